@@ -1,0 +1,64 @@
+import { aliasPatternMatcher, getWebhookEventMetadata, type WebhookEventMetadata } from '../events/webhook-event.decorator';
+import { HookworkError } from '../errors/hookwork-error';
+import type { WebhookEventEntry } from './webhook-event-collection-builder';
+
+/** One composed event, as the catalogue lists it (for an editor's event picker). */
+export interface WebhookEventDescriptor {
+  alias: string;
+  eventName: string;
+  eventType: string;
+  /** Other accepted spellings of the alias. */
+  synonyms: readonly string[];
+  /** Name-spaced variants (`collections.save.after.*`). */
+  patterns: readonly string[];
+}
+
+/**
+ * The composed events of one app, frozen: listing in collection order, and the check that a
+ * webhook's event aliases are known (aliases, synonyms and patterns).
+ */
+export class WebhookEventCatalogue {
+  private readonly descriptors: readonly WebhookEventDescriptor[];
+  private readonly exact = new Set<string>();
+  private readonly matchers: ((alias: string) => boolean)[] = [];
+
+  constructor(entries: readonly WebhookEventEntry[]) {
+    const owners = new Map<string, string>();
+    const descriptors: WebhookEventDescriptor[] = [];
+    for (const { type } of entries) {
+      const metadata = getWebhookEventMetadata(type) as WebhookEventMetadata;
+      for (const alias of [metadata.alias, ...metadata.synonyms]) {
+        const owner = owners.get(alias);
+        if (owner !== undefined) {
+          throw new HookworkError(
+            'HOOKWORK_ERR_DUPLICATE_ALIAS',
+            `${type.name} and ${owner} both declare the alias "${alias}"; a webhook could not tell them apart. Use replace(${owner}, ${type.name}) to swap one for the other, or give one another alias`,
+          );
+        }
+        owners.set(alias, type.name);
+        this.exact.add(alias);
+      }
+      for (const pattern of metadata.patterns) this.matchers.push(aliasPatternMatcher(pattern));
+      descriptors.push(
+        Object.freeze({
+          alias: metadata.alias,
+          eventName: metadata.eventName,
+          eventType: metadata.eventType,
+          synonyms: metadata.synonyms,
+          patterns: metadata.patterns,
+        }),
+      );
+    }
+    this.descriptors = Object.freeze(descriptors);
+  }
+
+  /** Every composed event in collection order. */
+  list(): readonly WebhookEventDescriptor[] {
+    return this.descriptors;
+  }
+
+  /** True when a webhook may subscribe to `alias` (an alias, a synonym or a pattern's variant). */
+  isKnown(alias: string): boolean {
+    return this.exact.has(alias) || this.matchers.some((matches) => matches(alias));
+  }
+}

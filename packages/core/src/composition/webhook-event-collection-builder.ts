@@ -1,0 +1,190 @@
+import { HookworkError } from '../errors/hookwork-error';
+import type { WebhookEventOptionsBag } from '../events/webhook-event-base';
+import { isWebhookEventClass, type WebhookEventClass } from '../events/webhook-event.decorator';
+import type { CollectionExtension } from './collection-extension';
+
+/** A composed event class and the options its extension attached. */
+export interface WebhookEventEntry {
+  readonly type: WebhookEventClass;
+  readonly options: WebhookEventOptionsBag;
+}
+
+/** Who contributes a builder extension method, for the error when it was not composed. */
+export interface ExtensionOwner {
+  packageName: string;
+  composerHint?: string;
+}
+
+const FIRST_PARTY_EXTENSIONS: Readonly<Record<string, ExtensionOwner>> = Object.freeze({
+  addCms: { packageName: '@hookwork/cms', composerHint: 'cmsComposer()' },
+  addCockpit: { packageName: '@hookwork/plugin-cockpit', composerHint: 'cockpitComposer()' },
+});
+
+const nameOf = (type: unknown) => (typeof type === 'function' && type.name ? type.name : String(type));
+
+/**
+ * The ordered set of webhook event classes an app composes, with Umbraco's semantics: by class,
+ * no duplicates, insertion order kept; re-adding moves a class to the end; `replace` keeps the
+ * position. Packages contribute methods such as `addCms()` through {@link install}. Frozen once
+ * the app is built: changing it then is HOOKWORK_ERR_COLLECTION_FROZEN.
+ */
+export class WebhookEventCollectionBuilder {
+  private entries: WebhookEventEntry[] = [];
+  private frozen = false;
+  private readonly installed = new Map<string, string>();
+
+  /** @internal created by WebhooksBuilder; `pendingOwners` names packages whose composers run later. */
+  constructor(private readonly pendingOwners: ReadonlyMap<string, ExtensionOwner> = new Map()) {}
+
+  /** Adds event classes at the end; a class already present moves to the end (keeping its options). */
+  add(...types: WebhookEventClass[]): this {
+    return this.addEntries(types, undefined);
+  }
+
+  /**
+   * Adds event classes with options the events read (`this.eventOptions`), e.g.
+   * `{ payloadType: 'Legacy' }`. Used by extensions such as `addCms({ payloadType })`.
+   */
+  addWithOptions(options: WebhookEventOptionsBag, ...types: WebhookEventClass[]): this {
+    return this.addEntries(types, Object.freeze({ ...options }));
+  }
+
+  /** Removes a class; nothing happens when it is absent. */
+  remove(type: WebhookEventClass): this {
+    this.assertMutable('remove');
+    this.entries = this.entries.filter((entry) => entry.type !== type);
+    return this;
+  }
+
+  /**
+   * Puts `replacement` where `replaced` is, with its options. A `replacement` already in the
+   * collection is removed from its old place first. Nothing happens when both are the same class.
+   * HOOKWORK_ERR_REPLACE_TARGET_MISSING when `replaced` is absent.
+   */
+  replace(replaced: WebhookEventClass, replacement: WebhookEventClass): this {
+    this.assertMutable('replace');
+    this.assertEventClass(replaced, 'replace');
+    this.assertEventClass(replacement, 'replace');
+    if (replaced === replacement) return this;
+    const index = this.entries.findIndex((entry) => entry.type === replaced);
+    if (index < 0) {
+      throw new HookworkError(
+        'HOOKWORK_ERR_REPLACE_TARGET_MISSING',
+        `cannot replace ${nameOf(replaced)} with ${nameOf(replacement)}: ${nameOf(replaced)} is not in the collection (add it first, use add(${nameOf(replacement)}), or check that the composer adding it runs before this one)`,
+      );
+    }
+    const options = this.entries[index]!.options;
+    const next = this.entries.filter((entry) => entry.type !== replacement);
+    next.splice(next.findIndex((entry) => entry.type === replaced), 1, { type: replacement, options });
+    this.entries = next;
+    return this;
+  }
+
+  /** Removes every class. */
+  clear(): this {
+    this.assertMutable('clear');
+    this.entries = [];
+    return this;
+  }
+
+  /** True when the class is in the collection. */
+  has(type: WebhookEventClass): boolean {
+    return this.entries.some((entry) => entry.type === type);
+  }
+
+  /** The composed classes, in order. */
+  get types(): readonly WebhookEventClass[] {
+    return this.entries.map((entry) => entry.type);
+  }
+
+  /** The composed classes with their options, in order. */
+  getEntries(): readonly WebhookEventEntry[] {
+    return [...this.entries];
+  }
+
+  /**
+   * Installs a package's extension methods on this builder (idempotent for the same package).
+   * HOOKWORK_ERR_EXTENSION_CONFLICT when another package already installed a method of that name.
+   */
+  install(extension: CollectionExtension): this {
+    this.assertMutable('install');
+    for (const [method, implementation] of Object.entries(extension.methods)) {
+      const owner = this.installed.get(method);
+      if (owner !== undefined && owner !== extension.packageName) {
+        throw new HookworkError(
+          'HOOKWORK_ERR_EXTENSION_CONFLICT',
+          `${extension.packageName} contributes webhookEvents().${method}(), but ${owner} already installed a method of that name; compose only one of them`,
+        );
+      }
+      if (owner === undefined && method in this) {
+        throw new HookworkError('HOOKWORK_ERR_EXTENSION_CONFLICT', `${extension.packageName} cannot contribute webhookEvents().${method}(): the collection builder already has a member of that name; rename the extension method`);
+      }
+      this.installed.set(method, extension.packageName);
+      Object.defineProperty(this, method, { value: implementation, configurable: true, enumerable: false, writable: false });
+    }
+    return this;
+  }
+
+  /** @internal freezes the collection when the app is built. */
+  freeze(): void {
+    this.frozen = true;
+  }
+
+  /** @internal the error for an extension method that no composed package installed. */
+  missingExtension(method: string): HookworkError {
+    const pending = this.pendingOwners.get(method);
+    if (pending) {
+      return new HookworkError(
+        'HOOKWORK_ERR_EXTENSION_NOT_COMPOSED',
+        `webhookEvents().${method}() comes from ${pending.packageName}, whose composer has not run yet: list ${pending.composerHint ?? `${pending.packageName}'s composer`} before the composer that calls ${method}()`,
+      );
+    }
+    const known = FIRST_PARTY_EXTENSIONS[method];
+    const owner = known ? `${known.packageName}, which was not composed: add ${known.composerHint} to createHookwork({ composers: [...] }) before the composer that calls it` : 'a package that was not composed: add that package\'s composer to createHookwork({ composers: [...] }) before the composer that calls it';
+    return new HookworkError('HOOKWORK_ERR_EXTENSION_NOT_COMPOSED', `webhookEvents().${method}() is not installed on this app's builder; it comes from ${owner}`);
+  }
+
+  private addEntries(types: readonly WebhookEventClass[], options: WebhookEventOptionsBag | undefined): this {
+    this.assertMutable('add');
+    for (const type of types) this.assertEventClass(type, 'add');
+    for (const type of types) {
+      const existing = this.entries.find((entry) => entry.type === type);
+      this.entries = this.entries.filter((entry) => entry.type !== type);
+      this.entries.push({ type, options: options ?? existing?.options ?? {} });
+    }
+    return this;
+  }
+
+  private assertEventClass(type: unknown, operation: string): asserts type is WebhookEventClass {
+    if (!isWebhookEventClass(type)) {
+      throw new HookworkError(
+        'HOOKWORK_ERR_NOT_A_WEBHOOK_EVENT',
+        `${operation}(${nameOf(type)}): ${nameOf(type)} is not a webhook event class; decorate the class itself with @WebhookEvent(name, type) (a parent's decoration is not inherited)`,
+      );
+    }
+  }
+
+  private assertMutable(operation: string): void {
+    if (this.frozen) {
+      throw new HookworkError('HOOKWORK_ERR_COLLECTION_FROZEN', `webhookEvents().${operation}() was called after the app was built; compose events inside a composer passed to createHookwork()`);
+    }
+  }
+}
+
+/**
+ * Wraps a collection builder so that calling an `add…` extension method that no composed
+ * package installed is a coded error naming the package, not "is not a function".
+ * @internal
+ */
+export function guardExtensions(builder: WebhookEventCollectionBuilder): WebhookEventCollectionBuilder {
+  return new Proxy(builder, {
+    get(target, property, receiver) {
+      if (typeof property === 'string' && !(property in target) && /^add[A-Z]/.test(property)) {
+        return () => {
+          throw target.missingExtension(property);
+        };
+      }
+      return Reflect.get(target, property, receiver);
+    },
+  });
+}

@@ -1,0 +1,51 @@
+import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { HookworkError } from '../errors/hookwork-error';
+
+const SECRET_PREFIX = 'whsec_';
+
+/** Makes a Standard Webhooks signing secret: `whsec_` + base64 of 24 random bytes (as Svix). */
+export function generateSecret(): string {
+  return SECRET_PREFIX + randomBytes(24).toString('base64');
+}
+
+/** The key bytes of a `whsec_…` secret; HOOKWORK_ERR_INVALID_SECRET for anything else. */
+export function secretKey(secret: string): Buffer {
+  if (typeof secret !== 'string' || !secret.startsWith(SECRET_PREFIX)) {
+    throw new HookworkError('HOOKWORK_ERR_INVALID_SECRET', 'a signing secret must look like whsec_<base64>; let hookwork generate one (secret: true)');
+  }
+  const base64 = secret.slice(SECRET_PREFIX.length);
+  const key = Buffer.from(base64, 'base64');
+  if (key.length < 16 || key.length > 128 || !/^[A-Za-z0-9+/]+={0,2}$/.test(base64)) {
+    throw new HookworkError('HOOKWORK_ERR_INVALID_SECRET', 'a signing secret must be whsec_ followed by the base64 of 16 to 128 bytes; let hookwork generate one (secret: true)');
+  }
+  return key;
+}
+
+/**
+ * One `v1,<base64>` signature of Standard Webhooks: HMAC-SHA256 over `id.timestamp.body`
+ * with the secret's key bytes. `timestamp` is in seconds.
+ */
+export function signPayload(secret: string | Buffer, id: string, timestamp: number, body: string | Buffer): string {
+  const key = typeof secret === 'string' ? secretKey(secret) : secret;
+  const hmac = createHmac('sha256', key);
+  hmac.update(`${id}.${timestamp}.`);
+  hmac.update(body);
+  return `v1,${hmac.digest('base64')}`;
+}
+
+/** The `webhook-signature` header value: one signature per secret, space separated. */
+export function signatureHeader(secrets: readonly (string | Buffer)[], id: string, timestamp: number, body: string | Buffer): string {
+  return secrets.map((secret) => signPayload(secret, id, timestamp, body)).join(' ');
+}
+
+/**
+ * Verifies a `webhook-signature` header against one secret (constant-time), for receivers
+ * written with hookwork and for tests. Does not check the timestamp's age.
+ */
+export function verifySignature(secret: string, id: string, timestamp: number, body: string | Buffer, header: string): boolean {
+  const expected = Buffer.from(signPayload(secret, id, timestamp, body));
+  return header.split(' ').some((candidate) => {
+    const given = Buffer.from(candidate);
+    return given.length === expected.length && timingSafeEqual(given, expected);
+  });
+}

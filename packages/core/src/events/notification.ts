@@ -1,0 +1,6 @@
+/**
+ * A notification class: what a host publishes ("content published"). Any class works;
+ * the bus routes by the exact class of the published object.
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type NotificationType<N extends object = object> = abstract new (...args: any[]) => N;

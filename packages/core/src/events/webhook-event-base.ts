@@ -1,0 +1,144 @@
+/// <reference types="reflect-metadata" />
+import { HookworkError } from '../errors/hookwork-error';
+import type { FireRequest } from '../firing/webhook-firing-service';
+import type { PayloadType } from '../settings/settings';
+import type { Webhook } from '../webhooks/webhook';
+import { WebhookEventDependencies } from './webhook-event-dependencies';
+import { getWebhookEventMetadata, type WebhookEventMetadata } from './webhook-event.decorator';
+
+/** A webhook subscribed to the event, and the alias under which it fires. */
+export interface WebhookSubscription {
+  webhook: Webhook;
+  /** The alias that fired as the webhook spells it (a synonym, or a name-spaced variant). */
+  alias: string;
+}
+
+/** What the payload converters get besides the notification or entity. */
+export interface PayloadContext {
+  webhook: Webhook;
+  alias: string;
+}
+
+/** Options of one publish, passed down to the queue. */
+export interface PublishOptions {
+  /** The host's open transaction, for backends that enqueue inside it (transactional outbox). */
+  transaction?: unknown;
+}
+
+/** Options an extension attaches to the event classes it adds (e.g. `{ payloadType: 'Legacy' }`). */
+export type WebhookEventOptionsBag = Readonly<Record<string, unknown>>;
+
+/**
+ * The base of every webhook event: one request per notification per subscribed webhook.
+ * Subclasses are declared with @WebhookEvent and resolved from the app's container for each
+ * notification, so their constructors may inject host services.
+ *
+ * The gates run in Umbraco's order: settings `enabled`, server role (Single or
+ * SchedulingPublisher), {@link shouldFireWebhookForNotification}, then the enabled webhooks
+ * subscribed to the alias (looked up through the alias index).
+ */
+export abstract class WebhookEventBase<TNotification extends object = object> {
+  /** Options the composing extension attached to this class (see WebhookEventCollectionBuilder.addWithOptions). */
+  eventOptions: WebhookEventOptionsBag = {};
+
+  constructor(protected readonly deps: WebhookEventDependencies) {}
+
+  /** This class's own @WebhookEvent declaration. */
+  protected get metadata(): WebhookEventMetadata {
+    const metadata = getWebhookEventMetadata(this.constructor);
+    if (!metadata) {
+      throw new HookworkError('HOOKWORK_ERR_NOT_A_WEBHOOK_EVENT', `${this.constructor.name} is not decorated with @WebhookEvent; decorate the class itself (a parent's decoration does not count)`);
+    }
+    return metadata;
+  }
+
+  /** The alias webhooks subscribe to (`Umbraco.ContentPublish`). */
+  get alias(): string {
+    return this.metadata.alias;
+  }
+
+  /** The display name (`Content Published`). */
+  get eventName(): string {
+    return this.metadata.eventName;
+  }
+
+  /** Content, Media, Member or Other. */
+  get eventType(): string {
+    return this.metadata.eventType;
+  }
+
+  /** The payload shape for CMS-style events: this class's composed option, else the `payloadType` setting. */
+  protected get payloadType(): PayloadType {
+    return (this.eventOptions.payloadType as PayloadType | undefined) ?? this.deps.settings.current.payloadType;
+  }
+
+  /** Return false to skip this notification (e.g. a save that changed nothing). */
+  shouldFireWebhookForNotification(_notification: TNotification): boolean | Promise<boolean> {
+    return true;
+  }
+
+  /** The payload of one request. The default sends the notification object itself. */
+  convertNotificationToRequestPayload(notification: TNotification, _context: PayloadContext): unknown | Promise<unknown> {
+    return notification;
+  }
+
+  /**
+   * The aliases this notification fires under. Default: the event's alias. An event with
+   * name-spaced variants returns those too (`collections.save.after`, `collections.save.after.posts`):
+   * a webhook subscribed to both gets a request for each.
+   */
+  getAliasesForNotification(_notification: TNotification): readonly string[] {
+    return [this.alias];
+  }
+
+  /**
+   * Handles one notification: runs the gates, builds the payloads and enqueues them in one batch.
+   * Called by the notification bus; resolves when the requests are durably enqueued.
+   */
+  async handle(notification: TNotification, options: PublishOptions = {}): Promise<void> {
+    const { settings, serverRoleAccessor } = this.deps;
+    if (!settings.current.enabled) return;
+    const role = serverRoleAccessor.currentServerRole;
+    if (role !== 'Single' && role !== 'SchedulingPublisher') return;
+    if (!(await this.shouldFireWebhookForNotification(notification))) return;
+    const subscriptions = await this.getSubscriptions(notification);
+    if (subscriptions.length === 0) return;
+    const requests = await this.processWebhooks(notification, subscriptions);
+    await this.deps.firingService.fireMany(requests, options.transaction === undefined ? undefined : { transaction: options.transaction });
+  }
+
+  /**
+   * The enabled webhooks subscribed to each fired alias, one per (webhook, fired alias).
+   * For the event's own alias, webhooks subscribed under a synonym count too, and the
+   * request carries the spelling the webhook subscribed with.
+   */
+  protected async getSubscriptions(notification: TNotification): Promise<WebhookSubscription[]> {
+    const { alias, synonyms } = this.metadata;
+    const result: WebhookSubscription[] = [];
+    for (const fired of this.getAliasesForNotification(notification)) {
+      const seen = new Set<string>();
+      for (const spelling of fired === alias ? [alias, ...synonyms] : [fired]) {
+        for (const webhook of await this.deps.webhookService.getByAlias(spelling)) {
+          if (!webhook.enabled || seen.has(webhook.key)) continue;
+          seen.add(webhook.key);
+          result.push({ webhook, alias: spelling });
+        }
+      }
+    }
+    return result;
+  }
+
+  /** One request per subscription. WebhookEventContentBase overrides this for one per entity. */
+  protected async processWebhooks(notification: TNotification, subscriptions: readonly WebhookSubscription[]): Promise<FireRequest[]> {
+    const requests: FireRequest[] = [];
+    for (const { webhook, alias } of subscriptions) {
+      const payload = await this.convertNotificationToRequestPayload(notification, { webhook, alias });
+      requests.push({ webhook, alias, payload });
+    }
+    return requests;
+  }
+}
+
+// The base is not decorated, so TypeScript emits no constructor metadata for it; subclasses
+// without their own constructor (including generated catalogue classes) inherit this.
+Reflect.defineMetadata('design:paramtypes', [WebhookEventDependencies], WebhookEventBase);

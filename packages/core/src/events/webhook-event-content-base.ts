@@ -1,0 +1,37 @@
+import type { FireRequest } from '../firing/webhook-firing-service';
+import { WebhookEventBase, type PayloadContext, type WebhookSubscription } from './webhook-event-base';
+
+/**
+ * The base of per-entity events: one request per entity per subscribed webhook (a publish of
+ * three pages sends three requests). The webhook's content-type filter (`contentTypeKeys`)
+ * applies when it is non-empty: an entity whose content type is not listed — or has none — is skipped.
+ */
+export abstract class WebhookEventContentBase<TNotification extends object, TEntity> extends WebhookEventBase<TNotification> {
+  /** The entities the notification is about (`notification.publishedEntities`). */
+  abstract getEntitiesFromNotification(notification: TNotification): Iterable<TEntity>;
+
+  /** The payload of one entity's request. */
+  abstract convertEntityToRequestPayload(entity: TEntity, context: PayloadContext): unknown | Promise<unknown>;
+
+  /** The key of the entity's content type, for the filter. Default: `entity.contentType.key`. */
+  getContentTypeKey(entity: TEntity): string | undefined {
+    const contentType = (entity as { contentType?: { key?: unknown } } | undefined)?.contentType;
+    return typeof contentType?.key === 'string' ? contentType.key : undefined;
+  }
+
+  protected override async processWebhooks(notification: TNotification, subscriptions: readonly WebhookSubscription[]): Promise<FireRequest[]> {
+    const entities = [...this.getEntitiesFromNotification(notification)];
+    const requests: FireRequest[] = [];
+    for (const { webhook, alias } of subscriptions) {
+      const filter = webhook.contentTypeKeys.length > 0 ? new Set(webhook.contentTypeKeys) : undefined;
+      for (const entity of entities) {
+        if (filter) {
+          const key = this.getContentTypeKey(entity);
+          if (key === undefined || !filter.has(key)) continue;
+        }
+        requests.push({ webhook, alias, payload: await this.convertEntityToRequestPayload(entity, { webhook, alias }) });
+      }
+    }
+    return requests;
+  }
+}

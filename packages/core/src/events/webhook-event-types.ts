@@ -1,0 +1,10 @@
+/** The kinds of webhook events, as Umbraco's `Constants.WebhookEvents.Types`. */
+export const WebhookEventTypes = Object.freeze({
+  Content: 'Content',
+  Media: 'Media',
+  Member: 'Member',
+  Other: 'Other',
+} as const);
+
+/** One of {@link WebhookEventTypes}. */
+export type WebhookEventType = (typeof WebhookEventTypes)[keyof typeof WebhookEventTypes];

@@ -1,0 +1,120 @@
+/// <reference types="reflect-metadata" />
+import { injectable } from 'tsyringe';
+import { HookworkError } from '../errors/hookwork-error';
+import type { NotificationType } from './notification';
+import { WebhookEventTypes, type WebhookEventType } from './webhook-event-types';
+import type { WebhookEventBase } from './webhook-event-base';
+
+/**
+ * A class that can be composed as a webhook event: a (possibly abstract) subclass of
+ * WebhookEventBase. The collection builder also checks at run time that the class itself
+ * carries @WebhookEvent.
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type WebhookEventClass<T extends WebhookEventBase<any> = WebhookEventBase<any>> = abstract new (...args: any[]) => T;
+
+/** What @WebhookEvent takes besides the display name and type. */
+export interface WebhookEventOptions<N extends object = object> {
+  /**
+   * The alias webhooks subscribe to and the event header carries (`Umbraco.ContentPublish`).
+   * Default: the alias of the nearest decorated parent class, else the name in camelCase.
+   */
+  alias?: string;
+  /** The notification class this event handles. Default: the nearest decorated parent's. */
+  notification?: NotificationType<N>;
+  /** Other spellings of the alias that subscribe to the same event (`UserGroupDeleted`). */
+  synonyms?: readonly string[];
+  /**
+   * Name-spaced variants a webhook may subscribe to, with `*` for the variable part
+   * (`collections.save.after.*`). The event decides which variants fire (getAliasesForNotification).
+   */
+  patterns?: readonly string[];
+}
+
+/** The declaration @WebhookEvent stores on a class. */
+export interface WebhookEventMetadata {
+  readonly eventName: string;
+  readonly eventType: WebhookEventType | string;
+  readonly alias: string;
+  readonly notification: NotificationType;
+  readonly synonyms: readonly string[];
+  readonly patterns: readonly string[];
+}
+
+const METADATA_KEY = Symbol.for('hookwork:webhook-event');
+const ALIAS_SHAPE = /^[\x21-\x7e]{1,200}$/;
+
+const camelCase = (name: string) =>
+  name
+    .trim()
+    .split(/[^A-Za-z0-9]+/)
+    .filter(Boolean)
+    .map((word, i) => (i === 0 ? word.charAt(0).toLowerCase() + word.slice(1) : word.charAt(0).toUpperCase() + word.slice(1)))
+    .join('');
+
+function invalid(target: Function, problem: string): HookworkError {
+  return new HookworkError('HOOKWORK_ERR_INVALID_EVENT_DECLARATION', `@WebhookEvent on ${target.name || 'an anonymous class'}: ${problem}`);
+}
+
+/**
+ * Declares a webhook event class and makes it injectable (its constructor may inject host
+ * services next to WebhookEventDependencies). Nothing is registered anywhere: a class counts
+ * once an app composes it.
+ *
+ * ```ts
+ * @WebhookEvent('Order Placed', WebhookEventTypes.Other, { alias: 'commerce.orderPlaced', notification: OrderPlaced })
+ * class OrderPlacedWebhookEvent extends WebhookEventBase<OrderPlaced> { … }
+ * ```
+ *
+ * The declaration belongs to the class itself: a subclass is a webhook event only when it
+ * is decorated too (it may omit `alias` and `notification` to keep its parent's).
+ */
+export function WebhookEvent<N extends object>(name: string, type: WebhookEventType | string, options: WebhookEventOptions<N> = {}) {
+  return <C extends WebhookEventClass<WebhookEventBase<N>>>(target: C): void => {
+    if (typeof name !== 'string' || name.trim() === '') throw invalid(target, 'the name must be a non-empty string such as "Content Published"');
+    if (typeof type !== 'string' || type.trim() === '') throw invalid(target, `the type must be one of ${Object.values(WebhookEventTypes).join(', ')} (or your own string)`);
+    const parent = Reflect.getMetadata(METADATA_KEY, Object.getPrototypeOf(target)) as WebhookEventMetadata | undefined;
+    const alias = options.alias ?? parent?.alias ?? camelCase(name);
+    const notification = (options.notification ?? parent?.notification) as NotificationType | undefined;
+    if (!ALIAS_SHAPE.test(alias)) throw invalid(target, `alias "${alias}" must be 1–200 visible ASCII characters without spaces`);
+    if (typeof notification !== 'function') {
+      throw invalid(target, 'no notification class: pass { notification: YourNotification } (or extend a decorated event class)');
+    }
+    const synonyms = [...(options.synonyms ?? (options.alias === undefined ? parent?.synonyms : undefined) ?? [])];
+    const patterns = [...(options.patterns ?? (options.alias === undefined ? parent?.patterns : undefined) ?? [])];
+    for (const synonym of synonyms) if (!ALIAS_SHAPE.test(synonym)) throw invalid(target, `synonym "${synonym}" must be visible ASCII without spaces`);
+    for (const pattern of patterns) {
+      if (!ALIAS_SHAPE.test(pattern) || !pattern.includes('*')) throw invalid(target, `pattern "${pattern}" must be visible ASCII with a * for the variable part, e.g. "${alias}.*"`);
+    }
+    const metadata: WebhookEventMetadata = Object.freeze({
+      eventName: name,
+      eventType: type,
+      alias,
+      notification,
+      synonyms: Object.freeze(synonyms),
+      patterns: Object.freeze(patterns),
+    });
+    Reflect.defineMetadata(METADATA_KEY, metadata, target);
+    injectable()(target as unknown as new (...args: unknown[]) => unknown);
+  };
+}
+
+/** The class's own @WebhookEvent declaration (never a parent's), or undefined. */
+export function getWebhookEventMetadata(type: Function): WebhookEventMetadata | undefined {
+  return typeof type === 'function' ? (Reflect.getOwnMetadata(METADATA_KEY, type) as WebhookEventMetadata | undefined) : undefined;
+}
+
+/** True when `type` itself is decorated with @WebhookEvent. */
+export function isWebhookEventClass(type: unknown): type is WebhookEventClass {
+  return typeof type === 'function' && getWebhookEventMetadata(type) !== undefined;
+}
+
+/** Compiles an alias pattern (`collections.save.after.*`) to a matcher. */
+export function aliasPatternMatcher(pattern: string): (alias: string) => boolean {
+  const source = pattern
+    .split('*')
+    .map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))
+    .join('[\\x21-\\x7e]+');
+  const regex = new RegExp(`^${source}$`);
+  return (alias) => regex.test(alias);
+}

@@ -1,0 +1,96 @@
+import { randomUUID } from 'node:crypto';
+import { inject, injectable } from 'tsyringe';
+import { HookworkError, isHookworkError } from '../errors/hookwork-error';
+import { ClockToken, type Clock } from '../runtime/clock';
+import { LifecycleToken } from '../runtime/app-tokens';
+import type { LifecycleEmitter } from '../runtime/lifecycle-events';
+import { SettingsToken, type SettingsAccessor } from '../settings/settings';
+import { RequestQueueToken, type EnqueueOptions, type NewWebhookRequest, type RequestQueue } from '../storage/request-queue';
+import type { Webhook } from '../webhooks/webhook';
+
+/** One request to fire: a webhook, the alias that fired, and the payload (any JSON-able value). */
+export interface FireRequest {
+  webhook: Pick<Webhook, 'key'>;
+  alias: string;
+  payload: unknown;
+}
+
+/** Makes a Standard Webhooks message id: `msg_` and 32 hex digits. */
+export function newMessageId(): string {
+  return `msg_${randomUUID().replace(/-/g, '')}`;
+}
+
+/**
+ * Turns payloads into durable webhook requests. The payload is serialised at once — a snapshot
+ * at event time, so a host changing the entity afterwards changes nothing that is sent — and
+ * enqueued through the RequestQueue port. It never waits for HTTP.
+ */
+@injectable()
+export class WebhookFiringService {
+  constructor(
+    @inject(RequestQueueToken) private readonly queue: RequestQueue,
+    @inject(SettingsToken) private readonly settings: SettingsAccessor,
+    @inject(ClockToken) private readonly clock: Clock,
+    @inject(LifecycleToken) private readonly lifecycle: LifecycleEmitter,
+  ) {}
+
+  /** Fires one request; resolves with it once it is durably enqueued. */
+  async fire(webhook: Pick<Webhook, 'key'>, alias: string, payload: unknown, options?: EnqueueOptions): Promise<NewWebhookRequest> {
+    const [request] = await this.fireMany([{ webhook, alias, payload }], options);
+    return request!;
+  }
+
+  /** Fires several requests in one enqueue (all or none). */
+  async fireMany(items: readonly FireRequest[], options?: EnqueueOptions): Promise<NewWebhookRequest[]> {
+    if (items.length === 0) return [];
+    const now = this.clock.now();
+    const requests = items.map(
+      (item): NewWebhookRequest => ({
+        id: newMessageId(),
+        webhookKey: item.webhook.key,
+        eventAlias: item.alias,
+        body: this.serialize(item.payload, item.alias),
+        createdAt: now,
+        dueAt: now,
+      }),
+    );
+    try {
+      await this.queue.enqueue(requests, options);
+    } catch (cause) {
+      if (isHookworkError(cause, 'HOOKWORK_ERR_ENQUEUE_FAILED')) throw cause;
+      throw new HookworkError(
+        'HOOKWORK_ERR_ENQUEUE_FAILED',
+        `could not enqueue ${requests.length} webhook request(s) for ${[...new Set(requests.map((r) => r.eventAlias))].join(', ')}: ${(cause as Error)?.message ?? cause}`,
+        { cause },
+      );
+    }
+    this.lifecycle.emit(
+      'enqueued',
+      requests.map((r) => ({ requestId: r.id, webhookKey: r.webhookKey, eventAlias: r.eventAlias })),
+    );
+    return requests;
+  }
+
+  /** The exact JSON text that will be signed and sent; coded errors for what JSON cannot hold. */
+  serialize(payload: unknown, alias: string): string {
+    let body: string | undefined;
+    try {
+      body = JSON.stringify(payload);
+    } catch (cause) {
+      throw new HookworkError(
+        'HOOKWORK_ERR_PAYLOAD_NOT_SERIALIZABLE',
+        `the payload of ${alias} cannot be serialised to JSON (${(cause as Error).message}); return plain data from the payload converter (no circular references, BigInt or functions)`,
+        { cause },
+      );
+    }
+    if (body === undefined) {
+      throw new HookworkError('HOOKWORK_ERR_PAYLOAD_NOT_SERIALIZABLE', `the payload of ${alias} is undefined; the payload converter must return a JSON value (return null for an empty body)`);
+    }
+    const max = this.settings.current.maxPayloadBytes;
+    const size = Buffer.byteLength(body);
+    if (size > max) {
+      throw new HookworkError('HOOKWORK_ERR_PAYLOAD_TOO_LARGE', `the payload of ${alias} is ${size} bytes, over maxPayloadBytes (${max}); send ids instead of whole entities, or raise maxPayloadBytes`);
+    }
+    return body;
+  }
+}

@@ -1,0 +1,49 @@
+/**
+ * @hookwork/core — the composer core, webhook events, firing service, delivery engine and
+ * storage ports of hookwork. Hosts import `reflect-metadata` once at their entry point.
+ */
+export * from './errors/error-codes';
+export * from './errors/hookwork-error';
+
+export * from './runtime/tokens';
+export * from './runtime/logger';
+export * from './runtime/clock';
+export * from './runtime/server-role';
+export * from './runtime/lifecycle-events';
+export * from './runtime/app-tokens';
+
+export * from './settings/settings';
+export * from './settings/time-span';
+export * from './settings/resolve-settings';
+export * from './settings/load-settings';
+
+export * from './events/notification';
+export * from './events/webhook-event-types';
+export * from './events/webhook-event.decorator';
+export * from './events/webhook-event-dependencies';
+export * from './events/webhook-event-base';
+export * from './events/webhook-event-content-base';
+export * from './events/notification-bus';
+
+export * from './composition/composer';
+export * from './composition/collection-extension';
+export { WebhookEventCollectionBuilder, type WebhookEventEntry, type ExtensionOwner } from './composition/webhook-event-collection-builder';
+export * from './composition/webhooks-builder';
+export * from './composition/webhook-event-catalogue';
+export * from './composition/create-hookwork';
+
+export * from './firing/webhook-firing-service';
+
+export * from './webhooks/webhook';
+export * from './webhooks/webhook-input-schema';
+export * from './webhooks/webhook-service';
+
+export * from './storage/webhook-repository';
+export * from './storage/request-queue';
+export * from './storage/delivery-log';
+export * from './storage/storage-backend';
+export * from './storage/memory/memory-storage';
+
+export * from './delivery/transport';
+export * from './delivery/signing';
+export * from './delivery/delivery-engine';

@@ -1,0 +1,5 @@
+import { createToken } from './tokens';
+import type { LifecycleEmitter } from './lifecycle-events';
+
+/** Injection token of the app's lifecycle emitter. */
+export const LifecycleToken = createToken<LifecycleEmitter>('hookwork.Lifecycle');

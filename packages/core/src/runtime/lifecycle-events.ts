@@ -1,0 +1,48 @@
+import { EventEmitter } from 'eventemitter3';
+import type { DeliveryErrorKind, DeliveryOutcome } from '../storage/delivery-log';
+
+/** A request as lifecycle events describe it. */
+export interface RequestInfo {
+  requestId: string;
+  webhookKey: string;
+  eventAlias: string;
+}
+
+/** One finished delivery attempt. */
+export interface AttemptInfo extends RequestInfo {
+  url: string;
+  retryCount: number;
+  statusCode?: number;
+  errorKind?: DeliveryErrorKind;
+  errorMessage?: string;
+  durationMs: number;
+  outcome: DeliveryOutcome;
+  /** When the next attempt is due, for `retrying`. */
+  nextDueAt?: Date;
+}
+
+/**
+ * The app's lifecycle events (eventemitter3, typed), for metrics and alerts:
+ * `app.lifecycle.on('deadLettered', r => alert(r))`. Listeners run synchronously and must not throw.
+ */
+export interface LifecycleEvents {
+  /** Requests were durably enqueued. */
+  enqueued: (requests: readonly RequestInfo[]) => void;
+  attemptSucceeded: (attempt: AttemptInfo) => void;
+  attemptFailed: (attempt: AttemptInfo) => void;
+  /** Retries were exhausted (or the failure was not retryable). */
+  deadLettered: (attempt: AttemptInfo) => void;
+  /** A request was dropped because its webhook no longer exists. */
+  requestDropped: (request: RequestInfo & { reason: string }) => void;
+  /** A webhook was disabled by hookwork (a 410 Gone response). */
+  webhookDisabled: (info: { webhookKey: string; reason: string }) => void;
+  /** A webhook event handler threw; other webhooks and events went on. */
+  handlerFailed: (info: { eventAlias: string; notification: string; error: unknown }) => void;
+  /** A delivery log entry could not be written; delivery state was not affected. */
+  logWriteFailed: (info: { requestId: string; error: unknown }) => void;
+  /** Work in the background failed (a claim, a cleanup round); it will be tried again. */
+  backgroundError: (info: { task: string; error: unknown }) => void;
+}
+
+/** The typed emitter of {@link LifecycleEvents}. */
+export class LifecycleEmitter extends EventEmitter<LifecycleEvents> {}

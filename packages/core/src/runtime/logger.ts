@@ -1,0 +1,36 @@
+import { createToken } from './tokens';
+
+/** Where hookwork writes what it does. Hosts replace it with their own (pino, winston, …). */
+export interface Logger {
+  debug(message: string, meta?: Record<string, unknown>): void;
+  info(message: string, meta?: Record<string, unknown>): void;
+  warn(message: string, meta?: Record<string, unknown>): void;
+  error(message: string, meta?: Record<string, unknown>): void;
+}
+
+/** Injection token of the app's {@link Logger}. */
+export const LoggerToken = createToken<Logger>('hookwork.Logger');
+
+/** A logger that writes nothing: the default, so tests and libraries stay quiet. */
+export const silentLogger: Logger = Object.freeze({
+  debug() {},
+  info() {},
+  warn() {},
+  error() {},
+});
+
+/** A logger that writes `warn` and `error` (and `info`/`debug` when `verbose`) to the console. */
+export function consoleLogger(options: { verbose?: boolean } = {}): Logger {
+  const write = (level: string, message: string, meta?: Record<string, unknown>) => {
+    const line = `[hookwork] ${level} ${message}`;
+    const out = level === 'error' || level === 'warn' ? console.error : console.log;
+    if (meta && Object.keys(meta).length > 0) out(line, meta);
+    else out(line);
+  };
+  return {
+    debug: (m, meta) => options.verbose && write('debug', m, meta),
+    info: (m, meta) => options.verbose && write('info', m, meta),
+    warn: (m, meta) => write('warn', m, meta),
+    error: (m, meta) => write('error', m, meta),
+  };
+}

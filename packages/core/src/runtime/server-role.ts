@@ -1,0 +1,21 @@
+import { createToken } from './tokens';
+
+/**
+ * The role of this process in a load-balanced setup, as in Umbraco. Only `Single` and
+ * `SchedulingPublisher` fire webhooks, so a notification raised on every server of a
+ * cluster is sent once.
+ */
+export type ServerRole = 'Single' | 'SchedulingPublisher' | 'Subscriber' | 'Unknown';
+
+/** Tells the role of this process. Hosts replace it (e.g. from their cluster config). */
+export interface ServerRoleAccessor {
+  readonly currentServerRole: ServerRole;
+}
+
+/** Injection token of the {@link ServerRoleAccessor}. */
+export const ServerRoleAccessorToken = createToken<ServerRoleAccessor>('hookwork.ServerRoleAccessor');
+
+/** A fixed role; the default is `Single`. */
+export function fixedServerRole(role: ServerRole = 'Single'): ServerRoleAccessor {
+  return { currentServerRole: role };
+}

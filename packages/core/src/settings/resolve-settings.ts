@@ -1,0 +1,153 @@
+import Ajv, { type ErrorObject } from 'ajv';
+import { HookworkError } from '../errors/hookwork-error';
+import { parseDuration } from './time-span';
+import {
+  HEADER_STYLES,
+  defaultSettings,
+  type HookworkSettings,
+  type HookworkSettingsInput,
+} from './settings';
+
+const duration = { anyOf: [{ type: 'number', minimum: 0 }, { type: 'string' }] };
+const positiveInt = { type: 'integer', minimum: 1 };
+const headerName = { type: 'string', pattern: '^[!#$%&\'*+.^_`|~0-9A-Za-z-]+$' };
+
+/** JSON Schema of {@link HookworkSettingsInput}; unknown keys are refused (a typo is an error, not ignored). */
+export const settingsInputSchema = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    enabled: { type: 'boolean' },
+    maximumRetries: { type: 'integer', minimum: 0, maximum: 100 },
+    period: duration,
+    enableLoggingCleanup: { type: 'boolean' },
+    keepLogsForDays: { type: 'number', exclusiveMinimum: 0 },
+    keepDeadLettersForDays: { type: 'number', exclusiveMinimum: 0 },
+    payloadType: { enum: ['Minimal', 'Extended', 'Legacy'] },
+    retrySchedule: { type: 'array', minItems: 1, items: duration },
+    retryJitter: { type: 'number', minimum: 0, maximum: 1 },
+    maxRetryAfter: duration,
+    retryClientErrors: { type: 'boolean' },
+    timeout: duration,
+    concurrency: {
+      type: 'object',
+      additionalProperties: false,
+      properties: { global: positiveInt, perEndpoint: positiveInt },
+    },
+    claimBatchSize: { type: 'integer', minimum: 1, maximum: 10_000 },
+    leaseDuration: duration,
+    maxPayloadBytes: positiveInt,
+    maxResponseBodyBytes: { type: 'integer', minimum: 0 },
+    headers: {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        style: { enum: ['hookwork', 'umbraco'] },
+        event: headerName,
+        retryCount: headerName,
+        userAgent: { type: 'string', minLength: 1, pattern: '^[^\\r\\n]*$' },
+      },
+    },
+    ssrf: {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        allowInternal: { type: 'boolean' },
+        allow: { type: 'array', items: { type: 'string', minLength: 1 } },
+      },
+    },
+    secretRotationGracePeriod: duration,
+    stopTimeout: duration,
+  },
+} as const;
+
+const ajv = new Ajv({ allErrors: true, strict: false });
+const validateInput = ajv.compile(settingsInputSchema);
+
+const DURATION_KEYS = ['period', 'timeout', 'leaseDuration', 'maxRetryAfter', 'secretRotationGracePeriod', 'stopTimeout'] as const;
+
+function keyOf(error: ErrorObject): string {
+  const path = error.instancePath.replace(/^\//, '').replace(/\//g, '.');
+  if (error.keyword === 'additionalProperties') {
+    const extra = (error.params as { additionalProperty: string }).additionalProperty;
+    return path ? `${path}.${extra}` : extra;
+  }
+  return path || '(root)';
+}
+
+function describe(error: ErrorObject): string {
+  if (error.keyword === 'additionalProperties') return 'is not a known setting (check the spelling; see docs/settings.md)';
+  if (error.keyword === 'enum') return `must be one of ${(error.params as { allowedValues: unknown[] }).allowedValues.map((v) => JSON.stringify(v)).join(', ')}`;
+  if (error.keyword === 'anyOf') return 'must be a duration: milliseconds or a TimeSpan string such as "00:00:10"';
+  return error.message ?? 'is invalid';
+}
+
+/**
+ * Validates settings input and returns the full, normalised settings (defaults filled in,
+ * durations in ms). A bad value throws one HOOKWORK_ERR_INVALID_SETTINGS naming every bad key;
+ * `details` lists them as `{ key, problem, value }`.
+ *
+ * @param base the settings to start from (defaults when omitted), e.g. the current ones on update.
+ */
+export function resolveSettings(input: HookworkSettingsInput = {}, base: HookworkSettings = defaultSettings()): HookworkSettings {
+  const problems: { key: string; problem: string; value?: unknown }[] = [];
+  if (input === null || typeof input !== 'object' || Array.isArray(input)) {
+    throw new HookworkError('HOOKWORK_ERR_INVALID_SETTINGS', 'settings must be an object of keys such as { maximumRetries: 5 }; see docs/settings.md');
+  }
+  if (!validateInput(input)) {
+    const seen = new Set<string>();
+    for (const error of validateInput.errors ?? []) {
+      // anyOf reports each branch too; keep the summary line of each key only.
+      if (error.schemaPath.includes('/anyOf/')) continue;
+      const key = keyOf(error);
+      if (seen.has(key)) continue;
+      seen.add(key);
+      problems.push({ key, problem: describe(error) });
+    }
+  }
+  const raw = input as Record<string, unknown>;
+  const durations: Partial<Record<(typeof DURATION_KEYS)[number], number>> = {};
+  for (const key of DURATION_KEYS) {
+    if (raw[key] === undefined) continue;
+    const ms = parseDuration(raw[key]);
+    if (ms === undefined) {
+      if (!problems.some((p) => p.key === key)) problems.push({ key, problem: 'must be a duration: milliseconds or a TimeSpan string such as "00:00:10"' });
+    } else durations[key] = ms;
+  }
+  let retrySchedule: number[] | undefined;
+  if (Array.isArray(raw.retrySchedule)) {
+    retrySchedule = raw.retrySchedule.map((d) => parseDuration(d) ?? NaN);
+    if (retrySchedule.some(Number.isNaN) && !problems.some((p) => p.key.startsWith('retrySchedule'))) {
+      problems.push({ key: 'retrySchedule', problem: 'every entry must be a duration: milliseconds or a TimeSpan string' });
+    }
+  }
+  for (const key of ['period', 'timeout', 'leaseDuration'] as const) {
+    if (durations[key] === 0) problems.push({ key, problem: 'must be greater than zero' });
+  }
+  if (problems.length > 0) {
+    for (const p of problems) {
+      const value = p.key.split('.').reduce<unknown>((v, k) => (v && typeof v === 'object' ? (v as Record<string, unknown>)[k] : undefined), raw);
+      if (value !== undefined) p.value = value;
+    }
+    const lines = problems.map((p) => `${p.key} ${p.problem}${p.value === undefined ? '' : ` (got ${JSON.stringify(p.value)})`}`);
+    throw new HookworkError('HOOKWORK_ERR_INVALID_SETTINGS', `invalid settings: ${lines.join('; ')}`, { details: problems });
+  }
+
+  const input2 = input as Record<string, unknown>;
+  const style = (input.headers?.style ?? (input.headers ? base.headers.style : base.headers.style));
+  const styleChanged = input.headers?.style !== undefined && input.headers.style !== base.headers.style;
+  const headerDefaults = styleChanged ? { ...base.headers, ...HEADER_STYLES[style] } : base.headers;
+  const result: HookworkSettings = {
+    ...base,
+    ...(input2 as Partial<HookworkSettings>),
+    ...durations,
+    retrySchedule: retrySchedule ?? base.retrySchedule,
+    concurrency: { ...base.concurrency, ...input.concurrency },
+    headers: { ...headerDefaults, ...input.headers, style },
+    ssrf: { ...base.ssrf, ...input.ssrf },
+  };
+  if (input.keepDeadLettersForDays === undefined && input.keepLogsForDays !== undefined && base.keepDeadLettersForDays === base.keepLogsForDays) {
+    result.keepDeadLettersForDays = input.keepLogsForDays;
+  }
+  return result;
+}

@@ -1,0 +1,129 @@
+import { createToken } from '../runtime/tokens';
+
+/** The CMS payload shapes: ids only, a Delivery-API-like object, or Umbraco's documented PascalCase format. */
+export type PayloadType = 'Minimal' | 'Extended' | 'Legacy';
+
+/** Names of the three default headers. `umbraco` uses Umbraco's names, for receivers built for it. */
+export type HeaderStyle = 'hookwork' | 'umbraco';
+
+/**
+ * hookwork's settings, normalised: every duration is in milliseconds, every key present.
+ * See docs/settings.md for each key; {@link HookworkSettingsInput} is what apps pass.
+ */
+export interface HookworkSettings {
+  /** false: nothing is enqueued or sent; requests already queued are kept. */
+  enabled: boolean;
+  /** Retries after the first attempt (0 = none). */
+  maximumRetries: number;
+  /** How often due retries and leftovers are looked for (the dispatcher's safety sweep), ms. */
+  period: number;
+  /** Delete delivery logs older than keepLogsForDays. */
+  enableLoggingCleanup: boolean;
+  keepLogsForDays: number;
+  /** Dead-lettered requests are deleted after this many days (default: keepLogsForDays). */
+  keepDeadLettersForDays: number;
+  /** CMS payload shape; overridable per addCms() call. */
+  payloadType: PayloadType;
+  /** Delay before retry n (index n-1), ms; the last entry repeats. */
+  retrySchedule: number[];
+  /** Random spread applied to each delay: 0.2 = ±20 %. */
+  retryJitter: number;
+  /** Upper bound on a receiver's Retry-After, ms. */
+  maxRetryAfter: number;
+  /** Retry 4xx responses (other than 410, 429) like 5xx. When false they dead-letter at once. */
+  retryClientErrors: boolean;
+  /** Total deadline of one delivery attempt, ms (connect, send, response). */
+  timeout: number;
+  /** In-flight attempts at once: over all endpoints, and per endpoint (scheme://host:port). */
+  concurrency: { global: number; perEndpoint: number };
+  /** Requests claimed from the queue per round. */
+  claimBatchSize: number;
+  /** How long a claim holds a request before another process may take it, ms. */
+  leaseDuration: number;
+  /** Largest payload accepted at fire time, bytes (UTF-8 JSON). */
+  maxPayloadBytes: number;
+  /** Response bodies are stored up to this many bytes. */
+  maxResponseBodyBytes: number;
+  /** The default header names and user agent. */
+  headers: { style: HeaderStyle; event: string; retryCount: string; userAgent: string };
+  /** Delivery to internal addresses (loopback, private, link-local, …). */
+  ssrf: { allowInternal: boolean; allow: string[] };
+  /** How long a rotated-out signing secret keeps signing, ms (default 24 h). */
+  secretRotationGracePeriod: number;
+  /** How long stop() waits for in-flight attempts, ms. */
+  stopTimeout: number;
+}
+
+type DeepPartial<T> = { [K in keyof T]?: T[K] extends unknown[] ? T[K] : T[K] extends object ? DeepPartial<T[K]> : T[K] };
+
+/** A duration: milliseconds, or a .NET TimeSpan string such as "00:00:10" or "1.02:00:00". */
+export type DurationInput = number | string;
+
+/**
+ * What an app passes as settings: any subset; durations as ms or TimeSpan strings.
+ */
+export type HookworkSettingsInput = Omit<
+  DeepPartial<HookworkSettings>,
+  'period' | 'timeout' | 'leaseDuration' | 'maxRetryAfter' | 'secretRotationGracePeriod' | 'stopTimeout' | 'retrySchedule' | 'headers'
+> & {
+  period?: DurationInput;
+  timeout?: DurationInput;
+  leaseDuration?: DurationInput;
+  maxRetryAfter?: DurationInput;
+  secretRotationGracePeriod?: DurationInput;
+  stopTimeout?: DurationInput;
+  retrySchedule?: DurationInput[];
+  headers?: Partial<HookworkSettings['headers']>;
+};
+
+/** Product name and version sent in the user agent. */
+export const HOOKWORK_PRODUCT = 'hookwork';
+export const HOOKWORK_VERSION = '0.1.0';
+
+/** Header names of each {@link HeaderStyle}. */
+export const HEADER_STYLES: Readonly<Record<HeaderStyle, { event: string; retryCount: string }>> = Object.freeze({
+  hookwork: { event: 'hookwork-event', retryCount: 'hookwork-retry-count' },
+  umbraco: { event: 'umb-webhook-event', retryCount: 'umb-webhook-retrycount' },
+});
+
+const SECOND = 1000;
+const MINUTE = 60 * SECOND;
+const HOUR = 60 * MINUTE;
+
+/** The defaults (DESIGN.md's table; the retry schedule as Standard Webhooks / Svix). */
+export function defaultSettings(): HookworkSettings {
+  return {
+    enabled: true,
+    maximumRetries: 5,
+    period: 10 * SECOND,
+    enableLoggingCleanup: true,
+    keepLogsForDays: 30,
+    keepDeadLettersForDays: 30,
+    payloadType: 'Minimal',
+    retrySchedule: [5 * SECOND, 5 * MINUTE, 30 * MINUTE, 2 * HOUR, 5 * HOUR, 10 * HOUR],
+    retryJitter: 0.2,
+    maxRetryAfter: HOUR,
+    retryClientErrors: true,
+    timeout: 15 * SECOND,
+    concurrency: { global: 64, perEndpoint: 8 },
+    claimBatchSize: 100,
+    leaseDuration: 60 * SECOND,
+    maxPayloadBytes: 1024 * 1024,
+    maxResponseBodyBytes: 64 * 1024,
+    headers: { style: 'hookwork', ...HEADER_STYLES.hookwork, userAgent: `${HOOKWORK_PRODUCT}/${HOOKWORK_VERSION}` },
+    ssrf: { allowInternal: false, allow: [] },
+    secretRotationGracePeriod: 24 * HOUR,
+    stopTimeout: 10 * SECOND,
+  };
+}
+
+/**
+ * The app's current settings. `current` always reads the latest value, so long-running
+ * work (log cleanup, the dispatcher) sees an `app.updateSettings()` without a restart.
+ */
+export interface SettingsAccessor {
+  readonly current: Readonly<HookworkSettings>;
+}
+
+/** Injection token of the app's {@link SettingsAccessor}. */
+export const SettingsToken = createToken<SettingsAccessor>('hookwork.Settings');

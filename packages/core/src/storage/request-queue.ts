@@ -1,0 +1,112 @@
+import { createToken } from '../runtime/tokens';
+
+/** Where a request is: waiting (or waiting to retry), claimed by a dispatcher, or dead-lettered. */
+export type RequestState = 'pending' | 'inflight' | 'dead';
+
+/** A webhook request as the firing service enqueues it: the payload already serialised. */
+export interface NewWebhookRequest {
+  /** The Standard Webhooks `webhook-id` (`msg_…`): stable across retries; receivers deduplicate by it. */
+  id: string;
+  webhookKey: string;
+  /** The alias that fired (sent in the event header). */
+  eventAlias: string;
+  /** The JSON body, exactly as it will be signed and sent. */
+  body: string;
+  createdAt: Date;
+  /** When it may first be sent. */
+  dueAt: Date;
+}
+
+/** A stored webhook request. */
+export interface WebhookRequest extends NewWebhookRequest {
+  state: RequestState;
+  /** Attempts made so far; also the retry-count header of the next attempt. */
+  retryCount: number;
+  lastError?: string;
+  /** Who holds the claim, while `inflight`. */
+  leaseOwner?: string;
+  leaseExpiresAt?: Date;
+  /** When it was dead-lettered. */
+  deadAt?: Date;
+}
+
+/** Options of {@link RequestQueue.enqueue}. */
+export interface EnqueueOptions {
+  /**
+   * The host's own open transaction (backend-specific: a pg client, a better-sqlite3 handle, …).
+   * A backend that supports it enqueues inside it, so the requests commit or roll back with
+   * the host's change (a transactional outbox). A backend that does not must refuse a
+   * transaction rather than ignore it.
+   */
+  transaction?: unknown;
+}
+
+/** Options of {@link RequestQueue.claim}. */
+export interface ClaimOptions {
+  /** Identifies the claiming dispatcher (process); stored as the lease owner. */
+  owner: string;
+  /** At most this many requests. */
+  limit: number;
+  /** The lease: after `now + leaseMs`, another dispatcher may claim the request again. */
+  leaseMs: number;
+  now: Date;
+  /** Skip requests of these webhooks (e.g. endpoints already at their concurrency limit). */
+  excludeWebhookKeys?: readonly string[];
+}
+
+/** Counts by state. */
+export interface QueueCounts {
+  pending: number;
+  inFlight: number;
+  dead: number;
+}
+
+/** Which dead-lettered requests {@link RequestQueue.redeliver} puts back. */
+export interface RedeliverSelector {
+  ids?: readonly string[];
+  webhookKey?: string;
+  /** Only requests dead-lettered at or after this time. */
+  deadSince?: Date;
+}
+
+/**
+ * The durable queue of webhook requests. It assumes no SQL: a backend may own its own timers
+ * and leases. Operations that take `owner` change a request only while that owner holds its
+ * lease and return false otherwise (the lease expired and another dispatcher took it).
+ */
+export interface RequestQueue {
+  /** Stores requests as `pending`, all or none. */
+  enqueue(requests: readonly NewWebhookRequest[], options?: EnqueueOptions): Promise<void>;
+  /**
+   * Claims up to `limit` requests that are due (`pending` with `dueAt <= now`, or `inflight`
+   * whose lease expired), oldest due first, and marks them `inflight` under `owner`'s lease.
+   * Never hands one request to two claimers at the same time.
+   */
+  claim(options: ClaimOptions): Promise<WebhookRequest[]>;
+  /** Removes a delivered (or dropped) request. */
+  complete(id: string, owner: string): Promise<boolean>;
+  /** Puts a request back as `pending`, due at `dueAt`, with its new retry count. */
+  reschedule(id: string, owner: string, update: { dueAt: Date; retryCount: number; lastError?: string }): Promise<boolean>;
+  /** Moves a request to the dead letters, kept for redelivery until the retention period. */
+  deadLetter(id: string, owner: string, update: { retryCount: number; lastError?: string; now: Date }): Promise<boolean>;
+  /** Gives claims back (on stop) so another dispatcher need not wait for the lease; returns how many. */
+  release(owner: string, ids?: readonly string[]): Promise<number>;
+  /** Puts dead-lettered requests back as `pending`, due now, retry count reset; returns how many. */
+  redeliver(selector: RedeliverSelector, now: Date): Promise<number>;
+  /** Dead-lettered requests, newest dead first. */
+  listDead(query?: { webhookKey?: string; limit?: number; offset?: number }): Promise<WebhookRequest[]>;
+  get(id: string): Promise<WebhookRequest | undefined>;
+  counts(): Promise<QueueCounts>;
+  /** The earliest time a request becomes claimable (a pending due time or an inflight lease expiry). */
+  nextDueAt(): Promise<Date | undefined>;
+  /** Deletes up to `limit` dead letters dead before `before`; returns how many. */
+  deleteDeadOlderThan(before: Date, limit: number): Promise<number>;
+  /**
+   * Optional: calls `listener` when another process enqueues (e.g. PostgreSQL LISTEN/NOTIFY),
+   * so the dispatcher wakes at once. Returns an unsubscribe function.
+   */
+  watch?(listener: () => void): () => void;
+}
+
+/** Injection token of the app's {@link RequestQueue}. */
+export const RequestQueueToken = createToken<RequestQueue>('hookwork.RequestQueue');

@@ -1,0 +1,72 @@
+/** The framework's own request headers; a webhook's custom headers may not set them. */
+export const FRAMEWORK_HEADERS = Object.freeze([
+  'content-type',
+  'content-length',
+  'transfer-encoding',
+  'host',
+  'connection',
+  'user-agent',
+  'webhook-id',
+  'webhook-timestamp',
+  'webhook-signature',
+]);
+
+/** A custom header value: plain, or marked sensitive (redacted in logs and views). */
+export type WebhookHeaderInput = string | { value: string; sensitive?: boolean };
+
+/** What the management API takes to create a webhook. */
+export interface WebhookInput {
+  /** Default: a random UUID. */
+  key?: string;
+  name?: string;
+  description?: string;
+  url: string;
+  events: string[];
+  contentTypeKeys?: string[];
+  headers?: Record<string, WebhookHeaderInput>;
+  /** Default true. */
+  enabled?: boolean;
+  /**
+   * `true`: hookwork generates a signing secret and returns it once, in the create result.
+   * A `whsec_…` string: use that secret (e.g. migrated from another system).
+   */
+  secret?: boolean | string;
+}
+
+/** What update() takes: any field of {@link WebhookInput} but the key and the secret (see rotateSecret). */
+export type WebhookPatch = Partial<Omit<WebhookInput, 'key' | 'secret'>>;
+
+const headerValue = { type: 'string', maxLength: 8192, pattern: '^[^\\r\\n\\u0000]*$' };
+
+/** JSON Schema of {@link WebhookInput}. */
+export const webhookInputSchema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['url', 'events'],
+  properties: {
+    key: { type: 'string', minLength: 1, maxLength: 200, pattern: '^[A-Za-z0-9._:-]+$' },
+    name: { type: 'string', maxLength: 200 },
+    description: { type: 'string', maxLength: 2000 },
+    url: { type: 'string', minLength: 1, maxLength: 2048 },
+    events: { type: 'array', minItems: 1, maxItems: 500, items: { type: 'string', minLength: 1, maxLength: 200 } },
+    contentTypeKeys: { type: 'array', maxItems: 1000, items: { type: 'string', minLength: 1, maxLength: 200 } },
+    headers: {
+      type: 'object',
+      maxProperties: 50,
+      propertyNames: { pattern: '^[!#$%&\'*+.^_`|~0-9A-Za-z-]{1,100}$' },
+      additionalProperties: {
+        anyOf: [
+          headerValue,
+          {
+            type: 'object',
+            additionalProperties: false,
+            required: ['value'],
+            properties: { value: headerValue, sensitive: { type: 'boolean' } },
+          },
+        ],
+      },
+    },
+    enabled: { type: 'boolean' },
+    secret: { anyOf: [{ type: 'boolean' }, { type: 'string' }] },
+  },
+} as const;

@@ -1,0 +1,288 @@
+import { randomUUID } from 'node:crypto';
+import Ajv, { type ErrorObject } from 'ajv';
+import { inject, injectable } from 'tsyringe';
+import { WebhookEventCatalogue } from '../composition/webhook-event-catalogue';
+import { generateSecret, secretKey } from '../delivery/signing';
+import { HookworkError } from '../errors/hookwork-error';
+import { ClockToken, type Clock } from '../runtime/clock';
+import { SettingsToken, type SettingsAccessor } from '../settings/settings';
+import { WebhookRepositoryToken, type PageRequest, type WebhookRepository } from '../storage/webhook-repository';
+import { REDACTED, type Webhook, type WebhookView } from './webhook';
+import { FRAMEWORK_HEADERS, webhookInputSchema, type WebhookHeaderInput, type WebhookInput, type WebhookPatch } from './webhook-input-schema';
+
+/** The result of create(): the webhook, and the generated secret — shown this once only. */
+export interface CreatedWebhook extends WebhookView {
+  /** The signing secret in clear, when one was requested; never returned again. */
+  secret?: string;
+}
+
+/** A problem with webhook input: the field and what is wrong. */
+export interface WebhookInputProblem {
+  field: string;
+  problem: string;
+}
+
+const ajv = new Ajv({ allErrors: true, strict: false });
+const validateInput = ajv.compile(webhookInputSchema);
+const patchSchema = { ...webhookInputSchema, required: [] as string[], properties: { ...webhookInputSchema.properties } };
+delete (patchSchema.properties as Record<string, unknown>).key;
+delete (patchSchema.properties as Record<string, unknown>).secret;
+const validatePatch = ajv.compile(patchSchema);
+
+function fieldOf(error: ErrorObject): string {
+  const path = error.instancePath.replace(/^\//, '').replace(/\//g, '.');
+  if (error.keyword === 'additionalProperties') {
+    const extra = (error.params as { additionalProperty: string }).additionalProperty;
+    return path ? `${path}.${extra}` : extra;
+  }
+  if (error.keyword === 'required') return (error.params as { missingProperty: string }).missingProperty;
+  if (error.keyword === 'propertyNames') return `${path}.${(error.params as { propertyName: string }).propertyName}`;
+  return path || '(root)';
+}
+
+function describe(error: ErrorObject): string {
+  switch (error.keyword) {
+    case 'additionalProperties':
+      return 'is not a webhook field';
+    case 'required':
+      return 'is required';
+    case 'propertyNames':
+      return 'is not a valid header name (letters, digits and !#$%&\'*+.^_`|~- only)';
+    case 'pattern':
+      return error.instancePath.startsWith('/headers') ? 'must not contain CR, LF or NUL' : 'has characters that are not allowed';
+    case 'anyOf':
+      return error.instancePath.startsWith('/headers') ? 'must be a string without CR/LF, or { value, sensitive }' : 'has the wrong type';
+    default:
+      return error.message ?? 'is invalid';
+  }
+}
+
+const toView = (webhook: Webhook, unknownEvents: string[]): WebhookView => ({
+  ...webhook,
+  events: [...webhook.events],
+  contentTypeKeys: [...webhook.contentTypeKeys],
+  sensitiveHeaders: [...webhook.sensitiveHeaders],
+  headers: Object.fromEntries(Object.entries(webhook.headers).map(([name, value]) => [name, webhook.sensitiveHeaders.includes(name.toLowerCase()) ? REDACTED : value])),
+  secrets: webhook.secrets.map((s) => ({ id: s.id, hint: `…${s.secret.slice(-4)}`, createdAt: s.createdAt, ...(s.expiresAt ? { expiresAt: s.expiresAt } : {}) })),
+  unknownEvents,
+});
+
+/**
+ * The management API of webhook definitions: create, get, update, delete, list, secrets.
+ * Input is validated before anything is stored; a refused change leaves the store as it was.
+ * Views never hold a secret or a sensitive header value in clear.
+ */
+@injectable()
+export class WebhookService {
+  constructor(
+    @inject(WebhookRepositoryToken) private readonly repository: WebhookRepository,
+    private readonly catalogue: WebhookEventCatalogue,
+    @inject(SettingsToken) private readonly settings: SettingsAccessor,
+    @inject(ClockToken) private readonly clock: Clock,
+  ) {}
+
+  /** Creates a webhook. With `secret: true`, the result holds the generated secret, once. */
+  async create(input: WebhookInput): Promise<CreatedWebhook> {
+    if (!validateInput(input)) this.refuse(this.schemaProblems(validateInput.errors));
+    const problems = this.checkSemantics(input);
+    let secret: string | undefined;
+    if (typeof input.secret === 'string') {
+      try {
+        secretKey(input.secret);
+        secret = input.secret;
+      } catch (error) {
+        problems.push({ field: 'secret', problem: (error as HookworkError).message.replace(/^HOOKWORK_ERR_INVALID_SECRET: /, '') });
+      }
+    } else if (input.secret === true) secret = generateSecret();
+    if (problems.length > 0) this.refuse(problems);
+    const now = this.clock.now();
+    const { headers, sensitiveHeaders } = this.splitHeaders(input.headers ?? {});
+    const webhook: Webhook = {
+      key: input.key ?? randomUUID(),
+      ...(input.name !== undefined ? { name: input.name } : {}),
+      ...(input.description !== undefined ? { description: input.description } : {}),
+      url: input.url,
+      events: [...new Set(input.events)],
+      contentTypeKeys: [...new Set(input.contentTypeKeys ?? [])],
+      headers,
+      sensitiveHeaders,
+      enabled: input.enabled ?? true,
+      secrets: secret ? [{ id: randomUUID(), secret, createdAt: now }] : [],
+      createdAt: now,
+      updatedAt: now,
+    };
+    await this.repository.create(webhook);
+    return { ...toView(webhook, []), ...(secret && input.secret === true ? { secret } : {}) };
+  }
+
+  /** Changes some fields of a webhook; the others stay. */
+  async update(key: string, patch: WebhookPatch): Promise<WebhookView> {
+    if (!validatePatch(patch)) this.refuse(this.schemaProblems(validatePatch.errors));
+    const current = await this.require(key);
+    const merged: WebhookInput = { url: patch.url ?? current.url, events: patch.events ?? current.events };
+    // A stored webhook may hold events no longer composed (flagged): only new events are checked.
+    const problems = this.checkSemantics({ url: merged.url, events: patch.events ?? [], headers: patch.headers, contentTypeKeys: patch.contentTypeKeys });
+    if (problems.length > 0) this.refuse(problems);
+    const headerParts = patch.headers ? this.splitHeaders(patch.headers) : { headers: current.headers, sensitiveHeaders: current.sensitiveHeaders };
+    const next: Webhook = {
+      ...current,
+      ...(patch.name !== undefined ? { name: patch.name } : {}),
+      ...(patch.description !== undefined ? { description: patch.description } : {}),
+      url: merged.url,
+      events: [...new Set(merged.events)],
+      contentTypeKeys: patch.contentTypeKeys ? [...new Set(patch.contentTypeKeys)] : current.contentTypeKeys,
+      ...headerParts,
+      enabled: patch.enabled ?? current.enabled,
+      updatedAt: this.clock.now(),
+    };
+    await this.repository.update(next);
+    return toView(next, this.unknownEvents(next));
+  }
+
+  /** Deletes a webhook; its queued requests are dropped (and logged) when the dispatcher meets them. */
+  async delete(key: string): Promise<boolean> {
+    return this.repository.delete(key);
+  }
+
+  /** One webhook, or undefined. */
+  async get(key: string): Promise<WebhookView | undefined> {
+    const webhook = await this.repository.get(key);
+    return webhook && toView(webhook, this.unknownEvents(webhook));
+  }
+
+  /** Webhooks in creation order, paged. */
+  async list(page?: PageRequest): Promise<WebhookView[]> {
+    return (await this.repository.list(page)).map((w) => toView(w, this.unknownEvents(w)));
+  }
+
+  /**
+   * Webhooks subscribed to events that no composed event handles (after a plugin was removed
+   * or an event class renamed): they are kept and listed here, not a crash at start.
+   */
+  async listWithUnknownEvents(): Promise<WebhookView[]> {
+    const flagged: WebhookView[] = [];
+    for (let offset = 0; ; offset += 500) {
+      const page = await this.repository.list({ limit: 500, offset });
+      for (const webhook of page) {
+        const unknown = this.unknownEvents(webhook);
+        if (unknown.length > 0) flagged.push(toView(webhook, unknown));
+      }
+      if (page.length < 500) return flagged;
+    }
+  }
+
+  /** Enabled or not, the webhooks subscribed to this exact alias (the hot path: an index lookup). */
+  getByAlias(alias: string): Promise<Webhook[]> {
+    return this.repository.getByAlias(alias);
+  }
+
+  /**
+   * Starts a secret rotation: a new generated secret signs from now on, and the current ones go
+   * on signing until the grace period ends (default: the secretRotationGracePeriod setting).
+   * Returns the new secret in clear, once.
+   */
+  async rotateSecret(key: string, options: { gracePeriodMs?: number } = {}): Promise<{ secretId: string; secret: string }> {
+    const current = await this.require(key);
+    const now = this.clock.now();
+    const grace = options.gracePeriodMs ?? this.settings.current.secretRotationGracePeriod;
+    const expiresAt = new Date(now.getTime() + grace);
+    const secret = generateSecret();
+    const secretId = randomUUID();
+    const secrets = current.secrets
+      .filter((s) => !s.expiresAt || s.expiresAt > now)
+      .map((s) => (s.expiresAt && s.expiresAt < expiresAt ? s : { ...s, expiresAt }));
+    secrets.push({ id: secretId, secret, createdAt: now });
+    await this.repository.update({ ...current, secrets, updatedAt: now });
+    return { secretId, secret };
+  }
+
+  /** Removes one secret at once (e.g. a leaked one). */
+  async revokeSecret(key: string, secretId: string): Promise<WebhookView> {
+    const current = await this.require(key);
+    if (!current.secrets.some((s) => s.id === secretId)) {
+      throw new HookworkError('HOOKWORK_ERR_INVALID_WEBHOOK', `webhook ${key} has no secret ${secretId}; list its secrets with get(${JSON.stringify(key)})`);
+    }
+    const next = { ...current, secrets: current.secrets.filter((s) => s.id !== secretId), updatedAt: this.clock.now() };
+    await this.repository.update(next);
+    return toView(next, this.unknownEvents(next));
+  }
+
+  /** @internal the stored webhook, secrets included (for delivery). */
+  async getStored(key: string): Promise<Webhook | undefined> {
+    return this.repository.get(key);
+  }
+
+  private async require(key: string): Promise<Webhook> {
+    const webhook = typeof key === 'string' ? await this.repository.get(key) : undefined;
+    if (!webhook) throw new HookworkError('HOOKWORK_ERR_WEBHOOK_NOT_FOUND', `no webhook has the key ${JSON.stringify(key)}; list them with app.webhooks.list()`);
+    return webhook;
+  }
+
+  private unknownEvents(webhook: Webhook): string[] {
+    return webhook.events.filter((alias) => !this.catalogue.isKnown(alias));
+  }
+
+  private checkSemantics(input: Pick<WebhookInput, 'url' | 'events' | 'headers' | 'contentTypeKeys'>): WebhookInputProblem[] {
+    const problems: WebhookInputProblem[] = [];
+    let url: URL | undefined;
+    try {
+      url = new URL(input.url);
+    } catch {
+      problems.push({ field: 'url', problem: `"${input.url}" is not an absolute URL; use e.g. https://example.com/hooks` });
+    }
+    if (url && url.protocol !== 'http:' && url.protocol !== 'https:') {
+      problems.push({ field: 'url', problem: `scheme ${url.protocol} is not allowed; use http: or https:` });
+    }
+    if (url && (url.username || url.password)) {
+      problems.push({ field: 'url', problem: 'must not hold credentials (they would show in logs); send them in a sensitive header such as Authorization' });
+    }
+    const unknown = input.events.filter((alias) => !this.catalogue.isKnown(alias));
+    if (unknown.length > 0) {
+      const known = this.catalogue.list().slice(0, 8).map((e) => e.alias);
+      problems.push({
+        field: 'events',
+        problem: `unknown event alias${unknown.length > 1 ? 'es' : ''} ${unknown.map((a) => JSON.stringify(a)).join(', ')}; the composed events are listed by app.events() (e.g. ${known.join(', ') || 'none composed'})`,
+      });
+    }
+    const { event, retryCount } = this.settings.current.headers;
+    const reserved = new Set([...FRAMEWORK_HEADERS, event.toLowerCase(), retryCount.toLowerCase()]);
+    const seen = new Set<string>();
+    for (const name of Object.keys(input.headers ?? {})) {
+      const lower = name.toLowerCase();
+      if (reserved.has(lower)) problems.push({ field: `headers.${name}`, problem: 'is set by hookwork itself and cannot be overridden by a custom header' });
+      if (seen.has(lower)) problems.push({ field: `headers.${name}`, problem: 'is given twice (header names are case-insensitive)' });
+      seen.add(lower);
+    }
+    return problems;
+  }
+
+  private splitHeaders(input: Record<string, WebhookHeaderInput>): Pick<Webhook, 'headers' | 'sensitiveHeaders'> {
+    const headers: Record<string, string> = {};
+    const sensitiveHeaders: string[] = [];
+    for (const [name, value] of Object.entries(input)) {
+      if (typeof value === 'string') headers[name] = value;
+      else {
+        headers[name] = value.value;
+        if (value.sensitive) sensitiveHeaders.push(name.toLowerCase());
+      }
+    }
+    return { headers, sensitiveHeaders };
+  }
+
+  private schemaProblems(errors: ErrorObject[] | null | undefined): WebhookInputProblem[] {
+    const problems: WebhookInputProblem[] = [];
+    const seen = new Set<string>();
+    for (const error of errors ?? []) {
+      if (error.schemaPath.includes('/anyOf/')) continue;
+      const field = fieldOf(error);
+      if (seen.has(field)) continue;
+      seen.add(field);
+      problems.push({ field, problem: describe(error) });
+    }
+    return problems;
+  }
+
+  private refuse(problems: WebhookInputProblem[]): never {
+    throw new HookworkError('HOOKWORK_ERR_INVALID_WEBHOOK', `webhook refused, nothing was stored: ${problems.map((p) => `${p.field} ${p.problem}`).join('; ')}`, { details: problems });
+  }
+}
