@@ -1,1 +1,2 @@
 export * from './recording-transport';
+export * from './capturing-storage';

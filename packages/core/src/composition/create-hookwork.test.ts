@@ -1,0 +1,322 @@
+import { injectable } from 'tsyringe';
+import {
+  createHookwork,
+  fixedServerRole,
+  isHookworkError,
+  memoryStorage,
+  WebhookEvent,
+  WebhookEventBase,
+  WebhookEventContentBase,
+  WebhookEventDependencies,
+  WebhookEventTypes,
+  type Composer,
+  type Hookwork,
+  type HookworkOptions,
+  type Storage,
+  type StorageBackend,
+} from '../index';
+import { capturingStorage, recordingTransport, type CapturingStorage } from '../testing';
+
+interface Page {
+  key: string;
+  name: string;
+  contentType?: { key: string; alias: string };
+  self?: Page;
+}
+class PagesPublished {
+  constructor(readonly pages: Page[]) {}
+}
+class Pinged {
+  constructor(readonly n: number) {}
+}
+
+@WebhookEvent('Page Published', WebhookEventTypes.Content, { alias: 'pagePublished', notification: PagesPublished })
+class PagePublishedEvent extends WebhookEventContentBase<PagesPublished, Page> {
+  getEntitiesFromNotification(notification: PagesPublished) {
+    return notification.pages;
+  }
+  convertEntityToRequestPayload(page: Page) {
+    return { id: page.key, name: page.name };
+  }
+}
+
+@WebhookEvent('Pinged', WebhookEventTypes.Other, { alias: 'pinged', notification: Pinged, synonyms: ['Pinged.Legacy'], patterns: ['pinged.*'] })
+class PingedEvent extends WebhookEventBase<Pinged> {
+  override shouldFireWebhookForNotification(n: Pinged) {
+    return n.n >= 0;
+  }
+  override getAliasesForNotification(n: Pinged) {
+    return n.n > 100 ? ['pinged', 'pinged.big'] : ['pinged'];
+  }
+  override convertNotificationToRequestPayload(n: Pinged) {
+    return { n: n.n };
+  }
+}
+
+/** A host service, as Umbraco's documented custom event injects a content cache. */
+@injectable()
+class Greeting {
+  text = 'hello';
+}
+
+@WebhookEvent('Greeted', WebhookEventTypes.Other, { alias: 'greeted', notification: Pinged })
+class GreetedEvent extends WebhookEventBase<Pinged> {
+  constructor(deps: WebhookEventDependencies, private readonly greeting: Greeting) {
+    super(deps);
+  }
+  override convertNotificationToRequestPayload(n: Pinged) {
+    return { greeting: this.greeting.text, n: n.n };
+  }
+}
+
+const composer: Composer = { name: 'test', compose: (b) => b.webhookEvents().add(PagePublishedEvent, PingedEvent) };
+
+const started: Hookwork[] = [];
+async function startApp(options: HookworkOptions = {}): Promise<{ app: Hookwork; storage: CapturingStorage }> {
+  const storage = capturingStorage(options.storage);
+  const app = createHookwork({ composers: [composer], transport: recordingTransport(), ...options, storage });
+  await app.start();
+  started.push(app);
+  return { app, storage };
+}
+afterEach(async () => {
+  await Promise.all(started.splice(0).map((app) => app.stop()));
+});
+
+const page = (key: string, typeKey = 'type-a'): Page => ({ key, name: `Page ${key}`, contentType: { key: typeKey, alias: typeKey } });
+const hook = (events: string[], extra: Record<string, unknown> = {}) => ({ url: 'https://receiver.invalid/hook', events, ...extra });
+
+describe('publishing through composed events', () => {
+  it('enqueues one request per entity per subscribed webhook, with the converted payload', async () => {
+    const { app, storage } = await startApp();
+    const one = await app.webhooks.create(hook(['pagePublished']));
+    const two = await app.webhooks.create(hook(['pagePublished', 'pinged']));
+    await app.publish(new PagesPublished([page('1'), page('2')]));
+    expect(storage.enqueued.map((r) => [r.webhookKey, r.eventAlias, JSON.parse(r.body)])).toEqual([
+      [one.key, 'pagePublished', { id: '1', name: 'Page 1' }],
+      [one.key, 'pagePublished', { id: '2', name: 'Page 2' }],
+      [two.key, 'pagePublished', { id: '1', name: 'Page 1' }],
+      [two.key, 'pagePublished', { id: '2', name: 'Page 2' }],
+    ]);
+    expect(new Set(storage.enqueued.map((r) => r.id)).size).toBe(4);
+    expect(storage.enqueued.every((r) => /^msg_[0-9a-f]{32}$/.test(r.id))).toBe(true);
+  });
+
+  it('sends nothing when the enabled setting is false', async () => {
+    const { app, storage } = await startApp({ settings: { enabled: false } });
+    await app.webhooks.create(hook(['pinged']));
+    await app.publish(new Pinged(1));
+    expect(storage.enqueued).toEqual([]);
+    app.updateSettings({ enabled: true });
+    await app.publish(new Pinged(2));
+    expect(storage.payloads()).toEqual([{ n: 2 }]);
+  });
+
+  it('fires only on Single and SchedulingPublisher servers', async () => {
+    for (const [role, expected] of [['Subscriber', 0], ['Unknown', 0], ['SchedulingPublisher', 1], ['Single', 1]] as const) {
+      const { app, storage } = await startApp({ serverRole: fixedServerRole(role) });
+      await app.webhooks.create(hook(['pinged']));
+      await app.publish(new Pinged(1));
+      expect([role, storage.enqueued.length]).toEqual([role, expected]);
+    }
+  });
+
+  it('skips a notification when shouldFireWebhookForNotification is false', async () => {
+    const { app, storage } = await startApp();
+    await app.webhooks.create(hook(['pinged']));
+    await app.publish(new Pinged(-1));
+    await app.publish(new Pinged(1));
+    expect(storage.payloads()).toEqual([{ n: 1 }]);
+  });
+
+  it('skips disabled webhooks', async () => {
+    const { app, storage } = await startApp();
+    const off = await app.webhooks.create(hook(['pinged'], { enabled: false }));
+    const on = await app.webhooks.create(hook(['pinged']));
+    await app.publish(new Pinged(1));
+    expect(storage.enqueued.map((r) => r.webhookKey)).toEqual([on.key]);
+    await app.webhooks.update(off.key, { enabled: true });
+    await app.publish(new Pinged(2));
+    expect(storage.enqueued.slice(1).map((r) => r.webhookKey).sort()).toEqual([on.key, off.key].sort());
+  });
+
+  it('applies the content-type filter to per-entity events when it is not empty', async () => {
+    const { app, storage } = await startApp();
+    const filtered = await app.webhooks.create(hook(['pagePublished'], { contentTypeKeys: ['type-b'] }));
+    const all = await app.webhooks.create(hook(['pagePublished']));
+    await app.publish(new PagesPublished([page('1', 'type-a'), page('2', 'type-b'), { key: '3', name: 'no type' }]));
+    expect(storage.enqueued.map((r) => [r.webhookKey, JSON.parse(r.body).id])).toEqual([
+      [filtered.key, '2'],
+      [all.key, '1'],
+      [all.key, '2'],
+      [all.key, '3'],
+    ]);
+  });
+
+  it('fires under synonyms and name-spaced patterns with the alias the webhook subscribed to', async () => {
+    const { app, storage } = await startApp();
+    const legacy = await app.webhooks.create(hook(['Pinged.Legacy']));
+    const both = await app.webhooks.create(hook(['pinged', 'Pinged.Legacy', 'pinged.big']));
+    await app.publish(new Pinged(500));
+    expect(storage.enqueued.map((r) => [r.webhookKey, r.eventAlias])).toEqual([
+      [both.key, 'pinged'],
+      [legacy.key, 'Pinged.Legacy'],
+      [both.key, 'pinged.big'],
+    ]);
+  });
+
+  it('snapshots the payload when the event fires', async () => {
+    const { app, storage } = await startApp();
+    await app.webhooks.create(hook(['pagePublished']));
+    const entity = page('1');
+    await app.publish(new PagesPublished([entity]));
+    entity.name = 'changed after publish';
+    expect(storage.payloads()).toEqual([{ id: '1', name: 'Page 1' }]);
+  });
+
+  it('reports a payload JSON cannot hold as a coded error, and still fires the other events', async () => {
+    @WebhookEvent('Raw page', WebhookEventTypes.Content, { alias: 'rawPage', notification: PagesPublished })
+    class RawPageEvent extends WebhookEventContentBase<PagesPublished, Page> {
+      getEntitiesFromNotification(n: PagesPublished) {
+        return n.pages;
+      }
+      convertEntityToRequestPayload(p: Page) {
+        return p; // the live entity, with its cycle: must not crash the host
+      }
+    }
+    const failures: string[] = [];
+    const storage = capturingStorage();
+    const app = createHookwork({ composers: [{ compose: (b) => b.webhookEvents().add(RawPageEvent, PagePublishedEvent) }], storage, transport: recordingTransport() });
+    await app.start();
+    started.push(app);
+    app.lifecycle.on('handlerFailed', (info) => failures.push(info.eventAlias));
+    await app.webhooks.create(hook(['rawPage', 'pagePublished']));
+    const cyclic = page('1');
+    cyclic.self = cyclic;
+    const result = await app.publish(new PagesPublished([cyclic]));
+    expect(result.failures.map((f) => [f.eventAlias, (f.error as { code?: string }).code])).toEqual([['rawPage', 'HOOKWORK_ERR_PAYLOAD_NOT_SERIALIZABLE']]);
+    expect(failures).toEqual(['rawPage']);
+    expect(storage.enqueued.map((r) => r.eventAlias)).toEqual(['pagePublished']);
+  });
+
+  it('refuses a payload over maxPayloadBytes', async () => {
+    const { app, storage } = await startApp({ settings: { maxPayloadBytes: 64 } });
+    await app.webhooks.create(hook(['pagePublished']));
+    const result = await app.publish(new PagesPublished([{ key: '1', name: 'x'.repeat(100) }]));
+    expect((result.failures[0]?.error as Error).message).toMatch(/HOOKWORK_ERR_PAYLOAD_TOO_LARGE: the payload of pagePublished is \d+ bytes, over maxPayloadBytes \(64\)/);
+    expect(storage.enqueued).toEqual([]);
+  });
+
+  it('rejects publish with the cause when enqueueing fails', async () => {
+    const diskFull = new Error('disk full');
+    const failing: StorageBackend = {
+      name: 'failing',
+      async open(context): Promise<Storage> {
+        const storage = await memoryStorage().open(context);
+        return { ...storage, queue: Object.assign(Object.create(storage.queue), { enqueue: async () => Promise.reject(diskFull) }) };
+      },
+    };
+    const app = createHookwork({ composers: [composer], storage: failing, transport: recordingTransport() });
+    await app.start();
+    started.push(app);
+    await app.webhooks.create(hook(['pinged']));
+    const error = await app.publish(new Pinged(1)).then(() => undefined, (e: unknown) => e);
+    expect(isHookworkError(error, 'HOOKWORK_ERR_ENQUEUE_FAILED')).toBe(true);
+    expect((error as Error).cause).toBe(diskFull);
+    expect((error as Error).message).toContain('disk full');
+  });
+
+  it('resolves with nothing to do for a notification no event handles', async () => {
+    const { app, storage } = await startApp();
+    await expect(app.publish(new (class Unrelated {})())).resolves.toEqual({ failures: [] });
+    expect(storage.enqueued).toEqual([]);
+  });
+
+  it('refuses what is not a notification, and use before start or after stop', async () => {
+    const app = createHookwork({ composers: [composer], transport: recordingTransport() });
+    await expect(app.publish(new Pinged(1))).rejects.toThrow(/HOOKWORK_ERR_APP_NOT_STARTED/);
+    expect(() => app.webhooks).toThrow(/HOOKWORK_ERR_APP_NOT_STARTED: storage is not open yet; await app.start\(\)/);
+    await app.start();
+    await expect(app.publish(null as unknown as object)).rejects.toThrow(/HOOKWORK_ERR_INVALID_NOTIFICATION/);
+    await expect(app.publish('content published' as unknown as object)).rejects.toThrow(/HOOKWORK_ERR_INVALID_NOTIFICATION/);
+    await app.stop();
+    await expect(app.publish(new Pinged(1))).rejects.toThrow(/HOOKWORK_ERR_APP_STOPPED/);
+  });
+});
+
+describe('event classes with host services', () => {
+  it('injects a host service registered by a composer', async () => {
+    const storage = capturingStorage();
+    const app = createHookwork({
+      composers: [{ compose: (b) => { b.webhookEvents().add(GreetedEvent); b.services.registerSingleton(Greeting); } }],
+      storage,
+      transport: recordingTransport(),
+    });
+    await app.start();
+    started.push(app);
+    await app.webhooks.create(hook(['greeted']));
+    await app.publish(new Pinged(7));
+    expect(storage.payloads()).toEqual([{ greeting: 'hello', n: 7 }]);
+  });
+
+  it('keeps two apps in one process apart: services, webhooks and events', async () => {
+    const make = (text: string) => {
+      const storage = capturingStorage();
+      const app = createHookwork({
+        composers: [{ compose: (b) => { b.webhookEvents().add(GreetedEvent); b.services.registerInstance(Greeting, Object.assign(new Greeting(), { text })); } }],
+        storage,
+        transport: recordingTransport(),
+      });
+      started.push(app);
+      return { app, storage };
+    };
+    const first = make('bonjour');
+    const second = make('hallo');
+    await first.app.start();
+    await second.app.start();
+    const firstHook = await first.app.webhooks.create(hook(['greeted']));
+    const secondHook = await second.app.webhooks.create(hook(['greeted']));
+    await first.app.publish(new Pinged(1));
+    await second.app.publish(new Pinged(2));
+    expect(first.storage.enqueued.map((r) => [r.webhookKey, JSON.parse(r.body)])).toEqual([[firstHook.key, { greeting: 'bonjour', n: 1 }]]);
+    expect(second.storage.enqueued.map((r) => [r.webhookKey, JSON.parse(r.body)])).toEqual([[secondHook.key, { greeting: 'hallo', n: 2 }]]);
+    expect(await first.app.webhooks.list()).toHaveLength(1);
+    const third = createHookwork({ composers: [composer], transport: recordingTransport() });
+    expect(third.events().map((e) => e.alias)).toEqual(['pagePublished', 'pinged']);
+    expect(first.app.events().map((e) => e.alias)).toEqual(['greeted']);
+  });
+});
+
+describe('the event catalogue', () => {
+  it('lists alias, name and type in collection order', () => {
+    const app = createHookwork({ composers: [composer], transport: recordingTransport() });
+    expect(app.events().map(({ alias, eventName, eventType }) => ({ alias, eventName, eventType }))).toEqual([
+      { alias: 'pagePublished', eventName: 'Page Published', eventType: 'Content' },
+      { alias: 'pinged', eventName: 'Pinged', eventType: 'Other' },
+    ]);
+  });
+
+  it('flags stored webhooks whose events are no longer composed, without failing to start', async () => {
+    let shared: Storage | undefined;
+    const persistent: StorageBackend = {
+      name: 'shared',
+      async open(context) {
+        shared ??= await memoryStorage().open(context);
+        return { ...shared, close: async () => {} };
+      },
+    };
+    const before = createHookwork({ composers: [composer], storage: persistent, transport: recordingTransport() });
+    await before.start();
+    const kept = await before.webhooks.create(hook(['pinged', 'pagePublished']));
+    await before.stop();
+    const after = createHookwork({ composers: [{ compose: (b) => b.webhookEvents().add(PingedEvent) }], storage: persistent, transport: recordingTransport() });
+    await after.start();
+    started.push(after);
+    const flagged = await after.webhooks.listWithUnknownEvents();
+    expect(flagged.map((w) => [w.key, w.unknownEvents])).toEqual([[kept.key, ['pagePublished']]]);
+    expect((await after.webhooks.get(kept.key))?.unknownEvents).toEqual(['pagePublished']);
+    // The webhook still fires for the events that are composed, and can still be edited.
+    await after.webhooks.update(kept.key, { name: 'renamed' });
+    expect((await after.webhooks.get(kept.key))?.name).toBe('renamed');
+  });
+});

@@ -1,0 +1,125 @@
+import { createHookwork, defineCollectionExtension, isHookworkError, WebhookEvent, WebhookEventBase, WebhookEventTypes, type WebhookEventCollectionBuilder } from '../index';
+import { WebhookEventCollectionBuilder as Builder } from './webhook-event-collection-builder';
+
+class N {}
+const event = (alias: string) => {
+  @WebhookEvent(alias, WebhookEventTypes.Other, { alias, notification: N })
+  class E extends WebhookEventBase<N> {}
+  Object.defineProperty(E, 'name', { value: `${alias}Event` });
+  return E;
+};
+const A = event('a');
+const B = event('b');
+const C = event('c');
+const D = event('d');
+
+const collection = (): WebhookEventCollectionBuilder => new Builder();
+const names = (c: WebhookEventCollectionBuilder) => c.types.map((t) => t.name);
+
+describe('WebhookEventCollectionBuilder (Umbraco set semantics)', () => {
+  it('adds in insertion order, without duplicates', () => {
+    expect(names(collection().add(A, B).add(C))).toEqual(['aEvent', 'bEvent', 'cEvent']);
+    expect(names(collection().add(A, A, B))).toEqual(['aEvent', 'bEvent']);
+  });
+
+  it('moves a re-added class to the end', () => {
+    expect(names(collection().add(A, B, C).add(A))).toEqual(['bEvent', 'cEvent', 'aEvent']);
+  });
+
+  it('removes a class, and does nothing when it is absent', () => {
+    const c = collection().add(A, B);
+    expect(names(c.remove(A))).toEqual(['bEvent']);
+    expect(names(c.remove(C))).toEqual(['bEvent']);
+  });
+
+  it('replaces at the same position', () => {
+    expect(names(collection().add(A, B, C).replace(B, D))).toEqual(['aEvent', 'dEvent', 'cEvent']);
+  });
+
+  it('removes an earlier copy of the replacement', () => {
+    expect(names(collection().add(D, A, B, C).replace(C, D))).toEqual(['aEvent', 'bEvent', 'dEvent']);
+    expect(names(collection().add(A, B, C, D).replace(A, D))).toEqual(['dEvent', 'bEvent', 'cEvent']);
+  });
+
+  it('does nothing when replacing a class with itself', () => {
+    expect(names(collection().add(A, B).replace(B, B))).toEqual(['aEvent', 'bEvent']);
+  });
+
+  it('fails clearly, naming both classes, when the replaced class is absent', () => {
+    const c = collection().add(A);
+    expect(() => c.replace(B, D)).toThrow(/HOOKWORK_ERR_REPLACE_TARGET_MISSING: cannot replace bEvent with dEvent: bEvent is not in the collection/);
+    expect(names(c)).toEqual(['aEvent']);
+  });
+
+  it('clears and answers has()', () => {
+    const c = collection().add(A, B);
+    expect(c.has(A)).toBe(true);
+    expect(c.has(C)).toBe(false);
+    expect(c.clear().types).toEqual([]);
+    expect(c.has(A)).toBe(false);
+  });
+
+  it('keeps the options of an entry on replace and plain re-add', () => {
+    const c = collection().addWithOptions({ payloadType: 'Legacy' }, A, B).replace(A, D).add(B);
+    expect(c.getEntries().map((e) => [e.type.name, e.options])).toEqual([
+      ['dEvent', { payloadType: 'Legacy' }],
+      ['bEvent', { payloadType: 'Legacy' }],
+    ]);
+  });
+
+  it('refuses a subclass that is not decorated itself', () => {
+    class Undecorated extends A {}
+    const c = collection().add(B);
+    let error: unknown;
+    try {
+      c.add(Undecorated);
+    } catch (e) {
+      error = e;
+    }
+    expect(isHookworkError(error, 'HOOKWORK_ERR_NOT_A_WEBHOOK_EVENT')).toBe(true);
+    expect((error as Error).message).toContain('Undecorated is not a webhook event class');
+    expect(() => c.replace(B, Undecorated)).toThrow(/HOOKWORK_ERR_NOT_A_WEBHOOK_EVENT/);
+    expect(names(c)).toEqual(['bEvent']);
+  });
+
+  it('accepts a decorated subclass, which keeps its parent alias unless it declares one', () => {
+    @WebhookEvent('A again', WebhookEventTypes.Content)
+    class A2 extends A {}
+    expect(names(collection().add(A).replace(A, A2))).toEqual(['A2']);
+  });
+
+  it('is frozen once the app is built', () => {
+    let captured: WebhookEventCollectionBuilder | undefined;
+    createHookwork({ composers: [{ compose: (b) => (captured = b.webhookEvents().add(A)) }] });
+    for (const change of [() => captured!.add(B), () => captured!.remove(A), () => captured!.replace(A, B), () => captured!.clear()]) {
+      expect(change).toThrow(/HOOKWORK_ERR_COLLECTION_FROZEN/);
+    }
+    expect(captured!.has(A)).toBe(true);
+  });
+
+  it('runs composers in order, so a later composer can clear, remove or replace what an earlier one added', () => {
+    const pkg = { compose: (b: { webhookEvents(): WebhookEventCollectionBuilder }) => b.webhookEvents().add(A, B, C) };
+    const app = createHookwork({ composers: [pkg, { compose: (b) => b.webhookEvents().remove(A).replace(C, D) }] });
+    expect(app.events().map((e) => e.alias)).toEqual(['b', 'd']);
+    const cleared = createHookwork({ composers: [pkg, { compose: (b) => b.webhookEvents().clear().add(C) }] });
+    expect(cleared.events().map((e) => e.alias)).toEqual(['c']);
+  });
+
+  it('refuses two composed events with the same alias', () => {
+    @WebhookEvent('A twin', WebhookEventTypes.Other, { alias: 'a', notification: N })
+    class ATwin extends WebhookEventBase<N> {}
+    expect(() => createHookwork({ composers: [{ compose: (b) => b.webhookEvents().add(A, ATwin) }] })).toThrow(
+      /HOOKWORK_ERR_DUPLICATE_ALIAS: ATwin and aEvent both declare the alias "a"/,
+    );
+  });
+
+  it('installs package extensions once per package and refuses conflicts', () => {
+    const one = defineCollectionExtension('@x/one', { addThing() { return this.add(A); } });
+    const other = defineCollectionExtension('@x/other', { addThing() { return this.add(B); } });
+    const c = collection();
+    c.install(one).install(one);
+    expect(() => c.install(other)).toThrow(/HOOKWORK_ERR_EXTENSION_CONFLICT: @x\/other contributes webhookEvents\(\)\.addThing\(\), but @x\/one already installed/);
+    const shadow = defineCollectionExtension('@x/shadow', { add() { return this; } });
+    expect(() => collection().install(shadow)).toThrow(/HOOKWORK_ERR_EXTENSION_CONFLICT/);
+  });
+});
