@@ -20,9 +20,9 @@ export interface WebhookRepository {
   /** Deletes a webhook; false when it did not exist. */
   delete(key: string): Promise<boolean>;
   get(key: string): Promise<Webhook | undefined>;
-  /** Webhooks ordered by creation time, then key. */
+  /** Webhooks ordered by creation time; equal times in the order they were created. */
   list(page?: PageRequest): Promise<Webhook[]>;
-  /** Webhooks (enabled or not) whose `events` contain exactly this alias, ordered by creation. */
+  /** Webhooks (enabled or not) whose `events` contain exactly this alias, ordered as {@link list}. */
   getByAlias(alias: string): Promise<Webhook[]>;
   count(): Promise<number>;
 }

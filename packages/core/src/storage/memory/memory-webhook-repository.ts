@@ -1,0 +1,76 @@
+import { HookworkError } from '../../errors/hookwork-error';
+import type { Webhook } from '../../webhooks/webhook';
+import type { PageRequest, WebhookRepository } from '../webhook-repository';
+import { cloneData } from './clone-data';
+
+/** Webhooks in memory, with an alias index so getByAlias never scans. */
+export class MemoryWebhookRepository implements WebhookRepository {
+  private readonly byKey = new Map<string, Webhook>();
+  private readonly byAlias = new Map<string, Set<string>>();
+  /** Creation order, kept across updates: breaks ties between equal creation times. */
+  private readonly seqOf = new Map<string, number>();
+  private seq = 0;
+  private readonly byCreation = (a: Webhook, b: Webhook) => a.createdAt.getTime() - b.createdAt.getTime() || this.seqOf.get(a.key)! - this.seqOf.get(b.key)!;
+
+  async create(webhook: Webhook): Promise<void> {
+    if (this.byKey.has(webhook.key)) throw new HookworkError('HOOKWORK_ERR_WEBHOOK_EXISTS', `a webhook with the key ${JSON.stringify(webhook.key)} already exists; choose another key or update it`);
+    this.seqOf.set(webhook.key, this.seq++);
+    this.put(webhook);
+  }
+
+  async update(webhook: Webhook): Promise<void> {
+    if (!this.byKey.has(webhook.key)) throw new HookworkError('HOOKWORK_ERR_WEBHOOK_NOT_FOUND', `no webhook has the key ${JSON.stringify(webhook.key)}`);
+    this.unindex(webhook.key);
+    this.put(webhook);
+  }
+
+  async delete(key: string): Promise<boolean> {
+    if (!this.byKey.has(key)) return false;
+    this.unindex(key);
+    this.byKey.delete(key);
+    this.seqOf.delete(key);
+    return true;
+  }
+
+  async get(key: string): Promise<Webhook | undefined> {
+    const webhook = this.byKey.get(key);
+    return webhook && cloneData(webhook);
+  }
+
+  async list(page: PageRequest = {}): Promise<Webhook[]> {
+    const offset = page.offset ?? 0;
+    return [...this.byKey.values()]
+      .sort(this.byCreation)
+      .slice(offset, page.limit === undefined ? undefined : offset + page.limit)
+      .map(cloneData);
+  }
+
+  async getByAlias(alias: string): Promise<Webhook[]> {
+    const keys = this.byAlias.get(alias);
+    if (!keys) return [];
+    const result: Webhook[] = [];
+    for (const key of keys) result.push(this.byKey.get(key)!);
+    return result.sort(this.byCreation).map(cloneData);
+  }
+
+  async count(): Promise<number> {
+    return this.byKey.size;
+  }
+
+  private put(webhook: Webhook): void {
+    this.byKey.set(webhook.key, cloneData(webhook));
+    for (const alias of webhook.events) {
+      let keys = this.byAlias.get(alias);
+      if (!keys) this.byAlias.set(alias, (keys = new Set()));
+      keys.add(webhook.key);
+    }
+  }
+
+  private unindex(key: string): void {
+    for (const alias of this.byKey.get(key)?.events ?? []) {
+      const keys = this.byAlias.get(alias);
+      keys?.delete(key);
+      if (keys?.size === 0) this.byAlias.delete(alias);
+    }
+  }
+}

@@ -1,0 +1,141 @@
+/// <reference types="jest" />
+import type { DeliveryLog, DeliveryLogEntry } from '../storage/delivery-log';
+import { withSubject, type ContractFactory } from './contract-subject';
+
+const T0 = Date.UTC(2030, 0, 2, 3, 4, 5, 678);
+const at = (ms: number) => new Date(T0 + ms);
+
+/** A delivery log entry for contract tests; `overrides` change any field. */
+export function contractLogEntry(key: string, overrides: Partial<DeliveryLogEntry> = {}): DeliveryLogEntry {
+  return {
+    key,
+    webhookKey: 'wh-1',
+    requestId: `msg_${key}`,
+    url: 'https://receiver.example/hook',
+    eventAlias: 'contentPublished',
+    retryCount: 0,
+    date: at(0),
+    statusCode: 200,
+    requestHeaders: { 'content-type': 'application/json', 'webhook-id': `msg_${key}` },
+    requestBody: '{"id":1}',
+    responseHeaders: { 'content-length': '2' },
+    responseBody: 'ok',
+    durationMs: 12,
+    outcome: 'delivered',
+    ...overrides,
+  };
+}
+
+const keys = (entries: readonly DeliveryLogEntry[]) => entries.map((e) => e.key);
+
+/**
+ * The behaviour every {@link DeliveryLog} backend must show: entries kept intact whatever their
+ * size (a log write must never fail on a value's length), listed per webhook newest first with
+ * a stable order among equal dates, paged with a total, and cleaned up in bounded batches.
+ */
+export function describeDeliveryLogContract(name: string, factory: ContractFactory<DeliveryLog>): void {
+  const test = (title: string, body: (log: DeliveryLog) => Promise<void>) => it(title, () => withSubject(factory, ({ subject }) => body(subject)));
+
+  describe(`DeliveryLog contract: ${name}`, () => {
+    test('keeps every field of an entry, dates as Date objects to the millisecond', async (log) => {
+      const success = contractLogEntry('ok', { date: at(123), retryCount: 2, durationMs: 1234 });
+      const failure = contractLogEntry('fail', {
+        date: at(124),
+        statusCode: undefined,
+        responseHeaders: {},
+        responseBody: '',
+        errorKind: 'timeout',
+        errorMessage: 'no answer within 15000 ms',
+        outcome: 'retrying',
+      });
+      delete failure.statusCode;
+      await log.append([success, failure]);
+      const page = await log.list('wh-1');
+      expect(page.total).toBe(2);
+      expect(page.items).toEqual([failure, success]);
+      expect(page.items[0]!.date).toBeInstanceOf(Date);
+      expect(page.items[1]!.date.getTime()).toBe(T0 + 123);
+      expect(page.items[0]!.statusCode).toBeUndefined();
+    });
+
+    test('lists one webhook\'s entries only, newest first', async (log) => {
+      await log.append([
+        contractLogEntry('a1', { webhookKey: 'a', date: at(1) }),
+        contractLogEntry('b1', { webhookKey: 'b', date: at(2) }),
+        contractLogEntry('a3', { webhookKey: 'a', date: at(3) }),
+      ]);
+      await log.append([contractLogEntry('a2', { webhookKey: 'a', date: at(2) })]);
+      expect(keys((await log.list('a')).items)).toEqual(['a3', 'a2', 'a1']);
+      expect(keys((await log.list('b')).items)).toEqual(['b1']);
+      expect(await log.list('none')).toEqual({ items: [], total: 0 });
+    });
+
+    test('orders entries of the same date by append order, later first', async (log) => {
+      await log.append([contractLogEntry('first', { date: at(5) }), contractLogEntry('second', { date: at(5) })]);
+      await log.append([contractLogEntry('third', { date: at(5) })]);
+      await log.append([contractLogEntry('older', { date: at(4) })]);
+      expect(keys((await log.list('wh-1')).items)).toEqual(['third', 'second', 'first', 'older']);
+    });
+
+    test('pages with limit and offset; total counts every entry of the webhook', async (log) => {
+      await log.append(Array.from({ length: 7 }, (_, i) => contractLogEntry(`e${i}`, { date: at(i) })));
+      await log.append([contractLogEntry('other', { webhookKey: 'other' })]);
+      const first = await log.list('wh-1', { limit: 3 });
+      expect(keys(first.items)).toEqual(['e6', 'e5', 'e4']);
+      expect(first.total).toBe(7);
+      expect(keys((await log.list('wh-1', { limit: 3, offset: 3 })).items)).toEqual(['e3', 'e2', 'e1']);
+      expect(await log.list('wh-1', { limit: 3, offset: 6 })).toEqual({ items: [contractLogEntry('e0', { date: at(0) })], total: 7 });
+      expect((await log.list('wh-1', { offset: 100 })).items).toEqual([]);
+    });
+
+    test('lists 50 entries when no limit is given', async (log) => {
+      await log.append(Array.from({ length: 60 }, (_, i) => contractLogEntry(`e${i}`, { date: at(i) })));
+      const page = await log.list('wh-1');
+      expect(page.items).toHaveLength(50);
+      expect(page.items[0]!.key).toBe('e59');
+      expect(page.total).toBe(60);
+    });
+
+    test('stores 1 MiB header and body values intact (a log write never fails on size)', async (log) => {
+      const mib = 1024 * 1024;
+      const huge = contractLogEntry('huge', {
+        requestHeaders: { 'x-big': 'h'.repeat(mib), 'x-unicode': 'ü✓🚀' },
+        requestBody: `{"b":"${'q'.repeat(mib)}"}`,
+        responseHeaders: { location: 'l'.repeat(mib) },
+        responseBody: 'r'.repeat(mib) + '\u0000end',
+        url: `https://receiver.example/${'p'.repeat(8192)}`,
+        errorMessage: 'm'.repeat(mib),
+      });
+      await log.append([huge]);
+      const [stored] = (await log.list('wh-1')).items;
+      expect(stored!.requestHeaders['x-big']!.length).toBe(mib);
+      expect(stored!.responseBody.length).toBe(mib + 4);
+      expect(stored).toEqual(huge);
+    });
+
+    test('hands out copies: changing a listed entry changes nothing stored', async (log) => {
+      await log.append([contractLogEntry('c')]);
+      const [listed] = (await log.list('wh-1')).items;
+      listed!.requestHeaders['x-added'] = '1';
+      listed!.responseBody = 'changed';
+      expect((await log.list('wh-1')).items).toEqual([contractLogEntry('c')]);
+    });
+
+    test('an empty append is a no-op', async (log) => {
+      await log.append([]);
+      expect(await log.list('wh-1')).toEqual({ items: [], total: 0 });
+    });
+
+    test('deleteOlderThan deletes entries dated before the time, oldest first, at most limit per call', async (log) => {
+      await log.append(Array.from({ length: 6 }, (_, i) => contractLogEntry(`old${i}`, { date: at(i), webhookKey: i % 2 ? 'a' : 'b' })));
+      await log.append([contractLogEntry('edge', { date: at(100) }), contractLogEntry('new', { date: at(200) })]);
+      expect(await log.deleteOlderThan(at(100), 4)).toBe(4);
+      // The oldest went first: old4 (b) and old5 (a) are left of the old ones.
+      expect(keys((await log.list('a')).items)).toEqual(['old5']);
+      expect(keys((await log.list('b')).items)).toEqual(['old4']);
+      expect(await log.deleteOlderThan(at(100), 4)).toBe(2);
+      expect(await log.deleteOlderThan(at(100), 4)).toBe(0);
+      expect(keys((await log.list('wh-1')).items)).toEqual(['new', 'edge']);
+    });
+  });
+}

@@ -1,0 +1,340 @@
+/// <reference types="jest" />
+import { isHookworkError } from '../errors/hookwork-error';
+import type { NewWebhookRequest, RequestQueue, WebhookRequest } from '../storage/request-queue';
+import { withSubject, type ContractFactory, type ContractSubject } from './contract-subject';
+
+const T0 = Date.UTC(2030, 0, 2, 3, 4, 5, 678);
+const at = (ms: number) => new Date(T0 + ms);
+
+/** A request for contract tests, due at the suite's base time unless `overrides` say otherwise. */
+export function contractRequest(id: string, overrides: Partial<NewWebhookRequest> = {}): NewWebhookRequest {
+  return {
+    id,
+    webhookKey: 'wh-1',
+    eventAlias: 'contentPublished',
+    body: JSON.stringify({ id, name: 'Ünïcödé ✓ "quoted"' }),
+    createdAt: at(0),
+    dueAt: at(0),
+    ...overrides,
+  };
+}
+
+/** Options of {@link describeRequestQueueContract}. */
+export interface RequestQueueContractOptions {
+  /**
+   * True when the backend enqueues inside a host transaction (its own tests check that);
+   * otherwise the suite checks that `{ transaction }` is refused with a clear error.
+   */
+  supportsHostTransaction?: boolean;
+}
+
+const ids = (requests: readonly WebhookRequest[]) => requests.map((r) => r.id);
+
+async function rejection(promise: Promise<unknown>): Promise<{ code?: string; message: string }> {
+  const error = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(error).toBeDefined();
+  return error as { code?: string; message: string };
+}
+
+/**
+ * The behaviour every {@link RequestQueue} backend must show: enqueue all or none, claims
+ * of due requests under an exclusive lease, retries, dead letters and redelivery, counts.
+ * Times are passed explicitly (`now`), so the suite never sleeps.
+ */
+export function describeRequestQueueContract(name: string, factory: ContractFactory<RequestQueue>, options: RequestQueueContractOptions = {}): void {
+  const test = (title: string, body: (queue: RequestQueue, made: ContractSubject<RequestQueue>) => Promise<void>) =>
+    it(title, () => withSubject(factory, (made) => body(made.subject, made)));
+
+  describe(`RequestQueue contract: ${name}`, () => {
+    describe('enqueue', () => {
+      test('stores requests as pending with retry count 0, every field intact, dates as Date objects', async (queue) => {
+        const request = contractRequest('msg_1', { createdAt: at(1), dueAt: at(2), webhookKey: 'wh-x', eventAlias: 'collections.save.after.posts' });
+        await queue.enqueue([request]);
+        const stored = await queue.get('msg_1');
+        expect(stored).toEqual({ ...request, state: 'pending', retryCount: 0 });
+        expect(stored!.createdAt).toBeInstanceOf(Date);
+        expect(stored!.dueAt.getTime()).toBe(T0 + 2);
+        expect(await queue.counts()).toEqual({ pending: 1, inFlight: 0, dead: 0 });
+      });
+
+      test('keeps the body byte for byte, large or not', async (queue) => {
+        const body = JSON.stringify({ text: 'x'.repeat(1024 * 1024), emoji: '🚀', nul: '\u0000', quote: '\'"' });
+        await queue.enqueue([contractRequest('big', { body })]);
+        expect((await queue.get('big'))!.body).toBe(body);
+      });
+
+      test('an empty batch is a no-op', async (queue) => {
+        await queue.enqueue([]);
+        expect(await queue.counts()).toEqual({ pending: 0, inFlight: 0, dead: 0 });
+      });
+
+      test('is all or none: a batch with an id already queued stores nothing of the batch', async (queue) => {
+        await queue.enqueue([contractRequest('a')]);
+        const error = await rejection(queue.enqueue([contractRequest('b'), contractRequest('a', { body: '{"changed":true}' }), contractRequest('c')]));
+        expect(error.code).toBe('HOOKWORK_ERR_ENQUEUE_FAILED');
+        expect(await queue.get('b')).toBeUndefined();
+        expect(await queue.get('c')).toBeUndefined();
+        expect((await queue.get('a'))!.body).toBe(contractRequest('a').body);
+        expect(await queue.counts()).toEqual({ pending: 1, inFlight: 0, dead: 0 });
+      });
+
+      test('is all or none: a batch repeating an id stores nothing', async (queue) => {
+        const error = await rejection(queue.enqueue([contractRequest('x'), contractRequest('y'), contractRequest('x')]));
+        expect(error.code).toBe('HOOKWORK_ERR_ENQUEUE_FAILED');
+        expect(await queue.counts()).toEqual({ pending: 0, inFlight: 0, dead: 0 });
+      });
+
+      test('refuses an id that is in flight or dead', async (queue) => {
+        await queue.enqueue([contractRequest('f'), contractRequest('d')]);
+        await queue.claim({ owner: 'o', limit: 2, leaseMs: 1000, now: at(0) });
+        await queue.deadLetter('d', 'o', { retryCount: 1, now: at(1) });
+        expect((await rejection(queue.enqueue([contractRequest('f')]))).code).toBe('HOOKWORK_ERR_ENQUEUE_FAILED');
+        expect((await rejection(queue.enqueue([contractRequest('d')]))).code).toBe('HOOKWORK_ERR_ENQUEUE_FAILED');
+        expect(await queue.counts()).toEqual({ pending: 0, inFlight: 1, dead: 1 });
+      });
+
+      if (!options.supportsHostTransaction) {
+        test('refuses { transaction } clearly instead of ignoring it, and stores nothing', async (queue) => {
+          const error = await rejection(queue.enqueue([contractRequest('t')], { transaction: { host: 'tx' } }));
+          expect(isHookworkError(error)).toBe(true);
+          expect(error.code).toBe('HOOKWORK_ERR_ENQUEUE_FAILED');
+          expect(error.message).toMatch(/transaction/);
+          expect(await queue.get('t')).toBeUndefined();
+        });
+      }
+    });
+
+    describe('claim', () => {
+      test('claims only due requests and marks them in flight under the owner\'s lease', async (queue) => {
+        await queue.enqueue([contractRequest('now'), contractRequest('later', { dueAt: at(1000) })]);
+        const claimed = await queue.claim({ owner: 'A', limit: 10, leaseMs: 30_000, now: at(500) });
+        expect(ids(claimed)).toEqual(['now']);
+        expect(claimed[0]).toMatchObject({ state: 'inflight', leaseOwner: 'A', retryCount: 0 });
+        expect(claimed[0]!.leaseExpiresAt).toEqual(at(30_500));
+        expect(await queue.get('now')).toMatchObject({ state: 'inflight', leaseOwner: 'A', leaseExpiresAt: at(30_500) });
+        expect((await queue.get('later'))!.state).toBe('pending');
+        expect(await queue.counts()).toEqual({ pending: 1, inFlight: 1, dead: 0 });
+        // Due exactly at now counts as due.
+        expect(ids(await queue.claim({ owner: 'A', limit: 10, leaseMs: 30_000, now: at(1000) }))).toEqual(['later']);
+      });
+
+      test('claims oldest due first, ties in enqueue order, up to the limit', async (queue) => {
+        await queue.enqueue([contractRequest('d3', { dueAt: at(3) }), contractRequest('d1', { dueAt: at(1) })]);
+        await queue.enqueue([contractRequest('d2', { dueAt: at(2) }), contractRequest('t-first', { dueAt: at(0) }), contractRequest('t-second', { dueAt: at(0) })]);
+        expect(ids(await queue.claim({ owner: 'A', limit: 2, leaseMs: 1000, now: at(10) }))).toEqual(['t-first', 't-second']);
+        expect(ids(await queue.claim({ owner: 'A', limit: 2, leaseMs: 1000, now: at(10) }))).toEqual(['d1', 'd2']);
+        expect(ids(await queue.claim({ owner: 'A', limit: 2, leaseMs: 1000, now: at(10) }))).toEqual(['d3']);
+        expect(await queue.claim({ owner: 'A', limit: 2, leaseMs: 1000, now: at(10) })).toEqual([]);
+      });
+
+      test('never hands a leased request to another owner while the lease holds', async (queue) => {
+        await queue.enqueue([contractRequest('r1'), contractRequest('r2')]);
+        const a = await queue.claim({ owner: 'A', limit: 1, leaseMs: 10_000, now: at(0) });
+        const b = await queue.claim({ owner: 'B', limit: 10, leaseMs: 10_000, now: at(9_999) });
+        expect(ids(a)).toEqual(['r1']);
+        expect(ids(b)).toEqual(['r2']);
+        expect(await queue.claim({ owner: 'C', limit: 10, leaseMs: 10_000, now: at(9_999) })).toEqual([]);
+      });
+
+      test('concurrent claims from two owners get disjoint requests and together all of them', async (queue) => {
+        await queue.enqueue(Array.from({ length: 60 }, (_, i) => contractRequest(`c${i}`)));
+        const claims = await Promise.all(
+          Array.from({ length: 8 }, (_, i) => queue.claim({ owner: i % 2 ? 'A' : 'B', limit: 10, leaseMs: 60_000, now: at(0) })),
+        );
+        const all = claims.flatMap(ids);
+        expect(new Set(all).size).toBe(all.length);
+        expect(all.length).toBe(60);
+      });
+
+      test('two handles on one store never claim the same request (when the backend is shared)', async (queue, made) => {
+        if (!made.openAnother) return; // an in-memory store has no second handle
+        const other = await made.openAnother();
+        await queue.enqueue(Array.from({ length: 40 }, (_, i) => contractRequest(`s${i}`)));
+        const claims = await Promise.all([
+          queue.claim({ owner: 'A', limit: 15, leaseMs: 60_000, now: at(0) }),
+          other.claim({ owner: 'B', limit: 15, leaseMs: 60_000, now: at(0) }),
+          queue.claim({ owner: 'A', limit: 15, leaseMs: 60_000, now: at(0) }),
+          other.claim({ owner: 'B', limit: 15, leaseMs: 60_000, now: at(0) }),
+        ]);
+        const all = claims.flatMap(ids);
+        expect(new Set(all).size).toBe(all.length);
+        expect(all.length).toBe(40);
+        expect(await other.counts()).toEqual({ pending: 0, inFlight: 40, dead: 0 });
+      });
+
+      test('an expired lease is claimed again by another owner; the old owner can then change nothing', async (queue) => {
+        await queue.enqueue([contractRequest('x')]);
+        await queue.claim({ owner: 'A', limit: 1, leaseMs: 1000, now: at(0) });
+        const reclaimed = await queue.claim({ owner: 'B', limit: 1, leaseMs: 1000, now: at(1000) });
+        expect(ids(reclaimed)).toEqual(['x']);
+        expect(reclaimed[0]).toMatchObject({ leaseOwner: 'B', leaseExpiresAt: at(2000) });
+        expect(await queue.complete('x', 'A')).toBe(false);
+        expect(await queue.reschedule('x', 'A', { dueAt: at(5000), retryCount: 1, lastError: 'late' })).toBe(false);
+        expect(await queue.deadLetter('x', 'A', { retryCount: 1, now: at(1500) })).toBe(false);
+        expect(await queue.release('A')).toBe(0);
+        expect(await queue.get('x')).toMatchObject({ state: 'inflight', leaseOwner: 'B', retryCount: 0 });
+        expect(await queue.complete('x', 'B')).toBe(true);
+        expect(await queue.get('x')).toBeUndefined();
+      });
+
+      test('skips the requests of excluded webhooks and leaves them pending', async (queue) => {
+        await queue.enqueue([
+          contractRequest('slow1', { webhookKey: 'slow' }),
+          contractRequest('fast1', { webhookKey: 'fast' }),
+          contractRequest('slow2', { webhookKey: 'slow' }),
+          contractRequest('other1', { webhookKey: 'other' }),
+        ]);
+        expect(ids(await queue.claim({ owner: 'A', limit: 10, leaseMs: 1000, now: at(0), excludeWebhookKeys: ['slow', 'other'] }))).toEqual(['fast1']);
+        expect(ids(await queue.claim({ owner: 'A', limit: 10, leaseMs: 1000, now: at(0), excludeWebhookKeys: [] }))).toEqual(['slow1', 'slow2', 'other1']);
+      });
+
+      test('claims a large backlog in batches, each request exactly once', async (queue) => {
+        const total = 2000;
+        for (let i = 0; i < total; i += 500) {
+          await queue.enqueue(Array.from({ length: 500 }, (_, j) => contractRequest(`b${i + j}`, { dueAt: at(i + j) })));
+        }
+        const seen: string[] = [];
+        for (;;) {
+          const batch = await queue.claim({ owner: 'A', limit: 64, leaseMs: 60_000, now: at(total) });
+          if (batch.length === 0) break;
+          for (const r of batch) {
+            seen.push(r.id);
+            expect(await queue.complete(r.id, 'A')).toBe(true);
+          }
+        }
+        expect(seen).toEqual(Array.from({ length: total }, (_, i) => `b${i}`));
+        expect(await queue.counts()).toEqual({ pending: 0, inFlight: 0, dead: 0 });
+      });
+    });
+
+    describe('complete, reschedule, dead letters', () => {
+      test('complete removes the request; only the holder may complete', async (queue) => {
+        await queue.enqueue([contractRequest('c')]);
+        expect(await queue.complete('c', 'A')).toBe(false); // not claimed yet
+        await queue.claim({ owner: 'A', limit: 1, leaseMs: 1000, now: at(0) });
+        expect(await queue.complete('c', 'B')).toBe(false);
+        expect(await queue.complete('c', 'A')).toBe(true);
+        expect(await queue.get('c')).toBeUndefined();
+        expect(await queue.complete('c', 'A')).toBe(false);
+        expect(await queue.counts()).toEqual({ pending: 0, inFlight: 0, dead: 0 });
+      });
+
+      test('reschedule puts the request back as pending with its due time, retry count and last error', async (queue) => {
+        await queue.enqueue([contractRequest('r')]);
+        await queue.claim({ owner: 'A', limit: 1, leaseMs: 1000, now: at(0) });
+        expect(await queue.reschedule('r', 'A', { dueAt: at(5000), retryCount: 1, lastError: 'HTTP 500' })).toBe(true);
+        const stored = await queue.get('r');
+        expect(stored).toMatchObject({ state: 'pending', dueAt: at(5000), retryCount: 1, lastError: 'HTTP 500' });
+        expect(stored!.leaseOwner).toBeUndefined();
+        expect(stored!.leaseExpiresAt).toBeUndefined();
+        expect(await queue.claim({ owner: 'A', limit: 1, leaseMs: 1000, now: at(4999) })).toEqual([]);
+        const again = await queue.claim({ owner: 'B', limit: 1, leaseMs: 1000, now: at(5000) });
+        expect(again[0]).toMatchObject({ id: 'r', retryCount: 1, lastError: 'HTTP 500', leaseOwner: 'B' });
+        expect(await queue.reschedule('r', 'B', { dueAt: at(9000), retryCount: 2 })).toBe(true);
+        expect((await queue.get('r'))!.lastError).toBeUndefined();
+      });
+
+      test('dead letters are kept, not claimable, and listed newest dead first, per webhook, paged', async (queue) => {
+        await queue.enqueue([
+          contractRequest('d1', { webhookKey: 'w1' }),
+          contractRequest('d2', { webhookKey: 'w2' }),
+          contractRequest('d3', { webhookKey: 'w1' }),
+        ]);
+        await queue.claim({ owner: 'A', limit: 3, leaseMs: 1000, now: at(0) });
+        expect(await queue.deadLetter('d1', 'A', { retryCount: 5, lastError: 'HTTP 503', now: at(10) })).toBe(true);
+        expect(await queue.deadLetter('d2', 'A', { retryCount: 5, now: at(30) })).toBe(true);
+        expect(await queue.deadLetter('d3', 'A', { retryCount: 2, lastError: 'HTTP 404', now: at(20) })).toBe(true);
+        expect(await queue.deadLetter('d3', 'A', { retryCount: 2, now: at(21) })).toBe(false);
+        const d1 = await queue.get('d1');
+        expect(d1).toMatchObject({ state: 'dead', retryCount: 5, lastError: 'HTTP 503', deadAt: at(10) });
+        expect(d1!.deadAt).toBeInstanceOf(Date);
+        expect(d1!.leaseOwner).toBeUndefined();
+        expect(await queue.claim({ owner: 'B', limit: 10, leaseMs: 1000, now: at(100_000) })).toEqual([]);
+        expect(ids(await queue.listDead())).toEqual(['d2', 'd3', 'd1']);
+        expect(ids(await queue.listDead({ webhookKey: 'w1' }))).toEqual(['d3', 'd1']);
+        expect(ids(await queue.listDead({ limit: 1, offset: 1 }))).toEqual(['d3']);
+        expect(ids(await queue.listDead({ offset: 2 }))).toEqual(['d1']);
+        expect(await queue.counts()).toEqual({ pending: 0, inFlight: 0, dead: 3 });
+        expect(await queue.nextDueAt()).toBeUndefined();
+      });
+
+      test('redeliver by ids puts dead letters back, due now, retry count reset', async (queue) => {
+        await queue.enqueue([contractRequest('a'), contractRequest('b'), contractRequest('p')]);
+        await queue.claim({ owner: 'A', limit: 2, leaseMs: 1000, now: at(0) });
+        await queue.deadLetter('a', 'A', { retryCount: 5, now: at(1) });
+        await queue.deadLetter('b', 'A', { retryCount: 5, now: at(2) });
+        // Ids that are not dead (pending, unknown) are ignored.
+        expect(await queue.redeliver({ ids: ['a', 'p', 'unknown'] }, at(100))).toBe(1);
+        const a = await queue.get('a');
+        expect(a).toMatchObject({ state: 'pending', retryCount: 0, dueAt: at(100) });
+        expect(a!.deadAt).toBeUndefined();
+        expect((await queue.get('b'))!.state).toBe('dead');
+        expect((await queue.get('p'))!.dueAt).toEqual(at(0));
+        expect(ids(await queue.claim({ owner: 'B', limit: 10, leaseMs: 1000, now: at(100) }))).toEqual(['p', 'a']);
+      });
+
+      test('redeliver by webhook and by dead-since time', async (queue) => {
+        await queue.enqueue([
+          contractRequest('w1-old', { webhookKey: 'w1' }),
+          contractRequest('w1-new', { webhookKey: 'w1' }),
+          contractRequest('w2-new', { webhookKey: 'w2' }),
+        ]);
+        await queue.claim({ owner: 'A', limit: 3, leaseMs: 1000, now: at(0) });
+        await queue.deadLetter('w1-old', 'A', { retryCount: 3, now: at(10) });
+        await queue.deadLetter('w1-new', 'A', { retryCount: 3, now: at(50) });
+        await queue.deadLetter('w2-new', 'A', { retryCount: 3, now: at(60) });
+        expect(await queue.redeliver({ webhookKey: 'w1', deadSince: at(50) }, at(100))).toBe(1);
+        expect((await queue.get('w1-new'))!.state).toBe('pending');
+        expect((await queue.get('w1-old'))!.state).toBe('dead');
+        expect(await queue.redeliver({ deadSince: at(10) }, at(200))).toBe(2);
+        expect(await queue.counts()).toEqual({ pending: 3, inFlight: 0, dead: 0 });
+        expect(await queue.redeliver({}, at(300))).toBe(0);
+      });
+
+      test('release gives an owner\'s claims back at once, all or the ids given', async (queue) => {
+        await queue.enqueue([contractRequest('r1'), contractRequest('r2'), contractRequest('r3'), contractRequest('rb')]);
+        await queue.claim({ owner: 'A', limit: 3, leaseMs: 60_000, now: at(0) });
+        await queue.claim({ owner: 'B', limit: 1, leaseMs: 60_000, now: at(0) });
+        expect(await queue.release('A', ['r2'])).toBe(1);
+        expect(await queue.get('r2')).toMatchObject({ state: 'pending', retryCount: 0 });
+        expect((await queue.get('r2'))!.leaseOwner).toBeUndefined();
+        expect(await queue.release('A')).toBe(2);
+        expect((await queue.get('rb'))!.state).toBe('inflight');
+        expect(await queue.counts()).toEqual({ pending: 3, inFlight: 1, dead: 0 });
+        // Released requests are claimable at once by another owner, long before the lease would expire.
+        expect(ids(await queue.claim({ owner: 'C', limit: 10, leaseMs: 60_000, now: at(1) })).sort()).toEqual(['r1', 'r2', 'r3']);
+      });
+    });
+
+    describe('counts and timers', () => {
+      test('nextDueAt is the earliest pending due time or in-flight lease expiry', async (queue) => {
+        expect(await queue.nextDueAt()).toBeUndefined();
+        await queue.enqueue([contractRequest('soon', { dueAt: at(100) }), contractRequest('late', { dueAt: at(5000) })]);
+        expect(await queue.nextDueAt()).toEqual(at(100));
+        await queue.claim({ owner: 'A', limit: 1, leaseMs: 1000, now: at(100) });
+        // 'soon' is in flight until 1100; 'late' is due at 5000.
+        expect(await queue.nextDueAt()).toEqual(at(1100));
+        await queue.deadLetter('soon', 'A', { retryCount: 1, now: at(200) });
+        expect(await queue.nextDueAt()).toEqual(at(5000));
+        const next = await queue.nextDueAt();
+        expect(next).toBeInstanceOf(Date);
+      });
+
+      test('deleteDeadOlderThan deletes dead letters before the time, at most limit per call', async (queue) => {
+        await queue.enqueue(Array.from({ length: 7 }, (_, i) => contractRequest(`d${i}`)).concat([contractRequest('pending')]));
+        await queue.claim({ owner: 'A', limit: 7, leaseMs: 1000, now: at(0) });
+        for (let i = 0; i < 7; i++) await queue.deadLetter(`d${i}`, 'A', { retryCount: 1, now: at(i * 10) });
+        // d0..d4 are dead before 50; d5, d6 after.
+        expect(await queue.deleteDeadOlderThan(at(50), 3)).toBe(3);
+        expect(await queue.deleteDeadOlderThan(at(50), 3)).toBe(2);
+        expect(await queue.deleteDeadOlderThan(at(50), 3)).toBe(0);
+        expect(ids(await queue.listDead())).toEqual(['d6', 'd5']);
+        expect((await queue.get('pending'))!.state).toBe('pending');
+        expect(await queue.counts()).toEqual({ pending: 1, inFlight: 0, dead: 2 });
+      });
+    });
+  });
+}

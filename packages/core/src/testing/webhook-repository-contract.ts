@@ -1,0 +1,188 @@
+/// <reference types="jest" />
+import { isHookworkError } from '../errors/hookwork-error';
+import type { WebhookRepository } from '../storage/webhook-repository';
+import type { Webhook } from '../webhooks/webhook';
+import { withSubject, type ContractFactory } from './contract-subject';
+
+const T0 = Date.UTC(2030, 0, 2, 3, 4, 5, 678);
+
+/** A complete webhook for contract tests; `overrides` change any field. */
+export function contractWebhook(key: string, overrides: Partial<Webhook> = {}): Webhook {
+  return {
+    key,
+    name: `Webhook ${key}`,
+    description: 'made by a contract test',
+    url: `https://receiver.example/${encodeURIComponent(key)}`,
+    events: ['contentPublished'],
+    contentTypeKeys: [],
+    headers: {},
+    sensitiveHeaders: [],
+    enabled: true,
+    secrets: [],
+    createdAt: new Date(T0),
+    updatedAt: new Date(T0),
+    ...overrides,
+  };
+}
+
+async function expectCode(promise: Promise<unknown>, code: string): Promise<void> {
+  const error = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(isHookworkError(error)).toBe(true);
+  expect((error as { code: string }).code).toBe(code);
+}
+
+/**
+ * The behaviour every {@link WebhookRepository} backend must show. Call it from a test file
+ * of the backend: `describeWebhookRepositoryContract('sqlite', () => ({ subject, cleanup }))`.
+ */
+export function describeWebhookRepositoryContract(name: string, factory: ContractFactory<WebhookRepository>): void {
+  const test = (title: string, body: (repo: WebhookRepository) => Promise<void>) =>
+    it(title, () => withSubject(factory, ({ subject }) => body(subject)));
+
+  describe(`WebhookRepository contract: ${name}`, () => {
+    test('stores every field and gives it back, dates as Date objects to the millisecond', async (repo) => {
+      const webhook = contractWebhook('full', {
+        events: ['contentPublished', 'collections.save.after.posts'],
+        contentTypeKeys: ['ct-1', 'ct-2'],
+        headers: { 'x-api-key': 'k', 'x-tenant': 'ünïcödé ✓' },
+        sensitiveHeaders: ['x-api-key'],
+        enabled: false,
+        secrets: [
+          { id: 's1', secret: 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw', createdAt: new Date(T0 + 1), expiresAt: new Date(T0 + 86_400_001) },
+          { id: 's2', secret: 'whsec_C2FVsBQIhrscChlQIMV+b5sSYspob7oD', createdAt: new Date(T0 + 2) },
+        ],
+        createdAt: new Date(T0 + 3),
+        updatedAt: new Date(T0 + 4),
+      });
+      await repo.create(webhook);
+      const stored = await repo.get('full');
+      expect(stored).toEqual(webhook);
+      expect(stored!.createdAt).toBeInstanceOf(Date);
+      expect(stored!.updatedAt.getTime()).toBe(T0 + 4);
+      expect(stored!.secrets[0]!.expiresAt).toBeInstanceOf(Date);
+      expect(stored!.secrets[0]!.expiresAt!.getTime()).toBe(T0 + 86_400_001);
+      expect(stored!.secrets[1]!.expiresAt).toBeUndefined();
+    });
+
+    test('keeps optional fields absent when they were not given', async (repo) => {
+      const webhook = contractWebhook('bare');
+      delete webhook.name;
+      delete webhook.description;
+      await repo.create(webhook);
+      const stored = await repo.get('bare');
+      expect(stored).toEqual(webhook);
+      expect('name' in stored! && stored!.name !== undefined).toBe(false);
+    });
+
+    test('get of an unknown key is undefined', async (repo) => {
+      expect(await repo.get('nope')).toBeUndefined();
+    });
+
+    test('hands out copies: changing a returned webhook changes nothing stored', async (repo) => {
+      await repo.create(contractWebhook('a', { events: ['x'] }));
+      const got = await repo.get('a');
+      got!.events.push('y');
+      got!.headers['x-added'] = '1';
+      const [byAlias] = await repo.getByAlias('x');
+      byAlias!.url = 'https://changed.example/';
+      expect(await repo.get('a')).toEqual(contractWebhook('a', { events: ['x'] }));
+      expect(await repo.getByAlias('y')).toEqual([]);
+    });
+
+    test('create refuses a key that is taken with HOOKWORK_ERR_WEBHOOK_EXISTS and keeps the original', async (repo) => {
+      const original = contractWebhook('dup', { url: 'https://one.example/' });
+      await repo.create(original);
+      await expectCode(repo.create(contractWebhook('dup', { url: 'https://two.example/', events: ['other'] })), 'HOOKWORK_ERR_WEBHOOK_EXISTS');
+      expect(await repo.get('dup')).toEqual(original);
+      expect(await repo.getByAlias('other')).toEqual([]);
+      expect(await repo.count()).toBe(1);
+    });
+
+    test('update replaces the stored webhook', async (repo) => {
+      await repo.create(contractWebhook('u'));
+      const changed = contractWebhook('u', { url: 'https://new.example/', enabled: false, headers: { a: 'b' }, updatedAt: new Date(T0 + 999) });
+      await repo.update(changed);
+      expect(await repo.get('u')).toEqual(changed);
+    });
+
+    test('update of a missing key is HOOKWORK_ERR_WEBHOOK_NOT_FOUND and creates nothing', async (repo) => {
+      await expectCode(repo.update(contractWebhook('ghost')), 'HOOKWORK_ERR_WEBHOOK_NOT_FOUND');
+      expect(await repo.get('ghost')).toBeUndefined();
+      expect(await repo.getByAlias('contentPublished')).toEqual([]);
+      expect(await repo.count()).toBe(0);
+    });
+
+    test('delete removes the webhook and its alias index entries; deleting again is false', async (repo) => {
+      await repo.create(contractWebhook('d', { events: ['a1', 'a2'] }));
+      expect(await repo.delete('d')).toBe(true);
+      expect(await repo.get('d')).toBeUndefined();
+      expect(await repo.getByAlias('a1')).toEqual([]);
+      expect(await repo.getByAlias('a2')).toEqual([]);
+      expect(await repo.delete('d')).toBe(false);
+      expect(await repo.count()).toBe(0);
+      // The key is free again.
+      await repo.create(contractWebhook('d', { events: ['a3'] }));
+      expect((await repo.getByAlias('a3')).map((w) => w.key)).toEqual(['d']);
+    });
+
+    test('list orders by creation time, equal times in creation order, and pages with limit and offset', async (repo) => {
+      // Created out of time order on purpose: the order is by createdAt first.
+      await repo.create(contractWebhook('c', { createdAt: new Date(T0 + 20) }));
+      await repo.create(contractWebhook('b', { createdAt: new Date(T0 + 10) }));
+      await repo.create(contractWebhook('z', { createdAt: new Date(T0) }));
+      await repo.create(contractWebhook('a', { createdAt: new Date(T0 + 10) }));
+      // Updating keeps a webhook's place.
+      await repo.update(contractWebhook('b', { createdAt: new Date(T0 + 10), url: 'https://updated.example/' }));
+      expect((await repo.list()).map((w) => w.key)).toEqual(['z', 'b', 'a', 'c']);
+      expect((await repo.list({ limit: 2 })).map((w) => w.key)).toEqual(['z', 'b']);
+      expect((await repo.list({ limit: 2, offset: 2 })).map((w) => w.key)).toEqual(['a', 'c']);
+      expect((await repo.list({ offset: 3 })).map((w) => w.key)).toEqual(['c']);
+      expect(await repo.list({ offset: 10 })).toEqual([]);
+      expect(await repo.count()).toBe(4);
+    });
+
+    test('getByAlias matches the alias exactly: not a prefix, not another case, disabled webhooks included', async (repo) => {
+      await repo.create(contractWebhook('exact', { events: ['contentPublished'], createdAt: new Date(T0 + 2) }));
+      await repo.create(contractWebhook('disabled', { events: ['contentPublished'], enabled: false, createdAt: new Date(T0 + 1) }));
+      await repo.create(contractWebhook('longer', { events: ['contentPublishedExtra'] }));
+      await repo.create(contractWebhook('upper', { events: ['ContentPublished'] }));
+      await repo.create(contractWebhook('spaced', { events: ['collections.save.after.posts'] }));
+      expect((await repo.getByAlias('contentPublished')).map((w) => w.key)).toEqual(['disabled', 'exact']);
+      expect(await repo.getByAlias('contentPublish')).toEqual([]);
+      expect((await repo.getByAlias('ContentPublished')).map((w) => w.key)).toEqual(['upper']);
+      expect((await repo.getByAlias('collections.save.after.posts')).map((w) => w.key)).toEqual(['spaced']);
+      expect(await repo.getByAlias('collections.save.after.%')).toEqual([]);
+      expect(await repo.getByAlias('collections.save.after._osts')).toEqual([]);
+      expect(await repo.getByAlias('')).toEqual([]);
+    });
+
+    test('getByAlias returns full webhooks, once each even when an alias is listed twice', async (repo) => {
+      const webhook = contractWebhook('twice', { events: ['a', 'a', 'b'], headers: { h: 'v' } });
+      await repo.create(webhook);
+      expect(await repo.getByAlias('a')).toEqual([webhook]);
+    });
+
+    test('update re-indexes the events: the old alias no longer finds the webhook, the new one does', async (repo) => {
+      await repo.create(contractWebhook('w', { events: ['old', 'kept'] }));
+      await repo.create(contractWebhook('v', { events: ['kept'] }));
+      await repo.update(contractWebhook('w', { events: ['kept', 'new'] }));
+      expect(await repo.getByAlias('old')).toEqual([]);
+      // Same creation time: creation order, which an update does not change.
+      expect((await repo.getByAlias('kept')).map((w) => w.key)).toEqual(['w', 'v']);
+      expect((await repo.getByAlias('new')).map((w) => w.key)).toEqual(['w']);
+    });
+
+    test('getByAlias picks the few subscribers among many webhooks', async (repo) => {
+      for (let i = 0; i < 500; i++) {
+        await repo.create(contractWebhook(`w${String(i).padStart(3, '0')}`, { events: [i % 50 === 0 ? 'rare' : 'common', `own${i}`], createdAt: new Date(T0 + i) }));
+      }
+      const rare = await repo.getByAlias('rare');
+      expect(rare.map((w) => w.key)).toEqual(['w000', 'w050', 'w100', 'w150', 'w200', 'w250', 'w300', 'w350', 'w400', 'w450']);
+      expect((await repo.getByAlias('own123')).map((w) => w.key)).toEqual(['w123']);
+      expect(await repo.count()).toBe(500);
+    });
+  });
+}
