@@ -51,7 +51,7 @@ function describe(error: ErrorObject): string {
     case 'pattern':
       return error.instancePath.startsWith('/headers') ? 'must not contain CR, LF or NUL' : 'has characters that are not allowed';
     case 'anyOf':
-      return error.instancePath.startsWith('/headers') ? 'must be a string without CR/LF, or { value, sensitive }' : 'has the wrong type';
+      return error.instancePath.startsWith('/headers') ? 'must not contain CR, LF or NUL (a string, or { value, sensitive })' : 'has the wrong type';
     default:
       return error.message ?? 'is invalid';
   }

@@ -1,0 +1,61 @@
+import { container } from 'tsyringe';
+import { getWebhookEventMetadata, isWebhookEventClass, WebhookEvent, WebhookEventBase, WebhookEventTypes } from '../index';
+
+class Published {}
+class Deleted {}
+
+@WebhookEvent('Content Published', WebhookEventTypes.Content, { alias: 'Umbraco.ContentPublish', notification: Published, synonyms: ['ContentPublish'] })
+class PublishedEvent extends WebhookEventBase<Published> {}
+
+describe('@WebhookEvent', () => {
+  it('stores the declaration on the class itself', () => {
+    expect(getWebhookEventMetadata(PublishedEvent)).toEqual({
+      eventName: 'Content Published',
+      eventType: 'Content',
+      alias: 'Umbraco.ContentPublish',
+      notification: Published,
+      synonyms: ['ContentPublish'],
+      patterns: [],
+    });
+  });
+
+  it('does not pass the decoration on to an undecorated subclass', () => {
+    class Sub extends PublishedEvent {}
+    expect(isWebhookEventClass(PublishedEvent)).toBe(true);
+    expect(isWebhookEventClass(Sub)).toBe(false);
+    expect(getWebhookEventMetadata(Sub)).toBeUndefined();
+  });
+
+  it('lets a decorated subclass keep its parent alias and notification, or declare its own', () => {
+    @WebhookEvent('My Content Published', WebhookEventTypes.Content)
+    class Mine extends PublishedEvent {}
+    expect(getWebhookEventMetadata(Mine)).toMatchObject({ eventName: 'My Content Published', alias: 'Umbraco.ContentPublish', notification: Published, synonyms: ['ContentPublish'] });
+    @WebhookEvent('Deleted', WebhookEventTypes.Content, { alias: 'deleted', notification: Deleted })
+    class Other extends PublishedEvent {}
+    expect(getWebhookEventMetadata(Other)).toMatchObject({ alias: 'deleted', notification: Deleted, synonyms: [] });
+  });
+
+  it('derives a camelCase alias from the name when none is given', () => {
+    @WebhookEvent('Order Placed', WebhookEventTypes.Other, { notification: Published })
+    class OrderPlaced extends WebhookEventBase<Published> {}
+    expect(getWebhookEventMetadata(OrderPlaced)?.alias).toBe('orderPlaced');
+  });
+
+  it('refuses bad declarations when the class is declared', () => {
+    const declare = (name: string, options: Parameters<typeof WebhookEvent>[2]) => () => {
+      @WebhookEvent(name, WebhookEventTypes.Other, options)
+      class Bad extends WebhookEventBase<Published> {}
+      return Bad;
+    };
+    expect(declare('x', { alias: 'has space', notification: Published })).toThrow(/HOOKWORK_ERR_INVALID_EVENT_DECLARATION: @WebhookEvent on Bad: alias "has space"/);
+    expect(declare('x', { alias: 'ok' })).toThrow(/no notification class: pass \{ notification: YourNotification \}/);
+    expect(declare('', { alias: 'ok', notification: Published })).toThrow(/the name must be a non-empty string/);
+    expect(declare('x', { alias: 'ok', notification: Published, patterns: ['ok.fixed'] })).toThrow(/pattern "ok.fixed" must be visible ASCII with a \*/);
+    expect(declare('x', { alias: 'ok', notification: Published, synonyms: ['a\nb'] })).toThrow(/synonym/);
+  });
+
+  it('makes the class injectable and registers nothing globally', () => {
+    expect(container.isRegistered(PublishedEvent)).toBe(false);
+    expect(container.isRegistered(PublishedEvent, true)).toBe(false);
+  });
+});

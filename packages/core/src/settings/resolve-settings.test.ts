@@ -1,0 +1,114 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createHookwork, defaultSettings, HookworkError, loadSettings, parseDuration, resolveSettings } from '../index';
+
+describe('resolveSettings', () => {
+  it('fills in the defaults of DESIGN.md', () => {
+    const settings = resolveSettings();
+    expect(settings).toMatchObject({
+      enabled: true,
+      maximumRetries: 5,
+      period: 10_000,
+      enableLoggingCleanup: true,
+      keepLogsForDays: 30,
+      payloadType: 'Minimal',
+      timeout: 15_000,
+      headers: { style: 'hookwork', event: 'hookwork-event', retryCount: 'hookwork-retry-count', userAgent: 'hookwork/0.1.0' },
+    });
+    expect(settings.retrySchedule).toEqual([5_000, 300_000, 1_800_000, 7_200_000, 18_000_000, 36_000_000]);
+  });
+
+  it('reads durations as milliseconds or TimeSpan strings', () => {
+    expect(resolveSettings({ period: '00:00:30', timeout: 2500, retrySchedule: ['00:00:01', 2000, '1.00:00:00'] })).toMatchObject({
+      period: 30_000,
+      timeout: 2_500,
+      retrySchedule: [1_000, 2_000, 86_400_000],
+    });
+    expect(parseDuration('00:01:02.5')).toBe(62_500);
+    expect(parseDuration('00:61:00')).toBeUndefined();
+    expect(parseDuration(-1)).toBeUndefined();
+  });
+
+  it('switches all three header names with the Umbraco style, keeping explicit names', () => {
+    expect(resolveSettings({ headers: { style: 'umbraco' } }).headers).toMatchObject({ event: 'umb-webhook-event', retryCount: 'umb-webhook-retrycount' });
+    expect(resolveSettings({ headers: { style: 'umbraco', event: 'x-event' } }).headers).toMatchObject({ event: 'x-event', retryCount: 'umb-webhook-retrycount' });
+  });
+
+  it('names every bad key in one error, with the value it got', () => {
+    let error: HookworkError | undefined;
+    try {
+      resolveSettings({
+        maximumRetries: -1,
+        period: 'ten seconds',
+        payloadType: 'Huge' as never,
+        enabled: 'yes' as never,
+        concurrency: { global: 0 },
+        maximumRetrys: 3,
+      } as never);
+    } catch (e) {
+      error = e as HookworkError;
+    }
+    expect(error?.code).toBe('HOOKWORK_ERR_INVALID_SETTINGS');
+    const keys = (error?.details as { key: string }[]).map((d) => d.key).sort();
+    expect(keys).toEqual(['concurrency.global', 'enabled', 'maximumRetries', 'maximumRetrys', 'payloadType', 'period']);
+    expect(error?.message).toContain('period must be a duration: milliseconds or a TimeSpan string such as "00:00:10" (got "ten seconds")');
+    expect(error?.message).toContain('maximumRetrys is not a known setting');
+    expect(error?.message).toContain('payloadType must be one of "Minimal", "Extended", "Legacy" (got "Huge")');
+  });
+
+  it('refuses a header name with CR/LF and a non-object', () => {
+    expect(() => resolveSettings({ headers: { event: 'x\r\ninjected: 1' } })).toThrow(/headers\.event/);
+    expect(() => resolveSettings('fast' as never)).toThrow(/HOOKWORK_ERR_INVALID_SETTINGS: settings must be an object/);
+  });
+
+  it('is applied by createHookwork, and updateSettings keeps the old settings on a bad value', () => {
+    expect(() => createHookwork({ settings: { keepLogsForDays: 0 } })).toThrow(/HOOKWORK_ERR_INVALID_SETTINGS: invalid settings: keepLogsForDays/);
+    const app = createHookwork({ settings: { maximumRetries: 2 } });
+    expect(() => app.updateSettings({ maximumRetries: 1.5 })).toThrow(/maximumRetries/);
+    expect(app.settings.maximumRetries).toBe(2);
+    expect(app.updateSettings({ maximumRetries: 0 }).maximumRetries).toBe(0);
+  });
+
+  it('lets composers adjust settings', () => {
+    const app = createHookwork({ settings: { maximumRetries: 2 }, composers: [{ compose: (b) => void b.settings.update({ maximumRetries: b.settings.current.maximumRetries + 1 }) }] });
+    expect(app.settings.maximumRetries).toBe(3);
+    expect(app.settings).not.toBe(defaultSettings());
+  });
+});
+
+describe('loadSettings', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'hookwork-settings-'));
+
+  it('reads a JSON file section, then the environment, then code', () => {
+    const file = join(dir, 'appsettings.json');
+    writeFileSync(file, JSON.stringify({ Hookwork: { maximumRetries: 2, period: '00:00:05', concurrency: { global: 10 } } }));
+    const input = loadSettings({
+      file,
+      env: { HOOKWORK_MAXIMUM_RETRIES: '7', HOOKWORK_CONCURRENCY__PER_ENDPOINT: '3', HOOKWORK_ENABLED: 'false', HOOKWORK_RETRY_SCHEDULE: '100,00:00:01' },
+      overrides: { keepLogsForDays: 3 },
+    });
+    expect(resolveSettings(input)).toMatchObject({
+      maximumRetries: 7,
+      period: 5_000,
+      concurrency: { global: 10, perEndpoint: 3 },
+      enabled: false,
+      retrySchedule: [100, 1_000],
+      keepLogsForDays: 3,
+    });
+  });
+
+  it('reports a bad environment value under its key', () => {
+    expect(() => resolveSettings(loadSettings({ env: { HOOKWORK_MAXIMUM_RETRIES: 'many' } }))).toThrow(/maximumRetries must be integer \(got "many"\)/);
+  });
+
+  it('gives coded errors for a missing or malformed file', () => {
+    expect(() => loadSettings({ file: join(dir, 'missing.json'), env: {} })).toThrow(/HOOKWORK_ERR_SETTINGS_FILE: cannot read settings file/);
+    const bad = join(dir, 'bad.json');
+    writeFileSync(bad, '{ not json');
+    expect(() => loadSettings({ file: bad, env: {} })).toThrow(/HOOKWORK_ERR_SETTINGS_FILE: settings file .* is not valid JSON/);
+    const wrongSection = join(dir, 'wrong.json');
+    writeFileSync(wrongSection, JSON.stringify({ Hookwork: 5 }));
+    expect(() => loadSettings({ file: wrongSection, env: {} })).toThrow(/section "Hookwork" .* must be an object/);
+  });
+});

@@ -1,0 +1,147 @@
+import {
+  createHookwork,
+  REDACTED,
+  WebhookEvent,
+  WebhookEventBase,
+  WebhookEventTypes,
+  type Hookwork,
+  type HookworkError,
+  type WebhookInput,
+} from '../index';
+import { recordingTransport } from '../testing';
+
+class Saved {}
+@WebhookEvent('Saved', WebhookEventTypes.Other, { alias: 'saved', notification: Saved, patterns: ['saved.*'] })
+class SavedEvent extends WebhookEventBase<Saved> {}
+
+let app: Hookwork;
+beforeEach(async () => {
+  let now = Date.parse('2026-01-01T00:00:00Z');
+  app = createHookwork({
+    composers: [{ compose: (b) => b.webhookEvents().add(SavedEvent) }],
+    transport: recordingTransport(),
+    clock: { now: () => new Date((now += 1000)) },
+  });
+  await app.start();
+});
+afterEach(() => app.stop());
+
+const valid: WebhookInput = { url: 'https://example.com/hooks', events: ['saved'] };
+
+async function refusal(input: unknown): Promise<HookworkError> {
+  const error = await app.webhooks.create(input as WebhookInput).then(() => undefined, (e: HookworkError) => e);
+  expect(error?.code).toBe('HOOKWORK_ERR_INVALID_WEBHOOK');
+  expect(await app.webhooks.list()).toEqual([]);
+  return error!;
+}
+const fields = (error: HookworkError) => (error.details as { field: string }[]).map((d) => d.field);
+
+describe('webhook validation (nothing is stored when refused)', () => {
+  it.each([
+    ['a relative URL', { ...valid, url: '/hooks' }, 'url', 'is not an absolute URL'],
+    ['a non-http URL', { ...valid, url: 'ftp://example.com/x' }, 'url', 'scheme ftp: is not allowed'],
+    ['a javascript: URL', { ...valid, url: 'javascript:alert(1)' }, 'url', 'scheme javascript: is not allowed'],
+    ['credentials in the URL', { ...valid, url: 'https://user:pw@example.com/' }, 'url', 'must not hold credentials'],
+    ['no events', { ...valid, events: [] }, 'events', 'must NOT have fewer than 1 items'],
+    ['an unknown alias', { ...valid, events: ['saved', 'Umbraco.Nope'] }, 'events', 'unknown event alias "Umbraco.Nope"'],
+    ['a header name with CR/LF', { ...valid, headers: { 'x-a\r\nx-b': '1' } }, 'headers.x-a\r\nx-b', 'is not a valid header name'],
+    ['a header value with CR/LF', { ...valid, headers: { 'x-a': 'one\r\nx-b: two' } }, 'headers.x-a', 'must not contain CR, LF or NUL'],
+    ['a header overriding Content-Type', { ...valid, headers: { 'Content-Type': 'text/plain' } }, 'headers.Content-Type', 'is set by hookwork itself'],
+    ['a header overriding the signature', { ...valid, headers: { 'webhook-signature': 'v1,x' } }, 'headers.webhook-signature', 'is set by hookwork itself'],
+    ['a header overriding the event header', { ...valid, headers: { 'Hookwork-Event': 'x' } }, 'headers.Hookwork-Event', 'is set by hookwork itself'],
+    ['an unknown field', { ...valid, secretKey: 'x' }, 'secretKey', 'is not a webhook field'],
+    ['a missing URL', { events: ['saved'] }, 'url', 'is required'],
+    ['a malformed secret', { ...valid, secret: 'hunter2' }, 'secret', 'whsec_'],
+    ['a non-boolean enabled', { ...valid, enabled: 'yes' }, 'enabled', 'must be boolean'],
+  ])('refuses %s', async (_what, input, field, problem) => {
+    const error = await refusal(input);
+    expect(fields(error)).toContain(field);
+    expect(error.message).toContain(problem);
+  });
+
+  it('reports every problem at once', async () => {
+    const error = await refusal({ url: 'nope', events: ['x'], headers: { 'content-length': '1' } });
+    expect(fields(error).sort()).toEqual(['events', 'headers.content-length', 'url']);
+  });
+
+  it('refuses what is not an object', async () => {
+    await refusal(null);
+    await refusal('https://example.com');
+  });
+
+  it('accepts a name-spaced alias matching an event pattern', async () => {
+    const created = await app.webhooks.create({ ...valid, events: ['saved.posts', 'saved', 'saved'] });
+    expect(created.events).toEqual(['saved.posts', 'saved']);
+    await expect(app.webhooks.create({ ...valid, events: ['saved.'] })).rejects.toThrow(/unknown event alias "saved\."/);
+    expect(await app.webhooks.list()).toHaveLength(1);
+  });
+
+  it('refuses a bad update and keeps the stored webhook as it was', async () => {
+    const created = await app.webhooks.create(valid);
+    await expect(app.webhooks.update(created.key, { url: 'mailto:x@example.com' })).rejects.toThrow(/HOOKWORK_ERR_INVALID_WEBHOOK/);
+    await expect(app.webhooks.update(created.key, { events: [] })).rejects.toThrow(/events must NOT have fewer than 1 items/);
+    await expect(app.webhooks.update(created.key, { key: 'other' } as never)).rejects.toThrow(/key is not a webhook field/);
+    expect(await app.webhooks.get(created.key)).toEqual(created);
+    await expect(app.webhooks.update('missing', { enabled: false })).rejects.toThrow(/HOOKWORK_ERR_WEBHOOK_NOT_FOUND: no webhook has the key "missing"/);
+  });
+
+  it('refuses a duplicate key', async () => {
+    await app.webhooks.create({ ...valid, key: 'orders' });
+    await expect(app.webhooks.create({ ...valid, key: 'orders', url: 'https://other.example.com/' })).rejects.toThrow(/HOOKWORK_ERR_WEBHOOK_EXISTS/);
+    expect((await app.webhooks.get('orders'))?.url).toBe(valid.url);
+  });
+});
+
+describe('webhook management', () => {
+  it('creates, reads, updates, lists and deletes', async () => {
+    const created = await app.webhooks.create({ ...valid, name: 'Orders', contentTypeKeys: ['k1'], headers: { 'X-Tenant': 'acme' } });
+    expect(created).toMatchObject({ name: 'Orders', url: valid.url, events: ['saved'], contentTypeKeys: ['k1'], headers: { 'X-Tenant': 'acme' }, enabled: true, secrets: [], unknownEvents: [] });
+    const updated = await app.webhooks.update(created.key, { enabled: false, description: 'paused' });
+    expect(updated).toMatchObject({ enabled: false, description: 'paused', name: 'Orders', headers: { 'X-Tenant': 'acme' } });
+    expect(updated.updatedAt.getTime()).toBeGreaterThan(created.updatedAt.getTime());
+    expect((await app.webhooks.list()).map((w) => w.key)).toEqual([created.key]);
+    expect(await app.webhooks.delete(created.key)).toBe(true);
+    expect(await app.webhooks.delete(created.key)).toBe(false);
+    expect(await app.webhooks.get(created.key)).toBeUndefined();
+  });
+
+  it('returns a generated secret once, and never again', async () => {
+    const created = await app.webhooks.create({ ...valid, secret: true });
+    expect(created.secret).toMatch(/^whsec_[A-Za-z0-9+/]{32}$/);
+    const view = await app.webhooks.get(created.key);
+    expect(JSON.stringify(view)).not.toContain(created.secret!.slice(6));
+    expect(view?.secrets).toEqual([{ id: expect.any(String), hint: `…${created.secret!.slice(-4)}`, createdAt: expect.any(Date) }]);
+    expect(JSON.stringify(await app.webhooks.list())).not.toContain(created.secret!.slice(6));
+    const stored = await app.webhooks.getStored(created.key);
+    expect(stored?.secrets[0]?.secret).toBe(created.secret);
+  });
+
+  it('keeps a given secret without echoing it', async () => {
+    const secret = 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw';
+    const created = await app.webhooks.create({ ...valid, secret });
+    expect(created.secret).toBeUndefined();
+    expect(JSON.stringify(created)).not.toContain(secret.slice(6));
+  });
+
+  it('rotates secrets with a grace period, and revokes', async () => {
+    const created = await app.webhooks.create({ ...valid, secret: true });
+    const rotated = await app.webhooks.rotateSecret(created.key, { gracePeriodMs: 60_000 });
+    expect(rotated.secret).toMatch(/^whsec_/);
+    expect(rotated.secret).not.toBe(created.secret);
+    const view = await app.webhooks.get(created.key);
+    expect(view?.secrets).toHaveLength(2);
+    const [old, fresh] = view!.secrets;
+    expect(old?.expiresAt!.getTime()).toBe(fresh!.createdAt.getTime() + 60_000);
+    expect(fresh?.expiresAt).toBeUndefined();
+    const revoked = await app.webhooks.revokeSecret(created.key, old!.id);
+    expect(revoked.secrets.map((s) => s.id)).toEqual([fresh!.id]);
+    await expect(app.webhooks.revokeSecret(created.key, 'nope')).rejects.toThrow(/has no secret nope/);
+  });
+
+  it('redacts sensitive header values in every view', async () => {
+    const created = await app.webhooks.create({ ...valid, headers: { Authorization: { value: 'Bearer s3cr3t', sensitive: true }, 'X-Plain': 'shown' } });
+    expect(created.headers).toEqual({ Authorization: REDACTED, 'X-Plain': 'shown' });
+    expect(JSON.stringify(await app.webhooks.list())).not.toContain('s3cr3t');
+    expect((await app.webhooks.getStored(created.key))?.headers.Authorization).toBe('Bearer s3cr3t');
+  });
+});
