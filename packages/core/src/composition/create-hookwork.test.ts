@@ -4,6 +4,7 @@ import {
   fixedServerRole,
   isHookworkError,
   memoryStorage,
+  ServerRoleAccessorToken,
   WebhookEvent,
   WebhookEventBase,
   WebhookEventContentBase,
@@ -257,6 +258,20 @@ describe('event classes with host services', () => {
     await app.webhooks.create(hook(['greeted']));
     await app.publish(new Pinged(7));
     expect(storage.payloads()).toEqual([{ greeting: 'hello', n: 7 }]);
+  });
+
+  it('lets a composer replace core services, such as the server role', async () => {
+    const storage = capturingStorage();
+    const app = createHookwork({
+      composers: [composer, { compose: (b) => void b.services.registerInstance(ServerRoleAccessorToken, fixedServerRole('Subscriber')) }],
+      storage,
+      transport: recordingTransport(),
+    });
+    await app.start();
+    started.push(app);
+    await app.webhooks.create(hook(['pinged']));
+    await app.publish(new Pinged(1));
+    expect(storage.enqueued).toEqual([]);
   });
 
   it('keeps two apps in one process apart: services, webhooks and events', async () => {

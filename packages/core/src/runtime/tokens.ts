@@ -15,3 +15,8 @@ export function createToken<T>(description: string): Token<T> {
 export function asInjectionToken<T>(token: Token<T>): InjectionToken<T> {
   return token;
 }
+
+/** Resolves a {@link Token} from a tsyringe container with its type: `resolveToken(app.container, LoggerToken)`. */
+export function resolveToken<T>(container: { resolve(token: symbol): unknown }, token: Token<T>): T {
+  return container.resolve(token) as T;
+}
