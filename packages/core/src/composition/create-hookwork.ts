@@ -1,12 +1,15 @@
-import { container as rootContainer, type DependencyContainer } from 'tsyringe';
+import { container as rootContainer, instanceCachingFactory, type DependencyContainer } from 'tsyringe';
 import { DeliveryEngine, type TestEventResult } from '../delivery/delivery-engine';
 import { TransportToken, type Transport } from '../delivery/transport';
+import { DeliveryOptionsToken, type DeliveryOptions } from '../delivery/delivery-options';
+import { createHttpTransport } from '../delivery/http-transport';
 import { HookworkError } from '../errors/hookwork-error';
 import { NotificationBus } from '../events/notification-bus';
 import type { PublishOptions, WebhookEventBase } from '../events/webhook-event-base';
 import { getWebhookEventMetadata } from '../events/webhook-event.decorator';
 import { WebhookFiringService } from '../firing/webhook-firing-service';
 import { LifecycleToken } from '../runtime/app-tokens';
+import { resolveToken } from '../runtime/tokens';
 import { ClockToken, systemClock, type Clock } from '../runtime/clock';
 import { LifecycleEmitter } from '../runtime/lifecycle-events';
 import { LoggerToken, silentLogger, type Logger } from '../runtime/logger';
@@ -40,6 +43,8 @@ export interface HookworkOptions {
   serverRole?: ServerRoleAccessor;
   /** Default: axios with keep-alive agents and the SSRF guard. */
   transport?: Transport;
+  /** Delivery hooks: a before-send hook, axios configuration, a host name resolver (tests). */
+  delivery?: DeliveryOptions;
 }
 
 /** The outcome of publish(): handlers that failed (their webhooks got nothing; the others did). */
@@ -104,6 +109,17 @@ export function createHookwork(options: HookworkOptions = {}): Hookwork {
   const settingsBuilder = new SettingsBuilder(resolveSettings(options.settings ?? {}));
   const composers = (options.composers ?? []).map((c): Composer => (typeof c === 'function' ? new c() : c));
 
+  // Core's services are registered before the composers run, so a composer can replace them
+  // through builder.services, as Umbraco's core registers its defaults before user composers.
+  let settings: HookworkSettings | undefined;
+  const settingsAccessor: SettingsAccessor = { get current() { return settings ?? settingsBuilder.current; } };
+  const lifecycle = new LifecycleEmitter();
+  container.registerInstance(SettingsToken, settingsAccessor);
+  container.registerInstance(LifecycleToken, lifecycle);
+  container.registerInstance(LoggerToken, options.logger ?? silentLogger);
+  container.registerInstance(ClockToken, options.clock ?? systemClock);
+  container.registerInstance(ServerRoleAccessorToken, options.serverRole ?? fixedServerRole('Single'));
+
   const pendingOwners = new Map<string, ExtensionOwner>();
   for (const composer of composers) {
     for (const extension of composer.extensions ?? []) {
@@ -123,10 +139,10 @@ export function createHookwork(options: HookworkOptions = {}): Hookwork {
   const entries = collection.getEntries();
   const catalogue = new WebhookEventCatalogue(entries);
 
-  let settings = settingsBuilder.current as HookworkSettings;
-  const settingsAccessor: SettingsAccessor = { get current() { return settings; } };
-  const lifecycle = new LifecycleEmitter();
-  const logger = options.logger ?? silentLogger;
+  settings = settingsBuilder.current as HookworkSettings;
+  // A composer may have replaced these defaults (e.g. the host's own logger).
+  const logger = resolveToken(container, LoggerToken);
+  const clock = resolveToken(container, ClockToken);
   let storage: Storage | undefined;
   let state: 'created' | 'starting' | 'started' | 'stopped' = 'created';
   const opened = (): Storage => {
@@ -137,16 +153,13 @@ export function createHookwork(options: HookworkOptions = {}): Hookwork {
     );
   };
 
-  container.registerInstance(SettingsToken, settingsAccessor);
-  container.registerInstance(LifecycleToken, lifecycle);
-  container.registerInstance(LoggerToken, logger);
-  container.registerInstance(ClockToken, options.clock ?? systemClock);
-  container.registerInstance(ServerRoleAccessorToken, options.serverRole ?? fixedServerRole('Single'));
   container.registerInstance(WebhookEventCatalogue, catalogue);
   container.register<WebhookRepository>(WebhookRepositoryToken, { useFactory: () => opened().webhooks });
   container.register<RequestQueue>(RequestQueueToken, { useFactory: () => opened().queue });
   container.register<DeliveryLog>(DeliveryLogToken, { useFactory: () => opened().deliveryLog });
   if (options.transport) container.registerInstance(TransportToken, options.transport);
+  else container.register<Transport>(TransportToken, { useFactory: instanceCachingFactory(() => createHttpTransport({ settings: settingsAccessor, resolver: options.delivery?.resolver, configureAxios: options.delivery?.configureAxios })) });
+  container.registerInstance(DeliveryOptionsToken, options.delivery ?? {});
   container.registerSingleton(WebhookService);
   container.registerSingleton(WebhookFiringService);
   container.registerSingleton(DeliveryEngine);
@@ -180,10 +193,10 @@ export function createHookwork(options: HookworkOptions = {}): Hookwork {
       return container.resolve(WebhookService);
     },
     get settings() {
-      return settings;
+      return settingsAccessor.current;
     },
     updateSettings(input) {
-      settings = resolveSettings(input, settings);
+      settings = resolveSettings(input, settingsAccessor.current);
       return settings;
     },
     events: () => catalogue.list(),
@@ -192,7 +205,7 @@ export function createHookwork(options: HookworkOptions = {}): Hookwork {
       state = 'starting';
       const backend = options.storage ?? memoryStorage();
       try {
-        storage = await backend.open({ logger, clock: options.clock ?? systemClock });
+        storage = await backend.open({ logger, clock });
       } catch (error) {
         state = 'created';
         throw error;

@@ -31,6 +31,9 @@ export const ERROR_CODES = {
   HOOKWORK_ERR_SSRF_BLOCKED: 'Delivery to a loopback, private, link-local or otherwise internal address was refused.',
   HOOKWORK_ERR_INVALID_SECRET: 'A signing secret is not of the form whsec_<base64>.',
   HOOKWORK_ERR_REQUEST_NOT_FOUND: 'No queued or dead-lettered request has the given id.',
+  HOOKWORK_ERR_INVALID_REDELIVER_SELECTOR: 'redeliver() was given a selector without ids or a webhook key, or with values of the wrong type.',
+  HOOKWORK_ERR_COCKPIT_UNKNOWN_EVENT: 'A Cockpit host triggered an event name that no Cockpit event (built-in or added by a plugin) has.',
+  HOOKWORK_ERR_COCKPIT_INVALID_TRIGGER: 'A Cockpit trigger got bad options (backend flag, arguments) or a name-spaced event name instead of the plain one.',
 } as const;
 
 /** A code of hookwork's error catalogue. */

@@ -1,0 +1,61 @@
+import type { LifecycleEmitter } from '../runtime/lifecycle-events';
+import type { Logger } from '../runtime/logger';
+import type { DeliveryLog, DeliveryLogEntry } from '../storage/delivery-log';
+
+/**
+ * Writes delivery log entries in batches: entries written in the same turn of the event loop
+ * go to the store in one `append`, so logging does not put a store round trip on every attempt.
+ * A failed write never reaches the caller (delivery state must not depend on the log — Umbraco's
+ * column truncation made it re-send for ever): it is reported as `logWriteFailed`.
+ */
+export class DeliveryLogWriter {
+  private buffer: DeliveryLogEntry[] = [];
+  private scheduled: NodeJS.Immediate | undefined;
+  private writing: Promise<void> = Promise.resolve();
+
+  constructor(
+    private readonly log: DeliveryLog,
+    private readonly lifecycle: LifecycleEmitter,
+    private readonly logger: Logger,
+    /** Entries per append at most. */
+    private readonly maxBatch = 500,
+  ) {}
+
+  /** Queues an entry; it is written soon (see {@link flush}). */
+  write(entry: DeliveryLogEntry): void {
+    this.buffer.push(entry);
+    if (this.buffer.length >= this.maxBatch) this.startWrite();
+    else this.scheduled ??= setImmediate(() => this.startWrite());
+  }
+
+  /** Resolves when every entry queued so far is written (or reported as failed). */
+  flush(): Promise<void> {
+    this.startWrite();
+    return this.writing;
+  }
+
+  private startWrite(): void {
+    if (this.scheduled) clearImmediate(this.scheduled);
+    this.scheduled = undefined;
+    if (this.buffer.length === 0) return;
+    const batch = this.buffer;
+    this.buffer = [];
+    // Appends are chained so entries reach the store in the order they were written.
+    this.writing = this.writing.then(() => this.append(batch));
+  }
+
+  private async append(batch: DeliveryLogEntry[]): Promise<void> {
+    try {
+      await this.log.append(batch);
+    } catch (error) {
+      this.logger.error(`could not write ${batch.length} delivery log entr${batch.length === 1 ? 'y' : 'ies'}; delivery went on unaffected: ${(error as Error)?.message ?? error}`, { error });
+      for (const entry of batch) {
+        try {
+          this.lifecycle.emit('logWriteFailed', { requestId: entry.requestId, error });
+        } catch {
+          // A throwing listener must not turn a log failure into a delivery failure.
+        }
+      }
+    }
+  }
+}

@@ -1,0 +1,86 @@
+import type { Clock } from '../runtime/clock';
+import type { SettingsAccessor } from '../settings/settings';
+import type { DeliveryLog } from '../storage/delivery-log';
+import type { RequestQueue } from '../storage/request-queue';
+
+const DAY = 24 * 60 * 60 * 1000;
+
+/** How many rows one delete removes; between batches the event loop (and other writers) get a turn. */
+export const CLEANUP_BATCH_SIZE = 1000;
+
+/** What one cleanup round deleted. */
+export interface CleanupResult {
+  logEntries: number;
+  deadLetters: number;
+}
+
+/**
+ * Deletes delivery log entries older than `keepLogsForDays` and dead letters older than
+ * `keepDeadLettersForDays`, in batches, so nothing is kept for ever. Reads the settings at each
+ * round, so a change applies at the next one; does nothing while `enableLoggingCleanup` is false.
+ */
+export class LogCleanup {
+  private timer: NodeJS.Timeout | undefined;
+  private running: Promise<CleanupResult> | undefined;
+
+  constructor(
+    private readonly log: DeliveryLog,
+    private readonly queue: RequestQueue,
+    private readonly settings: SettingsAccessor,
+    private readonly clock: Clock,
+    private readonly onError: (error: unknown) => void,
+  ) {}
+
+  /** Runs a round soon after start, then every `intervalMs`. */
+  start(intervalMs: number, firstDelayMs = 1000): void {
+    this.stop();
+    const tick = (delay: number) => {
+      this.timer = setTimeout(() => {
+        this.run().then(
+          () => tick(intervalMs),
+          (error) => {
+            this.onError(error);
+            tick(intervalMs);
+          },
+        );
+      }, delay);
+    };
+    tick(firstDelayMs);
+  }
+
+  stop(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+  }
+
+  /** One round now (rounds never overlap); resolves with what was deleted. */
+  run(): Promise<CleanupResult> {
+    this.running ??= this.round().finally(() => (this.running = undefined));
+    return this.running;
+  }
+
+  /** Waits for a round in progress. */
+  async idle(): Promise<void> {
+    await this.running?.catch(() => undefined);
+  }
+
+  private async round(): Promise<CleanupResult> {
+    const result: CleanupResult = { logEntries: 0, deadLetters: 0 };
+    const settings = this.settings.current;
+    if (!settings.enableLoggingCleanup) return result;
+    const now = this.clock.now().getTime();
+    const logsBefore = new Date(now - settings.keepLogsForDays * DAY);
+    const deadBefore = new Date(now - settings.keepDeadLettersForDays * DAY);
+    for (let n = CLEANUP_BATCH_SIZE; n === CLEANUP_BATCH_SIZE; ) {
+      n = await this.log.deleteOlderThan(logsBefore, CLEANUP_BATCH_SIZE);
+      result.logEntries += n;
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    for (let n = CLEANUP_BATCH_SIZE; n === CLEANUP_BATCH_SIZE; ) {
+      n = await this.queue.deleteDeadOlderThan(deadBefore, CLEANUP_BATCH_SIZE);
+      result.deadLetters += n;
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    return result;
+  }
+}

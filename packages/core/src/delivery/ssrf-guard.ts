@@ -1,0 +1,249 @@
+import { lookup as dnsLookup } from 'node:dns';
+import { isIP, type LookupFunction } from 'node:net';
+import { HookworkError } from '../errors/hookwork-error';
+
+/** Why an address counts as internal; `undefined` from {@link classifyAddress} means public. */
+export type InternalAddressKind =
+  | 'unspecified'
+  | 'loopback'
+  | 'private'
+  | 'link-local'
+  | 'unique-local'
+  | 'shared' // CGNAT 100.64.0.0/10
+  | 'multicast'
+  | 'reserved';
+
+/** One resolved address, as `dns.lookup(…, { all: true })` gives them. */
+export interface ResolvedAddress {
+  address: string;
+  family: 4 | 6;
+}
+
+/**
+ * Resolves a host name to addresses. The default is the system resolver (`dns.lookup`);
+ * tests inject one that answers made-up names with internal addresses, so the guard is tested
+ * without a packet leaving the machine.
+ */
+export type HostResolver = (hostname: string) => Promise<ResolvedAddress[]>;
+
+/** What the guard reads on every check (the `ssrf` setting), so a settings change applies at once. */
+export interface SsrfPolicySource {
+  readonly current: { readonly ssrf: { readonly allowInternal: boolean; readonly allow: readonly string[] } };
+}
+
+type Range = { family: 4; base: number; bits: number } | { family: 6; base: bigint; bits: number };
+
+function parseIPv4(address: string): number | undefined {
+  const parts = address.split('.');
+  if (parts.length !== 4) return undefined;
+  let value = 0;
+  for (const part of parts) {
+    if (!/^\d{1,3}$/.test(part)) return undefined;
+    const n = Number(part);
+    if (n > 255) return undefined;
+    value = value * 256 + n;
+  }
+  return value;
+}
+
+function parseIPv6(address: string): bigint | undefined {
+  let text = address.toLowerCase().replace(/%.*$/, '');
+  const lastColon = text.lastIndexOf(':');
+  if (text.includes('.', lastColon)) {
+    // An embedded dotted IPv4 tail (::ffff:127.0.0.1) stands for the last two groups.
+    const tail = parseIPv4(text.slice(lastColon + 1));
+    if (tail === undefined) return undefined;
+    text = `${text.slice(0, lastColon + 1)}${Math.floor(tail / 65536).toString(16)}:${(tail % 65536).toString(16)}`;
+  }
+  const halves = text.split('::');
+  if (halves.length > 2) return undefined;
+  const groups = (s: string) => (s === '' ? [] : s.split(':'));
+  const head = groups(halves[0]!);
+  const rest = halves.length === 2 ? groups(halves[1]!) : [];
+  const total = head.length + rest.length;
+  if (halves.length === 1 ? total !== 8 : total > 7) return undefined;
+  const words = [...head, ...Array<string>(8 - total).fill('0'), ...rest];
+  let value = 0n;
+  for (const word of words) {
+    if (!/^[0-9a-f]{1,4}$/.test(word)) return undefined;
+    value = (value << 16n) | BigInt(parseInt(word, 16));
+  }
+  return value;
+}
+
+const v4 = (cidr: string): Range => {
+  const [base, bits] = cidr.split('/');
+  return { family: 4, base: parseIPv4(base!)!, bits: Number(bits) };
+};
+const v6 = (cidr: string): Range => {
+  const [base, bits] = cidr.split('/');
+  return { family: 6, base: parseIPv6(base!)!, bits: Number(bits) };
+};
+
+function inRange(range: Range, family: 4 | 6, value: number | bigint): boolean {
+  if (range.family !== family) return false;
+  if (range.family === 4) {
+    const mask = range.bits === 0 ? 0 : (0xffffffff << (32 - range.bits)) >>> 0;
+    return ((value as number) & mask) >>> 0 === (range.base & mask) >>> 0;
+  }
+  const shift = BigInt(128 - range.bits);
+  return (value as bigint) >> shift === range.base >> shift;
+}
+
+const IPV4_RANGES: [Range, InternalAddressKind][] = [
+  [v4('0.0.0.0/8'), 'unspecified'],
+  [v4('10.0.0.0/8'), 'private'],
+  [v4('100.64.0.0/10'), 'shared'],
+  [v4('127.0.0.0/8'), 'loopback'],
+  [v4('169.254.0.0/16'), 'link-local'],
+  [v4('172.16.0.0/12'), 'private'],
+  [v4('192.0.0.0/24'), 'reserved'],
+  [v4('192.168.0.0/16'), 'private'],
+  [v4('198.18.0.0/15'), 'reserved'],
+  [v4('224.0.0.0/4'), 'multicast'],
+  [v4('240.0.0.0/4'), 'reserved'],
+];
+
+const IPV6_RANGES: [Range, InternalAddressKind][] = [
+  [v6('::/128'), 'unspecified'],
+  [v6('::1/128'), 'loopback'],
+  [v6('fc00::/7'), 'unique-local'],
+  [v6('fe80::/10'), 'link-local'],
+  [v6('fec0::/10'), 'reserved'],
+  [v6('ff00::/8'), 'multicast'],
+  [v6('100::/64'), 'reserved'],
+];
+
+/** IPv6 forms that carry an IPv4 address in their low 32 bits: mapped, compatible, NAT64. */
+const EMBEDDING_V4 = [v6('::ffff:0:0/96'), v6('::/96'), v6('64:ff9b::/96')];
+
+/** An address reduced to the form it is reached by: IPv4-mapped/embedded IPv6 becomes IPv4. */
+function canonical(address: string): { family: 4; value: number } | { family: 6; value: bigint } | undefined {
+  const family = isIP(address.replace(/%.*$/, ''));
+  if (family === 4) return { family: 4, value: parseIPv4(address)! };
+  if (family !== 6) return undefined;
+  const value = parseIPv6(address);
+  if (value === undefined) return undefined;
+  if (value > 1n && EMBEDDING_V4.some((range) => inRange(range, 6, value))) return { family: 4, value: Number(value & 0xffffffffn) };
+  // 6to4 (2002::/16) carries the IPv4 address in bits 16..48.
+  if (inRange(v6('2002::/16'), 6, value)) return { family: 4, value: Number((value >> 80n) & 0xffffffffn) };
+  return { family: 6, value };
+}
+
+/**
+ * Classifies an IP address: the kind of internal address it is, or `undefined` when it is
+ * public. IPv4-mapped (`::ffff:10.0.0.1`), IPv4-compatible, NAT64 and 6to4 forms are judged by
+ * the IPv4 address they carry. Something that is not an IP address counts as `reserved`.
+ */
+export function classifyAddress(address: string): InternalAddressKind | undefined {
+  const ip = canonical(address);
+  if (!ip) return 'reserved';
+  const ranges = ip.family === 4 ? IPV4_RANGES : IPV6_RANGES;
+  for (const [range, kind] of ranges) if (inRange(range, ip.family, ip.value)) return kind;
+  if (ip.family === 4 && ip.value === 0xffffffff) return 'reserved';
+  return undefined;
+}
+
+/** An allow-list entry: an IP, a CIDR range, or a host name (matched case-insensitively). */
+function allowMatcher(entry: string): (host: string, ip: ReturnType<typeof canonical>) => boolean {
+  const [base, bits] = entry.trim().split('/');
+  const ip = canonical(base!);
+  if (ip) {
+    // An IPv4 entry also matches the IPv4-mapped IPv6 forms (canonical() turns them into IPv4).
+    const width = ip.family === 4 ? 32 : 128;
+    const prefix = bits === undefined ? width : Number(bits);
+    const range = { family: ip.family, base: ip.value, bits: Number.isInteger(prefix) && prefix >= 0 && prefix <= width ? prefix : width } as Range;
+    return (_host, candidate) => candidate !== undefined && inRange(range, candidate.family, candidate.value);
+  }
+  const name = entry.trim().toLowerCase().replace(/\.$/, '');
+  return (host) => host.toLowerCase().replace(/\.$/, '') === name;
+}
+
+/** The error of a refused address (code HOOKWORK_ERR_SSRF_BLOCKED); the transport logs it as errorKind `ssrf`. */
+export function ssrfBlockedError(host: string, address: string, kind: InternalAddressKind): HookworkError {
+  const shown = host === address ? address : `${host} (${address})`;
+  return new HookworkError(
+    'HOOKWORK_ERR_SSRF_BLOCKED',
+    `delivery to ${shown} was refused: it is a ${kind} address; to allow it, add it to the ssrf.allow setting (an IP, CIDR or host name) or set ssrf.allowInternal`,
+  );
+}
+
+/**
+ * The SSRF guard: decides whether an address may be connected to, reading the `ssrf` setting
+ * on every check. It is applied where the connection is made (the agents' `lookup`), so a name
+ * that resolves differently the second time (DNS rebinding) is judged on what is connected to.
+ */
+export class SsrfGuard {
+  private cachedAllow: readonly string[] | undefined;
+  private matchers: ReturnType<typeof allowMatcher>[] = [];
+
+  constructor(
+    private readonly settings: SsrfPolicySource,
+    private readonly resolver: HostResolver = systemResolver,
+  ) {}
+
+  /** The refusal for connecting to `address` (reached as `host`), or undefined when allowed. */
+  check(host: string, address: string): HookworkError | undefined {
+    const { allowInternal, allow } = this.settings.current.ssrf;
+    if (allowInternal) return undefined;
+    const kind = classifyAddress(address);
+    if (kind === undefined) return undefined;
+    const ip = canonical(address);
+    if (this.allowList(allow).some((matches) => matches(host, ip))) return undefined;
+    return ssrfBlockedError(host, address, kind);
+  }
+
+  /**
+   * Checks a URL's host when it is an IP literal: Node connects to those without a lookup,
+   * so the lookup hook never sees them.
+   */
+  checkLiteralHost(hostname: string): HookworkError | undefined {
+    const host = hostname.startsWith('[') ? hostname.slice(1, -1) : hostname;
+    return isIP(host) ? this.check(host, host) : undefined;
+  }
+
+  /**
+   * A `lookup` for http(s) agents: resolves, drops refused addresses, and fails with the
+   * refusal when none is left. Answers in both shapes Node asks for (Node 20 asks with
+   * `{ all: true }` and expects an array).
+   */
+  readonly lookup: LookupFunction = (hostname, options, callback) => {
+    const family = typeof options === 'object' && options ? options.family : undefined;
+    this.resolver(hostname).then(
+      (addresses) => {
+        const wanted = addresses.filter((a) => !family || family === 0 || a.family === family || (family as unknown) === `IPv${a.family}`);
+        let refusal: HookworkError | undefined;
+        const allowed = wanted.filter((a) => {
+          const error = this.check(hostname, a.address);
+          refusal ??= error;
+          return error === undefined;
+        });
+        if (allowed.length === 0) {
+          const error = refusal ?? Object.assign(new Error(`getaddrinfo ENOTFOUND ${hostname}`), { code: 'ENOTFOUND', hostname });
+          (callback as (e: Error) => void)(error);
+          return;
+        }
+        if (typeof options === 'object' && options?.all) (callback as unknown as (e: null, a: ResolvedAddress[]) => void)(null, allowed);
+        else callback(null, allowed[0]!.address, allowed[0]!.family);
+      },
+      (error: Error) => (callback as (e: Error) => void)(error),
+    );
+  };
+
+  private allowList(allow: readonly string[]): ReturnType<typeof allowMatcher>[] {
+    if (allow !== this.cachedAllow) {
+      this.cachedAllow = allow;
+      this.matchers = allow.map(allowMatcher);
+    }
+    return this.matchers;
+  }
+}
+
+/** The system resolver (`dns.lookup` with `all: true`), as a {@link HostResolver}. */
+export const systemResolver: HostResolver = (hostname) =>
+  new Promise((resolve, reject) => {
+    dnsLookup(hostname, { all: true }, (error, addresses) => {
+      if (error) reject(error);
+      else resolve(addresses.map((a) => ({ address: a.address, family: a.family === 6 ? 6 : 4 })));
+    });
+  });

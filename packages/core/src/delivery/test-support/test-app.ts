@@ -1,0 +1,64 @@
+import { createHookwork, type Hookwork, type HookworkOptions } from '../../composition/create-hookwork';
+import type { Composer } from '../../composition/composer';
+import { WebhookEventBase } from '../../events/webhook-event-base';
+import { WebhookEvent } from '../../events/webhook-event.decorator';
+import { WebhookEventTypes } from '../../events/webhook-event-types';
+import type { LifecycleEvents } from '../../runtime/lifecycle-events';
+import { RequestQueueToken, type RequestQueue } from '../../storage/request-queue';
+
+/** A host notification for delivery tests. */
+export class ThingHappened {
+  constructor(
+    readonly id: string,
+    readonly extra: Record<string, unknown> = {},
+  ) {}
+}
+
+/** The event that turns {@link ThingHappened} into `{ id, ...extra }`. */
+@WebhookEvent('Thing Happened', WebhookEventTypes.Other, { alias: 'thing.happened', notification: ThingHappened })
+export class ThingHappenedEvent extends WebhookEventBase<ThingHappened> {
+  override convertNotificationToRequestPayload(notification: ThingHappened) {
+    return { id: notification.id, ...notification.extra };
+  }
+}
+
+/** Composes the test event. */
+export const thingComposer: Composer = {
+  compose(builder) {
+    builder.webhookEvents().add(ThingHappenedEvent);
+  },
+};
+
+/**
+ * A started app for delivery tests: loopback allowed (receivers are on 127.0.0.1), a tight
+ * retry schedule without jitter, a short sweep period.
+ */
+export async function startTestApp(options: HookworkOptions = {}): Promise<Hookwork> {
+  const app = createHookwork({
+    composers: [thingComposer],
+    ...options,
+    settings: { ssrf: { allowInternal: false, allow: ['127.0.0.1'] }, retrySchedule: [50, 100], retryJitter: 0, period: 200, timeout: 2000, stopTimeout: 2000, ...options.settings },
+  });
+  await app.start();
+  return app;
+}
+
+/** The app's request queue (to check stored states and due times). */
+export const queueOf = (app: Hookwork): RequestQueue => app.container.resolve(RequestQueueToken);
+
+/** Resolves with the next emission of a lifecycle event that passes `filter`. */
+export function nextLifecycle<E extends keyof LifecycleEvents>(app: Hookwork, event: E, filter: (...args: Parameters<LifecycleEvents[E]>) => boolean = () => true, timeoutMs = 10_000): Promise<Parameters<LifecycleEvents[E]>[0]> {
+  return new Promise((resolve, reject) => {
+    const listener = ((...args: Parameters<LifecycleEvents[E]>) => {
+      if (!filter(...args)) return;
+      clearTimeout(timer);
+      app.lifecycle.off(event, listener as never);
+      resolve(args[0]);
+    }) as LifecycleEvents[E];
+    const timer = setTimeout(() => {
+      app.lifecycle.off(event, listener as never);
+      reject(new Error(`no ${event} within ${timeoutMs} ms`));
+    }, timeoutMs);
+    app.lifecycle.on(event, listener as never);
+  });
+}
