@@ -1,0 +1,90 @@
+import { HookworkError, WebhookEventCatalogue, createToken, getWebhookEventMetadata, type Token } from '@hookwork/core';
+import type { DependencyContainer } from 'tsyringe';
+import type { CockpitEventArgument, CockpitEventDefinition } from './cockpit-event-definition';
+import type { CockpitEventClass } from './cockpit-webhook-event';
+import { CockpitEvents } from './cockpit-events';
+
+/** One event as an editor's autocomplete lists it. */
+export interface CockpitEventInfo {
+  name: string;
+  group: string;
+  label: string;
+  /** The positional arguments, in order. */
+  args: readonly CockpitEventArgument[];
+  /** `collections.save.after.*` when the event also fires per collection, singleton or form name. */
+  pattern?: string;
+}
+
+/**
+ * One app's Cockpit events: the built-in ones and those other plugins added with
+ * `addCockpitEvents(...)`. It answers the trigger (which notification class an event name
+ * publishes) and lists, for an editor, the events this app composed. Made by cockpitComposer()
+ * for each app; nothing is shared between apps.
+ */
+export class CockpitCatalogue {
+  private readonly classes = new Map<string, CockpitEventClass>();
+
+  /** @internal made by cockpitComposer(). */
+  constructor(private readonly container: DependencyContainer) {
+    for (const type of Object.values(CockpitEvents)) this.classes.set(type.cockpitEvent.name, type);
+  }
+
+  /**
+   * Adds event classes made by defineCockpitEvent to this app's catalogue. A name that another
+   * class already holds is refused (the webhook could not tell them apart), unless it is the same class.
+   */
+  extend(...types: CockpitEventClass[]): this {
+    for (const type of types) {
+      const definition = (type as Partial<CockpitEventClass> | undefined)?.cockpitEvent;
+      if (!definition || typeof type.notification !== 'function' || !getWebhookEventMetadata(type)) {
+        throw new HookworkError('HOOKWORK_ERR_NOT_A_WEBHOOK_EVENT', `addCockpitEvents(${(type as { name?: string })?.name ?? String(type)}): not a Cockpit event class; make it with defineCockpitEvent({ name, group, label, args })`);
+      }
+      const holder = this.classes.get(definition.name);
+      if (holder && holder !== type) {
+        throw new HookworkError('HOOKWORK_ERR_DUPLICATE_ALIAS', `${type.name} and ${holder.name} both define the Cockpit event "${definition.name}"; to change a built-in event's payload, replace(${holder.name}, YourSubclass) instead`);
+      }
+      this.classes.set(definition.name, type);
+    }
+    return this;
+  }
+
+  /** The definition of an event this app knows (composed or not), by plain name. */
+  definitionOf(name: string): CockpitEventDefinition | undefined {
+    return this.classes.get(name)?.cockpitEvent;
+  }
+
+  /** The class an event name belongs to (the one defineCockpitEvent made), by plain name. */
+  classOf(name: string): CockpitEventClass | undefined {
+    return this.classes.get(name);
+  }
+
+  /** The Cockpit events this app composed, in collection order: what a webhook may subscribe to. */
+  list(): CockpitEventInfo[] {
+    const composed = this.container.resolve(WebhookEventCatalogue).list();
+    const infos: CockpitEventInfo[] = [];
+    for (const { alias } of composed) {
+      const definition = this.definitionOf(alias);
+      if (!definition) continue;
+      infos.push({
+        name: definition.name,
+        group: definition.group,
+        label: definition.label,
+        args: definition.args,
+        ...(definition.namespaced ? { pattern: `${definition.name}.*` } : {}),
+      });
+    }
+    return infos;
+  }
+}
+
+/** Injection token of an app's {@link CockpitCatalogue} (registered by cockpitComposer()). */
+export const CockpitCatalogueToken: Token<CockpitCatalogue> = createToken<CockpitCatalogue>('hookwork.cockpit.Catalogue');
+
+/** What cockpitComposer() was given, for the trigger. */
+export interface CockpitPluginOptions {
+  /** Default true: credentials in `cockpit.api.authenticate` and `cockpit.filestorages.init` are redacted. */
+  redactCredentials: boolean;
+}
+
+/** Injection token of an app's {@link CockpitPluginOptions}. */
+export const CockpitOptionsToken: Token<CockpitPluginOptions> = createToken<CockpitPluginOptions>('hookwork.cockpit.Options');

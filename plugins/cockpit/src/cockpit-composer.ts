@@ -1,0 +1,37 @@
+import type { Composer } from '@hookwork/core';
+import { COCKPIT_PACKAGE, attachCatalogue, cockpitExtension } from './add-cockpit';
+import { CockpitCatalogue, CockpitCatalogueToken, CockpitOptionsToken } from './cockpit-catalogue';
+
+/** Options of {@link cockpitComposer}. */
+export interface CockpitComposerOptions {
+  /**
+   * Default true: the REST API token and account secrets of `cockpit.api.authenticate` and the
+   * storage credentials of `cockpit.filestorages.init` are sent as `[redacted]`. Cockpit itself
+   * sends them in clear; set false only if a receiver relies on that.
+   */
+  redactCredentials?: boolean;
+}
+
+/**
+ * The Cockpit plugin's composer: installs `addCockpit()` and `addCockpitEvents()` on the app's
+ * builder and gives the app its own Cockpit catalogue. It adds no event by itself; list it
+ * before the composer that calls addCockpit():
+ *
+ * ```ts
+ * createHookwork({ composers: [cockpitComposer(), { compose: (b) => b.webhookEvents().addCockpit() }] });
+ * ```
+ */
+export function cockpitComposer(options: CockpitComposerOptions = {}): Composer {
+  return {
+    name: COCKPIT_PACKAGE,
+    extensions: [cockpitExtension],
+    compose(builder) {
+      const catalogue = new CockpitCatalogue(builder.services);
+      builder.services.registerInstance(CockpitCatalogueToken, catalogue);
+      builder.services.registerInstance(CockpitOptionsToken, { redactCredentials: options.redactCredentials ?? true });
+      const collection = builder.webhookEvents();
+      collection.install(cockpitExtension);
+      attachCatalogue(collection, catalogue);
+    },
+  };
+}

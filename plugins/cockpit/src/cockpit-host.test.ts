@@ -1,0 +1,235 @@
+import { RequestQueueToken, WebhookEvent, createHookwork, isHookworkError, resolveToken, type Composer, type Hookwork, type WebhookRequest } from '@hookwork/core';
+import { recordingTransport } from '@hookwork/core/testing';
+import { CockpitEvents, cockpitComposer, cockpitHost, defineCockpitEvent, type CockpitComposerOptions, type CockpitEnvelope } from './index';
+
+const allCockpit: Composer = { name: 'app', compose: (b) => b.webhookEvents().addCockpit() };
+const URL = 'https://hooks.example.test/cockpit';
+
+/** An app composed with every Cockpit event, and what it enqueues (read from the queue as it is enqueued). */
+async function startApp(options: CockpitComposerOptions = {}, ...composers: Composer[]) {
+  const app = createHookwork({ composers: [cockpitComposer(options), allCockpit, ...composers], transport: recordingTransport() });
+  const enqueued: Promise<WebhookRequest | undefined>[] = [];
+  // Registered before start(), so it reads each request before the dispatcher is woken for it.
+  app.lifecycle.on('enqueued', (requests) => {
+    const queue = resolveToken(app.container, RequestQueueToken);
+    for (const { requestId } of requests) enqueued.push(queue.get(requestId));
+  });
+  await app.start();
+  const requests = async () => (await Promise.all(enqueued)).map((r) => r!);
+  const bodies = async () => (await requests()).map((r) => JSON.parse(r.body) as CockpitEnvelope);
+  return { app, requests, bodies };
+}
+
+const apps: Hookwork[] = [];
+afterEach(async () => {
+  await Promise.all(apps.splice(0).map((app) => app.stop()));
+});
+async function started(options?: CockpitComposerOptions, ...composers: Composer[]) {
+  const result = await startApp(options, ...composers);
+  apps.push(result.app);
+  return result;
+}
+
+describe('cockpitHost(app).trigger()', () => {
+  it("enqueues Cockpit's envelope, exactly { event, hook, backend, args }", async () => {
+    const { app, requests } = await started();
+    await app.webhooks.create({ name: 'Rebuild site', url: URL, events: ['collections.save.after'] });
+    const entry = { _id: 'e1', title: 'Hello', _modified: 1700000000 };
+    await cockpitHost(app).trigger('collections.save.after', 'posts', entry, true);
+    const [request] = await requests();
+    expect(request!.eventAlias).toBe('collections.save.after');
+    expect(request!.body).toBe(JSON.stringify({ event: 'collections.save.after', hook: 'Rebuild site', backend: 0, args: ['posts', entry, true] }));
+    expect(Object.keys(JSON.parse(request!.body))).toEqual(['event', 'hook', 'backend', 'args']);
+  });
+
+  it('sends one request per fired name to a webhook subscribed to the event and its name-spaced variant', async () => {
+    const { app, bodies, requests } = await started();
+    await app.webhooks.create({ name: 'both', url: URL, events: ['collections.save.after', 'collections.save.after.posts'] });
+    await app.webhooks.create({ name: 'only posts', url: URL, events: ['collections.save.after.posts'] });
+    await app.webhooks.create({ name: 'only pages', url: URL, events: ['collections.save.after.pages'] });
+    await cockpitHost(app).trigger('collections.save.after', 'posts', { _id: 'e1' }, false);
+    expect((await bodies()).map((b) => `${b.hook} <- ${b.event}`).sort()).toEqual([
+      'both <- collections.save.after',
+      'both <- collections.save.after.posts',
+      'only posts <- collections.save.after.posts',
+    ]);
+    // The event header carries the name that fired.
+    expect((await requests()).map((r) => r.eventAlias).sort()).toEqual(['collections.save.after', 'collections.save.after.posts', 'collections.save.after.posts']);
+  });
+
+  it("name-spaces singleton events by the singleton's name", async () => {
+    const { app, bodies } = await started();
+    await app.webhooks.create({ name: 'settings', url: URL, events: ['singleton.saveData.after.settings'] });
+    const singleton = { name: 'settings', label: 'Settings', _id: 'settings5f' };
+    await cockpitHost(app).trigger('singleton.saveData.after', singleton, { siteName: 'Demo' });
+    expect(await bodies()).toEqual([{ event: 'singleton.saveData.after.settings', hook: 'settings', backend: 0, args: [singleton, { siteName: 'Demo' }] }]);
+  });
+
+  it('fires no variant for events Cockpit does not name-space', async () => {
+    const { app, bodies } = await started();
+    await app.webhooks.create({ name: 'media', url: URL, events: ['cockpit.media.rename'] });
+    await cockpitHost(app).trigger('cockpit.media.rename', '/uploads/a.png', '/uploads/b.png');
+    expect(await bodies()).toEqual([{ event: 'cockpit.media.rename', hook: 'media', backend: 0, args: ['/uploads/a.png', '/uploads/b.png'] }]);
+  });
+
+  it('sets backend from the host, or per trigger', async () => {
+    const { app, bodies } = await started();
+    await app.webhooks.create({ name: 'h', url: URL, events: ['cockpit.clearcache'] });
+    await cockpitHost(app, { backend: true }).trigger('cockpit.clearcache');
+    await cockpitHost(app).triggerWith('cockpit.clearcache', [], { backend: 1 });
+    await cockpitHost(app, { backend: 1 }).triggerWith('cockpit.clearcache', [], { backend: false });
+    expect((await bodies()).map((b) => b.backend)).toEqual([1, 1, 0]);
+  });
+
+  it('takes the arguments at trigger time: a host changing them afterwards changes nothing sent', async () => {
+    const { app, bodies } = await started();
+    await app.webhooks.create({ name: 'h', url: URL, events: ['collections.save.after'] });
+    const entry = { title: 'before' };
+    await cockpitHost(app).trigger('collections.save.after', 'posts', entry, false);
+    entry.title = 'after';
+    expect((await bodies())[0]!.args[1]).toEqual({ title: 'before' });
+  });
+
+  it('uses the webhook key as hook when a webhook has no name', async () => {
+    const { app, bodies } = await started();
+    await app.webhooks.create({ key: 'k1', url: URL, events: ['cockpit.bootstrap'] });
+    await cockpitHost(app).trigger('cockpit.bootstrap');
+    expect((await bodies())[0]!.hook).toBe('k1');
+  });
+
+  it('fires through a replacement class, which may change the payload', async () => {
+    @WebhookEvent('Entry saved (slim)', 'Content')
+    class SlimSave extends CockpitEvents['collections.save.after'] {
+      override convertNotificationToRequestPayload(...params: Parameters<InstanceType<(typeof CockpitEvents)['collections.save.after']>['convertNotificationToRequestPayload']>) {
+        const envelope = super.convertNotificationToRequestPayload(...params);
+        return { ...envelope, args: [envelope.args[0]] };
+      }
+    }
+    const { app, bodies } = await started({}, { compose: (b) => b.webhookEvents().replace(CockpitEvents['collections.save.after'], SlimSave) });
+    await app.webhooks.create({ name: 'h', url: URL, events: ['collections.save.after.posts'] });
+    await cockpitHost(app).trigger('collections.save.after', 'posts', { big: 'entry' }, true);
+    expect(await bodies()).toEqual([{ event: 'collections.save.after.posts', hook: 'h', backend: 0, args: ['posts'] }]);
+  });
+
+  it("fires another plugin's events added to the catalogue", async () => {
+    const OrderPlaced = defineCockpitEvent({ name: 'shop.order.placed', group: 'shop', label: 'Order placed', args: [{ name: 'order' }] });
+    const { app, bodies } = await started({}, { compose: (b) => b.webhookEvents().addCockpitEvents(OrderPlaced) });
+    await app.webhooks.create({ name: 'shop', url: URL, events: ['shop.order.placed'] });
+    await cockpitHost(app).trigger('shop.order.placed', { id: 7 });
+    expect(await bodies()).toEqual([{ event: 'shop.order.placed', hook: 'shop', backend: 0, args: [{ id: 7 }] }]);
+  });
+
+  it('enqueues nothing for an event no webhook subscribed to, or one the app did not compose', async () => {
+    const app = createHookwork({ composers: [cockpitComposer(), { compose: (b) => b.webhookEvents().addCockpit((c) => c.addForms()) }], transport: recordingTransport() });
+    apps.push(app);
+    await app.start();
+    let enqueued = 0;
+    app.lifecycle.on('enqueued', (r) => (enqueued += r.length));
+    await app.webhooks.create({ name: 'h', url: URL, events: ['forms.save.after'] });
+    expect(await cockpitHost(app).trigger('forms.save.before', 'contact', {})).toEqual({ failures: [] });
+    expect(await cockpitHost(app).trigger('cockpit.bootstrap')).toEqual({ failures: [] });
+    expect(enqueued).toBe(0);
+  });
+
+  it('refuses unknown names, name-spaced names and bad options with coded errors', async () => {
+    const { app, requests } = await started();
+    await app.webhooks.create({ name: 'h', url: URL, events: ['collections.save.after'] });
+    const cockpit = cockpitHost(app);
+    await expect(cockpit.trigger('collections.sav.after', 'posts')).rejects.toThrow(/HOOKWORK_ERR_COCKPIT_UNKNOWN_EVENT.*"collections.sav.after"/);
+    await expect(cockpit.trigger('collections.save.after.posts', {})).rejects.toThrow(/HOOKWORK_ERR_COCKPIT_INVALID_TRIGGER.*trigger\("collections.save.after", "posts"/);
+    await expect(cockpit.triggerWith('collections.save.after', [], { backend: 2 as 1 })).rejects.toThrow(/HOOKWORK_ERR_COCKPIT_INVALID_TRIGGER.*backend/);
+    await expect(cockpit.triggerWith('collections.save.after', 'posts' as unknown as unknown[])).rejects.toThrow(/HOOKWORK_ERR_COCKPIT_INVALID_TRIGGER.*args/);
+    expect(() => cockpitHost(app, { backend: 'yes' as unknown as 1 })).toThrow(/HOOKWORK_ERR_COCKPIT_INVALID_TRIGGER/);
+    expect(await requests()).toEqual([]);
+  });
+
+  it('is a coded error on an app without the Cockpit plugin', () => {
+    const app = createHookwork({ transport: recordingTransport() });
+    let error: unknown;
+    try {
+      cockpitHost(app);
+    } catch (e) {
+      error = e;
+    }
+    expect(isHookworkError(error, 'HOOKWORK_ERR_EXTENSION_NOT_COMPOSED')).toBe(true);
+    expect((error as Error).message).toContain('cockpitComposer()');
+  });
+
+  it('keeps two apps apart: each enqueues only for its own webhooks and catalogue', async () => {
+    const OrderPlaced = defineCockpitEvent({ name: 'shop.order.placed', group: 'shop', label: 'Order placed', args: [{ name: 'order' }] });
+    const a = await started({}, { compose: (b) => b.webhookEvents().addCockpitEvents(OrderPlaced) });
+    const b = await started({ redactCredentials: false });
+    await a.app.webhooks.create({ name: 'A', url: URL, events: ['cockpit.api.authenticate'] });
+    await b.app.webhooks.create({ name: 'B', url: URL, events: ['cockpit.api.authenticate'] });
+    const data = { token: 'tok-123', authenticated: false };
+    await cockpitHost(a.app).trigger('cockpit.api.authenticate', data);
+    expect((await a.bodies()).map((x) => [x.hook, x.args])).toEqual([['A', [{ token: '[redacted]', authenticated: false }]]]);
+    expect(await b.bodies()).toEqual([]);
+    await cockpitHost(b.app).trigger('cockpit.api.authenticate', data);
+    expect((await b.bodies()).map((x) => [x.hook, x.args])).toEqual([['B', [{ token: 'tok-123', authenticated: false }]]]);
+    expect(await a.bodies()).toHaveLength(1);
+    await expect(cockpitHost(b.app).trigger('shop.order.placed', {})).rejects.toThrow(/HOOKWORK_ERR_COCKPIT_UNKNOWN_EVENT/);
+  });
+});
+
+describe('credential redaction', () => {
+  const authenticate = () => ({
+    token: 'account-api-token',
+    authenticated: true,
+    resource: 'collections',
+    query: { path: 'collections/get/posts', parts: ['collections', 'get', 'posts'], params: ['get', 'posts'] },
+    user: { _id: 'u1', user: 'admin', email: 'admin@example.test', group: 'admin', password: '$2y$10$hash', api_key: 'account-key', _reset_token: 'reset' },
+  });
+  const storages = () => ({
+    uploads: { adapter: 'League\\Flysystem\\Adapter\\Local', args: ['/var/www/storage/uploads'], mount: true, url: 'https://cms.example.test/storage/uploads' },
+    assets: {
+      adapter: 'League\\Flysystem\\AwsS3v3\\AwsS3Adapter',
+      args: [{ client: { credentials: { key: 'AKIAEXAMPLE', secret: 's3-secret' }, region: 'eu-west-1', version: 'latest' } }, 'bucket'],
+      mount: true,
+      url: 'https://bucket.s3.example.test',
+    },
+    backup: { adapter: 'League\\Flysystem\\Adapter\\Ftp', args: [{ host: 'ftp.example.test', username: 'cms', password: 'ftp-pass', root: '/' }] },
+    mirror: { adapter: 'League\\Flysystem\\Sftp\\SftpAdapter', args: [{ url: 'sftp://cms:sftp-pass@files.example.test/root' }] },
+  });
+
+  it("by default hides cockpit.api.authenticate's token and account secrets, and storage credentials", async () => {
+    const { app, bodies } = await started();
+    await app.webhooks.create({ name: 'h', url: URL, events: ['cockpit.api.authenticate', 'cockpit.filestorages.init'] });
+    const data = authenticate();
+    const stores = storages();
+    await cockpitHost(app).trigger('cockpit.api.authenticate', data);
+    await cockpitHost(app).trigger('cockpit.filestorages.init', stores);
+    const [auth, init] = await bodies();
+    expect(auth!.args).toEqual([
+      {
+        ...authenticate(),
+        token: '[redacted]',
+        user: { _id: 'u1', user: 'admin', email: 'admin@example.test', group: 'admin', password: '[redacted]', api_key: '[redacted]', _reset_token: '[redacted]' },
+      },
+    ]);
+    const sent = init!.args[0] as ReturnType<typeof storages>;
+    expect(sent.uploads).toEqual(storages().uploads);
+    expect(sent.assets.args).toEqual([{ client: { credentials: '[redacted]', region: 'eu-west-1', version: 'latest' } }, 'bucket']);
+    expect(sent.backup.args).toEqual([{ host: 'ftp.example.test', username: 'cms', password: '[redacted]', root: '/' }]);
+    expect(sent.mirror.args).toEqual([{ url: 'sftp://[redacted]@files.example.test/root' }]);
+    // The host's own objects are left as they were.
+    expect(data).toEqual(authenticate());
+    expect(stores).toEqual(storages());
+  });
+
+  it('sends them as Cockpit does with redactCredentials: false', async () => {
+    const { app, bodies } = await started({ redactCredentials: false });
+    await app.webhooks.create({ name: 'h', url: URL, events: ['cockpit.api.authenticate', 'cockpit.filestorages.init'] });
+    await cockpitHost(app).trigger('cockpit.api.authenticate', authenticate());
+    await cockpitHost(app).trigger('cockpit.filestorages.init', storages());
+    expect((await bodies()).map((b) => b.args)).toEqual([[authenticate()], [storages()]]);
+  });
+
+  it('leaves the arguments of other events alone', async () => {
+    const { app, bodies } = await started();
+    await app.webhooks.create({ name: 'h', url: URL, events: ['collections.save.after'] });
+    const entry = { title: 'Passwords', password: 'a collection field, not a credential of Cockpit' };
+    await cockpitHost(app).trigger('collections.save.after', 'posts', entry, false);
+    expect((await bodies())[0]!.args).toEqual(['posts', entry, false]);
+  });
+});

@@ -1,0 +1,39 @@
+import { REDACTED } from '@hookwork/core';
+import type { CockpitArgsRedactor } from './cockpit-event-definition';
+
+/**
+ * Keys whose values are credentials wherever they appear in Cockpit's event arguments:
+ * the REST API token, account secrets (`password` hashes, `api_key`, reset tokens) and the
+ * Flysystem adapter options of file storages (S3 `credentials`/`key`/`secret`, FTP `password`…).
+ */
+export const SENSITIVE_KEY =
+  /^(_?reset_?token|token|api_?key|apikey|password|passwd|pass|secret|key|private_?key|access_?token|refresh_?token|credentials?|client_?secret|secret_?key|access_?key(_?id)?|session_?token|auth)$/i;
+
+const URL_WITH_PASSWORD = /^([a-z][a-z0-9+.-]*:\/\/)([^/@\s]*:[^/@\s]*)@/i;
+
+/**
+ * A copy of `value` with every value under a {@link SENSITIVE_KEY} replaced by `[redacted]` and
+ * the user-info of URLs with a password removed. The host's own objects are never changed.
+ */
+export function redactDeep(value: unknown, ancestors: Set<object> = new Set()): unknown {
+  if (typeof value === 'string') return value.replace(URL_WITH_PASSWORD, `$1${REDACTED}@`);
+  if (value === null || typeof value !== 'object') return value;
+  // A cycle cannot be serialised anyway; leave it for the firing service to report.
+  if (ancestors.has(value)) return value;
+  // Dates and other values with toJSON serialise themselves; JSON.stringify sees own fields of anything else.
+  if (!Array.isArray(value) && typeof (value as { toJSON?: unknown }).toJSON === 'function') return value;
+  ancestors.add(value);
+  try {
+    if (Array.isArray(value)) return value.map((item) => redactDeep(item, ancestors));
+    const copy: Record<string, unknown> = {};
+    for (const [key, item] of Object.entries(value)) {
+      copy[key] = SENSITIVE_KEY.test(key) && item !== null && item !== undefined && item !== '' ? REDACTED : redactDeep(item, ancestors);
+    }
+    return copy;
+  } finally {
+    ancestors.delete(value);
+  }
+}
+
+/** The redactor of events whose arguments may hold credentials (deep, by key name). */
+export const redactCredentials: CockpitArgsRedactor = (args) => args.map((arg) => redactDeep(arg));
