@@ -29,6 +29,7 @@ export interface CockpitWebhookInput {
 }
 
 const text = (maxLength: number) => ({ type: 'string', maxLength });
+const line = (maxLength: number) => ({ type: 'string', maxLength, pattern: '^[^\\r\\n\\u0000]*$' });
 
 /** JSON Schema of {@link CockpitWebhookInput} (ajv). */
 export const cockpitWebhookInputSchema = {
@@ -51,7 +52,7 @@ export const cockpitWebhookInputSchema = {
         type: 'object',
         additionalProperties: false,
         required: ['k', 'v'],
-        properties: { k: text(100), v: text(8192), sensitive: { type: 'boolean' } },
+        properties: { k: line(100), v: line(8192), sensitive: { type: 'boolean' } },
       },
     },
     events: { type: 'array', maxItems: 500, items: { type: 'string', minLength: 1, maxLength: 200 } },

@@ -55,6 +55,8 @@ function schemaProblems(errors: ErrorObject[] | null | undefined): WebhookInputP
       const missing = (error.params as { missingProperty: string }).missingProperty;
       field = field === '(root)' ? missing : `${field}.${missing}`;
       problem = 'is required';
+    } else if (error.keyword === 'pattern') {
+      problem = 'must not contain CR, LF or NUL';
     }
     if (seen.has(field)) continue;
     seen.add(field);

@@ -1,0 +1,127 @@
+import { createHookwork, isHookworkError, type Hookwork, type WebhookInputProblem } from '@hookwork/core';
+import { recordingTransport } from '@hookwork/core/testing';
+import { cockpitComposer, cockpitWebhooks, type CockpitWebhookInput } from './index';
+
+const URL = 'https://hooks.example.test/cockpit';
+let app: Hookwork;
+
+beforeEach(async () => {
+  app = createHookwork({ composers: [cockpitComposer(), { compose: (b) => b.webhookEvents().addCockpit() }], transport: recordingTransport() });
+  await app.start();
+});
+afterEach(() => app.stop());
+
+async function refusal(input: unknown): Promise<{ message: string; problems: WebhookInputProblem[] }> {
+  try {
+    await cockpitWebhooks(app).create(input as CockpitWebhookInput);
+  } catch (error) {
+    expect(isHookworkError(error, 'HOOKWORK_ERR_INVALID_WEBHOOK')).toBe(true);
+    return { message: (error as Error).message, problems: (error as { details: WebhookInputProblem[] }).details };
+  }
+  throw new Error('the webhook was not refused');
+}
+
+describe("cockpitWebhooks(app): Cockpit's webhook shape on hookwork webhooks", () => {
+  it('maps name, url, events and active onto a webhook, and basic auth onto a sensitive Authorization header', async () => {
+    const created = await cockpitWebhooks(app).create({
+      name: 'Rebuild site',
+      url: ' https://hooks.example.test/rebuild ',
+      auth: { user: 'deploy', pass: 's3cret' },
+      headers: [{ k: 'X-Site', v: 'blog' }],
+      events: ['collections.save.after.posts', 'collections.remove.after'],
+      active: false,
+    });
+    const stored = (await app.webhooks.get(created._id))!;
+    expect(stored).toMatchObject({
+      name: 'Rebuild site',
+      url: 'https://hooks.example.test/rebuild',
+      events: ['collections.save.after.posts', 'collections.remove.after'],
+      enabled: false,
+      headers: { 'X-Site': 'blog', Authorization: '[redacted]' },
+      sensitiveHeaders: ['authorization'],
+    });
+    expect(created).toEqual({
+      _id: stored.key,
+      name: 'Rebuild site',
+      url: 'https://hooks.example.test/rebuild',
+      auth: { user: '[redacted]', pass: '[redacted]' },
+      headers: [{ k: 'X-Site', v: 'blog' }],
+      events: ['collections.save.after.posts', 'collections.remove.after'],
+      active: false,
+      _created: Math.floor(stored.createdAt.getTime() / 1000),
+      _modified: Math.floor(stored.updatedAt.getTime() / 1000),
+    });
+    expect(JSON.stringify(await cockpitWebhooks(app).list())).not.toContain('s3cret');
+    expect(JSON.stringify(await app.webhooks.list())).not.toContain(Buffer.from('deploy:s3cret').toString('base64'));
+  });
+
+  it("keeps Cockpit's _id as the key, defaults active to true and has empty auth without credentials", async () => {
+    await cockpitWebhooks(app).create({ _id: '5f1a2b3c4d', name: 'n', url: URL, events: ['cockpit.clearcache'], _created: 1600000000, _modified: 1600000001 });
+    expect(await cockpitWebhooks(app).get('5f1a2b3c4d')).toMatchObject({ _id: '5f1a2b3c4d', active: true, auth: { user: '', pass: '' }, headers: [] });
+    expect(await cockpitWebhooks(app).get('nope')).toBeUndefined();
+    expect(await cockpitWebhooks(app).delete('5f1a2b3c4d')).toBe(true);
+    expect(await cockpitWebhooks(app).list()).toEqual([]);
+  });
+
+  it('skips header rows with an empty key or value, as Cockpit does, and marks secret-looking headers sensitive', async () => {
+    const created = await cockpitWebhooks(app).create({
+      name: 'n',
+      url: URL,
+      events: ['cockpit.clearcache'],
+      headers: [{ k: '', v: 'x' }, { k: 'X-Empty', v: '' }, { k: 'X-Api-Key', v: 'key-123' }, { k: 'X-Plain', v: 'p', sensitive: true }, { k: 'X-Env', v: 'prod' }],
+    });
+    expect(created.headers).toEqual([
+      { k: 'X-Api-Key', v: '[redacted]', sensitive: true },
+      { k: 'X-Plain', v: '[redacted]', sensitive: true },
+      { k: 'X-Env', v: 'prod' },
+    ]);
+  });
+
+  it('returns a requested signing secret once, at creation', async () => {
+    const created = await cockpitWebhooks(app).create({ name: 'n', url: URL, events: ['cockpit.clearcache'], secret: true });
+    expect(created.secret).toMatch(/^whsec_/);
+    expect((await cockpitWebhooks(app).get(created._id))!.secret).toBeUndefined();
+  });
+
+  describe('refuses bad Cockpit input with HOOKWORK_ERR_INVALID_WEBHOOK and stores nothing', () => {
+    afterEach(async () => expect(await app.webhooks.list()).toEqual([]));
+
+    it('missing fields and fields Cockpit does not have', async () => {
+      const { problems } = await refusal({ url: URL, events: ['cockpit.clearcache'], enabled: true });
+      expect(problems).toEqual([
+        { field: 'name', problem: 'is required' },
+        { field: 'enabled', problem: 'is not a Cockpit webhook field (name, url, auth, headers, events, active)' },
+      ]);
+    });
+
+    it('wrong types', async () => {
+      const { problems } = await refusal({ name: 'n', url: URL, events: 'collections.save.after', active: 'yes', headers: [{ k: 'X', v: 1 }] });
+      expect(problems.map((p) => p.field)).toEqual(['headers.0.v', 'events', 'active']);
+    });
+
+    it('half-filled basic auth, and a user with ":"', async () => {
+      expect((await refusal({ name: 'n', url: URL, events: ['cockpit.clearcache'], auth: { user: 'deploy', pass: '' } })).message).toMatch(/auth\.pass is empty while auth\.user is set; set both/);
+      expect((await refusal({ name: 'n', url: URL, events: ['cockpit.clearcache'], auth: { user: 'a:b', pass: 'p' } })).message).toMatch(/auth\.user must not contain ":"/);
+    });
+
+    it('a custom Authorization header, and the same header twice', async () => {
+      expect((await refusal({ name: 'n', url: URL, events: ['cockpit.clearcache'], headers: [{ k: 'authorization', v: 'Bearer t' }] })).message).toMatch(/headers\.0 sets Authorization; use auth/);
+      expect((await refusal({ name: 'n', url: URL, events: ['cockpit.clearcache'], headers: [{ k: 'X-A', v: '1' }, { k: 'x-a', v: '2' }] })).message).toMatch(/headers\.1 repeats the header x-a/);
+    });
+
+    it('a header with CR/LF', async () => {
+      const { problems } = await refusal({ name: 'n', url: URL, events: ['cockpit.clearcache'], headers: [{ k: 'X-A', v: 'a\r\nInjected: 1' }] });
+      expect(problems).toEqual([{ field: 'headers.0.v', problem: 'must not contain CR, LF or NUL' }]);
+    });
+
+    it('unknown events and a bad URL (checked by core against the composed events)', async () => {
+      const { message } = await refusal({ name: 'n', url: 'ftp://files.example.test', events: ['collections.save.afterr', 'collections.save.after.posts'] });
+      expect(message).toMatch(/url scheme ftp: is not allowed/);
+      expect(message).toMatch(/unknown event alias "collections.save.afterr";/);
+    });
+
+    it('a webhook without events (Cockpit kept them; hookwork needs at least one)', async () => {
+      expect((await refusal({ name: 'draft', url: URL, events: [] })).message).toMatch(/events/);
+    });
+  });
+});
