@@ -1,0 +1,102 @@
+import type Database from 'better-sqlite3';
+import { HookworkError } from '@hookwork/core';
+
+/**
+ * The forward migrations, in order: `MIGRATIONS[n]` takes a store from version n to n + 1.
+ * Only ever append: a released migration is never changed, because stores out there already ran it.
+ */
+const MIGRATIONS: readonly string[] = [
+  `
+  CREATE TABLE hookwork_webhooks (
+    seq INTEGER PRIMARY KEY,
+    key TEXT NOT NULL UNIQUE,
+    created_at INTEGER NOT NULL,
+    data TEXT NOT NULL
+  );
+  CREATE INDEX hookwork_webhooks_created ON hookwork_webhooks (created_at, seq);
+
+  -- One row per (alias, webhook): getByAlias is a lookup in this primary key, not a scan.
+  CREATE TABLE hookwork_webhook_events (
+    alias TEXT NOT NULL,
+    webhook_seq INTEGER NOT NULL,
+    PRIMARY KEY (alias, webhook_seq)
+  ) WITHOUT ROWID;
+  CREATE INDEX hookwork_webhook_events_webhook ON hookwork_webhook_events (webhook_seq);
+
+  CREATE TABLE hookwork_requests (
+    seq INTEGER PRIMARY KEY,
+    id TEXT NOT NULL UNIQUE,
+    webhook_key TEXT NOT NULL,
+    event_alias TEXT NOT NULL,
+    body TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    due_at INTEGER NOT NULL,
+    state TEXT NOT NULL CHECK (state IN ('pending', 'inflight', 'dead')),
+    retry_count INTEGER NOT NULL DEFAULT 0,
+    last_error TEXT,
+    lease_owner TEXT,
+    lease_expires_at INTEGER,
+    dead_at INTEGER
+  );
+  -- Partial indexes: a claim reads only the due front of the pending requests.
+  CREATE INDEX hookwork_requests_pending ON hookwork_requests (due_at, seq) WHERE state = 'pending';
+  CREATE INDEX hookwork_requests_inflight ON hookwork_requests (lease_expires_at) WHERE state = 'inflight';
+  CREATE INDEX hookwork_requests_dead ON hookwork_requests (dead_at, seq) WHERE state = 'dead';
+
+  CREATE TABLE hookwork_delivery_log (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    key TEXT NOT NULL,
+    webhook_key TEXT NOT NULL,
+    request_id TEXT NOT NULL,
+    url TEXT NOT NULL,
+    event_alias TEXT NOT NULL,
+    retry_count INTEGER NOT NULL,
+    date INTEGER NOT NULL,
+    status_code INTEGER,
+    request_headers TEXT NOT NULL,
+    request_body TEXT NOT NULL,
+    response_headers TEXT NOT NULL,
+    response_body TEXT NOT NULL,
+    error_kind TEXT,
+    error_message TEXT,
+    duration_ms REAL NOT NULL,
+    outcome TEXT NOT NULL
+  );
+  CREATE INDEX hookwork_delivery_log_webhook ON hookwork_delivery_log (webhook_key, date, seq);
+  CREATE INDEX hookwork_delivery_log_date ON hookwork_delivery_log (date, seq);
+  `,
+];
+
+/** The schema version this build of @hookwork/sqlite writes. */
+export const SCHEMA_VERSION = MIGRATIONS.length;
+
+/** Reads the store's schema version; 0 for a new (empty) file. */
+export function readSchemaVersion(db: Database.Database): number {
+  const table = db.prepare(`SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'hookwork_schema'`).get();
+  if (!table) return 0;
+  const row = db.prepare('SELECT version FROM hookwork_schema WHERE id = 1').get() as { version: number } | undefined;
+  return row?.version ?? 0;
+}
+
+/**
+ * Brings the store up to {@link SCHEMA_VERSION} inside one `BEGIN IMMEDIATE` transaction, so two
+ * processes starting at once never both migrate, and a failed migration leaves the file as it was.
+ * A store written by a newer version is refused rather than misread.
+ */
+export function migrate(db: Database.Database, file: string, now: Date): { from: number; to: number } {
+  return db.transaction(() => {
+    db.exec('CREATE TABLE IF NOT EXISTS hookwork_schema (id INTEGER PRIMARY KEY CHECK (id = 1), version INTEGER NOT NULL, migrated_at INTEGER NOT NULL)');
+    const from = readSchemaVersion(db);
+    if (from > SCHEMA_VERSION) {
+      throw new HookworkError(
+        'HOOKWORK_ERR_STORAGE_SCHEMA_TOO_NEW',
+        `the SQLite store ${file} has schema version ${from}, written by a newer @hookwork/sqlite; this version knows up to ${SCHEMA_VERSION}. Upgrade @hookwork/sqlite, or use another file`,
+      );
+    }
+    for (let version = from; version < SCHEMA_VERSION; version++) db.exec(MIGRATIONS[version]!);
+    if (from !== SCHEMA_VERSION) {
+      db.prepare('INSERT INTO hookwork_schema (id, version, migrated_at) VALUES (1, ?, ?) ON CONFLICT (id) DO UPDATE SET version = excluded.version, migrated_at = excluded.migrated_at').run(SCHEMA_VERSION, now.getTime());
+    }
+    return { from, to: SCHEMA_VERSION };
+  }).immediate();
+}

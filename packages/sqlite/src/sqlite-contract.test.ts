@@ -1,0 +1,26 @@
+import type { DeliveryLog, RequestQueue, Storage, WebhookRepository } from '@hookwork/core';
+import { describeDeliveryLogContract, describeRequestQueueContract, describeWebhookRepositoryContract, type ContractSubject } from '@hookwork/core/testing';
+import { openSqliteStorage } from './sqlite-storage';
+import { makeTempDir } from './testing/temp-dir';
+
+/** A fresh store in its own temp file; openAnother opens a second connection, as another process would. */
+function fresh<T>(pick: (storage: Storage) => T): ContractSubject<T> {
+  const temp = makeTempDir();
+  const opened: Storage[] = [openSqliteStorage({ file: temp.file() })];
+  return {
+    subject: pick(opened[0]!),
+    openAnother: async () => {
+      const another = openSqliteStorage({ file: temp.file() });
+      opened.push(another);
+      return pick(another);
+    },
+    cleanup: async () => {
+      for (const storage of opened) await storage.close();
+      temp.remove();
+    },
+  };
+}
+
+describeWebhookRepositoryContract('sqlite', () => fresh<WebhookRepository>((s) => s.webhooks));
+describeRequestQueueContract('sqlite', () => fresh<RequestQueue>((s) => s.queue));
+describeDeliveryLogContract('sqlite', () => fresh<DeliveryLog>((s) => s.deliveryLog));

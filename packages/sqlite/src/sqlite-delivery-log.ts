@@ -1,0 +1,106 @@
+import type { DeliveryErrorKind, DeliveryLog, DeliveryLogEntry, DeliveryLogPage, DeliveryOutcome } from '@hookwork/core';
+import type { SqliteConnection } from './sqlite-connection';
+
+interface Row {
+  key: string;
+  webhook_key: string;
+  request_id: string;
+  url: string;
+  event_alias: string;
+  retry_count: number;
+  date: number;
+  status_code: number | null;
+  request_headers: string;
+  request_body: string;
+  response_headers: string;
+  response_body: string;
+  error_kind: string | null;
+  error_message: string | null;
+  duration_ms: number;
+  outcome: string;
+}
+
+function toEntry(row: Row): DeliveryLogEntry {
+  const entry: DeliveryLogEntry = {
+    key: row.key,
+    webhookKey: row.webhook_key,
+    requestId: row.request_id,
+    url: row.url,
+    eventAlias: row.event_alias,
+    retryCount: row.retry_count,
+    date: new Date(row.date),
+    requestHeaders: JSON.parse(row.request_headers) as Record<string, string>,
+    requestBody: row.request_body,
+    responseHeaders: JSON.parse(row.response_headers) as Record<string, string>,
+    responseBody: row.response_body,
+    durationMs: row.duration_ms,
+    outcome: row.outcome as DeliveryOutcome,
+  };
+  if (row.status_code !== null) entry.statusCode = row.status_code;
+  if (row.error_kind !== null) entry.errorKind = row.error_kind as DeliveryErrorKind;
+  if (row.error_message !== null) entry.errorMessage = row.error_message;
+  return entry;
+}
+
+/**
+ * The delivery log in SQLite. Columns are TEXT without length limits, so no header or body is
+ * ever too long to log (Umbraco's truncation errors made log writes fail and requests re-fire).
+ * A batch of entries is written in one transaction.
+ */
+export class SqliteDeliveryLog implements DeliveryLog {
+  constructor(private readonly connection: SqliteConnection) {}
+
+  async append(entries: readonly DeliveryLogEntry[]): Promise<void> {
+    if (entries.length === 0) return;
+    const c = this.connection;
+    c.write(`appending ${entries.length} delivery log entr${entries.length === 1 ? 'y' : 'ies'}`, () => {
+      const insert = c.statement(
+        `INSERT INTO hookwork_delivery_log (key, webhook_key, request_id, url, event_alias, retry_count, date, status_code, request_headers, request_body, response_headers, response_body, error_kind, error_message, duration_ms, outcome)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      );
+      for (const e of entries) {
+        insert.run(
+          e.key,
+          e.webhookKey,
+          e.requestId,
+          e.url,
+          e.eventAlias,
+          e.retryCount,
+          e.date.getTime(),
+          e.statusCode ?? null,
+          JSON.stringify(e.requestHeaders),
+          e.requestBody,
+          JSON.stringify(e.responseHeaders),
+          e.responseBody,
+          e.errorKind ?? null,
+          e.errorMessage ?? null,
+          e.durationMs,
+          e.outcome,
+        );
+      }
+    });
+  }
+
+  async list(webhookKey: string, page: { limit?: number; offset?: number } = {}): Promise<DeliveryLogPage> {
+    const c = this.connection;
+    return c.run(`listing the delivery log of ${webhookKey}`, () =>
+      // One read transaction, so the page and the total are of one moment.
+      c.db.transaction(() => {
+        const rows = c
+          .statement('SELECT * FROM hookwork_delivery_log WHERE webhook_key = ? ORDER BY date DESC, seq DESC LIMIT ? OFFSET ?')
+          .all(webhookKey, page.limit ?? 50, page.offset ?? 0) as Row[];
+        const { n } = c.statement('SELECT count(*) AS n FROM hookwork_delivery_log WHERE webhook_key = ?').get(webhookKey) as { n: number };
+        return { items: rows.map(toEntry), total: n };
+      })(),
+    );
+  }
+
+  async deleteOlderThan(before: Date, limit: number): Promise<number> {
+    if (limit <= 0) return 0;
+    const c = this.connection;
+    return c.run(
+      'deleting old delivery log entries',
+      () => c.statement('DELETE FROM hookwork_delivery_log WHERE seq IN (SELECT seq FROM hookwork_delivery_log WHERE date < ? ORDER BY date, seq LIMIT ?)').run(before.getTime(), Math.floor(limit)).changes,
+    );
+  }
+}

@@ -1,0 +1,213 @@
+import {
+  HookworkError,
+  type ClaimOptions,
+  type EnqueueOptions,
+  type NewWebhookRequest,
+  type QueueCounts,
+  type RedeliverSelector,
+  type RequestQueue,
+  type RequestState,
+  type WebhookRequest,
+} from '@hookwork/core';
+import type { SqliteConnection } from './sqlite-connection';
+import { isUniqueViolation } from './sqlite-errors';
+
+interface Row {
+  seq: number;
+  id: string;
+  webhook_key: string;
+  event_alias: string;
+  body: string;
+  created_at: number;
+  due_at: number;
+  state: RequestState;
+  retry_count: number;
+  last_error: string | null;
+  lease_owner: string | null;
+  lease_expires_at: number | null;
+  dead_at: number | null;
+}
+
+const COLUMNS = 'seq, id, webhook_key, event_alias, body, created_at, due_at, state, retry_count, last_error, lease_owner, lease_expires_at, dead_at';
+
+function toRequest(row: Row): WebhookRequest {
+  const request: WebhookRequest = {
+    id: row.id,
+    webhookKey: row.webhook_key,
+    eventAlias: row.event_alias,
+    body: row.body,
+    createdAt: new Date(row.created_at),
+    dueAt: new Date(row.due_at),
+    state: row.state,
+    retryCount: row.retry_count,
+  };
+  if (row.last_error !== null) request.lastError = row.last_error;
+  if (row.lease_owner !== null) request.leaseOwner = row.lease_owner;
+  if (row.lease_expires_at !== null) request.leaseExpiresAt = new Date(row.lease_expires_at);
+  if (row.dead_at !== null) request.deadAt = new Date(row.dead_at);
+  return request;
+}
+
+/** JSON text of a list, for `IN (SELECT value FROM json_each(?))`: one prepared statement for any list length. */
+const jsonList = (values: readonly string[] | undefined) => (values && values.length > 0 ? JSON.stringify(values) : null);
+
+/**
+ * The request queue in SQLite. Claims run in `BEGIN IMMEDIATE` transactions, so two processes
+ * on one file never claim the same request; every change a lease holder makes checks, in the
+ * same statement, that it still holds the lease.
+ */
+export class SqliteRequestQueue implements RequestQueue {
+  constructor(private readonly connection: SqliteConnection) {}
+
+  async enqueue(requests: readonly NewWebhookRequest[], options?: EnqueueOptions): Promise<void> {
+    if (options?.transaction !== undefined) {
+      // better-sqlite3 is synchronous: joining a host transaction held open across publish()'s
+      // awaits would block this process's own dispatcher on the lock that transaction holds.
+      throw new HookworkError(
+        'HOOKWORK_ERR_ENQUEUE_FAILED',
+        'the SQLite queue cannot enqueue inside a host transaction (better-sqlite3 is synchronous, and a transaction held open across publish() would lock out the dispatcher); publish after your own commit, or use a backend with transactional enqueue (PostgreSQL)',
+      );
+    }
+    if (requests.length === 0) return;
+    const c = this.connection;
+    try {
+      c.write(`enqueueing ${requests.length} request(s)`, () => {
+        const insert = c.statement(
+          "INSERT INTO hookwork_requests (id, webhook_key, event_alias, body, created_at, due_at, state, retry_count) VALUES (?, ?, ?, ?, ?, ?, 'pending', 0)",
+        );
+        for (const r of requests) insert.run(r.id, r.webhookKey, r.eventAlias, r.body, r.createdAt.getTime(), r.dueAt.getTime());
+      });
+    } catch (error) {
+      if (isUniqueViolation((error as Error).cause)) {
+        throw new HookworkError('HOOKWORK_ERR_ENQUEUE_FAILED', `a request of this batch has an id that is already queued (${requests.map((r) => r.id).join(', ').slice(0, 200)}); nothing of this batch was stored`, { cause: error });
+      }
+      throw new HookworkError('HOOKWORK_ERR_ENQUEUE_FAILED', `could not store ${requests.length} request(s) in ${c.file}: ${(error as Error).message}`, { cause: error });
+    }
+  }
+
+  async claim(options: ClaimOptions): Promise<WebhookRequest[]> {
+    const c = this.connection;
+    const now = options.now.getTime();
+    const limit = Math.max(0, Math.floor(options.limit));
+    if (limit === 0) return [];
+    const excluded = jsonList(options.excludeWebhookKeys);
+    const notExcluded = 'AND (@excluded IS NULL OR webhook_key NOT IN (SELECT value FROM json_each(@excluded)))';
+    return c.write('claiming requests', () => {
+      const due = c
+        .statement(`SELECT ${COLUMNS} FROM hookwork_requests WHERE state = 'pending' AND due_at <= @now ${notExcluded} ORDER BY due_at, seq LIMIT @limit`)
+        .all({ now, excluded, limit }) as Row[];
+      const expired = c
+        .statement(`SELECT ${COLUMNS} FROM hookwork_requests WHERE state = 'inflight' AND lease_expires_at <= @now ${notExcluded} ORDER BY due_at, seq LIMIT @limit`)
+        .all({ now, excluded, limit }) as Row[];
+      const chosen = expired.length === 0 ? due : [...due, ...expired].sort((a, b) => a.due_at - b.due_at || a.seq - b.seq).slice(0, limit);
+      const leaseExpiresAt = now + options.leaseMs;
+      const take = c.statement("UPDATE hookwork_requests SET state = 'inflight', lease_owner = ?, lease_expires_at = ? WHERE seq = ?");
+      return chosen.map((row) => {
+        take.run(options.owner, leaseExpiresAt, row.seq);
+        return toRequest({ ...row, state: 'inflight', lease_owner: options.owner, lease_expires_at: leaseExpiresAt });
+      });
+    });
+  }
+
+  async complete(id: string, owner: string): Promise<boolean> {
+    const c = this.connection;
+    return c.run(`completing request ${id}`, () => c.statement("DELETE FROM hookwork_requests WHERE id = ? AND state = 'inflight' AND lease_owner = ?").run(id, owner).changes === 1);
+  }
+
+  async reschedule(id: string, owner: string, update: { dueAt: Date; retryCount: number; lastError?: string }): Promise<boolean> {
+    const c = this.connection;
+    return c.run(
+      `rescheduling request ${id}`,
+      () =>
+        c
+          .statement("UPDATE hookwork_requests SET state = 'pending', due_at = ?, retry_count = ?, last_error = ?, lease_owner = NULL, lease_expires_at = NULL WHERE id = ? AND state = 'inflight' AND lease_owner = ?")
+          .run(update.dueAt.getTime(), update.retryCount, update.lastError ?? null, id, owner).changes === 1,
+    );
+  }
+
+  async deadLetter(id: string, owner: string, update: { retryCount: number; lastError?: string; now: Date }): Promise<boolean> {
+    const c = this.connection;
+    return c.run(
+      `dead-lettering request ${id}`,
+      () =>
+        c
+          .statement("UPDATE hookwork_requests SET state = 'dead', dead_at = ?, retry_count = ?, last_error = ?, lease_owner = NULL, lease_expires_at = NULL WHERE id = ? AND state = 'inflight' AND lease_owner = ?")
+          .run(update.now.getTime(), update.retryCount, update.lastError ?? null, id, owner).changes === 1,
+    );
+  }
+
+  async release(owner: string, ids?: readonly string[]): Promise<number> {
+    if (ids && ids.length === 0) return 0;
+    const c = this.connection;
+    return c.run(
+      `releasing the claims of ${owner}`,
+      () =>
+        c
+          .statement("UPDATE hookwork_requests SET state = 'pending', lease_owner = NULL, lease_expires_at = NULL WHERE state = 'inflight' AND lease_owner = @owner AND (@ids IS NULL OR id IN (SELECT value FROM json_each(@ids)))")
+          .run({ owner, ids: jsonList(ids) }).changes,
+    );
+  }
+
+  async redeliver(selector: RedeliverSelector, now: Date): Promise<number> {
+    if (selector.ids && selector.ids.length === 0) return 0;
+    const c = this.connection;
+    return c.write(
+      'redelivering dead letters',
+      () =>
+        c
+          .statement(
+            `UPDATE hookwork_requests SET state = 'pending', due_at = @now, retry_count = 0, dead_at = NULL
+             WHERE state = 'dead' AND (@ids IS NULL OR id IN (SELECT value FROM json_each(@ids))) AND (@webhookKey IS NULL OR webhook_key = @webhookKey) AND (@deadSince IS NULL OR dead_at >= @deadSince)`,
+          )
+          .run({ now: now.getTime(), ids: jsonList(selector.ids), webhookKey: selector.webhookKey ?? null, deadSince: selector.deadSince?.getTime() ?? null }).changes,
+    );
+  }
+
+  async listDead(query: { webhookKey?: string; limit?: number; offset?: number } = {}): Promise<WebhookRequest[]> {
+    const c = this.connection;
+    const rows = c.run('listing dead letters', () =>
+      c
+        .statement(`SELECT ${COLUMNS} FROM hookwork_requests WHERE state = 'dead' AND (@webhookKey IS NULL OR webhook_key = @webhookKey) ORDER BY dead_at DESC, seq DESC LIMIT @limit OFFSET @offset`)
+        .all({ webhookKey: query.webhookKey ?? null, limit: query.limit ?? -1, offset: query.offset ?? 0 }),
+    ) as Row[];
+    return rows.map(toRequest);
+  }
+
+  async get(id: string): Promise<WebhookRequest | undefined> {
+    const c = this.connection;
+    const row = c.run(`reading request ${id}`, () => c.statement(`SELECT ${COLUMNS} FROM hookwork_requests WHERE id = ?`).get(id)) as Row | undefined;
+    return row && toRequest(row);
+  }
+
+  async counts(): Promise<QueueCounts> {
+    const c = this.connection;
+    // Each count reads its own partial index rather than the table.
+    return c.run('counting requests', () => {
+      const count = (state: RequestState, column: string) => (c.statement(`SELECT count(${column}) AS n FROM hookwork_requests WHERE state = '${state}'`).get() as { n: number }).n;
+      // One read transaction, so the three counts are of one moment.
+      return c.db.transaction(() => ({ pending: count('pending', 'due_at'), inFlight: count('inflight', 'lease_expires_at'), dead: count('dead', 'dead_at') }))();
+    });
+  }
+
+  async nextDueAt(): Promise<Date | undefined> {
+    const c = this.connection;
+    return c.run('finding the next due request', () => {
+      const pending = c.statement("SELECT due_at AS at FROM hookwork_requests WHERE state = 'pending' ORDER BY due_at LIMIT 1").get() as { at: number } | undefined;
+      const lease = c.statement("SELECT lease_expires_at AS at FROM hookwork_requests WHERE state = 'inflight' ORDER BY lease_expires_at LIMIT 1").get() as { at: number } | undefined;
+      const next = Math.min(pending?.at ?? Infinity, lease?.at ?? Infinity);
+      return next === Infinity ? undefined : new Date(next);
+    });
+  }
+
+  async deleteDeadOlderThan(before: Date, limit: number): Promise<number> {
+    if (limit <= 0) return 0;
+    const c = this.connection;
+    return c.run(
+      'deleting old dead letters',
+      () =>
+        c
+          .statement("DELETE FROM hookwork_requests WHERE seq IN (SELECT seq FROM hookwork_requests WHERE state = 'dead' AND dead_at < ? ORDER BY dead_at, seq LIMIT ?)")
+          .run(before.getTime(), Math.floor(limit)).changes,
+    );
+  }
+}

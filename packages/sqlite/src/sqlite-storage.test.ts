@@ -1,0 +1,212 @@
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { isHookworkError, type HookworkErrorCode, type StorageContext } from '@hookwork/core';
+import { contractLogEntry, contractRequest, contractWebhook } from '@hookwork/core/testing';
+import { SCHEMA_VERSION } from './schema';
+import { openSqliteStorage, sqliteStorage } from './sqlite-storage';
+import { makeTempDir } from './testing/temp-dir';
+
+let temp: ReturnType<typeof makeTempDir>;
+beforeEach(() => (temp = makeTempDir()));
+afterEach(() => temp.remove());
+
+function openError(run: () => unknown): { code: HookworkErrorCode; message: string } {
+  try {
+    run();
+  } catch (error) {
+    expect(isHookworkError(error)).toBe(true);
+    return error as { code: HookworkErrorCode; message: string };
+  }
+  throw new Error('expected the store to refuse to open');
+}
+
+describe('sqliteStorage', () => {
+  it('keeps webhooks, requests and logs across close and reopen, dates to the millisecond', async () => {
+    const file = temp.file();
+    const first = openSqliteStorage({ file });
+    const webhook = contractWebhook('w', { events: ['a', 'b'], createdAt: new Date(Date.UTC(2031, 1, 2, 3, 4, 5, 987)) });
+    await first.webhooks.create(webhook);
+    await first.queue.enqueue([contractRequest('r1'), contractRequest('r2', { dueAt: new Date(Date.UTC(2031, 1, 2, 3, 4, 5, 1)) })]);
+    await first.queue.claim({ owner: 'A', limit: 1, leaseMs: 1000, now: new Date(Date.UTC(2030, 0, 3)) });
+    await first.deliveryLog.append([contractLogEntry('l1', { webhookKey: 'w' })]);
+    await first.close();
+
+    const second = openSqliteStorage({ file });
+    expect(await second.webhooks.getByAlias('b')).toEqual([webhook]);
+    expect(await second.queue.counts()).toEqual({ pending: 1, inFlight: 1, dead: 0 });
+    expect((await second.queue.get('r2'))!.dueAt.getTime()).toBe(Date.UTC(2031, 1, 2, 3, 4, 5, 1));
+    expect((await second.queue.get('r1'))!.leaseOwner).toBe('A');
+    expect((await second.deliveryLog.list('w')).items).toEqual([contractLogEntry('l1', { webhookKey: 'w' })]);
+    await second.close();
+  });
+
+  it('runs in WAL mode with the busy timeout and the durability asked for', async () => {
+    const storage = openSqliteStorage({ file: temp.file(), busyTimeoutMs: 1234, synchronous: 'full' });
+    expect(storage.database.pragma('journal_mode', { simple: true })).toBe('wal');
+    expect(storage.database.pragma('busy_timeout', { simple: true })).toBe(1234);
+    expect(storage.database.pragma('synchronous', { simple: true })).toBe(2); // FULL
+    await storage.close();
+    const normal = openSqliteStorage({ file: temp.file() });
+    expect(normal.database.pragma('synchronous', { simple: true })).toBe(1); // NORMAL
+    await normal.close();
+  });
+
+  it('looks webhooks up by alias through the alias index, and claims through the pending index', async () => {
+    const storage = openSqliteStorage({ file: temp.file() });
+    const plan = (sql: string, params: unknown) => (storage.database.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(params) as { detail: string }[]).map((r) => r.detail).join(' | ');
+    const byAlias = plan('SELECT w.data FROM hookwork_webhook_events e JOIN hookwork_webhooks w ON w.seq = e.webhook_seq WHERE e.alias = ? ORDER BY w.created_at, w.seq', 'contentPublished');
+    expect(byAlias).toMatch(/SEARCH e USING PRIMARY KEY \(alias=\?\)/);
+    expect(byAlias).toMatch(/SEARCH w USING INTEGER PRIMARY KEY/);
+    expect(byAlias).not.toMatch(/SCAN (w|hookwork_webhooks)/);
+    const claim = plan("SELECT seq FROM hookwork_requests WHERE state = 'pending' AND due_at <= @now AND (@excluded IS NULL OR webhook_key NOT IN (SELECT value FROM json_each(@excluded))) ORDER BY due_at, seq LIMIT @limit", { now: 0, excluded: null, limit: 10 });
+    expect(claim).toMatch(/hookwork_requests_pending/);
+    expect(claim).not.toMatch(/USE TEMP B-TREE FOR ORDER BY/);
+    await storage.close();
+  });
+
+  it('records its schema version and leaves a host\'s own tables in the same file alone', async () => {
+    const file = temp.file();
+    const host = new Database(file);
+    host.exec("CREATE TABLE content (id INTEGER PRIMARY KEY, title TEXT); INSERT INTO content (title) VALUES ('home')");
+    host.close();
+    const storage = openSqliteStorage({ file });
+    expect(storage.database.prepare('SELECT version FROM hookwork_schema').get()).toEqual({ version: SCHEMA_VERSION });
+    expect(storage.database.prepare('SELECT title FROM content').all()).toEqual([{ title: 'home' }]);
+    await storage.close();
+    // Opening again migrates nothing and loses nothing.
+    const again = openSqliteStorage({ file });
+    expect(again.database.prepare('SELECT count(*) AS n FROM hookwork_schema').get()).toEqual({ n: 1 });
+    await again.close();
+  });
+
+  it('refuses a file written by a newer schema with HOOKWORK_ERR_STORAGE_SCHEMA_TOO_NEW and changes nothing', async () => {
+    const file = temp.file();
+    (await (await sqliteStorage({ file }).open({} as StorageContext)).close());
+    const db = new Database(file);
+    db.prepare('UPDATE hookwork_schema SET version = ?').run(SCHEMA_VERSION + 1);
+    db.close();
+    const before = readFileSync(file);
+    const error = openError(() => openSqliteStorage({ file }));
+    expect(error.code).toBe('HOOKWORK_ERR_STORAGE_SCHEMA_TOO_NEW');
+    expect(error.message).toContain(`schema version ${SCHEMA_VERSION + 1}`);
+    expect(error.message).toContain('Upgrade @hookwork/sqlite');
+    const check = new Database(file, { readonly: true });
+    expect(check.prepare('SELECT version FROM hookwork_schema').get()).toEqual({ version: SCHEMA_VERSION + 1 });
+    check.close();
+    expect(readFileSync(file).length).toBe(before.length);
+  });
+
+  describe('errors at open', () => {
+    it('a file that is not a database: HOOKWORK_ERR_STORAGE_CORRUPT naming the file, and the file is left as it was', () => {
+      const file = temp.file('notes.db');
+      writeFileSync(file, 'these are my notes, not a database\n'.repeat(200));
+      const error = openError(() => openSqliteStorage({ file }));
+      expect(error.code).toBe('HOOKWORK_ERR_STORAGE_CORRUPT');
+      expect(error.message).toContain(file);
+      expect(readFileSync(file, 'utf8')).toBe('these are my notes, not a database\n'.repeat(200));
+    });
+
+    it('a database file whose header is overwritten: HOOKWORK_ERR_STORAGE_CORRUPT', async () => {
+      const file = temp.file();
+      await openSqliteStorage({ file }).close();
+      const bytes = readFileSync(file);
+      bytes.fill(0x41, 0, 100);
+      writeFileSync(file, bytes);
+      expect(openError(() => openSqliteStorage({ file })).code).toBe('HOOKWORK_ERR_STORAGE_CORRUPT');
+    });
+
+    it('a missing directory: HOOKWORK_ERR_STORAGE_OPEN_FAILED saying how to fix it; createDirectory creates it', async () => {
+      const file = join(temp.dir, 'data', 'nested', 'hookwork.db');
+      const error = openError(() => openSqliteStorage({ file }));
+      expect(error.code).toBe('HOOKWORK_ERR_STORAGE_OPEN_FAILED');
+      expect(error.message).toContain('does not exist');
+      expect(error.message).toContain('createDirectory');
+      const storage = openSqliteStorage({ file, createDirectory: true });
+      await storage.webhooks.create(contractWebhook('w'));
+      await storage.close();
+    });
+
+    it('a path under a regular file (the directory cannot be written): HOOKWORK_ERR_STORAGE_OPEN_FAILED', () => {
+      const blocker = temp.file('not-a-dir');
+      writeFileSync(blocker, 'x');
+      const error = openError(() => openSqliteStorage({ file: join(blocker, 'hookwork.db') }));
+      expect(error.code).toBe('HOOKWORK_ERR_STORAGE_OPEN_FAILED');
+      expect(error.message).toContain('is a file, not a directory');
+      expect(openError(() => openSqliteStorage({ file: join(blocker, 'sub', 'hookwork.db'), createDirectory: true })).code).toBe('HOOKWORK_ERR_STORAGE_OPEN_FAILED');
+    });
+
+    it('a path that is a directory: HOOKWORK_ERR_STORAGE_OPEN_FAILED', () => {
+      const dir = join(temp.dir, 'i-am-a-dir');
+      mkdirSync(dir);
+      expect(openError(() => openSqliteStorage({ file: dir })).code).toBe('HOOKWORK_ERR_STORAGE_OPEN_FAILED');
+    });
+
+    it('a new file held by another program\'s exclusive lock past the busy timeout: HOOKWORK_ERR_STORAGE_LOCKED', async () => {
+      const file = temp.file();
+      const other = new Database(file);
+      other.exec('CREATE TABLE other_program (x)');
+      other.exec('BEGIN EXCLUSIVE');
+      other.exec('INSERT INTO other_program VALUES (1)');
+      const error = openError(() => openSqliteStorage({ file, busyTimeoutMs: 100 }));
+      expect(error.code).toBe('HOOKWORK_ERR_STORAGE_LOCKED');
+      expect(error.message).toContain('busy timeout (100 ms)');
+      other.exec('COMMIT');
+      other.close();
+      // Once the lock is gone the same file opens.
+      const storage = openSqliteStorage({ file, busyTimeoutMs: 100 });
+      expect(await storage.webhooks.count()).toBe(0);
+      await storage.close();
+    });
+
+    it('an existing WAL store held by another program\'s write transaction past the busy timeout: HOOKWORK_ERR_STORAGE_LOCKED', async () => {
+      const file = temp.file();
+      await openSqliteStorage({ file }).close();
+      const other = new Database(file);
+      other.exec('BEGIN EXCLUSIVE');
+      // In WAL mode readers are not blocked, but open() takes the write lock to check the schema
+      // (and that the file is writable at all), so the lock is reported at start.
+      expect(openError(() => openSqliteStorage({ file, busyTimeoutMs: 50 })).code).toBe('HOOKWORK_ERR_STORAGE_LOCKED');
+      other.exec('ROLLBACK');
+      other.close();
+    });
+
+    it('bad options are refused when the backend is made, naming the option', () => {
+      expect(openError(() => sqliteStorage({ file: '' })).message).toContain('`file`');
+      expect(openError(() => sqliteStorage({ file: 'x.db', busyTimeoutMs: -1 })).message).toContain('busyTimeoutMs');
+      expect(openError(() => sqliteStorage({ file: 'x.db', synchronous: 'sometimes' as 'full' })).message).toContain('synchronous');
+      expect(openError(() => sqliteStorage(undefined as never)).code).toBe('HOOKWORK_ERR_STORAGE_OPEN_FAILED');
+    });
+
+    it('app start surfaces the coded error from open()', async () => {
+      const file = temp.file('garbage.db');
+      writeFileSync(file, Buffer.alloc(4096, 7));
+      await expect(sqliteStorage({ file }).open({} as StorageContext)).rejects.toMatchObject({ code: 'HOOKWORK_ERR_STORAGE_CORRUPT' });
+    });
+  });
+
+  describe('errors after open', () => {
+    it('a claim while another program holds the write lock past the busy timeout is HOOKWORK_ERR_STORAGE_LOCKED and claims nothing', async () => {
+      const file = temp.file();
+      const storage = openSqliteStorage({ file, busyTimeoutMs: 50 });
+      await storage.queue.enqueue([contractRequest('r')]);
+      const other = new Database(file);
+      other.exec('BEGIN EXCLUSIVE');
+      await expect(storage.queue.claim({ owner: 'A', limit: 1, leaseMs: 1000, now: new Date(Date.UTC(2031, 0, 1)) })).rejects.toMatchObject({ code: 'HOOKWORK_ERR_STORAGE_LOCKED' });
+      const enqueueError = await storage.queue.enqueue([contractRequest('s')]).catch((e: unknown) => e);
+      expect(enqueueError).toMatchObject({ code: 'HOOKWORK_ERR_ENQUEUE_FAILED' });
+      expect((enqueueError as Error).message).toContain('busy timeout');
+      other.exec('ROLLBACK');
+      other.close();
+      expect(await storage.queue.counts()).toEqual({ pending: 1, inFlight: 0, dead: 0 });
+      await storage.close();
+    });
+
+    it('using a closed store is a coded storage error', async () => {
+      const storage = openSqliteStorage({ file: temp.file() });
+      await storage.close();
+      await storage.close(); // closing twice is harmless
+      await expect(storage.queue.counts()).rejects.toMatchObject({ code: 'HOOKWORK_ERR_STORAGE' });
+    });
+  });
+});

@@ -1,0 +1,140 @@
+import { mkdirSync, statSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import Database from 'better-sqlite3';
+import { HookworkError, systemClock, type Storage, type StorageBackend, type StorageContext } from '@hookwork/core';
+import { migrate } from './schema';
+import { SqliteConnection } from './sqlite-connection';
+import { SqliteDeliveryLog } from './sqlite-delivery-log';
+import { toStorageError } from './sqlite-errors';
+import { SqliteRequestQueue } from './sqlite-request-queue';
+import { SqliteWebhookRepository } from './sqlite-webhook-repository';
+
+/** Options of {@link sqliteStorage}. */
+export interface SqliteStorageOptions {
+  /** The database file, e.g. `./data/hookwork.db`. Created when missing; its directory must exist (or set `createDirectory`). */
+  file: string;
+  /**
+   * How long a write waits for another connection's lock before failing with
+   * HOOKWORK_ERR_STORAGE_LOCKED (ms). Default 5000.
+   */
+  busyTimeoutMs?: number;
+  /**
+   * SQLite's `synchronous` setting in WAL mode. `normal` (default): a committed write survives
+   * the process crashing or being killed; a power loss or OS crash may lose the last commits
+   * (never corrupting the file). `full`: commits also survive power loss, at the cost of an
+   * fsync per commit.
+   */
+  synchronous?: 'normal' | 'full';
+  /** Create the file's directory (recursively) when it is missing. Default false. */
+  createDirectory?: boolean;
+}
+
+/** An opened SQLite store: the three ports, plus what is useful to know about the file. */
+export interface SqliteStorage extends Storage {
+  /** The absolute path of the database file. */
+  readonly file: string;
+  /** The underlying better-sqlite3 connection, for diagnostics; hookwork owns its transactions. */
+  readonly database: Database.Database;
+}
+
+function checkOptions(options: SqliteStorageOptions): Required<SqliteStorageOptions> {
+  const bad = (what: string) => new HookworkError('HOOKWORK_ERR_STORAGE_OPEN_FAILED', `sqliteStorage(): ${what}`);
+  if (options === null || typeof options !== 'object') throw bad('takes an options object, e.g. sqliteStorage({ file: "./data/hookwork.db" })');
+  if (typeof options.file !== 'string' || options.file.trim() === '') throw bad('`file` must be the path of the database file, e.g. "./data/hookwork.db"');
+  const busyTimeoutMs = options.busyTimeoutMs ?? 5000;
+  if (!Number.isInteger(busyTimeoutMs) || busyTimeoutMs < 0 || busyTimeoutMs > 2 ** 31 - 1) throw bad(`\`busyTimeoutMs\` must be a whole number of milliseconds >= 0; got ${String(options.busyTimeoutMs)}`);
+  const synchronous = options.synchronous ?? 'normal';
+  if (synchronous !== 'normal' && synchronous !== 'full') throw bad(`\`synchronous\` must be "normal" or "full"; got ${String(options.synchronous)}`);
+  return { file: options.file, busyTimeoutMs, synchronous, createDirectory: options.createDirectory ?? false };
+}
+
+/**
+ * Opens (creating or migrating) a store synchronously. Throws coded errors: the path cannot be
+ * opened (OPEN_FAILED), the file is not a database (CORRUPT), another program holds its lock past
+ * the busy timeout (LOCKED), a newer hookwork wrote it (SCHEMA_TOO_NEW).
+ */
+export function openSqliteStorage(options: SqliteStorageOptions, context: Partial<StorageContext> = {}): SqliteStorage {
+  const { file: given, busyTimeoutMs, synchronous, createDirectory } = checkOptions(options);
+  const inMemory = given === ':memory:';
+  const file = inMemory ? given : resolve(given);
+  const opening = (doing: string, error: unknown) => toStorageError(error, { file, busyTimeoutMs, doing, opening: true });
+
+  if (!inMemory) {
+    const directory = dirname(file);
+    if (createDirectory) {
+      try {
+        mkdirSync(directory, { recursive: true });
+      } catch (error) {
+        throw new HookworkError('HOOKWORK_ERR_STORAGE_OPEN_FAILED', `the directory ${directory} of the SQLite store could not be created (${(error as Error).message}); choose a path whose parent is a writable directory`, { cause: error });
+      }
+    }
+    let isDirectory: boolean | undefined;
+    try {
+      isDirectory = statSync(directory).isDirectory();
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      throw new HookworkError(
+        'HOOKWORK_ERR_STORAGE_OPEN_FAILED',
+        code === 'ENOENT'
+          ? `the directory ${directory} of the SQLite store ${file} does not exist; create it first or pass createDirectory: true`
+          : `the directory ${directory} of the SQLite store ${file} cannot be used (${code}): a part of the path is not a directory`,
+        { cause: error },
+      );
+    }
+    if (!isDirectory) throw new HookworkError('HOOKWORK_ERR_STORAGE_OPEN_FAILED', `the SQLite store ${file} cannot be created: ${directory} is a file, not a directory; choose another path`);
+  }
+
+  let db: Database.Database;
+  try {
+    db = new Database(file, { timeout: busyTimeoutMs });
+  } catch (error) {
+    throw opening('opening the file', error);
+  }
+  try {
+    // WAL lets readers and one writer work at once, and a killed process never leaves a half-written commit.
+    const mode = db.pragma('journal_mode = WAL', { simple: true });
+    if (!inMemory && mode !== 'wal') {
+      context.logger?.warn(`the SQLite store ${file} could not switch to WAL mode (it is in ${String(mode)} mode); another program may have it open in exclusive locking mode`);
+    }
+    db.pragma(`synchronous = ${synchronous.toUpperCase()}`);
+    const { from, to } = migrate(db, file, (context.clock ?? systemClock).now());
+    context.logger?.info(from === to ? `opened the SQLite store ${file} (schema ${to})` : `opened the SQLite store ${file}, migrated its schema from ${from} to ${to}`);
+  } catch (error) {
+    db.close();
+    throw opening('reading its schema', error);
+  }
+
+  const connection = new SqliteConnection(db, file, busyTimeoutMs);
+  return {
+    file,
+    database: db,
+    webhooks: new SqliteWebhookRepository(connection),
+    queue: new SqliteRequestQueue(connection),
+    deliveryLog: new SqliteDeliveryLog(connection),
+    async close() {
+      if (db.open) db.close();
+    },
+  };
+}
+
+/**
+ * The embedded durable backend: webhooks, the request queue and the delivery log in one SQLite
+ * file (WAL mode), shared safely by several processes on one machine.
+ *
+ * ```ts
+ * const app = createHookwork({ composers, storage: sqliteStorage({ file: './data/hookwork.db' }) });
+ * await app.start(); // opens the file; coded HOOKWORK_ERR_STORAGE_* errors here, not later
+ * ```
+ *
+ * Options are checked at once (a bad one throws HOOKWORK_ERR_STORAGE_OPEN_FAILED); the file is
+ * opened by `open()`, which the app calls at start.
+ */
+export function sqliteStorage(options: SqliteStorageOptions): StorageBackend {
+  const checked = checkOptions(options);
+  return {
+    name: 'sqlite',
+    async open(context: StorageContext): Promise<Storage> {
+      return openSqliteStorage(checked, context);
+    },
+  };
+}

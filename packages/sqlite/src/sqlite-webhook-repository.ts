@@ -1,0 +1,97 @@
+import { HookworkError, type PageRequest, type Webhook, type WebhookRepository } from '@hookwork/core';
+import type { SqliteConnection } from './sqlite-connection';
+
+/** The stored JSON form of a webhook: dates as epoch milliseconds, so they round-trip exactly. */
+function encode(webhook: Webhook): string {
+  return JSON.stringify({
+    ...webhook,
+    createdAt: webhook.createdAt.getTime(),
+    updatedAt: webhook.updatedAt.getTime(),
+    secrets: webhook.secrets.map((s) => ({ ...s, createdAt: s.createdAt.getTime(), expiresAt: s.expiresAt?.getTime() })),
+  });
+}
+
+function decode(data: string): Webhook {
+  const raw = JSON.parse(data) as Omit<Webhook, 'createdAt' | 'updatedAt' | 'secrets'> & {
+    createdAt: number;
+    updatedAt: number;
+    secrets: { id: string; secret: string; createdAt: number; expiresAt?: number }[];
+  };
+  return {
+    ...raw,
+    createdAt: new Date(raw.createdAt),
+    updatedAt: new Date(raw.updatedAt),
+    secrets: raw.secrets.map(({ expiresAt, ...s }) => ({ ...s, createdAt: new Date(s.createdAt), ...(expiresAt === undefined ? {} : { expiresAt: new Date(expiresAt) }) })),
+  };
+}
+
+/**
+ * Webhooks in SQLite. Each webhook is one JSON row (new fields need no migration); its event
+ * aliases are rows of their own, keyed by alias, so getByAlias is an index lookup.
+ */
+export class SqliteWebhookRepository implements WebhookRepository {
+  constructor(private readonly connection: SqliteConnection) {}
+
+  async create(webhook: Webhook): Promise<void> {
+    const c = this.connection;
+    c.write(`creating webhook ${webhook.key}`, () => {
+      if (c.statement('SELECT 1 FROM hookwork_webhooks WHERE key = ?').get(webhook.key)) {
+        throw new HookworkError('HOOKWORK_ERR_WEBHOOK_EXISTS', `a webhook with the key ${JSON.stringify(webhook.key)} already exists; choose another key or update it`);
+      }
+      const { lastInsertRowid } = c.statement('INSERT INTO hookwork_webhooks (key, created_at, data) VALUES (?, ?, ?)').run(webhook.key, webhook.createdAt.getTime(), encode(webhook));
+      this.index(lastInsertRowid, webhook.events);
+    });
+  }
+
+  async update(webhook: Webhook): Promise<void> {
+    const c = this.connection;
+    c.write(`updating webhook ${webhook.key}`, () => {
+      const row = c.statement('SELECT seq FROM hookwork_webhooks WHERE key = ?').get(webhook.key) as { seq: number } | undefined;
+      if (!row) throw new HookworkError('HOOKWORK_ERR_WEBHOOK_NOT_FOUND', `no webhook has the key ${JSON.stringify(webhook.key)}`);
+      c.statement('UPDATE hookwork_webhooks SET created_at = ?, data = ? WHERE seq = ?').run(webhook.createdAt.getTime(), encode(webhook), row.seq);
+      c.statement('DELETE FROM hookwork_webhook_events WHERE webhook_seq = ?').run(row.seq);
+      this.index(row.seq, webhook.events);
+    });
+  }
+
+  async delete(key: string): Promise<boolean> {
+    const c = this.connection;
+    return c.write(`deleting webhook ${key}`, () => {
+      const row = c.statement('SELECT seq FROM hookwork_webhooks WHERE key = ?').get(key) as { seq: number } | undefined;
+      if (!row) return false;
+      c.statement('DELETE FROM hookwork_webhook_events WHERE webhook_seq = ?').run(row.seq);
+      c.statement('DELETE FROM hookwork_webhooks WHERE seq = ?').run(row.seq);
+      return true;
+    });
+  }
+
+  async get(key: string): Promise<Webhook | undefined> {
+    const row = this.connection.run(`reading webhook ${key}`, () => this.connection.statement('SELECT data FROM hookwork_webhooks WHERE key = ?').get(key)) as { data: string } | undefined;
+    return row && decode(row.data);
+  }
+
+  async list(page: PageRequest = {}): Promise<Webhook[]> {
+    const rows = this.connection.run('listing webhooks', () =>
+      this.connection.statement('SELECT data FROM hookwork_webhooks ORDER BY created_at, seq LIMIT ? OFFSET ?').all(page.limit ?? -1, page.offset ?? 0),
+    ) as { data: string }[];
+    return rows.map((r) => decode(r.data));
+  }
+
+  async getByAlias(alias: string): Promise<Webhook[]> {
+    const rows = this.connection.run(`looking up webhooks of ${alias}`, () =>
+      this.connection
+        .statement('SELECT w.data FROM hookwork_webhook_events e JOIN hookwork_webhooks w ON w.seq = e.webhook_seq WHERE e.alias = ? ORDER BY w.created_at, w.seq')
+        .all(alias),
+    ) as { data: string }[];
+    return rows.map((r) => decode(r.data));
+  }
+
+  async count(): Promise<number> {
+    return (this.connection.run('counting webhooks', () => this.connection.statement('SELECT count(*) AS n FROM hookwork_webhooks').get()) as { n: number }).n;
+  }
+
+  private index(seq: number | bigint, events: readonly string[]): void {
+    const insert = this.connection.statement('INSERT OR IGNORE INTO hookwork_webhook_events (alias, webhook_seq) VALUES (?, ?)');
+    for (const alias of events) insert.run(alias, seq);
+  }
+}
