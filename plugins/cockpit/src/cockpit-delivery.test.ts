@@ -1,0 +1,86 @@
+import http, { type IncomingHttpHeaders } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Webhook as StandardWebhook } from 'standardwebhooks';
+import { createHookwork, type Hookwork } from '@hookwork/core';
+import { cockpitComposer, cockpitHost, cockpitWebhooks } from './index';
+
+interface Received {
+  headers: IncomingHttpHeaders;
+  body: string;
+}
+
+/** A real HTTP receiver on 127.0.0.1 answering 500 to the first request and 200 after. */
+async function startReceiver() {
+  const received: Received[] = [];
+  const server = http.createServer((request, response) => {
+    const chunks: Buffer[] = [];
+    request.on('data', (chunk: Buffer) => chunks.push(chunk));
+    request.on('end', () => {
+      received.push({ headers: request.headers, body: Buffer.concat(chunks).toString('utf8') });
+      response.statusCode = received.length === 1 ? 500 : 200;
+      response.end(received.length === 1 ? 'try again' : 'ok');
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return { url: `http://127.0.0.1:${port}/cockpit-hook`, received, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
+}
+
+describe('Cockpit webhooks delivered by the core engine', () => {
+  let app: Hookwork;
+  let receiver: Awaited<ReturnType<typeof startReceiver>>;
+
+  beforeEach(async () => {
+    receiver = await startReceiver();
+    app = createHookwork({
+      composers: [cockpitComposer(), { compose: (b) => b.webhookEvents().addCockpit((c) => c.addCollections()) }],
+      // Loopback is refused by default (SSRF guard); this test's receiver is on 127.0.0.1. A short retry schedule keeps it quick.
+      settings: { ssrf: { allowInternal: false, allow: ['127.0.0.1'] }, retrySchedule: [50], retryJitter: 0, maximumRetries: 3, timeout: 5000 },
+    });
+    await app.start();
+  });
+  afterEach(async () => {
+    await app.stop();
+    await receiver.close();
+  });
+
+  it("POSTs Cockpit's envelope with basic auth and custom headers, signed, and retries after a 500", async () => {
+    const webhook = await cockpitWebhooks(app).create({
+      name: 'Rebuild site',
+      url: receiver.url,
+      auth: { user: 'deploy', pass: 's3cret' },
+      headers: [{ k: 'X-Site', v: 'blog' }],
+      events: ['collections.save.after.posts'],
+      secret: true,
+    });
+    const entry = { _id: 'e1', title: 'Hello', published: true };
+    await cockpitHost(app, { backend: true }).trigger('collections.save.after', 'posts', entry, false);
+    await app.drain({ timeoutMs: 20_000 });
+
+    expect(receiver.received).toHaveLength(2);
+    const expectedBody = { event: 'collections.save.after.posts', hook: 'Rebuild site', backend: 1, args: ['posts', entry, false] };
+    for (const [attempt, { headers, body }] of receiver.received.entries()) {
+      expect(JSON.parse(body)).toEqual(expectedBody);
+      expect(headers['content-type']).toMatch(/^application\/json/);
+      expect(headers.authorization).toBe(`Basic ${Buffer.from('deploy:s3cret').toString('base64')}`);
+      expect(headers['x-site']).toBe('blog');
+      expect(headers[app.settings.headers.event.toLowerCase()]).toBe('collections.save.after.posts');
+      expect(headers[app.settings.headers.retryCount.toLowerCase()]).toBe(String(attempt));
+      // Receivers using the standardwebhooks package verify it unchanged.
+      expect(new StandardWebhook(webhook.secret!).verify(body, headers as Record<string, string>)).toEqual(expectedBody);
+    }
+    expect(receiver.received[0]!.headers['webhook-id']).toBe(receiver.received[1]!.headers['webhook-id']);
+
+    // The delivery log keeps both attempts, with the basic-auth credentials redacted.
+    const log = (await app.logs(webhook._id)).items.reverse();
+    expect(log.map((e) => [e.retryCount, e.statusCode, e.outcome])).toEqual([
+      [0, 500, 'retrying'],
+      [1, 200, 'delivered'],
+    ]);
+    for (const entry of log) {
+      const authorization = Object.entries(entry.requestHeaders).find(([name]) => name.toLowerCase() === 'authorization')?.[1];
+      expect(authorization).toBe('[redacted]');
+      expect(JSON.stringify(entry)).not.toContain(Buffer.from('deploy:s3cret').toString('base64'));
+    }
+  });
+});
