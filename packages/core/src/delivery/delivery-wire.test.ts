@@ -69,12 +69,14 @@ describe('delivery on the wire', () => {
     }
   });
 
-  it('sends no signature headers for a webhook without secrets', async () => {
+  it('sends webhook-id and webhook-timestamp but no signature for a webhook without secrets', async () => {
     app = await startTestApp();
     await app.webhooks.create({ url: receiver.url, events: ['thing.happened'] });
     await app.publish(new ThingHappened('t4'));
     const [request] = await receiver.waitFor(1);
     expect(request!.headers['webhook-signature']).toBeUndefined();
+    expect(request!.headers['webhook-id']).toMatch(/^msg_/);
+    expect(Number(request!.headers['webhook-timestamp'])).toBeGreaterThan(1_600_000_000);
   });
 
   it("uses Umbraco's header names with headers.style umbraco", async () => {

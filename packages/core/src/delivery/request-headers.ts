@@ -36,17 +36,16 @@ export function activeSecrets(webhook: Pick<Webhook, 'secrets'>, now: Date): str
 }
 
 /**
- * Adds the Standard Webhooks headers in place: `webhook-id` (stable across retries),
- * `webhook-timestamp` (now, in seconds) and `webhook-signature` (one `v1,` signature per active
- * secret, over the final body). Without active secrets nothing is added.
+ * Adds the Standard Webhooks headers in place: `webhook-id` (stable across retries, so receivers
+ * can deduplicate) and `webhook-timestamp` (now, in seconds) always, and `webhook-signature`
+ * (one `v1,` signature per active secret, over the final body) when the webhook has secrets.
  */
 export function signRequest(headers: Record<string, string>, secrets: readonly string[], id: string, now: Date, body: Buffer): void {
   for (const name of Object.values(SIGNATURE_HEADERS)) delete headers[name];
-  if (secrets.length === 0) return;
   const timestamp = Math.floor(now.getTime() / 1000);
   headers[SIGNATURE_HEADERS.id] = id;
   headers[SIGNATURE_HEADERS.timestamp] = String(timestamp);
-  headers[SIGNATURE_HEADERS.signature] = signatureHeader(secrets, id, timestamp, body);
+  if (secrets.length > 0) headers[SIGNATURE_HEADERS.signature] = signatureHeader(secrets, id, timestamp, body);
 }
 
 /**

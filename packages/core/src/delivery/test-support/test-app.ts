@@ -4,6 +4,7 @@ import { WebhookEventBase } from '../../events/webhook-event-base';
 import { WebhookEvent } from '../../events/webhook-event.decorator';
 import { WebhookEventTypes } from '../../events/webhook-event-types';
 import type { LifecycleEvents } from '../../runtime/lifecycle-events';
+import { resolveToken } from '../../runtime/tokens';
 import { RequestQueueToken, type RequestQueue } from '../../storage/request-queue';
 
 /** A host notification for delivery tests. */
@@ -44,7 +45,7 @@ export async function startTestApp(options: HookworkOptions = {}): Promise<Hookw
 }
 
 /** The app's request queue (to check stored states and due times). */
-export const queueOf = (app: Hookwork): RequestQueue => app.container.resolve(RequestQueueToken);
+export const queueOf = (app: Hookwork): RequestQueue => resolveToken(app.container, RequestQueueToken);
 
 /** Resolves with the next emission of a lifecycle event that passes `filter`. */
 export function nextLifecycle<E extends keyof LifecycleEvents>(app: Hookwork, event: E, filter: (...args: Parameters<LifecycleEvents[E]>) => boolean = () => true, timeoutMs = 10_000): Promise<Parameters<LifecycleEvents[E]>[0]> {

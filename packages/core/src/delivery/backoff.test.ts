@@ -1,0 +1,35 @@
+import { nextAttemptDelay, parseRetryAfter, retryDelay } from './backoff';
+
+const settings = { retrySchedule: [5_000, 300_000, 1_800_000], retryJitter: 0.2, maxRetryAfter: 3_600_000 };
+
+describe('backoff', () => {
+  it('follows the schedule, repeating its last entry', () => {
+    const exact = { ...settings, retryJitter: 0 };
+    expect([1, 2, 3, 4, 9].map((n) => retryDelay(n, exact))).toEqual([5_000, 300_000, 1_800_000, 1_800_000, 1_800_000]);
+  });
+
+  it('spreads each delay by at most ±retryJitter', () => {
+    expect(retryDelay(1, settings, () => 0)).toBe(4_000);
+    expect(retryDelay(1, settings, () => 1)).toBe(6_000);
+    expect(retryDelay(1, settings, () => 0.5)).toBe(5_000);
+  });
+
+  it('reads Retry-After as seconds or as an HTTP date', () => {
+    const now = new Date('2030-01-01T00:00:00Z');
+    expect(parseRetryAfter('120', now)).toBe(120_000);
+    expect(parseRetryAfter('Tue, 01 Jan 2030 00:01:30 GMT', now)).toBe(90_000);
+    expect(parseRetryAfter('Mon, 31 Dec 2029 00:00:00 GMT', now)).toBe(0);
+    expect(parseRetryAfter('soon', now)).toBeUndefined();
+    expect(parseRetryAfter('-5', now)).toBeUndefined();
+    expect(parseRetryAfter(undefined, now)).toBeUndefined();
+  });
+
+  it('honours Retry-After only on 429 and 503, capped at maxRetryAfter', () => {
+    const now = new Date('2030-01-01T00:00:00Z');
+    const exact = { ...settings, retryJitter: 0 };
+    expect(nextAttemptDelay(1, exact, { statusCode: 429, retryAfter: '7' }, now)).toEqual({ delayMs: 7_000, fromRetryAfter: true });
+    expect(nextAttemptDelay(1, exact, { statusCode: 503, retryAfter: '999999' }, now)).toEqual({ delayMs: 3_600_000, fromRetryAfter: true });
+    expect(nextAttemptDelay(1, exact, { statusCode: 500, retryAfter: '7' }, now)).toEqual({ delayMs: 5_000, fromRetryAfter: false });
+    expect(nextAttemptDelay(2, exact, { statusCode: 429 }, now)).toEqual({ delayMs: 300_000, fromRetryAfter: false });
+  });
+});

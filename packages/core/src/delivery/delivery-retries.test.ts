@@ -1,0 +1,260 @@
+import type { Hookwork } from '../composition/create-hookwork';
+import type { Clock } from '../runtime/clock';
+import { DeliveryLogToken } from '../storage/delivery-log';
+import { resolveToken } from '../runtime/tokens';
+import { closedPort, startReceiver, type Receiver } from './test-support/receiver';
+import { nextLifecycle, queueOf, startTestApp, ThingHappened } from './test-support/test-app';
+
+describe('retries, dead letters and failure kinds', () => {
+  let receiver: Receiver;
+  let app: Hookwork | undefined;
+
+  beforeEach(async () => {
+    receiver = await startReceiver();
+  });
+  afterEach(async () => {
+    await app?.stop();
+    app = undefined;
+    await receiver.close();
+  });
+
+  const logOf = async (key: string) => (await app!.logs(key, { limit: 100 })).items.reverse();
+
+  it('retries a 500 with an increasing retry-count header until a 2xx', async () => {
+    app = await startTestApp();
+    receiver.handler = (_r, res, index) => {
+      res.statusCode = index < 2 ? 500 : 204;
+      res.end();
+    };
+    const webhook = await app.webhooks.create({ url: receiver.url, events: ['thing.happened'] });
+    await app.publish(new ThingHappened('r1'));
+    await app.drain();
+    expect(receiver.requests.map((r) => r.headers['hookwork-retry-count'])).toEqual(['0', '1', '2']);
+    expect((await logOf(webhook.key)).map((e) => [e.retryCount, e.statusCode, e.outcome])).toEqual([
+      [0, 500, 'retrying'],
+      [1, 500, 'retrying'],
+      [2, 204, 'delivered'],
+    ]);
+    expect(await app.queueCounts()).toEqual({ pending: 0, inFlight: 0, dead: 0 });
+  });
+
+  it('retries after a timeout (the total deadline), logged as timeout', async () => {
+    app = await startTestApp({ settings: { timeout: 300 } });
+    receiver.handler = (_r, res, index) => {
+      if (index === 0) return; // never answers
+      res.end('late but fine');
+    };
+    const webhook = await app.webhooks.create({ url: receiver.url, events: ['thing.happened'] });
+    await app.publish(new ThingHappened('r2'));
+    await app.drain();
+    const log = await logOf(webhook.key);
+    expect(log.map((e) => [e.retryCount, e.errorKind, e.outcome])).toEqual([
+      [0, 'timeout', 'retrying'],
+      [1, undefined, 'delivered'],
+    ]);
+    expect(receiver.requests.map((r) => r.headers['hookwork-retry-count'])).toEqual(['0', '1']);
+  });
+
+  it('retries when the connection is reset, logged as reset', async () => {
+    app = await startTestApp();
+    receiver.handler = (_r, res, index) => {
+      if (index === 0) res.socket?.destroy();
+      else res.end();
+    };
+    const webhook = await app.webhooks.create({ url: receiver.url, events: ['thing.happened'] });
+    await app.publish(new ThingHappened('r3'));
+    await app.drain();
+    expect((await logOf(webhook.key)).map((e) => [e.retryCount, e.errorKind, e.outcome])).toEqual([
+      [0, 'reset', 'retrying'],
+      [1, undefined, 'delivered'],
+    ]);
+  });
+
+  it('retries a refused connection and dead-letters it when retries are exhausted', async () => {
+    app = await startTestApp({ settings: { maximumRetries: 2 } });
+    const port = await closedPort();
+    const webhook = await app.webhooks.create({ url: `http://127.0.0.1:${port}/hook`, events: ['thing.happened'] });
+    const dead = nextLifecycle(app, 'deadLettered');
+    await app.publish(new ThingHappened('r4'));
+    expect(await dead).toMatchObject({ errorKind: 'refused', retryCount: 2, outcome: 'dead' });
+    await app.drain();
+    expect((await logOf(webhook.key)).map((e) => [e.retryCount, e.errorKind, e.outcome])).toEqual([
+      [0, 'refused', 'retrying'],
+      [1, 'refused', 'retrying'],
+      [2, 'refused', 'dead'],
+    ]);
+    const [letter] = await app.deadLetters({ webhookKey: webhook.key });
+    expect(letter).toMatchObject({ state: 'dead', retryCount: 3, webhookKey: webhook.key });
+    expect(letter!.lastError).toMatch(/^refused/);
+  });
+
+  it('keeps a dead letter and redelivers it on demand, to a receiver that is back', async () => {
+    app = await startTestApp({ settings: { maximumRetries: 0 } });
+    receiver.handler = (_r, res, index) => {
+      res.statusCode = index === 0 ? 503 : 200;
+      res.end();
+    };
+    const webhook = await app.webhooks.create({ url: receiver.url, events: ['thing.happened'], secret: true });
+    await app.publish(new ThingHappened('r5'));
+    await app.drain();
+    const [letter] = await app.deadLetters();
+    expect(letter).toMatchObject({ webhookKey: webhook.key, retryCount: 1 });
+    expect(await app.queueCounts()).toEqual({ pending: 0, inFlight: 0, dead: 1 });
+
+    expect(await app.redeliver({ ids: [letter!.id] })).toBe(1);
+    await app.drain();
+    expect(await app.queueCounts()).toEqual({ pending: 0, inFlight: 0, dead: 0 });
+    const [first, again] = receiver.requests;
+    expect(again!.headers['webhook-id']).toBe(first!.headers['webhook-id']);
+    expect(again!.text).toBe(first!.text);
+    expect(again!.headers['hookwork-retry-count']).toBe('0');
+  });
+
+  it('redelivers all of a webhook’s dead letters since a time, and refuses a selector without ids or webhook', async () => {
+    app = await startTestApp({ settings: { maximumRetries: 0 } });
+    receiver.handler = (_r, res, index) => {
+      res.statusCode = index < 3 ? 500 : 200;
+      res.end();
+    };
+    const webhook = await app.webhooks.create({ url: receiver.url, events: ['thing.happened'] });
+    const before = new Date(Date.now() - 1000);
+    for (const id of ['a', 'b', 'c']) await app.publish(new ThingHappened(id));
+    await app.drain();
+    expect((await app.queueCounts()).dead).toBe(3);
+    await expect(app.redeliver({})).rejects.toMatchObject({ code: 'HOOKWORK_ERR_INVALID_REDELIVER_SELECTOR' });
+    await expect(app.redeliver({ ids: ['msg_nope'] })).rejects.toMatchObject({ code: 'HOOKWORK_ERR_REQUEST_NOT_FOUND' });
+    expect(await app.redeliver({ webhookKey: webhook.key, deadSince: new Date(Date.now() + 60_000) })).toBe(0);
+    expect(await app.redeliver({ webhookKey: webhook.key, deadSince: before })).toBe(3);
+    await app.drain();
+    expect(await app.queueCounts()).toEqual({ pending: 0, inFlight: 0, dead: 0 });
+    expect(receiver.requests).toHaveLength(6);
+  });
+
+  it('honours Retry-After on 429 (seconds) and 503 (HTTP date) in the stored due time, capped at maxRetryAfter', async () => {
+    const now = new Date('2030-01-01T00:00:00.000Z');
+    const clock: Clock = { now: () => now };
+    app = await startTestApp({ clock, settings: { maxRetryAfter: 600_000 } });
+    const answers = [
+      { status: 429, retryAfter: '120' },
+      { status: 503, retryAfter: new Date(now.getTime() + 90_000).toUTCString() },
+      { status: 429, retryAfter: '86400' },
+      { status: 500, retryAfter: '120' },
+    ];
+    const webhook = await app.webhooks.create({ url: receiver.url, events: ['thing.happened'] });
+    const queue = queueOf(app);
+    const dueTimes: number[] = [];
+    for (const [i, answer] of answers.entries()) {
+      receiver.handler = (_r, res) => {
+        res.statusCode = answer.status;
+        res.setHeader('retry-after', answer.retryAfter);
+        res.end();
+      };
+      const failed = nextLifecycle(app, 'attemptFailed');
+      await app.publish(new ThingHappened(`ra${i}`));
+      const attempt = await failed;
+      const stored = await queue.get(attempt.requestId);
+      expect(stored).toMatchObject({ state: 'pending', retryCount: 1 });
+      expect(attempt.nextDueAt?.getTime()).toBe(stored!.dueAt.getTime());
+      dueTimes.push(stored!.dueAt.getTime() - now.getTime());
+    }
+    // 500 ignores Retry-After: the schedule's first delay (50 ms, no jitter in tests).
+    expect(dueTimes).toEqual([120_000, 90_000, 600_000, 50]);
+    expect(webhook.key).toBeDefined();
+  });
+
+  it('disables the webhook on 410 Gone and dead-letters the request without retrying', async () => {
+    app = await startTestApp();
+    receiver.handler = (_r, res) => {
+      res.statusCode = 410;
+      res.end('gone');
+    };
+    const webhook = await app.webhooks.create({ url: receiver.url, events: ['thing.happened'] });
+    const disabled = nextLifecycle(app, 'webhookDisabled');
+    await app.publish(new ThingHappened('g1'));
+    expect(await disabled).toMatchObject({ webhookKey: webhook.key });
+    await app.drain();
+    expect((await app.webhooks.get(webhook.key))!.enabled).toBe(false);
+    expect(receiver.requests).toHaveLength(1);
+    expect(await app.queueCounts()).toEqual({ pending: 0, inFlight: 0, dead: 1 });
+    expect((await logOf(webhook.key)).map((e) => [e.statusCode, e.outcome])).toEqual([[410, 'dead']]);
+  });
+
+  it('dead-letters other 4xx at once when retryClientErrors is false, but still retries 429', async () => {
+    app = await startTestApp({ settings: { retryClientErrors: false } });
+    receiver.handler = (r, res) => {
+      const id = JSON.parse(r.text).id;
+      res.statusCode = id === 'bad' ? 400 : r.headers['hookwork-retry-count'] === '0' ? 429 : 200;
+      res.end();
+    };
+    await app.webhooks.create({ url: receiver.url, events: ['thing.happened'] });
+    await app.publish(new ThingHappened('bad'));
+    await app.publish(new ThingHappened('busy'));
+    await app.drain();
+    expect(receiver.requests.map((r) => [JSON.parse(r.text).id, r.headers['hookwork-retry-count']]).sort()).toEqual([
+      ['bad', '0'],
+      ['busy', '0'],
+      ['busy', '1'],
+    ]);
+    expect(await app.queueCounts()).toEqual({ pending: 0, inFlight: 0, dead: 1 });
+  });
+
+  it('does not follow a redirect: a 3xx is a failure logged with its Location', async () => {
+    const target = await startReceiver();
+    try {
+      app = await startTestApp({ settings: { maximumRetries: 0 } });
+      receiver.handler = (_r, res) => {
+        res.statusCode = 301;
+        res.setHeader('location', target.url);
+        res.end();
+      };
+      const webhook = await app.webhooks.create({ url: receiver.url, events: ['thing.happened'] });
+      await app.publish(new ThingHappened('m1'));
+      await app.drain();
+      expect(target.requests).toHaveLength(0);
+      const [entry] = await logOf(webhook.key);
+      expect(entry).toMatchObject({ statusCode: 301, outcome: 'dead' });
+      expect(entry!.responseHeaders.location).toBe(target.url);
+      expect(entry!.errorMessage).toContain(target.url);
+    } finally {
+      await app?.stop();
+      app = undefined;
+      await target.close();
+    }
+  });
+
+  it('stores exactly maxResponseBodyBytes of a 10 MiB 200 response, and counts it delivered', async () => {
+    app = await startTestApp({ settings: { maxResponseBodyBytes: 64 * 1024 } });
+    const chunk = Buffer.alloc(1024 * 1024, 'x');
+    receiver.handler = async (_r, res) => {
+      res.setHeader('content-type', 'text/plain');
+      for (let i = 0; i < 10 && !res.destroyed; i++) {
+        if (!res.write(chunk)) await new Promise((resolve) => { res.once('drain', resolve); res.once('close', resolve); });
+      }
+      res.end();
+    };
+    const webhook = await app.webhooks.create({ url: receiver.url, events: ['thing.happened'] });
+    await app.publish(new ThingHappened('big'));
+    await app.drain();
+    const [entry] = await logOf(webhook.key);
+    expect(entry).toMatchObject({ statusCode: 200, outcome: 'delivered' });
+    expect(entry!.responseBody).toHaveLength(64 * 1024);
+    expect(entry!.responseBody).toBe('x'.repeat(64 * 1024));
+  });
+
+  it('a failing delivery log never changes delivery state', async () => {
+    app = await startTestApp();
+    const log = resolveToken(app.container, DeliveryLogToken);
+    log.append = async () => {
+      throw new Error('disk full');
+    };
+    const failures: string[] = [];
+    app.lifecycle.on('logWriteFailed', (info) => failures.push(info.requestId));
+    await app.webhooks.create({ url: receiver.url, events: ['thing.happened'] });
+    await app.publish(new ThingHappened('l1'));
+    await app.drain();
+    await new Promise((r) => setTimeout(r, 100));
+    expect(receiver.requests).toHaveLength(1);
+    expect(await app.queueCounts()).toEqual({ pending: 0, inFlight: 0, dead: 0 });
+    expect(failures).toEqual([receiver.requests[0]!.headers['webhook-id']]);
+  });
+});

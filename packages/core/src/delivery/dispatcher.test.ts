@@ -1,0 +1,206 @@
+import type { ServerResponse } from 'node:http';
+import type { Hookwork } from '../composition/create-hookwork';
+import { WebhookFiringService } from '../firing/webhook-firing-service';
+import { endpointOf } from './dispatcher';
+import { startReceiver, type Receiver } from './test-support/receiver';
+import { nextLifecycle, queueOf, startTestApp, ThingHappened } from './test-support/test-app';
+
+describe('endpointOf', () => {
+  it('is scheme://host:port with the default port filled in', () => {
+    expect(endpointOf('https://Example.com/a?b')).toBe('https://example.com:443');
+    expect(endpointOf('http://example.com:8080/x')).toBe('http://example.com:8080');
+    expect(endpointOf('http://127.0.0.1/x')).toBe('http://127.0.0.1:80');
+  });
+});
+
+describe('the dispatcher', () => {
+  let receiver: Receiver;
+  let app: Hookwork | undefined;
+
+  beforeEach(async () => {
+    receiver = await startReceiver();
+  });
+  afterEach(async () => {
+    await app?.stop();
+    app = undefined;
+    await receiver.close();
+  });
+
+  const fire = (target: Hookwork, webhookKey: string, id: string) => target.container.resolve(WebhookFiringService).fire({ key: webhookKey }, 'thing.happened', { id });
+
+  it('serves a fast endpoint while a slow one holds more requests than the global limit', async () => {
+    app = await startTestApp({ settings: { concurrency: { global: 4, perEndpoint: 2 } } });
+    const slow = await startReceiver();
+    const held: ServerResponse[] = [];
+    let open = 0;
+    let maxOpen = 0;
+    slow.handler = (_r, res) => {
+      open++;
+      maxOpen = Math.max(maxOpen, open);
+      res.on('finish', () => open--);
+      held.push(res);
+    };
+    try {
+      const slowHook = await app.webhooks.create({ url: slow.url, events: ['thing.happened'] });
+      for (let i = 0; i < 10; i++) await app.publish(new ThingHappened(`slow-${i}`));
+      await slow.waitFor(2);
+      await app.webhooks.create({ url: receiver.url, events: ['thing.happened'] });
+      for (let i = 0; i < 3; i++) await app.publish(new ThingHappened(`both-${i}`));
+      // Every request of the fast endpoint arrives while the slow one still holds its two.
+      await receiver.waitFor(3);
+      expect(slow.requests).toHaveLength(2);
+      expect(receiver.requests.map((r) => JSON.parse(r.text).id).sort()).toEqual(['both-0', 'both-1', 'both-2']);
+
+      // Let the slow endpoint go: everything is delivered, never more than 2 at once there.
+      slow.handler = (_r, res) => void res.end();
+      for (const res of held.splice(0)) res.end();
+      const releaseLater = setInterval(() => held.splice(0).forEach((res) => res.end()), 10);
+      await app.drain();
+      clearInterval(releaseLater);
+      expect(slow.requests).toHaveLength(13);
+      expect(maxOpen).toBeLessThanOrEqual(2);
+      expect((await app.logs(slowHook.key, { limit: 100 })).items.every((e) => e.outcome === 'delivered')).toBe(true);
+    } finally {
+      for (const res of held) res.end();
+      await app.stop();
+      await slow.close();
+    }
+  });
+
+  it('never runs more attempts at once than the global limit', async () => {
+    app = await startTestApp({ settings: { concurrency: { global: 3, perEndpoint: 3 } } });
+    const receivers = [receiver, await startReceiver(), await startReceiver()];
+    let open = 0;
+    let maxOpen = 0;
+    for (const r of receivers) {
+      r.handler = (_req, res) => {
+        open++;
+        maxOpen = Math.max(maxOpen, open);
+        setTimeout(() => {
+          open--;
+          res.end();
+        }, 5);
+      };
+      await app.webhooks.create({ url: r.url, events: ['thing.happened'] });
+    }
+    try {
+      for (let i = 0; i < 20; i++) await app.publish(new ThingHappened(`g-${i}`));
+      await app.drain();
+      expect(receivers.map((r) => r.requests.length)).toEqual([20, 20, 20]);
+      expect(maxOpen).toBeLessThanOrEqual(3);
+    } finally {
+      await receivers[1]!.close();
+      await receivers[2]!.close();
+    }
+  });
+
+  it('sends nothing while settings.enabled is false, keeps the requests, and sends them once enabled again', async () => {
+    app = await startTestApp();
+    const webhook = await app.webhooks.create({ url: receiver.url, events: ['thing.happened'] });
+    app.updateSettings({ enabled: false });
+    // Requests stored before the switch (e.g. by a previous run of a durable store).
+    await fire(app, webhook.key, 'kept-1');
+    await fire(app, webhook.key, 'kept-2');
+    await new Promise((r) => setTimeout(r, 500));
+    expect(receiver.requests).toHaveLength(0);
+    expect(await app.queueCounts()).toEqual({ pending: 2, inFlight: 0, dead: 0 });
+    await expect(app.drain({ timeoutMs: 300 })).rejects.toMatchObject({ code: 'HOOKWORK_ERR_DRAIN_TIMEOUT' });
+    app.updateSettings({ enabled: true });
+    await app.drain();
+    expect(receiver.requests.map((r) => JSON.parse(r.text).id).sort()).toEqual(['kept-1', 'kept-2']);
+  });
+
+  it('drops the requests of a deleted webhook with a log entry and a lifecycle event', async () => {
+    app = await startTestApp();
+    const webhook = await app.webhooks.create({ url: receiver.url, events: ['thing.happened'] });
+    app.updateSettings({ enabled: false });
+    const request = await fire(app, webhook.key, 'orphan');
+    await app.webhooks.delete(webhook.key);
+    const dropped = nextLifecycle(app, 'requestDropped');
+    app.updateSettings({ enabled: true });
+    expect(await dropped).toMatchObject({ requestId: request.id, webhookKey: webhook.key, reason: 'the webhook was deleted' });
+    await app.drain();
+    expect(receiver.requests).toHaveLength(0);
+    expect(await app.queueCounts()).toEqual({ pending: 0, inFlight: 0, dead: 0 });
+    const { items } = await app.logs(webhook.key);
+    expect(items.map((e) => [e.requestId, e.outcome])).toEqual([[request.id, 'dropped']]);
+  });
+
+  it('keeps the requests of a disabled webhook pending and delivers them once it is enabled again', async () => {
+    app = await startTestApp();
+    const webhook = await app.webhooks.create({ url: receiver.url, events: ['thing.happened'], enabled: false });
+    await fire(app, webhook.key, 'waiting');
+    await new Promise((r) => setTimeout(r, 500));
+    expect(receiver.requests).toHaveLength(0);
+    expect(await app.queueCounts()).toEqual({ pending: 1, inFlight: 0, dead: 0 });
+    await app.webhooks.update(webhook.key, { enabled: true });
+    await app.drain();
+    expect(receiver.requests.map((r) => JSON.parse(r.text).id)).toEqual(['waiting']);
+    expect((await app.logs(webhook.key)).items.map((e) => [e.retryCount, e.outcome])).toEqual([[0, 'delivered']]);
+  });
+
+  it('delivers a request whose lease was held by a process that died, once the lease expires', async () => {
+    app = await startTestApp({ settings: { enabled: false } });
+    const webhook = await app.webhooks.create({ url: receiver.url, events: ['thing.happened'] });
+    const request = await fire(app, webhook.key, 'orphaned-claim');
+    const queue = queueOf(app);
+    const [claimed] = await queue.claim({ owner: 'dead-process', limit: 10, leaseMs: 300, now: new Date() });
+    expect(claimed!.id).toBe(request.id);
+    app.updateSettings({ enabled: true });
+    await new Promise((r) => setTimeout(r, 150));
+    expect(receiver.requests).toHaveLength(0);
+    await app.drain();
+    expect(receiver.requests.map((r) => r.headers['webhook-id'])).toEqual([request.id]);
+  });
+
+  it('stop() waits for an attempt up to stopTimeout, then aborts it and gives the claim back', async () => {
+    app = await startTestApp({ settings: { stopTimeout: 200 } });
+    receiver.handler = () => undefined; // never answers
+    const webhook = await app.webhooks.create({ url: receiver.url, events: ['thing.happened'] });
+    await app.publish(new ThingHappened('interrupted'));
+    await receiver.waitFor(1);
+    const queue = queueOf(app);
+    await app.stop();
+    expect(await queue.counts()).toEqual({ pending: 1, inFlight: 0, dead: 0 });
+    const stored = (await queue.get(receiver.requests[0]!.headers['webhook-id'] as string))!;
+    expect(stored).toMatchObject({ state: 'pending', retryCount: 0 });
+    expect(webhook.key).toBeDefined();
+    app = undefined;
+  });
+
+  it('stop() leaves no timer, socket or server handle behind', async () => {
+    const count = () => process.getActiveResourcesInfo().filter((r) => r === 'Timeout' || r === 'TCPSocketWrap' || r === 'Immediate').length;
+    await receiver.close();
+    await new Promise((r) => setTimeout(r, 50));
+    const before = count();
+    const local = await startReceiver();
+    app = await startTestApp({ settings: { retrySchedule: [60_000] } });
+    local.handler = (r, res) => {
+      res.statusCode = JSON.parse(r.text).id === 'fails' ? 500 : 200;
+      res.end();
+    };
+    await app.webhooks.create({ url: local.url, events: ['thing.happened'] });
+    await app.publish(new ThingHappened('ok'));
+    await app.publish(new ThingHappened('fails'));
+    await local.waitFor(2);
+    await app.stop();
+    app = undefined;
+    await local.close();
+    await new Promise((r) => setTimeout(r, 50));
+    expect(count()).toBeLessThanOrEqual(before);
+    receiver = await startReceiver();
+  });
+
+  it('sleeps until a retry is due rather than until the next period', async () => {
+    app = await startTestApp({ settings: { period: 60_000, retrySchedule: [100] } });
+    receiver.handler = (_r, res, index) => {
+      res.statusCode = index === 0 ? 500 : 200;
+      res.end();
+    };
+    await app.webhooks.create({ url: receiver.url, events: ['thing.happened'] });
+    await app.publish(new ThingHappened('soon'));
+    // Well under the 60 s period: the retry went at its due time.
+    await receiver.waitFor(2, 10_000);
+    await app.drain();
+  });
+});
