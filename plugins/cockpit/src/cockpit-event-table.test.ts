@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { WebhookEvent, createHookwork, isHookworkError, type Composer } from '@hookwork/core';
 import { recordingTransport } from '@hookwork/core/testing';
 import { CockpitEvents, COCKPIT_EVENT_TABLE, cockpitComposer, cockpitHost, defineCockpitEvent, type CockpitEventsBuilder } from './index';
@@ -155,5 +157,14 @@ describe('the catalogue for an editor', () => {
     expect(() => defineCockpitEvent({ name: 'x.y', group: 'x', label: 'x', args: [{ name: '1st' }] })).toThrow(/args must be/);
     // @ts-expect-error not a Cockpit event class
     expect(() => appWith({ name: 'x', compose: (b) => b.webhookEvents().addCockpitEvents(Date) })).toThrow(/HOOKWORK_ERR_NOT_A_WEBHOOK_EVENT.*defineCockpitEvent/);
+  });
+});
+
+describe('docs/cockpit.md', () => {
+  it('lists every event with its argument names, so the migration guide cannot drift from the table', () => {
+    const doc = readFileSync(join(__dirname, '../../../docs/cockpit.md'), 'utf8');
+    for (const definition of COCKPIT_EVENT_TABLE) {
+      expect(doc).toContain(`| \`${definition.name}\` | \`[${definition.args.map((a) => a.name).join(', ')}]\` |`);
+    }
   });
 });
