@@ -1,0 +1,238 @@
+import { HookworkError, type PayloadType, type WebhookEventClass, type WebhookEventCollectionBuilder } from '@hookwork/core';
+import { PAYLOAD_TYPES } from '../payloads/payload-variants';
+import { CMS_EVENT_GROUPS as G } from './cms-event-groups';
+
+/** Checks a payload type given to addCms(), a sub-builder or cmsComposer(). */
+export function assertPayloadType(value: unknown, where: string): asserts value is PayloadType {
+  if (!PAYLOAD_TYPES.includes(value as PayloadType)) {
+    throw new HookworkError('HOOKWORK_ERR_INVALID_CMS_OPTIONS', `${where}: payloadType must be one of ${PAYLOAD_TYPES.join(', ')}; got ${JSON.stringify(value)}`);
+  }
+}
+
+/**
+ * What every CMS (sub-)builder shares: adding classes to the app's collection, with the payload
+ * type this builder is bound to (none: the `payloadType` setting decides at fire time).
+ */
+export abstract class CmsGroupBuilder {
+  /** @internal made by addCms(); `payloadType` undefined means "use the setting". */
+  constructor(
+    protected readonly collection: WebhookEventCollectionBuilder,
+    protected readonly boundPayloadType?: PayloadType,
+  ) {}
+
+  /**
+   * The same builder, but the events it adds from now on send `payloadType` whatever the
+   * setting says: `cms.withPayloadType('Legacy').addContent()`.
+   */
+  withPayloadType(payloadType: PayloadType): this {
+    assertPayloadType(payloadType, `${this.constructor.name}.withPayloadType()`);
+    return new (this.constructor as new (collection: WebhookEventCollectionBuilder, payloadType: PayloadType) => this)(this.collection, payloadType);
+  }
+
+  protected addEvents(types: readonly WebhookEventClass[]): this {
+    if (this.boundPayloadType === undefined) this.collection.add(...types);
+    else this.collection.addWithOptions({ payloadType: this.boundPayloadType }, ...types);
+    return this;
+  }
+}
+
+/** `addContent(c => …)`: Umbraco's WebhookEventCollectionBuilderCmsContent. */
+export class CmsContentEventsBuilder extends CmsGroupBuilder {
+  /** Copied, Deleted, EmptiedRecycleBin, MovedToRecycleBin, Moved, Published, Saved, Sorted, Unpublished. */
+  addDefault(): this {
+    return this.addEvents(G.content.default);
+  }
+  /** SavedBlueprint, DeletedBlueprint. */
+  addBlueprint(): this {
+    return this.addEvents(G.content.blueprint);
+  }
+  /** DeletedVersions, RolledBack. */
+  addVersion(): this {
+    return this.addEvents(G.content.version);
+  }
+}
+
+/** `addContentType(t => …)`: each kind's Changed, Deleted, Moved, Saved. */
+export class CmsContentTypeEventsBuilder extends CmsGroupBuilder {
+  addDocumentType(): this {
+    return this.addEvents(G.contentType.documentType);
+  }
+  addMediaType(): this {
+    return this.addEvents(G.contentType.mediaType);
+  }
+  addMemberType(): this {
+    return this.addEvents(G.contentType.memberType);
+  }
+}
+
+/** `addFile(f => …)`: each kind's Deleted, Saved. */
+export class CmsFileEventsBuilder extends CmsGroupBuilder {
+  addPartialView(): this {
+    return this.addEvents(G.file.partialView);
+  }
+  addScript(): this {
+    return this.addEvents(G.file.script);
+  }
+  addStylesheet(): this {
+    return this.addEvents(G.file.stylesheet);
+  }
+  addTemplate(): this {
+    return this.addEvents(G.file.template);
+  }
+}
+
+/** `addMember(m => …)`. */
+export class CmsMemberEventsBuilder extends CmsGroupBuilder {
+  /** ExportedMember, MemberDeleted, MemberSaved. */
+  addDefault(): this {
+    return this.addEvents(G.member.default);
+  }
+  /** AssignedMemberRoles, RemovedMemberRoles. */
+  addRoles(): this {
+    return this.addEvents(G.member.roles);
+  }
+  /** MemberGroupDeleted, MemberGroupSaved. */
+  addGroup(): this {
+    return this.addEvents(G.member.group);
+  }
+}
+
+/** `addUser(u => …)`. */
+export class CmsUserEventsBuilder extends CmsGroupBuilder {
+  /** UserDeleted, UserSaved. */
+  addDefault(): this {
+    return this.addEvents(G.user.default);
+  }
+  /** ForgotPasswordRequested, PasswordChanged, PasswordReset. */
+  addPassword(): this {
+    return this.addEvents(G.user.password);
+  }
+  /** Locked, LoginFailed, LoginRequiresVerification, LoginSuccess, LogoutSuccess, TwoFactorRequested, Unlocked. */
+  addLogin(): this {
+    return this.addEvents(G.user.login);
+  }
+  /** AssignedUserGroupPermissions, UserGroupDeleted, UserGroupSaved. */
+  addGroup(): this {
+    return this.addEvents(G.user.group);
+  }
+}
+
+/** A sub-builder's `onlyDefault` flag or configure callback. */
+export type OnlyDefaultOrConfigure<B> = boolean | ((builder: B) => void);
+
+/**
+ * `addCms(cms => …)`: Umbraco's WebhookEventCollectionBuilderCms. Every method adds its group at
+ * the end of the app's collection with Umbraco's set semantics (a class already present moves
+ * to the end).
+ */
+export class CmsEventsBuilder extends CmsGroupBuilder {
+  private sub<B extends CmsGroupBuilder>(type: new (collection: WebhookEventCollectionBuilder, payloadType?: PayloadType) => B, configure: (builder: B) => void, method: string): this {
+    if (typeof configure !== 'function') {
+      throw new HookworkError('HOOKWORK_ERR_INVALID_CMS_OPTIONS', `${method}() takes ${method === 'addContentType' || method === 'addFile' ? 'nothing' : 'onlyDefault (a boolean)'} or a configure function; got ${typeof configure}`);
+    }
+    configure(new type(this.collection, this.boundPayloadType));
+    return this;
+  }
+
+  /** Umbraco's 5 defaults: ContentDeleted, ContentPublished, ContentUnpublished, MediaDeleted, MediaSaved. */
+  addDefault(): this {
+    return this.addEvents(G.default);
+  }
+
+  /** Content events: `addContent()` all 13, `addContent(true)` the 9 of addDefault(), or `addContent(c => c.addBlueprint())`. */
+  addContent(onlyDefault: OnlyDefaultOrConfigure<CmsContentEventsBuilder> = false): this {
+    if (typeof onlyDefault !== 'boolean') return this.sub(CmsContentEventsBuilder, onlyDefault, 'addContent');
+    return this.sub(CmsContentEventsBuilder, (c) => (onlyDefault ? c.addDefault() : c.addDefault().addBlueprint().addVersion()), 'addContent');
+  }
+
+  /** Document, media and member type events: all 12, or `addContentType(t => t.addDocumentType())`. */
+  addContentType(configure: (builder: CmsContentTypeEventsBuilder) => void = (t) => t.addDocumentType().addMediaType().addMemberType()): this {
+    return this.sub(CmsContentTypeEventsBuilder, configure, 'addContentType');
+  }
+
+  /** DataTypeDeleted, DataTypeMoved, DataTypeSaved. */
+  addDataType(): this {
+    return this.addEvents(G.dataType);
+  }
+
+  /** DictionaryItemDeleted, DictionaryItemSaved. */
+  addDictionary(): this {
+    return this.addEvents(G.dictionary);
+  }
+
+  /** DomainDeleted, DomainSaved. */
+  addDomain(): this {
+    return this.addEvents(G.domain);
+  }
+
+  /** Partial view, script, stylesheet and template events: all 8, or `addFile(f => f.addScript())`. */
+  addFile(configure: (builder: CmsFileEventsBuilder) => void = (f) => f.addPartialView().addScript().addStylesheet().addTemplate()): this {
+    return this.sub(CmsFileEventsBuilder, configure, 'addFile');
+  }
+
+  /** HealthCheckCompleted. */
+  addHealthCheck(): this {
+    return this.addEvents(G.healthCheck);
+  }
+
+  /** LanguageDeleted, LanguageSaved. */
+  addLanguage(): this {
+    return this.addEvents(G.language);
+  }
+
+  /** MediaDeleted, MediaSaved, MediaEmptiedRecycleBin, MediaMoved, MediaMovedToRecycleBin. */
+  addMedia(): this {
+    return this.addEvents(G.media);
+  }
+
+  /** Member events: all 7, `addMember(true)` the 3 of addDefault(), or `addMember(m => m.addRoles())`. */
+  addMember(onlyDefault: OnlyDefaultOrConfigure<CmsMemberEventsBuilder> = false): this {
+    if (typeof onlyDefault !== 'boolean') return this.sub(CmsMemberEventsBuilder, onlyDefault, 'addMember');
+    return this.sub(CmsMemberEventsBuilder, (m) => (onlyDefault ? m.addDefault() : m.addDefault().addRoles().addGroup()), 'addMember');
+  }
+
+  /** ImportedPackage (`packageImported`). */
+  addPackage(): this {
+    return this.addEvents(G.package);
+  }
+
+  /** PublicAccessEntryDeleted, PublicAccessEntrySaved. */
+  addPublicAccess(): this {
+    return this.addEvents(G.publicAccess);
+  }
+
+  /** RelationDeleted, RelationSaved. */
+  addRelation(): this {
+    return this.addEvents(G.relation);
+  }
+
+  /** RelationTypeDeleted, RelationTypeSaved. */
+  addRelationType(): this {
+    return this.addEvents(G.relationType);
+  }
+
+  /** User events: all 15, `addUser(true)` the 2 of addDefault(), or `addUser(u => u.addLogin())`. */
+  addUser(onlyDefault: OnlyDefaultOrConfigure<CmsUserEventsBuilder> = false): this {
+    if (typeof onlyDefault !== 'boolean') return this.sub(CmsUserEventsBuilder, onlyDefault, 'addUser');
+    return this.sub(CmsUserEventsBuilder, (u) => (onlyDefault ? u.addDefault() : u.addDefault().addPassword().addLogin().addGroup()), 'addUser');
+  }
+
+  /** Every CMS event (77), in Umbraco's AddCms(false) order. */
+  addAll(): this {
+    return this.addContent()
+      .addContentType()
+      .addDataType()
+      .addDictionary()
+      .addDomain()
+      .addFile()
+      .addHealthCheck()
+      .addLanguage()
+      .addMedia()
+      .addMember()
+      .addPackage()
+      .addPublicAccess()
+      .addRelation()
+      .addRelationType()
+      .addUser();
+  }
+}

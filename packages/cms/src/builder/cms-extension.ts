@@ -1,0 +1,59 @@
+import { HookworkError, defineCollectionExtension, type PayloadType, type WebhookEventCollectionBuilder } from '@hookwork/core';
+import { CmsEventsBuilder, assertPayloadType } from './cms-events-builder';
+
+/** Options of one addCms() call. */
+export interface CmsOptions {
+  /**
+   * The payload shape of the events this call adds, whatever the `payloadType` setting says.
+   * Omitted: the setting decides when the event fires.
+   */
+  payloadType?: PayloadType;
+  /** true: only Umbraco's 5 defaults (when no configure function is given). Default false. */
+  onlyDefault?: boolean;
+}
+
+/** What configures the CMS events of one addCms() call. */
+export type CmsConfigure = (cms: CmsEventsBuilder) => void;
+
+declare module '@hookwork/core' {
+  interface WebhookEventCollectionBuilder {
+    /**
+     * Adds CMS webhook events (contributed by @hookwork/cms; compose `cmsComposer()` first):
+     * `addCms(true)` Umbraco's 5 defaults, `addCms()` / `addCms(false)` all 77,
+     * `addCms(cms => cms.addContent().addMedia())` a selection, and
+     * `addCms({ payloadType: 'Legacy' }, cms => …)` with a fixed payload shape.
+     */
+    addCms(onlyDefault?: boolean): this;
+    addCms(configure: CmsConfigure): this;
+    addCms(options: CmsOptions, configure?: CmsConfigure): this;
+  }
+}
+
+function addCms(this: WebhookEventCollectionBuilder, first?: boolean | CmsConfigure | CmsOptions, second?: CmsConfigure): WebhookEventCollectionBuilder {
+  let options: CmsOptions = {};
+  let configure: CmsConfigure | undefined;
+  if (typeof first === 'function') configure = first;
+  else if (typeof first === 'boolean' || first === undefined) options = { onlyDefault: first ?? false };
+  else if (first !== null && typeof first === 'object') {
+    options = first;
+    configure = second;
+  } else {
+    throw new HookworkError('HOOKWORK_ERR_INVALID_CMS_OPTIONS', `addCms() takes onlyDefault (a boolean), a configure function, or options and a configure function; got ${first === null ? 'null' : typeof first}`);
+  }
+  if (configure !== undefined && typeof configure !== 'function') {
+    throw new HookworkError('HOOKWORK_ERR_INVALID_CMS_OPTIONS', `addCms(options, configure): configure must be a function (cms => cms.addContent()); got ${typeof configure}`);
+  }
+  if (options.payloadType !== undefined) assertPayloadType(options.payloadType, 'addCms()');
+  const cms = new CmsEventsBuilder(this, options.payloadType);
+  if (configure) configure(cms);
+  else if (options.onlyDefault) cms.addDefault();
+  else cms.addAll();
+  return this;
+}
+
+/**
+ * The `addCms()` builder method. It exists on an app's builder only once {@link cmsComposer}
+ * (or a composer of yours that installs this) has run; before that, calling it is
+ * HOOKWORK_ERR_EXTENSION_NOT_COMPOSED naming this package.
+ */
+export const cmsExtension = defineCollectionExtension('@hookwork/cms', { addCms }, { composerHint: 'cmsComposer()' });

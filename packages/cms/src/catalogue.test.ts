@@ -1,0 +1,146 @@
+import { createHookwork, type Composer, type Hookwork } from '@hookwork/core';
+import { capturingStorage, recordingTransport, type CapturingStorage } from '@hookwork/core/testing';
+import * as cms from './index';
+import { cmsComposer } from './index';
+import { sampleNotifications } from './test-support/samples';
+
+// Written out by hand from Umbraco's catalogue (not derived from this package's data), in
+// Umbraco's AddCms(false) order: [class, alias, display name, type].
+const CATALOGUE: readonly (readonly [string, string, string, string])[] = [
+  ['ContentCopiedWebhookEvent', 'Umbraco.ContentCopied', 'Content Copied', 'Content'],
+  ['ContentDeletedWebhookEvent', 'Umbraco.ContentDelete', 'Content Deleted', 'Content'],
+  ['ContentEmptiedRecycleBinWebhookEvent', 'Umbraco.ContentEmptiedRecycleBin', 'Content Recycle Bin Emptied', 'Content'],
+  ['ContentMovedToRecycleBinWebhookEvent', 'Umbraco.ContentMovedToRecycleBin', 'Content Moved to Recycle Bin', 'Content'],
+  ['ContentMovedWebhookEvent', 'Umbraco.ContentMoved', 'Content Moved', 'Content'],
+  ['ContentPublishedWebhookEvent', 'Umbraco.ContentPublish', 'Content Published', 'Content'],
+  ['ContentSavedWebhookEvent', 'Umbraco.ContentSaved', 'Content Saved', 'Content'],
+  ['ContentSortedWebhookEvent', 'Umbraco.ContentSorted', 'Content Sorted', 'Content'],
+  ['ContentUnpublishedWebhookEvent', 'Umbraco.ContentUnpublish', 'Content Unpublished', 'Content'],
+  ['ContentSavedBlueprintWebhookEvent', 'Umbraco.ContentSavedBlueprint', 'Content Template [Blueprint] Saved', 'Content'],
+  ['ContentDeletedBlueprintWebhookEvent', 'Umbraco.ContentDeletedBlueprint', 'Content Template [Blueprint] Deleted', 'Content'],
+  ['ContentDeletedVersionsWebhookEvent', 'Umbraco.ContentDeletedVersions', 'Content Versions Deleted', 'Content'],
+  ['ContentRolledBackWebhookEvent', 'Umbraco.ContentRolledBack', 'Content Rolled Back', 'Content'],
+  ['DocumentTypeChangedWebhookEvent', 'documentTypeChanged', 'Document Type Changed', 'Other'],
+  ['DocumentTypeDeletedWebhookEvent', 'documentTypeDeleted', 'Document Type Deleted', 'Other'],
+  ['DocumentTypeMovedWebhookEvent', 'documentTypeMoved', 'Document Type Moved', 'Other'],
+  ['DocumentTypeSavedWebhookEvent', 'documentTypeSaved', 'Document Type Saved', 'Other'],
+  ['MediaTypeChangedWebhookEvent', 'mediaTypeChanged', 'Media Type Changed', 'Other'],
+  ['MediaTypeDeletedWebhookEvent', 'mediaTypeDeleted', 'Media Type Deleted', 'Other'],
+  ['MediaTypeMovedWebhookEvent', 'mediaTypeMoved', 'Media Type Moved', 'Other'],
+  ['MediaTypeSavedWebhookEvent', 'mediaTypeSaved', 'Media Type Saved', 'Other'],
+  ['MemberTypeChangedWebhookEvent', 'memberTypeChanged', 'Member Type Changed', 'Other'],
+  ['MemberTypeDeletedWebhookEvent', 'memberTypeDeleted', 'Member Type Deleted', 'Other'],
+  ['MemberTypeMovedWebhookEvent', 'memberTypeMoved', 'Member Type Moved', 'Other'],
+  ['MemberTypeSavedWebhookEvent', 'memberTypeSaved', 'Member Type Saved', 'Other'],
+  ['DataTypeDeletedWebhookEvent', 'dataTypeDeleted', 'Data Type Deleted', 'Other'],
+  ['DataTypeMovedWebhookEvent', 'dataTypeMoved', 'Data Type Moved', 'Other'],
+  ['DataTypeSavedWebhookEvent', 'dataTypeSaved', 'Data Type Saved', 'Other'],
+  ['DictionaryItemDeletedWebhookEvent', 'dictionaryItemDeleted', 'Dictionary Item Deleted', 'Other'],
+  ['DictionaryItemSavedWebhookEvent', 'dictionaryItemSaved', 'Dictionary Item Saved', 'Other'],
+  ['DomainDeletedWebhookEvent', 'domainDeleted', 'Domain Deleted', 'Other'],
+  ['DomainSavedWebhookEvent', 'domainSaved', 'Domain Saved', 'Other'],
+  ['PartialViewDeletedWebhookEvent', 'partialViewDeleted', 'Partial View Deleted', 'Other'],
+  ['PartialViewSavedWebhookEvent', 'partialViewSaved', 'Partial View Saved', 'Other'],
+  ['ScriptDeletedWebhookEvent', 'scriptDeleted', 'Script Deleted', 'Other'],
+  ['ScriptSavedWebhookEvent', 'scriptSaved', 'Script Saved', 'Other'],
+  ['StylesheetDeletedWebhookEvent', 'stylesheetDeleted', 'Stylesheet Deleted', 'Other'],
+  ['StylesheetSavedWebhookEvent', 'stylesheetSaved', 'Stylesheet Saved', 'Other'],
+  ['TemplateDeletedWebhookEvent', 'templateDeleted', 'Template Deleted', 'Other'],
+  ['TemplateSavedWebhookEvent', 'templateSaved', 'Template Saved', 'Other'],
+  ['HealthCheckCompletedWebhookEvent', 'healthCheckCompleted', 'Health Check Completed', 'Other'],
+  ['LanguageDeletedWebhookEvent', 'languageDeleted', 'Language Deleted', 'Other'],
+  ['LanguageSavedWebhookEvent', 'languageSaved', 'Language Saved', 'Other'],
+  ['MediaDeletedWebhookEvent', 'Umbraco.MediaDelete', 'Media Deleted', 'Media'],
+  ['MediaSavedWebhookEvent', 'Umbraco.MediaSave', 'Media Saved', 'Media'],
+  ['MediaEmptiedRecycleBinWebhookEvent', 'mediaEmptiedRecycleBin', 'Media Recycle Bin Emptied', 'Media'],
+  ['MediaMovedWebhookEvent', 'mediaMoved', 'Media Moved', 'Media'],
+  ['MediaMovedToRecycleBinWebhookEvent', 'mediaMovedToRecycleBin', 'Media Moved to Recycle Bin', 'Media'],
+  ['ExportedMemberWebhookEvent', 'exportedMember', 'Member Exported', 'Other'],
+  ['MemberDeletedWebhookEvent', 'memberDeleted', 'Member Deleted', 'Other'],
+  ['MemberSavedWebhookEvent', 'memberSaved', 'Member Saved', 'Other'],
+  ['AssignedMemberRolesWebhookEvent', 'assignedMemberRoles', 'Member Roles Assigned', 'Other'],
+  ['RemovedMemberRolesWebhookEvent', 'removedMemberRoles', 'Member Roles Removed', 'Other'],
+  ['MemberGroupDeletedWebhookEvent', 'memberGroupDeleted', 'Member Group Deleted', 'Other'],
+  ['MemberGroupSavedWebhookEvent', 'memberGroupSaved', 'Member Group Saved', 'Other'],
+  ['ImportedPackageWebhookEvent', 'packageImported', 'Package Imported', 'Other'],
+  ['PublicAccessEntryDeletedWebhookEvent', 'publicAccessEntryDeleted', 'Public Access Entry Deleted', 'Other'],
+  ['PublicAccessEntrySavedWebhookEvent', 'publicAccessEntrySaved', 'Public Access Entry Saved', 'Other'],
+  ['RelationDeletedWebhookEvent', 'relationDeleted', 'Relation Deleted', 'Other'],
+  ['RelationSavedWebhookEvent', 'relationSaved', 'Relation Saved', 'Other'],
+  ['RelationTypeDeletedWebhookEvent', 'relationTypeDeleted', 'Relation Type Deleted', 'Other'],
+  ['RelationTypeSavedWebhookEvent', 'relationTypeSaved', 'Relation Type Saved', 'Other'],
+  ['UserDeletedWebhookEvent', 'userDeleted', 'User Deleted', 'Other'],
+  ['UserSavedWebhookEvent', 'userSaved', 'User Saved', 'Other'],
+  ['UserForgotPasswordRequestedWebhookEvent', 'userForgotPasswordRequested', 'User Forgot Password Requested', 'Other'],
+  ['UserPasswordChangedWebhookEvent', 'userPasswordChanged', 'User Password Changed', 'Other'],
+  ['UserPasswordResetWebhookEvent', 'userPasswordReset', 'User Password Reset', 'Other'],
+  ['UserLockedWebhookEvent', 'userLocked', 'User Locked', 'Other'],
+  ['UserLoginFailedWebhookEvent', 'userLoginFailed', 'User Login Failed', 'Other'],
+  ['UserLoginRequiresVerificationWebhookEvent', 'userLoginRequiresVerification', 'User Login Requires Verification', 'Other'],
+  ['UserLoginSuccessWebhookEvent', 'userLoginSuccess', 'User Login Success', 'Other'],
+  ['UserLogoutSuccessWebhookEvent', 'userLogoutSuccess', 'User Logout Success', 'Other'],
+  ['UserTwoFactorRequestedWebhookEvent', 'userTwoFactorRequested', 'User Two Factor Requested', 'Other'],
+  ['UserUnlockedWebhookEvent', 'userUnlocked', 'User Unlocked', 'Other'],
+  ['AssignedUserGroupPermissionsWebhookEvent', 'assignedUserGroupPermissions', 'User Group Permissions Assigned', 'Other'],
+  ['UserGroupDeletedWebhookEvent', 'userGroupDeleted', 'User Group Deleted', 'Other'],
+  ['UserGroupSavedWebhookEvent', 'userGroupSaved', 'User Group Saved', 'Other'],
+];
+const ALIASES = CATALOGUE.map(([, alias]) => alias);
+
+const compose = (fn: Composer['compose']): Composer => ({ name: 'app', compose: fn });
+
+function allEventsApp(storage: CapturingStorage): Hookwork {
+  return createHookwork({ composers: [cmsComposer(), compose((b) => b.webhookEvents().clear().addCms(false))], storage, transport: recordingTransport() });
+}
+
+describe('the CMS event catalogue', () => {
+  it('has 77 distinct aliases in the literal table', () => {
+    expect(CATALOGUE).toHaveLength(77);
+    expect(new Set(ALIASES).size).toBe(77);
+  });
+
+  it('composes every event with Umbraco’s alias, display name and type, in AddCms(false) order', () => {
+    const app = allEventsApp(capturingStorage());
+    expect(app.events().map((e) => [e.alias, e.eventName, e.eventType])).toEqual(CATALOGUE.map(([, alias, name, type]) => [alias, name, type]));
+  });
+
+  it.each(CATALOGUE)('exports %s as its own named class (alias %s)', (className, alias) => {
+    const type = (cms as Record<string, unknown>)[className] as Function;
+    expect(typeof type).toBe('function');
+    expect(type.name).toBe(className);
+    const app = createHookwork({ composers: [compose((b) => b.webhookEvents().add(type as never))] });
+    expect(app.events().map((e) => e.alias)).toEqual([alias]);
+  });
+
+  it('accepts Umbraco’s spelling UserGroupDeleted as a synonym of userGroupDeleted', async () => {
+    const storage = capturingStorage();
+    const app = allEventsApp(storage);
+    await app.start();
+    expect(app.events().find((e) => e.alias === 'userGroupDeleted')?.synonyms).toEqual(['UserGroupDeleted']);
+    await app.webhooks.create({ url: 'https://example.com/hook', events: ['UserGroupDeleted'] });
+    await app.publish(sampleNotifications().userGroupDeleted!);
+    expect(storage.enqueued.map((r) => r.eventAlias)).toEqual(['UserGroupDeleted']);
+    await app.stop();
+  });
+
+  it('enqueues exactly one request per notification, carrying its own alias, for one webhook subscribed to all 77', async () => {
+    const storage = capturingStorage();
+    const app = allEventsApp(storage);
+    await app.start();
+    const webhook = await app.webhooks.create({ url: 'https://example.com/hook', events: [...ALIASES] });
+    const samples = sampleNotifications();
+    expect(Object.keys(samples).sort()).toEqual([...ALIASES].sort());
+    const seen: string[] = [];
+    app.lifecycle.on('enqueued', (requests) => seen.push(...requests.map((r) => r.eventAlias)));
+    for (const alias of ALIASES) {
+      const before = storage.enqueued.length;
+      const result = await app.publish(samples[alias]!);
+      expect(result.failures).toEqual([]);
+      const produced = storage.enqueued.slice(before);
+      expect({ alias, fired: produced.map((r) => r.eventAlias) }).toEqual({ alias, fired: [alias] });
+      expect(produced[0]!.webhookKey).toBe(webhook.key);
+    }
+    expect(seen).toEqual(ALIASES);
+    await app.stop();
+  });
+});

@@ -1,0 +1,42 @@
+import { HookworkError, type Composer } from '@hookwork/core';
+import { assertPayloadType } from './builder/cms-events-builder';
+import { cmsExtension, type CmsConfigure, type CmsOptions } from './builder/cms-extension';
+
+/** Options of {@link cmsComposer}. */
+export interface CmsComposerOptions {
+  /** The payload shape of the events the composer adds (default: the `payloadType` setting). */
+  payloadType?: CmsOptions['payloadType'];
+  /**
+   * Which events the composer adds: Umbraco's 5 defaults (`'default'`, the default), all 77
+   * (`'all'`), none (`'none'`), or your own selection.
+   */
+  events?: 'default' | 'all' | 'none' | CmsConfigure;
+}
+
+/**
+ * The @hookwork/cms composer. List it before your own composers: it installs `addCms()` on the
+ * app's builder and adds Umbraco's 5 default events (as Umbraco's core does), so a composer
+ * listed after it may `clear()`, `remove()`, `replace()` or `addCms(…)` more.
+ *
+ * ```ts
+ * createHookwork({ composers: [cmsComposer(), MyComposer] });
+ * ```
+ */
+export function cmsComposer(options: CmsComposerOptions = {}): Composer {
+  const events = options.events ?? 'default';
+  if (!(['default', 'all', 'none'].includes(events as string) || typeof events === 'function')) {
+    throw new HookworkError('HOOKWORK_ERR_INVALID_CMS_OPTIONS', `cmsComposer({ events }): events must be 'default', 'all', 'none' or a configure function; got ${JSON.stringify(events)}`);
+  }
+  if (options.payloadType !== undefined) assertPayloadType(options.payloadType, 'cmsComposer()');
+  return {
+    name: '@hookwork/cms',
+    extensions: [cmsExtension],
+    compose(builder) {
+      const collection = builder.webhookEvents().install(cmsExtension);
+      if (events === 'none') return;
+      const cmsOptions: CmsOptions = options.payloadType === undefined ? {} : { payloadType: options.payloadType };
+      if (typeof events === 'function') collection.addCms(cmsOptions, events);
+      else collection.addCms({ ...cmsOptions, onlyDefault: events === 'default' });
+    },
+  };
+}

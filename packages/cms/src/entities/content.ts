@@ -1,0 +1,42 @@
+import type { CmsContentTypeRef, CmsDate } from './common';
+
+/** One culture of a content item, as published. */
+export interface CmsContentCulture {
+  /** The culture's name of the item (`Forside`). */
+  name?: string;
+  /** When this culture was published; null or absent when it is not published. */
+  publishDate?: CmsDate | null;
+}
+
+/** Where a content item lives on the site, as the Delivery API's route. */
+export interface CmsRoute {
+  /** The item's path relative to its root (`/blog/my-post/`). */
+  path: string;
+  /** The root the path starts from. */
+  startItem: { id: string; path: string };
+}
+
+/**
+ * A document (content item) as hookwork needs it; a host maps its own model to this. Only
+ * these fields are read, so extra fields on the host's object (caches, parent links, services)
+ * never reach a payload.
+ */
+export interface CmsContent {
+  /** The item's unique key (a GUID in Umbraco), sent as `id`. */
+  key: string;
+  name: string;
+  /** The document type; webhooks filter on `contentType.key`. */
+  contentType: CmsContentTypeRef;
+  createDate?: CmsDate;
+  updateDate?: CmsDate;
+  /** When an invariant item was (last) published. */
+  publishDate?: CmsDate | null;
+  /** Variant items: culture code (`en-US`) → that culture's name and publish date. */
+  cultures?: Readonly<Record<string, CmsContentCulture>>;
+  route?: CmsRoute;
+  /** The parent's key; null or absent at the root. */
+  parentId?: string | null;
+  sortOrder?: number;
+  /** Property alias → value, as the Delivery API would render it (plain data is copied; cycles are cut). */
+  properties?: Readonly<Record<string, unknown>>;
+}

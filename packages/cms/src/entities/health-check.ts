@@ -1,0 +1,10 @@
+/** The outcome of one health check. */
+export interface CmsHealthCheckResult {
+  /** The check's name (`HTTPS configuration`). */
+  name: string;
+  /** The check's group (`Security`). */
+  group?: string;
+  /** `Success`, `Warning`, `Error` or `Info`. */
+  resultType: string;
+  message?: string;
+}

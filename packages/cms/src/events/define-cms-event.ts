@@ -1,0 +1,191 @@
+import {
+  HookworkError,
+  WebhookEvent,
+  WebhookEventBase,
+  WebhookEventContentBase,
+  WebhookEventTypes,
+  isHookworkError,
+  type FireRequest,
+  type NotificationType,
+  type PayloadContext,
+  type PayloadType,
+  type WebhookEventDependencies,
+  type WebhookSubscription,
+} from '@hookwork/core';
+import type { PayloadVariants } from '../payloads/payload-variants';
+
+/** The CMS events' types, as Umbraco's: content events, media events, and the rest. */
+export type CmsEventType = typeof WebhookEventTypes.Content | typeof WebhookEventTypes.Media | typeof WebhookEventTypes.Other;
+
+/** What every catalogue entry declares. */
+interface CmsEventDefinitionCommon<N extends object> {
+  /** The generated class's name (`ContentPublishedWebhookEvent`), as errors and stack traces show it. */
+  readonly className: string;
+  /** The display name (`Content Published`). */
+  readonly name: string;
+  /** The alias webhooks subscribe to, exactly as Umbraco's (`Umbraco.ContentPublish`). */
+  readonly alias: string;
+  readonly type: CmsEventType;
+  /** The event's own notification class. */
+  readonly notification: NotificationType<N>;
+  /** Other accepted spellings of the alias (`UserGroupDeleted`). */
+  readonly synonyms?: readonly string[];
+}
+
+/** One request per entity per webhook; the webhook's content-type filter applies. */
+export interface CmsEntityEventDefinition<N extends object, E> extends CmsEventDefinitionCommon<N> {
+  readonly kind: 'entity';
+  entities(notification: N): Iterable<E>;
+  /** The entity's content-type key for the filter. Default: `entity.contentType.key`. */
+  contentTypeKey?(entity: NoInfer<E>): string | undefined;
+  readonly payload: PayloadVariants<NoInfer<E>>;
+}
+
+/**
+ * One request per notification per webhook carrying an array of items. For content and media
+ * events the content-type filter keeps the matching items (and sends nothing when none match).
+ */
+export interface CmsListEventDefinition<N extends object, E> extends CmsEventDefinitionCommon<N> {
+  readonly kind: 'list';
+  items(notification: N): Iterable<E>;
+  contentTypeKey?(item: NoInfer<E>): string | undefined;
+  readonly payload: PayloadVariants<readonly NoInfer<E>[]>;
+}
+
+/** One request per notification per webhook, converted from the notification itself. */
+export interface CmsNotificationEventDefinition<N extends object> extends CmsEventDefinitionCommon<N> {
+  readonly kind: 'notification';
+  readonly payload: PayloadVariants<NoInfer<N>>;
+}
+
+/** A catalogue entry: the data one generated event class is made from. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type CmsEventDefinition = CmsEntityEventDefinition<any, any> | CmsListEventDefinition<any, any> | CmsNotificationEventDefinition<any>;
+
+const definitions = new WeakMap<Function, CmsEventDefinition>();
+
+/**
+ * The catalogue entry behind a CMS event class or any subclass of one (a host's replacement
+ * inherits its parent's payloads and schemas); undefined for other classes.
+ */
+export function getCmsEventDefinition(type: Function): CmsEventDefinition | undefined {
+  for (let current: unknown = type; typeof current === 'function' && current !== Function.prototype; current = Object.getPrototypeOf(current)) {
+    const definition = definitions.get(current);
+    if (definition) return definition;
+  }
+  return undefined;
+}
+
+function definitionOf(event: object): CmsEventDefinition {
+  const definition = getCmsEventDefinition(event.constructor);
+  if (!definition) throw new HookworkError('HOOKWORK_ERR_NOT_A_WEBHOOK_EVENT', `${event.constructor.name} extends a CMS event base class directly; extend a catalogue class such as ContentPublishedWebhookEvent instead`);
+  return definition;
+}
+
+function convert<I>(event: WebhookEventBase, payloadType: PayloadType, payload: PayloadVariants<I>, input: I): unknown {
+  const converter = payload[payloadType];
+  if (!converter) {
+    throw new HookworkError('HOOKWORK_ERR_INVALID_SETTINGS', `${event.constructor.name}: payloadType "${String(payloadType)}" is not one of Minimal, Extended, Legacy`);
+  }
+  try {
+    return converter.convert(input);
+  } catch (cause) {
+    if (isHookworkError(cause)) throw new HookworkError(cause.code, `${event.constructor.name} (${event.alias}, ${payloadType}): ${cause.message}`, { cause });
+    throw cause;
+  }
+}
+
+function filterOf(webhook: { contentTypeKeys: readonly string[] }): ReadonlySet<string> | undefined {
+  return webhook.contentTypeKeys.length > 0 ? new Set(webhook.contentTypeKeys) : undefined;
+}
+
+const defaultContentTypeKey = (item: unknown): string | undefined => {
+  const key = (item as { contentType?: { key?: unknown } } | null | undefined)?.contentType?.key;
+  return typeof key === 'string' ? key : undefined;
+};
+
+/**
+ * The base of the catalogue's per-entity events (ContentPublished, MediaSaved, …). A host
+ * replacing one extends the catalogue class and overrides {@link convertEntityToRequestPayload},
+ * calling `super` for the standard payload in the configured shape.
+ */
+export abstract class CmsEntityWebhookEvent<N extends object, E> extends WebhookEventContentBase<N, E> {
+  getEntitiesFromNotification(notification: N): Iterable<E> {
+    return (definitionOf(this) as CmsEntityEventDefinition<N, E>).entities(notification);
+  }
+
+  convertEntityToRequestPayload(entity: E, _context: PayloadContext): unknown {
+    return convert(this, this.payloadType, (definitionOf(this) as CmsEntityEventDefinition<N, E>).payload, entity);
+  }
+
+  override getContentTypeKey(entity: E): string | undefined {
+    const { contentTypeKey } = definitionOf(this) as CmsEntityEventDefinition<N, E>;
+    return contentTypeKey ? contentTypeKey(entity) : super.getContentTypeKey(entity);
+  }
+}
+
+/** The base of the catalogue's array events (ContentSorted, DataTypeSaved, …). */
+export abstract class CmsListWebhookEvent<N extends object, E> extends WebhookEventBase<N> {
+  /** The items the notification carries. */
+  getItemsFromNotification(notification: N): Iterable<E> {
+    return (definitionOf(this) as CmsListEventDefinition<N, E>).items(notification);
+  }
+
+  /** The payload of one request: the (filtered) items in the configured shape. */
+  convertItemsToRequestPayload(items: readonly E[], _context: PayloadContext): unknown {
+    return convert(this, this.payloadType, (definitionOf(this) as CmsListEventDefinition<N, E>).payload, items);
+  }
+
+  override convertNotificationToRequestPayload(notification: N, context: PayloadContext): unknown {
+    return this.convertItemsToRequestPayload([...this.getItemsFromNotification(notification)], context);
+  }
+
+  protected override async processWebhooks(notification: N, subscriptions: readonly WebhookSubscription[]): Promise<FireRequest[]> {
+    const definition = definitionOf(this) as CmsListEventDefinition<N, E>;
+    const filtered = definition.type === WebhookEventTypes.Content || definition.type === WebhookEventTypes.Media;
+    const keyOf = definition.contentTypeKey ?? defaultContentTypeKey;
+    const items = [...this.getItemsFromNotification(notification)];
+    const requests: FireRequest[] = [];
+    for (const { webhook, alias } of subscriptions) {
+      const filter = filtered ? filterOf(webhook) : undefined;
+      const kept = filter ? items.filter((item) => filter.has(keyOf(item) ?? '\u0000')) : items;
+      if (filter && kept.length === 0) continue;
+      requests.push({ webhook, alias, payload: await this.convertItemsToRequestPayload(kept, { webhook, alias }) });
+    }
+    return requests;
+  }
+}
+
+/** The base of the catalogue's notification-level events (UserLoginSuccess, HealthCheckCompleted, …). */
+export abstract class CmsNotificationWebhookEvent<N extends object> extends WebhookEventBase<N> {
+  override convertNotificationToRequestPayload(notification: N, _context: PayloadContext): unknown {
+    return convert(this, this.payloadType, (definitionOf(this) as CmsNotificationEventDefinition<N>).payload, notification);
+  }
+}
+
+/** A generated per-entity event class (`ContentPublishedWebhookEvent`). */
+export type CmsEntityEventClass<N extends object, E> = new (deps: WebhookEventDependencies) => CmsEntityWebhookEvent<N, E>;
+/** A generated array event class (`ContentSortedWebhookEvent`). */
+export type CmsListEventClass<N extends object, E> = new (deps: WebhookEventDependencies) => CmsListWebhookEvent<N, E>;
+/** A generated notification-level event class (`UserLoginSuccessWebhookEvent`). */
+export type CmsNotificationEventClass<N extends object> = new (deps: WebhookEventDependencies) => CmsNotificationWebhookEvent<N>;
+
+/**
+ * Makes one catalogue event class from its data: its own class named `className`, decorated with
+ * @WebhookEvent (alias, display name, type, notification, synonyms), so `replace(Old, New)` works
+ * by class and a host can subclass it. The class has no constructor of its own and inherits
+ * WebhookEventBase's injection metadata.
+ */
+export function defineCmsEvent<N extends object, E>(definition: CmsEntityEventDefinition<N, E>): CmsEntityEventClass<N, E>;
+export function defineCmsEvent<N extends object, E>(definition: CmsListEventDefinition<N, E>): CmsListEventClass<N, E>;
+export function defineCmsEvent<N extends object>(definition: CmsNotificationEventDefinition<N>): CmsNotificationEventClass<N>;
+export function defineCmsEvent(definition: CmsEventDefinition): Function {
+  const base = { entity: CmsEntityWebhookEvent, list: CmsListWebhookEvent, notification: CmsNotificationWebhookEvent }[definition.kind] as unknown as new (
+    deps: WebhookEventDependencies,
+  ) => WebhookEventBase;
+  const type = class extends base {};
+  Object.defineProperty(type, 'name', { value: definition.className });
+  definitions.set(type, Object.freeze({ ...definition }));
+  WebhookEvent(definition.name, definition.type, { alias: definition.alias, notification: definition.notification, synonyms: definition.synonyms ?? [] })(type);
+  return type;
+}

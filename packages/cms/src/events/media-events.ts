@@ -1,0 +1,89 @@
+import { WebhookEventTypes } from '@hookwork/core';
+import type { CmsMedia } from '../entities/media';
+import {
+  MediaDeletedNotification,
+  MediaEmptiedRecycleBinNotification,
+  MediaMovedNotification,
+  MediaMovedToRecycleBinNotification,
+  MediaSavedNotification,
+} from '../notifications/media-notifications';
+import { idShape, mediaMovedShape, mediaShape, movedMinimalShape, movedToRecycleBinShape } from '../payloads/content-shapes';
+import { objectPayload } from '../payloads/payload-variants';
+import { defineCmsEvent } from './define-cms-event';
+
+// The media events: one request per media item, filtered by the webhook's content-type filter.
+
+const Media = WebhookEventTypes.Media;
+const idOnly = objectPayload<CmsMedia>(idShape, idShape);
+
+/** `Umbraco.MediaDelete` — `{ id }` per deleted media item. */
+export const MediaDeletedWebhookEvent = defineCmsEvent({
+  kind: 'entity',
+  className: 'MediaDeletedWebhookEvent',
+  name: 'Media Deleted',
+  alias: 'Umbraco.MediaDelete',
+  type: Media,
+  notification: MediaDeletedNotification,
+  entities: (n) => n.deletedEntities,
+  payload: idOnly,
+});
+/** An instance of {@link MediaDeletedWebhookEvent}. */
+export type MediaDeletedWebhookEvent = InstanceType<typeof MediaDeletedWebhookEvent>;
+
+/** `Umbraco.MediaSave` — one request per saved media item. */
+export const MediaSavedWebhookEvent = defineCmsEvent({
+  kind: 'entity',
+  className: 'MediaSavedWebhookEvent',
+  name: 'Media Saved',
+  alias: 'Umbraco.MediaSave',
+  type: Media,
+  notification: MediaSavedNotification,
+  entities: (n) => n.savedEntities,
+  payload: objectPayload<CmsMedia>(idShape, mediaShape),
+});
+/** An instance of {@link MediaSavedWebhookEvent}. */
+export type MediaSavedWebhookEvent = InstanceType<typeof MediaSavedWebhookEvent>;
+
+/** `mediaEmptiedRecycleBin` — `{ id }` per media item deleted from the bin. */
+export const MediaEmptiedRecycleBinWebhookEvent = defineCmsEvent({
+  kind: 'entity',
+  className: 'MediaEmptiedRecycleBinWebhookEvent',
+  name: 'Media Recycle Bin Emptied',
+  alias: 'mediaEmptiedRecycleBin',
+  type: Media,
+  notification: MediaEmptiedRecycleBinNotification,
+  entities: (n) => n.deletedEntities,
+  payload: idOnly,
+});
+/** An instance of {@link MediaEmptiedRecycleBinWebhookEvent}. */
+export type MediaEmptiedRecycleBinWebhookEvent = InstanceType<typeof MediaEmptiedRecycleBinWebhookEvent>;
+
+/** `mediaMoved` — per moved media item, with its new parent. */
+export const MediaMovedWebhookEvent = defineCmsEvent({
+  kind: 'entity',
+  className: 'MediaMovedWebhookEvent',
+  name: 'Media Moved',
+  alias: 'mediaMoved',
+  type: Media,
+  notification: MediaMovedNotification,
+  entities: (n) => n.moveInfos,
+  contentTypeKey: (move) => move.entity.contentType?.key,
+  payload: objectPayload(movedMinimalShape, mediaMovedShape),
+});
+/** An instance of {@link MediaMovedWebhookEvent}. */
+export type MediaMovedWebhookEvent = InstanceType<typeof MediaMovedWebhookEvent>;
+
+/** `mediaMovedToRecycleBin` — `{ id }` per trashed media item. */
+export const MediaMovedToRecycleBinWebhookEvent = defineCmsEvent({
+  kind: 'entity',
+  className: 'MediaMovedToRecycleBinWebhookEvent',
+  name: 'Media Moved to Recycle Bin',
+  alias: 'mediaMovedToRecycleBin',
+  type: Media,
+  notification: MediaMovedToRecycleBinNotification,
+  entities: (n) => n.moveInfos,
+  contentTypeKey: (move) => move.entity.contentType?.key,
+  payload: objectPayload(movedToRecycleBinShape, movedToRecycleBinShape),
+});
+/** An instance of {@link MediaMovedToRecycleBinWebhookEvent}. */
+export type MediaMovedToRecycleBinWebhookEvent = InstanceType<typeof MediaMovedToRecycleBinWebhookEvent>;

@@ -1,0 +1,106 @@
+import { HookworkError } from '@hookwork/core';
+import { toPlainData, type PlainData } from './plain-data';
+
+/** A JSON Schema (draft-07 subset, as ajv compiles it). */
+export type JsonSchema = { readonly [keyword: string]: unknown };
+
+/**
+ * Key casing of a payload: `camel` for Minimal and Extended (Umbraco 14+), `pascal` for Legacy
+ * (Umbraco 13's `Name`, `CreateDate`, `Id`). Keys inside free maps (`properties`) keep the
+ * host's spelling.
+ */
+export type Casing = 'camel' | 'pascal';
+
+/** One field of a {@link Shape}: its schema and how it is read from the input. */
+export interface FieldSpec<I> {
+  schema(casing: Casing): JsonSchema;
+  value(input: I, casing: Casing): PlainData;
+}
+
+/** A set of named fields, spread into shapes (`{ ...contentFields, parentId }`). */
+export type Fields<I> = { readonly [name: string]: FieldSpec<I> };
+
+/**
+ * An object payload shape: one table of fields gives both the converter (`project`) and the
+ * JSON Schema (`schema`), so the two cannot drift apart. Every field is always present (null
+ * when the host has no value), and the schema allows no other property.
+ */
+export interface Shape<I> {
+  readonly fields: Fields<I>;
+  project(input: I, casing: Casing): { [key: string]: PlainData };
+  schema(casing: Casing): JsonSchema;
+}
+
+const cased = (name: string, casing: Casing) => (casing === 'pascal' ? name.charAt(0).toUpperCase() + name.slice(1) : name);
+
+const allowsNull = (schema: JsonSchema) => {
+  const type = schema.type;
+  return type === undefined || type === 'null' || (Array.isArray(type) && type.includes('null'));
+};
+
+/** Makes a {@link Shape} from its fields. */
+export function shape<I>(fields: Fields<I>): Shape<I> {
+  return {
+    fields,
+    project(input, casing) {
+      const result: { [key: string]: PlainData } = {};
+      for (const [name, spec] of Object.entries(fields)) {
+        const value = spec.value(input, casing);
+        if (value === null && !allowsNull(spec.schema(casing))) {
+          throw new HookworkError('HOOKWORK_ERR_INVALID_NOTIFICATION', `the payload needs "${cased(name, casing)}" but the entity has no value for it; map your host model to the documented Cms* entity interface`);
+        }
+        result[cased(name, casing)] = value;
+      }
+      return result;
+    },
+    schema(casing) {
+      const properties: Record<string, JsonSchema> = {};
+      for (const [name, spec] of Object.entries(fields)) properties[cased(name, casing)] = spec.schema(casing);
+      return { type: 'object', additionalProperties: false, required: Object.keys(properties), properties };
+    },
+  };
+}
+
+/** A plain value read from the input (copied by {@link toPlainData}; undefined becomes null). */
+export function field<I>(schema: JsonSchema, get: (input: I) => unknown): FieldSpec<I> {
+  return { schema: () => schema, value: (input) => toPlainData(get(input)) };
+}
+
+/** A nested object, or null when `get` returns null or undefined. */
+export function nested<I, J>(inner: Shape<J>, get: (input: I) => J | null | undefined): FieldSpec<I> {
+  return {
+    schema: (casing) => ({ anyOf: [inner.schema(casing), { type: 'null' }] }),
+    value: (input, casing) => {
+      const value = get(input);
+      return value === null || value === undefined ? null : inner.project(value, casing);
+    },
+  };
+}
+
+/** An array of nested objects; absent is an empty array. */
+export function many<I, J>(inner: Shape<J>, get: (input: I) => Iterable<J> | null | undefined): FieldSpec<I> {
+  return {
+    schema: (casing) => ({ type: 'array', items: inner.schema(casing) }),
+    value: (input, casing) => [...(get(input) ?? [])].map((item) => inner.project(item, casing)),
+  };
+}
+
+/** The same fields, read from a part of another input (`via(contentFields, move => move.entity)`). */
+export function via<I, J>(fields: Fields<J>, get: (input: I) => J): Fields<I> {
+  const result: Record<string, FieldSpec<I>> = {};
+  for (const [name, spec] of Object.entries(fields)) result[name] = { schema: spec.schema, value: (input, casing) => spec.value(get(input), casing) };
+  return result;
+}
+
+/** Schema building blocks. */
+export const schemas = Object.freeze({
+  string: { type: 'string' },
+  nullableString: { type: ['string', 'null'] },
+  nullableBoolean: { type: ['boolean', 'null'] },
+  boolean: { type: 'boolean' },
+  integer: { type: 'integer' },
+  stringArray: { type: 'array', items: { type: 'string' } },
+  /** A free map (property values, configuration): its keys are the host's own. */
+  map: { type: 'object' },
+  nullableMap: { type: ['object', 'null'] },
+} satisfies Record<string, JsonSchema>);
