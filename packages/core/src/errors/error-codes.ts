@@ -34,6 +34,7 @@ export const ERROR_CODES = {
   HOOKWORK_ERR_INVALID_REDELIVER_SELECTOR: 'redeliver() was given a selector without ids or a webhook key, or with values of the wrong type.',
   HOOKWORK_ERR_COCKPIT_UNKNOWN_EVENT: 'A Cockpit host triggered an event name that no Cockpit event (built-in or added by a plugin) has.',
   HOOKWORK_ERR_COCKPIT_INVALID_TRIGGER: 'A Cockpit trigger got bad options (backend flag, arguments) or a name-spaced event name instead of the plain one.',
+  HOOKWORK_ERR_INVALID_CMS_OPTIONS: 'addCms(), a CMS sub-builder or cmsComposer() was given an argument or payload type it does not understand.',
 } as const;
 
 /** A code of hookwork's error catalogue. */
