@@ -1,4 +1,4 @@
-import type { Composer } from '@hookwork/core';
+import { HookworkError, type Composer } from '@hookwork/core';
 import { COCKPIT_PACKAGE, attachCatalogue, cockpitExtension } from './add-cockpit';
 import { CockpitCatalogue, CockpitCatalogueToken, CockpitOptionsToken } from './cockpit-catalogue';
 
@@ -22,6 +22,9 @@ export interface CockpitComposerOptions {
  * ```
  */
 export function cockpitComposer(options: CockpitComposerOptions = {}): Composer {
+  if (options.redactCredentials !== undefined && typeof options.redactCredentials !== 'boolean') {
+    throw new HookworkError('HOOKWORK_ERR_INVALID_SETTINGS', `cockpitComposer({ redactCredentials }) must be true or false; got ${JSON.stringify(options.redactCredentials)}`);
+  }
   return {
     name: COCKPIT_PACKAGE,
     extensions: [cockpitExtension],

@@ -1,4 +1,4 @@
-import { RequestQueueToken, WebhookEvent, createHookwork, isHookworkError, resolveToken, type Composer, type Hookwork, type WebhookRequest } from '@hookwork/core';
+import { RequestQueueToken, WebhookEvent, WebhookEventDependencies, createHookwork, isHookworkError, resolveToken, type Composer, type Hookwork, type WebhookRequest } from '@hookwork/core';
 import { recordingTransport } from '@hookwork/core/testing';
 import { CockpitEvents, cockpitComposer, cockpitHost, defineCockpitEvent, type CockpitComposerOptions, type CockpitEnvelope } from './index';
 
@@ -231,5 +231,29 @@ describe('credential redaction', () => {
     const entry = { title: 'Passwords', password: 'a collection field, not a credential of Cockpit' };
     await cockpitHost(app).trigger('collections.save.after', 'posts', entry, false);
     expect((await bodies())[0]!.args).toEqual(['posts', entry, false]);
+  });
+});
+
+describe('cost of a trigger', () => {
+  it('resolves only the triggered event class, not every Cockpit event', async () => {
+    const constructed: string[] = [];
+    const counting = (name: 'collections.save.after' | 'cockpit.clearcache') => {
+      @WebhookEvent(`counted ${name}`, 'Other')
+      class Counted extends CockpitEvents[name] {
+        constructor(deps: WebhookEventDependencies) {
+          super(deps);
+          constructed.push(name);
+        }
+      }
+      return { compose: (b: Parameters<Composer['compose']>[0]) => b.webhookEvents().replace(CockpitEvents[name], Counted) };
+    };
+    const { app } = await started({}, counting('collections.save.after'), counting('cockpit.clearcache'));
+    expect(await cockpitHost(app).trigger('collections.save.after', 'posts', {}, false)).toEqual({ failures: [] });
+    await cockpitHost(app).trigger('collections.save.after', 'posts', {}, true);
+    expect(constructed).toEqual(['collections.save.after', 'collections.save.after']);
+  });
+
+  it('refuses a non-boolean redactCredentials', () => {
+    expect(() => cockpitComposer({ redactCredentials: 'no' as unknown as boolean })).toThrow(/HOOKWORK_ERR_INVALID_SETTINGS.*redactCredentials/);
   });
 });
