@@ -138,6 +138,15 @@ describe('webhook management', () => {
     await expect(app.webhooks.revokeSecret(created.key, 'nope')).rejects.toThrow(/has no secret nope/);
   });
 
+  it('keeps a sensitive value when an edit sends the redacted view back', async () => {
+    const created = await app.webhooks.create({ ...valid, headers: { Authorization: { value: 'Bearer s3cr3t', sensitive: true } } });
+    const edited = await app.webhooks.update(created.key, { headers: { ...created.headers, 'X-New': 'added' } });
+    expect(edited.headers).toEqual({ Authorization: REDACTED, 'X-New': 'added' });
+    expect((await app.webhooks.getStored(created.key))?.headers).toEqual({ Authorization: 'Bearer s3cr3t', 'X-New': 'added' });
+    await app.webhooks.update(created.key, { headers: { Authorization: 'Bearer replaced' } });
+    expect((await app.webhooks.getStored(created.key))?.headers).toEqual({ Authorization: 'Bearer replaced' });
+  });
+
   it('redacts sensitive header values in every view', async () => {
     const created = await app.webhooks.create({ ...valid, headers: { Authorization: { value: 'Bearer s3cr3t', sensitive: true }, 'X-Plain': 'shown' } });
     expect(created.headers).toEqual({ Authorization: REDACTED, 'X-Plain': 'shown' });

@@ -123,7 +123,7 @@ export class WebhookService {
     // A stored webhook may hold events no longer composed (flagged): only new events are checked.
     const problems = this.checkSemantics({ url: merged.url, events: patch.events ?? [], headers: patch.headers, contentTypeKeys: patch.contentTypeKeys });
     if (problems.length > 0) this.refuse(problems);
-    const headerParts = patch.headers ? this.splitHeaders(patch.headers) : { headers: current.headers, sensitiveHeaders: current.sensitiveHeaders };
+    const headerParts = patch.headers ? this.keepRedacted(this.splitHeaders(patch.headers), current) : { headers: current.headers, sensitiveHeaders: current.sensitiveHeaders };
     const next: Webhook = {
       ...current,
       ...(patch.name !== undefined ? { name: patch.name } : {}),
@@ -254,6 +254,24 @@ export class WebhookService {
       seen.add(lower);
     }
     return problems;
+  }
+
+  /**
+   * An edit form round-trips a view, whose sensitive values read "[redacted]": such a value
+   * keeps the stored secret (and its sensitivity) instead of overwriting it with the placeholder.
+   */
+  private keepRedacted(next: Pick<Webhook, 'headers' | 'sensitiveHeaders'>, current: Webhook): Pick<Webhook, 'headers' | 'sensitiveHeaders'> {
+    const storedByName = new Map(Object.entries(current.headers).map(([name, value]) => [name.toLowerCase(), value]));
+    const sensitive = new Set(next.sensitiveHeaders);
+    const headers: Record<string, string> = {};
+    for (const [name, value] of Object.entries(next.headers)) {
+      const lower = name.toLowerCase();
+      if (value === REDACTED && current.sensitiveHeaders.includes(lower) && storedByName.has(lower)) {
+        headers[name] = storedByName.get(lower)!;
+        sensitive.add(lower);
+      } else headers[name] = value;
+    }
+    return { headers, sensitiveHeaders: [...sensitive] };
   }
 
   private splitHeaders(input: Record<string, WebhookHeaderInput>): Pick<Webhook, 'headers' | 'sensitiveHeaders'> {
