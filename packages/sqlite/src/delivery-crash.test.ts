@@ -1,0 +1,116 @@
+import { join } from 'node:path';
+import type { ServerResponse } from 'node:http';
+import { contractWebhook } from '@hookwork/core/testing';
+import { openSqliteStorage } from './sqlite-storage';
+import { makeTempDir } from './testing/temp-dir';
+import { startReceiver, type Receiver } from './testing/receiver';
+import { startWorker, type WorkerProcess } from './testing/worker-process';
+
+// Child processes run the built worker (npm test builds first; in a dev loop: npx tsc -b packages/sqlite).
+const WORKER = join(__dirname, '..', 'dist', 'test-fixtures', 'delivery-worker.js');
+
+describe('end to end: a delivering process killed with SIGKILL', () => {
+  let temp: ReturnType<typeof makeTempDir>;
+  let receiver: Receiver;
+  const held: ServerResponse[] = [];
+  const workers: WorkerProcess[] = [];
+
+  beforeEach(async () => {
+    temp = makeTempDir();
+    receiver = await startReceiver();
+  });
+  afterEach(async () => {
+    for (const w of workers.splice(0)) {
+      if (w.child.exitCode === null && w.child.signalCode === null) w.child.kill('SIGKILL');
+      await w.exited;
+    }
+    for (const res of held.splice(0)) res.destroy();
+    await receiver.close();
+    temp.remove();
+  });
+
+  it('loses nothing: a new process delivers every request, each webhook-id gets a 2xx, duplicates only of what was in flight', async () => {
+    const file = temp.file();
+    const count = 30;
+    // The receiver holds every request open: the first process is killed while it waits.
+    receiver.handler = (_arrival, res) => void held.push(res);
+
+    const first = startWorker(WORKER, ['publish', file, receiver.url, String(count)]);
+    workers.push(first);
+    await first.waitFor((e) => e.type === 'published');
+    await receiver.waitFor(4); // concurrency 4: the receiver now holds 4 claimed requests
+    const enqueuedIds = first.events.filter((e) => e.type === 'enqueued').flatMap((e) => e.ids as string[]);
+    expect(enqueuedIds).toHaveLength(count);
+    const inFlightAtKill = new Set(receiver.arrivals.map((a) => a.webhookId));
+    first.child.kill('SIGKILL');
+    await first.exited;
+
+    // From now on the receiver answers at once; what it held dies with the killed process's sockets.
+    const answered: string[] = [];
+    receiver.handler = (arrival, res) => {
+      answered.push(arrival.webhookId);
+      res.writeHead(204).end();
+    };
+    const second = startWorker(WORKER, ['deliver', file]);
+    workers.push(second);
+    const drained = await second.waitFor((e) => e.type === 'drained', 30_000);
+    expect(drained.counts).toEqual({ pending: 0, inFlight: 0, dead: 0 });
+    await second.waitFor((e) => e.type === 'done');
+
+    // Every webhook-id enqueued got a 2xx.
+    expect([...new Set(answered)].sort()).toEqual([...enqueuedIds].sort());
+    // Each arrived at most twice, and only those in flight when the process died arrived twice.
+    const arrivals = new Map<string, number>();
+    for (const a of receiver.arrivals) arrivals.set(a.webhookId, (arrivals.get(a.webhookId) ?? 0) + 1);
+    const duplicates = [...arrivals].filter(([, n]) => n > 1).map(([id]) => id);
+    expect(duplicates.sort()).toEqual([...inFlightAtKill].sort());
+    expect(Math.max(...arrivals.values())).toBeLessThanOrEqual(2);
+    expect(receiver.arrivals.length).toBeLessThanOrEqual(count + inFlightAtKill.size);
+
+    // The store agrees: nothing left, and a delivered log entry for every request.
+    const store = openSqliteStorage({ file });
+    const [webhook] = await store.webhooks.list();
+    const log = await store.deliveryLog.list(webhook!.key, { limit: 1000 });
+    expect(new Set(log.items.filter((e) => e.outcome === 'delivered').map((e) => e.requestId))).toEqual(new Set(enqueuedIds));
+    await store.close();
+  });
+
+  it('two processes on one file both deliver, and never the same request at the same time', async () => {
+    const file = temp.file();
+    const count = 300;
+    const store = openSqliteStorage({ file });
+    await store.webhooks.create(contractWebhook('shared', { url: receiver.url, events: ['thing.happened'] }));
+    const now = new Date();
+    await store.queue.enqueue(
+      Array.from({ length: count }, (_, i) => ({ id: `msg_${i}`, webhookKey: 'shared', eventAlias: 'thing.happened', body: JSON.stringify({ id: i }), createdAt: now, dueAt: now })),
+    );
+    await store.close();
+
+    const open = new Set<string>();
+    const overlapping: string[] = [];
+    receiver.handler = (arrival, res) => {
+      if (open.has(arrival.webhookId)) overlapping.push(arrival.webhookId);
+      open.add(arrival.webhookId);
+      setTimeout(() => {
+        open.delete(arrival.webhookId);
+        res.writeHead(200).end();
+      }, 5);
+    };
+    const a = startWorker(WORKER, ['deliver', file, 'wait']);
+    const b = startWorker(WORKER, ['deliver', file, 'wait']);
+    workers.push(a, b);
+    await Promise.all([a.waitFor((e) => e.type === 'ready'), b.waitFor((e) => e.type === 'ready')]);
+    a.child.stdin!.write('go\n');
+    b.child.stdin!.write('go\n');
+    await Promise.all([a.waitFor((e) => e.type === 'done', 30_000), b.waitFor((e) => e.type === 'done', 30_000)]);
+
+    const byA = a.events.filter((e) => e.type === 'succeeded').map((e) => e.id as string);
+    const byB = b.events.filter((e) => e.type === 'succeeded').map((e) => e.id as string);
+    expect(overlapping).toEqual([]);
+    expect(byA.length).toBeGreaterThan(0);
+    expect(byB.length).toBeGreaterThan(0);
+    expect(byA.filter((id) => byB.includes(id))).toEqual([]);
+    expect([...byA, ...byB].sort()).toEqual(Array.from({ length: count }, (_, i) => `msg_${i}`).sort());
+    expect(receiver.arrivals).toHaveLength(count);
+  });
+});

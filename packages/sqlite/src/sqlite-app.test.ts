@@ -1,0 +1,67 @@
+import { createHookwork, type Hookwork, type HookworkSettingsInput } from '@hookwork/core';
+import { ThingHappened, thingComposer } from './test-fixtures/thing-event';
+import { sqliteStorage } from './sqlite-storage';
+import { makeTempDir } from './testing/temp-dir';
+import { startReceiver, type Receiver } from './testing/receiver';
+
+const settings: HookworkSettingsInput = { ssrf: { allowInternal: false, allow: ['127.0.0.1'] }, retrySchedule: [300], retryJitter: 0, period: 100, timeout: 5000, stopTimeout: 2000 };
+
+describe('createHookwork({ storage: sqliteStorage({ file }) })', () => {
+  let temp: ReturnType<typeof makeTempDir>;
+  let receiver: Receiver;
+  const apps: Hookwork[] = [];
+  const app = () => {
+    const made = createHookwork({ composers: [thingComposer], settings, storage: sqliteStorage({ file: temp.file() }) });
+    apps.push(made);
+    return made;
+  };
+
+  beforeEach(async () => {
+    temp = makeTempDir();
+    receiver = await startReceiver();
+  });
+  afterEach(async () => {
+    for (const a of apps.splice(0)) await a.stop();
+    await receiver.close();
+    temp.remove();
+  });
+
+  it('delivers, and keeps webhooks, logs and queued retries across a restart on the same file', async () => {
+    const first = app();
+    await first.start();
+    const webhook = await first.webhooks.create({ url: receiver.url, events: ['thing.happened'], secret: true });
+    await first.publish(new ThingHappened('one'));
+    await first.drain({ timeoutMs: 10_000 });
+    expect(receiver.arrivals.map((a) => JSON.parse(a.body))).toEqual([{ id: 'one' }]);
+    expect(await first.queueCounts()).toEqual({ pending: 0, inFlight: 0, dead: 0 });
+
+    // The receiver fails the next one: it is rescheduled (due in 300 ms) when the app stops.
+    receiver.handler = (_a, res) => res.writeHead(500).end('down');
+    await first.publish(new ThingHappened('two'));
+    await receiver.waitFor(2);
+    await first.stop();
+
+    receiver.handler = (_a, res) => res.writeHead(200).end('ok');
+    const second = app();
+    await second.start();
+    expect((await second.webhooks.get(webhook.key))!.url).toBe(receiver.url);
+    expect((await second.webhooks.get(webhook.key))!.secrets).toHaveLength(1);
+    await second.drain({ timeoutMs: 10_000 });
+    expect(receiver.arrivals.map((a) => JSON.parse(a.body).id)).toEqual(['one', 'two', 'two']);
+    // The retry kept its webhook-id across the restart.
+    expect(receiver.arrivals[2]!.webhookId).toBe(receiver.arrivals[1]!.webhookId);
+    expect(receiver.arrivals[2]!.headers['hookwork-retry-count']).toBe('1');
+    const log = await second.logs(webhook.key);
+    expect(log.items.map((e) => [JSON.parse(e.requestBody).id, e.outcome])).toEqual([
+      ['two', 'delivered'],
+      ['two', 'retrying'],
+      ['one', 'delivered'],
+    ]);
+    expect(await second.queueCounts()).toEqual({ pending: 0, inFlight: 0, dead: 0 });
+  });
+
+  it('start() fails with the coded open error of the store', async () => {
+    const broken = createHookwork({ composers: [thingComposer], settings, storage: sqliteStorage({ file: temp.file('missing/dir/hookwork.db') }) });
+    await expect(broken.start()).rejects.toMatchObject({ code: 'HOOKWORK_ERR_STORAGE_OPEN_FAILED' });
+  });
+});
