@@ -57,7 +57,15 @@ const jsonList = (values: readonly string[] | undefined) => (values && values.le
  * same statement, that it still holds the lease.
  */
 export class SqliteRequestQueue implements RequestQueue {
-  constructor(private readonly connection: SqliteConnection) {}
+  private readonly listeners = new Set<() => void>();
+  private poller: NodeJS.Timeout | undefined;
+  private dataVersion: unknown;
+
+  constructor(
+    private readonly connection: SqliteConnection,
+    /** How often watch() looks for other connections' commits, ms. */
+    private readonly watchIntervalMs = 250,
+  ) {}
 
   async enqueue(requests: readonly NewWebhookRequest[], options?: EnqueueOptions): Promise<void> {
     if (options?.transaction !== undefined) {
@@ -209,5 +217,54 @@ export class SqliteRequestQueue implements RequestQueue {
           .statement("DELETE FROM hookwork_requests WHERE seq IN (SELECT seq FROM hookwork_requests WHERE state = 'dead' AND dead_at < ? ORDER BY dead_at, seq LIMIT ?)")
           .run(before.getTime(), Math.floor(limit)).changes,
     );
+  }
+
+  /**
+   * Calls `listener` soon after another connection (another process) commits to the file, so a
+   * dispatcher learns of requests enqueued elsewhere without waiting for its sweep. SQLite has no
+   * notifications: this polls `PRAGMA data_version`, a cheap counter that moves only on other
+   * connections' commits (claims and completions included, so a wake may find nothing to do).
+   */
+  watch(listener: () => void): () => void {
+    this.listeners.add(listener);
+    if (!this.poller) {
+      this.dataVersion = this.readDataVersion();
+      this.poller = setInterval(() => this.poll(), this.watchIntervalMs);
+      this.poller.unref();
+    }
+    return () => {
+      this.listeners.delete(listener);
+      if (this.listeners.size === 0) this.stopWatching();
+    };
+  }
+
+  /** Stops watch() polling (the store calls it on close). */
+  stopWatching(): void {
+    clearInterval(this.poller);
+    this.poller = undefined;
+    this.listeners.clear();
+  }
+
+  private readDataVersion(): unknown {
+    return this.connection.db.open ? this.connection.db.pragma('data_version', { simple: true }) : undefined;
+  }
+
+  private poll(): void {
+    let version: unknown;
+    try {
+      version = this.readDataVersion();
+    } catch {
+      return; // a locked or closing file: try again at the next tick
+    }
+    if (version === undefined) return this.stopWatching();
+    if (version === this.dataVersion) return;
+    this.dataVersion = version;
+    for (const listener of [...this.listeners]) {
+      try {
+        listener();
+      } catch {
+        // A listener's failure must not stop the others or the polling.
+      }
+    }
   }
 }

@@ -65,6 +65,31 @@ describe('sqliteStorage', () => {
     await storage.close();
   });
 
+  it('watch() tells a process when another process commits to the file, and stops when unsubscribed', async () => {
+    const file = temp.file();
+    const watcher = openSqliteStorage({ file, watchIntervalMs: 20 });
+    const writer = openSqliteStorage({ file });
+    let wakes = 0;
+    let woken: () => void = () => {};
+    const unsubscribe = watcher.queue.watch!(() => {
+      wakes++;
+      woken();
+    });
+    await new Promise<void>((resolve) => {
+      woken = resolve;
+      void writer.queue.enqueue([contractRequest('from-elsewhere')]);
+    });
+    expect(wakes).toBeGreaterThanOrEqual(1);
+    expect((await watcher.queue.get('from-elsewhere'))!.state).toBe('pending');
+    unsubscribe();
+    const before = wakes;
+    await writer.queue.enqueue([contractRequest('unheard')]);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(wakes).toBe(before);
+    await writer.close();
+    await watcher.close();
+  });
+
   it('records its schema version and leaves a host\'s own tables in the same file alone', async () => {
     const file = temp.file();
     const host = new Database(file);

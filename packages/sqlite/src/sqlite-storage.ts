@@ -27,6 +27,11 @@ export interface SqliteStorageOptions {
   synchronous?: 'normal' | 'full';
   /** Create the file's directory (recursively) when it is missing. Default false. */
   createDirectory?: boolean;
+  /**
+   * How often the queue's `watch()` checks for commits by other processes, so a dispatcher
+   * wakes for requests they enqueued (ms). Default 250.
+   */
+  watchIntervalMs?: number;
 }
 
 /** An opened SQLite store: the three ports, plus what is useful to know about the file. */
@@ -45,7 +50,9 @@ function checkOptions(options: SqliteStorageOptions): Required<SqliteStorageOpti
   if (!Number.isInteger(busyTimeoutMs) || busyTimeoutMs < 0 || busyTimeoutMs > 2 ** 31 - 1) throw bad(`\`busyTimeoutMs\` must be a whole number of milliseconds >= 0; got ${String(options.busyTimeoutMs)}`);
   const synchronous = options.synchronous ?? 'normal';
   if (synchronous !== 'normal' && synchronous !== 'full') throw bad(`\`synchronous\` must be "normal" or "full"; got ${String(options.synchronous)}`);
-  return { file: options.file, busyTimeoutMs, synchronous, createDirectory: options.createDirectory ?? false };
+  const watchIntervalMs = options.watchIntervalMs ?? 250;
+  if (!Number.isInteger(watchIntervalMs) || watchIntervalMs < 10) throw bad(`\`watchIntervalMs\` must be a whole number of milliseconds >= 10; got ${String(options.watchIntervalMs)}`);
+  return { file: options.file, busyTimeoutMs, synchronous, createDirectory: options.createDirectory ?? false, watchIntervalMs };
 }
 
 /**
@@ -54,7 +61,7 @@ function checkOptions(options: SqliteStorageOptions): Required<SqliteStorageOpti
  * the busy timeout (LOCKED), a newer hookwork wrote it (SCHEMA_TOO_NEW).
  */
 export function openSqliteStorage(options: SqliteStorageOptions, context: Partial<StorageContext> = {}): SqliteStorage {
-  const { file: given, busyTimeoutMs, synchronous, createDirectory } = checkOptions(options);
+  const { file: given, busyTimeoutMs, synchronous, createDirectory, watchIntervalMs } = checkOptions(options);
   const inMemory = given === ':memory:';
   const file = inMemory ? given : resolve(given);
   const opening = (doing: string, error: unknown) => toStorageError(error, { file, busyTimeoutMs, doing, opening: true });
@@ -105,13 +112,15 @@ export function openSqliteStorage(options: SqliteStorageOptions, context: Partia
   }
 
   const connection = new SqliteConnection(db, file, busyTimeoutMs);
+  const queue = new SqliteRequestQueue(connection, watchIntervalMs);
   return {
     file,
     database: db,
     webhooks: new SqliteWebhookRepository(connection),
-    queue: new SqliteRequestQueue(connection),
+    queue,
     deliveryLog: new SqliteDeliveryLog(connection),
     async close() {
+      queue.stopWatching();
       if (db.open) db.close();
     },
   };

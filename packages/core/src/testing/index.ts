@@ -1,6 +1,7 @@
 /**
- * @hookwork/core/testing — the contract suites every storage backend runs (jest), and the
- * helpers they are built on. Import it from test files only: it calls jest's globals.
+ * @hookwork/core/testing — helpers for testing with hookwork, and the contract suites every
+ * storage backend runs. The `describe…Contract` functions call jest's globals (describe, it,
+ * expect): call them from jest test files.
  */
 export * from './contract-subject';
 export * from './webhook-repository-contract';
