@@ -134,10 +134,14 @@ export class DeliveryEngine {
           { details: counts },
         );
       }
-      // Woken by the next settled attempt; the recheck bound covers work of other processes.
+      // Woken when this dispatcher goes idle (asking the store after every attempt would cost a
+      // count per delivery); the recheck bound covers retries coming due and other processes.
       await new Promise<void>((resolve) => {
         const timer = setTimeout(done, Math.min(left, 250));
-        const unsubscribe = this.dispatcher.onSettled(done);
+        const dispatcher = this.dispatcher;
+        const unsubscribe = dispatcher.onSettled(() => {
+          if (dispatcher.inFlight <= 1) setImmediate(done);
+        });
         function done() {
           clearTimeout(timer);
           unsubscribe();

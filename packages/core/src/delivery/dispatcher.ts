@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import type { Clock } from '../runtime/clock';
 import type { SettingsAccessor } from '../settings/settings';
 import type { RequestQueue, WebhookRequest } from '../storage/request-queue';
@@ -74,6 +75,8 @@ export class Dispatcher {
     if (!this.stopped) return;
     this.stopped = false;
     this.abort = new AbortController();
+    // Every running attempt listens to this one signal (stop() aborts them all).
+    setMaxListeners(0, this.abort.signal);
     this.wake();
   }
 

@@ -1,0 +1,44 @@
+/**
+ * The benchmark's receiver, run in a child process so its work does not share the event loop
+ * (or the CPU time accounting) of the sender. It answers 200 at once, counts requests, and, when
+ * a body carries `sentAt` (ms since the epoch, sub-ms precision), records publish → arrival.
+ */
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+const now = () => performance.timeOrigin + performance.now();
+let count = 0;
+let latencies: number[] = [];
+let recordLatency = false;
+
+const server = http.createServer((req, res) => {
+  const chunks: Buffer[] = [];
+  req.on('data', (c: Buffer) => chunks.push(c));
+  req.on('end', () => {
+    const arrived = now();
+    count++;
+    if (recordLatency) {
+      const sentAt = (JSON.parse(Buffer.concat(chunks).toString('utf8')) as { sentAt?: number }).sentAt;
+      if (typeof sentAt === 'number') latencies.push(arrived - sentAt);
+    }
+    res.writeHead(200, { 'content-type': 'text/plain', 'content-length': '2' });
+    res.end('ok');
+  });
+});
+server.keepAliveTimeout = 30_000;
+
+process.on('message', (message: { cmd: string; latency?: boolean }) => {
+  if (message.cmd === 'reset') {
+    count = 0;
+    latencies = [];
+    recordLatency = message.latency ?? false;
+    process.send!({ cmd: 'reset' });
+  } else if (message.cmd === 'stats') {
+    process.send!({ cmd: 'stats', count, latencies });
+  } else if (message.cmd === 'exit') {
+    server.closeAllConnections();
+    server.close(() => process.exit(0));
+  }
+});
+
+server.listen(0, '127.0.0.1', () => process.send!({ cmd: 'ready', port: (server.address() as AddressInfo).port }));

@@ -1,0 +1,331 @@
+/**
+ * hookwork's benchmark (`npm run bench`): ratios measured in one run, never pass/fail on
+ * absolute times. Every figure ends up in one JSON line at the end, so runs can be compared.
+ *
+ * 1. Baseline: a tuned axios keep-alive POST loop (no redirects, no proxy) at concurrency 64 to
+ *    a receiver in a child process.
+ * 2. End to end with signing and logging on: publish → delivered, global and per-endpoint
+ *    concurrency 64; 1 webhook, and 10 webhooks per event; in-memory queue, then SQLite.
+ * 3. Latency: publish → receiver arrival at a steady rate, p50/p99, next to a direct axios POST
+ *    at the same rate.
+ * 4. Publish cost: 10 webhooks vs 10,000 webhooks of which 10 subscribe to the alias.
+ */
+import 'reflect-metadata';
+import { fork, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import http from 'node:http';
+import os from 'node:os';
+import path from 'node:path';
+import axios from 'axios';
+import {
+  createHookwork,
+  WebhookEvent,
+  WebhookEventBase,
+  WebhookEventTypes,
+  type Composer,
+  type Hookwork,
+  type StorageBackend,
+} from '@hookwork/core';
+import { sqliteStorage } from '@hookwork/sqlite';
+
+const now = () => performance.timeOrigin + performance.now();
+const TITLE = 'A benchmark event with a body of a realistic size: '.padEnd(120, '.');
+
+class BenchHappened {
+  constructor(
+    readonly i: number,
+    readonly sentAt: number,
+  ) {}
+}
+class OtherHappened {}
+
+@WebhookEvent('Bench Happened', WebhookEventTypes.Other, { alias: 'bench.happened', notification: BenchHappened })
+class BenchHappenedEvent extends WebhookEventBase<BenchHappened> {
+  override convertNotificationToRequestPayload(n: BenchHappened) {
+    return { event: 'bench.happened', i: n.i, sentAt: n.sentAt, title: TITLE };
+  }
+}
+
+@WebhookEvent('Other Happened', WebhookEventTypes.Other, { alias: 'bench.other', notification: OtherHappened })
+class OtherHappenedEvent extends WebhookEventBase<OtherHappened> {}
+
+const benchComposer: Composer = {
+  compose(builder) {
+    builder.webhookEvents().add(BenchHappenedEvent, OtherHappenedEvent);
+  },
+};
+
+/** The receiver child process. */
+class ChildReceiver {
+  private constructor(
+    private readonly child: ChildProcess,
+    readonly url: string,
+  ) {}
+
+  static async start(): Promise<ChildReceiver> {
+    const child = fork(path.join(__dirname, 'receiver-child.js'), [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    const port = await new Promise<number>((resolve) => child.once('message', (m: { port: number }) => resolve(m.port)));
+    return new ChildReceiver(child, `http://127.0.0.1:${port}/hook`);
+  }
+
+  private ask<T>(message: object, reply: string): Promise<T> {
+    return new Promise((resolve) => {
+      const onMessage = (m: { cmd: string }) => {
+        if (m.cmd !== reply) return;
+        this.child.off('message', onMessage);
+        resolve(m as T);
+      };
+      this.child.on('message', onMessage);
+      this.child.send(message);
+    });
+  }
+
+  reset(latency = false): Promise<unknown> {
+    return this.ask({ cmd: 'reset', latency }, 'reset');
+  }
+
+  stats(): Promise<{ count: number; latencies: number[] }> {
+    return this.ask({ cmd: 'stats' }, 'stats');
+  }
+
+  async stop(): Promise<void> {
+    const exited = new Promise((resolve) => this.child.once('exit', resolve));
+    this.child.send({ cmd: 'exit' });
+    await exited;
+  }
+}
+
+function percentile(values: number[], p: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))] ?? NaN;
+}
+
+const round = (n: number, digits = 2) => Math.round(n * 10 ** digits) / 10 ** digits;
+
+function tunedAxios() {
+  const agent = new http.Agent({ keepAlive: true, maxSockets: 64, maxFreeSockets: 64 });
+  // The strongest plain-axios loop we know: the response streamed and drained, not parsed.
+  const instance = axios.create({
+    httpAgent: agent,
+    maxRedirects: 0,
+    proxy: false,
+    responseType: 'stream',
+    transformRequest: [(data: unknown) => data],
+    validateStatus: () => true,
+  });
+  const post = async (url: string, body: Buffer) => {
+    const response = await instance.post<NodeJS.ReadableStream>(url, body, { headers: { 'content-type': 'application/json' } });
+    response.data.resume();
+    await new Promise((resolve, reject) => response.data.on('end', resolve).on('error', reject));
+  };
+  return { post, close: () => agent.destroy() };
+}
+
+const benchBody = (i: number, sentAt: number) => Buffer.from(JSON.stringify({ event: 'bench.happened', i, sentAt, title: TITLE }));
+
+/** Baseline: 64 workers each POSTing in a loop, keep-alive. */
+async function baseline(receiver: ChildReceiver, requests: number): Promise<number> {
+  const { post, close } = tunedAxios();
+  const run = async (n: number) => {
+    let next = 0;
+    const worker = async () => {
+      while (next < n) {
+        const i = next++;
+        await post(receiver.url, benchBody(i, now()));
+      }
+    };
+    await Promise.all(Array.from({ length: 64 }, worker));
+  };
+  await run(2000);
+  await receiver.reset();
+  const t0 = now();
+  await run(requests);
+  const seconds = (now() - t0) / 1000;
+  const { count } = await receiver.stats();
+  if (count !== requests) throw new Error(`baseline: receiver counted ${count} of ${requests}`);
+  close();
+  return requests / seconds;
+}
+
+async function newApp(storage?: StorageBackend): Promise<Hookwork> {
+  const app = createHookwork({
+    composers: [benchComposer],
+    ...(storage ? { storage } : {}),
+    settings: { concurrency: { global: 64, perEndpoint: 64 }, ssrf: { allowInternal: false, allow: ['127.0.0.1'] } },
+  });
+  await app.start();
+  return app;
+}
+
+/** End to end: publish `events` notifications, each to `webhooks` webhooks, until all are delivered. */
+async function endToEnd(receiver: ChildReceiver, options: { webhooks: number; events: number; storage?: () => StorageBackend }): Promise<number> {
+  const app = await newApp(options.storage?.());
+  try {
+    for (let w = 0; w < options.webhooks; w++) await app.webhooks.create({ url: receiver.url, events: ['bench.happened'], secret: true });
+    for (let i = 0; i < 2000; i++) await app.publish(new BenchHappened(i, now()));
+    await app.drain({ timeoutMs: 120_000 });
+    await receiver.reset();
+    const t0 = now();
+    for (let i = 0; i < options.events; i++) await app.publish(new BenchHappened(i, now()));
+    await app.drain({ timeoutMs: 300_000 });
+    const seconds = (now() - t0) / 1000;
+    const deliveries = options.events * options.webhooks;
+    const { count } = await receiver.stats();
+    if (count !== deliveries) throw new Error(`end to end: receiver counted ${count} of ${deliveries}`);
+    return deliveries / seconds;
+  } finally {
+    await app.stop();
+  }
+}
+
+/** Calls `fire(i)` at a steady `rate` per second for `seconds`, catching up when a tick is late. */
+async function steady(rate: number, seconds: number, fire: (i: number) => void): Promise<void> {
+  const total = Math.round(rate * seconds);
+  const interval = 1000 / rate;
+  const t0 = now();
+  let i = 0;
+  while (i < total) {
+    const elapsed = now() - t0;
+    while (i < total && i * interval <= elapsed) fire(i++);
+    await new Promise((resolve) => setTimeout(resolve, 1));
+  }
+}
+
+async function latency(receiver: ChildReceiver, rate: number, seconds: number): Promise<{ hookwork: { p50: number; p99: number }; direct: { p50: number; p99: number } }> {
+  const app = await newApp();
+  let hookwork: number[];
+  try {
+    await app.webhooks.create({ url: receiver.url, events: ['bench.happened'], secret: true });
+    await steady(rate, 1, (i) => void app.publish(new BenchHappened(i, now())));
+    await app.drain({ timeoutMs: 60_000 });
+    await receiver.reset(true);
+    await steady(rate, seconds, (i) => void app.publish(new BenchHappened(i, now())));
+    await app.drain({ timeoutMs: 60_000 });
+    hookwork = (await receiver.stats()).latencies;
+  } finally {
+    await app.stop();
+  }
+  const { post, close } = tunedAxios();
+  const inFlight = new Set<Promise<unknown>>();
+  const send = (i: number) => {
+    const p = post(receiver.url, benchBody(i, now())).finally(() => inFlight.delete(p));
+    inFlight.add(p);
+  };
+  await steady(rate, 1, send);
+  await Promise.all(inFlight);
+  await receiver.reset(true);
+  await steady(rate, seconds, send);
+  await Promise.all(inFlight);
+  const direct = (await receiver.stats()).latencies;
+  close();
+  return {
+    hookwork: { p50: round(percentile(hookwork, 50)), p99: round(percentile(hookwork, 99)) },
+    direct: { p50: round(percentile(direct, 50)), p99: round(percentile(direct, 99)) },
+  };
+}
+
+/** µs per publish() (each enqueuing 10 requests) with `total` webhooks of which 10 subscribe. */
+async function publishCost(receiver: ChildReceiver, total: number, publishes: number): Promise<number> {
+  const app = await newApp();
+  try {
+    app.updateSettings({ enabled: true });
+    for (let w = 0; w < total; w++) {
+      await app.webhooks.create({ url: receiver.url, events: [w < 10 ? 'bench.happened' : 'bench.other'] });
+    }
+    const measure = async () => {
+      const t0 = now();
+      for (let i = 0; i < publishes; i++) await app.publish(new BenchHappened(i, now()));
+      const us = ((now() - t0) * 1000) / publishes;
+      await app.drain({ timeoutMs: 120_000 });
+      return us;
+    };
+    await measure();
+    // The best of three rounds: the lookup's cost, not the garbage collector's timing.
+    return Math.min(await measure(), await measure(), await measure());
+  } finally {
+    await app.stop();
+  }
+}
+
+async function main(): Promise<void> {
+  if (process.argv.includes('--only-e2e')) {
+    // For profiling: node --cpu-prof bench/dist/run.js --only-e2e
+    const receiver = await ChildReceiver.start();
+    console.log(`e2e 1 webhook: ${(await endToEnd(receiver, { webhooks: 1, events: 10_000 })).toFixed(0)} deliveries/s`);
+    await receiver.stop();
+    return;
+  }
+  const quick = process.argv.includes('--quick');
+  const scale = quick ? 0.2 : 1;
+  const settings = {
+    node: process.version,
+    cpus: os.cpus().length,
+    cpuModel: os.cpus()[0]?.model ?? 'unknown',
+    concurrency: 64,
+    rounds: quick ? 1 : 3,
+    baselineRequests: Math.round(20_000 * scale),
+    e2eEvents1: Math.round(20_000 * scale),
+    e2eEvents10: Math.round(2_000 * scale),
+    sqliteEvents: Math.round(5_000 * scale),
+    latencyRate: 500,
+    latencySeconds: quick ? 2 : 6,
+    publishes: Math.round(2_000 * scale),
+  };
+  console.log('hookwork benchmark');
+  console.log(`settings: ${JSON.stringify(settings)}`);
+  const receiver = await ChildReceiver.start();
+  const tmp = mkdtempSync(path.join(os.tmpdir(), 'hookwork-bench-'));
+  try {
+    // Baseline and end to end alternate, best of each kept: on a shared machine, the run least
+    // disturbed by other work is the one that shows what the code costs.
+    let baselineRps = 0;
+    let e2e1 = 0;
+    for (let r = 0; r < settings.rounds; r++) {
+      baselineRps = Math.max(baselineRps, await baseline(receiver, settings.baselineRequests));
+      e2e1 = Math.max(e2e1, await endToEnd(receiver, { webhooks: 1, events: settings.e2eEvents1 }));
+    }
+    console.log(`baseline axios keep-alive POST, c=64:          ${baselineRps.toFixed(0)} req/s`);
+    console.log(`end to end, memory queue, 1 webhook:          ${e2e1.toFixed(0)} deliveries/s  (${(e2e1 / baselineRps).toFixed(2)} × baseline; target ≥ 0.70)`);
+    const e2e10 = await endToEnd(receiver, { webhooks: 10, events: settings.e2eEvents10 });
+    console.log(`end to end, memory queue, 10 webhooks/event:  ${e2e10.toFixed(0)} deliveries/s  (${(e2e10 / baselineRps).toFixed(2)} × baseline)`);
+    let file = 0;
+    const sqlite = await endToEnd(receiver, { webhooks: 1, events: settings.sqliteEvents, storage: () => sqliteStorage({ file: path.join(tmp, `bench-${file++}.db`) }) });
+    console.log(`end to end, SQLite queue, 1 webhook:          ${sqlite.toFixed(0)} deliveries/s  (${(sqlite / baselineRps).toFixed(2)} × baseline)`);
+    const lat = await latency(receiver, settings.latencyRate, settings.latencySeconds);
+    const p99Ratio = lat.hookwork.p99 / lat.direct.p99;
+    console.log(`latency at ${settings.latencyRate}/s, publish → arrival:      p50 ${lat.hookwork.p50} ms, p99 ${lat.hookwork.p99} ms`);
+    console.log(`latency at ${settings.latencyRate}/s, direct axios POST:      p50 ${lat.direct.p50} ms, p99 ${lat.direct.p99} ms  (p99 ratio ${p99Ratio.toFixed(2)}; target ≤ 3)`);
+    const cost10 = await publishCost(receiver, 10, settings.publishes);
+    const cost10k = await publishCost(receiver, 10_000, settings.publishes);
+    console.log(`publish cost, 10 webhooks:                    ${cost10.toFixed(1)} µs/publish (10 requests each)`);
+    console.log(`publish cost, 10,000 webhooks (10 subscribe): ${cost10k.toFixed(1)} µs/publish  (${(cost10k / cost10).toFixed(2)} ×; target ≤ 1.5)`);
+    console.log(
+      JSON.stringify({
+        settings,
+        baselineRps: round(baselineRps, 0),
+        e2eMemory1Rps: round(e2e1, 0),
+        e2eMemory1Ratio: round(e2e1 / baselineRps),
+        e2eMemory10Rps: round(e2e10, 0),
+        e2eMemory10Ratio: round(e2e10 / baselineRps),
+        e2eSqlite1Rps: round(sqlite, 0),
+        e2eSqlite1Ratio: round(sqlite / baselineRps),
+        latencyP50Ms: lat.hookwork.p50,
+        latencyP99Ms: lat.hookwork.p99,
+        directP50Ms: lat.direct.p50,
+        directP99Ms: lat.direct.p99,
+        latencyP99Ratio: round(p99Ratio),
+        publishUs10: round(cost10, 1),
+        publishUs10k: round(cost10k, 1),
+        publishCostRatio: round(cost10k / cost10),
+      }),
+    );
+  } finally {
+    await receiver.stop();
+    rmSync(tmp, { recursive: true, force: true });
+  }
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exitCode = 1;
+});
