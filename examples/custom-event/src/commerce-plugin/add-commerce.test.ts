@@ -1,0 +1,73 @@
+import { WebhookEvent, WebhookEventTypes, createHookwork, isHookworkError, type Composer, type WebhookEventCollectionBuilder } from '@hookwork/core';
+import { capturingStorage, recordingTransport } from '@hookwork/core/testing';
+import { ORDER } from '../custom-event-example';
+import { OrderPlacedNotification, OrderPlacedWebhookEvent, OrdersShippedNotification, commerceComposer, type AddCommerceOptions } from './index';
+
+const app = (...composers: Composer[]) => createHookwork({ composers, transport: recordingTransport() });
+const adding = (options?: AddCommerceOptions): Composer => ({ name: 'shop', compose: (b) => b.webhookEvents().addCommerce(options) });
+
+function errorOf(run: () => unknown): unknown {
+  try {
+    run();
+  } catch (error) {
+    return error;
+  }
+  throw new Error('expected an error');
+}
+
+describe('the commerce plugin', () => {
+  it('adds orders placed, refunds and shipping; the options leave some out', () => {
+    expect(app(commerceComposer(), adding()).events().map((e) => e.alias)).toEqual(['commerce.orderPlaced', 'commerce.orderRefunded', 'commerce.orderShipped']);
+    expect(app(commerceComposer(), adding({ refunds: false })).events().map((e) => e.alias)).toEqual(['commerce.orderPlaced', 'commerce.orderShipped']);
+    // The composer alone adds nothing: the app decides.
+    expect(app(commerceComposer()).events()).toEqual([]);
+  });
+
+  it('names the package and its composer when an app calls addCommerce() without it, or before it', () => {
+    const missing = errorOf(() => app(adding()));
+    expect(isHookworkError(missing, 'HOOKWORK_ERR_EXTENSION_NOT_COMPOSED')).toBe(true);
+    expect((missing as Error).message).toContain('addCommerce');
+    expect(() => app(adding(), commerceComposer())).toThrow(/@acme\/hookwork-commerce.*commerceComposer\(\)/);
+  });
+
+  it('refuses a wrong option with a coded error', () => {
+    const error = errorOf(() => app(commerceComposer(), adding({ refunds: 'no' as unknown as boolean })));
+    expect(isHookworkError(error, 'HOOKWORK_ERR_INVALID_SETTINGS')).toBe(true);
+    expect((error as Error).message).toContain('addCommerce({ refunds }): refunds must be true or false; got "no"');
+  });
+
+  it('refuses a malformed notification when the shop creates it', () => {
+    expect(() => new OrderPlacedNotification({ id: 42 } as never)).toThrow(/HOOKWORK_ERR_INVALID_NOTIFICATION: new OrderPlacedNotification\(order\)/);
+    expect(() => new OrdersShippedNotification('DHL' as never)).toThrow(/shipments must be an array/);
+  });
+
+  it('can be replaced by class, like the CMS events', async () => {
+    const storage = capturingStorage();
+    @WebhookEvent('Order Placed', WebhookEventTypes.Other)
+    class SlimOrderPlaced extends OrderPlacedWebhookEvent {
+      override convertNotificationToRequestPayload(n: OrderPlacedNotification) {
+        return { id: n.order.id };
+      }
+    }
+    const shop = createHookwork({
+      composers: [commerceComposer(), { compose: (b) => b.webhookEvents().addCommerce().replace(OrderPlacedWebhookEvent, SlimOrderPlaced) }],
+      storage,
+      transport: recordingTransport(),
+    });
+    await shop.start();
+    await shop.webhooks.create({ url: 'https://example.com/orders', events: ['commerce.orderPlaced'] });
+    await shop.publish(new OrderPlacedNotification(ORDER));
+    expect(storage.payloads()).toEqual([{ id: ORDER.id }]);
+    await shop.stop();
+  });
+
+  it('types addCommerce() for callers', () => {
+    const check = (events: WebhookEventCollectionBuilder) => {
+      // @ts-expect-error addCommerce takes an options object, not a boolean
+      events.addCommerce(true);
+      // @ts-expect-error no such option
+      events.addCommerce({ refund: false });
+    };
+    expect(typeof check).toBe('function');
+  });
+});
