@@ -7,9 +7,9 @@ import type { Config } from 'jest';
  */
 const config: Config = {
   testEnvironment: 'node',
-  roots: ['<rootDir>/packages', '<rootDir>/plugins', '<rootDir>/examples', '<rootDir>/bench'],
+  roots: ['<rootDir>/packages', '<rootDir>/plugins', '<rootDir>/examples', '<rootDir>/bench', '<rootDir>/test'],
   testMatch: ['**/src/**/*.test.ts', '**/test/**/*.test.ts'],
-  testPathIgnorePatterns: ['/node_modules/', '/dist/'],
+  testPathIgnorePatterns: ['/node_modules/', '/dist/', '/test/package-install/host/'],
   modulePathIgnorePatterns: ['<rootDir>/.*/dist/'],
   transform: {
     '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.jest.json' }],

@@ -1,0 +1,77 @@
+/** What the quickstart was asked to do. */
+export interface QuickstartOptions {
+  /** Send to this URL instead of the built-in receiver. */
+  target?: string;
+  /** The signing secret for --target (generated and printed when absent). */
+  secret?: string;
+  /** Publish this many events (a small load demo) instead of the tour. */
+  events?: number;
+  /** Where the SQLite file lives. */
+  dataDir: string;
+  help: boolean;
+}
+
+/** A command line the quickstart cannot run; the message says what to change. */
+export class UsageError extends Error {
+  override readonly name = 'UsageError';
+}
+
+export const USAGE = `Usage: npm start -- [options]
+
+  --target <url>       send to your own endpoint instead of the built-in receiver
+  --secret <whsec_…>   the signing secret your endpoint verifies with (generated when absent)
+  --events <n>         publish n content events (1–100000) with a progress bar
+  --data-dir <dir>     where the SQLite database is kept (default: examples/quickstart/.data)
+  --help               show this text`;
+
+/** Parses the command line; UsageError for anything it does not understand. */
+export function parseOptions(argv: readonly string[], defaultDataDir: string): QuickstartOptions {
+  const options: QuickstartOptions = { dataDir: defaultDataDir, help: false };
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    const [flag, inline] = arg.startsWith('--') && arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg, undefined];
+    const value = (): string => {
+      const v = inline ?? argv[++i];
+      if (v === undefined || (inline === undefined && v.startsWith('--'))) throw new UsageError(`${flag} needs a value\n\n${USAGE}`);
+      return v;
+    };
+    switch (flag) {
+      case '--target': {
+        const target = value();
+        let url: URL;
+        try {
+          url = new URL(target);
+        } catch {
+          throw new UsageError(`--target must be an absolute URL such as http://127.0.0.1:3000/hooks; got "${target}"`);
+        }
+        if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new UsageError(`--target must be an http: or https: URL; got "${target}"`);
+        options.target = target;
+        break;
+      }
+      case '--secret': {
+        const secret = value();
+        if (!/^whsec_[A-Za-z0-9+/]{20,}={0,2}$/.test(secret)) throw new UsageError('--secret must look like whsec_<base64> (Standard Webhooks); leave it out to have one generated');
+        options.secret = secret;
+        break;
+      }
+      case '--events': {
+        const raw = value();
+        const n = Number(raw);
+        if (!Number.isInteger(n) || n < 1 || n > 100_000) throw new UsageError(`--events must be a whole number from 1 to 100000; got "${raw}"`);
+        options.events = n;
+        break;
+      }
+      case '--data-dir':
+        options.dataDir = value();
+        break;
+      case '--help':
+      case '-h':
+        options.help = true;
+        break;
+      default:
+        throw new UsageError(`unknown option "${arg}"\n\n${USAGE}`);
+    }
+  }
+  if (options.secret && !options.target) throw new UsageError('--secret goes with --target (the built-in receiver uses a generated secret)');
+  return options;
+}

@@ -1,0 +1,182 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { cmsComposer, ContentDeletedNotification, ContentPublishedNotification, ContentUnpublishedNotification, MediaSavedNotification, type CmsContent, type CmsMedia } from '@hookwork/cms';
+import { consoleLogger, createHookwork, type AttemptInfo, type DeliveryLogEntry, type Hookwork } from '@hookwork/core';
+import { sqliteStorage } from '@hookwork/sqlite';
+import type { QuickstartOptions } from './cli-options';
+import { startVerifyingReceiver, type VerifyingReceiver } from './verifying-receiver';
+
+/** What a run did, for the exit code and for tests. */
+export interface QuickstartResult {
+  published: number;
+  delivered: number;
+  deadLettered: number;
+  /** Requests the built-in receiver accepted (undefined with --target). */
+  received?: VerifyingReceiver['received'];
+  /** Requests whose signature the built-in receiver rejected. */
+  rejected?: VerifyingReceiver['rejected'];
+  log: DeliveryLogEntry[];
+}
+
+const KEY_PREFIX = 'quickstart-';
+const BLOG_POST = { key: '6f1ab7a6-3d3a-4c8e-9d8e-0b9f1c1d2e01', alias: 'blogPost' };
+const LANDING_PAGE = { key: '0d0b6a2e-1f7c-4f55-8a4e-5c2b9e7f3a10', alias: 'landingPage' };
+const IMAGE = { key: 'cc07b313-0843-4aa8-bbda-871c8da728c8', alias: 'Image' };
+
+const post = (key: string, name: string, path: string): CmsContent => ({
+  key,
+  name,
+  contentType: BLOG_POST,
+  createDate: '2026-11-20T09:12:44.1234567',
+  updateDate: '2026-11-22T08:30:00.0000000',
+  publishDate: '2026-11-22T08:30:00.0000000',
+  cultures: { 'en-US': { name, publishDate: '2026-11-22T08:30:00.0000000' } },
+  route: { path, startItem: { id: 'c1922956-7855-4fa0-8f2c-7af149a92135', path: 'home' } },
+  properties: { title: name, tags: ['news'] },
+});
+
+/**
+ * The tour: publishes realistic CMS notifications through an app on SQLite and delivers them,
+ * signed, to a receiver that verifies them — refusing one at first so a retry shows.
+ */
+export async function runQuickstart(options: QuickstartOptions, print: (line: string) => void, progress?: (line: string) => void): Promise<QuickstartResult> {
+  mkdirSync(options.dataDir, { recursive: true });
+  const file = join(options.dataDir, 'hookwork.db');
+  const targetHost = options.target ? new URL(options.target).hostname.replace(/^\[|\]$/g, '') : undefined;
+  const app = createHookwork({
+    composers: [cmsComposer()],
+    storage: sqliteStorage({ file }),
+    logger: consoleLogger(),
+    settings: {
+      // A short schedule for the demo; the default is 5 s, 5 min, 30 min, 2 h, 5 h, 10 h.
+      retrySchedule: [1_000, 2_000, 4_000],
+      maximumRetries: 3,
+      timeout: 5_000,
+      // The built-in receiver is on loopback, and a target named on the command line is trusted.
+      ssrf: { allow: ['127.0.0.1', ...(targetHost ? [targetHost] : [])] },
+    },
+  });
+  await app.start();
+  let receiver: VerifyingReceiver | undefined;
+  try {
+    const leftovers = await app.queueCounts();
+    // Runs share the data folder (that is the point of a durable store). Each run gets a webhook
+    // of its own; an earlier run's webhook is deleted, so requests it left behind (a run stopped
+    // with Ctrl-C) are dropped and logged rather than sent to this run's receiver.
+    for (const old of await app.webhooks.list()) if (old.key.startsWith(KEY_PREFIX)) await app.webhooks.delete(old.key);
+    const webhookKey = `${KEY_PREFIX}${Date.now()}`;
+    const { headers } = app.settings;
+    const created = await app.webhooks.create({
+      key: webhookKey,
+      name: 'Quickstart receiver',
+      url: options.target ?? 'http://127.0.0.1/placeholder',
+      events: app.events().map((e) => e.alias),
+      contentTypeKeys: [BLOG_POST.key, IMAGE.key],
+      headers: { 'X-Quickstart': 'hello from hookwork' },
+      ...(options.secret ? { secret: options.secret } : { secret: true }),
+    });
+    const secret = options.secret ?? created.secret!;
+    if (!options.target) {
+      receiver = await startVerifyingReceiver({ secret, eventHeader: headers.event, retryHeader: headers.retryCount, refuseFirst: (event) => event === 'Umbraco.ContentUnpublish' });
+      await app.webhooks.update(webhookKey, { url: receiver.url });
+    }
+    print(`hookwork quickstart — store: ${file}${leftovers.pending + leftovers.dead > 0 ? ` (kept from earlier runs: ${leftovers.pending} pending, ${leftovers.dead} dead-lettered requests)` : ''}`);
+    print(`webhook "${webhookKey}" → ${options.target ?? `${receiver!.url} (built-in receiver, verifies every signature with the standardwebhooks package)`}`);
+    print(`  events: ${created.events.join(', ')}`);
+    print(`  content-type filter: blogPost, Image · custom header X-Quickstart · signed with ${options.secret ? 'your secret' : `a generated secret${options.target ? `: ${secret}` : ''}`}`);
+    print('');
+
+    const published = options.events ? await publishLoad(app, options.events, print, progress) : await publishTour(app, print);
+    await app.drain({ timeoutMs: 120_000 });
+
+    const log = await fullLog(app, webhookKey);
+    if (!options.events) printTable(log, print);
+    const delivered = log.filter((e) => e.outcome === 'delivered').length;
+    const deadLettered = log.filter((e) => e.outcome === 'dead').length;
+    print('');
+    print(`${published} requests enqueued, ${delivered} delivered, ${deadLettered} dead-lettered, ${log.length} attempts logged.`);
+    if (receiver) print(`The receiver verified ${receiver.received.length} signed requests${receiver.rejected.length ? ` and REJECTED ${receiver.rejected.length}` : ''}.`);
+    return { published, delivered, deadLettered, received: receiver?.received, rejected: receiver?.rejected, log };
+  } finally {
+    await app.stop();
+    await receiver?.close();
+  }
+}
+
+/** The tour's notifications: a publish (one page filtered out), an unpublish, a delete, a media save. */
+async function publishTour(app: Hookwork, print: (line: string) => void): Promise<number> {
+  let enqueued = 0;
+  const count = (requests: readonly unknown[]) => (enqueued += requests.length);
+  app.lifecycle.on('enqueued', count);
+  app.lifecycle.on('attemptSucceeded', (a) => print(`  ✓ ${a.eventAlias.padEnd(26)} ${a.statusCode} on attempt ${a.retryCount + 1}`));
+  app.lifecycle.on('attemptFailed', (a) => print(`  ↻ ${a.eventAlias.padEnd(26)} ${describeFailure(a)}`));
+  const landing: CmsContent = { ...post('8a3e1c55-0d55-4c8b-a1d9-5b8d6f3e2b77', 'Black Friday landing page', '/black-friday/'), contentType: LANDING_PAGE };
+  const media: CmsMedia = { key: '3b8f0a9e-6c1d-4b2a-9f3e-7d5c4b3a2e11', name: 'hero.jpg', contentType: IMAGE, createDate: '2026-11-22T08:31:02.0000000', updateDate: '2026-11-22T08:31:02.0000000' };
+  print('publishing: 2 pages published (the landing page is filtered out by content type), 1 unpublished, 1 deleted, 1 image saved');
+  await app.publish(new ContentPublishedNotification({ publishedEntities: [post('a1b2c3d4-0001-4e5f-8a9b-000000000001', 'Hello hookwork', '/blog/hello-hookwork/'), landing] }));
+  await app.publish(new ContentUnpublishedNotification({ unpublishedEntities: [post('a1b2c3d4-0002-4e5f-8a9b-000000000002', 'Spring sale', '/blog/spring-sale/')] }));
+  await app.publish(new ContentDeletedNotification({ deletedEntities: [post('a1b2c3d4-0003-4e5f-8a9b-000000000003', 'Draft notes', '/blog/draft-notes/')] }));
+  await app.publish(new MediaSavedNotification({ savedEntities: [media] }));
+  return enqueued;
+}
+
+/** --events n: n single-page publishes, with a progress bar on delivery. */
+async function publishLoad(app: Hookwork, n: number, print: (line: string) => void, progress?: (line: string) => void): Promise<number> {
+  const started = Date.now();
+  let delivered = 0;
+  let lastStep = -1;
+  const bar = () => {
+    const width = 30;
+    const filled = Math.round((delivered / n) * width);
+    return `  [${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${delivered}/${n} delivered`;
+  };
+  app.lifecycle.on('attemptSucceeded', () => {
+    delivered++;
+    if (progress) progress(bar());
+    else {
+      const step = Math.floor((delivered / n) * 10);
+      if (step !== lastStep) {
+        lastStep = step;
+        print(bar());
+      }
+    }
+  });
+  print(`publishing ${n} content-published notifications…`);
+  for (let i = 0; i < n; i++) {
+    await app.publish(new ContentPublishedNotification({ publishedEntities: [post(`b0000000-0000-4000-8000-${String(i).padStart(12, '0')}`, `Post ${i + 1}`, `/blog/post-${i + 1}/`)] }));
+  }
+  const publishSeconds = (Date.now() - started) / 1000;
+  await app.drain({ timeoutMs: 300_000 });
+  if (progress) progress(`${bar()}\n`);
+  const seconds = (Date.now() - started) / 1000;
+  print(`published in ${publishSeconds.toFixed(2)} s; all delivered in ${seconds.toFixed(2)} s (${Math.round(delivered / seconds)} deliveries/s, durable SQLite queue, signed and logged)`);
+  return n;
+}
+
+function describeFailure(a: AttemptInfo): string {
+  const what = a.statusCode !== undefined ? `${a.statusCode}` : `${a.errorKind}: ${a.errorMessage ?? ''}`;
+  if (a.outcome === 'retrying' && a.nextDueAt) return `${what} on attempt ${a.retryCount + 1}, retry in ${((a.nextDueAt.getTime() - Date.now()) / 1000).toFixed(1)} s`;
+  return `${what} on attempt ${a.retryCount + 1} (${a.outcome})`;
+}
+
+async function fullLog(app: Hookwork, webhookKey: string): Promise<DeliveryLogEntry[]> {
+  const entries: DeliveryLogEntry[] = [];
+  for (let offset = 0; ; offset += 500) {
+    const page = await app.logs(webhookKey, { limit: 500, offset });
+    entries.push(...page.items);
+    if (entries.length >= page.total || page.items.length === 0) return entries.reverse();
+  }
+}
+
+/** The delivery log as a table, oldest first. */
+export function printTable(log: readonly DeliveryLogEntry[], print: (line: string) => void): void {
+  const rows = log.map((e) => [e.eventAlias, e.statusCode === undefined ? e.errorKind ?? '-' : String(e.statusCode), String(e.retryCount + 1), `${Math.round(e.durationMs)} ms`, e.outcome]);
+  const head = ['event', 'status', 'attempt', 'duration', 'outcome'];
+  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+  const line = (cells: string[]) => `  ${cells.map((c, i) => c.padEnd(widths[i]!)).join('  ')}`.trimEnd();
+  print('');
+  print('delivery log (oldest first):');
+  print(line(head));
+  print(line(widths.map((w) => '-'.repeat(w))));
+  for (const row of rows) print(line(row));
+}
