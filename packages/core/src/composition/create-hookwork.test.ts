@@ -154,6 +154,31 @@ describe('publishing through composed events', () => {
     ]);
   });
 
+  it('lets a per-entity event whose entities have no content type opt out of the filter', async () => {
+    @WebhookEvent('Orders shipped', WebhookEventTypes.Other, { alias: 'ordersShipped', notification: PagesPublished })
+    class OrdersShippedEvent extends WebhookEventContentBase<PagesPublished, Page> {
+      protected override get appliesContentTypeFilter() {
+        return false;
+      }
+      getEntitiesFromNotification(n: PagesPublished) {
+        return n.pages;
+      }
+      convertEntityToRequestPayload(p: Page) {
+        return { order: p.key };
+      }
+    }
+    const storage = capturingStorage();
+    const app = createHookwork({ composers: [{ compose: (b) => b.webhookEvents().add(OrdersShippedEvent, PagePublishedEvent) }], storage, transport: recordingTransport() });
+    await app.start();
+    started.push(app);
+    await app.webhooks.create(hook(['ordersShipped', 'pagePublished'], { contentTypeKeys: ['type-b'] }));
+    await app.publish(new PagesPublished([{ key: 'o-1', name: 'order' }, page('2', 'type-a')]));
+    expect(storage.enqueued.map((r) => [r.eventAlias, JSON.parse(r.body)])).toEqual([
+      ['ordersShipped', { order: 'o-1' }],
+      ['ordersShipped', { order: '2' }],
+    ]);
+  });
+
   it('fires under synonyms and name-spaced patterns with the alias the webhook subscribed to', async () => {
     const { app, storage } = await startApp();
     const legacy = await app.webhooks.create(hook(['Pinged.Legacy']));

@@ -30,4 +30,13 @@ describe('the error catalogue', () => {
     expect(isHookworkError(error, 'HOOKWORK_ERR_STORAGE')).toBe(false);
     expect(isHookworkError(new Error('x'))).toBe(false);
   });
+
+  it('lets plugins raise errors with codes of their own', () => {
+    const error = new HookworkError('ACME_COMMERCE_ERR_BAD_ORDER', 'order o-1 has no lines');
+    expect(isHookworkError(error, 'ACME_COMMERCE_ERR_BAD_ORDER')).toBe(true);
+    expect(error.message).toBe('ACME_COMMERCE_ERR_BAD_ORDER: order o-1 has no lines');
+    expect(error.summary).toBeUndefined();
+    // @ts-expect-error a code must be core's or look like PREFIX_ERR_NAME
+    expect(() => new HookworkError('oops', 'x')).not.toThrow();
+  });
 });

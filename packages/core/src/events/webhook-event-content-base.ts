@@ -4,7 +4,8 @@ import { WebhookEventBase, type PayloadContext, type WebhookSubscription } from 
 /**
  * The base of per-entity events: one request per entity per subscribed webhook (a publish of
  * three pages sends three requests). The webhook's content-type filter (`contentTypeKeys`)
- * applies when it is non-empty: an entity whose content type is not listed — or has none — is skipped.
+ * applies when it is non-empty: an entity whose content type is not listed — or has none — is
+ * skipped (unless the event opts out with {@link appliesContentTypeFilter}).
  */
 export abstract class WebhookEventContentBase<TNotification extends object, TEntity> extends WebhookEventBase<TNotification> {
   /** The entities the notification is about (`notification.publishedEntities`). */
@@ -12,6 +13,15 @@ export abstract class WebhookEventContentBase<TNotification extends object, TEnt
 
   /** The payload of one entity's request. */
   abstract convertEntityToRequestPayload(entity: TEntity, context: PayloadContext): unknown | Promise<unknown>;
+
+  /**
+   * Whether webhooks' content-type filters apply to this event. True for content and media;
+   * an event whose entities have no content type (orders, users) returns false, so a webhook
+   * with a filter still receives it.
+   */
+  protected get appliesContentTypeFilter(): boolean {
+    return true;
+  }
 
   /** The key of the entity's content type, for the filter. Default: `entity.contentType.key`. */
   getContentTypeKey(entity: TEntity): string | undefined {
@@ -23,7 +33,7 @@ export abstract class WebhookEventContentBase<TNotification extends object, TEnt
     const entities = [...this.getEntitiesFromNotification(notification)];
     const requests: FireRequest[] = [];
     for (const { webhook, alias } of subscriptions) {
-      const filter = webhook.contentTypeKeys.length > 0 ? new Set(webhook.contentTypeKeys) : undefined;
+      const filter = webhook.contentTypeKeys.length > 0 && this.appliesContentTypeFilter ? new Set(webhook.contentTypeKeys) : undefined;
       for (const entity of entities) {
         if (filter) {
           const key = this.getContentTypeKey(entity);
