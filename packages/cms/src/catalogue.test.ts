@@ -1,7 +1,7 @@
-import { createHookwork, type Composer, type Hookwork } from '@hookwork/core';
-import { capturingStorage, recordingTransport, type CapturingStorage } from '@hookwork/core/testing';
+import { createHookwork } from '@hookwork/core';
 import * as cms from './index';
 import { cmsComposer } from './index';
+import { composer as compose, testApp } from './test-support/apps';
 import { sampleNotifications } from './test-support/samples';
 
 // Written out by hand from Umbraco's catalogue (not derived from this package's data), in
@@ -87,11 +87,7 @@ const CATALOGUE: readonly (readonly [string, string, string, string])[] = [
 ];
 const ALIASES = CATALOGUE.map(([, alias]) => alias);
 
-const compose = (fn: Composer['compose']): Composer => ({ name: 'app', compose: fn });
-
-function allEventsApp(storage: CapturingStorage): Hookwork {
-  return createHookwork({ composers: [cmsComposer(), compose((b) => b.webhookEvents().clear().addCms(false))], storage, transport: recordingTransport() });
-}
+const allEventsApp = () => testApp([cmsComposer(), compose((b) => b.webhookEvents().clear().addCms(false))]);
 
 describe('the CMS event catalogue', () => {
   it('has 77 distinct aliases in the literal table', () => {
@@ -100,7 +96,7 @@ describe('the CMS event catalogue', () => {
   });
 
   it('composes every event with Umbraco’s alias, display name and type, in AddCms(false) order', () => {
-    const app = allEventsApp(capturingStorage());
+    const { app } = allEventsApp();
     expect(app.events().map((e) => [e.alias, e.eventName, e.eventType])).toEqual(CATALOGUE.map(([, alias, name, type]) => [alias, name, type]));
   });
 
@@ -113,8 +109,7 @@ describe('the CMS event catalogue', () => {
   });
 
   it('accepts Umbraco’s spelling UserGroupDeleted as a synonym of userGroupDeleted', async () => {
-    const storage = capturingStorage();
-    const app = allEventsApp(storage);
+    const { app, storage } = allEventsApp();
     await app.start();
     expect(app.events().find((e) => e.alias === 'userGroupDeleted')?.synonyms).toEqual(['UserGroupDeleted']);
     await app.webhooks.create({ url: 'https://example.com/hook', events: ['UserGroupDeleted'] });
@@ -124,8 +119,7 @@ describe('the CMS event catalogue', () => {
   });
 
   it('enqueues exactly one request per notification, carrying its own alias, for one webhook subscribed to all 77', async () => {
-    const storage = capturingStorage();
-    const app = allEventsApp(storage);
+    const { app, storage } = allEventsApp();
     await app.start();
     const webhook = await app.webhooks.create({ url: 'https://example.com/hook', events: [...ALIASES] });
     const samples = sampleNotifications();

@@ -16,3 +16,4 @@ export * from './builder/cms-event-groups';
 export * from './builder/cms-events-builder';
 export * from './builder/cms-extension';
 export * from './cms-composer';
+export * from './payloads/cms-payload-schemas';

@@ -90,7 +90,10 @@ function convert<I>(event: WebhookEventBase, payloadType: PayloadType, payload: 
   try {
     return converter.convert(input);
   } catch (cause) {
-    if (isHookworkError(cause)) throw new HookworkError(cause.code, `${event.constructor.name} (${event.alias}, ${payloadType}): ${cause.message}`, { cause });
+    if (isHookworkError(cause)) {
+      const detail = cause.message.startsWith(`${cause.code}: `) ? cause.message.slice(cause.code.length + 2) : cause.message;
+      throw new HookworkError(cause.code, `${event.constructor.name} (${event.alias}, ${payloadType}): ${detail}`, { cause });
+    }
     throw cause;
   }
 }

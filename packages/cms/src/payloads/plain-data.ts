@@ -11,10 +11,11 @@ const CUT = Symbol('cut');
  * where an entity graph with a cycle broke webhook serialisation — are cut instead of followed:
  * a value already on the path from the root is left out of an object (and is null in an array).
  * Dates become ISO strings, BigInts strings, non-finite numbers null; functions and symbols are
- * left out; Maps become objects and Sets arrays; `toJSON()` is honoured.
+ * left out; Maps become objects and Sets arrays; `toJSON()` is honoured. `ancestors` are the
+ * objects the value hangs off (the entity whose field it is): references back to them are cut too.
  */
-export function toPlainData(value: unknown): PlainData {
-  const result = copy(value, [], 0);
+export function toPlainData(value: unknown, ancestors: readonly object[] = []): PlainData {
+  const result = copy(value, [...ancestors], 0);
   return result === CUT ? null : result;
 }
 

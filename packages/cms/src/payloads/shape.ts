@@ -33,10 +33,8 @@ export interface Shape<I> {
 
 const cased = (name: string, casing: Casing) => (casing === 'pascal' ? name.charAt(0).toUpperCase() + name.slice(1) : name);
 
-const allowsNull = (schema: JsonSchema) => {
-  const type = schema.type;
-  return type === undefined || type === 'null' || (Array.isArray(type) && type.includes('null'));
-};
+const allowsNull = (schema: JsonSchema): boolean =>
+  schema.type === undefined ? !Array.isArray(schema.anyOf) || (schema.anyOf as JsonSchema[]).some(allowsNull) : schema.type === 'null';
 
 /** Makes a {@link Shape} from its fields. */
 export function shape<I>(fields: Fields<I>): Shape<I> {
@@ -61,9 +59,12 @@ export function shape<I>(fields: Fields<I>): Shape<I> {
   };
 }
 
-/** A plain value read from the input (copied by {@link toPlainData}; undefined becomes null). */
+/**
+ * A plain value read from the input (copied by {@link toPlainData}; undefined becomes null).
+ * A reference back to the input itself (an entity in its own properties) is cut.
+ */
 export function field<I>(schema: JsonSchema, get: (input: I) => unknown): FieldSpec<I> {
-  return { schema: () => schema, value: (input) => toPlainData(get(input)) };
+  return { schema: () => schema, value: (input) => toPlainData(get(input), typeof input === 'object' && input !== null ? [input] : []) };
 }
 
 /** A nested object, or null when `get` returns null or undefined. */
@@ -92,15 +93,22 @@ export function via<I, J>(fields: Fields<J>, get: (input: I) => J): Fields<I> {
   return result;
 }
 
+/**
+ * A schema that also allows null. Written with `anyOf` rather than `type: [T, 'null']` so that
+ * ajv in strict mode compiles it without `allowUnionTypes`.
+ */
+export function nullable(schema: JsonSchema): JsonSchema {
+  return { anyOf: [schema, { type: 'null' }] };
+}
+
 /** Schema building blocks. */
 export const schemas = Object.freeze({
   string: { type: 'string' },
-  nullableString: { type: ['string', 'null'] },
-  nullableBoolean: { type: ['boolean', 'null'] },
+  nullableString: nullable({ type: 'string' }),
+  nullableBoolean: nullable({ type: 'boolean' }),
   boolean: { type: 'boolean' },
   integer: { type: 'integer' },
   stringArray: { type: 'array', items: { type: 'string' } },
   /** A free map (property values, configuration): its keys are the host's own. */
   map: { type: 'object' },
-  nullableMap: { type: ['object', 'null'] },
 } satisfies Record<string, JsonSchema>);
