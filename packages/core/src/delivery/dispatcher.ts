@@ -36,24 +36,52 @@ export function endpointOf(url: string): string {
   }
 }
 
+/** A claimed request waiting in memory for a slot. */
+interface ReadyItem extends DispatchItem {
+  /** Clock ms after which it is given back rather than started (its lease and webhook snapshot age). */
+  heldUntil: number;
+}
+
+/** One endpoint's attempts running now and claimed requests waiting for its slots. */
+interface EndpointLane {
+  running: number;
+  ready: ReadyItem[];
+}
+
+/** The lane of requests whose webhook was deleted: dropping them sends nothing, so it has no limit. */
+const NO_ENDPOINT = '';
+
 /**
  * Takes due requests from the queue and runs them within the concurrency limits.
  *
  * - Woken at once by {@link wake} (enqueue, redeliver); otherwise sleeps until the earliest
  *   due time it knows of, and at most `period` (the safety sweep for other processes' work
  *   and expired leases).
- * - Claims in bounded batches under a lease and keeps at most one batch ready in memory, so a
- *   large backlog is never loaded whole, and the store is not asked once per finished attempt.
- * - A global limit and a per-endpoint limit (scheme://host:port): requests of an endpoint at its
- *   limit are given back to the queue and left out of the next claims (by their webhook keys),
- *   so one slow receiver cannot hold the slots other receivers need.
+ * - Claims in bounded batches under a lease. Claimed requests of an endpoint at its limit wait
+ *   in memory (they are leased to this process) for that endpoint's next free slot, so a busy
+ *   endpoint costs one claim per batch, not a claim and a release per delivery. An endpoint
+ *   holding at least `perEndpoint` waiting requests is left out of claims (by its webhook keys),
+ *   and what waits is bounded: `claimBatchSize + perEndpoint` per endpoint and about two batches
+ *   in all (the excess is given back, largest holders first).
+ * - Only requests that could start count when deciding to claim more: whenever a global slot is
+ *   free, every waiting request belongs to an endpoint at its limit, so the next claim (which
+ *   skips those endpoints) can only find work for other endpoints. One slow receiver never stops
+ *   the others from being claimed and served.
+ * - A waiting request is given back, not started, once it has waited `period` or half the lease:
+ *   its lease never runs out while it waits, and a webhook deleted or disabled meanwhile is seen
+ *   (the request is claimed again with the webhook read afresh) within one period.
  * - No ordering between requests of one endpoint is promised.
  */
 export class Dispatcher {
-  private ready: (DispatchItem & { endpoint: string })[] = [];
+  private readonly lanes = new Map<string, EndpointLane>();
+  /** Requests waiting in all lanes. */
+  private readyCount = 0;
+  /** The earliest `heldUntil` among waiting requests (a lower bound: Infinity when none wait). */
+  private earliestHeldUntil = Infinity;
   private readonly active = new Set<Promise<void>>();
-  private readonly perEndpoint = new Map<string, number>();
   private readonly endpointOfKey = new Map<string, string>();
+  /** Endpoints left out of the last claim: when one of them has room again, claiming may find work. */
+  private excludedEndpoints = new Set<string>();
   private running = false;
   private stopped = true;
   private pumpQueued = false;
@@ -107,7 +135,8 @@ export class Dispatcher {
     if (this.stopped) return;
     this.stopped = true;
     this.clearTimer();
-    this.ready = [];
+    // The waiting requests' claims go back with the release of everything this owner holds.
+    this.takeAllReady();
     if (this.active.size > 0) {
       let timeout: NodeJS.Timeout | undefined;
       const expired = new Promise<void>((resolve) => (timeout = setTimeout(resolve, timeoutMs)));
@@ -119,6 +148,7 @@ export class Dispatcher {
       }
     }
     while (this.running) await new Promise((resolve) => setImmediate(resolve));
+    this.takeAllReady();
     try {
       await this.deps.queue.release(this.deps.owner);
     } catch (error) {
@@ -160,7 +190,7 @@ export class Dispatcher {
     const settings = this.deps.settings.current;
     if (!settings.enabled) {
       // Kept in the queue, untouched: claims go back and nothing is sent until enabled again.
-      await this.giveBack(this.ready.splice(0));
+      await this.giveBack(this.takeAllReady());
       this.armTimer(settings.period);
       return;
     }
@@ -168,82 +198,169 @@ export class Dispatcher {
     for (;;) {
       await this.startReady();
       if (this.stopped) return;
-      const room = settings.concurrency.global - this.active.size;
-      if (!this.mayHaveMore || this.ready.length >= Math.max(1, batch >> 1) || room <= 0) break;
-      const limit = Math.max(batch - this.ready.length, 1);
+      // A free global slot means nothing waiting could start (startReady would have started
+      // it): whatever waits belongs to endpoints at their limit, which the claim skips.
+      if (settings.concurrency.global - this.active.size <= 0) break;
+      const exclude = this.fullEndpoints(settings.concurrency.perEndpoint);
+      // An endpoint the last claim skipped has room again: its requests may be claimable now.
+      if (!this.mayHaveMore) for (const endpoint of this.excludedEndpoints) if (!exclude.endpoints.has(endpoint)) this.mayHaveMore = true;
+      if (!this.mayHaveMore) break;
+      const now = this.deps.clock.now();
       const claimed = await this.deps.queue.claim({
         owner: this.deps.owner,
-        limit,
+        limit: batch,
         leaseMs: settings.leaseDuration,
-        now: this.deps.clock.now(),
-        excludeWebhookKeys: this.saturatedKeys(),
+        now,
+        excludeWebhookKeys: exclude.keys,
       });
+      this.excludedEndpoints = exclude.endpoints;
       if (this.stopped) {
         await this.giveBack(claimed.map((request) => ({ request })));
         return;
       }
-      if (claimed.length < limit) this.mayHaveMore = false;
+      if (claimed.length < batch) this.mayHaveMore = false;
       if (claimed.length === 0) break;
-      const webhooks = await this.deps.loadWebhooks([...new Set(claimed.map((r) => r.webhookKey))]);
+      const heldUntil = now.getTime() + Math.min(settings.leaseDuration / 2, settings.period);
+      const webhooks = await this.deps.loadWebhooks(distinctKeys(claimed));
       for (const request of claimed) {
         const webhook = webhooks.get(request.webhookKey);
-        const endpoint = webhook ? endpointOf(webhook.url) : '';
+        const endpoint = webhook ? endpointOf(webhook.url) : NO_ENDPOINT;
         if (webhook) this.endpointOfKey.set(webhook.key, endpoint);
-        this.ready.push({ request, webhook, endpoint });
+        this.lane(endpoint).ready.push({ request, webhook, heldUntil });
       }
+      this.readyCount += claimed.length;
+      this.earliestHeldUntil = Math.min(this.earliestHeldUntil, heldUntil);
     }
-    if (!this.mayHaveMore && this.ready.length === 0 && this.timerAt === Infinity) {
+    if (this.readyCount > 0) {
+      // Waiting requests go back when they have waited too long, even if nothing settles.
+      this.armTimer(this.earliestHeldUntil - this.deps.clock.now().getTime());
+    } else if (!this.mayHaveMore && this.timerAt === Infinity) {
       const next = await this.deps.queue.nextDueAt();
       const wait = next ? next.getTime() - this.deps.clock.now().getTime() : Infinity;
       this.armTimer(Math.min(wait, settings.period));
     }
   }
 
-  /** Starts ready requests within the limits; those of endpoints at their limit go back to the queue. */
+  /**
+   * Gives back requests that waited too long and those beyond the bounds on what waits, then
+   * starts waiting requests within the limits, one endpoint after another in turn.
+   */
   private async startReady(): Promise<void> {
-    const { global, perEndpoint } = this.deps.settings.current.concurrency;
-    const keep: typeof this.ready = [];
-    const back: typeof this.ready = [];
-    for (const item of this.ready) {
-      if (this.active.size >= global) {
-        keep.push(item);
-        continue;
-      }
-      if (item.webhook) {
-        const running = this.perEndpoint.get(item.endpoint) ?? 0;
-        if (running >= perEndpoint) {
-          back.push(item);
-          continue;
-        }
-        this.perEndpoint.set(item.endpoint, running + 1);
-      }
-      this.run(item);
+    const settings = this.deps.settings.current;
+    const { global, perEndpoint } = settings.concurrency;
+    const back: ReadyItem[] = [];
+    if (this.readyCount > 0 && this.deps.clock.now().getTime() >= this.earliestHeldUntil) this.takeStale(back);
+    for (const [endpoint, lane] of this.lanes) {
+      if (this.readyCount === 0 || this.active.size >= global) break;
+      if (lane.ready.length === 0 || (endpoint !== NO_ENDPOINT && lane.running >= perEndpoint)) continue;
+      const item = lane.ready.shift()!;
+      this.readyCount--;
+      lane.running++;
+      this.run(item, endpoint, lane);
+      // To the back of the line (this loop meets it again): endpoints take free slots in turn.
+      this.lanes.delete(endpoint);
+      this.lanes.set(endpoint, lane);
     }
-    this.ready = keep;
+    if (this.readyCount > 0) this.takeExcess(settings.claimBatchSize, perEndpoint, back);
+    if (back.length === 0) return;
+    // Back in the queue, so claimable again: renewed if their lanes have room, else left for later.
+    this.mayHaveMore = true;
     await this.giveBack(back);
   }
 
-  private run(item: DispatchItem & { endpoint: string }): void {
+  private run(item: ReadyItem, endpoint: string, lane: EndpointLane): void {
     const attempt = this.deps.process(item, this.abort.signal).finally(() => {
       this.active.delete(attempt);
-      if (item.webhook) {
-        const running = (this.perEndpoint.get(item.endpoint) ?? 1) - 1;
-        if (running <= 0) this.perEndpoint.delete(item.endpoint);
-        else this.perEndpoint.set(item.endpoint, running);
-        // Requests of this endpoint were left out of claims while it was at its limit.
-        if (running === this.deps.settings.current.concurrency.perEndpoint - 1) this.mayHaveMore = true;
-      }
+      lane.running--;
+      if (lane.running === 0 && lane.ready.length === 0 && this.lanes.get(endpoint) === lane) this.lanes.delete(endpoint);
       for (const listener of this.settleListeners) listener();
-      if (!this.stopped && (this.mayHaveMore || this.ready.length > 0)) this.schedulePump();
+      if (!this.stopped && (this.mayHaveMore || this.readyCount > 0 || this.excludedEndpoints.size > 0)) this.schedulePump();
     });
     this.active.add(attempt);
   }
 
-  private saturatedKeys(): string[] {
-    const limit = this.deps.settings.current.concurrency.perEndpoint;
+  /** An endpoint at its limit with a full round of requests waiting: claims skip it. */
+  private isFull(lane: EndpointLane, perEndpoint: number): boolean {
+    return lane.running >= perEndpoint && lane.ready.length >= perEndpoint;
+  }
+
+  private fullEndpoints(perEndpoint: number): { keys: string[]; endpoints: Set<string> } {
+    const endpoints = new Set<string>();
+    for (const [endpoint, lane] of this.lanes) if (endpoint !== NO_ENDPOINT && this.isFull(lane, perEndpoint)) endpoints.add(endpoint);
     const keys: string[] = [];
-    for (const [key, endpoint] of this.endpointOfKey) if ((this.perEndpoint.get(endpoint) ?? 0) >= limit) keys.push(key);
-    return keys;
+    if (endpoints.size > 0) for (const [key, endpoint] of this.endpointOfKey) if (endpoints.has(endpoint)) keys.push(key);
+    return { keys, endpoints };
+  }
+
+  private lane(endpoint: string): EndpointLane {
+    let lane = this.lanes.get(endpoint);
+    if (!lane) {
+      lane = { running: 0, ready: [] };
+      this.lanes.set(endpoint, lane);
+    }
+    return lane;
+  }
+
+  /** Moves requests that waited past their `heldUntil` to `back`. */
+  private takeStale(back: ReadyItem[]): void {
+    const now = this.deps.clock.now().getTime();
+    let earliest = Infinity;
+    for (const [endpoint, lane] of this.lanes) {
+      if (lane.ready.length === 0) continue;
+      const keep: ReadyItem[] = [];
+      for (const item of lane.ready) {
+        if (item.heldUntil <= now) back.push(item);
+        else {
+          keep.push(item);
+          earliest = Math.min(earliest, item.heldUntil);
+        }
+      }
+      const taken = lane.ready.length - keep.length;
+      lane.ready = keep;
+      if (taken > 0) this.noteTaken(endpoint, lane, taken);
+    }
+    this.earliestHeldUntil = earliest;
+  }
+
+  /**
+   * Moves to `back` what exceeds the bounds on waiting requests: `batch + perEndpoint` per
+   * endpoint, and about two batches in all, shared fairly (never below `perEndpoint` each).
+   */
+  private takeExcess(batch: number, perEndpoint: number, back: ReadyItem[]): void {
+    const total = 2 * batch;
+    let share = batch + perEndpoint;
+    if (this.readyCount > total) {
+      let holding = 0;
+      for (const lane of this.lanes.values()) if (lane.ready.length > 0) holding++;
+      share = Math.min(share, Math.max(perEndpoint, Math.floor(total / holding)));
+    }
+    for (const [endpoint, lane] of this.lanes) {
+      if (lane.ready.length <= share) continue;
+      // The newest claimed go back: the oldest have waited longest.
+      const excess = lane.ready.splice(share);
+      for (const item of excess) back.push(item);
+      this.noteTaken(endpoint, lane, excess.length);
+    }
+  }
+
+  /** Bookkeeping after `count` waiting requests of `lane` were taken out to be given back. */
+  private noteTaken(endpoint: string, lane: EndpointLane, count: number): void {
+    this.readyCount -= count;
+    if (lane.running === 0 && lane.ready.length === 0) this.lanes.delete(endpoint);
+  }
+
+  /** Empties every lane's waiting requests (their claims are to be given back). */
+  private takeAllReady(): ReadyItem[] {
+    const all: ReadyItem[] = [];
+    for (const [endpoint, lane] of this.lanes) {
+      all.push(...lane.ready);
+      lane.ready = [];
+      if (lane.running === 0) this.lanes.delete(endpoint);
+    }
+    this.readyCount = 0;
+    this.earliestHeldUntil = Infinity;
+    this.excludedEndpoints.clear();
+    return all;
   }
 
   private async giveBack(items: readonly { request: WebhookRequest }[]): Promise<void> {
@@ -275,4 +392,10 @@ export class Dispatcher {
     this.timer = undefined;
     this.timerAt = Infinity;
   }
+}
+
+function distinctKeys(requests: readonly WebhookRequest[]): string[] {
+  const keys = new Set<string>();
+  for (const r of requests) keys.add(r.webhookKey);
+  return [...keys];
 }
