@@ -1,0 +1,172 @@
+import { createHookwork, isHookworkError, type WebhookEventCollectionBuilder } from '@hookwork/core';
+import { ContentPublishedWebhookEvent, MediaSavedWebhookEvent, cmsComposer } from '../index';
+import { composer } from '../test-support/apps';
+
+const aliasesOf = (configure: (events: WebhookEventCollectionBuilder) => void) =>
+  createHookwork({ composers: [cmsComposer({ events: 'none' }), composer((b) => configure(b.webhookEvents()))] }).events().map((e) => e.alias);
+
+const DEFAULTS = ['Umbraco.ContentDelete', 'Umbraco.ContentPublish', 'Umbraco.ContentUnpublish', 'Umbraco.MediaDelete', 'Umbraco.MediaSave'];
+const CONTENT_DEFAULT = [
+  'Umbraco.ContentCopied',
+  'Umbraco.ContentDelete',
+  'Umbraco.ContentEmptiedRecycleBin',
+  'Umbraco.ContentMovedToRecycleBin',
+  'Umbraco.ContentMoved',
+  'Umbraco.ContentPublish',
+  'Umbraco.ContentSaved',
+  'Umbraco.ContentSorted',
+  'Umbraco.ContentUnpublish',
+];
+const BLUEPRINT = ['Umbraco.ContentSavedBlueprint', 'Umbraco.ContentDeletedBlueprint'];
+const VERSION = ['Umbraco.ContentDeletedVersions', 'Umbraco.ContentRolledBack'];
+const MEMBER_DEFAULT = ['exportedMember', 'memberDeleted', 'memberSaved'];
+const MEMBER_ROLES = ['assignedMemberRoles', 'removedMemberRoles'];
+const MEMBER_GROUP = ['memberGroupDeleted', 'memberGroupSaved'];
+const USER_DEFAULT = ['userDeleted', 'userSaved'];
+const USER_PASSWORD = ['userForgotPasswordRequested', 'userPasswordChanged', 'userPasswordReset'];
+const USER_LOGIN = ['userLocked', 'userLoginFailed', 'userLoginRequiresVerification', 'userLoginSuccess', 'userLogoutSuccess', 'userTwoFactorRequested', 'userUnlocked'];
+const USER_GROUP = ['assignedUserGroupPermissions', 'userGroupDeleted', 'userGroupSaved'];
+
+describe('addCms() and its sub-builders', () => {
+  it('cmsComposer() adds Umbraco’s 5 defaults, in order, like Umbraco’s core', () => {
+    expect(createHookwork({ composers: [cmsComposer()] }).events().map((e) => e.alias)).toEqual(DEFAULTS);
+  });
+
+  it('addCms(true) adds the 5 defaults in order; addCms() and addCms(false) add all 77', () => {
+    expect(aliasesOf((e) => e.addCms(true))).toEqual(DEFAULTS);
+    const all = aliasesOf((e) => e.addCms(false));
+    expect(all).toHaveLength(77);
+    expect(new Set(all).size).toBe(77);
+    expect(aliasesOf((e) => e.addCms())).toEqual(all);
+    expect(all.slice(0, 13)).toEqual([...CONTENT_DEFAULT, ...BLUEPRINT, ...VERSION]);
+    expect(all.slice(-15)).toEqual([...USER_DEFAULT, ...USER_PASSWORD, ...USER_LOGIN, ...USER_GROUP]);
+  });
+
+  it('lets an app composer listed after cmsComposer() clear or remove the defaults', () => {
+    expect(createHookwork({ composers: [cmsComposer(), composer((b) => b.webhookEvents().clear())] }).events()).toEqual([]);
+    const removed = createHookwork({ composers: [cmsComposer(), composer((b) => b.webhookEvents().remove(MediaSavedWebhookEvent))] });
+    expect(removed.events().map((e) => e.alias)).toEqual(DEFAULTS.slice(0, 4));
+  });
+
+  it('compiles and composes the issue’s full selection; re-added classes move to the end', () => {
+    const aliases = aliasesOf((e) =>
+      e.clear().addCms((cms) =>
+        cms
+          .addDefault()
+          .addContent()
+          .addContentType()
+          .addDataType()
+          .addDictionary()
+          .addDomain()
+          .addFile()
+          .addHealthCheck()
+          .addLanguage()
+          .addMedia()
+          .addMember()
+          .addPackage()
+          .addPublicAccess()
+          .addRelation()
+          .addRelationType()
+          .addUser(),
+      ),
+    );
+    expect(aliases).toHaveLength(77);
+    expect(aliases.slice(0, 9)).toEqual(CONTENT_DEFAULT);
+    expect(aliases).toEqual(aliasesOf((e) => e.addCms(false)));
+  });
+
+  it('addContent: onlyDefault and each sub-builder group', () => {
+    expect(aliasesOf((e) => e.addCms((cms) => cms.addContent(true)))).toEqual(CONTENT_DEFAULT);
+    expect(aliasesOf((e) => e.addCms((cms) => cms.addContent()))).toEqual([...CONTENT_DEFAULT, ...BLUEPRINT, ...VERSION]);
+    expect(aliasesOf((e) => e.addCms((cms) => cms.addContent((c) => c.addBlueprint())))).toEqual(BLUEPRINT);
+    expect(aliasesOf((e) => e.addCms((cms) => cms.addContent((c) => c.addVersion().addDefault())))).toEqual([...VERSION, ...CONTENT_DEFAULT]);
+  });
+
+  it('addContentType and addFile: all, or one kind', () => {
+    expect(aliasesOf((e) => e.addCms((cms) => cms.addContentType()))).toEqual(
+      ['document', 'media', 'member'].flatMap((kind) => ['Changed', 'Deleted', 'Moved', 'Saved'].map((what) => `${kind}Type${what}`)),
+    );
+    expect(aliasesOf((e) => e.addCms((cms) => cms.addContentType((t) => t.addMediaType())))).toEqual(['mediaTypeChanged', 'mediaTypeDeleted', 'mediaTypeMoved', 'mediaTypeSaved']);
+    expect(aliasesOf((e) => e.addCms((cms) => cms.addFile()))).toEqual(
+      ['partialView', 'script', 'stylesheet', 'template'].flatMap((kind) => [`${kind}Deleted`, `${kind}Saved`]),
+    );
+    expect(aliasesOf((e) => e.addCms((cms) => cms.addFile((f) => f.addScript().addTemplate())))).toEqual(['scriptDeleted', 'scriptSaved', 'templateDeleted', 'templateSaved']);
+  });
+
+  it('addMember and addUser: onlyDefault, all, and each group', () => {
+    expect(aliasesOf((e) => e.addCms((cms) => cms.addMember(true)))).toEqual(MEMBER_DEFAULT);
+    expect(aliasesOf((e) => e.addCms((cms) => cms.addMember()))).toEqual([...MEMBER_DEFAULT, ...MEMBER_ROLES, ...MEMBER_GROUP]);
+    expect(aliasesOf((e) => e.addCms((cms) => cms.addMember((m) => m.addGroup().addRoles())))).toEqual([...MEMBER_GROUP, ...MEMBER_ROLES]);
+    expect(aliasesOf((e) => e.addCms((cms) => cms.addUser(true)))).toEqual(USER_DEFAULT);
+    expect(aliasesOf((e) => e.addCms((cms) => cms.addUser(false)))).toEqual([...USER_DEFAULT, ...USER_PASSWORD, ...USER_LOGIN, ...USER_GROUP]);
+    expect(aliasesOf((e) => e.addCms((cms) => cms.addUser((u) => u.addLogin())))).toEqual(USER_LOGIN);
+    expect(aliasesOf((e) => e.addCms((cms) => cms.addUser((u) => u.addPassword().addGroup())))).toEqual([...USER_PASSWORD, ...USER_GROUP]);
+  });
+
+  it('the flat groups add exactly their events', () => {
+    expect(aliasesOf((e) => e.addCms((cms) => cms.addMedia()))).toEqual(['Umbraco.MediaDelete', 'Umbraco.MediaSave', 'mediaEmptiedRecycleBin', 'mediaMoved', 'mediaMovedToRecycleBin']);
+    expect(aliasesOf((e) => e.addCms((cms) => cms.addDataType().addDictionary().addDomain()))).toEqual(['dataTypeDeleted', 'dataTypeMoved', 'dataTypeSaved', 'dictionaryItemDeleted', 'dictionaryItemSaved', 'domainDeleted', 'domainSaved']);
+    expect(aliasesOf((e) => e.addCms((cms) => cms.addHealthCheck().addLanguage().addPackage()))).toEqual(['healthCheckCompleted', 'languageDeleted', 'languageSaved', 'packageImported']);
+    expect(aliasesOf((e) => e.addCms((cms) => cms.addPublicAccess().addRelation().addRelationType()))).toEqual([
+      'publicAccessEntryDeleted',
+      'publicAccessEntrySaved',
+      'relationDeleted',
+      'relationSaved',
+      'relationTypeDeleted',
+      'relationTypeSaved',
+    ]);
+  });
+
+  it('is a coded error naming @hookwork/cms when addCms() is called without cmsComposer()', () => {
+    let error: unknown;
+    try {
+      createHookwork({ composers: [composer((b) => b.webhookEvents().addCms(true))] });
+    } catch (e) {
+      error = e;
+    }
+    expect(isHookworkError(error, 'HOOKWORK_ERR_EXTENSION_NOT_COMPOSED')).toBe(true);
+    expect((error as Error).message).toMatch(/addCms\(\).*@hookwork\/cms.*cmsComposer\(\)/);
+  });
+
+  it('installs addCms() only on the app that composed the package', () => {
+    const withCms = createHookwork({ composers: [cmsComposer()] });
+    expect(withCms.events()).toHaveLength(5);
+    expect(() => createHookwork({ composers: [composer((b) => b.webhookEvents().addCms())] })).toThrow(/HOOKWORK_ERR_EXTENSION_NOT_COMPOSED/);
+  });
+
+  it('refuses options it does not understand with a coded error', () => {
+    const bad = [
+      () => aliasesOf((e) => e.addCms({ payloadType: 'Fancy' as never })),
+      () => aliasesOf((e) => e.addCms('all' as never)),
+      () => aliasesOf((e) => e.addCms({}, 'x' as never)),
+      () => aliasesOf((e) => e.addCms((cms) => cms.withPayloadType('json' as never))),
+      () => aliasesOf((e) => e.addCms((cms) => cms.addMember('yes' as never))),
+      () => cmsComposer({ events: 'some' as never }),
+      () => cmsComposer({ payloadType: 'minimal' as never }),
+    ];
+    for (const attempt of bad) {
+      let error: unknown;
+      try {
+        attempt();
+      } catch (e) {
+        error = e;
+      }
+      expect(isHookworkError(error, 'HOOKWORK_ERR_INVALID_CMS_OPTIONS')).toBe(true);
+    }
+  });
+
+  it('types addCms() and replace() for callers', () => {
+    const check = (events: WebhookEventCollectionBuilder) => {
+      // @ts-expect-error addCms takes a boolean, a configure function or options
+      events.addCms(42);
+      // @ts-expect-error the payload type is one of Minimal, Extended, Legacy
+      events.addCms({ payloadType: 'Json' });
+      // @ts-expect-error sub-builders have no addBlueprint at the top level
+      events.addCms((cms) => cms.addBlueprint());
+      // @ts-expect-error a CMS event can only be replaced by a webhook event class
+      events.replace(ContentPublishedWebhookEvent, Date);
+      events.addCms({ payloadType: 'Legacy' }, (cms) => cms.addContent((c) => c.withPayloadType('Extended').addDefault()));
+    };
+    expect(typeof check).toBe('function');
+  });
+});
