@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { createHookwork } from '@hookwork/core';
 import * as cms from './index';
 import { cmsComposer } from './index';
@@ -106,6 +108,15 @@ describe('the CMS event catalogue', () => {
     expect(type.name).toBe(className);
     const app = createHookwork({ composers: [compose((b) => b.webhookEvents().add(type as never))] });
     expect(app.events().map((e) => e.alias)).toEqual([alias]);
+  });
+
+  it('is documented in docs/cms-events.md: one table row per event, in collection order', () => {
+    const docs = readFileSync(join(__dirname, '../../../docs/cms-events.md'), 'utf8');
+    const rows = docs.split('\n').filter((line) => /^\| \d+ \| `/.test(line));
+    expect(rows.map((row) => /^\| \d+ \| `([^`]+)`/.exec(row)![1])).toEqual(ALIASES);
+    for (const [index, [className, , name, type]] of CATALOGUE.entries()) {
+      expect(rows[index]).toContain(`| ${name} | ${type} | \`${className}\` |`);
+    }
   });
 
   it('accepts Umbraco’s spelling UserGroupDeleted as a synonym of userGroupDeleted', async () => {
