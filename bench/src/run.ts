@@ -162,6 +162,9 @@ async function newApp(storage?: StorageBackend, perEndpoint = BENCH_PER_ENDPOINT
   return app;
 }
 
+/** CPU time of this process per delivery in the last end-to-end run, µs: less disturbed by other work on the machine than the rate. */
+let lastCpuUsPerDelivery = NaN;
+
 /** End to end: publish `events` notifications, each to `webhooks` webhooks, until all are delivered. */
 async function endToEnd(receiver: ChildReceiver, options: { webhooks: number; events: number; storage?: () => StorageBackend; perEndpoint?: number }): Promise<number> {
   const app = await newApp(options.storage?.(), options.perEndpoint);
@@ -171,10 +174,13 @@ async function endToEnd(receiver: ChildReceiver, options: { webhooks: number; ev
     await app.drain({ timeoutMs: 120_000 });
     await receiver.reset();
     const t0 = now();
+    const cpu0 = process.cpuUsage();
     for (let i = 0; i < options.events; i++) await app.publish(new BenchHappened(i, now()));
     await app.drain({ timeoutMs: 300_000 });
     const seconds = (now() - t0) / 1000;
+    const cpu = process.cpuUsage(cpu0);
     const deliveries = options.events * options.webhooks;
+    lastCpuUsPerDelivery = (cpu.user + cpu.system) / deliveries;
     const { count } = await receiver.stats();
     if (count !== deliveries) throw new Error(`end to end: receiver counted ${count} of ${deliveries}`);
     return deliveries / seconds;
@@ -266,7 +272,7 @@ async function main(): Promise<void> {
     try {
       const storage = process.argv.includes('--sqlite') ? () => sqliteStorage({ file: path.join(tmp, 'bench.db') }) : undefined;
       const rps = await endToEnd(receiver, { webhooks, events: Math.round(10_000 / webhooks), perEndpoint, ...(storage ? { storage } : {}) });
-      console.log(`e2e ${storage ? 'SQLite' : 'memory'}, ${webhooks} webhook(s), perEndpoint ${perEndpoint}: ${rps.toFixed(0)} deliveries/s`);
+      console.log(`e2e ${storage ? 'SQLite' : 'memory'}, ${webhooks} webhook(s), perEndpoint ${perEndpoint}: ${rps.toFixed(0)} deliveries/s, ${lastCpuUsPerDelivery.toFixed(0)} µs CPU per delivery`);
     } finally {
       await receiver.stop();
       rmSync(tmp, { recursive: true, force: true });

@@ -13,6 +13,7 @@ import { RequestQueueToken, type RedeliverSelector, type RequestQueue, type Webh
 import type { Webhook } from '../webhooks/webhook';
 import { WebhookService } from '../webhooks/webhook-service';
 import { nextAttemptDelay } from './backoff';
+import { CompletionBatcher } from './completion-batcher';
 import { DeliveryLogWriter } from './delivery-log-writer';
 import { DeliveryOptionsToken, type BeforeSendRequest, type DeliveryOptions } from './delivery-options';
 import { Dispatcher, type DispatchItem } from './dispatcher';
@@ -62,6 +63,7 @@ export class DeliveryEngine {
   private readonly dispatcher: Dispatcher;
   private readonly logWriter: DeliveryLogWriter;
   private readonly cleanup: LogCleanup;
+  private readonly completions: CompletionBatcher;
   private state: 'idle' | 'started' | 'stopped' = 'idle';
 
   constructor(
@@ -76,6 +78,7 @@ export class DeliveryEngine {
     @inject(DeliveryOptionsToken) private readonly options: DeliveryOptions,
   ) {
     this.logWriter = new DeliveryLogWriter(deliveryLog, lifecycle, logger);
+    this.completions = new CompletionBatcher(queue, this.owner);
     this.cleanup = new LogCleanup(deliveryLog, queue, settings, clock, (error) => this.backgroundError('cleanup', error));
     this.dispatcher = new Dispatcher({
       queue,
@@ -218,7 +221,7 @@ export class DeliveryEngine {
 
   private async drop(request: WebhookRequest): Promise<void> {
     const reason = 'the webhook was deleted';
-    if (!(await this.queue.complete(request.id, this.owner))) return;
+    if (!(await this.completions.complete(request.id))) return;
     this.logWriter.write({
       key: randomUUID(),
       webhookKey: request.webhookKey,
@@ -279,7 +282,7 @@ export class DeliveryEngine {
     let disable = false;
     if (status !== undefined && isSuccess(status)) {
       outcome = 'delivered';
-      await this.queue.complete(request.id, this.owner);
+      await this.completions.complete(request.id);
     } else if (!result.ok && result.errorKind === 'aborted') {
       // Stopped mid-attempt: stop() gives the claim back; the attempt does not count.
       outcome = 'retrying';

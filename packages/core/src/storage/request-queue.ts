@@ -85,6 +85,12 @@ export interface RequestQueue {
   claim(options: ClaimOptions): Promise<WebhookRequest[]>;
   /** Removes a delivered (or dropped) request. */
   complete(id: string, owner: string): Promise<boolean>;
+  /**
+   * Optional: {@link complete} for many requests in one write (one transaction in a durable
+   * store), which the engine uses to settle many deliveries at once. Removes those of `ids`
+   * that `owner` holds and returns their ids. Without it, the engine calls `complete` for each.
+   */
+  completeMany?(ids: readonly string[], owner: string): Promise<string[]>;
   /** Puts a request back as `pending`, due at `dueAt`, with its new retry count. */
   reschedule(id: string, owner: string, update: { dueAt: Date; retryCount: number; lastError?: string }): Promise<boolean>;
   /** Moves a request to the dead letters, kept for redelivery until the retention period. */

@@ -222,6 +222,22 @@ export function describeRequestQueueContract(name: string, factory: ContractFact
         expect(await queue.counts()).toEqual({ pending: 0, inFlight: 0, dead: 0 });
       });
 
+      test('completeMany (when offered) removes, in one call, only the requests the owner holds', async (queue) => {
+        if (!queue.completeMany) return;
+        await queue.enqueue(['m1', 'm2', 'm3', 'm4'].map((id) => contractRequest(id)));
+        await queue.claim({ owner: 'A', limit: 3, leaseMs: 1000, now: at(0) });
+        // m4 is pending (never claimed), m3 is A's but asked for by B, 'nope' does not exist.
+        expect(await queue.completeMany([], 'A')).toEqual([]);
+        expect(await queue.completeMany(['m3'], 'B')).toEqual([]);
+        expect((await queue.completeMany(['m1', 'm2', 'm4', 'nope'], 'A')).sort()).toEqual(['m1', 'm2']);
+        expect(await queue.get('m1')).toBeUndefined();
+        expect(await queue.get('m2')).toBeUndefined();
+        expect(await queue.get('m3')).toMatchObject({ state: 'inflight', leaseOwner: 'A' });
+        expect(await queue.get('m4')).toMatchObject({ state: 'pending' });
+        expect(await queue.completeMany(['m1', 'm3'], 'A')).toEqual(['m3']);
+        expect(await queue.counts()).toEqual({ pending: 1, inFlight: 0, dead: 0 });
+      });
+
       test('reschedule puts the request back as pending with its due time, retry count and last error', async (queue) => {
         await queue.enqueue([contractRequest('r')]);
         await queue.claim({ owner: 'A', limit: 1, leaseMs: 1000, now: at(0) });

@@ -75,6 +75,12 @@ export class MemoryRequestQueue implements RequestQueue {
     return true;
   }
 
+  async completeMany(ids: readonly string[], owner: string): Promise<string[]> {
+    const done: string[] = [];
+    for (const id of ids) if (await this.complete(id, owner)) done.push(id);
+    return done;
+  }
+
   async reschedule(id: string, owner: string, update: { dueAt: Date; retryCount: number; lastError?: string }): Promise<boolean> {
     const rec = this.holds(id, owner);
     if (!rec) return false;
