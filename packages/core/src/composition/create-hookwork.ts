@@ -145,6 +145,7 @@ export function createHookwork(options: HookworkOptions = {}): Hookwork {
   const clock = resolveToken(container, ClockToken);
   let storage: Storage | undefined;
   let state: 'created' | 'starting' | 'started' | 'stopped' = 'created';
+  let unwatch: (() => void) | undefined;
   const opened = (): Storage => {
     if (storage) return storage;
     throw new HookworkError(
@@ -216,12 +217,16 @@ export function createHookwork(options: HookworkOptions = {}): Hookwork {
         logger.warn(`webhook ${webhook.key} subscribes to events no composed event handles: ${webhook.unknownEvents.join(', ')}; it will not fire for them (list with app.webhooks.listWithUnknownEvents())`);
       }
       lifecycle.on('enqueued', () => engine().wake());
+      // Another process sharing the store (a second app on one SQLite file) enqueued: look now.
+      unwatch = storage.queue.watch?.(() => engine().wake());
       engine().start();
     },
     async stop() {
       if (state === 'stopped') return;
       const wasStarted = state === 'started';
       state = 'stopped';
+      unwatch?.();
+      unwatch = undefined;
       if (wasStarted) await engine().stop();
       bus.clear();
       lifecycle.removeAllListeners();
