@@ -9,9 +9,10 @@
  * 3. Latency: publish → receiver arrival at a steady rate, p50/p99, next to a direct axios POST
  *    at the same rate.
  * 4. Publish cost: 10 webhooks vs 10,000 webhooks of which 10 subscribe to the alias.
+ * 5. Memory with a backlog of 100,000 pending requests in SQLite (bench/src/backlog-memory.ts).
  */
 import 'reflect-metadata';
-import { fork, type ChildProcess } from 'node:child_process';
+import { fork, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
@@ -330,6 +331,12 @@ async function main(): Promise<void> {
     const cost10k = await publishCost(receiver, 10_000, settings.publishes);
     console.log(`publish cost, 10 webhooks:                    ${cost10.toFixed(1)} µs/publish (10 requests each)`);
     console.log(`publish cost, 10,000 webhooks (10 subscribe): ${cost10k.toFixed(1)} µs/publish  (${(cost10k / cost10).toFixed(2)} ×; target ≤ 1.5)`);
+    const backlog = backlogMemory(quick ? 20_000 : 100_000);
+    const sqliteBacklog = backlog.find((r) => r.backend.startsWith('sqlite'))!;
+    const memoryBacklog = backlog.find((r) => r.backend === 'memory')!;
+    console.log(
+      `backlog of ${sqliteBacklog.count} pending, SQLite: peak RSS +${sqliteBacklog.peakRssGrowthMB} MB (target ≤ ~100 MB; ${(sqliteBacklog.peakRssGrowthMB / memoryBacklog.peakRssGrowthMB).toFixed(2)} × the in-memory queue's +${memoryBacklog.peakRssGrowthMB} MB)`,
+    );
     console.log(
       JSON.stringify({
         settings,
@@ -350,12 +357,24 @@ async function main(): Promise<void> {
         publishUs10: round(cost10, 1),
         publishUs10k: round(cost10k, 1),
         publishCostRatio: round(cost10k / cost10),
+        backlogCount: sqliteBacklog.count,
+        backlogSqlitePeakRssGrowthMB: sqliteBacklog.peakRssGrowthMB,
+        backlogMemoryPeakRssGrowthMB: memoryBacklog.peakRssGrowthMB,
+        backlogSqliteToMemoryRatio: round(sqliteBacklog.peakRssGrowthMB / memoryBacklog.peakRssGrowthMB),
       }),
     );
   } finally {
     await receiver.stop();
     rmSync(tmp, { recursive: true, force: true });
   }
+}
+
+/** Memory with a large backlog, measured in a child process of its own (clean heap, --expose-gc). */
+function backlogMemory(count: number): { backend: string; count: number; peakRssGrowthMB: number }[] {
+  const child = spawnSync(process.execPath, ['--expose-gc', path.join(__dirname, 'backlog-memory.js'), String(count)], { encoding: 'utf8' });
+  if (child.status !== 0) throw new Error(`backlog-memory failed (${child.status}): ${child.stderr}`);
+  const line = child.stdout.trim().split('\n').pop()!;
+  return (JSON.parse(line) as { results: { backend: string; count: number; peakRssGrowthMB: number }[] }).results;
 }
 
 main().catch((error) => {

@@ -5,7 +5,8 @@
  * never the whole queue. The in-memory queue is measured beside it for reference (it holds
  * every request in RAM by design).
  *
- *   npx tsc -b packages/sqlite/bench && node packages/sqlite/bench/dist/backlog-memory.js [count]
+ * `npm run bench` runs it in a child process of its own (clean memory figures); alone:
+ *   npm run build && node bench/dist/backlog-memory.js [count]
  *
  * Prints its settings, a table, and one JSON line with every figure. Not a test: no pass/fail.
  */
