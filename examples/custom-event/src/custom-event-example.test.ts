@@ -1,16 +1,16 @@
 import { ORDER, PRODUCT_PAGE, runCustomEventExample } from './custom-event-example';
-import { startReceiver, type Receiver } from './receiver';
+import { startTestReceiver, type TestReceiver } from '@hookwork/core/testing';
 
 describe('the custom-event example', () => {
-  let receiver: Receiver;
+  let receiver: TestReceiver;
   beforeEach(async () => {
-    receiver = await startReceiver();
+    receiver = await startTestReceiver();
   });
   afterEach(() => receiver.close());
 
   it("delivers the commerce plugin's events and the CMS event, each to its own webhook, with the plugin's payloads", async () => {
     const lines: string[] = [];
-    await runCustomEventExample({ url: receiver.url, print: (line) => lines.push(line) });
+    await runCustomEventExample({ url: receiver.origin, print: (line) => lines.push(line) });
 
     // The catalogue has the CMS defaults and the plugin's events, in composition order.
     expect(lines.filter((l) => l.startsWith('  ')).map((l) => l.trim().split(/\s+/)[0])).toEqual([
@@ -25,7 +25,7 @@ describe('the custom-event example', () => {
     ]);
 
     // There is no ordering guarantee between requests: compare them as a set.
-    const got = receiver.received.map((r) => ({ path: r.path, event: r.headers['hookwork-event'], body: JSON.parse(r.body) as unknown }));
+    const got = receiver.requests.map((r) => ({ path: r.path, event: r.headers['hookwork-event'], body: JSON.parse(r.text) as unknown }));
     const byEvent = (a: { event?: unknown; body: unknown }, b: { event?: unknown; body: unknown }) =>
       `${String(a.event)}${JSON.stringify(a.body)}`.localeCompare(`${String(b.event)}${JSON.stringify(b.body)}`);
     expect(got.sort(byEvent)).toEqual(
@@ -54,6 +54,6 @@ describe('the custom-event example', () => {
     );
 
     // The converters keep the customer's e-mail in the shop.
-    for (const { body } of receiver.received) expect(body).not.toContain(ORDER.customer.email);
+    for (const { text: body } of receiver.requests) expect(body).not.toContain(ORDER.customer.email);
   });
 });

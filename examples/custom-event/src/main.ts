@@ -2,15 +2,15 @@
 import 'reflect-metadata';
 import { isHookworkError } from '@hookwork/core';
 import { runCustomEventExample } from './custom-event-example';
-import { startReceiver } from './receiver';
+import { startTestReceiver } from '@hookwork/core/testing';
 
 /** Runs the example against a receiver on 127.0.0.1 and prints what the receiver got. */
 async function main(): Promise<void> {
-  const receiver = await startReceiver();
+  const receiver = await startTestReceiver();
   try {
-    await runCustomEventExample({ url: receiver.url, print: (line) => console.log(line) });
-    console.log(`\nthe receiver got ${receiver.received.length} requests:`);
-    for (const { method, path, headers, body } of receiver.received) {
+    await runCustomEventExample({ url: receiver.origin, print: (line) => console.log(line) });
+    console.log(`\nthe receiver got ${receiver.requests.length} requests:`);
+    for (const { method, path, headers, text: body } of receiver.requests) {
       console.log(`\n${method} ${path}  hookwork-event: ${String(headers['hookwork-event'])}`);
       console.log(body);
     }

@@ -1,16 +1,16 @@
 import { PAGES, runReplacePayloadExample } from './replace-payload-example';
-import { startReceiver, type Receiver } from './receiver';
+import { startTestReceiver, type TestReceiver } from '@hookwork/core/testing';
 
 describe('the replace-payload example', () => {
-  let receiver: Receiver;
+  let receiver: TestReceiver;
   beforeEach(async () => {
-    receiver = await startReceiver();
+    receiver = await startTestReceiver();
   });
   afterEach(() => receiver.close());
 
   it("delivers the host's own payload for each published page, under Umbraco's alias", async () => {
     const lines: string[] = [];
-    await runReplacePayloadExample({ url: receiver.url, print: (line) => lines.push(line) });
+    await runReplacePayloadExample({ url: receiver.origin, print: (line) => lines.push(line) });
 
     // The replacement kept Content Published's alias and its place among the 5 defaults.
     expect(lines.filter((l) => l.startsWith('  ')).map((l) => l.trim().split(/\s+/)[0])).toEqual([
@@ -21,14 +21,14 @@ describe('the replace-payload example', () => {
       'Umbraco.MediaSave',
     ]);
 
-    expect(receiver.received).toHaveLength(2);
-    for (const request of receiver.received) {
+    expect(receiver.requests).toHaveLength(2);
+    for (const request of receiver.requests) {
       expect(request.path).toBe('/hooks/publish');
       expect(request.headers['umb-webhook-event']).toBe('Umbraco.ContentPublish');
       expect(request.headers['umb-webhook-retrycount']).toBe('0');
     }
     // Exactly the custom payload, nothing of the standard one. No ordering guarantee between requests.
-    const bodies = receiver.received.map((r) => JSON.parse(r.body) as { publishedContent: { id: string } });
+    const bodies = receiver.requests.map((r) => JSON.parse(r.text) as { publishedContent: { id: string } });
     bodies.sort((a, b) => a.publishedContent.id.localeCompare(b.publishedContent.id));
     expect(bodies).toEqual([
       {

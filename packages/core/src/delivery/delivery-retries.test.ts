@@ -2,15 +2,15 @@ import type { Hookwork } from '../composition/create-hookwork';
 import type { Clock } from '../runtime/clock';
 import { DeliveryLogToken } from '../storage/delivery-log';
 import { resolveToken } from '../runtime/tokens';
-import { closedPort, startReceiver, type Receiver } from './test-support/receiver';
+import { closedPort, startTestReceiver, type TestReceiver } from '../testing/test-receiver';
 import { nextLifecycle, queueOf, startTestApp, ThingHappened } from './test-support/test-app';
 
 describe('retries, dead letters and failure kinds', () => {
-  let receiver: Receiver;
+  let receiver: TestReceiver;
   let app: Hookwork | undefined;
 
   beforeEach(async () => {
-    receiver = await startReceiver();
+    receiver = await startTestReceiver();
   });
   afterEach(async () => {
     await app?.stop();
@@ -199,7 +199,7 @@ describe('retries, dead letters and failure kinds', () => {
   });
 
   it('does not follow a redirect: a 3xx is a failure logged with its Location', async () => {
-    const target = await startReceiver();
+    const target = await startTestReceiver();
     try {
       app = await startTestApp({ settings: { maximumRetries: 0 } });
       receiver.handler = (_r, res) => {

@@ -1,18 +1,18 @@
 import { Webhook as StandardWebhook } from 'standardwebhooks';
 import type { Hookwork } from '../composition/create-hookwork';
 import { REDACTED } from '../webhooks/webhook';
-import { startReceiver, type Receiver } from './test-support/receiver';
+import { startTestReceiver, type TestReceiver } from '../testing/test-receiver';
 import { nextLifecycle, startTestApp, ThingHappened } from './test-support/test-app';
 
 const toHeaderRecord = (headers: Record<string, string | string[] | undefined>) =>
   Object.fromEntries(Object.entries(headers).map(([k, v]) => [k, Array.isArray(v) ? v.join(', ') : (v ?? '')]));
 
 describe('delivery on the wire', () => {
-  let receiver: Receiver;
+  let receiver: TestReceiver;
   let app: Hookwork | undefined;
 
   beforeEach(async () => {
-    receiver = await startReceiver();
+    receiver = await startTestReceiver();
   });
   afterEach(async () => {
     await app?.stop();
@@ -119,7 +119,7 @@ describe('delivery on the wire', () => {
   });
 
   it('lets a before-send hook change the URL, headers and body, and signs the body it produced', async () => {
-    const other = await startReceiver();
+    const other = await startTestReceiver();
     try {
       app = await startTestApp({
         delivery: {

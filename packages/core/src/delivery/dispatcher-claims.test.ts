@@ -4,7 +4,7 @@ import type { Clock } from '../runtime/clock';
 import { memoryStorage } from '../storage/memory/memory-storage';
 import type { RequestQueue } from '../storage/request-queue';
 import type { Storage, StorageBackend } from '../storage/storage-backend';
-import { startReceiver, type Receiver } from './test-support/receiver';
+import { startTestReceiver, type TestReceiver } from '../testing/test-receiver';
 import { nextLifecycle, queueOf, startTestApp, ThingHappened } from './test-support/test-app';
 
 /** The in-memory backend, counting the queue's claims and releases (each a write transaction in a durable store). */
@@ -31,12 +31,12 @@ function countingStorage(): StorageBackend & { calls: { claim: number; release: 
 }
 
 describe('the dispatcher with an endpoint at its limit', () => {
-  let receiver: Receiver;
+  let receiver: TestReceiver;
   let app: Hookwork | undefined;
   const held: ServerResponse[] = [];
 
   beforeEach(async () => {
-    receiver = await startReceiver();
+    receiver = await startTestReceiver();
   });
   afterEach(async () => {
     for (const res of held.splice(0)) res.end();

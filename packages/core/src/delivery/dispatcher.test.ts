@@ -2,7 +2,7 @@ import type { ServerResponse } from 'node:http';
 import type { Hookwork } from '../composition/create-hookwork';
 import { WebhookFiringService } from '../firing/webhook-firing-service';
 import { endpointOf } from './dispatcher';
-import { startReceiver, type Receiver } from './test-support/receiver';
+import { startTestReceiver, type TestReceiver } from '../testing/test-receiver';
 import { nextLifecycle, queueOf, startTestApp, ThingHappened } from './test-support/test-app';
 
 describe('endpointOf', () => {
@@ -14,11 +14,11 @@ describe('endpointOf', () => {
 });
 
 describe('the dispatcher', () => {
-  let receiver: Receiver;
+  let receiver: TestReceiver;
   let app: Hookwork | undefined;
 
   beforeEach(async () => {
-    receiver = await startReceiver();
+    receiver = await startTestReceiver();
   });
   afterEach(async () => {
     await app?.stop();
@@ -30,7 +30,7 @@ describe('the dispatcher', () => {
 
   it('serves a fast endpoint while a slow one holds more requests than the global limit', async () => {
     app = await startTestApp({ settings: { concurrency: { global: 4, perEndpoint: 2 } } });
-    const slow = await startReceiver();
+    const slow = await startTestReceiver();
     const held: ServerResponse[] = [];
     let open = 0;
     let maxOpen = 0;
@@ -69,7 +69,7 @@ describe('the dispatcher', () => {
 
   it('never runs more attempts at once than the global limit', async () => {
     app = await startTestApp({ settings: { concurrency: { global: 3, perEndpoint: 3 } } });
-    const receivers = [receiver, await startReceiver(), await startReceiver()];
+    const receivers = [receiver, await startTestReceiver(), await startTestReceiver()];
     let open = 0;
     let maxOpen = 0;
     for (const r of receivers) {
@@ -144,7 +144,9 @@ describe('the dispatcher', () => {
     const webhook = await app.webhooks.create({ url: receiver.url, events: ['thing.happened'] });
     const request = await fire(app, webhook.key, 'orphaned-claim');
     const queue = queueOf(app);
-    const [claimed] = await queue.claim({ owner: 'dead-process', limit: 10, leaseMs: 300, now: new Date() });
+    // A lease far longer than the check below, so a late timer on a busy machine cannot let it
+    // expire before the "not yet" assertion.
+    const [claimed] = await queue.claim({ owner: 'dead-process', limit: 10, leaseMs: 2_500, now: new Date() });
     expect(claimed!.id).toBe(request.id);
     app.updateSettings({ enabled: true });
     await new Promise((r) => setTimeout(r, 150));
@@ -173,7 +175,7 @@ describe('the dispatcher', () => {
     await receiver.close();
     await new Promise((r) => setTimeout(r, 50));
     const before = count();
-    const local = await startReceiver();
+    const local = await startTestReceiver();
     app = await startTestApp({ settings: { retrySchedule: [60_000] } });
     local.handler = (r, res) => {
       res.statusCode = JSON.parse(r.text).id === 'fails' ? 500 : 200;
@@ -188,7 +190,7 @@ describe('the dispatcher', () => {
     await local.close();
     await new Promise((r) => setTimeout(r, 50));
     expect(count()).toBeLessThanOrEqual(before);
-    receiver = await startReceiver();
+    receiver = await startTestReceiver();
   });
 
   it('sleeps until a retry is due rather than until the next period', async () => {

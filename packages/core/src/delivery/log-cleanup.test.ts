@@ -1,20 +1,20 @@
 import type { Hookwork } from '../composition/create-hookwork';
 import type { Clock } from '../runtime/clock';
 import { DeliveryEngine } from './delivery-engine';
-import { startReceiver, type Receiver } from './test-support/receiver';
+import { startTestReceiver, type TestReceiver } from '../testing/test-receiver';
 import { startTestApp, ThingHappened } from './test-support/test-app';
 
 const DAY = 24 * 60 * 60 * 1000;
 
 describe('log cleanup', () => {
-  let receiver: Receiver;
+  let receiver: TestReceiver;
   let app: Hookwork | undefined;
   let now: Date;
   const clock: Clock = { now: () => now };
 
   beforeEach(async () => {
     now = new Date('2030-01-01T00:00:00Z');
-    receiver = await startReceiver((r, res) => {
+    receiver = await startTestReceiver((r, res) => {
       res.statusCode = JSON.parse(r.text).id.startsWith('dead') ? 500 : 200;
       res.end();
     });

@@ -1,6 +1,6 @@
 import type { Hookwork } from '../composition/create-hookwork';
 import { classifyAddress, type HostResolver, type ResolvedAddress } from './ssrf-guard';
-import { startReceiver, type Receiver } from './test-support/receiver';
+import { startTestReceiver, type TestReceiver } from '../testing/test-receiver';
 import { startTestApp, ThingHappened } from './test-support/test-app';
 import { installTripwire, type Tripwire } from './test-support/tripwire';
 
@@ -37,7 +37,7 @@ describe('classifyAddress', () => {
 });
 
 describe('the SSRF guard in delivery', () => {
-  let receiver: Receiver;
+  let receiver: TestReceiver;
   let app: Hookwork | undefined;
   let tripwire: Tripwire;
   const lookups: string[] = [];
@@ -55,7 +55,7 @@ describe('the SSRF guard in delivery', () => {
   beforeEach(async () => {
     lookups.length = 0;
     tripwire = installTripwire();
-    receiver = await startReceiver((_r, res) => {
+    receiver = await startTestReceiver((_r, res) => {
       // Closing each connection makes the next request connect (and look up) again.
       res.setHeader('connection', 'close');
       res.end('ok');

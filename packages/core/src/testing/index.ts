@@ -9,3 +9,4 @@ export * from './request-queue-contract';
 export * from './delivery-log-contract';
 export * from './recording-transport';
 export * from './capturing-storage';
+export * from './test-receiver';

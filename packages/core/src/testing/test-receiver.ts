@@ -1,7 +1,7 @@
 import http, { type IncomingHttpHeaders, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
-/** A request as a test receiver got it. */
+/** A request as a {@link TestReceiver} got it. */
 export interface ReceivedRequest {
   method: string;
   path: string;
@@ -10,26 +10,34 @@ export interface ReceivedRequest {
   text: string;
 }
 
-/** Answers one request; the default answers 200 "ok". */
-export type ReceiverHandler = (request: ReceivedRequest, response: ServerResponse, index: number) => void | Promise<void>;
+/** Answers one request; the default answers 200 "ok". A handler may keep the response open. */
+export type TestReceiverHandler = (request: ReceivedRequest, response: ServerResponse, index: number) => void | Promise<void>;
 
-/** A real HTTP receiver on 127.0.0.1 for delivery tests: it records what arrived. */
-export interface Receiver {
+/**
+ * A real HTTP receiver on 127.0.0.1 for tests and examples: it records what arrived and answers
+ * with a handler the test can change. Delivery is tested against real receivers, never mocks.
+ */
+export interface TestReceiver {
+  /** `http://127.0.0.1:<port>/hook`. */
   readonly url: string;
+  /** `http://127.0.0.1:<port>`: append a path of your own per webhook. */
+  readonly origin: string;
   readonly port: number;
+  /** Requests in arrival order. */
   readonly requests: ReceivedRequest[];
-  handler: ReceiverHandler;
+  handler: TestReceiverHandler;
   /** Resolves when `count` requests have arrived (rejects after `timeoutMs`). */
   waitFor(count: number, timeoutMs?: number): Promise<ReceivedRequest[]>;
   close(): Promise<void>;
 }
 
-/** Starts a receiver on 127.0.0.1 on a free port. */
-export async function startReceiver(handler: ReceiverHandler = (_r, res) => void res.end('ok'), port = 0): Promise<Receiver> {
+/** Starts a {@link TestReceiver} on 127.0.0.1 on a free port (or the given one). */
+export async function startTestReceiver(handler: TestReceiverHandler = (_r, res) => void res.end('ok'), port = 0): Promise<TestReceiver> {
   const requests: ReceivedRequest[] = [];
   const waiters = new Set<() => void>();
-  const receiver: Receiver = {
+  const receiver: TestReceiver = {
     url: '',
+    origin: '',
     port: 0,
     requests,
     handler,
@@ -51,6 +59,7 @@ export async function startReceiver(handler: ReceiverHandler = (_r, res) => void
     },
     close: () =>
       new Promise((resolve) => {
+        // Delivery keeps connections alive; close them so the process can exit at once.
         server.closeAllConnections();
         server.close(() => resolve());
       }),
@@ -69,7 +78,7 @@ export async function startReceiver(handler: ReceiverHandler = (_r, res) => void
   server.keepAliveTimeout = 1000;
   await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
   const address = server.address() as AddressInfo;
-  Object.assign(receiver, { port: address.port, url: `http://127.0.0.1:${address.port}/hook` });
+  Object.assign(receiver, { port: address.port, origin: `http://127.0.0.1:${address.port}`, url: `http://127.0.0.1:${address.port}/hook` });
   return receiver;
 }
 
