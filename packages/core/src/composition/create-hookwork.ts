@@ -159,7 +159,7 @@ export function createHookwork(options: HookworkOptions = {}): Hookwork {
   container.register<RequestQueue>(RequestQueueToken, { useFactory: () => opened().queue });
   container.register<DeliveryLog>(DeliveryLogToken, { useFactory: () => opened().deliveryLog });
   if (options.transport) container.registerInstance(TransportToken, options.transport);
-  else container.register<Transport>(TransportToken, { useFactory: instanceCachingFactory(() => createHttpTransport({ settings: settingsAccessor, resolver: options.delivery?.resolver, configureAxios: options.delivery?.configureAxios })) });
+  else container.register<Transport>(TransportToken, { useFactory: instanceCachingFactory(() => createHttpTransport({ settings: settingsAccessor, resolver: options.delivery?.resolver, configureAxios: options.delivery?.configureAxios, tls: options.delivery?.tls })) });
   container.registerInstance(DeliveryOptionsToken, options.delivery ?? {});
   container.registerSingleton(WebhookService);
   container.registerSingleton(WebhookFiringService);

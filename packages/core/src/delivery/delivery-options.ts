@@ -1,6 +1,7 @@
 import type { AxiosInstance } from 'axios';
 import { createToken } from '../runtime/tokens';
 import type { Webhook } from '../webhooks/webhook';
+import type { DeliveryTlsOptions } from './http-transport';
 import type { HostResolver } from './ssrf-guard';
 
 /** The outgoing request as a before-send hook sees it, and may change it. */
@@ -42,6 +43,8 @@ export interface DeliveryOptions {
   configureAxios?: (axios: AxiosInstance) => void;
   /** Resolves host names for the default transport (default: `dns.lookup`); the SSRF guard judges what it returns. */
   resolver?: HostResolver;
+  /** TLS trust of the default transport: `{ ca }` adds an internal CA. Certificates are always verified. */
+  tls?: DeliveryTlsOptions;
 }
 
 /** Injection token of the app's {@link DeliveryOptions}. */

@@ -1,5 +1,6 @@
 import http from 'node:http';
 import https from 'node:https';
+import tls from 'node:tls';
 import type { Readable } from 'node:stream';
 import axios, { type AxiosInstance, type AxiosResponse } from 'axios';
 import { isHookworkError } from '../errors/hookwork-error';
@@ -17,6 +18,17 @@ export interface HttpTransportOptions {
   maxSockets?: number;
   /** Called once with the axios instance, e.g. to add interceptors. */
   configureAxios?: (axios: AxiosInstance) => void;
+  /** TLS trust for https receivers (certificates are always verified). */
+  tls?: DeliveryTlsOptions;
+}
+
+/**
+ * Whom https receivers' certificates are checked against. Verification is never turned off
+ * (Cockpit sends with it off); a receiver behind an internal CA is trusted by adding the CA.
+ */
+export interface DeliveryTlsOptions {
+  /** Extra CA certificates (PEM), trusted in addition to Node's bundled roots. */
+  ca?: string | Buffer | ReadonlyArray<string | Buffer>;
 }
 
 /** The default {@link Transport}: axios over keep-alive agents, guarded against SSRF. */
@@ -108,7 +120,8 @@ export function createHttpTransport(options: HttpTransportOptions): HttpTranspor
   const guard = new SsrfGuard(options.settings, options.resolver);
   const agentOptions = { keepAlive: true, maxSockets: options.maxSockets ?? 256, maxFreeSockets: 64, scheduling: 'lifo' as const, lookup: guard.lookup };
   const httpAgent = new http.Agent(agentOptions);
-  const httpsAgent = new https.Agent(agentOptions);
+  const extraCa = options.tls?.ca === undefined ? undefined : ([] as (string | Buffer)[]).concat(options.tls.ca as string | Buffer | (string | Buffer)[]);
+  const httpsAgent = new https.Agent({ ...agentOptions, ...(extraCa ? { ca: [...tls.rootCertificates, ...extraCa] } : {}) });
   const instance = axios.create({
     httpAgent,
     httpsAgent,
