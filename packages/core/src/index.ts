@@ -54,3 +54,5 @@ export * from './delivery/backoff';
 export { buildRequestHeaders, redactHeaders, SIGNATURE_HEADERS } from './delivery/request-headers';
 export { endpointOf } from './delivery/dispatcher';
 export type { CleanupResult } from './delivery/log-cleanup';
+export { TEST_EVENT_HEADER } from './delivery/request-headers';
+export * from './composition/webhook-event-resolver';

@@ -5,7 +5,7 @@ import { DeliveryOptionsToken, type DeliveryOptions } from '../delivery/delivery
 import { createHttpTransport } from '../delivery/http-transport';
 import { HookworkError } from '../errors/hookwork-error';
 import { NotificationBus } from '../events/notification-bus';
-import type { PublishOptions, WebhookEventBase } from '../events/webhook-event-base';
+import type { PublishOptions } from '../events/webhook-event-base';
 import { getWebhookEventMetadata } from '../events/webhook-event.decorator';
 import { WebhookFiringService } from '../firing/webhook-firing-service';
 import { LifecycleToken } from '../runtime/app-tokens';
@@ -24,6 +24,7 @@ import { WebhookRepositoryToken, type WebhookRepository } from '../storage/webho
 import { WebhookService } from '../webhooks/webhook-service';
 import type { ComposerLike, Composer } from './composer';
 import { WebhookEventCatalogue, type WebhookEventDescriptor } from './webhook-event-catalogue';
+import { WebhookEventResolver } from './webhook-event-resolver';
 import type { ExtensionOwner } from './webhook-event-collection-builder';
 import { SettingsBuilder, WebhooksBuilder } from './webhooks-builder';
 
@@ -155,6 +156,8 @@ export function createHookwork(options: HookworkOptions = {}): Hookwork {
   };
 
   container.registerInstance(WebhookEventCatalogue, catalogue);
+  const resolver = new WebhookEventResolver(container, catalogue);
+  container.registerInstance(WebhookEventResolver, resolver);
   container.register<WebhookRepository>(WebhookRepositoryToken, { useFactory: () => opened().webhooks });
   container.register<RequestQueue>(RequestQueueToken, { useFactory: () => opened().queue });
   container.register<DeliveryLog>(DeliveryLogToken, { useFactory: () => opened().deliveryLog });
@@ -166,15 +169,14 @@ export function createHookwork(options: HookworkOptions = {}): Hookwork {
   container.registerSingleton(DeliveryEngine);
 
   const bus = new NotificationBus();
-  for (const { type, options: eventOptions } of entries) {
-    const metadata = getWebhookEventMetadata(type)!;
+  for (const entry of entries) {
+    const metadata = getWebhookEventMetadata(entry.type)!;
     bus.subscribe(
       metadata.notification,
       async (notification, publishOptions) => {
-        // Resolved per dispatch, so event classes may depend on scoped or changing host services.
-        const event = container.resolve(type as unknown as new () => WebhookEventBase);
-        event.eventOptions = eventOptions;
-        await event.handle(notification, publishOptions);
+        // Resolved per dispatch (by the resolver test sends use too), so event classes may
+        // depend on scoped or changing host services.
+        await resolver.instantiate(entry).handle(notification, publishOptions);
       },
       metadata.alias,
     );

@@ -14,18 +14,20 @@ export interface WebhookEventDescriptor {
 }
 
 /**
- * The composed events of one app, frozen: listing in collection order, and the check that a
- * webhook's event aliases are known (aliases, synonyms and patterns).
+ * The composed events of one app, frozen: listing in collection order, the check that a
+ * webhook's event aliases are known (aliases, synonyms and patterns), and the entry that owns
+ * an alias.
  */
 export class WebhookEventCatalogue {
   private readonly descriptors: readonly WebhookEventDescriptor[];
-  private readonly exact = new Set<string>();
-  private readonly matchers: ((alias: string) => boolean)[] = [];
+  private readonly exact = new Map<string, WebhookEventEntry>();
+  private readonly matchers: { matches: (alias: string) => boolean; entry: WebhookEventEntry }[] = [];
 
   constructor(entries: readonly WebhookEventEntry[]) {
     const owners = new Map<string, string>();
     const descriptors: WebhookEventDescriptor[] = [];
-    for (const { type } of entries) {
+    for (const entry of entries) {
+      const { type } = entry;
       const metadata = getWebhookEventMetadata(type) as WebhookEventMetadata;
       for (const alias of [metadata.alias, ...metadata.synonyms]) {
         const owner = owners.get(alias);
@@ -36,9 +38,9 @@ export class WebhookEventCatalogue {
           );
         }
         owners.set(alias, type.name);
-        this.exact.add(alias);
+        this.exact.set(alias, entry);
       }
-      for (const pattern of metadata.patterns) this.matchers.push(aliasPatternMatcher(pattern));
+      for (const pattern of metadata.patterns) this.matchers.push({ matches: aliasPatternMatcher(pattern), entry });
       descriptors.push(
         Object.freeze({
           alias: metadata.alias,
@@ -59,6 +61,14 @@ export class WebhookEventCatalogue {
 
   /** True when a webhook may subscribe to `alias` (an alias, a synonym or a pattern's variant). */
   isKnown(alias: string): boolean {
-    return this.exact.has(alias) || this.matchers.some((matches) => matches(alias));
+    return this.entryFor(alias) !== undefined;
+  }
+
+  /**
+   * The composed entry a webhook subscribed to `alias` fires from: the event declaring it as
+   * its alias or a synonym, else the first (in collection order) whose pattern matches it.
+   */
+  entryFor(alias: string): WebhookEventEntry | undefined {
+    return this.exact.get(alias) ?? this.matchers.find(({ matches }) => matches(alias))?.entry;
   }
 }

@@ -2,7 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { inject, injectable } from 'tsyringe';
 import { HookworkError } from '../errors/hookwork-error';
-import { newMessageId } from '../firing/webhook-firing-service';
+import { WebhookEventResolver } from '../composition/webhook-event-resolver';
+import { newMessageId, WebhookFiringService } from '../firing/webhook-firing-service';
 import { LifecycleToken } from '../runtime/app-tokens';
 import { ClockToken, type Clock } from '../runtime/clock';
 import type { AttemptInfo, LifecycleEmitter, LifecycleEvents } from '../runtime/lifecycle-events';
@@ -32,6 +33,14 @@ export interface TestEventResult {
   errorMessage?: string;
   /** The webhook-id of the test request. */
   requestId: string;
+  /**
+   * `example`: the body a real notification would send, from the event's
+   * createExampleNotification(); `generic`: hookwork's generic test body (the event offers no
+   * example, no composed event has the alias, or building the example failed).
+   */
+  payload: 'example' | 'generic';
+  /** Why the example could not be built, when building it threw (the generic body was sent). */
+  exampleError?: string;
 }
 
 /** How often log cleanup runs (it reads its settings at each round). */
@@ -76,6 +85,8 @@ export class DeliveryEngine {
     @inject(LifecycleToken) private readonly lifecycle: LifecycleEmitter,
     @inject(TransportToken) private readonly transport: Transport,
     @inject(DeliveryOptionsToken) private readonly options: DeliveryOptions,
+    private readonly events: WebhookEventResolver,
+    private readonly firing: WebhookFiringService,
   ) {
     this.logWriter = new DeliveryLogWriter(deliveryLog, lifecycle, logger);
     this.completions = new CompletionBatcher(queue, this.owner);
@@ -156,22 +167,53 @@ export class DeliveryEngine {
   }
 
   /**
-   * Sends an example request to a webhook now, once: no queue, no retry. It is signed and
-   * guarded like any delivery, logged with outcome `test`, and works on a disabled webhook too.
+   * Sends an example request to a webhook now, once: no queue, no retry. The body is what a real
+   * notification of `alias` (default: the webhook's first event) would send to this webhook,
+   * built by the composed event's createExampleNotification() and its own payload conversion;
+   * hookwork's generic test body when the event offers no example. It carries the
+   * `hookwork-test: true` header, is signed and guarded like any delivery, is logged with
+   * outcome `test`, and works on a disabled webhook too.
    */
   async sendTestEvent(webhookKey: string, options: { alias?: string } = {}): Promise<TestEventResult> {
     const webhook = typeof webhookKey === 'string' ? await this.webhooks.getStored(webhookKey) : undefined;
     if (!webhook) throw new HookworkError('HOOKWORK_ERR_WEBHOOK_NOT_FOUND', `no webhook has the key ${JSON.stringify(webhookKey)}; list them with app.webhooks.list()`);
-    const alias = options.alias ?? webhook.events[0] ?? 'test';
+    const alias = options?.alias ?? webhook.events[0];
+    if (typeof alias !== 'string' || !webhook.events.includes(alias)) {
+      throw new HookworkError(
+        'HOOKWORK_ERR_ALIAS_NOT_SUBSCRIBED',
+        `sendTestEvent(): webhook ${webhook.key} does not subscribe to ${JSON.stringify(alias)}; pass one of its events as { alias } (${webhook.events.map((e) => JSON.stringify(e)).join(', ')}) or omit it for the first`,
+      );
+    }
     const id = newMessageId();
-    const body = JSON.stringify(examplePayload(alias, webhook, id, this.clock.now()));
+    const example = await this.exampleBody(webhook, alias);
+    const body = example.body ?? JSON.stringify(genericTestPayload(alias, webhook, id, this.clock.now()));
     const record = await this.attempt({ request: { id, webhookKey: webhook.key, eventAlias: alias, body, retryCount: 0 }, webhook, test: true });
     this.log(webhook, { id, eventAlias: alias, retryCount: 0 }, record, 'test');
     await this.logWriter.flush();
     const { result } = record;
+    const about = { requestId: id, payload: example.body === undefined ? ('generic' as const) : ('example' as const), ...(example.error ? { exampleError: example.error } : {}) };
     return result.ok
-      ? { ok: isSuccess(result.response.statusCode), statusCode: result.response.statusCode, headers: result.response.headers, body: result.response.body, durationMs: result.durationMs, requestId: id }
-      : { ok: false, headers: {}, body: '', durationMs: result.durationMs, errorKind: result.errorKind, errorMessage: result.message, requestId: id };
+      ? { ok: isSuccess(result.response.statusCode), statusCode: result.response.statusCode, headers: result.response.headers, body: result.response.body, durationMs: result.durationMs, ...about }
+      : { ok: false, headers: {}, body: '', durationMs: result.durationMs, errorKind: result.errorKind, errorMessage: result.message, ...about };
+  }
+
+  /**
+   * The serialised example of `alias` for this webhook, from the composed event that owns the
+   * alias; no body when there is none. A converter that throws on the example (e.g. a host's
+   * replacement that looks the example's entity up in its own store) must not make the webhook
+   * untestable: its error is logged and returned, and the generic body is sent.
+   */
+  private async exampleBody(webhook: Webhook, alias: string): Promise<{ body?: string; error?: string }> {
+    const event = this.events.resolve(alias);
+    if (!event) return {};
+    try {
+      const request = await event.buildExampleRequest({ webhook, alias });
+      return request ? { body: this.firing.serialize(request.payload, alias) } : {};
+    } catch (error) {
+      const message = `${event.constructor.name} could not build its example for ${alias}: ${(error as Error)?.message ?? error}`;
+      this.logger.warn(`${message}; the test send to webhook ${webhook.key} carries the generic test body`, { error });
+      return { error: message };
+    }
   }
 
   /**
@@ -248,7 +290,7 @@ export class DeliveryEngine {
     const date = this.clock.now();
     let outgoing: BeforeSendRequest = {
       url: webhook.url,
-      headers: buildRequestHeaders({ webhook, eventAlias: request.eventAlias, retryCount: request.retryCount, settings }),
+      headers: buildRequestHeaders({ webhook, eventAlias: request.eventAlias, retryCount: request.retryCount, settings, test: attempt.test }),
       body: request.body,
     };
     if (this.options.beforeSend) {
@@ -400,8 +442,11 @@ function selectorProblem(selector: RedeliverSelector | undefined): string | unde
   return undefined;
 }
 
-/** The body of a test send: a generic, realistic example that names itself as a test. */
-function examplePayload(alias: string, webhook: Webhook, id: string, now: Date): unknown {
+/**
+ * The body of a test send whose event offers no example (createExampleNotification): a generic
+ * body that names itself as a test.
+ */
+function genericTestPayload(alias: string, webhook: Webhook, id: string, now: Date): unknown {
   return {
     event: alias,
     test: true,

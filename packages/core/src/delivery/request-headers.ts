@@ -5,12 +5,21 @@ import { signatureHeader } from './signing';
 /** The Standard Webhooks header names. */
 export const SIGNATURE_HEADERS = Object.freeze({ id: 'webhook-id', timestamp: 'webhook-timestamp', signature: 'webhook-signature' });
 
+/**
+ * Marks a test send (`app.sendTestEvent()`): its body is exactly what a real notification would
+ * send — receivers validate schemas — so the mark is this header, `true`, absent on real
+ * deliveries. A webhook's custom headers can't set it.
+ */
+export const TEST_EVENT_HEADER = 'hookwork-test';
+
 /** What the headers of one attempt are made from. */
 export interface HeaderInput {
   webhook: Pick<Webhook, 'headers'>;
   eventAlias: string;
   retryCount: number;
   settings: Pick<HookworkSettings, 'headers'>;
+  /** True for a test send: adds {@link TEST_EVENT_HEADER}. */
+  test?: boolean;
 }
 
 /**
@@ -22,11 +31,13 @@ export function buildRequestHeaders(input: HeaderInput): Record<string, string> 
   const { headers } = input.settings;
   const result: Record<string, string> = {};
   for (const [name, value] of Object.entries(input.webhook.headers)) result[name.toLowerCase()] = value;
-  for (const reserved of ['content-length', 'transfer-encoding', 'host', 'connection', ...Object.values(SIGNATURE_HEADERS)]) delete result[reserved];
+  // TEST_EVENT_HEADER too: a custom header stored before it was reserved must not fake a test.
+  for (const reserved of ['content-length', 'transfer-encoding', 'host', 'connection', TEST_EVENT_HEADER, ...Object.values(SIGNATURE_HEADERS)]) delete result[reserved];
   result['content-type'] = 'application/json';
   result['user-agent'] = headers.userAgent;
   result[headers.event.toLowerCase()] = input.eventAlias;
   result[headers.retryCount.toLowerCase()] = String(input.retryCount);
+  if (input.test) result[TEST_EVENT_HEADER] = 'true';
   return result;
 }
 

@@ -35,6 +35,7 @@ export const ERROR_CODES = {
   HOOKWORK_ERR_COCKPIT_UNKNOWN_EVENT: 'A Cockpit host triggered an event name that no Cockpit event (built-in or added by a plugin) has.',
   HOOKWORK_ERR_COCKPIT_INVALID_TRIGGER: 'A Cockpit trigger got bad options (backend flag, arguments) or a name-spaced event name instead of the plain one.',
   HOOKWORK_ERR_INVALID_CMS_OPTIONS: 'addCms(), a CMS sub-builder or cmsComposer() was given an argument or payload type it does not understand.',
+  HOOKWORK_ERR_ALIAS_NOT_SUBSCRIBED: 'sendTestEvent() was asked for an event alias the webhook does not subscribe to.',
 } as const;
 
 /** A code of hookwork's error catalogue. */

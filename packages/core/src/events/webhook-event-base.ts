@@ -83,6 +83,36 @@ export abstract class WebhookEventBase<TNotification extends object = object> {
   }
 
   /**
+   * A realistic notification for test sends and editors' previews: what the host would publish
+   * when this event happens, built from made-up but plausible data. The default, undefined,
+   * means the event offers none, and a test send carries hookwork's generic example body.
+   * `context` names the webhook and the alias the example is for, so an event with name-spaced
+   * variants can make one that fires under that variant (`collections.save.after.posts`).
+   */
+  createExampleNotification(_context: PayloadContext): TNotification | undefined | Promise<TNotification | undefined> {
+    return undefined;
+  }
+
+  /**
+   * The request a real notification would send to `subscription`, made from
+   * {@link createExampleNotification} through the same conversion as a dispatch (per-entity
+   * requests, payload shapes and a host's replaced converters included); undefined when the
+   * event offers no example. The gates (settings `enabled`, server role,
+   * shouldFireWebhookForNotification) do not apply: a test send is asked for explicitly. When
+   * the webhook's content-type filter keeps nothing of the example, the filter is ignored for
+   * it, so a filtered webhook can still be tested; when the example yields several requests,
+   * the first is used.
+   */
+  async buildExampleRequest(subscription: WebhookSubscription): Promise<FireRequest | undefined> {
+    const notification = await this.createExampleNotification(subscription);
+    if (notification === undefined) return undefined;
+    const [request] = await this.processWebhooks(notification, [subscription]);
+    if (request) return request;
+    const unfiltered = { ...subscription, webhook: { ...subscription.webhook, contentTypeKeys: [] } };
+    return (await this.processWebhooks(notification, [unfiltered]))[0];
+  }
+
+  /**
    * The aliases this notification fires under. Default: the event's alias. An event with
    * name-spaced variants returns those too (`collections.save.after`, `collections.save.after.posts`):
    * a webhook subscribed to both gets a request for each.

@@ -9,6 +9,7 @@ export const FRAMEWORK_HEADERS = Object.freeze([
   'webhook-id',
   'webhook-timestamp',
   'webhook-signature',
+  'hookwork-test',
 ]);
 
 /** A custom header value: plain, or marked sensitive (redacted in logs and views). */

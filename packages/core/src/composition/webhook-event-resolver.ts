@@ -1,0 +1,34 @@
+import type { DependencyContainer } from 'tsyringe';
+import type { WebhookEventBase } from '../events/webhook-event-base';
+import type { WebhookEventCatalogue } from './webhook-event-catalogue';
+import type { WebhookEventEntry } from './webhook-event-collection-builder';
+
+/**
+ * Makes instances of one app's composed event classes the way a notification dispatch does:
+ * resolved from the app's container (so injected host services are the app's own) with the
+ * options the composing extension attached. Each app registers its own, so nothing is global;
+ * the delivery engine uses it to build a test send's example payload from the real event.
+ */
+export class WebhookEventResolver {
+  constructor(
+    private readonly container: DependencyContainer,
+    private readonly catalogue: WebhookEventCatalogue,
+  ) {}
+
+  /** A fresh instance of a composed entry, configured as for a dispatch. */
+  instantiate(entry: WebhookEventEntry): WebhookEventBase {
+    // Resolved per call, so event classes may depend on scoped or changing host services.
+    const event = this.container.resolve(entry.type as unknown as new () => WebhookEventBase);
+    event.eventOptions = entry.options;
+    return event;
+  }
+
+  /**
+   * The composed event a webhook subscribed to `alias` fires from (an alias, a synonym or a
+   * pattern's variant such as `collections.save.after.posts`), or undefined when none is composed.
+   */
+  resolve(alias: string): WebhookEventBase | undefined {
+    const entry = this.catalogue.entryFor(alias);
+    return entry ? this.instantiate(entry) : undefined;
+  }
+}

@@ -1,0 +1,177 @@
+import type { Composer } from '../composition/composer';
+import type { Hookwork } from '../composition/create-hookwork';
+import { WebhookEventBase, type PayloadContext } from '../events/webhook-event-base';
+import { WebhookEventContentBase } from '../events/webhook-event-content-base';
+import { WebhookEvent } from '../events/webhook-event.decorator';
+import { WebhookEventTypes } from '../events/webhook-event-types';
+import { startTestReceiver, type TestReceiver } from '../testing/test-receiver';
+import { TEST_EVENT_HEADER } from './request-headers';
+import { startTestApp, thingComposer } from './test-support/test-app';
+
+// Events that offer examples, as a plugin would write them.
+
+class EntrySaved {
+  constructor(
+    readonly collection: string,
+    readonly title: string,
+  ) {}
+}
+
+/** Name-spaced like Cockpit's: `entry.saved` and `entry.saved.<collection>`. */
+@WebhookEvent('Entry Saved', WebhookEventTypes.Content, { alias: 'entry.saved', notification: EntrySaved, patterns: ['entry.saved.*'] })
+class EntrySavedEvent extends WebhookEventBase<EntrySaved> {
+  override getAliasesForNotification(notification: EntrySaved): readonly string[] {
+    return [this.alias, `${this.alias}.${notification.collection}`];
+  }
+
+  override convertNotificationToRequestPayload(notification: EntrySaved, { alias, webhook }: PayloadContext) {
+    return { event: alias, hook: webhook.name ?? webhook.key, collection: notification.collection, title: notification.title, shape: this.eventOptions.shape ?? 'plain' };
+  }
+
+  override createExampleNotification({ alias }: PayloadContext): EntrySaved {
+    const variant = alias.startsWith(`${this.alias}.`) ? alias.slice(this.alias.length + 1) : 'posts';
+    return new EntrySaved(variant, 'Hello');
+  }
+}
+
+type Page = { id: string; contentType: { key: string } };
+class PagesPublished {
+  constructor(readonly pages: Page[]) {}
+}
+
+/** Per entity, with the content-type filter. */
+@WebhookEvent('Pages Published', WebhookEventTypes.Content, { alias: 'pages.published', notification: PagesPublished })
+class PagesPublishedEvent extends WebhookEventContentBase<PagesPublished, Page> {
+  getEntitiesFromNotification(notification: PagesPublished) {
+    return notification.pages;
+  }
+
+  convertEntityToRequestPayload(page: Page) {
+    return { id: page.id, contentType: page.contentType.key };
+  }
+
+  override createExampleNotification(): PagesPublished {
+    return new PagesPublished([
+      { id: 'p-1', contentType: { key: 'article' } },
+      { id: 'p-2', contentType: { key: 'product' } },
+    ]);
+  }
+}
+
+class OrderPlaced {
+  constructor(readonly orderId: string) {}
+}
+
+/** A host converter that only knows real orders: the example can't be converted. */
+@WebhookEvent('Order Placed', WebhookEventTypes.Other, { alias: 'order.placed', notification: OrderPlaced })
+class OrderPlacedEvent extends WebhookEventBase<OrderPlaced> {
+  override convertNotificationToRequestPayload(notification: OrderPlaced) {
+    throw new Error(`order ${notification.orderId} is not in the order store`);
+  }
+
+  override createExampleNotification(): OrderPlaced {
+    return new OrderPlaced('example-1');
+  }
+}
+
+const examples: Composer = {
+  compose(builder) {
+    builder.webhookEvents().addWithOptions({ shape: 'rich' }, EntrySavedEvent).add(PagesPublishedEvent, OrderPlacedEvent);
+  },
+};
+
+describe('sendTestEvent with the event\'s example', () => {
+  let receiver: TestReceiver;
+  let app: Hookwork | undefined;
+
+  beforeEach(async () => {
+    receiver = await startTestReceiver();
+  });
+  afterEach(async () => {
+    await app?.stop();
+    app = undefined;
+    await receiver.close();
+  });
+
+  const start = async () => {
+    app = await startTestApp({ composers: [thingComposer, examples] });
+    return app;
+  };
+
+  it('sends exactly the body a real notification sends, marked as a test only by the hookwork-test header', async () => {
+    const app = await start();
+    const hook = await app.webhooks.create({ name: 'site', url: receiver.url, events: ['entry.saved'] });
+    const result = await app.sendTestEvent(hook.key);
+    expect(result).toMatchObject({ ok: true, statusCode: 200, payload: 'example' });
+    await app.publish(new EntrySaved('posts', 'Hello'));
+    const [test, real] = await receiver.waitFor(2);
+    // The composed options (addWithOptions) apply to the example as to a dispatch.
+    expect(JSON.parse(test!.text)).toEqual({ event: 'entry.saved', hook: 'site', collection: 'posts', title: 'Hello', shape: 'rich' });
+    expect(test!.text).toBe(real!.text);
+    expect(test!.headers[TEST_EVENT_HEADER]).toBe('true');
+    expect(real!.headers[TEST_EVENT_HEADER]).toBeUndefined();
+    expect(test!.headers['hookwork-event']).toBe('entry.saved');
+  });
+
+  it('builds the example of a name-spaced variant from the event whose pattern matches it', async () => {
+    const app = await start();
+    const hook = await app.webhooks.create({ name: 'pages', url: receiver.url, events: ['entry.saved', 'entry.saved.pages'] });
+    await app.sendTestEvent(hook.key, { alias: 'entry.saved.pages' });
+    const [request] = await receiver.waitFor(1);
+    expect(request!.headers['hookwork-event']).toBe('entry.saved.pages');
+    expect(JSON.parse(request!.text)).toEqual({ event: 'entry.saved.pages', hook: 'pages', collection: 'pages', title: 'Hello', shape: 'rich' });
+  });
+
+  it('keeps the content-type filter when the example has a matching entity, and ignores it rather than send nothing', async () => {
+    const app = await start();
+    const products = await app.webhooks.create({ url: receiver.url, events: ['pages.published'], contentTypeKeys: ['product'] });
+    const other = await app.webhooks.create({ url: receiver.url, events: ['pages.published'], contentTypeKeys: ['recipe'] });
+    await app.sendTestEvent(products.key);
+    await app.sendTestEvent(other.key);
+    const [first, second] = await receiver.waitFor(2);
+    expect(JSON.parse(first!.text)).toEqual({ id: 'p-2', contentType: 'product' });
+    expect(JSON.parse(second!.text)).toEqual({ id: 'p-1', contentType: 'article' });
+  });
+
+  it('sends the generic test body when the event offers no example, and logs it with outcome test', async () => {
+    const app = await start();
+    const hook = await app.webhooks.create({ url: receiver.url, events: ['thing.happened'] });
+    const result = await app.sendTestEvent(hook.key);
+    expect(result.payload).toBe('generic');
+    const [request] = await receiver.waitFor(1);
+    expect(JSON.parse(request!.text)).toMatchObject({ event: 'thing.happened', test: true, webhook: { key: hook.key } });
+    expect(request!.headers[TEST_EVENT_HEADER]).toBe('true');
+    const { items } = await app.logs(hook.key);
+    expect(items).toHaveLength(1);
+    expect(items[0]).toMatchObject({ outcome: 'test', eventAlias: 'thing.happened', requestBody: request!.text });
+    expect(items[0]!.requestHeaders[TEST_EVENT_HEADER]).toBe('true');
+  });
+
+  it('falls back to the generic body, and says why, when the event cannot convert its own example', async () => {
+    const app = await start();
+    const hook = await app.webhooks.create({ url: receiver.url, events: ['order.placed'] });
+    const result = await app.sendTestEvent(hook.key);
+    expect(result).toMatchObject({ ok: true, payload: 'generic' });
+    expect(result.exampleError).toMatch(/OrderPlacedEvent could not build its example for order\.placed: order example-1 is not in the order store/);
+    const [request] = await receiver.waitFor(1);
+    expect(JSON.parse(request!.text)).toMatchObject({ event: 'order.placed', test: true });
+  });
+
+  it('refuses an alias the webhook does not subscribe to, and an unknown webhook, sending and logging nothing', async () => {
+    const app = await start();
+    const hook = await app.webhooks.create({ url: receiver.url, events: ['entry.saved'] });
+    await expect(app.sendTestEvent(hook.key, { alias: 'pages.published' })).rejects.toMatchObject({
+      code: 'HOOKWORK_ERR_ALIAS_NOT_SUBSCRIBED',
+      message: expect.stringContaining(`webhook ${hook.key} does not subscribe to "pages.published"`),
+    });
+    await expect(app.sendTestEvent(hook.key, { alias: 'entry.saved.posts' })).rejects.toMatchObject({ code: 'HOOKWORK_ERR_ALIAS_NOT_SUBSCRIBED' });
+    await expect(app.sendTestEvent('no-such-webhook')).rejects.toMatchObject({ code: 'HOOKWORK_ERR_WEBHOOK_NOT_FOUND' });
+    expect(receiver.requests).toHaveLength(0);
+    expect((await app.logs(hook.key)).items).toHaveLength(0);
+  });
+
+  it('keeps the test mark to hookwork: a custom hookwork-test header is refused', async () => {
+    const app = await start();
+    await expect(app.webhooks.create({ url: receiver.url, events: ['entry.saved'], headers: { 'Hookwork-Test': 'true' } })).rejects.toMatchObject({ code: 'HOOKWORK_ERR_INVALID_WEBHOOK' });
+  });
+});
