@@ -4,7 +4,7 @@ import { createHookwork } from '@hookwork/core';
 import * as cms from './index';
 import { cmsComposer } from './index';
 import { composer as compose, testApp } from './test-support/apps';
-import { sampleNotifications } from './test-support/samples';
+import { cmsExampleNotifications as sampleNotifications } from './events/example-notifications';
 
 // Written out by hand from Umbraco's catalogue (not derived from this package's data), in
 // Umbraco's AddCms(false) order: [class, alias, display name, type].

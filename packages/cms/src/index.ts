@@ -4,6 +4,7 @@ export * from './payloads/plain-data';
 export * from './payloads/shape';
 export * from './payloads/payload-variants';
 export * from './events/define-cms-event';
+export * from './events/example-notifications';
 export * from './events/content-events';
 export * from './events/media-events';
 export * from './events/other-event';

@@ -1,6 +1,6 @@
 import { ContentPublishedNotification, ContentSortedNotification, cmsComposer } from '../index';
 import { composer, testApp } from '../test-support/apps';
-import { BLOG_POST, IMAGE, page, sampleNotifications } from '../test-support/samples';
+import { CMS_EXAMPLE_DOCUMENT_TYPE as BLOG_POST, CMS_EXAMPLE_MEDIA_TYPE as IMAGE, cmsExampleNotifications as sampleNotifications, exampleCmsContent as page } from './example-notifications';
 
 // Every content and media event, written out (Umbraco filters only 13 of them).
 const CONTENT_AND_MEDIA = [

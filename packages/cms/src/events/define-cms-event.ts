@@ -13,6 +13,7 @@ import {
   type WebhookSubscription,
 } from '@hookwork/core';
 import type { PayloadVariants } from '../payloads/payload-variants';
+import { createCmsExampleNotification } from './example-notifications';
 
 /** The CMS events' types, as Umbraco's: content events, media events, and the rest. */
 export type CmsEventType = typeof WebhookEventTypes.Content | typeof WebhookEventTypes.Media | typeof WebhookEventTypes.Other;
@@ -30,6 +31,11 @@ interface CmsEventDefinitionCommon<N extends object> {
   readonly notification: NotificationType<N>;
   /** Other accepted spellings of the alias (`UserGroupDeleted`). */
   readonly synonyms?: readonly string[];
+  /**
+   * A realistic notification for test sends (createExampleNotification). Default: the built-in
+   * example of `alias` (cmsExampleNotifications()), none for an alias it does not have.
+   */
+  readonly example?: () => N;
 }
 
 /** One request per entity per webhook; the webhook's content-type filter applies. */
@@ -177,7 +183,8 @@ export type CmsNotificationEventClass<N extends object> = new (deps: WebhookEven
  * Makes one catalogue event class from its data: its own class named `className`, decorated with
  * @WebhookEvent (alias, display name, type, notification, synonyms), so `replace(Old, New)` works
  * by class and a host can subclass it. The class has no constructor of its own and inherits
- * WebhookEventBase's injection metadata.
+ * WebhookEventBase's injection metadata. Its createExampleNotification() gives the definition's
+ * `example`, else the built-in example of its alias, so test sends carry a real payload.
  */
 export function defineCmsEvent<N extends object, E>(definition: CmsEntityEventDefinition<N, E>): CmsEntityEventClass<N, E>;
 export function defineCmsEvent<N extends object, E>(definition: CmsListEventDefinition<N, E>): CmsListEventClass<N, E>;
@@ -186,7 +193,11 @@ export function defineCmsEvent(definition: CmsEventDefinition): Function {
   const base = { entity: CmsEntityWebhookEvent, list: CmsListWebhookEvent, notification: CmsNotificationWebhookEvent }[definition.kind] as unknown as new (
     deps: WebhookEventDependencies,
   ) => WebhookEventBase;
-  const type = class extends base {};
+  const type = class extends base {
+    override createExampleNotification(): object | undefined {
+      return definition.example ? definition.example() : createCmsExampleNotification(definition.alias);
+    }
+  };
   Object.defineProperty(type, 'name', { value: definition.className });
   definitions.set(type, Object.freeze({ ...definition }));
   WebhookEvent(definition.name, definition.type, { alias: definition.alias, notification: definition.notification, synonyms: definition.synonyms ?? [] })(type);

@@ -2,7 +2,7 @@ import { injectable } from 'tsyringe';
 import { WebhookEvent, WebhookEventTypes, WebhookEventDependencies, isHookworkError, type PayloadContext, type PayloadType } from '@hookwork/core';
 import { ContentPublishedNotification, ContentPublishedWebhookEvent, cmsComposer, getCmsPayloadSchema, type CmsContent } from '../index';
 import { composer, testApp } from '../test-support/apps';
-import { page } from '../test-support/samples';
+import { exampleCmsContent as page } from './example-notifications';
 
 /** A host service, as Umbraco's documented example injects a content cache and an API content builder. */
 @injectable()

@@ -2,7 +2,7 @@ import Ajv from 'ajv';
 import { isHookworkError, type Composer, type PayloadType } from '@hookwork/core';
 import { cmsComposer, ContentDeletedNotification, ContentPublishedNotification, ContentSortedNotification, getCmsPayloadSchema, cmsPayloadSchemas, type CmsContent } from '../index';
 import { testApp } from '../test-support/apps';
-import { page, sampleNotifications } from '../test-support/samples';
+import { cmsExampleNotifications as sampleNotifications, exampleCmsContent as page } from '../events/example-notifications';
 
 // Umbraco's documented bodies (docs.umbraco.com, reference/webhooks): the Legacy Content
 // Published body (Umbraco 13, PascalCase), the same body as Umbraco 14+ documents it
