@@ -1,6 +1,7 @@
 import { WebhookEventBase, type PayloadContext } from '@hookwork/core';
 import type { CockpitEnvelope } from './cockpit-envelope';
-import type { CockpitEventDefinition } from './cockpit-event-definition';
+import { namespaceOf, type CockpitEventDefinition } from './cockpit-event-definition';
+import { cockpitExampleArgs } from './cockpit-examples';
 import { CockpitEventNotification, type CockpitEventNotificationType } from './cockpit-event-notification';
 
 /**
@@ -22,6 +23,22 @@ export abstract class CockpitWebhookEvent extends WebhookEventBase<CockpitEventN
   /** The event's own name, and `<name>.<namespace>` for collection, singleton and form events. */
   override getAliasesForNotification(notification: CockpitEventNotification): readonly string[] {
     return notification.namespace === undefined ? [this.alias] : [this.alias, `${this.alias}.${notification.namespace}`];
+  }
+
+  /**
+   * An example trigger from the admin backend, for test sends: made-up arguments shaped as
+   * Cockpit passes them, for the collection, form, singleton and media events and those without
+   * arguments; none (so the generic test body) for the others. For a name-spaced variant
+   * (`collections.save.after.pages`) the example is about that collection, so it fires under it.
+   */
+  override createExampleNotification({ alias }: PayloadContext): CockpitEventNotification | undefined {
+    const type = this.constructor as Partial<CockpitEventClass>;
+    if (!type.cockpitEvent || !type.notification) return undefined;
+    const definition = type.cockpitEvent;
+    const variant = definition.namespaced && alias.startsWith(`${this.alias}.`) ? alias.slice(this.alias.length + 1) : undefined;
+    const args = cockpitExampleArgs(definition, variant);
+    if (!args) return undefined;
+    return new type.notification(this.alias, Object.freeze(args), 1, definition.namespaced ? namespaceOf(args) : undefined);
   }
 
   /** Cockpit's envelope; `hook` is the webhook's name (its key when it has none). */
