@@ -1,4 +1,4 @@
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { isHookworkError, type HookworkErrorCode, type StorageContext } from '@hookwork/core';
@@ -201,6 +201,16 @@ describe('sqliteStorage', () => {
       expect(openError(() => sqliteStorage({ file: 'x.db', busyTimeoutMs: -1 })).message).toContain('busyTimeoutMs');
       expect(openError(() => sqliteStorage({ file: 'x.db', synchronous: 'sometimes' as 'full' })).message).toContain('synchronous');
       expect(openError(() => sqliteStorage(undefined as never)).code).toBe('HOOKWORK_ERR_STORAGE_OPEN_FAILED');
+    });
+
+    it('an unknown option (say `wal: false` from plain JS) is refused, naming it and the known ones, and creates no file', () => {
+      const file = temp.file();
+      const error = openError(() => sqliteStorage({ file, wal: false } as never));
+      expect(error.code).toBe('HOOKWORK_ERR_STORAGE_OPEN_FAILED');
+      expect(error.message).toContain('unknown option `wal`');
+      expect(error.message).toContain('`file`, `busyTimeoutMs`, `synchronous`, `createDirectory`, `watchIntervalMs`');
+      expect(openError(() => openSqliteStorage({ file, busytimeoutMs: 10 } as never)).message).toContain('unknown option `busytimeoutMs`');
+      expect(existsSync(file)).toBe(false);
     });
 
     it('app start surfaces the coded error from open()', async () => {

@@ -42,9 +42,14 @@ export interface SqliteStorage extends Storage {
   readonly database: Database.Database;
 }
 
+const KNOWN_OPTIONS: readonly string[] = ['file', 'busyTimeoutMs', 'synchronous', 'createDirectory', 'watchIntervalMs'] satisfies (keyof SqliteStorageOptions)[];
+
 function checkOptions(options: SqliteStorageOptions): Required<SqliteStorageOptions> {
   const bad = (what: string) => new HookworkError('HOOKWORK_ERR_STORAGE_OPEN_FAILED', `sqliteStorage(): ${what}`);
   if (options === null || typeof options !== 'object') throw bad('takes an options object, e.g. sqliteStorage({ file: "./data/hookwork.db" })');
+  // A misspelt or invented option (say `wal: false` from plain JS) would otherwise be ignored silently.
+  const unknown = Object.keys(options).find((key) => !KNOWN_OPTIONS.includes(key));
+  if (unknown !== undefined) throw bad(`unknown option \`${unknown}\`; the options are ${KNOWN_OPTIONS.map((k) => `\`${k}\``).join(', ')}`);
   if (typeof options.file !== 'string' || options.file.trim() === '') throw bad('`file` must be the path of the database file, e.g. "./data/hookwork.db"');
   const busyTimeoutMs = options.busyTimeoutMs ?? 5000;
   if (!Number.isInteger(busyTimeoutMs) || busyTimeoutMs < 0 || busyTimeoutMs > 2 ** 31 - 1) throw bad(`\`busyTimeoutMs\` must be a whole number of milliseconds >= 0; got ${String(options.busyTimeoutMs)}`);
