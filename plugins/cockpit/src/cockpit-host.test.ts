@@ -248,6 +248,7 @@ describe('cost of a trigger', () => {
       return { compose: (b: Parameters<Composer['compose']>[0]) => b.webhookEvents().replace(CockpitEvents[name], Counted) };
     };
     const { app } = await started({}, counting('collections.save.after'), counting('cockpit.clearcache'));
+    constructed.length = 0; // start() builds each composed event once, to fail early on a missing service
     expect(await cockpitHost(app).trigger('collections.save.after', 'posts', {}, false)).toEqual({ failures: [] });
     await cockpitHost(app).trigger('collections.save.after', 'posts', {}, true);
     expect(constructed).toEqual(['collections.save.after', 'collections.save.after']);

@@ -1,4 +1,4 @@
-import { injectable } from 'tsyringe';
+import { inject, injectable } from 'tsyringe';
 import {
   createHookwork,
   fixedServerRole,
@@ -267,6 +267,58 @@ describe('publishing through composed events', () => {
     await expect(app.publish('content published' as unknown as object)).rejects.toThrow(/HOOKWORK_ERR_INVALID_NOTIFICATION/);
     await app.stop();
     await expect(app.publish(new Pinged(1))).rejects.toThrow(/HOOKWORK_ERR_APP_STOPPED/);
+  });
+});
+
+describe('the app object guards its lifecycle', () => {
+  it('refuses every storage-backed call before start() with a coded error', async () => {
+    const app = createHookwork({ composers: [composer], transport: recordingTransport() });
+    const calls: [string, () => Promise<unknown>][] = [
+      ['publish', () => app.publish(new Pinged(1))],
+      ['logs', () => app.logs('k')],
+      ['deadLetters', () => app.deadLetters()],
+      ['redeliver', () => app.redeliver({ webhookKey: 'k' })],
+      ['queueCounts', () => app.queueCounts()],
+      ['drain', () => app.drain()],
+      ['sendTestEvent', () => app.sendTestEvent('k')],
+    ];
+    for (const [name, call] of calls) {
+      const error = await call().then(() => undefined, (e: unknown) => e);
+      expect([name, (error as { code?: string })?.code]).toEqual([name, 'HOOKWORK_ERR_APP_NOT_STARTED']);
+    }
+  });
+
+  it('refuses a second start() and any start() after stop()', async () => {
+    const app = createHookwork({ composers: [composer], transport: recordingTransport() });
+    await app.start();
+    await expect(app.start()).rejects.toMatchObject({ code: 'HOOKWORK_ERR_APP_ALREADY_STARTED' });
+    await app.stop();
+    await expect(app.start()).rejects.toMatchObject({ code: 'HOOKWORK_ERR_APP_STOPPED' });
+  });
+
+  it('refuses a bad page of the delivery log', async () => {
+    const { app } = await startApp();
+    await expect(app.logs('k', { limit: -5 })).rejects.toThrow(/HOOKWORK_ERR_INVALID_PAGE: logs\(\) was given limit -5/);
+    await expect(app.logs('k', { limit: 10, offset: 1.5 })).rejects.toThrow(/offset 1.5/);
+    await expect(app.logs('k', { limit: 10 })).resolves.toEqual({ items: [], total: 0 });
+  });
+
+  it('fails start() naming an event whose injected service is not registered, and starts once it is', async () => {
+    const ClockLikeToken = Symbol('ClockLike');
+    @WebhookEvent('Needs a service', WebhookEventTypes.Other, { alias: 'needsService', notification: Pinged })
+    class NeedsServiceEvent extends WebhookEventBase<Pinged> {
+      constructor(deps: WebhookEventDependencies, @inject(ClockLikeToken) readonly clock: { now(): number }) {
+        super(deps);
+      }
+    }
+    const app = createHookwork({ composers: [{ compose: (b) => b.webhookEvents().add(NeedsServiceEvent) }], transport: recordingTransport() });
+    const error = await app.start().then(() => undefined, (e: unknown) => e);
+    expect(isHookworkError(error, 'HOOKWORK_ERR_EVENT_NOT_RESOLVABLE')).toBe(true);
+    expect((error as Error).message).toMatch(/cannot create NeedsServiceEvent: .*Register the services its constructor injects through builder.services/);
+    app.container.registerInstance(ClockLikeToken, { now: () => 1 });
+    await app.start();
+    started.push(app);
+    expect(app.events().map((e) => e.alias)).toEqual(['needsService']);
   });
 });
 

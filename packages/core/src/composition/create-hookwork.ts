@@ -12,7 +12,7 @@ import { LifecycleToken } from '../runtime/app-tokens';
 import { resolveToken } from '../runtime/tokens';
 import { ClockToken, systemClock, type Clock } from '../runtime/clock';
 import { LifecycleEmitter } from '../runtime/lifecycle-events';
-import { LoggerToken, silentLogger, type Logger } from '../runtime/logger';
+import { consoleLogger, LoggerToken, silentLogger, type Logger } from '../runtime/logger';
 import { ServerRoleAccessorToken, fixedServerRole, type ServerRoleAccessor } from '../runtime/server-role';
 import { resolveSettings } from '../settings/resolve-settings';
 import { SettingsToken, type HookworkSettings, type HookworkSettingsInput, type SettingsAccessor } from '../settings/settings';
@@ -28,6 +28,19 @@ import { WebhookEventResolver } from './webhook-event-resolver';
 import type { ExtensionOwner } from './webhook-event-collection-builder';
 import { SettingsBuilder, WebhooksBuilder } from './webhooks-builder';
 
+/** Checks a listing's page; HOOKWORK_ERR_INVALID_PAGE names the bad part. */
+function checkPage(method: string, page: { limit?: number; offset?: number } | undefined): { limit?: number; offset?: number } {
+  if (page === undefined) return {};
+  const { limit, offset } = page;
+  if (limit !== undefined && (!Number.isInteger(limit) || limit < 1 || limit > 1000)) {
+    throw new HookworkError('HOOKWORK_ERR_INVALID_PAGE', `${method}() was given limit ${String(limit)}; use a whole number from 1 to 1000 and page with offset`);
+  }
+  if (offset !== undefined && (!Number.isInteger(offset) || offset < 0)) {
+    throw new HookworkError('HOOKWORK_ERR_INVALID_PAGE', `${method}() was given offset ${String(offset)}; use a whole number from 0`);
+  }
+  return { ...(limit !== undefined ? { limit } : {}), ...(offset !== undefined ? { offset } : {}) };
+}
+
 /** What createHookwork() takes. */
 export interface HookworkOptions {
   /** Composers, run in this order. */
@@ -36,7 +49,7 @@ export interface HookworkOptions {
   settings?: HookworkSettingsInput;
   /** Where webhooks, requests and logs live. Default: in memory (nothing survives the process). */
   storage?: StorageBackend;
-  /** Default: silent. */
+  /** Default: warnings and errors to the console (silent when NODE_ENV is `test`, as under jest). */
   logger?: Logger;
   /** Default: the wall clock. */
   clock?: Clock;
@@ -117,7 +130,9 @@ export function createHookwork(options: HookworkOptions = {}): Hookwork {
   const lifecycle = new LifecycleEmitter();
   container.registerInstance(SettingsToken, settingsAccessor);
   container.registerInstance(LifecycleToken, lifecycle);
-  container.registerInstance(LoggerToken, options.logger ?? silentLogger);
+  // Warnings and errors reach the console unless the host passes its own logger; jest runs
+  // with NODE_ENV=test, where the default stays quiet.
+  container.registerInstance(LoggerToken, options.logger ?? (process.env.NODE_ENV === 'test' ? silentLogger : consoleLogger()));
   container.registerInstance(ClockToken, options.clock ?? systemClock);
   container.registerInstance(ServerRoleAccessorToken, options.serverRole ?? fixedServerRole('Single'));
 
@@ -204,13 +219,25 @@ export function createHookwork(options: HookworkOptions = {}): Hookwork {
     },
     events: () => catalogue.list(),
     async start() {
-      if (state !== 'created') throw new HookworkError(state === 'stopped' ? 'HOOKWORK_ERR_APP_STOPPED' : 'HOOKWORK_ERR_APP_NOT_STARTED', `start() was already called (the app is ${state})`);
+      if (state === 'stopped') throw new HookworkError('HOOKWORK_ERR_APP_STOPPED', 'start() was called on a stopped app; create a new app to go on');
+      if (state !== 'created') throw new HookworkError('HOOKWORK_ERR_APP_ALREADY_STARTED', `start() was already called (the app is ${state}); call it once`);
       state = 'starting';
       const backend = options.storage ?? memoryStorage();
       try {
         storage = await backend.open({ logger, clock });
       } catch (error) {
         state = 'created';
+        throw error;
+      }
+      // Build each composed event once now, so a missing host service fails start() with the
+      // fix rather than every publish() later.
+      try {
+        for (const entry of entries) resolver.instantiate(entry);
+      } catch (error) {
+        const opened = storage;
+        storage = undefined;
+        state = 'created';
+        await opened.close();
         throw error;
       }
       state = 'started';
@@ -252,12 +279,30 @@ export function createHookwork(options: HookworkOptions = {}): Hookwork {
       }
       return { failures };
     },
-    logs: (webhookKey, page) => opened().deliveryLog.list(webhookKey, page),
-    redeliver: (selector) => engine().redeliver(selector),
-    deadLetters: (query) => engine().listDeadLetters(query),
-    queueCounts: () => opened().queue.counts(),
-    drain: (drainOptions) => engine().drain(drainOptions),
-    sendTestEvent: (webhookKey, testOptions) => engine().sendTestEvent(webhookKey, testOptions),
+    async logs(webhookKey, page) {
+      started();
+      return opened().deliveryLog.list(webhookKey, checkPage('logs', page));
+    },
+    async redeliver(selector) {
+      started();
+      return engine().redeliver(selector);
+    },
+    async deadLetters(query) {
+      started();
+      return engine().listDeadLetters({ ...query, ...checkPage('deadLetters', query) });
+    },
+    async queueCounts() {
+      started();
+      return opened().queue.counts();
+    },
+    async drain(drainOptions) {
+      started();
+      return engine().drain(drainOptions);
+    },
+    async sendTestEvent(webhookKey, testOptions) {
+      started();
+      return engine().sendTestEvent(webhookKey, testOptions);
+    },
   };
   return app;
 }

@@ -1,4 +1,5 @@
 import type { DependencyContainer } from 'tsyringe';
+import { HookworkError } from '../errors/hookwork-error';
 import type { WebhookEventBase } from '../events/webhook-event-base';
 import type { WebhookEventCatalogue } from './webhook-event-catalogue';
 import type { WebhookEventEntry } from './webhook-event-collection-builder';
@@ -18,7 +19,16 @@ export class WebhookEventResolver {
   /** A fresh instance of a composed entry, configured as for a dispatch. */
   instantiate(entry: WebhookEventEntry): WebhookEventBase {
     // Resolved per call, so event classes may depend on scoped or changing host services.
-    const event = this.container.resolve(entry.type as unknown as new () => WebhookEventBase);
+    let event: WebhookEventBase;
+    try {
+      event = this.container.resolve(entry.type as unknown as new () => WebhookEventBase);
+    } catch (cause) {
+      throw new HookworkError(
+        'HOOKWORK_ERR_EVENT_NOT_RESOLVABLE',
+        `cannot create ${entry.type.name}: ${String((cause as Error)?.message ?? cause).replace(/\s+/g, " ")}. Register the services its constructor injects through builder.services in a composer, use @inject(Token) for services known by an interface, and import injected classes as values (not with \`import type\`) so their constructor metadata names them`,
+        { cause },
+      );
+    }
     event.eventOptions = entry.options;
     return event;
   }

@@ -60,19 +60,34 @@ export function loadSettings(options: LoadSettingsOptions = {}): HookworkSetting
   const env = options.env ?? process.env;
   const prefix = options.envPrefix ?? 'HOOKWORK_';
   const fromEnv: Record<string, unknown> = {};
+  const known = new Set<string>();
   for (const [key, schema] of Object.entries(settingsInputSchema.properties)) {
     const nested = (schema as { properties?: Record<string, object> }).properties;
     if (nested) {
       for (const [inner, innerSchema] of Object.entries(nested)) {
-        const raw = env[`${prefix}${toEnvName(key)}__${toEnvName(inner)}`];
+        const name = `${prefix}${toEnvName(key)}__${toEnvName(inner)}`;
+        known.add(name);
+        const raw = env[name];
         if (raw === undefined) continue;
         const target = (fromEnv[key] ??= {}) as Record<string, unknown>;
         target[inner] = envValue(raw, innerSchema as { type?: string });
       }
     } else {
-      const raw = env[`${prefix}${toEnvName(key)}`];
+      const name = `${prefix}${toEnvName(key)}`;
+      known.add(name);
+      const raw = env[name];
       if (raw !== undefined) fromEnv[key] = envValue(raw, schema as { type?: string });
     }
+  }
+
+  // A typo in an environment variable is an error, as the same typo in code is.
+  const unknown = Object.keys(env).filter((name) => name.startsWith(prefix) && !known.has(name));
+  if (unknown.length > 0) {
+    throw new HookworkError(
+      'HOOKWORK_ERR_INVALID_SETTINGS',
+      `unknown setting${unknown.length > 1 ? 's' : ''} in the environment: ${unknown.join(', ')}; names are ${prefix} + the key in SCREAMING_SNAKE_CASE (${prefix}MAXIMUM_RETRIES, ${prefix}CONCURRENCY__PER_ENDPOINT), see docs/settings.md`,
+      { details: unknown.map((name) => ({ key: name, problem: 'is not a known setting' })) },
+    );
   }
 
   const merged: Record<string, unknown> = { ...fromFile };

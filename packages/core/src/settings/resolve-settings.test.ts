@@ -57,6 +57,18 @@ describe('resolveSettings', () => {
     expect(error?.message).toContain('payloadType must be one of "Minimal", "Extended", "Legacy" (got "Huge")');
   });
 
+  it('refuses ssrf.allow entries the guard could not match, naming each', () => {
+    expect(resolveSettings({ ssrf: { allow: ['127.0.0.1', '10.0.0.0/8', '::1', 'fd00::/8', 'hooks.internal', 'localhost'] } }).ssrf.allow).toHaveLength(6);
+    let error: HookworkError | undefined;
+    try {
+      resolveSettings({ ssrf: { allow: ['10.0.0.0/8', 'not a cidr/99', '10.0.0.0/33', 'http://x.example'] } });
+    } catch (e) {
+      error = e as HookworkError;
+    }
+    expect((error?.details as { key: string }[]).map((d) => d.key)).toEqual(['ssrf.allow.1', 'ssrf.allow.2', 'ssrf.allow.3']);
+    expect(error?.message).toContain('ssrf.allow.1 must be an IP address, a CIDR range (10.0.0.0/8) or a host name (got "not a cidr/99")');
+  });
+
   it('refuses a header name with CR/LF and a non-object', () => {
     expect(() => resolveSettings({ headers: { event: 'x\r\ninjected: 1' } })).toThrow(/headers\.event/);
     expect(() => resolveSettings('fast' as never)).toThrow(/HOOKWORK_ERR_INVALID_SETTINGS: settings must be an object/);
@@ -99,7 +111,13 @@ describe('loadSettings', () => {
   });
 
   it('reports a bad environment value under its key', () => {
-    expect(() => resolveSettings(loadSettings({ env: { HOOKWORK_MAXIMUM_RETRIES: 'many' } }))).toThrow(/maximumRetries must be integer \(got "many"\)/);
+    expect(() => resolveSettings(loadSettings({ env: { HOOKWORK_MAXIMUM_RETRIES: 'many' } }))).toThrow(/maximumRetries must be a whole number \(got "many"\)/);
+  });
+
+  it('refuses an unknown HOOKWORK_ name in the environment, as a typo in code is refused', () => {
+    expect(() => loadSettings({ env: { HOOKWORK_MAXIMUM_RETRIEZ: '3', HOOKWORK_PERIOD: '00:00:05', PATH: '/bin' } })).toThrow(
+      /HOOKWORK_ERR_INVALID_SETTINGS: unknown setting in the environment: HOOKWORK_MAXIMUM_RETRIEZ; names are HOOKWORK_ \+ the key in SCREAMING_SNAKE_CASE/,
+    );
   });
 
   it('gives coded errors for a missing or malformed file', () => {

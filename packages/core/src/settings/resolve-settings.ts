@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import Ajv, { type ErrorObject } from 'ajv';
 import { HookworkError } from '../errors/hookwork-error';
 import { parseDuration } from './time-span';
@@ -76,10 +77,37 @@ function keyOf(error: ErrorObject): string {
 }
 
 function describe(error: ErrorObject): string {
-  if (error.keyword === 'additionalProperties') return 'is not a known setting (check the spelling; see docs/settings.md)';
-  if (error.keyword === 'enum') return `must be one of ${(error.params as { allowedValues: unknown[] }).allowedValues.map((v) => JSON.stringify(v)).join(', ')}`;
-  if (error.keyword === 'anyOf') return 'must be a duration: milliseconds or a TimeSpan string such as "00:00:10"';
-  return error.message ?? 'is invalid';
+  const params = error.params as Record<string, unknown>;
+  switch (error.keyword) {
+    case 'additionalProperties':
+      return 'is not a known setting (check the spelling; see docs/settings.md)';
+    case 'enum':
+      return `must be one of ${(params.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(', ')}`;
+    case 'anyOf':
+      return 'must be a duration: milliseconds or a TimeSpan string such as "00:00:10"';
+    case 'type':
+      return params.type === 'integer' ? 'must be a whole number' : params.type === 'object' ? 'must be an object of settings' : params.type === 'array' ? 'must be a list' : `must be a ${String(params.type)}`;
+    case 'minimum':
+    case 'exclusiveMinimum':
+      return `must be ${error.keyword === 'minimum' ? 'at least' : 'more than'} ${String(params.limit)}`;
+    case 'maximum':
+      return `must be at most ${String(params.limit)}`;
+    case 'minItems':
+      return `needs at least ${String(params.limit)} entr${params.limit === 1 ? 'y' : 'ies'}`;
+    case 'pattern':
+      return 'has characters that are not allowed (a header name is letters, digits and !#$%&\'*+.^_`|~-; no CR or LF)';
+    default:
+      return error.message ?? 'is invalid';
+  }
+}
+
+/** An `ssrf.allow` entry the guard understands: an IP, a CIDR range, or a host name. */
+function isAllowEntry(entry: string): boolean {
+  const [base = '', bits, extra] = entry.trim().split('/');
+  if (extra !== undefined) return false;
+  const family = isIP(base);
+  if (family) return bits === undefined || (/^\d{1,3}$/.test(bits) && Number(bits) <= (family === 4 ? 32 : 128));
+  return bits === undefined && /^(?=.{1,253}$)([A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)*[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.?$/.test(base);
 }
 
 /**
@@ -123,6 +151,14 @@ export function resolveSettings(input: HookworkSettingsInput = {}, base: Hookwor
   }
   for (const key of ['period', 'timeout', 'leaseDuration'] as const) {
     if (durations[key] === 0) problems.push({ key, problem: 'must be greater than zero' });
+  }
+  const allow = input.ssrf?.allow;
+  if (Array.isArray(allow)) {
+    allow.forEach((entry, i) => {
+      if (typeof entry === 'string' && !isAllowEntry(entry)) {
+        problems.push({ key: `ssrf.allow.${i}`, problem: 'must be an IP address, a CIDR range (10.0.0.0/8) or a host name' });
+      }
+    });
   }
   if (problems.length > 0) {
     for (const p of problems) {

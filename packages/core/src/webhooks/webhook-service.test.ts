@@ -42,7 +42,8 @@ describe('webhook validation (nothing is stored when refused)', () => {
     ['a non-http URL', { ...valid, url: 'ftp://example.com/x' }, 'url', 'scheme ftp: is not allowed'],
     ['a javascript: URL', { ...valid, url: 'javascript:alert(1)' }, 'url', 'scheme javascript: is not allowed'],
     ['credentials in the URL', { ...valid, url: 'https://user:pw@example.com/' }, 'url', 'must not hold credentials'],
-    ['no events', { ...valid, events: [] }, 'events', 'must NOT have fewer than 1 items'],
+    ['no events', { ...valid, events: [] }, 'events', 'needs at least one event alias (the composed ones are listed by app.events())'],
+    ['an empty URL', { ...valid, url: '' }, 'url', 'url must not be empty'],
     ['an unknown alias', { ...valid, events: ['saved', 'Umbraco.Nope'] }, 'events', 'unknown event alias "Umbraco.Nope"'],
     ['a header name with CR/LF', { ...valid, headers: { 'x-a\r\nx-b': '1' } }, 'headers.x-a\r\nx-b', 'is not a valid header name'],
     ['a header value with CR/LF', { ...valid, headers: { 'x-a': 'one\r\nx-b: two' } }, 'headers.x-a', 'must not contain CR, LF or NUL'],
@@ -52,7 +53,7 @@ describe('webhook validation (nothing is stored when refused)', () => {
     ['an unknown field', { ...valid, secretKey: 'x' }, 'secretKey', 'is not a webhook field'],
     ['a missing URL', { events: ['saved'] }, 'url', 'is required'],
     ['a malformed secret', { ...valid, secret: 'hunter2' }, 'secret', 'whsec_'],
-    ['a non-boolean enabled', { ...valid, enabled: 'yes' }, 'enabled', 'must be boolean'],
+    ['a non-boolean enabled', { ...valid, enabled: 'yes' }, 'enabled', 'enabled must be a boolean'],
   ])('refuses %s', async (_what, input, field, problem) => {
     const error = await refusal(input);
     expect(fields(error)).toContain(field);
@@ -65,8 +66,13 @@ describe('webhook validation (nothing is stored when refused)', () => {
   });
 
   it('refuses what is not an object', async () => {
-    await refusal(null);
+    expect((await refusal(null)).message).toContain('webhook input must be an object such as { url, events }');
     await refusal('https://example.com');
+  });
+
+  it('names only the bad header name, once', async () => {
+    const error = await refusal({ ...valid, headers: { 'Bad Name': 'x' } });
+    expect(error.details).toEqual([{ field: 'headers.Bad Name', problem: expect.stringContaining('is not a valid header name') }]);
   });
 
   it('accepts a name-spaced alias matching an event pattern', async () => {
@@ -79,7 +85,7 @@ describe('webhook validation (nothing is stored when refused)', () => {
   it('refuses a bad update and keeps the stored webhook as it was', async () => {
     const created = await app.webhooks.create(valid);
     await expect(app.webhooks.update(created.key, { url: 'mailto:x@example.com' })).rejects.toThrow(/HOOKWORK_ERR_INVALID_WEBHOOK/);
-    await expect(app.webhooks.update(created.key, { events: [] })).rejects.toThrow(/events must NOT have fewer than 1 items/);
+    await expect(app.webhooks.update(created.key, { events: [] })).rejects.toThrow(/events needs at least one event alias/);
     await expect(app.webhooks.update(created.key, { key: 'other' } as never)).rejects.toThrow(/key is not a webhook field/);
     expect(await app.webhooks.get(created.key)).toEqual(created);
     await expect(app.webhooks.update('missing', { enabled: false })).rejects.toThrow(/HOOKWORK_ERR_WEBHOOK_NOT_FOUND: no webhook has the key "missing"/);

@@ -50,6 +50,16 @@ function describe(error: ErrorObject): string {
       return 'is not a valid header name (letters, digits and !#$%&\'*+.^_`|~- only)';
     case 'pattern':
       return error.instancePath.startsWith('/headers') ? 'must not contain CR, LF or NUL' : 'has characters that are not allowed';
+    case 'minItems':
+      return error.instancePath === '/events' ? 'needs at least one event alias (the composed ones are listed by app.events())' : `needs at least ${String((error.params as { limit: number }).limit)} entries`;
+    case 'minLength':
+      return 'must not be empty';
+    case 'maxLength':
+    case 'maxItems':
+    case 'maxProperties':
+      return `is too long (at most ${String((error.params as { limit: number }).limit)})`;
+    case 'type':
+      return error.instancePath === '' ? 'webhook input must be an object such as { url, events }' : `must be a ${(error.params as { type: string }).type}`;
     case 'anyOf':
       return error.instancePath.startsWith('/headers') ? 'must not contain CR, LF or NUL (a string, or { value, sensitive })' : 'has the wrong type';
     default:
@@ -291,7 +301,9 @@ export class WebhookService {
     const problems: WebhookInputProblem[] = [];
     const seen = new Set<string>();
     for (const error of errors ?? []) {
-      if (error.schemaPath.includes('/anyOf/')) continue;
+      // anyOf reports each branch, and a bad header name also fails the name's own pattern:
+      // keep the summary error of each.
+      if (error.schemaPath.includes('/anyOf/') || (error.keyword === 'pattern' && error.schemaPath.includes('/propertyNames/'))) continue;
       const field = fieldOf(error);
       if (seen.has(field)) continue;
       seen.add(field);
