@@ -5,6 +5,7 @@ import { DeliveryOptionsToken, type DeliveryOptions } from '../delivery/delivery
 import { createHttpTransport } from '../delivery/http-transport';
 import { HookworkError } from '../errors/hookwork-error';
 import { NotificationBus } from '../events/notification-bus';
+import { WebhookEventDependencies } from '../events/webhook-event-dependencies';
 import type { PublishOptions } from '../events/webhook-event-base';
 import { getWebhookEventMetadata } from '../events/webhook-event.decorator';
 import { WebhookFiringService } from '../firing/webhook-firing-service';
@@ -181,6 +182,8 @@ export function createHookwork(options: HookworkOptions = {}): Hookwork {
   container.registerInstance(DeliveryOptionsToken, options.delivery ?? {});
   container.registerSingleton(WebhookService);
   container.registerSingleton(WebhookFiringService);
+  // Holds only the app's singletons: one per app, not one per dispatched event.
+  container.registerSingleton(WebhookEventDependencies);
   container.registerSingleton(DeliveryEngine);
 
   const bus = new NotificationBus();
