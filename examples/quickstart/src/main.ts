@@ -3,38 +3,68 @@ import 'reflect-metadata';
 import { join } from 'node:path';
 import { isHookworkError } from '@hookwork/core';
 import { parseOptions, USAGE, UsageError } from './cli-options';
-import { runQuickstart } from './quickstart';
+import { QuickstartStopped, runQuickstart } from './quickstart';
+import { RunTimeoutError } from './run-tracker';
 
-// Piped into `head` and the like: a closed stdout ends the program quietly.
+/** Why the run was told to stop, and the exit code each gives (128 + signal number, as shells do). */
+const STOP_EXIT_CODES = { SIGINT: 130, SIGTERM: 143, EPIPE: 0 } as const;
+type StopReason = keyof typeof STOP_EXIT_CODES;
+
+// Ctrl-C, a SIGTERM, or a closed stdout (piped into `head`): stop the app before exiting, so it
+// gives back the requests it has claimed — otherwise the next run finds them in flight under
+// their lease. A second Ctrl-C while stopping exits at once.
+const stopping = new AbortController();
+function stop(reason: StopReason): void {
+  if (stopping.signal.aborted) {
+    if (reason !== 'EPIPE') process.exit(STOP_EXIT_CODES[reason]);
+    return;
+  }
+  stopping.abort(reason);
+  // Stopping waits for running attempts (up to the app's stopTimeout); never longer than this.
+  setTimeout(() => process.exit(STOP_EXIT_CODES[reason]), 15_000).unref();
+}
+process.on('SIGINT', () => stop('SIGINT'));
+process.on('SIGTERM', () => stop('SIGTERM'));
 process.stdout.on('error', (error: NodeJS.ErrnoException) => {
-  if (error.code === 'EPIPE') process.exit(0);
+  if (error.code === 'EPIPE') return stop('EPIPE');
   throw error;
 });
 
 async function main(): Promise<number> {
-  let options;
   try {
-    options = parseOptions(process.argv.slice(2), join(__dirname, '..', '.data'));
+    const options = parseOptions(process.argv.slice(2), join(__dirname, '..', '.data'));
+    if (options.help) {
+      console.log(USAGE);
+      return 0;
+    }
+    const progress = process.stdout.isTTY ? (line: string) => process.stdout.write(`\r${line}`) : undefined;
+    const result = await runQuickstart(options, (line) => console.log(line), progress, stopping.signal);
+    const ok = result.delivered === result.published && result.deadLettered === 0 && (result.rejected?.length ?? 0) === 0;
+    if (!ok) console.error('quickstart: not every request was delivered and verified; see the log above');
+    return ok ? 0 : 1;
   } catch (error) {
     if (error instanceof UsageError) {
       console.error(`quickstart: ${error.message}`);
       return 2;
     }
+    if (error instanceof QuickstartStopped || stopping.signal.aborted) {
+      const reason = stopping.signal.reason as StopReason;
+      if (reason !== 'EPIPE') console.error(`\nquickstart: stopped (${reason}); the app gave its claimed requests back, so the next run starts at once`);
+      return STOP_EXIT_CODES[reason];
+    }
+    if (error instanceof RunTimeoutError) {
+      console.error(`quickstart: ${error.message}`);
+      return 1;
+    }
     throw error;
   }
-  if (options.help) {
-    console.log(USAGE);
-    return 0;
-  }
-  const progress = process.stdout.isTTY ? (line: string) => process.stdout.write(`\r${line}`) : undefined;
-  const result = await runQuickstart(options, (line) => console.log(line), progress);
-  const ok = result.delivered === result.published && result.deadLettered === 0 && (result.rejected?.length ?? 0) === 0;
-  if (!ok) console.error('quickstart: not every request was delivered and verified; see the log above');
-  return ok ? 0 : 1;
 }
 
 main().then(
   (code) => {
+    // Once stopped, exit even if something of the interrupted run is still open; otherwise let
+    // the output drain and the process end by itself.
+    if (stopping.signal.aborted) process.exit(code);
     process.exitCode = code;
   },
   (error: unknown) => {

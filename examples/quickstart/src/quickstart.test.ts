@@ -1,7 +1,7 @@
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -17,7 +17,40 @@ const tempDir = () => {
   return dir;
 };
 afterAll(() => dirs.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
-jest.setTimeout(60_000);
+jest.setTimeout(90_000);
+
+/**
+ * Starts `main.js --events 3000`, sends `signal` once the first progress line shows (deliveries
+ * are under way, so the app holds claimed requests), and resolves with how the process ended.
+ */
+async function interruptLoad(dataDir: string, signal: NodeJS.Signals): Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }> {
+  const child = spawn(process.execPath, [main, '--events', '3000', '--data-dir', dataDir], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on('exit', (code, sig) => resolve({ code, signal: sig })));
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`no progress line within 30 s:\n${stdout}\n${stderr}`)), 30_000);
+    child.stdout.on('data', (chunk: Buffer) => {
+      stdout += chunk.toString();
+      if (/\d+\/3000 delivered/.test(stdout)) {
+        clearTimeout(timer);
+        resolve();
+      }
+    });
+  }).catch((error: unknown) => {
+    child.kill('SIGKILL');
+    throw error;
+  });
+  child.kill(signal);
+  // An upper bound for "it exits": stopping waits for running attempts, which the receiver answers at once.
+  const ended = await Promise.race([exited, new Promise<undefined>((resolve) => setTimeout(() => resolve(undefined), 20_000).unref())]);
+  if (!ended) {
+    child.kill('SIGKILL');
+    throw new Error(`the quickstart did not exit within 20 s of ${signal}`);
+  }
+  return { ...ended, stdout, stderr };
+}
 
 describe('the quickstart (npm start)', () => {
   it('delivers the tour to its verifying receiver, retries the refused request and prints the log', async () => {
@@ -74,6 +107,91 @@ describe('the quickstart (npm start)', () => {
     // Minimal payload: the id and the cultures published; the landing page was filtered out.
     expect(published.body).toEqual({ id: 'a1b2c3d4-0001-4e5f-8a9b-000000000001', cultures: expect.any(Array) });
     expect(lines.join('\n')).toContain(`→ ${target}`);
+  });
+
+  it('Ctrl-C (SIGINT) stops the app, giving its claimed requests back, and exits 130; the next run on the same store completes at once', async () => {
+    const dataDir = tempDir();
+    const interrupted = await interruptLoad(dataDir, 'SIGINT');
+    expect(interrupted.code).toBe(130);
+    expect(interrupted.stderr).toContain('quickstart: stopped (SIGINT)');
+
+    // Upper bound, not a timing claim: a run that waited for the interrupted run's leases would take a minute.
+    const next = await run(process.execPath, [main, '--data-dir', dataDir], { timeout: 30_000 });
+    expect(next.stdout).toMatch(/kept from earlier runs: \d+ pending, 0 in flight, 0 dead-lettered requests; this run does not wait for them/);
+    expect(next.stdout).toContain('delivery log (oldest first):');
+    expect(next.stdout).toContain('4 requests enqueued, 4 delivered, 0 dead-lettered, 5 attempts logged.');
+  });
+
+  it('after a SIGKILL (claims left in flight under their lease) the next run completes its own requests without waiting for those leases', async () => {
+    const dataDir = tempDir();
+    const killed = await interruptLoad(dataDir, 'SIGKILL');
+    expect(killed.signal).toBe('SIGKILL');
+
+    const next = await run(process.execPath, [main, '--data-dir', dataDir], { timeout: 30_000 });
+    expect(next.stdout).toMatch(/kept from earlier runs: \d+ pending, [1-9]\d* in flight, 0 dead-lettered requests; the in-flight ones wait for their lease to expire/);
+    expect(next.stdout).toContain('delivery log (oldest first):');
+    expect(next.stdout).toContain('4 requests enqueued, 4 delivered, 0 dead-lettered, 5 attempts logged.');
+  });
+
+  it('a closed stdout (piped into head) stops the app and exits quietly', async () => {
+    const dataDir = tempDir();
+    const child = spawn(process.execPath, [main, '--events', '3000', '--data-dir', dataDir], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    // Like `| head -1`: read the first chunk, then close the pipe.
+    await new Promise<void>((resolve) => child.stdout.once('data', () => resolve()));
+    child.stdout.destroy();
+    expect(await exited).toBe(0);
+    expect(stderr).not.toMatch(/EPIPE|\n\s+at /);
+
+    const next = await run(process.execPath, [main, '--data-dir', dataDir], { timeout: 30_000 });
+    expect(next.stdout).toMatch(/kept from earlier runs: \d+ pending, 0 in flight/);
+    expect(next.stdout).toContain('4 requests enqueued, 4 delivered, 0 dead-lettered, 5 attempts logged.');
+  });
+
+  it('marks a dead-lettered attempt with ✗ and counts it', async () => {
+    // 410 Gone dead-letters at once (and disables the webhook), so it is answered last: the others must be delivered first.
+    let answered = 0;
+    let othersAnswered: () => void = () => {};
+    const others = new Promise<void>((resolve) => (othersAnswered = resolve));
+    const server = createServer((req, res) => {
+      req.resume();
+      req.on('end', () => {
+        if (req.headers['hookwork-event'] === 'Umbraco.ContentDelete') {
+          void Promise.race([others, new Promise((resolve) => setTimeout(resolve, 10_000).unref())]).then(() => res.writeHead(410).end());
+          return;
+        }
+        res.writeHead(204).end();
+        if (++answered === 3) othersAnswered();
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const target = `http://127.0.0.1:${(server.address() as AddressInfo).port}/gone`;
+    const lines: string[] = [];
+    try {
+      const result = await runQuickstart({ target, dataDir: tempDir(), help: false }, (line) => lines.push(line));
+      expect(result).toMatchObject({ published: 4, delivered: 3, deadLettered: 1 });
+    } finally {
+      server.closeAllConnections();
+      server.close();
+    }
+    expect(lines).toContainEqual('  ✗ Umbraco.ContentDelete      410 on attempt 1 (dead)');
+    expect(lines.some((line) => line.includes('↻'))).toBe(false);
+  });
+
+  it('--data-dir naming a file is a one-line usage error with exit code 2', async () => {
+    const file = join(tempDir(), 'not-a-folder');
+    writeFileSync(file, 'x');
+    for (const [dir, message] of [
+      [file, `quickstart: --data-dir ${file} is a file; give a directory\n`],
+      [join(file, 'below'), `quickstart: --data-dir ${join(file, 'below')}: a part of that path is a file; give a directory\n`],
+    ] as const) {
+      const error = await run(process.execPath, [main, '--data-dir', dir]).then(() => undefined, (e: { code: number; stdout: string; stderr: string }) => e);
+      expect(error?.code).toBe(2);
+      expect(error?.stderr).toBe(message);
+      expect(error?.stdout).toBe('');
+    }
   });
 
   it.each([

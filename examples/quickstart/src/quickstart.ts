@@ -1,9 +1,10 @@
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { cmsComposer, ContentDeletedNotification, ContentPublishedNotification, ContentUnpublishedNotification, MediaSavedNotification, type CmsContent, type CmsMedia } from '@hookwork/cms';
 import { consoleLogger, createHookwork, type AttemptInfo, type DeliveryLogEntry, type Hookwork } from '@hookwork/core';
 import { sqliteStorage } from '@hookwork/sqlite';
 import type { QuickstartOptions } from './cli-options';
+import { ensureDataDir } from './data-dir';
+import { trackRun, type RunTracker } from './run-tracker';
 import { startVerifyingReceiver, type VerifyingReceiver } from './verifying-receiver';
 
 /** What a run did, for the exit code and for tests. */
@@ -35,12 +36,20 @@ const post = (key: string, name: string, path: string): CmsContent => ({
   properties: { title: name, tags: ['news'] },
 });
 
+/** The run was stopped through its signal (Ctrl-C, SIGTERM, a closed stdout); the app was stopped first. */
+export class QuickstartStopped extends Error {
+  override readonly name = 'QuickstartStopped';
+}
+
 /**
  * The tour: publishes realistic CMS notifications through an app on SQLite and delivers them,
  * signed, to a receiver that verifies them — refusing one at first so a retry shows.
+ *
+ * When `signal` aborts, the run stops the app (which gives its claimed requests back to the
+ * queue, so the next run does not wait for their leases) and rejects with QuickstartStopped.
  */
-export async function runQuickstart(options: QuickstartOptions, print: (line: string) => void, progress?: (line: string) => void): Promise<QuickstartResult> {
-  mkdirSync(options.dataDir, { recursive: true });
+export async function runQuickstart(options: QuickstartOptions, print: (line: string) => void, progress?: (line: string) => void, signal?: AbortSignal): Promise<QuickstartResult> {
+  ensureDataDir(options.dataDir);
   const file = join(options.dataDir, 'hookwork.db');
   const targetHost = options.target ? new URL(options.target).hostname.replace(/^\[|\]$/g, '') : undefined;
   const app = createHookwork({
@@ -56,60 +65,103 @@ export async function runQuickstart(options: QuickstartOptions, print: (line: st
       ssrf: { allow: ['127.0.0.1', ...(targetHost ? [targetHost] : [])] },
     },
   });
-  await app.start();
   let receiver: VerifyingReceiver | undefined;
+  let stopped: () => void = () => {};
+  const onAbort = () => stopped();
+  signal?.addEventListener('abort', onAbort, { once: true });
   try {
-    const leftovers = await app.queueCounts();
-    // Runs share the data folder (that is the point of a durable store). Each run gets a webhook
-    // of its own; an earlier run's webhook is deleted, so requests it left behind (a run stopped
-    // with Ctrl-C) are dropped and logged rather than sent to this run's receiver.
-    for (const old of await app.webhooks.list()) if (old.key.startsWith(KEY_PREFIX)) await app.webhooks.delete(old.key);
-    const webhookKey = `${KEY_PREFIX}${Date.now()}`;
-    const { headers } = app.settings;
-    const created = await app.webhooks.create({
-      key: webhookKey,
-      name: 'Quickstart receiver',
-      url: options.target ?? 'http://127.0.0.1/placeholder',
-      events: app.events().map((e) => e.alias),
-      contentTypeKeys: [BLOG_POST.key, IMAGE.key],
-      headers: { 'X-Quickstart': 'hello from hookwork' },
-      ...(options.secret ? { secret: options.secret } : { secret: true }),
-    });
-    const secret = options.secret ?? created.secret!;
-    if (!options.target) {
-      receiver = await startVerifyingReceiver({ secret, eventHeader: headers.event, retryHeader: headers.retryCount, refuseFirst: (event) => event === 'Umbraco.ContentUnpublish' });
-      await app.webhooks.update(webhookKey, { url: receiver.url });
-    }
-    print(`hookwork quickstart — store: ${file}${leftovers.pending + leftovers.dead > 0 ? ` (kept from earlier runs: ${leftovers.pending} pending, ${leftovers.dead} dead-lettered requests)` : ''}`);
-    print(`webhook "${webhookKey}" → ${options.target ?? `${receiver!.url} (built-in receiver, verifies every signature with the standardwebhooks package)`}`);
-    print(`  events: ${created.events.join(', ')}`);
-    print(`  content-type filter: blogPost, Image · custom header X-Quickstart · signed with ${options.secret ? 'your secret' : `a generated secret${options.target ? `: ${secret}` : ''}`}`);
-    print('');
-
-    const published = options.events ? await publishLoad(app, options.events, print, progress) : await publishTour(app, print);
-    await app.drain({ timeoutMs: 120_000 });
-
-    const log = await fullLog(app, webhookKey);
-    if (!options.events) printTable(log, print);
-    const delivered = log.filter((e) => e.outcome === 'delivered').length;
-    const deadLettered = log.filter((e) => e.outcome === 'dead').length;
-    print('');
-    print(`${published} requests enqueued, ${delivered} delivered, ${deadLettered} dead-lettered, ${log.length} attempts logged.`);
-    if (receiver) print(`The receiver verified ${receiver.received.length} signed requests${receiver.rejected.length ? ` and REJECTED ${receiver.rejected.length}` : ''}.`);
-    return { published, delivered, deadLettered, received: receiver?.received, rejected: receiver?.rejected, log };
+    const aborted = new Promise<never>((_, reject) => (stopped = () => reject(new QuickstartStopped(`stopped (${String(signal?.reason ?? 'aborted')})`))));
+    if (signal?.aborted) stopped();
+    const run = (async () => {
+      await app.start();
+      return tour(app, options, file, print, progress, signal, (r) => (receiver = r));
+    })();
+    // The run's own awaits may fail once the app is stopped under them; only the abort counts then.
+    run.catch(() => {});
+    return await Promise.race([run, aborted]);
   } finally {
+    signal?.removeEventListener('abort', onAbort);
     await app.stop();
     await receiver?.close();
   }
 }
 
+async function tour(
+  app: Hookwork,
+  options: QuickstartOptions,
+  file: string,
+  print: (line: string) => void,
+  progress: ((line: string) => void) | undefined,
+  signal: AbortSignal | undefined,
+  started: (receiver: VerifyingReceiver) => void,
+): Promise<QuickstartResult> {
+  const leftovers = await app.queueCounts();
+  // Runs share the data folder (that is the point of a durable store). Each run gets a webhook
+  // of its own; an earlier run's webhook is deleted, so requests it left behind (a run stopped
+  // with Ctrl-C) are dropped and logged rather than sent to this run's receiver.
+  for (const old of await app.webhooks.list()) if (old.key.startsWith(KEY_PREFIX)) await app.webhooks.delete(old.key);
+  const webhookKey = `${KEY_PREFIX}${Date.now()}`;
+  const { headers } = app.settings;
+  const created = await app.webhooks.create({
+    key: webhookKey,
+    name: 'Quickstart receiver',
+    url: options.target ?? 'http://127.0.0.1/placeholder',
+    events: app.events().map((e) => e.alias),
+    contentTypeKeys: [BLOG_POST.key, IMAGE.key],
+    headers: { 'X-Quickstart': 'hello from hookwork' },
+    ...(options.secret ? { secret: options.secret } : { secret: true }),
+  });
+  const secret = options.secret ?? created.secret!;
+  let receiver: VerifyingReceiver | undefined;
+  if (!options.target) {
+    signal?.throwIfAborted();
+    receiver = await startVerifyingReceiver({ secret, eventHeader: headers.event, retryHeader: headers.retryCount, refuseFirst: (event) => event === 'Umbraco.ContentUnpublish' });
+    started(receiver);
+    await app.webhooks.update(webhookKey, { url: receiver.url });
+  }
+  print(`hookwork quickstart — store: ${file}${describeLeftovers(leftovers)}`);
+  print(`webhook "${webhookKey}" → ${options.target ?? `${receiver!.url} (built-in receiver, verifies every signature with the standardwebhooks package)`}`);
+  print(`  events: ${created.events.join(', ')}`);
+  print(`  content-type filter: blogPost, Image · custom header X-Quickstart · signed with ${options.secret ? 'your secret' : `a generated secret${options.target ? `: ${secret}` : ''}`}`);
+  print('');
+
+  const run = trackRun(app, webhookKey);
+  if (options.events) await publishLoad(app, webhookKey, run, options.events, print, progress, signal);
+  else {
+    await publishTour(app, webhookKey, print);
+    await run.whenSettled({ timeoutMs: 60_000, ...(signal ? { signal } : {}) });
+  }
+  const published = run.enqueued;
+
+  const log = await fullLog(app, webhookKey);
+  if (!options.events) printTable(log, print);
+  const delivered = log.filter((e) => e.outcome === 'delivered').length;
+  const deadLettered = log.filter((e) => e.outcome === 'dead').length;
+  print('');
+  print(`${published} requests enqueued, ${delivered} delivered, ${deadLettered} dead-lettered, ${log.length} attempts logged.`);
+  if (receiver) print(`The receiver verified ${receiver.received.length} signed requests${receiver.rejected.length ? ` and REJECTED ${receiver.rejected.length}` : ''}.`);
+  return { published, delivered, deadLettered, received: receiver?.received, rejected: receiver?.rejected, log };
+}
+
+/**
+ * The header's note on what earlier runs left in the store. Requests in flight belong to a run
+ * that was killed before it could give them back: they wait for their lease to expire, and are
+ * then dropped (their webhook is gone). This run does not wait for them.
+ */
+function describeLeftovers({ pending, inFlight, dead }: { pending: number; inFlight: number; dead: number }): string {
+  if (pending + inFlight + dead === 0) return '';
+  const waiting = inFlight > 0 ? 'the in-flight ones wait for their lease to expire, and ' : '';
+  return ` (kept from earlier runs: ${pending} pending, ${inFlight} in flight, ${dead} dead-lettered requests; ${waiting}this run does not wait for them)`;
+}
+
 /** The tour's notifications: a publish (one page filtered out), an unpublish, a delete, a media save. */
-async function publishTour(app: Hookwork, print: (line: string) => void): Promise<number> {
-  let enqueued = 0;
-  const count = (requests: readonly unknown[]) => (enqueued += requests.length);
-  app.lifecycle.on('enqueued', count);
-  app.lifecycle.on('attemptSucceeded', (a) => print(`  ✓ ${a.eventAlias.padEnd(26)} ${a.statusCode} on attempt ${a.retryCount + 1}`));
-  app.lifecycle.on('attemptFailed', (a) => print(`  ↻ ${a.eventAlias.padEnd(26)} ${describeFailure(a)}`));
+async function publishTour(app: Hookwork, webhookKey: string, print: (line: string) => void): Promise<void> {
+  app.lifecycle.on('attemptSucceeded', (a) => {
+    if (a.webhookKey === webhookKey) print(`  ✓ ${a.eventAlias.padEnd(26)} ${a.statusCode} on attempt ${a.retryCount + 1}`);
+  });
+  app.lifecycle.on('attemptFailed', (a) => {
+    if (a.webhookKey === webhookKey) print(`  ${a.outcome === 'dead' ? '✗' : '↻'} ${a.eventAlias.padEnd(26)} ${describeFailure(a)}`);
+  });
   const landing: CmsContent = { ...post('8a3e1c55-0d55-4c8b-a1d9-5b8d6f3e2b77', 'Black Friday landing page', '/black-friday/'), contentType: LANDING_PAGE };
   const media: CmsMedia = { key: '3b8f0a9e-6c1d-4b2a-9f3e-7d5c4b3a2e11', name: 'hero.jpg', contentType: IMAGE, createDate: '2026-11-22T08:31:02.0000000', updateDate: '2026-11-22T08:31:02.0000000' };
   print('publishing: 2 pages published (the landing page is filtered out by content type), 1 unpublished, 1 deleted, 1 image saved');
@@ -117,11 +169,10 @@ async function publishTour(app: Hookwork, print: (line: string) => void): Promis
   await app.publish(new ContentUnpublishedNotification({ unpublishedEntities: [post('a1b2c3d4-0002-4e5f-8a9b-000000000002', 'Spring sale', '/blog/spring-sale/')] }));
   await app.publish(new ContentDeletedNotification({ deletedEntities: [post('a1b2c3d4-0003-4e5f-8a9b-000000000003', 'Draft notes', '/blog/draft-notes/')] }));
   await app.publish(new MediaSavedNotification({ savedEntities: [media] }));
-  return enqueued;
 }
 
 /** --events n: n single-page publishes, with a progress bar on delivery. */
-async function publishLoad(app: Hookwork, n: number, print: (line: string) => void, progress?: (line: string) => void): Promise<number> {
+async function publishLoad(app: Hookwork, webhookKey: string, run: RunTracker, n: number, print: (line: string) => void, progress: ((line: string) => void) | undefined, signal: AbortSignal | undefined): Promise<void> {
   const started = Date.now();
   let delivered = 0;
   let lastStep = -1;
@@ -130,7 +181,8 @@ async function publishLoad(app: Hookwork, n: number, print: (line: string) => vo
     const filled = Math.round((delivered / n) * width);
     return `  [${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${delivered}/${n} delivered`;
   };
-  app.lifecycle.on('attemptSucceeded', () => {
+  app.lifecycle.on('attemptSucceeded', (a) => {
+    if (a.webhookKey !== webhookKey) return;
     delivered++;
     if (progress) progress(bar());
     else {
@@ -143,14 +195,14 @@ async function publishLoad(app: Hookwork, n: number, print: (line: string) => vo
   });
   print(`publishing ${n} content-published notifications…`);
   for (let i = 0; i < n; i++) {
+    signal?.throwIfAborted();
     await app.publish(new ContentPublishedNotification({ publishedEntities: [post(`b0000000-0000-4000-8000-${String(i).padStart(12, '0')}`, `Post ${i + 1}`, `/blog/post-${i + 1}/`)] }));
   }
   const publishSeconds = (Date.now() - started) / 1000;
-  await app.drain({ timeoutMs: 300_000 });
+  await run.whenSettled({ timeoutMs: 300_000, ...(signal ? { signal } : {}) });
   if (progress) progress(`${bar()}\n`);
   const seconds = (Date.now() - started) / 1000;
   print(`published in ${publishSeconds.toFixed(2)} s; all delivered in ${seconds.toFixed(2)} s (${Math.round(delivered / seconds)} deliveries/s, durable SQLite queue, signed and logged)`);
-  return n;
 }
 
 function describeFailure(a: AttemptInfo): string {
