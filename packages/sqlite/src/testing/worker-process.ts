@@ -10,7 +10,7 @@ export interface WorkerProcess {
   events: WorkerEvent[];
   /** Resolves with the first event (already seen or to come) matching `predicate`; rejects after `timeoutMs` or if the process exits first. */
   waitFor(predicate: (event: WorkerEvent) => boolean, timeoutMs?: number): Promise<WorkerEvent>;
-  /** Resolves when the process has exited, with its code or signal. */
+  /** Resolves when the process has exited and every line it wrote was read, with its code or signal. */
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
   stderr(): string;
 }
@@ -37,7 +37,9 @@ export function startWorker(script: string, args: readonly string[], env: NodeJS
       }
     }
   });
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
+  // 'close', not 'exit': 'exit' can come while lines the child wrote are still in the pipe,
+  // unread; after 'close' every line it wrote has been seen.
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.once('close', (code, signal) => resolve({ code, signal })));
   let hasExited = false;
   void exited.then(() => (hasExited = true));
   return {
