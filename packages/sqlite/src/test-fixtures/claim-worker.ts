@@ -1,14 +1,15 @@
 /**
  * A separate process that claims requests from a SQLite store, for the crash-safety tests.
  * Runs as built JS (dist/test-fixtures/claim-worker.js). Reports on stdout, one JSON line per
- * event; stdout to a pipe is synchronous on Linux, so a line written is a line the test sees,
- * even when the process is killed right after.
+ * event, each written with a blocking write (reportLine), so a line written is a line the test
+ * sees, even when the process is killed right after.
  *
  *   node claim-worker.js hold <file> <owner> <limit> <leaseMs>   claim once, then wait to be killed
  *   node claim-worker.js loop <file> <owner> <batch> <leaseMs> <holdMs>
  *       claim and complete until nothing is pending or in flight (waits for "go" on stdin first)
  */
 import 'reflect-metadata';
+import { reportLine } from './report-line';
 import { openSqliteStorage } from '../sqlite-storage';
 
 const [mode, file, owner, limitText, leaseText, holdText] = process.argv.slice(2);
@@ -16,7 +17,7 @@ const limit = Number(limitText);
 const leaseMs = Number(leaseText);
 const holdMs = Number(holdText ?? 0);
 
-const emit = (event: Record<string, unknown>) => process.stdout.write(`${JSON.stringify(event)}\n`);
+const emit = reportLine;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 async function hold(): Promise<void> {

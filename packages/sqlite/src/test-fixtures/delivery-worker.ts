@@ -7,12 +7,13 @@
  *                                                                   (with `wait`: only after a line on stdin)
  */
 import 'reflect-metadata';
+import { reportLine } from './report-line';
 import { createHookwork } from '@hookwork/core';
 import { sqliteStorage } from '../sqlite-storage';
 import { ThingHappened, thingComposer } from './thing-event';
 
 const [mode, file, receiverUrlOrWait, countText] = process.argv.slice(2);
-const emit = (event: Record<string, unknown>) => process.stdout.write(`${JSON.stringify(event)}\n`);
+const emit = reportLine;
 
 async function main(): Promise<void> {
   const app = createHookwork({
