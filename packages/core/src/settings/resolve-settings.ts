@@ -169,13 +169,12 @@ export function resolveSettings(input: HookworkSettingsInput = {}, base: Hookwor
     throw new HookworkError('HOOKWORK_ERR_INVALID_SETTINGS', `invalid settings: ${lines.join('; ')}`, { details: problems });
   }
 
-  const input2 = input as Record<string, unknown>;
-  const style = (input.headers?.style ?? (input.headers ? base.headers.style : base.headers.style));
-  const styleChanged = input.headers?.style !== undefined && input.headers.style !== base.headers.style;
-  const headerDefaults = styleChanged ? { ...base.headers, ...HEADER_STYLES[style] } : base.headers;
+  // A new header style brings its header names; names given explicitly still win.
+  const style = input.headers?.style ?? base.headers.style;
+  const headerDefaults = style !== base.headers.style ? { ...base.headers, ...HEADER_STYLES[style] } : base.headers;
   const result: HookworkSettings = {
     ...base,
-    ...(input2 as Partial<HookworkSettings>),
+    ...(raw as Partial<HookworkSettings>),
     ...durations,
     retrySchedule: retrySchedule ?? base.retrySchedule,
     concurrency: { ...base.concurrency, ...input.concurrency },
