@@ -3,8 +3,10 @@ import type { ServerResponse } from 'node:http';
 import { contractWebhook } from '@hookwork/core/testing';
 import { openSqliteStorage } from './sqlite-storage';
 import { makeTempDir } from './testing/temp-dir';
-import { startReceiver, type Receiver } from './testing/receiver';
+import { startTestReceiver as startReceiver, type ReceivedRequest, type TestReceiver as Receiver } from '@hookwork/core/testing';
 import { startWorker, type WorkerProcess } from './testing/worker-process';
+
+const webhookIdOf = (request: ReceivedRequest) => String(request.headers['webhook-id']);
 
 // Child processes run the built worker (npm test builds first; in a dev loop: npx tsc -b packages/sqlite).
 const WORKER = join(__dirname, '..', 'dist', 'test-fixtures', 'delivery-worker.js');
@@ -38,17 +40,17 @@ describe('end to end: a delivering process killed with SIGKILL', () => {
     const first = startWorker(WORKER, ['publish', file, receiver.url, String(count)]);
     workers.push(first);
     await first.waitFor((e) => e.type === 'published');
-    await receiver.waitFor(4); // concurrency 4: the receiver now holds 4 claimed requests
+    await receiver.waitFor(4, 20_000); // concurrency 4: the receiver now holds 4 claimed requests
     const enqueuedIds = first.events.filter((e) => e.type === 'enqueued').flatMap((e) => e.ids as string[]);
     expect(enqueuedIds).toHaveLength(count);
-    const inFlightAtKill = new Set(receiver.arrivals.map((a) => a.webhookId));
+    const inFlightAtKill = new Set(receiver.requests.map((a) => webhookIdOf(a)));
     first.child.kill('SIGKILL');
     await first.exited;
 
     // From now on the receiver answers at once; what it held dies with the killed process's sockets.
     const answered: string[] = [];
     receiver.handler = (arrival, res) => {
-      answered.push(arrival.webhookId);
+      answered.push(webhookIdOf(arrival));
       res.writeHead(204).end();
     };
     const second = startWorker(WORKER, ['deliver', file]);
@@ -61,11 +63,11 @@ describe('end to end: a delivering process killed with SIGKILL', () => {
     expect([...new Set(answered)].sort()).toEqual([...enqueuedIds].sort());
     // Each arrived at most twice, and only those in flight when the process died arrived twice.
     const arrivals = new Map<string, number>();
-    for (const a of receiver.arrivals) arrivals.set(a.webhookId, (arrivals.get(a.webhookId) ?? 0) + 1);
+    for (const a of receiver.requests) arrivals.set(webhookIdOf(a), (arrivals.get(webhookIdOf(a)) ?? 0) + 1);
     const duplicates = [...arrivals].filter(([, n]) => n > 1).map(([id]) => id);
     expect(duplicates.sort()).toEqual([...inFlightAtKill].sort());
     expect(Math.max(...arrivals.values())).toBeLessThanOrEqual(2);
-    expect(receiver.arrivals.length).toBeLessThanOrEqual(count + inFlightAtKill.size);
+    expect(receiver.requests.length).toBeLessThanOrEqual(count + inFlightAtKill.size);
 
     // The store agrees: nothing left, and a delivered log entry for every request.
     const store = openSqliteStorage({ file });
@@ -89,10 +91,10 @@ describe('end to end: a delivering process killed with SIGKILL', () => {
     const open = new Set<string>();
     const overlapping: string[] = [];
     receiver.handler = (arrival, res) => {
-      if (open.has(arrival.webhookId)) overlapping.push(arrival.webhookId);
-      open.add(arrival.webhookId);
+      if (open.has(webhookIdOf(arrival))) overlapping.push(webhookIdOf(arrival));
+      open.add(webhookIdOf(arrival));
       setTimeout(() => {
-        open.delete(arrival.webhookId);
+        open.delete(webhookIdOf(arrival));
         res.writeHead(200).end();
       }, 5);
     };
@@ -111,6 +113,6 @@ describe('end to end: a delivering process killed with SIGKILL', () => {
     expect(byB.length).toBeGreaterThan(0);
     expect(byA.filter((id) => byB.includes(id))).toEqual([]);
     expect([...byA, ...byB].sort()).toEqual(Array.from({ length: count }, (_, i) => `msg_${i}`).sort());
-    expect(receiver.arrivals).toHaveLength(count);
+    expect(receiver.requests).toHaveLength(count);
   });
 });

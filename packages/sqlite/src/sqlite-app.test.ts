@@ -2,7 +2,9 @@ import { createHookwork, type Hookwork, type HookworkSettingsInput } from '@hook
 import { ThingHappened, thingComposer } from './test-fixtures/thing-event';
 import { sqliteStorage } from './sqlite-storage';
 import { makeTempDir } from './testing/temp-dir';
-import { startReceiver, type Receiver } from './testing/receiver';
+import { startTestReceiver as startReceiver, type ReceivedRequest, type TestReceiver as Receiver } from '@hookwork/core/testing';
+
+const webhookIdOf = (request: ReceivedRequest) => String(request.headers['webhook-id']);
 
 const settings: HookworkSettingsInput = { ssrf: { allowInternal: false, allow: ['127.0.0.1'] }, retrySchedule: [300], retryJitter: 0, period: 100, timeout: 5000, stopTimeout: 2000 };
 
@@ -32,25 +34,25 @@ describe('createHookwork({ storage: sqliteStorage({ file }) })', () => {
     const webhook = await first.webhooks.create({ url: receiver.url, events: ['thing.happened'], secret: true });
     await first.publish(new ThingHappened('one'));
     await first.drain({ timeoutMs: 10_000 });
-    expect(receiver.arrivals.map((a) => JSON.parse(a.body))).toEqual([{ id: 'one' }]);
+    expect(receiver.requests.map((a) => JSON.parse(a.text))).toEqual([{ id: 'one' }]);
     expect(await first.queueCounts()).toEqual({ pending: 0, inFlight: 0, dead: 0 });
 
     // The receiver fails the next one: it is rescheduled (due in 300 ms) when the app stops.
-    receiver.handler = (_a, res) => res.writeHead(500).end('down');
+    receiver.handler = (_a, res) => void res.writeHead(500).end('down');
     await first.publish(new ThingHappened('two'));
-    await receiver.waitFor(2);
+    await receiver.waitFor(2, 20_000);
     await first.stop();
 
-    receiver.handler = (_a, res) => res.writeHead(200).end('ok');
+    receiver.handler = (_a, res) => void res.writeHead(200).end('ok');
     const second = app();
     await second.start();
     expect((await second.webhooks.get(webhook.key))!.url).toBe(receiver.url);
     expect((await second.webhooks.get(webhook.key))!.secrets).toHaveLength(1);
     await second.drain({ timeoutMs: 10_000 });
-    expect(receiver.arrivals.map((a) => JSON.parse(a.body).id)).toEqual(['one', 'two', 'two']);
+    expect(receiver.requests.map((a) => JSON.parse(a.text).id)).toEqual(['one', 'two', 'two']);
     // The retry kept its webhook-id across the restart.
-    expect(receiver.arrivals[2]!.webhookId).toBe(receiver.arrivals[1]!.webhookId);
-    expect(receiver.arrivals[2]!.headers['hookwork-retry-count']).toBe('1');
+    expect(webhookIdOf(receiver.requests[2]!)).toBe(webhookIdOf(receiver.requests[1]!));
+    expect(receiver.requests[2]!.headers['hookwork-retry-count']).toBe('1');
     const log = await second.logs(webhook.key);
     expect(log.items.map((e) => [JSON.parse(e.requestBody).id, e.outcome])).toEqual([
       ['two', 'delivered'],

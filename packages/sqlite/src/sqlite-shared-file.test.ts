@@ -2,7 +2,9 @@ import { createHookwork, type Hookwork } from '@hookwork/core';
 import { thingComposer } from './test-fixtures/thing-event';
 import { openSqliteStorage, sqliteStorage } from './sqlite-storage';
 import { makeTempDir } from './testing/temp-dir';
-import { startReceiver, type Receiver } from './testing/receiver';
+import { startTestReceiver as startReceiver, type ReceivedRequest, type TestReceiver as Receiver } from '@hookwork/core/testing';
+
+const webhookIdOf = (request: ReceivedRequest) => String(request.headers['webhook-id']);
 
 describe('an app sharing its SQLite file with another process', () => {
   let temp: ReturnType<typeof makeTempDir>;
@@ -36,7 +38,7 @@ describe('an app sharing its SQLite file with another process', () => {
     await other.queue.enqueue([{ id: 'msg_from_elsewhere', webhookKey: webhook.key, eventAlias: 'thing.happened', body: '{"id":"elsewhere"}', createdAt: now, dueAt: now }]);
     await other.close();
 
-    await receiver.waitFor(1);
-    expect(receiver.arrivals.map((a) => [a.webhookId, JSON.parse(a.body)])).toEqual([['msg_from_elsewhere', { id: 'elsewhere' }]]);
+    await receiver.waitFor(1, 20_000);
+    expect(receiver.requests.map((a) => [webhookIdOf(a), JSON.parse(a.text)])).toEqual([['msg_from_elsewhere', { id: 'elsewhere' }]]);
   });
 });
