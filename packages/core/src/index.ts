@@ -6,11 +6,15 @@ export * from './errors/error-codes';
 export * from './errors/hookwork-error';
 
 export * from './runtime/tokens';
-export * from './runtime/logger';
+export * from './observability/logger';
 export * from './runtime/clock';
 export * from './runtime/server-role';
-export * from './runtime/lifecycle-events';
-export * from './runtime/app-tokens';
+export * from './observability/lifecycle-events';
+export * from './observability/lifecycle-token';
+
+export * from './model/page';
+export * from './model/webhook-request';
+export * from './model/delivery-log-entry';
 
 export * from './settings/settings';
 export * from './settings/time-span';
@@ -29,30 +33,30 @@ export * from './composition/composer';
 export * from './composition/collection-extension';
 export { WebhookEventCollectionBuilder, type WebhookEventEntry, type ExtensionOwner } from './composition/webhook-event-collection-builder';
 export * from './composition/webhooks-builder';
-export * from './composition/webhook-event-catalogue';
+export * from './events/webhook-event-catalogue';
 export * from './composition/create-hookwork';
 
 export * from './firing/webhook-firing-service';
 
-export * from './webhooks/webhook';
-export * from './webhooks/webhook-input-schema';
-export * from './webhooks/webhook-service';
+export * from './model/webhook';
+export * from './management/webhook-input-schema';
+export * from './management/webhook-service';
 
-export * from './storage/webhook-repository';
-export * from './storage/request-queue';
-export * from './storage/delivery-log';
-export * from './storage/storage-backend';
+export * from './ports/webhook-repository';
+export * from './ports/request-queue';
+export * from './ports/delivery-log';
+export * from './ports/storage-backend';
 export * from './storage/memory/memory-storage';
 
-export * from './delivery/transport';
+export * from './ports/transport';
 export * from './delivery/signing';
 export * from './delivery/delivery-engine';
 export * from './delivery/delivery-options';
-export * from './delivery/ssrf-guard';
-export * from './delivery/http-transport';
+export * from './delivery/transport/ssrf-guard';
+export * from './delivery/transport/http-transport';
 export * from './delivery/backoff';
 export { buildRequestHeaders, redactHeaders, SIGNATURE_HEADERS } from './delivery/request-headers';
-export { endpointOf } from './delivery/dispatcher';
+export { endpointOf } from './delivery/engine/dispatcher';
 export type { CleanupResult } from './delivery/log-cleanup';
 export { TEST_EVENT_HEADER } from './delivery/request-headers';
-export * from './composition/webhook-event-resolver';
+export * from './events/webhook-event-resolver';

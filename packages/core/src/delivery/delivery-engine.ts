@@ -2,25 +2,27 @@ import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { inject, injectable } from 'tsyringe';
 import { HookworkError } from '../errors/hookwork-error';
-import { WebhookEventResolver } from '../composition/webhook-event-resolver';
+import { WebhookEventResolver } from '../events/webhook-event-resolver';
 import { newMessageId, WebhookFiringService } from '../firing/webhook-firing-service';
-import { LifecycleToken } from '../runtime/app-tokens';
+import { LifecycleToken } from '../observability/lifecycle-token';
 import { ClockToken, type Clock } from '../runtime/clock';
-import type { AttemptInfo, LifecycleEmitter, LifecycleEvents } from '../runtime/lifecycle-events';
-import { LoggerToken, type Logger } from '../runtime/logger';
+import type { AttemptInfo, LifecycleEmitter, LifecycleEvents } from '../observability/lifecycle-events';
+import { LoggerToken, type Logger } from '../observability/logger';
 import { SettingsToken, type HookworkSettings, type SettingsAccessor } from '../settings/settings';
-import { DeliveryLogToken, type DeliveryErrorKind, type DeliveryLog, type DeliveryLogEntry, type DeliveryOutcome } from '../storage/delivery-log';
-import { RequestQueueToken, type RedeliverSelector, type RequestQueue, type WebhookRequest } from '../storage/request-queue';
-import type { Webhook } from '../webhooks/webhook';
-import { WebhookService } from '../webhooks/webhook-service';
+import { DeliveryLogToken, type DeliveryLog } from '../ports/delivery-log';
+import { type DeliveryErrorKind, type DeliveryLogEntry, type DeliveryOutcome } from '../model/delivery-log-entry';
+import { RequestQueueToken, type RedeliverSelector, type RequestQueue } from '../ports/request-queue';
+import { type WebhookRequest } from '../model/webhook-request';
+import type { Webhook } from '../model/webhook';
+import { WebhookService } from '../management/webhook-service';
 import { nextAttemptDelay } from './backoff';
-import { CompletionBatcher } from './completion-batcher';
+import { CompletionBatcher } from './engine/completion-batcher';
 import { DeliveryLogWriter } from './delivery-log-writer';
 import { DeliveryOptionsToken, type BeforeSendRequest, type DeliveryOptions } from './delivery-options';
-import { Dispatcher, type DispatchItem } from './dispatcher';
+import { Dispatcher, type DispatchItem } from './engine/dispatcher';
 import { LogCleanup, type CleanupResult } from './log-cleanup';
 import { activeSecrets, buildRequestHeaders, redactHeaders, signRequest } from './request-headers';
-import { TransportToken, type Transport, type TransportResult } from './transport';
+import { TransportToken, type Transport, type TransportResult } from '../ports/transport';
 
 /** What sendTestEvent() returns: the receiver's answer to one example request. */
 export interface TestEventResult {

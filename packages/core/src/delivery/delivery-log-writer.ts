@@ -1,6 +1,7 @@
-import type { LifecycleEmitter } from '../runtime/lifecycle-events';
-import type { Logger } from '../runtime/logger';
-import type { DeliveryLog, DeliveryLogEntry } from '../storage/delivery-log';
+import type { LifecycleEmitter } from '../observability/lifecycle-events';
+import type { Logger } from '../observability/logger';
+import type { DeliveryLog } from '../ports/delivery-log';
+import type { DeliveryLogEntry } from '../model/delivery-log-entry';
 
 /**
  * Writes delivery log entries in batches: entries written in the same turn of the event loop

@@ -1,8 +1,8 @@
 import type { AxiosInstance } from 'axios';
 import { createToken } from '../runtime/tokens';
-import type { Webhook } from '../webhooks/webhook';
-import type { DeliveryTlsOptions } from './http-transport';
-import type { HostResolver } from './ssrf-guard';
+import type { Webhook } from '../model/webhook';
+import type { DeliveryTlsOptions } from './transport/http-transport';
+import type { HostResolver } from './transport/ssrf-guard';
 
 /** The outgoing request as a before-send hook sees it, and may change it. */
 export interface BeforeSendRequest {

@@ -1,6 +1,6 @@
 import type { Hookwork } from '../composition/create-hookwork';
 import type { Clock } from '../runtime/clock';
-import { DeliveryLogToken } from '../storage/delivery-log';
+import { DeliveryLogToken } from '../ports/delivery-log';
 import { resolveToken } from '../runtime/tokens';
 import { closedPort, startTestReceiver, type TestReceiver } from '../testing/test-receiver';
 import { nextLifecycle, queueOf, startTestApp, ThingHappened } from './test-support/test-app';

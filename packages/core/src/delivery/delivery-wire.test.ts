@@ -1,6 +1,6 @@
 import { Webhook as StandardWebhook } from 'standardwebhooks';
 import type { Hookwork } from '../composition/create-hookwork';
-import { REDACTED } from '../webhooks/webhook';
+import { REDACTED } from '../model/webhook';
 import { startTestReceiver, type TestReceiver } from '../testing/test-receiver';
 import { nextLifecycle, startTestApp, ThingHappened } from './test-support/test-app';
 

@@ -1,7 +1,7 @@
 import type { Clock } from '../runtime/clock';
 import type { SettingsAccessor } from '../settings/settings';
-import type { DeliveryLog } from '../storage/delivery-log';
-import type { RequestQueue } from '../storage/request-queue';
+import type { DeliveryLog } from '../ports/delivery-log';
+import type { RequestQueue } from '../ports/request-queue';
 
 const DAY = 24 * 60 * 60 * 1000;
 

@@ -1,5 +1,5 @@
 import type { HookworkSettings } from '../settings/settings';
-import { REDACTED, type Webhook } from '../webhooks/webhook';
+import { REDACTED, type Webhook } from '../model/webhook';
 import { signatureHeader } from './signing';
 
 /** The Standard Webhooks header names. */

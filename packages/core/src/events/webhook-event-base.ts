@@ -2,7 +2,7 @@
 import { HookworkError } from '../errors/hookwork-error';
 import type { FireRequest } from '../firing/webhook-firing-service';
 import type { PayloadType } from '../settings/settings';
-import type { Webhook } from '../webhooks/webhook';
+import type { Webhook } from '../model/webhook';
 import { WebhookEventDependencies } from './webhook-event-dependencies';
 import { getWebhookEventMetadata, type WebhookEventMetadata } from './webhook-event.decorator';
 

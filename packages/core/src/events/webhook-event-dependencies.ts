@@ -1,9 +1,9 @@
 import { inject, injectable } from 'tsyringe';
 import { WebhookFiringService } from '../firing/webhook-firing-service';
-import { LoggerToken, type Logger } from '../runtime/logger';
+import { LoggerToken, type Logger } from '../observability/logger';
 import { ServerRoleAccessorToken, type ServerRoleAccessor } from '../runtime/server-role';
 import { SettingsToken, type SettingsAccessor } from '../settings/settings';
-import { WebhookService } from '../webhooks/webhook-service';
+import { WebhookService } from '../management/webhook-service';
 
 /**
  * Everything WebhookEventBase needs, in one injectable object, so an event class that injects

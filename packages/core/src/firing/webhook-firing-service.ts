@@ -2,11 +2,12 @@ import { randomUUID } from 'node:crypto';
 import { inject, injectable } from 'tsyringe';
 import { HookworkError, isHookworkError } from '../errors/hookwork-error';
 import { ClockToken, type Clock } from '../runtime/clock';
-import { LifecycleToken } from '../runtime/app-tokens';
-import type { LifecycleEmitter } from '../runtime/lifecycle-events';
+import { LifecycleToken } from '../observability/lifecycle-token';
+import type { LifecycleEmitter } from '../observability/lifecycle-events';
 import { SettingsToken, type SettingsAccessor } from '../settings/settings';
-import { RequestQueueToken, type EnqueueOptions, type NewWebhookRequest, type RequestQueue } from '../storage/request-queue';
-import type { Webhook } from '../webhooks/webhook';
+import { RequestQueueToken, type EnqueueOptions, type RequestQueue } from '../ports/request-queue';
+import { type NewWebhookRequest } from '../model/webhook-request';
+import type { Webhook } from '../model/webhook';
 
 /** One request to fire: a webhook, the alias that fired, and the payload (any JSON-able value). */
 export interface FireRequest {

@@ -1,6 +1,7 @@
 import { memoryStorage } from '../storage/memory/memory-storage';
-import type { EnqueueOptions, NewWebhookRequest } from '../storage/request-queue';
-import type { Storage, StorageBackend } from '../storage/storage-backend';
+import type { EnqueueOptions } from '../ports/request-queue';
+import type { NewWebhookRequest } from '../model/webhook-request';
+import type { Storage, StorageBackend } from '../ports/storage-backend';
 
 /** A {@link StorageBackend} that also keeps every request enqueued through it. */
 export interface CapturingStorage extends StorageBackend {

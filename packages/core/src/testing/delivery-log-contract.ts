@@ -1,5 +1,6 @@
 /// <reference types="jest" />
-import type { DeliveryLog, DeliveryLogEntry } from '../storage/delivery-log';
+import type { DeliveryLog } from '../ports/delivery-log';
+import type { DeliveryLogEntry } from '../model/delivery-log-entry';
 import { withSubject, type ContractFactory } from './contract-subject';
 
 const T0 = Date.UTC(2030, 0, 2, 3, 4, 5, 678);

@@ -1,4 +1,4 @@
-import type { OutgoingRequest, SendOptions, Transport, TransportResult } from '../delivery/transport';
+import type { OutgoingRequest, SendOptions, Transport, TransportResult } from '../ports/transport';
 
 /** A request a {@link RecordingTransport} received, with the body as text. */
 export interface RecordedRequest {

@@ -1,6 +1,7 @@
 /// <reference types="jest" />
 import { isHookworkError } from '../errors/hookwork-error';
-import type { NewWebhookRequest, RequestQueue, WebhookRequest } from '../storage/request-queue';
+import type { RequestQueue } from '../ports/request-queue';
+import type { NewWebhookRequest, WebhookRequest } from '../model/webhook-request';
 import { withSubject, type ContractFactory, type ContractSubject } from './contract-subject';
 
 const T0 = Date.UTC(2030, 0, 2, 3, 4, 5, 678);

@@ -1,7 +1,7 @@
 /// <reference types="jest" />
 import { isHookworkError } from '../errors/hookwork-error';
-import type { WebhookRepository } from '../storage/webhook-repository';
-import type { Webhook } from '../webhooks/webhook';
+import type { WebhookRepository } from '../ports/webhook-repository';
+import type { Webhook } from '../model/webhook';
 import { withSubject, type ContractFactory } from './contract-subject';
 
 const T0 = Date.UTC(2030, 0, 2, 3, 4, 5, 678);

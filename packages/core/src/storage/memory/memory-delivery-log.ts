@@ -1,4 +1,5 @@
-import type { DeliveryLog, DeliveryLogEntry, DeliveryLogPage } from '../delivery-log';
+import type { DeliveryLog, DeliveryLogPage } from '../../ports/delivery-log';
+import type { DeliveryLogEntry } from '../../model/delivery-log-entry';
 import { cloneData } from './clone-data';
 
 interface Stored {

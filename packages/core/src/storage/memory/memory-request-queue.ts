@@ -1,5 +1,6 @@
 import { HookworkError } from '../../errors/hookwork-error';
-import type { ClaimOptions, EnqueueOptions, NewWebhookRequest, QueueCounts, RedeliverSelector, RequestQueue, WebhookRequest } from '../request-queue';
+import type { ClaimOptions, EnqueueOptions, QueueCounts, RedeliverSelector, RequestQueue } from '../../ports/request-queue';
+import type { NewWebhookRequest, WebhookRequest } from '../../model/webhook-request';
 import { cloneData } from './clone-data';
 
 interface Rec {

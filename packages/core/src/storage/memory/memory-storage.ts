@@ -1,4 +1,4 @@
-import type { Storage, StorageBackend } from '../storage-backend';
+import type { Storage, StorageBackend } from '../../ports/storage-backend';
 import { MemoryDeliveryLog } from './memory-delivery-log';
 import { MemoryRequestQueue } from './memory-request-queue';
 import { MemoryWebhookRepository } from './memory-webhook-repository';

@@ -1,6 +1,7 @@
 import { HookworkError } from '../../errors/hookwork-error';
-import type { Webhook } from '../../webhooks/webhook';
-import type { PageRequest, WebhookRepository } from '../webhook-repository';
+import type { Webhook } from '../../model/webhook';
+import type { WebhookRepository } from '../../ports/webhook-repository';
+import type { PageRequest } from '../../model/page';
 import { cloneData } from './clone-data';
 
 /** Webhooks in memory, with an alias index so getByAlias never scans. */

@@ -1,5 +1,5 @@
 import { createToken } from '../runtime/tokens';
-import type { DeliveryErrorKind } from '../storage/delivery-log';
+import type { DeliveryErrorKind } from '../model/delivery-log-entry';
 
 /** One HTTP request to send: the body is the exact bytes that were signed. */
 export interface OutgoingRequest {

@@ -1,8 +1,9 @@
 import { setMaxListeners } from 'node:events';
-import type { Clock } from '../runtime/clock';
-import type { SettingsAccessor } from '../settings/settings';
-import type { RequestQueue, WebhookRequest } from '../storage/request-queue';
-import type { Webhook } from '../webhooks/webhook';
+import type { Clock } from '../../runtime/clock';
+import type { SettingsAccessor } from '../../settings/settings';
+import type { RequestQueue } from '../../ports/request-queue';
+import type { WebhookRequest } from '../../model/webhook-request';
+import type { Webhook } from '../../model/webhook';
 
 /** A claimed request with its webhook (undefined when the webhook was deleted). */
 export interface DispatchItem {

@@ -1,9 +1,9 @@
 import type { ServerResponse } from 'node:http';
-import type { Hookwork } from '../composition/create-hookwork';
-import { WebhookFiringService } from '../firing/webhook-firing-service';
+import type { Hookwork } from '../../composition/create-hookwork';
+import { WebhookFiringService } from '../../firing/webhook-firing-service';
 import { endpointOf } from './dispatcher';
-import { startTestReceiver, type TestReceiver } from '../testing/test-receiver';
-import { nextLifecycle, queueOf, startTestApp, ThingHappened } from './test-support/test-app';
+import { startTestReceiver, type TestReceiver } from '../../testing/test-receiver';
+import { nextLifecycle, queueOf, startTestApp, ThingHappened } from '../test-support/test-app';
 
 describe('endpointOf', () => {
   it('is scheme://host:port with the default port filled in', () => {

@@ -1,5 +1,5 @@
-import { MemoryRequestQueue } from '../storage/memory/memory-request-queue';
-import type { RequestQueue } from '../storage/request-queue';
+import { MemoryRequestQueue } from '../../storage/memory/memory-request-queue';
+import type { RequestQueue } from '../../ports/request-queue';
 import { CompletionBatcher } from './completion-batcher';
 
 const at = new Date('2030-01-01T00:00:00Z');

@@ -1,4 +1,4 @@
-import { createToken } from './tokens';
+import { createToken } from '../runtime/tokens';
 
 /** Where hookwork writes what it does. Hosts replace it with their own (pino, winston, …). */
 export interface Logger {

@@ -1,4 +1,4 @@
-import type { RequestQueue } from '../storage/request-queue';
+import type { RequestQueue } from '../../ports/request-queue';
 
 interface Waiting {
   id: string;

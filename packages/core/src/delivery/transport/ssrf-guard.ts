@@ -1,6 +1,6 @@
 import { lookup as dnsLookup } from 'node:dns';
 import { isIP, type LookupFunction } from 'node:net';
-import { HookworkError } from '../errors/hookwork-error';
+import { HookworkError } from '../../errors/hookwork-error';
 
 /** Why an address counts as internal; `undefined` from {@link classifyAddress} means public. */
 export type InternalAddressKind =

@@ -2,12 +2,12 @@ import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import type { Hookwork } from '../composition/create-hookwork';
-import { nextLifecycle, startTestApp, ThingHappened } from './test-support/test-app';
+import type { Hookwork } from '../../composition/create-hookwork';
+import { nextLifecycle, startTestApp, ThingHappened } from '../test-support/test-app';
 
 // A real https receiver on 127.0.0.1 with a self-signed certificate (test-support/tls).
-const cert = readFileSync(join(__dirname, 'test-support', 'tls', 'receiver-cert.pem'));
-const key = readFileSync(join(__dirname, 'test-support', 'tls', 'receiver-key.pem'));
+const cert = readFileSync(join(__dirname, '..', 'test-support', 'tls', 'receiver-cert.pem'));
+const key = readFileSync(join(__dirname, '..', 'test-support', 'tls', 'receiver-key.pem'));
 
 describe('https delivery verifies certificates', () => {
   let server: Server;

@@ -1,4 +1,4 @@
-import { createToken } from './tokens';
+import { createToken } from '../runtime/tokens';
 import type { LifecycleEmitter } from './lifecycle-events';
 
 /** Injection token of the app's lifecycle emitter. */

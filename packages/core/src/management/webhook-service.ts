@@ -1,13 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import Ajv, { type ErrorObject } from 'ajv';
 import { inject, injectable } from 'tsyringe';
-import { WebhookEventCatalogue } from '../composition/webhook-event-catalogue';
+import { WebhookEventCatalogue } from '../events/webhook-event-catalogue';
 import { generateSecret, secretKey } from '../delivery/signing';
 import { HookworkError } from '../errors/hookwork-error';
 import { ClockToken, type Clock } from '../runtime/clock';
 import { SettingsToken, type SettingsAccessor } from '../settings/settings';
-import { WebhookRepositoryToken, type PageRequest, type WebhookRepository } from '../storage/webhook-repository';
-import { REDACTED, type Webhook, type WebhookView } from './webhook';
+import { WebhookRepositoryToken, type WebhookRepository } from '../ports/webhook-repository';
+import { type PageRequest } from '../model/page';
+import { REDACTED, type Webhook, type WebhookView } from '../model/webhook';
 import { FRAMEWORK_HEADERS, webhookInputSchema, type WebhookHeaderInput, type WebhookInput, type WebhookPatch } from './webhook-input-schema';
 
 /** The result of create(): the webhook, and the generated secret — shown this once only. */

@@ -1,5 +1,5 @@
 import { EventEmitter } from 'eventemitter3';
-import type { DeliveryErrorKind, DeliveryOutcome } from '../storage/delivery-log';
+import type { DeliveryErrorKind, DeliveryOutcome } from '../model/delivery-log-entry';
 
 /** A request as lifecycle events describe it. */
 export interface RequestInfo {

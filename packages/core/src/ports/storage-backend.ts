@@ -1,5 +1,5 @@
 import type { Clock } from '../runtime/clock';
-import type { Logger } from '../runtime/logger';
+import type { Logger } from '../observability/logger';
 import type { DeliveryLog } from './delivery-log';
 import type { RequestQueue } from './request-queue';
 import type { WebhookRepository } from './webhook-repository';

@@ -1,11 +1,6 @@
+import type { PageRequest } from '../model/page';
 import { createToken } from '../runtime/tokens';
-import type { Webhook } from '../webhooks/webhook';
-
-/** A page of a listing. */
-export interface PageRequest {
-  limit?: number;
-  offset?: number;
-}
+import type { Webhook } from '../model/webhook';
 
 /**
  * Stores webhook definitions. `getByAlias` is on the hot path of every notification: a backend

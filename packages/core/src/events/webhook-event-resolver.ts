@@ -1,8 +1,8 @@
 import type { DependencyContainer } from 'tsyringe';
 import { HookworkError } from '../errors/hookwork-error';
-import type { WebhookEventBase } from '../events/webhook-event-base';
+import type { WebhookEventBase } from './webhook-event-base';
 import type { WebhookEventCatalogue } from './webhook-event-catalogue';
-import type { WebhookEventEntry } from './webhook-event-collection-builder';
+import type { WebhookEventEntry } from '../composition/webhook-event-collection-builder';
 
 /**
  * Makes instances of one app's composed event classes the way a notification dispatch does:

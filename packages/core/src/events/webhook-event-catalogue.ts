@@ -1,6 +1,6 @@
-import { aliasPatternMatcher, getWebhookEventMetadata, type WebhookEventMetadata } from '../events/webhook-event.decorator';
+import { aliasPatternMatcher, getWebhookEventMetadata, type WebhookEventMetadata } from './webhook-event.decorator';
 import { HookworkError } from '../errors/hookwork-error';
-import type { WebhookEventEntry } from './webhook-event-collection-builder';
+import type { WebhookEventEntry } from '../composition/webhook-event-collection-builder';
 
 /** One composed event, as the catalogue lists it (for an editor's event picker). */
 export interface WebhookEventDescriptor {

@@ -3,10 +3,10 @@ import https from 'node:https';
 import tls from 'node:tls';
 import type { Readable } from 'node:stream';
 import axios, { type AxiosInstance, type AxiosResponse } from 'axios';
-import { isHookworkError } from '../errors/hookwork-error';
-import type { DeliveryErrorKind } from '../storage/delivery-log';
+import { isHookworkError } from '../../errors/hookwork-error';
+import type { DeliveryErrorKind } from '../../model/delivery-log-entry';
 import { SsrfGuard, type HostResolver, type SsrfPolicySource } from './ssrf-guard';
-import type { OutgoingRequest, SendOptions, Transport, TransportResult } from './transport';
+import type { OutgoingRequest, SendOptions, Transport, TransportResult } from '../../ports/transport';
 
 /** Options of {@link createHttpTransport}. */
 export interface HttpTransportOptions {

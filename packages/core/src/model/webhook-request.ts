@@ -1,0 +1,29 @@
+/** Where a request is: waiting (or waiting to retry), claimed by a dispatcher, or dead-lettered. */
+export type RequestState = 'pending' | 'inflight' | 'dead';
+
+/** A webhook request as the firing service enqueues it: the payload already serialised. */
+export interface NewWebhookRequest {
+  /** The Standard Webhooks `webhook-id` (`msg_…`): stable across retries; receivers deduplicate by it. */
+  id: string;
+  webhookKey: string;
+  /** The alias that fired (sent in the event header). */
+  eventAlias: string;
+  /** The JSON body, exactly as it will be signed and sent. */
+  body: string;
+  createdAt: Date;
+  /** When it may first be sent. */
+  dueAt: Date;
+}
+
+/** A stored webhook request. */
+export interface WebhookRequest extends NewWebhookRequest {
+  state: RequestState;
+  /** Attempts made so far; also the retry-count header of the next attempt. */
+  retryCount: number;
+  lastError?: string;
+  /** Who holds the claim, while `inflight`. */
+  leaseOwner?: string;
+  leaseExpiresAt?: Date;
+  /** When it was dead-lettered. */
+  deadAt?: Date;
+}
