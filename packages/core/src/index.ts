@@ -31,7 +31,7 @@ export * from './events/notification-bus';
 
 export * from './composition/composer';
 export * from './composition/collection-extension';
-export { WebhookEventCollectionBuilder, type WebhookEventEntry, type ExtensionOwner } from './composition/webhook-event-collection-builder';
+export { WebhookEventCollectionBuilder, type ExtensionOwner } from './composition/webhook-event-collection-builder';
 export * from './composition/webhooks-builder';
 export * from './events/webhook-event-catalogue';
 export * from './composition/create-hookwork';

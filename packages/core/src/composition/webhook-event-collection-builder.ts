@@ -1,13 +1,8 @@
 import { HookworkError } from '../errors/hookwork-error';
 import type { WebhookEventOptionsBag } from '../events/webhook-event-base';
+import type { WebhookEventEntry } from '../events/webhook-event-catalogue';
 import { isWebhookEventClass, type WebhookEventClass } from '../events/webhook-event.decorator';
 import type { CollectionExtension } from './collection-extension';
-
-/** A composed event class and the options its extension attached. */
-export interface WebhookEventEntry {
-  readonly type: WebhookEventClass;
-  readonly options: WebhookEventOptionsBag;
-}
 
 /** Who contributes a builder extension method, for the error when it was not composed. */
 export interface ExtensionOwner {

@@ -148,7 +148,7 @@ export abstract class WebhookEventBase<TNotification extends object = object> {
     for (const fired of this.getAliasesForNotification(notification)) {
       const seen = new Set<string>();
       for (const spelling of fired === alias ? [alias, ...synonyms] : [fired]) {
-        for (const webhook of await this.deps.webhookService.getByAlias(spelling)) {
+        for (const webhook of await this.deps.webhooks.getByAlias(spelling)) {
           if (!webhook.enabled || seen.has(webhook.key)) continue;
           seen.add(webhook.key);
           result.push({ webhook, alias: spelling });

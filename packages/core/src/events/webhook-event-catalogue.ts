@@ -1,6 +1,13 @@
 import { aliasPatternMatcher, getWebhookEventMetadata, type WebhookEventMetadata } from './webhook-event.decorator';
 import { HookworkError } from '../errors/hookwork-error';
-import type { WebhookEventEntry } from '../composition/webhook-event-collection-builder';
+import type { WebhookEventOptionsBag } from './webhook-event-base';
+import type { WebhookEventClass } from './webhook-event.decorator';
+
+/** A composed event class and the options its extension attached (see WebhookEventCollectionBuilder.addWithOptions). */
+export interface WebhookEventEntry {
+  readonly type: WebhookEventClass;
+  readonly options: WebhookEventOptionsBag;
+}
 
 /** One composed event, as the catalogue lists it (for an editor's event picker). */
 export interface WebhookEventDescriptor {

@@ -2,8 +2,8 @@ import { inject, injectable } from 'tsyringe';
 import { WebhookFiringService } from '../firing/webhook-firing-service';
 import { LoggerToken, type Logger } from '../observability/logger';
 import { ServerRoleAccessorToken, type ServerRoleAccessor } from '../runtime/server-role';
+import { WebhookRepositoryToken, type WebhookRepository } from '../ports/webhook-repository';
 import { SettingsToken, type SettingsAccessor } from '../settings/settings';
-import { WebhookService } from '../management/webhook-service';
 
 /**
  * Everything WebhookEventBase needs, in one injectable object, so an event class that injects
@@ -18,7 +18,8 @@ export class WebhookEventDependencies {
   constructor(
     @inject(SettingsToken) readonly settings: SettingsAccessor,
     @inject(ServerRoleAccessorToken) readonly serverRoleAccessor: ServerRoleAccessor,
-    readonly webhookService: WebhookService,
+    /** Looks up the webhooks subscribed to an alias (an index lookup). */
+    @inject(WebhookRepositoryToken) readonly webhooks: WebhookRepository,
     readonly firingService: WebhookFiringService,
     @inject(LoggerToken) readonly logger: Logger,
   ) {}

@@ -1,8 +1,7 @@
 import type { DependencyContainer } from 'tsyringe';
 import { HookworkError } from '../errors/hookwork-error';
 import type { WebhookEventBase } from './webhook-event-base';
-import type { WebhookEventCatalogue } from './webhook-event-catalogue';
-import type { WebhookEventEntry } from '../composition/webhook-event-collection-builder';
+import type { WebhookEventCatalogue, WebhookEventEntry } from './webhook-event-catalogue';
 
 /**
  * Makes instances of one app's composed event classes the way a notification dispatch does:
