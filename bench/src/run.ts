@@ -157,7 +157,7 @@ async function newApp(storage?: StorageBackend, perEndpoint = BENCH_PER_ENDPOINT
   const app = createHookwork({
     composers: [benchComposer],
     ...(storage ? { storage } : {}),
-    settings: { concurrency: { global: 64, perEndpoint }, ssrf: { allowInternal: false, allow: ['127.0.0.1'] } },
+    settings: { concurrency: { global: 64, perWebhook: perEndpoint }, ssrf: { allowInternal: false, allow: ['127.0.0.1'] } },
   });
   await app.start();
   return app;

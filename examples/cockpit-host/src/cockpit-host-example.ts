@@ -55,7 +55,7 @@ export async function runCockpitHostExample({ url, print = () => {} }: CockpitHo
       events: ['collections.remove.after'],
       active: true,
     });
-    for (const hook of await webhooks.list()) {
+    for (const hook of (await webhooks.list()).items) {
       print(`webhook "${hook.name}" → ${hook.url}  events: ${hook.events.join(', ')}  auth: ${JSON.stringify(hook.auth)}`);
     }
 

@@ -99,7 +99,7 @@ async function tour(
   // Runs share the data folder (that is the point of a durable store). Each run gets a webhook
   // of its own; an earlier run's webhook is deleted, so requests it left behind (a run stopped
   // with Ctrl-C) are dropped and logged rather than sent to this run's receiver.
-  for (const old of await app.webhooks.list()) if (old.key.startsWith(KEY_PREFIX)) await app.webhooks.delete(old.key);
+  for (const old of (await app.webhooks.list({ limit: 1000 })).items) if (old.key.startsWith(KEY_PREFIX)) await app.webhooks.delete(old.key);
   const webhookKey = `${KEY_PREFIX}${Date.now()}`;
   const { headers } = app.settings;
   const created = await app.webhooks.create({

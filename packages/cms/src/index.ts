@@ -18,3 +18,4 @@ export * from './builder/cms-events-builder';
 export * from './builder/cms-extension';
 export * from './cms-composer';
 export * from './payloads/cms-payload-schemas';
+export { CMS_ERRORS } from './cms-errors';

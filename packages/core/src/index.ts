@@ -1,62 +1,103 @@
 /**
- * @hookwork/core — the composer core, webhook events, firing service, delivery engine and
- * storage ports of hookwork. Hosts import `reflect-metadata` once at their entry point.
+ * @hookwork/core — the composer core, webhook events, firing, delivery, management and the
+ * storage and queue ports of hookwork. It loads `reflect-metadata` itself.
+ *
+ * Everything here is exported by name on purpose: this list is the public surface, checked
+ * against the API report in `packages/core/api/core.api.md` by `npm test`.
  */
-export * from './errors/error-codes';
-export * from './errors/hookwork-error';
+import 'reflect-metadata';
 
-export * from './runtime/tokens';
-export * from './observability/logger';
-export * from './runtime/clock';
-export * from './runtime/server-role';
-export * from './observability/lifecycle-events';
-export * from './observability/lifecycle-token';
+// Errors
+export { CORE_ERRORS, HookworkError, defineErrorCodes, isHookworkError, type ErrorCatalogue, type HookworkErrorOptions, type PluginErrorCode } from './errors/hookwork-error';
+export { ERROR_CODES, type ErrorCodeDefinition, type HookworkErrorCode } from './errors/error-codes';
 
-export * from './model/page';
-export * from './model/webhook-request';
-export * from './model/delivery-log-entry';
+// Runtime: tokens, clock, server role
+export { createToken, resolveToken, type Token } from './runtime/tokens';
+export { ClockToken, systemClock, type Clock } from './runtime/clock';
+export { ServerRoleAccessorToken, fixedServerRole, type ServerRole, type ServerRoleAccessor } from './runtime/server-role';
 
-export * from './settings/settings';
-export * from './settings/time-span';
-export * from './settings/resolve-settings';
-export * from './settings/load-settings';
+// Observability
+export { LoggerToken, consoleLogger, silentLogger, type Logger } from './observability/logger';
+export { LifecycleEmitter, LifecycleToken, type AttemptInfo, type LifecycleEvents, type RequestInfo } from './observability/lifecycle-events';
 
-export * from './events/notification';
-export * from './events/webhook-event-types';
-export * from './events/webhook-event.decorator';
-export * from './events/webhook-event-dependencies';
-export * from './events/webhook-event-base';
-export * from './events/webhook-event-content-base';
-export * from './events/notification-bus';
+// Model
+export { REDACTED, type Webhook, type WebhookSecret, type WebhookSecretView, type WebhookView } from './model/webhook';
+export type { NewWebhookRequest, RequestState, WebhookRequest } from './model/webhook-request';
+export type { DeliveryErrorKind, DeliveryLogEntry, DeliveryOutcome } from './model/delivery-log-entry';
+export type { Page, PageRequest } from './model/page';
 
-export * from './composition/composer';
-export * from './composition/collection-extension';
-export { WebhookEventCollectionBuilder, type ExtensionOwner } from './composition/webhook-event-collection-builder';
-export * from './composition/webhooks-builder';
-export * from './events/webhook-event-catalogue';
-export * from './composition/create-hookwork';
+// Settings
+export {
+  HEADER_STYLES,
+  HOOKWORK_PRODUCT,
+  HOOKWORK_VERSION,
+  SettingsToken,
+  defaultSettings,
+  type DurationInput,
+  type HeaderStyle,
+  type HookworkSettings,
+  type HookworkSettingsInput,
+  type PayloadType,
+  type SettingsAccessor,
+} from './settings/settings';
+export { resolveSettings, settingsInputSchema } from './settings/resolve-settings';
+export { loadSettings, type LoadSettingsOptions } from './settings/load-settings';
+export { parseDuration } from './settings/time-span';
 
-export * from './firing/webhook-firing-service';
+// Ports
+export { WebhookRepositoryToken, type WebhookRepository } from './ports/webhook-repository';
+export { RequestQueueToken, type ClaimOptions, type EnqueueOptions, type QueueCounts, type RedeliverSelector, type RequestQueue } from './ports/request-queue';
+export { DeliveryLogToken, type DeliveryLog, type DeliveryLogPage, type DeliveryLogQuery } from './ports/delivery-log';
+export type { Storage, StorageBackend, StorageCapabilities, StorageContext } from './ports/storage-backend';
+export {
+  QueueEngineToken,
+  type DeadLetterQuery,
+  type DeliveryHandler,
+  type DeliveryVerdict,
+  type EngineEnqueueOptions,
+  type QueueCountsQuery,
+  type QueueEngine,
+  type QueueEngineCapabilities,
+  type QueueEngineContext,
+  type QueueEngineProvider,
+  type Settlement,
+} from './ports/queue-engine';
+export { TransportToken, type OutgoingRequest, type SendOptions, type Transport, type TransportResponse, type TransportResult } from './ports/transport';
+export { memoryStorage } from './storage/memory/memory-storage';
 
-export * from './model/webhook';
-export * from './management/webhook-input-schema';
-export * from './management/webhook-service';
+// Events
+export type { NotificationType } from './events/notification';
+export { WebhookEventTypes, type WebhookEventType } from './events/webhook-event-types';
+export { WebhookEvent, getWebhookEventMetadata, isWebhookEventClass, type WebhookEventClass, type WebhookEventMetadata, type WebhookEventOptions } from './events/webhook-event.decorator';
+export { WebhookEventDependencies } from './events/webhook-event-dependencies';
+export { WebhookEventBase, type PayloadContext, type PublishOptions, type WebhookEventOptionsBag, type WebhookSubscription } from './events/webhook-event-base';
+export { WebhookEventContentBase } from './events/webhook-event-content-base';
+export { WebhookEventCatalogue, type WebhookEventDescriptor, type WebhookEventEntry } from './events/webhook-event-catalogue';
 
-export * from './ports/webhook-repository';
-export * from './ports/request-queue';
-export * from './ports/delivery-log';
-export * from './ports/storage-backend';
-export * from './storage/memory/memory-storage';
+// Firing
+export { WebhookFiringService, newMessageId, type FireRequest } from './firing/webhook-firing-service';
 
-export * from './ports/transport';
-export * from './delivery/signing';
-export * from './delivery/delivery-engine';
-export * from './delivery/delivery-options';
-export * from './delivery/transport/ssrf-guard';
-export * from './delivery/transport/http-transport';
-export * from './delivery/backoff';
-export { buildRequestHeaders, redactHeaders, SIGNATURE_HEADERS } from './delivery/request-headers';
-export { endpointOf } from './delivery/engine/dispatcher';
-export type { CleanupResult } from './delivery/log-cleanup';
-export { TEST_EVENT_HEADER } from './delivery/request-headers';
-export * from './events/webhook-event-resolver';
+// Delivery
+export { generateSecret, signPayload, signatureHeader, verifySignature } from './delivery/signing';
+export { SIGNATURE_HEADERS, TEST_EVENT_HEADER } from './delivery/request-headers';
+export { parseRetryAfter, retryDelay, nextAttemptDelay } from './delivery/backoff';
+export { decideRetry, isRetryableStatus, type RetryDecision, type RetryPolicyInput, type RetryPolicySettings } from './delivery/retry-policy';
+export { DeliveryOptionsToken, type BeforeSendContext, type BeforeSendHook, type BeforeSendRequest, type DeliveryOptions } from './delivery/delivery-options';
+export { createHttpTransport, type DeliveryTlsOptions, type HttpTransport, type HttpTransportOptions } from './delivery/transport/http-transport';
+export type { HostResolver, ResolvedAddress } from './delivery/transport/ssrf-guard';
+export { pollingQueue } from './delivery/engine/polling-engine';
+
+// Management
+export { ManagementService } from './management/management-service';
+export { WebhookService, type CreatedWebhook, type WebhookInputProblem } from './management/webhook-service';
+export { webhookInputSchema, type WebhookHeaderInput, type WebhookInput, type WebhookPatch } from './management/webhook-input-schema';
+export type { TestEventResult } from './management/test-send';
+
+// Composition
+export type { Composer, ComposerLike } from './composition/composer';
+export { defineCollectionExtension, type CollectionExtension, type CollectionExtensionMethod } from './composition/collection-extension';
+export { WebhookEventCollectionBuilder } from './composition/webhook-event-collection-builder';
+export { SettingsBuilder, WebhooksBuilder } from './composition/webhooks-builder';
+export { createHookwork, type HookworkOptions } from './composition/create-hookwork';
+export type { Hookwork, HookworkState, PublishResult } from './composition/hookwork-app';
+export { DEFAULT_DRAIN_TIMEOUT_MS, type DrainOptions } from './composition/drain';

@@ -96,7 +96,7 @@ describe('crash safety with real processes on one SQLite file', () => {
         body: original.body,
         createdAt: original.createdAt.getTime(),
         dueAt: original.dueAt.getTime(),
-        retryCount: 0,
+        attempts: 0,
       });
     }
     const after = openSqliteStorage({ file });

@@ -72,7 +72,7 @@ describe('end to end: a delivering process killed with SIGKILL', () => {
     // The store agrees: nothing left, and a delivered log entry for every request.
     const store = openSqliteStorage({ file });
     const [webhook] = await store.webhooks.list();
-    const log = await store.deliveryLog.list(webhook!.key, { limit: 1000 });
+    const log = await store.deliveryLog.list({ webhookKey: webhook!.key, limit: 1000 });
     expect(new Set(log.items.filter((e) => e.outcome === 'delivered').map((e) => e.requestId))).toEqual(new Set(enqueuedIds));
     await store.close();
   });

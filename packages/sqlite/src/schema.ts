@@ -65,6 +65,12 @@ const MIGRATIONS: readonly string[] = [
   CREATE INDEX hookwork_delivery_log_webhook ON hookwork_delivery_log (webhook_key, date, seq);
   CREATE INDEX hookwork_delivery_log_date ON hookwork_delivery_log (date, seq);
   `,
+  // 2: delivery detail by key, every attempt of one request, and one webhook's queue counts.
+  `
+  CREATE INDEX hookwork_delivery_log_key ON hookwork_delivery_log (key);
+  CREATE INDEX hookwork_delivery_log_request ON hookwork_delivery_log (request_id, date, seq);
+  CREATE INDEX hookwork_requests_webhook ON hookwork_requests (webhook_key, state);
+  `,
 ];
 
 /** The schema version this build of @hookwork/sqlite writes. */

@@ -48,7 +48,7 @@ describe('createHookwork({ storage: sqliteStorage({ file }) })', () => {
     await second.start();
     expect((await second.webhooks.get(webhook.key))!.url).toBe(receiver.url);
     expect((await second.webhooks.get(webhook.key))!.secrets).toHaveLength(1);
-    await second.drain({ timeoutMs: 10_000 });
+    await second.drain({ all: true, timeoutMs: 10_000 });
     expect(receiver.requests.map((a) => JSON.parse(a.text).id)).toEqual(['one', 'two', 'two']);
     // The retry kept its webhook-id across the restart.
     expect(webhookIdOf(receiver.requests[2]!)).toBe(webhookIdOf(receiver.requests[1]!));

@@ -1,4 +1,4 @@
-import type { DeliveryErrorKind, DeliveryLog, DeliveryLogEntry, DeliveryLogPage, DeliveryOutcome } from '@hookwork/core';
+import type { DeliveryErrorKind, DeliveryLog, DeliveryLogEntry, DeliveryLogPage, DeliveryLogQuery, DeliveryOutcome } from '@hookwork/core';
 import type { SqliteConnection } from './sqlite-connection';
 
 interface Row {
@@ -81,18 +81,31 @@ export class SqliteDeliveryLog implements DeliveryLog {
     });
   }
 
-  async list(webhookKey: string, page: { limit?: number; offset?: number } = {}): Promise<DeliveryLogPage> {
+  async list(query: DeliveryLogQuery = {}): Promise<DeliveryLogPage> {
     const c = this.connection;
-    return c.run(`listing the delivery log of ${webhookKey}`, () =>
+    // Only the filters given are in the statement, so each shape of query is one cached
+    // statement that SQLite plans with the index of its leading filter.
+    const clauses: string[] = [];
+    const params: Record<string, unknown> = {};
+    if (query.webhookKey !== undefined) (clauses.push('webhook_key = @webhookKey'), (params.webhookKey = query.webhookKey));
+    if (query.requestId !== undefined) (clauses.push('request_id = @requestId'), (params.requestId = query.requestId));
+    if (query.eventAlias !== undefined) (clauses.push('event_alias = @eventAlias'), (params.eventAlias = query.eventAlias));
+    if (query.outcomes !== undefined) (clauses.push('outcome IN (SELECT value FROM json_each(@outcomes))'), (params.outcomes = JSON.stringify(query.outcomes)));
+    const where = clauses.length > 0 ? `WHERE ${clauses.join(' AND ')}` : '';
+    return c.run(`listing the delivery log${query.webhookKey !== undefined ? ` of ${query.webhookKey}` : ''}`, () =>
       // One read transaction, so the page and the total are of one moment.
       c.db.transaction(() => {
-        const rows = c
-          .statement('SELECT * FROM hookwork_delivery_log WHERE webhook_key = ? ORDER BY date DESC, seq DESC LIMIT ? OFFSET ?')
-          .all(webhookKey, page.limit ?? 50, page.offset ?? 0) as Row[];
-        const { n } = c.statement('SELECT count(*) AS n FROM hookwork_delivery_log WHERE webhook_key = ?').get(webhookKey) as { n: number };
+        const rows = c.statement(`SELECT * FROM hookwork_delivery_log ${where} ORDER BY date DESC, seq DESC LIMIT @limit OFFSET @offset`).all({ ...params, limit: query.limit ?? 50, offset: query.offset ?? 0 }) as Row[];
+        const { n } = c.statement(`SELECT count(*) AS n FROM hookwork_delivery_log ${where}`).get(params) as { n: number };
         return { items: rows.map(toEntry), total: n };
       })(),
     );
+  }
+
+  async get(key: string): Promise<DeliveryLogEntry | undefined> {
+    const c = this.connection;
+    const row = c.run(`reading delivery log entry ${key}`, () => c.statement('SELECT * FROM hookwork_delivery_log WHERE key = ?').get(key)) as Row | undefined;
+    return row && toEntry(row);
   }
 
   async deleteOlderThan(before: Date, limit: number): Promise<number> {

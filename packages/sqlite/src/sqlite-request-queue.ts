@@ -3,6 +3,8 @@ import {
   type ClaimOptions,
   type EnqueueOptions,
   type NewWebhookRequest,
+  type Page,
+  type PageRequest,
   type QueueCounts,
   type RedeliverSelector,
   type RequestQueue,
@@ -39,7 +41,7 @@ function toRequest(row: Row): WebhookRequest {
     createdAt: new Date(row.created_at),
     dueAt: new Date(row.due_at),
     state: row.state,
-    retryCount: row.retry_count,
+    attempts: row.retry_count,
   };
   if (row.last_error !== null) request.lastError = row.last_error;
   if (row.lease_owner !== null) request.leaseOwner = row.lease_owner;
@@ -67,7 +69,7 @@ export class SqliteRequestQueue implements RequestQueue {
     private readonly watchIntervalMs = 250,
   ) {}
 
-  async enqueue(requests: readonly NewWebhookRequest[], options?: EnqueueOptions): Promise<void> {
+  async enqueue(requests: readonly NewWebhookRequest[], options?: EnqueueOptions<never>): Promise<void> {
     if (options?.transaction !== undefined) {
       // better-sqlite3 is synchronous: joining a host transaction held open across publish()'s
       // awaits would block this process's own dispatcher on the lock that transaction holds.
@@ -132,26 +134,37 @@ export class SqliteRequestQueue implements RequestQueue {
     return rows.map((row) => row.id);
   }
 
-  async reschedule(id: string, owner: string, update: { dueAt: Date; retryCount: number; lastError?: string }): Promise<boolean> {
+  async reschedule(id: string, owner: string, update: { dueAt: Date; attempts: number; lastError?: string }): Promise<boolean> {
     const c = this.connection;
     return c.run(
       `rescheduling request ${id}`,
       () =>
         c
           .statement("UPDATE hookwork_requests SET state = 'pending', due_at = ?, retry_count = ?, last_error = ?, lease_owner = NULL, lease_expires_at = NULL WHERE id = ? AND state = 'inflight' AND lease_owner = ?")
-          .run(update.dueAt.getTime(), update.retryCount, update.lastError ?? null, id, owner).changes === 1,
+          .run(update.dueAt.getTime(), update.attempts, update.lastError ?? null, id, owner).changes === 1,
     );
   }
 
-  async deadLetter(id: string, owner: string, update: { retryCount: number; lastError?: string; now: Date }): Promise<boolean> {
+  async deadLetter(id: string, owner: string, update: { attempts: number; lastError?: string; now: Date }): Promise<boolean> {
     const c = this.connection;
     return c.run(
       `dead-lettering request ${id}`,
       () =>
         c
           .statement("UPDATE hookwork_requests SET state = 'dead', dead_at = ?, retry_count = ?, last_error = ?, lease_owner = NULL, lease_expires_at = NULL WHERE id = ? AND state = 'inflight' AND lease_owner = ?")
-          .run(update.now.getTime(), update.retryCount, update.lastError ?? null, id, owner).changes === 1,
+          .run(update.now.getTime(), update.attempts, update.lastError ?? null, id, owner).changes === 1,
     );
+  }
+
+  async renew(owner: string, ids: readonly string[], leaseMs: number, now: Date): Promise<string[]> {
+    if (ids.length === 0) return [];
+    const c = this.connection;
+    const rows = c.write(`renewing ${ids.length} lease(s)`, () =>
+      c
+        .statement("UPDATE hookwork_requests SET lease_expires_at = ? WHERE id IN (SELECT value FROM json_each(?)) AND state = 'inflight' AND lease_owner = ? RETURNING id")
+        .all(now.getTime() + leaseMs, JSON.stringify(ids), owner),
+    ) as { id: string }[];
+    return rows.map((row) => row.id);
   }
 
   async release(owner: string, ids?: readonly string[]): Promise<number> {
@@ -166,29 +179,32 @@ export class SqliteRequestQueue implements RequestQueue {
     );
   }
 
-  async redeliver(selector: RedeliverSelector, now: Date): Promise<number> {
-    if (selector.ids && selector.ids.length === 0) return 0;
+  async redeliver(selector: RedeliverSelector, now: Date): Promise<string[]> {
+    if (selector.ids && selector.ids.length === 0) return [];
     const c = this.connection;
-    return c.write(
-      'redelivering dead letters',
-      () =>
-        c
-          .statement(
-            `UPDATE hookwork_requests SET state = 'pending', due_at = @now, retry_count = 0, dead_at = NULL
-             WHERE state = 'dead' AND (@ids IS NULL OR id IN (SELECT value FROM json_each(@ids))) AND (@webhookKey IS NULL OR webhook_key = @webhookKey) AND (@deadSince IS NULL OR dead_at >= @deadSince)`,
-          )
-          .run({ now: now.getTime(), ids: jsonList(selector.ids), webhookKey: selector.webhookKey ?? null, deadSince: selector.deadSince?.getTime() ?? null }).changes,
-    );
+    const rows = c.write('redelivering dead letters', () =>
+      c
+        .statement(
+          `UPDATE hookwork_requests SET state = 'pending', due_at = @now, retry_count = 0, dead_at = NULL
+           WHERE state = 'dead' AND (@ids IS NULL OR id IN (SELECT value FROM json_each(@ids))) AND (@webhookKey IS NULL OR webhook_key = @webhookKey) AND (@deadSince IS NULL OR dead_at >= @deadSince)
+           RETURNING id`,
+        )
+        .all({ now: now.getTime(), ids: jsonList(selector.ids), webhookKey: selector.webhookKey ?? null, deadSince: selector.deadSince?.getTime() ?? null }),
+    ) as { id: string }[];
+    return rows.map((row) => row.id);
   }
 
-  async listDead(query: { webhookKey?: string; limit?: number; offset?: number } = {}): Promise<WebhookRequest[]> {
+  async listDead(query: { webhookKey?: string } & PageRequest = {}): Promise<Page<WebhookRequest>> {
     const c = this.connection;
-    const rows = c.run('listing dead letters', () =>
-      c
-        .statement(`SELECT ${COLUMNS} FROM hookwork_requests WHERE state = 'dead' AND (@webhookKey IS NULL OR webhook_key = @webhookKey) ORDER BY dead_at DESC, seq DESC LIMIT @limit OFFSET @offset`)
-        .all({ webhookKey: query.webhookKey ?? null, limit: query.limit ?? -1, offset: query.offset ?? 0 }),
-    ) as Row[];
-    return rows.map(toRequest);
+    const where = "state = 'dead' AND (@webhookKey IS NULL OR webhook_key = @webhookKey)";
+    return c.run('listing dead letters', () =>
+      // One read transaction, so the page and the total are of one moment.
+      c.db.transaction(() => {
+        const rows = c.statement(`SELECT ${COLUMNS} FROM hookwork_requests WHERE ${where} ORDER BY dead_at DESC, seq DESC LIMIT @limit OFFSET @offset`).all({ webhookKey: query.webhookKey ?? null, limit: query.limit ?? -1, offset: query.offset ?? 0 }) as Row[];
+        const { n } = c.statement(`SELECT count(*) AS n FROM hookwork_requests WHERE ${where}`).get({ webhookKey: query.webhookKey ?? null }) as { n: number };
+        return { items: rows.map(toRequest), total: n };
+      })(),
+    );
   }
 
   async get(id: string): Promise<WebhookRequest | undefined> {
@@ -197,8 +213,13 @@ export class SqliteRequestQueue implements RequestQueue {
     return row && toRequest(row);
   }
 
-  async counts(): Promise<QueueCounts> {
+  async counts(query: { webhookKey?: string } = {}): Promise<QueueCounts> {
     const c = this.connection;
+    if (query.webhookKey !== undefined) {
+      const rows = c.run(`counting the requests of webhook ${query.webhookKey}`, () => c.statement('SELECT state, count(*) AS n FROM hookwork_requests WHERE webhook_key = ? GROUP BY state').all(query.webhookKey)) as { state: RequestState; n: number }[];
+      const of = (state: RequestState) => rows.find((r) => r.state === state)?.n ?? 0;
+      return { pending: of('pending'), inFlight: of('inflight'), dead: of('dead') };
+    }
     // Each count reads its own partial index rather than the table.
     return c.run('counting requests', () => {
       const count = (state: RequestState, column: string) => (c.statement(`SELECT count(${column}) AS n FROM hookwork_requests WHERE state = '${state}'`).get() as { n: number }).n;

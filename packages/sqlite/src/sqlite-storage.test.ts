@@ -37,7 +37,7 @@ describe('sqliteStorage', () => {
     expect(await second.queue.counts()).toEqual({ pending: 1, inFlight: 1, dead: 0 });
     expect((await second.queue.get('r2'))!.dueAt.getTime()).toBe(Date.UTC(2031, 1, 2, 3, 4, 5, 1));
     expect((await second.queue.get('r1'))!.leaseOwner).toBe('A');
-    expect((await second.deliveryLog.list('w')).items).toEqual([contractLogEntry('l1', { webhookKey: 'w' })]);
+    expect((await second.deliveryLog.list({ webhookKey: 'w' })).items).toEqual([contractLogEntry('l1', { webhookKey: 'w' })]);
     await second.close();
   });
 

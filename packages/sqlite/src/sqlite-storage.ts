@@ -1,7 +1,7 @@
 import { mkdirSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import Database from 'better-sqlite3';
-import { HookworkError, systemClock, type Storage, type StorageBackend, type StorageContext } from '@hookwork/core';
+import { HookworkError, systemClock, type Storage, type StorageBackend, type StorageCapabilities, type StorageContext } from '@hookwork/core';
 import { migrate } from './schema';
 import { SqliteConnection } from './sqlite-connection';
 import { SqliteDeliveryLog } from './sqlite-delivery-log';
@@ -132,6 +132,13 @@ export function openSqliteStorage(options: SqliteStorageOptions, context: Partia
 }
 
 /**
+ * What the SQLite store can do: several processes on one machine share the file (claims under
+ * `BEGIN IMMEDIATE`, leases renewed while attempts run, `watch()` by `PRAGMA data_version`); it
+ * cannot join a host's transaction (better-sqlite3 is synchronous, see enqueue()).
+ */
+export const SQLITE_CAPABILITIES: StorageCapabilities = Object.freeze({ transactionalEnqueue: false, leaseRenewal: true, shared: true, crossProcessWake: true });
+
+/**
  * The embedded durable backend: webhooks, the request queue and the delivery log in one SQLite
  * file (WAL mode), shared safely by several processes on one machine.
  *
@@ -147,6 +154,7 @@ export function sqliteStorage(options: SqliteStorageOptions): StorageBackend {
   const checked = checkOptions(options);
   return {
     name: 'sqlite',
+    capabilities: SQLITE_CAPABILITIES,
     async open(context: StorageContext): Promise<Storage> {
       return openSqliteStorage(checked, context);
     },

@@ -1,4 +1,5 @@
-import { HookworkError, type Composer } from '@hookwork/core';
+import { COCKPIT_ERRORS } from './cockpit-errors';
+import type { Composer } from '@hookwork/core';
 import { COCKPIT_PACKAGE, attachCatalogue, cockpitExtension } from './add-cockpit';
 import { CockpitCatalogue, CockpitCatalogueToken, CockpitOptionsToken } from './cockpit-catalogue';
 
@@ -23,7 +24,7 @@ export interface CockpitComposerOptions {
  */
 export function cockpitComposer(options: CockpitComposerOptions = {}): Composer {
   if (options.redactCredentials !== undefined && typeof options.redactCredentials !== 'boolean') {
-    throw new HookworkError('HOOKWORK_ERR_INVALID_SETTINGS', `cockpitComposer({ redactCredentials }) must be true or false; got ${JSON.stringify(options.redactCredentials)}`);
+    throw COCKPIT_ERRORS.create('HOOKWORK_ERR_COCKPIT_INVALID_OPTIONS', `cockpitComposer({ redactCredentials }) must be true or false; got ${JSON.stringify(options.redactCredentials)}`);
   }
   return {
     name: COCKPIT_PACKAGE,

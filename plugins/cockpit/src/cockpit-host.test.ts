@@ -255,6 +255,6 @@ describe('cost of a trigger', () => {
   });
 
   it('refuses a non-boolean redactCredentials', () => {
-    expect(() => cockpitComposer({ redactCredentials: 'no' as unknown as boolean })).toThrow(/HOOKWORK_ERR_INVALID_SETTINGS.*redactCredentials/);
+    expect(() => cockpitComposer({ redactCredentials: 'no' as unknown as boolean })).toThrow(/HOOKWORK_ERR_COCKPIT_INVALID_OPTIONS.*redactCredentials/);
   });
 });

@@ -60,7 +60,7 @@ describe("cockpitWebhooks(app): Cockpit's webhook shape on hookwork webhooks", (
     expect(await cockpitWebhooks(app).get('5f1a2b3c4d')).toMatchObject({ _id: '5f1a2b3c4d', active: true, auth: { user: '', pass: '' }, headers: [] });
     expect(await cockpitWebhooks(app).get('nope')).toBeUndefined();
     expect(await cockpitWebhooks(app).delete('5f1a2b3c4d')).toBe(true);
-    expect(await cockpitWebhooks(app).list()).toEqual([]);
+    expect(await cockpitWebhooks(app).list()).toEqual({ items: [], total: 0 });
   });
 
   it('skips header rows with an empty key or value, as Cockpit does, and marks secret-looking headers sensitive', async () => {
@@ -84,7 +84,7 @@ describe("cockpitWebhooks(app): Cockpit's webhook shape on hookwork webhooks", (
   });
 
   describe('refuses bad Cockpit input with HOOKWORK_ERR_INVALID_WEBHOOK and stores nothing', () => {
-    afterEach(async () => expect(await app.webhooks.list()).toEqual([]));
+    afterEach(async () => expect(await app.webhooks.list()).toEqual({ items: [], total: 0 }));
 
     it('missing fields and fields Cockpit does not have', async () => {
       const { problems } = await refusal({ url: URL, events: ['cockpit.clearcache'], enabled: true });

@@ -1,5 +1,5 @@
 import Ajv, { type ErrorObject } from 'ajv';
-import { HookworkError, REDACTED, type Hookwork, type WebhookHeaderInput, type WebhookInputProblem, type WebhookView } from '@hookwork/core';
+import { HookworkError, REDACTED, type Hookwork, type Page, type WebhookHeaderInput, type WebhookInputProblem, type WebhookView } from '@hookwork/core';
 import { cockpitWebhookInputSchema, type CockpitHeader, type CockpitWebhookInput } from './cockpit-webhook-schema';
 
 /** A webhook as cockpitWebhooks() returns it: Cockpit's shape, never a credential in clear. */
@@ -28,7 +28,7 @@ export interface CockpitWebhooks {
   /** One webhook in Cockpit's shape, or undefined. */
   get(id: string): Promise<CockpitWebhookView | undefined>;
   /** Webhooks in creation order, in Cockpit's shape. */
-  list(page?: { limit?: number; offset?: number }): Promise<CockpitWebhookView[]>;
+  list(page?: { limit?: number; offset?: number }): Promise<Page<CockpitWebhookView>>;
   /** Deletes a webhook; false when there was none. */
   delete(id: string): Promise<boolean>;
 }
@@ -155,7 +155,8 @@ export function cockpitWebhooks(app: Hookwork): CockpitWebhooks {
       return view && toCockpitWebhook(view);
     },
     async list(page) {
-      return (await app.webhooks.list(page)).map(toCockpitWebhook);
+      const { items, total } = await app.webhooks.list(page);
+      return { items: items.map(toCockpitWebhook), total };
     },
     delete: (id) => app.webhooks.delete(id),
   };

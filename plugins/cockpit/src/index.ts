@@ -19,3 +19,4 @@ export * from './cockpit-composer';
 export * from './cockpit-host';
 export * from './cockpit-webhook-schema';
 export * from './cockpit-webhooks';
+export { COCKPIT_ERRORS } from './cockpit-errors';

@@ -1,11 +1,12 @@
-import { HookworkError, type PayloadType, type WebhookEventClass, type WebhookEventCollectionBuilder } from '@hookwork/core';
+import { CMS_ERRORS } from '../cms-errors';
+import type { PayloadType, WebhookEventClass, WebhookEventCollectionBuilder } from '@hookwork/core';
 import { PAYLOAD_TYPES } from '../payloads/payload-variants';
 import { CMS_EVENT_GROUPS as G } from './cms-event-groups';
 
 /** Checks a payload type given to addCms(), a sub-builder or cmsComposer(). */
 export function assertPayloadType(value: unknown, where: string): asserts value is PayloadType {
   if (!PAYLOAD_TYPES.includes(value as PayloadType)) {
-    throw new HookworkError('HOOKWORK_ERR_INVALID_CMS_OPTIONS', `${where}: payloadType must be one of ${PAYLOAD_TYPES.join(', ')}; got ${JSON.stringify(value)}`);
+    throw CMS_ERRORS.create('HOOKWORK_ERR_INVALID_CMS_OPTIONS', `${where}: payloadType must be one of ${PAYLOAD_TYPES.join(', ')}; got ${JSON.stringify(value)}`);
   }
 }
 
@@ -128,7 +129,7 @@ export type OnlyDefaultOrConfigure<B> = boolean | ((builder: B) => void);
 export class CmsEventsBuilder extends CmsGroupBuilder {
   private sub<B extends CmsGroupBuilder>(type: new (collection: WebhookEventCollectionBuilder, payloadType?: PayloadType) => B, configure: (builder: B) => void, method: string): this {
     if (typeof configure !== 'function') {
-      throw new HookworkError('HOOKWORK_ERR_INVALID_CMS_OPTIONS', `${method}() takes ${method === 'addContentType' || method === 'addFile' ? 'nothing' : 'onlyDefault (a boolean)'} or a configure function; got ${typeof configure}`);
+      throw CMS_ERRORS.create('HOOKWORK_ERR_INVALID_CMS_OPTIONS', `${method}() takes ${method === 'addContentType' || method === 'addFile' ? 'nothing' : 'onlyDefault (a boolean)'} or a configure function; got ${typeof configure}`);
     }
     configure(new type(this.collection, this.boundPayloadType));
     return this;

@@ -1,4 +1,5 @@
-import { HookworkError, defineCollectionExtension, type PayloadType, type WebhookEventCollectionBuilder } from '@hookwork/core';
+import { CMS_ERRORS } from '../cms-errors';
+import { defineCollectionExtension, type PayloadType, type WebhookEventCollectionBuilder } from '@hookwork/core';
 import { CmsEventsBuilder, assertPayloadType } from './cms-events-builder';
 
 /** Options of one addCms() call. */
@@ -38,10 +39,10 @@ function addCms(this: WebhookEventCollectionBuilder, first?: boolean | CmsConfig
     options = first;
     configure = second;
   } else {
-    throw new HookworkError('HOOKWORK_ERR_INVALID_CMS_OPTIONS', `addCms() takes onlyDefault (a boolean), a configure function, or options and a configure function; got ${first === null ? 'null' : typeof first}`);
+    throw CMS_ERRORS.create('HOOKWORK_ERR_INVALID_CMS_OPTIONS', `addCms() takes onlyDefault (a boolean), a configure function, or options and a configure function; got ${first === null ? 'null' : typeof first}`);
   }
   if (configure !== undefined && typeof configure !== 'function') {
-    throw new HookworkError('HOOKWORK_ERR_INVALID_CMS_OPTIONS', `addCms(options, configure): configure must be a function (cms => cms.addContent()); got ${typeof configure}`);
+    throw CMS_ERRORS.create('HOOKWORK_ERR_INVALID_CMS_OPTIONS', `addCms(options, configure): configure must be a function (cms => cms.addContent()); got ${typeof configure}`);
   }
   if (options.payloadType !== undefined) assertPayloadType(options.payloadType, 'addCms()');
   const cms = new CmsEventsBuilder(this, options.payloadType);

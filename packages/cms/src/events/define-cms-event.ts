@@ -1,3 +1,4 @@
+import { CMS_ERRORS } from '../cms-errors';
 import {
   HookworkError,
   WebhookEvent,
@@ -91,7 +92,7 @@ function definitionOf(event: object): CmsEventDefinition {
 function convert<I>(event: WebhookEventBase, payloadType: PayloadType, payload: PayloadVariants<I>, input: I): unknown {
   const converter = payload[payloadType];
   if (!converter) {
-    throw new HookworkError('HOOKWORK_ERR_INVALID_SETTINGS', `${event.constructor.name}: payloadType "${String(payloadType)}" is not one of Minimal, Extended, Legacy`);
+    throw CMS_ERRORS.create('HOOKWORK_ERR_INVALID_CMS_OPTIONS', `${event.constructor.name}: payloadType "${String(payloadType)}" is not one of Minimal, Extended, Legacy`);
   }
   try {
     return converter.convert(input);

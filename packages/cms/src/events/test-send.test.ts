@@ -1,5 +1,5 @@
 import Ajv from 'ajv';
-import { createHookwork, getWebhookEventMetadata, TEST_EVENT_HEADER, WebhookEvent, WebhookEventResolver, WebhookEventTypes, type Composer, type Hookwork, type PayloadContext, type PayloadType } from '@hookwork/core';
+import { createHookwork, getWebhookEventMetadata, TEST_EVENT_HEADER, WebhookEvent, WebhookEventBase, WebhookEventCatalogue, WebhookEventTypes, type Composer, type Hookwork, type PayloadContext, type PayloadType } from '@hookwork/core';
 import { startTestReceiver, type TestReceiver } from '@hookwork/core/testing';
 import { cmsComposer, ContentPublishedNotification, ContentPublishedWebhookEvent, defineCmsEvent, getCmsPayloadSchema, type CmsContent, type PayloadConverter } from '../index';
 import { CMS_EXAMPLE_DOCUMENT_TYPE, createCmsExampleNotification } from './example-notifications';
@@ -46,10 +46,10 @@ describe('sendTestEvent on CMS webhooks', () => {
     const app = await start([cmsComposer({ events: 'all' })]);
     const aliases = app.events().map((e) => e.alias);
     expect(aliases).toHaveLength(77);
-    const resolver = app.container.resolve(WebhookEventResolver);
+    const catalogue = app.container.resolve(WebhookEventCatalogue);
     const hook = await app.webhooks.create({ url: receiver.url, events: aliases });
     for (const alias of aliases) {
-      const event = resolver.resolve(alias)!;
+      const event = app.container.resolve(catalogue.entryFor(alias)!.type as unknown as new () => WebhookEventBase);
       const example = await event.createExampleNotification({ webhook: { ...hook, secrets: [] }, alias });
       expect({ alias, isOwnNotification: example instanceof getWebhookEventMetadata(event.constructor)!.notification }).toEqual({ alias, isOwnNotification: true });
       expect({ alias, payload: (await app.sendTestEvent(hook.key, { alias })).payload }).toEqual({ alias, payload: 'example' });

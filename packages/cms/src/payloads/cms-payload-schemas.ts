@@ -1,4 +1,5 @@
-import { HookworkError, type PayloadType } from '@hookwork/core';
+import { CMS_ERRORS } from '../cms-errors';
+import type { PayloadType } from '@hookwork/core';
 import { CMS_EVENT_GROUPS } from '../builder/cms-event-groups';
 import { getCmsEventDefinition } from '../events/define-cms-event';
 import { PAYLOAD_TYPES } from './payload-variants';
@@ -26,10 +27,10 @@ export function getCmsPayloadSchema(event: Function | string, payloadType: Paylo
   const type = typeof event === 'string' ? allEventClasses().find((t) => getCmsEventDefinition(t)!.alias === event || getCmsEventDefinition(t)!.synonyms?.includes(event)) : event;
   const definition = type && getCmsEventDefinition(type);
   if (!definition) {
-    throw new HookworkError('HOOKWORK_ERR_INVALID_CMS_OPTIONS', `getCmsPayloadSchema(): ${typeof event === 'string' ? `"${event}" is not a CMS event alias` : `${event?.name ?? String(event)} is not a CMS event class`}`);
+    throw CMS_ERRORS.create('HOOKWORK_ERR_INVALID_CMS_OPTIONS', `getCmsPayloadSchema(): ${typeof event === 'string' ? `"${event}" is not a CMS event alias` : `${event?.name ?? String(event)} is not a CMS event class`}`);
   }
   if (!PAYLOAD_TYPES.includes(payloadType)) {
-    throw new HookworkError('HOOKWORK_ERR_INVALID_CMS_OPTIONS', `getCmsPayloadSchema(): payloadType must be one of ${PAYLOAD_TYPES.join(', ')}; got ${JSON.stringify(payloadType)}`);
+    throw CMS_ERRORS.create('HOOKWORK_ERR_INVALID_CMS_OPTIONS', `getCmsPayloadSchema(): payloadType must be one of ${PAYLOAD_TYPES.join(', ')}; got ${JSON.stringify(payloadType)}`);
   }
   return { $schema: JSON_SCHEMA_DRAFT, title: `${definition.alias} (${payloadType})`, ...definition.payload[payloadType].schema };
 }

@@ -145,8 +145,9 @@ describe('CMS payloads', () => {
     const result = await hookwork.publish(new ContentPublishedNotification({ publishedEntities: [broken] }));
     expect(result.failures).toHaveLength(1);
     const error = result.failures[0]!.error;
-    expect(isHookworkError(error, 'HOOKWORK_ERR_INVALID_NOTIFICATION')).toBe(true);
-    expect((error as Error).message).toMatch(/ContentPublishedWebhookEvent \(Umbraco.ContentPublish, Minimal\): the payload needs "id"/);
+    expect(isHookworkError(error, 'HOOKWORK_ERR_HANDLER_FAILED')).toBe(true);
+    expect(isHookworkError(error.cause, 'HOOKWORK_ERR_INVALID_NOTIFICATION')).toBe(true);
+    expect((error.cause as Error).message).toMatch(/ContentPublishedWebhookEvent \(Umbraco.ContentPublish, Minimal\): the payload needs "id"/);
     expect(storage.enqueued).toEqual([]);
     await hookwork.stop();
   });

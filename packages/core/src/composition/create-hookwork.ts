@@ -1,56 +1,61 @@
-import { container as rootContainer, instanceCachingFactory, type DependencyContainer } from 'tsyringe';
-import { DeliveryEngine, type TestEventResult } from '../delivery/delivery-engine';
-import { TransportToken, type Transport } from '../ports/transport';
+import 'reflect-metadata';
+import { container as rootContainer, instanceCachingFactory } from 'tsyringe';
+import { Attempt } from '../delivery/attempt';
+import { DeliveryLogWriter } from '../delivery/delivery-log-writer';
+import { LogCleanup } from '../delivery/log-cleanup';
 import { DeliveryOptionsToken, type DeliveryOptions } from '../delivery/delivery-options';
+import { pollingQueue } from '../delivery/engine/polling-engine';
 import { createHttpTransport } from '../delivery/transport/http-transport';
+import { WebhookCache } from '../delivery/webhook-cache';
 import { HookworkError } from '../errors/hookwork-error';
 import { NotificationBus } from '../events/notification-bus';
+import { WebhookEventCatalogue } from '../events/webhook-event-catalogue';
 import { WebhookEventDependencies } from '../events/webhook-event-dependencies';
-import type { PublishOptions } from '../events/webhook-event-base';
+import { WebhookEventResolver } from '../events/webhook-event-resolver';
 import { getWebhookEventMetadata } from '../events/webhook-event.decorator';
 import { WebhookFiringService } from '../firing/webhook-firing-service';
-import { LifecycleToken } from '../observability/lifecycle-token';
-import { resolveToken } from '../runtime/tokens';
-import { ClockToken, systemClock, type Clock } from '../runtime/clock';
-import { LifecycleEmitter } from '../observability/lifecycle-events';
+import { ManagementService } from '../management/management-service';
+import { TestSender } from '../management/test-send';
+import { WebhookService } from '../management/webhook-service';
+import { LifecycleEmitter, LifecycleReporter, LifecycleToken } from '../observability/lifecycle-events';
 import { consoleLogger, LoggerToken, silentLogger, type Logger } from '../observability/logger';
+import { DeliveryLogToken, type DeliveryLog } from '../ports/delivery-log';
+import { QueueEngineToken, type QueueEngine, type QueueEngineProvider } from '../ports/queue-engine';
+import { RequestQueueToken, type RequestQueue } from '../ports/request-queue';
+import type { Storage, StorageBackend } from '../ports/storage-backend';
+import { TransportToken, type Transport } from '../ports/transport';
+import { WebhookRepositoryToken, type WebhookRepository } from '../ports/webhook-repository';
+import { ClockToken, systemClock, type Clock } from '../runtime/clock';
 import { ServerRoleAccessorToken, fixedServerRole, type ServerRoleAccessor } from '../runtime/server-role';
+import { resolveToken } from '../runtime/tokens';
 import { resolveSettings } from '../settings/resolve-settings';
 import { SettingsToken, type HookworkSettings, type HookworkSettingsInput, type SettingsAccessor } from '../settings/settings';
-import { DeliveryLogToken, type DeliveryLog, type DeliveryLogPage } from '../ports/delivery-log';
 import { memoryStorage } from '../storage/memory/memory-storage';
-import { RequestQueueToken, type QueueCounts, type RedeliverSelector, type RequestQueue } from '../ports/request-queue';
-import { type WebhookRequest } from '../model/webhook-request';
-import type { Storage, StorageBackend } from '../ports/storage-backend';
-import { WebhookRepositoryToken, type WebhookRepository } from '../ports/webhook-repository';
-import { WebhookService } from '../management/webhook-service';
-import type { ComposerLike, Composer } from './composer';
-import { WebhookEventCatalogue, type WebhookEventDescriptor } from '../events/webhook-event-catalogue';
-import { WebhookEventResolver } from '../events/webhook-event-resolver';
+import type { Composer, ComposerLike } from './composer';
+import { OwnRequests } from './drain';
+import { HookworkApp, type Hookwork } from './hookwork-app';
 import type { ExtensionOwner } from './webhook-event-collection-builder';
 import { SettingsBuilder, WebhooksBuilder } from './webhooks-builder';
 
-/** Checks a listing's page; HOOKWORK_ERR_INVALID_PAGE names the bad part. */
-function checkPage(method: string, page: { limit?: number; offset?: number } | undefined): { limit?: number; offset?: number } {
-  if (page === undefined) return {};
-  const { limit, offset } = page;
-  if (limit !== undefined && (!Number.isInteger(limit) || limit < 1 || limit > 1000)) {
-    throw new HookworkError('HOOKWORK_ERR_INVALID_PAGE', `${method}() was given limit ${String(limit)}; use a whole number from 1 to 1000 and page with offset`);
-  }
-  if (offset !== undefined && (!Number.isInteger(offset) || offset < 0)) {
-    throw new HookworkError('HOOKWORK_ERR_INVALID_PAGE', `${method}() was given offset ${String(offset)}; use a whole number from 0`);
-  }
-  return { ...(limit !== undefined ? { limit } : {}), ...(offset !== undefined ? { offset } : {}) };
-}
-
-/** What createHookwork() takes. */
-export interface HookworkOptions {
+/**
+ * What createHookwork() takes. Every key is optional; an unknown key or a value of the wrong
+ * kind is HOOKWORK_ERR_INVALID_OPTIONS at once.
+ *
+ * @typeParam TStorageTransaction the host transaction of the storage backend.
+ * @typeParam TQueueTransaction the host transaction of the queue engine (default: the storage's).
+ */
+export interface HookworkOptions<TStorageTransaction = never, TQueueTransaction = TStorageTransaction> {
   /** Composers, run in this order. */
   composers?: readonly ComposerLike[];
   /** Settings (validated; see docs/settings.md). Composers may adjust them further. */
   settings?: HookworkSettingsInput;
   /** Where webhooks, requests and logs live. Default: in memory (nothing survives the process). */
-  storage?: StorageBackend;
+  storage?: StorageBackend<TStorageTransaction>;
+  /**
+   * How requests get from the queue to the attempt. Default: the built-in engine polling the
+   * storage's request queue; e.g. `bullmqQueue({ connection })` from `@hookwork/bullmq`.
+   */
+  queue?: QueueEngineProvider<TQueueTransaction>;
   /** Default: warnings and errors to the console (silent when NODE_ENV is `test`, as under jest). */
   logger?: Logger;
   /** Default: the wall clock. */
@@ -59,68 +64,69 @@ export interface HookworkOptions {
   serverRole?: ServerRoleAccessor;
   /** Default: axios with keep-alive agents and the SSRF guard. */
   transport?: Transport;
-  /** Delivery hooks: a before-send hook, axios configuration, a host name resolver (tests). */
+  /** Delivery hooks: a before-send hook, axios configuration, TLS trust, a host name resolver (tests). */
   delivery?: DeliveryOptions;
 }
 
-/** The outcome of publish(): handlers that failed (their webhooks got nothing; the others did). */
-export interface PublishResult {
-  failures: { eventAlias: string; error: unknown }[];
+const OPTION_KINDS: Readonly<Record<keyof HookworkOptions, { check: (v: unknown) => boolean; expected: string }>> = {
+  composers: { check: Array.isArray, expected: 'a list of composers, e.g. [cmsComposer(), MyComposer]' },
+  settings: { check: (v) => typeof v === 'object' && v !== null && !Array.isArray(v), expected: 'an object of settings, e.g. { maximumRetries: 3 }' },
+  storage: { check: (v) => hasMethod(v, 'open'), expected: 'a storage backend such as sqliteStorage({ file }) (not a path string)' },
+  queue: { check: (v) => hasMethod(v, 'open'), expected: 'a queue engine provider such as bullmqQueue({ connection })' },
+  logger: { check: (v) => ['debug', 'info', 'warn', 'error'].every((m) => hasMethod(v, m)), expected: 'a logger with debug, info, warn and error methods' },
+  clock: { check: (v) => hasMethod(v, 'now'), expected: 'a clock with a now() method' },
+  serverRole: { check: (v) => typeof v === 'object' && v !== null && 'currentServerRole' in v, expected: 'a server role accessor such as fixedServerRole("Single")' },
+  transport: { check: (v) => hasMethod(v, 'send') && hasMethod(v, 'close'), expected: 'a transport with send() and close()' },
+  delivery: { check: (v) => typeof v === 'object' && v !== null && !Array.isArray(v), expected: 'delivery options such as { beforeSend }' },
+};
+
+function hasMethod(value: unknown, name: string): boolean {
+  return (typeof value === 'object' || typeof value === 'function') && value !== null && typeof (value as Record<string, unknown>)[name] === 'function';
 }
 
-/**
- * A hookwork app: composed events, webhooks, the queue and its delivery. Apps are independent:
- * each has its own container, settings, bus and storage.
- */
-export interface Hookwork {
-  /** The app's own tsyringe container. */
-  readonly container: DependencyContainer;
-  /** Lifecycle events: enqueued, attempts, dead letters, disabled webhooks, handler failures. */
-  readonly lifecycle: LifecycleEmitter;
-  /** Webhook management: create, get, update, delete, list, secrets. Usable after start(). */
-  readonly webhooks: WebhookService;
-  /** The current settings. */
-  readonly settings: Readonly<HookworkSettings>;
-  /** Changes settings at run time (validated; running work reads the new values). */
-  updateSettings(input: HookworkSettingsInput): Readonly<HookworkSettings>;
-  /** The composed events in collection order. */
-  events(): readonly WebhookEventDescriptor[];
-  /** Opens storage and starts delivery. */
-  start(): Promise<void>;
-  /** Stops delivery (waiting for in-flight attempts up to stopTimeout) and closes storage. */
-  stop(): Promise<void>;
-  /**
-   * Publishes a notification: every composed event handling its class runs; resolves when every
-   * request is durably enqueued (never waits for HTTP). Rejects with HOOKWORK_ERR_ENQUEUE_FAILED
-   * when the queue fails; a handler that throws otherwise is reported in the result and the
-   * `handlerFailed` lifecycle event, and the other events still fire.
-   */
-  publish(notification: object, options?: PublishOptions): Promise<PublishResult>;
-  /** A webhook's delivery log, newest first. */
-  logs(webhookKey: string, page?: { limit?: number; offset?: number }): Promise<DeliveryLogPage>;
-  /** Puts dead-lettered requests back in the queue. */
-  redeliver(selector: RedeliverSelector): Promise<number>;
-  /** Dead-lettered requests, newest first. */
-  deadLetters(query?: { webhookKey?: string; limit?: number; offset?: number }): Promise<WebhookRequest[]>;
-  /** Requests by state. */
-  queueCounts(): Promise<QueueCounts>;
-  /** Resolves when nothing is pending or in flight (dead letters stay). */
-  drain(options?: { timeoutMs?: number }): Promise<void>;
-  /** Sends an example request to a webhook now, once, and returns the receiver's answer. */
-  sendTestEvent(webhookKey: string, options?: { alias?: string }): Promise<TestEventResult>;
+/** Refuses an unknown option (a typo such as `composer`, from JavaScript) or a value of the wrong kind, naming every one. */
+function checkOptions(options: unknown): void {
+  if (options === null || typeof options !== 'object' || Array.isArray(options)) {
+    throw new HookworkError('HOOKWORK_ERR_INVALID_OPTIONS', 'createHookwork() takes an options object such as { composers: [...], storage: sqliteStorage({ file }) }');
+  }
+  const problems: { key: string; problem: string }[] = [];
+  for (const [key, value] of Object.entries(options)) {
+    const kind = OPTION_KINDS[key as keyof HookworkOptions];
+    if (!kind) {
+      const near = Object.keys(OPTION_KINDS).find((k) => k.toLowerCase().startsWith(key.toLowerCase().slice(0, 4)));
+      problems.push({ key, problem: `is not an option${near ? ` (did you mean ${near}?)` : ''}; the options are ${Object.keys(OPTION_KINDS).join(', ')}` });
+    } else if (value !== undefined && !kind.check(value)) {
+      problems.push({ key, problem: `must be ${kind.expected}` });
+    }
+  }
+  const composers = (options as HookworkOptions).composers;
+  if (Array.isArray(composers)) {
+    composers.forEach((c, i) => {
+      if (typeof c !== 'function' && !hasMethod(c, 'compose')) problems.push({ key: `composers[${i}]`, problem: `must be an object with compose(builder) or a class of one; got ${c === null ? 'null' : typeof c}` });
+    });
+  }
+  if (problems.length > 0) {
+    throw new HookworkError('HOOKWORK_ERR_INVALID_OPTIONS', `createHookwork() was given bad options: ${problems.map((p) => `${p.key} ${p.problem}`).join('; ')}`, { details: problems });
+  }
 }
-
 
 /**
  * Creates an app: runs the composers in order, freezes the event collection and wires every
- * service into the app's own child container. Nothing global is touched.
+ * service into the app's own child container. Nothing global is touched; nothing is opened
+ * until `start()`.
  *
  * ```ts
- * const app = createHookwork({ composers: [cmsComposer(), MyComposer], settings: { maximumRetries: 3 } });
+ * const app = createHookwork({ composers: [cmsComposer(), MyComposer], storage: sqliteStorage({ file: './hookwork.db' }) });
  * await app.start();
  * ```
+ *
+ * @throws HOOKWORK_ERR_INVALID_OPTIONS for an unknown option or a value of the wrong kind;
+ * HOOKWORK_ERR_INVALID_SETTINGS for bad settings; a composer's own errors.
  */
-export function createHookwork(options: HookworkOptions = {}): Hookwork {
+export function createHookwork<TStorageTransaction = never, TQueueTransaction = TStorageTransaction>(
+  options: HookworkOptions<TStorageTransaction, TQueueTransaction> = {},
+): Hookwork<TQueueTransaction> {
+  checkOptions(options);
   const container = rootContainer.createChildContainer();
   const settingsBuilder = new SettingsBuilder(resolveSettings(options.settings ?? {}));
   const composers = (options.composers ?? []).map((c): Composer => (typeof c === 'function' ? new c() : c));
@@ -147,7 +153,7 @@ export function createHookwork(options: HookworkOptions = {}): Hookwork {
   const builder = new WebhooksBuilder(container, settingsBuilder, pendingOwners);
   for (const composer of composers) {
     if (!composer || typeof composer.compose !== 'function') {
-      throw new HookworkError('HOOKWORK_ERR_INVALID_SETTINGS', `composers must be objects with compose(builder) or classes of them; got ${String(composer)}`);
+      throw new HookworkError('HOOKWORK_ERR_INVALID_OPTIONS', `composers must be objects with compose(builder) or classes of them; got ${String(composer)}`);
     }
     composer.compose(builder);
     for (const extension of composer.extensions ?? []) for (const method of Object.keys(extension.methods)) pendingOwners.delete(method);
@@ -161,31 +167,32 @@ export function createHookwork(options: HookworkOptions = {}): Hookwork {
   // A composer may have replaced these defaults (e.g. the host's own logger).
   const logger = resolveToken(container, LoggerToken);
   const clock = resolveToken(container, ClockToken);
-  let storage: Storage | undefined;
-  let state: 'created' | 'starting' | 'started' | 'stopped' = 'created';
-  let unwatch: (() => void) | undefined;
-  const opened = (): Storage => {
-    if (storage) return storage;
-    throw new HookworkError(
-      state === 'stopped' ? 'HOOKWORK_ERR_APP_STOPPED' : 'HOOKWORK_ERR_APP_NOT_STARTED',
-      state === 'stopped' ? 'the app was stopped; create a new app to go on' : 'storage is not open yet; await app.start() before managing webhooks or publishing',
-    );
-  };
+  const reporter = new LifecycleReporter(lifecycle, logger);
+  container.registerInstance(LifecycleReporter, reporter);
 
+  let storage: Storage<unknown> | undefined;
+  let engine: QueueEngine<unknown> | undefined;
+  const opened = <T>(pick: (s: Storage<unknown>) => T): T => {
+    if (storage) return pick(storage);
+    throw new HookworkError('HOOKWORK_ERR_APP_NOT_STARTED', 'storage is not open yet; await app.start() before managing webhooks or publishing');
+  };
   container.registerInstance(WebhookEventCatalogue, catalogue);
   const resolver = new WebhookEventResolver(container, catalogue);
   container.registerInstance(WebhookEventResolver, resolver);
-  container.register<WebhookRepository>(WebhookRepositoryToken, { useFactory: () => opened().webhooks });
-  container.register<RequestQueue>(RequestQueueToken, { useFactory: () => opened().queue });
-  container.register<DeliveryLog>(DeliveryLogToken, { useFactory: () => opened().deliveryLog });
+  container.register<WebhookRepository>(WebhookRepositoryToken, { useFactory: () => opened((s) => s.webhooks) });
+  container.register<RequestQueue<unknown>>(RequestQueueToken, { useFactory: () => opened((s) => s.queue) });
+  container.register<DeliveryLog>(DeliveryLogToken, { useFactory: () => opened((s) => s.deliveryLog) });
+  container.register<QueueEngine<unknown>>(QueueEngineToken, { useFactory: () => engine ?? opened(() => undefined as never) });
   if (options.transport) container.registerInstance(TransportToken, options.transport);
   else container.register<Transport>(TransportToken, { useFactory: instanceCachingFactory(() => createHttpTransport({ settings: settingsAccessor, resolver: options.delivery?.resolver, configureAxios: options.delivery?.configureAxios, tls: options.delivery?.tls })) });
-  container.registerInstance(DeliveryOptionsToken, options.delivery ?? {});
+  const deliveryOptions = options.delivery ?? {};
+  container.registerInstance(DeliveryOptionsToken, deliveryOptions);
+  const webhookCache = new WebhookCache({ get: (key) => opened((s) => s.webhooks).get(key) }, () => Math.min(1000, settingsAccessor.current.period));
+  container.registerInstance(WebhookCache, webhookCache);
   container.registerSingleton(WebhookService);
   container.registerSingleton(WebhookFiringService);
   // Holds only the app's singletons: one per app, not one per dispatched event.
   container.registerSingleton(WebhookEventDependencies);
-  container.registerSingleton(DeliveryEngine);
 
   const bus = new NotificationBus();
   for (const entry of entries) {
@@ -201,112 +208,67 @@ export function createHookwork(options: HookworkOptions = {}): Hookwork {
     );
   }
 
-  const engine = () => container.resolve(DeliveryEngine);
-  const started = () => {
-    opened();
-    if (state !== 'started') throw new HookworkError('HOOKWORK_ERR_APP_NOT_STARTED', 'await app.start() first');
-  };
+  const transport = resolveToken(container, TransportToken);
+  const attempt = new Attempt(transport, settingsAccessor, clock, deliveryOptions);
+  const logWriter = new DeliveryLogWriter({ append: (entries) => opened((s) => s.deliveryLog).append(entries) }, reporter, logger);
+  const own = new OwnRequests();
+  const cleanup = new LogCleanup(
+    { deleteOlderThan: (before, limit) => opened((s) => s.deliveryLog).deleteOlderThan(before, limit) },
+    { deleteDeadOlderThan: (before, limit) => (engine ?? opened(() => undefined as never)).deleteDeadOlderThan(before, limit) },
+    settingsAccessor,
+    clock,
+    (error) => reporter.backgroundError('log cleanup', error),
+  );
+  const webhookService = (): WebhookService => container.resolve(WebhookService);
+  const management = new ManagementService({
+    get webhooks() {
+      return webhookService();
+    },
+    catalogue,
+    deliveryLog: () => opened((s) => s.deliveryLog),
+    engine: () => engine ?? opened(() => undefined as never),
+    testSender: new TestSender({
+      repository: { get: (key) => opened((s) => s.webhooks).get(key) },
+      events: resolver,
+      firing: { serialize: (payload, alias) => container.resolve(WebhookFiringService).serialize(payload, alias) },
+      attempt,
+      logWriter,
+      clock,
+      logger,
+    }),
+    clock,
+    cleanup,
+    onRedelivered: (ids) => own.add(ids),
+  });
 
-  const app: Hookwork = {
+  return new HookworkApp<TQueueTransaction>({
     container,
     lifecycle,
-    get webhooks() {
-      opened();
-      return container.resolve(WebhookService);
+    reporter,
+    logger,
+    clock,
+    settings: {
+      get: () => settingsAccessor.current as HookworkSettings,
+      set: (value) => {
+        settings = value;
+      },
     },
-    get settings() {
-      return settingsAccessor.current;
+    entries,
+    catalogue,
+    resolver,
+    bus,
+    storageBackend: (options.storage ?? memoryStorage()) as StorageBackend<unknown>,
+    queueProvider: (options.queue ?? pollingQueue()) as QueueEngineProvider<unknown>,
+    opened(s, e) {
+      storage = s;
+      engine = e;
     },
-    updateSettings(input) {
-      settings = resolveSettings(input, settingsAccessor.current);
-      return settings;
-    },
-    events: () => catalogue.list(),
-    async start() {
-      if (state === 'stopped') throw new HookworkError('HOOKWORK_ERR_APP_STOPPED', 'start() was called on a stopped app; create a new app to go on');
-      if (state !== 'created') throw new HookworkError('HOOKWORK_ERR_APP_ALREADY_STARTED', `start() was already called (the app is ${state}); call it once`);
-      state = 'starting';
-      const backend = options.storage ?? memoryStorage();
-      try {
-        storage = await backend.open({ logger, clock });
-      } catch (error) {
-        state = 'created';
-        throw error;
-      }
-      // Build each composed event once now, so a missing host service fails start() with the
-      // fix rather than every publish() later.
-      try {
-        for (const entry of entries) resolver.instantiate(entry);
-      } catch (error) {
-        const opened = storage;
-        storage = undefined;
-        state = 'created';
-        await opened.close();
-        throw error;
-      }
-      state = 'started';
-      const flagged = await container.resolve(WebhookService).listWithUnknownEvents();
-      for (const webhook of flagged) {
-        logger.warn(`webhook ${webhook.key} subscribes to events no composed event handles: ${webhook.unknownEvents.join(', ')}; it will not fire for them (list with app.webhooks.listWithUnknownEvents())`);
-      }
-      lifecycle.on('enqueued', () => engine().wake());
-      // Another process sharing the store (a second app on one SQLite file) enqueued: look now.
-      unwatch = storage.queue.watch?.(() => engine().wake());
-      engine().start();
-    },
-    async stop() {
-      if (state === 'stopped') return;
-      const wasStarted = state === 'started';
-      state = 'stopped';
-      unwatch?.();
-      unwatch = undefined;
-      if (wasStarted) await engine().stop();
-      bus.clear();
-      lifecycle.removeAllListeners();
-      const closing = storage;
-      storage = undefined;
-      await closing?.close();
-    },
-    async publish(notification, publishOptions = {}) {
-      if (notification === null || typeof notification !== 'object') {
-        throw new HookworkError('HOOKWORK_ERR_INVALID_NOTIFICATION', `publish() takes a notification object (an instance of a notification class); got ${notification === null ? 'null' : typeof notification}`);
-      }
-      started();
-      const outcomes = await bus.publish(notification, publishOptions);
-      const failures: PublishResult['failures'] = [];
-      for (const outcome of outcomes) {
-        if (outcome.ok) continue;
-        if (outcome.error instanceof HookworkError && outcome.error.code === 'HOOKWORK_ERR_ENQUEUE_FAILED') throw outcome.error;
-        failures.push({ eventAlias: outcome.handlerName, error: outcome.error });
-        lifecycle.emit('handlerFailed', { eventAlias: outcome.handlerName, notification: notification.constructor.name, error: outcome.error });
-        logger.error(`webhook event ${outcome.handlerName} failed on ${notification.constructor.name}: ${(outcome.error as Error)?.message ?? outcome.error}`, { error: outcome.error });
-      }
-      return { failures };
-    },
-    async logs(webhookKey, page) {
-      started();
-      return opened().deliveryLog.list(webhookKey, checkPage('logs', page));
-    },
-    async redeliver(selector) {
-      started();
-      return engine().redeliver(selector);
-    },
-    async deadLetters(query) {
-      started();
-      return engine().listDeadLetters({ ...query, ...checkPage('deadLetters', query) });
-    },
-    async queueCounts() {
-      started();
-      return opened().queue.counts();
-    },
-    async drain(drainOptions) {
-      started();
-      return engine().drain(drainOptions);
-    },
-    async sendTestEvent(webhookKey, testOptions) {
-      started();
-      return engine().sendTestEvent(webhookKey, testOptions);
-    },
-  };
-  return app;
+    management,
+    webhookCache,
+    attempt,
+    transport,
+    logWriter,
+    own,
+    cleanup,
+  });
 }

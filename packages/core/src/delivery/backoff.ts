@@ -34,8 +34,10 @@ export function parseRetryAfter(value: string | undefined, now: Date): number | 
 export const RETRY_AFTER_STATUSES: ReadonlySet<number> = new Set([429, 503]);
 
 /**
- * When the next attempt is due: after the receiver's Retry-After (on 429/503, capped at
- * `maxRetryAfter`) when it gave one, else after the schedule's jittered delay.
+ * When the next attempt is due: the schedule's jittered delay, lengthened to the receiver's
+ * `Retry-After` (on 429/503, capped at `maxRetryAfter`) when it asks for longer. A Retry-After
+ * never shortens the wait: a receiver answering `503` with `Retry-After: 0` while it is down
+ * would otherwise burn every retry within milliseconds (Svix's server changed the same way).
  */
 export function nextAttemptDelay(
   retryNumber: number,
@@ -44,9 +46,13 @@ export function nextAttemptDelay(
   now: Date = new Date(),
   random: () => number = Math.random,
 ): { delayMs: number; fromRetryAfter: boolean } {
+  const scheduled = retryDelay(retryNumber, settings, random);
   if (response.statusCode !== undefined && RETRY_AFTER_STATUSES.has(response.statusCode)) {
     const asked = parseRetryAfter(response.retryAfter, now);
-    if (asked !== undefined) return { delayMs: Math.min(asked, settings.maxRetryAfter), fromRetryAfter: true };
+    if (asked !== undefined) {
+      const capped = Math.min(asked, settings.maxRetryAfter);
+      if (capped > scheduled) return { delayMs: capped, fromRetryAfter: true };
+    }
   }
-  return { delayMs: retryDelay(retryNumber, settings, random), fromRetryAfter: false };
+  return { delayMs: scheduled, fromRetryAfter: false };
 }

@@ -1,4 +1,4 @@
-import type { LifecycleEmitter } from '../observability/lifecycle-events';
+import type { LifecycleReporter } from '../observability/lifecycle-events';
 import type { Logger } from '../observability/logger';
 import type { DeliveryLog } from '../ports/delivery-log';
 import type { DeliveryLogEntry } from '../model/delivery-log-entry';
@@ -15,8 +15,8 @@ export class DeliveryLogWriter {
   private writing: Promise<void> = Promise.resolve();
 
   constructor(
-    private readonly log: DeliveryLog,
-    private readonly lifecycle: LifecycleEmitter,
+    private readonly log: Pick<DeliveryLog, 'append'>,
+    private readonly reporter: LifecycleReporter,
     private readonly logger: Logger,
     /** Entries per append at most. */
     private readonly maxBatch = 500,
@@ -50,13 +50,8 @@ export class DeliveryLogWriter {
       await this.log.append(batch);
     } catch (error) {
       this.logger.error(`could not write ${batch.length} delivery log entr${batch.length === 1 ? 'y' : 'ies'}; delivery went on unaffected: ${(error as Error)?.message ?? error}`, { error });
-      for (const entry of batch) {
-        try {
-          this.lifecycle.emit('logWriteFailed', { requestId: entry.requestId, error });
-        } catch {
-          // A throwing listener must not turn a log failure into a delivery failure.
-        }
-      }
+      // The reporter keeps a throwing listener from turning a log failure into a delivery failure.
+      for (const entry of batch) this.reporter.emit('logWriteFailed', { requestId: entry.requestId, error });
     }
   }
 }

@@ -1,4 +1,4 @@
-import type { Hookwork } from '../composition/create-hookwork';
+import type { Hookwork } from '../composition/hookwork-app';
 import type { Clock } from '../runtime/clock';
 import { DeliveryLogToken } from '../ports/delivery-log';
 import { resolveToken } from '../runtime/tokens';
@@ -83,8 +83,8 @@ describe('retries, dead letters and failure kinds', () => {
       [1, 'refused', 'retrying'],
       [2, 'refused', 'dead'],
     ]);
-    const [letter] = await app.deadLetters({ webhookKey: webhook.key });
-    expect(letter).toMatchObject({ state: 'dead', retryCount: 3, webhookKey: webhook.key });
+    const [letter] = (await app.deadLetters({ webhookKey: webhook.key })).items;
+    expect(letter).toMatchObject({ state: 'dead', attempts: 3, webhookKey: webhook.key });
     expect(letter!.lastError).toMatch(/^refused/);
   });
 
@@ -97,8 +97,8 @@ describe('retries, dead letters and failure kinds', () => {
     const webhook = await app.webhooks.create({ url: receiver.url, events: ['thing.happened'], secret: true });
     await app.publish(new ThingHappened('r5'));
     await app.drain();
-    const [letter] = await app.deadLetters();
-    expect(letter).toMatchObject({ webhookKey: webhook.key, retryCount: 1 });
+    const [letter] = (await app.deadLetters()).items;
+    expect(letter).toMatchObject({ webhookKey: webhook.key, attempts: 1 });
     expect(await app.queueCounts()).toEqual({ pending: 0, inFlight: 0, dead: 1 });
 
     expect(await app.redeliver({ ids: [letter!.id] })).toBe(1);
@@ -153,7 +153,7 @@ describe('retries, dead letters and failure kinds', () => {
       await app.publish(new ThingHappened(`ra${i}`));
       const attempt = await failed;
       const stored = await queue.get(attempt.requestId);
-      expect(stored).toMatchObject({ state: 'pending', retryCount: 1 });
+      expect(stored).toMatchObject({ state: 'pending', attempts: 1 });
       expect(attempt.nextDueAt?.getTime()).toBe(stored!.dueAt.getTime());
       dueTimes.push(stored!.dueAt.getTime() - now.getTime());
     }

@@ -1,5 +1,5 @@
 import { Webhook as StandardWebhook } from 'standardwebhooks';
-import type { Hookwork } from '../composition/create-hookwork';
+import type { Hookwork } from '../composition/hookwork-app';
 import { REDACTED } from '../model/webhook';
 import { startTestReceiver, type TestReceiver } from '../testing/test-receiver';
 import { nextLifecycle, startTestApp, ThingHappened } from './test-support/test-app';

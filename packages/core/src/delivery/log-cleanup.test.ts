@@ -1,6 +1,5 @@
-import type { Hookwork } from '../composition/create-hookwork';
+import type { Hookwork } from '../composition/hookwork-app';
 import type { Clock } from '../runtime/clock';
-import { DeliveryEngine } from './delivery-engine';
 import { startTestReceiver, type TestReceiver } from '../testing/test-receiver';
 import { startTestApp, ThingHappened } from './test-support/test-app';
 
@@ -27,7 +26,7 @@ describe('log cleanup', () => {
 
   it('deletes log entries older than keepLogsForDays and dead letters older than keepDeadLettersForDays, reading the current settings', async () => {
     app = await startTestApp({ clock, settings: { maximumRetries: 0, keepLogsForDays: 30, keepDeadLettersForDays: 10 } });
-    const engine = app.container.resolve(DeliveryEngine);
+    const engine = app.management;
     const webhook = await app.webhooks.create({ url: receiver.url, events: ['thing.happened'] });
     await app.publish(new ThingHappened('old'));
     await app.publish(new ThingHappened('dead-old'));
@@ -36,11 +35,11 @@ describe('log cleanup', () => {
     await app.publish(new ThingHappened('recent'));
     await app.drain();
     expect((await app.logs(webhook.key)).total).toBe(3);
-    expect((await app.deadLetters()).length).toBe(1);
+    expect((await app.deadLetters()).total).toBe(1);
 
     // Day 20: the dead letter (10 days) goes, the logs (30 days) stay.
     expect(await engine.runCleanup()).toEqual({ logEntries: 0, deadLetters: 1 });
-    expect(await app.deadLetters()).toEqual([]);
+    expect(await app.deadLetters()).toEqual({ items: [], total: 0 });
 
     // Settings changed at run time apply at the next round.
     app.updateSettings({ keepLogsForDays: 15 });

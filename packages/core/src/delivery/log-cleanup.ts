@@ -1,7 +1,7 @@
 import type { Clock } from '../runtime/clock';
 import type { SettingsAccessor } from '../settings/settings';
 import type { DeliveryLog } from '../ports/delivery-log';
-import type { RequestQueue } from '../ports/request-queue';
+import type { QueueEngine } from '../ports/queue-engine';
 
 const DAY = 24 * 60 * 60 * 1000;
 
@@ -24,8 +24,8 @@ export class LogCleanup {
   private running: Promise<CleanupResult> | undefined;
 
   constructor(
-    private readonly log: DeliveryLog,
-    private readonly queue: RequestQueue,
+    private readonly log: Pick<DeliveryLog, 'deleteOlderThan'>,
+    private readonly queue: Pick<QueueEngine<unknown>, 'deleteDeadOlderThan'>,
     private readonly settings: SettingsAccessor,
     private readonly clock: Clock,
     private readonly onError: (error: unknown) => void,

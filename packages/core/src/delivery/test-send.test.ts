@@ -1,5 +1,5 @@
 import type { Composer } from '../composition/composer';
-import type { Hookwork } from '../composition/create-hookwork';
+import type { Hookwork } from '../composition/hookwork-app';
 import { WebhookEventBase, type PayloadContext } from '../events/webhook-event-base';
 import { WebhookEventContentBase } from '../events/webhook-event-content-base';
 import { WebhookEvent } from '../events/webhook-event.decorator';

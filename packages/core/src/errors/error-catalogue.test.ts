@@ -1,41 +1,50 @@
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ERROR_CODES, HookworkError, isHookworkError } from '../index';
+import { CORE_ERRORS, defineErrorCodes, ERROR_CODES, HookworkError, isHookworkError } from '../index';
+import { describeErrorCatalogue } from '../testing';
 
-const docs = readFileSync(join(__dirname, '../../../../docs/errors.md'), 'utf8');
-const documented = [...docs.matchAll(/^## (HOOKWORK_ERR_[A-Z0-9_]+)\s*$/gm)].map((m) => m[1]);
+describeErrorCatalogue(CORE_ERRORS, join(__dirname, '../../../../docs/errors.md'));
 
-describe('the error catalogue', () => {
-  it('documents every code in docs/errors.md', () => {
-    const missing = Object.keys(ERROR_CODES).filter((code) => !documented.includes(code));
-    expect(missing).toEqual([]);
-  });
-
-  it('documents no code that does not exist', () => {
-    const stale = documented.filter((code) => !(code! in ERROR_CODES));
-    expect(stale).toEqual([]);
-  });
-
-  it('documents each code once', () => {
-    expect(new Set(documented).size).toBe(documented.length);
-  });
-
-  it('starts messages with the code and keeps the cause', () => {
+describe('hookwork errors', () => {
+  it('start messages with the code, keep the cause and carry the code\'s status and summary', () => {
     const cause = new Error('disk full');
     const error = new HookworkError('HOOKWORK_ERR_ENQUEUE_FAILED', 'could not enqueue', { cause });
     expect(error.message).toBe('HOOKWORK_ERR_ENQUEUE_FAILED: could not enqueue');
     expect(error.cause).toBe(cause);
-    expect(error.summary).toBe(ERROR_CODES.HOOKWORK_ERR_ENQUEUE_FAILED);
+    expect(error.summary).toBe(ERROR_CODES.HOOKWORK_ERR_ENQUEUE_FAILED.summary);
+    expect(error.status).toBe(503);
+    expect(new HookworkError('HOOKWORK_ERR_WEBHOOK_NOT_FOUND', 'x').status).toBe(404);
     expect(isHookworkError(error, 'HOOKWORK_ERR_ENQUEUE_FAILED')).toBe(true);
     expect(isHookworkError(error, 'HOOKWORK_ERR_STORAGE')).toBe(false);
     expect(isHookworkError(new Error('x'))).toBe(false);
   });
 
-  it('lets plugins raise errors with codes of their own', () => {
-    const error = new HookworkError('ACME_COMMERCE_ERR_BAD_ORDER', 'order o-1 has no lines');
+  it('survive JSON.stringify with code, status, details and the cause', () => {
+    const error = new HookworkError('HOOKWORK_ERR_INVALID_WEBHOOK', 'refused', { details: [{ field: 'url', problem: 'is required' }], cause: Object.assign(new Error('inner'), { code: 'EINNER' }) });
+    expect(JSON.parse(JSON.stringify(error))).toEqual({
+      name: 'HookworkError',
+      code: 'HOOKWORK_ERR_INVALID_WEBHOOK',
+      status: 400,
+      message: 'HOOKWORK_ERR_INVALID_WEBHOOK: refused',
+      details: [{ field: 'url', problem: 'is required' }],
+      cause: { name: 'Error', message: 'inner', code: 'EINNER' },
+    });
+  });
+
+  it('let packages declare codes of their own, with their status, and refuse malformed ones', () => {
+    const commerce = defineErrorCodes('@acme/commerce', { ACME_COMMERCE_ERR_BAD_ORDER: { summary: 'An order has no lines.', status: 422 } });
+    const error = commerce.create('ACME_COMMERCE_ERR_BAD_ORDER', 'order o-1 has no lines');
+    expect(error).toBeInstanceOf(HookworkError);
     expect(isHookworkError(error, 'ACME_COMMERCE_ERR_BAD_ORDER')).toBe(true);
-    expect(error.message).toBe('ACME_COMMERCE_ERR_BAD_ORDER: order o-1 has no lines');
-    expect(error.summary).toBeUndefined();
+    expect([error.message, error.status, error.summary]).toEqual(['ACME_COMMERCE_ERR_BAD_ORDER: order o-1 has no lines', 422, 'An order has no lines.']);
+    // @ts-expect-error only the catalogue's own codes
+    expect(() => commerce.create('ACME_COMMERCE_ERR_OTHER', 'x')).not.toThrow();
+    expect(() => defineErrorCodes('@acme/x', { 'bad-code': { summary: 's', status: 400 } })).toThrow(/PREFIX_ERR_NAME/);
+    expect(() => defineErrorCodes('@acme/x', { ACME_ERR_X: { summary: 's', status: 200 } })).toThrow(/4xx or 5xx/);
+  });
+
+  it('give a code no catalogue defines status 500 and no summary', () => {
+    const error = new HookworkError('ACME_COMMERCE_ERR_UNDECLARED', 'x');
+    expect([error.status, error.summary]).toEqual([500, undefined]);
     // @ts-expect-error a code must be core's or look like PREFIX_ERR_NAME
     expect(() => new HookworkError('oops', 'x')).not.toThrow();
   });

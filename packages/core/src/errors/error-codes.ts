@@ -1,45 +1,62 @@
-/**
- * The one catalogue of hookwork's coded errors: code → what it means.
- * docs/errors.md documents every code listed here; a test keeps the two in step.
- */
-export const ERROR_CODES = {
-  HOOKWORK_ERR_NOT_A_WEBHOOK_EVENT: 'A class given to the event collection is not itself decorated with @WebhookEvent.',
-  HOOKWORK_ERR_REPLACE_TARGET_MISSING: 'replace(Old, New) was called while Old is not in the collection.',
-  HOOKWORK_ERR_COLLECTION_FROZEN: 'The event collection was changed after the app was built.',
-  HOOKWORK_ERR_EXTENSION_NOT_COMPOSED: 'A builder extension method (such as addCms) was called, but the package that contributes it was not composed before.',
-  HOOKWORK_ERR_EXTENSION_CONFLICT: 'Two packages contribute a builder extension method of the same name.',
-  HOOKWORK_ERR_INVALID_EVENT_DECLARATION: '@WebhookEvent was given a bad name, type, alias, synonym or pattern, or no notification class.',
-  HOOKWORK_ERR_DUPLICATE_ALIAS: 'Two composed webhook events claim the same alias.',
-  HOOKWORK_ERR_INVALID_SETTINGS: 'One or more settings have a wrong value; the message names every bad key.',
-  HOOKWORK_ERR_SETTINGS_FILE: 'The settings file could not be read or is not valid JSON.',
-  HOOKWORK_ERR_INVALID_WEBHOOK: 'A webhook definition was refused (URL, events, headers, content-type keys); nothing was stored.',
-  HOOKWORK_ERR_WEBHOOK_NOT_FOUND: 'No webhook has the given key.',
-  HOOKWORK_ERR_WEBHOOK_EXISTS: 'A webhook with the given key already exists.',
-  HOOKWORK_ERR_INVALID_NOTIFICATION: 'publish() was given something that is not a notification object.',
-  HOOKWORK_ERR_PAYLOAD_NOT_SERIALIZABLE: 'An event produced a payload that cannot be serialised to JSON (circular, BigInt, …).',
-  HOOKWORK_ERR_PAYLOAD_TOO_LARGE: 'An event produced a payload larger than maxPayloadBytes.',
-  HOOKWORK_ERR_ENQUEUE_FAILED: 'The request queue refused or failed to store webhook requests.',
-  HOOKWORK_ERR_HANDLER_FAILED: 'A webhook event handler threw while handling a notification.',
-  HOOKWORK_ERR_APP_NOT_STARTED: 'The app was used before start() resolved.',
-  HOOKWORK_ERR_APP_STOPPED: 'The app was used after stop().',
-  HOOKWORK_ERR_APP_ALREADY_STARTED: 'start() was called on an app that is already started (or starting).',
-  HOOKWORK_ERR_EVENT_NOT_RESOLVABLE: 'A composed event class cannot be created from the app\'s container (a service it injects is not registered or not nameable).',
-  HOOKWORK_ERR_INVALID_PAGE: 'A listing was asked for with a limit or offset that is not a whole number in range.',
-  HOOKWORK_ERR_DRAIN_TIMEOUT: 'drain() gave up before the queue was empty.',
-  HOOKWORK_ERR_STORAGE: 'The storage backend failed an operation.',
-  HOOKWORK_ERR_STORAGE_OPEN_FAILED: 'The storage could not be opened (path not writable, missing driver, bad connection).',
-  HOOKWORK_ERR_STORAGE_CORRUPT: 'The storage file is not a database hookwork can read.',
-  HOOKWORK_ERR_STORAGE_LOCKED: 'The storage is locked by another program past the busy timeout.',
-  HOOKWORK_ERR_STORAGE_SCHEMA_TOO_NEW: 'The storage was written by a newer hookwork whose schema this version does not know.',
-  HOOKWORK_ERR_SSRF_BLOCKED: 'Delivery to a loopback, private, link-local or otherwise internal address was refused.',
-  HOOKWORK_ERR_INVALID_SECRET: 'A signing secret is not of the form whsec_<base64>.',
-  HOOKWORK_ERR_REQUEST_NOT_FOUND: 'No queued or dead-lettered request has the given id.',
-  HOOKWORK_ERR_INVALID_REDELIVER_SELECTOR: 'redeliver() was given a selector without ids or a webhook key, or with values of the wrong type.',
-  HOOKWORK_ERR_COCKPIT_UNKNOWN_EVENT: 'A Cockpit host triggered an event name that no Cockpit event (built-in or added by a plugin) has.',
-  HOOKWORK_ERR_COCKPIT_INVALID_TRIGGER: 'A Cockpit trigger got bad options (backend flag, arguments) or a name-spaced event name instead of the plain one.',
-  HOOKWORK_ERR_INVALID_CMS_OPTIONS: 'addCms(), a CMS sub-builder or cmsComposer() was given an argument or payload type it does not understand.',
-  HOOKWORK_ERR_ALIAS_NOT_SUBSCRIBED: 'sendTestEvent() was asked for an event alias the webhook does not subscribe to.',
-} as const;
+/** What one error code means and the HTTP status the management API answers it with. */
+export interface ErrorCodeDefinition {
+  /** What the code means in general (docs/errors.md says more). */
+  readonly summary: string;
+  /** The HTTP status an API answers with (RFC 9110): 400 bad input, 404 missing, 409 conflict, 503 unavailable, 500 a fault. */
+  readonly status: number;
+}
 
-/** A code of hookwork's error catalogue. */
+const BAD_INPUT = 400;
+const NOT_FOUND = 404;
+const CONFLICT = 409;
+const UNAVAILABLE = 503;
+const FAULT = 500;
+
+/**
+ * @hookwork/core's coded errors: code → what it means and its HTTP status. docs/errors.md
+ * documents every code; a test keeps the two in step. Other packages own their codes (see
+ * defineErrorCodes()).
+ */
+export const ERROR_CODES = Object.freeze({
+  HOOKWORK_ERR_NOT_A_WEBHOOK_EVENT: { summary: 'A class given to the event collection is not itself decorated with @WebhookEvent.', status: FAULT },
+  HOOKWORK_ERR_REPLACE_TARGET_MISSING: { summary: 'replace(Old, New) was called while Old is not in the collection.', status: FAULT },
+  HOOKWORK_ERR_COLLECTION_FROZEN: { summary: 'The event collection was changed after the app was built.', status: FAULT },
+  HOOKWORK_ERR_EXTENSION_NOT_COMPOSED: { summary: 'A builder extension method (such as addCms) was called, but the package that contributes it was not composed before.', status: FAULT },
+  HOOKWORK_ERR_EXTENSION_CONFLICT: { summary: 'Two packages contribute a builder extension method of the same name.', status: FAULT },
+  HOOKWORK_ERR_INVALID_EVENT_DECLARATION: { summary: '@WebhookEvent was given a bad name, type, alias, synonym or pattern, or no notification class.', status: FAULT },
+  HOOKWORK_ERR_DUPLICATE_ALIAS: { summary: 'Two composed webhook events claim the same alias.', status: FAULT },
+  HOOKWORK_ERR_DECORATOR_METADATA_MISSING: { summary: 'A composed event class was compiled without experimentalDecorators or emitDecoratorMetadata, so its injected services cannot be provided.', status: FAULT },
+  HOOKWORK_ERR_INVALID_OPTIONS: { summary: 'createHookwork() was given an unknown option or a value of the wrong kind (a composer that is not one, a path instead of a storage backend).', status: FAULT },
+  HOOKWORK_ERR_INVALID_SETTINGS: { summary: 'One or more settings have a wrong value, or a combination the storage or queue cannot honour; the message names every bad key.', status: BAD_INPUT },
+  HOOKWORK_ERR_SETTINGS_FILE: { summary: 'The settings file could not be read, is not valid JSON, or lacks the settings section.', status: FAULT },
+  HOOKWORK_ERR_INVALID_WEBHOOK: { summary: 'A webhook definition was refused (URL, events, headers, content-type keys); nothing was stored.', status: BAD_INPUT },
+  HOOKWORK_ERR_WEBHOOK_NOT_FOUND: { summary: 'No webhook has the given key.', status: NOT_FOUND },
+  HOOKWORK_ERR_WEBHOOK_EXISTS: { summary: 'A webhook with the given key already exists.', status: CONFLICT },
+  HOOKWORK_ERR_SECRET_NOT_FOUND: { summary: 'The webhook has no signing secret with the given id.', status: NOT_FOUND },
+  HOOKWORK_ERR_INVALID_NOTIFICATION: { summary: 'publish() was given something that is not a notification object (null, a string, a plain object literal).', status: BAD_INPUT },
+  HOOKWORK_ERR_PAYLOAD_NOT_SERIALIZABLE: { summary: 'An event produced a payload that cannot be serialised to JSON (circular, BigInt, …).', status: FAULT },
+  HOOKWORK_ERR_PAYLOAD_TOO_LARGE: { summary: 'An event produced a payload larger than maxPayloadBytes.', status: 413 },
+  HOOKWORK_ERR_ENQUEUE_FAILED: { summary: 'The request queue refused or failed to store webhook requests.', status: UNAVAILABLE },
+  HOOKWORK_ERR_HANDLER_FAILED: { summary: 'A webhook event handler threw while handling a notification.', status: FAULT },
+  HOOKWORK_ERR_APP_NOT_STARTED: { summary: 'The app was used before start() resolved.', status: UNAVAILABLE },
+  HOOKWORK_ERR_APP_STOPPED: { summary: 'The app was used after stop().', status: UNAVAILABLE },
+  HOOKWORK_ERR_APP_ALREADY_STARTED: { summary: 'start() was called on an app that is already started (or starting).', status: CONFLICT },
+  HOOKWORK_ERR_EVENT_NOT_RESOLVABLE: { summary: "A composed event class cannot be created from the app's container (a service it injects is not registered or not nameable).", status: FAULT },
+  HOOKWORK_ERR_INVALID_PAGE: { summary: 'A listing was asked for with a limit or offset that is not a whole number in range.', status: BAD_INPUT },
+  HOOKWORK_ERR_INVALID_QUERY: { summary: 'A listing or drain() was given a filter of the wrong kind (a webhook key that is not a string, an unknown outcome).', status: BAD_INPUT },
+  HOOKWORK_ERR_DRAIN_TIMEOUT: { summary: 'drain() gave up before what it waited for was settled.', status: FAULT },
+  HOOKWORK_ERR_STORAGE: { summary: 'The storage backend failed an operation.', status: UNAVAILABLE },
+  HOOKWORK_ERR_STORAGE_OPEN_FAILED: { summary: 'The storage could not be opened (path not writable, missing driver, bad connection, bad options).', status: UNAVAILABLE },
+  HOOKWORK_ERR_STORAGE_CORRUPT: { summary: 'The storage file is not a database hookwork can read.', status: FAULT },
+  HOOKWORK_ERR_STORAGE_LOCKED: { summary: 'The storage is locked by another program past the busy timeout.', status: UNAVAILABLE },
+  HOOKWORK_ERR_STORAGE_SCHEMA_TOO_NEW: { summary: 'The storage was written by a newer hookwork whose schema this version does not know.', status: FAULT },
+  HOOKWORK_ERR_SSRF_BLOCKED: { summary: 'Delivery to a loopback, private, link-local or otherwise internal address was refused.', status: BAD_INPUT },
+  HOOKWORK_ERR_INVALID_SECRET: { summary: 'A signing secret is not of the form whsec_<base64>.', status: BAD_INPUT },
+  HOOKWORK_ERR_REQUEST_NOT_FOUND: { summary: 'No queued or dead-lettered request has the given id.', status: NOT_FOUND },
+  HOOKWORK_ERR_DELIVERY_NOT_FOUND: { summary: 'No delivery log entry has the given key (it may have been cleaned up).', status: NOT_FOUND },
+  HOOKWORK_ERR_INVALID_REDELIVER_SELECTOR: { summary: 'redeliver() was given a selector without ids, a webhook key, a time or all, or with values of the wrong type.', status: BAD_INPUT },
+  HOOKWORK_ERR_ALIAS_NOT_SUBSCRIBED: { summary: 'sendTestEvent() was asked for an event alias the webhook does not subscribe to.', status: BAD_INPUT },
+} satisfies Record<string, ErrorCodeDefinition>);
+
+/** A code of @hookwork/core's catalogue. */
 export type HookworkErrorCode = keyof typeof ERROR_CODES;

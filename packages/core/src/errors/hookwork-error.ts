@@ -1,8 +1,8 @@
-import { ERROR_CODES, type HookworkErrorCode } from './error-codes';
+import { ERROR_CODES, type ErrorCodeDefinition, type HookworkErrorCode } from './error-codes';
 
 /**
- * A plugin's own error code: its prefix, `_ERR_`, and a name (`ACME_COMMERCE_ERR_BAD_ORDER`).
- * Plugins document their codes themselves; core's catalogue lists only its own.
+ * A code of another package's catalogue: its prefix, `_ERR_`, and a name
+ * (`ACME_COMMERCE_ERR_BAD_ORDER`). Packages declare and document theirs with defineErrorCodes().
  */
 export type PluginErrorCode = `${string}_ERR_${string}`;
 
@@ -12,28 +12,96 @@ export interface HookworkErrorOptions {
   cause?: unknown;
   /** Structured details for programs (e.g. every bad key of a settings object). */
   details?: unknown;
+  /** The code's definition, for a code of another package's catalogue (defineErrorCodes passes it). */
+  definition?: ErrorCodeDefinition;
 }
 
 /**
  * Every error hookwork throws on purpose. `code` is stable (documented in docs/errors.md);
- * the message names the thing at fault and the fix, and starts with the code.
+ * the message names the thing at fault and the fix, and starts with the code. `status` is the
+ * HTTP status an API answers it with; `JSON.stringify(error)` keeps code, message, status,
+ * details and the cause's message.
  */
 export class HookworkError extends Error {
   override readonly name = 'HookworkError';
   readonly code: HookworkErrorCode | PluginErrorCode;
+  /** The HTTP status an API answers with: the code's (500 for a code no catalogue defines). */
+  readonly status: number;
+  /** What the code means in general, from its catalogue (undefined for a code no catalogue defines). */
+  readonly summary: string | undefined;
   readonly details?: unknown;
 
   constructor(code: HookworkErrorCode | PluginErrorCode, message: string, options: HookworkErrorOptions = {}) {
     super(`${code}: ${message}`, options.cause === undefined ? undefined : { cause: options.cause });
+    const definition = options.definition ?? (ERROR_CODES as Record<string, ErrorCodeDefinition | undefined>)[code];
     this.code = code;
-    this.details = options.details;
+    this.status = definition?.status ?? 500;
+    this.summary = definition?.summary;
+    if (options.details !== undefined) this.details = options.details;
   }
 
-  /** What the code means in general, from core's catalogue (undefined for a plugin's code). */
-  get summary(): string | undefined {
-    return (ERROR_CODES as Record<string, string>)[this.code];
+  /** A plain object for logs and APIs (an Error's own fields do not survive JSON.stringify). */
+  toJSON(): { name: string; code: string; status: number; message: string; details?: unknown; cause?: { name?: string; message: string; code?: unknown } } {
+    const cause = this.cause as { name?: string; message?: string; code?: unknown } | undefined;
+    return {
+      name: this.name,
+      code: this.code,
+      status: this.status,
+      message: this.message,
+      ...(this.details !== undefined ? { details: this.details } : {}),
+      ...(cause !== undefined
+        ? { cause: cause instanceof HookworkError ? cause.toJSON() : { ...(cause?.name ? { name: cause.name } : {}), message: typeof cause?.message === 'string' ? cause.message : String(cause), ...(cause?.code !== undefined ? { code: cause.code } : {}) } }
+        : {}),
+    };
   }
 }
+
+/**
+ * A package's own error codes (Fastify's FST_ERR_… catalogue is the model): each code has one
+ * meaning and one HTTP status, and belongs to one package, which documents it. Make one with
+ * {@link defineErrorCodes}; raise its errors with {@link ErrorCatalogue.create}.
+ */
+export interface ErrorCatalogue<C extends string = string> {
+  /** The npm package that owns the codes, e.g. "@hookwork/cms". */
+  readonly owner: string;
+  readonly codes: Readonly<Record<C, ErrorCodeDefinition>>;
+  /** A HookworkError of one of these codes, carrying its status and summary. */
+  create(code: C, message: string, options?: { cause?: unknown; details?: unknown }): HookworkError;
+}
+
+const CODE_SHAPE = /^[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)*_ERR_[A-Z0-9_]+$/;
+
+/**
+ * Declares a package's error codes. A code looks like `PREFIX_ERR_NAME`; a status is a 4xx or
+ * 5xx HTTP status. The package documents every code (`describeErrorCatalogue` from
+ * @hookwork/core/testing keeps docs in step) and raises them with `catalogue.create()`:
+ *
+ * ```ts
+ * export const COMMERCE_ERRORS = defineErrorCodes('@acme/commerce', {
+ *   ACME_COMMERCE_ERR_BAD_ORDER: { summary: 'An order has no lines.', status: 400 },
+ * });
+ * throw COMMERCE_ERRORS.create('ACME_COMMERCE_ERR_BAD_ORDER', `order ${id} has no lines; add one`);
+ * ```
+ *
+ * @throws Error when a code is not of the form PREFIX_ERR_NAME or a status is not 4xx/5xx (a
+ * programming error in the package, found when its module loads).
+ */
+export function defineErrorCodes<const T extends Record<string, ErrorCodeDefinition>>(owner: string, codes: T): ErrorCatalogue<Extract<keyof T, string>> {
+  for (const [code, definition] of Object.entries(codes)) {
+    if (!CODE_SHAPE.test(code)) throw new Error(`defineErrorCodes(${owner}): ${code} is not a code of the form PREFIX_ERR_NAME`);
+    if (!Number.isInteger(definition.status) || definition.status < 400 || definition.status > 599) throw new Error(`defineErrorCodes(${owner}): ${code} has status ${definition.status}; use a 4xx or 5xx HTTP status`);
+  }
+  const frozen = Object.freeze({ ...codes }) as Readonly<Record<Extract<keyof T, string>, ErrorCodeDefinition>>;
+  return Object.freeze({
+    owner,
+    codes: frozen,
+    create: (code: Extract<keyof T, string>, message: string, options: { cause?: unknown; details?: unknown } = {}) =>
+      new HookworkError(code as PluginErrorCode, message, { ...options, definition: frozen[code] }),
+  });
+}
+
+/** @hookwork/core's own catalogue (its codes are raised with `new HookworkError(code, …)`). */
+export const CORE_ERRORS: ErrorCatalogue<HookworkErrorCode> = defineErrorCodes('@hookwork/core', ERROR_CODES);
 
 /** True when `error` is a {@link HookworkError}, optionally of the given code. */
 export function isHookworkError(error: unknown, code?: HookworkErrorCode | PluginErrorCode): error is HookworkError {

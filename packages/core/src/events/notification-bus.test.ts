@@ -1,4 +1,4 @@
-import { NotificationBus } from '../index';
+import { NotificationBus } from './notification-bus';
 
 class Saved {
   constructor(readonly id: number) {}

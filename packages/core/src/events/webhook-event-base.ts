@@ -19,10 +19,16 @@ export interface PayloadContext {
   alias: string;
 }
 
-/** Options of one publish, passed down to the queue. */
-export interface PublishOptions {
-  /** The host's open transaction, for backends that enqueue inside it (transactional outbox). */
-  transaction?: unknown;
+/**
+ * Options of one publish, passed down to the queue.
+ * @typeParam TTransaction the app's host transaction type (its storage backend's or queue engine's).
+ */
+export interface PublishOptions<TTransaction = unknown> {
+  /**
+   * The host's open transaction, for backends that enqueue inside it (the transactional outbox):
+   * the requests commit or roll back with the host's own change.
+   */
+  transaction?: TTransaction;
 }
 
 /** Options an extension attaches to the event classes it adds (e.g. `{ payloadType: 'Legacy' }`). */

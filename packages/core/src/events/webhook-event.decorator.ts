@@ -42,6 +42,7 @@ export interface WebhookEventMetadata {
 }
 
 const METADATA_KEY = Symbol.for('hookwork:webhook-event');
+const STANDARD_DECORATORS_KEY = Symbol.for('hookwork:standard-decorators');
 const ALIAS_SHAPE = /^[\x21-\x7e]{1,200}$/;
 
 const camelCase = (name: string) =>
@@ -70,7 +71,10 @@ function invalid(target: Function, problem: string): HookworkError {
  * is decorated too (it may omit `alias` and `notification` to keep its parent's).
  */
 export function WebhookEvent<N extends object>(name: string, type: WebhookEventType | string, options: WebhookEventOptions<N> = {}) {
-  return <C extends WebhookEventClass<WebhookEventBase<N>>>(target: C): void => {
+  return <C extends WebhookEventClass<WebhookEventBase<N>>>(target: C, context?: unknown): void => {
+    // TypeScript's standard (non-experimental) decorators pass a context object and emit no
+    // constructor parameter types; start() refuses such classes with the tsconfig fix.
+    if (context !== undefined && typeof context === 'object' && context !== null && (context as { kind?: unknown }).kind === 'class') Reflect.defineMetadata(STANDARD_DECORATORS_KEY, true, target);
     if (typeof name !== 'string' || name.trim() === '') throw invalid(target, 'the name must be a non-empty string such as "Content Published"');
     if (typeof type !== 'string' || type.trim() === '') throw invalid(target, `the type must be one of ${Object.values(WebhookEventTypes).join(', ')} (or your own string)`);
     const parent = Reflect.getMetadata(METADATA_KEY, Object.getPrototypeOf(target)) as WebhookEventMetadata | undefined;
@@ -102,6 +106,11 @@ export function WebhookEvent<N extends object>(name: string, type: WebhookEventT
 /** The class's own @WebhookEvent declaration (never a parent's), or undefined. */
 export function getWebhookEventMetadata(type: Function): WebhookEventMetadata | undefined {
   return typeof type === 'function' ? (Reflect.getOwnMetadata(METADATA_KEY, type) as WebhookEventMetadata | undefined) : undefined;
+}
+
+/** True when `type` was decorated by TypeScript's standard decorators (no `experimentalDecorators`). */
+export function usedStandardDecorators(type: Function): boolean {
+  return Reflect.getOwnMetadata(STANDARD_DECORATORS_KEY, type) === true;
 }
 
 /** True when `type` itself is decorated with @WebhookEvent. */

@@ -2,11 +2,10 @@ import { randomUUID } from 'node:crypto';
 import { inject, injectable } from 'tsyringe';
 import { HookworkError, isHookworkError } from '../errors/hookwork-error';
 import { ClockToken, type Clock } from '../runtime/clock';
-import { LifecycleToken } from '../observability/lifecycle-token';
-import type { LifecycleEmitter } from '../observability/lifecycle-events';
+import { LifecycleReporter } from '../observability/lifecycle-events';
 import { SettingsToken, type SettingsAccessor } from '../settings/settings';
-import { RequestQueueToken, type EnqueueOptions, type RequestQueue } from '../ports/request-queue';
-import { type NewWebhookRequest } from '../model/webhook-request';
+import { QueueEngineToken, type EngineEnqueueOptions, type QueueEngine } from '../ports/queue-engine';
+import type { NewWebhookRequest } from '../model/webhook-request';
 import type { Webhook } from '../model/webhook';
 
 /** One request to fire: a webhook, the alias that fired, and the payload (any JSON-able value). */
@@ -24,25 +23,25 @@ export function newMessageId(): string {
 /**
  * Turns payloads into durable webhook requests. The payload is serialised at once — a snapshot
  * at event time, so a host changing the entity afterwards changes nothing that is sent — and
- * enqueued through the RequestQueue port. It never waits for HTTP.
+ * enqueued through the app's queue engine. It never waits for HTTP.
  */
 @injectable()
 export class WebhookFiringService {
   constructor(
-    @inject(RequestQueueToken) private readonly queue: RequestQueue,
+    @inject(QueueEngineToken) private readonly queue: QueueEngine<unknown>,
     @inject(SettingsToken) private readonly settings: SettingsAccessor,
     @inject(ClockToken) private readonly clock: Clock,
-    @inject(LifecycleToken) private readonly lifecycle: LifecycleEmitter,
+    private readonly reporter: LifecycleReporter,
   ) {}
 
   /** Fires one request; resolves with it once it is durably enqueued. */
-  async fire(webhook: Pick<Webhook, 'key'>, alias: string, payload: unknown, options?: EnqueueOptions): Promise<NewWebhookRequest> {
+  async fire(webhook: Pick<Webhook, 'key'>, alias: string, payload: unknown, options?: EngineEnqueueOptions<unknown>): Promise<NewWebhookRequest> {
     const [request] = await this.fireMany([{ webhook, alias, payload }], options);
     return request!;
   }
 
   /** Fires several requests in one enqueue (all or none). */
-  async fireMany(items: readonly FireRequest[], options?: EnqueueOptions): Promise<NewWebhookRequest[]> {
+  async fireMany(items: readonly FireRequest[], options?: EngineEnqueueOptions<unknown>): Promise<NewWebhookRequest[]> {
     if (items.length === 0) return [];
     const now = this.clock.now();
     const requests = items.map(
@@ -65,7 +64,8 @@ export class WebhookFiringService {
         { cause },
       );
     }
-    this.lifecycle.emit(
+    this.queue.wake();
+    this.reporter.emit(
       'enqueued',
       requests.map((r) => ({ requestId: r.id, webhookKey: r.webhookKey, eventAlias: r.eventAlias })),
     );

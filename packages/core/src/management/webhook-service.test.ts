@@ -1,7 +1,9 @@
 import {
   createHookwork,
   REDACTED,
+  resolveToken,
   WebhookEvent,
+  WebhookRepositoryToken,
   WebhookEventBase,
   WebhookEventTypes,
   type Hookwork,
@@ -26,12 +28,15 @@ beforeEach(async () => {
 });
 afterEach(() => app.stop());
 
+/** The webhook as stored (secrets in clear), as delivery reads it. */
+const storedWebhook = (key: string) => resolveToken(app.container, WebhookRepositoryToken).get(key);
+
 const valid: WebhookInput = { url: 'https://example.com/hooks', events: ['saved'] };
 
 async function refusal(input: unknown): Promise<HookworkError> {
   const error = await app.webhooks.create(input as WebhookInput).then(() => undefined, (e: HookworkError) => e);
   expect(error?.code).toBe('HOOKWORK_ERR_INVALID_WEBHOOK');
-  expect(await app.webhooks.list()).toEqual([]);
+  expect(await app.webhooks.list()).toEqual({ items: [], total: 0 });
   return error!;
 }
 const fields = (error: HookworkError) => (error.details as { field: string }[]).map((d) => d.field);
@@ -79,7 +84,7 @@ describe('webhook validation (nothing is stored when refused)', () => {
     const created = await app.webhooks.create({ ...valid, events: ['saved.posts', 'saved', 'saved'] });
     expect(created.events).toEqual(['saved.posts', 'saved']);
     await expect(app.webhooks.create({ ...valid, events: ['saved.'] })).rejects.toThrow(/unknown event alias "saved\."/);
-    expect(await app.webhooks.list()).toHaveLength(1);
+    expect((await app.webhooks.list()).total).toBe(1);
   });
 
   it('refuses a bad update and keeps the stored webhook as it was', async () => {
@@ -105,7 +110,7 @@ describe('webhook management', () => {
     const updated = await app.webhooks.update(created.key, { enabled: false, description: 'paused' });
     expect(updated).toMatchObject({ enabled: false, description: 'paused', name: 'Orders', headers: { 'X-Tenant': 'acme' } });
     expect(updated.updatedAt.getTime()).toBeGreaterThan(created.updatedAt.getTime());
-    expect((await app.webhooks.list()).map((w) => w.key)).toEqual([created.key]);
+    expect((await app.webhooks.list()).items.map((w) => w.key)).toEqual([created.key]);
     expect(await app.webhooks.delete(created.key)).toBe(true);
     expect(await app.webhooks.delete(created.key)).toBe(false);
     expect(await app.webhooks.get(created.key)).toBeUndefined();
@@ -118,7 +123,7 @@ describe('webhook management', () => {
     expect(JSON.stringify(view)).not.toContain(created.secret!.slice(6));
     expect(view?.secrets).toEqual([{ id: expect.any(String), hint: `…${created.secret!.slice(-4)}`, createdAt: expect.any(Date) }]);
     expect(JSON.stringify(await app.webhooks.list())).not.toContain(created.secret!.slice(6));
-    const stored = await app.webhooks.getStored(created.key);
+    const stored = await storedWebhook(created.key);
     expect(stored?.secrets[0]?.secret).toBe(created.secret);
   });
 
@@ -141,22 +146,22 @@ describe('webhook management', () => {
     expect(fresh?.expiresAt).toBeUndefined();
     const revoked = await app.webhooks.revokeSecret(created.key, old!.id);
     expect(revoked.secrets.map((s) => s.id)).toEqual([fresh!.id]);
-    await expect(app.webhooks.revokeSecret(created.key, 'nope')).rejects.toThrow(/has no secret nope/);
+    await expect(app.webhooks.revokeSecret(created.key, 'nope')).rejects.toMatchObject({ code: 'HOOKWORK_ERR_SECRET_NOT_FOUND', status: 404, message: expect.stringMatching(/has no secret "nope"/) });
   });
 
   it('keeps a sensitive value when an edit sends the redacted view back', async () => {
     const created = await app.webhooks.create({ ...valid, headers: { Authorization: { value: 'Bearer s3cr3t', sensitive: true } } });
     const edited = await app.webhooks.update(created.key, { headers: { ...created.headers, 'X-New': 'added' } });
     expect(edited.headers).toEqual({ Authorization: REDACTED, 'X-New': 'added' });
-    expect((await app.webhooks.getStored(created.key))?.headers).toEqual({ Authorization: 'Bearer s3cr3t', 'X-New': 'added' });
+    expect((await storedWebhook(created.key))?.headers).toEqual({ Authorization: 'Bearer s3cr3t', 'X-New': 'added' });
     await app.webhooks.update(created.key, { headers: { Authorization: 'Bearer replaced' } });
-    expect((await app.webhooks.getStored(created.key))?.headers).toEqual({ Authorization: 'Bearer replaced' });
+    expect((await storedWebhook(created.key))?.headers).toEqual({ Authorization: 'Bearer replaced' });
   });
 
   it('redacts sensitive header values in every view', async () => {
     const created = await app.webhooks.create({ ...valid, headers: { Authorization: { value: 'Bearer s3cr3t', sensitive: true }, 'X-Plain': 'shown' } });
     expect(created.headers).toEqual({ Authorization: REDACTED, 'X-Plain': 'shown' });
     expect(JSON.stringify(await app.webhooks.list())).not.toContain('s3cr3t');
-    expect((await app.webhooks.getStored(created.key))?.headers.Authorization).toBe('Bearer s3cr3t');
+    expect((await storedWebhook(created.key))?.headers.Authorization).toBe('Bearer s3cr3t');
   });
 });

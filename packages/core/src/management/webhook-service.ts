@@ -3,11 +3,13 @@ import Ajv, { type ErrorObject } from 'ajv';
 import { inject, injectable } from 'tsyringe';
 import { WebhookEventCatalogue } from '../events/webhook-event-catalogue';
 import { generateSecret, secretKey } from '../delivery/signing';
+import { WebhookCache } from '../delivery/webhook-cache';
 import { HookworkError } from '../errors/hookwork-error';
 import { ClockToken, type Clock } from '../runtime/clock';
 import { SettingsToken, type SettingsAccessor } from '../settings/settings';
 import { WebhookRepositoryToken, type WebhookRepository } from '../ports/webhook-repository';
-import { type PageRequest } from '../model/page';
+import type { Page, PageRequest } from '../model/page';
+import { checkPage } from './page-check';
 import { REDACTED, type Webhook, type WebhookView } from '../model/webhook';
 import { FRAMEWORK_HEADERS, webhookInputSchema, type WebhookHeaderInput, type WebhookInput, type WebhookPatch } from './webhook-input-schema';
 
@@ -90,6 +92,7 @@ export class WebhookService {
     private readonly catalogue: WebhookEventCatalogue,
     @inject(SettingsToken) private readonly settings: SettingsAccessor,
     @inject(ClockToken) private readonly clock: Clock,
+    private readonly cache: WebhookCache,
   ) {}
 
   /** Creates a webhook. With `secret: true`, the result holds the generated secret, once. */
@@ -146,13 +149,15 @@ export class WebhookService {
       enabled: patch.enabled ?? current.enabled,
       updatedAt: this.clock.now(),
     };
-    await this.repository.update(next);
+    await this.store(next);
     return toView(next, this.unknownEvents(next));
   }
 
-  /** Deletes a webhook; its queued requests are dropped (and logged) when the dispatcher meets them. */
+  /** Deletes a webhook; its queued requests are dropped (and logged) when delivery meets them. */
   async delete(key: string): Promise<boolean> {
-    return this.repository.delete(key);
+    const deleted = await this.repository.delete(key);
+    this.cache.invalidate(key);
+    return deleted;
   }
 
   /** One webhook, or undefined. */
@@ -161,9 +166,10 @@ export class WebhookService {
     return webhook && toView(webhook, this.unknownEvents(webhook));
   }
 
-  /** Webhooks in creation order, paged. */
-  async list(page?: PageRequest): Promise<WebhookView[]> {
-    return (await this.repository.list(page)).map((w) => toView(w, this.unknownEvents(w)));
+  /** Webhooks in creation order, paged, with how many there are in all. */
+  async list(page?: PageRequest): Promise<Page<WebhookView>> {
+    const [webhooks, total] = await Promise.all([this.repository.list(checkPage('webhooks.list', page)), this.repository.count()]);
+    return { items: webhooks.map((w) => toView(w, this.unknownEvents(w))), total };
   }
 
   /**
@@ -182,11 +188,6 @@ export class WebhookService {
     }
   }
 
-  /** Enabled or not, the webhooks subscribed to this exact alias (the hot path: an index lookup). */
-  getByAlias(alias: string): Promise<Webhook[]> {
-    return this.repository.getByAlias(alias);
-  }
-
   /**
    * Starts a secret rotation: a new generated secret signs from now on, and the current ones go
    * on signing until the grace period ends (default: the secretRotationGracePeriod setting).
@@ -203,7 +204,7 @@ export class WebhookService {
       .filter((s) => !s.expiresAt || s.expiresAt > now)
       .map((s) => (s.expiresAt && s.expiresAt < expiresAt ? s : { ...s, expiresAt }));
     secrets.push({ id: secretId, secret, createdAt: now });
-    await this.repository.update({ ...current, secrets, updatedAt: now });
+    await this.store({ ...current, secrets, updatedAt: now });
     return { secretId, secret };
   }
 
@@ -211,16 +212,17 @@ export class WebhookService {
   async revokeSecret(key: string, secretId: string): Promise<WebhookView> {
     const current = await this.require(key);
     if (!current.secrets.some((s) => s.id === secretId)) {
-      throw new HookworkError('HOOKWORK_ERR_INVALID_WEBHOOK', `webhook ${key} has no secret ${secretId}; list its secrets with get(${JSON.stringify(key)})`);
+      throw new HookworkError('HOOKWORK_ERR_SECRET_NOT_FOUND', `webhook ${key} has no secret ${JSON.stringify(secretId)}; list its secrets with app.webhooks.get(${JSON.stringify(key)})`);
     }
     const next = { ...current, secrets: current.secrets.filter((s) => s.id !== secretId), updatedAt: this.clock.now() };
-    await this.repository.update(next);
+    await this.store(next);
     return toView(next, this.unknownEvents(next));
   }
 
-  /** @internal the stored webhook, secrets included (for delivery). */
-  async getStored(key: string): Promise<Webhook | undefined> {
-    return this.repository.get(key);
+  /** Stores a changed webhook; delivery in this process sees the change at once. */
+  private async store(webhook: Webhook): Promise<void> {
+    await this.repository.update(webhook);
+    this.cache.invalidate(webhook.key);
   }
 
   private async require(key: string): Promise<Webhook> {

@@ -18,8 +18,11 @@ export interface NewWebhookRequest {
 /** A stored webhook request. */
 export interface WebhookRequest extends NewWebhookRequest {
   state: RequestState;
-  /** Attempts made so far; also the retry-count header of the next attempt. */
-  retryCount: number;
+  /**
+   * Attempts made so far (0 before the first). The next attempt's retry-count header carries
+   * this number, so a log entry's `retryCount` is the `attempts` of its request before it.
+   */
+  attempts: number;
   lastError?: string;
   /** Who holds the claim, while `inflight`. */
   leaseOwner?: string;

@@ -1,3 +1,5 @@
+import { createToken } from '../runtime/tokens';
+import type { Logger } from './logger';
 import { EventEmitter } from 'eventemitter3';
 import type { DeliveryErrorKind, DeliveryOutcome } from '../model/delivery-log-entry';
 
@@ -46,3 +48,33 @@ export interface LifecycleEvents {
 
 /** The typed emitter of {@link LifecycleEvents}. */
 export class LifecycleEmitter extends EventEmitter<LifecycleEvents> {}
+
+/**
+ * Emits lifecycle events on behalf of core's services: a listener that throws (listeners must
+ * not) is logged and never breaks delivery; background failures are logged and emitted as
+ * `backgroundError`. One per app.
+ */
+export class LifecycleReporter {
+  constructor(
+    readonly lifecycle: LifecycleEmitter,
+    private readonly logger: Logger,
+  ) {}
+
+  /** Emits `event`; a throwing listener is logged, not rethrown. */
+  emit<E extends keyof LifecycleEvents>(event: E, ...args: Parameters<LifecycleEvents[E]>): void {
+    try {
+      (this.lifecycle.emit as (event: E, ...args: Parameters<LifecycleEvents[E]>) => boolean)(event, ...args);
+    } catch (error) {
+      this.logger.error(`a ${event} lifecycle listener threw (listeners must not throw): ${(error as Error)?.message ?? error}`, { error });
+    }
+  }
+
+  /** Work in the background failed and will be tried again: logged and emitted. */
+  backgroundError(task: string, error: unknown): void {
+    this.logger.error(`${task} failed; it will be tried again: ${(error as Error)?.message ?? error}`, { error });
+    this.emit('backgroundError', { task, error });
+  }
+}
+
+/** Injection token of the app's {@link LifecycleEmitter}. */
+export const LifecycleToken = createToken<LifecycleEmitter>('hookwork.Lifecycle');

@@ -1,20 +1,32 @@
-import type { DeliveryLogEntry } from '../model/delivery-log-entry';
+import type { DeliveryLogEntry, DeliveryOutcome } from '../model/delivery-log-entry';
+import type { Page, PageRequest } from '../model/page';
 import { createToken } from '../runtime/tokens';
 
 /** A page of log entries. */
-export interface DeliveryLogPage {
-  items: DeliveryLogEntry[];
-  total: number;
+export type DeliveryLogPage = Page<DeliveryLogEntry>;
+
+/** Which entries {@link DeliveryLog.list} returns: every webhook's, or narrowed. */
+export interface DeliveryLogQuery extends PageRequest {
+  /** Only this webhook's entries. */
+  webhookKey?: string;
+  /** Only entries with one of these outcomes. */
+  outcomes?: readonly DeliveryOutcome[];
+  /** Only entries of this event alias (as it fired). */
+  eventAlias?: string;
+  /** Only the entries of this request (its `webhook-id`): every attempt made for it. */
+  requestId?: string;
 }
 
 /**
- * The delivery log. Listing is per webhook, newest first (ties broken by the order of append,
- * later first), paged. A backend must store any length of header or body text: a log write
- * must never fail because of a value's size.
+ * The delivery log. Listing is newest first (ties broken by the order of append, later
+ * first), paged, for all webhooks or narrowed by {@link DeliveryLogQuery}. A backend must store
+ * any length of header or body text: a log write must never fail because of a value's size.
  */
 export interface DeliveryLog {
   append(entries: readonly DeliveryLogEntry[]): Promise<void>;
-  list(webhookKey: string, page?: { limit?: number; offset?: number }): Promise<DeliveryLogPage>;
+  list(query?: DeliveryLogQuery): Promise<DeliveryLogPage>;
+  /** One entry by its key, or undefined. */
+  get(key: string): Promise<DeliveryLogEntry | undefined>;
   /** Deletes up to `limit` entries dated before `before`; returns how many. */
   deleteOlderThan(before: Date, limit: number): Promise<number>;
 }

@@ -1,15 +1,16 @@
+import type { Page, PageRequest } from '../model/page';
 import type { NewWebhookRequest, WebhookRequest } from '../model/webhook-request';
 import { createToken } from '../runtime/tokens';
 
 /** Options of {@link RequestQueue.enqueue}. */
-export interface EnqueueOptions {
+export interface EnqueueOptions<TTransaction = unknown> {
   /**
-   * The host's own open transaction (backend-specific: a pg client, a better-sqlite3 handle, …).
-   * A backend that supports it enqueues inside it, so the requests commit or roll back with
-   * the host's change (a transactional outbox). A backend that does not must refuse a
-   * transaction rather than ignore it.
+   * The host's own open transaction (backend-specific: a pg client, …). A backend that supports
+   * it enqueues inside it, so the requests commit or roll back with the host's change (a
+   * transactional outbox). A backend that does not must refuse a transaction rather than ignore
+   * it (HOOKWORK_ERR_ENQUEUE_FAILED).
    */
-  transaction?: unknown;
+  transaction?: TTransaction;
 }
 
 /** Options of {@link RequestQueue.claim}. */
@@ -32,12 +33,18 @@ export interface QueueCounts {
   dead: number;
 }
 
-/** Which dead-lettered requests {@link RequestQueue.redeliver} puts back. */
+/**
+ * Which dead-lettered requests {@link RequestQueue.redeliver} puts back: those of `ids`; or a
+ * webhook's (`webhookKey`); or every webhook's dead since a time (`deadSince` alone); or every
+ * dead letter (`all: true`). `deadSince` narrows a `webhookKey` selection too.
+ */
 export interface RedeliverSelector {
   ids?: readonly string[];
   webhookKey?: string;
   /** Only requests dead-lettered at or after this time. */
   deadSince?: Date;
+  /** Every dead letter (must be said explicitly). */
+  all?: boolean;
 }
 
 /**
@@ -45,9 +52,9 @@ export interface RedeliverSelector {
  * and leases. Operations that take `owner` change a request only while that owner holds its
  * lease and return false otherwise (the lease expired and another dispatcher took it).
  */
-export interface RequestQueue {
+export interface RequestQueue<TTransaction = never> {
   /** Stores requests as `pending`, all or none. */
-  enqueue(requests: readonly NewWebhookRequest[], options?: EnqueueOptions): Promise<void>;
+  enqueue(requests: readonly NewWebhookRequest[], options?: EnqueueOptions<TTransaction>): Promise<void>;
   /**
    * Claims up to `limit` requests that are due (`pending` with `dueAt <= now`, or `inflight`
    * whose lease expired), oldest due first, and marks them `inflight` under `owner`'s lease.
@@ -62,18 +69,26 @@ export interface RequestQueue {
    * that `owner` holds and returns their ids. Without it, the engine calls `complete` for each.
    */
   completeMany?(ids: readonly string[], owner: string): Promise<string[]>;
-  /** Puts a request back as `pending`, due at `dueAt`, with its new retry count. */
-  reschedule(id: string, owner: string, update: { dueAt: Date; retryCount: number; lastError?: string }): Promise<boolean>;
+  /** Puts a request back as `pending`, due at `dueAt`, with the attempts made so far. */
+  reschedule(id: string, owner: string, update: { dueAt: Date; attempts: number; lastError?: string }): Promise<boolean>;
   /** Moves a request to the dead letters, kept for redelivery until the retention period. */
-  deadLetter(id: string, owner: string, update: { retryCount: number; lastError?: string; now: Date }): Promise<boolean>;
+  deadLetter(id: string, owner: string, update: { attempts: number; lastError?: string; now: Date }): Promise<boolean>;
+  /**
+   * Optional: extends the leases `owner` holds on `ids` to `now + leaseMs` while their attempts
+   * run, so an attempt slower than the lease is never taken by another process meanwhile.
+   * Returns the ids whose lease was renewed (the others were lost). A backend that lacks it
+   * declares `leaseRenewal: false`, and the app refuses a `timeout` that could outlive the lease.
+   */
+  renew?(owner: string, ids: readonly string[], leaseMs: number, now: Date): Promise<string[]>;
   /** Gives claims back (on stop) so another dispatcher need not wait for the lease; returns how many. */
   release(owner: string, ids?: readonly string[]): Promise<number>;
-  /** Puts dead-lettered requests back as `pending`, due now, retry count reset; returns how many. */
-  redeliver(selector: RedeliverSelector, now: Date): Promise<number>;
-  /** Dead-lettered requests, newest dead first. */
-  listDead(query?: { webhookKey?: string; limit?: number; offset?: number }): Promise<WebhookRequest[]>;
+  /** Puts dead-lettered requests back as `pending`, due `now`, `attempts` reset to 0; returns their ids. */
+  redeliver(selector: RedeliverSelector, now: Date): Promise<string[]>;
+  /** Dead-lettered requests, newest dead first, with how many there are in all. */
+  listDead(query?: { webhookKey?: string } & PageRequest): Promise<Page<WebhookRequest>>;
   get(id: string): Promise<WebhookRequest | undefined>;
-  counts(): Promise<QueueCounts>;
+  /** Requests by state, of every webhook or of one. */
+  counts(query?: { webhookKey?: string }): Promise<QueueCounts>;
   /** The earliest time a request becomes claimable (a pending due time or an inflight lease expiry). */
   nextDueAt(): Promise<Date | undefined>;
   /** Deletes up to `limit` dead letters dead before `before`; returns how many. */

@@ -4,10 +4,13 @@ import type { DeliveryLog } from './delivery-log';
 import type { RequestQueue } from './request-queue';
 import type { WebhookRepository } from './webhook-repository';
 
-/** An opened store: the three ports, and how to close them. */
-export interface Storage {
+/**
+ * An opened store: the three ports, and how to close them.
+ * @typeParam TTransaction the host transaction its queue enqueues in (`never`: none).
+ */
+export interface Storage<TTransaction = never> {
   readonly webhooks: WebhookRepository;
-  readonly queue: RequestQueue;
+  readonly queue: RequestQueue<TTransaction>;
   readonly deliveryLog: DeliveryLog;
   close(): Promise<void>;
 }
@@ -19,11 +22,32 @@ export interface StorageContext {
 }
 
 /**
- * A storage backend, passed as `createHookwork({ storage })`: in-memory (the default),
- * SQLite (`@hookwork/sqlite`), later PostgreSQL and BullMQ. `open` fails with a coded error
- * (HOOKWORK_ERR_STORAGE_*) at start, not later.
+ * What a storage backend can do. The app checks them at `start()` and refuses a setting or an
+ * option the backend cannot honour (HOOKWORK_ERR_CAPABILITY_MISSING) instead of failing later.
  */
-export interface StorageBackend {
-  readonly name: string;
-  open(context: StorageContext): Promise<Storage>;
+export interface StorageCapabilities {
+  /** `enqueue({ transaction })` joins the host's open transaction (the transactional outbox). */
+  readonly transactionalEnqueue: boolean;
+  /** `RequestQueue.renew` exists: attempts may outlive `leaseDuration`. */
+  readonly leaseRenewal: boolean;
+  /** Several processes may open the same store at once (a file, a database server). */
+  readonly shared: boolean;
+  /** `RequestQueue.watch` wakes this process when another one enqueues. */
+  readonly crossProcessWake: boolean;
 }
+
+/**
+ * A storage backend, passed as `createHookwork({ storage })`: in-memory (the default), SQLite
+ * (`@hookwork/sqlite`), PostgreSQL (`@hookwork/postgres`). `open` fails with a coded error
+ * (HOOKWORK_ERR_STORAGE_*) at start, not later.
+ *
+ * @typeParam TTransaction the host transaction `publish(…, { transaction })` takes with this
+ * backend (e.g. a pg `PoolClient`); `never` for backends without a transactional enqueue, so
+ * passing one does not compile.
+ */
+export interface StorageBackend<TTransaction = never> {
+  readonly name: string;
+  readonly capabilities: StorageCapabilities;
+  open(context: StorageContext): Promise<Storage<TTransaction>>;
+}
+

@@ -30,7 +30,7 @@ function envValue(raw: string, schema: { type?: string; anyOf?: unknown; enum?: 
 /**
  * Reads settings input from a JSON file section, then environment variables, then code.
  * Environment names are the keys in SCREAMING_SNAKE_CASE after the prefix, nested keys joined
- * by a double underscore: `HOOKWORK_MAXIMUM_RETRIES=3`, `HOOKWORK_CONCURRENCY__PER_ENDPOINT=4`,
+ * by a double underscore: `HOOKWORK_MAXIMUM_RETRIES=3`, `HOOKWORK_CONCURRENCY__PER_WEBHOOK=4`,
  * `HOOKWORK_RETRY_SCHEDULE=1000,5000`. The result still goes through resolveSettings()
  * (createHookwork does that), so a wrong value is reported with its key.
  */

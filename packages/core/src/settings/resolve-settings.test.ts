@@ -97,13 +97,13 @@ describe('loadSettings', () => {
     writeFileSync(file, JSON.stringify({ Hookwork: { maximumRetries: 2, period: '00:00:05', concurrency: { global: 10 } } }));
     const input = loadSettings({
       file,
-      env: { HOOKWORK_MAXIMUM_RETRIES: '7', HOOKWORK_CONCURRENCY__PER_ENDPOINT: '3', HOOKWORK_ENABLED: 'false', HOOKWORK_RETRY_SCHEDULE: '100,00:00:01' },
+      env: { HOOKWORK_MAXIMUM_RETRIES: '7', HOOKWORK_CONCURRENCY__PER_WEBHOOK: '3', HOOKWORK_ENABLED: 'false', HOOKWORK_RETRY_SCHEDULE: '100,00:00:01' },
       overrides: { keepLogsForDays: 3 },
     });
     expect(resolveSettings(input)).toMatchObject({
       maximumRetries: 7,
       period: 5_000,
-      concurrency: { global: 10, perEndpoint: 3 },
+      concurrency: { global: 10, perWebhook: 3 },
       enabled: false,
       retrySchedule: [100, 1_000],
       keepLogsForDays: 3,

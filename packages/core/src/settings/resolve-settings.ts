@@ -33,7 +33,7 @@ export const settingsInputSchema = {
     concurrency: {
       type: 'object',
       additionalProperties: false,
-      properties: { global: positiveInt, perEndpoint: positiveInt },
+      properties: { global: positiveInt, perWebhook: positiveInt },
     },
     claimBatchSize: { type: 'integer', minimum: 1, maximum: 10_000 },
     leaseDuration: duration,

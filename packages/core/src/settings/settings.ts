@@ -34,8 +34,11 @@ export interface HookworkSettings {
   retryClientErrors: boolean;
   /** Total deadline of one delivery attempt, ms (connect, send, response). */
   timeout: number;
-  /** In-flight attempts at once: over all endpoints, and per endpoint (scheme://host:port). */
-  concurrency: { global: number; perEndpoint: number };
+  /**
+   * In-flight attempts at once: in all, and per webhook. Lanes are per webhook, so webhooks of
+   * different owners on one host never share slots.
+   */
+  concurrency: { global: number; perWebhook: number };
   /** Requests claimed from the queue per round. */
   claimBatchSize: number;
   /** How long a claim holds a request before another process may take it, ms. */
@@ -105,7 +108,7 @@ export function defaultSettings(): HookworkSettings {
     maxRetryAfter: HOUR,
     retryClientErrors: true,
     timeout: 15 * SECOND,
-    concurrency: { global: 64, perEndpoint: 8 },
+    concurrency: { global: 64, perWebhook: 8 },
     claimBatchSize: 100,
     leaseDuration: 60 * SECOND,
     maxPayloadBytes: 1024 * 1024,

@@ -20,6 +20,7 @@ export function capturingStorage(inner: StorageBackend = memoryStorage()): Captu
   const enqueued: NewWebhookRequest[] = [];
   return {
     name: `capturing(${inner.name})`,
+    capabilities: inner.capabilities,
     enqueued,
     payloads: () => enqueued.map((r) => JSON.parse(r.body) as unknown),
     async open(context): Promise<Storage> {
@@ -33,7 +34,7 @@ export function capturingStorage(inner: StorageBackend = memoryStorage()): Captu
         queue: new Proxy(queue, {
           get(target, property, receiver) {
             if (property === 'enqueue') {
-              return async (requests: readonly NewWebhookRequest[], options?: EnqueueOptions) => {
+              return async (requests: readonly NewWebhookRequest[], options?: EnqueueOptions<never>) => {
                 await target.enqueue(requests, options);
                 enqueued.push(...requests.map((r) => ({ ...r })));
               };

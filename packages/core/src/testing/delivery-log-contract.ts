@@ -51,7 +51,7 @@ export function describeDeliveryLogContract(name: string, factory: ContractFacto
       });
       delete failure.statusCode;
       await log.append([success, failure]);
-      const page = await log.list('wh-1');
+      const page = await log.list({ webhookKey: 'wh-1' });
       expect(page.total).toBe(2);
       expect(page.items).toEqual([failure, success]);
       expect(page.items[0]!.date).toBeInstanceOf(Date);
@@ -66,32 +66,32 @@ export function describeDeliveryLogContract(name: string, factory: ContractFacto
         contractLogEntry('a3', { webhookKey: 'a', date: at(3) }),
       ]);
       await log.append([contractLogEntry('a2', { webhookKey: 'a', date: at(2) })]);
-      expect(keys((await log.list('a')).items)).toEqual(['a3', 'a2', 'a1']);
-      expect(keys((await log.list('b')).items)).toEqual(['b1']);
-      expect(await log.list('none')).toEqual({ items: [], total: 0 });
+      expect(keys((await log.list({ webhookKey: 'a' })).items)).toEqual(['a3', 'a2', 'a1']);
+      expect(keys((await log.list({ webhookKey: 'b' })).items)).toEqual(['b1']);
+      expect(await log.list({ webhookKey: 'none' })).toEqual({ items: [], total: 0 });
     });
 
     test('orders entries of the same date by append order, later first', async (log) => {
       await log.append([contractLogEntry('first', { date: at(5) }), contractLogEntry('second', { date: at(5) })]);
       await log.append([contractLogEntry('third', { date: at(5) })]);
       await log.append([contractLogEntry('older', { date: at(4) })]);
-      expect(keys((await log.list('wh-1')).items)).toEqual(['third', 'second', 'first', 'older']);
+      expect(keys((await log.list({ webhookKey: 'wh-1' })).items)).toEqual(['third', 'second', 'first', 'older']);
     });
 
     test('pages with limit and offset; total counts every entry of the webhook', async (log) => {
       await log.append(Array.from({ length: 7 }, (_, i) => contractLogEntry(`e${i}`, { date: at(i) })));
       await log.append([contractLogEntry('other', { webhookKey: 'other' })]);
-      const first = await log.list('wh-1', { limit: 3 });
+      const first = await log.list({ webhookKey: 'wh-1', limit: 3 });
       expect(keys(first.items)).toEqual(['e6', 'e5', 'e4']);
       expect(first.total).toBe(7);
-      expect(keys((await log.list('wh-1', { limit: 3, offset: 3 })).items)).toEqual(['e3', 'e2', 'e1']);
-      expect(await log.list('wh-1', { limit: 3, offset: 6 })).toEqual({ items: [contractLogEntry('e0', { date: at(0) })], total: 7 });
-      expect((await log.list('wh-1', { offset: 100 })).items).toEqual([]);
+      expect(keys((await log.list({ webhookKey: 'wh-1', limit: 3, offset: 3 })).items)).toEqual(['e3', 'e2', 'e1']);
+      expect(await log.list({ webhookKey: 'wh-1', limit: 3, offset: 6 })).toEqual({ items: [contractLogEntry('e0', { date: at(0) })], total: 7 });
+      expect((await log.list({ webhookKey: 'wh-1', offset: 100 })).items).toEqual([]);
     });
 
     test('lists 50 entries when no limit is given', async (log) => {
       await log.append(Array.from({ length: 60 }, (_, i) => contractLogEntry(`e${i}`, { date: at(i) })));
-      const page = await log.list('wh-1');
+      const page = await log.list({ webhookKey: 'wh-1' });
       expect(page.items).toHaveLength(50);
       expect(page.items[0]!.key).toBe('e59');
       expect(page.total).toBe(60);
@@ -108,7 +108,7 @@ export function describeDeliveryLogContract(name: string, factory: ContractFacto
         errorMessage: 'm'.repeat(mib),
       });
       await log.append([huge]);
-      const [stored] = (await log.list('wh-1')).items;
+      const [stored] = (await log.list({ webhookKey: 'wh-1' })).items;
       expect(stored!.requestHeaders['x-big']!.length).toBe(mib);
       expect(stored!.responseBody.length).toBe(mib + 4);
       expect(stored).toEqual(huge);
@@ -116,15 +116,46 @@ export function describeDeliveryLogContract(name: string, factory: ContractFacto
 
     test('hands out copies: changing a listed entry changes nothing stored', async (log) => {
       await log.append([contractLogEntry('c')]);
-      const [listed] = (await log.list('wh-1')).items;
+      const [listed] = (await log.list({ webhookKey: 'wh-1' })).items;
       listed!.requestHeaders['x-added'] = '1';
       listed!.responseBody = 'changed';
-      expect((await log.list('wh-1')).items).toEqual([contractLogEntry('c')]);
+      expect((await log.list({ webhookKey: 'wh-1' })).items).toEqual([contractLogEntry('c')]);
+    });
+
+    test('lists every webhook\'s entries when no webhook is given, newest first', async (log) => {
+      await log.append([contractLogEntry('a1', { webhookKey: 'a', date: at(1) }), contractLogEntry('b2', { webhookKey: 'b', date: at(2) })]);
+      expect(await log.list()).toEqual({ items: [contractLogEntry('b2', { webhookKey: 'b', date: at(2) }), contractLogEntry('a1', { webhookKey: 'a', date: at(1) })], total: 2 });
+    });
+
+    test('narrows by outcome, event alias and request, with totals of what matched', async (log) => {
+      await log.append([
+        contractLogEntry('r0', { requestId: 'msg_r', outcome: 'retrying', statusCode: 500, date: at(1) }),
+        contractLogEntry('r1', { requestId: 'msg_r', outcome: 'delivered', date: at(2) }),
+        contractLogEntry('x', { requestId: 'msg_x', outcome: 'dead', eventAlias: 'mediaSaved', date: at(3) }),
+        contractLogEntry('t', { requestId: 'msg_t', outcome: 'test', webhookKey: 'other', date: at(4) }),
+      ]);
+      expect(keys((await log.list({ outcomes: ['retrying', 'dead'] })).items)).toEqual(['x', 'r0']);
+      expect(keys((await log.list({ eventAlias: 'mediaSaved' })).items)).toEqual(['x']);
+      expect(keys((await log.list({ requestId: 'msg_r' })).items)).toEqual(['r1', 'r0']);
+      const page = await log.list({ webhookKey: 'wh-1', outcomes: ['delivered', 'retrying', 'dead'], limit: 1 });
+      expect(keys(page.items)).toEqual(['x']);
+      expect(page.total).toBe(3);
+      expect(await log.list({ outcomes: [] })).toEqual({ items: [], total: 0 });
+    });
+
+    test('gets one entry by its key, as a copy', async (log) => {
+      const entry = contractLogEntry('one', { date: at(7) });
+      await log.append([entry, contractLogEntry('two')]);
+      const got = await log.get('one');
+      expect(got).toEqual(entry);
+      got!.responseBody = 'changed';
+      expect(await log.get('one')).toEqual(entry);
+      expect(await log.get('none')).toBeUndefined();
     });
 
     test('an empty append is a no-op', async (log) => {
       await log.append([]);
-      expect(await log.list('wh-1')).toEqual({ items: [], total: 0 });
+      expect(await log.list({ webhookKey: 'wh-1' })).toEqual({ items: [], total: 0 });
     });
 
     test('deleteOlderThan deletes entries dated before the time, oldest first, at most limit per call', async (log) => {
@@ -132,11 +163,11 @@ export function describeDeliveryLogContract(name: string, factory: ContractFacto
       await log.append([contractLogEntry('edge', { date: at(100) }), contractLogEntry('new', { date: at(200) })]);
       expect(await log.deleteOlderThan(at(100), 4)).toBe(4);
       // The oldest went first: old4 (b) and old5 (a) are left of the old ones.
-      expect(keys((await log.list('a')).items)).toEqual(['old5']);
-      expect(keys((await log.list('b')).items)).toEqual(['old4']);
+      expect(keys((await log.list({ webhookKey: 'a' })).items)).toEqual(['old5']);
+      expect(keys((await log.list({ webhookKey: 'b' })).items)).toEqual(['old4']);
       expect(await log.deleteOlderThan(at(100), 4)).toBe(2);
       expect(await log.deleteOlderThan(at(100), 4)).toBe(0);
-      expect(keys((await log.list('wh-1')).items)).toEqual(['new', 'edge']);
+      expect(keys((await log.list({ webhookKey: 'wh-1' })).items)).toEqual(['new', 'edge']);
     });
   });
 }

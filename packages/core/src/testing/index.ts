@@ -10,3 +10,4 @@ export * from './delivery-log-contract';
 export * from './recording-transport';
 export * from './capturing-storage';
 export * from './test-receiver';
+export * from './error-catalogue-contract';

@@ -55,7 +55,7 @@ export function describeRequestQueueContract(name: string, factory: ContractFact
         const request = contractRequest('msg_1', { createdAt: at(1), dueAt: at(2), webhookKey: 'wh-x', eventAlias: 'collections.save.after.posts' });
         await queue.enqueue([request]);
         const stored = await queue.get('msg_1');
-        expect(stored).toEqual({ ...request, state: 'pending', retryCount: 0 });
+        expect(stored).toEqual({ ...request, state: 'pending', attempts: 0 });
         expect(stored!.createdAt).toBeInstanceOf(Date);
         expect(stored!.dueAt.getTime()).toBe(T0 + 2);
         expect(await queue.counts()).toEqual({ pending: 1, inFlight: 0, dead: 0 });
@@ -91,7 +91,7 @@ export function describeRequestQueueContract(name: string, factory: ContractFact
       test('refuses an id that is in flight or dead', async (queue) => {
         await queue.enqueue([contractRequest('f'), contractRequest('d')]);
         await queue.claim({ owner: 'o', limit: 2, leaseMs: 1000, now: at(0) });
-        await queue.deadLetter('d', 'o', { retryCount: 1, now: at(1) });
+        await queue.deadLetter('d', 'o', { attempts: 1, now: at(1) });
         expect((await rejection(queue.enqueue([contractRequest('f')]))).code).toBe('HOOKWORK_ERR_ENQUEUE_FAILED');
         expect((await rejection(queue.enqueue([contractRequest('d')]))).code).toBe('HOOKWORK_ERR_ENQUEUE_FAILED');
         expect(await queue.counts()).toEqual({ pending: 0, inFlight: 1, dead: 1 });
@@ -99,7 +99,8 @@ export function describeRequestQueueContract(name: string, factory: ContractFact
 
       if (!options.supportsHostTransaction) {
         test('refuses { transaction } clearly instead of ignoring it, and stores nothing', async (queue) => {
-          const error = await rejection(queue.enqueue([contractRequest('t')], { transaction: { host: 'tx' } }));
+          // A transaction from JavaScript, or from another backend, against a queue that takes none.
+          const error = await rejection(queue.enqueue([contractRequest('t')], { transaction: { host: 'tx' } as never }));
           expect(isHookworkError(error)).toBe(true);
           expect(error.code).toBe('HOOKWORK_ERR_ENQUEUE_FAILED');
           expect(error.message).toMatch(/transaction/);
@@ -113,7 +114,7 @@ export function describeRequestQueueContract(name: string, factory: ContractFact
         await queue.enqueue([contractRequest('now'), contractRequest('later', { dueAt: at(1000) })]);
         const claimed = await queue.claim({ owner: 'A', limit: 10, leaseMs: 30_000, now: at(500) });
         expect(ids(claimed)).toEqual(['now']);
-        expect(claimed[0]).toMatchObject({ state: 'inflight', leaseOwner: 'A', retryCount: 0 });
+        expect(claimed[0]).toMatchObject({ state: 'inflight', leaseOwner: 'A', attempts: 0 });
         expect(claimed[0]!.leaseExpiresAt).toEqual(at(30_500));
         expect(await queue.get('now')).toMatchObject({ state: 'inflight', leaseOwner: 'A', leaseExpiresAt: at(30_500) });
         expect((await queue.get('later'))!.state).toBe('pending');
@@ -173,10 +174,10 @@ export function describeRequestQueueContract(name: string, factory: ContractFact
         expect(ids(reclaimed)).toEqual(['x']);
         expect(reclaimed[0]).toMatchObject({ leaseOwner: 'B', leaseExpiresAt: at(2000) });
         expect(await queue.complete('x', 'A')).toBe(false);
-        expect(await queue.reschedule('x', 'A', { dueAt: at(5000), retryCount: 1, lastError: 'late' })).toBe(false);
-        expect(await queue.deadLetter('x', 'A', { retryCount: 1, now: at(1500) })).toBe(false);
+        expect(await queue.reschedule('x', 'A', { dueAt: at(5000), attempts: 1, lastError: 'late' })).toBe(false);
+        expect(await queue.deadLetter('x', 'A', { attempts: 1, now: at(1500) })).toBe(false);
         expect(await queue.release('A')).toBe(0);
-        expect(await queue.get('x')).toMatchObject({ state: 'inflight', leaseOwner: 'B', retryCount: 0 });
+        expect(await queue.get('x')).toMatchObject({ state: 'inflight', leaseOwner: 'B', attempts: 0 });
         expect(await queue.complete('x', 'B')).toBe(true);
         expect(await queue.get('x')).toBeUndefined();
       });
@@ -242,15 +243,15 @@ export function describeRequestQueueContract(name: string, factory: ContractFact
       test('reschedule puts the request back as pending with its due time, retry count and last error', async (queue) => {
         await queue.enqueue([contractRequest('r')]);
         await queue.claim({ owner: 'A', limit: 1, leaseMs: 1000, now: at(0) });
-        expect(await queue.reschedule('r', 'A', { dueAt: at(5000), retryCount: 1, lastError: 'HTTP 500' })).toBe(true);
+        expect(await queue.reschedule('r', 'A', { dueAt: at(5000), attempts: 1, lastError: 'HTTP 500' })).toBe(true);
         const stored = await queue.get('r');
-        expect(stored).toMatchObject({ state: 'pending', dueAt: at(5000), retryCount: 1, lastError: 'HTTP 500' });
+        expect(stored).toMatchObject({ state: 'pending', dueAt: at(5000), attempts: 1, lastError: 'HTTP 500' });
         expect(stored!.leaseOwner).toBeUndefined();
         expect(stored!.leaseExpiresAt).toBeUndefined();
         expect(await queue.claim({ owner: 'A', limit: 1, leaseMs: 1000, now: at(4999) })).toEqual([]);
         const again = await queue.claim({ owner: 'B', limit: 1, leaseMs: 1000, now: at(5000) });
-        expect(again[0]).toMatchObject({ id: 'r', retryCount: 1, lastError: 'HTTP 500', leaseOwner: 'B' });
-        expect(await queue.reschedule('r', 'B', { dueAt: at(9000), retryCount: 2 })).toBe(true);
+        expect(again[0]).toMatchObject({ id: 'r', attempts: 1, lastError: 'HTTP 500', leaseOwner: 'B' });
+        expect(await queue.reschedule('r', 'B', { dueAt: at(9000), attempts: 2 })).toBe(true);
         expect((await queue.get('r'))!.lastError).toBeUndefined();
       });
 
@@ -261,19 +262,21 @@ export function describeRequestQueueContract(name: string, factory: ContractFact
           contractRequest('d3', { webhookKey: 'w1' }),
         ]);
         await queue.claim({ owner: 'A', limit: 3, leaseMs: 1000, now: at(0) });
-        expect(await queue.deadLetter('d1', 'A', { retryCount: 5, lastError: 'HTTP 503', now: at(10) })).toBe(true);
-        expect(await queue.deadLetter('d2', 'A', { retryCount: 5, now: at(30) })).toBe(true);
-        expect(await queue.deadLetter('d3', 'A', { retryCount: 2, lastError: 'HTTP 404', now: at(20) })).toBe(true);
-        expect(await queue.deadLetter('d3', 'A', { retryCount: 2, now: at(21) })).toBe(false);
+        expect(await queue.deadLetter('d1', 'A', { attempts: 5, lastError: 'HTTP 503', now: at(10) })).toBe(true);
+        expect(await queue.deadLetter('d2', 'A', { attempts: 5, now: at(30) })).toBe(true);
+        expect(await queue.deadLetter('d3', 'A', { attempts: 2, lastError: 'HTTP 404', now: at(20) })).toBe(true);
+        expect(await queue.deadLetter('d3', 'A', { attempts: 2, now: at(21) })).toBe(false);
         const d1 = await queue.get('d1');
-        expect(d1).toMatchObject({ state: 'dead', retryCount: 5, lastError: 'HTTP 503', deadAt: at(10) });
+        expect(d1).toMatchObject({ state: 'dead', attempts: 5, lastError: 'HTTP 503', deadAt: at(10) });
         expect(d1!.deadAt).toBeInstanceOf(Date);
         expect(d1!.leaseOwner).toBeUndefined();
         expect(await queue.claim({ owner: 'B', limit: 10, leaseMs: 1000, now: at(100_000) })).toEqual([]);
-        expect(ids(await queue.listDead())).toEqual(['d2', 'd3', 'd1']);
-        expect(ids(await queue.listDead({ webhookKey: 'w1' }))).toEqual(['d3', 'd1']);
-        expect(ids(await queue.listDead({ limit: 1, offset: 1 }))).toEqual(['d3']);
-        expect(ids(await queue.listDead({ offset: 2 }))).toEqual(['d1']);
+        expect(ids((await queue.listDead()).items)).toEqual(['d2', 'd3', 'd1']);
+        expect(ids((await queue.listDead({ webhookKey: 'w1' })).items)).toEqual(['d3', 'd1']);
+        expect(ids((await queue.listDead({ limit: 1, offset: 1 })).items)).toEqual(['d3']);
+        expect(ids((await queue.listDead({ offset: 2 })).items)).toEqual(['d1']);
+        expect((await queue.listDead({ limit: 1 })).total).toBe(3);
+        expect((await queue.listDead({ webhookKey: 'w1', limit: 1 })).total).toBe(2);
         expect(await queue.counts()).toEqual({ pending: 0, inFlight: 0, dead: 3 });
         expect(await queue.nextDueAt()).toBeUndefined();
       });
@@ -281,12 +284,12 @@ export function describeRequestQueueContract(name: string, factory: ContractFact
       test('redeliver by ids puts dead letters back, due now, retry count reset', async (queue) => {
         await queue.enqueue([contractRequest('a'), contractRequest('b'), contractRequest('p')]);
         await queue.claim({ owner: 'A', limit: 2, leaseMs: 1000, now: at(0) });
-        await queue.deadLetter('a', 'A', { retryCount: 5, now: at(1) });
-        await queue.deadLetter('b', 'A', { retryCount: 5, now: at(2) });
+        await queue.deadLetter('a', 'A', { attempts: 5, now: at(1) });
+        await queue.deadLetter('b', 'A', { attempts: 5, now: at(2) });
         // Ids that are not dead (pending, unknown) are ignored.
-        expect(await queue.redeliver({ ids: ['a', 'p', 'unknown'] }, at(100))).toBe(1);
+        expect(await queue.redeliver({ ids: ['a', 'p', 'unknown'] }, at(100))).toEqual(['a']);
         const a = await queue.get('a');
-        expect(a).toMatchObject({ state: 'pending', retryCount: 0, dueAt: at(100) });
+        expect(a).toMatchObject({ state: 'pending', attempts: 0, dueAt: at(100) });
         expect(a!.deadAt).toBeUndefined();
         expect((await queue.get('b'))!.state).toBe('dead');
         expect((await queue.get('p'))!.dueAt).toEqual(at(0));
@@ -300,15 +303,39 @@ export function describeRequestQueueContract(name: string, factory: ContractFact
           contractRequest('w2-new', { webhookKey: 'w2' }),
         ]);
         await queue.claim({ owner: 'A', limit: 3, leaseMs: 1000, now: at(0) });
-        await queue.deadLetter('w1-old', 'A', { retryCount: 3, now: at(10) });
-        await queue.deadLetter('w1-new', 'A', { retryCount: 3, now: at(50) });
-        await queue.deadLetter('w2-new', 'A', { retryCount: 3, now: at(60) });
-        expect(await queue.redeliver({ webhookKey: 'w1', deadSince: at(50) }, at(100))).toBe(1);
+        await queue.deadLetter('w1-old', 'A', { attempts: 3, now: at(10) });
+        await queue.deadLetter('w1-new', 'A', { attempts: 3, now: at(50) });
+        await queue.deadLetter('w2-new', 'A', { attempts: 3, now: at(60) });
+        expect((await queue.redeliver({ webhookKey: 'w1', deadSince: at(50) }, at(100))).length).toBe(1);
         expect((await queue.get('w1-new'))!.state).toBe('pending');
         expect((await queue.get('w1-old'))!.state).toBe('dead');
-        expect(await queue.redeliver({ deadSince: at(10) }, at(200))).toBe(2);
+        expect((await queue.redeliver({ deadSince: at(10) }, at(200))).sort()).toEqual(['w1-old', 'w2-new']);
         expect(await queue.counts()).toEqual({ pending: 3, inFlight: 0, dead: 0 });
-        expect(await queue.redeliver({}, at(300))).toBe(0);
+        expect((await queue.redeliver({}, at(300))).length).toBe(0);
+      });
+
+      test('redeliver with { all: true } puts every dead letter back', async (queue) => {
+        await queue.enqueue([contractRequest('x', { webhookKey: 'w1' }), contractRequest('y', { webhookKey: 'w2' })]);
+        await queue.claim({ owner: 'A', limit: 2, leaseMs: 1000, now: at(0) });
+        await queue.deadLetter('x', 'A', { attempts: 1, now: at(10) });
+        await queue.deadLetter('y', 'A', { attempts: 1, now: at(20) });
+        expect((await queue.redeliver({ all: true }, at(100))).sort()).toEqual(['x', 'y']);
+        expect(await queue.counts()).toEqual({ pending: 2, inFlight: 0, dead: 0 });
+      });
+
+      test('renew extends the leases an owner holds and reports the ones it lost', async (queue) => {
+        if (!queue.renew) return expect(queue.renew).toBeUndefined();
+        await queue.enqueue([contractRequest('k1'), contractRequest('k2'), contractRequest('k3')]);
+        await queue.claim({ owner: 'A', limit: 2, leaseMs: 1000, now: at(0) });
+        await queue.claim({ owner: 'B', limit: 1, leaseMs: 1000, now: at(0) });
+        // k1 and k2 are A's; k3 is B's; 'gone' does not exist.
+        expect((await queue.renew('A', ['k1', 'k2', 'k3', 'gone'], 5000, at(900))).sort()).toEqual(['k1', 'k2']);
+        expect((await queue.get('k1'))!.leaseExpiresAt).toEqual(at(5900));
+        expect((await queue.get('k3'))!.leaseExpiresAt).toEqual(at(1000));
+        // The renewed leases hold past the original expiry; B's unrenewed one is claimable then.
+        expect(ids(await queue.claim({ owner: 'C', limit: 10, leaseMs: 1000, now: at(2000) }))).toEqual(['k3']);
+        // A lease that expired and was taken by another owner is not renewed.
+        expect(await queue.renew('B', ['k3'], 5000, at(2100))).toEqual([]);
       });
 
       test('release gives an owner\'s claims back at once, all or the ids given', async (queue) => {
@@ -316,7 +343,7 @@ export function describeRequestQueueContract(name: string, factory: ContractFact
         await queue.claim({ owner: 'A', limit: 3, leaseMs: 60_000, now: at(0) });
         await queue.claim({ owner: 'B', limit: 1, leaseMs: 60_000, now: at(0) });
         expect(await queue.release('A', ['r2'])).toBe(1);
-        expect(await queue.get('r2')).toMatchObject({ state: 'pending', retryCount: 0 });
+        expect(await queue.get('r2')).toMatchObject({ state: 'pending', attempts: 0 });
         expect((await queue.get('r2'))!.leaseOwner).toBeUndefined();
         expect(await queue.release('A')).toBe(2);
         expect((await queue.get('rb'))!.state).toBe('inflight');
@@ -327,6 +354,15 @@ export function describeRequestQueueContract(name: string, factory: ContractFact
     });
 
     describe('counts and timers', () => {
+      test('counts one webhook\'s requests by state', async (queue) => {
+        await queue.enqueue([contractRequest('c1', { webhookKey: 'w1' }), contractRequest('c2', { webhookKey: 'w1' }), contractRequest('c3', { webhookKey: 'w2' })]);
+        await queue.claim({ owner: 'A', limit: 1, leaseMs: 1000, now: at(0) });
+        await queue.deadLetter('c1', 'A', { attempts: 1, now: at(5) });
+        expect(await queue.counts({ webhookKey: 'w1' })).toEqual({ pending: 1, inFlight: 0, dead: 1 });
+        expect(await queue.counts({ webhookKey: 'w2' })).toEqual({ pending: 1, inFlight: 0, dead: 0 });
+        expect(await queue.counts({ webhookKey: 'none' })).toEqual({ pending: 0, inFlight: 0, dead: 0 });
+      });
+
       test('nextDueAt is the earliest pending due time or in-flight lease expiry', async (queue) => {
         expect(await queue.nextDueAt()).toBeUndefined();
         await queue.enqueue([contractRequest('soon', { dueAt: at(100) }), contractRequest('late', { dueAt: at(5000) })]);
@@ -334,7 +370,7 @@ export function describeRequestQueueContract(name: string, factory: ContractFact
         await queue.claim({ owner: 'A', limit: 1, leaseMs: 1000, now: at(100) });
         // 'soon' is in flight until 1100; 'late' is due at 5000.
         expect(await queue.nextDueAt()).toEqual(at(1100));
-        await queue.deadLetter('soon', 'A', { retryCount: 1, now: at(200) });
+        await queue.deadLetter('soon', 'A', { attempts: 1, now: at(200) });
         expect(await queue.nextDueAt()).toEqual(at(5000));
         const next = await queue.nextDueAt();
         expect(next).toBeInstanceOf(Date);
@@ -343,12 +379,12 @@ export function describeRequestQueueContract(name: string, factory: ContractFact
       test('deleteDeadOlderThan deletes dead letters before the time, at most limit per call', async (queue) => {
         await queue.enqueue(Array.from({ length: 7 }, (_, i) => contractRequest(`d${i}`)).concat([contractRequest('pending')]));
         await queue.claim({ owner: 'A', limit: 7, leaseMs: 1000, now: at(0) });
-        for (let i = 0; i < 7; i++) await queue.deadLetter(`d${i}`, 'A', { retryCount: 1, now: at(i * 10) });
+        for (let i = 0; i < 7; i++) await queue.deadLetter(`d${i}`, 'A', { attempts: 1, now: at(i * 10) });
         // d0..d4 are dead before 50; d5, d6 after.
         expect(await queue.deleteDeadOlderThan(at(50), 3)).toBe(3);
         expect(await queue.deleteDeadOlderThan(at(50), 3)).toBe(2);
         expect(await queue.deleteDeadOlderThan(at(50), 3)).toBe(0);
-        expect(ids(await queue.listDead())).toEqual(['d6', 'd5']);
+        expect(ids((await queue.listDead()).items)).toEqual(['d6', 'd5']);
         expect((await queue.get('pending'))!.state).toBe('pending');
         expect(await queue.counts()).toEqual({ pending: 1, inFlight: 0, dead: 2 });
       });

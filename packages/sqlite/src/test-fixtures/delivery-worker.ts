@@ -25,7 +25,7 @@ async function main(): Promise<void> {
       leaseDuration: 1500,
       period: 200,
       timeout: 60_000,
-      concurrency: { global: 4, perEndpoint: 4 },
+      concurrency: { global: 4, perWebhook: 4 },
       retrySchedule: [100],
       retryJitter: 0,
       stopTimeout: 1000,
@@ -45,7 +45,8 @@ async function main(): Promise<void> {
     setInterval(() => {}, 60_000); // deliver until killed
     return;
   }
-  await app.drain({ timeoutMs: 60_000 });
+  // What the killed publisher left: every process's requests, not only this one's.
+  await app.drain({ all: true, timeoutMs: 60_000 });
   emit({ type: 'drained', counts: await app.queueCounts() });
   await app.stop();
   emit({ type: 'done' });

@@ -1,5 +1,5 @@
 import type { ServerResponse } from 'node:http';
-import type { Hookwork } from '../../composition/create-hookwork';
+import type { Hookwork } from '../../composition/hookwork-app';
 import type { Clock } from '../../runtime/clock';
 import { memoryStorage } from '../../storage/memory/memory-storage';
 import type { RequestQueue } from '../../ports/request-queue';
@@ -13,6 +13,7 @@ function countingStorage(): StorageBackend & { calls: { claim: number; release: 
   const calls = { claim: 0, release: 0 };
   return {
     name: 'counting(memory)',
+    capabilities: inner.capabilities,
     calls,
     async open(context): Promise<Storage> {
       const storage = await inner.open(context);
@@ -50,7 +51,7 @@ describe('the dispatcher with an endpoint at its limit', () => {
     // Each claim and release is a write transaction in SQLite: one pair per delivery capped
     // throughput at 1 / (claim + release).
     const storage = countingStorage();
-    app = await startTestApp({ storage, settings: { concurrency: { global: 64, perEndpoint: 2 }, period: 60_000 } });
+    app = await startTestApp({ storage, settings: { concurrency: { global: 64, perWebhook: 2 }, period: 60_000 } });
     let open = 0;
     let maxOpen = 0;
     receiver.handler = (_r, res) => {
@@ -76,7 +77,7 @@ describe('the dispatcher with an endpoint at its limit', () => {
   it('renews the claims of waiting requests before half their lease is gone, so none runs out while it waits', async () => {
     let now = new Date('2030-01-01T00:00:00Z').getTime();
     const clock: Clock = { now: () => new Date(now) };
-    app = await startTestApp({ clock, settings: { concurrency: { global: 64, perEndpoint: 1 }, leaseDuration: 60_000, period: 60_000 } });
+    app = await startTestApp({ clock, settings: { concurrency: { global: 64, perWebhook: 1 }, leaseDuration: 60_000, period: 60_000 } });
     receiver.handler = (_r, res) => void held.push(res);
     await app.webhooks.create({ url: receiver.url, events: ['thing.happened'] });
     for (let i = 0; i < 4; i++) await app.publish(new ThingHappened(`w-${i}`));
@@ -102,7 +103,7 @@ describe('the dispatcher with an endpoint at its limit', () => {
   it('does not send a waiting request whose webhook was deleted meanwhile: it is dropped within one period', async () => {
     let now = new Date('2030-01-01T00:00:00Z').getTime();
     const clock: Clock = { now: () => new Date(now) };
-    app = await startTestApp({ clock, settings: { concurrency: { global: 64, perEndpoint: 1 }, period: 10_000, leaseDuration: 60_000 } });
+    app = await startTestApp({ clock, settings: { concurrency: { global: 64, perWebhook: 1 }, period: 10_000, leaseDuration: 60_000 } });
     receiver.handler = (_r, res) => void held.push(res);
     const webhook = await app.webhooks.create({ url: receiver.url, events: ['thing.happened'] });
     for (let i = 0; i < 4; i++) await app.publish(new ThingHappened(`d-${i}`));

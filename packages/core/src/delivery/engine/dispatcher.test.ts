@@ -1,17 +1,8 @@
 import type { ServerResponse } from 'node:http';
-import type { Hookwork } from '../../composition/create-hookwork';
+import type { Hookwork } from '../../composition/hookwork-app';
 import { WebhookFiringService } from '../../firing/webhook-firing-service';
-import { endpointOf } from './dispatcher';
 import { startTestReceiver, type TestReceiver } from '../../testing/test-receiver';
 import { nextLifecycle, queueOf, startTestApp, ThingHappened } from '../test-support/test-app';
-
-describe('endpointOf', () => {
-  it('is scheme://host:port with the default port filled in', () => {
-    expect(endpointOf('https://Example.com/a?b')).toBe('https://example.com:443');
-    expect(endpointOf('http://example.com:8080/x')).toBe('http://example.com:8080');
-    expect(endpointOf('http://127.0.0.1/x')).toBe('http://127.0.0.1:80');
-  });
-});
 
 describe('the dispatcher', () => {
   let receiver: TestReceiver;
@@ -29,7 +20,7 @@ describe('the dispatcher', () => {
   const fire = (target: Hookwork, webhookKey: string, id: string) => target.container.resolve(WebhookFiringService).fire({ key: webhookKey }, 'thing.happened', { id });
 
   it('serves a fast endpoint while a slow one holds more requests than the global limit', async () => {
-    app = await startTestApp({ settings: { concurrency: { global: 4, perEndpoint: 2 } } });
+    app = await startTestApp({ settings: { concurrency: { global: 4, perWebhook: 2 } } });
     const slow = await startTestReceiver();
     const held: ServerResponse[] = [];
     let open = 0;
@@ -67,8 +58,34 @@ describe('the dispatcher', () => {
     }
   });
 
+  it('gives each webhook its own lanes: one whose receiver hangs never starves another on the same host and port', async () => {
+    // An automation service or API gateway: two owners' webhooks on one scheme://host:port.
+    app = await startTestApp({ settings: { timeout: 6000, stopTimeout: 100 } });
+    const held: ServerResponse[] = [];
+    receiver.handler = (request, res) => {
+      if (request.path === '/stuck') held.push(res);
+      else res.end('ok');
+    };
+    try {
+      const stuck = await app.webhooks.create({ url: `${receiver.origin}/stuck`, events: ['thing.happened'] });
+      await app.webhooks.create({ url: `${receiver.origin}/healthy`, events: ['thing.happened'] });
+      const firstTimeout = nextLifecycle(app, 'attemptFailed', (a) => a.webhookKey === stuck.key, 30_000).then(() => 'a stuck attempt timed out');
+      for (let i = 0; i < 40; i++) await app.publish(new ThingHappened(`e-${i}`));
+      const healthy = () => receiver.requests.filter((r) => r.path === '/healthy').length;
+      const allHealthy = (async () => {
+        while (healthy() < 40) await new Promise((resolve) => setTimeout(resolve, 20));
+        return 'all 40 healthy requests arrived';
+      })();
+      expect(await Promise.race([allHealthy, firstTimeout])).toBe('all 40 healthy requests arrived');
+      // The stuck webhook holds only its own lane: perWebhook (8) attempts, not the host's.
+      expect(held.length).toBe(8);
+    } finally {
+      for (const res of held) res.end();
+    }
+  });
+
   it('never runs more attempts at once than the global limit', async () => {
-    app = await startTestApp({ settings: { concurrency: { global: 3, perEndpoint: 3 } } });
+    app = await startTestApp({ settings: { concurrency: { global: 3, perWebhook: 3 } } });
     const receivers = [receiver, await startTestReceiver(), await startTestReceiver()];
     let open = 0;
     let maxOpen = 0;
@@ -165,7 +182,7 @@ describe('the dispatcher', () => {
     await app.stop();
     expect(await queue.counts()).toEqual({ pending: 1, inFlight: 0, dead: 0 });
     const stored = (await queue.get(receiver.requests[0]!.headers['webhook-id'] as string))!;
-    expect(stored).toMatchObject({ state: 'pending', retryCount: 0 });
+    expect(stored).toMatchObject({ state: 'pending', attempts: 0 });
     expect(webhook.key).toBeDefined();
     app = undefined;
   });

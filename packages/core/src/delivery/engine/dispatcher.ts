@@ -3,86 +3,66 @@ import type { Clock } from '../../runtime/clock';
 import type { SettingsAccessor } from '../../settings/settings';
 import type { RequestQueue } from '../../ports/request-queue';
 import type { WebhookRequest } from '../../model/webhook-request';
-import type { Webhook } from '../../model/webhook';
 
-/** A claimed request with its webhook (undefined when the webhook was deleted). */
-export interface DispatchItem {
-  request: WebhookRequest;
-  webhook: Webhook | undefined;
-}
-
-/** What the dispatcher needs from the engine. */
+/** What the dispatcher needs from its engine. */
 export interface DispatcherDeps {
-  queue: RequestQueue;
+  queue: RequestQueue<unknown>;
   settings: SettingsAccessor;
   clock: Clock;
   /** The lease owner of this dispatcher. */
   owner: string;
-  /** The stored webhooks of these keys (secrets included). */
-  loadWebhooks(keys: readonly string[]): Promise<Map<string, Webhook | undefined>>;
   /** Makes one attempt and settles the request in the queue; never throws. */
-  process(item: DispatchItem, signal: AbortSignal): Promise<void>;
+  process(request: WebhookRequest, signal: AbortSignal): Promise<void>;
   /** Background failures (a claim that threw); the work is tried again later. */
   onError(task: string, error: unknown): void;
 }
 
-/** The endpoint of a URL for the per-endpoint limit: scheme://host:port. */
-export function endpointOf(url: string): string {
-  try {
-    const u = new URL(url);
-    const port = u.port || (u.protocol === 'https:' ? '443' : '80');
-    return `${u.protocol}//${u.hostname.toLowerCase()}:${port}`;
-  } catch {
-    return url;
-  }
-}
-
 /** A claimed request waiting in memory for a slot. */
-interface ReadyItem extends DispatchItem {
-  /** Clock ms after which it is given back rather than started (its lease and webhook snapshot age). */
+interface ReadyItem {
+  request: WebhookRequest;
+  /** Clock ms after which it is given back rather than started (its lease's age). */
   heldUntil: number;
 }
 
-/** One endpoint's attempts running now and claimed requests waiting for its slots. */
-interface EndpointLane {
+/** One webhook's attempts running now and claimed requests waiting for its slots. */
+interface WebhookLane {
   running: number;
   ready: ReadyItem[];
 }
 
-/** The lane of requests whose webhook was deleted: dropping them sends nothing, so it has no limit. */
-const NO_ENDPOINT = '';
-
 /**
- * Takes due requests from the queue and runs them within the concurrency limits.
+ * Takes due requests from the queue and runs them within the concurrency limits: `global`
+ * attempts at once in all, `perWebhook` at once for one webhook.
  *
  * - Woken at once by {@link wake} (enqueue, redeliver); otherwise sleeps until the earliest
  *   due time it knows of, and at most `period` (the safety sweep for other processes' work
  *   and expired leases).
- * - Claims in bounded batches under a lease. Claimed requests of an endpoint at its limit wait
- *   in memory (they are leased to this process) for that endpoint's next free slot, so a busy
- *   endpoint costs one claim per batch, not a claim and a release per delivery. An endpoint
- *   holding at least `perEndpoint` waiting requests is left out of claims (by its webhook keys),
- *   and what waits is bounded: `claimBatchSize + perEndpoint` per endpoint and about two batches
- *   in all (the excess is given back, largest holders first).
+ * - Claims in bounded batches under a lease. Claimed requests of a webhook at its limit wait in
+ *   memory (they are leased to this process) for that webhook's next free slot, so a busy
+ *   webhook costs one claim per batch, not a claim and a release per delivery. A webhook holding
+ *   at least `perWebhook` waiting requests is left out of claims, and what waits is bounded:
+ *   `claimBatchSize + perWebhook` per webhook and about two batches in all (the excess is given
+ *   back, largest holders first).
+ * - Concurrency lanes are per webhook, not per host: webhooks of different owners on one host
+ *   (an automation service, an API gateway) never share slots, so one whose receiver hangs
+ *   never starves another.
  * - Only requests that could start count when deciding to claim more: whenever a global slot is
- *   free, every waiting request belongs to an endpoint at its limit, so the next claim (which
- *   skips those endpoints) can only find work for other endpoints. One slow receiver never stops
- *   the others from being claimed and served.
- * - A waiting request is given back, not started, once it has waited `period` or half the lease:
- *   its lease never runs out while it waits, and a webhook deleted or disabled meanwhile is seen
- *   (the request is claimed again with the webhook read afresh) within one period.
- * - No ordering between requests of one endpoint is promised.
+ *   free, every waiting request belongs to a webhook at its limit, so the next claim (which
+ *   skips those webhooks) can only find work for other webhooks.
+ * - A waiting request is given back, not started, once it has waited `period` or half the
+ *   lease: its lease never runs out while it waits.
+ * - No ordering between requests of one webhook is promised.
  */
 export class Dispatcher {
-  private readonly lanes = new Map<string, EndpointLane>();
+  private readonly lanes = new Map<string, WebhookLane>();
   /** Requests waiting in all lanes. */
   private readyCount = 0;
   /** The earliest `heldUntil` among waiting requests (a lower bound: Infinity when none wait). */
   private earliestHeldUntil = Infinity;
-  private readonly active = new Set<Promise<void>>();
-  private readonly endpointOfKey = new Map<string, string>();
-  /** Endpoints left out of the last claim: when one of them has room again, claiming may find work. */
-  private excludedEndpoints = new Set<string>();
+  /** Attempts running now, by request id. */
+  private readonly active = new Map<string, Promise<void>>();
+  /** Webhooks left out of the last claim: when one of them has room again, claiming may find work. */
+  private excluded = new Set<string>();
   private running = false;
   private stopped = true;
   private pumpQueued = false;
@@ -91,13 +71,17 @@ export class Dispatcher {
   private timer: NodeJS.Timeout | undefined;
   private timerAt = Infinity;
   private abort = new AbortController();
-  private readonly settleListeners = new Set<() => void>();
 
   constructor(private readonly deps: DispatcherDeps) {}
 
   /** Attempts running now. */
   get inFlight(): number {
     return this.active.size;
+  }
+
+  /** The ids of the requests whose attempts run now (their leases are renewed while they run). */
+  activeIds(): string[] {
+    return [...this.active.keys()];
   }
 
   start(): void {
@@ -122,12 +106,6 @@ export class Dispatcher {
     this.armTimer(at.getTime() - this.deps.clock.now().getTime());
   }
 
-  /** Calls `listener` each time an attempt settles, until the returned function is called. */
-  onSettled(listener: () => void): () => void {
-    this.settleListeners.add(listener);
-    return () => this.settleListeners.delete(listener);
-  }
-
   /**
    * Stops claiming, waits for running attempts up to `timeoutMs` (then aborts them), and gives
    * every claim back to the queue so another process need not wait for the leases.
@@ -141,11 +119,11 @@ export class Dispatcher {
     if (this.active.size > 0) {
       let timeout: NodeJS.Timeout | undefined;
       const expired = new Promise<void>((resolve) => (timeout = setTimeout(resolve, timeoutMs)));
-      await Promise.race([Promise.allSettled([...this.active]), expired]);
+      await Promise.race([Promise.allSettled([...this.active.values()]), expired]);
       clearTimeout(timeout);
       if (this.active.size > 0) {
         this.abort.abort(new Error('the app is stopping (stopTimeout reached)'));
-        await Promise.allSettled([...this.active]);
+        await Promise.allSettled([...this.active.values()]);
       }
     }
     while (this.running) await new Promise((resolve) => setImmediate(resolve));
@@ -200,11 +178,11 @@ export class Dispatcher {
       await this.startReady();
       if (this.stopped) return;
       // A free global slot means nothing waiting could start (startReady would have started
-      // it): whatever waits belongs to endpoints at their limit, which the claim skips.
+      // it): whatever waits belongs to webhooks at their limit, which the claim skips.
       if (settings.concurrency.global - this.active.size <= 0) break;
-      const exclude = this.fullEndpoints(settings.concurrency.perEndpoint);
-      // An endpoint the last claim skipped has room again: its requests may be claimable now.
-      if (!this.mayHaveMore) for (const endpoint of this.excludedEndpoints) if (!exclude.endpoints.has(endpoint)) this.mayHaveMore = true;
+      const full = this.fullWebhooks(settings.concurrency.perWebhook);
+      // A webhook the last claim skipped has room again: its requests may be claimable now.
+      if (!this.mayHaveMore) for (const key of this.excluded) if (!full.has(key)) this.mayHaveMore = true;
       if (!this.mayHaveMore) break;
       const now = this.deps.clock.now();
       const claimed = await this.deps.queue.claim({
@@ -212,23 +190,17 @@ export class Dispatcher {
         limit: batch,
         leaseMs: settings.leaseDuration,
         now,
-        excludeWebhookKeys: exclude.keys,
+        excludeWebhookKeys: [...full],
       });
-      this.excludedEndpoints = exclude.endpoints;
+      this.excluded = full;
       if (this.stopped) {
-        await this.giveBack(claimed.map((request) => ({ request })));
+        await this.giveBack(claimed.map((request) => ({ request, heldUntil: 0 })));
         return;
       }
       if (claimed.length < batch) this.mayHaveMore = false;
       if (claimed.length === 0) break;
       const heldUntil = now.getTime() + Math.min(settings.leaseDuration / 2, settings.period);
-      const webhooks = await this.deps.loadWebhooks(distinctKeys(claimed));
-      for (const request of claimed) {
-        const webhook = webhooks.get(request.webhookKey);
-        const endpoint = webhook ? endpointOf(webhook.url) : NO_ENDPOINT;
-        if (webhook) this.endpointOfKey.set(webhook.key, endpoint);
-        this.lane(endpoint).ready.push({ request, webhook, heldUntil });
-      }
+      for (const request of claimed) this.lane(request.webhookKey).ready.push({ request, heldUntil });
       this.readyCount += claimed.length;
       this.earliestHeldUntil = Math.min(this.earliestHeldUntil, heldUntil);
     }
@@ -244,60 +216,54 @@ export class Dispatcher {
 
   /**
    * Gives back requests that waited too long and those beyond the bounds on what waits, then
-   * starts waiting requests within the limits, one endpoint after another in turn.
+   * starts waiting requests within the limits, one webhook after another in turn.
    */
   private async startReady(): Promise<void> {
     const settings = this.deps.settings.current;
-    const { global, perEndpoint } = settings.concurrency;
+    const { global, perWebhook } = settings.concurrency;
     const back: ReadyItem[] = [];
     if (this.readyCount > 0 && this.deps.clock.now().getTime() >= this.earliestHeldUntil) this.takeStale(back);
-    for (const [endpoint, lane] of this.lanes) {
+    for (const [key, lane] of this.lanes) {
       if (this.readyCount === 0 || this.active.size >= global) break;
-      if (lane.ready.length === 0 || (endpoint !== NO_ENDPOINT && lane.running >= perEndpoint)) continue;
+      if (lane.ready.length === 0 || lane.running >= perWebhook) continue;
       const item = lane.ready.shift()!;
       this.readyCount--;
       lane.running++;
-      this.run(item, endpoint, lane);
-      // To the back of the line (this loop meets it again): endpoints take free slots in turn.
-      this.lanes.delete(endpoint);
-      this.lanes.set(endpoint, lane);
+      this.run(item, key, lane);
+      // To the back of the line (this loop meets it again): webhooks take free slots in turn.
+      this.lanes.delete(key);
+      this.lanes.set(key, lane);
     }
-    if (this.readyCount > 0) this.takeExcess(settings.claimBatchSize, perEndpoint, back);
+    if (this.readyCount > 0) this.takeExcess(settings.claimBatchSize, perWebhook, back);
     if (back.length === 0) return;
     // Back in the queue, so claimable again: renewed if their lanes have room, else left for later.
     this.mayHaveMore = true;
     await this.giveBack(back);
   }
 
-  private run(item: ReadyItem, endpoint: string, lane: EndpointLane): void {
-    const attempt = this.deps.process(item, this.abort.signal).finally(() => {
-      this.active.delete(attempt);
+  private run(item: ReadyItem, key: string, lane: WebhookLane): void {
+    const id = item.request.id;
+    const attempt = this.deps.process(item.request, this.abort.signal).finally(() => {
+      this.active.delete(id);
       lane.running--;
-      if (lane.running === 0 && lane.ready.length === 0 && this.lanes.get(endpoint) === lane) this.lanes.delete(endpoint);
-      for (const listener of this.settleListeners) listener();
-      if (!this.stopped && (this.mayHaveMore || this.readyCount > 0 || this.excludedEndpoints.size > 0)) this.schedulePump();
+      if (lane.running === 0 && lane.ready.length === 0 && this.lanes.get(key) === lane) this.lanes.delete(key);
+      if (!this.stopped && (this.mayHaveMore || this.readyCount > 0 || this.excluded.size > 0)) this.schedulePump();
     });
-    this.active.add(attempt);
+    this.active.set(id, attempt);
   }
 
-  /** An endpoint at its limit with a full round of requests waiting: claims skip it. */
-  private isFull(lane: EndpointLane, perEndpoint: number): boolean {
-    return lane.running >= perEndpoint && lane.ready.length >= perEndpoint;
+  /** Webhooks at their limit with a full round of requests waiting: claims skip them. */
+  private fullWebhooks(perWebhook: number): Set<string> {
+    const full = new Set<string>();
+    for (const [key, lane] of this.lanes) if (lane.running >= perWebhook && lane.ready.length >= perWebhook) full.add(key);
+    return full;
   }
 
-  private fullEndpoints(perEndpoint: number): { keys: string[]; endpoints: Set<string> } {
-    const endpoints = new Set<string>();
-    for (const [endpoint, lane] of this.lanes) if (endpoint !== NO_ENDPOINT && this.isFull(lane, perEndpoint)) endpoints.add(endpoint);
-    const keys: string[] = [];
-    if (endpoints.size > 0) for (const [key, endpoint] of this.endpointOfKey) if (endpoints.has(endpoint)) keys.push(key);
-    return { keys, endpoints };
-  }
-
-  private lane(endpoint: string): EndpointLane {
-    let lane = this.lanes.get(endpoint);
+  private lane(key: string): WebhookLane {
+    let lane = this.lanes.get(key);
     if (!lane) {
       lane = { running: 0, ready: [] };
-      this.lanes.set(endpoint, lane);
+      this.lanes.set(key, lane);
     }
     return lane;
   }
@@ -306,7 +272,7 @@ export class Dispatcher {
   private takeStale(back: ReadyItem[]): void {
     const now = this.deps.clock.now().getTime();
     let earliest = Infinity;
-    for (const [endpoint, lane] of this.lanes) {
+    for (const [key, lane] of this.lanes) {
       if (lane.ready.length === 0) continue;
       const keep: ReadyItem[] = [];
       for (const item of lane.ready) {
@@ -318,53 +284,53 @@ export class Dispatcher {
       }
       const taken = lane.ready.length - keep.length;
       lane.ready = keep;
-      if (taken > 0) this.noteTaken(endpoint, lane, taken);
+      if (taken > 0) this.noteTaken(key, lane, taken);
     }
     this.earliestHeldUntil = earliest;
   }
 
   /**
-   * Moves to `back` what exceeds the bounds on waiting requests: `batch + perEndpoint` per
-   * endpoint, and about two batches in all, shared fairly (never below `perEndpoint` each).
+   * Moves to `back` what exceeds the bounds on waiting requests: `batch + perWebhook` per
+   * webhook, and about two batches in all, shared fairly (never below `perWebhook` each).
    */
-  private takeExcess(batch: number, perEndpoint: number, back: ReadyItem[]): void {
+  private takeExcess(batch: number, perWebhook: number, back: ReadyItem[]): void {
     const total = 2 * batch;
-    let share = batch + perEndpoint;
+    let share = batch + perWebhook;
     if (this.readyCount > total) {
       let holding = 0;
       for (const lane of this.lanes.values()) if (lane.ready.length > 0) holding++;
-      share = Math.min(share, Math.max(perEndpoint, Math.floor(total / holding)));
+      share = Math.min(share, Math.max(perWebhook, Math.floor(total / holding)));
     }
-    for (const [endpoint, lane] of this.lanes) {
+    for (const [key, lane] of this.lanes) {
       if (lane.ready.length <= share) continue;
       // The newest claimed go back: the oldest have waited longest.
       const excess = lane.ready.splice(share);
       for (const item of excess) back.push(item);
-      this.noteTaken(endpoint, lane, excess.length);
+      this.noteTaken(key, lane, excess.length);
     }
   }
 
   /** Bookkeeping after `count` waiting requests of `lane` were taken out to be given back. */
-  private noteTaken(endpoint: string, lane: EndpointLane, count: number): void {
+  private noteTaken(key: string, lane: WebhookLane, count: number): void {
     this.readyCount -= count;
-    if (lane.running === 0 && lane.ready.length === 0) this.lanes.delete(endpoint);
+    if (lane.running === 0 && lane.ready.length === 0) this.lanes.delete(key);
   }
 
   /** Empties every lane's waiting requests (their claims are to be given back). */
   private takeAllReady(): ReadyItem[] {
     const all: ReadyItem[] = [];
-    for (const [endpoint, lane] of this.lanes) {
+    for (const [key, lane] of this.lanes) {
       all.push(...lane.ready);
       lane.ready = [];
-      if (lane.running === 0) this.lanes.delete(endpoint);
+      if (lane.running === 0) this.lanes.delete(key);
     }
     this.readyCount = 0;
     this.earliestHeldUntil = Infinity;
-    this.excludedEndpoints.clear();
+    this.excluded.clear();
     return all;
   }
 
-  private async giveBack(items: readonly { request: WebhookRequest }[]): Promise<void> {
+  private async giveBack(items: readonly ReadyItem[]): Promise<void> {
     if (items.length === 0) return;
     try {
       await this.deps.queue.release(this.deps.owner, items.map((i) => i.request.id));
@@ -393,10 +359,4 @@ export class Dispatcher {
     this.timer = undefined;
     this.timerAt = Infinity;
   }
-}
-
-function distinctKeys(requests: readonly WebhookRequest[]): string[] {
-  const keys = new Set<string>();
-  for (const r of requests) keys.add(r.webhookKey);
-  return [...keys];
 }

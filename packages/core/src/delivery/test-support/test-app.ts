@@ -1,4 +1,5 @@
-import { createHookwork, type Hookwork, type HookworkOptions } from '../../composition/create-hookwork';
+import { createHookwork, type HookworkOptions } from '../../composition/create-hookwork';
+import type { Hookwork } from '../../composition/hookwork-app';
 import type { Composer } from '../../composition/composer';
 import { WebhookEventBase } from '../../events/webhook-event-base';
 import { WebhookEvent } from '../../events/webhook-event.decorator';

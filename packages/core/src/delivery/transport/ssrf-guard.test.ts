@@ -1,4 +1,4 @@
-import type { Hookwork } from '../../composition/create-hookwork';
+import type { Hookwork } from '../../composition/hookwork-app';
 import { classifyAddress, type HostResolver, type ResolvedAddress } from './ssrf-guard';
 import { startTestReceiver, type TestReceiver } from '../../testing/test-receiver';
 import { startTestApp, ThingHappened } from '../test-support/test-app';

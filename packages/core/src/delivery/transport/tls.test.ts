@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import type { Hookwork } from '../../composition/create-hookwork';
+import type { Hookwork } from '../../composition/hookwork-app';
 import { nextLifecycle, startTestApp, ThingHappened } from '../test-support/test-app';
 
 // A real https receiver on 127.0.0.1 with a self-signed certificate (test-support/tls).

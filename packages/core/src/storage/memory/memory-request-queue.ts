@@ -1,5 +1,6 @@
 import { HookworkError } from '../../errors/hookwork-error';
 import type { ClaimOptions, EnqueueOptions, QueueCounts, RedeliverSelector, RequestQueue } from '../../ports/request-queue';
+import type { Page, PageRequest } from '../../model/page';
 import type { NewWebhookRequest, WebhookRequest } from '../../model/webhook-request';
 import { cloneData } from './clone-data';
 
@@ -25,7 +26,7 @@ export class MemoryRequestQueue implements RequestQueue {
   private readonly dead = new Map<string, Rec>();
   private seq = 0;
 
-  async enqueue(requests: readonly NewWebhookRequest[], options?: EnqueueOptions): Promise<void> {
+  async enqueue(requests: readonly NewWebhookRequest[], options?: EnqueueOptions<never>): Promise<void> {
     if (options?.transaction !== undefined) {
       throw new HookworkError('HOOKWORK_ERR_ENQUEUE_FAILED', 'the in-memory queue cannot enqueue inside a host transaction; use a backend that supports it (PostgreSQL) or publish without { transaction }');
     }
@@ -35,7 +36,7 @@ export class MemoryRequestQueue implements RequestQueue {
       seen.add(r.id);
     }
     for (const r of requests) {
-      const rec: Rec = { request: { ...cloneData(r), state: 'pending', retryCount: 0 }, seq: this.seq++ };
+      const rec: Rec = { request: { ...cloneData(r), state: 'pending', attempts: 0 }, seq: this.seq++ };
       this.all.set(r.id, rec);
       this.insertPending(rec);
     }
@@ -82,22 +83,33 @@ export class MemoryRequestQueue implements RequestQueue {
     return done;
   }
 
-  async reschedule(id: string, owner: string, update: { dueAt: Date; retryCount: number; lastError?: string }): Promise<boolean> {
+  async reschedule(id: string, owner: string, update: { dueAt: Date; attempts: number; lastError?: string }): Promise<boolean> {
     const rec = this.holds(id, owner);
     if (!rec) return false;
     this.inflight.delete(id);
-    Object.assign(rec.request, { state: 'pending', dueAt: new Date(update.dueAt.getTime()), retryCount: update.retryCount, lastError: update.lastError, leaseOwner: undefined, leaseExpiresAt: undefined });
+    Object.assign(rec.request, { state: 'pending', dueAt: new Date(update.dueAt.getTime()), attempts: update.attempts, lastError: update.lastError, leaseOwner: undefined, leaseExpiresAt: undefined });
     this.insertPending(rec);
     return true;
   }
 
-  async deadLetter(id: string, owner: string, update: { retryCount: number; lastError?: string; now: Date }): Promise<boolean> {
+  async deadLetter(id: string, owner: string, update: { attempts: number; lastError?: string; now: Date }): Promise<boolean> {
     const rec = this.holds(id, owner);
     if (!rec) return false;
     this.inflight.delete(id);
-    Object.assign(rec.request, { state: 'dead', retryCount: update.retryCount, lastError: update.lastError, deadAt: new Date(update.now.getTime()), leaseOwner: undefined, leaseExpiresAt: undefined });
+    Object.assign(rec.request, { state: 'dead', attempts: update.attempts, lastError: update.lastError, deadAt: new Date(update.now.getTime()), leaseOwner: undefined, leaseExpiresAt: undefined });
     this.dead.set(id, rec);
     return true;
+  }
+
+  async renew(owner: string, ids: readonly string[], leaseMs: number, now: Date): Promise<string[]> {
+    const renewed: string[] = [];
+    for (const id of ids) {
+      const rec = this.holds(id, owner);
+      if (!rec) continue;
+      rec.request.leaseExpiresAt = new Date(now.getTime() + leaseMs);
+      renewed.push(id);
+    }
+    return renewed;
   }
 
   async release(owner: string, ids?: readonly string[]): Promise<number> {
@@ -113,29 +125,31 @@ export class MemoryRequestQueue implements RequestQueue {
     return released;
   }
 
-  async redeliver(selector: RedeliverSelector, now: Date): Promise<number> {
+  async redeliver(selector: RedeliverSelector, now: Date): Promise<string[]> {
     const only = selector.ids && new Set(selector.ids);
-    let count = 0;
+    const redelivered: string[] = [];
     for (const rec of [...this.dead.values()]) {
       const r = rec.request;
       if (only && !only.has(r.id)) continue;
       if (selector.webhookKey !== undefined && r.webhookKey !== selector.webhookKey) continue;
       if (selector.deadSince && r.deadAt!.getTime() < selector.deadSince.getTime()) continue;
       this.dead.delete(r.id);
-      Object.assign(r, { state: 'pending', dueAt: new Date(now.getTime()), retryCount: 0, deadAt: undefined });
+      Object.assign(r, { state: 'pending', dueAt: new Date(now.getTime()), attempts: 0, deadAt: undefined });
       this.insertPending(rec);
-      count++;
+      redelivered.push(r.id);
     }
-    return count;
+    return redelivered;
   }
 
-  async listDead(query: { webhookKey?: string; limit?: number; offset?: number } = {}): Promise<WebhookRequest[]> {
+  async listDead(query: { webhookKey?: string } & PageRequest = {}): Promise<Page<WebhookRequest>> {
     const offset = query.offset ?? 0;
-    return [...this.dead.values()]
+    const matching = [...this.dead.values()]
       .filter((rec) => query.webhookKey === undefined || rec.request.webhookKey === query.webhookKey)
-      .sort((a, b) => b.request.deadAt!.getTime() - a.request.deadAt!.getTime() || b.seq - a.seq)
-      .slice(offset, query.limit === undefined ? undefined : offset + query.limit)
-      .map((rec) => cloneData(rec.request));
+      .sort((a, b) => b.request.deadAt!.getTime() - a.request.deadAt!.getTime() || b.seq - a.seq);
+    return {
+      items: matching.slice(offset, query.limit === undefined ? undefined : offset + query.limit).map((rec) => cloneData(rec.request)),
+      total: matching.length,
+    };
   }
 
   async get(id: string): Promise<WebhookRequest | undefined> {
@@ -143,8 +157,15 @@ export class MemoryRequestQueue implements RequestQueue {
     return rec && cloneData(rec.request);
   }
 
-  async counts(): Promise<QueueCounts> {
-    return { pending: this.pending.length, inFlight: this.inflight.size, dead: this.dead.size };
+  async counts(query: { webhookKey?: string } = {}): Promise<QueueCounts> {
+    const key = query.webhookKey;
+    if (key === undefined) return { pending: this.pending.length, inFlight: this.inflight.size, dead: this.dead.size };
+    const count = (recs: Iterable<Rec>) => {
+      let n = 0;
+      for (const rec of recs) if (rec.request.webhookKey === key) n++;
+      return n;
+    };
+    return { pending: count(this.pending), inFlight: count(this.inflight.values()), dead: count(this.dead.values()) };
   }
 
   async nextDueAt(): Promise<Date | undefined> {

@@ -7,10 +7,13 @@ export { MemoryWebhookRepository } from './memory-webhook-repository';
 export { MemoryRequestQueue } from './memory-request-queue';
 export { MemoryDeliveryLog } from './memory-delivery-log';
 
+const MEMORY_CAPABILITIES = Object.freeze({ transactionalEnqueue: false, leaseRenewal: true, shared: false, crossProcessWake: false });
+
 /** The in-memory backend (the default of createHookwork): nothing survives the process. */
 export function memoryStorage(): StorageBackend {
   return {
     name: 'memory',
+    capabilities: MEMORY_CAPABILITIES,
     async open(): Promise<Storage> {
       return {
         webhooks: new MemoryWebhookRepository(),

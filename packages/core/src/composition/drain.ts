@@ -1,0 +1,112 @@
+import { HookworkError } from '../errors/hookwork-error';
+import type { QueueEngine } from '../ports/queue-engine';
+
+/** Options of `app.drain()`. */
+export interface DrainOptions {
+  /** Give up after this many ms with HOOKWORK_ERR_DRAIN_TIMEOUT. Default 30,000 (30 s). */
+  timeoutMs?: number;
+  /** Wait for these requests (their `webhook-id`s) instead of this app's own. */
+  requestIds?: readonly string[];
+  /** Wait until this webhook has nothing pending or in flight (every process's requests). */
+  webhookKey?: string;
+  /** Wait until the whole queue has nothing pending or in flight (every process's requests). */
+  all?: boolean;
+}
+
+/** The default of {@link DrainOptions.timeoutMs}. */
+export const DEFAULT_DRAIN_TIMEOUT_MS = 30_000;
+
+/** How many of its own unsettled requests an app remembers for `drain()`. */
+export const MAX_TRACKED_REQUESTS = 100_000;
+
+/**
+ * The requests this app enqueued or redelivered and has not yet seen settled for good
+ * (delivered, dead-lettered or dropped): what `drain()` waits for by default, so a run's drain
+ * is not held up by requests an earlier run left in a durable store. Bounded: beyond
+ * {@link MAX_TRACKED_REQUESTS} the oldest are forgotten (drain no longer waits for them).
+ */
+export class OwnRequests {
+  private readonly ids = new Set<string>();
+
+  add(ids: Iterable<string>): void {
+    for (const id of ids) {
+      this.ids.add(id);
+      if (this.ids.size > MAX_TRACKED_REQUESTS) this.ids.delete(this.ids.values().next().value!);
+    }
+  }
+
+  settled(id: string): void {
+    this.ids.delete(id);
+  }
+
+  get size(): number {
+    return this.ids.size;
+  }
+
+  /**
+   * Forgets those settled by another process sharing the store (gone, or dead). Reads at most
+   * `limit` of them, so a check stays cheap.
+   */
+  async prune(engine: Pick<QueueEngine<unknown>, 'get'>, limit = 1000): Promise<void> {
+    const some = [...this.ids].slice(0, limit);
+    const requests = await Promise.all(some.map((id) => engine.get(id)));
+    some.forEach((id, i) => {
+      const request = requests[i];
+      if (!request || request.state === 'dead') this.ids.delete(id);
+    });
+  }
+}
+
+/**
+ * Waits until what `options` names is settled: this app's own requests (the default), given
+ * request ids, one webhook's queue, or the whole queue. Woken by each settled request and at
+ * least every 250 ms (for retries coming due and other processes' work).
+ */
+export async function drainQueue(engine: QueueEngine<unknown>, own: OwnRequests, options: DrainOptions = {}): Promise<void> {
+  const timeoutMs = options.timeoutMs ?? DEFAULT_DRAIN_TIMEOUT_MS;
+  if (!Number.isFinite(timeoutMs) || timeoutMs < 0) throw new HookworkError('HOOKWORK_ERR_INVALID_QUERY', `drain() was given timeoutMs ${String(options.timeoutMs)}; use a number of milliseconds >= 0`);
+  const deadline = Date.now() + timeoutMs;
+  const waiting = new Set(options.requestIds ?? []);
+  let lastCheck = 0;
+  const done = async (): Promise<{ done: boolean; about: string; details: unknown }> => {
+    if (options.requestIds) {
+      for (const id of [...waiting]) {
+        const request = await engine.get(id);
+        if (!request || request.state === 'dead') waiting.delete(id);
+      }
+      return { done: waiting.size === 0, about: `${waiting.size} of the given requests are not settled (${[...waiting].slice(0, 5).join(', ')})`, details: { requestIds: [...waiting] } };
+    }
+    if (options.all || options.webhookKey !== undefined) {
+      const counts = await engine.counts(options.webhookKey !== undefined ? { webhookKey: options.webhookKey } : {});
+      const scope = options.webhookKey !== undefined ? `webhook ${options.webhookKey}` : 'the queue';
+      return { done: counts.pending + counts.inFlight === 0 && (options.webhookKey !== undefined || engine.active === 0), about: `${scope} has ${counts.pending} pending and ${counts.inFlight} in flight`, details: counts };
+    }
+    // Requests settled by another process are learnt from the store, not more often than 4 times a second.
+    if (own.size > 0 && Date.now() - lastCheck >= 250) {
+      lastCheck = Date.now();
+      await own.prune(engine);
+    }
+    return { done: own.size === 0, about: `${own.size} of this app's requests are not settled`, details: { unsettled: own.size } };
+  };
+  for (;;) {
+    const state = await done();
+    if (state.done) return;
+    const left = deadline - Date.now();
+    if (left <= 0) {
+      throw new HookworkError(
+        'HOOKWORK_ERR_DRAIN_TIMEOUT',
+        `the queue was not drained within ${timeoutMs} ms: ${state.about}; retries may be scheduled later than that, delivery may be disabled (settings.enabled), or pass a longer { timeoutMs }`,
+        { details: state.details },
+      );
+    }
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(finish, Math.min(left, 250));
+      const unsubscribe = engine.onSettled(() => setImmediate(finish));
+      function finish() {
+        clearTimeout(timer);
+        unsubscribe();
+        resolve();
+      }
+    });
+  }
+}

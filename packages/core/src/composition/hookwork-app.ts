@@ -1,0 +1,342 @@
+import type { DependencyContainer } from 'tsyringe';
+import type { Attempt } from '../delivery/attempt';
+import { WebhookDeliveryHandler } from '../delivery/delivery-handler';
+import type { DeliveryLogWriter } from '../delivery/delivery-log-writer';
+import type { LogCleanup } from '../delivery/log-cleanup';
+import type { WebhookCache } from '../delivery/webhook-cache';
+import { HookworkError, isHookworkError } from '../errors/hookwork-error';
+import type { NotificationBus } from '../events/notification-bus';
+import type { PublishOptions } from '../events/webhook-event-base';
+import type { WebhookEventCatalogue, WebhookEventDescriptor, WebhookEventEntry } from '../events/webhook-event-catalogue';
+import type { WebhookEventResolver } from '../events/webhook-event-resolver';
+import type { ManagementService } from '../management/management-service';
+import type { WebhookService } from '../management/webhook-service';
+import type { DeliveryLogEntry } from '../model/delivery-log-entry';
+import type { Page, PageRequest } from '../model/page';
+import type { WebhookRequest } from '../model/webhook-request';
+import type { LifecycleEmitter, LifecycleReporter } from '../observability/lifecycle-events';
+import type { Logger } from '../observability/logger';
+import type { DeliveryLogQuery } from '../ports/delivery-log';
+import type { DeadLetterQuery, QueueCountsQuery, QueueEngine, QueueEngineProvider } from '../ports/queue-engine';
+import type { QueueCounts, RedeliverSelector } from '../ports/request-queue';
+import type { Storage, StorageBackend } from '../ports/storage-backend';
+import type { Transport } from '../ports/transport';
+import type { TestEventResult } from '../management/test-send';
+import type { Clock } from '../runtime/clock';
+import { resolveSettings } from '../settings/resolve-settings';
+import type { HookworkSettings, HookworkSettingsInput } from '../settings/settings';
+import { checkCapabilities } from './capability-check';
+import { drainQueue, OwnRequests, type DrainOptions } from './drain';
+import { checkDecoratorMetadata } from './decorator-metadata-check';
+
+/** How often log cleanup runs (it reads its settings at each round). */
+export const LOG_CLEANUP_INTERVAL_MS = 60 * 60 * 1000;
+
+/** The outcome of publish(): handlers that failed (their webhooks got nothing; the others did). */
+export interface PublishResult {
+  /** One entry per failed handler: its alias and a HOOKWORK_ERR_HANDLER_FAILED error whose `cause` is what it threw. */
+  failures: { eventAlias: string; error: HookworkError }[];
+}
+
+/** Where an app is in its life: created → starting → started → stopping → stopped. */
+export type HookworkState = 'created' | 'starting' | 'started' | 'stopping' | 'stopped';
+
+/**
+ * A hookwork app: composed events, webhooks, the queue and its delivery. Apps are independent:
+ * each has its own container, settings, bus, storage and engine.
+ *
+ * @typeParam TTransaction the host transaction `publish(…, { transaction })` takes: the storage
+ * backend's (or queue engine's) own type, e.g. a pg `PoolClient`; `never` when it takes none.
+ */
+export interface Hookwork<TTransaction = never> {
+  /** The app's own tsyringe container. */
+  readonly container: DependencyContainer;
+  /** Lifecycle events: enqueued, attempts, dead letters, disabled webhooks, handler failures. */
+  readonly lifecycle: LifecycleEmitter;
+  /** Where the app is in its life. */
+  readonly state: HookworkState;
+  /** The current settings. */
+  readonly settings: Readonly<HookworkSettings>;
+  /** Changes settings at run time (validated; running work reads the new values). */
+  updateSettings(input: HookworkSettingsInput): Readonly<HookworkSettings>;
+  /** The composed events in collection order. */
+  events(): readonly WebhookEventDescriptor[];
+  /** Opens storage and the queue engine, checks the composed events and starts delivery. */
+  start(): Promise<void>;
+  /** Stops delivery (waiting for in-flight attempts up to stopTimeout), then closes the engine and storage. */
+  stop(): Promise<void>;
+  /**
+   * Publishes a notification: every composed event handling its class runs; resolves when every
+   * request is durably enqueued (never waits for HTTP). Rejects with HOOKWORK_ERR_ENQUEUE_FAILED
+   * when the queue fails; a handler that throws otherwise is reported in the result and the
+   * `handlerFailed` lifecycle event, and the other events still fire.
+   */
+  publish(notification: object, options?: PublishOptions<TTransaction>): Promise<PublishResult>;
+  /**
+   * Resolves when this app's own requests (enqueued or redelivered through it) are settled —
+   * delivered, dead-lettered or dropped — and their log entries written; or, with options, the
+   * given requests, one webhook's queue or the whole queue. HOOKWORK_ERR_DRAIN_TIMEOUT after
+   * `timeoutMs` (default 30 s).
+   */
+  drain(options?: DrainOptions): Promise<void>;
+  /** The management service: the one door the admin API wraps (the methods below are it too). */
+  readonly management: ManagementService;
+  /** Webhook management: create, get, update, delete, list, secrets. Usable after start(). */
+  readonly webhooks: WebhookService;
+  /** Delivery log entries, newest first (see ManagementService.logs). */
+  logs(query?: DeliveryLogQuery): Promise<Page<DeliveryLogEntry>>;
+  logs(webhookKey: string, page?: PageRequest): Promise<Page<DeliveryLogEntry>>;
+  /** One delivery log entry by its key. */
+  delivery(key: string): Promise<DeliveryLogEntry>;
+  /** Puts dead-lettered requests back in the queue; returns how many. */
+  redeliver(selector: RedeliverSelector): Promise<number>;
+  /** Dead-lettered requests, newest dead first. */
+  deadLetters(query?: DeadLetterQuery): Promise<Page<WebhookRequest>>;
+  /** Requests by state. */
+  queueCounts(query?: QueueCountsQuery): Promise<QueueCounts>;
+  /** Sends an example request to a webhook now, once, and returns the receiver's answer. */
+  sendTestEvent(webhookKey: string, options?: { alias?: string }): Promise<TestEventResult>;
+}
+
+/** What createHookwork() hands the app once composition is done. */
+export interface HookworkParts {
+  container: DependencyContainer;
+  lifecycle: LifecycleEmitter;
+  reporter: LifecycleReporter;
+  logger: Logger;
+  clock: Clock;
+  settings: { get(): HookworkSettings; set(value: HookworkSettings): void };
+  entries: readonly WebhookEventEntry[];
+  catalogue: WebhookEventCatalogue;
+  resolver: WebhookEventResolver;
+  bus: NotificationBus;
+  storageBackend: StorageBackend<unknown>;
+  queueProvider: QueueEngineProvider<unknown>;
+  /** Called once storage and the engine are open, and with nothing once they are closed. */
+  opened(storage: Storage<unknown> | undefined, engine: QueueEngine<unknown> | undefined): void;
+  management: ManagementService;
+  webhookCache: WebhookCache;
+  attempt: Attempt;
+  transport: Transport;
+  logWriter: DeliveryLogWriter;
+  own: OwnRequests;
+  cleanup: LogCleanup;
+}
+
+/**
+ * The app object: an explicit lifecycle (created → starting → started → stopping → stopped)
+ * around what createHookwork() composed. Start opens storage, then the queue engine, checks
+ * the composed events (their services and decorator metadata) and the backend's capabilities
+ * against the settings, and starts delivery and log cleanup; stop undoes it in reverse.
+ */
+export class HookworkApp<TTransaction = never> implements Hookwork<TTransaction> {
+  private current: HookworkState = 'created';
+  private storage: Storage<unknown> | undefined;
+  private engine: QueueEngine<unknown> | undefined;
+  private readonly unreported = new WeakSet<Function>();
+
+  constructor(private readonly parts: HookworkParts) {}
+
+  get container(): DependencyContainer {
+    return this.parts.container;
+  }
+
+  get lifecycle(): LifecycleEmitter {
+    return this.parts.lifecycle;
+  }
+
+  get state(): HookworkState {
+    return this.current;
+  }
+
+  get settings(): Readonly<HookworkSettings> {
+    return this.parts.settings.get();
+  }
+
+  updateSettings(input: HookworkSettingsInput): Readonly<HookworkSettings> {
+    const next = resolveSettings(input, this.parts.settings.get());
+    if (this.engine) checkCapabilities(this.engine, next);
+    this.parts.settings.set(next);
+    this.engine?.wake();
+    return next;
+  }
+
+  events(): readonly WebhookEventDescriptor[] {
+    return this.parts.catalogue.list();
+  }
+
+  get management(): ManagementService {
+    this.requireOpen();
+    return this.parts.management;
+  }
+
+  get webhooks(): WebhookService {
+    return this.management.webhooks;
+  }
+
+  async start(): Promise<void> {
+    if (this.current === 'stopped' || this.current === 'stopping') throw new HookworkError('HOOKWORK_ERR_APP_STOPPED', 'start() was called on a stopped app; create a new app to go on');
+    if (this.current !== 'created') throw new HookworkError('HOOKWORK_ERR_APP_ALREADY_STARTED', `start() was already called (the app is ${this.current}); call it once`);
+    this.current = 'starting';
+    const { parts } = this;
+    let storage: Storage<unknown> | undefined;
+    let engine: QueueEngine<unknown> | undefined;
+    try {
+      // Build each composed event once now, so a missing host service or missing decorator
+      // metadata fails start() with the fix rather than every publish() later.
+      checkDecoratorMetadata(parts.entries);
+      storage = await parts.storageBackend.open({ logger: parts.logger, clock: parts.clock });
+      engine = await parts.queueProvider.open({
+        storage,
+        storageBackend: parts.storageBackend,
+        settings: { get current() { return parts.settings.get(); } },
+        clock: parts.clock,
+        logger: parts.logger,
+        onError: (task, error) => parts.reporter.backgroundError(task, error),
+      });
+      checkCapabilities(engine, parts.settings.get());
+      parts.opened(storage, engine);
+      this.storage = storage;
+      this.engine = engine;
+      for (const entry of parts.entries) parts.resolver.instantiate(entry);
+    } catch (error) {
+      this.storage = undefined;
+      this.engine = undefined;
+      parts.opened(undefined, undefined);
+      this.current = 'created';
+      await engine?.close?.().catch(() => undefined);
+      await storage?.close().catch(() => undefined);
+      throw error;
+    }
+    this.current = 'started';
+    const flagged = await parts.management.webhooks.listWithUnknownEvents();
+    for (const webhook of flagged) {
+      parts.logger.warn(`webhook ${webhook.key} subscribes to events no composed event handles: ${webhook.unknownEvents.join(', ')}; it will not fire for them (list with app.webhooks.listWithUnknownEvents())`);
+    }
+    parts.lifecycle.on('enqueued', (requests) => parts.own.add(requests.map((r) => r.requestId)));
+    engine.onSettled((request, verdict) => {
+      if (verdict.kind === 'delivered' || verdict.kind === 'dead' || verdict.kind === 'drop') parts.own.settled(request.id);
+    });
+    await engine.start(
+      new WebhookDeliveryHandler({
+        webhooks: parts.webhookCache,
+        repository: storage.webhooks,
+        attempt: parts.attempt,
+        settings: { get current() { return parts.settings.get(); } },
+        clock: parts.clock,
+        logWriter: parts.logWriter,
+        reporter: parts.reporter,
+        logger: parts.logger,
+      }),
+    );
+    parts.cleanup.start(LOG_CLEANUP_INTERVAL_MS);
+  }
+
+  async stop(): Promise<void> {
+    if (this.current === 'stopped' || this.current === 'stopping') return;
+    const wasStarted = this.current === 'started';
+    this.current = 'stopping';
+    const { parts } = this;
+    parts.cleanup.stop();
+    if (wasStarted) await this.engine?.stop(parts.settings.get().stopTimeout);
+    await parts.cleanup.idle();
+    await parts.logWriter.flush();
+    await parts.transport.close();
+    parts.bus.clear();
+    parts.lifecycle.removeAllListeners();
+    const engine = this.engine;
+    const storage = this.storage;
+    this.engine = undefined;
+    this.storage = undefined;
+    parts.opened(undefined, undefined);
+    this.current = 'stopped';
+    await engine?.close?.();
+    await storage?.close();
+  }
+
+  async publish(notification: object, options: PublishOptions<TTransaction> = {}): Promise<PublishResult> {
+    if (notification === null || typeof notification !== 'object') {
+      throw new HookworkError('HOOKWORK_ERR_INVALID_NOTIFICATION', `publish() takes a notification object (an instance of a notification class); got ${notification === null ? 'null' : typeof notification}`);
+    }
+    if (Object.getPrototypeOf(notification) === Object.prototype || Object.getPrototypeOf(notification) === null) {
+      throw new HookworkError(
+        'HOOKWORK_ERR_INVALID_NOTIFICATION',
+        'publish() was given a plain object; notifications are routed by their class, so create an instance of a notification class (e.g. new ContentPublishedNotification(...)) instead of an object literal',
+      );
+    }
+    this.requireStarted();
+    const { parts } = this;
+    if (!parts.bus.hasSubscribers(notification.constructor)) this.reportUnhandled(notification.constructor);
+    const outcomes = await parts.bus.publish(notification, options);
+    const failures: PublishResult['failures'] = [];
+    for (const outcome of outcomes) {
+      if (outcome.ok) continue;
+      if (isHookworkError(outcome.error, 'HOOKWORK_ERR_ENQUEUE_FAILED')) throw outcome.error;
+      const cause = outcome.error;
+      const error = new HookworkError('HOOKWORK_ERR_HANDLER_FAILED', `webhook event ${outcome.handlerName} failed on ${notification.constructor.name}: ${(cause as Error)?.message ?? String(cause)}`, { cause });
+      failures.push({ eventAlias: outcome.handlerName, error });
+      parts.reporter.emit('handlerFailed', { eventAlias: outcome.handlerName, notification: notification.constructor.name, error: cause });
+      parts.logger.error(error.message, { error: cause });
+    }
+    return { failures };
+  }
+
+  async drain(options?: DrainOptions): Promise<void> {
+    const engine = this.requireStarted();
+    await drainQueue(engine, this.parts.own, options);
+    await this.parts.logWriter.flush();
+  }
+
+  logs(query?: DeliveryLogQuery): Promise<Page<DeliveryLogEntry>>;
+  logs(webhookKey: string, page?: PageRequest): Promise<Page<DeliveryLogEntry>>;
+  async logs(queryOrKey?: DeliveryLogQuery | string, page?: PageRequest): Promise<Page<DeliveryLogEntry>> {
+    this.requireStarted();
+    return typeof queryOrKey === 'string' ? this.parts.management.logs(queryOrKey, page) : this.parts.management.logs(queryOrKey);
+  }
+
+  async delivery(key: string): Promise<DeliveryLogEntry> {
+    this.requireStarted();
+    return this.parts.management.delivery(key);
+  }
+
+  async redeliver(selector: RedeliverSelector): Promise<number> {
+    this.requireStarted();
+    return this.parts.management.redeliver(selector);
+  }
+
+  async deadLetters(query?: DeadLetterQuery): Promise<Page<WebhookRequest>> {
+    this.requireStarted();
+    return this.parts.management.deadLetters(query);
+  }
+
+  async queueCounts(query?: QueueCountsQuery): Promise<QueueCounts> {
+    this.requireStarted();
+    return this.parts.management.queueCounts(query);
+  }
+
+  async sendTestEvent(webhookKey: string, options?: { alias?: string }): Promise<TestEventResult> {
+    this.requireStarted();
+    return this.parts.management.sendTestEvent(webhookKey, options);
+  }
+
+  /** A notification class no composed event handles: said once per class, at debug level. */
+  private reportUnhandled(type: Function): void {
+    if (this.unreported.has(type)) return;
+    this.unreported.add(type);
+    this.parts.logger.debug(`publish(): no composed event handles ${type.name || 'this notification class'}; nothing is sent for it (compose an event whose notification is this class)`);
+  }
+
+  private requireOpen(): void {
+    if (this.storage) return;
+    throw new HookworkError(
+      this.current === 'stopped' || this.current === 'stopping' ? 'HOOKWORK_ERR_APP_STOPPED' : 'HOOKWORK_ERR_APP_NOT_STARTED',
+      this.current === 'stopped' || this.current === 'stopping' ? 'the app was stopped; create a new app to go on' : 'storage is not open yet; await app.start() before managing webhooks or publishing',
+    );
+  }
+
+  private requireStarted(): QueueEngine<unknown> {
+    this.requireOpen();
+    if (this.current !== 'started' || !this.engine) throw new HookworkError('HOOKWORK_ERR_APP_NOT_STARTED', 'await app.start() first');
+    return this.engine;
+  }
+}

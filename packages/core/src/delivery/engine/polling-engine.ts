@@ -1,0 +1,190 @@
+import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
+import type { Page } from '../../model/page';
+import type { NewWebhookRequest, WebhookRequest } from '../../model/webhook-request';
+import type {
+  DeadLetterQuery,
+  DeliveryHandler,
+  DeliveryVerdict,
+  EngineEnqueueOptions,
+  QueueCountsQuery,
+  QueueEngine,
+  QueueEngineCapabilities,
+  QueueEngineContext,
+  QueueEngineProvider,
+} from '../../ports/queue-engine';
+import type { QueueCounts, RedeliverSelector, RequestQueue } from '../../ports/request-queue';
+import { CompletionBatcher } from './completion-batcher';
+import { Dispatcher } from './dispatcher';
+
+type SettledListener = (request: WebhookRequest, verdict: DeliveryVerdict) => void;
+
+/**
+ * The built-in queue engine: a {@link Dispatcher} polling a storage backend's
+ * {@link RequestQueue} (memory, SQLite, PostgreSQL). It claims due requests under a lease,
+ * runs core's handler within the concurrency limits, applies each verdict to the queue
+ * (completions of one event-loop turn in one write), renews the leases of running attempts
+ * when the queue can, and wakes when another process sharing the store enqueues (`watch`).
+ */
+export class PollingQueueEngine<TTransaction = never> implements QueueEngine<TTransaction> {
+  readonly name: string;
+  readonly capabilities: QueueEngineCapabilities;
+  private readonly owner = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
+  private readonly completions: CompletionBatcher;
+  private readonly listeners = new Set<SettledListener>();
+  private dispatcher: Dispatcher | undefined;
+  private unwatch: (() => void) | undefined;
+  private renewTimer: NodeJS.Timeout | undefined;
+
+  constructor(
+    private readonly queue: RequestQueue<TTransaction>,
+    private readonly context: Omit<QueueEngineContext, 'storage' | 'storageBackend'>,
+    options: { name: string; transactionalEnqueue: boolean; shared: boolean },
+  ) {
+    this.name = `polling(${options.name})`;
+    this.capabilities = Object.freeze({ transactionalEnqueue: options.transactionalEnqueue, leaseRenewal: typeof queue.renew === 'function', shared: options.shared });
+    this.completions = new CompletionBatcher(queue, this.owner);
+  }
+
+  enqueue(requests: readonly NewWebhookRequest[], options?: EngineEnqueueOptions<TTransaction>): Promise<void> {
+    return this.queue.enqueue(requests, options);
+  }
+
+  start(handler: DeliveryHandler): void {
+    if (this.dispatcher) return;
+    const { settings, clock, onError } = this.context;
+    this.dispatcher = new Dispatcher({
+      queue: this.queue as RequestQueue<unknown>,
+      settings,
+      clock,
+      owner: this.owner,
+      process: (request, signal) => this.process(handler, request, signal),
+      onError,
+    });
+    this.dispatcher.start();
+    // Another process sharing the store (a second app on one SQLite file) enqueued: look now.
+    this.unwatch = this.queue.watch?.(() => this.wake());
+    if (this.queue.renew) this.scheduleRenewal();
+  }
+
+  wake(): void {
+    this.dispatcher?.wake();
+  }
+
+  async stop(timeoutMs: number): Promise<void> {
+    this.unwatch?.();
+    this.unwatch = undefined;
+    if (this.renewTimer) clearTimeout(this.renewTimer);
+    this.renewTimer = undefined;
+    await this.dispatcher?.stop(timeoutMs);
+  }
+
+  get active(): number {
+    return this.dispatcher?.inFlight ?? 0;
+  }
+
+  onSettled(listener: SettledListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  get(id: string): Promise<WebhookRequest | undefined> {
+    return this.queue.get(id);
+  }
+
+  counts(query?: QueueCountsQuery): Promise<QueueCounts> {
+    return this.queue.counts(query);
+  }
+
+  listDead(query?: DeadLetterQuery): Promise<Page<WebhookRequest>> {
+    return this.queue.listDead(query);
+  }
+
+  async redeliver(selector: RedeliverSelector, now: Date): Promise<string[]> {
+    const ids = await this.queue.redeliver(selector, now);
+    if (ids.length > 0) this.wake();
+    return ids;
+  }
+
+  deleteDeadOlderThan(before: Date, limit: number): Promise<number> {
+    return this.queue.deleteDeadOlderThan(before, limit);
+  }
+
+  /** One claimed request: core decides, the queue is written, core logs. Never throws. */
+  private async process(handler: DeliveryHandler, request: WebhookRequest, signal: AbortSignal): Promise<void> {
+    try {
+      const settlement = await handler.handle(request, signal);
+      const applied = await this.apply(request, settlement.verdict);
+      settlement.settled(applied);
+      for (const listener of this.listeners) listener(request, settlement.verdict);
+    } catch (error) {
+      // A storage failure: the lease expires and the request is claimed again.
+      this.context.onError('delivering a request', error);
+    }
+  }
+
+  private async apply(request: WebhookRequest, verdict: DeliveryVerdict): Promise<boolean> {
+    const { id } = request;
+    switch (verdict.kind) {
+      case 'delivered':
+      case 'drop':
+        return this.completions.complete(id);
+      case 'retry': {
+        const applied = await this.queue.reschedule(id, this.owner, { dueAt: verdict.dueAt, attempts: verdict.attempts, lastError: verdict.lastError });
+        this.dispatcher?.noteDueAt(verdict.dueAt);
+        return applied;
+      }
+      case 'defer':
+        return this.queue.reschedule(id, this.owner, { dueAt: verdict.dueAt, attempts: request.attempts, lastError: verdict.reason });
+      case 'dead':
+        return this.queue.deadLetter(id, this.owner, { attempts: verdict.attempts, lastError: verdict.lastError, now: this.context.clock.now() });
+      case 'release':
+        // Stopped mid-attempt: it does not count; stop() gives every claim back anyway.
+        return (await this.queue.release(this.owner, [id])) > 0;
+    }
+  }
+
+  /**
+   * Renews the leases of running attempts every third of the lease, so an attempt slower than
+   * `leaseDuration` is never claimed by another process while it runs.
+   */
+  private scheduleRenewal(): void {
+    const every = Math.max(50, Math.floor(this.context.settings.current.leaseDuration / 3));
+    this.renewTimer = setTimeout(() => {
+      void this.renew().finally(() => {
+        if (this.renewTimer) this.scheduleRenewal();
+      });
+    }, every);
+    this.renewTimer.unref?.();
+  }
+
+  private async renew(): Promise<void> {
+    const ids = this.dispatcher?.activeIds() ?? [];
+    if (ids.length === 0) return;
+    try {
+      const settings = this.context.settings.current;
+      const renewed = await this.queue.renew!(this.owner, ids, settings.leaseDuration, this.context.clock.now());
+      if (renewed.length < ids.length) {
+        const lost = ids.filter((id) => !renewed.includes(id));
+        this.context.logger.warn(`the leases of ${lost.length} running attempt(s) were lost before they finished (${lost.slice(0, 3).join(', ')}); another process may send them again — was this process paused for longer than leaseDuration?`);
+      }
+    } catch (error) {
+      this.context.onError('renewing leases', error);
+    }
+  }
+}
+
+/**
+ * The built-in queue engine over the storage backend's request queue: the default of
+ * `createHookwork()`. Pass it explicitly only to make the choice visible.
+ */
+export function pollingQueue<TTransaction = never>(): QueueEngineProvider<TTransaction> {
+  return {
+    name: 'polling',
+    async open(context) {
+      const { storage, storageBackend, ...rest } = context;
+      const { transactionalEnqueue, shared } = storageBackend.capabilities;
+      return new PollingQueueEngine(storage.queue as RequestQueue<TTransaction>, rest, { name: storageBackend.name, transactionalEnqueue, shared });
+    },
+  };
+}

@@ -1,0 +1,90 @@
+import type { DeliveryErrorKind, DeliveryOutcome } from '../model/delivery-log-entry';
+import type { DeliveryVerdict } from '../ports/queue-engine';
+import type { TransportResult } from '../ports/transport';
+import type { HookworkSettings } from '../settings/settings';
+import { nextAttemptDelay } from './backoff';
+
+/** The settings the retry policy reads. */
+export type RetryPolicySettings = Pick<HookworkSettings, 'maximumRetries' | 'retryClientErrors' | 'retrySchedule' | 'retryJitter' | 'maxRetryAfter'>;
+
+/** What the policy is given: the attempt's result and how many attempts came before it. */
+export interface RetryPolicyInput {
+  result: TransportResult;
+  /** Attempts made before this one (the retry-count header this attempt carried). */
+  retryCount: number;
+  settings: RetryPolicySettings;
+  now: Date;
+  /** The jitter's source of randomness (tests pass a fixed one). */
+  random?: () => number;
+}
+
+/** The policy's decision: the verdict for the engine, the log's outcome, and whether to disable the webhook. */
+export interface RetryDecision {
+  verdict: DeliveryVerdict;
+  /** The delivery log's outcome of this attempt. */
+  outcome: Extract<DeliveryOutcome, 'delivered' | 'retrying' | 'dead'>;
+  /** Why the webhook must be disabled (a 410 Gone), when it must. */
+  disableWebhook?: string;
+  /** The failure as the log and `lastError` tell it; absent on success. */
+  failure?: string;
+}
+
+/** A 2xx: the status line decides success, whatever happens to the body afterwards. */
+export const isSuccessStatus = (status: number): boolean => status >= 200 && status < 300;
+
+/**
+ * Whether a non-2xx status may be retried: 5xx, 3xx, 408 and 429 always; 410 never; other 4xx
+ * per `retryClientErrors`.
+ */
+export function isRetryableStatus(status: number, settings: Pick<HookworkSettings, 'retryClientErrors'>): boolean {
+  if (status === 410) return false;
+  if (status >= 400 && status < 500 && status !== 408 && status !== 429) return settings.retryClientErrors;
+  return true;
+}
+
+/** Transport failures that are final at once: retrying cannot help. */
+const FINAL_ERROR_KINDS: ReadonlySet<DeliveryErrorKind> = new Set(['ssrf']);
+
+/** The failure of an attempt in one line, as `lastError` and the log's error message show it. */
+export function describeFailure(result: TransportResult): string | undefined {
+  if (!result.ok) return `${result.errorKind}: ${result.message}`;
+  const { statusCode, headers } = result.response;
+  if (isSuccessStatus(statusCode)) return undefined;
+  if (statusCode >= 300 && statusCode < 400) return `HTTP ${statusCode}: redirect to ${headers.location ?? '(no Location)'} not followed; update the webhook URL`;
+  return `HTTP ${statusCode}`;
+}
+
+/**
+ * hookwork's one retry policy, a pure function (no I/O, no clock of its own), used by every
+ * queue engine:
+ * - a 2xx is delivered;
+ * - an attempt aborted because the app is stopping is released (it does not count);
+ * - 410 Gone dead-letters the request and disables the webhook; an SSRF refusal and a status
+ *   that is not retryable ({@link isRetryableStatus}) dead-letter it at once;
+ * - any other failure is retried after {@link nextAttemptDelay} (the schedule with jitter,
+ *   lengthened by a Retry-After) until `maximumRetries` retries were made, then dead-lettered.
+ */
+export function decideRetry(input: RetryPolicyInput): RetryDecision {
+  const { result, retryCount, settings, now } = input;
+  const status = result.ok ? result.response.statusCode : undefined;
+  if (status !== undefined && isSuccessStatus(status)) return { verdict: { kind: 'delivered' }, outcome: 'delivered' };
+  const failure = describeFailure(result)!;
+  if (!result.ok && result.errorKind === 'aborted') return { verdict: { kind: 'release' }, outcome: 'retrying', failure };
+  const attempts = retryCount + 1;
+  const gone = status === 410;
+  const final =
+    gone ||
+    (!result.ok && FINAL_ERROR_KINDS.has(result.errorKind)) ||
+    (status !== undefined && !isRetryableStatus(status, settings)) ||
+    retryCount >= settings.maximumRetries;
+  if (final) {
+    return {
+      verdict: { kind: 'dead', attempts, lastError: failure },
+      outcome: 'dead',
+      failure,
+      ...(gone ? { disableWebhook: 'the receiver answered 410 Gone' } : {}),
+    };
+  }
+  const { delayMs } = nextAttemptDelay(attempts, settings, result.ok ? { statusCode: status!, retryAfter: result.response.headers['retry-after'] } : {}, now, input.random);
+  return { verdict: { kind: 'retry', dueAt: new Date(now.getTime() + delayMs), attempts, lastError: failure }, outcome: 'retrying', failure };
+}

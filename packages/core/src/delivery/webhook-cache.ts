@@ -1,0 +1,48 @@
+import type { Webhook } from '../model/webhook';
+import type { WebhookRepository } from '../ports/webhook-repository';
+
+interface Entry {
+  loaded: Promise<Webhook | undefined>;
+  /** performance.now() after which the entry is read again. */
+  until: number;
+}
+
+/**
+ * The stored webhooks delivery reads, each kept for a short time: every delivery needs its
+ * webhook (URL, secrets, enabled), and reading it from the store per attempt would put a store
+ * round trip on every delivery. Loads of one key in flight at once are shared. An edit made
+ * through this app invalidates its entry at once; an edit made by another process sharing the
+ * store is seen within `ttlMs()` (at most a second).
+ */
+export class WebhookCache {
+  private readonly entries = new Map<string, Entry>();
+
+  constructor(
+    private readonly repository: Pick<WebhookRepository, 'get'>,
+    private readonly ttlMs: () => number,
+  ) {}
+
+  /** The stored webhook (secrets included), or undefined when it does not exist. */
+  get(key: string): Promise<Webhook | undefined> {
+    const now = performance.now();
+    const entry = this.entries.get(key);
+    if (entry && entry.until > now) return entry.loaded;
+    const loaded = this.repository.get(key);
+    this.entries.set(key, { loaded, until: now + this.ttlMs() });
+    // A failed read is not kept: the next delivery reads again.
+    loaded.catch(() => {
+      if (this.entries.get(key)?.loaded === loaded) this.entries.delete(key);
+    });
+    if (this.entries.size > 10_000) this.evictExpired(now);
+    return loaded;
+  }
+
+  /** Forgets `key` (it was changed or deleted through this app). */
+  invalidate(key: string): void {
+    this.entries.delete(key);
+  }
+
+  private evictExpired(now: number): void {
+    for (const [key, entry] of this.entries) if (entry.until <= now) this.entries.delete(key);
+  }
+}

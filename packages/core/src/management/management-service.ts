@@ -1,0 +1,152 @@
+import { HookworkError } from '../errors/hookwork-error';
+import type { WebhookEventCatalogue, WebhookEventDescriptor } from '../events/webhook-event-catalogue';
+import type { DeliveryLogEntry } from '../model/delivery-log-entry';
+import type { Page, PageRequest } from '../model/page';
+import type { WebhookRequest } from '../model/webhook-request';
+import type { DeliveryLog, DeliveryLogQuery } from '../ports/delivery-log';
+import type { DeadLetterQuery, QueueCountsQuery, QueueEngine } from '../ports/queue-engine';
+import type { QueueCounts, RedeliverSelector } from '../ports/request-queue';
+import type { Clock } from '../runtime/clock';
+import type { CleanupResult, LogCleanup } from '../delivery/log-cleanup';
+import { checkPage } from './page-check';
+import type { TestEventResult, TestSender } from './test-send';
+import type { WebhookService } from './webhook-service';
+
+/** What {@link ManagementService} works with; `engine` is the app's queue engine once started. */
+export interface ManagementDeps {
+  webhooks: WebhookService;
+  catalogue: WebhookEventCatalogue;
+  deliveryLog: () => DeliveryLog;
+  engine: () => QueueEngine<unknown>;
+  testSender: TestSender;
+  clock: Clock;
+  /** The retention job (log entries and dead letters past their days). */
+  cleanup: Pick<LogCleanup, 'run'>;
+  /** Told the ids of redelivered requests (so `drain()` waits for them). */
+  onRedelivered?: (ids: readonly string[]) => void;
+}
+
+const OUTCOMES = new Set(['delivered', 'retrying', 'dead', 'dropped', 'test']);
+
+/**
+ * The one door of management: everything an operator does to an app — webhooks and their
+ * secrets, the event catalogue, the delivery log, dead letters and redelivery, test sends and
+ * queue counts — in one typed service. The admin HTTP API (`@hookwork/admin`) wraps it one to
+ * one; the app object's own methods (`app.webhooks`, `app.logs()`, …) are this service too.
+ * Every listing returns a {@link Page}; bad input is refused with a coded error before anything
+ * is read or stored.
+ */
+export class ManagementService {
+  constructor(private readonly deps: ManagementDeps) {}
+
+  /** Webhook definitions: create, get, update, delete, list, secrets. */
+  get webhooks(): WebhookService {
+    return this.deps.webhooks;
+  }
+
+  /** The composed events in collection order (for an event picker). */
+  events(): readonly WebhookEventDescriptor[] {
+    return this.deps.catalogue.list();
+  }
+
+  /**
+   * Delivery log entries, newest first: every webhook's, or narrowed by webhook, outcome, event
+   * or request. HOOKWORK_ERR_WEBHOOK_NOT_FOUND when `webhookKey` names no webhook and no entry
+   * (the log of a deleted webhook stays readable until it is cleaned up).
+   */
+  logs(query?: DeliveryLogQuery): Promise<Page<DeliveryLogEntry>>;
+  /** One webhook's log entries, newest first (`logs({ webhookKey, ...page })`). */
+  logs(webhookKey: string, page?: PageRequest): Promise<Page<DeliveryLogEntry>>;
+  async logs(queryOrKey: DeliveryLogQuery | string = {}, page?: PageRequest): Promise<Page<DeliveryLogEntry>> {
+    const query: DeliveryLogQuery = typeof queryOrKey === 'string' ? { ...(page ?? {}), webhookKey: queryOrKey } : queryOrKey;
+    if (query === null || typeof query !== 'object') throw invalidQuery('logs', 'takes a query such as { webhookKey, limit: 50 }');
+    const { webhookKey, outcomes, eventAlias, requestId } = query;
+    if (webhookKey !== undefined && typeof webhookKey !== 'string') throw invalidQuery('logs', 'was given a webhookKey that is not a string');
+    if (eventAlias !== undefined && typeof eventAlias !== 'string') throw invalidQuery('logs', 'was given an eventAlias that is not a string');
+    if (requestId !== undefined && typeof requestId !== 'string') throw invalidQuery('logs', 'was given a requestId that is not a string');
+    if (outcomes !== undefined && (!Array.isArray(outcomes) || outcomes.some((o) => !OUTCOMES.has(o)))) {
+      throw invalidQuery('logs', `was given outcomes ${JSON.stringify(outcomes)}; use a list of ${[...OUTCOMES].join(', ')}`);
+    }
+    const result = await this.deps.deliveryLog().list({
+      ...checkPage('logs', query),
+      ...(webhookKey !== undefined ? { webhookKey } : {}),
+      ...(outcomes !== undefined ? { outcomes } : {}),
+      ...(eventAlias !== undefined ? { eventAlias } : {}),
+      ...(requestId !== undefined ? { requestId } : {}),
+    });
+    if (webhookKey !== undefined && result.total === 0 && !(await this.deps.webhooks.get(webhookKey))) {
+      throw new HookworkError('HOOKWORK_ERR_WEBHOOK_NOT_FOUND', `no webhook has the key ${JSON.stringify(webhookKey)} and the log holds nothing of it; list webhooks with app.webhooks.list()`);
+    }
+    return result;
+  }
+
+  /** One delivery log entry with its request and response; HOOKWORK_ERR_DELIVERY_NOT_FOUND when there is none. */
+  async delivery(key: string): Promise<DeliveryLogEntry> {
+    const entry = typeof key === 'string' ? await this.deps.deliveryLog().get(key) : undefined;
+    if (!entry) throw new HookworkError('HOOKWORK_ERR_DELIVERY_NOT_FOUND', `no delivery log entry has the key ${JSON.stringify(key)}; it may have been cleaned up (keepLogsForDays); list entries with app.logs()`);
+    return entry;
+  }
+
+  /** Dead-lettered requests, newest dead first, of every webhook or of one. */
+  async deadLetters(query: DeadLetterQuery = {}): Promise<Page<WebhookRequest>> {
+    if (query === null || typeof query !== 'object') throw invalidQuery('deadLetters', 'takes a query such as { webhookKey, limit: 50 }');
+    if (query.webhookKey !== undefined && typeof query.webhookKey !== 'string') throw invalidQuery('deadLetters', 'was given a webhookKey that is not a string');
+    return this.deps.engine().listDead({ ...checkPage('deadLetters', query), ...(query.webhookKey !== undefined ? { webhookKey: query.webhookKey } : {}) });
+  }
+
+  /**
+   * Puts dead-lettered requests back in the queue, due now, attempts reset: by `ids`; all of a
+   * webhook's (optionally only those dead since `deadSince`); every webhook's dead since
+   * `deadSince`; or every dead letter (`{ all: true }`). Returns how many. A single id that is
+   * not a dead letter (nor queued) is HOOKWORK_ERR_REQUEST_NOT_FOUND.
+   */
+  async redeliver(selector: RedeliverSelector): Promise<number> {
+    const problem = selectorProblem(selector);
+    if (problem) throw new HookworkError('HOOKWORK_ERR_INVALID_REDELIVER_SELECTOR', `redeliver() ${problem}; pass { ids: [...] }, { webhookKey, deadSince? }, { deadSince } or { all: true }`);
+    const engine = this.deps.engine();
+    if (selector.ids && selector.ids.length === 1) {
+      const request = await engine.get(selector.ids[0]!);
+      if (!request) throw new HookworkError('HOOKWORK_ERR_REQUEST_NOT_FOUND', `no queued or dead-lettered request has the id ${selector.ids[0]}; list dead letters with app.deadLetters()`);
+    }
+    const ids = await engine.redeliver(selector, this.deps.clock.now());
+    this.deps.onRedelivered?.(ids);
+    return ids.length;
+  }
+
+  /** Sends an example request to a webhook now, once, and returns the receiver's answer (see TestSender). */
+  sendTestEvent(webhookKey: string, options?: { alias?: string }): Promise<TestEventResult> {
+    return this.deps.testSender.send(webhookKey, options);
+  }
+
+  /**
+   * Runs a retention round now (it also runs hourly): deletes log entries older than
+   * `keepLogsForDays` and dead letters older than `keepDeadLettersForDays`, in batches.
+   */
+  runCleanup(): Promise<CleanupResult> {
+    return this.deps.cleanup.run();
+  }
+
+  /** Requests by state: pending (incl. waiting to retry), in flight, dead; of every webhook or one. */
+  async queueCounts(query: QueueCountsQuery = {}): Promise<QueueCounts> {
+    if (query === null || typeof query !== 'object' || (query.webhookKey !== undefined && typeof query.webhookKey !== 'string')) {
+      throw invalidQuery('queueCounts', 'takes { webhookKey? } with a string key');
+    }
+    return this.deps.engine().counts(query.webhookKey !== undefined ? { webhookKey: query.webhookKey } : {});
+  }
+}
+
+function invalidQuery(method: string, problem: string): HookworkError {
+  return new HookworkError('HOOKWORK_ERR_INVALID_QUERY', `${method}() ${problem}`);
+}
+
+function selectorProblem(selector: RedeliverSelector | undefined): string | undefined {
+  if (!selector || typeof selector !== 'object') return 'needs a selector object';
+  const { ids, webhookKey, deadSince, all } = selector;
+  if (ids !== undefined && (!Array.isArray(ids) || ids.length === 0 || ids.some((id) => typeof id !== 'string'))) return 'was given ids that are not a non-empty array of request ids';
+  if (webhookKey !== undefined && typeof webhookKey !== 'string') return 'was given a webhookKey that is not a string';
+  if (deadSince !== undefined && (!(deadSince instanceof Date) || Number.isNaN(deadSince.getTime()))) return 'was given a deadSince that is not a valid Date';
+  if (all !== undefined && all !== true) return 'was given all that is not true';
+  if (all && (ids !== undefined || webhookKey !== undefined || deadSince !== undefined)) return 'was given { all: true } with a narrower selector; pass one or the other';
+  if (ids === undefined && webhookKey === undefined && deadSince === undefined && !all) return 'needs ids, a webhookKey, a deadSince or { all: true } (everything at once must be asked for explicitly)';
+  return undefined;
+}

@@ -1,0 +1,22 @@
+import { HookworkError } from '../errors/hookwork-error';
+import type { PageRequest } from '../model/page';
+
+/** The largest page a listing returns. */
+export const MAX_PAGE_SIZE = 1000;
+
+/**
+ * Checks a listing's page at the API boundary: HOOKWORK_ERR_INVALID_PAGE names the listing and
+ * the bad part. Returns the page with only the keys that were given.
+ */
+export function checkPage(listing: string, page: PageRequest | undefined): PageRequest {
+  if (page === undefined || page === null) return {};
+  if (typeof page !== 'object') throw new HookworkError('HOOKWORK_ERR_INVALID_PAGE', `${listing}() takes a page such as { limit: 50, offset: 0 }; got ${typeof page}`);
+  const { limit, offset } = page;
+  if (limit !== undefined && (!Number.isInteger(limit) || limit < 1 || limit > MAX_PAGE_SIZE)) {
+    throw new HookworkError('HOOKWORK_ERR_INVALID_PAGE', `${listing}() was given limit ${String(limit)}; use a whole number from 1 to ${MAX_PAGE_SIZE} and page with offset`);
+  }
+  if (offset !== undefined && (!Number.isInteger(offset) || offset < 0)) {
+    throw new HookworkError('HOOKWORK_ERR_INVALID_PAGE', `${listing}() was given offset ${String(offset)}; use a whole number from 0`);
+  }
+  return { ...(limit !== undefined ? { limit } : {}), ...(offset !== undefined ? { offset } : {}) };
+}

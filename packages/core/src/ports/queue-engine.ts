@@ -1,0 +1,149 @@
+import type { Page, PageRequest } from '../model/page';
+import type { NewWebhookRequest, WebhookRequest } from '../model/webhook-request';
+import type { Clock } from '../runtime/clock';
+import { createToken } from '../runtime/tokens';
+import type { Logger } from '../observability/logger';
+import type { SettingsAccessor } from '../settings/settings';
+import type { Storage, StorageCapabilities } from './storage-backend';
+import type { QueueCounts, RedeliverSelector } from './request-queue';
+
+/**
+ * What an engine must do with a request after the delivery handler looked at it. Core decides
+ * (one retry policy for every engine); the engine only applies the decision to its store.
+ *
+ * - `delivered`: a 2xx arrived; remove the request.
+ * - `retry`: the attempt failed; keep it, due at `dueAt`, with `attempts` made so far.
+ * - `defer`: not attempted (its webhook is disabled); keep it, due at `dueAt`, attempts
+ *   unchanged — a deferral never uses up an attempt.
+ * - `dead`: retries exhausted or not retryable; move it to the dead letters with `attempts`
+ *   attempts made, kept for redelivery until the retention period.
+ * - `drop`: its webhook was deleted; remove it without sending.
+ * - `release`: the attempt was aborted (the app is stopping); give it back as it was.
+ */
+export type DeliveryVerdict =
+  | { readonly kind: 'delivered' }
+  | { readonly kind: 'retry'; readonly dueAt: Date; readonly attempts: number; readonly lastError: string }
+  | { readonly kind: 'defer'; readonly dueAt: Date; readonly reason: string }
+  | { readonly kind: 'dead'; readonly attempts: number; readonly lastError: string }
+  | { readonly kind: 'drop'; readonly reason: string }
+  | { readonly kind: 'release' };
+
+/** The decision on one request and what core does once the engine applied it. */
+export interface Settlement {
+  readonly verdict: DeliveryVerdict;
+  /**
+   * The engine calls this once after applying {@link verdict}: `applied` is false when the
+   * request was no longer this engine's to change (its lease expired and another process took
+   * it). Core then writes the delivery log entry and emits the lifecycle events, so a listener
+   * of `deadLettered` finds the request among the dead letters.
+   */
+  settled(applied: boolean): void;
+}
+
+/**
+ * Core's side of delivery, which an engine calls for each request it takes: loads the webhook,
+ * makes the signed attempt and returns the {@link Settlement}. It throws only when it could not
+ * decide (the store holding the webhooks failed): the engine then leaves the request to be
+ * taken again later (its lease expires), and it does not count as an attempt.
+ */
+export interface DeliveryHandler {
+  handle(request: WebhookRequest, signal: AbortSignal): Promise<Settlement>;
+}
+
+/** What an engine can do; `start()` refuses settings an engine cannot honour. */
+export interface QueueEngineCapabilities {
+  /** `enqueue({ transaction })` enqueues inside the host's open transaction (the transactional outbox). */
+  readonly transactionalEnqueue: boolean;
+  /** The claim on a request is renewed while its attempt runs, so an attempt may outlive `leaseDuration`. */
+  readonly leaseRenewal: boolean;
+  /** Several processes may share the queue; each request is held by one at a time. */
+  readonly shared: boolean;
+}
+
+/** Options of {@link QueueEngine.enqueue}. */
+export interface EngineEnqueueOptions<TTransaction> {
+  /** The host's open transaction; only for engines with `transactionalEnqueue`. */
+  transaction?: TTransaction;
+}
+
+/** Which dead letters a listing returns. */
+export interface DeadLetterQuery extends PageRequest {
+  webhookKey?: string;
+}
+
+/** Options of {@link QueueEngine.counts}. */
+export interface QueueCountsQuery {
+  /** Only this webhook's requests. */
+  webhookKey?: string;
+}
+
+/**
+ * How requests get from the queue to the attempt: a push-style port. The engine owns fetching,
+ * locks, delays and concurrency, and calls core's {@link DeliveryHandler} for each request; core
+ * owns the retry policy, signing, the delivery log and lifecycle events, once for every engine.
+ * The built-in engine polls a {@link RequestQueue} (memory, SQLite, PostgreSQL); an engine that
+ * brings its own scheduler (BullMQ on Redis) implements this port directly.
+ *
+ * @typeParam TTransaction what `enqueue({ transaction })` takes (`never` when it takes none).
+ */
+export interface QueueEngine<TTransaction = never> {
+  /** For messages, e.g. "polling(sqlite)" or "bullmq". */
+  readonly name: string;
+  readonly capabilities: QueueEngineCapabilities;
+  /**
+   * Stores requests durably, all or none, due at their `dueAt`; resolves once they are
+   * durable. Fails with HOOKWORK_ERR_ENQUEUE_FAILED (e.g. a transaction it cannot use).
+   */
+  enqueue(requests: readonly NewWebhookRequest[], options?: EngineEnqueueOptions<TTransaction>): Promise<void>;
+  /** Starts taking due requests and calling `handler` for each, within the concurrency settings. */
+  start(handler: DeliveryHandler): void | Promise<void>;
+  /** Work may be due now (an enqueue or redelivery in this process): look without waiting. */
+  wake(): void;
+  /**
+   * Stops taking requests, waits up to `timeoutMs` for running handlers, then aborts them
+   * (their verdict is `release`), and gives what it holds back so another process need not wait.
+   */
+  stop(timeoutMs: number): Promise<void>;
+  /** Handlers running in this process now. */
+  readonly active: number;
+  /** Calls `listener` after each settled request, until the returned function is called. */
+  onSettled(listener: (request: WebhookRequest, verdict: DeliveryVerdict) => void): () => void;
+  /** A request (pending, in flight or dead), or undefined. */
+  get(id: string): Promise<WebhookRequest | undefined>;
+  /** Requests by state. */
+  counts(query?: QueueCountsQuery): Promise<QueueCounts>;
+  /** Dead letters, newest dead first. */
+  listDead(query?: DeadLetterQuery): Promise<Page<WebhookRequest>>;
+  /** Puts dead letters back, due now, retry count reset; returns their ids. */
+  redeliver(selector: RedeliverSelector, now: Date): Promise<string[]>;
+  /** Deletes up to `limit` dead letters dead before `before`; returns how many (retention). */
+  deleteDeadOlderThan(before: Date, limit: number): Promise<number>;
+  /** Releases what the engine holds (connections, timers); after {@link stop}. */
+  close?(): Promise<void>;
+}
+
+/** What an engine gets when the app opens it. */
+export interface QueueEngineContext {
+  /** The app's opened storage; the built-in engine polls its `queue`. */
+  storage: Storage<unknown>;
+  /** The storage backend's name and what it can do. */
+  storageBackend: { readonly name: string; readonly capabilities: StorageCapabilities };
+  /** The app's settings (read `current` each time: they may change at run time). */
+  settings: SettingsAccessor;
+  clock: Clock;
+  logger: Logger;
+  /** Background failures (a claim that threw): reported on the app's lifecycle and logger. */
+  onError(task: string, error: unknown): void;
+}
+
+/**
+ * A queue engine as `createHookwork({ queue })` takes it: opened at `start()`, after storage.
+ * @typeParam TTransaction what `publish(…, { transaction })` takes with this engine.
+ */
+export interface QueueEngineProvider<TTransaction = never> {
+  readonly name: string;
+  open(context: QueueEngineContext): Promise<QueueEngine<TTransaction>>;
+}
+
+/** Injection token of the app's {@link QueueEngine} (opened at start). */
+export const QueueEngineToken = createToken<QueueEngine<unknown>>('hookwork.QueueEngine');

@@ -1,0 +1,17 @@
+import { defineErrorCodes } from '@hookwork/core';
+
+/** @hookwork/plugin-cockpit's own error codes (documented in docs/errors.md under `@hookwork/plugin-cockpit`). */
+export const COCKPIT_ERRORS = defineErrorCodes('@hookwork/plugin-cockpit', {
+  HOOKWORK_ERR_COCKPIT_UNKNOWN_EVENT: {
+    summary: 'A Cockpit host triggered an event name that no Cockpit event (built-in or added by a plugin) has.',
+    status: 400,
+  },
+  HOOKWORK_ERR_COCKPIT_INVALID_TRIGGER: {
+    summary: 'A Cockpit trigger got bad options (backend flag, arguments) or a name-spaced event name instead of the plain one.',
+    status: 400,
+  },
+  HOOKWORK_ERR_COCKPIT_INVALID_OPTIONS: {
+    summary: 'cockpitComposer() was given an option of the wrong kind.',
+    status: 500,
+  },
+});
