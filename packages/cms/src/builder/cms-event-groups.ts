@@ -10,8 +10,10 @@ import * as user from '../events/user-events';
 type Group = readonly WebhookEventClass[];
 
 /**
- * The event classes each builder method adds, in Umbraco's order (WebhookEventCollectionBuilderCms
- * and its sub-builders); groups Umbraco does not have in the same form follow the issue's order.
+ * The event classes each builder method adds, in the order Umbraco's own builder methods add them
+ * (WebhookEventCollectionBuilderCmsExtensions and the WebhookEventCollectionBuilderCms*Extensions
+ * of each sub-builder). The order is what an event picker lists; umbraco-order.test.ts pins it
+ * against Umbraco's source.
  */
 export const CMS_EVENT_GROUPS = Object.freeze({
   /** `addCms(true)` / `addDefault()`: Umbraco's 5 default events. */
@@ -28,7 +30,7 @@ export const CMS_EVENT_GROUPS = Object.freeze({
       content.ContentSortedWebhookEvent,
       content.ContentUnpublishedWebhookEvent,
     ] as Group,
-    blueprint: [content.ContentSavedBlueprintWebhookEvent, content.ContentDeletedBlueprintWebhookEvent] as Group,
+    blueprint: [content.ContentDeletedBlueprintWebhookEvent, content.ContentSavedBlueprintWebhookEvent] as Group,
     version: [content.ContentDeletedVersionsWebhookEvent, content.ContentRolledBackWebhookEvent] as Group,
   },
   contentType: {

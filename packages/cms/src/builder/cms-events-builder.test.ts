@@ -17,7 +17,7 @@ const CONTENT_DEFAULT = [
   'Umbraco.ContentSorted',
   'Umbraco.ContentUnpublish',
 ];
-const BLUEPRINT = ['Umbraco.ContentSavedBlueprint', 'Umbraco.ContentDeletedBlueprint'];
+const BLUEPRINT = ['Umbraco.ContentDeletedBlueprint', 'Umbraco.ContentSavedBlueprint'];
 const VERSION = ['Umbraco.ContentDeletedVersions', 'Umbraco.ContentRolledBack'];
 const MEMBER_DEFAULT = ['exportedMember', 'memberDeleted', 'memberSaved'];
 const MEMBER_ROLES = ['assignedMemberRoles', 'removedMemberRoles'];

@@ -42,7 +42,7 @@ export class CmsContentEventsBuilder extends CmsGroupBuilder {
   addDefault(): this {
     return this.addEvents(G.content.default);
   }
-  /** SavedBlueprint, DeletedBlueprint. */
+  /** DeletedBlueprint, SavedBlueprint. */
   addBlueprint(): this {
     return this.addEvents(G.content.blueprint);
   }
