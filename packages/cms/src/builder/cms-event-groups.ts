@@ -1,6 +1,7 @@
 import type { WebhookEventClass } from '@hookwork/core';
 import * as content from '../events/content-events';
 import * as contentType from '../events/content-type-events';
+import * as element from '../events/element-events';
 import * as file from '../events/file-events';
 import * as member from '../events/member-events';
 import * as other from '../events/other-events';
@@ -37,6 +38,19 @@ export const CMS_EVENT_GROUPS = Object.freeze({
     documentType: [contentType.DocumentTypeChangedWebhookEvent, contentType.DocumentTypeDeletedWebhookEvent, contentType.DocumentTypeMovedWebhookEvent, contentType.DocumentTypeSavedWebhookEvent] as Group,
     mediaType: [contentType.MediaTypeChangedWebhookEvent, contentType.MediaTypeDeletedWebhookEvent, contentType.MediaTypeMovedWebhookEvent, contentType.MediaTypeSavedWebhookEvent] as Group,
     memberType: [contentType.MemberTypeChangedWebhookEvent, contentType.MemberTypeDeletedWebhookEvent, contentType.MemberTypeMovedWebhookEvent, contentType.MemberTypeSavedWebhookEvent] as Group,
+  },
+  element: {
+    default: [
+      element.ElementCopiedWebhookEvent,
+      element.ElementDeletedWebhookEvent,
+      element.ElementEmptiedRecycleBinWebhookEvent,
+      element.ElementMovedToRecycleBinWebhookEvent,
+      element.ElementMovedWebhookEvent,
+      element.ElementPublishedWebhookEvent,
+      element.ElementSavedWebhookEvent,
+      element.ElementUnpublishedWebhookEvent,
+    ] as Group,
+    version: [element.ElementDeletedVersionsWebhookEvent, element.ElementRolledBackWebhookEvent] as Group,
   },
   dataType: [other.DataTypeDeletedWebhookEvent, other.DataTypeMovedWebhookEvent, other.DataTypeSavedWebhookEvent] as Group,
   dictionary: [other.DictionaryItemDeletedWebhookEvent, other.DictionaryItemSavedWebhookEvent] as Group,

@@ -7,7 +7,7 @@ import { composer } from '../test-support/apps';
 // Umbraco's source (umbraco/Umbraco-CMS, src/Umbraco.Core/Webhooks/), as Umbraco's class names.
 // The order is the order of the backoffice's event picker, and hookwork lists its events in the
 // same order. Files and the commits read:
-//   WebhookEventCollectionBuilderExtensions.cs ........ AddCms(false)            (v16–17, payloadType overloads)
+//   WebhookEventCollectionBuilderExtensions.cs ........ AddCms(false)            (v16–17, payloadType overloads; see below for AddElement)
 //   WebhookEventCollectionBuilderCmsExtensions.cs ..... AddDefault, AddContent, AddContentType, AddElement, AddDataType,
 //                                                       AddDictionary, AddDomain, AddFile, AddHealthCheck, AddLanguage,
 //                                                       AddMedia, AddMember, AddPackage, AddPublicAccess, AddRelation,
@@ -17,8 +17,17 @@ import { composer } from '../test-support/apps';
 //   WebhookEventCollectionBuilderCmsFileExtensions.cs ........ AddPartialView, AddScript, AddStylesheet, AddTemplate (8e7dec28)
 //   WebhookEventCollectionBuilderCmsMemberExtensions.cs ...... AddDefault, AddRoles, AddGroup (c598171d)
 //   WebhookEventCollectionBuilderCmsUserExtensions.cs ........ AddDefault, AddLogin, AddPassword, AddGroup (cc417c96)
+//   WebhookEventCollectionBuilderCmsElementExtensions.cs ..... AddDefault, AddVersion (Umbraco 18)
+// The stored copy of Umbraco 18's AddCms(false) was not available; AddElement's place in it is
+// taken from WebhookEventCollectionBuilderCmsExtensions, where Umbraco 18 declares AddElement
+// right after AddContentType — and every other group's place in AddCms(false) is its place there.
 
-/** WebhookEventCollectionBuilderCmsExtensions.AddDefault: `_legacyDefaultTypes` (Umbraco 18), the 5 of every earlier version. */
+/**
+ * WebhookEventCollectionBuilderCmsExtensions.AddDefault: the 5 of every version before 18, and
+ * Umbraco 18's `_legacyDefaultTypes`. Umbraco 18's `_defaultTypes` (Minimal, its default payload
+ * type) and `_extendedDefaultTypes` append ElementDeleted, ElementPublished, ElementUnpublished;
+ * hookwork keeps the 5 (docs/cms-events.md, "Differences from Umbraco").
+ */
 const CMS_DEFAULT = ['ContentDeletedWebhookEvent', 'ContentPublishedWebhookEvent', 'ContentUnpublishedWebhookEvent', 'MediaDeletedWebhookEvent', 'MediaSavedWebhookEvent'];
 
 /** WebhookEventCollectionBuilderCmsContentExtensions. */
@@ -43,6 +52,21 @@ const CONTENT_TYPE = {
   AddDocumentType: ['DocumentTypeChangedWebhookEvent', 'DocumentTypeDeletedWebhookEvent', 'DocumentTypeMovedWebhookEvent', 'DocumentTypeSavedWebhookEvent'],
   AddMediaType: ['MediaTypeChangedWebhookEvent', 'MediaTypeDeletedWebhookEvent', 'MediaTypeMovedWebhookEvent', 'MediaTypeSavedWebhookEvent'],
   AddMemberType: ['MemberTypeChangedWebhookEvent', 'MemberTypeDeletedWebhookEvent', 'MemberTypeMovedWebhookEvent', 'MemberTypeSavedWebhookEvent'],
+};
+
+/** WebhookEventCollectionBuilderCmsElementExtensions (Umbraco 18). */
+const ELEMENT = {
+  AddDefault: [
+    'ElementCopiedWebhookEvent',
+    'ElementDeletedWebhookEvent',
+    'ElementEmptiedRecycleBinWebhookEvent',
+    'ElementMovedToRecycleBinWebhookEvent',
+    'ElementMovedWebhookEvent',
+    'ElementPublishedWebhookEvent',
+    'ElementSavedWebhookEvent',
+    'ElementUnpublishedWebhookEvent',
+  ],
+  AddVersion: ['ElementDeletedVersionsWebhookEvent', 'ElementRolledBackWebhookEvent'],
 };
 
 /** WebhookEventCollectionBuilderCmsFileExtensions. */
@@ -80,6 +104,7 @@ const USER = {
 const CMS = {
   AddContent: [...CONTENT.AddDefault, ...CONTENT.AddBlueprint, ...CONTENT.AddVersion],
   AddContentType: [...CONTENT_TYPE.AddDocumentType, ...CONTENT_TYPE.AddMediaType, ...CONTENT_TYPE.AddMemberType],
+  AddElement: [...ELEMENT.AddDefault, ...ELEMENT.AddVersion],
   AddDataType: ['DataTypeDeletedWebhookEvent', 'DataTypeMovedWebhookEvent', 'DataTypeSavedWebhookEvent'],
   AddDictionary: ['DictionaryItemDeletedWebhookEvent', 'DictionaryItemSavedWebhookEvent'],
   AddDomain: ['DomainDeletedWebhookEvent', 'DomainSavedWebhookEvent'],
@@ -99,6 +124,7 @@ const CMS = {
 const ADD_CMS_ALL = [
   ...CMS.AddContent,
   ...CMS.AddContentType,
+  ...CMS.AddElement,
   ...CMS.AddDataType,
   ...CMS.AddDictionary,
   ...CMS.AddDomain,
@@ -139,6 +165,10 @@ const CASES: readonly (readonly [string, (cms: CmsEventsBuilder) => void, readon
   ['CmsContentType.AddMediaType', (c) => c.addContentType((x) => x.addMediaType()), CONTENT_TYPE.AddMediaType],
   ['CmsContentType.AddMemberType', (c) => c.addContentType((x) => x.addMemberType()), CONTENT_TYPE.AddMemberType],
   ['Cms.AddContentType()', (c) => c.addContentType(), CMS.AddContentType],
+  ['CmsElement.AddDefault', (c) => c.addElement((x) => x.addDefault()), ELEMENT.AddDefault],
+  ['CmsElement.AddVersion', (c) => c.addElement((x) => x.addVersion()), ELEMENT.AddVersion],
+  ['Cms.AddElement(onlyDefault: true)', (c) => c.addElement(true), ELEMENT.AddDefault],
+  ['Cms.AddElement()', (c) => c.addElement(), CMS.AddElement],
   ['Cms.AddDataType', (c) => c.addDataType(), CMS.AddDataType],
   ['Cms.AddDictionary', (c) => c.addDictionary(), CMS.AddDictionary],
   ['Cms.AddDomain', (c) => c.addDomain(), CMS.AddDomain],
