@@ -30,6 +30,9 @@ import { composer } from '../test-support/apps';
  */
 const CMS_DEFAULT = ['ContentDeletedWebhookEvent', 'ContentPublishedWebhookEvent', 'ContentUnpublishedWebhookEvent', 'MediaDeletedWebhookEvent', 'MediaSavedWebhookEvent'];
 
+/** WebhookEventCollectionBuilderCmsExtensions `_defaultTypes` (Umbraco 18, Minimal): the 5, then three element events. */
+const CMS_DEFAULT_18_MINIMAL = [...CMS_DEFAULT, 'ElementDeletedWebhookEvent', 'ElementPublishedWebhookEvent', 'ElementUnpublishedWebhookEvent'];
+
 /** WebhookEventCollectionBuilderCmsContentExtensions. */
 const CONTENT = {
   AddDefault: [
@@ -210,5 +213,12 @@ describe("the order of every builder method is Umbraco's", () => {
 
   it('AddCms(true): the defaults', () => {
     expect(createHookwork({ composers: [cmsComposer()] }).events().map((e) => e.alias)).toEqual(CMS_DEFAULT.map(aliasOf));
+  });
+
+  it('AddCms(true) of Umbraco 18 with Minimal payloads: the defaults and three element events, composed as docs/cms-events.md says', () => {
+    const app = createHookwork({
+      composers: [cmsComposer(), composer((b) => b.webhookEvents().add(cms.ElementDeletedWebhookEvent, cms.ElementPublishedWebhookEvent, cms.ElementUnpublishedWebhookEvent))],
+    });
+    expect(app.events().map((e) => e.alias)).toEqual(CMS_DEFAULT_18_MINIMAL.map(aliasOf));
   });
 });
