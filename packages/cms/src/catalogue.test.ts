@@ -7,7 +7,8 @@ import { composer as compose, testApp } from './test-support/apps';
 import { cmsExampleNotifications as sampleNotifications } from './events/example-notifications';
 
 // Written out by hand from Umbraco's catalogue (not derived from this package's data), in
-// Umbraco's AddCms(false) order: [class, alias, display name, type].
+// Umbraco 18's AddCms(false) order: [class, alias, display name, type]. The element events are
+// Umbraco 18's (src/Umbraco.Core/Webhooks/Events/Element/).
 const CATALOGUE: readonly (readonly [string, string, string, string])[] = [
   ['ContentCopiedWebhookEvent', 'Umbraco.ContentCopied', 'Content Copied', 'Content'],
   ['ContentDeletedWebhookEvent', 'Umbraco.ContentDelete', 'Content Deleted', 'Content'],
@@ -18,8 +19,8 @@ const CATALOGUE: readonly (readonly [string, string, string, string])[] = [
   ['ContentSavedWebhookEvent', 'Umbraco.ContentSaved', 'Content Saved', 'Content'],
   ['ContentSortedWebhookEvent', 'Umbraco.ContentSorted', 'Content Sorted', 'Content'],
   ['ContentUnpublishedWebhookEvent', 'Umbraco.ContentUnpublish', 'Content Unpublished', 'Content'],
-  ['ContentSavedBlueprintWebhookEvent', 'Umbraco.ContentSavedBlueprint', 'Content Template [Blueprint] Saved', 'Content'],
   ['ContentDeletedBlueprintWebhookEvent', 'Umbraco.ContentDeletedBlueprint', 'Content Template [Blueprint] Deleted', 'Content'],
+  ['ContentSavedBlueprintWebhookEvent', 'Umbraco.ContentSavedBlueprint', 'Content Template [Blueprint] Saved', 'Content'],
   ['ContentDeletedVersionsWebhookEvent', 'Umbraco.ContentDeletedVersions', 'Content Versions Deleted', 'Content'],
   ['ContentRolledBackWebhookEvent', 'Umbraco.ContentRolledBack', 'Content Rolled Back', 'Content'],
   ['DocumentTypeChangedWebhookEvent', 'documentTypeChanged', 'Document Type Changed', 'Other'],
@@ -34,6 +35,16 @@ const CATALOGUE: readonly (readonly [string, string, string, string])[] = [
   ['MemberTypeDeletedWebhookEvent', 'memberTypeDeleted', 'Member Type Deleted', 'Other'],
   ['MemberTypeMovedWebhookEvent', 'memberTypeMoved', 'Member Type Moved', 'Other'],
   ['MemberTypeSavedWebhookEvent', 'memberTypeSaved', 'Member Type Saved', 'Other'],
+  ['ElementCopiedWebhookEvent', 'Umbraco.ElementCopied', 'Element Copied', 'Element'],
+  ['ElementDeletedWebhookEvent', 'Umbraco.ElementDelete', 'Element Deleted', 'Element'],
+  ['ElementEmptiedRecycleBinWebhookEvent', 'Umbraco.ElementEmptiedRecycleBin', 'Element Recycle Bin Emptied', 'Element'],
+  ['ElementMovedToRecycleBinWebhookEvent', 'Umbraco.ElementMovedToRecycleBin', 'Element Moved to Recycle Bin', 'Element'],
+  ['ElementMovedWebhookEvent', 'Umbraco.ElementMoved', 'Element Moved', 'Element'],
+  ['ElementPublishedWebhookEvent', 'Umbraco.ElementPublish', 'Element Published', 'Element'],
+  ['ElementSavedWebhookEvent', 'Umbraco.ElementSaved', 'Element Saved', 'Element'],
+  ['ElementUnpublishedWebhookEvent', 'Umbraco.ElementUnpublish', 'Element Unpublished', 'Element'],
+  ['ElementDeletedVersionsWebhookEvent', 'Umbraco.ElementDeletedVersions', 'Element Versions Deleted', 'Element'],
+  ['ElementRolledBackWebhookEvent', 'Umbraco.ElementRolledBack', 'Element Rolled Back', 'Element'],
   ['DataTypeDeletedWebhookEvent', 'dataTypeDeleted', 'Data Type Deleted', 'Other'],
   ['DataTypeMovedWebhookEvent', 'dataTypeMoved', 'Data Type Moved', 'Other'],
   ['DataTypeSavedWebhookEvent', 'dataTypeSaved', 'Data Type Saved', 'Other'],
@@ -92,9 +103,9 @@ const ALIASES = CATALOGUE.map(([, alias]) => alias);
 const allEventsApp = () => testApp([cmsComposer(), compose((b) => b.webhookEvents().clear().addCms(false))]);
 
 describe('the CMS event catalogue', () => {
-  it('has 77 distinct aliases in the literal table', () => {
-    expect(CATALOGUE).toHaveLength(77);
-    expect(new Set(ALIASES).size).toBe(77);
+  it('has 87 distinct aliases in the literal table', () => {
+    expect(CATALOGUE).toHaveLength(87);
+    expect(new Set(ALIASES).size).toBe(87);
   });
 
   it('composes every event with Umbraco’s alias, display name and type, in AddCms(false) order', () => {
@@ -129,7 +140,7 @@ describe('the CMS event catalogue', () => {
     await app.stop();
   });
 
-  it('enqueues exactly one request per notification, carrying its own alias, for one webhook subscribed to all 77', async () => {
+  it('enqueues exactly one request per notification, carrying its own alias, for one webhook subscribed to all 87', async () => {
     const { app, storage } = allEventsApp();
     await app.start();
     const webhook = await app.webhooks.create({ url: 'https://example.com/hook', events: [...ALIASES] });

@@ -8,7 +8,7 @@ export interface CmsComposerOptions {
   /** The payload shape of the events the composer adds (default: the `payloadType` setting). */
   payloadType?: CmsOptions['payloadType'];
   /**
-   * Which events the composer adds: Umbraco's 5 defaults (`'default'`, the default), all 77
+   * Which events the composer adds: Umbraco's 5 defaults (`'default'`, the default), all 87
    * (`'all'`), none (`'none'`), or your own selection.
    */
   events?: 'default' | 'all' | 'none' | CmsConfigure;

@@ -7,6 +7,7 @@ export * from './events/define-cms-event';
 export * from './events/example-notifications';
 export * from './events/content-events';
 export * from './events/media-events';
+export * from './events/element-events';
 export * from './events/other-event';
 export * from './events/content-type-events';
 export * from './events/other-events';

@@ -1,6 +1,7 @@
 import type { WebhookEventClass } from '@hookwork/core';
 import * as content from '../events/content-events';
 import * as contentType from '../events/content-type-events';
+import * as element from '../events/element-events';
 import * as file from '../events/file-events';
 import * as member from '../events/member-events';
 import * as other from '../events/other-events';
@@ -10,8 +11,10 @@ import * as user from '../events/user-events';
 type Group = readonly WebhookEventClass[];
 
 /**
- * The event classes each builder method adds, in Umbraco's order (WebhookEventCollectionBuilderCms
- * and its sub-builders); groups Umbraco does not have in the same form follow the issue's order.
+ * The event classes each builder method adds, in the order Umbraco's own builder methods add them
+ * (WebhookEventCollectionBuilderCmsExtensions and the WebhookEventCollectionBuilderCms*Extensions
+ * of each sub-builder). The order is what an event picker lists; umbraco-order.test.ts pins it
+ * against Umbraco's source.
  */
 export const CMS_EVENT_GROUPS = Object.freeze({
   /** `addCms(true)` / `addDefault()`: Umbraco's 5 default events. */
@@ -28,13 +31,26 @@ export const CMS_EVENT_GROUPS = Object.freeze({
       content.ContentSortedWebhookEvent,
       content.ContentUnpublishedWebhookEvent,
     ] as Group,
-    blueprint: [content.ContentSavedBlueprintWebhookEvent, content.ContentDeletedBlueprintWebhookEvent] as Group,
+    blueprint: [content.ContentDeletedBlueprintWebhookEvent, content.ContentSavedBlueprintWebhookEvent] as Group,
     version: [content.ContentDeletedVersionsWebhookEvent, content.ContentRolledBackWebhookEvent] as Group,
   },
   contentType: {
     documentType: [contentType.DocumentTypeChangedWebhookEvent, contentType.DocumentTypeDeletedWebhookEvent, contentType.DocumentTypeMovedWebhookEvent, contentType.DocumentTypeSavedWebhookEvent] as Group,
     mediaType: [contentType.MediaTypeChangedWebhookEvent, contentType.MediaTypeDeletedWebhookEvent, contentType.MediaTypeMovedWebhookEvent, contentType.MediaTypeSavedWebhookEvent] as Group,
     memberType: [contentType.MemberTypeChangedWebhookEvent, contentType.MemberTypeDeletedWebhookEvent, contentType.MemberTypeMovedWebhookEvent, contentType.MemberTypeSavedWebhookEvent] as Group,
+  },
+  element: {
+    default: [
+      element.ElementCopiedWebhookEvent,
+      element.ElementDeletedWebhookEvent,
+      element.ElementEmptiedRecycleBinWebhookEvent,
+      element.ElementMovedToRecycleBinWebhookEvent,
+      element.ElementMovedWebhookEvent,
+      element.ElementPublishedWebhookEvent,
+      element.ElementSavedWebhookEvent,
+      element.ElementUnpublishedWebhookEvent,
+    ] as Group,
+    version: [element.ElementDeletedVersionsWebhookEvent, element.ElementRolledBackWebhookEvent] as Group,
   },
   dataType: [other.DataTypeDeletedWebhookEvent, other.DataTypeMovedWebhookEvent, other.DataTypeSavedWebhookEvent] as Group,
   dictionary: [other.DictionaryItemDeletedWebhookEvent, other.DictionaryItemSavedWebhookEvent] as Group,

@@ -17,8 +17,19 @@ const CONTENT_DEFAULT = [
   'Umbraco.ContentSorted',
   'Umbraco.ContentUnpublish',
 ];
-const BLUEPRINT = ['Umbraco.ContentSavedBlueprint', 'Umbraco.ContentDeletedBlueprint'];
+const BLUEPRINT = ['Umbraco.ContentDeletedBlueprint', 'Umbraco.ContentSavedBlueprint'];
 const VERSION = ['Umbraco.ContentDeletedVersions', 'Umbraco.ContentRolledBack'];
+const ELEMENT_DEFAULT = [
+  'Umbraco.ElementCopied',
+  'Umbraco.ElementDelete',
+  'Umbraco.ElementEmptiedRecycleBin',
+  'Umbraco.ElementMovedToRecycleBin',
+  'Umbraco.ElementMoved',
+  'Umbraco.ElementPublish',
+  'Umbraco.ElementSaved',
+  'Umbraco.ElementUnpublish',
+];
+const ELEMENT_VERSION = ['Umbraco.ElementDeletedVersions', 'Umbraco.ElementRolledBack'];
 const MEMBER_DEFAULT = ['exportedMember', 'memberDeleted', 'memberSaved'];
 const MEMBER_ROLES = ['assignedMemberRoles', 'removedMemberRoles'];
 const MEMBER_GROUP = ['memberGroupDeleted', 'memberGroupSaved'];
@@ -32,13 +43,14 @@ describe('addCms() and its sub-builders', () => {
     expect(createHookwork({ composers: [cmsComposer()] }).events().map((e) => e.alias)).toEqual(DEFAULTS);
   });
 
-  it('addCms(true) adds the 5 defaults in order; addCms() and addCms(false) add all 77', () => {
+  it('addCms(true) adds the 5 defaults in order; addCms() and addCms(false) add all 87', () => {
     expect(aliasesOf((e) => e.addCms(true))).toEqual(DEFAULTS);
     const all = aliasesOf((e) => e.addCms(false));
-    expect(all).toHaveLength(77);
-    expect(new Set(all).size).toBe(77);
+    expect(all).toHaveLength(87);
+    expect(new Set(all).size).toBe(87);
     expect(aliasesOf((e) => e.addCms())).toEqual(all);
     expect(all.slice(0, 13)).toEqual([...CONTENT_DEFAULT, ...BLUEPRINT, ...VERSION]);
+    expect(all.slice(25, 35)).toEqual([...ELEMENT_DEFAULT, ...ELEMENT_VERSION]);
     expect(all.slice(-15)).toEqual([...USER_DEFAULT, ...USER_PASSWORD, ...USER_LOGIN, ...USER_GROUP]);
   });
 
@@ -55,6 +67,7 @@ describe('addCms() and its sub-builders', () => {
           .addDefault()
           .addContent()
           .addContentType()
+          .addElement()
           .addDataType()
           .addDictionary()
           .addDomain()
@@ -70,7 +83,7 @@ describe('addCms() and its sub-builders', () => {
           .addUser(),
       ),
     );
-    expect(aliases).toHaveLength(77);
+    expect(aliases).toHaveLength(87);
     expect(aliases.slice(0, 9)).toEqual(CONTENT_DEFAULT);
     expect(aliases).toEqual(aliasesOf((e) => e.addCms(false)));
   });
@@ -80,6 +93,15 @@ describe('addCms() and its sub-builders', () => {
     expect(aliasesOf((e) => e.addCms((cms) => cms.addContent()))).toEqual([...CONTENT_DEFAULT, ...BLUEPRINT, ...VERSION]);
     expect(aliasesOf((e) => e.addCms((cms) => cms.addContent((c) => c.addBlueprint())))).toEqual(BLUEPRINT);
     expect(aliasesOf((e) => e.addCms((cms) => cms.addContent((c) => c.addVersion().addDefault())))).toEqual([...VERSION, ...CONTENT_DEFAULT]);
+  });
+
+  it('addElement: onlyDefault, all, and each sub-builder group', () => {
+    expect(aliasesOf((e) => e.addCms((cms) => cms.addElement(true)))).toEqual(ELEMENT_DEFAULT);
+    expect(aliasesOf((e) => e.addCms((cms) => cms.addElement()))).toEqual([...ELEMENT_DEFAULT, ...ELEMENT_VERSION]);
+    expect(aliasesOf((e) => e.addCms((cms) => cms.addElement((x) => x.addVersion())))).toEqual(ELEMENT_VERSION);
+    expect(aliasesOf((e) => e.addCms((cms) => cms.addElement((x) => x.addVersion().addDefault())))).toEqual([...ELEMENT_VERSION, ...ELEMENT_DEFAULT]);
+    // Umbraco's own test composer for the element events (PR #21697): the defaults, then every element event.
+    expect(aliasesOf((e) => e.clear().addCms((cms) => cms.addDefault().addElement()))).toEqual([...DEFAULTS, ...ELEMENT_DEFAULT, ...ELEMENT_VERSION]);
   });
 
   it('addContentType and addFile: all, or one kind', () => {
@@ -141,6 +163,7 @@ describe('addCms() and its sub-builders', () => {
       () => aliasesOf((e) => e.addCms({}, 'x' as never)),
       () => aliasesOf((e) => e.addCms((cms) => cms.withPayloadType('json' as never))),
       () => aliasesOf((e) => e.addCms((cms) => cms.addMember('yes' as never))),
+      () => aliasesOf((e) => e.addCms((cms) => cms.addElement(1 as never))),
       () => cmsComposer({ events: 'some' as never }),
       () => cmsComposer({ payloadType: 'minimal' as never }),
     ];

@@ -43,13 +43,25 @@ export class CmsContentEventsBuilder extends CmsGroupBuilder {
   addDefault(): this {
     return this.addEvents(G.content.default);
   }
-  /** SavedBlueprint, DeletedBlueprint. */
+  /** DeletedBlueprint, SavedBlueprint. */
   addBlueprint(): this {
     return this.addEvents(G.content.blueprint);
   }
   /** DeletedVersions, RolledBack. */
   addVersion(): this {
     return this.addEvents(G.content.version);
+  }
+}
+
+/** `addElement(e => …)`: Umbraco 18's WebhookEventCollectionBuilderCmsElement. */
+export class CmsElementEventsBuilder extends CmsGroupBuilder {
+  /** Copied, Deleted, EmptiedRecycleBin, MovedToRecycleBin, Moved, Published, Saved, Unpublished. */
+  addDefault(): this {
+    return this.addEvents(G.element.default);
+  }
+  /** DeletedVersions, RolledBack. */
+  addVersion(): this {
+    return this.addEvents(G.element.version);
   }
 }
 
@@ -151,6 +163,12 @@ export class CmsEventsBuilder extends CmsGroupBuilder {
     return this.sub(CmsContentTypeEventsBuilder, configure, 'addContentType');
   }
 
+  /** Umbraco 18's element events: `addElement()` all 10, `addElement(true)` the 8 of addDefault(), or `addElement(e => e.addVersion())`. */
+  addElement(onlyDefault: OnlyDefaultOrConfigure<CmsElementEventsBuilder> = false): this {
+    if (typeof onlyDefault !== 'boolean') return this.sub(CmsElementEventsBuilder, onlyDefault, 'addElement');
+    return this.sub(CmsElementEventsBuilder, (e) => (onlyDefault ? e.addDefault() : e.addDefault().addVersion()), 'addElement');
+  }
+
   /** DataTypeDeleted, DataTypeMoved, DataTypeSaved. */
   addDataType(): this {
     return this.addEvents(G.dataType);
@@ -218,10 +236,11 @@ export class CmsEventsBuilder extends CmsGroupBuilder {
     return this.sub(CmsUserEventsBuilder, (u) => (onlyDefault ? u.addDefault() : u.addDefault().addPassword().addLogin().addGroup()), 'addUser');
   }
 
-  /** Every CMS event (77), in Umbraco's AddCms(false) order. */
+  /** Every CMS event (87), in Umbraco 18's AddCms(false) order. */
   addAll(): this {
     return this.addContent()
       .addContentType()
+      .addElement()
       .addDataType()
       .addDictionary()
       .addDomain()

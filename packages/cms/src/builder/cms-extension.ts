@@ -20,7 +20,7 @@ declare module '@hookwork/core' {
   interface WebhookEventCollectionBuilder {
     /**
      * Adds CMS webhook events (contributed by @hookwork/cms; compose `cmsComposer()` first):
-     * `addCms(true)` Umbraco's 5 defaults, `addCms()` / `addCms(false)` all 77,
+     * `addCms(true)` Umbraco's 5 defaults, `addCms()` / `addCms(false)` all 87,
      * `addCms(cms => cms.addContent().addMedia())` a selection, and
      * `addCms({ payloadType: 'Legacy' }, cms => …)` with a fixed payload shape.
      */

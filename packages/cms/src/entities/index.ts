@@ -1,6 +1,7 @@
 export * from './common';
 export * from './content';
 export * from './media';
+export * from './element';
 export * from './content-type';
 export * from './data-type';
 export * from './dictionary-item';

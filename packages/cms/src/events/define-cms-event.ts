@@ -16,8 +16,11 @@ import {
 import type { PayloadVariants } from '../payloads/payload-variants';
 import { createCmsExampleNotification } from './example-notifications';
 
-/** The CMS events' types, as Umbraco's: content events, media events, and the rest. */
-export type CmsEventType = typeof WebhookEventTypes.Content | typeof WebhookEventTypes.Media | typeof WebhookEventTypes.Other;
+/** The CMS events' types, as Umbraco's: content, media and (Umbraco 18) element events, and the rest. */
+export type CmsEventType = typeof WebhookEventTypes.Content | typeof WebhookEventTypes.Media | typeof WebhookEventTypes.Element | typeof WebhookEventTypes.Other;
+
+/** The types whose items have a content type, so webhooks' content-type filters apply to them. */
+const FILTERED_TYPES: ReadonlySet<string> = new Set([WebhookEventTypes.Content, WebhookEventTypes.Media, WebhookEventTypes.Element]);
 
 /** What every catalogue entry declares. */
 interface CmsEventDefinitionCommon<N extends object> {
@@ -49,8 +52,8 @@ export interface CmsEntityEventDefinition<N extends object, E> extends CmsEventD
 }
 
 /**
- * One request per notification per webhook carrying an array of items. For content and media
- * events the content-type filter keeps the matching items (and sends nothing when none match).
+ * One request per notification per webhook carrying an array of items. For content, media and
+ * element events the content-type filter keeps the matching items (and sends nothing when none match).
  */
 export interface CmsListEventDefinition<N extends object, E> extends CmsEventDefinitionCommon<N> {
   readonly kind: 'list';
@@ -152,7 +155,7 @@ export abstract class CmsListWebhookEvent<N extends object, E> extends WebhookEv
 
   protected override async processWebhooks(notification: N, subscriptions: readonly WebhookSubscription[]): Promise<FireRequest[]> {
     const definition = definitionOf(this) as CmsListEventDefinition<N, E>;
-    const filtered = definition.type === WebhookEventTypes.Content || definition.type === WebhookEventTypes.Media;
+    const filtered = FILTERED_TYPES.has(definition.type);
     const keyOf = definition.contentTypeKey ?? defaultContentTypeKey;
     const items = [...this.getItemsFromNotification(notification)];
     const requests: FireRequest[] = [];

@@ -1,5 +1,6 @@
 import type { CmsContentTypeRef } from '../entities/common';
 import type { CmsContent } from '../entities/content';
+import type { CmsElement } from '../entities/element';
 import type { CmsMedia } from '../entities/media';
 import * as n from '../notifications/index';
 
@@ -10,6 +11,9 @@ import * as n from '../notifications/index';
 export const CMS_EXAMPLE_DOCUMENT_TYPE: Readonly<CmsContentTypeRef> = Object.freeze({ key: 'ct-blogpost', alias: 'blogPost' });
 /** The media type of the examples' media items (an image). */
 export const CMS_EXAMPLE_MEDIA_TYPE: Readonly<CmsContentTypeRef> = Object.freeze({ key: 'mt-image', alias: 'image' });
+
+/** The element type of the examples' library elements (a promotion banner). */
+export const CMS_EXAMPLE_ELEMENT_TYPE: Readonly<CmsContentTypeRef> = Object.freeze({ key: 'et-promobanner', alias: 'promoBanner' });
 
 /** An example document (the site's root page) of the given document type. */
 export function exampleCmsContent(key = 'c1922956-7855-4fa0-8f2c-7af149a92135', contentType: CmsContentTypeRef = CMS_EXAMPLE_DOCUMENT_TYPE): CmsContent {
@@ -32,18 +36,24 @@ export function exampleCmsMedia(key = 'm-1', contentType: CmsContentTypeRef = CM
   return { key, name: 'Photo', contentType: { ...contentType }, createDate: new Date('2024-01-02T03:04:05Z'), updateDate: new Date('2024-01-02T03:04:05Z'), url: '/media/photo.jpg', properties: { alt: 'A photo' } };
 }
 
+/** An example library element (a promotion banner, published in English) of the given element type. */
+export function exampleCmsElement(key = '6d1a3a5e-2f7b-4c1e-9a53-0b1f4e2d8c10', contentType: CmsContentTypeRef = CMS_EXAMPLE_ELEMENT_TYPE): CmsElement {
+  return { key, contentType: { ...contentType }, cultures: { 'en-US': { name: 'Spring sale', publishDate: '2024-03-01T09:00:00.000Z' } }, properties: { headline: 'Spring sale', link: '/sale/' } };
+}
+
 const move = <T>(entity: T) => ({ moveInfos: [{ entity, originalPath: '-1,1', newParentId: 'p-2' }] });
 
 /**
  * Alias → a realistic notification of every CMS event, each about ONE entity (so each sends one
- * request per webhook); documents and media items are of the given types. Built afresh on each
+ * request per webhook); documents, media items and elements are of the given types. Built afresh on each
  * call, so a caller may change what it gets.
  */
-export function cmsExampleNotifications(types: { documentType?: CmsContentTypeRef; mediaType?: CmsContentTypeRef } = {}): Record<string, object> {
+export function cmsExampleNotifications(types: { documentType?: CmsContentTypeRef; mediaType?: CmsContentTypeRef; elementType?: CmsContentTypeRef } = {}): Record<string, object> {
   const content = { ...(types.documentType ?? CMS_EXAMPLE_DOCUMENT_TYPE) };
   const media = { ...(types.mediaType ?? CMS_EXAMPLE_MEDIA_TYPE) };
   const doc = exampleCmsContent(undefined, content);
   const img = exampleCmsMedia(undefined, media);
+  const banner = exampleCmsElement(undefined, { ...(types.elementType ?? CMS_EXAMPLE_ELEMENT_TYPE) });
   const contentType = { key: 'dt-1', alias: 'blogPost', name: 'Blog post', icon: 'icon-document' };
   const file = { path: '/Views/Partials/footer.cshtml', name: 'footer.cshtml' };
   const audit = { affectedUserId: 'u-1', performingUserId: 'u-2', ipAddress: '127.0.0.1', dateTimeUtc: new Date('2024-05-06T07:08:09Z') };
@@ -73,6 +83,16 @@ export function cmsExampleNotifications(types: { documentType?: CmsContentTypeRe
     memberTypeDeleted: new n.MemberTypeDeletedNotification({ deletedEntities: [contentType] }),
     memberTypeMoved: new n.MemberTypeMovedNotification(move(contentType)),
     memberTypeSaved: new n.MemberTypeSavedNotification({ savedEntities: [contentType] }),
+    'Umbraco.ElementCopied': new n.ElementCopiedNotification({ original: exampleCmsElement('5b0c2e7d-8a41-4f3e-b6d2-7c9e1f0a3b21', banner.contentType), copy: banner, parentId: 'f-1', relateToOriginal: false }),
+    'Umbraco.ElementDelete': new n.ElementDeletedNotification({ deletedEntities: [banner] }),
+    'Umbraco.ElementEmptiedRecycleBin': new n.ElementEmptiedRecycleBinNotification({}),
+    'Umbraco.ElementMovedToRecycleBin': new n.ElementMovedToRecycleBinNotification(move(banner)),
+    'Umbraco.ElementMoved': new n.ElementMovedNotification(move(banner)),
+    'Umbraco.ElementPublish': new n.ElementPublishedNotification({ publishedEntities: [banner] }),
+    'Umbraco.ElementSaved': new n.ElementSavedNotification({ savedEntities: [banner] }),
+    'Umbraco.ElementUnpublish': new n.ElementUnpublishedNotification({ unpublishedEntities: [banner] }),
+    'Umbraco.ElementDeletedVersions': new n.ElementDeletedVersionsNotification({ entity: banner, specificVersion: 'v-2', deletePriorVersions: false, dateToRetain: null }),
+    'Umbraco.ElementRolledBack': new n.ElementRolledBackNotification({ entity: banner }),
     dataTypeDeleted: new n.DataTypeDeletedNotification({ deletedEntities: [{ key: 'dt-9', name: 'Textstring' }] }),
     dataTypeMoved: new n.DataTypeMovedNotification(move({ key: 'dt-9', name: 'Textstring' })),
     dataTypeSaved: new n.DataTypeSavedNotification({ savedEntities: [{ key: 'dt-9', name: 'Textstring', editorAlias: 'Umbraco.TextBox', databaseType: 'Nvarchar', configuration: { maxChars: 500 } }] }),

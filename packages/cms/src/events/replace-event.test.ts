@@ -94,3 +94,38 @@ describe('replacing a CMS event', () => {
     ).toThrow(/cannot replace ContentPublishedWebhookEvent with MyContentPublishedWebhookEvent/);
   });
 });
+
+/** A second Content Published under an alias of its own, as docs/cms-events.md shows. */
+@WebhookEvent('Content Published (Extended)', WebhookEventTypes.Content, { alias: 'myapp.contentPublishedExtended' })
+class ContentPublishedExtendedWebhookEvent extends ContentPublishedWebhookEvent {}
+
+describe('two classes for one event', () => {
+  it('refuses two composed classes with one alias, where Umbraco would send each webhook two requests under it', () => {
+    @WebhookEvent('Content Published', WebhookEventTypes.Content)
+    class SecondContentPublishedWebhookEvent extends ContentPublishedWebhookEvent {}
+    let error: unknown;
+    try {
+      testApp([cmsComposer(), composer((b) => b.webhookEvents().add(SecondContentPublishedWebhookEvent))]);
+    } catch (e) {
+      error = e;
+    }
+    expect(isHookworkError(error, 'HOOKWORK_ERR_DUPLICATE_ALIAS')).toBe(true);
+    expect((error as Error).message).toMatch(/SecondContentPublishedWebhookEvent and ContentPublishedWebhookEvent both declare the alias "Umbraco.ContentPublish".*replace\(/);
+  });
+
+  it('sends two bodies for one publish through a subclass with its own alias, each under its own event header', async () => {
+    const { app, storage } = testApp([cmsComposer(), composer((b) => b.webhookEvents().addWithOptions({ payloadType: 'Extended' }, ContentPublishedExtendedWebhookEvent))], {
+      settings: { payloadType: 'Minimal' },
+    });
+    await app.start();
+    const hook = await app.webhooks.create({ url: 'https://example.com/hook', events: ['Umbraco.ContentPublish', 'myapp.contentPublishedExtended'] });
+    const doc = page();
+    await app.publish(new ContentPublishedNotification({ publishedEntities: [doc] }));
+    // The two events run side by side: no order between their requests.
+    const requests = storage.enqueued.map((r) => [r.webhookKey, r.eventAlias, Object.keys(JSON.parse(r.body))]).sort((a, b) => String(a[1]).localeCompare(String(b[1])));
+    expect(requests).toEqual([
+      [hook.key, 'myapp.contentPublishedExtended', ['name', 'createDate', 'updateDate', 'route', 'id', 'contentType', 'properties']],
+      [hook.key, 'Umbraco.ContentPublish', ['id', 'cultures']],
+    ]);
+  });
+});

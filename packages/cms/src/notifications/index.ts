@@ -1,6 +1,7 @@
 export * from './define-notification';
 export * from './content-notifications';
 export * from './media-notifications';
+export * from './element-notifications';
 export * from './content-type-notifications';
 export * from './other-notifications';
 export * from './file-notifications';

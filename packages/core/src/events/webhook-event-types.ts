@@ -2,6 +2,7 @@
 export const WebhookEventTypes = Object.freeze({
   Content: 'Content',
   Media: 'Media',
+  Element: 'Element',
   Member: 'Member',
   Other: 'Other',
 } as const);
