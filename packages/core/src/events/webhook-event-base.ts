@@ -68,7 +68,7 @@ export abstract class WebhookEventBase<TNotification extends object = object> {
     return this.metadata.eventName;
   }
 
-  /** Content, Media, Member or Other. */
+  /** Content, Media, Element, Member or Other (WebhookEventTypes), or a plugin's own string. */
   get eventType(): string {
     return this.metadata.eventType;
   }
