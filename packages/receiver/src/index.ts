@@ -1,0 +1,12 @@
+/**
+ * @hookwork/receiver — the receiving side of webhooks sent by hookwork (or Umbraco, or any
+ * Standard Webhooks sender): verify signatures with the `standardwebhooks` package, read the
+ * event alias in either header style, deduplicate by `webhook-id`, dispatch typed events, and
+ * answer with the status the sender's retry policy expects. It does not depend on
+ * @hookwork/core. Express and Fastify adapters are in `@hookwork/receiver/express` and
+ * `@hookwork/receiver/fastify`; the node:http adapter is here.
+ */
+export * from './errors/receiver-error-codes';
+export * from './errors/receiver-error';
+export * from './headers';
+export * from './verification/signature-verifier';
