@@ -10,3 +10,5 @@ export * from './errors/receiver-error-codes';
 export * from './errors/receiver-error';
 export * from './headers';
 export * from './verification/signature-verifier';
+export * from './dedupe/dedupe-store';
+export * from './dedupe/memory-dedupe-store';
