@@ -14,3 +14,6 @@ export * from './verification/signature-verifier';
 export * from './dedupe/dedupe-store';
 export * from './dedupe/memory-dedupe-store';
 export * from './receiver';
+export * from './adapters/raw-body';
+export * from './adapters/node-http';
+export { writeAnswer, type AdapterOptions } from './adapters/adapter-support';
