@@ -22,7 +22,8 @@ export type DedupeClaim = { status: 'claimed'; token: string } | { status: 'in-p
  * - `release(id, token)` forgets the claim (the handler failed), so the sender's retry is
  *   processed.
  * - `complete` and `release` with a token that no longer holds the claim (the lease expired and
- *   another worker claimed it) change nothing: a worker can only end its own claim.
+ *   another worker claimed it) change nothing: a worker can only end its own claim. (Completing
+ *   a claim whose lease ran out but that nobody took over may mark it done, or change nothing.)
  * - Durations are milliseconds. A method that fails rejects; the receiver answers 500 then.
  */
 export interface DedupeStore {

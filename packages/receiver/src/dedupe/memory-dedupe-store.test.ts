@@ -37,6 +37,16 @@ describe('memoryDedupeStore', () => {
     expect((await store.claim('a', 100)).status).toBe('claimed');
   });
 
+  it('marks a claim done whose lease ran out while nobody took it over (the work was done)', async () => {
+    let now = 1_000_000;
+    const store = memoryDedupeStore({ now: () => now });
+    const claim = await store.claim('slow', 100);
+    if (claim.status !== 'claimed') throw new Error('not claimed');
+    now += 500;
+    await store.complete('slow', claim.token, 1_000);
+    expect((await store.claim('slow', 100)).status).toBe('done');
+  });
+
   it('refuses a maxEntries it cannot honour', () => {
     for (const maxEntries of [0, -1, 1.5, Number.NaN]) {
       expect(() => memoryDedupeStore({ maxEntries })).toThrow(expect.objectContaining({ code: 'RECEIVER_ERR_INVALID_OPTIONS' }));

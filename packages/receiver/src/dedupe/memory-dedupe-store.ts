@@ -62,8 +62,9 @@ export function memoryDedupeStore(options: MemoryDedupeStoreOptions = {}): Dedup
       return { status: 'claimed', token };
     },
     async complete(id: string, token: string, retainMs: number): Promise<void> {
+      // Even past its lease, a claim nobody took over is still this worker's: the work is done.
+      if (entries.get(id)?.token !== token) return;
       const at = now();
-      if (live(id, at)?.token !== token) return;
       write(id, { state: 'done', token, expiresAt: at + retainMs }, at);
     },
     async release(id: string, token: string): Promise<void> {
