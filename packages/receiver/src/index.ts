@@ -8,9 +8,9 @@
  */
 export * from './errors/receiver-error-codes';
 export * from './errors/receiver-error';
-export * from './headers';
+export { WEBHOOK_HEADERS, DEFAULT_HEADER_NAMES, type HeadersInput, type HeaderNames } from './headers';
 export * from './event-types';
-export * from './verification/signature-verifier';
+export { TIMESTAMP_TOLERANCE_SECONDS } from './verification/signature-verifier';
 export * from './dedupe/dedupe-store';
 export * from './dedupe/memory-dedupe-store';
 export * from './receiver';
