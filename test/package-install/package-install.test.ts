@@ -42,7 +42,7 @@ describe('hookwork installed from its packed tarballs', () => {
     try {
       execFileSync(process.execPath, [tsc, '-p', 'tsconfig.json'], { cwd: project, stdio: 'pipe', env: { ...process.env, NODE_PATH: '' } });
     } catch (error) {
-      throw new Error(`the host did not compile against the packed packages:\n${(error as { stdout?: Buffer }).stdout?.toString()}`);
+      throw new Error(`the host did not compile against the packed packages:\n${(error as { stdout?: Buffer }).stdout?.toString()}`, { cause: error });
     }
     const output = execFileSync(process.execPath, ['dist/host.js'], { cwd: project, encoding: 'utf8', timeout: 60_000 });
     const result = JSON.parse(output.trim().split('\n').pop()!) as { events: number; received: { event: string; body: { id: string } }[] };

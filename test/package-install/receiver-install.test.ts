@@ -38,7 +38,7 @@ describe('@hookwork/receiver installed from its packed tarball', () => {
       try {
         execFileSync(process.execPath, [tsc, '-p', config], { cwd: project, stdio: 'pipe', env: { ...process.env, NODE_PATH: '' } });
       } catch (error) {
-        throw new Error(`the receiver host did not compile with ${config}:\n${(error as { stdout?: Buffer }).stdout?.toString()}`);
+        throw new Error(`the receiver host did not compile with ${config}:\n${(error as { stdout?: Buffer }).stdout?.toString()}`, { cause: error });
       }
     }
     const output = execFileSync(process.execPath, ['dist/receiver-host.js'], { cwd: project, encoding: 'utf8', timeout: 60_000, env: { ...process.env, NODE_PATH: '' } });

@@ -6,14 +6,33 @@
  * @hookwork/core. Express and Fastify adapters are in `@hookwork/receiver/express` and
  * `@hookwork/receiver/fastify`; the node:http adapter is here.
  */
-export * from './errors/receiver-error-codes';
-export * from './errors/receiver-error';
+export { RECEIVER_ERROR_CODES, type ReceiverErrorCode } from './errors/receiver-error-codes';
+export { isReceiverError, ReceiverError } from './errors/receiver-error';
 export { WEBHOOK_HEADERS, DEFAULT_HEADER_NAMES, type HeadersInput, type HeaderNames } from './headers';
-export * from './event-types';
+export {
+  type EventOfAlias,
+  type ReceivedEvent,
+  type WebhookEventShape,
+  type WebhookHandler,
+  type WebhookHandlers,
+  type WebhookMetadata,
+} from './event-types';
 export { TIMESTAMP_TOLERANCE_SECONDS } from './verification/signature-verifier';
-export * from './dedupe/dedupe-store';
-export * from './dedupe/memory-dedupe-store';
-export * from './receiver';
-export * from './adapters/raw-body';
-export * from './adapters/node-http';
+export { type DedupeClaim, type DedupeStore } from './dedupe/dedupe-store';
+export { memoryDedupeStore, type MemoryDedupeStoreOptions } from './dedupe/memory-dedupe-store';
+export {
+  type AnyReceiver,
+  createReceiver,
+  type DedupeOptions,
+  type RawWebhookRequest,
+  type Receiver,
+  type ReceiverAnswer,
+  type ReceiverOptionsBase,
+  type ReceiverOutcome,
+  type SignedReceiverOptions,
+  type TestSendMode,
+  type UnsignedReceiverOptions,
+} from './receiver';
+export { DEFAULT_MAX_BODY_BYTES, readRawBody } from './adapters/raw-body';
+export { createNodeHandler } from './adapters/node-http';
 export { writeAnswer, type AdapterOptions } from './adapters/adapter-support';

@@ -199,7 +199,7 @@ describe('createReceiver().handle()', () => {
   describe('refusals', () => {
     const cases: [string, (r: ReturnType<typeof signedRequest>) => { headers: Record<string, string>; body: unknown }, number, string][] = [
       ['unsigned', (r) => ({ ...r, headers: { ...r.headers, 'webhook-signature': '' } }), 401, 'RECEIVER_ERR_MISSING_HEADER'],
-      ['stale', (r) => ({ ...signedRequest({ secrets: [secret], timestamp: Math.floor(Date.now() / 1000) - 3600 }) }), 401, 'RECEIVER_ERR_STALE_TIMESTAMP'],
+      ['stale', () => ({ ...signedRequest({ secrets: [secret], timestamp: Math.floor(Date.now() / 1000) - 3600 }) }), 401, 'RECEIVER_ERR_STALE_TIMESTAMP'],
       ['forged', (r) => ({ ...r, body: r.body.replace('doc-1', 'doc-2') }), 401, 'RECEIVER_ERR_BAD_SIGNATURE'],
       ['without an event header', (r) => ({ ...r, headers: { ...r.headers, 'hookwork-event': '' } }), 400, 'RECEIVER_ERR_NO_EVENT_ALIAS'],
       ['not JSON', () => signedRequest({ secrets: [secret], body: '<xml/>' }), 400, 'RECEIVER_ERR_INVALID_JSON'],

@@ -37,7 +37,8 @@ export interface DedupeOptions {
 export type TestSendMode = 'handle' | 'acknowledge';
 
 /** What {@link createReceiver} takes, beside `secrets` or `unsigned`. */
-interface ReceiverOptionsBase<E extends WebhookEventShape, TId extends string | undefined> {
+/** What signed and unsigned receivers' options share. */
+export interface ReceiverOptionsBase<E extends WebhookEventShape, TId extends string | undefined> {
   /** A handler per alias (each gets its event narrowed to that alias). Give this or `handle`. */
   handlers?: WebhookHandlers<E, TId>;
   /** One handler for every event; `switch (event.alias)` narrows the payload. Give this or `handlers`. */
