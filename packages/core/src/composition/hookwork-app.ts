@@ -249,7 +249,15 @@ export class HookworkApp<TTransaction = never> implements Hookwork<TTransaction>
         'publish() was given a plain object; notifications are routed by their class, so create an instance of a notification class (e.g. new ContentPublishedNotification(...)) instead of an object literal',
       );
     }
-    this.requireStarted();
+    const engine = this.requireStarted();
+    if (options.transaction !== undefined && !engine.capabilities.transactionalEnqueue) {
+      // Refused even when nothing would fire: a host relying on the outbox must learn at once
+      // that this store cannot give it, not at the first notification that has a subscriber.
+      throw new HookworkError(
+        'HOOKWORK_ERR_ENQUEUE_FAILED',
+        `publish() was given a transaction, but the ${engine.name} queue cannot enqueue inside a host transaction; publish after your own commit, or use a storage with a transactional enqueue (@hookwork/postgres)`,
+      );
+    }
     const { parts } = this;
     if (!parts.bus.hasSubscribers(notification.constructor)) this.reportUnhandled(notification.constructor);
     const outcomes = await parts.bus.publish(notification, options);
