@@ -18,7 +18,7 @@ export { ServerRoleAccessorToken, fixedServerRole, type ServerRole, type ServerR
 
 // Observability
 export { LoggerToken, consoleLogger, silentLogger, type Logger } from './observability/logger';
-export { LifecycleEmitter, LifecycleToken, type AttemptInfo, type LifecycleEvents, type RequestInfo } from './observability/lifecycle-events';
+export { LifecycleEmitter, LifecycleToken, type AttemptInfo, type AuditRecord, type LifecycleEvents, type RequestInfo } from './observability/lifecycle-events';
 
 // Model
 export { REDACTED, type Webhook, type WebhookSecret, type WebhookSecretView, type WebhookView } from './model/webhook';
@@ -81,6 +81,7 @@ export { WebhookFiringService, newMessageId, type FireRequest } from './firing/w
 export { generateSecret, signPayload, signatureHeader, verifySignature } from './delivery/signing';
 export { SIGNATURE_HEADERS, TEST_EVENT_HEADER } from './delivery/request-headers';
 export { parseRetryAfter, retryDelay, nextAttemptDelay } from './delivery/backoff';
+export type { CleanupResult } from './delivery/log-cleanup';
 export { decideRetry, isRetryableStatus, type RetryDecision, type RetryPolicyInput, type RetryPolicySettings } from './delivery/retry-policy';
 export { DeliveryOptionsToken, type BeforeSendContext, type BeforeSendHook, type BeforeSendRequest, type DeliveryOptions } from './delivery/delivery-options';
 export { createHttpTransport, type DeliveryTlsOptions, type HttpTransport, type HttpTransportOptions } from './delivery/transport/http-transport';
@@ -90,7 +91,22 @@ export { pollingQueue } from './delivery/engine/polling-engine';
 // Management
 export { ManagementService } from './management/management-service';
 export { WebhookService, type CreatedWebhook, type WebhookInputProblem } from './management/webhook-service';
-export { webhookInputSchema, type WebhookHeaderInput, type WebhookInput, type WebhookPatch } from './management/webhook-input-schema';
+export { WEBHOOK_KEY_PATTERN, webhookInputSchema, type WebhookHeaderInput, type WebhookInput, type WebhookPatch } from './management/webhook-input-schema';
+export {
+  DELIVERY_ERROR_KINDS,
+  DELIVERY_OUTCOMES,
+  cleanupResultSchema,
+  createdWebhookSchema,
+  deliveryLogEntrySchema,
+  pageSchema,
+  queueCountsSchema,
+  rotatedSecretSchema,
+  testEventResultSchema,
+  webhookEventDescriptorSchema,
+  webhookRequestSchema,
+  webhookSecretViewSchema,
+  webhookViewSchema,
+} from './management/view-schemas';
 export type { TestEventResult } from './management/test-send';
 
 // Composition
