@@ -27,6 +27,10 @@ export interface AdminServerOptions {
   print?: ((line: string) => void) | false;
   /** Where audit lines and failures go (default: the app's logger). */
   logger?: Logger;
+  /** Serve the admin page (default true). */
+  page?: boolean;
+  /** Serve the API reference page (default true). */
+  apiReference?: boolean;
 }
 
 /** A running admin server. */
@@ -77,6 +81,8 @@ export async function startAdminServer(app: Hookwork<any>, options: AdminServerO
       app,
       auth: { ...(token !== undefined ? { token } : {}), ...(options.authenticate ? { authenticate: options.authenticate } : {}) },
       ...(options.logger ? { logger: options.logger } : {}),
+      ...(options.page !== undefined ? { page: options.page } : {}),
+      ...(options.apiReference !== undefined ? { apiReference: options.apiReference } : {}),
     });
     await fastify.listen({ port, host });
   } catch (error) {

@@ -102,14 +102,17 @@ export function refuseCrossSite(request: FastifyRequest): void {
   }
   const origin = request.headers.origin;
   if (site === undefined && typeof origin === 'string' && origin !== 'null') {
-    let host: string | undefined;
-    try {
-      host = new URL(origin).host;
-    } catch {
-      host = undefined;
-    }
-    if (host !== request.headers.host) {
+    if (hostOf(origin) === undefined || hostOf(origin) !== hostOf(`http://${request.headers.host ?? ''}`)) {
       throw ADMIN_ERRORS.create('HOOKWORK_ERR_ADMIN_CROSS_SITE', `a ${request.method} from origin ${origin} is refused: it is not this server (${request.headers.host ?? 'no Host header'})`);
     }
+  }
+}
+
+/** The host:port of a URL as URL normalises it (default ports dropped), or undefined. */
+function hostOf(url: string): string | undefined {
+  try {
+    return new URL(url).host || undefined;
+  } catch {
+    return undefined;
   }
 }

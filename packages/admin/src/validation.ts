@@ -30,8 +30,21 @@ function newAjv(options: ConstructorParameters<typeof Ajv>[0]): Ajv {
 const bodyAjv = newAjv({ coerceTypes: false, useDefaults: false });
 const textAjv = newAjv({ coerceTypes: 'array', useDefaults: true });
 
-/** Fastify's validator compiler for the admin routes (see {@link bodyAjv}). */
-export const validatorCompiler: FastifySchemaCompiler<object> = ({ schema, httpPart }) => (httpPart === 'body' ? bodyAjv : textAjv).compile(schema) as ValidateFunction;
+/**
+ * Fastify's validator compiler for the admin routes (see {@link bodyAjv}). A POST sent without a
+ * body is checked as `{}`: a route whose fields are all optional takes it, and a route with a
+ * required field names that field.
+ */
+export const validatorCompiler: FastifySchemaCompiler<object> = ({ schema, httpPart }) => {
+  if (httpPart !== 'body') return textAjv.compile(schema) as ValidateFunction;
+  const validate = bodyAjv.compile(schema);
+  const validateBody: ReturnType<FastifySchemaCompiler<object>> = (data: unknown) => {
+    const valid = validate(data === undefined || data === null ? {} : data);
+    validateBody.errors = validate.errors ?? null;
+    return valid;
+  };
+  return validateBody;
+};
 
 const responseAjv = newAjv({ coerceTypes: false, useDefaults: false });
 
