@@ -115,7 +115,7 @@ describe('hookworkAdmin in a host', () => {
 
   it('refuses a write from another site (CSRF), and lets the same origin and servers write', async () => {
     const body = { url: fixture.receiver.url, events: ['Umbraco.ContentPublish'] };
-    for (const headers of [{ 'sec-fetch-site': 'cross-site' }, { 'sec-fetch-site': 'same-site' }, { origin: 'https://evil.example' }]) {
+    for (const headers of [{ 'sec-fetch-site': 'cross-site' }, { 'sec-fetch-site': 'same-site' }, { origin: 'https://evil.example' }] as Record<string, string>[]) {
       const answer = await fixture.inject({ method: 'POST', url: `${API}/webhook`, body, headers });
       expect([answer.status, answer.json.code]).toEqual([403, 'HOOKWORK_ERR_ADMIN_CROSS_SITE']);
     }
