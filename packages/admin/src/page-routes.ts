@@ -37,6 +37,7 @@ function pageHtml(base: string, title: string): string {
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <base href="${escapeAttribute(base)}">
 <title>${escapeAttribute(title)}</title>
+<link rel="icon" href="data:,">
 <link rel="stylesheet" href="assets/admin.css">
 <script type="module" src="assets/admin.js"></script>
 </head>
@@ -56,6 +57,7 @@ function referenceHtml(base: string, title: string): string {
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <base href="${escapeAttribute(base)}">
 <title>${escapeAttribute(title)} — API reference</title>
+<link rel="icon" href="data:,">
 <link rel="stylesheet" href="api/reference/swagger-ui/swagger-ui.css">
 </head>
 <body>
