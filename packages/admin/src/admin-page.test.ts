@@ -13,6 +13,8 @@ const CHROMIUM_FLAGS = ['--no-sandbox', '--disable-gpu', '--disable-background-n
 /** Where the screenshots go (gitignored); look at them after a change to the page. */
 const SCREENSHOTS = join(__dirname, '..', '.test-output', 'screenshots');
 const CONTENT_TYPE = blogPost('x').contentType.key;
+/** How far the page scrolls sideways (evaluated in the page; more than 0: something does not fit). */
+const HORIZONTAL_OVERFLOW = 'document.documentElement.scrollWidth - document.documentElement.clientWidth';
 
 jest.setTimeout(180_000);
 
@@ -67,7 +69,7 @@ describe('the admin page in Chromium', () => {
     let reached = false;
     for (let i = 0; i < 15 && !reached; i++) {
       await page.keyboard.press('Tab');
-      reached = await page.evaluate(() => document.activeElement?.textContent?.trim() === 'Create webhook');
+      reached = (await page.evaluate('document.activeElement?.textContent?.trim()')) === 'Create webhook';
     }
     expect(reached).toBe(true);
     await page.keyboard.press('Enter');
@@ -137,7 +139,7 @@ describe('the admin page in Chromium', () => {
     const body = page.locator('pre.body').nth(1);
     expect(await body.textContent()).toBe('<script>window.__pwned = true</script><b>down</b>');
     expect(await body.locator('script, b').count()).toBe(0);
-    expect(await page.evaluate(() => (window as unknown as { __pwned?: boolean }).__pwned)).toBeUndefined();
+    expect(await page.evaluate('window.__pwned')).toBeUndefined();
     await shot('08-dead-delivery-detail');
 
     fixture.receiver.handler = (_r, res) => void res.writeHead(200).end('ok');
@@ -161,7 +163,7 @@ describe('the admin page in Chromium', () => {
     expect(await result.locator('pre.body').textContent()).toBe('<script>window.__pwned = true; document.title = "pwned"</script><b>accepted</b>');
     expect(await result.getByRole('table', { name: 'Response headers' }).textContent()).toContain('<i>hi</i>');
     expect(await result.locator('script, b, i').count()).toBe(0);
-    expect(await page.evaluate(() => (window as unknown as { __pwned?: boolean }).__pwned)).toBeUndefined();
+    expect(await page.evaluate('window.__pwned')).toBeUndefined();
     expect(await page.title()).not.toBe('pwned');
     expect(fixture.receiver.requests.at(-1)!.headers['hookwork-test']).toBe('true');
     await shot('09-test-send');
@@ -181,12 +183,12 @@ describe('the admin page in Chromium', () => {
     await page.setViewportSize({ width: 380, height: 800 });
     await open('#/webhooks');
     await page.getByRole('link', { name: 'Search index' }).waitFor();
-    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+    const overflow = await page.evaluate(HORIZONTAL_OVERFLOW);
     expect(overflow).toBeLessThanOrEqual(0);
     await shot('11-narrow-webhooks');
     await open('#/deliveries');
     await page.locator('table.deliveries tbody tr').first().waitFor();
-    expect(await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth)).toBeLessThanOrEqual(0);
+    expect(await page.evaluate(HORIZONTAL_OVERFLOW)).toBeLessThanOrEqual(0);
     await shot('12-narrow-deliveries');
     await page.setViewportSize({ width: 1280, height: 900 });
   });

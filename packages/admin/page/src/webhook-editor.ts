@@ -156,7 +156,7 @@ export class WebhookEditor extends LightElement {
               ${events.map(
                 (e) => html`<label class="check"
                   ><input type="checkbox" name="event" value=${e.alias} .checked=${this.events.has(e.alias)} @change=${(ev: Event) => this.toggleEvent(e.alias, (ev.target as HTMLInputElement).checked)} />
-                  ${e.eventName} <code class="muted">${e.alias}</code></label
+                  <span>${e.eventName} <code class="alias muted">${e.alias}</code></span></label
                 >`,
               )}
             </fieldset>`,
