@@ -1,4 +1,6 @@
 /** The admin API as the page calls it: JSON in and out, the token from this tab's session. */
+// Type-only: the bundle holds nothing of @hookwork/core.
+import type { DeliveryLogEntry, TestEventResult, WebhookEventDescriptor, WebhookRequest, WebhookView as CoreWebhookView } from '@hookwork/core';
 
 const TOKEN_KEY = 'hookwork-admin-token';
 
@@ -61,77 +63,18 @@ export function qs(params: Record<string, string | number | readonly string[] | 
   return text ? `?${text}` : '';
 }
 
-// The shapes the API answers with (see the OpenAPI document at api/v1/openapi.json).
+// The shapes the API answers with: core's own types as JSON carries them (dates as strings).
+
+/** `T` after a JSON round trip: every Date an ISO 8601 string. */
+export type Json<T> = T extends Date ? string : T extends readonly (infer U)[] ? Json<U>[] : T extends object ? { [K in keyof T]: Json<T[K]> } : T;
 
 export interface Page<T> {
   items: T[];
   total: number;
 }
-export interface SecretView {
-  id: string;
-  hint: string;
-  createdAt: string;
-  expiresAt?: string;
-}
-export interface WebhookView {
-  key: string;
-  name?: string;
-  description?: string;
-  url: string;
-  events: string[];
-  contentTypeKeys: string[];
-  headers: Record<string, string>;
-  sensitiveHeaders: string[];
-  enabled: boolean;
-  secrets: SecretView[];
-  createdAt: string;
-  updatedAt: string;
-  unknownEvents: string[];
-}
-export interface CreatedWebhook extends WebhookView {
-  secret?: string;
-}
-export interface EventDescriptor {
-  alias: string;
-  eventName: string;
-  eventType: string;
-}
-export interface LogEntry {
-  key: string;
-  webhookKey: string;
-  requestId: string;
-  url: string;
-  eventAlias: string;
-  retryCount: number;
-  date: string;
-  statusCode?: number;
-  requestHeaders: Record<string, string>;
-  requestBody: string;
-  responseHeaders: Record<string, string>;
-  responseBody: string;
-  errorKind?: string;
-  errorMessage?: string;
-  durationMs: number;
-  outcome: string;
-}
-export interface DeadLetter {
-  id: string;
-  webhookKey: string;
-  eventAlias: string;
-  body: string;
-  createdAt: string;
-  attempts: number;
-  lastError?: string;
-  deadAt?: string;
-}
-export interface TestResult {
-  ok: boolean;
-  statusCode?: number;
-  headers: Record<string, string>;
-  body: string;
-  durationMs: number;
-  errorKind?: string;
-  errorMessage?: string;
-  requestId: string;
-  payload: string;
-}
+export type WebhookView = Json<CoreWebhookView>;
+export type CreatedWebhook = WebhookView & { secret?: string };
+export type EventDescriptor = Json<WebhookEventDescriptor>;
+export type LogEntry = Json<DeliveryLogEntry>;
+export type DeadLetter = Json<WebhookRequest>;
+export type TestResult = Json<TestEventResult>;
