@@ -18,7 +18,7 @@ export { ServerRoleAccessorToken, fixedServerRole, type ServerRole, type ServerR
 
 // Observability
 export { LoggerToken, consoleLogger, silentLogger, type Logger } from './observability/logger';
-export { LifecycleEmitter, LifecycleToken, type AttemptInfo, type LifecycleEvents, type LifecycleReporter, type RequestInfo } from './observability/lifecycle-events';
+export { LifecycleEmitter, LifecycleToken, type AttemptInfo, type AuditRecord, type LifecycleEvents, type LifecycleReporter, type RequestInfo } from './observability/lifecycle-events';
 
 // Model
 export { REDACTED, type Webhook, type WebhookSecret, type WebhookSecretView, type WebhookView } from './model/webhook';
@@ -93,7 +93,22 @@ export { pollingQueue } from './delivery/engine/polling-engine';
 // Management
 export type { Management } from './management/management-service';
 export { WebhookService, type CreatedWebhook, type WebhookInputProblem } from './management/webhook-service';
-export { webhookInputSchema, type WebhookHeaderInput, type WebhookInput, type WebhookPatch } from './management/webhook-input-schema';
+export { WEBHOOK_KEY_PATTERN, webhookInputSchema, type WebhookHeaderInput, type WebhookInput, type WebhookPatch } from './management/webhook-input-schema';
+export {
+  DELIVERY_ERROR_KINDS,
+  DELIVERY_OUTCOMES,
+  cleanupResultSchema,
+  createdWebhookSchema,
+  deliveryLogEntrySchema,
+  pageSchema,
+  queueCountsSchema,
+  rotatedSecretSchema,
+  testEventResultSchema,
+  webhookEventDescriptorSchema,
+  webhookRequestSchema,
+  webhookSecretViewSchema,
+  webhookViewSchema,
+} from './management/view-schemas';
 export type { TestEventResult } from './management/test-send';
 
 // Composition

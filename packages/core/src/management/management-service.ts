@@ -9,6 +9,7 @@ import type { QueueCounts, RedeliverSelector } from '../ports/request-queue';
 import type { Clock } from '../runtime/clock';
 import type { CleanupResult, LogCleanup } from '../delivery/log-cleanup';
 import { checkPage } from './page-check';
+import { DELIVERY_OUTCOMES } from './view-schemas';
 import type { TestEventResult, TestSender } from './test-send';
 import type { WebhookService } from './webhook-service';
 
@@ -26,7 +27,7 @@ export interface ManagementDeps {
   onRedelivered?: (ids: readonly string[]) => void;
 }
 
-const OUTCOMES = new Set(['delivered', 'retrying', 'dead', 'dropped', 'test']);
+const OUTCOMES = new Set<string>(DELIVERY_OUTCOMES);
 
 /**
  * The one door of management: everything an operator does to an app — webhooks and their

@@ -37,6 +37,9 @@ export interface WebhookInput {
 /** What update() takes: any field of {@link WebhookInput} but the key and the secret (see rotateSecret). */
 export type WebhookPatch = Partial<Omit<WebhookInput, 'key' | 'secret'>>;
 
+/** What a webhook key may hold: letters, digits and `._:-` (so it is safe in a URL path and a log line). */
+export const WEBHOOK_KEY_PATTERN = '^[A-Za-z0-9._:-]+$';
+
 const headerValue = { type: 'string', maxLength: 8192, pattern: '^[^\\r\\n\\u0000]*$' };
 
 /** JSON Schema of {@link WebhookInput}. */
@@ -45,7 +48,7 @@ export const webhookInputSchema = {
   additionalProperties: false,
   required: ['url', 'events'],
   properties: {
-    key: { type: 'string', minLength: 1, maxLength: 200, pattern: '^[A-Za-z0-9._:-]+$' },
+    key: { type: 'string', minLength: 1, maxLength: 200, pattern: WEBHOOK_KEY_PATTERN },
     name: { type: 'string', maxLength: 200 },
     description: { type: 'string', maxLength: 2000 },
     url: { type: 'string', minLength: 1, maxLength: 2048 },

@@ -24,6 +24,30 @@ export interface AttemptInfo extends RequestInfo {
 }
 
 /**
+ * A management write made through an API on someone's behalf (the admin HTTP API records one
+ * for every write it is asked for): who, what, on which, and how it ended. It never holds a
+ * secret or a header value.
+ */
+export interface AuditRecord {
+  /** What was asked, e.g. `webhook.create`, `webhook.secret.rotate`, `deadLetters.redeliver`. */
+  action: string;
+  /** Who asked: the principal's id as the API's authentication gave it (undefined when it gave none). */
+  principal?: string;
+  /** What it was done to (a webhook key, a request id), when the action names one. */
+  target?: string;
+  /** `succeeded`; `refused` (bad input, not found, not authenticated); `failed` (a fault). */
+  outcome: 'succeeded' | 'refused' | 'failed';
+  /** The HTTP status the API answered with. */
+  status?: number;
+  /** The error code, when it did not succeed. */
+  code?: string;
+  /** What else is worth keeping: field names changed, how many redelivered, the selector. Never values of headers or secrets. */
+  details?: Record<string, unknown>;
+  /** When it was answered. */
+  at: Date;
+}
+
+/**
  * The app's lifecycle events (eventemitter3, typed), for metrics and alerts:
  * `app.lifecycle.on('deadLettered', r => alert(r))`. Listeners run synchronously and must not throw.
  */
@@ -44,6 +68,8 @@ export interface LifecycleEvents {
   logWriteFailed: (info: { requestId: string; error: unknown }) => void;
   /** Work in the background failed (a claim, a cleanup round); it will be tried again. */
   backgroundError: (info: { task: string; error: unknown }) => void;
+  /** A management write was made (or refused) through an API: the audit trail. */
+  audit: (record: AuditRecord) => void;
 }
 
 /** The typed emitter of {@link LifecycleEvents}. */
