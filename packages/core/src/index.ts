@@ -21,7 +21,16 @@ export { LoggerToken, consoleLogger, silentLogger, type Logger } from './observa
 export { LifecycleEmitter, LifecycleToken, type AttemptInfo, type LifecycleEvents, type LifecycleReporter, type RequestInfo } from './observability/lifecycle-events';
 
 // Model
-export { REDACTED, type Webhook, type WebhookSecret, type WebhookSecretView, type WebhookView } from './model/webhook';
+export {
+  REDACTED,
+  type CloudEventsWebhookFormat,
+  type JsonWebhookFormat,
+  type Webhook,
+  type WebhookFormat,
+  type WebhookSecret,
+  type WebhookSecretView,
+  type WebhookView,
+} from './model/webhook';
 export type { NewWebhookRequest, RequestState, WebhookRequest } from './model/webhook-request';
 export type { DeliveryErrorKind, DeliveryLogEntry, DeliveryOutcome } from './model/delivery-log-entry';
 export type { Page, PageRequest } from './model/page';
@@ -81,6 +90,7 @@ export { WebhookFiringService, newMessageId, type FireRequest } from './firing/w
 // Delivery
 export { generateSecret, signPayload, signatureHeader, verifySignature } from './delivery/signing';
 export { SIGNATURE_HEADERS, TEST_EVENT_HEADER } from './delivery/request-headers';
+export { CLOUD_EVENTS_CONTENT_TYPE, CLOUD_EVENTS_SPEC_VERSION } from './delivery/cloud-events';
 export { parseRetryAfter, retryDelay, nextAttemptDelay } from './delivery/backoff';
 export { decideRetry, isRetryableStatus, type RetryDecision, type RetryPolicyInput, type RetryPolicySettings } from './delivery/retry-policy';
 export { DeliveryOptionsToken, type BeforeSendContext, type BeforeSendHook, type BeforeSendRequest, type DeliveryOptions } from './delivery/delivery-options';
