@@ -80,6 +80,7 @@ export type { NotificationType } from './events/notification';
 export { WebhookEventTypes, type WebhookEventType } from './events/webhook-event-types';
 export { WebhookEvent, getWebhookEventMetadata, isWebhookEventClass, type WebhookEventClass, type WebhookEventMetadata, type WebhookEventOptions } from './events/webhook-event.decorator';
 export { WebhookEventDependencies } from './events/webhook-event-dependencies';
+export type { JsonSchema, PayloadDescriptionContext } from './events/payload-description';
 export { WebhookEventBase, type PayloadContext, type PublishOptions, type WebhookEventOptionsBag, type WebhookSubscription } from './events/webhook-event-base';
 export { WebhookEventContentBase } from './events/webhook-event-content-base';
 export { WebhookEventCatalogue, type WebhookEventDescriptor, type WebhookEventEntry } from './events/webhook-event-catalogue';
@@ -105,6 +106,15 @@ export type { Management } from './management/management-service';
 export { WebhookService, type CreatedWebhook, type WebhookInputProblem } from './management/webhook-service';
 export { webhookInputSchema, type WebhookHeaderInput, type WebhookInput, type WebhookPatch } from './management/webhook-input-schema';
 export type { TestEventResult } from './management/test-send';
+export {
+  CATALOGUE_PAYLOAD_PREFIX,
+  createCatalogueDocument,
+  type CatalogueDocument,
+  type CatalogueDocumentOptions,
+  type CatalogueEventInfo,
+  type CatalogueOperation,
+  type CatalogueSource,
+} from './management/catalogue-document';
 
 // Composition
 export type { Composer, ComposerLike } from './composition/composer';
