@@ -38,12 +38,12 @@ describe('a receiver fed CloudEvents by hookwork', () => {
     app = createHookwork({ composers: [{ compose: (b) => void b.webhookEvents().add(PagePublishedEvent) }], settings: { ssrf: { allow: ['127.0.0.1'] }, retryJitter: 0, retrySchedule: [50] } });
     await app.start();
     const seen: ReceivedEvent<SiteEvent>[] = [];
-    let receiver: ReturnType<typeof createReceiver<SiteEvent>> | undefined;
-    server = createServer((req, res) => createNodeHandler(receiver!)(req, res));
+    const holder: { receiver?: ReturnType<typeof createReceiver<SiteEvent>> } = {};
+    server = createServer((req, res) => createNodeHandler(holder.receiver!)(req, res));
     await new Promise<void>((resolve) => server!.listen(0, '127.0.0.1', resolve));
     const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/hooks`;
     const { secret, key } = await app.webhooks.create({ url, events: ['site.pagePublished'], secret: true, format });
-    receiver = createReceiver<SiteEvent>({ secrets: secret!, handlers: { 'site.pagePublished': (event) => void seen.push(event) } });
+    holder.receiver = createReceiver<SiteEvent>({ secrets: secret!, handlers: { 'site.pagePublished': (event) => void seen.push(event) } });
 
     await app.publish(new PagePublished('p-1'));
     await app.drain();
