@@ -106,6 +106,14 @@ describe.each([
     expect(second.json).toEqual({ items: [expect.objectContaining({ alias: fixture.app.events()[1]!.alias, eventType: fixture.app.events()[1]!.eventType })], total: fixture.app.events().length });
   });
 
+  it('serves the typed catalogue: an OpenAPI 3.1 document with an entry per composed event', async () => {
+    const answer = await call({ method: 'GET', url: `${API}/webhook/catalogue` });
+    expect(answer.status).toBe(200);
+    expect(answer.json.openapi).toBe('3.1.0');
+    expect(Object.keys(answer.json.webhooks)).toEqual(fixture.app.events().map((e) => e.alias));
+    expect(answer.json).toEqual(JSON.parse(JSON.stringify(fixture.app.catalogueDocument())));
+  });
+
   it('shows the delivery log of all webhooks and of one, filtered, and one delivery in full', async () => {
     fixture.receiver.handler = (_r, res) => void res.writeHead(200, { 'content-type': 'text/html', 'x-receiver': 'yes' }).end('<script>alert(1)</script>');
     const { key } = (await call({ method: 'POST', url: `${API}/webhook`, body: { ...publishing, url: fixture.receiver.url } })).json;
@@ -219,6 +227,7 @@ function routes(key: string, secretId: string, logKey: string, requestId: string
   return [
     { method: 'GET', url: `/webhook`, bad: { url: `/webhook?take=0`, in: 'query', field: 'take' } },
     { method: 'GET', url: `/webhook/events`, bad: { url: `/webhook/events?skip=-1`, in: 'query', field: 'skip' } },
+    { method: 'GET', url: `/webhook/catalogue`, bad: { url: `/webhook/catalogue?format=yaml`, in: 'query', field: 'format' } },
     { method: 'GET', url: `/webhook/logs`, bad: { url: `/webhook/logs?outcome=lost`, in: 'query', field: 'outcome.0' } },
     { method: 'GET', url: `/webhook/logs/${logKey}`, bad: { url: `/webhook/logs/${logKey}?verbose=1`, in: 'query', field: 'verbose' } },
     { method: 'GET', url: `/webhook/${key}`, bad: { url: `/webhook/bad%20key`, in: 'path', field: 'id' } },
@@ -255,7 +264,7 @@ describe('every route', () => {
   it('refuses a missing or wrong token, through inject and over a socket, and changes nothing', async () => {
     const table = await seed();
     const before = await snapshot(fixture.app);
-    expect(table).toHaveLength(20);
+    expect(table).toHaveLength(21);
     for (const caller of [fixture.inject, fixture.socket]) {
       for (const route of table) {
         for (const token of [null, `${TOKEN}-wrong`, '']) {

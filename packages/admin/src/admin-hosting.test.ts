@@ -136,7 +136,7 @@ describe('hookworkAdmin in a host', () => {
 describe('answers', () => {
   it('never leave holding a field their schema does not name', () => {
     const serialize = serializerCompiler({ schema: webhookViewSchema, method: 'GET', url: '/webhook/:id', httpStatus: '200' });
-    const view = { key: 'k', url: 'u', events: [], contentTypeKeys: [], headers: {}, sensitiveHeaders: [], enabled: true, secrets: [], createdAt: new Date(), updatedAt: new Date(), unknownEvents: [] };
+    const view = { key: 'k', url: 'u', events: [], contentTypeKeys: [], headers: {}, sensitiveHeaders: [], enabled: true, format: { type: 'json' }, secrets: [], createdAt: new Date(), updatedAt: new Date(), unknownEvents: [] };
     expect(JSON.parse(serialize(view))).toMatchObject({ key: 'k', createdAt: view.createdAt.toISOString() });
     expect(() => serialize({ ...view, secrets: [{ id: 'i', hint: '…abcd', createdAt: new Date(), secret: 'whsec_leak' }] })).toThrow(/HOOKWORK_ERR_ADMIN_INTERNAL: the answer of GET \/webhook\/:id \(200\) does not match its schema/);
   });

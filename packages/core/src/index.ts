@@ -21,7 +21,16 @@ export { LoggerToken, consoleLogger, silentLogger, type Logger } from './observa
 export { LifecycleEmitter, LifecycleToken, type AttemptInfo, type AuditRecord, type LifecycleEvents, type LifecycleReporter, type RequestInfo } from './observability/lifecycle-events';
 
 // Model
-export { REDACTED, type Webhook, type WebhookSecret, type WebhookSecretView, type WebhookView } from './model/webhook';
+export {
+  REDACTED,
+  type CloudEventsWebhookFormat,
+  type JsonWebhookFormat,
+  type Webhook,
+  type WebhookFormat,
+  type WebhookSecret,
+  type WebhookSecretView,
+  type WebhookView,
+} from './model/webhook';
 export type { NewWebhookRequest, RequestState, WebhookRequest } from './model/webhook-request';
 export type { DeliveryErrorKind, DeliveryLogEntry, DeliveryOutcome } from './model/delivery-log-entry';
 export type { Page, PageRequest } from './model/page';
@@ -71,6 +80,7 @@ export type { NotificationType } from './events/notification';
 export { WebhookEventTypes, type WebhookEventType } from './events/webhook-event-types';
 export { WebhookEvent, getWebhookEventMetadata, isWebhookEventClass, type WebhookEventClass, type WebhookEventMetadata, type WebhookEventOptions } from './events/webhook-event.decorator';
 export { WebhookEventDependencies } from './events/webhook-event-dependencies';
+export type { JsonSchema, PayloadDescriptionContext } from './events/payload-description';
 export { WebhookEventBase, type PayloadContext, type PublishOptions, type WebhookEventOptionsBag, type WebhookSubscription } from './events/webhook-event-base';
 export { WebhookEventContentBase } from './events/webhook-event-content-base';
 export { WebhookEventCatalogue, type WebhookEventDescriptor, type WebhookEventEntry } from './events/webhook-event-catalogue';
@@ -81,6 +91,7 @@ export { WebhookFiringService, newMessageId, type FireRequest } from './firing/w
 // Delivery
 export { generateSecret, signPayload, signatureHeader, verifySignature } from './delivery/signing';
 export { SIGNATURE_HEADERS, TEST_EVENT_HEADER } from './delivery/request-headers';
+export { CLOUD_EVENTS_CONTENT_TYPE, CLOUD_EVENTS_SPEC_VERSION } from './delivery/cloud-events';
 export { parseRetryAfter, retryDelay, nextAttemptDelay } from './delivery/backoff';
 export { decideRetry, isRetryableStatus, type RetryDecision, type RetryPolicyInput, type RetryPolicySettings } from './delivery/retry-policy';
 export { DeliveryOptionsToken, type BeforeSendContext, type BeforeSendHook, type BeforeSendRequest, type DeliveryOptions } from './delivery/delivery-options';
@@ -110,6 +121,15 @@ export {
   webhookViewSchema,
 } from './management/view-schemas';
 export type { TestEventResult } from './management/test-send';
+export {
+  CATALOGUE_PAYLOAD_PREFIX,
+  createCatalogueDocument,
+  type CatalogueDocument,
+  type CatalogueDocumentOptions,
+  type CatalogueEventInfo,
+  type CatalogueOperation,
+  type CatalogueSource,
+} from './management/catalogue-document';
 
 // Composition
 export type { Composer, ComposerLike } from './composition/composer';

@@ -66,6 +66,17 @@ export function registerWebhookRoutes(fastify: FastifyInstance, context: RouteCo
     },
   });
 
+  fastify.get('/webhook/catalogue', {
+    schema: {
+      operationId: 'getWebhookCatalogue',
+      summary: 'The composed events as an OpenAPI 3.1 document with a webhooks entry per event: headers and payload schemas, for receiver teams and hookwork-types.',
+      tags,
+      querystring: query({}),
+      response: ok({ type: 'object', additionalProperties: true, required: ['openapi', 'info', 'webhooks'], properties: { openapi: { type: 'string' }, info: { type: 'object', additionalProperties: true }, webhooks: { type: 'object', additionalProperties: true } } }),
+    },
+    handler: () => context.management().catalogueDocument(),
+  });
+
   fastify.get<{ Querystring: LogQuery }>('/webhook/logs', {
     schema: {
       operationId: 'listDeliveryLogs',

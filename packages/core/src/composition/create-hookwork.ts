@@ -14,6 +14,7 @@ import { WebhookEventDependencies } from '../events/webhook-event-dependencies';
 import { WebhookEventResolver } from '../events/webhook-event-resolver';
 import { getWebhookEventMetadata } from '../events/webhook-event.decorator';
 import { WebhookFiringService } from '../firing/webhook-firing-service';
+import { createCatalogueDocument } from '../management/catalogue-document';
 import { ManagementService } from '../management/management-service';
 import { TestSender } from '../management/test-send';
 import { WebhookService } from '../management/webhook-service';
@@ -238,10 +239,11 @@ export function createHookwork<TStorageTransaction = never, TQueueTransaction = 
     }),
     clock,
     cleanup,
+    catalogueDocument: (documentOptions) => createCatalogueDocument(app, documentOptions),
     onRedelivered: (ids) => own.add(ids),
   });
 
-  return new HookworkApp<TQueueTransaction>({
+  const app: HookworkApp<TQueueTransaction> = new HookworkApp<TQueueTransaction>({
     container,
     lifecycle,
     reporter,
@@ -271,4 +273,5 @@ export function createHookwork<TStorageTransaction = never, TQueueTransaction = 
     own,
     cleanup,
   });
+  return app;
 }

@@ -8,6 +8,7 @@ import type { DeadLetterQuery, QueueCountsQuery, QueueEngine } from '../ports/qu
 import type { QueueCounts, RedeliverSelector } from '../ports/request-queue';
 import type { Clock } from '../runtime/clock';
 import type { CleanupResult, LogCleanup } from '../delivery/log-cleanup';
+import type { CatalogueDocument, CatalogueDocumentOptions } from './catalogue-document';
 import { checkPage } from './page-check';
 import { DELIVERY_OUTCOMES } from './view-schemas';
 import type { TestEventResult, TestSender } from './test-send';
@@ -23,6 +24,8 @@ export interface ManagementDeps {
   clock: Clock;
   /** The retention job (log entries and dead letters past their days). */
   cleanup: Pick<LogCleanup, 'run'>;
+  /** Builds the app's catalogue document (createCatalogueDocument over the app). */
+  catalogueDocument: (options?: CatalogueDocumentOptions) => CatalogueDocument;
   /** Told the ids of redelivered requests (so `drain()` waits for them). */
   onRedelivered?: (ids: readonly string[]) => void;
 }
@@ -66,6 +69,11 @@ export interface Management {
   queueCounts(query?: QueueCountsQuery): Promise<QueueCounts>;
   /** Runs a retention round now (it also runs hourly) and returns what it deleted. */
   runCleanup(): Promise<CleanupResult>;
+  /**
+   * The composed events as an OpenAPI 3.1 document with a `webhooks` entry per event (payload
+   * schemas in the app's payload shape, headers, CloudEvents envelope): see createCatalogueDocument().
+   */
+  catalogueDocument(options?: CatalogueDocumentOptions): CatalogueDocument;
 }
 
 /** The {@link Management} door of one app. */
@@ -157,6 +165,10 @@ export class ManagementService implements Management {
    */
   runCleanup(): Promise<CleanupResult> {
     return this.deps.cleanup.run();
+  }
+
+  catalogueDocument(options?: CatalogueDocumentOptions): CatalogueDocument {
+    return this.deps.catalogueDocument(options);
   }
 
   /** Requests by state: pending (incl. waiting to retry), in flight, dead; of every webhook or one. */

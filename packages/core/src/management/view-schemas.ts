@@ -10,6 +10,8 @@ import { WEBHOOK_KEY_PATTERN } from './webhook-input-schema';
  * what keeps a secret added to a model from leaking through an API by accident.
  */
 
+import { webhookFormatSchema } from './webhook-format';
+
 const dateTime = { type: 'string', format: 'date-time' } as const;
 const stringMap = { type: 'object', additionalProperties: { type: 'string' } } as const;
 const stringList = { type: 'array', items: { type: 'string' } } as const;
@@ -37,7 +39,7 @@ export const webhookSecretViewSchema = {
 export const webhookViewSchema = {
   type: 'object',
   additionalProperties: false,
-  required: ['key', 'url', 'events', 'contentTypeKeys', 'headers', 'sensitiveHeaders', 'enabled', 'secrets', 'createdAt', 'updatedAt', 'unknownEvents'],
+  required: ['key', 'url', 'events', 'contentTypeKeys', 'headers', 'sensitiveHeaders', 'enabled', 'format', 'secrets', 'createdAt', 'updatedAt', 'unknownEvents'],
   properties: {
     key: { type: 'string', pattern: WEBHOOK_KEY_PATTERN },
     name: { type: 'string' },
@@ -48,6 +50,7 @@ export const webhookViewSchema = {
     headers: { ...stringMap, description: 'Custom headers; a sensitive one reads "[redacted]".' },
     sensitiveHeaders: { ...stringList, description: 'Names (lower case) of the headers whose values are redacted.' },
     enabled: { type: 'boolean' },
+    format: webhookFormatSchema,
     secrets: { type: 'array', items: webhookSecretViewSchema },
     createdAt: dateTime,
     updatedAt: dateTime,

@@ -1,3 +1,7 @@
+import { CLOUD_EVENTS_HEADERS } from '../delivery/cloud-events';
+import type { WebhookFormat } from '../model/webhook';
+import { webhookFormatSchema } from './webhook-format';
+
 /** The framework's own request headers; a webhook's custom headers may not set them. */
 export const FRAMEWORK_HEADERS = Object.freeze([
   'content-type',
@@ -10,6 +14,7 @@ export const FRAMEWORK_HEADERS = Object.freeze([
   'webhook-timestamp',
   'webhook-signature',
   'hookwork-test',
+  ...CLOUD_EVENTS_HEADERS,
 ]);
 
 /** A custom header value: plain, or marked sensitive (redacted in logs and views). */
@@ -27,6 +32,8 @@ export interface WebhookInput {
   headers?: Record<string, WebhookHeaderInput>;
   /** Default true. */
   enabled?: boolean;
+  /** The wire format: `{ type: 'json' }` (default) or CloudEvents 1.0 (see docs/webhooks.md#formats). */
+  format?: WebhookFormat;
   /**
    * `true`: hookwork generates a signing secret and returns it once, in the create result.
    * A `whsec_…` string: use that secret (e.g. migrated from another system).
@@ -71,6 +78,7 @@ export const webhookInputSchema = {
       },
     },
     enabled: { type: 'boolean' },
+    format: webhookFormatSchema,
     secret: { anyOf: [{ type: 'boolean' }, { type: 'string' }] },
   },
 } as const;

@@ -11,6 +11,7 @@ import { WebhookRepositoryToken, type WebhookRepository } from '../ports/webhook
 import type { Page, PageRequest } from '../model/page';
 import { checkPage } from './page-check';
 import { REDACTED, type Webhook, type WebhookView } from '../model/webhook';
+import { formatProblems, normalizeFormat } from './webhook-format';
 import { FRAMEWORK_HEADERS, webhookInputSchema, type WebhookHeaderInput, type WebhookInput, type WebhookPatch } from './webhook-input-schema';
 
 /** The result of create(): the webhook, and the generated secret — shown this once only. */
@@ -57,6 +58,8 @@ function describe(error: ErrorObject): string {
       return error.instancePath === '/events' ? 'needs at least one event alias (the composed ones are listed by app.events())' : `needs at least ${String((error.params as { limit: number }).limit)} entries`;
     case 'minLength':
       return 'must not be empty';
+    case 'enum':
+      return `must be one of ${(error.params as { allowedValues: unknown[] }).allowedValues.map((v) => JSON.stringify(v)).join(', ')}`;
     case 'maxLength':
     case 'maxItems':
     case 'maxProperties':
@@ -72,6 +75,7 @@ function describe(error: ErrorObject): string {
 
 const toView = (webhook: Webhook, unknownEvents: string[]): WebhookView => ({
   ...webhook,
+  format: webhook.format ? { ...webhook.format } : { type: 'json' },
   events: [...webhook.events],
   contentTypeKeys: [...webhook.contentTypeKeys],
   sensitiveHeaders: [...webhook.sensitiveHeaders],
@@ -121,6 +125,7 @@ export class WebhookService {
       headers,
       sensitiveHeaders,
       enabled: input.enabled ?? true,
+      ...(input.format ? { format: normalizeFormat(input.format) } : {}),
       secrets: secret ? [{ id: randomUUID(), secret, createdAt: now }] : [],
       createdAt: now,
       updatedAt: now,
@@ -135,7 +140,7 @@ export class WebhookService {
     const current = await this.require(key);
     const merged: WebhookInput = { url: patch.url ?? current.url, events: patch.events ?? current.events };
     // A stored webhook may hold events no longer composed (flagged): only new events are checked.
-    const problems = this.checkSemantics({ url: merged.url, events: patch.events ?? [], headers: patch.headers, contentTypeKeys: patch.contentTypeKeys });
+    const problems = this.checkSemantics({ url: merged.url, events: patch.events ?? [], headers: patch.headers, contentTypeKeys: patch.contentTypeKeys, format: patch.format });
     if (problems.length > 0) this.refuse(problems);
     const headerParts = patch.headers ? this.keepRedacted(this.splitHeaders(patch.headers), current) : { headers: current.headers, sensitiveHeaders: current.sensitiveHeaders };
     const next: Webhook = {
@@ -147,6 +152,7 @@ export class WebhookService {
       contentTypeKeys: patch.contentTypeKeys ? [...new Set(patch.contentTypeKeys)] : current.contentTypeKeys,
       ...headerParts,
       enabled: patch.enabled ?? current.enabled,
+      ...(patch.format ? { format: normalizeFormat(patch.format) } : {}),
       updatedAt: this.clock.now(),
     };
     await this.store(next);
@@ -235,8 +241,8 @@ export class WebhookService {
     return webhook.events.filter((alias) => !this.catalogue.isKnown(alias));
   }
 
-  private checkSemantics(input: Pick<WebhookInput, 'url' | 'events' | 'headers' | 'contentTypeKeys'>): WebhookInputProblem[] {
-    const problems: WebhookInputProblem[] = [];
+  private checkSemantics(input: Pick<WebhookInput, 'url' | 'events' | 'headers' | 'contentTypeKeys' | 'format'>): WebhookInputProblem[] {
+    const problems: WebhookInputProblem[] = input.format ? formatProblems(input.format) : [];
     let url: URL | undefined;
     try {
       url = new URL(input.url);
