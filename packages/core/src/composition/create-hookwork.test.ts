@@ -376,6 +376,30 @@ describe('the app object guards its lifecycle', () => {
 });
 
 describe('event classes with host services', () => {
+  it('builds an unregistered host class afresh for each dispatch, as tsyringe does, and one instance once it is registered', async () => {
+    class Counter {
+      count = 0;
+    }
+    @WebhookEvent('Counted', WebhookEventTypes.Other, { alias: 'counted', notification: Pinged })
+    class CountedEvent extends WebhookEventBase<Pinged> {
+      constructor(deps: WebhookEventDependencies, private readonly counter: Counter) {
+        super(deps);
+      }
+      override convertNotificationToRequestPayload() {
+        return { count: ++this.counter.count };
+      }
+    }
+    const counts = async (register: boolean) => {
+      const { app, storage } = await startApp({ composers: [{ compose: (b) => { if (register) b.services.registerSingleton(Counter); b.webhookEvents().add(CountedEvent); } }] });
+      await app.webhooks.create(hook(['counted']));
+      await app.publish(new Pinged(1));
+      await app.publish(new Pinged(2));
+      return storage.enqueued.map((r) => JSON.parse(r.body).count);
+    };
+    // Not HOOKWORK_ERR_EVENT_NOT_RESOLVABLE: tsyringe builds the class, a new one every time.
+    expect(await counts(false)).toEqual([1, 1]);
+    expect(await counts(true)).toEqual([1, 2]);
+  });
   it('injects a host service registered by a composer', async () => {
     const storage = capturingStorage();
     const app = createHookwork({

@@ -11,7 +11,11 @@ export interface Logger {
 /** Injection token of the app's {@link Logger}. */
 export const LoggerToken = createToken<Logger>('hookwork.Logger');
 
-/** A logger that writes nothing: the default, so tests and libraries stay quiet. */
+/**
+ * A logger that writes nothing: `createHookwork({ logger: silentLogger })` quiets hookwork. It is
+ * not the default — that is {@link consoleLogger} (warnings and errors to the console) — except
+ * when `NODE_ENV` is `test`, as under jest, where apps are silent unless given a logger.
+ */
 export const silentLogger: Logger = Object.freeze({
   debug() {},
   info() {},
