@@ -24,7 +24,7 @@ const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
 
 /** The public packages of the workspaces that hold libraries (examples are apps, never packed). */
-export function workspacePackages() {
+function workspacePackages() {
   const { workspaces } = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
   const found = [];
   for (const pattern of workspaces) {

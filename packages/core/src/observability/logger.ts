@@ -38,3 +38,11 @@ export function consoleLogger(options: { verbose?: boolean } = {}): Logger {
     error: (m, meta) => write('error', m, meta),
   };
 }
+
+/**
+ * The logger hookwork uses when none is given: {@link consoleLogger}, or {@link silentLogger}
+ * when `NODE_ENV` is `test` (as jest sets it), so test runs stay quiet.
+ */
+export function defaultLogger(): Logger {
+  return process.env.NODE_ENV === 'test' ? silentLogger : consoleLogger();
+}

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { HookworkError } from '../errors/hookwork-error';
-import { consoleLogger, type Logger } from '../observability/logger';
+import { defaultLogger, type Logger } from '../observability/logger';
 import type { HookworkSettingsInput } from './settings';
 import { settingsInputSchema } from './resolve-settings';
 
@@ -22,7 +22,7 @@ export interface LoadSettingsOptions {
   envPrefix?: string;
   /** Values from code, applied last. */
   overrides?: HookworkSettingsInput;
-  /** Where a near miss in the environment is reported (default: warnings to the console). */
+  /** Where a near miss in the environment is reported (default: warnings to the console; none under NODE_ENV=test). */
   logger?: Logger;
 }
 
@@ -143,7 +143,7 @@ export function loadSettings(options: LoadSettingsOptions = {}): HookworkSetting
 
   // A name that is a setting's but for underscores, case or a letter or two is a typo worth a
   // warning; anything else with the prefix belongs to someone else and is not ours to judge.
-  const logger = options.logger ?? consoleLogger();
+  const logger = options.logger ?? defaultLogger();
   for (const name of Object.keys(env)) {
     if (!name.toUpperCase().startsWith(prefix.toUpperCase()) || known.has(name)) continue;
     const near = [...known].find((k) => squash(k) === squash(name) || distance(squash(k), squash(name)) <= 2);
