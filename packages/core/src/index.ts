@@ -18,7 +18,7 @@ export { ServerRoleAccessorToken, fixedServerRole, type ServerRole, type ServerR
 
 // Observability
 export { LoggerToken, consoleLogger, silentLogger, type Logger } from './observability/logger';
-export { LifecycleEmitter, LifecycleToken, type AttemptInfo, type LifecycleEvents, type RequestInfo } from './observability/lifecycle-events';
+export { LifecycleEmitter, LifecycleToken, type AttemptInfo, type LifecycleEvents, type LifecycleReporter, type RequestInfo } from './observability/lifecycle-events';
 
 // Model
 export { REDACTED, type Webhook, type WebhookSecret, type WebhookSecretView, type WebhookView } from './model/webhook';
@@ -33,6 +33,7 @@ export {
   HOOKWORK_VERSION,
   SettingsToken,
   defaultSettings,
+  type DeepPartial,
   type DurationInput,
   type HeaderStyle,
   type HookworkSettings,
@@ -84,11 +85,13 @@ export { parseRetryAfter, retryDelay, nextAttemptDelay } from './delivery/backof
 export { decideRetry, isRetryableStatus, type RetryDecision, type RetryPolicyInput, type RetryPolicySettings } from './delivery/retry-policy';
 export { DeliveryOptionsToken, type BeforeSendContext, type BeforeSendHook, type BeforeSendRequest, type DeliveryOptions } from './delivery/delivery-options';
 export { createHttpTransport, type DeliveryTlsOptions, type HttpTransport, type HttpTransportOptions } from './delivery/transport/http-transport';
-export type { HostResolver, ResolvedAddress } from './delivery/transport/ssrf-guard';
+export type { HostResolver, ResolvedAddress, SsrfPolicySource } from './delivery/transport/ssrf-guard';
+export type { WebhookCache } from './delivery/webhook-cache';
+export type { CleanupResult } from './delivery/log-cleanup';
 export { pollingQueue } from './delivery/engine/polling-engine';
 
 // Management
-export { ManagementService } from './management/management-service';
+export type { Management } from './management/management-service';
 export { WebhookService, type CreatedWebhook, type WebhookInputProblem } from './management/webhook-service';
 export { webhookInputSchema, type WebhookHeaderInput, type WebhookInput, type WebhookPatch } from './management/webhook-input-schema';
 export type { TestEventResult } from './management/test-send';
@@ -96,7 +99,7 @@ export type { TestEventResult } from './management/test-send';
 // Composition
 export type { Composer, ComposerLike } from './composition/composer';
 export { defineCollectionExtension, type CollectionExtension, type CollectionExtensionMethod } from './composition/collection-extension';
-export { WebhookEventCollectionBuilder } from './composition/webhook-event-collection-builder';
+export { WebhookEventCollectionBuilder, type ExtensionOwner } from './composition/webhook-event-collection-builder';
 export { SettingsBuilder, WebhooksBuilder } from './composition/webhooks-builder';
 export { createHookwork, type HookworkOptions } from './composition/create-hookwork';
 export type { Hookwork, HookworkState, PublishResult } from './composition/hookwork-app';

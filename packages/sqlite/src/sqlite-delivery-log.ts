@@ -87,10 +87,15 @@ export class SqliteDeliveryLog implements DeliveryLog {
     // statement that SQLite plans with the index of its leading filter.
     const clauses: string[] = [];
     const params: Record<string, unknown> = {};
-    if (query.webhookKey !== undefined) (clauses.push('webhook_key = @webhookKey'), (params.webhookKey = query.webhookKey));
-    if (query.requestId !== undefined) (clauses.push('request_id = @requestId'), (params.requestId = query.requestId));
-    if (query.eventAlias !== undefined) (clauses.push('event_alias = @eventAlias'), (params.eventAlias = query.eventAlias));
-    if (query.outcomes !== undefined) (clauses.push('outcome IN (SELECT value FROM json_each(@outcomes))'), (params.outcomes = JSON.stringify(query.outcomes)));
+    const filter = (clause: string, name: string, value: unknown) => {
+      if (value === undefined) return;
+      clauses.push(clause);
+      params[name] = value;
+    };
+    filter('webhook_key = @webhookKey', 'webhookKey', query.webhookKey);
+    filter('request_id = @requestId', 'requestId', query.requestId);
+    filter('event_alias = @eventAlias', 'eventAlias', query.eventAlias);
+    filter('outcome IN (SELECT value FROM json_each(@outcomes))', 'outcomes', query.outcomes && JSON.stringify(query.outcomes));
     const where = clauses.length > 0 ? `WHERE ${clauses.join(' AND ')}` : '';
     return c.run(`listing the delivery log${query.webhookKey !== undefined ? ` of ${query.webhookKey}` : ''}`, () =>
       // One read transaction, so the page and the total are of one moment.

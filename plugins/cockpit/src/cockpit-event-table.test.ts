@@ -104,7 +104,7 @@ describe('addCockpit()', () => {
     expect(patterns['cockpit.media.upload']).toEqual([]);
   });
 
-  it('is a coded error naming the composer when the plugin was not composed', () => {
+  it('is a coded error naming the method and the fix when the plugin was not composed', () => {
     let error: unknown;
     try {
       createHookwork({ composers: [composing()] });
@@ -112,7 +112,7 @@ describe('addCockpit()', () => {
       error = e;
     }
     expect(isHookworkError(error, 'HOOKWORK_ERR_EXTENSION_NOT_COMPOSED')).toBe(true);
-    expect((error as Error).message).toMatch(/@hookwork\/plugin-cockpit.*cockpitComposer\(\)/);
+    expect((error as Error).message).toMatch(/addCockpit\(\) is not installed.*Add the composer of the package that provides addCockpit\(\)/);
   });
 
   it('lets an app composer replace one event by class, keeping its place', () => {

@@ -5,18 +5,45 @@
  * by hookwork: durable, retried, logged, signed when a secret is set, TLS verified.
  * Built only on @hookwork/core's public API.
  */
-export * from './cockpit-event-definition';
-export * from './cockpit-event-notification';
-export * from './cockpit-envelope';
-export * from './cockpit-webhook-event';
-export * from './define-cockpit-event';
-export * from './redact-credentials';
-export * from './cockpit-event-table';
-export * from './cockpit-events';
-export * from './cockpit-catalogue';
+export {
+  type CockpitArgsRedactor,
+  type CockpitEventArgument,
+  type CockpitEventDefinition,
+  type CockpitEventGroup,
+  CockpitEventGroups,
+  namespaceOf,
+} from './cockpit-event-definition';
+export { CockpitEventNotification, type CockpitEventNotificationType } from './cockpit-event-notification';
+export { type CockpitEnvelope } from './cockpit-envelope';
+export { type CockpitEventClass, CockpitWebhookEvent } from './cockpit-webhook-event';
+export { defineCockpitEvent, pascalCaseOf } from './define-cockpit-event';
+export { redactCredentials, redactDeep, SENSITIVE_KEY } from './redact-credentials';
+export { COCKPIT_EVENT_TABLE, type CockpitEventName } from './cockpit-event-table';
+export {
+  CockpitAssetsSaveCockpitEvent,
+  CockpitEvents,
+  CockpitMediaUploadCockpitEvent,
+  CollectionsRemoveAfterCockpitEvent,
+  CollectionsSaveAfterCockpitEvent,
+  FormsSaveAfterCockpitEvent,
+  SingletonSaveDataAfterCockpitEvent,
+} from './cockpit-events';
+export {
+  CockpitCatalogue,
+  CockpitCatalogueToken,
+  type CockpitEventInfo,
+  CockpitOptionsToken,
+  type CockpitPluginOptions,
+} from './cockpit-catalogue';
 export { COCKPIT_PACKAGE, CockpitEventsBuilder, cockpitExtension } from './add-cockpit';
-export * from './cockpit-composer';
-export * from './cockpit-host';
-export * from './cockpit-webhook-schema';
-export * from './cockpit-webhooks';
+export { cockpitComposer, type CockpitComposerOptions } from './cockpit-composer';
+export {
+  cockpitHost,
+  type CockpitHost,
+  type CockpitHostOptions,
+  type CockpitTriggerName,
+  type CockpitTriggerOptions,
+} from './cockpit-host';
+export { type CockpitHeader, type CockpitWebhookInput, cockpitWebhookInputSchema } from './cockpit-webhook-schema';
+export { cockpitWebhooks, type CockpitWebhooks, type CockpitWebhookView, toCockpitWebhook } from './cockpit-webhooks';
 export { COCKPIT_ERRORS } from './cockpit-errors';

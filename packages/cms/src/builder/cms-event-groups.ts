@@ -8,7 +8,8 @@ import * as other from '../events/other-events';
 import * as media from '../events/media-events';
 import * as user from '../events/user-events';
 
-type Group = readonly WebhookEventClass[];
+/** One group of CMS event classes, in Umbraco's order. */
+export type CmsEventGroup = readonly WebhookEventClass[];
 
 /**
  * The event classes each builder method adds, in the order Umbraco's own builder methods add them
@@ -18,7 +19,7 @@ type Group = readonly WebhookEventClass[];
  */
 export const CMS_EVENT_GROUPS = Object.freeze({
   /** `addCms(true)` / `addDefault()`: Umbraco's 5 default events. */
-  default: [content.ContentDeletedWebhookEvent, content.ContentPublishedWebhookEvent, content.ContentUnpublishedWebhookEvent, media.MediaDeletedWebhookEvent, media.MediaSavedWebhookEvent] as Group,
+  default: [content.ContentDeletedWebhookEvent, content.ContentPublishedWebhookEvent, content.ContentUnpublishedWebhookEvent, media.MediaDeletedWebhookEvent, media.MediaSavedWebhookEvent] as CmsEventGroup,
   content: {
     default: [
       content.ContentCopiedWebhookEvent,
@@ -30,14 +31,14 @@ export const CMS_EVENT_GROUPS = Object.freeze({
       content.ContentSavedWebhookEvent,
       content.ContentSortedWebhookEvent,
       content.ContentUnpublishedWebhookEvent,
-    ] as Group,
-    blueprint: [content.ContentDeletedBlueprintWebhookEvent, content.ContentSavedBlueprintWebhookEvent] as Group,
-    version: [content.ContentDeletedVersionsWebhookEvent, content.ContentRolledBackWebhookEvent] as Group,
+    ] as CmsEventGroup,
+    blueprint: [content.ContentDeletedBlueprintWebhookEvent, content.ContentSavedBlueprintWebhookEvent] as CmsEventGroup,
+    version: [content.ContentDeletedVersionsWebhookEvent, content.ContentRolledBackWebhookEvent] as CmsEventGroup,
   },
   contentType: {
-    documentType: [contentType.DocumentTypeChangedWebhookEvent, contentType.DocumentTypeDeletedWebhookEvent, contentType.DocumentTypeMovedWebhookEvent, contentType.DocumentTypeSavedWebhookEvent] as Group,
-    mediaType: [contentType.MediaTypeChangedWebhookEvent, contentType.MediaTypeDeletedWebhookEvent, contentType.MediaTypeMovedWebhookEvent, contentType.MediaTypeSavedWebhookEvent] as Group,
-    memberType: [contentType.MemberTypeChangedWebhookEvent, contentType.MemberTypeDeletedWebhookEvent, contentType.MemberTypeMovedWebhookEvent, contentType.MemberTypeSavedWebhookEvent] as Group,
+    documentType: [contentType.DocumentTypeChangedWebhookEvent, contentType.DocumentTypeDeletedWebhookEvent, contentType.DocumentTypeMovedWebhookEvent, contentType.DocumentTypeSavedWebhookEvent] as CmsEventGroup,
+    mediaType: [contentType.MediaTypeChangedWebhookEvent, contentType.MediaTypeDeletedWebhookEvent, contentType.MediaTypeMovedWebhookEvent, contentType.MediaTypeSavedWebhookEvent] as CmsEventGroup,
+    memberType: [contentType.MemberTypeChangedWebhookEvent, contentType.MemberTypeDeletedWebhookEvent, contentType.MemberTypeMovedWebhookEvent, contentType.MemberTypeSavedWebhookEvent] as CmsEventGroup,
   },
   element: {
     default: [
@@ -49,33 +50,33 @@ export const CMS_EVENT_GROUPS = Object.freeze({
       element.ElementPublishedWebhookEvent,
       element.ElementSavedWebhookEvent,
       element.ElementUnpublishedWebhookEvent,
-    ] as Group,
-    version: [element.ElementDeletedVersionsWebhookEvent, element.ElementRolledBackWebhookEvent] as Group,
+    ] as CmsEventGroup,
+    version: [element.ElementDeletedVersionsWebhookEvent, element.ElementRolledBackWebhookEvent] as CmsEventGroup,
   },
-  dataType: [other.DataTypeDeletedWebhookEvent, other.DataTypeMovedWebhookEvent, other.DataTypeSavedWebhookEvent] as Group,
-  dictionary: [other.DictionaryItemDeletedWebhookEvent, other.DictionaryItemSavedWebhookEvent] as Group,
-  domain: [other.DomainDeletedWebhookEvent, other.DomainSavedWebhookEvent] as Group,
+  dataType: [other.DataTypeDeletedWebhookEvent, other.DataTypeMovedWebhookEvent, other.DataTypeSavedWebhookEvent] as CmsEventGroup,
+  dictionary: [other.DictionaryItemDeletedWebhookEvent, other.DictionaryItemSavedWebhookEvent] as CmsEventGroup,
+  domain: [other.DomainDeletedWebhookEvent, other.DomainSavedWebhookEvent] as CmsEventGroup,
   file: {
-    partialView: [file.PartialViewDeletedWebhookEvent, file.PartialViewSavedWebhookEvent] as Group,
-    script: [file.ScriptDeletedWebhookEvent, file.ScriptSavedWebhookEvent] as Group,
-    stylesheet: [file.StylesheetDeletedWebhookEvent, file.StylesheetSavedWebhookEvent] as Group,
-    template: [file.TemplateDeletedWebhookEvent, file.TemplateSavedWebhookEvent] as Group,
+    partialView: [file.PartialViewDeletedWebhookEvent, file.PartialViewSavedWebhookEvent] as CmsEventGroup,
+    script: [file.ScriptDeletedWebhookEvent, file.ScriptSavedWebhookEvent] as CmsEventGroup,
+    stylesheet: [file.StylesheetDeletedWebhookEvent, file.StylesheetSavedWebhookEvent] as CmsEventGroup,
+    template: [file.TemplateDeletedWebhookEvent, file.TemplateSavedWebhookEvent] as CmsEventGroup,
   },
-  healthCheck: [other.HealthCheckCompletedWebhookEvent] as Group,
-  language: [other.LanguageDeletedWebhookEvent, other.LanguageSavedWebhookEvent] as Group,
-  media: [media.MediaDeletedWebhookEvent, media.MediaSavedWebhookEvent, media.MediaEmptiedRecycleBinWebhookEvent, media.MediaMovedWebhookEvent, media.MediaMovedToRecycleBinWebhookEvent] as Group,
+  healthCheck: [other.HealthCheckCompletedWebhookEvent] as CmsEventGroup,
+  language: [other.LanguageDeletedWebhookEvent, other.LanguageSavedWebhookEvent] as CmsEventGroup,
+  media: [media.MediaDeletedWebhookEvent, media.MediaSavedWebhookEvent, media.MediaEmptiedRecycleBinWebhookEvent, media.MediaMovedWebhookEvent, media.MediaMovedToRecycleBinWebhookEvent] as CmsEventGroup,
   member: {
-    default: [member.ExportedMemberWebhookEvent, member.MemberDeletedWebhookEvent, member.MemberSavedWebhookEvent] as Group,
-    roles: [member.AssignedMemberRolesWebhookEvent, member.RemovedMemberRolesWebhookEvent] as Group,
-    group: [member.MemberGroupDeletedWebhookEvent, member.MemberGroupSavedWebhookEvent] as Group,
+    default: [member.ExportedMemberWebhookEvent, member.MemberDeletedWebhookEvent, member.MemberSavedWebhookEvent] as CmsEventGroup,
+    roles: [member.AssignedMemberRolesWebhookEvent, member.RemovedMemberRolesWebhookEvent] as CmsEventGroup,
+    group: [member.MemberGroupDeletedWebhookEvent, member.MemberGroupSavedWebhookEvent] as CmsEventGroup,
   },
-  package: [other.ImportedPackageWebhookEvent] as Group,
-  publicAccess: [other.PublicAccessEntryDeletedWebhookEvent, other.PublicAccessEntrySavedWebhookEvent] as Group,
-  relation: [other.RelationDeletedWebhookEvent, other.RelationSavedWebhookEvent] as Group,
-  relationType: [other.RelationTypeDeletedWebhookEvent, other.RelationTypeSavedWebhookEvent] as Group,
+  package: [other.ImportedPackageWebhookEvent] as CmsEventGroup,
+  publicAccess: [other.PublicAccessEntryDeletedWebhookEvent, other.PublicAccessEntrySavedWebhookEvent] as CmsEventGroup,
+  relation: [other.RelationDeletedWebhookEvent, other.RelationSavedWebhookEvent] as CmsEventGroup,
+  relationType: [other.RelationTypeDeletedWebhookEvent, other.RelationTypeSavedWebhookEvent] as CmsEventGroup,
   user: {
-    default: [user.UserDeletedWebhookEvent, user.UserSavedWebhookEvent] as Group,
-    password: [user.UserForgotPasswordRequestedWebhookEvent, user.UserPasswordChangedWebhookEvent, user.UserPasswordResetWebhookEvent] as Group,
+    default: [user.UserDeletedWebhookEvent, user.UserSavedWebhookEvent] as CmsEventGroup,
+    password: [user.UserForgotPasswordRequestedWebhookEvent, user.UserPasswordChangedWebhookEvent, user.UserPasswordResetWebhookEvent] as CmsEventGroup,
     login: [
       user.UserLockedWebhookEvent,
       user.UserLoginFailedWebhookEvent,
@@ -84,7 +85,7 @@ export const CMS_EVENT_GROUPS = Object.freeze({
       user.UserLogoutSuccessWebhookEvent,
       user.UserTwoFactorRequestedWebhookEvent,
       user.UserUnlockedWebhookEvent,
-    ] as Group,
-    group: [user.AssignedUserGroupPermissionsWebhookEvent, user.UserGroupDeletedWebhookEvent, user.UserGroupSavedWebhookEvent] as Group,
+    ] as CmsEventGroup,
+    group: [user.AssignedUserGroupPermissionsWebhookEvent, user.UserGroupDeletedWebhookEvent, user.UserGroupSavedWebhookEvent] as CmsEventGroup,
   },
 });

@@ -23,7 +23,8 @@ export type CmsEventType = typeof WebhookEventTypes.Content | typeof WebhookEven
 const FILTERED_TYPES: ReadonlySet<string> = new Set([WebhookEventTypes.Content, WebhookEventTypes.Media, WebhookEventTypes.Element]);
 
 /** What every catalogue entry declares. */
-interface CmsEventDefinitionCommon<N extends object> {
+/** What every CMS event definition row has, whatever its kind. */
+export interface CmsEventDefinitionCommon<N extends object> {
   /** The generated class's name (`ContentPublishedWebhookEvent`), as errors and stack traces show it. */
   readonly className: string;
   /** The display name (`Content Published`). */

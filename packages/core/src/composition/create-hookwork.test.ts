@@ -239,7 +239,7 @@ describe('publishing through composed events', () => {
     const diskFull = new Error('disk full');
     const failing: StorageBackend = {
       name: 'failing',
-    capabilities: memoryStorage().capabilities,
+      capabilities: memoryStorage().capabilities,
       async open(context): Promise<Storage> {
         const storage = await memoryStorage().open(context);
         return { ...storage, queue: Object.assign(Object.create(storage.queue), { enqueue: async () => Promise.reject(diskFull) }) };
@@ -469,7 +469,7 @@ describe('the event catalogue', () => {
     let shared: Storage | undefined;
     const persistent: StorageBackend = {
       name: 'shared',
-    capabilities: memoryStorage().capabilities,
+      capabilities: memoryStorage().capabilities,
       async open(context) {
         shared ??= await memoryStorage().open(context);
         return { ...shared, close: async () => {} };
@@ -488,5 +488,56 @@ describe('the event catalogue', () => {
     // The webhook still fires for the events that are composed, and can still be edited.
     await after.webhooks.update(kept.key, { name: 'renamed' });
     expect((await after.webhooks.get(kept.key))?.name).toBe('renamed');
+  });
+});
+
+describe('what a backend can do, checked at start', () => {
+  /** A store whose queue cannot renew leases (a backend written before renew existed). */
+  const withoutRenewal = (): StorageBackend => ({
+    name: 'no-renewal',
+    capabilities: { ...memoryStorage().capabilities, leaseRenewal: false },
+    async open(context) {
+      const storage = await memoryStorage().open(context);
+      const queue = Object.create(storage.queue) as typeof storage.queue;
+      Object.defineProperty(queue, 'renew', { value: undefined });
+      return { ...storage, queue };
+    },
+  });
+
+  it('refuses a timeout that could outlive the lease when the queue cannot renew it, naming both keys', async () => {
+    const app = createHookwork({ composers: [composer], storage: withoutRenewal(), transport: recordingTransport(), settings: { timeout: 40_000, leaseDuration: 60_000 } });
+    const error = await app.start().then(() => undefined, (e: unknown) => e);
+    expect(error).toMatchObject({ code: 'HOOKWORK_ERR_INVALID_SETTINGS', message: expect.stringMatching(/timeout \(40000 ms\).*leaseDuration \(60000 ms\)/) });
+    // Nothing was left open: the app may start once the settings fit.
+    expect(app.state).toBe('created');
+    const fits = createHookwork({ composers: [composer], storage: withoutRenewal(), transport: recordingTransport(), settings: { timeout: 30_000, leaseDuration: 60_000 } });
+    await fits.start();
+    started.push(fits);
+    expect(() => fits.updateSettings({ timeout: 45_000 })).toThrow(/HOOKWORK_ERR_INVALID_SETTINGS.*leaseDuration/);
+    expect(fits.settings.timeout).toBe(30_000);
+  });
+
+  it('accepts any timeout with a queue that renews leases (memory, SQLite, PostgreSQL)', async () => {
+    const app = createHookwork({ composers: [composer], transport: recordingTransport(), settings: { timeout: 120_000, leaseDuration: 10_000 } });
+    await app.start();
+    started.push(app);
+    expect(app.state).toBe('started');
+  });
+
+  it('types publish({ transaction }) by the backend: one without a transactional enqueue takes none', async () => {
+    const { app } = await startApp();
+    // @ts-expect-error the in-memory backend joins no host transaction
+    const refused = await app.publish(new Pinged(1), { transaction: { query() {} } }).then(() => undefined, (e: unknown) => e);
+    // From JavaScript it still fails clearly, and enqueues nothing.
+    expect(refused).toMatchObject({ code: 'HOOKWORK_ERR_ENQUEUE_FAILED', message: expect.stringMatching(/transaction/) });
+
+    interface HostClient { query(sql: string): Promise<unknown> }
+    const typed = memoryStorage() as unknown as StorageBackend<HostClient>;
+    const typedApp = createHookwork({ composers: [composer], storage: typed, transport: recordingTransport() });
+    // Compiles: the backend says it takes a HostClient.
+    const publishInTransaction = (client: HostClient) => typedApp.publish(new Pinged(1), { transaction: client });
+    // @ts-expect-error a transaction of another type does not compile
+    const wrong = () => typedApp.publish(new Pinged(1), { transaction: 'not a client' });
+    expect([typeof publishInTransaction, typeof wrong]).toEqual(['function', 'function']);
   });
 });

@@ -1,5 +1,5 @@
 import { startTestReceiver, type TestReceiver } from '../testing';
-import { startTestApp, ThingHappened } from '../delivery/test-support/test-app';
+import { startTestApp, ThingHappened } from '../test-support/test-app';
 import { MemoryDeliveryLog, MemoryRequestQueue, MemoryWebhookRepository } from '../storage/memory/memory-storage';
 import type { Hookwork, StorageBackend } from '../index';
 

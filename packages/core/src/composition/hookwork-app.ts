@@ -2,14 +2,14 @@ import type { DependencyContainer } from 'tsyringe';
 import type { Attempt } from '../delivery/attempt';
 import { WebhookDeliveryHandler } from '../delivery/delivery-handler';
 import type { DeliveryLogWriter } from '../delivery/delivery-log-writer';
-import type { LogCleanup } from '../delivery/log-cleanup';
+import type { CleanupResult, LogCleanup } from '../delivery/log-cleanup';
 import type { WebhookCache } from '../delivery/webhook-cache';
 import { HookworkError, isHookworkError } from '../errors/hookwork-error';
 import type { NotificationBus } from '../events/notification-bus';
 import type { PublishOptions } from '../events/webhook-event-base';
 import type { WebhookEventCatalogue, WebhookEventDescriptor, WebhookEventEntry } from '../events/webhook-event-catalogue';
 import type { WebhookEventResolver } from '../events/webhook-event-resolver';
-import type { ManagementService } from '../management/management-service';
+import type { Management, ManagementService } from '../management/management-service';
 import type { WebhookService } from '../management/webhook-service';
 import type { DeliveryLogEntry } from '../model/delivery-log-entry';
 import type { Page, PageRequest } from '../model/page';
@@ -48,7 +48,7 @@ export type HookworkState = 'created' | 'starting' | 'started' | 'stopping' | 's
  * @typeParam TTransaction the host transaction `publish(…, { transaction })` takes: the storage
  * backend's (or queue engine's) own type, e.g. a pg `PoolClient`; `never` when it takes none.
  */
-export interface Hookwork<TTransaction = never> {
+export interface Hookwork<TTransaction = never> extends Management {
   /** The app's own tsyringe container. */
   readonly container: DependencyContainer;
   /** Lifecycle events: enqueued, attempts, dead letters, disabled webhooks, handler failures. */
@@ -79,23 +79,8 @@ export interface Hookwork<TTransaction = never> {
    * `timeoutMs` (default 30 s).
    */
   drain(options?: DrainOptions): Promise<void>;
-  /** The management service: the one door the admin API wraps (the methods below are it too). */
-  readonly management: ManagementService;
-  /** Webhook management: create, get, update, delete, list, secrets. Usable after start(). */
-  readonly webhooks: WebhookService;
-  /** Delivery log entries, newest first (see ManagementService.logs). */
-  logs(query?: DeliveryLogQuery): Promise<Page<DeliveryLogEntry>>;
-  logs(webhookKey: string, page?: PageRequest): Promise<Page<DeliveryLogEntry>>;
-  /** One delivery log entry by its key. */
-  delivery(key: string): Promise<DeliveryLogEntry>;
-  /** Puts dead-lettered requests back in the queue; returns how many. */
-  redeliver(selector: RedeliverSelector): Promise<number>;
-  /** Dead-lettered requests, newest dead first. */
-  deadLetters(query?: DeadLetterQuery): Promise<Page<WebhookRequest>>;
-  /** Requests by state. */
-  queueCounts(query?: QueueCountsQuery): Promise<QueueCounts>;
-  /** Sends an example request to a webhook now, once, and returns the receiver's answer. */
-  sendTestEvent(webhookKey: string, options?: { alias?: string }): Promise<TestEventResult>;
+  /** The one door of management the admin API wraps; the methods this interface inherits are it too. */
+  readonly management: Management;
 }
 
 /** What createHookwork() hands the app once composition is done. */
@@ -165,7 +150,7 @@ export class HookworkApp<TTransaction = never> implements Hookwork<TTransaction>
     return this.parts.catalogue.list();
   }
 
-  get management(): ManagementService {
+  get management(): Management {
     this.requireOpen();
     return this.parts.management;
   }
@@ -264,7 +249,15 @@ export class HookworkApp<TTransaction = never> implements Hookwork<TTransaction>
         'publish() was given a plain object; notifications are routed by their class, so create an instance of a notification class (e.g. new ContentPublishedNotification(...)) instead of an object literal',
       );
     }
-    this.requireStarted();
+    const engine = this.requireStarted();
+    if (options.transaction !== undefined && !engine.capabilities.transactionalEnqueue) {
+      // Refused even when nothing would fire: a host relying on the outbox must learn at once
+      // that this store cannot give it, not at the first notification that has a subscriber.
+      throw new HookworkError(
+        'HOOKWORK_ERR_ENQUEUE_FAILED',
+        `publish() was given a transaction, but the ${engine.name} queue cannot enqueue inside a host transaction; publish after your own commit, or use a storage with a transactional enqueue (@hookwork/postgres)`,
+      );
+    }
     const { parts } = this;
     if (!parts.bus.hasSubscribers(notification.constructor)) this.reportUnhandled(notification.constructor);
     const outcomes = await parts.bus.publish(notification, options);
@@ -317,6 +310,11 @@ export class HookworkApp<TTransaction = never> implements Hookwork<TTransaction>
   async sendTestEvent(webhookKey: string, options?: { alias?: string }): Promise<TestEventResult> {
     this.requireStarted();
     return this.parts.management.sendTestEvent(webhookKey, options);
+  }
+
+  async runCleanup(): Promise<CleanupResult> {
+    this.requireStarted();
+    return this.parts.management.runCleanup();
   }
 
   /** A notification class no composed event handles: said once per class, at debug level. */

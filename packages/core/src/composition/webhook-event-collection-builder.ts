@@ -10,11 +10,6 @@ export interface ExtensionOwner {
   composerHint?: string;
 }
 
-const FIRST_PARTY_EXTENSIONS: Readonly<Record<string, ExtensionOwner>> = Object.freeze({
-  addCms: { packageName: '@hookwork/cms', composerHint: 'cmsComposer()' },
-  addCockpit: { packageName: '@hookwork/plugin-cockpit', composerHint: 'cockpitComposer()' },
-});
-
 const nameOf = (type: unknown) => (typeof type === 'function' && type.name ? type.name : String(type));
 
 /**
@@ -134,9 +129,11 @@ export class WebhookEventCollectionBuilder {
         `webhookEvents().${method}() comes from ${pending.packageName}, whose composer has not run yet: list ${pending.composerHint ?? `${pending.packageName}'s composer`} before the composer that calls ${method}()`,
       );
     }
-    const known = FIRST_PARTY_EXTENSIONS[method];
-    const owner = known ? `${known.packageName}, which was not composed: add ${known.composerHint} to createHookwork({ composers: [...] }) before the composer that calls it` : 'a package that was not composed: add that package\'s composer to createHookwork({ composers: [...] }) before the composer that calls it';
-    return new HookworkError('HOOKWORK_ERR_EXTENSION_NOT_COMPOSED', `webhookEvents().${method}() is not installed on this app's builder; it comes from ${owner}`);
+    // Core knows no package by name: a package's methods are known once its composer is listed.
+    return new HookworkError(
+      'HOOKWORK_ERR_EXTENSION_NOT_COMPOSED',
+      `webhookEvents().${method}() is not installed on this app's builder: no composer of this app contributes it. Add the composer of the package that provides ${method}() (its README names it) to createHookwork({ composers: [...] }), before the composer that calls it`,
+    );
   }
 
   private addEntries(types: readonly WebhookEventClass[], options: WebhookEventOptionsBag | undefined): this {

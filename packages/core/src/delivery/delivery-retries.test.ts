@@ -3,7 +3,7 @@ import type { Clock } from '../runtime/clock';
 import { DeliveryLogToken } from '../ports/delivery-log';
 import { resolveToken } from '../runtime/tokens';
 import { closedPort, startTestReceiver, type TestReceiver } from '../testing/test-receiver';
-import { nextLifecycle, queueOf, startTestApp, ThingHappened } from './test-support/test-app';
+import { nextLifecycle, queueOf, startTestApp, ThingHappened } from '../test-support/test-app';
 
 describe('retries, dead letters and failure kinds', () => {
   let receiver: TestReceiver;

@@ -2,7 +2,7 @@ import { Webhook as StandardWebhook } from 'standardwebhooks';
 import type { Hookwork } from '../composition/hookwork-app';
 import { REDACTED } from '../model/webhook';
 import { startTestReceiver, type TestReceiver } from '../testing/test-receiver';
-import { nextLifecycle, startTestApp, ThingHappened } from './test-support/test-app';
+import { nextLifecycle, startTestApp, ThingHappened } from '../test-support/test-app';
 
 const toHeaderRecord = (headers: Record<string, string | string[] | undefined>) =>
   Object.fromEntries(Object.entries(headers).map(([k, v]) => [k, Array.isArray(v) ? v.join(', ') : (v ?? '')]));

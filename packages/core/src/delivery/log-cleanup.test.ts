@@ -1,7 +1,7 @@
 import type { Hookwork } from '../composition/hookwork-app';
 import type { Clock } from '../runtime/clock';
 import { startTestReceiver, type TestReceiver } from '../testing/test-receiver';
-import { startTestApp, ThingHappened } from './test-support/test-app';
+import { startTestApp, ThingHappened } from '../test-support/test-app';
 
 const DAY = 24 * 60 * 60 * 1000;
 

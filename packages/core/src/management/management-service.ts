@@ -30,13 +30,45 @@ const OUTCOMES = new Set(['delivered', 'retrying', 'dead', 'dropped', 'test']);
 
 /**
  * The one door of management: everything an operator does to an app — webhooks and their
- * secrets, the event catalogue, the delivery log, dead letters and redelivery, test sends and
- * queue counts — in one typed service. The admin HTTP API (`@hookwork/admin`) wraps it one to
- * one; the app object's own methods (`app.webhooks`, `app.logs()`, …) are this service too.
- * Every listing returns a {@link Page}; bad input is refused with a coded error before anything
- * is read or stored.
+ * secrets, the event catalogue, the delivery log, dead letters and redelivery, test sends,
+ * queue counts and retention — in one typed service, `app.management`. The admin HTTP API
+ * (`@hookwork/admin`) wraps it one to one; the app object's own methods (`app.webhooks`,
+ * `app.logs()`, …) are this service too. Every listing returns a {@link Page}; bad input is
+ * refused with a coded error (HOOKWORK_ERR_INVALID_PAGE, _INVALID_QUERY, …) before anything is
+ * read or stored. Usable once the app has started (HOOKWORK_ERR_APP_NOT_STARTED before).
  */
-export class ManagementService {
+export interface Management {
+  /** Webhook definitions: create, get, update, delete, list, secrets. */
+  readonly webhooks: WebhookService;
+  /** The composed events in collection order (for an event picker). */
+  events(): readonly WebhookEventDescriptor[];
+  /**
+   * Delivery log entries, newest first: every webhook's, or narrowed by webhook, outcome, event
+   * or request. HOOKWORK_ERR_WEBHOOK_NOT_FOUND when `webhookKey` names no webhook and no entry.
+   */
+  logs(query?: DeliveryLogQuery): Promise<Page<DeliveryLogEntry>>;
+  /** One webhook's log entries, newest first (`logs({ webhookKey, ...page })`). */
+  logs(webhookKey: string, page?: PageRequest): Promise<Page<DeliveryLogEntry>>;
+  /** One delivery log entry with its request and response; HOOKWORK_ERR_DELIVERY_NOT_FOUND when there is none. */
+  delivery(key: string): Promise<DeliveryLogEntry>;
+  /** Dead-lettered requests, newest dead first, of every webhook or of one. */
+  deadLetters(query?: DeadLetterQuery): Promise<Page<WebhookRequest>>;
+  /**
+   * Puts dead-lettered requests back in the queue, due now, attempts reset: by `ids`; all of a
+   * webhook's (optionally only those dead since `deadSince`); every webhook's dead since
+   * `deadSince`; or every dead letter (`{ all: true }`). Returns how many.
+   */
+  redeliver(selector: RedeliverSelector): Promise<number>;
+  /** Sends an example request to a webhook now, once, and returns the receiver's answer. */
+  sendTestEvent(webhookKey: string, options?: { alias?: string }): Promise<TestEventResult>;
+  /** Requests by state: pending (incl. waiting to retry), in flight, dead; of every webhook or one. */
+  queueCounts(query?: QueueCountsQuery): Promise<QueueCounts>;
+  /** Runs a retention round now (it also runs hourly) and returns what it deleted. */
+  runCleanup(): Promise<CleanupResult>;
+}
+
+/** The {@link Management} door of one app. */
+export class ManagementService implements Management {
   constructor(private readonly deps: ManagementDeps) {}
 
   /** Webhook definitions: create, get, update, delete, list, secrets. */

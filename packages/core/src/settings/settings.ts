@@ -57,7 +57,8 @@ export interface HookworkSettings {
   stopTimeout: number;
 }
 
-type DeepPartial<T> = { [K in keyof T]?: T[K] extends unknown[] ? T[K] : T[K] extends object ? DeepPartial<T[K]> : T[K] };
+/** Every key optional, recursively; arrays are given whole. */
+export type DeepPartial<T> = { [K in keyof T]?: T[K] extends unknown[] ? T[K] : T[K] extends object ? DeepPartial<T[K]> : T[K] };
 
 /** A duration: milliseconds, or a .NET TimeSpan string such as "00:00:10" or "1.02:00:00". */
 export type DurationInput = number | string;

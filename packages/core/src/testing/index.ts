@@ -3,11 +3,17 @@
  * storage backend runs. The `describe…Contract` functions call jest's globals (describe, it,
  * expect): call them from jest test files.
  */
-export * from './contract-subject';
-export * from './webhook-repository-contract';
-export * from './request-queue-contract';
-export * from './delivery-log-contract';
-export * from './recording-transport';
-export * from './capturing-storage';
-export * from './test-receiver';
-export * from './error-catalogue-contract';
+export { type ContractFactory, type ContractSubject, withSubject } from './contract-subject';
+export { contractWebhook, describeWebhookRepositoryContract } from './webhook-repository-contract';
+export { contractRequest, describeRequestQueueContract, type RequestQueueContractOptions } from './request-queue-contract';
+export { contractLogEntry, describeDeliveryLogContract } from './delivery-log-contract';
+export { type RecordedRequest, recordingTransport, type RecordingTransport } from './recording-transport';
+export { capturingStorage, type CapturingStorage } from './capturing-storage';
+export {
+  closedPort,
+  type ReceivedRequest,
+  startTestReceiver,
+  type TestReceiver,
+  type TestReceiverHandler,
+} from './test-receiver';
+export { describeErrorCatalogue } from './error-catalogue-contract';

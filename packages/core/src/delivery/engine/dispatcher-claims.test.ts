@@ -5,7 +5,7 @@ import { memoryStorage } from '../../storage/memory/memory-storage';
 import type { RequestQueue } from '../../ports/request-queue';
 import type { Storage, StorageBackend } from '../../ports/storage-backend';
 import { startTestReceiver, type TestReceiver } from '../../testing/test-receiver';
-import { nextLifecycle, queueOf, startTestApp, ThingHappened } from '../test-support/test-app';
+import { nextLifecycle, queueOf, startTestApp, ThingHappened } from '../../test-support/test-app';
 
 /** The in-memory backend, counting the queue's claims and releases (each a write transaction in a durable store). */
 function countingStorage(): StorageBackend & { calls: { claim: number; release: number } } {

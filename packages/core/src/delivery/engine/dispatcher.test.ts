@@ -2,7 +2,7 @@ import type { ServerResponse } from 'node:http';
 import type { Hookwork } from '../../composition/hookwork-app';
 import { WebhookFiringService } from '../../firing/webhook-firing-service';
 import { startTestReceiver, type TestReceiver } from '../../testing/test-receiver';
-import { nextLifecycle, queueOf, startTestApp, ThingHappened } from '../test-support/test-app';
+import { nextLifecycle, queueOf, startTestApp, ThingHappened } from '../../test-support/test-app';
 
 describe('the dispatcher', () => {
   let receiver: TestReceiver;

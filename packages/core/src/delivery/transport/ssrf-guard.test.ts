@@ -1,8 +1,8 @@
 import type { Hookwork } from '../../composition/hookwork-app';
 import { classifyAddress, type HostResolver, type ResolvedAddress } from './ssrf-guard';
 import { startTestReceiver, type TestReceiver } from '../../testing/test-receiver';
-import { startTestApp, ThingHappened } from '../test-support/test-app';
-import { installTripwire, type Tripwire } from '../test-support/tripwire';
+import { startTestApp, ThingHappened } from '../../test-support/test-app';
+import { installTripwire, type Tripwire } from '../../test-support/tripwire';
 
 describe('classifyAddress', () => {
   it.each([

@@ -3,11 +3,11 @@ import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import type { Hookwork } from '../../composition/hookwork-app';
-import { nextLifecycle, startTestApp, ThingHappened } from '../test-support/test-app';
+import { nextLifecycle, startTestApp, ThingHappened } from '../../test-support/test-app';
 
 // A real https receiver on 127.0.0.1 with a self-signed certificate (test-support/tls).
-const cert = readFileSync(join(__dirname, '..', 'test-support', 'tls', 'receiver-cert.pem'));
-const key = readFileSync(join(__dirname, '..', 'test-support', 'tls', 'receiver-key.pem'));
+const cert = readFileSync(join(__dirname, '..', '..', 'test-support', 'tls', 'receiver-cert.pem'));
+const key = readFileSync(join(__dirname, '..', '..', 'test-support', 'tls', 'receiver-key.pem'));
 
 describe('https delivery verifies certificates', () => {
   let server: Server;

@@ -1,12 +1,12 @@
-import { createHookwork, type HookworkOptions } from '../../composition/create-hookwork';
-import type { Hookwork } from '../../composition/hookwork-app';
-import type { Composer } from '../../composition/composer';
-import { WebhookEventBase } from '../../events/webhook-event-base';
-import { WebhookEvent } from '../../events/webhook-event.decorator';
-import { WebhookEventTypes } from '../../events/webhook-event-types';
-import type { LifecycleEvents } from '../../observability/lifecycle-events';
-import { resolveToken } from '../../runtime/tokens';
-import { RequestQueueToken, type RequestQueue } from '../../ports/request-queue';
+import { createHookwork, type HookworkOptions } from '../composition/create-hookwork';
+import type { Hookwork } from '../composition/hookwork-app';
+import type { Composer } from '../composition/composer';
+import { WebhookEventBase } from '../events/webhook-event-base';
+import { WebhookEvent } from '../events/webhook-event.decorator';
+import { WebhookEventTypes } from '../events/webhook-event-types';
+import type { LifecycleEvents } from '../observability/lifecycle-events';
+import { resolveToken } from '../runtime/tokens';
+import { RequestQueueToken, type RequestQueue } from '../ports/request-queue';
 
 /** A host notification for delivery tests. */
 export class ThingHappened {

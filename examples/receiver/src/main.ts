@@ -1,0 +1,27 @@
+#!/usr/bin/env node
+import { MemorySearchIndex } from './search-index';
+import { createSiteReceiver, serveReceiver, type Framework } from './site-receiver';
+
+// Runs the site-search receiver: WEBHOOK_SECRET=whsec_… node dist/main.js [node|express|fastify] [port]
+// Several secrets (a rotation) are comma separated. Give the printed URL to the sender's webhook.
+async function main(): Promise<void> {
+  const [framework = 'node', port = '3000'] = process.argv.slice(2);
+  const secrets = (process.env.WEBHOOK_SECRET ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+  if (!['node', 'express', 'fastify'].includes(framework) || !/^\d+$/.test(port) || secrets.length === 0) {
+    process.stderr.write('usage: WEBHOOK_SECRET=whsec_… node dist/main.js [node|express|fastify] [port]\n');
+    process.exit(2);
+  }
+  const index = new MemorySearchIndex();
+  const receiver = createSiteReceiver({
+    secrets,
+    index,
+    onAnswer: (answer) => process.stdout.write(`${answer.status} ${answer.outcome} ${answer.id ?? '-'}  index: ${[...index.documents.keys()].join(', ') || '(empty)'}\n`),
+  });
+  const served = await serveReceiver(receiver, framework as Framework, Number(port));
+  process.stdout.write(`receiving on ${served.url} with ${framework}\n`);
+  const stop = () => void served.close().then(() => process.exit(0));
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+}
+
+void main();

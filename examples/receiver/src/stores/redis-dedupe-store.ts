@@ -1,0 +1,39 @@
+import { randomUUID } from 'node:crypto';
+import type { Redis } from 'ioredis';
+import type { DedupeClaim, DedupeStore } from '@hookwork/receiver';
+
+// One key per webhook-id: "processing:<token>" with the lease as its TTL, then "done" with the
+// retention as its TTL. Redis expires keys itself, so nothing needs cleaning up. Each operation is
+// one Lua script, which Redis runs atomically: two workers can't both claim one id, and a worker
+// whose lease ran out can't end the claim another worker has taken since.
+const CLAIM = `
+if redis.call('SET', KEYS[1], 'processing:' .. ARGV[1], 'NX', 'PX', ARGV[2]) then return 'claimed' end
+if redis.call('GET', KEYS[1]) == 'done' then return 'done' end
+return 'in-progress'`;
+const COMPLETE = `
+if redis.call('GET', KEYS[1]) ~= 'processing:' .. ARGV[1] then return 0 end
+redis.call('SET', KEYS[1], 'done', 'PX', ARGV[2])
+return 1`;
+const RELEASE = `
+if redis.call('GET', KEYS[1]) ~= 'processing:' .. ARGV[1] then return 0 end
+return redis.call('DEL', KEYS[1])`;
+
+/**
+ * A {@link DedupeStore} on Redis (ioredis), shared by every worker that uses the same Redis and
+ * `prefix`. Keys are `<prefix><webhook-id>`.
+ */
+export function redisDedupeStore(redis: Redis, prefix = 'webhook-id:'): DedupeStore {
+  return {
+    async claim(id: string, leaseMs: number): Promise<DedupeClaim> {
+      const token = randomUUID();
+      const status = (await redis.eval(CLAIM, 1, prefix + id, token, leaseMs)) as 'claimed' | 'done' | 'in-progress';
+      return status === 'claimed' ? { status, token } : { status };
+    },
+    async complete(id: string, token: string, retainMs: number): Promise<void> {
+      await redis.eval(COMPLETE, 1, prefix + id, token, retainMs);
+    },
+    async release(id: string, token: string): Promise<void> {
+      await redis.eval(RELEASE, 1, prefix + id, token);
+    },
+  };
+}

@@ -1,0 +1,52 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { ReceiverError, isReceiverError } from '../errors/receiver-error';
+import type { AnyReceiver, ReceiverAnswer } from '../receiver';
+import { DEFAULT_MAX_BODY_BYTES, readRawBody } from './raw-body';
+
+// What the adapters share. The package's entry exports AdapterOptions and writeAnswer.
+
+/** Options of the adapters. */
+export interface AdapterOptions {
+  /** Largest body accepted, bytes (default {@link DEFAULT_MAX_BODY_BYTES}); larger is answered 413. */
+  maxBodyBytes?: number;
+}
+
+/**
+ * Writes a {@link ReceiverAnswer} to a Node response. A refusal of the body's size closes the
+ * connection, as the rest of the body was not read.
+ */
+export function writeAnswer(response: ServerResponse, answer: ReceiverAnswer): void {
+  if (response.headersSent) return;
+  const headers: Record<string, string> = { ...answer.headers, 'content-length': String(Buffer.byteLength(answer.body)) };
+  if (answer.status === 413) headers.connection = 'close';
+  response.writeHead(answer.status, headers).end(answer.body);
+}
+
+/** Checks an adapter's maxBodyBytes. */
+export function checkMaxBodyBytes(options: AdapterOptions | undefined): number {
+  const max = options?.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
+  if (!Number.isInteger(max) || max < 1) throw new ReceiverError('RECEIVER_ERR_INVALID_OPTIONS', `maxBodyBytes is ${String(max)}; use a whole number of bytes from 1`);
+  return max;
+}
+
+/** Checks that an adapter was given a receiver. */
+export function checkReceiver(receiver: unknown, adapter: string): AnyReceiver {
+  if (typeof (receiver as AnyReceiver | undefined)?.handle !== 'function') {
+    throw new ReceiverError('RECEIVER_ERR_INVALID_OPTIONS', `${adapter} needs a receiver made by createReceiver(); got ${receiver === null ? 'null' : typeof receiver}`);
+  }
+  return receiver as AnyReceiver;
+}
+
+/**
+ * Reads the raw body of a node:http request, lets the receiver handle it and writes the answer:
+ * a body too large is refused (413); a client that went away mid-body gets nothing.
+ */
+export function receiveFromStream(receiver: AnyReceiver, request: IncomingMessage, response: ServerResponse, maxBodyBytes: number): void {
+  readRawBody(request, maxBodyBytes).then(
+    async (body) => writeAnswer(response, await receiver.handle({ headers: request.headers, body })),
+    (error: unknown) => {
+      if (!isReceiverError(error)) response.destroy();
+      else writeAnswer(response, receiver.refuse(error, request.headers));
+    },
+  );
+}

@@ -1,0 +1,79 @@
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import express from 'express';
+import { createReceiver, type ReceiverAnswer } from '../receiver';
+import { post } from '../test-support/post';
+import { newSecret, signedRequest } from '../test-support/signed-request';
+import { captureRawBody, expressReceiver } from './express';
+
+describe('expressReceiver (Express 5)', () => {
+  const secret = newSecret();
+  const handled: unknown[] = [];
+  const errors: { error: unknown; answer: ReceiverAnswer }[] = [];
+  const receiver = createReceiver({ secrets: secret, handle: async (event) => void handled.push(event.payload), onError: (error, answer) => errors.push({ error, answer }) });
+  const servers: Server[] = [];
+
+  async function serve(configure: (app: express.Express) => void): Promise<string> {
+    const app = express();
+    configure(app);
+    const server = await new Promise<Server>((resolve) => {
+      const s = app.listen(0, '127.0.0.1', () => resolve(s));
+    });
+    servers.push(server);
+    return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  }
+
+  afterEach(async () => {
+    handled.length = 0;
+    errors.length = 0;
+    await Promise.all(servers.splice(0).map((s) => new Promise<void>((resolve) => s.close(() => resolve()))));
+  });
+
+  // Spacing and an escape that JSON.stringify(JSON.parse(body)) would change: only the raw bytes verify.
+  const request = () => signedRequest({ secrets: [secret], body: '{"id": "doc-1", "title": "caf\\u00e9"}' });
+
+  it('reads the raw body itself when mounted with no body parser in front (the easy way)', async () => {
+    const url = await serve((app) => {
+      app.post('/webhooks', expressReceiver(receiver));
+      app.use(express.json()); // the app's own routes may parse JSON after it
+      app.post('/api/echo', (req, res) => res.json(req.body));
+    });
+    const r = request();
+    expect(await post(`${url}/webhooks`, r)).toMatchObject({ status: 200, body: { outcome: 'processed', id: r.id } });
+    expect(await post(`${url}/webhooks`, r)).toMatchObject({ status: 200, body: { outcome: 'duplicate' } });
+    expect(handled).toEqual([{ id: 'doc-1', title: 'café' }]);
+    expect((await post(`${url}/api/echo`, { headers: { 'content-type': 'application/json' }, body: '{"a":1}' })).body).toEqual({ a: 1 });
+  });
+
+  it('takes the bytes express.raw() leaves in req.body', async () => {
+    const url = await serve((app) => app.post('/webhooks', express.raw({ type: '*/*' }), expressReceiver(receiver)));
+    expect(await post(`${url}/webhooks`, request())).toMatchObject({ status: 200, body: { outcome: 'processed' } });
+  });
+
+  it('takes the bytes captureRawBody keeps when express.json() must run first', async () => {
+    const url = await serve((app) => {
+      app.use(express.json({ verify: captureRawBody }));
+      app.post('/webhooks', expressReceiver(receiver));
+    });
+    expect(await post(`${url}/webhooks`, request())).toMatchObject({ status: 200, body: { outcome: 'processed' } });
+  });
+
+  it('detects the classic bug — express.json() parsed the body first — and says how to fix it (500, so the sender retries after the fix)', async () => {
+    const url = await serve((app) => {
+      app.use(express.json());
+      app.post('/webhooks', expressReceiver(receiver));
+    });
+    const answered = await post(`${url}/webhooks`, request());
+    expect(answered).toMatchObject({ status: 500, body: { outcome: 'failed', error: { code: 'RECEIVER_ERR_BODY_NOT_RAW' } } });
+    expect(handled).toEqual([]);
+    expect(errors).toHaveLength(1);
+    expect((errors[0]!.error as Error).message).toMatch(/RECEIVER_ERR_BODY_NOT_RAW: the body reached the receiver as an object.*mount the receiver before express\.json\(\)/);
+  });
+
+  it('answers 413 to a body over maxBodyBytes', async () => {
+    const url = await serve((app) => app.post('/webhooks', expressReceiver(receiver, { maxBodyBytes: 100 })));
+    const big = signedRequest({ secrets: [secret], payload: { text: 'x'.repeat(500) } });
+    expect(await post(`${url}/webhooks`, big)).toMatchObject({ status: 413, body: { error: { code: 'RECEIVER_ERR_BODY_TOO_LARGE' } } });
+    expect(handled).toEqual([]);
+  });
+});

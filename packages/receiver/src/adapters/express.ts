@@ -1,0 +1,58 @@
+/**
+ * @hookwork/receiver/express — the Express adapter (Express 4 and 5). It imports nothing from
+ * Express: it reads the request as the node:http message it is.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { AnyReceiver } from '../receiver';
+import { checkMaxBodyBytes, checkReceiver, receiveFromStream, writeAnswer, type AdapterOptions } from './adapter-support';
+
+/** An Express request as the adapter reads it: a node:http request, with what body parsers left. */
+export type ExpressLikeRequest = IncomingMessage & { body?: unknown; rawBody?: unknown };
+
+/**
+ * An Express route handler that receives webhooks. The easy way is the right one — mount it with
+ * no body parser in front, and it reads the raw bytes itself:
+ *
+ * ```ts
+ * app.post('/webhooks', expressReceiver(receiver));   // before app.use(express.json()), or on a router without it
+ * ```
+ *
+ * It also takes the bytes `express.raw()` leaves in `req.body`, and those {@link captureRawBody}
+ * leaves in `req.rawBody` when `express.json()` must run first. A body that a JSON parser already
+ * turned into an object can't be verified (re-serialised JSON is not what was signed): that is
+ * answered 500 with RECEIVER_ERR_BODY_NOT_RAW, whose message says which of these to use, so the
+ * sender retries once it is fixed.
+ */
+export function expressReceiver(receiver: AnyReceiver, options?: AdapterOptions): (request: ExpressLikeRequest, response: ServerResponse) => void {
+  const target = checkReceiver(receiver, 'expressReceiver()');
+  const maxBodyBytes = checkMaxBodyBytes(options);
+  return (request, response) => {
+    const parsed = request.body;
+    const given = Buffer.isBuffer(parsed) ? parsed : Buffer.isBuffer(request.rawBody) ? request.rawBody : typeof parsed === 'string' ? parsed : undefined;
+    if (given !== undefined) {
+      void target.handle({ headers: request.headers, body: given }).then((answer) => writeAnswer(response, answer));
+      return;
+    }
+    if (request.readableEnded) {
+      // A parser read the stream and left something other than bytes (an object, most often):
+      // let the receiver refuse it with the fix in the message.
+      void target.handle({ headers: request.headers, body: parsed as never }).then((answer) => writeAnswer(response, answer));
+      return;
+    }
+    receiveFromStream(target, request, response, maxBodyBytes);
+  };
+}
+
+/**
+ * A `verify` callback for `express.json()` (and the other body-parser parsers) that keeps the raw
+ * bytes in `req.rawBody`, where {@link expressReceiver} finds them — for apps whose JSON parser
+ * must run before the webhook route:
+ *
+ * ```ts
+ * app.use(express.json({ verify: captureRawBody }));
+ * app.post('/webhooks', expressReceiver(receiver));
+ * ```
+ */
+export function captureRawBody(request: IncomingMessage, _response: ServerResponse, buffer: Buffer): void {
+  (request as ExpressLikeRequest).rawBody = buffer;
+}

@@ -1,0 +1,53 @@
+import Fastify, { type FastifyInstance } from 'fastify';
+import { createReceiver } from '../receiver';
+import { post } from '../test-support/post';
+import { newSecret, signedRequest } from '../test-support/signed-request';
+import { fastifyReceiver } from './fastify';
+
+describe('fastifyReceiver (Fastify 5)', () => {
+  const secret = newSecret();
+  const handled: unknown[] = [];
+  const receiver = createReceiver({ secrets: secret, handle: async (event) => void handled.push(event.payload) });
+  let app: FastifyInstance;
+  let url: string;
+
+  beforeAll(async () => {
+    app = Fastify();
+    await app.register(fastifyReceiver, { receiver, prefix: '/webhooks', maxBodyBytes: 1000 });
+    app.post('/api/echo', async (request) => request.body);
+    url = await app.listen({ port: 0, host: '127.0.0.1' });
+  });
+  afterAll(() => app.close());
+  beforeEach(() => {
+    handled.length = 0;
+  });
+
+  it('verifies the raw bytes under its prefix, and leaves JSON parsing of the app’s other routes alone', async () => {
+    const request = signedRequest({ secrets: [secret], body: '{"id": "doc-1", "title": "caf\\u00e9"}' });
+    expect(await post(`${url}/webhooks`, request)).toMatchObject({ status: 200, body: { outcome: 'processed', id: request.id } });
+    expect(await post(`${url}/webhooks/`, request)).toMatchObject({ status: 200, body: { outcome: 'duplicate' } });
+    expect(handled).toEqual([{ id: 'doc-1', title: 'café' }]);
+    expect((await post(`${url}/api/echo`, { headers: { 'content-type': 'application/json' }, body: '{"a":1}' })).body).toEqual({ a: 1 });
+  });
+
+  it('takes any content type (CloudEvents, none) as bytes', async () => {
+    const request = signedRequest({ secrets: [secret] });
+    expect(await post(`${url}/webhooks`, { ...request, headers: { ...request.headers, 'content-type': 'application/cloudevents+json' } })).toMatchObject({ status: 200 });
+    const bare = signedRequest({ secrets: [secret] });
+    delete bare.headers['content-type'];
+    expect(await post(`${url}/webhooks`, bare)).toMatchObject({ status: 200 });
+  });
+
+  it('answers 401 to a forged request and 413 to a body over maxBodyBytes, with the kit’s codes', async () => {
+    expect(await post(`${url}/webhooks`, signedRequest({ secrets: [newSecret()] }))).toMatchObject({ status: 401, body: { error: { code: 'RECEIVER_ERR_BAD_SIGNATURE' } } });
+    const big = signedRequest({ secrets: [secret], payload: { text: 'x'.repeat(2000) } });
+    expect(await post(`${url}/webhooks`, big)).toMatchObject({ status: 413, body: { outcome: 'rejected', error: { code: 'RECEIVER_ERR_BODY_TOO_LARGE' } } });
+    expect(handled).toEqual([]);
+  });
+
+  it('refuses to register without a receiver', async () => {
+    const other = Fastify();
+    await expect(other.register(fastifyReceiver, {} as never).ready()).rejects.toThrow(/fastifyReceiver needs a receiver/);
+    await other.close();
+  });
+});

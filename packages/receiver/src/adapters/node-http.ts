@@ -1,0 +1,23 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { AnyReceiver } from '../receiver';
+import { checkMaxBodyBytes, checkReceiver, receiveFromStream, type AdapterOptions } from './adapter-support';
+
+/**
+ * A node:http request listener: reads the raw body (up to `maxBodyBytes`), lets the receiver
+ * handle it and writes its answer. Anything but POST is answered 405.
+ *
+ * ```ts
+ * http.createServer(createNodeHandler(receiver)).listen(3000);
+ * ```
+ */
+export function createNodeHandler(receiver: AnyReceiver, options?: AdapterOptions): (request: IncomingMessage, response: ServerResponse) => void {
+  const target = checkReceiver(receiver, 'createNodeHandler()');
+  const maxBodyBytes = checkMaxBodyBytes(options);
+  return (request, response) => {
+    if (request.method !== 'POST') {
+      response.writeHead(405, { allow: 'POST', 'content-type': 'application/json' }).end(JSON.stringify({ error: { message: 'webhooks are received with POST' } }));
+      return;
+    }
+    receiveFromStream(target, request, response, maxBodyBytes);
+  };
+}

@@ -1,0 +1,56 @@
+import type { IncomingMessage } from 'node:http';
+import { ReceiverError } from '../errors/receiver-error';
+
+/**
+ * The body size the adapters accept by default, bytes: 1 MiB, hookwork's own largest payload
+ * (`maxPayloadBytes`).
+ */
+export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
+
+/**
+ * Reads a request's body as raw bytes, refusing more than `maxBytes` — by `content-length` before
+ * reading anything, or as soon as the bytes read pass it.
+ *
+ * @throws ReceiverError RECEIVER_ERR_BODY_TOO_LARGE (status 413); the stream's own errors
+ *   (a client that went away) as they are.
+ */
+export function readRawBody(request: IncomingMessage, maxBytes: number = DEFAULT_MAX_BODY_BYTES): Promise<Buffer> {
+  return new Promise<Buffer>((resolve, reject) => {
+    const tooLarge = (what: string) =>
+      new ReceiverError('RECEIVER_ERR_BODY_TOO_LARGE', `the body is ${what}, more than the ${maxBytes} bytes this receiver accepts; raise maxBodyBytes if the sender's payloads are larger`);
+    const declared = Number(request.headers['content-length']);
+    if (Number.isFinite(declared) && declared > maxBytes) {
+      reject(tooLarge(`${declared} bytes`));
+      return;
+    }
+    const chunks: Buffer[] = [];
+    let length = 0;
+    const cleanup = () => {
+      request.off('data', onData);
+      request.off('end', onEnd);
+      request.off('error', onError);
+    };
+    const onData = (chunk: Buffer) => {
+      length += chunk.length;
+      if (length > maxBytes) {
+        cleanup();
+        // Stop reading; the answer goes out with "connection: close" and the socket is closed.
+        request.pause();
+        reject(tooLarge(`over ${maxBytes} bytes`));
+        return;
+      }
+      chunks.push(chunk);
+    };
+    const onEnd = () => {
+      cleanup();
+      resolve(Buffer.concat(chunks, length));
+    };
+    const onError = (error: Error) => {
+      cleanup();
+      reject(error);
+    };
+    request.on('data', onData);
+    request.on('end', onEnd);
+    request.on('error', onError);
+  });
+}

@@ -1,0 +1,36 @@
+/**
+ * The answer to "may I process this webhook-id?":
+ * - `claimed`: yes — nobody processed it and nobody is processing it. Keep `token`: it proves
+ *   the claim is yours to `complete` or `release`.
+ * - `in-progress`: another worker holds an unexpired claim; the receiver answers 503 so the
+ *   sender tries again later, when the claim is completed or released.
+ * - `done`: it was processed; the receiver answers 200 without running the handler.
+ */
+export type DedupeClaim = { status: 'claimed'; token: string } | { status: 'in-progress' } | { status: 'done' };
+
+/**
+ * Where the receiver remembers which `webhook-id`s it processed, so a retry or redelivery of a
+ * request it already handled is acknowledged and not handled twice. The default is
+ * {@link memoryDedupeStore} (one process); back it with Redis or SQL when several workers or
+ * restarts must agree (docs/receiver.md shows both, tested in examples/receiver).
+ *
+ * The contract (`describeDedupeStoreContract` in `@hookwork/receiver/testing` checks it):
+ * - `claim` is **atomic**: of two concurrent claims of one id, at most one gets `claimed` (a
+ *   Redis `SET NX`, an SQL `INSERT … ON CONFLICT`). A claim lasts `leaseMs`; when it expires
+ *   without being completed (the worker died mid-handler) the id can be claimed again.
+ * - `complete(id, token, retainMs)` marks it processed: claims answer `done` for `retainMs`.
+ * - `release(id, token)` forgets the claim (the handler failed), so the sender's retry is
+ *   processed.
+ * - `complete` and `release` with a token that no longer holds the claim (the lease expired and
+ *   another worker claimed it) change nothing: a worker can only end its own claim. (Completing
+ *   a claim whose lease ran out but that nobody took over may mark it done, or change nothing.)
+ * - Durations are milliseconds. A method that fails rejects; the receiver answers 500 then.
+ */
+export interface DedupeStore {
+  /** Claims `id` for `leaseMs`, atomically. */
+  claim(id: string, leaseMs: number): Promise<DedupeClaim>;
+  /** Marks the claim `token` of `id` processed, remembered for `retainMs`. */
+  complete(id: string, token: string, retainMs: number): Promise<void>;
+  /** Drops the claim `token` of `id`, so the id can be claimed again at once. */
+  release(id: string, token: string): Promise<void>;
+}

@@ -1,0 +1,55 @@
+import { describeDedupeStoreContract } from '../testing/dedupe-store-contract';
+import { memoryDedupeStore } from './memory-dedupe-store';
+
+describeDedupeStoreContract('memory', async () => ({ store: memoryDedupeStore() }));
+
+describe('memoryDedupeStore', () => {
+  it('holds at most maxEntries ids, forgetting the least recently written first', async () => {
+    const store = memoryDedupeStore({ maxEntries: 3 });
+    const done = async (id: string) => {
+      const claim = await store.claim(id, 60_000);
+      if (claim.status !== 'claimed') throw new Error(`${id} not claimed`);
+      await store.complete(id, claim.token, 60_000);
+    };
+    for (const id of ['a', 'b', 'c']) await done(id);
+    await done('d'); // a is forgotten
+    expect((await store.claim('b', 60_000)).status).toBe('done');
+    expect((await store.claim('c', 60_000)).status).toBe('done');
+    expect((await store.claim('d', 60_000)).status).toBe('done');
+    expect((await store.claim('a', 60_000)).status).toBe('claimed'); // and now b is
+    expect((await store.claim('b', 60_000)).status).toBe('claimed');
+  });
+
+  it('expires leases and retention by its clock', async () => {
+    let now = 1_000_000;
+    const store = memoryDedupeStore({ now: () => now });
+    const claim = await store.claim('a', 100);
+    if (claim.status !== 'claimed') throw new Error('not claimed');
+    now += 99;
+    expect((await store.claim('a', 100)).status).toBe('in-progress');
+    now += 1;
+    const again = await store.claim('a', 100);
+    if (again.status !== 'claimed') throw new Error('not claimed again');
+    await store.complete('a', again.token, 1_000);
+    now += 999;
+    expect((await store.claim('a', 100)).status).toBe('done');
+    now += 1;
+    expect((await store.claim('a', 100)).status).toBe('claimed');
+  });
+
+  it('marks a claim done whose lease ran out while nobody took it over (the work was done)', async () => {
+    let now = 1_000_000;
+    const store = memoryDedupeStore({ now: () => now });
+    const claim = await store.claim('slow', 100);
+    if (claim.status !== 'claimed') throw new Error('not claimed');
+    now += 500;
+    await store.complete('slow', claim.token, 1_000);
+    expect((await store.claim('slow', 100)).status).toBe('done');
+  });
+
+  it('refuses a maxEntries it cannot honour', () => {
+    for (const maxEntries of [0, -1, 1.5, Number.NaN]) {
+      expect(() => memoryDedupeStore({ maxEntries })).toThrow(expect.objectContaining({ code: 'RECEIVER_ERR_INVALID_OPTIONS' }));
+    }
+  });
+});

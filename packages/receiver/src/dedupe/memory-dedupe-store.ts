@@ -1,0 +1,74 @@
+import { randomUUID } from 'node:crypto';
+import { ReceiverError } from '../errors/receiver-error';
+import type { DedupeClaim, DedupeStore } from './dedupe-store';
+
+/** Options of {@link memoryDedupeStore}. */
+export interface MemoryDedupeStoreOptions {
+  /**
+   * Most ids remembered at once (default 10,000). When full, the oldest entries are forgotten
+   * first — a forgotten id that is redelivered is processed again, so size this above the
+   * number of requests you receive within `retainMs`.
+   */
+  maxEntries?: number;
+  /** The clock, ms since the epoch (tests). Default: `Date.now`. */
+  now?: () => number;
+}
+
+interface Entry {
+  state: 'processing' | 'done';
+  token: string;
+  expiresAt: number;
+}
+
+/**
+ * The default {@link DedupeStore}: a bounded map in this process, with no timers (expired
+ * entries are dropped as they are met). Right for one process; it forgets on restart and is not
+ * shared between workers — use a Redis or SQL store for that (see docs/receiver.md).
+ */
+export function memoryDedupeStore(options: MemoryDedupeStoreOptions = {}): DedupeStore {
+  const maxEntries = options.maxEntries ?? 10_000;
+  if (!Number.isInteger(maxEntries) || maxEntries < 1) {
+    throw new ReceiverError('RECEIVER_ERR_INVALID_OPTIONS', `memoryDedupeStore() was given maxEntries ${String(maxEntries)}; use a whole number from 1`);
+  }
+  const now = options.now ?? Date.now;
+  // A Map iterates in insertion order, and every write re-inserts: the first entries are the
+  // least recently written, which is what expires and what is evicted first.
+  const entries = new Map<string, Entry>();
+
+  const live = (id: string, at: number): Entry | undefined => {
+    const entry = entries.get(id);
+    if (entry && entry.expiresAt <= at) {
+      entries.delete(id);
+      return undefined;
+    }
+    return entry;
+  };
+  const write = (id: string, entry: Entry, at: number) => {
+    entries.delete(id);
+    entries.set(id, entry);
+    for (const [oldId, old] of entries) {
+      if (entries.size <= maxEntries && old.expiresAt > at) break;
+      entries.delete(oldId);
+    }
+  };
+
+  return {
+    async claim(id: string, leaseMs: number): Promise<DedupeClaim> {
+      const at = now();
+      const entry = live(id, at);
+      if (entry) return { status: entry.state === 'done' ? 'done' : 'in-progress' };
+      const token = randomUUID();
+      write(id, { state: 'processing', token, expiresAt: at + leaseMs }, at);
+      return { status: 'claimed', token };
+    },
+    async complete(id: string, token: string, retainMs: number): Promise<void> {
+      // Even past its lease, a claim nobody took over is still this worker's: the work is done.
+      if (entries.get(id)?.token !== token) return;
+      const at = now();
+      write(id, { state: 'done', token, expiresAt: at + retainMs }, at);
+    },
+    async release(id: string, token: string): Promise<void> {
+      if (entries.get(id)?.token === token) entries.delete(id);
+    },
+  };
+}

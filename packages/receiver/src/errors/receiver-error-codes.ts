@@ -1,0 +1,25 @@
+/**
+ * Every code the receiver kit raises, with the HTTP status a receiver answers with it and a
+ * one-line summary. docs/errors.md has a section per code (a test keeps them in step).
+ *
+ * The statuses are the contract with the sender's retry policy: 401 and 400 say "this request
+ * is wrong" (hookwork retries 4xx unless `retryClientErrors` is off; it can't help, but it does
+ * no harm either), 413 says "too large", and 500 says "try again later" — a handler failure, a
+ * dedupe store failure or a receiver wired up wrongly, all things a retry after a fix can cure.
+ */
+export const RECEIVER_ERROR_CODES = Object.freeze({
+  RECEIVER_ERR_MISSING_HEADER: { status: 401, summary: 'a Standard Webhooks header (webhook-id, webhook-timestamp, webhook-signature) is missing' },
+  RECEIVER_ERR_INVALID_TIMESTAMP: { status: 401, summary: 'webhook-timestamp is not a whole number of seconds' },
+  RECEIVER_ERR_STALE_TIMESTAMP: { status: 401, summary: 'webhook-timestamp is more than 5 minutes from the receiver clock' },
+  RECEIVER_ERR_BAD_SIGNATURE: { status: 401, summary: 'no signature in webhook-signature matches any configured secret' },
+  RECEIVER_ERR_NO_EVENT_ALIAS: { status: 400, summary: 'no event header (hookwork-event, umb-webhook-event) carries the alias' },
+  RECEIVER_ERR_INVALID_JSON: { status: 400, summary: 'the body is not JSON' },
+  RECEIVER_ERR_BODY_TOO_LARGE: { status: 413, summary: 'the body is larger than the adapter accepts' },
+  RECEIVER_ERR_BODY_NOT_RAW: { status: 500, summary: 'the body reached the receiver already parsed, not as the raw bytes that were signed' },
+  RECEIVER_ERR_HANDLER_FAILED: { status: 500, summary: "the event's handler threw" },
+  RECEIVER_ERR_DEDUPE_STORE: { status: 500, summary: 'the dedupe store failed to claim the webhook-id' },
+  RECEIVER_ERR_INVALID_OPTIONS: { status: 500, summary: 'createReceiver() or an adapter was given options it cannot work with' },
+} as const);
+
+/** A code of {@link RECEIVER_ERROR_CODES}. */
+export type ReceiverErrorCode = keyof typeof RECEIVER_ERROR_CODES;

@@ -1,0 +1,30 @@
+import { RECEIVER_ERROR_CODES, type ReceiverErrorCode } from './receiver-error-codes';
+
+/**
+ * The one error type of the receiver kit: a stable `code` (see docs/errors.md), a message that
+ * starts with the code, names what is wrong and how to fix it, the HTTP `status` an adapter
+ * answers with, and the underlying error as `cause` where there is one.
+ *
+ * Messages never contain a secret, a signature or the body: they go to logs, and their code and
+ * message go back to the sender in the answer's body (so a sender's delivery log says why).
+ */
+export class ReceiverError extends Error {
+  override readonly name = 'ReceiverError';
+  /** The HTTP status an adapter answers with for this error. */
+  readonly status: number;
+
+  constructor(
+    /** The stable code, e.g. `RECEIVER_ERR_BAD_SIGNATURE`. */
+    readonly code: ReceiverErrorCode,
+    message: string,
+    options: { cause?: unknown } = {},
+  ) {
+    super(`${code}: ${message}`, options.cause === undefined ? undefined : { cause: options.cause });
+    this.status = RECEIVER_ERROR_CODES[code].status;
+  }
+}
+
+/** True when `error` is a {@link ReceiverError} (of `code`, when given). */
+export function isReceiverError(error: unknown, code?: ReceiverErrorCode): error is ReceiverError {
+  return error instanceof ReceiverError && (code === undefined || error.code === code);
+}

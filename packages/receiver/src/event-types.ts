@@ -1,0 +1,68 @@
+/**
+ * One kind of event a sender sends: its alias (the value of the event header, e.g.
+ * `Umbraco.ContentPublish`) and the type of its JSON body. A receiver is typed with a union of
+ * these — written by hand, or generated from the sender's catalogue document — so that
+ * `switch (event.alias)` narrows `event.payload`:
+ *
+ * ```ts
+ * type SiteEvents =
+ *   | { alias: 'Umbraco.ContentPublish'; payload: { id: string; cultures: { culture: string | null }[] } }
+ *   | { alias: 'Umbraco.ContentDelete'; payload: { id: string } };
+ * ```
+ *
+ * The default, `WebhookEventShape` itself, is "any alias, unknown payload".
+ */
+export interface WebhookEventShape {
+  /** The event alias. */
+  alias: string;
+  /** The parsed JSON body. */
+  payload: unknown;
+}
+
+/** What the kit adds to every event it hands over, beside `alias` and `payload`. */
+export interface WebhookMetadata<TId extends string | undefined = string> {
+  /**
+   * `webhook-id`: the same on every retry and redelivery of one request, so it identifies the
+   * request (the kit deduplicates by it). Always present on a verified request; in unsigned mode
+   * it is `undefined` when the sender sends none (Umbraco doesn't).
+   */
+  readonly id: TId;
+  /** `webhook-timestamp` as a Date (when this attempt was signed), if sent. */
+  readonly timestamp: Date | undefined;
+  /** Retries before this attempt (0 on the first), from hookwork's or Umbraco's header, if sent. */
+  readonly retryCount: number | undefined;
+  /** True for a test send (`hookwork-test: true`): the body is an example, not a real event. */
+  readonly test: boolean;
+  /** The header that carried the alias (`hookwork-event`, `umb-webhook-event`, or a custom name). */
+  readonly eventHeader: string;
+  /** Every request header, names lower case. */
+  readonly headers: Readonly<Record<string, string>>;
+  /** The body exactly as received (what was signed). */
+  readonly rawBody: Buffer;
+}
+
+/**
+ * An event as handlers get it: one member of the union `E` with the {@link WebhookMetadata}.
+ * It stays a union, so `switch (event.alias)` narrows `event.payload`.
+ */
+export type ReceivedEvent<E extends WebhookEventShape = WebhookEventShape, TId extends string | undefined = string> = E extends WebhookEventShape
+  ? Readonly<E> & WebhookMetadata<TId>
+  : never;
+
+/** The member of `E` whose alias is `A`. */
+export type EventOfAlias<E extends WebhookEventShape, A extends E['alias']> = Extract<E, { alias: A }>;
+
+/**
+ * Handles one event. Resolving means "processed" (the receiver answers 200); throwing or
+ * rejecting means "failed" (the receiver answers 500 and the sender retries). The return value
+ * is ignored.
+ */
+export type WebhookHandler<Ev> = (event: Ev) => void | Promise<void>;
+
+/**
+ * A handler per alias, each given its event narrowed to that alias. Aliases not listed go to
+ * `unhandled` (by default acknowledged with 200 and otherwise ignored).
+ */
+export type WebhookHandlers<E extends WebhookEventShape, TId extends string | undefined = string> = {
+  readonly [A in E['alias']]?: WebhookHandler<ReceivedEvent<EventOfAlias<E, A>, TId>>;
+};

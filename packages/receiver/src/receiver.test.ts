@@ -1,0 +1,272 @@
+import type { DedupeStore } from './dedupe/dedupe-store';
+import { memoryDedupeStore } from './dedupe/memory-dedupe-store';
+import { isReceiverError } from './errors/receiver-error';
+import type { ReceivedEvent } from './event-types';
+import { createReceiver, type ReceiverAnswer } from './receiver';
+import { newId, newSecret, signedRequest } from './test-support/signed-request';
+
+type Events = { alias: 'Umbraco.ContentPublish'; payload: { id: string } } | { alias: 'Umbraco.ContentDelete'; payload: { id: string } };
+
+const secret = newSecret();
+const bodyOf = (answer: ReceiverAnswer) => JSON.parse(answer.body) as { outcome: string; id?: string; error?: { code: string; message?: string } };
+
+function recording() {
+  const seen: ReceivedEvent<Events>[] = [];
+  const errors: { error: unknown; answer: ReceiverAnswer }[] = [];
+  const handler = async (event: ReceivedEvent<Events>) => {
+    seen.push(event);
+  };
+  return { seen, errors, handler, onError: (error: unknown, answer: ReceiverAnswer) => errors.push({ error, answer }) };
+}
+
+describe('createReceiver().handle()', () => {
+  it('verifies, parses and hands the handler of its alias a typed event with the request metadata; answers 200 processed', async () => {
+    const { seen, handler } = recording();
+    const receiver = createReceiver<Events>({ secrets: secret, handlers: { 'Umbraco.ContentPublish': handler } });
+    const request = signedRequest({ secrets: [secret], payload: { id: 'doc-1' }, retryCount: 2, timestamp: Math.floor(Date.now() / 1000) - 5 });
+    const answer = await receiver.handle(request);
+    expect(answer).toMatchObject({ status: 200, outcome: 'processed', id: request.id, headers: { 'content-type': 'application/json' } });
+    expect(bodyOf(answer)).toEqual({ outcome: 'processed', id: request.id });
+    expect(seen).toHaveLength(1);
+    const [event] = seen;
+    expect(event).toMatchObject({ alias: 'Umbraco.ContentPublish', payload: { id: 'doc-1' }, id: request.id, retryCount: 2, test: false, eventHeader: 'hookwork-event' });
+    expect(event!.timestamp).toEqual(new Date(Number(request.headers['webhook-timestamp']) * 1000));
+    expect(event!.headers['webhook-id']).toBe(request.id);
+    expect(event!.rawBody.toString()).toBe(request.body);
+  });
+
+  it("reads the alias and retry count from Umbraco's headers too, and from custom names", async () => {
+    const { seen, handler } = recording();
+    const receiver = createReceiver<Events>({ secrets: secret, handle: handler });
+    await receiver.handle(signedRequest({ secrets: [secret], style: 'umbraco', alias: 'Umbraco.ContentDelete', retryCount: 4 }));
+    expect(seen[0]).toMatchObject({ alias: 'Umbraco.ContentDelete', retryCount: 4, eventHeader: 'umb-webhook-event' });
+
+    const both = signedRequest({ secrets: [secret], alias: 'Umbraco.ContentPublish' });
+    both.headers['umb-webhook-event'] = 'Umbraco.ContentDelete';
+    await receiver.handle(both);
+    expect(seen[1]).toMatchObject({ alias: 'Umbraco.ContentPublish', eventHeader: 'hookwork-event' });
+
+    const custom = createReceiver({ secrets: secret, headerNames: { event: ['X-Event'] }, handle: async (event) => void seen.push(event as never) });
+    const request = signedRequest({ secrets: [secret] });
+    request.headers['x-event'] = 'shop.orderPlaced';
+    await custom.handle(request);
+    expect(seen[2]).toMatchObject({ alias: 'shop.orderPlaced', eventHeader: 'x-event', retryCount: 0 });
+  });
+
+  it('takes fetch Headers, Uint8Array and string bodies', async () => {
+    const { seen, handler } = recording();
+    const receiver = createReceiver<Events>({ secrets: secret, handle: handler });
+    const request = signedRequest({ secrets: [secret] });
+    expect((await receiver.handle({ headers: new Headers(request.headers), body: new TextEncoder().encode(request.body) })).status).toBe(200);
+    const second = signedRequest({ secrets: [secret] });
+    expect((await receiver.handle({ headers: second.headers, body: second.body })).status).toBe(200);
+    expect(seen).toHaveLength(2);
+  });
+
+  describe('deduplication by webhook-id', () => {
+    it('answers a redelivery of a processed id 200 duplicate without running the handler again', async () => {
+      const { seen, handler } = recording();
+      const receiver = createReceiver<Events>({ secrets: secret, handle: handler });
+      const id = newId();
+      expect((await receiver.handle(signedRequest({ secrets: [secret], id }))).outcome).toBe('processed');
+      // A redelivery is signed afresh (new timestamp, retry count) but keeps its id.
+      const again = await receiver.handle(signedRequest({ secrets: [secret], id, retryCount: 1, timestamp: Math.floor(Date.now() / 1000) + 1 }));
+      expect(again).toMatchObject({ status: 200, outcome: 'duplicate', id });
+      expect(seen).toHaveLength(1);
+    });
+
+    it('releases the id when the handler fails: 500, and the retry is processed', async () => {
+      const { errors, onError } = recording();
+      let calls = 0;
+      const receiver = createReceiver<Events>({
+        secrets: secret,
+        onError,
+        handle: async () => {
+          calls += 1;
+          if (calls === 1) throw new Error('database is down at db-7.internal');
+        },
+      });
+      const id = newId();
+      const failed = await receiver.handle(signedRequest({ secrets: [secret], id }));
+      expect(failed).toMatchObject({ status: 500, outcome: 'failed', id });
+      // The sender sees the code, not the handler's own message.
+      expect(bodyOf(failed)).toEqual({ outcome: 'failed', id, error: { code: 'RECEIVER_ERR_HANDLER_FAILED' } });
+      expect(failed.body).not.toContain('db-7');
+      expect(errors).toHaveLength(1);
+      expect(isReceiverError(errors[0]!.error, 'RECEIVER_ERR_HANDLER_FAILED')).toBe(true);
+      expect((errors[0]!.error as Error).cause).toEqual(new Error('database is down at db-7.internal'));
+
+      expect((await receiver.handle(signedRequest({ secrets: [secret], id, retryCount: 1 }))).outcome).toBe('processed');
+      expect((await receiver.handle(signedRequest({ secrets: [secret], id, retryCount: 2 }))).outcome).toBe('duplicate');
+      expect(calls).toBe(2);
+    });
+
+    it('answers 503 in-progress while another delivery of the id is being handled', async () => {
+      let finish!: () => void;
+      const started: string[] = [];
+      const receiver = createReceiver<Events>({
+        secrets: secret,
+        handle: (event) => {
+          started.push(event.id);
+          return new Promise<void>((resolve) => (finish = resolve));
+        },
+      });
+      const id = newId();
+      const first = receiver.handle(signedRequest({ secrets: [secret], id }));
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(await receiver.handle(signedRequest({ secrets: [secret], id, retryCount: 1 }))).toMatchObject({ status: 503, outcome: 'in-progress', id });
+      finish();
+      expect((await first).outcome).toBe('processed');
+      expect((await receiver.handle(signedRequest({ secrets: [secret], id, retryCount: 2 }))).outcome).toBe('duplicate');
+      expect(started).toEqual([id]);
+    });
+
+    it('claims nothing for a request that does not verify, so a forged id cannot block the real request', async () => {
+      const { seen, handler } = recording();
+      const receiver = createReceiver<Events>({ secrets: secret, handle: handler });
+      const id = newId();
+      expect((await receiver.handle(signedRequest({ secrets: [newSecret()], id }))).status).toBe(401);
+      expect((await receiver.handle(signedRequest({ secrets: [secret], id }))).outcome).toBe('processed');
+      expect(seen).toHaveLength(1);
+    });
+
+    it('uses the store given, with the lease and retention given', async () => {
+      const calls: string[] = [];
+      const inner = memoryDedupeStore();
+      const store: DedupeStore = {
+        claim: (id, leaseMs) => (calls.push(`claim ${leaseMs}`), inner.claim(id, leaseMs)),
+        complete: (id, token, retainMs) => (calls.push(`complete ${retainMs}`), inner.complete(id, token, retainMs)),
+        release: (id, token) => (calls.push('release'), inner.release(id, token)),
+      };
+      const receiver = createReceiver<Events>({ secrets: secret, dedupe: { store, leaseMs: 1234, retainMs: 5678 }, handle: async () => {} });
+      await receiver.handle(signedRequest({ secrets: [secret] }));
+      expect(calls).toEqual(['claim 1234', 'complete 5678']);
+    });
+
+    it('answers 500 when the store cannot claim (the sender retries), and 200 when it fails only to mark done', async () => {
+      const { seen, handler, errors, onError } = recording();
+      const broken = (method: keyof DedupeStore): DedupeStore => {
+        const inner = memoryDedupeStore();
+        return { ...inner, [method]: async () => Promise.reject(new Error('ECONNREFUSED 127.0.0.1:6379')) };
+      };
+      const claimFails = createReceiver<Events>({ secrets: secret, dedupe: { store: broken('claim') }, handle: handler, onError });
+      const answer = await claimFails.handle(signedRequest({ secrets: [secret] }));
+      expect(answer).toMatchObject({ status: 500, outcome: 'failed' });
+      expect(bodyOf(answer).error).toEqual({ code: 'RECEIVER_ERR_DEDUPE_STORE' });
+      expect(seen).toHaveLength(0);
+
+      const completeFails = createReceiver<Events>({ secrets: secret, dedupe: { store: broken('complete') }, handle: handler, onError });
+      expect(await completeFails.handle(signedRequest({ secrets: [secret] }))).toMatchObject({ status: 200, outcome: 'processed' });
+      expect(seen).toHaveLength(1);
+      expect(errors.map((e) => (e.error as { code?: string }).code)).toEqual(['RECEIVER_ERR_DEDUPE_STORE', 'RECEIVER_ERR_DEDUPE_STORE']);
+    });
+
+    it('can be turned off', async () => {
+      const { seen, handler } = recording();
+      const receiver = createReceiver<Events>({ secrets: secret, dedupe: false, handle: handler });
+      const id = newId();
+      await receiver.handle(signedRequest({ secrets: [secret], id }));
+      expect((await receiver.handle(signedRequest({ secrets: [secret], id }))).outcome).toBe('processed');
+      expect(seen).toHaveLength(2);
+    });
+  });
+
+  describe('dispatch', () => {
+    it('answers 200 unhandled for an alias without a handler, or runs `unhandled`', async () => {
+      const { seen, handler } = recording();
+      const plain = createReceiver<Events>({ secrets: secret, handlers: { 'Umbraco.ContentPublish': handler } });
+      expect(await plain.handle(signedRequest({ secrets: [secret], alias: 'Umbraco.ContentDelete' }))).toMatchObject({ status: 200, outcome: 'unhandled' });
+      // An alias named like an Object member finds no handler either.
+      expect((await plain.handle(signedRequest({ secrets: [secret], alias: 'constructor' }))).outcome).toBe('unhandled');
+      expect(seen).toHaveLength(0);
+
+      const withFallback = createReceiver<Events>({ secrets: secret, handlers: {}, unhandled: handler });
+      expect((await withFallback.handle(signedRequest({ secrets: [secret], alias: 'Umbraco.ContentDelete' }))).outcome).toBe('processed');
+      expect(seen.map((e) => e.alias)).toEqual(['Umbraco.ContentDelete']);
+    });
+
+    it('hands test sends over marked, or acknowledges them without handling', async () => {
+      const { seen, handler } = recording();
+      const handles = createReceiver<Events>({ secrets: secret, handle: handler });
+      expect((await handles.handle(signedRequest({ secrets: [secret], test: true }))).outcome).toBe('processed');
+      expect(seen[0]!.test).toBe(true);
+      const acknowledges = createReceiver<Events>({ secrets: secret, testSends: 'acknowledge', handle: handler });
+      expect(await acknowledges.handle(signedRequest({ secrets: [secret], test: true }))).toMatchObject({ status: 200, outcome: 'test' });
+      expect(seen).toHaveLength(1);
+    });
+  });
+
+  describe('refusals', () => {
+    const cases: [string, (r: ReturnType<typeof signedRequest>) => { headers: Record<string, string>; body: unknown }, number, string][] = [
+      ['unsigned', (r) => ({ ...r, headers: { ...r.headers, 'webhook-signature': '' } }), 401, 'RECEIVER_ERR_MISSING_HEADER'],
+      ['stale', () => ({ ...signedRequest({ secrets: [secret], timestamp: Math.floor(Date.now() / 1000) - 3600 }) }), 401, 'RECEIVER_ERR_STALE_TIMESTAMP'],
+      ['forged', (r) => ({ ...r, body: r.body.replace('doc-1', 'doc-2') }), 401, 'RECEIVER_ERR_BAD_SIGNATURE'],
+      ['without an event header', (r) => ({ ...r, headers: { ...r.headers, 'hookwork-event': '' } }), 400, 'RECEIVER_ERR_NO_EVENT_ALIAS'],
+      ['not JSON', () => signedRequest({ secrets: [secret], body: '<xml/>' }), 400, 'RECEIVER_ERR_INVALID_JSON'],
+      ['parsed already', (r) => ({ ...r, body: JSON.parse(r.body) as unknown }), 500, 'RECEIVER_ERR_BODY_NOT_RAW'],
+    ];
+    it.each(cases)('answers a request %s with its status and code, says why, and tells onError', async (_, make, status, code) => {
+      const { seen, handler, errors, onError } = recording();
+      const receiver = createReceiver<Events>({ secrets: secret, handle: handler, onError });
+      const request = make(signedRequest({ secrets: [secret], payload: { id: 'doc-1' } }));
+      const answer = await receiver.handle(request as never);
+      expect(answer.status).toBe(status);
+      expect(answer.outcome).toBe(status === 500 ? 'failed' : 'rejected');
+      expect(bodyOf(answer).error?.code).toBe(code);
+      if (status < 500) expect(bodyOf(answer).error?.message).toMatch(new RegExp(`^${code}: `));
+      expect(errors.map((e) => (e.error as { code?: string }).code)).toEqual([code]);
+      expect(seen).toHaveLength(0);
+      expect(() => receiver.verify(request as never)).toThrow(expect.objectContaining({ code }));
+    });
+
+    it('tells how to fix a body that a JSON parser already parsed', () => {
+      const receiver = createReceiver<Events>({ secrets: secret, handle: async () => {} });
+      expect(() => receiver.verify({ headers: {}, body: { id: 'doc-1' } as never })).toThrow(/express\.raw\(.*captureRawBody.*fastifyReceiver/s);
+    });
+
+    it('answers even when onError throws', async () => {
+      const receiver = createReceiver<Events>({
+        secrets: secret,
+        handle: async () => {},
+        onError: () => {
+          throw new Error('logger down');
+        },
+      });
+      expect((await receiver.handle(signedRequest({ secrets: [newSecret()] }))).status).toBe(401);
+    });
+  });
+
+  describe('unsigned mode (explicit)', () => {
+    it('accepts requests without signatures, deduplicating those that carry a webhook-id', async () => {
+      const seen: (string | undefined)[] = [];
+      const receiver = createReceiver<Events>({ unsigned: true, handle: async (event) => void seen.push(event.id) });
+      const umbraco = signedRequest({ style: 'umbraco' });
+      delete umbraco.headers['webhook-id'];
+      expect((await receiver.handle(umbraco)).outcome).toBe('processed');
+      expect((await receiver.handle(umbraco)).outcome).toBe('processed');
+      const withId = signedRequest({});
+      expect((await receiver.handle(withId)).outcome).toBe('processed');
+      expect((await receiver.handle(withId)).outcome).toBe('duplicate');
+      expect(seen).toEqual([undefined, undefined, withId.id]);
+    });
+  });
+
+  describe('options', () => {
+    const handle = async () => {};
+    it.each([
+      ['no secrets', { handle }, /no secrets/],
+      ['secrets and unsigned', { secrets: secret, unsigned: true, handle }, /both secrets and unsigned/],
+      ['unsigned not true', { unsigned: 'yes', handle }, /unsigned is "yes"/],
+      ['no handler', { secrets: secret }, /no handlers/],
+      ['handlers and handle', { secrets: secret, handlers: {}, handle }, /both handlers and handle/],
+      ['a handler that is not a function', { secrets: secret, handlers: { a: 'b' } }, /handler of a is not a function/],
+      ['unhandled with handle', { secrets: secret, handle, unhandled: handle }, /unhandled goes with handlers/],
+      ['a lease of 0', { secrets: secret, handle, dedupe: { leaseMs: 0 } }, /dedupe.leaseMs is 0/],
+      ['a store without release', { secrets: secret, handle, dedupe: { store: { claim: handle, complete: handle } } }, /no release\(\) method/],
+      ['an unknown testSends', { secrets: secret, handle, testSends: 'skip' }, /testSends is "skip"/],
+      ['an empty secret list', { secrets: [], handle }, /secrets is empty/],
+    ])('refuses %s with RECEIVER_ERR_INVALID_OPTIONS', (_, options, message) => {
+      expect(() => createReceiver(options as never)).toThrow(expect.objectContaining({ code: 'RECEIVER_ERR_INVALID_OPTIONS', message: expect.stringMatching(message) }));
+    });
+  });
+});

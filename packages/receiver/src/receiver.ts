@@ -1,0 +1,367 @@
+import { ReceiverError, isReceiverError } from './errors/receiver-error';
+import type { DedupeStore } from './dedupe/dedupe-store';
+import { memoryDedupeStore } from './dedupe/memory-dedupe-store';
+import type { ReceivedEvent, WebhookEventShape, WebhookHandler, WebhookHandlers } from './event-types';
+import { DEFAULT_HEADER_NAMES, WEBHOOK_HEADERS, firstHeader, normalizeHeaders, type HeaderNames, type HeadersInput } from './headers';
+import { SignatureVerifier } from './verification/signature-verifier';
+
+/**
+ * A request as it arrived: its headers and its body as the **raw bytes** (or the text decoded
+ * from them) — never an object parsed from JSON, because the signature covers the bytes and
+ * JSON re-serialised from an object rarely gives them back (key order, spacing, escapes).
+ */
+export interface RawWebhookRequest {
+  headers: HeadersInput;
+  body: Buffer | Uint8Array | string;
+}
+
+/** Deduplication by `webhook-id`. */
+export interface DedupeOptions {
+  /** Where processed ids are kept. Default: {@link memoryDedupeStore} with its defaults. */
+  store?: DedupeStore;
+  /**
+   * How long a claim holds while the handler runs, ms (default 5 minutes). A retry arriving
+   * meanwhile is answered 503; a worker that dies mid-handler blocks the id this long. Keep it
+   * above your slowest handler, or the id may be claimed again while still being processed.
+   */
+  leaseMs?: number;
+  /**
+   * How long a processed id is remembered, ms (default 24 hours). Keep it above the sender's
+   * retry window: hookwork's default schedule retries for about 18 hours, and dead letters can be
+   * redelivered by hand for as long as they are kept (30 days by default).
+   */
+  retainMs?: number;
+}
+
+/** What a receiver does with a test send (`hookwork-test: true`). */
+export type TestSendMode = 'handle' | 'acknowledge';
+
+/** What {@link createReceiver} takes, beside `secrets` or `unsigned`. */
+/** What signed and unsigned receivers' options share. */
+export interface ReceiverOptionsBase<E extends WebhookEventShape, TId extends string | undefined> {
+  /** A handler per alias (each gets its event narrowed to that alias). Give this or `handle`. */
+  handlers?: WebhookHandlers<E, TId>;
+  /** One handler for every event; `switch (event.alias)` narrows the payload. Give this or `handlers`. */
+  handle?: WebhookHandler<ReceivedEvent<E, TId>>;
+  /**
+   * Events whose alias has no entry in `handlers`. Default: none — such an event is answered
+   * 200 with outcome `unhandled` (retrying can't help a receiver that doesn't handle it).
+   */
+  unhandled?: WebhookHandler<ReceivedEvent<E, TId>>;
+  /**
+   * Test sends: `handle` (default) dispatches them like any event (`event.test` is true);
+   * `acknowledge` answers 200 with outcome `test` without dispatching or deduplicating.
+   */
+  testSends?: TestSendMode;
+  /** Deduplication by `webhook-id` (default: on, in memory); `false` turns it off. */
+  dedupe?: DedupeOptions | false;
+  /** Where the event alias and retry count are read from. Default: hookwork's, then Umbraco's names. */
+  headerNames?: Partial<HeaderNames>;
+  /**
+   * Told of every request the receiver refuses or fails (verification failures, handler errors,
+   * store failures), with the answer it sent. Default: one line on the console (none when
+   * NODE_ENV is `test`). Must not throw.
+   */
+  onError?: (error: unknown, answer: ReceiverAnswer) => void;
+}
+
+/** Options of a receiver that verifies Standard Webhooks signatures (the normal case). */
+export interface SignedReceiverOptions<E extends WebhookEventShape> extends ReceiverOptionsBase<E, string> {
+  /**
+   * The webhook's signing secret, `whsec_<base64>`; during a rotation both the old and the new one
+   * (a request signed by either is accepted).
+   */
+  secrets: string | readonly string[];
+  unsigned?: never;
+}
+
+/**
+ * Options of a receiver that accepts requests without verifying them — for senders that can't
+ * sign (Umbraco) behind a network boundary you trust, or local development. An explicit choice:
+ * anyone who can reach the endpoint can send it anything.
+ */
+export interface UnsignedReceiverOptions<E extends WebhookEventShape> extends ReceiverOptionsBase<E, string | undefined> {
+  /** Must be `true`: requests are not verified. */
+  unsigned: true;
+  secrets?: never;
+}
+
+/** How a request ended. */
+export type ReceiverOutcome =
+  /** Verified, parsed and handled: 200. */
+  | 'processed'
+  /** Its webhook-id was processed before: 200, the handler did not run. */
+  | 'duplicate'
+  /** Another worker is processing its webhook-id: 503, the sender retries later. */
+  | 'in-progress'
+  /** No handler for its alias: 200. */
+  | 'unhandled'
+  /** A test send acknowledged without handling (`testSends: 'acknowledge'`): 200. */
+  | 'test'
+  /** Refused: not verified, not parsable, too large: 401, 400 or 413. */
+  | 'rejected'
+  /** The handler (or the dedupe store, or the receiver's wiring) failed: 500, the sender retries. */
+  | 'failed';
+
+/** The answer to send back, made by {@link Receiver.handle}; the adapters write it as it is. */
+export interface ReceiverAnswer {
+  /** The HTTP status. */
+  status: number;
+  /** Response headers (content-type). */
+  headers: Record<string, string>;
+  /** The response body: `{"outcome":…,"id":…}`, with `error` (a code and message) when refused or failed. */
+  body: string;
+  /** How the request ended. */
+  outcome: ReceiverOutcome;
+  /** The `webhook-id`, when the request had one. */
+  id?: string;
+  /** Why it was refused or failed. */
+  error?: unknown;
+}
+
+/** A receiver, made by {@link createReceiver}: verify, parse, deduplicate and dispatch. */
+export interface Receiver<E extends WebhookEventShape = WebhookEventShape, TId extends string | undefined = string> {
+  /**
+   * Verifies a request and parses it into a typed event, without deduplicating or dispatching —
+   * for receivers that run their own flow.
+   *
+   * @throws ReceiverError RECEIVER_ERR_BODY_NOT_RAW, RECEIVER_ERR_MISSING_HEADER,
+   *   RECEIVER_ERR_INVALID_TIMESTAMP, RECEIVER_ERR_STALE_TIMESTAMP, RECEIVER_ERR_BAD_SIGNATURE,
+   *   RECEIVER_ERR_NO_EVENT_ALIAS or RECEIVER_ERR_INVALID_JSON.
+   */
+  verify(request: RawWebhookRequest): ReceivedEvent<E, TId>;
+  /**
+   * The whole flow — verify, parse, claim the webhook-id, run the handler, complete or release
+   * the claim — and the answer to send. Never rejects: every failure becomes an answer (and a
+   * call of `onError`).
+   */
+  handle(request: RawWebhookRequest): Promise<ReceiverAnswer>;
+  /**
+   * The answer to a request an adapter could not hand over (a body over its size limit, say),
+   * reported to `onError` like any refusal. A {@link ReceiverError} keeps its status; anything
+   * else is answered 500.
+   */
+  refuse(error: unknown, headers?: HeadersInput): ReceiverAnswer;
+}
+
+/** Any receiver, whatever its events: what the adapters take. */
+export type AnyReceiver = Receiver<WebhookEventShape, string | undefined>;
+
+const DEFAULT_LEASE_MS = 5 * 60_000;
+const DEFAULT_RETAIN_MS = 24 * 60 * 60_000;
+
+/**
+ * Creates a receiver for webhooks sent by hookwork (or by Umbraco, or any Standard Webhooks
+ * sender). Type it with the union of the events you receive:
+ *
+ * ```ts
+ * const receiver = createReceiver<SiteEvents>({
+ *   secrets: process.env.WEBHOOK_SECRET!,
+ *   handlers: {
+ *     'Umbraco.ContentPublish': async (event) => index.upsert(event.payload.id),   // payload typed
+ *     'Umbraco.ContentDelete': async (event) => index.remove(event.payload.id),
+ *   },
+ * });
+ * http.createServer(createNodeHandler(receiver)).listen(3000);
+ * ```
+ *
+ * @throws ReceiverError RECEIVER_ERR_INVALID_OPTIONS for options it can't work with: neither
+ *   `secrets` nor `unsigned: true`, both, a secret that is not base64, neither or both of
+ *   `handlers` and `handle`, a bad lease or retention.
+ */
+export function createReceiver<E extends WebhookEventShape = WebhookEventShape>(options: SignedReceiverOptions<E>): Receiver<E, string>;
+export function createReceiver<E extends WebhookEventShape = WebhookEventShape>(options: UnsignedReceiverOptions<E>): Receiver<E, string | undefined>;
+export function createReceiver(options: SignedReceiverOptions<WebhookEventShape> | UnsignedReceiverOptions<WebhookEventShape>): AnyReceiver {
+  const verifier = checkSigning(options);
+  // Signed handlers take events whose id is a string; a signed receiver only makes those.
+  const { handlers, handle, unhandled } = checkHandlers(options as ReceiverOptionsBase<WebhookEventShape, string | undefined>);
+  const dedupe = checkDedupe(options.dedupe);
+  const headerNames: HeaderNames = { ...DEFAULT_HEADER_NAMES, ...options.headerNames };
+  const testSends = options.testSends ?? 'handle';
+  if (testSends !== 'handle' && testSends !== 'acknowledge') {
+    throw new ReceiverError('RECEIVER_ERR_INVALID_OPTIONS', `testSends is ${JSON.stringify(testSends)}; use 'handle' or 'acknowledge'`);
+  }
+  const onError = options.onError ?? defaultOnError;
+
+  const verify = (request: RawWebhookRequest): ReceivedEvent<WebhookEventShape, string | undefined> => {
+    const rawBody = rawBytes(request.body);
+    const headers = normalizeHeaders(request.headers ?? {});
+    const signed = verifier?.verify(headers, rawBody);
+    const event = firstHeader(headers, headerNames.event);
+    if (!event) {
+      throw new ReceiverError('RECEIVER_ERR_NO_EVENT_ALIAS', `the request has none of the event headers ${headerNames.event.join(', ')}; set headerNames.event to the name the sender uses`);
+    }
+    const id = signed?.id ?? (headers[WEBHOOK_HEADERS.id] || undefined);
+    let payload: unknown;
+    try {
+      payload = JSON.parse(rawBody.toString('utf8'));
+    } catch (error) {
+      throw new ReceiverError('RECEIVER_ERR_INVALID_JSON', `the body of ${id ?? 'the request'} (${event.value}) is not JSON: ${(error as Error).message}`, { cause: error });
+    }
+    const timestampHeader = headers[WEBHOOK_HEADERS.timestamp];
+    const retryHeader = firstHeader(headers, headerNames.retryCount);
+    return {
+      alias: event.value,
+      payload,
+      id,
+      timestamp: signed?.timestamp ?? (timestampHeader && /^\d+$/.test(timestampHeader) ? new Date(Number(timestampHeader) * 1000) : undefined),
+      retryCount: retryHeader && /^\d+$/.test(retryHeader.value) ? Number(retryHeader.value) : undefined,
+      test: headers[WEBHOOK_HEADERS.test] === 'true',
+      eventHeader: event.name,
+      headers,
+      rawBody,
+    };
+  };
+
+  const dispatch = (event: ReceivedEvent<WebhookEventShape, string | undefined>): { run: () => Promise<void> } | undefined => {
+    const handler = handle ?? handlers?.get(event.alias) ?? unhandled;
+    return handler ? { run: async () => handler(event) } : undefined;
+  };
+
+  const respond = (answer: ReceiverAnswer): ReceiverAnswer => {
+    if (answer.error !== undefined) {
+      try {
+        onError(answer.error, answer);
+      } catch {
+        // onError must not throw; a receiver's answer must not depend on its logging.
+      }
+    }
+    return answer;
+  };
+
+  return {
+    verify,
+    refuse(error, headers) {
+      return respond(errorAnswer(error, isReceiverError(error) && error.status < 500 ? 'rejected' : 'failed', headerIdOf({ headers: headers ?? {}, body: '' })));
+    },
+    async handle(request) {
+      let event: ReceivedEvent<WebhookEventShape, string | undefined>;
+      try {
+        event = verify(request);
+      } catch (error) {
+        return respond(errorAnswer(error, isReceiverError(error) && error.status < 500 ? 'rejected' : 'failed', headerIdOf(request)));
+      }
+      const { id } = event;
+      if (event.test && testSends === 'acknowledge') return answer(200, 'test', id);
+      const target = dispatch(event);
+      if (!target) return answer(200, 'unhandled', id);
+
+      let token: string | undefined;
+      if (dedupe && id !== undefined) {
+        try {
+          const claim = await dedupe.store.claim(id, dedupe.leaseMs);
+          if (claim.status === 'done') return answer(200, 'duplicate', id);
+          if (claim.status === 'in-progress') return answer(503, 'in-progress', id);
+          token = claim.token;
+        } catch (error) {
+          return respond(errorAnswer(new ReceiverError('RECEIVER_ERR_DEDUPE_STORE', `could not claim ${id} in the dedupe store: ${(error as Error)?.message ?? String(error)}; the sender will retry`, { cause: error }), 'failed', id));
+        }
+      }
+      try {
+        await target.run();
+      } catch (error) {
+        if (token !== undefined) await dedupe!.store.release(id!, token).catch(() => {});
+        return respond(errorAnswer(new ReceiverError('RECEIVER_ERR_HANDLER_FAILED', `the handler of ${event.alias} failed for ${id ?? 'a request without webhook-id'}: ${(error as Error)?.message ?? String(error)}; the sender will retry`, { cause: error }), 'failed', id));
+      }
+      if (token !== undefined) {
+        try {
+          await dedupe!.store.complete(id!, token, dedupe!.retainMs);
+        } catch (error) {
+          // Processed is processed: answering 500 now would have it processed again. The claim
+          // runs out with its lease, after which a redelivery would be processed once more.
+          respond({ ...answer(200, 'processed', id), error: new ReceiverError('RECEIVER_ERR_DEDUPE_STORE', `${id} was processed but could not be marked done in the dedupe store: ${(error as Error)?.message ?? String(error)}`, { cause: error }) });
+        }
+      }
+      return answer(200, 'processed', id);
+    },
+  };
+}
+
+function checkSigning(options: SignedReceiverOptions<WebhookEventShape> | UnsignedReceiverOptions<WebhookEventShape>): SignatureVerifier | undefined {
+  if (!options || typeof options !== 'object') throw new ReceiverError('RECEIVER_ERR_INVALID_OPTIONS', 'createReceiver() needs an options object with secrets and handlers');
+  const { secrets, unsigned } = options as { secrets?: unknown; unsigned?: unknown };
+  if (unsigned !== undefined && unsigned !== true) {
+    throw new ReceiverError('RECEIVER_ERR_INVALID_OPTIONS', `unsigned is ${JSON.stringify(unsigned)}; leave it out to verify signatures, or set it to true to accept unsigned requests`);
+  }
+  if (unsigned === true && secrets !== undefined) {
+    throw new ReceiverError('RECEIVER_ERR_INVALID_OPTIONS', 'both secrets and unsigned: true were given; give secrets to verify signatures, or unsigned: true (alone) to accept unsigned requests');
+  }
+  if (unsigned === true) return undefined;
+  if (secrets === undefined) {
+    throw new ReceiverError('RECEIVER_ERR_INVALID_OPTIONS', "no secrets: give the webhook's whsec_… secret (several during a rotation), or unsigned: true to accept unsigned requests on purpose");
+  }
+  return new SignatureVerifier(typeof secrets === 'string' ? [secrets] : Array.isArray(secrets) ? secrets : [secrets as string]);
+}
+
+function checkHandlers(options: ReceiverOptionsBase<WebhookEventShape, string | undefined>) {
+  const { handlers, handle, unhandled } = options;
+  if ((handlers === undefined) === (handle === undefined)) {
+    throw new ReceiverError(
+      'RECEIVER_ERR_INVALID_OPTIONS',
+      handlers === undefined ? 'no handlers: give handlers (one per alias) or handle (one for all)' : 'both handlers and handle were given; give one: handlers (one per alias) or handle (one for all)',
+    );
+  }
+  if (handle !== undefined && typeof handle !== 'function') throw new ReceiverError('RECEIVER_ERR_INVALID_OPTIONS', 'handle must be a function (event) => void | Promise<void>');
+  if (handle !== undefined && unhandled !== undefined) throw new ReceiverError('RECEIVER_ERR_INVALID_OPTIONS', 'unhandled goes with handlers; with handle, every event already reaches handle');
+  if (unhandled !== undefined && typeof unhandled !== 'function') throw new ReceiverError('RECEIVER_ERR_INVALID_OPTIONS', 'unhandled must be a function (event) => void | Promise<void>');
+  const map = new Map<string, WebhookHandler<ReceivedEvent<WebhookEventShape, string | undefined>>>();
+  if (handlers !== undefined) {
+    if (handlers === null || typeof handlers !== 'object') throw new ReceiverError('RECEIVER_ERR_INVALID_OPTIONS', 'handlers must be an object of alias → handler function');
+    for (const [alias, handler] of Object.entries(handlers)) {
+      if (typeof handler !== 'function') throw new ReceiverError('RECEIVER_ERR_INVALID_OPTIONS', `the handler of ${alias} is not a function`);
+      map.set(alias, handler);
+    }
+  }
+  // A Map, not the object: an alias such as "constructor" or "__proto__" must not find Object's members.
+  return { handlers: handlers === undefined ? undefined : map, handle, unhandled };
+}
+
+function checkDedupe(options: DedupeOptions | false | undefined): { store: DedupeStore; leaseMs: number; retainMs: number } | undefined {
+  if (options === false) return undefined;
+  const { store = memoryDedupeStore(), leaseMs = DEFAULT_LEASE_MS, retainMs = DEFAULT_RETAIN_MS } = options ?? {};
+  for (const [name, value] of [['leaseMs', leaseMs], ['retainMs', retainMs]] as const) {
+    if (!Number.isInteger(value) || value < 1) throw new ReceiverError('RECEIVER_ERR_INVALID_OPTIONS', `dedupe.${name} is ${String(value)}; use a whole number of milliseconds from 1`);
+  }
+  for (const method of ['claim', 'complete', 'release'] as const) {
+    if (typeof store?.[method] !== 'function') throw new ReceiverError('RECEIVER_ERR_INVALID_OPTIONS', `dedupe.store has no ${method}() method; give a DedupeStore (see docs/receiver.md)`);
+  }
+  return { store, leaseMs, retainMs };
+}
+
+/** The body as bytes; an object (already parsed JSON) is RECEIVER_ERR_BODY_NOT_RAW. */
+function rawBytes(body: unknown): Buffer {
+  if (Buffer.isBuffer(body)) return body;
+  if (body instanceof Uint8Array) return Buffer.from(body.buffer, body.byteOffset, body.byteLength);
+  if (typeof body === 'string') return Buffer.from(body, 'utf8');
+  throw new ReceiverError(
+    'RECEIVER_ERR_BODY_NOT_RAW',
+    `the body reached the receiver as ${body === null ? 'null' : body === undefined ? 'undefined' : `an ${typeof body}`}, not as the raw bytes that were signed — a JSON body parser ran first, and re-serialised JSON does not verify. ` +
+      'Express: mount the receiver before express.json(), or use express.raw({ type: "*/*" }) on its route, or express.json({ verify: captureRawBody }); Fastify: register fastifyReceiver; node:http: pass the bytes read from the request',
+  );
+}
+
+function headerIdOf(request: RawWebhookRequest): string | undefined {
+  try {
+    return normalizeHeaders(request?.headers ?? {})[WEBHOOK_HEADERS.id] || undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function answer(status: number, outcome: ReceiverOutcome, id: string | undefined): ReceiverAnswer {
+  return { status, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ outcome, ...(id !== undefined ? { id } : {}) }), outcome, ...(id !== undefined ? { id } : {}) };
+}
+
+function errorAnswer(error: unknown, outcome: 'rejected' | 'failed', id: string | undefined): ReceiverAnswer {
+  const known = isReceiverError(error) ? error : new ReceiverError('RECEIVER_ERR_HANDLER_FAILED', `unexpected failure: ${(error as Error)?.message ?? String(error)}`, { cause: error });
+  // The sender's delivery log shows this body. A refusal says why (its message names no secret
+  // and no body); a failure gives only the code: a handler's error is the receiver's business.
+  const detail = known.status < 500 ? { code: known.code, message: known.message } : { code: known.code };
+  const body = JSON.stringify({ outcome, ...(id !== undefined ? { id } : {}), error: detail });
+  return { status: known.status, headers: { 'content-type': 'application/json' }, body, outcome, ...(id !== undefined ? { id } : {}), error: known };
+}
+
+function defaultOnError(error: unknown, answer: ReceiverAnswer): void {
+  if (process.env.NODE_ENV === 'test') return;
+  console.error(`@hookwork/receiver: answered ${answer.status} (${answer.outcome}): ${(error as Error)?.message ?? String(error)}`);
+}

@@ -1,0 +1,114 @@
+/// <reference types="jest" />
+import type { DedupeStore } from '../dedupe/dedupe-store';
+
+/** Makes a fresh, empty store for one test, and cleans it up after. */
+export type DedupeStoreFactory = () => Promise<{ store: DedupeStore; close?: () => Promise<void> }>;
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+let sequence = 0;
+/** An id no other test (or earlier run against the same Redis or database) has used. */
+const freshId = () => `msg_contract_${process.pid}_${Date.now()}_${++sequence}`;
+
+/**
+ * The behaviour every {@link DedupeStore} must show; run it against your own store from a jest
+ * test file:
+ *
+ * ```ts
+ * describeDedupeStoreContract('redis', async () => ({ store: redisDedupeStore(client, 'test:') }));
+ * ```
+ *
+ * Expiry is tested with real short leases (a few hundred ms) and waits that are well past them,
+ * so a slow machine can make it slower, never wrong.
+ */
+export function describeDedupeStoreContract(name: string, factory: DedupeStoreFactory): void {
+  const test = (title: string, body: (store: DedupeStore) => Promise<void>) =>
+    it(title, async () => {
+      const made = await factory();
+      try {
+        await body(made.store);
+      } finally {
+        await made.close?.();
+      }
+    });
+
+  describe(`DedupeStore contract: ${name}`, () => {
+    test('claims an unknown id, with a token', async (store) => {
+      const claim = await store.claim(freshId(), 60_000);
+      expect(claim.status).toBe('claimed');
+      expect(claim.status === 'claimed' && typeof claim.token === 'string' && claim.token.length > 0).toBe(true);
+    });
+
+    test('answers in-progress while a claim holds, and done once it is completed', async (store) => {
+      const id = freshId();
+      const claim = await store.claim(id, 60_000);
+      if (claim.status !== 'claimed') throw new Error('not claimed');
+      expect(await store.claim(id, 60_000)).toEqual({ status: 'in-progress' });
+      await store.complete(id, claim.token, 60_000);
+      expect(await store.claim(id, 60_000)).toEqual({ status: 'done' });
+      expect(await store.claim(id, 60_000)).toEqual({ status: 'done' });
+    });
+
+    test('lets exactly one of many concurrent claims of one id win', async (store) => {
+      const id = freshId();
+      const claims = await Promise.all(Array.from({ length: 20 }, () => store.claim(id, 60_000)));
+      expect(claims.filter((c) => c.status === 'claimed')).toHaveLength(1);
+      expect(claims.filter((c) => c.status === 'in-progress')).toHaveLength(19);
+    });
+
+    test('keeps ids apart', async (store) => {
+      const [a, b] = [freshId(), freshId()];
+      const claim = await store.claim(a, 60_000);
+      if (claim.status !== 'claimed') throw new Error('not claimed');
+      await store.complete(a, claim.token, 60_000);
+      expect((await store.claim(b, 60_000)).status).toBe('claimed');
+    });
+
+    test('release frees the id at once, so a retry is processed', async (store) => {
+      const id = freshId();
+      const claim = await store.claim(id, 60_000);
+      if (claim.status !== 'claimed') throw new Error('not claimed');
+      await store.release(id, claim.token);
+      expect((await store.claim(id, 60_000)).status).toBe('claimed');
+    });
+
+    test('an expired claim (a worker that died mid-handler) can be claimed again', async (store) => {
+      const id = freshId();
+      expect((await store.claim(id, 150)).status).toBe('claimed');
+      await sleep(500);
+      expect((await store.claim(id, 60_000)).status).toBe('claimed');
+    });
+
+    test('a done id is forgotten after retainMs', async (store) => {
+      const id = freshId();
+      const claim = await store.claim(id, 60_000);
+      if (claim.status !== 'claimed') throw new Error('not claimed');
+      await store.complete(id, claim.token, 150);
+      await sleep(500);
+      expect((await store.claim(id, 60_000)).status).toBe('claimed');
+    });
+
+    test("a worker can't end a claim that is no longer its own", async (store) => {
+      const id = freshId();
+      const first = await store.claim(id, 150);
+      if (first.status !== 'claimed') throw new Error('not claimed');
+      await sleep(500);
+      const second = await store.claim(id, 60_000);
+      if (second.status !== 'claimed') throw new Error('not claimed again');
+      expect(second.token).not.toBe(first.token);
+      await store.release(id, first.token);
+      expect(await store.claim(id, 60_000)).toEqual({ status: 'in-progress' });
+      await store.complete(id, first.token, 60_000);
+      expect(await store.claim(id, 60_000)).toEqual({ status: 'in-progress' });
+      await store.complete(id, second.token, 60_000);
+      expect(await store.claim(id, 60_000)).toEqual({ status: 'done' });
+    });
+
+    test('takes ids of any characters a sender may use', async (store) => {
+      const id = `${freshId()}:ü/ä %'"\\;--`;
+      const claim = await store.claim(id, 60_000);
+      if (claim.status !== 'claimed') throw new Error('not claimed');
+      await store.complete(id, claim.token, 60_000);
+      expect(await store.claim(id, 60_000)).toEqual({ status: 'done' });
+    });
+  });
+}

@@ -1,0 +1,116 @@
+import { isReceiverError, ReceiverError } from '../errors/receiver-error';
+import { newSecret, signedRequest } from '../test-support/signed-request';
+import { SignatureVerifier } from './signature-verifier';
+
+const verifyOf = (verifier: SignatureVerifier, request: { headers: Record<string, string>; body: string }) => () => verifier.verify(request.headers, Buffer.from(request.body));
+
+function failure(fn: () => unknown): ReceiverError {
+  try {
+    fn();
+  } catch (error) {
+    if (isReceiverError(error)) return error;
+    throw error;
+  }
+  throw new Error('expected a ReceiverError');
+}
+
+describe('SignatureVerifier', () => {
+  const secret = newSecret();
+  const verifier = new SignatureVerifier([secret]);
+
+  it('accepts what the standardwebhooks reference signer signs, and returns the id and signing time', () => {
+    const timestamp = Math.floor(Date.now() / 1000) - 30;
+    const request = signedRequest({ secrets: [secret], timestamp, payload: { id: 'doc-1', name: 'Ünïcödé ✓' } });
+    expect(verifier.verify(request.headers, Buffer.from(request.body))).toEqual({ id: request.id, timestamp: new Date(timestamp * 1000) });
+  });
+
+  it('accepts a secret without its whsec_ prefix, as the package does', () => {
+    const request = signedRequest({ secrets: [secret] });
+    expect(() => new SignatureVerifier([secret.slice('whsec_'.length)]).verify(request.headers, Buffer.from(request.body))).not.toThrow();
+  });
+
+  describe('during a secret rotation', () => {
+    const [oldSecret, newSecret_] = [newSecret(), newSecret()];
+
+    it('accepts a request signed with both secrets whichever one the receiver knows', () => {
+      const request = signedRequest({ secrets: [oldSecret, newSecret_] });
+      for (const known of [[oldSecret], [newSecret_], [newSecret_, oldSecret]]) {
+        expect(() => new SignatureVerifier(known).verify(request.headers, Buffer.from(request.body))).not.toThrow();
+      }
+    });
+
+    it('accepts a request signed with either of the secrets the receiver knows', () => {
+      const both = new SignatureVerifier([oldSecret, newSecret_]);
+      expect(() => verifyOf(both, signedRequest({ secrets: [oldSecret] }))()).not.toThrow();
+      expect(() => verifyOf(both, signedRequest({ secrets: [newSecret_] }))()).not.toThrow();
+      expect(failure(verifyOf(both, signedRequest({ secrets: [newSecret()] }))).message).toContain('any of the 2 configured secrets');
+    });
+  });
+
+  it('names every missing Standard Webhooks header', () => {
+    const request = signedRequest({ secrets: [secret] });
+    delete request.headers['webhook-signature'];
+    delete request.headers['webhook-timestamp'];
+    const error = failure(verifyOf(verifier, request));
+    expect(error.code).toBe('RECEIVER_ERR_MISSING_HEADER');
+    expect(error.status).toBe(401);
+    expect(error.message).toContain('no webhook-timestamp, webhook-signature header');
+  });
+
+  it('refuses a timestamp that is not whole Unix seconds (the package would read "12abc" as 12)', () => {
+    const request = signedRequest({ secrets: [secret] });
+    request.headers['webhook-timestamp'] = `${request.headers['webhook-timestamp']}abc`;
+    expect(failure(verifyOf(verifier, request)).code).toBe('RECEIVER_ERR_INVALID_TIMESTAMP');
+  });
+
+  it('refuses a correctly signed request older or newer than 5 minutes, saying which', () => {
+    const now = Math.floor(Date.now() / 1000);
+    const old = failure(verifyOf(verifier, signedRequest({ secrets: [secret], timestamp: now - 600 })));
+    expect(old.code).toBe('RECEIVER_ERR_STALE_TIMESTAMP');
+    expect(old.status).toBe(401);
+    expect(old.message).toMatch(/is 60[01] s old/);
+    const future = failure(verifyOf(verifier, signedRequest({ secrets: [secret], timestamp: now + 600 })));
+    expect(future.code).toBe('RECEIVER_ERR_STALE_TIMESTAMP');
+    expect(future.message).toMatch(/is (599|600) s in the future/);
+    expect(() => verifyOf(verifier, signedRequest({ secrets: [secret], timestamp: now - 240 }))()).not.toThrow();
+  });
+
+  it('refuses a body changed after signing — re-serialised JSON included', () => {
+    const request = signedRequest({ secrets: [secret], body: '{"id": "doc-1",  "b":1}' });
+    const reserialised = JSON.stringify(JSON.parse(request.body));
+    const error = failure(() => verifier.verify(request.headers, Buffer.from(reserialised)));
+    expect(error.code).toBe('RECEIVER_ERR_BAD_SIGNATURE');
+    expect(error.message).toContain('never re-serialised JSON');
+  });
+
+  it('refuses a signature made with another secret, a changed id and a non-v1 signature', () => {
+    expect(failure(verifyOf(verifier, signedRequest({ secrets: [newSecret()] }))).code).toBe('RECEIVER_ERR_BAD_SIGNATURE');
+    const request = signedRequest({ secrets: [secret] });
+    expect(failure(verifyOf(verifier, { ...request, headers: { ...request.headers, 'webhook-id': 'msg_other' } })).code).toBe('RECEIVER_ERR_BAD_SIGNATURE');
+    const v2 = request.headers['webhook-signature']!.replace('v1,', 'v1a,');
+    expect(failure(verifyOf(verifier, { ...request, headers: { ...request.headers, 'webhook-signature': v2 } })).code).toBe('RECEIVER_ERR_BAD_SIGNATURE');
+  });
+
+  it('never puts the secret, the signature or the body in its messages', () => {
+    const request = signedRequest({ secrets: [newSecret()], payload: { password: 'hunter2' } });
+    const messages = [
+      failure(verifyOf(verifier, request)).message,
+      failure(verifyOf(verifier, { ...request, headers: { ...request.headers, 'webhook-timestamp': '1' } })).message,
+    ];
+    for (const message of messages) {
+      expect(message).not.toContain(secret.slice(6, 20));
+      expect(message).not.toContain(request.headers['webhook-signature']!.slice(3, 20));
+      expect(message).not.toContain('hunter2');
+      expect(message).toContain(request.id);
+    }
+  });
+
+  it('refuses secrets it cannot use, naming the position and not the secret', () => {
+    expect(failure(() => new SignatureVerifier([])).code).toBe('RECEIVER_ERR_INVALID_OPTIONS');
+    const error = failure(() => new SignatureVerifier([secret, 'whsec_not base64!']));
+    expect(error.code).toBe('RECEIVER_ERR_INVALID_OPTIONS');
+    expect(error.message).toContain('secret #2');
+    expect(error.message).not.toContain('not base64!');
+    expect(failure(() => new SignatureVerifier([undefined as unknown as string])).message).toContain('not a Standard Webhooks secret');
+  });
+});

@@ -1,0 +1,111 @@
+import { Webhook, WebhookVerificationError } from 'standardwebhooks';
+import { ReceiverError } from '../errors/receiver-error';
+import { WEBHOOK_HEADERS } from '../headers';
+
+/**
+ * The timestamp tolerance of Standard Webhooks, in seconds: a request signed more than this
+ * before or after the receiver's clock is refused. It is the `standardwebhooks` package's own
+ * (not configurable there), so it is not configurable here either.
+ */
+export const TIMESTAMP_TOLERANCE_SECONDS = 5 * 60;
+
+/** What a verified request proved: its id and signing time. */
+export interface VerifiedSignature {
+  /** `webhook-id`. */
+  id: string;
+  /** `webhook-timestamp`. */
+  timestamp: Date;
+}
+
+/**
+ * Verifies Standard Webhooks signatures with the `standardwebhooks` package — the reference
+ * implementation, so what it accepts is what the specification accepts — against one or more
+ * secrets (several during a rotation: the sender signs with the old and the new secret, and a
+ * receiver that knows either accepts).
+ *
+ * Before handing over, it checks the headers itself, only to tell the cause precisely (which
+ * header is missing, a timestamp that is not a number, a stale one); the package then checks the
+ * timestamp again and compares the signatures in constant time.
+ */
+export class SignatureVerifier {
+  private readonly webhooks: readonly Webhook[];
+
+  /**
+   * @param secrets `whsec_<base64>` secrets (the prefix may be left out, as the package allows).
+   * @throws ReceiverError RECEIVER_ERR_INVALID_OPTIONS when there is none or one is not base64
+   *   (the message gives the secret's position, never the secret).
+   */
+  constructor(secrets: readonly string[]) {
+    if (secrets.length === 0) {
+      throw new ReceiverError('RECEIVER_ERR_INVALID_OPTIONS', 'secrets is empty; give the whsec_… secret of the webhook (several during a rotation), or unsigned: true to accept unsigned requests');
+    }
+    this.webhooks = secrets.map((secret, index) => {
+      const at = secrets.length > 1 ? ` #${index + 1}` : '';
+      if (typeof secret !== 'string' || !/^(whsec_)?[A-Za-z0-9+/]+={0,2}$/.test(secret.trim())) {
+        throw new ReceiverError('RECEIVER_ERR_INVALID_OPTIONS', `secret${at} is not a Standard Webhooks secret; copy it as the sender shows it: whsec_ followed by base64`);
+      }
+      try {
+        return new Webhook(secret.trim());
+      } catch (error) {
+        throw new ReceiverError('RECEIVER_ERR_INVALID_OPTIONS', `secret${at} is not a Standard Webhooks secret (${(error as Error).message}); copy it as the sender shows it: whsec_ followed by base64`);
+      }
+    });
+  }
+
+  /**
+   * Verifies one request. `headers` must have lower-case names; `body` is the raw body exactly as
+   * received.
+   *
+   * @throws ReceiverError RECEIVER_ERR_MISSING_HEADER, RECEIVER_ERR_INVALID_TIMESTAMP,
+   *   RECEIVER_ERR_STALE_TIMESTAMP or RECEIVER_ERR_BAD_SIGNATURE.
+   */
+  verify(headers: Readonly<Record<string, string>>, body: Buffer): VerifiedSignature {
+    const id = headers[WEBHOOK_HEADERS.id];
+    const timestampHeader = headers[WEBHOOK_HEADERS.timestamp];
+    const signature = headers[WEBHOOK_HEADERS.signature];
+    const missing = [!id && WEBHOOK_HEADERS.id, !timestampHeader && WEBHOOK_HEADERS.timestamp, !signature && WEBHOOK_HEADERS.signature].filter(Boolean);
+    if (!id || !timestampHeader || !signature) {
+      throw new ReceiverError(
+        'RECEIVER_ERR_MISSING_HEADER',
+        `the request has no ${missing.join(', ')} header; the sender must sign per Standard Webhooks (in hookwork: give the webhook a secret), or accept unsigned requests explicitly with unsigned: true`,
+      );
+    }
+    if (!/^\d{1,12}$/.test(timestampHeader.trim())) {
+      throw new ReceiverError('RECEIVER_ERR_INVALID_TIMESTAMP', `webhook-timestamp of ${id} is not a whole number of Unix seconds`);
+    }
+    const seconds = Number(timestampHeader.trim());
+    // The package reads the wall clock itself, so this check must too.
+    const skew = Math.floor(Date.now() / 1000) - seconds;
+    if (Math.abs(skew) > TIMESTAMP_TOLERANCE_SECONDS) {
+      throw staleTimestamp(id, skew);
+    }
+    const given = { [WEBHOOK_HEADERS.id]: id, [WEBHOOK_HEADERS.timestamp]: timestampHeader, [WEBHOOK_HEADERS.signature]: signature };
+    let lastFailure: unknown;
+    for (const webhook of this.webhooks) {
+      try {
+        webhook.verify(body, given, { jsonParse: false });
+        return { id, timestamp: new Date(seconds * 1000) };
+      } catch (error) {
+        // The package re-checks the timestamp with its own clock; a second boundary between the
+        // two checks is the only way to get here, and it means the same thing.
+        if (error instanceof WebhookVerificationError && /timestamp/i.test(error.message)) throw staleTimestamp(id, skew, error);
+        lastFailure = error;
+      }
+    }
+    const secrets = this.webhooks.length === 1 ? 'the configured secret' : `any of the ${this.webhooks.length} configured secrets`;
+    throw new ReceiverError(
+      'RECEIVER_ERR_BAD_SIGNATURE',
+      `the signature of ${id} does not match ${secrets}: the secret is not the webhook's (copy it again, or add the new one during a rotation), or the body was changed after signing (verify the raw bytes, never re-serialised JSON)`,
+      { cause: lastFailure },
+    );
+  }
+}
+
+function staleTimestamp(id: string, skew: number, cause?: unknown): ReceiverError {
+  const direction = skew > 0 ? `${skew} s old` : `${-skew} s in the future`;
+  return new ReceiverError(
+    'RECEIVER_ERR_STALE_TIMESTAMP',
+    `webhook-timestamp of ${id} is ${direction}, more than the ${TIMESTAMP_TOLERANCE_SECONDS} s Standard Webhooks allows: a replayed request, or a clock that is off (sync the receiver's and the sender's clocks with NTP)`,
+    cause === undefined ? {} : { cause },
+  );
+}
