@@ -23,21 +23,25 @@ import { fileURLToPath } from 'node:url';
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
 
-/** The public packages of the workspaces that hold libraries (examples are apps, never packed). */
+/**
+ * The public packages of the workspaces (`folder/*` patterns and plain folders). Examples and
+ * test fixtures are private, so they are never packed.
+ */
 function workspacePackages() {
   const { workspaces } = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
-  const found = [];
-  for (const pattern of workspaces) {
-    if (!pattern.endsWith('/*')) throw new Error(`scripts/pack.mjs understands workspace patterns of the form "folder/*"; got "${pattern}"`);
+  const folders = workspaces.flatMap((pattern) => {
+    if (!pattern.includes('*')) return [join(root, pattern)];
+    if (!pattern.endsWith('/*') || pattern.slice(0, -2).includes('*')) throw new Error(`scripts/pack.mjs understands workspaces "folder/*" and "folder"; got "${pattern}"`);
     const parent = join(root, pattern.slice(0, -2));
-    if (pattern.startsWith('examples/')) continue;
-    for (const entry of readdirSync(parent, { withFileTypes: true })) {
-      const file = join(parent, entry.name, 'package.json');
-      if (!entry.isDirectory() || !existsSync(file)) continue;
-      const manifest = JSON.parse(readFileSync(file, 'utf8'));
-      if (manifest.private) continue;
-      found.push({ name: manifest.name, version: manifest.version, directory: relative(root, join(parent, entry.name)) });
-    }
+    return readdirSync(parent, { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => join(parent, e.name));
+  });
+  const found = [];
+  for (const folder of folders) {
+    const file = join(folder, 'package.json');
+    if (!existsSync(file)) continue;
+    const manifest = JSON.parse(readFileSync(file, 'utf8'));
+    if (manifest.private) continue;
+    found.push({ name: manifest.name, version: manifest.version, directory: relative(root, folder) });
   }
   return found.sort((a, b) => a.name.localeCompare(b.name));
 }
