@@ -96,6 +96,19 @@ function entryPointsModule(packs: Packed[]): string {
   return `${lines.join('\n')}\n\n/** How many named exports each loaded entry point has. */\nexport const entryPoints: Record<string, number> = {\n${loaded.join('\n')}\n};\n`;
 }
 
+/**
+ * The peer dependencies of the packed packages, optional ones included: a host that imports an
+ * adapter entry point (`@hookwork/receiver/fastify`) has that framework installed.
+ */
+function peerDependencies(packs: Packed[]): [string, string][] {
+  const peers = new Map<string, string>();
+  for (const pack of packs) {
+    const manifest = JSON.parse(readFileSync(join(root, pack.directory, 'package.json'), 'utf8')) as { peerDependencies?: Record<string, string> };
+    for (const [name, range] of Object.entries(manifest.peerDependencies ?? {})) if (!name.startsWith('@hookwork/')) peers.set(name, range);
+  }
+  return [...peers];
+}
+
 /** npm with this machine's cache first, quiet. */
 async function npmIn(cwd: string, args: string[]): Promise<void> {
   await run(npm, [...args, '--no-audit', '--no-fund', '--prefer-offline', '--loglevel=error'], { cwd, env: { ...process.env, npm_config_loglevel: 'error' } });
@@ -121,7 +134,7 @@ async function compile(project: string, tsconfig: string): Promise<void> {
   try {
     await run(process.execPath, [tsc, '-p', tsconfig], { cwd: project });
   } catch (error) {
-    throw new Error(`${project} (${tsconfig}) did not compile against the packed packages:\n${(error as { stdout?: string }).stdout ?? String(error)}`);
+    throw new Error(`${project} (${tsconfig}) did not compile against the packed packages:\n${(error as { stdout?: string }).stdout ?? String(error)}`, { cause: error });
   }
 }
 
@@ -157,6 +170,7 @@ describe('hookwork installed from its packed tarballs into host projects', () =>
     mkdirSync(install);
     const dependencies = Object.fromEntries([
       ...packs.map((p) => [p.name, `file:${p.file}`]),
+      ...peerDependencies(packs),
       ['standardwebhooks', `^${rootVersion('standardwebhooks')}`],
       ['@types/node', `^${rootVersion('@types/node')}`],
     ]);
