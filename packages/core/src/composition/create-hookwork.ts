@@ -19,7 +19,7 @@ import { ManagementService } from '../management/management-service';
 import { TestSender } from '../management/test-send';
 import { WebhookService } from '../management/webhook-service';
 import { LifecycleEmitter, LifecycleReporter, LifecycleToken } from '../observability/lifecycle-events';
-import { consoleLogger, LoggerToken, silentLogger, type Logger } from '../observability/logger';
+import { defaultLogger, LoggerToken, type Logger } from '../observability/logger';
 import { DeliveryLogToken, type DeliveryLog } from '../ports/delivery-log';
 import { QueueEngineToken, type QueueEngine, type QueueEngineProvider } from '../ports/queue-engine';
 import { RequestQueueToken, type RequestQueue } from '../ports/request-queue';
@@ -141,7 +141,7 @@ export function createHookwork<TStorageTransaction = never, TQueueTransaction = 
   container.registerInstance(LifecycleToken, lifecycle);
   // Warnings and errors reach the console unless the host passes its own logger; jest runs
   // with NODE_ENV=test, where the default stays quiet.
-  container.registerInstance(LoggerToken, options.logger ?? (process.env.NODE_ENV === 'test' ? silentLogger : consoleLogger()));
+  container.registerInstance(LoggerToken, options.logger ?? defaultLogger());
   container.registerInstance(ClockToken, options.clock ?? systemClock);
   container.registerInstance(ServerRoleAccessorToken, options.serverRole ?? fixedServerRole('Single'));
 

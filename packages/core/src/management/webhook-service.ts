@@ -5,10 +5,13 @@ import { WebhookEventCatalogue } from '../events/webhook-event-catalogue';
 import { generateSecret, secretKey } from '../delivery/signing';
 import { WebhookCache } from '../delivery/webhook-cache';
 import { HookworkError } from '../errors/hookwork-error';
+import { LifecycleReporter } from '../observability/lifecycle-events';
+import { LoggerToken, type Logger } from '../observability/logger';
 import { ClockToken, type Clock } from '../runtime/clock';
 import { SettingsToken, type SettingsAccessor } from '../settings/settings';
 import { WebhookRepositoryToken, type WebhookRepository } from '../ports/webhook-repository';
 import type { Page, PageRequest } from '../model/page';
+import { internalUrlRefusal } from './internal-url-check';
 import { checkPage } from './page-check';
 import { REDACTED, type Webhook, type WebhookView } from '../model/webhook';
 import { formatProblems, normalizeFormat } from './webhook-format';
@@ -97,6 +100,8 @@ export class WebhookService {
     @inject(SettingsToken) private readonly settings: SettingsAccessor,
     @inject(ClockToken) private readonly clock: Clock,
     private readonly cache: WebhookCache,
+    private readonly reporter: LifecycleReporter,
+    @inject(LoggerToken) private readonly logger: Logger,
   ) {}
 
   /** Creates a webhook. With `secret: true`, the result holds the generated secret, once. */
@@ -131,6 +136,7 @@ export class WebhookService {
       updatedAt: now,
     };
     await this.repository.create(webhook);
+    this.warnIfRefusedByGuard(webhook);
     return { ...toView(webhook, []), ...(secret && input.secret === true ? { secret } : {}) };
   }
 
@@ -156,6 +162,7 @@ export class WebhookService {
       updatedAt: this.clock.now(),
     };
     await this.store(next);
+    if (patch.url !== undefined) this.warnIfRefusedByGuard(next);
     return toView(next, this.unknownEvents(next));
   }
 
@@ -229,6 +236,19 @@ export class WebhookService {
   private async store(webhook: Webhook): Promise<void> {
     await this.repository.update(webhook);
     this.cache.invalidate(webhook.key);
+  }
+
+  /**
+   * A webhook on an internal address the SSRF guard will refuse (every newcomer's first local
+   * receiver) is stored as asked, but said at once — lifecycle event and logger — instead of
+   * surfacing later as a dead letter of kind `ssrf`.
+   */
+  private warnIfRefusedByGuard(webhook: Webhook): void {
+    const refusal = internalUrlRefusal(webhook.url, this.settings);
+    if (!refusal) return;
+    const reason = refusal.message.replace(/^HOOKWORK_ERR_SSRF_BLOCKED: /, '');
+    this.logger.warn(`webhook ${webhook.key} (${webhook.url}) will not be delivered: ${reason}`, { webhookKey: webhook.key, url: webhook.url });
+    this.reporter.emit('webhookUrlBlocked', { webhookKey: webhook.key, url: webhook.url, reason });
   }
 
   private async require(key: string): Promise<Webhook> {

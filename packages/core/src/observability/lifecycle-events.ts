@@ -62,6 +62,12 @@ export interface LifecycleEvents {
   requestDropped: (request: RequestInfo & { reason: string }) => void;
   /** A webhook was disabled by hookwork (a 410 Gone response). */
   webhookDisabled: (info: { webhookKey: string; reason: string }) => void;
+  /**
+   * A webhook was created or updated with a URL the SSRF guard will refuse under the current
+   * settings (an internal IP literal or localhost): it was stored, but every delivery would be
+   * dead-lettered as `ssrf` until the address is allowed (`ssrf.allow`) or the URL changed.
+   */
+  webhookUrlBlocked: (info: { webhookKey: string; url: string; reason: string }) => void;
   /** A webhook event handler threw; other webhooks and events went on. */
   handlerFailed: (info: { eventAlias: string; notification: string; error: unknown }) => void;
   /** A delivery log entry could not be written; delivery state was not affected. */
