@@ -1,6 +1,7 @@
 import { inject, injectable } from 'tsyringe';
 import {
   createHookwork,
+  HookworkError,
   fixedServerRole,
   isHookworkError,
   memoryStorage,
@@ -253,6 +254,22 @@ describe('publishing through composed events', () => {
     expect(isHookworkError(error, 'HOOKWORK_ERR_ENQUEUE_FAILED')).toBe(true);
     expect((error as Error).cause).toBe(diskFull);
     expect((error as Error).message).toContain('disk full');
+  });
+
+  it('rejects publish when the store cannot look the webhooks up (it is down), as when it cannot enqueue', async () => {
+    const down = new HookworkError('HOOKWORK_ERR_STORAGE', 'the database is unreachable');
+    const unreachable: StorageBackend = {
+      name: 'unreachable',
+      capabilities: memoryStorage().capabilities,
+      async open(context): Promise<Storage> {
+        const storage = await memoryStorage().open(context);
+        return { ...storage, webhooks: Object.assign(Object.create(storage.webhooks), { getByAlias: async () => Promise.reject(down) }) };
+      },
+    };
+    const app = createHookwork({ composers: [composer], storage: unreachable, transport: recordingTransport() });
+    await app.start();
+    started.push(app);
+    await expect(app.publish(new Pinged(1))).rejects.toBe(down);
   });
 
   it('resolves with nothing to do for a notification no event handles', async () => {

@@ -69,7 +69,8 @@ export interface Hookwork<TTransaction = never> extends Management {
   /**
    * Publishes a notification: every composed event handling its class runs; resolves when every
    * request is durably enqueued (never waits for HTTP). Rejects with HOOKWORK_ERR_ENQUEUE_FAILED
-   * when the queue fails; a handler that throws otherwise is reported in the result and the
+   * when the queue fails and with a HOOKWORK_ERR_STORAGE… error when the store cannot look the
+   * webhooks up; a handler that throws otherwise is reported in the result and the
    * `handlerFailed` lifecycle event, and the other events still fire.
    */
   publish(notification: object, options?: PublishOptions<TTransaction>): Promise<PublishResult>;
@@ -265,7 +266,9 @@ export class HookworkApp<TTransaction = never> implements Hookwork<TTransaction>
     const failures: PublishResult['failures'] = [];
     for (const outcome of outcomes) {
       if (outcome.ok) continue;
-      if (isHookworkError(outcome.error, 'HOOKWORK_ERR_ENQUEUE_FAILED')) throw outcome.error;
+      // The store failed (enqueueing, or looking the webhooks up): nothing of this notification
+      // is durable, so publish() fails as a whole and the host can retry or roll back.
+      if (isStoreFailure(outcome.error)) throw outcome.error;
       const cause = outcome.error;
       const error = new HookworkError('HOOKWORK_ERR_HANDLER_FAILED', `webhook event ${outcome.handlerName} failed on ${notification.constructor.name}: ${(cause as Error)?.message ?? String(cause)}`, { cause });
       failures.push({ eventAlias: outcome.handlerName, error });
@@ -342,4 +345,9 @@ export class HookworkApp<TTransaction = never> implements Hookwork<TTransaction>
     if (this.current !== 'started' || !this.engine) throw new HookworkError('HOOKWORK_ERR_APP_NOT_STARTED', 'await app.start() first');
     return this.engine;
   }
+}
+
+/** A failure of the store itself, which fails a publish as a whole rather than one handler. */
+function isStoreFailure(error: unknown): boolean {
+  return isHookworkError(error) && (error.code === 'HOOKWORK_ERR_ENQUEUE_FAILED' || error.code.startsWith('HOOKWORK_ERR_STORAGE'));
 }

@@ -31,6 +31,36 @@ function countingStorage(): StorageBackend & { calls: { claim: number; release: 
   };
 }
 
+describe('the dispatcher after a failed round', () => {
+  it('looks again within a second, not a period later, so work other processes enqueued is not stranded', async () => {
+    const receiver = await startTestReceiver();
+    const inner = memoryStorage();
+    let failures = 1;
+    const flaky: StorageBackend = {
+      name: 'flaky(memory)',
+      capabilities: inner.capabilities,
+      async open(context): Promise<Storage> {
+        const storage = await inner.open(context);
+        const queue: RequestQueue = Object.create(storage.queue) as RequestQueue;
+        queue.claim = (options) => (failures-- > 0 ? Promise.reject(new Error('connection terminated')) : storage.queue.claim(options));
+        return { ...storage, queue, close: () => storage.close() };
+      },
+    };
+    // An hour-long sweep: only the retry after the failure can find the request in time.
+    const app = await startTestApp({ storage: flaky, settings: { period: '01:00:00' } });
+    try {
+      const webhook = await app.webhooks.create({ url: receiver.url, events: ['thing.happened'] });
+      // Enqueued as another process would: straight into the store, no wake-up for this app.
+      await queueOf(app).enqueue([{ id: 'msg_elsewhere', webhookKey: webhook.key, eventAlias: 'thing.happened', body: '{"id":"elsewhere"}', createdAt: new Date(), dueAt: new Date() }]);
+      await receiver.waitFor(1, 10_000);
+      expect(failures).toBe(-1);
+    } finally {
+      await app.stop();
+      await receiver.close();
+    }
+  });
+});
+
 describe('the dispatcher with an endpoint at its limit', () => {
   let receiver: TestReceiver;
   let app: Hookwork | undefined;

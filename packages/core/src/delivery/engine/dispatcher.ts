@@ -17,6 +17,9 @@ export interface DispatcherDeps {
   onError(task: string, error: unknown): void;
 }
 
+/** How soon a round that failed (the store threw) is tried again, ms (at most `period`). */
+export const RETRY_AFTER_FAILURE_MS = 1000;
+
 /** A claimed request waiting in memory for a slot. */
 interface ReadyItem {
   request: WebhookRequest;
@@ -158,7 +161,9 @@ export class Dispatcher {
       } while (this.again && !this.stopped);
     } catch (error) {
       this.deps.onError('dispatch', error);
-      this.armTimer(this.deps.settings.current.period);
+      // Looked at again soon, not a whole period later: a store that failed once (a dropped
+      // connection) usually answers the next call, and an idle round after that asks nextDueAt.
+      this.armTimer(Math.min(this.deps.settings.current.period, RETRY_AFTER_FAILURE_MS));
     } finally {
       this.running = false;
     }
