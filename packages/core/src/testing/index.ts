@@ -6,6 +6,7 @@
 export * from './contract-subject';
 export * from './webhook-repository-contract';
 export * from './request-queue-contract';
+export * from './queue-engine-contract';
 export * from './delivery-log-contract';
 export * from './recording-transport';
 export * from './capturing-storage';
