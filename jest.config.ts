@@ -19,6 +19,7 @@ const config: Config = {
     '^@hookwork/core/testing$': '<rootDir>/packages/core/src/testing/index.ts',
     '^@hookwork/cms$': '<rootDir>/packages/cms/src/index.ts',
     '^@hookwork/sqlite$': '<rootDir>/packages/sqlite/src/index.ts',
+    '^@hookwork/bullmq$': '<rootDir>/packages/bullmq/src/index.ts',
     '^@hookwork/plugin-cockpit$': '<rootDir>/plugins/cockpit/src/index.ts',
   },
   setupFiles: ['reflect-metadata'],
