@@ -27,8 +27,8 @@ export async function deleteKeys(prefix: string, url = TEST_REDIS_URL): Promise<
   return deleted;
 }
 
-/** Kills the connections of `url`'s server whose client name contains `nameContains` (CLIENT KILL ID); returns how many. */
-export async function killConnections(nameContains: string, url = TEST_REDIS_URL): Promise<number> {
+/** Kills the connections of `url`'s server whose client name contains one of `names` (CLIENT KILL ID); returns how many. */
+export async function killConnections(names: readonly string[], url = TEST_REDIS_URL): Promise<number> {
   const client = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 1 });
   await client.connect();
   try {
@@ -36,7 +36,7 @@ export async function killConnections(nameContains: string, url = TEST_REDIS_URL
     const ids = list
       .split('\n')
       .map((line) => ({ id: /(?:^| )id=(\d+)/.exec(line)?.[1], name: /(?:^| )name=(\S*)/.exec(line)?.[1] ?? '' }))
-      .filter((c) => c.id && c.name.includes(nameContains))
+      .filter((c) => c.id && names.some((name) => c.name.includes(name)))
       .map((c) => c.id!);
     for (const id of ids) await client.client('KILL', 'ID', id);
     return ids.length;
