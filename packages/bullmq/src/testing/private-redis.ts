@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -30,14 +30,18 @@ async function freePort(): Promise<number> {
 }
 
 /**
- * Starts `redis-server` (the binary on the machine) with `config` (directive → value, e.g.
- * `{ appendonly: 'yes', appendfsync: 'always' }`); it keeps no snapshots unless `save` is given.
+ * Starts `redis-server` (the binary on the machine) with `config` (directive → value as in
+ * redis.conf, e.g. `{ appendonly: 'yes', appendfsync: 'always' }`); it keeps no snapshots
+ * unless `save` is given.
  */
 export async function startPrivateRedis(config: Record<string, string> = {}): Promise<PrivateRedis> {
   const dir = mkdtempSync(join(tmpdir(), 'hookwork-redis-'));
   const port = await freePort();
-  const args = ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--daemonize', 'no', '--logfile', join(dir, 'redis.log')];
-  for (const [key, value] of Object.entries(config)) args.push(`--${key}`, value);
+  // A config file, so directives such as `rename-command CONFIG ""` are read as written.
+  const file = join(dir, 'redis.conf');
+  const lines = { port: String(port), bind: '127.0.0.1', dir, save: '""', daemonize: 'no', logfile: join(dir, 'redis.log'), ...config };
+  writeFileSync(file, Object.entries(lines).map(([key, value]) => `${key} ${value}`).join('\n') + '\n');
+  const args = [file];
   let child: ChildProcess | undefined;
   const start = async () => {
     child = spawn('redis-server', args, { stdio: 'ignore' });
