@@ -8,6 +8,8 @@ export interface QuickstartOptions {
   events?: number;
   /** Where the SQLite file lives. */
   dataDir: string;
+  /** Keep requests in Redis with BullMQ at this URL (webhooks and the log stay in SQLite). */
+  redis?: string;
   help: boolean;
 }
 
@@ -22,6 +24,8 @@ export const USAGE = `Usage: npm start -- [options]
   --secret <whsec_…>   the signing secret your endpoint verifies with (generated when absent)
   --events <n>         publish n content events (1–100000) with a progress bar
   --data-dir <dir>     where the SQLite database is kept (default: examples/quickstart/.data)
+  --redis <url>        queue requests in Redis with BullMQ (redis://127.0.0.1:6379); webhooks
+                       and the delivery log stay in SQLite
   --help               show this text`;
 
 /** Parses the command line; UsageError for anything it does not understand. */
@@ -64,6 +68,12 @@ export function parseOptions(argv: readonly string[], defaultDataDir: string): Q
       case '--data-dir':
         options.dataDir = value();
         break;
+      case '--redis': {
+        const url = value();
+        if (!/^rediss?:\/\/[^\s]+$/.test(url)) throw new UsageError(`--redis must be a redis:// or rediss:// URL such as redis://127.0.0.1:6379; got "${url}"`);
+        options.redis = url;
+        break;
+      }
       case '--help':
       case '-h':
         options.help = true;
