@@ -163,7 +163,9 @@ export class BullmqQueueEngine implements QueueEngine<never> {
       };
     });
     try {
-      await this.flows.addBulk(flows);
+      // One job needs no transaction: a single script is atomic, and cheaper than a MULTI.
+      if (flows.length === 1) await this.queue.add(flows[0]!.name, flows[0]!.data, flows[0]!.opts);
+      else await this.flows.addBulk(flows);
     } catch (error) {
       throw new HookworkError(
         'HOOKWORK_ERR_ENQUEUE_FAILED',
