@@ -12,3 +12,5 @@ export * from './recording-transport';
 export * from './capturing-storage';
 export * from './test-receiver';
 export * from './error-catalogue-contract';
+export * from './worker-process';
+export * from './report-line';
