@@ -2,9 +2,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import type { ServerResponse } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startTestReceiver, type ReceivedRequest, type TestReceiver } from '@hookwork/core/testing';
 import { deleteKeys, TEST_REDIS_URL, uniquePrefix } from './testing/redis-test';
-import { startWorker, type WorkerProcess } from './testing/worker-process';
+import { startTestReceiver, startWorker, type ReceivedRequest, type TestReceiver, type WorkerProcess } from '@hookwork/core/testing';
 
 // Child processes run the built worker (npm test builds first; in a dev loop: npx tsc -b packages/bullmq).
 const WORKER = join(__dirname, '..', 'dist', 'test-fixtures', 'delivery-worker.js');

@@ -9,7 +9,7 @@ import 'reflect-metadata';
 import { createHookwork } from '@hookwork/core';
 import { sqliteStorage } from '@hookwork/sqlite';
 import { bullmqQueue } from '../bullmq-queue';
-import { reportLine as emit } from './report-line';
+import { reportLine as emit } from '@hookwork/core/testing';
 import { ThingHappened, thingComposer } from './thing-event';
 
 const [mode, file, redisUrl, prefix, queueName, receiverUrl, countText] = process.argv.slice(2);
