@@ -197,7 +197,7 @@ async function memoryPerRequest(redis: { url: string }, count: number): Promise<
 /** The BullMQ section of the bench: best of `rounds` alternating runs of each, and the memory figure. */
 export async function bullmqBench(
   receiver: BenchReceiver,
-  options: { events: number; rounds: number; backlog: number; composer: Composer; notify: (i: number) => object },
+  options: { events: number; rounds: number; backlog: number; composer: Composer; notify: (i: number) => object; only?: 'diy' | 'hookwork' },
 ): Promise<{ diy: RunResult; hookwork: RunResult; redisBytesPerRequest: number } | undefined> {
   let redis: Awaited<ReturnType<typeof startRedis>>;
   try {
@@ -209,12 +209,12 @@ export async function bullmqBench(
   try {
     let best: { diy?: RunResult; hookwork?: RunResult } = {};
     for (let r = 0; r < options.rounds; r++) {
-      const d = await diy(receiver, redis, options.events);
-      const h = await hookwork(receiver, redis, options.events, options.composer, options.notify);
+      const d = options.only === 'hookwork' ? { rps: NaN, cpuUsPerDelivery: NaN, redisCpuUsPerDelivery: NaN } : await diy(receiver, redis, options.events);
+      const h = options.only === 'diy' ? { rps: NaN, cpuUsPerDelivery: NaN, redisCpuUsPerDelivery: NaN } : await hookwork(receiver, redis, options.events, options.composer, options.notify);
       if (!best.diy || d.rps > best.diy.rps) best.diy = d;
       if (!best.hookwork || h.rps > best.hookwork.rps) best.hookwork = h;
     }
-    const redisBytesPerRequest = await memoryPerRequest(redis, options.backlog);
+    const redisBytesPerRequest = options.only ? NaN : await memoryPerRequest(redis, options.backlog);
     return { diy: best.diy!, hookwork: best.hookwork!, redisBytesPerRequest };
   } finally {
     await redis.stop();

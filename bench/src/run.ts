@@ -263,8 +263,8 @@ async function publishCost(receiver: ChildReceiver, total: number, publishes: nu
 }
 
 /** Section 6, printed; its figures for the JSON line. */
-async function bullmqSection(receiver: ChildReceiver, quick: boolean): Promise<Record<string, number>> {
-  const result = await bullmqBench(receiver, { events: quick ? 4_000 : 20_000, rounds: quick ? 1 : 3, backlog: quick ? 20_000 : 100_000, composer: benchComposer, notify: (i) => new BenchHappened(i, now()) });
+async function bullmqSection(receiver: ChildReceiver, quick: boolean, only?: 'diy' | 'hookwork'): Promise<Record<string, number>> {
+  const result = await bullmqBench(receiver, { events: quick ? 4_000 : 20_000, rounds: quick ? 1 : 3, backlog: quick ? 20_000 : 100_000, composer: benchComposer, notify: (i) => new BenchHappened(i, now()), ...(only ? { only } : {}) });
   if (!result) return {};
   const { diy, hookwork, redisBytesPerRequest } = result;
   const ratio = hookwork.rps / diy.rps;
@@ -288,7 +288,9 @@ async function main(): Promise<void> {
   if (process.argv.includes('--only-bullmq')) {
     const receiver = await ChildReceiver.start();
     try {
-      console.log(JSON.stringify(await bullmqSection(receiver, process.argv.includes('--quick'))));
+      // For profiling one side: --only-bullmq [--quick] [hookwork|diy]
+      const only = (['hookwork', 'diy'] as const).find((side) => process.argv.includes(side));
+      console.log(JSON.stringify(await bullmqSection(receiver, process.argv.includes('--quick'), only)));
     } finally {
       await receiver.stop();
     }

@@ -40,6 +40,7 @@ export class WebhookLanes {
   private readonly lanes = new Map<string, Lane>();
   private running = 0;
   private waiting = 0;
+  private readonly onRelease = new Set<() => void>();
 
   constructor(private readonly limits: () => LaneLimits) {}
 
@@ -103,8 +104,29 @@ export class WebhookLanes {
     const lane = this.lanes.get(key);
     const bounced = lane ? ++lane.bounced : 1;
     const rounds = 1 + Math.ceil(bounced / Math.max(1, perWebhook));
-    const base = Math.min(maxMs, Math.max(minMs, rounds * (lane?.averageMs ?? minMs)));
+    // Before a first attempt of the webhook ended, its pace is taken to be minMs.
+    const base = Math.min(maxMs, Math.max(minMs, rounds * (lane?.averageMs || minMs)));
     return Math.round(base * (0.8 + Math.random() * 0.4));
+  }
+
+  /**
+   * Resolves when an attempt ends (a slot may be free), after `maxMs`, or when `signal` aborts.
+   * A job turned away keeps its place in the Worker's concurrency until then, so the Worker
+   * does not fetch and turn away the next job of the same busy webhook at once: turning jobs
+   * away costs at most one fetch per finished attempt, or per `maxMs`.
+   */
+  nextRelease(maxMs: number, signal: AbortSignal): Promise<void> {
+    return new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        signal.removeEventListener('abort', done);
+        this.onRelease.delete(done);
+        resolve();
+      };
+      const timer = setTimeout(done, maxMs);
+      signal.addEventListener('abort', done, { once: true });
+      this.onRelease.add(done);
+    });
   }
 
   private start(key: string, lane: Lane): ReleaseSlot {
@@ -121,6 +143,7 @@ export class WebhookLanes {
       lane.averageMs = lane.averageMs === 0 ? took : lane.averageMs * 0.8 + took * 0.2;
       if (lane.running === 0 && lane.waiting.length === 0) this.lanes.delete(key);
       this.startWaiting();
+      for (const done of [...this.onRelease]) done();
     };
   }
 

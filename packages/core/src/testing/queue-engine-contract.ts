@@ -6,7 +6,7 @@ import type { DeliveryHandler, DeliveryVerdict, QueueEngine, QueueEngineProvider
 import type { StorageBackend } from '../ports/storage-backend';
 import { systemClock } from '../runtime/clock';
 import { resolveSettings } from '../settings/resolve-settings';
-import type { HookworkSettingsInput } from '../settings/settings';
+import type { HookworkSettings, HookworkSettingsInput } from '../settings/settings';
 import { withSubject, type ContractFactory, type ContractSubject } from './contract-subject';
 
 /**
@@ -15,6 +15,8 @@ import { withSubject, type ContractFactory, type ContractSubject } from './contr
  */
 export interface QueueEngineHarness {
   open(settings?: HookworkSettingsInput): Promise<QueueEngine<unknown>>;
+  /** Changes the settings an engine of this harness reads (as app.updateSettings() does), then wakes it. */
+  updateSettings(engine: QueueEngine<unknown>, settings: HookworkSettingsInput): void;
 }
 
 /**
@@ -34,19 +36,26 @@ export async function queueEngineHarness(
 ): Promise<ContractSubject<QueueEngineHarness>> {
   const storage = await backend.open({ logger: silentLogger, clock: systemClock });
   const engines: QueueEngine<unknown>[] = [];
+  const settingsOf = new Map<QueueEngine<unknown>, { current: HookworkSettings }>();
   return {
     subject: {
+      updateSettings(engine, input) {
+        const accessor = settingsOf.get(engine)!;
+        accessor.current = resolveSettings(input, accessor.current);
+        engine.wake();
+      },
       async open(input = {}) {
-        const settings = resolveSettings({ period: 1000, leaseDuration: 10_000, timeout: 2_000, stopTimeout: 1_000, ...input });
+        const accessor = { current: resolveSettings({ period: 1000, leaseDuration: 10_000, timeout: 2_000, stopTimeout: 1_000, ...input }) };
         const engine = await provider.open({
           storage,
           storageBackend: backend,
-          settings: { current: settings },
+          settings: accessor,
           clock: systemClock,
           logger: silentLogger,
           onError: () => {},
         });
         engines.push(engine);
+        settingsOf.set(engine, accessor);
         return engine;
       },
     },
@@ -483,6 +492,19 @@ export function describeQueueEngineContract(name: string, factory: ContractFacto
         expect(maxGlobal).toBeGreaterThanOrEqual(3);
         for (const [, max] of maxPer) expect(max).toBeLessThanOrEqual(2);
         expect(new Set(handler.calls.map((c) => c.request.id)).size).toBe(requests.length);
+      });
+
+      test('hands nothing over while settings.enabled is false; queued requests are kept and sent once enabled', async (harness) => {
+        const { engine, handler } = await started(harness, () => delivered, { enabled: false });
+        const requests = [engineRequest('off1'), engineRequest('off2', { webhookKey: 'wh-2' })];
+        await engine.enqueue(requests);
+        engine.wake();
+        // An engine that ignored the setting would hand them over within a few ms.
+        await sleep(300);
+        expect(handler.calls).toEqual([]);
+        expect(await engine.counts()).toEqual({ pending: 2, inFlight: 0, dead: 0 });
+        harness.updateSettings(engine, { enabled: true });
+        await handler.until(() => handler.settled.length === 2, 'both are delivered once enabled');
       });
 
       test('a stuck webhook never starves another', async (harness) => {
