@@ -354,7 +354,6 @@ export class BullmqQueueEngine implements QueueEngine<never> {
       // The webhook's lane and waiting room are full: back to Redis for a while (no attempt used).
       const delay = this.lanes.bounceDelay(request.webhookKey, MIN_BOUNCE_MS, this.context.settings.current.period);
       await this.tryMove(() => job.moveToDelayed(Date.now() + delay, token));
-      await this.lanes.nextRelease(delay, this.leaving.signal);
       throw new DelayedError();
     }
     const release = typeof entered === 'function' ? entered : await entered;

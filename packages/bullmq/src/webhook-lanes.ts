@@ -40,7 +40,6 @@ export class WebhookLanes {
   private readonly lanes = new Map<string, Lane>();
   private running = 0;
   private waiting = 0;
-  private readonly onRelease = new Set<() => void>();
 
   constructor(private readonly limits: () => LaneLimits) {}
 
@@ -109,26 +108,6 @@ export class WebhookLanes {
     return Math.round(base * (0.8 + Math.random() * 0.4));
   }
 
-  /**
-   * Resolves when an attempt ends (a slot may be free), after `maxMs`, or when `signal` aborts.
-   * A job turned away keeps its place in the Worker's concurrency until then, so the Worker
-   * does not fetch and turn away the next job of the same busy webhook at once: turning jobs
-   * away costs at most one fetch per finished attempt, or per `maxMs`.
-   */
-  nextRelease(maxMs: number, signal: AbortSignal): Promise<void> {
-    return new Promise((resolve) => {
-      const done = () => {
-        clearTimeout(timer);
-        signal.removeEventListener('abort', done);
-        this.onRelease.delete(done);
-        resolve();
-      };
-      const timer = setTimeout(done, maxMs);
-      signal.addEventListener('abort', done, { once: true });
-      this.onRelease.add(done);
-    });
-  }
-
   private start(key: string, lane: Lane): ReleaseSlot {
     lane.running++;
     this.running++;
@@ -143,7 +122,6 @@ export class WebhookLanes {
       lane.averageMs = lane.averageMs === 0 ? took : lane.averageMs * 0.8 + took * 0.2;
       if (lane.running === 0 && lane.waiting.length === 0) this.lanes.delete(key);
       this.startWaiting();
-      for (const done of [...this.onRelease]) done();
     };
   }
 
