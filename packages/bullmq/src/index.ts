@@ -4,7 +4,6 @@
  * every engine. See docs/bullmq.md.
  */
 export { bullmqQueue, type BullmqQueueOptions } from './bullmq-queue';
-export { BullmqQueueEngine } from './bullmq-queue-engine';
 export { BULLMQ_ERRORS } from './bullmq-errors';
 export { checkRedisDurability, type DurabilityFinding } from './redis-durability';
 export type { RedisConnectionInput } from './redis-connection';
