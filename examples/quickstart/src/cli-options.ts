@@ -10,6 +10,8 @@ export interface QuickstartOptions {
   dataDir: string;
   /** Keep requests in Redis with BullMQ at this URL (webhooks and the log stay in SQLite). */
   redis?: string;
+  /** The BullMQ queue with --redis (default `hookwork-quickstart`; tests use one of their own). */
+  redisQueue?: string;
   help: boolean;
 }
 

@@ -57,7 +57,7 @@ export async function runQuickstart(options: QuickstartOptions, print: (line: st
     composers: [cmsComposer()],
     storage: sqliteStorage({ file }),
     // --redis: requests live in Redis as BullMQ jobs; webhooks and the delivery log stay in SQLite.
-    ...(options.redis ? { queue: bullmqQueue({ connection: options.redis, queueName: 'hookwork-quickstart' }) } : {}),
+    ...(options.redis ? { queue: bullmqQueue({ connection: options.redis, queueName: options.redisQueue ?? 'hookwork-quickstart' }) } : {}),
     logger: consoleLogger(),
     settings: {
       // A short schedule for the demo; the default is 5 s, 5 min, 30 min, 2 h, 5 h, 10 h.
