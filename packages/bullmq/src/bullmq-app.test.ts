@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createHookwork, isHookworkError, type Hookwork, type HookworkSettingsInput } from '@hookwork/core';
+import { createHookwork, isHookworkError, resolveSettings, silentLogger, systemClock, type Hookwork, type HookworkSettingsInput } from '@hookwork/core';
 import { startTestReceiver, type ReceivedRequest, type TestReceiver } from '@hookwork/core/testing';
 import { sqliteStorage } from '@hookwork/sqlite';
 import { Webhook } from 'standardwebhooks';
@@ -117,6 +117,31 @@ describe('an app on SQLite with the BullMQ queue', () => {
     const last = receiver.requests.at(-1)!;
     expect(JSON.parse(last.text).id).toBe('broken');
     expect(last.headers['hookwork-retry-count']).toBe('0');
+  });
+
+  it('refuses request ids BullMQ cannot use as job ids, storing nothing of the batch', async () => {
+    const engine = await bullmqQueue({ connection: TEST_REDIS_URL, prefix, queueName: `ids${++queues}`, checkDurability: false }).open({
+      storage: undefined as never,
+      storageBackend: undefined as never,
+      settings: { current: resolveSettings({}) },
+      clock: systemClock,
+      logger: silentLogger,
+      onError() {},
+    });
+    try {
+      const request = { webhookKey: 'w', eventAlias: 'e', body: '{}', createdAt: new Date(), dueAt: new Date() };
+      for (const id of ['12345', 'a:b']) {
+        const error = await engine.enqueue([{ ...request, id: 'msg_fine' }, { ...request, id }]).then(
+          () => undefined,
+          (e: unknown) => e,
+        );
+        expect(isHookworkError(error, 'HOOKWORK_ERR_ENQUEUE_FAILED')).toBe(true);
+        expect((error as Error).message).toContain(JSON.stringify(id));
+      }
+      expect(await engine.get('msg_fine')).toBeUndefined();
+    } finally {
+      await engine.close?.();
+    }
   });
 
   it('start() fails with HOOKWORK_ERR_REDIS_UNAVAILABLE when Redis cannot be reached, naming it', async () => {

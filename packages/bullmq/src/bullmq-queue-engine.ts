@@ -135,6 +135,12 @@ export class BullmqQueueEngine implements QueueEngine<never> {
       );
     }
     if (requests.length === 0) return Promise.resolve();
+    const unusable = requests.find((r) => typeof r.id !== 'string' || r.id === '' || r.id.includes(':') || String(parseInt(r.id, 10)) === r.id);
+    if (unusable) {
+      return Promise.reject(
+        new HookworkError('HOOKWORK_ERR_ENQUEUE_FAILED', `request id ${JSON.stringify(unusable.id)} cannot be a BullMQ job id (BullMQ refuses integers and ":"); nothing of the batch was stored — use ids such as core's msg_… (newMessageId())`),
+      );
+    }
     return this.enqueueJobs(requests);
   }
 
