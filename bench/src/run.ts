@@ -10,6 +10,8 @@
  *    at the same rate.
  * 4. Publish cost: 10 webhooks vs 10,000 webhooks of which 10 subscribe to the alias.
  * 5. Memory with a backlog of 100,000 pending requests in SQLite (bench/src/backlog-memory.ts).
+ * 6. hookwork on BullMQ next to a plain BullMQ worker, and Redis memory per queued request
+ *    (bench/src/bullmq-bench.ts; `--only-bullmq` runs this part alone).
  */
 import 'reflect-metadata';
 import { fork, spawnSync, type ChildProcess } from 'node:child_process';
@@ -28,6 +30,7 @@ import {
   type StorageBackend,
 } from '@hookwork/core';
 import { sqliteStorage } from '@hookwork/sqlite';
+import { bullmqBench } from './bullmq-bench';
 
 const now = () => performance.timeOrigin + performance.now();
 const TITLE = 'A benchmark event with a body of a realistic size: '.padEnd(120, '.');
@@ -259,7 +262,40 @@ async function publishCost(receiver: ChildReceiver, total: number, publishes: nu
   }
 }
 
+/** Section 6, printed; its figures for the JSON line. */
+async function bullmqSection(receiver: ChildReceiver, quick: boolean, only?: 'diy' | 'hookwork'): Promise<Record<string, number>> {
+  const result = await bullmqBench(receiver, { events: quick ? 4_000 : 20_000, rounds: quick ? 1 : 3, backlog: quick ? 20_000 : 100_000, composer: benchComposer, notify: (i) => new BenchHappened(i, now()), ...(only ? { only } : {}) });
+  if (!result) return {};
+  const { diy, hookwork, redisBytesPerRequest } = result;
+  const ratio = hookwork.rps / diy.rps;
+  console.log(`plain BullMQ worker (axios, c=64), 1 webhook:  ${diy.rps.toFixed(0)} deliveries/s, ${diy.cpuUsPerDelivery.toFixed(0)} µs CPU per delivery (Redis ${diy.redisCpuUsPerDelivery.toFixed(0)})`);
+  console.log(
+    `end to end, BullMQ queue, 1 webhook:           ${hookwork.rps.toFixed(0)} deliveries/s, ${hookwork.cpuUsPerDelivery.toFixed(0)} µs CPU per delivery (Redis ${hookwork.redisCpuUsPerDelivery.toFixed(0)})  (${ratio.toFixed(2)} × the plain worker; target ≥ 1.0, CPU no higher)`,
+  );
+  console.log(`Redis memory per queued request (BullMQ job):  ${Math.round(redisBytesPerRequest)} bytes`);
+  return {
+    bullmqRps: round(hookwork.rps, 0),
+    bullmqDiyRps: round(diy.rps, 0),
+    bullmqVsDiyRatio: round(ratio),
+    bullmqCpuUsPerDelivery: round(hookwork.cpuUsPerDelivery, 0),
+    bullmqDiyCpuUsPerDelivery: round(diy.cpuUsPerDelivery, 0),
+    bullmqCpuRatio: round(hookwork.cpuUsPerDelivery / diy.cpuUsPerDelivery),
+    bullmqRedisBytesPerRequest: Math.round(redisBytesPerRequest),
+  };
+}
+
 async function main(): Promise<void> {
+  if (process.argv.includes('--only-bullmq')) {
+    const receiver = await ChildReceiver.start();
+    try {
+      // For profiling one side: --only-bullmq [--quick] [hookwork|diy]
+      const only = (['hookwork', 'diy'] as const).find((side) => process.argv.includes(side));
+      console.log(JSON.stringify(await bullmqSection(receiver, process.argv.includes('--quick'), only)));
+    } finally {
+      await receiver.stop();
+    }
+    return;
+  }
   if (process.argv.includes('--only-e2e')) {
     // For profiling: node --cpu-prof bench/dist/run.js --only-e2e [--sqlite] [--webhooks n] [--per-endpoint n]
     const option = (name: string, fallback: number) => {
@@ -337,6 +373,7 @@ async function main(): Promise<void> {
     console.log(
       `backlog of ${sqliteBacklog.count} pending, SQLite: peak RSS +${sqliteBacklog.peakRssGrowthMB} MB (target ≤ ~100 MB; ${(sqliteBacklog.peakRssGrowthMB / memoryBacklog.peakRssGrowthMB).toFixed(2)} × the in-memory queue's +${memoryBacklog.peakRssGrowthMB} MB)`,
     );
+    const bullmq = await bullmqSection(receiver, quick);
     console.log(
       JSON.stringify({
         settings,
@@ -361,6 +398,7 @@ async function main(): Promise<void> {
         backlogSqlitePeakRssGrowthMB: sqliteBacklog.peakRssGrowthMB,
         backlogMemoryPeakRssGrowthMB: memoryBacklog.peakRssGrowthMB,
         backlogSqliteToMemoryRatio: round(sqliteBacklog.peakRssGrowthMB / memoryBacklog.peakRssGrowthMB),
+        ...bullmq,
       }),
     );
   } finally {

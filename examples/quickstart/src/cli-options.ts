@@ -12,6 +12,10 @@ export interface QuickstartOptions {
   admin?: boolean;
   /** The admin page's port (default: a free one). */
   adminPort?: number;
+  /** Keep requests in Redis with BullMQ at this URL (webhooks and the log stay in SQLite). */
+  redis?: string;
+  /** The BullMQ queue with --redis (default `hookwork-quickstart`; tests use one of their own). */
+  redisQueue?: string;
   help: boolean;
 }
 
@@ -29,6 +33,8 @@ export const USAGE = `Usage: npm start -- [options]
   --admin              then keep the app running with its admin page on 127.0.0.1 (prints the
                        URL and a token) until Ctrl-C
   --admin-port <n>     the admin page's port (default: a free one)
+  --redis <url>        queue requests in Redis with BullMQ (redis://127.0.0.1:6379); webhooks
+                       and the delivery log stay in SQLite
   --help               show this text`;
 
 /** Parses the command line; UsageError for anything it does not understand. */
@@ -80,6 +86,12 @@ export function parseOptions(argv: readonly string[], defaultDataDir: string): Q
         const n = Number(raw);
         if (!Number.isInteger(n) || n < 1 || n > 65535) throw new UsageError(`--admin-port must be a whole number from 1 to 65535; got "${raw}"`);
         options.adminPort = n;
+        break;
+      }
+      case '--redis': {
+        const url = value();
+        if (!/^rediss?:\/\/[^\s]+$/.test(url)) throw new UsageError(`--redis must be a redis:// or rediss:// URL such as redis://127.0.0.1:6379; got "${url}"`);
+        options.redis = url;
         break;
       }
       case '--help':

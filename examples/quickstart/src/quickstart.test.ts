@@ -5,6 +5,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { randomUUID } from 'node:crypto';
+import { Redis } from 'ioredis';
 import { Webhook } from 'standardwebhooks';
 import { runQuickstart } from './quickstart';
 
@@ -76,6 +78,23 @@ describe('the quickstart (npm start)', () => {
     const again = await run(process.execPath, [main, '--data-dir', dataDir]);
     expect(again.stdout).toContain(`store: ${join(dataDir, 'hookwork.db')}`);
     expect(again.stdout).toContain('4 requests enqueued, 4 delivered, 0 dead-lettered, 5 attempts logged.');
+  });
+
+  it('--redis: the tour with BullMQ on Redis as the queue, webhooks and the log in SQLite', async () => {
+    const redisQueue = `quickstart-test-${randomUUID().slice(0, 8)}`;
+    const url = process.env.HOOKWORK_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
+    const lines: string[] = [];
+    try {
+      const result = await runQuickstart({ redis: url, redisQueue, dataDir: tempDir(), help: false }, (line) => lines.push(line));
+      expect(result).toMatchObject({ published: 4, delivered: 4, deadLettered: 0, rejected: [] });
+      expect(result.log.map((e) => e.outcome).sort()).toEqual(['delivered', 'delivered', 'delivered', 'delivered', 'retrying']);
+      expect(lines[0]).toContain('queue: BullMQ on redis://');
+    } finally {
+      // Only this test's queue: BullMQ's keys are bull:<queue>:….
+      const redis = new Redis(url);
+      for await (const keys of redis.scanStream({ match: `bull:${redisQueue}:*`, count: 1000 }) as AsyncIterable<string[]>) if (keys.length > 0) await redis.unlink(...keys);
+      redis.disconnect();
+    }
   });
 
   it('sends to a --target with the given secret: signed, filtered by content type, with the custom header', async () => {

@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import { cmsComposer, ContentDeletedNotification, ContentPublishedNotification, ContentUnpublishedNotification, MediaSavedNotification, type CmsContent, type CmsMedia } from '@hookwork/cms';
 import { startAdminServer } from '@hookwork/admin';
 import { consoleLogger, createHookwork, type AttemptInfo, type DeliveryLogEntry, type Hookwork } from '@hookwork/core';
+import { bullmqQueue } from '@hookwork/bullmq';
 import { sqliteStorage } from '@hookwork/sqlite';
 import type { QuickstartOptions } from './cli-options';
 import { ensureDataDir } from './data-dir';
@@ -56,6 +57,8 @@ export async function runQuickstart(options: QuickstartOptions, print: (line: st
   const app = createHookwork({
     composers: [cmsComposer()],
     storage: sqliteStorage({ file }),
+    // --redis: requests live in Redis as BullMQ jobs; webhooks and the delivery log stay in SQLite.
+    ...(options.redis ? { queue: bullmqQueue({ connection: options.redis, queueName: options.redisQueue ?? 'hookwork-quickstart' }) } : {}),
     logger: consoleLogger(),
     settings: {
       // A short schedule for the demo; the default is 5 s, 5 min, 30 min, 2 h, 5 h, 10 h.
@@ -143,14 +146,14 @@ async function tour(
     started(receiver);
     await app.webhooks.update(webhookKey, { url: receiver.url });
   }
-  print(`hookwork quickstart — store: ${file}${describeLeftovers(leftovers)}`);
+  print(`hookwork quickstart — store: ${file}${options.redis ? `, queue: BullMQ on ${options.redis}` : ''}${describeLeftovers(leftovers)}`);
   print(`webhook "${webhookKey}" → ${options.target ?? `${receiver!.url} (built-in receiver, verifies every signature with the standardwebhooks package)`}`);
   print(`  events: ${created.events.join(', ')}`);
   print(`  content-type filter: blogPost, Image · custom header X-Quickstart · signed with ${options.secret ? 'your secret' : `a generated secret${options.target ? `: ${secret}` : ''}`}`);
   print('');
 
   const run = trackRun(app, webhookKey);
-  if (options.events) await publishLoad(app, webhookKey, run, options.events, print, progress, signal);
+  if (options.events) await publishLoad(app, webhookKey, run, options.events, print, progress, signal, options.redis ? 'BullMQ queue on Redis' : 'durable SQLite queue');
   else {
     await publishTour(app, webhookKey, print);
     await run.whenSettled({ timeoutMs: 60_000, ...(signal ? { signal } : {}) });
@@ -196,7 +199,7 @@ async function publishTour(app: Hookwork, webhookKey: string, print: (line: stri
 }
 
 /** --events n: n single-page publishes, with a progress bar on delivery. */
-async function publishLoad(app: Hookwork, webhookKey: string, run: RunTracker, n: number, print: (line: string) => void, progress: ((line: string) => void) | undefined, signal: AbortSignal | undefined): Promise<void> {
+async function publishLoad(app: Hookwork, webhookKey: string, run: RunTracker, n: number, print: (line: string) => void, progress: ((line: string) => void) | undefined, signal: AbortSignal | undefined, queue: string): Promise<void> {
   const started = Date.now();
   let delivered = 0;
   let lastStep = -1;
@@ -226,7 +229,7 @@ async function publishLoad(app: Hookwork, webhookKey: string, run: RunTracker, n
   await run.whenSettled({ timeoutMs: 300_000, ...(signal ? { signal } : {}) });
   if (progress) progress(`${bar()}\n`);
   const seconds = (Date.now() - started) / 1000;
-  print(`published in ${publishSeconds.toFixed(2)} s; all delivered in ${seconds.toFixed(2)} s (${Math.round(delivered / seconds)} deliveries/s, durable SQLite queue, signed and logged)`);
+  print(`published in ${publishSeconds.toFixed(2)} s; all delivered in ${seconds.toFixed(2)} s (${Math.round(delivered / seconds)} deliveries/s, ${queue}, signed and logged)`);
 }
 
 function describeFailure(a: AttemptInfo): string {

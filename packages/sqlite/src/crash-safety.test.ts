@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import type { NewWebhookRequest } from '@hookwork/core';
 import { openSqliteStorage } from './sqlite-storage';
 import { makeTempDir } from './testing/temp-dir';
-import { startWorker, type WorkerEvent, type WorkerProcess } from './testing/worker-process';
+import { startWorker, type WorkerEvent, type WorkerProcess } from '@hookwork/core/testing';
 
 // Child processes run the built worker (npm test builds first; in a dev loop: npx tsc -b packages/sqlite).
 const WORKER = join(__dirname, '..', 'dist', 'test-fixtures', 'claim-worker.js');

@@ -4,7 +4,7 @@ import { contractWebhook } from '@hookwork/core/testing';
 import { openSqliteStorage } from './sqlite-storage';
 import { makeTempDir } from './testing/temp-dir';
 import { startTestReceiver as startReceiver, type ReceivedRequest, type TestReceiver as Receiver } from '@hookwork/core/testing';
-import { startWorker, type WorkerProcess } from './testing/worker-process';
+import { startWorker, type WorkerProcess } from '@hookwork/core/testing';
 
 const webhookIdOf = (request: ReceivedRequest) => String(request.headers['webhook-id']);
 

@@ -1,6 +1,6 @@
-import type { DeliveryLog, RequestQueue, Storage, WebhookRepository } from '@hookwork/core';
-import { describeDeliveryLogContract, describeRequestQueueContract, describeWebhookRepositoryContract, type ContractSubject } from '@hookwork/core/testing';
-import { openSqliteStorage } from './sqlite-storage';
+import { pollingQueue, type DeliveryLog, type RequestQueue, type Storage, type WebhookRepository } from '@hookwork/core';
+import { describeDeliveryLogContract, describeQueueEngineContract, describeRequestQueueContract, describeWebhookRepositoryContract, queueEngineHarness, type ContractSubject } from '@hookwork/core/testing';
+import { openSqliteStorage, sqliteStorage } from './sqlite-storage';
 import { makeTempDir } from './testing/temp-dir';
 
 /** A fresh store in its own temp file; openAnother opens a second connection, as another process would. */
@@ -24,3 +24,12 @@ function fresh<T>(pick: (storage: Storage) => T): ContractSubject<T> {
 describeWebhookRepositoryContract('sqlite', () => fresh<WebhookRepository>((s) => s.webhooks));
 describeRequestQueueContract('sqlite', () => fresh<RequestQueue>((s) => s.queue));
 describeDeliveryLogContract('sqlite', () => fresh<DeliveryLog>((s) => s.deliveryLog));
+
+describeQueueEngineContract(
+  'polling(sqlite)',
+  () => {
+    const temp = makeTempDir();
+    return queueEngineHarness(pollingQueue(), sqliteStorage({ file: temp.file() }), { cleanup: async () => temp.remove() });
+  },
+  { duplicateIds: 'refused' },
+);

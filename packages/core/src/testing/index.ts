@@ -17,3 +17,12 @@ export {
   type TestReceiverHandler,
 } from './test-receiver';
 export { describeErrorCatalogue } from './error-catalogue-contract';
+export {
+  describeQueueEngineContract,
+  engineRequest,
+  type QueueEngineContractOptions,
+  queueEngineHarness,
+  type QueueEngineHarness,
+} from './queue-engine-contract';
+export { startWorker, type WorkerEvent, type WorkerProcess } from './worker-process';
+export { reportLine } from './report-line';

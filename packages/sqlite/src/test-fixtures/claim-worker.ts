@@ -9,7 +9,7 @@
  *       claim and complete until nothing is pending or in flight (waits for "go" on stdin first)
  */
 import 'reflect-metadata';
-import { reportLine } from './report-line';
+import { reportLine } from '@hookwork/core/testing';
 import { openSqliteStorage } from '../sqlite-storage';
 
 const [mode, file, owner, limitText, leaseText, holdText] = process.argv.slice(2);

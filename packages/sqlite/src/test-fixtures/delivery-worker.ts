@@ -7,7 +7,7 @@
  *                                                                   (with `wait`: only after a line on stdin)
  */
 import 'reflect-metadata';
-import { reportLine } from './report-line';
+import { reportLine } from '@hookwork/core/testing';
 import { createHookwork } from '@hookwork/core';
 import { sqliteStorage } from '../sqlite-storage';
 import { ThingHappened, thingComposer } from './thing-event';

@@ -1,0 +1,222 @@
+/**
+ * hookwork on BullMQ next to what a user would write instead: a plain BullMQ worker that signs
+ * (Standard Webhooks HMAC) and POSTs with axios at concurrency 64. Both run in this process
+ * against a redis-server of the bench's own (no persistence, a free port), so Redis's CPU can be
+ * read from /proc and nothing else shares it. Also: Redis memory per queued request.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createHmac, randomUUID } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import http from 'node:http';
+import { createServer } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import axios from 'axios';
+import { bullmqQueue } from '@hookwork/bullmq';
+import { createHookwork, generateSecret, resolveSettings, silentLogger, systemClock, type Composer, type NewWebhookRequest } from '@hookwork/core';
+import { Queue, Worker } from 'bullmq';
+import { Redis } from 'ioredis';
+
+/** The receiver child of run.ts, as this bench uses it. */
+export interface BenchReceiver {
+  readonly url: string;
+  reset(): Promise<unknown>;
+  stats(): Promise<{ count: number }>;
+}
+
+/** What one run measured. */
+interface RunResult {
+  rps: number;
+  /** This process's and redis-server's CPU per delivery, µs. */
+  cpuUsPerDelivery: number;
+  redisCpuUsPerDelivery: number;
+}
+
+const now = () => performance.timeOrigin + performance.now();
+const TITLE = 'A benchmark event with a body of a realistic size: '.padEnd(120, '.');
+
+/** A redis-server of the bench's own. */
+async function startRedis(): Promise<{ url: string; pid: number; stop: () => Promise<void> }> {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'hookwork-bench-redis-'));
+  const port = await new Promise<number>((resolve) => {
+    const server = createServer().listen(0, '127.0.0.1', () => {
+      const { port: p } = server.address() as { port: number };
+      server.close(() => resolve(p));
+    });
+  });
+  const child: ChildProcess = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
+  const url = `redis://127.0.0.1:${port}`;
+  for (let i = 0; ; i++) {
+    const probe = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+    probe.on('error', () => {});
+    try {
+      await probe.connect();
+      await probe.ping();
+      probe.disconnect();
+      break;
+    } catch {
+      probe.disconnect();
+      if (i > 200) throw new Error('redis-server did not start');
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  }
+  return {
+    url,
+    pid: child.pid!,
+    stop: async () => {
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      child.kill('SIGKILL');
+      await exited;
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** CPU time of a process from /proc, µs. */
+function processCpuUs(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  const ticks = Number(fields[11]) + Number(fields[12]); // utime, stime
+  return (ticks * 1_000_000) / 100; // USER_HZ is 100 on Linux
+}
+
+async function until(receiver: BenchReceiver, count: number): Promise<void> {
+  const deadline = Date.now() + 300_000;
+  while ((await receiver.stats()).count < count) {
+    if (Date.now() > deadline) throw new Error(`only ${(await receiver.stats()).count} of ${count} arrived`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+/** Runs `publish(i)` for `events` events after a warm-up and measures until all arrived. */
+async function measure(receiver: BenchReceiver, redisPid: number, events: number, publish: (i: number) => Promise<unknown>): Promise<RunResult> {
+  for (let i = 0; i < 1000; i++) await publish(i);
+  await until(receiver, 1000);
+  await receiver.reset();
+  const t0 = now();
+  const cpu0 = process.cpuUsage();
+  const redis0 = processCpuUs(redisPid);
+  for (let i = 0; i < events; i++) await publish(i);
+  await until(receiver, events);
+  const seconds = (now() - t0) / 1000;
+  const cpu = process.cpuUsage(cpu0);
+  const redisUs = processCpuUs(redisPid) - redis0;
+  return { rps: events / seconds, cpuUsPerDelivery: (cpu.user + cpu.system + redisUs) / events, redisCpuUsPerDelivery: redisUs / events };
+}
+
+/** The DIY worker: BullMQ's Queue.add per event, a Worker at concurrency 64 signing and POSTing with axios. */
+async function diy(receiver: BenchReceiver, redis: { url: string; pid: number }, events: number): Promise<RunResult> {
+  const name = `diy-${randomUUID().slice(0, 8)}`;
+  const secret = Buffer.from(generateSecret().slice('whsec_'.length), 'base64');
+  const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
+  const client = axios.create({ httpAgent: agent, maxRedirects: 0, proxy: false, timeout: 15_000 });
+  const connection = { url: redis.url };
+  const queue = new Queue(name, { connection });
+  const worker = new Worker(
+    name,
+    async (job) => {
+      const body = JSON.stringify(job.data);
+      const timestamp = Math.floor(Date.now() / 1000);
+      const signature = createHmac('sha256', secret).update(`${job.id}.${timestamp}.${body}`).digest('base64');
+      const response = await client.post(receiver.url, body, {
+        headers: { 'content-type': 'application/json', 'webhook-id': job.id!, 'webhook-timestamp': String(timestamp), 'webhook-signature': `v1,${signature}` },
+        validateStatus: () => true,
+      });
+      if (response.status < 200 || response.status >= 300) throw new Error(`HTTP ${response.status}`);
+    },
+    { connection, concurrency: 64 },
+  );
+  try {
+    return await measure(receiver, redis.pid, events, (i) =>
+      queue.add('bench.happened', { event: 'bench.happened', i, sentAt: now(), title: TITLE }, { jobId: `msg_${randomUUID()}`, attempts: 6, backoff: { type: 'exponential', delay: 5000 }, removeOnComplete: true }),
+    );
+  } finally {
+    await worker.close();
+    await queue.obliterate({ force: true });
+    await queue.close();
+    agent.destroy();
+  }
+}
+
+/** hookwork on BullMQ: publish → core's firing, the engine, core's signing, transport and (in-memory) log. */
+async function hookwork(receiver: BenchReceiver, redis: { url: string; pid: number }, events: number, composer: Composer, notify: (i: number) => object): Promise<RunResult> {
+  const queueName = `hookwork-${randomUUID().slice(0, 8)}`;
+  const app = createHookwork({
+    composers: [composer],
+    queue: bullmqQueue({ connection: redis.url, queueName, checkDurability: false }),
+    settings: { concurrency: { global: 64, perWebhook: 64 }, ssrf: { allowInternal: false, allow: ['127.0.0.1'] } },
+  });
+  await app.start();
+  try {
+    await app.webhooks.create({ url: receiver.url, events: ['bench.happened'], secret: true });
+    return await measure(receiver, redis.pid, events, (i) => app.publish(notify(i)));
+  } finally {
+    await app.stop();
+    const cleanup = new Queue(queueName, { connection: { url: redis.url } });
+    await cleanup.obliterate({ force: true });
+    await cleanup.close();
+  }
+}
+
+/** Redis memory per queued request: `count` requests of the bench's body size, due in an hour. */
+async function memoryPerRequest(redis: { url: string }, count: number): Promise<number> {
+  const client = new Redis(redis.url);
+  const queueName = `backlog-${randomUUID().slice(0, 8)}`;
+  const engine = await bullmqQueue({ connection: redis.url, queueName, checkDurability: false }).open({
+    storage: undefined as never,
+    storageBackend: undefined as never,
+    settings: { current: resolveSettings({}) },
+    clock: systemClock,
+    logger: silentLogger,
+    onError() {},
+  });
+  try {
+    const used = async () => Number(/used_memory:(\d+)/.exec(await client.info('memory'))![1]);
+    const before = await used();
+    const due = new Date(Date.now() + 3_600_000);
+    for (let i = 0; i < count; i += 1000) {
+      const batch: NewWebhookRequest[] = Array.from({ length: Math.min(1000, count - i) }, (_, j) => ({
+        id: `msg_${randomUUID()}`,
+        webhookKey: 'f0a7c2de-0d5e-4a43-9a36-3c1b7f5e2a91',
+        eventAlias: 'bench.happened',
+        body: JSON.stringify({ event: 'bench.happened', i: i + j, sentAt: now(), title: TITLE }),
+        createdAt: new Date(),
+        dueAt: due,
+      }));
+      await engine.enqueue(batch);
+    }
+    return ((await used()) - before) / count;
+  } finally {
+    await engine.close?.();
+    const cleanup = new Queue(queueName, { connection: { url: redis.url } });
+    await cleanup.obliterate({ force: true });
+    await cleanup.close();
+    client.disconnect();
+  }
+}
+
+/** The BullMQ section of the bench: best of `rounds` alternating runs of each, and the memory figure. */
+export async function bullmqBench(
+  receiver: BenchReceiver,
+  options: { events: number; rounds: number; backlog: number; composer: Composer; notify: (i: number) => object; only?: 'diy' | 'hookwork' },
+): Promise<{ diy: RunResult; hookwork: RunResult; redisBytesPerRequest: number } | undefined> {
+  let redis: Awaited<ReturnType<typeof startRedis>>;
+  try {
+    redis = await startRedis();
+  } catch (error) {
+    console.log(`BullMQ runs skipped: could not start redis-server (${(error as Error).message})`);
+    return undefined;
+  }
+  try {
+    const best: { diy?: RunResult; hookwork?: RunResult } = {};
+    for (let r = 0; r < options.rounds; r++) {
+      const d = options.only === 'hookwork' ? { rps: NaN, cpuUsPerDelivery: NaN, redisCpuUsPerDelivery: NaN } : await diy(receiver, redis, options.events);
+      const h = options.only === 'diy' ? { rps: NaN, cpuUsPerDelivery: NaN, redisCpuUsPerDelivery: NaN } : await hookwork(receiver, redis, options.events, options.composer, options.notify);
+      if (!best.diy || d.rps > best.diy.rps) best.diy = d;
+      if (!best.hookwork || h.rps > best.hookwork.rps) best.hookwork = h;
+    }
+    const redisBytesPerRequest = options.only ? NaN : await memoryPerRequest(redis, options.backlog);
+    return { diy: best.diy!, hookwork: best.hookwork!, redisBytesPerRequest };
+  } finally {
+    await redis.stop();
+  }
+}

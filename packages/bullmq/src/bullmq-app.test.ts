@@ -1,0 +1,261 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createHookwork, isHookworkError, resolveSettings, silentLogger, systemClock, type Hookwork, type HookworkSettingsInput } from '@hookwork/core';
+import { startTestReceiver, type ReceivedRequest, type TestReceiver } from '@hookwork/core/testing';
+import { sqliteStorage } from '@hookwork/sqlite';
+import { Webhook } from 'standardwebhooks';
+import { bullmqQueue } from './bullmq-queue';
+import { ThingHappened, thingComposer } from './test-fixtures/thing-event';
+import { startPrivateRedis, type PrivateRedis } from './testing/private-redis';
+import { deleteKeys, killConnections, TEST_REDIS_URL, uniquePrefix } from './testing/redis-test';
+
+const prefix = uniquePrefix('app');
+let queues = 0;
+const webhookIdOf = (request: ReceivedRequest) => String(request.headers['webhook-id']);
+
+/** Resolves once the app's Redis connections answer again (after a restart of Redis). */
+async function reconnected(app: Hookwork, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      await app.queueCounts();
+      return;
+    } catch (error) {
+      if (Date.now() > deadline) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  }
+}
+
+/** Settings for quick tests: short retries and leases, the receiver on loopback allowed. */
+const SETTINGS: HookworkSettingsInput = {
+  ssrf: { allow: ['127.0.0.1'] },
+  retrySchedule: [100, 200],
+  retryJitter: 0,
+  maximumRetries: 2,
+  leaseDuration: 2000,
+  period: 500,
+  timeout: 5000,
+  stopTimeout: 1000,
+};
+
+describe('an app on SQLite with the BullMQ queue', () => {
+  let dir: string;
+  let receiver: TestReceiver;
+  const apps: Hookwork[] = [];
+  const servers: PrivateRedis[] = [];
+
+  beforeEach(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'hookwork-bullmq-app-'));
+    receiver = await startTestReceiver();
+  });
+  afterEach(async () => {
+    for (const app of apps.splice(0)) await app.stop();
+    for (const server of servers.splice(0)) await server.remove();
+    await receiver.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+  afterAll(async () => {
+    await deleteKeys(prefix);
+  });
+
+  async function startApp(connection = TEST_REDIS_URL, settings: HookworkSettingsInput = {}, queueName = `app${++queues}`): Promise<Hookwork> {
+    const app = createHookwork({
+      composers: [thingComposer],
+      storage: sqliteStorage({ file: join(dir, 'hookwork.db') }),
+      queue: bullmqQueue({ connection, prefix, queueName, checkDurability: false }),
+      settings: { ...SETTINGS, ...settings },
+    });
+    apps.push(app);
+    await app.start();
+    return app;
+  }
+
+  it('delivers signed requests, retries as core decides (Retry-After too), dead-letters and redelivers, logging in SQLite', async () => {
+    const app = await startApp();
+    const { key, secret } = await app.webhooks.create({ url: receiver.url, events: ['thing.happened'], secret: true });
+    const failures = new Map<string, number>();
+    const arrivedAt = new Map<string, number[]>();
+    receiver.handler = (request, res) => {
+      const body = JSON.parse(request.text) as { id: string };
+      arrivedAt.set(body.id, [...(arrivedAt.get(body.id) ?? []), Date.now()]);
+      const seen = (failures.get(body.id) ?? 0) + 1;
+      failures.set(body.id, seen);
+      if (body.id === 'flaky' && seen === 1) return void res.writeHead(503, { 'retry-after': '1' }).end();
+      if (body.id === 'broken') return void res.writeHead(500).end();
+      res.writeHead(204).end();
+    };
+    const started = Date.now();
+    await app.publish(new ThingHappened('fine'));
+    await app.publish(new ThingHappened('flaky'));
+    await app.publish(new ThingHappened('broken'));
+    await app.drain({ timeoutMs: 20_000 });
+
+    // Signatures verify with the standardwebhooks package; the retry-count header counts up.
+    for (const request of receiver.requests) expect(() => new Webhook(secret!).verify(request.text, request.headers as Record<string, string>)).not.toThrow();
+    const flaky = receiver.requests.filter((r) => JSON.parse(r.text).id === 'flaky');
+    expect(flaky.map((r) => r.headers['hookwork-retry-count'])).toEqual(['0', '1']);
+    expect(new Set(flaky.map(webhookIdOf)).size).toBe(1);
+    // Retry-After: 1 outweighs the 100 ms schedule.
+    const [firstTry, secondTry] = arrivedAt.get('flaky')!;
+    expect(secondTry! - firstTry!).toBeGreaterThanOrEqual(950);
+    expect(receiver.requests.filter((r) => JSON.parse(r.text).id === 'broken')).toHaveLength(3);
+
+    const dead = await app.deadLetters({ webhookKey: key });
+    expect(dead.total).toBe(1);
+    expect(dead.items[0]).toMatchObject({ state: 'dead', attempts: 3, lastError: 'HTTP 500', webhookKey: key });
+    expect(dead.items[0]!.deadAt!.getTime()).toBeGreaterThanOrEqual(started);
+    expect(await app.queueCounts()).toEqual({ pending: 0, inFlight: 0, dead: 1 });
+    const log = await app.logs(key, { limit: 100 });
+    expect(log.items.map((e) => e.outcome).sort()).toEqual(['dead', 'delivered', 'delivered', 'retrying', 'retrying', 'retrying']);
+
+    receiver.handler = (_request, res) => void res.writeHead(204).end();
+    expect(await app.redeliver({ webhookKey: key })).toBe(1);
+    await app.drain({ timeoutMs: 10_000 });
+    expect(await app.queueCounts({ webhookKey: key })).toEqual({ pending: 0, inFlight: 0, dead: 0 });
+    const last = receiver.requests.at(-1)!;
+    expect(JSON.parse(last.text).id).toBe('broken');
+    expect(last.headers['hookwork-retry-count']).toBe('0');
+  });
+
+  it('refuses request ids BullMQ cannot use as job ids, storing nothing of the batch', async () => {
+    const engine = await bullmqQueue({ connection: TEST_REDIS_URL, prefix, queueName: `ids${++queues}`, checkDurability: false }).open({
+      storage: undefined as never,
+      storageBackend: undefined as never,
+      settings: { current: resolveSettings({}) },
+      clock: systemClock,
+      logger: silentLogger,
+      onError() {},
+    });
+    try {
+      const request = { webhookKey: 'w', eventAlias: 'e', body: '{}', createdAt: new Date(), dueAt: new Date() };
+      for (const id of ['12345', 'a:b']) {
+        const error = await engine.enqueue([{ ...request, id: 'msg_fine' }, { ...request, id }]).then(
+          () => undefined,
+          (e: unknown) => e,
+        );
+        expect(isHookworkError(error, 'HOOKWORK_ERR_ENQUEUE_FAILED')).toBe(true);
+        expect((error as Error).message).toContain(JSON.stringify(id));
+      }
+      expect(await engine.get('msg_fine')).toBeUndefined();
+    } finally {
+      await engine.close?.();
+    }
+  });
+
+  it('start() fails with HOOKWORK_ERR_REDIS_UNAVAILABLE when Redis cannot be reached, naming it', async () => {
+    const server = await startPrivateRedis();
+    await server.remove();
+    const error = await startApp(server.url).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(isHookworkError(error, 'HOOKWORK_ERR_REDIS_UNAVAILABLE' as never)).toBe(true);
+    expect((error as Error).message).toContain(`127.0.0.1:${server.port}`);
+  });
+
+  it('connections killed with CLIENT KILL heal without a restart: publishing fails with a coded error meanwhile, delivery resumes', async () => {
+    const queueName = `killed${++queues}`;
+    const app = await startApp(TEST_REDIS_URL, {}, queueName);
+    await app.webhooks.create({ url: receiver.url, events: ['thing.happened'] });
+    let hold = true;
+    const held: Array<() => void> = [];
+    receiver.handler = (_request, res) => {
+      if (hold) held.push(() => res.writeHead(204).end());
+      else res.writeHead(204).end();
+    };
+    for (let i = 0; i < 6; i++) await app.publish(new ThingHappened(`before${i}`));
+    await receiver.waitFor(6);
+    // Every connection of this app: the producer, the worker and its blocking fetch.
+    expect(await killConnections([`${prefix}:${queueName}:`, `${prefix}:${Buffer.from(queueName).toString('base64')}`])).toBe(3);
+    // Publishing right away fails with the coded error, or works once reconnected; never anything else.
+    const failures: unknown[] = [];
+    let published = 0;
+    for (let i = 0; published < 6 && i < 500; i++) {
+      try {
+        await app.publish(new ThingHappened(`after${published}`));
+        published++;
+      } catch (error) {
+        failures.push(error);
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      }
+    }
+    expect(published).toBe(6);
+    for (const failure of failures) {
+      expect(isHookworkError(failure, 'HOOKWORK_ERR_ENQUEUE_FAILED')).toBe(true);
+      expect((failure as Error).cause).toBeDefined();
+    }
+    hold = false;
+    for (const answer of held.splice(0)) answer();
+    await app.drain({ timeoutMs: 20_000 });
+    const ids = new Set(receiver.requests.map((r) => JSON.parse(r.text).id as string));
+    for (let i = 0; i < 6; i++) {
+      expect(ids).toContain(`before${i}`);
+      expect(ids).toContain(`after${i}`);
+    }
+    expect(await app.queueCounts()).toEqual({ pending: 0, inFlight: 0, dead: 0 });
+  });
+
+  it('Redis briefly down: publish fails with HOOKWORK_ERR_ENQUEUE_FAILED and its cause, delivery resumes by itself', async () => {
+    const server = await startPrivateRedis({ appendonly: 'yes', appendfsync: 'always' });
+    servers.push(server);
+    const app = await startApp(server.url);
+    await app.webhooks.create({ url: receiver.url, events: ['thing.happened'] });
+    await app.publish(new ThingHappened('first'));
+    await app.drain({ timeoutMs: 10_000 });
+    await server.kill('SIGTERM');
+    const error = await app.publish(new ThingHappened('while-down')).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(isHookworkError(error, 'HOOKWORK_ERR_ENQUEUE_FAILED')).toBe(true);
+    expect((error as Error).message).toContain(`127.0.0.1:${server.port}`);
+    expect((error as Error).cause).toBeInstanceOf(Error);
+    await server.restart();
+    // The app reconnects by itself: publishing works again within a few seconds, then delivery.
+    const deadline = Date.now() + 10_000;
+    for (;;) {
+      try {
+        await app.publish(new ThingHappened('after'));
+        break;
+      } catch (e) {
+        if (!isHookworkError(e, 'HOOKWORK_ERR_ENQUEUE_FAILED') || Date.now() > deadline) throw e;
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+    }
+    await app.drain({ timeoutMs: 20_000 });
+    expect(receiver.requests.map((r) => JSON.parse(r.text).id)).toEqual(['first', 'after']);
+  });
+
+  it('appendonly yes with appendfsync always: Redis SIGKILLed and restarted mid-delivery loses nothing', async () => {
+    const server = await startPrivateRedis({ appendonly: 'yes', appendfsync: 'always' });
+    servers.push(server);
+    const app = await startApp(server.url, { concurrency: { global: 4, perWebhook: 4 } });
+    await app.webhooks.create({ url: receiver.url, events: ['thing.happened'] });
+    const held: Array<() => void> = [];
+    let hold = true;
+    receiver.handler = (_request, res) => {
+      if (hold) held.push(() => res.writeHead(204).end());
+      else res.writeHead(204).end();
+    };
+    const count = 40;
+    for (let i = 0; i < count; i++) await app.publish(new ThingHappened(`n${i}`));
+    await receiver.waitFor(4);
+    const inFlightAtKill = new Set(receiver.requests.map(webhookIdOf));
+    await server.kill('SIGKILL');
+    // The held attempts end while Redis is down; their completions wait for it.
+    hold = false;
+    for (const answer of held.splice(0)) answer();
+    await server.restart();
+    await reconnected(app);
+    await app.drain({ all: true, timeoutMs: 30_000 });
+    const arrivals = new Map<string, number>();
+    for (const request of receiver.requests) arrivals.set(JSON.parse(request.text).id, (arrivals.get(JSON.parse(request.text).id) ?? 0) + 1);
+    expect([...arrivals.keys()].sort()).toEqual(Array.from({ length: count }, (_, i) => `n${i}`).sort());
+    // Only what was in flight when Redis died may arrive twice.
+    const twice = receiver.requests.filter((r, i, all) => all.findIndex((o) => webhookIdOf(o) === webhookIdOf(r)) !== i).map(webhookIdOf);
+    for (const id of twice) expect(inFlightAtKill).toContain(id);
+    expect(await app.queueCounts()).toEqual({ pending: 0, inFlight: 0, dead: 0 });
+  });
+});

@@ -1,0 +1,31 @@
+import { join } from 'node:path';
+import { isHookworkError } from '@hookwork/core';
+import { describeErrorCatalogue } from '@hookwork/core/testing';
+import { BULLMQ_ERRORS } from './bullmq-errors';
+import { bullmqQueue, type BullmqQueueOptions } from './bullmq-queue';
+
+describeErrorCatalogue(BULLMQ_ERRORS, join(__dirname, '../../../docs/errors.md'));
+
+describe('bullmqQueue() options', () => {
+  const refused = (options: unknown) => {
+    try {
+      bullmqQueue(options as BullmqQueueOptions);
+    } catch (error) {
+      expect(isHookworkError(error, 'HOOKWORK_ERR_INVALID_BULLMQ_OPTIONS')).toBe(true);
+      return (error as Error).message;
+    }
+    throw new Error('bullmqQueue() accepted bad options');
+  };
+
+  it('refuses bad options at once, naming each', () => {
+    expect(refused({})).toMatch(/connection is required/);
+    expect(refused({ connection: 'http://127.0.0.1:6379' })).toMatch(/redis:\/\/ or rediss:\/\//);
+    expect(refused({ connection: 'redis://127.0.0.1', queueName: 'a:b', prefix: '', commandTimeoutMs: 0, conection: 1 })).toMatch(/conection is not an option.*queueName.*prefix.*commandTimeoutMs/);
+    expect(refused({ connection: { host: '127.0.0.1', keyPrefix: 'x:' } })).toMatch(/keyPrefix/);
+  });
+
+  it('accepts a URL, ioredis options, and defaults', () => {
+    expect(bullmqQueue({ connection: 'redis://127.0.0.1:6379' }).name).toBe('bullmq');
+    expect(bullmqQueue({ connection: { host: '127.0.0.1', port: 6379 }, queueName: 'hooks', prefix: 'app' }).name).toBe('bullmq');
+  });
+});

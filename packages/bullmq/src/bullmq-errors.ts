@@ -1,0 +1,17 @@
+import { defineErrorCodes } from '@hookwork/core';
+
+/**
+ * @hookwork/bullmq's own error codes (documented in docs/errors.md under `@hookwork/bullmq`).
+ * Enqueue failures use core's HOOKWORK_ERR_ENQUEUE_FAILED and failures of other operations
+ * (counts, dead letters) core's HOOKWORK_ERR_STORAGE, as every queue does.
+ */
+export const BULLMQ_ERRORS = defineErrorCodes('@hookwork/bullmq', {
+  HOOKWORK_ERR_INVALID_BULLMQ_OPTIONS: {
+    summary: 'bullmqQueue() was given options it does not understand (a connection, queue name or prefix of the wrong kind).',
+    status: 500,
+  },
+  HOOKWORK_ERR_REDIS_UNAVAILABLE: {
+    summary: 'The BullMQ queue engine could not reach Redis when the app started.',
+    status: 503,
+  },
+});

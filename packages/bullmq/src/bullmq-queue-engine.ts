@@ -1,0 +1,463 @@
+import { setMaxListeners } from 'node:events';
+import {
+  HookworkError,
+  type DeadLetterQuery,
+  type DeliveryHandler,
+  type DeliveryVerdict,
+  type EngineEnqueueOptions,
+  type NewWebhookRequest,
+  type Page,
+  type QueueCounts,
+  type QueueCountsQuery,
+  type QueueEngine,
+  type QueueEngineCapabilities,
+  type QueueEngineContext,
+  type RedeliverSelector,
+  type Settlement,
+  type WebhookRequest,
+} from '@hookwork/core';
+import { DelayedError, FlowProducer, Queue, UnrecoverableError, Worker, type Job } from 'bullmq';
+import { requestOfHash, requestOfJob, toJob, type RequestJobData } from './job-request';
+import type { RedisClients } from './redis-connection';
+import { WebhookLanes } from './webhook-lanes';
+
+type SettledListener = (request: WebhookRequest, verdict: DeliveryVerdict) => void;
+
+/** Attempts BullMQ may make of a job: never the limit, since core decides when a request is dead. */
+const UNLIMITED_ATTEMPTS = 2 ** 31 - 1;
+/** Stalls BullMQ tolerates before failing a job itself: never, for the same reason (a stalled job is given back, as a lapsed lease is). */
+const UNLIMITED_STALLS = 2 ** 31 - 1;
+/** The shortest time a job turned away by a full lane stays in Redis, ms. */
+const MIN_BOUNCE_MS = 25;
+
+/** A retry verdict thrown to BullMQ: its message becomes the job's failedReason (lastError), its due time the backoff. */
+class RetryAt extends Error {
+  override readonly name = 'RetryAt';
+  constructor(readonly dueAt: number, message: string) {
+    super(message);
+  }
+}
+
+/** A settlement waiting for BullMQ to apply its verdict. */
+interface Pending {
+  request: WebhookRequest;
+  settlement: Settlement;
+  done: boolean;
+}
+
+/** What the engine's Worker reports back. */
+interface WorkerHooks {
+  applied(job: Job): void;
+  finished(job: Job): Promise<void>;
+}
+
+/**
+ * BullMQ's Worker, told when a job's verdict has been applied: BullMQ moves a job to completed
+ * or failed after the processor returns, and emits `completed` / `failed` only once that
+ * worked; a job whose move failed (its lock was lost to another process) emits neither.
+ */
+class HookworkWorker extends Worker<RequestJobData, void, string> {
+  constructor(name: string, processor: (job: Job<RequestJobData>, token?: string) => Promise<void>, options: ConstructorParameters<typeof Worker<RequestJobData, void, string>>[2], private readonly hooks: WorkerHooks) {
+    super(name, processor, options);
+    this.on('completed', (job) => hooks.applied(job));
+    this.on('failed', (job) => job && hooks.applied(job));
+  }
+
+  override async processJob(job: Job<RequestJobData, void, string>, token: string, fetchNextCallback?: () => boolean) {
+    try {
+      return await super.processJob(job, token, fetchNextCallback);
+    } finally {
+      await this.hooks.finished(job);
+    }
+  }
+}
+
+/** Options of {@link BullmqQueueEngine} (see bullmqQueue()). */
+export interface BullmqEngineOptions {
+  queueName: string;
+  prefix: string;
+  /** How long stop() waits for Redis to confirm what it gives back, ms. */
+  stopGraceMs?: number;
+}
+
+/**
+ * hookwork's queue engine on Redis with BullMQ: each request is a job whose id is its
+ * `webhook-id` and whose name is its webhook's key. BullMQ owns fetching, locks (extended while
+ * an attempt runs), delays and stalled-job recovery; core decides every verdict, which the
+ * engine applies with BullMQ's own moves:
+ * - delivered / drop: the job completes and is removed;
+ * - retry: the processor throws, BullMQ counts the attempt (`attemptsMade`), keeps the failure
+ *   as `failedReason` and delays the job by a backoff strategy that returns core's due time;
+ * - dead: an UnrecoverableError moves it to the failed set, the dead letters;
+ * - defer: `moveToDelayed` without counting an attempt; release: `moveToWait`.
+ * Per-webhook limits are kept by {@link WebhookLanes}.
+ */
+export class BullmqQueueEngine implements QueueEngine<never> {
+  readonly name = 'bullmq';
+  readonly capabilities: QueueEngineCapabilities = Object.freeze({ transactionalEnqueue: false, leaseRenewal: true, shared: true });
+  private readonly queue: Queue<RequestJobData, void, string>;
+  private readonly flows: FlowProducer;
+  private readonly lanes: WebhookLanes;
+  private readonly listeners = new Set<SettledListener>();
+  private readonly pending = new WeakMap<Job, Pending>();
+  private worker: HookworkWorker | undefined;
+  private handler: DeliveryHandler | undefined;
+  /** Aborts running attempts (stop() after its timeout). */
+  private abort = new AbortController();
+  /** Takes jobs waiting for a lane out (stop() at once). */
+  private leaving = new AbortController();
+  private stopping = false;
+  private stopped: Promise<void> | undefined;
+  /** Processor calls not yet finished (running, waiting for a slot, or being settled). */
+  private inProcess = 0;
+  private lastErrors = new Map<string, number>();
+
+  constructor(
+    private readonly redis: RedisClients,
+    private readonly context: Omit<QueueEngineContext, 'storage' | 'storageBackend'>,
+    private readonly options: BullmqEngineOptions,
+  ) {
+    const { queueName, prefix } = options;
+    this.queue = new Queue<RequestJobData, void, string>(queueName, { connection: redis.producer, prefix });
+    this.flows = new FlowProducer({ connection: redis.producer, prefix });
+    const onError = (error: Error) => this.reportError('redis connection', error);
+    this.queue.on('error', onError);
+    this.flows.on('error', onError);
+    redis.producer.on('error', onError);
+    redis.worker.on('error', onError);
+    this.lanes = new WebhookLanes(() => context.settings.current.concurrency);
+  }
+
+  enqueue(requests: readonly NewWebhookRequest[], options?: EngineEnqueueOptions<never>): Promise<void> {
+    if (options?.transaction !== undefined) {
+      return Promise.reject(
+        new HookworkError('HOOKWORK_ERR_ENQUEUE_FAILED', 'the bullmq queue cannot enqueue inside a host transaction (Redis is not the host\'s database); publish after the transaction commits, or use a PostgreSQL queue for a transactional outbox'),
+      );
+    }
+    if (requests.length === 0) return Promise.resolve();
+    const unusable = requests.find((r) => typeof r.id !== 'string' || r.id === '' || r.id.includes(':') || String(parseInt(r.id, 10)) === r.id);
+    if (unusable) {
+      return Promise.reject(
+        new HookworkError('HOOKWORK_ERR_ENQUEUE_FAILED', `request id ${JSON.stringify(unusable.id)} cannot be a BullMQ job id (BullMQ refuses integers and ":"); nothing of the batch was stored — use ids such as core's msg_… (newMessageId())`),
+      );
+    }
+    return this.enqueueJobs(requests);
+  }
+
+  /**
+   * One MULTI/EXEC for the batch (FlowProducer.addBulk): Redis runs it as one, uninterrupted, and
+   * a connection lost before EXEC stores nothing. A job id already in the queue is skipped
+   * (BullMQ's deduplication), so a batch resent after an unclear failure stores nothing twice.
+   */
+  private async enqueueJobs(requests: readonly NewWebhookRequest[]): Promise<void> {
+    const now = Date.now();
+    const flows = requests.map((request) => {
+      const { name, data, timestamp, delay } = toJob(request, now);
+      return {
+        name,
+        queueName: this.options.queueName,
+        data,
+        opts: {
+          jobId: request.id,
+          timestamp,
+          ...(delay > 0 ? { delay } : {}),
+          attempts: UNLIMITED_ATTEMPTS,
+          backoff: { type: 'hookwork' },
+          removeOnComplete: true,
+          removeOnFail: false,
+        },
+      };
+    });
+    try {
+      // One job needs no transaction: a single script is atomic, and cheaper than a MULTI.
+      if (flows.length === 1) await this.queue.add(flows[0]!.name, flows[0]!.data, flows[0]!.opts);
+      else await this.flows.addBulk(flows);
+    } catch (error) {
+      throw new HookworkError(
+        'HOOKWORK_ERR_ENQUEUE_FAILED',
+        `could not enqueue ${requests.length} request(s) in Redis at ${this.redis.where} (${(error as Error)?.message ?? error}); nothing was sent — publish again once Redis answers (a request already stored is not stored twice)`,
+        { cause: error },
+      );
+    }
+  }
+
+  async start(handler: DeliveryHandler): Promise<void> {
+    if (this.worker || this.stopping) return;
+    this.handler = handler;
+    this.abort = new AbortController();
+    this.leaving = new AbortController();
+    setMaxListeners(0, this.abort.signal);
+    setMaxListeners(0, this.leaving.signal);
+    const settings = this.context.settings.current;
+    this.worker = new HookworkWorker(
+      this.options.queueName,
+      (job, token) => this.process(job, token),
+      {
+        connection: this.redis.worker,
+        prefix: this.options.prefix,
+        concurrency: this.workerConcurrency(),
+        lockDuration: settings.leaseDuration,
+        // A crashed process's jobs come back within a lease and this interval.
+        stalledInterval: Math.max(1000, Math.min(30_000, Math.floor(settings.leaseDuration / 2))),
+        maxStalledCount: UNLIMITED_STALLS,
+        // After a lost connection BullMQ retries its fetches and moves this often.
+        runRetryDelay: 1000,
+        autorun: false,
+        settings: { backoffStrategy: (_attempts, _type, error) => (error instanceof RetryAt ? Math.max(1, error.dueAt - Date.now()) : this.context.settings.current.period) },
+      },
+      { applied: (job) => this.applied(job), finished: (job) => this.finished(job) },
+    );
+    this.worker.on('error', (error) => this.reportError('bullmq worker', error));
+    this.worker.on('lockRenewalFailed', (ids: string[]) => {
+      this.context.logger.warn(`the locks of ${ids.length} running attempt(s) were lost before they finished (${ids.slice(0, 3).join(', ')}); another process may send them again — was this process paused for longer than leaseDuration?`);
+    });
+    if (!this.context.settings.current.enabled) await this.worker.pause(true);
+    void this.worker.run().catch((error: unknown) => this.reportError('bullmq worker', error));
+  }
+
+  /** Running attempts plus as many waiting for a lane: see {@link WebhookLanes}. */
+  private workerConcurrency(): number {
+    return 2 * this.context.settings.current.concurrency.global;
+  }
+
+  wake(): void {
+    const worker = this.worker;
+    if (!worker || this.stopping) return;
+    // Settings may have changed: BullMQ reads its concurrency on every fetch.
+    worker.concurrency = this.workerConcurrency();
+    const enabled = this.context.settings.current.enabled;
+    if (!enabled && !worker.isPaused()) void worker.pause(true).catch((error: unknown) => this.reportError('pausing the worker', error));
+    else if (enabled && worker.isPaused()) void worker.resume();
+  }
+
+  /**
+   * Stops fetching, waits up to `timeoutMs` for running attempts, then aborts them: each aborted
+   * or waiting job goes back to the wait list (`moveToWait`) at once, so another process takes
+   * it without waiting for a lock to expire.
+   */
+  stop(timeoutMs: number): Promise<void> {
+    this.stopped ??= this.stopWorker(timeoutMs);
+    return this.stopped;
+  }
+
+  private async stopWorker(timeoutMs: number): Promise<void> {
+    this.stopping = true;
+    this.leaving.abort();
+    const worker = this.worker;
+    if (!worker) return;
+    const closed = worker.close();
+    let timer: NodeJS.Timeout | undefined;
+    const expired = new Promise<'expired'>((resolve) => (timer = setTimeout(() => resolve('expired'), timeoutMs)));
+    const first = await Promise.race([closed.then(() => 'closed' as const), expired]);
+    clearTimeout(timer);
+    if (first === 'expired') this.abort.abort(new Error('the app is stopping (stopTimeout reached)'));
+    await closed;
+  }
+
+  get active(): number {
+    return this.inProcess;
+  }
+
+  onSettled(listener: SettledListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  async get(id: string): Promise<WebhookRequest | undefined> {
+    return this.redis.run(`reading request ${id}`, () => this.read(id));
+  }
+
+  private async read(id: string): Promise<WebhookRequest | undefined> {
+    const keys = this.queue.keys;
+    const jobKey = `${keys['']}${id}`;
+    const found = await this.redis.producer.hookworkGetRequest(jobKey, `${jobKey}:lock`, keys.failed!, keys.completed!, keys.delayed!, keys.active!, id);
+    if (!found) return undefined;
+    const [hash, state, score, lockToken, lockTtl] = found;
+    return requestOfHash(id, hash, state, score, lockToken, lockTtl, Date.now());
+  }
+
+  async counts(query: QueueCountsQuery = {}): Promise<QueueCounts> {
+    return this.redis.run('counting requests', async () => {
+      const keys = this.queue.keys;
+      if (query.webhookKey !== undefined) {
+        const [pending, inFlight, dead] = await this.redis.producer.hookworkWebhookCounts(keys.wait!, keys.paused!, keys.prioritized!, keys.delayed!, keys.active!, keys.failed!, keys['']!, query.webhookKey);
+        return { pending, inFlight, dead };
+      }
+      const counts = await this.queue.getJobCounts('wait', 'prioritized', 'delayed', 'active', 'failed');
+      return {
+        pending: (counts.wait ?? 0) + (counts.prioritized ?? 0) + (counts.delayed ?? 0),
+        inFlight: counts.active ?? 0,
+        dead: counts.failed ?? 0,
+      };
+    });
+  }
+
+  async listDead(query: DeadLetterQuery = {}): Promise<Page<WebhookRequest>> {
+    return this.redis.run('listing dead letters', async () => {
+      const { total, ids } = await this.deadIds(query.webhookKey, undefined, query.offset ?? 0, query.limit ?? 100);
+      const items = await Promise.all(ids.map((id) => this.read(id)));
+      return { items: items.filter((r): r is WebhookRequest => r?.state === 'dead'), total };
+    });
+  }
+
+  private async deadIds(webhookKey: string | undefined, since: Date | undefined, offset: number, limit: number): Promise<{ total: number; ids: string[] }> {
+    const keys = this.queue.keys;
+    const [total, ...ids] = await this.redis.producer.hookworkDeadIds(keys.failed!, keys['']!, webhookKey ?? '', since ? String(since.getTime()) : '-inf', offset, limit);
+    return { total, ids };
+  }
+
+  async redeliver(selector: RedeliverSelector, _now: Date): Promise<string[]> {
+    return this.redis.run('redelivering dead letters', async () => {
+      const candidates = selector.ids ? [...new Set(selector.ids)] : (await this.deadIds(selector.webhookKey, selector.deadSince, 0, -1)).ids;
+      const redelivered: string[] = [];
+      for (let i = 0; i < candidates.length; i += 100) {
+        const chunk = candidates.slice(i, i + 100);
+        await Promise.all(
+          chunk.map(async (id) => {
+            const job = await this.queue.getJob(id);
+            if (!job || !(await job.isFailed())) return;
+            // Back to wait, due now, attempts reset (BullMQ's retry of a failed job).
+            await job.retry('failed', { resetAttemptsMade: true, resetAttemptsStarted: true });
+            redelivered.push(id);
+          }),
+        );
+      }
+      // In the order they were asked for (or dead, newest first).
+      return candidates.filter((id) => redelivered.includes(id));
+    });
+  }
+
+  async deleteDeadOlderThan(before: Date, limit: number): Promise<number> {
+    return this.redis.run('deleting old dead letters', async () => {
+      const ids = await this.redis.producer.zrangebyscore(this.queue.keys.failed!, '-inf', `(${before.getTime()}`, 'LIMIT', 0, limit);
+      const removed = await Promise.all(ids.map((id) => this.queue.remove(id)));
+      return removed.filter((n) => n === 1).length;
+    });
+  }
+
+  async close(): Promise<void> {
+    await this.stop(0);
+    await this.flows.close();
+    await this.queue.close();
+    await this.redis.close();
+  }
+
+  /** One job: wait for a lane, let core decide, hand the verdict to BullMQ. */
+  private async process(job: Job<RequestJobData>, token: string | undefined): Promise<void> {
+    this.inProcess++;
+    try {
+      await this.processJob(job, token);
+    } finally {
+      this.inProcess--;
+    }
+  }
+
+  private async processJob(job: Job<RequestJobData>, token: string | undefined): Promise<void> {
+    const request = requestOfJob(job, token);
+    if (this.stopping) return this.giveBack(job, token);
+    const entered = this.lanes.enter(request.webhookKey, this.leaving.signal);
+    if (entered === undefined) {
+      // The webhook's lane and waiting room are full: back to Redis for a while (no attempt used).
+      const delay = this.lanes.bounceDelay(request.webhookKey, MIN_BOUNCE_MS, this.context.settings.current.period);
+      await this.tryMove(() => job.moveToDelayed(Date.now() + delay, token));
+      throw new DelayedError();
+    }
+    const release = typeof entered === 'function' ? entered : await entered;
+    if (release === 'aborted') return this.giveBack(job, token);
+    let settlement: Settlement;
+    try {
+      settlement = await this.handler!.handle(request, this.abort.signal);
+    } catch (error) {
+      // Core could not decide (its store failed): try again later; it is not an attempt.
+      release();
+      this.context.onError('delivering a request', error);
+      await this.tryMove(() => job.moveToDelayed(Date.now() + this.context.settings.current.period, token));
+      throw new DelayedError();
+    }
+    release();
+    const { verdict } = settlement;
+    const pending: Pending = { request, settlement, done: false };
+    switch (verdict.kind) {
+      case 'delivered':
+      case 'drop':
+        this.pending.set(job, pending);
+        return;
+      case 'retry':
+        this.pending.set(job, pending);
+        throw new RetryAt(verdict.dueAt.getTime(), verdict.lastError);
+      case 'dead':
+        this.pending.set(job, pending);
+        throw new UnrecoverableError(verdict.lastError);
+      case 'defer':
+        this.settle(pending, await this.tryMove(() => job.moveToDelayed(verdict.dueAt.getTime(), token)));
+        throw new DelayedError();
+      case 'release':
+        this.settle(pending, await this.tryMove(() => job.moveToWait(token)));
+        throw new DelayedError();
+    }
+  }
+
+  /** Gives a job this process will not attempt back to the wait list, as it was. */
+  private async giveBack(job: Job<RequestJobData>, token: string | undefined): Promise<never> {
+    await this.tryMove(() => job.moveToWait(token));
+    throw new DelayedError();
+  }
+
+  private async tryMove(move: () => Promise<unknown>): Promise<boolean> {
+    try {
+      await move();
+      return true;
+    } catch (error) {
+      // The lock was lost (another process took the job) or Redis failed; the job's lock expires either way.
+      this.reportError('moving a job', error);
+      return false;
+    }
+  }
+
+  /** BullMQ applied the verdict of `job` (it emitted completed or failed). */
+  private applied(job: Job): void {
+    const pending = this.pending.get(job);
+    if (!pending) return;
+    this.pending.delete(job);
+    this.settle(pending, true);
+  }
+
+  /**
+   * BullMQ is done with `job`. A verdict it did not confirm is looked up: it may have been
+   * applied before the reply was lost with the connection; otherwise it was not (the lock was
+   * lost to another process, which settles the request itself).
+   */
+  private async finished(job: Job): Promise<void> {
+    const pending = this.pending.get(job);
+    if (!pending) return;
+    this.pending.delete(job);
+    let applied = false;
+    try {
+      const now = await this.read(job.id!);
+      const verdict = pending.settlement.verdict;
+      if (verdict.kind === 'delivered' || verdict.kind === 'drop') applied = now === undefined;
+      else if (verdict.kind === 'retry') applied = now?.state === 'pending' && now.attempts === verdict.attempts;
+      else if (verdict.kind === 'dead') applied = now?.state === 'dead' && now.attempts === verdict.attempts;
+    } catch (error) {
+      this.reportError('checking a settled request', error);
+    }
+    this.settle(pending, applied);
+  }
+
+  private settle(pending: Pending, applied: boolean): void {
+    if (pending.done) return;
+    pending.done = true;
+    pending.settlement.settled(applied);
+    for (const listener of this.listeners) listener(pending.request, pending.settlement.verdict);
+  }
+
+  /** Reports background failures, the same message at most once every 5 s (a Redis outage repeats them). */
+  private reportError(task: string, error: unknown): void {
+    const key = `${task}:${(error as Error)?.message ?? String(error)}`;
+    const now = Date.now();
+    if ((this.lastErrors.get(key) ?? 0) > now - 5000) return;
+    if (this.lastErrors.size > 100) this.lastErrors.clear();
+    this.lastErrors.set(key, now);
+    this.context.onError(task, error);
+  }
+}

@@ -1,0 +1,74 @@
+import type { QueueEngineProvider } from '@hookwork/core';
+import { Redis } from 'ioredis';
+import { BULLMQ_ERRORS } from './bullmq-errors';
+import { BullmqQueueEngine } from './bullmq-queue-engine';
+import { RedisClients, type RedisConnectionInput } from './redis-connection';
+import { checkRedisDurability } from './redis-durability';
+
+/** Options of {@link bullmqQueue}. */
+export interface BullmqQueueOptions {
+  /**
+   * Where Redis is: a `redis://` or `rediss://` URL, ioredis options (`{ host, port, password, tls, … }`),
+   * or an ioredis client — hookwork duplicates it (it never uses or closes yours) and uses no
+   * `keyPrefix` (use `prefix`).
+   */
+  connection: RedisConnectionInput;
+  /** The BullMQ queue's name. Default `hookwork`. Apps that share a Redis but not their webhooks need names of their own. */
+  queueName?: string;
+  /** BullMQ's key prefix: keys are `<prefix>:<queueName>:…`. Default `bull`, BullMQ's own (so dashboards such as bull-board find the queue). */
+  prefix?: string;
+  /** A Redis command of publish() or of management (counts, dead letters) fails after this long, ms. Default 5000. */
+  commandTimeoutMs?: number;
+  /** Read the server's persistence and eviction settings at start and warn when they can lose requests (docs/bullmq.md). Default true. */
+  checkDurability?: boolean;
+}
+
+const OPTION_KEYS = new Set(['connection', 'queueName', 'prefix', 'commandTimeoutMs', 'checkDurability']);
+
+/**
+ * The BullMQ queue engine on Redis, for `createHookwork({ storage, queue: bullmqQueue({ connection }) })`:
+ * requests live in Redis as BullMQ jobs (id = `webhook-id`) while webhooks and the delivery
+ * log stay in the storage backend. Core's retry policy, signing, log and lifecycle apply as
+ * on every engine. Three Redis connections per app, whatever the number of webhooks (a
+ * producer, BullMQ's worker and its blocking fetch). See docs/bullmq.md.
+ *
+ * @throws HOOKWORK_ERR_INVALID_BULLMQ_OPTIONS at once for options of the wrong kind; the app's
+ * start() fails with HOOKWORK_ERR_REDIS_UNAVAILABLE when Redis cannot be reached.
+ */
+export function bullmqQueue(options: BullmqQueueOptions): QueueEngineProvider<never> {
+  const checked = checkOptions(options);
+  return {
+    name: 'bullmq',
+    async open(context) {
+      const { storage: _storage, storageBackend: _backend, ...rest } = context;
+      const redis = new RedisClients(checked.connection, `${checked.prefix}:${checked.queueName}:hookwork`, checked.commandTimeoutMs);
+      await redis.connect();
+      if (checked.checkDurability) {
+        for (const finding of await checkRedisDurability(redis.producer, redis.where)) context.logger[finding.level](finding.message);
+      }
+      return new BullmqQueueEngine(redis, rest, { queueName: checked.queueName, prefix: checked.prefix });
+    },
+  };
+}
+
+function checkOptions(options: BullmqQueueOptions): Required<BullmqQueueOptions> {
+  const problems: string[] = [];
+  if (options === null || typeof options !== 'object') {
+    throw BULLMQ_ERRORS.create('HOOKWORK_ERR_INVALID_BULLMQ_OPTIONS', 'bullmqQueue() takes options such as { connection: "redis://127.0.0.1:6379" }');
+  }
+  for (const key of Object.keys(options)) if (!OPTION_KEYS.has(key)) problems.push(`${key} is not an option (the options are ${[...OPTION_KEYS].join(', ')})`);
+  const { connection, queueName = 'hookwork', prefix = 'bull', commandTimeoutMs = 5000, checkDurability = true } = options;
+  if (typeof connection === 'string') {
+    if (!/^rediss?:\/\//.test(connection)) problems.push(`connection must be a redis:// or rediss:// URL, ioredis options or an ioredis client; got "${connection}"`);
+  } else if (connection === null || typeof connection !== 'object') {
+    problems.push('connection is required: a redis:// URL, ioredis options such as { host, port } or an ioredis client');
+  } else if ((connection instanceof Redis ? connection.options : connection).keyPrefix) {
+    problems.push('connection has an ioredis keyPrefix, which BullMQ cannot use; pass prefix instead');
+  }
+  if (typeof queueName !== 'string' || queueName === '' || queueName.includes(':')) problems.push(`queueName must be a non-empty string without ":"; got ${JSON.stringify(queueName)}`);
+  if (typeof prefix !== 'string' || prefix === '') problems.push(`prefix must be a non-empty string; got ${JSON.stringify(prefix)}`);
+  if (!Number.isInteger(commandTimeoutMs) || commandTimeoutMs <= 0) problems.push(`commandTimeoutMs must be a whole number of ms above 0; got ${JSON.stringify(commandTimeoutMs)}`);
+  if (typeof checkDurability !== 'boolean') problems.push(`checkDurability must be true or false; got ${JSON.stringify(checkDurability)}`);
+  if (problems.length > 0) throw BULLMQ_ERRORS.create('HOOKWORK_ERR_INVALID_BULLMQ_OPTIONS', `bullmqQueue() was given bad options: ${problems.join('; ')}`, { details: problems });
+  return { connection, queueName, prefix, commandTimeoutMs, checkDurability };
+}

@@ -1,0 +1,9 @@
+/**
+ * @hookwork/bullmq — a queue engine for hookwork on Redis with BullMQ. Requests are BullMQ jobs
+ * (id = `webhook-id`); core's retry policy, signing, delivery log and lifecycle apply as on
+ * every engine. See docs/bullmq.md.
+ */
+export { bullmqQueue, type BullmqQueueOptions } from './bullmq-queue';
+export { BULLMQ_ERRORS } from './bullmq-errors';
+export { checkRedisDurability, type DurabilityFinding } from './redis-durability';
+export type { RedisConnectionInput } from './redis-connection';

@@ -1,0 +1,81 @@
+/**
+ * Read-only Lua scripts over BullMQ's keys, for what BullMQ has no index of: one request in a
+ * round trip (its job hash and state), and per-webhook counts and dead letters (a job's name is
+ * its webhook's key). Each runs atomically, so a request moving between states while it runs is
+ * counted exactly once. The per-webhook ones read every job of the states they count (O(n) in
+ * Redis, about 1 µs a job): fine for management calls, not for a hot path. They never write.
+ */
+export const QUEUE_SCRIPTS = {
+  /**
+   * KEYS: job hash, its lock, failed, completed, delayed, active. ARGV: job id.
+   * Returns nil, or [hash fields as a flat list, state, delayed score or false, lock token or false, lock TTL ms].
+   */
+  hookworkGetRequest: {
+    numberOfKeys: 6,
+    lua: `
+local id = ARGV[1]
+if redis.call('EXISTS', KEYS[1]) == 0 then return nil end
+local state = 'pending'
+local score = false
+if redis.call('ZSCORE', KEYS[3], id) then state = 'dead'
+elseif redis.call('ZSCORE', KEYS[4], id) then state = 'completed'
+else
+  score = redis.call('ZSCORE', KEYS[5], id)
+  if not score and redis.call('LPOS', KEYS[6], id) then state = 'inflight' end
+end
+return { redis.call('HGETALL', KEYS[1]), state, score, redis.call('GET', KEYS[2]), redis.call('PTTL', KEYS[2]) }`,
+  },
+  /**
+   * KEYS: wait, paused, prioritized, delayed, active, failed. ARGV: job key base, webhook key.
+   * Returns [pending, in flight, dead] of that webhook's requests.
+   */
+  hookworkWebhookCounts: {
+    numberOfKeys: 6,
+    lua: `
+local base, webhook = ARGV[1], ARGV[2]
+local function count(ids)
+  local n = 0
+  for _, id in ipairs(ids) do
+    if redis.call('HGET', base .. id, 'name') == webhook then n = n + 1 end
+  end
+  return n
+end
+local pending = count(redis.call('LRANGE', KEYS[1], 0, -1)) + count(redis.call('LRANGE', KEYS[2], 0, -1))
+  + count(redis.call('ZRANGE', KEYS[3], 0, -1)) + count(redis.call('ZRANGE', KEYS[4], 0, -1))
+return { pending, count(redis.call('LRANGE', KEYS[5], 0, -1)), count(redis.call('ZRANGE', KEYS[6], 0, -1)) }`,
+  },
+  /**
+   * KEYS: failed. ARGV: job key base, webhook key ('' for every webhook), dead since (ms or '-inf'),
+   * offset, limit (-1: all). Dead letters newest dead first (the failed set's score is finishedOn).
+   * Returns [total, ids of the page…].
+   */
+  hookworkDeadIds: {
+    numberOfKeys: 1,
+    lua: `
+local base, webhook, since, offset, limit = ARGV[1], ARGV[2], ARGV[3], tonumber(ARGV[4]), tonumber(ARGV[5])
+if webhook == '' then
+  local total = redis.call('ZCOUNT', KEYS[1], since, '+inf')
+  local page = {}
+  if limit ~= 0 then page = redis.call('ZREVRANGEBYSCORE', KEYS[1], '+inf', since, 'LIMIT', offset, limit) end
+  table.insert(page, 1, total)
+  return page
+end
+local result = { 0 }
+local total = 0
+for _, id in ipairs(redis.call('ZREVRANGEBYSCORE', KEYS[1], '+inf', since)) do
+  if redis.call('HGET', base .. id, 'name') == webhook then
+    if total >= offset and (limit < 0 or total < offset + limit) then table.insert(result, id) end
+    total = total + 1
+  end
+end
+result[1] = total
+return result`,
+  },
+} as const;
+
+/** The commands {@link QUEUE_SCRIPTS} define on the producer client. */
+export interface QueueScripts {
+  hookworkGetRequest(jobKey: string, lockKey: string, failed: string, completed: string, delayed: string, active: string, id: string): Promise<[string[], string, string | null, string | null, number] | null>;
+  hookworkWebhookCounts(wait: string, paused: string, prioritized: string, delayed: string, active: string, failed: string, base: string, webhookKey: string): Promise<[number, number, number]>;
+  hookworkDeadIds(failed: string, base: string, webhookKey: string, since: string, offset: number, limit: number): Promise<[number, ...string[]]>;
+}

@@ -1,0 +1,536 @@
+/// <reference types="jest" />
+import { isHookworkError } from '../errors/hookwork-error';
+import type { NewWebhookRequest, WebhookRequest } from '../model/webhook-request';
+import { silentLogger } from '../observability/logger';
+import type { DeliveryHandler, DeliveryVerdict, QueueEngine, QueueEngineProvider, Settlement } from '../ports/queue-engine';
+import type { StorageBackend } from '../ports/storage-backend';
+import { systemClock } from '../runtime/clock';
+import { resolveSettings } from '../settings/resolve-settings';
+import type { HookworkSettings, HookworkSettingsInput } from '../settings/settings';
+import { withSubject, type ContractFactory, type ContractSubject } from './contract-subject';
+
+/**
+ * What the queue-engine contract drives: engines opened on one fresh store. Each `open()` is
+ * another engine on the same store, as another process would have.
+ */
+export interface QueueEngineHarness {
+  open(settings?: HookworkSettingsInput): Promise<QueueEngine<unknown>>;
+  /** Changes the settings an engine of this harness reads (as app.updateSettings() does), then wakes it. */
+  updateSettings(engine: QueueEngine<unknown>, settings: HookworkSettingsInput): void;
+}
+
+/**
+ * A {@link QueueEngineHarness} for a provider over a storage backend: the store is opened once,
+ * each `open()` opens an engine on it, and `cleanup` stops and closes every engine, closes the
+ * store and then runs `options.cleanup` (e.g. deleting a test's Redis keys). A backend's test
+ * file passes it to {@link describeQueueEngineContract}:
+ *
+ * ```ts
+ * describeQueueEngineContract('polling(postgres)', () => queueEngineHarness(pollingQueue(), postgresStorage({ … })), { duplicateIds: 'refused' });
+ * ```
+ */
+export async function queueEngineHarness(
+  provider: QueueEngineProvider<unknown>,
+  backend: StorageBackend<unknown>,
+  options: { cleanup?: () => Promise<void> } = {},
+): Promise<ContractSubject<QueueEngineHarness>> {
+  const storage = await backend.open({ logger: silentLogger, clock: systemClock });
+  const engines: QueueEngine<unknown>[] = [];
+  const settingsOf = new Map<QueueEngine<unknown>, { current: HookworkSettings }>();
+  return {
+    subject: {
+      updateSettings(engine, input) {
+        const accessor = settingsOf.get(engine)!;
+        accessor.current = resolveSettings(input, accessor.current);
+        engine.wake();
+      },
+      async open(input = {}) {
+        const accessor = { current: resolveSettings({ period: 1000, leaseDuration: 10_000, timeout: 2_000, stopTimeout: 1_000, ...input }) };
+        const engine = await provider.open({
+          storage,
+          storageBackend: backend,
+          settings: accessor,
+          clock: systemClock,
+          logger: silentLogger,
+          onError: () => {},
+        });
+        engines.push(engine);
+        settingsOf.set(engine, accessor);
+        return engine;
+      },
+    },
+    cleanup: async () => {
+      for (const engine of engines) await engine.stop(0);
+      for (const engine of engines) await engine.close?.();
+      await storage.close();
+      await options.cleanup?.();
+    },
+  };
+}
+
+/** Options of {@link describeQueueEngineContract}. */
+export interface QueueEngineContractOptions {
+  /**
+   * What enqueueing an id that is already queued (pending, in flight or dead) does:
+   * `refused` — the batch fails with HOOKWORK_ERR_ENQUEUE_FAILED and stores nothing (the SQL
+   * queues); `ignored` — the known id is skipped and the rest of the batch stored (BullMQ's job
+   * ids). Either way there is never a second request with that id, and the stored one is unchanged.
+   */
+  duplicateIds: 'refused' | 'ignored';
+}
+
+/** One call of the contract's handler. */
+interface HandledCall {
+  request: WebhookRequest;
+  at: number;
+  signal: AbortSignal;
+}
+
+/** One `settled()` call, with the engine's view of the request right after it. */
+interface SettledCall {
+  id: string;
+  verdict: DeliveryVerdict;
+  applied: boolean;
+  /** `engine.get(id)` started inside settled(): what the engine had applied by then. */
+  seen: Promise<WebhookRequest | undefined>;
+}
+
+/** A delivery handler whose verdicts a test scripts; it records every call and settlement. */
+class ScriptedHandler implements DeliveryHandler {
+  readonly calls: HandledCall[] = [];
+  readonly settled: SettledCall[] = [];
+  private readonly waiters: { check: () => boolean; resolve: () => void }[] = [];
+
+  constructor(
+    private readonly engine: () => QueueEngine<unknown>,
+    private readonly decide: (request: WebhookRequest, signal: AbortSignal, call: number) => DeliveryVerdict | Promise<DeliveryVerdict>,
+  ) {}
+
+  async handle(request: WebhookRequest, signal: AbortSignal): Promise<Settlement> {
+    this.calls.push({ request: { ...request }, at: Date.now(), signal });
+    this.notify();
+    const verdict = await this.decide(request, signal, this.calls.filter((c) => c.request.id === request.id).length);
+    return {
+      verdict,
+      settled: (applied) => {
+        this.settled.push({ id: request.id, verdict, applied, seen: this.engine().get(request.id) });
+        this.notify();
+      },
+    };
+  }
+
+  callsOf(id: string): HandledCall[] {
+    return this.calls.filter((c) => c.request.id === id);
+  }
+
+  settledOf(id: string): SettledCall[] {
+    return this.settled.filter((s) => s.id === id);
+  }
+
+  /** Resolves once `check()` holds; fails the test after `timeoutMs`. */
+  until(check: () => boolean, what: string, timeoutMs = 15_000): Promise<void> {
+    if (check()) return Promise.resolve();
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`timed out after ${timeoutMs} ms waiting until ${what}`)), timeoutMs);
+      this.waiters.push({
+        check,
+        resolve: () => {
+          clearTimeout(timer);
+          resolve();
+        },
+      });
+    });
+  }
+
+  private notify(): void {
+    for (const waiter of [...this.waiters]) {
+      if (waiter.check()) {
+        this.waiters.splice(this.waiters.indexOf(waiter), 1);
+        waiter.resolve();
+      }
+    }
+  }
+}
+
+const delivered: DeliveryVerdict = { kind: 'delivered' };
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+/** Resolves when `signal` aborts (the engine is stopping). */
+const aborted = (signal: AbortSignal) => new Promise<void>((resolve) => (signal.aborted ? resolve() : signal.addEventListener('abort', () => resolve(), { once: true })));
+
+let sequence = 0;
+/** A request for engine contract tests, due now unless `overrides` say otherwise. */
+export function engineRequest(id: string, overrides: Partial<NewWebhookRequest> = {}): NewWebhookRequest {
+  const now = new Date();
+  return {
+    id: `${id}-${process.pid}-${++sequence}`,
+    webhookKey: 'wh-1',
+    eventAlias: 'contentPublished',
+    body: JSON.stringify({ id, name: 'Ünïcödé ✓ "quoted"' }),
+    createdAt: now,
+    dueAt: now,
+    ...overrides,
+  };
+}
+
+async function rejection(promise: Promise<unknown>): Promise<{ code?: string; message: string }> {
+  const error = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(error).toBeDefined();
+  return error as { code?: string; message: string };
+}
+
+/**
+ * The behaviour every {@link QueueEngine} must show, run with real time (BullMQ keeps its own
+ * timers): enqueue and deduplication by id, the handler called with due requests, each verdict
+ * applied before `settled()` is called, counts, dead letters (paging, redelivery, retention),
+ * `stop()` giving work back, the concurrency limits, and a stuck webhook not starving another.
+ * Waits are for events, never for fixed times; the suite needs about half a minute per engine.
+ */
+export function describeQueueEngineContract(name: string, factory: ContractFactory<QueueEngineHarness>, options: QueueEngineContractOptions): void {
+  const test = (title: string, body: (harness: QueueEngineHarness) => Promise<void>) => it(title, () => withSubject(factory, (made) => body(made.subject)), 60_000);
+
+  /** Opens an engine and starts it with a scripted handler. */
+  async function started(harness: QueueEngineHarness, decide: ConstructorParameters<typeof ScriptedHandler>[1], settings?: HookworkSettingsInput) {
+    const engine = await harness.open(settings);
+    const handler = new ScriptedHandler(() => engine, decide);
+    await engine.start(handler);
+    return { engine, handler };
+  }
+
+  describe(`QueueEngine contract: ${name}`, () => {
+    describe('enqueue', () => {
+      test('stores requests as pending with 0 attempts and every field intact; an empty batch is a no-op', async (harness) => {
+        const engine = await harness.open();
+        const now = engineRequest('now', { webhookKey: 'wh-x', eventAlias: 'collections.save.after.posts', createdAt: new Date(Date.now() - 5000), dueAt: new Date(Date.now() - 1000) });
+        const later = engineRequest('later', { dueAt: new Date(Date.now() + 3_600_000), body: JSON.stringify({ big: 'x'.repeat(256 * 1024), nul: '\u0000' }) });
+        await engine.enqueue([]);
+        await engine.enqueue([now, later]);
+        expect(await engine.get(now.id)).toMatchObject({ ...now, state: 'pending', attempts: 0 });
+        const stored = await engine.get(later.id);
+        expect(stored).toMatchObject({ ...later, state: 'pending', attempts: 0 });
+        expect(stored!.dueAt).toBeInstanceOf(Date);
+        expect(stored!.createdAt).toBeInstanceOf(Date);
+        expect(await engine.get('no-such-request')).toBeUndefined();
+        expect(await engine.counts()).toEqual({ pending: 2, inFlight: 0, dead: 0 });
+        expect(await engine.counts({ webhookKey: 'wh-x' })).toEqual({ pending: 1, inFlight: 0, dead: 0 });
+      });
+
+      test(`deduplicates by id: never a second request with one id, the stored one unchanged (duplicates are ${options.duplicateIds})`, async (harness) => {
+        const engine = await harness.open();
+        const a = engineRequest('a');
+        const b = engineRequest('b');
+        const c = engineRequest('c');
+        await engine.enqueue([a]);
+        const batch = engine.enqueue([b, { ...a, body: '{"changed":true}', webhookKey: 'wh-other' }, c]);
+        if (options.duplicateIds === 'refused') {
+          expect((await rejection(batch)).code).toBe('HOOKWORK_ERR_ENQUEUE_FAILED');
+          expect(await engine.get(b.id)).toBeUndefined();
+          expect(await engine.get(c.id)).toBeUndefined();
+        } else {
+          await batch;
+          expect(await engine.get(b.id)).toMatchObject({ state: 'pending' });
+          expect(await engine.get(c.id)).toMatchObject({ state: 'pending' });
+        }
+        expect(await engine.get(a.id)).toMatchObject({ body: a.body, webhookKey: a.webhookKey });
+        const repeated = engine.enqueue([engineRequest('x'), { ...a, body: '{"again":true}' }, { ...a, body: '{"again":true}' }]);
+        if (options.duplicateIds === 'refused') expect((await rejection(repeated)).code).toBe('HOOKWORK_ERR_ENQUEUE_FAILED');
+        else await repeated;
+        expect((await engine.get(a.id))!.body).toBe(a.body);
+        expect(await engine.counts({ webhookKey: 'wh-other' })).toEqual({ pending: 0, inFlight: 0, dead: 0 });
+      });
+
+      test('refuses { transaction } clearly when it cannot enqueue in one, storing nothing', async (harness) => {
+        const engine = await harness.open();
+        if (engine.capabilities.transactionalEnqueue) return; // its own tests cover the outbox
+        const request = engineRequest('t');
+        const error = await rejection(engine.enqueue([request], { transaction: { host: 'tx' } }));
+        expect(isHookworkError(error)).toBe(true);
+        expect(error.code).toBe('HOOKWORK_ERR_ENQUEUE_FAILED');
+        expect(error.message).toMatch(/transaction/);
+        expect(await engine.get(request.id)).toBeUndefined();
+      });
+    });
+
+    describe('the handler and its verdicts', () => {
+      test('is called once with each due request (in flight meanwhile), not with requests due later', async (harness) => {
+        let release!: () => void;
+        const gate = new Promise<void>((resolve) => (release = resolve));
+        const { engine, handler } = await started(harness, async () => {
+          await gate;
+          return delivered;
+        });
+        const due = [engineRequest('d1'), engineRequest('d2', { webhookKey: 'wh-2' }), engineRequest('d3')];
+        const later = engineRequest('later', { dueAt: new Date(Date.now() + 3_600_000) });
+        await engine.enqueue([...due, later]);
+        engine.wake();
+        await handler.until(() => handler.calls.length === 3, 'the three due requests are handled');
+        expect(await engine.counts()).toEqual({ pending: 1, inFlight: 3, dead: 0 });
+        expect(engine.active).toBeGreaterThanOrEqual(3);
+        expect((await engine.get(due[0]!.id))!.state).toBe('inflight');
+        const handled = handler.calls.map((c) => c.request);
+        expect(handled.map((r) => r.id).sort()).toEqual(due.map((r) => r.id).sort());
+        for (const request of due) expect(handled.find((r) => r.id === request.id)).toMatchObject({ body: request.body, webhookKey: request.webhookKey, eventAlias: request.eventAlias, attempts: 0 });
+        release();
+        await handler.until(() => handler.settled.length === 3, 'the three are settled');
+        expect(await engine.counts()).toEqual({ pending: 1, inFlight: 0, dead: 0 });
+        expect(handler.callsOf(later.id)).toEqual([]);
+      });
+
+      test('delivered and drop remove the request before settled(true) is called; listeners hear of each', async (harness) => {
+        const heard: string[] = [];
+        const drop = engineRequest('drop');
+        const { engine, handler } = await started(harness, (request) => (request.id === drop.id ? { kind: 'drop', reason: 'the webhook was deleted' } : delivered));
+        engine.onSettled((request, verdict) => heard.push(`${request.id}:${verdict.kind}`));
+        const ok = engineRequest('ok');
+        await engine.enqueue([ok, drop]);
+        engine.wake();
+        await handler.until(() => handler.settled.length === 2, 'both are settled');
+        for (const settled of handler.settled) {
+          expect(settled.applied).toBe(true);
+          expect(await settled.seen).toBeUndefined();
+        }
+        expect(heard.sort()).toEqual([`${drop.id}:drop`, `${ok.id}:delivered`].sort());
+        expect(await engine.counts()).toEqual({ pending: 0, inFlight: 0, dead: 0 });
+      });
+
+      test('retry keeps the request with its attempts and last error until dueAt, then hands it over again', async (harness) => {
+        let dueAt = 0;
+        const { engine, handler } = await started(harness, (request, _signal, call) => {
+          if (call > 1) return delivered;
+          dueAt = Date.now() + 400;
+          return { kind: 'retry', dueAt: new Date(dueAt), attempts: request.attempts + 1, lastError: 'HTTP 503' };
+        });
+        const request = engineRequest('r');
+        await engine.enqueue([request]);
+        engine.wake();
+        await handler.until(() => handler.settled.length === 1, 'the first attempt is settled');
+        expect(handler.settled[0]!.applied).toBe(true);
+        expect(await handler.settled[0]!.seen).toMatchObject({ state: 'pending', attempts: 1, lastError: 'HTTP 503' });
+        await handler.until(() => handler.settled.length === 2, 'the retry is settled');
+        const second = handler.callsOf(request.id)[1]!;
+        expect(second.request.attempts).toBe(1);
+        // Never before its due time (a few ms of slack for clocks that round).
+        expect(second.at).toBeGreaterThanOrEqual(dueAt - 5);
+        expect(await engine.get(request.id)).toBeUndefined();
+      });
+
+      test('defer keeps the request without using an attempt, and hands it over again at dueAt', async (harness) => {
+        const { engine, handler } = await started(harness, (_request, _signal, call) => (call > 1 ? delivered : { kind: 'defer', dueAt: new Date(Date.now() + 300), reason: 'webhook disabled' }));
+        const request = engineRequest('deferred');
+        await engine.enqueue([request]);
+        engine.wake();
+        await handler.until(() => handler.settled.length === 2, 'the deferred request is handled again');
+        expect(await handler.settled[0]!.seen).toMatchObject({ state: 'pending', attempts: 0 });
+        expect(handler.callsOf(request.id).map((c) => c.request.attempts)).toEqual([0, 0]);
+      });
+
+      test('dead moves the request to the dead letters before settled(true); it is not handed over again', async (harness) => {
+        const { engine, handler } = await started(harness, (request) => ({ kind: 'dead', attempts: request.attempts + 1, lastError: 'HTTP 410' }));
+        const request = engineRequest('dead', { webhookKey: 'wh-d' });
+        const before = Date.now();
+        await engine.enqueue([request]);
+        engine.wake();
+        await handler.until(() => handler.settled.length === 1, 'the request is dead-lettered');
+        const seen = await handler.settled[0]!.seen;
+        expect(seen).toMatchObject({ id: request.id, state: 'dead', attempts: 1, lastError: 'HTTP 410', body: request.body });
+        expect(seen!.deadAt).toBeInstanceOf(Date);
+        expect(seen!.deadAt!.getTime()).toBeGreaterThanOrEqual(before - 5);
+        expect(await engine.counts({ webhookKey: 'wh-d' })).toEqual({ pending: 0, inFlight: 0, dead: 1 });
+        // A dead request's id stays taken: enqueueing it again adds nothing.
+        const again = engine.enqueue([{ ...request, body: '{}' }]);
+        if (options.duplicateIds === 'refused') await rejection(again);
+        else await again;
+        expect(await engine.get(request.id)).toMatchObject({ state: 'dead', body: request.body });
+        expect(handler.callsOf(request.id)).toHaveLength(1);
+      });
+    });
+
+    describe('counts and dead letters', () => {
+      test('counts by state, of every webhook and of one', async (harness) => {
+        const { engine, handler } = await started(harness, async (request, signal) => {
+          if (request.webhookKey === 'busy') await aborted(signal);
+          if (request.webhookKey === 'busy') return { kind: 'release' };
+          return { kind: 'dead', attempts: request.attempts + 1, lastError: 'HTTP 404' };
+        });
+        await engine.enqueue([engineRequest('b1', { webhookKey: 'busy' }), engineRequest('b2', { webhookKey: 'busy' }), engineRequest('x1', { webhookKey: 'other' })]);
+        await engine.enqueue([engineRequest('l1', { webhookKey: 'busy', dueAt: new Date(Date.now() + 3_600_000) }), engineRequest('l2', { webhookKey: 'idle', dueAt: new Date(Date.now() + 3_600_000) })]);
+        engine.wake();
+        await handler.until(() => handler.calls.length === 3 && handler.settled.length === 1, 'two are in flight and one is dead');
+        expect(await engine.counts()).toEqual({ pending: 2, inFlight: 2, dead: 1 });
+        expect(await engine.counts({ webhookKey: 'busy' })).toEqual({ pending: 1, inFlight: 2, dead: 0 });
+        expect(await engine.counts({ webhookKey: 'other' })).toEqual({ pending: 0, inFlight: 0, dead: 1 });
+        expect(await engine.counts({ webhookKey: 'idle' })).toEqual({ pending: 1, inFlight: 0, dead: 0 });
+        expect(await engine.counts({ webhookKey: 'none' })).toEqual({ pending: 0, inFlight: 0, dead: 0 });
+      });
+
+      /** Dead-letters `requests` one after another (a few ms apart, so their deadAt differ) and stops the engine. */
+      async function deadLetters(harness: QueueEngineHarness, requests: NewWebhookRequest[]) {
+        const { engine, handler } = await started(
+          harness,
+          async (request) => {
+            await sleep(4);
+            return { kind: 'dead', attempts: request.attempts + 1, lastError: `dead ${request.id}` };
+          },
+          { concurrency: { global: 1, perWebhook: 1 } },
+        );
+        const marks: number[] = [];
+        for (const request of requests) {
+          await engine.enqueue([request]);
+          engine.wake();
+          await handler.until(() => handler.settledOf(request.id).length === 1, `${request.id} is dead`);
+          marks.push(Date.now());
+          await sleep(4);
+        }
+        await engine.stop(1000);
+        return { engine, handler, marks };
+      }
+
+      test('dead letters are listed newest dead first, per webhook, paged with totals', async (harness) => {
+        const requests = [engineRequest('d0', { webhookKey: 'w1' }), engineRequest('d1', { webhookKey: 'w2' }), engineRequest('d2', { webhookKey: 'w1' }), engineRequest('d3', { webhookKey: 'w1' })];
+        const { engine } = await deadLetters(harness, requests);
+        const ids = (page: { items: WebhookRequest[] }) => page.items.map((r) => r.id);
+        const [d0, d1, d2, d3] = requests.map((r) => r.id);
+        expect(ids(await engine.listDead())).toEqual([d3, d2, d1, d0]);
+        expect(await engine.listDead({ limit: 2 })).toMatchObject({ total: 4 });
+        expect(ids(await engine.listDead({ limit: 2, offset: 1 }))).toEqual([d2, d1]);
+        const w1 = await engine.listDead({ webhookKey: 'w1', limit: 2 });
+        expect(ids(w1)).toEqual([d3, d2]);
+        expect(w1.total).toBe(3);
+        expect(ids(await engine.listDead({ webhookKey: 'w1', offset: 2 }))).toEqual([d0]);
+        expect(await engine.listDead({ webhookKey: 'nobody' })).toEqual({ items: [], total: 0 });
+        expect((await engine.listDead({ limit: 1 })).items[0]).toMatchObject({ state: 'dead', attempts: 1, lastError: `dead ${d3}`, webhookKey: 'w1' });
+      });
+
+      test('redeliver puts dead letters back (by ids, webhook, dead since, all), due now, attempts reset', async (harness) => {
+        const requests = [engineRequest('a', { webhookKey: 'w1' }), engineRequest('b', { webhookKey: 'w2' }), engineRequest('c', { webhookKey: 'w1' }), engineRequest('d', { webhookKey: 'w2' }), engineRequest('e', { webhookKey: 'w3' })];
+        const { engine, marks } = await deadLetters(harness, requests);
+        const [a, b, c, d, e] = requests.map((r) => r.id) as [string, string, string, string, string];
+        const pendingOne = engineRequest('pending', { dueAt: new Date(Date.now() + 3_600_000) });
+        await engine.enqueue([pendingOne]);
+        const now = new Date();
+        expect(await engine.redeliver({ ids: [a, pendingOne.id, 'unknown'] }, now)).toEqual([a]);
+        const back = await engine.get(a);
+        expect(back).toMatchObject({ state: 'pending', attempts: 0 });
+        expect(back!.deadAt).toBeUndefined();
+        expect(back!.dueAt.getTime()).toBeLessThanOrEqual(Date.now());
+        expect((await engine.get(pendingOne.id))!.dueAt).toEqual(pendingOne.dueAt);
+        // c died after b's mark: only c of w1's remaining dead letters; then every webhook's dead since d died.
+        expect(await engine.redeliver({ webhookKey: 'w1', deadSince: new Date(marks[1]! + 1) }, now)).toEqual([c]);
+        expect((await engine.redeliver({ deadSince: new Date(marks[2]! + 1) }, now)).sort()).toEqual([d, e].sort());
+        expect(await engine.redeliver({ all: true }, now)).toEqual([b]);
+        expect(await engine.redeliver({ all: true }, now)).toEqual([]);
+        expect(await engine.counts()).toEqual({ pending: 6, inFlight: 0, dead: 0 });
+        // Redelivered requests are handed over again, with 0 attempts.
+        const { handler } = await started(harness, () => delivered);
+        await handler.until(() => handler.settled.length === 5, 'the five redelivered requests are delivered');
+        expect(handler.calls.map((call) => call.request.attempts)).toEqual([0, 0, 0, 0, 0]);
+      });
+
+      test('deleteDeadOlderThan deletes dead letters dead before the time, at most limit per call', async (harness) => {
+        const requests = Array.from({ length: 5 }, (_, i) => engineRequest(`old${i}`));
+        const { engine, marks } = await deadLetters(harness, requests);
+        const cut = new Date(marks[2]! + 1); // the first three died before it
+        expect(await engine.deleteDeadOlderThan(cut, 2)).toBe(2);
+        expect(await engine.deleteDeadOlderThan(cut, 2)).toBe(1);
+        expect(await engine.deleteDeadOlderThan(cut, 2)).toBe(0);
+        expect((await engine.listDead()).items.map((r) => r.id)).toEqual([requests[4]!.id, requests[3]!.id]);
+        expect(await engine.get(requests[0]!.id)).toBeUndefined();
+      });
+    });
+
+    describe('stopping and concurrency', () => {
+      test('stop waits for running handlers, aborts them after its timeout, and gives every request back', async (harness) => {
+        const { engine, handler } = await started(
+          harness,
+          async (_request, signal) => {
+            await aborted(signal);
+            return { kind: 'release' };
+          },
+          { concurrency: { global: 4, perWebhook: 4 } },
+        );
+        const requests = [engineRequest('s1'), engineRequest('s2'), engineRequest('s3'), engineRequest('s4', { webhookKey: 'wh-2' }), engineRequest('s5', { webhookKey: 'wh-2' })];
+        await engine.enqueue(requests);
+        engine.wake();
+        await handler.until(() => handler.calls.length === 4, 'four handlers run (the global limit)');
+        await engine.stop(50);
+        expect(handler.calls.every((c) => c.signal.aborted)).toBe(true);
+        expect(engine.active).toBe(0);
+        expect(await engine.counts()).toEqual({ pending: 5, inFlight: 0, dead: 0 });
+        for (const request of requests) expect(await engine.get(request.id)).toMatchObject({ state: 'pending', attempts: 0 });
+        // Another engine on the store takes them at once, not after a lease.
+        const next = await started(harness, () => delivered);
+        await next.handler.until(() => next.handler.settled.length === 5, 'another engine delivers all five', 5_000);
+        expect(next.handler.calls.map((c) => c.request.attempts)).toEqual([0, 0, 0, 0, 0]);
+      });
+
+      test('respects concurrency.global and concurrency.perWebhook', async (harness) => {
+        const running = new Map<string, number>();
+        let global = 0;
+        let maxGlobal = 0;
+        const maxPer = new Map<string, number>();
+        const { engine, handler } = await started(
+          harness,
+          async (request) => {
+            global++;
+            running.set(request.webhookKey, (running.get(request.webhookKey) ?? 0) + 1);
+            maxGlobal = Math.max(maxGlobal, global);
+            maxPer.set(request.webhookKey, Math.max(maxPer.get(request.webhookKey) ?? 0, running.get(request.webhookKey)!));
+            await sleep(15);
+            global--;
+            running.set(request.webhookKey, running.get(request.webhookKey)! - 1);
+            return delivered;
+          },
+          { concurrency: { global: 5, perWebhook: 2 } },
+        );
+        const requests = ['w1', 'w2', 'w3', 'w4'].flatMap((webhookKey) => Array.from({ length: 12 }, (_, i) => engineRequest(`${webhookKey}-${i}`, { webhookKey })));
+        await engine.enqueue(requests);
+        engine.wake();
+        await handler.until(() => handler.settled.length === requests.length, 'every request is delivered', 30_000);
+        expect(maxGlobal).toBeLessThanOrEqual(5);
+        expect(maxGlobal).toBeGreaterThanOrEqual(3);
+        for (const [, max] of maxPer) expect(max).toBeLessThanOrEqual(2);
+        expect(new Set(handler.calls.map((c) => c.request.id)).size).toBe(requests.length);
+      });
+
+      test('hands nothing over while settings.enabled is false; queued requests are kept and sent once enabled', async (harness) => {
+        const { engine, handler } = await started(harness, () => delivered, { enabled: false });
+        const requests = [engineRequest('off1'), engineRequest('off2', { webhookKey: 'wh-2' })];
+        await engine.enqueue(requests);
+        engine.wake();
+        // An engine that ignored the setting would hand them over within a few ms.
+        await sleep(300);
+        expect(handler.calls).toEqual([]);
+        expect(await engine.counts()).toEqual({ pending: 2, inFlight: 0, dead: 0 });
+        harness.updateSettings(engine, { enabled: true });
+        await handler.until(() => handler.settled.length === 2, 'both are delivered once enabled');
+      });
+
+      test('a stuck webhook never starves another', async (harness) => {
+        let unstick!: () => void;
+        const stuck = new Promise<void>((resolve) => (unstick = resolve));
+        const { engine, handler } = await started(
+          harness,
+          async (request) => {
+            if (request.webhookKey === 'stuck') await stuck;
+            return delivered;
+          },
+          { concurrency: { global: 4, perWebhook: 2 } },
+        );
+        const stuckOnes = Array.from({ length: 60 }, (_, i) => engineRequest(`stuck${i}`, { webhookKey: 'stuck' }));
+        await engine.enqueue(stuckOnes);
+        engine.wake();
+        await handler.until(() => handler.calls.length >= 2, 'the stuck webhook has its two attempts running');
+        const healthy = Array.from({ length: 8 }, (_, i) => engineRequest(`healthy${i}`, { webhookKey: 'healthy' }));
+        await engine.enqueue(healthy);
+        engine.wake();
+        // Every healthy request is delivered while the stuck webhook's attempts still hang.
+        await handler.until(() => healthy.every((r) => handler.settledOf(r.id).length === 1), 'every healthy request is delivered', 20_000);
+        expect(handler.calls.filter((c) => c.request.webhookKey === 'stuck').length).toBeLessThanOrEqual(2);
+        unstick();
+        await handler.until(() => handler.settled.length === stuckOnes.length + healthy.length, 'the stuck webhook catches up', 30_000);
+      });
+    });
+  });
+}
