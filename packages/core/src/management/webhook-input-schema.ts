@@ -1,3 +1,5 @@
+import { HEADER_NAME_PATTERN, HEADER_VALUE_PATTERN } from '../model/wire-rules';
+
 /** The framework's own request headers; a webhook's custom headers may not set them. */
 export const FRAMEWORK_HEADERS = Object.freeze([
   'content-type',
@@ -37,7 +39,8 @@ export interface WebhookInput {
 /** What update() takes: any field of {@link WebhookInput} but the key and the secret (see rotateSecret). */
 export type WebhookPatch = Partial<Omit<WebhookInput, 'key' | 'secret'>>;
 
-const headerValue = { type: 'string', maxLength: 8192, pattern: '^[^\\r\\n\\u0000]*$' };
+/** Header values: visible ASCII, space and tab, as sent unchanged (see model/wire-rules.ts). */
+const headerValue = { type: 'string', maxLength: 8192, pattern: HEADER_VALUE_PATTERN };
 
 /** JSON Schema of {@link WebhookInput}. */
 export const webhookInputSchema = {
@@ -54,7 +57,7 @@ export const webhookInputSchema = {
     headers: {
       type: 'object',
       maxProperties: 50,
-      propertyNames: { pattern: '^[!#$%&\'*+.^_`|~0-9A-Za-z-]{1,100}$' },
+      propertyNames: { pattern: HEADER_NAME_PATTERN, maxLength: 100 },
       additionalProperties: {
         anyOf: [
           headerValue,
