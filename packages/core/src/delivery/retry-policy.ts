@@ -42,8 +42,8 @@ export function isRetryableStatus(status: number, settings: Pick<HookworkSetting
   return true;
 }
 
-/** Transport failures that are final at once: retrying cannot help. */
-const FINAL_ERROR_KINDS: ReadonlySet<DeliveryErrorKind> = new Set(['ssrf']);
+/** Failures that are final at once: retrying the same request cannot help. */
+const FINAL_ERROR_KINDS: ReadonlySet<DeliveryErrorKind> = new Set(['ssrf', 'invalid']);
 
 /** The failure of an attempt in one line, as `lastError` and the log's error message show it. */
 export function describeFailure(result: TransportResult): string | undefined {
@@ -59,8 +59,9 @@ export function describeFailure(result: TransportResult): string | undefined {
  * queue engine:
  * - a 2xx is delivered;
  * - an attempt aborted because the app is stopping is released (it does not count);
- * - 410 Gone dead-letters the request and disables the webhook; an SSRF refusal and a status
- *   that is not retryable ({@link isRetryableStatus}) dead-letter it at once;
+ * - 410 Gone dead-letters the request and disables the webhook; an SSRF refusal, a request that
+ *   could not go on the wire unchanged (`invalid`) and a status that is not retryable
+ *   ({@link isRetryableStatus}) dead-letter it at once;
  * - any other failure is retried after {@link nextAttemptDelay} (the schedule with jitter,
  *   lengthened by a Retry-After) until `maximumRetries` retries were made, then dead-lettered.
  */
