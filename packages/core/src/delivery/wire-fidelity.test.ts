@@ -4,6 +4,7 @@ import { WebhookRepositoryToken } from '../ports/webhook-repository';
 import { resolveToken } from '../runtime/tokens';
 import { startTestReceiver, type TestReceiver } from '../testing/test-receiver';
 import type { BeforeSendHook } from './delivery-options';
+import { startRawReceiver } from './test-support/raw-receiver';
 import { startTestApp, ThingHappened } from './test-support/test-app';
 
 /** What goes on the wire is what was validated and what the log shows. */
@@ -121,6 +122,37 @@ describe('what is sent is what is stored and logged', () => {
     expect(entry!.errorMessage).toContain('not sent: webhook legacy holds what HTTP cannot carry unchanged (url contains U+0020 (space) at character 1');
     expect(entry!.errorMessage).toContain('header x-site-name value contains "测" (U+6D4B)');
     expect(entry!.errorMessage).toContain('fix it with app.webhooks.update()');
+  });
+
+  it('refuses a user agent HTTP cannot carry at updateSettings, and sends the accepted one as set', async () => {
+    app = await startTestApp();
+    expect(() => app!.updateSettings({ headers: { userAgent: 'Site 测试/1.0' } })).toThrow(/HOOKWORK_ERR_INVALID_SETTINGS: invalid settings: headers.userAgent contains "测" \(U\+6D4B\)/);
+    app.updateSettings({ headers: { userAgent: 'Site%20%E6%B5%8B/1.0 (+https://example.com)' } });
+    const webhook = await app.webhooks.create({ url: receiver.url, events: ['thing.happened'] });
+    await app.publish(new ThingHappened('ua'));
+    await app.drain();
+    expect(receiver.requests.map((r) => r.headers['user-agent'])).toEqual(['Site%20%E6%B5%8B/1.0 (+https://example.com)']);
+    expect((await logOf(webhook.key))[0]!.requestHeaders['user-agent']).toBe('Site%20%E6%B5%8B/1.0 (+https://example.com)');
+  });
+
+  it('tells a redirect’s relative, UTF-8 Location as the absolute, canonical URL to give the webhook', async () => {
+    const raw = await startRawReceiver((socket) => socket.end(Buffer.concat([Buffer.from('HTTP/1.1 301 Moved Permanently\r\nLocation: /v2/h'), Buffer.from('ö', 'utf8'), Buffer.from('ok?x=1\r\nContent-Length: 0\r\n\r\n')])));
+    try {
+      app = await startTestApp({ settings: { maximumRetries: 0 } });
+      const webhook = await app.webhooks.create({ url: raw.url, events: ['thing.happened'] });
+      await app.publish(new ThingHappened('r1'));
+      await app.drain();
+      const target = raw.url.replace('/hook', '/v2/h%C3%B6ok?x=1');
+      const [entry] = await logOf(webhook.key);
+      expect(entry).toMatchObject({ statusCode: 301, outcome: 'dead', errorMessage: `HTTP 301: redirect to ${target} not followed; update the webhook URL` });
+      expect((await app.deadLetters()).items[0]!.lastError).toBe(entry!.errorMessage);
+      // The URL it names is one the webhook API takes as it is.
+      expect((await app.webhooks.update(webhook.key, { url: target })).url).toBe(target);
+    } finally {
+      await app?.stop();
+      app = undefined;
+      await raw.close();
+    }
   });
 
   it('a test send goes through the same checks', async () => {

@@ -83,10 +83,11 @@ export function loadSettings(options: LoadSettingsOptions = {}): HookworkSetting
   // A typo in an environment variable is an error, as the same typo in code is.
   const unknown = Object.keys(env).filter((name) => name.startsWith(prefix) && !known.has(name));
   if (unknown.length > 0) {
+    const problemOf = (name: string) => (name === `${prefix}CONCURRENCY__PER_ENDPOINT` ? `was renamed ${prefix}CONCURRENCY__PER_WEBHOOK` : 'is not a known setting');
     throw new HookworkError(
       'HOOKWORK_ERR_INVALID_SETTINGS',
-      `unknown setting${unknown.length > 1 ? 's' : ''} in the environment: ${unknown.join(', ')}; names are ${prefix} + the key in SCREAMING_SNAKE_CASE (${prefix}MAXIMUM_RETRIES, ${prefix}CONCURRENCY__PER_ENDPOINT), see docs/settings.md`,
-      { details: unknown.map((name) => ({ key: name, problem: 'is not a known setting' })) },
+      `unknown setting${unknown.length > 1 ? 's' : ''} in the environment: ${unknown.map((name) => (problemOf(name).startsWith('was') ? `${name} (${problemOf(name)})` : name)).join(', ')}; names are ${prefix} + the key in SCREAMING_SNAKE_CASE (${prefix}MAXIMUM_RETRIES, ${prefix}CONCURRENCY__PER_WEBHOOK), see docs/settings.md`,
+      { details: unknown.map((name) => ({ key: name, problem: problemOf(name) })) },
     );
   }
 
