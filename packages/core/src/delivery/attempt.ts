@@ -125,7 +125,7 @@ export function describeResponseBody(response: TransportResponse): string | unde
 export function attemptLogEntry(webhook: Pick<Webhook, 'key' | 'sensitiveHeaders'>, request: Pick<WebhookRequest, 'id' | 'eventAlias' | 'attempts'>, record: AttemptRecord, outcome: DeliveryOutcome): DeliveryLogEntry {
   const { result } = record;
   const response = result.ok ? result.response : undefined;
-  const errorMessage = result.ok ? [describeFailure(result), describeResponseBody(result.response)].filter(Boolean).join('; ') : result.message;
+  const errorMessage = result.ok ? [describeFailure(result, record.url), describeResponseBody(result.response)].filter(Boolean).join('; ') : result.message;
   return {
     key: randomUUID(),
     webhookKey: webhook.key,

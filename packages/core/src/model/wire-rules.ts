@@ -117,3 +117,20 @@ export function checkUrl(url: unknown): UrlCheck {
   if (parsed.href.length > MAX_URL_LENGTH) problems.push(`is ${parsed.href.length} characters once percent-encoded; at most ${MAX_URL_LENGTH}`);
   return problems.length > 0 ? { problems } : { href: parsed.href, problems };
 }
+
+/**
+ * A redirect's `Location` as the URL to give the webhook instead: decoded (Node reads header
+ * bytes as Latin-1, so a UTF-8 Location is decoded back), resolved against the URL requested,
+ * in canonical form. Undefined when it is no URL the rules above would accept as typed.
+ */
+export function redirectTarget(location: string, requested: string | undefined): string | undefined {
+  const bytes = Buffer.from(location, 'latin1');
+  const utf8 = bytes.toString('utf8');
+  const text = Buffer.from(utf8, 'utf8').equals(bytes) ? utf8 : location;
+  if (notInUrl.test(text)) return undefined;
+  try {
+    return new URL(text, requested).href;
+  } catch {
+    return undefined;
+  }
+}
