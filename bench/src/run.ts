@@ -4,7 +4,7 @@
  *
  * 1. Baseline: a tuned axios keep-alive POST loop (no redirects, no proxy) at concurrency 64 to
  *    a receiver in a child process.
- * 2. End to end with signing and logging on: publish → delivered, global and per-endpoint
+ * 2. End to end with signing and logging on: publish → delivered, global and per-webhook
  *    concurrency 64; 1 webhook, and 10 webhooks per event; in-memory queue, then SQLite.
  * 3. Latency: publish → receiver arrival at a steady rate, p50/p99, next to a direct axios POST
  *    at the same rate.
@@ -150,17 +150,17 @@ async function baseline(receiver: ChildReceiver, requests: number): Promise<numb
   return requests / seconds;
 }
 
-/** The per-endpoint limit of the runs that do not say otherwise: the baseline's concurrency. */
-const BENCH_PER_ENDPOINT = 64;
-/** The default `concurrency.perEndpoint`: one receiver at this limit is the quickstart's case. */
-const DEFAULT_PER_ENDPOINT = 8;
+/** The per-webhook limit of the runs that do not say otherwise: the baseline's concurrency. */
+const BENCH_PER_WEBHOOK = 64;
+/** The default `concurrency.perWebhook`: one webhook at this limit is the quickstart's case. */
+const DEFAULT_PER_WEBHOOK = 8;
 
-async function newApp(storage?: StorageBackend, perEndpoint = BENCH_PER_ENDPOINT, queue?: QueueEngineProvider): Promise<Hookwork> {
+async function newApp(storage?: StorageBackend, perWebhook = BENCH_PER_WEBHOOK, queue?: QueueEngineProvider): Promise<Hookwork> {
   const app = createHookwork({
     composers: [benchComposer],
     ...(storage ? { storage } : {}),
     ...(queue ? { queue } : {}),
-    settings: { concurrency: { global: 64, perWebhook: perEndpoint }, ssrf: { allowInternal: false, allow: ['127.0.0.1'] } },
+    settings: { concurrency: { global: 64, perWebhook }, ssrf: { allowInternal: false, allow: ['127.0.0.1'] } },
   });
   await app.start();
   return app;
@@ -170,8 +170,8 @@ async function newApp(storage?: StorageBackend, perEndpoint = BENCH_PER_ENDPOINT
 let lastCpuUsPerDelivery = NaN;
 
 /** End to end: publish `events` notifications, each to `webhooks` webhooks, until all are delivered. */
-async function endToEnd(receiver: ChildReceiver, options: { webhooks: number; events: number; storage?: () => StorageBackend; perEndpoint?: number }): Promise<number> {
-  const app = await newApp(options.storage?.(), options.perEndpoint);
+async function endToEnd(receiver: ChildReceiver, options: { webhooks: number; events: number; storage?: () => StorageBackend; perWebhook?: number }): Promise<number> {
+  const app = await newApp(options.storage?.(), options.perWebhook);
   try {
     for (let w = 0; w < options.webhooks; w++) await app.webhooks.create({ url: receiver.url, events: ['bench.happened'], secret: true });
     for (let i = 0; i < 2000; i++) await app.publish(new BenchHappened(i, now()));
@@ -258,7 +258,7 @@ function parkedQueue(): QueueEngineProvider {
 
 /** µs per publish() (each enqueuing 10 requests) with `total` webhooks of which 10 subscribe, delivery parked. */
 async function publishCost(receiver: ChildReceiver, total: number, publishes: number, storage?: StorageBackend): Promise<number> {
-  const app = await newApp(storage, BENCH_PER_ENDPOINT, parkedQueue());
+  const app = await newApp(storage, BENCH_PER_WEBHOOK, parkedQueue());
   try {
     for (let w = 0; w < total; w++) {
       await app.webhooks.create({ url: receiver.url, events: [w < 10 ? 'bench.happened' : 'bench.other'] });
@@ -278,19 +278,19 @@ async function publishCost(receiver: ChildReceiver, total: number, publishes: nu
 
 async function main(): Promise<void> {
   if (process.argv.includes('--only-e2e')) {
-    // For profiling: node --cpu-prof bench/dist/run.js --only-e2e [--sqlite] [--webhooks n] [--per-endpoint n]
+    // For profiling: node --cpu-prof bench/dist/run.js --only-e2e [--sqlite] [--webhooks n] [--per-webhook n]
     const option = (name: string, fallback: number) => {
       const at = process.argv.indexOf(name);
       return at >= 0 ? Number(process.argv[at + 1]) : fallback;
     };
     const webhooks = option('--webhooks', 1);
-    const perEndpoint = option('--per-endpoint', BENCH_PER_ENDPOINT);
+    const perWebhook = option('--per-webhook', BENCH_PER_WEBHOOK);
     const receiver = await ChildReceiver.start();
     const tmp = mkdtempSync(path.join(os.tmpdir(), 'hookwork-bench-'));
     try {
       const storage = process.argv.includes('--sqlite') ? () => sqliteStorage({ file: path.join(tmp, 'bench.db') }) : undefined;
-      const rps = await endToEnd(receiver, { webhooks, events: Math.round(10_000 / webhooks), perEndpoint, ...(storage ? { storage } : {}) });
-      console.log(`e2e ${storage ? 'SQLite' : 'memory'}, ${webhooks} webhook(s), perEndpoint ${perEndpoint}: ${rps.toFixed(0)} deliveries/s, ${lastCpuUsPerDelivery.toFixed(0)} µs CPU per delivery`);
+      const rps = await endToEnd(receiver, { webhooks, events: Math.round(10_000 / webhooks), perWebhook, ...(storage ? { storage } : {}) });
+      console.log(`e2e ${storage ? 'SQLite' : 'memory'}, ${webhooks} webhook(s), perWebhook ${perWebhook}: ${rps.toFixed(0)} deliveries/s, ${lastCpuUsPerDelivery.toFixed(0)} µs CPU per delivery`);
     } finally {
       await receiver.stop();
       rmSync(tmp, { recursive: true, force: true });
@@ -304,8 +304,9 @@ async function main(): Promise<void> {
     cpus: os.cpus().length,
     cpuModel: os.cpus()[0]?.model ?? 'unknown',
     concurrency: 64,
-    perEndpoint: BENCH_PER_ENDPOINT,
-    sqliteDefaultPerEndpoint: DEFAULT_PER_ENDPOINT,
+    // JSON keys kept from before the setting's rename (concurrency.perEndpoint), so runs compare.
+    perEndpoint: BENCH_PER_WEBHOOK,
+    sqliteDefaultPerEndpoint: DEFAULT_PER_WEBHOOK,
     rounds: quick ? 1 : 3,
     baselineRequests: Math.round(20_000 * scale),
     e2eEvents1: Math.round(20_000 * scale),
@@ -332,14 +333,14 @@ async function main(): Promise<void> {
       baselineRps = Math.max(baselineRps, await baseline(receiver, settings.baselineRequests));
       e2e1 = Math.max(e2e1, await endToEnd(receiver, { webhooks: 1, events: settings.e2eEvents1 }));
       sqlite = Math.max(sqlite, await endToEnd(receiver, { webhooks: 1, events: settings.sqliteEvents, storage: sqliteFile }));
-      sqliteDefault = Math.max(sqliteDefault, await endToEnd(receiver, { webhooks: 1, events: settings.sqliteEvents, perEndpoint: DEFAULT_PER_ENDPOINT, storage: sqliteFile }));
+      sqliteDefault = Math.max(sqliteDefault, await endToEnd(receiver, { webhooks: 1, events: settings.sqliteEvents, perWebhook: DEFAULT_PER_WEBHOOK, storage: sqliteFile }));
     }
     console.log(`baseline axios keep-alive POST, c=64:          ${baselineRps.toFixed(0)} req/s`);
     console.log(`end to end, memory queue, 1 webhook:          ${e2e1.toFixed(0)} deliveries/s  (${(e2e1 / baselineRps).toFixed(2)} × baseline; target ≥ 0.70)`);
     const e2e10 = await endToEnd(receiver, { webhooks: 10, events: settings.e2eEvents10 });
     console.log(`end to end, memory queue, 10 webhooks/event:  ${e2e10.toFixed(0)} deliveries/s  (${(e2e10 / baselineRps).toFixed(2)} × baseline)`);
     console.log(`end to end, SQLite queue, 1 webhook:          ${sqlite.toFixed(0)} deliveries/s  (${(sqlite / baselineRps).toFixed(2)} × baseline; target ≥ 0.50)`);
-    console.log(`  same, default perEndpoint ${DEFAULT_PER_ENDPOINT}:              ${sqliteDefault.toFixed(0)} deliveries/s  (${(sqliteDefault / baselineRps).toFixed(2)} × baseline)`);
+    console.log(`  same, default perWebhook ${DEFAULT_PER_WEBHOOK}:               ${sqliteDefault.toFixed(0)} deliveries/s  (${(sqliteDefault / baselineRps).toFixed(2)} × baseline)`);
     const lat = await latency(receiver, settings.latencyRate, settings.latencySeconds);
     const p99Ratio = lat.hookwork.p99 / lat.direct.p99;
     console.log(`latency at ${settings.latencyRate}/s, publish → arrival:      p50 ${lat.hookwork.p50} ms, p99 ${lat.hookwork.p99} ms`);
