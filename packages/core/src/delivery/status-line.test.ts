@@ -103,6 +103,17 @@ describe('the status line decides', () => {
     expect(log[0]!.errorMessage).toBeUndefined();
   });
 
+  it('a body longer than its Content-Length is complete at Content-Length: delivered, nothing to note', async () => {
+    const log = await deliverOnce((s) => s.end(head('200 OK', 'Content-Length: 2') + 'okEXTRA BYTES'));
+    expect(receiver.arrivals).toBe(1);
+    expect(log.map((e) => [e.statusCode, e.outcome, e.responseBody, e.errorMessage])).toEqual([[200, 'delivered', 'ok', undefined]]);
+  });
+
+  it('a body without a length, read until the connection closes, is complete when it closes', async () => {
+    const log = await deliverOnce((s) => s.end('HTTP/1.0 200 OK\r\n\r\nall of it'));
+    expect(log.map((e) => [e.statusCode, e.outcome, e.responseBody, e.errorMessage])).toEqual([[200, 'delivered', 'all of it', undefined]]);
+  });
+
   it('a non-2xx with a broken body still gets its status’s verdict: a 503 is retried, then dead', async () => {
     const log = await deliverOnce((s) => s.end(head('503 Service Unavailable', 'Content-Length: 100') + 'busy'), { maximumRetries: 1 });
     expect(receiver.arrivals).toBe(2);
