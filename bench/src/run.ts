@@ -24,6 +24,8 @@ import {
   WebhookEventBase,
   WebhookEventTypes,
   pollingQueue,
+  RequestQueueToken,
+  resolveToken,
   type Composer,
   type Hookwork,
   type QueueEngineProvider,
@@ -256,6 +258,21 @@ function parkedQueue(): QueueEngineProvider {
   };
 }
 
+/**
+ * Empties a parked app's queue through the store, as delivery would without the HTTP: each
+ * measured round starts from an empty queue, as it did when rounds were drained.
+ */
+async function emptyQueue(app: Hookwork): Promise<void> {
+  const queue = resolveToken(app.container, RequestQueueToken);
+  for (;;) {
+    const claimed = await queue.claim({ owner: 'bench', limit: 1000, leaseMs: 60_000, now: new Date() });
+    if (claimed.length === 0) return;
+    const ids = claimed.map((r) => r.id);
+    if (queue.completeMany) await queue.completeMany(ids, 'bench');
+    else for (const id of ids) await queue.complete(id, 'bench');
+  }
+}
+
 /** µs per publish() (each enqueuing 10 requests) with `total` webhooks of which 10 subscribe, delivery parked. */
 async function publishCost(receiver: ChildReceiver, total: number, publishes: number, storage?: StorageBackend): Promise<number> {
   const app = await newApp(storage, BENCH_PER_WEBHOOK, parkedQueue());
@@ -266,7 +283,9 @@ async function publishCost(receiver: ChildReceiver, total: number, publishes: nu
     const measure = async () => {
       const t0 = now();
       for (let i = 0; i < publishes; i++) await app.publish(new BenchHappened(i, now()));
-      return ((now() - t0) * 1000) / publishes;
+      const us = ((now() - t0) * 1000) / publishes;
+      await emptyQueue(app);
+      return us;
     };
     await measure();
     // The best of three rounds: the lookup's cost, not the garbage collector's timing.
@@ -291,6 +310,23 @@ async function main(): Promise<void> {
       const storage = process.argv.includes('--sqlite') ? () => sqliteStorage({ file: path.join(tmp, 'bench.db') }) : undefined;
       const rps = await endToEnd(receiver, { webhooks, events: Math.round(10_000 / webhooks), perWebhook, ...(storage ? { storage } : {}) });
       console.log(`e2e ${storage ? 'SQLite' : 'memory'}, ${webhooks} webhook(s), perWebhook ${perWebhook}: ${rps.toFixed(0)} deliveries/s, ${lastCpuUsPerDelivery.toFixed(0)} µs CPU per delivery`);
+    } finally {
+      await receiver.stop();
+      rmSync(tmp, { recursive: true, force: true });
+    }
+    return;
+  }
+  if (process.argv.includes('--only-publish')) {
+    // Publish cost alone, to compare two builds quickly: node bench/dist/run.js --only-publish
+    const receiver = await ChildReceiver.start();
+    const tmp = mkdtempSync(path.join(os.tmpdir(), 'hookwork-bench-'));
+    try {
+      const costs = {
+        publishUs10: round(await publishCost(receiver, 10, 2_000), 1),
+        publishUs10k: round(await publishCost(receiver, 10_000, 2_000), 1),
+        publishUs10Sqlite: round(await publishCost(receiver, 10, 2_000, sqliteStorage({ file: path.join(tmp, 'bench.db') })), 1),
+      };
+      console.log(JSON.stringify(costs));
     } finally {
       await receiver.stop();
       rmSync(tmp, { recursive: true, force: true });

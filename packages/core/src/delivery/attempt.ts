@@ -26,6 +26,8 @@ export interface AttemptRecord {
   date: Date;
 }
 
+const LONE_SURROGATE = /\p{Cs}/u;
+
 const isObject = (value: unknown): value is Record<string, unknown> => value !== null && typeof value === 'object' && !Array.isArray(value);
 
 /**
@@ -46,7 +48,11 @@ export function checkOutgoing(request: { url: unknown; headers: unknown; body?: 
       if (valueProblem) problems.push(`header ${name} value ${valueProblem}`);
     }
   }
-  if ('body' in request && typeof request.body !== 'string') problems.push('body must be a string (the JSON text to sign and send)');
+  if ('body' in request) {
+    if (typeof request.body !== 'string') problems.push('body must be a string (the JSON text to sign and send)');
+    // UTF-8 cannot carry a lone surrogate: it would go out as U+FFFD, unlike the body logged and signed.
+    else if (LONE_SURROGATE.test(request.body)) problems.push(`body contains a lone surrogate (U+${request.body.codePointAt(LONE_SURROGATE.exec(request.body)!.index)!.toString(16).toUpperCase()}), which UTF-8 cannot carry`);
+  }
   return problems.length > 0 ? { problem: problems.join('; ') } : { url: url.href! };
 }
 
@@ -82,7 +88,8 @@ export class Attempt {
       date,
       result: { ok: false, errorKind, message, durationMs: 0 },
     });
-    let checked = checkOutgoing(outgoing);
+    // The stored body is JSON.stringify's text, well formed: only a hook's body is checked.
+    let checked = checkOutgoing({ url: outgoing.url, headers: outgoing.headers });
     if ('problem' in checked) return notSent(`not sent: webhook ${webhook.key} holds what HTTP cannot carry unchanged (${checked.problem}); fix it with app.webhooks.update()`, 'invalid');
     if (this.options.beforeSend) {
       try {
@@ -92,7 +99,7 @@ export class Attempt {
       } catch (error) {
         return notSent(`the beforeSend hook threw: ${(error as Error)?.message ?? error}`, 'other');
       }
-      checked = checkOutgoing(outgoing);
+      checked = checkOutgoing(outgoing.body === request.body ? { url: outgoing.url, headers: outgoing.headers } : outgoing);
       if ('problem' in checked) return notSent(`not sent: the beforeSend hook's request cannot go on the wire unchanged (${checked.problem})`, 'invalid');
     }
     const url = checked.url;

@@ -69,6 +69,13 @@ describe('what is sent is what is stored and logged', () => {
     expect(dead[0]!.lastError).toMatch(/^invalid: not sent: the beforeSend hook's request/);
   });
 
+  it('does not send a before-send hook’s body holding a lone surrogate, which UTF-8 would turn into U+FFFD', async () => {
+    const { log } = await sendThroughHook((request) => ({ ...request, body: JSON.stringify({ note: 'x' }).replace('x', '\ud800') }));
+    expect(receiver.requests).toHaveLength(0);
+    expect(log.map((e) => [e.errorKind, e.outcome])).toEqual([['invalid', 'dead']]);
+    expect(log[0]!.errorMessage).toContain('body contains a lone surrogate (U+D800), which UTF-8 cannot carry');
+  });
+
   it('does not send to a before-send hook’s URL holding a tab (a URL parser would drop it), and says why', async () => {
     const { log } = await sendThroughHook((request) => {
       request.url = `${receiver.origin}/ho\tok`;
