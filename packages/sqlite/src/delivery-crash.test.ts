@@ -115,4 +115,28 @@ describe('end to end: a delivering process killed with SIGKILL', () => {
     expect([...byA, ...byB].sort()).toEqual(Array.from({ length: count }, (_, i) => `msg_${i}`).sort());
     expect(receiver.requests).toHaveLength(count);
   });
+
+  it('two processes, a lease shorter than the receiver takes to answer: the running attempt keeps its lease, one arrival', async () => {
+    const file = temp.file();
+    const store = openSqliteStorage({ file });
+    await store.webhooks.create(contractWebhook('slow', { url: receiver.url, events: ['thing.happened'] }));
+    const now = new Date();
+    await store.queue.enqueue([{ id: 'msg_slow', webhookKey: 'slow', eventAlias: 'thing.happened', body: '{"id":"slow"}', createdAt: now, dueAt: now }]);
+    await store.close();
+
+    // Answers after 5 s: more than twice the 2 s lease, less than the 8 s timeout.
+    receiver.handler = (_arrival, res) => void setTimeout(() => res.writeHead(200).end(), 5000);
+    const env = { ...process.env, WORKER_SETTINGS: JSON.stringify({ timeout: 8000, leaseDuration: 2000, period: 100 }) };
+    const a = startWorker(WORKER, ['deliver', file, 'wait'], env);
+    const b = startWorker(WORKER, ['deliver', file, 'wait'], env);
+    workers.push(a, b);
+    await Promise.all([a.waitFor((e) => e.type === 'ready'), b.waitFor((e) => e.type === 'ready')]);
+    a.child.stdin!.write('go\n');
+    b.child.stdin!.write('go\n');
+    await Promise.all([a.waitFor((e) => e.type === 'done', 30_000), b.waitFor((e) => e.type === 'done', 30_000)]);
+
+    expect(receiver.requests.map(webhookIdOf)).toEqual(['msg_slow']);
+    const succeeded = [...a.events, ...b.events].filter((e) => e.type === 'succeeded').map((e) => e.id);
+    expect(succeeded).toEqual(['msg_slow']);
+  });
 });

@@ -28,6 +28,15 @@ describe('createHookwork({ storage: sqliteStorage({ file }) })', () => {
     temp.remove();
   });
 
+  it('delivers while a host publishes 10,000 notifications in a loop, not only after the loop', async () => {
+    const a = app();
+    await a.start();
+    await a.webhooks.create({ url: receiver.url, events: ['thing.happened'] });
+    for (let i = 0; i < 10_000; i++) await a.publish(new ThingHappened(`n${i}`));
+    // better-sqlite3 enqueues without I/O: without a turn of the event loop now and then, this was 0.
+    expect(receiver.requests.length).toBeGreaterThan(0);
+  });
+
   it('delivers, and keeps webhooks, logs and queued retries across a restart on the same file', async () => {
     const first = app();
     await first.start();

@@ -83,4 +83,26 @@ describe('Cockpit webhooks delivered by the core engine', () => {
       expect(JSON.stringify(entry)).not.toContain(Buffer.from('deploy:s3cret').toString('base64'));
     }
   });
+
+  it('sends a header row and the URL exactly as stored and logged, and a UTF-8 basic-auth password Base64-encoded', async () => {
+    const path = new URL(receiver.url).pathname;
+    const webhook = await cockpitWebhooks(app).create({
+      name: 'Site',
+      url: receiver.url.replace(path, '/x/..' + path + '/ü'),
+      auth: { user: 'deploy', pass: 'pässwörd' },
+      headers: [{ k: 'X-Site-Name', v: encodeURIComponent('测试站点') }],
+      events: ['collections.save.after.posts'],
+    });
+    expect(webhook.url).toBe(`${receiver.url}/%C3%BC`);
+    await cockpitHost(app, { backend: true }).trigger('collections.save.after', 'posts', { _id: 'e2' }, false);
+    await app.drain({ timeoutMs: 20_000 });
+    const [first] = receiver.received;
+    expect(first!.headers['x-site-name']).toBe('%E6%B5%8B%E8%AF%95%E7%AB%99%E7%82%B9');
+    expect(first!.headers.authorization).toBe(`Basic ${Buffer.from('deploy:pässwörd', 'utf8').toString('base64')}`);
+    const log = (await app.logs(webhook._id)).items;
+    expect(log.map((e) => [e.url, e.requestHeaders['x-site-name']])).toEqual([
+      [webhook.url, '%E6%B5%8B%E8%AF%95%E7%AB%99%E7%82%B9'],
+      [webhook.url, '%E6%B5%8B%E8%AF%95%E7%AB%99%E7%82%B9'],
+    ]);
+  });
 });

@@ -25,7 +25,7 @@ describe("cockpitWebhooks(app): Cockpit's webhook shape on hookwork webhooks", (
   it('maps name, url, events and active onto a webhook, and basic auth onto a sensitive Authorization header', async () => {
     const created = await cockpitWebhooks(app).create({
       name: 'Rebuild site',
-      url: ' https://hooks.example.test/rebuild ',
+      url: 'HTTPS://Hooks.Example.Test/rebuild',
       auth: { user: 'deploy', pass: 's3cret' },
       headers: [{ k: 'X-Site', v: 'blog' }],
       events: ['collections.save.after.posts', 'collections.remove.after'],
@@ -111,7 +111,43 @@ describe("cockpitWebhooks(app): Cockpit's webhook shape on hookwork webhooks", (
 
     it('a header with CR/LF', async () => {
       const { problems } = await refusal({ name: 'n', url: URL, events: ['cockpit.clearcache'], headers: [{ k: 'X-A', v: 'a\r\nInjected: 1' }] });
-      expect(problems).toEqual([{ field: 'headers.0.v', problem: 'must not contain CR, LF or NUL' }]);
+      expect(problems).toEqual([{ field: 'headers.0.v', problem: expect.stringMatching(/^contains U\+000D \(carriage return, CR\) at character 2 \(a line break would end the header: header injection\); header values are visible ASCII/) }]);
+    });
+
+    it.each([
+      ['测试站点', 'contains "测" (U+6D4B) at character 1; header values are visible ASCII, space and tab (RFC 9110 §5.5); carry other text percent-encoded'],
+      ['Bearer k€y-42', 'contains "€" (U+20AC) at character 9'],
+      ['a\u0001b', 'contains U+0001 at character 2'],
+      ['a\u007fb', 'contains U+007F (DEL) at character 2'],
+    ])('a header row whose value HTTP/1.1 cannot carry unchanged (%j), naming the row, the character and the rule', async (value, problem) => {
+      const { problems, message } = await refusal({ name: 'n', url: URL, events: ['cockpit.clearcache'], headers: [{ k: 'X-Ok', v: 'fine' }, { k: 'X-Site-Name', v: value }] });
+      expect(problems).toEqual([{ field: 'headers.1.v', problem: expect.stringContaining(problem) }]);
+      expect(message).not.toContain('k€y');
+    });
+
+    it('a header row whose name is not an HTTP token', async () => {
+      const { problems } = await refusal({ name: 'n', url: URL, events: ['cockpit.clearcache'], headers: [{ k: 'X Site', v: 'blog' }] });
+      expect(problems).toEqual([{ field: 'headers.0.k', problem: expect.stringContaining('is not a valid header name') }]);
+    });
+
+    it('a URL with leading or trailing whitespace: refused with the position, not trimmed', async () => {
+      const { problems } = await refusal({ name: 'n', url: ' https://hooks.example.test/rebuild ', events: ['cockpit.clearcache'] });
+      expect(problems).toEqual([{ field: 'url', problem: expect.stringContaining('contains U+0020 (space) at character 1; URLs are taken as typed, never trimmed or repaired') }]);
+    });
+
+    it('every problem of one input in one refusal: its own, and those core finds', async () => {
+      const { problems } = await refusal({
+        name: 'n',
+        url: 'ftp://files.example.test',
+        events: ['nope', 7],
+        headers: [{ k: 'X-A', v: 'a\r\nb' }, { k: 'X-B', v: 'ok' }, { k: 'x-b', v: 'again' }],
+        auth: { user: 'deploy', pass: '' },
+        active: 'yes',
+        urll: 1,
+      });
+      expect(problems.map((p) => p.field).sort()).toEqual(['active', 'auth.pass', 'events', 'events.1', 'headers.0.v', 'headers.2', 'url', 'urll']);
+      expect(problems.find((p) => p.field === 'events')!.problem).toContain('unknown event alias "nope"');
+      expect(problems.find((p) => p.field === 'url')!.problem).toContain('scheme ftp: is not allowed');
     });
 
     it('unknown events and a bad URL (checked by core against the composed events)', async () => {

@@ -1,5 +1,5 @@
 import Ajv, { type ErrorObject } from 'ajv';
-import { HookworkError, REDACTED, type Hookwork, type Page, type WebhookHeaderInput, type WebhookInputProblem, type WebhookView } from '@hookwork/core';
+import { HookworkError, REDACTED, type Hookwork, type Page, type WebhookHeaderInput, type WebhookInput, type WebhookInputProblem, type WebhookView } from '@hookwork/core';
 import { cockpitWebhookInputSchema, type CockpitHeader, type CockpitWebhookInput } from './cockpit-webhook-schema';
 
 /** A webhook as cockpitWebhooks() returns it: Cockpit's shape, never a credential in clear. */
@@ -56,7 +56,7 @@ function schemaProblems(errors: ErrorObject[] | null | undefined): WebhookInputP
       field = field === '(root)' ? missing : `${field}.${missing}`;
       problem = 'is required';
     } else if (error.keyword === 'pattern') {
-      problem = 'must not contain CR, LF or NUL';
+      problem = 'has characters that are not allowed (letters, digits and . _ : - only)';
     }
     if (seen.has(field)) continue;
     seen.add(field);
@@ -69,17 +69,16 @@ function refuse(problems: WebhookInputProblem[]): never {
   throw new HookworkError('HOOKWORK_ERR_INVALID_WEBHOOK', `Cockpit webhook refused, nothing was stored: ${problems.map((p) => `${p.field} ${p.problem}`).join('; ')}`, { details: problems });
 }
 
-function authProblems(auth: CockpitWebhookInput['auth']): WebhookInputProblem[] {
-  const user = auth?.user ?? '';
-  const pass = auth?.pass ?? '';
+function authProblems(auth: { user?: unknown; pass?: unknown }): WebhookInputProblem[] {
+  const user = typeof auth.user === 'string' ? auth.user : '';
+  const pass = typeof auth.pass === 'string' ? auth.pass : '';
   if (user === '' && pass === '') return [];
   const problems: WebhookInputProblem[] = [];
   // Cockpit silently sends no auth at all when one half is empty; a half-filled form is refused here.
   if (user === '') problems.push({ field: 'auth.user', problem: 'is empty while auth.pass is set; set both for HTTP basic auth, or neither' });
   if (pass === '') problems.push({ field: 'auth.pass', problem: 'is empty while auth.user is set; set both for HTTP basic auth, or neither' });
   if (user.includes(':')) problems.push({ field: 'auth.user', problem: 'must not contain ":" (HTTP basic auth separates user and password with it)' });
-  if (/[\r\n\0]/.test(user)) problems.push({ field: 'auth.user', problem: 'must not contain CR, LF or NUL' });
-  if (/[\r\n\0]/.test(pass)) problems.push({ field: 'auth.pass', problem: 'must not contain CR, LF or NUL' });
+  // Any other text goes: the pair is sent Base64-encoded (UTF-8, RFC 7617).
   return problems;
 }
 
@@ -106,6 +105,74 @@ export function toCockpitWebhook(view: WebhookView): CockpitWebhookView {
   };
 }
 
+const isRecord = (value: unknown): value is Record<string, unknown> => value !== null && typeof value === 'object' && !Array.isArray(value);
+
+/** The hookwork fields of a Cockpit input, each only when Cockpit's schema found its shape right (core then checks what it means). */
+function toWebhookInput(input: CockpitWebhookInput): Omit<WebhookInput, 'headers'> {
+  const raw = input as unknown as Record<string, unknown>;
+  return {
+    ...(typeof raw._id === 'string' ? { key: raw._id } : {}),
+    ...(typeof raw.name === 'string' ? { name: raw.name } : {}),
+    url: raw.url as string,
+    events: raw.events as string[],
+    enabled: typeof raw.active === 'boolean' ? raw.active : true,
+    ...(typeof raw.secret === 'boolean' || typeof raw.secret === 'string' ? { secret: raw.secret } : {}),
+  };
+}
+
+/** Core's field of a problem, as Cockpit's form names it. */
+function cockpitField(field: string, headerRows: ReadonlyMap<string, number>, problem: string): string {
+  if (field === 'key') return '_id';
+  if (field === 'enabled') return 'active';
+  const header = /^headers\.(.+)$/.exec(field);
+  const row = header ? headerRows.get(header[1]!) : undefined;
+  if (row !== undefined) return `headers.${row}.${problem.startsWith('value ') ? 'v' : 'k'}`;
+  return field;
+}
+
+/**
+ * Every problem of a Cockpit webhook input in one list: Cockpit's shape (its schema, basic auth,
+ * header rows) and — through app.webhooks.check() — what core refuses (the URL, the events, a
+ * header HTTP cannot carry), each under the field Cockpit's form shows. Also the custom headers
+ * to store.
+ */
+function checkCockpitInput(app: Hookwork, input: CockpitWebhookInput): { problems: WebhookInputProblem[]; headers: Record<string, WebhookHeaderInput> } {
+  const headers: Record<string, WebhookHeaderInput> = {};
+  const problems = validate(input) ? [] : schemaProblems(validate.errors);
+  if (!isRecord(input)) return { problems, headers };
+  const reported = new Set(problems.map((p) => p.field));
+  const auth = input.auth as unknown;
+  if (isRecord(auth) && (auth.user === undefined || typeof auth.user === 'string') && (auth.pass === undefined || typeof auth.pass === 'string')) problems.push(...authProblems(auth));
+  const headerRows = new Map<string, number>();
+  const seen = new Set<string>();
+  for (const [index, header] of (Array.isArray(input.headers) ? input.headers : []).entries()) {
+    if (!isRecord(header) || typeof header.k !== 'string' || typeof header.v !== 'string' || !header.k || !header.v) continue;
+    if (header.k.toLowerCase() === 'authorization') {
+      problems.push({
+        field: `headers.${index}`,
+        problem: 'sets Authorization; use auth { user, pass } for HTTP basic auth (other schemes: create the webhook with app.webhooks.create and a sensitive Authorization header)',
+      });
+      continue;
+    }
+    if (seen.has(header.k.toLowerCase())) {
+      problems.push({ field: `headers.${index}`, problem: `repeats the header ${header.k} (header names are case-insensitive); keep one row` });
+      continue;
+    }
+    seen.add(header.k.toLowerCase());
+    headerRows.set(header.k, index);
+    headers[header.k] = { value: header.v, sensitive: typeof header.sensitive === 'boolean' ? header.sensitive : SENSITIVE_HEADER.test(header.k) };
+  }
+  const given = toWebhookInput(input) as Record<string, unknown>;
+  for (const key of Object.keys(given)) if (given[key] === undefined) delete given[key];
+  for (const { field, problem } of app.webhooks.check({ ...given, headers })) {
+    const mapped = cockpitField(field, headerRows, problem);
+    // A field whose shape Cockpit's schema refused is reported once, by the schema.
+    if (reported.has(mapped) || [...reported].some((r) => mapped.startsWith(`${r}.`))) continue;
+    problems.push({ field: mapped, problem: mapped.endsWith('.v') ? problem.replace(/^value /, '') : problem });
+  }
+  return { problems, headers };
+}
+
 /**
  * Webhooks in Cockpit v1's shape `{ name, url, auth: { user, pass }, headers: [{ k, v }], events,
  * active }`, stored as hookwork webhooks: basic auth becomes an `Authorization: Basic …` header
@@ -116,38 +183,11 @@ export function toCockpitWebhook(view: WebhookView): CockpitWebhookView {
 export function cockpitWebhooks(app: Hookwork): CockpitWebhooks {
   return {
     async create(input) {
-      if (!validate(input)) refuse(schemaProblems(validate.errors));
-      const problems = authProblems(input.auth);
-      const headers: Record<string, WebhookHeaderInput> = {};
-      const seen = new Set<string>();
-      for (const [index, header] of (input.headers ?? []).entries()) {
-        if (!header.k || !header.v) continue;
-        if (header.k.toLowerCase() === 'authorization') {
-          problems.push({
-            field: `headers.${index}`,
-            problem: 'sets Authorization; use auth { user, pass } for HTTP basic auth (other schemes: create the webhook with app.webhooks.create and a sensitive Authorization header)',
-          });
-          continue;
-        }
-        if (seen.has(header.k.toLowerCase())) {
-          problems.push({ field: `headers.${index}`, problem: `repeats the header ${header.k} (header names are case-insensitive); keep one row` });
-          continue;
-        }
-        seen.add(header.k.toLowerCase());
-        headers[header.k] = { value: header.v, sensitive: header.sensitive ?? SENSITIVE_HEADER.test(header.k) };
-      }
+      const { problems, headers } = checkCockpitInput(app, input);
       if (problems.length > 0) refuse(problems);
       const { user, pass } = input.auth ?? {};
       if (user && pass) headers[AUTHORIZATION] = { value: `Basic ${Buffer.from(`${user}:${pass}`, 'utf8').toString('base64')}`, sensitive: true };
-      const created = await app.webhooks.create({
-        ...(input._id !== undefined ? { key: input._id } : {}),
-        name: input.name,
-        url: input.url.trim(),
-        events: input.events,
-        headers,
-        enabled: input.active ?? true,
-        ...(input.secret !== undefined ? { secret: input.secret } : {}),
-      });
+      const created = await app.webhooks.create({ ...toWebhookInput(input), headers });
       return { ...toCockpitWebhook(created), ...(created.secret !== undefined ? { secret: created.secret } : {}) };
     },
     async get(id) {

@@ -4,12 +4,13 @@ import type { WebhookRequest } from '../model/webhook-request';
 import type { Webhook } from '../model/webhook';
 import type { HookworkSettings } from '../settings/settings';
 import { toCloudEvent } from './cloud-events';
-import type { Transport, TransportResult } from '../ports/transport';
+import type { Transport, TransportResponse, TransportResult } from '../ports/transport';
 import type { Clock } from '../runtime/clock';
 import type { SettingsAccessor } from '../settings/settings';
 import type { BeforeSendRequest, DeliveryOptions } from './delivery-options';
 import { activeSecrets, buildRequestHeaders, redactHeaders, signRequest } from './request-headers';
 import { describeFailure } from './retry-policy';
+import { checkUrl, headerNameProblem, headerValueProblem } from '../model/wire-rules';
 
 /** The request of one attempt: what the queue holds, or a test send's example. */
 export type AttemptRequest = Pick<WebhookRequest, 'id' | 'webhookKey' | 'eventAlias' | 'body' | 'attempts' | 'createdAt'>;
@@ -29,9 +30,9 @@ export function formatRequest(request: AttemptRequest, webhook: Pick<Webhook, 'h
 
 /** One attempt as it went out and what came back. */
 export interface AttemptRecord {
-  /** The URL requested (after the before-send hook). */
+  /** The URL requested (after the before-send hook), in its canonical WHATWG form. */
   url: string;
-  /** The headers sent, signature included (the log redacts it). */
+  /** The headers as they went out, signature included (the log redacts it). */
   headers: Record<string, string>;
   /** The body sent: the exact signed text. */
   body: string;
@@ -40,10 +41,43 @@ export interface AttemptRecord {
   date: Date;
 }
 
+const LONE_SURROGATE = /\p{Cs}/u;
+
+const isObject = (value: unknown): value is Record<string, unknown> => value !== null && typeof value === 'object' && !Array.isArray(value);
+
 /**
- * One delivery attempt: builds the headers, runs the host's before-send hook, signs the final
- * bytes afresh (Standard Webhooks; a new timestamp at every attempt) and sends them through the
- * transport. Never throws: a hook that throws is a failed attempt (`other`).
+ * Why `request` cannot go on the wire unchanged, or its canonical URL: the URL and every header
+ * must meet the rules of model/wire-rules.ts. HTTP clients would otherwise trim, drop or
+ * re-encode silently, and the receiver would get something other than what the log shows.
+ */
+export function checkOutgoing(request: { url: unknown; headers: unknown; body?: unknown }): { url: string } | { problem: string } {
+  const problems: string[] = [];
+  const url = checkUrl(request.url);
+  for (const problem of url.problems) problems.push(`url ${problem}`);
+  if (!isObject(request.headers)) problems.push('headers must be an object of header names and string values');
+  else {
+    for (const [name, value] of Object.entries(request.headers)) {
+      const nameProblem = headerNameProblem(name);
+      if (nameProblem) problems.push(`header ${JSON.stringify(name)} ${nameProblem}`);
+      const valueProblem = headerValueProblem(value);
+      if (valueProblem) problems.push(`header ${name} value ${valueProblem}`);
+    }
+  }
+  if ('body' in request) {
+    if (typeof request.body !== 'string') problems.push('body must be a string (the JSON text to sign and send)');
+    // UTF-8 cannot carry a lone surrogate: it would go out as U+FFFD, unlike the body logged and signed.
+    else if (LONE_SURROGATE.test(request.body)) problems.push(`body contains a lone surrogate (U+${request.body.codePointAt(LONE_SURROGATE.exec(request.body)!.index)!.toString(16).toUpperCase()}), which UTF-8 cannot carry`);
+  }
+  return problems.length > 0 ? { problem: problems.join('; ') } : { url: url.href! };
+}
+
+/**
+ * One delivery attempt: builds the headers, runs the host's before-send hook, checks that what
+ * goes out can go on the wire unchanged, signs the final bytes afresh (Standard Webhooks; a new
+ * timestamp at every attempt) and sends them through the transport. Never throws: a hook that
+ * throws is a failed attempt (`other`, retried); a URL or header that cannot be sent unchanged —
+ * a webhook stored before the rules, or a hook's result — is a failure of kind `invalid`, not
+ * sent and not retried.
  */
 export class Attempt {
   constructor(
@@ -57,35 +91,59 @@ export class Attempt {
     const settings = this.settings.current;
     const date = this.clock.now();
     let outgoing: BeforeSendRequest = { url: webhook.url, ...formatRequest(request, webhook, settings, test) };
+    const notSent = (message: string, errorKind: 'invalid' | 'other'): AttemptRecord => ({
+      url: String(outgoing.url),
+      // What a hook returned may be of any shape: the log keeps it as text.
+      headers: isObject(outgoing.headers) ? Object.fromEntries(Object.entries(outgoing.headers).map(([name, value]) => [name, String(value)])) : {},
+      body: String(outgoing.body),
+      date,
+      result: { ok: false, errorKind, message, durationMs: 0 },
+    });
+    // The stored body is JSON.stringify's text, well formed: only a hook's body is checked.
+    let checked = checkOutgoing({ url: outgoing.url, headers: outgoing.headers });
+    if ('problem' in checked) return notSent(`not sent: webhook ${webhook.key} holds what HTTP cannot carry unchanged (${checked.problem}); fix it with app.webhooks.update()`, 'invalid');
     if (this.options.beforeSend) {
       try {
         const { secrets: _secrets, ...publicWebhook } = webhook;
         const changed = await this.options.beforeSend(outgoing, { webhook: publicWebhook, eventAlias: request.eventAlias, requestId: request.id, retryCount: request.attempts, test });
         if (changed) outgoing = changed;
       } catch (error) {
-        const message = `the beforeSend hook threw: ${(error as Error)?.message ?? error}`;
-        return { url: outgoing.url, headers: outgoing.headers, body: outgoing.body, date, result: { ok: false, errorKind: 'other', message, durationMs: 0 } };
+        return notSent(`the beforeSend hook threw: ${(error as Error)?.message ?? error}`, 'other');
       }
+      checked = checkOutgoing(outgoing.body === request.body ? { url: outgoing.url, headers: outgoing.headers } : outgoing);
+      if ('problem' in checked) return notSent(`not sent: the beforeSend hook's request cannot go on the wire unchanged (${checked.problem})`, 'invalid');
     }
+    const url = checked.url;
     const body = Buffer.from(outgoing.body);
     const headers = { ...outgoing.headers };
     signRequest(headers, activeSecrets(webhook, date), request.id, this.clock.now(), body);
     const result = await this.transport.send(
-      { url: outgoing.url, headers, body },
+      { url, headers, body },
       { timeoutMs: settings.timeout, maxResponseBodyBytes: settings.maxResponseBodyBytes, ...(signal ? { signal } : {}) },
     );
-    return { url: outgoing.url, headers, body: outgoing.body, result, date };
+    return { url, headers: result.sentHeaders ?? headers, body: outgoing.body, result, date };
   }
 }
 
 /**
+ * What went wrong with a response body after the status line, in one line for the log; the
+ * status still decided the attempt.
+ */
+export function describeResponseBody(response: TransportResponse): string | undefined {
+  if (response.bodyError) return `response body: ${response.bodyError}`;
+  if (response.bodyTruncated) return 'response body: cut at maxResponseBodyBytes; the rest was not read';
+  return undefined;
+}
+
+/**
  * The delivery log entry of an attempt: headers as sent with the signature and sensitive values
- * redacted, the response as received (capped), the failure in one line.
+ * redacted, the response as received (capped), the failure in one line — and, on an attempt
+ * that got a response, what went wrong with its body after the status line (the status decided).
  */
 export function attemptLogEntry(webhook: Pick<Webhook, 'key' | 'sensitiveHeaders'>, request: Pick<WebhookRequest, 'id' | 'eventAlias' | 'attempts'>, record: AttemptRecord, outcome: DeliveryOutcome): DeliveryLogEntry {
   const { result } = record;
   const response = result.ok ? result.response : undefined;
-  const errorMessage = result.ok ? describeFailure(result) : result.message;
+  const errorMessage = result.ok ? [describeFailure(result, record.url), describeResponseBody(result.response)].filter(Boolean).join('; ') : result.message;
   return {
     key: randomUUID(),
     webhookKey: webhook.key,

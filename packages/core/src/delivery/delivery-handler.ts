@@ -45,7 +45,7 @@ export class WebhookDeliveryHandler implements DeliveryHandler {
       return { verdict: { kind: 'defer', dueAt: new Date(clock.now().getTime() + settings.current.period), reason: 'webhook disabled' }, settled() {} };
     }
     const record = await this.deps.attempt.run(request, webhook, false, signal);
-    const decision = decideRetry({ result: record.result, retryCount: request.attempts, settings: settings.current, now: clock.now() });
+    const decision = decideRetry({ result: record.result, retryCount: request.attempts, settings: settings.current, now: clock.now(), url: record.url });
     return { verdict: decision.verdict, settled: () => this.settled(request, webhook, record, decision) };
   }
 

@@ -31,7 +31,11 @@ export interface BeforeSendContext {
  * A host's hook on every outgoing request, as Cockpit's `cockpit.webhook` event: add auth,
  * change the URL, the headers or the body. It may change `request` in place or return a new one.
  * The signature headers are computed after it, over the final body, and the SSRF guard judges
- * the final URL. A hook that throws fails the attempt (errorKind `other`, retried).
+ * the final URL. A hook that throws fails the attempt (errorKind `other`, retried). What it
+ * returns must go on the wire unchanged — header names are RFC 9110 tokens, values visible ASCII,
+ * space and tab; the URL absolute http(s) without whitespace or control characters — or the
+ * request is not sent: a failure of kind `invalid`, dead-lettered at once with the header or URL
+ * and the character at fault. The URL is sent and logged in its canonical WHATWG form.
  */
 export type BeforeSendHook = (request: BeforeSendRequest, context: BeforeSendContext) => void | BeforeSendRequest | Promise<void | BeforeSendRequest>;
 

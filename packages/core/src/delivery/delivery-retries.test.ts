@@ -162,6 +162,30 @@ describe('retries, dead letters and failure kinds', () => {
     expect(webhook.key).toBeDefined();
   });
 
+  it('never lets Retry-After: 0 shorten the wait: a 503 that says "now" is retried per the schedule (1.5 s), not milliseconds later', async () => {
+    app = await startTestApp({ settings: { retrySchedule: [1500], retryJitter: 0, maximumRetries: 2 } });
+    const arrivals: number[] = [];
+    receiver.handler = (_r, res) => {
+      arrivals.push(Date.now());
+      res.statusCode = 503;
+      res.setHeader('retry-after', '0');
+      res.end();
+    };
+    const webhook = await app.webhooks.create({ url: receiver.url, events: ['thing.happened'] });
+    const dead = nextLifecycle(app, 'deadLettered', () => true, 15_000);
+    await app.publish(new ThingHappened('down'));
+    await dead;
+    await app.drain();
+    expect(arrivals).toHaveLength(3);
+    // Each retry is due 1.5 s after the previous answer, which came after its arrival.
+    for (let i = 1; i < arrivals.length; i++) expect(arrivals[i]! - arrivals[i - 1]!).toBeGreaterThanOrEqual(1490);
+    expect((await logOf(webhook.key)).map((e) => [e.statusCode, e.outcome])).toEqual([
+      [503, 'retrying'],
+      [503, 'retrying'],
+      [503, 'dead'],
+    ]);
+  });
+
   it('disables the webhook on 410 Gone and dead-letters the request without retrying', async () => {
     app = await startTestApp();
     receiver.handler = (_r, res) => {

@@ -3,6 +3,7 @@ import type { DeliveryVerdict } from '../ports/queue-engine';
 import type { TransportResult } from '../ports/transport';
 import type { HookworkSettings } from '../settings/settings';
 import { nextAttemptDelay } from './backoff';
+import { redirectTarget } from '../model/wire-rules';
 
 /** The settings the retry policy reads. */
 export type RetryPolicySettings = Pick<HookworkSettings, 'maximumRetries' | 'retryClientErrors' | 'retrySchedule' | 'retryJitter' | 'maxRetryAfter'>;
@@ -14,6 +15,8 @@ export interface RetryPolicyInput {
   retryCount: number;
   settings: RetryPolicySettings;
   now: Date;
+  /** The URL requested: a relative redirect Location is told as the absolute URL it points to. */
+  url?: string;
   /** The jitter's source of randomness (tests pass a fixed one). */
   random?: () => number;
 }
@@ -42,15 +45,23 @@ export function isRetryableStatus(status: number, settings: Pick<HookworkSetting
   return true;
 }
 
-/** Transport failures that are final at once: retrying cannot help. */
-const FINAL_ERROR_KINDS: ReadonlySet<DeliveryErrorKind> = new Set(['ssrf']);
+/** Failures that are final at once: retrying the same request cannot help. */
+const FINAL_ERROR_KINDS: ReadonlySet<DeliveryErrorKind> = new Set(['ssrf', 'invalid']);
 
-/** The failure of an attempt in one line, as `lastError` and the log's error message show it. */
-export function describeFailure(result: TransportResult): string | undefined {
+/**
+ * The failure of an attempt in one line, as `lastError` and the log's error message show it. A
+ * redirect names where it points as the URL to give the webhook (resolved against `url`, the
+ * URL requested, and canonical), or the Location as received when that is no usable URL.
+ */
+export function describeFailure(result: TransportResult, url?: string): string | undefined {
   if (!result.ok) return `${result.errorKind}: ${result.message}`;
   const { statusCode, headers } = result.response;
   if (isSuccessStatus(statusCode)) return undefined;
-  if (statusCode >= 300 && statusCode < 400) return `HTTP ${statusCode}: redirect to ${headers.location ?? '(no Location)'} not followed; update the webhook URL`;
+  if (statusCode >= 300 && statusCode < 400) {
+    const { location } = headers;
+    const target = location === undefined ? '(no Location)' : (redirectTarget(location, url) ?? `${JSON.stringify(location)} (not a usable URL)`);
+    return `HTTP ${statusCode}: redirect to ${target} not followed; update the webhook URL`;
+  }
   return `HTTP ${statusCode}`;
 }
 
@@ -59,8 +70,9 @@ export function describeFailure(result: TransportResult): string | undefined {
  * queue engine:
  * - a 2xx is delivered;
  * - an attempt aborted because the app is stopping is released (it does not count);
- * - 410 Gone dead-letters the request and disables the webhook; an SSRF refusal and a status
- *   that is not retryable ({@link isRetryableStatus}) dead-letter it at once;
+ * - 410 Gone dead-letters the request and disables the webhook; an SSRF refusal, a request that
+ *   could not go on the wire unchanged (`invalid`) and a status that is not retryable
+ *   ({@link isRetryableStatus}) dead-letter it at once;
  * - any other failure is retried after {@link nextAttemptDelay} (the schedule with jitter,
  *   lengthened by a Retry-After) until `maximumRetries` retries were made, then dead-lettered.
  */
@@ -68,7 +80,7 @@ export function decideRetry(input: RetryPolicyInput): RetryDecision {
   const { result, retryCount, settings, now } = input;
   const status = result.ok ? result.response.statusCode : undefined;
   if (status !== undefined && isSuccessStatus(status)) return { verdict: { kind: 'delivered' }, outcome: 'delivered' };
-  const failure = describeFailure(result)!;
+  const failure = describeFailure(result, input.url)!;
   if (!result.ok && result.errorKind === 'aborted') return { verdict: { kind: 'release' }, outcome: 'retrying', failure };
   const attempts = retryCount + 1;
   const gone = status === 410;

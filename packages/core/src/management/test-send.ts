@@ -6,7 +6,7 @@ import type { Webhook } from '../model/webhook';
 import type { Logger } from '../observability/logger';
 import type { WebhookRepository } from '../ports/webhook-repository';
 import type { Clock } from '../runtime/clock';
-import { type Attempt, attemptLogEntry } from '../delivery/attempt';
+import { type Attempt, attemptLogEntry, describeResponseBody } from '../delivery/attempt';
 import type { DeliveryLogWriter } from '../delivery/delivery-log-writer';
 import { isSuccessStatus } from '../delivery/retry-policy';
 
@@ -22,8 +22,9 @@ export interface TestEventResult {
   body: string;
   /** How long the attempt took, ms. */
   durationMs: number;
-  /** Why no response arrived (timeout, refused, ssrf, …). */
+  /** Why no response arrived (timeout, refused, ssrf, invalid, …). */
   errorKind?: string;
+  /** Why no response arrived; or, with a response, what went wrong with its body (`ok` is the status's verdict). */
   errorMessage?: string;
   /** The webhook-id of the test request. */
   requestId: string;
@@ -78,8 +79,9 @@ export class TestSender {
     await this.deps.logWriter.flush();
     const { result } = record;
     const about = { requestId: id, payload: example.body === undefined ? ('generic' as const) : ('example' as const), ...(example.error ? { exampleError: example.error } : {}) };
+    const bodyNote = result.ok ? describeResponseBody(result.response) : undefined;
     return result.ok
-      ? { ok: isSuccessStatus(result.response.statusCode), statusCode: result.response.statusCode, headers: result.response.headers, body: result.response.body, durationMs: result.durationMs, ...about }
+      ? { ok: isSuccessStatus(result.response.statusCode), statusCode: result.response.statusCode, headers: result.response.headers, body: result.response.body, durationMs: result.durationMs, ...(bodyNote ? { errorMessage: bodyNote } : {}), ...about }
       : { ok: false, headers: {}, body: '', durationMs: result.durationMs, errorKind: result.errorKind, errorMessage: result.message, ...about };
   }
 

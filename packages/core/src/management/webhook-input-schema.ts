@@ -1,6 +1,7 @@
 import { CLOUD_EVENTS_HEADERS } from '../delivery/cloud-events';
 import type { WebhookFormat } from '../model/webhook';
 import { webhookFormatSchema } from './webhook-format';
+import { HEADER_NAME_PATTERN, HEADER_VALUE_PATTERN } from '../model/wire-rules';
 
 /** The framework's own request headers; a webhook's custom headers may not set them. */
 export const FRAMEWORK_HEADERS = Object.freeze([
@@ -47,7 +48,8 @@ export type WebhookPatch = Partial<Omit<WebhookInput, 'key' | 'secret'>>;
 /** What a webhook key may hold: letters, digits and `._:-` (so it is safe in a URL path and a log line). */
 export const WEBHOOK_KEY_PATTERN = '^[A-Za-z0-9._:-]+$';
 
-const headerValue = { type: 'string', maxLength: 8192, pattern: '^[^\\r\\n\\u0000]*$' };
+/** Header values: visible ASCII, space and tab, as sent unchanged (see model/wire-rules.ts). */
+const headerValue = { type: 'string', maxLength: 8192, pattern: HEADER_VALUE_PATTERN };
 
 /** JSON Schema of {@link WebhookInput}. */
 export const webhookInputSchema = {
@@ -64,7 +66,7 @@ export const webhookInputSchema = {
     headers: {
       type: 'object',
       maxProperties: 50,
-      propertyNames: { pattern: '^[!#$%&\'*+.^_`|~0-9A-Za-z-]{1,100}$' },
+      propertyNames: { pattern: HEADER_NAME_PATTERN, maxLength: 100 },
       additionalProperties: {
         anyOf: [
           headerValue,

@@ -51,7 +51,7 @@ describe('webhook validation (nothing is stored when refused)', () => {
     ['an empty URL', { ...valid, url: '' }, 'url', 'url must not be empty'],
     ['an unknown alias', { ...valid, events: ['saved', 'Umbraco.Nope'] }, 'events', 'unknown event alias "Umbraco.Nope"'],
     ['a header name with CR/LF', { ...valid, headers: { 'x-a\r\nx-b': '1' } }, 'headers.x-a\r\nx-b', 'is not a valid header name'],
-    ['a header value with CR/LF', { ...valid, headers: { 'x-a': 'one\r\nx-b: two' } }, 'headers.x-a', 'must not contain CR, LF or NUL'],
+    ['a header value with CR/LF', { ...valid, headers: { 'x-a': 'one\r\nx-b: two' } }, 'headers.x-a', 'value contains U+000D (carriage return, CR) at character 4 (a line break would end the header: header injection)'],
     ['a header overriding Content-Type', { ...valid, headers: { 'Content-Type': 'text/plain' } }, 'headers.Content-Type', 'is set by hookwork itself'],
     ['a header overriding the signature', { ...valid, headers: { 'webhook-signature': 'v1,x' } }, 'headers.webhook-signature', 'is set by hookwork itself'],
     ['a header overriding the event header', { ...valid, headers: { 'Hookwork-Event': 'x' } }, 'headers.Hookwork-Event', 'is set by hookwork itself'],
@@ -68,6 +68,78 @@ describe('webhook validation (nothing is stored when refused)', () => {
   it('reports every problem at once', async () => {
     const error = await refusal({ url: 'nope', events: ['x'], headers: { 'content-length': '1' } });
     expect(fields(error).sort()).toEqual(['events', 'headers.content-length', 'url']);
+  });
+
+  it.each([
+    ['Chinese text', { 'X-Site-Name': '测试站点' }, 'headers.X-Site-Name', 'value contains "测" (U+6D4B) at character 1'],
+    ['a euro sign in a credential', { Authorization: { value: 'Bearer k€y-42', sensitive: true } }, 'headers.Authorization', 'value contains "€" (U+20AC) at character 9'],
+    ['a control character', { 'X-Flags': 'a\u0001b' }, 'headers.X-Flags', 'value contains U+0001 at character 2'],
+    ['DEL', { 'X-Flags': 'a\u007fb' }, 'headers.X-Flags', 'value contains U+007F (DEL) at character 2'],
+    ['a Latin-1 letter', { 'X-City': 'Zürich' }, 'headers.X-City', 'value contains "ü" (U+00FC) at character 2'],
+    ['a leading space', { 'X-Tenant': ' acme' }, 'headers.X-Tenant', 'value begins with a space or tab, which receivers drop'],
+    ['a trailing tab', { 'X-Tenant': 'acme\t' }, 'headers.X-Tenant', 'value ends with a space or tab, which receivers drop'],
+  ])('refuses a header value HTTP/1.1 cannot carry unchanged: %s, naming the header, the character and the rule', async (_what, headers, field, problem) => {
+    const error = await refusal({ ...valid, headers });
+    expect(error.details).toEqual([{ field, problem: expect.stringContaining(problem) }]);
+    if (!problem.includes('receivers drop')) expect(error.message).toContain('header values are visible ASCII, space and tab (RFC 9110 §5.5); carry other text percent-encoded');
+    // The value itself is never echoed: it may be a credential.
+    expect(error.message).not.toContain('k€y');
+  });
+
+  it('accepts visible ASCII, inner spaces and tabs, and an empty value', async () => {
+    const created = await app.webhooks.create({ ...valid, headers: { 'X-A': 'a b\tc ~!', 'X-Encoded': encodeURIComponent('测试站点'), 'X-Empty': '' } });
+    expect(created.headers).toEqual({ 'X-A': 'a b\tc ~!', 'X-Encoded': '%E6%B5%8B%E8%AF%95%E7%AB%99%E7%82%B9', 'X-Empty': '' });
+  });
+
+  it.each([
+    ['a leading space', ' https://example.com/hook', 'U+0020 (space) at character 1'],
+    ['a trailing space', 'https://example.com/hook ', 'U+0020 (space) at character 25'],
+    ['a space in the path', 'https://example.com/a b', 'U+0020 (space) at character 22'],
+    ['a tab in the host', 'https://exa\tmple.com/hook', 'U+0009 (tab) at character 12'],
+    ['CR LF and a header after it', 'https://example.com/a\r\nX-Injected: 1', 'U+000D (carriage return, CR) at character 22'],
+    ['a no-break space', 'https://example.com/a\u00a0b', 'U+00A0 (no-break space) at character 22'],
+    ['a zero-width space', 'https://example.com/\u200bhook', 'U+200B (zero-width space) at character 21'],
+    ['DEL', 'https://example.com/\u007f', 'U+007F (DEL) at character 21'],
+  ])('refuses a URL with %s rather than trimming or encoding it', async (_what, url, problem) => {
+    const error = await refusal({ ...valid, url });
+    expect(error.details).toEqual([{ field: 'url', problem: expect.stringContaining(`contains ${problem}; URLs are taken as typed, never trimmed or repaired`) }]);
+  });
+
+  it('refuses a URL with a fragment, which is never sent', async () => {
+    expect((await refusal({ ...valid, url: 'https://example.com/hook#top' })).message).toContain('url has a fragment (#…), which is never sent to the receiver');
+  });
+
+  it('stores the canonical WHATWG form of a URL, on create and on update, so stored, shown and sent are one string', async () => {
+    const created = await app.webhooks.create({ ...valid, url: 'HTTPS://Example.COM:443/a/../hooks/ü?q=ä&x=%41' });
+    expect(created.url).toBe('https://example.com/hooks/%C3%BC?q=%C3%A4&x=%41');
+    expect((await storedWebhook(created.key))!.url).toBe(created.url);
+    const updated = await app.webhooks.update(created.key, { url: 'https://bücher.example/x' });
+    expect(updated.url).toBe('https://xn--bcher-kva.example/x');
+    expect((await storedWebhook(created.key))!.url).toBe('https://xn--bcher-kva.example/x');
+    await expect(app.webhooks.update(created.key, { url: 'https://example.com/x ' })).rejects.toThrow(/url contains U\+0020 \(space\)/);
+    expect((await storedWebhook(created.key))!.url).toBe('https://xn--bcher-kva.example/x');
+  });
+
+  it('lists every problem of one input in one refusal, whatever the shape of the others', async () => {
+    expect(fields(await refusal({ url: 'ftp://x', events: ['nope'], urll: 1 })).sort()).toEqual(['events', 'url', 'urll']);
+    expect(fields(await refusal({ url: 'ftp://x', events: ['saved'], headers: { 'X-A': 'a\r\nb' } })).sort()).toEqual(['headers.X-A', 'url']);
+    const error = await refusal({ url: ' https://example.com', events: ['saved', 7, 'nope'], headers: { 'Bad Name': 'é', 'content-type': 'x', 'X-B': { value: 'ok', sensitiv: true } }, enabled: 'yes', secret: 'hunter2' });
+    expect(fields(error).sort()).toEqual(['enabled', 'events', 'events.1', 'headers.Bad Name', 'headers.Bad Name', 'headers.X-B', 'headers.content-type', 'secret', 'url']);
+    expect(error.message).toContain('headers.X-B has "sensitiv"; a header is a string, or { value, sensitive }');
+  });
+
+  it('lists every problem of an update patch in one refusal, and changes nothing', async () => {
+    const created = await app.webhooks.create(valid);
+    const error = await app.webhooks.update(created.key, { url: 'https://example.com/a b', events: ['nope'], headers: { 'X-Site': '测试' }, enabledd: true } as never).then(() => undefined, (e: HookworkError) => e);
+    expect(error?.code).toBe('HOOKWORK_ERR_INVALID_WEBHOOK');
+    expect(fields(error!).sort()).toEqual(['enabledd', 'events', 'headers.X-Site', 'url']);
+    expect(await app.webhooks.get(created.key)).toEqual(created);
+  });
+
+  it('check() reports what create() would refuse, storing nothing', async () => {
+    expect(app.webhooks.check(valid)).toEqual([]);
+    expect(app.webhooks.check({ url: 'ftp://x', events: ['nope'] }).map((p) => p.field)).toEqual(['url', 'events']);
+    expect(await app.webhooks.list()).toEqual({ items: [], total: 0 });
   });
 
   it('refuses what is not an object', async () => {

@@ -13,9 +13,10 @@ import { WebhookRepositoryToken, type WebhookRepository } from '../ports/webhook
 import type { Page, PageRequest } from '../model/page';
 import { internalUrlRefusal } from './internal-url-check';
 import { checkPage } from './page-check';
-import { REDACTED, type Webhook, type WebhookView } from '../model/webhook';
+import { REDACTED, type Webhook, type WebhookFormat, type WebhookView } from '../model/webhook';
 import { formatProblems, normalizeFormat } from './webhook-format';
 import { FRAMEWORK_HEADERS, webhookInputSchema, type WebhookHeaderInput, type WebhookInput, type WebhookPatch } from './webhook-input-schema';
+import { checkUrl, headerNameProblem, headerValueProblem } from '../model/wire-rules';
 
 /** The result of create(): the webhook, and the generated secret — shown this once only. */
 export interface CreatedWebhook extends WebhookView {
@@ -54,9 +55,9 @@ function describe(error: ErrorObject): string {
     case 'required':
       return 'is required';
     case 'propertyNames':
-      return 'is not a valid header name (letters, digits and !#$%&\'*+.^_`|~- only)';
+      return headerNameProblem((error.params as { propertyName: string }).propertyName) ?? 'is not a valid header name';
     case 'pattern':
-      return error.instancePath.startsWith('/headers') ? 'must not contain CR, LF or NUL' : 'has characters that are not allowed';
+      return error.instancePath === '/key' ? 'has characters that are not allowed (letters, digits and . _ : - only)' : 'has characters that are not allowed';
     case 'minItems':
       return error.instancePath === '/events' ? 'needs at least one event alias (the composed ones are listed by app.events())' : `needs at least ${String((error.params as { limit: number }).limit)} entries`;
     case 'minLength':
@@ -70,10 +71,27 @@ function describe(error: ErrorObject): string {
     case 'type':
       return error.instancePath === '' ? 'webhook input must be an object such as { url, events }' : `must be a ${(error.params as { type: string }).type}`;
     case 'anyOf':
-      return error.instancePath.startsWith('/headers') ? 'must not contain CR, LF or NUL (a string, or { value, sensitive })' : 'has the wrong type';
+      return 'has the wrong type';
     default:
       return error.message ?? 'is invalid';
   }
+}
+
+const isRecord = (value: unknown): value is Record<string, unknown> => value !== null && typeof value === 'object' && !Array.isArray(value);
+
+/** Why a custom header's value (a string, or `{ value, sensitive }`) cannot be stored, with the rule and the fix. */
+function headerInputProblem(input: unknown): string | undefined {
+  if (typeof input === 'string') {
+    if (input.length > 8192) return 'value is too long (at most 8192 characters)';
+    const problem = headerValueProblem(input);
+    return problem && `value ${problem}`;
+  }
+  if (!isRecord(input)) return 'must be a string, or { value, sensitive } for a sensitive header';
+  const extra = Object.keys(input).filter((k) => k !== 'value' && k !== 'sensitive');
+  if (extra.length > 0) return `has ${extra.map((k) => JSON.stringify(k)).join(', ')}; a header is a string, or { value, sensitive }`;
+  if (input.sensitive !== undefined && typeof input.sensitive !== 'boolean') return 'sensitive must be true or false';
+  if (typeof input.value !== 'string') return 'needs a string value ({ value, sensitive })';
+  return headerInputProblem(input.value);
 }
 
 const toView = (webhook: Webhook, unknownEvents: string[]): WebhookView => ({
@@ -106,25 +124,16 @@ export class WebhookService {
 
   /** Creates a webhook. With `secret: true`, the result holds the generated secret, once. */
   async create(input: WebhookInput): Promise<CreatedWebhook> {
-    if (!validateInput(input)) this.refuse(this.schemaProblems(validateInput.errors));
-    const problems = this.checkSemantics(input);
-    let secret: string | undefined;
-    if (typeof input.secret === 'string') {
-      try {
-        secretKey(input.secret);
-        secret = input.secret;
-      } catch (error) {
-        problems.push({ field: 'secret', problem: (error as HookworkError).message.replace(/^HOOKWORK_ERR_INVALID_SECRET: /, '') });
-      }
-    } else if (input.secret === true) secret = generateSecret();
+    const { problems, href } = this.checkInput(input, 'create');
     if (problems.length > 0) this.refuse(problems);
+    const secret = input.secret === true ? generateSecret() : typeof input.secret === 'string' ? input.secret : undefined;
     const now = this.clock.now();
     const { headers, sensitiveHeaders } = this.splitHeaders(input.headers ?? {});
     const webhook: Webhook = {
       key: input.key ?? randomUUID(),
       ...(input.name !== undefined ? { name: input.name } : {}),
       ...(input.description !== undefined ? { description: input.description } : {}),
-      url: input.url,
+      url: href!,
       events: [...new Set(input.events)],
       contentTypeKeys: [...new Set(input.contentTypeKeys ?? [])],
       headers,
@@ -140,21 +149,29 @@ export class WebhookService {
     return { ...toView(webhook, []), ...(secret && input.secret === true ? { secret } : {}) };
   }
 
+  /**
+   * Every problem create() would refuse `input` for, storing nothing: `[]` when it would be
+   * accepted (a key already taken is found only by create()). For plugins that take webhooks in
+   * a shape of their own (Cockpit's) and must report their own problems and these in one
+   * refusal.
+   */
+  check(input: unknown): WebhookInputProblem[] {
+    return this.checkInput(input, 'create').problems;
+  }
+
   /** Changes some fields of a webhook; the others stay. */
   async update(key: string, patch: WebhookPatch): Promise<WebhookView> {
-    if (!validatePatch(patch)) this.refuse(this.schemaProblems(validatePatch.errors));
-    const current = await this.require(key);
-    const merged: WebhookInput = { url: patch.url ?? current.url, events: patch.events ?? current.events };
-    // A stored webhook may hold events no longer composed (flagged): only new events are checked.
-    const problems = this.checkSemantics({ url: merged.url, events: patch.events ?? [], headers: patch.headers, contentTypeKeys: patch.contentTypeKeys, format: patch.format });
+    // Only what the patch gives is checked: a stored webhook may hold events no longer composed (flagged).
+    const { problems, href } = this.checkInput(patch, 'update');
     if (problems.length > 0) this.refuse(problems);
+    const current = await this.require(key);
     const headerParts = patch.headers ? this.keepRedacted(this.splitHeaders(patch.headers), current) : { headers: current.headers, sensitiveHeaders: current.sensitiveHeaders };
     const next: Webhook = {
       ...current,
       ...(patch.name !== undefined ? { name: patch.name } : {}),
       ...(patch.description !== undefined ? { description: patch.description } : {}),
-      url: merged.url,
-      events: [...new Set(merged.events)],
+      url: href ?? current.url,
+      events: patch.events ? [...new Set(patch.events)] : current.events,
       contentTypeKeys: patch.contentTypeKeys ? [...new Set(patch.contentTypeKeys)] : current.contentTypeKeys,
       ...headerParts,
       enabled: patch.enabled ?? current.enabled,
@@ -261,36 +278,57 @@ export class WebhookService {
     return webhook.events.filter((alias) => !this.catalogue.isKnown(alias));
   }
 
-  private checkSemantics(input: Pick<WebhookInput, 'url' | 'events' | 'headers' | 'contentTypeKeys' | 'format'>): WebhookInputProblem[] {
-    const problems: WebhookInputProblem[] = input.format ? formatProblems(input.format) : [];
-    let url: URL | undefined;
-    try {
-      url = new URL(input.url);
-    } catch {
-      problems.push({ field: 'url', problem: `"${input.url}" is not an absolute URL; use e.g. https://example.com/hooks` });
+  /**
+   * Every problem of a create() input or an update() patch, schema and meaning alike: a field
+   * of the wrong shape is reported and the other fields are still checked, so one refusal lists
+   * them all. Returns the URL's canonical form when it is given and accepted.
+   */
+  private checkInput(input: unknown, mode: 'create' | 'update'): { problems: WebhookInputProblem[]; href?: string } {
+    if (!isRecord(input)) return { problems: [{ field: '(root)', problem: `webhook ${mode === 'create' ? 'input' : 'patch'} must be an object such as ${mode === 'create' ? '{ url, events }' : '{ enabled: false }'}` }] };
+    const validate = mode === 'create' ? validateInput : validatePatch;
+    const problems = validate(input) ? [] : this.schemaProblems(validate.errors);
+    const reported = new Set(problems.map((p) => p.field));
+    let href: string | undefined;
+    if (typeof input.url === 'string' && !reported.has('url')) {
+      const url = checkUrl(input.url);
+      for (const problem of url.problems) problems.push({ field: 'url', problem });
+      href = url.href;
     }
-    if (url && url.protocol !== 'http:' && url.protocol !== 'https:') {
-      problems.push({ field: 'url', problem: `scheme ${url.protocol} is not allowed; use http: or https:` });
+    if (Array.isArray(input.events)) {
+      const unknown = input.events.filter((alias): alias is string => typeof alias === 'string' && alias !== '' && !this.catalogue.isKnown(alias));
+      if (unknown.length > 0) {
+        const known = this.catalogue.list().slice(0, 8).map((e) => e.alias);
+        problems.push({
+          field: 'events',
+          problem: `unknown event alias${unknown.length > 1 ? 'es' : ''} ${unknown.map((a) => JSON.stringify(a)).join(', ')}; the composed events are listed by app.events() (e.g. ${known.join(', ') || 'none composed'})`,
+        });
+      }
     }
-    if (url && (url.username || url.password)) {
-      problems.push({ field: 'url', problem: 'must not hold credentials (they would show in logs); send them in a sensitive header such as Authorization' });
+    if (isRecord(input.headers)) problems.push(...this.headerProblems(input.headers));
+    if (isRecord(input.format) && !reported.has('format') && ![...reported].some((field) => field.startsWith('format.'))) problems.push(...formatProblems(input.format as unknown as WebhookFormat));
+    if (mode === 'create' && typeof input.secret === 'string') {
+      try {
+        secretKey(input.secret);
+      } catch (error) {
+        problems.push({ field: 'secret', problem: (error as HookworkError).message.replace(/^HOOKWORK_ERR_INVALID_SECRET: /, '') });
+      }
     }
-    const unknown = input.events.filter((alias) => !this.catalogue.isKnown(alias));
-    if (unknown.length > 0) {
-      const known = this.catalogue.list().slice(0, 8).map((e) => e.alias);
-      problems.push({
-        field: 'events',
-        problem: `unknown event alias${unknown.length > 1 ? 'es' : ''} ${unknown.map((a) => JSON.stringify(a)).join(', ')}; the composed events are listed by app.events() (e.g. ${known.join(', ') || 'none composed'})`,
-      });
-    }
+    return { problems, ...(href !== undefined ? { href } : {}) };
+  }
+
+  /** Custom headers' values, and names that would override hookwork's own or repeat one. */
+  private headerProblems(headers: Record<string, unknown>): WebhookInputProblem[] {
+    const problems: WebhookInputProblem[] = [];
     const { event, retryCount } = this.settings.current.headers;
     const reserved = new Set([...FRAMEWORK_HEADERS, event.toLowerCase(), retryCount.toLowerCase()]);
     const seen = new Set<string>();
-    for (const name of Object.keys(input.headers ?? {})) {
+    for (const [name, value] of Object.entries(headers)) {
       const lower = name.toLowerCase();
       if (reserved.has(lower)) problems.push({ field: `headers.${name}`, problem: 'is set by hookwork itself and cannot be overridden by a custom header' });
       if (seen.has(lower)) problems.push({ field: `headers.${name}`, problem: 'is given twice (header names are case-insensitive)' });
       seen.add(lower);
+      const problem = headerInputProblem(value);
+      if (problem) problems.push({ field: `headers.${name}`, problem });
     }
     return problems;
   }
@@ -331,8 +369,10 @@ export class WebhookService {
     const seen = new Set<string>();
     for (const error of errors ?? []) {
       // anyOf reports each branch, and a bad header name also fails the name's own pattern:
-      // keep the summary error of each.
-      if (error.schemaPath.includes('/anyOf/') || (error.keyword === 'pattern' && error.schemaPath.includes('/propertyNames/'))) continue;
+      // keep the summary error of each. A header's value is judged by headerProblems(), which
+      // names the offending character.
+      if (error.schemaPath.includes('/anyOf/') || error.schemaPath.includes('/propertyNames/')) continue;
+      if (/^\/headers\/[^/]+/.test(error.instancePath)) continue;
       const field = fieldOf(error);
       if (seen.has(field)) continue;
       seen.add(field);

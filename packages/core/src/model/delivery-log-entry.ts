@@ -1,5 +1,9 @@
-/** Why an attempt failed without an HTTP response (or why it was not made). */
-export type DeliveryErrorKind = 'timeout' | 'refused' | 'reset' | 'dns' | 'ssrf' | 'tls' | 'aborted' | 'other';
+/**
+ * Why an attempt failed without an HTTP response (or why it was not made). `invalid`: the request
+ * was not sent because a header or the URL could not go on the wire unchanged (a webhook stored
+ * before the rules, or a before-send hook's result); it is not retried.
+ */
+export type DeliveryErrorKind = 'timeout' | 'refused' | 'reset' | 'dns' | 'ssrf' | 'tls' | 'aborted' | 'invalid' | 'other';
 
 /** What became of the request after this attempt. */
 export type DeliveryOutcome =
@@ -15,6 +19,7 @@ export interface DeliveryLogEntry {
   webhookKey: string;
   /** The request's webhook-id. */
   requestId: string;
+  /** The URL requested, in its canonical WHATWG form (the webhook's, or a before-send hook's). */
   url: string;
   eventAlias: string;
   /** The retry-count header of this attempt (0 on the first). */
@@ -23,13 +28,24 @@ export interface DeliveryLogEntry {
   date: Date;
   /** The HTTP status, when a response arrived. */
   statusCode?: number;
-  /** As sent; secrets and sensitive headers redacted. */
+  /**
+   * The headers as they went out — the HTTP client's additions (accept, content-length, host,
+   * connection) included — with the signature and sensitive values redacted.
+   */
   requestHeaders: Record<string, string>;
   requestBody: string;
+  /** As received (lower-case names). */
   responseHeaders: Record<string, string>;
-  /** Capped at maxResponseBodyBytes. */
+  /** As received, decoded per its Content-Encoding; capped at maxResponseBodyBytes. */
   responseBody: string;
+  /** Why no response arrived (absent when one did: then `statusCode` is set). */
   errorKind?: DeliveryErrorKind;
+  /**
+   * Without a response: why. With one: the status's failure (`HTTP 503`, a redirect not
+   * followed) and/or what went wrong with the body after the status line — `response body: the
+   * connection closed before the body ended (2 bytes read)` — which never changes the outcome:
+   * the status line decides, so a 2xx with such a note is `delivered`.
+   */
   errorMessage?: string;
   durationMs: number;
   outcome: DeliveryOutcome;

@@ -12,15 +12,28 @@ export interface OutgoingRequest {
 export interface TransportResponse {
   statusCode: number;
   headers: Record<string, string>;
-  /** The body as text, cut at the cap. */
+  /** The body as text (decoded per its Content-Encoding), cut at the cap. */
   body: string;
+  /** True when the body was longer than the cap: the rest was not read. */
   bodyTruncated: boolean;
+  /**
+   * The body broke off after the status line (the connection closed before Content-Length was
+   * reached, a reset, a Content-Encoding that does not decode, the deadline): what happened.
+   * The status still decides the attempt; `body` holds what arrived.
+   */
+  bodyError?: string;
 }
 
-/** The result of one attempt: a response, or a transport failure. */
-export type TransportResult =
+/**
+ * The result of one attempt: a response, or a transport failure. `sentHeaders`, when the
+ * transport knows them, are the request headers as they went out — the HTTP client's own
+ * additions (accept, content-length, host, connection) included — and are what the delivery
+ * log records.
+ */
+export type TransportResult = (
   | { ok: true; response: TransportResponse; durationMs: number }
-  | { ok: false; errorKind: DeliveryErrorKind; message: string; durationMs: number };
+  | { ok: false; errorKind: DeliveryErrorKind; message: string; durationMs: number }
+) & { sentHeaders?: Record<string, string> };
 
 /** Options of one send. */
 export interface SendOptions {

@@ -147,6 +147,10 @@ export function loadSettings(options: LoadSettingsOptions = {}): HookworkSetting
   for (const name of Object.keys(env)) {
     if (!name.toUpperCase().startsWith(prefix.toUpperCase()) || known.has(name)) continue;
     const near = [...known].find((k) => squash(k) === squash(name) || distance(squash(k), squash(name)) <= 2);
+    if (name === `${prefix}CONCURRENCY__PER_ENDPOINT`) {
+      logger.warn(`environment variable ${name} is not read: it was renamed ${prefix}CONCURRENCY__PER_WEBHOOK (lanes are per webhook; see docs/settings.md)`, { name, setting: `${prefix}CONCURRENCY__PER_WEBHOOK` });
+      continue;
+    }
     if (near) logger.warn(`environment variable ${name} is not read: did you mean ${near}? (see docs/settings.md)`, { name, setting: near });
   }
 

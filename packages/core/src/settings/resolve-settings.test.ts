@@ -98,6 +98,46 @@ describe('resolveSettings', () => {
     expect(() => resolveSettings('fast' as never)).toThrow(/HOOKWORK_ERR_INVALID_SETTINGS: settings must be an object/);
   });
 
+  const problemsOf = (input: unknown) => {
+    try {
+      resolveSettings(input as never);
+    } catch (e) {
+      return (e as HookworkError).details as { key: string; problem: string }[];
+    }
+    return [];
+  };
+
+  it('lists every problem of one input, whatever the shape of the other keys', () => {
+    expect(problemsOf({ retrySchedule: ['x', -1, 5], headers: 5, concurrency: 4, timeout: 0 }).map((p) => p.key).sort()).toEqual(['concurrency', 'headers', 'retrySchedule.0', 'retrySchedule.1', 'timeout']);
+    expect(problemsOf({ ssrf: { allow: ['a b', 5] }, period: 0, leaseDuration: 'soon', nope: 1 }).map((p) => p.key).sort()).toEqual(['leaseDuration', 'nope', 'period', 'ssrf.allow.0', 'ssrf.allow.1']);
+    expect(problemsOf(null)).toEqual([{ key: '(root)', problem: expect.stringContaining('must be an object') }]);
+  });
+
+  it('refuses a user agent HTTP/1.1 cannot carry unchanged, naming the character and the rule', () => {
+    expect(problemsOf({ headers: { userAgent: 'hookwork/测试' } })).toEqual([
+      { key: 'headers.userAgent', value: 'hookwork/测试', problem: expect.stringContaining('contains "测" (U+6D4B) at character 10; header values are visible ASCII, space and tab') },
+    ]);
+    expect(problemsOf({ headers: { userAgent: 'a\u0001b' } })[0]!.problem).toContain('contains U+0001 at character 2');
+    expect(problemsOf({ headers: { userAgent: 'x ' } })[0]!.problem).toContain('ends with a space or tab');
+    expect(resolveSettings({ headers: { userAgent: 'MySite/1.0 (+https://example.com)' } }).headers.userAgent).toBe('MySite/1.0 (+https://example.com)');
+  });
+
+  it('refuses event and retry-count header names that would replace a header hookwork sets, or each other', () => {
+    expect(problemsOf({ headers: { event: 'Content-Type', retryCount: 'webhook-id' } }).map((p) => p.key)).toEqual(['headers.event', 'headers.retryCount']);
+    expect(problemsOf({ headers: { style: 'umbraco', event: 'umb-webhook-retrycount' } })).toEqual([
+      { key: 'headers.event', value: 'umb-webhook-retrycount', problem: 'is the same header as headers.retryCount (umb-webhook-retrycount); each needs its own name' },
+    ]);
+  });
+
+  it('names the new key of a renamed setting', () => {
+    expect(problemsOf({ concurrency: { perEndpoint: 3 } })).toEqual([{ key: 'concurrency.perEndpoint', value: 3, problem: expect.stringContaining('was renamed concurrency.perWebhook') }]);
+    // In the environment, as any name that is not a setting, it is not read; the logger says what it became.
+    const warnings: string[] = [];
+    const logger = { debug() {}, info() {}, warn: (message: string) => void warnings.push(message), error() {} };
+    expect(loadSettings({ env: { HOOKWORK_CONCURRENCY__PER_ENDPOINT: '3' }, logger })).toEqual({});
+    expect(warnings).toEqual([expect.stringMatching(/HOOKWORK_CONCURRENCY__PER_ENDPOINT is not read: it was renamed HOOKWORK_CONCURRENCY__PER_WEBHOOK/)]);
+  });
+
   it('is applied by createHookwork, and updateSettings keeps the old settings on a bad value', () => {
     expect(() => createHookwork({ settings: { keepLogsForDays: 0 } })).toThrow(/HOOKWORK_ERR_INVALID_SETTINGS: invalid settings: keepLogsForDays/);
     const app = createHookwork({ settings: { maximumRetries: 2 } });

@@ -1,6 +1,7 @@
 import { isIP } from 'node:net';
 import Ajv, { type ErrorObject } from 'ajv';
 import { HookworkError } from '../errors/hookwork-error';
+import { HEADER_NAME_PATTERN, HEADER_VALUE_PATTERN, headerValueProblem } from '../model/wire-rules';
 import { durationAdvice, parseDuration } from './time-span';
 import {
   HEADER_STYLES,
@@ -11,7 +12,7 @@ import {
 
 const duration = { anyOf: [{ type: 'number', minimum: 0 }, { type: 'string' }] };
 const positiveInt = { type: 'integer', minimum: 1 };
-const headerName = { type: 'string', pattern: '^[!#$%&\'*+.^_`|~0-9A-Za-z-]+$' };
+const headerName = { type: 'string', maxLength: 100, pattern: HEADER_NAME_PATTERN };
 
 /** JSON Schema of {@link HookworkSettingsInput}; unknown keys are refused (a typo is an error, not ignored). */
 export const settingsInputSchema = {
@@ -46,7 +47,7 @@ export const settingsInputSchema = {
         style: { enum: ['hookwork', 'umbraco'] },
         event: headerName,
         retryCount: headerName,
-        userAgent: { type: 'string', minLength: 1, pattern: '^[^\\r\\n]*$' },
+        userAgent: { type: 'string', minLength: 1, maxLength: 1000, pattern: HEADER_VALUE_PATTERN },
       },
     },
     ssrf: {
@@ -74,6 +75,14 @@ const DURATION_KEYS = ['period', 'timeout', 'leaseDuration', 'maxRetryAfter', 's
  */
 export const MIN_PERIOD_MS = 100;
 
+/** Settings that were renamed: the old name is refused with the new one in the message. */
+const RENAMED: Readonly<Record<string, string>> = {
+  'concurrency.perEndpoint': 'concurrency.perWebhook (lanes are per webhook, so webhooks of different owners on one host never share slots)',
+};
+
+/** Headers hookwork sets itself: the event and retry-count headers may not take their names. */
+const OWN_HEADERS = ['content-type', 'content-length', 'transfer-encoding', 'host', 'connection', 'user-agent', 'webhook-id', 'webhook-timestamp', 'webhook-signature', 'hookwork-test'];
+
 function keyOf(error: ErrorObject): string {
   const path = error.instancePath.replace(/^\//, '').replace(/\//g, '.');
   if (error.keyword === 'additionalProperties') {
@@ -83,11 +92,13 @@ function keyOf(error: ErrorObject): string {
   return path || '(root)';
 }
 
-function describe(error: ErrorObject): string {
+function describe(error: ErrorObject, input: Record<string, unknown>): string {
   const params = error.params as Record<string, unknown>;
   switch (error.keyword) {
-    case 'additionalProperties':
-      return 'is not a known setting (check the spelling; see docs/settings.md)';
+    case 'additionalProperties': {
+      const renamed = RENAMED[keyOf(error)];
+      return renamed ? `was renamed ${renamed}` : 'is not a known setting (check the spelling; see docs/settings.md)';
+    }
     case 'enum':
       return `must be one of ${(params.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(', ')}`;
     case 'anyOf':
@@ -102,6 +113,7 @@ function describe(error: ErrorObject): string {
     case 'minItems':
       return `needs at least ${String(params.limit)} entr${params.limit === 1 ? 'y' : 'ies'}`;
     case 'pattern':
+      if (error.instancePath === '/headers/userAgent') return headerValueProblem((input.headers as Record<string, unknown>).userAgent) ?? 'is not a valid header value';
       return 'has characters that are not allowed (a header name is letters, digits and !#$%&\'*+.^_`|~-; no CR or LF)';
     default:
       return error.message ?? 'is invalid';
@@ -118,6 +130,30 @@ function isAllowEntry(entry: string): boolean {
 }
 
 /**
+ * The event and retry-count header names the settings would give: neither may be a header
+ * hookwork sets itself (it would replace it), nor the other one.
+ */
+function headerNameProblems(headers: unknown, base: HookworkSettings): { key: string; problem: string }[] {
+  if (headers === null || typeof headers !== 'object' || Array.isArray(headers)) return [];
+  const given = headers as Record<string, unknown>;
+  const style = given.style === 'umbraco' || given.style === 'hookwork' ? given.style : base.headers.style;
+  const defaults = style !== base.headers.style ? HEADER_STYLES[style] : base.headers;
+  const names = {
+    event: typeof given.event === 'string' ? given.event : defaults.event,
+    retryCount: typeof given.retryCount === 'string' ? given.retryCount : defaults.retryCount,
+  };
+  const problems: { key: string; problem: string }[] = [];
+  for (const key of ['event', 'retryCount'] as const) {
+    if (OWN_HEADERS.includes(names[key].toLowerCase())) problems.push({ key: `headers.${key}`, problem: `names ${names[key]}, a header hookwork sets itself; choose another name` });
+  }
+  if (names.event.toLowerCase() === names.retryCount.toLowerCase()) {
+    const [key, other] = given.retryCount !== undefined ? (['retryCount', 'event'] as const) : (['event', 'retryCount'] as const);
+    problems.push({ key: `headers.${key}`, problem: `is the same header as headers.${other} (${names[other]}); each needs its own name` });
+  }
+  return problems;
+}
+
+/**
  * Validates settings input and returns the full, normalised settings (defaults filled in,
  * durations in ms). A bad value throws one HOOKWORK_ERR_INVALID_SETTINGS naming every bad key;
  * `details` lists them as `{ key, problem, value }`.
@@ -127,7 +163,8 @@ function isAllowEntry(entry: string): boolean {
 export function resolveSettings(input: HookworkSettingsInput = {}, base: HookworkSettings = defaultSettings()): HookworkSettings {
   const problems: { key: string; problem: string; value?: unknown }[] = [];
   if (input === null || typeof input !== 'object' || Array.isArray(input)) {
-    throw new HookworkError('HOOKWORK_ERR_INVALID_SETTINGS', 'settings must be an object of keys such as { maximumRetries: 5 }; see docs/settings.md');
+    const problem = 'must be an object of keys such as { maximumRetries: 5 }; see docs/settings.md';
+    throw new HookworkError('HOOKWORK_ERR_INVALID_SETTINGS', `settings ${problem}`, { details: [{ key: '(root)', problem }] });
   }
   if (!validateInput(input)) {
     const seen = new Set<string>();
@@ -137,7 +174,7 @@ export function resolveSettings(input: HookworkSettingsInput = {}, base: Hookwor
       const key = keyOf(error);
       if (seen.has(key)) continue;
       seen.add(key);
-      problems.push({ key, problem: describe(error) });
+      problems.push({ key, problem: describe(error, input as Record<string, unknown>) });
     }
   }
   const raw = input as Record<string, unknown>;
@@ -157,6 +194,7 @@ export function resolveSettings(input: HookworkSettingsInput = {}, base: Hookwor
       if (Number.isNaN(ms) && !problems.some((p) => p.key === key || p.key === 'retrySchedule')) problems.push({ key, problem: durationAdvice((raw.retrySchedule as unknown[])[i]) });
     });
   }
+  problems.push(...headerNameProblems(input.headers, base));
   for (const key of ['timeout', 'leaseDuration'] as const) {
     if (durations[key] === 0) problems.push({ key, problem: 'must be greater than zero' });
   }

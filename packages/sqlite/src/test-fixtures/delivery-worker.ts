@@ -5,6 +5,9 @@
  *   node delivery-worker.js publish <file> <receiverUrl> <count>   create a webhook, publish, keep delivering
  *   node delivery-worker.js deliver <file> [wait]                   start on the file and deliver until drained
  *                                                                   (with `wait`: only after a line on stdin)
+ *
+ * WORKER_SETTINGS (JSON in the environment) overrides the settings below, e.g. a lease shorter
+ * than the receiver's answer.
  */
 import 'reflect-metadata';
 import { reportLine } from '@hookwork/core/testing';
@@ -29,6 +32,7 @@ async function main(): Promise<void> {
       retrySchedule: [100],
       retryJitter: 0,
       stopTimeout: 1000,
+      ...(process.env.WORKER_SETTINGS ? (JSON.parse(process.env.WORKER_SETTINGS) as object) : {}),
     },
   });
   app.lifecycle.on('enqueued', (requests) => emit({ type: 'enqueued', ids: requests.map((r) => r.requestId) }));

@@ -77,7 +77,7 @@ describe('the dispatcher with an endpoint at its limit', () => {
   });
 
   it('keeps claimed requests waiting for the endpoint rather than claiming and releasing a batch per delivery', async () => {
-    // The quickstart's case: one receiver, its per-endpoint limit reached, a backlog behind it.
+    // The quickstart's case: one webhook, its perWebhook limit reached, a backlog behind it.
     // Each claim and release is a write transaction in SQLite: one pair per delivery capped
     // throughput at 1 / (claim + release).
     const storage = countingStorage();

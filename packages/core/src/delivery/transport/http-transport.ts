@@ -53,6 +53,21 @@ export function errorKindOf(error: unknown): DeliveryErrorKind {
   return 'other';
 }
 
+/**
+ * The response headers as they arrived (lower-case names, repeated ones joined with ", "), from
+ * the raw list: axios deletes `content-encoding` from its copy when it decompresses.
+ */
+function receivedHeaders(response: AxiosResponse): Record<string, string> {
+  const raw = (response.request as { res?: http.IncomingMessage } | undefined)?.res?.rawHeaders;
+  if (!raw) return flatHeaders(response.headers);
+  const result: Record<string, string> = {};
+  for (let i = 0; i + 1 < raw.length; i += 2) {
+    const name = raw[i]!.toLowerCase();
+    result[name] = name in result ? `${result[name]}, ${raw[i + 1]}` : raw[i + 1]!;
+  }
+  return result;
+}
+
 function flatHeaders(headers: AxiosResponse['headers']): Record<string, string> {
   const result: Record<string, string> = {};
   for (const [name, value] of Object.entries(headers ?? {})) {
@@ -62,19 +77,62 @@ function flatHeaders(headers: AxiosResponse['headers']): Record<string, string> 
   return result;
 }
 
-/** Reads a response stream up to `cap` bytes, then stops reading (the socket is not reused). */
-function readCapped(stream: Readable, cap: number, signal: AbortSignal): Promise<{ body: Buffer; truncated: boolean }> {
-  return new Promise((resolve, reject) => {
+/**
+ * The request headers as Node sent them — axios' and Node's own additions (accept,
+ * accept-encoding, content-length, host, connection) included — from the request object.
+ */
+function sentHeaders(request: unknown): Record<string, string> | undefined {
+  if (!(request instanceof http.ClientRequest)) return undefined;
+  const result: Record<string, string> = {};
+  for (const [name, value] of Object.entries(request.getHeaders())) {
+    if (value !== undefined) result[name] = Array.isArray(value) ? value.join(', ') : String(value);
+  }
+  // Node writes Connection itself when the request does not set it.
+  if (!('connection' in result)) result.connection = (request as { shouldKeepAlive?: boolean }).shouldKeepAlive ? 'keep-alive' : 'close';
+  return result;
+}
+
+/** What was read of a response body: the bytes up to the cap, and why reading ended early, if it did. */
+interface BodyRead {
+  body: Buffer;
+  truncated: boolean;
+  /** The body broke off (closed connection, reset, bad encoding, deadline): what happened. */
+  problem?: string;
+}
+
+/** One line for an error that ended a response body. */
+function bodyErrorText(error: unknown): string {
+  const { code, message } = (error ?? {}) as { code?: string; message?: string };
+  if (message === 'aborted' || code === 'ERR_STREAM_PREMATURE_CLOSE') return 'the connection closed before the body ended';
+  if (code === 'ECONNRESET') return 'the connection was reset before the body ended';
+  if (code?.startsWith('Z_') || code?.startsWith('ERR__ZLIB') || code === 'ERR_BROTLI_DECOMPRESSION_FAILED') return `it could not be decoded as its Content-Encoding says (${code}: ${message})`;
+  if (code?.startsWith('HPE_')) return `the receiver sent malformed HTTP (${code}: ${message})`;
+  return code ? `${code}: ${message}` : message ?? String(error);
+}
+
+/**
+ * Reads a response body up to `cap` bytes, then stops reading (the socket is not reused). Never
+ * rejects: the status line has arrived, and it decides the attempt, so a body that breaks off
+ * afterwards — the connection closed before Content-Length was reached, a reset mid-body, a
+ * body the Content-Encoding cannot decode, malformed chunking, the deadline or a stop while it
+ * trickles in — is reported as `problem` with what arrived until then.
+ */
+function readBody(stream: Readable, cap: number, signal: AbortSignal, requestError: () => unknown): Promise<BodyRead> {
+  return new Promise((resolve) => {
     const chunks: Buffer[] = [];
     let size = 0;
     let done = false;
-    const finish = (error?: unknown, truncated = false) => {
+    const finish = (truncated: boolean, problem?: string) => {
       if (done) return;
       done = true;
       signal.removeEventListener('abort', onAbort);
       stream.off('data', onData);
-      if (error) reject(error);
-      else resolve({ body: Buffer.concat(chunks, size), truncated });
+      resolve({ body: Buffer.concat(chunks, size), truncated, ...(problem ? { problem: `${problem} (${size} bytes read)` } : {}) });
+    };
+    // An abort also breaks the stream: name the abort, not the broken stream.
+    const aborted = () => {
+      const reason = signal.reason as unknown;
+      return reason instanceof DeadlineError ? `${reason.message}: the body did not end in time` : `reading stopped: ${(reason as Error)?.message ?? reason}`;
     };
     const onData = (chunk: Buffer) => {
       const room = cap - size;
@@ -83,8 +141,7 @@ function readCapped(stream: Readable, cap: number, signal: AbortSignal): Promise
         size += Math.max(room, 0);
         if (chunk.length > room) {
           stream.destroy();
-          finish(undefined, true);
-          return;
+          finish(true);
         }
       } else {
         chunks.push(chunk);
@@ -92,15 +149,17 @@ function readCapped(stream: Readable, cap: number, signal: AbortSignal): Promise
       }
     };
     const onAbort = () => {
+      finish(false, aborted());
       stream.destroy();
-      finish(signal.reason ?? new Error('aborted'));
     };
     if (signal.aborted) return onAbort();
     signal.addEventListener('abort', onAbort);
     stream.on('data', onData);
-    stream.once('end', () => finish());
-    stream.once('error', (error) => finish(error));
-    stream.once('close', () => finish(undefined, false));
+    stream.once('end', () => finish(false));
+    // A reset or a parse error (malformed chunking) is reported on the request; the body stream
+    // only sees the connection go away: the request's error names the cause.
+    stream.once('error', (error) => finish(false, signal.aborted ? aborted() : bodyErrorText(requestError() ?? error)));
+    stream.once('close', () => finish(false, signal.aborted ? aborted() : requestError() ? bodyErrorText(requestError()) : 'the connection closed before the body ended'));
   });
 }
 
@@ -122,7 +181,20 @@ export function createHttpTransport(options: HttpTransportOptions): HttpTranspor
   const httpAgent = new http.Agent(agentOptions);
   const extraCa = options.tls?.ca === undefined ? undefined : ([] as (string | Buffer)[]).concat(options.tls.ca as string | Buffer | (string | Buffer)[]);
   const httpsAgent = new https.Agent({ ...agentOptions, ...(extraCa ? { ca: [...tls.rootCertificates, ...extraCa] } : {}) });
+  // The first error of each request: a parse error after the status line (malformed chunking)
+  // is emitted on the request as it happens, before the response reaches this code.
+  const requestErrors = new WeakMap<object, unknown>();
+  const recordingTransport = {
+    request(requestOptions: http.RequestOptions, callback: (response: http.IncomingMessage) => void): http.ClientRequest {
+      const request = (requestOptions.protocol === 'https:' ? https : http).request(requestOptions, callback);
+      request.on('error', (error) => {
+        if (!requestErrors.has(request)) requestErrors.set(request, error);
+      });
+      return request;
+    },
+  };
   const instance = axios.create({
+    transport: recordingTransport,
     httpAgent,
     httpsAgent,
     maxRedirects: 0,
@@ -133,7 +205,9 @@ export function createHttpTransport(options: HttpTransportOptions): HttpTranspor
     transformResponse: [(data: unknown) => data],
     validateStatus: () => true,
     maxBodyLength: Infinity,
-    maxContentLength: Infinity,
+    // -1, not Infinity: any limit makes axios wrap a streamed body in an async iterator; the
+    // body is cut at maxResponseBodyBytes by readBody.
+    maxContentLength: -1,
   });
   options.configureAxios?.(instance);
   let closed = false;
@@ -147,7 +221,7 @@ export function createHttpTransport(options: HttpTransportOptions): HttpTranspor
       try {
         url = new URL(request.url);
       } catch {
-        return { ok: false, errorKind: 'other', message: `${request.url} is not an absolute URL`, durationMs: 0 };
+        return { ok: false, errorKind: 'invalid', message: `${request.url} is not an absolute URL`, durationMs: 0 };
       }
       const refusal = guard.checkLiteralHost(url.hostname);
       if (refusal) return { ok: false, errorKind: 'ssrf', message: refusal.message, durationMs: 0 };
@@ -158,28 +232,45 @@ export function createHttpTransport(options: HttpTransportOptions): HttpTranspor
       const onOuterAbort = () => controller.abort(sendOptions.signal?.reason ?? new Error('aborted'));
       sendOptions.signal?.addEventListener('abort', onOuterAbort);
       if (sendOptions.signal?.aborted) onOuterAbort();
+      let response: AxiosResponse<Readable>;
       try {
-        const response = await instance.request<Readable>({
+        response = await instance.request<Readable>({
           method: 'POST',
-          url: request.url,
+          url: url.href,
           headers: request.headers,
           data: request.body,
           timeout: sendOptions.timeoutMs,
           signal: controller.signal,
         });
-        const { body, truncated } = await readCapped(response.data, sendOptions.maxResponseBodyBytes, controller.signal);
-        return {
-          ok: true,
-          response: { statusCode: response.status, headers: flatHeaders(response.headers), body: body.toString('utf8'), bodyTruncated: truncated },
-          durationMs: elapsed(),
-        };
       } catch (error) {
+        clearTimeout(deadline);
+        sendOptions.signal?.removeEventListener('abort', onOuterAbort);
+        const sent = sentHeaders((error as { request?: unknown })?.request);
+        const withSent = sent ? { sentHeaders: sent } : {};
         const reason = controller.signal.reason as unknown;
-        if (controller.signal.aborted && reason instanceof DeadlineError) return { ok: false, errorKind: 'timeout', message: reason.message, durationMs: elapsed() };
-        if (controller.signal.aborted) return { ok: false, errorKind: 'aborted', message: `the attempt was aborted: ${(reason as Error)?.message ?? reason}`, durationMs: elapsed() };
+        if (controller.signal.aborted && reason instanceof DeadlineError) return { ok: false, errorKind: 'timeout', message: reason.message, durationMs: elapsed(), ...withSent };
+        if (controller.signal.aborted) return { ok: false, errorKind: 'aborted', message: `the attempt was aborted: ${(reason as Error)?.message ?? reason}`, durationMs: elapsed(), ...withSent };
         const kind = errorKindOf(error);
         const ssrf = kind === 'ssrf' ? findCause(error, (e) => isHookworkError(e, 'HOOKWORK_ERR_SSRF_BLOCKED')) : undefined;
-        return { ok: false, errorKind: kind, message: ((ssrf ?? error) as Error)?.message ?? String(error), durationMs: elapsed() };
+        return { ok: false, errorKind: kind, message: ((ssrf ?? error) as Error)?.message ?? String(error), durationMs: elapsed(), ...withSent };
+      }
+      // The status line arrived: it decides the attempt. Whatever happens to the body from here
+      // on is noted with the response, never turned into a failure.
+      try {
+        const read = await readBody(response.data, sendOptions.maxResponseBodyBytes, controller.signal, () => requestErrors.get(response.request as object));
+        const sent = sentHeaders(response.request);
+        return {
+          ok: true,
+          response: {
+            statusCode: response.status,
+            headers: receivedHeaders(response),
+            body: read.body.toString('utf8'),
+            bodyTruncated: read.truncated,
+            ...(read.problem ? { bodyError: read.problem } : {}),
+          },
+          durationMs: elapsed(),
+          ...(sent ? { sentHeaders: sent } : {}),
+        };
       } finally {
         clearTimeout(deadline);
         sendOptions.signal?.removeEventListener('abort', onOuterAbort);

@@ -1,0 +1,136 @@
+/**
+ * What an HTTP/1.1 request can carry unchanged: header names, header values and webhook URLs.
+ * Every way a header or URL gets in (the webhook API, plugin shapes, settings, a before-send
+ * hook) is checked against these rules, so what is stored, shown, logged and sent is one value:
+ * nothing is trimmed, dropped or re-encoded on the way to the wire.
+ */
+
+/** A header name: an RFC 9110 token (letters, digits and !#$%&'*+-.^_`|~). */
+export const HEADER_NAME_PATTERN = "^[!#$%&'*+.^_`|~0-9A-Za-z-]+$";
+
+/**
+ * A header value hookwork sends: RFC 9110 §5.5 field-content restricted to visible ASCII, space
+ * and tab, neither first nor last a space or tab (receivers drop those). obs-text (bytes 0x80–0xFF)
+ * is left out: HTTP clients and receivers read it as Latin-1, so UTF-8 text would arrive altered.
+ */
+export const HEADER_VALUE_PATTERN = '^(?:[\\x21-\\x7E](?:[\\t\\x20-\\x7E]*[\\x21-\\x7E])?)?$';
+
+const headerName = new RegExp(HEADER_NAME_PATTERN);
+const headerValue = new RegExp(HEADER_VALUE_PATTERN);
+const notInValue = /[^\t\x20-\x7E]/u;
+
+/** The rule and the fix, said once wherever a header value is refused. */
+export const HEADER_VALUE_RULE =
+  'header values are visible ASCII, space and tab (RFC 9110 §5.5); carry other text percent-encoded (encodeURIComponent) or Base64, or in the body';
+
+/**
+ * Control characters, whitespace and invisible characters (zero-width spaces, bidi controls, a
+ * byte order mark): a WHATWG URL parser strips or encodes them silently, so the request would
+ * differ from what was typed.
+ */
+const notInUrl = /[\p{Cc}\p{White_Space}\p{Default_Ignorable_Code_Point}]/u;
+
+const CHARACTER_NAMES: Readonly<Record<number, string>> = {
+  0x00: 'NUL',
+  0x09: 'tab',
+  0x0a: 'line feed, LF',
+  0x0d: 'carriage return, CR',
+  0x20: 'space',
+  0x7f: 'DEL',
+  0xa0: 'no-break space',
+  0xad: 'soft hyphen',
+  0x200b: 'zero-width space',
+  0x2028: 'line separator',
+  0xfeff: 'byte order mark',
+};
+
+/** `"测" (U+6D4B) at character 1`, or `U+0001 at character 2` for what cannot be shown. */
+function describeAt(text: string, index: number): string {
+  const cp = text.codePointAt(index)!;
+  const char = String.fromCodePoint(cp);
+  const code = `U+${cp.toString(16).toUpperCase().padStart(4, '0')}`;
+  const name = CHARACTER_NAMES[cp];
+  const visible = !/[\p{Cc}\p{White_Space}\p{Default_Ignorable_Code_Point}\p{Cf}\p{Cs}]/u.test(char);
+  const what = visible ? `"${char}" (${code})` : name ? `${code} (${name})` : code;
+  return `${what} at character ${[...text.slice(0, index)].length + 1}`;
+}
+
+/** Why `name` cannot be a header name, or undefined when it can. */
+export function headerNameProblem(name: unknown): string | undefined {
+  if (typeof name !== 'string') return 'is not a string';
+  if (headerName.test(name)) return undefined;
+  if (name === '') return 'is empty; a header name is letters, digits and !#$%&\'*+-.^_`|~ (an RFC 9110 token)';
+  return `is not a valid header name (letters, digits and !#$%&'*+-.^_\`|~ only, an RFC 9110 token)`;
+}
+
+/**
+ * Why `value` cannot be sent as a header value unchanged, or undefined when it can. Names the
+ * first offending character by code point and position, never echoing the value (it may be a
+ * credential).
+ */
+export function headerValueProblem(value: unknown): string | undefined {
+  if (typeof value !== 'string') return 'must be a string';
+  if (headerValue.test(value)) return undefined;
+  const bad = notInValue.exec(value);
+  if (bad) {
+    const at = describeAt(value, bad.index);
+    const injection = value[bad.index] === '\r' || value[bad.index] === '\n' ? ' (a line break would end the header: header injection)' : '';
+    return `contains ${at}${injection}; ${HEADER_VALUE_RULE}`;
+  }
+  const where = value[0] === ' ' || value[0] === '\t' ? 'begins' : 'ends';
+  return `${where} with a space or tab, which receivers drop (RFC 9110 §5.5); remove it`;
+}
+
+/** The outcome of checking a webhook URL: its canonical form, or every problem found. */
+export interface UrlCheck {
+  /** The WHATWG URL `href`: what is stored, shown, logged and requested. Absent when refused. */
+  href?: string;
+  problems: string[];
+}
+
+/** The longest URL accepted, in characters of its canonical form. */
+export const MAX_URL_LENGTH = 2048;
+
+/**
+ * Checks a webhook URL: absolute `http:` or `https:`, no control characters, whitespace or
+ * invisible characters anywhere (leading and trailing too: nothing is trimmed), no credentials
+ * (they would show in logs), no fragment (never sent). Returns the canonical WHATWG `href`
+ * (lower-case scheme and host, punycode for international names, percent-encoded path and
+ * query, default port dropped) when the URL is accepted.
+ */
+export function checkUrl(url: unknown): UrlCheck {
+  if (typeof url !== 'string') return { problems: ['must be a string such as "https://example.com/hooks"'] };
+  const bad = notInUrl.exec(url);
+  if (bad) {
+    return { problems: [`contains ${describeAt(url, bad.index)}; URLs are taken as typed, never trimmed or repaired: remove it, or percent-encode it (a space is %20)`] };
+  }
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return { problems: [`"${url}" is not an absolute URL; use e.g. https://example.com/hooks`] };
+  }
+  const problems: string[] = [];
+  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') problems.push(`scheme ${parsed.protocol} is not allowed; use http: or https:`);
+  if (parsed.username || parsed.password) problems.push('must not hold credentials (they would show in logs); send them in a sensitive header such as Authorization');
+  if (parsed.hash || parsed.href.endsWith('#')) problems.push('has a fragment (#…), which is never sent to the receiver; remove it');
+  if (parsed.href.length > MAX_URL_LENGTH) problems.push(`is ${parsed.href.length} characters once percent-encoded; at most ${MAX_URL_LENGTH}`);
+  return problems.length > 0 ? { problems } : { href: parsed.href, problems };
+}
+
+/**
+ * A redirect's `Location` as the URL to give the webhook instead: decoded (Node reads header
+ * bytes as Latin-1, so a UTF-8 Location is decoded back), resolved against the URL requested,
+ * in canonical form. Undefined when it is no URL the rules above would accept as typed.
+ */
+export function redirectTarget(location: string, requested: string | undefined): string | undefined {
+  const bytes = Buffer.from(location, 'latin1');
+  const utf8 = bytes.toString('utf8');
+  const text = Buffer.from(utf8, 'utf8').equals(bytes) ? utf8 : location;
+  if (notInUrl.test(text)) return undefined;
+  try {
+    return new URL(text, requested).href;
+  } catch {
+    return undefined;
+  }
+}
