@@ -1,5 +1,5 @@
-import type { DeliveryLog, RequestQueue, Storage, WebhookRepository } from '@hookwork/core';
-import { describeDeliveryLogContract, describeRequestQueueContract, describeWebhookRepositoryContract, type ContractSubject } from '@hookwork/core/testing';
+import type { DeliveryLog, RequestQueue, Storage, WebhookHealthStore, WebhookRepository } from '@hookwork/core';
+import { describeDeliveryLogContract, describeRequestQueueContract, describeWebhookHealthStoreContract, describeWebhookRepositoryContract, type ContractSubject } from '@hookwork/core/testing';
 import { openSqliteStorage } from './sqlite-storage';
 import { makeTempDir } from './testing/temp-dir';
 
@@ -22,5 +22,6 @@ function fresh<T>(pick: (storage: Storage) => T): ContractSubject<T> {
 }
 
 describeWebhookRepositoryContract('sqlite', () => fresh<WebhookRepository>((s) => s.webhooks));
-describeRequestQueueContract('sqlite', () => fresh<RequestQueue>((s) => s.queue));
+describeRequestQueueContract('sqlite', () => fresh<RequestQueue>((s) => s.queue), { fifo: true });
+describeWebhookHealthStoreContract('sqlite', () => fresh<WebhookHealthStore>((s) => s.health!));
 describeDeliveryLogContract('sqlite', () => fresh<DeliveryLog>((s) => s.deliveryLog));
