@@ -38,14 +38,19 @@ export class Attempt {
     private readonly options: DeliveryOptions,
   ) {}
 
-  async run(request: AttemptRequest, webhook: Webhook, test: boolean, signal?: AbortSignal): Promise<AttemptRecord> {
+  /**
+   * Makes the attempt. `traceparent`, when given, is sent as the W3C `traceparent` header (after
+   * the custom headers, so it wins over one of the same name; the before-send hook sees it).
+   */
+  async run(request: AttemptRequest, webhook: Webhook, test: boolean, signal?: AbortSignal, traceparent?: string): Promise<AttemptRecord> {
     const settings = this.settings.current;
     const date = this.clock.now();
-    let outgoing: BeforeSendRequest = {
-      url: webhook.url,
-      headers: buildRequestHeaders({ webhook, eventAlias: request.eventAlias, retryCount: request.attempts, settings, test }),
-      body: request.body,
-    };
+    const headers = buildRequestHeaders({ webhook, eventAlias: request.eventAlias, retryCount: request.attempts, settings, test });
+    if (traceparent) {
+      for (const name of Object.keys(headers)) if (name.toLowerCase() === 'traceparent') delete headers[name];
+      headers.traceparent = traceparent;
+    }
+    let outgoing: BeforeSendRequest = { url: webhook.url, headers, body: request.body };
     if (this.options.beforeSend) {
       try {
         const { secrets: _secrets, ...publicWebhook } = webhook;
@@ -57,13 +62,13 @@ export class Attempt {
       }
     }
     const body = Buffer.from(outgoing.body);
-    const headers = { ...outgoing.headers };
-    signRequest(headers, activeSecrets(webhook, date), request.id, this.clock.now(), body);
+    const sent = { ...outgoing.headers };
+    signRequest(sent, activeSecrets(webhook, date), request.id, this.clock.now(), body);
     const result = await this.transport.send(
-      { url: outgoing.url, headers, body },
+      { url: outgoing.url, headers: sent, body },
       { timeoutMs: settings.timeout, maxResponseBodyBytes: settings.maxResponseBodyBytes, ...(signal ? { signal } : {}) },
     );
-    return { url: outgoing.url, headers, body: outgoing.body, result, date };
+    return { url: outgoing.url, headers: sent, body: outgoing.body, result, date };
   }
 }
 

@@ -8,6 +8,8 @@ import type { DeadLetterQuery, QueueCountsQuery, QueueEngine } from '../ports/qu
 import type { QueueCounts, RedeliverSelector } from '../ports/request-queue';
 import type { Clock } from '../runtime/clock';
 import type { CleanupResult, LogCleanup } from '../delivery/log-cleanup';
+import type { WebhookHealthMonitor } from '../delivery/health/webhook-health-monitor';
+import type { WebhookHealth } from '../model/webhook-health';
 import { checkPage } from './page-check';
 import type { TestEventResult, TestSender } from './test-send';
 import type { WebhookService } from './webhook-service';
@@ -22,6 +24,7 @@ export interface ManagementDeps {
   clock: Clock;
   /** The retention job (log entries and dead letters past their days). */
   cleanup: Pick<LogCleanup, 'run'>;
+  health: Pick<WebhookHealthMonitor, 'health'>;
   /** Told the ids of redelivered requests (so `drain()` waits for them). */
   onRedelivered?: (ids: readonly string[]) => void;
 }
@@ -65,6 +68,11 @@ export interface Management {
   queueCounts(query?: QueueCountsQuery): Promise<QueueCounts>;
   /** Runs a retention round now (it also runs hourly) and returns what it deleted. */
   runCleanup(): Promise<CleanupResult>;
+  /**
+   * A webhook's health: its circuit breaker, failing streak and a receiver's pause, as every
+   * process sharing the store sees them. HOOKWORK_ERR_WEBHOOK_NOT_FOUND when there is no such webhook.
+   */
+  health(webhookKey: string): Promise<WebhookHealth>;
 }
 
 /** The {@link Management} door of one app. */
@@ -156,6 +164,19 @@ export class ManagementService implements Management {
    */
   runCleanup(): Promise<CleanupResult> {
     return this.deps.cleanup.run();
+  }
+
+  /** A webhook's health: breaker, failing streak, a receiver's pause (see {@link Management.health}). */
+  async health(webhookKey: string): Promise<WebhookHealth> {
+    if (typeof webhookKey !== 'string' || !(await this.deps.webhooks.get(webhookKey))) {
+      throw new HookworkError('HOOKWORK_ERR_WEBHOOK_NOT_FOUND', `no webhook has the key ${JSON.stringify(webhookKey)}; list them with app.webhooks.list()`);
+    }
+    const state = (await this.deps.health.health(webhookKey))?.state;
+    const date = (ms: number | undefined) => (ms === undefined ? undefined : new Date(ms));
+    const view: WebhookHealth = { webhookKey, breaker: state?.breaker ?? 'closed', consecutiveFailures: state?.consecutiveFailures ?? 0 };
+    const optional = { openedAt: date(state?.openedAt), probeAt: date(state?.probeAt), failingSince: date(state?.failingSince), pausedUntil: state?.pausedUntil !== undefined && state.pausedUntil > this.deps.clock.now().getTime() ? date(state.pausedUntil) : undefined };
+    for (const [key, value] of Object.entries(optional)) if (value !== undefined) (view as unknown as Record<string, Date>)[key] = value;
+    return view;
   }
 
   /** Requests by state: pending (incl. waiting to retry), in flight, dead; of every webhook or one. */

@@ -4,6 +4,7 @@ import { inject, injectable } from 'tsyringe';
 import { WebhookEventCatalogue } from '../events/webhook-event-catalogue';
 import { generateSecret, secretKey } from '../delivery/signing';
 import { WebhookCache } from '../delivery/webhook-cache';
+import { WebhookHealthMonitor } from '../delivery/health/webhook-health-monitor';
 import { HookworkError } from '../errors/hookwork-error';
 import { ClockToken, type Clock } from '../runtime/clock';
 import { SettingsToken, type SettingsAccessor } from '../settings/settings';
@@ -26,11 +27,11 @@ export interface WebhookInputProblem {
 }
 
 const ajv = new Ajv({ allErrors: true, strict: false });
-const validateInput = ajv.compile(webhookInputSchema);
+const validateInput = ajv.compile<WebhookInput>(webhookInputSchema as object);
 const patchSchema = { ...webhookInputSchema, required: [] as string[], properties: { ...webhookInputSchema.properties } };
 delete (patchSchema.properties as Record<string, unknown>).key;
 delete (patchSchema.properties as Record<string, unknown>).secret;
-const validatePatch = ajv.compile(patchSchema);
+const validatePatch = ajv.compile<WebhookPatch>(patchSchema as object);
 
 function fieldOf(error: ErrorObject): string {
   const path = error.instancePath.replace(/^\//, '').replace(/\//g, '.');
@@ -62,7 +63,13 @@ function describe(error: ErrorObject): string {
     case 'maxProperties':
       return `is too long (at most ${String((error.params as { limit: number }).limit)})`;
     case 'type':
-      return error.instancePath === '' ? 'webhook input must be an object such as { url, events }' : `must be a ${(error.params as { type: string }).type}`;
+      return error.instancePath === '' ? 'webhook input must be an object such as { url, events }' : `must be ${[(error.params as { type: string | string[] }).type].flat().map((t) => `a${/^[aeiou]/.test(t) ? 'n' : ''} ${t}`).join(' or ')}`;
+    case 'enum':
+      return `must be one of ${((error.params as { allowedValues: unknown[] }).allowedValues).map((v) => JSON.stringify(v)).join(', ')}`;
+    case 'minimum':
+    case 'exclusiveMinimum':
+    case 'maximum':
+      return `must be ${error.keyword === 'maximum' ? 'at most' : error.keyword === 'minimum' ? 'at least' : 'more than'} ${String((error.params as { limit: number }).limit)}`;
     case 'anyOf':
       return error.instancePath.startsWith('/headers') ? 'must not contain CR, LF or NUL (a string, or { value, sensitive })' : 'has the wrong type';
     default:
@@ -93,6 +100,7 @@ export class WebhookService {
     @inject(SettingsToken) private readonly settings: SettingsAccessor,
     @inject(ClockToken) private readonly clock: Clock,
     private readonly cache: WebhookCache,
+    private readonly health: WebhookHealthMonitor,
   ) {}
 
   /** Creates a webhook. With `secret: true`, the result holds the generated secret, once. */
@@ -108,6 +116,8 @@ export class WebhookService {
         problems.push({ field: 'secret', problem: (error as HookworkError).message.replace(/^HOOKWORK_ERR_INVALID_SECRET: /, '') });
       }
     } else if (input.secret === true) secret = generateSecret();
+    const flow = this.flowControl(input, {});
+    problems.push(...this.fifoProblems(flow.fifo));
     if (problems.length > 0) this.refuse(problems);
     const now = this.clock.now();
     const { headers, sensitiveHeaders } = this.splitHeaders(input.headers ?? {});
@@ -122,6 +132,7 @@ export class WebhookService {
       sensitiveHeaders,
       enabled: input.enabled ?? true,
       secrets: secret ? [{ id: randomUUID(), secret, createdAt: now }] : [],
+      ...flow,
       createdAt: now,
       updatedAt: now,
     };
@@ -136,10 +147,14 @@ export class WebhookService {
     const merged: WebhookInput = { url: patch.url ?? current.url, events: patch.events ?? current.events };
     // A stored webhook may hold events no longer composed (flagged): only new events are checked.
     const problems = this.checkSemantics({ url: merged.url, events: patch.events ?? [], headers: patch.headers, contentTypeKeys: patch.contentTypeKeys });
+    const flow = this.flowControl(patch, current);
+    if (patch.fifo !== undefined) problems.push(...this.fifoProblems(flow.fifo));
     if (problems.length > 0) this.refuse(problems);
     const headerParts = patch.headers ? this.keepRedacted(this.splitHeaders(patch.headers), current) : { headers: current.headers, sensitiveHeaders: current.sensitiveHeaders };
+    const { rateLimit: _r, breaker: _b, fifo: _f, ...rest } = current;
     const next: Webhook = {
-      ...current,
+      ...rest,
+      ...flow,
       ...(patch.name !== undefined ? { name: patch.name } : {}),
       ...(patch.description !== undefined ? { description: patch.description } : {}),
       url: merged.url,
@@ -150,6 +165,8 @@ export class WebhookService {
       updatedAt: this.clock.now(),
     };
     await this.store(next);
+    // Enabled again by an operator: the breaker closes and a new failing streak starts from nothing.
+    if (!current.enabled && next.enabled) await this.health.forget(key);
     return toView(next, this.unknownEvents(next));
   }
 
@@ -157,6 +174,7 @@ export class WebhookService {
   async delete(key: string): Promise<boolean> {
     const deleted = await this.repository.delete(key);
     this.cache.invalidate(key);
+    if (deleted) await this.health.forget(key);
     return deleted;
   }
 
@@ -285,6 +303,20 @@ export class WebhookService {
       } else headers[name] = value;
     }
     return { headers, sensitiveHeaders: [...sensitive] };
+  }
+
+  /** The flow-control fields of a webhook: those given (null: removed), else those it had. */
+  private flowControl(input: Pick<WebhookInput, 'rateLimit' | 'breaker' | 'fifo'>, current: Pick<Webhook, 'rateLimit' | 'breaker' | 'fifo'>): Pick<Webhook, 'rateLimit' | 'breaker' | 'fifo'> {
+    const rateLimit = input.rateLimit === undefined ? current.rateLimit : input.rateLimit === null ? undefined : { perSecond: input.rateLimit.perSecond, burst: input.rateLimit.burst ?? Math.max(1, Math.ceil(input.rateLimit.perSecond)) };
+    const breaker = input.breaker === undefined ? current.breaker : input.breaker === null || Object.keys(input.breaker).length === 0 ? undefined : { ...input.breaker };
+    const fifo = input.fifo === undefined ? current.fifo : input.fifo === false ? undefined : { onDeadLetter: (input.fifo === true ? undefined : input.fifo.onDeadLetter) ?? 'skip' };
+    return { ...(rateLimit ? { rateLimit } : {}), ...(breaker ? { breaker } : {}), ...(fifo ? { fifo } : {}) };
+  }
+
+  private fifoProblems(fifo: Webhook['fifo']): WebhookInputProblem[] {
+    const queue = this.health.queue;
+    if (!fifo || !queue || queue.fifo) return [];
+    return [{ field: 'fifo', problem: `the ${queue.name} queue cannot keep FIFO order; leave fifo off, or use a storage whose queue declares fifo (memory, SQLite)` }];
   }
 
   private splitHeaders(input: Record<string, WebhookHeaderInput>): Pick<Webhook, 'headers' | 'sensitiveHeaders'> {
