@@ -282,7 +282,8 @@ export class HookworkApp<TTransaction = never> implements Hookwork<TTransaction>
     }
     const { parts } = this;
     if (!parts.bus.hasSubscribers(notification.constructor)) this.reportUnhandled(notification.constructor);
-    return parts.tracer.startActiveSpan('hookwork.publish', { kind: SpanKind.INTERNAL, attributes: { 'hookwork.notification': notification.constructor.name } }, async (span) => {
+    return parts.tracer.startActiveSpan('hookwork.publish', { kind: SpanKind.INTERNAL }, async (span) => {
+      if (span.isRecording()) span.setAttribute('hookwork.notification', notification.constructor.name);
       try {
         const result = await this.dispatch(notification, options);
         if (result.failures.length > 0) span.setStatus({ code: SpanStatusCode.ERROR, message: `${result.failures.length} event handler(s) failed` });

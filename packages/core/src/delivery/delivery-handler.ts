@@ -48,22 +48,19 @@ export class WebhookDeliveryHandler implements DeliveryHandler {
     if (!webhook.enabled) return this.defer(request, new Date(clock.now().getTime() + settings.current.period), 'webhook disabled');
     const admission = await health.admit(webhook);
     if (admission.kind === 'hold') return this.defer(request, admission.until, admission.reason);
-    const span = this.deps.tracer.startSpan(
-      'hookwork.attempt',
-      {
-        kind: SpanKind.CLIENT,
-        attributes: {
-          'http.request.method': 'POST',
-          'url.full': spanUrl(webhook.url),
-          'messaging.message.id': request.id,
-          'hookwork.webhook.key': webhook.key,
-          'hookwork.event.alias': request.eventAlias,
-          'hookwork.retry_count': request.attempts,
-          ...(admission.probe ? { 'hookwork.breaker.probe': true } : {}),
-        },
-      },
-      requestContext(request.traceparent),
-    );
+    const span = this.deps.tracer.startSpan('hookwork.attempt', { kind: SpanKind.CLIENT }, requestContext(request.traceparent));
+    // Attributes only for a span that records: without an SDK, tracing costs next to nothing.
+    if (span.isRecording()) {
+      span.setAttributes({
+        'http.request.method': 'POST',
+        'url.full': spanUrl(webhook.url),
+        'messaging.message.id': request.id,
+        'hookwork.webhook.key': webhook.key,
+        'hookwork.event.alias': request.eventAlias,
+        'hookwork.retry_count': request.attempts,
+        ...(admission.probe ? { 'hookwork.breaker.probe': true } : {}),
+      });
+    }
     const traceparent = settings.current.tracing.traceparent ? formatTraceparent(span.spanContext()) : undefined;
     const record = await this.deps.attempt.run(request, webhook, false, signal, traceparent);
     const decision = decideRetry({ result: record.result, retryCount: request.attempts, settings: settings.current, now: clock.now() });
@@ -152,6 +149,7 @@ export class WebhookDeliveryHandler implements DeliveryHandler {
 
 /** Ends an attempt's span with what came back: the status code or failure kind, and an error status unless delivered. */
 function endAttemptSpan(span: Span, record: AttemptRecord, decision: RetryDecision): void {
+  if (!span.isRecording()) return span.end();
   const { result } = record;
   if (result.ok) span.setAttribute('http.response.status_code', result.response.statusCode);
   span.setAttribute('hookwork.outcome', decision.outcome);

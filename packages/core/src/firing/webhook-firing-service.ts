@@ -52,7 +52,8 @@ export class WebhookFiringService {
     if (items.length === 0) return [];
     const now = this.clock.now();
     const bodies = items.map((item) => this.serialize(item.payload, item.alias));
-    const span = this.tracer.startSpan('hookwork.enqueue', { kind: SpanKind.PRODUCER, attributes: { 'messaging.system': 'hookwork', 'messaging.operation.type': 'send', 'messaging.batch.message_count': items.length } }, context.active());
+    const span = this.tracer.startSpan('hookwork.enqueue', { kind: SpanKind.PRODUCER }, context.active());
+    if (span.isRecording()) span.setAttributes({ 'messaging.system': 'hookwork', 'messaging.operation.type': 'send', 'messaging.batch.message_count': items.length });
     const traceparent = formatTraceparent(span.spanContext());
     const requests = items.map((item, i): NewWebhookRequest => {
       const fifo = item.webhook.fifo?.onDeadLetter;
