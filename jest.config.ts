@@ -5,6 +5,9 @@ import type { Config } from 'jest';
  * test sees a change without a rebuild; tests that start child processes run the built output
  * (`npm test` runs `tsc -b` first).
  */
+/** Dependencies published as ES modules only. */
+const ESM_ONLY = ['cookie'];
+
 const config: Config = {
   testEnvironment: 'node',
   roots: ['<rootDir>/packages', '<rootDir>/plugins', '<rootDir>/examples', '<rootDir>/bench', '<rootDir>/test'],
@@ -13,12 +16,17 @@ const config: Config = {
   modulePathIgnorePatterns: ['<rootDir>/.*/dist/'],
   transform: {
     '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.jest.json' }],
+    // Packages that ship ES modules only (Node >= 20.19 require()s them; jest's CommonJS runtime
+    // cannot): compiled to CommonJS for the tests. cookie comes with Fastify's inject().
+    [`/node_modules/(?:${ESM_ONLY.join('|')})/.+\\.js$`]: ['ts-jest', { tsconfig: { allowJs: true, module: 'commonjs', target: 'ES2022', esModuleInterop: true, isolatedModules: true } }],
   },
+  transformIgnorePatterns: [`/node_modules/(?!(?:${ESM_ONLY.join('|')})/)`],
   moduleNameMapper: {
     '^@hookwork/core$': '<rootDir>/packages/core/src/index.ts',
     '^@hookwork/core/testing$': '<rootDir>/packages/core/src/testing/index.ts',
     '^@hookwork/cms$': '<rootDir>/packages/cms/src/index.ts',
     '^@hookwork/sqlite$': '<rootDir>/packages/sqlite/src/index.ts',
+    '^@hookwork/admin$': '<rootDir>/packages/admin/src/index.ts',
     '^@hookwork/plugin-cockpit$': '<rootDir>/plugins/cockpit/src/index.ts',
     '^@hookwork/receiver$': '<rootDir>/packages/receiver/src/index.ts',
     '^@hookwork/receiver/express$': '<rootDir>/packages/receiver/src/adapters/express.ts',

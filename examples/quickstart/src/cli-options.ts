@@ -8,6 +8,10 @@ export interface QuickstartOptions {
   events?: number;
   /** Where the SQLite file lives. */
   dataDir: string;
+  /** After the run, keep the app running with its admin page on 127.0.0.1 until Ctrl-C. */
+  admin?: boolean;
+  /** The admin page's port (default: a free one). */
+  adminPort?: number;
   help: boolean;
 }
 
@@ -22,11 +26,14 @@ export const USAGE = `Usage: npm start -- [options]
   --secret <whsec_…>   the signing secret your endpoint verifies with (generated when absent)
   --events <n>         publish n content events (1–100000) with a progress bar
   --data-dir <dir>     where the SQLite database is kept (default: examples/quickstart/.data)
+  --admin              then keep the app running with its admin page on 127.0.0.1 (prints the
+                       URL and a token) until Ctrl-C
+  --admin-port <n>     the admin page's port (default: a free one)
   --help               show this text`;
 
 /** Parses the command line; UsageError for anything it does not understand. */
 export function parseOptions(argv: readonly string[], defaultDataDir: string): QuickstartOptions {
-  const options: QuickstartOptions = { dataDir: defaultDataDir, help: false };
+  const options: QuickstartOptions = { dataDir: defaultDataDir, help: false, admin: false };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
     const [flag, inline] = arg.startsWith('--') && arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg, undefined];
@@ -64,6 +71,17 @@ export function parseOptions(argv: readonly string[], defaultDataDir: string): Q
       case '--data-dir':
         options.dataDir = value();
         break;
+      case '--admin':
+        if (inline !== undefined) throw new UsageError(`--admin takes no value\n\n${USAGE}`);
+        options.admin = true;
+        break;
+      case '--admin-port': {
+        const raw = value();
+        const n = Number(raw);
+        if (!Number.isInteger(n) || n < 1 || n > 65535) throw new UsageError(`--admin-port must be a whole number from 1 to 65535; got "${raw}"`);
+        options.adminPort = n;
+        break;
+      }
       case '--help':
       case '-h':
         options.help = true;
@@ -72,6 +90,7 @@ export function parseOptions(argv: readonly string[], defaultDataDir: string): Q
         throw new UsageError(`unknown option "${arg}"\n\n${USAGE}`);
     }
   }
+  if (options.adminPort !== undefined && !options.admin) throw new UsageError('--admin-port goes with --admin');
   if (options.secret && !options.target) throw new UsageError('--secret goes with --target (the built-in receiver uses a generated secret)');
   return options;
 }

@@ -39,6 +39,7 @@ async function main(): Promise<number> {
     }
     const progress = process.stdout.isTTY ? (line: string) => process.stdout.write(`\r${line}`) : undefined;
     const result = await runQuickstart(options, (line) => console.log(line), progress, stopping.signal);
+    if (options.admin && stopping.signal.aborted && stopping.signal.reason !== 'EPIPE') console.log('\nquickstart: stopped the admin page and the app');
     const ok = result.delivered === result.published && result.deadLettered === 0 && (result.rejected?.length ?? 0) === 0;
     if (!ok) console.error('quickstart: not every request was delivered and verified; see the log above');
     return ok ? 0 : 1;

@@ -180,6 +180,38 @@ describe('the quickstart (npm start)', () => {
     expect(lines.some((line) => line.includes('↻'))).toBe(false);
   });
 
+  it('--admin keeps the app and its admin page running on 127.0.0.1 with a printed token until Ctrl-C, then exits 0', async () => {
+    const child = spawn(process.execPath, [main, '--admin', '--data-dir', tempDir()], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    try {
+      await new Promise<void>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`no admin URL within 60 s:\n${stdout}`)), 60_000);
+        child.stdout.on('data', (chunk: Buffer) => {
+          stdout += chunk.toString();
+          if (/Ctrl-C stops them/.test(stdout)) {
+            clearTimeout(timer);
+            resolve();
+          }
+        });
+      });
+      // The tour ran to its end first.
+      expect(stdout).toContain('4 requests enqueued, 4 delivered, 0 dead-lettered');
+      const url = /hookwork admin: (http:\/\/127\.0\.0\.1:\d+\/)/.exec(stdout)![1]!;
+      const token = /token \(generated for this run\): (\S+)/.exec(stdout)![1]!;
+      const webhooks = await fetch(`${url}api/v1/webhook`, { headers: { authorization: `Bearer ${token}` } }).then((r) => r.json() as Promise<{ items: { key: string }[] }>);
+      expect(webhooks.items.map((w) => w.key)).toEqual([expect.stringMatching(/^quickstart-/)]);
+      expect((await fetch(`${url}api/v1/webhook`)).status).toBe(401);
+      expect(await fetch(url).then((r) => r.text())).toContain('<hw-admin-app>');
+      child.kill('SIGINT');
+      const code = await Promise.race([exited, new Promise<string>((resolve) => setTimeout(() => resolve('still running after 20 s'), 20_000).unref())]);
+      expect(code).toBe(0);
+      await expect(fetch(url)).rejects.toThrow();
+    } finally {
+      child.kill('SIGKILL');
+    }
+  });
+
   it('--data-dir naming a file is a one-line usage error with exit code 2', async () => {
     const file = join(tempDir(), 'not-a-folder');
     writeFileSync(file, 'x');
@@ -201,6 +233,8 @@ describe('the quickstart (npm start)', () => {
     [['--secret', 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw'], '--secret goes with --target'],
     [['--target', 'http://127.0.0.1:9/x', '--secret', 'hunter2'], '--secret must look like whsec_<base64>'],
     [['--frobnicate'], 'unknown option "--frobnicate"'],
+    [['--admin-port', '3300'], '--admin-port goes with --admin'],
+    [['--admin', '--admin-port', '0'], '--admin-port must be a whole number from 1 to 65535'],
   ])('refuses %j with a clear message and exit code 2', async (args, message) => {
     const error = await run(process.execPath, [main, ...args]).then(() => undefined, (e: { code: number; stderr: string }) => e);
     expect(error?.code).toBe(2);

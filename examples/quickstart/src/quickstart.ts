@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { cmsComposer, ContentDeletedNotification, ContentPublishedNotification, ContentUnpublishedNotification, MediaSavedNotification, type CmsContent, type CmsMedia } from '@hookwork/cms';
+import { startAdminServer } from '@hookwork/admin';
 import { consoleLogger, createHookwork, type AttemptInfo, type DeliveryLogEntry, type Hookwork } from '@hookwork/core';
 import { sqliteStorage } from '@hookwork/sqlite';
 import type { QuickstartOptions } from './cli-options';
@@ -78,11 +79,34 @@ export async function runQuickstart(options: QuickstartOptions, print: (line: st
     })();
     // The run's own awaits may fail once the app is stopped under them; only the abort counts then.
     run.catch(() => {});
-    return await Promise.race([run, aborted]);
+    aborted.catch(() => {});
+    const result = await Promise.race([run, aborted]);
+    // --admin: the tour is done; Ctrl-C now is the way out, not an interruption.
+    if (options.admin) await serveAdmin(app, options, print, signal);
+    return result;
   } finally {
     signal?.removeEventListener('abort', onAbort);
     await app.stop();
     await receiver?.close();
+  }
+}
+
+/**
+ * Keeps the app (and the built-in receiver) running with the admin page on 127.0.0.1 until
+ * `signal` aborts; the server prints its URL and the token it generated.
+ */
+async function serveAdmin(app: Hookwork, options: QuickstartOptions, print: (line: string) => void, signal: AbortSignal | undefined): Promise<void> {
+  if (!signal) throw new Error('--admin runs until its signal aborts; pass one');
+  print('');
+  const server = await startAdminServer(app, { host: '127.0.0.1', port: options.adminPort ?? 0, print });
+  print('The app and its admin page keep running: redeliver, send test events and edit webhooks from the page. Ctrl-C stops them.');
+  try {
+    await new Promise<void>((resolve) => {
+      if (signal.aborted) resolve();
+      else signal.addEventListener('abort', () => resolve(), { once: true });
+    });
+  } finally {
+    await server.close();
   }
 }
 

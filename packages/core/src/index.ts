@@ -18,7 +18,7 @@ export { ServerRoleAccessorToken, fixedServerRole, type ServerRole, type ServerR
 
 // Observability
 export { LoggerToken, consoleLogger, silentLogger, type Logger } from './observability/logger';
-export { LifecycleEmitter, LifecycleToken, type AttemptInfo, type LifecycleEvents, type LifecycleReporter, type RequestInfo } from './observability/lifecycle-events';
+export { LifecycleEmitter, LifecycleToken, type AttemptInfo, type AuditRecord, type LifecycleEvents, type LifecycleReporter, type RequestInfo } from './observability/lifecycle-events';
 export { OPERATOR_EVENT_TYPES, type OperatorEvent, type OperatorEventOf, type OperatorEventType } from './observability/operator-events';
 export { BREAKER_STATE_VALUES, HookworkMetrics, type MetricsScrape, type MetricsSources } from './observability/metrics';
 export { TRACER_NAME, TracerToken, formatTraceparent, parseTraceparent } from './observability/tracing';
@@ -26,10 +26,13 @@ export { TRACER_NAME, TracerToken, formatTraceparent, parseTraceparent } from '.
 // Model
 export {
   REDACTED,
+  type CloudEventsWebhookFormat,
   type FifoDeadLetterPolicy,
+  type JsonWebhookFormat,
   type Webhook,
   type WebhookBreakerOptions,
   type WebhookFifo,
+  type WebhookFormat,
   type WebhookRateLimit,
   type WebhookSecret,
   type WebhookSecretView,
@@ -96,6 +99,7 @@ export type { NotificationType } from './events/notification';
 export { WebhookEventTypes, type WebhookEventType } from './events/webhook-event-types';
 export { WebhookEvent, getWebhookEventMetadata, isWebhookEventClass, type WebhookEventClass, type WebhookEventMetadata, type WebhookEventOptions } from './events/webhook-event.decorator';
 export { WebhookEventDependencies } from './events/webhook-event-dependencies';
+export type { JsonSchema, PayloadDescriptionContext } from './events/payload-description';
 export { WebhookEventBase, type PayloadContext, type PublishOptions, type WebhookEventOptionsBag, type WebhookSubscription } from './events/webhook-event-base';
 export { WebhookEventContentBase } from './events/webhook-event-content-base';
 export { WebhookEventCatalogue, type WebhookEventDescriptor, type WebhookEventEntry } from './events/webhook-event-catalogue';
@@ -117,6 +121,7 @@ export { WebhookFiringService, newMessageId, type FireRequest } from './firing/w
 // Delivery
 export { generateSecret, signPayload, signatureHeader, verifySignature } from './delivery/signing';
 export { SIGNATURE_HEADERS, TEST_EVENT_HEADER } from './delivery/request-headers';
+export { CLOUD_EVENTS_CONTENT_TYPE, CLOUD_EVENTS_SPEC_VERSION } from './delivery/cloud-events';
 export { parseRetryAfter, retryDelay, nextAttemptDelay } from './delivery/backoff';
 export { decideRetry, isRetryableStatus, type RetryDecision, type RetryPolicyInput, type RetryPolicySettings } from './delivery/retry-policy';
 export { DeliveryOptionsToken, type BeforeSendContext, type BeforeSendHook, type BeforeSendRequest, type DeliveryOptions } from './delivery/delivery-options';
@@ -131,8 +136,33 @@ export type { HealthPolicy, HoldReason } from './delivery/health/health-policy';
 // Management
 export type { Management } from './management/management-service';
 export { WebhookService, type CreatedWebhook, type WebhookInputProblem } from './management/webhook-service';
-export { webhookInputSchema, type WebhookHeaderInput, type WebhookInput, type WebhookPatch } from './management/webhook-input-schema';
+export { WEBHOOK_KEY_PATTERN, webhookInputSchema, type WebhookHeaderInput, type WebhookInput, type WebhookPatch } from './management/webhook-input-schema';
+export {
+  DELIVERY_ERROR_KINDS,
+  DELIVERY_OUTCOMES,
+  cleanupResultSchema,
+  createdWebhookSchema,
+  deliveryLogEntrySchema,
+  pageSchema,
+  queueCountsSchema,
+  rotatedSecretSchema,
+  testEventResultSchema,
+  webhookEventDescriptorSchema,
+  webhookHealthSchema,
+  webhookRequestSchema,
+  webhookSecretViewSchema,
+  webhookViewSchema,
+} from './management/view-schemas';
 export type { TestEventResult } from './management/test-send';
+export {
+  CATALOGUE_PAYLOAD_PREFIX,
+  createCatalogueDocument,
+  type CatalogueDocument,
+  type CatalogueDocumentOptions,
+  type CatalogueEventInfo,
+  type CatalogueOperation,
+  type CatalogueSource,
+} from './management/catalogue-document';
 
 // Composition
 export type { Composer, ComposerLike } from './composition/composer';

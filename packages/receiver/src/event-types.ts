@@ -19,6 +19,23 @@ export interface WebhookEventShape {
   payload: unknown;
 }
 
+/**
+ * The CloudEvents 1.0 attributes of a request sent in CloudEvents format (hookwork's per-webhook
+ * `format`, or any CloudEvents HTTP sender): from the structured envelope, or from the `ce-*`
+ * headers of binary mode (percent-decoded). Extension attributes are kept under their names.
+ */
+export interface CloudEventAttributes {
+  readonly specversion: string;
+  readonly id: string;
+  readonly source: string;
+  /** The event type: hookwork sends the alias; the kit dispatches by it. */
+  readonly type: string;
+  readonly time?: string;
+  readonly subject?: string;
+  readonly datacontenttype?: string;
+  readonly [extension: string]: unknown;
+}
+
 /** What the kit adds to every event it hands over, beside `alias` and `payload`. */
 export interface WebhookMetadata<TId extends string | undefined = string> {
   /**
@@ -33,12 +50,17 @@ export interface WebhookMetadata<TId extends string | undefined = string> {
   readonly retryCount: number | undefined;
   /** True for a test send (`hookwork-test: true`): the body is an example, not a real event. */
   readonly test: boolean;
-  /** The header that carried the alias (`hookwork-event`, `umb-webhook-event`, or a custom name). */
+  /**
+   * Where the alias came from: the header (`hookwork-event`, `umb-webhook-event`, or a custom
+   * name), or for a CloudEvent `ce-type` (binary mode) or `type` (the structured envelope).
+   */
   readonly eventHeader: string;
   /** Every request header, names lower case. */
   readonly headers: Readonly<Record<string, string>>;
   /** The body exactly as received (what was signed). */
   readonly rawBody: Buffer;
+  /** The CloudEvents attributes, when the request came in CloudEvents format; else undefined. */
+  readonly cloudEvent: CloudEventAttributes | undefined;
 }
 
 /**

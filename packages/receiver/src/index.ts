@@ -10,6 +10,7 @@ export { RECEIVER_ERROR_CODES, type ReceiverErrorCode } from './errors/receiver-
 export { isReceiverError, ReceiverError } from './errors/receiver-error';
 export { WEBHOOK_HEADERS, DEFAULT_HEADER_NAMES, type HeadersInput, type HeaderNames } from './headers';
 export {
+  type CloudEventAttributes,
   type EventOfAlias,
   type ReceivedEvent,
   type WebhookEventShape,

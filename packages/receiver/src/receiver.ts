@@ -1,6 +1,7 @@
 import { ReceiverError, isReceiverError } from './errors/receiver-error';
 import type { DedupeStore } from './dedupe/dedupe-store';
 import { memoryDedupeStore } from './dedupe/memory-dedupe-store';
+import { readCloudEvent } from './cloud-event';
 import type { ReceivedEvent, WebhookEventShape, WebhookHandler, WebhookHandlers } from './event-types';
 import { DEFAULT_HEADER_NAMES, WEBHOOK_HEADERS, firstHeader, normalizeHeaders, type HeaderNames, type HeadersInput } from './headers';
 import { SignatureVerifier } from './verification/signature-verifier';
@@ -187,16 +188,21 @@ export function createReceiver(options: SignedReceiverOptions<WebhookEventShape>
     const rawBody = rawBytes(request.body);
     const headers = normalizeHeaders(request.headers ?? {});
     const signed = verifier?.verify(headers, rawBody);
-    const event = firstHeader(headers, headerNames.event);
-    if (!event) {
-      throw new ReceiverError('RECEIVER_ERR_NO_EVENT_ALIAS', `the request has none of the event headers ${headerNames.event.join(', ')}; set headerNames.event to the name the sender uses`);
-    }
     const id = signed?.id ?? (headers[WEBHOOK_HEADERS.id] || undefined);
+    // A CloudEvent names its type itself (the structured envelope is even signed); else the event header.
+    const cloud = readCloudEvent(headers, rawBody, id);
+    const event = cloud ? { name: cloud.from, value: cloud.attributes.type } : firstHeader(headers, headerNames.event);
+    if (!event) {
+      throw new ReceiverError('RECEIVER_ERR_NO_EVENT_ALIAS', `the request has none of the event headers ${headerNames.event.join(', ')} and is no CloudEvent; set headerNames.event to the name the sender uses`);
+    }
     let payload: unknown;
-    try {
-      payload = JSON.parse(rawBody.toString('utf8'));
-    } catch (error) {
-      throw new ReceiverError('RECEIVER_ERR_INVALID_JSON', `the body of ${id ?? 'the request'} (${event.value}) is not JSON: ${(error as Error).message}`, { cause: error });
+    if (cloud) payload = cloud.data;
+    else {
+      try {
+        payload = JSON.parse(rawBody.toString('utf8'));
+      } catch (error) {
+        throw new ReceiverError('RECEIVER_ERR_INVALID_JSON', `the body of ${id ?? 'the request'} (${event.value}) is not JSON: ${(error as Error).message}`, { cause: error });
+      }
     }
     const timestampHeader = headers[WEBHOOK_HEADERS.timestamp];
     const retryHeader = firstHeader(headers, headerNames.retryCount);
@@ -210,6 +216,7 @@ export function createReceiver(options: SignedReceiverOptions<WebhookEventShape>
       eventHeader: event.name,
       headers,
       rawBody,
+      cloudEvent: cloud?.attributes,
     };
   };
 

@@ -1,8 +1,10 @@
-import { WebhookEventBase, type PayloadContext } from '@hookwork/core';
+import { WebhookEventBase, type JsonSchema, type PayloadContext } from '@hookwork/core';
 import type { CockpitEnvelope } from './cockpit-envelope';
 import { namespaceOf, type CockpitEventDefinition } from './cockpit-event-definition';
 import { cockpitExampleArgs } from './cockpit-examples';
 import { CockpitEventNotification, type CockpitEventNotificationType } from './cockpit-event-notification';
+
+const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 /**
  * The base of every Cockpit webhook event: one request per subscribed webhook per fired name,
@@ -39,6 +41,40 @@ export abstract class CockpitWebhookEvent extends WebhookEventBase<CockpitEventN
     const args = cockpitExampleArgs(definition, variant);
     if (!args) return undefined;
     return new type.notification(this.alias, Object.freeze(args), 1, definition.namespaced ? namespaceOf(args) : undefined);
+  }
+
+  /**
+   * The JSON Schema of Cockpit's envelope for this event: `event` (the name, or a name-spaced
+   * variant), `hook`, `backend` and the positional `args` (as many as the event has, described
+   * by name; their values are whatever Cockpit passes). Undefined ("any JSON") once a subclass
+   * replaced the envelope with its own payload.
+   */
+  override describePayload(): JsonSchema | undefined {
+    const definition = (this.constructor as Partial<CockpitEventClass>).cockpitEvent;
+    if (!definition || this.convertNotificationToRequestPayload !== CockpitWebhookEvent.prototype.convertNotificationToRequestPayload) return undefined;
+    const { alias } = this;
+    const args = definition.args;
+    return {
+      title: `${alias} (Cockpit envelope)`,
+      description: `${definition.label}: the body Cockpit v1 POSTs, { event, hook, backend, args }.`,
+      type: 'object',
+      additionalProperties: false,
+      required: ['event', 'hook', 'backend', 'args'],
+      properties: {
+        event: definition.namespaced
+          ? { type: 'string', description: `"${alias}", or "${alias}.<name>" when the webhook subscribed to a name-spaced variant`, pattern: `^${escapeRegExp(alias)}(\\.[\\x21-\\x7e]+)?$` }
+          : { const: alias, description: 'The event name.' },
+        hook: { type: 'string', description: "The webhook's name (its key when it has none)." },
+        backend: { enum: [0, 1], description: "Cockpit's COCKPIT_ADMIN: 1 when triggered by the admin backend, else 0." },
+        args: {
+          type: 'array',
+          description: args.length === 0 ? 'No arguments.' : `The positional arguments: ${args.map((a) => (a.description ? `${a.name} (${a.description})` : a.name)).join('; ')}.`,
+          items: {},
+          minItems: args.length,
+          maxItems: args.length,
+        },
+      },
+    };
   }
 
   /** Cockpit's envelope; `hook` is the webhook's name (its key when it has none). */

@@ -7,8 +7,10 @@ import {
   WebhookEventTypes,
   isHookworkError,
   type FireRequest,
+  type JsonSchema,
   type NotificationType,
   type PayloadContext,
+  type PayloadDescriptionContext,
   type PayloadType,
   type WebhookEventDependencies,
   type WebhookSubscription,
@@ -109,6 +111,21 @@ function convert<I>(event: WebhookEventBase, payloadType: PayloadType, payload: 
   }
 }
 
+/** The schema of one definition's payload in one shape, titled `<alias> (<shape>)`. */
+export function cmsPayloadSchemaOf(definition: CmsEventDefinition, payloadType: PayloadType): JsonSchema {
+  return { title: `${definition.alias} (${payloadType})`, ...definition.payload[payloadType].schema };
+}
+
+/**
+ * The catalogue's schema of `event`'s payload — undefined ("any JSON") when its class replaced
+ * one of `converters` (a host's own payload, which only the host can describe) or the shape is unknown.
+ */
+function describeCmsPayload(event: WebhookEventBase, payloadType: PayloadType, base: object, converters: readonly string[]): JsonSchema | undefined {
+  const replaced = converters.some((name) => (event as unknown as Record<string, unknown>)[name] !== (base as Record<string, unknown>)[name]);
+  const definition = definitionOf(event);
+  return replaced || !definition.payload[payloadType] ? undefined : cmsPayloadSchemaOf(definition, payloadType);
+}
+
 function filterOf(webhook: { contentTypeKeys: readonly string[] }): ReadonlySet<string> | undefined {
   return webhook.contentTypeKeys.length > 0 ? new Set(webhook.contentTypeKeys) : undefined;
 }
@@ -135,6 +152,11 @@ export abstract class CmsEntityWebhookEvent<N extends object, E> extends Webhook
   override getContentTypeKey(entity: E): string | undefined {
     const { contentTypeKey } = definitionOf(this) as CmsEntityEventDefinition<N, E>;
     return contentTypeKey ? contentTypeKey(entity) : super.getContentTypeKey(entity);
+  }
+
+  /** The schema of one entity's payload in `payloadType` (undefined once a subclass replaced the converter). */
+  override describePayload({ payloadType }: PayloadDescriptionContext): JsonSchema | undefined {
+    return describeCmsPayload(this, payloadType, CmsEntityWebhookEvent.prototype, ['convertEntityToRequestPayload']);
   }
 }
 
@@ -168,12 +190,22 @@ export abstract class CmsListWebhookEvent<N extends object, E> extends WebhookEv
     }
     return requests;
   }
+
+  /** The schema of the items' payload in `payloadType` (undefined once a subclass replaced a converter). */
+  override describePayload({ payloadType }: PayloadDescriptionContext): JsonSchema | undefined {
+    return describeCmsPayload(this, payloadType, CmsListWebhookEvent.prototype, ['convertItemsToRequestPayload', 'convertNotificationToRequestPayload']);
+  }
 }
 
 /** The base of the catalogue's notification-level events (UserLoginSuccess, HealthCheckCompleted, …). */
 export abstract class CmsNotificationWebhookEvent<N extends object> extends WebhookEventBase<N> {
   override convertNotificationToRequestPayload(notification: N, _context: PayloadContext): unknown {
     return convert(this, this.payloadType, (definitionOf(this) as CmsNotificationEventDefinition<N>).payload, notification);
+  }
+
+  /** The schema of the notification's payload in `payloadType` (undefined once a subclass replaced the converter). */
+  override describePayload({ payloadType }: PayloadDescriptionContext): JsonSchema | undefined {
+    return describeCmsPayload(this, payloadType, CmsNotificationWebhookEvent.prototype, ['convertNotificationToRequestPayload']);
   }
 }
 

@@ -1,7 +1,7 @@
 import { CMS_ERRORS } from '../cms-errors';
 import type { PayloadType } from '@hookwork/core';
 import { CMS_EVENT_GROUPS } from '../builder/cms-event-groups';
-import { getCmsEventDefinition } from '../events/define-cms-event';
+import { cmsPayloadSchemaOf, getCmsEventDefinition } from '../events/define-cms-event';
 import { PAYLOAD_TYPES } from './payload-variants';
 import type { JsonSchema } from './shape';
 
@@ -32,7 +32,7 @@ export function getCmsPayloadSchema(event: Function | string, payloadType: Paylo
   if (!PAYLOAD_TYPES.includes(payloadType)) {
     throw CMS_ERRORS.create('HOOKWORK_ERR_INVALID_CMS_OPTIONS', `getCmsPayloadSchema(): payloadType must be one of ${PAYLOAD_TYPES.join(', ')}; got ${JSON.stringify(payloadType)}`);
   }
-  return { $schema: JSON_SCHEMA_DRAFT, title: `${definition.alias} (${payloadType})`, ...definition.payload[payloadType].schema };
+  return { $schema: JSON_SCHEMA_DRAFT, ...cmsPayloadSchemaOf(definition, payloadType) };
 }
 
 /** Every CMS event's payload schemas: alias → payload type → schema (see {@link getCmsPayloadSchema}). */

@@ -1,8 +1,8 @@
-import { HookworkError } from '@hookwork/core';
+import { HookworkError, type JsonSchema } from '@hookwork/core';
 import { toPlainData, type PlainData } from './plain-data';
 
-/** A JSON Schema (draft-07 subset, as ajv compiles it). */
-export type JsonSchema = { readonly [keyword: string]: unknown };
+/** A JSON Schema (core's type: the keywords payload schemas use mean the same in draft-07 and 2020-12). */
+export type { JsonSchema };
 
 /**
  * Key casing of a payload: `camel` for Minimal and Extended (Umbraco 14+), `pascal` for Legacy

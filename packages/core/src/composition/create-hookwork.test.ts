@@ -273,6 +273,54 @@ describe('publishing through composed events', () => {
   });
 });
 
+describe('createHookwork() options', () => {
+  it('refuses an unknown option and a value of the wrong kind, naming each and the fix', () => {
+    const attempt = (options: unknown) => {
+      try {
+        createHookwork(options as HookworkOptions);
+      } catch (error) {
+        return error as { code: string; message: string; details: { key: string; problem: string }[] };
+      }
+      throw new Error('createHookwork accepted bad options');
+    };
+    // A typo from JavaScript used to start an app with no events.
+    const typo = attempt({ composer: [composer] });
+    expect(typo.code).toBe('HOOKWORK_ERR_INVALID_OPTIONS');
+    expect(typo.message).toMatch(/composer is not an option \(did you mean composers\?\)/);
+    // A path where a backend belongs used to fail at start() with "backend.open is not a function".
+    const path = attempt({ storage: './x.db', logger: console.log, composers: [{}] });
+    expect(path.details.map((d) => d.key)).toEqual(['storage', 'logger', 'composers[0]']);
+    expect(path.message).toContain('storage must be a storage backend such as sqliteStorage({ file }) (not a path string)');
+    expect(attempt('./x.db').message).toMatch(/HOOKWORK_ERR_INVALID_OPTIONS: createHookwork\(\) takes an options object/);
+  });
+});
+
+describe('publish() says what it got wrong', () => {
+  it('refuses a plain object, which could never reach an event, with the fix', async () => {
+    const { app, storage } = await startApp();
+    await app.webhooks.create(hook(['pinged']));
+    await expect(app.publish({ n: 1 })).rejects.toThrow(/HOOKWORK_ERR_INVALID_NOTIFICATION: publish\(\) was given a plain object; .*create an instance of a notification class/);
+    await expect(app.publish(Object.create(null) as object)).rejects.toMatchObject({ code: 'HOOKWORK_ERR_INVALID_NOTIFICATION' });
+    expect(storage.enqueued).toEqual([]);
+  });
+
+  it('says once per class, at debug level, that no composed event handles a notification class', async () => {
+    const debug: string[] = [];
+    const logger = { debug: (m: string) => void debug.push(m), info() {}, warn() {}, error() {} };
+    const { app } = await startApp({ logger });
+    class Unrelated {}
+    class AlsoUnrelated {}
+    await app.publish(new Unrelated());
+    await app.publish(new Unrelated());
+    await app.publish(new AlsoUnrelated());
+    await app.publish(new Pinged(1));
+    expect(debug).toEqual([
+      'publish(): no composed event handles Unrelated; nothing is sent for it (compose an event whose notification is this class)',
+      'publish(): no composed event handles AlsoUnrelated; nothing is sent for it (compose an event whose notification is this class)',
+    ]);
+  });
+});
+
 describe('the app object guards its lifecycle', () => {
   it('refuses every storage-backed call before start() with a coded error', async () => {
     const app = createHookwork({ composers: [composer], transport: recordingTransport() });
@@ -328,6 +376,30 @@ describe('the app object guards its lifecycle', () => {
 });
 
 describe('event classes with host services', () => {
+  it('builds an unregistered host class afresh for each dispatch, as tsyringe does, and one instance once it is registered', async () => {
+    class Counter {
+      count = 0;
+    }
+    @WebhookEvent('Counted', WebhookEventTypes.Other, { alias: 'counted', notification: Pinged })
+    class CountedEvent extends WebhookEventBase<Pinged> {
+      constructor(deps: WebhookEventDependencies, private readonly counter: Counter) {
+        super(deps);
+      }
+      override convertNotificationToRequestPayload() {
+        return { count: ++this.counter.count };
+      }
+    }
+    const counts = async (register: boolean) => {
+      const { app, storage } = await startApp({ composers: [{ compose: (b) => { if (register) b.services.registerSingleton(Counter); b.webhookEvents().add(CountedEvent); } }] });
+      await app.webhooks.create(hook(['counted']));
+      await app.publish(new Pinged(1));
+      await app.publish(new Pinged(2));
+      return storage.enqueued.map((r) => JSON.parse(r.body).count);
+    };
+    // Not HOOKWORK_ERR_EVENT_NOT_RESOLVABLE: tsyringe builds the class, a new one every time.
+    expect(await counts(false)).toEqual([1, 1]);
+    expect(await counts(true)).toEqual([1, 2]);
+  });
   it('injects a host service registered by a composer', async () => {
     const storage = capturingStorage();
     const app = createHookwork({

@@ -16,11 +16,12 @@ import { WebhookEventDependencies } from '../events/webhook-event-dependencies';
 import { WebhookEventResolver } from '../events/webhook-event-resolver';
 import { getWebhookEventMetadata } from '../events/webhook-event.decorator';
 import { WebhookFiringService } from '../firing/webhook-firing-service';
+import { createCatalogueDocument } from '../management/catalogue-document';
 import { ManagementService } from '../management/management-service';
 import { TestSender } from '../management/test-send';
 import { WebhookService } from '../management/webhook-service';
 import { LifecycleEmitter, LifecycleReporter, LifecycleToken } from '../observability/lifecycle-events';
-import { consoleLogger, LoggerToken, silentLogger, type Logger } from '../observability/logger';
+import { defaultLogger, LoggerToken, type Logger } from '../observability/logger';
 import { HookworkMetrics } from '../observability/metrics';
 import { hookworkTracer, TracerToken } from '../observability/tracing';
 import { DeliveryLogToken, type DeliveryLog } from '../ports/delivery-log';
@@ -151,7 +152,7 @@ export function createHookwork<TStorageTransaction = never, TQueueTransaction = 
   container.registerInstance(LifecycleToken, lifecycle);
   // Warnings and errors reach the console unless the host passes its own logger; jest runs
   // with NODE_ENV=test, where the default stays quiet.
-  container.registerInstance(LoggerToken, options.logger ?? (process.env.NODE_ENV === 'test' ? silentLogger : consoleLogger()));
+  container.registerInstance(LoggerToken, options.logger ?? defaultLogger());
   container.registerInstance(ClockToken, options.clock ?? systemClock);
   container.registerInstance(ServerRoleAccessorToken, options.serverRole ?? fixedServerRole('Single'));
 
@@ -264,10 +265,11 @@ export function createHookwork<TStorageTransaction = never, TQueueTransaction = 
     clock,
     cleanup,
     health,
+    catalogueDocument: (documentOptions) => createCatalogueDocument(app, documentOptions),
     onRedelivered: (ids) => own.add(ids),
   });
 
-  return new HookworkApp<TQueueTransaction>({
+  const app: HookworkApp<TQueueTransaction> = new HookworkApp<TQueueTransaction>({
     container,
     lifecycle,
     reporter,
@@ -300,4 +302,5 @@ export function createHookwork<TStorageTransaction = never, TQueueTransaction = 
     metrics,
     tracer,
   });
+  return app;
 }

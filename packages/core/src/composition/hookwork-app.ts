@@ -28,6 +28,7 @@ import type { QueueCounts, RedeliverSelector } from '../ports/request-queue';
 import type { Storage, StorageBackend } from '../ports/storage-backend';
 import type { Transport } from '../ports/transport';
 import type { TestEventResult } from '../management/test-send';
+import type { CatalogueDocument, CatalogueDocumentOptions } from '../management/catalogue-document';
 import type { Clock } from '../runtime/clock';
 import { resolveSettings } from '../settings/resolve-settings';
 import type { HookworkSettings, HookworkSettingsInput } from '../settings/settings';
@@ -369,6 +370,10 @@ export class HookworkApp<TTransaction = never> implements Hookwork<TTransaction>
   async health(webhookKey: string): Promise<WebhookHealth> {
     this.requireStarted();
     return this.parts.management.health(webhookKey);
+  }
+
+  catalogueDocument(options?: CatalogueDocumentOptions): CatalogueDocument {
+    return this.parts.management.catalogueDocument(options);
   }
 
   /** A notification class no composed event handles: said once per class, at debug level. */

@@ -2,6 +2,8 @@ import { randomUUID } from 'node:crypto';
 import type { DeliveryLogEntry, DeliveryOutcome } from '../model/delivery-log-entry';
 import type { WebhookRequest } from '../model/webhook-request';
 import type { Webhook } from '../model/webhook';
+import type { HookworkSettings } from '../settings/settings';
+import { toCloudEvent } from './cloud-events';
 import type { Transport, TransportResult } from '../ports/transport';
 import type { Clock } from '../runtime/clock';
 import type { SettingsAccessor } from '../settings/settings';
@@ -10,7 +12,20 @@ import { activeSecrets, buildRequestHeaders, redactHeaders, signRequest } from '
 import { describeFailure } from './retry-policy';
 
 /** The request of one attempt: what the queue holds, or a test send's example. */
-export type AttemptRequest = Pick<WebhookRequest, 'id' | 'webhookKey' | 'eventAlias' | 'body' | 'attempts'>;
+export type AttemptRequest = Pick<WebhookRequest, 'id' | 'webhookKey' | 'eventAlias' | 'body' | 'attempts' | 'createdAt'>;
+
+/**
+ * The headers and body of one attempt in the webhook's format, before the before-send hook and
+ * signing: the stored body with hookwork's headers, or a CloudEvent (binary: `ce-*` headers;
+ * structured: the stored body as `data` of the JSON event). hookwork's event, retry-count and
+ * test headers go in every format.
+ */
+export function formatRequest(request: AttemptRequest, webhook: Pick<Webhook, 'headers' | 'format'>, settings: Pick<HookworkSettings, 'headers'>, test: boolean): { headers: Record<string, string>; body: string } {
+  const headers = buildRequestHeaders({ webhook, eventAlias: request.eventAlias, retryCount: request.attempts, settings, test });
+  if (webhook.format?.type !== 'cloudevents') return { headers, body: request.body };
+  const event = toCloudEvent({ format: webhook.format, id: request.id, type: request.eventAlias, time: request.createdAt, body: request.body });
+  return { headers: { ...headers, ...event.headers, 'content-type': event.contentType }, body: event.body };
+}
 
 /** One attempt as it went out and what came back. */
 export interface AttemptRecord {
@@ -45,12 +60,12 @@ export class Attempt {
   async run(request: AttemptRequest, webhook: Webhook, test: boolean, signal?: AbortSignal, traceparent?: string): Promise<AttemptRecord> {
     const settings = this.settings.current;
     const date = this.clock.now();
-    const headers = buildRequestHeaders({ webhook, eventAlias: request.eventAlias, retryCount: request.attempts, settings, test });
+    const formatted = formatRequest(request, webhook, settings, test);
     if (traceparent) {
-      for (const name of Object.keys(headers)) if (name.toLowerCase() === 'traceparent') delete headers[name];
-      headers.traceparent = traceparent;
+      for (const name of Object.keys(formatted.headers)) if (name.toLowerCase() === 'traceparent') delete formatted.headers[name];
+      formatted.headers.traceparent = traceparent;
     }
-    let outgoing: BeforeSendRequest = { url: webhook.url, headers, body: request.body };
+    let outgoing: BeforeSendRequest = { url: webhook.url, ...formatted };
     if (this.options.beforeSend) {
       try {
         const { secrets: _secrets, ...publicWebhook } = webhook;

@@ -9,7 +9,10 @@ export interface BeforeSendRequest {
   url: string;
   /** Custom and framework headers (the signature is added after the hook, over the final body). */
   headers: Record<string, string>;
-  /** The JSON body as stored; a hook may replace it (it is signed as changed). */
+  /**
+   * The body in the webhook's format — the JSON as stored, or the structured CloudEvent wrapping
+   * it; a hook may replace it (it is signed as changed).
+   */
   body: string;
 }
 

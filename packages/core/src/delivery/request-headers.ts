@@ -1,5 +1,6 @@
 import type { HookworkSettings } from '../settings/settings';
 import { REDACTED, type Webhook } from '../model/webhook';
+import { CLOUD_EVENTS_HEADERS } from './cloud-events';
 import { signatureHeader } from './signing';
 
 /** The Standard Webhooks header names. */
@@ -31,8 +32,9 @@ export function buildRequestHeaders(input: HeaderInput): Record<string, string> 
   const { headers } = input.settings;
   const result: Record<string, string> = {};
   for (const [name, value] of Object.entries(input.webhook.headers)) result[name.toLowerCase()] = value;
-  // TEST_EVENT_HEADER too: a custom header stored before it was reserved must not fake a test.
-  for (const reserved of ['content-length', 'transfer-encoding', 'host', 'connection', TEST_EVENT_HEADER, ...Object.values(SIGNATURE_HEADERS)]) delete result[reserved];
+  // TEST_EVENT_HEADER and the CloudEvents attributes too: a custom header stored before they
+  // were reserved must not fake a test or an attribute.
+  for (const reserved of ['content-length', 'transfer-encoding', 'host', 'connection', TEST_EVENT_HEADER, ...Object.values(SIGNATURE_HEADERS), ...CLOUD_EVENTS_HEADERS]) delete result[reserved];
   result['content-type'] = 'application/json';
   result['user-agent'] = headers.userAgent;
   result[headers.event.toLowerCase()] = input.eventAlias;

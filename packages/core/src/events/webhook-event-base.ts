@@ -3,6 +3,7 @@ import { HookworkError } from '../errors/hookwork-error';
 import type { FireRequest } from '../firing/webhook-firing-service';
 import type { PayloadType } from '../settings/settings';
 import type { Webhook } from '../model/webhook';
+import type { JsonSchema, PayloadDescriptionContext } from './payload-description';
 import { WebhookEventDependencies } from './webhook-event-dependencies';
 import { getWebhookEventMetadata, type WebhookEventMetadata } from './webhook-event.decorator';
 
@@ -33,6 +34,11 @@ export interface PublishOptions<TTransaction = unknown> {
 
 /** Options an extension attaches to the event classes it adds (e.g. `{ payloadType: 'Legacy' }`). */
 export type WebhookEventOptionsBag = Readonly<Record<string, unknown>>;
+
+/** The payload shape of an event composed with `options`: its own `payloadType` option, else the setting. */
+export function payloadTypeOf(options: WebhookEventOptionsBag, settings: { payloadType: PayloadType }): PayloadType {
+  return (options.payloadType as PayloadType | undefined) ?? settings.payloadType;
+}
 
 /**
  * The base of every webhook event: one request per notification per subscribed webhook.
@@ -75,7 +81,7 @@ export abstract class WebhookEventBase<TNotification extends object = object> {
 
   /** The payload shape for CMS-style events: this class's composed option, else the `payloadType` setting. */
   protected get payloadType(): PayloadType {
-    return (this.eventOptions.payloadType as PayloadType | undefined) ?? this.deps.settings.current.payloadType;
+    return payloadTypeOf(this.eventOptions, this.deps.settings.current);
   }
 
   /** Return false to skip this notification (e.g. a save that changed nothing). */
@@ -86,6 +92,19 @@ export abstract class WebhookEventBase<TNotification extends object = object> {
   /** The payload of one request. The default sends the notification object itself. */
   convertNotificationToRequestPayload(notification: TNotification, _context: PayloadContext): unknown | Promise<unknown> {
     return notification;
+  }
+
+  /**
+   * The JSON Schema of the body this event sends (one request's payload), for the app's typed
+   * catalogue (`createCatalogueDocument()`, `npx hookwork catalogue`) and the receiver types
+   * generated from it. The default, undefined, means "any JSON": an event that knows its shape
+   * returns it (`@hookwork/cms` does for its three payload shapes, the Cockpit plugin for its
+   * envelope). A host that replaces an event's payload converter should describe its new
+   * payload here too; the catalogue's own events describe nothing once their converter is replaced.
+   * Called on an instance built as for a dispatch; it must not publish or look webhooks up.
+   */
+  describePayload(_context: PayloadDescriptionContext): JsonSchema | undefined {
+    return undefined;
   }
 
   /**

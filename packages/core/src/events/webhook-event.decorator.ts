@@ -118,12 +118,17 @@ export function isWebhookEventClass(type: unknown): type is WebhookEventClass {
   return typeof type === 'function' && getWebhookEventMetadata(type) !== undefined;
 }
 
-/** Compiles an alias pattern (`collections.save.after.*`) to a matcher. */
-export function aliasPatternMatcher(pattern: string): (alias: string) => boolean {
+/** An alias pattern (`collections.save.after.*`) as an anchored ECMA-262 regular expression source. */
+export function aliasPatternSource(pattern: string): string {
   const source = pattern
     .split('*')
     .map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))
     .join('[\\x21-\\x7e]+');
-  const regex = new RegExp(`^${source}$`);
+  return `^${source}$`;
+}
+
+/** Compiles an alias pattern (`collections.save.after.*`) to a matcher. */
+export function aliasPatternMatcher(pattern: string): (alias: string) => boolean {
+  const regex = new RegExp(aliasPatternSource(pattern));
   return (alias) => regex.test(alias);
 }

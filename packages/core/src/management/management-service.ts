@@ -10,7 +10,9 @@ import type { Clock } from '../runtime/clock';
 import type { CleanupResult, LogCleanup } from '../delivery/log-cleanup';
 import type { WebhookHealthMonitor } from '../delivery/health/webhook-health-monitor';
 import type { WebhookHealth } from '../model/webhook-health';
+import type { CatalogueDocument, CatalogueDocumentOptions } from './catalogue-document';
 import { checkPage } from './page-check';
+import { DELIVERY_OUTCOMES } from './view-schemas';
 import type { TestEventResult, TestSender } from './test-send';
 import type { WebhookService } from './webhook-service';
 
@@ -25,11 +27,13 @@ export interface ManagementDeps {
   /** The retention job (log entries and dead letters past their days). */
   cleanup: Pick<LogCleanup, 'run'>;
   health: Pick<WebhookHealthMonitor, 'health'>;
+  /** Builds the app's catalogue document (createCatalogueDocument over the app). */
+  catalogueDocument: (options?: CatalogueDocumentOptions) => CatalogueDocument;
   /** Told the ids of redelivered requests (so `drain()` waits for them). */
   onRedelivered?: (ids: readonly string[]) => void;
 }
 
-const OUTCOMES = new Set(['delivered', 'retrying', 'dead', 'dropped', 'test']);
+const OUTCOMES = new Set<string>(DELIVERY_OUTCOMES);
 
 /**
  * The one door of management: everything an operator does to an app — webhooks and their
@@ -73,6 +77,11 @@ export interface Management {
    * process sharing the store sees them. HOOKWORK_ERR_WEBHOOK_NOT_FOUND when there is no such webhook.
    */
   health(webhookKey: string): Promise<WebhookHealth>;
+  /**
+   * The composed events as an OpenAPI 3.1 document with a `webhooks` entry per event (payload
+   * schemas in the app's payload shape, headers, CloudEvents envelope): see createCatalogueDocument().
+   */
+  catalogueDocument(options?: CatalogueDocumentOptions): CatalogueDocument;
 }
 
 /** The {@link Management} door of one app. */
@@ -177,6 +186,10 @@ export class ManagementService implements Management {
     const optional = { openedAt: date(state?.openedAt), probeAt: date(state?.probeAt), failingSince: date(state?.failingSince), pausedUntil: state?.pausedUntil !== undefined && state.pausedUntil > this.deps.clock.now().getTime() ? date(state.pausedUntil) : undefined };
     for (const [key, value] of Object.entries(optional)) if (value !== undefined) (view as unknown as Record<string, Date>)[key] = value;
     return view;
+  }
+
+  catalogueDocument(options?: CatalogueDocumentOptions): CatalogueDocument {
+    return this.deps.catalogueDocument(options);
   }
 
   /** Requests by state: pending (incl. waiting to retry), in flight, dead; of every webhook or one. */

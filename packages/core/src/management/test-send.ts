@@ -69,9 +69,10 @@ export class TestSender {
       );
     }
     const id = newMessageId();
+    const now = this.deps.clock.now();
     const example = await this.exampleBody(webhook, alias);
-    const body = example.body ?? JSON.stringify(genericTestPayload(alias, webhook, id, this.deps.clock.now()));
-    const request = { id, webhookKey: webhook.key, eventAlias: alias, body, attempts: 0 };
+    const body = example.body ?? JSON.stringify(genericTestPayload(alias, webhook, id, now));
+    const request = { id, webhookKey: webhook.key, eventAlias: alias, body, attempts: 0, createdAt: now };
     const record = await this.deps.attempt.run(request, webhook, true);
     this.deps.logWriter.write(attemptLogEntry(webhook, request, record, 'test'));
     await this.deps.logWriter.flush();

@@ -1,3 +1,7 @@
+import { CLOUD_EVENTS_HEADERS } from '../delivery/cloud-events';
+import type { WebhookFormat } from '../model/webhook';
+import { webhookFormatSchema } from './webhook-format';
+
 /** The framework's own request headers; a webhook's custom headers may not set them. */
 export const FRAMEWORK_HEADERS = Object.freeze([
   'content-type',
@@ -10,6 +14,7 @@ export const FRAMEWORK_HEADERS = Object.freeze([
   'webhook-timestamp',
   'webhook-signature',
   'hookwork-test',
+  ...CLOUD_EVENTS_HEADERS,
 ]);
 
 import type { FifoDeadLetterPolicy, WebhookBreakerOptions } from '../model/webhook';
@@ -29,6 +34,8 @@ export interface WebhookInput {
   headers?: Record<string, WebhookHeaderInput>;
   /** Default true. */
   enabled?: boolean;
+  /** The wire format: `{ type: 'json' }` (default) or CloudEvents 1.0 (see docs/webhooks.md#formats). */
+  format?: WebhookFormat;
   /**
    * `true`: hookwork generates a signing secret and returns it once, in the create result.
    * A `whsec_…` string: use that secret (e.g. migrated from another system).
@@ -52,6 +59,9 @@ export interface WebhookInput {
 /** What update() takes: any field of {@link WebhookInput} but the key and the secret (see rotateSecret). */
 export type WebhookPatch = Partial<Omit<WebhookInput, 'key' | 'secret'>>;
 
+/** What a webhook key may hold: letters, digits and `._:-` (so it is safe in a URL path and a log line). */
+export const WEBHOOK_KEY_PATTERN = '^[A-Za-z0-9._:-]+$';
+
 const headerValue = { type: 'string', maxLength: 8192, pattern: '^[^\\r\\n\\u0000]*$' };
 
 /** JSON Schema of {@link WebhookInput}. */
@@ -60,7 +70,7 @@ export const webhookInputSchema = {
   additionalProperties: false,
   required: ['url', 'events'],
   properties: {
-    key: { type: 'string', minLength: 1, maxLength: 200, pattern: '^[A-Za-z0-9._:-]+$' },
+    key: { type: 'string', minLength: 1, maxLength: 200, pattern: WEBHOOK_KEY_PATTERN },
     name: { type: 'string', maxLength: 200 },
     description: { type: 'string', maxLength: 2000 },
     url: { type: 'string', minLength: 1, maxLength: 2048 },
@@ -83,6 +93,7 @@ export const webhookInputSchema = {
       },
     },
     enabled: { type: 'boolean' },
+    format: webhookFormatSchema,
     secret: { anyOf: [{ type: 'boolean' }, { type: 'string' }] },
     rateLimit: {
       type: ['object', 'null'],

@@ -186,3 +186,55 @@ describe('webhook management', () => {
     expect((await storedWebhook(created.key))?.headers.Authorization).toBe('Bearer s3cr3t');
   });
 });
+
+describe('a webhook on an internal address the SSRF guard will refuse', () => {
+  async function appWith(settings: object) {
+    const warnings: string[] = [];
+    const logger = { debug() {}, info() {}, warn: (m: string) => void warnings.push(m), error() {} };
+    const made = createHookwork({ composers: [{ compose: (b) => b.webhookEvents().add(SavedEvent) }], transport: recordingTransport(), logger, settings });
+    await made.start();
+    const blocked: { webhookKey: string; url: string; reason: string }[] = [];
+    made.lifecycle.on('webhookUrlBlocked', (info) => blocked.push(info));
+    return { made, warnings, blocked };
+  }
+
+  it('is stored, and said at once through the lifecycle and the logger, naming the setting that allows it', async () => {
+    const { made, warnings, blocked } = await appWith({});
+    try {
+      const hook = await made.webhooks.create({ url: 'http://127.0.0.1:3000/hook', events: ['saved'] });
+      expect(await made.webhooks.get(hook.key)).toBeDefined();
+      expect(blocked).toEqual([{ webhookKey: hook.key, url: 'http://127.0.0.1:3000/hook', reason: expect.stringMatching(/^delivery to 127\.0\.0\.1 was refused: it is a loopback address; to allow it, add it to the ssrf\.allow setting/) }]);
+      expect(warnings).toEqual([expect.stringMatching(new RegExp(`^webhook ${hook.key} \\(http://127\\.0\\.0\\.1:3000/hook\\) will not be delivered: delivery to 127\\.0\\.0\\.1 was refused`))]);
+
+      // localhost always resolves to loopback (RFC 6761); private literals and updates count too.
+      await made.webhooks.create({ url: 'http://localhost:3000/hook', events: ['saved'] });
+      await made.webhooks.update(hook.key, { url: 'http://[::1]:3000/hook' });
+      await made.webhooks.create({ url: 'http://10.1.2.3/hook', events: ['saved'] });
+      expect(blocked.map((b) => b.url)).toEqual(['http://127.0.0.1:3000/hook', 'http://localhost:3000/hook', 'http://[::1]:3000/hook', 'http://10.1.2.3/hook']);
+
+      // Public addresses and names only DNS can judge are not warned about.
+      await made.webhooks.create({ url: 'https://example.com/hook', events: ['saved'] });
+      await made.webhooks.create({ url: 'http://203.0.113.10/hook', events: ['saved'] });
+      await made.webhooks.update(hook.key, { enabled: false });
+      expect(blocked).toHaveLength(4);
+    } finally {
+      await made.stop();
+    }
+  });
+
+  it('is not warned about once the address is allowed', async () => {
+    const { made, warnings, blocked } = await appWith({ ssrf: { allow: ['127.0.0.1'] } });
+    try {
+      await made.webhooks.create({ url: 'http://127.0.0.1:3000/hook', events: ['saved'] });
+      await made.webhooks.create({ url: 'http://localhost:3000/hook', events: ['saved'] });
+      expect([blocked, warnings]).toEqual([[], []]);
+      await made.webhooks.create({ url: 'http://[::1]:3000/hook', events: ['saved'] });
+      expect(blocked).toHaveLength(1);
+      made.updateSettings({ ssrf: { allowInternal: true } });
+      await made.webhooks.create({ url: 'http://[::1]:3000/hook', events: ['saved'] });
+      expect(blocked).toHaveLength(1);
+    } finally {
+      await made.stop();
+    }
+  });
+});

@@ -6,12 +6,16 @@ import { generateSecret, secretKey } from '../delivery/signing';
 import { WebhookCache } from '../delivery/webhook-cache';
 import { WebhookHealthMonitor } from '../delivery/health/webhook-health-monitor';
 import { HookworkError } from '../errors/hookwork-error';
+import { LifecycleReporter } from '../observability/lifecycle-events';
+import { LoggerToken, type Logger } from '../observability/logger';
 import { ClockToken, type Clock } from '../runtime/clock';
 import { SettingsToken, type SettingsAccessor } from '../settings/settings';
 import { WebhookRepositoryToken, type WebhookRepository } from '../ports/webhook-repository';
 import type { Page, PageRequest } from '../model/page';
+import { internalUrlRefusal } from './internal-url-check';
 import { checkPage } from './page-check';
 import { REDACTED, type Webhook, type WebhookView } from '../model/webhook';
+import { formatProblems, normalizeFormat } from './webhook-format';
 import { FRAMEWORK_HEADERS, webhookInputSchema, type WebhookHeaderInput, type WebhookInput, type WebhookPatch } from './webhook-input-schema';
 
 /** The result of create(): the webhook, and the generated secret — shown this once only. */
@@ -58,6 +62,8 @@ function describe(error: ErrorObject): string {
       return error.instancePath === '/events' ? 'needs at least one event alias (the composed ones are listed by app.events())' : `needs at least ${String((error.params as { limit: number }).limit)} entries`;
     case 'minLength':
       return 'must not be empty';
+    case 'enum':
+      return `must be one of ${(error.params as { allowedValues: unknown[] }).allowedValues.map((v) => JSON.stringify(v)).join(', ')}`;
     case 'maxLength':
     case 'maxItems':
     case 'maxProperties':
@@ -79,6 +85,7 @@ function describe(error: ErrorObject): string {
 
 const toView = (webhook: Webhook, unknownEvents: string[]): WebhookView => ({
   ...webhook,
+  format: webhook.format ? { ...webhook.format } : { type: 'json' },
   events: [...webhook.events],
   contentTypeKeys: [...webhook.contentTypeKeys],
   sensitiveHeaders: [...webhook.sensitiveHeaders],
@@ -100,6 +107,8 @@ export class WebhookService {
     @inject(SettingsToken) private readonly settings: SettingsAccessor,
     @inject(ClockToken) private readonly clock: Clock,
     private readonly cache: WebhookCache,
+    private readonly reporter: LifecycleReporter,
+    @inject(LoggerToken) private readonly logger: Logger,
     private readonly health: WebhookHealthMonitor,
   ) {}
 
@@ -131,12 +140,14 @@ export class WebhookService {
       headers,
       sensitiveHeaders,
       enabled: input.enabled ?? true,
+      ...(input.format ? { format: normalizeFormat(input.format) } : {}),
       secrets: secret ? [{ id: randomUUID(), secret, createdAt: now }] : [],
       ...flow,
       createdAt: now,
       updatedAt: now,
     };
     await this.repository.create(webhook);
+    this.warnIfRefusedByGuard(webhook);
     return { ...toView(webhook, []), ...(secret && input.secret === true ? { secret } : {}) };
   }
 
@@ -146,7 +157,7 @@ export class WebhookService {
     const current = await this.require(key);
     const merged: WebhookInput = { url: patch.url ?? current.url, events: patch.events ?? current.events };
     // A stored webhook may hold events no longer composed (flagged): only new events are checked.
-    const problems = this.checkSemantics({ url: merged.url, events: patch.events ?? [], headers: patch.headers, contentTypeKeys: patch.contentTypeKeys });
+    const problems = this.checkSemantics({ url: merged.url, events: patch.events ?? [], headers: patch.headers, contentTypeKeys: patch.contentTypeKeys, format: patch.format });
     const flow = this.flowControl(patch, current);
     if (patch.fifo !== undefined) problems.push(...this.fifoProblems(flow.fifo));
     if (problems.length > 0) this.refuse(problems);
@@ -162,11 +173,13 @@ export class WebhookService {
       contentTypeKeys: patch.contentTypeKeys ? [...new Set(patch.contentTypeKeys)] : current.contentTypeKeys,
       ...headerParts,
       enabled: patch.enabled ?? current.enabled,
+      ...(patch.format ? { format: normalizeFormat(patch.format) } : {}),
       updatedAt: this.clock.now(),
     };
     await this.store(next);
     // Enabled again by an operator: the breaker closes and a new failing streak starts from nothing.
     if (!current.enabled && next.enabled) await this.health.forget(key);
+    if (patch.url !== undefined) this.warnIfRefusedByGuard(next);
     return toView(next, this.unknownEvents(next));
   }
 
@@ -243,6 +256,19 @@ export class WebhookService {
     this.cache.invalidate(webhook.key);
   }
 
+  /**
+   * A webhook on an internal address the SSRF guard will refuse (every newcomer's first local
+   * receiver) is stored as asked, but said at once — lifecycle event and logger — instead of
+   * surfacing later as a dead letter of kind `ssrf`.
+   */
+  private warnIfRefusedByGuard(webhook: Webhook): void {
+    const refusal = internalUrlRefusal(webhook.url, this.settings);
+    if (!refusal) return;
+    const reason = refusal.message.replace(/^HOOKWORK_ERR_SSRF_BLOCKED: /, '');
+    this.logger.warn(`webhook ${webhook.key} (${webhook.url}) will not be delivered: ${reason}`, { webhookKey: webhook.key, url: webhook.url });
+    this.reporter.emit('webhookUrlBlocked', { webhookKey: webhook.key, url: webhook.url, reason });
+  }
+
   private async require(key: string): Promise<Webhook> {
     const webhook = typeof key === 'string' ? await this.repository.get(key) : undefined;
     if (!webhook) throw new HookworkError('HOOKWORK_ERR_WEBHOOK_NOT_FOUND', `no webhook has the key ${JSON.stringify(key)}; list them with app.webhooks.list()`);
@@ -253,8 +279,8 @@ export class WebhookService {
     return webhook.events.filter((alias) => !this.catalogue.isKnown(alias));
   }
 
-  private checkSemantics(input: Pick<WebhookInput, 'url' | 'events' | 'headers' | 'contentTypeKeys'>): WebhookInputProblem[] {
-    const problems: WebhookInputProblem[] = [];
+  private checkSemantics(input: Pick<WebhookInput, 'url' | 'events' | 'headers' | 'contentTypeKeys' | 'format'>): WebhookInputProblem[] {
+    const problems: WebhookInputProblem[] = input.format ? formatProblems(input.format) : [];
     let url: URL | undefined;
     try {
       url = new URL(input.url);

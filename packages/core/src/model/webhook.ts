@@ -10,6 +10,38 @@ export interface WebhookSecret {
   expiresAt?: Date;
 }
 
+/** The default wire format: the payload JSON is the body (`content-type: application/json`). */
+export interface JsonWebhookFormat {
+  type: 'json';
+}
+
+/**
+ * CloudEvents 1.0 over HTTP (the CloudEvents HTTP protocol binding), still signed with Standard
+ * Webhooks over the exact bytes sent. `id` is the `webhook-id`, `type` the event alias that fired,
+ * `time` when the event was published, `specversion` 1.0, `datacontenttype` application/json.
+ */
+export interface CloudEventsWebhookFormat {
+  type: 'cloudevents';
+  /**
+   * `structured`: the body is the event in CloudEvents' JSON format
+   * (`content-type: application/cloudevents+json`), the payload in its `data`. `binary`: the body
+   * is the payload as in the default format, the attributes are `ce-*` headers.
+   */
+  mode: 'structured' | 'binary';
+  /** CloudEvents `source`: a URI-reference naming your app or site (`https://cms.example.com`, `/sites/main`). */
+  source: string;
+  /** CloudEvents `subject`, the same on every request (e.g. a site name). */
+  subject?: string;
+  /**
+   * CloudEvents `subject` read from each payload: an RFC 6901 JSON Pointer (`/id`). A string or
+   * number there is the subject; anything else leaves the subject out. Not with `subject`.
+   */
+  subjectFrom?: string;
+}
+
+/** How requests to a webhook are laid out on the wire (see docs/webhooks.md#formats). */
+export type WebhookFormat = JsonWebhookFormat | CloudEventsWebhookFormat;
+
 /**
  * What a dead-lettered request at the head of a FIFO webhook's line does to the requests behind
  * it: `skip` lets the next one go (the dead one waits among the dead letters, and goes first
@@ -64,6 +96,8 @@ export interface Webhook {
   /** Names (lower case) of headers whose values are secret: redacted in logs and views. */
   sensitiveHeaders: string[];
   enabled: boolean;
+  /** The wire format; absent means `{ type: 'json' }` (webhooks stored before formats existed). */
+  format?: WebhookFormat;
   secrets: WebhookSecret[];
   /** Its own rate limit; absent: the app's `rateLimit` setting (none by default). */
   rateLimit?: WebhookRateLimit;
@@ -85,7 +119,9 @@ export interface WebhookSecretView {
 }
 
 /** A webhook as the management API returns it. */
-export interface WebhookView extends Omit<Webhook, 'secrets'> {
+export interface WebhookView extends Omit<Webhook, 'secrets' | 'format'> {
+  /** The wire format (`{ type: 'json' }` when none was chosen). */
+  format: WebhookFormat;
   secrets: WebhookSecretView[];
   /** Aliases this webhook subscribes to that no composed event handles (e.g. after a plugin was removed). */
   unknownEvents: string[];

@@ -27,6 +27,30 @@ export interface AttemptInfo extends RequestInfo {
 }
 
 /**
+ * A management write made through an API on someone's behalf (the admin HTTP API records one
+ * for every write it is asked for): who, what, on which, and how it ended. It never holds a
+ * secret or a header value.
+ */
+export interface AuditRecord {
+  /** What was asked, e.g. `webhook.create`, `webhook.secret.rotate`, `deadLetters.redeliver`. */
+  action: string;
+  /** Who asked: the principal's id as the API's authentication gave it (undefined when it gave none). */
+  principal?: string;
+  /** What it was done to (a webhook key, a request id), when the action names one. */
+  target?: string;
+  /** `succeeded`; `refused` (bad input, not found, not authenticated); `failed` (a fault). */
+  outcome: 'succeeded' | 'refused' | 'failed';
+  /** The HTTP status the API answered with. */
+  status?: number;
+  /** The error code, when it did not succeed. */
+  code?: string;
+  /** What else is worth keeping: field names changed, how many redelivered, the selector. Never values of headers or secrets. */
+  details?: Record<string, unknown>;
+  /** When it was answered. */
+  at: Date;
+}
+
+/**
  * The app's lifecycle events (eventemitter3, typed), for metrics and alerts:
  * `app.lifecycle.on('deadLettered', r => alert(r))`. Listeners run synchronously and must not throw.
  */
@@ -42,6 +66,12 @@ export interface LifecycleEvents {
   /** A webhook was disabled by hookwork (a 410 Gone response, or failing without a success for `autoDisable.after`). */
   webhookDisabled: (info: { webhookKey: string; reason: string }) => void;
   /**
+   * A webhook was created or updated with a URL the SSRF guard will refuse under the current
+   * settings (an internal IP literal or localhost): it was stored, but every delivery would be
+   * dead-lettered as `ssrf` until the address is allowed (`ssrf.allow`) or the URL changed.
+   */
+  webhookUrlBlocked: (info: { webhookKey: string; url: string; reason: string }) => void;
+  /**
    * A request was not attempted and waits until `dueAt` (no attempt used): its webhook is
    * disabled, its circuit breaker open, its rate limit spent, or its receiver asked to wait.
    */
@@ -54,6 +84,8 @@ export interface LifecycleEvents {
   logWriteFailed: (info: { requestId: string; error: unknown }) => void;
   /** Work in the background failed (a claim, a cleanup round); it will be tried again. */
   backgroundError: (info: { task: string; error: unknown }) => void;
+  /** A management write was made (or refused) through an API: the audit trail. */
+  audit: (record: AuditRecord) => void;
 }
 
 /** The typed emitter of {@link LifecycleEvents}. */

@@ -11,7 +11,11 @@ export interface Logger {
 /** Injection token of the app's {@link Logger}. */
 export const LoggerToken = createToken<Logger>('hookwork.Logger');
 
-/** A logger that writes nothing: the default, so tests and libraries stay quiet. */
+/**
+ * A logger that writes nothing: `createHookwork({ logger: silentLogger })` quiets hookwork. It is
+ * not the default — that is {@link consoleLogger} (warnings and errors to the console) — except
+ * when `NODE_ENV` is `test`, as under jest, where apps are silent unless given a logger.
+ */
 export const silentLogger: Logger = Object.freeze({
   debug() {},
   info() {},
@@ -33,4 +37,12 @@ export function consoleLogger(options: { verbose?: boolean } = {}): Logger {
     warn: (m, meta) => write('warn', m, meta),
     error: (m, meta) => write('error', m, meta),
   };
+}
+
+/**
+ * The logger hookwork uses when none is given: {@link consoleLogger}, or {@link silentLogger}
+ * when `NODE_ENV` is `test` (as jest sets it), so test runs stay quiet.
+ */
+export function defaultLogger(): Logger {
+  return process.env.NODE_ENV === 'test' ? silentLogger : consoleLogger();
 }

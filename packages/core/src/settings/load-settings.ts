@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { HookworkError } from '../errors/hookwork-error';
+import { defaultLogger, type Logger } from '../observability/logger';
 import type { HookworkSettingsInput } from './settings';
 import { settingsInputSchema } from './resolve-settings';
 
@@ -7,87 +8,146 @@ import { settingsInputSchema } from './resolve-settings';
 export interface LoadSettingsOptions {
   /** A JSON file (e.g. appsettings.json). */
   file?: string;
-  /** The section of the file holding hookwork's settings, dotted (default "Hookwork"). */
+  /**
+   * The section of the file holding hookwork's settings, dotted (default "Hookwork"). Looked up
+   * case-insensitively, as .NET configuration does (`hookwork`, `Umbraco.CMS.Webhook`); a file
+   * without it is HOOKWORK_ERR_SETTINGS_FILE unless `optionalSection` is true.
+   */
   section?: string;
+  /** true: a file without the section gives no settings instead of an error. Default false. */
+  optionalSection?: boolean;
   /** Environment variables (default process.env); pass {} to ignore the environment. */
   env?: NodeJS.ProcessEnv;
   /** Prefix of the environment variables (default "HOOKWORK_"). */
   envPrefix?: string;
   /** Values from code, applied last. */
   overrides?: HookworkSettingsInput;
+  /** Where a near miss in the environment is reported (default: warnings to the console; none under NODE_ENV=test). */
+  logger?: Logger;
 }
 
 const toEnvName = (key: string) => key.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toUpperCase();
+const squash = (name: string) => name.replace(/_/g, '').toLowerCase();
 
-function envValue(raw: string, schema: { type?: string; anyOf?: unknown; enum?: unknown }): unknown {
+type SchemaNode = { type?: string; anyOf?: unknown; properties?: Record<string, SchemaNode> };
+
+function envValue(raw: string, schema: SchemaNode): unknown {
   if (schema.type === 'boolean') return raw === 'true' ? true : raw === 'false' ? false : raw;
   if (schema.type === 'integer' || schema.type === 'number') return raw.trim() !== '' && !Number.isNaN(Number(raw)) ? Number(raw) : raw;
-  if (schema.type === 'array') return raw.split(',').map((s) => s.trim()).filter(Boolean).map((s) => (/^\d+$/.test(s) ? Number(s) : s));
-  if (schema.anyOf) return /^\d+$/.test(raw) ? Number(raw) : raw;
+  // Durations stay strings: a TimeSpan, or bare digits that resolveSettings refuses with the fix.
+  if (schema.type === 'array') return raw.split(',').map((s) => s.trim()).filter(Boolean);
   return raw;
+}
+
+/** The edit distance of two short strings (Levenshtein), for near misses of setting names. */
+function distance(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const current = [i];
+    for (let j = 1; j <= b.length; j++) current[j] = Math.min(previous[j]! + 1, current[j - 1]! + 1, previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+    previous = current;
+  }
+  return previous[b.length]!;
+}
+
+/**
+ * Gives the keys of a settings object the spelling of the schema when they match it but for case
+ * (`MaximumRetries` in an appsettings.json, as .NET configuration keys are case-insensitive).
+ * Keys that match nothing are kept, so resolveSettings names them.
+ */
+function canonicalKeys(value: Record<string, unknown>, schema: SchemaNode): Record<string, unknown> {
+  const known = new Map(Object.keys(schema.properties ?? {}).map((k) => [k.toLowerCase(), k]));
+  const result: Record<string, unknown> = {};
+  for (const [key, inner] of Object.entries(value)) {
+    const name = known.get(key.toLowerCase()) ?? key;
+    const innerSchema = schema.properties?.[name];
+    result[name] = innerSchema?.properties && inner && typeof inner === 'object' && !Array.isArray(inner) ? canonicalKeys(inner as Record<string, unknown>, innerSchema) : inner;
+  }
+  return result;
+}
+
+/** The value at a dotted section path, each segment matched case-insensitively. */
+function findSection(json: unknown, section: string): unknown {
+  let value = json;
+  for (const segment of section.split('.')) {
+    if (!value || typeof value !== 'object' || Array.isArray(value)) return undefined;
+    const entries = Object.entries(value as Record<string, unknown>);
+    value = (entries.find(([k]) => k === segment) ?? entries.find(([k]) => k.toLowerCase() === segment.toLowerCase()))?.[1];
+  }
+  return value;
+}
+
+function readFileSection(file: string, section: string, optional: boolean): Record<string, unknown> {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (cause) {
+    throw new HookworkError('HOOKWORK_ERR_SETTINGS_FILE', `cannot read settings file ${file}: ${(cause as Error).message}`, { cause });
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (cause) {
+    throw new HookworkError('HOOKWORK_ERR_SETTINGS_FILE', `settings file ${file} is not valid JSON: ${(cause as Error).message}`, { cause });
+  }
+  const value = findSection(json, section);
+  if (value === undefined) {
+    if (optional) return {};
+    const top = json && typeof json === 'object' && !Array.isArray(json) ? Object.keys(json).slice(0, 10) : [];
+    throw new HookworkError(
+      'HOOKWORK_ERR_SETTINGS_FILE',
+      `settings file ${file} has no section "${section}" (its top-level keys: ${top.map((k) => JSON.stringify(k)).join(', ') || 'none'}); name the section with { section }, or pass { optionalSection: true } when the file may leave hookwork's settings out`,
+    );
+  }
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+    throw new HookworkError('HOOKWORK_ERR_SETTINGS_FILE', `section "${section}" of ${file} must be an object of settings`);
+  }
+  return canonicalKeys(value as Record<string, unknown>, settingsInputSchema as SchemaNode);
 }
 
 /**
  * Reads settings input from a JSON file section, then environment variables, then code.
  * Environment names are the keys in SCREAMING_SNAKE_CASE after the prefix, nested keys joined
  * by a double underscore: `HOOKWORK_MAXIMUM_RETRIES=3`, `HOOKWORK_CONCURRENCY__PER_WEBHOOK=4`,
- * `HOOKWORK_RETRY_SCHEDULE=1000,5000`. The result still goes through resolveSettings()
- * (createHookwork does that), so a wrong value is reported with its key.
+ * `HOOKWORK_RETRY_SCHEDULE=00:00:01,00:00:30`. Only those names are read: other variables with
+ * the prefix (`HOOKWORK_SECRET` of a receiver) are left alone, and one that looks like a setting
+ * misspelt (`HOOKWORK_MAXIMUMRETRIES`) is a warning through `logger`. The result still goes
+ * through resolveSettings() (createHookwork does that), so a wrong value is reported with its key.
+ *
+ * @throws HOOKWORK_ERR_SETTINGS_FILE when the file cannot be read, is not JSON, or lacks the section.
  */
 export function loadSettings(options: LoadSettingsOptions = {}): HookworkSettingsInput {
-  let fromFile: Record<string, unknown> = {};
-  if (options.file) {
-    let text: string;
-    try {
-      text = readFileSync(options.file, 'utf8');
-    } catch (cause) {
-      throw new HookworkError('HOOKWORK_ERR_SETTINGS_FILE', `cannot read settings file ${options.file}: ${(cause as Error).message}`, { cause });
-    }
-    let json: unknown;
-    try {
-      json = JSON.parse(text);
-    } catch (cause) {
-      throw new HookworkError('HOOKWORK_ERR_SETTINGS_FILE', `settings file ${options.file} is not valid JSON: ${(cause as Error).message}`, { cause });
-    }
-    const section = options.section ?? 'Hookwork';
-    const value = section.split('.').reduce<unknown>((v, k) => (v && typeof v === 'object' ? (v as Record<string, unknown>)[k] : undefined), json);
-    if (value !== undefined && (value === null || typeof value !== 'object' || Array.isArray(value))) {
-      throw new HookworkError('HOOKWORK_ERR_SETTINGS_FILE', `section "${section}" of ${options.file} must be an object of settings`);
-    }
-    fromFile = (value as Record<string, unknown>) ?? {};
-  }
+  const fromFile = options.file ? readFileSection(options.file, options.section ?? 'Hookwork', options.optionalSection ?? false) : {};
 
   const env = options.env ?? process.env;
   const prefix = options.envPrefix ?? 'HOOKWORK_';
   const fromEnv: Record<string, unknown> = {};
   const known = new Set<string>();
-  for (const [key, schema] of Object.entries(settingsInputSchema.properties)) {
-    const nested = (schema as { properties?: Record<string, object> }).properties;
-    if (nested) {
-      for (const [inner, innerSchema] of Object.entries(nested)) {
+  for (const [key, schema] of Object.entries(settingsInputSchema.properties as Record<string, SchemaNode>)) {
+    if (schema.properties) {
+      for (const [inner, innerSchema] of Object.entries(schema.properties)) {
         const name = `${prefix}${toEnvName(key)}__${toEnvName(inner)}`;
         known.add(name);
         const raw = env[name];
         if (raw === undefined) continue;
         const target = (fromEnv[key] ??= {}) as Record<string, unknown>;
-        target[inner] = envValue(raw, innerSchema as { type?: string });
+        target[inner] = envValue(raw, innerSchema);
       }
     } else {
       const name = `${prefix}${toEnvName(key)}`;
       known.add(name);
       const raw = env[name];
-      if (raw !== undefined) fromEnv[key] = envValue(raw, schema as { type?: string });
+      if (raw !== undefined) fromEnv[key] = envValue(raw, schema);
     }
   }
 
-  // A typo in an environment variable is an error, as the same typo in code is.
-  const unknown = Object.keys(env).filter((name) => name.startsWith(prefix) && !known.has(name));
-  if (unknown.length > 0) {
-    throw new HookworkError(
-      'HOOKWORK_ERR_INVALID_SETTINGS',
-      `unknown setting${unknown.length > 1 ? 's' : ''} in the environment: ${unknown.join(', ')}; names are ${prefix} + the key in SCREAMING_SNAKE_CASE (${prefix}MAXIMUM_RETRIES, ${prefix}CONCURRENCY__PER_ENDPOINT), see docs/settings.md`,
-      { details: unknown.map((name) => ({ key: name, problem: 'is not a known setting' })) },
-    );
+  // A name that is a setting's but for underscores, case or a letter or two is a typo worth a
+  // warning; anything else with the prefix belongs to someone else and is not ours to judge.
+  const logger = options.logger ?? defaultLogger();
+  for (const name of Object.keys(env)) {
+    if (!name.toUpperCase().startsWith(prefix.toUpperCase()) || known.has(name)) continue;
+    const near = [...known].find((k) => squash(k) === squash(name) || distance(squash(k), squash(name)) <= 2);
+    if (near) logger.warn(`environment variable ${name} is not read: did you mean ${near}? (see docs/settings.md)`, { name, setting: near });
   }
 
   const merged: Record<string, unknown> = { ...fromFile };

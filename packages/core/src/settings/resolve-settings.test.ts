@@ -61,6 +61,30 @@ describe('resolveSettings', () => {
     expect(parseDuration(-1)).toBeUndefined();
   });
 
+  it('refuses a duration of bare digits in a string, which .NET reads as days, saying how to write it', () => {
+    // .NET's TimeSpan.Parse("10") is ten days; hookwork used to read ten milliseconds.
+    expect(parseDuration('10')).toBeUndefined();
+    let error: HookworkError | undefined;
+    try {
+      resolveSettings({ period: '10', timeout: '30', retrySchedule: ['00:00:01', '5'] });
+    } catch (e) {
+      error = e as HookworkError;
+    }
+    expect(error?.code).toBe('HOOKWORK_ERR_INVALID_SETTINGS');
+    expect((error?.details as { key: string }[]).map((d) => d.key)).toEqual(['period', 'timeout', 'retrySchedule.1']);
+    expect(error?.message).toContain('period must be a duration, and "10" is ambiguous (.NET\'s TimeSpan reads bare digits as days, JavaScript as milliseconds): write a TimeSpan string such as "00:00:10" (10 seconds), or the number 10 (not a string) for milliseconds');
+    // Numbers stay milliseconds.
+    expect(resolveSettings({ timeout: 30, retrySchedule: [5] })).toMatchObject({ timeout: 30, retrySchedule: [5] });
+  });
+
+  it('gives period a lower bound of 100 ms, in either spelling', () => {
+    expect(resolveSettings({ period: 100 }).period).toBe(100);
+    expect(resolveSettings({ period: '00:00:00.1' }).period).toBe(100);
+    expect(() => resolveSettings({ period: 10 })).toThrow(/HOOKWORK_ERR_INVALID_SETTINGS: invalid settings: period must be at least 100 ms \("00:00:00.1"\): it is only a safety sweep .* \(got 10\)/);
+    expect(() => resolveSettings({ period: '00:00:00.05' })).toThrow(/period must be at least 100 ms/);
+    expect(() => resolveSettings({ period: 0 })).toThrow(/period must be at least 100 ms/);
+  });
+
   it('switches all three header names with the Umbraco style, keeping explicit names', () => {
     expect(resolveSettings({ headers: { style: 'umbraco' } }).headers).toMatchObject({ event: 'umb-webhook-event', retryCount: 'umb-webhook-retrycount' });
     expect(resolveSettings({ headers: { style: 'umbraco', event: 'x-event' } }).headers).toMatchObject({ event: 'x-event', retryCount: 'umb-webhook-retrycount' });
@@ -83,7 +107,7 @@ describe('resolveSettings', () => {
     expect(error?.code).toBe('HOOKWORK_ERR_INVALID_SETTINGS');
     const keys = (error?.details as { key: string }[]).map((d) => d.key).sort();
     expect(keys).toEqual(['concurrency.global', 'enabled', 'maximumRetries', 'maximumRetrys', 'payloadType', 'period']);
-    expect(error?.message).toContain('period must be a duration: milliseconds or a TimeSpan string such as "00:00:10" (got "ten seconds")');
+    expect(error?.message).toContain('period must be a duration: a number of milliseconds, or a TimeSpan string such as "00:00:10" (hh:mm:ss) or "1.02:00:00" (d.hh:mm:ss) (got "ten seconds")');
     expect(error?.message).toContain('maximumRetrys is not a known setting');
     expect(error?.message).toContain('payloadType must be one of "Minimal", "Extended", "Legacy" (got "Huge")');
   });
@@ -128,7 +152,7 @@ describe('loadSettings', () => {
     writeFileSync(file, JSON.stringify({ Hookwork: { maximumRetries: 2, period: '00:00:05', concurrency: { global: 10 } } }));
     const input = loadSettings({
       file,
-      env: { HOOKWORK_MAXIMUM_RETRIES: '7', HOOKWORK_CONCURRENCY__PER_WEBHOOK: '3', HOOKWORK_ENABLED: 'false', HOOKWORK_RETRY_SCHEDULE: '100,00:00:01' },
+      env: { HOOKWORK_MAXIMUM_RETRIES: '7', HOOKWORK_CONCURRENCY__PER_WEBHOOK: '3', HOOKWORK_ENABLED: 'false', HOOKWORK_RETRY_SCHEDULE: '00:00:00.1,00:00:01' },
       overrides: { keepLogsForDays: 3 },
     });
     expect(resolveSettings(input)).toMatchObject({
@@ -145,10 +169,40 @@ describe('loadSettings', () => {
     expect(() => resolveSettings(loadSettings({ env: { HOOKWORK_MAXIMUM_RETRIES: 'many' } }))).toThrow(/maximumRetries must be a whole number \(got "many"\)/);
   });
 
-  it('refuses an unknown HOOKWORK_ name in the environment, as a typo in code is refused', () => {
-    expect(() => loadSettings({ env: { HOOKWORK_MAXIMUM_RETRIEZ: '3', HOOKWORK_PERIOD: '00:00:05', PATH: '/bin' } })).toThrow(
-      /HOOKWORK_ERR_INVALID_SETTINGS: unknown setting in the environment: HOOKWORK_MAXIMUM_RETRIEZ; names are HOOKWORK_ \+ the key in SCREAMING_SNAKE_CASE/,
+  it('reads only the environment names of settings: another HOOKWORK_ variable is left alone, a near miss is a warning', () => {
+    const warnings: string[] = [];
+    const logger = { debug() {}, info() {}, warn: (m: string) => void warnings.push(m), error() {} };
+    const input = loadSettings({ env: { HOOKWORK_SECRET: 'whsec_x', HOOKWORK_DATA_DIR: '/tmp', HOOKWORK_MAXIMUMRETRIES: '3', HOOKWORK_MAXIMUM_RETRIEZ: '4', HOOKWORK_PERIOD: '00:00:05', PATH: '/bin' }, logger });
+    expect(input).toEqual({ period: '00:00:05' });
+    expect(warnings).toEqual([
+      'environment variable HOOKWORK_MAXIMUMRETRIES is not read: did you mean HOOKWORK_MAXIMUM_RETRIES? (see docs/settings.md)',
+      'environment variable HOOKWORK_MAXIMUM_RETRIEZ is not read: did you mean HOOKWORK_MAXIMUM_RETRIES? (see docs/settings.md)',
+    ]);
+    expect(() => createHookwork({ settings: input })).not.toThrow();
+  });
+
+  it('keeps durations from the environment as strings, so bare digits are refused with the fix', () => {
+    expect(loadSettings({ env: { HOOKWORK_PERIOD: '10', HOOKWORK_RETRY_SCHEDULE: '00:00:01,00:00:30' } })).toEqual({ period: '10', retrySchedule: ['00:00:01', '00:00:30'] });
+    expect(() => resolveSettings(loadSettings({ env: { HOOKWORK_PERIOD: '10' } }))).toThrow(/period must be a duration, and "10" is ambiguous/);
+  });
+
+  it('finds the file section and its keys case-insensitively, as .NET configuration does', () => {
+    const file = join(dir, 'cased.json');
+    writeFileSync(file, JSON.stringify({ hookwork: { MaximumRetries: 2, Concurrency: { PerWebhook: 3 }, SSRF: { Allow: ['127.0.0.1'] } }, Umbraco: { CMS: { Webhook: { Period: '00:00:20' } } } }));
+    expect(resolveSettings(loadSettings({ file, env: {} }))).toMatchObject({ maximumRetries: 2, concurrency: { perWebhook: 3 }, ssrf: { allow: ['127.0.0.1'] } });
+    expect(resolveSettings(loadSettings({ file, section: 'umbraco.cms.webhook', env: {} })).period).toBe(20_000);
+    // A key that matches no setting in any case is still refused by name.
+    writeFileSync(file, JSON.stringify({ Hookwork: { MaximumRetrys: 2 } }));
+    expect(() => resolveSettings(loadSettings({ file, env: {} }))).toThrow(/MaximumRetrys is not a known setting/);
+  });
+
+  it('makes a missing section a coded error, unless it is declared optional', () => {
+    const file = join(dir, 'other.json');
+    writeFileSync(file, JSON.stringify({ Logging: {}, ConnectionStrings: {} }));
+    expect(() => loadSettings({ file, env: {} })).toThrow(
+      /HOOKWORK_ERR_SETTINGS_FILE: settings file .*other.json has no section "Hookwork" \(its top-level keys: "Logging", "ConnectionStrings"\); name the section with \{ section \}, or pass \{ optionalSection: true \}/,
     );
+    expect(loadSettings({ file, env: {}, optionalSection: true })).toEqual({});
   });
 
   it('gives coded errors for a missing or malformed file', () => {

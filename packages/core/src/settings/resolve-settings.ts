@@ -1,7 +1,7 @@
 import { isIP } from 'node:net';
 import Ajv, { type ErrorObject } from 'ajv';
 import { HookworkError } from '../errors/hookwork-error';
-import { parseDuration } from './time-span';
+import { durationAdvice, parseDuration } from './time-span';
 import {
   HEADER_STYLES,
   defaultSettings,
@@ -101,6 +101,13 @@ const NESTED_DURATION_KEYS = [
   ['autoDisable', 'after'],
 ] as const;
 
+/**
+ * The shortest `period`, ms. The dispatcher is woken at once by enqueues and at the earliest
+ * due retry, so the period is only a safety sweep; below this an idle app spends its time
+ * querying the store (a 10 ms period cost 25 times the idle CPU of the default).
+ */
+export const MIN_PERIOD_MS = 100;
+
 function keyOf(error: ErrorObject): string {
   const path = error.instancePath.replace(/^\//, '').replace(/\//g, '.');
   if (error.keyword === 'additionalProperties') {
@@ -118,7 +125,7 @@ function describe(error: ErrorObject): string {
     case 'enum':
       return `must be one of ${(params.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(', ')}`;
     case 'anyOf':
-      return 'must be a duration: milliseconds or a TimeSpan string such as "00:00:10"';
+      return durationAdvice(undefined);
     case 'type':
       return params.type === 'integer' ? 'must be a whole number' : params.type === 'object' ? 'must be an object of settings' : params.type === 'array' ? 'must be a list' : `must be a ${String(params.type)}`;
     case 'minimum':
@@ -173,7 +180,7 @@ export function resolveSettings(input: HookworkSettingsInput = {}, base: Hookwor
     if (raw[key] === undefined) continue;
     const ms = parseDuration(raw[key]);
     if (ms === undefined) {
-      if (!problems.some((p) => p.key === key)) problems.push({ key, problem: 'must be a duration: milliseconds or a TimeSpan string such as "00:00:10"' });
+      if (!problems.some((p) => p.key === key)) problems.push({ key, problem: durationAdvice(raw[key]) });
     } else durations[key] = ms;
   }
   const nested: Record<string, Record<string, number>> = {};
@@ -190,12 +197,16 @@ export function resolveSettings(input: HookworkSettingsInput = {}, base: Hookwor
   let retrySchedule: number[] | undefined;
   if (Array.isArray(raw.retrySchedule)) {
     retrySchedule = raw.retrySchedule.map((d) => parseDuration(d) ?? NaN);
-    if (retrySchedule.some(Number.isNaN) && !problems.some((p) => p.key.startsWith('retrySchedule'))) {
-      problems.push({ key: 'retrySchedule', problem: 'every entry must be a duration: milliseconds or a TimeSpan string' });
-    }
+    retrySchedule.forEach((ms, i) => {
+      const key = `retrySchedule.${i}`;
+      if (Number.isNaN(ms) && !problems.some((p) => p.key === key || p.key === 'retrySchedule')) problems.push({ key, problem: durationAdvice((raw.retrySchedule as unknown[])[i]) });
+    });
   }
-  for (const key of ['period', 'timeout', 'leaseDuration'] as const) {
+  for (const key of ['timeout', 'leaseDuration'] as const) {
     if (durations[key] === 0) problems.push({ key, problem: 'must be greater than zero' });
+  }
+  if (durations.period !== undefined && durations.period < MIN_PERIOD_MS) {
+    problems.push({ key: 'period', problem: `must be at least ${MIN_PERIOD_MS} ms ("00:00:00.1"): it is only a safety sweep (enqueues and due retries wake delivery at once), and a shorter one keeps an idle app busy querying the store` });
   }
   const allow = input.ssrf?.allow;
   if (Array.isArray(allow)) {

@@ -1,17 +1,34 @@
 /**
  * Parses a duration: a number of milliseconds, or a .NET TimeSpan string
  * ("hh:mm:ss", "d.hh:mm:ss", with optional ".fffffff" fraction), as Umbraco's `Period`.
- * Returns undefined for anything else.
+ * Returns undefined for anything else — also for a string of bare digits ("10"), which
+ * .NET's `TimeSpan.Parse` reads as days and a JavaScript reader would take for milliseconds:
+ * {@link isBareDigits} tells that case apart, so the error can say how to write it.
  */
 export function parseDuration(value: unknown): number | undefined {
   if (typeof value === 'number') return Number.isFinite(value) && value >= 0 ? value : undefined;
   if (typeof value !== 'string') return undefined;
-  const text = value.trim();
-  if (/^\d+$/.test(text)) return Number(text);
-  const match = /^(?:(\d+)\.)?(\d{1,2}):(\d{1,2}):(\d{1,2})(?:\.(\d{1,7}))?$/.exec(text);
+  const match = /^(?:(\d+)\.)?(\d{1,2}):(\d{1,2}):(\d{1,2})(?:\.(\d{1,7}))?$/.exec(value.trim());
   if (!match) return undefined;
   const [, days = '0', hours, minutes, seconds, fraction = ''] = match;
   if (Number(minutes) > 59 || Number(seconds) > 59 || Number(hours) > 23) return undefined;
   const ms = fraction ? Math.round(Number(`0.${fraction}`) * 1000) : 0;
   return ((Number(days) * 24 + Number(hours)) * 60 + Number(minutes)) * 60_000 + Number(seconds) * 1000 + ms;
+}
+
+/** True for a duration written as a string of bare digits ("10"): ten days to .NET, ten ms to JavaScript. */
+export function isBareDigits(value: unknown): value is string {
+  return typeof value === 'string' && /^\s*\d+\s*$/.test(value);
+}
+
+/** How to write a duration, for error messages: `value` is what was given. */
+export function durationAdvice(value: unknown): string {
+  if (isBareDigits(value)) {
+    const n = Number(value);
+    const seconds = Math.min(n, 86_399);
+    const two = (x: number) => String(x).padStart(2, '0');
+    const timeSpan = `${two(Math.floor(seconds / 3600))}:${two(Math.floor(seconds / 60) % 60)}:${two(seconds % 60)}`;
+    return `must be a duration, and "${value.trim()}" is ambiguous (.NET's TimeSpan reads bare digits as days, JavaScript as milliseconds): write a TimeSpan string such as "${timeSpan}" (${seconds} seconds), or the number ${n} (not a string) for milliseconds`;
+  }
+  return 'must be a duration: a number of milliseconds, or a TimeSpan string such as "00:00:10" (hh:mm:ss) or "1.02:00:00" (d.hh:mm:ss)';
 }

@@ -50,6 +50,7 @@ export function describeWebhookRepositoryContract(name: string, factory: Contrac
         headers: { 'x-api-key': 'k', 'x-tenant': 'ünïcödé ✓' },
         sensitiveHeaders: ['x-api-key'],
         enabled: false,
+        format: { type: 'cloudevents', mode: 'binary', source: 'https://cms.example.com/sites/main', subjectFrom: '/id' },
         secrets: [
           { id: 's1', secret: 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw', createdAt: new Date(T0 + 1), expiresAt: new Date(T0 + 86_400_001) },
           { id: 's2', secret: 'whsec_C2FVsBQIhrscChlQIMV+b5sSYspob7oD', createdAt: new Date(T0 + 2) },

@@ -1,0 +1,147 @@
+import { html, nothing } from 'lit';
+import { customElement, state } from 'lit/decorators.js';
+import { api, ApiError, tokenStore } from './api';
+import { LightElement, problemView } from './shared';
+import './webhook-list';
+import './webhook-editor';
+import './deliveries-page';
+import './delivery-detail';
+import './dead-letters-page';
+import './test-send-page';
+
+interface Route {
+  name: 'webhooks' | 'new' | 'edit' | 'test' | 'deliveries' | 'delivery' | 'dead-letters';
+  key?: string;
+  query: URLSearchParams;
+}
+
+/** `#/deliveries/abc?outcome=dead` → the route. */
+function parseRoute(hash: string): Route {
+  const [path = '', search = ''] = hash.replace(/^#\/?/, '').split('?');
+  const query = new URLSearchParams(search);
+  const parts = path.split('/').filter(Boolean).map(decodeURIComponent);
+  if (parts[0] === 'webhooks' && parts[1] === 'new') return { name: 'new', query };
+  if (parts[0] === 'webhooks' && parts[1] && parts[2] === 'test') return { name: 'test', key: parts[1], query };
+  if (parts[0] === 'webhooks' && parts[1]) return { name: 'edit', key: parts[1], query };
+  if (parts[0] === 'deliveries' && parts[1]) return { name: 'delivery', key: parts[1], query };
+  if (parts[0] === 'deliveries') return { name: 'deliveries', query };
+  if (parts[0] === 'dead-letters') return { name: 'dead-letters', query };
+  return { name: 'webhooks', query };
+}
+
+/**
+ * The admin page: signs in (a token from the URL fragment, from the form, or the host's own
+ * session), then shows one page at a time by hash route — webhooks, create/edit, test send,
+ * deliveries, delivery detail, dead letters.
+ */
+@customElement('hw-admin-app')
+export class AdminApp extends LightElement {
+  @state() private signedIn: 'unknown' | 'yes' | 'no' = 'unknown';
+  @state() private who = '';
+  @state() private route: Route = parseRoute(window.location.hash);
+  @state() private error: unknown;
+
+  override connectedCallback(): void {
+    super.connectedCallback();
+    // A token in the fragment (the standalone server prints such a link) is taken and removed
+    // from the address bar and history; the fragment never reaches a server or its logs.
+    const fromUrl = /^#token=([^&]+)/.exec(window.location.hash);
+    if (fromUrl) {
+      tokenStore.set(decodeURIComponent(fromUrl[1]!));
+      history.replaceState(null, '', `${window.location.pathname}${window.location.search}#/webhooks`);
+    }
+    window.addEventListener('hashchange', this.onHashChange);
+    window.addEventListener('hw-unauthorized', this.onUnauthorized);
+    void this.checkSession();
+  }
+
+  override disconnectedCallback(): void {
+    window.removeEventListener('hashchange', this.onHashChange);
+    window.removeEventListener('hw-unauthorized', this.onUnauthorized);
+    super.disconnectedCallback();
+  }
+
+  private readonly onHashChange = () => {
+    this.route = parseRoute(window.location.hash);
+    this.querySelector<HTMLElement>('main')?.focus();
+  };
+
+  private readonly onUnauthorized = () => {
+    this.signedIn = 'no';
+  };
+
+  private async checkSession(): Promise<void> {
+    try {
+      const session = await api<{ principal: { id: string; name?: string } }>('GET', 'session');
+      this.who = session.principal.name ?? session.principal.id;
+      this.signedIn = 'yes';
+      this.error = undefined;
+    } catch (error) {
+      this.signedIn = 'no';
+      if (!(error instanceof ApiError && error.problem.status === 401)) this.error = error;
+    }
+  }
+
+  private async signIn(event: SubmitEvent): Promise<void> {
+    event.preventDefault();
+    const input = (event.target as HTMLFormElement).elements.namedItem('token') as HTMLInputElement;
+    tokenStore.set(input.value.trim());
+    await this.checkSession();
+    if (this.signedIn === 'no') this.error = new Error('That token was not accepted.');
+  }
+
+  private signOut(): void {
+    tokenStore.clear();
+    this.signedIn = 'no';
+    this.who = '';
+  }
+
+  override render() {
+    const current = this.route.name;
+    const nav = (href: string, label: string, active: boolean) => html`<a href=${href} aria-current=${active ? 'page' : nothing}>${label}</a>`;
+    return html`<header class="topbar">
+        <span class="brand">hookwork</span>
+        ${this.signedIn === 'yes'
+          ? html`<nav aria-label="Sections">
+                ${nav('#/webhooks', 'Webhooks', ['webhooks', 'new', 'edit', 'test'].includes(current))} ${nav('#/deliveries', 'Deliveries', current === 'deliveries' || current === 'delivery')}
+                ${nav('#/dead-letters', 'Dead letters', current === 'dead-letters')} <a href="api/reference/">API reference</a>
+              </nav>
+              <span class="who">${this.who} <button type="button" class="link" @click=${this.signOut}>Sign out</button></span>`
+          : nothing}
+      </header>
+      <main tabindex="-1">${this.renderMain()}</main>`;
+  }
+
+  private renderMain() {
+    if (this.signedIn === 'unknown') return html`<p class="muted">Loading…</p>`;
+    if (this.signedIn === 'no') {
+      return html`<section class="sign-in">
+        <h1>Sign in</h1>
+        <p>Paste the admin token (the standalone server prints it when it starts).</p>
+        ${problemView(this.error)}
+        <form @submit=${this.signIn}>
+          <label for="token">Token</label>
+          <input id="token" name="token" type="password" autocomplete="off" required />
+          <button type="submit" class="primary">Sign in</button>
+        </form>
+      </section>`;
+    }
+    const { route } = this;
+    switch (route.name) {
+      case 'new':
+        return html`<hw-webhook-editor></hw-webhook-editor>`;
+      case 'edit':
+        return html`<hw-webhook-editor .webhookKey=${route.key}></hw-webhook-editor>`;
+      case 'test':
+        return html`<hw-test-send .webhookKey=${route.key!}></hw-test-send>`;
+      case 'deliveries':
+        return html`<hw-deliveries .query=${route.query}></hw-deliveries>`;
+      case 'delivery':
+        return html`<hw-delivery-detail .entryKey=${route.key!}></hw-delivery-detail>`;
+      case 'dead-letters':
+        return html`<hw-dead-letters .query=${route.query}></hw-dead-letters>`;
+      default:
+        return html`<hw-webhook-list></hw-webhook-list>`;
+    }
+  }
+}

@@ -1,0 +1,80 @@
+/** The admin API as the page calls it: JSON in and out, the token from this tab's session. */
+// Type-only: the bundle holds nothing of @hookwork/core.
+import type { DeliveryLogEntry, TestEventResult, WebhookEventDescriptor, WebhookRequest, WebhookView as CoreWebhookView } from '@hookwork/core';
+
+const TOKEN_KEY = 'hookwork-admin-token';
+
+/** An RFC 9457 problem the API answered with. */
+export interface Problem {
+  status: number;
+  code: string;
+  title: string;
+  detail: string;
+  errors?: { in: string; field: string; detail: string }[];
+}
+
+/** A refused or failed API call. */
+export class ApiError extends Error {
+  constructor(readonly problem: Problem) {
+    super(problem.detail);
+  }
+}
+
+export const tokenStore = {
+  get: (): string | null => sessionStorage.getItem(TOKEN_KEY),
+  set: (token: string) => sessionStorage.setItem(TOKEN_KEY, token),
+  clear: () => sessionStorage.removeItem(TOKEN_KEY),
+};
+
+/** Calls `path` under the API (relative to the page's base, so any prefix works). */
+export async function api<T>(method: string, path: string, body?: unknown): Promise<T> {
+  const headers: Record<string, string> = { accept: 'application/json' };
+  const token = tokenStore.get();
+  if (token) headers.authorization = `Bearer ${token}`;
+  if (body !== undefined) headers['content-type'] = 'application/json';
+  let response: Response;
+  try {
+    response = await fetch(new URL(`api/v1/${path}`, document.baseURI), { method, headers, ...(body !== undefined ? { body: JSON.stringify(body) } : {}), credentials: 'same-origin' });
+  } catch (error) {
+    throw new ApiError({ status: 0, code: 'NETWORK', title: 'No answer', detail: `the admin API did not answer: ${(error as Error).message}` });
+  }
+  const text = await response.text();
+  const json = text ? (JSON.parse(text) as unknown) : undefined;
+  if (!response.ok) {
+    if (response.status === 401) window.dispatchEvent(new CustomEvent('hw-unauthorized'));
+    const problem = json as Partial<Problem> | undefined;
+    throw new ApiError({ status: response.status, code: problem?.code ?? `HTTP_${response.status}`, title: problem?.title ?? response.statusText, detail: problem?.detail ?? text, ...(problem?.errors ? { errors: problem.errors } : {}) });
+  }
+  return json as T;
+}
+
+/** A path segment, encoded. */
+export const seg = (value: string) => encodeURIComponent(value);
+
+/** A query string of the defined values. */
+export function qs(params: Record<string, string | number | readonly string[] | undefined>): string {
+  const search = new URLSearchParams();
+  for (const [name, value] of Object.entries(params)) {
+    if (value === undefined || value === '') continue;
+    if (Array.isArray(value)) for (const v of value) search.append(name, v);
+    else search.set(name, String(value));
+  }
+  const text = search.toString();
+  return text ? `?${text}` : '';
+}
+
+// The shapes the API answers with: core's own types as JSON carries them (dates as strings).
+
+/** `T` after a JSON round trip: every Date an ISO 8601 string. */
+export type Json<T> = T extends Date ? string : T extends readonly (infer U)[] ? Json<U>[] : T extends object ? { [K in keyof T]: Json<T[K]> } : T;
+
+export interface Page<T> {
+  items: T[];
+  total: number;
+}
+export type WebhookView = Json<CoreWebhookView>;
+export type CreatedWebhook = WebhookView & { secret?: string };
+export type EventDescriptor = Json<WebhookEventDescriptor>;
+export type LogEntry = Json<DeliveryLogEntry>;
+export type DeadLetter = Json<WebhookRequest>;
+export type TestResult = Json<TestEventResult>;

@@ -1,0 +1,126 @@
+import { html, nothing } from 'lit';
+import { customElement, property, state } from 'lit/decorators.js';
+import { api, qs, seg, type EventDescriptor, type LogEntry, type Page, type WebhookView } from './api';
+import { formatDate, formatDuration, go, LightElement, outcomeBadge, problemView, statusBadge } from './shared';
+
+const PAGE_SIZE = 25;
+const OUTCOMES = ['delivered', 'retrying', 'dead', 'dropped', 'test'];
+
+/** The delivery log: date, event, status coloured by class, retry count, duration, outcome; paged; filtered by outcome, event and webhook. */
+@customElement('hw-deliveries')
+export class DeliveriesPage extends LightElement {
+  /** The route's query: webhookKey, outcome, eventAlias, skip. */
+  @property({ attribute: false }) query = new URLSearchParams();
+
+  @state() private log: Page<LogEntry> | undefined;
+  @state() private events: EventDescriptor[] = [];
+  @state() private names = new Map<string, string>();
+  @state() private error: unknown;
+
+  override connectedCallback(): void {
+    super.connectedCallback();
+    void this.loadLists();
+  }
+
+  protected override willUpdate(changed: Map<string, unknown>): void {
+    if (changed.has('query')) void this.load();
+  }
+
+  private async loadLists(): Promise<void> {
+    try {
+      this.events = (await api<Page<EventDescriptor>>('GET', 'webhook/events?take=1000')).items;
+      const webhooks = await api<Page<WebhookView>>('GET', 'webhook?take=1000');
+      this.names = new Map(webhooks.items.map((w) => [w.key, w.name || w.key]));
+    } catch (error) {
+      this.error = error;
+    }
+  }
+
+  private async load(): Promise<void> {
+    const q = this.query;
+    const webhookKey = q.get('webhookKey') ?? undefined;
+    const search = qs({ skip: q.get('skip') ?? undefined, take: PAGE_SIZE, outcome: q.get('outcome') ?? undefined, eventAlias: q.get('eventAlias') ?? undefined });
+    try {
+      this.log = await api<Page<LogEntry>>('GET', webhookKey ? `webhook/${seg(webhookKey)}/logs${search}` : `webhook/logs${search}`);
+      this.error = undefined;
+    } catch (error) {
+      this.error = error;
+    }
+  }
+
+  /** Changes the filters (or the page) through the route, so back/forward and links keep them. */
+  private navigate(change: Record<string, string | undefined>): void {
+    const next = new URLSearchParams(this.query);
+    for (const [name, value] of Object.entries(change)) {
+      if (value === undefined || value === '') next.delete(name);
+      else next.set(name, value);
+    }
+    if (!('skip' in change)) next.delete('skip');
+    const text = next.toString();
+    go(`#/deliveries${text ? `?${text}` : ''}`);
+  }
+
+  override render() {
+    const q = this.query;
+    const skip = Number(q.get('skip') ?? 0);
+    const webhookKey = q.get('webhookKey');
+    const total = this.log?.total ?? 0;
+    return html`<div class="page-head">
+        <h1>Deliveries${webhookKey ? html` of <span class="name">${this.names.get(webhookKey) ?? webhookKey}</span>` : nothing}</h1>
+        ${webhookKey ? html`<a href="#/deliveries">All webhooks</a>` : nothing}
+      </div>
+      <form class="filters" @submit=${(e: Event) => e.preventDefault()}>
+        <label
+          >Outcome
+          <select name="outcome" @change=${(e: Event) => this.navigate({ outcome: (e.target as HTMLSelectElement).value })}>
+            <option value="" ?selected=${!q.get('outcome')}>Any</option>
+            ${OUTCOMES.map((o) => html`<option value=${o} ?selected=${q.get('outcome') === o}>${o}</option>`)}
+          </select></label
+        >
+        <label
+          >Event
+          <select name="eventAlias" @change=${(e: Event) => this.navigate({ eventAlias: (e.target as HTMLSelectElement).value })}>
+            <option value="" ?selected=${!q.get('eventAlias')}>Any</option>
+            ${this.events.map((e) => html`<option value=${e.alias} ?selected=${q.get('eventAlias') === e.alias}>${e.eventName} (${e.alias})</option>`)}
+          </select></label
+        >
+        <button type="button" @click=${() => this.load()}>Refresh</button>
+      </form>
+      ${problemView(this.error)}
+      ${!this.log
+        ? html`<p class="muted">Loading…</p>`
+        : this.log.items.length === 0
+          ? html`<p class="empty">No deliveries${q.toString() ? ' match these filters' : ' yet'}.</p>`
+          : html`<table class="grid deliveries">
+                <thead>
+                  <tr>
+                    <th scope="col">Date</th>
+                    ${webhookKey ? nothing : html`<th scope="col">Webhook</th>`}
+                    <th scope="col">Event</th>
+                    <th scope="col">Status</th>
+                    <th scope="col">Retry</th>
+                    <th scope="col">Duration</th>
+                    <th scope="col">Outcome</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  ${this.log.items.map(
+                    (e) => html`<tr>
+                      <td data-label="Date"><a href="#/deliveries/${seg(e.key)}">${formatDate(e.date)}</a></td>
+                      ${webhookKey ? nothing : html`<td data-label="Webhook">${this.names.get(e.webhookKey) ?? e.webhookKey}</td>`}
+                      <td data-label="Event"><code>${e.eventAlias}</code></td>
+                      <td data-label="Status">${statusBadge(e.statusCode, e.errorKind)}</td>
+                      <td data-label="Retry">${e.retryCount}</td>
+                      <td data-label="Duration">${formatDuration(e.durationMs)}</td>
+                      <td data-label="Outcome">${outcomeBadge(e.outcome)}</td>
+                    </tr>`,
+                  )}
+                </tbody>
+              </table>
+              <nav class="pager" aria-label="Pages">
+                <button type="button" ?disabled=${skip === 0} @click=${() => this.navigate({ skip: String(Math.max(0, skip - PAGE_SIZE)) })}>Previous</button>
+                <span>${skip + 1}–${Math.min(skip + PAGE_SIZE, total)} of ${total}</span>
+                <button type="button" ?disabled=${skip + PAGE_SIZE >= total} @click=${() => this.navigate({ skip: String(skip + PAGE_SIZE) })}>Next</button>
+              </nav>`}`;
+  }
+}

@@ -1,0 +1,80 @@
+import { html, nothing } from 'lit';
+import { customElement, property, state } from 'lit/decorators.js';
+import { api, seg, type LogEntry } from './api';
+import { bodyBlock, formatDate, formatDuration, headersTable, LightElement, outcomeBadge, problemView, statusBadge } from './shared';
+
+/** One delivery attempt in full: request headers and body, response headers and body, error — all as text. */
+@customElement('hw-delivery-detail')
+export class DeliveryDetail extends LightElement {
+  @property() entryKey = '';
+  @state() private entry: LogEntry | undefined;
+  @state() private error: unknown;
+  @state() private note = '';
+
+  protected override willUpdate(changed: Map<string, unknown>): void {
+    if (changed.has('entryKey')) void this.load();
+  }
+
+  private async load(): Promise<void> {
+    try {
+      this.entry = await api<LogEntry>('GET', `webhook/logs/${seg(this.entryKey)}`);
+      this.error = undefined;
+    } catch (error) {
+      this.error = error;
+    }
+  }
+
+  private async redeliver(): Promise<void> {
+    try {
+      const { redelivered } = await api<{ redelivered: number }>('POST', `dead-letter/${seg(this.entry!.requestId)}/redeliver`);
+      this.note = `Put back in the queue (${redelivered}). Its next attempt shows in the deliveries.`;
+      this.error = undefined;
+    } catch (error) {
+      this.error = error;
+    }
+  }
+
+  override render() {
+    const e = this.entry;
+    return html`<div class="page-head">
+        <h1>Delivery</h1>
+        <a href="#/deliveries">Back to deliveries</a>
+      </div>
+      ${problemView(this.error)} ${this.note ? html`<p class="notice" role="status">${this.note}</p>` : nothing}
+      ${!e
+        ? nothing
+        : html`<dl class="summary">
+              <dt>Date</dt>
+              <dd>${formatDate(e.date)}</dd>
+              <dt>Event</dt>
+              <dd><code>${e.eventAlias}</code></dd>
+              <dt>Status</dt>
+              <dd>${statusBadge(e.statusCode, e.errorKind)}</dd>
+              <dt>Outcome</dt>
+              <dd>${outcomeBadge(e.outcome)}</dd>
+              <dt>Retry count</dt>
+              <dd>${e.retryCount}</dd>
+              <dt>Duration</dt>
+              <dd>${formatDuration(e.durationMs)}</dd>
+              <dt>Request id</dt>
+              <dd><code>${e.requestId}</code> <a href="#/deliveries?webhookKey=${seg(e.webhookKey)}">webhook's deliveries</a></dd>
+              <dt>URL</dt>
+              <dd><code>${e.url}</code></dd>
+            </dl>
+            ${e.outcome === 'dead' ? html`<button type="button" class="primary" @click=${this.redeliver}>Redeliver</button>` : nothing}
+            ${e.errorKind || e.errorMessage
+              ? html`<section class="error-box">
+                  <h2>Error</h2>
+                  <p><strong>${e.errorKind ?? 'error'}</strong>: ${e.errorMessage ?? ''}</p>
+                </section>`
+              : nothing}
+            <section>
+              <h2>Request</h2>
+              ${headersTable(e.requestHeaders, 'Request headers')} ${bodyBlock(e.requestBody, 'Request body')}
+            </section>
+            <section>
+              <h2>Response</h2>
+              ${headersTable(e.responseHeaders, 'Response headers')} ${bodyBlock(e.responseBody, 'Response body')}
+            </section>`}`;
+  }
+}

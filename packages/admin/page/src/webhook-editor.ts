@@ -1,0 +1,222 @@
+import { html, nothing } from 'lit';
+import { customElement, property, state } from 'lit/decorators.js';
+import { api, seg, type CreatedWebhook, type EventDescriptor, type Page, type WebhookView } from './api';
+import { formatDate, go, LightElement, problemView } from './shared';
+
+/** The event types whose events fire per entity, where a content-type filter applies (Umbraco's rule; Element from Umbraco 18). */
+const FILTERED_TYPES = new Set(['Content', 'Media', 'Element']);
+
+interface HeaderRow {
+  name: string;
+  value: string;
+  sensitive: boolean;
+}
+
+/**
+ * Create or edit a webhook: URL, name, events picked from the catalogue grouped by type, the
+ * content-type filter (offered only when a content, media or element event is picked), custom
+ * headers with a "sensitive" switch that masks the value, enabled, and the signing secret —
+ * generated or rotated, and shown once.
+ */
+@customElement('hw-webhook-editor')
+export class WebhookEditor extends LightElement {
+  /** The webhook to edit; none to create one. */
+  @property() webhookKey: string | undefined;
+
+  @state() private catalogue: EventDescriptor[] = [];
+  @state() private webhook: WebhookView | undefined;
+  @state() private name = '';
+  @state() private url = '';
+  @state() private events = new Set<string>();
+  @state() private contentTypes = '';
+  @state() private headers: HeaderRow[] = [];
+  @state() private enabled = true;
+  @state() private generateSecret = true;
+  @state() private shownSecret: { secret: string; created: boolean } | undefined;
+  @state() private error: unknown;
+  @state() private busy = false;
+
+  override connectedCallback(): void {
+    super.connectedCallback();
+    void this.load();
+  }
+
+  private async load(): Promise<void> {
+    try {
+      this.catalogue = (await api<Page<EventDescriptor>>('GET', 'webhook/events?take=1000')).items;
+      if (this.webhookKey) this.fill(await api<WebhookView>('GET', `webhook/${seg(this.webhookKey)}`));
+    } catch (error) {
+      this.error = error;
+    }
+  }
+
+  private fill(webhook: WebhookView): void {
+    this.webhook = webhook;
+    this.name = webhook.name ?? '';
+    this.url = webhook.url;
+    this.events = new Set(webhook.events);
+    this.contentTypes = webhook.contentTypeKeys.join('\n');
+    this.headers = Object.entries(webhook.headers).map(([name, value]) => ({ name, value, sensitive: webhook.sensitiveHeaders.includes(name.toLowerCase()) }));
+    this.enabled = webhook.enabled;
+  }
+
+  private get filterApplies(): boolean {
+    return this.catalogue.some((e) => this.events.has(e.alias) && FILTERED_TYPES.has(e.eventType));
+  }
+
+  private body() {
+    const headers = Object.fromEntries(this.headers.filter((h) => h.name.trim() !== '').map((h) => [h.name.trim(), h.sensitive ? { value: h.value, sensitive: true } : h.value]));
+    const contentTypeKeys = this.filterApplies ? this.contentTypes.split(/[\s,]+/).filter(Boolean) : [];
+    return { name: this.name, url: this.url.trim(), events: [...this.events], contentTypeKeys, headers, enabled: this.enabled };
+  }
+
+  private async save(event: SubmitEvent): Promise<void> {
+    event.preventDefault();
+    this.busy = true;
+    try {
+      if (this.webhook) {
+        this.fill(await api<WebhookView>('PATCH', `webhook/${seg(this.webhook.key)}`, this.body()));
+        this.error = undefined;
+        go('#/webhooks');
+      } else {
+        const created = await api<CreatedWebhook>('POST', 'webhook', { ...this.body(), ...(this.generateSecret ? { secret: true } : {}) });
+        this.error = undefined;
+        if (created.secret) {
+          this.fill(created);
+          this.webhookKey = created.key;
+          this.shownSecret = { secret: created.secret, created: true };
+        } else go('#/webhooks');
+      }
+    } catch (error) {
+      this.error = error;
+    } finally {
+      this.busy = false;
+    }
+  }
+
+  private async rotate(): Promise<void> {
+    if (!this.webhook) return;
+    try {
+      const rotated = await api<{ secretId: string; secret: string }>('POST', `webhook/${seg(this.webhook.key)}/secret/rotate`, {});
+      this.shownSecret = { secret: rotated.secret, created: false };
+      this.fill(await api<WebhookView>('GET', `webhook/${seg(this.webhook.key)}`));
+    } catch (error) {
+      this.error = error;
+    }
+  }
+
+  private async revoke(secretId: string): Promise<void> {
+    if (!this.webhook || !window.confirm('Revoke this secret now? Receivers verifying with it will refuse requests at once.')) return;
+    try {
+      this.fill(await api<WebhookView>('DELETE', `webhook/${seg(this.webhook.key)}/secret/${seg(secretId)}`));
+    } catch (error) {
+      this.error = error;
+    }
+  }
+
+  private toggleEvent(alias: string, on: boolean): void {
+    const next = new Set(this.events);
+    if (on) next.add(alias);
+    else next.delete(alias);
+    this.events = next;
+  }
+
+  private setHeader(index: number, change: Partial<HeaderRow>): void {
+    this.headers = this.headers.map((h, i) => (i === index ? { ...h, ...change } : h));
+  }
+
+  override render() {
+    const groups = new Map<string, EventDescriptor[]>();
+    for (const event of this.catalogue) groups.set(event.eventType, [...(groups.get(event.eventType) ?? []), event]);
+    const editing = this.webhook !== undefined;
+    return html`<div class="page-head">
+        <h1>${editing ? `Edit ${this.webhook!.name || this.webhook!.key}` : 'Create webhook'}</h1>
+        <a href="#/webhooks">Back to webhooks</a>
+      </div>
+      ${this.shownSecret
+        ? html`<div class="secret-once" role="status">
+            <strong>${this.shownSecret.created ? 'Webhook created. Its signing secret' : 'The new signing secret'} is shown this once:</strong>
+            <p><code class="secret">${this.shownSecret.secret}</code></p>
+            <p>Copy it into the receiver now (Standard Webhooks: verify <code>webhook-signature</code> with it). It is never shown again.</p>
+            <button type="button" @click=${() => (this.shownSecret = undefined)}>I have copied it</button>
+          </div>`
+        : nothing}
+      ${problemView(this.error)}
+      <form @submit=${this.save} class="editor">
+        <label for="url">URL</label>
+        <input id="url" name="url" type="url" required placeholder="https://example.com/hooks" .value=${this.url} @input=${(e: Event) => (this.url = (e.target as HTMLInputElement).value)} />
+        <label for="name">Name</label>
+        <input id="name" name="name" .value=${this.name} @input=${(e: Event) => (this.name = (e.target as HTMLInputElement).value)} />
+
+        <fieldset class="events">
+          <legend>Events</legend>
+          ${[...groups].map(
+            ([type, events]) => html`<fieldset class="event-group">
+              <legend>${type}</legend>
+              ${events.map(
+                (e) => html`<label class="check"
+                  ><input type="checkbox" name="event" value=${e.alias} .checked=${this.events.has(e.alias)} @change=${(ev: Event) => this.toggleEvent(e.alias, (ev.target as HTMLInputElement).checked)} />
+                  <span>${e.eventName} <code class="alias muted">${e.alias}</code></span></label
+                >`,
+              )}
+            </fieldset>`,
+          )}
+        </fieldset>
+
+        ${this.filterApplies
+          ? html`<label for="content-types">Content types <span class="muted">(keys, one per line; empty: every type)</span></label>
+              <textarea id="content-types" rows="3" .value=${this.contentTypes} @input=${(e: Event) => (this.contentTypes = (e.target as HTMLTextAreaElement).value)}></textarea>`
+          : nothing}
+
+        <fieldset class="headers">
+          <legend>Custom headers</legend>
+          ${this.headers.map(
+            (h, i) => html`<div class="header-row">
+              <label class="visually-hidden" for="header-name-${i}">Header name</label>
+              <input id="header-name-${i}" placeholder="Name" .value=${h.name} @input=${(e: Event) => this.setHeader(i, { name: (e.target as HTMLInputElement).value })} />
+              <label class="visually-hidden" for="header-value-${i}">Header value</label>
+              <input
+                id="header-value-${i}"
+                placeholder="Value"
+                autocomplete="off"
+                type=${h.sensitive ? 'password' : 'text'}
+                .value=${h.value}
+                @input=${(e: Event) => this.setHeader(i, { value: (e.target as HTMLInputElement).value })}
+              />
+              <label class="check"><input type="checkbox" .checked=${h.sensitive} @change=${(e: Event) => this.setHeader(i, { sensitive: (e.target as HTMLInputElement).checked })} /> Sensitive</label>
+              <button type="button" class="link danger" @click=${() => (this.headers = this.headers.filter((_, j) => j !== i))}>Remove</button>
+            </div>`,
+          )}
+          <button type="button" @click=${() => (this.headers = [...this.headers, { name: '', value: '', sensitive: false }])}>Add header</button>
+          <p class="muted">A sensitive value is masked here, redacted in every view and log, and kept when left as it is.</p>
+        </fieldset>
+
+        <label class="check"><input type="checkbox" name="enabled" .checked=${this.enabled} @change=${(e: Event) => (this.enabled = (e.target as HTMLInputElement).checked)} /> Enabled</label>
+
+        ${editing
+          ? html`<fieldset class="secrets">
+              <legend>Signing secrets</legend>
+              ${this.webhook!.secrets.length === 0
+                ? html`<p class="muted">None: requests are not signed.</p>`
+                : html`<ul>
+                    ${this.webhook!.secrets.map(
+                      (s) => html`<li>
+                        <code>${s.hint}</code> created ${formatDate(s.createdAt)}${s.expiresAt ? html`, stops signing ${formatDate(s.expiresAt)}` : nothing}
+                        <button type="button" class="link danger" @click=${() => this.revoke(s.id)}>Revoke</button>
+                      </li>`,
+                    )}
+                  </ul>`}
+              <button type="button" @click=${this.rotate}>${this.webhook!.secrets.length ? 'Rotate secret' : 'Generate secret'}</button>
+            </fieldset>`
+          : html`<label class="check"
+              ><input type="checkbox" name="secret" .checked=${this.generateSecret} @change=${(e: Event) => (this.generateSecret = (e.target as HTMLInputElement).checked)} /> Generate a signing secret
+              (shown once)</label
+            >`}
+
+        <div class="form-actions">
+          <button type="submit" class="primary" ?disabled=${this.busy}>${editing ? 'Save' : 'Create'}</button>
+          <a href="#/webhooks">Cancel</a>
+        </div>
+      </form>`;
+  }
+}

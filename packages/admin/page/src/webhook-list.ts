@@ -1,0 +1,98 @@
+import { html, nothing } from 'lit';
+import { customElement, state } from 'lit/decorators.js';
+import { api, seg, type Page, type WebhookView } from './api';
+import { LightElement, problemView } from './shared';
+
+/** Webhooks: enabled (a switch), name, URL, events, content types, health; and what to do with each. */
+@customElement('hw-webhook-list')
+export class WebhookList extends LightElement {
+  @state() private webhooks: Page<WebhookView> | undefined;
+  @state() private error: unknown;
+
+  override connectedCallback(): void {
+    super.connectedCallback();
+    void this.load();
+  }
+
+  private async load(): Promise<void> {
+    try {
+      this.webhooks = await api<Page<WebhookView>>('GET', 'webhook?take=1000');
+      this.error = undefined;
+    } catch (error) {
+      this.error = error;
+    }
+  }
+
+  private async toggle(webhook: WebhookView, enabled: boolean): Promise<void> {
+    try {
+      await api('PATCH', `webhook/${seg(webhook.key)}`, { enabled });
+    } catch (error) {
+      this.error = error;
+    }
+    await this.load();
+  }
+
+  private async deleteWebhook(webhook: WebhookView): Promise<void> {
+    if (!window.confirm(`Delete the webhook ${webhook.name || webhook.url}? Its queued requests are dropped.`)) return;
+    try {
+      await api('DELETE', `webhook/${seg(webhook.key)}`);
+    } catch (error) {
+      this.error = error;
+    }
+    await this.load();
+  }
+
+  override render() {
+    const items = this.webhooks?.items ?? [];
+    return html`<div class="page-head">
+        <h1>Webhooks</h1>
+        <a class="button primary" href="#/webhooks/new">Create webhook</a>
+      </div>
+      ${problemView(this.error)}
+      ${!this.webhooks
+        ? html`<p class="muted">Loading…</p>`
+        : items.length === 0
+          ? html`<p class="empty">No webhooks yet. <a href="#/webhooks/new">Create one</a>.</p>`
+          : html`<table class="grid webhooks">
+              <thead>
+                <tr>
+                  <th scope="col">Enabled</th>
+                  <th scope="col">Name</th>
+                  <th scope="col">URL</th>
+                  <th scope="col">Events</th>
+                  <th scope="col">Content types</th>
+                  <th scope="col">Health</th>
+                  <th scope="col"><span class="visually-hidden">Actions</span></th>
+                </tr>
+              </thead>
+              <tbody>
+                ${items.map(
+                  (w) => html`<tr>
+                    <td data-label="Enabled">
+                      <label class="switch"
+                        ><input type="checkbox" .checked=${w.enabled} @change=${(e: Event) => this.toggle(w, (e.target as HTMLInputElement).checked)} /><span class="visually-hidden"
+                          >Enabled: ${w.name || w.url}</span
+                        ></label
+                      >
+                    </td>
+                    <td data-label="Name"><a href="#/webhooks/${seg(w.key)}">${w.name || w.key}</a></td>
+                    <td data-label="URL" class="url"><code>${w.url}</code></td>
+                    <td data-label="Events">
+                      <ul class="tags">
+                        ${w.events.map((e) => html`<li class=${w.unknownEvents.includes(e) ? 'unknown' : nothing} title=${w.unknownEvents.includes(e) ? 'No composed event handles this alias' : nothing}>${e}</li>`)}
+                      </ul>
+                    </td>
+                    <td data-label="Content types">${w.contentTypeKeys.length ? html`<ul class="tags">${w.contentTypeKeys.map((k) => html`<li>${k}</li>`)}</ul>` : html`<span class="muted">All</span>`}</td>
+                    <td data-label="Health"><span class="muted" title="Endpoint health arrives with circuit breaking">not measured yet</span></td>
+                    <td data-label="Actions" class="actions">
+                      <a href="#/deliveries?webhookKey=${seg(w.key)}">Deliveries</a>
+                      <a href="#/webhooks/${seg(w.key)}/test">Send test</a>
+                      <a href="#/webhooks/${seg(w.key)}">Edit</a>
+                      <button type="button" class="link danger" @click=${() => this.deleteWebhook(w)}>Delete</button>
+                    </td>
+                  </tr>`,
+                )}
+              </tbody>
+            </table>`}`;
+  }
+}

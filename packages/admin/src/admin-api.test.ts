@@ -1,0 +1,311 @@
+import type { Hookwork } from '@hookwork/core';
+import { API, publish, startAdminFixture, TOKEN, type AdminFixture, type Answer, type Caller } from './test-support/admin-fixture';
+
+jest.setTimeout(60_000);
+
+let fixture: AdminFixture;
+beforeEach(async () => {
+  fixture = await startAdminFixture();
+});
+afterEach(async () => {
+  await fixture.close();
+});
+
+const expectProblem = (answer: Answer, status: number, code: string) => {
+  expect(answer.headers['content-type']).toMatch(/^application\/problem\+json/);
+  expect(answer.json).toMatchObject({ type: `urn:hookwork:error:${code}`, status, code, detail: expect.stringContaining(code) });
+  expect(answer.status).toBe(status);
+};
+
+/** Everything stored and queued, to show a refused request changed nothing. */
+async function snapshot(app: Hookwork) {
+  const webhooks = await app.webhooks.list({ limit: 1000 });
+  return {
+    webhooks: await Promise.all(webhooks.items.map((w) => app.webhooks.get(w.key))),
+    logs: (await app.management.logs({ limit: 1000 })).items.map((e) => e.key),
+    dead: (await app.management.deadLetters({ limit: 1000 })).items.map((r) => [r.id, r.state, r.attempts]),
+    counts: await app.management.queueCounts(),
+  };
+}
+
+const publishing = {
+  url: 'will be set',
+  events: ['Umbraco.ContentPublish'],
+  name: 'Search index',
+  contentTypeKeys: ['a1f3c1de-0000-4000-8000-000000000001'],
+  headers: { Authorization: { value: 'Bearer s3cr3t-value', sensitive: true }, 'X-Tenant': 'acme' },
+  secret: true,
+};
+
+describe.each([
+  ['inject', (f: AdminFixture) => f.inject],
+  ['a real socket', (f: AdminFixture) => f.socket],
+])('the admin API through %s', (_how, callerOf) => {
+  let call: Caller;
+  beforeEach(() => {
+    call = callerOf(fixture);
+  });
+
+  it('creates, reads, lists, updates, enables and deletes webhooks as Umbraco does, secrets shown once', async () => {
+    const created = await call({ method: 'POST', url: `${API}/webhook`, body: { ...publishing, url: fixture.receiver.url } });
+    expect(created.status).toBe(201);
+    const key = created.json.key as string;
+    expect(created.headers.location).toBe(`${API}/webhook/${key}`);
+    expect(created.json.secret).toMatch(/^whsec_/);
+    expect(created.json).toMatchObject({ name: 'Search index', url: fixture.receiver.url, events: ['Umbraco.ContentPublish'], headers: { Authorization: '[redacted]', 'X-Tenant': 'acme' }, enabled: true });
+    expect(created.text).not.toContain('s3cr3t-value');
+    expect(created.headers['cache-control']).toBe('no-store');
+
+    const read = await call({ method: 'GET', url: created.headers.location as string });
+    expect(read.status).toBe(200);
+    expect(read.json.secret).toBeUndefined();
+    expect(read.text).not.toContain((created.json.secret as string).slice(6));
+    expect(read.text).not.toContain('s3cr3t-value');
+    expect(read.json.secrets).toEqual([{ id: expect.any(String), hint: `…${(created.json.secret as string).slice(-4)}`, createdAt: expect.any(String) }]);
+
+    await call({ method: 'POST', url: `${API}/webhook`, body: { url: fixture.receiver.url, events: ['Umbraco.MediaSave'], key: 'second' } });
+    const listed = await call({ method: 'GET', url: `${API}/webhook?skip=1&take=1` });
+    expect(listed.json).toMatchObject({ total: 2, items: [{ key: 'second' }] });
+
+    const disabled = await call({ method: 'PATCH', url: `${API}/webhook/${key}`, body: { enabled: false } });
+    expect(disabled.json).toMatchObject({ enabled: false, name: 'Search index', headers: { Authorization: '[redacted]' } });
+    expect((await fixture.app.webhooks.get(key))!.enabled).toBe(false);
+    await call({ method: 'PATCH', url: `${API}/webhook/${key}`, body: { enabled: true } });
+
+    // PUT replaces the whole definition, as Umbraco's update does; a redacted value sent back keeps the secret.
+    const replaced = await call({ method: 'PUT', url: `${API}/webhook/${key}`, body: { url: fixture.receiver.url, events: ['Umbraco.ContentPublish', 'Umbraco.ContentUnpublish'], headers: { Authorization: '[redacted]' } } });
+    expect(replaced.status).toBe(200);
+    expect(replaced.json).toMatchObject({ events: ['Umbraco.ContentPublish', 'Umbraco.ContentUnpublish'], contentTypeKeys: [], headers: { Authorization: '[redacted]' }, enabled: true, name: '' });
+    await publish(fixture.app, 'p-1');
+    await fixture.app.drain();
+    expect(fixture.receiver.requests.at(-1)!.headers.authorization).toBe('Bearer s3cr3t-value');
+
+    const deleted = await call({ method: 'DELETE', url: `${API}/webhook/second` });
+    expect(deleted.status).toBe(200);
+    expect(deleted.text).toBe('');
+    expectProblem(await call({ method: 'DELETE', url: `${API}/webhook/second` }), 404, 'HOOKWORK_ERR_WEBHOOK_NOT_FOUND');
+    expectProblem(await call({ method: 'GET', url: `${API}/webhook/second` }), 404, 'HOOKWORK_ERR_WEBHOOK_NOT_FOUND');
+
+    expect(fixture.audits.filter((a) => a.outcome === 'succeeded').map((a) => [a.action, a.target])).toEqual([
+      ['webhook.create', key],
+      ['webhook.create', 'second'],
+      ['webhook.update', key],
+      ['webhook.update', key],
+      ['webhook.replace', key],
+      ['webhook.delete', 'second'],
+    ]);
+    expect(fixture.audits[0]).toMatchObject({ principal: expect.stringMatching(/^token:[0-9a-f]{8}$/), status: 201, details: { fields: ['contentTypeKeys', 'events', 'headers', 'name', 'secret', 'url'], secretGenerated: true } });
+    expect(JSON.stringify(fixture.audits)).not.toContain('s3cr3t-value');
+  });
+
+  it('lists the event catalogue in collection order, paged', async () => {
+    const all = await call({ method: 'GET', url: `${API}/webhook/events` });
+    expect(all.json.items.map((e: { alias: string }) => e.alias)).toEqual(fixture.app.events().map((e) => e.alias));
+    expect(all.json.total).toBe(fixture.app.events().length);
+    const second = await call({ method: 'GET', url: `${API}/webhook/events?skip=1&take=1` });
+    expect(second.json).toEqual({ items: [expect.objectContaining({ alias: fixture.app.events()[1]!.alias, eventType: fixture.app.events()[1]!.eventType })], total: fixture.app.events().length });
+  });
+
+  it('serves the typed catalogue: an OpenAPI 3.1 document with an entry per composed event', async () => {
+    const answer = await call({ method: 'GET', url: `${API}/webhook/catalogue` });
+    expect(answer.status).toBe(200);
+    expect(answer.json.openapi).toBe('3.1.0');
+    expect(Object.keys(answer.json.webhooks)).toEqual(fixture.app.events().map((e) => e.alias));
+    expect(answer.json).toEqual(JSON.parse(JSON.stringify(fixture.app.catalogueDocument())));
+  });
+
+  it('shows the delivery log of all webhooks and of one, filtered, and one delivery in full', async () => {
+    fixture.receiver.handler = (_r, res) => void res.writeHead(200, { 'content-type': 'text/html', 'x-receiver': 'yes' }).end('<script>alert(1)</script>');
+    const { key } = (await call({ method: 'POST', url: `${API}/webhook`, body: { ...publishing, url: fixture.receiver.url } })).json;
+    await publish(fixture.app, 'p-1');
+    await fixture.app.drain();
+
+    const all = await call({ method: 'GET', url: `${API}/webhook/logs` });
+    expect(all.json.total).toBe(1);
+    const entry = all.json.items[0];
+    expect(entry).toMatchObject({ webhookKey: key, eventAlias: 'Umbraco.ContentPublish', statusCode: 200, retryCount: 0, outcome: 'delivered' });
+    expect((await call({ method: 'GET', url: `${API}/webhook/${key}/logs?outcome=delivered&eventAlias=Umbraco.ContentPublish` })).json.total).toBe(1);
+    expect((await call({ method: 'GET', url: `${API}/webhook/${key}/logs?outcome=dead&outcome=retrying` })).json.total).toBe(0);
+    expect((await call({ method: 'GET', url: `${API}/webhook/logs?webhookKey=${key}&requestId=${entry.requestId}` })).json.total).toBe(1);
+
+    const detail = await call({ method: 'GET', url: `${API}/webhook/logs/${entry.key}` });
+    expect(detail.json).toMatchObject({ key: entry.key, responseBody: '<script>alert(1)</script>', responseHeaders: { 'x-receiver': 'yes' } });
+    expect(detail.json.requestHeaders.authorization).toBe('[redacted]');
+    expect(JSON.parse(detail.json.requestBody)).toMatchObject({ id: 'p-1' });
+    expect(detail.text).not.toContain('s3cr3t-value');
+    expect(detail.headers['content-type']).toMatch(/^application\/json/);
+    expectProblem(await call({ method: 'GET', url: `${API}/webhook/logs/no-such-entry` }), 404, 'HOOKWORK_ERR_DELIVERY_NOT_FOUND');
+  });
+
+  it('lists dead letters and redelivers one, a webhook\'s, those dead since a time, and all', async () => {
+    fixture.receiver.handler = (_r, res) => void res.writeHead(503).end('down');
+    const { key } = (await call({ method: 'POST', url: `${API}/webhook`, body: { url: fixture.receiver.url, events: ['Umbraco.ContentPublish'] } })).json;
+    for (const id of ['d-1', 'd-2', 'd-3', 'd-4']) await publish(fixture.app, id);
+    await fixture.app.drain();
+    const dead = await call({ method: 'GET', url: `${API}/dead-letter?webhookKey=${key}&take=10` });
+    expect(dead.json.total).toBe(4);
+    expect(dead.json.items[0]).toMatchObject({ webhookKey: key, state: 'dead', attempts: 2, deadAt: expect.any(String) });
+    expect(await call({ method: 'GET', url: `${API}/queue/counts?webhookKey=${key}` }).then((a) => a.json)).toEqual({ pending: 0, inFlight: 0, dead: 4 });
+
+    fixture.receiver.handler = (_r, res) => void res.writeHead(200).end('ok');
+    const one = await call({ method: 'POST', url: `${API}/dead-letter/${dead.json.items[0].id}/redeliver` });
+    expect(one.json).toEqual({ redelivered: 1 });
+    await fixture.app.drain();
+    expect((await fixture.app.management.queueCounts()).dead).toBe(3);
+    expect(await call({ method: 'POST', url: `${API}/dead-letter/redeliver`, body: { deadSince: new Date(Date.now() + 60_000).toISOString() } }).then((a) => a.json)).toEqual({ redelivered: 0 });
+    expect(await call({ method: 'POST', url: `${API}/dead-letter/redeliver`, body: { ids: [dead.json.items[1].id] } }).then((a) => a.json)).toEqual({ redelivered: 1 });
+    expect(await call({ method: 'POST', url: `${API}/dead-letter/redeliver`, body: { webhookKey: key, deadSince: new Date(0).toISOString() } }).then((a) => a.json)).toEqual({ redelivered: 2 });
+    await fixture.app.drain();
+    expect(await call({ method: 'POST', url: `${API}/dead-letter/redeliver`, body: { all: true } }).then((a) => a.json)).toEqual({ redelivered: 0 });
+    expect((await fixture.app.management.logs({ outcomes: ['delivered'] })).total).toBe(4);
+    expectProblem(await call({ method: 'POST', url: `${API}/dead-letter/no-such-request/redeliver` }), 404, 'HOOKWORK_ERR_REQUEST_NOT_FOUND');
+    expectProblem(await call({ method: 'POST', url: `${API}/dead-letter/redeliver`, body: { all: true, webhookKey: key } }), 400, 'HOOKWORK_ERR_INVALID_REDELIVER_SELECTOR');
+    expect(fixture.audits.filter((a) => a.action === 'deadLetters.redeliver').map((a) => [a.outcome, a.details?.redelivered])).toEqual([
+      ['succeeded', 1],
+      ['succeeded', 0],
+      ['succeeded', 1],
+      ['succeeded', 2],
+      ['succeeded', 0],
+      ['refused', undefined],
+      ['refused', undefined],
+    ]);
+  });
+
+  it("sends a test event and answers with the receiver's answer, as text", async () => {
+    fixture.receiver.handler = (_r, res) => void res.writeHead(418, { 'content-type': 'text/html' }).end('<script>alert("x")</script>');
+    const { key } = (await call({ method: 'POST', url: `${API}/webhook`, body: { url: fixture.receiver.url, events: ['Umbraco.ContentPublish', 'Umbraco.MediaSave'] } })).json;
+    const answer = await call({ method: 'POST', url: `${API}/webhook/${key}/test`, body: { alias: 'Umbraco.MediaSave' } });
+    expect(answer.status).toBe(200);
+    expect(answer.json).toMatchObject({ ok: false, statusCode: 418, body: '<script>alert("x")</script>', headers: { 'content-type': 'text/html' }, payload: 'example' });
+    expect(fixture.receiver.requests.at(-1)!.headers['hookwork-event']).toBe('Umbraco.MediaSave');
+    expect(fixture.receiver.requests.at(-1)!.headers['hookwork-test']).toBe('true');
+    // No body: the webhook's first event.
+    const bare = await call({ method: 'POST', url: `${API}/webhook/${key}/test` });
+    expect([bare.status, bare.json.ok, bare.json.statusCode]).toEqual([200, false, 418]);
+    expect(fixture.receiver.requests.at(-1)!.headers['hookwork-event']).toBe('Umbraco.ContentPublish');
+    expectProblem(await call({ method: 'POST', url: `${API}/webhook/${key}/test`, body: { alias: 'Umbraco.ContentDelete' } }), 400, 'HOOKWORK_ERR_ALIAS_NOT_SUBSCRIBED');
+  });
+
+  it('rotates a secret (shown once) and revokes one', async () => {
+    const { key, secret } = (await call({ method: 'POST', url: `${API}/webhook`, body: { url: fixture.receiver.url, events: ['Umbraco.ContentPublish'], secret: true } })).json;
+    const rotated = await call({ method: 'POST', url: `${API}/webhook/${key}/secret/rotate`, body: { gracePeriodMs: 60_000 } });
+    expect(rotated.json).toEqual({ secretId: expect.any(String), secret: expect.stringMatching(/^whsec_/) });
+    expect(rotated.json.secret).not.toBe(secret);
+    const view = (await call({ method: 'GET', url: `${API}/webhook/${key}` })).json;
+    expect(view.secrets).toHaveLength(2);
+    expect(JSON.stringify(view)).not.toContain(rotated.json.secret.slice(6));
+    const old = view.secrets.find((s: { id: string }) => s.id !== rotated.json.secretId);
+    const revoked = await call({ method: 'DELETE', url: `${API}/webhook/${key}/secret/${old.id}` });
+    expect(revoked.json.secrets.map((s: { id: string }) => s.id)).toEqual([rotated.json.secretId]);
+    expectProblem(await call({ method: 'DELETE', url: `${API}/webhook/${key}/secret/${old.id}` }), 404, 'HOOKWORK_ERR_SECRET_NOT_FOUND');
+    const rotateAudit = fixture.audits.find((a) => a.action === 'webhook.secret.rotate')!;
+    expect(JSON.stringify(rotateAudit)).not.toContain(rotated.json.secret.slice(6));
+  });
+
+  it('runs a cleanup round, answers queue counts and who the caller is', async () => {
+    expect((await call({ method: 'POST', url: `${API}/cleanup` })).json).toEqual({ logEntries: 0, deadLetters: 0 });
+    expect((await call({ method: 'GET', url: `${API}/queue/counts` })).json).toEqual({ pending: 0, inFlight: 0, dead: 0 });
+    expect((await call({ method: 'GET', url: `${API}/session` })).json).toEqual({ principal: { id: expect.stringMatching(/^token:/), name: 'token holder' } });
+  });
+
+  it('answers an unknown route, a refused webhook and a non-JSON body with problem details', async () => {
+    expectProblem(await call({ method: 'GET', url: `${API}/nothing-here` }), 404, 'HOOKWORK_ERR_ADMIN_NOT_FOUND');
+    const refused = await call({ method: 'POST', url: `${API}/webhook`, body: { url: 'ftp://example.com/x', events: ['Umbraco.ContentPublish'] } });
+    expectProblem(refused, 400, 'HOOKWORK_ERR_INVALID_WEBHOOK');
+    expect(refused.json.errors).toEqual([{ in: 'body', field: 'url', detail: 'scheme ftp: is not allowed; use http: or https:', pointer: '#/url' }]);
+    const text = await call({ method: 'POST', url: `${API}/webhook`, body: 'url=x', headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+    expectProblem(text, 400, 'HOOKWORK_ERR_ADMIN_INVALID_REQUEST');
+    const broken = await call({ method: 'POST', url: `${API}/webhook`, body: '{"url":' });
+    expectProblem(broken, 400, 'HOOKWORK_ERR_ADMIN_INVALID_REQUEST');
+    expect(broken.json.errors).toEqual([{ in: 'body', field: '(body)', detail: 'is not valid JSON' }]);
+    expect((await fixture.app.webhooks.list()).total).toBe(0);
+  });
+});
+
+/** Every route, with a request that is right but for authentication, and one with bad input naming a field. */
+function routes(key: string, secretId: string, logKey: string, requestId: string) {
+  return [
+    { method: 'GET', url: `/webhook`, bad: { url: `/webhook?take=0`, in: 'query', field: 'take' } },
+    { method: 'GET', url: `/webhook/events`, bad: { url: `/webhook/events?skip=-1`, in: 'query', field: 'skip' } },
+    { method: 'GET', url: `/webhook/catalogue`, bad: { url: `/webhook/catalogue?format=yaml`, in: 'query', field: 'format' } },
+    { method: 'GET', url: `/webhook/logs`, bad: { url: `/webhook/logs?outcome=lost`, in: 'query', field: 'outcome.0' } },
+    { method: 'GET', url: `/webhook/logs/${logKey}`, bad: { url: `/webhook/logs/${logKey}?verbose=1`, in: 'query', field: 'verbose' } },
+    { method: 'GET', url: `/webhook/${key}`, bad: { url: `/webhook/bad%20key`, in: 'path', field: 'id' } },
+    { method: 'POST', url: `/webhook`, body: { url: 'http://127.0.0.1:9/x', events: ['Umbraco.ContentPublish'] }, bad: { body: { url: 'http://127.0.0.1:9/x', events: 'Umbraco.ContentPublish' }, in: 'body', field: 'events' } },
+    { method: 'PUT', url: `/webhook/${key}`, body: { url: 'http://127.0.0.1:9/x', events: ['Umbraco.ContentPublish'] }, bad: { body: { events: ['Umbraco.ContentPublish'] }, in: 'body', field: 'url' } },
+    { method: 'PATCH', url: `/webhook/${key}`, body: { enabled: false }, bad: { body: { enabled: 'no' }, in: 'body', field: 'enabled' } },
+    { method: 'DELETE', url: `/webhook/${key}`, bad: { url: `/webhook/${key}?force=true`, in: 'query', field: 'force' } },
+    { method: 'GET', url: `/webhook/${key}/logs`, bad: { url: `/webhook/${key}/logs?take=5000`, in: 'query', field: 'take' } },
+    { method: 'POST', url: `/webhook/${key}/test`, body: {}, bad: { body: { alias: 7 }, in: 'body', field: 'alias' } },
+    { method: 'POST', url: `/webhook/${key}/secret/rotate`, body: {}, bad: { body: { gracePeriodMs: -1 }, in: 'body', field: 'gracePeriodMs' } },
+    { method: 'DELETE', url: `/webhook/${key}/secret/${secretId}`, bad: { url: `/webhook/${key}/secret/${secretId}%3Cx%3E`, in: 'path', field: 'secretId' } },
+    { method: 'GET', url: `/dead-letter`, bad: { url: `/dead-letter?webhookKey=a%20b`, in: 'query', field: 'webhookKey' } },
+    { method: 'POST', url: `/dead-letter/redeliver`, body: { all: true }, bad: { body: { deadSince: 'yesterday' }, in: 'body', field: 'deadSince' } },
+    { method: 'POST', url: `/dead-letter/${requestId}/redeliver`, bad: { url: `/dead-letter/${requestId}/redeliver?now=1`, in: 'query', field: 'now' } },
+    { method: 'GET', url: `/queue/counts`, bad: { url: `/queue/counts?webhook=x`, in: 'query', field: 'webhook' } },
+    { method: 'POST', url: `/cleanup`, bad: { url: `/cleanup?days=1`, in: 'query', field: 'days' } },
+    { method: 'GET', url: `/session`, bad: { url: `/session?as=admin`, in: 'query', field: 'as' } },
+    { method: 'GET', url: `/openapi.json`, bad: undefined },
+  ] as { method: string; url: string; body?: unknown; bad?: { url?: string; body?: unknown; in: string; field: string } }[];
+}
+
+describe('every route', () => {
+  /** A webhook with a secret, a delivered log entry and a dead letter, so every route has something to act on. */
+  async function seed() {
+    fixture.receiver.handler = (_r, res) => void res.writeHead(500).end('down');
+    const created = await fixture.app.webhooks.create({ url: fixture.receiver.url, events: ['Umbraco.ContentPublish'], secret: true });
+    await publish(fixture.app, 's-1');
+    await fixture.app.drain();
+    const [entry] = (await fixture.app.management.logs()).items;
+    const [dead] = (await fixture.app.management.deadLetters()).items;
+    return routes(created.key, created.secrets[0]!.id, entry!.key, dead!.id);
+  }
+
+  it('refuses a missing or wrong token, through inject and over a socket, and changes nothing', async () => {
+    const table = await seed();
+    const before = await snapshot(fixture.app);
+    expect(table).toHaveLength(21);
+    for (const caller of [fixture.inject, fixture.socket]) {
+      for (const route of table) {
+        for (const token of [null, `${TOKEN}-wrong`, '']) {
+          const answer = await caller({ method: route.method, url: `${API}${route.url}`, body: route.body, token });
+          expectProblem(answer, 401, 'HOOKWORK_ERR_ADMIN_UNAUTHORIZED');
+          expect(answer.headers['www-authenticate']).toMatch(/^Bearer realm="hookwork-admin"/);
+          if (token) expect(answer.headers['www-authenticate']).toContain('error="invalid_token"');
+        }
+      }
+    }
+    expect(await snapshot(fixture.app)).toEqual(before);
+    expect(fixture.audits.filter((a) => a.outcome !== 'refused' || a.status !== 401)).toEqual([]);
+    expect(fixture.audits.every((a) => a.principal === undefined)).toBe(true);
+  });
+
+  it('answers bad input with problem details naming the field, through inject and over a socket, and changes nothing', async () => {
+    const table = await seed();
+    const before = await snapshot(fixture.app);
+    for (const caller of [fixture.inject, fixture.socket]) {
+      for (const route of table.filter((r) => r.bad)) {
+        const { bad } = route;
+        const answer = await caller({ method: route.method, url: `${API}${bad!.url ?? route.url}`, body: bad!.body ?? route.body });
+        expectProblem(answer, 400, 'HOOKWORK_ERR_ADMIN_INVALID_REQUEST');
+        expect(answer.json.errors).toEqual([expect.objectContaining({ in: bad!.in, field: bad!.field })]);
+        expect(answer.json.detail).toContain(`${bad!.in} ${bad!.field}`);
+      }
+    }
+    expect(await snapshot(fixture.app)).toEqual(before);
+  });
+
+  it('is in the OpenAPI 3.1 document, with its schemas and the bearer scheme', async () => {
+    const table = await seed();
+    const doc = (await fixture.inject({ method: 'GET', url: `${API}/openapi.json` })).json;
+    expect(doc.openapi).toBe('3.1.0');
+    expect(doc.components.securitySchemes.bearer).toEqual(expect.objectContaining({ type: 'http', scheme: 'bearer' }));
+    const documented = Object.entries(doc.paths as Record<string, Record<string, unknown>>).flatMap(([path, operations]) => Object.keys(operations).map((m) => `${m.toUpperCase()} ${path}`));
+    const expected = table.filter((r) => !r.url.endsWith('openapi.json')).map((r) => `${r.method} ${API}${r.url.replace(/\?.*$/, '')}`);
+    expect(documented).toHaveLength(expected.length);
+    const post = doc.paths[`${API}/webhook`].post;
+    expect(post.requestBody.content['application/json'].schema.required).toEqual(['url', 'events']);
+    expect(post.responses['201'].content['application/json'].schema.properties.secret).toBeDefined();
+    expect(post.responses['4XX'].content['application/problem+json'].schema.required).toContain('code');
+  });
+});

@@ -1,0 +1,20 @@
+import { defineErrorCodes } from '@hookwork/core';
+
+/**
+ * @hookwork/admin's own error codes (documented in docs/errors.md). Errors of the management
+ * service keep core's codes (HOOKWORK_ERR_…); these are the HTTP boundary's.
+ */
+export const ADMIN_ERRORS = defineErrorCodes('@hookwork/admin', {
+  HOOKWORK_ERR_ADMIN_NO_AUTHENTICATION: { summary: 'The admin plugin or server was set up without a way to authenticate requests (a token or an authenticate hook).', status: 500 },
+  HOOKWORK_ERR_ADMIN_INSECURE_BIND: { summary: 'The standalone admin server was asked to listen on a non-loopback address without a token or authenticate hook given.', status: 500 },
+  HOOKWORK_ERR_ADMIN_INVALID_OPTIONS: { summary: 'The admin plugin or server was given an option of the wrong kind (a short token, a port out of range, an app that is not a hookwork app).', status: 500 },
+  HOOKWORK_ERR_ADMIN_UNAUTHORIZED: { summary: 'A request to the admin API carried no credentials, or credentials that do not authenticate.', status: 401 },
+  HOOKWORK_ERR_ADMIN_CROSS_SITE: { summary: 'A write to the admin API came from another site (Sec-Fetch-Site or Origin), which a browser session must never be made to do.', status: 403 },
+  HOOKWORK_ERR_ADMIN_INVALID_REQUEST: { summary: 'A request to the admin API does not match its schema (a body, query or path value); the problem details name each field.', status: 400 },
+  HOOKWORK_ERR_ADMIN_NOT_FOUND: { summary: 'No admin API route has the method and path asked for.', status: 404 },
+  HOOKWORK_ERR_ADMIN_PAGE_NOT_BUILT: { summary: 'The admin page is served but its assets were not built (run npm run build).', status: 500 },
+  HOOKWORK_ERR_ADMIN_INTERNAL: { summary: 'The admin API failed on something that is not a coded hookwork error; the server log has the cause.', status: 500 },
+});
+
+/** A code of {@link ADMIN_ERRORS}. */
+export type AdminErrorCode = keyof typeof ADMIN_ERRORS.codes;

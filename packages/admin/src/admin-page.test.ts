@@ -1,0 +1,206 @@
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ContentPublishedNotification } from '@hookwork/cms';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { PAGE_ASSETS_DIR } from './page-routes';
+import { blogPost, PREFIX, startAdminFixture, TOKEN, type AdminFixture } from './test-support/admin-fixture';
+
+/** Debian's Chromium; never a browser downloaded by Playwright. */
+const CHROMIUM = '/usr/bin/chromium';
+/** The flags this machine needs (no sandbox as root, no GPU, nothing phoning home). */
+const CHROMIUM_FLAGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
+/** Where the screenshots go (gitignored); look at them after a change to the page. */
+const SCREENSHOTS = join(__dirname, '..', '.test-output', 'screenshots');
+const CONTENT_TYPE = blogPost('x').contentType.key;
+/** How far the page scrolls sideways (evaluated in the page; more than 0: something does not fit). */
+const HORIZONTAL_OVERFLOW = 'document.documentElement.scrollWidth - document.documentElement.clientWidth';
+
+jest.setTimeout(180_000);
+
+let fixture: AdminFixture;
+let context: BrowserContext;
+let page: Page;
+let profile: string;
+const problems: string[] = [];
+
+beforeAll(async () => {
+  if (!existsSync(CHROMIUM)) throw new Error(`the admin page tests drive Debian's Chromium at ${CHROMIUM}, which is missing: install it with  apt-get install -y chromium`);
+  if (!existsSync(join(PAGE_ASSETS_DIR, 'admin.js'))) throw new Error(`the admin page is not built (${PAGE_ASSETS_DIR}): run  npm run build`);
+  mkdirSync(SCREENSHOTS, { recursive: true });
+  fixture = await startAdminFixture({ page: true, apiReference: true });
+  profile = mkdtempSync(join(tmpdir(), 'hookwork-chromium-'));
+  context = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, headless: true, args: CHROMIUM_FLAGS, viewport: { width: 1280, height: 900 } });
+  page = context.pages()[0] ?? (await context.newPage());
+  page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
+  page.on('response', (response) => {
+    if (response.status() >= 400) problems.push(`${response.status()} for ${response.url()}`);
+  });
+  page.on('console', (message) => {
+    if (message.type() === 'error') problems.push(`console: ${message.text()}`);
+  });
+  // Only the admin's own origin is ever asked for (no CDN, no fonts, nothing else).
+  page.on('request', (request) => {
+    if (!request.url().startsWith(fixture.origin) && !request.url().startsWith('data:')) problems.push(`request to another origin: ${request.url()}`);
+  });
+});
+
+afterAll(async () => {
+  await context?.close();
+  await fixture?.close();
+  if (profile) rmSync(profile, { recursive: true, force: true });
+});
+
+const shot = (name: string) => page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage: true });
+const open = (route: string) => page.goto(`${fixture.origin}${PREFIX}/${route}`);
+
+describe('the admin page in Chromium', () => {
+  it('signs in with the token from the link, then forgets it in the address bar', async () => {
+    await open(`#token=${TOKEN}`);
+    await page.getByRole('heading', { name: 'Webhooks' }).waitFor();
+    expect(page.url()).toBe(`${fixture.origin}${PREFIX}/#/webhooks`);
+    await page.getByText('No webhooks yet').waitFor();
+    await shot('01-webhooks-empty');
+  });
+
+  it('creates a webhook from the page: events by type, content types for content events, a sensitive header, a secret shown once', async () => {
+    // Keyboard: from the top of the page, Tab reaches "Create webhook" and Enter opens it.
+    await page.locator('body').focus();
+    let reached = false;
+    for (let i = 0; i < 15 && !reached; i++) {
+      await page.keyboard.press('Tab');
+      reached = (await page.evaluate('document.activeElement?.textContent?.trim()')) === 'Create webhook';
+    }
+    expect(reached).toBe(true);
+    await page.keyboard.press('Enter');
+    await page.getByRole('heading', { name: 'Create webhook' }).waitFor();
+
+    await page.getByLabel('URL').fill(fixture.receiver.url);
+    await page.getByLabel('Name').fill('Search index');
+    await page.getByRole('group', { name: 'Media' }).waitFor();
+    expect(await page.getByLabel('Content types').count()).toBe(0);
+    await page.getByRole('group', { name: 'Content', exact: true }).getByLabel(/Content Published/).check();
+    await page.getByLabel('Content types').fill(CONTENT_TYPE);
+    await page.getByRole('button', { name: 'Add header' }).click();
+    await page.getByLabel('Header name').fill('Authorization');
+    await page.getByLabel('Header value').fill('Bearer s3cr3t-value');
+    await page.getByRole('group', { name: 'Custom headers' }).getByLabel('Sensitive').check();
+    expect(await page.getByLabel('Header value').getAttribute('type')).toBe('password');
+    await shot('02-create-webhook');
+    await page.getByRole('button', { name: 'Create' }).click();
+
+    const secret = await page.locator('code.secret').textContent();
+    expect(secret).toMatch(/^whsec_/);
+    await shot('03-created-secret-shown-once');
+    const [stored] = (await fixture.app.webhooks.list()).items;
+    expect(stored).toMatchObject({ name: 'Search index', url: fixture.receiver.url, events: ['Umbraco.ContentPublish'], contentTypeKeys: [CONTENT_TYPE], headers: { Authorization: '[redacted]' }, enabled: true });
+    expect(stored!.secrets[0]!.hint).toBe(`…${secret!.slice(-4)}`);
+    await page.getByRole('button', { name: 'I have copied it' }).click();
+    expect(await page.locator('code.secret').count()).toBe(0);
+    await page.getByRole('link', { name: 'Back to webhooks' }).click();
+    await page.getByRole('link', { name: 'Search index' }).waitFor();
+    expect(await page.content()).not.toContain(secret!);
+    await shot('04-webhooks');
+  });
+
+  it('shows the delivery of a publish and opens its detail', async () => {
+    await fixture.app.publish(new ContentPublishedNotification({ publishedEntities: [blogPost('page-1', 'Hello')] }));
+    await fixture.app.drain();
+    await page.getByRole('link', { name: 'Deliveries' }).first().click();
+    await page.getByRole('heading', { name: /Deliveries/ }).waitFor();
+    const row = page.locator('table.deliveries tbody tr').first();
+    await row.waitFor();
+    expect(await row.locator('.badge.s2xx').textContent()).toBe('200');
+    expect(await row.locator('.badge.outcome-delivered').count()).toBe(1);
+    await shot('05-deliveries');
+    await row.getByRole('link').first().click();
+    await page.getByRole('heading', { name: 'Delivery', exact: true }).waitFor();
+    await page.getByRole('table', { name: 'Request headers' }).waitFor();
+    expect(await page.getByRole('table', { name: 'Request headers' }).textContent()).toContain('[redacted]');
+    expect(await page.content()).not.toContain('s3cr3t-value');
+    expect(await page.locator('pre.body').first().textContent()).toContain('"id": "page-1"');
+    await shot('06-delivery-detail');
+  });
+
+  it('breaks the receiver, shows the dead letter inert, and redelivers it once the receiver is back', async () => {
+    fixture.receiver.handler = (_r, res) => void res.writeHead(500, { 'content-type': 'text/html' }).end('<script>window.__pwned = true</script><b>down</b>');
+    await fixture.app.publish(new ContentPublishedNotification({ publishedEntities: [blogPost('page-2', 'Broken')] }));
+    await fixture.app.drain();
+    await page.getByRole('link', { name: 'Dead letters' }).click();
+    const row = page.locator('table.dead tbody tr').first();
+    await row.waitFor();
+    expect(await page.locator('table.dead tbody tr').count()).toBe(1);
+    await shot('07-dead-letters');
+
+    // The failed attempt's response body is shown as the characters it was, and nothing ran.
+    await open('#/deliveries?outcome=dead');
+    await page.locator('table.deliveries tbody tr').first().getByRole('link').first().click();
+    await page.getByRole('heading', { name: 'Delivery', exact: true }).waitFor();
+    const body = page.locator('pre.body').nth(1);
+    expect(await body.textContent()).toBe('<script>window.__pwned = true</script><b>down</b>');
+    expect(await body.locator('script, b').count()).toBe(0);
+    expect(await page.evaluate('window.__pwned')).toBeUndefined();
+    await shot('08-dead-delivery-detail');
+
+    fixture.receiver.handler = (_r, res) => void res.writeHead(200).end('ok');
+    await page.getByRole('link', { name: 'Dead letters' }).click();
+    await page.locator('table.dead tbody tr').first().getByRole('button', { name: 'Redeliver' }).click();
+    await page.getByText('1 request put back in the queue').waitFor();
+    await fixture.app.drain();
+    await page.getByText('No dead letters.').waitFor();
+    const delivered = await fixture.app.management.logs({ outcomes: ['delivered'] });
+    expect(delivered.items.map((e) => JSON.parse(e.requestBody).id)).toEqual(['page-2', 'page-1']);
+  });
+
+  it("sends a test event and shows the receiver's <script> answer as inert text", async () => {
+    fixture.receiver.handler = (_r, res) => void res.writeHead(202, { 'content-type': 'text/html', 'x-receiver': '<i>hi</i>' }).end('<script>window.__pwned = true; document.title = "pwned"</script><b>accepted</b>');
+    await page.getByRole('link', { name: 'Webhooks', exact: true }).click();
+    await page.getByRole('link', { name: 'Send test' }).click();
+    await page.getByRole('button', { name: 'Send test event' }).click();
+    const result = page.locator('section.test-result');
+    await result.waitFor();
+    expect(await result.locator('.badge.s2xx').textContent()).toBe('202');
+    expect(await result.locator('pre.body').textContent()).toBe('<script>window.__pwned = true; document.title = "pwned"</script><b>accepted</b>');
+    expect(await result.getByRole('table', { name: 'Response headers' }).textContent()).toContain('<i>hi</i>');
+    expect(await result.locator('script, b, i').count()).toBe(0);
+    expect(await page.evaluate('window.__pwned')).toBeUndefined();
+    expect(await page.title()).not.toBe('pwned');
+    expect(fixture.receiver.requests.at(-1)!.headers['hookwork-test']).toBe('true');
+    await shot('09-test-send');
+  });
+
+  it('rotates the secret from the edit page and shows the new one once', async () => {
+    await page.getByRole('link', { name: 'Webhooks', exact: true }).click();
+    await page.getByRole('link', { name: 'Edit' }).click();
+    await page.getByRole('button', { name: 'Rotate secret' }).click();
+    const secret = await page.locator('code.secret').textContent();
+    expect(secret).toMatch(/^whsec_/);
+    expect(await page.getByRole('group', { name: 'Signing secrets' }).locator('li').count()).toBe(2);
+    await shot('10-edit-rotated-secret');
+  });
+
+  it('stays readable on a narrow window', async () => {
+    await page.setViewportSize({ width: 380, height: 800 });
+    await open('#/webhooks');
+    await page.getByRole('link', { name: 'Search index' }).waitFor();
+    const overflow = await page.evaluate(HORIZONTAL_OVERFLOW);
+    expect(overflow).toBeLessThanOrEqual(0);
+    await shot('11-narrow-webhooks');
+    await open('#/deliveries');
+    await page.locator('table.deliveries tbody tr').first().waitFor();
+    expect(await page.evaluate(HORIZONTAL_OVERFLOW)).toBeLessThanOrEqual(0);
+    await shot('12-narrow-deliveries');
+    await page.setViewportSize({ width: 1280, height: 900 });
+  });
+
+  it('serves the API reference from the package, authorised with the page token', async () => {
+    await open('api/reference/');
+    await page.locator('.swagger-ui .info .title').filter({ hasText: 'hookwork management API' }).waitFor({ timeout: 30_000 });
+    await page.locator('.opblock-summary-path').filter({ hasText: `${PREFIX}/api/v1/webhook/{id}/test` }).first().waitFor();
+    await shot('13-api-reference');
+  });
+
+  it('ran without script errors, CSP violations or requests to another origin', () => {
+    expect(problems).toEqual([]);
+  });
+});

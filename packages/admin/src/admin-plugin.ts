@@ -1,0 +1,120 @@
+import fastifySwagger from '@fastify/swagger';
+import { HOOKWORK_VERSION, LoggerToken, resolveToken, type Hookwork, type Logger } from '@hookwork/core';
+import type { FastifyInstance, FastifyPluginAsync, FastifyRequest } from 'fastify';
+import { ADMIN_ERRORS } from './admin-errors';
+import { AuditTrail, type AuditConfig } from './audit';
+import { AdminAuthenticator, refuseCrossSite, type AdminAuthOptions, type AdminPrincipal } from './auth';
+import { registerPage } from './page-routes';
+import { PROBLEM_MEDIA_TYPE, toProblem } from './problem-details';
+import { registerQueueRoutes } from './routes/queue-routes';
+import { registerWebhookRoutes } from './routes/webhook-routes';
+import { serializerCompiler, validatorCompiler } from './validation';
+
+/** Options of {@link hookworkAdmin}. Fastify's own `prefix` goes beside them in `register()`. */
+export interface HookworkAdminOptions {
+  /** The app to manage: every route calls its `app.management` (any transaction type: the admin never publishes). */
+  app: Hookwork<unknown>;
+  /** How requests are authenticated: a bearer token, the host's own hook, or both. Required. */
+  auth: AdminAuthOptions;
+  /** Serve the admin page at the prefix (default true). */
+  page?: boolean;
+  /** Serve the OpenAPI reference page at `api/reference/` (default true). */
+  apiReference?: boolean;
+  /** Where audit lines and failures are written (default: the app's logger). */
+  logger?: Logger;
+  /** The page's title (default "hookwork admin"). */
+  title?: string;
+}
+
+/** The path of the API under the plugin's prefix. */
+export const API_PATH = '/api/v1';
+
+/** The name the OpenAPI generator is decorated under, apart from a host's own @fastify/swagger. */
+const OPENAPI_DECORATOR = 'hookworkAdminOpenApi';
+
+/**
+ * The management HTTP API and the admin page, as a Fastify 5 plugin a host registers under its
+ * own prefix with its own authentication:
+ *
+ * ```ts
+ * await fastify.register(hookworkAdmin, { prefix: '/admin', app, auth: { authenticate: (req) => req.user && { id: req.user.id } } });
+ * ```
+ *
+ * Under the prefix: the page (`/`), the API (`/api/v1/…`, Umbraco's webhook routes and what
+ * Umbraco lacks — see docs/admin.md), its OpenAPI 3.1 document (`/api/v1/openapi.json`) and a
+ * local API reference page (`/api/reference/`). Every API route authenticates first; bodies,
+ * queries and answers are validated with core's JSON Schemas; errors are RFC 9457 problem
+ * details with hookwork's code; every write is audited (the app's `audit` lifecycle event and
+ * the logger). The plugin is encapsulated: its hooks, error handler and compilers touch only its
+ * own routes.
+ *
+ * @throws HookworkError HOOKWORK_ERR_ADMIN_NO_AUTHENTICATION without `auth`; HOOKWORK_ERR_ADMIN_INVALID_OPTIONS for
+ * an app that is not one or a short token; HOOKWORK_ERR_ADMIN_PAGE_NOT_BUILT when the page's assets were
+ * not built.
+ */
+export const hookworkAdmin: FastifyPluginAsync<HookworkAdminOptions> = async (fastify, options) => {
+  const { app } = options ?? ({} as HookworkAdminOptions);
+  if (!app || typeof app !== 'object' || typeof app.events !== 'function' || !app.container) {
+    throw ADMIN_ERRORS.create('HOOKWORK_ERR_ADMIN_INVALID_OPTIONS', 'hookworkAdmin needs { app } — the app createHookwork() returned');
+  }
+  const authenticator = new AdminAuthenticator(options.auth);
+  const logger = options.logger ?? resolveToken(app.container, LoggerToken);
+  const audit = new AuditTrail(app, logger);
+  const principals = new WeakMap<FastifyRequest, AdminPrincipal>();
+  const prefix = fastify.prefix.replace(/\/$/, '');
+
+  fastify.setErrorHandler((error, request, reply) => {
+    const problem = toProblem(error, request.url.replace(/\?.*$/, ''));
+    if (problem.status >= 500) logger.error(`admin: ${request.method} ${request.url} failed: ${(error as Error)?.message ?? error}`, { error });
+    return reply.code(problem.status).type(PROBLEM_MEDIA_TYPE).send(problem);
+  });
+  fastify.setNotFoundHandler((request, reply) => {
+    const problem = toProblem(ADMIN_ERRORS.create('HOOKWORK_ERR_ADMIN_NOT_FOUND', `no admin route is ${request.method} ${request.url.replace(/\?.*$/, '')}; the routes are listed at ${prefix}${API_PATH}/openapi.json`), request.url.replace(/\?.*$/, ''));
+    return reply.code(404).type(PROBLEM_MEDIA_TYPE).send(problem);
+  });
+
+  await fastify.register(fastifySwagger, {
+    decorator: OPENAPI_DECORATOR,
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: 'hookwork management API',
+        version: HOOKWORK_VERSION,
+        description:
+          "Webhooks, their delivery log, dead letters, test sends and secrets of one hookwork app. Umbraco's management API routes where Umbraco has them (skip/take paging, 201 with Location); errors are RFC 9457 problem details carrying hookwork's error code.",
+      },
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'The token the admin server printed at start, or the one the host configured.' } } },
+      security: [{ bearer: [] }],
+    },
+  });
+
+  await fastify.register(
+    async (api: FastifyInstance) => {
+      api.setValidatorCompiler(validatorCompiler);
+      api.setSerializerCompiler(serializerCompiler);
+      api.addHook('onRequest', async (request, reply) => {
+        reply.header('cache-control', 'no-store').header('x-content-type-options', 'nosniff');
+        refuseCrossSite(request);
+        principals.set(request, await authenticator.authenticate(request, reply));
+      });
+      api.addHook('onResponse', async (request, reply) => {
+        const config = request.routeOptions.config as { audit?: AuditConfig };
+        const write = request.method !== 'GET' && request.method !== 'HEAD' && request.method !== 'OPTIONS';
+        if (!write) return;
+        audit.record(request, reply, config.audit ?? { action: `${request.method} ${request.url.replace(/\?.*$/, '')}` }, principals.get(request), codes.get(request));
+      });
+      // The problem's code, for the audit record of a refused write.
+      const codes = new WeakMap<FastifyRequest, string>();
+      api.addHook('onError', async (request, _reply, error) => {
+        codes.set(request, toProblem(error, '').code);
+      });
+      const context = { management: () => app.management, audit, principal: (request: FastifyRequest) => principals.get(request) };
+      registerWebhookRoutes(api, context);
+      registerQueueRoutes(api, context);
+      api.get('/openapi.json', { schema: { hide: true } }, () => (fastify as unknown as Record<string, (o?: object) => unknown>)[OPENAPI_DECORATOR]!());
+    },
+    { prefix: API_PATH },
+  );
+
+  await registerPage(fastify, { page: options.page ?? true, apiReference: options.apiReference ?? true, title: options.title ?? 'hookwork admin' });
+};

@@ -1,0 +1,116 @@
+import { DELIVERY_OUTCOMES, WEBHOOK_KEY_PATTERN, webhookInputSchema } from '@hookwork/core';
+
+/**
+ * The request schemas of the admin API, built from core's (webhookInputSchema,
+ * WEBHOOK_KEY_PATTERN, DELIVERY_OUTCOMES) so the HTTP boundary refuses exactly what the library
+ * refuses. Every query string and body is closed: an unknown parameter or field is a 400 naming
+ * it, not silently ignored (a typo such as `?tkae=5` must not list 100 items).
+ */
+
+/** Umbraco's paging: `skip` items, then at most `take` (default 100, as Umbraco; at most 1000, core's largest page). */
+export const pagingQuery = {
+  skip: { type: 'integer', minimum: 0, default: 0, description: 'Items to skip (Umbraco\'s name; core\'s `offset`).' },
+  take: { type: 'integer', minimum: 1, maximum: 1000, default: 100, description: 'At most this many items (Umbraco\'s name; core\'s `limit`).' },
+} as const;
+
+/** A query string with only the given parameters. */
+export const query = <P extends Record<string, object>>(properties: P) => ({ type: 'object', additionalProperties: false, properties }) as const;
+
+/** The `{id}` of a webhook route: a webhook key. */
+export const webhookIdParams = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['id'],
+  properties: { id: { type: 'string', minLength: 1, maxLength: 200, pattern: WEBHOOK_KEY_PATTERN, description: 'The webhook key.' } },
+} as const;
+
+/** An id that is not a webhook key (a log entry key, a request id, a secret id). */
+const opaqueId = { type: 'string', minLength: 1, maxLength: 200, pattern: '^[A-Za-z0-9._:-]+$' } as const;
+
+/** `{key}` of a delivery log entry. */
+export const deliveryKeyParams = { type: 'object', additionalProperties: false, required: ['key'], properties: { key: { ...opaqueId, description: 'The log entry key.' } } } as const;
+
+/** `{id}` of a dead-lettered request (its webhook-id). */
+export const requestIdParams = { type: 'object', additionalProperties: false, required: ['id'], properties: { id: { ...opaqueId, description: 'The request id (webhook-id).' } } } as const;
+
+/** `{id}` and `{secretId}` of a webhook's secret. */
+export const secretParams = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['id', 'secretId'],
+  properties: { ...webhookIdParams.properties, secretId: { ...opaqueId, description: 'The secret id (from the webhook\'s `secrets`).' } },
+} as const;
+
+/** The log filters besides paging. */
+export const logFilters = {
+  outcome: { type: 'array', items: { type: 'string', enum: [...DELIVERY_OUTCOMES] }, maxItems: DELIVERY_OUTCOMES.length, description: 'Only these outcomes (repeat the parameter for several).' },
+  eventAlias: { type: 'string', minLength: 1, maxLength: 200, description: 'Only this event alias, as it fired.' },
+  requestId: { type: 'string', minLength: 1, maxLength: 200, description: 'Only the attempts of this request (its webhook-id).' },
+} as const;
+
+const { key: _key, secret: _secret, ...editable } = webhookInputSchema.properties;
+
+/** POST /webhook: core's webhookInputSchema as it is. */
+export const createWebhookBody = webhookInputSchema;
+
+/**
+ * PUT /webhook/{id}: the whole definition, as Umbraco's UpdateWebhookRequestModel (url and
+ * events required; what is left out is reset: no content types, no headers, enabled, no name).
+ */
+export const replaceWebhookBody = { type: 'object', additionalProperties: false, required: ['url', 'events'], properties: editable } as const;
+
+/** PATCH /webhook/{id}: only the fields given change (enable/disable is `{ "enabled": false }`). */
+export const patchWebhookBody = { type: 'object', additionalProperties: false, minProperties: 1, properties: editable } as const;
+
+/** POST /webhook/{id}/test. */
+export const testEventBody = {
+  type: 'object',
+  additionalProperties: false,
+  properties: { alias: { type: 'string', minLength: 1, maxLength: 200, description: 'One of the webhook\'s events (default: its first).' } },
+} as const;
+
+/** POST /webhook/{id}/secret/rotate. */
+export const rotateSecretBody = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    gracePeriodMs: { type: 'integer', minimum: 0, maximum: 30 * 24 * 3600 * 1000, description: 'How long the current secrets go on signing, ms (default: the secretRotationGracePeriod setting).' },
+  },
+} as const;
+
+/** POST /dead-letter/redeliver: which dead letters to put back (core's RedeliverSelector, dates as ISO strings). */
+export const redeliverBody = {
+  type: 'object',
+  additionalProperties: false,
+  minProperties: 1,
+  description: 'One of: { ids }, { webhookKey, deadSince? }, { deadSince }, { all: true }.',
+  properties: {
+    ids: { type: 'array', minItems: 1, maxItems: 1000, items: opaqueId, description: 'Request ids (webhook-id).' },
+    webhookKey: { type: 'string', minLength: 1, maxLength: 200, pattern: WEBHOOK_KEY_PATTERN },
+    deadSince: { type: 'string', format: 'date-time', description: 'Only what was dead-lettered at or after this time.' },
+    all: { const: true, description: 'Every dead letter (must be said explicitly).' },
+  },
+} as const;
+
+/** What a redelivery answers. */
+export const redeliveredSchema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['redelivered'],
+  properties: { redelivered: { type: 'integer', minimum: 0, description: 'How many dead letters were put back in the queue, due now.' } },
+} as const;
+
+/** Who the API authenticated (GET /session). */
+export const sessionSchema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['principal'],
+  properties: {
+    principal: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['id'],
+      properties: { id: { type: 'string' }, name: { type: 'string' } },
+    },
+  },
+} as const;

@@ -1,0 +1,118 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { ADMIN_ERRORS } from './admin-errors';
+
+/** Who a request to the admin API is made by, as the host's authentication says. */
+export interface AdminPrincipal {
+  /** A stable id, recorded in the audit trail (a user id, a service name). */
+  id: string;
+  /** A name to show (the admin page's header). */
+  name?: string;
+}
+
+/**
+ * The host's own authentication: given the request (its cookies, headers, a session an outer
+ * Fastify hook set), returns who made it, or undefined to refuse it with 401. It may throw a
+ * HookworkError of its own status (e.g. 403 for a user without the right role).
+ */
+export type AuthenticateHook = (request: FastifyRequest) => AdminPrincipal | undefined | Promise<AdminPrincipal | undefined>;
+
+/**
+ * How the admin API authenticates; at least one is required — nothing is served without it. A
+ * request with `Authorization: Bearer <token>` matching one of `token` is let in as
+ * `token:<fingerprint>`; otherwise `authenticate` decides.
+ */
+export interface AdminAuthOptions {
+  /** Bearer token(s) (RFC 6750), at least 16 characters each; compared in constant time. */
+  token?: string | readonly string[];
+  /** The host's own authentication. */
+  authenticate?: AuthenticateHook;
+}
+
+/** The shortest bearer token accepted. */
+export const MIN_TOKEN_LENGTH = 16;
+
+const digest = (value: string) => createHash('sha256').update(value, 'utf8').digest();
+
+/**
+ * Authenticates admin API requests. A token is compared by its SHA-256 digest with
+ * timingSafeEqual, so neither its content nor its length shows in the time taken.
+ */
+export class AdminAuthenticator {
+  private readonly tokens: { digest: Buffer; principal: AdminPrincipal }[];
+  private readonly authenticateHook: AuthenticateHook | undefined;
+
+  constructor(options: AdminAuthOptions | undefined) {
+    const tokens = options?.token === undefined ? [] : typeof options.token === 'string' ? [options.token] : [...options.token];
+    for (const token of tokens) {
+      if (typeof token !== 'string' || token.length < MIN_TOKEN_LENGTH || /\s/.test(token)) {
+        throw ADMIN_ERRORS.create('HOOKWORK_ERR_ADMIN_INVALID_OPTIONS', `auth.token must be a string of at least ${MIN_TOKEN_LENGTH} characters without spaces; generate one with crypto.randomBytes(32).toString('base64url')`);
+      }
+    }
+    if (options?.authenticate !== undefined && typeof options.authenticate !== 'function') {
+      throw ADMIN_ERRORS.create('HOOKWORK_ERR_ADMIN_INVALID_OPTIONS', 'auth.authenticate must be a function (request) => principal | undefined');
+    }
+    if (tokens.length === 0 && !options?.authenticate) {
+      throw ADMIN_ERRORS.create(
+        'HOOKWORK_ERR_ADMIN_NO_AUTHENTICATION',
+        'the admin API serves nothing without authentication: pass auth: { token } (a bearer token) or auth: { authenticate: (request) => principal | undefined } (your own)',
+      );
+    }
+    this.tokens = tokens.map((token) => {
+      const d = digest(token);
+      return { digest: d, principal: { id: `token:${d.toString('hex').slice(0, 8)}`, name: 'token holder' } };
+    });
+    this.authenticateHook = options?.authenticate;
+  }
+
+  /** Who made `request`; throws HOOKWORK_ERR_ADMIN_UNAUTHORIZED (and sets WWW-Authenticate) when no one did. */
+  async authenticate(request: FastifyRequest, reply: FastifyReply): Promise<AdminPrincipal> {
+    const header = request.headers.authorization;
+    const bearer = typeof header === 'string' && /^Bearer\s+/i.test(header) ? header.replace(/^Bearer\s+/i, '').trim() : undefined;
+    if (bearer !== undefined && this.tokens.length > 0) {
+      const given = digest(bearer);
+      // Every token is compared (no early exit), so the time taken does not say which matched.
+      let match: AdminPrincipal | undefined;
+      for (const token of this.tokens) if (timingSafeEqual(given, token.digest)) match = token.principal;
+      if (match) return match;
+    }
+    if (this.authenticateHook) {
+      const principal = await this.authenticateHook(request);
+      if (principal && typeof principal.id === 'string' && principal.id.length > 0) return principal;
+    }
+    const wrong = bearer !== undefined;
+    reply.header('www-authenticate', `Bearer realm="hookwork-admin"${wrong ? ', error="invalid_token"' : ''}`);
+    throw ADMIN_ERRORS.create(
+      'HOOKWORK_ERR_ADMIN_UNAUTHORIZED',
+      wrong ? 'the bearer token is not one this admin API accepts; use the token it was started with' : 'this admin API needs authentication: send Authorization: Bearer <token>',
+    );
+  }
+}
+
+/**
+ * Refuses a write that a browser made on behalf of another site (CSRF), which matters when the
+ * host authenticates by cookie: a browser says where a request came from in Sec-Fetch-Site, or
+ * at least in Origin. Requests without either (curl, servers) are not from a browser page.
+ */
+export function refuseCrossSite(request: FastifyRequest): void {
+  if (request.method === 'GET' || request.method === 'HEAD' || request.method === 'OPTIONS') return;
+  const site = request.headers['sec-fetch-site'];
+  if (site === 'cross-site' || site === 'same-site') {
+    throw ADMIN_ERRORS.create('HOOKWORK_ERR_ADMIN_CROSS_SITE', `a ${request.method} from another site (Sec-Fetch-Site: ${site}) is refused; call the admin API from its own page or from a server`);
+  }
+  const origin = request.headers.origin;
+  if (site === undefined && typeof origin === 'string' && origin !== 'null') {
+    if (hostOf(origin) === undefined || hostOf(origin) !== hostOf(`http://${request.headers.host ?? ''}`)) {
+      throw ADMIN_ERRORS.create('HOOKWORK_ERR_ADMIN_CROSS_SITE', `a ${request.method} from origin ${origin} is refused: it is not this server (${request.headers.host ?? 'no Host header'})`);
+    }
+  }
+}
+
+/** The host:port of a URL as URL normalises it (default ports dropped), or undefined. */
+function hostOf(url: string): string | undefined {
+  try {
+    return new URL(url).host || undefined;
+  } catch {
+    return undefined;
+  }
+}

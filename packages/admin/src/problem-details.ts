@@ -1,0 +1,118 @@
+import { isHookworkError, type HookworkError } from '@hookwork/core';
+import type { FastifyError } from 'fastify';
+import { ADMIN_ERRORS } from './admin-errors';
+import { describeSchemaError, escapePointer, type FieldProblem } from './validation';
+
+/**
+ * An error answer of the admin API: RFC 9457 problem details (`application/problem+json`) with
+ * two extension members — `code`, hookwork's error code, and `errors`, each field at fault.
+ */
+export interface ProblemDetails {
+  /** `urn:hookwork:error:<code>`: names the problem type (RFC 9457 §3.1.1); docs/errors.md describes each code. */
+  type: string;
+  /** What the code means in general (the same for every occurrence of the type). */
+  title: string;
+  /** The HTTP status, as sent. */
+  status: number;
+  /** What went wrong this time, naming the thing at fault and the fix. */
+  detail: string;
+  /** The request path the problem occurred on. */
+  instance: string;
+  /** hookwork's error code (HOOKWORK_ERR_… or ADMIN_ERR_…). */
+  code: string;
+  /** Each field at fault, when the problem is bad input. */
+  errors?: FieldProblem[];
+}
+
+/** The media type of {@link ProblemDetails} (RFC 9457 §3). */
+export const PROBLEM_MEDIA_TYPE = 'application/problem+json';
+
+/** JSON Schema of {@link ProblemDetails}, for the OpenAPI document. */
+export const problemDetailsSchema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['type', 'title', 'status', 'detail', 'instance', 'code'],
+  properties: {
+    type: { type: 'string' },
+    title: { type: 'string' },
+    status: { type: 'integer' },
+    detail: { type: 'string' },
+    instance: { type: 'string' },
+    code: { type: 'string', description: "hookwork's error code (docs/errors.md)." },
+    errors: {
+      type: 'array',
+      items: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['in', 'field', 'detail'],
+        properties: {
+          in: { type: 'string', enum: ['body', 'query', 'path'] },
+          field: { type: 'string', description: 'The field at fault, dotted (`headers.X-Bad`).' },
+          detail: { type: 'string' },
+          pointer: { type: 'string', description: 'A JSON Pointer fragment into the body (`#/headers/X-Bad`), for body fields.' },
+        },
+      },
+    },
+  },
+} as const;
+
+/**
+ * Turns anything a route threw into problem details: a HookworkError keeps its code and status
+ * (and its field details); Fastify's own client errors (bad JSON, a wrong media type, a body too
+ * large, a schema mismatch) get the admin codes; anything else is a 500 whose detail says no more
+ * than where to look (the cause goes to the log, never to the client).
+ */
+export function toProblem(error: unknown, instance: string): ProblemDetails {
+  if (isHookworkError(error)) return fromHookworkError(error, instance);
+  const fastifyError = error as Partial<FastifyError> | undefined;
+  if (fastifyError?.validation) {
+    const place = fastifyError.validationContext === 'querystring' ? 'query' : fastifyError.validationContext === 'params' ? 'path' : 'body';
+    // anyOf reports each branch's failure as well as its own: keep the summary.
+    const errors = uniqueProblems(fastifyError.validation.filter((e) => !e.schemaPath.includes('/anyOf/')).map((e) => describeSchemaError(place, e)));
+    return problem('HOOKWORK_ERR_ADMIN_INVALID_REQUEST', `the request was refused, nothing was changed: ${errors.map((e) => `${e.in} ${e.field} ${e.detail}`).join('; ')}`, instance, errors);
+  }
+  switch (fastifyError?.code) {
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+      return problem('HOOKWORK_ERR_ADMIN_INVALID_REQUEST', 'the body must be JSON: send it with content-type: application/json', instance, [{ in: 'body', field: '(body)', detail: 'must be application/json' }]);
+    case 'FST_ERR_CTP_EMPTY_JSON_BODY':
+      return problem('HOOKWORK_ERR_ADMIN_INVALID_REQUEST', 'the body is empty but content-type says JSON: send a JSON object (or no content-type)', instance, [{ in: 'body', field: '(body)', detail: 'is empty' }]);
+    case 'FST_ERR_CTP_BODY_TOO_LARGE':
+      return problem('HOOKWORK_ERR_ADMIN_INVALID_REQUEST', 'the body is larger than the admin API accepts (1 MiB)', instance, [{ in: 'body', field: '(body)', detail: 'is too large' }]);
+  }
+  if (fastifyError instanceof SyntaxError || (fastifyError?.statusCode === 400 && typeof fastifyError.message === 'string' && /JSON/.test(fastifyError.message))) {
+    return problem('HOOKWORK_ERR_ADMIN_INVALID_REQUEST', `the body is not valid JSON: ${fastifyError.message}`, instance, [{ in: 'body', field: '(body)', detail: 'is not valid JSON' }]);
+  }
+  return problem('HOOKWORK_ERR_ADMIN_INTERNAL', 'the admin API failed; the server log has the cause', instance);
+}
+
+function fromHookworkError(error: HookworkError, instance: string): ProblemDetails {
+  const details = Array.isArray(error.details) ? (error.details as unknown[]) : [];
+  const errors = details
+    .filter((d): d is { field: string; problem: string } => typeof (d as { field?: unknown })?.field === 'string' && typeof (d as { problem?: unknown })?.problem === 'string')
+    .map((d): FieldProblem => ({ in: 'body', field: d.field, detail: d.problem, pointer: `#/${d.field.split('.').map(escapePointer).join('/')}` }));
+  return {
+    type: `urn:hookwork:error:${error.code}`,
+    title: error.summary ?? 'hookwork error',
+    status: error.status,
+    detail: error.message,
+    instance,
+    code: error.code,
+    ...(errors.length > 0 ? { errors } : {}),
+  };
+}
+
+function problem(code: keyof typeof ADMIN_ERRORS.codes, detail: string, instance: string, errors?: FieldProblem[]): ProblemDetails {
+  const { summary, status } = ADMIN_ERRORS.codes[code];
+  return { type: `urn:hookwork:error:${code}`, title: summary, status, detail: `${code}: ${detail}`, instance, code, ...(errors && errors.length > 0 ? { errors } : {}) };
+}
+
+function uniqueProblems(problems: FieldProblem[]): FieldProblem[] {
+  const seen = new Set<string>();
+  return problems.filter((p) => {
+    const key = `${p.in}:${p.field}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
+

@@ -1,0 +1,99 @@
+import { cleanupResultSchema, pageSchema, queueCountsSchema, webhookRequestSchema, type RedeliverSelector } from '@hookwork/core';
+import type { FastifyInstance } from 'fastify';
+import { pagingQuery, query, redeliverBody, redeliveredSchema, requestIdParams, sessionSchema, webhookIdParams } from '../api-schemas';
+import { ok, page, type Audited, type RouteContext } from './route-context';
+
+type RedeliverBody = { ids?: string[]; webhookKey?: string; deadSince?: string; all?: true };
+
+/**
+ * What Umbraco lacks: dead letters and their redelivery (one, a webhook's, everything dead
+ * since a time, all), queue counts, a retention round on demand, and who the caller is.
+ */
+export function registerQueueRoutes(fastify: FastifyInstance, context: RouteContext): void {
+  const { audit } = context;
+
+  fastify.get<{ Querystring: { skip: number; take: number; webhookKey?: string } }>('/dead-letter', {
+    schema: {
+      operationId: 'listDeadLetters',
+      summary: 'Dead-lettered requests (retries exhausted), newest dead first, of every webhook or one.',
+      tags: ['Dead letter'],
+      querystring: query({ ...pagingQuery, webhookKey: webhookIdParams.properties.id }),
+      response: ok(pageSchema(webhookRequestSchema)),
+    },
+    handler: (request) => {
+      const { webhookKey, ...paging } = request.query;
+      return context.management().deadLetters({ ...page(paging), ...(webhookKey ? { webhookKey } : {}) });
+    },
+  });
+
+  fastify.post<{ Body: RedeliverBody; Querystring: object }, Audited>('/dead-letter/redeliver', {
+    config: { audit: { action: 'deadLetters.redeliver' } },
+    schema: {
+      operationId: 'redeliverDeadLetters',
+      summary: 'Puts dead letters back in the queue, due now, retry count reset: { ids }, a webhook\'s { webhookKey, deadSince? }, everything dead { deadSince } a time, or { all: true }.',
+      tags: ['Dead letter'],
+      querystring: query({}),
+      body: redeliverBody,
+      response: ok(redeliveredSchema),
+    },
+    handler: async (request) => {
+      const { ids, webhookKey, deadSince, all } = request.body;
+      const selector: RedeliverSelector = { ...(ids ? { ids } : {}), ...(webhookKey ? { webhookKey } : {}), ...(deadSince ? { deadSince: new Date(deadSince) } : {}), ...(all ? { all } : {}) };
+      const redelivered = await context.management().redeliver(selector);
+      audit.note(request, { ...(webhookKey ? { target: webhookKey } : {}), details: { selector: { ...request.body, ...(ids ? { ids: ids.length } : {}) }, redelivered } });
+      return { redelivered };
+    },
+  });
+
+  fastify.post<{ Params: { id: string }; Querystring: object }, Audited>('/dead-letter/:id/redeliver', {
+    config: { audit: { action: 'deadLetters.redeliver' } },
+    schema: {
+      operationId: 'redeliverDeadLetter',
+      summary: 'Puts one dead letter back in the queue, due now (404 when no queued or dead request has the id).',
+      tags: ['Dead letter'],
+      params: requestIdParams,
+      querystring: query({}),
+      response: ok(redeliveredSchema),
+    },
+    handler: async (request) => {
+      const redelivered = await context.management().redeliver({ ids: [request.params.id] });
+      audit.note(request, { details: { redelivered } });
+      return { redelivered };
+    },
+  });
+
+  fastify.get<{ Querystring: { webhookKey?: string } }>('/queue/counts', {
+    schema: {
+      operationId: 'getQueueCounts',
+      summary: 'Requests by state — pending (incl. waiting to retry), in flight, dead — of every webhook or one.',
+      tags: ['Queue'],
+      querystring: query({ webhookKey: webhookIdParams.properties.id }),
+      response: ok(queueCountsSchema),
+    },
+    handler: (request) => context.management().queueCounts(request.query.webhookKey ? { webhookKey: request.query.webhookKey } : {}),
+  });
+
+  fastify.post<{ Querystring: object }, Audited>('/cleanup', {
+    config: { audit: { action: 'cleanup.run' } },
+    schema: {
+      operationId: 'runCleanup',
+      summary: 'Runs a retention round now (it also runs hourly): deletes log entries and dead letters past their days.',
+      tags: ['Queue'],
+      querystring: query({}),
+      response: ok(cleanupResultSchema),
+    },
+    handler: async (request) => {
+      const result = await context.management().runCleanup();
+      audit.note(request, { details: { ...result } });
+      return result;
+    },
+  });
+
+  fastify.get<{ Querystring: object }>('/session', {
+    schema: { operationId: 'getSession', summary: 'Who the admin API authenticated this request as.', tags: ['Session'], querystring: query({}), response: ok(sessionSchema) },
+    handler: (request) => {
+      const principal = context.principal(request)!;
+      return { principal: { id: principal.id, ...(principal.name !== undefined ? { name: principal.name } : {}) } };
+    },
+  });
+}

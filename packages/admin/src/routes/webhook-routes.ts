@@ -1,0 +1,250 @@
+import {
+  createdWebhookSchema,
+  deliveryLogEntrySchema,
+  pageSchema,
+  rotatedSecretSchema,
+  testEventResultSchema,
+  webhookEventDescriptorSchema,
+  webhookViewSchema,
+  type DeliveryOutcome,
+  type WebhookInput,
+  type WebhookPatch,
+} from '@hookwork/core';
+import type { FastifyInstance } from 'fastify';
+import {
+  createWebhookBody,
+  deliveryKeyParams,
+  logFilters,
+  pagingQuery,
+  patchWebhookBody,
+  query,
+  replaceWebhookBody,
+  rotateSecretBody,
+  secretParams,
+  testEventBody,
+  webhookIdParams,
+} from '../api-schemas';
+import { HookworkError } from '@hookwork/core';
+import { ok, page, problemResponses, type Audited, type RouteContext } from './route-context';
+
+type Paging = { skip: number; take: number };
+type LogQuery = Paging & { outcome?: DeliveryOutcome[]; eventAlias?: string; requestId?: string; webhookKey?: string };
+type IdParams = { id: string };
+
+const tags = ['Webhook'];
+const notFound = (key: string) => new HookworkError('HOOKWORK_ERR_WEBHOOK_NOT_FOUND', `no webhook has the key ${JSON.stringify(key)}; list them with GET webhook`);
+
+/** Field names only: a header value may be a secret, so the audit trail never holds values. */
+const changedFields = (body: object) => ({ fields: Object.keys(body).sort() });
+
+/**
+ * Umbraco's webhook routes (`webhook`, `webhook/{id}`, `webhook/events`, `webhook/logs`,
+ * `webhook/{id}/logs`: list with skip/take, get, create → 201 with Location, update, delete, the
+ * event catalogue in collection order, logs) and what Umbraco lacks: PATCH (enable/disable and
+ * other partial edits), delivery detail, test sends, secret rotation and revocation.
+ */
+export function registerWebhookRoutes(fastify: FastifyInstance, context: RouteContext): void {
+  const { audit } = context;
+
+  fastify.get<{ Querystring: Paging }>('/webhook', {
+    schema: { operationId: 'listWebhooks', summary: 'Lists webhooks in creation order, paged.', tags, querystring: query(pagingQuery), response: ok(pageSchema(webhookViewSchema)) },
+    handler: (request) => context.management().webhooks.list(page(request.query)),
+  });
+
+  fastify.get<{ Querystring: Paging }>('/webhook/events', {
+    schema: {
+      operationId: 'listWebhookEvents',
+      summary: 'The composed event catalogue, in collection order (what a webhook can subscribe to).',
+      tags,
+      querystring: query(pagingQuery),
+      response: ok(pageSchema(webhookEventDescriptorSchema)),
+    },
+    handler: (request) => {
+      const events = context.management().events();
+      const { skip, take } = request.query;
+      return { items: events.slice(skip, skip + take), total: events.length };
+    },
+  });
+
+  fastify.get('/webhook/catalogue', {
+    schema: {
+      operationId: 'getWebhookCatalogue',
+      summary: 'The composed events as an OpenAPI 3.1 document with a webhooks entry per event: headers and payload schemas, for receiver teams and hookwork-types.',
+      tags,
+      querystring: query({}),
+      response: ok({ type: 'object', additionalProperties: true, required: ['openapi', 'info', 'webhooks'], properties: { openapi: { type: 'string' }, info: { type: 'object', additionalProperties: true }, webhooks: { type: 'object', additionalProperties: true } } }),
+    },
+    handler: () => context.management().catalogueDocument(),
+  });
+
+  fastify.get<{ Querystring: LogQuery }>('/webhook/logs', {
+    schema: {
+      operationId: 'listDeliveryLogs',
+      summary: "Every webhook's delivery log, newest first, paged and filtered (Umbraco answers a bare list here; this is a page with its total).",
+      tags,
+      querystring: query({ ...pagingQuery, ...logFilters, webhookKey: webhookIdParams.properties.id }),
+      response: ok(pageSchema(deliveryLogEntrySchema)),
+    },
+    handler: (request) => {
+      const { skip, take, outcome, eventAlias, requestId, webhookKey } = request.query;
+      return context.management().logs({ ...page({ skip, take }), ...(outcome ? { outcomes: outcome } : {}), ...(eventAlias ? { eventAlias } : {}), ...(requestId ? { requestId } : {}), ...(webhookKey ? { webhookKey } : {}) });
+    },
+  });
+
+  fastify.get<{ Params: { key: string }; Querystring: object }>('/webhook/logs/:key', {
+    schema: {
+      operationId: 'getDelivery',
+      summary: 'One delivery attempt in full: request headers and body, response headers and body, error (sensitive values redacted).',
+      tags,
+      params: deliveryKeyParams,
+      querystring: query({}),
+      response: ok(deliveryLogEntrySchema),
+    },
+    handler: (request) => context.management().delivery(request.params.key),
+  });
+
+  fastify.get<{ Params: IdParams; Querystring: object }>('/webhook/:id', {
+    schema: { operationId: 'getWebhook', summary: 'One webhook (sensitive header values redacted, secrets by hint only).', tags, params: webhookIdParams, querystring: query({}), response: ok(webhookViewSchema) },
+    handler: async (request) => {
+      const webhook = await context.management().webhooks.get(request.params.id);
+      if (!webhook) throw notFound(request.params.id);
+      return webhook;
+    },
+  });
+
+  fastify.post<{ Body: WebhookInput; Querystring: object }, Audited>('/webhook', {
+    config: { audit: { action: 'webhook.create' } },
+    schema: {
+      operationId: 'createWebhook',
+      summary: 'Creates a webhook: 201 with its Location. With "secret": true the answer holds the generated secret — shown this once.',
+      tags,
+      querystring: query({}),
+      body: createWebhookBody,
+      response: { 201: { description: 'Created', headers: { location: { type: 'string', description: 'The new webhook\'s URL.' } }, content: { 'application/json': { schema: createdWebhookSchema } } }, ...problemResponses },
+    },
+    handler: async (request, reply) => {
+      const created = await context.management().webhooks.create(request.body);
+      audit.note(request, { target: created.key, details: { ...changedFields(request.body), secretGenerated: created.secret !== undefined } });
+      reply.code(201).header('location', `${request.url.replace(/\?.*$/, '').replace(/\/$/, '')}/${encodeURIComponent(created.key)}`);
+      return created;
+    },
+  });
+
+  fastify.put<{ Params: IdParams; Body: WebhookPatch; Querystring: object }, Audited>('/webhook/:id', {
+    config: { audit: { action: 'webhook.replace' } },
+    schema: {
+      operationId: 'replaceWebhook',
+      summary: "Replaces a webhook's definition (Umbraco's update): what is left out is reset — no name, description, content types or headers; enabled.",
+      tags,
+      params: webhookIdParams,
+      querystring: query({}),
+      body: replaceWebhookBody,
+      response: ok(webhookViewSchema),
+    },
+    handler: (request) => {
+      const { body } = request;
+      audit.note(request, { details: changedFields(body) });
+      return context.management().webhooks.update(request.params.id, { name: '', description: '', contentTypeKeys: [], headers: {}, enabled: true, ...body });
+    },
+  });
+
+  fastify.patch<{ Params: IdParams; Body: WebhookPatch; Querystring: object }, Audited>('/webhook/:id', {
+    config: { audit: { action: 'webhook.update' } },
+    schema: {
+      operationId: 'updateWebhook',
+      summary: 'Changes some fields of a webhook; the others stay. Enable or disable with { "enabled": true | false }.',
+      tags,
+      params: webhookIdParams,
+      querystring: query({}),
+      body: patchWebhookBody,
+      response: ok(webhookViewSchema),
+    },
+    handler: (request) => {
+      audit.note(request, { details: { ...changedFields(request.body), ...(request.body.enabled !== undefined ? { enabled: request.body.enabled } : {}) } });
+      return context.management().webhooks.update(request.params.id, request.body);
+    },
+  });
+
+  fastify.delete<{ Params: IdParams; Querystring: object }, Audited>('/webhook/:id', {
+    config: { audit: { action: 'webhook.delete' } },
+    schema: {
+      operationId: 'deleteWebhook',
+      summary: 'Deletes a webhook (200 with no body, as Umbraco). Its queued requests are dropped, and logged, when delivery meets them.',
+      tags,
+      params: webhookIdParams,
+      querystring: query({}),
+      response: { 200: { description: 'Deleted', type: 'null' }, ...problemResponses },
+    },
+    handler: async (request, reply) => {
+      if (!(await context.management().webhooks.delete(request.params.id))) throw notFound(request.params.id);
+      return reply.code(200).send();
+    },
+  });
+
+  fastify.get<{ Params: IdParams; Querystring: LogQuery }>('/webhook/:id/logs', {
+    schema: {
+      operationId: 'listWebhookDeliveryLogs',
+      summary: "One webhook's delivery log, newest first, paged and filtered (readable after the webhook is deleted, until cleaned up).",
+      tags,
+      params: webhookIdParams,
+      querystring: query({ ...pagingQuery, ...logFilters }),
+      response: ok(pageSchema(deliveryLogEntrySchema)),
+    },
+    handler: (request) => {
+      const { skip, take, outcome, eventAlias, requestId } = request.query;
+      return context.management().logs({ webhookKey: request.params.id, ...page({ skip, take }), ...(outcome ? { outcomes: outcome } : {}), ...(eventAlias ? { eventAlias } : {}), ...(requestId ? { requestId } : {}) });
+    },
+  });
+
+  fastify.post<{ Params: IdParams; Body: { alias?: string } | undefined; Querystring: object }, Audited>('/webhook/:id/test', {
+    config: { audit: { action: 'webhook.test' } },
+    schema: {
+      operationId: 'sendTestEvent',
+      summary: "Sends one example request now (not queued, not retried) and answers with the receiver's answer: status, headers, body, duration, or why none came.",
+      tags,
+      params: webhookIdParams,
+      querystring: query({}),
+      body: testEventBody,
+      response: ok(testEventResultSchema),
+    },
+    handler: async (request) => {
+      const result = await context.management().sendTestEvent(request.params.id, request.body?.alias !== undefined ? { alias: request.body.alias } : {});
+      audit.note(request, { details: { requestId: result.requestId, ...(result.statusCode !== undefined ? { statusCode: result.statusCode } : {}), ...(result.errorKind ? { errorKind: result.errorKind } : {}) } });
+      return result;
+    },
+  });
+
+  fastify.post<{ Params: IdParams; Body: { gracePeriodMs?: number } | undefined; Querystring: object }, Audited>('/webhook/:id/secret/rotate', {
+    config: { audit: { action: 'webhook.secret.rotate' } },
+    schema: {
+      operationId: 'rotateWebhookSecret',
+      summary: 'Generates a new signing secret (or the first one) and answers with it — shown this once. The current secrets go on signing through the grace period.',
+      tags,
+      params: webhookIdParams,
+      querystring: query({}),
+      body: rotateSecretBody,
+      response: ok(rotatedSecretSchema),
+    },
+    handler: async (request) => {
+      const rotated = await context.management().webhooks.rotateSecret(request.params.id, request.body?.gracePeriodMs !== undefined ? { gracePeriodMs: request.body.gracePeriodMs } : {});
+      audit.note(request, { details: { secretId: rotated.secretId } });
+      return rotated;
+    },
+  });
+
+  fastify.delete<{ Params: { id: string; secretId: string }; Querystring: object }, Audited>('/webhook/:id/secret/:secretId', {
+    config: { audit: { action: 'webhook.secret.revoke' } },
+    schema: {
+      operationId: 'revokeWebhookSecret',
+      summary: 'Removes one signing secret at once (e.g. a leaked one); answers with the webhook.',
+      tags,
+      params: secretParams,
+      querystring: query({}),
+      response: ok(webhookViewSchema),
+    },
+    handler: (request) => {
+      audit.note(request, { details: { secretId: request.params.secretId } });
+      return context.management().webhooks.revokeSecret(request.params.id, request.params.secretId);
+    },
+  });
+}

@@ -1,0 +1,133 @@
+import Ajv, { type ValidateFunction } from 'ajv';
+import addFormats from 'ajv-formats';
+import type { FastifySchemaCompiler, FastifySchemaValidationError, FastifySerializerCompiler } from 'fastify';
+import { ADMIN_ERRORS } from './admin-errors';
+
+/** One field a request got wrong. */
+export interface FieldProblem {
+  /** Where the field is: the JSON body, the query string or the path. */
+  in: 'body' | 'query' | 'path';
+  /** The field, dotted (`headers.X-Bad`, `take`, `id`). */
+  field: string;
+  /** What is wrong with it. */
+  detail: string;
+  /** A JSON Pointer fragment into the body, for body fields. */
+  pointer?: string;
+}
+
+function newAjv(options: ConstructorParameters<typeof Ajv>[0]): Ajv {
+  // strict: false because the schemas carry OpenAPI's annotations (description, example).
+  const ajv = new Ajv({ allErrors: true, strict: false, ...options });
+  addFormats(ajv, ['date-time']);
+  return ajv;
+}
+
+/**
+ * ajv as the admin API validates requests: bodies exactly as sent — an unknown field is refused,
+ * never silently dropped (Fastify's default removes it) and nothing is coerced; query strings and
+ * path parameters are text, so numbers and lists are coerced from it.
+ */
+const bodyAjv = newAjv({ coerceTypes: false, useDefaults: false });
+const textAjv = newAjv({ coerceTypes: 'array', useDefaults: true });
+
+/**
+ * Fastify's validator compiler for the admin routes (see {@link bodyAjv}). A POST sent without a
+ * body is checked as `{}`: a route whose fields are all optional takes it, and a route with a
+ * required field names that field.
+ */
+export const validatorCompiler: FastifySchemaCompiler<object> = ({ schema, httpPart }) => {
+  if (httpPart !== 'body') return textAjv.compile(schema) as ValidateFunction;
+  const validate = bodyAjv.compile(schema);
+  const validateBody: ReturnType<FastifySchemaCompiler<object>> = (data: unknown) => {
+    const valid = validate(data === undefined || data === null ? {} : data);
+    validateBody.errors = validate.errors ?? null;
+    return valid;
+  };
+  return validateBody;
+};
+
+const responseAjv = newAjv({ coerceTypes: false, useDefaults: false });
+
+/**
+ * Fastify's serializer compiler for the admin routes: every answer is checked against its
+ * response schema — the same schemas core's results are tested against — before it leaves. An
+ * answer holding a field its schema does not name fails loudly (a 500 and a log line) instead of
+ * being sent: that is how a secret added to a model can never leak through the API unnoticed.
+ */
+export const serializerCompiler: FastifySerializerCompiler<object> = ({ schema, method, url, httpStatus }) => {
+  const validate = responseAjv.compile(schema);
+  return (data: unknown) => {
+    const json = JSON.stringify(data);
+    if (!validate(JSON.parse(json))) {
+      throw ADMIN_ERRORS.create('HOOKWORK_ERR_ADMIN_INTERNAL', `the answer of ${method} ${url} (${httpStatus}) does not match its schema: ${responseAjv.errorsText(validate.errors)}; this is a bug in @hookwork/admin`);
+    }
+    return json;
+  };
+};
+
+/** Names the field an ajv error is about and says what is wrong with it, in plain words. */
+export function describeSchemaError(place: FieldProblem['in'], error: FastifySchemaValidationError): FieldProblem {
+  const path = error.instancePath.replace(/^\//, '').split('/').filter(Boolean).map(unescapePointer);
+  const params = error.params as Record<string, unknown>;
+  let detail: string;
+  switch (error.keyword) {
+    case 'additionalProperties':
+      path.push(String(params.additionalProperty));
+      detail = place === 'body' ? 'is not a field of this request' : 'is not a parameter of this route';
+      break;
+    case 'required':
+      path.push(String(params.missingProperty));
+      detail = 'is required';
+      break;
+    case 'propertyNames':
+      path.push(String(params.propertyName));
+      detail = "is not a valid name (letters, digits and !#$%&'*+.^_`|~- only)";
+      break;
+    case 'type':
+      detail = `must be ${article(String(params.type))}`;
+      break;
+    case 'minimum':
+    case 'maximum':
+      detail = `must be ${error.keyword === 'minimum' ? 'at least' : 'at most'} ${String(params.limit)}`;
+      break;
+    case 'minLength':
+      detail = 'must not be empty';
+      break;
+    case 'minItems':
+      detail = `needs at least ${String(params.limit)} item${params.limit === 1 ? '' : 's'}`;
+      break;
+    case 'minProperties':
+      detail = `needs at least ${String(params.limit)} field${params.limit === 1 ? '' : 's'}`;
+      break;
+    case 'maxLength':
+    case 'maxItems':
+    case 'maxProperties':
+      detail = `is too long (at most ${String(params.limit)})`;
+      break;
+    case 'enum':
+      detail = `must be one of ${(params.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(', ')}`;
+      break;
+    case 'const':
+      detail = `must be ${JSON.stringify(params.allowedValue)}`;
+      break;
+    case 'format':
+      detail = params.format === 'date-time' ? 'must be an ISO 8601 date-time such as 2026-01-31T12:00:00Z' : `must be a ${String(params.format)}`;
+      break;
+    case 'pattern':
+      detail = 'has characters that are not allowed';
+      break;
+    case 'anyOf':
+    case 'oneOf':
+      detail = 'has the wrong type';
+      break;
+    default:
+      detail = error.message ?? 'is invalid';
+  }
+  const field = path.join('.') || '(body)';
+  return { in: place, field, detail, ...(place === 'body' ? { pointer: `#/${path.map(escapePointer).join('/')}` } : {}) };
+}
+
+const article = (type: string) => (/^[aeiou]/.test(type) ? `an ${type}` : `a ${type}`);
+const unescapePointer = (segment: string) => segment.replace(/~1/g, '/').replace(/~0/g, '~');
+/** Escapes one segment of a JSON Pointer (RFC 6901). */
+export const escapePointer = (segment: string) => segment.replace(/~/g, '~0').replace(/\//g, '~1');

@@ -1,0 +1,100 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { validate } from '@readme/openapi-parser';
+
+// `hookwork catalogue` as a user runs it: the built bin in a child process, given a composers
+// module of its own (CommonJS or ESM) that loads @hookwork/core from the build.
+
+const bin = join(__dirname, '..', '..', 'dist', 'cli', 'hookwork.js');
+const coreEntry = join(__dirname, '..', '..', 'dist', 'index.js');
+const run = promisify(execFile);
+
+interface Outcome {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+async function hookwork(...args: string[]): Promise<Outcome> {
+  try {
+    const { stdout, stderr } = await run(process.execPath, [bin, ...args], { timeout: 60_000 });
+    return { code: 0, stdout, stderr };
+  } catch (error) {
+    const failed = error as { code: number; stdout: string; stderr: string };
+    return { code: failed.code, stdout: failed.stdout, stderr: failed.stderr };
+  }
+}
+
+const EVENT_MODULE = `
+const { WebhookEvent, WebhookEventBase } = require(${JSON.stringify(coreEntry)});
+class OrderPlaced {}
+class OrderPlacedEvent extends WebhookEventBase {
+  describePayload({ payloadType }) {
+    return { type: 'object', required: ['id'], properties: { id: { type: 'string' }, shape: { const: payloadType } } };
+  }
+}
+WebhookEvent('Order Placed', 'Commerce', { alias: 'shop.orderPlaced', notification: OrderPlaced })(OrderPlacedEvent);
+const shop = { name: 'shop', compose(builder) { builder.webhookEvents().add(OrderPlacedEvent); } };
+`;
+
+describe('npx hookwork catalogue', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'hookwork-cli-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  const write = (name: string, text: string) => {
+    const file = join(dir, name);
+    writeFileSync(file, text);
+    return file;
+  };
+
+  it('writes the valid OpenAPI 3.1 catalogue of the composers and settings a CommonJS module exports', async () => {
+    const composers = write('composers.cjs', `${EVENT_MODULE}\nexports.composers = [shop];\nexports.settings = { payloadType: 'Legacy', headers: { style: 'umbraco' } };\n`);
+    const out = join(dir, 'catalogue.json');
+    const result = await hookwork('catalogue', '--composers', composers, '--out', out, '--title', 'Shop', '--version', '3.0.0');
+    expect(result).toMatchObject({ code: 0, stdout: '' });
+    expect(result.stderr).toContain('wrote the catalogue of 1 events');
+    const document = JSON.parse(readFileSync(out, 'utf8'));
+    await expect(validate(document)).resolves.toMatchObject({ valid: true });
+    expect(document.info).toMatchObject({ title: 'Shop', version: '3.0.0' });
+    expect(Object.keys(document.webhooks)).toEqual(['shop.orderPlaced']);
+    expect(document.webhooks['shop.orderPlaced'].post.parameters[0].name).toBe('umb-webhook-event');
+    expect(document.components.schemas['payload.shop.orderPlaced'].properties.shape).toEqual({ const: 'Legacy' });
+  });
+
+  it("takes createHookwork()'s options as an ESM default export (storage and the rest unused) and writes to standard output", async () => {
+    const composers = write('options.mjs', `import { createRequire } from 'node:module';\nconst require = createRequire(import.meta.url);\n${EVENT_MODULE}\nexport default { composers: [shop], storage: { open() { throw new Error('the catalogue must not open storage'); } } };\n`);
+    const result = await hookwork('catalogue', '--composers', composers);
+    expect(result.code).toBe(0);
+    expect(Object.keys(JSON.parse(result.stdout).webhooks)).toEqual(['shop.orderPlaced']);
+  });
+
+  it.each<[string, string[], RegExp]>([
+    ['no command', [], /^usage: hookwork catalogue/],
+    ['an unknown command', ['catalog'], /unknown command "catalog"; the command is catalogue/],
+    ['no --composers', ['catalogue', '--out', 'x.json'], /--composers is required/],
+    ['an unknown option', ['catalogue', '--composers', 'x.js', '--format', 'yaml'], /Unknown option '--format'/],
+    ['a module that is not there', ['catalogue', '--composers', join(tmpdir(), 'hookwork-no-such-dir', 'composers.js')], /cannot find the composers module .*build your app first/],
+  ])('answers %s with a usage error and exit code 2', async (_what, args, message) => {
+    const result = await hookwork(...args);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(message);
+    expect(result.stdout).toBe('');
+  });
+
+  it('answers a module without composers with exit code 2, naming the forms it takes', async () => {
+    const result = await hookwork('catalogue', '--composers', write('empty.cjs', 'exports.nothing = 1;\n'));
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/exports no composers; export them as `export const composers = \[\.\.\.\]`/);
+  });
+
+  it("answers a composition that fails with the app's coded error and exit code 1, writing nothing", async () => {
+    const out = join(dir, 'not-written.json');
+    const composers = write('failing.cjs', `exports.composers = [{ compose(builder) { builder.webhookEvents().addCms(); } }];\n`);
+    const result = await hookwork('catalogue', '--composers', composers, '--out', out);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/HOOKWORK_ERR_EXTENSION_NOT_COMPOSED/);
+    expect(() => readFileSync(out)).toThrow();
+  });
+});

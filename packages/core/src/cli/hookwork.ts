@@ -1,0 +1,113 @@
+#!/usr/bin/env node
+import { writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { parseArgs } from 'node:util';
+import { createHookwork } from '../composition/create-hookwork';
+import type { ComposerLike } from '../composition/composer';
+import { createCatalogueDocument } from '../management/catalogue-document';
+import { silentLogger } from '../observability/logger';
+import type { HookworkSettingsInput } from '../settings/settings';
+
+// `npx hookwork catalogue --composers ./dist/composers.js --out catalogue.json`: the app's typed
+// catalogue (docs/catalogue.md) from its composers, without its storage. Exit codes: 0 written,
+// 1 the app could not be composed or described (its coded error), 2 a usage error.
+
+const USAGE = `usage: hookwork catalogue --composers <module> [--out <file>] [--title <text>] [--version <text>]
+
+  --composers  a JavaScript module (CommonJS or ESM) that exports the app's composers:
+               export const composers = [...]  (and optionally export const settings = {...}),
+               or a default export: the composer list, or createHookwork()'s options
+               ({ composers, settings }; storage, queue and the rest are not used)
+  --out        where to write the OpenAPI 3.1 document (default: standard output)
+  --title      the document's info.title (default: Webhooks)
+  --version    the document's info.version (default: hookwork's version)
+`;
+
+class UsageError extends Error {}
+
+interface AppSource {
+  composers: readonly ComposerLike[];
+  settings?: HookworkSettingsInput;
+}
+
+const isComposer = (value: unknown): boolean => typeof value === 'function' || (typeof value === 'object' && value !== null && typeof (value as { compose?: unknown }).compose === 'function');
+
+/** The composers (and settings) a module exports, in any of the forms USAGE lists. */
+function sourceOf(module: Record<string, unknown>, path: string): AppSource {
+  const fromOptions = (value: unknown): AppSource | undefined => {
+    if (Array.isArray(value)) return { composers: value as ComposerLike[] };
+    if (value && typeof value === 'object' && Array.isArray((value as AppSource).composers)) {
+      const { composers, settings } = value as AppSource;
+      return { composers, ...(settings !== undefined ? { settings } : {}) };
+    }
+    if (isComposer(value) && typeof value === 'object') return { composers: [value as ComposerLike] };
+    return undefined;
+  };
+  if (Array.isArray(module.composers)) return { composers: module.composers as ComposerLike[], ...(module.settings !== undefined ? { settings: module.settings as HookworkSettingsInput } : {}) };
+  const found = fromOptions(module.default) ?? fromOptions((module.default as Record<string, unknown> | undefined)?.default) ?? fromOptions(module.options);
+  if (found) return found;
+  throw new UsageError(`${path} exports no composers; export them as \`export const composers = [...]\` or \`export default { composers, settings }\``);
+}
+
+async function load(path: string): Promise<AppSource> {
+  const file = resolve(path);
+  let module: Record<string, unknown>;
+  try {
+    module = (await import(pathToFileURL(file).href)) as Record<string, unknown>;
+  } catch (error) {
+    const code = (error as { code?: string }).code;
+    if (code === 'ERR_MODULE_NOT_FOUND' && String((error as Error).message).includes(file)) throw new UsageError(`cannot find the composers module ${file}; build your app first and pass the compiled .js file`);
+    throw new UsageError(`cannot load the composers module ${file}: ${(error as Error)?.message ?? error}`);
+  }
+  return sourceOf(module, path);
+}
+
+async function catalogue(args: string[]): Promise<void> {
+  let values: { composers?: string; out?: string; title?: string; version?: string };
+  try {
+    ({ values } = parseArgs({ args, options: { composers: { type: 'string' }, out: { type: 'string' }, title: { type: 'string' }, version: { type: 'string' } }, strict: true, allowPositionals: false }));
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+  if (!values.composers) throw new UsageError('--composers is required: the module that exports your app\'s composers');
+  const source = await load(values.composers);
+  const app = createHookwork({ composers: source.composers, ...(source.settings !== undefined ? { settings: source.settings } : {}), logger: silentLogger });
+  await app.start();
+  let text: string;
+  try {
+    text = `${JSON.stringify(createCatalogueDocument(app, { ...(values.title !== undefined ? { title: values.title } : {}), ...(values.version !== undefined ? { version: values.version } : {}) }), null, 2)}\n`;
+  } finally {
+    await app.stop();
+  }
+  if (values.out) {
+    writeFileSync(resolve(values.out), text);
+    process.stderr.write(`hookwork: wrote the catalogue of ${app.events().length} events to ${values.out}\n`);
+  } else process.stdout.write(text);
+}
+
+/** Runs the command line; resolves with the exit code. */
+export async function main(argv: readonly string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  try {
+    if (command === 'catalogue') await catalogue(rest);
+    else if (command === undefined || command === '--help' || command === '-h' || command === 'help') {
+      process[command === undefined ? 'stderr' : 'stdout'].write(USAGE);
+      return command === undefined ? 2 : 0;
+    } else throw new UsageError(`unknown command ${JSON.stringify(command)}; the command is catalogue`);
+    return 0;
+  } catch (error) {
+    if (error instanceof UsageError) {
+      process.stderr.write(`hookwork: ${error.message}\n\n${USAGE}`);
+      return 2;
+    }
+    process.stderr.write(`hookwork: ${(error as Error)?.message ?? error}\n`);
+    return 1;
+  }
+}
+
+if (require.main === module) {
+  void main(process.argv.slice(2)).then((code) => {
+    process.exitCode = code;
+  });
+}

@@ -1,0 +1,55 @@
+import { startTestReceiver, type TestReceiver } from '../testing';
+import { startTestApp, ThingHappened } from '../test-support/test-app';
+import { MemoryDeliveryLog, MemoryRequestQueue, MemoryWebhookRepository } from '../storage/memory/memory-storage';
+import type { Hookwork, StorageBackend } from '../index';
+
+/** One in-memory store that two apps open in turn, as two runs of a script open one SQLite file. */
+function durableMemory(): StorageBackend {
+  const storage = { webhooks: new MemoryWebhookRepository(), queue: new MemoryRequestQueue(), deliveryLog: new MemoryDeliveryLog(), async close() {} };
+  return { name: 'durable-memory', capabilities: { transactionalEnqueue: false, leaseRenewal: true, shared: false, crossProcessWake: false }, open: async () => storage };
+}
+
+describe('drain()', () => {
+  let receiver: TestReceiver;
+  const apps: Hookwork[] = [];
+  beforeEach(async () => {
+    receiver = await startTestReceiver((request, res) => void res.writeHead(request.path === '/down' ? 503 : 204).end());
+  });
+  afterEach(async () => {
+    for (const app of apps.splice(0)) await app.stop();
+    await receiver.close();
+  });
+
+  it('waits by default only for this app\'s own requests, not a retry an earlier run left in the store', async () => {
+    const storage = durableMemory();
+    // An earlier run: its request failed and is due again in an hour.
+    const earlier = await startTestApp({ storage, settings: { retrySchedule: [3_600_000] } });
+    const down = await earlier.webhooks.create({ url: `${receiver.origin}/down`, events: ['thing.happened'] });
+    await earlier.publish(new ThingHappened('left over'));
+    await receiver.waitFor(1);
+    await earlier.stop();
+
+    const app = await startTestApp({ storage });
+    apps.push(app);
+    const up = await app.webhooks.create({ url: `${receiver.origin}/up`, events: ['thing.happened'] });
+    const enqueued = new Promise<string[]>((resolve) => app.lifecycle.once('enqueued', (requests) => resolve(requests.map((r) => r.requestId))));
+    await app.publish(new ThingHappened('mine'));
+    const [mine] = await enqueued;
+
+    // Before, this waited 30 s for the leftover and failed.
+    await app.drain({ timeoutMs: 10_000 });
+    expect((await app.logs(up.key)).items.map((e) => e.outcome)).toEqual(['delivered']);
+    await app.drain({ requestIds: [mine!], timeoutMs: 10_000 });
+    await app.drain({ webhookKey: up.key, timeoutMs: 10_000 });
+
+    // Asked for explicitly, the leftover is waited for, and the timeout says what is left.
+    await expect(app.drain({ webhookKey: down.key, timeoutMs: 300 })).rejects.toThrow(/HOOKWORK_ERR_DRAIN_TIMEOUT: the queue was not drained within 300 ms: webhook .* has 1 pending and 0 in flight/);
+    await expect(app.drain({ all: true, timeoutMs: 300 })).rejects.toThrow(/the queue has 1 pending and 0 in flight/);
+  });
+
+  it('refuses a timeout that is not a number of milliseconds', async () => {
+    const app = await startTestApp();
+    apps.push(app);
+    await expect(app.drain({ timeoutMs: -1 })).rejects.toThrow(/HOOKWORK_ERR_INVALID_QUERY: drain\(\) was given timeoutMs -1/);
+  });
+});

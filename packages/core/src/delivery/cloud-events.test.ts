@@ -1,0 +1,159 @@
+import { HTTP, type CloudEvent } from 'cloudevents';
+import { Webhook as StandardWebhook } from 'standardwebhooks';
+import type { Hookwork } from '../composition/hookwork-app';
+import { isHookworkError } from '../errors/hookwork-error';
+import type { WebhookFormat } from '../model/webhook';
+import { startTestReceiver, type ReceivedRequest, type TestReceiver } from '../testing/test-receiver';
+import { startTestApp, ThingHappened } from '../test-support/test-app';
+import { percentEncode, subjectAt } from './cloud-events';
+
+// CloudEvents 1.0 as a per-webhook format, read at a real receiver with the official SDK's HTTP
+// binding (`cloudevents`): every attribute in both modes, and the Standard Webhooks signature over
+// the exact bytes that arrived.
+
+const headerRecord = (request: ReceivedRequest) => Object.fromEntries(Object.entries(request.headers).map(([k, v]) => [k, Array.isArray(v) ? v.join(', ') : (v ?? '')]));
+const toCloudEvent = (request: ReceivedRequest) => HTTP.toEvent({ headers: headerRecord(request), body: request.text }) as CloudEvent<unknown>;
+
+describe('CloudEvents format', () => {
+  let receiver: TestReceiver;
+  let app: Hookwork | undefined;
+
+  beforeEach(async () => {
+    receiver = await startTestReceiver();
+  });
+  afterEach(async () => {
+    await app?.stop();
+    app = undefined;
+    await receiver.close();
+  });
+
+  async function deliverOne(format: WebhookFormat, extra: Record<string, unknown> = { title: 'Hello, wörld' }) {
+    app = await startTestApp();
+    const created = await app.webhooks.create({ url: receiver.url, events: ['thing.happened'], secret: true, format });
+    const before = Date.now();
+    await app.publish(new ThingHappened('t-1', extra));
+    const after = Date.now();
+    const [request] = await receiver.waitFor(1);
+    return { request: request!, secret: created.secret!, before, after };
+  }
+
+  it.each(['structured', 'binary'] as const)('%s mode: the SDK reads every attribute, the payload is the data, and standardwebhooks verifies the bytes', async (mode) => {
+    const { request, secret, before, after } = await deliverOne({ type: 'cloudevents', mode, source: 'https://cms.example.com/sites/main', subjectFrom: '/id' });
+    const event = toCloudEvent(request);
+    const headers = headerRecord(request);
+    expect(event.specversion).toBe('1.0');
+    expect(event.id).toBe(headers['webhook-id']);
+    expect(event.id).toMatch(/^msg_[0-9a-f]{32}$/);
+    expect(event.type).toBe('thing.happened');
+    expect(event.source).toBe('https://cms.example.com/sites/main');
+    expect(event.subject).toBe('t-1');
+    expect(event.datacontenttype).toBe('application/json');
+    expect(event.data).toEqual({ id: 't-1', title: 'Hello, wörld' });
+    expect(Date.parse(event.time!)).toBeGreaterThanOrEqual(before);
+    expect(Date.parse(event.time!)).toBeLessThanOrEqual(after);
+    expect(event.validate()).toBe(true);
+    // No attribute the test did not ask for (the SDK reads unknown ce-* headers and members as extensions).
+    expect(Object.entries(event.toJSON()).filter(([, value]) => value !== undefined).map(([name]) => name).sort()).toEqual(['data', 'datacontenttype', 'id', 'source', 'specversion', 'subject', 'time', 'type']);
+    // hookwork's own headers go along in every format.
+    expect(headers).toMatchObject({ 'hookwork-event': 'thing.happened', 'hookwork-retry-count': '0' });
+    expect(new StandardWebhook(secret).verify(request.text, headers)).toEqual(JSON.parse(request.text));
+    if (mode === 'structured') {
+      expect(headers['content-type']).toBe('application/cloudevents+json; charset=utf-8');
+      expect(Object.keys(headers).filter((h) => h.startsWith('ce-'))).toEqual([]);
+    } else {
+      expect(headers['content-type']).toBe('application/json');
+      // Binary mode keeps the stored body byte for byte.
+      expect(request.text).toBe('{"id":"t-1","title":"Hello, wörld"}');
+    }
+  });
+
+  it('time is the publish time: a retry carries the same time and id, while webhook-timestamp is signed afresh', async () => {
+    app = await startTestApp({ settings: { retrySchedule: [1100] } });
+    receiver.handler = (_request, response, index) => void response.writeHead(index === 0 ? 503 : 200).end();
+    await app.webhooks.create({ url: receiver.url, events: ['thing.happened'], secret: true, format: { type: 'cloudevents', mode: 'binary', source: '/sites/main', subject: 'main site' } });
+    await app.publish(new ThingHappened('t-2'));
+    const [first, second] = await receiver.waitFor(2);
+    const [one, two] = [toCloudEvent(first!), toCloudEvent(second!)];
+    expect(two.id).toBe(one.id);
+    expect(two.time).toBe(one.time);
+    expect(headerRecord(second!)['hookwork-retry-count']).toBe('1');
+    expect(Number(headerRecord(second!)['webhook-timestamp'])).toBeGreaterThan(Number(headerRecord(first!)['webhook-timestamp']));
+    // The HTTP binding percent-encodes a space in a header value; the SDK hands it over encoded.
+    expect(headerRecord(first!)['ce-subject']).toBe('main%20site');
+    expect(decodeURIComponent(one.subject!)).toBe('main site');
+  });
+
+  it('a test send goes out in the webhook format too, marked by hookwork-test', async () => {
+    app = await startTestApp();
+    const { key } = await app.webhooks.create({ url: receiver.url, events: ['thing.happened'], format: { type: 'cloudevents', mode: 'structured', source: 'urn:example:site' } });
+    const result = await app.sendTestEvent(key);
+    expect(result.ok).toBe(true);
+    const [request] = await receiver.waitFor(1);
+    const event = toCloudEvent(request!);
+    expect(event).toMatchObject({ id: result.requestId, type: 'thing.happened', source: 'urn:example:site' });
+    expect(event.subject).toBeUndefined();
+    expect(request!.headers['hookwork-test']).toBe('true');
+    // The log keeps the body as sent: the envelope.
+    const [entry] = (await app.logs(key)).items;
+    expect(JSON.parse(entry!.requestBody)).toMatchObject({ specversion: '1.0', id: result.requestId, data: { event: 'thing.happened', test: true } });
+  });
+
+  it('the default format is the stored JSON, and a webhook can switch format and back', async () => {
+    app = await startTestApp();
+    const { key, format } = await app.webhooks.create({ url: receiver.url, events: ['thing.happened'] });
+    expect(format).toEqual({ type: 'json' });
+    expect((await app.webhooks.update(key, { format: { type: 'cloudevents', mode: 'structured', source: '/s' } })).format).toEqual({ type: 'cloudevents', mode: 'structured', source: '/s' });
+    await app.publish(new ThingHappened('a'));
+    await app.drain();
+    expect((await app.webhooks.update(key, { format: { type: 'json' } })).format).toEqual({ type: 'json' });
+    await app.publish(new ThingHappened('b'));
+    await app.drain();
+    const idOf = (r: ReceivedRequest) => (r.headers['content-type']!.startsWith('application/json') ? JSON.parse(r.text).id : toCloudEvent(r).subject ?? (toCloudEvent(r).data as { id: string }).id);
+    expect(receiver.requests.map((r) => [r.headers['content-type'], idOf(r)])).toEqual([
+      ['application/cloudevents+json; charset=utf-8', 'a'],
+      ['application/json', 'b'],
+    ]);
+  });
+
+  it.each<[string, unknown, RegExp]>([
+    ['no source', { type: 'cloudevents', mode: 'binary' }, /format\.source is required for CloudEvents/],
+    ['no mode', { type: 'cloudevents', source: '/s' }, /format\.mode is required for CloudEvents/],
+    ['an unknown mode', { type: 'cloudevents', mode: 'batch', source: '/s' }, /format\.mode must be one of "structured", "binary"/],
+    ['an unknown type', { type: 'xml' }, /format\.type must be one of "json", "cloudevents"/],
+    ['a source with a space', { type: 'cloudevents', mode: 'binary', source: 'my site' }, /format\.source has characters that are not allowed/],
+    ['subject and subjectFrom', { type: 'cloudevents', mode: 'binary', source: '/s', subject: 'x', subjectFrom: '/id' }, /format\.subjectFrom goes without subject/],
+    ['a pointer that is not one', { type: 'cloudevents', mode: 'binary', source: '/s', subjectFrom: 'id' }, /format\.subjectFrom has characters that are not allowed/],
+    ['CloudEvents fields on json', { type: 'json', source: '/s' }, /format\.source is a CloudEvents field/],
+    ['an unknown field', { type: 'cloudevents', mode: 'binary', source: '/s', sorce: '/t' }, /format\.sorce is not a webhook field/],
+  ])('refuses a format with %s, storing nothing', async (_what, format, message) => {
+    app = await startTestApp();
+    const error = await app.webhooks.create({ url: receiver.url, events: ['thing.happened'], format: format as WebhookFormat }).catch((e: unknown) => e);
+    expect(isHookworkError(error, 'HOOKWORK_ERR_INVALID_WEBHOOK')).toBe(true);
+    expect((error as Error).message).toMatch(message);
+    expect((await app.webhooks.list()).total).toBe(0);
+  });
+
+  it('refuses custom headers that would set a CloudEvents attribute', async () => {
+    app = await startTestApp();
+    const error = await app.webhooks.create({ url: receiver.url, events: ['thing.happened'], headers: { 'CE-Type': 'forged' } }).catch((e: unknown) => e);
+    expect((error as Error).message).toMatch(/headers\.CE-Type is set by hookwork itself/);
+  });
+});
+
+describe('CloudEvents helpers', () => {
+  it('percent-encodes what the HTTP binding requires, and nothing else', () => {
+    expect(percentEncode('https://cms.example.com/a?b=c')).toBe('https://cms.example.com/a?b=c');
+    expect(percentEncode('a b"c%d')).toBe('a%20b%22c%25d');
+    expect(percentEncode('ünï ✓')).toBe('%C3%BCn%C3%AF%20%E2%9C%93');
+    expect(decodeURIComponent(percentEncode('ünï "✓" 100%'))).toBe('ünï "✓" 100%');
+  });
+
+  it('reads a subject by RFC 6901 JSON Pointer: strings and numbers only', () => {
+    const body = JSON.stringify({ id: 'doc-1', n: 7, nested: { 'a/b': { '~k': 'deep' } }, list: ['x'], empty: '', obj: {} });
+    expect(subjectAt(body, '/id')).toBe('doc-1');
+    expect(subjectAt(body, '/n')).toBe('7');
+    expect(subjectAt(body, '/nested/a~1b/~0k')).toBe('deep');
+    expect(subjectAt(body, '/list/0')).toBe('x');
+    expect([subjectAt(body, '/missing'), subjectAt(body, '/obj'), subjectAt(body, '/empty'), subjectAt(body, '/id/x'), subjectAt('[', '/id')]).toEqual([undefined, undefined, undefined, undefined, undefined]);
+  });
+});

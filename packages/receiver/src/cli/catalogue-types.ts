@@ -1,0 +1,129 @@
+import type { Options } from 'json-schema-to-typescript';
+
+/** A JSON Schema object as the catalogue holds it. */
+type Schema = { [keyword: string]: unknown };
+
+/** What the generator reads of one `webhooks` entry of a hookwork catalogue document. */
+interface CatalogueOperation {
+  summary?: string;
+  description?: string;
+  'x-hookwork-event'?: { alias: string; eventName?: string; synonyms?: string[]; patterns?: string[]; described?: boolean };
+  requestBody?: { content?: Record<string, { schema?: Schema }> };
+}
+
+/** The parts of a catalogue document (`npx hookwork catalogue`, docs/catalogue.md) the generator reads. */
+export interface CatalogueInput {
+  openapi?: unknown;
+  info?: { title?: string; version?: string };
+  webhooks?: Record<string, { post?: CatalogueOperation }>;
+  components?: { schemas?: Record<string, Schema> };
+}
+
+/** What is wrong with the input, or the generator missing: the command line answers these with exit code 2. */
+export class CatalogueInputError extends Error {}
+
+/** Options of {@link generateEventTypes}. */
+export interface GenerateOptions {
+  /** The name of the union type. Default `HookworkEvent`. */
+  typeName?: string;
+  /** Where the document came from, for the banner. */
+  source?: string;
+  /** json-schema-to-typescript, loaded by the caller (the command line imports it on demand). */
+  compile: (schema: Schema, name: string, options: Partial<Options>) => Promise<string>;
+}
+
+const IDENTIFIER = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
+
+/** `Umbraco.ContentPublish` → `UmbracoContentPublish`. */
+function pascalCase(alias: string): string {
+  const name = alias
+    .split(/[^A-Za-z0-9]+/)
+    .filter(Boolean)
+    .map((part) => part.charAt(0).toUpperCase() + part.slice(1))
+    .join('');
+  return /^[0-9]/.test(name) || name === '' ? `Event${name}` : name;
+}
+
+/** A pattern (`collections.save.after.*`) as a template literal type (`` `collections.save.after.${string}` ``). */
+function patternType(pattern: string): string {
+  return `\`${pattern
+    .split('*')
+    .map((part) => part.replace(/[\\`]/g, '\\$&').replace(/\$\{/g, '\\${'))
+    .join('${string}')}\``;
+}
+
+/** Nested titles would become named types of their own, which could clash across events: keep them inline. */
+function inlineNestedTitles(schema: unknown, top = true): unknown {
+  if (Array.isArray(schema)) return schema.map((item) => inlineNestedTitles(item, false));
+  if (!schema || typeof schema !== 'object') return schema;
+  const result: Schema = {};
+  for (const [key, value] of Object.entries(schema as Schema)) {
+    if (key === 'title' && !top) continue;
+    result[key] = key === 'properties' || key === '$defs' || key === 'definitions' || key === 'patternProperties'
+      ? Object.fromEntries(Object.entries(value as Schema).map(([name, inner]) => [name, inlineNestedTitles(inner, false)]))
+      : inlineNestedTitles(value, false);
+  }
+  return result;
+}
+
+function payloadSchema(document: CatalogueInput, operation: CatalogueOperation, alias: string): Schema | undefined {
+  const schema = operation.requestBody?.content?.['application/json']?.schema;
+  if (!schema) throw new CatalogueInputError(`webhooks["${alias}"] has no application/json request body schema; is this a hookwork catalogue document?`);
+  const ref = schema.$ref;
+  if (typeof ref !== 'string') return schema;
+  const key = ref.startsWith('#/components/schemas/') ? decodeURIComponent(ref.slice('#/components/schemas/'.length)).replace(/~1/g, '/').replace(/~0/g, '~') : undefined;
+  const target = key === undefined ? undefined : document.components?.schemas?.[key];
+  if (!target) throw new CatalogueInputError(`webhooks["${alias}"] refers to ${ref}, which the document does not hold`);
+  return target;
+}
+
+/**
+ * TypeScript types of a hookwork catalogue document: one payload type per event (from its JSON
+ * Schema, by json-schema-to-typescript) and the union of `{ alias, payload }` that
+ * `createReceiver<Events>()` takes, so `switch (event.alias)` narrows `event.payload`. A synonym
+ * gets its own member (the event header carries the spelling the webhook subscribed with); a
+ * name-spaced pattern becomes a template literal type (`` `collections.save.after.${string}` ``);
+ * an event that does not describe its payload has `payload: unknown`.
+ */
+export async function generateEventTypes(document: CatalogueInput, options: GenerateOptions): Promise<string> {
+  const typeName = options.typeName ?? 'HookworkEvent';
+  if (!IDENTIFIER.test(typeName)) throw new CatalogueInputError(`--name ${JSON.stringify(typeName)} is not a TypeScript identifier`);
+  if (!document || typeof document !== 'object' || typeof document.webhooks !== 'object' || document.webhooks === null) {
+    throw new CatalogueInputError('the document has no webhooks section; give the OpenAPI 3.1 document `npx hookwork catalogue` writes (or the admin API serves)');
+  }
+  const taken = new Set([typeName, `${typeName}Alias`]);
+  const declarations: string[] = [];
+  const members: string[] = [];
+  for (const [key, entry] of Object.entries(document.webhooks)) {
+    const operation = entry?.post;
+    const event = operation?.['x-hookwork-event'];
+    if (!operation || !event || typeof event.alias !== 'string') {
+      throw new CatalogueInputError(`webhooks["${key}"] has no post operation with x-hookwork-event; give a document hookwork wrote`);
+    }
+    let payload = 'unknown';
+    const schema = payloadSchema(document, operation, key);
+    if (event.described !== false && schema && Object.keys(schema).some((k) => k !== 'description' && k !== 'title')) {
+      let name = `${pascalCase(event.alias)}Payload`;
+      for (let n = 2; taken.has(name); n++) name = `${pascalCase(event.alias)}Payload${n}`;
+      taken.add(name);
+      const described = { ...(inlineNestedTitles(schema) as Schema), title: name, description: operation.description ?? operation.summary ?? event.alias };
+      declarations.push((await options.compile(described, name, { bannerComment: '', unknownAny: true, strictIndexSignatures: true })).trim());
+      payload = name;
+    }
+    const doc = `  /** ${(operation.summary ?? event.alias).replace(/\*\//g, '*\\/')} */`;
+    for (const spelling of [event.alias, ...(event.synonyms ?? [])]) members.push(`${doc}\n  | { alias: ${JSON.stringify(spelling)}; payload: ${payload} }`);
+    for (const pattern of event.patterns ?? []) members.push(`${doc}\n  | { alias: ${patternType(pattern)}; payload: ${payload} }`);
+  }
+  const about = [document.info?.title, document.info?.version].filter(Boolean).join(' ');
+  return [
+    `// Generated by hookwork-types from ${options.source ?? 'a hookwork catalogue'}${about ? ` (${about})` : ''}. Do not edit: regenerate it.`,
+    '',
+    ...declarations.map((d) => `${d}\n`),
+    `/** Every event of the catalogue as \`{ alias, payload }\`: \`createReceiver<${typeName}>()\`, and \`switch (event.alias)\` narrows \`event.payload\`. */`,
+    `export type ${typeName} =\n${members.length > 0 ? members.join('\n') : '  never'};`,
+    '',
+    `/** The aliases of {@link ${typeName}}. */`,
+    `export type ${typeName}Alias = ${typeName}['alias'];`,
+    '',
+  ].join('\n');
+}

@@ -1,0 +1,74 @@
+#!/usr/bin/env node
+import { readFileSync, writeFileSync } from 'node:fs';
+import { basename, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { CatalogueInputError, generateEventTypes, type CatalogueInput, type GenerateOptions } from './catalogue-types';
+
+// `npx hookwork-types catalogue.json --out src/events.ts`: the receiver's event union from the
+// sender's catalogue (docs/catalogue.md). json-schema-to-typescript is an optional peer: a
+// build-time tool, so a receiver's production install never carries it (or prettier with it).
+// Exit codes: 0 written, 1 generation failed, 2 a usage error.
+
+const USAGE = `usage: hookwork-types <catalogue.json> [--out <file.ts>] [--name <TypeName>]
+
+  <catalogue.json>  the OpenAPI 3.1 catalogue the sender wrote (npx hookwork catalogue) or serves
+  --out             where to write the TypeScript (default: standard output)
+  --name            the union type's name (default: HookworkEvent; the aliases are <TypeName>Alias)
+
+  needs json-schema-to-typescript: npm install --save-dev json-schema-to-typescript
+`;
+
+async function loadCompiler(): Promise<GenerateOptions['compile']> {
+  try {
+    const generator = await import('json-schema-to-typescript');
+    return (schema, name, options) => generator.compile(schema as never, name, options);
+  } catch (error) {
+    if ((error as { code?: string }).code !== 'MODULE_NOT_FOUND' && (error as { code?: string }).code !== 'ERR_MODULE_NOT_FOUND') throw error;
+    throw new CatalogueInputError('json-schema-to-typescript is not installed; it is an optional peer of @hookwork/receiver, needed only to generate types: npm install --save-dev json-schema-to-typescript');
+  }
+}
+
+/** Runs the command line; resolves with the exit code. */
+export async function main(argv: readonly string[]): Promise<number> {
+  try {
+    let parsed: { values: { out?: string; name?: string; help?: boolean }; positionals: string[] };
+    try {
+      parsed = parseArgs({ args: [...argv], options: { out: { type: 'string' }, name: { type: 'string' }, help: { type: 'boolean', short: 'h' } }, allowPositionals: true, strict: true });
+    } catch (error) {
+      throw new CatalogueInputError((error as Error).message);
+    }
+    const { values, positionals } = parsed;
+    if (values.help) {
+      process.stdout.write(USAGE);
+      return 0;
+    }
+    if (positionals.length !== 1) throw new CatalogueInputError(positionals.length === 0 ? 'give the catalogue file' : `give one catalogue file, not ${positionals.length}`);
+    const file = resolve(positionals[0]!);
+    let document: CatalogueInput;
+    try {
+      document = JSON.parse(readFileSync(file, 'utf8')) as CatalogueInput;
+    } catch (error) {
+      throw new CatalogueInputError(`cannot read ${file} as JSON: ${(error as Error).message}`);
+    }
+    const compile = await loadCompiler();
+    const text = await generateEventTypes(document, { compile, source: basename(file), ...(values.name !== undefined ? { typeName: values.name } : {}) });
+    if (values.out) {
+      writeFileSync(resolve(values.out), text);
+      process.stderr.write(`hookwork-types: wrote ${Object.keys(document.webhooks ?? {}).length} events to ${values.out}\n`);
+    } else process.stdout.write(text);
+    return 0;
+  } catch (error) {
+    if (error instanceof CatalogueInputError) {
+      process.stderr.write(`hookwork-types: ${error.message}\n\n${USAGE}`);
+      return 2;
+    }
+    process.stderr.write(`hookwork-types: ${(error as Error)?.message ?? error}\n`);
+    return 1;
+  }
+}
+
+if (require.main === module) {
+  void main(process.argv.slice(2)).then((code) => {
+    process.exitCode = code;
+  });
+}

@@ -1,0 +1,47 @@
+import { ReceiverError } from './errors/receiver-error';
+import type { CloudEventAttributes } from './event-types';
+
+/** The media type of a structured-mode CloudEvent (JSON event format). */
+const STRUCTURED = /^application\/cloudevents\+json\s*(;|$)/i;
+
+const decode = (value: string): string => {
+  try {
+    return decodeURIComponent(value);
+  } catch {
+    return value;
+  }
+};
+
+/**
+ * The CloudEvent a request carries, per the CloudEvents 1.0 HTTP binding: structured mode
+ * (`content-type: application/cloudevents+json`, the attributes and `data` in the JSON body) or
+ * binary mode (`ce-specversion` and the other attributes as percent-encoded `ce-*` headers, the
+ * body is the data). Undefined for a request that is neither. `data` is parsed JSON (structured
+ * `data`, or the binary body); `data_base64` is not supported.
+ *
+ * @throws ReceiverError RECEIVER_ERR_INVALID_JSON for a body that is not JSON, or a structured
+ *   envelope without a string `type`.
+ */
+export function readCloudEvent(headers: Readonly<Record<string, string>>, body: Buffer, id: string | undefined): { attributes: CloudEventAttributes; data: unknown; from: string } | undefined {
+  const structured = STRUCTURED.test(headers['content-type'] ?? '');
+  if (!structured && !headers['ce-specversion']) return undefined;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(body.toString('utf8'));
+  } catch (error) {
+    throw new ReceiverError('RECEIVER_ERR_INVALID_JSON', `the body of ${id ?? 'the request'} (a CloudEvent) is not JSON: ${(error as Error).message}`, { cause: error });
+  }
+  if (structured) {
+    const envelope = parsed as Record<string, unknown> | null;
+    if (!envelope || typeof envelope !== 'object' || Array.isArray(envelope) || typeof envelope.type !== 'string' || envelope.type === '') {
+      throw new ReceiverError('RECEIVER_ERR_INVALID_JSON', `the body of ${id ?? 'the request'} is sent as application/cloudevents+json but is not a CloudEvent with a type`);
+    }
+    const { data, ...attributes } = envelope;
+    return { attributes: attributes as unknown as CloudEventAttributes, data, from: 'type' };
+  }
+  const attributes: Record<string, string> = {};
+  for (const [name, value] of Object.entries(headers)) if (name.startsWith('ce-')) attributes[name.slice(3)] = decode(value);
+  if (!attributes.type) return undefined;
+  if (headers['content-type']) attributes.datacontenttype ??= headers['content-type'];
+  return { attributes: attributes as unknown as CloudEventAttributes, data: parsed, from: 'ce-type' };
+}
