@@ -70,8 +70,6 @@ function describe(error: ErrorObject): string {
       return `is too long (at most ${String((error.params as { limit: number }).limit)})`;
     case 'type':
       return error.instancePath === '' ? 'webhook input must be an object such as { url, events }' : `must be ${[(error.params as { type: string | string[] }).type].flat().map((t) => `a${/^[aeiou]/.test(t) ? 'n' : ''} ${t}`).join(' or ')}`;
-    case 'enum':
-      return `must be one of ${((error.params as { allowedValues: unknown[] }).allowedValues).map((v) => JSON.stringify(v)).join(', ')}`;
     case 'minimum':
     case 'exclusiveMinimum':
     case 'maximum':
