@@ -57,6 +57,9 @@ function toRequest(row: Row): WebhookRequest {
   return request;
 }
 
+/** How long hasLines() keeps its answer, ms. */
+const LINES_RECHECK_MS = 100;
+
 /** A FIFO request holds its webhook's line while pending or in flight, or dead with `block`. */
 const IN_LINE = "fifo IS NOT NULL AND (state != 'dead' OR fifo = 'block')";
 
@@ -89,6 +92,8 @@ export class SqliteRequestQueue implements RequestQueue {
   private readonly listeners = new Set<() => void>();
   private poller: NodeJS.Timeout | undefined;
   private dataVersion: unknown;
+  private linesExist = false;
+  private linesCheckedAt = -Infinity;
 
   constructor(
     private readonly connection: SqliteConnection,
@@ -114,6 +119,7 @@ export class SqliteRequestQueue implements RequestQueue {
         );
         for (const r of requests) insert.run(r.id, r.webhookKey, r.eventAlias, r.body, r.createdAt.getTime(), r.dueAt.getTime(), r.fifo ?? null, r.traceparent ?? null);
       });
+      if (requests.some((r) => r.fifo)) this.linesExist = true;
     } catch (error) {
       if (isUniqueViolation((error as Error).cause)) {
         throw new HookworkError('HOOKWORK_ERR_ENQUEUE_FAILED', `a request of this batch has an id that is already queued (${requests.map((r) => r.id).join(', ').slice(0, 200)}); nothing of this batch was stored`, { cause: error });
@@ -151,9 +157,19 @@ export class SqliteRequestQueue implements RequestQueue {
     });
   }
 
-  /** Whether any FIFO line exists: one index seek, so stores without FIFO webhooks skip the line queries. */
+  /**
+   * Whether any FIFO line exists, so stores without FIFO webhooks skip the line queries. Claims and
+   * nextDueAt run about once per publish when traffic is light, so the answer is kept for
+   * {@link LINES_RECHECK_MS}; an enqueue of FIFO requests in this process sets it at once, and a
+   * line another process starts is seen within that time (its head is claimed that much later,
+   * never out of order).
+   */
   private hasLines(): boolean {
-    return this.connection.statement(`SELECT 1 FROM hookwork_requests WHERE ${IN_LINE} LIMIT 1`).get() !== undefined;
+    const now = performance.now();
+    if (now - this.linesCheckedAt < LINES_RECHECK_MS) return this.linesExist;
+    this.linesExist = this.connection.statement(`SELECT 1 FROM hookwork_requests WHERE ${IN_LINE} LIMIT 1`).get() !== undefined;
+    this.linesCheckedAt = now;
+    return this.linesExist;
   }
 
   async complete(id: string, owner: string): Promise<boolean> {
@@ -228,6 +244,8 @@ export class SqliteRequestQueue implements RequestQueue {
         )
         .all({ now: now.getTime(), ids: jsonList(selector.ids), webhookKey: selector.webhookKey ?? null, deadSince: selector.deadSince?.getTime() ?? null }),
     ) as { id: string }[];
+    // A redelivered FIFO request may start a line again: look afresh at the next claim.
+    if (rows.length > 0) this.linesCheckedAt = -Infinity;
     return rows.map((row) => row.id);
   }
 

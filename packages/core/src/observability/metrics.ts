@@ -99,9 +99,18 @@ export class HookworkMetrics {
       },
     });
 
+    // Labelled children are kept, so an attempt costs no label hashing (it runs for every delivery).
+    const attemptChildren = new Map<string, { inc(): void }>();
+    const durationChildren = new Map<string, { observe(value: number): void }>();
     const attempted = (info: { outcome: string; statusCode?: number; durationMs: number }) => {
-      attempts.inc({ outcome: info.outcome, status_class: info.statusCode === undefined ? 'none' : `${Math.floor(info.statusCode / 100)}xx` });
-      duration.observe({ outcome: info.outcome }, info.durationMs / 1000);
+      const statusClass = info.statusCode === undefined ? 'none' : `${Math.floor(info.statusCode / 100)}xx`;
+      const key = `${info.outcome} ${statusClass}`;
+      let counter = attemptChildren.get(key);
+      if (!counter) attemptChildren.set(key, (counter = attempts.labels({ outcome: info.outcome, status_class: statusClass })));
+      counter.inc();
+      let histogram = durationChildren.get(info.outcome);
+      if (!histogram) durationChildren.set(info.outcome, (histogram = duration.labels({ outcome: info.outcome })));
+      histogram.observe(info.durationMs / 1000);
     };
     lifecycle.on('attemptSucceeded', (info) => {
       attempted(info);

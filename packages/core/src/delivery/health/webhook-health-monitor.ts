@@ -25,6 +25,8 @@ export interface WebhookHealthMonitorDeps {
   logger: Logger;
 }
 
+const SEND: DeliveryAdmission = Object.freeze({ kind: 'send', probe: false });
+
 /** How often, at most, a probe in flight is checked on by the webhook's other requests, ms. */
 const PROBE_POLL_MS = 1000;
 /** Compare-and-set rounds before a health write gives up (another process kept writing first). */
@@ -69,9 +71,11 @@ export class WebhookHealthMonitor {
    * while the rate limit is spent; sent otherwise, as the probe when the breaker's cool-down is over.
    */
   async admit(webhook: Webhook): Promise<DeliveryAdmission> {
+    let record = await this.read(webhook.key);
+    // The common case: a webhook that never failed and has no rate limit goes without more ado.
+    if (!record && !webhook.rateLimit && this.deps.settings.current.rateLimit.perSecond === 0) return SEND;
     const now = this.deps.clock.now().getTime();
     const policy = this.policyOf(webhook);
-    let record = await this.read(webhook.key);
     let decided = admission(record?.state, policy, now);
     if (decided.kind === 'hold') return this.hold(decided.until, decided.reason, now);
     if (policy.rate) {
@@ -88,7 +92,7 @@ export class WebhookHealthMonitor {
       decided = admission(record?.state, policy, now);
       if (decided.kind === 'hold') return this.hold(decided.until, decided.reason, now);
     }
-    return { kind: 'send', probe: false };
+    return SEND;
   }
 
   /** Counts an attempt's outcome into the webhook's health, and reports what changed. Never throws. */
@@ -96,18 +100,18 @@ export class WebhookHealthMonitor {
     try {
       const now = this.deps.clock.now();
       const health = attemptHealth(result);
-      const pauseMs = retryAfterPause(result, this.deps.settings.current, now);
-      if (health === 'ignored' && pauseMs === undefined) return;
-      const policy = this.policyOf(webhook);
-      if (health === 'success' && !probe && pauseMs === undefined) {
+      if (health === 'success' && !probe) {
         const cached = await this.read(webhook.key);
         if (isQuiet(cached?.state, now.getTime())) {
           // A healthy webhook's success changes nothing stored, unless a failure rate counts it.
-          if (policy.breaker.enabled && policy.breaker.failureRate > 0) this.countSuccess(webhook);
+          const breaker = webhook.breaker ? { ...this.deps.settings.current.breaker, ...webhook.breaker } : this.deps.settings.current.breaker;
+          if (breaker.enabled && breaker.failureRate > 0) this.countSuccess(webhook);
           return;
         }
       }
-      await this.write(webhook, policy, { health, probe, ...(pauseMs !== undefined ? { pauseMs } : {}) }, now.getTime());
+      const pauseMs = retryAfterPause(result, this.deps.settings.current, now);
+      if (health === 'ignored' && pauseMs === undefined) return;
+      await this.write(webhook, this.policyOf(webhook), { health, probe, ...(pauseMs !== undefined ? { pauseMs } : {}) }, now.getTime());
     } catch (error) {
       this.deps.reporter.backgroundError(`recording the health of webhook ${webhook.key}`, error);
     }
