@@ -1,4 +1,4 @@
-import { SpanKind, SpanStatusCode, type Tracer } from '@opentelemetry/api';
+import { context, SpanKind, SpanStatusCode, trace, type Tracer } from '@opentelemetry/api';
 import type { DependencyContainer } from 'tsyringe';
 import type { Attempt } from '../delivery/attempt';
 import { WebhookDeliveryHandler } from '../delivery/delivery-handler';
@@ -283,20 +283,24 @@ export class HookworkApp<TTransaction = never> implements Hookwork<TTransaction>
     }
     const { parts } = this;
     if (!parts.bus.hasSubscribers(notification.constructor)) this.reportUnhandled(notification.constructor);
-    return parts.tracer.startActiveSpan('hookwork.publish', { kind: SpanKind.INTERNAL }, async (span) => {
-      if (span.isRecording()) span.setAttribute('hookwork.notification', notification.constructor.name);
-      try {
-        const result = await this.dispatch(notification, options);
-        if (result.failures.length > 0) span.setStatus({ code: SpanStatusCode.ERROR, message: `${result.failures.length} event handler(s) failed` });
-        return result;
-      } catch (error) {
-        span.recordException(error as Error);
-        span.setStatus({ code: SpanStatusCode.ERROR, message: (error as Error)?.message ?? String(error) });
-        throw error;
-      } finally {
-        span.end();
-      }
-    });
+    const span = parts.tracer.startSpan('hookwork.publish', { kind: SpanKind.INTERNAL });
+    // Without an SDK the span is a no-op: entering a context for it would cost every publish.
+    if (!span.isRecording()) {
+      span.end();
+      return this.dispatch(notification, options);
+    }
+    span.setAttribute('hookwork.notification', notification.constructor.name);
+    try {
+      const result = await context.with(trace.setSpan(context.active(), span), () => this.dispatch(notification, options));
+      if (result.failures.length > 0) span.setStatus({ code: SpanStatusCode.ERROR, message: `${result.failures.length} event handler(s) failed` });
+      return result;
+    } catch (error) {
+      span.recordException(error as Error);
+      span.setStatus({ code: SpanStatusCode.ERROR, message: (error as Error)?.message ?? String(error) });
+      throw error;
+    } finally {
+      span.end();
+    }
   }
 
   /** Runs every composed event handling the notification and gathers their failures. */

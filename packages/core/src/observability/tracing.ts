@@ -1,4 +1,4 @@
-import { context, isSpanContextValid, ROOT_CONTEXT, trace, type Context, type SpanContext, type Tracer, type TracerProvider } from '@opentelemetry/api';
+import { context, INVALID_SPAN_CONTEXT, isSpanContextValid, ROOT_CONTEXT, trace, type Context, type SpanContext, type Tracer, type TracerProvider } from '@opentelemetry/api';
 import { createToken } from '../runtime/tokens';
 import { HOOKWORK_VERSION } from '../settings/settings';
 
@@ -21,7 +21,8 @@ const TRACEPARENT = /^00-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})$/;
 
 /** A span context as a W3C Trace Context `traceparent` value (version 00), or undefined when it is not valid. */
 export function formatTraceparent(spanContext: SpanContext): string | undefined {
-  if (!isSpanContextValid(spanContext)) return undefined;
+  // The API's no-op spans share this one context: known invalid without validating the ids.
+  if (spanContext === INVALID_SPAN_CONTEXT || !isSpanContextValid(spanContext)) return undefined;
   return `00-${spanContext.traceId}-${spanContext.spanId}-${(spanContext.traceFlags & 0xff).toString(16).padStart(2, '0')}`;
 }
 
@@ -35,6 +36,7 @@ export function parseTraceparent(value: string | undefined): SpanContext | undef
 
 /** The context an attempt's span starts in: the trace its request was enqueued in, when known, else the active one. */
 export function requestContext(traceparent: string | undefined): Context {
+  if (traceparent === undefined) return context.active();
   const parent = parseTraceparent(traceparent);
   return parent ? trace.setSpanContext(ROOT_CONTEXT, parent) : context.active();
 }
