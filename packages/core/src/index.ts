@@ -130,7 +130,7 @@ export type { HostResolver, ResolvedAddress, SsrfPolicySource } from './delivery
 export type { WebhookCache } from './delivery/webhook-cache';
 export type { CleanupResult } from './delivery/log-cleanup';
 export { pollingQueue } from './delivery/engine/polling-engine';
-export type { WebhookHealthMonitor, DeliveryAdmission } from './delivery/health/webhook-health-monitor';
+export type { WebhookHealthMonitor, WebhookHealthMonitorDeps, DeliveryAdmission } from './delivery/health/webhook-health-monitor';
 export type { HealthPolicy, HoldReason } from './delivery/health/health-policy';
 
 // Management
