@@ -12,6 +12,8 @@
  * 5. Memory with a backlog of 100,000 pending requests in SQLite (bench/src/backlog-memory.ts).
  * 6. hookwork on BullMQ next to a plain BullMQ worker, and Redis memory per queued request
  *    (bench/src/bullmq-bench.ts; `--only-bullmq` runs this part alone).
+ * 7. FIFO: one webhook delivering in publish order, one request at a time, next to the same run
+ *    without FIFO (memory, then SQLite) — what ordering costs in throughput.
  */
 import 'reflect-metadata';
 import { fork, spawnSync, type ChildProcess } from 'node:child_process';
@@ -175,11 +177,12 @@ async function newApp(storage?: StorageBackend, perWebhook = BENCH_PER_WEBHOOK, 
 let lastCpuUsPerDelivery = NaN;
 
 /** End to end: publish `events` notifications, each to `webhooks` webhooks, until all are delivered. */
-async function endToEnd(receiver: ChildReceiver, options: { webhooks: number; events: number; storage?: () => StorageBackend; perWebhook?: number }): Promise<number> {
+async function endToEnd(receiver: ChildReceiver, options: { webhooks: number; events: number; storage?: () => StorageBackend; perWebhook?: number; fifo?: boolean }): Promise<number> {
   const app = await newApp(options.storage?.(), options.perWebhook);
   try {
-    for (let w = 0; w < options.webhooks; w++) await app.webhooks.create({ url: receiver.url, events: ['bench.happened'], secret: true });
-    for (let i = 0; i < 2000; i++) await app.publish(new BenchHappened(i, now()));
+    for (let w = 0; w < options.webhooks; w++) await app.webhooks.create({ url: receiver.url, events: ['bench.happened'], secret: true, ...(options.fifo ? { fifo: true } : {}) });
+    // Warm up (JIT, sockets); a FIFO line goes one request at a time, so a shorter warm-up does.
+    for (let i = 0; i < (options.fifo ? 300 : 2000); i++) await app.publish(new BenchHappened(i, now()));
     await app.drain({ timeoutMs: 120_000 });
     await receiver.reset();
     const t0 = now();
@@ -342,7 +345,7 @@ async function main(): Promise<void> {
     return;
   }
   if (process.argv.includes('--only-e2e')) {
-    // For profiling: node --cpu-prof bench/dist/run.js --only-e2e [--sqlite] [--webhooks n] [--per-webhook n]
+    // For profiling: node --cpu-prof bench/dist/run.js --only-e2e [--sqlite] [--fifo] [--webhooks n] [--per-webhook n] [--events n]
     const option = (name: string, fallback: number) => {
       const at = process.argv.indexOf(name);
       return at >= 0 ? Number(process.argv[at + 1]) : fallback;
@@ -353,8 +356,9 @@ async function main(): Promise<void> {
     const tmp = mkdtempSync(path.join(os.tmpdir(), 'hookwork-bench-'));
     try {
       const storage = process.argv.includes('--sqlite') ? () => sqliteStorage({ file: path.join(tmp, 'bench.db') }) : undefined;
-      const rps = await endToEnd(receiver, { webhooks, events: Math.round(10_000 / webhooks), perWebhook, ...(storage ? { storage } : {}) });
-      console.log(`e2e ${storage ? 'SQLite' : 'memory'}, ${webhooks} webhook(s), perWebhook ${perWebhook}: ${rps.toFixed(0)} deliveries/s, ${lastCpuUsPerDelivery.toFixed(0)} µs CPU per delivery`);
+      const fifo = process.argv.includes('--fifo');
+      const rps = await endToEnd(receiver, { webhooks, events: option('--events', Math.round(10_000 / webhooks)), perWebhook, fifo, ...(storage ? { storage } : {}) });
+      console.log(`e2e ${storage ? 'SQLite' : 'memory'}${fifo ? ' FIFO' : ''}, ${webhooks} webhook(s), perWebhook ${perWebhook}: ${rps.toFixed(0)} deliveries/s, ${lastCpuUsPerDelivery.toFixed(0)} µs CPU per delivery`);
     } finally {
       await receiver.stop();
       rmSync(tmp, { recursive: true, force: true });
@@ -400,6 +404,7 @@ async function main(): Promise<void> {
     e2eEvents1: Math.round(20_000 * scale),
     e2eEvents10: Math.round(2_000 * scale),
     sqliteEvents: Math.round(5_000 * scale),
+    fifoEvents: Math.round(2_000 * scale),
     latencyRate: 500,
     latencySeconds: quick ? 2 : 6,
     publishes: Math.round(2_000 * scale),
@@ -429,6 +434,10 @@ async function main(): Promise<void> {
     console.log(`end to end, memory queue, 10 webhooks/event:  ${e2e10.toFixed(0)} deliveries/s  (${(e2e10 / baselineRps).toFixed(2)} × baseline)`);
     console.log(`end to end, SQLite queue, 1 webhook:          ${sqlite.toFixed(0)} deliveries/s  (${(sqlite / baselineRps).toFixed(2)} × baseline; target ≥ 0.50)`);
     console.log(`  same, default perWebhook ${DEFAULT_PER_WEBHOOK}:               ${sqliteDefault.toFixed(0)} deliveries/s  (${(sqliteDefault / baselineRps).toFixed(2)} × baseline)`);
+    const fifoMemory = await endToEnd(receiver, { webhooks: 1, events: settings.fifoEvents, fifo: true });
+    const fifoSqlite = await endToEnd(receiver, { webhooks: 1, events: settings.fifoEvents, fifo: true, storage: sqliteFile });
+    console.log(`FIFO, memory queue, 1 webhook:                ${fifoMemory.toFixed(0)} deliveries/s  (${(fifoMemory / e2e1).toFixed(3)} × the same without FIFO)`);
+    console.log(`FIFO, SQLite queue, 1 webhook:                ${fifoSqlite.toFixed(0)} deliveries/s  (${(fifoSqlite / sqlite).toFixed(3)} × the same without FIFO)`);
     const lat = await latency(receiver, settings.latencyRate, settings.latencySeconds);
     const p99Ratio = lat.hookwork.p99 / lat.direct.p99;
     console.log(`latency at ${settings.latencyRate}/s, publish → arrival:      p50 ${lat.hookwork.p50} ms, p99 ${lat.hookwork.p99} ms`);
@@ -458,6 +467,10 @@ async function main(): Promise<void> {
         e2eSqlite1Ratio: round(sqlite / baselineRps),
         e2eSqlite1DefaultPerEndpointRps: round(sqliteDefault, 0),
         e2eSqlite1DefaultPerEndpointRatio: round(sqliteDefault / baselineRps),
+        fifoMemoryRps: round(fifoMemory, 0),
+        fifoMemoryToDefaultRatio: round(fifoMemory / e2e1, 3),
+        fifoSqliteRps: round(fifoSqlite, 0),
+        fifoSqliteToDefaultRatio: round(fifoSqlite / sqlite, 3),
         latencyP50Ms: lat.hookwork.p50,
         latencyP99Ms: lat.hookwork.p99,
         directP50Ms: lat.direct.p50,

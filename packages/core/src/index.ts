@@ -19,18 +19,26 @@ export { ServerRoleAccessorToken, fixedServerRole, type ServerRole, type ServerR
 // Observability
 export { LoggerToken, consoleLogger, silentLogger, type Logger } from './observability/logger';
 export { LifecycleEmitter, LifecycleToken, type AttemptInfo, type AuditRecord, type LifecycleEvents, type LifecycleReporter, type RequestInfo } from './observability/lifecycle-events';
+export { OPERATOR_EVENT_TYPES, type OperatorEvent, type OperatorEventOf, type OperatorEventType } from './observability/operator-events';
+export { BREAKER_STATE_VALUES, HookworkMetrics, type MetricsScrape, type MetricsSources } from './observability/metrics';
+export { TRACER_NAME, TracerToken, formatTraceparent, parseTraceparent } from './observability/tracing';
 
 // Model
 export {
   REDACTED,
   type CloudEventsWebhookFormat,
+  type FifoDeadLetterPolicy,
   type JsonWebhookFormat,
   type Webhook,
+  type WebhookBreakerOptions,
+  type WebhookFifo,
   type WebhookFormat,
+  type WebhookRateLimit,
   type WebhookSecret,
   type WebhookSecretView,
   type WebhookView,
 } from './model/webhook';
+export type { BreakerState, WebhookHealth } from './model/webhook-health';
 export type { NewWebhookRequest, RequestState, WebhookRequest } from './model/webhook-request';
 export type { DeliveryErrorKind, DeliveryLogEntry, DeliveryOutcome } from './model/delivery-log-entry';
 export type { Page, PageRequest } from './model/page';
@@ -42,6 +50,7 @@ export {
   HOOKWORK_VERSION,
   SettingsToken,
   defaultSettings,
+  type BreakerSettings,
   type DeepPartial,
   type DurationInput,
   type HeaderStyle,
@@ -60,6 +69,16 @@ export { RequestQueueToken, type ClaimOptions, type EnqueueOptions, type QueueCo
 export { DeliveryLogToken, type DeliveryLog, type DeliveryLogPage, type DeliveryLogQuery } from './ports/delivery-log';
 export type { Storage, StorageBackend, StorageCapabilities, StorageContext } from './ports/storage-backend';
 export {
+  WebhookHealthStoreToken,
+  gcraStep,
+  type HealthWindow,
+  type TokenGrant,
+  type TokenRate,
+  type WebhookHealthRecord,
+  type WebhookHealthState,
+  type WebhookHealthStore,
+} from './ports/webhook-health-store';
+export {
   QueueEngineToken,
   type DeadLetterQuery,
   type DeliveryHandler,
@@ -73,7 +92,7 @@ export {
   type Settlement,
 } from './ports/queue-engine';
 export { TransportToken, type OutgoingRequest, type SendOptions, type Transport, type TransportResponse, type TransportResult } from './ports/transport';
-export { memoryStorage } from './storage/memory/memory-storage';
+export { memoryStorage, MemoryWebhookHealthStore } from './storage/memory/memory-storage';
 
 // Events
 export type { NotificationType } from './events/notification';
@@ -84,6 +103,17 @@ export type { JsonSchema, PayloadDescriptionContext } from './events/payload-des
 export { WebhookEventBase, type PayloadContext, type PublishOptions, type WebhookEventOptionsBag, type WebhookSubscription } from './events/webhook-event-base';
 export { WebhookEventContentBase } from './events/webhook-event-content-base';
 export { WebhookEventCatalogue, type WebhookEventDescriptor, type WebhookEventEntry } from './events/webhook-event-catalogue';
+export {
+  BreakerClosedOperatorEvent,
+  BreakerOpenedOperatorEvent,
+  OPERATOR_WEBHOOK_EVENTS,
+  OperatorNotification,
+  OperatorWebhookEventBase,
+  RequestExhaustedOperatorEvent,
+  WebhookDisabledOperatorEvent,
+  WebhookRecoveredOperatorEvent,
+  operatorPayload,
+} from './events/operator-webhook-events';
 
 // Firing
 export { WebhookFiringService, newMessageId, type FireRequest } from './firing/webhook-firing-service';
@@ -100,6 +130,8 @@ export type { HostResolver, ResolvedAddress, SsrfPolicySource } from './delivery
 export type { WebhookCache } from './delivery/webhook-cache';
 export type { CleanupResult } from './delivery/log-cleanup';
 export { pollingQueue } from './delivery/engine/polling-engine';
+export type { WebhookHealthMonitor, WebhookHealthMonitorDeps, DeliveryAdmission } from './delivery/health/webhook-health-monitor';
+export type { HealthPolicy, HoldReason } from './delivery/health/health-policy';
 
 // Management
 export type { Management } from './management/management-service';
@@ -116,6 +148,7 @@ export {
   rotatedSecretSchema,
   testEventResultSchema,
   webhookEventDescriptorSchema,
+  webhookHealthSchema,
   webhookRequestSchema,
   webhookSecretViewSchema,
   webhookViewSchema,
@@ -137,5 +170,6 @@ export { defineCollectionExtension, type CollectionExtension, type CollectionExt
 export { WebhookEventCollectionBuilder, type ExtensionOwner } from './composition/webhook-event-collection-builder';
 export { SettingsBuilder, WebhooksBuilder } from './composition/webhooks-builder';
 export { createHookwork, type HookworkOptions } from './composition/create-hookwork';
+export { operatorEventsComposer } from './composition/operator-events-composer';
 export type { Hookwork, HookworkState, PublishResult } from './composition/hookwork-app';
 export { DEFAULT_DRAIN_TIMEOUT_MS, type DrainOptions } from './composition/drain';

@@ -71,6 +71,31 @@ const MIGRATIONS: readonly string[] = [
   CREATE INDEX hookwork_delivery_log_request ON hookwork_delivery_log (request_id, date, seq);
   CREATE INDEX hookwork_requests_webhook ON hookwork_requests (webhook_key, state);
   `,
+  // 3: endpoint health (breaker state, rate), FIFO lines and the trace a request was enqueued in.
+  `
+  ALTER TABLE hookwork_requests ADD COLUMN fifo TEXT CHECK (fifo IN ('skip', 'block'));
+  ALTER TABLE hookwork_requests ADD COLUMN traceparent TEXT;
+  -- Pending requests split by FIFO: a claim of plain requests never reads a FIFO backlog, whose
+  -- heads are found through its line instead. A plain request still maintains one pending index.
+  DROP INDEX hookwork_requests_pending;
+  CREATE INDEX hookwork_requests_pending_plain ON hookwork_requests (due_at, seq) WHERE state = 'pending' AND fifo IS NULL;
+  CREATE INDEX hookwork_requests_pending_fifo ON hookwork_requests (due_at, seq) WHERE state = 'pending' AND fifo IS NOT NULL;
+  -- A FIFO webhook's line (its head is the smallest seq) and what of it is out.
+  CREATE INDEX hookwork_requests_fifo_line ON hookwork_requests (webhook_key, seq) WHERE fifo IS NOT NULL AND (state != 'dead' OR fifo = 'block');
+  CREATE INDEX hookwork_requests_fifo_out ON hookwork_requests (webhook_key, lease_expires_at) WHERE fifo IS NOT NULL AND state = 'inflight';
+
+  -- One row per webhook that ever failed: its health as JSON, written by compare-and-set on version.
+  CREATE TABLE hookwork_webhook_health (
+    webhook_key TEXT PRIMARY KEY,
+    version INTEGER NOT NULL,
+    state TEXT NOT NULL
+  ) WITHOUT ROWID;
+  -- The rate limiter's theoretical arrival time (GCRA) per rate-limited webhook, ms.
+  CREATE TABLE hookwork_webhook_rate (
+    webhook_key TEXT PRIMARY KEY,
+    tat REAL NOT NULL
+  ) WITHOUT ROWID;
+  `,
 ];
 
 /** The schema version this build of @hookwork/sqlite writes. */

@@ -1,5 +1,5 @@
-import { pollingQueue, type DeliveryLog, type RequestQueue, type Storage, type WebhookRepository } from '@hookwork/core';
-import { describeDeliveryLogContract, describeQueueEngineContract, describeRequestQueueContract, describeWebhookRepositoryContract, queueEngineHarness, type ContractSubject } from '@hookwork/core/testing';
+import { pollingQueue, type DeliveryLog, type RequestQueue, type Storage, type WebhookHealthStore, type WebhookRepository } from '@hookwork/core';
+import { describeDeliveryLogContract, describeQueueEngineContract, describeRequestQueueContract, describeWebhookHealthStoreContract, describeWebhookRepositoryContract, queueEngineHarness, type ContractSubject } from '@hookwork/core/testing';
 import { openSqliteStorage, sqliteStorage } from './sqlite-storage';
 import { makeTempDir } from './testing/temp-dir';
 
@@ -22,7 +22,8 @@ function fresh<T>(pick: (storage: Storage) => T): ContractSubject<T> {
 }
 
 describeWebhookRepositoryContract('sqlite', () => fresh<WebhookRepository>((s) => s.webhooks));
-describeRequestQueueContract('sqlite', () => fresh<RequestQueue>((s) => s.queue));
+describeRequestQueueContract('sqlite', () => fresh<RequestQueue>((s) => s.queue), { fifo: true });
+describeWebhookHealthStoreContract('sqlite', () => fresh<WebhookHealthStore>((s) => s.health!));
 describeDeliveryLogContract('sqlite', () => fresh<DeliveryLog>((s) => s.deliveryLog));
 
 describeQueueEngineContract(

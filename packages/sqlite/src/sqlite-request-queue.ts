@@ -28,9 +28,14 @@ interface Row {
   lease_owner: string | null;
   lease_expires_at: number | null;
   dead_at: number | null;
+  fifo: 'skip' | 'block' | null;
+  traceparent: string | null;
 }
 
-const COLUMNS = 'seq, id, webhook_key, event_alias, body, created_at, due_at, state, retry_count, last_error, lease_owner, lease_expires_at, dead_at';
+const COLUMNS = 'seq, id, webhook_key, event_alias, body, created_at, due_at, state, retry_count, last_error, lease_owner, lease_expires_at, dead_at, fifo, traceparent';
+
+/** {@link COLUMNS} of the table aliased `r`, for queries joining it. */
+const R_COLUMNS = COLUMNS.split(', ').map((column) => `r.${column}`).join(', ');
 
 function toRequest(row: Row): WebhookRequest {
   const request: WebhookRequest = {
@@ -47,8 +52,33 @@ function toRequest(row: Row): WebhookRequest {
   if (row.lease_owner !== null) request.leaseOwner = row.lease_owner;
   if (row.lease_expires_at !== null) request.leaseExpiresAt = new Date(row.lease_expires_at);
   if (row.dead_at !== null) request.deadAt = new Date(row.dead_at);
+  if (row.fifo !== null) request.fifo = row.fifo;
+  if (row.traceparent !== null) request.traceparent = row.traceparent;
   return request;
 }
+
+/** How long hasLines() keeps its answer, ms. */
+const LINES_RECHECK_MS = 100;
+
+/** A FIFO request holds its webhook's line while pending or in flight, or dead with `block`. */
+const IN_LINE = "fifo IS NOT NULL AND (state != 'dead' OR fifo = 'block')";
+
+/**
+ * The head of each FIFO line (the smallest seq of the line), found by seeking the line index
+ * once per webhook that has a line (a loose index scan), never by reading the backlog behind.
+ */
+const LINE_HEADS = `WITH RECURSIVE lines(key) AS (
+    SELECT min(webhook_key) FROM hookwork_requests WHERE ${IN_LINE}
+    UNION ALL
+    SELECT (SELECT min(webhook_key) FROM hookwork_requests WHERE ${IN_LINE} AND webhook_key > lines.key) FROM lines WHERE lines.key IS NOT NULL
+  ),
+  heads(seq) AS (SELECT (SELECT min(seq) FROM hookwork_requests WHERE ${IN_LINE} AND webhook_key = lines.key) FROM lines WHERE lines.key IS NOT NULL)`;
+
+/** No other request of r's line is out under a live lease. */
+const LINE_FREE = `NOT EXISTS (SELECT 1 FROM hookwork_requests i WHERE i.webhook_key = r.webhook_key AND i.fifo IS NOT NULL AND i.state = 'inflight' AND i.lease_expires_at > @now AND i.seq != r.seq)`;
+
+/** r (a FIFO request) heads its line. */
+const IS_HEAD = `r.seq = (SELECT min(o.seq) FROM hookwork_requests o WHERE o.webhook_key = r.webhook_key AND o.fifo IS NOT NULL AND (o.state != 'dead' OR o.fifo = 'block'))`;
 
 /** JSON text of a list, for `IN (SELECT value FROM json_each(?))`: one prepared statement for any list length. */
 const jsonList = (values: readonly string[] | undefined) => (values && values.length > 0 ? JSON.stringify(values) : null);
@@ -62,6 +92,8 @@ export class SqliteRequestQueue implements RequestQueue {
   private readonly listeners = new Set<() => void>();
   private poller: NodeJS.Timeout | undefined;
   private dataVersion: unknown;
+  private linesExist = false;
+  private linesCheckedAt = -Infinity;
 
   constructor(
     private readonly connection: SqliteConnection,
@@ -83,10 +115,11 @@ export class SqliteRequestQueue implements RequestQueue {
     try {
       c.write(`enqueueing ${requests.length} request(s)`, () => {
         const insert = c.statement(
-          "INSERT INTO hookwork_requests (id, webhook_key, event_alias, body, created_at, due_at, state, retry_count) VALUES (?, ?, ?, ?, ?, ?, 'pending', 0)",
+          "INSERT INTO hookwork_requests (id, webhook_key, event_alias, body, created_at, due_at, state, retry_count, fifo, traceparent) VALUES (?, ?, ?, ?, ?, ?, 'pending', 0, ?, ?)",
         );
-        for (const r of requests) insert.run(r.id, r.webhookKey, r.eventAlias, r.body, r.createdAt.getTime(), r.dueAt.getTime());
+        for (const r of requests) insert.run(r.id, r.webhookKey, r.eventAlias, r.body, r.createdAt.getTime(), r.dueAt.getTime(), r.fifo ?? null, r.traceparent ?? null);
       });
+      if (requests.some((r) => r.fifo)) this.linesExist = true;
     } catch (error) {
       if (isUniqueViolation((error as Error).cause)) {
         throw new HookworkError('HOOKWORK_ERR_ENQUEUE_FAILED', `a request of this batch has an id that is already queued (${requests.map((r) => r.id).join(', ').slice(0, 200)}); nothing of this batch was stored`, { cause: error });
@@ -104,12 +137,17 @@ export class SqliteRequestQueue implements RequestQueue {
     const notExcluded = 'AND (@excluded IS NULL OR webhook_key NOT IN (SELECT value FROM json_each(@excluded)))';
     return c.write('claiming requests', () => {
       const due = c
-        .statement(`SELECT ${COLUMNS} FROM hookwork_requests WHERE state = 'pending' AND due_at <= @now ${notExcluded} ORDER BY due_at, seq LIMIT @limit`)
+        .statement(`SELECT ${COLUMNS} FROM hookwork_requests WHERE state = 'pending' AND fifo IS NULL AND due_at <= @now ${notExcluded} ORDER BY due_at, seq LIMIT @limit`)
         .all({ now, excluded, limit }) as Row[];
       const expired = c
-        .statement(`SELECT ${COLUMNS} FROM hookwork_requests WHERE state = 'inflight' AND lease_expires_at <= @now ${notExcluded} ORDER BY due_at, seq LIMIT @limit`)
+        .statement(`SELECT ${COLUMNS} FROM hookwork_requests r WHERE state = 'inflight' AND lease_expires_at <= @now ${notExcluded} AND (r.fifo IS NULL OR (${IS_HEAD} AND ${LINE_FREE})) ORDER BY due_at, seq LIMIT @limit`)
         .all({ now, excluded, limit }) as Row[];
-      const chosen = expired.length === 0 ? due : [...due, ...expired].sort((a, b) => a.due_at - b.due_at || a.seq - b.seq).slice(0, limit);
+      const heads = this.hasLines()
+        ? (c
+            .statement(`${LINE_HEADS} SELECT ${R_COLUMNS} FROM heads JOIN hookwork_requests r ON r.seq = heads.seq WHERE r.state = 'pending' AND r.due_at <= @now ${notExcluded.replace('webhook_key', 'r.webhook_key')} AND ${LINE_FREE} ORDER BY r.due_at, r.seq LIMIT @limit`)
+            .all({ now, excluded, limit }) as Row[])
+        : [];
+      const chosen = expired.length === 0 && heads.length === 0 ? due : [...due, ...expired, ...heads].sort((a, b) => a.due_at - b.due_at || a.seq - b.seq).slice(0, limit);
       const leaseExpiresAt = now + options.leaseMs;
       const take = c.statement("UPDATE hookwork_requests SET state = 'inflight', lease_owner = ?, lease_expires_at = ? WHERE seq = ?");
       return chosen.map((row) => {
@@ -117,6 +155,21 @@ export class SqliteRequestQueue implements RequestQueue {
         return toRequest({ ...row, state: 'inflight', lease_owner: options.owner, lease_expires_at: leaseExpiresAt });
       });
     });
+  }
+
+  /**
+   * Whether any FIFO line exists, so stores without FIFO webhooks skip the line queries. Claims and
+   * nextDueAt run about once per publish when traffic is light, so the answer is kept for
+   * {@link LINES_RECHECK_MS}; an enqueue of FIFO requests in this process sets it at once, and a
+   * line another process starts is seen within that time (its head is claimed that much later,
+   * never out of order).
+   */
+  private hasLines(): boolean {
+    const now = performance.now();
+    if (now - this.linesCheckedAt < LINES_RECHECK_MS) return this.linesExist;
+    this.linesExist = this.connection.statement(`SELECT 1 FROM hookwork_requests WHERE ${IN_LINE} LIMIT 1`).get() !== undefined;
+    this.linesCheckedAt = now;
+    return this.linesExist;
   }
 
   async complete(id: string, owner: string): Promise<boolean> {
@@ -191,6 +244,8 @@ export class SqliteRequestQueue implements RequestQueue {
         )
         .all({ now: now.getTime(), ids: jsonList(selector.ids), webhookKey: selector.webhookKey ?? null, deadSince: selector.deadSince?.getTime() ?? null }),
     ) as { id: string }[];
+    // A redelivered FIFO request may start a line again: look afresh at the next claim.
+    if (rows.length > 0) this.linesCheckedAt = -Infinity;
     return rows.map((row) => row.id);
   }
 
@@ -222,20 +277,38 @@ export class SqliteRequestQueue implements RequestQueue {
     }
     // Each count reads its own partial index rather than the table.
     return c.run('counting requests', () => {
-      const count = (state: RequestState, column: string) => (c.statement(`SELECT count(${column}) AS n FROM hookwork_requests WHERE state = '${state}'`).get() as { n: number }).n;
+      const count = (where: string, column: string) => (c.statement(`SELECT count(${column}) AS n FROM hookwork_requests WHERE ${where}`).get() as { n: number }).n;
       // One read transaction, so the three counts are of one moment.
-      return c.db.transaction(() => ({ pending: count('pending', 'due_at'), inFlight: count('inflight', 'lease_expires_at'), dead: count('dead', 'dead_at') }))();
+      return c.db.transaction(() => ({
+        pending: count("state = 'pending' AND fifo IS NULL", 'due_at') + count("state = 'pending' AND fifo IS NOT NULL", 'due_at'),
+        inFlight: count("state = 'inflight'", 'lease_expires_at'),
+        dead: count("state = 'dead'", 'dead_at'),
+      }))();
     });
   }
 
   async nextDueAt(): Promise<Date | undefined> {
     const c = this.connection;
     return c.run('finding the next due request', () => {
-      const pending = c.statement("SELECT due_at AS at FROM hookwork_requests WHERE state = 'pending' ORDER BY due_at LIMIT 1").get() as { at: number } | undefined;
+      const plain = c.statement("SELECT due_at AS at FROM hookwork_requests WHERE state = 'pending' AND fifo IS NULL ORDER BY due_at LIMIT 1").get() as { at: number } | undefined;
+      // Only a line's head can become claimable: those behind it wait for it, whatever their due time.
+      const head = this.hasLines() ? (c.statement(`${LINE_HEADS} SELECT min(r.due_at) AS at FROM heads JOIN hookwork_requests r ON r.seq = heads.seq WHERE r.state = 'pending'`).get() as { at: number | null }) : undefined;
+      const pending = { at: Math.min(plain?.at ?? Infinity, head?.at ?? Infinity) };
       const lease = c.statement("SELECT lease_expires_at AS at FROM hookwork_requests WHERE state = 'inflight' ORDER BY lease_expires_at LIMIT 1").get() as { at: number } | undefined;
-      const next = Math.min(pending?.at ?? Infinity, lease?.at ?? Infinity);
+      const next = Math.min(pending.at, lease?.at ?? Infinity);
       return next === Infinity ? undefined : new Date(next);
     });
+  }
+
+  async oldestPendingCreatedAt(): Promise<Date | undefined> {
+    const c = this.connection;
+    // Each half reads its own pending index (a bare state = 'pending' could use neither).
+    const at = c.run('finding the oldest pending request', () =>
+      Math.min(
+        ...["fifo IS NULL", 'fifo IS NOT NULL'].map((which) => (c.statement(`SELECT min(created_at) AS at FROM hookwork_requests WHERE state = 'pending' AND ${which}`).get() as { at: number | null }).at ?? Infinity),
+      ),
+    );
+    return at === Infinity ? undefined : new Date(at);
   }
 
   async deleteDeadOlderThan(before: Date, limit: number): Promise<number> {

@@ -52,6 +52,17 @@ describe('sqliteStorage', () => {
     await normal.close();
   });
 
+  it('finds FIFO heads by seeking the line index, and a plain claim never reads FIFO requests', async () => {
+    const storage = openSqliteStorage({ file: temp.file() });
+    const plan = (sql: string) => (storage.database.prepare(`EXPLAIN QUERY PLAN ${sql}`).all() as { detail: string }[]).map((r) => r.detail).join(' | ');
+    const inLine = "fifo IS NOT NULL AND (state != 'dead' OR fifo = 'block')";
+    expect(plan(`SELECT min(webhook_key) FROM hookwork_requests WHERE ${inLine} AND webhook_key > 'a'`)).toMatch(/SEARCH hookwork_requests USING (COVERING )?INDEX hookwork_requests_fifo_line \(webhook_key>\?\)/);
+    expect(plan(`SELECT min(seq) FROM hookwork_requests WHERE ${inLine} AND webhook_key = 'a'`)).toMatch(/SEARCH hookwork_requests USING (COVERING )?INDEX hookwork_requests_fifo_line \(webhook_key=\?\)/);
+    expect(plan("SELECT 1 FROM hookwork_requests i WHERE i.webhook_key = 'a' AND i.fifo IS NOT NULL AND i.state = 'inflight' AND i.lease_expires_at > 5")).toMatch(/hookwork_requests_fifo_out/);
+    expect(plan("SELECT count(due_at) FROM hookwork_requests WHERE state = 'pending' AND fifo IS NULL")).toMatch(/hookwork_requests_pending_plain/);
+    await storage.close();
+  });
+
   it('looks webhooks up by alias through the alias index, and claims through the pending index', async () => {
     const storage = openSqliteStorage({ file: temp.file() });
     const plan = (sql: string, params: unknown) => (storage.database.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(params) as { detail: string }[]).map((r) => r.detail).join(' | ');
@@ -59,8 +70,8 @@ describe('sqliteStorage', () => {
     expect(byAlias).toMatch(/SEARCH e USING PRIMARY KEY \(alias=\?\)/);
     expect(byAlias).toMatch(/SEARCH w USING INTEGER PRIMARY KEY/);
     expect(byAlias).not.toMatch(/SCAN (w|hookwork_webhooks)/);
-    const claim = plan("SELECT seq FROM hookwork_requests WHERE state = 'pending' AND due_at <= @now AND (@excluded IS NULL OR webhook_key NOT IN (SELECT value FROM json_each(@excluded))) ORDER BY due_at, seq LIMIT @limit", { now: 0, excluded: null, limit: 10 });
-    expect(claim).toMatch(/hookwork_requests_pending/);
+    const claim = plan("SELECT seq FROM hookwork_requests WHERE state = 'pending' AND fifo IS NULL AND due_at <= @now AND (@excluded IS NULL OR webhook_key NOT IN (SELECT value FROM json_each(@excluded))) ORDER BY due_at, seq LIMIT @limit", { now: 0, excluded: null, limit: 10 });
+    expect(claim).toMatch(/hookwork_requests_pending_plain/);
     expect(claim).not.toMatch(/USE TEMP B-TREE FOR ORDER BY/);
     await storage.close();
   });

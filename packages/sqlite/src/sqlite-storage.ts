@@ -7,6 +7,7 @@ import { SqliteConnection } from './sqlite-connection';
 import { SqliteDeliveryLog } from './sqlite-delivery-log';
 import { toStorageError } from './sqlite-errors';
 import { SqliteRequestQueue } from './sqlite-request-queue';
+import { SqliteWebhookHealthStore } from './sqlite-webhook-health-store';
 import { SqliteWebhookRepository } from './sqlite-webhook-repository';
 
 /** Options of {@link sqliteStorage}. */
@@ -124,6 +125,7 @@ export function openSqliteStorage(options: SqliteStorageOptions, context: Partia
     webhooks: new SqliteWebhookRepository(connection),
     queue,
     deliveryLog: new SqliteDeliveryLog(connection),
+    health: new SqliteWebhookHealthStore(connection),
     async close() {
       queue.stopWatching();
       if (db.open) db.close();
@@ -133,10 +135,11 @@ export function openSqliteStorage(options: SqliteStorageOptions, context: Partia
 
 /**
  * What the SQLite store can do: several processes on one machine share the file (claims under
- * `BEGIN IMMEDIATE`, leases renewed while attempts run, `watch()` by `PRAGMA data_version`); it
- * cannot join a host's transaction (better-sqlite3 is synchronous, see enqueue()).
+ * `BEGIN IMMEDIATE`, leases renewed while attempts run, `watch()` by `PRAGMA data_version`, FIFO
+ * lines, webhook health); it cannot join a host's transaction (better-sqlite3 is synchronous,
+ * see enqueue()).
  */
-export const SQLITE_CAPABILITIES: StorageCapabilities = Object.freeze({ transactionalEnqueue: false, leaseRenewal: true, shared: true, crossProcessWake: true });
+export const SQLITE_CAPABILITIES: StorageCapabilities = Object.freeze({ transactionalEnqueue: false, leaseRenewal: true, shared: true, crossProcessWake: true, fifo: true, webhookHealth: true });
 
 /**
  * The embedded durable backend: webhooks, the request queue and the delivery log in one SQLite

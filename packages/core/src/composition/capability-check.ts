@@ -1,5 +1,6 @@
 import { HookworkError } from '../errors/hookwork-error';
 import type { QueueEngine } from '../ports/queue-engine';
+import type { WebhookRepository } from '../ports/webhook-repository';
 import type { HookworkSettings } from '../settings/settings';
 
 /**
@@ -17,4 +18,24 @@ export function checkCapabilities(engine: Pick<QueueEngine<unknown>, 'name' | 'c
       { details: [{ key: 'timeout', problem: `must be at most half of leaseDuration with ${engine.name}`, value: settings.timeout }, { key: 'leaseDuration', problem: 'must be at least twice timeout', value: settings.leaseDuration }] },
     );
   }
+}
+
+/**
+ * Refuses to start when a stored webhook asks for FIFO delivery and the queue cannot keep
+ * that order (HOOKWORK_ERR_CAPABILITY_MISSING), instead of delivering out of order silently.
+ */
+export async function checkFifoWebhooks(engine: Pick<QueueEngine<unknown>, 'name' | 'capabilities'>, webhooks: Pick<WebhookRepository, 'list'>): Promise<void> {
+  if (engine.capabilities.fifo) return;
+  const ordered: string[] = [];
+  for (let offset = 0; ; offset += 500) {
+    const page = await webhooks.list({ limit: 500, offset });
+    for (const webhook of page) if (webhook.fifo) ordered.push(webhook.key);
+    if (page.length < 500) break;
+  }
+  if (ordered.length === 0) return;
+  throw new HookworkError(
+    'HOOKWORK_ERR_CAPABILITY_MISSING',
+    `webhook${ordered.length > 1 ? 's' : ''} ${ordered.slice(0, 5).join(', ')}${ordered.length > 5 ? ', …' : ''} ask${ordered.length > 1 ? '' : 's'} for FIFO delivery, which the ${engine.name} queue cannot keep; turn fifo off for ${ordered.length > 1 ? 'them' : 'it'} (app.webhooks.update(key, { fifo: false }) on a queue that can) or use a storage whose queue declares fifo (memory, SQLite)`,
+    { details: ordered.map((key) => ({ webhookKey: key, capability: 'fifo' })) },
+  );
 }

@@ -1,7 +1,9 @@
 import 'reflect-metadata';
+import type { TracerProvider } from '@opentelemetry/api';
 import { container as rootContainer, instanceCachingFactory } from 'tsyringe';
 import { Attempt } from '../delivery/attempt';
 import { DeliveryLogWriter } from '../delivery/delivery-log-writer';
+import { WebhookHealthMonitor } from '../delivery/health/webhook-health-monitor';
 import { LogCleanup } from '../delivery/log-cleanup';
 import { DeliveryOptionsToken, type DeliveryOptions } from '../delivery/delivery-options';
 import { pollingQueue } from '../delivery/engine/polling-engine';
@@ -20,18 +22,21 @@ import { TestSender } from '../management/test-send';
 import { WebhookService } from '../management/webhook-service';
 import { LifecycleEmitter, LifecycleReporter, LifecycleToken } from '../observability/lifecycle-events';
 import { defaultLogger, LoggerToken, type Logger } from '../observability/logger';
+import { HookworkMetrics } from '../observability/metrics';
+import { hookworkTracer, TracerToken } from '../observability/tracing';
 import { DeliveryLogToken, type DeliveryLog } from '../ports/delivery-log';
 import { QueueEngineToken, type QueueEngine, type QueueEngineProvider } from '../ports/queue-engine';
 import { RequestQueueToken, type RequestQueue } from '../ports/request-queue';
 import type { Storage, StorageBackend } from '../ports/storage-backend';
 import { TransportToken, type Transport } from '../ports/transport';
+import { WebhookHealthStoreToken, type WebhookHealthStore } from '../ports/webhook-health-store';
 import { WebhookRepositoryToken, type WebhookRepository } from '../ports/webhook-repository';
 import { ClockToken, systemClock, type Clock } from '../runtime/clock';
 import { ServerRoleAccessorToken, fixedServerRole, type ServerRoleAccessor } from '../runtime/server-role';
 import { resolveToken } from '../runtime/tokens';
 import { resolveSettings } from '../settings/resolve-settings';
 import { SettingsToken, type HookworkSettings, type HookworkSettingsInput, type SettingsAccessor } from '../settings/settings';
-import { memoryStorage } from '../storage/memory/memory-storage';
+import { memoryStorage, MemoryWebhookHealthStore } from '../storage/memory/memory-storage';
 import type { Composer, ComposerLike } from './composer';
 import { OwnRequests } from './drain';
 import { HookworkApp, type Hookwork } from './hookwork-app';
@@ -67,6 +72,11 @@ export interface HookworkOptions<TStorageTransaction = never, TQueueTransaction 
   transport?: Transport;
   /** Delivery hooks: a before-send hook, axios configuration, TLS trust, a host name resolver (tests). */
   delivery?: DeliveryOptions;
+  /**
+   * Where hookwork's OpenTelemetry spans go. Default: the OpenTelemetry API's global provider
+   * (the host's SDK, or nothing when it registered none).
+   */
+  tracerProvider?: TracerProvider;
 }
 
 const OPTION_KINDS: Readonly<Record<keyof HookworkOptions, { check: (v: unknown) => boolean; expected: string }>> = {
@@ -79,6 +89,7 @@ const OPTION_KINDS: Readonly<Record<keyof HookworkOptions, { check: (v: unknown)
   serverRole: { check: (v) => typeof v === 'object' && v !== null && 'currentServerRole' in v, expected: 'a server role accessor such as fixedServerRole("Single")' },
   transport: { check: (v) => hasMethod(v, 'send') && hasMethod(v, 'close'), expected: 'a transport with send() and close()' },
   delivery: { check: (v) => typeof v === 'object' && v !== null && !Array.isArray(v), expected: 'delivery options such as { beforeSend }' },
+  tracerProvider: { check: (v) => hasMethod(v, 'getTracer'), expected: 'an OpenTelemetry TracerProvider (with getTracer())' },
 };
 
 function hasMethod(value: unknown, name: string): boolean {
@@ -190,6 +201,20 @@ export function createHookwork<TStorageTransaction = never, TQueueTransaction = 
   container.registerInstance(DeliveryOptionsToken, deliveryOptions);
   const webhookCache = new WebhookCache({ get: (key) => opened((s) => s.webhooks).get(key) }, () => Math.min(1000, settingsAccessor.current.period));
   container.registerInstance(WebhookCache, webhookCache);
+  // A store without health of its own: each process keeps it in memory (start() says so when the store is shared).
+  const localHealth = new MemoryWebhookHealthStore();
+  const healthStore = (): WebhookHealthStore => opened((s) => s.health ?? localHealth);
+  container.register<WebhookHealthStore>(WebhookHealthStoreToken, { useFactory: healthStore });
+  const health = new WebhookHealthMonitor({ store: healthStore, repository: () => opened((s) => s.webhooks), webhooks: webhookCache, settings: settingsAccessor, clock, reporter, logger });
+  container.registerInstance(WebhookHealthMonitor, health);
+  const tracer = hookworkTracer(options.tracerProvider);
+  container.registerInstance(TracerToken, tracer);
+  const metrics = new HookworkMetrics(lifecycle, {
+    counts: async () => engine?.counts(),
+    oldestPendingCreatedAt: async () => engine?.oldestPendingCreatedAt?.(),
+    breakers: async () => (storage ? (await healthStore().list()).map((r) => ({ webhookKey: r.webhookKey, breaker: r.state.breaker })) : undefined),
+    now: () => clock.now(),
+  });
   container.registerSingleton(WebhookService);
   container.registerSingleton(WebhookFiringService);
   // Holds only the app's singletons: one per app, not one per dispatched event.
@@ -239,6 +264,7 @@ export function createHookwork<TStorageTransaction = never, TQueueTransaction = 
     }),
     clock,
     cleanup,
+    health,
     catalogueDocument: (documentOptions) => createCatalogueDocument(app, documentOptions),
     onRedelivered: (ids) => own.add(ids),
   });
@@ -272,6 +298,9 @@ export function createHookwork<TStorageTransaction = never, TQueueTransaction = 
     logWriter,
     own,
     cleanup,
+    health,
+    metrics,
+    tracer,
   });
   return app;
 }

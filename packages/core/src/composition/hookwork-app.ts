@@ -1,9 +1,14 @@
+import { context, SpanKind, SpanStatusCode, trace, type Tracer } from '@opentelemetry/api';
 import type { DependencyContainer } from 'tsyringe';
 import type { Attempt } from '../delivery/attempt';
 import { WebhookDeliveryHandler } from '../delivery/delivery-handler';
 import type { DeliveryLogWriter } from '../delivery/delivery-log-writer';
 import type { CleanupResult, LogCleanup } from '../delivery/log-cleanup';
 import type { WebhookCache } from '../delivery/webhook-cache';
+import type { WebhookHealthMonitor } from '../delivery/health/webhook-health-monitor';
+import { OperatorNotification } from '../events/operator-webhook-events';
+import type { HookworkMetrics } from '../observability/metrics';
+import type { OperatorEvent } from '../observability/operator-events';
 import { HookworkError, isHookworkError } from '../errors/hookwork-error';
 import type { NotificationBus } from '../events/notification-bus';
 import type { PublishOptions } from '../events/webhook-event-base';
@@ -14,6 +19,7 @@ import type { WebhookService } from '../management/webhook-service';
 import type { DeliveryLogEntry } from '../model/delivery-log-entry';
 import type { Page, PageRequest } from '../model/page';
 import type { WebhookRequest } from '../model/webhook-request';
+import type { WebhookHealth } from '../model/webhook-health';
 import type { LifecycleEmitter, LifecycleReporter } from '../observability/lifecycle-events';
 import type { Logger } from '../observability/logger';
 import type { DeliveryLogQuery } from '../ports/delivery-log';
@@ -26,7 +32,7 @@ import type { CatalogueDocument, CatalogueDocumentOptions } from '../management/
 import type { Clock } from '../runtime/clock';
 import { resolveSettings } from '../settings/resolve-settings';
 import type { HookworkSettings, HookworkSettingsInput } from '../settings/settings';
-import { checkCapabilities } from './capability-check';
+import { checkCapabilities, checkFifoWebhooks } from './capability-check';
 import { drainQueue, OwnRequests, type DrainOptions } from './drain';
 import { checkDecoratorMetadata } from './decorator-metadata-check';
 
@@ -83,6 +89,8 @@ export interface Hookwork<TTransaction = never> extends Management {
   drain(options?: DrainOptions): Promise<void>;
   /** The one door of management the admin API wraps; the methods this interface inherits are it too. */
   readonly management: Management;
+  /** The app's Prometheus metrics: `await app.metrics.scrape()` gives the text and its content type (see docs/health.md). */
+  readonly metrics: HookworkMetrics;
 }
 
 /** What createHookwork() hands the app once composition is done. */
@@ -108,6 +116,9 @@ export interface HookworkParts {
   logWriter: DeliveryLogWriter;
   own: OwnRequests;
   cleanup: LogCleanup;
+  health: WebhookHealthMonitor;
+  metrics: HookworkMetrics;
+  tracer: Tracer;
 }
 
 /**
@@ -130,6 +141,10 @@ export class HookworkApp<TTransaction = never> implements Hookwork<TTransaction>
 
   get lifecycle(): LifecycleEmitter {
     return this.parts.lifecycle;
+  }
+
+  get metrics(): HookworkMetrics {
+    return this.parts.metrics;
   }
 
   get state(): HookworkState {
@@ -182,6 +197,11 @@ export class HookworkApp<TTransaction = never> implements Hookwork<TTransaction>
         onError: (task, error) => parts.reporter.backgroundError(task, error),
       });
       checkCapabilities(engine, parts.settings.get());
+      await checkFifoWebhooks(engine, storage.webhooks);
+      if (!storage.health && parts.storageBackend.capabilities.shared) {
+        parts.logger.warn(`the ${parts.storageBackend.name} store keeps no webhook health: circuit breakers, failing streaks and rate limits are counted by each process on its own`);
+      }
+      parts.health.queue = { name: engine.name, fifo: engine.capabilities.fifo === true };
       parts.opened(storage, engine);
       this.storage = storage;
       this.engine = engine;
@@ -201,19 +221,20 @@ export class HookworkApp<TTransaction = never> implements Hookwork<TTransaction>
       parts.logger.warn(`webhook ${webhook.key} subscribes to events no composed event handles: ${webhook.unknownEvents.join(', ')}; it will not fire for them (list with app.webhooks.listWithUnknownEvents())`);
     }
     parts.lifecycle.on('enqueued', (requests) => parts.own.add(requests.map((r) => r.requestId)));
+    parts.lifecycle.on('operatorEvent', (event) => this.sendOperatorEvent(event));
     engine.onSettled((request, verdict) => {
       if (verdict.kind === 'delivered' || verdict.kind === 'dead' || verdict.kind === 'drop') parts.own.settled(request.id);
     });
     await engine.start(
       new WebhookDeliveryHandler({
         webhooks: parts.webhookCache,
-        repository: storage.webhooks,
         attempt: parts.attempt,
         settings: { get current() { return parts.settings.get(); } },
         clock: parts.clock,
         logWriter: parts.logWriter,
         reporter: parts.reporter,
-        logger: parts.logger,
+        health: parts.health,
+        tracer: parts.tracer,
       }),
     );
     parts.cleanup.start(LOG_CLEANUP_INTERVAL_MS);
@@ -226,6 +247,7 @@ export class HookworkApp<TTransaction = never> implements Hookwork<TTransaction>
     const { parts } = this;
     parts.cleanup.stop();
     if (wasStarted) await this.engine?.stop(parts.settings.get().stopTimeout);
+    if (wasStarted) await parts.health.flush();
     await parts.cleanup.idle();
     await parts.logWriter.flush();
     await parts.transport.close();
@@ -262,6 +284,29 @@ export class HookworkApp<TTransaction = never> implements Hookwork<TTransaction>
     }
     const { parts } = this;
     if (!parts.bus.hasSubscribers(notification.constructor)) this.reportUnhandled(notification.constructor);
+    const span = parts.tracer.startSpan('hookwork.publish', { kind: SpanKind.INTERNAL });
+    // Without an SDK the span is a no-op: entering a context for it would cost every publish.
+    if (!span.isRecording()) {
+      span.end();
+      return this.dispatch(notification, options);
+    }
+    span.setAttribute('hookwork.notification', notification.constructor.name);
+    try {
+      const result = await context.with(trace.setSpan(context.active(), span), () => this.dispatch(notification, options));
+      if (result.failures.length > 0) span.setStatus({ code: SpanStatusCode.ERROR, message: `${result.failures.length} event handler(s) failed` });
+      return result;
+    } catch (error) {
+      span.recordException(error as Error);
+      span.setStatus({ code: SpanStatusCode.ERROR, message: (error as Error)?.message ?? String(error) });
+      throw error;
+    } finally {
+      span.end();
+    }
+  }
+
+  /** Runs every composed event handling the notification and gathers their failures. */
+  private async dispatch(notification: object, options: PublishOptions<TTransaction>): Promise<PublishResult> {
+    const { parts } = this;
     const outcomes = await parts.bus.publish(notification, options);
     const failures: PublishResult['failures'] = [];
     for (const outcome of outcomes) {
@@ -276,6 +321,14 @@ export class HookworkApp<TTransaction = never> implements Hookwork<TTransaction>
       parts.logger.error(error.message, { error: cause });
     }
     return { failures };
+  }
+
+  /** An operator event goes to the webhooks subscribed to it, when the host composed the operator events. */
+  private sendOperatorEvent(event: OperatorEvent): void {
+    if (this.current !== 'started' || !this.parts.bus.hasSubscribers(OperatorNotification)) return;
+    this.publish(new OperatorNotification(event)).catch((error: unknown) => {
+      if (this.current === 'started') this.parts.reporter.backgroundError(`sending the ${event.type} operator event`, error);
+    });
   }
 
   async drain(options?: DrainOptions): Promise<void> {
@@ -319,6 +372,11 @@ export class HookworkApp<TTransaction = never> implements Hookwork<TTransaction>
   async runCleanup(): Promise<CleanupResult> {
     this.requireStarted();
     return this.parts.management.runCleanup();
+  }
+
+  async health(webhookKey: string): Promise<WebhookHealth> {
+    this.requireStarted();
+    return this.parts.management.health(webhookKey);
   }
 
   catalogueDocument(options?: CatalogueDocumentOptions): CatalogueDocument {

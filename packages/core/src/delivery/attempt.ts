@@ -87,10 +87,19 @@ export class Attempt {
     private readonly options: DeliveryOptions,
   ) {}
 
-  async run(request: AttemptRequest, webhook: Webhook, test: boolean, signal?: AbortSignal): Promise<AttemptRecord> {
+  /**
+   * Makes the attempt. `traceparent`, when given, is sent as the W3C `traceparent` header (after
+   * the custom headers, so it wins over one of the same name; the before-send hook sees it).
+   */
+  async run(request: AttemptRequest, webhook: Webhook, test: boolean, signal?: AbortSignal, traceparent?: string): Promise<AttemptRecord> {
     const settings = this.settings.current;
     const date = this.clock.now();
-    let outgoing: BeforeSendRequest = { url: webhook.url, ...formatRequest(request, webhook, settings, test) };
+    const formatted = formatRequest(request, webhook, settings, test);
+    if (traceparent) {
+      for (const name of Object.keys(formatted.headers)) if (name.toLowerCase() === 'traceparent') delete formatted.headers[name];
+      formatted.headers.traceparent = traceparent;
+    }
+    let outgoing: BeforeSendRequest = { url: webhook.url, ...formatted };
     const notSent = (message: string, errorKind: 'invalid' | 'other'): AttemptRecord => ({
       url: String(outgoing.url),
       // What a hook returned may be of any shape: the log keeps it as text.
@@ -115,13 +124,13 @@ export class Attempt {
     }
     const url = checked.url;
     const body = Buffer.from(outgoing.body);
-    const headers = { ...outgoing.headers };
-    signRequest(headers, activeSecrets(webhook, date), request.id, this.clock.now(), body);
+    const sent = { ...outgoing.headers };
+    signRequest(sent, activeSecrets(webhook, date), request.id, this.clock.now(), body);
     const result = await this.transport.send(
-      { url, headers, body },
+      { url, headers: sent, body },
       { timeoutMs: settings.timeout, maxResponseBodyBytes: settings.maxResponseBodyBytes, ...(signal ? { signal } : {}) },
     );
-    return { url, headers: result.sentHeaders ?? headers, body: outgoing.body, result, date };
+    return { url, headers: result.sentHeaders ?? sent, body: outgoing.body, result, date };
   }
 }
 

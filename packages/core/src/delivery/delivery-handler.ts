@@ -1,52 +1,82 @@
+import { SpanKind, SpanStatusCode, type Span, type Tracer } from '@opentelemetry/api';
 import type { Webhook } from '../model/webhook';
 import type { WebhookRequest } from '../model/webhook-request';
 import type { AttemptInfo, LifecycleReporter } from '../observability/lifecycle-events';
-import type { Logger } from '../observability/logger';
 import type { DeliveryHandler, Settlement } from '../ports/queue-engine';
-import type { WebhookRepository } from '../ports/webhook-repository';
 import type { Clock } from '../runtime/clock';
 import type { SettingsAccessor } from '../settings/settings';
+import { formatTraceparent, requestContext, spanUrl } from '../observability/tracing';
 import { Attempt, attemptLogEntry, type AttemptRecord } from './attempt';
 import type { DeliveryLogWriter } from './delivery-log-writer';
+import type { WebhookHealthMonitor } from './health/webhook-health-monitor';
 import { decideRetry, type RetryDecision } from './retry-policy';
 import type { WebhookCache } from './webhook-cache';
 
 /** What {@link WebhookDeliveryHandler} works with. */
 export interface DeliveryHandlerDeps {
   webhooks: WebhookCache;
-  repository: Pick<WebhookRepository, 'get' | 'update'>;
   attempt: Attempt;
   settings: SettingsAccessor;
   clock: Clock;
   logWriter: DeliveryLogWriter;
   reporter: LifecycleReporter;
-  logger: Logger;
+  health: WebhookHealthMonitor;
+  tracer: Tracer;
 }
 
 /**
  * Core's delivery handler, the same for every queue engine: for one request it loads the
  * webhook and
  * - drops the request when the webhook was deleted (logged as `dropped`);
- * - defers it by one `period` when the webhook is disabled (kept, not sent, no attempt used:
- *   re-enabling the webhook delivers it);
- * - otherwise makes the signed attempt and asks the retry policy for the verdict.
+ * - defers it, holding the whole webhook, when the webhook is disabled (by one `period`), its
+ *   circuit breaker is open or another process probes it, its rate limit is spent, or its
+ *   receiver asked it to wait (Retry-After): kept, not sent, no attempt used;
+ * - otherwise makes the signed attempt (in an OpenTelemetry span that joins the trace the
+ *   request was published in), counts its outcome into the webhook's health, and asks the
+ *   retry policy for the verdict.
  * Once the engine applied the verdict, it writes one delivery log entry and emits the
- * lifecycle events (`attemptSucceeded` / `attemptFailed`, then `deadLettered`), and disables a
- * webhook whose receiver answered 410 Gone.
+ * lifecycle events (`attemptSucceeded` / `attemptFailed`, then `deadLettered` and the
+ * `request.exhausted` operator event), and disables a webhook whose receiver answered 410 Gone.
  */
 export class WebhookDeliveryHandler implements DeliveryHandler {
   constructor(private readonly deps: DeliveryHandlerDeps) {}
 
   async handle(request: WebhookRequest, signal: AbortSignal): Promise<Settlement> {
-    const { settings, clock } = this.deps;
+    const { settings, clock, health } = this.deps;
     const webhook = await this.deps.webhooks.get(request.webhookKey);
     if (!webhook) return this.drop(request);
-    if (!webhook.enabled) {
-      return { verdict: { kind: 'defer', dueAt: new Date(clock.now().getTime() + settings.current.period), reason: 'webhook disabled' }, settled() {} };
+    if (!webhook.enabled) return this.defer(request, new Date(clock.now().getTime() + settings.current.period), 'webhook disabled');
+    const admission = await health.admit(webhook);
+    if (admission.kind === 'hold') return this.defer(request, admission.until, admission.reason);
+    const span = this.deps.tracer.startSpan('hookwork.attempt', { kind: SpanKind.CLIENT }, requestContext(request.traceparent));
+    // Attributes only for a span that records: without an SDK, tracing costs next to nothing.
+    if (span.isRecording()) {
+      span.setAttributes({
+        'http.request.method': 'POST',
+        'url.full': spanUrl(webhook.url),
+        'messaging.message.id': request.id,
+        'hookwork.webhook.key': webhook.key,
+        'hookwork.event.alias': request.eventAlias,
+        'hookwork.retry_count': request.attempts,
+        ...(admission.probe ? { 'hookwork.breaker.probe': true } : {}),
+      });
     }
-    const record = await this.deps.attempt.run(request, webhook, false, signal);
+    const traceparent = settings.current.tracing.traceparent ? formatTraceparent(span.spanContext()) : undefined;
+    const record = await this.deps.attempt.run(request, webhook, false, signal, traceparent);
     const decision = decideRetry({ result: record.result, retryCount: request.attempts, settings: settings.current, now: clock.now(), url: record.url });
+    endAttemptSpan(span, record, decision);
+    await health.recordAttempt(webhook, record.result, admission.probe);
     return { verdict: decision.verdict, settled: () => this.settled(request, webhook, record, decision) };
+  }
+
+  /** Not attempted: kept until `dueAt`, and the engine may hold the webhook's other requests until then. */
+  private defer(request: WebhookRequest, dueAt: Date, reason: string): Settlement {
+    return {
+      verdict: { kind: 'defer', dueAt, reason, holdsWebhook: true },
+      settled: (applied) => {
+        if (applied) this.deps.reporter.emit('requestDeferred', { requestId: request.id, webhookKey: request.webhookKey, eventAlias: request.eventAlias, reason, dueAt });
+      },
+    };
   }
 
   private drop(request: WebhookRequest): Settlement {
@@ -94,23 +124,39 @@ export class WebhookDeliveryHandler implements DeliveryHandler {
       durationMs: record.result.durationMs,
       outcome,
       ...(verdict.kind === 'retry' ? { nextDueAt: verdict.dueAt } : {}),
+      createdAt: request.createdAt,
     };
     this.deps.reporter.emit(outcome === 'delivered' ? 'attemptSucceeded' : 'attemptFailed', info);
-    if (decision.disableWebhook) void this.disable(webhook.key, `${decision.disableWebhook} to request ${request.id}`);
-    if (outcome === 'dead') this.deps.reporter.emit('deadLettered', info);
-  }
-
-  private async disable(webhookKey: string, reason: string): Promise<void> {
-    try {
-      const current = await this.deps.repository.get(webhookKey);
-      if (!current || !current.enabled) return;
-      await this.deps.repository.update({ ...current, enabled: false, updatedAt: this.deps.clock.now() });
-      this.deps.webhooks.invalidate(webhookKey);
-    } catch (error) {
-      this.deps.reporter.backgroundError('disabling a webhook', error);
-      return;
-    }
-    this.deps.logger.warn(`webhook ${webhookKey} was disabled: ${reason}`);
-    this.deps.reporter.emit('webhookDisabled', { webhookKey, reason });
+    if (decision.disableWebhook) void this.deps.health.disable(webhook, 'gone', `${decision.disableWebhook} to request ${request.id}`);
+    if (verdict.kind !== 'dead') return;
+    this.deps.reporter.emit('deadLettered', info);
+    this.deps.health.emit({
+      type: 'request.exhausted',
+      timestamp: this.deps.clock.now(),
+      data: {
+        webhookKey: webhook.key,
+        url: webhook.url,
+        requestId: request.id,
+        eventAlias: request.eventAlias,
+        attempts: verdict.attempts,
+        lastError: verdict.lastError,
+        ...(entry.statusCode !== undefined ? { statusCode: entry.statusCode } : {}),
+        reason: request.attempts >= this.deps.settings.current.maximumRetries ? 'retries exhausted' : 'not retryable',
+      },
+    });
   }
 }
+
+/** Ends an attempt's span with what came back: the status code or failure kind, and an error status unless delivered. */
+function endAttemptSpan(span: Span, record: AttemptRecord, decision: RetryDecision): void {
+  if (!span.isRecording()) return span.end();
+  const { result } = record;
+  if (result.ok) span.setAttribute('http.response.status_code', result.response.statusCode);
+  span.setAttribute('hookwork.outcome', decision.outcome);
+  if (decision.outcome !== 'delivered') {
+    span.setAttribute('error.type', result.ok ? String(result.response.statusCode) : result.errorKind);
+    span.setStatus({ code: SpanStatusCode.ERROR, message: decision.failure ?? '' });
+  }
+  span.end();
+}
+

@@ -133,7 +133,9 @@ describe('retries, dead letters and failure kinds', () => {
   it('honours Retry-After on 429 (seconds) and 503 (HTTP date) in the stored due time, capped at maxRetryAfter', async () => {
     const now = new Date('2030-01-01T00:00:00.000Z');
     const clock: Clock = { now: () => now };
-    app = await startTestApp({ clock, settings: { maxRetryAfter: 600_000 } });
+    // The request's own due time is what this checks; holding the whole webhook on Retry-After
+    // (throttleOnRetryAfter) would keep the next requests from being attempted: see health tests.
+    app = await startTestApp({ clock, settings: { maxRetryAfter: 600_000, throttleOnRetryAfter: false } });
     const answers = [
       { status: 429, retryAfter: '120' },
       { status: 503, retryAfter: new Date(now.getTime() + 90_000).toUTCString() },

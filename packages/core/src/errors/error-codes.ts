@@ -46,6 +46,7 @@ export const ERROR_CODES = Object.freeze({
   HOOKWORK_ERR_INVALID_PAGE: { summary: 'A listing was asked for with a limit or offset that is not a whole number in range.', status: BAD_INPUT },
   HOOKWORK_ERR_INVALID_QUERY: { summary: 'A listing or drain() was given a filter of the wrong kind (a webhook key that is not a string, an unknown outcome).', status: BAD_INPUT },
   HOOKWORK_ERR_DRAIN_TIMEOUT: { summary: 'drain() gave up before what it waited for was settled.', status: FAULT },
+  HOOKWORK_ERR_CAPABILITY_MISSING: { summary: 'A stored webhook or an option asks for something the storage or queue engine cannot do (FIFO delivery on a queue without it).', status: CONFLICT },
   HOOKWORK_ERR_STORAGE: { summary: 'The storage backend failed an operation.', status: UNAVAILABLE },
   HOOKWORK_ERR_STORAGE_OPEN_FAILED: { summary: 'The storage could not be opened (path not writable, missing driver, bad connection, bad options).', status: UNAVAILABLE },
   HOOKWORK_ERR_STORAGE_CORRUPT: { summary: 'The storage file is not a database hookwork can read.', status: FAULT },

@@ -1,8 +1,10 @@
 import { randomUUID } from 'node:crypto';
+import { context, SpanKind, SpanStatusCode, type Tracer } from '@opentelemetry/api';
 import { inject, injectable } from 'tsyringe';
 import { HookworkError, isHookworkError } from '../errors/hookwork-error';
 import { ClockToken, type Clock } from '../runtime/clock';
 import { LifecycleReporter } from '../observability/lifecycle-events';
+import { formatTraceparent, TracerToken } from '../observability/tracing';
 import { SettingsToken, type SettingsAccessor } from '../settings/settings';
 import { QueueEngineToken, type EngineEnqueueOptions, type QueueEngine } from '../ports/queue-engine';
 import type { NewWebhookRequest } from '../model/webhook-request';
@@ -11,7 +13,8 @@ import { EventLoopBudget } from './event-loop-budget';
 
 /** One request to fire: a webhook, the alias that fired, and the payload (any JSON-able value). */
 export interface FireRequest {
-  webhook: Pick<Webhook, 'key'>;
+  /** The webhook (its `fifo` option, when it has one, orders the request). */
+  webhook: Pick<Webhook, 'key'> & Partial<Pick<Webhook, 'fifo'>>;
   alias: string;
   payload: unknown;
 }
@@ -37,31 +40,44 @@ export class WebhookFiringService {
     @inject(SettingsToken) private readonly settings: SettingsAccessor,
     @inject(ClockToken) private readonly clock: Clock,
     private readonly reporter: LifecycleReporter,
+    @inject(TracerToken) private readonly tracer: Tracer,
   ) {}
 
   /** Fires one request; resolves with it once it is durably enqueued. */
-  async fire(webhook: Pick<Webhook, 'key'>, alias: string, payload: unknown, options?: EngineEnqueueOptions<unknown>): Promise<NewWebhookRequest> {
+  async fire(webhook: FireRequest['webhook'], alias: string, payload: unknown, options?: EngineEnqueueOptions<unknown>): Promise<NewWebhookRequest> {
     const [request] = await this.fireMany([{ webhook, alias, payload }], options);
     return request!;
   }
 
-  /** Fires several requests in one enqueue (all or none). */
+  /**
+   * Fires several requests in one enqueue (all or none), in an OpenTelemetry span
+   * (`hookwork.enqueue`) whose trace the requests carry (`traceparent`), so their attempts join it.
+   */
   async fireMany(items: readonly FireRequest[], options?: EngineEnqueueOptions<unknown>): Promise<NewWebhookRequest[]> {
     if (items.length === 0) return [];
     const now = this.clock.now();
-    const requests = items.map(
-      (item): NewWebhookRequest => ({
+    const bodies = items.map((item) => this.serialize(item.payload, item.alias));
+    const span = this.tracer.startSpan('hookwork.enqueue', { kind: SpanKind.PRODUCER }, context.active());
+    if (span.isRecording()) span.setAttributes({ 'messaging.system': 'hookwork', 'messaging.operation.type': 'send', 'messaging.batch.message_count': items.length });
+    const traceparent = formatTraceparent(span.spanContext());
+    const requests = items.map((item, i): NewWebhookRequest => {
+      const fifo = item.webhook.fifo?.onDeadLetter;
+      return {
         id: newMessageId(),
         webhookKey: item.webhook.key,
         eventAlias: item.alias,
-        body: this.serialize(item.payload, item.alias),
+        body: bodies[i]!,
         createdAt: now,
         dueAt: now,
-      }),
-    );
+        ...(fifo ? { fifo } : {}),
+        ...(traceparent ? { traceparent } : {}),
+      };
+    });
     try {
       await this.queue.enqueue(requests, options);
     } catch (cause) {
+      span.setStatus({ code: SpanStatusCode.ERROR, message: (cause as Error)?.message ?? String(cause) });
+      span.end();
       if (isHookworkError(cause, 'HOOKWORK_ERR_ENQUEUE_FAILED')) throw cause;
       throw new HookworkError(
         'HOOKWORK_ERR_ENQUEUE_FAILED',
@@ -69,6 +85,7 @@ export class WebhookFiringService {
         { cause },
       );
     }
+    span.end();
     this.queue.wake();
     this.reporter.emit(
       'enqueued',

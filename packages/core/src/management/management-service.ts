@@ -8,6 +8,8 @@ import type { DeadLetterQuery, QueueCountsQuery, QueueEngine } from '../ports/qu
 import type { QueueCounts, RedeliverSelector } from '../ports/request-queue';
 import type { Clock } from '../runtime/clock';
 import type { CleanupResult, LogCleanup } from '../delivery/log-cleanup';
+import type { WebhookHealthMonitor } from '../delivery/health/webhook-health-monitor';
+import type { WebhookHealth } from '../model/webhook-health';
 import type { CatalogueDocument, CatalogueDocumentOptions } from './catalogue-document';
 import { checkPage } from './page-check';
 import { DELIVERY_OUTCOMES } from './view-schemas';
@@ -24,6 +26,7 @@ export interface ManagementDeps {
   clock: Clock;
   /** The retention job (log entries and dead letters past their days). */
   cleanup: Pick<LogCleanup, 'run'>;
+  health: Pick<WebhookHealthMonitor, 'health'>;
   /** Builds the app's catalogue document (createCatalogueDocument over the app). */
   catalogueDocument: (options?: CatalogueDocumentOptions) => CatalogueDocument;
   /** Told the ids of redelivered requests (so `drain()` waits for them). */
@@ -69,6 +72,11 @@ export interface Management {
   queueCounts(query?: QueueCountsQuery): Promise<QueueCounts>;
   /** Runs a retention round now (it also runs hourly) and returns what it deleted. */
   runCleanup(): Promise<CleanupResult>;
+  /**
+   * A webhook's health: its circuit breaker, failing streak and a receiver's pause, as every
+   * process sharing the store sees them. HOOKWORK_ERR_WEBHOOK_NOT_FOUND when there is no such webhook.
+   */
+  health(webhookKey: string): Promise<WebhookHealth>;
   /**
    * The composed events as an OpenAPI 3.1 document with a `webhooks` entry per event (payload
    * schemas in the app's payload shape, headers, CloudEvents envelope): see createCatalogueDocument().
@@ -165,6 +173,19 @@ export class ManagementService implements Management {
    */
   runCleanup(): Promise<CleanupResult> {
     return this.deps.cleanup.run();
+  }
+
+  /** A webhook's health: breaker, failing streak, a receiver's pause (see {@link Management.health}). */
+  async health(webhookKey: string): Promise<WebhookHealth> {
+    if (typeof webhookKey !== 'string' || !(await this.deps.webhooks.get(webhookKey))) {
+      throw new HookworkError('HOOKWORK_ERR_WEBHOOK_NOT_FOUND', `no webhook has the key ${JSON.stringify(webhookKey)}; list them with app.webhooks.list()`);
+    }
+    const state = (await this.deps.health.health(webhookKey))?.state;
+    const date = (ms: number | undefined) => (ms === undefined ? undefined : new Date(ms));
+    const view: WebhookHealth = { webhookKey, breaker: state?.breaker ?? 'closed', consecutiveFailures: state?.consecutiveFailures ?? 0 };
+    const optional = { openedAt: date(state?.openedAt), probeAt: date(state?.probeAt), failingSince: date(state?.failingSince), pausedUntil: state?.pausedUntil !== undefined && state.pausedUntil > this.deps.clock.now().getTime() ? date(state.pausedUntil) : undefined };
+    for (const [key, value] of Object.entries(optional)) if (value !== undefined) (view as unknown as Record<string, Date>)[key] = value;
+    return view;
   }
 
   catalogueDocument(options?: CatalogueDocumentOptions): CatalogueDocument {

@@ -11,6 +11,7 @@ import {
   rotatedSecretSchema,
   testEventResultSchema,
   webhookEventDescriptorSchema,
+  webhookHealthSchema,
   webhookRequestSchema,
   webhookViewSchema,
 } from './view-schemas';
@@ -58,6 +59,19 @@ describe('the management view schemas', () => {
     expect(valid(queueCountsSchema, await app.management.queueCounts())).toBe(true);
     expect(valid(testEventResultSchema, await app.management.sendTestEvent(created.key))).toBe(true);
     expect(valid(cleanupResultSchema, await app.management.runCleanup())).toBe(true);
+    expect(valid(webhookHealthSchema, await app.management.health(created.key))).toBe(true);
+    expect((await app.management.health(created.key)).failingSince).toBeInstanceOf(Date);
+  });
+
+  it('match a webhook with every flow-control option, and a FIFO request', async () => {
+    const created = await app.webhooks.create({ url: receiver.url, events: ['thing.happened'], rateLimit: { perSecond: 3 }, breaker: { failureThreshold: 2, coolDown: 5000 }, fifo: { onDeadLetter: 'block' } });
+    expect(valid(createdWebhookSchema, created)).toBe(true);
+    expect(valid(webhookViewSchema, await app.webhooks.get(created.key))).toBe(true);
+    await app.publish(new ThingHappened('t-2'));
+    await app.drain();
+    const dead = await app.management.deadLetters({ webhookKey: created.key });
+    expect(dead.items[0]!.fifo).toBe('block');
+    expect(valid(pageSchema(webhookRequestSchema), dead)).toBe(true);
   });
 
   it('refuse a field the schema does not know, so a new model field cannot slip through unseen', () => {

@@ -1,4 +1,4 @@
-import { WEBHOOK_KEY_PATTERN } from './webhook-input-schema';
+import { WEBHOOK_KEY_PATTERN, webhookInputSchema } from './webhook-input-schema';
 
 /**
  * JSON Schemas (draft 2020-12 compatible, as OpenAPI 3.1 uses) of what the management service
@@ -52,6 +52,9 @@ export const webhookViewSchema = {
     enabled: { type: 'boolean' },
     format: webhookFormatSchema,
     secrets: { type: 'array', items: webhookSecretViewSchema },
+    rateLimit: webhookInputSchema.properties.rateLimit,
+    breaker: webhookInputSchema.properties.breaker,
+    fifo: { type: 'object', additionalProperties: false, required: ['onDeadLetter'], properties: { onDeadLetter: { type: 'string', enum: ['skip', 'block'] } } },
     createdAt: dateTime,
     updatedAt: dateTime,
     unknownEvents: { ...stringList, description: 'Aliases no composed event handles (e.g. after a plugin was removed).' },
@@ -135,6 +138,24 @@ export const webhookRequestSchema = {
     leaseOwner: { type: 'string' },
     leaseExpiresAt: dateTime,
     deadAt: dateTime,
+    fifo: { type: 'string', enum: ['skip', 'block'], description: 'Delivered in publish order; what it does to its line once dead-lettered.' },
+    traceparent: { type: 'string', description: 'The W3C traceparent of the span that enqueued it.' },
+  },
+} as const;
+
+/** JSON Schema of a {@link WebhookHealth}: a webhook's circuit breaker, failing streak and a receiver's pause. */
+export const webhookHealthSchema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['webhookKey', 'breaker', 'consecutiveFailures'],
+  properties: {
+    webhookKey: { type: 'string' },
+    breaker: { type: 'string', enum: ['closed', 'open', 'half-open'] },
+    openedAt: dateTime,
+    probeAt: { ...dateTime, description: 'Open: when the next probe may go. Half-open: when the probe out now lapses.' },
+    consecutiveFailures: { type: 'integer', minimum: 0 },
+    failingSince: { ...dateTime, description: 'The first failure since the last success.' },
+    pausedUntil: { ...dateTime, description: 'The receiver asked (Retry-After) that nothing be sent before this.' },
   },
 } as const;
 

@@ -18,6 +18,8 @@ export const FRAMEWORK_HEADERS = Object.freeze([
   ...CLOUD_EVENTS_HEADERS,
 ]);
 
+import type { FifoDeadLetterPolicy, WebhookBreakerOptions } from '../model/webhook';
+
 /** A custom header value: plain, or marked sensitive (redacted in logs and views). */
 export type WebhookHeaderInput = string | { value: string; sensitive?: boolean };
 
@@ -40,6 +42,19 @@ export interface WebhookInput {
    * A `whsec_…` string: use that secret (e.g. migrated from another system).
    */
   secret?: boolean | string;
+  /**
+   * At most `perSecond` requests a second (fractions allowed), `burst` at once (default:
+   * `perSecond` rounded up). `null` in an update: back to the app's `rateLimit` setting.
+   */
+  rateLimit?: { perSecond: number; burst?: number } | null;
+  /** This webhook's own circuit-breaker settings over the app's (durations in ms). `null` in an update: the app's alone. */
+  breaker?: WebhookBreakerOptions | null;
+  /**
+   * Deliver in publish order, one request at a time (`true`: a dead-lettered head is skipped;
+   * `{ onDeadLetter: 'block' }`: it holds the ones behind it). `false` turns it off for requests
+   * published from then on. Needs a queue that declares `fifo` (memory, SQLite).
+   */
+  fifo?: boolean | { onDeadLetter?: FifoDeadLetterPolicy };
 }
 
 /** What update() takes: any field of {@link WebhookInput} but the key and the secret (see rotateSecret). */
@@ -82,5 +97,28 @@ export const webhookInputSchema = {
     enabled: { type: 'boolean' },
     format: webhookFormatSchema,
     secret: { anyOf: [{ type: 'boolean' }, { type: 'string' }] },
+    rateLimit: {
+      type: ['object', 'null'],
+      additionalProperties: false,
+      required: ['perSecond'],
+      properties: { perSecond: { type: 'number', exclusiveMinimum: 0, maximum: 1_000_000 }, burst: { type: 'integer', minimum: 1, maximum: 1_000_000 } },
+    },
+    breaker: {
+      type: ['object', 'null'],
+      additionalProperties: false,
+      properties: {
+        enabled: { type: 'boolean' },
+        failureThreshold: { type: 'integer', minimum: 0, maximum: 1_000_000 },
+        failureRate: { type: 'number', minimum: 0, maximum: 1 },
+        minimumAttempts: { type: 'integer', minimum: 1, maximum: 1_000_000 },
+        window: { type: 'integer', minimum: 1 },
+        coolDown: { type: 'integer', minimum: 1 },
+      },
+    },
+    fifo: {
+      type: ['boolean', 'object'],
+      additionalProperties: false,
+      properties: { onDeadLetter: { enum: ['skip', 'block'] } },
+    },
   },
 } as const;

@@ -59,10 +59,31 @@ describe('webhook validation (nothing is stored when refused)', () => {
     ['a missing URL', { events: ['saved'] }, 'url', 'is required'],
     ['a malformed secret', { ...valid, secret: 'hunter2' }, 'secret', 'whsec_'],
     ['a non-boolean enabled', { ...valid, enabled: 'yes' }, 'enabled', 'enabled must be a boolean'],
+    ['a rate of zero', { ...valid, rateLimit: { perSecond: 0 } }, 'rateLimit.perSecond', 'must be more than 0'],
+    ['a rate without perSecond', { ...valid, rateLimit: { burst: 3 } }, 'perSecond', 'is required'],
+    ['a fractional burst', { ...valid, rateLimit: { perSecond: 1, burst: 1.5 } }, 'rateLimit.burst', 'must be an integer'],
+    ['an unknown breaker option', { ...valid, breaker: { threshold: 3 } }, 'breaker.threshold', 'is not a webhook field'],
+    ['a failure rate above 1', { ...valid, breaker: { failureRate: 1.5 } }, 'breaker.failureRate', 'must be at most 1'],
+    ['a FIFO policy that does not exist', { ...valid, fifo: { onDeadLetter: 'drop' } }, 'fifo.onDeadLetter', 'must be one of "skip", "block"'],
+    ['fifo as a string', { ...valid, fifo: 'yes' }, 'fifo', 'must be a boolean or an object'],
   ])('refuses %s', async (_what, input, field, problem) => {
     const error = await refusal(input);
     expect(fields(error)).toContain(field);
     expect(error.message).toContain(problem);
+  });
+
+  it('stores rate limit, breaker and FIFO options, fills in the burst, and an update with null or false removes them', async () => {
+    const created = await app.webhooks.create({ ...valid, rateLimit: { perSecond: 2.5 }, breaker: { failureThreshold: 4, coolDown: 1000 }, fifo: { onDeadLetter: 'block' } });
+    expect(created).toMatchObject({ rateLimit: { perSecond: 2.5, burst: 3 }, breaker: { failureThreshold: 4, coolDown: 1000 }, fifo: { onDeadLetter: 'block' } });
+    expect(await storedWebhook(created.key)).toMatchObject({ rateLimit: { perSecond: 2.5, burst: 3 }, fifo: { onDeadLetter: 'block' } });
+    // A patch that leaves them out keeps them.
+    expect(await app.webhooks.update(created.key, { name: 'renamed' })).toMatchObject({ rateLimit: { perSecond: 2.5, burst: 3 }, breaker: { failureThreshold: 4 }, fifo: { onDeadLetter: 'block' } });
+    const cleared = await app.webhooks.update(created.key, { rateLimit: null, breaker: null, fifo: false });
+    for (const field of ['rateLimit', 'breaker', 'fifo']) {
+      expect(cleared).not.toHaveProperty(field);
+      expect(await storedWebhook(created.key)).not.toHaveProperty(field);
+    }
+    expect((await app.webhooks.update(created.key, { fifo: true })).fifo).toEqual({ onDeadLetter: 'skip' });
   });
 
   it('reports every problem at once', async () => {

@@ -4,6 +4,7 @@ import { inject, injectable } from 'tsyringe';
 import { WebhookEventCatalogue } from '../events/webhook-event-catalogue';
 import { generateSecret, secretKey } from '../delivery/signing';
 import { WebhookCache } from '../delivery/webhook-cache';
+import { WebhookHealthMonitor } from '../delivery/health/webhook-health-monitor';
 import { HookworkError } from '../errors/hookwork-error';
 import { LifecycleReporter } from '../observability/lifecycle-events';
 import { LoggerToken, type Logger } from '../observability/logger';
@@ -31,11 +32,11 @@ export interface WebhookInputProblem {
 }
 
 const ajv = new Ajv({ allErrors: true, strict: false });
-const validateInput = ajv.compile(webhookInputSchema);
+const validateInput = ajv.compile<WebhookInput>(webhookInputSchema as object);
 const patchSchema = { ...webhookInputSchema, required: [] as string[], properties: { ...webhookInputSchema.properties } };
 delete (patchSchema.properties as Record<string, unknown>).key;
 delete (patchSchema.properties as Record<string, unknown>).secret;
-const validatePatch = ajv.compile(patchSchema);
+const validatePatch = ajv.compile<WebhookPatch>(patchSchema as object);
 
 function fieldOf(error: ErrorObject): string {
   const path = error.instancePath.replace(/^\//, '').replace(/\//g, '.');
@@ -69,7 +70,11 @@ function describe(error: ErrorObject): string {
     case 'maxProperties':
       return `is too long (at most ${String((error.params as { limit: number }).limit)})`;
     case 'type':
-      return error.instancePath === '' ? 'webhook input must be an object such as { url, events }' : `must be a ${(error.params as { type: string }).type}`;
+      return error.instancePath === '' ? 'webhook input must be an object such as { url, events }' : `must be ${[(error.params as { type: string | string[] }).type].flat().map((t) => `a${/^[aeiou]/.test(t) ? 'n' : ''} ${t}`).join(' or ')}`;
+    case 'minimum':
+    case 'exclusiveMinimum':
+    case 'maximum':
+      return `must be ${error.keyword === 'maximum' ? 'at most' : error.keyword === 'minimum' ? 'at least' : 'more than'} ${String((error.params as { limit: number }).limit)}`;
     case 'anyOf':
       return 'has the wrong type';
     default:
@@ -120,12 +125,14 @@ export class WebhookService {
     private readonly cache: WebhookCache,
     private readonly reporter: LifecycleReporter,
     @inject(LoggerToken) private readonly logger: Logger,
+    private readonly health: WebhookHealthMonitor,
   ) {}
 
   /** Creates a webhook. With `secret: true`, the result holds the generated secret, once. */
   async create(input: WebhookInput): Promise<CreatedWebhook> {
     const { problems, href } = this.checkInput(input, 'create');
     if (problems.length > 0) this.refuse(problems);
+    const flow = this.flowControl(input, {});
     const secret = input.secret === true ? generateSecret() : typeof input.secret === 'string' ? input.secret : undefined;
     const now = this.clock.now();
     const { headers, sensitiveHeaders } = this.splitHeaders(input.headers ?? {});
@@ -141,6 +148,7 @@ export class WebhookService {
       enabled: input.enabled ?? true,
       ...(input.format ? { format: normalizeFormat(input.format) } : {}),
       secrets: secret ? [{ id: randomUUID(), secret, createdAt: now }] : [],
+      ...flow,
       createdAt: now,
       updatedAt: now,
     };
@@ -165,9 +173,12 @@ export class WebhookService {
     const { problems, href } = this.checkInput(patch, 'update');
     if (problems.length > 0) this.refuse(problems);
     const current = await this.require(key);
+    const flow = this.flowControl(patch, current);
     const headerParts = patch.headers ? this.keepRedacted(this.splitHeaders(patch.headers), current) : { headers: current.headers, sensitiveHeaders: current.sensitiveHeaders };
+    const { rateLimit: _r, breaker: _b, fifo: _f, ...rest } = current;
     const next: Webhook = {
-      ...current,
+      ...rest,
+      ...flow,
       ...(patch.name !== undefined ? { name: patch.name } : {}),
       ...(patch.description !== undefined ? { description: patch.description } : {}),
       url: href ?? current.url,
@@ -179,6 +190,8 @@ export class WebhookService {
       updatedAt: this.clock.now(),
     };
     await this.store(next);
+    // Enabled again by an operator: the breaker closes and a new failing streak starts from nothing.
+    if (!current.enabled && next.enabled) await this.health.forget(key);
     if (patch.url !== undefined) this.warnIfRefusedByGuard(next);
     return toView(next, this.unknownEvents(next));
   }
@@ -187,6 +200,7 @@ export class WebhookService {
   async delete(key: string): Promise<boolean> {
     const deleted = await this.repository.delete(key);
     this.cache.invalidate(key);
+    if (deleted) await this.health.forget(key);
     return deleted;
   }
 
@@ -305,6 +319,7 @@ export class WebhookService {
       }
     }
     if (isRecord(input.headers)) problems.push(...this.headerProblems(input.headers));
+    if (input.fifo !== undefined && input.fifo !== false && !reported.has('fifo')) problems.push(...this.fifoProblems({ onDeadLetter: 'skip' }));
     if (isRecord(input.format) && !reported.has('format') && ![...reported].some((field) => field.startsWith('format.'))) problems.push(...formatProblems(input.format as unknown as WebhookFormat));
     if (mode === 'create' && typeof input.secret === 'string') {
       try {
@@ -349,6 +364,20 @@ export class WebhookService {
       } else headers[name] = value;
     }
     return { headers, sensitiveHeaders: [...sensitive] };
+  }
+
+  /** The flow-control fields of a webhook: those given (null: removed), else those it had. */
+  private flowControl(input: Pick<WebhookInput, 'rateLimit' | 'breaker' | 'fifo'>, current: Pick<Webhook, 'rateLimit' | 'breaker' | 'fifo'>): Pick<Webhook, 'rateLimit' | 'breaker' | 'fifo'> {
+    const rateLimit = input.rateLimit === undefined ? current.rateLimit : input.rateLimit === null ? undefined : { perSecond: input.rateLimit.perSecond, burst: input.rateLimit.burst ?? Math.max(1, Math.ceil(input.rateLimit.perSecond)) };
+    const breaker = input.breaker === undefined ? current.breaker : input.breaker === null || Object.keys(input.breaker).length === 0 ? undefined : { ...input.breaker };
+    const fifo = input.fifo === undefined ? current.fifo : input.fifo === false ? undefined : { onDeadLetter: (input.fifo === true ? undefined : input.fifo.onDeadLetter) ?? 'skip' };
+    return { ...(rateLimit ? { rateLimit } : {}), ...(breaker ? { breaker } : {}), ...(fifo ? { fifo } : {}) };
+  }
+
+  private fifoProblems(fifo: Webhook['fifo']): WebhookInputProblem[] {
+    const queue = this.health.queue;
+    if (!fifo || !queue || queue.fifo) return [];
+    return [{ field: 'fifo', problem: `the ${queue.name} queue cannot keep FIFO order; leave fifo off, or use a storage whose queue declares fifo (memory, SQLite)` }];
   }
 
   private splitHeaders(input: Record<string, WebhookHeaderInput>): Pick<Webhook, 'headers' | 'sensitiveHeaders'> {

@@ -1,3 +1,5 @@
+import type { FifoDeadLetterPolicy } from './webhook';
+
 /** Where a request is: waiting (or waiting to retry), claimed by a dispatcher, or dead-lettered. */
 export type RequestState = 'pending' | 'inflight' | 'dead';
 
@@ -13,6 +15,16 @@ export interface NewWebhookRequest {
   createdAt: Date;
   /** When it may first be sent. */
   dueAt: Date;
+  /**
+   * Present for a request of a FIFO webhook: it is claimed only as the head of its webhook's
+   * line (see RequestQueue.claim), and this says what it does to the line once dead-lettered.
+   */
+  fifo?: FifoDeadLetterPolicy;
+  /**
+   * The W3C `traceparent` of the span that enqueued it, when tracing was on: its attempts join
+   * that trace (and a receiver too, with the `tracing.traceparent` setting).
+   */
+  traceparent?: string;
 }
 
 /** A stored webhook request. */

@@ -43,6 +43,40 @@ export interface CloudEventsWebhookFormat {
 export type WebhookFormat = JsonWebhookFormat | CloudEventsWebhookFormat;
 
 /**
+ * What a dead-lettered request at the head of a FIFO webhook's line does to the requests behind
+ * it: `skip` lets the next one go (the dead one waits among the dead letters, and goes first
+ * again if redelivered); `block` holds every request behind it until it is redelivered and
+ * delivered, or deleted by retention.
+ */
+export type FifoDeadLetterPolicy = 'skip' | 'block';
+
+/** Opt-in delivery in publish order for one webhook (see docs/health.md). */
+export interface WebhookFifo {
+  onDeadLetter: FifoDeadLetterPolicy;
+}
+
+/** A rate limit of one webhook: at most `perSecond` requests a second on average, `burst` at once. */
+export interface WebhookRateLimit {
+  /** Requests per second (may be fractional: 0.5 is one every 2 s). */
+  perSecond: number;
+  /** Requests that may go at once after a quiet spell (at least 1). */
+  burst: number;
+}
+
+/**
+ * A webhook's own circuit-breaker settings: each key given replaces the app's `breaker` setting
+ * of the same name for this webhook (durations in ms).
+ */
+export interface WebhookBreakerOptions {
+  enabled?: boolean;
+  failureThreshold?: number;
+  failureRate?: number;
+  minimumAttempts?: number;
+  window?: number;
+  coolDown?: number;
+}
+
+/**
  * A webhook as stored: where to send which events. Storage backends keep every field;
  * the management API never returns `secrets` or sensitive header values in clear
  * (see {@link WebhookView}).
@@ -65,6 +99,12 @@ export interface Webhook {
   /** The wire format; absent means `{ type: 'json' }` (webhooks stored before formats existed). */
   format?: WebhookFormat;
   secrets: WebhookSecret[];
+  /** Its own rate limit; absent: the app's `rateLimit` setting (none by default). */
+  rateLimit?: WebhookRateLimit;
+  /** Its own circuit-breaker settings over the app's `breaker` setting. */
+  breaker?: WebhookBreakerOptions;
+  /** Present: requests published from then on are delivered in publish order, one at a time. */
+  fifo?: WebhookFifo;
   createdAt: Date;
   updatedAt: Date;
 }

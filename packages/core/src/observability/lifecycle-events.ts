@@ -2,6 +2,7 @@ import { createToken } from '../runtime/tokens';
 import type { Logger } from './logger';
 import { EventEmitter } from 'eventemitter3';
 import type { DeliveryErrorKind, DeliveryOutcome } from '../model/delivery-log-entry';
+import type { OperatorEvent } from './operator-events';
 
 /** A request as lifecycle events describe it. */
 export interface RequestInfo {
@@ -21,6 +22,8 @@ export interface AttemptInfo extends RequestInfo {
   outcome: DeliveryOutcome;
   /** When the next attempt is due, for `retrying`. */
   nextDueAt?: Date;
+  /** When the request was created (published): with the time of a success, the publish → delivery latency. */
+  createdAt?: Date;
 }
 
 /**
@@ -60,7 +63,7 @@ export interface LifecycleEvents {
   deadLettered: (attempt: AttemptInfo) => void;
   /** A request was dropped because its webhook no longer exists. */
   requestDropped: (request: RequestInfo & { reason: string }) => void;
-  /** A webhook was disabled by hookwork (a 410 Gone response). */
+  /** A webhook was disabled by hookwork (a 410 Gone response, or failing without a success for `autoDisable.after`). */
   webhookDisabled: (info: { webhookKey: string; reason: string }) => void;
   /**
    * A webhook was created or updated with a URL the SSRF guard will refuse under the current
@@ -68,6 +71,13 @@ export interface LifecycleEvents {
    * dead-lettered as `ssrf` until the address is allowed (`ssrf.allow`) or the URL changed.
    */
   webhookUrlBlocked: (info: { webhookKey: string; url: string; reason: string }) => void;
+  /**
+   * A request was not attempted and waits until `dueAt` (no attempt used): its webhook is
+   * disabled, its circuit breaker open, its rate limit spent, or its receiver asked to wait.
+   */
+  requestDeferred: (request: RequestInfo & { reason: string; dueAt: Date }) => void;
+  /** A change in a webhook's health for operators: breaker opened or closed, recovered, disabled, a request exhausted. */
+  operatorEvent: (event: OperatorEvent) => void;
   /** A webhook event handler threw; other webhooks and events went on. */
   handlerFailed: (info: { eventAlias: string; notification: string; error: unknown }) => void;
   /** A delivery log entry could not be written; delivery state was not affected. */

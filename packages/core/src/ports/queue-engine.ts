@@ -13,8 +13,8 @@ import type { QueueCounts, RedeliverSelector } from './request-queue';
  *
  * - `delivered`: a 2xx arrived; remove the request.
  * - `retry`: the attempt failed; keep it, due at `dueAt`, with `attempts` made so far.
- * - `defer`: not attempted (its webhook is disabled); keep it, due at `dueAt`, attempts
- *   unchanged — a deferral never uses up an attempt.
+ * - `defer`: not attempted (its webhook is disabled, its breaker open, its rate spent); keep
+ *   it, due at `dueAt`, attempts unchanged — a deferral never uses up an attempt.
  * - `dead`: retries exhausted or not retryable; move it to the dead letters with `attempts`
  *   attempts made, kept for redelivery until the retention period.
  * - `drop`: its webhook was deleted; remove it without sending.
@@ -23,7 +23,17 @@ import type { QueueCounts, RedeliverSelector } from './request-queue';
 export type DeliveryVerdict =
   | { readonly kind: 'delivered' }
   | { readonly kind: 'retry'; readonly dueAt: Date; readonly attempts: number; readonly lastError: string }
-  | { readonly kind: 'defer'; readonly dueAt: Date; readonly reason: string }
+  | {
+      readonly kind: 'defer';
+      readonly dueAt: Date;
+      readonly reason: string;
+      /**
+       * True when the reason holds every request of the webhook until `dueAt` (it is disabled,
+       * its circuit breaker is open, its rate limit is spent, its receiver asked to wait): an
+       * engine may stop taking that webhook's requests until then instead of deferring each.
+       */
+      readonly holdsWebhook?: boolean;
+    }
   | { readonly kind: 'dead'; readonly attempts: number; readonly lastError: string }
   | { readonly kind: 'drop'; readonly reason: string }
   | { readonly kind: 'release' };
@@ -58,6 +68,11 @@ export interface QueueEngineCapabilities {
   readonly leaseRenewal: boolean;
   /** Several processes may share the queue; each request is held by one at a time. */
   readonly shared: boolean;
+  /**
+   * Requests with `fifo` go out one at a time per webhook, in enqueue order (see
+   * RequestQueue.claim). Absent means false: `start()` refuses a FIFO webhook.
+   */
+  readonly fifo?: boolean;
 }
 
 /** Options of {@link QueueEngine.enqueue}. */
@@ -112,6 +127,8 @@ export interface QueueEngine<TTransaction = never> {
   get(id: string): Promise<WebhookRequest | undefined>;
   /** Requests by state. */
   counts(query?: QueueCountsQuery): Promise<QueueCounts>;
+  /** Optional: when the oldest pending request was created (the oldest-pending-age metric). */
+  oldestPendingCreatedAt?(): Promise<Date | undefined>;
   /** Dead letters, newest dead first. */
   listDead(query?: DeadLetterQuery): Promise<Page<WebhookRequest>>;
   /** Puts dead letters back, due now, retry count reset; returns their ids. */

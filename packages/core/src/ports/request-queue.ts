@@ -59,6 +59,12 @@ export interface RequestQueue<TTransaction = never> {
    * Claims up to `limit` requests that are due (`pending` with `dueAt <= now`, or `inflight`
    * whose lease expired), oldest due first, and marks them `inflight` under `owner`'s lease.
    * Never hands one request to two claimers at the same time.
+   *
+   * A backend declaring `fifo` claims a request that has `fifo` only as the head of its
+   * webhook's line: the earliest enqueued of that webhook's `fifo` requests that is pending or in
+   * flight (or dead with `fifo: 'block'`), and only while no other `fifo` request of that webhook
+   * is in flight under a live lease. So one of a webhook's FIFO requests is out at a time, in
+   * enqueue order, across every process; requests without `fifo` are not affected.
    */
   claim(options: ClaimOptions): Promise<WebhookRequest[]>;
   /** Removes a delivered (or dropped) request. */
@@ -91,6 +97,11 @@ export interface RequestQueue<TTransaction = never> {
   counts(query?: { webhookKey?: string }): Promise<QueueCounts>;
   /** The earliest time a request becomes claimable (a pending due time or an inflight lease expiry). */
   nextDueAt(): Promise<Date | undefined>;
+  /**
+   * Optional: when the oldest pending request (by `createdAt`) was created, or undefined when
+   * none is pending; for the oldest-pending-age metric (read at each scrape, not on a hot path).
+   */
+  oldestPendingCreatedAt?(): Promise<Date | undefined>;
   /** Deletes up to `limit` dead letters dead before `before`; returns how many. */
   deleteDeadOlderThan(before: Date, limit: number): Promise<number>;
   /**

@@ -2,6 +2,7 @@ import type { Clock } from '../runtime/clock';
 import type { Logger } from '../observability/logger';
 import type { DeliveryLog } from './delivery-log';
 import type { RequestQueue } from './request-queue';
+import type { WebhookHealthStore } from './webhook-health-store';
 import type { WebhookRepository } from './webhook-repository';
 
 /**
@@ -12,6 +13,12 @@ export interface Storage<TTransaction = never> {
   readonly webhooks: WebhookRepository;
   readonly queue: RequestQueue<TTransaction>;
   readonly deliveryLog: DeliveryLog;
+  /**
+   * Optional: the webhooks' health (circuit breakers, failing streaks, rate limits), kept in the
+   * store so every process sharing it agrees. Without it the app keeps health in memory, per
+   * process (and says so at start when the store is shared).
+   */
+  readonly health?: WebhookHealthStore;
   close(): Promise<void>;
 }
 
@@ -34,6 +41,14 @@ export interface StorageCapabilities {
   readonly shared: boolean;
   /** `RequestQueue.watch` wakes this process when another one enqueues. */
   readonly crossProcessWake: boolean;
+  /**
+   * `RequestQueue.claim` honours requests' `fifo` (one head per webhook at a time, in enqueue
+   * order), so webhooks may opt into FIFO delivery. Absent means false: `start()` refuses a FIFO
+   * webhook (HOOKWORK_ERR_CAPABILITY_MISSING) and creating one is refused.
+   */
+  readonly fifo?: boolean;
+  /** `Storage.health` exists: breaker, failing-streak and rate-limit state is shared by the store's processes. Absent means false. */
+  readonly webhookHealth?: boolean;
 }
 
 /**

@@ -19,6 +19,37 @@ describe('resolveSettings', () => {
     expect(settings.retrySchedule).toEqual([5_000, 300_000, 1_800_000, 7_200_000, 18_000_000, 36_000_000]);
   });
 
+  it('health defaults change nothing for a healthy receiver: breaker on, auto-disable after 5 days, no rate limit, no traceparent', () => {
+    expect(resolveSettings()).toMatchObject({
+      breaker: { enabled: true, failureThreshold: 10, failureRate: 0, minimumAttempts: 20, window: 60_000, coolDown: 30_000 },
+      autoDisable: { enabled: true, after: 5 * 86_400_000 },
+      rateLimit: { perSecond: 0, burst: 0 },
+      throttleOnRetryAfter: true,
+      tracing: { traceparent: false },
+    });
+  });
+
+  it('reads health settings, durations inside groups included, and keeps the keys not given', () => {
+    const settings = resolveSettings({ breaker: { coolDown: '00:01:00', failureRate: 0.5 }, autoDisable: { after: '2.00:00:00' }, rateLimit: { perSecond: 5 } });
+    expect(settings.breaker).toEqual({ enabled: true, failureThreshold: 10, failureRate: 0.5, minimumAttempts: 20, window: 60_000, coolDown: 60_000 });
+    expect(settings.autoDisable).toEqual({ enabled: true, after: 2 * 86_400_000 });
+    expect(settings.rateLimit).toEqual({ perSecond: 5, burst: 0 });
+    expect(resolveSettings({ breaker: { enabled: false } }, settings).breaker).toMatchObject({ enabled: false, coolDown: 60_000, failureRate: 0.5 });
+  });
+
+  it('names every bad health setting', () => {
+    const error = (() => {
+      try {
+        resolveSettings({ breaker: { failureRate: 2, coolDown: 'soon', window: 0, extra: 1 } as never, autoDisable: { after: '00:00:00' }, rateLimit: { perSecond: -1 }, tracing: { traceparent: 'yes' } as never });
+      } catch (e) {
+        return e as HookworkError;
+      }
+      return undefined;
+    })();
+    expect(error?.code).toBe('HOOKWORK_ERR_INVALID_SETTINGS');
+    expect((error!.details as { key: string }[]).map((d) => d.key).sort()).toEqual(['autoDisable.after', 'breaker.coolDown', 'breaker.extra', 'breaker.failureRate', 'breaker.window', 'rateLimit.perSecond', 'tracing.traceparent']);
+  });
+
   it('reads durations as milliseconds or TimeSpan strings', () => {
     expect(resolveSettings({ period: '00:00:30', timeout: 2500, retrySchedule: ['00:00:01', 2000, '1.00:00:00'] })).toMatchObject({
       period: 30_000,

@@ -60,6 +60,34 @@ export const settingsInputSchema = {
     },
     secretRotationGracePeriod: duration,
     stopTimeout: duration,
+    breaker: {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        enabled: { type: 'boolean' },
+        failureThreshold: { type: 'integer', minimum: 0, maximum: 1_000_000 },
+        failureRate: { type: 'number', minimum: 0, maximum: 1 },
+        minimumAttempts: { type: 'integer', minimum: 1, maximum: 1_000_000 },
+        window: duration,
+        coolDown: duration,
+      },
+    },
+    autoDisable: {
+      type: 'object',
+      additionalProperties: false,
+      properties: { enabled: { type: 'boolean' }, after: duration },
+    },
+    rateLimit: {
+      type: 'object',
+      additionalProperties: false,
+      properties: { perSecond: { type: 'number', minimum: 0, maximum: 1_000_000 }, burst: { type: 'integer', minimum: 0, maximum: 1_000_000 } },
+    },
+    throttleOnRetryAfter: { type: 'boolean' },
+    tracing: {
+      type: 'object',
+      additionalProperties: false,
+      properties: { traceparent: { type: 'boolean' } },
+    },
   },
 } as const;
 
@@ -67,6 +95,12 @@ const ajv = new Ajv({ allErrors: true, strict: false });
 const validateInput = ajv.compile(settingsInputSchema);
 
 const DURATION_KEYS = ['period', 'timeout', 'leaseDuration', 'maxRetryAfter', 'secretRotationGracePeriod', 'stopTimeout'] as const;
+/** Durations inside a group of settings: `group.key`. */
+const NESTED_DURATION_KEYS = [
+  ['breaker', 'window'],
+  ['breaker', 'coolDown'],
+  ['autoDisable', 'after'],
+] as const;
 
 /**
  * The shortest `period`, ms. The dispatcher is woken at once by enqueues and at the earliest
@@ -186,6 +220,17 @@ export function resolveSettings(input: HookworkSettingsInput = {}, base: Hookwor
       if (!problems.some((p) => p.key === key)) problems.push({ key, problem: durationAdvice(raw[key]) });
     } else durations[key] = ms;
   }
+  const nested: Record<string, Record<string, number>> = {};
+  for (const [group, key] of NESTED_DURATION_KEYS) {
+    const value = (raw[group] as Record<string, unknown> | undefined)?.[key];
+    if (value === undefined) continue;
+    const ms = parseDuration(value);
+    const name = `${group}.${key}`;
+    if (ms === undefined) {
+      if (!problems.some((p) => p.key === name)) problems.push({ key: name, problem: 'must be a duration: milliseconds or a TimeSpan string such as "00:00:10"' });
+    } else if (ms === 0) problems.push({ key: name, problem: 'must be greater than zero' });
+    else (nested[group] ??= {})[key] = ms;
+  }
   let retrySchedule: number[] | undefined;
   if (Array.isArray(raw.retrySchedule)) {
     retrySchedule = raw.retrySchedule.map((d) => parseDuration(d) ?? NaN);
@@ -229,6 +274,10 @@ export function resolveSettings(input: HookworkSettingsInput = {}, base: Hookwor
     concurrency: { ...base.concurrency, ...input.concurrency },
     headers: { ...headerDefaults, ...input.headers, style },
     ssrf: { ...base.ssrf, ...input.ssrf },
+    breaker: { ...base.breaker, ...(input.breaker as Partial<HookworkSettings['breaker']>), ...nested.breaker },
+    autoDisable: { ...base.autoDisable, ...(input.autoDisable as Partial<HookworkSettings['autoDisable']>), ...nested.autoDisable },
+    rateLimit: { ...base.rateLimit, ...input.rateLimit },
+    tracing: { ...base.tracing, ...input.tracing },
   };
   if (input.keepDeadLettersForDays === undefined && input.keepLogsForDays !== undefined && base.keepDeadLettersForDays === base.keepLogsForDays) {
     result.keepDeadLettersForDays = input.keepLogsForDays;

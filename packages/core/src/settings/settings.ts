@@ -55,6 +55,36 @@ export interface HookworkSettings {
   secretRotationGracePeriod: number;
   /** How long stop() waits for in-flight attempts, ms. */
   stopTimeout: number;
+  /**
+   * Every webhook's circuit breaker (a webhook's own `breaker` replaces keys of it): after
+   * `failureThreshold` failed attempts in a row, or a `failureRate` of the attempts in the last
+   * `window` (with at least `minimumAttempts`), requests wait instead of being attempted; after
+   * `coolDown` one probe goes, and its success closes the breaker. Durations in ms.
+   */
+  breaker: BreakerSettings;
+  /** Disable a webhook that has failed for `after` ms without one success (its requests are kept). */
+  autoDisable: { enabled: boolean; after: number };
+  /** The rate limit of webhooks without their own: `perSecond` 0 is none; `burst` 0 is `perSecond` rounded up. */
+  rateLimit: { perSecond: number; burst: number };
+  /** A 429 or 503 with Retry-After holds every request of that webhook until then (capped by maxRetryAfter). */
+  throttleOnRetryAfter: boolean;
+  /** OpenTelemetry: `traceparent` sends a W3C `traceparent` header with every attempt, so a receiver joins the trace. */
+  tracing: { traceparent: boolean };
+}
+
+/** The circuit-breaker settings (see {@link HookworkSettings.breaker}); durations in ms. */
+export interface BreakerSettings {
+  enabled: boolean;
+  /** Failed attempts in a row that open the breaker (0: this trigger is off). */
+  failureThreshold: number;
+  /** Share of failed attempts in `window` that opens the breaker, 0–1 (0: this trigger is off). */
+  failureRate: number;
+  /** Attempts `window` must hold before `failureRate` can open the breaker. */
+  minimumAttempts: number;
+  /** The sliding window of `failureRate`, ms. */
+  window: number;
+  /** How long an open breaker waits before one probe, ms. */
+  coolDown: number;
 }
 
 /** Every key optional, recursively; arrays are given whole. */
@@ -68,7 +98,7 @@ export type DurationInput = number | string;
  */
 export type HookworkSettingsInput = Omit<
   DeepPartial<HookworkSettings>,
-  'period' | 'timeout' | 'leaseDuration' | 'maxRetryAfter' | 'secretRotationGracePeriod' | 'stopTimeout' | 'retrySchedule' | 'headers'
+  'period' | 'timeout' | 'leaseDuration' | 'maxRetryAfter' | 'secretRotationGracePeriod' | 'stopTimeout' | 'retrySchedule' | 'headers' | 'breaker' | 'autoDisable'
 > & {
   period?: DurationInput;
   timeout?: DurationInput;
@@ -78,6 +108,8 @@ export type HookworkSettingsInput = Omit<
   stopTimeout?: DurationInput;
   retrySchedule?: DurationInput[];
   headers?: Partial<HookworkSettings['headers']>;
+  breaker?: Partial<Omit<BreakerSettings, 'window' | 'coolDown'>> & { window?: DurationInput; coolDown?: DurationInput };
+  autoDisable?: { enabled?: boolean; after?: DurationInput };
 };
 
 /** Product name and version sent in the user agent. */
@@ -118,6 +150,11 @@ export function defaultSettings(): HookworkSettings {
     ssrf: { allowInternal: false, allow: [] },
     secretRotationGracePeriod: 24 * HOUR,
     stopTimeout: 10 * SECOND,
+    breaker: { enabled: true, failureThreshold: 10, failureRate: 0, minimumAttempts: 20, window: MINUTE, coolDown: 30 * SECOND },
+    autoDisable: { enabled: true, after: 5 * 24 * HOUR },
+    rateLimit: { perSecond: 0, burst: 0 },
+    throttleOnRetryAfter: true,
+    tracing: { traceparent: false },
   };
 }
 

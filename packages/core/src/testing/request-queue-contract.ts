@@ -27,6 +27,8 @@ export interface RequestQueueContractOptions {
    * otherwise the suite checks that `{ transaction }` is refused with a clear error.
    */
   supportsHostTransaction?: boolean;
+  /** True when the backend declares `fifo`: the suite then checks FIFO claims (one head per webhook line, in enqueue order). */
+  fifo?: boolean;
 }
 
 const ids = (requests: readonly WebhookRequest[]) => requests.map((r) => r.id);
@@ -388,6 +390,137 @@ export function describeRequestQueueContract(name: string, factory: ContractFact
         expect((await queue.get('pending'))!.state).toBe('pending');
         expect(await queue.counts()).toEqual({ pending: 1, inFlight: 0, dead: 2 });
       });
+
+      test('keeps a request\'s traceparent (the trace its attempts join)', async (queue) => {
+        const traceparent = '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01';
+        await queue.enqueue([contractRequest('traced', { traceparent }), contractRequest('untraced')]);
+        expect((await queue.get('traced'))!.traceparent).toBe(traceparent);
+        expect(await queue.get('untraced')).not.toHaveProperty('traceparent');
+        const claimed = await queue.claim({ owner: 'A', limit: 2, leaseMs: 1000, now: at(0) });
+        expect(claimed.find((r) => r.id === 'traced')!.traceparent).toBe(traceparent);
+      });
+
+      test('oldestPendingCreatedAt (when offered) is the creation time of the oldest pending request', async (queue) => {
+        if (!queue.oldestPendingCreatedAt) return;
+        expect(await queue.oldestPendingCreatedAt()).toBeUndefined();
+        await queue.enqueue([contractRequest('young', { createdAt: at(500), dueAt: at(0) }), contractRequest('old', { createdAt: at(100), dueAt: at(900) }), contractRequest('out', { createdAt: at(50), dueAt: at(-10) })]);
+        await queue.claim({ owner: 'A', limit: 1, leaseMs: 1000, now: at(0) });
+        // 'out' (created first) is in flight, so not pending.
+        expect((await queue.get('out'))!.state).toBe('inflight');
+        expect(await queue.oldestPendingCreatedAt()).toEqual(at(100));
+      });
+    });
+
+    if (options.fifo) describeFifoClaims(test);
+  });
+}
+
+type QueueTest = (title: string, body: (queue: RequestQueue, made: ContractSubject<RequestQueue>) => Promise<void>) => void;
+
+/** FIFO claims, for backends that declare `fifo`. */
+function describeFifoClaims(test: QueueTest): void {
+  const fifo = (id: string, overrides: Partial<NewWebhookRequest> = {}) => contractRequest(id, { webhookKey: 'ordered', fifo: 'skip', ...overrides });
+  const claimAll = (queue: RequestQueue, owner: string, now: number) => queue.claim({ owner, limit: 100, leaseMs: 10_000, now: at(now) });
+
+  describe('FIFO claims', () => {
+    test('a FIFO webhook\'s requests go one at a time in enqueue order; others go as usual', async (queue) => {
+      await queue.enqueue([fifo('f1'), fifo('f2'), contractRequest('plain-1', { webhookKey: 'ordered' }), contractRequest('other')]);
+      await queue.enqueue([fifo('f3', { dueAt: at(-50) })]);
+      expect((await queue.get('f1'))!.fifo).toBe('skip');
+      // f3 is due earliest, but it is behind f1 and f2 in its line.
+      expect(ids(await claimAll(queue, 'A', 0)).sort()).toEqual(['f1', 'other', 'plain-1']);
+      expect(ids(await claimAll(queue, 'A', 0))).toEqual([]);
+      expect(await queue.counts({ webhookKey: 'ordered' })).toEqual({ pending: 2, inFlight: 2, dead: 0 });
+      expect(await queue.complete('f1', 'A')).toBe(true);
+      expect(ids(await claimAll(queue, 'B', 1))).toEqual(['f2']);
+      await queue.complete('f2', 'B');
+      expect(ids(await claimAll(queue, 'A', 2))).toEqual(['f3']);
+    });
+
+    test('a head waiting for its retry holds the line, even when those behind it are due', async (queue) => {
+      await queue.enqueue([fifo('f1'), fifo('f2'), fifo('f3')]);
+      await claimAll(queue, 'A', 0);
+      await queue.reschedule('f1', 'A', { dueAt: at(5000), attempts: 1, lastError: 'HTTP 500' });
+      expect(ids(await claimAll(queue, 'A', 100))).toEqual([]);
+      expect(await queue.nextDueAt()).toEqual(at(5000));
+      expect(ids(await claimAll(queue, 'A', 5000))).toEqual(['f1']);
+      await queue.complete('f1', 'A');
+      expect(ids(await claimAll(queue, 'A', 5001))).toEqual(['f2']);
+    });
+
+    test('a head whose lease expired goes to another claimer; the next still waits', async (queue) => {
+      await queue.enqueue([fifo('f1'), fifo('f2')]);
+      await claimAll(queue, 'A', 0);
+      expect(ids(await claimAll(queue, 'B', 9_999))).toEqual([]);
+      expect(ids(await claimAll(queue, 'B', 10_000))).toEqual(['f1']);
+      expect(await queue.complete('f1', 'A')).toBe(false);
+      expect(ids(await claimAll(queue, 'C', 10_001))).toEqual([]);
+    });
+
+    test('a released head is the head again', async (queue) => {
+      await queue.enqueue([fifo('f1'), fifo('f2')]);
+      await claimAll(queue, 'A', 0);
+      await queue.release('A');
+      expect(ids(await claimAll(queue, 'B', 1))).toEqual(['f1']);
+    });
+
+    test('skip: a dead-lettered head lets the next go; redelivered, it heads the line again', async (queue) => {
+      await queue.enqueue([fifo('f1'), fifo('f2'), fifo('f3')]);
+      await claimAll(queue, 'A', 0);
+      await queue.deadLetter('f1', 'A', { attempts: 6, lastError: 'HTTP 500', now: at(1) });
+      expect(ids(await claimAll(queue, 'A', 2))).toEqual(['f2']);
+      expect(await queue.redeliver({ ids: ['f1'] }, at(3))).toEqual(['f1']);
+      // f2 is still out: nothing else goes until it settles, then f1 (enqueued first) goes before f3.
+      expect(ids(await claimAll(queue, 'A', 4))).toEqual([]);
+      await queue.complete('f2', 'A');
+      expect(ids(await claimAll(queue, 'A', 5))).toEqual(['f1']);
+      await queue.complete('f1', 'A');
+      expect(ids(await claimAll(queue, 'A', 6))).toEqual(['f3']);
+    });
+
+    test('block: a dead-lettered head holds every request behind it until it is redelivered and settled', async (queue) => {
+      await queue.enqueue([fifo('b1', { fifo: 'block' }), fifo('b2', { fifo: 'block' }), contractRequest('plain', { webhookKey: 'ordered' })]);
+      expect(ids(await claimAll(queue, 'A', 0)).sort()).toEqual(['b1', 'plain']);
+      await queue.deadLetter('b1', 'A', { attempts: 6, now: at(1) });
+      expect(ids(await claimAll(queue, 'A', 2))).toEqual([]);
+      expect(await queue.counts({ webhookKey: 'ordered' })).toEqual({ pending: 1, inFlight: 1, dead: 1 });
+      await queue.redeliver({ webhookKey: 'ordered' }, at(3));
+      expect(ids(await claimAll(queue, 'A', 4))).toEqual(['b1']);
+      await queue.complete('b1', 'A');
+      expect(ids(await claimAll(queue, 'A', 5))).toEqual(['b2']);
+    });
+
+    test('block: retention deleting the dead head lets the line go on', async (queue) => {
+      await queue.enqueue([fifo('b1', { fifo: 'block' }), fifo('b2', { fifo: 'block' })]);
+      await claimAll(queue, 'A', 0);
+      await queue.deadLetter('b1', 'A', { attempts: 6, now: at(1) });
+      expect(await queue.deleteDeadOlderThan(at(2), 10)).toBe(1);
+      expect(ids(await claimAll(queue, 'A', 3))).toEqual(['b2']);
+    });
+
+    test('lines of different webhooks go side by side', async (queue) => {
+      await queue.enqueue([fifo('a1', { webhookKey: 'wa' }), fifo('a2', { webhookKey: 'wa' }), fifo('b1', { webhookKey: 'wb' }), fifo('b2', { webhookKey: 'wb' })]);
+      expect(ids(await claimAll(queue, 'A', 0)).sort()).toEqual(['a1', 'b1']);
+    });
+
+    test('two handles on one store never have two requests of a line out at once, and keep the order', async (queue, made) => {
+      if (!made.openAnother) return;
+      const other = await made.openAnother();
+      await queue.enqueue(Array.from({ length: 12 }, (_, i) => fifo(`f${String(i).padStart(2, '0')}`)));
+      const order: string[] = [];
+      for (let round = 0; order.length < 12 && round < 100; round++) {
+        const [mine, theirs] = await Promise.all([claimAll(queue, 'A', round), claimAll(other, 'B', round)]);
+        expect(mine.length + theirs.length).toBeLessThanOrEqual(1);
+        for (const r of mine) {
+          order.push(r.id);
+          await queue.complete(r.id, 'A');
+        }
+        for (const r of theirs) {
+          order.push(r.id);
+          await other.complete(r.id, 'B');
+        }
+      }
+      expect(order).toEqual(Array.from({ length: 12 }, (_, i) => `f${String(i).padStart(2, '0')}`));
     });
   });
 }

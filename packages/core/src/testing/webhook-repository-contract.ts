@@ -51,6 +51,9 @@ export function describeWebhookRepositoryContract(name: string, factory: Contrac
         sensitiveHeaders: ['x-api-key'],
         enabled: false,
         format: { type: 'cloudevents', mode: 'binary', source: 'https://cms.example.com/sites/main', subjectFrom: '/id' },
+        rateLimit: { perSecond: 2.5, burst: 3 },
+        breaker: { enabled: true, failureThreshold: 4, failureRate: 0.5, minimumAttempts: 8, window: 30_000, coolDown: 5_000 },
+        fifo: { onDeadLetter: 'block' },
         secrets: [
           { id: 's1', secret: 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw', createdAt: new Date(T0 + 1), expiresAt: new Date(T0 + 86_400_001) },
           { id: 's2', secret: 'whsec_C2FVsBQIhrscChlQIMV+b5sSYspob7oD', createdAt: new Date(T0 + 2) },

@@ -54,7 +54,11 @@ interface WebhookLane {
  *   skips those webhooks) can only find work for other webhooks.
  * - A waiting request is given back, not started, once it has waited `period` or half the
  *   lease: its lease never runs out while it waits.
- * - No ordering between requests of one webhook is promised.
+ * - A webhook held back (its verdict said so: disabled, breaker open, rate limit spent, a
+ *   receiver's Retry-After) is left out of claims until its hold ends, and its waiting requests
+ *   are given back, so a held webhook costs no claim, defer or attempt while it waits.
+ * - No ordering between requests of one webhook is promised here: a FIFO webhook's order comes
+ *   from the queue's claim, which hands out one head at a time.
  */
 export class Dispatcher {
   private readonly lanes = new Map<string, WebhookLane>();
@@ -66,6 +70,8 @@ export class Dispatcher {
   private readonly active = new Map<string, Promise<void>>();
   /** Webhooks left out of the last claim: when one of them has room again, claiming may find work. */
   private excluded = new Set<string>();
+  /** Webhooks held back, until when (clock ms). */
+  private readonly holds = new Map<string, number>();
   private running = false;
   private stopped = true;
   private pumpQueued = false;
@@ -109,6 +115,16 @@ export class Dispatcher {
     this.armTimer(at.getTime() - this.deps.clock.now().getTime());
   }
 
+  /** Takes no request of `webhookKey` until `until`; those waiting in memory are given back at the next round. */
+  hold(webhookKey: string, until: Date): void {
+    if (this.stopped) return;
+    const at = until.getTime();
+    if (at <= this.deps.clock.now().getTime()) return;
+    this.holds.set(webhookKey, Math.max(this.holds.get(webhookKey) ?? 0, at));
+    this.armTimer(at - this.deps.clock.now().getTime());
+    this.schedulePump();
+  }
+
   /**
    * Stops claiming, waits for running attempts up to `timeoutMs` (then aborts them), and gives
    * every claim back to the queue so another process need not wait for the leases.
@@ -117,6 +133,7 @@ export class Dispatcher {
     if (this.stopped) return;
     this.stopped = true;
     this.clearTimer();
+    this.holds.clear();
     // The waiting requests' claims go back with the release of everything this owner holds.
     this.takeAllReady();
     if (this.active.size > 0) {
@@ -186,6 +203,7 @@ export class Dispatcher {
       // it): whatever waits belongs to webhooks at their limit, which the claim skips.
       if (settings.concurrency.global - this.active.size <= 0) break;
       const full = this.fullWebhooks(settings.concurrency.perWebhook);
+      for (const key of this.holds.keys()) full.add(key);
       // A webhook the last claim skipped has room again: its requests may be claimable now.
       if (!this.mayHaveMore) for (const key of this.excluded) if (!full.has(key)) this.mayHaveMore = true;
       if (!this.mayHaveMore) break;
@@ -227,7 +245,9 @@ export class Dispatcher {
     const settings = this.deps.settings.current;
     const { global, perWebhook } = settings.concurrency;
     const back: ReadyItem[] = [];
-    if (this.readyCount > 0 && this.deps.clock.now().getTime() >= this.earliestHeldUntil) this.takeStale(back);
+    const now = this.deps.clock.now().getTime();
+    if (this.readyCount > 0 && now >= this.earliestHeldUntil) this.takeStale(back);
+    if (this.holds.size > 0) this.takeHeld(now, back);
     for (const [key, lane] of this.lanes) {
       if (this.readyCount === 0 || this.active.size >= global) break;
       if (lane.ready.length === 0 || lane.running >= perWebhook) continue;
@@ -255,6 +275,26 @@ export class Dispatcher {
       if (!this.stopped && (this.mayHaveMore || this.readyCount > 0 || this.excluded.size > 0)) this.schedulePump();
     });
     this.active.set(id, attempt);
+  }
+
+  /** Ends holds that are over, and moves the waiting requests of held webhooks to `back`; wakes at the earliest hold's end. */
+  private takeHeld(now: number, back: ReadyItem[]): void {
+    let earliest = Infinity;
+    for (const [key, until] of this.holds) {
+      if (until <= now) {
+        this.holds.delete(key);
+        this.mayHaveMore = true;
+        continue;
+      }
+      earliest = Math.min(earliest, until);
+      const lane = this.lanes.get(key);
+      if (!lane || lane.ready.length === 0) continue;
+      const taken = lane.ready.length;
+      back.push(...lane.ready);
+      lane.ready = [];
+      this.noteTaken(key, lane, taken);
+    }
+    if (earliest !== Infinity) this.armTimer(earliest - now);
   }
 
   /** Webhooks at their limit with a full round of requests waiting: claims skip them. */

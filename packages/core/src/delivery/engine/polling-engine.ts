@@ -39,10 +39,10 @@ export class PollingQueueEngine<TTransaction = never> implements QueueEngine<TTr
   constructor(
     private readonly queue: RequestQueue<TTransaction>,
     private readonly context: Omit<QueueEngineContext, 'storage' | 'storageBackend'>,
-    options: { name: string; transactionalEnqueue: boolean; shared: boolean },
+    options: { name: string; transactionalEnqueue: boolean; shared: boolean; fifo: boolean },
   ) {
     this.name = `polling(${options.name})`;
-    this.capabilities = Object.freeze({ transactionalEnqueue: options.transactionalEnqueue, leaseRenewal: typeof queue.renew === 'function', shared: options.shared });
+    this.capabilities = Object.freeze({ transactionalEnqueue: options.transactionalEnqueue, leaseRenewal: typeof queue.renew === 'function', shared: options.shared, fifo: options.fifo });
     this.completions = new CompletionBatcher(queue, this.owner);
   }
 
@@ -96,6 +96,10 @@ export class PollingQueueEngine<TTransaction = never> implements QueueEngine<TTr
     return this.queue.counts(query);
   }
 
+  async oldestPendingCreatedAt(): Promise<Date | undefined> {
+    return this.queue.oldestPendingCreatedAt?.();
+  }
+
   listDead(query?: DeadLetterQuery): Promise<Page<WebhookRequest>> {
     return this.queue.listDead(query);
   }
@@ -128,20 +132,30 @@ export class PollingQueueEngine<TTransaction = never> implements QueueEngine<TTr
     switch (verdict.kind) {
       case 'delivered':
       case 'drop':
-        return this.completions.complete(id);
+        return this.settledInLine(request, await this.completions.complete(id));
       case 'retry': {
         const applied = await this.queue.reschedule(id, this.owner, { dueAt: verdict.dueAt, attempts: verdict.attempts, lastError: verdict.lastError });
         this.dispatcher?.noteDueAt(verdict.dueAt);
         return applied;
       }
-      case 'defer':
-        return this.queue.reschedule(id, this.owner, { dueAt: verdict.dueAt, attempts: request.attempts, lastError: verdict.reason });
+      case 'defer': {
+        const applied = await this.queue.reschedule(id, this.owner, { dueAt: verdict.dueAt, attempts: request.attempts, lastError: verdict.reason });
+        if (verdict.holdsWebhook) this.dispatcher?.hold(request.webhookKey, verdict.dueAt);
+        this.dispatcher?.noteDueAt(verdict.dueAt);
+        return applied;
+      }
       case 'dead':
-        return this.queue.deadLetter(id, this.owner, { attempts: verdict.attempts, lastError: verdict.lastError, now: this.context.clock.now() });
+        return this.settledInLine(request, await this.queue.deadLetter(id, this.owner, { attempts: verdict.attempts, lastError: verdict.lastError, now: this.context.clock.now() }));
       case 'release':
         // Stopped mid-attempt: it does not count; stop() gives every claim back anyway.
         return (await this.queue.release(this.owner, [id])) > 0;
     }
+  }
+
+  /** A FIFO request left the head of its line: the next one is claimable now, so look at once. */
+  private settledInLine(request: WebhookRequest, applied: boolean): boolean {
+    if (applied && request.fifo) this.wake();
+    return applied;
   }
 
   /**
@@ -183,8 +197,8 @@ export function pollingQueue<TTransaction = never>(): QueueEngineProvider<TTrans
     name: 'polling',
     async open(context) {
       const { storage, storageBackend, ...rest } = context;
-      const { transactionalEnqueue, shared } = storageBackend.capabilities;
-      return new PollingQueueEngine(storage.queue as RequestQueue<TTransaction>, rest, { name: storageBackend.name, transactionalEnqueue, shared });
+      const { transactionalEnqueue, shared, fifo } = storageBackend.capabilities;
+      return new PollingQueueEngine(storage.queue as RequestQueue<TTransaction>, rest, { name: storageBackend.name, transactionalEnqueue, shared, fifo: fifo === true });
     },
   };
 }

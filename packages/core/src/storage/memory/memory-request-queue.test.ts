@@ -1,7 +1,7 @@
 import { describeRequestQueueContract } from '@hookwork/core/testing';
 import { MemoryRequestQueue } from './memory-request-queue';
 
-describeRequestQueueContract('memory', () => ({ subject: new MemoryRequestQueue() }));
+describeRequestQueueContract('memory', () => ({ subject: new MemoryRequestQueue() }), { fifo: true });
 
 describe('MemoryRequestQueue with a large backlog', () => {
   it('claims from 100,000 pending requests in batches without losing order or any request', async () => {

@@ -8,6 +8,15 @@ interface Rec {
   request: WebhookRequest;
   /** Enqueue order: breaks ties between equal due times. */
   seq: number;
+  /** In the sorted pending list (a FIFO request is listed only while it heads its line). */
+  listed?: boolean;
+}
+
+/** One webhook's FIFO requests that hold the line: pending, in flight, or dead with `block`; in enqueue order. */
+interface Line {
+  recs: Rec[];
+  /** Those of `recs` in flight. */
+  inflight: Set<Rec>;
 }
 
 const dueOf = (rec: Rec) => rec.request.dueAt.getTime();
@@ -16,7 +25,9 @@ const before = (a: Rec, b: Rec) => dueOf(a) < dueOf(b) || (dueOf(a) === dueOf(b)
 /**
  * The request queue in memory: for tests and apps that accept losing queued requests on exit.
  * Pending requests are kept sorted by due time, so a claim reads only the due front of the
- * queue instead of sorting the whole backlog on every call.
+ * queue instead of sorting the whole backlog on every call. A FIFO webhook's requests wait in
+ * its line, and only the head of the line is in the sorted list, so a FIFO backlog costs a claim
+ * nothing to skip.
  */
 export class MemoryRequestQueue implements RequestQueue {
   private readonly all = new Map<string, Rec>();
@@ -24,6 +35,7 @@ export class MemoryRequestQueue implements RequestQueue {
   private pending: Rec[] = [];
   private readonly inflight = new Map<string, Rec>();
   private readonly dead = new Map<string, Rec>();
+  private readonly lines = new Map<string, Line>();
   private seq = 0;
 
   async enqueue(requests: readonly NewWebhookRequest[], options?: EnqueueOptions<never>): Promise<void> {
@@ -38,6 +50,11 @@ export class MemoryRequestQueue implements RequestQueue {
     for (const r of requests) {
       const rec: Rec = { request: { ...cloneData(r), state: 'pending', attempts: 0 }, seq: this.seq++ };
       this.all.set(r.id, rec);
+      if (rec.request.fifo) {
+        const line = this.line(rec.request.webhookKey);
+        line.recs.push(rec);
+        if (line.recs.length > 1) continue;
+      }
       this.insertPending(rec);
     }
   }
@@ -48,14 +65,14 @@ export class MemoryRequestQueue implements RequestQueue {
     const excluded = options.excludeWebhookKeys?.length ? new Set(options.excludeWebhookKeys) : undefined;
     const candidates: Rec[] = [];
     for (const rec of this.inflight.values()) {
-      if (rec.request.leaseExpiresAt!.getTime() <= now && !excluded?.has(rec.request.webhookKey)) candidates.push(rec);
+      if (rec.request.leaseExpiresAt!.getTime() <= now && !excluded?.has(rec.request.webhookKey) && this.mayGo(rec, now)) candidates.push(rec);
     }
     // Only the due front of the sorted pending list is read, and only until `limit` are found.
     let scanned = 0;
     let picked = 0;
     while (scanned < this.pending.length && picked < limit && dueOf(this.pending[scanned]!) <= now) {
       const rec = this.pending[scanned++]!;
-      if (excluded?.has(rec.request.webhookKey)) continue;
+      if (excluded?.has(rec.request.webhookKey) || !this.mayGo(rec, now)) continue;
       candidates.push(rec);
       picked++;
     }
@@ -64,16 +81,20 @@ export class MemoryRequestQueue implements RequestQueue {
     this.pending.splice(0, scanned, ...this.pending.slice(0, scanned).filter((rec) => !chosenSet.has(rec)));
     const leaseExpiresAt = now + options.leaseMs;
     for (const rec of chosen) {
+      rec.listed = false;
       Object.assign(rec.request, { state: 'inflight', leaseOwner: options.owner, leaseExpiresAt: new Date(leaseExpiresAt) });
       this.inflight.set(rec.request.id, rec);
+      if (rec.request.fifo) this.line(rec.request.webhookKey).inflight.add(rec);
     }
     return chosen.map((rec) => cloneData(rec.request));
   }
 
   async complete(id: string, owner: string): Promise<boolean> {
-    if (!this.holds(id, owner)) return false;
+    const rec = this.holds(id, owner);
+    if (!rec) return false;
     this.inflight.delete(id);
     this.all.delete(id);
+    this.leaveLine(rec);
     return true;
   }
 
@@ -88,7 +109,7 @@ export class MemoryRequestQueue implements RequestQueue {
     if (!rec) return false;
     this.inflight.delete(id);
     Object.assign(rec.request, { state: 'pending', dueAt: new Date(update.dueAt.getTime()), attempts: update.attempts, lastError: update.lastError, leaseOwner: undefined, leaseExpiresAt: undefined });
-    this.insertPending(rec);
+    this.park(rec);
     return true;
   }
 
@@ -98,6 +119,8 @@ export class MemoryRequestQueue implements RequestQueue {
     this.inflight.delete(id);
     Object.assign(rec.request, { state: 'dead', attempts: update.attempts, lastError: update.lastError, deadAt: new Date(update.now.getTime()), leaseOwner: undefined, leaseExpiresAt: undefined });
     this.dead.set(id, rec);
+    if (rec.request.fifo === 'block') this.lines.get(rec.request.webhookKey)?.inflight.delete(rec);
+    else this.leaveLine(rec);
     return true;
   }
 
@@ -119,7 +142,7 @@ export class MemoryRequestQueue implements RequestQueue {
       if (rec.request.leaseOwner !== owner || (only && !only.has(rec.request.id))) continue;
       this.inflight.delete(rec.request.id);
       Object.assign(rec.request, { state: 'pending', leaseOwner: undefined, leaseExpiresAt: undefined });
-      this.insertPending(rec);
+      this.park(rec);
       released++;
     }
     return released;
@@ -135,7 +158,8 @@ export class MemoryRequestQueue implements RequestQueue {
       if (selector.deadSince && r.deadAt!.getTime() < selector.deadSince.getTime()) continue;
       this.dead.delete(r.id);
       Object.assign(r, { state: 'pending', dueAt: new Date(now.getTime()), attempts: 0, deadAt: undefined });
-      this.insertPending(rec);
+      if (r.fifo) this.rejoinLine(rec);
+      else this.insertPending(rec);
       redelivered.push(r.id);
     }
     return redelivered;
@@ -159,13 +183,25 @@ export class MemoryRequestQueue implements RequestQueue {
 
   async counts(query: { webhookKey?: string } = {}): Promise<QueueCounts> {
     const key = query.webhookKey;
-    if (key === undefined) return { pending: this.pending.length, inFlight: this.inflight.size, dead: this.dead.size };
-    const count = (recs: Iterable<Rec>) => {
-      let n = 0;
-      for (const rec of recs) if (rec.request.webhookKey === key) n++;
-      return n;
-    };
-    return { pending: count(this.pending), inFlight: count(this.inflight.values()), dead: count(this.dead.values()) };
+    // FIFO requests behind their line's head are pending without being listed: count from `all`.
+    if (key === undefined) return { pending: this.all.size - this.inflight.size - this.dead.size, inFlight: this.inflight.size, dead: this.dead.size };
+    const counts = { pending: 0, inFlight: 0, dead: 0 };
+    for (const rec of this.all.values()) {
+      if (rec.request.webhookKey !== key) continue;
+      const state = rec.request.state;
+      counts[state === 'inflight' ? 'inFlight' : state]++;
+    }
+    return counts;
+  }
+
+  async oldestPendingCreatedAt(): Promise<Date | undefined> {
+    let oldest: number | undefined;
+    for (const rec of this.all.values()) {
+      if (rec.request.state !== 'pending') continue;
+      const at = rec.request.createdAt.getTime();
+      if (oldest === undefined || at < oldest) oldest = at;
+    }
+    return oldest === undefined ? undefined : new Date(oldest);
   }
 
   async nextDueAt(): Promise<Date | undefined> {
@@ -186,6 +222,8 @@ export class MemoryRequestQueue implements RequestQueue {
     for (const rec of doomed) {
       this.dead.delete(rec.request.id);
       this.all.delete(rec.request.id);
+      // A dead `block` head that retention removes lets its line go on.
+      if (rec.request.fifo === 'block') this.leaveLine(rec);
     }
     return doomed.length;
   }
@@ -197,11 +235,18 @@ export class MemoryRequestQueue implements RequestQueue {
 
   /** Binary insertion; new requests (due now, latest seq) usually land at the end in O(1). */
   private insertPending(rec: Rec): void {
+    rec.listed = true;
     const list = this.pending;
     if (list.length === 0 || !before(rec, list[list.length - 1]!)) {
       list.push(rec);
       return;
     }
+    list.splice(this.pendingIndex(rec), 0, rec);
+  }
+
+  /** Where `rec` is (or would go) in the sorted pending list. */
+  private pendingIndex(rec: Rec): number {
+    const list = this.pending;
     let lo = 0;
     let hi = list.length;
     while (lo < hi) {
@@ -209,6 +254,69 @@ export class MemoryRequestQueue implements RequestQueue {
       if (before(list[mid]!, rec)) lo = mid + 1;
       else hi = mid;
     }
-    list.splice(lo, 0, rec);
+    return lo;
+  }
+
+  private removePending(rec: Rec): void {
+    if (!rec.listed) return;
+    const at = this.pendingIndex(rec);
+    if (this.pending[at] === rec) this.pending.splice(at, 1);
+    rec.listed = false;
+  }
+
+  private line(webhookKey: string): Line {
+    let line = this.lines.get(webhookKey);
+    if (!line) this.lines.set(webhookKey, (line = { recs: [], inflight: new Set() }));
+    return line;
+  }
+
+  /** A FIFO request may be claimed only as its line's head while no other of the line is out under a live lease. */
+  private mayGo(rec: Rec, now: number): boolean {
+    if (!rec.request.fifo) return true;
+    const line = this.lines.get(rec.request.webhookKey);
+    if (!line || line.recs[0] !== rec) return false;
+    for (const other of line.inflight) if (other !== rec && other.request.leaseExpiresAt!.getTime() > now) return false;
+    return true;
+  }
+
+  /** A request became pending: listed, unless it is a FIFO request behind its line's head. */
+  private park(rec: Rec): void {
+    if (rec.request.fifo) {
+      const line = this.line(rec.request.webhookKey);
+      line.inflight.delete(rec);
+      if (line.recs[0] !== rec) return;
+    }
+    this.insertPending(rec);
+  }
+
+  /** A FIFO request left its line (delivered, dead with `skip`, deleted): the next one heads it. */
+  private leaveLine(rec: Rec): void {
+    if (!rec.request.fifo) return;
+    const line = this.lines.get(rec.request.webhookKey);
+    if (!line) return;
+    line.inflight.delete(rec);
+    const at = line.recs.indexOf(rec);
+    if (at < 0) return;
+    line.recs.splice(at, 1);
+    if (line.recs.length === 0) {
+      this.lines.delete(rec.request.webhookKey);
+      return;
+    }
+    const head = line.recs[0]!;
+    if (at === 0 && head.request.state === 'pending' && !head.listed) this.insertPending(head);
+  }
+
+  /** A redelivered FIFO request takes its place in the line again (by enqueue order), ahead of later ones. */
+  private rejoinLine(rec: Rec): void {
+    const line = this.line(rec.request.webhookKey);
+    if (!line.recs.includes(rec)) {
+      let at = line.recs.length;
+      while (at > 0 && line.recs[at - 1]!.seq > rec.seq) at--;
+      line.recs.splice(at, 0, rec);
+    }
+    if (line.recs[0] !== rec) return;
+    const previous = line.recs[1];
+    if (previous) this.removePending(previous);
+    this.insertPending(rec);
   }
 }

@@ -1,0 +1,157 @@
+import type { Hookwork } from '../../composition/hookwork-app';
+import type { OperatorEvent } from '../../observability/operator-events';
+import type { Clock } from '../../runtime/clock';
+import { startTestReceiver, type ReceivedRequest, type TestReceiver } from '../../testing/test-receiver';
+import { nextLifecycle, startTestApp, ThingHappened } from '../../test-support/test-app';
+
+const DAY = 86_400_000;
+const idOf = (r: ReceivedRequest) => (JSON.parse(r.text) as { id: string }).id;
+
+describe('auto-disable, Retry-After and the rate limit', () => {
+  let receiver: TestReceiver;
+  let app: Hookwork | undefined;
+  const arrivals: { path: string; id: string; at: number; retryCount: string }[] = [];
+
+  beforeEach(async () => {
+    arrivals.length = 0;
+    receiver = await startTestReceiver();
+  });
+  afterEach(async () => {
+    await app?.stop();
+    app = undefined;
+    await receiver.close();
+  });
+
+  const record = (request: ReceivedRequest) => arrivals.push({ path: request.path, id: idOf(request), at: Date.now(), retryCount: String(request.headers['hookwork-retry-count']) });
+
+  it('disables a webhook failing without one success for autoDisable.after, keeps its requests, and re-enabling delivers them', async () => {
+    // The clock runs with the wall clock, plus days the test skips ahead.
+    let skipped = 0;
+    const clock: Clock = { now: () => new Date(Date.now() + skipped) };
+    app = await startTestApp({ clock, settings: { breaker: { enabled: false }, retrySchedule: [20], maximumRetries: 100, autoDisable: { after: '5.00:00:00' } } });
+    const events: OperatorEvent[] = [];
+    app.lifecycle.on('operatorEvent', (e) => events.push(e));
+    let healthy = false;
+    receiver.handler = (request, res) => {
+      record(request);
+      res.statusCode = healthy ? 204 : 500;
+      res.end();
+    };
+    const webhook = await app.webhooks.create({ url: receiver.url, events: ['thing.happened'] });
+    const firstFailure = nextLifecycle(app, 'attemptFailed');
+    await app.publish(new ThingHappened('kept-1'));
+    await app.publish(new ThingHappened('kept-2'));
+    await receiver.waitFor(4);
+    const failingSince = (await app.health(webhook.key)).failingSince!;
+    expect(failingSince.getTime()).toBeLessThanOrEqual(Date.now());
+    await firstFailure;
+    expect((await app.webhooks.get(webhook.key))!.enabled).toBe(true);
+
+    // Four days and a bit: still failing, still enabled.
+    skipped += 4 * DAY;
+    const soon = receiver.requests.length + 2;
+    await receiver.waitFor(soon);
+    expect((await app.webhooks.get(webhook.key))!.enabled).toBe(true);
+
+    // Past five days without a success: the next failure disables it, once.
+    const disabled = nextLifecycle(app, 'webhookDisabled');
+    skipped += DAY;
+    expect(await disabled).toMatchObject({ webhookKey: webhook.key });
+    expect((await app.webhooks.get(webhook.key))!.enabled).toBe(false);
+    expect(events.filter((e) => e.type === 'webhook.disabled')).toEqual([
+      { type: 'webhook.disabled', timestamp: expect.any(Date), data: { webhookKey: webhook.key, url: webhook.url, reason: 'failing', message: expect.stringContaining('autoDisable.after: 5 day(s)'), failingSince } },
+    ]);
+
+    // Its requests are kept, not sent, and not dead.
+    const sentWhenDisabled = receiver.requests.length;
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    // At most the attempts already out when it was disabled (two requests) arrive after it.
+    expect(receiver.requests.length).toBeLessThanOrEqual(sentWhenDisabled + 2);
+    const settled = receiver.requests.length;
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(receiver.requests.length).toBe(settled);
+    expect(await app.queueCounts({ webhookKey: webhook.key })).toEqual({ pending: 2, inFlight: 0, dead: 0 });
+
+    // Enabled again, with a receiver that works: both go out; the health starts afresh.
+    healthy = true;
+    await app.webhooks.update(webhook.key, { enabled: true });
+    expect(await app.health(webhook.key)).toEqual({ webhookKey: webhook.key, breaker: 'closed', consecutiveFailures: 0 });
+    await app.drain({ webhookKey: webhook.key, timeoutMs: 10_000 });
+    const delivered = (await app.logs(webhook.key, { limit: 1000 })).items.filter((e) => e.outcome === 'delivered').map((e) => JSON.parse(e.requestBody).id);
+    expect(delivered.sort()).toEqual(['kept-1', 'kept-2']);
+    expect(events.filter((e) => e.type === 'webhook.disabled')).toHaveLength(1);
+  });
+
+  it('a success within autoDisable.after starts the clock again', async () => {
+    let skipped = 0;
+    const clock: Clock = { now: () => new Date(Date.now() + skipped) };
+    app = await startTestApp({ clock, settings: { breaker: { enabled: false }, retrySchedule: [20], maximumRetries: 100, autoDisable: { after: DAY } } });
+    let answer = 500;
+    receiver.handler = (_request, res) => {
+      res.statusCode = answer;
+      res.end();
+    };
+    const webhook = await app.webhooks.create({ url: receiver.url, events: ['thing.happened'] });
+    await app.publish(new ThingHappened('a'));
+    await receiver.waitFor(2);
+    skipped += DAY * 0.75;
+    answer = 200;
+    await app.drain();
+    expect((await app.health(webhook.key)).failingSince).toBeUndefined();
+    answer = 500;
+    await app.publish(new ThingHappened('b'));
+    await receiver.waitFor(receiver.requests.length + 2);
+    const restarted = (await app.health(webhook.key)).failingSince!;
+    // A day after the first failure, but only half a day after the streak began again: still enabled.
+    skipped += DAY / 2;
+    await receiver.waitFor(receiver.requests.length + 2);
+    expect((await app.webhooks.get(webhook.key))!.enabled).toBe(true);
+    expect((await app.health(webhook.key)).failingSince).toEqual(restarted);
+  });
+
+  it('a 429 with Retry-After holds that webhook alone until then, without using the held requests\' attempts', async () => {
+    app = await startTestApp({ settings: { retrySchedule: [20], concurrency: { global: 8, perWebhook: 1 } } });
+    let throttled = false;
+    receiver.handler = (request, res) => {
+      record(request);
+      if (request.path === '/slow' && !throttled) {
+        throttled = true;
+        res.writeHead(429, { 'retry-after': '2' }).end();
+        return;
+      }
+      res.end();
+    };
+    const slow = await app.webhooks.create({ url: `${receiver.origin}/slow`, events: ['thing.happened'] });
+    await app.webhooks.create({ url: `${receiver.origin}/fast`, events: ['thing.happened'] });
+    const deferred = nextLifecycle(app, 'requestDeferred', (r) => r.webhookKey === slow.key);
+    for (let i = 0; i < 3; i++) await app.publish(new ThingHappened(`t${i}`));
+    expect(await deferred).toMatchObject({ reason: 'receiver asked to wait (Retry-After)' });
+    await app.drain({ timeoutMs: 15_000 });
+
+    const slowArrivals = arrivals.filter((a) => a.path === '/slow');
+    const fastArrivals = arrivals.filter((a) => a.path === '/fast');
+    expect(slowArrivals).toHaveLength(4);
+    expect(fastArrivals.map((a) => a.id).sort()).toEqual(['t0', 't1', 't2']);
+    const throttledAt = slowArrivals[0]!.at;
+    // Nothing more reached /slow for the 2 s it asked for; /fast went on meanwhile.
+    for (const a of slowArrivals.slice(1)) expect(a.at - throttledAt).toBeGreaterThanOrEqual(2000 - 50);
+    expect(Math.max(...fastArrivals.map((a) => a.at))).toBeLessThan(slowArrivals[1]!.at);
+    // The requests held meanwhile were sent as first attempts: holding them used no attempt.
+    expect(slowArrivals.map((a) => a.retryCount).sort()).toEqual(['0', '0', '0', '1']);
+  });
+
+  it('a webhook\'s rate limit spaces its requests (one process), and the burst goes at once', async () => {
+    app = await startTestApp();
+    receiver.handler = (request, res) => {
+      record(request);
+      res.end();
+    };
+    await app.webhooks.create({ url: receiver.url, events: ['thing.happened'], rateLimit: { perSecond: 10, burst: 3 } });
+    for (let i = 0; i < 13; i++) await app.publish(new ThingHappened(`r${i}`));
+    await app.drain({ timeoutMs: 15_000 });
+    const times = arrivals.map((a) => a.at).sort((x, y) => x - y);
+    expect(times).toHaveLength(13);
+    // 3 at once, then 10 at 10 per second: the last no sooner than ~1 s after the first.
+    expect(times[12]! - times[0]!).toBeGreaterThanOrEqual(1000 - 100);
+  });
+});

@@ -1,0 +1,260 @@
+import type { Webhook } from '../../model/webhook';
+import type { LifecycleReporter } from '../../observability/lifecycle-events';
+import type { Logger } from '../../observability/logger';
+import type { OperatorEvent } from '../../observability/operator-events';
+import type { TransportResult } from '../../ports/transport';
+import type { WebhookHealthRecord, WebhookHealthStore } from '../../ports/webhook-health-store';
+import type { WebhookRepository } from '../../ports/webhook-repository';
+import type { Clock } from '../../runtime/clock';
+import type { SettingsAccessor } from '../../settings/settings';
+import type { WebhookCache } from '../webhook-cache';
+import { admission, afterAttempt, attemptHealth, claimProbe, healthPolicy, isQuiet, retryAfterPause, type AttemptFacts, type HealthPolicy, type HealthTransition, type HoldReason } from './health-policy';
+
+/** Whether a request may be attempted now. */
+export type DeliveryAdmission = { readonly kind: 'send'; readonly probe: boolean } | { readonly kind: 'hold'; readonly until: Date; readonly reason: HoldReason };
+
+/** What {@link WebhookHealthMonitor} works with. */
+export interface WebhookHealthMonitorDeps {
+  /** The store's health, once the app is open. */
+  store: () => WebhookHealthStore;
+  repository: () => Pick<WebhookRepository, 'get' | 'update'>;
+  webhooks: Pick<WebhookCache, 'invalidate'>;
+  settings: SettingsAccessor;
+  clock: Clock;
+  reporter: LifecycleReporter;
+  logger: Logger;
+}
+
+const SEND: DeliveryAdmission = Object.freeze({ kind: 'send', probe: false });
+
+/** How often, at most, a probe in flight is checked on by the webhook's other requests, ms. */
+const PROBE_POLL_MS = 1000;
+/** Compare-and-set rounds before a health write gives up (another process kept writing first). */
+const MAX_WRITE_ROUNDS = 10;
+/** How often successes counted for the failure-rate window are written, ms. */
+const SUCCESS_FLUSH_MS = 1000;
+
+interface Cached {
+  record: Promise<WebhookHealthRecord | undefined>;
+  /** performance.now() after which the store is read again. */
+  until: number;
+}
+
+/**
+ * The health of every webhook as delivery sees it: the circuit breaker, the failing streak and
+ * auto-disable, the rate limit and a receiver's Retry-After pause, on the state the store keeps
+ * (the rules are the pure functions of health-policy.ts). One per app.
+ *
+ * Cheap when all is well: each webhook's state is read from the store at most once a
+ * second (less often than `period`), a success on a healthy webhook writes nothing, and only a
+ * rate-limited webhook asks the store for each request. A breaker transition is the write of
+ * one process (compare-and-set), which alone reports it, so operators hear of it once.
+ */
+export class WebhookHealthMonitor {
+  private readonly cache = new Map<string, Cached>();
+  /** Successes not yet counted into a failure-rate window, by webhook. */
+  private readonly successes = new Map<string, { count: number; webhook: Webhook }>();
+  private flushTimer: NodeJS.Timeout | undefined;
+  /** The app's queue engine, once started: its name and whether it keeps FIFO order. */
+  queue: { name: string; fifo: boolean } | undefined;
+
+  constructor(private readonly deps: WebhookHealthMonitorDeps) {}
+
+  /** The policy of `webhook` under the current settings. */
+  policyOf(webhook: Pick<Webhook, 'breaker' | 'rateLimit'>): HealthPolicy {
+    return healthPolicy(webhook, this.deps.settings.current);
+  }
+
+  /**
+   * Whether a request of `webhook` may be attempted now: held while the receiver's Retry-After
+   * runs, while the breaker is open (until its cool-down ends) or another process probes, and
+   * while the rate limit is spent; sent otherwise, as the probe when the breaker's cool-down is over.
+   */
+  async admit(webhook: Webhook): Promise<DeliveryAdmission> {
+    let record = await this.read(webhook.key);
+    // The common case: a webhook that never failed and has no rate limit goes without more ado.
+    if (!record && !webhook.rateLimit && this.deps.settings.current.rateLimit.perSecond === 0) return SEND;
+    const now = this.deps.clock.now().getTime();
+    const policy = this.policyOf(webhook);
+    let decided = admission(record?.state, policy, now);
+    if (decided.kind === 'hold') return this.hold(decided.until, decided.reason, now);
+    if (policy.rate) {
+      const grant = await this.deps.store().takeToken(webhook.key, policy.rate, new Date(now));
+      if (!grant.granted) return { kind: 'hold', until: grant.retryAt, reason: 'rate limit' };
+    }
+    for (let round = 0; decided.kind === 'probe' && round < MAX_WRITE_ROUNDS; round++) {
+      const claimed = await this.deps.store().compareAndSet(webhook.key, record!.version, claimProbe(record!.state, policy, now));
+      if (claimed) {
+        this.remember(claimed);
+        return { kind: 'send', probe: true };
+      }
+      record = await this.read(webhook.key, true);
+      decided = admission(record?.state, policy, now);
+      if (decided.kind === 'hold') return this.hold(decided.until, decided.reason, now);
+    }
+    return SEND;
+  }
+
+  /** Counts an attempt's outcome into the webhook's health, and reports what changed. Never throws. */
+  async recordAttempt(webhook: Webhook, result: TransportResult, probe: boolean): Promise<void> {
+    try {
+      const now = this.deps.clock.now();
+      const health = attemptHealth(result);
+      if (health === 'success' && !probe) {
+        const cached = await this.read(webhook.key);
+        if (isQuiet(cached?.state, now.getTime())) {
+          // A healthy webhook's success changes nothing stored, unless a failure rate counts it.
+          const breaker = webhook.breaker ? { ...this.deps.settings.current.breaker, ...webhook.breaker } : this.deps.settings.current.breaker;
+          if (breaker.enabled && breaker.failureRate > 0) this.countSuccess(webhook);
+          return;
+        }
+      }
+      const pauseMs = retryAfterPause(result, this.deps.settings.current, now);
+      if (health === 'ignored' && pauseMs === undefined) return;
+      await this.write(webhook, this.policyOf(webhook), { health, probe, ...(pauseMs !== undefined ? { pauseMs } : {}) }, now.getTime());
+    } catch (error) {
+      this.deps.reporter.backgroundError(`recording the health of webhook ${webhook.key}`, error);
+    }
+  }
+
+  /**
+   * Disables a webhook for good reason (410 Gone, or failing for `autoDisable.after`), keeping
+   * its requests; reports `webhookDisabled` and the `webhook.disabled` operator event. Never throws.
+   */
+  async disable(webhook: Pick<Webhook, 'key' | 'url'>, reason: 'gone' | 'failing', message: string, failingSince?: number): Promise<void> {
+    const now = this.deps.clock.now();
+    try {
+      const repository = this.deps.repository();
+      const current = await repository.get(webhook.key);
+      if (!current || !current.enabled) return;
+      await repository.update({ ...current, enabled: false, updatedAt: now });
+      this.deps.webhooks.invalidate(webhook.key);
+    } catch (error) {
+      this.deps.reporter.backgroundError('disabling a webhook', error);
+      return;
+    }
+    this.deps.logger.warn(`webhook ${webhook.key} was disabled: ${message}; its requests are kept and go out once it is enabled again`);
+    this.deps.reporter.emit('webhookDisabled', { webhookKey: webhook.key, reason: message });
+    this.emit({ type: 'webhook.disabled', timestamp: now, data: { webhookKey: webhook.key, url: webhook.url, reason, message, ...(failingSince !== undefined ? { failingSince: new Date(failingSince) } : {}) } });
+  }
+
+  /** Reports an operator event (lifecycle `operatorEvent`). */
+  emit(event: OperatorEvent): void {
+    this.deps.reporter.emit('operatorEvent', event);
+  }
+
+  /**
+   * Forgets a webhook's health: it was deleted, or an operator enabled it again (its breaker
+   * closes and a new failing streak starts from nothing).
+   */
+  async forget(webhookKey: string): Promise<void> {
+    this.cache.delete(webhookKey);
+    this.successes.delete(webhookKey);
+    await this.deps.store().delete(webhookKey);
+  }
+
+  /** The stored health of a webhook, read now (undefined: it never failed). */
+  async health(webhookKey: string): Promise<WebhookHealthRecord | undefined> {
+    return this.read(webhookKey, true);
+  }
+
+  /** Writes the successes counted in memory for failure-rate windows (every second, and when the app stops). */
+  async flush(): Promise<void> {
+    if (this.flushTimer) clearTimeout(this.flushTimer);
+    this.flushTimer = undefined;
+    const now = this.deps.clock.now().getTime();
+    const counted = [...this.successes.values()];
+    this.successes.clear();
+    for (const { count, webhook } of counted) {
+      try {
+        await this.write(webhook, this.policyOf(webhook), { health: 'success', probe: false, bufferedSuccesses: count - 1 }, now);
+      } catch (error) {
+        this.deps.reporter.backgroundError(`recording the health of webhook ${webhook.key}`, error);
+      }
+    }
+  }
+
+  private hold(until: number, reason: HoldReason, now: number): DeliveryAdmission {
+    // While another process probes, look again soon: its success should not wait out its whole lease.
+    const at = reason === 'probe in flight' ? Math.min(until, now + PROBE_POLL_MS) : until;
+    return { kind: 'hold', until: new Date(at), reason };
+  }
+
+  private countSuccess(webhook: Webhook): void {
+    const entry = this.successes.get(webhook.key);
+    if (entry) {
+      entry.count++;
+      entry.webhook = webhook;
+    } else this.successes.set(webhook.key, { count: 1, webhook });
+    if (!this.flushTimer) {
+      this.flushTimer = setTimeout(() => void this.flush(), SUCCESS_FLUSH_MS);
+      this.flushTimer.unref?.();
+    }
+  }
+
+  /**
+   * The compare-and-set loop: decide on the freshest state, write, and report the transitions
+   * only when this write won. Successes counted in memory ride along (and are then forgotten).
+   */
+  private async write(webhook: Webhook, policy: HealthPolicy, facts: AttemptFacts, now: number): Promise<void> {
+    const store = this.deps.store();
+    let record = await this.read(webhook.key);
+    for (let round = 0; round < MAX_WRITE_ROUNDS; round++) {
+      const buffered = this.successes.get(webhook.key)?.count ?? 0;
+      const { state, transitions } = afterAttempt(record?.state, { ...facts, bufferedSuccesses: (facts.bufferedSuccesses ?? 0) + buffered }, policy, now);
+      const written = await store.compareAndSet(webhook.key, record?.version ?? 0, state);
+      if (written) {
+        this.remember(written);
+        const left = this.successes.get(webhook.key);
+        if (left && (left.count -= buffered) <= 0) this.successes.delete(webhook.key);
+        this.report(webhook, transitions);
+        return;
+      }
+      record = await this.read(webhook.key, true);
+    }
+    this.deps.logger.warn(`the health of webhook ${webhook.key} could not be written: other processes wrote first ${MAX_WRITE_ROUNDS} times in a row; this attempt is not counted`);
+  }
+
+  private report(webhook: Webhook, transitions: readonly HealthTransition[]): void {
+    const timestamp = this.deps.clock.now();
+    const base = { webhookKey: webhook.key, url: webhook.url };
+    for (const t of transitions) {
+      switch (t.kind) {
+        case 'breaker.opened':
+          this.deps.logger.warn(`the circuit breaker of webhook ${webhook.key} opened after ${t.trigger === 'failure rate' ? `a failure rate of ${t.failureRate}` : `${t.consecutiveFailures} failed attempts in a row`}; its requests wait (no attempts used) and one probe goes at ${new Date(t.probeAt).toISOString()}`);
+          this.emit({ type: 'breaker.opened', timestamp, data: { ...base, trigger: t.trigger, consecutiveFailures: t.consecutiveFailures, ...(t.failureRate !== undefined ? { failureRate: t.failureRate } : {}), probeAt: new Date(t.probeAt) } });
+          break;
+        case 'breaker.closed':
+          this.deps.logger.info(`the circuit breaker of webhook ${webhook.key} closed: a probe succeeded`);
+          this.emit({ type: 'breaker.closed', timestamp, data: { ...base, ...(t.openedAt !== undefined ? { openedAt: new Date(t.openedAt) } : {}) } });
+          break;
+        case 'webhook.recovered':
+          this.emit({ type: 'webhook.recovered', timestamp, data: { ...base, failingSince: new Date(t.failingSince) } });
+          break;
+        case 'disable': {
+          const days = (this.deps.settings.current.autoDisable.after / 86_400_000).toFixed(2).replace(/\.?0+$/, '');
+          void this.disable(webhook, 'failing', `every attempt failed since ${new Date(t.failingSince).toISOString()} (autoDisable.after: ${days} day(s))`, t.failingSince);
+          break;
+        }
+      }
+    }
+  }
+
+  /** A webhook's record: cached for up to a second (and never longer than `period`), or read now with `fresh`. */
+  private read(webhookKey: string, fresh = false): Promise<WebhookHealthRecord | undefined> {
+    const now = performance.now();
+    const entry = this.cache.get(webhookKey);
+    if (!fresh && entry && entry.until > now) return entry.record;
+    const record = this.deps.store().get(webhookKey);
+    this.cache.set(webhookKey, { record, until: now + Math.min(1000, this.deps.settings.current.period) });
+    record.catch(() => {
+      if (this.cache.get(webhookKey)?.record === record) this.cache.delete(webhookKey);
+    });
+    if (this.cache.size > 10_000) for (const [key, e] of this.cache) if (e.until <= now) this.cache.delete(key);
+    return record;
+  }
+
+  private remember(record: WebhookHealthRecord): void {
+    this.cache.set(record.webhookKey, { record: Promise.resolve(record), until: performance.now() + Math.min(1000, this.deps.settings.current.period) });
+  }
+}

@@ -1,0 +1,105 @@
+import type { Hookwork } from '../composition/hookwork-app';
+import { startTestReceiver, type TestReceiver } from '../testing/test-receiver';
+import { startTestApp, ThingHappened } from '../test-support/test-app';
+
+/** The samples of a Prometheus text exposition: `name{label="v",…} value` lines, keyed by name and sorted labels. */
+function parseExposition(text: string): Map<string, number> {
+  const samples = new Map<string, number>();
+  for (const line of text.split('\n')) {
+    if (line === '' || line.startsWith('#')) continue;
+    const match = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{(.*)\})? (\S+)$/.exec(line);
+    if (!match) throw new Error(`not a sample line: ${line}`);
+    const labels = (match[2] ?? '')
+      .split(/,(?=[a-zA-Z_]+=")/)
+      .filter(Boolean)
+      .sort()
+      .join(',');
+    samples.set(labels ? `${match[1]}{${labels}}` : match[1]!, Number(match[3]));
+  }
+  return samples;
+}
+
+describe('Prometheus metrics', () => {
+  let receiver: TestReceiver;
+  let app: Hookwork | undefined;
+
+  beforeEach(async () => {
+    receiver = await startTestReceiver();
+  });
+  afterEach(async () => {
+    await app?.stop();
+    app = undefined;
+    await receiver.close();
+  });
+
+  it('counts a known run: attempts by outcome and status class, durations, latency, queue depth, breaker states, operator events', async () => {
+    app = await startTestApp({ settings: { retrySchedule: [20], retryClientErrors: false, breaker: { failureThreshold: 3 } } });
+    let bFailed = false;
+    receiver.handler = (request, res) => {
+      if (request.path === '/c') res.statusCode = 400;
+      else if (request.path === '/b' && !bFailed) {
+        bFailed = true;
+        res.statusCode = 503;
+      }
+      res.end();
+    };
+    await app.webhooks.create({ key: 'a', url: `${receiver.origin}/a`, events: ['thing.happened'] });
+    await app.webhooks.create({ key: 'b', url: `${receiver.origin}/b`, events: ['thing.happened'] });
+    await app.webhooks.create({ key: 'c', url: `${receiver.origin}/c`, events: ['thing.happened'] });
+    for (let i = 0; i < 3; i++) await app.publish(new ThingHappened(`m${i}`));
+    await app.drain();
+
+    const scrape = await app.metrics.scrape();
+    expect(scrape.contentType).toBe('text/plain; version=0.0.4; charset=utf-8');
+    const samples = parseExposition(scrape.text);
+    const sample = (key: string) => samples.get(key);
+    expect(sample('hookwork_attempts_total{outcome="delivered",status_class="2xx"}')).toBe(6);
+    expect(sample('hookwork_attempts_total{outcome="retrying",status_class="5xx"}')).toBe(1);
+    expect(sample('hookwork_attempts_total{outcome="dead",status_class="4xx"}')).toBe(3);
+    expect(sample('hookwork_attempt_duration_seconds_count{outcome="delivered"}')).toBe(6);
+    expect(sample('hookwork_attempt_duration_seconds_count{outcome="dead"}')).toBe(3);
+    expect(sample('hookwork_attempt_duration_seconds_bucket{le="+Inf",outcome="retrying"}')).toBe(1);
+    expect(sample('hookwork_delivery_latency_seconds_count')).toBe(6);
+    expect(sample('hookwork_delivery_latency_seconds_sum')).toBeGreaterThan(0);
+    expect(sample('hookwork_requests_enqueued_total')).toBe(9);
+    expect(sample('hookwork_queue_requests{state="pending"}')).toBe(0);
+    expect(sample('hookwork_queue_requests{state="inflight"}')).toBe(0);
+    expect(sample('hookwork_queue_requests{state="dead"}')).toBe(3);
+    expect(sample('hookwork_queue_oldest_pending_age_seconds')).toBe(0);
+    // c failed three times in a row (open); b failed once and recovered (closed); a never failed (no record).
+    expect(sample('hookwork_breaker_state{webhook="c"}')).toBe(1);
+    expect(sample('hookwork_breaker_state{webhook="b"}')).toBe(0);
+    expect(samples.has('hookwork_breaker_state{webhook="a"}')).toBe(false);
+    expect(sample('hookwork_operator_events_total{type="request.exhausted"}')).toBe(3);
+    expect(sample('hookwork_operator_events_total{type="breaker.opened"}')).toBe(1);
+  });
+
+  it('shows the age of the oldest pending request and what was held back, and keeps each app\'s metrics apart', async () => {
+    app = await startTestApp({ settings: { retrySchedule: [60_000] } });
+    const other = await startTestApp();
+    try {
+      receiver.handler = (request, res) => {
+        if (request.path === '/retry') res.writeHead(503).end();
+        else res.writeHead(429, { 'retry-after': '60' }).end();
+      };
+      await app.webhooks.create({ url: `${receiver.origin}/retry`, events: ['thing.happened'] });
+      const throttled = await app.webhooks.create({ url: `${receiver.origin}/throttled`, events: ['thing.happened'] });
+      expect(parseExposition((await app.metrics.scrape()).text).get('hookwork_queue_oldest_pending_age_seconds')).toBe(0);
+      await app.publish(new ThingHappened('first'));
+      await receiver.waitFor(2);
+      while (!(await app.health(throttled.key)).pausedUntil) await new Promise((resolve) => setTimeout(resolve, 10));
+      // The throttled webhook asked for 60 s: its next request is held, not attempted.
+      const held = new Promise((resolve) => app!.lifecycle.once('requestDeferred', resolve));
+      await app.publish(new ThingHappened('second'));
+      await held;
+      await new Promise((resolve) => setTimeout(resolve, 600));
+      const samples = parseExposition((await app.metrics.scrape()).text);
+      expect(samples.get('hookwork_queue_oldest_pending_age_seconds')).toBeGreaterThanOrEqual(0.5);
+      expect(samples.get('hookwork_queue_requests{state="pending"}')).toBe(4);
+      expect(samples.get('hookwork_requests_deferred_total{reason="receiver asked to wait (Retry-After)"}')).toBe(1);
+      expect(parseExposition((await other.metrics.scrape()).text).get('hookwork_requests_enqueued_total')).toBe(0);
+    } finally {
+      await other.stop();
+    }
+  });
+});

@@ -1,0 +1,129 @@
+import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import type { LifecycleEmitter } from './lifecycle-events';
+
+/** What the gauges read at each scrape; each returns undefined while the app is not started. */
+export interface MetricsSources {
+  /** Requests by state. */
+  counts(): Promise<{ pending: number; inFlight: number; dead: number } | undefined>;
+  /** When the oldest pending request was created (undefined: none pending, or the queue cannot tell). */
+  oldestPendingCreatedAt(): Promise<Date | undefined>;
+  /** The breaker of every webhook with a stored health record. */
+  breakers(): Promise<readonly { webhookKey: string; breaker: 'closed' | 'open' | 'half-open' }[] | undefined>;
+  now(): Date;
+}
+
+/** A scrape: the text exposition and the content type to serve it with. */
+export interface MetricsScrape {
+  contentType: string;
+  text: string;
+}
+
+/** The value of `hookwork_breaker_state` for each breaker state. */
+export const BREAKER_STATE_VALUES = Object.freeze({ closed: 0, open: 1, 'half-open': 2 });
+
+/**
+ * The app's Prometheus metrics (prom-client), in a registry of its own — nothing goes to
+ * prom-client's global registry, so two apps in one process never mix. Counters and histograms
+ * follow the lifecycle events; the gauges read the queue and the health store at each scrape.
+ *
+ * | metric | type | labels |
+ * |---|---|---|
+ * | `hookwork_attempts_total` | counter | `outcome` (delivered, retrying, dead), `status_class` (2xx…5xx, or none: no response) |
+ * | `hookwork_attempt_duration_seconds` | histogram | `outcome` |
+ * | `hookwork_delivery_latency_seconds` | histogram: publish → the 2xx | |
+ * | `hookwork_requests_enqueued_total` | counter | |
+ * | `hookwork_requests_deferred_total` | counter | `reason` |
+ * | `hookwork_operator_events_total` | counter | `type` |
+ * | `hookwork_queue_requests` | gauge | `state` (pending, inflight, dead) |
+ * | `hookwork_queue_oldest_pending_age_seconds` | gauge | |
+ * | `hookwork_breaker_state` | gauge: 0 closed, 1 open, 2 half-open | `webhook` (webhooks that ever failed) |
+ *
+ * Mount it with `await app.metrics.scrape()` (the admin package serves it at `/metrics`), or
+ * merge `app.metrics.registry` into the host's own with prom-client's `Registry.merge`.
+ */
+export class HookworkMetrics {
+  /** The prom-client registry holding hookwork's metrics. */
+  readonly registry = new Registry();
+
+  constructor(lifecycle: LifecycleEmitter, sources: MetricsSources) {
+    const registers = [this.registry];
+    const attempts = new Counter({ name: 'hookwork_attempts_total', help: 'Delivery attempts by outcome and HTTP status class (none: no response).', labelNames: ['outcome', 'status_class'] as const, registers });
+    const duration = new Histogram({
+      name: 'hookwork_attempt_duration_seconds',
+      help: 'Duration of delivery attempts, from sending to the response (or the failure).',
+      labelNames: ['outcome'] as const,
+      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 15, 30],
+      registers,
+    });
+    const latency = new Histogram({
+      name: 'hookwork_delivery_latency_seconds',
+      help: 'Time from publish (the request was created) to its successful delivery, retries included.',
+      buckets: [0.005, 0.01, 0.05, 0.1, 0.5, 1, 5, 30, 60, 300, 1800, 3600, 21_600, 86_400],
+      registers,
+    });
+    const enqueued = new Counter({ name: 'hookwork_requests_enqueued_total', help: 'Webhook requests durably enqueued.', registers });
+    const deferred = new Counter({ name: 'hookwork_requests_deferred_total', help: 'Requests held back without an attempt (disabled webhook, open breaker, rate limit, Retry-After).', labelNames: ['reason'] as const, registers });
+    const operator = new Counter({ name: 'hookwork_operator_events_total', help: 'Operator events (breaker.opened, breaker.closed, webhook.recovered, webhook.disabled, request.exhausted).', labelNames: ['type'] as const, registers });
+    new Gauge({
+      name: 'hookwork_queue_requests',
+      help: 'Requests in the queue by state (pending includes those waiting to retry).',
+      labelNames: ['state'] as const,
+      registers,
+      async collect() {
+        const counts = await sources.counts();
+        this.reset();
+        if (!counts) return;
+        this.set({ state: 'pending' }, counts.pending);
+        this.set({ state: 'inflight' }, counts.inFlight);
+        this.set({ state: 'dead' }, counts.dead);
+      },
+    });
+    new Gauge({
+      name: 'hookwork_queue_oldest_pending_age_seconds',
+      help: 'Age of the oldest pending request (0 when none is pending).',
+      registers,
+      async collect() {
+        const oldest = await sources.oldestPendingCreatedAt();
+        this.set(oldest ? Math.max(0, (sources.now().getTime() - oldest.getTime()) / 1000) : 0);
+      },
+    });
+    new Gauge({
+      name: 'hookwork_breaker_state',
+      help: 'Circuit breaker of each webhook that has failed at least once: 0 closed, 1 open, 2 half-open (a probe is out).',
+      labelNames: ['webhook'] as const,
+      registers,
+      async collect() {
+        const breakers = await sources.breakers();
+        this.reset();
+        for (const { webhookKey, breaker } of breakers ?? []) this.set({ webhook: webhookKey }, BREAKER_STATE_VALUES[breaker]);
+      },
+    });
+
+    // Labelled children are kept, so an attempt costs no label hashing (it runs for every delivery).
+    const attemptChildren = new Map<string, { inc(): void }>();
+    const durationChildren = new Map<string, { observe(value: number): void }>();
+    const attempted = (info: { outcome: string; statusCode?: number; durationMs: number }) => {
+      const statusClass = info.statusCode === undefined ? 'none' : `${Math.floor(info.statusCode / 100)}xx`;
+      const key = `${info.outcome} ${statusClass}`;
+      let counter = attemptChildren.get(key);
+      if (!counter) attemptChildren.set(key, (counter = attempts.labels({ outcome: info.outcome, status_class: statusClass })));
+      counter.inc();
+      let histogram = durationChildren.get(info.outcome);
+      if (!histogram) durationChildren.set(info.outcome, (histogram = duration.labels({ outcome: info.outcome })));
+      histogram.observe(info.durationMs / 1000);
+    };
+    lifecycle.on('attemptSucceeded', (info) => {
+      attempted(info);
+      if (info.createdAt) latency.observe(Math.max(0, (sources.now().getTime() - info.createdAt.getTime()) / 1000));
+    });
+    lifecycle.on('attemptFailed', attempted);
+    lifecycle.on('enqueued', (requests) => enqueued.inc(requests.length));
+    lifecycle.on('requestDeferred', (request) => deferred.inc({ reason: request.reason }));
+    lifecycle.on('operatorEvent', (event) => operator.inc({ type: event.type }));
+  }
+
+  /** The metrics in the Prometheus text format, and the content type to answer `/metrics` with. */
+  async scrape(): Promise<MetricsScrape> {
+    return { contentType: this.registry.contentType, text: await this.registry.metrics() };
+  }
+}

@@ -1,0 +1,93 @@
+import { context, SpanKind, SpanStatusCode } from '@opentelemetry/api';
+import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
+import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor, type ReadableSpan } from '@opentelemetry/sdk-trace-base';
+import type { Hookwork } from '../composition/hookwork-app';
+import { startTestReceiver, type TestReceiver } from '../testing/test-receiver';
+import { startTestApp, ThingHappened } from '../test-support/test-app';
+import { formatTraceparent, parseTraceparent } from './tracing';
+
+describe('OpenTelemetry spans', () => {
+  let receiver: TestReceiver;
+  let app: Hookwork | undefined;
+  const exporter = new InMemorySpanExporter();
+  const provider = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] });
+  const contextManager = new AsyncLocalStorageContextManager();
+
+  beforeAll(() => {
+    // What every Node SDK registers: the active span follows async work (publish → enqueue).
+    context.setGlobalContextManager(contextManager.enable());
+  });
+  afterAll(() => {
+    context.disable();
+  });
+  beforeEach(async () => {
+    exporter.reset();
+    receiver = await startTestReceiver();
+  });
+  afterEach(async () => {
+    await app?.stop();
+    app = undefined;
+    await receiver.close();
+  });
+
+  const named = (name: string): ReadableSpan[] => exporter.getFinishedSpans().filter((s) => s.name === name);
+  const parentOf = (span: ReadableSpan) => span.parentSpanContext?.spanId;
+
+  it('traces publish → enqueue → each attempt in one trace, and sends the attempt\'s traceparent when asked', async () => {
+    app = await startTestApp({ tracerProvider: provider, settings: { tracing: { traceparent: true }, retrySchedule: [20] } });
+    receiver.handler = (_r, res, index) => {
+      res.statusCode = index === 0 ? 503 : 200;
+      res.end();
+    };
+    const webhook = await app.webhooks.create({ url: `${receiver.url}?token=secret`, events: ['thing.happened'] });
+    await app.publish(new ThingHappened('traced'));
+    await app.drain();
+
+    const [publish] = named('hookwork.publish');
+    const [enqueue] = named('hookwork.enqueue');
+    const attempts = named('hookwork.attempt');
+    expect(publish).toBeDefined();
+    expect(publish!.attributes).toMatchObject({ 'hookwork.notification': 'ThingHappened' });
+    expect(enqueue!.kind).toBe(SpanKind.PRODUCER);
+    expect(enqueue!.attributes).toMatchObject({ 'messaging.batch.message_count': 1 });
+    expect(parentOf(enqueue!)).toBe(publish!.spanContext().spanId);
+    expect(attempts).toHaveLength(2);
+    for (const attempt of attempts) {
+      expect(attempt.kind).toBe(SpanKind.CLIENT);
+      expect(attempt.spanContext().traceId).toBe(publish!.spanContext().traceId);
+      expect(parentOf(attempt)).toBe(enqueue!.spanContext().spanId);
+      // The URL without its query: a token in it must not end up in a trace backend.
+      expect(attempt.attributes).toMatchObject({ 'http.request.method': 'POST', 'url.full': receiver.url, 'hookwork.webhook.key': webhook.key });
+    }
+    expect(attempts[0]!.attributes).toMatchObject({ 'http.response.status_code': 503, 'error.type': '503', 'hookwork.outcome': 'retrying', 'hookwork.retry_count': 0 });
+    expect(attempts[0]!.status.code).toBe(SpanStatusCode.ERROR);
+    expect(attempts[1]!.attributes).toMatchObject({ 'http.response.status_code': 200, 'hookwork.outcome': 'delivered', 'hookwork.retry_count': 1 });
+    expect(attempts[1]!.status.code).toBe(SpanStatusCode.UNSET);
+
+    // The receiver joins the trace: each attempt carries its own span as the parent.
+    expect(receiver.requests.map((r) => r.headers.traceparent)).toEqual(attempts.map((a) => formatTraceparent(a.spanContext())));
+    expect(parseTraceparent(String(receiver.requests[0]!.headers.traceparent))).toMatchObject({ traceId: publish!.spanContext().traceId, isRemote: true });
+    expect(await app.logs(webhook.key)).toMatchObject({ items: [{ requestHeaders: expect.objectContaining({ traceparent: expect.any(String) }) }, expect.anything()] });
+  });
+
+  it('sends no traceparent by default, and a custom header of that name does not go twice when it is on', async () => {
+    app = await startTestApp({ tracerProvider: provider });
+    await app.webhooks.create({ url: receiver.url, events: ['thing.happened'], headers: { TraceParent: 'custom' } });
+    await app.publish(new ThingHappened('plain'));
+    await app.drain();
+    expect(receiver.requests[0]!.headers.traceparent).toBe('custom');
+    app.updateSettings({ tracing: { traceparent: true } });
+    await app.publish(new ThingHappened('on'));
+    await app.drain();
+    // Node joins repeated headers with ", ": one value means it went once.
+    expect(receiver.requests[1]!.headers.traceparent).toBe(formatTraceparent(named('hookwork.attempt')[1]!.spanContext()));
+  });
+
+  it('parses and formats W3C traceparent values, refusing invalid ones', () => {
+    const value = '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01';
+    expect(formatTraceparent(parseTraceparent(value)!)).toBe(value);
+    for (const bad of ['', '01-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01', '00-00000000000000000000000000000000-00f067aa0ba902b7-01', '00-4bf92f3577b34da6a3ce929d0e0e4736-0000000000000000-01', '00-4BF92F3577B34DA6A3CE929D0E0E4736-00f067aa0ba902b7-01']) {
+      expect(parseTraceparent(bad)).toBeUndefined();
+    }
+  });
+});

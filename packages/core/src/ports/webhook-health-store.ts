@@ -1,0 +1,114 @@
+import type { BreakerState } from '../model/webhook-health';
+import { createToken } from '../runtime/tokens';
+
+export type { BreakerState } from '../model/webhook-health';
+
+/**
+ * The counts of the failure-rate window (see the `breaker.failureRate` setting): attempts and
+ * failures in the current window and in the one before it, which is weighed by how much of it
+ * still overlaps the sliding window.
+ */
+export interface HealthWindow {
+  /** When the current window started, ms since the epoch. */
+  start: number;
+  attempts: number;
+  failures: number;
+  previousAttempts: number;
+  previousFailures: number;
+}
+
+/**
+ * One webhook's health as stored: plain JSON data, times in ms since the epoch, so a backend
+ * stores it as one opaque value (a JSON column, a Redis string) and never interprets it. Core
+ * alone reads and changes it (delivery/health/health-policy.ts), so every backend behaves the same.
+ */
+export interface WebhookHealthState {
+  breaker: BreakerState;
+  /** When the breaker last went from closed to open. */
+  openedAt?: number;
+  /** `open`: the earliest time a probe may go. `half-open`: when the probe's claim lapses and another may probe. */
+  probeAt?: number;
+  /** Failed attempts since the last success. */
+  consecutiveFailures: number;
+  /** The first failed attempt since the last success; absent while the webhook is healthy. */
+  failingSince?: number;
+  /** The failure-rate window, kept only when `breaker.failureRate` is on. */
+  window?: HealthWindow;
+  /** Nothing is sent to the webhook before this (a receiver's Retry-After). */
+  pausedUntil?: number;
+  /** Set when hookwork disabled the webhook for sustained failure, so that happens once; cleared on re-enable. */
+  disabledAt?: number;
+}
+
+/** A stored state with its version: every write makes the version one higher. */
+export interface WebhookHealthRecord {
+  webhookKey: string;
+  /** 1 for the first write, then one more per write. */
+  version: number;
+  state: WebhookHealthState;
+}
+
+/** What {@link WebhookHealthStore.takeToken} answers: a slot was taken, or when the next one frees up. */
+export type TokenGrant = { readonly granted: true } | { readonly granted: false; readonly retryAt: Date };
+
+/** A rate as the token operation takes it: one request per `intervalMs` on average, `burst` at once. */
+export interface TokenRate {
+  /** 1000 / requests per second. */
+  intervalMs: number;
+  /** At least 1. */
+  burst: number;
+}
+
+/**
+ * Where the health of each webhook lives, shared by every process using the store, so they agree
+ * on an open breaker, a failing streak and a rate limit. The port has three primitives; core
+ * builds the circuit breaker, auto-disable and throttling on them:
+ *
+ * - {@link compareAndSet}: an atomic write of a whole state when nobody wrote since it was read
+ *   (optimistic concurrency), so a breaker transition happens in exactly one process, which alone
+ *   reports it;
+ * - {@link takeToken}: an atomic rate-limit step (the generic cell rate algorithm, one number per
+ *   webhook), for limits honoured across processes;
+ * - reading and forgetting.
+ *
+ * A healthy webhook costs no write: core writes only on failures, transitions and recovery.
+ * Backends: memory (core), SQLite (`@hookwork/sqlite`); each runs
+ * `describeWebhookHealthStoreContract` from `@hookwork/core/testing`.
+ */
+export interface WebhookHealthStore {
+  /** The stored state of a webhook, or undefined when it has none (it never failed). */
+  get(webhookKey: string): Promise<WebhookHealthRecord | undefined>;
+  /**
+   * Stores `state` as the webhook's state if its stored version is still `expectedVersion` (0:
+   * it has no record yet), and returns the new record with the version one higher; returns
+   * undefined, changing nothing, when the stored version is another (someone wrote first: read
+   * again and decide again).
+   */
+  compareAndSet(webhookKey: string, expectedVersion: number, state: WebhookHealthState): Promise<WebhookHealthRecord | undefined>;
+  /**
+   * Takes one request's slot of the webhook's rate at `now`, atomically across every process
+   * sharing the store (GCRA: keep a theoretical arrival time `tat`; with `t = max(tat, now)`, grant
+   * and set `tat = t + intervalMs` when `t - now <= (burst - 1) * intervalMs`, else refuse with
+   * `retryAt = t - (burst - 1) * intervalMs`). A refusal changes nothing.
+   */
+  takeToken(webhookKey: string, rate: TokenRate, now: Date): Promise<TokenGrant>;
+  /** Every stored record (webhooks that have failed at least once), in no particular order. */
+  list(): Promise<WebhookHealthRecord[]>;
+  /** Forgets a webhook's state and rate (it was deleted, or an operator enabled it again). */
+  delete(webhookKey: string): Promise<void>;
+}
+
+/** Injection token of the app's {@link WebhookHealthStore} (opened at start). */
+export const WebhookHealthStoreToken = createToken<WebhookHealthStore>('hookwork.WebhookHealthStore');
+
+/**
+ * GCRA in one place, for backends that keep `tat` themselves (memory, SQLite inside a write
+ * transaction): given the stored `tat` (ms, or undefined for none), the rate and `now`, what to
+ * answer and the `tat` to store (undefined: store nothing).
+ */
+export function gcraStep(tat: number | undefined, rate: TokenRate, now: number): { grant: TokenGrant; tat?: number } {
+  const start = Math.max(tat ?? now, now);
+  const tolerance = (Math.max(1, rate.burst) - 1) * rate.intervalMs;
+  if (start - now > tolerance) return { grant: { granted: false, retryAt: new Date(Math.ceil(start - tolerance)) } };
+  return { grant: { granted: true }, tat: start + rate.intervalMs };
+}
