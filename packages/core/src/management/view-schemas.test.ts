@@ -74,6 +74,24 @@ describe('the management view schemas', () => {
     expect(valid(pageSchema(webhookRequestSchema), dead)).toBe(true);
   });
 
+  it('match an attempt that was not sent because it could not go on the wire unchanged (errorKind invalid)', async () => {
+    // A before-send hook adds a header value HTTP/1.1 cannot carry: not sent, dead at once.
+    const hooked = await startTestApp({ settings: { maximumRetries: 0 }, delivery: { beforeSend: (request) => void (request.headers['x-site'] = 'café') } });
+    try {
+      const created = await hooked.webhooks.create({ url: receiver.url, events: ['thing.happened'] });
+      await hooked.publish(new ThingHappened('t-1'));
+      await hooked.drain();
+      const logs = await hooked.management.logs();
+      expect(logs.items.map((e) => [e.outcome, e.errorKind])).toEqual([['dead', 'invalid']]);
+      expect(valid(pageSchema(deliveryLogEntrySchema), logs)).toBe(true);
+      const test = await hooked.management.sendTestEvent(created.key);
+      expect(test.errorKind).toBe('invalid');
+      expect(valid(testEventResultSchema, test)).toBe(true);
+    } finally {
+      await hooked.stop();
+    }
+  });
+
   it('refuse a field the schema does not know, so a new model field cannot slip through unseen', () => {
     expect(() => valid(webhookViewSchema, { key: 'k', url: 'u', events: [], contentTypeKeys: [], headers: {}, sensitiveHeaders: [], enabled: true, secrets: [{ id: 'i', hint: 'h', createdAt: new Date(), secret: 'whsec_x' }], createdAt: new Date(), updatedAt: new Date(), unknownEvents: [] })).toThrow(
       /must NOT have additional properties/,

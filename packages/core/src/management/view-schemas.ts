@@ -10,6 +10,7 @@ import { WEBHOOK_KEY_PATTERN, webhookInputSchema } from './webhook-input-schema'
  * what keeps a secret added to a model from leaking through an API by accident.
  */
 
+import type { DeliveryErrorKind } from '../model/delivery-log-entry';
 import { webhookFormatSchema } from './webhook-format';
 
 const dateTime = { type: 'string', format: 'date-time' } as const;
@@ -19,8 +20,15 @@ const stringList = { type: 'array', items: { type: 'string' } } as const;
 /** The outcomes a delivery log entry can have (see DeliveryOutcome). */
 export const DELIVERY_OUTCOMES = Object.freeze(['delivered', 'retrying', 'dead', 'dropped', 'test'] as const);
 
+/**
+ * One key per DeliveryErrorKind, so leaving a kind out does not compile: an API that validates
+ * its answers against these schemas answers 500 for a log entry of a kind missing here (as it
+ * did for `invalid`).
+ */
+const ERROR_KINDS: Readonly<Record<DeliveryErrorKind, true>> = { timeout: true, refused: true, reset: true, dns: true, ssrf: true, tls: true, aborted: true, invalid: true, other: true };
+
 /** The error kinds of an attempt that got no response (see DeliveryErrorKind). */
-export const DELIVERY_ERROR_KINDS = Object.freeze(['timeout', 'refused', 'reset', 'dns', 'ssrf', 'tls', 'aborted', 'other'] as const);
+export const DELIVERY_ERROR_KINDS: readonly DeliveryErrorKind[] = Object.freeze(Object.keys(ERROR_KINDS) as DeliveryErrorKind[]);
 
 /** JSON Schema of a {@link WebhookSecretView}: an id and a hint, never the secret. */
 export const webhookSecretViewSchema = {
