@@ -131,7 +131,7 @@ export class BullmqQueueEngine implements QueueEngine<never> {
   enqueue(requests: readonly NewWebhookRequest[], options?: EngineEnqueueOptions<never>): Promise<void> {
     if (options?.transaction !== undefined) {
       return Promise.reject(
-        new HookworkError('HOOKWORK_ERR_ENQUEUE_FAILED', 'the bullmq queue cannot enqueue inside a host transaction (Redis is not the host\'s database); publish after the transaction commits, or use a PostgreSQL queue for a transactional outbox'),
+        new HookworkError('HOOKWORK_ERR_INVALID_TRANSACTION', 'the bullmq queue cannot enqueue inside a host transaction (Redis is not the host\'s database); publish after the transaction commits, or use a PostgreSQL queue for a transactional outbox'),
       );
     }
     if (requests.length === 0) return Promise.resolve();

@@ -119,15 +119,14 @@ export {
 export { WebhookFiringService, newMessageId, type FireRequest } from './firing/webhook-firing-service';
 
 // Delivery
-export { generateSecret, signPayload, signatureHeader, verifySignature } from './delivery/signing';
-export { SIGNATURE_HEADERS, TEST_EVENT_HEADER } from './delivery/request-headers';
+export { generateSecret, signPayload, signatureHeader } from './delivery/signing';
+export { CLOUD_EVENTS_HEADERS, FRAMEWORK_HEADERS, SIGNATURE_HEADERS, TEST_EVENT_HEADER } from './model/framework-headers';
 export { CLOUD_EVENTS_CONTENT_TYPE, CLOUD_EVENTS_SPEC_VERSION } from './delivery/cloud-events';
 export { parseRetryAfter, retryDelay, nextAttemptDelay } from './delivery/backoff';
 export { decideRetry, isRetryableStatus, type RetryDecision, type RetryPolicyInput, type RetryPolicySettings } from './delivery/retry-policy';
 export { DeliveryOptionsToken, type BeforeSendContext, type BeforeSendHook, type BeforeSendRequest, type DeliveryOptions } from './delivery/delivery-options';
 export { createHttpTransport, type DeliveryTlsOptions, type HttpTransport, type HttpTransportOptions } from './delivery/transport/http-transport';
 export type { HostResolver, ResolvedAddress, SsrfPolicySource } from './delivery/transport/ssrf-guard';
-export type { WebhookCache } from './delivery/webhook-cache';
 export type { CleanupResult } from './delivery/log-cleanup';
 export { pollingQueue } from './delivery/engine/polling-engine';
 export type { WebhookHealthMonitor, WebhookHealthMonitorDeps, DeliveryAdmission } from './delivery/health/webhook-health-monitor';
@@ -135,7 +134,7 @@ export type { HealthPolicy, HoldReason } from './delivery/health/health-policy';
 
 // Management
 export type { Management } from './management/management-service';
-export { WebhookService, type CreatedWebhook, type WebhookInputProblem } from './management/webhook-service';
+export type { CreatedWebhook, WebhookInputProblem, Webhooks } from './management/webhook-service';
 export { WEBHOOK_KEY_PATTERN, webhookInputSchema, type WebhookHeaderInput, type WebhookInput, type WebhookPatch } from './management/webhook-input-schema';
 export {
   DELIVERY_ERROR_KINDS,

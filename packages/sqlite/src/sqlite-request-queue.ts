@@ -106,7 +106,7 @@ export class SqliteRequestQueue implements RequestQueue {
       // better-sqlite3 is synchronous: joining a host transaction held open across publish()'s
       // awaits would block this process's own dispatcher on the lock that transaction holds.
       throw new HookworkError(
-        'HOOKWORK_ERR_ENQUEUE_FAILED',
+        'HOOKWORK_ERR_INVALID_TRANSACTION',
         'the SQLite queue cannot enqueue inside a host transaction (better-sqlite3 is synchronous, and a transaction held open across publish() would lock out the dispatcher); publish after your own commit, or use a backend with transactional enqueue (PostgreSQL)',
       );
     }

@@ -211,13 +211,13 @@ describe('sqliteStorage', () => {
       expect(openError(() => sqliteStorage({ file: '' })).message).toContain('`file`');
       expect(openError(() => sqliteStorage({ file: 'x.db', busyTimeoutMs: -1 })).message).toContain('busyTimeoutMs');
       expect(openError(() => sqliteStorage({ file: 'x.db', synchronous: 'sometimes' as 'full' })).message).toContain('synchronous');
-      expect(openError(() => sqliteStorage(undefined as never)).code).toBe('HOOKWORK_ERR_STORAGE_OPEN_FAILED');
+      expect(openError(() => sqliteStorage(undefined as never)).code).toBe('HOOKWORK_ERR_INVALID_STORAGE_OPTIONS');
     });
 
     it('an unknown option (say `wal: false` from plain JS) is refused, naming it and the known ones, and creates no file', () => {
       const file = temp.file();
       const error = openError(() => sqliteStorage({ file, wal: false } as never));
-      expect(error.code).toBe('HOOKWORK_ERR_STORAGE_OPEN_FAILED');
+      expect(error.code).toBe('HOOKWORK_ERR_INVALID_STORAGE_OPTIONS');
       expect(error.message).toContain('unknown option `wal`');
       expect(error.message).toContain('`file`, `busyTimeoutMs`, `synchronous`, `createDirectory`, `watchIntervalMs`');
       expect(openError(() => openSqliteStorage({ file, busytimeoutMs: 10 } as never)).message).toContain('unknown option `busytimeoutMs`');

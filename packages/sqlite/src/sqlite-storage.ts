@@ -46,7 +46,7 @@ export interface SqliteStorage extends Storage {
 const KNOWN_OPTIONS: readonly string[] = ['file', 'busyTimeoutMs', 'synchronous', 'createDirectory', 'watchIntervalMs'] satisfies (keyof SqliteStorageOptions)[];
 
 function checkOptions(options: SqliteStorageOptions): Required<SqliteStorageOptions> {
-  const bad = (what: string) => new HookworkError('HOOKWORK_ERR_STORAGE_OPEN_FAILED', `sqliteStorage(): ${what}`);
+  const bad = (what: string) => new HookworkError('HOOKWORK_ERR_INVALID_STORAGE_OPTIONS', `sqliteStorage(): ${what}`);
   if (options === null || typeof options !== 'object') throw bad('takes an options object, e.g. sqliteStorage({ file: "./data/hookwork.db" })');
   // A misspelt or invented option (say `wal: false` from plain JS) would otherwise be ignored silently.
   const unknown = Object.keys(options).find((key) => !KNOWN_OPTIONS.includes(key));
@@ -150,7 +150,7 @@ export const SQLITE_CAPABILITIES: StorageCapabilities = Object.freeze({ transact
  * await app.start(); // opens the file; coded HOOKWORK_ERR_STORAGE_* errors here, not later
  * ```
  *
- * Options are checked at once (a bad one throws HOOKWORK_ERR_STORAGE_OPEN_FAILED); the file is
+ * Options are checked at once (a bad one throws HOOKWORK_ERR_INVALID_STORAGE_OPTIONS); the file is
  * opened by `open()`, which the app calls at start.
  */
 export function sqliteStorage(options: SqliteStorageOptions): StorageBackend {

@@ -356,12 +356,60 @@ describe('the app object guards its lifecycle', () => {
     }
   });
 
+  it('waits for a start() under way when stopped meanwhile (a SIGTERM during boot), and leaves nothing running', async () => {
+    const errors: string[] = [];
+    const logger = { debug() {}, info() {}, warn() {}, error: (message: string) => void errors.push(message) };
+    let closed = false;
+    let claimsAfterClose = 0;
+    const watched: StorageBackend = {
+      name: 'watched',
+      capabilities: memoryStorage().capabilities,
+      async open(context): Promise<Storage> {
+        const storage = await memoryStorage().open(context);
+        const queue = Object.assign(Object.create(storage.queue), {
+          claim: (options: Parameters<typeof storage.queue.claim>[0]) => (closed ? (claimsAfterClose++, Promise.reject(new Error('the database connection is not open'))) : storage.queue.claim(options)),
+        });
+        return { ...storage, queue, close: async () => void (closed = true) };
+      },
+    };
+    const app = createHookwork({ composers: [composer], storage: watched, transport: recordingTransport(), logger, settings: { period: 100 } });
+    const starting = app.start();
+    await app.stop();
+    await starting;
+    expect([app.state, closed]).toEqual(['stopped', true]);
+    // Nothing goes on claiming from the closed store afterwards.
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    expect([claimsAfterClose, errors]).toEqual([0, []]);
+    await expect(app.queueCounts()).rejects.toMatchObject({ code: 'HOOKWORK_ERR_APP_STOPPED' });
+  });
+
   it('refuses a second start() and any start() after stop()', async () => {
     const app = createHookwork({ composers: [composer], transport: recordingTransport() });
     await app.start();
     await expect(app.start()).rejects.toMatchObject({ code: 'HOOKWORK_ERR_APP_ALREADY_STARTED' });
     await app.stop();
     await expect(app.start()).rejects.toMatchObject({ code: 'HOOKWORK_ERR_APP_STOPPED' });
+  });
+
+  it('refuses a filter, selector or option that is not one, instead of widening to everything', async () => {
+    const { app } = await startApp();
+    const webhook = await app.webhooks.create(hook(['pinged']));
+    await expect(app.logs({ webhookkey: webhook.key } as never)).rejects.toMatchObject({ code: 'HOOKWORK_ERR_INVALID_QUERY', message: expect.stringMatching(/"webhookkey", which is not a filter/) });
+    await expect(app.logs({ outcome: ['dead'] } as never)).rejects.toMatchObject({ code: 'HOOKWORK_ERR_INVALID_QUERY' });
+    await expect(app.deadLetters({ take: 1 } as never)).rejects.toMatchObject({ code: 'HOOKWORK_ERR_INVALID_QUERY' });
+    await expect(app.redeliver({ all: true, webhook: 'x' } as never)).rejects.toMatchObject({ code: 'HOOKWORK_ERR_INVALID_REDELIVER_SELECTOR', message: expect.stringMatching(/"webhook", which is not part of a selector/) });
+    await expect(app.publish(new Pinged(1), { tx: {} } as never)).rejects.toMatchObject({ code: 'HOOKWORK_ERR_INVALID_ARGUMENT', message: expect.stringMatching(/takes \{ transaction\? \}; got the keys "tx"/) });
+  });
+
+  it('answers a key nothing knows with WEBHOOK_NOT_FOUND in every listing, and an empty result for a known webhook', async () => {
+    const { app } = await startApp();
+    const webhook = await app.webhooks.create(hook(['pinged']));
+    for (const call of [() => app.deadLetters({ webhookKey: 'nope' }), () => app.queueCounts({ webhookKey: 'nope' }), () => app.redeliver({ webhookKey: 'nope' }), () => app.logs('nope')]) {
+      await expect(call()).rejects.toMatchObject({ code: 'HOOKWORK_ERR_WEBHOOK_NOT_FOUND' });
+    }
+    expect(await app.deadLetters({ webhookKey: webhook.key })).toEqual({ items: [], total: 0 });
+    expect(await app.queueCounts({ webhookKey: webhook.key })).toEqual({ pending: 0, inFlight: 0, dead: 0 });
+    expect(await app.redeliver({ webhookKey: webhook.key })).toBe(0);
   });
 
   it('refuses a bad page of the delivery log', async () => {
@@ -546,7 +594,7 @@ describe('what a backend can do, checked at start', () => {
     // @ts-expect-error the in-memory backend joins no host transaction
     const refused = await app.publish(new Pinged(1), { transaction: { query() {} } }).then(() => undefined, (e: unknown) => e);
     // From JavaScript it still fails clearly, and enqueues nothing.
-    expect(refused).toMatchObject({ code: 'HOOKWORK_ERR_ENQUEUE_FAILED', message: expect.stringMatching(/transaction/) });
+    expect(refused).toMatchObject({ code: 'HOOKWORK_ERR_INVALID_TRANSACTION', message: expect.stringMatching(/transaction/) });
 
     interface HostClient { query(sql: string): Promise<unknown> }
     const typed = memoryStorage() as unknown as StorageBackend<HostClient>;

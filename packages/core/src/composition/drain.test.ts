@@ -47,9 +47,12 @@ describe('drain()', () => {
     await expect(app.drain({ all: true, timeoutMs: 300 })).rejects.toThrow(/the queue has 1 pending and 0 in flight/);
   });
 
-  it('refuses a timeout that is not a number of milliseconds', async () => {
+  it('refuses options of the wrong kind, and keys that are not options, instead of a quiet no-op', async () => {
     const app = await startTestApp();
     apps.push(app);
-    await expect(app.drain({ timeoutMs: -1 })).rejects.toThrow(/HOOKWORK_ERR_INVALID_QUERY: drain\(\) was given timeoutMs -1/);
+    await expect(app.drain({ timeoutMs: -1 })).rejects.toThrow(/HOOKWORK_ERR_INVALID_ARGUMENT: drain\(\) was given timeoutMs -1/);
+    await expect(app.drain({ timeout: 1 } as never)).rejects.toThrow(/HOOKWORK_ERR_INVALID_ARGUMENT: drain\(\) was given "timeout", not an option/);
+    await expect(app.drain({ requestIds: 'msg_x' as never })).rejects.toThrow(/requestIds that are not a list/);
+    await expect(app.drain({ webhookKey: 'k', all: true })).rejects.toThrow(/more than one of requestIds, webhookKey and all/);
   });
 });

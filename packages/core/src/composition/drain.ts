@@ -57,14 +57,30 @@ export class OwnRequests {
   }
 }
 
+const DRAIN_KEYS = ['timeoutMs', 'requestIds', 'webhookKey', 'all'];
+
+/** Refuses drain() options of the wrong kind: a misspelt key would otherwise be a silent no-op. */
+function checkDrainOptions(options: DrainOptions): void {
+  const bad = (problem: string) => new HookworkError('HOOKWORK_ERR_INVALID_ARGUMENT', `drain() ${problem}; pass { timeoutMs? } and at most one of { requestIds: [...] }, { webhookKey }, { all: true }`);
+  if (options === null || typeof options !== 'object' || Array.isArray(options)) throw bad('takes an options object');
+  const unknown = Object.keys(options).filter((key) => !DRAIN_KEYS.includes(key));
+  if (unknown.length > 0) throw bad(`was given ${unknown.map((k) => JSON.stringify(k)).join(', ')}, not an option`);
+  const { timeoutMs, requestIds, webhookKey, all } = options;
+  if (timeoutMs !== undefined && (typeof timeoutMs !== 'number' || !Number.isFinite(timeoutMs) || timeoutMs < 0)) throw bad(`was given timeoutMs ${JSON.stringify(timeoutMs)}, not a number of milliseconds >= 0`);
+  if (requestIds !== undefined && (!Array.isArray(requestIds) || requestIds.some((id) => typeof id !== 'string'))) throw bad('was given requestIds that are not a list of request ids (webhook-ids)');
+  if (webhookKey !== undefined && typeof webhookKey !== 'string') throw bad('was given a webhookKey that is not a string');
+  if (all !== undefined && typeof all !== 'boolean') throw bad('was given all that is not true or false');
+  if ([requestIds, webhookKey, all || undefined].filter((v) => v !== undefined).length > 1) throw bad('was given more than one of requestIds, webhookKey and all');
+}
+
 /**
  * Waits until what `options` names is settled: this app's own requests (the default), given
  * request ids, one webhook's queue, or the whole queue. Woken by each settled request and at
  * least every 250 ms (for retries coming due and other processes' work).
  */
 export async function drainQueue(engine: QueueEngine<unknown>, own: OwnRequests, options: DrainOptions = {}): Promise<void> {
+  checkDrainOptions(options);
   const timeoutMs = options.timeoutMs ?? DEFAULT_DRAIN_TIMEOUT_MS;
-  if (!Number.isFinite(timeoutMs) || timeoutMs < 0) throw new HookworkError('HOOKWORK_ERR_INVALID_QUERY', `drain() was given timeoutMs ${String(options.timeoutMs)}; use a number of milliseconds >= 0`);
   const deadline = Date.now() + timeoutMs;
   const waiting = new Set(options.requestIds ?? []);
   let lastCheck = 0;

@@ -15,7 +15,7 @@ import type { PublishOptions } from '../events/webhook-event-base';
 import type { WebhookEventCatalogue, WebhookEventDescriptor, WebhookEventEntry } from '../events/webhook-event-catalogue';
 import type { WebhookEventResolver } from '../events/webhook-event-resolver';
 import type { Management, ManagementService } from '../management/management-service';
-import type { WebhookService } from '../management/webhook-service';
+import type { Webhooks } from '../management/webhook-service';
 import type { DeliveryLogEntry } from '../model/delivery-log-entry';
 import type { Page, PageRequest } from '../model/page';
 import type { WebhookRequest } from '../model/webhook-request';
@@ -129,6 +129,7 @@ export interface HookworkParts {
  */
 export class HookworkApp<TTransaction = never> implements Hookwork<TTransaction> {
   private current: HookworkState = 'created';
+  private starting: Promise<void> | undefined;
   private storage: Storage<unknown> | undefined;
   private engine: QueueEngine<unknown> | undefined;
   private readonly unreported = new WeakSet<Function>();
@@ -172,7 +173,7 @@ export class HookworkApp<TTransaction = never> implements Hookwork<TTransaction>
     return this.parts.management;
   }
 
-  get webhooks(): WebhookService {
+  get webhooks(): Webhooks {
     return this.management.webhooks;
   }
 
@@ -180,6 +181,18 @@ export class HookworkApp<TTransaction = never> implements Hookwork<TTransaction>
     if (this.current === 'stopped' || this.current === 'stopping') throw new HookworkError('HOOKWORK_ERR_APP_STOPPED', 'start() was called on a stopped app; create a new app to go on');
     if (this.current !== 'created') throw new HookworkError('HOOKWORK_ERR_APP_ALREADY_STARTED', `start() was already called (the app is ${this.current}); call it once`);
     this.current = 'starting';
+    // Kept so that a stop() asked for while starting (a SIGTERM during boot) waits for it, then
+    // undoes all of it, rather than closing the store under a dispatcher that starts afterwards.
+    this.starting = this.open();
+    try {
+      await this.starting;
+    } finally {
+      this.starting = undefined;
+    }
+  }
+
+  /** start()'s work: open, check, then start delivery; the state is `starting` throughout. */
+  private async open(): Promise<void> {
     const { parts } = this;
     let storage: Storage<unknown> | undefined;
     let engine: QueueEngine<unknown> | undefined;
@@ -215,7 +228,6 @@ export class HookworkApp<TTransaction = never> implements Hookwork<TTransaction>
       await storage?.close().catch(() => undefined);
       throw error;
     }
-    this.current = 'started';
     const flagged = await parts.management.webhooks.listWithUnknownEvents();
     for (const webhook of flagged) {
       parts.logger.warn(`webhook ${webhook.key} subscribes to events no composed event handles: ${webhook.unknownEvents.join(', ')}; it will not fire for them (list with app.webhooks.listWithUnknownEvents())`);
@@ -238,9 +250,11 @@ export class HookworkApp<TTransaction = never> implements Hookwork<TTransaction>
       }),
     );
     parts.cleanup.start(LOG_CLEANUP_INTERVAL_MS);
+    this.current = 'started';
   }
 
   async stop(): Promise<void> {
+    if (this.current === 'starting') await this.starting?.catch(() => undefined);
     if (this.current === 'stopped' || this.current === 'stopping') return;
     const wasStarted = this.current === 'started';
     this.current = 'stopping';
@@ -274,11 +288,15 @@ export class HookworkApp<TTransaction = never> implements Hookwork<TTransaction>
       );
     }
     const engine = this.requireStarted();
+    if (options === null || typeof options !== 'object' || Object.keys(options).some((key) => key !== 'transaction')) {
+      // A misspelt `{ tx }` would otherwise publish outside the host's transaction, silently.
+      throw new HookworkError('HOOKWORK_ERR_INVALID_ARGUMENT', `publish(notification, options) takes { transaction? }; got ${options === null ? 'null' : typeof options === 'object' ? `the keys ${Object.keys(options).map((k) => JSON.stringify(k)).join(', ')}` : typeof options}`);
+    }
     if (options.transaction !== undefined && !engine.capabilities.transactionalEnqueue) {
       // Refused even when nothing would fire: a host relying on the outbox must learn at once
       // that this store cannot give it, not at the first notification that has a subscriber.
       throw new HookworkError(
-        'HOOKWORK_ERR_ENQUEUE_FAILED',
+        'HOOKWORK_ERR_INVALID_TRANSACTION',
         `publish() was given a transaction, but the ${engine.name} queue cannot enqueue inside a host transaction; publish after your own commit, or use a storage with a transactional enqueue (@hookwork/postgres)`,
       );
     }

@@ -7,7 +7,7 @@ export const CLOUD_EVENTS_SPEC_VERSION = '1.0';
 export const CLOUD_EVENTS_CONTENT_TYPE = 'application/cloudevents+json';
 
 /** The `ce-*` headers of binary mode that hookwork sets; a webhook's custom headers may not. */
-export const CLOUD_EVENTS_HEADERS = Object.freeze(['ce-specversion', 'ce-id', 'ce-source', 'ce-type', 'ce-time', 'ce-subject', 'ce-datacontenttype', 'ce-dataschema']);
+export { CLOUD_EVENTS_HEADERS } from '../model/framework-headers';
 
 /** What one CloudEvent is made from. */
 export interface CloudEventInput {

@@ -1,17 +1,7 @@
+import { FRAMEWORK_HEADERS, SIGNATURE_HEADERS, TEST_EVENT_HEADER } from '../model/framework-headers';
 import type { HookworkSettings } from '../settings/settings';
 import { REDACTED, type Webhook } from '../model/webhook';
-import { CLOUD_EVENTS_HEADERS } from './cloud-events';
 import { signatureHeader } from './signing';
-
-/** The Standard Webhooks header names. */
-export const SIGNATURE_HEADERS = Object.freeze({ id: 'webhook-id', timestamp: 'webhook-timestamp', signature: 'webhook-signature' });
-
-/**
- * Marks a test send (`app.sendTestEvent()`): its body is exactly what a real notification would
- * send — receivers validate schemas — so the mark is this header, `true`, absent on real
- * deliveries. A webhook's custom headers can't set it.
- */
-export const TEST_EVENT_HEADER = 'hookwork-test';
 
 /** What the headers of one attempt are made from. */
 export interface HeaderInput {
@@ -34,7 +24,7 @@ export function buildRequestHeaders(input: HeaderInput): Record<string, string> 
   for (const [name, value] of Object.entries(input.webhook.headers)) result[name.toLowerCase()] = value;
   // TEST_EVENT_HEADER and the CloudEvents attributes too: a custom header stored before they
   // were reserved must not fake a test or an attribute.
-  for (const reserved of ['content-length', 'transfer-encoding', 'host', 'connection', TEST_EVENT_HEADER, ...Object.values(SIGNATURE_HEADERS), ...CLOUD_EVENTS_HEADERS]) delete result[reserved];
+  for (const reserved of FRAMEWORK_HEADERS) delete result[reserved];
   result['content-type'] = 'application/json';
   result['user-agent'] = headers.userAgent;
   result[headers.event.toLowerCase()] = input.eventAlias;

@@ -5,7 +5,7 @@ import { WebhookEventContentBase } from '../events/webhook-event-content-base';
 import { WebhookEvent } from '../events/webhook-event.decorator';
 import { WebhookEventTypes } from '../events/webhook-event-types';
 import { startTestReceiver, type TestReceiver } from '../testing/test-receiver';
-import { TEST_EVENT_HEADER } from './request-headers';
+import { TEST_EVENT_HEADER } from '../model/framework-headers';
 import { startTestApp, thingComposer } from '../test-support/test-app';
 
 // Events that offer examples, as a plugin would write them.

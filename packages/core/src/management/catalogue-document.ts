@@ -1,5 +1,5 @@
 import type { DependencyContainer } from 'tsyringe';
-import { SIGNATURE_HEADERS, TEST_EVENT_HEADER } from '../delivery/request-headers';
+import { SIGNATURE_HEADERS, TEST_EVENT_HEADER } from '../model/framework-headers';
 import { CLOUD_EVENTS_CONTENT_TYPE, CLOUD_EVENTS_SPEC_VERSION } from '../delivery/cloud-events';
 import { HookworkError } from '../errors/hookwork-error';
 import type { JsonSchema } from '../events/payload-description';

@@ -11,10 +11,10 @@ import type { CleanupResult, LogCleanup } from '../delivery/log-cleanup';
 import type { WebhookHealthMonitor } from '../delivery/health/webhook-health-monitor';
 import type { WebhookHealth } from '../model/webhook-health';
 import type { CatalogueDocument, CatalogueDocumentOptions } from './catalogue-document';
-import { checkPage } from './page-check';
+import { checkPage, DEFAULT_PAGE_SIZE } from './page-check';
 import { DELIVERY_OUTCOMES } from './view-schemas';
 import type { TestEventResult, TestSender } from './test-send';
-import type { WebhookService } from './webhook-service';
+import type { Webhooks, WebhookService } from './webhook-service';
 
 /** What {@link ManagementService} works with; `engine` is the app's queue engine once started. */
 export interface ManagementDeps {
@@ -46,7 +46,7 @@ const OUTCOMES = new Set<string>(DELIVERY_OUTCOMES);
  */
 export interface Management {
   /** Webhook definitions: create, get, update, delete, list, secrets. */
-  readonly webhooks: WebhookService;
+  readonly webhooks: Webhooks;
   /** The composed events in collection order (for an event picker). */
   events(): readonly WebhookEventDescriptor[];
   /**
@@ -89,7 +89,7 @@ export class ManagementService implements Management {
   constructor(private readonly deps: ManagementDeps) {}
 
   /** Webhook definitions: create, get, update, delete, list, secrets. */
-  get webhooks(): WebhookService {
+  get webhooks(): Webhooks {
     return this.deps.webhooks;
   }
 
@@ -109,6 +109,7 @@ export class ManagementService implements Management {
   async logs(queryOrKey: DeliveryLogQuery | string = {}, page?: PageRequest): Promise<Page<DeliveryLogEntry>> {
     const query: DeliveryLogQuery = typeof queryOrKey === 'string' ? { ...(page ?? {}), webhookKey: queryOrKey } : queryOrKey;
     if (query === null || typeof query !== 'object') throw invalidQuery('logs', 'takes a query such as { webhookKey, limit: 50 }');
+    refuseUnknownKeys('logs', query, LOG_QUERY_KEYS);
     const { webhookKey, outcomes, eventAlias, requestId } = query;
     if (webhookKey !== undefined && typeof webhookKey !== 'string') throw invalidQuery('logs', 'was given a webhookKey that is not a string');
     if (eventAlias !== undefined && typeof eventAlias !== 'string') throw invalidQuery('logs', 'was given an eventAlias that is not a string');
@@ -123,9 +124,7 @@ export class ManagementService implements Management {
       ...(eventAlias !== undefined ? { eventAlias } : {}),
       ...(requestId !== undefined ? { requestId } : {}),
     });
-    if (webhookKey !== undefined && result.total === 0 && !(await this.deps.webhooks.get(webhookKey))) {
-      throw new HookworkError('HOOKWORK_ERR_WEBHOOK_NOT_FOUND', `no webhook has the key ${JSON.stringify(webhookKey)} and the log holds nothing of it; list webhooks with app.webhooks.list()`);
-    }
+    if (webhookKey !== undefined && result.total === 0) await this.requireKnown(webhookKey, 'the log holds nothing of it');
     return result;
   }
 
@@ -139,8 +138,11 @@ export class ManagementService implements Management {
   /** Dead-lettered requests, newest dead first, of every webhook or of one. */
   async deadLetters(query: DeadLetterQuery = {}): Promise<Page<WebhookRequest>> {
     if (query === null || typeof query !== 'object') throw invalidQuery('deadLetters', 'takes a query such as { webhookKey, limit: 50 }');
+    refuseUnknownKeys('deadLetters', query, DEAD_LETTER_QUERY_KEYS);
     if (query.webhookKey !== undefined && typeof query.webhookKey !== 'string') throw invalidQuery('deadLetters', 'was given a webhookKey that is not a string');
-    return this.deps.engine().listDead({ ...checkPage('deadLetters', query), ...(query.webhookKey !== undefined ? { webhookKey: query.webhookKey } : {}) });
+    const result = await this.deps.engine().listDead({ limit: DEFAULT_PAGE_SIZE, ...checkPage('deadLetters', query), ...(query.webhookKey !== undefined ? { webhookKey: query.webhookKey } : {}) });
+    if (query.webhookKey !== undefined && result.total === 0) await this.requireKnown(query.webhookKey, 'no dead letter is of it');
+    return result;
   }
 
   /**
@@ -158,6 +160,7 @@ export class ManagementService implements Management {
       if (!request) throw new HookworkError('HOOKWORK_ERR_REQUEST_NOT_FOUND', `no queued or dead-lettered request has the id ${selector.ids[0]}; list dead letters with app.deadLetters()`);
     }
     const ids = await engine.redeliver(selector, this.deps.clock.now());
+    if (ids.length === 0 && selector.webhookKey !== undefined) await this.requireKnown(selector.webhookKey, 'no dead letter is of it');
     this.deps.onRedelivered?.(ids);
     return ids.length;
   }
@@ -192,13 +195,36 @@ export class ManagementService implements Management {
     return this.deps.catalogueDocument(options);
   }
 
+  /**
+   * A key that found nothing: fine for a webhook that exists (or once existed: its log and dead
+   * letters outlive it), HOOKWORK_ERR_WEBHOOK_NOT_FOUND for a key nothing knows — a typo must not
+   * read as "all is well", the same for every listing.
+   */
+  private async requireKnown(webhookKey: string, why: string): Promise<void> {
+    if (await this.deps.webhooks.get(webhookKey)) return;
+    throw new HookworkError('HOOKWORK_ERR_WEBHOOK_NOT_FOUND', `no webhook has the key ${JSON.stringify(webhookKey)} and ${why}; list webhooks with app.webhooks.list()`);
+  }
+
   /** Requests by state: pending (incl. waiting to retry), in flight, dead; of every webhook or one. */
   async queueCounts(query: QueueCountsQuery = {}): Promise<QueueCounts> {
     if (query === null || typeof query !== 'object' || (query.webhookKey !== undefined && typeof query.webhookKey !== 'string')) {
       throw invalidQuery('queueCounts', 'takes { webhookKey? } with a string key');
     }
-    return this.deps.engine().counts(query.webhookKey !== undefined ? { webhookKey: query.webhookKey } : {});
+    refuseUnknownKeys('queueCounts', query, ['webhookKey']);
+    const counts = await this.deps.engine().counts(query.webhookKey !== undefined ? { webhookKey: query.webhookKey } : {});
+    if (query.webhookKey !== undefined && counts.pending + counts.inFlight + counts.dead === 0) await this.requireKnown(query.webhookKey, 'the queue holds nothing of it');
+    return counts;
   }
+}
+
+const LOG_QUERY_KEYS = ['webhookKey', 'outcomes', 'eventAlias', 'requestId', 'limit', 'offset'] as const;
+const DEAD_LETTER_QUERY_KEYS = ['webhookKey', 'limit', 'offset'] as const;
+const SELECTOR_KEYS = ['ids', 'webhookKey', 'deadSince', 'all'];
+
+/** A misspelt filter (`webhookkey`, `outcome`, `take`) must not widen a listing to everything. */
+function refuseUnknownKeys(method: string, query: object, known: readonly string[]): void {
+  const unknown = Object.keys(query).filter((key) => !known.includes(key) && (query as Record<string, unknown>)[key] !== undefined);
+  if (unknown.length > 0) throw invalidQuery(method, `was given ${unknown.map((k) => JSON.stringify(k)).join(', ')}, which ${unknown.length > 1 ? 'are' : 'is'} not a filter; the filters are ${known.join(', ')}`);
 }
 
 function invalidQuery(method: string, problem: string): HookworkError {
@@ -207,6 +233,9 @@ function invalidQuery(method: string, problem: string): HookworkError {
 
 function selectorProblem(selector: RedeliverSelector | undefined): string | undefined {
   if (!selector || typeof selector !== 'object') return 'needs a selector object';
+  const unknown = Object.keys(selector).filter((key) => !SELECTOR_KEYS.includes(key));
+  // A misspelt narrowing (`webhook`, `since`) would otherwise redeliver far more than asked.
+  if (unknown.length > 0) return `was given ${unknown.map((k) => JSON.stringify(k)).join(', ')}, which ${unknown.length > 1 ? 'are' : 'is'} not part of a selector`;
   const { ids, webhookKey, deadSince, all } = selector;
   if (ids !== undefined && (!Array.isArray(ids) || ids.length === 0 || ids.some((id) => typeof id !== 'string'))) return 'was given ids that are not a non-empty array of request ids';
   if (webhookKey !== undefined && typeof webhookKey !== 'string') return 'was given a webhookKey that is not a string';

@@ -1,6 +1,9 @@
 import { HookworkError } from '../errors/hookwork-error';
 import type { PageRequest } from '../model/page';
 
+/** The page size of a listing that is given none (every listing: webhooks, log, dead letters). */
+export const DEFAULT_PAGE_SIZE = 50;
+
 /** The largest page a listing returns. */
 export const MAX_PAGE_SIZE = 1000;
 

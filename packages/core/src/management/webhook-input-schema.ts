@@ -1,22 +1,8 @@
-import { CLOUD_EVENTS_HEADERS } from '../delivery/cloud-events';
 import type { WebhookFormat } from '../model/webhook';
 import { webhookFormatSchema } from './webhook-format';
 import { HEADER_NAME_PATTERN, HEADER_VALUE_PATTERN } from '../model/wire-rules';
 
-/** The framework's own request headers; a webhook's custom headers may not set them. */
-export const FRAMEWORK_HEADERS = Object.freeze([
-  'content-type',
-  'content-length',
-  'transfer-encoding',
-  'host',
-  'connection',
-  'user-agent',
-  'webhook-id',
-  'webhook-timestamp',
-  'webhook-signature',
-  'hookwork-test',
-  ...CLOUD_EVENTS_HEADERS,
-]);
+export { FRAMEWORK_HEADERS } from '../model/framework-headers';
 
 import type { FifoDeadLetterPolicy, WebhookBreakerOptions } from '../model/webhook';
 

@@ -251,6 +251,24 @@ describe('webhook management', () => {
     expect((await storedWebhook(created.key))?.headers).toEqual({ Authorization: 'Bearer replaced' });
   });
 
+  it('refuses the placeholder where there is no stored secret behind it, so "[redacted]" is never sent', async () => {
+    const refused = await refusal({ ...valid, headers: { 'X-T': { value: REDACTED, sensitive: true } } });
+    expect(fields(refused)).toEqual(['headers.X-T']);
+    const created = await app.webhooks.create({ ...valid, headers: { Authorization: { value: 'Bearer s3cr3t', sensitive: true } } });
+    // A form that renamed the header sends the placeholder under a name with nothing behind it.
+    await expect(app.webhooks.update(created.key, { headers: { 'X-Auth': REDACTED } })).rejects.toMatchObject({ code: 'HOOKWORK_ERR_INVALID_WEBHOOK', details: [{ field: 'headers.X-Auth' }] });
+    expect((await storedWebhook(created.key))?.headers).toEqual({ Authorization: 'Bearer s3cr3t' });
+  });
+
+  it('refuses a grace period that would revoke the current secret by accident, and arguments of the wrong kind', async () => {
+    const created = await app.webhooks.create({ ...valid, secret: true });
+    for (const gracePeriodMs of [-1000, Number.NaN, 'abc' as unknown as number, 31 * 24 * 3600 * 1000]) {
+      await expect(app.webhooks.rotateSecret(created.key, { gracePeriodMs })).rejects.toMatchObject({ code: 'HOOKWORK_ERR_INVALID_ARGUMENT', message: expect.stringMatching(/gracePeriodMs must be a whole number of milliseconds from 0/) });
+    }
+    expect((await app.webhooks.get(created.key))!.secrets).toHaveLength(1);
+    await expect(app.webhooks.delete({} as never)).rejects.toMatchObject({ code: 'HOOKWORK_ERR_INVALID_ARGUMENT' });
+  });
+
   it('redacts sensitive header values in every view', async () => {
     const created = await app.webhooks.create({ ...valid, headers: { Authorization: { value: 'Bearer s3cr3t', sensitive: true }, 'X-Plain': 'shown' } });
     expect(created.headers).toEqual({ Authorization: REDACTED, 'X-Plain': 'shown' });

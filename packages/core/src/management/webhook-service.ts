@@ -13,7 +13,7 @@ import { SettingsToken, type SettingsAccessor } from '../settings/settings';
 import { WebhookRepositoryToken, type WebhookRepository } from '../ports/webhook-repository';
 import type { Page, PageRequest } from '../model/page';
 import { internalUrlRefusal } from './internal-url-check';
-import { checkPage } from './page-check';
+import { checkPage, DEFAULT_PAGE_SIZE } from './page-check';
 import { REDACTED, type Webhook, type WebhookFormat, type WebhookView } from '../model/webhook';
 import { formatProblems, normalizeFormat } from './webhook-format';
 import { FRAMEWORK_HEADERS, webhookInputSchema, type WebhookHeaderInput, type WebhookInput, type WebhookPatch } from './webhook-input-schema';
@@ -82,6 +82,31 @@ function describe(error: ErrorObject): string {
   }
 }
 
+/** The longest grace period a rotated-out secret may keep signing, ms (30 days). */
+export const MAX_GRACE_PERIOD_MS = 30 * 24 * 60 * 60 * 1000;
+
+/** A webhook key argument of the wrong kind (`delete({})`) is a coded error, not a store failure. */
+function requireKeyArgument(method: string, key: unknown): asserts key is string {
+  if (typeof key !== 'string') throw new HookworkError('HOOKWORK_ERR_INVALID_ARGUMENT', `webhooks.${method}() takes a webhook key (a string); got ${key === null ? 'null' : typeof key}`);
+}
+
+/**
+ * Headers whose value is the placeholder a view shows for a sensitive value, where there is no
+ * stored sensitive value of that name to keep: storing it would send "[redacted]" literally and
+ * lose the secret (a form that renamed the header, or typed the placeholder).
+ */
+function placeholderProblems(headers: Record<string, unknown>, current: Pick<Webhook, 'headers' | 'sensitiveHeaders'> | undefined): WebhookInputProblem[] {
+  const problems: WebhookInputProblem[] = [];
+  const stored = new Set(current ? Object.keys(current.headers).map((n) => n.toLowerCase()).filter((n) => current.sensitiveHeaders.includes(n)) : []);
+  for (const [name, input] of Object.entries(headers)) {
+    const value = isRecord(input) ? input.value : input;
+    if (value === REDACTED && !stored.has(name.toLowerCase())) {
+      problems.push({ field: `headers.${name}`, problem: `is "${REDACTED}", the placeholder a view shows for a sensitive value, and this webhook keeps no sensitive ${name} to stand for; give the value itself` });
+    }
+  }
+  return problems;
+}
+
 const isRecord = (value: unknown): value is Record<string, unknown> => value !== null && typeof value === 'object' && !Array.isArray(value);
 
 /** Why a custom header's value (a string, or `{ value, sensitive }`) cannot be stored, with the rule and the fix. */
@@ -111,12 +136,39 @@ const toView = (webhook: Webhook, unknownEvents: string[]): WebhookView => ({
 });
 
 /**
- * The management API of webhook definitions: create, get, update, delete, list, secrets.
- * Input is validated before anything is stored; a refused change leaves the store as it was.
- * Views never hold a secret or a sensitive header value in clear.
+ * Webhook definitions, as `app.webhooks` manages them: create, check, get, update, delete, list,
+ * secrets. Input is validated before anything is stored (one HOOKWORK_ERR_INVALID_WEBHOOK lists
+ * every problem in `details`); a refused change leaves the store as it was. Views never hold a
+ * secret or a sensitive header value in clear.
  */
+export interface Webhooks {
+  /** Creates a webhook. With `secret: true`, the result holds the generated secret, once. HOOKWORK_ERR_WEBHOOK_EXISTS for a taken key. */
+  create(input: WebhookInput): Promise<CreatedWebhook>;
+  /** Every problem create() would refuse `input` for, storing nothing (`[]` when it would be accepted). */
+  check(input: unknown): WebhookInputProblem[];
+  /** Changes the fields a patch gives; the others stay. HOOKWORK_ERR_WEBHOOK_NOT_FOUND for an unknown key. */
+  update(key: string, patch: WebhookPatch): Promise<WebhookView>;
+  /** Deletes a webhook (false when there was none); its queued requests are dropped (and logged) when delivery meets them. */
+  delete(key: string): Promise<boolean>;
+  /** One webhook, or undefined. */
+  get(key: string): Promise<WebhookView | undefined>;
+  /** Webhooks in creation order, a page (50 by default) and how many there are in all. */
+  list(page?: PageRequest): Promise<Page<WebhookView>>;
+  /** Webhooks subscribed to events no composed event handles (after a plugin was removed): kept, not a crash. */
+  listWithUnknownEvents(): Promise<WebhookView[]>;
+  /**
+   * Starts a secret rotation: a new generated secret signs from now on, and the current ones go
+   * on signing until the grace period ends (0 to 30 days, ms; default the secretRotationGracePeriod
+   * setting). Returns the new secret in clear, once.
+   */
+  rotateSecret(key: string, options?: { gracePeriodMs?: number }): Promise<{ secretId: string; secret: string }>;
+  /** Removes one secret at once (e.g. a leaked one). HOOKWORK_ERR_SECRET_NOT_FOUND for an unknown id. */
+  revokeSecret(key: string, secretId: string): Promise<WebhookView>;
+}
+
+/** The {@link Webhooks} of one app (resolved from its container). */
 @injectable()
-export class WebhookService {
+export class WebhookService implements Webhooks {
   constructor(
     @inject(WebhookRepositoryToken) private readonly repository: WebhookRepository,
     private readonly catalogue: WebhookEventCatalogue,
@@ -173,6 +225,10 @@ export class WebhookService {
     const { problems, href } = this.checkInput(patch, 'update');
     if (problems.length > 0) this.refuse(problems);
     const current = await this.require(key);
+    if (patch.headers) {
+      const placeholders = placeholderProblems(patch.headers, current);
+      if (placeholders.length > 0) this.refuse(placeholders);
+    }
     const flow = this.flowControl(patch, current);
     const headerParts = patch.headers ? this.keepRedacted(this.splitHeaders(patch.headers), current) : { headers: current.headers, sensitiveHeaders: current.sensitiveHeaders };
     const { rateLimit: _r, breaker: _b, fifo: _f, ...rest } = current;
@@ -198,6 +254,7 @@ export class WebhookService {
 
   /** Deletes a webhook; its queued requests are dropped (and logged) when delivery meets them. */
   async delete(key: string): Promise<boolean> {
+    requireKeyArgument('delete', key);
     const deleted = await this.repository.delete(key);
     this.cache.invalidate(key);
     if (deleted) await this.health.forget(key);
@@ -206,13 +263,14 @@ export class WebhookService {
 
   /** One webhook, or undefined. */
   async get(key: string): Promise<WebhookView | undefined> {
+    requireKeyArgument('get', key);
     const webhook = await this.repository.get(key);
     return webhook && toView(webhook, this.unknownEvents(webhook));
   }
 
   /** Webhooks in creation order, paged, with how many there are in all. */
   async list(page?: PageRequest): Promise<Page<WebhookView>> {
-    const [webhooks, total] = await Promise.all([this.repository.list(checkPage('webhooks.list', page)), this.repository.count()]);
+    const [webhooks, total] = await Promise.all([this.repository.list({ limit: DEFAULT_PAGE_SIZE, ...checkPage('webhooks.list', page) }), this.repository.count()]);
     return { items: webhooks.map((w) => toView(w, this.unknownEvents(w))), total };
   }
 
@@ -238,9 +296,15 @@ export class WebhookService {
    * Returns the new secret in clear, once.
    */
   async rotateSecret(key: string, options: { gracePeriodMs?: number } = {}): Promise<{ secretId: string; secret: string }> {
+    const { gracePeriodMs } = options ?? {};
+    // A bad grace period would silently revoke the current secret (an expiry in 1970) and every
+    // receiver still on it would answer 401: refused instead.
+    if (gracePeriodMs !== undefined && (!Number.isInteger(gracePeriodMs) || gracePeriodMs < 0 || gracePeriodMs > MAX_GRACE_PERIOD_MS)) {
+      throw new HookworkError('HOOKWORK_ERR_INVALID_ARGUMENT', `rotateSecret(): gracePeriodMs must be a whole number of milliseconds from 0 (revoke the current secret at once) to ${MAX_GRACE_PERIOD_MS} (30 days); got ${JSON.stringify(gracePeriodMs)}`);
+    }
     const current = await this.require(key);
     const now = this.clock.now();
-    const grace = options.gracePeriodMs ?? this.settings.current.secretRotationGracePeriod;
+    const grace = gracePeriodMs ?? this.settings.current.secretRotationGracePeriod;
     const expiresAt = new Date(now.getTime() + grace);
     const secret = generateSecret();
     const secretId = randomUUID();
@@ -319,6 +383,7 @@ export class WebhookService {
       }
     }
     if (isRecord(input.headers)) problems.push(...this.headerProblems(input.headers));
+    if (mode === 'create' && isRecord(input.headers)) problems.push(...placeholderProblems(input.headers, undefined));
     if (input.fifo !== undefined && input.fifo !== false && !reported.has('fifo')) problems.push(...this.fifoProblems({ onDeadLetter: 'skip' }));
     if (isRecord(input.format) && !reported.has('format') && ![...reported].some((field) => field.startsWith('format.'))) problems.push(...formatProblems(input.format as unknown as WebhookFormat));
     if (mode === 'create' && typeof input.secret === 'string') {

@@ -107,7 +107,8 @@ export interface QueueEngine<TTransaction = never> {
   readonly capabilities: QueueEngineCapabilities;
   /**
    * Stores requests durably, all or none, due at their `dueAt`; resolves once they are
-   * durable. Fails with HOOKWORK_ERR_ENQUEUE_FAILED (e.g. a transaction it cannot use).
+   * durable. Fails with HOOKWORK_ERR_ENQUEUE_FAILED when the store fails, and
+   * HOOKWORK_ERR_INVALID_TRANSACTION for a transaction it cannot use.
    */
   enqueue(requests: readonly NewWebhookRequest[], options?: EngineEnqueueOptions<TTransaction>): Promise<void>;
   /** Starts taking due requests and calling `handler` for each, within the concurrency settings. */

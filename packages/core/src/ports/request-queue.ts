@@ -8,7 +8,7 @@ export interface EnqueueOptions<TTransaction = unknown> {
    * The host's own open transaction (backend-specific: a pg client, …). A backend that supports
    * it enqueues inside it, so the requests commit or roll back with the host's change (a
    * transactional outbox). A backend that does not must refuse a transaction rather than ignore
-   * it (HOOKWORK_ERR_ENQUEUE_FAILED).
+   * it (HOOKWORK_ERR_INVALID_TRANSACTION).
    */
   transaction?: TTransaction;
 }

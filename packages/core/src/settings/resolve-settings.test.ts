@@ -184,6 +184,16 @@ describe('resolveSettings', () => {
   });
 });
 
+describe('durations that become timers', () => {
+  it('are at most 2^31 − 1 ms, the longest timer Node.js sets (a longer one would fire at once)', () => {
+    expect(() => resolveSettings({ timeout: '30.00:00:00' })).toThrow(/timeout must be at most 2147483647 ms/);
+    expect(() => resolveSettings({ stopTimeout: 2 ** 31 })).toThrow(/stopTimeout must be at most 2147483647 ms/);
+    expect(resolveSettings({ timeout: 2 ** 31 - 1 }).timeout).toBe(2 ** 31 - 1);
+    // Durations added to dates, not timers, may be longer.
+    expect(resolveSettings({ maxRetryAfter: '40.00:00:00' }).maxRetryAfter).toBe(40 * 24 * 3600 * 1000);
+  });
+});
+
 describe('loadSettings', () => {
   const dir = mkdtempSync(join(tmpdir(), 'hookwork-settings-'));
 

@@ -1,6 +1,7 @@
 import { isIP } from 'node:net';
 import Ajv, { type ErrorObject } from 'ajv';
 import { HookworkError } from '../errors/hookwork-error';
+import { FRAMEWORK_HEADERS } from '../model/framework-headers';
 import { HEADER_NAME_PATTERN, HEADER_VALUE_PATTERN, headerValueProblem } from '../model/wire-rules';
 import { durationAdvice, parseDuration } from './time-span';
 import {
@@ -95,6 +96,10 @@ const ajv = new Ajv({ allErrors: true, strict: false });
 const validateInput = ajv.compile(settingsInputSchema);
 
 const DURATION_KEYS = ['period', 'timeout', 'leaseDuration', 'maxRetryAfter', 'secretRotationGracePeriod', 'stopTimeout'] as const;
+/** The longest delay a Node.js timer takes, ms (2^31 − 1). */
+export const MAX_TIMER_MS = 2 ** 31 - 1;
+/** Durations that become timers (the others are added to dates). */
+const TIMER_KEYS = ['period', 'timeout', 'leaseDuration', 'stopTimeout'] as const;
 /** Durations inside a group of settings: `group.key`. */
 const NESTED_DURATION_KEYS = [
   ['breaker', 'window'],
@@ -114,8 +119,6 @@ const RENAMED: Readonly<Record<string, string>> = {
   'concurrency.perEndpoint': 'concurrency.perWebhook (lanes are per webhook, so webhooks of different owners on one host never share slots)',
 };
 
-/** Headers hookwork sets itself: the event and retry-count headers may not take their names. */
-const OWN_HEADERS = ['content-type', 'content-length', 'transfer-encoding', 'host', 'connection', 'user-agent', 'webhook-id', 'webhook-timestamp', 'webhook-signature', 'hookwork-test'];
 
 function keyOf(error: ErrorObject): string {
   const path = error.instancePath.replace(/^\//, '').replace(/\//g, '.');
@@ -178,7 +181,7 @@ function headerNameProblems(headers: unknown, base: HookworkSettings): { key: st
   };
   const problems: { key: string; problem: string }[] = [];
   for (const key of ['event', 'retryCount'] as const) {
-    if (OWN_HEADERS.includes(names[key].toLowerCase())) problems.push({ key: `headers.${key}`, problem: `names ${names[key]}, a header hookwork sets itself; choose another name` });
+    if (FRAMEWORK_HEADERS.includes(names[key].toLowerCase())) problems.push({ key: `headers.${key}`, problem: `names ${names[key]}, a header hookwork sets itself; choose another name` });
   }
   if (names.event.toLowerCase() === names.retryCount.toLowerCase()) {
     const [key, other] = given.retryCount !== undefined ? (['retryCount', 'event'] as const) : (['event', 'retryCount'] as const);
@@ -242,6 +245,11 @@ export function resolveSettings(input: HookworkSettingsInput = {}, base: Hookwor
   problems.push(...headerNameProblems(input.headers, base));
   for (const key of ['timeout', 'leaseDuration'] as const) {
     if (durations[key] === 0) problems.push({ key, problem: 'must be greater than zero' });
+  }
+  // These become Node.js timers, which take at most 2^31 − 1 ms: a longer one fires at once
+  // (Node warns TimeoutOverflowWarning), so a 30-day timeout would fail every attempt.
+  for (const key of TIMER_KEYS) {
+    if ((durations[key] ?? 0) > MAX_TIMER_MS) problems.push({ key, problem: `must be at most ${MAX_TIMER_MS} ms ("24.20:31:23.647", the longest timer Node.js can set)` });
   }
   if (durations.period !== undefined && durations.period < MIN_PERIOD_MS) {
     problems.push({ key: 'period', problem: `must be at least ${MIN_PERIOD_MS} ms ("00:00:00.1"): it is only a safety sweep (enqueues and due retries wake delivery at once), and a shorter one keeps an idle app busy querying the store` });

@@ -247,7 +247,7 @@ export function describeQueueEngineContract(name: string, factory: ContractFacto
         const request = engineRequest('t');
         const error = await rejection(engine.enqueue([request], { transaction: { host: 'tx' } }));
         expect(isHookworkError(error)).toBe(true);
-        expect(error.code).toBe('HOOKWORK_ERR_ENQUEUE_FAILED');
+        expect(error.code).toBe('HOOKWORK_ERR_INVALID_TRANSACTION');
         expect(error.message).toMatch(/transaction/);
         expect(await engine.get(request.id)).toBeUndefined();
       });

@@ -104,7 +104,7 @@ export function describeRequestQueueContract(name: string, factory: ContractFact
           // A transaction from JavaScript, or from another backend, against a queue that takes none.
           const error = await rejection(queue.enqueue([contractRequest('t')], { transaction: { host: 'tx' } as never }));
           expect(isHookworkError(error)).toBe(true);
-          expect(error.code).toBe('HOOKWORK_ERR_ENQUEUE_FAILED');
+          expect(error.code).toBe('HOOKWORK_ERR_INVALID_TRANSACTION');
           expect(error.message).toMatch(/transaction/);
           expect(await queue.get('t')).toBeUndefined();
         });

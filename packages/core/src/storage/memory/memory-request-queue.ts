@@ -40,7 +40,7 @@ export class MemoryRequestQueue implements RequestQueue {
 
   async enqueue(requests: readonly NewWebhookRequest[], options?: EnqueueOptions<never>): Promise<void> {
     if (options?.transaction !== undefined) {
-      throw new HookworkError('HOOKWORK_ERR_ENQUEUE_FAILED', 'the in-memory queue cannot enqueue inside a host transaction; use a backend that supports it (PostgreSQL) or publish without { transaction }');
+      throw new HookworkError('HOOKWORK_ERR_INVALID_TRANSACTION', 'the in-memory queue cannot enqueue inside a host transaction; use a backend that supports it (PostgreSQL) or publish without { transaction }');
     }
     const seen = new Set<string>();
     for (const r of requests) {
