@@ -43,11 +43,11 @@ export type { NewWebhookRequest, RequestState, WebhookRequest } from './model/we
 export type { DeliveryErrorKind, DeliveryLogEntry, DeliveryOutcome } from './model/delivery-log-entry';
 export type { Page, PageRequest } from './model/page';
 
+export { HOOKWORK_PRODUCT, HOOKWORK_VERSION } from './runtime/version';
+
 // Settings
 export {
   HEADER_STYLES,
-  HOOKWORK_PRODUCT,
-  HOOKWORK_VERSION,
   SettingsToken,
   defaultSettings,
   type BreakerSettings,
