@@ -29,6 +29,7 @@ describe('startAdminServer', () => {
       expect(server.token).toMatch(/^[A-Za-z0-9_-]{43}$/);
       expect(lines.join('\n')).toContain(server.url);
       expect(lines.join('\n')).toContain(server.token);
+      expect(lines).toContain(`  Prometheus metrics: ${server.url}metrics (the same token, as a bearer token)`);
       expect(server.signInUrl).toBe(`${server.url}#token=${server.token}`);
       const call = socketCaller(server.url.replace(/\/$/, ''));
       expect((await call({ method: 'GET', url: '/api/v1/session', token: server.token! })).json.principal.id).toMatch(/^token:/);

@@ -164,6 +164,8 @@ export async function startAdminServer(app: Hookwork<unknown>, options: AdminSer
     print(`hookwork admin: ${url}`);
     if (token !== undefined && options.token === undefined) print(`  token (generated for this run): ${token}`);
     if (signInUrl && options.token === undefined) print(`  open signed in: ${signInUrl}`);
+    const metrics = options.metrics ?? true;
+    if (metrics !== false) print(`  Prometheus metrics: ${url}metrics${metrics === 'public' ? ' (no authentication)' : ' (the same token, as a bearer token)'}`);
   }
   return {
     url,
