@@ -244,6 +244,8 @@ describe('the admin page in Chromium', () => {
     // Editing: the fields come back filled; emptying them hands the webhook back to the app's settings.
     await open(`#/webhooks/${encodeURIComponent(flaky.key)}`);
     await page.getByRole('heading', { name: 'Edit Flaky partner' }).waitFor();
+    await page.locator('.editor-health .badge.health-open').waitFor();
+    await shot('14-edit-health-flow-control');
     expect(await flow.getByLabel(/Rate limit/).inputValue()).toBe('2.5');
     expect(await flow.getByLabel('Order').inputValue()).toBe('skip');
     expect(await flow.getByLabel(/Breaker probes after/).inputValue()).toBe('3600');
@@ -267,7 +269,7 @@ describe('the admin page in Chromium', () => {
     expect(document.openapi).toBe('3.1.0');
     expect(Object.keys(document.webhooks)).toContain('Umbraco.ContentPublish');
     await page.getByText(/^Saved hookwork-catalogue\.json: \d+ events\.$/).waitFor();
-    await shot('14-catalogue');
+    await shot('15-catalogue');
   });
 
   it('stays readable on a narrow window', async () => {
@@ -276,14 +278,15 @@ describe('the admin page in Chromium', () => {
     await page.getByRole('link', { name: 'Search index' }).waitFor();
     const overflow = await page.evaluate(HORIZONTAL_OVERFLOW);
     expect(overflow).toBeLessThanOrEqual(0);
-    await shot('15-narrow-webhooks');
+    await shot('16-narrow-webhooks');
     await open('#/deliveries');
     await page.locator('table.deliveries tbody tr').first().waitFor();
     expect(await page.evaluate(HORIZONTAL_OVERFLOW)).toBeLessThanOrEqual(0);
-    await shot('16-narrow-deliveries');
+    await shot('17-narrow-deliveries');
     await open('#/webhooks/new');
     await page.getByRole('group', { name: 'Flow control' }).waitFor();
     expect(await page.evaluate(HORIZONTAL_OVERFLOW)).toBeLessThanOrEqual(0);
+    await shot('18-narrow-create');
     await page.setViewportSize({ width: 1280, height: 900 });
   });
 
@@ -291,7 +294,7 @@ describe('the admin page in Chromium', () => {
     await open('api/reference/');
     await page.locator('.swagger-ui .info .title').filter({ hasText: 'hookwork management API' }).waitFor({ timeout: 30_000 });
     await page.locator('.opblock-summary-path').filter({ hasText: `${PREFIX}/api/v1/webhook/{id}/test` }).first().waitFor();
-    await shot('17-api-reference');
+    await shot('19-api-reference');
   });
 
   it('ran without script errors, CSP violations or requests to another origin', () => {

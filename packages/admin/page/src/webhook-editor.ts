@@ -1,7 +1,7 @@
 import { html, nothing } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
-import { api, seg, type CreatedWebhook, type EventDescriptor, type Page, type WebhookView } from './api';
-import { formatDate, go, LightElement, problemView } from './shared';
+import { api, seg, type CreatedWebhook, type EventDescriptor, type Health, type Page, type WebhookView } from './api';
+import { formatDate, go, healthView, LightElement, problemView } from './shared';
 
 /** The event types whose events fire per entity, where a content-type filter applies (Umbraco's rule; Element from Umbraco 18). */
 const FILTERED_TYPES = new Set(['Content', 'Media', 'Element']);
@@ -25,6 +25,7 @@ export class WebhookEditor extends LightElement {
 
   @state() private catalogue: EventDescriptor[] = [];
   @state() private webhook: WebhookView | undefined;
+  @state() private health: Health | undefined;
   @state() private name = '';
   @state() private url = '';
   @state() private events = new Set<string>();
@@ -49,7 +50,11 @@ export class WebhookEditor extends LightElement {
   private async load(): Promise<void> {
     try {
       this.catalogue = (await api<Page<EventDescriptor>>('GET', 'webhook/events?take=1000')).items;
-      if (this.webhookKey) this.fill(await api<WebhookView>('GET', `webhook/${seg(this.webhookKey)}`));
+      if (this.webhookKey) {
+        const [webhook, health] = await Promise.all([api<WebhookView>('GET', `webhook/${seg(this.webhookKey)}`), api<Health>('GET', `webhook/${seg(this.webhookKey)}/health`)]);
+        this.fill(webhook);
+        this.health = health;
+      }
     } catch (error) {
       this.error = error;
     }
@@ -179,6 +184,7 @@ export class WebhookEditor extends LightElement {
           </div>`
         : nothing}
       ${problemView(this.error)}
+      ${editing && this.health ? html`<p class="editor-health"><strong>Health</strong> ${healthView(this.health)}</p>` : nothing}
       <form @submit=${this.save} class="editor">
         <label for="url">URL</label>
         <input id="url" name="url" type="url" required placeholder="https://example.com/hooks" .value=${this.url} @input=${(e: Event) => (this.url = (e.target as HTMLInputElement).value)} />
