@@ -1,3 +1,8 @@
+import { execFile } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { promisify } from 'node:util';
 import fastifySwagger from '@fastify/swagger';
 import { cmsComposer } from '@hookwork/cms';
 import { createHookwork, memoryStorage, webhookViewSchema } from '@hookwork/core';
@@ -8,6 +13,8 @@ import { API, publish, startAdminFixture, socketCaller, type AdminFixture } from
 import { serializerCompiler } from './validation';
 
 jest.setTimeout(60_000);
+
+const execFileAsync = promisify(execFile);
 
 let fixture: AdminFixture;
 beforeEach(async () => {
@@ -204,6 +211,38 @@ describe('options at the boundary', () => {
     await expect(startAdminServer(fixture.app, { host: '192.0.2.10', token: 'a-given-token-of-enough-length', print: false, ...apiOnly })).rejects.toMatchObject({
       code: 'HOOKWORK_ERR_ADMIN_LISTEN_FAILED',
       message: expect.stringContaining('cannot listen on 192.0.2.10:0: 192.0.2.10 is not an address of this machine'),
+    });
+  });
+});
+
+describe('a port this process may not bind', () => {
+  it('is HOOKWORK_ERR_ADMIN_LISTEN_FAILED naming host:port (run as an unprivileged user, on the built package)', async () => {
+    const dist = join(__dirname, '..', 'dist', 'index.js');
+    if (!existsSync(dist)) throw new Error(`this test runs the built package (${dist}): run  npm run build`);
+    const port = 1;
+    const unprivilegedFrom = Number(readFileSync('/proc/sys/net/ipv4/ip_unprivileged_port_start', 'utf8'));
+    if (unprivilegedFrom <= port) throw new Error(`this machine lets anyone bind port ${port} (net.ipv4.ip_unprivileged_port_start = ${unprivilegedFrom}), so EACCES cannot be shown`);
+    // Root may bind any port: drop to nobody (setpriv clears the capabilities with the uid).
+    const asUser = process.getuid?.() === 0 ? ['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups', process.execPath] : [process.execPath];
+    const script = `
+      const admin = require(${JSON.stringify(dist)});
+      const core = require(require.resolve('@hookwork/core', { paths: [${JSON.stringify(dirname(dist))}] }));
+      (async () => {
+        const app = core.createHookwork({ storage: core.memoryStorage(), logger: core.silentLogger });
+        await app.start();
+        try {
+          await admin.startAdminServer(app, { port: ${port}, print: false, page: false, apiReference: false });
+          console.log(JSON.stringify({ listened: true }));
+        } catch (error) {
+          console.log(JSON.stringify({ code: error.code, message: error.message }));
+        } finally {
+          await app.stop();
+        }
+      })();`;
+    const { stdout } = await execFileAsync(asUser[0]!, [...asUser.slice(1), '-e', script], { cwd: tmpdir(), timeout: 60_000 });
+    expect(JSON.parse(stdout.trim().split('\n').at(-1)!)).toEqual({
+      code: 'HOOKWORK_ERR_ADMIN_LISTEN_FAILED',
+      message: expect.stringContaining(`cannot listen on 127.0.0.1:${port}: this process may not bind that port (EACCES; ports below 1024 need privileges)`),
     });
   });
 });
