@@ -91,7 +91,8 @@ const OPENAPI_DECORATOR = 'hookworkAdminOpenApi';
  * own routes.
  *
  * @throws HookworkError HOOKWORK_ERR_ADMIN_NO_AUTHENTICATION without `auth`; HOOKWORK_ERR_ADMIN_INVALID_OPTIONS for
- * an app that is not one or a short token; HOOKWORK_ERR_ADMIN_PAGE_NOT_BUILT when the page's assets were
+ * an option it does not take (named, with where that setting goes), an app that is not one, a short token or
+ * another value of the wrong kind; HOOKWORK_ERR_ADMIN_PAGE_NOT_BUILT when the page's assets were
  * not built.
  */
 export const hookworkAdmin: FastifyPluginAsync<HookworkAdminOptions> = async (fastify, options) => {

@@ -124,6 +124,12 @@ export function isLoopback(host: string): boolean {
  * without authentication: with no `token` and no `authenticate`, a token is generated and
  * printed with the URL — and only on a loopback address; asking for any other address without
  * one of them is refused before anything listens (HOOKWORK_ERR_ADMIN_INSECURE_BIND).
+ *
+ * @throws HookworkError HOOKWORK_ERR_ADMIN_INVALID_OPTIONS for an option it does not take (named, with the
+ * fix: `auth: { token }` is the plugin's shape, here it is `token`) or of the wrong kind;
+ * HOOKWORK_ERR_ADMIN_INSECURE_BIND as above; HOOKWORK_ERR_ADMIN_ADDRESS_IN_USE when another process
+ * listens on host:port; HOOKWORK_ERR_ADMIN_LISTEN_FAILED for a port it may not bind or a host that is
+ * not this machine's. Nothing listens after any of them.
  */
 export async function startAdminServer(app: Hookwork<unknown>, options: AdminServerOptions = {}): Promise<AdminServer> {
   checkOptions('startAdminServer', options, SERVER_OPTIONS, SERVER_HINTS);
