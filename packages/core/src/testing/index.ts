@@ -27,3 +27,6 @@ export {
 } from './queue-engine-contract';
 export { startWorker, type WorkerEvent, type WorkerProcess } from './worker-process';
 export { reportLine } from './report-line';
+export { describeTransportContract } from './transport-contract';
+export { startRawReceiver, type RawReceiver } from './raw-receiver';
+export { TEST_RECEIVER_CERT, TEST_RECEIVER_KEY } from './test-certificate';
