@@ -243,14 +243,13 @@ export function createUndiciTransport(options: UndiciTransportOptions): UndiciTr
 
       return new Promise<TransportResult>((resolve) => {
         const signal = sendOptions.signal;
-        let deadline: NodeJS.Timeout | undefined;
         const onOuterAbort = () => handler.stop(signal?.reason ?? new Error('aborted'));
+        const deadline = setTimeout(() => handler.stop(new DeadlineError(`no complete response within ${sendOptions.timeoutMs} ms (the timeout setting)`)), sendOptions.timeoutMs);
         const handler = new AttemptHandler(sendOptions.maxResponseBodyBytes, started, sent, (result) => {
           clearTimeout(deadline);
           signal?.removeEventListener('abort', onOuterAbort);
           resolve(result);
         });
-        deadline = setTimeout(() => handler.stop(new DeadlineError(`no complete response within ${sendOptions.timeoutMs} ms (the timeout setting)`)), sendOptions.timeoutMs);
         signal?.addEventListener('abort', onOuterAbort);
         if (signal?.aborted) return onOuterAbort();
         try {
