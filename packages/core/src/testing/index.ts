@@ -29,4 +29,3 @@ export { startWorker, type WorkerEvent, type WorkerProcess } from './worker-proc
 export { reportLine } from './report-line';
 export { describeTransportContract } from './transport-contract';
 export { startRawReceiver, type RawReceiver } from './raw-receiver';
-export { TEST_RECEIVER_CERT, TEST_RECEIVER_KEY } from './test-certificate';

@@ -8,7 +8,7 @@
  *
  * Test material only: the key is public.
  */
-export const TEST_RECEIVER_CERT = `-----BEGIN CERTIFICATE-----
+export const TEST_RECEIVER_CERT: string = `-----BEGIN CERTIFICATE-----
 MIIDNjCCAh6gAwIBAgIUYRZ+hk9QFKwIx51pv8toxs6xTpAwDQYJKoZIhvcNAQEL
 BQAwITEfMB0GA1UEAwwWaG9va3dvcmsgdGVzdCByZWNlaXZlcjAgFw0yNjExMjIw
 NjE5MzBaGA8yMTI2MTAyOTA2MTkzMFowITEfMB0GA1UEAwwWaG9va3dvcmsgdGVz
@@ -31,7 +31,7 @@ i99p/U0OjC/W9QL+wVzeXpQdUCrNU2vZjV1Xpa20gxzhq3a0ftLt3/UkNcEJq3ab
 `;
 
 /** The private key of {@link TEST_RECEIVER_CERT} (public test material). */
-export const TEST_RECEIVER_KEY = `-----BEGIN PRIVATE KEY-----
+export const TEST_RECEIVER_KEY: string = `-----BEGIN PRIVATE KEY-----
 MIIEvgIBADANBgkqhkiG9w0BAQEFAASCBKgwggSkAgEAAoIBAQDvv4H2R+AOefUI
 BmjW5SnwMQu/yM/1+2SIoJC8jZGJ3UJgEZDIdfP6FPx8XnlyDYkBUNykiEpFwYIz
 nf2st12f9wotsSXe6qJuKT5v5p12OTfHAxk+nUk+GGP5ih4jSiBqLWqzRoA3o3P9
