@@ -192,6 +192,16 @@ class AttemptHandler implements Dispatcher.DispatchHandler {
   }
 }
 
+/** What a request URL comes to for undici. */
+interface Target {
+  origin: string;
+  /** Path and query, as requested. */
+  path: string;
+  /** Host name and port, as the Host header carries them. */
+  host: string;
+  hostname: string;
+}
+
 /**
  * Creates the lean transport: undici's HTTP/1.1 client with the axios transport's guarantees —
  * the SSRF guard at connect time (IP-literal hosts checked before sending, names through the
@@ -218,17 +228,28 @@ export function createUndiciTransport(options: UndiciTransportOptions): UndiciTr
     connect: { lookup: guard.lookup, timeout: 0, ...(extraCa ? { ca: [...tls.rootCertificates, ...extraCa] } : {}) },
   });
   let closed = false;
+  // A webhook's URL is parsed once, not at every attempt (a few distinct URLs, many attempts).
+  const targets = new Map<string, Target>();
+  const targetOf = (href: string): Target | undefined => {
+    let target = targets.get(href);
+    if (target) return target;
+    try {
+      const url = new URL(href);
+      target = { origin: url.origin, path: `${url.pathname}${url.search}`, host: url.host, hostname: url.hostname };
+    } catch {
+      return undefined;
+    }
+    if (targets.size >= 1024) targets.clear();
+    targets.set(href, target);
+    return target;
+  };
 
   return {
     dispatcher: agent,
     send(request: OutgoingRequest, sendOptions: SendOptions): Promise<TransportResult> {
       const started = performance.now();
-      let url: URL;
-      try {
-        url = new URL(request.url);
-      } catch {
-        return Promise.resolve({ ok: false, errorKind: 'invalid', message: `${request.url} is not an absolute URL`, durationMs: 0 });
-      }
+      const url = targetOf(request.url);
+      if (!url) return Promise.resolve({ ok: false, errorKind: 'invalid', message: `${request.url} is not an absolute URL`, durationMs: 0 });
       const refusal = guard.checkLiteralHost(url.hostname);
       if (refusal) return Promise.resolve({ ok: false, errorKind: 'ssrf', message: refusal.message, durationMs: 0 });
       if (closed) return Promise.resolve({ ok: false, errorKind: 'aborted', message: 'the transport was closed (the app is stopping)', durationMs: 0 });
@@ -253,7 +274,7 @@ export function createUndiciTransport(options: UndiciTransportOptions): UndiciTr
         signal?.addEventListener('abort', onOuterAbort);
         if (signal?.aborted) return onOuterAbort();
         try {
-          agent.dispatch({ origin: url.origin, path: `${url.pathname}${url.search}`, method: 'POST', headers, body: request.body }, handler);
+          agent.dispatch({ origin: url.origin, path: url.path, method: 'POST', headers, body: request.body }, handler);
         } catch (error) {
           handler.onError(error as Error);
         }
