@@ -29,6 +29,8 @@ export interface UndiciTransport extends Transport {
  * What the axios transport sends besides the request's own headers, sent here too so a receiver
  * sees the same request whichever transport is chosen.
  */
+/** Headers undici refuses to send as given (it writes connection handling itself); hookwork's own never include them. */
+const UNSENDABLE: readonly string[] = ['keep-alive', 'upgrade', 'expect'];
 const ACCEPT = 'application/json, text/plain, */*';
 const ACCEPT_ENCODING = 'gzip, compress, deflate, br';
 
@@ -256,7 +258,13 @@ export function createUndiciTransport(options: UndiciTransportOptions): UndiciTr
 
       // The headers as they go out, in the order undici writes them: host and connection first.
       const sent: Record<string, string> = { host: url.host, connection: 'keep-alive' };
-      for (const [name, value] of Object.entries(request.headers)) sent[name.toLowerCase()] = value;
+      for (const [name, value] of Object.entries(request.headers)) {
+        const lower = name.toLowerCase();
+        if (UNSENDABLE.includes(lower)) {
+          return Promise.resolve({ ok: false, errorKind: 'invalid', message: `not sent: the undici transport cannot send the ${lower} header (undici manages the connection itself); remove it from the webhook's headers or the beforeSend hook, or use transport: 'axios'`, durationMs: 0 });
+        }
+        sent[lower] = value;
+      }
       sent.accept ??= ACCEPT;
       sent['accept-encoding'] ??= ACCEPT_ENCODING;
       sent['content-length'] = String(request.body.length);
