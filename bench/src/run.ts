@@ -40,7 +40,7 @@ import {
 } from '@hookwork/core';
 import { sqliteStorage } from '@hookwork/sqlite';
 import { bullmqBench } from './bullmq-bench';
-import { transportBench } from './transport-bench';
+import { transportBench, transportEndToEnd } from './transport-bench';
 
 const now = () => performance.timeOrigin + performance.now();
 const TITLE = 'A benchmark event with a body of a realistic size: '.padEnd(120, '.');
@@ -386,11 +386,23 @@ async function main(): Promise<void> {
   }
   if (process.argv.includes('--only-transport')) {
     // The transports alone: node bench/dist/run.js --only-transport [--quick]
+    // One run, for profiling: node --cpu-prof bench/dist/run.js --only-transport --case undici|axios [--sqlite] [--events n]
     const receiver = await ChildReceiver.start();
     const tmp = mkdtempSync(path.join(os.tmpdir(), 'hookwork-bench-'));
     let file = 0;
+    const sqliteFile = () => sqliteStorage({ file: path.join(tmp, `bench-${file++}.db`) });
+    const at = process.argv.indexOf('--case');
     try {
-      console.log(JSON.stringify(await transportSection(receiver, process.argv.includes('--quick'), () => sqliteStorage({ file: path.join(tmp, `bench-${file++}.db`) }))));
+      if (at >= 0) {
+        const transport = process.argv[at + 1] === 'axios' ? 'axios' : 'undici';
+        const sqlite = process.argv.includes('--sqlite');
+        const eventsAt = process.argv.indexOf('--events');
+        const events = eventsAt >= 0 ? Number(process.argv[eventsAt + 1]) : sqlite ? 5_000 : 20_000;
+        const run = await transportEndToEnd(receiver, { composer: benchComposer, notify: (i) => new BenchHappened(i, now()), transport, events, ...(sqlite ? { storage: sqliteFile } : {}) });
+        console.log(`e2e ${sqlite ? 'SQLite' : 'memory'}, ${transport} transport: ${run.rps.toFixed(0)} deliveries/s, ${run.cpuUs.toFixed(0)} µs CPU per delivery`);
+        return;
+      }
+      console.log(JSON.stringify(await transportSection(receiver, process.argv.includes('--quick'), sqliteFile)));
     } finally {
       await receiver.stop();
       rmSync(tmp, { recursive: true, force: true });
