@@ -173,7 +173,10 @@ class AttemptHandler implements Dispatcher.DispatchHandler {
 
   private finishBody(problem?: string): void {
     if (this.settled) return;
-    this.decoder?.removeAllListeners('data');
+    if (this.decoder) {
+      this.decoder.removeAllListeners('data');
+      this.decoder.destroy();
+    }
     this.settle({
       ok: true,
       response: {
