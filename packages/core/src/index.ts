@@ -126,6 +126,8 @@ export { parseRetryAfter, retryDelay, nextAttemptDelay } from './delivery/backof
 export { decideRetry, isRetryableStatus, type RetryDecision, type RetryPolicyInput, type RetryPolicySettings } from './delivery/retry-policy';
 export { DeliveryOptionsToken, type BeforeSendContext, type BeforeSendHook, type BeforeSendRequest, type DeliveryOptions } from './delivery/delivery-options';
 export { createHttpTransport, type DeliveryTlsOptions, type HttpTransport, type HttpTransportOptions } from './delivery/transport/http-transport';
+export { createUndiciTransport, type UndiciTransport, type UndiciTransportOptions } from './delivery/transport/undici-transport';
+export type { TransportChoice, TransportContext, TransportFactory, TransportName } from './delivery/transport/transport-choice';
 export type { HostResolver, ResolvedAddress, SsrfPolicySource } from './delivery/transport/ssrf-guard';
 export type { CleanupResult } from './delivery/log-cleanup';
 export { pollingQueue } from './delivery/engine/polling-engine';
