@@ -1,0 +1,78 @@
+import { createHash } from 'node:crypto';
+import type pg from 'pg';
+import { toStorageError } from './postgres-errors';
+
+/** Something that runs queries: the pool, or a client (the host's, in its transaction). */
+export type Queryable = Pick<pg.ClientBase, 'query'>;
+
+/**
+ * The pool shared by a store's four ports, the schema its tables live in, and one way to run a
+ * statement: prepared once per connection (named by a hash of its text), any failure turned into
+ * one coded error naming the server, the operation and the fix.
+ */
+export class PostgresConnection {
+  /** The schema, quoted for SQL. */
+  readonly s: string;
+  /** The LISTEN/NOTIFY channel of this schema. */
+  readonly channel: string;
+  private readonly names = new Map<string, string>();
+
+  constructor(
+    readonly pool: pg.Pool,
+    readonly schema: string,
+    /** The server and schema for messages, e.g. `PostgreSQL 127.0.0.1:5432/app (schema "hookwork")`. */
+    readonly where: string,
+  ) {
+    this.s = quoteIdentifier(schema);
+    this.channel = `hookwork:${schema}`;
+  }
+
+  /**
+   * Runs one statement on the pool (or on `on`), as a named prepared statement so that the
+   * server parses and plans it once per connection.
+   */
+  async query<R extends pg.QueryResultRow = pg.QueryResultRow>(doing: string, text: string, values: unknown[] = [], on: Queryable = this.pool): Promise<pg.QueryResult<R>> {
+    try {
+      return await on.query<R>({ name: this.nameOf(text), text, values });
+    } catch (error) {
+      throw toStorageError(error, { where: this.where, doing });
+    }
+  }
+
+  /** Runs `fn` in a transaction on one client of the pool (ROLLBACK when it throws). */
+  async transaction<T>(doing: string, fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+    let client: pg.PoolClient;
+    try {
+      client = await this.pool.connect();
+    } catch (error) {
+      throw toStorageError(error, { where: this.where, doing });
+    }
+    let broken: unknown;
+    try {
+      await this.query(doing, 'BEGIN', [], client);
+      const result = await fn(client);
+      await this.query(doing, 'COMMIT', [], client);
+      return result;
+    } catch (error) {
+      await client.query('ROLLBACK').catch((rollbackError: unknown) => (broken = rollbackError));
+      throw toStorageError(error, { where: this.where, doing });
+    } finally {
+      // A client whose ROLLBACK failed has a broken connection: the pool drops it.
+      client.release(broken as Error | undefined);
+    }
+  }
+
+  private nameOf(text: string): string {
+    let name = this.names.get(text);
+    if (name === undefined) {
+      name = `hookwork_${createHash('sha1').update(text).digest('base64url').slice(0, 20)}`;
+      this.names.set(text, name);
+    }
+    return name;
+  }
+}
+
+/** An identifier quoted for SQL (`"my schema"`); double quotes inside are doubled. */
+export function quoteIdentifier(name: string): string {
+  return `"${name.replace(/"/g, '""')}"`;
+}
