@@ -23,9 +23,12 @@ export class TestDatabase {
     this.prefix = `hwt_${label.replace(/[^a-z0-9]/gi, '').slice(0, 12).toLowerCase()}_${process.pid}_${randomBytes(3).toString('hex')}`;
   }
 
-  /** A new schema name for this file (not created: the store creates it at open). */
-  schema(): string {
-    const name = `${this.prefix}_${this.created.length}`;
+  /**
+   * A new schema name for this file (not created: the store creates it at open); `mixed` spells
+   * it in mixed case (`HwT_…`), which only works where it is quoted.
+   */
+  schema(spelling: 'lower' | 'mixed' = 'lower'): string {
+    const name = `${spelling === 'mixed' ? 'HwT' : 'hwt'}${this.prefix.slice(3)}_${this.created.length}`;
     this.created.push(name);
     return name;
   }
