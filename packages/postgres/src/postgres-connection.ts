@@ -18,10 +18,18 @@ export class PostgresConnection {
   private readonly names = new Map<string, string>();
 
   constructor(
+    /** The pool for what must be durable when it returns (enqueues, webhook changes) and for reads. */
     readonly pool: pg.Pool,
     readonly schema: string,
     /** The server and schema for messages, e.g. `PostgreSQL 127.0.0.1:5432/app (schema "hookwork")`. */
     readonly where: string,
+    /**
+     * The pool for the dispatcher's bookkeeping (claims, completions, retries, renewals, log
+     * entries): with `synchronous_commit = off` unless every commit must wait for the WAL flush.
+     */
+    readonly bookkeeping: pg.Pool = pool,
+    /** Where a plain enqueue (not in a host transaction) goes: `pool`, or `bookkeeping` when nothing need wait. */
+    readonly enqueueing: pg.Pool = pool,
   ) {
     this.s = quoteIdentifier(schema);
     this.channel = `hookwork:${schema}`;

@@ -84,7 +84,7 @@ export class PostgresDeliveryLog implements DeliveryLog {
         column((e) => (e.errorMessage === undefined ? null : clean(e.errorMessage))),
         column((e) => e.durationMs),
         column((e) => e.outcome),
-      ],
+      ], c.bookkeeping,
     );
   }
 
@@ -131,7 +131,7 @@ export class PostgresDeliveryLog implements DeliveryLog {
     const result = await c.query(
       'deleting old delivery log entries',
       `DELETE FROM ${c.s}.delivery_log WHERE seq IN (SELECT seq FROM ${c.s}.delivery_log WHERE date < $1 ORDER BY date, seq LIMIT $2)`,
-      [before.getTime(), Math.floor(limit)],
+      [before.getTime(), Math.floor(limit)], c.bookkeeping,
     );
     return result.rowCount ?? 0;
   }

@@ -90,7 +90,7 @@ export class PostgresRequestQueue implements RequestQueue<PostgresTransaction> {
 
   async enqueue(requests: readonly NewWebhookRequest[], options?: EnqueueOptions<PostgresTransaction>): Promise<void> {
     const inHost = options?.transaction !== undefined;
-    const on = inHost ? await checkHostTransaction(options.transaction, this.c) : this.c.pool;
+    const on = inHost ? await checkHostTransaction(options.transaction, this.c) : this.c.enqueueing;
     if (requests.length === 0) return;
     const { c } = this;
     const doing = `enqueueing ${requests.length} request(s)${inHost ? ' in the host transaction' : ''}`;
@@ -157,21 +157,21 @@ export class PostgresRequestQueue implements RequestQueue<PostgresTransaction> {
        UPDATE ${c.s}.requests AS r SET state = 'inflight', lease_owner = $4, lease_expires_at = $5
        FROM chosen WHERE r.seq = chosen.seq
        RETURNING ${R_COLUMNS}`,
-      [now, excluded, limit, options.owner, now + options.leaseMs],
+      [now, excluded, limit, options.owner, now + options.leaseMs], c.bookkeeping,
     );
     return result.rows.sort(byDue).map(toRequest);
   }
 
   async complete(id: string, owner: string): Promise<boolean> {
     const { c } = this;
-    const result = await c.query(`completing request ${id}`, `DELETE FROM ${c.s}.requests WHERE id = $1 AND state = 'inflight' AND lease_owner = $2`, [id, owner]);
+    const result = await c.query(`completing request ${id}`, `DELETE FROM ${c.s}.requests WHERE id = $1 AND state = 'inflight' AND lease_owner = $2`, [id, owner], c.bookkeeping);
     return result.rowCount === 1;
   }
 
   async completeMany(ids: readonly string[], owner: string): Promise<string[]> {
     if (ids.length === 0) return [];
     const { c } = this;
-    const result = await c.query<{ id: string }>(`completing ${ids.length} request(s)`, `DELETE FROM ${c.s}.requests WHERE id = ANY($1::text[]) AND state = 'inflight' AND lease_owner = $2 RETURNING id`, [ids, owner]);
+    const result = await c.query<{ id: string }>(`completing ${ids.length} request(s)`, `DELETE FROM ${c.s}.requests WHERE id = ANY($1::text[]) AND state = 'inflight' AND lease_owner = $2 RETURNING id`, [ids, owner], c.bookkeeping);
     return result.rows.map((row) => row.id);
   }
 
@@ -180,7 +180,7 @@ export class PostgresRequestQueue implements RequestQueue<PostgresTransaction> {
     const result = await c.query(
       `rescheduling request ${id}`,
       `UPDATE ${c.s}.requests SET state = 'pending', due_at = $1, retry_count = $2, last_error = $3, lease_owner = NULL, lease_expires_at = NULL WHERE id = $4 AND state = 'inflight' AND lease_owner = $5`,
-      [update.dueAt.getTime(), update.attempts, clean(update.lastError), id, owner],
+      [update.dueAt.getTime(), update.attempts, clean(update.lastError), id, owner], c.bookkeeping,
     );
     return result.rowCount === 1;
   }
@@ -190,7 +190,7 @@ export class PostgresRequestQueue implements RequestQueue<PostgresTransaction> {
     const result = await c.query(
       `dead-lettering request ${id}`,
       `UPDATE ${c.s}.requests SET state = 'dead', dead_at = $1, retry_count = $2, last_error = $3, lease_owner = NULL, lease_expires_at = NULL WHERE id = $4 AND state = 'inflight' AND lease_owner = $5`,
-      [update.now.getTime(), update.attempts, clean(update.lastError), id, owner],
+      [update.now.getTime(), update.attempts, clean(update.lastError), id, owner], c.bookkeeping,
     );
     return result.rowCount === 1;
   }
@@ -201,7 +201,7 @@ export class PostgresRequestQueue implements RequestQueue<PostgresTransaction> {
     const result = await c.query<{ id: string }>(
       `renewing ${ids.length} lease(s)`,
       `UPDATE ${c.s}.requests SET lease_expires_at = $1 WHERE id = ANY($2::text[]) AND state = 'inflight' AND lease_owner = $3 RETURNING id`,
-      [now.getTime() + leaseMs, ids, owner],
+      [now.getTime() + leaseMs, ids, owner], c.bookkeeping,
     );
     return result.rows.map((row) => row.id);
   }
@@ -212,7 +212,7 @@ export class PostgresRequestQueue implements RequestQueue<PostgresTransaction> {
     const result = await c.query(
       `releasing the claims of ${owner}`,
       `UPDATE ${c.s}.requests SET state = 'pending', lease_owner = NULL, lease_expires_at = NULL WHERE state = 'inflight' AND lease_owner = $1 AND ($2::text[] IS NULL OR id = ANY($2::text[]))`,
-      [owner, ids ? [...ids] : null],
+      [owner, ids ? [...ids] : null], c.bookkeeping,
     );
     return result.rowCount ?? 0;
   }
@@ -296,7 +296,7 @@ export class PostgresRequestQueue implements RequestQueue<PostgresTransaction> {
     const result = await c.query(
       'deleting old dead letters',
       `DELETE FROM ${c.s}.requests WHERE seq IN (SELECT seq FROM ${c.s}.requests WHERE state = 'dead' AND dead_at < $1 ORDER BY dead_at, seq LIMIT $2)`,
-      [before.getTime(), Math.floor(limit)],
+      [before.getTime(), Math.floor(limit)], c.bookkeeping,
     );
     return result.rowCount ?? 0;
   }

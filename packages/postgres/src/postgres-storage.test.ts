@@ -39,6 +39,7 @@ describe('postgresStorage() options', () => {
     expect(refused({ pool: { query: 1 } })).toMatch(/pg\.Pool/);
     expect(refused({ connectionString: db.url, poolSize: 1 })).toMatch(/poolSize/);
     expect(refused({ connectionString: db.url, connectTimeoutMs: 0 })).toMatch(/connectTimeoutMs/);
+    expect(refused({ connectionString: db.url, synchronousCommit: 'off' })).toMatch(/`synchronousCommit` must be "enqueue", "all" or "none"/);
   });
 
   it('refuses a schema name that is not a plain identifier', () => {
@@ -105,6 +106,26 @@ describe('migrations', () => {
       expect(await a.queue.counts()).toEqual({ pending: 1, inFlight: 0, dead: 0 });
       expect(await b.queue.counts()).toEqual({ pending: 0, inFlight: 0, dead: 0 });
       expect((await db.query('SELECT 1 FROM pg_namespace WHERE nspname = $1', [mixed])).rowCount).toBe(1);
+    } finally {
+      await a.close();
+      await b.close();
+    }
+  });
+});
+
+describe('synchronousCommit', () => {
+  it.each(['enqueue', 'all', 'none'] as const)('%s: requests go through enqueue, claim and completion, seen by another store at once', async (synchronousCommit) => {
+    const schema = db.schema();
+    const a = await openPostgresStorage({ connectionString: db.url, schema, synchronousCommit });
+    const b = await openPostgresStorage({ connectionString: db.url, schema });
+    try {
+      const now = new Date();
+      await a.queue.enqueue([{ id: 'r1', webhookKey: 'w', eventAlias: 'e', body: '{}', createdAt: now, dueAt: now }]);
+      expect(await b.queue.counts()).toEqual({ pending: 1, inFlight: 0, dead: 0 });
+      expect((await a.queue.claim({ owner: 'o', limit: 5, leaseMs: 10_000, now })).map((r) => r.id)).toEqual(['r1']);
+      expect(await b.queue.counts()).toEqual({ pending: 0, inFlight: 1, dead: 0 });
+      expect(await a.queue.completeMany!(['r1'], 'o')).toEqual(['r1']);
+      expect(await b.queue.counts()).toEqual({ pending: 0, inFlight: 0, dead: 0 });
     } finally {
       await a.close();
       await b.close();

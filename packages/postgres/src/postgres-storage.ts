@@ -32,6 +32,21 @@ export interface PostgresStorageOptions {
   poolSize?: number;
   /** How long to wait for a connection before failing, ms (only with `connectionString`). Default 5000. */
   connectTimeoutMs?: number;
+  /**
+   * Which commits wait for PostgreSQL to flush its WAL to disk (`synchronous_commit`):
+   *
+   * - `enqueue` (default): enqueues (publish), webhook and health changes wait; the dispatcher's
+   *   bookkeeping (claims, completions, retries, lease renewals, log entries) does not, on a
+   *   second small pool with `synchronous_commit = off`. A server crash may forget the last
+   *   fraction of a second of bookkeeping: those requests go out again (delivery is at least
+   *   once anyway) and a few log entries may be missing. Nothing published is ever lost.
+   * - `all`: every commit waits (PostgreSQL's own default); one pool; slower deliveries.
+   * - `none`: nothing waits, enqueues included — like SQLite's `synchronous=normal`: a server
+   *   crash or power loss may lose the last enqueues after publish() resolved.
+   *
+   * A host transaction's commit follows the host's own setting whatever this says.
+   */
+  synchronousCommit?: 'enqueue' | 'all' | 'none';
 }
 
 /** An opened PostgreSQL store: the four ports, plus what is useful to know about it. */
@@ -44,7 +59,7 @@ export interface PostgresStorage extends Storage<PostgresTransaction> {
   readonly listening: boolean;
 }
 
-const KNOWN_OPTIONS: readonly string[] = ['connectionString', 'pool', 'schema', 'poolSize', 'connectTimeoutMs'] satisfies (keyof PostgresStorageOptions)[];
+const KNOWN_OPTIONS: readonly string[] = ['connectionString', 'pool', 'schema', 'poolSize', 'connectTimeoutMs', 'synchronousCommit'] satisfies (keyof PostgresStorageOptions)[];
 
 /** A schema name hookwork accepts: a plain identifier (quoted everywhere anyway), short enough for its NOTIFY channel. */
 const SCHEMA_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,49}$/;
@@ -55,6 +70,7 @@ interface CheckedOptions {
   schema: string;
   poolSize: number;
   connectTimeoutMs: number;
+  synchronousCommit: 'enqueue' | 'all' | 'none';
 }
 
 function checkOptions(options: PostgresStorageOptions): CheckedOptions {
@@ -79,7 +95,9 @@ function checkOptions(options: PostgresStorageOptions): CheckedOptions {
   if (pool !== undefined && options.poolSize !== undefined) throw bad('`poolSize` sizes the pool hookwork makes from `connectionString`; with your own `pool`, size it where you make it');
   const connectTimeoutMs = options.connectTimeoutMs ?? 5000;
   if (!Number.isInteger(connectTimeoutMs) || connectTimeoutMs < 1) throw bad(`\`connectTimeoutMs\` must be a whole number of milliseconds above 0; got ${String(options.connectTimeoutMs)}`);
-  return { ...(connectionString !== undefined ? { connectionString } : {}), ...(pool !== undefined ? { pool } : {}), schema, poolSize, connectTimeoutMs };
+  const synchronousCommit = options.synchronousCommit ?? 'enqueue';
+  if (synchronousCommit !== 'enqueue' && synchronousCommit !== 'all' && synchronousCommit !== 'none') throw bad(`\`synchronousCommit\` must be "enqueue", "all" or "none"; got ${JSON.stringify(options.synchronousCommit)}`);
+  return { ...(connectionString !== undefined ? { connectionString } : {}), ...(pool !== undefined ? { pool } : {}), schema, poolSize, connectTimeoutMs, synchronousCommit };
 }
 
 /** The server a config points at, for messages: host:port/database, never a password. */
@@ -133,7 +151,17 @@ export async function openPostgresStorage(options: PostgresStorageOptions, conte
     throw error;
   }
 
-  const connection = new PostgresConnection(pool, checked.schema, where);
+  // The bookkeeping pool: the same server and settings, its commits not waiting for the WAL flush.
+  const bookkeeping =
+    checked.synchronousCommit === 'all'
+      ? pool
+      : new pg.Pool({
+          ...pool.options,
+          max: Math.max(2, Math.ceil((pool.options.max ?? 10) / 2)),
+          options: `${pool.options.options ?? ''} -c synchronous_commit=off`.trim(),
+        } as pg.PoolConfig);
+  if (bookkeeping !== pool) bookkeeping.on('error', onPoolError);
+  const connection = new PostgresConnection(pool, checked.schema, where, bookkeeping, checked.synchronousCommit === 'none' ? bookkeeping : pool);
   const listener = new PostgresListener({ ...pool.options, application_name: 'hookwork-listen' } as pg.ClientConfig, connection.channel, logger, where);
   const queue = new PostgresRequestQueue(connection, listener);
   let closed = false;
@@ -153,6 +181,7 @@ export async function openPostgresStorage(options: PostgresStorageOptions, conte
       queue.stopWatching();
       await listener.close();
       pool.off('error', onPoolError);
+      if (bookkeeping !== pool) await bookkeeping.end().catch(() => {});
       if (owned) await pool.end().catch(() => {});
     },
   };

@@ -46,6 +46,7 @@ export class PostgresWebhookHealthStore implements WebhookHealthStore {
        ON CONFLICT (webhook_key) DO UPDATE SET tat = greatest(r.tat, $2::float8) + $3::float8
        WHERE greatest(r.tat, $2::float8) - $2::float8 <= $4::float8`,
       [webhookKey, at, rate.intervalMs, tolerance],
+      c.bookkeeping,
     );
     if (granted.rowCount === 1) return { granted: true };
     const result = await c.query<{ tat: number }>(`reading the rate of webhook ${webhookKey}`, `SELECT tat FROM ${c.s}.webhook_rate WHERE webhook_key = $1`, [webhookKey]);
