@@ -14,8 +14,8 @@ const refuse = (message: string, cause?: unknown) => new HookworkError('HOOKWORK
 
 /**
  * Checks that `transaction` is a node-postgres client inside an open transaction block, and
- * returns it. The status comes from the client itself (`getTransactionStatus()`, node-postgres
- * 8.20 and later: the status byte of the server's last ReadyForQuery, no round trip); an older
+ * returns it. The status comes from the client itself (`getTransactionStatus()` in recent
+ * node-postgres 8.x releases, e.g. 8.23: the status byte of the server's last ReadyForQuery, no round trip); an older
  * or native client is asked with `LOCK TABLE … IN ROW EXCLUSIVE MODE` (the lock the insert takes
  * anyway), which PostgreSQL refuses outside a transaction block (SQLSTATE 25P01). Comparing
  * `transaction_timestamp()` with `statement_timestamp()` was rejected: over the extended
