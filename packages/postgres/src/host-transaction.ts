@@ -10,6 +10,9 @@ import { sqlState } from './postgres-errors';
  */
 export type PostgresTransaction = pg.ClientBase;
 
+/** The message of a refused transaction that had failed already. */
+export const ABORTED_TRANSACTION = 'publish(…, { transaction }) was given a pg client whose transaction failed (an earlier statement errored); ROLLBACK it, and publish in a new transaction';
+
 const refuse = (message: string, cause?: unknown) => new HookworkError('HOOKWORK_ERR_INVALID_TRANSACTION', message, cause === undefined ? {} : { cause });
 
 /**
@@ -33,14 +36,14 @@ export async function checkHostTransaction(transaction: unknown, connection: Pos
   }
   const status = typeof client.getTransactionStatus === 'function' ? client.getTransactionStatus() : null;
   if (status === 'I') throw refuse('publish(…, { transaction }) was given a pg client that is not in a transaction; run (and await) BEGIN on it first, then publish, then COMMIT');
-  if (status === 'E') throw refuse('publish(…, { transaction }) was given a pg client whose transaction failed (an earlier statement errored); ROLLBACK it, and publish in a new transaction');
+  if (status === 'E') throw refuse(ABORTED_TRANSACTION);
   if (status === 'T') return client as PostgresTransaction;
   try {
     await client.query(`LOCK TABLE ${connection.s}.requests IN ROW EXCLUSIVE MODE`);
   } catch (error) {
     const state = sqlState(error);
     if (state === '25P01') throw refuse('publish(…, { transaction }) was given a pg client that is not in a transaction; run (and await) BEGIN on it first, then publish, then COMMIT', error);
-    if (state === '25P02') throw refuse('publish(…, { transaction }) was given a pg client whose transaction failed (an earlier statement errored); ROLLBACK it, and publish in a new transaction', error);
+    if (state === '25P02') throw refuse(ABORTED_TRANSACTION, error);
     throw error;
   }
   return client as PostgresTransaction;

@@ -2,6 +2,9 @@ import pg from 'pg';
 import type { Logger } from '@hookwork/core';
 import { quoteIdentifier } from './postgres-connection';
 
+/** The payload of the notification a webhook change sends (queue notifications carry an instance id, or nothing). */
+export const WEBHOOKS_CHANGED = 'webhooks';
+
 /** How long the LISTEN connection waits before reconnecting, ms: doubling from the first to the last. */
 const BACKOFF_MS = [100, 200, 400, 800, 1600, 3200, 5000] as const;
 
@@ -20,6 +23,7 @@ export class PostgresListener {
   private retry: NodeJS.Timeout | undefined;
   private failures = 0;
   private closed = false;
+  private epochs = 0;
 
   constructor(
     private readonly config: pg.ClientConfig,
@@ -38,9 +42,17 @@ export class PostgresListener {
     };
   }
 
-  /** True while the LISTEN is in place (for tests and diagnostics). */
+  /** True while the LISTEN is in place. */
   get listening(): boolean {
     return this.client !== undefined;
+  }
+
+  /**
+   * Moves on every connect and every loss: a value read before some work and again after it
+   * says whether notifications could have been missed meanwhile.
+   */
+  get epoch(): number {
+    return this.epochs;
   }
 
   /** Resolves once a connection attempt under way is over (for tests). */
@@ -56,13 +68,17 @@ export class PostgresListener {
 
   private connect(): void {
     if (this.closed || this.subscribers.size === 0) return;
-    const client = new pg.Client(this.config);
+    // Keep-alive, so a connection cut without a word (a dropped NAT entry) is noticed, not trusted.
+    const client = new pg.Client({ ...this.config, keepAlive: true, keepAliveInitialDelayMillis: 10_000 });
     let ended = false;
     const lost = (error?: Error) => {
       if (ended) return;
       ended = true;
       client.removeAllListeners('notification');
-      if (this.client === client) this.client = undefined;
+      if (this.client === client) {
+        this.client = undefined;
+        this.epochs++;
+      }
       void client.end().catch(() => {});
       if (this.closed || this.subscribers.size === 0) return;
       this.logger.warn(`the LISTEN connection to ${this.where} was lost${error ? ` (${error.message})` : ''}; reconnecting`);
@@ -86,6 +102,7 @@ export class PostgresListener {
           return;
         }
         this.client = client;
+        this.epochs++;
         const wasDown = this.failures > 0;
         this.failures = 0;
         if (wasDown) {
@@ -129,6 +146,7 @@ export class PostgresListener {
     const client = this.client;
     this.client = undefined;
     if (client) {
+      this.epochs++;
       client.removeAllListeners('end');
       client.removeAllListeners('notification');
       await client.end().catch(() => {});

@@ -13,10 +13,10 @@ import {
   type RequestState,
   type WebhookRequest,
 } from '@hookwork/core';
-import { checkHostTransaction, type PostgresTransaction } from './host-transaction';
+import { ABORTED_TRANSACTION, checkHostTransaction, type PostgresTransaction } from './host-transaction';
 import type { PostgresConnection } from './postgres-connection';
-import { isUniqueViolation } from './postgres-errors';
-import type { PostgresListener } from './postgres-listener';
+import { isUniqueViolation, sqlState } from './postgres-errors';
+import { WEBHOOKS_CHANGED, type PostgresListener } from './postgres-listener';
 
 interface Row {
   seq: string;
@@ -125,6 +125,9 @@ export class PostgresRequestQueue implements RequestQueue<PostgresTransaction> {
       );
     } catch (error) {
       const cause = isHookworkError(error) ? (error.cause ?? error) : error;
+      // The host's transaction had failed already: node-postgres rejects a failed query before
+      // the server's ReadyForQuery updates getTransactionStatus(), so the check may have passed.
+      if (inHost && sqlState(cause) === '25P02') throw new HookworkError('HOOKWORK_ERR_INVALID_TRANSACTION', ABORTED_TRANSACTION, { cause: error });
       if (isUniqueViolation(cause)) {
         throw new HookworkError('HOOKWORK_ERR_ENQUEUE_FAILED', `a request of this batch has an id that is already queued (${requests.map((r) => r.id).join(', ').slice(0, 200)}); nothing of this batch was stored${inHost ? ' (and the host transaction is aborted: roll it back)' : ''}`, { cause: error });
       }
@@ -309,7 +312,7 @@ export class PostgresRequestQueue implements RequestQueue<PostgresTransaction> {
   watch(listener: () => void): () => void {
     this.listeners.add(listener);
     this.unlisten ??= this.listener.subscribe((payload) => {
-      if (payload !== this.instance) this.wakeWatchers();
+      if (payload !== this.instance && payload !== WEBHOOKS_CHANGED) this.wakeWatchers();
     });
     return () => {
       this.listeners.delete(listener);

@@ -137,6 +137,35 @@ describe('an opened store', () => {
   let storage: PostgresStorage;
   afterEach(() => storage?.close());
 
+  it('getByAlias sees its own webhook changes at once, and another store\'s once the notification arrives', async () => {
+    const schema = db.schema();
+    storage = await openPostgresStorage({ connectionString: db.url, schema });
+    const other = await openPostgresStorage({ connectionString: db.url, schema });
+    const webhook = { key: 'w1', url: 'https://example.com/', events: ['x'], enabled: true, headers: {}, secrets: [], createdAt: new Date(1000), updatedAt: new Date(1000) } as never as Parameters<PostgresStorage['webhooks']['create']>[0];
+    const keys = async (alias: string) => (await storage.webhooks.getByAlias(alias)).map((w) => w.key);
+    try {
+      expect(await keys('x')).toEqual([]);
+      await storage.webhooks.create(webhook);
+      expect(await keys('x')).toEqual(['w1']);
+      await waitUntil(() => storage.listening);
+      expect(await keys('x')).toEqual(['w1']); // now answered from memory
+      await storage.webhooks.update({ ...webhook, events: ['y'] });
+      expect(await keys('x')).toEqual([]);
+      expect(await keys('y')).toEqual(['w1']);
+      // Another process's change: seen once its NOTIFY arrives, without any restart.
+      await other.webhooks.update({ ...webhook, events: ['x', 'y'] });
+      await waitUntilAsync(async () => (await keys('x')).length === 1);
+      await other.webhooks.delete('w1');
+      await waitUntilAsync(async () => (await keys('y')).length === 0);
+      // What getByAlias hands out is a copy.
+      await storage.webhooks.create(webhook);
+      (await storage.webhooks.getByAlias('x'))[0]!.url = 'https://changed.example/';
+      expect((await storage.webhooks.getByAlias('x'))[0]!.url).toBe('https://example.com/');
+    } finally {
+      await other.close();
+    }
+  });
+
   it('listens for other processes\' enqueues once watched, and stops when closed', async () => {
     const schema = db.schema();
     storage = await openPostgresStorage({ connectionString: db.url, schema });
@@ -154,6 +183,14 @@ describe('an opened store', () => {
     }
   });
 });
+
+async function waitUntilAsync(check: () => Promise<boolean>, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`not true within ${timeoutMs} ms: ${check.toString()}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
 
 async function waitUntil(check: () => boolean, timeoutMs = 10_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;

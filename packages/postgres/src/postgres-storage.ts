@@ -164,6 +164,7 @@ export async function openPostgresStorage(options: PostgresStorageOptions, conte
   const connection = new PostgresConnection(pool, checked.schema, where, bookkeeping, checked.synchronousCommit === 'none' ? bookkeeping : pool);
   const listener = new PostgresListener({ ...pool.options, application_name: 'hookwork-listen' } as pg.ClientConfig, connection.channel, logger, where);
   const queue = new PostgresRequestQueue(connection, listener);
+  const webhooks = new PostgresWebhookRepository(connection, listener);
   let closed = false;
   return {
     schema: checked.schema,
@@ -171,7 +172,7 @@ export async function openPostgresStorage(options: PostgresStorageOptions, conte
     get listening() {
       return listener.listening;
     },
-    webhooks: new PostgresWebhookRepository(connection),
+    webhooks,
     queue,
     deliveryLog: new PostgresDeliveryLog(connection),
     health: new PostgresWebhookHealthStore(connection),
@@ -179,6 +180,7 @@ export async function openPostgresStorage(options: PostgresStorageOptions, conte
       if (closed) return;
       closed = true;
       queue.stopWatching();
+      webhooks.close();
       await listener.close();
       pool.off('error', onPoolError);
       if (bookkeeping !== pool) await bookkeeping.end().catch(() => {});
