@@ -358,7 +358,7 @@ async function main(): Promise<void> {
   }
   if (process.argv.includes('--only-e2e')) {
     const cleanups: (() => Promise<void>)[] = [];
-    // For profiling: node --cpu-prof bench/dist/run.js --only-e2e [--sqlite | --postgres <url>] [--fifo] [--webhooks n] [--per-webhook n] [--events n]
+    // For profiling: node --cpu-prof bench/dist/run.js --only-e2e [--sqlite | --postgres <url> [--synchronous-commit enqueue|all|none]] [--fifo] [--webhooks n] [--per-webhook n] [--events n]
     const option = (name: string, fallback: number) => {
       const at = process.argv.indexOf(name);
       return at >= 0 ? Number(process.argv[at + 1]) : fallback;
@@ -374,7 +374,7 @@ async function main(): Promise<void> {
       const postgres = postgresAt >= 0 ? process.argv[postgresAt + 1] : undefined;
       if (postgres) cleanups.push(() => dropSchema(postgres, schema));
       const storage = postgres
-        ? () => postgresStorage({ connectionString: postgres, schema })
+        ? () => postgresStorage({ connectionString: postgres, schema, synchronousCommit: (process.argv.includes('--synchronous-commit') ? process.argv[process.argv.indexOf('--synchronous-commit') + 1] : 'enqueue') as 'enqueue' })
         : process.argv.includes('--sqlite')
           ? () => sqliteStorage({ file: path.join(tmp, 'bench.db') })
           : undefined;
