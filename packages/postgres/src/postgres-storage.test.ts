@@ -113,6 +113,48 @@ describe('migrations', () => {
   });
 });
 
+describe('roles and grants', () => {
+  // A role of this file's own (roles are global to the server): created here, dropped here.
+  const role = `hwt_role_${process.pid}_${Date.now() % 100000}`;
+  const asRole = () => {
+    const url = new URL(db.url);
+    url.username = role;
+    url.password = '';
+    return url.toString();
+  };
+  beforeAll(() => db.query(`CREATE ROLE "${role}" LOGIN`));
+  afterAll(async () => {
+    await db.query(`DROP OWNED BY "${role}"`);
+    await db.query(`DROP ROLE "${role}"`);
+  });
+
+  it('a role that may not create the schema gets HOOKWORK_ERR_STORAGE_PERMISSION_DENIED at start, naming the grants', async () => {
+    const app = createHookwork({ composers: [thingComposer], storage: postgresStorage({ connectionString: asRole(), schema: db.schema() }) });
+    const error = await app.start().then(() => undefined, (e: unknown) => e);
+    expect(isHookworkError(error, 'HOOKWORK_ERR_STORAGE_PERMISSION_DENIED' as never)).toBe(true);
+    expect((error as Error).message).toMatch(/permission denied while reading or migrating its schema.*grant.*docs\/postgres\.md/);
+  });
+
+  it('a role with only the grants docs/postgres.md lists runs on a schema an owner migrated', async () => {
+    const schema = db.schema();
+    await (await openPostgresStorage({ connectionString: db.url, schema })).close();
+    await db.query(`GRANT USAGE ON SCHEMA "${schema}" TO "${role}"`);
+    await db.query(`GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA "${schema}" TO "${role}"`);
+    await db.query(`GRANT USAGE ON ALL SEQUENCES IN SCHEMA "${schema}" TO "${role}"`);
+    const storage = await openPostgresStorage({ connectionString: asRole(), schema });
+    try {
+      const now = new Date();
+      await storage.queue.enqueue([{ id: 'r', webhookKey: 'w', eventAlias: 'e', body: '{}', createdAt: now, dueAt: now }]);
+      const [claimed] = await storage.queue.claim({ owner: 'o', limit: 1, leaseMs: 1000, now });
+      expect(await storage.queue.completeMany!([claimed!.id], 'o')).toEqual(['r']);
+      await storage.deliveryLog.append([]);
+      expect(await storage.health!.takeToken('w', { intervalMs: 100, burst: 1 }, now)).toEqual({ granted: true });
+    } finally {
+      await storage.close();
+    }
+  });
+});
+
 describe('synchronousCommit', () => {
   it.each(['enqueue', 'all', 'none'] as const)('%s: requests go through enqueue, claim and completion, seen by another store at once', async (synchronousCommit) => {
     const schema = db.schema();
