@@ -1,5 +1,5 @@
 import { HookworkError } from '@hookwork/core';
-import type pg from 'pg';
+import type { ClientBase } from 'pg';
 import type { PostgresConnection } from './postgres-connection';
 import { sqlState } from './postgres-errors';
 
@@ -8,7 +8,7 @@ import { sqlState } from './postgres-errors';
  * client (a `PoolClient` from `pool.connect()`, or a `Client`) on which the host ran `BEGIN`
  * (and awaited it).
  */
-export type PostgresTransaction = pg.ClientBase;
+export type PostgresTransaction = ClientBase;
 
 /** The message of a refused transaction that had failed already. */
 export const ABORTED_TRANSACTION = 'publish(…, { transaction }) was given a pg client whose transaction failed (an earlier statement errored); ROLLBACK it, and publish in a new transaction';
@@ -25,7 +25,7 @@ const refuse = (message: string, cause?: unknown) => new HookworkError('HOOKWORK
  * protocol they differ even in an implicit transaction.
  */
 export async function checkHostTransaction(transaction: unknown, connection: PostgresConnection): Promise<PostgresTransaction> {
-  const client = transaction as Partial<pg.ClientBase> | null;
+  const client = transaction as Partial<ClientBase> | null;
   if (client === null || typeof client !== 'object' || typeof client.query !== 'function') {
     throw refuse(
       `publish(…, { transaction }) takes a node-postgres client on which you ran BEGIN (from pool.connect()); got ${client === null ? 'null' : typeof client === 'object' ? `an object without query()${Array.isArray(client) ? ' (an array)' : ''}` : typeof client}`,

@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
-import type pg from 'pg';
+import type { ClientBase, Pool, PoolClient, QueryResult, QueryResultRow } from 'pg';
 import { toStorageError } from './postgres-errors';
 
 /** Something that runs queries: the pool, or a client (the host's, in its transaction). */
-export type Queryable = Pick<pg.ClientBase, 'query'>;
+export type Queryable = Pick<ClientBase, 'query'>;
 
 /**
  * The pool shared by a store's four ports, the schema its tables live in, and one way to run a
@@ -19,7 +19,7 @@ export class PostgresConnection {
 
   constructor(
     /** The pool for what must be durable when it returns (enqueues, webhook changes) and for reads. */
-    readonly pool: pg.Pool,
+    readonly pool: Pool,
     readonly schema: string,
     /** The server and schema for messages, e.g. `PostgreSQL 127.0.0.1:5432/app (schema "hookwork")`. */
     readonly where: string,
@@ -27,9 +27,9 @@ export class PostgresConnection {
      * The pool for the dispatcher's bookkeeping (claims, completions, retries, renewals, log
      * entries): with `synchronous_commit = off` unless every commit must wait for the WAL flush.
      */
-    readonly bookkeeping: pg.Pool = pool,
+    readonly bookkeeping: Pool = pool,
     /** Where a plain enqueue (not in a host transaction) goes: `pool`, or `bookkeeping` when nothing need wait. */
-    readonly enqueueing: pg.Pool = pool,
+    readonly enqueueing: Pool = pool,
   ) {
     this.s = quoteIdentifier(schema);
     this.channel = `hookwork:${schema}`;
@@ -39,7 +39,7 @@ export class PostgresConnection {
    * Runs one statement on the pool (or on `on`), as a named prepared statement so that the
    * server parses and plans it once per connection.
    */
-  async query<R extends pg.QueryResultRow = pg.QueryResultRow>(doing: string, text: string, values: unknown[] = [], on: Queryable = this.pool): Promise<pg.QueryResult<R>> {
+  async query<R extends QueryResultRow = QueryResultRow>(doing: string, text: string, values: unknown[] = [], on: Queryable = this.pool): Promise<QueryResult<R>> {
     try {
       return await on.query<R>({ name: this.nameOf(text), text, values });
     } catch (error) {
@@ -48,8 +48,8 @@ export class PostgresConnection {
   }
 
   /** Runs `fn` in a transaction on one client of the pool (ROLLBACK when it throws). */
-  async transaction<T>(doing: string, fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
-    let client: pg.PoolClient;
+  async transaction<T>(doing: string, fn: (client: PoolClient) => Promise<T>): Promise<T> {
+    let client: PoolClient;
     try {
       client = await this.pool.connect();
     } catch (error) {

@@ -1,4 +1,4 @@
-import pg from 'pg';
+import { Client, type ClientConfig } from 'pg';
 import type { Logger } from '@hookwork/core';
 import { quoteIdentifier } from './postgres-connection';
 
@@ -18,7 +18,7 @@ const BACKOFF_MS = [100, 200, 400, 800, 1600, 3200, 5000] as const;
  */
 export class PostgresListener {
   private readonly subscribers = new Set<(payload: string | undefined) => void>();
-  private client: pg.Client | undefined;
+  private client: Client | undefined;
   private connecting: Promise<void> | undefined;
   private retry: NodeJS.Timeout | undefined;
   private failures = 0;
@@ -26,7 +26,7 @@ export class PostgresListener {
   private epochs = 0;
 
   constructor(
-    private readonly config: pg.ClientConfig,
+    private readonly config: ClientConfig,
     private readonly channel: string,
     private readonly logger: Logger,
     private readonly where: string,
@@ -69,7 +69,7 @@ export class PostgresListener {
   private connect(): void {
     if (this.closed || this.subscribers.size === 0) return;
     // Keep-alive, so a connection cut without a word (a dropped NAT entry) is noticed, not trusted.
-    const client = new pg.Client({ ...this.config, keepAlive: true, keepAliveInitialDelayMillis: 10_000 });
+    const client = new Client({ ...this.config, keepAlive: true, keepAliveInitialDelayMillis: 10_000 });
     let ended = false;
     const lost = (error?: Error) => {
       if (ended) return;

@@ -1,4 +1,4 @@
-import pg from 'pg';
+import { Pool, type ClientConfig, type PoolConfig } from 'pg';
 import { HookworkError, silentLogger, type Storage, type StorageBackend, type StorageCapabilities, type StorageContext } from '@hookwork/core';
 import type { PostgresTransaction } from './host-transaction';
 import { PostgresConnection, quoteIdentifier } from './postgres-connection';
@@ -21,7 +21,7 @@ export interface PostgresStorageOptions {
    * primary in session mode: the LISTEN connection is opened apart with the pool's settings
    * (see docs/postgres.md on poolers). Give this or `connectionString`.
    */
-  pool?: pg.Pool;
+  pool?: Pool;
   /**
    * The schema hookwork's tables live in, created (with the tables) at start when missing.
    * Several apps share a database with a schema each. Letters, digits and `_`, not starting with
@@ -54,7 +54,7 @@ export interface PostgresStorage extends Storage<PostgresTransaction> {
   /** The schema its tables live in. */
   readonly schema: string;
   /** The pool it runs on (the host's, or its own); hookwork owns its statements, not its transactions. */
-  readonly pool: pg.Pool;
+  readonly pool: Pool;
   /** True while the LISTEN connection (cross-process wake-ups) is connected; it reconnects by itself. */
   readonly listening: boolean;
 }
@@ -66,7 +66,7 @@ const SCHEMA_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,49}$/;
 
 interface CheckedOptions {
   connectionString?: string;
-  pool?: pg.Pool;
+  pool?: Pool;
   schema: string;
   poolSize: number;
   connectTimeoutMs: number;
@@ -83,7 +83,7 @@ function checkOptions(options: PostgresStorageOptions): CheckedOptions {
   if (connectionString !== undefined && (typeof connectionString !== 'string' || !/^postgres(ql)?:\/\//.test(connectionString))) {
     throw bad('`connectionString` must be a postgres:// or postgresql:// URL, e.g. "postgres://app@127.0.0.1:5432/app"');
   }
-  if (pool !== undefined && (pool === null || typeof pool !== 'object' || typeof (pool as pg.Pool).connect !== 'function' || typeof (pool as pg.Pool).query !== 'function')) {
+  if (pool !== undefined && (pool === null || typeof pool !== 'object' || typeof (pool as Pool).connect !== 'function' || typeof (pool as Pool).query !== 'function')) {
     throw bad('`pool` must be a node-postgres Pool (new pg.Pool({ … }))');
   }
   const schema = options.schema ?? 'hookwork';
@@ -101,7 +101,7 @@ function checkOptions(options: PostgresStorageOptions): CheckedOptions {
 }
 
 /** The server a config points at, for messages: host:port/database, never a password. */
-function describeServer(config: pg.PoolConfig, schema: string): string {
+function describeServer(config: PoolConfig, schema: string): string {
   let host = config.host ?? process.env.PGHOST ?? 'localhost';
   let port = String(config.port ?? process.env.PGPORT ?? 5432);
   let database = config.database ?? process.env.PGDATABASE ?? '';
@@ -130,7 +130,7 @@ export async function openPostgresStorage(options: PostgresStorageOptions, conte
   const owned = checked.pool === undefined;
   const pool =
     checked.pool ??
-    new pg.Pool({
+    new Pool({
       connectionString: checked.connectionString,
       max: checked.poolSize,
       connectionTimeoutMillis: checked.connectTimeoutMs,
@@ -155,14 +155,14 @@ export async function openPostgresStorage(options: PostgresStorageOptions, conte
   const bookkeeping =
     checked.synchronousCommit === 'all'
       ? pool
-      : new pg.Pool({
+      : new Pool({
           ...pool.options,
           max: Math.max(2, Math.ceil((pool.options.max ?? 10) / 2)),
           options: `${pool.options.options ?? ''} -c synchronous_commit=off`.trim(),
-        } as pg.PoolConfig);
+        } as PoolConfig);
   if (bookkeeping !== pool) bookkeeping.on('error', onPoolError);
   const connection = new PostgresConnection(pool, checked.schema, where, bookkeeping, checked.synchronousCommit === 'none' ? bookkeeping : pool);
-  const listener = new PostgresListener({ ...pool.options, application_name: 'hookwork-listen' } as pg.ClientConfig, connection.channel, logger, where);
+  const listener = new PostgresListener({ ...pool.options, application_name: 'hookwork-listen' } as ClientConfig, connection.channel, logger, where);
   const queue = new PostgresRequestQueue(connection, listener);
   const webhooks = new PostgresWebhookRepository(connection, listener);
   let closed = false;

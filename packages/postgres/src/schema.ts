@@ -1,5 +1,5 @@
 import { HookworkError } from '@hookwork/core';
-import type pg from 'pg';
+import type { ClientBase, Pool, PoolClient } from 'pg';
 import { quoteIdentifier } from './postgres-connection';
 import { toStorageError } from './postgres-errors';
 
@@ -89,7 +89,7 @@ export const SCHEMA_VERSION = MIGRATIONS.length;
 /** The first key of hookwork's advisory locks ('hook' in ASCII); the second is the schema's hash. */
 const LOCK_CLASS = 0x686f6f6b;
 
-async function readVersion(client: pg.ClientBase, schema: string): Promise<number> {
+async function readVersion(client: ClientBase, schema: string): Promise<number> {
   const table = await client.query<{ t: string | null }>('SELECT to_regclass($1) AS t', [`${quoteIdentifier(schema)}.schema_version`]);
   if (table.rows[0]?.t == null) return 0;
   const row = await client.query<{ version: number }>(`SELECT version FROM ${quoteIdentifier(schema)}.schema_version WHERE id = 1`);
@@ -110,8 +110,8 @@ function tooNew(where: string, version: number): HookworkError {
  * processes starting at once migrate once (the others wait, then find it done), and a failed
  * migration leaves the schema as it was. A schema written by a newer version is refused.
  */
-export async function migrate(pool: pg.Pool, schema: string, where: string): Promise<{ from: number; to: number }> {
-  let client: pg.PoolClient;
+export async function migrate(pool: Pool, schema: string, where: string): Promise<{ from: number; to: number }> {
+  let client: PoolClient;
   try {
     client = await pool.connect();
   } catch (error) {
