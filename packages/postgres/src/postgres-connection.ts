@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { ClientBase, Pool, PoolClient, QueryResult, QueryResultRow } from 'pg';
+import type { ClientBase, Pool, QueryResult, QueryResultRow } from 'pg';
 import { toStorageError } from './postgres-errors';
 
 /** Something that runs queries: the pool, or a client (the host's, in its transaction). */
@@ -36,37 +36,17 @@ export class PostgresConnection {
   }
 
   /**
-   * Runs one statement on the pool (or on `on`), as a named prepared statement so that the
-   * server parses and plans it once per connection.
+   * Runs one statement on the pool (or on `on`); on hookwork's own pools as a named prepared
+   * statement, so that the server parses and plans it once per connection.
    */
   async query<R extends QueryResultRow = QueryResultRow>(doing: string, text: string, values: unknown[] = [], on: Queryable = this.pool): Promise<QueryResult<R>> {
     try {
-      return await on.query<R>({ name: this.nameOf(text), text, values });
+      // The host's own client gets an unnamed statement: nothing of hookwork's stays prepared on
+      // a connection it does not own (a DISCARD ALL there would leave node-postgres believing it is).
+      const own = on === this.pool || on === this.bookkeeping;
+      return await on.query<R>(own ? { name: this.nameOf(text), text, values } : { text, values });
     } catch (error) {
       throw toStorageError(error, { where: this.where, doing });
-    }
-  }
-
-  /** Runs `fn` in a transaction on one client of the pool (ROLLBACK when it throws). */
-  async transaction<T>(doing: string, fn: (client: PoolClient) => Promise<T>): Promise<T> {
-    let client: PoolClient;
-    try {
-      client = await this.pool.connect();
-    } catch (error) {
-      throw toStorageError(error, { where: this.where, doing });
-    }
-    let broken: unknown;
-    try {
-      await this.query(doing, 'BEGIN', [], client);
-      const result = await fn(client);
-      await this.query(doing, 'COMMIT', [], client);
-      return result;
-    } catch (error) {
-      await client.query('ROLLBACK').catch((rollbackError: unknown) => (broken = rollbackError));
-      throw toStorageError(error, { where: this.where, doing });
-    } finally {
-      // A client whose ROLLBACK failed has a broken connection: the pool drops it.
-      client.release(broken as Error | undefined);
     }
   }
 
