@@ -28,6 +28,7 @@ const config: Config = {
     '^@hookwork/sqlite$': '<rootDir>/packages/sqlite/src/index.ts',
     '^@hookwork/admin$': '<rootDir>/packages/admin/src/index.ts',
     '^@hookwork/bullmq$': '<rootDir>/packages/bullmq/src/index.ts',
+    '^@hookwork/postgres$': '<rootDir>/packages/postgres/src/index.ts',
     '^@hookwork/plugin-cockpit$': '<rootDir>/plugins/cockpit/src/index.ts',
     '^@hookwork/receiver$': '<rootDir>/packages/receiver/src/index.ts',
     '^@hookwork/receiver/express$': '<rootDir>/packages/receiver/src/adapters/express.ts',

@@ -38,6 +38,8 @@ import {
   type QueueEngineProvider,
   type StorageBackend,
 } from '@hookwork/core';
+import { postgresStorage } from '@hookwork/postgres';
+import pg from 'pg';
 import { sqliteStorage } from '@hookwork/sqlite';
 import { bullmqBench } from './bullmq-bench';
 import { transportBench, transportEndToEnd } from './transport-bench';
@@ -175,6 +177,16 @@ async function newApp(storage?: StorageBackend, perWebhook = BENCH_PER_WEBHOOK, 
   });
   await app.start();
   return app;
+}
+
+/** Drops the benchmark's own PostgreSQL schema. */
+async function dropSchema(connectionString: string, schema: string): Promise<void> {
+  const pool = new pg.Pool({ connectionString, max: 1 });
+  try {
+    await pool.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+  } finally {
+    await pool.end();
+  }
 }
 
 /** CPU time of this process per delivery in the last end-to-end run, µs: less disturbed by other work on the machine than the rate. */
@@ -410,7 +422,8 @@ async function main(): Promise<void> {
     return;
   }
   if (process.argv.includes('--only-e2e')) {
-    // For profiling: node --cpu-prof bench/dist/run.js --only-e2e [--sqlite] [--fifo] [--webhooks n] [--per-webhook n] [--events n]
+    const cleanups: (() => Promise<void>)[] = [];
+    // For profiling: node --cpu-prof bench/dist/run.js --only-e2e [--sqlite | --postgres <url> [--synchronous-commit enqueue|all|none]] [--fifo] [--webhooks n] [--per-webhook n] [--events n]
     const option = (name: string, fallback: number) => {
       const at = process.argv.indexOf(name);
       return at >= 0 ? Number(process.argv[at + 1]) : fallback;
@@ -420,12 +433,22 @@ async function main(): Promise<void> {
     const receiver = await ChildReceiver.start();
     const tmp = mkdtempSync(path.join(os.tmpdir(), 'hookwork-bench-'));
     try {
-      const storage = process.argv.includes('--sqlite') ? () => sqliteStorage({ file: path.join(tmp, 'bench.db') }) : undefined;
+      const postgresAt = process.argv.indexOf('--postgres');
+      // --postgres: a schema of its own, dropped afterwards.
+      const schema = `hookwork_bench_${process.pid}`;
+      const postgres = postgresAt >= 0 ? process.argv[postgresAt + 1] : undefined;
+      if (postgres) cleanups.push(() => dropSchema(postgres, schema));
+      const storage = postgres
+        ? () => postgresStorage({ connectionString: postgres, schema, synchronousCommit: (process.argv.includes('--synchronous-commit') ? process.argv[process.argv.indexOf('--synchronous-commit') + 1] : 'enqueue') as 'enqueue' })
+        : process.argv.includes('--sqlite')
+          ? () => sqliteStorage({ file: path.join(tmp, 'bench.db') })
+          : undefined;
       const fifo = process.argv.includes('--fifo');
       const rps = await endToEnd(receiver, { webhooks, events: option('--events', Math.round(10_000 / webhooks)), perWebhook, fifo, ...(storage ? { storage } : {}) });
-      console.log(`e2e ${storage ? 'SQLite' : 'memory'}${fifo ? ' FIFO' : ''}, ${webhooks} webhook(s), perWebhook ${perWebhook}: ${rps.toFixed(0)} deliveries/s, ${lastCpuUsPerDelivery.toFixed(0)} µs CPU per delivery`);
+      console.log(`e2e ${postgres ? 'PostgreSQL' : storage ? 'SQLite' : 'memory'}${fifo ? ' FIFO' : ''}, ${webhooks} webhook(s), perWebhook ${perWebhook}: ${rps.toFixed(0)} deliveries/s, ${lastCpuUsPerDelivery.toFixed(0)} µs CPU per delivery`);
     } finally {
       await receiver.stop();
+      for (const cleanup of cleanups) await cleanup();
       rmSync(tmp, { recursive: true, force: true });
     }
     return;

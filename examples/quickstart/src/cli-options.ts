@@ -16,6 +16,10 @@ export interface QuickstartOptions {
   redis?: string;
   /** The BullMQ queue with --redis (default `hookwork-quickstart`; tests use one of their own). */
   redisQueue?: string;
+  /** Keep everything in PostgreSQL at this URL instead of SQLite. */
+  postgres?: string;
+  /** The schema with --postgres (default `hookwork_quickstart`; tests use one of their own). */
+  postgresSchema?: string;
   help: boolean;
 }
 
@@ -35,6 +39,8 @@ export const USAGE = `Usage: npm start -- [options]
   --admin-port <n>     the admin page's port (default: a free one)
   --redis <url>        queue requests in Redis with BullMQ (redis://127.0.0.1:6379); webhooks
                        and the delivery log stay in SQLite
+  --postgres <url>     keep webhooks, the queue and the log in PostgreSQL instead of SQLite
+                       (postgres://user@127.0.0.1:5432/db; schema hookwork_quickstart)
   --help               show this text`;
 
 /** Parses the command line; UsageError for anything it does not understand. */
@@ -92,6 +98,12 @@ export function parseOptions(argv: readonly string[], defaultDataDir: string): Q
         const url = value();
         if (!/^rediss?:\/\/[^\s]+$/.test(url)) throw new UsageError(`--redis must be a redis:// or rediss:// URL such as redis://127.0.0.1:6379; got "${url}"`);
         options.redis = url;
+        break;
+      }
+      case '--postgres': {
+        const url = value();
+        if (!/^postgres(ql)?:\/\/[^\s]+$/.test(url)) throw new UsageError(`--postgres must be a postgres:// or postgresql:// URL such as postgres://postgres@127.0.0.1:5432/test; got "${url}"`);
+        options.postgres = url;
         break;
       }
       case '--help':

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
+import pg from 'pg';
 import { Webhook } from 'standardwebhooks';
 import { runQuickstart } from './quickstart';
 
@@ -94,6 +95,24 @@ describe('the quickstart (npm start)', () => {
       const redis = new Redis(url);
       for await (const keys of redis.scanStream({ match: `bull:${redisQueue}:*`, count: 1000 }) as AsyncIterable<string[]>) if (keys.length > 0) await redis.unlink(...keys);
       redis.disconnect();
+    }
+  });
+
+  it('--postgres: the tour with webhooks, the queue and the log in PostgreSQL', async () => {
+    const schema = `quickstart_test_${randomUUID().slice(0, 8)}`;
+    const url = process.env.HOOKWORK_TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+    const lines: string[] = [];
+    try {
+      const result = await runQuickstart({ postgres: url, postgresSchema: schema, dataDir: tempDir(), help: false }, (line) => lines.push(line));
+      expect(result).toMatchObject({ published: 4, delivered: 4, deadLettered: 0, rejected: [] });
+      expect(result.log.map((e) => e.outcome).sort()).toEqual(['delivered', 'delivered', 'delivered', 'delivered', 'retrying']);
+      expect(lines[0]).toContain(`store: PostgreSQL postgres://`);
+      expect(lines[0]).toContain(`(schema ${schema})`);
+    } finally {
+      // Only this test's schema.
+      const pool = new pg.Pool({ connectionString: url, max: 1 });
+      await pool.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+      await pool.end();
     }
   });
 
@@ -252,6 +271,7 @@ describe('the quickstart (npm start)', () => {
     [['--secret', 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw'], '--secret goes with --target'],
     [['--target', 'http://127.0.0.1:9/x', '--secret', 'hunter2'], '--secret must look like whsec_<base64>'],
     [['--frobnicate'], 'unknown option "--frobnicate"'],
+    [['--postgres', 'mysql://127.0.0.1/db'], '--postgres must be a postgres:// or postgresql:// URL'],
     [['--admin-port', '3300'], '--admin-port goes with --admin'],
     [['--admin', '--admin-port', '0'], '--admin-port must be a whole number from 1 to 65535'],
   ])('refuses %j with a clear message and exit code 2', async (args, message) => {

@@ -3,6 +3,7 @@ import { cmsComposer, ContentDeletedNotification, ContentPublishedNotification, 
 import { startAdminServer } from '@hookwork/admin';
 import { consoleLogger, createHookwork, type AttemptInfo, type DeliveryLogEntry, type Hookwork } from '@hookwork/core';
 import { bullmqQueue } from '@hookwork/bullmq';
+import { postgresStorage } from '@hookwork/postgres';
 import { sqliteStorage } from '@hookwork/sqlite';
 import type { QuickstartOptions } from './cli-options';
 import { ensureDataDir } from './data-dir';
@@ -51,12 +52,15 @@ export class QuickstartStopped extends Error {
  * queue, so the next run does not wait for their leases) and rejects with QuickstartStopped.
  */
 export async function runQuickstart(options: QuickstartOptions, print: (line: string) => void, progress?: (line: string) => void, signal?: AbortSignal): Promise<QuickstartResult> {
-  ensureDataDir(options.dataDir);
-  const file = join(options.dataDir, 'hookwork.db');
+  const postgresSchema = options.postgresSchema ?? 'hookwork_quickstart';
+  if (!options.postgres) ensureDataDir(options.dataDir);
+  // What the first line names as the store: the SQLite file, or the server (without a password) and schema.
+  const file = options.postgres ? `PostgreSQL ${options.postgres.replace(/\/\/([^:@/]+):[^@/]*@/, '//$1:***@')} (schema ${postgresSchema})` : join(options.dataDir, 'hookwork.db');
   const targetHost = options.target ? new URL(options.target).hostname.replace(/^\[|\]$/g, '') : undefined;
   const app = createHookwork({
     composers: [cmsComposer()],
-    storage: sqliteStorage({ file }),
+    // --postgres: webhooks, the queue and the log in PostgreSQL, which several instances may share.
+    storage: options.postgres ? postgresStorage({ connectionString: options.postgres, schema: postgresSchema }) : sqliteStorage({ file }),
     // --redis: requests live in Redis as BullMQ jobs; webhooks and the delivery log stay in SQLite.
     ...(options.redis ? { queue: bullmqQueue({ connection: options.redis, queueName: options.redisQueue ?? 'hookwork-quickstart' }) } : {}),
     logger: consoleLogger(),

@@ -425,5 +425,6 @@ export class HookworkApp<TTransaction = never> implements Hookwork<TTransaction>
 
 /** A failure of the store itself, which fails a publish as a whole rather than one handler. */
 function isStoreFailure(error: unknown): boolean {
-  return isHookworkError(error) && (error.code === 'HOOKWORK_ERR_ENQUEUE_FAILED' || error.code.startsWith('HOOKWORK_ERR_STORAGE'));
+  // A refused { transaction } fails publish() too: the host must not commit believing it enqueued.
+  return isHookworkError(error) && (error.code === 'HOOKWORK_ERR_ENQUEUE_FAILED' || error.code === 'HOOKWORK_ERR_INVALID_TRANSACTION' || error.code.startsWith('HOOKWORK_ERR_STORAGE'));
 }

@@ -78,7 +78,8 @@ export class WebhookFiringService {
     } catch (cause) {
       span.setStatus({ code: SpanStatusCode.ERROR, message: (cause as Error)?.message ?? String(cause) });
       span.end();
-      if (isHookworkError(cause, 'HOOKWORK_ERR_ENQUEUE_FAILED')) throw cause;
+      // A refused transaction is the host's mistake, not the store's: it keeps its own code.
+      if (isHookworkError(cause, 'HOOKWORK_ERR_ENQUEUE_FAILED') || isHookworkError(cause, 'HOOKWORK_ERR_INVALID_TRANSACTION')) throw cause;
       throw new HookworkError(
         'HOOKWORK_ERR_ENQUEUE_FAILED',
         `could not enqueue ${requests.length} webhook request(s) for ${[...new Set(requests.map((r) => r.eventAlias))].join(', ')}: ${(cause as Error)?.message ?? cause}`,

@@ -1,0 +1,41 @@
+import { pollingQueue, type DeliveryLog, type RequestQueue, type Storage, type WebhookHealthStore, type WebhookRepository } from '@hookwork/core';
+import { describeDeliveryLogContract, describeQueueEngineContract, describeRequestQueueContract, describeWebhookHealthStoreContract, describeWebhookRepositoryContract, queueEngineHarness, type ContractSubject } from '@hookwork/core/testing';
+import { openPostgresStorage, postgresStorage } from './postgres-storage';
+import { TestDatabase } from './testing/test-database';
+
+const db = new TestDatabase('contract');
+beforeAll(() => db.reachable());
+afterAll(() => db.cleanup());
+
+/** A fresh store in its own schema; openAnother opens a second store on it, as another process would. */
+async function fresh<T>(pick: (storage: Storage<unknown>) => T): Promise<ContractSubject<T>> {
+  const schema = db.schema();
+  const open = () => openPostgresStorage({ connectionString: db.url, schema, poolSize: 4 });
+  const opened: Storage<unknown>[] = [await open()];
+  return {
+    subject: pick(opened[0]!),
+    openAnother: async () => {
+      const another = await open();
+      opened.push(another);
+      return pick(another);
+    },
+    cleanup: async () => {
+      for (const storage of opened) await storage.close();
+      await db.drop(schema);
+    },
+  };
+}
+
+describeWebhookRepositoryContract('postgres', () => fresh<WebhookRepository>((s) => s.webhooks));
+describeRequestQueueContract('postgres', () => fresh<RequestQueue>((s) => s.queue as RequestQueue), { supportsHostTransaction: true });
+describeWebhookHealthStoreContract('postgres', () => fresh<WebhookHealthStore>((s) => s.health!));
+describeDeliveryLogContract('postgres', () => fresh<DeliveryLog>((s) => s.deliveryLog));
+
+describeQueueEngineContract(
+  'polling(postgres)',
+  () => {
+    const schema = db.schema();
+    return queueEngineHarness(pollingQueue(), postgresStorage({ connectionString: db.url, schema, poolSize: 4 }), { cleanup: () => db.drop(schema) });
+  },
+  { duplicateIds: 'refused' },
+);

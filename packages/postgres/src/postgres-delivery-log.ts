@@ -1,0 +1,138 @@
+import type { DeliveryErrorKind, DeliveryLog, DeliveryLogEntry, DeliveryLogPage, DeliveryLogQuery, DeliveryOutcome } from '@hookwork/core';
+import type { PostgresConnection } from './postgres-connection';
+
+interface Row {
+  seq: string | null;
+  key: string;
+  webhook_key: string;
+  request_id: string;
+  url: string;
+  event_alias: string;
+  retry_count: number;
+  date: string;
+  status_code: number | null;
+  request_headers: string;
+  request_body: string;
+  response_headers: string;
+  response_body: Buffer;
+  error_kind: string | null;
+  error_message: string | null;
+  duration_ms: number;
+  outcome: string;
+}
+
+const COLUMNS = 'seq, key, webhook_key, request_id, url, event_alias, retry_count, date, status_code, request_headers, request_body, response_headers, response_body, error_kind, error_message, duration_ms, outcome';
+
+function toEntry(row: Row): DeliveryLogEntry {
+  const entry: DeliveryLogEntry = {
+    key: row.key,
+    webhookKey: row.webhook_key,
+    requestId: row.request_id,
+    url: row.url,
+    eventAlias: row.event_alias,
+    retryCount: row.retry_count,
+    date: new Date(Number(row.date)),
+    requestHeaders: JSON.parse(row.request_headers) as Record<string, string>,
+    requestBody: row.request_body,
+    responseHeaders: JSON.parse(row.response_headers) as Record<string, string>,
+    responseBody: row.response_body.toString('utf8'),
+    durationMs: row.duration_ms,
+    outcome: row.outcome as DeliveryOutcome,
+  };
+  if (row.status_code !== null) entry.statusCode = row.status_code;
+  if (row.error_kind !== null) entry.errorKind = row.error_kind as DeliveryErrorKind;
+  if (row.error_message !== null) entry.errorMessage = row.error_message;
+  return entry;
+}
+
+/** Text for a text column: PostgreSQL's text cannot hold NUL (JSON text escapes it; free text may not). */
+const clean = (text: string) => (text.includes('\u0000') ? text.replaceAll('\u0000', '\uFFFD') : text);
+
+/**
+ * The delivery log in PostgreSQL. Columns have no length limit, so no header or body is ever
+ * too long to log; the response body is bytea, since a receiver may answer any byte. A batch of
+ * entries (core's log writer gathers those of one event-loop turn) is one multi-row insert.
+ */
+export class PostgresDeliveryLog implements DeliveryLog {
+  constructor(private readonly c: PostgresConnection) {}
+
+  async append(entries: readonly DeliveryLogEntry[]): Promise<void> {
+    if (entries.length === 0) return;
+    const { c } = this;
+    const column = <T>(pick: (e: DeliveryLogEntry) => T) => entries.map(pick);
+    await c.query(
+      `appending ${entries.length} delivery log entr${entries.length === 1 ? 'y' : 'ies'}`,
+      `INSERT INTO ${c.s}.delivery_log (key, webhook_key, request_id, url, event_alias, retry_count, date, status_code, request_headers, request_body, response_headers, response_body, error_kind, error_message, duration_ms, outcome)
+       SELECT key, webhook_key, request_id, url, event_alias, retry_count, date, status_code, request_headers, request_body, response_headers, response_body, error_kind, error_message, duration_ms, outcome
+       FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::integer[], $7::bigint[], $8::integer[], $9::text[], $10::text[], $11::text[], $12::bytea[], $13::text[], $14::text[], $15::float8[], $16::text[]) WITH ORDINALITY
+         AS u(key, webhook_key, request_id, url, event_alias, retry_count, date, status_code, request_headers, request_body, response_headers, response_body, error_kind, error_message, duration_ms, outcome, n)
+       ORDER BY n`,
+      [
+        column((e) => e.key),
+        column((e) => e.webhookKey),
+        column((e) => e.requestId),
+        column((e) => clean(e.url)),
+        column((e) => e.eventAlias),
+        column((e) => e.retryCount),
+        column((e) => e.date.getTime()),
+        column((e) => e.statusCode ?? null),
+        column((e) => JSON.stringify(e.requestHeaders)),
+        column((e) => clean(e.requestBody)),
+        column((e) => JSON.stringify(e.responseHeaders)),
+        column((e) => Buffer.from(e.responseBody, 'utf8')),
+        column((e) => e.errorKind ?? null),
+        column((e) => (e.errorMessage === undefined ? null : clean(e.errorMessage))),
+        column((e) => e.durationMs),
+        column((e) => e.outcome),
+      ], c.bookkeeping,
+    );
+  }
+
+  async list(query: DeliveryLogQuery = {}): Promise<DeliveryLogPage> {
+    const { c } = this;
+    // Only the filters given are in the statement, so each shape of query is planned with the
+    // index of its leading filter.
+    const clauses: string[] = [];
+    const params: unknown[] = [];
+    const filter = (clause: (p: string) => string, value: unknown) => {
+      if (value === undefined) return;
+      params.push(value);
+      clauses.push(clause(`$${params.length}`));
+    };
+    filter((p) => `webhook_key = ${p}`, query.webhookKey);
+    filter((p) => `request_id = ${p}`, query.requestId);
+    filter((p) => `event_alias = ${p}`, query.eventAlias);
+    filter((p) => `outcome = ANY(${p}::text[])`, query.outcomes && [...query.outcomes]);
+    const where = clauses.length > 0 ? `WHERE ${clauses.join(' AND ')}` : '';
+    params.push(query.limit ?? 50, query.offset ?? 0);
+    // One statement, so the page and the total are of one snapshot; the total survives an empty page.
+    const result = await c.query<Row & { total: string }>(
+      `listing the delivery log${query.webhookKey !== undefined ? ` of ${query.webhookKey}` : ''}`,
+      `WITH total AS (SELECT count(*) AS total FROM ${c.s}.delivery_log ${where})
+       SELECT total.total, page.* FROM total LEFT JOIN LATERAL (
+         SELECT ${COLUMNS} FROM ${c.s}.delivery_log ${where} ORDER BY date DESC, seq DESC LIMIT $${params.length - 1} OFFSET $${params.length}
+       ) AS page ON true`,
+      params,
+    );
+    return { items: result.rows.filter((row) => row.seq !== null).map(toEntry), total: Number(result.rows[0]?.total ?? 0) };
+  }
+
+  async get(key: string): Promise<DeliveryLogEntry | undefined> {
+    const { c } = this;
+    const result = await c.query<Row>(`reading delivery log entry ${key}`, `SELECT ${COLUMNS} FROM ${c.s}.delivery_log WHERE key = $1 LIMIT 1`, [key]);
+    const row = result.rows[0];
+    return row && toEntry(row);
+  }
+
+  async deleteOlderThan(before: Date, limit: number): Promise<number> {
+    if (limit <= 0) return 0;
+    const { c } = this;
+    // A bounded batch: the caller repeats, so no delete holds its locks for long.
+    const result = await c.query(
+      'deleting old delivery log entries',
+      `DELETE FROM ${c.s}.delivery_log WHERE seq IN (SELECT seq FROM ${c.s}.delivery_log WHERE date < $1 ORDER BY date, seq LIMIT $2)`,
+      [before.getTime(), Math.floor(limit)], c.bookkeeping,
+    );
+    return result.rowCount ?? 0;
+  }
+}

@@ -1,0 +1,94 @@
+import { defineErrorCodes, HookworkError, isHookworkError, type HookworkErrorCode } from '@hookwork/core';
+
+/**
+ * @hookwork/postgres's own error codes (documented in docs/errors.md under `@hookwork/postgres`).
+ * Everything else uses core's codes: HOOKWORK_ERR_STORAGE_OPEN_FAILED at start,
+ * HOOKWORK_ERR_STORAGE for a failed operation (a lost connection included),
+ * HOOKWORK_ERR_ENQUEUE_FAILED for a failed enqueue, HOOKWORK_ERR_STORAGE_SCHEMA_TOO_NEW,
+ * HOOKWORK_ERR_INVALID_STORAGE_OPTIONS and HOOKWORK_ERR_INVALID_TRANSACTION. Both codes here
+ * start with HOOKWORK_ERR_STORAGE, so the app treats them as store failures (publish() throws).
+ */
+export const POSTGRES_ERRORS = defineErrorCodes('@hookwork/postgres', {
+  HOOKWORK_ERR_STORAGE_PERMISSION_DENIED: {
+    summary: 'The PostgreSQL role hookwork connects as lacks a privilege it needs on the database or the schema (SQLSTATE 42501).',
+    status: 500,
+  },
+  HOOKWORK_ERR_STORAGE_READ_ONLY: {
+    summary: 'hookwork is connected to a PostgreSQL server that refuses writes (a standby, or default_transaction_read_only).',
+    status: 503,
+  },
+});
+
+/** The SQLSTATE of a server error (`23505`, `42501`, …), or undefined for a driver or network error. */
+export function sqlState(error: unknown): string | undefined {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code) ? code : undefined;
+}
+
+/** True for a unique or primary-key violation. */
+export function isUniqueViolation(error: unknown): boolean {
+  return sqlState(error) === '23505';
+}
+
+/**
+ * True when the connection, not the statement, failed: refused or reset sockets, a server
+ * shutting down or terminating the backend (`pg_terminate_backend`), a server not accepting
+ * connections yet, too many clients, or node-postgres's own "Connection terminated" errors.
+ */
+export function isConnectionFailure(error: unknown): boolean {
+  const state = sqlState(error);
+  if (state !== undefined) return state.startsWith('08') || state.startsWith('57P') || state === '53300';
+  const code = (error as { code?: unknown } | null)?.code;
+  if (typeof code === 'string' && /^E[A-Z]+$/.test(code)) return true; // ECONNREFUSED, ECONNRESET, ETIMEDOUT, ENOTFOUND, EPIPE…
+  const message = (error as Error | null)?.message ?? '';
+  return /Connection terminated|connection timeout|Client has encountered a connection error|not queryable|timeout exceeded when trying to connect/i.test(message);
+}
+
+/** Where an error happened. */
+export interface ErrorContext {
+  /** The server and schema, e.g. `PostgreSQL 127.0.0.1:5432/app (schema "hookwork")`; never a password. */
+  where: string;
+  /** What hookwork was doing, e.g. "claiming requests". */
+  doing: string;
+  /** True while opening (start): connection failures are HOOKWORK_ERR_STORAGE_OPEN_FAILED. */
+  opening?: boolean;
+}
+
+/**
+ * Turns a node-postgres error into a coded HookworkError naming the server, the operation and
+ * the fix. Coded errors pass through unchanged.
+ */
+export function toStorageError(error: unknown, context: ErrorContext): HookworkError {
+  if (isHookworkError(error)) return error;
+  const state = sqlState(error);
+  const reason = (error as Error | null)?.message ?? String(error);
+  const detail = `${state ?? (error as { code?: string } | null)?.code ?? 'error'}: ${reason}`;
+  const { where, doing } = context;
+  if (state === '42501') {
+    return POSTGRES_ERRORS.create(
+      'HOOKWORK_ERR_STORAGE_PERMISSION_DENIED',
+      `${where}: permission denied while ${doing} (${reason}); grant the role what docs/postgres.md lists (USAGE and CREATE on the schema, or CREATE on the database for a new schema; SELECT, INSERT, UPDATE, DELETE on its tables)`,
+      { cause: error },
+    );
+  }
+  if (state === '25006') {
+    return POSTGRES_ERRORS.create('HOOKWORK_ERR_STORAGE_READ_ONLY', `${where} refused a write while ${doing} (${reason}); point the connection at the primary, not a standby`, { cause: error });
+  }
+  let code: HookworkErrorCode;
+  let message: string;
+  if (state === '55P03' || state === '40P01') {
+    code = 'HOOKWORK_ERR_STORAGE_LOCKED';
+    message = `${where}: a lock could not be taken while ${doing} (${detail}); look for a long transaction holding hookwork's tables (pg_stat_activity)`;
+  } else if (context.opening) {
+    code = 'HOOKWORK_ERR_STORAGE_OPEN_FAILED';
+    message = isConnectionFailure(error) || state?.startsWith('28') || state === '3D000'
+      ? `${where} could not be reached while ${doing} (${detail}); check that the server runs and the connection string (host, port, database, user, password) is right`
+      : `${where} failed while ${doing} (${detail})`;
+  } else {
+    code = 'HOOKWORK_ERR_STORAGE';
+    message = isConnectionFailure(error)
+      ? `${where} could not be reached while ${doing} (${detail}); hookwork reconnects by itself when the server is back`
+      : `${where} failed while ${doing} (${detail})`;
+  }
+  return new HookworkError(code, message, { cause: error });
+}

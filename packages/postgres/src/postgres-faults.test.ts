@@ -1,0 +1,124 @@
+import { createHookwork, isHookworkError, type Hookwork, type HookworkSettingsInput } from '@hookwork/core';
+import { startTestReceiver, type TestReceiver } from '@hookwork/core/testing';
+import { openPostgresStorage, postgresStorage, type PostgresStorage, type PostgresTransaction } from './index';
+import { TcpProxy } from './testing/tcp-proxy';
+import { TEST_PG_URL, TestDatabase } from './testing/test-database';
+import { ThingHappened, thingComposer } from './testing/thing-event';
+
+// The sweep is a minute: what arrives within the tests' waits was woken by NOTIFY (or the
+// dispatcher's own retry after a failed round), not found by the sweep.
+const settings: HookworkSettingsInput = { ssrf: { allowInternal: false, allow: ['127.0.0.1'] }, retrySchedule: [200], retryJitter: 0, period: 60_000, timeout: 5000, stopTimeout: 2000 };
+
+const db = new TestDatabase('faults');
+let receiver: TestReceiver;
+const cleanups: (() => Promise<unknown>)[] = [];
+
+beforeAll(() => db.reachable());
+afterAll(() => db.cleanup());
+beforeEach(async () => {
+  receiver = await startTestReceiver();
+});
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+  await receiver.close();
+});
+
+const ids = () => receiver.requests.map((r) => (JSON.parse(r.text) as { id: string }).id);
+
+/** The test server's URL with another host and port, and a query parameter. */
+function urlVia(port: number | undefined, parameters: Record<string, string>): string {
+  const url = new URL(TEST_PG_URL);
+  if (port !== undefined) {
+    url.hostname = '127.0.0.1';
+    url.port = String(port);
+  }
+  for (const [key, value] of Object.entries(parameters)) url.searchParams.set(key, value);
+  return url.toString();
+}
+
+async function waitUntil(check: () => boolean | Promise<boolean>, what: string, timeoutMs = 15_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`${what}: not within ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+}
+
+/** Publishes until the store takes it (the pool may hand out a connection that just died once). */
+async function publishWhenBack(app: Hookwork<PostgresTransaction>, id: string): Promise<void> {
+  await waitUntil(async () => app.publish(new ThingHappened(id)).then(() => true, () => false), `publishing ${id}`);
+}
+
+async function startApp(connectionString: string, schema: string): Promise<{ app: Hookwork<PostgresTransaction>; storage: () => PostgresStorage; webhookKey: string }> {
+  let opened: PostgresStorage | undefined;
+  const backend = postgresStorage({ connectionString, schema, poolSize: 3, connectTimeoutMs: 1000 });
+  const app = createHookwork({
+    composers: [thingComposer],
+    settings,
+    // Keeps a handle on the opened store, to see its LISTEN connection.
+    storage: { ...backend, open: async (context) => (opened = (await backend.open(context)) as PostgresStorage) },
+  });
+  await app.start();
+  cleanups.push(() => app.stop());
+  const webhook = await app.webhooks.create({ url: receiver.url, events: ['thing.happened'] });
+  return { app, storage: () => opened!, webhookKey: webhook.key };
+}
+
+describe('faults heal without a restart', () => {
+  it('after pg_terminate_backend of every connection of the app, LISTEN comes back and delivery resumes', async () => {
+    const schema = db.schema();
+    cleanups.push(() => db.drop(schema));
+    // A name of its own, so the test terminates its app's connections and nobody else's.
+    const name = `hookwork_${schema}`.slice(0, 60);
+    const { app, storage, webhookKey } = await startApp(urlVia(undefined, { application_name: name }), schema);
+    await waitUntil(() => storage().listening, 'listening');
+    await app.publish(new ThingHappened('before'));
+    await receiver.waitFor(1, 10_000);
+
+    const killed = await db.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = $1', [name]);
+    expect(killed.rowCount).toBeGreaterThanOrEqual(2); // the pool's connections and the LISTEN one
+    await waitUntil(() => !storage().listening, 'the lost LISTEN connection noticed');
+    await waitUntil(() => storage().listening, 'listening again');
+
+    // Another process enqueues: only the restored LISTEN can wake this app before its sweep.
+    const other = await openPostgresStorage({ connectionString: TEST_PG_URL, schema });
+    cleanups.push(() => other.close());
+    await other.queue.enqueue([{ id: 'msg_from_other', webhookKey, eventAlias: 'thing.happened', body: JSON.stringify({ id: 'from-other' }), createdAt: new Date(), dueAt: new Date() }]);
+    await receiver.waitFor(2, 10_000);
+
+    await publishWhenBack(app, 'after');
+    await receiver.waitFor(3, 10_000);
+    expect(ids().sort()).toEqual(['after', 'before', 'from-other']);
+  });
+
+  it('while the server is unreachable publish() fails with a coded error; once it is back, everything resumes by itself', async () => {
+    const schema = db.schema();
+    cleanups.push(() => db.drop(schema));
+    const target = new URL(TEST_PG_URL);
+    const proxy = new TcpProxy(target.hostname, Number(target.port || 5432));
+    await proxy.up();
+    cleanups.push(() => proxy.down());
+    const { app, storage, webhookKey } = await startApp(urlVia(proxy.port, {}), schema);
+    await waitUntil(() => storage().listening, 'listening');
+    await app.publish(new ThingHappened('before'));
+    await receiver.waitFor(1, 10_000);
+
+    await proxy.down();
+    await waitUntil(() => !storage().listening, 'the lost LISTEN connection noticed');
+    const error = await app.publish(new ThingHappened('while-down')).then(() => undefined, (e: unknown) => e);
+    expect(isHookworkError(error)).toBe(true);
+    expect((error as { code: string }).code).toMatch(/^HOOKWORK_ERR_(ENQUEUE_FAILED|STORAGE)$/);
+    expect((error as Error).message).toMatch(/127\.0\.0\.1|reached|connect|terminated/i);
+
+    await proxy.up();
+    await waitUntil(() => storage().listening, 'listening again');
+    await publishWhenBack(app, 'after');
+    await receiver.waitFor(2, 10_000);
+    // Another process's enqueue wakes it too.
+    const other = await openPostgresStorage({ connectionString: TEST_PG_URL, schema });
+    cleanups.push(() => other.close());
+    await other.queue.enqueue([{ id: 'msg_from_other', webhookKey, eventAlias: 'thing.happened', body: JSON.stringify({ id: 'from-other' }), createdAt: new Date(), dueAt: new Date() }]);
+    await receiver.waitFor(3, 10_000);
+    expect(ids().sort()).toEqual(['after', 'before', 'from-other']);
+  });
+});

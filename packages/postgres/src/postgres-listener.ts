@@ -1,0 +1,155 @@
+import { Client, type ClientConfig } from 'pg';
+import type { Logger } from '@hookwork/core';
+import { quoteIdentifier } from './postgres-connection';
+
+/** The payload of the notification a webhook change sends (queue notifications carry an instance id, or nothing). */
+export const WEBHOOKS_CHANGED = 'webhooks';
+
+/** How long the LISTEN connection waits before reconnecting, ms: doubling from the first to the last. */
+const BACKOFF_MS = [100, 200, 400, 800, 1600, 3200, 5000] as const;
+
+/**
+ * The one LISTEN connection of a store: a dedicated client (LISTEN needs a session of its own,
+ * so it never comes from the pool, nor from a transaction-mode pooler), opened when the first
+ * subscriber arrives and closed with the last. When the connection is lost (the server
+ * restarted, `pg_terminate_backend`, a network cut) it reconnects by itself with backoff, and
+ * tells the subscribers once it is back (`payload` undefined), since notifications sent
+ * meanwhile were lost.
+ */
+export class PostgresListener {
+  private readonly subscribers = new Set<(payload: string | undefined) => void>();
+  private client: Client | undefined;
+  private connecting: Promise<void> | undefined;
+  private retry: NodeJS.Timeout | undefined;
+  private failures = 0;
+  private closed = false;
+  private epochs = 0;
+
+  constructor(
+    private readonly config: ClientConfig,
+    private readonly channel: string,
+    private readonly logger: Logger,
+    private readonly where: string,
+  ) {}
+
+  /** Calls `subscriber` with each notification's payload on the channel; returns how to stop. */
+  subscribe(subscriber: (payload: string | undefined) => void): () => void {
+    this.subscribers.add(subscriber);
+    if (!this.client && !this.connecting && !this.retry) this.connect();
+    return () => {
+      this.subscribers.delete(subscriber);
+      if (this.subscribers.size === 0) void this.disconnect();
+    };
+  }
+
+  /** True while the LISTEN is in place. */
+  get listening(): boolean {
+    return this.client !== undefined;
+  }
+
+  /**
+   * Moves on every connect and every loss: a value read before some work and again after it
+   * says whether notifications could have been missed meanwhile.
+   */
+  get epoch(): number {
+    return this.epochs;
+  }
+
+  /** Resolves once a connection attempt under way is over (for tests). */
+  async settled(): Promise<void> {
+    await this.connecting;
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    this.subscribers.clear();
+    await this.disconnect();
+  }
+
+  private connect(): void {
+    if (this.closed || this.subscribers.size === 0) return;
+    // Keep-alive, so a connection cut without a word (a dropped NAT entry) is noticed, not trusted.
+    const client = new Client({ ...this.config, keepAlive: true, keepAliveInitialDelayMillis: 10_000 });
+    let ended = false;
+    const lost = (error?: Error) => {
+      if (ended) return;
+      ended = true;
+      client.removeAllListeners('notification');
+      if (this.client === client) {
+        this.client = undefined;
+        this.epochs++;
+      }
+      void client.end().catch(() => {});
+      if (this.closed || this.subscribers.size === 0) return;
+      this.logger.warn(`the LISTEN connection to ${this.where} was lost${error ? ` (${error.message})` : ''}; reconnecting`);
+      this.scheduleReconnect();
+    };
+    // Without an 'error' listener a lost connection would crash the process.
+    client.on('error', lost);
+    client.on('end', () => lost());
+    client.on('notification', (message) => {
+      if (message.channel !== this.channel) return;
+      this.tell(message.payload ?? '');
+    });
+    this.connecting = (async () => {
+      try {
+        await client.connect();
+        await client.query(`LISTEN ${quoteIdentifier(this.channel)}`);
+        if (ended) return;
+        if (this.closed || this.subscribers.size === 0) {
+          ended = true;
+          await client.end().catch(() => {});
+          return;
+        }
+        this.client = client;
+        this.epochs++;
+        const wasDown = this.failures > 0;
+        this.failures = 0;
+        if (wasDown) {
+          this.logger.info(`the LISTEN connection to ${this.where} is back`);
+          // Notifications sent while it was down are lost: wake everyone once to look.
+          this.tell(undefined);
+        }
+      } catch (error) {
+        lost(error as Error);
+      } finally {
+        this.connecting = undefined;
+      }
+    })();
+  }
+
+  private scheduleReconnect(): void {
+    if (this.retry) return;
+    const delay = BACKOFF_MS[Math.min(this.failures, BACKOFF_MS.length - 1)]!;
+    this.failures++;
+    this.retry = setTimeout(() => {
+      this.retry = undefined;
+      this.connect();
+    }, delay);
+    this.retry.unref();
+  }
+
+  private tell(payload: string | undefined): void {
+    for (const subscriber of [...this.subscribers]) {
+      try {
+        subscriber(payload);
+      } catch {
+        // One subscriber's failure must not stop the others.
+      }
+    }
+  }
+
+  private async disconnect(): Promise<void> {
+    clearTimeout(this.retry);
+    this.retry = undefined;
+    await this.connecting;
+    const client = this.client;
+    this.client = undefined;
+    if (client) {
+      this.epochs++;
+      client.removeAllListeners('end');
+      client.removeAllListeners('notification');
+      await client.end().catch(() => {});
+    }
+  }
+}

@@ -1,0 +1,178 @@
+import pg from 'pg';
+import { createHookwork, isHookworkError, type Hookwork, type HookworkSettingsInput } from '@hookwork/core';
+import { startTestReceiver, type TestReceiver } from '@hookwork/core/testing';
+import { postgresStorage, type PostgresTransaction } from './index';
+import { TestDatabase } from './testing/test-database';
+import { ThingHappened, thingComposer } from './testing/thing-event';
+
+// The sweep is a minute: whatever arrives within the tests' waits was woken by NOTIFY.
+const settings: HookworkSettingsInput = { ssrf: { allowInternal: false, allow: ['127.0.0.1'] }, retrySchedule: [300], retryJitter: 0, period: 60_000, timeout: 5000, stopTimeout: 2000 };
+
+const db = new TestDatabase('outbox');
+let receiver: TestReceiver;
+let host: pg.Pool;
+let app: Hookwork<PostgresTransaction>;
+let schema: string;
+
+const ids = () => receiver.requests.map((r) => (JSON.parse(r.text) as { id: string }).id).sort();
+const stored = async () => Number((await db.query<{ n: string }>(`SELECT count(*) AS n FROM "${schema}".requests`)).rows[0]!.n);
+
+async function refusal(promise: Promise<unknown>): Promise<{ code?: string; message: string }> {
+  const error = await promise.then(() => undefined, (e: unknown) => e);
+  expect(isHookworkError(error)).toBe(true);
+  return error as { code?: string; message: string };
+}
+
+/** Runs `fn` in a transaction of the host's own pool, committing or rolling back as `end` says. */
+async function inTransaction(end: 'COMMIT' | 'ROLLBACK', fn: (client: pg.PoolClient) => Promise<void>): Promise<void> {
+  const client = await host.connect();
+  try {
+    await client.query('BEGIN');
+    await fn(client);
+    await client.query(end);
+  } finally {
+    client.release();
+  }
+}
+
+beforeAll(async () => {
+  await db.reachable();
+  host = new pg.Pool({ connectionString: db.url, max: 3 });
+});
+afterAll(async () => {
+  await host.end();
+  await db.cleanup();
+});
+beforeEach(async () => {
+  receiver = await startTestReceiver();
+  schema = db.schema();
+  app = createHookwork({ composers: [thingComposer], settings, storage: postgresStorage({ connectionString: db.url, schema, poolSize: 4 }) });
+  await app.start();
+  await app.webhooks.create({ url: receiver.url, events: ['thing.happened'] });
+});
+afterEach(async () => {
+  await app.stop();
+  await receiver.close();
+  await db.drop(schema);
+});
+
+describe('publish(…, { transaction: client }) — the transactional outbox', () => {
+  it('on COMMIT every request is delivered; before it, nothing is visible or sent', async () => {
+    await inTransaction('COMMIT', async (client) => {
+      await app.publish(new ThingHappened('a'), { transaction: client });
+      await app.publish(new ThingHappened('b'), { transaction: client });
+      // Not committed: another connection sees nothing, and so does the dispatcher.
+      expect(await stored()).toBe(0);
+      expect(receiver.requests).toHaveLength(0);
+    });
+    await receiver.waitFor(2, 10_000);
+    expect(ids()).toEqual(['a', 'b']);
+    await app.drain({ timeoutMs: 10_000 });
+    expect(await app.queueCounts()).toEqual({ pending: 0, inFlight: 0, dead: 0 });
+  });
+
+  it('on ROLLBACK nothing is ever sent', async () => {
+    await inTransaction('ROLLBACK', async (client) => {
+      await app.publish(new ThingHappened('rolled-back-1'), { transaction: client });
+      await app.publish(new ThingHappened('rolled-back-2'), { transaction: client });
+    });
+    // A request published afterwards arrives; the rolled back ones never were stored.
+    await app.publish(new ThingHappened('after'));
+    await receiver.waitFor(1, 10_000);
+    await app.drain({ timeoutMs: 10_000 });
+    expect(ids()).toEqual(['after']);
+    expect(await stored()).toBe(0);
+  });
+
+  it('ROLLBACK TO SAVEPOINT drops what was enqueued after the savepoint, and only that', async () => {
+    await inTransaction('COMMIT', async (client) => {
+      await app.publish(new ThingHappened('kept-before'), { transaction: client });
+      await client.query('SAVEPOINT half');
+      await app.publish(new ThingHappened('dropped'), { transaction: client });
+      await client.query('ROLLBACK TO SAVEPOINT half');
+      await app.publish(new ThingHappened('kept-after'), { transaction: client });
+    });
+    await receiver.waitFor(2, 10_000);
+    await app.drain({ timeoutMs: 10_000 });
+    expect(ids()).toEqual(['kept-after', 'kept-before']);
+  });
+
+  it('enqueues on the host\'s client, in its transaction, beside the host\'s own change', async () => {
+    await host.query(`CREATE TABLE "${schema}_pages" (id text PRIMARY KEY)`);
+    try {
+      await inTransaction('COMMIT', async (client) => {
+        await client.query(`INSERT INTO "${schema}_pages" (id) VALUES ('p1')`);
+        await app.publish(new ThingHappened('p1'), { transaction: client });
+        // The host's client sees its own uncommitted request.
+        expect(Number((await client.query(`SELECT count(*) AS n FROM "${schema}".requests`)).rows[0].n)).toBe(1);
+      });
+      await receiver.waitFor(1, 10_000);
+      expect(ids()).toEqual(['p1']);
+    } finally {
+      await host.query(`DROP TABLE "${schema}_pages"`);
+    }
+  });
+
+  it('refuses a client that is not in a transaction, storing nothing', async () => {
+    const client = await host.connect();
+    try {
+      const error = await refusal(app.publish(new ThingHappened('no-begin'), { transaction: client }));
+      expect(error.code).toBe('HOOKWORK_ERR_INVALID_TRANSACTION');
+      expect(error.message).toMatch(/not in a transaction.*BEGIN/);
+    } finally {
+      client.release();
+    }
+    expect(await stored()).toBe(0);
+  });
+
+  it('refuses a client whose transaction failed, and a client without getTransactionStatus() outside BEGIN', async () => {
+    await inTransaction('ROLLBACK', async (client) => {
+      await client.query('SELECT 1/0').catch(() => {});
+      const error = await refusal(app.publish(new ThingHappened('aborted'), { transaction: client }));
+      expect(error.code).toBe('HOOKWORK_ERR_INVALID_TRANSACTION');
+      expect(error.message).toMatch(/ROLLBACK/);
+    });
+    // An older node-postgres (no getTransactionStatus): the LOCK TABLE probe finds no transaction.
+    const client = await host.connect();
+    try {
+      const older = { query: client.query.bind(client) } as unknown as PostgresTransaction;
+      const error = await refusal(app.publish(new ThingHappened('old-client'), { transaction: older }));
+      expect(error.code).toBe('HOOKWORK_ERR_INVALID_TRANSACTION');
+      // …and inside BEGIN the probe passes and the request commits with the host's transaction.
+      await client.query('BEGIN');
+      await app.publish(new ThingHappened('old-client-in-tx'), { transaction: older });
+      await client.query('COMMIT');
+    } finally {
+      client.release();
+    }
+    await receiver.waitFor(1, 10_000);
+    expect(ids()).toEqual(['old-client-in-tx']);
+  });
+
+  it('refuses what is not a pg client: a Pool, a plain object, a string', async () => {
+    for (const transaction of [host, { begin: true }, 'BEGIN']) {
+      const error = await refusal(app.publish(new ThingHappened('x'), { transaction: transaction as unknown as PostgresTransaction }));
+      expect(error.code).toBe('HOOKWORK_ERR_INVALID_TRANSACTION');
+    }
+    expect((await refusal(app.publish(new ThingHappened('x'), { transaction: host as unknown as PostgresTransaction }))).message).toMatch(/Pool.*pool\.connect\(\)/);
+    expect(await stored()).toBe(0);
+  });
+
+  it('a failed enqueue inside the host transaction fails publish(), and the host rolls back', async () => {
+    const client = await host.connect();
+    try {
+      await client.query('BEGIN');
+      // The store's table is gone: the enqueue fails inside the host's transaction.
+      await db.query(`ALTER TABLE "${schema}".requests RENAME TO requests_gone`);
+      const error = await refusal(app.publish(new ThingHappened('lost'), { transaction: client }));
+      expect(error.code).toBe('HOOKWORK_ERR_ENQUEUE_FAILED');
+      // The host's transaction is aborted: it can only roll back.
+      await expect(client.query('SELECT 1')).rejects.toMatchObject({ code: '25P02' });
+      await client.query('ROLLBACK');
+    } finally {
+      client.release();
+      await db.query(`ALTER TABLE "${schema}".requests_gone RENAME TO requests`);
+    }
+    expect(await stored()).toBe(0);
+  });
+});

@@ -1,0 +1,349 @@
+import { randomUUID } from 'node:crypto';
+import {
+  HookworkError,
+  isHookworkError,
+  type ClaimOptions,
+  type EnqueueOptions,
+  type NewWebhookRequest,
+  type Page,
+  type PageRequest,
+  type QueueCounts,
+  type RedeliverSelector,
+  type RequestQueue,
+  type RequestState,
+  type WebhookRequest,
+} from '@hookwork/core';
+import { ABORTED_TRANSACTION, checkHostTransaction, type PostgresTransaction } from './host-transaction';
+import type { PostgresConnection } from './postgres-connection';
+import { isUniqueViolation, sqlState } from './postgres-errors';
+import { WEBHOOKS_CHANGED, type PostgresListener } from './postgres-listener';
+
+interface Row {
+  seq: string;
+  id: string;
+  webhook_key: string;
+  event_alias: string;
+  body: string;
+  created_at: string;
+  due_at: string;
+  state: RequestState;
+  retry_count: number;
+  last_error: string | null;
+  lease_owner: string | null;
+  lease_expires_at: string | null;
+  dead_at: string | null;
+  fifo: 'skip' | 'block' | null;
+  traceparent: string | null;
+}
+
+const COLUMNS = 'seq, id, webhook_key, event_alias, body, created_at, due_at, state, retry_count, last_error, lease_owner, lease_expires_at, dead_at, fifo, traceparent';
+const R_COLUMNS = COLUMNS.split(', ').map((column) => `r.${column}`).join(', ');
+
+function toRequest(row: Row): WebhookRequest {
+  const request: WebhookRequest = {
+    id: row.id,
+    webhookKey: row.webhook_key,
+    eventAlias: row.event_alias,
+    body: row.body,
+    createdAt: new Date(Number(row.created_at)),
+    dueAt: new Date(Number(row.due_at)),
+    state: row.state,
+    attempts: row.retry_count,
+  };
+  if (row.last_error !== null) request.lastError = row.last_error;
+  if (row.lease_owner !== null) request.leaseOwner = row.lease_owner;
+  if (row.lease_expires_at !== null) request.leaseExpiresAt = new Date(Number(row.lease_expires_at));
+  if (row.dead_at !== null) request.deadAt = new Date(Number(row.dead_at));
+  if (row.fifo !== null) request.fifo = row.fifo;
+  if (row.traceparent !== null) request.traceparent = row.traceparent;
+  return request;
+}
+
+/** Rows in claim order: oldest due first, ties in enqueue order. */
+const byDue = (a: Row, b: Row) => Number(a.due_at) - Number(b.due_at) || Number(a.seq) - Number(b.seq);
+
+/** Text for a text column: PostgreSQL's text cannot hold NUL, which an error message from outside might. */
+const clean = (text: string | undefined) => (text === undefined ? null : text.includes('\u0000') ? text.replaceAll('\u0000', '\uFFFD') : text);
+
+/**
+ * The request queue in PostgreSQL, built for few round trips:
+ *
+ * - enqueue: one `INSERT … SELECT FROM unnest(…)` for the whole batch, with the `pg_notify` in the
+ *   same statement (sent when it commits — the host's commit, inside a host transaction);
+ * - claim: one `UPDATE … FROM (SELECT … FOR UPDATE SKIP LOCKED LIMIT n)` on the partial index of
+ *   pending requests, so concurrent claimers (any number of processes) skip each other's rows
+ *   and never wait, and a claim reads only the due front however many requests wait;
+ * - completeMany, renew, release: one statement for many ids (`id = ANY($1)`).
+ *
+ * Every change a lease holder makes checks, in the same statement, that it still holds the lease.
+ */
+export class PostgresRequestQueue implements RequestQueue<PostgresTransaction> {
+  /** Payload of this queue's own notifications, which its LISTEN connection ignores (it woke its watchers already). */
+  private readonly instance = randomUUID();
+  private readonly listeners = new Set<() => void>();
+  private unlisten: (() => void) | undefined;
+
+  constructor(
+    private readonly c: PostgresConnection,
+    private readonly listener: PostgresListener,
+  ) {}
+
+  async enqueue(requests: readonly NewWebhookRequest[], options?: EnqueueOptions<PostgresTransaction>): Promise<void> {
+    const inHost = options?.transaction !== undefined;
+    const on = inHost ? await checkHostTransaction(options.transaction, this.c) : this.c.enqueueing;
+    if (requests.length === 0) return;
+    const { c } = this;
+    const doing = `enqueueing ${requests.length} request(s)${inHost ? ' in the host transaction' : ''}`;
+    // Inside a host transaction the notification is anonymous: this process's dispatcher, woken
+    // before the host commits, finds nothing, and must wake again when the commit sends it.
+    const payload = inHost ? '' : this.instance;
+    try {
+      await c.query(
+        doing,
+        `WITH inserted AS (
+           INSERT INTO ${c.s}.requests (id, webhook_key, event_alias, body, created_at, due_at, state, retry_count, fifo, traceparent)
+           SELECT id, webhook_key, event_alias, body, created_at, due_at, 'pending', 0, fifo, traceparent
+           FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::bigint[], $6::bigint[], $7::text[], $8::text[]) WITH ORDINALITY
+             AS u(id, webhook_key, event_alias, body, created_at, due_at, fifo, traceparent, n)
+           ORDER BY n
+           RETURNING 1
+         )
+         SELECT pg_notify($9, $10) FROM (SELECT 1 FROM inserted LIMIT 1) AS any_inserted`,
+        [
+          requests.map((r) => r.id),
+          requests.map((r) => r.webhookKey),
+          requests.map((r) => r.eventAlias),
+          requests.map((r) => r.body),
+          requests.map((r) => r.createdAt.getTime()),
+          requests.map((r) => r.dueAt.getTime()),
+          requests.map((r) => r.fifo ?? null),
+          requests.map((r) => r.traceparent ?? null),
+          c.channel,
+          payload,
+        ],
+        on,
+      );
+    } catch (error) {
+      const cause = isHookworkError(error) ? (error.cause ?? error) : error;
+      // The host's transaction had failed already: node-postgres rejects a failed query before
+      // the server's ReadyForQuery updates getTransactionStatus(), so the check may have passed.
+      if (inHost && sqlState(cause) === '25P02') throw new HookworkError('HOOKWORK_ERR_INVALID_TRANSACTION', ABORTED_TRANSACTION, { cause: error });
+      if (isUniqueViolation(cause)) {
+        throw new HookworkError('HOOKWORK_ERR_ENQUEUE_FAILED', `a request of this batch has an id that is already queued (${requests.map((r) => r.id).join(', ').slice(0, 200)}); nothing of this batch was stored${inHost ? ' (and the host transaction is aborted: roll it back)' : ''}`, { cause: error });
+      }
+      throw new HookworkError('HOOKWORK_ERR_ENQUEUE_FAILED', `could not store ${requests.length} request(s): ${(error as Error).message}`, { cause: error });
+    }
+    if (!inHost) this.wakeWatchers();
+  }
+
+  async claim(options: ClaimOptions): Promise<WebhookRequest[]> {
+    const limit = Math.max(0, Math.floor(options.limit));
+    if (limit === 0) return [];
+    const { c } = this;
+    const now = options.now.getTime();
+    const excluded = options.excludeWebhookKeys && options.excludeWebhookKeys.length > 0 ? [...options.excludeWebhookKeys] : [];
+    // Two bounded reads, each on its partial index (pending by due time; in flight by lease
+    // expiry, normally empty), locked with SKIP LOCKED; the oldest `limit` of them are taken.
+    const result = await c.query<Row>(
+      'claiming requests',
+      `WITH due AS (
+         SELECT seq, due_at FROM ${c.s}.requests
+         WHERE state = 'pending' AND due_at <= $1 AND NOT (webhook_key = ANY($2::text[]))
+         ORDER BY due_at, seq LIMIT $3 FOR UPDATE SKIP LOCKED
+       ), expired AS (
+         SELECT seq, due_at FROM ${c.s}.requests
+         WHERE state = 'inflight' AND lease_expires_at <= $1 AND NOT (webhook_key = ANY($2::text[]))
+         ORDER BY lease_expires_at LIMIT $3 FOR UPDATE SKIP LOCKED
+       ), chosen AS (
+         SELECT seq FROM (SELECT seq, due_at FROM due UNION ALL SELECT seq, due_at FROM expired) AS both_kinds ORDER BY due_at, seq LIMIT $3
+       )
+       UPDATE ${c.s}.requests AS r SET state = 'inflight', lease_owner = $4, lease_expires_at = $5
+       FROM chosen WHERE r.seq = chosen.seq
+       RETURNING ${R_COLUMNS}`,
+      [now, excluded, limit, options.owner, now + options.leaseMs], c.bookkeeping,
+    );
+    return result.rows.sort(byDue).map(toRequest);
+  }
+
+  async complete(id: string, owner: string): Promise<boolean> {
+    const { c } = this;
+    const result = await c.query(`completing request ${id}`, `DELETE FROM ${c.s}.requests WHERE id = $1 AND state = 'inflight' AND lease_owner = $2`, [id, owner], c.bookkeeping);
+    return result.rowCount === 1;
+  }
+
+  async completeMany(ids: readonly string[], owner: string): Promise<string[]> {
+    if (ids.length === 0) return [];
+    const { c } = this;
+    const result = await c.query<{ id: string }>(`completing ${ids.length} request(s)`, `DELETE FROM ${c.s}.requests WHERE id = ANY($1::text[]) AND state = 'inflight' AND lease_owner = $2 RETURNING id`, [ids, owner], c.bookkeeping);
+    return result.rows.map((row) => row.id);
+  }
+
+  async reschedule(id: string, owner: string, update: { dueAt: Date; attempts: number; lastError?: string }): Promise<boolean> {
+    const { c } = this;
+    const result = await c.query(
+      `rescheduling request ${id}`,
+      `UPDATE ${c.s}.requests SET state = 'pending', due_at = $1, retry_count = $2, last_error = $3, lease_owner = NULL, lease_expires_at = NULL WHERE id = $4 AND state = 'inflight' AND lease_owner = $5`,
+      [update.dueAt.getTime(), update.attempts, clean(update.lastError), id, owner], c.bookkeeping,
+    );
+    return result.rowCount === 1;
+  }
+
+  async deadLetter(id: string, owner: string, update: { attempts: number; lastError?: string; now: Date }): Promise<boolean> {
+    const { c } = this;
+    const result = await c.query(
+      `dead-lettering request ${id}`,
+      `UPDATE ${c.s}.requests SET state = 'dead', dead_at = $1, retry_count = $2, last_error = $3, lease_owner = NULL, lease_expires_at = NULL WHERE id = $4 AND state = 'inflight' AND lease_owner = $5`,
+      [update.now.getTime(), update.attempts, clean(update.lastError), id, owner], c.bookkeeping,
+    );
+    return result.rowCount === 1;
+  }
+
+  async renew(owner: string, ids: readonly string[], leaseMs: number, now: Date): Promise<string[]> {
+    if (ids.length === 0) return [];
+    const { c } = this;
+    const result = await c.query<{ id: string }>(
+      `renewing ${ids.length} lease(s)`,
+      `UPDATE ${c.s}.requests SET lease_expires_at = $1 WHERE id = ANY($2::text[]) AND state = 'inflight' AND lease_owner = $3 RETURNING id`,
+      [now.getTime() + leaseMs, ids, owner], c.bookkeeping,
+    );
+    return result.rows.map((row) => row.id);
+  }
+
+  async release(owner: string, ids?: readonly string[]): Promise<number> {
+    if (ids && ids.length === 0) return 0;
+    const { c } = this;
+    const result = await c.query(
+      `releasing the claims of ${owner}`,
+      `UPDATE ${c.s}.requests SET state = 'pending', lease_owner = NULL, lease_expires_at = NULL WHERE state = 'inflight' AND lease_owner = $1 AND ($2::text[] IS NULL OR id = ANY($2::text[]))`,
+      [owner, ids ? [...ids] : null], c.bookkeeping,
+    );
+    return result.rowCount ?? 0;
+  }
+
+  async redeliver(selector: RedeliverSelector, now: Date): Promise<string[]> {
+    if (selector.ids && selector.ids.length === 0) return [];
+    const { c } = this;
+    const result = await c.query<{ id: string }>(
+      'redelivering dead letters',
+      `UPDATE ${c.s}.requests SET state = 'pending', due_at = $1, retry_count = 0, dead_at = NULL
+       WHERE state = 'dead' AND ($2::text[] IS NULL OR id = ANY($2::text[])) AND ($3::text IS NULL OR webhook_key = $3) AND ($4::bigint IS NULL OR dead_at >= $4)
+       RETURNING id`,
+      [now.getTime(), selector.ids ? [...selector.ids] : null, selector.webhookKey ?? null, selector.deadSince?.getTime() ?? null],
+    );
+    if (result.rows.length > 0) await this.notify();
+    return result.rows.map((row) => row.id);
+  }
+
+  async listDead(query: { webhookKey?: string } & PageRequest = {}): Promise<Page<WebhookRequest>> {
+    const { c } = this;
+    const where = `state = 'dead' AND ($1::text IS NULL OR webhook_key = $1)`;
+    // One statement, so the page and the total are of one snapshot; the total survives an empty page.
+    const result = await c.query<Row & { total: string; seq: string | null }>(
+      'listing dead letters',
+      `WITH total AS (SELECT count(*) AS total FROM ${c.s}.requests WHERE ${where})
+       SELECT total.total, page.* FROM total LEFT JOIN LATERAL (
+         SELECT ${COLUMNS} FROM ${c.s}.requests WHERE ${where} ORDER BY dead_at DESC, seq DESC LIMIT $2 OFFSET $3
+       ) AS page ON true`,
+      [query.webhookKey ?? null, query.limit ?? null, query.offset ?? 0],
+    );
+    const total = Number(result.rows[0]?.total ?? 0);
+    return { items: result.rows.filter((row) => row.seq !== null).map(toRequest), total };
+  }
+
+  async get(id: string): Promise<WebhookRequest | undefined> {
+    const { c } = this;
+    const result = await c.query<Row>(`reading request ${id}`, `SELECT ${COLUMNS} FROM ${c.s}.requests WHERE id = $1`, [id]);
+    const row = result.rows[0];
+    return row && toRequest(row);
+  }
+
+  async counts(query: { webhookKey?: string } = {}): Promise<QueueCounts> {
+    const { c } = this;
+    if (query.webhookKey !== undefined) {
+      const result = await c.query<{ state: RequestState; n: string }>(`counting the requests of webhook ${query.webhookKey}`, `SELECT state, count(*) AS n FROM ${c.s}.requests WHERE webhook_key = $1 GROUP BY state`, [query.webhookKey]);
+      const of = (state: RequestState) => Number(result.rows.find((r) => r.state === state)?.n ?? 0);
+      return { pending: of('pending'), inFlight: of('inflight'), dead: of('dead') };
+    }
+    // Each count reads its own partial index; one statement, so the three are of one snapshot.
+    const result = await c.query<{ pending: string; inflight: string; dead: string }>(
+      'counting requests',
+      `SELECT (SELECT count(*) FROM ${c.s}.requests WHERE state = 'pending') AS pending,
+              (SELECT count(*) FROM ${c.s}.requests WHERE state = 'inflight') AS inflight,
+              (SELECT count(*) FROM ${c.s}.requests WHERE state = 'dead') AS dead`,
+    );
+    const row = result.rows[0]!;
+    return { pending: Number(row.pending), inFlight: Number(row.inflight), dead: Number(row.dead) };
+  }
+
+  async nextDueAt(): Promise<Date | undefined> {
+    const { c } = this;
+    const result = await c.query<{ at: string | null }>(
+      'finding the next due request',
+      `SELECT least((SELECT min(due_at) FROM ${c.s}.requests WHERE state = 'pending'), (SELECT min(lease_expires_at) FROM ${c.s}.requests WHERE state = 'inflight')) AS at`,
+    );
+    const at = result.rows[0]?.at;
+    return at == null ? undefined : new Date(Number(at));
+  }
+
+  async oldestPendingCreatedAt(): Promise<Date | undefined> {
+    const { c } = this;
+    const result = await c.query<{ at: string | null }>('finding the oldest pending request', `SELECT min(created_at) AS at FROM ${c.s}.requests WHERE state = 'pending'`);
+    const at = result.rows[0]?.at;
+    return at == null ? undefined : new Date(Number(at));
+  }
+
+  async deleteDeadOlderThan(before: Date, limit: number): Promise<number> {
+    if (limit <= 0) return 0;
+    const { c } = this;
+    // A bounded batch: the caller repeats, so no delete holds its locks for long.
+    const result = await c.query(
+      'deleting old dead letters',
+      `DELETE FROM ${c.s}.requests WHERE seq IN (SELECT seq FROM ${c.s}.requests WHERE state = 'dead' AND dead_at < $1 ORDER BY dead_at, seq LIMIT $2)`,
+      [before.getTime(), Math.floor(limit)], c.bookkeeping,
+    );
+    return result.rowCount ?? 0;
+  }
+
+  /**
+   * Calls `listener` when any process enqueues into this schema (LISTEN/NOTIFY, sent when the
+   * enqueue commits), and when this process does. The LISTEN connection reconnects by itself; the
+   * dispatcher's `period` sweep covers what a reconnect missed (and a reconnect wakes too).
+   */
+  watch(listener: () => void): () => void {
+    this.listeners.add(listener);
+    this.unlisten ??= this.listener.subscribe((payload) => {
+      if (payload !== this.instance && payload !== WEBHOOKS_CHANGED) this.wakeWatchers();
+    });
+    return () => {
+      this.listeners.delete(listener);
+      if (this.listeners.size === 0) this.stopWatching();
+    };
+  }
+
+  /** Stops watching (the store calls it on close). */
+  stopWatching(): void {
+    this.unlisten?.();
+    this.unlisten = undefined;
+    this.listeners.clear();
+  }
+
+  private wakeWatchers(): void {
+    for (const listener of [...this.listeners]) {
+      try {
+        listener();
+      } catch {
+        // A listener's failure must not stop the others.
+      }
+    }
+  }
+
+  /** Wakes every process's dispatcher (redelivered requests are due now). */
+  private async notify(): Promise<void> {
+    try {
+      await this.c.query('waking the dispatchers', 'SELECT pg_notify($1, $2)', [this.c.channel, '']);
+    } catch {
+      // The requests are stored; the dispatchers' sweep finds them. Nothing to fail for.
+    }
+    this.wakeWatchers();
+  }
+}

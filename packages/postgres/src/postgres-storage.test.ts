@@ -1,0 +1,243 @@
+import { join } from 'node:path';
+import { createHookwork, isHookworkError, silentLogger, systemClock, type Logger } from '@hookwork/core';
+import { closedPort, describeErrorCatalogue } from '@hookwork/core/testing';
+import { openPostgresStorage, postgresStorage, POSTGRES_ERRORS, SCHEMA_VERSION, type PostgresStorage, type PostgresStorageOptions } from './index';
+import { TestDatabase } from './testing/test-database';
+import { thingComposer } from './testing/thing-event';
+
+describeErrorCatalogue(POSTGRES_ERRORS, join(__dirname, '../../../docs/errors.md'));
+
+const db = new TestDatabase('storage');
+beforeAll(() => db.reachable());
+afterAll(() => db.cleanup());
+
+/** A logger that keeps its info lines. */
+function recordingLogger(): Logger & { lines: string[] } {
+  const lines: string[] = [];
+  return { ...silentLogger, lines, info: (message: string) => void lines.push(message) };
+}
+
+const version = async (schema: string) => (await db.query<{ version: number }>(`SELECT version FROM "${schema}".schema_version`)).rows.map((r) => r.version);
+
+describe('postgresStorage() options', () => {
+  const refused = (options: unknown) => {
+    try {
+      postgresStorage(options as PostgresStorageOptions);
+    } catch (error) {
+      expect(isHookworkError(error, 'HOOKWORK_ERR_INVALID_STORAGE_OPTIONS')).toBe(true);
+      return (error as Error).message;
+    }
+    throw new Error('postgresStorage() accepted bad options');
+  };
+
+  it('refuses bad options at once, naming each and the fix', () => {
+    expect(refused(undefined)).toMatch(/options object/);
+    expect(refused({})).toMatch(/either `connectionString`.*or `pool`/);
+    expect(refused({ connectionString: db.url, pool: {} })).toMatch(/not both/);
+    expect(refused({ connectionString: 'mysql://x' })).toMatch(/postgres:\/\//);
+    expect(refused({ connectionString: db.url, shema: 'x' })).toMatch(/unknown option `shema`.*`schema`/);
+    expect(refused({ pool: { query: 1 } })).toMatch(/pg\.Pool/);
+    expect(refused({ connectionString: db.url, poolSize: 1 })).toMatch(/poolSize/);
+    expect(refused({ connectionString: db.url, connectTimeoutMs: 0 })).toMatch(/connectTimeoutMs/);
+    expect(refused({ connectionString: db.url, synchronousCommit: 'off' })).toMatch(/`synchronousCommit` must be "enqueue", "all" or "none"/);
+  });
+
+  it('refuses a schema name that is not a plain identifier', () => {
+    for (const schema of ['', '1st', 'a-b', 'a b', 'a"b', 'x'.repeat(51), 'pg_hooks', 'Pg_x', 'hooks;drop', 42]) {
+      expect(refused({ connectionString: db.url, schema })).toMatch(/`schema` must be a plain identifier/);
+    }
+  });
+
+  it('start() fails with HOOKWORK_ERR_STORAGE_OPEN_FAILED naming the server when it cannot be reached', async () => {
+    const port = await closedPort();
+    const app = createHookwork({ composers: [thingComposer], storage: postgresStorage({ connectionString: `postgres://postgres@127.0.0.1:${port}/test`, connectTimeoutMs: 2000 }) });
+    const error = await app.start().then(() => undefined, (e: unknown) => e);
+    expect(isHookworkError(error, 'HOOKWORK_ERR_STORAGE_OPEN_FAILED')).toBe(true);
+    expect((error as Error).message).toContain(`127.0.0.1:${port}/test`);
+    expect((error as Error).message).toMatch(/connection string/);
+  });
+});
+
+describe('migrations', () => {
+  it('ten stores opening an empty schema at once migrate it once, and all open', async () => {
+    const schema = db.schema();
+    const loggers = Array.from({ length: 10 }, recordingLogger);
+    const stores = await Promise.all(loggers.map((logger) => openPostgresStorage({ connectionString: db.url, schema, poolSize: 2 }, { logger, clock: systemClock })));
+    try {
+      const migrated = loggers.flatMap((l) => l.lines).filter((line) => /migrated its schema from version 0/.test(line));
+      expect(migrated).toHaveLength(1);
+      expect(await version(schema)).toEqual([SCHEMA_VERSION]);
+      // Every store works on the one schema.
+      await stores[0]!.webhooks.create({ key: 'w', url: 'https://example.com/', events: ['a'], enabled: true, headers: {}, secrets: [], createdAt: new Date(), updatedAt: new Date() } as never);
+      expect(await Promise.all(stores.map((s) => s.webhooks.count()))).toEqual(Array(10).fill(1));
+    } finally {
+      await Promise.all(stores.map((s) => s.close()));
+    }
+  });
+
+  it('opening a current schema again changes nothing', async () => {
+    const schema = db.schema();
+    await (await openPostgresStorage({ connectionString: db.url, schema })).close();
+    const logger = recordingLogger();
+    await (await openPostgresStorage({ connectionString: db.url, schema }, { logger, clock: systemClock })).close();
+    expect(logger.lines.join('\n')).toMatch(new RegExp(`opened .* \\(schema version ${SCHEMA_VERSION}\\)`));
+    expect(await version(schema)).toEqual([SCHEMA_VERSION]);
+  });
+
+  it('refuses a schema written by a newer version, changing nothing', async () => {
+    const schema = db.schema();
+    const first = await openPostgresStorage({ connectionString: db.url, schema });
+    await first.close();
+    await db.query(`UPDATE "${schema}".schema_version SET version = $1`, [SCHEMA_VERSION + 1]);
+    const app = createHookwork({ composers: [thingComposer], storage: postgresStorage({ connectionString: db.url, schema }) });
+    const error = await app.start().then(() => undefined, (e: unknown) => e);
+    expect(isHookworkError(error, 'HOOKWORK_ERR_STORAGE_SCHEMA_TOO_NEW')).toBe(true);
+    expect((error as Error).message).toMatch(new RegExp(`schema version ${SCHEMA_VERSION + 1}.*Upgrade @hookwork/postgres`));
+    expect(await version(schema)).toEqual([SCHEMA_VERSION + 1]);
+  });
+
+  it('keeps its tables in the schema it is given, quoted (mixed case), apart from another schema', async () => {
+    const lower = db.schema();
+    const mixed = db.schema('mixed');
+    const a = await openPostgresStorage({ connectionString: db.url, schema: lower });
+    const b = await openPostgresStorage({ connectionString: db.url, schema: mixed });
+    try {
+      await a.queue.enqueue([{ id: 'only-in-a', webhookKey: 'w', eventAlias: 'e', body: '{}', createdAt: new Date(), dueAt: new Date() }]);
+      expect(await a.queue.counts()).toEqual({ pending: 1, inFlight: 0, dead: 0 });
+      expect(await b.queue.counts()).toEqual({ pending: 0, inFlight: 0, dead: 0 });
+      expect((await db.query('SELECT 1 FROM pg_namespace WHERE nspname = $1', [mixed])).rowCount).toBe(1);
+    } finally {
+      await a.close();
+      await b.close();
+    }
+  });
+});
+
+describe('roles and grants', () => {
+  // A role of this file's own (roles are global to the server): created here, dropped here.
+  const role = `hwt_role_${process.pid}_${Date.now() % 100000}`;
+  const asRole = () => {
+    const url = new URL(db.url);
+    url.username = role;
+    url.password = '';
+    return url.toString();
+  };
+  beforeAll(() => db.query(`CREATE ROLE "${role}" LOGIN`));
+  afterAll(async () => {
+    await db.query(`DROP OWNED BY "${role}"`);
+    await db.query(`DROP ROLE "${role}"`);
+  });
+
+  it('a role that may not create the schema gets HOOKWORK_ERR_STORAGE_PERMISSION_DENIED at start, naming the grants', async () => {
+    const app = createHookwork({ composers: [thingComposer], storage: postgresStorage({ connectionString: asRole(), schema: db.schema() }) });
+    const error = await app.start().then(() => undefined, (e: unknown) => e);
+    expect(isHookworkError(error, 'HOOKWORK_ERR_STORAGE_PERMISSION_DENIED' as never)).toBe(true);
+    expect((error as Error).message).toMatch(/permission denied while reading or migrating its schema.*grant.*docs\/postgres\.md/);
+  });
+
+  it('a role with only the grants docs/postgres.md lists runs on a schema an owner migrated', async () => {
+    const schema = db.schema();
+    await (await openPostgresStorage({ connectionString: db.url, schema })).close();
+    await db.query(`GRANT USAGE ON SCHEMA "${schema}" TO "${role}"`);
+    await db.query(`GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA "${schema}" TO "${role}"`);
+    await db.query(`GRANT USAGE ON ALL SEQUENCES IN SCHEMA "${schema}" TO "${role}"`);
+    const storage = await openPostgresStorage({ connectionString: asRole(), schema });
+    try {
+      const now = new Date();
+      await storage.queue.enqueue([{ id: 'r', webhookKey: 'w', eventAlias: 'e', body: '{}', createdAt: now, dueAt: now }]);
+      const [claimed] = await storage.queue.claim({ owner: 'o', limit: 1, leaseMs: 1000, now });
+      expect(await storage.queue.completeMany!([claimed!.id], 'o')).toEqual(['r']);
+      await storage.deliveryLog.append([]);
+      expect(await storage.health!.takeToken('w', { intervalMs: 100, burst: 1 }, now)).toEqual({ granted: true });
+    } finally {
+      await storage.close();
+    }
+  });
+});
+
+describe('synchronousCommit', () => {
+  it.each(['enqueue', 'all', 'none'] as const)('%s: requests go through enqueue, claim and completion, seen by another store at once', async (synchronousCommit) => {
+    const schema = db.schema();
+    const a = await openPostgresStorage({ connectionString: db.url, schema, synchronousCommit });
+    const b = await openPostgresStorage({ connectionString: db.url, schema });
+    try {
+      const now = new Date();
+      await a.queue.enqueue([{ id: 'r1', webhookKey: 'w', eventAlias: 'e', body: '{}', createdAt: now, dueAt: now }]);
+      expect(await b.queue.counts()).toEqual({ pending: 1, inFlight: 0, dead: 0 });
+      expect((await a.queue.claim({ owner: 'o', limit: 5, leaseMs: 10_000, now })).map((r) => r.id)).toEqual(['r1']);
+      expect(await b.queue.counts()).toEqual({ pending: 0, inFlight: 1, dead: 0 });
+      expect(await a.queue.completeMany!(['r1'], 'o')).toEqual(['r1']);
+      expect(await b.queue.counts()).toEqual({ pending: 0, inFlight: 0, dead: 0 });
+    } finally {
+      await a.close();
+      await b.close();
+    }
+  });
+});
+
+describe('an opened store', () => {
+  let storage: PostgresStorage;
+  afterEach(() => storage?.close());
+
+  it('getByAlias sees its own webhook changes at once, and another store\'s once the notification arrives', async () => {
+    const schema = db.schema();
+    storage = await openPostgresStorage({ connectionString: db.url, schema });
+    const other = await openPostgresStorage({ connectionString: db.url, schema });
+    const webhook = { key: 'w1', url: 'https://example.com/', events: ['x'], enabled: true, headers: {}, secrets: [], createdAt: new Date(1000), updatedAt: new Date(1000) } as never as Parameters<PostgresStorage['webhooks']['create']>[0];
+    const keys = async (alias: string) => (await storage.webhooks.getByAlias(alias)).map((w) => w.key);
+    try {
+      expect(await keys('x')).toEqual([]);
+      await storage.webhooks.create(webhook);
+      expect(await keys('x')).toEqual(['w1']);
+      await waitUntil(() => storage.listening);
+      expect(await keys('x')).toEqual(['w1']); // now answered from memory
+      await storage.webhooks.update({ ...webhook, events: ['y'] });
+      expect(await keys('x')).toEqual([]);
+      expect(await keys('y')).toEqual(['w1']);
+      // Another process's change: seen once its NOTIFY arrives, without any restart.
+      await other.webhooks.update({ ...webhook, events: ['x', 'y'] });
+      await waitUntilAsync(async () => (await keys('x')).length === 1);
+      await other.webhooks.delete('w1');
+      await waitUntilAsync(async () => (await keys('y')).length === 0);
+      // What getByAlias hands out is a copy.
+      await storage.webhooks.create(webhook);
+      (await storage.webhooks.getByAlias('x'))[0]!.url = 'https://changed.example/';
+      expect((await storage.webhooks.getByAlias('x'))[0]!.url).toBe('https://example.com/');
+    } finally {
+      await other.close();
+    }
+  });
+
+  it('listens for other processes\' enqueues once watched, and stops when closed', async () => {
+    const schema = db.schema();
+    storage = await openPostgresStorage({ connectionString: db.url, schema });
+    const other = await openPostgresStorage({ connectionString: db.url, schema });
+    try {
+      let woken = 0;
+      const stop = storage.queue.watch!(() => woken++);
+      await waitUntil(() => storage.listening);
+      await other.queue.enqueue([{ id: 'from-other', webhookKey: 'w', eventAlias: 'e', body: '{}', createdAt: new Date(), dueAt: new Date() }]);
+      await waitUntil(() => woken > 0);
+      stop();
+      await waitUntil(() => !storage.listening);
+    } finally {
+      await other.close();
+    }
+  });
+});
+
+async function waitUntilAsync(check: () => Promise<boolean>, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`not true within ${timeoutMs} ms: ${check.toString()}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+async function waitUntil(check: () => boolean, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`not true within ${timeoutMs} ms: ${check.toString()}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}

@@ -1,0 +1,227 @@
+import { Pool, type ClientConfig, type PoolConfig } from 'pg';
+import { HookworkError, silentLogger, type Storage, type StorageBackend, type StorageCapabilities, type StorageContext } from '@hookwork/core';
+import type { PostgresTransaction } from './host-transaction';
+import { PostgresConnection, quoteIdentifier } from './postgres-connection';
+import { PostgresDeliveryLog } from './postgres-delivery-log';
+import { PostgresListener } from './postgres-listener';
+import { PostgresRequestQueue } from './postgres-request-queue';
+import { PostgresWebhookHealthStore } from './postgres-webhook-health-store';
+import { PostgresWebhookRepository } from './postgres-webhook-repository';
+import { migrate } from './schema';
+
+/** Options of {@link postgresStorage}: a connection string, or a pool the host made. */
+export interface PostgresStorageOptions {
+  /**
+   * Where the database is, e.g. `postgres://app@db.internal:5432/app`; hookwork then makes and
+   * owns a pool of `poolSize` connections, and ends it on close. Give this or `pool`.
+   */
+  connectionString?: string;
+  /**
+   * A node-postgres pool the host made and owns (hookwork never ends it). It must reach the
+   * primary in session mode: the LISTEN connection is opened apart with the pool's settings
+   * (see docs/postgres.md on poolers). Give this or `connectionString`.
+   */
+  pool?: Pool;
+  /**
+   * The schema hookwork's tables live in, created (with the tables) at start when missing.
+   * Several apps share a database with a schema each. Letters, digits and `_`, not starting with
+   * a digit or `pg_`, at most 50 characters. Default `hookwork`.
+   */
+  schema?: string;
+  /** Connections of the pool hookwork makes from `connectionString` (not used with `pool`). Default 10. */
+  poolSize?: number;
+  /** How long to wait for a connection before failing, ms (only with `connectionString`). Default 5000. */
+  connectTimeoutMs?: number;
+  /**
+   * Which commits wait for PostgreSQL to flush its WAL to disk (`synchronous_commit`):
+   *
+   * - `enqueue` (default): enqueues (publish), webhook and health changes wait; the dispatcher's
+   *   bookkeeping (claims, completions, retries, lease renewals, log entries) does not, on a
+   *   second small pool with `synchronous_commit = off`. A server crash may forget the last
+   *   fraction of a second of bookkeeping: those requests go out again (delivery is at least
+   *   once anyway) and a few log entries may be missing. Nothing published is ever lost.
+   * - `all`: every commit waits (PostgreSQL's own default); one pool; slower deliveries.
+   * - `none`: nothing waits, enqueues included — like SQLite's `synchronous=normal`: a server
+   *   crash or power loss may lose the last enqueues after publish() resolved.
+   *
+   * A host transaction's commit follows the host's own setting whatever this says.
+   */
+  synchronousCommit?: 'enqueue' | 'all' | 'none';
+}
+
+/** An opened PostgreSQL store: the four ports, plus what is useful to know about it. */
+export interface PostgresStorage extends Storage<PostgresTransaction> {
+  /** The schema its tables live in. */
+  readonly schema: string;
+  /** The pool it runs on (the host's, or its own); hookwork owns its statements, not its transactions. */
+  readonly pool: Pool;
+  /** True while the LISTEN connection (cross-process wake-ups) is connected; it reconnects by itself. */
+  readonly listening: boolean;
+}
+
+const KNOWN_OPTIONS: readonly string[] = ['connectionString', 'pool', 'schema', 'poolSize', 'connectTimeoutMs', 'synchronousCommit'] satisfies (keyof PostgresStorageOptions)[];
+
+/** A schema name hookwork accepts: a plain identifier (quoted everywhere anyway), short enough for its NOTIFY channel. */
+const SCHEMA_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,49}$/;
+
+interface CheckedOptions {
+  connectionString?: string;
+  pool?: Pool;
+  schema: string;
+  poolSize: number;
+  connectTimeoutMs: number;
+  synchronousCommit: 'enqueue' | 'all' | 'none';
+}
+
+function checkOptions(options: PostgresStorageOptions): CheckedOptions {
+  const bad = (what: string) => new HookworkError('HOOKWORK_ERR_INVALID_STORAGE_OPTIONS', `postgresStorage(): ${what}`);
+  if (options === null || typeof options !== 'object') throw bad('takes an options object, e.g. postgresStorage({ connectionString: "postgres://app@127.0.0.1:5432/app" })');
+  const unknown = Object.keys(options).find((key) => !KNOWN_OPTIONS.includes(key));
+  if (unknown !== undefined) throw bad(`unknown option \`${unknown}\`; the options are ${KNOWN_OPTIONS.map((k) => `\`${k}\``).join(', ')}`);
+  const { connectionString, pool } = options;
+  if ((connectionString === undefined) === (pool === undefined)) throw bad('give either `connectionString` (e.g. "postgres://app@127.0.0.1:5432/app") or `pool` (a pg.Pool you made), not both and not neither');
+  if (connectionString !== undefined && (typeof connectionString !== 'string' || !/^postgres(ql)?:\/\//.test(connectionString))) {
+    throw bad('`connectionString` must be a postgres:// or postgresql:// URL, e.g. "postgres://app@127.0.0.1:5432/app"');
+  }
+  if (pool !== undefined && (pool === null || typeof pool !== 'object' || typeof (pool as Pool).connect !== 'function' || typeof (pool as Pool).query !== 'function')) {
+    throw bad('`pool` must be a node-postgres Pool (new pg.Pool({ … }))');
+  }
+  const schema = options.schema ?? 'hookwork';
+  if (typeof schema !== 'string' || !SCHEMA_NAME.test(schema) || /^pg_/i.test(schema)) {
+    throw bad(`\`schema\` must be a plain identifier: letters, digits and _, not starting with a digit or pg_, at most 50 characters (e.g. "hookwork" or "shop_hooks"); got ${JSON.stringify(schema)}`);
+  }
+  const poolSize = options.poolSize ?? 10;
+  if (!Number.isInteger(poolSize) || poolSize < 2 || poolSize > 1000) throw bad(`\`poolSize\` must be a whole number from 2 to 1000; got ${String(options.poolSize)}`);
+  if (pool !== undefined && options.poolSize !== undefined) throw bad('`poolSize` sizes the pool hookwork makes from `connectionString`; with your own `pool`, size it where you make it');
+  const connectTimeoutMs = options.connectTimeoutMs ?? 5000;
+  if (!Number.isInteger(connectTimeoutMs) || connectTimeoutMs < 1) throw bad(`\`connectTimeoutMs\` must be a whole number of milliseconds above 0; got ${String(options.connectTimeoutMs)}`);
+  const synchronousCommit = options.synchronousCommit ?? 'enqueue';
+  if (synchronousCommit !== 'enqueue' && synchronousCommit !== 'all' && synchronousCommit !== 'none') throw bad(`\`synchronousCommit\` must be "enqueue", "all" or "none"; got ${JSON.stringify(options.synchronousCommit)}`);
+  return { ...(connectionString !== undefined ? { connectionString } : {}), ...(pool !== undefined ? { pool } : {}), schema, poolSize, connectTimeoutMs, synchronousCommit };
+}
+
+/** The server a config points at, for messages: host:port/database, never a password. */
+function describeServer(config: PoolConfig, schema: string): string {
+  let host = config.host ?? process.env.PGHOST ?? 'localhost';
+  let port = String(config.port ?? process.env.PGPORT ?? 5432);
+  let database = config.database ?? process.env.PGDATABASE ?? '';
+  if (config.connectionString) {
+    try {
+      const url = new URL(config.connectionString);
+      host = url.hostname || host;
+      port = url.port || '5432';
+      database = decodeURIComponent(url.pathname.slice(1)) || database;
+    } catch {
+      host = '(unparsed connection string)';
+    }
+  }
+  return `PostgreSQL ${host}:${port}/${database} (schema ${quoteIdentifier(schema)})`;
+}
+
+/**
+ * Opens (creating or migrating) a store on the server. Throws coded errors: the server cannot be
+ * reached or refuses the login (HOOKWORK_ERR_STORAGE_OPEN_FAILED), the role may not create the
+ * schema (HOOKWORK_ERR_STORAGE_PERMISSION_DENIED), a newer hookwork wrote it
+ * (HOOKWORK_ERR_STORAGE_SCHEMA_TOO_NEW).
+ */
+export async function openPostgresStorage(options: PostgresStorageOptions, context: Partial<StorageContext> = {}): Promise<PostgresStorage> {
+  const checked = checkOptions(options);
+  const logger = context.logger ?? silentLogger;
+  const owned = checked.pool === undefined;
+  const pool =
+    checked.pool ??
+    new Pool({
+      connectionString: checked.connectionString,
+      max: checked.poolSize,
+      connectionTimeoutMillis: checked.connectTimeoutMs,
+      idleTimeoutMillis: 30_000,
+      application_name: 'hookwork',
+    });
+  const where = describeServer(pool.options ?? {}, checked.schema);
+  // An idle pooled connection the server terminated reports here; without a listener it would
+  // crash the process. The pool drops it and the next query opens another.
+  const onPoolError = (error: Error) => logger.warn(`an idle connection to ${where} was lost (${error.message}); the pool opens another when needed`);
+  pool.on('error', onPoolError);
+  try {
+    const { from, to } = await migrate(pool, checked.schema, where);
+    logger.info(from === to ? `opened ${where} (schema version ${to})` : `opened ${where}, migrated its schema from version ${from} to ${to}`);
+  } catch (error) {
+    pool.off('error', onPoolError);
+    if (owned) await pool.end().catch(() => {});
+    throw error;
+  }
+
+  // The bookkeeping pool: the same server and settings, its commits not waiting for the WAL flush.
+  const bookkeeping =
+    checked.synchronousCommit === 'all'
+      ? pool
+      : new Pool({
+          ...pool.options,
+          max: Math.max(2, Math.ceil((pool.options.max ?? 10) / 2)),
+          options: `${pool.options.options ?? ''} -c synchronous_commit=off`.trim(),
+        } as PoolConfig);
+  if (bookkeeping !== pool) bookkeeping.on('error', onPoolError);
+  const connection = new PostgresConnection(pool, checked.schema, where, bookkeeping, checked.synchronousCommit === 'none' ? bookkeeping : pool);
+  const listener = new PostgresListener({ ...pool.options, application_name: 'hookwork-listen' } as ClientConfig, connection.channel, logger, where);
+  const queue = new PostgresRequestQueue(connection, listener);
+  const webhooks = new PostgresWebhookRepository(connection, listener);
+  let closed = false;
+  return {
+    schema: checked.schema,
+    pool,
+    get listening() {
+      return listener.listening;
+    },
+    webhooks,
+    queue,
+    deliveryLog: new PostgresDeliveryLog(connection),
+    health: new PostgresWebhookHealthStore(connection),
+    async close() {
+      if (closed) return;
+      closed = true;
+      queue.stopWatching();
+      webhooks.close();
+      await listener.close();
+      pool.off('error', onPoolError);
+      if (bookkeeping !== pool) await bookkeeping.end().catch(() => {});
+      if (owned) await pool.end().catch(() => {});
+    },
+  };
+}
+
+/**
+ * What the PostgreSQL store can do: any number of processes on any number of machines share it
+ * (SKIP LOCKED claims under leases, renewed while attempts run), LISTEN/NOTIFY wakes them,
+ * `publish(…, { transaction: client })` enqueues in the host's own transaction, and webhook
+ * health is shared. FIFO lines are not implemented (yet): `start()` refuses a FIFO webhook.
+ */
+export const POSTGRES_CAPABILITIES: StorageCapabilities = Object.freeze({ transactionalEnqueue: true, leaseRenewal: true, shared: true, crossProcessWake: true, fifo: false, webhookHealth: true });
+
+/**
+ * The PostgreSQL backend: webhooks, the request queue, the delivery log and webhook health in
+ * one schema, shared by every app instance on the database; the transactional outbox.
+ *
+ * ```ts
+ * const app = createHookwork({ composers, storage: postgresStorage({ connectionString: process.env.DATABASE_URL }) });
+ * await app.start(); // connects and migrates; coded HOOKWORK_ERR_STORAGE_* errors here, not later
+ *
+ * const client = await pool.connect();
+ * await client.query('BEGIN');
+ * await client.query('UPDATE pages SET …');
+ * await app.publish(new ContentPublishedNotification(page), { transaction: client });
+ * await client.query('COMMIT'); // the webhooks go out after this, and only if it commits
+ * ```
+ *
+ * Options are checked at once (a bad one throws HOOKWORK_ERR_INVALID_STORAGE_OPTIONS); the
+ * database is reached by `open()`, which the app calls at start.
+ */
+export function postgresStorage(options: PostgresStorageOptions): StorageBackend<PostgresTransaction> {
+  checkOptions(options);
+  return {
+    name: 'postgres',
+    capabilities: POSTGRES_CAPABILITIES,
+    open(context: StorageContext): Promise<PostgresStorage> {
+      return openPostgresStorage(options, context);
+    },
+  };
+}

@@ -1,0 +1,132 @@
+import { HookworkError, type PageRequest, type Webhook, type WebhookRepository } from '@hookwork/core';
+import type { PostgresConnection } from './postgres-connection';
+import { WEBHOOKS_CHANGED, type PostgresListener } from './postgres-listener';
+
+/** The longest a cached getByAlias answer is used, ms: the bound on staleness should a LISTEN connection die unnoticed. */
+const CACHE_TTL_MS = 5_000;
+
+/** The stored JSON form of a webhook: dates as epoch milliseconds, so they round-trip exactly. */
+function encode(webhook: Webhook): string {
+  return JSON.stringify({
+    ...webhook,
+    createdAt: webhook.createdAt.getTime(),
+    updatedAt: webhook.updatedAt.getTime(),
+    secrets: webhook.secrets.map((s) => ({ ...s, createdAt: s.createdAt.getTime(), expiresAt: s.expiresAt?.getTime() })),
+  });
+}
+
+function decode(data: string): Webhook {
+  const raw = JSON.parse(data) as Omit<Webhook, 'createdAt' | 'updatedAt' | 'secrets'> & {
+    createdAt: number;
+    updatedAt: number;
+    secrets: { id: string; secret: string; createdAt: number; expiresAt?: number }[];
+  };
+  return {
+    ...raw,
+    createdAt: new Date(raw.createdAt),
+    updatedAt: new Date(raw.updatedAt),
+    secrets: raw.secrets.map(({ expiresAt, ...s }) => ({ ...s, createdAt: new Date(s.createdAt), ...(expiresAt === undefined ? {} : { expiresAt: new Date(expiresAt) }) })),
+  };
+}
+
+/**
+ * Webhooks in PostgreSQL. Each webhook is one row holding its JSON (new fields need no
+ * migration) and its event aliases as a `text[]` under a GIN index, so getByAlias is an index
+ * lookup (`events @> ARRAY[alias]`) and every write is one statement.
+ *
+ * getByAlias runs on every publish, so its answers are kept in memory — but only while the
+ * store's LISTEN connection is up: every write sends a notification in its own statement (so on
+ * commit), and every process drops its cached answers when one arrives, when the connection is
+ * lost or comes back, and after {@link CACHE_TTL_MS} at most. A change made in this process is
+ * seen by its next publish; one made in another process as soon as its notification arrives
+ * (milliseconds). Measured: one round trip fewer per publish, of two.
+ */
+export class PostgresWebhookRepository implements WebhookRepository {
+  /** alias → the `data` of its webhooks and when it was read (performance.now()). */
+  private readonly cache = new Map<string, { data: string[]; at: number }>();
+  private generation = 0;
+  private unlisten: (() => void) | undefined;
+
+  constructor(
+    private readonly c: PostgresConnection,
+    private readonly listener?: PostgresListener,
+  ) {}
+
+  /** Stops listening for other processes' changes (the store calls it on close). */
+  close(): void {
+    this.unlisten?.();
+    this.unlisten = undefined;
+    this.invalidate();
+  }
+
+  private invalidate(): void {
+    this.generation++;
+    this.cache.clear();
+  }
+
+  async create(webhook: Webhook): Promise<void> {
+    const { c } = this;
+    const result = await c.query(
+      `creating webhook ${webhook.key}`,
+      `WITH written AS (INSERT INTO ${c.s}.webhooks (key, created_at, events, data) VALUES ($1, $2, $3, $4) ON CONFLICT (key) DO NOTHING RETURNING 1)
+       SELECT pg_notify($5, $6) FROM written`,
+      [webhook.key, webhook.createdAt.getTime(), [...new Set(webhook.events)], encode(webhook), c.channel, WEBHOOKS_CHANGED],
+    );
+    this.invalidate();
+    if (result.rowCount !== 1) throw new HookworkError('HOOKWORK_ERR_WEBHOOK_EXISTS', `a webhook with the key ${JSON.stringify(webhook.key)} already exists; choose another key or update it`);
+  }
+
+  async update(webhook: Webhook): Promise<void> {
+    const { c } = this;
+    const result = await c.query(
+      `updating webhook ${webhook.key}`,
+      `WITH written AS (UPDATE ${c.s}.webhooks SET created_at = $2, events = $3, data = $4 WHERE key = $1 RETURNING 1)
+       SELECT pg_notify($5, $6) FROM written`,
+      [webhook.key, webhook.createdAt.getTime(), [...new Set(webhook.events)], encode(webhook), c.channel, WEBHOOKS_CHANGED],
+    );
+    this.invalidate();
+    if (result.rowCount !== 1) throw new HookworkError('HOOKWORK_ERR_WEBHOOK_NOT_FOUND', `no webhook has the key ${JSON.stringify(webhook.key)}`);
+  }
+
+  async delete(key: string): Promise<boolean> {
+    const { c } = this;
+    const result = await c.query(`deleting webhook ${key}`, `WITH written AS (DELETE FROM ${c.s}.webhooks WHERE key = $1 RETURNING 1) SELECT pg_notify($2, $3) FROM written`, [key, c.channel, WEBHOOKS_CHANGED]);
+    this.invalidate();
+    return result.rowCount === 1;
+  }
+
+  async get(key: string): Promise<Webhook | undefined> {
+    const { c } = this;
+    const result = await c.query<{ data: string }>(`reading webhook ${key}`, `SELECT data FROM ${c.s}.webhooks WHERE key = $1`, [key]);
+    const row = result.rows[0];
+    return row && decode(row.data);
+  }
+
+  async list(page: PageRequest = {}): Promise<Webhook[]> {
+    const { c } = this;
+    const result = await c.query<{ data: string }>('listing webhooks', `SELECT data FROM ${c.s}.webhooks ORDER BY created_at, seq LIMIT $1 OFFSET $2`, [page.limit ?? null, page.offset ?? 0]);
+    return result.rows.map((row) => decode(row.data));
+  }
+
+  async getByAlias(alias: string): Promise<Webhook[]> {
+    const { c, listener } = this;
+    if (listener && !this.unlisten) this.unlisten = listener.subscribe((payload) => payload === WEBHOOKS_CHANGED || payload === undefined ? this.invalidate() : undefined);
+    const cached = this.cache.get(alias);
+    if (cached && listener?.listening && performance.now() - cached.at < CACHE_TTL_MS) return cached.data.map(decode);
+    const generation = this.generation;
+    const epoch = listener?.epoch;
+    const at = performance.now();
+    const result = await c.query<{ data: string }>(`looking up webhooks of ${alias}`, `SELECT data FROM ${c.s}.webhooks WHERE events @> ARRAY[$1::text] ORDER BY created_at, seq`, [alias]);
+    const data = result.rows.map((row) => row.data);
+    // Kept only when nothing could have changed meanwhile unseen: no write or notification here,
+    // and the LISTEN connection up all along.
+    if (listener?.listening && listener.epoch === epoch && this.generation === generation) this.cache.set(alias, { data, at });
+    return data.map(decode);
+  }
+
+  async count(): Promise<number> {
+    const { c } = this;
+    const result = await c.query<{ n: string }>('counting webhooks', `SELECT count(*) AS n FROM ${c.s}.webhooks`);
+    return Number(result.rows[0]!.n);
+  }
+}
