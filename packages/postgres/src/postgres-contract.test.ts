@@ -27,7 +27,7 @@ async function fresh<T>(pick: (storage: Storage<unknown>) => T): Promise<Contrac
 }
 
 describeWebhookRepositoryContract('postgres', () => fresh<WebhookRepository>((s) => s.webhooks));
-describeRequestQueueContract('postgres', () => fresh<RequestQueue>((s) => s.queue as RequestQueue), { supportsHostTransaction: true });
+describeRequestQueueContract('postgres', () => fresh<RequestQueue>((s) => s.queue as RequestQueue), { supportsHostTransaction: true, fifo: true });
 describeWebhookHealthStoreContract('postgres', () => fresh<WebhookHealthStore>((s) => s.health!));
 describeDeliveryLogContract('postgres', () => fresh<DeliveryLog>((s) => s.deliveryLog));
 

@@ -59,6 +59,24 @@ function toRequest(row: Row): WebhookRequest {
   return request;
 }
 
+/** A FIFO request holds its webhook's line while pending or in flight, or dead with `block`. */
+const inLine = (t = '') => `${t}fifo IS NOT NULL AND (${t}state <> 'dead' OR ${t}fifo = 'block')`;
+
+/**
+ * The head (its `seq`) of every FIFO line: the smallest seq of each webhook's requests that hold
+ * its line. The webhooks with a line are found by a loose index scan of `requests_fifo_line` (one
+ * seek per webhook), so a long line is never read whole.
+ */
+const fifoHeads = (s: string) => `SELECT (SELECT h.seq FROM ${s}.requests h WHERE h.webhook_key = lines.webhook_key AND ${inLine('h.')} ORDER BY h.seq LIMIT 1) AS seq
+         FROM (
+           WITH RECURSIVE line(webhook_key) AS (
+             (SELECT webhook_key FROM ${s}.requests WHERE ${inLine()} ORDER BY webhook_key LIMIT 1)
+             UNION ALL
+             SELECT (SELECT n.webhook_key FROM ${s}.requests n WHERE ${inLine('n.')} AND n.webhook_key > line.webhook_key ORDER BY n.webhook_key LIMIT 1)
+             FROM line WHERE line.webhook_key IS NOT NULL
+           ) SELECT webhook_key FROM line WHERE webhook_key IS NOT NULL
+         ) AS lines`;
+
 /** Rows in claim order: oldest due first, ties in enqueue order. */
 const byDue = (a: Row, b: Row) => Number(a.due_at) - Number(b.due_at) || Number(a.seq) - Number(b.seq);
 
@@ -142,20 +160,32 @@ export class PostgresRequestQueue implements RequestQueue<PostgresTransaction> {
     const { c } = this;
     const now = options.now.getTime();
     const excluded = options.excludeWebhookKeys && options.excludeWebhookKeys.length > 0 ? [...options.excludeWebhookKeys] : [];
-    // Two bounded reads, each on its partial index (pending by due time; in flight by lease
-    // expiry, normally empty), locked with SKIP LOCKED; the oldest `limit` of them are taken.
+    // Bounded reads, each on a partial index, locked with SKIP LOCKED so claimers never wait:
+    // plain requests pending by due time and in flight by lease expiry (normally none); and the
+    // head of each FIFO line — the smallest seq of the webhook's requests that hold it — when it is
+    // due or its lease ran out and no other request of the line is out. The lines are found by a
+    // loose index scan (one seek per webhook with a line), so a long line is never read whole. The
+    // state is checked again on the locked row, so a head another process just claimed or
+    // completed is not taken twice. The oldest `limit` of all of them are taken.
     const result = await c.query<Row>(
       'claiming requests',
       `WITH due AS (
          SELECT seq, due_at FROM ${c.s}.requests
-         WHERE state = 'pending' AND due_at <= $1 AND NOT (webhook_key = ANY($2::text[]))
+         WHERE state = 'pending' AND fifo IS NULL AND due_at <= $1 AND NOT (webhook_key = ANY($2::text[]))
          ORDER BY due_at, seq LIMIT $3 FOR UPDATE SKIP LOCKED
        ), expired AS (
          SELECT seq, due_at FROM ${c.s}.requests
-         WHERE state = 'inflight' AND lease_expires_at <= $1 AND NOT (webhook_key = ANY($2::text[]))
+         WHERE state = 'inflight' AND fifo IS NULL AND lease_expires_at <= $1 AND NOT (webhook_key = ANY($2::text[]))
          ORDER BY lease_expires_at LIMIT $3 FOR UPDATE SKIP LOCKED
+       ), heads AS (
+         ${fifoHeads(c.s)}
+       ), fifo_heads AS (
+         SELECT r.seq, r.due_at FROM ${c.s}.requests r JOIN heads ON r.seq = heads.seq
+         WHERE ((r.state = 'pending' AND r.due_at <= $1) OR (r.state = 'inflight' AND r.lease_expires_at <= $1)) AND NOT (r.webhook_key = ANY($2::text[]))
+           AND NOT EXISTS (SELECT 1 FROM ${c.s}.requests o WHERE o.webhook_key = r.webhook_key AND ${inLine('o.')} AND o.state = 'inflight' AND o.lease_expires_at > $1 AND o.seq <> r.seq)
+         ORDER BY r.due_at, r.seq LIMIT $3 FOR UPDATE OF r SKIP LOCKED
        ), chosen AS (
-         SELECT seq FROM (SELECT seq, due_at FROM due UNION ALL SELECT seq, due_at FROM expired) AS both_kinds ORDER BY due_at, seq LIMIT $3
+         SELECT seq FROM (SELECT seq, due_at FROM due UNION ALL SELECT seq, due_at FROM expired UNION ALL SELECT seq, due_at FROM fifo_heads) AS all_kinds ORDER BY due_at, seq LIMIT $3
        )
        UPDATE ${c.s}.requests AS r SET state = 'inflight', lease_owner = $4, lease_expires_at = $5
        FROM chosen WHERE r.seq = chosen.seq
@@ -279,7 +309,13 @@ export class PostgresRequestQueue implements RequestQueue<PostgresTransaction> {
     const { c } = this;
     const result = await c.query<{ at: string | null }>(
       'finding the next due request',
-      `SELECT least((SELECT min(due_at) FROM ${c.s}.requests WHERE state = 'pending'), (SELECT min(lease_expires_at) FROM ${c.s}.requests WHERE state = 'inflight')) AS at`,
+      // Plain requests by due time, leases by expiry, and of each FIFO line only its head: the
+      // requests behind a head wait for it, however early they are due.
+      `SELECT least(
+         (SELECT min(due_at) FROM ${c.s}.requests WHERE state = 'pending' AND fifo IS NULL),
+         (SELECT min(lease_expires_at) FROM ${c.s}.requests WHERE state = 'inflight'),
+         (SELECT min(r.due_at) FROM ${c.s}.requests r JOIN (${fifoHeads(c.s)}) AS heads ON r.seq = heads.seq WHERE r.state = 'pending')
+       ) AS at`,
     );
     const at = result.rows[0]?.at;
     return at == null ? undefined : new Date(Number(at));

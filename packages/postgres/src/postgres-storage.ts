@@ -193,9 +193,9 @@ export async function openPostgresStorage(options: PostgresStorageOptions, conte
  * What the PostgreSQL store can do: any number of processes on any number of machines share it
  * (SKIP LOCKED claims under leases, renewed while attempts run), LISTEN/NOTIFY wakes them,
  * `publish(…, { transaction: client })` enqueues in the host's own transaction, and webhook
- * health is shared. FIFO lines are not implemented (yet): `start()` refuses a FIFO webhook.
+ * health is shared, and FIFO webhooks get one head of their line at a time, in enqueue order.
  */
-export const POSTGRES_CAPABILITIES: StorageCapabilities = Object.freeze({ transactionalEnqueue: true, leaseRenewal: true, shared: true, crossProcessWake: true, fifo: false, webhookHealth: true });
+export const POSTGRES_CAPABILITIES: StorageCapabilities = Object.freeze({ transactionalEnqueue: true, leaseRenewal: true, shared: true, crossProcessWake: true, fifo: true, webhookHealth: true });
 
 /**
  * The PostgreSQL backend: webhooks, the request queue, the delivery log and webhook health in

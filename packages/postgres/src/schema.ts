@@ -81,6 +81,11 @@ const MIGRATIONS: readonly ((s: string) => string)[] = [
     tat double precision NOT NULL
   );
   `,
+  // 2: FIFO lines. A webhook's line (the requests that hold it; its head is the smallest seq) is
+  // read from this index, so a claim finds each line's head without reading the line.
+  (s) => `
+  CREATE INDEX requests_fifo_line ON ${s}.requests (webhook_key, seq) WHERE fifo IS NOT NULL AND (state <> 'dead' OR fifo = 'block');
+  `,
 ];
 
 /** The schema version this build of @hookwork/postgres writes. */

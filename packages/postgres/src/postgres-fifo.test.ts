@@ -1,0 +1,79 @@
+import { createHookwork, type Hookwork, type HookworkSettingsInput } from '@hookwork/core';
+import { startTestReceiver, type TestReceiver } from '@hookwork/core/testing';
+import { postgresStorage, type PostgresTransaction } from './index';
+import { TestDatabase } from './testing/test-database';
+import { ThingHappened, thingComposer } from './testing/thing-event';
+
+const settings: HookworkSettingsInput = { ssrf: { allowInternal: false, allow: ['127.0.0.1'] }, retrySchedule: [50], retryJitter: 0, period: 200, timeout: 5000, stopTimeout: 2000 };
+
+const db = new TestDatabase('fifo');
+let receiver: TestReceiver;
+let schema: string;
+const apps: Hookwork<PostgresTransaction>[] = [];
+
+beforeAll(() => db.reachable());
+afterAll(() => db.cleanup());
+beforeEach(async () => {
+  schema = db.schema();
+});
+afterEach(async () => {
+  for (const app of apps.splice(0)) await app.stop();
+  await receiver.close();
+  await db.drop(schema);
+});
+
+async function startApp(): Promise<Hookwork<PostgresTransaction>> {
+  const app = createHookwork({ composers: [thingComposer], settings, storage: postgresStorage({ connectionString: db.url, schema, poolSize: 4 }) });
+  apps.push(app);
+  await app.start();
+  return app;
+}
+
+describe('FIFO webhooks on PostgreSQL', () => {
+  it('two apps on one schema deliver a FIFO line one at a time, in publish order, through retries', async () => {
+    const attempts = new Map<string, number>();
+    let open = 0;
+    let maxOpen = 0;
+    receiver = await startTestReceiver((request, res) => {
+      const { id } = JSON.parse(request.text) as { id: string };
+      const attempt = attempts.get(id) ?? 0;
+      attempts.set(id, attempt + 1);
+      maxOpen = Math.max(maxOpen, ++open);
+      // Every fifth request fails its first attempt: the ones behind it must wait for its retry.
+      setTimeout(() => {
+        open--;
+        res.writeHead(Number(id) % 5 === 0 && attempt === 0 ? 503 : 200).end();
+      }, 10);
+    });
+    const [a, b] = [await startApp(), await startApp()];
+    await a.webhooks.create({ url: receiver.url, events: ['thing.happened'], fifo: true });
+    const ids = Array.from({ length: 20 }, (_, i) => String(i + 1).padStart(3, '0'));
+    // Published from both apps, one after another: the line is in publish order whoever published.
+    for (const [i, id] of ids.entries()) await (i % 2 === 0 ? a : b).publish(new ThingHappened(id));
+    await Promise.all([a.drain({ timeoutMs: 60_000 }), b.drain({ timeoutMs: 60_000 })]);
+
+    const sequence = receiver.requests.map((r) => (JSON.parse(r.text) as { id: string }).id).filter((id, i, all) => i === 0 || all[i - 1] !== id);
+    expect(sequence).toEqual(ids);
+    expect(maxOpen).toBe(1);
+    expect(attempts.get('005')).toBe(2);
+  });
+
+  it('a plain webhook beside a FIFO one is not held by its line', async () => {
+    let releaseHead: (() => void) | undefined;
+    receiver = await startTestReceiver((request, res) => {
+      // The FIFO line's head hangs until the plain webhook's requests have all arrived.
+      if (request.path === '/fifo' && !releaseHead) releaseHead = () => void res.writeHead(200).end();
+      else res.writeHead(200).end();
+    });
+    const app = await startApp();
+    await app.webhooks.create({ url: `${receiver.origin}/fifo`, events: ['thing.happened'], fifo: true });
+    await app.webhooks.create({ url: `${receiver.origin}/plain`, events: ['thing.happened'] });
+    for (let i = 0; i < 5; i++) await app.publish(new ThingHappened(String(i)));
+    await receiver.waitFor(6, 30_000); // five plain and the FIFO head
+    expect(receiver.requests.filter((r) => r.path === '/plain')).toHaveLength(5);
+    expect(receiver.requests.filter((r) => r.path === '/fifo')).toHaveLength(1);
+    releaseHead!();
+    await app.drain({ timeoutMs: 30_000 });
+    expect(receiver.requests.filter((r) => r.path === '/fifo')).toHaveLength(5);
+  });
+});
