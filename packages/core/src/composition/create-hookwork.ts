@@ -5,7 +5,7 @@ import { Attempt } from '../delivery/attempt';
 import { DeliveryLogWriter } from '../delivery/delivery-log-writer';
 import { WebhookHealthMonitor } from '../delivery/health/webhook-health-monitor';
 import { LogCleanup } from '../delivery/log-cleanup';
-import { DeliveryOptionsToken, type DeliveryOptions } from '../delivery/delivery-options';
+import { DeliveryOptionsToken, deliveryOptionProblems, type DeliveryOptions } from '../delivery/delivery-options';
 import { pollingQueue } from '../delivery/engine/polling-engine';
 import { createHttpTransport } from '../delivery/transport/http-transport';
 import { WebhookCache } from '../delivery/webhook-cache';
@@ -32,7 +32,7 @@ import { TransportToken, type Transport } from '../ports/transport';
 import { WebhookHealthStoreToken, type WebhookHealthStore } from '../ports/webhook-health-store';
 import { WebhookRepositoryToken, type WebhookRepository } from '../ports/webhook-repository';
 import { ClockToken, systemClock, type Clock } from '../runtime/clock';
-import { ServerRoleAccessorToken, fixedServerRole, type ServerRoleAccessor } from '../runtime/server-role';
+import { SERVER_ROLES, ServerRoleAccessorToken, fixedServerRole, type ServerRoleAccessor } from '../runtime/server-role';
 import { resolveToken } from '../runtime/tokens';
 import { resolveSettings } from '../settings/resolve-settings';
 import { SettingsToken, type HookworkSettings, type HookworkSettingsInput, type SettingsAccessor } from '../settings/settings';
@@ -110,6 +110,12 @@ function checkOptions(options: unknown): void {
     } else if (value !== undefined && !kind.check(value)) {
       problems.push({ key, problem: `must be ${kind.expected}` });
     }
+  }
+  const { delivery, transport, serverRole } = options as HookworkOptions;
+  if (OPTION_KINDS.delivery.check(delivery)) problems.push(...deliveryOptionProblems(delivery!, transport !== undefined));
+  if (OPTION_KINDS.serverRole.check(serverRole)) {
+    const role = serverRole!.currentServerRole;
+    if (!SERVER_ROLES.includes(role)) problems.push({ key: 'serverRole.currentServerRole', problem: `is ${JSON.stringify(role)}; it must be one of ${SERVER_ROLES.join(', ')} (case matters)` });
   }
   const composers = (options as HookworkOptions).composers;
   if (Array.isArray(composers)) {

@@ -44,15 +44,70 @@ export interface DeliveryOptions {
   /** Runs before every attempt (and test send). */
   beforeSend?: BeforeSendHook;
   /**
-   * Configures the default transport's axios instance, e.g. to add interceptors. Ignored when
-   * the host passes its own `transport`.
+   * Configures the default transport's axios instance, e.g. to add interceptors. Refused
+   * (HOOKWORK_ERR_INVALID_OPTIONS) beside a `transport` of the host's, which it could not reach.
    */
   configureAxios?: (axios: AxiosInstance) => void;
-  /** Resolves host names for the default transport (default: `dns.lookup`); the SSRF guard judges what it returns. */
+  /**
+   * Resolves host names for the default transport (default: `dns.lookup`); the SSRF guard judges
+   * what it returns. Refused beside a `transport` of the host's.
+   */
   resolver?: HostResolver;
-  /** TLS trust of the default transport: `{ ca }` adds an internal CA. Certificates are always verified. */
+  /**
+   * TLS trust of the default transport: `{ ca }` adds an internal CA. Certificates are always
+   * verified. Refused beside a `transport` of the host's.
+   */
   tls?: DeliveryTlsOptions;
 }
 
 /** Injection token of the app's {@link DeliveryOptions}. */
 export const DeliveryOptionsToken = createToken<DeliveryOptions>('hookwork.DeliveryOptions');
+
+/** Every key of {@link DeliveryOptions}; anything else is refused as a typo. */
+const DELIVERY_OPTION_KEYS: readonly (keyof DeliveryOptions)[] = ['beforeSend', 'configureAxios', 'resolver', 'tls'];
+
+/** The delivery options that configure the default transport only. */
+const DEFAULT_TRANSPORT_ONLY: readonly (keyof DeliveryOptions)[] = ['configureAxios', 'resolver', 'tls'];
+
+/** One problem of createHookwork()'s options: the key path and what is wrong with it. */
+export interface OptionProblem {
+  key: string;
+  problem: string;
+}
+
+const isPem = (value: unknown): boolean => typeof value === 'string' || Buffer.isBuffer(value);
+
+/**
+ * What is wrong with `createHookwork({ delivery })`, given whether the host passed its own
+ * `transport`: unknown keys (a `beforeSent` typo would never run), values of the wrong kind, and
+ * options of the default transport beside a transport of the host's, where they would be silently
+ * ignored. Empty when nothing is.
+ */
+export function deliveryOptionProblems(delivery: object, ownTransport: boolean): OptionProblem[] {
+  const problems: OptionProblem[] = [];
+  const options = delivery as Record<string, unknown>;
+  for (const key of Object.keys(options)) {
+    if (!(DELIVERY_OPTION_KEYS as readonly string[]).includes(key)) {
+      const near = DELIVERY_OPTION_KEYS.find((k) => k.toLowerCase().startsWith(key.toLowerCase().slice(0, 4)));
+      problems.push({ key: `delivery.${key}`, problem: `is not a delivery option${near ? ` (did you mean ${near}?)` : ''}; they are ${DELIVERY_OPTION_KEYS.join(', ')}` });
+    }
+  }
+  for (const key of ['beforeSend', 'configureAxios', 'resolver'] as const) {
+    if (options[key] !== undefined && typeof options[key] !== 'function') problems.push({ key: `delivery.${key}`, problem: `must be a function; got ${options[key] === null ? 'null' : typeof options[key]}` });
+  }
+  const tls = options.tls;
+  if (tls !== undefined) {
+    if (tls === null || typeof tls !== 'object' || Array.isArray(tls)) problems.push({ key: 'delivery.tls', problem: 'must be an object such as { ca: readFileSync("internal-ca.pem") }' });
+    else {
+      for (const key of Object.keys(tls)) if (key !== 'ca') problems.push({ key: `delivery.tls.${key}`, problem: 'is not a TLS option; the one option is ca (certificates are always verified: add the CA that signed the receiver\'s certificate)' });
+      const ca = (tls as { ca?: unknown }).ca;
+      if (ca !== undefined && !isPem(ca) && !(Array.isArray(ca) && ca.every(isPem))) problems.push({ key: 'delivery.tls.ca', problem: 'must be PEM text or a Buffer, or a list of them' });
+    }
+  }
+  if (ownTransport) {
+    for (const key of DEFAULT_TRANSPORT_ONLY) {
+      if (options[key] !== undefined) problems.push({ key: `delivery.${key}`, problem: 'configures the default transport and would be ignored beside your own transport; configure that transport itself, or leave transport out' });
+    }
+  }
+  return problems;
+}

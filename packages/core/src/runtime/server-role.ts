@@ -7,6 +7,9 @@ import { createToken } from './tokens';
  */
 export type ServerRole = 'Single' | 'SchedulingPublisher' | 'Subscriber' | 'Unknown';
 
+/** Every {@link ServerRole}, for checking a host's accessor. */
+export const SERVER_ROLES: readonly ServerRole[] = ['Single', 'SchedulingPublisher', 'Subscriber', 'Unknown'];
+
 /** Tells the role of this process. Hosts replace it (e.g. from their cluster config). */
 export interface ServerRoleAccessor {
   readonly currentServerRole: ServerRole;
