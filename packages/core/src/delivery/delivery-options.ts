@@ -6,6 +6,7 @@ import type { HostResolver } from './transport/ssrf-guard';
 
 /** The outgoing request as a before-send hook sees it, and may change it. */
 export interface BeforeSendRequest {
+  /** The absolute http(s) URL to send to; a hook may change it (the SSRF guard judges the final one). */
   url: string;
   /** Custom and framework headers (the signature is added after the hook, over the final body). */
   headers: Record<string, string>;
@@ -20,8 +21,11 @@ export interface BeforeSendRequest {
 export interface BeforeSendContext {
   /** The webhook, secrets removed. */
   webhook: Omit<Webhook, 'secrets'>;
+  /** The event alias that fired (sent in the event header). */
   eventAlias: string;
+  /** The request's `webhook-id`, the same on every attempt. */
   requestId: string;
+  /** Attempts made before this one (0 on the first); sent in the retry-count header. */
   retryCount: number;
   /** True for sendTestEvent(). */
   test: boolean;
