@@ -51,10 +51,7 @@ export interface DeliveryLogEntry {
    * the status line decides, so a 2xx with such a note is `delivered`.
    */
   errorMessage?: string;
-  /**
-   * How long the attempt took, ms, from the start of the request to the end of the response body
-   * (or the failure).
-   */
+  /** How long the attempt took, ms (0 when it was not sent). */
   durationMs: number;
   /** What became of the request after this attempt. */
   outcome: DeliveryOutcome;
