@@ -5,6 +5,7 @@ import { WebhookEventTypes } from './webhook-event-types';
 
 /** The notification the app publishes for each operator event, when operator events are composed. */
 export class OperatorNotification {
+  /** The operator event it carries. */
   constructor(readonly event: OperatorEvent) {}
 }
 

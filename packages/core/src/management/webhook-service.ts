@@ -27,7 +27,9 @@ export interface CreatedWebhook extends WebhookView {
 
 /** A problem with webhook input: the field and what is wrong. */
 export interface WebhookInputProblem {
+  /** The field at fault, dotted (`headers.X-Token`, `rateLimit.perSecond`). */
   field: string;
+  /** What is wrong with it and how to fix it. */
   problem: string;
 }
 

@@ -12,6 +12,7 @@ export const SERVER_ROLES: readonly ServerRole[] = ['Single', 'SchedulingPublish
 
 /** Tells the role of this process. Hosts replace it (e.g. from their cluster config). */
 export interface ServerRoleAccessor {
+  /** The role now; read at each publish, so it may change at run time. */
   readonly currentServerRole: ServerRole;
 }
 

@@ -19,6 +19,7 @@ export interface HookworkSettings {
   period: number;
   /** Delete delivery logs older than keepLogsForDays. */
   enableLoggingCleanup: boolean;
+  /** Days a delivery log entry is kept (with `enableLoggingCleanup`); fractions allowed. */
   keepLogsForDays: number;
   /** Dead-lettered requests are deleted after this many days (default: keepLogsForDays). */
   keepDeadLettersForDays: number;
@@ -74,6 +75,7 @@ export interface HookworkSettings {
 
 /** The circuit-breaker settings (see {@link HookworkSettings.breaker}); durations in ms. */
 export interface BreakerSettings {
+  /** False: the breaker never opens. */
   enabled: boolean;
   /** Failed attempts in a row that open the breaker (0: this trigger is off). */
   failureThreshold: number;
@@ -114,6 +116,7 @@ export type HookworkSettingsInput = Omit<
 
 /** Product name and version sent in the user agent. */
 export const HOOKWORK_PRODUCT = 'hookwork';
+/** hookwork's version, sent in the user agent and the catalogue's default `info.version`. */
 export const HOOKWORK_VERSION = '0.1.0';
 
 /** Header names of each {@link HeaderStyle}. */
@@ -163,6 +166,7 @@ export function defaultSettings(): HookworkSettings {
  * work (log cleanup, the dispatcher) sees an `app.updateSettings()` without a restart.
  */
 export interface SettingsAccessor {
+  /** The settings now (the latest `updateSettings()` applied). */
   readonly current: Readonly<HookworkSettings>;
 }
 
