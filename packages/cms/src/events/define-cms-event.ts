@@ -239,10 +239,10 @@ export type CmsNotificationEventClass<N extends object> = new (deps: WebhookEven
  * `example`, else the built-in example of its alias, so test sends carry a real payload.
  */
 export function defineCmsEvent<N extends object, E>(definition: CmsEntityEventDefinition<N, E>): CmsEntityEventClass<N, E>;
-export function defineCmsEvent<N extends object, E>(definition: CmsListEventDefinition<N, E>): CmsListEventClass<N, E>;
 /** Makes a list event class (one request per notification, carrying the matching items). */
-export function defineCmsEvent<N extends object>(definition: CmsNotificationEventDefinition<N>): CmsNotificationEventClass<N>;
+export function defineCmsEvent<N extends object, E>(definition: CmsListEventDefinition<N, E>): CmsListEventClass<N, E>;
 /** Makes a notification-level event class (one request per notification). */
+export function defineCmsEvent<N extends object>(definition: CmsNotificationEventDefinition<N>): CmsNotificationEventClass<N>;
 export function defineCmsEvent(definition: CmsEventDefinition): Function {
   const base = { entity: CmsEntityWebhookEvent, list: CmsListWebhookEvent, notification: CmsNotificationWebhookEvent }[definition.kind] as unknown as new (
     deps: WebhookEventDependencies,
