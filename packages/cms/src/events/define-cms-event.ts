@@ -164,6 +164,7 @@ export abstract class CmsEntityWebhookEvent<N extends object, E> extends Webhook
     return convert(this, this.payloadType, (definitionOf(this) as CmsEntityEventDefinition<N, E>).payload, entity);
   }
 
+  /** The entity's content-type key for the filter: the definition's `contentTypeKey`, else `entity.contentType.key`. */
   override getContentTypeKey(entity: E): string | undefined {
     const { contentTypeKey } = definitionOf(this) as CmsEntityEventDefinition<N, E>;
     return contentTypeKey ? contentTypeKey(entity) : super.getContentTypeKey(entity);
@@ -187,10 +188,12 @@ export abstract class CmsListWebhookEvent<N extends object, E> extends WebhookEv
     return convert(this, this.payloadType, (definitionOf(this) as CmsListEventDefinition<N, E>).payload, items);
   }
 
+  /** The payload of the request: every item of the notification, in the configured shape. */
   override convertNotificationToRequestPayload(notification: N, context: PayloadContext): unknown {
     return this.convertItemsToRequestPayload([...this.getItemsFromNotification(notification)], context);
   }
 
+  /** One request per subscription carrying the items; for content, media and element events only the items the webhook's content-type filter lets through, and none when none do. */
   protected override async processWebhooks(notification: N, subscriptions: readonly WebhookSubscription[]): Promise<FireRequest[]> {
     const definition = definitionOf(this) as CmsListEventDefinition<N, E>;
     const filtered = FILTERED_TYPES.has(definition.type);
@@ -214,6 +217,7 @@ export abstract class CmsListWebhookEvent<N extends object, E> extends WebhookEv
 
 /** The base of the catalogue's notification-level events (UserLoginSuccess, HealthCheckCompleted, …). */
 export abstract class CmsNotificationWebhookEvent<N extends object> extends WebhookEventBase<N> {
+  /** The payload of the request: the notification itself in the configured shape. */
   override convertNotificationToRequestPayload(notification: N, _context: PayloadContext): unknown {
     return convert(this, this.payloadType, (definitionOf(this) as CmsNotificationEventDefinition<N>).payload, notification);
   }

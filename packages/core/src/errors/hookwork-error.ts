@@ -23,6 +23,7 @@ export interface HookworkErrorOptions {
  * details and the cause's message.
  */
 export class HookworkError extends Error {
+  /** Always `HookworkError`, as stack traces and `JSON.stringify` show it. */
   override readonly name = 'HookworkError';
   /** The stable code (`HOOKWORK_ERR_…`, or a package's own), as documented in docs/errors.md. */
   readonly code: HookworkErrorCode | PluginErrorCode;

@@ -56,8 +56,10 @@ export abstract class WebhookEventBase<TNotification extends object = object> {
   /** Options the composing extension attached to this class (see WebhookEventCollectionBuilder.addWithOptions). */
   eventOptions: WebhookEventOptionsBag = {};
 
-  /** Core's services every event needs (settings, server role, webhooks, firing, logger). */
-  constructor(protected readonly deps: WebhookEventDependencies) {}
+  constructor(
+    /** Core's services every event needs (settings, server role, webhooks, firing, logger); a subclass passes its `deps` on with `super(deps)`. */
+    protected readonly deps: WebhookEventDependencies,
+  ) {}
 
   /** This class's own @WebhookEvent declaration. */
   protected get metadata(): WebhookEventMetadata {
