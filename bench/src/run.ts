@@ -14,6 +14,9 @@
  *    (bench/src/bullmq-bench.ts; `--only-bullmq` runs this part alone).
  * 7. FIFO: one webhook delivering in publish order, one request at a time, next to the same run
  *    without FIFO (memory, then SQLite) — what ordering costs in throughput.
+ * 8. Transports: hookwork with the undici and the axios transport (memory, SQLite) next to a raw
+ *    `node:http` keep-alive loop, the machine's limit (bench/src/transport-bench.ts;
+ *    `--only-transport` runs this part alone).
  */
 import 'reflect-metadata';
 import { fork, spawnSync, type ChildProcess } from 'node:child_process';
@@ -37,6 +40,7 @@ import {
 } from '@hookwork/core';
 import { sqliteStorage } from '@hookwork/sqlite';
 import { bullmqBench } from './bullmq-bench';
+import { transportBench, transportEndToEnd } from './transport-bench';
 
 const now = () => performance.timeOrigin + performance.now();
 const TITLE = 'A benchmark event with a body of a realistic size: '.padEnd(120, '.');
@@ -332,6 +336,42 @@ async function bullmqSection(receiver: ChildReceiver, quick: boolean, only?: 'di
   };
 }
 
+/** Section 8, printed; its figures for the JSON line. */
+async function transportSection(receiver: ChildReceiver, quick: boolean, sqliteFile: () => StorageBackend): Promise<Record<string, number>> {
+  const { raw, memory, sqlite } = await transportBench(receiver, {
+    composer: benchComposer,
+    notify: (i) => new BenchHappened(i, now()),
+    rounds: quick ? 1 : 3,
+    rawRequests: quick ? 4_000 : 20_000,
+    memoryEvents: quick ? 4_000 : 20_000,
+    sqliteEvents: quick ? 1_000 : 5_000,
+    sqliteFile,
+  });
+  const line = (what: string, run: { rps: number; cpuUs: number }) =>
+    console.log(`${what.padEnd(46)} ${run.rps.toFixed(0)} deliveries/s  (${(run.rps / raw.rps).toFixed(2)} × raw node:http), ${run.cpuUs.toFixed(0)} µs CPU per delivery`);
+  console.log(`raw node:http keep-alive POST loop, c=64:       ${raw.rps.toFixed(0)} req/s, ${raw.cpuUs.toFixed(0)} µs CPU per request`);
+  line('end to end, memory queue, undici transport:', memory.undici);
+  line('end to end, memory queue, axios transport:', memory.axios);
+  line('end to end, SQLite queue, undici transport:', sqlite.undici);
+  console.log('  (target: SQLite with undici ≥ 0.50 × raw node:http)');
+  line('end to end, SQLite queue, axios transport:', sqlite.axios);
+  return {
+    rawHttpRps: round(raw.rps, 0),
+    rawHttpCpuUs: round(raw.cpuUs, 0),
+    undiciMemoryRps: round(memory.undici.rps, 0),
+    undiciMemoryToRawRatio: round(memory.undici.rps / raw.rps),
+    undiciMemoryCpuUs: round(memory.undici.cpuUs, 0),
+    axiosMemoryRps: round(memory.axios.rps, 0),
+    axiosMemoryCpuUs: round(memory.axios.cpuUs, 0),
+    undiciSqliteRps: round(sqlite.undici.rps, 0),
+    undiciSqliteToRawRatio: round(sqlite.undici.rps / raw.rps),
+    undiciSqliteCpuUs: round(sqlite.undici.cpuUs, 0),
+    axiosSqliteRps: round(sqlite.axios.rps, 0),
+    axiosSqliteToRawRatio: round(sqlite.axios.rps / raw.rps),
+    axiosSqliteCpuUs: round(sqlite.axios.cpuUs, 0),
+  };
+}
+
 async function main(): Promise<void> {
   if (process.argv.includes('--only-bullmq')) {
     const receiver = await ChildReceiver.start();
@@ -341,6 +381,31 @@ async function main(): Promise<void> {
       console.log(JSON.stringify(await bullmqSection(receiver, process.argv.includes('--quick'), only)));
     } finally {
       await receiver.stop();
+    }
+    return;
+  }
+  if (process.argv.includes('--only-transport')) {
+    // The transports alone: node bench/dist/run.js --only-transport [--quick]
+    // One run, for profiling: node --cpu-prof bench/dist/run.js --only-transport --case undici|axios [--sqlite] [--events n]
+    const receiver = await ChildReceiver.start();
+    const tmp = mkdtempSync(path.join(os.tmpdir(), 'hookwork-bench-'));
+    let file = 0;
+    const sqliteFile = () => sqliteStorage({ file: path.join(tmp, `bench-${file++}.db`) });
+    const at = process.argv.indexOf('--case');
+    try {
+      if (at >= 0) {
+        const transport = process.argv[at + 1] === 'axios' ? 'axios' : 'undici';
+        const sqlite = process.argv.includes('--sqlite');
+        const eventsAt = process.argv.indexOf('--events');
+        const events = eventsAt >= 0 ? Number(process.argv[eventsAt + 1]) : sqlite ? 5_000 : 20_000;
+        const run = await transportEndToEnd(receiver, { composer: benchComposer, notify: (i) => new BenchHappened(i, now()), transport, events, ...(sqlite ? { storage: sqliteFile } : {}) });
+        console.log(`e2e ${sqlite ? 'SQLite' : 'memory'}, ${transport} transport: ${run.rps.toFixed(0)} deliveries/s, ${run.cpuUs.toFixed(0)} µs CPU per delivery`);
+        return;
+      }
+      console.log(JSON.stringify(await transportSection(receiver, process.argv.includes('--quick'), sqliteFile)));
+    } finally {
+      await receiver.stop();
+      rmSync(tmp, { recursive: true, force: true });
     }
     return;
   }
@@ -455,6 +520,7 @@ async function main(): Promise<void> {
       `backlog of ${sqliteBacklog.count} pending, SQLite: peak RSS +${sqliteBacklog.peakRssGrowthMB} MB (target ≤ ~100 MB; ${(sqliteBacklog.peakRssGrowthMB / memoryBacklog.peakRssGrowthMB).toFixed(2)} × the in-memory queue's +${memoryBacklog.peakRssGrowthMB} MB)`,
     );
     const bullmq = await bullmqSection(receiver, quick);
+    const transports = await transportSection(receiver, quick, sqliteFile);
     console.log(
       JSON.stringify({
         settings,
@@ -488,6 +554,7 @@ async function main(): Promise<void> {
         backlogMemoryPeakRssGrowthMB: memoryBacklog.peakRssGrowthMB,
         backlogSqliteToMemoryRatio: round(sqliteBacklog.peakRssGrowthMB / memoryBacklog.peakRssGrowthMB),
         ...bullmq,
+        ...transports,
       }),
     );
   } finally {

@@ -220,6 +220,56 @@ describe.each([
     expect(broken.json.errors).toEqual([{ in: 'body', field: '(body)', detail: 'is not valid JSON' }]);
     expect((await fixture.app.webhooks.list()).total).toBe(0);
   });
+
+  it("shows each webhook's health: breaker and failing streak, one or a page in list order", async () => {
+    fixture.receiver.handler = (_r, res) => void res.writeHead(500).end('down');
+    const failing = (await call({ method: 'POST', url: `${API}/webhook`, body: { key: 'failing', url: fixture.receiver.url, events: ['Umbraco.ContentPublish'], breaker: { failureThreshold: 2, coolDown: 3_600_000 } } })).json;
+    expect(failing.breaker).toEqual({ failureThreshold: 2, coolDown: 3_600_000 });
+    await call({ method: 'POST', url: `${API}/webhook`, body: { key: 'quiet', url: fixture.receiver.url, events: ['Umbraco.MediaSave'] } });
+    await publish(fixture.app, 'h-1');
+    await fixture.app.drain();
+
+    const one = await call({ method: 'GET', url: `${API}/webhook/failing/health` });
+    expect(one.status).toBe(200);
+    expect(one.json).toMatchObject({ webhookKey: 'failing', breaker: 'open', consecutiveFailures: 2, openedAt: expect.any(String), probeAt: expect.any(String), failingSince: expect.any(String) });
+    const listed = await call({ method: 'GET', url: `${API}/webhook/health?take=10` });
+    expect(listed.json.total).toBe(2);
+    expect(listed.json.items.map((h: { webhookKey: string; breaker: string; consecutiveFailures: number }) => [h.webhookKey, h.breaker, h.consecutiveFailures])).toEqual([
+      ['failing', 'open', 2],
+      ['quiet', 'closed', 0],
+    ]);
+    expect((await call({ method: 'GET', url: `${API}/webhook/health?skip=1&take=1` })).json.items.map((h: { webhookKey: string }) => h.webhookKey)).toEqual(['quiet']);
+    expectProblem(await call({ method: 'GET', url: `${API}/webhook/nobody/health` }), 404, 'HOOKWORK_ERR_WEBHOOK_NOT_FOUND');
+  });
+
+  it('names the route meant when a guess misses (Umbraco names), and refuses a webhook key that is a route name', async () => {
+    for (const [url, meant] of [
+      [`${API}/events`, `GET ${API}/webhook/events (Umbraco's name)`],
+      [`${API}/logs?take=5`, `GET ${API}/webhook/logs (Umbraco's name)`],
+      [`${API}/deliveries`, `GET ${API}/webhook/logs`],
+      [`${API}/webhooks`, `GET ${API}/webhook (Umbraco's name: webhook in the singular)`],
+      [`${API}/webhooks/events`, `GET ${API}/webhook/events`],
+      [`${API}/dead-letters`, `GET ${API}/dead-letter`],
+      [`${API}/health`, `GET ${API}/webhook/health`],
+      [`${API}/metrics`, `GET ${API.replace('/api/v1', '')}/metrics (the Prometheus metrics are beside the API`],
+      [`${API.replace('/api/v1', '')}/webhook`, `GET ${API}/webhook (the API is under ${API})`],
+      [`${API.replace('/api/v1', '')}/events`, `GET ${API}/webhook/events`],
+    ] as const) {
+      const answer = await call({ method: 'GET', url });
+      expectProblem(answer, 404, 'HOOKWORK_ERR_ADMIN_NOT_FOUND');
+      expect(answer.json.detail).toContain(`did you mean ${meant}`);
+    }
+    const deliveries = await call({ method: 'GET', url: `${API}/webhook/deliveries` });
+    expectProblem(deliveries, 404, 'HOOKWORK_ERR_WEBHOOK_NOT_FOUND');
+    expect(deliveries.json.detail).toContain('did you mean the route webhook/logs?');
+
+    for (const key of ['events', 'logs', 'Health', 'catalogue']) {
+      const refused = await call({ method: 'POST', url: `${API}/webhook`, body: { key, url: fixture.receiver.url, events: ['Umbraco.ContentPublish'] } });
+      expectProblem(refused, 400, 'HOOKWORK_ERR_ADMIN_INVALID_REQUEST');
+      expect(refused.json.errors).toEqual([expect.objectContaining({ in: 'body', field: 'key', detail: expect.stringContaining('is a route name') })]);
+    }
+    expect((await fixture.app.webhooks.list()).total).toBe(0);
+  });
 });
 
 /** Every route, with a request that is right but for authentication, and one with bad input naming a field. */
@@ -229,6 +279,8 @@ function routes(key: string, secretId: string, logKey: string, requestId: string
     { method: 'GET', url: `/webhook/events`, bad: { url: `/webhook/events?skip=-1`, in: 'query', field: 'skip' } },
     { method: 'GET', url: `/webhook/catalogue`, bad: { url: `/webhook/catalogue?format=yaml`, in: 'query', field: 'format' } },
     { method: 'GET', url: `/webhook/logs`, bad: { url: `/webhook/logs?outcome=lost`, in: 'query', field: 'outcome.0' } },
+    { method: 'GET', url: `/webhook/health`, bad: { url: `/webhook/health?take=abc`, in: 'query', field: 'take' } },
+    { method: 'GET', url: `/webhook/${key}/health`, bad: { url: `/webhook/${key}/health?at=now`, in: 'query', field: 'at' } },
     { method: 'GET', url: `/webhook/logs/${logKey}`, bad: { url: `/webhook/logs/${logKey}?verbose=1`, in: 'query', field: 'verbose' } },
     { method: 'GET', url: `/webhook/${key}`, bad: { url: `/webhook/bad%20key`, in: 'path', field: 'id' } },
     { method: 'POST', url: `/webhook`, body: { url: 'http://127.0.0.1:9/x', events: ['Umbraco.ContentPublish'] }, bad: { body: { url: 'http://127.0.0.1:9/x', events: 'Umbraco.ContentPublish' }, in: 'body', field: 'events' } },
@@ -264,7 +316,7 @@ describe('every route', () => {
   it('refuses a missing or wrong token, through inject and over a socket, and changes nothing', async () => {
     const table = await seed();
     const before = await snapshot(fixture.app);
-    expect(table).toHaveLength(21);
+    expect(table).toHaveLength(23);
     for (const caller of [fixture.inject, fixture.socket]) {
       for (const route of table) {
         for (const token of [null, `${TOKEN}-wrong`, '']) {

@@ -7,7 +7,9 @@ import { defineErrorCodes } from '@hookwork/core';
 export const ADMIN_ERRORS = defineErrorCodes('@hookwork/admin', {
   HOOKWORK_ERR_ADMIN_NO_AUTHENTICATION: { summary: 'The admin plugin or server was set up without a way to authenticate requests (a token or an authenticate hook).', status: 500 },
   HOOKWORK_ERR_ADMIN_INSECURE_BIND: { summary: 'The standalone admin server was asked to listen on a non-loopback address without a token or authenticate hook given.', status: 500 },
-  HOOKWORK_ERR_ADMIN_INVALID_OPTIONS: { summary: 'The admin plugin or server was given an option of the wrong kind (a short token, a port out of range, an app that is not a hookwork app).', status: 500 },
+  HOOKWORK_ERR_ADMIN_INVALID_OPTIONS: { summary: 'The admin plugin or server was given an option it does not take (a misspelt or misplaced key) or one of the wrong kind (a short token, a port out of range, an app that is not a hookwork app).', status: 500 },
+  HOOKWORK_ERR_ADMIN_ADDRESS_IN_USE: { summary: 'The standalone admin server could not listen on its host:port because another process listens there.', status: 500 },
+  HOOKWORK_ERR_ADMIN_LISTEN_FAILED: { summary: 'The standalone admin server could not listen on its host:port: a port this process may not bind, or an address that is not this machine\'s.', status: 500 },
   HOOKWORK_ERR_ADMIN_UNAUTHORIZED: { summary: 'A request to the admin API carried no credentials, or credentials that do not authenticate.', status: 401 },
   HOOKWORK_ERR_ADMIN_CROSS_SITE: { summary: 'A write to the admin API came from another site (Sec-Fetch-Site or Origin), which a browser session must never be made to do.', status: 403 },
   HOOKWORK_ERR_ADMIN_INVALID_REQUEST: { summary: 'A request to the admin API does not match its schema (a body, query or path value); the problem details name each field.', status: 400 },

@@ -1,12 +1,20 @@
+import { execFile } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { promisify } from 'node:util';
 import fastifySwagger from '@fastify/swagger';
-import { webhookViewSchema } from '@hookwork/core';
+import { cmsComposer } from '@hookwork/cms';
+import { createHookwork, memoryStorage, webhookViewSchema } from '@hookwork/core';
 import Fastify from 'fastify';
 import { hookworkAdmin } from './admin-plugin';
 import { isLoopback, startAdminServer } from './admin-server';
-import { API, startAdminFixture, socketCaller, type AdminFixture } from './test-support/admin-fixture';
+import { API, publish, startAdminFixture, socketCaller, type AdminFixture } from './test-support/admin-fixture';
 import { serializerCompiler } from './validation';
 
 jest.setTimeout(60_000);
+
+const execFileAsync = promisify(execFile);
 
 let fixture: AdminFixture;
 beforeEach(async () => {
@@ -28,6 +36,7 @@ describe('startAdminServer', () => {
       expect(server.token).toMatch(/^[A-Za-z0-9_-]{43}$/);
       expect(lines.join('\n')).toContain(server.url);
       expect(lines.join('\n')).toContain(server.token);
+      expect(lines).toContain(`  Prometheus metrics: ${server.url}metrics (the same token, as a bearer token)`);
       expect(server.signInUrl).toBe(`${server.url}#token=${server.token}`);
       const call = socketCaller(server.url.replace(/\/$/, ''));
       expect((await call({ method: 'GET', url: '/api/v1/session', token: server.token! })).json.principal.id).toMatch(/^token:/);
@@ -141,3 +150,171 @@ describe('answers', () => {
     expect(() => serialize({ ...view, secrets: [{ id: 'i', hint: '…abcd', createdAt: new Date(), secret: 'whsec_leak' }] })).toThrow(/HOOKWORK_ERR_ADMIN_INTERNAL: the answer of GET \/webhook\/:id \(200\) does not match its schema/);
   });
 });
+
+describe('options at the boundary', () => {
+  const refused = (options: unknown, ...fragments: string[]) =>
+    expect(startAdminServer(fixture.app, options as never)).rejects.toMatchObject({ code: 'HOOKWORK_ERR_ADMIN_INVALID_OPTIONS', message: expect.stringMatching(new RegExp(fragments.map((f) => f.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('.*'))) });
+
+  it('startAdminServer refuses an option it does not take, naming it and the fix, before anything listens', async () => {
+    // The plugin's auth: { token } is the habit; ignoring it would serve with a generated token instead.
+    await refused({ auth: { token: 'a-given-token-of-enough-length' } }, 'auth is not an option', 'startAdminServer(app, { token })');
+    await refused({ prot: 3300 }, 'prot is not an option', 'did you mean port?');
+    await refused({ Host: '127.0.0.1' }, 'Host is not an option', 'did you mean host?');
+    await refused({ tls: {} }, 'tls is not an option', 'https: { key, cert }');
+    await refused({ nothingLikeIt: 1 }, 'nothingLikeIt is not an option', 'the options are port, host, token');
+    await refused('3300', 'options must be an object');
+  });
+
+  it('startAdminServer refuses an option of the wrong kind, naming it and what it must be', async () => {
+    await refused({ port: '3300' }, 'port must be a whole number from 0 to 65535', 'got "3300"');
+    await refused({ port: 70_000 }, 'port must be a whole number');
+    await refused({ host: 'http://127.0.0.1' }, 'host must be an address such as 127.0.0.1');
+    await refused({ token: 42 }, 'token must be a string');
+    await refused({ prefix: 'admin' }, 'prefix must be a path starting with /');
+    await refused({ https: { key: 'k' } }, 'https must be { key, cert }');
+    await refused({ print: true }, 'print must be a function (line) => void, or false');
+    await refused({ logger: console.log }, 'logger must be a Logger');
+    await refused({ page: 'no' }, 'page must be true or false');
+    await refused({ metrics: 'yes' }, "metrics must be true (served, authenticated), 'public'");
+    // A token is never echoed back in a message.
+    await expect(startAdminServer(fixture.app, { token: ['a-list-of-one-token-here'] } as never)).rejects.toThrow(/token must be a string .*; got an array$/);
+  });
+
+  it('hookworkAdmin refuses an option it does not take, naming where it goes', async () => {
+    for (const [options, fragment] of [
+      [{ token: 'x'.repeat(20) }, 'token is not an option (the token goes in auth: { token })'],
+      [{ auth: { token: 'x'.repeat(20) }, port: 3300 }, 'port is not an option (the plugin is served where your Fastify app listens'],
+      [{ auth: { tokens: ['x'.repeat(20)] } }, 'hookworkAdmin auth: tokens is not an option (token takes one token or a list'],
+      [{ auth: { token: 'x'.repeat(20) }, metrics: 'on' }, 'metrics must be true'],
+      [{ auth: { token: 'x'.repeat(20) }, titel: 'x' }, 'did you mean title?'],
+    ] as const) {
+      const host = Fastify();
+      await expect(host.register(hookworkAdmin, { prefix: '/admin', app: fixture.app, ...(options as object) } as never).ready()).rejects.toMatchObject({ code: 'HOOKWORK_ERR_ADMIN_INVALID_OPTIONS', message: expect.stringContaining(fragment) });
+      await host.close();
+    }
+  });
+
+  it('maps a port in use and an address not of this machine to coded errors naming host:port', async () => {
+    const first = await startAdminServer(fixture.app, { print: false, ...apiOnly });
+    try {
+      const port = Number(new URL(first.url).port);
+      await expect(startAdminServer(fixture.app, { port, print: false, ...apiOnly })).rejects.toMatchObject({
+        code: 'HOOKWORK_ERR_ADMIN_ADDRESS_IN_USE',
+        message: expect.stringContaining(`cannot listen on 127.0.0.1:${port}: another process is listening there`),
+      });
+      // The first server is untouched.
+      expect((await socketCaller(first.url.replace(/\/$/, ''))({ method: 'GET', url: '/api/v1/session', token: first.token! })).status).toBe(200);
+    } finally {
+      await first.close();
+    }
+    // 192.0.2.10 (TEST-NET-1) is no address of this machine.
+    await expect(startAdminServer(fixture.app, { host: '192.0.2.10', token: 'a-given-token-of-enough-length', print: false, ...apiOnly })).rejects.toMatchObject({
+      code: 'HOOKWORK_ERR_ADMIN_LISTEN_FAILED',
+      message: expect.stringContaining('cannot listen on 192.0.2.10:0: 192.0.2.10 is not an address of this machine'),
+    });
+  });
+});
+
+describe('a port this process may not bind', () => {
+  it('is HOOKWORK_ERR_ADMIN_LISTEN_FAILED naming host:port (run as an unprivileged user, on the built package)', async () => {
+    const dist = join(__dirname, '..', 'dist', 'index.js');
+    if (!existsSync(dist)) throw new Error(`this test runs the built package (${dist}): run  npm run build`);
+    const port = 1;
+    const unprivilegedFrom = Number(readFileSync('/proc/sys/net/ipv4/ip_unprivileged_port_start', 'utf8'));
+    if (unprivilegedFrom <= port) throw new Error(`this machine lets anyone bind port ${port} (net.ipv4.ip_unprivileged_port_start = ${unprivilegedFrom}), so EACCES cannot be shown`);
+    // Root may bind any port: drop to nobody (setpriv clears the capabilities with the uid).
+    const asUser = process.getuid?.() === 0 ? ['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups', process.execPath] : [process.execPath];
+    const script = `
+      const admin = require(${JSON.stringify(dist)});
+      const core = require(require.resolve('@hookwork/core', { paths: [${JSON.stringify(dirname(dist))}] }));
+      (async () => {
+        const app = core.createHookwork({ storage: core.memoryStorage(), logger: core.silentLogger });
+        await app.start();
+        try {
+          await admin.startAdminServer(app, { port: ${port}, print: false, page: false, apiReference: false });
+          console.log(JSON.stringify({ listened: true }));
+        } catch (error) {
+          console.log(JSON.stringify({ code: error.code, message: error.message }));
+        } finally {
+          await app.stop();
+        }
+      })();`;
+    const { stdout } = await execFileAsync(asUser[0]!, [...asUser.slice(1), '-e', script], { cwd: tmpdir(), timeout: 60_000 });
+    expect(JSON.parse(stdout.trim().split('\n').at(-1)!)).toEqual({
+      code: 'HOOKWORK_ERR_ADMIN_LISTEN_FAILED',
+      message: expect.stringContaining(`cannot listen on 127.0.0.1:${port}: this process may not bind that port (EACCES; ports below 1024 need privileges)`),
+    });
+  });
+});
+
+describe('/metrics', () => {
+  it("serves each app's own registry, behind the token; two apps in one process never mix", async () => {
+    const other = createHookwork({ composers: [cmsComposer()], storage: memoryStorage(), settings: { ssrf: { allowInternal: false, allow: ['127.0.0.1'] } } });
+    await other.start();
+    const first = await startAdminServer(fixture.app, { print: false, ...apiOnly });
+    const second = await startAdminServer(other, { print: false, ...apiOnly });
+    try {
+      await fixture.app.webhooks.create({ key: 'orders', url: fixture.receiver.url, events: ['Umbraco.ContentPublish'] });
+      await publish(fixture.app, 'm-1');
+      await publish(fixture.app, 'm-2');
+      await fixture.app.drain();
+
+      const scrape = async (server: typeof first, token: string | null = server.token!) => {
+        const response = await fetch(`${server.url}metrics`, { headers: token ? { authorization: `Bearer ${token}` } : {} });
+        return { status: response.status, type: response.headers.get('content-type'), cache: response.headers.get('cache-control'), text: await response.text() };
+      };
+      const mine = await scrape(first);
+      expect(mine.status).toBe(200);
+      expect(mine.type).toMatch(/^text\/plain; version=0\.0\.4/);
+      expect(mine.cache).toBe('no-store');
+      const samples = parseSamples(mine.text);
+      expect(samples.get('hookwork_attempts_total{outcome="delivered",status_class="2xx"}')).toBe(2);
+      expect(samples.get('hookwork_requests_enqueued_total')).toBe(2);
+      expect(samples.get('hookwork_delivery_latency_seconds_count')).toBe(2);
+      expect(samples.get('hookwork_queue_requests{state="pending"}')).toBe(0);
+
+      const theirs = parseSamples((await scrape(second)).text);
+      expect(theirs.get('hookwork_requests_enqueued_total')).toBe(0);
+      expect([...theirs.keys()].some((name) => name.startsWith('hookwork_attempts_total{'))).toBe(false);
+
+      // Behind the same authentication as the API: problem details without the token or with another app's.
+      const without = await scrape(first, null);
+      expect([without.status, JSON.parse(without.text).code]).toEqual([401, 'HOOKWORK_ERR_ADMIN_UNAUTHORIZED']);
+      expect((await scrape(first, second.token!)).status).toBe(401);
+    } finally {
+      await first.close();
+      await second.close();
+      await other.stop();
+    }
+  });
+
+  it("is served without authentication with metrics: 'public', and not at all with metrics: false", async () => {
+    const open = await startAdminServer(fixture.app, { print: false, metrics: 'public', ...apiOnly });
+    const off = await startAdminServer(fixture.app, { print: false, metrics: false, ...apiOnly });
+    try {
+      const response = await fetch(`${open.url}metrics`);
+      expect(response.status).toBe(200);
+      expect(await response.text()).toContain('# TYPE hookwork_attempts_total counter');
+      // The API stays authenticated. (Every body is read: one left unread holds its socket open.)
+      const api = await fetch(`${open.url}api/v1/webhook`);
+      expect([api.status, ((await api.json()) as { code: string }).code]).toEqual([401, 'HOOKWORK_ERR_ADMIN_UNAUTHORIZED']);
+      const none = await fetch(`${off.url}metrics`, { headers: { authorization: `Bearer ${off.token!}` } });
+      expect([none.status, ((await none.json()) as { code: string }).code]).toEqual([404, 'HOOKWORK_ERR_ADMIN_NOT_FOUND']);
+    } finally {
+      await open.close();
+      await off.close();
+    }
+  });
+});
+
+/** The samples of a Prometheus text exposition: `name{labels}` → value (comments skipped). */
+function parseSamples(text: string): Map<string, number> {
+  const samples = new Map<string, number>();
+  for (const line of text.split('\n')) {
+    if (line === '' || line.startsWith('#')) continue;
+    const match = /^([a-zA-Z_:][\w:]*(?:\{[^}]*\})?) (\S+)$/.exec(line);
+    if (!match) throw new Error(`not a Prometheus sample line: ${line}`);
+    samples.set(match[1]!, Number(match[2]));
+  }
+  return samples;
+}

@@ -1,7 +1,9 @@
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { ContentPublishedNotification } from '@hookwork/cms';
+import { resolveToken, WebhookRepositoryToken } from '@hookwork/core';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { PAGE_ASSETS_DIR } from './page-routes';
 import { blogPost, PREFIX, startAdminFixture, TOKEN, type AdminFixture } from './test-support/admin-fixture';
@@ -179,17 +181,112 @@ describe('the admin page in Chromium', () => {
     await shot('10-edit-rotated-secret');
   });
 
+  it('sets a webhook\'s flow control from the form, and shows each webhook\'s health in the list', async () => {
+    await open('#/webhooks/new');
+    await page.getByRole('heading', { name: 'Create webhook' }).waitFor();
+    await page.getByLabel('URL').fill(fixture.receiver.url);
+    await page.getByLabel('Name').fill('Flaky partner');
+    await page.getByRole('group', { name: 'Content', exact: true }).getByLabel(/Content Published/).check();
+    const flow = page.getByRole('group', { name: 'Flow control' });
+    await flow.getByLabel(/Rate limit/).fill('2.5');
+    await flow.getByLabel(/Burst/).fill('4');
+    await flow.getByLabel('Order').selectOption('skip');
+    await flow.getByLabel(/Breaker opens after/).fill('2');
+    await flow.getByLabel(/Breaker probes after/).fill('3600');
+    await page.getByLabel('Generate a signing secret (shown once)').uncheck();
+    await shot('11-create-flow-control');
+    await page.getByRole('button', { name: 'Create' }).click();
+    await page.getByRole('link', { name: 'Flaky partner' }).waitFor();
+    const flaky = (await fixture.app.webhooks.list()).items.find((w) => w.name === 'Flaky partner')!;
+    expect(flaky).toMatchObject({ rateLimit: { perSecond: 2.5, burst: 4 }, fifo: { onDeadLetter: 'skip' }, breaker: { failureThreshold: 2, coolDown: 3_600_000 } });
+
+    // A webhook stored before the wire rules (a header HTTP cannot carry): its attempt is of kind invalid.
+    const now = new Date();
+    await resolveToken(fixture.app.container, WebhookRepositoryToken).create({
+      key: 'legacy',
+      name: 'Legacy import',
+      url: fixture.receiver.url,
+      events: ['Umbraco.ContentPublish'],
+      contentTypeKeys: [],
+      headers: { 'X-Legacy': 'line\r\nbreak' },
+      sensitiveHeaders: [],
+      enabled: true,
+      secrets: [],
+      createdAt: now,
+      updatedAt: now,
+    });
+    fixture.receiver.handler = (_r, res) => void res.writeHead(500).end('down');
+    await fixture.app.publish(new ContentPublishedNotification({ publishedEntities: [blogPost('page-3', 'Failing')] }));
+    await fixture.app.drain();
+
+    await open('#/webhooks');
+    await page.getByRole('button', { name: 'Refresh' }).click();
+    const rowOf = (name: string) => page.locator('table.webhooks tbody tr').filter({ has: page.getByRole('link', { name }) });
+    await rowOf('Flaky partner').locator('.badge.health-open').waitFor();
+    expect(await rowOf('Flaky partner').locator('td[data-label="Health"]').textContent()).toMatch(/Breaker open\s*Requests wait; next probe \S.*2 failures in a row since \S/s);
+    expect(await rowOf('Flaky partner').getByRole('list', { name: 'Flow control' }).textContent()).toMatch(/≤ 2\.5\/s, burst 4\s*FIFO/);
+    expect(await rowOf('Search index').locator('.badge').first().textContent()).toBe('Failing');
+    expect(await rowOf('Search index').locator('td[data-label="Health"]').textContent()).toContain('2 failures in a row');
+    await shot('12-webhooks-health');
+
+    // The invalid attempt in the log: its kind, explained.
+    await open('#/deliveries?webhookKey=legacy');
+    const invalid = page.locator('table.deliveries tbody tr').first().locator('.badge.kind-invalid');
+    await invalid.waitFor();
+    expect(await invalid.textContent()).toBe('invalid');
+    expect(await invalid.getAttribute('title')).toMatch(/^not sent: a header or the URL cannot go on the wire unchanged/);
+    await page.locator('table.deliveries tbody tr').first().getByRole('link').first().click();
+    await page.locator('section.error-box').waitFor();
+    expect(await page.locator('section.error-box').textContent()).toMatch(/invalid: not sent: a header or the URL cannot go on the wire unchanged; fix the webhook.*header x-legacy value contains U\+000D/s);
+    expect(await page.locator('section.error-box').getByRole('link', { name: 'Edit the webhook' }).getAttribute('href')).toBe('#/webhooks/legacy');
+    await shot('13-invalid-delivery-detail');
+
+    // Editing: the fields come back filled; emptying them hands the webhook back to the app's settings.
+    await open(`#/webhooks/${encodeURIComponent(flaky.key)}`);
+    await page.getByRole('heading', { name: 'Edit Flaky partner' }).waitFor();
+    await page.locator('.editor-health .badge.health-open').waitFor();
+    await shot('14-edit-health-flow-control');
+    expect(await flow.getByLabel(/Rate limit/).inputValue()).toBe('2.5');
+    expect(await flow.getByLabel('Order').inputValue()).toBe('skip');
+    expect(await flow.getByLabel(/Breaker probes after/).inputValue()).toBe('3600');
+    await flow.getByLabel(/Rate limit/).fill('');
+    await flow.getByLabel('Order').selectOption('any');
+    await flow.getByLabel(/Breaker opens after/).fill('');
+    await page.getByRole('button', { name: 'Save' }).click();
+    await page.getByRole('heading', { name: 'Webhooks' }).waitFor();
+    const edited = (await fixture.app.webhooks.get(flaky.key))!;
+    expect([edited.rateLimit, edited.fifo, edited.breaker]).toEqual([undefined, undefined, { coolDown: 3_600_000 }]);
+    fixture.receiver.handler = (_r, res) => void res.writeHead(200).end('ok');
+  });
+
+  it('lists the event catalogue and downloads its document', async () => {
+    await page.getByRole('link', { name: 'Event catalogue' }).click();
+    await page.getByRole('heading', { name: 'Event catalogue' }).waitFor();
+    expect(await page.locator('table.catalogue tbody tr').filter({ hasText: 'Umbraco.ContentPublish' }).count()).toBe(1);
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Download the catalogue document' }).click()]);
+    expect(download.suggestedFilename()).toBe('hookwork-catalogue.json');
+    const document = JSON.parse(readFileSync((await download.path())!, 'utf8')) as { openapi: string; webhooks: Record<string, unknown> };
+    expect(document.openapi).toBe('3.1.0');
+    expect(Object.keys(document.webhooks)).toContain('Umbraco.ContentPublish');
+    await page.getByText(/^Saved hookwork-catalogue\.json: \d+ events\.$/).waitFor();
+    await shot('15-catalogue');
+  });
+
   it('stays readable on a narrow window', async () => {
     await page.setViewportSize({ width: 380, height: 800 });
     await open('#/webhooks');
     await page.getByRole('link', { name: 'Search index' }).waitFor();
     const overflow = await page.evaluate(HORIZONTAL_OVERFLOW);
     expect(overflow).toBeLessThanOrEqual(0);
-    await shot('11-narrow-webhooks');
+    await shot('16-narrow-webhooks');
     await open('#/deliveries');
     await page.locator('table.deliveries tbody tr').first().waitFor();
     expect(await page.evaluate(HORIZONTAL_OVERFLOW)).toBeLessThanOrEqual(0);
-    await shot('12-narrow-deliveries');
+    await shot('17-narrow-deliveries');
+    await open('#/webhooks/new');
+    await page.getByRole('group', { name: 'Flow control' }).waitFor();
+    expect(await page.evaluate(HORIZONTAL_OVERFLOW)).toBeLessThanOrEqual(0);
+    await shot('18-narrow-create');
     await page.setViewportSize({ width: 1280, height: 900 });
   });
 
@@ -197,7 +294,7 @@ describe('the admin page in Chromium', () => {
     await open('api/reference/');
     await page.locator('.swagger-ui .info .title').filter({ hasText: 'hookwork management API' }).waitFor({ timeout: 30_000 });
     await page.locator('.opblock-summary-path').filter({ hasText: `${PREFIX}/api/v1/webhook/{id}/test` }).first().waitFor();
-    await shot('13-api-reference');
+    await shot('19-api-reference');
   });
 
   it('ran without script errors, CSP violations or requests to another origin', () => {

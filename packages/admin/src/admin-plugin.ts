@@ -2,12 +2,14 @@ import fastifySwagger from '@fastify/swagger';
 import { HOOKWORK_VERSION, LoggerToken, resolveToken, type Hookwork, type Logger } from '@hookwork/core';
 import type { FastifyInstance, FastifyPluginAsync, FastifyRequest } from 'fastify';
 import { ADMIN_ERRORS } from './admin-errors';
+import { checkOptions, is, type OptionHints, type OptionSpec } from './admin-options';
 import { AuditTrail, type AuditConfig } from './audit';
 import { AdminAuthenticator, refuseCrossSite, type AdminAuthOptions, type AdminPrincipal } from './auth';
 import { registerPage } from './page-routes';
 import { PROBLEM_MEDIA_TYPE, toProblem } from './problem-details';
 import { registerQueueRoutes } from './routes/queue-routes';
 import { registerWebhookRoutes } from './routes/webhook-routes';
+import { suggestRoute } from './route-suggestions';
 import { serializerCompiler, validatorCompiler } from './validation';
 
 /** Options of {@link hookworkAdmin}. Fastify's own `prefix` goes beside them in `register()`. */
@@ -24,7 +26,47 @@ export interface HookworkAdminOptions {
   logger?: Logger;
   /** The page's title (default "hookwork admin"). */
   title?: string;
+  /**
+   * Serve the app's Prometheus metrics (`app.metrics`, a registry of the app's own) at
+   * `<prefix>/metrics`: `true` (default) behind the same authentication as the API — Prometheus
+   * sends the token with `authorization: { credentials: … }` in its scrape config; `'public'`
+   * without authentication (e.g. behind a network policy); `false` not served.
+   */
+  metrics?: AdminMetricsOption;
 }
+
+/** Whether and how `/metrics` is served: `true` authenticated (default), `'public'` without authentication, `false` not at all. */
+export type AdminMetricsOption = boolean | 'public';
+
+/** Checks a {@link AdminMetricsOption}; undefined when it is one, else what it must be. */
+export const checkMetricsOption = (value: unknown): string | undefined =>
+  value === true || value === false || value === 'public' ? undefined : "must be true (served, authenticated), 'public' (served without authentication) or false (not served)";
+
+const PLUGIN_OPTIONS: OptionSpec = {
+  app: is.anything,
+  auth: is.anything,
+  page: is.boolean,
+  apiReference: is.boolean,
+  logger: (v) => (v !== null && typeof v === 'object' && ['debug', 'info', 'warn', 'error'].every((m) => typeof (v as Record<string, unknown>)[m] === 'function') ? undefined : 'must be a Logger: an object with debug, info, warn and error functions'),
+  title: is.string,
+  metrics: checkMetricsOption,
+  // Fastify's own register() options, which it passes on to the plugin.
+  prefix: is.anything,
+  logLevel: is.anything,
+  logSerializers: is.anything,
+};
+
+const PLUGIN_HINTS: OptionHints = {
+  token: 'the token goes in auth: { token }',
+  authenticate: 'the hook goes in auth: { authenticate }',
+  port: 'the plugin is served where your Fastify app listens; for a server of its own use startAdminServer(app, { port, host })',
+  host: 'the plugin is served where your Fastify app listens; for a server of its own use startAdminServer(app, { port, host })',
+  https: 'TLS is your Fastify app\'s own option; for a server of its own use startAdminServer(app, { https: { key, cert } })',
+  authentication: 'it is auth: { token } or auth: { authenticate }',
+};
+
+const AUTH_OPTIONS: OptionSpec = { token: is.anything, authenticate: is.anything };
+const AUTH_HINTS: OptionHints = { tokens: 'token takes one token or a list: auth: { token: [a, b] }', bearer: 'the bearer token is auth: { token }', hook: 'the hook is auth: { authenticate }' };
 
 /** The path of the API under the plugin's prefix. */
 export const API_PATH = '/api/v1';
@@ -49,14 +91,20 @@ const OPENAPI_DECORATOR = 'hookworkAdminOpenApi';
  * own routes.
  *
  * @throws HookworkError HOOKWORK_ERR_ADMIN_NO_AUTHENTICATION without `auth`; HOOKWORK_ERR_ADMIN_INVALID_OPTIONS for
- * an app that is not one or a short token; HOOKWORK_ERR_ADMIN_PAGE_NOT_BUILT when the page's assets were
+ * an option it does not take (named, with where that setting goes), an app that is not one, a short token or
+ * another value of the wrong kind; HOOKWORK_ERR_ADMIN_PAGE_NOT_BUILT when the page's assets were
  * not built.
  */
 export const hookworkAdmin: FastifyPluginAsync<HookworkAdminOptions> = async (fastify, options) => {
+  checkOptions('hookworkAdmin', options, PLUGIN_OPTIONS, PLUGIN_HINTS);
   const { app } = options ?? ({} as HookworkAdminOptions);
   if (!app || typeof app !== 'object' || typeof app.events !== 'function' || !app.container) {
     throw ADMIN_ERRORS.create('HOOKWORK_ERR_ADMIN_INVALID_OPTIONS', 'hookworkAdmin needs { app } — the app createHookwork() returned');
   }
+  if (options.auth !== undefined && (options.auth === null || typeof options.auth !== 'object' || Array.isArray(options.auth))) {
+    throw ADMIN_ERRORS.create('HOOKWORK_ERR_ADMIN_INVALID_OPTIONS', 'hookworkAdmin: auth must be an object: auth: { token } or auth: { authenticate }');
+  }
+  checkOptions('hookworkAdmin auth', options.auth, AUTH_OPTIONS, AUTH_HINTS);
   const authenticator = new AdminAuthenticator(options.auth);
   const logger = options.logger ?? resolveToken(app.container, LoggerToken);
   const audit = new AuditTrail(app, logger);
@@ -69,7 +117,9 @@ export const hookworkAdmin: FastifyPluginAsync<HookworkAdminOptions> = async (fa
     return reply.code(problem.status).type(PROBLEM_MEDIA_TYPE).send(problem);
   });
   fastify.setNotFoundHandler((request, reply) => {
-    const problem = toProblem(ADMIN_ERRORS.create('HOOKWORK_ERR_ADMIN_NOT_FOUND', `no admin route is ${request.method} ${request.url.replace(/\?.*$/, '')}; the routes are listed at ${prefix}${API_PATH}/openapi.json`), request.url.replace(/\?.*$/, ''));
+    const path = request.url.replace(/\?.*$/, '');
+    const suggestion = suggestRoute(request.method, path, prefix, API_PATH);
+    const problem = toProblem(ADMIN_ERRORS.create('HOOKWORK_ERR_ADMIN_NOT_FOUND', `no admin route is ${request.method} ${path}; ${suggestion ? `${suggestion}. ` : ''}the routes are listed at ${prefix}${API_PATH}/openapi.json`), path);
     return reply.code(404).type(PROBLEM_MEDIA_TYPE).send(problem);
   });
 
@@ -115,6 +165,23 @@ export const hookworkAdmin: FastifyPluginAsync<HookworkAdminOptions> = async (fa
     },
     { prefix: API_PATH },
   );
+
+  const metrics = options.metrics ?? true;
+  if (metrics !== false) {
+    await fastify.register(async (scope: FastifyInstance) => {
+      if (metrics !== 'public') {
+        scope.addHook('onRequest', async (request, reply) => {
+          reply.header('cache-control', 'no-store');
+          await authenticator.authenticate(request, reply);
+        });
+      }
+      // The app's own registry (never prom-client's global one), so two apps never mix.
+      scope.get('/metrics', { schema: { hide: true } }, async (_request, reply) => {
+        const { contentType, text } = await app.metrics.scrape();
+        return reply.header('cache-control', 'no-store').type(contentType).send(text);
+      });
+    });
+  }
 
   await registerPage(fastify, { page: options.page ?? true, apiReference: options.apiReference ?? true, title: options.title ?? 'hookwork admin' });
 };

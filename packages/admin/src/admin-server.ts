@@ -3,7 +3,8 @@ import { isIP } from 'node:net';
 import type { Hookwork, Logger } from '@hookwork/core';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { ADMIN_ERRORS } from './admin-errors';
-import { hookworkAdmin } from './admin-plugin';
+import { checkOptions, is, type OptionHints, type OptionSpec } from './admin-options';
+import { checkMetricsOption, hookworkAdmin, type AdminMetricsOption } from './admin-plugin';
 import type { AuthenticateHook } from './auth';
 
 /** Options of {@link startAdminServer}. */
@@ -31,6 +32,11 @@ export interface AdminServerOptions {
   page?: boolean;
   /** Serve the API reference page (default true). */
   apiReference?: boolean;
+  /**
+   * Serve the app's Prometheus metrics at `<prefix>metrics` (default true: behind the same
+   * authentication as the API; `'public'`: without; `false`: not served). See docs/health.md.
+   */
+  metrics?: AdminMetricsOption;
 }
 
 /** A running admin server. */
@@ -47,6 +53,65 @@ export interface AdminServer {
   close(): Promise<void>;
 }
 
+const SERVER_OPTIONS: OptionSpec = {
+  port: (v) => (Number.isInteger(v) && (v as number) >= 0 && (v as number) <= 65535 ? undefined : 'must be a whole number from 0 to 65535 (0: a free port, see url in the result)'),
+  host: (v) => (typeof v === 'string' && v.length > 0 && !/[\s/]/.test(v) ? undefined : 'must be an address such as 127.0.0.1, ::1 or 0.0.0.0 (no scheme, no port)'),
+  token: (v) => (typeof v === 'string' ? undefined : "must be a string (one token; the plugin's auth.token takes several)"),
+  authenticate: is.function,
+  prefix: (v) => (typeof v === 'string' && v.startsWith('/') && !/[?#\s]/.test(v) ? undefined : 'must be a path starting with / such as /admin'),
+  https: (v) =>
+    v !== null && typeof v === 'object' && !Array.isArray(v) && Object.keys(v).every((k) => k === 'key' || k === 'cert') && isPem((v as { key?: unknown }).key) && isPem((v as { cert?: unknown }).cert)
+      ? undefined
+      : 'must be { key, cert } with both PEM strings or Buffers (e.g. readFileSync("key.pem"))',
+  print: (v) => (v === false || typeof v === 'function' ? undefined : 'must be a function (line) => void, or false to print nothing'),
+  logger: (v) => (v !== null && typeof v === 'object' && ['debug', 'info', 'warn', 'error'].every((m) => typeof (v as Record<string, unknown>)[m] === 'function') ? undefined : 'must be a Logger: an object with debug, info, warn and error functions'),
+  page: is.boolean,
+  apiReference: is.boolean,
+  metrics: checkMetricsOption,
+};
+
+const isPem = (value: unknown) => (typeof value === 'string' && value.length > 0) || (Buffer.isBuffer(value) && value.length > 0);
+
+/** What users write by habit (from the plugin's options, or other servers), and what startAdminServer takes instead. */
+const SERVER_HINTS: OptionHints = {
+  auth: 'startAdminServer takes token and authenticate at the top level: startAdminServer(app, { token }) — auth: { token } is the Fastify plugin\'s option',
+  tokens: 'one token is token: "…"; for several, register the hookworkAdmin plugin with auth: { token: [...] }',
+  bearer: 'the bearer token is token: "…"',
+  address: 'the address to listen on is host: "127.0.0.1"',
+  hostname: 'the address to listen on is host: "127.0.0.1"',
+  tls: 'TLS is https: { key, cert }',
+  ssl: 'TLS is https: { key, cert }',
+  basePath: 'the path prefix is prefix: "/admin"',
+  path: 'the path prefix is prefix: "/admin"',
+  log: 'audit lines go to logger: a Logger; the URL and token are printed by print',
+  silent: 'print: false prints nothing',
+  quiet: 'print: false prints nothing',
+  app: 'the app is the first argument: startAdminServer(app, { port })',
+};
+
+/**
+ * A failure to listen, as a coded error naming host:port and the fix: the port taken by another
+ * process, a port this user may not bind, an address that is not this machine's. Anything else
+ * is passed on as it came.
+ */
+function listenError(error: unknown, host: string, port: number): unknown {
+  const code = (error as { code?: unknown })?.code;
+  const where = `${isIP(host) === 6 ? `[${host}]` : host}:${port}`;
+  switch (code) {
+    case 'EADDRINUSE':
+      return ADMIN_ERRORS.create('HOOKWORK_ERR_ADMIN_ADDRESS_IN_USE', `cannot listen on ${where}: another process is listening there; stop it, choose another port, or pass port: 0 for a free one (see url in the result)`, { cause: error });
+    case 'EACCES':
+    case 'EPERM':
+      return ADMIN_ERRORS.create('HOOKWORK_ERR_ADMIN_LISTEN_FAILED', `cannot listen on ${where}: this process may not bind that port (${String(code)}; ports below 1024 need privileges); choose a port from 1024, or port: 0 for a free one`, { cause: error });
+    case 'EADDRNOTAVAIL':
+    case 'ENOTFOUND':
+    case 'EAI_AGAIN':
+      return ADMIN_ERRORS.create('HOOKWORK_ERR_ADMIN_LISTEN_FAILED', `cannot listen on ${where}: ${host} is not an address of this machine (${String(code)}); use 127.0.0.1, 0.0.0.0 (every interface) or one of this machine's addresses`, { cause: error });
+    default:
+      return error;
+  }
+}
+
 /** True for an address that only this machine can reach. */
 export function isLoopback(host: string): boolean {
   const bare = host.replace(/^\[|\]$/g, '').toLowerCase();
@@ -59,12 +124,17 @@ export function isLoopback(host: string): boolean {
  * without authentication: with no `token` and no `authenticate`, a token is generated and
  * printed with the URL — and only on a loopback address; asking for any other address without
  * one of them is refused before anything listens (HOOKWORK_ERR_ADMIN_INSECURE_BIND).
+ *
+ * @throws HookworkError HOOKWORK_ERR_ADMIN_INVALID_OPTIONS for an option it does not take (named, with the
+ * fix: `auth: { token }` is the plugin's shape, here it is `token`) or of the wrong kind;
+ * HOOKWORK_ERR_ADMIN_INSECURE_BIND as above; HOOKWORK_ERR_ADMIN_ADDRESS_IN_USE when another process
+ * listens on host:port; HOOKWORK_ERR_ADMIN_LISTEN_FAILED for a port it may not bind or a host that is
+ * not this machine's. Nothing listens after any of them.
  */
 export async function startAdminServer(app: Hookwork<unknown>, options: AdminServerOptions = {}): Promise<AdminServer> {
+  checkOptions('startAdminServer', options, SERVER_OPTIONS, SERVER_HINTS);
   const host = options.host ?? '127.0.0.1';
   const port = options.port ?? 0;
-  if (typeof host !== 'string' || host.length === 0) throw ADMIN_ERRORS.create('HOOKWORK_ERR_ADMIN_INVALID_OPTIONS', `host must be an address such as 127.0.0.1; got ${String(host)}`);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw ADMIN_ERRORS.create('HOOKWORK_ERR_ADMIN_INVALID_OPTIONS', `port must be a whole number from 0 to 65535 (0: a free port); got ${String(port)}`);
   const given = options.token !== undefined || options.authenticate !== undefined;
   if (!given && !isLoopback(host)) {
     throw ADMIN_ERRORS.create(
@@ -83,11 +153,12 @@ export async function startAdminServer(app: Hookwork<unknown>, options: AdminSer
       ...(options.logger ? { logger: options.logger } : {}),
       ...(options.page !== undefined ? { page: options.page } : {}),
       ...(options.apiReference !== undefined ? { apiReference: options.apiReference } : {}),
+      ...(options.metrics !== undefined ? { metrics: options.metrics } : {}),
     });
     await fastify.listen({ port, host });
   } catch (error) {
     await fastify.close();
-    throw error;
+    throw listenError(error, host, port);
   }
   const address = fastify.server.address();
   const boundPort = typeof address === 'object' && address ? address.port : port;
@@ -99,6 +170,8 @@ export async function startAdminServer(app: Hookwork<unknown>, options: AdminSer
     print(`hookwork admin: ${url}`);
     if (token !== undefined && options.token === undefined) print(`  token (generated for this run): ${token}`);
     if (signInUrl && options.token === undefined) print(`  open signed in: ${signInUrl}`);
+    const metrics = options.metrics ?? true;
+    if (metrics !== false) print(`  Prometheus metrics: ${url}metrics${metrics === 'public' ? ' (no authentication)' : ' (the same token, as a bearer token)'}`);
   }
   return {
     url,

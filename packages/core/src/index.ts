@@ -44,11 +44,11 @@ export type { NewWebhookRequest, RequestState, WebhookRequest } from './model/we
 export type { DeliveryErrorKind, DeliveryLogEntry, DeliveryOutcome } from './model/delivery-log-entry';
 export type { Page, PageRequest } from './model/page';
 
+export { HOOKWORK_PRODUCT, HOOKWORK_VERSION } from './runtime/version';
+
 // Settings
 export {
   HEADER_STYLES,
-  HOOKWORK_PRODUCT,
-  HOOKWORK_VERSION,
   SettingsToken,
   defaultSettings,
   type BreakerSettings,
@@ -127,6 +127,8 @@ export { parseRetryAfter, retryDelay, nextAttemptDelay } from './delivery/backof
 export { decideRetry, isRetryableStatus, type RetryDecision, type RetryPolicyInput, type RetryPolicySettings } from './delivery/retry-policy';
 export { DeliveryOptionsToken, type BeforeSendContext, type BeforeSendHook, type BeforeSendRequest, type DeliveryOptions } from './delivery/delivery-options';
 export { createHttpTransport, type DeliveryTlsOptions, type HttpTransport, type HttpTransportOptions } from './delivery/transport/http-transport';
+export { createUndiciTransport, type UndiciTransport, type UndiciTransportOptions } from './delivery/transport/undici-transport';
+export type { TransportChoice, TransportContext, TransportFactory, TransportName } from './delivery/transport/transport-choice';
 export type { HostResolver, ResolvedAddress, SsrfPolicySource } from './delivery/transport/ssrf-guard';
 export type { CleanupResult } from './delivery/log-cleanup';
 export { pollingQueue } from './delivery/engine/polling-engine';

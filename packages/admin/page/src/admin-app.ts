@@ -8,9 +8,10 @@ import './deliveries-page';
 import './delivery-detail';
 import './dead-letters-page';
 import './test-send-page';
+import './catalogue-page';
 
 interface Route {
-  name: 'webhooks' | 'new' | 'edit' | 'test' | 'deliveries' | 'delivery' | 'dead-letters';
+  name: 'webhooks' | 'new' | 'edit' | 'test' | 'deliveries' | 'delivery' | 'dead-letters' | 'catalogue';
   key?: string;
   query: URLSearchParams;
 }
@@ -26,13 +27,14 @@ function parseRoute(hash: string): Route {
   if (parts[0] === 'deliveries' && parts[1]) return { name: 'delivery', key: parts[1], query };
   if (parts[0] === 'deliveries') return { name: 'deliveries', query };
   if (parts[0] === 'dead-letters') return { name: 'dead-letters', query };
+  if (parts[0] === 'catalogue') return { name: 'catalogue', query };
   return { name: 'webhooks', query };
 }
 
 /**
  * The admin page: signs in (a token from the URL fragment, from the form, or the host's own
  * session), then shows one page at a time by hash route — webhooks, create/edit, test send,
- * deliveries, delivery detail, dead letters.
+ * deliveries, delivery detail, dead letters, the event catalogue.
  */
 @customElement('hw-admin-app')
 export class AdminApp extends LightElement {
@@ -104,7 +106,8 @@ export class AdminApp extends LightElement {
         ${this.signedIn === 'yes'
           ? html`<nav aria-label="Sections">
                 ${nav('#/webhooks', 'Webhooks', ['webhooks', 'new', 'edit', 'test'].includes(current))} ${nav('#/deliveries', 'Deliveries', current === 'deliveries' || current === 'delivery')}
-                ${nav('#/dead-letters', 'Dead letters', current === 'dead-letters')} <a href="api/reference/">API reference</a>
+                ${nav('#/dead-letters', 'Dead letters', current === 'dead-letters')} ${nav('#/catalogue', 'Event catalogue', current === 'catalogue')}
+                <a href="api/reference/">API reference</a>
               </nav>
               <span class="who">${this.who} <button type="button" class="link" @click=${this.signOut}>Sign out</button></span>`
           : nothing}
@@ -140,6 +143,8 @@ export class AdminApp extends LightElement {
         return html`<hw-delivery-detail .entryKey=${route.key!}></hw-delivery-detail>`;
       case 'dead-letters':
         return html`<hw-dead-letters .query=${route.query}></hw-dead-letters>`;
+      case 'catalogue':
+        return html`<hw-catalogue></hw-catalogue>`;
       default:
         return html`<hw-webhook-list></hw-webhook-list>`;
     }

@@ -1,6 +1,6 @@
 /** The admin API as the page calls it: JSON in and out, the token from this tab's session. */
 // Type-only: the bundle holds nothing of @hookwork/core.
-import type { DeliveryLogEntry, TestEventResult, WebhookEventDescriptor, WebhookRequest, WebhookView as CoreWebhookView } from '@hookwork/core';
+import type { DeliveryLogEntry, TestEventResult, WebhookEventDescriptor, WebhookHealth, WebhookRequest, WebhookView as CoreWebhookView } from '@hookwork/core';
 
 const TOKEN_KEY = 'hookwork-admin-token';
 
@@ -78,3 +78,4 @@ export type EventDescriptor = Json<WebhookEventDescriptor>;
 export type LogEntry = Json<DeliveryLogEntry>;
 export type DeadLetter = Json<WebhookRequest>;
 export type TestResult = Json<TestEventResult>;
+export type Health = Json<WebhookHealth>;

@@ -1,10 +1,10 @@
 import { html, nothing } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
 import { api, qs, seg, type EventDescriptor, type LogEntry, type Page, type WebhookView } from './api';
-import { formatDate, formatDuration, go, LightElement, outcomeBadge, problemView, statusBadge } from './shared';
+import { formatDate, formatDuration, go, LightElement, OUTCOME_TEXT, outcomeBadge, problemView, statusBadge } from './shared';
 
 const PAGE_SIZE = 25;
-const OUTCOMES = ['delivered', 'retrying', 'dead', 'dropped', 'test'];
+const OUTCOMES = Object.keys(OUTCOME_TEXT);
 
 /** The delivery log: date, event, status coloured by class, retry count, duration, outcome; paged; filtered by outcome, event and webhook. */
 @customElement('hw-deliveries')

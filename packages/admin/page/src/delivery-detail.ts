@@ -1,7 +1,7 @@
 import { html, nothing } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
 import { api, seg, type LogEntry } from './api';
-import { bodyBlock, formatDate, formatDuration, headersTable, LightElement, outcomeBadge, problemView, statusBadge } from './shared';
+import { bodyBlock, errorText, formatDate, formatDuration, headersTable, LightElement, outcomeBadge, problemView, statusBadge } from './shared';
 
 /** One delivery attempt in full: request headers and body, response headers and body, error — all as text. */
 @customElement('hw-delivery-detail')
@@ -65,7 +65,9 @@ export class DeliveryDetail extends LightElement {
             ${e.errorKind || e.errorMessage
               ? html`<section class="error-box">
                   <h2>Error</h2>
-                  <p><strong>${e.errorKind ?? 'error'}</strong>: ${e.errorMessage ?? ''}</p>
+                  ${e.errorKind ? html`<p><strong>${e.errorKind}</strong>: ${errorText(e.errorKind)}</p>` : nothing}
+                  ${e.errorMessage ? html`<p class="error-text">${e.errorMessage}</p>` : nothing}
+                  ${e.errorKind === 'invalid' ? html`<p><a href="#/webhooks/${seg(e.webhookKey)}">Edit the webhook</a>, then redeliver.</p>` : nothing}
                 </section>`
               : nothing}
             <section>

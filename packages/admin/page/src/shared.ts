@@ -1,5 +1,6 @@
+import type { DeliveryErrorKind, DeliveryOutcome } from '@hookwork/core';
 import { html, LitElement, nothing, type TemplateResult } from 'lit';
-import { ApiError } from './api';
+import { ApiError, type Health, type WebhookView } from './api';
 
 /**
  * The page's components render into the light DOM: one stylesheet (admin.css, served from this
@@ -22,11 +23,84 @@ export function statusClass(status: number | undefined): string {
 export const formatDate = (iso: string | undefined) => (iso ? new Date(iso).toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'medium' }) : '—');
 export const formatDuration = (ms: number) => (ms < 1000 ? `${Math.round(ms)} ms` : `${(ms / 1000).toFixed(2)} s`);
 
-/** A status code as a coloured badge (the colour is a class; the text says it too). */
-export const statusBadge = (status: number | undefined, errorKind?: string) =>
-  html`<span class="badge ${statusClass(status)}">${status ?? errorKind ?? 'no response'}</span>`;
+/**
+ * What each error kind means, in words. Keyed by core's DeliveryErrorKind, so a kind added there
+ * does not compile here until it is explained (the log view once met `invalid` unexplained).
+ */
+export const ERROR_KIND_TEXT: Readonly<Record<DeliveryErrorKind, string>> = {
+  timeout: 'the receiver did not answer in time',
+  refused: 'the connection was refused',
+  reset: 'the connection was reset before an answer came',
+  dns: 'the host name did not resolve',
+  ssrf: 'the address is not allowed (internal addresses are refused)',
+  tls: 'the TLS handshake or the certificate failed',
+  aborted: 'the attempt was stopped because the app was stopping',
+  invalid: 'not sent: a header or the URL cannot go on the wire unchanged; fix the webhook (not retried)',
+  other: 'the request failed without an answer',
+};
 
-export const outcomeBadge = (outcome: string) => html`<span class="badge outcome-${outcome}">${outcome}</span>`;
+/** What each outcome means (keyed by core's DeliveryOutcome, so none is left out of the filter). */
+export const OUTCOME_TEXT: Readonly<Record<DeliveryOutcome, string>> = {
+  delivered: 'the receiver answered 2xx',
+  retrying: 'failed; another attempt is scheduled',
+  dead: 'failed for good; kept among the dead letters',
+  dropped: 'not sent: the webhook was deleted',
+  test: 'a test send, not queued',
+};
+
+/** A status code as a coloured badge (the colour is a class; the text says it too). Without one, the error kind, explained on hover. */
+export const statusBadge = (status: number | undefined, errorKind?: string) =>
+  html`<span class="badge ${statusClass(status)}${status === undefined && errorKind ? ` kind-${errorKind}` : ''}" title=${status === undefined && errorKind ? errorText(errorKind) : nothing}
+    >${status ?? errorKind ?? 'no response'}</span
+  >`;
+
+/** The words for an error kind (a kind this page does not know is shown as it came). */
+export const errorText = (kind: string) => (Object.hasOwn(ERROR_KIND_TEXT, kind) ? ERROR_KIND_TEXT[kind as DeliveryErrorKind] : kind);
+
+export const outcomeBadge = (outcome: string) =>
+  html`<span class="badge outcome-${outcome}" title=${Object.hasOwn(OUTCOME_TEXT, outcome) ? OUTCOME_TEXT[outcome as DeliveryOutcome] : nothing}>${outcome}</span>`;
+
+/**
+ * A webhook's health as a badge and a line of text: healthy; failing (N in a row since …); the
+ * breaker open (requests wait; next probe at …) or half-open (one probe out); paused by the
+ * receiver's Retry-After until …. The badge's colour is a class, and its text says it too.
+ */
+export function healthView(health: Health | undefined, now = Date.now()): TemplateResult {
+  if (!health) return html`<span class="muted">—</span>`;
+  const failures = health.consecutiveFailures;
+  const streak = failures > 0 ? html`${failures} failure${failures === 1 ? '' : 's'} in a row${health.failingSince ? html` since ${timeOf(health.failingSince, now)}` : nothing}` : nothing;
+  const paused = health.pausedUntil && Date.parse(health.pausedUntil) > now ? health.pausedUntil : undefined;
+  const [state, label, note] =
+    health.breaker === 'open'
+      ? ['open', 'Breaker open', html`Requests wait; next probe ${health.probeAt ? timeOf(health.probeAt, now) : 'soon'}.<br />${streak}`]
+      : health.breaker === 'half-open'
+        ? ['half-open', 'Probing', html`One request is testing the receiver.<br />${streak}`]
+        : paused
+          ? ['paused', 'Paused', html`The receiver asked to wait until ${timeOf(paused, now)}.<br />${streak}`]
+          : failures > 0
+            ? ['failing', 'Failing', streak]
+            : ['healthy', 'Healthy', nothing];
+  return html`<span class="health"><span class="badge health-${state}">${label}</span>${note === nothing ? nothing : html`<span class="health-note">${note}</span>`}</span>`;
+}
+
+/** A time, short: the clock time when it is today, else the date too; the full date on hover. */
+function timeOf(iso: string, now: number): TemplateResult {
+  const date = new Date(iso);
+  const today = date.toDateString() === new Date(now).toDateString();
+  const shown = today ? date.toLocaleTimeString(undefined, { timeStyle: 'medium' }) : date.toLocaleString(undefined, { dateStyle: 'short', timeStyle: 'short' });
+  return html`<time datetime=${iso} title=${formatDate(iso)}>${shown}</time>`;
+}
+
+/** A webhook's flow control in short: its rate limit and FIFO, as tags (nothing when it has neither). */
+export function flowTags(webhook: WebhookView): TemplateResult | typeof nothing {
+  const tags: string[] = [];
+  if (webhook.rateLimit) tags.push(`≤ ${webhook.rateLimit.perSecond}/s, burst ${webhook.rateLimit.burst}`);
+  if (webhook.fifo) tags.push(webhook.fifo.onDeadLetter === 'block' ? 'FIFO, a dead head blocks' : 'FIFO');
+  if (tags.length === 0) return nothing;
+  return html`<ul class="tags flow" aria-label="Flow control">
+    ${tags.map((t) => html`<li>${t}</li>`)}
+  </ul>`;
+}
 
 /** Headers as a two-column table of text. */
 export function headersTable(headers: Record<string, string>, caption: string): TemplateResult {

@@ -1,7 +1,7 @@
 import { html, nothing } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
-import { api, seg, type CreatedWebhook, type EventDescriptor, type Page, type WebhookView } from './api';
-import { formatDate, go, LightElement, problemView } from './shared';
+import { api, seg, type CreatedWebhook, type EventDescriptor, type Health, type Page, type WebhookView } from './api';
+import { formatDate, go, healthView, LightElement, problemView } from './shared';
 
 /** The event types whose events fire per entity, where a content-type filter applies (Umbraco's rule; Element from Umbraco 18). */
 const FILTERED_TYPES = new Set(['Content', 'Media', 'Element']);
@@ -25,12 +25,18 @@ export class WebhookEditor extends LightElement {
 
   @state() private catalogue: EventDescriptor[] = [];
   @state() private webhook: WebhookView | undefined;
+  @state() private health: Health | undefined;
   @state() private name = '';
   @state() private url = '';
   @state() private events = new Set<string>();
   @state() private contentTypes = '';
   @state() private headers: HeaderRow[] = [];
   @state() private enabled = true;
+  @state() private perSecond = '';
+  @state() private burst = '';
+  @state() private order: 'any' | 'skip' | 'block' = 'any';
+  @state() private failureThreshold = '';
+  @state() private coolDownSeconds = '';
   @state() private generateSecret = true;
   @state() private shownSecret: { secret: string; created: boolean } | undefined;
   @state() private error: unknown;
@@ -44,7 +50,11 @@ export class WebhookEditor extends LightElement {
   private async load(): Promise<void> {
     try {
       this.catalogue = (await api<Page<EventDescriptor>>('GET', 'webhook/events?take=1000')).items;
-      if (this.webhookKey) this.fill(await api<WebhookView>('GET', `webhook/${seg(this.webhookKey)}`));
+      if (this.webhookKey) {
+        const [webhook, health] = await Promise.all([api<WebhookView>('GET', `webhook/${seg(this.webhookKey)}`), api<Health>('GET', `webhook/${seg(this.webhookKey)}/health`)]);
+        this.fill(webhook);
+        this.health = health;
+      }
     } catch (error) {
       this.error = error;
     }
@@ -58,6 +68,11 @@ export class WebhookEditor extends LightElement {
     this.contentTypes = webhook.contentTypeKeys.join('\n');
     this.headers = Object.entries(webhook.headers).map(([name, value]) => ({ name, value, sensitive: webhook.sensitiveHeaders.includes(name.toLowerCase()) }));
     this.enabled = webhook.enabled;
+    this.perSecond = webhook.rateLimit ? String(webhook.rateLimit.perSecond) : '';
+    this.burst = webhook.rateLimit ? String(webhook.rateLimit.burst) : '';
+    this.order = webhook.fifo ? webhook.fifo.onDeadLetter : 'any';
+    this.failureThreshold = webhook.breaker?.failureThreshold !== undefined ? String(webhook.breaker.failureThreshold) : '';
+    this.coolDownSeconds = webhook.breaker?.coolDown !== undefined ? String(webhook.breaker.coolDown / 1000) : '';
   }
 
   private get filterApplies(): boolean {
@@ -67,7 +82,34 @@ export class WebhookEditor extends LightElement {
   private body() {
     const headers = Object.fromEntries(this.headers.filter((h) => h.name.trim() !== '').map((h) => [h.name.trim(), h.sensitive ? { value: h.value, sensitive: true } : h.value]));
     const contentTypeKeys = this.filterApplies ? this.contentTypes.split(/[\s,]+/).filter(Boolean) : [];
-    return { name: this.name, url: this.url.trim(), events: [...this.events], contentTypeKeys, headers, enabled: this.enabled };
+    return { name: this.name, url: this.url.trim(), events: [...this.events], contentTypeKeys, headers, enabled: this.enabled, ...this.flowControl() };
+  }
+
+  /**
+   * Rate limit, order and breaker as the API takes them. Left empty, a field falls back to the
+   * app's setting: on create it is left out; on edit it is `null` / `false`, which clears the
+   * webhook's own value. Breaker keys the page does not show (set through the API) are kept.
+   */
+  private flowControl(): Record<string, unknown> {
+    const editing = this.webhook !== undefined;
+    const number = (text: string) => (text.trim() === '' ? undefined : Number(text));
+    const out: Record<string, unknown> = {};
+    const perSecond = number(this.perSecond);
+    const burst = number(this.burst);
+    if (perSecond !== undefined) out.rateLimit = { perSecond, ...(burst !== undefined ? { burst } : {}) };
+    else if (editing && this.webhook!.rateLimit) out.rateLimit = null;
+    if (this.order !== 'any') out.fifo = { onDeadLetter: this.order };
+    else if (editing && this.webhook!.fifo) out.fifo = false;
+    const breaker: Record<string, unknown> = { ...(this.webhook?.breaker ?? {}) };
+    delete breaker.failureThreshold;
+    delete breaker.coolDown;
+    const threshold = number(this.failureThreshold);
+    const coolDown = number(this.coolDownSeconds);
+    if (threshold !== undefined) breaker.failureThreshold = threshold;
+    if (coolDown !== undefined) breaker.coolDown = Math.round(coolDown * 1000);
+    if (Object.keys(breaker).length > 0) out.breaker = breaker;
+    else if (editing && this.webhook!.breaker) out.breaker = null;
+    return out;
   }
 
   private async save(event: SubmitEvent): Promise<void> {
@@ -142,6 +184,7 @@ export class WebhookEditor extends LightElement {
           </div>`
         : nothing}
       ${problemView(this.error)}
+      ${editing && this.health ? html`<p class="editor-health"><strong>Health</strong> ${healthView(this.health)}</p>` : nothing}
       <form @submit=${this.save} class="editor">
         <label for="url">URL</label>
         <input id="url" name="url" type="url" required placeholder="https://example.com/hooks" .value=${this.url} @input=${(e: Event) => (this.url = (e.target as HTMLInputElement).value)} />
@@ -189,6 +232,31 @@ export class WebhookEditor extends LightElement {
           )}
           <button type="button" @click=${() => (this.headers = [...this.headers, { name: '', value: '', sensitive: false }])}>Add header</button>
           <p class="muted">A sensitive value is masked here, redacted in every view and log, and kept when left as it is.</p>
+        </fieldset>
+
+        <fieldset class="flow">
+          <legend>Flow control</legend>
+          <p class="muted">Left empty, each falls back to the app's settings (by default: no rate limit, any order, the breaker opening after 10 failures in a row and probing after 30 s).</p>
+          <div class="flow-grid">
+            <label for="rate-per-second">Rate limit <span class="muted">(requests per second)</span></label>
+            <input id="rate-per-second" type="number" min="0" step="any" inputmode="decimal" placeholder="none" .value=${this.perSecond} @input=${(e: Event) => (this.perSecond = (e.target as HTMLInputElement).value)} />
+            <label for="rate-burst">Burst <span class="muted">(at once after a quiet spell)</span></label>
+            <input id="rate-burst" type="number" min="1" step="1" placeholder="rate, rounded up" ?disabled=${this.perSecond.trim() === ''} .value=${this.burst} @input=${(e: Event) => (this.burst = (e.target as HTMLInputElement).value)} />
+            <label for="order">Order</label>
+            <select id="order" @change=${(e: Event) => (this.order = (e.target as HTMLSelectElement).value as 'any' | 'skip' | 'block')}>
+              <option value="any" ?selected=${this.order === 'any'}>Any order (fastest)</option>
+              <option value="skip" ?selected=${this.order === 'skip'}>Publish order (FIFO), skipping a dead one</option>
+              <option value="block" ?selected=${this.order === 'block'}>Publish order (FIFO), a dead one blocks the rest</option>
+            </select>
+            <label for="breaker-threshold">Breaker opens after <span class="muted">(failures in a row)</span></label>
+            <input id="breaker-threshold" type="number" min="0" step="1" placeholder="app setting" .value=${this.failureThreshold} @input=${(e: Event) => (this.failureThreshold = (e.target as HTMLInputElement).value)} />
+            <label for="breaker-cooldown">Breaker probes after <span class="muted">(seconds)</span></label>
+            <input id="breaker-cooldown" type="number" min="0.001" step="any" placeholder="app setting" .value=${this.coolDownSeconds} @input=${(e: Event) => (this.coolDownSeconds = (e.target as HTMLInputElement).value)} />
+          </div>
+          <p class="muted">
+            FIFO sends one request at a time, each after the one before is delivered or dead-lettered, and applies to requests published from then on; it needs a queue that keeps order
+            (memory, SQLite). How many requests go to one webhook at once is the app's <code>concurrency.perWebhook</code> setting.
+          </p>
         </fieldset>
 
         <label class="check"><input type="checkbox" name="enabled" .checked=${this.enabled} @change=${(e: Event) => (this.enabled = (e.target as HTMLInputElement).checked)} /> Enabled</label>

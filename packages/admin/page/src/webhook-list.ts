@@ -1,12 +1,13 @@
 import { html, nothing } from 'lit';
 import { customElement, state } from 'lit/decorators.js';
-import { api, seg, type Page, type WebhookView } from './api';
-import { LightElement, problemView } from './shared';
+import { api, seg, type Health, type Page, type WebhookView } from './api';
+import { flowTags, healthView, LightElement, problemView } from './shared';
 
 /** Webhooks: enabled (a switch), name, URL, events, content types, health; and what to do with each. */
 @customElement('hw-webhook-list')
 export class WebhookList extends LightElement {
   @state() private webhooks: Page<WebhookView> | undefined;
+  @state() private health = new Map<string, Health>();
   @state() private error: unknown;
 
   override connectedCallback(): void {
@@ -16,7 +17,10 @@ export class WebhookList extends LightElement {
 
   private async load(): Promise<void> {
     try {
-      this.webhooks = await api<Page<WebhookView>>('GET', 'webhook?take=1000');
+      // The same page of the list, so each row finds its health by key.
+      const [webhooks, health] = await Promise.all([api<Page<WebhookView>>('GET', 'webhook?take=1000'), api<Page<Health>>('GET', 'webhook/health?take=1000')]);
+      this.webhooks = webhooks;
+      this.health = new Map(health.items.map((h) => [h.webhookKey, h]));
       this.error = undefined;
     } catch (error) {
       this.error = error;
@@ -46,7 +50,7 @@ export class WebhookList extends LightElement {
     const items = this.webhooks?.items ?? [];
     return html`<div class="page-head">
         <h1>Webhooks</h1>
-        <a class="button primary" href="#/webhooks/new">Create webhook</a>
+        <span class="head-actions"><button type="button" @click=${() => this.load()}>Refresh</button> <a class="button primary" href="#/webhooks/new">Create webhook</a></span>
       </div>
       ${problemView(this.error)}
       ${!this.webhooks
@@ -83,7 +87,7 @@ export class WebhookList extends LightElement {
                       </ul>
                     </td>
                     <td data-label="Content types">${w.contentTypeKeys.length ? html`<ul class="tags">${w.contentTypeKeys.map((k) => html`<li>${k}</li>`)}</ul>` : html`<span class="muted">All</span>`}</td>
-                    <td data-label="Health"><span class="muted" title="Endpoint health arrives with circuit breaking">not measured yet</span></td>
+                    <td data-label="Health" class="health-cell">${healthView(this.health.get(w.key))} ${flowTags(w)}</td>
                     <td data-label="Actions" class="actions">
                       <a href="#/deliveries?webhookKey=${seg(w.key)}">Deliveries</a>
                       <a href="#/webhooks/${seg(w.key)}/test">Send test</a>

@@ -5,7 +5,9 @@ import {
   rotatedSecretSchema,
   testEventResultSchema,
   webhookEventDescriptorSchema,
+  webhookHealthSchema,
   webhookViewSchema,
+  type WebhookHealth,
   type DeliveryOutcome,
   type WebhookInput,
   type WebhookPatch,
@@ -24,7 +26,9 @@ import {
   testEventBody,
   webhookIdParams,
 } from '../api-schemas';
-import { HookworkError } from '@hookwork/core';
+import { HookworkError, isHookworkError } from '@hookwork/core';
+import { ADMIN_ERRORS } from '../admin-errors';
+import { RESERVED_WEBHOOK_KEYS, routeMeantByKey } from '../route-suggestions';
 import { ok, page, problemResponses, type Audited, type RouteContext } from './route-context';
 
 type Paging = { skip: number; take: number };
@@ -32,7 +36,10 @@ type LogQuery = Paging & { outcome?: DeliveryOutcome[]; eventAlias?: string; req
 type IdParams = { id: string };
 
 const tags = ['Webhook'];
-const notFound = (key: string) => new HookworkError('HOOKWORK_ERR_WEBHOOK_NOT_FOUND', `no webhook has the key ${JSON.stringify(key)}; list them with GET webhook`);
+const notFound = (key: string) => {
+  const meant = routeMeantByKey(key);
+  return new HookworkError('HOOKWORK_ERR_WEBHOOK_NOT_FOUND', `no webhook has the key ${JSON.stringify(key)}; ${meant ? `did you mean the route ${meant}? ` : ''}list the webhooks with GET webhook`);
+};
 
 /** Field names only: a header value may be a secret, so the audit trail never holds values. */
 const changedFields = (body: object) => ({ fields: Object.keys(body).sort() });
@@ -91,6 +98,35 @@ export function registerWebhookRoutes(fastify: FastifyInstance, context: RouteCo
     },
   });
 
+  fastify.get<{ Querystring: Paging }>('/webhook/health', {
+    schema: {
+      operationId: 'listWebhookHealth',
+      summary: "The health of the webhooks on one page of GET webhook (same order and paging): each one's circuit breaker, failing streak and a receiver's pause.",
+      tags: ['Health'],
+      querystring: query(pagingQuery),
+      response: ok(pageSchema(webhookHealthSchema)),
+    },
+    handler: async (request) => {
+      const management = context.management();
+      const webhooks = await management.webhooks.list(page(request.query));
+      const items = await Promise.all(webhooks.items.map((w) => management.health(w.key).catch((error: unknown) => (isHookworkError(error) && error.code === 'HOOKWORK_ERR_WEBHOOK_NOT_FOUND' ? undefined : Promise.reject(error)))));
+      // A webhook deleted between the two reads is left out.
+      return { items: items.filter((h): h is WebhookHealth => h !== undefined), total: webhooks.total };
+    },
+  });
+
+  fastify.get<{ Params: IdParams; Querystring: object }>('/webhook/:id/health', {
+    schema: {
+      operationId: 'getWebhookHealth',
+      summary: "One webhook's health: its circuit breaker (closed, open, half-open), failing streak and a receiver's pause (Retry-After), as every process sharing the store sees them.",
+      tags: ['Health'],
+      params: webhookIdParams,
+      querystring: query({}),
+      response: ok(webhookHealthSchema),
+    },
+    handler: (request) => context.management().health(request.params.id),
+  });
+
   fastify.get<{ Params: { key: string }; Querystring: object }>('/webhook/logs/:key', {
     schema: {
       operationId: 'getDelivery',
@@ -123,6 +159,12 @@ export function registerWebhookRoutes(fastify: FastifyInstance, context: RouteCo
       response: { 201: { description: 'Created', headers: { location: { type: 'string', description: 'The new webhook\'s URL.' } }, content: { 'application/json': { schema: createdWebhookSchema } } }, ...problemResponses },
     },
     handler: async (request, reply) => {
+      const { key } = request.body;
+      if (key !== undefined && RESERVED_WEBHOOK_KEYS.includes(key.toLowerCase())) {
+        throw ADMIN_ERRORS.create('HOOKWORK_ERR_ADMIN_INVALID_REQUEST', `the request was refused, nothing was changed: the key ${JSON.stringify(key)} is the name of a route (GET webhook/${key}); choose another key, or leave it out for a UUID`, {
+          details: [{ field: 'key', problem: `is a route name (${RESERVED_WEBHOOK_KEYS.join(', ')} are reserved)` }],
+        });
+      }
       const created = await context.management().webhooks.create(request.body);
       audit.note(request, { target: created.key, details: { ...changedFields(request.body), secretGenerated: created.secret !== undefined } });
       reply.code(201).header('location', `${request.url.replace(/\?.*$/, '').replace(/\/$/, '')}/${encodeURIComponent(created.key)}`);

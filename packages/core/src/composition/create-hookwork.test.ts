@@ -332,12 +332,14 @@ describe('createHookwork() options', () => {
     ]);
   });
 
-  it('refuses options of the default transport beside a transport of the host, where they would be ignored', () => {
-    const problems = problemsOf({ transport: recordingTransport(), delivery: { beforeSend: () => {}, configureAxios: () => {}, tls: { ca: 'PEM' } } });
-    expect(problems.map((p) => p.key)).toEqual(['delivery.configureAxios', 'delivery.tls']);
-    expect(problems[0]!.problem).toMatch(/configures the default transport and would be ignored beside your own transport/);
-    // beforeSend runs whatever the transport: it is allowed beside one.
+  it('refuses the resolver and TLS trust beside a ready transport object, where they would be ignored', () => {
+    const problems = problemsOf({ transport: recordingTransport(), delivery: { beforeSend: () => {}, resolver: async () => [], tls: { ca: 'PEM' } } });
+    expect(problems.map((p) => p.key)).toEqual(['delivery.resolver', 'delivery.tls']);
+    expect(problems[1]!.problem).toMatch(/your transport is made already, so it would be ignored; configure that transport itself, or pass transport a function/);
+    // beforeSend runs whatever the transport; a factory and the built-in transports are given the resolver and TLS trust.
     expect(() => createHookwork({ transport: recordingTransport(), delivery: { beforeSend: () => {} } })).not.toThrow();
+    expect(() => createHookwork({ transport: 'undici', delivery: { resolver: async () => [], tls: { ca: 'PEM' } } })).not.toThrow();
+    expect(() => createHookwork({ transport: () => recordingTransport(), delivery: { tls: { ca: 'PEM' } } })).not.toThrow();
   });
 
   it('refuses a server role that is not one, which would otherwise never fire (or always fire)', () => {

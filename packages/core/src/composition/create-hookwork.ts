@@ -7,7 +7,7 @@ import { WebhookHealthMonitor } from '../delivery/health/webhook-health-monitor'
 import { LogCleanup } from '../delivery/log-cleanup';
 import { DeliveryOptionsToken, deliveryOptionProblems, type DeliveryOptions } from '../delivery/delivery-options';
 import { pollingQueue } from '../delivery/engine/polling-engine';
-import { createHttpTransport } from '../delivery/transport/http-transport';
+import { createTransport, isTransportChoice, TRANSPORT_CHOICE_EXPECTED, type TransportChoice } from '../delivery/transport/transport-choice';
 import { WebhookCache } from '../delivery/webhook-cache';
 import { HookworkError } from '../errors/hookwork-error';
 import { NotificationBus } from '../events/notification-bus';
@@ -68,8 +68,14 @@ export interface HookworkOptions<TStorageTransaction = never, TQueueTransaction 
   clock?: Clock;
   /** Default: `Single` (this process fires). */
   serverRole?: ServerRoleAccessor;
-  /** Default: axios with keep-alive agents and the SSRF guard. */
-  transport?: Transport;
+  /**
+   * How requests go out. `'axios'` (the default: axios over keep-alive agents, configurable with
+   * `delivery.configureAxios`), `'undici'` (the lean transport: same guarantees, less CPU per
+   * delivery), a function making a transport from the app's settings, resolver and TLS trust,
+   * or a ready {@link Transport}. The built-in ones apply `delivery.tls` and `delivery.resolver`.
+   * See docs/transport.md.
+   */
+  transport?: TransportChoice;
   /** Delivery hooks: a before-send hook, axios configuration, TLS trust, a host name resolver (tests). */
   delivery?: DeliveryOptions;
   /**
@@ -87,7 +93,7 @@ const OPTION_KINDS: Readonly<Record<keyof HookworkOptions, { check: (v: unknown)
   logger: { check: (v) => ['debug', 'info', 'warn', 'error'].every((m) => hasMethod(v, m)), expected: 'a logger with debug, info, warn and error methods' },
   clock: { check: (v) => hasMethod(v, 'now'), expected: 'a clock with a now() method' },
   serverRole: { check: (v) => typeof v === 'object' && v !== null && 'currentServerRole' in v, expected: 'a server role accessor such as fixedServerRole("Single")' },
-  transport: { check: (v) => hasMethod(v, 'send') && hasMethod(v, 'close'), expected: 'a transport with send() and close()' },
+  transport: { check: isTransportChoice, expected: TRANSPORT_CHOICE_EXPECTED },
   delivery: { check: (v) => typeof v === 'object' && v !== null && !Array.isArray(v), expected: 'delivery options such as { beforeSend }' },
   tracerProvider: { check: (v) => hasMethod(v, 'getTracer'), expected: 'an OpenTelemetry TracerProvider (with getTracer())' },
 };
@@ -112,7 +118,11 @@ function checkOptions(options: unknown): void {
     }
   }
   const { delivery, transport, serverRole } = options as HookworkOptions;
-  if (OPTION_KINDS.delivery.check(delivery)) problems.push(...deliveryOptionProblems(delivery!, transport !== undefined));
+  if (transport !== undefined && transport !== 'axios' && isTransportChoice(transport) && typeof delivery === 'object' && delivery?.configureAxios) {
+    problems.push({ key: 'delivery.configureAxios', problem: `configures the axios transport, and transport is ${typeof transport === 'string' ? `'${transport}'` : 'the host\'s own'}; remove configureAxios or use transport: 'axios'` });
+  }
+  // A ready transport object is built already: the resolver and TLS trust cannot reach it.
+  if (OPTION_KINDS.delivery.check(delivery)) problems.push(...deliveryOptionProblems(delivery!, typeof transport === 'object' && transport !== null));
   if (OPTION_KINDS.serverRole.check(serverRole)) {
     const role = serverRole!.currentServerRole;
     if (!SERVER_ROLES.includes(role)) problems.push({ key: 'serverRole.currentServerRole', problem: `is ${JSON.stringify(role)}; it must be one of ${SERVER_ROLES.join(', ')} (case matters)` });
@@ -201,8 +211,7 @@ export function createHookwork<TStorageTransaction = never, TQueueTransaction = 
   container.register<RequestQueue<unknown>>(RequestQueueToken, { useFactory: () => opened((s) => s.queue) });
   container.register<DeliveryLog>(DeliveryLogToken, { useFactory: () => opened((s) => s.deliveryLog) });
   container.register<QueueEngine<unknown>>(QueueEngineToken, { useFactory: () => engine ?? opened(() => undefined as never) });
-  if (options.transport) container.registerInstance(TransportToken, options.transport);
-  else container.register<Transport>(TransportToken, { useFactory: instanceCachingFactory(() => createHttpTransport({ settings: settingsAccessor, resolver: options.delivery?.resolver, configureAxios: options.delivery?.configureAxios, tls: options.delivery?.tls })) });
+  container.register<Transport>(TransportToken, { useFactory: instanceCachingFactory(() => createTransport(options.transport ?? 'axios', { settings: settingsAccessor, resolver: options.delivery?.resolver, tls: options.delivery?.tls }, options.delivery?.configureAxios)) });
   const deliveryOptions = options.delivery ?? {};
   container.registerInstance(DeliveryOptionsToken, deliveryOptions);
   const webhookCache = new WebhookCache({ get: (key) => opened((s) => s.webhooks).get(key) }, () => Math.min(1000, settingsAccessor.current.period));

@@ -48,18 +48,19 @@ export interface DeliveryOptions {
   /** Runs before every attempt (and test send). */
   beforeSend?: BeforeSendHook;
   /**
-   * Configures the default transport's axios instance, e.g. to add interceptors. Refused
-   * (HOOKWORK_ERR_INVALID_OPTIONS) beside a `transport` of the host's, which it could not reach.
+   * Configures the axios transport's instance, e.g. to add interceptors. Refused
+   * (HOOKWORK_ERR_INVALID_OPTIONS) with any other `transport`, which it could not reach.
    */
   configureAxios?: (axios: AxiosInstance) => void;
   /**
-   * Resolves host names for the default transport (default: `dns.lookup`); the SSRF guard judges
-   * what it returns. Refused beside a `transport` of the host's.
+   * Resolves host names for the built-in transports, and for a transport factory, which is given
+   * it (default: `dns.lookup`); the SSRF guard judges what it returns. Refused beside a ready
+   * transport object, which it could not reach.
    */
   resolver?: HostResolver;
   /**
-   * TLS trust of the default transport: `{ ca }` adds an internal CA. Certificates are always
-   * verified. Refused beside a `transport` of the host's.
+   * TLS trust of the built-in transports and of a transport factory: `{ ca }` adds an internal
+   * CA. Certificates are always verified. Refused beside a ready transport object.
    */
   tls?: DeliveryTlsOptions;
 }
@@ -70,8 +71,12 @@ export const DeliveryOptionsToken = createToken<DeliveryOptions>('hookwork.Deliv
 /** Every key of {@link DeliveryOptions}; anything else is refused as a typo. */
 const DELIVERY_OPTION_KEYS: readonly (keyof DeliveryOptions)[] = ['beforeSend', 'configureAxios', 'resolver', 'tls'];
 
-/** The delivery options that configure the default transport only. */
-const DEFAULT_TRANSPORT_ONLY: readonly (keyof DeliveryOptions)[] = ['configureAxios', 'resolver', 'tls'];
+/**
+ * The delivery options a transport is made with: the built-in ones and a factory get them, a ready
+ * transport object cannot. (`configureAxios`, for the axios transport only, is checked beside
+ * the `transport` option itself.)
+ */
+const MADE_WITH: readonly (keyof DeliveryOptions)[] = ['resolver', 'tls'];
 
 /** One problem of createHookwork()'s options: the key path and what is wrong with it. */
 export interface OptionProblem {
@@ -82,12 +87,12 @@ export interface OptionProblem {
 const isPem = (value: unknown): boolean => typeof value === 'string' || Buffer.isBuffer(value);
 
 /**
- * What is wrong with `createHookwork({ delivery })`, given whether the host passed its own
- * `transport`: unknown keys (a `beforeSent` typo would never run), values of the wrong kind, and
- * options of the default transport beside a transport of the host's, where they would be silently
- * ignored. Empty when nothing is.
+ * What is wrong with `createHookwork({ delivery })`, given whether the host passed a ready
+ * transport object: unknown keys (a `beforeSent` typo would never run), values of the wrong kind,
+ * and the resolver or TLS trust beside a ready transport, where they would be silently ignored.
+ * Empty when nothing is.
  */
-export function deliveryOptionProblems(delivery: object, ownTransport: boolean): OptionProblem[] {
+export function deliveryOptionProblems(delivery: object, readyTransport: boolean): OptionProblem[] {
   const problems: OptionProblem[] = [];
   const options = delivery as Record<string, unknown>;
   for (const key of Object.keys(options)) {
@@ -108,9 +113,9 @@ export function deliveryOptionProblems(delivery: object, ownTransport: boolean):
       if (ca !== undefined && !isPem(ca) && !(Array.isArray(ca) && ca.every(isPem))) problems.push({ key: 'delivery.tls.ca', problem: 'must be PEM text or a Buffer, or a list of them' });
     }
   }
-  if (ownTransport) {
-    for (const key of DEFAULT_TRANSPORT_ONLY) {
-      if (options[key] !== undefined) problems.push({ key: `delivery.${key}`, problem: 'configures the default transport and would be ignored beside your own transport; configure that transport itself, or leave transport out' });
+  if (readyTransport) {
+    for (const key of MADE_WITH) {
+      if (options[key] !== undefined) problems.push({ key: `delivery.${key}`, problem: 'is given to a transport when it is made, and your transport is made already, so it would be ignored; configure that transport itself, or pass transport a function (context) => Transport, which receives it' });
     }
   }
   return problems;

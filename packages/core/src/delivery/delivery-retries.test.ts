@@ -38,38 +38,6 @@ describe('retries, dead letters and failure kinds', () => {
     expect(await app.queueCounts()).toEqual({ pending: 0, inFlight: 0, dead: 0 });
   });
 
-  it('retries after a timeout (the total deadline), logged as timeout', async () => {
-    app = await startTestApp({ settings: { timeout: 300 } });
-    receiver.handler = (_r, res, index) => {
-      if (index === 0) return; // never answers
-      res.end('late but fine');
-    };
-    const webhook = await app.webhooks.create({ url: receiver.url, events: ['thing.happened'] });
-    await app.publish(new ThingHappened('r2'));
-    await app.drain();
-    const log = await logOf(webhook.key);
-    expect(log.map((e) => [e.retryCount, e.errorKind, e.outcome])).toEqual([
-      [0, 'timeout', 'retrying'],
-      [1, undefined, 'delivered'],
-    ]);
-    expect(receiver.requests.map((r) => r.headers['hookwork-retry-count'])).toEqual(['0', '1']);
-  });
-
-  it('retries when the connection is reset, logged as reset', async () => {
-    app = await startTestApp();
-    receiver.handler = (_r, res, index) => {
-      if (index === 0) res.socket?.destroy();
-      else res.end();
-    };
-    const webhook = await app.webhooks.create({ url: receiver.url, events: ['thing.happened'] });
-    await app.publish(new ThingHappened('r3'));
-    await app.drain();
-    expect((await logOf(webhook.key)).map((e) => [e.retryCount, e.errorKind, e.outcome])).toEqual([
-      [0, 'reset', 'retrying'],
-      [1, undefined, 'delivered'],
-    ]);
-  });
-
   it('retries a refused connection and dead-letters it when retries are exhausted', async () => {
     app = await startTestApp({ settings: { maximumRetries: 2 } });
     const port = await closedPort();

@@ -7,7 +7,8 @@ import { payloadTypeOf } from '../events/webhook-event-base';
 import { aliasPatternSource } from '../events/webhook-event.decorator';
 import { WebhookEventCatalogue } from '../events/webhook-event-catalogue';
 import { WebhookEventResolver } from '../events/webhook-event-resolver';
-import { HOOKWORK_VERSION, type HookworkSettings, type PayloadType } from '../settings/settings';
+import { HOOKWORK_VERSION } from '../runtime/version';
+import type { HookworkSettings, PayloadType } from '../settings/settings';
 
 /** What {@link createCatalogueDocument} reads of an app; the app object (`Hookwork`) is one. */
 export interface CatalogueSource {

@@ -1,6 +1,6 @@
 import { context, INVALID_SPAN_CONTEXT, isSpanContextValid, ROOT_CONTEXT, trace, type Context, type SpanContext, type Tracer, type TracerProvider } from '@opentelemetry/api';
 import { createToken } from '../runtime/tokens';
-import { HOOKWORK_VERSION } from '../settings/settings';
+import { HOOKWORK_VERSION } from '../runtime/version';
 
 /** The instrumentation scope of hookwork's spans. */
 export const TRACER_NAME = '@hookwork/core';

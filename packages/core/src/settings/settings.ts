@@ -1,4 +1,5 @@
 import { createToken } from '../runtime/tokens';
+import { HOOKWORK_PRODUCT, HOOKWORK_VERSION } from '../runtime/version';
 
 /** The CMS payload shapes: ids only, a Delivery-API-like object, or Umbraco's documented PascalCase format. */
 export type PayloadType = 'Minimal' | 'Extended' | 'Legacy';
@@ -114,10 +115,6 @@ export type HookworkSettingsInput = Omit<
   autoDisable?: { enabled?: boolean; after?: DurationInput };
 };
 
-/** Product name and version sent in the user agent. */
-export const HOOKWORK_PRODUCT = 'hookwork';
-/** hookwork's version, sent in the user agent and the catalogue's default `info.version`. */
-export const HOOKWORK_VERSION = '0.1.0';
 
 /** Header names of each {@link HeaderStyle}. */
 export const HEADER_STYLES: Readonly<Record<HeaderStyle, { event: string; retryCount: string }>> = Object.freeze({

@@ -27,3 +27,5 @@ export {
 } from './queue-engine-contract';
 export { startWorker, type WorkerEvent, type WorkerProcess } from './worker-process';
 export { reportLine } from './report-line';
+export { describeTransportContract } from './transport-contract';
+export { startRawReceiver, type RawReceiver } from './raw-receiver';

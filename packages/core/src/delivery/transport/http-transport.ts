@@ -4,8 +4,9 @@ import tls from 'node:tls';
 import type { Readable } from 'node:stream';
 import axios, { type AxiosInstance, type AxiosResponse } from 'axios';
 import { isHookworkError } from '../../errors/hookwork-error';
-import type { DeliveryErrorKind } from '../../model/delivery-log-entry';
+import { bodyErrorText, DeadlineError, errorKindOf, findCause } from './transport-errors';
 import { SsrfGuard, type HostResolver, type SsrfPolicySource } from './ssrf-guard';
+export { errorKindOf } from './transport-errors';
 import type { OutgoingRequest, SendOptions, Transport, TransportResult } from '../../ports/transport';
 
 /** Options of {@link createHttpTransport}. */
@@ -35,22 +36,6 @@ export interface DeliveryTlsOptions {
 export interface HttpTransport extends Transport {
   /** The axios instance (interceptors may be added to it). */
   readonly axios: AxiosInstance;
-}
-
-const TLS_CODES = /^(CERT_|UNABLE_TO_|DEPTH_ZERO|SELF_SIGNED|ERR_TLS|ERR_SSL|EPROTO|HOSTNAME_MISMATCH|ERR_CERT)/;
-
-/** Maps a network error (as axios wraps it) to a delivery error kind. */
-export function errorKindOf(error: unknown): DeliveryErrorKind {
-  for (let e = error as { code?: string; cause?: unknown; message?: string } | undefined, depth = 0; e && depth < 5; e = e.cause as typeof e, depth++) {
-    if (isHookworkError(e, 'HOOKWORK_ERR_SSRF_BLOCKED')) return 'ssrf';
-    const code = e.code ?? '';
-    if (code === 'ECONNREFUSED') return 'refused';
-    if (code === 'ECONNRESET' || code === 'EPIPE' || /socket hang up/i.test(e.message ?? '')) return 'reset';
-    if (code === 'ENOTFOUND' || code === 'EAI_AGAIN' || code === 'EAI_NONAME' || code === 'EAI_FAIL') return 'dns';
-    if (code === 'ETIMEDOUT' || code === 'ECONNABORTED' || code === 'UND_ERR_CONNECT_TIMEOUT') return 'timeout';
-    if (TLS_CODES.test(code)) return 'tls';
-  }
-  return 'other';
 }
 
 /**
@@ -98,16 +83,6 @@ interface BodyRead {
   truncated: boolean;
   /** The body broke off (closed connection, reset, bad encoding, deadline): what happened. */
   problem?: string;
-}
-
-/** One line for an error that ended a response body. */
-function bodyErrorText(error: unknown): string {
-  const { code, message } = (error ?? {}) as { code?: string; message?: string };
-  if (message === 'aborted' || code === 'ERR_STREAM_PREMATURE_CLOSE') return 'the connection closed before the body ended';
-  if (code === 'ECONNRESET') return 'the connection was reset before the body ended';
-  if (code?.startsWith('Z_') || code?.startsWith('ERR__ZLIB') || code === 'ERR_BROTLI_DECOMPRESSION_FAILED') return `it could not be decoded as its Content-Encoding says (${code}: ${message})`;
-  if (code?.startsWith('HPE_')) return `the receiver sent malformed HTTP (${code}: ${message})`;
-  return code ? `${code}: ${message}` : message ?? String(error);
 }
 
 /**
@@ -161,10 +136,6 @@ function readBody(stream: Readable, cap: number, signal: AbortSignal, requestErr
     stream.once('error', (error) => finish(false, signal.aborted ? aborted() : bodyErrorText(requestError() ?? error)));
     stream.once('close', () => finish(false, signal.aborted ? aborted() : requestError() ? bodyErrorText(requestError()) : 'the connection closed before the body ended'));
   });
-}
-
-class DeadlineError extends Error {
-  readonly code = 'ETIMEDOUT';
 }
 
 /**
@@ -282,9 +253,4 @@ export function createHttpTransport(options: HttpTransportOptions): HttpTranspor
       httpsAgent.destroy();
     },
   };
-}
-
-function findCause(error: unknown, test: (e: unknown) => boolean): unknown {
-  for (let e = error as { cause?: unknown } | undefined, depth = 0; e && depth < 5; e = e.cause as typeof e, depth++) if (test(e)) return e;
-  return undefined;
 }

@@ -12,6 +12,7 @@ export interface RawReceiver {
   readonly arrivals: number;
   /** Called once per complete request with its socket; writes (or withholds) the answer. */
   answer: (socket: net.Socket, index: number) => void;
+  /** Destroys the open connections and stops listening. */
   close(): Promise<void>;
 }
 

@@ -1,0 +1,76 @@
+import { isHookworkError } from '../../errors/hookwork-error';
+import type { DeliveryErrorKind } from '../../model/delivery-log-entry';
+
+// What both built-in transports (axios and undici) say about failures, so a delivery log entry
+// reads the same whichever one sent it.
+
+const TLS_CODES = /^(CERT_|UNABLE_TO_|DEPTH_ZERO|SELF_SIGNED|ERR_TLS|ERR_SSL|EPROTO|HOSTNAME_MISMATCH|ERR_CERT)/;
+
+/**
+ * Maps a network error (as axios or undici wraps it) to a delivery error kind. undici reports a
+ * connection the receiver closed before answering as `UND_ERR_SOCKET` ("other side closed"),
+ * where Node's http says "socket hang up": both are `reset`.
+ */
+export function errorKindOf(error: unknown): DeliveryErrorKind {
+  for (let e = error as { code?: string; cause?: unknown; message?: string } | undefined, depth = 0; e && depth < 5; e = e.cause as typeof e, depth++) {
+    if (isHookworkError(e, 'HOOKWORK_ERR_SSRF_BLOCKED')) return 'ssrf';
+    const code = e.code ?? '';
+    if (code === 'ECONNREFUSED') return 'refused';
+    if (code === 'ECONNRESET' || code === 'EPIPE' || code === 'UND_ERR_SOCKET' || /socket hang up/i.test(e.message ?? '')) return 'reset';
+    if (code === 'ENOTFOUND' || code === 'EAI_AGAIN' || code === 'EAI_NONAME' || code === 'EAI_FAIL') return 'dns';
+    if (code === 'ETIMEDOUT' || code === 'ECONNABORTED' || code === 'UND_ERR_CONNECT_TIMEOUT') return 'timeout';
+    if (TLS_CODES.test(code)) return 'tls';
+  }
+  return 'other';
+}
+
+/**
+ * llhttp's reasons for the parse errors a response body can hit, with their codes. undici 7 drops
+ * the code (it looks the errno up in a name → number table), so it is recovered from the reason
+ * to log what Node's http logs: `HPE_INVALID_CHUNK_SIZE: Parse Error: Invalid character in chunk size`.
+ */
+const LLHTTP_REASON_CODES: Readonly<Record<string, string>> = {
+  'Invalid character in chunk size': 'HPE_INVALID_CHUNK_SIZE',
+  'Chunk size overflow': 'HPE_INVALID_CHUNK_SIZE',
+  'Invalid character in chunk extensions': 'HPE_INVALID_CHUNK_SIZE',
+  'Expected LF after chunk size': 'HPE_STRICT',
+  'Expected LF after chunk data': 'HPE_STRICT',
+  'Invalid header value char': 'HPE_INVALID_HEADER_TOKEN',
+  'Invalid header token': 'HPE_INVALID_HEADER_TOKEN',
+  'Invalid header field char': 'HPE_INVALID_HEADER_TOKEN',
+  'Invalid character in Content-Length': 'HPE_INVALID_CONTENT_LENGTH',
+  'Content-Length overflow': 'HPE_INVALID_CONTENT_LENGTH',
+  'Duplicate Content-Length': 'HPE_UNEXPECTED_CONTENT_LENGTH',
+  'Data after `Connection: close`': 'HPE_CLOSED_CONNECTION',
+};
+
+/** An undici parse error in Node's http spelling: its code (recovered when undici lost it) and `Parse Error: <reason>`. */
+function asNodeParseError(error: { name?: string; code?: string; message?: string }): { code?: string; message?: string } {
+  if (error.name !== 'HTTPParserError') return error;
+  const reason = /\((.*)\)$/.exec(error.message ?? '')?.[1] ?? error.message ?? '';
+  return { code: error.code ?? LLHTTP_REASON_CODES[reason], message: `Parse Error: ${reason}` };
+}
+
+/** One line for an error that ended a response body (Node's http and undici's spellings alike). */
+export function bodyErrorText(error: unknown): string {
+  const { cause } = (error ?? {}) as { cause?: unknown };
+  const { code, message } = asNodeParseError((error ?? {}) as { name?: string; code?: string; message?: string });
+  if ((cause as { code?: string } | undefined)?.code === 'ECONNRESET') return bodyErrorText(cause);
+  if (message === 'aborted' || code === 'ERR_STREAM_PREMATURE_CLOSE' || code === 'UND_ERR_SOCKET' || code === 'UND_ERR_RES_CONTENT_LENGTH_MISMATCH') return 'the connection closed before the body ended';
+  if (code === 'ECONNRESET') return 'the connection was reset before the body ended';
+  if (code?.startsWith('Z_') || code?.startsWith('ERR__ZLIB') || code === 'ERR_BROTLI_DECOMPRESSION_FAILED') return `it could not be decoded as its Content-Encoding says (${code}: ${message})`;
+  if (code?.startsWith('HPE_')) return `the receiver sent malformed HTTP (${code}: ${message})`;
+  if ((error as { name?: string } | undefined)?.name === 'HTTPParserError') return `the receiver sent malformed HTTP (${message})`;
+  return code ? `${code}: ${message}` : (message ?? String(error));
+}
+
+/** The reason an attempt is aborted at its total deadline (the `timeout` setting). */
+export class DeadlineError extends Error {
+  readonly code = 'ETIMEDOUT';
+}
+
+/** The first error in `error`'s cause chain that passes `test`. */
+export function findCause(error: unknown, test: (e: unknown) => boolean): unknown {
+  for (let e = error as { cause?: unknown } | undefined, depth = 0; e && depth < 5; e = e.cause as typeof e, depth++) if (test(e)) return e;
+  return undefined;
+}

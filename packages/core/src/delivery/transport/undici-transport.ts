@@ -1,0 +1,299 @@
+import tls from 'node:tls';
+import zlib from 'node:zlib';
+import { Agent, type Dispatcher } from 'undici';
+import { isHookworkError } from '../../errors/hookwork-error';
+import type { OutgoingRequest, SendOptions, Transport, TransportResult } from '../../ports/transport';
+import type { DeliveryTlsOptions } from './http-transport';
+import { SsrfGuard, type HostResolver, type SsrfPolicySource } from './ssrf-guard';
+import { bodyErrorText, DeadlineError, errorKindOf, findCause } from './transport-errors';
+
+/** Options of {@link createUndiciTransport}. */
+export interface UndiciTransportOptions {
+  /** Where the `ssrf` setting is read (on every connection). */
+  settings: SsrfPolicySource;
+  /** Host name resolution (default: `dns.lookup`); the SSRF guard judges its answers. */
+  resolver?: HostResolver;
+  /** Keep-alive connections kept per origin; default 256. */
+  maxSockets?: number;
+  /** TLS trust for https receivers (certificates are always verified). */
+  tls?: DeliveryTlsOptions;
+}
+
+/** The lean {@link Transport}: undici's HTTP/1.1 client, guarded against SSRF exactly as the axios one. */
+export interface UndiciTransport extends Transport {
+  /** The undici dispatcher the requests go through. */
+  readonly dispatcher: Dispatcher;
+}
+
+/**
+ * What the axios transport sends besides the request's own headers, sent here too so a receiver
+ * sees the same request whichever transport is chosen.
+ */
+/** Headers undici refuses to send as given (it writes connection handling itself); hookwork's own never include them. */
+const UNSENDABLE: readonly string[] = ['keep-alive', 'upgrade', 'expect'];
+const ACCEPT = 'application/json, text/plain, */*';
+const ACCEPT_ENCODING = 'gzip, compress, deflate, br';
+
+// Decoding as axios does: a flush mode that hands over what decoded so far rather than failing
+// on a stream that ends early (the close is reported as the body's problem instead).
+const ZLIB_OPTIONS = { flush: zlib.constants.Z_SYNC_FLUSH, finishFlush: zlib.constants.Z_SYNC_FLUSH };
+const BROTLI_OPTIONS = { flush: zlib.constants.BROTLI_OPERATION_FLUSH, finishFlush: zlib.constants.BROTLI_OPERATION_FLUSH };
+
+function decoderFor(encoding: string | undefined): zlib.Gunzip | zlib.Inflate | zlib.BrotliDecompress | undefined {
+  switch (encoding?.trim().toLowerCase()) {
+    case 'gzip':
+    case 'x-gzip':
+    case 'compress':
+    case 'x-compress':
+      return zlib.createGunzip(ZLIB_OPTIONS);
+    case 'deflate':
+      return zlib.createInflate(ZLIB_OPTIONS);
+    case 'br':
+      return zlib.createBrotliDecompress(BROTLI_OPTIONS);
+    default:
+      return undefined;
+  }
+}
+
+/**
+ * One attempt as an undici dispatch handler: the response head settles nothing by itself, the
+ * status line decides, and what happens to the body afterwards is noted, never a failure — the
+ * same rules as the axios transport's readBody. Written against undici's handler callbacks
+ * rather than `request()`, which would add a body stream per response (the measured cost this
+ * transport exists to avoid).
+ */
+class AttemptHandler implements Dispatcher.DispatchHandler {
+  private abortFn: ((error?: Error) => void) | undefined;
+  private stopReason: unknown;
+  private settled = false;
+  private statusCode = 0;
+  private headers: Record<string, string> = {};
+  private chunks: Buffer[] = [];
+  private size = 0;
+  private truncated = false;
+  private decoder: zlib.Gunzip | zlib.Inflate | zlib.BrotliDecompress | undefined;
+  private decodeError: unknown;
+
+  constructor(
+    private readonly cap: number,
+    private readonly started: number,
+    private readonly sent: Record<string, string>,
+    private readonly resolve: (result: TransportResult) => void,
+  ) {}
+
+  private elapsed(): number {
+    return Math.round((performance.now() - this.started) * 100) / 100;
+  }
+
+  /** Stops the attempt (deadline, app stopping): before the head a failure, after it a note on the body. */
+  stop(reason: unknown): void {
+    if (this.settled || this.stopReason !== undefined) return;
+    this.stopReason = reason;
+    if (this.statusCode === 0) {
+      // Settle now: undici only hands over its abort once connected, and a connect may hang.
+      const message = reason instanceof DeadlineError ? reason.message : `the attempt was aborted: ${(reason as Error)?.message ?? reason}`;
+      this.settle({ ok: false, errorKind: reason instanceof DeadlineError ? 'timeout' : 'aborted', message, durationMs: this.elapsed(), sentHeaders: this.sent });
+    } else {
+      const problem = reason instanceof DeadlineError ? `${reason.message}: the body did not end in time` : `reading stopped: ${(reason as Error)?.message ?? reason}`;
+      this.finishBody(problem);
+    }
+    this.abortFn?.(reason instanceof Error ? reason : new Error(String(reason)));
+  }
+
+  onConnect(abort: (error?: Error) => void): void {
+    this.abortFn = abort;
+    if (this.stopReason !== undefined) abort(this.stopReason instanceof Error ? this.stopReason : new Error(String(this.stopReason)));
+  }
+
+  onHeaders(statusCode: number, rawHeaders: Buffer[], _resume: () => void, _statusText: string): boolean {
+    // 1xx (100 Continue, 103 Early Hints) precede the response.
+    if (statusCode < 200 || this.settled) return true;
+    this.statusCode = statusCode;
+    for (let i = 0; i + 1 < rawHeaders.length; i += 2) {
+      // latin1, as Node's http decodes header values (a UTF-8 Location is recovered downstream).
+      const name = rawHeaders[i]!.toString('latin1').toLowerCase();
+      const value = rawHeaders[i + 1]!.toString('latin1');
+      this.headers[name] = name in this.headers ? `${this.headers[name]}, ${value}` : value;
+    }
+    const decoder = decoderFor(this.headers['content-encoding']);
+    if (decoder && statusCode !== 204) {
+      this.decoder = decoder;
+      decoder.on('data', (chunk: Buffer) => this.keep(chunk));
+      decoder.on('error', (error) => {
+        this.decodeError = error;
+        this.finishBody(bodyErrorText(error));
+        this.abortFn?.(error);
+      });
+    }
+    return true;
+  }
+
+  onData(chunk: Buffer): boolean {
+    if (this.settled) return true;
+    if (this.decoder) this.decoder.write(chunk);
+    else this.keep(chunk);
+    return true;
+  }
+
+  onComplete(): void {
+    if (this.settled) return;
+    if (!this.decoder) return this.finishBody();
+    this.decoder.once('end', () => this.finishBody());
+    this.decoder.end();
+  }
+
+  onError(error: Error): void {
+    if (this.settled) return;
+    if (this.statusCode === 0) {
+      const kind = errorKindOf(error);
+      const ssrf = kind === 'ssrf' ? findCause(error, (e) => isHookworkError(e, 'HOOKWORK_ERR_SSRF_BLOCKED')) : undefined;
+      this.settle({ ok: false, errorKind: kind, message: ((ssrf ?? error) as Error)?.message ?? String(error), durationMs: this.elapsed(), sentHeaders: this.sent });
+      return;
+    }
+    this.finishBody(bodyErrorText(this.decodeError ?? error));
+  }
+
+  /** Keeps decoded body bytes up to the cap; past it, stops reading (the connection is not reused). */
+  private keep(chunk: Buffer): void {
+    if (this.settled) return;
+    const room = this.cap - this.size;
+    if (chunk.length < room) {
+      this.chunks.push(chunk);
+      this.size += chunk.length;
+      return;
+    }
+    if (room > 0) this.chunks.push(chunk.subarray(0, room));
+    this.size += Math.max(room, 0);
+    if (chunk.length > room) {
+      this.truncated = true;
+      this.finishBody();
+      this.abortFn?.(new Error('the response body passed maxResponseBodyBytes'));
+    }
+  }
+
+  private finishBody(problem?: string): void {
+    if (this.settled) return;
+    if (this.decoder) {
+      this.decoder.removeAllListeners('data');
+      this.decoder.destroy();
+    }
+    this.settle({
+      ok: true,
+      response: {
+        statusCode: this.statusCode,
+        headers: this.headers,
+        body: Buffer.concat(this.chunks, this.size).toString('utf8'),
+        bodyTruncated: this.truncated,
+        ...(problem ? { bodyError: `${problem} (${this.size} bytes read)` } : {}),
+      },
+      durationMs: this.elapsed(),
+      sentHeaders: this.sent,
+    });
+  }
+
+  private settle(result: TransportResult): void {
+    this.settled = true;
+    this.resolve(result);
+  }
+}
+
+/** What a request URL comes to for undici. */
+interface Target {
+  origin: string;
+  /** Path and query, as requested. */
+  path: string;
+  /** Host name and port, as the Host header carries them. */
+  host: string;
+  hostname: string;
+}
+
+/**
+ * Creates the lean transport: undici's HTTP/1.1 client with the axios transport's guarantees —
+ * the SSRF guard at connect time (IP-literal hosts checked before sending, names through the
+ * connector's `lookup`, on every new connection), certificates always verified (plus `tls.ca`),
+ * one total deadline per attempt covering connect, head and body, the response body read up to
+ * the cap, no redirects followed (a 3xx is a response like any other), no proxy, the exact bytes
+ * given as the body, keep-alive connections — and the same log entry: the request headers as
+ * they went out, the response headers as they came (latin1, repeated ones joined), the body
+ * decoded per its Content-Encoding, the same error kinds and body notes.
+ *
+ * undici 7 is pure JavaScript and supports Node 20. Hosts that configure axios (interceptors)
+ * keep the default transport; this one has nothing of axios.
+ */
+export function createUndiciTransport(options: UndiciTransportOptions): UndiciTransport {
+  const guard = new SsrfGuard(options.settings, options.resolver);
+  const extraCa = options.tls?.ca === undefined ? undefined : ([] as (string | Buffer)[]).concat(options.tls.ca as string | Buffer | (string | Buffer)[]);
+  const agent = new Agent({
+    connections: options.maxSockets ?? 256,
+    pipelining: 1,
+    // The total deadline is this transport's own timer; undici's per-phase timers are off, so
+    // they cannot cut an attempt short with a different error than the axios transport's.
+    headersTimeout: 0,
+    bodyTimeout: 0,
+    connect: { lookup: guard.lookup, timeout: 0, ...(extraCa ? { ca: [...tls.rootCertificates, ...extraCa] } : {}) },
+  });
+  let closed = false;
+  // A webhook's URL is parsed once, not at every attempt (a few distinct URLs, many attempts).
+  const targets = new Map<string, Target>();
+  const targetOf = (href: string): Target | undefined => {
+    let target = targets.get(href);
+    if (target) return target;
+    try {
+      const url = new URL(href);
+      target = { origin: url.origin, path: `${url.pathname}${url.search}`, host: url.host, hostname: url.hostname };
+    } catch {
+      return undefined;
+    }
+    if (targets.size >= 1024) targets.clear();
+    targets.set(href, target);
+    return target;
+  };
+
+  return {
+    dispatcher: agent,
+    send(request: OutgoingRequest, sendOptions: SendOptions): Promise<TransportResult> {
+      const started = performance.now();
+      const url = targetOf(request.url);
+      if (!url) return Promise.resolve({ ok: false, errorKind: 'invalid', message: `${request.url} is not an absolute URL`, durationMs: 0 });
+      const refusal = guard.checkLiteralHost(url.hostname);
+      if (refusal) return Promise.resolve({ ok: false, errorKind: 'ssrf', message: refusal.message, durationMs: 0 });
+      if (closed) return Promise.resolve({ ok: false, errorKind: 'aborted', message: 'the transport was closed (the app is stopping)', durationMs: 0 });
+
+      // The headers as they go out, in the order undici writes them: host and connection first.
+      const sent: Record<string, string> = { host: url.host, connection: 'keep-alive' };
+      for (const [name, value] of Object.entries(request.headers)) {
+        const lower = name.toLowerCase();
+        if (UNSENDABLE.includes(lower)) {
+          return Promise.resolve({ ok: false, errorKind: 'invalid', message: `not sent: the undici transport cannot send the ${lower} header (undici manages the connection itself); remove it from the webhook's headers or the beforeSend hook, or use transport: 'axios'`, durationMs: 0 });
+        }
+        sent[lower] = value;
+      }
+      sent.accept ??= ACCEPT;
+      sent['accept-encoding'] ??= ACCEPT_ENCODING;
+      sent['content-length'] = String(request.body.length);
+      const { host: _host, connection: _connection, ...headers } = sent;
+
+      return new Promise<TransportResult>((resolve) => {
+        const signal = sendOptions.signal;
+        const onOuterAbort = () => handler.stop(signal?.reason ?? new Error('aborted'));
+        const deadline = setTimeout(() => handler.stop(new DeadlineError(`no complete response within ${sendOptions.timeoutMs} ms (the timeout setting)`)), sendOptions.timeoutMs);
+        const handler = new AttemptHandler(sendOptions.maxResponseBodyBytes, started, sent, (result) => {
+          clearTimeout(deadline);
+          signal?.removeEventListener('abort', onOuterAbort);
+          resolve(result);
+        });
+        signal?.addEventListener('abort', onOuterAbort);
+        if (signal?.aborted) return onOuterAbort();
+        try {
+          agent.dispatch({ origin: url.origin, path: url.path, method: 'POST', headers, body: request.body }, handler);
+        } catch (error) {
+          handler.onError(error as Error);
+        }
+      });
+    },
+    async close() {
+      closed = true;
+      await agent.destroy();
+    },
+  };
+}

@@ -1,0 +1,569 @@
+import http from 'node:http';
+import https from 'node:https';
+import type net from 'node:net';
+import type { AddressInfo } from 'node:net';
+import { gzipSync } from 'node:zlib';
+import { createHookwork, type HookworkOptions } from '../composition/create-hookwork';
+import type { Hookwork } from '../composition/hookwork-app';
+import type { HostResolver, ResolvedAddress } from '../delivery/transport/ssrf-guard';
+import type { TransportChoice } from '../delivery/transport/transport-choice';
+import { verifySignature } from '../delivery/signing';
+import { WebhookEventBase } from '../events/webhook-event-base';
+import { WebhookEvent } from '../events/webhook-event.decorator';
+import { WebhookEventTypes } from '../events/webhook-event-types';
+import type { LifecycleEvents } from '../observability/lifecycle-events';
+import { REDACTED } from '../model/webhook';
+import type { HookworkSettingsInput } from '../settings/settings';
+import { startRawReceiver, type RawReceiver } from './raw-receiver';
+import { TEST_RECEIVER_CERT, TEST_RECEIVER_KEY } from './test-certificate';
+import { closedPort, startTestReceiver, type TestReceiver } from './test-receiver';
+import { installTripwire, type Tripwire } from './tripwire';
+
+/** The notification the contract publishes. */
+class ContractHappened {
+  constructor(readonly id: string) {}
+}
+
+@WebhookEvent('Transport Contract', WebhookEventTypes.Other, { alias: 'contract.happened', notification: ContractHappened })
+class ContractHappenedEvent extends WebhookEventBase<ContractHappened> {
+  override convertNotificationToRequestPayload(notification: ContractHappened) {
+    return { id: notification.id, title: 'Hello, wörld' };
+  }
+}
+
+const head = (status: string, ...headers: string[]) => `HTTP/1.1 ${status}\r\n${headers.map((h) => `${h}\r\n`).join('')}\r\n`;
+
+/** Resolves with the next emission of a lifecycle event. */
+function nextLifecycle<E extends keyof LifecycleEvents>(app: Hookwork, event: E): Promise<Parameters<LifecycleEvents[E]>[0]> {
+  return new Promise((resolve, reject) => {
+    const listener = ((...args: Parameters<LifecycleEvents[E]>) => {
+      clearTimeout(timer);
+      app.lifecycle.off(event, listener as never);
+      resolve(args[0]);
+    }) as LifecycleEvents[E];
+    const timer = setTimeout(() => {
+      app.lifecycle.off(event, listener as never);
+      reject(new Error(`no ${event} within 10 s`));
+    }, 10_000);
+    app.lifecycle.on(event, listener as never);
+  });
+}
+
+/**
+ * The delivery guarantees every transport keeps, run through a real app against real receivers
+ * on 127.0.0.1 (http, https with a self-signed certificate, and raw sockets for answers node:http
+ * would never write): the signed bytes as the body, the request headers logged as they arrived,
+ * keep-alive, no redirects followed, the status line deciding the attempt whatever happens to
+ * the body, the body cap, the total deadline, the failure kinds (timeout, refused, reset, dns,
+ * tls, ssrf), the SSRF guard at connect time in every spelling, and TLS verification with a
+ * custom CA. hookwork runs it for `'axios'` and `'undici'`; a host's own transport (a factory
+ * given the app's settings, resolver and TLS trust) can run it too.
+ *
+ * Calls jest's globals: call it from a jest test file.
+ *
+ * @param name - shown in the describe title.
+ * @param transport - gives the `transport` option of each app the suite creates (called per app).
+ */
+export function describeTransportContract(name: string, transport: () => TransportChoice): void {
+  describe(`transport contract: ${name}`, () => {
+    let app: Hookwork | undefined;
+    const closers: (() => Promise<unknown>)[] = [];
+
+    afterEach(async () => {
+      await app?.stop();
+      app = undefined;
+      for (const close of closers.splice(0).reverse()) await close();
+    });
+
+    async function startApp(options: { settings?: HookworkSettingsInput; delivery?: HookworkOptions['delivery'] } = {}): Promise<Hookwork> {
+      app = createHookwork({
+        composers: [{ compose: (builder) => void builder.webhookEvents().add(ContractHappenedEvent) }],
+        transport: transport(),
+        ...(options.delivery ? { delivery: options.delivery } : {}),
+        settings: { ssrf: { allowInternal: false, allow: ['127.0.0.1'] }, retrySchedule: [50, 100], retryJitter: 0, period: 200, timeout: 2000, stopTimeout: 2000, ...options.settings },
+      });
+      await app.start();
+      return app;
+    }
+    async function receiver(handler?: Parameters<typeof startTestReceiver>[0]): Promise<TestReceiver> {
+      const started = await startTestReceiver(handler);
+      closers.push(() => started.close());
+      return started;
+    }
+    async function rawReceiver(answer: RawReceiver['answer']): Promise<RawReceiver> {
+      const started = await startRawReceiver(answer);
+      closers.push(() => started.close());
+      return started;
+    }
+    const logOf = async (key: string) => (await app!.logs(key, { limit: 100 })).items.reverse();
+    /** One publish to `url`; the log entries of its webhook, oldest first. */
+    async function deliverOnce(url: string, settings: HookworkSettingsInput = {}, options: { secret?: boolean; delivery?: HookworkOptions['delivery'] } = {}) {
+      await startApp({ settings: { maximumRetries: 2, ...settings }, ...(options.delivery ? { delivery: options.delivery } : {}) });
+      const webhook = await app!.webhooks.create({ url, events: ['contract.happened'], ...(options.secret ? { secret: true } : {}) });
+      await app!.publish(new ContractHappened('c1'));
+      await app!.drain();
+      return { webhook, log: await logOf(webhook.key) };
+    }
+
+    describe('on the wire', () => {
+      it('POSTs the stored JSON bytes, signed over exactly those bytes', async () => {
+        const target = await receiver();
+        const { webhook, log } = await deliverOnce(target.url, {}, { secret: true });
+        const [request] = target.requests;
+        expect(request!.method).toBe('POST');
+        expect(request!.path).toBe('/hook');
+        expect(request!.body.equals(Buffer.from(JSON.stringify({ id: 'c1', title: 'Hello, wörld' }), 'utf8'))).toBe(true);
+        expect(request!.headers['content-type']).toBe('application/json');
+        const { 'webhook-id': id, 'webhook-timestamp': timestamp, 'webhook-signature': signature } = request!.headers as Record<string, string>;
+        expect(verifySignature(webhook.secret!, id!, Number(timestamp), request!.body, signature!)).toBe(true);
+        expect(log.map((e) => [e.statusCode, e.outcome])).toEqual([[200, 'delivered']]);
+      });
+
+      it('logs the request headers exactly as they arrived, the HTTP client’s own included', async () => {
+        const target = await receiver();
+        await startApp();
+        const webhook = await app!.webhooks.create({
+          url: target.url,
+          events: ['contract.happened'],
+          headers: { 'X-Tenant': 'acme corp', Authorization: { value: 'Bearer abc', sensitive: true } },
+          secret: true,
+        });
+        await app!.publish(new ContractHappened('h0'));
+        await app!.drain();
+        const asArrived = Object.fromEntries(Object.entries(target.requests[0]!.headers).map(([n, v]) => [n, String(v)]));
+        const [entry] = await logOf(webhook.key);
+        expect(entry!.requestHeaders).toEqual({ ...asArrived, authorization: REDACTED, 'webhook-signature': REDACTED });
+        expect(Object.keys(entry!.requestHeaders)).toEqual(expect.arrayContaining(['host', 'content-length', 'connection', 'x-tenant', 'accept-encoding']));
+      });
+
+      it('logs the response: status, headers as they came, body', async () => {
+        const target = await receiver((_r, res) => {
+          res.statusCode = 202;
+          res.setHeader('x-answer', ['a', 'b']);
+          res.end('accepted');
+        });
+        const { log } = await deliverOnce(target.url);
+        expect(log[0]).toMatchObject({ statusCode: 202, outcome: 'delivered', responseBody: 'accepted' });
+        expect(log[0]!.responseHeaders).toMatchObject({ 'x-answer': 'a, b', 'content-length': '8' });
+        expect(log[0]!.errorMessage).toBeUndefined();
+      });
+
+      it('keeps connections alive: deliveries one after another share one connection', async () => {
+        let connections = 0;
+        const server = http.createServer((_req, res) => {
+          _req.resume();
+          _req.on('end', () => res.end('ok'));
+        });
+        server.on('connection', () => connections++);
+        server.keepAliveTimeout = 5000;
+        await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+        closers.push(() => {
+          server.closeAllConnections();
+          return new Promise((resolve) => server.close(resolve));
+        });
+        await startApp();
+        const webhook = await app!.webhooks.create({ url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`, events: ['contract.happened'] });
+        for (const id of ['k1', 'k2', 'k3']) {
+          await app!.publish(new ContractHappened(id));
+          await app!.drain();
+        }
+        expect((await logOf(webhook.key)).map((e) => e.outcome)).toEqual(['delivered', 'delivered', 'delivered']);
+        expect(connections).toBe(1);
+      });
+
+      it('requests and logs the webhook’s URL in its canonical form', async () => {
+        const target = await receiver();
+        await startApp();
+        const webhook = await app!.webhooks.create({ url: `http://127.0.0.1:${target.port}/a/../hook/ü?q=ä`, events: ['contract.happened'] });
+        await app!.publish(new ContractHappened('u1'));
+        await app!.drain();
+        expect(target.requests.map((r) => r.path)).toEqual(['/hook/%C3%BC?q=%C3%A4']);
+        expect((await logOf(webhook.key)).map((e) => e.url)).toEqual([webhook.url]);
+      });
+    });
+
+    describe('redirects are not followed', () => {
+      it.each(['301 Moved Permanently', '302 Found', '307 Temporary Redirect', '308 Permanent Redirect'])('a %s is a failure naming the target, sent once', async (status) => {
+        const raw = await rawReceiver((socket) => socket.end(head(status, 'Location: /v2/hook', 'Content-Length: 0')));
+        const { log } = await deliverOnce(raw.url, { maximumRetries: 0 });
+        expect(raw.arrivals).toBe(1);
+        expect(log).toHaveLength(1);
+        expect(log[0]).toMatchObject({ statusCode: Number(status.slice(0, 3)), outcome: 'dead', errorMessage: `HTTP ${status.slice(0, 3)}: redirect to ${raw.url.replace('/hook', '/v2/hook')} not followed; update the webhook URL` });
+      });
+
+      it('tells a relative UTF-8 Location as the absolute canonical URL', async () => {
+        const raw = await rawReceiver((socket) => socket.end(Buffer.concat([Buffer.from('HTTP/1.1 301 Moved Permanently\r\nLocation: /v2/h'), Buffer.from('ö', 'utf8'), Buffer.from('ok?x=1\r\nContent-Length: 0\r\n\r\n')])));
+        const { log } = await deliverOnce(raw.url, { maximumRetries: 0 });
+        expect(log[0]!.errorMessage).toBe(`HTTP 301: redirect to ${raw.url.replace('/hook', '/v2/h%C3%B6ok?x=1')} not followed; update the webhook URL`);
+      });
+    });
+
+    describe('status codes', () => {
+      it('retries a 500 with an increasing retry-count header until a 2xx', async () => {
+        const target = await receiver((_r, res, index) => {
+          res.statusCode = index < 2 ? 500 : 204;
+          res.end();
+        });
+        const { log } = await deliverOnce(target.url);
+        expect(target.requests.map((r) => r.headers['hookwork-retry-count'])).toEqual(['0', '1', '2']);
+        expect(log.map((e) => [e.retryCount, e.statusCode, e.outcome])).toEqual([
+          [0, 500, 'retrying'],
+          [1, 500, 'retrying'],
+          [2, 204, 'delivered'],
+        ]);
+      });
+
+      it('disables the webhook on 410 Gone without retrying', async () => {
+        const target = await receiver((_r, res) => {
+          res.statusCode = 410;
+          res.end('gone');
+        });
+        const { webhook, log } = await deliverOnce(target.url);
+        expect(log.map((e) => [e.statusCode, e.outcome])).toEqual([[410, 'dead']]);
+        expect((await app!.webhooks.get(webhook.key))!.enabled).toBe(false);
+      });
+
+      it('reads Retry-After from the response headers', async () => {
+        const target = await receiver((_r, res, index) => {
+          res.statusCode = index === 0 ? 429 : 200;
+          if (index === 0) res.setHeader('retry-after', '1');
+          res.end();
+        });
+        const { log } = await deliverOnce(target.url);
+        expect(log.map((e) => [e.statusCode, e.outcome])).toEqual([
+          [429, 'retrying'],
+          [200, 'delivered'],
+        ]);
+        // The retry waited for Retry-After (1 s), not the 50 ms schedule.
+        expect(log[1]!.date.getTime() - log[0]!.date.getTime()).toBeGreaterThanOrEqual(900);
+      });
+    });
+
+    describe('failures without a response', () => {
+      it('bounds the whole attempt by the timeout (a receiver that never answers): timeout, then retried', async () => {
+        const target = await receiver((_r, res, index) => {
+          if (index > 0) res.end('late but fine');
+        });
+        const { log } = await deliverOnce(target.url, { timeout: 300 });
+        expect(log.map((e) => [e.retryCount, e.errorKind, e.outcome])).toEqual([
+          [0, 'timeout', 'retrying'],
+          [1, undefined, 'delivered'],
+        ]);
+        expect(log[0]!.errorMessage).toBe('no complete response within 300 ms (the timeout setting)');
+      });
+
+      it('bounds a response head that trickles in by the same deadline', async () => {
+        const raw = await rawReceiver((socket) => socket.write('HTTP/1.1 200 OK\r\nX-Slow: 1\r\n'));
+        const { log } = await deliverOnce(raw.url, { timeout: 300, maximumRetries: 0 });
+        expect(log.map((e) => [e.errorKind, e.outcome, e.errorMessage])).toEqual([['timeout', 'dead', 'no complete response within 300 ms (the timeout setting)']]);
+      });
+
+      it('a connection closed before the answer is reset, then retried', async () => {
+        const target = await receiver((_r, res, index) => {
+          if (index === 0) res.socket?.destroy();
+          else res.end();
+        });
+        const { log } = await deliverOnce(target.url);
+        expect(log.map((e) => [e.retryCount, e.errorKind, e.outcome])).toEqual([
+          [0, 'reset', 'retrying'],
+          [1, undefined, 'delivered'],
+        ]);
+      });
+
+      it('a refused connection is refused', async () => {
+        const { log } = await deliverOnce(`http://127.0.0.1:${await closedPort()}/hook`, { maximumRetries: 0 });
+        expect(log.map((e) => [e.errorKind, e.outcome])).toEqual([['refused', 'dead']]);
+        expect(log[0]!.errorMessage).toContain('ECONNREFUSED');
+      });
+
+      it('a name that does not resolve is dns', async () => {
+        const resolver: HostResolver = async (hostname) => {
+          throw Object.assign(new Error(`getaddrinfo ENOTFOUND ${hostname}`), { code: 'ENOTFOUND' });
+        };
+        const { log } = await deliverOnce('http://nowhere.invalid/hook', { maximumRetries: 0 }, { delivery: { resolver } });
+        expect(log.map((e) => [e.errorKind, e.outcome])).toEqual([['dns', 'dead']]);
+      });
+
+      it('stopping the app aborts an attempt waiting for its answer', async () => {
+        const target = await receiver(() => undefined);
+        await startApp({ settings: { stopTimeout: 100, timeout: 10_000 } });
+        await app!.webhooks.create({ url: target.url, events: ['contract.happened'] });
+        const failed = nextLifecycle(app!, 'attemptFailed');
+        await app!.publish(new ContractHappened('s0'));
+        await target.waitFor(1);
+        await app!.stop();
+        app = undefined;
+        expect(await failed).toMatchObject({ errorKind: 'aborted' });
+      });
+    });
+
+    /** Every way a response body can fail after the status line, and what the status decides. */
+    describe('the status line decides', () => {
+      it.each<[string, (socket: net.Socket) => void, string, HookworkSettingsInput]>([
+        ['Content-Length 100, 2 bytes, then a closed connection', (s) => s.end(head('200 OK', 'Content-Length: 100') + 'ok'), 'response body: the connection closed before the body ended (2 bytes read)', {}],
+        [
+          'a reset (RST) in the middle of the body',
+          (s) => s.write(head('200 OK', 'Content-Length: 100') + 'ok', () => setTimeout(() => s.resetAndDestroy(), 20)),
+          'response body: the connection was reset before the body ended (2 bytes read)',
+          {},
+        ],
+        ['chunks that stop without the last chunk, then a closed connection', (s) => s.end(head('200 OK', 'Transfer-Encoding: chunked') + '2\r\nok\r\n'), 'response body: the connection closed before the body ended (2 bytes read)', {}],
+        ['malformed chunking', (s) => s.end(head('200 OK', 'Transfer-Encoding: chunked') + 'zz\r\nok\r\n0\r\n\r\n'), 'response body: the receiver sent malformed HTTP (HPE_INVALID_CHUNK_SIZE', {}],
+        ['a gzip Content-Encoding whose body is not gzip', (s) => s.end(head('200 OK', 'Content-Encoding: gzip', 'Content-Length: 8') + 'not gzip'), 'response body: it could not be decoded as its Content-Encoding says (Z_DATA_ERROR', {}],
+        [
+          'a gzip body cut short',
+          (s) => {
+            const zipped = gzipSync(Buffer.alloc(10_000, 'x'));
+            s.end(Buffer.concat([Buffer.from(head('200 OK', 'Content-Encoding: gzip', `Content-Length: ${zipped.length}`)), zipped.subarray(0, zipped.length - 10)]));
+          },
+          'response body: ',
+          {},
+        ],
+        ['a body over maxResponseBodyBytes', (s) => s.end(head('200 OK', 'Content-Length: 1000') + 'x'.repeat(1000)), 'response body: cut at maxResponseBodyBytes; the rest was not read', { maxResponseBodyBytes: 10 }],
+        [
+          'a body still trickling in at the deadline',
+          (s) => s.write(head('200 OK', 'Content-Length: 100') + 'ok'),
+          'response body: no complete response within 500 ms (the timeout setting): the body did not end in time (2 bytes read)',
+          { timeout: 500 },
+        ],
+        // Every row has all four entries: jest takes a test function with more parameters than the row for one that wants done().
+      ])('a 2xx is delivered once whatever happens to its body: %s', async (_what, answer, note, settings) => {
+        const raw = await rawReceiver(answer);
+        const { log } = await deliverOnce(raw.url, settings);
+        expect(raw.arrivals).toBe(1);
+        expect(log.map((e) => [e.statusCode, e.outcome, e.errorKind])).toEqual([[200, 'delivered', undefined]]);
+        expect(log[0]!.errorMessage).toContain(note);
+        expect(await app!.queueCounts()).toEqual({ pending: 0, inFlight: 0, dead: 0 });
+      });
+
+      it('cuts a body at maxResponseBodyBytes and keeps what fits', async () => {
+        const target = await receiver((_r, res) => void res.end('0123456789abcdef'));
+        const { log } = await deliverOnce(target.url, { maxResponseBodyBytes: 10 });
+        expect(log[0]).toMatchObject({ statusCode: 200, outcome: 'delivered', responseBody: '0123456789', errorMessage: 'response body: cut at maxResponseBodyBytes; the rest was not read' });
+      });
+
+      it('keeps what arrived of a broken body', async () => {
+        const raw = await rawReceiver((s) => s.end(head('200 OK', 'Content-Length: 55', 'X-Seen: 1') + 'hello'));
+        const { log } = await deliverOnce(raw.url);
+        expect(log[0]).toMatchObject({ statusCode: 200, outcome: 'delivered', responseBody: 'hello', errorMessage: 'response body: the connection closed before the body ended (5 bytes read)' });
+        expect(log[0]!.responseHeaders).toMatchObject({ 'content-length': '55', 'x-seen': '1' });
+      });
+
+      it('logs the response headers as they came, content-encoding too, and the body decoded', async () => {
+        const zipped = gzipSync('hello');
+        const raw = await rawReceiver((s) => s.end(Buffer.concat([Buffer.from(head('200 OK', 'Content-Encoding: gzip', `Content-Length: ${zipped.length}`)), zipped])));
+        const { log } = await deliverOnce(raw.url);
+        expect(log[0]).toMatchObject({ statusCode: 200, outcome: 'delivered', responseBody: 'hello' });
+        expect(log[0]!.responseHeaders).toMatchObject({ 'content-encoding': 'gzip', 'content-length': String(zipped.length) });
+        expect(log[0]!.errorMessage).toBeUndefined();
+      });
+
+      it('a body longer than its Content-Length is complete at Content-Length: delivered, nothing to note', async () => {
+        const raw = await rawReceiver((s) => s.end(head('200 OK', 'Content-Length: 2') + 'okEXTRA BYTES'));
+        const { log } = await deliverOnce(raw.url);
+        expect(raw.arrivals).toBe(1);
+        expect(log.map((e) => [e.statusCode, e.outcome, e.responseBody, e.errorMessage])).toEqual([[200, 'delivered', 'ok', undefined]]);
+      });
+
+      it('a body without a length, read until the connection closes, is complete when it closes', async () => {
+        const raw = await rawReceiver((s) => s.end('HTTP/1.0 200 OK\r\n\r\nall of it'));
+        const { log } = await deliverOnce(raw.url);
+        expect(log.map((e) => [e.statusCode, e.outcome, e.responseBody, e.errorMessage])).toEqual([[200, 'delivered', 'all of it', undefined]]);
+      });
+
+      it('a non-2xx with a broken body still gets its status’s verdict: a 503 is retried, then dead', async () => {
+        const raw = await rawReceiver((s) => s.end(head('503 Service Unavailable', 'Content-Length: 100') + 'busy'));
+        const { log } = await deliverOnce(raw.url, { maximumRetries: 1 });
+        expect(raw.arrivals).toBe(2);
+        expect(log.map((e) => [e.statusCode, e.outcome])).toEqual([
+          [503, 'retrying'],
+          [503, 'dead'],
+        ]);
+        expect(log[0]!.errorMessage).toBe('HTTP 503; response body: the connection closed before the body ended (4 bytes read)');
+      });
+
+      it('a 410 with a broken body still disables the webhook', async () => {
+        const raw = await rawReceiver((s) => s.end(head('410 Gone', 'Content-Length: 100') + 'gone'));
+        const { webhook, log } = await deliverOnce(raw.url);
+        expect(log.map((e) => [e.statusCode, e.outcome])).toEqual([[410, 'dead']]);
+        expect((await app!.webhooks.get(webhook.key))!.enabled).toBe(false);
+      });
+
+      it('a 2xx whose body is still arriving when the app stops counts as delivered, not given back', async () => {
+        const raw = await rawReceiver((s) => s.write(head('200 OK', 'Content-Length: 100') + 'ok'));
+        await startApp({ settings: { stopTimeout: 200, timeout: 10_000 } });
+        await app!.webhooks.create({ url: raw.url, events: ['contract.happened'] });
+        const succeeded = nextLifecycle(app!, 'attemptSucceeded');
+        await app!.publish(new ContractHappened('s1'));
+        while (raw.arrivals === 0) await new Promise((resolve) => setTimeout(resolve, 10));
+        await new Promise((resolve) => setTimeout(resolve, 50));
+        await app!.stop();
+        app = undefined;
+        expect(await succeeded).toMatchObject({ statusCode: 200, outcome: 'delivered', errorMessage: expect.stringContaining('response body: reading stopped: the app is stopping') });
+      });
+
+      it('a test send reports the status’s verdict and notes the body', async () => {
+        const raw = await rawReceiver((s) => s.end(head('200 OK', 'Content-Length: 100') + 'ok'));
+        await startApp();
+        const webhook = await app!.webhooks.create({ url: raw.url, events: ['contract.happened'] });
+        const result = await app!.sendTestEvent(webhook.key);
+        expect(result).toMatchObject({ ok: true, statusCode: 200, body: 'ok', errorMessage: 'response body: the connection closed before the body ended (2 bytes read)' });
+      });
+    });
+
+    describe('the SSRF guard, at connect time', () => {
+      let tripwire: Tripwire;
+      let target: TestReceiver;
+      const lookups: string[] = [];
+
+      /** Made-up names; nothing here is ever resolved by a real DNS server. */
+      function resolverFor(table: Record<string, ResolvedAddress[] | (() => ResolvedAddress[])>): HostResolver {
+        return async (hostname) => {
+          lookups.push(hostname);
+          const entry = table[hostname];
+          if (!entry) throw Object.assign(new Error(`getaddrinfo ENOTFOUND ${hostname}`), { code: 'ENOTFOUND' });
+          return typeof entry === 'function' ? entry() : entry;
+        };
+      }
+
+      beforeEach(async () => {
+        lookups.length = 0;
+        tripwire = installTripwire();
+        // Closing each connection makes the next request connect (and look up) again.
+        target = await receiver((_r, res) => {
+          res.setHeader('connection', 'close');
+          res.end('ok');
+        });
+      });
+      afterEach(async () => {
+        await app?.stop();
+        app = undefined;
+        tripwire.uninstall();
+        // The tripwire fails the test if anything tried to reach a non-loopback address.
+        expect(tripwire.violations).toEqual([]);
+      });
+
+      it.each([
+        ['a private address', [{ address: '10.0.0.1', family: 4 }]],
+        ['the cloud metadata address', [{ address: '169.254.169.254', family: 4 }]],
+        ['a unique-local IPv6 address', [{ address: 'fd00::1', family: 6 }]],
+        ['IPv4-mapped loopback when loopback is not allowed', [{ address: '::ffff:127.0.0.1', family: 6 }]],
+      ] as [string, ResolvedAddress[]][])('refuses a name that resolves to %s, without retrying', async (_what, addresses) => {
+        await startApp({ settings: { ssrf: { allowInternal: false, allow: [] } }, delivery: { resolver: resolverFor({ 'hooks.internal.test': addresses }) } });
+        const webhook = await app!.webhooks.create({ url: `http://hooks.internal.test:${target.port}/hook`, events: ['contract.happened'] });
+        await app!.publish(new ContractHappened('s1'));
+        await app!.drain();
+        expect(lookups).toContain('hooks.internal.test');
+        const [entry] = await logOf(webhook.key);
+        expect(entry).toMatchObject({ errorKind: 'ssrf', outcome: 'dead', retryCount: 0 });
+        expect(entry!.errorMessage).toContain('HOOKWORK_ERR_SSRF_BLOCKED');
+        expect(entry!.errorMessage).toContain('ssrf.allow');
+        expect(await app!.queueCounts()).toEqual({ pending: 0, inFlight: 0, dead: 1 });
+        expect(target.requests).toHaveLength(0);
+      });
+
+      it.each(['http://169.254.169.254/latest/meta-data/', 'http://10.1.2.3:8080/hook', 'http://[fd00::1]/hook', 'http://[::ffff:7f00:1]:9/hook', 'http://0.0.0.0:9/hook', 'http://2130706433:9/hook', 'http://0x7f.1:9/hook'])(
+        'refuses the IP-literal URL %s before connecting',
+        async (url) => {
+          await startApp({ settings: { ssrf: { allowInternal: false, allow: [] } } });
+          const webhook = await app!.webhooks.create({ url, events: ['contract.happened'] });
+          await app!.publish(new ContractHappened('s2'));
+          await app!.drain();
+          expect((await logOf(webhook.key)).map((e) => [e.errorKind, e.outcome])).toEqual([['ssrf', 'dead']]);
+        },
+      );
+
+      it('refuses a rebinding name whose second answer turns internal', async () => {
+        let calls = 0;
+        await startApp({
+          settings: { ssrf: { allowInternal: false, allow: ['127.0.0.1'] } },
+          delivery: { resolver: resolverFor({ 'rebind.test': () => [{ address: calls++ === 0 ? '127.0.0.1' : '10.0.0.1', family: 4 }] }) },
+        });
+        const webhook = await app!.webhooks.create({ url: `http://rebind.test:${target.port}/hook`, events: ['contract.happened'] });
+        await app!.publish(new ContractHappened('first'));
+        await app!.drain();
+        await app!.publish(new ContractHappened('second'));
+        await app!.drain();
+        expect(target.requests.map((r) => JSON.parse(r.text).id)).toEqual(['first']);
+        expect((await logOf(webhook.key)).map((e) => [e.errorKind, e.outcome])).toEqual([
+          [undefined, 'delivered'],
+          ['ssrf', 'dead'],
+        ]);
+        expect(calls).toBe(2);
+      });
+
+      it('allows a listed host name, CIDR, or everything with allowInternal', async () => {
+        await startApp({
+          settings: { ssrf: { allowInternal: false, allow: ['hooks.internal.test'] } },
+          delivery: { resolver: resolverFor({ 'hooks.internal.test': [{ address: '127.0.0.1', family: 4 }] }) },
+        });
+        await app!.webhooks.create({ url: `http://hooks.internal.test:${target.port}/hook`, events: ['contract.happened'] });
+        await app!.publish(new ContractHappened('by-name'));
+        await app!.drain();
+        app!.updateSettings({ ssrf: { allowInternal: false, allow: ['127.0.0.0/8'] } });
+        await app!.publish(new ContractHappened('by-cidr'));
+        await app!.drain();
+        app!.updateSettings({ ssrf: { allowInternal: true, allow: [] } });
+        await app!.publish(new ContractHappened('all-internal'));
+        await app!.drain();
+        expect(target.requests.map((r) => JSON.parse(r.text).id)).toEqual(['by-name', 'by-cidr', 'all-internal']);
+      });
+
+      it('(the tripwire itself) blocks and records a connect the guard let through', async () => {
+        await startApp({
+          settings: { ssrf: { allowInternal: true, allow: [] }, maximumRetries: 0 },
+          delivery: { resolver: resolverFor({ 'hooks.internal.test': [{ address: '10.0.0.1', family: 4 }] }) },
+        });
+        await app!.webhooks.create({ url: `http://hooks.internal.test:${target.port}/hook`, events: ['contract.happened'] });
+        await app!.publish(new ContractHappened('tripped'));
+        await app!.drain();
+        expect(tripwire.violations).toEqual(['10.0.0.1']);
+        tripwire.violations.length = 0;
+      });
+
+      it('refuses loopback by default, and sendTestEvent reports the refusal', async () => {
+        await startApp({ settings: { ssrf: { allowInternal: false, allow: [] } } });
+        const webhook = await app!.webhooks.create({ url: target.url, events: ['contract.happened'] });
+        const result = await app!.sendTestEvent(webhook.key);
+        expect(result).toMatchObject({ ok: false, errorKind: 'ssrf' });
+        expect(target.requests).toHaveLength(0);
+      });
+    });
+
+    describe('https receivers: certificates verified', () => {
+      let url: string;
+      let bodies: string[];
+
+      beforeEach(async () => {
+        bodies = [];
+        const server = https.createServer({ cert: TEST_RECEIVER_CERT, key: TEST_RECEIVER_KEY }, (req, res) => {
+          let body = '';
+          req.on('data', (c: Buffer) => (body += c.toString()));
+          req.on('end', () => {
+            bodies.push(body);
+            res.writeHead(200).end('ok');
+          });
+        });
+        await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+        closers.push(() => {
+          server.closeAllConnections();
+          return new Promise((resolve) => server.close(resolve));
+        });
+        url = `https://127.0.0.1:${(server.address() as AddressInfo).port}/hook`;
+      });
+
+      it('refuses a receiver whose certificate it cannot verify (Cockpit sends with verification off)', async () => {
+        const { log } = await deliverOnce(url, { maximumRetries: 0 });
+        expect(bodies).toEqual([]);
+        expect(log[0]).toMatchObject({ errorKind: 'tls', outcome: 'dead' });
+        expect(log[0]!.errorMessage).toMatch(/self.signed|certificate/i);
+      });
+
+      it('delivers to a receiver behind an internal CA the host trusts with delivery.tls.ca', async () => {
+        const { log } = await deliverOnce(url, {}, { delivery: { tls: { ca: TEST_RECEIVER_CERT } } });
+        expect(bodies.map((b) => JSON.parse(b))).toEqual([{ id: 'c1', title: 'Hello, wörld' }]);
+        expect(log.map((e) => e.outcome)).toEqual(['delivered']);
+      });
+    });
+  });
+}
