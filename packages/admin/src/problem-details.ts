@@ -68,7 +68,8 @@ export function toProblem(error: unknown, instance: string): ProblemDetails {
   if (fastifyError?.validation) {
     const place = fastifyError.validationContext === 'querystring' ? 'query' : fastifyError.validationContext === 'params' ? 'path' : 'body';
     // anyOf reports each branch's failure as well as its own: keep the summary.
-    const errors = uniqueProblems(fastifyError.validation.filter((e) => !e.schemaPath.includes('/anyOf/')).map((e) => describeSchemaError(place, e)));
+    // propertyNames reports the name's pattern failure at the object as well: keep the name's own.
+    const errors = uniqueProblems(fastifyError.validation.filter((e) => !e.schemaPath.includes('/anyOf/') && !e.schemaPath.includes('/propertyNames/')).map((e) => describeSchemaError(place, e)));
     return problem('HOOKWORK_ERR_ADMIN_INVALID_REQUEST', `the request was refused, nothing was changed: ${errors.map((e) => `${e.in} ${e.field} ${e.detail}`).join('; ')}`, instance, errors);
   }
   switch (fastifyError?.code) {

@@ -1,6 +1,7 @@
 import Ajv, { type ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
 import type { FastifySchemaCompiler, FastifySchemaValidationError, FastifySerializerCompiler } from 'fastify';
+import { HEADER_VALUE_RULE, headerNameProblem, printableField } from '@hookwork/core';
 import { ADMIN_ERRORS } from './admin-errors';
 
 /** One field a request got wrong. */
@@ -81,7 +82,7 @@ export function describeSchemaError(place: FieldProblem['in'], error: FastifySch
       break;
     case 'propertyNames':
       path.push(String(params.propertyName));
-      detail = "is not a valid name (letters, digits and !#$%&'*+.^_`|~- only)";
+      detail = (path[0] === 'headers' && headerNameProblem(params.propertyName)) || "is not a valid name (letters, digits and !#$%&'*+.^_`|~- only)";
       break;
     case 'type':
       detail = `must be ${article(String(params.type))}`;
@@ -118,12 +119,14 @@ export function describeSchemaError(place: FieldProblem['in'], error: FastifySch
       break;
     case 'anyOf':
     case 'oneOf':
-      detail = 'has the wrong type';
+      // A custom header is a string or { value, sensitive }: what fails both is most often a value
+      // HTTP cannot carry (a CR or LF), so say the rule, not only "the wrong type".
+      detail = path[0] === 'headers' && path.length === 2 ? `must be a header value (a string, or { value, sensitive }) that HTTP carries unchanged: ${HEADER_VALUE_RULE}` : 'has the wrong type';
       break;
     default:
       detail = error.message ?? 'is invalid';
   }
-  const field = path.join('.') || '(body)';
+  const field = printableField(path.join('.')) || '(body)';
   return { in: place, field, detail, ...(place === 'body' ? { pointer: `#/${path.map(escapePointer).join('/')}` } : {}) };
 }
 

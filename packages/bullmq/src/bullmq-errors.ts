@@ -11,7 +11,7 @@ export const BULLMQ_ERRORS = defineErrorCodes('@hookwork/bullmq', {
     status: 500,
   },
   HOOKWORK_ERR_REDIS_UNAVAILABLE: {
-    summary: 'The BullMQ queue engine could not reach Redis when the app started.',
+    summary: 'The BullMQ queue engine could not reach Redis when the app started, or lost it while running (reported once per outage).',
     status: 503,
   },
 });

@@ -18,7 +18,7 @@ import {
 } from '@hookwork/core';
 import { DelayedError, FlowProducer, Queue, UnrecoverableError, Worker, type Job } from 'bullmq';
 import { requestOfHash, requestOfJob, toJob, type RequestJobData } from './job-request';
-import type { RedisClients } from './redis-connection';
+import { isConnectionError, type RedisClients } from './redis-connection';
 import { WebhookLanes } from './webhook-lanes';
 
 type SettledListener = (request: WebhookRequest, verdict: DeliveryVerdict) => void;
@@ -123,8 +123,14 @@ export class BullmqQueueEngine implements QueueEngine<never> {
     const onError = (error: Error) => this.reportError('redis connection', error);
     this.queue.on('error', onError);
     this.flows.on('error', onError);
-    redis.producer.on('error', onError);
-    redis.worker.on('error', onError);
+    // The clients' own errors: a lost connection once per outage, anything else as it comes.
+    redis.report({ lost: (error) => context.onError('redis connection', error), back: (message) => context.logger.warn(message) });
+    redis.producer.on('error', (error: Error) => {
+      if (!isConnectionError(error)) onError(error);
+    });
+    redis.worker.on('error', (error: Error) => {
+      if (!isConnectionError(error)) onError(error);
+    });
     this.lanes = new WebhookLanes(() => context.settings.current.concurrency);
   }
 
@@ -453,6 +459,8 @@ export class BullmqQueueEngine implements QueueEngine<never> {
 
   /** Reports background failures, the same message at most once every 5 s (a Redis outage repeats them). */
   private reportError(task: string, error: unknown): void {
+    // BullMQ's connections fail with ours: one report per outage (see RedisClients).
+    if (this.redis.connectionError(error)) return;
     const key = `${task}:${(error as Error)?.message ?? String(error)}`;
     const now = Date.now();
     if ((this.lastErrors.get(key) ?? 0) > now - 5000) return;

@@ -24,6 +24,24 @@ export function describeRedis(input: RedisConnectionInput): string {
 /** Reconnects after 50 ms, doubling up to 1 s: a Redis back from a restart is used within a second. */
 const reconnect = (times: number) => Math.min(50 * 2 ** Math.min(times, 5), 1000);
 
+/** Error codes and messages of a lost or refused connection, as ioredis and Node report them. */
+const CONNECTION_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN', 'ECONNABORTED']);
+const CONNECTION_MESSAGES = /Connection is closed|Stream isn't writeable|connect ETIMEDOUT|Reached the max retries per request/;
+
+/** True for an error that says Redis cannot be reached (rather than that a command failed). */
+export function isConnectionError(error: unknown): boolean {
+  const code = (error as { code?: unknown })?.code;
+  return (typeof code === 'string' && CONNECTION_CODES.has(code)) || CONNECTION_MESSAGES.test(String((error as Error)?.message ?? ''));
+}
+
+/** Where {@link RedisClients} reports a lost connection and its return. */
+export interface ConnectionReporter {
+  /** Once when the connection is lost (a coded HOOKWORK_ERR_REDIS_UNAVAILABLE with the first error as cause). */
+  lost(error: HookworkError): void;
+  /** Once when both clients answer again. */
+  back(message: string): void;
+}
+
 /**
  * The two ioredis clients of one engine, each made for its job:
  * - `producer` (enqueue, counts, dead letters) fails fast: no offline queue, no retry of a
@@ -32,11 +50,20 @@ const reconnect = (times: number) => Math.min(50 * 2 ** Math.min(times, 5), 1000
  * - `worker` (given to BullMQ's Worker, which duplicates it for its blocking fetch) queues
  *   commands while reconnecting, so a completion made during a blip reaches Redis after it.
  * Both reconnect by themselves; neither needs a restart.
+ *
+ * Both have an `error` listener from the start, so ioredis never prints "Unhandled error event"
+ * past the host's logger. A lost connection is reported once — not once per reconnect attempt,
+ * which would be a line a second for as long as Redis is away — and its return once.
  */
 export class RedisClients {
   readonly producer: Redis & QueueScripts;
   readonly worker: Redis;
   readonly where: string;
+  private reporter: ConnectionReporter | undefined;
+  /** The first connection error since the clients last answered, when they are down. */
+  private down: { since: number; first: unknown; more: number } | undefined;
+  /** The last error before anyone listened (for start()'s message). */
+  private lastError: unknown;
 
   constructor(input: RedisConnectionInput, name: string, commandTimeoutMs: number) {
     this.where = describeRedis(input);
@@ -52,6 +79,45 @@ export class RedisClients {
     this.producer = make(input, producer) as Redis & QueueScripts;
     this.worker = make(input, worker);
     for (const [command, script] of Object.entries(QUEUE_SCRIPTS)) this.producer.defineCommand(command, script);
+    for (const client of [this.producer, this.worker]) {
+      client.on('error', (error: unknown) => this.connectionError(error));
+      client.on('ready', () => this.ready());
+    }
+  }
+
+  /** Starts reporting a lost connection and its return (the engine does, once it runs). */
+  report(reporter: ConnectionReporter): void {
+    this.reporter = reporter;
+  }
+
+  /**
+   * Takes an error of a client or of BullMQ: true when it is about the connection (reported once
+   * per outage, or counted), false when the caller should report it itself.
+   */
+  connectionError(error: unknown): boolean {
+    if (!isConnectionError(error)) return false;
+    this.lastError = error;
+    if (!this.reporter) return true;
+    if (this.down) {
+      this.down.more++;
+      return true;
+    }
+    this.down = { since: Date.now(), first: error, more: 0 };
+    this.reporter.lost(
+      BULLMQ_ERRORS.create(
+        'HOOKWORK_ERR_REDIS_UNAVAILABLE',
+        `lost the connection to ${this.where} (${(error as Error)?.message ?? error}); reconnecting by itself, and saying so once it is back. Meanwhile publish() fails with HOOKWORK_ERR_ENQUEUE_FAILED and queued requests wait in Redis`,
+        { cause: error },
+      ),
+    );
+    return true;
+  }
+
+  private ready(): void {
+    if (!this.down || this.producer.status !== 'ready' || this.worker.status !== 'ready') return;
+    const { since, more } = this.down;
+    this.down = undefined;
+    this.reporter?.back(`the connection to ${this.where} is back after ${Math.max(1, Math.round((Date.now() - since) / 1000))} s${more > 0 ? ` (${more} more connection error${more === 1 ? '' : 's'} while it was away, not logged one by one)` : ''}`);
   }
 
   /** Connects both clients; HOOKWORK_ERR_REDIS_UNAVAILABLE (and both closed) when Redis cannot be reached. */
@@ -60,10 +126,12 @@ export class RedisClients {
       await Promise.all([this.producer.connect(), this.worker.connect()]);
     } catch (error) {
       this.disconnect();
+      // ioredis rejects with "Connection is closed."; the error event before it says why.
+      const cause = isConnectionError(this.lastError) ? this.lastError : error;
       throw BULLMQ_ERRORS.create(
         'HOOKWORK_ERR_REDIS_UNAVAILABLE',
-        `the BullMQ queue could not connect to ${this.where} (${(error as Error)?.message ?? error}); start Redis or pass bullmqQueue({ connection }) the address of one`,
-        { cause: error },
+        `the BullMQ queue could not connect to ${this.where} (${(cause as Error)?.message ?? cause}); start Redis or pass bullmqQueue({ connection }) the address of one`,
+        { cause },
       );
     }
   }

@@ -265,8 +265,47 @@ describe('createReceiver().handle()', () => {
       ['a store without release', { secrets: secret, handle, dedupe: { store: { claim: handle, complete: handle } } }, /no release\(\) method/],
       ['an unknown testSends', { secrets: secret, handle, testSends: 'skip' }, /testSends is "skip"/],
       ['an empty secret list', { secrets: [], handle }, /secrets is empty/],
+      ['a secret that is not base64', { secrets: 'whsec_not base64!', handle }, /secret is not a Standard Webhooks secret/],
+      ['the second secret of a rotation malformed', { secrets: [secret, 'hunter2?'], handle }, /secret #2 is not a Standard Webhooks secret/],
+      ['an unknown option (a typo)', { secret, handle }, /createReceiver\(\) does not know the option secret \(did you mean secrets\?\); its options are secrets, unsigned/],
+      ['an unknown option beside valid ones', { secrets: secret, handle, dedup: false }, /does not know the option dedup \(did you mean dedupe\?\)/],
+      ['onError that is not a function', { secrets: secret, handle, onError: 'console' }, /onError is a string; give a function/],
+      ['headerNames.event as a string', { secrets: secret, handle, headerNames: { event: 'x-event' } }, /headerNames.event is the string "x-event"; give a list of header names tried in order, e.g. \["x-event"\]/],
+      ['an empty headerNames.event', { secrets: secret, handle, headerNames: { event: [] } }, /headerNames.event is empty/],
+      ['a header name with a space', { secrets: secret, handle, headerNames: { retryCount: ['x retry'] } }, /headerNames.retryCount\[0\] is "x retry", not a header name/],
+      ['an unknown headerNames key', { secrets: secret, handle, headerNames: { alias: ['x-event'] } }, /headerNames does not know the option alias/],
+      ['dedupe: true', { secrets: secret, handle, dedupe: true }, /dedupe is true; leave it out \(deduplication is on by default\)/],
+      ['an unknown dedupe key', { secrets: secret, handle, dedupe: { lease: 1000 } }, /dedupe does not know the option lease \(did you mean leaseMs\?\)/],
+      ['options that are an array', [], /needs an options object/],
     ])('refuses %s with RECEIVER_ERR_INVALID_OPTIONS', (_, options, message) => {
       expect(() => createReceiver(options as never)).toThrow(expect.objectContaining({ code: 'RECEIVER_ERR_INVALID_OPTIONS', message: expect.stringMatching(message) }));
+    });
+
+    it('never echoes a malformed secret in the error', () => {
+      const leaked = 'whsec_sup3r-s3cret!';
+      expect(() => createReceiver({ secrets: leaked, handle })).toThrow(expect.objectContaining({ message: expect.not.stringContaining('sup3r') }));
+    });
+  });
+
+  describe('unexpected failures', () => {
+    it('answer RECEIVER_ERR_INTERNAL (500, code only) with the original as cause, not a handler failure', async () => {
+      const { errors, onError } = recording();
+      const receiver = createReceiver<Events>({ secrets: secret, handle: async () => {}, onError });
+      const boom = new Error('headers exploded');
+      const headers = new Proxy({}, { ownKeys: () => { throw boom; } });
+      const answer = await receiver.handle({ headers, body: '{}' });
+      expect(answer).toMatchObject({ status: 500, outcome: 'failed' });
+      expect(bodyOf(answer)).toEqual({ outcome: 'failed', error: { code: 'RECEIVER_ERR_INTERNAL' } });
+      expect(errors).toHaveLength(1);
+      expect(errors[0]!.error).toMatchObject({ code: 'RECEIVER_ERR_INTERNAL', cause: boom });
+    });
+
+    it('refuse() of an error that is not a ReceiverError is RECEIVER_ERR_INTERNAL', () => {
+      const receiver = createReceiver<Events>({ secrets: secret, handle: async () => {}, onError: () => {} });
+      const answer = receiver.refuse(new TypeError('x is undefined'));
+      expect(answer.status).toBe(500);
+      expect(bodyOf(answer).error).toEqual({ code: 'RECEIVER_ERR_INTERNAL' });
+      expect(isReceiverError(answer.error, 'RECEIVER_ERR_INTERNAL')).toBe(true);
     });
   });
 });

@@ -1,4 +1,5 @@
 import { ReceiverError, isReceiverError } from './errors/receiver-error';
+import { checkOptionKeys, kindOf } from './option-keys';
 import type { DedupeStore } from './dedupe/dedupe-store';
 import { memoryDedupeStore } from './dedupe/memory-dedupe-store';
 import { readCloudEvent } from './cloud-event';
@@ -177,10 +178,13 @@ export function createReceiver(options: SignedReceiverOptions<WebhookEventShape>
   // Signed handlers take events whose id is a string; a signed receiver only makes those.
   const { handlers, handle, unhandled } = checkHandlers(options as ReceiverOptionsBase<WebhookEventShape, string | undefined>);
   const dedupe = checkDedupe(options.dedupe);
-  const headerNames: HeaderNames = { ...DEFAULT_HEADER_NAMES, ...options.headerNames };
+  const headerNames: HeaderNames = { ...DEFAULT_HEADER_NAMES, ...checkHeaderNames(options.headerNames) };
   const testSends = options.testSends ?? 'handle';
   if (testSends !== 'handle' && testSends !== 'acknowledge') {
     throw new ReceiverError('RECEIVER_ERR_INVALID_OPTIONS', `testSends is ${JSON.stringify(testSends)}; use 'handle' or 'acknowledge'`);
+  }
+  if (options.onError !== undefined && typeof options.onError !== 'function') {
+    throw new ReceiverError('RECEIVER_ERR_INVALID_OPTIONS', `onError is ${kindOf(options.onError)}; give a function (error, answer) => void, or leave it out for one console line per refusal`);
   }
   const onError = options.onError ?? defaultOnError;
 
@@ -285,7 +289,8 @@ export function createReceiver(options: SignedReceiverOptions<WebhookEventShape>
 }
 
 function checkSigning(options: SignedReceiverOptions<WebhookEventShape> | UnsignedReceiverOptions<WebhookEventShape>): SignatureVerifier | undefined {
-  if (!options || typeof options !== 'object') throw new ReceiverError('RECEIVER_ERR_INVALID_OPTIONS', 'createReceiver() needs an options object with secrets and handlers');
+  if (!options || typeof options !== 'object' || Array.isArray(options)) throw new ReceiverError('RECEIVER_ERR_INVALID_OPTIONS', 'createReceiver() needs an options object with secrets and handlers');
+  checkOptionKeys('createReceiver()', options, RECEIVER_OPTION_KEYS);
   const { secrets, unsigned } = options as { secrets?: unknown; unsigned?: unknown };
   if (unsigned !== undefined && unsigned !== true) {
     throw new ReceiverError('RECEIVER_ERR_INVALID_OPTIONS', `unsigned is ${JSON.stringify(unsigned)}; leave it out to verify signatures, or set it to true to accept unsigned requests`);
@@ -323,8 +328,42 @@ function checkHandlers(options: ReceiverOptionsBase<WebhookEventShape, string | 
   return { handlers: handlers === undefined ? undefined : map, handle, unhandled };
 }
 
+/** Every key createReceiver() takes: anything else is a typo, refused. */
+const RECEIVER_OPTION_KEYS: readonly string[] = ['secrets', 'unsigned', 'handlers', 'handle', 'unhandled', 'testSends', 'dedupe', 'headerNames', 'onError'] satisfies readonly (keyof SignedReceiverOptions<WebhookEventShape>)[];
+
+/** A header name: an RFC 9110 token, as the sender's header names are. */
+const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+
+function checkHeaderNames(names: Partial<HeaderNames> | undefined): Partial<HeaderNames> {
+  if (names === undefined) return {};
+  if (names === null || typeof names !== 'object' || Array.isArray(names)) {
+    throw new ReceiverError('RECEIVER_ERR_INVALID_OPTIONS', `headerNames is ${kindOf(names)}; give an object such as { event: ['x-event'], retryCount: ['x-retry'] }`);
+  }
+  checkOptionKeys('headerNames', names, ['event', 'retryCount']);
+  const checked: Partial<HeaderNames> = {};
+  for (const key of ['event', 'retryCount'] as const) {
+    const list = names[key];
+    if (list === undefined) continue;
+    // A string would be read letter by letter as a list of one-letter header names.
+    if (!Array.isArray(list) || list.length === 0) {
+      throw new ReceiverError('RECEIVER_ERR_INVALID_OPTIONS', `headerNames.${key} is ${typeof list === 'string' ? `the string ${JSON.stringify(list)}` : Array.isArray(list) ? 'empty' : kindOf(list)}; give a list of header names tried in order, e.g. ${JSON.stringify([typeof list === 'string' ? list : 'x-event'])}`);
+    }
+    list.forEach((name: unknown, i) => {
+      if (typeof name !== 'string' || !HEADER_NAME.test(name)) {
+        throw new ReceiverError('RECEIVER_ERR_INVALID_OPTIONS', `headerNames.${key}[${i}] is ${typeof name === 'string' ? JSON.stringify(name) : kindOf(name)}, not a header name (letters, digits and !#$%&'*+-.^_\`|~, an RFC 9110 token)`);
+      }
+    });
+    checked[key] = list;
+  }
+  return checked;
+}
+
 function checkDedupe(options: DedupeOptions | false | undefined): { store: DedupeStore; leaseMs: number; retainMs: number } | undefined {
   if (options === false) return undefined;
+  if (options !== undefined && (options === null || typeof options !== 'object' || Array.isArray(options))) {
+    throw new ReceiverError('RECEIVER_ERR_INVALID_OPTIONS', `dedupe is ${(options as unknown) === true ? 'true' : kindOf(options)}; leave it out (deduplication is on by default), give { store, leaseMs, retainMs }, or false to turn it off`);
+  }
+  if (options !== undefined) checkOptionKeys('dedupe', options, ['store', 'leaseMs', 'retainMs']);
   const { store = memoryDedupeStore(), leaseMs = DEFAULT_LEASE_MS, retainMs = DEFAULT_RETAIN_MS } = options ?? {};
   for (const [name, value] of [['leaseMs', leaseMs], ['retainMs', retainMs]] as const) {
     if (!Number.isInteger(value) || value < 1) throw new ReceiverError('RECEIVER_ERR_INVALID_OPTIONS', `dedupe.${name} is ${String(value)}; use a whole number of milliseconds from 1`);
@@ -360,7 +399,9 @@ function answer(status: number, outcome: ReceiverOutcome, id: string | undefined
 }
 
 function errorAnswer(error: unknown, outcome: 'rejected' | 'failed', id: string | undefined): ReceiverAnswer {
-  const known = isReceiverError(error) ? error : new ReceiverError('RECEIVER_ERR_HANDLER_FAILED', `unexpected failure: ${(error as Error)?.message ?? String(error)}`, { cause: error });
+  // Anything but a ReceiverError is a fault of the receiver itself (a bug, a broken dependency):
+  // its own code, so it is not mistaken for the handler's failure or the request's.
+  const known = isReceiverError(error) ? error : new ReceiverError('RECEIVER_ERR_INTERNAL', `unexpected failure inside the receiver: ${(error as Error)?.message ?? String(error)}; the sender will retry`, { cause: error });
   // The sender's delivery log shows this body. A refusal says why (its message names no secret
   // and no body); a failure gives only the code: a handler's error is the receiver's business.
   const detail = known.status < 500 ? { code: known.code, message: known.message } : { code: known.code };

@@ -17,7 +17,9 @@ export function assertPayloadType(value: unknown, where: string): asserts value 
 export abstract class CmsGroupBuilder {
   /** @internal made by addCms(); `payloadType` undefined means "use the setting". */
   constructor(
+    /** The app's event collection the events are added to. */
     protected readonly collection: WebhookEventCollectionBuilder,
+    /** The payload type the added events send; undefined: the `payloadType` setting decides. */
     protected readonly boundPayloadType?: PayloadType,
   ) {}
 
@@ -30,6 +32,7 @@ export abstract class CmsGroupBuilder {
     return new (this.constructor as new (collection: WebhookEventCollectionBuilder, payloadType: PayloadType) => this)(this.collection, payloadType);
   }
 
+  /** Adds `types` to the collection, with this builder's payload type when it has one. */
   protected addEvents(types: readonly WebhookEventClass[]): this {
     if (this.boundPayloadType === undefined) this.collection.add(...types);
     else this.collection.addWithOptions({ payloadType: this.boundPayloadType }, ...types);
@@ -67,12 +70,15 @@ export class CmsElementEventsBuilder extends CmsGroupBuilder {
 
 /** `addContentType(t => …)`: each kind's Changed, Deleted, Moved, Saved. */
 export class CmsContentTypeEventsBuilder extends CmsGroupBuilder {
+  /** DocumentTypeChanged, DocumentTypeDeleted, DocumentTypeMoved, DocumentTypeSaved. */
   addDocumentType(): this {
     return this.addEvents(G.contentType.documentType);
   }
+  /** MediaTypeChanged, MediaTypeDeleted, MediaTypeMoved, MediaTypeSaved. */
   addMediaType(): this {
     return this.addEvents(G.contentType.mediaType);
   }
+  /** MemberTypeChanged, MemberTypeDeleted, MemberTypeMoved, MemberTypeSaved. */
   addMemberType(): this {
     return this.addEvents(G.contentType.memberType);
   }
@@ -80,15 +86,19 @@ export class CmsContentTypeEventsBuilder extends CmsGroupBuilder {
 
 /** `addFile(f => …)`: each kind's Deleted, Saved. */
 export class CmsFileEventsBuilder extends CmsGroupBuilder {
+  /** PartialViewDeleted, PartialViewSaved. */
   addPartialView(): this {
     return this.addEvents(G.file.partialView);
   }
+  /** ScriptDeleted, ScriptSaved. */
   addScript(): this {
     return this.addEvents(G.file.script);
   }
+  /** StylesheetDeleted, StylesheetSaved. */
   addStylesheet(): this {
     return this.addEvents(G.file.stylesheet);
   }
+  /** TemplateDeleted, TemplateSaved. */
   addTemplate(): this {
     return this.addEvents(G.file.template);
   }

@@ -17,8 +17,10 @@ export interface CmsContentTypeRef {
  * `newParentId` is null when it moved to the root.
  */
 export interface CmsMoveInfo<TEntity> {
+  /** The entity that moved. */
   entity: TEntity;
   /** The path before the move (`-1,1051,1060`), when the host knows it. */
   originalPath?: string;
+  /** The new parent's key; null at the root. */
   newParentId: string | null;
 }

@@ -24,18 +24,23 @@ export interface CmsRoute {
 export interface CmsContent {
   /** The item's unique key (a GUID in Umbraco), sent as `id`. */
   key: string;
+  /** The item's name (of the default culture, for a variant item). */
   name: string;
   /** The document type; webhooks filter on `contentType.key`. */
   contentType: CmsContentTypeRef;
+  /** When the item was created. */
   createDate?: CmsDate;
+  /** When the item was last saved. */
   updateDate?: CmsDate;
   /** When an invariant item was (last) published. */
   publishDate?: CmsDate | null;
   /** Variant items: culture code (`en-US`) → that culture's name and publish date. */
   cultures?: Readonly<Record<string, CmsContentCulture>>;
+  /** Its URL path and start item, as the Delivery API's `route`. */
   route?: CmsRoute;
   /** The parent's key; null or absent at the root. */
   parentId?: string | null;
+  /** Its position among its siblings (0 first). */
   sortOrder?: number;
   /** Property alias → value, as the Delivery API would render it (plain data is copied; cycles are cut). */
   properties?: Readonly<Record<string, unknown>>;

@@ -1,6 +1,8 @@
 /** A data type (a configured property editor); only these fields are read. */
 export interface CmsDataType {
+  /** The data type's unique key. */
   key: string;
+  /** The display name. */
   name: string;
   /** The property editor's alias (`Umbraco.TextBox`). */
   editorAlias?: string;

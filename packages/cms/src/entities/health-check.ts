@@ -6,5 +6,6 @@ export interface CmsHealthCheckResult {
   group?: string;
   /** `Success`, `Warning`, `Error` or `Info`. */
   resultType: string;
+  /** What the check found, in words. */
   message?: string;
 }

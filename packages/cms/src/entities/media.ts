@@ -4,14 +4,19 @@ import type { CmsContentTypeRef, CmsDate } from './common';
 export interface CmsMedia {
   /** The item's unique key, sent as `id`. */
   key: string;
+  /** The item's name. */
   name: string;
   /** The media type; webhooks filter on `contentType.key`. */
   contentType: CmsContentTypeRef;
+  /** When the item was created. */
   createDate?: CmsDate;
+  /** When the item was last saved. */
   updateDate?: CmsDate;
   /** The file's public URL (`/media/abc/photo.jpg`), for files and images. */
   url?: string | null;
+  /** The parent folder's key; null or absent at the root. */
   parentId?: string | null;
+  /** Its position among its siblings (0 first). */
   sortOrder?: number;
   /** Property alias → value (plain data is copied; cycles are cut). */
   properties?: Readonly<Record<string, unknown>>;

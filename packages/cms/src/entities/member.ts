@@ -5,13 +5,19 @@ import type { CmsContentTypeRef, CmsDate } from './common';
  * security stamp on the host's object never reaches a payload.
  */
 export interface CmsMember {
+  /** The member's unique key, sent as `id`. */
   key: string;
+  /** The member's display name. */
   name?: string;
+  /** The member's email address. */
   email?: string;
+  /** The login name. */
   username?: string;
   /** The member type. */
   contentType?: CmsContentTypeRef;
+  /** When the member was created. */
   createDate?: CmsDate;
+  /** When the member was last saved. */
   updateDate?: CmsDate;
   /** Property alias → value (plain data is copied; cycles are cut). */
   properties?: Readonly<Record<string, unknown>>;
@@ -19,6 +25,8 @@ export interface CmsMember {
 
 /** A member group (role). */
 export interface CmsMemberGroup {
+  /** The group's unique key. */
   key: string;
+  /** The group's name (`Staff`). */
   name: string;
 }

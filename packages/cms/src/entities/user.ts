@@ -5,20 +5,29 @@ import type { CmsDate } from './common';
  * host's object never reaches a payload.
  */
 export interface CmsUser {
+  /** The user's unique key, sent as `id`. */
   key: string;
+  /** The display name. */
   name?: string;
+  /** The user's email address. */
   email?: string;
+  /** The login name. */
   username?: string;
   /** Aliases of the user's groups (`admin`, `editor`). */
   userGroups?: readonly string[];
+  /** When the user was created. */
   createDate?: CmsDate;
+  /** When the user was last saved. */
   updateDate?: CmsDate;
 }
 
 /** A user group and its default permissions. */
 export interface CmsUserGroup {
+  /** The group's unique key. */
   key: string;
+  /** The group's alias (`editor`). */
   alias: string;
+  /** The display name. */
   name?: string;
   /** Permission verbs (`Umb.Document.Read`, or Umbraco 13's letters such as `F`). */
   permissions?: readonly string[];
@@ -26,8 +35,11 @@ export interface CmsUserGroup {
 
 /** Permissions assigned to a user group on one entity (Umbraco's EntityPermission). */
 export interface CmsEntityPermission {
+  /** The key of the entity the permissions are on. */
   entityId: string;
+  /** The key of the user group they are for. */
   userGroupId: string;
+  /** The permission verbs assigned (`Umb.Document.Read`, or Umbraco 13's letters). */
   assignedPermissions: readonly string[];
 }
 
@@ -40,6 +52,8 @@ export interface CmsUserAudit {
   affectedUserId?: string | null;
   /** The user who acted (the same user for a login; an admin for a lock). */
   performingUserId?: string | null;
+  /** The IP address the action came from. */
   ipAddress?: string | null;
+  /** When it happened (UTC). */
   dateTimeUtc?: CmsDate;
 }

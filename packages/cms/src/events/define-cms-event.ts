@@ -33,6 +33,7 @@ export interface CmsEventDefinitionCommon<N extends object> {
   readonly name: string;
   /** The alias webhooks subscribe to, exactly as Umbraco's (`Umbraco.ContentPublish`). */
   readonly alias: string;
+  /** The event type it is grouped under (`Content`, `Media`, `Member`, `Other`). */
   readonly type: CmsEventType;
   /** The event's own notification class. */
   readonly notification: NotificationType<N>;
@@ -47,10 +48,13 @@ export interface CmsEventDefinitionCommon<N extends object> {
 
 /** One request per entity per webhook; the webhook's content-type filter applies. */
 export interface CmsEntityEventDefinition<N extends object, E> extends CmsEventDefinitionCommon<N> {
+  /** One request per entity. */
   readonly kind: 'entity';
+  /** The entities the notification is about. */
   entities(notification: N): Iterable<E>;
   /** The entity's content-type key for the filter. Default: `entity.contentType.key`. */
   contentTypeKey?(entity: NoInfer<E>): string | undefined;
+  /** The entity's payload in each shape. */
   readonly payload: PayloadVariants<NoInfer<E>>;
 }
 
@@ -59,15 +63,21 @@ export interface CmsEntityEventDefinition<N extends object, E> extends CmsEventD
  * element events the content-type filter keeps the matching items (and sends nothing when none match).
  */
 export interface CmsListEventDefinition<N extends object, E> extends CmsEventDefinitionCommon<N> {
+  /** One request per notification, carrying a list. */
   readonly kind: 'list';
+  /** The items the notification is about. */
   items(notification: N): Iterable<E>;
+  /** The item's content-type key for the filter. Default: `item.contentType.key`. */
   contentTypeKey?(item: NoInfer<E>): string | undefined;
+  /** The list's payload in each shape. */
   readonly payload: PayloadVariants<readonly NoInfer<E>[]>;
 }
 
 /** One request per notification per webhook, converted from the notification itself. */
 export interface CmsNotificationEventDefinition<N extends object> extends CmsEventDefinitionCommon<N> {
+  /** One request per notification. */
   readonly kind: 'notification';
+  /** The notification's payload in each shape. */
   readonly payload: PayloadVariants<NoInfer<N>>;
 }
 
@@ -141,14 +151,20 @@ const defaultContentTypeKey = (item: unknown): string | undefined => {
  * calling `super` for the standard payload in the configured shape.
  */
 export abstract class CmsEntityWebhookEvent<N extends object, E> extends WebhookEventContentBase<N, E> {
+  /** The entities the notification is about, as the definition's `entities` reads them. */
   getEntitiesFromNotification(notification: N): Iterable<E> {
     return (definitionOf(this) as CmsEntityEventDefinition<N, E>).entities(notification);
   }
 
+  /**
+   * The standard payload of `entity` in the configured shape (Minimal, Extended or Legacy);
+   * override it to send your own.
+   */
   convertEntityToRequestPayload(entity: E, _context: PayloadContext): unknown {
     return convert(this, this.payloadType, (definitionOf(this) as CmsEntityEventDefinition<N, E>).payload, entity);
   }
 
+  /** The entity's content-type key for the filter: the definition's `contentTypeKey`, else `entity.contentType.key`. */
   override getContentTypeKey(entity: E): string | undefined {
     const { contentTypeKey } = definitionOf(this) as CmsEntityEventDefinition<N, E>;
     return contentTypeKey ? contentTypeKey(entity) : super.getContentTypeKey(entity);
@@ -172,10 +188,12 @@ export abstract class CmsListWebhookEvent<N extends object, E> extends WebhookEv
     return convert(this, this.payloadType, (definitionOf(this) as CmsListEventDefinition<N, E>).payload, items);
   }
 
+  /** The payload of the request: every item of the notification, in the configured shape. */
   override convertNotificationToRequestPayload(notification: N, context: PayloadContext): unknown {
     return this.convertItemsToRequestPayload([...this.getItemsFromNotification(notification)], context);
   }
 
+  /** One request per subscription carrying the items; for content, media and element events only the items the webhook's content-type filter lets through, and none when none do. */
   protected override async processWebhooks(notification: N, subscriptions: readonly WebhookSubscription[]): Promise<FireRequest[]> {
     const definition = definitionOf(this) as CmsListEventDefinition<N, E>;
     const filtered = FILTERED_TYPES.has(definition.type);
@@ -199,6 +217,7 @@ export abstract class CmsListWebhookEvent<N extends object, E> extends WebhookEv
 
 /** The base of the catalogue's notification-level events (UserLoginSuccess, HealthCheckCompleted, …). */
 export abstract class CmsNotificationWebhookEvent<N extends object> extends WebhookEventBase<N> {
+  /** The payload of the request: the notification itself in the configured shape. */
   override convertNotificationToRequestPayload(notification: N, _context: PayloadContext): unknown {
     return convert(this, this.payloadType, (definitionOf(this) as CmsNotificationEventDefinition<N>).payload, notification);
   }
@@ -224,7 +243,9 @@ export type CmsNotificationEventClass<N extends object> = new (deps: WebhookEven
  * `example`, else the built-in example of its alias, so test sends carry a real payload.
  */
 export function defineCmsEvent<N extends object, E>(definition: CmsEntityEventDefinition<N, E>): CmsEntityEventClass<N, E>;
+/** Makes a list event class (one request per notification, carrying the matching items). */
 export function defineCmsEvent<N extends object, E>(definition: CmsListEventDefinition<N, E>): CmsListEventClass<N, E>;
+/** Makes a notification-level event class (one request per notification). */
 export function defineCmsEvent<N extends object>(definition: CmsNotificationEventDefinition<N>): CmsNotificationEventClass<N>;
 export function defineCmsEvent(definition: CmsEventDefinition): Function {
   const base = { entity: CmsEntityWebhookEvent, list: CmsListWebhookEvent, notification: CmsNotificationWebhookEvent }[definition.kind] as unknown as new (

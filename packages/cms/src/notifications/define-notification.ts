@@ -9,7 +9,12 @@ export type NotificationFieldKind = 'array' | 'object' | 'string' | 'boolean';
  * (`notification.publishedEntities`), so a host fires any event with plain objects.
  */
 export interface CmsNotificationClass<TData extends object> {
+  /**
+   * Makes a notification from its one data object; fields of the wrong kind are refused
+   * (HOOKWORK_ERR_INVALID_NOTIFICATION).
+   */
   new (data: TData): Readonly<TData>;
+  /** The instances' prototype (so `instanceof` and the notification bus's class lookup work). */
   readonly prototype: Readonly<TData>;
 }
 

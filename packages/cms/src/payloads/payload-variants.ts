@@ -4,7 +4,9 @@ import type { JsonSchema, Shape } from './shape';
 
 /** One payload shape of one event: the converter and the JSON Schema of what it returns. */
 export interface PayloadConverter<I> {
+  /** Makes the payload (plain JSON data) from the input. */
   convert(input: I): PlainData;
+  /** The JSON Schema of what `convert` returns. */
   readonly schema: JsonSchema;
 }
 

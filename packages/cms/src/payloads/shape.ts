@@ -13,7 +13,9 @@ export type Casing = 'camel' | 'pascal';
 
 /** One field of a {@link Shape}: its schema and how it is read from the input. */
 export interface FieldSpec<I> {
+  /** The field's JSON Schema in the given key casing. */
   schema(casing: Casing): JsonSchema;
+  /** The field's value read from `input` (null when the host has none). */
   value(input: I, casing: Casing): PlainData;
 }
 
@@ -26,8 +28,11 @@ export type Fields<I> = { readonly [name: string]: FieldSpec<I> };
  * when the host has no value), and the schema allows no other property.
  */
 export interface Shape<I> {
+  /** The named fields, in payload order. */
   readonly fields: Fields<I>;
+  /** The payload of `input`: every field, keys in `casing`. */
   project(input: I, casing: Casing): { [key: string]: PlainData };
+  /** The JSON Schema of `project`'s result (no other property allowed). */
   schema(casing: Casing): JsonSchema;
 }
 

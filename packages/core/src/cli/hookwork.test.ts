@@ -97,4 +97,18 @@ describe('npx hookwork catalogue', () => {
     expect(result.stderr).toMatch(/HOOKWORK_ERR_EXTENSION_NOT_COMPOSED/);
     expect(() => readFileSync(out)).toThrow();
   });
+
+  it.each<[string, (dir: string) => string, RegExp]>([
+    ['a directory that does not exist', (d) => join(d, 'no-such-dir', 'catalogue.json'), /its directory .*no-such-dir does not exist; create it first \(mkdir -p\) or choose another --out/],
+    ['a directory', (d) => d, /it is a directory; give --out a file name/],
+    ['a path through a file', (d) => join(d, 'composers-for-out.cjs', 'catalogue.json'), /a part of its path is a file, not a directory/],
+  ])('answers an --out into %s with HOOKWORK_ERR_OUTPUT_FILE and exit code 1, not a stack trace', async (_what, outOf, message) => {
+    const composers = write('composers-for-out.cjs', `${EVENT_MODULE}\nexports.composers = [shop];\n`);
+    const result = await hookwork('catalogue', '--composers', composers, '--out', outOf(dir));
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/^hookwork: HOOKWORK_ERR_OUTPUT_FILE: cannot write the catalogue to /);
+    expect(result.stderr).toMatch(message);
+    expect(result.stderr).not.toMatch(/^\s+at /m);
+    expect(result.stdout).toBe('');
+  });
 });

@@ -1,17 +1,19 @@
 #!/usr/bin/env node
 import { writeFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { createHookwork } from '../composition/create-hookwork';
 import type { ComposerLike } from '../composition/composer';
+import { HookworkError } from '../errors/hookwork-error';
 import { createCatalogueDocument } from '../management/catalogue-document';
 import { silentLogger } from '../observability/logger';
 import type { HookworkSettingsInput } from '../settings/settings';
 
 // `npx hookwork catalogue --composers ./dist/composers.js --out catalogue.json`: the app's typed
 // catalogue (docs/catalogue.md) from its composers, without its storage. Exit codes: 0 written,
-// 1 the app could not be composed or described (its coded error), 2 a usage error.
+// 1 a coded error (the app could not be composed or described, --out could not be written),
+// 2 a usage error.
 
 const USAGE = `usage: hookwork catalogue --composers <module> [--out <file>] [--title <text>] [--version <text>]
 
@@ -81,9 +83,29 @@ async function catalogue(args: string[]): Promise<void> {
     await app.stop();
   }
   if (values.out) {
-    writeFileSync(resolve(values.out), text);
+    writeOutput(values.out, text);
     process.stderr.write(`hookwork: wrote the catalogue of ${app.events().length} events to ${values.out}\n`);
   } else process.stdout.write(text);
+}
+
+/**
+ * Writes the document to `--out`, or HOOKWORK_ERR_OUTPUT_FILE naming the file and what to do: a
+ * missing directory, no permission, a directory where the file belongs.
+ */
+function writeOutput(out: string, text: string): void {
+  const file = resolve(out);
+  try {
+    writeFileSync(file, text);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    const why =
+      code === 'ENOENT' ? `its directory ${dirname(file)} does not exist; create it first (mkdir -p) or choose another --out` :
+      code === 'EACCES' || code === 'EPERM' || code === 'EROFS' ? 'this user may not write there; choose a writable --out or fix the permissions' :
+      code === 'EISDIR' ? 'it is a directory; give --out a file name, e.g. catalogue.json' :
+      code === 'ENOTDIR' ? 'a part of its path is a file, not a directory; choose another --out' :
+      `${(error as Error).message}; choose another --out`;
+    throw new HookworkError('HOOKWORK_ERR_OUTPUT_FILE', `cannot write the catalogue to ${file}: ${why}`, { cause: error });
+  }
 }
 
 /** Runs the command line; resolves with the exit code. */

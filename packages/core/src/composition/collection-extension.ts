@@ -28,6 +28,7 @@ export interface CollectionExtension {
   readonly packageName: string;
   /** How an app composes the package, for error messages (e.g. "cmsComposer()"). */
   readonly composerHint?: string;
+  /** The methods, by name: each becomes `builder.webhookEvents().<name>(…)` once the package is composed. */
   readonly methods: Readonly<Record<string, CollectionExtensionMethod>>;
 }
 

@@ -8,6 +8,11 @@ import type { WebhooksBuilder } from './webhooks-builder';
  * `replace()` what the package added.
  */
 export interface Composer {
+  /**
+   * Adds, removes or replaces events (`builder.webhookEvents()`), registers services
+   * (`builder.services`) and adjusts settings (`builder.settings`). Runs once, at
+   * `createHookwork()`.
+   */
   compose(builder: WebhooksBuilder): void;
   /** A name for error messages (a package name such as "@hookwork/cms"). */
   readonly name?: string;

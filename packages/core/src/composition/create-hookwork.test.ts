@@ -310,6 +310,43 @@ describe('createHookwork() options', () => {
     expect(path.message).toContain('storage must be a storage backend such as sqliteStorage({ file }) (not a path string)');
     expect(attempt('./x.db').message).toMatch(/HOOKWORK_ERR_INVALID_OPTIONS: createHookwork\(\) takes an options object/);
   });
+
+  const problemsOf = (options: unknown) => {
+    try {
+      createHookwork(options as HookworkOptions);
+    } catch (error) {
+      expect(error).toMatchObject({ code: 'HOOKWORK_ERR_INVALID_OPTIONS' });
+      return (error as { details: { key: string; problem: string }[] }).details;
+    }
+    throw new Error('createHookwork accepted bad options');
+  };
+
+  it('refuses delivery options it does not know or cannot use, so a typo never leaves a hook unrun', () => {
+    const beforeSend = () => {};
+    expect(problemsOf({ delivery: { beforeSent: beforeSend } })).toEqual([{ key: 'delivery.beforeSent', problem: expect.stringMatching(/is not a delivery option \(did you mean beforeSend\?\); they are beforeSend, configureAxios, resolver, tls/) }]);
+    expect(problemsOf({ delivery: { beforeSend: 'sign', resolver: {}, tls: { ca: 42, rejectUnauthorized: false } } }).map((p) => [p.key, p.problem])).toEqual([
+      ['delivery.beforeSend', 'must be a function; got string'],
+      ['delivery.resolver', 'must be a function; got object'],
+      ['delivery.tls.rejectUnauthorized', expect.stringMatching(/is not a TLS option; .*certificates are always verified/)],
+      ['delivery.tls.ca', 'must be PEM text or a Buffer, or a list of them'],
+    ]);
+  });
+
+  it('refuses the resolver and TLS trust beside a ready transport object, where they would be ignored', () => {
+    const problems = problemsOf({ transport: recordingTransport(), delivery: { beforeSend: () => {}, resolver: async () => [], tls: { ca: 'PEM' } } });
+    expect(problems.map((p) => p.key)).toEqual(['delivery.resolver', 'delivery.tls']);
+    expect(problems[1]!.problem).toMatch(/your transport is made already, so it would be ignored; configure that transport itself, or pass transport a function/);
+    // beforeSend runs whatever the transport; a factory and the built-in transports are given the resolver and TLS trust.
+    expect(() => createHookwork({ transport: recordingTransport(), delivery: { beforeSend: () => {} } })).not.toThrow();
+    expect(() => createHookwork({ transport: 'undici', delivery: { resolver: async () => [], tls: { ca: 'PEM' } } })).not.toThrow();
+    expect(() => createHookwork({ transport: () => recordingTransport(), delivery: { tls: { ca: 'PEM' } } })).not.toThrow();
+  });
+
+  it('refuses a server role that is not one, which would otherwise never fire (or always fire)', () => {
+    expect(problemsOf({ serverRole: { currentServerRole: 'single' } })).toEqual([{ key: 'serverRole.currentServerRole', problem: 'is "single"; it must be one of Single, SchedulingPublisher, Subscriber, Unknown (case matters)' }]);
+    expect(problemsOf({ serverRole: 'Single' })[0]).toMatchObject({ key: 'serverRole', problem: expect.stringMatching(/fixedServerRole/) });
+    expect(() => createHookwork({ serverRole: fixedServerRole('Subscriber') })).not.toThrow();
+  });
 });
 
 describe('publish() says what it got wrong', () => {

@@ -5,7 +5,7 @@ import { Attempt } from '../delivery/attempt';
 import { DeliveryLogWriter } from '../delivery/delivery-log-writer';
 import { WebhookHealthMonitor } from '../delivery/health/webhook-health-monitor';
 import { LogCleanup } from '../delivery/log-cleanup';
-import { DeliveryOptionsToken, type DeliveryOptions } from '../delivery/delivery-options';
+import { DeliveryOptionsToken, deliveryOptionProblems, type DeliveryOptions } from '../delivery/delivery-options';
 import { pollingQueue } from '../delivery/engine/polling-engine';
 import { createTransport, isTransportChoice, TRANSPORT_CHOICE_EXPECTED, type TransportChoice } from '../delivery/transport/transport-choice';
 import { WebhookCache } from '../delivery/webhook-cache';
@@ -32,7 +32,7 @@ import { TransportToken, type Transport } from '../ports/transport';
 import { WebhookHealthStoreToken, type WebhookHealthStore } from '../ports/webhook-health-store';
 import { WebhookRepositoryToken, type WebhookRepository } from '../ports/webhook-repository';
 import { ClockToken, systemClock, type Clock } from '../runtime/clock';
-import { ServerRoleAccessorToken, fixedServerRole, type ServerRoleAccessor } from '../runtime/server-role';
+import { SERVER_ROLES, ServerRoleAccessorToken, fixedServerRole, type ServerRoleAccessor } from '../runtime/server-role';
 import { resolveToken } from '../runtime/tokens';
 import { resolveSettings } from '../settings/resolve-settings';
 import { SettingsToken, type HookworkSettings, type HookworkSettingsInput, type SettingsAccessor } from '../settings/settings';
@@ -117,9 +117,15 @@ function checkOptions(options: unknown): void {
       problems.push({ key, problem: `must be ${kind.expected}` });
     }
   }
-  const { transport, delivery } = options as HookworkOptions;
+  const { delivery, transport, serverRole } = options as HookworkOptions;
   if (transport !== undefined && transport !== 'axios' && isTransportChoice(transport) && typeof delivery === 'object' && delivery?.configureAxios) {
     problems.push({ key: 'delivery.configureAxios', problem: `configures the axios transport, and transport is ${typeof transport === 'string' ? `'${transport}'` : 'the host\'s own'}; remove configureAxios or use transport: 'axios'` });
+  }
+  // A ready transport object is built already: the resolver and TLS trust cannot reach it.
+  if (OPTION_KINDS.delivery.check(delivery)) problems.push(...deliveryOptionProblems(delivery!, typeof transport === 'object' && transport !== null));
+  if (OPTION_KINDS.serverRole.check(serverRole)) {
+    const role = serverRole!.currentServerRole;
+    if (!SERVER_ROLES.includes(role)) problems.push({ key: 'serverRole.currentServerRole', problem: `is ${JSON.stringify(role)}; it must be one of ${SERVER_ROLES.join(', ')} (case matters)` });
   }
   const composers = (options as HookworkOptions).composers;
   if (Array.isArray(composers)) {

@@ -6,7 +6,9 @@ import type { CollectionExtension } from './collection-extension';
 
 /** Who contributes a builder extension method, for the error when it was not composed. */
 export interface ExtensionOwner {
+  /** The npm package that contributes the method. */
   packageName: string;
+  /** How an app composes the package (e.g. "cmsComposer()"), for the message. */
   composerHint?: string;
 }
 

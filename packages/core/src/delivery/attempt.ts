@@ -60,7 +60,7 @@ export function checkOutgoing(request: { url: unknown; headers: unknown; body?: 
       const nameProblem = headerNameProblem(name);
       if (nameProblem) problems.push(`header ${JSON.stringify(name)} ${nameProblem}`);
       const valueProblem = headerValueProblem(value);
-      if (valueProblem) problems.push(`header ${name} value ${valueProblem}`);
+      if (valueProblem) problems.push(`header ${nameProblem ? JSON.stringify(name) : name} value ${valueProblem}`);
     }
   }
   if ('body' in request) {

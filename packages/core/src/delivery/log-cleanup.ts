@@ -10,7 +10,9 @@ export const CLEANUP_BATCH_SIZE = 1000;
 
 /** What one cleanup round deleted. */
 export interface CleanupResult {
+  /** Delivery log entries deleted. */
   logEntries: number;
+  /** Dead letters deleted. */
   deadLetters: number;
 }
 

@@ -10,10 +10,13 @@ export type RetryPolicySettings = Pick<HookworkSettings, 'maximumRetries' | 'ret
 
 /** What the policy is given: the attempt's result and how many attempts came before it. */
 export interface RetryPolicyInput {
+  /** What the transport answered: a response, or why there was none. */
   result: TransportResult;
   /** Attempts made before this one (the retry-count header this attempt carried). */
   retryCount: number;
+  /** The retry settings in force. */
   settings: RetryPolicySettings;
+  /** The time of the decision (the app's clock): retry times are counted from it. */
   now: Date;
   /** The URL requested: a relative redirect Location is told as the absolute URL it points to. */
   url?: string;
@@ -23,6 +26,7 @@ export interface RetryPolicyInput {
 
 /** The policy's decision: the verdict for the engine, the log's outcome, and whether to disable the webhook. */
 export interface RetryDecision {
+  /** What the queue engine does with the request. */
   verdict: DeliveryVerdict;
   /** The delivery log's outcome of this attempt. */
   outcome: Extract<DeliveryOutcome, 'delivered' | 'retrying' | 'dead'>;

@@ -23,12 +23,15 @@ export interface HookworkErrorOptions {
  * details and the cause's message.
  */
 export class HookworkError extends Error {
+  /** Always `HookworkError`, as stack traces and `JSON.stringify` show it. */
   override readonly name = 'HookworkError';
+  /** The stable code (`HOOKWORK_ERR_…`, or a package's own), as documented in docs/errors.md. */
   readonly code: HookworkErrorCode | PluginErrorCode;
   /** The HTTP status an API answers with: the code's (500 for a code no catalogue defines). */
   readonly status: number;
   /** What the code means in general, from its catalogue (undefined for a code no catalogue defines). */
   readonly summary: string | undefined;
+  /** Structured detail where the code has some (e.g. `{ key, problem }[]` of every bad setting or field). */
   readonly details?: unknown;
 
   constructor(code: HookworkErrorCode | PluginErrorCode, message: string, options: HookworkErrorOptions = {}) {
@@ -64,6 +67,7 @@ export class HookworkError extends Error {
 export interface ErrorCatalogue<C extends string = string> {
   /** The npm package that owns the codes, e.g. "@hookwork/cms". */
   readonly owner: string;
+  /** Every code with its summary and HTTP status. */
   readonly codes: Readonly<Record<C, ErrorCodeDefinition>>;
   /** A HookworkError of one of these codes, carrying its status and summary. */
   create(code: C, message: string, options?: { cause?: unknown; details?: unknown }): HookworkError;

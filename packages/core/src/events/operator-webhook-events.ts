@@ -5,7 +5,10 @@ import { WebhookEventTypes } from './webhook-event-types';
 
 /** The notification the app publishes for each operator event, when operator events are composed. */
 export class OperatorNotification {
-  constructor(readonly event: OperatorEvent) {}
+  constructor(
+    /** The operator event it carries. */
+    readonly event: OperatorEvent,
+  ) {}
 }
 
 /** The JSON body of an operator webhook: the event with its time as an ISO string (Svix's operational webhooks: `{ type, data }`). */
@@ -19,18 +22,22 @@ export function operatorPayload(event: OperatorEvent): unknown {
  * itself, once it is back).
  */
 export abstract class OperatorWebhookEventBase extends WebhookEventBase<OperatorNotification> {
+  /** Fires only for the operator event type this class stands for. */
   override shouldFireWebhookForNotification(notification: OperatorNotification): boolean {
     return notification.event.type === this.alias;
   }
 
+  /** The payload: the operator event's type, timestamp and data. */
   override convertNotificationToRequestPayload(notification: OperatorNotification): unknown {
     return operatorPayload(notification.event);
   }
 
+  /** An example event of this type, for test sends. */
   override createExampleNotification(context: PayloadContext): OperatorNotification {
     return new OperatorNotification(exampleEvent(this.alias as OperatorEventType, context.webhook.key));
   }
 
+  /** The subscribed webhooks, except the one the event is about (a failing webhook is not told of its own failure). */
   protected override async getSubscriptions(notification: OperatorNotification): Promise<WebhookSubscription[]> {
     const about = notification.event.data.webhookKey;
     return (await super.getSubscriptions(notification)).filter((s) => s.webhook.key !== about);

@@ -9,6 +9,7 @@ import { getWebhookEventMetadata, type WebhookEventMetadata } from './webhook-ev
 
 /** A webhook subscribed to the event, and the alias under which it fires. */
 export interface WebhookSubscription {
+  /** The subscribed webhook. */
   webhook: Webhook;
   /** The alias that fired as the webhook spells it (a synonym, or a name-spaced variant). */
   alias: string;
@@ -16,7 +17,9 @@ export interface WebhookSubscription {
 
 /** What the payload converters get besides the notification or entity. */
 export interface PayloadContext {
+  /** The webhook the payload is made for. */
   webhook: Webhook;
+  /** The alias that fired, as the webhook spells it. */
   alias: string;
 }
 
@@ -53,7 +56,10 @@ export abstract class WebhookEventBase<TNotification extends object = object> {
   /** Options the composing extension attached to this class (see WebhookEventCollectionBuilder.addWithOptions). */
   eventOptions: WebhookEventOptionsBag = {};
 
-  constructor(protected readonly deps: WebhookEventDependencies) {}
+  constructor(
+    /** Core's services every event needs (settings, server role, webhooks, firing, logger); a subclass passes its `deps` on with `super(deps)`. */
+    protected readonly deps: WebhookEventDependencies,
+  ) {}
 
   /** This class's own @WebhookEvent declaration. */
   protected get metadata(): WebhookEventMetadata {

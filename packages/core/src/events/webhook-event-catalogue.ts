@@ -5,14 +5,19 @@ import type { WebhookEventClass } from './webhook-event.decorator';
 
 /** A composed event class and the options its extension attached (see WebhookEventCollectionBuilder.addWithOptions). */
 export interface WebhookEventEntry {
+  /** The composed event class. */
   readonly type: WebhookEventClass;
+  /** The options its extension attached (e.g. a Cockpit collection name). */
   readonly options: WebhookEventOptionsBag;
 }
 
 /** One composed event, as the catalogue lists it (for an editor's event picker). */
 export interface WebhookEventDescriptor {
+  /** The alias webhooks subscribe to and the event header carries. */
   alias: string;
+  /** The display name (`Content Published`). */
   eventName: string;
+  /** The group (`Content`, `Media`, `Member`, `Other`, or a plugin's own). */
   eventType: string;
   /** Other accepted spellings of the alias. */
   synonyms: readonly string[];

@@ -29,6 +29,7 @@ export abstract class WebhookEventContentBase<TNotification extends object, TEnt
     return typeof contentType?.key === 'string' ? contentType.key : undefined;
   }
 
+  /** One request per entity per subscription, each entity kept only when the webhook's content-type filter lets it through. */
   protected override async processWebhooks(notification: TNotification, subscriptions: readonly WebhookSubscription[]): Promise<FireRequest[]> {
     const entities = [...this.getEntitiesFromNotification(notification)];
     const requests: FireRequest[] = [];

@@ -16,11 +16,15 @@ import { SettingsToken, type SettingsAccessor } from '../settings/settings';
 @injectable()
 export class WebhookEventDependencies {
   constructor(
+    /** The app's settings (read `current` each time). */
     @inject(SettingsToken) readonly settings: SettingsAccessor,
+    /** This process's role: only `Single` and `SchedulingPublisher` fire. */
     @inject(ServerRoleAccessorToken) readonly serverRoleAccessor: ServerRoleAccessor,
     /** Looks up the webhooks subscribed to an alias (an index lookup). */
     @inject(WebhookRepositoryToken) readonly webhooks: WebhookRepository,
+    /** Serialises payloads and enqueues the requests. */
     readonly firingService: WebhookFiringService,
+    /** The app's logger. */
     @inject(LoggerToken) readonly logger: Logger,
   ) {}
 }

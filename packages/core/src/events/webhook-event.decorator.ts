@@ -33,11 +33,17 @@ export interface WebhookEventOptions<N extends object = object> {
 
 /** The declaration @WebhookEvent stores on a class. */
 export interface WebhookEventMetadata {
+  /** The display name given to @WebhookEvent. */
   readonly eventName: string;
+  /** The group given to @WebhookEvent. */
   readonly eventType: WebhookEventType | string;
+  /** The alias (the option, or one derived from the name). */
   readonly alias: string;
+  /** The notification class the event handles. */
   readonly notification: NotificationType;
+  /** Other accepted spellings of the alias. */
   readonly synonyms: readonly string[];
+  /** Name-spaced variants (`collections.save.after.*`). */
   readonly patterns: readonly string[];
 }
 

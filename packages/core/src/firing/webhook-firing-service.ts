@@ -15,7 +15,9 @@ import { EventLoopBudget } from './event-loop-budget';
 export interface FireRequest {
   /** The webhook (its `fifo` option, when it has one, orders the request). */
   webhook: Pick<Webhook, 'key'> & Partial<Pick<Webhook, 'fifo'>>;
+  /** The alias that fired, as the webhook spells it (sent in the event header). */
   alias: string;
+  /** Any JSON-able value; serialised now, so later changes to the object are not sent. */
   payload: unknown;
 }
 

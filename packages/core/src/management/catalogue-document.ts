@@ -12,7 +12,9 @@ import type { HookworkSettings, PayloadType } from '../settings/settings';
 
 /** What {@link createCatalogueDocument} reads of an app; the app object (`Hookwork`) is one. */
 export interface CatalogueSource {
+  /** The app's container, from which each event is built as a dispatch builds it. */
   readonly container: DependencyContainer;
+  /** The app's settings (the payload type and header names shape the document). */
   readonly settings: Readonly<HookworkSettings>;
   /** The app's lifecycle state: the document is made from the events a started app built. */
   readonly state: string;
@@ -30,8 +32,11 @@ export interface CatalogueDocumentOptions {
 
 /** What `x-hookwork-event` of each webhook entry holds: the composed event, as `app.events()` lists it. */
 export interface CatalogueEventInfo {
+  /** The alias webhooks subscribe to. */
   alias: string;
+  /** The display name. */
   eventName: string;
+  /** The group (`Content`, `Media`, `Member`, `Other`, or a plugin's own). */
   eventType: string;
   /** Other spellings a webhook may subscribe with; the event header then carries that spelling. */
   synonyms: string[];
@@ -48,22 +53,35 @@ export interface CatalogueEventInfo {
  * `webhooks` entry per composed event, keyed by its alias.
  */
 export interface CatalogueDocument {
+  /** The OpenAPI version. */
   openapi: '3.1.0';
+  /** Title, version and description (see CatalogueDocumentOptions). */
   info: { title: string; version: string; description: string };
+  /** One tag per event type. */
   tags: { name: string; description: string }[];
+  /** One entry per composed event, keyed by its alias. */
   webhooks: Record<string, { post: CatalogueOperation }>;
+  /** The payload schemas (`payload.<alias>`) and the shared header parameters. */
   components: { schemas: Record<string, JsonSchema>; parameters: Record<string, JsonSchema> };
 }
 
 /** One webhook entry's operation. */
 export interface CatalogueOperation {
+  /** Unique in the document, derived from the alias. */
   operationId: string;
+  /** The event's display name. */
   summary: string;
+  /** What fires it, the payload shape and the headers it comes with. */
   description: string;
+  /** Its event type. */
   tags: string[];
+  /** The composed event as `app.events()` lists it. */
   'x-hookwork-event': CatalogueEventInfo;
+  /** The headers each request carries (event, retry count, Standard Webhooks). */
   parameters: JsonSchema[];
+  /** The body: the payload's JSON Schema (`{}` when undescribed), or its CloudEvent envelope. */
   requestBody: JsonSchema;
+  /** What the sender makes of the receiver's answer (2xx delivered, others retried). */
   responses: Record<string, JsonSchema>;
 }
 

@@ -13,11 +13,23 @@ export type WebhookHeaderInput = string | { value: string; sensitive?: boolean }
 export interface WebhookInput {
   /** Default: a random UUID. */
   key?: string;
+  /** A name for people (at most 200 characters). */
   name?: string;
+  /** A description for people (at most 2,000 characters). */
   description?: string;
+  /**
+   * Absolute http(s) URL, no credentials or fragment, at most 2,048 characters; stored in its
+   * canonical form.
+   */
   url: string;
+  /** Aliases of composed events (or name-spaced variants), at least one. */
   events: string[];
+  /** Content-type keys: when non-empty, per-entity events fire only for entities of these types. */
   contentTypeKeys?: string[];
+  /**
+   * Custom headers (at most 50): a value, or `{ value, sensitive: true }` for one shown redacted.
+   * Names are RFC 9110 tokens, values visible ASCII; none may replace a header hookwork sets.
+   */
   headers?: Record<string, WebhookHeaderInput>;
   /** Default true. */
   enabled?: boolean;

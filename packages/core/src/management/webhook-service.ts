@@ -17,7 +17,7 @@ import { checkPage, DEFAULT_PAGE_SIZE } from './page-check';
 import { REDACTED, type Webhook, type WebhookFormat, type WebhookView } from '../model/webhook';
 import { formatProblems, normalizeFormat } from './webhook-format';
 import { FRAMEWORK_HEADERS, webhookInputSchema, type WebhookHeaderInput, type WebhookInput, type WebhookPatch } from './webhook-input-schema';
-import { checkUrl, headerNameProblem, headerValueProblem } from '../model/wire-rules';
+import { checkUrl, headerNameProblem, headerValueProblem, printableField } from '../model/wire-rules';
 
 /** The result of create(): the webhook, and the generated secret — shown this once only. */
 export interface CreatedWebhook extends WebhookView {
@@ -27,7 +27,9 @@ export interface CreatedWebhook extends WebhookView {
 
 /** A problem with webhook input: the field and what is wrong. */
 export interface WebhookInputProblem {
+  /** The field at fault, dotted (`headers.X-Token`, `rateLimit.perSecond`). */
   field: string;
+  /** What is wrong with it and how to fix it. */
   problem: string;
 }
 
@@ -476,6 +478,6 @@ export class WebhookService implements Webhooks {
   }
 
   private refuse(problems: WebhookInputProblem[]): never {
-    throw new HookworkError('HOOKWORK_ERR_INVALID_WEBHOOK', `webhook refused, nothing was stored: ${problems.map((p) => `${p.field} ${p.problem}`).join('; ')}`, { details: problems });
+    throw new HookworkError('HOOKWORK_ERR_INVALID_WEBHOOK', `webhook refused, nothing was stored: ${problems.map((p) => `${printableField(p.field)} ${p.problem}`).join('; ')}`, { details: problems });
   }
 }

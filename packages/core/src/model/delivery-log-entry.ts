@@ -15,12 +15,15 @@ export type DeliveryOutcome =
 
 /** One attempt to deliver a request (or the record of dropping it). */
 export interface DeliveryLogEntry {
+  /** The entry's own id (`app.management.logEntry(key)`). */
   key: string;
+  /** The key of the webhook the attempt was for. */
   webhookKey: string;
   /** The request's webhook-id. */
   requestId: string;
   /** The URL requested, in its canonical WHATWG form (the webhook's, or a before-send hook's). */
   url: string;
+  /** The alias that fired (sent in the event header). */
   eventAlias: string;
   /** The retry-count header of this attempt (0 on the first). */
   retryCount: number;
@@ -33,6 +36,7 @@ export interface DeliveryLogEntry {
    * connection) included — with the signature and sensitive values redacted.
    */
   requestHeaders: Record<string, string>;
+  /** The body as sent (the payload JSON, or the CloudEvent wrapping it), uncapped. */
   requestBody: string;
   /** As received (lower-case names). */
   responseHeaders: Record<string, string>;
@@ -47,6 +51,8 @@ export interface DeliveryLogEntry {
    * the status line decides, so a 2xx with such a note is `delivered`.
    */
   errorMessage?: string;
+  /** How long the attempt took, ms (0 when it was not sent). */
   durationMs: number;
+  /** What became of the request after this attempt. */
   outcome: DeliveryOutcome;
 }

@@ -11,6 +11,7 @@ export interface PageRequest {
  * letters): the items of the page and how many there are in all.
  */
 export interface Page<T> {
+  /** The items of this page, in the listing's order. */
   items: T[];
   /** Items in the whole listing (not only this page). */
   total: number;

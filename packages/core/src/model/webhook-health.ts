@@ -3,7 +3,9 @@ export type BreakerState = 'closed' | 'open' | 'half-open';
 
 /** A webhook's health as management shows it (`app.management.health(key)`). */
 export interface WebhookHealth {
+  /** The webhook's key. */
   webhookKey: string;
+  /** Where its circuit breaker stands (`closed` while healthy). */
   breaker: BreakerState;
   /** When the breaker opened, while it is not closed. */
   openedAt?: Date;

@@ -7,11 +7,13 @@ export type RequestState = 'pending' | 'inflight' | 'dead';
 export interface NewWebhookRequest {
   /** The Standard Webhooks `webhook-id` (`msg_…`): stable across retries; receivers deduplicate by it. */
   id: string;
+  /** The key of the webhook it goes to. */
   webhookKey: string;
   /** The alias that fired (sent in the event header). */
   eventAlias: string;
   /** The JSON body, exactly as it will be signed and sent. */
   body: string;
+  /** When it was enqueued (the notification was published). */
   createdAt: Date;
   /** When it may first be sent. */
   dueAt: Date;
@@ -29,15 +31,18 @@ export interface NewWebhookRequest {
 
 /** A stored webhook request. */
 export interface WebhookRequest extends NewWebhookRequest {
+  /** Waiting, claimed or dead-lettered. */
   state: RequestState;
   /**
    * Attempts made so far (0 before the first). The next attempt's retry-count header carries
    * this number, so a log entry's `retryCount` is the `attempts` of its request before it.
    */
   attempts: number;
+  /** Why the last attempt failed (`HTTP 503`, `timeout: …`); absent before the first failure. */
   lastError?: string;
   /** Who holds the claim, while `inflight`. */
   leaseOwner?: string;
+  /** When the claim lapses and another dispatcher may take the request, while `inflight`. */
   leaseExpiresAt?: Date;
   /** When it was dead-lettered. */
   deadAt?: Date;

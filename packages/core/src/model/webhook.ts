@@ -4,14 +4,19 @@
  * longer signs.
  */
 export interface WebhookSecret {
+  /** The secret's id, stable across updates (for `revokeSecret`). */
   id: string;
+  /** `whsec_` + base64 of the key bytes. */
   secret: string;
+  /** When it was generated. */
   createdAt: Date;
+  /** When it stops signing (the end of a rotation's grace period); absent: until revoked. */
   expiresAt?: Date;
 }
 
 /** The default wire format: the payload JSON is the body (`content-type: application/json`). */
 export interface JsonWebhookFormat {
+  /** The plain JSON body. */
   type: 'json';
 }
 
@@ -21,6 +26,7 @@ export interface JsonWebhookFormat {
  * `time` when the event was published, `specversion` 1.0, `datacontenttype` application/json.
  */
 export interface CloudEventsWebhookFormat {
+  /** CloudEvents 1.0. */
   type: 'cloudevents';
   /**
    * `structured`: the body is the event in CloudEvents' JSON format
@@ -52,6 +58,7 @@ export type FifoDeadLetterPolicy = 'skip' | 'block';
 
 /** Opt-in delivery in publish order for one webhook (see docs/health.md). */
 export interface WebhookFifo {
+  /** What a dead letter at the head of the line does to the requests behind it. */
   onDeadLetter: FifoDeadLetterPolicy;
 }
 
@@ -68,11 +75,17 @@ export interface WebhookRateLimit {
  * of the same name for this webhook (durations in ms).
  */
 export interface WebhookBreakerOptions {
+  /** Whether the breaker may open for this webhook. */
   enabled?: boolean;
+  /** Consecutive failed attempts that open the breaker. */
   failureThreshold?: number;
+  /** A share of failed attempts (0–1) within `window` that opens the breaker. */
   failureRate?: number;
+  /** Attempts within `window` before `failureRate` is judged. */
   minimumAttempts?: number;
+  /** The sliding window of `failureRate`, ms. */
   window?: number;
+  /** How long an open breaker waits before one probe, ms. */
   coolDown?: number;
 }
 
@@ -82,8 +95,11 @@ export interface WebhookBreakerOptions {
  * (see {@link WebhookView}).
  */
 export interface Webhook {
+  /** Its unique key (letters, digits and `._:-`); generated (a UUID) when not given. */
   key: string;
+  /** A name for people (the admin page shows it). */
   name?: string;
+  /** A description for people. */
   description?: string;
   /** Absolute http(s) URL. */
   url: string;
@@ -95,9 +111,11 @@ export interface Webhook {
   headers: Record<string, string>;
   /** Names (lower case) of headers whose values are secret: redacted in logs and views. */
   sensitiveHeaders: string[];
+  /** False: no requests are created for it, and queued ones wait (unsent) until it is enabled again. */
   enabled: boolean;
   /** The wire format; absent means `{ type: 'json' }` (webhooks stored before formats existed). */
   format?: WebhookFormat;
+  /** Its signing secrets, in clear (never returned by the API); empty: requests are not signed. */
   secrets: WebhookSecret[];
   /** Its own rate limit; absent: the app's `rateLimit` setting (none by default). */
   rateLimit?: WebhookRateLimit;
@@ -105,16 +123,21 @@ export interface Webhook {
   breaker?: WebhookBreakerOptions;
   /** Present: requests published from then on are delivered in publish order, one at a time. */
   fifo?: WebhookFifo;
+  /** When it was created. */
   createdAt: Date;
+  /** When it was last changed. */
   updatedAt: Date;
 }
 
 /** A secret as shown by the API: never the secret itself. */
 export interface WebhookSecretView {
+  /** The secret's id (for `revokeSecret`). */
   id: string;
   /** The last four characters, to tell secrets apart. */
   hint: string;
+  /** When it was generated. */
   createdAt: Date;
+  /** When it stops signing; absent: until revoked. */
   expiresAt?: Date;
 }
 
@@ -122,6 +145,7 @@ export interface WebhookSecretView {
 export interface WebhookView extends Omit<Webhook, 'secrets' | 'format'> {
   /** The wire format (`{ type: 'json' }` when none was chosen). */
   format: WebhookFormat;
+  /** Its secrets as hints, never the secrets themselves. */
   secrets: WebhookSecretView[];
   /** Aliases this webhook subscribes to that no composed event handles (e.g. after a plugin was removed). */
   unknownEvents: string[];

@@ -55,12 +55,32 @@ function describeAt(text: string, index: number): string {
   return `${what} at character ${[...text.slice(0, index)].length + 1}`;
 }
 
-/** Why `name` cannot be a header name, or undefined when it can. */
+/** The rule of header names, said once wherever one is refused. */
+export const HEADER_NAME_RULE = "a header name is letters, digits and !#$%&'*+-.^_`|~ only (an RFC 9110 token)";
+
+/** A character a header name cannot hold: anything but a token character. */
+const notInName = /[^!#$%&'*+.^_`|~0-9A-Za-z-]/u;
+
+/**
+ * Why `name` cannot be a header name, or undefined when it can. Names the first offending
+ * character by code point and position (a CR or LF as header injection) and the rule.
+ */
 export function headerNameProblem(name: unknown): string | undefined {
   if (typeof name !== 'string') return 'is not a string';
   if (headerName.test(name)) return undefined;
-  if (name === '') return 'is empty; a header name is letters, digits and !#$%&\'*+-.^_`|~ (an RFC 9110 token)';
-  return `is not a valid header name (letters, digits and !#$%&'*+-.^_\`|~ only, an RFC 9110 token)`;
+  if (name === '') return `is empty; ${HEADER_NAME_RULE}`;
+  const bad = notInName.exec(name)!;
+  const injection = bad[0] === '\r' || bad[0] === '\n' ? ' (a line break would end the header: header injection)' : '';
+  return `contains ${describeAt(name, bad.index)}${injection}; ${HEADER_NAME_RULE}`;
+}
+
+/**
+ * A field path (`headers.X-Token`) as a message shows it: control, whitespace and invisible
+ * characters escaped as JSON does (`headers.X-Tok\r\nen`), so a header name holding a CR or LF
+ * never breaks the log line that reports it. `details` keep the field as given.
+ */
+export function printableField(field: string): string {
+  return field.replace(/[\p{Cc}\p{Zl}\p{Zp}\p{Default_Ignorable_Code_Point}]/gu, (char) => JSON.stringify(char).slice(1, -1).replace(/^(.)$/su, (c) => `\\u${c.codePointAt(0)!.toString(16).padStart(4, '0')}`));
 }
 
 /**

@@ -6,19 +6,29 @@ import type { OperatorEvent } from './operator-events';
 
 /** A request as lifecycle events describe it. */
 export interface RequestInfo {
+  /** The request's `webhook-id`. */
   requestId: string;
+  /** The key of the webhook it goes to. */
   webhookKey: string;
+  /** The alias that fired. */
   eventAlias: string;
 }
 
 /** One finished delivery attempt. */
 export interface AttemptInfo extends RequestInfo {
+  /** The URL requested (canonical form). */
   url: string;
+  /** Attempts before this one (0 on the first). */
   retryCount: number;
+  /** The HTTP status, when a response arrived. */
   statusCode?: number;
+  /** Why no response arrived (absent when one did). */
   errorKind?: DeliveryErrorKind;
+  /** What failed, in words. */
   errorMessage?: string;
+  /** How long the attempt took, ms. */
   durationMs: number;
+  /** What became of the request after this attempt. */
   outcome: DeliveryOutcome;
   /** When the next attempt is due, for `retrying`. */
   nextDueAt?: Date;
@@ -57,7 +67,9 @@ export interface AuditRecord {
 export interface LifecycleEvents {
   /** Requests were durably enqueued. */
   enqueued: (requests: readonly RequestInfo[]) => void;
+  /** An attempt got a 2xx: the request is delivered. */
   attemptSucceeded: (attempt: AttemptInfo) => void;
+  /** An attempt failed; `outcome` says whether it is retried or dead. */
   attemptFailed: (attempt: AttemptInfo) => void;
   /** Retries were exhausted (or the failure was not retryable). */
   deadLettered: (attempt: AttemptInfo) => void;
@@ -98,6 +110,7 @@ export class LifecycleEmitter extends EventEmitter<LifecycleEvents> {}
  */
 export class LifecycleReporter {
   constructor(
+    /** The app's emitter (`app.lifecycle`). */
     readonly lifecycle: LifecycleEmitter,
     private readonly logger: Logger,
   ) {}

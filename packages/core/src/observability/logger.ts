@@ -2,9 +2,13 @@ import { createToken } from '../runtime/tokens';
 
 /** Where hookwork writes what it does. Hosts replace it with their own (pino, winston, …). */
 export interface Logger {
+  /** Detail for troubleshooting (silent by default). */
   debug(message: string, meta?: Record<string, unknown>): void;
+  /** Something worth knowing that needs no action (silent by default). */
   info(message: string, meta?: Record<string, unknown>): void;
+  /** Something that may need action (a setting the store cannot honour well, a near-miss variable). */
   warn(message: string, meta?: Record<string, unknown>): void;
+  /** A failure (a handler threw, a background task failed); `meta.error` holds the error. */
   error(message: string, meta?: Record<string, unknown>): void;
 }
 

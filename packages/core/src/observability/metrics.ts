@@ -9,12 +9,15 @@ export interface MetricsSources {
   oldestPendingCreatedAt(): Promise<Date | undefined>;
   /** The breaker of every webhook with a stored health record. */
   breakers(): Promise<readonly { webhookKey: string; breaker: 'closed' | 'open' | 'half-open' }[] | undefined>;
+  /** The time of the scrape (the app's clock). */
   now(): Date;
 }
 
 /** A scrape: the text exposition and the content type to serve it with. */
 export interface MetricsScrape {
+  /** The content type to serve `text` with (Prometheus text format 0.0.4). */
   contentType: string;
+  /** The metrics in Prometheus's text exposition format. */
   text: string;
 }
 

@@ -14,8 +14,11 @@ export type OperatorEvent =
 
 /** One operator event: its type (also the alias an operator webhook subscribes to), when, and what. */
 export interface OperatorEventOf<TType extends string, TData> {
+  /** What happened; also the alias an operator webhook subscribes to. */
   readonly type: TType;
+  /** When it happened. */
   readonly timestamp: Date;
+  /** What it is about (the webhook, its URL, and what the event type adds). */
   readonly data: TData;
 }
 

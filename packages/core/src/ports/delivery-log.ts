@@ -23,7 +23,9 @@ export interface DeliveryLogQuery extends PageRequest {
  * any length of header or body text: a log write must never fail because of a value's size.
  */
 export interface DeliveryLog {
+  /** Stores entries, all or none. */
   append(entries: readonly DeliveryLogEntry[]): Promise<void>;
+  /** A page of entries, newest first, of every webhook or narrowed by `query` (default 50 a page). */
   list(query?: DeliveryLogQuery): Promise<DeliveryLogPage>;
   /** One entry by its key, or undefined. */
   get(key: string): Promise<DeliveryLogEntry | undefined>;

@@ -40,6 +40,7 @@ export type DeliveryVerdict =
 
 /** The decision on one request and what core does once the engine applied it. */
 export interface Settlement {
+  /** What the engine must do with the request: delivered, retry at a time, dead, drop or release. */
   readonly verdict: DeliveryVerdict;
   /**
    * The engine calls this once after applying {@link verdict}: `applied` is false when the
@@ -57,6 +58,7 @@ export interface Settlement {
  * taken again later (its lease expires), and it does not count as an attempt.
  */
 export interface DeliveryHandler {
+  /** Makes the attempt for `request` (aborted through `signal` at stop) and returns the decision. */
   handle(request: WebhookRequest, signal: AbortSignal): Promise<Settlement>;
 }
 
@@ -83,6 +85,7 @@ export interface EngineEnqueueOptions<TTransaction> {
 
 /** Which dead letters a listing returns. */
 export interface DeadLetterQuery extends PageRequest {
+  /** Only this webhook's dead letters. */
   webhookKey?: string;
 }
 
@@ -104,6 +107,7 @@ export interface QueueCountsQuery {
 export interface QueueEngine<TTransaction = never> {
   /** For messages, e.g. "polling(sqlite)" or "bullmq". */
   readonly name: string;
+  /** What it can do; `start()` refuses settings it cannot honour. */
   readonly capabilities: QueueEngineCapabilities;
   /**
    * Stores requests durably, all or none, due at their `dueAt`; resolves once they are
@@ -148,7 +152,9 @@ export interface QueueEngineContext {
   storageBackend: { readonly name: string; readonly capabilities: StorageCapabilities };
   /** The app's settings (read `current` each time: they may change at run time). */
   settings: SettingsAccessor;
+  /** The app's clock: due times and leases are judged by it. */
   clock: Clock;
+  /** The app's logger. */
   logger: Logger;
   /** Background failures (a claim that threw): reported on the app's lifecycle and logger. */
   onError(task: string, error: unknown): void;
@@ -159,7 +165,12 @@ export interface QueueEngineContext {
  * @typeParam TTransaction what `publish(…, { transaction })` takes with this engine.
  */
 export interface QueueEngineProvider<TTransaction = never> {
+  /** For messages before it is opened ("bullmq"). */
   readonly name: string;
+  /**
+   * Opens the engine at `start()`; fails with a coded error (e.g. HOOKWORK_ERR_REDIS_UNAVAILABLE)
+   * when it cannot.
+   */
   open(context: QueueEngineContext): Promise<QueueEngine<TTransaction>>;
 }
 

@@ -21,6 +21,7 @@ export interface ClaimOptions {
   limit: number;
   /** The lease: after `now + leaseMs`, another dispatcher may claim the request again. */
   leaseMs: number;
+  /** The time the claim is made at (the app's clock): due requests are those with `dueAt <= now`. */
   now: Date;
   /** Skip requests of these webhooks (e.g. endpoints already at their concurrency limit). */
   excludeWebhookKeys?: readonly string[];
@@ -28,8 +29,11 @@ export interface ClaimOptions {
 
 /** Counts by state. */
 export interface QueueCounts {
+  /** Requests waiting (or waiting to retry). */
   pending: number;
+  /** Requests claimed by a dispatcher now. */
   inFlight: number;
+  /** Dead letters. */
   dead: number;
 }
 
@@ -39,7 +43,9 @@ export interface QueueCounts {
  * dead letter (`all: true`). `deadSince` narrows a `webhookKey` selection too.
  */
 export interface RedeliverSelector {
+  /** These requests (by `webhook-id`). */
   ids?: readonly string[];
+  /** Every dead letter of this webhook. */
   webhookKey?: string;
   /** Only requests dead-lettered at or after this time. */
   deadSince?: Date;
@@ -92,6 +98,7 @@ export interface RequestQueue<TTransaction = never> {
   redeliver(selector: RedeliverSelector, now: Date): Promise<string[]>;
   /** Dead-lettered requests, newest dead first, with how many there are in all. */
   listDead(query?: { webhookKey?: string } & PageRequest): Promise<Page<WebhookRequest>>;
+  /** A request (pending, in flight or dead) by id, or undefined. */
   get(id: string): Promise<WebhookRequest | undefined>;
   /** Requests by state, of every webhook or of one. */
   counts(query?: { webhookKey?: string }): Promise<QueueCounts>;

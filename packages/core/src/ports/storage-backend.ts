@@ -10,8 +10,11 @@ import type { WebhookRepository } from './webhook-repository';
  * @typeParam TTransaction the host transaction its queue enqueues in (`never`: none).
  */
 export interface Storage<TTransaction = never> {
+  /** The webhook definitions. */
   readonly webhooks: WebhookRepository;
+  /** The durable request queue. */
   readonly queue: RequestQueue<TTransaction>;
+  /** The delivery log. */
   readonly deliveryLog: DeliveryLog;
   /**
    * Optional: the webhooks' health (circuit breakers, failing streaks, rate limits), kept in the
@@ -19,12 +22,15 @@ export interface Storage<TTransaction = never> {
    * process (and says so at start when the store is shared).
    */
   readonly health?: WebhookHealthStore;
+  /** Closes the store (connections, file handles); the app calls it at `stop()`. */
   close(): Promise<void>;
 }
 
 /** What a backend gets when the app opens it. */
 export interface StorageContext {
+  /** The app's logger. */
   logger: Logger;
+  /** The app's clock. */
   clock: Clock;
 }
 
@@ -61,8 +67,11 @@ export interface StorageCapabilities {
  * passing one does not compile.
  */
 export interface StorageBackend<TTransaction = never> {
+  /** For messages ("memory", "sqlite"). */
   readonly name: string;
+  /** What it can do; `start()` refuses settings and webhooks it cannot honour. */
   readonly capabilities: StorageCapabilities;
+  /** Opens the store at `start()`; fails with a coded error (HOOKWORK_ERR_STORAGE_*) when it cannot. */
   open(context: StorageContext): Promise<Storage<TTransaction>>;
 }
 

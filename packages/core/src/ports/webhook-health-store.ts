@@ -11,9 +11,13 @@ export type { BreakerState } from '../model/webhook-health';
 export interface HealthWindow {
   /** When the current window started, ms since the epoch. */
   start: number;
+  /** Attempts in the current window. */
   attempts: number;
+  /** Failed attempts in the current window. */
   failures: number;
+  /** Attempts in the window before. */
   previousAttempts: number;
+  /** Failed attempts in the window before. */
   previousFailures: number;
 }
 
@@ -23,6 +27,7 @@ export interface HealthWindow {
  * alone reads and changes it (delivery/health/health-policy.ts), so every backend behaves the same.
  */
 export interface WebhookHealthState {
+  /** Where the circuit breaker stands. */
   breaker: BreakerState;
   /** When the breaker last went from closed to open. */
   openedAt?: number;
@@ -42,9 +47,11 @@ export interface WebhookHealthState {
 
 /** A stored state with its version: every write makes the version one higher. */
 export interface WebhookHealthRecord {
+  /** The webhook's key. */
   webhookKey: string;
   /** 1 for the first write, then one more per write. */
   version: number;
+  /** The state as last written. */
   state: WebhookHealthState;
 }
 

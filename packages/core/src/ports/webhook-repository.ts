@@ -14,11 +14,13 @@ export interface WebhookRepository {
   update(webhook: Webhook): Promise<void>;
   /** Deletes a webhook; false when it did not exist. */
   delete(key: string): Promise<boolean>;
+  /** A webhook by key, or undefined. */
   get(key: string): Promise<Webhook | undefined>;
   /** Webhooks ordered by creation time; equal times in the order they were created. */
   list(page?: PageRequest): Promise<Webhook[]>;
   /** Webhooks (enabled or not) whose `events` contain exactly this alias, ordered as {@link list}. */
   getByAlias(alias: string): Promise<Webhook[]>;
+  /** How many webhooks are stored. */
   count(): Promise<number>;
 }
 

@@ -2,6 +2,7 @@ import { createToken } from './tokens';
 
 /** The source of "now". Tests inject a fixed or stepping clock to check stored due times. */
 export interface Clock {
+  /** The current time. */
   now(): Date;
 }
 

@@ -7,8 +7,12 @@ import { createToken } from './tokens';
  */
 export type ServerRole = 'Single' | 'SchedulingPublisher' | 'Subscriber' | 'Unknown';
 
+/** Every {@link ServerRole}, for checking a host's accessor. */
+export const SERVER_ROLES: readonly ServerRole[] = ['Single', 'SchedulingPublisher', 'Subscriber', 'Unknown'];
+
 /** Tells the role of this process. Hosts replace it (e.g. from their cluster config). */
 export interface ServerRoleAccessor {
+  /** The role now; read at each publish, so it may change at run time. */
   readonly currentServerRole: ServerRole;
 }
 

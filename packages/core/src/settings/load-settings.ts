@@ -26,17 +26,55 @@ export interface LoadSettingsOptions {
   logger?: Logger;
 }
 
+const LOAD_OPTION_KINDS: Readonly<Record<keyof LoadSettingsOptions, { check: (v: unknown) => boolean; expected: string }>> = {
+  file: { check: (v) => typeof v === 'string' && v !== '', expected: 'the path of a JSON file, e.g. "appsettings.json"' },
+  section: { check: (v) => typeof v === 'string' && v.split('.').every((segment) => segment.trim() !== ''), expected: 'a dotted section path such as "Hookwork" or "Umbraco.CMS.Webhook"' },
+  optionalSection: { check: (v) => typeof v === 'boolean', expected: 'true or false' },
+  env: { check: (v) => typeof v === 'object' && v !== null && !Array.isArray(v), expected: 'an object of environment variables, such as process.env or {}' },
+  envPrefix: { check: (v) => typeof v === 'string' && v !== '', expected: 'a non-empty prefix such as "HOOKWORK_"' },
+  overrides: { check: (v) => typeof v === 'object' && v !== null && !Array.isArray(v), expected: 'an object of settings, e.g. { maximumRetries: 3 }' },
+  logger: { check: (v) => typeof v === 'object' && v !== null && typeof (v as Logger).warn === 'function', expected: 'a logger with a warn method' },
+};
+
+/** Refuses an option loadSettings() does not know or a value of the wrong kind, naming every one. */
+function checkLoadOptions(options: unknown): void {
+  if (options === null || typeof options !== 'object' || Array.isArray(options)) {
+    throw new HookworkError('HOOKWORK_ERR_INVALID_OPTIONS', 'loadSettings() takes an options object such as { file: "appsettings.json", section: "Hookwork" }');
+  }
+  const problems: { key: string; problem: string }[] = [];
+  for (const [key, value] of Object.entries(options)) {
+    const kind = LOAD_OPTION_KINDS[key as keyof LoadSettingsOptions];
+    if (!kind) {
+      const near = key === 'path' || key === 'filename' ? 'file' : Object.keys(LOAD_OPTION_KINDS).find((k) => k.toLowerCase().startsWith(key.toLowerCase().slice(0, 4)));
+      problems.push({ key, problem: `is not an option${near ? ` (did you mean ${near}?)` : ''}; the options are ${Object.keys(LOAD_OPTION_KINDS).join(', ')}` });
+    } else if (value !== undefined && !kind.check(value)) problems.push({ key, problem: `must be ${kind.expected}` });
+  }
+  if (problems.length > 0) {
+    throw new HookworkError('HOOKWORK_ERR_INVALID_OPTIONS', `loadSettings() was given bad options: ${problems.map((p) => `${p.key} ${p.problem}`).join('; ')}`, { details: problems });
+  }
+}
+
 const toEnvName = (key: string) => key.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toUpperCase();
 const squash = (name: string) => name.replace(/_/g, '').toLowerCase();
 
 type SchemaNode = { type?: string; anyOf?: unknown; properties?: Record<string, SchemaNode> };
 
-function envValue(raw: string, schema: SchemaNode): unknown {
-  if (schema.type === 'boolean') return raw === 'true' ? true : raw === 'false' ? false : raw;
-  if (schema.type === 'integer' || schema.type === 'number') return raw.trim() !== '' && !Number.isNaN(Number(raw)) ? Number(raw) : raw;
-  // Durations stay strings: a TimeSpan, or bare digits that resolveSettings refuses with the fix.
-  if (schema.type === 'array') return raw.split(',').map((s) => s.trim()).filter(Boolean);
+/**
+ * A configuration string as .NET's binder reads it for a setting of `schema`'s type: booleans in
+ * any case (`True`, as .NET writes them), numbers with surrounding blanks. Anything else stays the
+ * string it was, so resolveSettings refuses it by key. Durations stay strings too: a TimeSpan, or
+ * bare digits that resolveSettings refuses with the fix.
+ */
+function configValue(raw: string, schema: SchemaNode): unknown {
+  const trimmed = raw.trim();
+  if (schema.type === 'boolean') return /^true$/i.test(trimmed) ? true : /^false$/i.test(trimmed) ? false : raw;
+  if (schema.type === 'integer' || schema.type === 'number') return trimmed !== '' && Number.isFinite(Number(trimmed)) ? Number(trimmed) : raw;
   return raw;
+}
+
+function envValue(raw: string, schema: SchemaNode): unknown {
+  if (schema.type === 'array') return raw.split(',').map((s) => s.trim()).filter(Boolean);
+  return configValue(raw, schema);
 }
 
 /** The edit distance of two short strings (Levenshtein), for near misses of setting names. */
@@ -52,8 +90,9 @@ function distance(a: string, b: string): number {
 
 /**
  * Gives the keys of a settings object the spelling of the schema when they match it but for case
- * (`MaximumRetries` in an appsettings.json, as .NET configuration keys are case-insensitive).
- * Keys that match nothing are kept, so resolveSettings names them.
+ * (`MaximumRetries` in an appsettings.json, as .NET configuration keys are case-insensitive), and
+ * reads string values of boolean and number settings as .NET does. Keys that match nothing are
+ * kept, so resolveSettings names them.
  */
 function canonicalKeys(value: Record<string, unknown>, schema: SchemaNode): Record<string, unknown> {
   const known = new Map(Object.keys(schema.properties ?? {}).map((k) => [k.toLowerCase(), k]));
@@ -61,7 +100,9 @@ function canonicalKeys(value: Record<string, unknown>, schema: SchemaNode): Reco
   for (const [key, inner] of Object.entries(value)) {
     const name = known.get(key.toLowerCase()) ?? key;
     const innerSchema = schema.properties?.[name];
-    result[name] = innerSchema?.properties && inner && typeof inner === 'object' && !Array.isArray(inner) ? canonicalKeys(inner as Record<string, unknown>, innerSchema) : inner;
+    if (innerSchema?.properties && inner && typeof inner === 'object' && !Array.isArray(inner)) result[name] = canonicalKeys(inner as Record<string, unknown>, innerSchema);
+    // appsettings.json often holds numbers and booleans as strings ("MaximumRetries": "3"), which .NET binds.
+    else result[name] = typeof inner === 'string' && innerSchema ? configValue(inner, innerSchema) : inner;
   }
   return result;
 }
@@ -115,8 +156,11 @@ function readFileSection(file: string, section: string, optional: boolean): Reco
  * through resolveSettings() (createHookwork does that), so a wrong value is reported with its key.
  *
  * @throws HOOKWORK_ERR_SETTINGS_FILE when the file cannot be read, is not JSON, or lacks the section.
+ * @throws HOOKWORK_ERR_INVALID_OPTIONS for an option it does not know (`path` for `file`) or of
+ *   the wrong kind, naming every one.
  */
 export function loadSettings(options: LoadSettingsOptions = {}): HookworkSettingsInput {
+  checkLoadOptions(options);
   const fromFile = options.file ? readFileSection(options.file, options.section ?? 'Hookwork', options.optionalSection ?? false) : {};
 
   const env = options.env ?? process.env;

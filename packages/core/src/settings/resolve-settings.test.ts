@@ -125,7 +125,7 @@ describe('resolveSettings', () => {
   });
 
   it('refuses a header name with CR/LF and a non-object', () => {
-    expect(() => resolveSettings({ headers: { event: 'x\r\ninjected: 1' } })).toThrow(/headers\.event/);
+    expect(() => resolveSettings({ headers: { event: 'x\r\ninjected: 1' } })).toThrow(/headers\.event contains U\+000D \(carriage return, CR\) at character 2 \(a line break would end the header: header injection\); a header name is letters, digits and .* only \(an RFC 9110 token\)/);
     expect(() => resolveSettings('fast' as never)).toThrow(/HOOKWORK_ERR_INVALID_SETTINGS: settings must be an object/);
   });
 
@@ -253,6 +253,58 @@ describe('loadSettings', () => {
       /HOOKWORK_ERR_SETTINGS_FILE: settings file .*other.json has no section "Hookwork" \(its top-level keys: "Logging", "ConnectionStrings"\); name the section with \{ section \}, or pass \{ optionalSection: true \}/,
     );
     expect(loadSettings({ file, env: {}, optionalSection: true })).toEqual({});
+  });
+
+  it('reads string values of boolean and number settings as .NET binds them, and TimeSpan strings as durations', () => {
+    const file = join(dir, 'strings.json');
+    // As an appsettings.json often holds them: every value a string, booleans in .NET's spelling.
+    writeFileSync(file, JSON.stringify({ Hookwork: { Enabled: 'False', MaximumRetries: '3', Period: '00:00:30', RetryJitter: ' 0.1 ', Concurrency: { PerWebhook: '2' }, Ssrf: { AllowInternal: 'TRUE' } } }));
+    expect(resolveSettings(loadSettings({ file, env: { HOOKWORK_RETRY_CLIENT_ERRORS: 'True' } }))).toMatchObject({
+      enabled: false,
+      maximumRetries: 3,
+      period: 30_000,
+      retryJitter: 0.1,
+      concurrency: { perWebhook: 2 },
+      ssrf: { allowInternal: true },
+      retryClientErrors: true,
+    });
+    // What is not a boolean or a number is still refused under its key, with the value.
+    writeFileSync(file, JSON.stringify({ Hookwork: { Enabled: 'yes', MaximumRetries: 'three' } }));
+    expect(() => resolveSettings(loadSettings({ file, env: {} }))).toThrow(/enabled must be a boolean \(got "yes"\)/);
+    expect(() => resolveSettings(loadSettings({ file, env: {} }))).toThrow(/maximumRetries must be a whole number \(got "three"\)/);
+  });
+
+  it('refuses TimeSpan spellings that read differently in .NET and elsewhere, saying how to write them', () => {
+    const problem = (period: string) => {
+      try {
+        resolveSettings(loadSettings({ env: { HOOKWORK_PERIOD: period } }));
+      } catch (error) {
+        return (error as HookworkError).message;
+      }
+      throw new Error(`${period} was accepted`);
+    };
+    // .NET's TimeSpan.Parse("00:30") is 30 minutes; a stopwatch reads 30 seconds.
+    expect(problem('00:30')).toContain('period must be a duration, and "00:30" is ambiguous (.NET\'s TimeSpan reads hh:mm, 0 h 30 min; others read mm:ss): write all three parts, "00:30:00" for 0 h 30 min or "00:00:30" for 0 min 30 s');
+    expect(problem('1:02:03:04')).toContain('write the days with a dot, "1.02:03:04" (d.hh:mm:ss)');
+    expect(problem('-00:00:10')).toContain('a negative TimeSpan is not one');
+  });
+
+  it('refuses options it does not know or of the wrong kind, naming each', () => {
+    const attempt = (options: unknown) => {
+      try {
+        loadSettings(options as never);
+      } catch (error) {
+        return error as HookworkError & { details: { key: string; problem: string }[] };
+      }
+      throw new Error('loadSettings accepted bad options');
+    };
+    // `path` for `file` used to read no file and give all defaults without a word.
+    const typo = attempt({ path: 'appsettings.json', env: {} });
+    expect(typo.code).toBe('HOOKWORK_ERR_INVALID_OPTIONS');
+    expect(typo.message).toContain('loadSettings() was given bad options: path is not an option (did you mean file?)');
+    expect(attempt({ file: 42, section: '', optionalSection: 'yes', env: [], envPrefix: '' }).details.map((d) => d.key)).toEqual(['file', 'section', 'optionalSection', 'env', 'envPrefix']);
+    expect(attempt({ section: 'Umbraco..Webhook' }).message).toContain('section must be a dotted section path');
+    expect(attempt('appsettings.json').message).toMatch(/HOOKWORK_ERR_INVALID_OPTIONS: loadSettings\(\) takes an options object/);
   });
 
   it('gives coded errors for a missing or malformed file', () => {

@@ -2,7 +2,7 @@ import { isIP } from 'node:net';
 import Ajv, { type ErrorObject } from 'ajv';
 import { HookworkError } from '../errors/hookwork-error';
 import { FRAMEWORK_HEADERS } from '../model/framework-headers';
-import { HEADER_NAME_PATTERN, HEADER_VALUE_PATTERN, headerValueProblem } from '../model/wire-rules';
+import { HEADER_NAME_PATTERN, HEADER_VALUE_PATTERN, headerNameProblem, headerValueProblem } from '../model/wire-rules';
 import { durationAdvice, parseDuration } from './time-span';
 import {
   HEADER_STYLES,
@@ -151,7 +151,10 @@ function describe(error: ErrorObject, input: Record<string, unknown>): string {
       return `needs at least ${String(params.limit)} entr${params.limit === 1 ? 'y' : 'ies'}`;
     case 'pattern':
       if (error.instancePath === '/headers/userAgent') return headerValueProblem((input.headers as Record<string, unknown>).userAgent) ?? 'is not a valid header value';
-      return 'has characters that are not allowed (a header name is letters, digits and !#$%&\'*+.^_`|~-; no CR or LF)';
+      if (error.instancePath === '/headers/event' || error.instancePath === '/headers/retryCount') {
+        return headerNameProblem((input.headers as Record<string, unknown>)[error.instancePath.slice('/headers/'.length)]) ?? 'is not a valid header name';
+      }
+      return 'has characters that are not allowed';
     default:
       return error.message ?? 'is invalid';
   }

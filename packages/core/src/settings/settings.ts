@@ -20,6 +20,7 @@ export interface HookworkSettings {
   period: number;
   /** Delete delivery logs older than keepLogsForDays. */
   enableLoggingCleanup: boolean;
+  /** Days a delivery log entry is kept (with `enableLoggingCleanup`); fractions allowed. */
   keepLogsForDays: number;
   /** Dead-lettered requests are deleted after this many days (default: keepLogsForDays). */
   keepDeadLettersForDays: number;
@@ -75,6 +76,7 @@ export interface HookworkSettings {
 
 /** The circuit-breaker settings (see {@link HookworkSettings.breaker}); durations in ms. */
 export interface BreakerSettings {
+  /** False: the breaker never opens. */
   enabled: boolean;
   /** Failed attempts in a row that open the breaker (0: this trigger is off). */
   failureThreshold: number;
@@ -161,6 +163,7 @@ export function defaultSettings(): HookworkSettings {
  * work (log cleanup, the dispatcher) sees an `app.updateSettings()` without a restart.
  */
 export interface SettingsAccessor {
+  /** The settings now (the latest `updateSettings()` applied). */
   readonly current: Readonly<HookworkSettings>;
 }
 

@@ -30,5 +30,15 @@ export function durationAdvice(value: unknown): string {
     const timeSpan = `${two(Math.floor(seconds / 3600))}:${two(Math.floor(seconds / 60) % 60)}:${two(seconds % 60)}`;
     return `must be a duration, and "${value.trim()}" is ambiguous (.NET's TimeSpan reads bare digits as days, JavaScript as milliseconds): write a TimeSpan string such as "${timeSpan}" (${seconds} seconds), or the number ${n} (not a string) for milliseconds`;
   }
+  const text = typeof value === 'string' ? value.trim() : '';
+  const short = /^(\d{1,2}):(\d{2})$/.exec(text);
+  if (short) {
+    // .NET's TimeSpan.Parse reads "00:30" as hh:mm (30 minutes); a stopwatch reads it as mm:ss.
+    const [, a, b] = short;
+    return `must be a duration, and "${text}" is ambiguous (.NET's TimeSpan reads hh:mm, ${Number(a)} h ${Number(b)} min; others read mm:ss): write all three parts, "${a!.padStart(2, '0')}:${b}:00" for ${Number(a)} h ${Number(b)} min or "00:${a!.padStart(2, '0')}:${b}" for ${Number(a)} min ${Number(b)} s`;
+  }
+  const colonDays = /^(\d+):(\d{1,2}:\d{1,2}:\d{1,2}(?:\.\d{1,7})?)$/.exec(text);
+  if (colonDays) return `must be a duration: write the days with a dot, "${colonDays[1]}.${colonDays[2]}" (d.hh:mm:ss), as .NET's invariant TimeSpan format does`;
+  if (/^-/.test(text)) return 'must be a duration of 0 or more; a negative TimeSpan is not one';
   return 'must be a duration: a number of milliseconds, or a TimeSpan string such as "00:00:10" (hh:mm:ss) or "1.02:00:00" (d.hh:mm:ss)';
 }

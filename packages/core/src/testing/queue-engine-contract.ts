@@ -14,6 +14,7 @@ import { withSubject, type ContractFactory, type ContractSubject } from './contr
  * another engine on the same store, as another process would have.
  */
 export interface QueueEngineHarness {
+  /** Opens another engine on the harness's store, with these settings over the defaults. */
   open(settings?: HookworkSettingsInput): Promise<QueueEngine<unknown>>;
   /** Changes the settings an engine of this harness reads (as app.updateSettings() does), then wakes it. */
   updateSettings(engine: QueueEngine<unknown>, settings: HookworkSettingsInput): void;

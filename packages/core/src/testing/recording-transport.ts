@@ -2,13 +2,17 @@ import type { OutgoingRequest, SendOptions, Transport, TransportResult } from '.
 
 /** A request a {@link RecordingTransport} received, with the body as text. */
 export interface RecordedRequest {
+  /** The URL it was to go to. */
   url: string;
+  /** Its headers, signature included. */
   headers: Record<string, string>;
+  /** Its body as text. */
   body: string;
 }
 
 /** A {@link Transport} that sends nothing and records every request. */
 export interface RecordingTransport extends Transport {
+  /** Every request it was asked to send, in order. */
   readonly requests: RecordedRequest[];
 }
 

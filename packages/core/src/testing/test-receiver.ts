@@ -3,10 +3,15 @@ import type { AddressInfo } from 'node:net';
 
 /** A request as a {@link TestReceiver} got it. */
 export interface ReceivedRequest {
+  /** The HTTP method (`POST`). */
   method: string;
+  /** The path and query (`/hook?x=1`). */
   path: string;
+  /** The headers as Node read them (lower-case names). */
   headers: IncomingHttpHeaders;
+  /** The raw body, as the signature covers it. */
   body: Buffer;
+  /** The body decoded as UTF-8. */
   text: string;
 }
 
@@ -22,12 +27,15 @@ export interface TestReceiver {
   readonly url: string;
   /** `http://127.0.0.1:<port>`: append a path of your own per webhook. */
   readonly origin: string;
+  /** The port it listens on (the one asked for, or one the system chose). */
   readonly port: number;
   /** Requests in arrival order. */
   readonly requests: ReceivedRequest[];
+  /** How it answers the next requests; replace it to fail, delay or hold answers. */
   handler: TestReceiverHandler;
   /** Resolves when `count` requests have arrived (rejects after `timeoutMs`). */
   waitFor(count: number, timeoutMs?: number): Promise<ReceivedRequest[]>;
+  /** Stops listening and closes every connection, answered or not. */
   close(): Promise<void>;
 }
 

@@ -6,12 +6,15 @@ export type WorkerEvent = { type: string } & Record<string, unknown>;
 
 /** A running child process whose stdout JSON lines are collected as events. */
 export interface WorkerProcess {
+  /** The child process (to kill it, e.g. with SIGKILL). */
   child: ChildProcess;
+  /** The JSON lines it wrote to stdout so far, in order. */
   events: WorkerEvent[];
   /** Resolves with the first event (already seen or to come) matching `predicate`; rejects after `timeoutMs` or if the process exits first. */
   waitFor(predicate: (event: WorkerEvent) => boolean, timeoutMs?: number): Promise<WorkerEvent>;
   /** Resolves when the process has exited and every line it wrote was read, with its code or signal. */
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  /** What it wrote to stderr so far (for the message of a failed test). */
   stderr(): string;
 }
 

@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ReceiverError, isReceiverError } from '../errors/receiver-error';
 import type { AnyReceiver, ReceiverAnswer } from '../receiver';
+import { checkOptionKeys, kindOf } from '../option-keys';
 import { DEFAULT_MAX_BODY_BYTES, readRawBody } from './raw-body';
 
 // What the adapters share. The package's entry exports AdapterOptions and writeAnswer.
@@ -22,8 +23,15 @@ export function writeAnswer(response: ServerResponse, answer: ReceiverAnswer): v
   response.writeHead(answer.status, headers).end(answer.body);
 }
 
-/** Checks an adapter's maxBodyBytes. */
-export function checkMaxBodyBytes(options: AdapterOptions | undefined): number {
+/**
+ * Checks an adapter's maxBodyBytes and, given the adapter's name, that its options hold nothing
+ * else (the Fastify plugin's options also carry Fastify's own, such as `prefix`: it passes none).
+ */
+export function checkMaxBodyBytes(options: AdapterOptions | undefined, adapter?: string): number {
+  if (adapter !== undefined && options !== undefined) {
+    if (options === null || typeof options !== 'object' || Array.isArray(options)) throw new ReceiverError('RECEIVER_ERR_INVALID_OPTIONS', `${adapter} takes options such as { maxBodyBytes: 1048576 }; got ${kindOf(options)}`);
+    checkOptionKeys(adapter, options, ['maxBodyBytes']);
+  }
   const max = options?.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
   if (!Number.isInteger(max) || max < 1) throw new ReceiverError('RECEIVER_ERR_INVALID_OPTIONS', `maxBodyBytes is ${String(max)}; use a whole number of bytes from 1`);
   return max;

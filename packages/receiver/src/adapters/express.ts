@@ -25,7 +25,7 @@ export type ExpressLikeRequest = IncomingMessage & { body?: unknown; rawBody?: u
  */
 export function expressReceiver(receiver: AnyReceiver, options?: AdapterOptions): (request: ExpressLikeRequest, response: ServerResponse) => void {
   const target = checkReceiver(receiver, 'expressReceiver()');
-  const maxBodyBytes = checkMaxBodyBytes(options);
+  const maxBodyBytes = checkMaxBodyBytes(options, 'expressReceiver()');
   return (request, response) => {
     const parsed = request.body;
     const given = Buffer.isBuffer(parsed) ? parsed : Buffer.isBuffer(request.rawBody) ? request.rawBody : typeof parsed === 'string' ? parsed : undefined;

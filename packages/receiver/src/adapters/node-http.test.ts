@@ -64,5 +64,7 @@ describe('createNodeHandler (node:http)', () => {
   it('refuses options it cannot use', () => {
     expect(() => createNodeHandler(receiver, { maxBodyBytes: 0 })).toThrow(expect.objectContaining({ code: 'RECEIVER_ERR_INVALID_OPTIONS' }));
     expect(() => createNodeHandler({} as never)).toThrow(/needs a receiver made by createReceiver/);
+    // A typo must not leave the default limit in place silently.
+    expect(() => createNodeHandler(receiver, { maxBodySize: 10 } as never)).toThrow(expect.objectContaining({ code: 'RECEIVER_ERR_INVALID_OPTIONS', message: expect.stringMatching(/createNodeHandler\(\) does not know the option maxBodySize \(did you mean maxBodyBytes\?\)/) }));
   });
 });

@@ -12,7 +12,7 @@ import { checkMaxBodyBytes, checkReceiver, receiveFromStream, type AdapterOption
  */
 export function createNodeHandler(receiver: AnyReceiver, options?: AdapterOptions): (request: IncomingMessage, response: ServerResponse) => void {
   const target = checkReceiver(receiver, 'createNodeHandler()');
-  const maxBodyBytes = checkMaxBodyBytes(options);
+  const maxBodyBytes = checkMaxBodyBytes(options, 'createNodeHandler()');
   return (request, response) => {
     if (request.method !== 'POST') {
       response.writeHead(405, { allow: 'POST', 'content-type': 'application/json' }).end(JSON.stringify({ error: { message: 'webhooks are received with POST' } }));

@@ -34,6 +34,22 @@ export interface GenerateOptions {
 
 const IDENTIFIER = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
 
+/**
+ * Names a type alias cannot have (TypeScript's reserved words and its predefined type names:
+ * `export type string = …` does not compile) or should not (a global such as `Object` or `Event`
+ * would be shadowed in the file that imports it).
+ */
+const RESERVED_TYPE_NAMES = new Set([
+  // reserved words
+  'break', 'case', 'catch', 'class', 'const', 'continue', 'debugger', 'default', 'delete', 'do', 'else', 'enum', 'export', 'extends', 'false', 'finally', 'for', 'function',
+  'if', 'import', 'in', 'instanceof', 'new', 'null', 'return', 'super', 'switch', 'this', 'throw', 'true', 'try', 'typeof', 'var', 'void', 'while', 'with',
+  'implements', 'interface', 'let', 'package', 'private', 'protected', 'public', 'static', 'yield', 'await',
+  // predefined types and type operators
+  'any', 'unknown', 'never', 'string', 'number', 'boolean', 'symbol', 'bigint', 'object', 'undefined', 'type', 'keyof', 'infer', 'is', 'asserts', 'readonly', 'unique', 'satisfies',
+  // globals the generated file's users also need
+  'Object', 'Array', 'String', 'Number', 'Boolean', 'Symbol', 'BigInt', 'Function', 'Promise', 'Record', 'Partial', 'Required', 'Readonly', 'Pick', 'Omit', 'Date', 'Error', 'Event', 'Map', 'Set', 'JSON',
+]);
+
 /** `Umbraco.ContentPublish` → `UmbracoContentPublish`. */
 function pascalCase(alias: string): string {
   const name = alias
@@ -88,6 +104,9 @@ function payloadSchema(document: CatalogueInput, operation: CatalogueOperation, 
 export async function generateEventTypes(document: CatalogueInput, options: GenerateOptions): Promise<string> {
   const typeName = options.typeName ?? 'HookworkEvent';
   if (!IDENTIFIER.test(typeName)) throw new CatalogueInputError(`--name ${JSON.stringify(typeName)} is not a TypeScript identifier`);
+  if (RESERVED_TYPE_NAMES.has(typeName)) {
+    throw new CatalogueInputError(`--name ${typeName} is ${/^[a-z]/.test(typeName) ? 'a reserved word or built-in type of TypeScript' : 'a global of JavaScript or TypeScript that the type would shadow'}; choose a name of your own, e.g. ${typeName.charAt(0).toUpperCase()}${typeName.slice(1)}WebhookEvent`);
+  }
   if (!document || typeof document !== 'object' || typeof document.webhooks !== 'object' || document.webhooks === null) {
     throw new CatalogueInputError('the document has no webhooks section; give the OpenAPI 3.1 document `npx hookwork catalogue` writes (or the admin API serves)');
   }

@@ -57,10 +57,23 @@ describe('npx hookwork-types', () => {
     ['an entry hookwork did not write', () => [file('foreign.json', '{"webhooks":{"x":{"post":{"summary":"x"}}}}')], /webhooks\["x"\] has no post operation with x-hookwork-event/],
     ['a name that is not an identifier', () => [file('ok.json', '{"webhooks":{}}'), '--name', 'my-events'], /--name "my-events" is not a TypeScript identifier/],
     ['an unknown option', () => ['x.json', '--format'], /Unknown option '--format'/],
+    ['a reserved word as the name', () => [file('ok.json', '{"webhooks":{}}'), '--name', 'string'], /--name string is a reserved word or built-in type of TypeScript; choose a name of your own, e.g. StringWebhookEvent/],
+    ['a global as the name', () => [file('ok.json', '{"webhooks":{}}'), '--name', 'Event'], /--name Event is a global of JavaScript or TypeScript that the type would shadow/],
   ])('answers %s with a usage error and exit code 2', async (_what, args, message) => {
     const result = await hookworkTypes(...args());
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(message);
     expect(result.stdout).toBe('');
+  });
+
+  it.each<[string, (dir: string) => string, RegExp]>([
+    ['a directory that does not exist', (d) => join(d, 'no-such-dir', 'events.ts'), /its directory .*no-such-dir does not exist; create it first/],
+    ['a directory', (d) => d, /it is a directory; give --out a file name/],
+  ])('answers an --out into %s with RECEIVER_ERR_OUTPUT_FILE and exit code 1, not a stack trace', async (_what, outOf, message) => {
+    const result = await hookworkTypes(file('empty.json', '{"webhooks":{}}'), '--out', outOf(dir));
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/^hookwork-types: RECEIVER_ERR_OUTPUT_FILE: cannot write the types to /);
+    expect(result.stderr).toMatch(message);
+    expect(result.stderr).not.toMatch(/^\s+at /m);
   });
 });

@@ -1,13 +1,15 @@
 #!/usr/bin/env node
 import { readFileSync, writeFileSync } from 'node:fs';
-import { basename, resolve } from 'node:path';
+import { basename, dirname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { ReceiverError } from '../errors/receiver-error';
 import { CatalogueInputError, generateEventTypes, type CatalogueInput, type GenerateOptions } from './catalogue-types';
 
 // `npx hookwork-types catalogue.json --out src/events.ts`: the receiver's event union from the
 // sender's catalogue (docs/catalogue.md). json-schema-to-typescript is an optional peer: a
 // build-time tool, so a receiver's production install never carries it (or prettier with it).
-// Exit codes: 0 written, 1 generation failed, 2 a usage error.
+// Exit codes: 0 written, 1 generation failed or --out could not be written (a coded error),
+// 2 a usage error.
 
 const USAGE = `usage: hookwork-types <catalogue.json> [--out <file.ts>] [--name <TypeName>]
 
@@ -25,6 +27,26 @@ async function loadCompiler(): Promise<GenerateOptions['compile']> {
   } catch (error) {
     if ((error as { code?: string }).code !== 'MODULE_NOT_FOUND' && (error as { code?: string }).code !== 'ERR_MODULE_NOT_FOUND') throw error;
     throw new CatalogueInputError('json-schema-to-typescript is not installed; it is an optional peer of @hookwork/receiver, needed only to generate types: npm install --save-dev json-schema-to-typescript');
+  }
+}
+
+/**
+ * Writes the types to `--out`, or RECEIVER_ERR_OUTPUT_FILE naming the file and what to do: a
+ * missing directory, no permission, a directory where the file belongs.
+ */
+function writeOutput(out: string, text: string): void {
+  const file = resolve(out);
+  try {
+    writeFileSync(file, text);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    const why =
+      code === 'ENOENT' ? `its directory ${dirname(file)} does not exist; create it first (mkdir -p) or choose another --out` :
+      code === 'EACCES' || code === 'EPERM' || code === 'EROFS' ? 'this user may not write there; choose a writable --out or fix the permissions' :
+      code === 'EISDIR' ? 'it is a directory; give --out a file name, e.g. src/events.ts' :
+      code === 'ENOTDIR' ? 'a part of its path is a file, not a directory; choose another --out' :
+      `${(error as Error).message}; choose another --out`;
+    throw new ReceiverError('RECEIVER_ERR_OUTPUT_FILE', `cannot write the types to ${file}: ${why}`, { cause: error });
   }
 }
 
@@ -53,7 +75,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     const compile = await loadCompiler();
     const text = await generateEventTypes(document, { compile, source: basename(file), ...(values.name !== undefined ? { typeName: values.name } : {}) });
     if (values.out) {
-      writeFileSync(resolve(values.out), text);
+      writeOutput(values.out, text);
       process.stderr.write(`hookwork-types: wrote ${Object.keys(document.webhooks ?? {}).length} events to ${values.out}\n`);
     } else process.stdout.write(text);
     return 0;

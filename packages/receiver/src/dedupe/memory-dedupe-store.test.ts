@@ -52,4 +52,9 @@ describe('memoryDedupeStore', () => {
       expect(() => memoryDedupeStore({ maxEntries })).toThrow(expect.objectContaining({ code: 'RECEIVER_ERR_INVALID_OPTIONS' }));
     }
   });
+
+  it('refuses options it does not know or cannot use, naming them', () => {
+    expect(() => memoryDedupeStore({ maxEntry: 5 } as never)).toThrow(expect.objectContaining({ code: 'RECEIVER_ERR_INVALID_OPTIONS', message: expect.stringMatching(/does not know the option maxEntry \(did you mean maxEntries\?\)/) }));
+    expect(() => memoryDedupeStore({ now: 5 } as never)).toThrow(expect.objectContaining({ code: 'RECEIVER_ERR_INVALID_OPTIONS', message: expect.stringMatching(/now as a number/) }));
+  });
 });

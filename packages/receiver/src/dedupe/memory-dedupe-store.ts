@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { ReceiverError } from '../errors/receiver-error';
+import { checkOptionKeys, kindOf } from '../option-keys';
 import type { DedupeClaim, DedupeStore } from './dedupe-store';
 
 /** Options of {@link memoryDedupeStore}. */
@@ -26,6 +27,9 @@ interface Entry {
  * shared between workers — use a Redis or SQL store for that (see docs/receiver.md).
  */
 export function memoryDedupeStore(options: MemoryDedupeStoreOptions = {}): DedupeStore {
+  if (options === null || typeof options !== 'object' || Array.isArray(options)) throw new ReceiverError('RECEIVER_ERR_INVALID_OPTIONS', `memoryDedupeStore() takes options such as { maxEntries: 10000 }; got ${kindOf(options)}`);
+  checkOptionKeys('memoryDedupeStore()', options, ['maxEntries', 'now']);
+  if (options.now !== undefined && typeof options.now !== 'function') throw new ReceiverError('RECEIVER_ERR_INVALID_OPTIONS', `memoryDedupeStore() was given now as ${kindOf(options.now)}; give a function returning ms since the epoch, or leave it out`);
   const maxEntries = options.maxEntries ?? 10_000;
   if (!Number.isInteger(maxEntries) || maxEntries < 1) {
     throw new ReceiverError('RECEIVER_ERR_INVALID_OPTIONS', `memoryDedupeStore() was given maxEntries ${String(maxEntries)}; use a whole number from 1`);

@@ -19,6 +19,8 @@ export const RECEIVER_ERROR_CODES = Object.freeze({
   RECEIVER_ERR_HANDLER_FAILED: { status: 500, summary: "the event's handler threw" },
   RECEIVER_ERR_DEDUPE_STORE: { status: 500, summary: 'the dedupe store failed to claim the webhook-id' },
   RECEIVER_ERR_INVALID_OPTIONS: { status: 500, summary: 'createReceiver() or an adapter was given options it cannot work with' },
+  RECEIVER_ERR_OUTPUT_FILE: { status: 500, summary: 'hookwork-types could not write its --out file (a missing directory, no permission, a directory)' },
+  RECEIVER_ERR_INTERNAL: { status: 500, summary: 'an unexpected failure inside the receiver itself (a bug, a broken dependency), not the request or the handler' },
 } as const);
 
 /** A code of {@link RECEIVER_ERROR_CODES}. */

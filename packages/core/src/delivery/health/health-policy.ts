@@ -7,6 +7,7 @@ import { parseRetryAfter, RETRY_AFTER_STATUSES } from '../backoff';
 
 /** The health rules of one webhook: the app's settings with the webhook's own options over them. */
 export interface HealthPolicy {
+  /** The circuit breaker's rules (durations in ms). */
   breaker: BreakerSettings;
   /** Disable after this long failing without a success; 0: never. */
   autoDisableAfterMs: number;

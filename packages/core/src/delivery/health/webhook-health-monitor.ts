@@ -17,11 +17,17 @@ export type DeliveryAdmission = { readonly kind: 'send'; readonly probe: boolean
 export interface WebhookHealthMonitorDeps {
   /** The store's health, once the app is open. */
   store: () => WebhookHealthStore;
+  /** The webhook repository, once the app is open (auto-disable writes `enabled: false`). */
   repository: () => Pick<WebhookRepository, 'get' | 'update'>;
+  /** The cache of webhooks, told when one was disabled. */
   webhooks: Pick<WebhookCache, 'invalidate'>;
+  /** The app's settings (read `current` each time). */
   settings: SettingsAccessor;
+  /** The app's clock. */
   clock: Clock;
+  /** Where operator events (breaker opened, webhook disabled) are emitted. */
   reporter: LifecycleReporter;
+  /** The app's logger. */
   logger: Logger;
 }
 

@@ -7,11 +7,13 @@ export class MemoryWebhookHealthStore implements WebhookHealthStore {
   /** GCRA theoretical arrival times, ms. */
   private readonly tats = new Map<string, number>();
 
+  /** {@inheritDoc WebhookHealthStore.get} */
   async get(webhookKey: string): Promise<WebhookHealthRecord | undefined> {
     const record = this.records.get(webhookKey);
     return record && cloneData(record);
   }
 
+  /** {@inheritDoc WebhookHealthStore.compareAndSet} */
   async compareAndSet(webhookKey: string, expectedVersion: number, state: WebhookHealthState): Promise<WebhookHealthRecord | undefined> {
     if ((this.records.get(webhookKey)?.version ?? 0) !== expectedVersion) return undefined;
     const record: WebhookHealthRecord = { webhookKey, version: expectedVersion + 1, state: cloneData(state) };
@@ -19,16 +21,19 @@ export class MemoryWebhookHealthStore implements WebhookHealthStore {
     return cloneData(record);
   }
 
+  /** {@inheritDoc WebhookHealthStore.takeToken} */
   async takeToken(webhookKey: string, rate: TokenRate, now: Date): Promise<TokenGrant> {
     const { grant, tat } = gcraStep(this.tats.get(webhookKey), rate, now.getTime());
     if (tat !== undefined) this.tats.set(webhookKey, tat);
     return grant;
   }
 
+  /** {@inheritDoc WebhookHealthStore.list} */
   async list(): Promise<WebhookHealthRecord[]> {
     return [...this.records.values()].map(cloneData);
   }
 
+  /** {@inheritDoc WebhookHealthStore.delete} */
   async delete(webhookKey: string): Promise<void> {
     this.records.delete(webhookKey);
     this.tats.delete(webhookKey);

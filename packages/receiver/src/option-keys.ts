@@ -1,0 +1,25 @@
+import { ReceiverError } from './errors/receiver-error';
+
+/**
+ * Refuses keys an options object does not know — a typo (`secret` for `secrets`, `dedup` for
+ * `dedupe`) from JavaScript or through a cast would otherwise be ignored and the receiver run with
+ * the default the user meant to change. Names the key, the nearest known one and all of them.
+ *
+ * @throws ReceiverError RECEIVER_ERR_INVALID_OPTIONS
+ */
+export function checkOptionKeys(where: string, options: object, known: readonly string[]): void {
+  const unknown = Object.keys(options).filter((key) => !known.includes(key) && (options as Record<string, unknown>)[key] !== undefined);
+  if (unknown.length === 0) return;
+  const about = unknown.map((key) => {
+    const near = known.find((k) => k.toLowerCase() === key.toLowerCase() || k.toLowerCase().startsWith(key.toLowerCase().slice(0, 4)) || key.toLowerCase().startsWith(k.toLowerCase()));
+    return `${key}${near ? ` (did you mean ${near}?)` : ''}`;
+  });
+  throw new ReceiverError('RECEIVER_ERR_INVALID_OPTIONS', `${where} does not know the option${unknown.length > 1 ? 's' : ''} ${about.join(', ')}; its options are ${known.join(', ')}`);
+}
+
+/** `a string`, `null`, `an array`, for messages that say what was given instead. */
+export function kindOf(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array';
+  return /^[aeiou]/.test(typeof value) ? `an ${typeof value}` : `a ${typeof value}`;
+}
