@@ -1,0 +1,99 @@
+import Database from 'better-sqlite3';
+import { isHookworkError, type HookworkError } from '@hookwork/core';
+import { contractLogEntry, contractRequest } from '@hookwork/core/testing';
+import { openSqliteStorage } from './sqlite-storage';
+import { makeTempDir } from './testing/temp-dir';
+
+let temp: ReturnType<typeof makeTempDir>;
+beforeEach(() => (temp = makeTempDir()));
+afterEach(() => temp.remove());
+
+/** The ids in the file, read by a connection of its own (what another process would see). */
+function storedIds(file: string): string[] {
+  const other = new Database(file, { readonly: true });
+  try {
+    return (other.prepare('SELECT id FROM hookwork_requests ORDER BY id').all() as { id: string }[]).map((r) => r.id);
+  } finally {
+    other.close();
+  }
+}
+
+async function rejection(promise: Promise<unknown>): Promise<HookworkError> {
+  try {
+    await promise;
+  } catch (error) {
+    expect(isHookworkError(error)).toBe(true);
+    return error as HookworkError;
+  }
+  throw new Error('expected a rejection');
+}
+
+describe('SQLite group commit (publishes of one event-loop turn share a transaction)', () => {
+  it('resolves each concurrent enqueue only once its rows are committed: another connection sees them at that moment', async () => {
+    const file = temp.file();
+    const storage = openSqliteStorage({ file });
+    const seenWhenResolved: string[][] = [];
+    await Promise.all(
+      Array.from({ length: 16 }, (_, i) =>
+        storage.queue.enqueue([contractRequest(`r${String(i).padStart(2, '0')}`)]).then(() => {
+          seenWhenResolved.push(storedIds(file));
+        }),
+      ),
+    );
+    const all = Array.from({ length: 16 }, (_, i) => `r${String(i).padStart(2, '0')}`);
+    for (const seen of seenWhenResolved) expect(seen).toEqual(all);
+    await storage.close();
+  });
+
+  it('rejects only the publish whose batch fails (a duplicate id), storing nothing of that batch and all of the others', async () => {
+    const file = temp.file();
+    const storage = openSqliteStorage({ file });
+    await storage.queue.enqueue([contractRequest('taken')]);
+    const results = await Promise.allSettled([
+      storage.queue.enqueue([contractRequest('a1'), contractRequest('a2')]),
+      storage.queue.enqueue([contractRequest('b1'), contractRequest('taken')]),
+      storage.queue.enqueue([contractRequest('c1')]),
+      storage.deliveryLog.append([contractLogEntry('l1')]),
+    ]);
+    expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled', 'fulfilled']);
+    expect(((results[1] as PromiseRejectedResult).reason as HookworkError).code).toBe('HOOKWORK_ERR_ENQUEUE_FAILED');
+    expect(storedIds(file)).toEqual(['a1', 'a2', 'c1', 'taken']);
+    expect(await storage.deliveryLog.get('l1')).toBeDefined();
+    await storage.close();
+  });
+
+  it('rejects every write of the group with a coded error when the shared commit cannot happen, and stores none of them', async () => {
+    const file = temp.file();
+    const storage = openSqliteStorage({ file, busyTimeoutMs: 50 });
+    const holder = new Database(file);
+    holder.exec('BEGIN IMMEDIATE');
+    const writes = [storage.queue.enqueue([contractRequest('x1')]), storage.queue.enqueue([contractRequest('x2'), contractRequest('x3')]), storage.deliveryLog.append([contractLogEntry('lx')])];
+    const errors = await Promise.all(writes.map(rejection));
+    holder.exec('ROLLBACK');
+    holder.close();
+    expect(errors.map((e) => e.code)).toEqual(['HOOKWORK_ERR_ENQUEUE_FAILED', 'HOOKWORK_ERR_ENQUEUE_FAILED', 'HOOKWORK_ERR_STORAGE_LOCKED']);
+    expect(errors[0]!.message).toContain('could not store 1 request(s)');
+    expect(((errors[0] as Error).cause as HookworkError).code).toBe('HOOKWORK_ERR_STORAGE_LOCKED');
+    expect(storedIds(file)).toEqual([]);
+    expect(await storage.deliveryLog.get('lx')).toBeUndefined();
+    await storage.close();
+  });
+
+  it('commits writes still waiting for their turn when the store is closed', async () => {
+    const file = temp.file();
+    const storage = openSqliteStorage({ file });
+    const pending = storage.queue.enqueue([contractRequest('late')]);
+    await storage.close();
+    await pending;
+    expect(storedIds(file)).toEqual(['late']);
+  });
+
+  it('lets a claim take what was enqueued in the same turn, in one transaction', async () => {
+    const storage = openSqliteStorage({ file: temp.file() });
+    const enqueued = storage.queue.enqueue([contractRequest('now')]);
+    const claimed = await storage.queue.claim({ owner: 'A', limit: 10, leaseMs: 1000, now: new Date(Date.UTC(2031, 0, 1)) });
+    await enqueued;
+    expect(claimed.map((r) => r.id)).toEqual(['now']);
+    await storage.close();
+  });
+});
