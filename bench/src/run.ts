@@ -388,6 +388,7 @@ async function receiverCounted(receiver: ChildReceiver, count: number): Promise<
  * `done()` says all were delivered. CPU is this process's plus `serverPid`'s (redis-server).
  */
 async function measureSender(receiver: ChildReceiver, events: number, publishers: number, send: (i: number) => Promise<unknown>, done: (count: number) => Promise<void>, serverPid?: number): Promise<SenderFigure> {
+  await receiver.reset();
   await loops(1000, publishers, send);
   await done(1000);
   await receiver.reset();

@@ -73,6 +73,16 @@ export class SqliteConnection {
   }
 
   /**
+   * Runs `fn` in a `BEGIN IMMEDIATE` transaction of its own now, ahead of the writes waiting for
+   * the group commit (which stay waiting): for a write that must see the file as it is before them.
+   */
+  writeAlone<T>(doing: string, fn: () => T): T {
+    const value = this.run(doing, () => this.db.transaction(fn).immediate());
+    this.onCommit();
+    return value;
+  }
+
+  /**
    * Runs `fn` (synchronous statements) in the shared transaction of this event-loop turn; resolves
    * with its result once that transaction committed. Rejects with a coded error when `fn` throws
    * (its own statements undone, the others' kept) or when the commit fails (nothing stored).

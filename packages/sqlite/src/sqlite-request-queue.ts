@@ -1,6 +1,7 @@
 import {
   HookworkError,
   type ClaimOptions,
+  type EnqueueClaim,
   type EnqueueOptions,
   type NewWebhookRequest,
   type Page,
@@ -111,15 +112,32 @@ export class SqliteRequestQueue implements RequestQueue {
       );
     }
     if (requests.length === 0) return;
+    await this.store(requests);
+  }
+
+  async enqueueClaimed(requests: readonly NewWebhookRequest[], claim: EnqueueClaim): Promise<WebhookRequest[]> {
+    if (requests.length === 0) return [];
+    return this.store(requests, claim);
+  }
+
+  /** Inserts a batch, all or none; those of `claim.ids` in flight under its lease (never a FIFO request). */
+  private async store(requests: readonly NewWebhookRequest[], claim?: EnqueueClaim): Promise<WebhookRequest[]> {
     const c = this.connection;
+    const claimIds = claim && new Set(claim.ids);
+    const leaseExpiresAt = claim ? claim.now.getTime() + claim.leaseMs : null;
+    const claimed: WebhookRequest[] = [];
     try {
       // Publishes of one event-loop turn share one transaction (see SqliteConnection): this
       // resolves once the commit holding these rows is done, and a failure stores none of them.
       await c.writeGrouped(`enqueueing ${requests.length} request(s)`, () => {
         const insert = c.statement(
-          "INSERT INTO hookwork_requests (id, webhook_key, event_alias, body, created_at, due_at, state, retry_count, fifo, traceparent) VALUES (?, ?, ?, ?, ?, ?, 'pending', 0, ?, ?)",
+          'INSERT INTO hookwork_requests (id, webhook_key, event_alias, body, created_at, due_at, state, retry_count, lease_owner, lease_expires_at, fifo, traceparent) VALUES (?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?)',
         );
-        for (const r of requests) insert.run(r.id, r.webhookKey, r.eventAlias, r.body, r.createdAt.getTime(), r.dueAt.getTime(), r.fifo ?? null, r.traceparent ?? null);
+        for (const r of requests) {
+          const leased = claimIds?.has(r.id) === true && !r.fifo;
+          insert.run(r.id, r.webhookKey, r.eventAlias, r.body, r.createdAt.getTime(), r.dueAt.getTime(), leased ? 'inflight' : 'pending', leased ? claim!.owner : null, leased ? leaseExpiresAt : null, r.fifo ?? null, r.traceparent ?? null);
+          if (leased) claimed.push({ ...r, createdAt: new Date(r.createdAt.getTime()), dueAt: new Date(r.dueAt.getTime()), state: 'inflight', attempts: 0, leaseOwner: claim!.owner, leaseExpiresAt: new Date(leaseExpiresAt!) });
+        }
       });
       if (requests.some((r) => r.fifo)) this.linesExist = true;
     } catch (error) {
@@ -128,6 +146,7 @@ export class SqliteRequestQueue implements RequestQueue {
       }
       throw new HookworkError('HOOKWORK_ERR_ENQUEUE_FAILED', `could not store ${requests.length} request(s) in ${c.file}: ${(error as Error).message}`, { cause: error });
     }
+    return claimed;
   }
 
   async claim(options: ClaimOptions): Promise<WebhookRequest[]> {
@@ -214,11 +233,13 @@ export class SqliteRequestQueue implements RequestQueue {
   async renew(owner: string, ids: readonly string[], leaseMs: number, now: Date): Promise<string[]> {
     if (ids.length === 0) return [];
     const c = this.connection;
-    const rows = (await c.writeGrouped(`renewing ${ids.length} lease(s)`, () =>
+    // Now, ahead of the turn's waiting completions: the attempts of `ids` run until those commit,
+    // and a renewal behind them would find their rows gone and report the leases lost.
+    const rows = c.writeAlone(`renewing ${ids.length} lease(s)`, () =>
       c
         .statement("UPDATE hookwork_requests SET lease_expires_at = ? WHERE id IN (SELECT value FROM json_each(?)) AND state = 'inflight' AND lease_owner = ? RETURNING id")
         .all(now.getTime() + leaseMs, JSON.stringify(ids), owner),
-    )) as { id: string }[];
+    ) as { id: string }[];
     return rows.map((row) => row.id);
   }
 

@@ -26,6 +26,17 @@ export interface ClaimOptions {
   excludeWebhookKeys?: readonly string[];
 }
 
+/** The lease of {@link RequestQueue.enqueueClaimed}: which of the new requests are stored already claimed, and by whom. */
+export interface EnqueueClaim {
+  /** The claiming dispatcher (process), stored as the lease owner. */
+  owner: string;
+  /** The lease runs until `now + leaseMs`, as a claim's does. */
+  leaseMs: number;
+  now: Date;
+  /** Ids of requests of the batch to store in flight under this lease; none of them has `fifo`. */
+  ids: readonly string[];
+}
+
 /** Counts by state. */
 export interface QueueCounts {
   pending: number;
@@ -67,6 +78,14 @@ export interface RequestQueue<TTransaction = never> {
    * enqueue order, across every process; requests without `fifo` are not affected.
    */
   claim(options: ClaimOptions): Promise<WebhookRequest[]>;
+  /**
+   * Optional: {@link enqueue}, all or none, storing the requests of `claim.ids` already in flight
+   * under `claim.owner`'s lease — as if a claim had taken them in the same write — and the others
+   * pending. Returns the claimed ones as a claim would. The engine uses it to hand requests
+   * published in this process straight to its dispatcher when it has free slots and knows of no
+   * due backlog, saving a claim (a write transaction in a durable store) per publish.
+   */
+  enqueueClaimed?(requests: readonly NewWebhookRequest[], claim: EnqueueClaim): Promise<WebhookRequest[]>;
   /** Removes a delivered (or dropped) request. */
   complete(id: string, owner: string): Promise<boolean>;
   /**
