@@ -478,7 +478,7 @@ async function steadyLatency(receiver: ChildReceiver, rate: number, seconds: num
 }
 
 /** The peer section: every sender measured side by side, best of `rounds` alternating rounds; ratios against the baselines of this run. */
-async function peerSection(receiver: ChildReceiver, tmp: string, options: { events: number; rounds: number; latencyRate: number; latencySeconds: number }): Promise<Record<string, number>> {
+async function peerSection(receiver: ChildReceiver, tmp: string, options: { events: number; rounds: number; latencyRate: number; latencySeconds: number; latencyOnly?: boolean }): Promise<Record<string, number>> {
   let file = 0;
   const sqliteFile = () => sqliteStorage({ file: path.join(tmp, `peer-${file++}.db`) });
   let redis: Awaited<ReturnType<typeof startRedis>> | undefined;
@@ -502,8 +502,9 @@ async function peerSection(receiver: ChildReceiver, tmp: string, options: { even
       : []),
   ];
   const best = new Map<string, SenderFigure>();
+  const figures: Record<string, number> = {};
   try {
-    for (let r = 0; r < options.rounds; r++) {
+    for (let r = 0; r < (options.latencyOnly ? 0 : options.rounds); r++) {
       for (const [key, , run] of cases) {
         const figure = await run();
         const previous = best.get(key);
@@ -511,13 +512,15 @@ async function peerSection(receiver: ChildReceiver, tmp: string, options: { even
         best.set(key, { rps: Math.max(previous?.rps ?? 0, figure.rps), cpuUs: Math.min(previous?.cpuUs ?? Infinity, figure.cpuUs) });
       }
     }
+    if (!options.latencyOnly) printPeers();
+    // eslint-disable-next-line no-inner-declarations
+    function printPeers() {
     const axiosRps = best.get('axios')!.rps;
     const rawRps = best.get('raw')!.rps;
     const bullmqRps = best.get('bullmq')?.rps ?? NaN;
     console.log(`\npeers, ${events} events to one webhook, best of ${options.rounds} alternating rounds:`);
     console.log('| sender | deliveries/s | × tuned axios | × raw node:http | × BullMQ peer | CPU µs per delivery (incl. its store server) |');
     console.log('|---|---:|---:|---:|---:|---:|');
-    const figures: Record<string, number> = {};
     for (const [key, label] of cases) {
       const f = best.get(key)!;
       const versus = key === 'sqlite16' ? best.get('bullmq16')?.rps ?? NaN : bullmqRps;
@@ -529,6 +532,7 @@ async function peerSection(receiver: ChildReceiver, tmp: string, options: { even
     figures.peer_sqlite_toBullmq = round(best.get('sqlite')!.rps / bullmqRps);
     figures.peer_sqlite16_toBullmq16 = round(best.get('sqlite16')!.rps / (best.get('bullmq16')?.rps ?? NaN));
     figures.peer_sqlite16_toSqlite1 = round(best.get('sqlite16')!.rps / best.get('sqlite')!.rps);
+    }
 
     const { latencyRate: rate, latencySeconds: seconds } = options;
     const app = await defaultApp(receiver, sqliteFile());
@@ -614,7 +618,7 @@ async function main(): Promise<void> {
     const tmp = mkdtempSync(path.join(os.tmpdir(), 'hookwork-bench-'));
     try {
       const figures = process.argv.includes('--only-peers')
-        ? await peerSection(receiver, tmp, { events: quickRun ? 2_000 : 5_000, rounds: quickRun ? 1 : 3, latencyRate: 300, latencySeconds: quickRun ? 3 : 6 })
+        ? await peerSection(receiver, tmp, { events: quickRun ? 2_000 : 5_000, rounds: quickRun ? 1 : 3, latencyRate: 300, latencySeconds: quickRun ? 3 : 6, latencyOnly: process.argv.includes('--latency') })
         : await perWebhookSection(receiver, tmp, quickRun ? 2_000 : 5_000, quickRun ? 1 : 3);
       console.log(JSON.stringify(figures));
     } finally {

@@ -137,29 +137,30 @@ export class Dispatcher {
    * the engine stores them already leased to it (`enqueueClaimed`) and hands them over with
    * {@link handOff}, so a publish costs no claim round (a write transaction and a turn of the event
    * loop in a durable store). Not while the last claim found a backlog (a full batch: older requests
-   * go first), and only within free global and per-webhook slots; never a
+   * go first), and only within the bounds on what waits in memory that claims keep (a webhook at
+   * its limit gets requests to start as its slots free, as a claim would give it); never a
    * FIFO request (its order comes from the queue's claim), one not yet due, or one of a webhook
    * held back or left out of the last claim. The slots stay promised until {@link handOff}.
    */
   reserveHandoff(requests: readonly NewWebhookRequest[]): NewWebhookRequest[] {
     if (this.stopped || this.backlog) return [];
     const settings = this.deps.settings.current;
-    if (!settings.enabled) return [];
-    const { global, perWebhook } = settings.concurrency;
-    let free = global - this.active.size - this.readyCount - this.promisedCount;
-    if (free <= 0) return [];
+    if (!settings.enabled || this.active.size >= settings.concurrency.global) return [];
+    const batch = settings.claimBatchSize;
+    // What waits in memory stays within the bounds claims keep (see takeExcess): a batch per
+    // webhook, two in all. Beyond them requests are stored pending and claimed later.
+    let room = 2 * batch - this.readyCount - this.promisedCount;
     const now = this.deps.clock.now().getTime();
     const chosen: NewWebhookRequest[] = [];
     for (const request of requests) {
-      if (free <= 0) break;
+      if (room <= 0) break;
       const key = request.webhookKey;
       if (request.fifo || request.dueAt.getTime() > now || this.holds.has(key) || this.excluded.has(key)) continue;
-      const lane = this.lanes.get(key);
       const promised = this.promised.get(key) ?? 0;
-      if ((lane ? lane.running + lane.ready.length : 0) + promised >= perWebhook) continue;
+      if ((this.lanes.get(key)?.ready.length ?? 0) + promised >= batch) continue;
       this.promised.set(key, promised + 1);
       this.promisedCount++;
-      free--;
+      room--;
       chosen.push(request);
     }
     return chosen;
