@@ -160,7 +160,7 @@ async function baseline(receiver: ChildReceiver, requests: number): Promise<numb
 /** The per-webhook limit of the runs that do not say otherwise: the baseline's concurrency. */
 const BENCH_PER_WEBHOOK = 64;
 /** The default `concurrency.perWebhook`: one webhook at this limit is the quickstart's case. */
-const DEFAULT_PER_WEBHOOK = 8;
+const DEFAULT_PER_WEBHOOK = 16;
 
 async function newApp(storage?: StorageBackend, perWebhook = BENCH_PER_WEBHOOK, queue?: QueueEngineProvider): Promise<Hookwork> {
   const app = createHookwork({
@@ -512,9 +512,7 @@ async function peerSection(receiver: ChildReceiver, tmp: string, options: { even
         best.set(key, { rps: Math.max(previous?.rps ?? 0, figure.rps), cpuUs: Math.min(previous?.cpuUs ?? Infinity, figure.cpuUs) });
       }
     }
-    if (!options.latencyOnly) printPeers();
-    // eslint-disable-next-line no-inner-declarations
-    function printPeers() {
+    const printPeers = () => {
     const axiosRps = best.get('axios')!.rps;
     const rawRps = best.get('raw')!.rps;
     const bullmqRps = best.get('bullmq')?.rps ?? NaN;
@@ -532,7 +530,8 @@ async function peerSection(receiver: ChildReceiver, tmp: string, options: { even
     figures.peer_sqlite_toBullmq = round(best.get('sqlite')!.rps / bullmqRps);
     figures.peer_sqlite16_toBullmq16 = round(best.get('sqlite16')!.rps / (best.get('bullmq16')?.rps ?? NaN));
     figures.peer_sqlite16_toSqlite1 = round(best.get('sqlite16')!.rps / best.get('sqlite')!.rps);
-    }
+    };
+    if (!options.latencyOnly) printPeers();
 
     const { latencyRate: rate, latencySeconds: seconds } = options;
     const app = await defaultApp(receiver, sqliteFile());
