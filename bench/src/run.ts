@@ -738,6 +738,7 @@ async function main(): Promise<void> {
     );
     const bullmq = await bullmqSection(receiver, quick);
     const peers = await peerSection(receiver, tmp, { events: Math.round(5_000 * scale), rounds: settings.rounds, latencyRate: 300, latencySeconds: settings.latencySeconds });
+    const perWebhookLimits = await perWebhookSection(receiver, tmp, Math.round(5_000 * scale), settings.rounds);
     console.log(
       JSON.stringify({
         settings,
@@ -772,6 +773,7 @@ async function main(): Promise<void> {
         backlogSqliteToMemoryRatio: round(sqliteBacklog.peakRssGrowthMB / memoryBacklog.peakRssGrowthMB),
         ...bullmq,
         ...peers,
+        ...perWebhookLimits,
       }),
     );
   } finally {

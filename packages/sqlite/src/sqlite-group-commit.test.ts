@@ -28,14 +28,17 @@ async function rejection(promise: Promise<unknown>): Promise<HookworkError> {
   throw new Error('expected a rejection');
 }
 
-describe('SQLite group commit (publishes of one event-loop turn share a transaction)', () => {
+/** What the engine passes when other publishes are under way. */
+const shared = { shareCommit: true } as const;
+
+describe('SQLite group commit (concurrent publishes of one event-loop turn share a transaction)', () => {
   it('resolves each concurrent enqueue only once its rows are committed: another connection sees them at that moment', async () => {
     const file = temp.file();
     const storage = openSqliteStorage({ file });
     const seenWhenResolved: string[][] = [];
     await Promise.all(
       Array.from({ length: 16 }, (_, i) =>
-        storage.queue.enqueue([contractRequest(`r${String(i).padStart(2, '0')}`)]).then(() => {
+        storage.queue.enqueue([contractRequest(`r${String(i).padStart(2, '0')}`)], shared).then(() => {
           seenWhenResolved.push(storedIds(file));
         }),
       ),
@@ -50,9 +53,9 @@ describe('SQLite group commit (publishes of one event-loop turn share a transact
     const storage = openSqliteStorage({ file });
     await storage.queue.enqueue([contractRequest('taken')]);
     const results = await Promise.allSettled([
-      storage.queue.enqueue([contractRequest('a1'), contractRequest('a2')]),
-      storage.queue.enqueue([contractRequest('b1'), contractRequest('taken')]),
-      storage.queue.enqueue([contractRequest('c1')]),
+      storage.queue.enqueue([contractRequest('a1'), contractRequest('a2')], shared),
+      storage.queue.enqueue([contractRequest('b1'), contractRequest('taken')], shared),
+      storage.queue.enqueue([contractRequest('c1')], shared),
       storage.deliveryLog.append([contractLogEntry('l1')]),
     ]);
     expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled', 'fulfilled']);
@@ -67,7 +70,7 @@ describe('SQLite group commit (publishes of one event-loop turn share a transact
     const storage = openSqliteStorage({ file, busyTimeoutMs: 50 });
     const holder = new Database(file);
     holder.exec('BEGIN IMMEDIATE');
-    const writes = [storage.queue.enqueue([contractRequest('x1')]), storage.queue.enqueue([contractRequest('x2'), contractRequest('x3')]), storage.deliveryLog.append([contractLogEntry('lx')])];
+    const writes = [storage.queue.enqueue([contractRequest('x1')], shared), storage.queue.enqueue([contractRequest('x2'), contractRequest('x3')], shared), storage.deliveryLog.append([contractLogEntry('lx')])];
     const errors = await Promise.all(writes.map(rejection));
     holder.exec('ROLLBACK');
     holder.close();
@@ -82,15 +85,27 @@ describe('SQLite group commit (publishes of one event-loop turn share a transact
   it('commits writes still waiting for their turn when the store is closed', async () => {
     const file = temp.file();
     const storage = openSqliteStorage({ file });
-    const pending = storage.queue.enqueue([contractRequest('late')]);
+    const pending = storage.queue.enqueue([contractRequest('late')], shared);
     await storage.close();
     await pending;
     expect(storedIds(file)).toEqual(['late']);
   });
 
+  it('commits a lone publish at once, taking the writes waiting for the turn along', async () => {
+    const file = temp.file();
+    const storage = openSqliteStorage({ file });
+    const logged = storage.deliveryLog.append([contractLogEntry('waiting')]);
+    const enqueued = storage.queue.enqueue([contractRequest('alone')]);
+    // Committed before any turn of the event loop: another connection sees it now.
+    expect(storedIds(file)).toEqual(['alone']);
+    await Promise.all([logged, enqueued]);
+    expect(await storage.deliveryLog.get('waiting')).toBeDefined();
+    await storage.close();
+  });
+
   it('lets a claim take what was enqueued in the same turn, in one transaction', async () => {
     const storage = openSqliteStorage({ file: temp.file() });
-    const enqueued = storage.queue.enqueue([contractRequest('now')]);
+    const enqueued = storage.queue.enqueue([contractRequest('now')], shared);
     const claimed = await storage.queue.claim({ owner: 'A', limit: 10, leaseMs: 1000, now: new Date(Date.UTC(2031, 0, 1)) });
     await enqueued;
     expect(claimed.map((r) => r.id)).toEqual(['now']);

@@ -112,24 +112,28 @@ export class SqliteRequestQueue implements RequestQueue {
       );
     }
     if (requests.length === 0) return;
-    await this.store(requests);
+    await this.store(requests, undefined, options?.shareCommit === true);
   }
 
   async enqueueClaimed(requests: readonly NewWebhookRequest[], claim: EnqueueClaim): Promise<WebhookRequest[]> {
     if (requests.length === 0) return [];
-    return this.store(requests, claim);
+    return this.store(requests, claim, claim.shareCommit === true);
   }
 
-  /** Inserts a batch, all or none; those of `claim.ids` in flight under its lease (never a FIFO request). */
-  private async store(requests: readonly NewWebhookRequest[], claim?: EnqueueClaim): Promise<WebhookRequest[]> {
+  /**
+   * Inserts a batch, all or none; those of `claim.ids` in flight under its lease (never a FIFO
+   * request). With `share` (other publishes are under way) it waits for the turn's group commit;
+   * else it commits at once (taking any waiting writes along): a lone publisher never waits a turn.
+   */
+  private async store(requests: readonly NewWebhookRequest[], claim: EnqueueClaim | undefined, share: boolean): Promise<WebhookRequest[]> {
     const c = this.connection;
     const claimIds = claim && new Set(claim.ids);
     const leaseExpiresAt = claim ? claim.now.getTime() + claim.leaseMs : null;
     const claimed: WebhookRequest[] = [];
     try {
-      // Publishes of one event-loop turn share one transaction (see SqliteConnection): this
-      // resolves once the commit holding these rows is done, and a failure stores none of them.
-      await c.writeGrouped(`enqueueing ${requests.length} request(s)`, () => {
+      // Concurrent publishes of one event-loop turn share one transaction (see SqliteConnection):
+      // this resolves once the commit holding these rows is done, and a failure stores none of them.
+      const write = () => {
         const insert = c.statement(
           'INSERT INTO hookwork_requests (id, webhook_key, event_alias, body, created_at, due_at, state, retry_count, lease_owner, lease_expires_at, fifo, traceparent) VALUES (?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?)',
         );
@@ -138,7 +142,10 @@ export class SqliteRequestQueue implements RequestQueue {
           insert.run(r.id, r.webhookKey, r.eventAlias, r.body, r.createdAt.getTime(), r.dueAt.getTime(), leased ? 'inflight' : 'pending', leased ? claim!.owner : null, leased ? leaseExpiresAt : null, r.fifo ?? null, r.traceparent ?? null);
           if (leased) claimed.push({ ...r, createdAt: new Date(r.createdAt.getTime()), dueAt: new Date(r.dueAt.getTime()), state: 'inflight', attempts: 0, leaseOwner: claim!.owner, leaseExpiresAt: new Date(leaseExpiresAt!) });
         }
-      });
+      };
+      const doing = `enqueueing ${requests.length} request(s)`;
+      if (share) await c.writeGrouped(doing, write);
+      else c.write(doing, write);
       if (requests.some((r) => r.fifo)) this.linesExist = true;
     } catch (error) {
       if (isUniqueViolation((error as Error).cause)) {

@@ -11,6 +11,12 @@ export interface EnqueueOptions<TTransaction = unknown> {
    * it (HOOKWORK_ERR_INVALID_TRANSACTION).
    */
   transaction?: TTransaction;
+  /**
+   * A hint: other publishes of this process are under way and will enqueue in a moment. A store
+   * with group commit may then hold this enqueue for a commit shared with theirs (it still
+   * resolves only once committed); without it, it commits at once. Stores may ignore it.
+   */
+  shareCommit?: boolean;
 }
 
 /** Options of {@link RequestQueue.claim}. */
@@ -35,6 +41,8 @@ export interface EnqueueClaim {
   now: Date;
   /** Ids of requests of the batch to store in flight under this lease; none of them has `fifo`. */
   ids: readonly string[];
+  /** As {@link EnqueueOptions.shareCommit}. */
+  shareCommit?: boolean;
 }
 
 /** Counts by state. */

@@ -51,14 +51,16 @@ export class PollingQueueEngine<TTransaction = never> implements QueueEngine<TTr
 
   async enqueue(requests: readonly NewWebhookRequest[], options?: EngineEnqueueOptions<TTransaction>): Promise<void> {
     const dispatcher = this.dispatcher;
+    // Other publishes under way will enqueue in a moment: the store may share one commit with them.
+    const shareCommit = (this.context.publishesInFlight?.() ?? 1) > 1;
     const reserved = dispatcher && this.queue.enqueueClaimed && options?.transaction === undefined ? dispatcher.reserveHandoff(requests) : [];
-    if (reserved.length === 0) return this.queue.enqueue(requests, options);
+    if (reserved.length === 0) return this.queue.enqueue(requests, shareCommit ? { ...options, shareCommit } : options);
     // Requests this process can start at once are stored leased to it and handed to the
     // dispatcher: no claim round (a write transaction, a turn of the event loop) per publish.
     const now = this.context.clock.now();
     let leased: WebhookRequest[] = [];
     try {
-      leased = await this.queue.enqueueClaimed!(requests, { owner: this.owner, leaseMs: this.context.settings.current.leaseDuration, now, ids: reserved.map((r) => r.id) });
+      leased = await this.queue.enqueueClaimed!(requests, { owner: this.owner, leaseMs: this.context.settings.current.leaseDuration, now, ids: reserved.map((r) => r.id), shareCommit });
     } finally {
       dispatcher!.handOff(reserved, leased, now);
     }
