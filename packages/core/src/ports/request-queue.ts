@@ -38,6 +38,7 @@ export interface EnqueueClaim {
   owner: string;
   /** The lease runs until `now + leaseMs`, as a claim's does. */
   leaseMs: number;
+  /** The time the lease starts from (the enqueue's). */
   now: Date;
   /** Ids of requests of the batch to store in flight under this lease; none of them has `fifo`. */
   ids: readonly string[];
