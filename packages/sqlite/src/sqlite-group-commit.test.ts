@@ -1,7 +1,7 @@
 import Database from 'better-sqlite3';
 import { isHookworkError, type HookworkError } from '@hookwork/core';
 import { contractLogEntry, contractRequest } from '@hookwork/core/testing';
-import { openSqliteStorage } from './sqlite-storage';
+import { openSqliteStorage, sqliteStorage } from './sqlite-storage';
 import { makeTempDir } from './testing/temp-dir';
 
 let temp: ReturnType<typeof makeTempDir>;
@@ -110,5 +110,43 @@ describe('SQLite group commit (concurrent publishes of one event-loop turn share
     await enqueued;
     expect(claimed.map((r) => r.id)).toEqual(['now']);
     await storage.close();
+  });
+});
+
+describe('SQLite checkpoints', () => {
+  it('moves checkpoints to a thread of their own once the store is busy, and keeps a backstop inline', async () => {
+    const file = temp.file();
+    const storage = openSqliteStorage({ file });
+    expect(storage.database.pragma('wal_autocheckpoint', { simple: true })).toBe(1000);
+    for (let i = 0; i < 250; i++) await storage.queue.enqueue([contractRequest(`c${i}`)]);
+    expect(storage.database.pragma('wal_autocheckpoint', { simple: true })).toBe(10_000);
+    // The thread copies the WAL into the database file: a reader of the file alone sees every row.
+    const deadline = Date.now() + 20_000;
+    let backfilled = false;
+    while (!backfilled && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      const [status] = storage.database.pragma('wal_checkpoint(NOOP)') as { log: number; checkpointed: number }[];
+      backfilled = status !== undefined && status.log > 0 && status.checkpointed === status.log;
+    }
+    expect(backfilled).toBe(true);
+    await storage.close();
+    expect(storedIds(file)).toHaveLength(250);
+  });
+
+  it("keeps SQLite's own checkpoints with checkpoint: 'inline'", async () => {
+    const storage = openSqliteStorage({ file: temp.file(), checkpoint: 'inline' });
+    for (let i = 0; i < 250; i++) await storage.queue.enqueue([contractRequest(`c${i}`)]);
+    expect(storage.database.pragma('wal_autocheckpoint', { simple: true })).toBe(1000);
+    await storage.close();
+  });
+
+  it('refuses an unknown checkpoint mode with a coded error naming the choices', () => {
+    let error: unknown;
+    try {
+      sqliteStorage({ file: temp.file(), checkpoint: 'sometimes' as never });
+    } catch (caught) {
+      error = caught;
+    }
+    expect(error).toMatchObject({ code: 'HOOKWORK_ERR_INVALID_STORAGE_OPTIONS', message: expect.stringContaining('`checkpoint` must be "background"') });
   });
 });
