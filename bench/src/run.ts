@@ -627,7 +627,7 @@ async function main(): Promise<void> {
     return;
   }
   if (process.argv.includes('--only-e2e')) {
-    // For profiling: node --cpu-prof bench/dist/run.js --only-e2e [--sqlite] [--fifo] [--webhooks n] [--per-webhook n] [--events n]
+    // For profiling: node --cpu-prof bench/dist/run.js --only-e2e [--sqlite [--checkpoint-inline]] [--fifo] [--webhooks n] [--per-webhook n] [--events n]
     const option = (name: string, fallback: number) => {
       const at = process.argv.indexOf(name);
       return at >= 0 ? Number(process.argv[at + 1]) : fallback;
@@ -637,7 +637,7 @@ async function main(): Promise<void> {
     const receiver = await ChildReceiver.start();
     const tmp = mkdtempSync(path.join(os.tmpdir(), 'hookwork-bench-'));
     try {
-      const storage = process.argv.includes('--sqlite') ? () => sqliteStorage({ file: path.join(tmp, 'bench.db') }) : undefined;
+      const storage = process.argv.includes('--sqlite') ? () => sqliteStorage({ file: path.join(tmp, 'bench.db'), ...(process.argv.includes('--checkpoint-inline') ? { checkpoint: 'inline' as const } : {}) }) : undefined;
       const fifo = process.argv.includes('--fifo');
       const rps = await endToEnd(receiver, { webhooks, events: option('--events', Math.round(10_000 / webhooks)), perWebhook, fifo, ...(storage ? { storage } : {}) });
       console.log(`e2e ${storage ? 'SQLite' : 'memory'}${fifo ? ' FIFO' : ''}, ${webhooks} webhook(s), perWebhook ${perWebhook}: ${rps.toFixed(0)} deliveries/s, ${lastCpuUsPerDelivery.toFixed(0)} µs CPU per delivery`);
