@@ -36,7 +36,7 @@ const now = () => performance.timeOrigin + performance.now();
 const TITLE = 'A benchmark event with a body of a realistic size: '.padEnd(120, '.');
 
 /** A redis-server of the bench's own. */
-async function startRedis(): Promise<{ url: string; pid: number; stop: () => Promise<void> }> {
+export async function startRedis(): Promise<{ url: string; pid: number; stop: () => Promise<void> }> {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'hookwork-bench-redis-'));
   const port = await new Promise<number>((resolve) => {
     const server = createServer().listen(0, '127.0.0.1', () => {
@@ -73,7 +73,7 @@ async function startRedis(): Promise<{ url: string; pid: number; stop: () => Pro
 }
 
 /** CPU time of a process from /proc, µs. */
-function processCpuUs(pid: number): number {
+export function processCpuUs(pid: number): number {
   const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
   const ticks = Number(fields[11]) + Number(fields[12]); // utime, stime
   return (ticks * 1_000_000) / 100; // USER_HZ is 100 on Linux
@@ -219,4 +219,42 @@ export async function bullmqBench(
   } finally {
     await redis.stop();
   }
+}
+
+/**
+ * The do-it-yourself BullMQ peer of run.ts's peer section, started once and driven by the caller:
+ * `queue.add()` per event, a Worker at concurrency 64 signing (Standard Webhooks HMAC-SHA256) and
+ * POSTing with axios over a keep-alive agent — the same worker as {@link diy}.
+ */
+export async function startDiyPeer(url: string, redisUrl: string): Promise<{ publish(body: object): Promise<unknown>; close(): Promise<void> }> {
+  const name = `peer-${randomUUID().slice(0, 8)}`;
+  const secret = Buffer.from(generateSecret().slice('whsec_'.length), 'base64');
+  const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
+  const client = axios.create({ httpAgent: agent, maxRedirects: 0, proxy: false, timeout: 15_000 });
+  const connection = { url: redisUrl };
+  const queue = new Queue(name, { connection });
+  const worker = new Worker(
+    name,
+    async (job) => {
+      const body = JSON.stringify(job.data);
+      const timestamp = Math.floor(Date.now() / 1000);
+      const signature = createHmac('sha256', secret).update(`${job.id}.${timestamp}.${body}`).digest('base64');
+      const response = await client.post(url, body, {
+        headers: { 'content-type': 'application/json', 'webhook-id': job.id!, 'webhook-timestamp': String(timestamp), 'webhook-signature': `v1,${signature}` },
+        validateStatus: () => true,
+      });
+      if (response.status < 200 || response.status >= 300) throw new Error(`HTTP ${response.status}`);
+    },
+    { connection, concurrency: 64 },
+  );
+  await worker.waitUntilReady();
+  return {
+    publish: (body) => queue.add('bench.happened', body, { jobId: `msg_${randomUUID()}`, attempts: 6, backoff: { type: 'exponential', delay: 5000 }, removeOnComplete: true }),
+    async close() {
+      await worker.close();
+      await queue.obliterate({ force: true });
+      await queue.close();
+      agent.destroy();
+    },
+  };
 }

@@ -41,7 +41,7 @@ import {
 import { postgresStorage } from '@hookwork/postgres';
 import pg from 'pg';
 import { sqliteStorage } from '@hookwork/sqlite';
-import { bullmqBench } from './bullmq-bench';
+import { bullmqBench, processCpuUs, startDiyPeer, startRedis } from './bullmq-bench';
 import { transportBench, transportEndToEnd } from './transport-bench';
 
 const now = () => performance.timeOrigin + performance.now();
@@ -166,7 +166,7 @@ async function baseline(receiver: ChildReceiver, requests: number): Promise<numb
 /** The per-webhook limit of the runs that do not say otherwise: the baseline's concurrency. */
 const BENCH_PER_WEBHOOK = 64;
 /** The default `concurrency.perWebhook`: one webhook at this limit is the quickstart's case. */
-const DEFAULT_PER_WEBHOOK = 8;
+const DEFAULT_PER_WEBHOOK = 16;
 
 async function newApp(storage?: StorageBackend, perWebhook = BENCH_PER_WEBHOOK, queue?: QueueEngineProvider): Promise<Hookwork> {
   const app = createHookwork({
@@ -384,6 +384,272 @@ async function transportSection(receiver: ChildReceiver, quick: boolean, sqliteF
   };
 }
 
+// ---------------------------------------------------------------------------------------------
+// Peers (issue 17): hookwork next to what a user would write instead, measured in one run.
+// ---------------------------------------------------------------------------------------------
+
+/** A sender's figures: deliveries per second, and CPU per delivery of this process plus its store server's, µs. */
+interface SenderFigure {
+  rps: number;
+  cpuUs: number;
+}
+
+const cpuUsNow = () => {
+  const cpu = process.cpuUsage();
+  return cpu.user + cpu.system;
+};
+
+/** A raw `node:http` keep-alive POST (64 sockets): the least a sender can do, the machine's limit. */
+function rawHttp() {
+  const agent = new http.Agent({ keepAlive: true, maxSockets: 64, maxFreeSockets: 64 });
+  const post = (url: string, body: Buffer) =>
+    new Promise<void>((resolve, reject) => {
+      const target = new URL(url);
+      const request = http.request({ agent, host: target.hostname, port: target.port, path: target.pathname, method: 'POST', headers: { 'content-type': 'application/json', 'content-length': body.length } }, (response) => {
+        response.on('end', resolve).on('error', reject);
+        response.resume();
+      });
+      request.on('error', reject);
+      request.end(body);
+    });
+  return { post, close: () => agent.destroy() };
+}
+
+/** `loops` loops share calls `send(0 … count-1)`; each loop awaits one call before starting the next. */
+async function loops(count: number, concurrency: number, send: (i: number) => Promise<unknown>): Promise<void> {
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next < count) await send(next++);
+    }),
+  );
+}
+
+async function receiverCounted(receiver: ChildReceiver, count: number): Promise<void> {
+  const deadline = Date.now() + 300_000;
+  for (;;) {
+    const { count: got } = await receiver.stats();
+    if (got >= count) return;
+    if (Date.now() > deadline) throw new Error(`only ${got} of ${count} arrived`);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+}
+
+/**
+ * Measures one sender: a warm-up, then `events` sends from `publishers` concurrent loops, until
+ * `done()` says all were delivered. CPU is this process's plus `serverPid`'s (redis-server).
+ */
+async function measureSender(receiver: ChildReceiver, events: number, publishers: number, send: (i: number) => Promise<unknown>, done: (count: number) => Promise<void>, serverPid?: number): Promise<SenderFigure> {
+  await receiver.reset();
+  await loops(1000, publishers, send);
+  await done(1000);
+  await receiver.reset();
+  const t0 = now();
+  const cpu0 = cpuUsNow() + (serverPid ? processCpuUs(serverPid) : 0);
+  await loops(events, publishers, send);
+  await done(events);
+  const seconds = (now() - t0) / 1000;
+  const cpu = cpuUsNow() + (serverPid ? processCpuUs(serverPid) : 0) - cpu0;
+  const { count } = await receiver.stats();
+  if (count !== events) throw new Error(`receiver counted ${count} of ${events}`);
+  return { rps: events / seconds, cpuUs: cpu / events };
+}
+
+/** A direct loop at concurrency 64 (no durability): the raw `node:http` limit or the tuned axios loop. */
+async function directLoop(receiver: ChildReceiver, events: number, kind: 'raw' | 'axios'): Promise<SenderFigure> {
+  const { post, close } = kind === 'raw' ? rawHttp() : tunedAxios();
+  try {
+    return await measureSender(receiver, events, 64, (i) => post(receiver.url, benchBody(i, now())), (n) => receiverCounted(receiver, n));
+  } finally {
+    close();
+  }
+}
+
+/** hookwork with its default settings (only the SSRF guard told that the loopback receiver is fine), one webhook, signing and the log on. */
+async function defaultApp(receiver: ChildReceiver, storage?: StorageBackend, perWebhook?: number): Promise<Hookwork> {
+  const app = createHookwork({
+    composers: [benchComposer],
+    ...(storage ? { storage } : {}),
+    settings: { ...(perWebhook ? { concurrency: { perWebhook } } : {}), ssrf: { allowInternal: false, allow: ['127.0.0.1'] } },
+  });
+  await app.start();
+  await app.webhooks.create({ url: receiver.url, events: ['bench.happened'], secret: true });
+  return app;
+}
+
+async function hookworkSender(receiver: ChildReceiver, events: number, publishers: number, storage?: StorageBackend, perWebhook?: number): Promise<SenderFigure> {
+  const app = await defaultApp(receiver, storage, perWebhook);
+  try {
+    return await measureSender(
+      receiver,
+      events,
+      publishers,
+      (i) => app.publish(new BenchHappened(i, now())),
+      async (n) => {
+        await app.drain({ timeoutMs: 300_000 });
+        await receiverCounted(receiver, n);
+      },
+    );
+  } finally {
+    await app.stop();
+  }
+}
+
+async function bullmqPeerSender(receiver: ChildReceiver, redis: { url: string; pid: number }, events: number, publishers: number): Promise<SenderFigure> {
+  const peer = await startDiyPeer(receiver.url, redis.url);
+  try {
+    return await measureSender(receiver, events, publishers, (i) => peer.publish({ event: 'bench.happened', i, sentAt: now(), title: TITLE }), (n) => receiverCounted(receiver, n), redis.pid);
+  } finally {
+    await peer.close();
+  }
+}
+
+/** publish → arrival at a steady `rate`: p50/p99 of `send`, after a 1 s warm-up at the same rate. */
+async function steadyLatency(receiver: ChildReceiver, rate: number, seconds: number, send: (i: number) => Promise<unknown>, settle: () => Promise<void>): Promise<{ p50: number; p99: number }> {
+  const inFlight = new Set<Promise<unknown>>();
+  let fired = 0;
+  const fire = (i: number) => {
+    fired++;
+    const p = send(i).finally(() => inFlight.delete(p));
+    inFlight.add(p);
+  };
+  await receiver.reset();
+  await steady(rate, 1, fire);
+  await Promise.all(inFlight);
+  await settle();
+  await receiverCounted(receiver, fired);
+  await receiver.reset(true);
+  fired = 0;
+  await steady(rate, seconds, fire);
+  await Promise.all(inFlight);
+  await settle();
+  await receiverCounted(receiver, fired);
+  const { latencies } = await receiver.stats();
+  if (latencies.length !== Math.round(rate * seconds)) throw new Error(`latency: ${latencies.length} of ${Math.round(rate * seconds)} arrived`);
+  return { p50: round(percentile(latencies, 50)), p99: round(percentile(latencies, 99)) };
+}
+
+/** The peer section: every sender measured side by side, best of `rounds` alternating rounds; ratios against the baselines of this run. */
+async function peerSection(receiver: ChildReceiver, tmp: string, options: { events: number; rounds: number; latencyRate: number; latencySeconds: number; latencyOnly?: boolean }): Promise<Record<string, number>> {
+  let file = 0;
+  const sqliteFile = () => sqliteStorage({ file: path.join(tmp, `peer-${file++}.db`) });
+  let redis: Awaited<ReturnType<typeof startRedis>> | undefined;
+  try {
+    redis = await startRedis();
+  } catch (error) {
+    console.log(`BullMQ peer skipped: could not start redis-server (${(error as Error).message})`);
+  }
+  const { events } = options;
+  const cases: [string, string, () => Promise<SenderFigure>][] = [
+    ['raw', 'raw node:http keep-alive loop, c=64 (the limit)', () => directLoop(receiver, events, 'raw')],
+    ['axios', 'tuned axios loop, c=64 (no durability)', () => directLoop(receiver, events, 'axios')],
+    ['memory', 'hookwork, in-memory store, default settings', () => hookworkSender(receiver, events, 1)],
+    ['sqlite', 'hookwork, SQLite, default settings', () => hookworkSender(receiver, events, 1, sqliteFile())],
+    ['sqlite16', 'hookwork, SQLite, default settings, 16 publishers', () => hookworkSender(receiver, events, 16, sqliteFile())],
+    ...(redis
+      ? ([
+          ['bullmq', 'BullMQ + axios worker (Redis), c=64', () => bullmqPeerSender(receiver, redis!, events, 1)],
+          ['bullmq16', 'BullMQ + axios worker, 16 publishers', () => bullmqPeerSender(receiver, redis!, events, 16)],
+        ] as [string, string, () => Promise<SenderFigure>][])
+      : []),
+  ];
+  const best = new Map<string, SenderFigure>();
+  const figures: Record<string, number> = {};
+  try {
+    for (let r = 0; r < (options.latencyOnly ? 0 : options.rounds); r++) {
+      for (const [key, , run] of cases) {
+        const figure = await run();
+        const previous = best.get(key);
+        // The best rate of the rounds, and the least CPU: each is the run least disturbed by other work.
+        best.set(key, { rps: Math.max(previous?.rps ?? 0, figure.rps), cpuUs: Math.min(previous?.cpuUs ?? Infinity, figure.cpuUs) });
+      }
+    }
+    const printPeers = () => {
+    const axiosRps = best.get('axios')!.rps;
+    const rawRps = best.get('raw')!.rps;
+    const bullmqRps = best.get('bullmq')?.rps ?? NaN;
+    console.log(`\npeers, ${events} events to one webhook, best of ${options.rounds} alternating rounds:`);
+    console.log('| sender | deliveries/s | × tuned axios | × raw node:http | × BullMQ peer | CPU µs per delivery (incl. its store server) |');
+    console.log('|---|---:|---:|---:|---:|---:|');
+    for (const [key, label] of cases) {
+      const f = best.get(key)!;
+      const versus = key === 'sqlite16' ? best.get('bullmq16')?.rps ?? NaN : bullmqRps;
+      console.log(`| ${label} | ${f.rps.toFixed(0)} | ${(f.rps / axiosRps).toFixed(2)} | ${(f.rps / rawRps).toFixed(2)} | ${(f.rps / versus).toFixed(2)} | ${f.cpuUs.toFixed(0)} |`);
+      figures[`peer_${key}_rps`] = round(f.rps, 0);
+      figures[`peer_${key}_cpuUs`] = round(f.cpuUs, 0);
+      figures[`peer_${key}_toAxios`] = round(f.rps / axiosRps);
+    }
+    figures.peer_sqlite_toBullmq = round(best.get('sqlite')!.rps / bullmqRps);
+    figures.peer_sqlite16_toBullmq16 = round(best.get('sqlite16')!.rps / (best.get('bullmq16')?.rps ?? NaN));
+    figures.peer_sqlite16_toSqlite1 = round(best.get('sqlite16')!.rps / best.get('sqlite')!.rps);
+    };
+    if (!options.latencyOnly) printPeers();
+
+    const { latencyRate: rate, latencySeconds: seconds } = options;
+    const app = await defaultApp(receiver, sqliteFile());
+    let sqliteLat: { p50: number; p99: number };
+    try {
+      sqliteLat = await steadyLatency(receiver, rate, seconds, (i) => app.publish(new BenchHappened(i, now())), () => app.drain({ timeoutMs: 60_000 }));
+    } finally {
+      await app.stop();
+    }
+    const direct = tunedAxios();
+    const directLat = await steadyLatency(receiver, rate, seconds, (i) => direct.post(receiver.url, benchBody(i, now())), async () => undefined);
+    direct.close();
+    let bullmqLat = { p50: NaN, p99: NaN };
+    if (redis) {
+      const peer = await startDiyPeer(receiver.url, redis.url);
+      try {
+        bullmqLat = await steadyLatency(receiver, rate, seconds, (i) => peer.publish({ event: 'bench.happened', i, sentAt: now(), title: TITLE }), async () => undefined);
+      } finally {
+        await peer.close();
+      }
+    }
+    console.log(`\npublish → arrival at a steady ${rate} events/s for ${seconds} s:`);
+    console.log(`| sender | p50 ms | p99 ms | p99 × direct POST |`);
+    console.log('|---|---:|---:|---:|');
+    for (const [label, l] of [['direct axios POST', directLat], ['hookwork, SQLite, default settings', sqliteLat], ['BullMQ + axios worker', bullmqLat]] as const) {
+      console.log(`| ${label} | ${l.p50} | ${l.p99} | ${(l.p99 / directLat.p99).toFixed(2)} |`);
+    }
+    Object.assign(figures, {
+      peerLatencyRate: rate,
+      peerLatencySqliteP50Ms: sqliteLat.p50,
+      peerLatencySqliteP99Ms: sqliteLat.p99,
+      peerLatencyDirectP50Ms: directLat.p50,
+      peerLatencyDirectP99Ms: directLat.p99,
+      peerLatencyBullmqP50Ms: bullmqLat.p50,
+      peerLatencyBullmqP99Ms: bullmqLat.p99,
+      peerLatencySqliteToDirectP99: round(sqliteLat.p99 / directLat.p99),
+    });
+    return figures;
+  } finally {
+    await redis?.stop();
+  }
+}
+
+/** Per-webhook concurrency from measurements: one fast receiver, SQLite, default settings but `perWebhook`. */
+async function perWebhookSection(receiver: ChildReceiver, tmp: string, events: number, rounds: number): Promise<Record<string, number>> {
+  let file = 0;
+  const limits = [8, 16, 32, 64];
+  const best = new Map<number, SenderFigure>();
+  for (let r = 0; r < rounds; r++) {
+    for (const limit of limits) {
+      const f = await hookworkSender(receiver, events, 1, sqliteStorage({ file: path.join(tmp, `pw-${file++}.db`) }), limit);
+      const previous = best.get(limit);
+      best.set(limit, { rps: Math.max(previous?.rps ?? 0, f.rps), cpuUs: Math.min(previous?.cpuUs ?? Infinity, f.cpuUs) });
+    }
+  }
+  console.log(`\nper-webhook concurrency, SQLite, one fast receiver, ${events} events, best of ${rounds}:`);
+  const figures: Record<string, number> = {};
+  for (const limit of limits) {
+    const f = best.get(limit)!;
+    console.log(`  perWebhook ${String(limit).padEnd(3)} ${f.rps.toFixed(0)} deliveries/s (${(f.rps / best.get(8)!.rps).toFixed(2)} × 8), ${f.cpuUs.toFixed(0)} µs CPU per delivery`);
+    figures[`perWebhook${limit}Rps`] = round(f.rps, 0);
+    figures[`perWebhook${limit}CpuUs`] = round(f.cpuUs, 0);
+  }
+  return figures;
+}
+
 async function main(): Promise<void> {
   if (process.argv.includes('--only-bullmq')) {
     const receiver = await ChildReceiver.start();
@@ -421,9 +687,25 @@ async function main(): Promise<void> {
     }
     return;
   }
+  if (process.argv.includes('--only-peers') || process.argv.includes('--only-per-webhook')) {
+    // The peer section alone: node bench/dist/run.js --only-peers [--quick]; per-webhook limits: --only-per-webhook
+    const quickRun = process.argv.includes('--quick');
+    const receiver = await ChildReceiver.start();
+    const tmp = mkdtempSync(path.join(os.tmpdir(), 'hookwork-bench-'));
+    try {
+      const figures = process.argv.includes('--only-peers')
+        ? await peerSection(receiver, tmp, { events: quickRun ? 2_000 : 5_000, rounds: quickRun ? 1 : 3, latencyRate: 300, latencySeconds: quickRun ? 3 : 6, latencyOnly: process.argv.includes('--latency') })
+        : await perWebhookSection(receiver, tmp, quickRun ? 2_000 : 5_000, quickRun ? 1 : 3);
+      console.log(JSON.stringify(figures));
+    } finally {
+      await receiver.stop();
+      rmSync(tmp, { recursive: true, force: true });
+    }
+    return;
+  }
   if (process.argv.includes('--only-e2e')) {
     const cleanups: (() => Promise<void>)[] = [];
-    // For profiling: node --cpu-prof bench/dist/run.js --only-e2e [--sqlite | --postgres <url> [--synchronous-commit enqueue|all|none]] [--fifo] [--webhooks n] [--per-webhook n] [--events n]
+    // For profiling: node --cpu-prof bench/dist/run.js --only-e2e [--sqlite [--checkpoint-inline] | --postgres <url> [--synchronous-commit enqueue|all|none]] [--fifo] [--webhooks n] [--per-webhook n] [--events n]
     const option = (name: string, fallback: number) => {
       const at = process.argv.indexOf(name);
       return at >= 0 ? Number(process.argv[at + 1]) : fallback;
@@ -441,7 +723,7 @@ async function main(): Promise<void> {
       const storage = postgres
         ? () => postgresStorage({ connectionString: postgres, schema, synchronousCommit: (process.argv.includes('--synchronous-commit') ? process.argv[process.argv.indexOf('--synchronous-commit') + 1] : 'enqueue') as 'enqueue' })
         : process.argv.includes('--sqlite')
-          ? () => sqliteStorage({ file: path.join(tmp, 'bench.db') })
+          ? () => sqliteStorage({ file: path.join(tmp, 'bench.db'), ...(process.argv.includes('--checkpoint-inline') ? { checkpoint: 'inline' as const } : {}) })
           : undefined;
       const fifo = process.argv.includes('--fifo');
       const rps = await endToEnd(receiver, { webhooks, events: option('--events', Math.round(10_000 / webhooks)), perWebhook, fifo, ...(storage ? { storage } : {}) });
@@ -544,6 +826,8 @@ async function main(): Promise<void> {
     );
     const bullmq = await bullmqSection(receiver, quick);
     const transports = await transportSection(receiver, quick, sqliteFile);
+    const peers = await peerSection(receiver, tmp, { events: Math.round(5_000 * scale), rounds: settings.rounds, latencyRate: 300, latencySeconds: settings.latencySeconds });
+    const perWebhookLimits = await perWebhookSection(receiver, tmp, Math.round(5_000 * scale), settings.rounds);
     console.log(
       JSON.stringify({
         settings,
@@ -578,6 +862,8 @@ async function main(): Promise<void> {
         backlogSqliteToMemoryRatio: round(sqliteBacklog.peakRssGrowthMB / memoryBacklog.peakRssGrowthMB),
         ...bullmq,
         ...transports,
+        ...peers,
+        ...perWebhookLimits,
       }),
     );
   } finally {

@@ -66,7 +66,7 @@ export { parseDuration } from './settings/time-span';
 
 // Ports
 export { WebhookRepositoryToken, type WebhookRepository } from './ports/webhook-repository';
-export { RequestQueueToken, type ClaimOptions, type EnqueueOptions, type QueueCounts, type RedeliverSelector, type RequestQueue } from './ports/request-queue';
+export { RequestQueueToken, type ClaimOptions, type EnqueueClaim, type EnqueueOptions, type QueueCounts, type RedeliverSelector, type RequestQueue } from './ports/request-queue';
 export { DeliveryLogToken, type DeliveryLog, type DeliveryLogPage, type DeliveryLogQuery } from './ports/delivery-log';
 export type { Storage, StorageBackend, StorageCapabilities, StorageContext } from './ports/storage-backend';
 export {

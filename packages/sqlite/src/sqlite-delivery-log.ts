@@ -53,7 +53,8 @@ export class SqliteDeliveryLog implements DeliveryLog {
   async append(entries: readonly DeliveryLogEntry[]): Promise<void> {
     if (entries.length === 0) return;
     const c = this.connection;
-    c.write(`appending ${entries.length} delivery log entr${entries.length === 1 ? 'y' : 'ies'}`, () => {
+    // In the turn's shared transaction, with the completions and publishes of the same turn.
+    await c.writeGrouped(`appending ${entries.length} delivery log entr${entries.length === 1 ? 'y' : 'ies'}`, () => {
       const insert = c.statement(
         `INSERT INTO hookwork_delivery_log (key, webhook_key, request_id, url, event_alias, retry_count, date, status_code, request_headers, request_body, response_headers, response_body, error_kind, error_message, duration_ms, outcome)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,

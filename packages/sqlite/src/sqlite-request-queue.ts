@@ -1,6 +1,7 @@
 import {
   HookworkError,
   type ClaimOptions,
+  type EnqueueClaim,
   type EnqueueOptions,
   type NewWebhookRequest,
   type Page,
@@ -111,14 +112,40 @@ export class SqliteRequestQueue implements RequestQueue {
       );
     }
     if (requests.length === 0) return;
+    await this.store(requests, undefined, options?.shareCommit === true);
+  }
+
+  async enqueueClaimed(requests: readonly NewWebhookRequest[], claim: EnqueueClaim): Promise<WebhookRequest[]> {
+    if (requests.length === 0) return [];
+    return this.store(requests, claim, claim.shareCommit === true);
+  }
+
+  /**
+   * Inserts a batch, all or none; those of `claim.ids` in flight under its lease (never a FIFO
+   * request). With `share` (other publishes are under way) it waits for the turn's group commit;
+   * else it commits at once (taking any waiting writes along): a lone publisher never waits a turn.
+   */
+  private async store(requests: readonly NewWebhookRequest[], claim: EnqueueClaim | undefined, share: boolean): Promise<WebhookRequest[]> {
     const c = this.connection;
+    const claimIds = claim && new Set(claim.ids);
+    const leaseExpiresAt = claim ? claim.now.getTime() + claim.leaseMs : null;
+    const claimed: WebhookRequest[] = [];
     try {
-      c.write(`enqueueing ${requests.length} request(s)`, () => {
+      // Concurrent publishes of one event-loop turn share one transaction (see SqliteConnection):
+      // this resolves once the commit holding these rows is done, and a failure stores none of them.
+      const write = () => {
         const insert = c.statement(
-          "INSERT INTO hookwork_requests (id, webhook_key, event_alias, body, created_at, due_at, state, retry_count, fifo, traceparent) VALUES (?, ?, ?, ?, ?, ?, 'pending', 0, ?, ?)",
+          'INSERT INTO hookwork_requests (id, webhook_key, event_alias, body, created_at, due_at, state, retry_count, lease_owner, lease_expires_at, fifo, traceparent) VALUES (?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?)',
         );
-        for (const r of requests) insert.run(r.id, r.webhookKey, r.eventAlias, r.body, r.createdAt.getTime(), r.dueAt.getTime(), r.fifo ?? null, r.traceparent ?? null);
-      });
+        for (const r of requests) {
+          const leased = claimIds?.has(r.id) === true && !r.fifo;
+          insert.run(r.id, r.webhookKey, r.eventAlias, r.body, r.createdAt.getTime(), r.dueAt.getTime(), leased ? 'inflight' : 'pending', leased ? claim!.owner : null, leased ? leaseExpiresAt : null, r.fifo ?? null, r.traceparent ?? null);
+          if (leased) claimed.push({ ...r, createdAt: new Date(r.createdAt.getTime()), dueAt: new Date(r.dueAt.getTime()), state: 'inflight', attempts: 0, leaseOwner: claim!.owner, leaseExpiresAt: new Date(leaseExpiresAt!) });
+        }
+      };
+      const doing = `enqueueing ${requests.length} request(s)`;
+      if (share) await c.writeGrouped(doing, write);
+      else c.write(doing, write);
       if (requests.some((r) => r.fifo)) this.linesExist = true;
     } catch (error) {
       if (isUniqueViolation((error as Error).cause)) {
@@ -126,6 +153,7 @@ export class SqliteRequestQueue implements RequestQueue {
       }
       throw new HookworkError('HOOKWORK_ERR_ENQUEUE_FAILED', `could not store ${requests.length} request(s) in ${c.file}: ${(error as Error).message}`, { cause: error });
     }
+    return claimed;
   }
 
   async claim(options: ClaimOptions): Promise<WebhookRequest[]> {
@@ -174,22 +202,22 @@ export class SqliteRequestQueue implements RequestQueue {
 
   async complete(id: string, owner: string): Promise<boolean> {
     const c = this.connection;
-    return c.run(`completing request ${id}`, () => c.statement("DELETE FROM hookwork_requests WHERE id = ? AND state = 'inflight' AND lease_owner = ?").run(id, owner).changes === 1);
+    return c.writeGrouped(`completing request ${id}`, () => c.statement("DELETE FROM hookwork_requests WHERE id = ? AND state = 'inflight' AND lease_owner = ?").run(id, owner).changes === 1);
   }
 
   async completeMany(ids: readonly string[], owner: string): Promise<string[]> {
     if (ids.length === 0) return [];
     const c = this.connection;
-    // One transaction for the lot: a commit per delivered request was a large share of a delivery's cost.
-    const rows = c.write(`completing ${ids.length} request(s)`, () =>
+    // One statement for the lot, in the turn's shared transaction: a commit per delivered request was a large share of a delivery's cost.
+    const rows = (await c.writeGrouped(`completing ${ids.length} request(s)`, () =>
       c.statement("DELETE FROM hookwork_requests WHERE id IN (SELECT value FROM json_each(?)) AND state = 'inflight' AND lease_owner = ? RETURNING id").all(JSON.stringify(ids), owner),
-    ) as { id: string }[];
+    )) as { id: string }[];
     return rows.map((row) => row.id);
   }
 
   async reschedule(id: string, owner: string, update: { dueAt: Date; attempts: number; lastError?: string }): Promise<boolean> {
     const c = this.connection;
-    return c.run(
+    return c.writeGrouped(
       `rescheduling request ${id}`,
       () =>
         c
@@ -200,7 +228,7 @@ export class SqliteRequestQueue implements RequestQueue {
 
   async deadLetter(id: string, owner: string, update: { attempts: number; lastError?: string; now: Date }): Promise<boolean> {
     const c = this.connection;
-    return c.run(
+    return c.writeGrouped(
       `dead-lettering request ${id}`,
       () =>
         c
@@ -212,7 +240,9 @@ export class SqliteRequestQueue implements RequestQueue {
   async renew(owner: string, ids: readonly string[], leaseMs: number, now: Date): Promise<string[]> {
     if (ids.length === 0) return [];
     const c = this.connection;
-    const rows = c.write(`renewing ${ids.length} lease(s)`, () =>
+    // Now, ahead of the turn's waiting completions: the attempts of `ids` run until those commit,
+    // and a renewal behind them would find their rows gone and report the leases lost.
+    const rows = c.writeAlone(`renewing ${ids.length} lease(s)`, () =>
       c
         .statement("UPDATE hookwork_requests SET lease_expires_at = ? WHERE id IN (SELECT value FROM json_each(?)) AND state = 'inflight' AND lease_owner = ? RETURNING id")
         .all(now.getTime() + leaseMs, JSON.stringify(ids), owner),

@@ -129,6 +129,8 @@ export interface HookworkParts {
  */
 export class HookworkApp<TTransaction = never> implements Hookwork<TTransaction> {
   private current: HookworkState = 'created';
+  /** publish() calls under way. */
+  private publishing = 0;
   private starting: Promise<void> | undefined;
   private storage: Storage<unknown> | undefined;
   private engine: QueueEngine<unknown> | undefined;
@@ -208,6 +210,7 @@ export class HookworkApp<TTransaction = never> implements Hookwork<TTransaction>
         clock: parts.clock,
         logger: parts.logger,
         onError: (task, error) => parts.reporter.backgroundError(task, error),
+        publishesInFlight: () => this.publishing,
       });
       checkCapabilities(engine, parts.settings.get());
       await checkFifoWebhooks(engine, storage.webhooks);
@@ -278,6 +281,16 @@ export class HookworkApp<TTransaction = never> implements Hookwork<TTransaction>
   }
 
   async publish(notification: object, options: PublishOptions<TTransaction> = {}): Promise<PublishResult> {
+    // Counted so the engine knows whether other publishes will enqueue in a moment (group commit).
+    this.publishing++;
+    try {
+      return await this.publishOne(notification, options);
+    } finally {
+      this.publishing--;
+    }
+  }
+
+  private async publishOne(notification: object, options: PublishOptions<TTransaction>): Promise<PublishResult> {
     if (notification === null || typeof notification !== 'object') {
       throw new HookworkError('HOOKWORK_ERR_INVALID_NOTIFICATION', `publish() takes a notification object (an instance of a notification class); got ${notification === null ? 'null' : typeof notification}`);
     }

@@ -158,6 +158,12 @@ export interface QueueEngineContext {
   logger: Logger;
   /** Background failures (a claim that threw): reported on the app's lifecycle and logger. */
   onError(task: string, error: unknown): void;
+  /**
+   * Optional: how many `publish()` calls of the app are under way now (the caller's included).
+   * More than one means other publishes will enqueue in a moment, so a store with group commit may
+   * hold an enqueue for the turn's shared commit; a lone publisher commits at once.
+   */
+  publishesInFlight?(): number;
 }
 
 /**

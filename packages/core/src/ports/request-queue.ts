@@ -11,6 +11,12 @@ export interface EnqueueOptions<TTransaction = unknown> {
    * it (HOOKWORK_ERR_INVALID_TRANSACTION).
    */
   transaction?: TTransaction;
+  /**
+   * A hint: other publishes of this process are under way and will enqueue in a moment. A store
+   * with group commit may then hold this enqueue for a commit shared with theirs (it still
+   * resolves only once committed); without it, it commits at once. Stores may ignore it.
+   */
+  shareCommit?: boolean;
 }
 
 /** Options of {@link RequestQueue.claim}. */
@@ -25,6 +31,20 @@ export interface ClaimOptions {
   now: Date;
   /** Skip requests of these webhooks (e.g. endpoints already at their concurrency limit). */
   excludeWebhookKeys?: readonly string[];
+}
+
+/** The lease of {@link RequestQueue.enqueueClaimed}: which of the new requests are stored already claimed, and by whom. */
+export interface EnqueueClaim {
+  /** The claiming dispatcher (process), stored as the lease owner. */
+  owner: string;
+  /** The lease runs until `now + leaseMs`, as a claim's does. */
+  leaseMs: number;
+  /** The time the lease starts from (the enqueue's). */
+  now: Date;
+  /** Ids of requests of the batch to store in flight under this lease; none of them has `fifo`. */
+  ids: readonly string[];
+  /** As {@link EnqueueOptions.shareCommit}. */
+  shareCommit?: boolean;
 }
 
 /** Counts by state. */
@@ -73,6 +93,14 @@ export interface RequestQueue<TTransaction = never> {
    * enqueue order, across every process; requests without `fifo` are not affected.
    */
   claim(options: ClaimOptions): Promise<WebhookRequest[]>;
+  /**
+   * Optional: {@link enqueue}, all or none, storing the requests of `claim.ids` already in flight
+   * under `claim.owner`'s lease — as if a claim had taken them in the same write — and the others
+   * pending. Returns the claimed ones as a claim would. The engine uses it to hand requests
+   * published in this process straight to its dispatcher when it has free slots and knows of no
+   * due backlog, saving a claim (a write transaction in a durable store) per publish.
+   */
+  enqueueClaimed?(requests: readonly NewWebhookRequest[], claim: EnqueueClaim): Promise<WebhookRequest[]>;
   /** Removes a delivered (or dropped) request. */
   complete(id: string, owner: string): Promise<boolean>;
   /**

@@ -141,7 +141,8 @@ export function defaultSettings(): HookworkSettings {
     maxRetryAfter: HOUR,
     retryClientErrors: true,
     timeout: 15 * SECOND,
-    concurrency: { global: 64, perWebhook: 8 },
+    // perWebhook 16: measured against 8, 32 and 64 with one fast receiver (docs/performance.md).
+    concurrency: { global: 64, perWebhook: 16 },
     claimBatchSize: 100,
     leaseDuration: 60 * SECOND,
     maxPayloadBytes: 1024 * 1024,

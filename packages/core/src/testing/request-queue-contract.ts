@@ -52,6 +52,32 @@ export function describeRequestQueueContract(name: string, factory: ContractFact
     it(title, () => withSubject(factory, (made) => body(made.subject, made)));
 
   describe(`RequestQueue contract: ${name}`, () => {
+    describe('enqueueClaimed (optional)', () => {
+      test('stores the listed requests in flight under the lease, as a claim would, and the others pending', async (queue) => {
+        if (!queue.enqueueClaimed) return;
+        const claimed = await queue.enqueueClaimed([contractRequest('h1'), contractRequest('h2'), contractRequest('h3', { webhookKey: 'wh-2' })], { owner: 'A', leaseMs: 1000, now: at(0), ids: ['h1', 'h3'] });
+        expect(claimed.map((r) => [r.id, r.state, r.leaseOwner, r.leaseExpiresAt?.getTime(), r.attempts])).toEqual([
+          ['h1', 'inflight', 'A', at(0).getTime() + 1000, 0],
+          ['h3', 'inflight', 'A', at(0).getTime() + 1000, 0],
+        ]);
+        expect(await queue.get('h1')).toEqual(claimed[0]);
+        expect((await queue.get('h2'))!.state).toBe('pending');
+        // Held by A: another claimer gets only the pending one until the lease expires.
+        expect(ids(await queue.claim({ owner: 'B', limit: 10, leaseMs: 1000, now: at(500) }))).toEqual(['h2']);
+        expect(await queue.complete('h1', 'A')).toBe(true);
+        expect(ids(await queue.claim({ owner: 'B', limit: 10, leaseMs: 1000, now: at(1000) }))).toEqual(['h3']);
+      });
+
+      test('stores all or none: a duplicate id stores nothing of the batch', async (queue) => {
+        if (!queue.enqueueClaimed) return;
+        await queue.enqueue([contractRequest('taken')]);
+        const error = await rejection(queue.enqueueClaimed([contractRequest('n1'), contractRequest('taken')], { owner: 'A', leaseMs: 1000, now: at(0), ids: ['n1'] }));
+        expect(error.code).toBe('HOOKWORK_ERR_ENQUEUE_FAILED');
+        expect(await queue.get('n1')).toBeUndefined();
+        expect(await queue.counts()).toEqual({ pending: 1, inFlight: 0, dead: 0 });
+      });
+    });
+
     describe('enqueue', () => {
       test('stores requests as pending with retry count 0, every field intact, dates as Date objects', async (queue) => {
         const request = contractRequest('msg_1', { createdAt: at(1), dueAt: at(2), webhookKey: 'wh-x', eventAlias: 'collections.save.after.posts' });

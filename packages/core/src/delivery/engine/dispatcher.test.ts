@@ -77,8 +77,8 @@ describe('the dispatcher', () => {
         return 'all 40 healthy requests arrived';
       })();
       expect(await Promise.race([allHealthy, firstTimeout])).toBe('all 40 healthy requests arrived');
-      // The stuck webhook holds only its own lane: perWebhook (8) attempts, not the host's.
-      expect(held.length).toBe(8);
+      // The stuck webhook holds only its own lane: perWebhook (the default) attempts, not the host's.
+      expect(held.length).toBe(app.settings.concurrency.perWebhook);
     } finally {
       for (const res of held) res.end();
     }

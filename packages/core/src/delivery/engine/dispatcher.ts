@@ -2,7 +2,7 @@ import { setMaxListeners } from 'node:events';
 import type { Clock } from '../../runtime/clock';
 import type { SettingsAccessor } from '../../settings/settings';
 import type { RequestQueue } from '../../ports/request-queue';
-import type { WebhookRequest } from '../../model/webhook-request';
+import type { NewWebhookRequest, WebhookRequest } from '../../model/webhook-request';
 
 /** What the dispatcher needs from its engine. */
 export interface DispatcherDeps {
@@ -80,6 +80,11 @@ export class Dispatcher {
   private timer: NodeJS.Timeout | undefined;
   private timerAt = Infinity;
   private abort = new AbortController();
+  /** Slots promised by {@link reserveHandoff} to requests being enqueued, by webhook. */
+  private readonly promised = new Map<string, number>();
+  private promisedCount = 0;
+  /** The last claim took a full batch: the store holds more due requests than were taken (a backlog). */
+  private backlog = true;
 
   constructor(private readonly deps: DispatcherDeps) {}
 
@@ -96,6 +101,8 @@ export class Dispatcher {
   start(): void {
     if (!this.stopped) return;
     this.stopped = false;
+    // Until a claim says otherwise, the store may hold a backlog from before this start.
+    this.backlog = true;
     this.abort = new AbortController();
     // Every running attempt listens to this one signal (stop() aborts them all).
     setMaxListeners(0, this.abort.signal);
@@ -122,6 +129,65 @@ export class Dispatcher {
     if (at <= this.deps.clock.now().getTime()) return;
     this.holds.set(webhookKey, Math.max(this.holds.get(webhookKey) ?? 0, at));
     this.armTimer(at - this.deps.clock.now().getTime());
+    this.schedulePump();
+  }
+
+  /**
+   * Of requests about to be enqueued in this process, those this dispatcher can start at once:
+   * the engine stores them already leased to it (`enqueueClaimed`) and hands them over with
+   * {@link handOff}, so a publish costs no claim round (a write transaction and a turn of the event
+   * loop in a durable store). Not while the last claim found a backlog (a full batch: older requests
+   * go first), and only within the bounds on what waits in memory that claims keep (a webhook at
+   * its limit gets requests to start as its slots free, as a claim would give it); never a
+   * FIFO request (its order comes from the queue's claim), one not yet due, or one of a webhook
+   * held back or left out of the last claim. The slots stay promised until {@link handOff}.
+   */
+  reserveHandoff(requests: readonly NewWebhookRequest[]): NewWebhookRequest[] {
+    if (this.stopped || this.backlog) return [];
+    const settings = this.deps.settings.current;
+    if (!settings.enabled || this.active.size >= settings.concurrency.global) return [];
+    const batch = settings.claimBatchSize;
+    // What waits in memory stays within the bounds claims keep (see takeExcess): a batch per
+    // webhook, two in all. Beyond them requests are stored pending and claimed later.
+    let room = 2 * batch - this.readyCount - this.promisedCount;
+    const now = this.deps.clock.now().getTime();
+    const chosen: NewWebhookRequest[] = [];
+    for (const request of requests) {
+      if (room <= 0) break;
+      const key = request.webhookKey;
+      if (request.fifo || request.dueAt.getTime() > now || this.holds.has(key) || this.excluded.has(key)) continue;
+      const promised = this.promised.get(key) ?? 0;
+      if ((this.lanes.get(key)?.ready.length ?? 0) + promised >= batch) continue;
+      this.promised.set(key, promised + 1);
+      this.promisedCount++;
+      room--;
+      chosen.push(request);
+    }
+    return chosen;
+  }
+
+  /**
+   * Ends the promise of {@link reserveHandoff} for `reserved`; `leased` (those the store now
+   * holds leased to this dispatcher: none when the enqueue failed) wait in their lanes like
+   * claimed requests and start at the next round.
+   */
+  handOff(reserved: readonly NewWebhookRequest[], leased: readonly WebhookRequest[], now: Date): void {
+    for (const request of reserved) {
+      const left = (this.promised.get(request.webhookKey) ?? 1) - 1;
+      if (left > 0) this.promised.set(request.webhookKey, left);
+      else this.promised.delete(request.webhookKey);
+      this.promisedCount--;
+    }
+    if (leased.length === 0) return;
+    if (this.stopped) {
+      void this.giveBack(leased.map((request) => ({ request, heldUntil: 0 })));
+      return;
+    }
+    const settings = this.deps.settings.current;
+    const heldUntil = now.getTime() + Math.min(settings.leaseDuration / 2, settings.period);
+    for (const request of leased) this.lane(request.webhookKey).ready.push({ request, heldUntil });
+    this.readyCount += leased.length;
+    this.earliestHeldUntil = Math.min(this.earliestHeldUntil, heldUntil);
     this.schedulePump();
   }
 
@@ -216,6 +282,7 @@ export class Dispatcher {
         excludeWebhookKeys: [...full],
       });
       this.excluded = full;
+      this.backlog = claimed.length >= batch;
       if (this.stopped) {
         await this.giveBack(claimed.map((request) => ({ request, heldUntil: 0 })));
         return;

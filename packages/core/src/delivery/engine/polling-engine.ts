@@ -35,6 +35,9 @@ export class PollingQueueEngine<TTransaction = never> implements QueueEngine<TTr
   private dispatcher: Dispatcher | undefined;
   private unwatch: (() => void) | undefined;
   private renewTimer: NodeJS.Timeout | undefined;
+  /** Wakes to skip: enqueues since the last turn whose requests were all handed to the dispatcher. */
+  private coveredWakes = 0;
+  private coveredReset: NodeJS.Immediate | undefined;
 
   constructor(
     private readonly queue: RequestQueue<TTransaction>,
@@ -46,8 +49,28 @@ export class PollingQueueEngine<TTransaction = never> implements QueueEngine<TTr
     this.completions = new CompletionBatcher(queue, this.owner);
   }
 
-  enqueue(requests: readonly NewWebhookRequest[], options?: EngineEnqueueOptions<TTransaction>): Promise<void> {
-    return this.queue.enqueue(requests, options);
+  async enqueue(requests: readonly NewWebhookRequest[], options?: EngineEnqueueOptions<TTransaction>): Promise<void> {
+    const dispatcher = this.dispatcher;
+    // Other publishes under way will enqueue in a moment: the store may share one commit with them.
+    const shareCommit = (this.context.publishesInFlight?.() ?? 1) > 1;
+    const reserved = dispatcher && this.queue.enqueueClaimed && options?.transaction === undefined ? dispatcher.reserveHandoff(requests) : [];
+    if (reserved.length === 0) return this.queue.enqueue(requests, shareCommit ? { ...options, shareCommit } : options);
+    // Requests this process can start at once are stored leased to it and handed to the
+    // dispatcher: no claim round (a write transaction, a turn of the event loop) per publish.
+    const now = this.context.clock.now();
+    let leased: WebhookRequest[] = [];
+    try {
+      leased = await this.queue.enqueueClaimed!(requests, { owner: this.owner, leaseMs: this.context.settings.current.leaseDuration, now, ids: reserved.map((r) => r.id), shareCommit });
+    } finally {
+      dispatcher!.handOff(reserved, leased, now);
+    }
+    if (leased.length < requests.length) return dispatcher!.wake();
+    // Nothing was left for a claim to find: the wake() the caller makes next need not claim.
+    this.coveredWakes++;
+    this.coveredReset ??= setImmediate(() => {
+      this.coveredWakes = 0;
+      this.coveredReset = undefined;
+    });
   }
 
   start(handler: DeliveryHandler): void {
@@ -68,6 +91,14 @@ export class PollingQueueEngine<TTransaction = never> implements QueueEngine<TTr
   }
 
   wake(): void {
+    // A wake right after an enqueue whose requests were all handed over (publish wakes the engine
+    // after every enqueue) would only make the dispatcher claim and find nothing. Counted, and
+    // forgotten at the next turn: a wake from elsewhere taken in its place is made good by the
+    // publish's own wake that follows.
+    if (this.coveredWakes > 0) {
+      this.coveredWakes--;
+      return;
+    }
     this.dispatcher?.wake();
   }
 

@@ -1,5 +1,5 @@
 import { HookworkError } from '../../errors/hookwork-error';
-import type { ClaimOptions, EnqueueOptions, QueueCounts, RedeliverSelector, RequestQueue } from '../../ports/request-queue';
+import type { ClaimOptions, EnqueueClaim, EnqueueOptions, QueueCounts, RedeliverSelector, RequestQueue } from '../../ports/request-queue';
 import type { Page, PageRequest } from '../../model/page';
 import type { NewWebhookRequest, WebhookRequest } from '../../model/webhook-request';
 import { cloneData } from './clone-data';
@@ -42,14 +42,31 @@ export class MemoryRequestQueue implements RequestQueue {
     if (options?.transaction !== undefined) {
       throw new HookworkError('HOOKWORK_ERR_INVALID_TRANSACTION', 'the in-memory queue cannot enqueue inside a host transaction; use a backend that supports it (PostgreSQL) or publish without { transaction }');
     }
+    this.store(requests);
+  }
+
+  async enqueueClaimed(requests: readonly NewWebhookRequest[], claim: EnqueueClaim): Promise<WebhookRequest[]> {
+    return this.store(requests, claim);
+  }
+
+  /** Stores a batch, all or none; those of `claim.ids` in flight under its lease. Returns copies of the claimed. */
+  private store(requests: readonly NewWebhookRequest[], claim?: EnqueueClaim): WebhookRequest[] {
     const seen = new Set<string>();
     for (const r of requests) {
       if (this.all.has(r.id) || seen.has(r.id)) throw new HookworkError('HOOKWORK_ERR_ENQUEUE_FAILED', `a request with the id ${r.id} is already queued; nothing of this batch was stored`);
       seen.add(r.id);
     }
+    const claimIds = claim && new Set(claim.ids);
+    const claimed: WebhookRequest[] = [];
     for (const r of requests) {
       const rec: Rec = { request: { ...cloneData(r), state: 'pending', attempts: 0 }, seq: this.seq++ };
       this.all.set(r.id, rec);
+      if (claimIds?.has(r.id) && !rec.request.fifo) {
+        Object.assign(rec.request, { state: 'inflight', leaseOwner: claim!.owner, leaseExpiresAt: new Date(claim!.now.getTime() + claim!.leaseMs) });
+        this.inflight.set(r.id, rec);
+        claimed.push(cloneData(rec.request));
+        continue;
+      }
       if (rec.request.fifo) {
         const line = this.line(rec.request.webhookKey);
         line.recs.push(rec);
@@ -57,6 +74,7 @@ export class MemoryRequestQueue implements RequestQueue {
       }
       this.insertPending(rec);
     }
+    return claimed;
   }
 
   async claim(options: ClaimOptions): Promise<WebhookRequest[]> {
