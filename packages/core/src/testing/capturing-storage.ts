@@ -1,5 +1,5 @@
 import { memoryStorage } from '../storage/memory/memory-storage';
-import type { EnqueueOptions } from '../ports/request-queue';
+import type { EnqueueClaim, EnqueueOptions } from '../ports/request-queue';
 import type { NewWebhookRequest } from '../model/webhook-request';
 import type { Storage, StorageBackend } from '../ports/storage-backend';
 
@@ -37,6 +37,16 @@ export function capturingStorage(inner: StorageBackend = memoryStorage()): Captu
               return async (requests: readonly NewWebhookRequest[], options?: EnqueueOptions<never>) => {
                 await target.enqueue(requests, options);
                 enqueued.push(...requests.map((r) => ({ ...r })));
+              };
+            }
+            // The engine hands requests published in this process straight to its dispatcher
+            // through enqueueClaimed when the queue has it: those are enqueued too.
+            if (property === 'enqueueClaimed' && target.enqueueClaimed) {
+              const enqueueClaimed = target.enqueueClaimed.bind(target);
+              return async (requests: readonly NewWebhookRequest[], claim: EnqueueClaim) => {
+                const claimed = await enqueueClaimed(requests, claim);
+                enqueued.push(...requests.map((r) => ({ ...r })));
+                return claimed;
               };
             }
             const value = Reflect.get(target, property, receiver) as unknown;
