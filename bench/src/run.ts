@@ -14,6 +14,8 @@
  *    (bench/src/bullmq-bench.ts; `--only-bullmq` runs this part alone).
  * 7. FIFO: one webhook delivering in publish order, one request at a time, next to the same run
  *    without FIFO (memory, then SQLite) — what ordering costs in throughput.
+ * 8. PostgreSQL: end to end, two processes vs one, claim cost at 1,000,000 pending, latency at
+ *    300/s, publish in a host transaction (bench/src/postgres-bench.ts; `--only-postgres` alone).
  */
 import 'reflect-metadata';
 import { fork, spawnSync, type ChildProcess } from 'node:child_process';
@@ -39,6 +41,7 @@ import { postgresStorage } from '@hookwork/postgres';
 import pg from 'pg';
 import { sqliteStorage } from '@hookwork/sqlite';
 import { bullmqBench } from './bullmq-bench';
+import { postgresBench } from './postgres-bench';
 
 const now = () => performance.timeOrigin + performance.now();
 const TITLE = 'A benchmark event with a body of a realistic size: '.padEnd(120, '.');
@@ -226,8 +229,8 @@ async function steady(rate: number, seconds: number, fire: (i: number) => void):
   }
 }
 
-async function latency(receiver: ChildReceiver, rate: number, seconds: number): Promise<{ hookwork: { p50: number; p99: number }; direct: { p50: number; p99: number } }> {
-  const app = await newApp();
+async function latency(receiver: ChildReceiver, rate: number, seconds: number, storage?: () => StorageBackend): Promise<{ hookwork: { p50: number; p99: number }; direct: { p50: number; p99: number } }> {
+  const app = await newApp(storage?.());
   let hookwork: number[];
   try {
     await app.webhooks.create({ url: receiver.url, events: ['bench.happened'], secret: true });
@@ -344,7 +347,34 @@ async function bullmqSection(receiver: ChildReceiver, quick: boolean, only?: 'di
   };
 }
 
+/** Section 8, printed; its figures for the JSON line. */
+function postgresSection(receiver: ChildReceiver, quick: boolean): Promise<Record<string, number | string>> {
+  const scale = quick ? 0.2 : 1;
+  return postgresBench(
+    {
+      receiver,
+      composer: benchComposer,
+      notify: (i) => new BenchHappened(i, now()),
+      baseline: (requests) => baseline(receiver, requests),
+      endToEnd: (storage, events) => endToEnd(receiver, { webhooks: 1, events, storage }),
+      latency: (storage, rate, seconds) => latency(receiver, rate, seconds, storage),
+      parkedQueue,
+    },
+    { quick, rounds: quick ? 1 : 3, baselineRequests: Math.round(20_000 * scale), events: Math.round(5_000 * scale) },
+  );
+}
+
 async function main(): Promise<void> {
+  if (process.argv.includes('--only-postgres')) {
+    // node bench/dist/run.js --only-postgres [--quick]
+    const receiver = await ChildReceiver.start();
+    try {
+      console.log(JSON.stringify(await postgresSection(receiver, process.argv.includes('--quick'))));
+    } finally {
+      await receiver.stop();
+    }
+    return;
+  }
   if (process.argv.includes('--only-bullmq')) {
     const receiver = await ChildReceiver.start();
     try {
@@ -478,6 +508,7 @@ async function main(): Promise<void> {
       `backlog of ${sqliteBacklog.count} pending, SQLite: peak RSS +${sqliteBacklog.peakRssGrowthMB} MB (target ≤ ~100 MB; ${(sqliteBacklog.peakRssGrowthMB / memoryBacklog.peakRssGrowthMB).toFixed(2)} × the in-memory queue's +${memoryBacklog.peakRssGrowthMB} MB)`,
     );
     const bullmq = await bullmqSection(receiver, quick);
+    const postgres = await postgresSection(receiver, quick);
     console.log(
       JSON.stringify({
         settings,
@@ -511,6 +542,7 @@ async function main(): Promise<void> {
         backlogMemoryPeakRssGrowthMB: memoryBacklog.peakRssGrowthMB,
         backlogSqliteToMemoryRatio: round(sqliteBacklog.peakRssGrowthMB / memoryBacklog.peakRssGrowthMB),
         ...bullmq,
+        ...postgres,
       }),
     );
   } finally {
