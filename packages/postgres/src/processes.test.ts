@@ -62,11 +62,12 @@ describe('several processes on one PostgreSQL schema', () => {
       const id = webhookIdOf(arrival);
       if (open.has(id)) overlapping.push(id);
       open.add(id);
-      // 20 ms per answer: one process at concurrency 8 would need 1.5 s, so all three take part.
+      // 50 ms per answer: one process at concurrency 8 would need 3.75 s, so all three take part
+      // even when one of them starts late on a busy machine.
       setTimeout(() => {
         open.delete(id);
         res.writeHead(200).end();
-      }, 20);
+      }, 50);
     };
     const processes = [0, 1, 2].map(() => start(['deliver', db.url, schema, 'wait']));
     await Promise.all(processes.map((p) => p.waitFor((e) => e.type === 'ready', 60_000)));
