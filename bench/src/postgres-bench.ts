@@ -3,7 +3,8 @@
  * runs it alone). Ratios are measured in one run, against the same receiver child as the rest:
  *
  * 1. End to end, one process, one webhook: @hookwork/postgres next to the tuned axios baseline
- *    (rounds alternate, best of each kept, as run.ts does for SQLite).
+ *    (rounds alternate, best of each kept, as run.ts does for SQLite); once more with
+ *    `synchronousCommit: 'none'`, to show what waiting for the WAL flush costs.
  * 2. Two processes sharing the database vs one: app instances in child processes deliver a
  *    backlog committed in one transaction (its NOTIFY wakes them at once).
  * 3. Claim cost with 1,000,000 pending requests vs 1,000: the queue filled by one
@@ -47,6 +48,8 @@ export interface PostgresBenchHelpers {
 
 export interface PostgresBenchOptions {
   quick: boolean;
+  /** Run only these parts (all when absent): e2e, processes, claim, latency, publish. */
+  only?: readonly string[];
   rounds: number;
   baselineRequests: number;
   events: number;
@@ -76,8 +79,8 @@ class BenchSchemas {
     return name;
   }
 
-  storage(schema = this.next()): StorageBackend {
-    return postgresStorage({ connectionString: BENCH_PG_URL, schema }) as StorageBackend;
+  storage(schema = this.next(), synchronousCommit?: 'none'): StorageBackend {
+    return postgresStorage({ connectionString: BENCH_PG_URL, schema, ...(synchronousCommit ? { synchronousCommit } : {}) }) as StorageBackend;
   }
 
   async dropAll(): Promise<void> {
@@ -275,75 +278,95 @@ export async function postgresBench(helpers: PostgresBenchHelpers, options: Post
     console.log(`PostgreSQL section skipped: ${reason}`);
     return { postgresSkipped: reason };
   }
+  const want = (part: string) => !options.only || options.only.length === 0 || options.only.includes(part);
+  const figures: Record<string, number | string> = {};
   try {
-    // 1. End to end, alternating with the baseline; best of each.
-    let baselineRps = 0;
-    let pgRps = 0;
-    for (let r = 0; r < options.rounds; r++) {
-      baselineRps = Math.max(baselineRps, await helpers.baseline(options.baselineRequests));
-      pgRps = Math.max(pgRps, await helpers.endToEnd(() => schemas.storage(), options.events));
+    if (want('e2e')) {
+      // 1. End to end, alternating with the baseline; best of each.
+      let baselineRps = 0;
+      let pgRps = 0;
+      for (let r = 0; r < options.rounds; r++) {
+        baselineRps = Math.max(baselineRps, await helpers.baseline(options.baselineRequests));
+        pgRps = Math.max(pgRps, await helpers.endToEnd(() => schemas.storage(), options.events));
+      }
+      // Once more with no commit waiting for the WAL flush: how much of the cost is the disk's.
+      const noSyncRps = await helpers.endToEnd(() => schemas.storage(undefined, 'none'), options.events);
+      console.log(`baseline axios keep-alive POST, c=64 (again):  ${baselineRps.toFixed(0)} req/s`);
+      console.log(`end to end, PostgreSQL, 1 webhook:            ${pgRps.toFixed(0)} deliveries/s  (${(pgRps / baselineRps).toFixed(2)} × baseline; target ≥ 0.50)`);
+      console.log(`  same, synchronousCommit 'none' (one run):   ${noSyncRps.toFixed(0)} deliveries/s  (${(noSyncRps / baselineRps).toFixed(2)} × baseline)`);
+      Object.assign(figures, {
+        pgBaselineRps: round(baselineRps, 0),
+        e2ePostgres1Rps: round(pgRps, 0),
+        e2ePostgres1Ratio: round(pgRps / baselineRps),
+        e2ePostgres1NoSyncRps: round(noSyncRps, 0),
+        e2ePostgres1NoSyncRatio: round(noSyncRps / baselineRps),
+      });
     }
-    console.log(`baseline axios keep-alive POST, c=64 (again):  ${baselineRps.toFixed(0)} req/s`);
-    console.log(`end to end, PostgreSQL, 1 webhook:            ${pgRps.toFixed(0)} deliveries/s  (${(pgRps / baselineRps).toFixed(2)} × baseline; target ≥ 0.50)`);
 
-    // 2. Two app instances on one database vs one.
-    const backlog = options.quick ? 3_000 : 10_000;
-    let one = 0;
-    let two = 0;
-    for (let r = 0; r < options.rounds; r++) {
-      one = Math.max(one, await sharedBacklog(helpers, schemas, 1, backlog));
-      two = Math.max(two, await sharedBacklog(helpers, schemas, 2, backlog));
+    if (want('processes')) {
+      // 2. Two app instances on one database vs one.
+      const backlog = options.quick ? 3_000 : 10_000;
+      let one = 0;
+      let two = 0;
+      for (let r = 0; r < options.rounds; r++) {
+        one = Math.max(one, await sharedBacklog(helpers, schemas, 1, backlog));
+        two = Math.max(two, await sharedBacklog(helpers, schemas, 2, backlog));
+      }
+      console.log(`backlog of ${backlog}, 1 app process:           ${one.toFixed(0)} deliveries/s`);
+      console.log(`backlog of ${backlog}, 2 app processes:         ${two.toFixed(0)} deliveries/s  (${(two / one).toFixed(2)} × one process)`);
+      Object.assign(figures, { pgBacklog: backlog, pgOneProcessRps: round(one, 0), pgTwoProcessesRps: round(two, 0), pgTwoProcessRatio: round(two / one) });
     }
-    console.log(`backlog of ${backlog}, 1 app process:           ${one.toFixed(0)} deliveries/s`);
-    console.log(`backlog of ${backlog}, 2 app processes:         ${two.toFixed(0)} deliveries/s  (${(two / one).toFixed(2)} × one process)`);
 
-    // 3. Claim cost, 1,000 vs 1,000,000 pending.
-    const claims = await claimCost(helpers, schemas);
-    const { small, large } = claims;
-    const claimRatio = large.claimUs / small.claimUs;
-    console.log(`claim(50), 1,000 pending:                     ${(small.claimUs / 1000).toFixed(2)} ms (completeMany(50) ${(small.completeUs / 1000).toFixed(2)} ms)`);
-    console.log(
-      `claim(50), 1,000,000 pending:                 ${(large.claimUs / 1000).toFixed(2)} ms (completeMany(50) ${(large.completeUs / 1000).toFixed(2)} ms)  (claim ${claimRatio.toFixed(2)} ×; target ≤ 2; fill + VACUUM ANALYZE ${claims.fillSeconds.toFixed(1)} s)`,
-    );
+    if (want('claim')) {
+      // 3. Claim cost, 1,000 vs 1,000,000 pending.
+      const claims = await claimCost(helpers, schemas);
+      const { small, large } = claims;
+      const claimRatio = large.claimUs / small.claimUs;
+      console.log(`claim(50), 1,000 pending:                     ${(small.claimUs / 1000).toFixed(2)} ms (completeMany(50) ${(small.completeUs / 1000).toFixed(2)} ms)`);
+      console.log(
+        `claim(50), 1,000,000 pending:                 ${(large.claimUs / 1000).toFixed(2)} ms (completeMany(50) ${(large.completeUs / 1000).toFixed(2)} ms)  (claim ${claimRatio.toFixed(2)} ×; target ≤ 2; fill + VACUUM ANALYZE ${claims.fillSeconds.toFixed(1)} s)`,
+      );
+      Object.assign(figures, {
+        pgClaimUs1k: round(small.claimUs, 0),
+        pgClaimUs1m: round(large.claimUs, 0),
+        pgClaimCostRatio: round(claimRatio),
+        pgCompleteUs1k: round(small.completeUs, 0),
+        pgCompleteUs1m: round(large.completeUs, 0),
+      });
+    }
 
-    // 4. Latency at 300/s.
-    const rate = 300;
-    const lat = await helpers.latency(() => schemas.storage(), rate, options.quick ? 2 : 6);
-    const p99Ratio = lat.hookwork.p99 / lat.direct.p99;
-    console.log(`latency at ${rate}/s, PostgreSQL, publish → arrival: p50 ${lat.hookwork.p50} ms, p99 ${lat.hookwork.p99} ms`);
-    console.log(`latency at ${rate}/s, direct axios POST:          p50 ${lat.direct.p50} ms, p99 ${lat.direct.p99} ms  (p99 ratio ${p99Ratio.toFixed(2)}; target ≤ 3)`);
+    if (want('latency')) {
+      // 4. Latency at 300/s.
+      const rate = 300;
+      const lat = await helpers.latency(() => schemas.storage(), rate, options.quick ? 2 : 6);
+      const p99Ratio = lat.hookwork.p99 / lat.direct.p99;
+      console.log(`latency at ${rate}/s, PostgreSQL, publish → arrival: p50 ${lat.hookwork.p50} ms, p99 ${lat.hookwork.p99} ms`);
+      console.log(`latency at ${rate}/s, direct axios POST:          p50 ${lat.direct.p50} ms, p99 ${lat.direct.p99} ms  (p99 ratio ${p99Ratio.toFixed(2)}; target ≤ 3)`);
+      Object.assign(figures, {
+        pgLatencyRate: rate,
+        pgLatencyP50Ms: lat.hookwork.p50,
+        pgLatencyP99Ms: lat.hookwork.p99,
+        pgDirectP50Ms: lat.direct.p50,
+        pgDirectP99Ms: lat.direct.p99,
+        pgLatencyP99Ratio: round(p99Ratio),
+      });
+    }
 
-    // 5. Publishing inside a host transaction.
-    const tx = await publishInTransaction(helpers, schemas, options.quick ? 500 : 2_000);
-    console.log(`publish, PostgreSQL, outside a transaction:   ${tx.outsideUs.toFixed(0)} µs/publish (1 webhook)`);
-    console.log(
-      `publish, PostgreSQL, in a host transaction:   ${tx.insideUs.toFixed(0)} µs/publish  (${(tx.insideUs / tx.outsideUs).toFixed(2)} × outside; with the host's BEGIN and COMMIT ${tx.insideWithCommitUs.toFixed(0)} µs)`,
-    );
-
-    return {
-      pgBaselineRps: round(baselineRps, 0),
-      e2ePostgres1Rps: round(pgRps, 0),
-      e2ePostgres1Ratio: round(pgRps / baselineRps),
-      pgBacklog: backlog,
-      pgOneProcessRps: round(one, 0),
-      pgTwoProcessesRps: round(two, 0),
-      pgTwoProcessRatio: round(two / one),
-      pgClaimUs1k: round(small.claimUs, 0),
-      pgClaimUs1m: round(large.claimUs, 0),
-      pgClaimCostRatio: round(claimRatio),
-      pgCompleteUs1k: round(small.completeUs, 0),
-      pgCompleteUs1m: round(large.completeUs, 0),
-      pgLatencyRate: rate,
-      pgLatencyP50Ms: lat.hookwork.p50,
-      pgLatencyP99Ms: lat.hookwork.p99,
-      pgDirectP50Ms: lat.direct.p50,
-      pgDirectP99Ms: lat.direct.p99,
-      pgLatencyP99Ratio: round(p99Ratio),
-      pgPublishUsOutside: round(tx.outsideUs, 0),
-      pgPublishUsInTransaction: round(tx.insideUs, 0),
-      pgPublishUsInTransactionWithCommit: round(tx.insideWithCommitUs, 0),
-      pgPublishInTransactionRatio: round(tx.insideUs / tx.outsideUs),
-    };
+    if (want('publish')) {
+      // 5. Publishing inside a host transaction.
+      const tx = await publishInTransaction(helpers, schemas, options.quick ? 500 : 2_000);
+      console.log(`publish, PostgreSQL, outside a transaction:   ${tx.outsideUs.toFixed(0)} µs/publish (1 webhook)`);
+      console.log(
+        `publish, PostgreSQL, in a host transaction:   ${tx.insideUs.toFixed(0)} µs/publish  (${(tx.insideUs / tx.outsideUs).toFixed(2)} × outside; with the host's BEGIN and COMMIT ${tx.insideWithCommitUs.toFixed(0)} µs)`,
+      );
+      Object.assign(figures, {
+        pgPublishUsOutside: round(tx.outsideUs, 0),
+        pgPublishUsInTransaction: round(tx.insideUs, 0),
+        pgPublishUsInTransactionWithCommit: round(tx.insideWithCommitUs, 0),
+        pgPublishInTransactionRatio: round(tx.insideUs / tx.outsideUs),
+      });
+    }
+    return figures;
   } finally {
     await schemas.dropAll();
   }

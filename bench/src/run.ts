@@ -348,7 +348,7 @@ async function bullmqSection(receiver: ChildReceiver, quick: boolean, only?: 'di
 }
 
 /** Section 8, printed; its figures for the JSON line. */
-function postgresSection(receiver: ChildReceiver, quick: boolean): Promise<Record<string, number | string>> {
+function postgresSection(receiver: ChildReceiver, quick: boolean, only?: string[]): Promise<Record<string, number | string>> {
   const scale = quick ? 0.2 : 1;
   return postgresBench(
     {
@@ -360,16 +360,17 @@ function postgresSection(receiver: ChildReceiver, quick: boolean): Promise<Recor
       latency: (storage, rate, seconds) => latency(receiver, rate, seconds, storage),
       parkedQueue,
     },
-    { quick, rounds: quick ? 1 : 3, baselineRequests: Math.round(20_000 * scale), events: Math.round(5_000 * scale) },
+    { quick, rounds: quick ? 1 : 3, baselineRequests: Math.round(20_000 * scale), events: Math.round(5_000 * scale), ...(only ? { only } : {}) },
   );
 }
 
 async function main(): Promise<void> {
   if (process.argv.includes('--only-postgres')) {
-    // node bench/dist/run.js --only-postgres [--quick]
+    // node bench/dist/run.js --only-postgres [--quick] [e2e] [processes] [claim] [latency] [publish]
+    const parts = ['e2e', 'processes', 'claim', 'latency', 'publish'].filter((part) => process.argv.includes(part));
     const receiver = await ChildReceiver.start();
     try {
-      console.log(JSON.stringify(await postgresSection(receiver, process.argv.includes('--quick'))));
+      console.log(JSON.stringify(await postgresSection(receiver, process.argv.includes('--quick'), parts)));
     } finally {
       await receiver.stop();
     }
