@@ -17,6 +17,12 @@
  * 8. Transports: hookwork with the undici and the axios transport (memory, SQLite) next to a raw
  *    `node:http` keep-alive loop, the machine's limit (bench/src/transport-bench.ts;
  *    `--only-transport` runs this part alone).
+ * 9. Peers: a raw `node:http` loop, the tuned axios loop, hookwork (memory; SQLite with 1 and 16
+ *    publishers) and a do-it-yourself BullMQ worker with 1 and 16 publishers, CPU µs per delivery
+ *    for each, and publish → arrival at 300/s (`--only-peers`); per-webhook limits 8–64 on SQLite
+ *    (`--only-per-webhook`).
+ * 10. PostgreSQL: end to end, two processes vs one, claim cost at 1,000,000 pending, latency at
+ *    300/s, publish in a host transaction (bench/src/postgres-bench.ts; `--only-postgres` alone).
  */
 import 'reflect-metadata';
 import { fork, spawnSync, type ChildProcess } from 'node:child_process';
@@ -42,6 +48,7 @@ import { postgresStorage } from '@hookwork/postgres';
 import pg from 'pg';
 import { sqliteStorage } from '@hookwork/sqlite';
 import { bullmqBench, processCpuUs, startDiyPeer, startRedis } from './bullmq-bench';
+import { postgresBench } from './postgres-bench';
 import { transportBench, transportEndToEnd } from './transport-bench';
 
 const now = () => performance.timeOrigin + performance.now();
@@ -230,8 +237,8 @@ async function steady(rate: number, seconds: number, fire: (i: number) => void):
   }
 }
 
-async function latency(receiver: ChildReceiver, rate: number, seconds: number): Promise<{ hookwork: { p50: number; p99: number }; direct: { p50: number; p99: number } }> {
-  const app = await newApp();
+async function latency(receiver: ChildReceiver, rate: number, seconds: number, storage?: () => StorageBackend): Promise<{ hookwork: { p50: number; p99: number }; direct: { p50: number; p99: number } }> {
+  const app = await newApp(storage?.());
   let hookwork: number[];
   try {
     await app.webhooks.create({ url: receiver.url, events: ['bench.happened'], secret: true });
@@ -650,7 +657,34 @@ async function perWebhookSection(receiver: ChildReceiver, tmp: string, events: n
   return figures;
 }
 
+function postgresSection(receiver: ChildReceiver, quick: boolean, only?: string[]): Promise<Record<string, number | string>> {
+  const scale = quick ? 0.2 : 1;
+  return postgresBench(
+    {
+      receiver,
+      composer: benchComposer,
+      notify: (i) => new BenchHappened(i, now()),
+      baseline: (requests) => baseline(receiver, requests),
+      endToEnd: (storage, events) => endToEnd(receiver, { webhooks: 1, events, storage }),
+      latency: (storage, rate, seconds) => latency(receiver, rate, seconds, storage),
+      parkedQueue,
+    },
+    { quick, rounds: quick ? 1 : 3, baselineRequests: Math.round(20_000 * scale), events: Math.round(5_000 * scale), ...(only ? { only } : {}) },
+  );
+}
+
 async function main(): Promise<void> {
+  if (process.argv.includes('--only-postgres')) {
+    // node bench/dist/run.js --only-postgres [--quick] [e2e] [processes] [claim] [latency] [publish]
+    const parts = ['e2e', 'processes', 'claim', 'latency', 'publish'].filter((part) => process.argv.includes(part));
+    const receiver = await ChildReceiver.start();
+    try {
+      console.log(JSON.stringify(await postgresSection(receiver, process.argv.includes('--quick'), parts)));
+    } finally {
+      await receiver.stop();
+    }
+    return;
+  }
   if (process.argv.includes('--only-bullmq')) {
     const receiver = await ChildReceiver.start();
     try {
@@ -828,6 +862,7 @@ async function main(): Promise<void> {
     const transports = await transportSection(receiver, quick, sqliteFile);
     const peers = await peerSection(receiver, tmp, { events: Math.round(5_000 * scale), rounds: settings.rounds, latencyRate: 300, latencySeconds: settings.latencySeconds });
     const perWebhookLimits = await perWebhookSection(receiver, tmp, Math.round(5_000 * scale), settings.rounds);
+    const postgres = await postgresSection(receiver, quick);
     console.log(
       JSON.stringify({
         settings,
@@ -864,6 +899,7 @@ async function main(): Promise<void> {
         ...transports,
         ...peers,
         ...perWebhookLimits,
+        ...postgres,
       }),
     );
   } finally {
