@@ -1,3 +1,4 @@
+import pg from 'pg';
 import { createHookwork, type Hookwork, type HookworkSettingsInput } from '@hookwork/core';
 import { startTestReceiver, type TestReceiver } from '@hookwork/core/testing';
 import { postgresStorage, type PostgresTransaction } from './index';
@@ -75,5 +76,38 @@ describe('FIFO webhooks on PostgreSQL', () => {
     releaseHead!();
     await app.drain({ timeoutMs: 30_000 });
     expect(receiver.requests.filter((r) => r.path === '/fifo')).toHaveLength(5);
+  });
+
+  it('a line is in commit order: a host transaction publishing behind an open one waits for its commit', async () => {
+    receiver = await startTestReceiver();
+    const app = await startApp();
+    await app.webhooks.create({ url: receiver.url, events: ['thing.happened'], fifo: true });
+    const host = new pg.Pool({ connectionString: db.url, max: 2 });
+    const [first, second] = [await host.connect(), await host.connect()];
+    try {
+      await first.query('BEGIN');
+      await second.query('BEGIN');
+      await app.publish(new ThingHappened('A'), { transaction: first });
+      // B joins the line after A; it must not take a place A's commit would make earlier.
+      const publishB = app.publish(new ThingHappened('B'), { transaction: second });
+      const waitingForLine = async () => {
+        for (let i = 0; i < 1000; i++) {
+          const { rows } = await db.query<{ n: string }>("SELECT count(*) AS n FROM pg_locks WHERE locktype = 'advisory' AND NOT granted AND pid = $1", [(second as unknown as { processID: number }).processID]);
+          if (Number(rows[0]!.n) > 0) return;
+          await new Promise((resolve) => setTimeout(resolve, 10));
+        }
+        throw new Error('the second publish did not wait for the first transaction');
+      };
+      await waitingForLine();
+      await first.query('COMMIT');
+      await publishB;
+      await second.query('COMMIT');
+      await app.drain({ all: true, timeoutMs: 30_000 });
+      expect(receiver.requests.map((r) => (JSON.parse(r.text) as { id: string }).id)).toEqual(['A', 'B']);
+    } finally {
+      first.release();
+      second.release();
+      await host.end();
+    }
   });
 });

@@ -77,6 +77,20 @@ const fifoHeads = (s: string) => `SELECT (SELECT h.seq FROM ${s}.requests h WHER
            ) SELECT webhook_key FROM line WHERE webhook_key IS NOT NULL
          ) AS lines`;
 
+/** The first key of the advisory locks that order a FIFO line's enqueues ('hool' in ASCII). */
+const FIFO_LOCK_CLASS = 0x686f6f6c;
+
+/**
+ * Locks the FIFO lines an enqueue joins ($11: `schema/webhookKey` names, sorted; $12 the lock
+ * class) until its transaction ends — the host's, for a publish inside one. A line's head is its
+ * smallest seq, and a seq is taken at insert time: two transactions enqueueing to one line
+ * could otherwise commit in the other order, and a claim that saw only the later one would send it
+ * first. Holding the line's lock from before the insert to the commit makes seq order commit
+ * order. The source rows are sorted (ORDER BY n) after this one-row join, so every lock is held
+ * before the first row takes its seq; a batch without FIFO requests locks nothing.
+ */
+const FIFO_LINE_LOCKS = 'SELECT count(pg_advisory_xact_lock($12::integer, hashtext(line))) AS locked FROM (SELECT line FROM unnest($11::text[]) AS line ORDER BY line) AS lines';
+
 /** Rows in claim order: oldest due first, ties in enqueue order. */
 const byDue = (a: Row, b: Row) => Number(a.due_at) - Number(b.due_at) || Number(a.seq) - Number(b.seq);
 
@@ -123,6 +137,7 @@ export class PostgresRequestQueue implements RequestQueue<PostgresTransaction> {
            SELECT id, webhook_key, event_alias, body, created_at, due_at, 'pending', 0, fifo, traceparent
            FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::bigint[], $6::bigint[], $7::text[], $8::text[]) WITH ORDINALITY
              AS u(id, webhook_key, event_alias, body, created_at, due_at, fifo, traceparent, n)
+           CROSS JOIN (${FIFO_LINE_LOCKS}) AS line_locks
            ORDER BY n
            RETURNING 1
          )
@@ -138,6 +153,9 @@ export class PostgresRequestQueue implements RequestQueue<PostgresTransaction> {
           requests.map((r) => r.traceparent ?? null),
           c.channel,
           payload,
+          // The FIFO lines this batch joins, locked in one order (no deadlock between batches).
+          [...new Set(requests.filter((r) => r.fifo).map((r) => `${c.s}/${r.webhookKey}`))].sort(),
+          FIFO_LOCK_CLASS,
         ],
         on,
       );
