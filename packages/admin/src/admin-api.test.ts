@@ -137,6 +137,54 @@ describe.each([
     expectProblem(await call({ method: 'GET', url: `${API}/webhook/logs/no-such-entry` }), 404, 'HOOKWORK_ERR_DELIVERY_NOT_FOUND');
   });
 
+  it('filters the delivery log by status class, repeated, with `none` for no answer', async () => {
+    // One receiver, four answers by path: 200, 410, 503 and a connection cut before any status.
+    fixture.receiver.handler = (req, res) => {
+      const path = req.path.split('/').pop();
+      if (path === 'cut') return void res.socket?.destroy();
+      const status = path === 'gone' ? 410 : path === 'down' ? 503 : 200;
+      res.writeHead(status).end(String(status));
+    };
+    const keys: Record<string, string> = {};
+    for (const path of ['ok', 'gone', 'down', 'cut']) {
+      keys[path] = (await call({ method: 'POST', url: `${API}/webhook`, body: { url: `${fixture.receiver.url.replace(/\/$/, '')}/${path}`, events: ['Umbraco.ContentPublish'] } })).json.key;
+    }
+    await publish(fixture.app, 'p-1');
+    await fixture.app.drain();
+
+    type Entry = { key: string; webhookKey: string; statusCode?: number; errorKind?: string };
+    const all: Entry[] = (await call({ method: 'GET', url: `${API}/webhook/logs?take=100` })).json.items;
+    const classOf = (e: Entry) => (e.statusCode === undefined ? 'none' : `${Math.floor(e.statusCode / 100)}xx`);
+    const listed = async (url: string) => {
+      const answer = await call({ method: 'GET', url: `${API}${url}` });
+      expect(answer.status).toBe(200);
+      return answer.json as { items: Entry[]; total: number };
+    };
+    // Each class, and a repeated parameter, lists exactly the entries of those classes, newest first.
+    for (const classes of [['2xx'], ['4xx'], ['5xx'], ['none'], ['4xx', '5xx'], ['2xx', 'none'], ['1xx', '3xx']]) {
+      const expected = all.filter((e) => classes.includes(classOf(e)));
+      const page = await listed(`/webhook/logs?take=100&${classes.map((c) => `statusClass=${c}`).join('&')}`);
+      expect([classes, page.items.map((e) => e.key)]).toEqual([classes, expected.map((e) => e.key)]);
+      expect(page.total).toBe(expected.length);
+    }
+    expect((await listed('/webhook/logs?statusClass=2xx')).items.map((e) => e.webhookKey)).toEqual([keys.ok]);
+    expect((await listed('/webhook/logs?statusClass=4xx')).items.map((e) => [e.webhookKey, e.statusCode])).toContainEqual([keys.gone, 410]);
+    const none = await listed('/webhook/logs?statusClass=none');
+    expect(none.total).toBeGreaterThan(0);
+    expect(none.items.every((e) => e.webhookKey === keys.cut && e.statusCode === undefined && e.errorKind !== undefined)).toBe(true);
+    // Per webhook, and with the other filters: all must hold.
+    expect((await listed(`/webhook/${keys.down}/logs?statusClass=5xx`)).total).toBe(all.filter((e) => e.webhookKey === keys.down).length);
+    expect((await listed(`/webhook/${keys.down}/logs?statusClass=2xx&statusClass=4xx&statusClass=none`)).total).toBe(0);
+    expect((await listed(`/webhook/logs?statusClass=5xx&statusClass=none&outcome=dead`)).items.map((e) => e.webhookKey).sort()).toEqual([keys.down, keys.cut].sort());
+    // A class that is not one: a problem naming the field and the values allowed, on both routes.
+    for (const url of ['/webhook/logs?statusClass=2xx&statusClass=6xx', `/webhook/${keys.ok}/logs?statusClass=4XX`]) {
+      const answer = await call({ method: 'GET', url: `${API}${url}` });
+      expectProblem(answer, 400, 'HOOKWORK_ERR_ADMIN_INVALID_REQUEST');
+      expect(answer.json.errors).toEqual([expect.objectContaining({ in: 'query', field: expect.stringMatching(/^statusClass\.\d$/) })]);
+      expect(answer.json.detail).toMatch(/statusClass.*"1xx", "2xx", "3xx", "4xx", "5xx", "none"/);
+    }
+  });
+
   it('lists dead letters and redelivers one, a webhook\'s, those dead since a time, and all', async () => {
     fixture.receiver.handler = (_r, res) => void res.writeHead(503).end('down');
     const { key } = (await call({ method: 'POST', url: `${API}/webhook`, body: { url: fixture.receiver.url, events: ['Umbraco.ContentPublish'] } })).json;

@@ -134,6 +134,22 @@ describe('the admin page in Chromium', () => {
     expect(await page.locator('table.dead tbody tr').count()).toBe(1);
     await shot('07-dead-letters');
 
+    // The status filter narrows the log to the failed attempts (5xx), then to the one delivered (2xx).
+    const failed = await fixture.app.management.logs({ statusClasses: ['5xx'] });
+    expect(failed.total).toBeGreaterThan(0);
+    await page.getByRole('link', { name: 'Deliveries' }).first().click();
+    const statusFilter = page.locator('select[name="statusClass"]');
+    await statusFilter.selectOption('5xx');
+    await page.locator('nav.pager').getByText(`of ${failed.total}`, { exact: false }).waitFor();
+    expect(await page.locator('table.deliveries tbody tr').count()).toBe(failed.total);
+    expect(await page.locator('table.deliveries tbody tr .badge.s5xx').count()).toBe(failed.total);
+    expect(page.url()).toContain('statusClass=5xx');
+    await shot('07b-deliveries-5xx');
+    await statusFilter.selectOption({ label: '2xx success' });
+    await page.locator('table.deliveries tbody tr .badge.s5xx').first().waitFor({ state: 'detached' });
+    await page.locator('nav.pager').getByText('of 1', { exact: false }).waitFor();
+    expect(await page.locator('table.deliveries tbody tr .badge.s2xx').textContent()).toBe('200');
+
     // The failed attempt's response body is shown as the characters it was, and nothing ran.
     await open('#/deliveries?outcome=dead');
     await page.locator('table.deliveries tbody tr').first().getByRole('link').first().click();

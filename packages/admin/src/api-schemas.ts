@@ -1,8 +1,8 @@
-import { DELIVERY_OUTCOMES, WEBHOOK_KEY_PATTERN, webhookInputSchema } from '@hookwork/core';
+import { DELIVERY_OUTCOMES, STATUS_CLASSES, WEBHOOK_KEY_PATTERN, webhookInputSchema } from '@hookwork/core';
 
 /**
  * The request schemas of the admin API, built from core's (webhookInputSchema,
- * WEBHOOK_KEY_PATTERN, DELIVERY_OUTCOMES) so the HTTP boundary refuses exactly what the library
+ * WEBHOOK_KEY_PATTERN, DELIVERY_OUTCOMES, STATUS_CLASSES) so the HTTP boundary refuses exactly what the library
  * refuses. Every query string and body is closed: an unknown parameter or field is a 400 naming
  * it, not silently ignored (a typo such as `?tkae=5` must not list 100 items).
  */
@@ -44,6 +44,12 @@ export const secretParams = {
 /** The log filters besides paging. */
 export const logFilters = {
   outcome: { type: 'array', items: { type: 'string', enum: [...DELIVERY_OUTCOMES] }, maxItems: DELIVERY_OUTCOMES.length, description: 'Only these outcomes (repeat the parameter for several).' },
+  statusClass: {
+    type: 'array',
+    items: { type: 'string', enum: [...STATUS_CLASSES] },
+    maxItems: STATUS_CLASSES.length,
+    description: 'Only these HTTP status classes (repeat the parameter for several: `statusClass=4xx&statusClass=5xx`); `none` is an attempt that got no response (connection error, timeout, not sent).',
+  },
   eventAlias: { type: 'string', minLength: 1, maxLength: 200, description: 'Only this event alias, as it fired.' },
   requestId: { type: 'string', minLength: 1, maxLength: 200, description: 'Only the attempts of this request (its webhook-id).' },
 } as const;

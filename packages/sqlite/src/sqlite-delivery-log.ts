@@ -1,4 +1,4 @@
-import type { DeliveryErrorKind, DeliveryLog, DeliveryLogEntry, DeliveryLogPage, DeliveryLogQuery, DeliveryOutcome } from '@hookwork/core';
+import type { DeliveryErrorKind, DeliveryLog, DeliveryLogEntry, DeliveryLogPage, DeliveryLogQuery, DeliveryOutcome, StatusClass } from '@hookwork/core';
 import type { SqliteConnection } from './sqlite-connection';
 
 interface Row {
@@ -18,6 +18,28 @@ interface Row {
   error_message: string | null;
   duration_ms: number;
   outcome: string;
+}
+
+/**
+ * Each status class as a fixed condition: ranges rather than `status_code / 100`, so a status
+ * outside 100–599 is in no class, as in the other backends. The statement is built from these
+ * texts only (in this order, so one set of classes is one cached statement), never from the
+ * values given.
+ */
+const STATUS_CLASS_SQL: Readonly<Record<StatusClass, string>> = {
+  '1xx': 'status_code BETWEEN 100 AND 199',
+  '2xx': 'status_code BETWEEN 200 AND 299',
+  '3xx': 'status_code BETWEEN 300 AND 399',
+  '4xx': 'status_code BETWEEN 400 AND 499',
+  '5xx': 'status_code BETWEEN 500 AND 599',
+  none: 'status_code IS NULL',
+};
+
+/** `(cond OR cond …)` of the classes asked for; an empty list matches nothing, as an empty `outcomes` does. */
+function statusClassCondition(classes: readonly StatusClass[]): string {
+  const asked = new Set<string>(classes);
+  const conditions = Object.entries(STATUS_CLASS_SQL).filter(([c]) => asked.has(c)).map(([, sql]) => sql);
+  return conditions.length > 0 ? `(${conditions.join(' OR ')})` : '0';
 }
 
 function toEntry(row: Row): DeliveryLogEntry {
@@ -97,6 +119,9 @@ export class SqliteDeliveryLog implements DeliveryLog {
     filter('request_id = @requestId', 'requestId', query.requestId);
     filter('event_alias = @eventAlias', 'eventAlias', query.eventAlias);
     filter('outcome IN (SELECT value FROM json_each(@outcomes))', 'outcomes', query.outcomes && JSON.stringify(query.outcomes));
+    // No index on status_code: a status filter rides on the index of the other filters (or on
+    // date), checked row by row in the newest-first walk that serves the page anyway.
+    if (query.statusClasses !== undefined) clauses.push(statusClassCondition(query.statusClasses));
     const where = clauses.length > 0 ? `WHERE ${clauses.join(' AND ')}` : '';
     return c.run(`listing the delivery log${query.webhookKey !== undefined ? ` of ${query.webhookKey}` : ''}`, () =>
       // One read transaction, so the page and the total are of one moment.

@@ -1,15 +1,21 @@
 import { html, nothing } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
 import { api, qs, seg, type EventDescriptor, type LogEntry, type Page, type WebhookView } from './api';
-import { formatDate, formatDuration, go, LightElement, OUTCOME_TEXT, outcomeBadge, problemView, statusBadge } from './shared';
+import { formatDate, formatDuration, go, LightElement, OUTCOME_TEXT, outcomeBadge, problemView, STATUS_CLASS_TEXT, statusBadge } from './shared';
 
 const PAGE_SIZE = 25;
 const OUTCOMES = Object.keys(OUTCOME_TEXT);
+/** The status filter: one class, every answer that is an error, or no answer (`statusClass=4xx,5xx` in the route; repeated to the API). */
+const STATUS_CHOICES: readonly (readonly [value: string, label: string])[] = [
+  ...Object.entries(STATUS_CLASS_TEXT).filter(([c]) => c !== 'none'),
+  ['4xx,5xx', '4xx or 5xx'],
+  ['none', STATUS_CLASS_TEXT.none],
+];
 
-/** The delivery log: date, event, status coloured by class, retry count, duration, outcome; paged; filtered by outcome, event and webhook. */
+/** The delivery log: date, event, status coloured by class, retry count, duration, outcome; paged; filtered by status class, outcome, event and webhook. */
 @customElement('hw-deliveries')
 export class DeliveriesPage extends LightElement {
-  /** The route's query: webhookKey, outcome, eventAlias, skip. */
+  /** The route's query: webhookKey, statusClass (comma-separated), outcome, eventAlias, skip. */
   @property({ attribute: false }) query = new URLSearchParams();
 
   @state() private log: Page<LogEntry> | undefined;
@@ -39,7 +45,13 @@ export class DeliveriesPage extends LightElement {
   private async load(): Promise<void> {
     const q = this.query;
     const webhookKey = q.get('webhookKey') ?? undefined;
-    const search = qs({ skip: q.get('skip') ?? undefined, take: PAGE_SIZE, outcome: q.get('outcome') ?? undefined, eventAlias: q.get('eventAlias') ?? undefined });
+    const search = qs({
+      skip: q.get('skip') ?? undefined,
+      take: PAGE_SIZE,
+      statusClass: q.get('statusClass')?.split(',') ?? undefined,
+      outcome: q.get('outcome') ?? undefined,
+      eventAlias: q.get('eventAlias') ?? undefined,
+    });
     try {
       this.log = await api<Page<LogEntry>>('GET', webhookKey ? `webhook/${seg(webhookKey)}/logs${search}` : `webhook/logs${search}`);
       this.error = undefined;
@@ -70,6 +82,13 @@ export class DeliveriesPage extends LightElement {
         ${webhookKey ? html`<a href="#/deliveries">All webhooks</a>` : nothing}
       </div>
       <form class="filters" @submit=${(e: Event) => e.preventDefault()}>
+        <label
+          >Status
+          <select name="statusClass" @change=${(e: Event) => this.navigate({ statusClass: (e.target as HTMLSelectElement).value })}>
+            <option value="" ?selected=${!q.get('statusClass')}>Any</option>
+            ${STATUS_CHOICES.map(([value, label]) => html`<option value=${value} ?selected=${q.get('statusClass') === value}>${label}</option>`)}
+          </select></label
+        >
         <label
           >Outcome
           <select name="outcome" @change=${(e: Event) => this.navigate({ outcome: (e.target as HTMLSelectElement).value })}>

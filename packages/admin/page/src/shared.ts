@@ -1,4 +1,4 @@
-import type { DeliveryErrorKind, DeliveryOutcome } from '@hookwork/core';
+import type { DeliveryErrorKind, DeliveryOutcome, StatusClass } from '@hookwork/core';
 import { html, LitElement, nothing, type TemplateResult } from 'lit';
 import { ApiError, type Health, type WebhookView } from './api';
 
@@ -46,6 +46,16 @@ export const OUTCOME_TEXT: Readonly<Record<DeliveryOutcome, string>> = {
   dead: 'failed for good; kept among the dead letters',
   dropped: 'not sent: the webhook was deleted',
   test: 'a test send, not queued',
+};
+
+/** The status filter's choices (keyed by core's StatusClass, so none is left out of the filter). */
+export const STATUS_CLASS_TEXT: Readonly<Record<StatusClass, string>> = {
+  '1xx': '1xx informational',
+  '2xx': '2xx success',
+  '3xx': '3xx redirect',
+  '4xx': '4xx client error',
+  '5xx': '5xx server error',
+  none: 'No response',
 };
 
 /** A status code as a coloured badge (the colour is a class; the text says it too). Without one, the error kind, explained on hover. */

@@ -9,6 +9,7 @@ import {
   webhookViewSchema,
   type WebhookHealth,
   type DeliveryOutcome,
+  type StatusClass,
   type WebhookInput,
   type WebhookPatch,
 } from '@hookwork/core';
@@ -32,7 +33,7 @@ import { RESERVED_WEBHOOK_KEYS, routeMeantByKey } from '../route-suggestions';
 import { ok, page, problemResponses, type Audited, type RouteContext } from './route-context';
 
 type Paging = { skip: number; take: number };
-type LogQuery = Paging & { outcome?: DeliveryOutcome[]; eventAlias?: string; requestId?: string; webhookKey?: string };
+type LogQuery = Paging & { outcome?: DeliveryOutcome[]; statusClass?: StatusClass[]; eventAlias?: string; requestId?: string; webhookKey?: string };
 type IdParams = { id: string };
 
 const tags = ['Webhook'];
@@ -93,8 +94,8 @@ export function registerWebhookRoutes(fastify: FastifyInstance, context: RouteCo
       response: ok(pageSchema(deliveryLogEntrySchema)),
     },
     handler: (request) => {
-      const { skip, take, outcome, eventAlias, requestId, webhookKey } = request.query;
-      return context.management().logs({ ...page({ skip, take }), ...(outcome ? { outcomes: outcome } : {}), ...(eventAlias ? { eventAlias } : {}), ...(requestId ? { requestId } : {}), ...(webhookKey ? { webhookKey } : {}) });
+      const { skip, take, outcome, statusClass, eventAlias, requestId, webhookKey } = request.query;
+      return context.management().logs({ ...page({ skip, take }), ...(outcome ? { outcomes: outcome } : {}), ...(statusClass ? { statusClasses: statusClass } : {}), ...(eventAlias ? { eventAlias } : {}), ...(requestId ? { requestId } : {}), ...(webhookKey ? { webhookKey } : {}) });
     },
   });
 
@@ -233,8 +234,8 @@ export function registerWebhookRoutes(fastify: FastifyInstance, context: RouteCo
       response: ok(pageSchema(deliveryLogEntrySchema)),
     },
     handler: (request) => {
-      const { skip, take, outcome, eventAlias, requestId } = request.query;
-      return context.management().logs({ webhookKey: request.params.id, ...page({ skip, take }), ...(outcome ? { outcomes: outcome } : {}), ...(eventAlias ? { eventAlias } : {}), ...(requestId ? { requestId } : {}) });
+      const { skip, take, outcome, statusClass, eventAlias, requestId } = request.query;
+      return context.management().logs({ webhookKey: request.params.id, ...page({ skip, take }), ...(outcome ? { outcomes: outcome } : {}), ...(statusClass ? { statusClasses: statusClass } : {}), ...(eventAlias ? { eventAlias } : {}), ...(requestId ? { requestId } : {}) });
     },
   });
 

@@ -433,6 +433,9 @@ describe('the app object guards its lifecycle', () => {
     const webhook = await app.webhooks.create(hook(['pinged']));
     await expect(app.logs({ webhookkey: webhook.key } as never)).rejects.toMatchObject({ code: 'HOOKWORK_ERR_INVALID_QUERY', message: expect.stringMatching(/"webhookkey", which is not a filter/) });
     await expect(app.logs({ outcome: ['dead'] } as never)).rejects.toMatchObject({ code: 'HOOKWORK_ERR_INVALID_QUERY' });
+    await expect(app.logs({ statusClasses: ['4xx', '6xx'] } as never)).rejects.toMatchObject({ code: 'HOOKWORK_ERR_INVALID_QUERY', message: expect.stringMatching(/statusClasses \["4xx","6xx"\]; use a list of 1xx, 2xx, 3xx, 4xx, 5xx, none/) });
+    await expect(app.logs({ statusClasses: '5xx' } as never)).rejects.toMatchObject({ code: 'HOOKWORK_ERR_INVALID_QUERY', message: expect.stringMatching(/statusClasses "5xx"/) });
+    await expect(app.logs({ statusClass: ['5xx'] } as never)).rejects.toMatchObject({ code: 'HOOKWORK_ERR_INVALID_QUERY', message: expect.stringMatching(/"statusClass", which is not a filter; the filters are .*statusClasses/) });
     await expect(app.deadLetters({ take: 1 } as never)).rejects.toMatchObject({ code: 'HOOKWORK_ERR_INVALID_QUERY' });
     await expect(app.redeliver({ all: true, webhook: 'x' } as never)).rejects.toMatchObject({ code: 'HOOKWORK_ERR_INVALID_REDELIVER_SELECTOR', message: expect.stringMatching(/"webhook", which is not part of a selector/) });
     await expect(app.publish(new Pinged(1), { tx: {} } as never)).rejects.toMatchObject({ code: 'HOOKWORK_ERR_INVALID_ARGUMENT', message: expect.stringMatching(/takes \{ transaction\? \}; got the keys "tx"/) });

@@ -12,7 +12,7 @@ import type { WebhookHealthMonitor } from '../delivery/health/webhook-health-mon
 import type { WebhookHealth } from '../model/webhook-health';
 import type { CatalogueDocument, CatalogueDocumentOptions } from './catalogue-document';
 import { checkPage, DEFAULT_PAGE_SIZE } from './page-check';
-import { DELIVERY_OUTCOMES } from './view-schemas';
+import { DELIVERY_OUTCOMES, STATUS_CLASSES } from './view-schemas';
 import type { TestEventResult, TestSender } from './test-send';
 import type { Webhooks, WebhookService } from './webhook-service';
 
@@ -34,6 +34,7 @@ export interface ManagementDeps {
 }
 
 const OUTCOMES = new Set<string>(DELIVERY_OUTCOMES);
+const CLASSES = new Set<string>(STATUS_CLASSES);
 
 /**
  * The one door of management: everything an operator does to an app — webhooks and their
@@ -50,8 +51,8 @@ export interface Management {
   /** The composed events in collection order (for an event picker). */
   events(): readonly WebhookEventDescriptor[];
   /**
-   * Delivery log entries, newest first: every webhook's, or narrowed by webhook, outcome, event
-   * or request. HOOKWORK_ERR_WEBHOOK_NOT_FOUND when `webhookKey` names no webhook and no entry.
+   * Delivery log entries, newest first: every webhook's, or narrowed by webhook, outcome, HTTP
+   * status class, event or request. HOOKWORK_ERR_WEBHOOK_NOT_FOUND when `webhookKey` names no webhook and no entry.
    */
   logs(query?: DeliveryLogQuery): Promise<Page<DeliveryLogEntry>>;
   /** One webhook's log entries, newest first (`logs({ webhookKey, ...page })`). */
@@ -99,8 +100,8 @@ export class ManagementService implements Management {
   }
 
   /**
-   * Delivery log entries, newest first: every webhook's, or narrowed by webhook, outcome, event
-   * or request. HOOKWORK_ERR_WEBHOOK_NOT_FOUND when `webhookKey` names no webhook and no entry
+   * Delivery log entries, newest first: every webhook's, or narrowed by webhook, outcome, HTTP
+   * status class, event or request. HOOKWORK_ERR_WEBHOOK_NOT_FOUND when `webhookKey` names no webhook and no entry
    * (the log of a deleted webhook stays readable until it is cleaned up).
    */
   logs(query?: DeliveryLogQuery): Promise<Page<DeliveryLogEntry>>;
@@ -110,17 +111,21 @@ export class ManagementService implements Management {
     const query: DeliveryLogQuery = typeof queryOrKey === 'string' ? { ...(page ?? {}), webhookKey: queryOrKey } : queryOrKey;
     if (query === null || typeof query !== 'object') throw invalidQuery('logs', 'takes a query such as { webhookKey, limit: 50 }');
     refuseUnknownKeys('logs', query, LOG_QUERY_KEYS);
-    const { webhookKey, outcomes, eventAlias, requestId } = query;
+    const { webhookKey, outcomes, statusClasses, eventAlias, requestId } = query;
     if (webhookKey !== undefined && typeof webhookKey !== 'string') throw invalidQuery('logs', 'was given a webhookKey that is not a string');
     if (eventAlias !== undefined && typeof eventAlias !== 'string') throw invalidQuery('logs', 'was given an eventAlias that is not a string');
     if (requestId !== undefined && typeof requestId !== 'string') throw invalidQuery('logs', 'was given a requestId that is not a string');
     if (outcomes !== undefined && (!Array.isArray(outcomes) || outcomes.some((o) => !OUTCOMES.has(o)))) {
       throw invalidQuery('logs', `was given outcomes ${JSON.stringify(outcomes)}; use a list of ${[...OUTCOMES].join(', ')}`);
     }
+    if (statusClasses !== undefined && (!Array.isArray(statusClasses) || statusClasses.some((c) => !CLASSES.has(c)))) {
+      throw invalidQuery('logs', `was given statusClasses ${JSON.stringify(statusClasses)}; use a list of ${[...CLASSES].join(', ')}`);
+    }
     const result = await this.deps.deliveryLog().list({
       ...checkPage('logs', query),
       ...(webhookKey !== undefined ? { webhookKey } : {}),
       ...(outcomes !== undefined ? { outcomes } : {}),
+      ...(statusClasses !== undefined ? { statusClasses } : {}),
       ...(eventAlias !== undefined ? { eventAlias } : {}),
       ...(requestId !== undefined ? { requestId } : {}),
     });
@@ -217,7 +222,7 @@ export class ManagementService implements Management {
   }
 }
 
-const LOG_QUERY_KEYS = ['webhookKey', 'outcomes', 'eventAlias', 'requestId', 'limit', 'offset'] as const;
+const LOG_QUERY_KEYS = ['webhookKey', 'outcomes', 'statusClasses', 'eventAlias', 'requestId', 'limit', 'offset'] as const;
 const DEAD_LETTER_QUERY_KEYS = ['webhookKey', 'limit', 'offset'] as const;
 const SELECTOR_KEYS = ['ids', 'webhookKey', 'deadSince', 'all'];
 

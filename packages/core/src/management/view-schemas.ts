@@ -11,6 +11,7 @@ import { WEBHOOK_KEY_PATTERN, webhookInputSchema } from './webhook-input-schema'
  */
 
 import type { DeliveryErrorKind } from '../model/delivery-log-entry';
+import type { StatusClass } from '../ports/delivery-log';
 import { webhookFormatSchema } from './webhook-format';
 
 const dateTime = { type: 'string', format: 'date-time' } as const;
@@ -19,6 +20,13 @@ const stringList = { type: 'array', items: { type: 'string' } } as const;
 
 /** The outcomes a delivery log entry can have (see DeliveryOutcome). */
 export const DELIVERY_OUTCOMES = Object.freeze(['delivered', 'retrying', 'dead', 'dropped', 'test'] as const);
+
+/**
+ * The HTTP status classes the delivery log can be filtered by (see StatusClass), in the order a
+ * filter offers them. One key per class, so a class added to StatusClass does not compile until
+ * it is here.
+ */
+export const STATUS_CLASSES: readonly StatusClass[] = Object.freeze(Object.keys({ '1xx': true, '2xx': true, '3xx': true, '4xx': true, '5xx': true, none: true } satisfies Record<StatusClass, true>) as StatusClass[]);
 
 /**
  * One key per DeliveryErrorKind, so leaving a kind out does not compile: an API that validates

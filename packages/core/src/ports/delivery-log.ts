@@ -2,6 +2,14 @@ import type { DeliveryLogEntry, DeliveryOutcome } from '../model/delivery-log-en
 import type { Page, PageRequest } from '../model/page';
 import { createToken } from '../runtime/tokens';
 
+/**
+ * The class of an attempt's HTTP status, to filter the log by: `2xx` is 200–299 and so on
+ * (`1xx` … `5xx`); `none` is an attempt that got no response — a connection error, a timeout, a
+ * request not sent because it was invalid, an entry of a dropped request (`statusCode` absent).
+ * A status outside 100–599 belongs to no class.
+ */
+export type StatusClass = '1xx' | '2xx' | '3xx' | '4xx' | '5xx' | 'none';
+
 /** A page of log entries. */
 export type DeliveryLogPage = Page<DeliveryLogEntry>;
 
@@ -11,6 +19,11 @@ export interface DeliveryLogQuery extends PageRequest {
   webhookKey?: string;
   /** Only entries with one of these outcomes. */
   outcomes?: readonly DeliveryOutcome[];
+  /**
+   * Only entries whose HTTP status is of one of these classes (`['4xx', '5xx']`: the receiver
+   * answered with an error; `['none']`: no answer came). An empty list matches nothing.
+   */
+  statusClasses?: readonly StatusClass[];
   /** Only entries of this event alias (as it fired). */
   eventAlias?: string;
   /** Only the entries of this request (its `webhook-id`): every attempt made for it. */

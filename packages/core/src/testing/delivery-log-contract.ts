@@ -143,6 +143,37 @@ export function describeDeliveryLogContract(name: string, factory: ContractFacto
       expect(await log.list({ outcomes: [] })).toEqual({ items: [], total: 0 });
     });
 
+    test('narrows by HTTP status class, `none` being the attempts that got no response', async (log) => {
+      const noResponse = contractLogEntry('timeout', { date: at(7), errorKind: 'timeout', errorMessage: 'no answer within 15000 ms', outcome: 'retrying', responseHeaders: {}, responseBody: '' });
+      delete noResponse.statusCode;
+      await log.append([
+        contractLogEntry('s101', { statusCode: 101, date: at(1) }),
+        contractLogEntry('s200', { statusCode: 200, date: at(2) }),
+        contractLogEntry('s299', { statusCode: 299, date: at(3), webhookKey: 'other' }),
+        contractLogEntry('s301', { statusCode: 301, date: at(4), outcome: 'dead' }),
+        contractLogEntry('s400', { statusCode: 400, date: at(5), outcome: 'dead' }),
+        contractLogEntry('s599', { statusCode: 599, date: at(6), outcome: 'retrying', eventAlias: 'mediaSaved' }),
+        noResponse,
+        // Past the ends of the classes: in none of them, and not "no response" either.
+        contractLogEntry('s600', { statusCode: 600, date: at(8), outcome: 'dead' }),
+        contractLogEntry('s99', { statusCode: 99, date: at(9), outcome: 'dead' }),
+      ]);
+      expect(keys((await log.list({ statusClasses: ['2xx'] })).items)).toEqual(['s299', 's200']);
+      expect(keys((await log.list({ statusClasses: ['4xx', '5xx'] })).items)).toEqual(['s599', 's400']);
+      expect(keys((await log.list({ statusClasses: ['none'] })).items)).toEqual(['timeout']);
+      expect(await log.list({ statusClasses: ['none'] })).toEqual({ items: [noResponse], total: 1 });
+      expect(keys((await log.list({ statusClasses: ['1xx', '3xx', 'none'] })).items)).toEqual(['timeout', 's301', 's101']);
+      expect(keys((await log.list({ statusClasses: ['1xx', '2xx', '3xx', '4xx', '5xx', 'none'] })).items)).toEqual(['timeout', 's599', 's400', 's301', 's299', 's200', 's101']);
+      expect(await log.list({ statusClasses: [] })).toEqual({ items: [], total: 0 });
+      // With the other filters: all must hold; the total counts what matched, not the page.
+      const page = await log.list({ webhookKey: 'wh-1', statusClasses: ['2xx', '3xx', '4xx', '5xx'], outcomes: ['dead', 'retrying'], limit: 1 });
+      expect(keys(page.items)).toEqual(['s599']);
+      expect(page.total).toBe(3);
+      expect(keys((await log.list({ statusClasses: ['5xx', 'none'], eventAlias: 'contentPublished' })).items)).toEqual(['timeout']);
+      expect(keys((await log.list({ statusClasses: ['2xx'], requestId: 'msg_s200' })).items)).toEqual(['s200']);
+      expect(keys((await log.list({ statusClasses: ['2xx', '4xx'], limit: 2, offset: 1 })).items)).toEqual(['s299', 's200']);
+    });
+
     test('gets one entry by its key, as a copy', async (log) => {
       const entry = contractLogEntry('one', { date: at(7) });
       await log.append([entry, contractLogEntry('two')]);
