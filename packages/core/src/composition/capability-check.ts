@@ -35,7 +35,7 @@ export async function checkFifoWebhooks(engine: Pick<QueueEngine<unknown>, 'name
   if (ordered.length === 0) return;
   throw new HookworkError(
     'HOOKWORK_ERR_CAPABILITY_MISSING',
-    `webhook${ordered.length > 1 ? 's' : ''} ${ordered.slice(0, 5).join(', ')}${ordered.length > 5 ? ', …' : ''} ask${ordered.length > 1 ? '' : 's'} for FIFO delivery, which the ${engine.name} queue cannot keep; turn fifo off for ${ordered.length > 1 ? 'them' : 'it'} (app.webhooks.update(key, { fifo: false }) on a queue that can) or use a storage whose queue declares fifo (memory, SQLite)`,
+    `webhook${ordered.length > 1 ? 's' : ''} ${ordered.slice(0, 5).join(', ')}${ordered.length > 5 ? ', …' : ''} ask${ordered.length > 1 ? '' : 's'} for FIFO delivery, which the ${engine.name} queue cannot keep; turn fifo off for ${ordered.length > 1 ? 'them' : 'it'} (app.webhooks.update(key, { fifo: false }) on a queue that can) or use a storage whose queue declares fifo (memory, SQLite, PostgreSQL)`,
     { details: ordered.map((key) => ({ webhookKey: key, capability: 'fifo' })) },
   );
 }

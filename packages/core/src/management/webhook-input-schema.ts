@@ -50,7 +50,7 @@ export interface WebhookInput {
   /**
    * Deliver in publish order, one request at a time (`true`: a dead-lettered head is skipped;
    * `{ onDeadLetter: 'block' }`: it holds the ones behind it). `false` turns it off for requests
-   * published from then on. Needs a queue that declares `fifo` (memory, SQLite).
+   * published from then on. Needs a queue that declares `fifo` (memory, SQLite, PostgreSQL).
    */
   fifo?: boolean | { onDeadLetter?: FifoDeadLetterPolicy };
 }

@@ -444,7 +444,7 @@ export class WebhookService implements Webhooks {
   private fifoProblems(fifo: Webhook['fifo']): WebhookInputProblem[] {
     const queue = this.health.queue;
     if (!fifo || !queue || queue.fifo) return [];
-    return [{ field: 'fifo', problem: `the ${queue.name} queue cannot keep FIFO order; leave fifo off, or use a storage whose queue declares fifo (memory, SQLite)` }];
+    return [{ field: 'fifo', problem: `the ${queue.name} queue cannot keep FIFO order; leave fifo off, or use a storage whose queue declares fifo (memory, SQLite, PostgreSQL)` }];
   }
 
   private splitHeaders(input: Record<string, WebhookHeaderInput>): Pick<Webhook, 'headers' | 'sensitiveHeaders'> {
