@@ -1,0 +1,86 @@
+import 'reflect-metadata';
+import { randomBytes } from 'node:crypto';
+import { createHookwork, WebhookEvent, WebhookEventBase, WebhookEventTypes, type Composer, type Hookwork } from '@hookwork/core';
+import { startTestReceiver, type TestReceiver } from '@hookwork/core/testing';
+import { bullmqQueue } from '@hookwork/bullmq';
+import { postgresStorage } from '@hookwork/postgres';
+import { Redis } from 'ioredis';
+import pg from 'pg';
+
+/**
+ * Issue 13's combination: definitions and the delivery log in PostgreSQL, delivery on BullMQ —
+ * `createHookwork({ storage: postgresStorage(…), queue: bullmqQueue(…) })`, each package through
+ * its public entry only. The schema, queue name and key prefix are this file's own, removed after.
+ */
+const PG_URL = process.env.HOOKWORK_TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+const REDIS_URL = process.env.HOOKWORK_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
+const tag = `${process.pid}_${randomBytes(3).toString('hex')}`;
+const schema = `hwt_pgbull_${tag}`;
+const prefix = `hwt-pgbull-${tag}`;
+
+class OrderPlaced {
+  constructor(readonly id: string) {}
+}
+
+@WebhookEvent('Order Placed', WebhookEventTypes.Other, { alias: 'order.placed', notification: OrderPlaced })
+class OrderPlacedEvent extends WebhookEventBase<OrderPlaced> {
+  override convertNotificationToRequestPayload(notification: OrderPlaced) {
+    return { id: notification.id };
+  }
+}
+
+const composer: Composer = { compose: (builder) => void builder.webhookEvents().add(OrderPlacedEvent) };
+
+let receiver: TestReceiver;
+let app: Hookwork;
+
+beforeAll(async () => {
+  receiver = await startTestReceiver((request, res) => void res.writeHead(JSON.parse(request.text).id === 'fails' ? 500 : 204).end());
+  app = createHookwork({
+    composers: [composer],
+    storage: postgresStorage({ connectionString: PG_URL, schema }),
+    queue: bullmqQueue({ connection: REDIS_URL, queueName: 'orders', prefix, checkDurability: false }),
+    settings: { ssrf: { allow: ['127.0.0.1'] }, retrySchedule: [50], retryJitter: 0, maximumRetries: 1, stopTimeout: 1000 },
+  });
+  await app.start();
+});
+
+afterAll(async () => {
+  await app.stop();
+  await receiver.close();
+  const db = new pg.Client({ connectionString: PG_URL });
+  await db.connect();
+  await db.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+  await db.end();
+  const redis = new Redis(REDIS_URL);
+  for (let cursor = '0'; ; ) {
+    const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 500);
+    if (keys.length > 0) await redis.del(...keys);
+    if ((cursor = next) === '0') break;
+  }
+  redis.disconnect();
+});
+
+describe('PostgreSQL storage with the BullMQ queue', () => {
+  it('delivers through Redis, keeps the webhook and every attempt in PostgreSQL, and dead-letters in BullMQ', async () => {
+    const webhook = await app.webhooks.create({ url: receiver.url, events: ['order.placed'] });
+    for (const id of ['o-1', 'o-2', 'fails']) await app.publish(new OrderPlaced(id));
+    await app.drain({ timeoutMs: 30_000 });
+
+    expect(receiver.requests.map((r) => JSON.parse(r.text).id).sort()).toEqual(['fails', 'fails', 'o-1', 'o-2']);
+    // The log is PostgreSQL's: read it back through a second, plain connection to the schema.
+    const db = new pg.Client({ connectionString: PG_URL });
+    await db.connect();
+    try {
+      const { rows } = await db.query<{ outcome: string; n: string }>(`SELECT outcome, count(*) AS n FROM "${schema}".delivery_log WHERE webhook_key = $1 GROUP BY outcome ORDER BY outcome`, [webhook.key]);
+      expect(rows.map((r) => [r.outcome, Number(r.n)])).toEqual([['dead', 1], ['delivered', 2], ['retrying', 1]]);
+      // Requests never touch PostgreSQL's queue table: the queue is BullMQ's.
+      expect(Number((await db.query<{ n: string }>(`SELECT count(*) AS n FROM "${schema}".requests`)).rows[0]!.n)).toBe(0);
+    } finally {
+      await db.end();
+    }
+    const dead = await app.deadLetters();
+    expect(dead.items.map((d) => d.eventAlias)).toEqual(['order.placed']);
+    expect(await app.queueCounts()).toEqual({ pending: 0, inFlight: 0, dead: 1 });
+  });
+});
