@@ -77,6 +77,8 @@ export class Dispatcher {
   private pumpQueued = false;
   private again = false;
   private mayHaveMore = true;
+  /** Counts wake-ups: a claim that began before one cannot say the store has nothing more. */
+  private wakes = 0;
   private timer: NodeJS.Timeout | undefined;
   private timerAt = Infinity;
   private abort = new AbortController();
@@ -113,6 +115,7 @@ export class Dispatcher {
   wake(): void {
     if (this.stopped) return;
     this.mayHaveMore = true;
+    this.wakes++;
     this.schedulePump();
   }
 
@@ -274,6 +277,7 @@ export class Dispatcher {
       if (!this.mayHaveMore) for (const key of this.excluded) if (!full.has(key)) this.mayHaveMore = true;
       if (!this.mayHaveMore) break;
       const now = this.deps.clock.now();
+      const wakesBefore = this.wakes;
       const claimed = await this.deps.queue.claim({
         owner: this.deps.owner,
         limit: batch,
@@ -287,7 +291,10 @@ export class Dispatcher {
         await this.giveBack(claimed.map((request) => ({ request, heldUntil: 0 })));
         return;
       }
-      if (claimed.length < batch) this.mayHaveMore = false;
+      // A short batch says the store had no more when the claim read it — unless a wake-up came
+      // while it ran (another process's commit, seen by a claim that had already begun): then
+      // there may be more, and the next round must claim again.
+      if (claimed.length < batch && this.wakes === wakesBefore) this.mayHaveMore = false;
       if (claimed.length === 0) break;
       const heldUntil = now.getTime() + Math.min(settings.leaseDuration / 2, settings.period);
       for (const request of claimed) this.lane(request.webhookKey).ready.push({ request, heldUntil });
