@@ -216,14 +216,16 @@ describe('options at the boundary', () => {
 });
 
 describe('a port this process may not bind', () => {
-  it('is HOOKWORK_ERR_ADMIN_LISTEN_FAILED naming host:port (run as an unprivileged user, on the built package)', async () => {
+  it('is HOOKWORK_ERR_ADMIN_LISTEN_FAILED naming host:port (run without the capability to bind it, on the built package)', async () => {
     const dist = join(__dirname, '..', 'dist', 'index.js');
     if (!existsSync(dist)) throw new Error(`this test runs the built package (${dist}): run  npm run build`);
     const port = 1;
     const unprivilegedFrom = Number(readFileSync('/proc/sys/net/ipv4/ip_unprivileged_port_start', 'utf8'));
     if (unprivilegedFrom <= port) throw new Error(`this machine lets anyone bind port ${port} (net.ipv4.ip_unprivileged_port_start = ${unprivilegedFrom}), so EACCES cannot be shown`);
-    // Root may bind any port: drop to nobody (setpriv clears the capabilities with the uid).
-    const asUser = process.getuid?.() === 0 ? ['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups', process.execPath] : [process.execPath];
+    // Root may bind any port: run it without the one capability that allows it (setpriv drops
+    // CAP_NET_BIND_SERVICE from the bounding and inheritable sets). It stays root otherwise, so it
+    // can read the checkout wherever it is (a fresh clone under a private temp folder, say).
+    const asUser = process.getuid?.() === 0 ? ['setpriv', '--bounding-set', '-net_bind_service', '--inh-caps', '-net_bind_service', process.execPath] : [process.execPath];
     const script = `
       const admin = require(${JSON.stringify(dist)});
       const core = require(require.resolve('@hookwork/core', { paths: [${JSON.stringify(dirname(dist))}] }));
