@@ -38,6 +38,11 @@ const config: Config = {
   setupFiles: ['reflect-metadata'],
   reporters: ['default', '<rootDir>/.ci/jest-summary-reporter.js'],
   testTimeout: 30_000,
+  // On 2 cores jest runs the test files inside its own process (in band), and one test that leaves an
+  // app running (a dispatcher's period timer, a client's reconnect timer) kept it from exiting
+  // after an all-green run, until CI's timeout. Results are reported before the exit; the leak
+  // itself is tracked in the wave-2 closing notes.
+  forceExit: true,
 };
 
 export default config;
