@@ -1,4 +1,4 @@
-import type { DeliveryErrorKind, DeliveryLog, DeliveryLogEntry, DeliveryLogPage, DeliveryLogQuery, DeliveryOutcome, StatusClass } from '@hookwork/core';
+import { STATUS_CLASS_RANGES, type DeliveryErrorKind, type DeliveryLog, type DeliveryLogEntry, type DeliveryLogPage, type DeliveryLogQuery, type DeliveryOutcome, type StatusClass } from '@hookwork/core';
 import type { PostgresConnection } from './postgres-connection';
 
 interface Row {
@@ -21,24 +21,13 @@ interface Row {
   outcome: string;
 }
 
-/**
- * Each status class as a fixed condition: ranges rather than `status_code / 100`, so a status
- * outside 100–599 is in no class, as in the other backends. The statement is built from these
- * texts only, never from the values given.
- */
-const STATUS_CLASS_SQL: Readonly<Record<StatusClass, string>> = {
-  '1xx': 'status_code BETWEEN 100 AND 199',
-  '2xx': 'status_code BETWEEN 200 AND 299',
-  '3xx': 'status_code BETWEEN 300 AND 399',
-  '4xx': 'status_code BETWEEN 400 AND 499',
-  '5xx': 'status_code BETWEEN 500 AND 599',
-  none: 'status_code IS NULL',
-};
-
 /** `(cond OR cond …)` of the classes asked for; an empty list matches nothing, as an empty `outcomes` does. */
 function statusClassCondition(classes: readonly StatusClass[]): string {
+  // Built from core's ranges only (numbers, in their fixed order), never from the values given.
   const asked = new Set<string>(classes);
-  const conditions = Object.entries(STATUS_CLASS_SQL).filter(([c]) => asked.has(c)).map(([, sql]) => sql);
+  const conditions = Object.entries(STATUS_CLASS_RANGES)
+    .filter(([name]) => asked.has(name))
+    .map(([, range]) => (range ? `status_code BETWEEN ${range[0]} AND ${range[1]}` : 'status_code IS NULL'));
   return conditions.length > 0 ? `(${conditions.join(' OR ')})` : 'false';
 }
 

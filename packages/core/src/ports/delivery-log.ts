@@ -10,6 +10,29 @@ import { createToken } from '../runtime/tokens';
  */
 export type StatusClass = '1xx' | '2xx' | '3xx' | '4xx' | '5xx' | 'none';
 
+/**
+ * The statuses of each {@link StatusClass}, inclusive (`4xx`: 400–499); `null` for `none` (no
+ * status). The one definition every backend filters by — the memory log through
+ * {@link statusClassOf}, the SQL stores by turning it into `BETWEEN` conditions.
+ */
+export const STATUS_CLASS_RANGES: Readonly<Record<StatusClass, readonly [number, number] | null>> = Object.freeze({
+  '1xx': [100, 199],
+  '2xx': [200, 299],
+  '3xx': [300, 399],
+  '4xx': [400, 499],
+  '5xx': [500, 599],
+  none: null,
+});
+
+/** The class of an entry's `statusCode` (absent: `none`); a status outside 100–599 has none (`undefined`). */
+export function statusClassOf(statusCode: number | undefined): StatusClass | undefined {
+  if (statusCode === undefined) return 'none';
+  for (const [name, range] of Object.entries(STATUS_CLASS_RANGES) as [StatusClass, readonly [number, number] | null][]) {
+    if (range && statusCode >= range[0] && statusCode <= range[1]) return name;
+  }
+  return undefined;
+}
+
 /** A page of log entries. */
 export type DeliveryLogPage = Page<DeliveryLogEntry>;
 

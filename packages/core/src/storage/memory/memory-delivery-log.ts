@@ -1,4 +1,4 @@
-import type { DeliveryLog, DeliveryLogPage, DeliveryLogQuery, StatusClass } from '../../ports/delivery-log';
+import { statusClassOf, type DeliveryLog, type DeliveryLogPage, type DeliveryLogQuery, type StatusClass } from '../../ports/delivery-log';
 import type { DeliveryLogEntry } from '../../model/delivery-log-entry';
 import { cloneData } from './clone-data';
 
@@ -6,12 +6,6 @@ interface Stored {
   entry: DeliveryLogEntry;
   /** Append order: breaks ties between equal dates. */
   seq: number;
-}
-
-/** The class of a status as the SQL backends test it (`BETWEEN 400 AND 499`); a status outside 100–599 has none. */
-function classOf(statusCode: number | undefined): StatusClass | undefined {
-  if (statusCode === undefined) return 'none';
-  return statusCode >= 100 && statusCode <= 599 ? (`${Math.floor(statusCode / 100)}xx` as StatusClass) : undefined;
 }
 
 const newestFirst = (a: Stored, b: Stored) => b.entry.date.getTime() - a.entry.date.getTime() || b.seq - a.seq;
@@ -35,7 +29,7 @@ export class MemoryDeliveryLog implements DeliveryLog {
       if (query.eventAlias !== undefined && entry.eventAlias !== query.eventAlias) continue;
       if (query.requestId !== undefined && entry.requestId !== query.requestId) continue;
       if (outcomes && !outcomes.has(entry.outcome)) continue;
-      if (classes && !classes.has(classOf(entry.statusCode))) continue;
+      if (classes && !classes.has(statusClassOf(entry.statusCode))) continue;
       matching.push(stored);
     }
     matching.sort(newestFirst);
