@@ -49,7 +49,7 @@ import pg from 'pg';
 import { sqliteStorage } from '@hookwork/sqlite';
 import { bullmqBench, processCpuUs, startDiyPeer, startRedis } from './bullmq-bench';
 import { postgresBench } from './postgres-bench';
-import { transportBench, transportEndToEnd } from './transport-bench';
+import { rawHttpPoster, transportBench, transportEndToEnd } from './transport-bench';
 
 const now = () => performance.timeOrigin + performance.now();
 const TITLE = 'A benchmark event with a body of a realistic size: '.padEnd(120, '.');
@@ -406,22 +406,6 @@ const cpuUsNow = () => {
   return cpu.user + cpu.system;
 };
 
-/** A raw `node:http` keep-alive POST (64 sockets): the least a sender can do, the machine's limit. */
-function rawHttp() {
-  const agent = new http.Agent({ keepAlive: true, maxSockets: 64, maxFreeSockets: 64 });
-  const post = (url: string, body: Buffer) =>
-    new Promise<void>((resolve, reject) => {
-      const target = new URL(url);
-      const request = http.request({ agent, host: target.hostname, port: target.port, path: target.pathname, method: 'POST', headers: { 'content-type': 'application/json', 'content-length': body.length } }, (response) => {
-        response.on('end', resolve).on('error', reject);
-        response.resume();
-      });
-      request.on('error', reject);
-      request.end(body);
-    });
-  return { post, close: () => agent.destroy() };
-}
-
 /** `loops` loops share calls `send(0 … count-1)`; each loop awaits one call before starting the next. */
 async function loops(count: number, concurrency: number, send: (i: number) => Promise<unknown>): Promise<void> {
   let next = 0;
@@ -464,7 +448,7 @@ async function measureSender(receiver: ChildReceiver, events: number, publishers
 
 /** A direct loop at concurrency 64 (no durability): the raw `node:http` limit or the tuned axios loop. */
 async function directLoop(receiver: ChildReceiver, events: number, kind: 'raw' | 'axios'): Promise<SenderFigure> {
-  const { post, close } = kind === 'raw' ? rawHttp() : tunedAxios();
+  const { post, close } = kind === 'raw' ? rawHttpPoster() : tunedAxios();
   try {
     return await measureSender(receiver, events, 64, (i) => post(receiver.url, benchBody(i, now())), (n) => receiverCounted(receiver, n));
   } finally {

@@ -25,15 +25,12 @@ const now = () => performance.timeOrigin + performance.now();
 const TITLE = 'A benchmark event with a body of a realistic size: '.padEnd(120, '.');
 const CONCURRENCY = 64;
 
-/**
- * The raw `node:http` loop: 64 workers POSTing over a keep-alive agent with 64 sockets, the
- * response drained, nothing else — what a sender without durability, signing or logging costs.
- */
-export async function rawHttpLoop(receiver: BenchReceiver, requests: number): Promise<TransportRun> {
+/** A raw `node:http` POST over a keep-alive agent of 64 sockets, the response drained: the least a sender can do. */
+export function rawHttpPoster(): { post(url: string, body: Buffer): Promise<void>; close(): void } {
   const agent = new http.Agent({ keepAlive: true, maxSockets: CONCURRENCY, maxFreeSockets: CONCURRENCY });
-  const target = new URL(receiver.url);
-  const post = (body: Buffer) =>
+  const post = (url: string, body: Buffer) =>
     new Promise<void>((resolve, reject) => {
+      const target = new URL(url);
       const request = http.request(
         { agent, host: target.hostname, port: target.port, path: target.pathname, method: 'POST', headers: { 'content-type': 'application/json', 'content-length': body.length } },
         (response) => {
@@ -44,6 +41,16 @@ export async function rawHttpLoop(receiver: BenchReceiver, requests: number): Pr
       request.on('error', reject);
       request.end(body);
     });
+  return { post, close: () => agent.destroy() };
+}
+
+/**
+ * The raw `node:http` loop: 64 workers POSTing over a keep-alive agent with 64 sockets, the
+ * response drained, nothing else — what a sender without durability, signing or logging costs.
+ */
+export async function rawHttpLoop(receiver: BenchReceiver, requests: number): Promise<TransportRun> {
+  const { post: postTo, close } = rawHttpPoster();
+  const post = (body: Buffer) => postTo(receiver.url, body);
   const run = async (n: number) => {
     let next = 0;
     const worker = async () => {
@@ -66,7 +73,7 @@ export async function rawHttpLoop(receiver: BenchReceiver, requests: number): Pr
     if (count !== requests) throw new Error(`raw node:http loop: receiver counted ${count} of ${requests}`);
     return { rps: requests / seconds, cpuUs: (cpu.user + cpu.system) / requests };
   } finally {
-    agent.destroy();
+    close();
   }
 }
 
