@@ -3,6 +3,7 @@ import {
   HookworkError,
   isHookworkError,
   type ClaimOptions,
+  type EnqueueClaim,
   type EnqueueOptions,
   type NewWebhookRequest,
   type Page,
@@ -122,26 +123,55 @@ export class PostgresRequestQueue implements RequestQueue<PostgresTransaction> {
 
   async enqueue(requests: readonly NewWebhookRequest[], options?: EnqueueOptions<PostgresTransaction>): Promise<void> {
     const inHost = options?.transaction !== undefined;
-    const on = inHost ? await checkHostTransaction(options.transaction, this.c) : this.c.enqueueing;
+    const host = inHost ? await checkHostTransaction(options.transaction, this.c) : undefined;
     if (requests.length === 0) return;
+    await this.store(requests, undefined, host);
+    if (!inHost) this.wakeWatchers();
+  }
+
+  /**
+   * {@link enqueue} (outside a host transaction), storing the requests of `claim.ids` already in
+   * flight under `claim.owner`'s lease, in the same statement: the dispatcher of this process
+   * starts them without a claim round trip. Only when some are left pending does the commit
+   * notify the other processes.
+   */
+  async enqueueClaimed(requests: readonly NewWebhookRequest[], claim: EnqueueClaim): Promise<WebhookRequest[]> {
+    if (requests.length === 0) return [];
+    const claimIds = new Set(claim.ids);
+    const leased = requests.filter((r) => claimIds.has(r.id) && !r.fifo);
+    await this.store(requests, leased.length > 0 ? { ...claim, ids: leased.map((r) => r.id) } : undefined, undefined);
+    if (leased.length < requests.length) this.wakeWatchers();
+    const leaseExpiresAt = new Date(claim.now.getTime() + claim.leaseMs);
+    return leased.map((r) => ({ ...r, createdAt: new Date(r.createdAt.getTime()), dueAt: new Date(r.dueAt.getTime()), state: 'inflight', attempts: 0, leaseOwner: claim.owner, leaseExpiresAt: new Date(leaseExpiresAt) }));
+  }
+
+  /**
+   * One statement, all or none: the batch's rows (those of `claim.ids` in flight under its lease,
+   * the others pending), the FIFO line locks, and a NOTIFY when any row is pending.
+   */
+  private async store(requests: readonly NewWebhookRequest[], claim: EnqueueClaim | undefined, host: PostgresTransaction | undefined): Promise<void> {
+    const inHost = host !== undefined;
     const { c } = this;
     const doing = `enqueueing ${requests.length} request(s)${inHost ? ' in the host transaction' : ''}`;
     // Inside a host transaction the notification is anonymous: this process's dispatcher, woken
     // before the host commits, finds nothing, and must wake again when the commit sends it.
     const payload = inHost ? '' : this.instance;
+    const claimIds = claim && new Set(claim.ids);
     try {
       await c.query(
         doing,
         `WITH inserted AS (
-           INSERT INTO ${c.s}.requests (id, webhook_key, event_alias, body, created_at, due_at, state, retry_count, fifo, traceparent)
-           SELECT id, webhook_key, event_alias, body, created_at, due_at, 'pending', 0, fifo, traceparent
-           FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::bigint[], $6::bigint[], $7::text[], $8::text[]) WITH ORDINALITY
-             AS u(id, webhook_key, event_alias, body, created_at, due_at, fifo, traceparent, n)
+           INSERT INTO ${c.s}.requests (id, webhook_key, event_alias, body, created_at, due_at, state, retry_count, lease_owner, lease_expires_at, fifo, traceparent)
+           SELECT id, webhook_key, event_alias, body, created_at, due_at,
+             CASE WHEN leased THEN 'inflight' ELSE 'pending' END, 0,
+             CASE WHEN leased THEN $13::text END, CASE WHEN leased THEN $14::bigint END, fifo, traceparent
+           FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::bigint[], $6::bigint[], $7::text[], $8::text[], $15::boolean[]) WITH ORDINALITY
+             AS u(id, webhook_key, event_alias, body, created_at, due_at, fifo, traceparent, leased, n)
            CROSS JOIN (${FIFO_LINE_LOCKS}) AS line_locks
            ORDER BY n
-           RETURNING 1
+           RETURNING state
          )
-         SELECT pg_notify($9, $10) FROM (SELECT 1 FROM inserted LIMIT 1) AS any_inserted`,
+         SELECT pg_notify($9, $10) FROM (SELECT 1 FROM inserted WHERE state = 'pending' LIMIT 1) AS any_pending`,
         [
           requests.map((r) => r.id),
           requests.map((r) => r.webhookKey),
@@ -156,8 +186,11 @@ export class PostgresRequestQueue implements RequestQueue<PostgresTransaction> {
           // The FIFO lines this batch joins, locked in one order (no deadlock between batches).
           [...new Set(requests.filter((r) => r.fifo).map((r) => `${c.s}/${r.webhookKey}`))].sort(),
           FIFO_LOCK_CLASS,
+          claim?.owner ?? null,
+          claim ? claim.now.getTime() + claim.leaseMs : null,
+          requests.map((r) => claimIds?.has(r.id) === true),
         ],
-        on,
+        host ?? c.enqueueing,
       );
     } catch (error) {
       const cause = isHookworkError(error) ? (error.cause ?? error) : error;
@@ -169,7 +202,6 @@ export class PostgresRequestQueue implements RequestQueue<PostgresTransaction> {
       }
       throw new HookworkError('HOOKWORK_ERR_ENQUEUE_FAILED', `could not store ${requests.length} request(s): ${(error as Error).message}`, { cause: error });
     }
-    if (!inHost) this.wakeWatchers();
   }
 
   async claim(options: ClaimOptions): Promise<WebhookRequest[]> {
