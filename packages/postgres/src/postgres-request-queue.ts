@@ -94,6 +94,28 @@ const FIFO_LOCK_CLASS = 0x686f6f6c;
  */
 const FIFO_LINE_LOCKS = 'SELECT count(pg_advisory_xact_lock($12::integer, hashtext(line))) AS locked FROM (SELECT line FROM unnest($11::text[]) AS line ORDER BY line) AS lines';
 
+/** A lease a request is stored under by enqueueClaimed: its owner, until when (epoch ms). */
+interface Lease {
+  owner: string;
+  expiresAt: number;
+}
+
+/** One enqueue waiting in a group commit. */
+interface GroupedEnqueue {
+  requests: readonly NewWebhookRequest[];
+  leases: readonly (Lease | undefined)[] | undefined;
+  resolve(): void;
+  reject(error: unknown): void;
+}
+
+/** A unique violation anywhere down an error's cause chain (the store wraps the driver's error twice). */
+function causedByUniqueViolation(error: unknown): boolean {
+  for (let e = error, depth = 0; e !== undefined && e !== null && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
+    if (isUniqueViolation(e)) return true;
+  }
+  return false;
+}
+
 /** Rows in claim order: oldest due first, ties in enqueue order. */
 const byDue = (a: Row, b: Row) => Number(a.due_at) - Number(b.due_at) || Number(a.seq) - Number(b.seq);
 
@@ -117,6 +139,9 @@ export class PostgresRequestQueue implements RequestQueue<PostgresTransaction> {
   private readonly instance = randomUUID();
   private readonly listeners = new Set<() => void>();
   private unlisten: (() => void) | undefined;
+  /** Plain enqueues waiting for this turn's group commit (see storeGrouped). */
+  private group: GroupedEnqueue[] = [];
+  private groupTimer: NodeJS.Immediate | undefined;
 
   constructor(
     private readonly c: PostgresConnection,
@@ -127,8 +152,9 @@ export class PostgresRequestQueue implements RequestQueue<PostgresTransaction> {
     const inHost = options?.transaction !== undefined;
     const host = inHost ? await checkHostTransaction(options.transaction, this.c) : undefined;
     if (requests.length === 0) return;
-    await this.store(requests, undefined, host);
-    if (!inHost) this.wakeWatchers();
+    if (host) return this.store(requests, undefined, host);
+    await this.storeGrouped(requests, undefined, options?.shareCommit === true);
+    this.wakeWatchers();
   }
 
   /**
@@ -140,35 +166,77 @@ export class PostgresRequestQueue implements RequestQueue<PostgresTransaction> {
   async enqueueClaimed(requests: readonly NewWebhookRequest[], claim: EnqueueClaim): Promise<WebhookRequest[]> {
     if (requests.length === 0) return [];
     const claimIds = new Set(claim.ids);
-    const leased = requests.filter((r) => claimIds.has(r.id) && !r.fifo);
-    await this.store(requests, leased.length > 0 ? { ...claim, ids: leased.map((r) => r.id) } : undefined, undefined);
+    const leaseExpiresAt = claim.now.getTime() + claim.leaseMs;
+    const leases = requests.map((r) => (claimIds.has(r.id) && !r.fifo ? { owner: claim.owner, expiresAt: leaseExpiresAt } : undefined));
+    await this.storeGrouped(requests, leases, claim.shareCommit === true);
+    const leased = requests.filter((_, i) => leases[i] !== undefined);
     if (leased.length < requests.length) this.wakeWatchers();
-    const leaseExpiresAt = new Date(claim.now.getTime() + claim.leaseMs);
     return leased.map((r) => ({ ...r, createdAt: new Date(r.createdAt.getTime()), dueAt: new Date(r.dueAt.getTime()), state: 'inflight', attempts: 0, leaseOwner: claim.owner, leaseExpiresAt: new Date(leaseExpiresAt) }));
   }
 
   /**
-   * One statement, all or none: the batch's rows (those of `claim.ids` in flight under its lease,
-   * the others pending), the FIFO line locks, and a NOTIFY when any row is pending.
+   * Group commit of this process's plain enqueues: with `share` (other publishes are under way)
+   * an enqueue waits for the turn's group, one statement and one commit for every enqueue of the
+   * turn; without it, it goes at once, taking any waiting enqueues along, so a lone publisher
+   * never waits a turn. Each still resolves only once the commit holding its rows is done.
    */
-  private async store(requests: readonly NewWebhookRequest[], claim: EnqueueClaim | undefined, host: PostgresTransaction | undefined): Promise<void> {
+  private storeGrouped(requests: readonly NewWebhookRequest[], leases: readonly (Lease | undefined)[] | undefined, share: boolean): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      this.group.push({ requests, leases, resolve, reject });
+      if (!share) this.flushGroup();
+      else this.groupTimer ??= setImmediate(() => this.flushGroup());
+    });
+  }
+
+  private flushGroup(): void {
+    if (this.groupTimer) clearImmediate(this.groupTimer);
+    this.groupTimer = undefined;
+    const group = this.group;
+    this.group = [];
+    if (group.length === 0) return;
+    if (group.length === 1) {
+      const [one] = group;
+      this.store(one!.requests, one!.leases, undefined).then(one!.resolve, one!.reject);
+      return;
+    }
+    const requests = group.flatMap((g) => g.requests);
+    const leases = group.flatMap((g) => g.leases ?? g.requests.map(() => undefined));
+    this.store(requests, leases, undefined).then(
+      () => {
+        for (const g of group) g.resolve();
+      },
+      (error: unknown) => {
+        // All or none: nothing of the group was stored. A duplicate id is one enqueue's fault, so
+        // each goes again alone and only that one fails; any other failure is every one's.
+        if (!causedByUniqueViolation(error)) {
+          for (const g of group) g.reject(error);
+          return;
+        }
+        for (const g of group) this.store(g.requests, g.leases, undefined).then(g.resolve, g.reject);
+      },
+    );
+  }
+
+  /**
+   * One statement, all or none: the batch's rows (those with a lease in flight under it, the
+   * others pending), the FIFO line locks, and a NOTIFY when any row is pending.
+   */
+  private async store(requests: readonly NewWebhookRequest[], leases: readonly (Lease | undefined)[] | undefined, host: PostgresTransaction | undefined): Promise<void> {
     const inHost = host !== undefined;
     const { c } = this;
     const doing = `enqueueing ${requests.length} request(s)${inHost ? ' in the host transaction' : ''}`;
     // Inside a host transaction the notification is anonymous: this process's dispatcher, woken
     // before the host commits, finds nothing, and must wake again when the commit sends it.
     const payload = inHost ? '' : this.instance;
-    const claimIds = claim && new Set(claim.ids);
     try {
       await c.query(
         doing,
         `WITH inserted AS (
            INSERT INTO ${c.s}.requests (id, webhook_key, event_alias, body, created_at, due_at, state, retry_count, lease_owner, lease_expires_at, fifo, traceparent)
            SELECT id, webhook_key, event_alias, body, created_at, due_at,
-             CASE WHEN leased THEN 'inflight' ELSE 'pending' END, 0,
-             CASE WHEN leased THEN $13::text END, CASE WHEN leased THEN $14::bigint END, fifo, traceparent
-           FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::bigint[], $6::bigint[], $7::text[], $8::text[], $15::boolean[]) WITH ORDINALITY
-             AS u(id, webhook_key, event_alias, body, created_at, due_at, fifo, traceparent, leased, n)
+             CASE WHEN lease_owner IS NULL THEN 'pending' ELSE 'inflight' END, 0, lease_owner, lease_expires_at, fifo, traceparent
+           FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::bigint[], $6::bigint[], $7::text[], $8::text[], $13::text[], $14::bigint[]) WITH ORDINALITY
+             AS u(id, webhook_key, event_alias, body, created_at, due_at, fifo, traceparent, lease_owner, lease_expires_at, n)
            CROSS JOIN (${FIFO_LINE_LOCKS}) AS line_locks
            ORDER BY n
            RETURNING state
@@ -188,9 +256,8 @@ export class PostgresRequestQueue implements RequestQueue<PostgresTransaction> {
           // The FIFO lines this batch joins, locked in one order (no deadlock between batches).
           [...new Set(requests.filter((r) => r.fifo).map((r) => `${c.s}/${r.webhookKey}`))].sort(),
           FIFO_LOCK_CLASS,
-          claim?.owner ?? null,
-          claim ? claim.now.getTime() + claim.leaseMs : null,
-          requests.map((r) => claimIds?.has(r.id) === true),
+          requests.map((_, i) => leases?.[i]?.owner ?? null),
+          requests.map((_, i) => leases?.[i]?.expiresAt ?? null),
         ],
         host ?? c.enqueueing,
       );

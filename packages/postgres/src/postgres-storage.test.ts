@@ -285,6 +285,44 @@ describe('delivery bookkeeping in few statements', () => {
     }
   });
 
+  it('groups the enqueues of one turn that share a commit into one statement; a duplicate id fails only its own enqueue', async () => {
+    storage = await openPostgresStorage({ connectionString: db.url, schema: db.schema() });
+    const { queue } = storage;
+    await queue.enqueue([request('taken')]);
+    const inserts: string[][] = [];
+    const query = storage.pool.query.bind(storage.pool) as (config: { text: string; values: unknown[] }) => Promise<unknown>;
+    (storage.pool as unknown as { query: typeof query }).query = (config) => {
+      if (config.text.includes('INSERT INTO')) inserts.push(config.values[0] as string[]);
+      return query(config);
+    };
+    const claim = { owner: 'me', leaseMs: 60_000, now: new Date(), shareCommit: true };
+    const grouped = await Promise.allSettled([
+      queue.enqueue([request('g1')], { shareCommit: true }),
+      queue.enqueueClaimed!([request('g2'), request('g3')], { ...claim, ids: ['g2'] }),
+      queue.enqueue([request('g4')], { shareCommit: true }),
+    ]);
+    expect(grouped.map((r) => r.status)).toEqual(['fulfilled', 'fulfilled', 'fulfilled']);
+    expect(inserts).toEqual([['g1', 'g2', 'g3', 'g4']]);
+    expect((await queue.get('g2'))?.leaseOwner).toBe('me');
+    expect([(await queue.get('g1'))?.state, (await queue.get('g2'))?.state, (await queue.get('g3'))?.state]).toEqual(['pending', 'inflight', 'pending']);
+
+    inserts.length = 0;
+    const withDuplicate = await Promise.allSettled([queue.enqueue([request('d1')], { shareCommit: true }), queue.enqueue([request('d2'), request('taken')], { shareCommit: true }), queue.enqueue([request('d3')], { shareCommit: true })]);
+    expect(withDuplicate.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+    const refused = (withDuplicate[1] as PromiseRejectedResult).reason as Error & { code: string };
+    expect(refused.code).toBe('HOOKWORK_ERR_ENQUEUE_FAILED');
+    expect(refused.message).toMatch(/d2, taken.*nothing of this batch was stored/);
+    // The group went once, then each enqueue alone.
+    expect(inserts).toEqual([['d1', 'd2', 'taken', 'd3'], ['d1'], ['d2', 'taken'], ['d3']]);
+    expect(await queue.get('d2')).toBeUndefined();
+    expect(await queue.counts()).toEqual({ pending: 6, inFlight: 1, dead: 0 });
+
+    // Without the hint an enqueue goes at once, on its own.
+    inserts.length = 0;
+    await queue.enqueue([request('alone')]);
+    expect(inserts).toEqual([['alone']]);
+  });
+
   it('a delivered request is logged once', async () => {
     const receiver = await startTestReceiver();
     const app = createHookwork({ composers: [thingComposer], storage: postgresStorage({ connectionString: db.url, schema: db.schema() }), settings: { ssrf: { allow: ['127.0.0.1'] } } });
