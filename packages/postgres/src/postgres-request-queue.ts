@@ -126,11 +126,15 @@ const clean = (text: string | undefined) => (text === undefined ? null : text.in
  * The request queue in PostgreSQL, built for few round trips:
  *
  * - enqueue: one `INSERT … SELECT FROM unnest(…)` for the whole batch, with the `pg_notify` in the
- *   same statement (sent when it commits — the host's commit, inside a host transaction);
+ *   same statement (sent when it commits — the host's commit, inside a host transaction); outside
+ *   a host transaction, the enqueues of one turn that share a commit go in one such statement, and
+ *   requests this process's dispatcher starts at once are stored already leased to it
+ *   (enqueueClaimed), so they cost no claim;
  * - claim: one `UPDATE … FROM (SELECT … FOR UPDATE SKIP LOCKED LIMIT n)` on the partial index of
  *   pending requests, so concurrent claimers (any number of processes) skip each other's rows
  *   and never wait, and a claim reads only the due front however many requests wait;
- * - completeMany, renew, release: one statement for many ids (`id = ANY($1)`).
+ * - completeMany, completeAndLog (with the batch's delivery log entries), renew, release: one
+ *   statement for many ids (`id = ANY($1)`).
  *
  * Every change a lease holder makes checks, in the same statement, that it still holds the lease.
  */
