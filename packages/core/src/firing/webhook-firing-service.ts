@@ -26,7 +26,8 @@ export interface FireRequest {
  * as Svix's own ids sort by time) so the stores' indexes on request ids grow at their right edge.
  */
 export function newMessageId(): string {
-  return `msg_${timeOrderedUuid().replace(/-/g, '')}`;
+  const id = timeOrderedUuid();
+  return `msg_${id.slice(0, 8)}${id.slice(9, 13)}${id.slice(14, 18)}${id.slice(19, 23)}${id.slice(24)}`;
 }
 
 /**

@@ -1,5 +1,9 @@
 import { randomUUID } from 'node:crypto';
 
+/** The millisecond the prefix below was made for, and `tttttttt-tttt-7` of that millisecond. */
+let prefixMs = -1;
+let prefix = '';
+
 /**
  * A UUID version 7 (RFC 9562): the wall clock's milliseconds in its first 48 bits, then 74
  * random bits. Ids made one after another sort close together, so a store's index on them grows
@@ -11,8 +15,12 @@ import { randomUUID } from 'node:crypto';
  * `webhook-timestamp` header carries it anyway).
  */
 export function timeOrderedUuid(): string {
-  const random = randomUUID();
-  const ms = Date.now().toString(16).padStart(12, '0');
-  // random is xxxxxxxx-xxxx-4xxx-Vxxx-xxxxxxxxxxxx: keep its variant and random digits, set version 7.
-  return `${ms.slice(0, 8)}-${ms.slice(8, 12)}-7${random.slice(15, 18)}-${random.slice(19)}`;
+  const ms = Date.now();
+  if (ms !== prefixMs) {
+    const hex = ms.toString(16).padStart(12, '0');
+    prefix = `${hex.slice(0, 8)}-${hex.slice(8, 12)}-7`;
+    prefixMs = ms;
+  }
+  // randomUUID() is xxxxxxxx-xxxx-4xxx-Vxxx-xxxxxxxxxxxx: its random digits and variant after the version.
+  return prefix + randomUUID().slice(15);
 }
