@@ -137,11 +137,15 @@ async function diy(receiver: BenchReceiver, redis: { url: string; pid: number },
   }
 }
 
-/** hookwork on BullMQ: publish → core's firing, the engine, core's signing, transport and (in-memory) log. */
-async function hookwork(receiver: BenchReceiver, redis: { url: string; pid: number }, events: number, composer: Composer, notify: (i: number) => object): Promise<RunResult> {
+/**
+ * hookwork on BullMQ: publish → core's firing, the engine, core's signing, transport and (in-memory) log;
+ * with the default (axios) transport, or with `transport: 'undici'`.
+ */
+async function hookwork(receiver: BenchReceiver, redis: { url: string; pid: number }, events: number, composer: Composer, notify: (i: number) => object, transport?: 'undici'): Promise<RunResult> {
   const queueName = `hookwork-${randomUUID().slice(0, 8)}`;
   const app = createHookwork({
     composers: [composer],
+    ...(transport ? { transport } : {}),
     queue: bullmqQueue({ connection: redis.url, queueName, checkDurability: false }),
     settings: { concurrency: { global: 64, perWebhook: 64 }, ssrf: { allowInternal: false, allow: ['127.0.0.1'] } },
   });
@@ -194,11 +198,14 @@ async function memoryPerRequest(redis: { url: string }, count: number): Promise<
   }
 }
 
-/** The BullMQ section of the bench: best of `rounds` alternating runs of each, and the memory figure. */
+/** The sides of the BullMQ section: the plain worker, hookwork with its default transport, hookwork with undici. */
+export type BullmqBenchSide = 'diy' | 'hookwork' | 'undici';
+
+/** The BullMQ section of the bench: best of `rounds` alternating runs of each side, and the memory figure. */
 export async function bullmqBench(
   receiver: BenchReceiver,
-  options: { events: number; rounds: number; backlog: number; composer: Composer; notify: (i: number) => object; only?: 'diy' | 'hookwork' },
-): Promise<{ diy: RunResult; hookwork: RunResult; redisBytesPerRequest: number } | undefined> {
+  options: { events: number; rounds: number; backlog: number; composer: Composer; notify: (i: number) => object; only?: BullmqBenchSide },
+): Promise<{ diy: RunResult; hookwork: RunResult; undici: RunResult; redisBytesPerRequest: number } | undefined> {
   let redis: Awaited<ReturnType<typeof startRedis>>;
   try {
     redis = await startRedis();
@@ -207,15 +214,21 @@ export async function bullmqBench(
     return undefined;
   }
   try {
-    const best: { diy?: RunResult; hookwork?: RunResult } = {};
+    const skipped: RunResult = { rps: NaN, cpuUsPerDelivery: NaN, redisCpuUsPerDelivery: NaN };
+    const runs: Record<BullmqBenchSide, () => Promise<RunResult>> = {
+      diy: () => diy(receiver, redis, options.events),
+      hookwork: () => hookwork(receiver, redis, options.events, options.composer, options.notify),
+      undici: () => hookwork(receiver, redis, options.events, options.composer, options.notify, 'undici'),
+    };
+    const best: Partial<Record<BullmqBenchSide, RunResult>> = {};
     for (let r = 0; r < options.rounds; r++) {
-      const d = options.only === 'hookwork' ? { rps: NaN, cpuUsPerDelivery: NaN, redisCpuUsPerDelivery: NaN } : await diy(receiver, redis, options.events);
-      const h = options.only === 'diy' ? { rps: NaN, cpuUsPerDelivery: NaN, redisCpuUsPerDelivery: NaN } : await hookwork(receiver, redis, options.events, options.composer, options.notify);
-      if (!best.diy || d.rps > best.diy.rps) best.diy = d;
-      if (!best.hookwork || h.rps > best.hookwork.rps) best.hookwork = h;
+      for (const side of ['diy', 'hookwork', 'undici'] as const) {
+        const run = !options.only || options.only === side ? await runs[side]() : skipped;
+        if (!best[side] || run.rps > best[side]!.rps) best[side] = run;
+      }
     }
     const redisBytesPerRequest = options.only ? NaN : await memoryPerRequest(redis, options.backlog);
-    return { diy: best.diy!, hookwork: best.hookwork!, redisBytesPerRequest };
+    return { diy: best.diy!, hookwork: best.hookwork!, undici: best.undici!, redisBytesPerRequest };
   } finally {
     await redis.stop();
   }

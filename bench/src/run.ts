@@ -47,7 +47,7 @@ import {
 import { postgresStorage } from '@hookwork/postgres';
 import pg from 'pg';
 import { sqliteStorage } from '@hookwork/sqlite';
-import { bullmqBench, processCpuUs, startDiyPeer, startRedis } from './bullmq-bench';
+import { bullmqBench, processCpuUs, startDiyPeer, startRedis, type BullmqBenchSide } from './bullmq-bench';
 import { postgresBench } from './postgres-bench';
 import { rawHttpPoster, transportBench, transportEndToEnd } from './transport-bench';
 
@@ -339,14 +339,17 @@ async function publishCost(receiver: ChildReceiver, total: number, publishes: nu
 }
 
 /** Section 6, printed; its figures for the JSON line. */
-async function bullmqSection(receiver: ChildReceiver, quick: boolean, only?: 'diy' | 'hookwork'): Promise<Record<string, number>> {
+async function bullmqSection(receiver: ChildReceiver, quick: boolean, only?: BullmqBenchSide): Promise<Record<string, number>> {
   const result = await bullmqBench(receiver, { events: quick ? 4_000 : 20_000, rounds: quick ? 1 : 3, backlog: quick ? 20_000 : 100_000, composer: benchComposer, notify: (i) => new BenchHappened(i, now()), ...(only ? { only } : {}) });
   if (!result) return {};
-  const { diy, hookwork, redisBytesPerRequest } = result;
+  const { diy, hookwork, undici, redisBytesPerRequest } = result;
   const ratio = hookwork.rps / diy.rps;
   console.log(`plain BullMQ worker (axios, c=64), 1 webhook:  ${diy.rps.toFixed(0)} deliveries/s, ${diy.cpuUsPerDelivery.toFixed(0)} µs CPU per delivery (Redis ${diy.redisCpuUsPerDelivery.toFixed(0)})`);
   console.log(
     `end to end, BullMQ queue, 1 webhook:           ${hookwork.rps.toFixed(0)} deliveries/s, ${hookwork.cpuUsPerDelivery.toFixed(0)} µs CPU per delivery (Redis ${hookwork.redisCpuUsPerDelivery.toFixed(0)})  (${ratio.toFixed(2)} × the plain worker; target ≥ 1.0, CPU no higher)`,
+  );
+  console.log(
+    `  the same with transport: 'undici':            ${undici.rps.toFixed(0)} deliveries/s, ${undici.cpuUsPerDelivery.toFixed(0)} µs CPU per delivery (Redis ${undici.redisCpuUsPerDelivery.toFixed(0)})  (${(undici.rps / diy.rps).toFixed(2)} × the plain worker)`,
   );
   console.log(`Redis memory per queued request (BullMQ job):  ${Math.round(redisBytesPerRequest)} bytes`);
   return {
@@ -356,6 +359,10 @@ async function bullmqSection(receiver: ChildReceiver, quick: boolean, only?: 'di
     bullmqCpuUsPerDelivery: round(hookwork.cpuUsPerDelivery, 0),
     bullmqDiyCpuUsPerDelivery: round(diy.cpuUsPerDelivery, 0),
     bullmqCpuRatio: round(hookwork.cpuUsPerDelivery / diy.cpuUsPerDelivery),
+    bullmqUndiciRps: round(undici.rps, 0),
+    bullmqUndiciVsDiyRatio: round(undici.rps / diy.rps),
+    bullmqUndiciCpuUsPerDelivery: round(undici.cpuUsPerDelivery, 0),
+    bullmqUndiciCpuRatio: round(undici.cpuUsPerDelivery / diy.cpuUsPerDelivery),
     bullmqRedisBytesPerRequest: Math.round(redisBytesPerRequest),
   };
 }
@@ -677,8 +684,8 @@ async function main(): Promise<void> {
   if (process.argv.includes('--only-bullmq')) {
     const receiver = await ChildReceiver.start();
     try {
-      // For profiling one side: --only-bullmq [--quick] [hookwork|diy]
-      const only = (['hookwork', 'diy'] as const).find((side) => process.argv.includes(side));
+      // For profiling one side: --only-bullmq [--quick] [hookwork|undici|diy]
+      const only = (['hookwork', 'undici', 'diy'] as const).find((side) => process.argv.includes(side));
       console.log(JSON.stringify(await bullmqSection(receiver, process.argv.includes('--quick'), only)));
     } finally {
       await receiver.stop();

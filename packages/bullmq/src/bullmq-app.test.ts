@@ -144,6 +144,28 @@ describe('an app on SQLite with the BullMQ queue', () => {
     }
   });
 
+  it('with perWebhook at or above global, holds no more jobs in flight than it runs: the rest stay in Redis for any process', async () => {
+    const app = await startApp(TEST_REDIS_URL, { concurrency: { global: 2, perWebhook: 2 } });
+    await app.webhooks.create({ url: receiver.url, events: ['thing.happened'] });
+    const held: Array<() => void> = [];
+    receiver.handler = (_request, res) => {
+      held.push(() => res.writeHead(204).end());
+    };
+    for (let i = 0; i < 6; i++) await app.publish(new ThingHappened(`n${i}`));
+    await receiver.waitFor(2);
+    // Time for the Worker to fetch whatever it would (a waiting room of 2 more, before).
+    for (let i = 0; i < 10; i++) {
+      expect(await app.queueCounts()).toEqual({ pending: 4, inFlight: 2, dead: 0 });
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    receiver.handler = (_request, res) => {
+      res.writeHead(204).end();
+    };
+    for (const answer of held.splice(0)) answer();
+    await app.drain({ timeoutMs: 10_000 });
+    expect(new Set(receiver.requests.map((r) => JSON.parse(r.text).id)).size).toBe(6);
+  });
+
   it('start() fails with HOOKWORK_ERR_REDIS_UNAVAILABLE when Redis cannot be reached, naming it', async () => {
     const server = await startPrivateRedis();
     await server.remove();

@@ -221,9 +221,16 @@ export class BullmqQueueEngine implements QueueEngine<never> {
     void this.worker.run().catch((error: unknown) => this.reportError('bullmq worker', error));
   }
 
-  /** Running attempts plus as many waiting for a lane: see {@link WebhookLanes}. */
+  /**
+   * Running attempts plus as many waiting for a lane (see {@link WebhookLanes}) — when a lane can
+   * be full before the process is: with `perWebhook` at or above `global` one webhook may take
+   * every slot on any engine, a waiting room shelters nothing, and jobs that wait in it only
+   * lengthen BullMQ's active list (each completion's LREM scans it) and hold locks another
+   * process could use. Then the Worker runs `global`, as a plain BullMQ worker would.
+   */
   private workerConcurrency(): number {
-    return 2 * this.context.settings.current.concurrency.global;
+    const { global, perWebhook } = this.context.settings.current.concurrency;
+    return perWebhook >= global ? global : 2 * global;
   }
 
   wake(): void {

@@ -34,7 +34,8 @@ interface Lane {
  * - beyond that the job is sent back to Redis ({@link enter} returns undefined) and
  *   {@link bounceDelay} says for how long: the waiting room's turn at the webhook's own pace.
  * The Worker's concurrency is `global` running plus `global` waiting, so a stuck webhook holds
- * at most `2 × perWebhook` of it and the Worker always fetches jobs of other webhooks.
+ * at most `2 × perWebhook` of it and the Worker always fetches jobs of other webhooks. With
+ * `perWebhook` ≥ `global` it is `global` alone: every job it fetches starts at once.
  */
 export class WebhookLanes {
   private readonly lanes = new Map<string, Lane>();

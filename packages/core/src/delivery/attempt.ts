@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import type { DeliveryLogEntry, DeliveryOutcome } from '../model/delivery-log-entry';
 import type { WebhookRequest } from '../model/webhook-request';
 import type { Webhook } from '../model/webhook';
@@ -11,6 +10,7 @@ import type { BeforeSendRequest, DeliveryOptions } from './delivery-options';
 import { activeSecrets, buildRequestHeaders, redactHeaders, signRequest } from './request-headers';
 import { describeFailure } from './retry-policy';
 import { checkUrl, headerNameProblem, headerValueProblem } from '../model/wire-rules';
+import { timeOrderedUuid } from '../runtime/time-ordered-uuid';
 
 /** The request of one attempt: what the queue holds, or a test send's example. */
 export type AttemptRequest = Pick<WebhookRequest, 'id' | 'webhookKey' | 'eventAlias' | 'body' | 'attempts' | 'createdAt'>;
@@ -154,7 +154,7 @@ export function attemptLogEntry(webhook: Pick<Webhook, 'key' | 'sensitiveHeaders
   const response = result.ok ? result.response : undefined;
   const errorMessage = result.ok ? [describeFailure(result, record.url), describeResponseBody(result.response)].filter(Boolean).join('; ') : result.message;
   return {
-    key: randomUUID(),
+    key: timeOrderedUuid(),
     webhookKey: webhook.key,
     requestId: request.id,
     url: record.url,

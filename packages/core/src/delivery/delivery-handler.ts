@@ -12,6 +12,7 @@ import type { DeliveryLogWriter } from './delivery-log-writer';
 import type { WebhookHealthMonitor } from './health/webhook-health-monitor';
 import { decideRetry, type RetryDecision } from './retry-policy';
 import type { WebhookCache } from './webhook-cache';
+import { timeOrderedUuid } from '../runtime/time-ordered-uuid';
 
 /** What {@link WebhookDeliveryHandler} works with. */
 export interface DeliveryHandlerDeps {
@@ -90,7 +91,7 @@ export class WebhookDeliveryHandler implements DeliveryHandler {
         // Not applied: another process took the request and drops (and logs) it itself.
         if (!applied) return;
         this.deps.logWriter.write({
-          key: crypto.randomUUID(),
+          key: timeOrderedUuid(),
           webhookKey: request.webhookKey,
           requestId: request.id,
           url: '',

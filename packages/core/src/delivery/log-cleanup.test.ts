@@ -1,5 +1,8 @@
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
 import type { Hookwork } from '../composition/hookwork-app';
 import type { Clock } from '../runtime/clock';
+import { LogCleanup } from './log-cleanup';
 import { startTestReceiver, type TestReceiver } from '../testing/test-receiver';
 import { startTestApp, ThingHappened } from '../test-support/test-app';
 
@@ -50,5 +53,80 @@ describe('log cleanup', () => {
     app.updateSettings({ enableLoggingCleanup: false, keepLogsForDays: 1 });
     now = new Date(now.getTime() + 5 * DAY);
     expect(await engine.runCleanup()).toEqual({ logEntries: 0, deadLetters: 0 });
+  });
+});
+
+describe('log cleanup stopped while a round runs', () => {
+  afterEach(() => jest.useRealTimers());
+
+  it('schedules no further round once stopped, even when the round in progress ends after stop()', async () => {
+    // setImmediate stays real: a round yields with it between batches.
+    jest.useFakeTimers({ doNotFake: ['setImmediate'] });
+    let rounds = 0;
+    let finishRound: () => void = () => undefined;
+    const log = {
+      deleteOlderThan: () => {
+        rounds++;
+        return new Promise<number>((resolve) => (finishRound = () => resolve(0)));
+      },
+    };
+    const queue = { deleteDeadOlderThan: async () => 0 };
+    const settings = { get current() { return { enableLoggingCleanup: true, keepLogsForDays: 30, keepDeadLettersForDays: 30 } as never; } };
+    const cleanup = new LogCleanup(log, queue, settings, { now: () => new Date() }, (error) => { throw error; });
+
+    cleanup.start(60_000, 10);
+    jest.advanceTimersByTime(10);
+    expect(rounds).toBe(1);
+    cleanup.stop();
+    finishRound();
+    await cleanup.idle();
+    await new Promise((resolve) => setImmediate(resolve));
+
+    // Before the fix the ending round armed the next one: a ref'd hourly timer that kept Node alive.
+    expect(jest.getTimerCount()).toBe(0);
+    jest.advanceTimersByTime(2 * 60_000);
+    expect(rounds).toBe(1);
+  });
+
+  it('an app stopped during its first retention round lets the process exit by itself (built output, child process)', async () => {
+    // The child stops its app from inside the round's first delete, so stop() lands mid-round
+    // every time; then nothing may keep the process alive.
+    const core = join(__dirname, '..', '..', 'dist', 'index.js');
+    const source = `
+      const { createHookwork, memoryStorage } = require(${JSON.stringify(core)});
+      const inner = memoryStorage();
+      let stopping;
+      const storage = {
+        name: inner.name,
+        capabilities: inner.capabilities,
+        async open(context) {
+          const opened = await inner.open(context);
+          const deliveryLog = new Proxy(opened.deliveryLog, {
+            get(target, property) {
+              const value = Reflect.get(target, property, target);
+              if (property !== 'deleteOlderThan') return typeof value === 'function' ? value.bind(target) : value;
+              return async (...args) => {
+                stopping ??= app.stop().then(() => console.log(JSON.stringify({ type: 'stopped' })));
+                return value.apply(target, args);
+              };
+            },
+          });
+          return { ...opened, deliveryLog, close: () => opened.close() };
+        },
+      };
+      const app = createHookwork({ storage });
+      app.start().then(() => console.log(JSON.stringify({ type: 'started' })));
+    `;
+    const child = spawn(process.execPath, ['-e', source], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    // An upper bound for "it exits": the first round starts 1 s after start(); before the fix the
+    // process stayed up for the hour until the next round.
+    const code = await Promise.race([exited, new Promise<'running'>((resolve) => setTimeout(() => resolve('running'), 20_000).unref())]);
+    if (code === 'running') child.kill('SIGKILL');
+    expect({ code, stdout: stdout.trim().split('\n'), stderr }).toEqual({ code: 0, stdout: ['{"type":"started"}', '{"type":"stopped"}'], stderr: '' });
   });
 });

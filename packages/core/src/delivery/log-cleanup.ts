@@ -23,6 +23,7 @@ export interface CleanupResult {
  */
 export class LogCleanup {
   private timer: NodeJS.Timeout | undefined;
+  private schedule: { stopped: boolean } | undefined;
   private running: Promise<CleanupResult> | undefined;
 
   constructor(
@@ -33,11 +34,17 @@ export class LogCleanup {
     private readonly onError: (error: unknown) => void,
   ) {}
 
-  /** Runs a round soon after start, then every `intervalMs`. */
+  /** Runs a round soon after start, then every `intervalMs`, until {@link LogCleanup.stop}. */
   start(intervalMs: number, firstDelayMs = 1000): void {
     this.stop();
+    // Each start has its own schedule: a round still running when stop() (or a new start()) came
+    // must not arm the next one when it ends — an hourly timer nobody clears keeps Node alive.
+    const schedule = { stopped: false };
+    this.schedule = schedule;
     const tick = (delay: number) => {
+      if (schedule.stopped) return;
       this.timer = setTimeout(() => {
+        this.timer = undefined;
         this.run().then(
           () => tick(intervalMs),
           (error) => {
@@ -50,7 +57,10 @@ export class LogCleanup {
     tick(firstDelayMs);
   }
 
+  /** Ends the schedule: no round starts after this; one in progress finishes (see {@link LogCleanup.idle}). */
   stop(): void {
+    if (this.schedule) this.schedule.stopped = true;
+    this.schedule = undefined;
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
   }

@@ -8,6 +8,11 @@ export function cloneData<T>(value: T): T {
   if (value instanceof Date) return new Date(value.getTime()) as T;
   if (Array.isArray(value)) return value.map(cloneData) as T;
   const copy: Record<string, unknown> = {};
-  for (const [key, item] of Object.entries(value)) if (item !== undefined) copy[key] = cloneData(item);
+  // Object.keys, not Object.entries: no array per property (cloning was ~5 % of the in-memory e2e profile).
+  const source = value as Record<string, unknown>;
+  for (const key of Object.keys(source)) {
+    const item = source[key];
+    if (item !== undefined) copy[key] = cloneData(item);
+  }
   return copy as T;
 }

@@ -37,6 +37,12 @@ export class MemoryRequestQueue implements RequestQueue {
   private readonly dead = new Map<string, Rec>();
   private readonly lines = new Map<string, Line>();
   private seq = 0;
+  /**
+   * No lease in flight expires before this (a lower bound, ms): a claim skips its walk over
+   * every request in flight while it is ahead — that walk was most of a claim's cost with a
+   * few hundred requests leased and waiting in the dispatcher's lanes.
+   */
+  private earliestLease = Infinity;
 
   async enqueue(requests: readonly NewWebhookRequest[], options?: EnqueueOptions<never>): Promise<void> {
     if (options?.transaction !== undefined) {
@@ -62,7 +68,9 @@ export class MemoryRequestQueue implements RequestQueue {
       const rec: Rec = { request: { ...cloneData(r), state: 'pending', attempts: 0 }, seq: this.seq++ };
       this.all.set(r.id, rec);
       if (claimIds?.has(r.id) && !rec.request.fifo) {
-        Object.assign(rec.request, { state: 'inflight', leaseOwner: claim!.owner, leaseExpiresAt: new Date(claim!.now.getTime() + claim!.leaseMs) });
+        const expires = claim!.now.getTime() + claim!.leaseMs;
+        this.earliestLease = Math.min(this.earliestLease, expires);
+        Object.assign(rec.request, { state: 'inflight', leaseOwner: claim!.owner, leaseExpiresAt: new Date(expires) });
         this.inflight.set(r.id, rec);
         claimed.push(cloneData(rec.request));
         continue;
@@ -82,8 +90,19 @@ export class MemoryRequestQueue implements RequestQueue {
     const limit = Math.max(0, options.limit);
     const excluded = options.excludeWebhookKeys?.length ? new Set(options.excludeWebhookKeys) : undefined;
     const candidates: Rec[] = [];
-    for (const rec of this.inflight.values()) {
-      if (rec.request.leaseExpiresAt!.getTime() <= now && !excluded?.has(rec.request.webhookKey) && this.mayGo(rec, now)) candidates.push(rec);
+    if (now >= this.earliestLease) {
+      let earliest = Infinity;
+      for (const rec of this.inflight.values()) {
+        const expires = rec.request.leaseExpiresAt!.getTime();
+        if (expires > now) {
+          earliest = Math.min(earliest, expires);
+          continue;
+        }
+        // An expired lease (taken now or not: excluded, behind its FIFO line, past the limit) makes the next claim look again.
+        earliest = now;
+        if (!excluded?.has(rec.request.webhookKey) && this.mayGo(rec, now)) candidates.push(rec);
+      }
+      this.earliestLease = earliest;
     }
     // Only the due front of the sorted pending list is read, and only until `limit` are found.
     let scanned = 0;
@@ -98,6 +117,7 @@ export class MemoryRequestQueue implements RequestQueue {
     const chosenSet = new Set(chosen);
     this.pending.splice(0, scanned, ...this.pending.slice(0, scanned).filter((rec) => !chosenSet.has(rec)));
     const leaseExpiresAt = now + options.leaseMs;
+    if (chosen.length > 0) this.earliestLease = Math.min(this.earliestLease, leaseExpiresAt);
     for (const rec of chosen) {
       rec.listed = false;
       Object.assign(rec.request, { state: 'inflight', leaseOwner: options.owner, leaseExpiresAt: new Date(leaseExpiresAt) });
@@ -148,6 +168,7 @@ export class MemoryRequestQueue implements RequestQueue {
       const rec = this.holds(id, owner);
       if (!rec) continue;
       rec.request.leaseExpiresAt = new Date(now.getTime() + leaseMs);
+      this.earliestLease = Math.min(this.earliestLease, now.getTime() + leaseMs);
       renewed.push(id);
     }
     return renewed;
