@@ -163,7 +163,13 @@ async function sharedBacklog(helpers: PostgresBenchHelpers, schemas: BenchSchema
   }
 }
 
-/** A schema filled with `pending` due requests by one INSERT … SELECT generate_series into the package's requests table. */
+/**
+ * A schema filled with `pending` due requests by one INSERT … SELECT generate_series into the
+ * package's requests table. Ids are laid out as core's newMessageId() makes them (`msg_`, the
+ * creation time in ms as 12 hex digits, then pseudo-random digits): in time order, one a
+ * millisecond. (Until core made ids time-ordered they were random, and this fill's `req_<n>` ids
+ * were as scattered in the unique index; see docs/performance.md.)
+ */
 async function filledQueue(helpers: PostgresBenchHelpers, schemas: BenchSchemas, pending: number) {
   const schema = schemas.next();
   const { app, queue } = await parkedApp(helpers, schemas, schema);
@@ -171,7 +177,7 @@ async function filledQueue(helpers: PostgresBenchHelpers, schemas: BenchSchemas,
   const at = Date.now() - 60_000;
   await schemas.admin.query(
     `INSERT INTO "${schema}".requests (id, webhook_key, event_alias, body, created_at, due_at, state)
-     SELECT 'req_' || g, 'wh_' || (g % 10), 'bench.happened', $1, $2::bigint, $2::bigint + g / 1000, 'pending' FROM generate_series(1, $3::int) AS g`,
+     SELECT 'msg_' || lpad(to_hex($2::bigint + g), 12, '0') || '7' || substr(md5(g::text), 1, 19), 'wh_' || (g % 10), 'bench.happened', $1, $2::bigint, $2::bigint + g / 1000, 'pending' FROM generate_series(1, $3::int) AS g`,
     [BODY, at, pending],
   );
   // As autovacuum would after a fill this size: fresh statistics and a visibility map.

@@ -200,7 +200,7 @@ async function dropSchema(connectionString: string, schema: string): Promise<voi
 let lastCpuUsPerDelivery = NaN;
 
 /** End to end: publish `events` notifications, each to `webhooks` webhooks, until all are delivered. */
-async function endToEnd(receiver: ChildReceiver, options: { webhooks: number; events: number; storage?: () => StorageBackend; perWebhook?: number; fifo?: boolean }): Promise<number> {
+async function endToEnd(receiver: ChildReceiver, options: { webhooks: number; events: number; storage?: () => StorageBackend; perWebhook?: number; fifo?: boolean; publishers?: number }): Promise<number> {
   const app = await newApp(options.storage?.(), options.perWebhook);
   try {
     for (let w = 0; w < options.webhooks; w++) await app.webhooks.create({ url: receiver.url, events: ['bench.happened'], secret: true, ...(options.fifo ? { fifo: true } : {}) });
@@ -210,7 +210,12 @@ async function endToEnd(receiver: ChildReceiver, options: { webhooks: number; ev
     await receiver.reset();
     const t0 = now();
     const cpu0 = process.cpuUsage();
-    for (let i = 0; i < options.events; i++) await app.publish(new BenchHappened(i, now()));
+    // `publishers` loops, each awaiting its publish before the next (one by default).
+    let next = 0;
+    const publisher = async () => {
+      while (next < options.events) await app.publish(new BenchHappened(next++, now()));
+    };
+    await Promise.all(Array.from({ length: options.publishers ?? 1 }, publisher));
     await app.drain({ timeoutMs: 300_000 });
     const seconds = (now() - t0) / 1000;
     const cpu = process.cpuUsage(cpu0);
@@ -730,7 +735,7 @@ async function main(): Promise<void> {
   }
   if (process.argv.includes('--only-e2e')) {
     const cleanups: (() => Promise<void>)[] = [];
-    // For profiling: node --cpu-prof bench/dist/run.js --only-e2e [--sqlite [--checkpoint-inline] | --postgres <url> [--synchronous-commit enqueue|all|none]] [--fifo] [--webhooks n] [--per-webhook n] [--events n]
+    // For profiling: node --cpu-prof bench/dist/run.js --only-e2e [--sqlite [--checkpoint-inline] | --postgres <url> [--synchronous-commit enqueue|all|none]] [--fifo] [--webhooks n] [--per-webhook n] [--events n] [--publishers n]
     const option = (name: string, fallback: number) => {
       const at = process.argv.indexOf(name);
       return at >= 0 ? Number(process.argv[at + 1]) : fallback;
@@ -751,8 +756,9 @@ async function main(): Promise<void> {
           ? () => sqliteStorage({ file: path.join(tmp, 'bench.db'), ...(process.argv.includes('--checkpoint-inline') ? { checkpoint: 'inline' as const } : {}) })
           : undefined;
       const fifo = process.argv.includes('--fifo');
-      const rps = await endToEnd(receiver, { webhooks, events: option('--events', Math.round(10_000 / webhooks)), perWebhook, fifo, ...(storage ? { storage } : {}) });
-      console.log(`e2e ${postgres ? 'PostgreSQL' : storage ? 'SQLite' : 'memory'}${fifo ? ' FIFO' : ''}, ${webhooks} webhook(s), perWebhook ${perWebhook}: ${rps.toFixed(0)} deliveries/s, ${lastCpuUsPerDelivery.toFixed(0)} µs CPU per delivery`);
+      const publishers = option('--publishers', 1);
+      const rps = await endToEnd(receiver, { webhooks, events: option('--events', Math.round(10_000 / webhooks)), perWebhook, fifo, publishers, ...(storage ? { storage } : {}) });
+      console.log(`e2e ${postgres ? 'PostgreSQL' : storage ? 'SQLite' : 'memory'}${fifo ? ' FIFO' : ''}, ${webhooks} webhook(s), perWebhook ${perWebhook}, ${publishers} publisher(s): ${rps.toFixed(0)} deliveries/s, ${lastCpuUsPerDelivery.toFixed(0)} µs CPU per delivery`);
     } finally {
       await receiver.stop();
       for (const cleanup of cleanups) await cleanup();

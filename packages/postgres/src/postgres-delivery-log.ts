@@ -58,6 +58,45 @@ function toEntry(row: Row): DeliveryLogEntry {
 /** Text for a text column: PostgreSQL's text cannot hold NUL (JSON text escapes it; free text may not). */
 const clean = (text: string) => (text.includes('\u0000') ? text.replaceAll('\u0000', '\uFFFD') : text);
 
+/** The log's columns as the INSERT writes them (all but seq). */
+const INSERT_COLUMNS = 'key, webhook_key, request_id, url, event_alias, retry_count, date, status_code, request_headers, request_body, response_headers, response_body, error_kind, error_message, duration_ms, outcome';
+const INSERT_TYPES = ['text', 'text', 'text', 'text', 'text', 'integer', 'bigint', 'integer', 'text', 'text', 'text', 'bytea', 'text', 'text', 'float8', 'text'];
+
+/**
+ * One multi-row INSERT of delivery log entries from the sixteen arrays of
+ * {@link logEntryColumns}, the first of them parameter `$from`; rows in the order given.
+ */
+export function insertLogEntries(s: string, from: number): string {
+  const arrays = INSERT_TYPES.map((type, i) => `$${from + i}::${type}[]`).join(', ');
+  return `INSERT INTO ${s}.delivery_log (${INSERT_COLUMNS})
+       SELECT ${INSERT_COLUMNS}
+       FROM unnest(${arrays}) WITH ORDINALITY AS u(${INSERT_COLUMNS}, n)
+       ORDER BY n`;
+}
+
+/** The parameters of {@link insertLogEntries}: one array per column. */
+export function logEntryColumns(entries: readonly DeliveryLogEntry[]): unknown[] {
+  const column = <T>(pick: (e: DeliveryLogEntry) => T) => entries.map(pick);
+  return [
+    column((e) => e.key),
+    column((e) => e.webhookKey),
+    column((e) => e.requestId),
+    column((e) => clean(e.url)),
+    column((e) => e.eventAlias),
+    column((e) => e.retryCount),
+    column((e) => e.date.getTime()),
+    column((e) => e.statusCode ?? null),
+    column((e) => JSON.stringify(e.requestHeaders)),
+    column((e) => clean(e.requestBody)),
+    column((e) => JSON.stringify(e.responseHeaders)),
+    column((e) => Buffer.from(e.responseBody, 'utf8')),
+    column((e) => e.errorKind ?? null),
+    column((e) => (e.errorMessage === undefined ? null : clean(e.errorMessage))),
+    column((e) => e.durationMs),
+    column((e) => e.outcome),
+  ];
+}
+
 /**
  * The delivery log in PostgreSQL. Columns have no length limit, so no header or body is ever
  * too long to log; the response body is bytea, since a receiver may answer any byte. A batch of
@@ -69,33 +108,7 @@ export class PostgresDeliveryLog implements DeliveryLog {
   async append(entries: readonly DeliveryLogEntry[]): Promise<void> {
     if (entries.length === 0) return;
     const { c } = this;
-    const column = <T>(pick: (e: DeliveryLogEntry) => T) => entries.map(pick);
-    await c.query(
-      `appending ${entries.length} delivery log entr${entries.length === 1 ? 'y' : 'ies'}`,
-      `INSERT INTO ${c.s}.delivery_log (key, webhook_key, request_id, url, event_alias, retry_count, date, status_code, request_headers, request_body, response_headers, response_body, error_kind, error_message, duration_ms, outcome)
-       SELECT key, webhook_key, request_id, url, event_alias, retry_count, date, status_code, request_headers, request_body, response_headers, response_body, error_kind, error_message, duration_ms, outcome
-       FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::integer[], $7::bigint[], $8::integer[], $9::text[], $10::text[], $11::text[], $12::bytea[], $13::text[], $14::text[], $15::float8[], $16::text[]) WITH ORDINALITY
-         AS u(key, webhook_key, request_id, url, event_alias, retry_count, date, status_code, request_headers, request_body, response_headers, response_body, error_kind, error_message, duration_ms, outcome, n)
-       ORDER BY n`,
-      [
-        column((e) => e.key),
-        column((e) => e.webhookKey),
-        column((e) => e.requestId),
-        column((e) => clean(e.url)),
-        column((e) => e.eventAlias),
-        column((e) => e.retryCount),
-        column((e) => e.date.getTime()),
-        column((e) => e.statusCode ?? null),
-        column((e) => JSON.stringify(e.requestHeaders)),
-        column((e) => clean(e.requestBody)),
-        column((e) => JSON.stringify(e.responseHeaders)),
-        column((e) => Buffer.from(e.responseBody, 'utf8')),
-        column((e) => e.errorKind ?? null),
-        column((e) => (e.errorMessage === undefined ? null : clean(e.errorMessage))),
-        column((e) => e.durationMs),
-        column((e) => e.outcome),
-      ], c.bookkeeping,
-    );
+    await c.query(`appending ${entries.length} delivery log entr${entries.length === 1 ? 'y' : 'ies'}`, insertLogEntries(c.s, 1), logEntryColumns(entries), c.bookkeeping);
   }
 
   async list(query: DeliveryLogQuery = {}): Promise<DeliveryLogPage> {

@@ -3,6 +3,8 @@ import {
   HookworkError,
   isHookworkError,
   type ClaimOptions,
+  type DeliveryLogEntry,
+  type EnqueueClaim,
   type EnqueueOptions,
   type NewWebhookRequest,
   type Page,
@@ -15,6 +17,7 @@ import {
 } from '@hookwork/core';
 import { ABORTED_TRANSACTION, checkHostTransaction, type PostgresTransaction } from './host-transaction';
 import type { PostgresConnection } from './postgres-connection';
+import { insertLogEntries, logEntryColumns } from './postgres-delivery-log';
 import { isUniqueViolation, sqlState } from './postgres-errors';
 import { WEBHOOKS_CHANGED, type PostgresListener } from './postgres-listener';
 
@@ -91,6 +94,28 @@ const FIFO_LOCK_CLASS = 0x686f6f6c;
  */
 const FIFO_LINE_LOCKS = 'SELECT count(pg_advisory_xact_lock($12::integer, hashtext(line))) AS locked FROM (SELECT line FROM unnest($11::text[]) AS line ORDER BY line) AS lines';
 
+/** A lease a request is stored under by enqueueClaimed: its owner, until when (epoch ms). */
+interface Lease {
+  owner: string;
+  expiresAt: number;
+}
+
+/** One enqueue waiting in a group commit. */
+interface GroupedEnqueue {
+  requests: readonly NewWebhookRequest[];
+  leases: readonly (Lease | undefined)[] | undefined;
+  resolve(): void;
+  reject(error: unknown): void;
+}
+
+/** A unique violation anywhere down an error's cause chain (the store wraps the driver's error twice). */
+function causedByUniqueViolation(error: unknown): boolean {
+  for (let e = error, depth = 0; e !== undefined && e !== null && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
+    if (isUniqueViolation(e)) return true;
+  }
+  return false;
+}
+
 /** Rows in claim order: oldest due first, ties in enqueue order. */
 const byDue = (a: Row, b: Row) => Number(a.due_at) - Number(b.due_at) || Number(a.seq) - Number(b.seq);
 
@@ -101,11 +126,15 @@ const clean = (text: string | undefined) => (text === undefined ? null : text.in
  * The request queue in PostgreSQL, built for few round trips:
  *
  * - enqueue: one `INSERT … SELECT FROM unnest(…)` for the whole batch, with the `pg_notify` in the
- *   same statement (sent when it commits — the host's commit, inside a host transaction);
+ *   same statement (sent when it commits — the host's commit, inside a host transaction); outside
+ *   a host transaction, the enqueues of one turn that share a commit go in one such statement, and
+ *   requests this process's dispatcher starts at once are stored already leased to it
+ *   (enqueueClaimed), so they cost no claim;
  * - claim: one `UPDATE … FROM (SELECT … FOR UPDATE SKIP LOCKED LIMIT n)` on the partial index of
  *   pending requests, so concurrent claimers (any number of processes) skip each other's rows
  *   and never wait, and a claim reads only the due front however many requests wait;
- * - completeMany, renew, release: one statement for many ids (`id = ANY($1)`).
+ * - completeMany, completeAndLog (with the batch's delivery log entries), renew, release: one
+ *   statement for many ids (`id = ANY($1)`).
  *
  * Every change a lease holder makes checks, in the same statement, that it still holds the lease.
  */
@@ -114,6 +143,9 @@ export class PostgresRequestQueue implements RequestQueue<PostgresTransaction> {
   private readonly instance = randomUUID();
   private readonly listeners = new Set<() => void>();
   private unlisten: (() => void) | undefined;
+  /** Plain enqueues waiting for this turn's group commit (see storeGrouped). */
+  private group: GroupedEnqueue[] = [];
+  private groupTimer: NodeJS.Immediate | undefined;
 
   constructor(
     private readonly c: PostgresConnection,
@@ -122,8 +154,79 @@ export class PostgresRequestQueue implements RequestQueue<PostgresTransaction> {
 
   async enqueue(requests: readonly NewWebhookRequest[], options?: EnqueueOptions<PostgresTransaction>): Promise<void> {
     const inHost = options?.transaction !== undefined;
-    const on = inHost ? await checkHostTransaction(options.transaction, this.c) : this.c.enqueueing;
+    const host = inHost ? await checkHostTransaction(options.transaction, this.c) : undefined;
     if (requests.length === 0) return;
+    if (host) return this.store(requests, undefined, host);
+    await this.storeGrouped(requests, undefined, options?.shareCommit === true);
+    this.wakeWatchers();
+  }
+
+  /**
+   * {@link enqueue} (outside a host transaction), storing the requests of `claim.ids` already in
+   * flight under `claim.owner`'s lease, in the same statement: the dispatcher of this process
+   * starts them without a claim round trip. Only when some are left pending does the commit
+   * notify the other processes.
+   */
+  async enqueueClaimed(requests: readonly NewWebhookRequest[], claim: EnqueueClaim): Promise<WebhookRequest[]> {
+    if (requests.length === 0) return [];
+    const claimIds = new Set(claim.ids);
+    const leaseExpiresAt = claim.now.getTime() + claim.leaseMs;
+    const leases = requests.map((r) => (claimIds.has(r.id) && !r.fifo ? { owner: claim.owner, expiresAt: leaseExpiresAt } : undefined));
+    await this.storeGrouped(requests, leases, claim.shareCommit === true);
+    const leased = requests.filter((_, i) => leases[i] !== undefined);
+    if (leased.length < requests.length) this.wakeWatchers();
+    return leased.map((r) => ({ ...r, createdAt: new Date(r.createdAt.getTime()), dueAt: new Date(r.dueAt.getTime()), state: 'inflight', attempts: 0, leaseOwner: claim.owner, leaseExpiresAt: new Date(leaseExpiresAt) }));
+  }
+
+  /**
+   * Group commit of this process's plain enqueues: with `share` (other publishes are under way)
+   * an enqueue waits for the turn's group, one statement and one commit for every enqueue of the
+   * turn; without it, it goes at once, taking any waiting enqueues along, so a lone publisher
+   * never waits a turn. Each still resolves only once the commit holding its rows is done.
+   */
+  private storeGrouped(requests: readonly NewWebhookRequest[], leases: readonly (Lease | undefined)[] | undefined, share: boolean): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      this.group.push({ requests, leases, resolve, reject });
+      if (!share) this.flushGroup();
+      else this.groupTimer ??= setImmediate(() => this.flushGroup());
+    });
+  }
+
+  private flushGroup(): void {
+    if (this.groupTimer) clearImmediate(this.groupTimer);
+    this.groupTimer = undefined;
+    const group = this.group;
+    this.group = [];
+    if (group.length === 0) return;
+    if (group.length === 1) {
+      const [one] = group;
+      this.store(one!.requests, one!.leases, undefined).then(one!.resolve, one!.reject);
+      return;
+    }
+    const requests = group.flatMap((g) => g.requests);
+    const leases = group.flatMap((g) => g.leases ?? g.requests.map(() => undefined));
+    this.store(requests, leases, undefined).then(
+      () => {
+        for (const g of group) g.resolve();
+      },
+      (error: unknown) => {
+        // All or none: nothing of the group was stored. A duplicate id is one enqueue's fault, so
+        // each goes again alone and only that one fails; any other failure is every one's.
+        if (!causedByUniqueViolation(error)) {
+          for (const g of group) g.reject(error);
+          return;
+        }
+        for (const g of group) this.store(g.requests, g.leases, undefined).then(g.resolve, g.reject);
+      },
+    );
+  }
+
+  /**
+   * One statement, all or none: the batch's rows (those with a lease in flight under it, the
+   * others pending), the FIFO line locks, and a NOTIFY when any row is pending.
+   */
+  private async store(requests: readonly NewWebhookRequest[], leases: readonly (Lease | undefined)[] | undefined, host: PostgresTransaction | undefined): Promise<void> {
+    const inHost = host !== undefined;
     const { c } = this;
     const doing = `enqueueing ${requests.length} request(s)${inHost ? ' in the host transaction' : ''}`;
     // Inside a host transaction the notification is anonymous: this process's dispatcher, woken
@@ -133,15 +236,16 @@ export class PostgresRequestQueue implements RequestQueue<PostgresTransaction> {
       await c.query(
         doing,
         `WITH inserted AS (
-           INSERT INTO ${c.s}.requests (id, webhook_key, event_alias, body, created_at, due_at, state, retry_count, fifo, traceparent)
-           SELECT id, webhook_key, event_alias, body, created_at, due_at, 'pending', 0, fifo, traceparent
-           FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::bigint[], $6::bigint[], $7::text[], $8::text[]) WITH ORDINALITY
-             AS u(id, webhook_key, event_alias, body, created_at, due_at, fifo, traceparent, n)
+           INSERT INTO ${c.s}.requests (id, webhook_key, event_alias, body, created_at, due_at, state, retry_count, lease_owner, lease_expires_at, fifo, traceparent)
+           SELECT id, webhook_key, event_alias, body, created_at, due_at,
+             CASE WHEN lease_owner IS NULL THEN 'pending' ELSE 'inflight' END, 0, lease_owner, lease_expires_at, fifo, traceparent
+           FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::bigint[], $6::bigint[], $7::text[], $8::text[], $13::text[], $14::bigint[]) WITH ORDINALITY
+             AS u(id, webhook_key, event_alias, body, created_at, due_at, fifo, traceparent, lease_owner, lease_expires_at, n)
            CROSS JOIN (${FIFO_LINE_LOCKS}) AS line_locks
            ORDER BY n
-           RETURNING 1
+           RETURNING state
          )
-         SELECT pg_notify($9, $10) FROM (SELECT 1 FROM inserted LIMIT 1) AS any_inserted`,
+         SELECT pg_notify($9, $10) FROM (SELECT 1 FROM inserted WHERE state = 'pending' LIMIT 1) AS any_pending`,
         [
           requests.map((r) => r.id),
           requests.map((r) => r.webhookKey),
@@ -156,8 +260,10 @@ export class PostgresRequestQueue implements RequestQueue<PostgresTransaction> {
           // The FIFO lines this batch joins, locked in one order (no deadlock between batches).
           [...new Set(requests.filter((r) => r.fifo).map((r) => `${c.s}/${r.webhookKey}`))].sort(),
           FIFO_LOCK_CLASS,
+          requests.map((_, i) => leases?.[i]?.owner ?? null),
+          requests.map((_, i) => leases?.[i]?.expiresAt ?? null),
         ],
-        on,
+        host ?? c.enqueueing,
       );
     } catch (error) {
       const cause = isHookworkError(error) ? (error.cause ?? error) : error;
@@ -169,7 +275,6 @@ export class PostgresRequestQueue implements RequestQueue<PostgresTransaction> {
       }
       throw new HookworkError('HOOKWORK_ERR_ENQUEUE_FAILED', `could not store ${requests.length} request(s): ${(error as Error).message}`, { cause: error });
     }
-    if (!inHost) this.wakeWatchers();
   }
 
   async claim(options: ClaimOptions): Promise<WebhookRequest[]> {
@@ -223,6 +328,25 @@ export class PostgresRequestQueue implements RequestQueue<PostgresTransaction> {
     if (ids.length === 0) return [];
     const { c } = this;
     const result = await c.query<{ id: string }>(`completing ${ids.length} request(s)`, `DELETE FROM ${c.s}.requests WHERE id = ANY($1::text[]) AND state = 'inflight' AND lease_owner = $2 RETURNING id`, [ids, owner], c.bookkeeping);
+    return result.rows.map((row) => row.id);
+  }
+
+  /**
+   * completeMany and the batch's delivery log entries in one statement (the INSERT a data-modifying
+   * WITH, run to completion whatever the DELETE finds): one round trip per batch of delivered
+   * requests instead of two. All or none; the entries are written whether or not each lease was
+   * still held (the attempt was made either way).
+   */
+  async completeAndLog(ids: readonly string[], owner: string, entries: readonly DeliveryLogEntry[]): Promise<string[]> {
+    if (entries.length === 0) return this.completeMany(ids, owner);
+    const { c } = this;
+    const result = await c.query<{ id: string }>(
+      `completing ${ids.length} request(s) with ${entries.length} delivery log entr${entries.length === 1 ? 'y' : 'ies'}`,
+      `WITH logged AS (${insertLogEntries(c.s, 3)})
+       DELETE FROM ${c.s}.requests WHERE id = ANY($1::text[]) AND state = 'inflight' AND lease_owner = $2 RETURNING id`,
+      [ids, owner, ...logEntryColumns(entries)],
+      c.bookkeeping,
+    );
     return result.rows.map((row) => row.id);
   }
 

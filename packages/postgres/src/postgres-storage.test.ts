@@ -1,9 +1,10 @@
 import { join } from 'node:path';
-import { createHookwork, isHookworkError, silentLogger, systemClock, type Logger } from '@hookwork/core';
-import { closedPort, describeErrorCatalogue } from '@hookwork/core/testing';
+import { createHookwork, isHookworkError, silentLogger, systemClock, type DeliveryLogEntry, type Logger } from '@hookwork/core';
+import pg from 'pg';
+import { closedPort, describeErrorCatalogue, startTestReceiver } from '@hookwork/core/testing';
 import { openPostgresStorage, postgresStorage, POSTGRES_ERRORS, SCHEMA_VERSION, type PostgresStorage, type PostgresStorageOptions } from './index';
 import { TestDatabase } from './testing/test-database';
-import { thingComposer } from './testing/thing-event';
+import { ThingHappened, thingComposer } from './testing/thing-event';
 
 describeErrorCatalogue(POSTGRES_ERRORS, join(__dirname, '../../../docs/errors.md'));
 
@@ -222,6 +223,120 @@ describe('an opened store', () => {
       await waitUntil(() => !storage.listening);
     } finally {
       await other.close();
+    }
+  });
+});
+
+describe('delivery bookkeeping in few statements', () => {
+  let storage: PostgresStorage;
+  afterEach(() => storage?.close());
+  const request = (id: string) => ({ id, webhookKey: 'w', eventAlias: 'e', body: '{}', createdAt: new Date(1000), dueAt: new Date(1000) });
+  const entry = (requestId: string, key = `log-${requestId}`): DeliveryLogEntry => ({
+    key,
+    webhookKey: 'w',
+    requestId,
+    url: 'http://127.0.0.1/hook',
+    eventAlias: 'e',
+    retryCount: 0,
+    date: new Date(2000),
+    statusCode: 200,
+    requestHeaders: { 'content-type': 'application/json' },
+    requestBody: '{}',
+    responseHeaders: {},
+    responseBody: 'ok',
+    durationMs: 1.5,
+    outcome: 'delivered',
+  });
+
+  it('completeAndLog removes the requests the owner holds and writes every entry, one lost lease included', async () => {
+    storage = await openPostgresStorage({ connectionString: db.url, schema: db.schema() });
+    const { queue, deliveryLog } = storage;
+    await queue.enqueueClaimed!([request('a'), request('b')], { owner: 'me', leaseMs: 60_000, now: new Date(), ids: ['a', 'b'] });
+    await queue.enqueue([request('pending')]);
+    const completed = await queue.completeAndLog!(['a', 'b', 'pending'], 'me', [entry('a'), entry('b'), entry('pending')]);
+    expect(completed.sort()).toEqual(['a', 'b']);
+    expect(await queue.counts()).toEqual({ pending: 1, inFlight: 0, dead: 0 });
+    // The attempt on 'pending' (its lease lost) was made, so its entry is kept as well.
+    const logged = await deliveryLog.list({ webhookKey: 'w' });
+    expect(logged.items.map((e) => e.key).sort()).toEqual(['log-a', 'log-b', 'log-pending']);
+    expect(await deliveryLog.get('log-a')).toEqual(entry('a'));
+  });
+
+  it('enqueueClaimed notifies the other processes only when it leaves a request pending', async () => {
+    const schema = db.schema();
+    storage = await openPostgresStorage({ connectionString: db.url, schema });
+    const other = await openPostgresStorage({ connectionString: db.url, schema });
+    const listen = new pg.Client({ connectionString: db.url });
+    await listen.connect();
+    const payloads: string[] = [];
+    try {
+      listen.on('notification', (n) => payloads.push(n.payload ?? ''));
+      await listen.query(`LISTEN "hookwork:${schema}"`);
+      const claim = { owner: 'me', leaseMs: 60_000, now: new Date() };
+      expect(await storage.queue.enqueueClaimed!([request('all-leased')], { ...claim, ids: ['all-leased'] })).toHaveLength(1);
+      expect(await storage.queue.enqueueClaimed!([request('leased'), request('left')], { ...claim, ids: ['leased'] })).toHaveLength(1);
+      await other.queue.enqueue([request('from-other')]);
+      // Notifications arrive in commit order: once the other store's has come, every earlier one has.
+      await waitUntil(() => payloads.length >= 2 && payloads.at(-1) !== payloads[0]);
+      expect(payloads).toHaveLength(2);
+    } finally {
+      await listen.end();
+      await other.close();
+    }
+  });
+
+  it('groups the enqueues of one turn that share a commit into one statement; a duplicate id fails only its own enqueue', async () => {
+    storage = await openPostgresStorage({ connectionString: db.url, schema: db.schema() });
+    const { queue } = storage;
+    await queue.enqueue([request('taken')]);
+    const inserts: string[][] = [];
+    const query = storage.pool.query.bind(storage.pool) as (config: { text: string; values: unknown[] }) => Promise<unknown>;
+    (storage.pool as unknown as { query: typeof query }).query = (config) => {
+      if (config.text.includes('INSERT INTO')) inserts.push(config.values[0] as string[]);
+      return query(config);
+    };
+    const claim = { owner: 'me', leaseMs: 60_000, now: new Date(), shareCommit: true };
+    const grouped = await Promise.allSettled([
+      queue.enqueue([request('g1')], { shareCommit: true }),
+      queue.enqueueClaimed!([request('g2'), request('g3')], { ...claim, ids: ['g2'] }),
+      queue.enqueue([request('g4')], { shareCommit: true }),
+    ]);
+    expect(grouped.map((r) => r.status)).toEqual(['fulfilled', 'fulfilled', 'fulfilled']);
+    expect(inserts).toEqual([['g1', 'g2', 'g3', 'g4']]);
+    expect((await queue.get('g2'))?.leaseOwner).toBe('me');
+    expect([(await queue.get('g1'))?.state, (await queue.get('g2'))?.state, (await queue.get('g3'))?.state]).toEqual(['pending', 'inflight', 'pending']);
+
+    inserts.length = 0;
+    const withDuplicate = await Promise.allSettled([queue.enqueue([request('d1')], { shareCommit: true }), queue.enqueue([request('d2'), request('taken')], { shareCommit: true }), queue.enqueue([request('d3')], { shareCommit: true })]);
+    expect(withDuplicate.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+    const refused = (withDuplicate[1] as PromiseRejectedResult).reason as Error & { code: string };
+    expect(refused.code).toBe('HOOKWORK_ERR_ENQUEUE_FAILED');
+    expect(refused.message).toMatch(/d2, taken.*nothing of this batch was stored/);
+    // The group went once, then each enqueue alone.
+    expect(inserts).toEqual([['d1', 'd2', 'taken', 'd3'], ['d1'], ['d2', 'taken'], ['d3']]);
+    expect(await queue.get('d2')).toBeUndefined();
+    expect(await queue.counts()).toEqual({ pending: 6, inFlight: 1, dead: 0 });
+
+    // Without the hint an enqueue goes at once, on its own.
+    inserts.length = 0;
+    await queue.enqueue([request('alone')]);
+    expect(inserts).toEqual([['alone']]);
+  });
+
+  it('a delivered request is logged once', async () => {
+    const receiver = await startTestReceiver();
+    const app = createHookwork({ composers: [thingComposer], storage: postgresStorage({ connectionString: db.url, schema: db.schema() }), settings: { ssrf: { allow: ['127.0.0.1'] } } });
+    try {
+      await app.start();
+      await app.webhooks.create({ url: receiver.url, events: ['thing.happened'] });
+      await app.publish(new ThingHappened('one'));
+      await app.drain({ timeoutMs: 10_000 });
+      const logs = await app.logs({});
+      expect(logs.items.map((e) => [e.outcome, e.statusCode])).toEqual([['delivered', 200]]);
+      expect(receiver.requests).toHaveLength(1);
+    } finally {
+      await app.stop();
+      await receiver.close();
     }
   });
 });

@@ -1,4 +1,5 @@
 import { SpanKind, SpanStatusCode, type Span, type Tracer } from '@opentelemetry/api';
+import type { DeliveryLogEntry } from '../model/delivery-log-entry';
 import type { Webhook } from '../model/webhook';
 import type { WebhookRequest } from '../model/webhook-request';
 import type { AttemptInfo, LifecycleReporter } from '../observability/lifecycle-events';
@@ -35,7 +36,8 @@ export interface DeliveryHandlerDeps {
  * - otherwise makes the signed attempt (in an OpenTelemetry span that joins the trace the
  *   request was published in), counts its outcome into the webhook's health, and asks the
  *   retry policy for the verdict.
- * Once the engine applied the verdict, it writes one delivery log entry and emits the
+ * Once the engine applied the verdict, it writes one delivery log entry (unless the engine wrote
+ * it with the verdict, see {@link Settlement.logEntry}) and emits the
  * lifecycle events (`attemptSucceeded` / `attemptFailed`, then `deadLettered` and the
  * `request.exhausted` operator event), and disables a webhook whose receiver answered 410 Gone.
  */
@@ -67,7 +69,8 @@ export class WebhookDeliveryHandler implements DeliveryHandler {
     const decision = decideRetry({ result: record.result, retryCount: request.attempts, settings: settings.current, now: clock.now(), url: record.url });
     endAttemptSpan(span, record, decision);
     await health.recordAttempt(webhook, record.result, admission.probe);
-    return { verdict: decision.verdict, settled: () => this.settled(request, webhook, record, decision) };
+    const entry = attemptLogEntry(webhook, request, record, decision.outcome);
+    return { verdict: decision.verdict, logEntry: entry, settled: (_applied, logged) => this.settled(request, webhook, record, decision, entry, logged === true) };
   }
 
   /** Not attempted: kept until `dueAt`, and the engine may hold the webhook's other requests until then. */
@@ -109,10 +112,9 @@ export class WebhookDeliveryHandler implements DeliveryHandler {
   }
 
   /** After the engine applied the verdict: the log entry (an attempt was made either way), events, a 410's disable. */
-  private settled(request: WebhookRequest, webhook: Webhook, record: AttemptRecord, decision: RetryDecision): void {
+  private settled(request: WebhookRequest, webhook: Webhook, record: AttemptRecord, decision: RetryDecision, entry: DeliveryLogEntry, logged: boolean): void {
     const { verdict, outcome } = decision;
-    const entry = attemptLogEntry(webhook, request, record, outcome);
-    this.deps.logWriter.write(entry);
+    if (!logged) this.deps.logWriter.write(entry);
     const info: AttemptInfo = {
       requestId: request.id,
       webhookKey: webhook.key,

@@ -1,3 +1,4 @@
+import type { DeliveryLogEntry } from '../model/delivery-log-entry';
 import type { Page, PageRequest } from '../model/page';
 import type { NewWebhookRequest, WebhookRequest } from '../model/webhook-request';
 import type { Clock } from '../runtime/clock';
@@ -43,12 +44,20 @@ export interface Settlement {
   /** What the engine must do with the request: delivered, retry at a time, dead, drop or release. */
   readonly verdict: DeliveryVerdict;
   /**
+   * The delivery log entry of the attempt, when one was made. An engine whose store can write it
+   * in the same write that applies the verdict (the built-in engine, with a queue that has
+   * `completeAndLog`, for a delivered request) may do so, and then says so to {@link settled};
+   * otherwise core writes it once the verdict is applied.
+   */
+  readonly logEntry?: DeliveryLogEntry;
+  /**
    * The engine calls this once after applying {@link verdict}: `applied` is false when the
    * request was no longer this engine's to change (its lease expired and another process took
-   * it). Core then writes the delivery log entry and emits the lifecycle events, so a listener
-   * of `deadLettered` finds the request among the dead letters.
+   * it); `logged` is true when the engine wrote {@link logEntry} itself. Core then writes the
+   * delivery log entry (unless logged) and emits the lifecycle events, so a listener of
+   * `deadLettered` finds the request among the dead letters.
    */
-  settled(applied: boolean): void;
+  settled(applied: boolean, logged?: boolean): void;
 }
 
 /**

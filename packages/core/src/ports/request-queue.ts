@@ -1,3 +1,4 @@
+import type { DeliveryLogEntry } from '../model/delivery-log-entry';
 import type { Page, PageRequest } from '../model/page';
 import type { NewWebhookRequest, WebhookRequest } from '../model/webhook-request';
 import { createToken } from '../runtime/tokens';
@@ -109,6 +110,15 @@ export interface RequestQueue<TTransaction = never> {
    * that `owner` holds and returns their ids. Without it, the engine calls `complete` for each.
    */
   completeMany?(ids: readonly string[], owner: string): Promise<string[]>;
+  /**
+   * Optional: {@link completeMany} and an append of `entries` to the delivery log of the same
+   * store, in one write (one statement or transaction), all or none: a delivered request's
+   * removal and its log entry then cost one round trip instead of two. The entries are stored
+   * whether or not each completion applied (an attempt was made either way). When it fails the
+   * engine completes with {@link completeMany} alone and logs through `DeliveryLog.append`, so a
+   * log entry the store refuses never keeps a delivered request queued.
+   */
+  completeAndLog?(ids: readonly string[], owner: string, entries: readonly DeliveryLogEntry[]): Promise<string[]>;
   /** Puts a request back as `pending`, due at `dueAt`, with the attempts made so far. */
   reschedule(id: string, owner: string, update: { dueAt: Date; attempts: number; lastError?: string }): Promise<boolean>;
   /** Moves a request to the dead letters, kept for redelivery until the retention period. */

@@ -1,4 +1,5 @@
 import { MemoryRequestQueue } from '../../storage/memory/memory-request-queue';
+import type { DeliveryLogEntry } from '../../model/delivery-log-entry';
 import type { RequestQueue } from '../../ports/request-queue';
 import { CompletionBatcher } from './completion-batcher';
 
@@ -46,5 +47,84 @@ describe('CompletionBatcher', () => {
     queue.completeMany = completeMany;
     expect(await batcher.complete('c')).toBe(true);
     expect(await queue.counts()).toEqual({ pending: 0, inFlight: 2, dead: 0 });
+  });
+
+  describe('with completeAndLog', () => {
+    const entry = (requestId: string): DeliveryLogEntry => ({
+      key: `log-${requestId}`,
+      webhookKey: 'w',
+      requestId,
+      url: 'http://127.0.0.1/hook',
+      eventAlias: 'a',
+      retryCount: 0,
+      date: at,
+      statusCode: 200,
+      requestHeaders: {},
+      requestBody: '{}',
+      responseHeaders: {},
+      responseBody: '',
+      durationMs: 1,
+      outcome: 'delivered',
+    });
+
+    /** A memory queue with a completeAndLog that records its calls and the entries it "wrote". */
+    async function loggingQueue(ids: string[]) {
+      const queue = await queueHolding(ids, 'me');
+      const written: DeliveryLogEntry[] = [];
+      const calls: { ids: string[]; entries: string[] }[] = [];
+      const completeMany = queue.completeMany.bind(queue);
+      const withLog = queue as MemoryRequestQueue & Required<Pick<RequestQueue, 'completeAndLog'>>;
+      withLog.completeAndLog = async (batch, owner, entries) => {
+        calls.push({ ids: [...batch], entries: entries.map((e) => e.requestId) });
+        const done = await completeMany(batch, owner);
+        written.push(...entries);
+        return done;
+      };
+      return { queue: withLog, written, calls };
+    }
+
+    it('writes the completions and the log entries of one turn in one call, and says they were logged', async () => {
+      const { queue, written, calls } = await loggingQueue(['a', 'b']);
+      const batcher = new CompletionBatcher(queue, 'me');
+      const results = await Promise.all([batcher.completeLogging('a', entry('a')), batcher.completeLogging('b', entry('b')), batcher.completeLogging('gone', entry('gone')), batcher.completeLogging('b', undefined)]);
+      // An entry is written whether or not its lease was still held: the attempt was made.
+      expect(results).toEqual([
+        { completed: true, logged: true },
+        { completed: true, logged: true },
+        { completed: false, logged: true },
+        { completed: true, logged: false },
+      ]);
+      expect(calls).toEqual([{ ids: ['a', 'b', 'gone', 'b'], entries: ['a', 'b', 'gone'] }]);
+      expect(written.map((e) => e.key)).toEqual(['log-a', 'log-b', 'log-gone']);
+      expect(await queue.counts()).toEqual({ pending: 0, inFlight: 0, dead: 0 });
+    });
+
+    it('uses completeMany when no request of the turn brings an entry', async () => {
+      const { queue, calls } = await loggingQueue(['a']);
+      const batcher = new CompletionBatcher(queue, 'me');
+      expect(await batcher.complete('a')).toBe(true);
+      expect(calls).toEqual([]);
+    });
+
+    it('completes alone when the combined write fails, leaving the entries to the caller to log', async () => {
+      const { queue, written } = await loggingQueue(['a', 'b']);
+      queue.completeAndLog = () => Promise.reject(new Error('value too long for the log'));
+      const batcher = new CompletionBatcher(queue, 'me');
+      const results = await Promise.all([batcher.completeLogging('a', entry('a')), batcher.completeLogging('b', entry('b'))]);
+      expect(results).toEqual([
+        { completed: true, logged: false },
+        { completed: true, logged: false },
+      ]);
+      expect(written).toEqual([]);
+      expect(await queue.counts()).toEqual({ pending: 0, inFlight: 0, dead: 0 });
+    });
+
+    it('rejects every waiting caller when completing alone fails too', async () => {
+      const { queue } = await loggingQueue(['a']);
+      queue.completeAndLog = () => Promise.reject(new Error('connection lost'));
+      queue.completeMany = () => Promise.reject(new Error('connection lost'));
+      const batcher = new CompletionBatcher(queue, 'me');
+      await expect(batcher.completeLogging('a', entry('a'))).rejects.toThrow('connection lost');
+    });
   });
 });

@@ -1,17 +1,32 @@
+import type { DeliveryLogEntry } from '../../model/delivery-log-entry';
 import type { RequestQueue } from '../../ports/request-queue';
+
+/** What became of one request given to the batcher. */
+export interface Completion {
+  /** The request was removed (false: this owner no longer held its lease). */
+  completed: boolean;
+  /** Its log entry was written in the same write (false: the caller must log it itself). */
+  logged: boolean;
+}
 
 interface Waiting {
   id: string;
-  resolve(completed: boolean): void;
+  entry: DeliveryLogEntry | undefined;
+  resolve(completion: Completion): void;
   reject(error: unknown): void;
 }
 
 /**
  * Completes delivered requests together: those that finish in the same turn of the event loop
  * are removed with one `completeMany` (one transaction in a durable store) instead of one write
- * each, which was a large share of a delivery's cost on SQLite. A queue without `completeMany`
- * gets a `complete` per request, as before. Each caller still learns whether its own request
- * was completed (false: the lease was lost), or gets the storage error.
+ * each, which was a large share of a delivery's cost on SQLite. When the queue has
+ * `completeAndLog`, their delivery log entries go in that same write: on PostgreSQL, where each
+ * statement is a round trip to a server process, that took a delivery from two bookkeeping
+ * statements to one per batch. If that combined write fails, the batch is completed alone and
+ * its entries are left to the caller to log (so a log entry the store refuses never keeps a
+ * delivered request queued). A queue without `completeMany` gets a `complete` per request, as
+ * before. Each caller still learns whether its own request was completed (false: the lease was
+ * lost), or gets the storage error.
  */
 export class CompletionBatcher {
   private waiting: Waiting[] = [];
@@ -23,10 +38,18 @@ export class CompletionBatcher {
   ) {}
 
   /** Removes a delivered (or dropped) request held by this owner; resolves with whether it was. */
-  complete(id: string): Promise<boolean> {
-    if (!this.queue.completeMany) return this.queue.complete(id, this.owner);
-    return new Promise<boolean>((resolve, reject) => {
-      this.waiting.push({ id, resolve, reject });
+  async complete(id: string): Promise<boolean> {
+    return (await this.completeLogging(id, undefined)).completed;
+  }
+
+  /**
+   * Removes a delivered request held by this owner and, when the queue can in the same write,
+   * appends `entry` to the delivery log; resolves with whether each was done.
+   */
+  completeLogging(id: string, entry: DeliveryLogEntry | undefined): Promise<Completion> {
+    if (!this.queue.completeMany) return this.queue.complete(id, this.owner).then((completed) => ({ completed, logged: false }));
+    return new Promise<Completion>((resolve, reject) => {
+      this.waiting.push({ id, entry, resolve, reject });
       if (this.scheduled) return;
       this.scheduled = true;
       // After the I/O of this turn: every response that arrived in it joins the same write.
@@ -38,9 +61,20 @@ export class CompletionBatcher {
     this.scheduled = false;
     const batch = this.waiting;
     this.waiting = [];
+    const ids = batch.map((w) => w.id);
+    const entries = batch.flatMap((w) => (w.entry ? [w.entry] : []));
+    let completed: Set<string> | undefined;
+    if (entries.length > 0 && this.queue.completeAndLog) {
+      try {
+        completed = new Set(await this.queue.completeAndLog(ids, this.owner, entries));
+      } catch {
+        // Neither was written (one write, all or none): complete alone below; the callers log.
+      }
+    }
+    const logged = completed !== undefined;
     try {
-      const completed = new Set(await this.queue.completeMany!(batch.map((w) => w.id), this.owner));
-      for (const w of batch) w.resolve(completed.has(w.id));
+      completed ??= new Set(await this.queue.completeMany!(ids, this.owner));
+      for (const w of batch) w.resolve({ completed: completed.has(w.id), logged: logged && w.entry !== undefined });
     } catch (error) {
       for (const w of batch) w.reject(error);
     }

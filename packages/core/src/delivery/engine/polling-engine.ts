@@ -149,8 +149,13 @@ export class PollingQueueEngine<TTransaction = never> implements QueueEngine<TTr
   private async process(handler: DeliveryHandler, request: WebhookRequest, signal: AbortSignal): Promise<void> {
     try {
       const settlement = await handler.handle(request, signal);
-      const applied = await this.apply(request, settlement.verdict);
-      settlement.settled(applied);
+      if (settlement.verdict.kind === 'delivered') {
+        // The request's removal and its log entry in one write when the queue can.
+        const { completed, logged } = await this.completions.completeLogging(request.id, settlement.logEntry);
+        settlement.settled(this.settledInLine(request, completed), logged);
+      } else {
+        settlement.settled(await this.apply(request, settlement.verdict));
+      }
       for (const listener of this.listeners) listener(request, settlement.verdict);
     } catch (error) {
       // A storage failure: the lease expires and the request is claimed again.
