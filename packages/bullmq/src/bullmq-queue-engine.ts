@@ -17,6 +17,7 @@ import {
   type WebhookRequest,
 } from '@hookwork/core';
 import { DelayedError, FlowProducer, Queue, UnrecoverableError, Worker, type Job } from 'bullmq';
+import { BULLMQ_ERRORS } from './bullmq-errors';
 import { requestOfHash, requestOfJob, toJob, type RequestJobData } from './job-request';
 import { isConnectionError, type RedisClients } from './redis-connection';
 import { WebhookLanes } from './webhook-lanes';
@@ -123,8 +124,6 @@ export class BullmqQueueEngine implements QueueEngine<never> {
     const onError = (error: Error) => this.reportError('redis connection', error);
     this.queue.on('error', onError);
     this.flows.on('error', onError);
-    // The clients' own errors: a lost connection once per outage, anything else as it comes.
-    redis.report({ lost: (error) => context.onError('redis connection', error), back: (message) => context.logger.warn(message) });
     redis.producer.on('error', (error: Error) => {
       if (!isConnectionError(error)) onError(error);
     });
@@ -132,6 +131,36 @@ export class BullmqQueueEngine implements QueueEngine<never> {
       if (!isConnectionError(error)) onError(error);
     });
     this.lanes = new WebhookLanes(() => context.settings.current.concurrency);
+  }
+
+  /**
+   * Resolves once BullMQ's Queue and FlowProducer have read the server's version (their first
+   * command, sent when they are made), then starts reporting lost connections. BullMQ keeps the
+   * outcome of that first command for good: a Queue whose version check was cut off by a lost
+   * connection rejects every later call with that error, even once Redis is back. So the
+   * engine is not handed out before this resolved; when it rejects (HOOKWORK_ERR_REDIS_UNAVAILABLE,
+   * the cause attached; also when the producer is not back within its command deadline), close
+   * the engine.
+   */
+  async ready(): Promise<void> {
+    const deadlineMs = this.redis.producer.options.commandTimeout ?? 5000;
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`Redis did not answer within ${deadlineMs} ms`)), deadlineMs);
+    });
+    try {
+      await Promise.race([Promise.all([this.queue.waitUntilReady(), this.flows.waitUntilReady()]), late]);
+    } catch (error) {
+      throw BULLMQ_ERRORS.create(
+        'HOOKWORK_ERR_REDIS_UNAVAILABLE',
+        `the BullMQ queue could not start on ${this.redis.where} (${(error as Error)?.message ?? error})${isConnectionError(error) ? '; the connection was lost while it started — start the app again once Redis answers' : ''}`,
+        { cause: error },
+      );
+    } finally {
+      clearTimeout(timer);
+    }
+    // The clients' own errors: a lost connection once per outage, anything else as it comes.
+    this.redis.report({ lost: (error) => this.context.onError('redis connection', error), back: (message) => this.context.logger.warn(message) });
   }
 
   enqueue(requests: readonly NewWebhookRequest[], options?: EngineEnqueueOptions<never>): Promise<void> {

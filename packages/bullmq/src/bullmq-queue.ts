@@ -46,7 +46,14 @@ export function bullmqQueue(options: BullmqQueueOptions): QueueEngineProvider<ne
       if (checked.checkDurability) {
         for (const finding of await checkRedisDurability(redis.producer, redis.where)) context.logger[finding.level](finding.message);
       }
-      return new BullmqQueueEngine(redis, rest, { queueName: checked.queueName, prefix: checked.prefix });
+      const engine = new BullmqQueueEngine(redis, rest, { queueName: checked.queueName, prefix: checked.prefix });
+      try {
+        await engine.ready();
+      } catch (error) {
+        await engine.close().catch(() => redis.disconnect());
+        throw error;
+      }
+      return engine;
     },
   };
 }

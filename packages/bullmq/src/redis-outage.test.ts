@@ -1,6 +1,7 @@
+import { connect, createServer, type Server, type Socket } from 'node:net';
 import { createHookwork, isHookworkError, type Hookwork, type Logger } from '@hookwork/core';
 import { bullmqQueue } from './bullmq-queue';
-import { thingComposer } from './test-fixtures/thing-event';
+import { ThingHappened, thingComposer } from './test-fixtures/thing-event';
 import { startPrivateRedis, type PrivateRedis } from './testing/private-redis';
 import { uniquePrefix } from './testing/redis-test';
 
@@ -26,6 +27,73 @@ async function until(what: string, condition: () => boolean, timeoutMs = 20_000)
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
 }
+
+/**
+ * A TCP proxy to a Redis on `port` that cuts the connection of the app's producer (named
+ * `…:producer` in its CLIENT SETNAME) at the first chunk it sends for which `cut(sent)` is true,
+ * `sent` being all it has sent on that connection so far: a connection lost at an exact moment.
+ */
+async function startCuttingProxy(port: number): Promise<{ url: string; cut: ((sent: string) => boolean) | undefined; cuts: number; producerSent: string; close(): Promise<void> }> {
+  const sockets = new Set<Socket>();
+  const proxy = {
+    url: '',
+    cut: undefined as ((sent: string) => boolean) | undefined,
+    cuts: 0,
+    /** Everything the producer sent, on all its connections. */
+    producerSent: '',
+    close: async () => {
+      for (const socket of sockets) socket.destroy();
+      await new Promise((resolve) => server.close(resolve));
+    },
+  };
+  const server: Server = createServer((client) => {
+    const upstream = connect(port, '127.0.0.1');
+    sockets.add(client).add(upstream);
+    let sent = '';
+    let producer = false;
+    client.on('data', (chunk) => {
+      sent += chunk.toString('latin1');
+      producer ||= /:producer\r\n/.test(sent);
+      if (producer) proxy.producerSent += chunk.toString('latin1');
+      if (producer && proxy.cut?.(sent)) {
+        proxy.cut = undefined;
+        proxy.cuts++;
+        client.destroy();
+        upstream.destroy();
+        return;
+      }
+      upstream.write(chunk);
+    });
+    upstream.on('data', (chunk) => client.write(chunk));
+    for (const [a, b] of [[client, upstream], [upstream, client]] as const) {
+      a.on('error', () => b.destroy());
+      a.on('close', () => {
+        sockets.delete(a);
+        b.destroy();
+      });
+    }
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  proxy.url = `redis://127.0.0.1:${(server.address() as { port: number }).port}`;
+  return proxy;
+}
+
+/** Resolves once the app's producer answers again. */
+async function reconnected(app: Hookwork): Promise<void> {
+  const deadline = Date.now() + 20_000;
+  for (;;) {
+    try {
+      await app.queueCounts();
+      return;
+    } catch (error) {
+      if (Date.now() > deadline) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  }
+}
+
+/** How many INFO commands the RESP text `sent` holds (ioredis's ready check sends one, BullMQ's version check one per Queue and FlowProducer). */
+const infos = (sent: string) => sent.match(/\r\ninfo\r\n/gi)?.length ?? 0;
 
 describe('the BullMQ queue when Redis cannot be reached', () => {
   let server: PrivateRedis | undefined;
@@ -81,5 +149,75 @@ describe('the BullMQ queue when Redis cannot be reached', () => {
     expect(consoleError.mock.calls.map((c) => String(c[0]))).toEqual([]);
     // And it works again.
     await expect(app.queueCounts()).resolves.toEqual({ pending: 0, inFlight: 0, dead: 0 });
+  });
+
+  it('a connection lost while start() sets BullMQ up fails start() with HOOKWORK_ERR_REDIS_UNAVAILABLE, rather than leaving a queue that fails for good', async () => {
+    // BullMQ's Queue keeps the outcome of its first command (its INFO version check) for good: had
+    // start() resolved before it was answered, a Redis lost at that moment left every later
+    // publish() and management call failing, even once Redis was back.
+    server = await startPrivateRedis();
+    const proxy = await startCuttingProxy(server.port);
+    try {
+      // The producer's first INFO is ioredis's ready check; the next are BullMQ's.
+      proxy.cut = (sent) => infos(sent) >= 2;
+      const logger = recordingLogger();
+      app = createHookwork({ composers: [thingComposer], logger, queue: bullmqQueue({ connection: proxy.url, prefix, queueName: 'cut-at-start', checkDurability: false }) });
+      const error = await app.start().then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      expect(proxy.cuts).toBe(1);
+      expect(isHookworkError(error, 'HOOKWORK_ERR_REDIS_UNAVAILABLE' as never)).toBe(true);
+      expect((error as Error).message).toMatch(/could not start on redis:\/\/127\.0\.0\.1:\d+ \(Reached the max retries per request limit.*connection was lost while it started/);
+      app = undefined;
+      // Started again, it works.
+      app = createHookwork({ composers: [thingComposer], logger, queue: bullmqQueue({ connection: proxy.url, prefix, queueName: 'cut-at-start', checkDurability: false }) });
+      await app.start();
+      await expect(app.queueCounts()).resolves.toEqual({ pending: 0, inFlight: 0, dead: 0 });
+      await app.stop();
+      app = undefined;
+      expect(consoleError.mock.calls.map((c) => String(c[0]))).toEqual([]);
+    } finally {
+      await proxy.close();
+    }
+  });
+
+  it('a connection lost in the middle of any command: every public call fails with a coded error, never a raw ioredis one', async () => {
+    server = await startPrivateRedis();
+    const proxy = await startCuttingProxy(server.port);
+    try {
+      const logger = recordingLogger();
+      app = createHookwork({ composers: [thingComposer], logger, queue: bullmqQueue({ connection: proxy.url, prefix, queueName: 'cut-mid-command', checkDurability: false }) });
+      await app.start();
+      const webhook = await app.webhooks.create({ url: 'http://127.0.0.1:9/', events: ['thing.happened'] });
+      // The app's first log cleanup round (a second after start) deletes old dead letters with the
+      // producer too: let it pass, so that each cut below hits the call it is armed for.
+      await until('the first log cleanup round', () => /zrangebyscore/i.test(proxy.producerSent), 10_000);
+      await app.runCleanup();
+      const calls: [string, string, () => Promise<unknown>][] = [
+        ['publish', 'HOOKWORK_ERR_ENQUEUE_FAILED', () => app!.publish(new ThingHappened('one'))],
+        ['queueCounts', 'HOOKWORK_ERR_STORAGE', () => app!.queueCounts()],
+        ['queueCounts of a webhook', 'HOOKWORK_ERR_STORAGE', () => app!.queueCounts({ webhookKey: webhook.key })],
+        ['deadLetters', 'HOOKWORK_ERR_STORAGE', () => app!.deadLetters()],
+        ['redeliver one', 'HOOKWORK_ERR_STORAGE', () => app!.redeliver({ ids: ['msg_nothing'] })],
+        ['redeliver of a webhook', 'HOOKWORK_ERR_STORAGE', () => app!.redeliver({ webhookKey: webhook.key })],
+      ];
+      for (const [name, code, call] of calls) {
+        // Once the producer answers again, its next command is cut before Redis sees it.
+        await reconnected(app);
+        const before = proxy.cuts;
+        proxy.cut = () => true;
+        const error = await call().then(
+          () => undefined,
+          (e: unknown) => e,
+        );
+        expect([name, proxy.cuts - before]).toEqual([name, 1]);
+        expect([name, isHookworkError(error) ? error.code : error]).toEqual([name, code]);
+        expect((error as Error).cause).toBeDefined();
+      }
+      expect(consoleError.mock.calls.map((c) => String(c[0]))).toEqual([]);
+    } finally {
+      await proxy.close();
+    }
   });
 });
