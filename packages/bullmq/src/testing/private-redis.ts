@@ -50,7 +50,9 @@ export async function startPrivateRedis(config: Record<string, string> = {}): Pr
     failed.catch(() => {});
     const deadline = Date.now() + 10_000;
     for (;;) {
-      const probe = new Redis({ port, host: '127.0.0.1', lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+      // disconnectTimeout 0: a refused probe's disconnect() would otherwise leave a 2 s timer that
+      // keeps a test process alive after its last test.
+      const probe = new Redis({ port, host: '127.0.0.1', lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null, disconnectTimeout: 0 });
       probe.on('error', () => {});
       try {
         await Promise.race([probe.connect(), failed]);
