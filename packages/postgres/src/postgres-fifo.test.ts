@@ -1,7 +1,8 @@
 import pg from 'pg';
 import { createHookwork, type Hookwork, type HookworkSettingsInput } from '@hookwork/core';
 import { startTestReceiver, type TestReceiver } from '@hookwork/core/testing';
-import { postgresStorage, type PostgresTransaction } from './index';
+import { openPostgresStorage, postgresStorage, type PostgresTransaction } from './index';
+import type { NewWebhookRequest } from '@hookwork/core';
 import { TestDatabase } from './testing/test-database';
 import { ThingHappened, thingComposer } from './testing/thing-event';
 
@@ -109,5 +110,65 @@ describe('FIFO webhooks on PostgreSQL', () => {
       second.release();
       await host.end();
     }
+  });
+
+  describe('group commit of enqueues beside FIFO lines a host transaction holds', () => {
+    const request = (id: string, webhookKey: string, fifo: boolean): NewWebhookRequest => ({ id, webhookKey, eventAlias: 'thing.happened', body: '{}', createdAt: new Date(), dueAt: new Date(), ...(fifo ? { fifo: 'block' as const } : {}) });
+    const settledFlag = (promise: Promise<unknown>) => {
+      const state = { settled: false };
+      promise.then(
+        () => (state.settled = true),
+        () => (state.settled = true),
+      );
+      return state;
+    };
+
+    it('a plain publish in the same turn as a FIFO publish on a held line does not wait for that transaction', async () => {
+      receiver = await startTestReceiver();
+      const storage = await openPostgresStorage({ connectionString: db.url, schema, poolSize: 4 });
+      const host = new pg.Client({ connectionString: db.url });
+      await host.connect();
+      try {
+        await host.query('BEGIN');
+        await storage.queue.enqueue([request('held', 'fifo-hook', true)], { transaction: host });
+        const fifo = storage.queue.enqueue([request('behind', 'fifo-hook', true)], { shareCommit: true });
+        const fifoState = settledFlag(fifo);
+        // Resolves while the host transaction is still open (a hang here fails the test by its timeout).
+        await storage.queue.enqueue([request('plain', 'other-hook', false)], { shareCommit: true });
+        expect(fifoState.settled).toBe(false);
+        await host.query('COMMIT');
+        await fifo;
+        const { rows } = await db.query<{ id: string }>(`SELECT id FROM "${schema}".requests ORDER BY seq`);
+        expect(rows.map((r) => r.id)).toEqual(['held', 'plain', 'behind']);
+      } finally {
+        await host.end();
+        await storage.close();
+      }
+    });
+
+    it('two FIFO publishes of one turn are not one statement locking both lines: no deadlock with a host transaction', async () => {
+      receiver = await startTestReceiver();
+      const storage = await openPostgresStorage({ connectionString: db.url, schema, poolSize: 4 });
+      const host = new pg.Client({ connectionString: db.url });
+      await host.connect();
+      try {
+        await host.query('BEGIN');
+        await storage.queue.enqueue([request('host-b', 'line-b', true)], { transaction: host });
+        const onA = storage.queue.enqueue([request('a', 'line-a', true)], { shareCommit: true });
+        const onB = storage.queue.enqueue([request('b', 'line-b', true)], { shareCommit: true });
+        const plain = storage.queue.enqueue([request('c', 'plain-hook', false)], { shareCommit: true });
+        await Promise.all([onA, plain]);
+        // The host now joins line A too: grouped with B's, A's statement would hold A's lock while
+        // waiting for B's, and this would close a deadlock that fails every publish of the group.
+        await storage.queue.enqueue([request('host-a', 'line-a', true)], { transaction: host });
+        await host.query('COMMIT');
+        await onB;
+        const { rows } = await db.query<{ n: string }>(`SELECT count(*) AS n FROM "${schema}".requests`);
+        expect(Number(rows[0]!.n)).toBe(5);
+      } finally {
+        await host.end();
+        await storage.close();
+      }
+    });
   });
 });

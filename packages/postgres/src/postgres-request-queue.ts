@@ -108,10 +108,16 @@ interface GroupedEnqueue {
   reject(error: unknown): void;
 }
 
-/** A unique violation anywhere down an error's cause chain (the store wraps the driver's error twice). */
-function causedByUniqueViolation(error: unknown): boolean {
+/** SQLSTATEs a group's statement can fail with through one member: lock_not_available, deadlock_detected. */
+const ONE_MEMBER_CODES = new Set(['55P03', '40P01']);
+
+/**
+ * A failure one enqueue of a group may have caused — a unique violation (a duplicate id), a lock
+ * timeout or a deadlock — anywhere down an error's cause chain (the store wraps the driver's error twice).
+ */
+function causedByOneMember(error: unknown): boolean {
   for (let e = error, depth = 0; e !== undefined && e !== null && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
-    if (isUniqueViolation(e)) return true;
+    if (isUniqueViolation(e) || ONE_MEMBER_CODES.has((e as { code?: unknown }).code as string)) return true;
   }
   return false;
 }
@@ -185,6 +191,11 @@ export class PostgresRequestQueue implements RequestQueue<PostgresTransaction> {
    * never waits a turn. Each still resolves only once the commit holding its rows is done.
    */
   private storeGrouped(requests: readonly NewWebhookRequest[], leases: readonly (Lease | undefined)[] | undefined, share: boolean): Promise<void> {
+    // An enqueue with FIFO requests goes alone, never in a group: its statement takes its lines'
+    // advisory locks, which a host transaction may hold until it commits; grouped, every other
+    // publish of the turn would wait for that transaction too, and two single-line enqueues would
+    // become one statement locking both lines, a deadlock another transaction could close.
+    if (requests.some((r) => r.fifo)) return this.store(requests, leases, undefined);
     return new Promise<void>((resolve, reject) => {
       this.group.push({ requests, leases, resolve, reject });
       if (!share) this.flushGroup();
@@ -210,9 +221,10 @@ export class PostgresRequestQueue implements RequestQueue<PostgresTransaction> {
         for (const g of group) g.resolve();
       },
       (error: unknown) => {
-        // All or none: nothing of the group was stored. A duplicate id is one enqueue's fault, so
-        // each goes again alone and only that one fails; any other failure is every one's.
-        if (!causedByUniqueViolation(error)) {
+        // All or none: nothing of the group was stored. A duplicate id is one enqueue's fault, and a
+        // lock timeout or a deadlock may be one enqueue's wait, so each goes again alone and only
+        // that one fails; any other failure (the connection, the server) is every one's.
+        if (!causedByOneMember(error)) {
           for (const g of group) g.reject(error);
           return;
         }
