@@ -50,7 +50,13 @@ export function bullmqQueue(options: BullmqQueueOptions): QueueEngineProvider<ne
       try {
         await engine.ready();
       } catch (error) {
-        await engine.close().catch(() => redis.disconnect());
+        // The server did not answer in time, or the connection went: no graceful goodbye, which
+        // would wait for that same server (a QUIT has no deadline of its own). Drop the
+        // connections, then let BullMQ's objects close over them, for at most the same deadline.
+        redis.disconnect();
+        let timer: NodeJS.Timeout | undefined;
+        await Promise.race([engine.close().catch(() => {}), new Promise<void>((resolve) => (timer = setTimeout(resolve, checked.commandTimeoutMs)))]);
+        clearTimeout(timer);
         throw error;
       }
       return engine;

@@ -33,11 +33,16 @@ async function until(what: string, condition: () => boolean, timeoutMs = 20_000)
  * `…:producer` in its CLIENT SETNAME) at the first chunk it sends for which `cut(sent)` is true,
  * `sent` being all it has sent on that connection so far: a connection lost at an exact moment.
  */
-async function startCuttingProxy(port: number): Promise<{ url: string; cut: ((sent: string) => boolean) | undefined; cuts: number; producerSent: string; close(): Promise<void> }> {
+async function startCuttingProxy(
+  port: number,
+): Promise<{ url: string; cut: ((sent: string) => boolean) | undefined; hushWhen: ((sent: string) => boolean) | undefined; hushed: boolean; cuts: number; producerSent: string; close(): Promise<void> }> {
   const sockets = new Set<Socket>();
   const proxy = {
     url: '',
     cut: undefined as ((sent: string) => boolean) | undefined,
+    /** Like `cut`, but from then on nothing passes either way on any connection, and none closes: a wedged server. */
+    hushWhen: undefined as ((sent: string) => boolean) | undefined,
+    hushed: false,
     cuts: 0,
     /** Everything the producer sent, on all its connections. */
     producerSent: '',
@@ -55,6 +60,8 @@ async function startCuttingProxy(port: number): Promise<{ url: string; cut: ((se
       sent += chunk.toString('latin1');
       producer ||= /:producer\r\n/.test(sent);
       if (producer) proxy.producerSent += chunk.toString('latin1');
+      if (producer && proxy.hushWhen?.(sent)) proxy.hushed = true;
+      if (proxy.hushed) return;
       if (producer && proxy.cut?.(sent)) {
         proxy.cut = undefined;
         proxy.cuts++;
@@ -64,7 +71,9 @@ async function startCuttingProxy(port: number): Promise<{ url: string; cut: ((se
       }
       upstream.write(chunk);
     });
-    upstream.on('data', (chunk) => client.write(chunk));
+    upstream.on('data', (chunk) => {
+      if (!proxy.hushed) client.write(chunk);
+    });
     for (const [a, b] of [[client, upstream], [upstream, client]] as const) {
       a.on('error', () => b.destroy());
       a.on('close', () => {
@@ -177,6 +186,27 @@ describe('the BullMQ queue when Redis cannot be reached', () => {
       await app.stop();
       app = undefined;
       expect(consoleError.mock.calls.map((c) => String(c[0]))).toEqual([]);
+    } finally {
+      await proxy.close();
+    }
+  });
+
+  it('a server that stops answering while start() sets BullMQ up: start() fails after commandTimeoutMs, without waiting for a goodbye it will never get', async () => {
+    server = await startPrivateRedis();
+    const proxy = await startCuttingProxy(server.port);
+    try {
+      // After ioredis's ready check, nothing is answered and no connection closes (a wedged
+      // server, or a network partition without a reset): BullMQ's version check waits forever.
+      proxy.hushWhen = (sent) => infos(sent) >= 2;
+      app = createHookwork({ composers: [thingComposer], logger: recordingLogger(), queue: bullmqQueue({ connection: proxy.url, prefix, queueName: 'hushed-at-start', checkDurability: false, commandTimeoutMs: 1000 }) });
+      // A start() that closed gracefully would wait here for the QUIT's answer until this test's timeout.
+      const error = await app.start().then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      app = undefined;
+      expect(proxy.hushed).toBe(true);
+      expect(isHookworkError(error, 'HOOKWORK_ERR_REDIS_UNAVAILABLE' as never)).toBe(true);
     } finally {
       await proxy.close();
     }
