@@ -2,6 +2,8 @@ import { startTestReceiver, type TestReceiver } from '../testing';
 import { startTestApp, ThingHappened } from '../test-support/test-app';
 import { MemoryDeliveryLog, MemoryRequestQueue, MemoryWebhookRepository } from '../storage/memory/memory-storage';
 import type { Hookwork, StorageBackend } from '../index';
+import type { QueueEngine } from '../ports/queue-engine';
+import { drainQueue, OwnRequests } from './drain';
 
 /** One in-memory store that two apps open in turn, as two runs of a script open one SQLite file. */
 function durableMemory(): StorageBackend {
@@ -54,5 +56,14 @@ describe('drain()', () => {
     await expect(app.drain({ timeout: 1 } as never)).rejects.toThrow(/HOOKWORK_ERR_INVALID_ARGUMENT: drain\(\) was given "timeout", not an option/);
     await expect(app.drain({ requestIds: 'msg_x' as never })).rejects.toThrow(/requestIds that are not a list/);
     await expect(app.drain({ webhookKey: 'k', all: true })).rejects.toThrow(/more than one of requestIds, webhookKey and all/);
+  });
+
+  it('asks the store at its first look, so a short drain sees requests another process settled', async () => {
+    // This app's request was delivered by another process sharing the store: the store no longer has it.
+    const own = new OwnRequests();
+    own.add(['msg_settled_elsewhere']);
+    const engine = { get: async () => undefined, active: 0 } as unknown as QueueEngine<unknown>;
+    await drainQueue(engine, own, { timeoutMs: 0 });
+    expect(own.size).toBe(0);
   });
 });

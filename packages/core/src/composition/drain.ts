@@ -84,7 +84,8 @@ export async function drainQueue(engine: QueueEngine<unknown>, own: OwnRequests,
   const deadline = Date.now() + timeoutMs;
   const waiting = new Set(options.requestIds ?? []);
   let lastCheck = 0;
-  let sizeAtLastCheck = Infinity;
+  // -1: the first look always asks the store (a drain with a short timeout may get only one).
+  let sizeAtLastCheck = -1;
   const done = async (): Promise<{ done: boolean; about: string; details: unknown }> => {
     if (options.requestIds) {
       for (const id of [...waiting]) {
