@@ -109,13 +109,16 @@ describe('CompletionBatcher', () => {
     it('completes alone when the combined write fails, leaving the entries to the caller to log', async () => {
       const { queue, written } = await loggingQueue(['a', 'b']);
       queue.completeAndLog = () => Promise.reject(new Error('value too long for the log'));
-      const batcher = new CompletionBatcher(queue, 'me');
+      const reported: unknown[] = [];
+      const batcher = new CompletionBatcher(queue, 'me', (error) => reported.push(error));
       const results = await Promise.all([batcher.completeLogging('a', entry('a')), batcher.completeLogging('b', entry('b'))]);
       expect(results).toEqual([
         { completed: true, logged: false },
         { completed: true, logged: false },
       ]);
       expect(written).toEqual([]);
+      // The failure is said once per batch, not swallowed.
+      expect(reported.map((e) => (e as Error).message)).toEqual(['value too long for the log']);
       expect(await queue.counts()).toEqual({ pending: 0, inFlight: 0, dead: 0 });
     });
 

@@ -35,6 +35,8 @@ export class CompletionBatcher {
   constructor(
     private readonly queue: RequestQueue,
     private readonly owner: string,
+    /** Told when the combined write fails (the batch then falls back to two writes): never silent. */
+    private readonly onError: (error: unknown) => void = () => {},
   ) {}
 
   /** Removes a delivered (or dropped) request held by this owner; resolves with whether it was. */
@@ -67,8 +69,10 @@ export class CompletionBatcher {
     if (entries.length > 0 && this.queue.completeAndLog) {
       try {
         completed = new Set(await this.queue.completeAndLog(ids, this.owner, entries));
-      } catch {
+      } catch (error) {
         // Neither was written (one write, all or none): complete alone below; the callers log.
+        // Said, so a store whose combined write keeps failing does not quietly cost two writes.
+        this.onError(error);
       }
     }
     const logged = completed !== undefined;

@@ -46,7 +46,7 @@ export class PollingQueueEngine<TTransaction = never> implements QueueEngine<TTr
   ) {
     this.name = `polling(${options.name})`;
     this.capabilities = Object.freeze({ transactionalEnqueue: options.transactionalEnqueue, leaseRenewal: typeof queue.renew === 'function', shared: options.shared, fifo: options.fifo });
-    this.completions = new CompletionBatcher(queue, this.owner);
+    this.completions = new CompletionBatcher(queue, this.owner, (error) => context.onError('completing delivered requests with their log entries (completed alone instead; their entries are logged apart)', error));
   }
 
   async enqueue(requests: readonly NewWebhookRequest[], options?: EngineEnqueueOptions<TTransaction>): Promise<void> {
