@@ -18,6 +18,7 @@ import {
 } from '@hookwork/core';
 import { DelayedError, FlowProducer, Queue, UnrecoverableError, Worker, type Job } from 'bullmq';
 import { BULLMQ_ERRORS } from './bullmq-errors';
+import { finishedWithin } from './finished-within';
 import { requestOfHash, requestOfJob, toJob, type RequestJobData } from './job-request';
 import { isConnectionError, type RedisClients } from './redis-connection';
 import { WebhookLanes } from './webhook-lanes';
@@ -144,20 +145,14 @@ export class BullmqQueueEngine implements QueueEngine<never> {
    */
   async ready(): Promise<void> {
     const deadlineMs = this.redis.producer.options.commandTimeout ?? 5000;
-    let timer: NodeJS.Timeout | undefined;
-    const late = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`Redis did not answer within ${deadlineMs} ms`)), deadlineMs);
-    });
     try {
-      await Promise.race([Promise.all([this.queue.waitUntilReady(), this.flows.waitUntilReady()]), late]);
+      if (!(await finishedWithin(Promise.all([this.queue.waitUntilReady(), this.flows.waitUntilReady()]), deadlineMs))) throw new Error(`Redis did not answer within ${deadlineMs} ms`);
     } catch (error) {
       throw BULLMQ_ERRORS.create(
         'HOOKWORK_ERR_REDIS_UNAVAILABLE',
         `the BullMQ queue could not start on ${this.redis.where} (${(error as Error)?.message ?? error})${isConnectionError(error) ? '; the connection was lost while it started — start the app again once Redis answers' : ''}`,
         { cause: error },
       );
-    } finally {
-      clearTimeout(timer);
     }
     // The clients' own errors: a lost connection once per outage, anything else as it comes.
     this.redis.report({ lost: (error) => this.context.onError('redis connection', error), back: (message) => this.context.logger.warn(message) });
@@ -288,11 +283,7 @@ export class BullmqQueueEngine implements QueueEngine<never> {
     const worker = this.worker;
     if (!worker) return;
     const closed = worker.close();
-    let timer: NodeJS.Timeout | undefined;
-    const expired = new Promise<'expired'>((resolve) => (timer = setTimeout(() => resolve('expired'), timeoutMs)));
-    const first = await Promise.race([closed.then(() => 'closed' as const), expired]);
-    clearTimeout(timer);
-    if (first === 'expired') this.abort.abort(new Error('the app is stopping (stopTimeout reached)'));
+    if (!(await finishedWithin(closed, timeoutMs))) this.abort.abort(new Error('the app is stopping (stopTimeout reached)'));
     await closed;
   }
 

@@ -2,6 +2,7 @@ import type { QueueEngineProvider } from '@hookwork/core';
 import { Redis } from 'ioredis';
 import { BULLMQ_ERRORS } from './bullmq-errors';
 import { BullmqQueueEngine } from './bullmq-queue-engine';
+import { finishedWithin } from './finished-within';
 import { RedisClients, type RedisConnectionInput } from './redis-connection';
 import { checkRedisDurability } from './redis-durability';
 
@@ -54,9 +55,7 @@ export function bullmqQueue(options: BullmqQueueOptions): QueueEngineProvider<ne
         // would wait for that same server (a QUIT has no deadline of its own). Drop the
         // connections, then let BullMQ's objects close over them, for at most the same deadline.
         redis.disconnect();
-        let timer: NodeJS.Timeout | undefined;
-        await Promise.race([engine.close().catch(() => {}), new Promise<void>((resolve) => (timer = setTimeout(resolve, checked.commandTimeoutMs)))]);
-        clearTimeout(timer);
+        await finishedWithin(engine.close().catch(() => {}), checked.commandTimeoutMs);
         throw error;
       }
       return engine;
