@@ -114,6 +114,21 @@ describe('FIFO webhooks on PostgreSQL', () => {
 
   describe('group commit of enqueues beside FIFO lines a host transaction holds', () => {
     const request = (id: string, webhookKey: string, fifo: boolean): NewWebhookRequest => ({ id, webhookKey, eventAlias: 'thing.happened', body: '{}', createdAt: new Date(), dueAt: new Date(), ...(fifo ? { fifo: 'block' as const } : {}) });
+    /** A store of its own on the test's schema and a host client inside BEGIN, both closed after `body`. */
+    async function withStoreAndHost(body: (storage: Awaited<ReturnType<typeof openPostgresStorage>>, host: pg.Client) => Promise<void>): Promise<void> {
+      receiver = await startTestReceiver();
+      const storage = await openPostgresStorage({ connectionString: db.url, schema, poolSize: 4 });
+      const host = new pg.Client({ connectionString: db.url });
+      await host.connect();
+      try {
+        await host.query('BEGIN');
+        await body(storage, host);
+      } finally {
+        await host.end();
+        await storage.close();
+      }
+    }
+
     const settledFlag = (promise: Promise<unknown>) => {
       const state = { settled: false };
       promise.then(
@@ -123,13 +138,8 @@ describe('FIFO webhooks on PostgreSQL', () => {
       return state;
     };
 
-    it('a plain publish in the same turn as a FIFO publish on a held line does not wait for that transaction', async () => {
-      receiver = await startTestReceiver();
-      const storage = await openPostgresStorage({ connectionString: db.url, schema, poolSize: 4 });
-      const host = new pg.Client({ connectionString: db.url });
-      await host.connect();
-      try {
-        await host.query('BEGIN');
+    it('a plain publish in the same turn as a FIFO publish on a held line does not wait for that transaction', () =>
+      withStoreAndHost(async (storage, host) => {
         await storage.queue.enqueue([request('held', 'fifo-hook', true)], { transaction: host });
         const fifo = storage.queue.enqueue([request('behind', 'fifo-hook', true)], { shareCommit: true });
         const fifoState = settledFlag(fifo);
@@ -140,19 +150,10 @@ describe('FIFO webhooks on PostgreSQL', () => {
         await fifo;
         const { rows } = await db.query<{ id: string }>(`SELECT id FROM "${schema}".requests ORDER BY seq`);
         expect(rows.map((r) => r.id)).toEqual(['held', 'plain', 'behind']);
-      } finally {
-        await host.end();
-        await storage.close();
-      }
-    });
+      }));
 
-    it('two FIFO publishes of one turn are not one statement locking both lines: no deadlock with a host transaction', async () => {
-      receiver = await startTestReceiver();
-      const storage = await openPostgresStorage({ connectionString: db.url, schema, poolSize: 4 });
-      const host = new pg.Client({ connectionString: db.url });
-      await host.connect();
-      try {
-        await host.query('BEGIN');
+    it('two FIFO publishes of one turn are not one statement locking both lines: no deadlock with a host transaction', () =>
+      withStoreAndHost(async (storage, host) => {
         await storage.queue.enqueue([request('host-b', 'line-b', true)], { transaction: host });
         const onA = storage.queue.enqueue([request('a', 'line-a', true)], { shareCommit: true });
         const onB = storage.queue.enqueue([request('b', 'line-b', true)], { shareCommit: true });
@@ -165,10 +166,6 @@ describe('FIFO webhooks on PostgreSQL', () => {
         await onB;
         const { rows } = await db.query<{ n: string }>(`SELECT count(*) AS n FROM "${schema}".requests`);
         expect(Number(rows[0]!.n)).toBe(5);
-      } finally {
-        await host.end();
-        await storage.close();
-      }
-    });
+      }));
   });
 });
