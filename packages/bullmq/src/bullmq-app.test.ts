@@ -2,11 +2,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createHookwork, isHookworkError, resolveSettings, silentLogger, systemClock, type Hookwork, type HookworkSettingsInput } from '@hookwork/core';
-import { startTestReceiver, type ReceivedRequest, type TestReceiver } from '@hookwork/core/testing';
+import { startTestReceiver, type ReceivedRequest, type TestReceiver, ThingHappened, thingComposer } from '@hookwork/core/testing';
 import { sqliteStorage } from '@hookwork/sqlite';
 import { Webhook } from 'standardwebhooks';
 import { bullmqQueue } from './bullmq-queue';
-import { ThingHappened, thingComposer } from './test-fixtures/thing-event';
 import { startPrivateRedis, type PrivateRedis } from './testing/private-redis';
 import { deleteKeys, killConnections, TEST_REDIS_URL, uniquePrefix } from './testing/redis-test';
 

@@ -1,7 +1,7 @@
 import { connect, createServer, type Server, type Socket } from 'node:net';
 import { createHookwork, isHookworkError, type Hookwork, type Logger } from '@hookwork/core';
 import { bullmqQueue } from './bullmq-queue';
-import { ThingHappened, thingComposer } from './test-fixtures/thing-event';
+import { ThingHappened, thingComposer } from '@hookwork/core/testing';
 import { startPrivateRedis, type PrivateRedis } from './testing/private-redis';
 import { uniquePrefix } from './testing/redis-test';
 

@@ -1,9 +1,8 @@
 import { createHookwork, isHookworkError, type Hookwork, type HookworkSettingsInput } from '@hookwork/core';
-import { startTestReceiver, type TestReceiver } from '@hookwork/core/testing';
+import { startTestReceiver, type TestReceiver, ThingHappened, thingComposer } from '@hookwork/core/testing';
 import { openPostgresStorage, postgresStorage, type PostgresStorage, type PostgresTransaction } from './index';
 import { TcpProxy } from './testing/tcp-proxy';
 import { TEST_PG_URL, TestDatabase } from './testing/test-database';
-import { ThingHappened, thingComposer } from './testing/thing-event';
 
 // The sweep is a minute: what arrives within the tests' waits was woken by NOTIFY (or the
 // dispatcher's own retry after a failed round), not found by the sweep.

@@ -1,10 +1,9 @@
 import pg from 'pg';
 import { createHookwork, type Hookwork, type HookworkSettingsInput } from '@hookwork/core';
-import { startTestReceiver, type TestReceiver } from '@hookwork/core/testing';
+import { startTestReceiver, type TestReceiver, ThingHappened, thingComposer } from '@hookwork/core/testing';
 import { openPostgresStorage, postgresStorage, type PostgresTransaction } from './index';
 import type { NewWebhookRequest } from '@hookwork/core';
 import { TestDatabase } from './testing/test-database';
-import { ThingHappened, thingComposer } from './testing/thing-event';
 
 const settings: HookworkSettingsInput = { ssrf: { allowInternal: false, allow: ['127.0.0.1'] }, retrySchedule: [50], retryJitter: 0, period: 200, timeout: 5000, stopTimeout: 2000 };
 

@@ -1,9 +1,8 @@
 import pg from 'pg';
 import { createHookwork, isHookworkError, type Hookwork, type HookworkSettingsInput } from '@hookwork/core';
-import { startTestReceiver, type TestReceiver } from '@hookwork/core/testing';
+import { startTestReceiver, type TestReceiver, ThingHappened, thingComposer } from '@hookwork/core/testing';
 import { postgresStorage, type PostgresTransaction } from './index';
 import { TestDatabase } from './testing/test-database';
-import { ThingHappened, thingComposer } from './testing/thing-event';
 
 // The sweep is a minute: whatever arrives within the tests' waits was woken by NOTIFY.
 const settings: HookworkSettingsInput = { ssrf: { allowInternal: false, allow: ['127.0.0.1'] }, retrySchedule: [300], retryJitter: 0, period: 60_000, timeout: 5000, stopTimeout: 2000 };

@@ -1,10 +1,9 @@
 import { join } from 'node:path';
 import { createHookwork, isHookworkError, silentLogger, systemClock, type DeliveryLogEntry, type Logger } from '@hookwork/core';
 import pg from 'pg';
-import { closedPort, describeErrorCatalogue, startTestReceiver } from '@hookwork/core/testing';
+import { closedPort, describeErrorCatalogue, startTestReceiver, ThingHappened, thingComposer } from '@hookwork/core/testing';
 import { openPostgresStorage, postgresStorage, POSTGRES_ERRORS, SCHEMA_VERSION, type PostgresStorage, type PostgresStorageOptions } from './index';
 import { TestDatabase } from './testing/test-database';
-import { ThingHappened, thingComposer } from './testing/thing-event';
 
 describeErrorCatalogue(POSTGRES_ERRORS, join(__dirname, '../../../docs/errors.md'));
 

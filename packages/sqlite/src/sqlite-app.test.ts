@@ -1,8 +1,7 @@
 import { createHookwork, type Hookwork, type HookworkSettingsInput } from '@hookwork/core';
-import { ThingHappened, thingComposer } from './test-fixtures/thing-event';
+import { ThingHappened, thingComposer, startTestReceiver as startReceiver, type ReceivedRequest, type TestReceiver as Receiver } from '@hookwork/core/testing';
 import { sqliteStorage } from './sqlite-storage';
 import { makeTempDir } from './testing/temp-dir';
-import { startTestReceiver as startReceiver, type ReceivedRequest, type TestReceiver as Receiver } from '@hookwork/core/testing';
 
 const webhookIdOf = (request: ReceivedRequest) => String(request.headers['webhook-id']);
 

@@ -1,8 +1,7 @@
 import { createHookwork, type Hookwork } from '@hookwork/core';
-import { thingComposer } from './test-fixtures/thing-event';
+import { thingComposer, startTestReceiver as startReceiver, type ReceivedRequest, type TestReceiver as Receiver } from '@hookwork/core/testing';
 import { openSqliteStorage, sqliteStorage } from './sqlite-storage';
 import { makeTempDir } from './testing/temp-dir';
-import { startTestReceiver as startReceiver, type ReceivedRequest, type TestReceiver as Receiver } from '@hookwork/core/testing';
 
 const webhookIdOf = (request: ReceivedRequest) => String(request.headers['webhook-id']);
 

@@ -9,8 +9,7 @@ import 'reflect-metadata';
 import { createHookwork } from '@hookwork/core';
 import { sqliteStorage } from '@hookwork/sqlite';
 import { bullmqQueue } from '../bullmq-queue';
-import { reportLine as emit } from '@hookwork/core/testing';
-import { ThingHappened, thingComposer } from './thing-event';
+import { reportLine as emit, ThingHappened, thingComposer } from '@hookwork/core/testing';
 
 const [mode, file, redisUrl, prefix, queueName, receiverUrl, countText] = process.argv.slice(2);
 

@@ -29,3 +29,4 @@ export { startWorker, type WorkerEvent, type WorkerProcess } from './worker-proc
 export { reportLine } from './report-line';
 export { describeTransportContract } from './transport-contract';
 export { startRawReceiver, type RawReceiver } from './raw-receiver';
+export { ThingHappened, ThingHappenedEvent, thingComposer } from './thing-event';

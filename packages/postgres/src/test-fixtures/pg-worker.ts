@@ -21,9 +21,8 @@
 import 'reflect-metadata';
 import pg from 'pg';
 import { createHookwork, pollingQueue, silentLogger, type Logger, type QueueEngineProvider } from '@hookwork/core';
-import { reportLine } from '@hookwork/core/testing';
+import { reportLine, ThingHappened, thingComposer } from '@hookwork/core/testing';
 import { postgresStorage, type PostgresTransaction } from '../index';
-import { ThingHappened, thingComposer } from '../testing/thing-event';
 
 const [mode, url, schema, receiverUrl, countOrName] = process.argv.slice(2);
 const emit = reportLine;

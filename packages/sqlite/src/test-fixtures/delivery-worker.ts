@@ -10,10 +10,9 @@
  * than the receiver's answer.
  */
 import 'reflect-metadata';
-import { reportLine } from '@hookwork/core/testing';
+import { reportLine, ThingHappened, thingComposer } from '@hookwork/core/testing';
 import { createHookwork } from '@hookwork/core';
 import { sqliteStorage } from '../sqlite-storage';
-import { ThingHappened, thingComposer } from './thing-event';
 
 const [mode, file, receiverUrlOrWait, countText] = process.argv.slice(2);
 const emit = reportLine;

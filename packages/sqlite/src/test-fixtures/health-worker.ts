@@ -10,9 +10,8 @@
  */
 import 'reflect-metadata';
 import { createHookwork, type HookworkSettingsInput } from '@hookwork/core';
-import { reportLine } from '@hookwork/core/testing';
+import { reportLine, thingComposer } from '@hookwork/core/testing';
 import { sqliteStorage } from '../sqlite-storage';
-import { thingComposer } from './thing-event';
 
 const [file, settingsJson] = process.argv.slice(2);
 
