@@ -1,0 +1,88 @@
+import { createHookwork, memoryStorage, resolveSettings, silentLogger, systemClock, type Hookwork } from '@hookwork/core';
+import { startTestReceiver, type TestReceiver, ThingHappened, thingComposer } from '@hookwork/core/testing';
+import { Redis } from 'ioredis';
+import { bullmqQueue } from './bullmq-queue';
+import { deleteKeys, TEST_REDIS_URL, uniquePrefix } from './testing/redis-test';
+
+const prefix = uniquePrefix('shape');
+let queues = 0;
+
+/** What a request's job holds in Redis: Redis's memory per queued request is this hash, mostly. */
+describe('a request as a BullMQ job', () => {
+  let redis: Redis;
+  let receiver: TestReceiver;
+  const apps: Hookwork[] = [];
+
+  beforeAll(() => {
+    redis = new Redis(TEST_REDIS_URL);
+  });
+  beforeEach(async () => {
+    receiver = await startTestReceiver();
+  });
+  afterEach(async () => {
+    for (const app of apps.splice(0)) await app.stop();
+    await receiver.close();
+  });
+  afterAll(async () => {
+    await deleteKeys(prefix);
+    redis.disconnect();
+  });
+
+  const hashOf = async (queueName: string, id: string) => redis.hgetall(`${prefix}:${queueName}:${id}`);
+
+  it('carries no removal options and no creation time its timestamp already says, and reads back whole', async () => {
+    const queueName = `q${++queues}`;
+    const engine = await bullmqQueue({ connection: TEST_REDIS_URL, prefix, queueName, checkDurability: false }).open({
+      storage: undefined as never,
+      storageBackend: undefined as never,
+      settings: { current: resolveSettings({}) },
+      clock: systemClock,
+      logger: silentLogger,
+      onError() {},
+    });
+    try {
+      const past = new Date(Date.now() - 60_000);
+      const later = new Date(Date.now() + 3_600_000);
+      await engine.enqueue([
+        { id: 'msg_due', webhookKey: 'w', eventAlias: 'thing.happened', body: '{"a":1}', createdAt: past, dueAt: past },
+        { id: 'msg_later', webhookKey: 'w', eventAlias: 'thing.happened', body: '{"b":2}', createdAt: past, dueAt: later },
+      ]);
+
+      const due = await hashOf(queueName, 'msg_due');
+      expect(JSON.parse(due.data!)).toEqual({ eventAlias: 'thing.happened', body: '{"a":1}' });
+      expect(Object.keys(JSON.parse(due.opts!)).sort()).toEqual(['attempts', 'backoff', 'jobId', 'timestamp']);
+      expect(await engine.get('msg_due')).toMatchObject({ state: 'pending', createdAt: past, dueAt: past, body: '{"a":1}', eventAlias: 'thing.happened' });
+
+      // Delayed: stamped now, so its creation time is kept apart.
+      const delayed = await hashOf(queueName, 'msg_later');
+      expect(JSON.parse(delayed.data!)).toEqual({ eventAlias: 'thing.happened', body: '{"b":2}', createdAt: past.getTime() });
+      expect(await engine.get('msg_later')).toMatchObject({ state: 'pending', createdAt: past, dueAt: later });
+    } finally {
+      await engine.close?.();
+    }
+  });
+
+  it('removes a delivered request\'s job as it completes and keeps a dead one, by the Worker\'s options', async () => {
+    const queueName = `q${++queues}`;
+    const app = createHookwork({
+      composers: [thingComposer],
+      storage: memoryStorage(),
+      queue: bullmqQueue({ connection: TEST_REDIS_URL, prefix, queueName, checkDurability: false }),
+      settings: { ssrf: { allow: ['127.0.0.1'] }, maximumRetries: 0 },
+    });
+    apps.push(app);
+    await app.start();
+    const { key } = await app.webhooks.create({ url: receiver.url, events: ['thing.happened'] });
+    receiver.handler = (request, res) => void res.writeHead(JSON.parse(request.text).id === 'broken' ? 500 : 204).end();
+    await app.publish(new ThingHappened('fine'));
+    await app.publish(new ThingHappened('broken'));
+    await app.drain({ timeoutMs: 10_000 });
+
+    const idOf = (thing: string) => String(receiver.requests.find((r) => JSON.parse(r.text).id === thing)!.headers['webhook-id']);
+    expect(await redis.exists(`${prefix}:${queueName}:${idOf('fine')}`)).toBe(0);
+    expect(await redis.zcard(`${prefix}:${queueName}:completed`)).toBe(0);
+    expect(await redis.zrange(`${prefix}:${queueName}:failed`, 0, -1)).toEqual([idOf('broken')]);
+    expect((await hashOf(queueName, idOf('broken'))).failedReason).toBe('HTTP 500');
+    expect((await app.deadLetters({ webhookKey: key })).items.map((r) => r.id)).toEqual([idOf('broken')]);
+  });
+});
