@@ -10,6 +10,9 @@ import { StopSignals } from './stop-signals';
 export { errorKindOf } from './transport-errors';
 import type { OutgoingRequest, SendOptions, Transport, TransportResult } from '../../ports/transport';
 
+/** The TCP keep-alive delay axios gives every request's socket (`socket.setKeepAlive(true, 60_000)`). */
+const AXIOS_KEEP_ALIVE_MS = 60_000;
+
 /** Options of {@link createHttpTransport}. */
 export interface HttpTransportOptions {
   /** Where the `ssrf` setting is read (on every connection). */
@@ -195,7 +198,9 @@ function readBody(stream: Readable, cap: number, exchange: Exchange): Promise<Bo
  */
 export function createHttpTransport(options: HttpTransportOptions): HttpTransport {
   const guard = new SsrfGuard(options.settings, options.resolver);
-  const agentOptions = { keepAlive: true, maxSockets: options.maxSockets ?? 256, maxFreeSockets: 64, scheduling: 'lifo' as const, lookup: guard.lookup };
+  // keepAliveMsecs is axios' own TCP keep-alive delay: axios sets 60 s on the socket of every
+  // request and the agent set its 1 s back on every release, two setsockopt calls per delivery.
+  const agentOptions = { keepAlive: true, keepAliveMsecs: AXIOS_KEEP_ALIVE_MS, maxSockets: options.maxSockets ?? 256, maxFreeSockets: 64, scheduling: 'lifo' as const, lookup: guard.lookup };
   const httpAgent = new http.Agent(agentOptions);
   const extraCa = options.tls?.ca === undefined ? undefined : ([] as (string | Buffer)[]).concat(options.tls.ca as string | Buffer | (string | Buffer)[]);
   const httpsAgent = new https.Agent({ ...agentOptions, ...(extraCa ? { ca: [...tls.rootCertificates, ...extraCa] } : {}) });
