@@ -6,8 +6,12 @@ import axios, { type AxiosInstance, type AxiosResponse } from 'axios';
 import { isHookworkError } from '../../errors/hookwork-error';
 import { bodyErrorText, DeadlineError, errorKindOf, findCause } from './transport-errors';
 import { SsrfGuard, type HostResolver, type SsrfPolicySource } from './ssrf-guard';
+import { StopSignals } from './stop-signals';
 export { errorKindOf } from './transport-errors';
 import type { OutgoingRequest, SendOptions, Transport, TransportResult } from '../../ports/transport';
+
+/** The TCP keep-alive delay axios gives every request's socket (`socket.setKeepAlive(true, 60_000)`). */
+const AXIOS_KEEP_ALIVE_MS = 60_000;
 
 /** Options of {@link createHttpTransport}. */
 export interface HttpTransportOptions {
@@ -68,13 +72,57 @@ function flatHeaders(headers: AxiosResponse['headers']): Record<string, string> 
  */
 function sentHeaders(request: unknown): Record<string, string> | undefined {
   if (!(request instanceof http.ClientRequest)) return undefined;
+  const headers = request.getHeaders();
   const result: Record<string, string> = {};
-  for (const [name, value] of Object.entries(request.getHeaders())) {
-    if (value !== undefined) result[name] = Array.isArray(value) ? value.join(', ') : String(value);
+  for (const name in headers) {
+    const value = headers[name];
+    if (value !== undefined) result[name] = typeof value === 'string' ? value : Array.isArray(value) ? value.join(', ') : String(value);
   }
   // Node writes Connection itself when the request does not set it.
   if (!('connection' in result)) result.connection = (request as { shouldKeepAlive?: boolean }).shouldKeepAlive ? 'keep-alive' : 'close';
   return result;
+}
+
+/**
+ * One attempt's HTTP exchange. It is the axios `transport` of that one request, so the
+ * ClientRequest it makes is known here, with its first error (a parse error after the status
+ * line — malformed chunking — is emitted on the request as it happens, before the response
+ * reaches this code). The total deadline and an outer abort stop it through {@link stop}: before
+ * the status line by destroying the request (or refusing to make it, when an interceptor still
+ * runs), after it by ending the body's read. One object per attempt instead of an
+ * AbortController, its signal's listeners in axios and in the body's read, and a WeakMap.
+ */
+class Exchange {
+  clientRequest: http.ClientRequest | undefined;
+  /** The first error emitted on the request. */
+  requestError: unknown;
+  /** Why the attempt was stopped (a {@link DeadlineError} at the deadline); undefined while it runs. */
+  stopReason: unknown;
+  /** While the body is read: ends the read (set by {@link readBody}). */
+  onStop: (() => void) | undefined;
+  deadline: NodeJS.Timeout | undefined;
+
+  /** axios' `transport` hook: makes the request with Node's http or https. */
+  request(options: http.RequestOptions, callback: (response: http.IncomingMessage) => void): http.ClientRequest {
+    if (this.stopReason !== undefined) throw this.stopReason;
+    const request = (options.protocol === 'https:' ? https : http).request(options, callback);
+    this.clientRequest = request;
+    request.on('error', (error) => {
+      this.requestError ??= error;
+    });
+    return request;
+  }
+
+  stop(reason: unknown): void {
+    if (this.stopReason !== undefined) return;
+    this.stopReason = reason;
+    if (this.onStop) this.onStop();
+    else this.clientRequest?.destroy(reason instanceof Error ? reason : new Error(String(reason)));
+  }
+}
+
+function stopAtDeadline(exchange: Exchange, timeoutMs: number): void {
+  exchange.stop(new DeadlineError(`no complete response within ${timeoutMs} ms (the timeout setting)`));
 }
 
 /** What was read of a response body: the bytes up to the cap, and why reading ended early, if it did. */
@@ -92,7 +140,7 @@ interface BodyRead {
  * body the Content-Encoding cannot decode, malformed chunking, the deadline or a stop while it
  * trickles in — is reported as `problem` with what arrived until then.
  */
-function readBody(stream: Readable, cap: number, signal: AbortSignal, requestError: () => unknown): Promise<BodyRead> {
+function readBody(stream: Readable, cap: number, exchange: Exchange): Promise<BodyRead> {
   return new Promise((resolve) => {
     const chunks: Buffer[] = [];
     let size = 0;
@@ -100,13 +148,13 @@ function readBody(stream: Readable, cap: number, signal: AbortSignal, requestErr
     const finish = (truncated: boolean, problem?: string) => {
       if (done) return;
       done = true;
-      signal.removeEventListener('abort', onAbort);
+      exchange.onStop = undefined;
       stream.off('data', onData);
       resolve({ body: Buffer.concat(chunks, size), truncated, ...(problem ? { problem: `${problem} (${size} bytes read)` } : {}) });
     };
-    // An abort also breaks the stream: name the abort, not the broken stream.
-    const aborted = () => {
-      const reason = signal.reason as unknown;
+    // A stop also breaks the stream: name the stop, not the broken stream.
+    const stopped = () => {
+      const reason = exchange.stopReason;
       return reason instanceof DeadlineError ? `${reason.message}: the body did not end in time` : `reading stopped: ${(reason as Error)?.message ?? reason}`;
     };
     const onData = (chunk: Buffer) => {
@@ -123,49 +171,40 @@ function readBody(stream: Readable, cap: number, signal: AbortSignal, requestErr
         size += chunk.length;
       }
     };
-    const onAbort = () => {
-      finish(false, aborted());
+    const onStop = () => {
+      finish(false, stopped());
       stream.destroy();
     };
-    if (signal.aborted) return onAbort();
-    signal.addEventListener('abort', onAbort);
+    if (exchange.stopReason !== undefined) return onStop();
+    exchange.onStop = onStop;
     stream.on('data', onData);
     stream.once('end', () => finish(false));
     // A reset or a parse error (malformed chunking) is reported on the request; the body stream
     // only sees the connection go away: the request's error names the cause.
-    stream.once('error', (error) => finish(false, signal.aborted ? aborted() : bodyErrorText(requestError() ?? error)));
-    stream.once('close', () => finish(false, signal.aborted ? aborted() : requestError() ? bodyErrorText(requestError()) : 'the connection closed before the body ended'));
+    const stoppedOr = (problem: () => string) => (exchange.stopReason !== undefined ? stopped() : problem());
+    stream.once('error', (error) => finish(false, stoppedOr(() => bodyErrorText(exchange.requestError ?? error))));
+    stream.once('close', () => finish(false, stoppedOr(() => (exchange.requestError ? bodyErrorText(exchange.requestError) : 'the connection closed before the body ended'))));
   });
 }
 
 /**
  * Creates the default transport: one axios instance over keep-alive agents, no redirects
  * followed (a 3xx is a response like any other), no proxy from the environment, the body sent
- * as the exact bytes given, a total deadline per attempt (axios' `timeout` only bounds idle
- * time, so an abort signal bounds the whole), the response body read up to the cap.
+ * as the exact bytes given, a total deadline per attempt (one timer that stops the attempt's
+ * {@link Exchange}, whatever phase it is in; axios' `timeout` would only bound idle time, and
+ * the deadline always comes first), the response body read up to the cap.
  * Connections go through the SSRF guard: IP-literal hosts are checked before sending, names at
  * connect time through the agents' `lookup`.
  */
 export function createHttpTransport(options: HttpTransportOptions): HttpTransport {
   const guard = new SsrfGuard(options.settings, options.resolver);
-  const agentOptions = { keepAlive: true, maxSockets: options.maxSockets ?? 256, maxFreeSockets: 64, scheduling: 'lifo' as const, lookup: guard.lookup };
+  // keepAliveMsecs is axios' own TCP keep-alive delay: axios sets 60 s on the socket of every
+  // request and the agent set its 1 s back on every release, two setsockopt calls per delivery.
+  const agentOptions = { keepAlive: true, keepAliveMsecs: AXIOS_KEEP_ALIVE_MS, maxSockets: options.maxSockets ?? 256, maxFreeSockets: 64, scheduling: 'lifo' as const, lookup: guard.lookup };
   const httpAgent = new http.Agent(agentOptions);
   const extraCa = options.tls?.ca === undefined ? undefined : ([] as (string | Buffer)[]).concat(options.tls.ca as string | Buffer | (string | Buffer)[]);
   const httpsAgent = new https.Agent({ ...agentOptions, ...(extraCa ? { ca: [...tls.rootCertificates, ...extraCa] } : {}) });
-  // The first error of each request: a parse error after the status line (malformed chunking)
-  // is emitted on the request as it happens, before the response reaches this code.
-  const requestErrors = new WeakMap<object, unknown>();
-  const recordingTransport = {
-    request(requestOptions: http.RequestOptions, callback: (response: http.IncomingMessage) => void): http.ClientRequest {
-      const request = (requestOptions.protocol === 'https:' ? https : http).request(requestOptions, callback);
-      request.on('error', (error) => {
-        if (!requestErrors.has(request)) requestErrors.set(request, error);
-      });
-      return request;
-    },
-  };
   const instance = axios.create({
-    transport: recordingTransport,
     httpAgent,
     httpsAgent,
     maxRedirects: 0,
@@ -182,45 +221,52 @@ export function createHttpTransport(options: HttpTransportOptions): HttpTranspor
   });
   options.configureAxios?.(instance);
   let closed = false;
+  const stopSignals = new StopSignals<Exchange>();
+  // A webhook's URL is parsed once, not at every attempt (a few distinct URLs, many attempts).
+  const targets = new Map<string, { href: string; hostname: string } | null>();
+  const targetOf = (href: string) => {
+    let target = targets.get(href);
+    if (target !== undefined) return target;
+    try {
+      const url = new URL(href);
+      target = { href: url.href, hostname: url.hostname };
+    } catch {
+      target = null;
+    }
+    if (targets.size >= 1024) targets.clear();
+    targets.set(href, target);
+    return target;
+  };
 
   return {
     axios: instance,
     async send(request: OutgoingRequest, sendOptions: SendOptions): Promise<TransportResult> {
       const started = performance.now();
       const elapsed = () => Math.round((performance.now() - started) * 100) / 100;
-      let url: URL;
-      try {
-        url = new URL(request.url);
-      } catch {
-        return { ok: false, errorKind: 'invalid', message: `${request.url} is not an absolute URL`, durationMs: 0 };
-      }
+      const url = targetOf(request.url);
+      if (!url) return { ok: false, errorKind: 'invalid', message: `${request.url} is not an absolute URL`, durationMs: 0 };
       const refusal = guard.checkLiteralHost(url.hostname);
       if (refusal) return { ok: false, errorKind: 'ssrf', message: refusal.message, durationMs: 0 };
       if (closed) return { ok: false, errorKind: 'aborted', message: 'the transport was closed (the app is stopping)', durationMs: 0 };
 
-      const controller = new AbortController();
-      const deadline = setTimeout(() => controller.abort(new DeadlineError(`no complete response within ${sendOptions.timeoutMs} ms (the timeout setting)`)), sendOptions.timeoutMs);
-      const onOuterAbort = () => controller.abort(sendOptions.signal?.reason ?? new Error('aborted'));
-      sendOptions.signal?.addEventListener('abort', onOuterAbort);
-      if (sendOptions.signal?.aborted) onOuterAbort();
+      const exchange = new Exchange();
+      const { signal } = sendOptions;
+      exchange.deadline = setTimeout(stopAtDeadline, sendOptions.timeoutMs, exchange, sendOptions.timeoutMs);
+      if (signal) stopSignals.add(signal, exchange);
+      const done = () => {
+        clearTimeout(exchange.deadline);
+        if (signal) stopSignals.delete(signal, exchange);
+      };
       let response: AxiosResponse<Readable>;
       try {
-        response = await instance.request<Readable>({
-          method: 'POST',
-          url: url.href,
-          headers: request.headers,
-          data: request.body,
-          timeout: sendOptions.timeoutMs,
-          signal: controller.signal,
-        });
+        response = await instance.request<Readable>({ method: 'POST', url: url.href, headers: request.headers, data: request.body, transport: exchange });
       } catch (error) {
-        clearTimeout(deadline);
-        sendOptions.signal?.removeEventListener('abort', onOuterAbort);
+        done();
         const sent = sentHeaders((error as { request?: unknown })?.request);
         const withSent = sent ? { sentHeaders: sent } : {};
-        const reason = controller.signal.reason as unknown;
-        if (controller.signal.aborted && reason instanceof DeadlineError) return { ok: false, errorKind: 'timeout', message: reason.message, durationMs: elapsed(), ...withSent };
-        if (controller.signal.aborted) return { ok: false, errorKind: 'aborted', message: `the attempt was aborted: ${(reason as Error)?.message ?? reason}`, durationMs: elapsed(), ...withSent };
+        const reason = exchange.stopReason;
+        if (reason instanceof DeadlineError) return { ok: false, errorKind: 'timeout', message: reason.message, durationMs: elapsed(), ...withSent };
+        if (reason !== undefined) return { ok: false, errorKind: 'aborted', message: `the attempt was aborted: ${(reason as Error)?.message ?? reason}`, durationMs: elapsed(), ...withSent };
         const kind = errorKindOf(error);
         const ssrf = kind === 'ssrf' ? findCause(error, (e) => isHookworkError(e, 'HOOKWORK_ERR_SSRF_BLOCKED')) : undefined;
         return { ok: false, errorKind: kind, message: ((ssrf ?? error) as Error)?.message ?? String(error), durationMs: elapsed(), ...withSent };
@@ -228,7 +274,7 @@ export function createHttpTransport(options: HttpTransportOptions): HttpTranspor
       // The status line arrived: it decides the attempt. Whatever happens to the body from here
       // on is noted with the response, never turned into a failure.
       try {
-        const read = await readBody(response.data, sendOptions.maxResponseBodyBytes, controller.signal, () => requestErrors.get(response.request as object));
+        const read = await readBody(response.data, sendOptions.maxResponseBodyBytes, exchange);
         const sent = sentHeaders(response.request);
         return {
           ok: true,
@@ -243,8 +289,7 @@ export function createHttpTransport(options: HttpTransportOptions): HttpTranspor
           ...(sent ? { sentHeaders: sent } : {}),
         };
       } finally {
-        clearTimeout(deadline);
-        sendOptions.signal?.removeEventListener('abort', onOuterAbort);
+        done();
       }
     },
     async close() {

@@ -5,6 +5,7 @@ import { isHookworkError } from '../../errors/hookwork-error';
 import type { OutgoingRequest, SendOptions, Transport, TransportResult } from '../../ports/transport';
 import type { DeliveryTlsOptions } from './http-transport';
 import { SsrfGuard, type HostResolver, type SsrfPolicySource } from './ssrf-guard';
+import { StopSignals } from './stop-signals';
 import { bodyErrorText, DeadlineError, errorKindOf, findCause } from './transport-errors';
 
 /** Options of {@link createUndiciTransport}. */
@@ -233,6 +234,7 @@ export function createUndiciTransport(options: UndiciTransportOptions): UndiciTr
     connect: { lookup: guard.lookup, timeout: 0, ...(extraCa ? { ca: [...tls.rootCertificates, ...extraCa] } : {}) },
   });
   let closed = false;
+  const stopSignals = new StopSignals<AttemptHandler>();
   // A webhook's URL is parsed once, not at every attempt (a few distinct URLs, many attempts).
   const targets = new Map<string, Target>();
   const targetOf = (href: string): Target | undefined => {
@@ -275,15 +277,16 @@ export function createUndiciTransport(options: UndiciTransportOptions): UndiciTr
 
       return new Promise<TransportResult>((resolve) => {
         const signal = sendOptions.signal;
-        const onOuterAbort = () => handler.stop(signal?.reason ?? new Error('aborted'));
         const deadline = setTimeout(() => handler.stop(new DeadlineError(`no complete response within ${sendOptions.timeoutMs} ms (the timeout setting)`)), sendOptions.timeoutMs);
         const handler = new AttemptHandler(sendOptions.maxResponseBodyBytes, started, sent, (result) => {
           clearTimeout(deadline);
-          signal?.removeEventListener('abort', onOuterAbort);
+          if (signal) stopSignals.delete(signal, handler);
           resolve(result);
         });
-        signal?.addEventListener('abort', onOuterAbort);
-        if (signal?.aborted) return onOuterAbort();
+        if (signal) {
+          stopSignals.add(signal, handler);
+          if (signal.aborted) return;
+        }
         try {
           agent.dispatch({ origin: url.origin, path: url.path, method: 'POST', headers, body: request.body }, handler);
         } catch (error) {
