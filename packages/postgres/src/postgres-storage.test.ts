@@ -208,6 +208,34 @@ describe('an opened store', () => {
     }
   });
 
+  it('get answers from memory while listening, and sees another store\'s change once its notification arrives', async () => {
+    const schema = db.schema();
+    storage = await openPostgresStorage({ connectionString: db.url, schema });
+    const other = await openPostgresStorage({ connectionString: db.url, schema });
+    const webhook = { key: 'w1', url: 'https://example.com/', events: ['x'], enabled: true, headers: {}, secrets: [], createdAt: new Date(1000), updatedAt: new Date(1000) } as never as Parameters<PostgresStorage['webhooks']['create']>[0];
+    const url = async () => (await storage.webhooks.get('w1'))?.url;
+    try {
+      expect(await url()).toBeUndefined();
+      await storage.webhooks.create(webhook);
+      await waitUntil(() => storage.listening);
+      expect(await url()).toBe('https://example.com/');
+      // A change that sends no notification is not seen: the answer comes from memory.
+      await db.query(`UPDATE "${schema}".webhooks SET data = jsonb_set(data::jsonb, '{url}', '"https://unannounced.example/"')::text WHERE key = 'w1'`);
+      expect(await url()).toBe('https://example.com/');
+      // Another process's change is seen once its NOTIFY arrives; this store's own at once.
+      await other.webhooks.update({ ...webhook, url: 'https://other.example/' });
+      await waitUntilAsync(async () => (await url()) === 'https://other.example/');
+      await storage.webhooks.delete('w1');
+      expect(await url()).toBeUndefined();
+      // What get hands out is a copy.
+      await storage.webhooks.create(webhook);
+      (await storage.webhooks.get('w1'))!.url = 'https://changed.example/';
+      expect(await url()).toBe('https://example.com/');
+    } finally {
+      await other.close();
+    }
+  });
+
   it('listens for other processes\' enqueues once watched, and stops when closed', async () => {
     const schema = db.schema();
     storage = await openPostgresStorage({ connectionString: db.url, schema });
