@@ -19,7 +19,7 @@ import { ABORTED_TRANSACTION, checkHostTransaction, type PostgresTransaction } f
 import type { PostgresConnection } from './postgres-connection';
 import { insertLogEntries, logEntryColumns } from './postgres-delivery-log';
 import { isUniqueViolation, sqlState } from './postgres-errors';
-import { WEBHOOKS_CHANGED, type PostgresListener } from './postgres-listener';
+import { HEALTH_CHANGED, WEBHOOKS_CHANGED, type PostgresListener } from './postgres-listener';
 
 interface Row {
   seq: string;
@@ -577,7 +577,7 @@ export class PostgresRequestQueue implements RequestQueue<PostgresTransaction> {
   watch(listener: () => void): () => void {
     this.listeners.add(listener);
     this.unlisten ??= this.listener.subscribe((payload) => {
-      if (payload !== this.instance && payload !== WEBHOOKS_CHANGED) this.wakeWatchers();
+      if (payload !== this.instance && payload !== WEBHOOKS_CHANGED && payload !== HEALTH_CHANGED) this.wakeWatchers();
     });
     return () => {
       this.listeners.delete(listener);

@@ -172,6 +172,7 @@ export async function openPostgresStorage(options: PostgresStorageOptions, conte
   const listener = new PostgresListener({ ...pool.options, application_name: 'hookwork-listen' } as ClientConfig, connection.channel, logger, where);
   const queue = new PostgresRequestQueue(connection, listener);
   const webhooks = new PostgresWebhookRepository(connection, listener);
+  const health = new PostgresWebhookHealthStore(connection, listener);
   let closed = false;
   return {
     schema: checked.schema,
@@ -182,13 +183,14 @@ export async function openPostgresStorage(options: PostgresStorageOptions, conte
     webhooks,
     queue,
     deliveryLog: new PostgresDeliveryLog(connection),
-    health: new PostgresWebhookHealthStore(connection),
+    health,
     async close() {
       if (closed) return;
       closed = true;
       queue.stopWatching();
       await queue.close();
       webhooks.close();
+      health.close();
       await listener.close();
       pool.off('error', onPoolError);
       if (bookkeeping !== pool) await bookkeeping.end().catch(() => {});
