@@ -30,6 +30,12 @@ export class PostgresConnection {
     readonly bookkeeping: Pool = pool,
     /** Where a plain enqueue (not in a host transaction) goes: `pool`, or `bookkeeping` when nothing need wait. */
     readonly enqueueing: Pool = pool,
+    /**
+     * True (`synchronousCommit: 'publish'`) when an enqueue with requests handed to this process's
+     * dispatcher commits on `bookkeeping` (visible at once, not yet durable) and then waits for a
+     * flush barrier on `pool`, so its requests are sent while the disk syncs.
+     */
+    readonly visibleFirst = false,
   ) {
     this.s = quoteIdentifier(schema);
     this.channel = `hookwork:${schema}`;

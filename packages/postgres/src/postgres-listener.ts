@@ -5,6 +5,9 @@ import { quoteIdentifier } from './postgres-connection';
 /** The payload of the notification a webhook change sends (queue notifications carry an instance id, or nothing). */
 export const WEBHOOKS_CHANGED = 'webhooks';
 
+/** The payload of the notification a webhook health write sends. */
+export const HEALTH_CHANGED = 'health';
+
 /** How long the LISTEN connection waits before reconnecting, ms: doubling from the first to the last. */
 const BACKOFF_MS = [100, 200, 400, 800, 1600, 3200, 5000] as const;
 

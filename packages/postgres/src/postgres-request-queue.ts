@@ -19,7 +19,7 @@ import { ABORTED_TRANSACTION, checkHostTransaction, type PostgresTransaction } f
 import type { PostgresConnection } from './postgres-connection';
 import { insertLogEntries, logEntryColumns } from './postgres-delivery-log';
 import { isUniqueViolation, sqlState } from './postgres-errors';
-import { WEBHOOKS_CHANGED, type PostgresListener } from './postgres-listener';
+import { HEALTH_CHANGED, WEBHOOKS_CHANGED, type PostgresListener } from './postgres-listener';
 
 interface Row {
   seq: string;
@@ -104,6 +104,8 @@ interface Lease {
 interface GroupedEnqueue {
   requests: readonly NewWebhookRequest[];
   leases: readonly (Lease | undefined)[] | undefined;
+  /** Told once the rows are committed and visible, when a flush barrier follows (see storeGrouped). */
+  visible: (() => void) | undefined;
   resolve(): void;
   reject(error: unknown): void;
 }
@@ -121,6 +123,8 @@ function causedByOneMember(error: unknown): boolean {
   }
   return false;
 }
+
+const noop = () => {};
 
 /** Rows in claim order: oldest due first, ties in enqueue order. */
 const byDue = (a: Row, b: Row) => Number(a.due_at) - Number(b.due_at) || Number(a.seq) - Number(b.seq);
@@ -152,6 +156,11 @@ export class PostgresRequestQueue implements RequestQueue<PostgresTransaction> {
   /** Plain enqueues waiting for this turn's group commit (see storeGrouped). */
   private group: GroupedEnqueue[] = [];
   private groupTimer: NodeJS.Immediate | undefined;
+  /** The flush barrier in flight, and the one queued behind it (see durable). */
+  private flushing: Promise<void> | undefined;
+  private nextFlush: Promise<void> | undefined;
+  /** Whether this store wrote its row of `flushes` (deleted on close). */
+  private flushRow = false;
 
   constructor(
     private readonly c: PostgresConnection,
@@ -178,10 +187,12 @@ export class PostgresRequestQueue implements RequestQueue<PostgresTransaction> {
     const claimIds = new Set(claim.ids);
     const leaseExpiresAt = claim.now.getTime() + claim.leaseMs;
     const leases = requests.map((r) => (claimIds.has(r.id) && !r.fifo ? { owner: claim.owner, expiresAt: leaseExpiresAt } : undefined));
-    await this.storeGrouped(requests, leases, claim.shareCommit === true);
     const leased = requests.filter((_, i) => leases[i] !== undefined);
+    const claimed = () => leased.map((r): WebhookRequest => ({ ...r, createdAt: new Date(r.createdAt.getTime()), dueAt: new Date(r.dueAt.getTime()), state: 'inflight', attempts: 0, leaseOwner: claim.owner, leaseExpiresAt: new Date(leaseExpiresAt) }));
+    const { onVisible } = claim;
+    await this.storeGrouped(requests, leases, claim.shareCommit === true, onVisible && leased.length > 0 ? () => onVisible(claimed()) : undefined);
     if (leased.length < requests.length) this.wakeWatchers();
-    return leased.map((r) => ({ ...r, createdAt: new Date(r.createdAt.getTime()), dueAt: new Date(r.dueAt.getTime()), state: 'inflight', attempts: 0, leaseOwner: claim.owner, leaseExpiresAt: new Date(leaseExpiresAt) }));
+    return claimed();
   }
 
   /**
@@ -189,15 +200,21 @@ export class PostgresRequestQueue implements RequestQueue<PostgresTransaction> {
    * an enqueue waits for the turn's group, one statement and one commit for every enqueue of the
    * turn; without it, it goes at once, taking any waiting enqueues along, so a lone publisher
    * never waits a turn. Each still resolves only once the commit holding its rows is done.
+   *
+   * With `visible` (requests handed to this process's dispatcher) and `synchronousCommit:
+   * 'publish'`, the group's statement commits without waiting for the WAL flush; `visible` is
+   * called as soon as it returns, so the dispatcher sends while the disk syncs, and the group
+   * resolves once a flush barrier (see durable) has made its rows durable. The send no longer
+   * waits for the flush, whose tail on a busy disk is many times its median.
    */
-  private storeGrouped(requests: readonly NewWebhookRequest[], leases: readonly (Lease | undefined)[] | undefined, share: boolean): Promise<void> {
+  private storeGrouped(requests: readonly NewWebhookRequest[], leases: readonly (Lease | undefined)[] | undefined, share: boolean, visible?: () => void): Promise<void> {
     // An enqueue with FIFO requests goes alone, never in a group: its statement takes its lines'
     // advisory locks, which a host transaction may hold until it commits; grouped, every other
     // publish of the turn would wait for that transaction too, and two single-line enqueues would
     // become one statement locking both lines, a deadlock another transaction could close.
     if (requests.some((r) => r.fifo)) return this.store(requests, leases, undefined);
     return new Promise<void>((resolve, reject) => {
-      this.group.push({ requests, leases, resolve, reject });
+      this.group.push({ requests, leases, visible, resolve, reject });
       if (!share) this.flushGroup();
       else this.groupTimer ??= setImmediate(() => this.flushGroup());
     });
@@ -209,35 +226,92 @@ export class PostgresRequestQueue implements RequestQueue<PostgresTransaction> {
     const group = this.group;
     this.group = [];
     if (group.length === 0) return;
-    if (group.length === 1) {
-      const [one] = group;
-      this.store(one!.requests, one!.leases, undefined).then(one!.resolve, one!.reject);
-      return;
-    }
-    const requests = group.flatMap((g) => g.requests);
-    const leases = group.flatMap((g) => g.leases ?? g.requests.map(() => undefined));
-    this.store(requests, leases, undefined).then(
-      () => {
-        for (const g of group) g.resolve();
-      },
+    const split = this.c.visibleFirst && group.some((g) => g.visible !== undefined);
+    const [one] = group;
+    const requests = group.length === 1 ? one!.requests : group.flatMap((g) => g.requests);
+    const leases = group.length === 1 ? one!.leases : group.flatMap((g) => g.leases ?? g.requests.map(() => undefined));
+    this.store(requests, leases, undefined, split).then(
+      () => this.settle(group, split),
       (error: unknown) => {
         // All or none: nothing of the group was stored. A duplicate id is one enqueue's fault, and a
         // lock timeout or a deadlock may be one enqueue's wait, so each goes again alone and only
         // that one fails; any other failure (the connection, the server) is every one's.
-        if (!causedByOneMember(error)) {
+        if (group.length === 1 || !causedByOneMember(error)) {
           for (const g of group) g.reject(error);
           return;
         }
-        for (const g of group) this.store(g.requests, g.leases, undefined).then(g.resolve, g.reject);
+        for (const g of group) this.store(g.requests, g.leases, undefined, split).then(() => this.settle([g], split), g.reject);
       },
     );
+  }
+
+  /** After a group's rows are committed: with `split`, starts what was handed off and waits for the flush barrier; then resolves. */
+  private settle(group: readonly GroupedEnqueue[], split: boolean): void {
+    if (!split) {
+      for (const g of group) g.resolve();
+      return;
+    }
+    for (const g of group) g.visible?.();
+    this.durable().then(
+      () => {
+        for (const g of group) g.resolve();
+      },
+      (error: unknown) => {
+        for (const g of group) g.reject(error);
+      },
+    );
+  }
+
+  /**
+   * Resolves once everything this process committed before the call is durable: a commit that
+   * waits for the WAL flush (on the main pool) flushes the WAL up to its own record, so every
+   * earlier commit with it. One barrier at a time: commits that return while one is in flight
+   * (it may have begun before them) share the next one, as group commit does.
+   */
+  private durable(): Promise<void> {
+    if (this.nextFlush) return this.nextFlush;
+    if (!this.flushing) return this.startFlush();
+    const next = this.flushing.then(noop, noop).then(() => {
+      this.nextFlush = undefined;
+      return this.startFlush();
+    });
+    this.nextFlush = next;
+    return next;
+  }
+
+  private startFlush(): Promise<void> {
+    const { c } = this;
+    this.flushRow = true;
+    const flushing = c
+      .query('making enqueued requests durable', `INSERT INTO ${c.s}.flushes (owner, at) VALUES ($1, $2) ON CONFLICT (owner) DO UPDATE SET at = excluded.at`, [this.instance, Date.now()])
+      .then(noop, (error: unknown) => {
+        throw new HookworkError(
+          'HOOKWORK_ERR_ENQUEUE_FAILED',
+          `the requests were committed, but not yet confirmed on disk: ${(error as Error).message}. They stay queued and are delivered unless the server crashed before writing them to disk (some may have been sent already)`,
+          { cause: error },
+        );
+      });
+    this.flushing = flushing;
+    const done = () => {
+      if (this.flushing === flushing) this.flushing = undefined;
+    };
+    flushing.then(done, done);
+    return flushing;
+  }
+
+  /** Deletes this store's row of `flushes`, if it wrote one (the store calls it on close). */
+  async close(): Promise<void> {
+    if (!this.flushRow) return;
+    await Promise.allSettled([this.flushing, this.nextFlush]);
+    const { c } = this;
+    await c.query('forgetting this store\'s flush row', `DELETE FROM ${c.s}.flushes WHERE owner = $1`, [this.instance]).catch(noop);
   }
 
   /**
    * One statement, all or none: the batch's rows (those with a lease in flight under it, the
    * others pending), the FIFO line locks, and a NOTIFY when any row is pending.
    */
-  private async store(requests: readonly NewWebhookRequest[], leases: readonly (Lease | undefined)[] | undefined, host: PostgresTransaction | undefined): Promise<void> {
+  private async store(requests: readonly NewWebhookRequest[], leases: readonly (Lease | undefined)[] | undefined, host: PostgresTransaction | undefined, visibleFirst = false): Promise<void> {
     const inHost = host !== undefined;
     const { c } = this;
     const doing = `enqueueing ${requests.length} request(s)${inHost ? ' in the host transaction' : ''}`;
@@ -275,7 +349,8 @@ export class PostgresRequestQueue implements RequestQueue<PostgresTransaction> {
           requests.map((_, i) => leases?.[i]?.owner ?? null),
           requests.map((_, i) => leases?.[i]?.expiresAt ?? null),
         ],
-        host ?? c.enqueueing,
+        // Visible first: committed without waiting for the WAL flush (the bookkeeping pool's setting).
+        host ?? (visibleFirst ? c.bookkeeping : c.enqueueing),
       );
     } catch (error) {
       const cause = isHookworkError(error) ? (error.cause ?? error) : error;
@@ -502,7 +577,7 @@ export class PostgresRequestQueue implements RequestQueue<PostgresTransaction> {
   watch(listener: () => void): () => void {
     this.listeners.add(listener);
     this.unlisten ??= this.listener.subscribe((payload) => {
-      if (payload !== this.instance && payload !== WEBHOOKS_CHANGED) this.wakeWatchers();
+      if (payload !== this.instance && payload !== WEBHOOKS_CHANGED && payload !== HEALTH_CHANGED) this.wakeWatchers();
     });
     return () => {
       this.listeners.delete(listener);

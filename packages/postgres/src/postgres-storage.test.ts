@@ -208,6 +208,66 @@ describe('an opened store', () => {
     }
   });
 
+  it('get answers from memory while listening, and sees another store\'s change once its notification arrives', async () => {
+    const schema = db.schema();
+    storage = await openPostgresStorage({ connectionString: db.url, schema });
+    const other = await openPostgresStorage({ connectionString: db.url, schema });
+    const webhook = { key: 'w1', url: 'https://example.com/', events: ['x'], enabled: true, headers: {}, secrets: [], createdAt: new Date(1000), updatedAt: new Date(1000) } as never as Parameters<PostgresStorage['webhooks']['create']>[0];
+    const url = async () => (await storage.webhooks.get('w1'))?.url;
+    try {
+      expect(await url()).toBeUndefined();
+      await storage.webhooks.create(webhook);
+      await waitUntil(() => storage.listening);
+      // Its own write's notification comes back too (and drops what is cached): let it arrive.
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      expect(await url()).toBe('https://example.com/');
+      // A change that sends no notification is not seen: the answer comes from memory.
+      await db.query(`UPDATE "${schema}".webhooks SET data = jsonb_set(data::jsonb, '{url}', '"https://unannounced.example/"')::text WHERE key = 'w1'`);
+      expect(await url()).toBe('https://example.com/');
+      // Another process's change is seen once its NOTIFY arrives; this store's own at once.
+      await other.webhooks.update({ ...webhook, url: 'https://other.example/' });
+      await waitUntilAsync(async () => (await url()) === 'https://other.example/');
+      await storage.webhooks.delete('w1');
+      expect(await url()).toBeUndefined();
+      // What get hands out is a copy.
+      await storage.webhooks.create(webhook);
+      (await storage.webhooks.get('w1'))!.url = 'https://changed.example/';
+      expect(await url()).toBe('https://example.com/');
+    } finally {
+      await other.close();
+    }
+  });
+
+  it('health get answers from memory while listening; a write here or in another store is seen', async () => {
+    const schema = db.schema();
+    storage = await openPostgresStorage({ connectionString: db.url, schema });
+    const other = await openPostgresStorage({ connectionString: db.url, schema });
+    const state = { breaker: 'closed', consecutiveFailures: 1 } as const;
+    const health = storage.health!;
+    const others = other.health!;
+    const version = async () => (await health.get('w1'))?.version;
+    try {
+      expect(await version()).toBeUndefined();
+      expect(await health.compareAndSet('w1', 0, state)).toMatchObject({ version: 1 });
+      await waitUntil(() => storage.listening);
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      expect(await version()).toBe(1);
+      // A change that sends no notification is not seen: the answer comes from memory.
+      await db.query(`UPDATE "${schema}".webhook_health SET version = 7 WHERE webhook_key = 'w1'`);
+      expect(await version()).toBe(1);
+      // A compare-and-set this store loses drops its answer: the next read sees the store.
+      expect(await health.compareAndSet('w1', 1, state)).toBeUndefined();
+      expect(await version()).toBe(7);
+      // Another process's write is seen once its NOTIFY arrives.
+      expect(await others.compareAndSet('w1', 7, state)).toMatchObject({ version: 8 });
+      await waitUntilAsync(async () => (await version()) === 8);
+      await others.delete('w1');
+      await waitUntilAsync(async () => (await version()) === undefined);
+    } finally {
+      await other.close();
+    }
+  });
+
   it('listens for other processes\' enqueues once watched, and stops when closed', async () => {
     const schema = db.schema();
     storage = await openPostgresStorage({ connectionString: db.url, schema });

@@ -40,13 +40,20 @@ export interface PostgresStorageOptions {
    *   second small pool with `synchronous_commit = off`. A server crash may forget the last
    *   fraction of a second of bookkeeping: those requests go out again (delivery is at least
    *   once anyway) and a few log entries may be missing. Nothing published is ever lost.
+   * - `publish`: as `enqueue`, but a request this process's dispatcher starts at once is sent as
+   *   soon as its enqueue commits, while the WAL flush is still to come: publish() resolves only
+   *   after a second commit that waits for the flush (shared by the publishes of that moment), so
+   *   a resolved publish is as durable as with `enqueue`. The send no longer waits for the disk,
+   *   whose flush time has a long tail; each publish group costs one more statement, and a
+   *   publish() that fails (the server crashed or the connection broke between the two commits)
+   *   may have been sent already — as one can today when a commit's answer is lost.
    * - `all`: every commit waits (PostgreSQL's own default); one pool; slower deliveries.
    * - `none`: nothing waits, enqueues included — like SQLite's `synchronous=normal`: a server
    *   crash or power loss may lose the last enqueues after publish() resolved.
    *
    * A host transaction's commit follows the host's own setting whatever this says.
    */
-  synchronousCommit?: 'enqueue' | 'all' | 'none';
+  synchronousCommit?: 'enqueue' | 'publish' | 'all' | 'none';
 }
 
 /** An opened PostgreSQL store: the four ports, plus what is useful to know about it. */
@@ -70,7 +77,7 @@ interface CheckedOptions {
   schema: string;
   poolSize: number;
   connectTimeoutMs: number;
-  synchronousCommit: 'enqueue' | 'all' | 'none';
+  synchronousCommit: 'enqueue' | 'publish' | 'all' | 'none';
 }
 
 function checkOptions(options: PostgresStorageOptions): CheckedOptions {
@@ -96,7 +103,7 @@ function checkOptions(options: PostgresStorageOptions): CheckedOptions {
   const connectTimeoutMs = options.connectTimeoutMs ?? 5000;
   if (!Number.isInteger(connectTimeoutMs) || connectTimeoutMs < 1) throw bad(`\`connectTimeoutMs\` must be a whole number of milliseconds above 0; got ${String(options.connectTimeoutMs)}`);
   const synchronousCommit = options.synchronousCommit ?? 'enqueue';
-  if (synchronousCommit !== 'enqueue' && synchronousCommit !== 'all' && synchronousCommit !== 'none') throw bad(`\`synchronousCommit\` must be "enqueue", "all" or "none"; got ${JSON.stringify(options.synchronousCommit)}`);
+  if (!['enqueue', 'publish', 'all', 'none'].includes(synchronousCommit)) throw bad(`\`synchronousCommit\` must be "enqueue", "all" or "none", or "publish" (as "enqueue", the send not waiting for the flush); got ${JSON.stringify(options.synchronousCommit)}`);
   return { ...(connectionString !== undefined ? { connectionString } : {}), ...(pool !== undefined ? { pool } : {}), schema, poolSize, connectTimeoutMs, synchronousCommit };
 }
 
@@ -161,10 +168,11 @@ export async function openPostgresStorage(options: PostgresStorageOptions, conte
           options: `${pool.options.options ?? ''} -c synchronous_commit=off`.trim(),
         } as PoolConfig);
   if (bookkeeping !== pool) bookkeeping.on('error', onPoolError);
-  const connection = new PostgresConnection(pool, checked.schema, where, bookkeeping, checked.synchronousCommit === 'none' ? bookkeeping : pool);
+  const connection = new PostgresConnection(pool, checked.schema, where, bookkeeping, checked.synchronousCommit === 'none' ? bookkeeping : pool, checked.synchronousCommit === 'publish');
   const listener = new PostgresListener({ ...pool.options, application_name: 'hookwork-listen' } as ClientConfig, connection.channel, logger, where);
   const queue = new PostgresRequestQueue(connection, listener);
   const webhooks = new PostgresWebhookRepository(connection, listener);
+  const health = new PostgresWebhookHealthStore(connection, listener);
   let closed = false;
   return {
     schema: checked.schema,
@@ -175,12 +183,14 @@ export async function openPostgresStorage(options: PostgresStorageOptions, conte
     webhooks,
     queue,
     deliveryLog: new PostgresDeliveryLog(connection),
-    health: new PostgresWebhookHealthStore(connection),
+    health,
     async close() {
       if (closed) return;
       closed = true;
       queue.stopWatching();
+      await queue.close();
       webhooks.close();
+      health.close();
       await listener.close();
       pool.off('error', onPoolError);
       if (bookkeeping !== pool) await bookkeeping.end().catch(() => {});

@@ -1,5 +1,9 @@
 import { type TokenGrant, type TokenRate, type WebhookHealthRecord, type WebhookHealthState, type WebhookHealthStore } from '@hookwork/core';
 import type { PostgresConnection } from './postgres-connection';
+import { HEALTH_CHANGED, type PostgresListener } from './postgres-listener';
+
+/** The longest a cached health record is used, ms: the bound on staleness should a LISTEN connection die unnoticed. */
+const CACHE_TTL_MS = 5_000;
 
 interface Row {
   webhook_key: string;
@@ -16,22 +20,73 @@ const toRecord = (row: Row): WebhookHealthRecord => ({ webhookKey: row.webhook_k
  * hand out one slot twice and a granted token costs one statement.
  */
 export class PostgresWebhookHealthStore implements WebhookHealthStore {
-  constructor(private readonly c: PostgresConnection) {}
+  /** webhook key → its row (undefined: none) and when it was read (performance.now()). */
+  private readonly cache = new Map<string, { row: Row | undefined; at: number }>();
+  private generation = 0;
+  private unlisten: (() => void) | undefined;
 
+  constructor(
+    private readonly c: PostgresConnection,
+    private readonly listener?: PostgresListener,
+  ) {}
+
+  /** Stops listening for other processes' writes (the store calls it on close). */
+  close(): void {
+    this.unlisten?.();
+    this.unlisten = undefined;
+    this.invalidate();
+  }
+
+  private invalidate(): void {
+    this.generation++;
+    this.cache.clear();
+  }
+
+  /**
+   * Delivery asks for a webhook's health per attempt (core keeps it for a second): answered from
+   * memory while the LISTEN connection is up, as the webhook repository's reads are, so core's
+   * refresh costs no round trip on the send's path. Every write sends a notification on commit;
+   * every process drops what it holds when one arrives, when the connection is lost or comes
+   * back, after {@link CACHE_TTL_MS} at most, and for a key whose compare-and-set it lost.
+   */
   async get(webhookKey: string): Promise<WebhookHealthRecord | undefined> {
-    const { c } = this;
+    const { c, listener } = this;
+    if (listener && !this.unlisten) this.unlisten = listener.subscribe((payload) => (payload === HEALTH_CHANGED || payload === undefined ? this.invalidate() : undefined));
+    const cached = this.cache.get(webhookKey);
+    if (cached && listener?.listening && performance.now() - cached.at < CACHE_TTL_MS) return cached.row && toRecord(cached.row);
+    const generation = this.generation;
+    const epoch = listener?.epoch;
+    const at = performance.now();
     const result = await c.query<Row>(`reading the health of webhook ${webhookKey}`, `SELECT webhook_key, version, state FROM ${c.s}.webhook_health WHERE webhook_key = $1`, [webhookKey]);
     const row = result.rows[0];
+    if (listener?.listening && listener.epoch === epoch && this.generation === generation) {
+      this.cache.set(webhookKey, { row, at });
+      if (this.cache.size > 10_000) this.cache.delete(this.cache.keys().next().value!);
+    }
     return row && toRecord(row);
   }
 
   async compareAndSet(webhookKey: string, expectedVersion: number, state: WebhookHealthState): Promise<WebhookHealthRecord | undefined> {
     const { c } = this;
     const data = JSON.stringify(state);
+    // Each write notifies (on commit), so other processes drop their cached record at once.
     const result =
       expectedVersion === 0
-        ? await c.query(`writing the health of webhook ${webhookKey}`, `INSERT INTO ${c.s}.webhook_health (webhook_key, version, state) VALUES ($1, 1, $2) ON CONFLICT (webhook_key) DO NOTHING`, [webhookKey, data])
-        : await c.query(`writing the health of webhook ${webhookKey}`, `UPDATE ${c.s}.webhook_health SET version = version + 1, state = $2 WHERE webhook_key = $1 AND version = $3`, [webhookKey, data, expectedVersion]);
+        ? await c.query(
+            `writing the health of webhook ${webhookKey}`,
+            `WITH written AS (INSERT INTO ${c.s}.webhook_health (webhook_key, version, state) VALUES ($1, 1, $2) ON CONFLICT (webhook_key) DO NOTHING RETURNING 1)
+             SELECT pg_notify($3, $4) FROM written`,
+            [webhookKey, data, c.channel, HEALTH_CHANGED],
+          )
+        : await c.query(
+            `writing the health of webhook ${webhookKey}`,
+            `WITH written AS (UPDATE ${c.s}.webhook_health SET version = version + 1, state = $2 WHERE webhook_key = $1 AND version = $3 RETURNING 1)
+             SELECT pg_notify($4, $5) FROM written`,
+            [webhookKey, data, expectedVersion, c.channel, HEALTH_CHANGED],
+          );
+    // Written or not (another process wrote first: the next read must see its record), this key's answer is stale.
+    this.generation++;
+    this.cache.delete(webhookKey);
     return result.rowCount === 1 ? { webhookKey, version: expectedVersion + 1, state: JSON.parse(data) as WebhookHealthState } : undefined;
   }
 
@@ -62,6 +117,12 @@ export class PostgresWebhookHealthStore implements WebhookHealthStore {
 
   async delete(webhookKey: string): Promise<void> {
     const { c } = this;
-    await c.query(`forgetting the health of webhook ${webhookKey}`, `WITH health AS (DELETE FROM ${c.s}.webhook_health WHERE webhook_key = $1) DELETE FROM ${c.s}.webhook_rate WHERE webhook_key = $1`, [webhookKey]);
+    await c.query(
+      `forgetting the health of webhook ${webhookKey}`,
+      `WITH health AS (DELETE FROM ${c.s}.webhook_health WHERE webhook_key = $1), rate AS (DELETE FROM ${c.s}.webhook_rate WHERE webhook_key = $1) SELECT pg_notify($2, $3)`,
+      [webhookKey, c.channel, HEALTH_CHANGED],
+    );
+    this.generation++;
+    this.cache.delete(webhookKey);
   }
 }

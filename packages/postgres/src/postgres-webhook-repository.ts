@@ -44,6 +44,8 @@ function decode(data: string): Webhook {
 export class PostgresWebhookRepository implements WebhookRepository {
   /** alias → the `data` of its webhooks and when it was read (performance.now()). */
   private readonly cache = new Map<string, { data: string[]; at: number }>();
+  /** key → the webhook's `data` (undefined: no such webhook) and when it was read, kept as `cache` is. */
+  private readonly byKey = new Map<string, { data: string | undefined; at: number }>();
   private generation = 0;
   private unlisten: (() => void) | undefined;
 
@@ -62,6 +64,7 @@ export class PostgresWebhookRepository implements WebhookRepository {
   private invalidate(): void {
     this.generation++;
     this.cache.clear();
+    this.byKey.clear();
   }
 
   async create(webhook: Webhook): Promise<void> {
@@ -95,11 +98,32 @@ export class PostgresWebhookRepository implements WebhookRepository {
     return result.rowCount === 1;
   }
 
+  /**
+   * Delivery reads a webhook per attempt (core keeps it for a second): answered from memory while
+   * the LISTEN connection is up, as getByAlias is, so core's refresh costs no round trip on the
+   * send's path.
+   */
   async get(key: string): Promise<Webhook | undefined> {
-    const { c } = this;
+    const { c, listener } = this;
+    this.listen();
+    const cached = this.byKey.get(key);
+    if (cached && listener?.listening && performance.now() - cached.at < CACHE_TTL_MS) return cached.data === undefined ? undefined : decode(cached.data);
+    const generation = this.generation;
+    const epoch = listener?.epoch;
+    const at = performance.now();
     const result = await c.query<{ data: string }>(`reading webhook ${key}`, `SELECT data FROM ${c.s}.webhooks WHERE key = $1`, [key]);
-    const row = result.rows[0];
-    return row && decode(row.data);
+    const data = result.rows[0]?.data;
+    if (listener?.listening && listener.epoch === epoch && this.generation === generation) {
+      this.byKey.set(key, { data, at });
+      if (this.byKey.size > 10_000) this.byKey.delete(this.byKey.keys().next().value!);
+    }
+    return data === undefined ? undefined : decode(data);
+  }
+
+  /** Subscribes to the store's notifications once: a webhook change anywhere, or a reconnect, drops what is cached. */
+  private listen(): void {
+    const { listener } = this;
+    if (listener && !this.unlisten) this.unlisten = listener.subscribe((payload) => (payload === WEBHOOKS_CHANGED || payload === undefined ? this.invalidate() : undefined));
   }
 
   async list(page: PageRequest = {}): Promise<Webhook[]> {
@@ -110,7 +134,7 @@ export class PostgresWebhookRepository implements WebhookRepository {
 
   async getByAlias(alias: string): Promise<Webhook[]> {
     const { c, listener } = this;
-    if (listener && !this.unlisten) this.unlisten = listener.subscribe((payload) => payload === WEBHOOKS_CHANGED || payload === undefined ? this.invalidate() : undefined);
+    this.listen();
     const cached = this.cache.get(alias);
     if (cached && listener?.listening && performance.now() - cached.at < CACHE_TTL_MS) return cached.data.map(decode);
     const generation = this.generation;

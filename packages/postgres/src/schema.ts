@@ -86,6 +86,15 @@ const MIGRATIONS: readonly ((s: string) => string)[] = [
   (s) => `
   CREATE INDEX requests_fifo_line ON ${s}.requests (webhook_key, seq) WHERE fifo IS NOT NULL AND (state <> 'dead' OR fifo = 'block');
   `,
+  // 3: one row per open store (process), rewritten by a commit that waits for the WAL flush: it
+  // makes durable the enqueues committed before it without waiting for the flush (see
+  // PostgresRequestQueue). A row is deleted when its store closes; a killed process leaves its row.
+  (s) => `
+  CREATE TABLE ${s}.flushes (
+    owner text PRIMARY KEY,
+    at bigint NOT NULL
+  );
+  `,
 ];
 
 /** The schema version this build of @hookwork/postgres writes. */

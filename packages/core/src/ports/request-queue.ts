@@ -46,6 +46,14 @@ export interface EnqueueClaim {
   ids: readonly string[];
   /** As {@link EnqueueOptions.shareCommit}. */
   shareCommit?: boolean;
+  /**
+   * Called (at most once, before the returned promise settles) with the requests stored claimed
+   * as soon as they are committed and visible, when the store confirms durability in a later step
+   * (PostgreSQL: a commit that does not wait for the WAL flush, then one that does): the engine
+   * may start them at once, while the enqueue still waits to be durable. A store that commits
+   * durably in one step need not call it; the engine then starts them when the promise resolves.
+   */
+  onVisible?(claimed: WebhookRequest[]): void;
 }
 
 /** Counts by state. */

@@ -59,10 +59,18 @@ export class PollingQueueEngine<TTransaction = never> implements QueueEngine<TTr
     // dispatcher: no claim round (a write transaction, a turn of the event loop) per publish.
     const now = this.context.clock.now();
     let leased: WebhookRequest[] = [];
+    let handedOff = false;
+    // Once, with what the store holds leased to this process: as soon as it is visible (the store
+    // may still be making it durable: the attempt need not wait for the disk), else at the end.
+    const handOff = (claimed: WebhookRequest[]) => {
+      if (handedOff) return;
+      handedOff = true;
+      dispatcher!.handOff(reserved, claimed, now);
+    };
     try {
-      leased = await this.queue.enqueueClaimed!(requests, { owner: this.owner, leaseMs: this.context.settings.current.leaseDuration, now, ids: reserved.map((r) => r.id), shareCommit });
+      leased = await this.queue.enqueueClaimed!(requests, { owner: this.owner, leaseMs: this.context.settings.current.leaseDuration, now, ids: reserved.map((r) => r.id), shareCommit, onVisible: handOff });
     } finally {
-      dispatcher!.handOff(reserved, leased, now);
+      handOff(leased);
     }
     if (leased.length < requests.length) return dispatcher!.wake();
     // Nothing was left for a claim to find: the wake() the caller makes next need not claim.
