@@ -212,6 +212,39 @@ describe('the BullMQ queue when Redis cannot be reached', () => {
     }
   });
 
+  it('a server that stops answering while running: publish() and queueCounts() fail with their coded errors after commandTimeoutMs, one command or many', async () => {
+    server = await startPrivateRedis();
+    const proxy = await startCuttingProxy(server.port);
+    try {
+      app = createHookwork({ composers: [thingComposer], logger: recordingLogger(), queue: bullmqQueue({ connection: proxy.url, prefix, queueName: 'hushed-while-running', checkDurability: false, commandTimeoutMs: 1000 }) });
+      await app.start();
+      await app.webhooks.create({ url: 'http://127.0.0.1:9/', events: ['thing.happened'] });
+      await app.publish(new ThingHappened('answered'));
+      // From the producer's next command on, nothing is answered and no connection closes.
+      proxy.hushWhen = () => true;
+      const started = Date.now();
+      const outcomes = await Promise.all([
+        ...['one', 'two', 'three'].map((name) => app!.publish(new ThingHappened(name)).then(() => undefined, (e: unknown) => e)),
+        app.queueCounts().then(() => undefined, (e: unknown) => e),
+      ]);
+      const elapsed = Date.now() - started;
+      expect(proxy.hushed).toBe(true);
+      expect(outcomes.map((e) => (isHookworkError(e) ? e.code : e))).toEqual(['HOOKWORK_ERR_ENQUEUE_FAILED', 'HOOKWORK_ERR_ENQUEUE_FAILED', 'HOOKWORK_ERR_ENQUEUE_FAILED', 'HOOKWORK_ERR_STORAGE']);
+      expect(outcomes.map((e) => String(((e as Error).cause as Error)?.message))).toEqual(['Command timed out', 'Command timed out', 'Command timed out', 'Command timed out']);
+      expect(elapsed).toBeGreaterThanOrEqual(950);
+      expect(elapsed).toBeLessThan(3000);
+      // A command sent later has a deadline of its own, counted from when it was sent.
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      const later = Date.now();
+      const error = await app.publish(new ThingHappened('later')).then(() => undefined, (e: unknown) => e);
+      expect(isHookworkError(error, 'HOOKWORK_ERR_ENQUEUE_FAILED')).toBe(true);
+      expect(Date.now() - later).toBeGreaterThanOrEqual(950);
+      expect(consoleError.mock.calls.map((c) => String(c[0]))).toEqual([]);
+    } finally {
+      await proxy.close();
+    }
+  });
+
   it('a connection lost in the middle of any command: every public call fails with a coded error, never a raw ioredis one', async () => {
     server = await startPrivateRedis();
     const proxy = await startCuttingProxy(server.port);

@@ -236,6 +236,20 @@ describe('publishing through composed events', () => {
     expect(storage.enqueued).toEqual([]);
   });
 
+  it('counts maxPayloadBytes in UTF-8 bytes, not characters', async () => {
+    const { app, storage } = await startApp({ settings: { maxPayloadBytes: 200 } });
+    await app.webhooks.create(hook(['pagePublished']));
+    // 70 characters of 3 bytes each: under the limit in characters, over it in bytes.
+    const refused = await app.publish(new PagesPublished([{ key: '1', name: '€'.repeat(70) }]));
+    expect((refused.failures[0]?.error as Error).message).toMatch(/HOOKWORK_ERR_PAYLOAD_TOO_LARGE: the payload of pagePublished is 2\d\d bytes, over maxPayloadBytes \(200\)/);
+    expect(storage.enqueued).toEqual([]);
+    // 40 of them, and the rest ASCII: more than a third of the limit in characters, within it in bytes.
+    expect((await app.publish(new PagesPublished([{ key: '1', name: '€'.repeat(40) }]))).failures).toEqual([]);
+    expect(storage.enqueued).toHaveLength(1);
+    expect(Buffer.byteLength(storage.enqueued[0]!.body)).toBeGreaterThan(200 / 3);
+    expect(Buffer.byteLength(storage.enqueued[0]!.body)).toBeLessThanOrEqual(200);
+  });
+
   it('rejects publish with the cause when enqueueing fails', async () => {
     const diskFull = new Error('disk full');
     const failing: StorageBackend = {

@@ -3,7 +3,7 @@ import { startTestApp, ThingHappened } from '../test-support/test-app';
 import { MemoryDeliveryLog, MemoryRequestQueue, MemoryWebhookRepository } from '../storage/memory/memory-storage';
 import type { Hookwork, StorageBackend } from '../index';
 import type { QueueEngine } from '../ports/queue-engine';
-import { drainQueue, OwnRequests } from './drain';
+import { drainQueue, MAX_TRACKED_REQUESTS, OwnRequests } from './drain';
 
 /** One in-memory store that two apps open in turn, as two runs of a script open one SQLite file. */
 function durableMemory(): StorageBackend {
@@ -65,5 +65,42 @@ describe('drain()', () => {
     const engine = { get: async () => undefined, active: 0 } as unknown as QueueEngine<unknown>;
     await drainQueue(engine, own, { timeoutMs: 0 });
     expect(own.size).toBe(0);
+  });
+});
+
+describe('OwnRequests', () => {
+  it('beyond its bound forgets the oldest it still tracks, one for one; a settled id added again counts from then', async () => {
+    const own = new OwnRequests();
+    own.add(Array.from({ length: MAX_TRACKED_REQUESTS }, (_, i) => `msg_${i}`));
+    own.settled('msg_0');
+    own.settled('msg_2');
+    own.add(['msg_0']); // redelivered: now the newest
+    own.add(['msg_3']); // tracked already: keeps its place
+    expect(own.size).toBe(MAX_TRACKED_REQUESTS - 1);
+    own.add(['msg_new_1', 'msg_new_2']);
+    expect(own.size).toBe(MAX_TRACKED_REQUESTS);
+    // prune() reads the oldest tracked first; a store holding them all lets none go.
+    const oldest = async (limit: number) => {
+      const asked: string[] = [];
+      await own.prune({ get: async (id: string) => (asked.push(id), { id, state: 'pending' } as never) }, limit);
+      return asked;
+    };
+    expect(await oldest(3)).toEqual(['msg_3', 'msg_4', 'msg_5']);
+    own.add(['msg_new_3', 'msg_new_4']);
+    expect(await oldest(2)).toEqual(['msg_5', 'msg_6']);
+    // Forgetting everything up to the re-added msg_0, which is forgotten after msg_99999 only.
+    own.add(Array.from({ length: MAX_TRACKED_REQUESTS - 6 }, (_, i) => `msg_more_${i}`));
+    expect(await oldest(4)).toEqual([`msg_${MAX_TRACKED_REQUESTS - 1}`, 'msg_0', 'msg_new_1', 'msg_new_2']);
+    expect(own.size).toBe(MAX_TRACKED_REQUESTS);
+  });
+
+  it('stays cheap once it is full of requests other processes delivered (it never sees them settle)', () => {
+    const own = new OwnRequests();
+    own.add(Array.from({ length: MAX_TRACKED_REQUESTS }, (_, i) => `msg_a${i}`));
+    const started = performance.now();
+    for (let i = 0; i < 50_000; i++) own.add([`msg_b${i}`]);
+    // Walking the set to its first entry took 20–30 µs an add here: over a second.
+    expect(performance.now() - started).toBeLessThan(600);
+    expect(own.size).toBe(MAX_TRACKED_REQUESTS);
   });
 });
