@@ -278,7 +278,10 @@ describe('the admin page in Chromium', () => {
   it('lists the event catalogue and downloads its document', async () => {
     await page.getByRole('link', { name: 'Event catalogue' }).click();
     await page.getByRole('heading', { name: 'Event catalogue' }).waitFor();
-    expect(await page.locator('table.catalogue tbody tr').filter({ hasText: 'Umbraco.ContentPublish' }).count()).toBe(1);
+    // The heading can be drawn before the catalogue's rows arrive (a busy machine): wait for the row, then count.
+    const publishRow = page.locator('table.catalogue tbody tr').filter({ hasText: 'Umbraco.ContentPublish' });
+    await publishRow.first().waitFor();
+    expect(await publishRow.count()).toBe(1);
     const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Download the catalogue document' }).click()]);
     expect(download.suggestedFilename()).toBe('hookwork-catalogue.json');
     const document = JSON.parse(readFileSync((await download.path())!, 'utf8')) as { openapi: string; webhooks: Record<string, unknown> };
