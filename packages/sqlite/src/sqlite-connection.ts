@@ -49,15 +49,16 @@ export class SqliteConnection {
 
   /**
    * A prepared statement, prepared once per connection (and per mode). `pluck` returns each row's
-   * first column instead of an object: on Node 20, better-sqlite3 builds a row object by setting
-   * one property at a time, which costs more than the value it carries.
+   * first column and `raw` each row as an array, instead of an object: on Node 20, better-sqlite3
+   * builds a row object by setting one property at a time, which costs more than the values.
    */
-  statement(sql: string, mode?: 'pluck'): Database.Statement {
+  statement(sql: string, mode?: 'pluck' | 'raw'): Database.Statement {
     const key = mode ? `${mode}:${sql}` : sql;
     let prepared = this.statements.get(key);
     if (!prepared) {
       prepared = this.db.prepare(sql);
       if (mode === 'pluck') prepared.pluck();
+      if (mode === 'raw') prepared.raw();
       this.statements.set(key, prepared);
     }
     return prepared;
