@@ -187,9 +187,10 @@ export class SqliteRequestQueue implements RequestQueue {
         : [];
       const chosen = expired.length === 0 && heads.length === 0 ? due : [...due, ...expired, ...heads].sort(byDue).slice(0, limit);
       const leaseExpiresAt = now + options.leaseMs;
-      const take = c.statement("UPDATE hookwork_requests SET state = 'inflight', lease_owner = ?, lease_expires_at = ? WHERE seq = ?");
+      if (chosen.length === 0) return [];
+      // One statement for the batch: a run per row cost more in calls than in the rows it changed.
+      c.statement("UPDATE hookwork_requests SET state = 'inflight', lease_owner = ?, lease_expires_at = ? WHERE seq IN (SELECT value FROM json_each(?))").run(options.owner, leaseExpiresAt, JSON.stringify(chosen.map((row) => row[0])));
       return chosen.map((row) => {
-        take.run(options.owner, leaseExpiresAt, row[0]);
         const request = toRequest(row);
         request.state = 'inflight';
         request.leaseOwner = options.owner;
