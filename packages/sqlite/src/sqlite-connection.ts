@@ -47,10 +47,20 @@ export class SqliteConnection {
     this.inTransaction = db.transaction((fn: () => unknown) => fn());
   }
 
-  /** A prepared statement, prepared once per connection. */
-  statement(sql: string): Database.Statement {
-    let prepared = this.statements.get(sql);
-    if (!prepared) this.statements.set(sql, (prepared = this.db.prepare(sql)));
+  /**
+   * A prepared statement, prepared once per connection (and per mode). `pluck` returns each row's
+   * first column and `raw` each row as an array, instead of an object: on Node 20, better-sqlite3
+   * builds a row object by setting one property at a time, which costs more than the values.
+   */
+  statement(sql: string, mode?: 'pluck' | 'raw'): Database.Statement {
+    const key = mode ? `${mode}:${sql}` : sql;
+    let prepared = this.statements.get(key);
+    if (!prepared) {
+      prepared = this.db.prepare(sql);
+      if (mode === 'pluck') prepared.pluck();
+      if (mode === 'raw') prepared.raw();
+      this.statements.set(key, prepared);
+    }
     return prepared;
   }
 

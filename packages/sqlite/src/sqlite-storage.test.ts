@@ -76,6 +76,41 @@ describe('sqliteStorage', () => {
     await storage.close();
   });
 
+  it('claims with a LIMIT the planner does not read (so the statement is not prepared again per run), still through the pending index', async () => {
+    const storage = openSqliteStorage({ file: temp.file() });
+    const plan = (sql: string, params: unknown) => (storage.database.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(params) as { detail: string }[]).map((r) => r.detail).join(' | ');
+    const claim = plan("SELECT seq FROM hookwork_requests WHERE state = 'pending' AND fifo IS NULL AND due_at <= @now AND (@excluded IS NULL OR webhook_key NOT IN (SELECT value FROM json_each(@excluded))) ORDER BY due_at, seq LIMIT CAST(@limit AS INTEGER)", { now: 0, excluded: null, limit: 10 });
+    expect(claim).toMatch(/hookwork_requests_pending_plain/);
+    expect(claim).not.toMatch(/USE TEMP B-TREE FOR ORDER BY/);
+    // Excluded webhooks' backlogs are stepped over by seeking the webhook index, one key at a time.
+    expect(plan('SELECT min(webhook_key) FROM hookwork_requests WHERE webhook_key > ?', 'a')).toMatch(/SEARCH hookwork_requests USING COVERING INDEX hookwork_requests_webhook \(webhook_key>\?\)/);
+    expect(plan("SELECT 1 FROM hookwork_requests WHERE webhook_key = ? AND state = 'pending' LIMIT 1", 'a')).toMatch(/SEARCH hookwork_requests USING COVERING INDEX hookwork_requests_webhook \(webhook_key=\? AND state=\?\)/);
+    await storage.close();
+  });
+
+  it('claims around excluded webhooks: none when only they have pending requests, those of the others when they do, with more webhooks than it steps through', async () => {
+    const storage = openSqliteStorage({ file: temp.file() });
+    const now = new Date(Date.UTC(2031, 0, 1));
+    const claim = (excludeWebhookKeys: string[]) => storage.queue.claim({ owner: 'A', limit: 10, leaseMs: 1000, now, excludeWebhookKeys });
+    await storage.queue.enqueue(['s1', 's2', 's3'].map((id) => contractRequest(id, { webhookKey: 'slow' })));
+    // Webhooks with only a dead letter or a request in flight have nothing to claim.
+    await storage.queue.enqueue([contractRequest('d1', { webhookKey: 'dead' }), contractRequest('f1', { webhookKey: 'flying' })]);
+    await storage.queue.claim({ owner: 'B', limit: 1, leaseMs: 60_000, now, excludeWebhookKeys: ['slow', 'flying'] });
+    await storage.queue.deadLetter('d1', 'B', { attempts: 1, now });
+    await storage.queue.claim({ owner: 'B', limit: 1, leaseMs: 60_000, now, excludeWebhookKeys: ['slow'] });
+    expect((await storage.queue.get('f1'))!.state).toBe('inflight');
+    expect(await claim(['slow'])).toEqual([]);
+    expect((await claim(['dead'])).map((r) => r.id)).toEqual(['s1', 's2', 's3']);
+
+    // More webhooks than pendingOutside() steps through: the claim reads the pending index instead.
+    const many = Array.from({ length: 40 }, (_, i) => `w${String(i).padStart(2, '0')}`);
+    await storage.queue.enqueue(many.map((key) => contractRequest(`r-${key}`, { webhookKey: key })));
+    expect(await claim(many)).toEqual([]);
+    expect((await claim(many.slice(0, 39))).map((r) => r.id)).toEqual(['r-w39']);
+    expect((await claim(many.slice(1))).map((r) => r.id)).toEqual(['r-w00']);
+    await storage.close();
+  });
+
   it('watch() tells a process when another process commits to the file, and stops when unsubscribed', async () => {
     const file = temp.file();
     const watcher = openSqliteStorage({ file, watchIntervalMs: 20 });

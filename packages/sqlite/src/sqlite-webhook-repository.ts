@@ -66,8 +66,8 @@ export class SqliteWebhookRepository implements WebhookRepository {
   }
 
   async get(key: string): Promise<Webhook | undefined> {
-    const row = this.connection.run(`reading webhook ${key}`, () => this.connection.statement('SELECT data FROM hookwork_webhooks WHERE key = ?').get(key)) as { data: string } | undefined;
-    return row && decode(row.data);
+    const data = this.connection.run(`reading webhook ${key}`, () => this.connection.statement('SELECT data FROM hookwork_webhooks WHERE key = ?', 'pluck').get(key)) as string | undefined;
+    return data === undefined ? undefined : decode(data);
   }
 
   async list(page: PageRequest = {}): Promise<Webhook[]> {
@@ -78,12 +78,13 @@ export class SqliteWebhookRepository implements WebhookRepository {
   }
 
   async getByAlias(alias: string): Promise<Webhook[]> {
+    // Once per publish: the JSON text of each, not a row object around it.
     const rows = this.connection.run(`looking up webhooks of ${alias}`, () =>
       this.connection
-        .statement('SELECT w.data FROM hookwork_webhook_events e JOIN hookwork_webhooks w ON w.seq = e.webhook_seq WHERE e.alias = ? ORDER BY w.created_at, w.seq')
+        .statement('SELECT w.data FROM hookwork_webhook_events e JOIN hookwork_webhooks w ON w.seq = e.webhook_seq WHERE e.alias = ? ORDER BY w.created_at, w.seq', 'pluck')
         .all(alias),
-    ) as { data: string }[];
-    return rows.map((r) => decode(r.data));
+    ) as string[];
+    return rows.map(decode);
   }
 
   async count(): Promise<number> {
