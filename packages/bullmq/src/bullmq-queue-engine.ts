@@ -193,8 +193,8 @@ export class BullmqQueueEngine implements QueueEngine<never> {
           ...(delay > 0 ? { delay } : {}),
           attempts: UNLIMITED_ATTEMPTS,
           backoff: { type: 'hookwork' },
-          // Nothing about removal: the Worker's options say it once for all jobs (see start()),
-          // rather than each job's hash in Redis (45 bytes a job).
+          removeOnComplete: true,
+          removeOnFail: false,
         },
       };
     });
@@ -230,10 +230,6 @@ export class BullmqQueueEngine implements QueueEngine<never> {
         // A crashed process's jobs come back within a lease and this interval.
         stalledInterval: Math.max(1000, Math.min(30_000, Math.floor(settings.leaseDuration / 2))),
         maxStalledCount: UNLIMITED_STALLS,
-        // A delivered or dropped request's job is removed as it completes; a dead one stays in the
-        // failed set, the dead letters, until retention deletes it.
-        removeOnComplete: { count: 0 },
-        removeOnFail: { count: -1 },
         // After a lost connection BullMQ retries its fetches and moves this often.
         runRetryDelay: 1000,
         autorun: false,

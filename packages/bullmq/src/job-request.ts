@@ -4,26 +4,23 @@ import type { Job } from 'bullmq';
 /**
  * What a request's BullMQ job carries besides its id (the `webhook-id`) and name (its
  * webhook's key): the alias that fired, the body exactly as it will be signed, and when it
- * was created (ms) — left out when that is the job's timestamp (a request due when it was
- * created, the usual case), which BullMQ keeps anyway.
+ * was created (ms).
  */
 export interface RequestJobData {
   eventAlias: string;
   body: string;
-  createdAt?: number;
+  createdAt: number;
 }
 
 /** The name, data and timing of the job that holds `request`. */
 export function toJob(request: NewWebhookRequest, now: number): { name: string; data: RequestJobData; timestamp: number; delay: number } {
   const due = request.dueAt.getTime();
-  const createdAt = request.createdAt.getTime();
   // A due request is stamped with its due time (so get() returns it); a later one is delayed
   // until then, counted from now (BullMQ's delayed set is scored timestamp + delay).
-  const timestamp = due <= now ? due : now;
   return {
     name: request.webhookKey,
-    data: createdAt === timestamp ? { eventAlias: request.eventAlias, body: request.body } : { eventAlias: request.eventAlias, body: request.body, createdAt },
-    timestamp,
+    data: { eventAlias: request.eventAlias, body: request.body, createdAt: request.createdAt.getTime() },
+    timestamp: due <= now ? due : now,
     delay: due <= now ? 0 : due - now,
   };
 }
@@ -35,7 +32,7 @@ export function requestOfJob(job: Job<RequestJobData>, token: string | undefined
     webhookKey: job.name,
     eventAlias: job.data.eventAlias,
     body: job.data.body,
-    createdAt: new Date(job.data.createdAt ?? job.timestamp),
+    createdAt: new Date(job.data.createdAt),
     dueAt: new Date(job.timestamp + (job.delay ?? 0)),
     state: 'inflight',
     attempts: job.attemptsMade,
@@ -62,7 +59,7 @@ export function requestOfHash(id: string, flat: string[], state: string, delayed
     webhookKey: hash.name ?? '',
     eventAlias: data.eventAlias,
     body: data.body,
-    createdAt: new Date(data.createdAt ?? timestamp),
+    createdAt: new Date(data.createdAt),
     dueAt: new Date(due),
     state: requestState,
     attempts: Number(hash.atm ?? 0),
