@@ -45,9 +45,10 @@ export class PostgresWebhookHealthStore implements WebhookHealthStore {
   /**
    * Delivery asks for a webhook's health per attempt (core keeps it for a second): answered from
    * memory while the LISTEN connection is up, as the webhook repository's reads are, so core's
-   * refresh costs no round trip on the send's path. Every write sends a notification on commit;
-   * every process drops what it holds when one arrives, when the connection is lost or comes
-   * back, after {@link CACHE_TTL_MS} at most, and for a key whose compare-and-set it lost.
+   * refresh costs no round trip on the send's path. Every change of a row notifies on commit (a
+   * trigger, so a writer of any release is heard); every process drops what it holds when one
+   * arrives, when the connection is lost or comes back, after {@link CACHE_TTL_MS} at most, and
+   * for a key whose compare-and-set it lost.
    */
   async get(webhookKey: string): Promise<WebhookHealthRecord | undefined> {
     const { c, listener } = this;
@@ -69,21 +70,11 @@ export class PostgresWebhookHealthStore implements WebhookHealthStore {
   async compareAndSet(webhookKey: string, expectedVersion: number, state: WebhookHealthState): Promise<WebhookHealthRecord | undefined> {
     const { c } = this;
     const data = JSON.stringify(state);
-    // Each write notifies (on commit), so other processes drop their cached record at once.
+    // Each change notifies on commit (a trigger, migration 4), so other processes drop their cached record at once.
     const result =
       expectedVersion === 0
-        ? await c.query(
-            `writing the health of webhook ${webhookKey}`,
-            `WITH written AS (INSERT INTO ${c.s}.webhook_health (webhook_key, version, state) VALUES ($1, 1, $2) ON CONFLICT (webhook_key) DO NOTHING RETURNING 1)
-             SELECT pg_notify($3, $4) FROM written`,
-            [webhookKey, data, c.channel, HEALTH_CHANGED],
-          )
-        : await c.query(
-            `writing the health of webhook ${webhookKey}`,
-            `WITH written AS (UPDATE ${c.s}.webhook_health SET version = version + 1, state = $2 WHERE webhook_key = $1 AND version = $3 RETURNING 1)
-             SELECT pg_notify($4, $5) FROM written`,
-            [webhookKey, data, expectedVersion, c.channel, HEALTH_CHANGED],
-          );
+        ? await c.query(`writing the health of webhook ${webhookKey}`, `INSERT INTO ${c.s}.webhook_health (webhook_key, version, state) VALUES ($1, 1, $2) ON CONFLICT (webhook_key) DO NOTHING`, [webhookKey, data])
+        : await c.query(`writing the health of webhook ${webhookKey}`, `UPDATE ${c.s}.webhook_health SET version = version + 1, state = $2 WHERE webhook_key = $1 AND version = $3`, [webhookKey, data, expectedVersion]);
     // Written or not (another process wrote first: the next read must see its record), this key's answer is stale.
     this.generation++;
     this.cache.delete(webhookKey);
@@ -119,8 +110,8 @@ export class PostgresWebhookHealthStore implements WebhookHealthStore {
     const { c } = this;
     await c.query(
       `forgetting the health of webhook ${webhookKey}`,
-      `WITH health AS (DELETE FROM ${c.s}.webhook_health WHERE webhook_key = $1), rate AS (DELETE FROM ${c.s}.webhook_rate WHERE webhook_key = $1) SELECT pg_notify($2, $3)`,
-      [webhookKey, c.channel, HEALTH_CHANGED],
+      `WITH health AS (DELETE FROM ${c.s}.webhook_health WHERE webhook_key = $1) DELETE FROM ${c.s}.webhook_rate WHERE webhook_key = $1`,
+      [webhookKey],
     );
     this.generation++;
     this.cache.delete(webhookKey);

@@ -2,6 +2,7 @@ import { HookworkError } from '@hookwork/core';
 import type { ClientBase, Pool, PoolClient } from 'pg';
 import { quoteIdentifier } from './postgres-connection';
 import { toStorageError } from './postgres-errors';
+import { HEALTH_CHANGED } from './postgres-listener';
 
 /**
  * The forward migrations, in order: `MIGRATIONS[n](s)` takes a schema (`s`, quoted) from version
@@ -94,6 +95,21 @@ const MIGRATIONS: readonly ((s: string) => string)[] = [
     owner text PRIMARY KEY,
     at bigint NOT NULL
   );
+  `,
+  // 4: a change of a webhook's health notifies every process on the schema (they answer health
+  // reads from memory while listening), sent by a trigger rather than by the writing statement so
+  // that a writer of any release is heard: during a rolling upgrade an older process's breaker
+  // write would otherwise go unseen until the cache's time limit. The channel is the schema's
+  // (PostgresConnection.channel); pg_notify folds a transaction's identical notifications into one.
+  (s) => `
+  CREATE FUNCTION ${s}.notify_health_changed() RETURNS trigger LANGUAGE plpgsql AS $$
+  BEGIN
+    PERFORM pg_notify('hookwork:' || TG_TABLE_SCHEMA, '${HEALTH_CHANGED}');
+    RETURN NULL;
+  END
+  $$;
+  CREATE TRIGGER webhook_health_changed AFTER INSERT OR UPDATE OR DELETE ON ${s}.webhook_health
+    FOR EACH ROW EXECUTE FUNCTION ${s}.notify_health_changed();
   `,
 ];
 
