@@ -1,9 +1,7 @@
 import { type TokenGrant, type TokenRate, type WebhookHealthRecord, type WebhookHealthState, type WebhookHealthStore } from '@hookwork/core';
 import type { PostgresConnection } from './postgres-connection';
+import { ListenedCache } from './listened-cache';
 import { HEALTH_CHANGED, type PostgresListener } from './postgres-listener';
-
-/** The longest a cached health record is used, ms: the bound on staleness should a LISTEN connection die unnoticed. */
-const CACHE_TTL_MS = 5_000;
 
 interface Row {
   webhook_key: string;
@@ -20,26 +18,19 @@ const toRecord = (row: Row): WebhookHealthRecord => ({ webhookKey: row.webhook_k
  * hand out one slot twice and a granted token costs one statement.
  */
 export class PostgresWebhookHealthStore implements WebhookHealthStore {
-  /** webhook key → its row (undefined: none) and when it was read (performance.now()). */
-  private readonly cache = new Map<string, { row: Row | undefined; at: number }>();
-  private generation = 0;
-  private unlisten: (() => void) | undefined;
+  /** webhook key → its row (undefined: none). */
+  private readonly rows: ListenedCache<Row | undefined>;
 
   constructor(
     private readonly c: PostgresConnection,
-    private readonly listener?: PostgresListener,
-  ) {}
+    listener?: PostgresListener,
+  ) {
+    this.rows = new ListenedCache(listener, HEALTH_CHANGED);
+  }
 
   /** Stops listening for other processes' writes (the store calls it on close). */
   close(): void {
-    this.unlisten?.();
-    this.unlisten = undefined;
-    this.invalidate();
-  }
-
-  private invalidate(): void {
-    this.generation++;
-    this.cache.clear();
+    this.rows.close();
   }
 
   /**
@@ -47,23 +38,12 @@ export class PostgresWebhookHealthStore implements WebhookHealthStore {
    * memory while the LISTEN connection is up, as the webhook repository's reads are, so core's
    * refresh costs no round trip on the send's path. Every change of a row notifies on commit (a
    * trigger, so a writer of any release is heard); every process drops what it holds when one
-   * arrives, when the connection is lost or comes back, after {@link CACHE_TTL_MS} at most, and
-   * for a key whose compare-and-set it lost.
+   * arrives, when the connection is lost or comes back, after 5 s at most ({@link ListenedCache}),
+   * and for a key whose compare-and-set it lost.
    */
   async get(webhookKey: string): Promise<WebhookHealthRecord | undefined> {
-    const { c, listener } = this;
-    if (listener && !this.unlisten) this.unlisten = listener.subscribe((payload) => (payload === HEALTH_CHANGED || payload === undefined ? this.invalidate() : undefined));
-    const cached = this.cache.get(webhookKey);
-    if (cached && listener?.listening && performance.now() - cached.at < CACHE_TTL_MS) return cached.row && toRecord(cached.row);
-    const generation = this.generation;
-    const epoch = listener?.epoch;
-    const at = performance.now();
-    const result = await c.query<Row>(`reading the health of webhook ${webhookKey}`, `SELECT webhook_key, version, state FROM ${c.s}.webhook_health WHERE webhook_key = $1`, [webhookKey]);
-    const row = result.rows[0];
-    if (listener?.listening && listener.epoch === epoch && this.generation === generation) {
-      this.cache.set(webhookKey, { row, at });
-      if (this.cache.size > 10_000) this.cache.delete(this.cache.keys().next().value!);
-    }
+    const { c } = this;
+    const row = await this.rows.read(webhookKey, async () => (await c.query<Row>(`reading the health of webhook ${webhookKey}`, `SELECT webhook_key, version, state FROM ${c.s}.webhook_health WHERE webhook_key = $1`, [webhookKey])).rows[0]);
     return row && toRecord(row);
   }
 
@@ -76,8 +56,7 @@ export class PostgresWebhookHealthStore implements WebhookHealthStore {
         ? await c.query(`writing the health of webhook ${webhookKey}`, `INSERT INTO ${c.s}.webhook_health (webhook_key, version, state) VALUES ($1, 1, $2) ON CONFLICT (webhook_key) DO NOTHING`, [webhookKey, data])
         : await c.query(`writing the health of webhook ${webhookKey}`, `UPDATE ${c.s}.webhook_health SET version = version + 1, state = $2 WHERE webhook_key = $1 AND version = $3`, [webhookKey, data, expectedVersion]);
     // Written or not (another process wrote first: the next read must see its record), this key's answer is stale.
-    this.generation++;
-    this.cache.delete(webhookKey);
+    this.rows.forget(webhookKey);
     return result.rowCount === 1 ? { webhookKey, version: expectedVersion + 1, state: JSON.parse(data) as WebhookHealthState } : undefined;
   }
 
@@ -113,7 +92,6 @@ export class PostgresWebhookHealthStore implements WebhookHealthStore {
       `WITH health AS (DELETE FROM ${c.s}.webhook_health WHERE webhook_key = $1) DELETE FROM ${c.s}.webhook_rate WHERE webhook_key = $1`,
       [webhookKey],
     );
-    this.generation++;
-    this.cache.delete(webhookKey);
+    this.rows.forget(webhookKey);
   }
 }

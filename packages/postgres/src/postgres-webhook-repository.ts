@@ -1,9 +1,7 @@
 import { HookworkError, type PageRequest, type Webhook, type WebhookRepository } from '@hookwork/core';
 import type { PostgresConnection } from './postgres-connection';
+import { ListenedCache } from './listened-cache';
 import { WEBHOOKS_CHANGED, type PostgresListener } from './postgres-listener';
-
-/** The longest a cached getByAlias answer is used, ms: the bound on staleness should a LISTEN connection die unnoticed. */
-const CACHE_TTL_MS = 5_000;
 
 /** The stored JSON form of a webhook: dates as epoch milliseconds, so they round-trip exactly. */
 function encode(webhook: Webhook): string {
@@ -34,36 +32,36 @@ function decode(data: string): Webhook {
  * migration) and its event aliases as a `text[]` under a GIN index, so getByAlias is an index
  * lookup (`events @> ARRAY[alias]`) and every write is one statement.
  *
- * getByAlias runs on every publish, so its answers are kept in memory — but only while the
- * store's LISTEN connection is up: every write sends a notification in its own statement (so on
- * commit), and every process drops its cached answers when one arrives, when the connection is
- * lost or comes back, and after {@link CACHE_TTL_MS} at most. A change made in this process is
- * seen by its next publish; one made in another process as soon as its notification arrives
- * (milliseconds). Measured: one round trip fewer per publish, of two.
+ * getByAlias runs on every publish, and get on every attempt, so their answers are kept in memory
+ * ({@link ListenedCache}) — but only while the store's LISTEN connection is up: every write sends
+ * a notification in its own statement (so on commit), and every process drops its cached answers
+ * when one arrives, when the connection is lost or comes back, and after
+ * 5 s at most (`LISTENED_CACHE_TTL_MS`). A change made in this process is seen by its next
+ * publish; one made in another process as soon as its notification arrives (milliseconds).
+ * Measured: one round trip fewer per publish, of two.
  */
 export class PostgresWebhookRepository implements WebhookRepository {
-  /** alias → the `data` of its webhooks and when it was read (performance.now()). */
-  private readonly cache = new Map<string, { data: string[]; at: number }>();
-  /** key → the webhook's `data` (undefined: no such webhook) and when it was read, kept as `cache` is. */
-  private readonly byKey = new Map<string, { data: string | undefined; at: number }>();
-  private generation = 0;
-  private unlisten: (() => void) | undefined;
+  /** alias → the `data` of its webhooks. */
+  private readonly byAlias: ListenedCache<string[]>;
+  /** key → the webhook's `data` (undefined: no such webhook). */
+  private readonly byKey: ListenedCache<string | undefined>;
 
   constructor(
     private readonly c: PostgresConnection,
-    private readonly listener?: PostgresListener,
-  ) {}
+    listener?: PostgresListener,
+  ) {
+    this.byAlias = new ListenedCache(listener, WEBHOOKS_CHANGED);
+    this.byKey = new ListenedCache(listener, WEBHOOKS_CHANGED);
+  }
 
   /** Stops listening for other processes' changes (the store calls it on close). */
   close(): void {
-    this.unlisten?.();
-    this.unlisten = undefined;
-    this.invalidate();
+    this.byAlias.close();
+    this.byKey.close();
   }
 
   private invalidate(): void {
-    this.generation++;
-    this.cache.clear();
+    this.byAlias.clear();
     this.byKey.clear();
   }
 
@@ -104,26 +102,9 @@ export class PostgresWebhookRepository implements WebhookRepository {
    * send's path.
    */
   async get(key: string): Promise<Webhook | undefined> {
-    const { c, listener } = this;
-    this.listen();
-    const cached = this.byKey.get(key);
-    if (cached && listener?.listening && performance.now() - cached.at < CACHE_TTL_MS) return cached.data === undefined ? undefined : decode(cached.data);
-    const generation = this.generation;
-    const epoch = listener?.epoch;
-    const at = performance.now();
-    const result = await c.query<{ data: string }>(`reading webhook ${key}`, `SELECT data FROM ${c.s}.webhooks WHERE key = $1`, [key]);
-    const data = result.rows[0]?.data;
-    if (listener?.listening && listener.epoch === epoch && this.generation === generation) {
-      this.byKey.set(key, { data, at });
-      if (this.byKey.size > 10_000) this.byKey.delete(this.byKey.keys().next().value!);
-    }
+    const { c } = this;
+    const data = await this.byKey.read(key, async () => (await c.query<{ data: string }>(`reading webhook ${key}`, `SELECT data FROM ${c.s}.webhooks WHERE key = $1`, [key])).rows[0]?.data);
     return data === undefined ? undefined : decode(data);
-  }
-
-  /** Subscribes to the store's notifications once: a webhook change anywhere, or a reconnect, drops what is cached. */
-  private listen(): void {
-    const { listener } = this;
-    if (listener && !this.unlisten) this.unlisten = listener.subscribe((payload) => (payload === WEBHOOKS_CHANGED || payload === undefined ? this.invalidate() : undefined));
   }
 
   async list(page: PageRequest = {}): Promise<Webhook[]> {
@@ -133,18 +114,10 @@ export class PostgresWebhookRepository implements WebhookRepository {
   }
 
   async getByAlias(alias: string): Promise<Webhook[]> {
-    const { c, listener } = this;
-    this.listen();
-    const cached = this.cache.get(alias);
-    if (cached && listener?.listening && performance.now() - cached.at < CACHE_TTL_MS) return cached.data.map(decode);
-    const generation = this.generation;
-    const epoch = listener?.epoch;
-    const at = performance.now();
-    const result = await c.query<{ data: string }>(`looking up webhooks of ${alias}`, `SELECT data FROM ${c.s}.webhooks WHERE events @> ARRAY[$1::text] ORDER BY created_at, seq`, [alias]);
-    const data = result.rows.map((row) => row.data);
-    // Kept only when nothing could have changed meanwhile unseen: no write or notification here,
-    // and the LISTEN connection up all along.
-    if (listener?.listening && listener.epoch === epoch && this.generation === generation) this.cache.set(alias, { data, at });
+    const { c } = this;
+    const data = await this.byAlias.read(alias, async () =>
+      (await c.query<{ data: string }>(`looking up webhooks of ${alias}`, `SELECT data FROM ${c.s}.webhooks WHERE events @> ARRAY[$1::text] ORDER BY created_at, seq`, [alias])).rows.map((row) => row.data),
+    );
     return data.map(decode);
   }
 
