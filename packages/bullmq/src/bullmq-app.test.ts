@@ -1,13 +1,13 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createHookwork, isHookworkError, resolveSettings, silentLogger, systemClock, type Hookwork, type HookworkSettingsInput } from '@hookwork/core';
+import { createHookwork, isHookworkError, type Hookwork, type HookworkSettingsInput } from '@hookwork/core';
 import { startTestReceiver, type ReceivedRequest, type TestReceiver, ThingHappened, thingComposer } from '@hookwork/core/testing';
 import { sqliteStorage } from '@hookwork/sqlite';
 import { Webhook } from 'standardwebhooks';
 import { bullmqQueue } from './bullmq-queue';
 import { startPrivateRedis, type PrivateRedis } from './testing/private-redis';
-import { deleteKeys, killConnections, TEST_REDIS_URL, uniquePrefix } from './testing/redis-test';
+import { deleteKeys, killConnections, standaloneEngineContext, TEST_REDIS_URL, uniquePrefix } from './testing/redis-test';
 
 const prefix = uniquePrefix('app');
 let queues = 0;
@@ -119,14 +119,7 @@ describe('an app on SQLite with the BullMQ queue', () => {
   });
 
   it('refuses request ids BullMQ cannot use as job ids, storing nothing of the batch', async () => {
-    const engine = await bullmqQueue({ connection: TEST_REDIS_URL, prefix, queueName: `ids${++queues}`, checkDurability: false }).open({
-      storage: undefined as never,
-      storageBackend: undefined as never,
-      settings: { current: resolveSettings({}) },
-      clock: systemClock,
-      logger: silentLogger,
-      onError() {},
-    });
+    const engine = await bullmqQueue({ connection: TEST_REDIS_URL, prefix, queueName: `ids${++queues}`, checkDurability: false }).open(standaloneEngineContext());
     try {
       const request = { webhookKey: 'w', eventAlias: 'e', body: '{}', createdAt: new Date(), dueAt: new Date() };
       for (const id of ['12345', 'a:b']) {

@@ -1,8 +1,8 @@
-import { createHookwork, memoryStorage, resolveSettings, silentLogger, systemClock, type Hookwork } from '@hookwork/core';
+import { createHookwork, memoryStorage, type Hookwork } from '@hookwork/core';
 import { startTestReceiver, type TestReceiver, ThingHappened, thingComposer } from '@hookwork/core/testing';
 import { Redis } from 'ioredis';
 import { bullmqQueue } from './bullmq-queue';
-import { deleteKeys, TEST_REDIS_URL, uniquePrefix } from './testing/redis-test';
+import { deleteKeys, standaloneEngineContext, TEST_REDIS_URL, uniquePrefix } from './testing/redis-test';
 
 const prefix = uniquePrefix('shape');
 let queues = 0;
@@ -35,14 +35,7 @@ describe('a request as a BullMQ job', () => {
     // fails every attempt in the older worker (an invalid Date), and one without removeOnComplete
     // stays in its completed set for ever.
     const queueName = `q${++queues}`;
-    const engine = await bullmqQueue({ connection: TEST_REDIS_URL, prefix, queueName, checkDurability: false }).open({
-      storage: undefined as never,
-      storageBackend: undefined as never,
-      settings: { current: resolveSettings({}) },
-      clock: systemClock,
-      logger: silentLogger,
-      onError() {},
-    });
+    const engine = await bullmqQueue({ connection: TEST_REDIS_URL, prefix, queueName, checkDurability: false }).open(standaloneEngineContext());
     try {
       const past = new Date(Date.now() - 60_000);
       const later = new Date(Date.now() + 3_600_000);

@@ -1,8 +1,9 @@
-import { resolveSettings, systemClock, type Logger } from '@hookwork/core';
+import type { Logger } from '@hookwork/core';
 import { Redis } from 'ioredis';
 import { bullmqQueue } from './bullmq-queue';
 import { checkRedisDurability } from './redis-durability';
 import { startPrivateRedis, type PrivateRedis } from './testing/private-redis';
+import { standaloneEngineContext } from './testing/redis-test';
 
 /** The findings for a private redis-server started with `config`. */
 async function findingsFor(config: Record<string, string>) {
@@ -47,7 +48,7 @@ describe('the durability check at start', () => {
     const logger: Logger = { debug() {}, info() {}, warn: (m) => void warnings.push(m), error() {} };
     const server: PrivateRedis = await startPrivateRedis();
     try {
-      const engine = await bullmqQueue({ connection: server.url }).open({ storage: undefined as never, storageBackend: undefined as never, settings: { current: resolveSettings({}) }, clock: systemClock, logger, onError() {} });
+      const engine = await bullmqQueue({ connection: server.url }).open(standaloneEngineContext(logger));
       await engine.close?.();
       expect(warnings).toEqual([expect.stringContaining(`Redis at redis://127.0.0.1:${server.port} keeps nothing on disk`)]);
     } finally {

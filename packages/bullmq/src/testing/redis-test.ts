@@ -1,8 +1,17 @@
 import { randomUUID } from 'node:crypto';
+import { resolveSettings, silentLogger, systemClock, type Logger, type QueueEngineContext } from '@hookwork/core';
 import { Redis } from 'ioredis';
 
 /** The shared Redis tests use (the machine's, at 127.0.0.1:6379 unless HOOKWORK_TEST_REDIS_URL says otherwise). */
 export const TEST_REDIS_URL = process.env.HOOKWORK_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
+
+/**
+ * What an engine opened on its own, outside an app, is given: default settings, the system clock,
+ * `logger` (silent unless given), and no store (the BullMQ engine keeps nothing in one).
+ */
+export function standaloneEngineContext(logger: Logger = silentLogger): QueueEngineContext {
+  return { storage: undefined as never, storageBackend: undefined as never, settings: { current: resolveSettings({}) }, clock: systemClock, logger, onError() {} };
+}
 
 /** A key prefix no other test file (or helper sharing the Redis) uses. */
 export function uniquePrefix(label: string): string {
