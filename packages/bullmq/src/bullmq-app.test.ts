@@ -7,25 +7,11 @@ import { sqliteStorage } from '@hookwork/sqlite';
 import { Webhook } from 'standardwebhooks';
 import { bullmqQueue } from './bullmq-queue';
 import { startPrivateRedis, type PrivateRedis } from './testing/private-redis';
-import { deleteKeys, killConnections, standaloneEngineContext, TEST_REDIS_URL, uniquePrefix } from './testing/redis-test';
+import { deleteKeys, killConnections, reconnected, standaloneEngineContext, TEST_REDIS_URL, uniquePrefix } from './testing/redis-test';
 
 const prefix = uniquePrefix('app');
 let queues = 0;
 const webhookIdOf = (request: ReceivedRequest) => String(request.headers['webhook-id']);
-
-/** Resolves once the app's Redis connections answer again (after a restart of Redis). */
-async function reconnected(app: Hookwork, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      await app.queueCounts();
-      return;
-    } catch (error) {
-      if (Date.now() > deadline) throw error;
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
-  }
-}
 
 /** Settings for quick tests: short retries and leases, the receiver on loopback allowed. */
 const SETTINGS: HookworkSettingsInput = {

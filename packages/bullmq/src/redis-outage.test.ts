@@ -3,7 +3,7 @@ import { createHookwork, isHookworkError, type Hookwork, type Logger } from '@ho
 import { bullmqQueue } from './bullmq-queue';
 import { ThingHappened, thingComposer } from '@hookwork/core/testing';
 import { startPrivateRedis, type PrivateRedis } from './testing/private-redis';
-import { uniquePrefix } from './testing/redis-test';
+import { reconnected, uniquePrefix } from './testing/redis-test';
 
 // Redis unreachable, at start and while running, on a redis-server of the test's own: the process
 // must not crash, ioredis must print nothing past the host's logger, and an outage is one coded
@@ -85,20 +85,6 @@ async function startCuttingProxy(
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   proxy.url = `redis://127.0.0.1:${(server.address() as { port: number }).port}`;
   return proxy;
-}
-
-/** Resolves once the app's producer answers again. */
-async function reconnected(app: Hookwork): Promise<void> {
-  const deadline = Date.now() + 20_000;
-  for (;;) {
-    try {
-      await app.queueCounts();
-      return;
-    } catch (error) {
-      if (Date.now() > deadline) throw error;
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
-  }
 }
 
 /** How many INFO commands the RESP text `sent` holds (ioredis's ready check sends one, BullMQ's version check one per Queue and FlowProducer). */
@@ -267,7 +253,7 @@ describe('the BullMQ queue when Redis cannot be reached', () => {
       ];
       for (const [name, code, call] of calls) {
         // Once the producer answers again, its next command is cut before Redis sees it.
-        await reconnected(app);
+        await reconnected(app, 20_000);
         const before = proxy.cuts;
         proxy.cut = () => true;
         const error = await call().then(

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { resolveSettings, silentLogger, systemClock, type Logger, type QueueEngineContext } from '@hookwork/core';
+import { resolveSettings, silentLogger, systemClock, type Hookwork, type Logger, type QueueEngineContext } from '@hookwork/core';
 import { Redis } from 'ioredis';
 
 /** The shared Redis tests use (the machine's, at 127.0.0.1:6379 unless HOOKWORK_TEST_REDIS_URL says otherwise). */
@@ -51,5 +51,19 @@ export async function killConnections(names: readonly string[], url = TEST_REDIS
     return ids.length;
   } finally {
     client.disconnect();
+  }
+}
+
+/** Resolves once the app's Redis connections answer again (its queue counts come back), after an outage or a restart of Redis; throws the last error after `timeoutMs`. */
+export async function reconnected(app: Hookwork, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      await app.queueCounts();
+      return;
+    } catch (error) {
+      if (Date.now() > deadline) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
   }
 }
