@@ -11,6 +11,7 @@ import { buildRequestHeaders, redactHeaders, signRequest } from './request-heade
 import { SigningKeys } from './signing';
 import { describeFailure } from './retry-policy';
 import { checkUrl, headerNameProblem, headerValueProblem, type UrlCheck } from '../model/wire-rules';
+import { memoByKey } from '../runtime/memo';
 import { timeOrderedUuid } from '../runtime/time-ordered-uuid';
 
 /** The request of one attempt: what the queue holds, or a test send's example. */
@@ -83,7 +84,8 @@ export function checkOutgoing(request: { url: unknown; headers: unknown; body?: 
 export class Attempt {
   private readonly signingKeys = new SigningKeys();
   /** checkUrl's answers by URL: a few distinct webhook URLs, an attempt each time (a URL parse saved per attempt). */
-  private readonly urlChecks = new Map<string, UrlCheck>();
+  private readonly checkedUrl = memoByKey(checkUrl);
+  private readonly checkUrl = (url: unknown): UrlCheck => (typeof url === 'string' ? this.checkedUrl(url) : checkUrl(url));
 
   constructor(
     private readonly transport: Transport,
@@ -96,17 +98,6 @@ export class Attempt {
    * Makes the attempt. `traceparent`, when given, is sent as the W3C `traceparent` header (after
    * the custom headers, so it wins over one of the same name; the before-send hook sees it).
    */
-  private readonly checkUrl = (url: unknown): UrlCheck => {
-    if (typeof url !== 'string') return checkUrl(url);
-    let check = this.urlChecks.get(url);
-    if (!check) {
-      check = checkUrl(url);
-      if (this.urlChecks.size >= 1024) this.urlChecks.clear();
-      this.urlChecks.set(url, check);
-    }
-    return check;
-  };
-
   async run(request: AttemptRequest, webhook: Webhook, test: boolean, signal?: AbortSignal, traceparent?: string): Promise<AttemptRecord> {
     const settings = this.settings.current;
     const date = this.clock.now();

@@ -7,6 +7,7 @@ import { isHookworkError } from '../../errors/hookwork-error';
 import { bodyErrorText, DeadlineError, errorKindOf, findCause } from './transport-errors';
 import { SsrfGuard, type HostResolver, type SsrfPolicySource } from './ssrf-guard';
 import { StopSignals } from './stop-signals';
+import { memoByKey } from '../../runtime/memo';
 export { errorKindOf } from './transport-errors';
 import type { OutgoingRequest, SendOptions, Transport, TransportResult } from '../../ports/transport';
 
@@ -223,20 +224,14 @@ export function createHttpTransport(options: HttpTransportOptions): HttpTranspor
   let closed = false;
   const stopSignals = new StopSignals<Exchange>();
   // A webhook's URL is parsed once, not at every attempt (a few distinct URLs, many attempts).
-  const targets = new Map<string, { href: string; hostname: string } | null>();
-  const targetOf = (href: string) => {
-    let target = targets.get(href);
-    if (target !== undefined) return target;
+  const targetOf = memoByKey((href): { href: string; hostname: string } | null => {
     try {
       const url = new URL(href);
-      target = { href: url.href, hostname: url.hostname };
+      return { href: url.href, hostname: url.hostname };
     } catch {
-      target = null;
+      return null;
     }
-    if (targets.size >= 1024) targets.clear();
-    targets.set(href, target);
-    return target;
-  };
+  });
 
   return {
     axios: instance,

@@ -6,6 +6,7 @@ import type { OutgoingRequest, SendOptions, Transport, TransportResult } from '.
 import type { DeliveryTlsOptions } from './http-transport';
 import { SsrfGuard, type HostResolver, type SsrfPolicySource } from './ssrf-guard';
 import { StopSignals } from './stop-signals';
+import { memoByKey } from '../../runtime/memo';
 import { bodyErrorText, DeadlineError, errorKindOf, findCause } from './transport-errors';
 
 /** Options of {@link createUndiciTransport}. */
@@ -236,20 +237,14 @@ export function createUndiciTransport(options: UndiciTransportOptions): UndiciTr
   let closed = false;
   const stopSignals = new StopSignals<AttemptHandler>();
   // A webhook's URL is parsed once, not at every attempt (a few distinct URLs, many attempts).
-  const targets = new Map<string, Target>();
-  const targetOf = (href: string): Target | undefined => {
-    let target = targets.get(href);
-    if (target) return target;
+  const targetOf = memoByKey((href): Target | undefined => {
     try {
       const url = new URL(href);
-      target = { origin: url.origin, path: `${url.pathname}${url.search}`, host: url.host, hostname: url.hostname };
+      return { origin: url.origin, path: `${url.pathname}${url.search}`, host: url.host, hostname: url.hostname };
     } catch {
       return undefined;
     }
-    if (targets.size >= 1024) targets.clear();
-    targets.set(href, target);
-    return target;
-  };
+  });
 
   return {
     dispatcher: agent,
