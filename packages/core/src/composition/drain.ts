@@ -49,9 +49,9 @@ export class OwnRequests {
       this.numbers.push(number);
       if (this.ids.size > MAX_TRACKED_REQUESTS) this.forgetOldest();
     }
-    // Settled ids stay in the list until they reach its front: rebuilt from the map (in the
-    // order it was filled, the same) once they are most of it.
-    if (this.order.length - this.head > 2 * this.ids.size + 1024) {
+    // The list keeps an entry for every id forgotten or settled since it was last made: made
+    // again from the map (filled in the same order) once those are more than the tracked ones.
+    if (this.order.length > 2 * this.ids.size + 1024) {
       this.order = [...this.ids.keys()];
       this.numbers = [...this.ids.values()];
       this.head = 0;
@@ -64,12 +64,7 @@ export class OwnRequests {
       const number = this.numbers[this.head++]!;
       if (this.ids.get(id) !== number) continue;
       this.ids.delete(id);
-      break;
-    }
-    if (this.head >= 4096 && this.head * 2 >= this.order.length) {
-      this.order.splice(0, this.head);
-      this.numbers.splice(0, this.head);
-      this.head = 0;
+      return;
     }
   }
 
