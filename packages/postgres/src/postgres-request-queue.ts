@@ -188,7 +188,9 @@ export class PostgresRequestQueue implements RequestQueue<PostgresTransaction> {
     const leaseExpiresAt = claim.now.getTime() + claim.leaseMs;
     const leases = requests.map((r) => (claimIds.has(r.id) && !r.fifo ? { owner: claim.owner, expiresAt: leaseExpiresAt } : undefined));
     const leased = requests.filter((_, i) => leases[i] !== undefined);
-    const claimed = () => leased.map((r): WebhookRequest => ({ ...r, createdAt: new Date(r.createdAt.getTime()), dueAt: new Date(r.dueAt.getTime()), state: 'inflight', attempts: 0, leaseOwner: claim.owner, leaseExpiresAt: new Date(leaseExpiresAt) }));
+    // Made once: the same copies go to onVisible and back to the engine.
+    let copies: WebhookRequest[] | undefined;
+    const claimed = () => (copies ??= leased.map((r): WebhookRequest => ({ ...r, createdAt: new Date(r.createdAt.getTime()), dueAt: new Date(r.dueAt.getTime()), state: 'inflight', attempts: 0, leaseOwner: claim.owner, leaseExpiresAt: new Date(leaseExpiresAt) })));
     const { onVisible } = claim;
     await this.storeGrouped(requests, leases, claim.shareCommit === true, onVisible && leased.length > 0 ? () => onVisible(claimed()) : undefined);
     if (leased.length < requests.length) this.wakeWatchers();
