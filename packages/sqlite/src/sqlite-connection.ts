@@ -27,7 +27,8 @@ type Outcome = { ok: true; value: unknown } | { ok: false; error: unknown };
  * commit that holds it.
  */
 export class SqliteConnection {
-  private readonly statements = new Map<string, Database.Statement>();
+  /** Prepared statements by mode (rows as objects, `pluck`, `raw`), then by SQL text. */
+  private readonly statements = { object: new Map<string, Database.Statement>(), pluck: new Map<string, Database.Statement>(), raw: new Map<string, Database.Statement>() };
   private pending: GroupedWrite[] = [];
   private scheduled: NodeJS.Immediate | undefined;
   /**
@@ -53,15 +54,16 @@ export class SqliteConnection {
    * builds a row object by setting one property at a time, which costs more than the values.
    */
   statement(sql: string, mode?: 'pluck' | 'raw'): Database.Statement {
-    const key = mode ? `${mode}:${sql}` : sql;
-    let prepared = this.statements.get(key);
-    if (!prepared) {
-      prepared = this.db.prepare(sql);
-      if (mode === 'pluck') prepared.pluck();
-      if (mode === 'raw') prepared.raw();
-      this.statements.set(key, prepared);
+    // By mode, then by the text itself: no key string built per call on the hot path.
+    const prepared = this.statements[mode ?? 'object'];
+    let statement = prepared.get(sql);
+    if (!statement) {
+      statement = this.db.prepare(sql);
+      if (mode === 'pluck') statement.pluck();
+      if (mode === 'raw') statement.raw();
+      prepared.set(sql, statement);
     }
-    return prepared;
+    return statement;
   }
 
   /** Runs `fn`, turning any failure into a coded error that says what was being done. */
