@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { readFileSync } from 'node:fs';
 import { ContentPublishedNotification } from '@hookwork/cms';
 import { resolveToken, WebhookRepositoryToken } from '@hookwork/core';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { chromium, type BrowserContext, type Locator, type Page } from 'playwright-core';
 import { PAGE_ASSETS_DIR } from './page-routes';
 import { blogPost, PREFIX, startAdminFixture, TOKEN, type AdminFixture } from './test-support/admin-fixture';
 
@@ -55,6 +55,20 @@ afterAll(async () => {
 
 const shot = (name: string) => page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage: true });
 const open = (route: string) => page.goto(`${fixture.origin}${PREFIX}/${route}`);
+/**
+ * How many elements `locator` matches, read once the page has drawn `expected` of them or 10 s
+ * have passed. `locator.count()` alone reads the page as it is at that instant, and the page draws
+ * in steps (a heading, then the rows a request brings), so a bare count races the page on a busy machine.
+ */
+async function settledCount(locator: Locator, expected: number): Promise<number> {
+  const deadline = Date.now() + 10_000;
+  let count = await locator.count();
+  while (count !== expected && Date.now() < deadline) {
+    await page.waitForTimeout(50);
+    count = await locator.count();
+  }
+  return count;
+}
 
 describe('the admin page in Chromium', () => {
   it('signs in with the token from the link, then forgets it in the address bar', async () => {
@@ -80,7 +94,7 @@ describe('the admin page in Chromium', () => {
     await page.getByLabel('URL').fill(fixture.receiver.url);
     await page.getByLabel('Name').fill('Search index');
     await page.getByRole('group', { name: 'Media' }).waitFor();
-    expect(await page.getByLabel('Content types').count()).toBe(0);
+    expect(await settledCount(page.getByLabel('Content types'), 0)).toBe(0);
     await page.getByRole('group', { name: 'Content', exact: true }).getByLabel(/Content Published/).check();
     await page.getByLabel('Content types').fill(CONTENT_TYPE);
     await page.getByRole('button', { name: 'Add header' }).click();
@@ -98,7 +112,7 @@ describe('the admin page in Chromium', () => {
     expect(stored).toMatchObject({ name: 'Search index', url: fixture.receiver.url, events: ['Umbraco.ContentPublish'], contentTypeKeys: [CONTENT_TYPE], headers: { Authorization: '[redacted]' }, enabled: true });
     expect(stored!.secrets[0]!.hint).toBe(`…${secret!.slice(-4)}`);
     await page.getByRole('button', { name: 'I have copied it' }).click();
-    expect(await page.locator('code.secret').count()).toBe(0);
+    expect(await settledCount(page.locator('code.secret'), 0)).toBe(0);
     await page.getByRole('link', { name: 'Back to webhooks' }).click();
     await page.getByRole('link', { name: 'Search index' }).waitFor();
     expect(await page.content()).not.toContain(secret!);
@@ -113,7 +127,7 @@ describe('the admin page in Chromium', () => {
     const row = page.locator('table.deliveries tbody tr').first();
     await row.waitFor();
     expect(await row.locator('.badge.s2xx').textContent()).toBe('200');
-    expect(await row.locator('.badge.outcome-delivered').count()).toBe(1);
+    expect(await settledCount(row.locator('.badge.outcome-delivered'), 1)).toBe(1);
     await shot('05-deliveries');
     await row.getByRole('link').first().click();
     await page.getByRole('heading', { name: 'Delivery', exact: true }).waitFor();
@@ -131,7 +145,7 @@ describe('the admin page in Chromium', () => {
     await page.getByRole('link', { name: 'Dead letters' }).click();
     const row = page.locator('table.dead tbody tr').first();
     await row.waitFor();
-    expect(await page.locator('table.dead tbody tr').count()).toBe(1);
+    expect(await settledCount(page.locator('table.dead tbody tr'), 1)).toBe(1);
     await shot('07-dead-letters');
 
     // The status filter narrows the log to the failed attempts (5xx), then to the one delivered (2xx).
@@ -141,8 +155,8 @@ describe('the admin page in Chromium', () => {
     const statusFilter = page.locator('select[name="statusClass"]');
     await statusFilter.selectOption('5xx');
     await page.locator('nav.pager').getByText(`of ${failed.total}`, { exact: false }).waitFor();
-    expect(await page.locator('table.deliveries tbody tr').count()).toBe(failed.total);
-    expect(await page.locator('table.deliveries tbody tr .badge.s5xx').count()).toBe(failed.total);
+    expect(await settledCount(page.locator('table.deliveries tbody tr'), failed.total)).toBe(failed.total);
+    expect(await settledCount(page.locator('table.deliveries tbody tr .badge.s5xx'), failed.total)).toBe(failed.total);
     expect(page.url()).toContain('statusClass=5xx');
     await shot('07b-deliveries-5xx');
     await statusFilter.selectOption({ label: '2xx success' });
@@ -156,7 +170,7 @@ describe('the admin page in Chromium', () => {
     await page.getByRole('heading', { name: 'Delivery', exact: true }).waitFor();
     const body = page.locator('pre.body').nth(1);
     expect(await body.textContent()).toBe('<script>window.__pwned = true</script><b>down</b>');
-    expect(await body.locator('script, b').count()).toBe(0);
+    expect(await settledCount(body.locator('script, b'), 0)).toBe(0);
     expect(await page.evaluate('window.__pwned')).toBeUndefined();
     await shot('08-dead-delivery-detail');
 
@@ -180,7 +194,7 @@ describe('the admin page in Chromium', () => {
     expect(await result.locator('.badge.s2xx').textContent()).toBe('202');
     expect(await result.locator('pre.body').textContent()).toBe('<script>window.__pwned = true; document.title = "pwned"</script><b>accepted</b>');
     expect(await result.getByRole('table', { name: 'Response headers' }).textContent()).toContain('<i>hi</i>');
-    expect(await result.locator('script, b, i').count()).toBe(0);
+    expect(await settledCount(result.locator('script, b, i'), 0)).toBe(0);
     expect(await page.evaluate('window.__pwned')).toBeUndefined();
     expect(await page.title()).not.toBe('pwned');
     expect(fixture.receiver.requests.at(-1)!.headers['hookwork-test']).toBe('true');
@@ -193,7 +207,7 @@ describe('the admin page in Chromium', () => {
     await page.getByRole('button', { name: 'Rotate secret' }).click();
     const secret = await page.locator('code.secret').textContent();
     expect(secret).toMatch(/^whsec_/);
-    expect(await page.getByRole('group', { name: 'Signing secrets' }).locator('li').count()).toBe(2);
+    expect(await settledCount(page.getByRole('group', { name: 'Signing secrets' }).locator('li'), 2)).toBe(2);
     await shot('10-edit-rotated-secret');
   });
 
@@ -281,7 +295,7 @@ describe('the admin page in Chromium', () => {
     // The heading can be drawn before the catalogue's rows arrive (a busy machine): wait for the row, then count.
     const publishRow = page.locator('table.catalogue tbody tr').filter({ hasText: 'Umbraco.ContentPublish' });
     await publishRow.first().waitFor();
-    expect(await publishRow.count()).toBe(1);
+    expect(await settledCount(publishRow, 1)).toBe(1);
     const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Download the catalogue document' }).click()]);
     expect(download.suggestedFilename()).toBe('hookwork-catalogue.json');
     const document = JSON.parse(readFileSync((await download.path())!, 'utf8')) as { openapi: string; webhooks: Record<string, unknown> };

@@ -140,8 +140,11 @@ export class WebhookEditor extends LightElement {
     if (!this.webhook) return;
     try {
       const rotated = await api<{ secretId: string; secret: string }>('POST', `webhook/${seg(this.webhook.key)}/secret/rotate`, {});
+      // The secret exists only in this answer: it is shown even when the refresh below fails.
+      const refreshed = await api<WebhookView>('GET', `webhook/${seg(this.webhook.key)}`).catch((error: unknown) => void (this.error = error));
+      // One render: the new secret and the list that holds it appear together.
+      if (refreshed) this.fill(refreshed);
       this.shownSecret = { secret: rotated.secret, created: false };
-      this.fill(await api<WebhookView>('GET', `webhook/${seg(this.webhook.key)}`));
     } catch (error) {
       this.error = error;
     }
