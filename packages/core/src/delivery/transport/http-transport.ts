@@ -95,7 +95,7 @@ function sentHeaders(request: unknown): Record<string, string> | undefined {
  */
 class Exchange {
   clientRequest: http.ClientRequest | undefined;
-  /** The first error emitted on the request. */
+  /** The first error emitted on the latest request. */
   requestError: unknown;
   /** Why the attempt was stopped (a {@link DeadlineError} at the deadline); undefined while it runs. */
   stopReason: unknown;
@@ -107,9 +107,12 @@ class Exchange {
   request(options: http.RequestOptions, callback: (response: http.IncomingMessage) => void): http.ClientRequest {
     if (this.stopReason !== undefined) throw this.stopReason;
     const request = (options.protocol === 'https:' ? https : http).request(options, callback);
+    // A host's interceptor may send again within the attempt (axios-retry does): what is
+    // reported is of the latest request, never an earlier one's error.
     this.clientRequest = request;
+    this.requestError = undefined;
     request.on('error', (error) => {
-      this.requestError ??= error;
+      if (this.clientRequest === request) this.requestError ??= error;
     });
     return request;
   }

@@ -1,0 +1,134 @@
+import type { AxiosError, InternalAxiosRequestConfig } from 'axios';
+import { createHookwork } from '../../composition/create-hookwork';
+import type { Hookwork } from '../../composition/hookwork-app';
+import type { HookworkOptions } from '../../composition/create-hookwork';
+import { WebhookEventBase } from '../../events/webhook-event-base';
+import { WebhookEvent } from '../../events/webhook-event.decorator';
+import { WebhookEventTypes } from '../../events/webhook-event-types';
+import { startRawReceiver, type RawReceiver } from '../../testing/raw-receiver';
+import { startTestReceiver, type TestReceiver } from '../../testing/test-receiver';
+
+/**
+ * What a host does with `delivery.configureAxios` (docs/transport.md: "interceptors, defaults")
+ * keeps working on the axios transport: a request interceptor's header goes out and is logged, a
+ * retrying response interceptor (the way axios-retry works: `instance.request(error.config)`)
+ * makes a second request under the same attempt and its answer decides it, and the host's own
+ * `defaults.timeout` stops an attempt as a timeout. Real HTTP on 127.0.0.1.
+ */
+
+class HostHappened {
+  constructor(readonly id: string) {}
+}
+
+@WebhookEvent('Host Happened', WebhookEventTypes.Other, { alias: 'host.happened', notification: HostHappened })
+class HostHappenedEvent extends WebhookEventBase<HostHappened> {
+  override convertNotificationToRequestPayload(notification: HostHappened) {
+    return { id: notification.id };
+  }
+}
+
+let app: Hookwork | undefined;
+let receiver: TestReceiver | RawReceiver | undefined;
+
+afterEach(async () => {
+  await app?.stop();
+  await receiver?.close();
+  app = undefined;
+  receiver = undefined;
+});
+
+/** An interceptor that sends a failed request once more, the way axios-retry does. */
+function retryOnce(instance: Parameters<NonNullable<NonNullable<HookworkOptions['delivery']>['configureAxios']>>[0], seen: string[] = []): void {
+  instance.interceptors.response.use(undefined, (error: AxiosError) => {
+    const config = error.config as (InternalAxiosRequestConfig & { hostRetried?: boolean }) | undefined;
+    seen.push(error.code ?? 'no code');
+    if (!config || config.hostRetried) throw error;
+    config.hostRetried = true;
+    return instance.request(config);
+  });
+}
+
+/** Starts an app on the axios transport configured by `configureAxios`, publishes once, drains; the webhook's log, oldest first. */
+async function deliverOnce(configureAxios: NonNullable<HookworkOptions['delivery']>['configureAxios'], settings: { timeout?: number } = {}) {
+  app = createHookwork({
+    composers: [{ compose: (builder) => void builder.webhookEvents().add(HostHappenedEvent) }],
+    transport: 'axios',
+    delivery: { configureAxios },
+    settings: { ssrf: { allowInternal: false, allow: ['127.0.0.1'] }, maximumRetries: 0, timeout: 2_000, stopTimeout: 2_000, ...settings },
+  });
+  await app.start();
+  const webhook = await app.webhooks.create({ url: receiver!.url, events: ['host.happened'] });
+  await app.publish(new HostHappened('h1'));
+  await app.drain();
+  return (await app.logs(webhook.key, { limit: 10 })).items.reverse();
+}
+
+describe("a host's axios configuration (delivery.configureAxios)", () => {
+  it("sends and logs a request interceptor's header", async () => {
+    receiver = await startTestReceiver();
+    const log = await deliverOnce((instance) => {
+      instance.interceptors.request.use((config) => {
+        config.headers.set('x-host-trace', 'trace-42');
+        return config;
+      });
+    });
+    expect(receiver.requests.map((r) => r.headers['x-host-trace'])).toEqual(['trace-42']);
+    expect(log.map((e) => [e.outcome, e.statusCode])).toEqual([['delivered', 200]]);
+    expect(log[0]!.requestHeaders['x-host-trace']).toBe('trace-42');
+  });
+
+  it('lets a retrying response interceptor (axios-retry style) send again within the attempt; the second answer decides it', async () => {
+    // The first connection is reset before any answer; the second request is answered 200.
+    receiver = await startTestReceiver((_request, response, index) => {
+      if (index === 0) response.socket?.destroy();
+      else response.end('second');
+    });
+    const seen: string[] = [];
+    const log = await deliverOnce((instance) => retryOnce(instance, seen));
+    expect(seen).toEqual(['ECONNRESET']);
+    expect(receiver.requests).toHaveLength(2);
+    expect(receiver.requests[1]!.headers['webhook-id']).toBe(receiver.requests[0]!.headers['webhook-id']);
+    expect(log.map((e) => [e.outcome, e.statusCode, e.responseBody])).toEqual([['delivered', 200, 'second']]);
+  });
+
+  it("names the retried request's own body failure, not the first request's reset", async () => {
+    // First connection: reset. Second: a 200 whose body stops at 2 of its 10 bytes.
+    receiver = await startRawReceiver((socket, index) => {
+      if (index === 0) socket.resetAndDestroy();
+      else socket.end('HTTP/1.1 200 OK\r\ncontent-length: 10\r\n\r\nok');
+    });
+    const log = await deliverOnce((instance) => retryOnce(instance));
+    expect(receiver.arrivals).toBe(2);
+    expect(log.map((e) => [e.outcome, e.statusCode, e.responseBody])).toEqual([['delivered', 200, 'ok']]);
+    expect(log[0]!.errorMessage).toBe('response body: the connection closed before the body ended (2 bytes read)');
+  });
+
+  it("stops an attempt at the host's shorter defaults.timeout, as a timeout", async () => {
+    // The receiver never answers; the app's own deadline (10 s) is far off: only the host's 100 ms can end the attempt.
+    receiver = await startTestReceiver(() => undefined);
+    const log = await deliverOnce(
+      (instance) => {
+        instance.defaults.timeout = 100;
+      },
+      { timeout: 10_000 },
+    );
+    expect(log.map((e) => [e.outcome, e.errorKind])).toEqual([['dead', 'timeout']]);
+    expect(log[0]!.errorMessage).toContain('timeout of 100ms exceeded');
+  });
+
+  it("shows an error interceptor hookwork's own deadline as the AxiosError's cause", async () => {
+    receiver = await startTestReceiver(() => undefined);
+    const causes: unknown[] = [];
+    const log = await deliverOnce(
+      (instance) => {
+        instance.interceptors.response.use(undefined, (error: AxiosError) => {
+          causes.push((error.cause as Error | undefined)?.message);
+          throw error;
+        });
+      },
+      { timeout: 300 },
+    );
+    expect(causes).toEqual(['no complete response within 300 ms (the timeout setting)']);
+    expect(log.map((e) => [e.outcome, e.errorKind, e.errorMessage])).toEqual([['dead', 'timeout', 'no complete response within 300 ms (the timeout setting)']]);
+  });
+});
