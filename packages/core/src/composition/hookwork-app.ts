@@ -70,7 +70,10 @@ export interface Hookwork<TTransaction = never> extends Management {
   events(): readonly WebhookEventDescriptor[];
   /** Opens storage and the queue engine, checks the composed events and starts delivery. */
   start(): Promise<void>;
-  /** Stops delivery (waiting for in-flight attempts up to stopTimeout), then closes the engine and storage. */
+  /**
+   * Stops delivery, then closes the engine and storage. Publishes already under way finish enqueueing
+   * first, and attempts in flight may finish (each up to `stopTimeout`); publish() calls made after stop() are refused.
+   */
   stop(): Promise<void>;
   /**
    * Publishes a notification: every composed event handling its class runs; resolves when every
@@ -131,6 +134,8 @@ export class HookworkApp<TTransaction = never> implements Hookwork<TTransaction>
   private current: HookworkState = 'created';
   /** publish() calls under way. */
   private publishing = 0;
+  /** Called when {@link publishing} drops to 0 (stop() waits for it). */
+  private publishesDone: (() => void) | undefined;
   private starting: Promise<void> | undefined;
   private storage: Storage<unknown> | undefined;
   private engine: QueueEngine<unknown> | undefined;
@@ -263,6 +268,9 @@ export class HookworkApp<TTransaction = never> implements Hookwork<TTransaction>
     this.current = 'stopping';
     const { parts } = this;
     parts.cleanup.stop();
+    // Publishes accepted before stop() finish enqueueing first (up to stopTimeout), so each
+    // resolves as durably enqueued and the engine's stop gives their requests back with the rest.
+    if (this.publishing > 0) await this.publishesSettled(parts.settings.get().stopTimeout);
     if (wasStarted) await this.engine?.stop(parts.settings.get().stopTimeout);
     if (wasStarted) await parts.health.flush();
     await parts.cleanup.idle();
@@ -286,8 +294,23 @@ export class HookworkApp<TTransaction = never> implements Hookwork<TTransaction>
     try {
       return await this.publishOne(notification, options);
     } finally {
-      this.publishing--;
+      if (--this.publishing === 0) this.publishesDone?.();
     }
+  }
+
+  /** Resolves when no publish() is under way, or after `timeoutMs`. */
+  private publishesSettled(timeoutMs: number): Promise<void> {
+    return new Promise<void>((resolve) => {
+      const timer = setTimeout(done, timeoutMs);
+      function done() {
+        clearTimeout(timer);
+        resolve();
+      }
+      this.publishesDone = () => {
+        this.publishesDone = undefined;
+        done();
+      };
+    });
   }
 
   private async publishOne(notification: object, options: PublishOptions<TTransaction>): Promise<PublishResult> {

@@ -1,0 +1,57 @@
+import { createHookwork, type Hookwork, type HookworkSettingsInput } from '@hookwork/core';
+import { startTestReceiver, type TestReceiver, ThingHappened, thingComposer } from '@hookwork/core/testing';
+import { postgresStorage, type PostgresTransaction } from './index';
+import { TestDatabase } from './testing/test-database';
+
+// Leases of a minute and a sweep of a minute: a request left leased to a stopped app would not
+// be delivered within these tests' waits.
+const settings: HookworkSettingsInput = { ssrf: { allowInternal: false, allow: ['127.0.0.1'] }, period: 60_000, leaseDuration: 60_000, timeout: 5000, stopTimeout: 2000 };
+
+const db = new TestDatabase('stop');
+let receiver: TestReceiver;
+const apps: Hookwork<PostgresTransaction>[] = [];
+let schema: string;
+
+async function start(): Promise<Hookwork<PostgresTransaction>> {
+  const app = createHookwork({ composers: [thingComposer], settings, storage: postgresStorage({ connectionString: db.url, schema, poolSize: 4 }) });
+  apps.push(app);
+  await app.start();
+  return app;
+}
+
+beforeAll(() => db.reachable());
+afterAll(() => db.cleanup());
+beforeEach(async () => {
+  receiver = await startTestReceiver();
+  schema = db.schema();
+});
+afterEach(async () => {
+  for (const app of apps.splice(0)) await app.stop();
+  await receiver.close();
+  await db.drop(schema);
+});
+
+describe('stop() with publishes under way', () => {
+  it('lets them finish enqueueing, and leaves none of their requests leased to the stopped app', async () => {
+    const first = await start();
+    await first.webhooks.create({ url: receiver.url, events: ['thing.happened'] });
+    // A first delivery settles the dispatcher (it takes handoffs once a claim found no backlog).
+    await first.publish(new ThingHappened('warm-up'));
+    await receiver.waitFor(1, 10_000);
+    await first.drain({ timeoutMs: 10_000 });
+
+    // stop() is called while these publishes wait for the database (SIGTERM during traffic).
+    const publishing = ['a', 'b', 'c'].map((id) => first.publish(new ThingHappened(id)));
+    await first.stop();
+    const outcomes = await Promise.allSettled(publishing);
+    expect(outcomes.map((o) => o.status)).toEqual(['fulfilled', 'fulfilled', 'fulfilled']);
+    const leased = await db.query(`SELECT id FROM "${schema}".requests WHERE state = 'inflight'`);
+    expect(leased.rows).toEqual([]);
+
+    // Whatever the stopped app did not deliver, another app delivers at once, not a lease later.
+    const second = await start();
+    await second.drain({ all: true, timeoutMs: 10_000 });
+    const ids = receiver.requests.map((r) => (JSON.parse(r.text) as { id: string }).id);
+    expect([...new Set(ids)].sort()).toEqual(['a', 'b', 'c', 'warm-up']);
+  });
+});
