@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import {
   HookworkError,
   isHookworkError,
+  leasedRequest,
   type ClaimOptions,
   type DeliveryLogEntry,
   type EnqueueClaim,
@@ -190,7 +191,7 @@ export class PostgresRequestQueue implements RequestQueue<PostgresTransaction> {
     const leased = requests.filter((_, i) => leases[i] !== undefined);
     // Made once: the same copies go to onVisible and back to the engine.
     let copies: WebhookRequest[] | undefined;
-    const claimed = () => (copies ??= leased.map((r): WebhookRequest => ({ ...r, createdAt: new Date(r.createdAt.getTime()), dueAt: new Date(r.dueAt.getTime()), state: 'inflight', attempts: 0, leaseOwner: claim.owner, leaseExpiresAt: new Date(leaseExpiresAt) })));
+    const claimed = () => (copies ??= leased.map((r) => leasedRequest(r, claim.owner, leaseExpiresAt)));
     const { onVisible } = claim;
     await this.storeGrouped(requests, leases, claim.shareCommit === true, onVisible && leased.length > 0 ? () => onVisible(claimed()) : undefined);
     if (leased.length < requests.length) this.wakeWatchers();
