@@ -152,7 +152,9 @@ function readBody(stream: Readable, cap: number, exchange: Exchange): Promise<Bo
       done = true;
       exchange.onStop = undefined;
       stream.off('data', onData);
-      resolve({ body: Buffer.concat(chunks, size), truncated, ...(problem ? { problem: `${problem} (${size} bytes read)` } : {}) });
+      // A body that came in one chunk (most do) is used as it is, not copied into a new buffer.
+      const body = chunks.length === 1 && chunks[0]!.length === size ? chunks[0]! : Buffer.concat(chunks, size);
+      resolve({ body, truncated, ...(problem ? { problem: `${problem} (${size} bytes read)` } : {}) });
     };
     // A stop also breaks the stream: name the stop, not the broken stream.
     const stopped = () => {
@@ -180,12 +182,13 @@ function readBody(stream: Readable, cap: number, exchange: Exchange): Promise<Bo
     if (exchange.stopReason !== undefined) return onStop();
     exchange.onStop = onStop;
     stream.on('data', onData);
-    stream.once('end', () => finish(false));
+    // on, not once (finish runs once either way): no wrapper made per listener and attempt.
+    stream.on('end', () => finish(false));
     // A reset or a parse error (malformed chunking) is reported on the request; the body stream
     // only sees the connection go away: the request's error names the cause.
     const stoppedOr = (problem: () => string) => (exchange.stopReason !== undefined ? stopped() : problem());
-    stream.once('error', (error) => finish(false, stoppedOr(() => bodyErrorText(exchange.requestError ?? error))));
-    stream.once('close', () => finish(false, stoppedOr(() => (exchange.requestError ? bodyErrorText(exchange.requestError) : 'the connection closed before the body ended'))));
+    stream.on('error', (error) => finish(false, stoppedOr(() => bodyErrorText(exchange.requestError ?? error))));
+    stream.on('close', () => finish(false, stoppedOr(() => (exchange.requestError ? bodyErrorText(exchange.requestError) : 'the connection closed before the body ended'))));
   });
 }
 
