@@ -115,20 +115,16 @@ export class WebhookDeliveryHandler implements DeliveryHandler {
   private settled(request: WebhookRequest, webhook: Webhook, record: AttemptRecord, decision: RetryDecision, entry: DeliveryLogEntry, logged: boolean): void {
     const { verdict, outcome } = decision;
     if (!logged) this.deps.logWriter.write(entry);
-    const info: AttemptInfo = {
-      requestId: request.id,
-      webhookKey: webhook.key,
-      eventAlias: request.eventAlias,
-      url: record.url,
-      retryCount: request.attempts,
-      ...(entry.statusCode !== undefined ? { statusCode: entry.statusCode } : {}),
-      ...(entry.errorKind ? { errorKind: entry.errorKind } : {}),
-      ...(entry.errorMessage ? { errorMessage: entry.errorMessage } : {}),
-      durationMs: record.result.durationMs,
-      outcome,
-      ...(verdict.kind === 'retry' ? { nextDueAt: verdict.dueAt } : {}),
-      createdAt: request.createdAt,
-    };
+    // Field by field in this order, not with conditional spreads (an object made and copied on
+    // V8's slow path for each, at every attempt).
+    const info = { requestId: request.id, webhookKey: webhook.key, eventAlias: request.eventAlias, url: record.url, retryCount: request.attempts } as AttemptInfo;
+    if (entry.statusCode !== undefined) info.statusCode = entry.statusCode;
+    if (entry.errorKind) info.errorKind = entry.errorKind;
+    if (entry.errorMessage) info.errorMessage = entry.errorMessage;
+    info.durationMs = record.result.durationMs;
+    info.outcome = outcome;
+    if (verdict.kind === 'retry') info.nextDueAt = verdict.dueAt;
+    info.createdAt = request.createdAt;
     this.deps.reporter.emit(outcome === 'delivered' ? 'attemptSucceeded' : 'attemptFailed', info);
     if (decision.disableWebhook) void this.deps.health.disable(webhook, 'gone', `${decision.disableWebhook} to request ${request.id}`);
     if (verdict.kind !== 'dead') return;

@@ -1,6 +1,6 @@
 import { statusClassOf, type DeliveryLog, type DeliveryLogPage, type DeliveryLogQuery, type StatusClass } from '../../ports/delivery-log';
 import type { DeliveryLogEntry } from '../../model/delivery-log-entry';
-import { cloneData } from './clone-data';
+import { cloneData, copyLogEntry } from './clone-data';
 
 interface Stored {
   entry: DeliveryLogEntry;
@@ -16,7 +16,7 @@ export class MemoryDeliveryLog implements DeliveryLog {
   private seq = 0;
 
   async append(entries: readonly DeliveryLogEntry[]): Promise<void> {
-    for (const entry of entries) this.byKey.set(entry.key, { entry: cloneData(entry), seq: this.seq++ });
+    for (const entry of entries) this.byKey.set(entry.key, { entry: copyLogEntry(entry), seq: this.seq++ });
   }
 
   async list(query: DeliveryLogQuery = {}): Promise<DeliveryLogPage> {

@@ -57,10 +57,11 @@ export class MemoryRequestQueue implements RequestQueue {
 
   /** Stores a batch, all or none; those of `claim.ids` in flight under its lease. Returns copies of the claimed. */
   private store(requests: readonly NewWebhookRequest[], claim?: EnqueueClaim): WebhookRequest[] {
-    const seen = new Set<string>();
+    // A publish to one webhook enqueues a batch of one: no set of the batch's ids for it.
+    const seen = requests.length > 1 ? new Set<string>() : undefined;
     for (const r of requests) {
-      if (this.all.has(r.id) || seen.has(r.id)) throw new HookworkError('HOOKWORK_ERR_ENQUEUE_FAILED', `a request with the id ${r.id} is already queued; nothing of this batch was stored`);
-      seen.add(r.id);
+      if (this.all.has(r.id) || seen?.has(r.id)) throw new HookworkError('HOOKWORK_ERR_ENQUEUE_FAILED', `a request with the id ${r.id} is already queued; nothing of this batch was stored`);
+      seen?.add(r.id);
     }
     const claimIds = claim && new Set(claim.ids);
     const claimed: WebhookRequest[] = [];
