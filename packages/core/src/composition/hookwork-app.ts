@@ -72,7 +72,9 @@ export interface Hookwork<TTransaction = never> extends Management {
   start(): Promise<void>;
   /**
    * Stops delivery, then closes the engine and storage. Publishes already under way finish enqueueing
-   * first, and attempts in flight may finish (each up to `stopTimeout`); publish() calls made after stop() are refused.
+   * first, then attempts in flight may finish, all within one `stopTimeout` (attempts still running
+   * then are aborted); publish() calls made after stop() are refused with HOOKWORK_ERR_APP_STOPPED.
+   * A second call resolves when the first stop is done.
    */
   stop(): Promise<void>;
   /**
@@ -137,6 +139,8 @@ export class HookworkApp<TTransaction = never> implements Hookwork<TTransaction>
   /** Called when {@link publishing} drops to 0 (stop() waits for it). */
   private publishesDone: (() => void) | undefined;
   private starting: Promise<void> | undefined;
+  /** The stop under way or done (later stop() calls return it). */
+  private stopping: Promise<void> | undefined;
   private storage: Storage<unknown> | undefined;
   private engine: QueueEngine<unknown> | undefined;
   private readonly unreported = new WeakSet<Function>();
@@ -263,15 +267,24 @@ export class HookworkApp<TTransaction = never> implements Hookwork<TTransaction>
 
   async stop(): Promise<void> {
     if (this.current === 'starting') await this.starting?.catch(() => undefined);
-    if (this.current === 'stopped' || this.current === 'stopping') return;
+    // A second call (a SIGTERM handler and a shutdown hook) resolves when the first is done, not before.
+    if (this.current === 'stopping' || this.current === 'stopped') return this.stopping;
+    this.stopping = this.stopOnce();
+    return this.stopping;
+  }
+
+  private async stopOnce(): Promise<void> {
     const wasStarted = this.current === 'started';
     this.current = 'stopping';
     const { parts } = this;
     parts.cleanup.stop();
-    // Publishes accepted before stop() finish enqueueing first (up to stopTimeout), so each
-    // resolves as durably enqueued and the engine's stop gives their requests back with the rest.
-    if (this.publishing > 0) await this.publishesSettled(parts.settings.get().stopTimeout);
-    if (wasStarted) await this.engine?.stop(parts.settings.get().stopTimeout);
+    // One budget for the whole stop: publishes under way, then attempts in flight, share stopTimeout.
+    const stopTimeout = parts.settings.get().stopTimeout;
+    const deadline = performance.now() + stopTimeout;
+    // Publishes accepted before stop() finish enqueueing first, so each resolves as durably
+    // enqueued and the engine's stop gives their requests back with the rest.
+    if (this.publishing > 0) await this.publishesSettled(stopTimeout);
+    if (wasStarted) await this.engine?.stop(Math.max(0, deadline - performance.now()));
     if (wasStarted) await parts.health.flush();
     await parts.cleanup.idle();
     await parts.logWriter.flush();
@@ -301,15 +314,13 @@ export class HookworkApp<TTransaction = never> implements Hookwork<TTransaction>
   /** Resolves when no publish() is under way, or after `timeoutMs`. */
   private publishesSettled(timeoutMs: number): Promise<void> {
     return new Promise<void>((resolve) => {
-      const timer = setTimeout(done, timeoutMs);
-      function done() {
+      const done = () => {
         clearTimeout(timer);
-        resolve();
-      }
-      this.publishesDone = () => {
         this.publishesDone = undefined;
-        done();
+        resolve();
       };
+      const timer = setTimeout(done, timeoutMs);
+      this.publishesDone = done;
     });
   }
 
@@ -454,6 +465,7 @@ export class HookworkApp<TTransaction = never> implements Hookwork<TTransaction>
 
   private requireStarted(): QueueEngine<unknown> {
     this.requireOpen();
+    if (this.current === 'stopping' || this.current === 'stopped') throw new HookworkError('HOOKWORK_ERR_APP_STOPPED', 'the app is stopping or was stopped; create a new app to go on');
     if (this.current !== 'started' || !this.engine) throw new HookworkError('HOOKWORK_ERR_APP_NOT_STARTED', 'await app.start() first');
     return this.engine;
   }

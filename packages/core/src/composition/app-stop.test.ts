@@ -1,0 +1,59 @@
+import { createHookwork } from './create-hookwork';
+import type { Hookwork } from './hookwork-app';
+import { startTestReceiver, type TestReceiver } from '../testing/test-receiver';
+import { ThingHappened, thingComposer } from '../testing/thing-event';
+
+/** stop() as a host's shutdown code meets it: called twice, and with work under way. Real HTTP on 127.0.0.1. */
+
+let receiver: TestReceiver;
+let app: Hookwork;
+
+beforeEach(async () => {
+  receiver = await startTestReceiver();
+  app = createHookwork({ composers: [thingComposer], settings: { ssrf: { allowInternal: false, allow: ['127.0.0.1'] }, stopTimeout: 2_000 } });
+  await app.start();
+  await app.webhooks.create({ url: receiver.url, events: ['thing.happened'] });
+});
+
+afterEach(async () => {
+  await app.stop();
+  await receiver.close();
+});
+
+/** Publishes once and resolves when the attempt is in flight (the receiver holds its answer until `answer()`). */
+async function attemptInFlight(): Promise<{ answer: () => void }> {
+  let answer!: () => void;
+  const answered = new Promise<void>((resolve) => (answer = resolve));
+  receiver.handler = async (_request, response) => {
+    await answered;
+    response.end('ok');
+  };
+  await app.publish(new ThingHappened('held'));
+  await receiver.waitFor(1);
+  return { answer };
+}
+
+describe('app.stop()', () => {
+  it('a second call resolves only once the first stop is done', async () => {
+    const { answer } = await attemptInFlight();
+    const first = app.stop();
+    const second = app.stop();
+    const order: string[] = [];
+    void first.then(() => order.push('first'));
+    void second.then(() => order.push(`second (${app.state})`));
+    answer();
+    await Promise.all([first, second]);
+    expect(order).toEqual(['first', 'second (stopped)']);
+    // The attempt in flight finished within stopTimeout: delivered, not aborted.
+    expect(receiver.requests).toHaveLength(1);
+  });
+
+  it('refuses a publish while stopping with HOOKWORK_ERR_APP_STOPPED, naming what to do', async () => {
+    const { answer } = await attemptInFlight();
+    const stopping = app.stop();
+    expect(app.state).toBe('stopping');
+    await expect(app.publish(new ThingHappened('late'))).rejects.toMatchObject({ code: 'HOOKWORK_ERR_APP_STOPPED', message: expect.stringContaining('create a new app') });
+    answer();
+    await stopping;
+  });
+});
