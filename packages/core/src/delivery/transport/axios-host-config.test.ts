@@ -1,3 +1,4 @@
+import type http from 'node:http';
 import type { AxiosError, InternalAxiosRequestConfig } from 'axios';
 import { createHookwork } from '../../composition/create-hookwork';
 import type { Hookwork } from '../../composition/hookwork-app';
@@ -48,8 +49,8 @@ function retryOnce(instance: Parameters<NonNullable<NonNullable<HookworkOptions[
   });
 }
 
-/** Starts an app on the axios transport configured by `configureAxios`, publishes once, drains; the webhook's log, oldest first. */
-async function deliverOnce(configureAxios: NonNullable<HookworkOptions['delivery']>['configureAxios'], settings: { timeout?: number } = {}) {
+/** Starts an app on the axios transport configured by `configureAxios`, publishes (once by default), drains; the webhook's log, oldest first. */
+async function deliverOnce(configureAxios: NonNullable<HookworkOptions['delivery']>['configureAxios'], settings: { timeout?: number } = {}, publishes = 1) {
   app = createHookwork({
     composers: [{ compose: (builder) => void builder.webhookEvents().add(HostHappenedEvent) }],
     transport: 'axios',
@@ -58,9 +59,9 @@ async function deliverOnce(configureAxios: NonNullable<HookworkOptions['delivery
   });
   await app.start();
   const webhook = await app.webhooks.create({ url: receiver!.url, events: ['host.happened'] });
-  await app.publish(new HostHappened('h1'));
+  for (let i = 1; i <= publishes; i++) await app.publish(new HostHappened(`h${i}`));
   await app.drain();
-  return (await app.logs(webhook.key, { limit: 10 })).items.reverse();
+  return (await app.logs(webhook.key, { limit: 100 })).items.reverse();
 }
 
 describe("a host's axios configuration (delivery.configureAxios)", () => {
@@ -89,6 +90,35 @@ describe("a host's axios configuration (delivery.configureAxios)", () => {
     expect(receiver.requests).toHaveLength(2);
     expect(receiver.requests[1]!.headers['webhook-id']).toBe(receiver.requests[0]!.headers['webhook-id']);
     expect(log.map((e) => [e.outcome, e.statusCode, e.responseBody])).toEqual([['delivered', 200, 'second']]);
+  });
+
+  it.each([
+    ['received in full (drained, the connection reused)', 'busy'],
+    ['still arriving (dropped with its connection)', 'x'.repeat(4 * 1024 * 1024)],
+  ])('frees the connection of a response a success interceptor retried past without reading it: a body %s', async (_case, busyBody) => {
+    // hookwork accepts every status (the verdict is its own), so a host retrying a 503 does it in a
+    // success interceptor, and the 503's body is never read.
+    // Each request is answered 503 the first time its webhook-id arrives, 200 the second.
+    const seen = new Set<unknown>();
+    receiver = await startTestReceiver((request, response) => {
+      const first = !seen.has(request.headers['webhook-id']);
+      seen.add(request.headers['webhook-id']);
+      response.writeHead(first ? 503 : 200).end(first ? busyBody : 'ok');
+    });
+    let agent: http.Agent | undefined;
+    const log = await deliverOnce((instance) => {
+      agent = instance.defaults.httpAgent as http.Agent;
+      instance.interceptors.response.use((response) => {
+        const config = response.config as InternalAxiosRequestConfig & { hostRetried?: boolean };
+        if (response.status !== 503 || config.hostRetried) return response;
+        config.hostRetried = true;
+        return instance.request(config);
+      });
+    }, {}, 10);
+    expect(log.map((e) => e.statusCode)).toEqual(Array(10).fill(200));
+    // Every socket is back in the pool or closed: none is held by an unread 503.
+    const inUse = Object.values(agent!.sockets).reduce((n, sockets) => n + (sockets?.length ?? 0), 0);
+    expect(inUse).toBe(0);
   });
 
   it("names the retried request's own body failure, not the first request's reset", async () => {

@@ -104,18 +104,41 @@ class Exchange {
   onStop: (() => void) | undefined;
   deadline: NodeJS.Timeout | undefined;
 
+  /** The latest request's response, once its head arrived. */
+  response: http.IncomingMessage | undefined;
+
   /** axios' `transport` hook: makes the request with Node's http or https. */
   request(options: http.RequestOptions, callback: (response: http.IncomingMessage) => void): http.ClientRequest {
     if (this.stopReason !== undefined) throw this.stopReason;
-    const request = (options.protocol === 'https:' ? https : http).request(options, callback);
-    // A host's interceptor may send again within the attempt (axios-retry does): what is
-    // reported is of the latest request, never an earlier one's error.
+    // A host's interceptor may send again within the attempt (axios-retry does, and a retry of a
+    // 503 happens in a success interceptor, past a body nobody reads): the earlier exchange is
+    // ended, so its connection is not held for ever, and what is reported is of the latest one.
+    if (this.clientRequest) this.supersede();
+    const request = (options.protocol === 'https:' ? https : http).request(options, (response) => {
+      this.response = response;
+      callback(response);
+    });
     this.clientRequest = request;
     this.requestError = undefined;
     request.on('error', (error) => {
       if (this.clientRequest === request) this.requestError ??= error;
     });
     return request;
+  }
+
+  /**
+   * Ends the earlier request. A body nobody read holds its connection until read: one already
+   * received in full is drained (the connection goes back to the pool), one still arriving is
+   * dropped with its connection.
+   */
+  private supersede(): void {
+    const { response, clientRequest } = this;
+    if (!response) clientRequest!.destroy();
+    else if (!response.readableEnded) {
+      if (response.complete) response.resume();
+      else response.destroy();
+    }
+    this.response = undefined;
   }
 
   stop(reason: unknown): void {
