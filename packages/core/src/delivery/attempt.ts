@@ -13,6 +13,7 @@ import { describeFailure } from './retry-policy';
 import { checkUrl, headerNameProblem, headerValueProblem, type UrlCheck } from '../model/wire-rules';
 import { memoByKey } from '../runtime/memo';
 import { timeOrderedUuid } from '../runtime/time-ordered-uuid';
+import type { EveryKeyListed } from '../runtime/field-list';
 
 /** The request of one attempt: what the queue holds, or a test send's example. */
 export type AttemptRequest = Pick<WebhookRequest, 'id' | 'webhookKey' | 'eventAlias' | 'body' | 'attempts' | 'createdAt'>;
@@ -157,6 +158,10 @@ export function describeResponseBody(response: TransportResponse): string | unde
   return undefined;
 }
 
+/** The fields attemptLogEntry() sets: a field added to DeliveryLogEntry fails to compile until it is set there too. */
+const LOG_ENTRY_FIELDS_SET: EveryKeyListed<DeliveryLogEntry, 'key' | 'webhookKey' | 'requestId' | 'url' | 'eventAlias' | 'retryCount' | 'date' | 'statusCode' | 'requestHeaders' | 'requestBody' | 'responseHeaders' | 'responseBody' | 'errorKind' | 'errorMessage' | 'durationMs' | 'outcome'> = true;
+void LOG_ENTRY_FIELDS_SET;
+
 /**
  * The delivery log entry of an attempt: headers as sent with the signature and sensitive values
  * redacted, the response as received (capped), the failure in one line — and, on an attempt
@@ -171,7 +176,7 @@ export function attemptLogEntry(webhook: Pick<Webhook, 'key' | 'sensitiveHeaders
     if (bodyNote) errorMessage = errorMessage ? `${errorMessage}; ${bodyNote}` : bodyNote;
   }
   // Field by field in this order, not with conditional spreads: each spread made an object to
-  // copy from, and copied it on V8's slow path, at every attempt.
+  // copy from, and copied it on V8's slow path, at every attempt. Every field is set below (see LOG_ENTRY_FIELDS_SET).
   const entry = { key: timeOrderedUuid(), webhookKey: webhook.key, requestId: request.id, url: record.url, eventAlias: request.eventAlias, retryCount: request.attempts, date: record.date } as DeliveryLogEntry;
   if (response) entry.statusCode = response.statusCode;
   entry.requestHeaders = redactHeaders(record.headers, webhook.sensitiveHeaders);

@@ -13,6 +13,7 @@ import type { WebhookHealthMonitor } from './health/webhook-health-monitor';
 import { decideRetry, type RetryDecision } from './retry-policy';
 import type { WebhookCache } from './webhook-cache';
 import { timeOrderedUuid } from '../runtime/time-ordered-uuid';
+import type { EveryKeyListed } from '../runtime/field-list';
 
 /** What {@link WebhookDeliveryHandler} works with. */
 export interface DeliveryHandlerDeps {
@@ -25,6 +26,10 @@ export interface DeliveryHandlerDeps {
   health: WebhookHealthMonitor;
   tracer: Tracer;
 }
+
+/** The fields settled() sets on an AttemptInfo: a field added to it fails to compile until it is set there too. */
+const ATTEMPT_INFO_FIELDS_SET: EveryKeyListed<AttemptInfo, 'requestId' | 'webhookKey' | 'eventAlias' | 'url' | 'retryCount' | 'statusCode' | 'errorKind' | 'errorMessage' | 'durationMs' | 'outcome' | 'nextDueAt' | 'createdAt'> = true;
+void ATTEMPT_INFO_FIELDS_SET;
 
 /**
  * Core's delivery handler, the same for every queue engine: for one request it loads the
@@ -116,7 +121,7 @@ export class WebhookDeliveryHandler implements DeliveryHandler {
     const { verdict, outcome } = decision;
     if (!logged) this.deps.logWriter.write(entry);
     // Field by field in this order, not with conditional spreads (an object made and copied on
-    // V8's slow path for each, at every attempt).
+    // V8's slow path for each, at every attempt); every field is set (see ATTEMPT_INFO_FIELDS_SET).
     const info = { requestId: request.id, webhookKey: webhook.key, eventAlias: request.eventAlias, url: record.url, retryCount: request.attempts } as AttemptInfo;
     if (entry.statusCode !== undefined) info.statusCode = entry.statusCode;
     if (entry.errorKind) info.errorKind = entry.errorKind;

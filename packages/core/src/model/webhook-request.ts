@@ -1,4 +1,5 @@
 import type { FifoDeadLetterPolicy } from './webhook';
+import type { EveryKeyListed } from '../runtime/field-list';
 
 /** Where a request is: waiting (or waiting to retry), claimed by a dispatcher, or dead-lettered. */
 export type RequestState = 'pending' | 'inflight' | 'dead';
@@ -47,6 +48,10 @@ export interface WebhookRequest extends NewWebhookRequest {
   /** When it was dead-lettered. */
   deadAt?: Date;
 }
+
+/** The fields leasedRequest() copies: a field added to NewWebhookRequest fails to compile until it is copied too. */
+const NEW_REQUEST_FIELDS_COPIED: EveryKeyListed<NewWebhookRequest, 'id' | 'webhookKey' | 'eventAlias' | 'body' | 'createdAt' | 'dueAt' | 'fifo' | 'traceparent'> = true;
+void NEW_REQUEST_FIELDS_COPIED;
 
 /**
  * The stored copy of `request` as a queue holds it right after `RequestQueue.enqueueClaimed`

@@ -1,4 +1,5 @@
 import type { DeliveryLogEntry } from '../../model/delivery-log-entry';
+import type { EveryKeyListed } from '../../runtime/field-list';
 
 /**
  * A deep copy of plain data (objects, arrays, Dates, primitives), so the in-memory backend
@@ -28,7 +29,7 @@ function copyHeaders(headers: Readonly<Record<string, string>>): Record<string, 
 
 /** The fields {@link copyLogEntry} copies: a field added to DeliveryLogEntry fails to compile until it is copied too. */
 type CopiedLogEntryField = 'key' | 'webhookKey' | 'requestId' | 'url' | 'eventAlias' | 'retryCount' | 'date' | 'statusCode' | 'requestHeaders' | 'requestBody' | 'responseHeaders' | 'responseBody' | 'errorKind' | 'errorMessage' | 'durationMs' | 'outcome';
-const everyLogEntryFieldCopied: [Exclude<keyof DeliveryLogEntry, CopiedLogEntryField>] extends [never] ? true : never = true;
+const everyLogEntryFieldCopied: EveryKeyListed<DeliveryLogEntry, CopiedLogEntryField> = true;
 void everyLogEntryFieldCopied;
 
 /**
