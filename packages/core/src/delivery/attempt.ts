@@ -3,7 +3,7 @@ import type { WebhookRequest } from '../model/webhook-request';
 import type { Webhook } from '../model/webhook';
 import type { HookworkSettings } from '../settings/settings';
 import { toCloudEvent } from './cloud-events';
-import type { Transport, TransportResponse, TransportResult } from '../ports/transport';
+import type { SendOptions, Transport, TransportResponse, TransportResult } from '../ports/transport';
 import type { Clock } from '../runtime/clock';
 import type { SettingsAccessor } from '../settings/settings';
 import type { BeforeSendRequest, DeliveryOptions } from './delivery-options';
@@ -140,10 +140,9 @@ export class Attempt {
     // 1.9 µs each here, and signing adds three).
     const sent: Record<string, string> = Object.assign({}, outgoing.headers);
     signRequest(sent, this.signingKeys.active(webhook, date), request.id, this.clock.now(), body);
-    const result = await this.transport.send(
-      { url, headers: sent, body },
-      { timeoutMs: settings.timeout, maxResponseBodyBytes: settings.maxResponseBodyBytes, ...(signal ? { signal } : {}) },
-    );
+    const sendOptions: SendOptions = { timeoutMs: settings.timeout, maxResponseBodyBytes: settings.maxResponseBodyBytes };
+    if (signal) sendOptions.signal = signal;
+    const result = await this.transport.send({ url, headers: sent, body }, sendOptions);
     return { url, headers: result.sentHeaders ?? sent, body: outgoing.body, result, date };
   }
 }

@@ -67,16 +67,11 @@ export class WebhookFiringService {
     const traceparent = formatTraceparent(span.spanContext());
     const requests = items.map((item, i): NewWebhookRequest => {
       const fifo = item.webhook.fifo?.onDeadLetter;
-      return {
-        id: newMessageId(),
-        webhookKey: item.webhook.key,
-        eventAlias: item.alias,
-        body: bodies[i]!,
-        createdAt: now,
-        dueAt: now,
-        ...(fifo ? { fifo } : {}),
-        ...(traceparent ? { traceparent } : {}),
-      };
+      // Optional fields set, not spread in: a conditional spread copies on V8's slow path, at every publish.
+      const request: NewWebhookRequest = { id: newMessageId(), webhookKey: item.webhook.key, eventAlias: item.alias, body: bodies[i]!, createdAt: now, dueAt: now };
+      if (fifo) request.fifo = fifo;
+      if (traceparent) request.traceparent = traceparent;
+      return request;
     });
     try {
       await this.queue.enqueue(requests, options);
