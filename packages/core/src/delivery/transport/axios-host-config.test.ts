@@ -1,13 +1,10 @@
 import type http from 'node:http';
-import type { AxiosError, InternalAxiosRequestConfig } from 'axios';
-import { createHookwork } from '../../composition/create-hookwork';
+import type { AxiosError, AxiosInstance, InternalAxiosRequestConfig } from 'axios';
+import { createHookwork, type HookworkOptions } from '../../composition/create-hookwork';
 import type { Hookwork } from '../../composition/hookwork-app';
-import type { HookworkOptions } from '../../composition/create-hookwork';
-import { WebhookEventBase } from '../../events/webhook-event-base';
-import { WebhookEvent } from '../../events/webhook-event.decorator';
-import { WebhookEventTypes } from '../../events/webhook-event-types';
 import { startRawReceiver, type RawReceiver } from '../../testing/raw-receiver';
 import { startTestReceiver, type TestReceiver } from '../../testing/test-receiver';
+import { ThingHappened, thingComposer } from '../../testing/thing-event';
 
 /**
  * What a host does with `delivery.configureAxios` (docs/transport.md: "interceptors, defaults")
@@ -16,17 +13,6 @@ import { startTestReceiver, type TestReceiver } from '../../testing/test-receive
  * makes a second request under the same attempt and its answer decides it, and the host's own
  * `defaults.timeout` stops an attempt as a timeout. Real HTTP on 127.0.0.1.
  */
-
-class HostHappened {
-  constructor(readonly id: string) {}
-}
-
-@WebhookEvent('Host Happened', WebhookEventTypes.Other, { alias: 'host.happened', notification: HostHappened })
-class HostHappenedEvent extends WebhookEventBase<HostHappened> {
-  override convertNotificationToRequestPayload(notification: HostHappened) {
-    return { id: notification.id };
-  }
-}
 
 let app: Hookwork | undefined;
 let receiver: TestReceiver | RawReceiver | undefined;
@@ -39,7 +25,7 @@ afterEach(async () => {
 });
 
 /** An interceptor that sends a failed request once more, the way axios-retry does. */
-function retryOnce(instance: Parameters<NonNullable<NonNullable<HookworkOptions['delivery']>['configureAxios']>>[0], seen: string[] = []): void {
+function retryOnce(instance: AxiosInstance, seen: string[] = []): void {
   instance.interceptors.response.use(undefined, (error: AxiosError) => {
     const config = error.config as (InternalAxiosRequestConfig & { hostRetried?: boolean }) | undefined;
     seen.push(error.code ?? 'no code');
@@ -52,14 +38,14 @@ function retryOnce(instance: Parameters<NonNullable<NonNullable<HookworkOptions[
 /** Starts an app on the axios transport configured by `configureAxios`, publishes (once by default), drains; the webhook's log, oldest first. */
 async function deliverOnce(configureAxios: NonNullable<HookworkOptions['delivery']>['configureAxios'], settings: { timeout?: number } = {}, publishes = 1) {
   app = createHookwork({
-    composers: [{ compose: (builder) => void builder.webhookEvents().add(HostHappenedEvent) }],
+    composers: [thingComposer],
     transport: 'axios',
     delivery: { configureAxios },
     settings: { ssrf: { allowInternal: false, allow: ['127.0.0.1'] }, maximumRetries: 0, timeout: 2_000, stopTimeout: 2_000, ...settings },
   });
   await app.start();
-  const webhook = await app.webhooks.create({ url: receiver!.url, events: ['host.happened'] });
-  for (let i = 1; i <= publishes; i++) await app.publish(new HostHappened(`h${i}`));
+  const webhook = await app.webhooks.create({ url: receiver!.url, events: ['thing.happened'] });
+  for (let i = 1; i <= publishes; i++) await app.publish(new ThingHappened(`h${i}`));
   await app.drain();
   return (await app.logs(webhook.key, { limit: 100 })).items.reverse();
 }
