@@ -1,7 +1,7 @@
 import { HookworkError } from '../../errors/hookwork-error';
 import type { ClaimOptions, EnqueueClaim, EnqueueOptions, QueueCounts, RedeliverSelector, RequestQueue } from '../../ports/request-queue';
 import type { Page, PageRequest } from '../../model/page';
-import type { NewWebhookRequest, WebhookRequest } from '../../model/webhook-request';
+import { leasedRequest, type NewWebhookRequest, type WebhookRequest } from '../../model/webhook-request';
 import { cloneData } from './clone-data';
 
 interface Rec {
@@ -66,19 +66,21 @@ export class MemoryRequestQueue implements RequestQueue {
     const claimIds = claim && new Set(claim.ids);
     const claimed: WebhookRequest[] = [];
     for (const r of requests) {
+      if (claimIds?.has(r.id) && !r.fifo) {
+        // Stored leased, and handed out as a copy of its own: each made by leasedRequest().
+        const expires = claim!.now.getTime() + claim!.leaseMs;
+        this.earliestLease = Math.min(this.earliestLease, expires);
+        const rec: Rec = { request: leasedRequest(r, claim!.owner, expires), seq: this.seq++ };
+        this.all.set(r.id, rec);
+        this.inflight.set(r.id, rec);
+        claimed.push(leasedRequest(r, claim!.owner, expires));
+        continue;
+      }
       // Object.assign onto the copy, not { ...copy, state, attempts }: V8 (Node 20) gives every
       // object made by a spread followed by more properties a map of its own (slow to make, and
       // every read of a stored request turns megamorphic).
       const rec: Rec = { request: Object.assign(cloneData(r) as WebhookRequest, { state: 'pending' as const, attempts: 0 }), seq: this.seq++ };
       this.all.set(r.id, rec);
-      if (claimIds?.has(r.id) && !rec.request.fifo) {
-        const expires = claim!.now.getTime() + claim!.leaseMs;
-        this.earliestLease = Math.min(this.earliestLease, expires);
-        Object.assign(rec.request, { state: 'inflight', leaseOwner: claim!.owner, leaseExpiresAt: new Date(expires) });
-        this.inflight.set(r.id, rec);
-        claimed.push(cloneData(rec.request));
-        continue;
-      }
       if (rec.request.fifo) {
         const line = this.line(rec.request.webhookKey);
         line.recs.push(rec);
