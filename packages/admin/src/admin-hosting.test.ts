@@ -170,6 +170,10 @@ describe('options at the boundary', () => {
     await refused({ port: 70_000 }, 'port must be a whole number');
     await refused({ host: 'http://127.0.0.1' }, 'host must be an address such as 127.0.0.1');
     await refused({ token: 42 }, 'token must be a string');
+    // A short token is named as startAdminServer's own `token` (not the plugin's auth.token), and not echoed.
+    await refused({ token: 'short' }, 'startAdminServer: token must be at least 16 characters', 'got a string of 5 characters');
+    await expect(startAdminServer(fixture.app, { token: 'short' })).rejects.toThrow(/^(?!.*auth\.token)(?!.*"short").*$/s);
+    await refused({ token: 'a token with spaces in it' }, 'token must be at least 16 characters without spaces', 'with whitespace');
     await refused({ prefix: 'admin' }, 'prefix must be a path starting with /');
     await refused({ https: { key: 'k' } }, 'https must be { key, cert }');
     await refused({ print: true }, 'print must be a function (line) => void, or false');
