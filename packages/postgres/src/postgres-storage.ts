@@ -86,6 +86,10 @@ function checkOptions(options: PostgresStorageOptions): CheckedOptions {
   const unknown = Object.keys(options).find((key) => !KNOWN_OPTIONS.includes(key));
   if (unknown !== undefined) throw bad(`unknown option \`${unknown}\`; the options are ${KNOWN_OPTIONS.map((k) => `\`${k}\``).join(', ')}`);
   const { connectionString, pool } = options;
+  if (connectionString === undefined && pool === undefined && Object.hasOwn(options, 'connectionString')) {
+    // connectionString: process.env.DATABASE_URL with the variable unset: say so, not "give one".
+    throw bad('`connectionString` is undefined — an environment variable that is not set (such as DATABASE_URL)? Give a postgres:// URL, e.g. "postgres://app@127.0.0.1:5432/app", or `pool`');
+  }
   if ((connectionString === undefined) === (pool === undefined)) throw bad('give either `connectionString` (e.g. "postgres://app@127.0.0.1:5432/app") or `pool` (a pg.Pool you made), not both and not neither');
   if (connectionString !== undefined && (typeof connectionString !== 'string' || !/^postgres(ql)?:\/\//.test(connectionString))) {
     throw bad('`connectionString` must be a postgres:// or postgresql:// URL, e.g. "postgres://app@127.0.0.1:5432/app"');
