@@ -88,6 +88,17 @@ describe('hookworkAdmin in a host', () => {
     await other.close();
   });
 
+  it('a 404 that guesses the route reads as one sentence per thought (no "?. the routes")', async () => {
+    const host = Fastify();
+    await host.register(hookworkAdmin, { prefix: '/admin', app: fixture.app, auth: { token: 'x'.repeat(20) }, ...apiOnly });
+    const guessed = await host.inject({ url: '/admin/api/v1/webhooks', headers: { authorization: `Bearer ${'x'.repeat(20)}` } });
+    expect(guessed.statusCode).toBe(404);
+    expect(guessed.json().detail).toMatch(/\(Umbraco's name: webhook in the singular\)\? The routes are listed at \/admin\/api\/v1\/openapi\.json$/);
+    const unguessed = await host.inject({ url: '/admin/api/v1/nothing-like-it', headers: { authorization: `Bearer ${'x'.repeat(20)}` } });
+    expect(unguessed.json().detail).toMatch(/nothing-like-it; the routes are listed at/);
+    await host.close();
+  });
+
   it("uses the host's authenticate hook, beside the host's own @fastify/swagger and routes", async () => {
     const host = Fastify();
     await host.register(fastifySwagger, { openapi: { openapi: '3.1.0', info: { title: 'host', version: '1' } } });
