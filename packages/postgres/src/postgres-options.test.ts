@@ -15,6 +15,13 @@ describe('postgresStorage() options, without a server', () => {
     expect((error as Error).message).toMatch(/`connectionString` is undefined — an environment variable that is not set \(such as DATABASE_URL\)\?/);
   });
 
+  it('refuses connectTimeoutMs beside a pool of the host, as it refuses poolSize, instead of ignoring it', () => {
+    const pool = { connect: () => undefined, query: () => undefined } as never;
+    expect(() => postgresStorage({ pool, connectTimeoutMs: 2000 })).toThrow(/`connectTimeoutMs` applies to the pool hookwork makes from `connectionString`; with your own `pool`, set its connectionTimeoutMillis/);
+    expect(() => postgresStorage({ pool, poolSize: 4 })).toThrow(/`poolSize` sizes the pool hookwork makes/);
+    expect(() => postgresStorage({ pool })).not.toThrow();
+  });
+
   it('still asks for one of connectionString or pool when neither is named', () => {
     expect(() => postgresStorage({})).toThrow(/give either `connectionString`.*or `pool`.*not neither/);
   });
