@@ -88,6 +88,17 @@ describe('hookworkAdmin in a host', () => {
     await other.close();
   });
 
+  it('a 404 that guesses the route reads as one sentence per thought (no "?. the routes")', async () => {
+    const host = Fastify();
+    await host.register(hookworkAdmin, { prefix: '/admin', app: fixture.app, auth: { token: 'x'.repeat(20) }, ...apiOnly });
+    const guessed = await host.inject({ url: '/admin/api/v1/webhooks', headers: { authorization: `Bearer ${'x'.repeat(20)}` } });
+    expect(guessed.statusCode).toBe(404);
+    expect(guessed.json().detail).toMatch(/\(Umbraco's name: webhook in the singular\)\? The routes are listed at \/admin\/api\/v1\/openapi\.json$/);
+    const unguessed = await host.inject({ url: '/admin/api/v1/nothing-like-it', headers: { authorization: `Bearer ${'x'.repeat(20)}` } });
+    expect(unguessed.json().detail).toMatch(/nothing-like-it; the routes are listed at/);
+    await host.close();
+  });
+
   it("uses the host's authenticate hook, beside the host's own @fastify/swagger and routes", async () => {
     const host = Fastify();
     await host.register(fastifySwagger, { openapi: { openapi: '3.1.0', info: { title: 'host', version: '1' } } });
@@ -170,6 +181,10 @@ describe('options at the boundary', () => {
     await refused({ port: 70_000 }, 'port must be a whole number');
     await refused({ host: 'http://127.0.0.1' }, 'host must be an address such as 127.0.0.1');
     await refused({ token: 42 }, 'token must be a string');
+    // A short token is named as startAdminServer's own `token` (not the plugin's auth.token), and not echoed.
+    await refused({ token: 'short' }, 'startAdminServer: token must be at least 16 characters', 'got a string of 5 characters');
+    await expect(startAdminServer(fixture.app, { token: 'short' })).rejects.toThrow(/^(?!.*auth\.token)(?!.*"short").*$/s);
+    await refused({ token: 'a token with spaces in it' }, 'token must be at least 16 characters without spaces', 'with whitespace');
     await refused({ prefix: 'admin' }, 'prefix must be a path starting with /');
     await refused({ https: { key: 'k' } }, 'https must be { key, cert }');
     await refused({ print: true }, 'print must be a function (line) => void, or false');

@@ -119,7 +119,7 @@ export const hookworkAdmin: FastifyPluginAsync<HookworkAdminOptions> = async (fa
   fastify.setNotFoundHandler((request, reply) => {
     const path = request.url.replace(/\?.*$/, '');
     const suggestion = suggestRoute(request.method, path, prefix, API_PATH);
-    const problem = toProblem(ADMIN_ERRORS.create('HOOKWORK_ERR_ADMIN_NOT_FOUND', `no admin route is ${request.method} ${path}; ${suggestion ? `${suggestion}. ` : ''}the routes are listed at ${prefix}${API_PATH}/openapi.json`), path);
+    const problem = toProblem(ADMIN_ERRORS.create('HOOKWORK_ERR_ADMIN_NOT_FOUND', `no admin route is ${request.method} ${path}; ${suggestion ? `${suggestion}${/[.?!]$/.test(suggestion) ? '' : '.'} The routes` : 'the routes'} are listed at ${prefix}${API_PATH}/openapi.json`), path);
     return reply.code(404).type(PROBLEM_MEDIA_TYPE).send(problem);
   });
 

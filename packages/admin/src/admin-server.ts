@@ -5,7 +5,7 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import { ADMIN_ERRORS } from './admin-errors';
 import { checkOptions, is, type OptionHints, type OptionSpec } from './admin-options';
 import { checkMetricsOption, hookworkAdmin, type AdminMetricsOption } from './admin-plugin';
-import type { AuthenticateHook } from './auth';
+import { MIN_TOKEN_LENGTH, type AuthenticateHook } from './auth';
 
 /** Options of {@link startAdminServer}. */
 export interface AdminServerOptions {
@@ -133,6 +133,13 @@ export function isLoopback(host: string): boolean {
  */
 export async function startAdminServer(app: Hookwork<unknown>, options: AdminServerOptions = {}): Promise<AdminServer> {
   checkOptions('startAdminServer', options, SERVER_OPTIONS, SERVER_HINTS);
+  if (options.token !== undefined && (options.token.length < MIN_TOKEN_LENGTH || /\s/.test(options.token))) {
+    // Named as this function's `token` (not the plugin's auth.token), and never echoed: it may be a real one.
+    throw ADMIN_ERRORS.create(
+      'HOOKWORK_ERR_ADMIN_INVALID_OPTIONS',
+      `startAdminServer: token must be at least ${MIN_TOKEN_LENGTH} characters without spaces; got a string of ${options.token.length} characters${/\s/.test(options.token) ? ' with whitespace' : ''}. Generate one with crypto.randomBytes(32).toString('base64url'), or leave token out on 127.0.0.1 to have one generated`,
+    );
+  }
   const host = options.host ?? '127.0.0.1';
   const port = options.port ?? 0;
   const given = options.token !== undefined || options.authenticate !== undefined;

@@ -30,7 +30,7 @@ export interface PostgresStorageOptions {
   schema?: string;
   /** Connections of the pool hookwork makes from `connectionString` (not used with `pool`). Default 10. */
   poolSize?: number;
-  /** How long to wait for a connection before failing, ms (only with `connectionString`). Default 5000. */
+  /** How long to wait for a connection before failing, ms (only with `connectionString`; refused with `pool`). Default 5000. */
   connectTimeoutMs?: number;
   /**
    * Which commits wait for PostgreSQL to flush its WAL to disk (`synchronous_commit`):
@@ -86,6 +86,10 @@ function checkOptions(options: PostgresStorageOptions): CheckedOptions {
   const unknown = Object.keys(options).find((key) => !KNOWN_OPTIONS.includes(key));
   if (unknown !== undefined) throw bad(`unknown option \`${unknown}\`; the options are ${KNOWN_OPTIONS.map((k) => `\`${k}\``).join(', ')}`);
   const { connectionString, pool } = options;
+  if (connectionString === undefined && pool === undefined && Object.hasOwn(options, 'connectionString')) {
+    // connectionString: process.env.DATABASE_URL with the variable unset: say so, not "give one".
+    throw bad('`connectionString` is undefined — an environment variable that is not set (such as DATABASE_URL)? Give a postgres:// URL, e.g. "postgres://app@127.0.0.1:5432/app", or `pool`');
+  }
   if ((connectionString === undefined) === (pool === undefined)) throw bad('give either `connectionString` (e.g. "postgres://app@127.0.0.1:5432/app") or `pool` (a pg.Pool you made), not both and not neither');
   if (connectionString !== undefined && (typeof connectionString !== 'string' || !/^postgres(ql)?:\/\//.test(connectionString))) {
     throw bad('`connectionString` must be a postgres:// or postgresql:// URL, e.g. "postgres://app@127.0.0.1:5432/app"');
@@ -101,6 +105,7 @@ function checkOptions(options: PostgresStorageOptions): CheckedOptions {
   if (!Number.isInteger(poolSize) || poolSize < 2 || poolSize > 1000) throw bad(`\`poolSize\` must be a whole number from 2 to 1000; got ${String(options.poolSize)}`);
   if (pool !== undefined && options.poolSize !== undefined) throw bad('`poolSize` sizes the pool hookwork makes from `connectionString`; with your own `pool`, size it where you make it');
   const connectTimeoutMs = options.connectTimeoutMs ?? 5000;
+  if (pool !== undefined && options.connectTimeoutMs !== undefined) throw bad('`connectTimeoutMs` applies to the pool hookwork makes from `connectionString`; with your own `pool`, set its connectionTimeoutMillis where you make it');
   if (!Number.isInteger(connectTimeoutMs) || connectTimeoutMs < 1) throw bad(`\`connectTimeoutMs\` must be a whole number of milliseconds above 0; got ${String(options.connectTimeoutMs)}`);
   const synchronousCommit = options.synchronousCommit ?? 'enqueue';
   if (!['enqueue', 'publish', 'all', 'none'].includes(synchronousCommit)) throw bad(`\`synchronousCommit\` must be "enqueue", "all" or "none", or "publish" (as "enqueue", the send not waiting for the flush); got ${JSON.stringify(options.synchronousCommit)}`);

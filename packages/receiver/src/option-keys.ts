@@ -23,3 +23,8 @@ export function kindOf(value: unknown): string {
   if (Array.isArray(value)) return 'an array';
   return /^[aeiou]/.test(typeof value) ? `an ${typeof value}` : `a ${typeof value}`;
 }
+
+/** A value as a message shows it: a string quoted and called one (`the string "5000"`), so a number given as text is not shown as the number it looks like. */
+export function shown(value: unknown): string {
+  return typeof value === 'string' ? `the string ${JSON.stringify(value)}` : String(value);
+}

@@ -1,5 +1,5 @@
 import { ReceiverError, isReceiverError } from './errors/receiver-error';
-import { checkOptionKeys, kindOf } from './option-keys';
+import { checkOptionKeys, kindOf, shown } from './option-keys';
 import type { DedupeStore } from './dedupe/dedupe-store';
 import { memoryDedupeStore } from './dedupe/memory-dedupe-store';
 import { readCloudEvent } from './cloud-event';
@@ -366,7 +366,7 @@ function checkDedupe(options: DedupeOptions | false | undefined): { store: Dedup
   if (options !== undefined) checkOptionKeys('dedupe', options, ['store', 'leaseMs', 'retainMs']);
   const { store = memoryDedupeStore(), leaseMs = DEFAULT_LEASE_MS, retainMs = DEFAULT_RETAIN_MS } = options ?? {};
   for (const [name, value] of [['leaseMs', leaseMs], ['retainMs', retainMs]] as const) {
-    if (!Number.isInteger(value) || value < 1) throw new ReceiverError('RECEIVER_ERR_INVALID_OPTIONS', `dedupe.${name} is ${String(value)}; use a whole number of milliseconds from 1`);
+    if (!Number.isInteger(value) || value < 1) throw new ReceiverError('RECEIVER_ERR_INVALID_OPTIONS', `dedupe.${name} is ${shown(value)}; use a whole number of milliseconds from 1`);
   }
   for (const method of ['claim', 'complete', 'release'] as const) {
     if (typeof store?.[method] !== 'function') throw new ReceiverError('RECEIVER_ERR_INVALID_OPTIONS', `dedupe.store has no ${method}() method; give a DedupeStore (see docs/receiver.md)`);

@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ReceiverError, isReceiverError } from '../errors/receiver-error';
 import type { AnyReceiver, ReceiverAnswer } from '../receiver';
-import { checkOptionKeys, kindOf } from '../option-keys';
+import { checkOptionKeys, kindOf, shown } from '../option-keys';
 import { DEFAULT_MAX_BODY_BYTES, readRawBody } from './raw-body';
 
 // What the adapters share. The package's entry exports AdapterOptions and writeAnswer.
@@ -33,7 +33,7 @@ export function checkMaxBodyBytes(options: AdapterOptions | undefined, adapter?:
     checkOptionKeys(adapter, options, ['maxBodyBytes']);
   }
   const max = options?.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
-  if (!Number.isInteger(max) || max < 1) throw new ReceiverError('RECEIVER_ERR_INVALID_OPTIONS', `maxBodyBytes is ${String(max)}; use a whole number of bytes from 1`);
+  if (!Number.isInteger(max) || max < 1) throw new ReceiverError('RECEIVER_ERR_INVALID_OPTIONS', `maxBodyBytes is ${shown(max)}; use a whole number of bytes from 1`);
   return max;
 }
 

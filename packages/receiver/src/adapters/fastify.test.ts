@@ -45,6 +45,18 @@ describe('fastifyReceiver (Fastify 5)', () => {
     expect(handled).toEqual([]);
   });
 
+  it('refuses an option it does not know, naming the nearest, and a path without a leading /', async () => {
+    const typo = Fastify();
+    await expect(typo.register(fastifyReceiver, { receiver, prefix: '/webhooks', maxBodyByte: 5 } as never).ready()).rejects.toMatchObject({
+      code: 'RECEIVER_ERR_INVALID_OPTIONS',
+      message: expect.stringContaining('fastifyReceiver does not know the option maxBodyByte (did you mean maxBodyBytes?)'),
+    });
+    await typo.close();
+    const badPath = Fastify();
+    await expect(badPath.register(fastifyReceiver, { receiver, path: 'cms' }).ready()).rejects.toMatchObject({ code: 'RECEIVER_ERR_INVALID_OPTIONS', message: expect.stringContaining('path is "cms"') });
+    await badPath.close();
+  });
+
   it('refuses to register without a receiver', async () => {
     const other = Fastify();
     await expect(other.register(fastifyReceiver, {} as never).ready()).rejects.toThrow(/fastifyReceiver needs a receiver/);

@@ -24,6 +24,10 @@ describe('createNodeHandler (node:http)', () => {
     errors.length = 0;
   });
 
+  it('refuses a maxBodyBytes given as text, showing it as a string', () => {
+    expect(() => createNodeHandler(receiver, { maxBodyBytes: '1mb' } as never)).toThrow(expect.objectContaining({ code: 'RECEIVER_ERR_INVALID_OPTIONS', message: expect.stringContaining('maxBodyBytes is the string "1mb"; use a whole number of bytes') }));
+  });
+
   it('verifies the raw bytes as sent — spacing and escapes that re-serialising would change — and answers 200, then 200 duplicate', async () => {
     const request = signedRequest({ secrets: [secret], body: '{ "id" : "doc-1",\n  "title": "caf\\u00e9 ✓" }' });
     expect(await post(url, request)).toMatchObject({ status: 200, body: { outcome: 'processed', id: request.id } });

@@ -47,6 +47,10 @@ describe('memoryDedupeStore', () => {
     expect((await store.claim('slow', 100)).status).toBe('done');
   });
 
+  it('shows a maxEntries given as text as a string, not as the number it looks like', () => {
+    expect(() => memoryDedupeStore({ maxEntries: '100' } as never)).toThrow(expect.objectContaining({ code: 'RECEIVER_ERR_INVALID_OPTIONS', message: expect.stringContaining('maxEntries the string "100"; use a whole number') }));
+  });
+
   it('refuses a maxEntries it cannot honour', () => {
     for (const maxEntries of [0, -1, 1.5, Number.NaN]) {
       expect(() => memoryDedupeStore({ maxEntries })).toThrow(expect.objectContaining({ code: 'RECEIVER_ERR_INVALID_OPTIONS' }));

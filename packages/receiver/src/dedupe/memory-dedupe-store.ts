@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { ReceiverError } from '../errors/receiver-error';
-import { checkOptionKeys, kindOf } from '../option-keys';
+import { checkOptionKeys, kindOf, shown } from '../option-keys';
 import type { DedupeClaim, DedupeStore } from './dedupe-store';
 
 /** Options of {@link memoryDedupeStore}. */
@@ -32,7 +32,7 @@ export function memoryDedupeStore(options: MemoryDedupeStoreOptions = {}): Dedup
   if (options.now !== undefined && typeof options.now !== 'function') throw new ReceiverError('RECEIVER_ERR_INVALID_OPTIONS', `memoryDedupeStore() was given now as ${kindOf(options.now)}; give a function returning ms since the epoch, or leave it out`);
   const maxEntries = options.maxEntries ?? 10_000;
   if (!Number.isInteger(maxEntries) || maxEntries < 1) {
-    throw new ReceiverError('RECEIVER_ERR_INVALID_OPTIONS', `memoryDedupeStore() was given maxEntries ${String(maxEntries)}; use a whole number from 1`);
+    throw new ReceiverError('RECEIVER_ERR_INVALID_OPTIONS', `memoryDedupeStore() was given maxEntries ${shown(maxEntries)}; use a whole number from 1`);
   }
   const now = options.now ?? Date.now;
   // A Map iterates in insertion order, and every write re-inserts: the first entries are the
