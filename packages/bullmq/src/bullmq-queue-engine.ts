@@ -50,7 +50,8 @@ interface Pending {
 /** What the engine's Worker reports back. */
 interface WorkerHooks {
   applied(job: Job): void;
-  finished(job: Job): Promise<void>;
+  /** Undefined when there is nothing to look up (most jobs): no promise made and awaited per job. */
+  finished(job: Job): Promise<void> | undefined;
 }
 
 /**
@@ -69,7 +70,8 @@ class HookworkWorker extends Worker<RequestJobData, void, string> {
     try {
       return await super.processJob(job, token, fetchNextCallback);
     } finally {
-      await this.hooks.finished(job);
+      const checking = this.hooks.finished(job);
+      if (checking) await checking;
     }
   }
 }
@@ -101,7 +103,12 @@ export class BullmqQueueEngine implements QueueEngine<never> {
   private readonly flows: FlowProducer;
   private readonly lanes: WebhookLanes;
   private readonly listeners = new Set<SettledListener>();
-  private readonly pending = new WeakMap<Job, Pending>();
+  /**
+   * Verdicts handed to BullMQ and not yet confirmed, by job. A Map, not a WeakMap: every entry
+   * is taken out when BullMQ is done with its job (HookworkWorker.processJob's finally), and a
+   * WeakMap's set and delete cost more per job (and make each garbage collection trace it).
+   */
+  private readonly pending = new Map<Job, Pending>();
   private worker: HookworkWorker | undefined;
   private handler: DeliveryHandler | undefined;
   /** Aborts running attempts (stop() after its timeout). */
@@ -460,10 +467,14 @@ export class BullmqQueueEngine implements QueueEngine<never> {
    * applied before the reply was lost with the connection; otherwise it was not (the lock was
    * lost to another process, which settles the request itself).
    */
-  private async finished(job: Job): Promise<void> {
+  private finished(job: Job): Promise<void> | undefined {
     const pending = this.pending.get(job);
-    if (!pending) return;
+    if (!pending) return undefined;
     this.pending.delete(job);
+    return this.checkApplied(job, pending);
+  }
+
+  private async checkApplied(job: Job, pending: Pending): Promise<void> {
     let applied = false;
     try {
       const now = await this.read(job.id!);

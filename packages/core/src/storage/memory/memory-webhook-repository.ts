@@ -2,7 +2,7 @@ import { HookworkError } from '../../errors/hookwork-error';
 import type { Webhook } from '../../model/webhook';
 import type { WebhookRepository } from '../../ports/webhook-repository';
 import type { PageRequest } from '../../model/page';
-import { cloneData } from './clone-data';
+import { copyWebhook } from './clone-data';
 
 /** Webhooks in memory, with an alias index so getByAlias never scans. */
 export class MemoryWebhookRepository implements WebhookRepository {
@@ -35,7 +35,7 @@ export class MemoryWebhookRepository implements WebhookRepository {
 
   async get(key: string): Promise<Webhook | undefined> {
     const webhook = this.byKey.get(key);
-    return webhook && cloneData(webhook);
+    return webhook && copyWebhook(webhook);
   }
 
   async list(page: PageRequest = {}): Promise<Webhook[]> {
@@ -43,7 +43,7 @@ export class MemoryWebhookRepository implements WebhookRepository {
     return [...this.byKey.values()]
       .sort(this.byCreation)
       .slice(offset, page.limit === undefined ? undefined : offset + page.limit)
-      .map(cloneData);
+      .map(copyWebhook);
   }
 
   async getByAlias(alias: string): Promise<Webhook[]> {
@@ -51,7 +51,7 @@ export class MemoryWebhookRepository implements WebhookRepository {
     if (!keys) return [];
     const result: Webhook[] = [];
     for (const key of keys) result.push(this.byKey.get(key)!);
-    return result.sort(this.byCreation).map(cloneData);
+    return result.sort(this.byCreation).map(copyWebhook);
   }
 
   async count(): Promise<number> {
@@ -59,7 +59,7 @@ export class MemoryWebhookRepository implements WebhookRepository {
   }
 
   private put(webhook: Webhook): void {
-    this.byKey.set(webhook.key, cloneData(webhook));
+    this.byKey.set(webhook.key, copyWebhook(webhook));
     for (const alias of webhook.events) {
       let keys = this.byAlias.get(alias);
       if (!keys) this.byAlias.set(alias, (keys = new Set()));
