@@ -53,11 +53,22 @@ function toEntry(row: Row): DeliveryLogEntry {
 }
 
 /**
+ * How long the app gathers log entries before appending them to SQLite, ms. A commit rewrites
+ * every page it touches, and one log row touches six (the table, four indexes, the AUTOINCREMENT
+ * counter): appended each turn, the rows rode in every publish's commit. Gathered for 30 ms, a
+ * few hundred rows share those pages once (transport bench on SQLite: 154/151/161 µs CPU per
+ * delivery with an append per turn, 140/146/149 µs with this window).
+ */
+export const LOG_APPEND_WINDOW_MS = 30;
+
+/**
  * The delivery log in SQLite. Columns are TEXT without length limits, so no header or body is
  * ever too long to log (Umbraco's truncation errors made log writes fail and requests re-fire).
  * A batch of entries is written in one transaction.
  */
 export class SqliteDeliveryLog implements DeliveryLog {
+  readonly appendWindowMs = LOG_APPEND_WINDOW_MS;
+
   constructor(private readonly connection: SqliteConnection) {}
 
   async append(entries: readonly DeliveryLogEntry[]): Promise<void> {

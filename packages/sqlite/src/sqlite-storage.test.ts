@@ -41,6 +41,32 @@ describe('sqliteStorage', () => {
     await second.close();
   });
 
+  it('answers getByAlias afresh after a change by this store or by another connection to the file', async () => {
+    const file = temp.file();
+    const one = openSqliteStorage({ file });
+    const other = openSqliteStorage({ file });
+    const first = contractWebhook('w1', { events: ['a'], createdAt: new Date(Date.UTC(2031, 0, 1)) });
+    await one.webhooks.create(first);
+    expect(await one.webhooks.getByAlias('a')).toEqual([first]);
+    expect(await other.webhooks.getByAlias('a')).toEqual([first]);
+    // Changed through the other connection: both see it at their next lookup.
+    const second = contractWebhook('w2', { events: ['a'], createdAt: new Date(Date.UTC(2031, 0, 2)) });
+    await other.webhooks.create(second);
+    expect(await one.webhooks.getByAlias('a')).toEqual([first, second]);
+    expect(await other.webhooks.getByAlias('a')).toEqual([first, second]);
+    await one.webhooks.update({ ...first, events: ['b'] });
+    expect(await one.webhooks.getByAlias('a')).toEqual([second]);
+    expect(await other.webhooks.getByAlias('a')).toEqual([second]);
+    await other.webhooks.delete('w2');
+    expect(await one.webhooks.getByAlias('a')).toEqual([]);
+    expect(await other.webhooks.getByAlias('a')).toEqual([]);
+    // What a caller does to the webhooks it got is not what the next caller gets.
+    (await one.webhooks.getByAlias('b'))[0]!.url = 'https://changed.example/';
+    expect((await one.webhooks.getByAlias('b'))[0]!.url).toBe(first.url);
+    await one.close();
+    await other.close();
+  });
+
   it('runs in WAL mode with the busy timeout and the durability asked for', async () => {
     const storage = openSqliteStorage({ file: temp.file(), busyTimeoutMs: 1234, synchronous: 'full' });
     expect(storage.database.pragma('journal_mode', { simple: true })).toBe('wal');

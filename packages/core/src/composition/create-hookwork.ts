@@ -251,7 +251,16 @@ export function createHookwork<TStorageTransaction = never, TQueueTransaction = 
 
   const transport = resolveToken(container, TransportToken);
   const attempt = new Attempt(transport, settingsAccessor, clock, deliveryOptions);
-  const logWriter = new DeliveryLogWriter({ append: (entries) => opened((s) => s.deliveryLog).append(entries) }, reporter, logger);
+  const logWriter = new DeliveryLogWriter(
+    {
+      append: (entries) => opened((s) => s.deliveryLog).append(entries),
+      get appendWindowMs() {
+        return storage?.deliveryLog.appendWindowMs;
+      },
+    },
+    reporter,
+    logger,
+  );
   const own = new OwnRequests();
   const cleanup = new LogCleanup(
     { deleteOlderThan: (before, limit) => opened((s) => s.deliveryLog).deleteOlderThan(before, limit) },

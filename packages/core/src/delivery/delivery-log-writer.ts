@@ -5,17 +5,19 @@ import type { DeliveryLogEntry } from '../model/delivery-log-entry';
 
 /**
  * Writes delivery log entries in batches: entries written in the same turn of the event loop
- * go to the store in one `append`, so logging does not put a store round trip on every attempt.
+ * (or within the store's {@link DeliveryLog.appendWindowMs}) go to the store in one `append`, so
+ * logging does not put a store round trip on every attempt.
  * A failed write never reaches the caller (delivery state must not depend on the log — Umbraco's
  * column truncation made it re-send for ever): it is reported as `logWriteFailed`.
  */
 export class DeliveryLogWriter {
   private buffer: DeliveryLogEntry[] = [];
-  private scheduled: NodeJS.Immediate | undefined;
+  /** The write to come: at the next turn, or when the store's window ends (then a timeout). */
+  private scheduled: { immediate: NodeJS.Immediate } | { timeout: NodeJS.Timeout } | undefined;
   private writing: Promise<void> = Promise.resolve();
 
   constructor(
-    private readonly log: Pick<DeliveryLog, 'append'>,
+    private readonly log: Pick<DeliveryLog, 'append' | 'appendWindowMs'>,
     private readonly reporter: LifecycleReporter,
     private readonly logger: Logger,
     /** Entries per append at most. */
@@ -25,8 +27,10 @@ export class DeliveryLogWriter {
   /** Queues an entry; it is written soon (see {@link flush}). */
   write(entry: DeliveryLogEntry): void {
     this.buffer.push(entry);
-    if (this.buffer.length >= this.maxBatch) this.startWrite();
-    else this.scheduled ??= setImmediate(() => this.startWrite());
+    if (this.buffer.length >= this.maxBatch) return this.startWrite();
+    if (this.scheduled) return;
+    const windowMs = this.log.appendWindowMs ?? 0;
+    this.scheduled = windowMs > 0 ? { timeout: setTimeout(() => this.startWrite(), windowMs) } : { immediate: setImmediate(() => this.startWrite()) };
   }
 
   /** Resolves when every entry queued so far is written (or reported as failed). */
@@ -36,7 +40,10 @@ export class DeliveryLogWriter {
   }
 
   private startWrite(): void {
-    if (this.scheduled) clearImmediate(this.scheduled);
+    if (this.scheduled) {
+      if ('timeout' in this.scheduled) clearTimeout(this.scheduled.timeout);
+      else clearImmediate(this.scheduled.immediate);
+    }
     this.scheduled = undefined;
     if (this.buffer.length === 0) return;
     const batch = this.buffer;

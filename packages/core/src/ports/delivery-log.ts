@@ -67,6 +67,13 @@ export interface DeliveryLog {
   get(key: string): Promise<DeliveryLogEntry | undefined>;
   /** Deletes up to `limit` entries dated before `before`; returns how many. */
   deleteOlderThan(before: Date, limit: number): Promise<number>;
+  /**
+   * Optional: how long (ms) the app may gather delivery log entries before it appends them, for
+   * a store whose cost is per write rather than per entry (SQLite rewrites every page a commit
+   * touches). Entries gathered are written at once by `drain()` and `stop()`; a crash loses at
+   * most this window of them (never a delivery's state). Absent: each turn of the event loop.
+   */
+  readonly appendWindowMs?: number;
 }
 
 /** Injection token of the app's {@link DeliveryLog}. */
