@@ -180,6 +180,8 @@ export class PostgresRequestQueue implements RequestQueue<PostgresTransaction> {
   /** completeAndLog calls waiting for their statement, its timer, and the statement in flight (see completeAndLog). */
   private completions: WaitingCompletion[] = [];
   private completionTimer: NodeJS.Timeout | undefined;
+  /** When the first of the waiting completions came (performance.now()). */
+  private completionsSince = 0;
   private completionsWriting: Promise<void> | undefined;
 
   constructor(
@@ -447,21 +449,29 @@ export class PostgresRequestQueue implements RequestQueue<PostgresTransaction> {
    * requests instead of two. All or none; the entries are written whether or not each lease was
    * still held (the attempt was made either way).
    *
-   * The calls of a short window ({@link COMPLETION_WINDOW_MS}), and those that come while a
-   * statement is in flight, go together in one statement, as a group commit does: each statement
-   * is a round trip whose socket write alone costs this process more CPU than the rest of a
-   * completion, and responses arrive one by one, each in its own turn, so the core's per-turn
-   * batches are mostly of one. Only a completion waits; the delivery has arrived already.
+   * The calls of a short window ({@link COMPLETION_WINDOW_MS}) go together in one statement, one
+   * statement at a time (those that come while one is in flight wait for it), as a group commit
+   * does: each statement is a round trip whose socket write alone costs this process more CPU
+   * than the rest of a completion, and responses arrive one by one, each in its own turn, so the
+   * core's per-turn batches are mostly of one. Only a completion waits; the delivery has arrived.
    */
   completeAndLog(ids: readonly string[], owner: string, entries: readonly DeliveryLogEntry[]): Promise<string[]> {
     if (entries.length === 0) return this.completeMany(ids, owner);
     return new Promise<string[]>((resolve, reject) => {
+      if (this.completions.length === 0) this.completionsSince = performance.now();
       this.completions.push({ ids, owner, entries, resolve, reject });
-      if (this.completionTimer === undefined && this.completionsWriting === undefined) this.completionTimer = setTimeout(() => this.flushCompletions(), COMPLETION_WINDOW_MS);
+      if (this.completionsWriting === undefined) this.scheduleCompletions();
     });
   }
 
-  /** Writes every waiting completeAndLog in one statement; those that come meanwhile go next, at once. */
+  /** Writes the waiting completions when the first of them has waited the window (at once if it has). */
+  private scheduleCompletions(): void {
+    if (this.completionTimer !== undefined || this.completions.length === 0) return;
+    const wait = this.completionsSince + COMPLETION_WINDOW_MS - performance.now();
+    this.completionTimer = setTimeout(() => this.flushCompletions(), Math.max(0, wait));
+  }
+
+  /** Writes every waiting completeAndLog in one statement; those that come meanwhile wait for it, and their window. */
   private flushCompletions(): void {
     clearTimeout(this.completionTimer);
     this.completionTimer = undefined;
@@ -483,7 +493,7 @@ export class PostgresRequestQueue implements RequestQueue<PostgresTransaction> {
     this.completionsWriting = writing;
     void writing.then(() => {
       this.completionsWriting = undefined;
-      this.flushCompletions();
+      this.scheduleCompletions();
     });
   }
 
