@@ -111,6 +111,21 @@ interface GroupedEnqueue {
   reject(error: unknown): void;
 }
 
+/**
+ * How long the first completeAndLog of a batch waits for others, ms: long enough that at a
+ * thousand deliveries a second a statement completes several, short next to a request's lease.
+ */
+const COMPLETION_WINDOW_MS = 5;
+
+/** One completeAndLog waiting for the statement in flight (see completeAndLog). */
+interface WaitingCompletion {
+  ids: readonly string[];
+  owner: string;
+  entries: readonly DeliveryLogEntry[];
+  resolve(completed: string[]): void;
+  reject(error: unknown): void;
+}
+
 /** SQLSTATEs a group's statement can fail with through one member: lock_not_available, deadlock_detected. */
 const ONE_MEMBER_CODES = new Set(['55P03', '40P01']);
 
@@ -162,6 +177,12 @@ export class PostgresRequestQueue implements RequestQueue<PostgresTransaction> {
   private nextFlush: Promise<void> | undefined;
   /** Whether this store wrote its row of `flushes` (deleted on close). */
   private flushRow = false;
+  /** completeAndLog calls waiting for their statement, its timer, and the statement in flight (see completeAndLog). */
+  private completions: WaitingCompletion[] = [];
+  private completionTimer: NodeJS.Timeout | undefined;
+  /** When the first of the waiting completions came (performance.now()). */
+  private completionsSince = 0;
+  private completionsWriting: Promise<void> | undefined;
 
   constructor(
     private readonly c: PostgresConnection,
@@ -302,8 +323,9 @@ export class PostgresRequestQueue implements RequestQueue<PostgresTransaction> {
     return flushing;
   }
 
-  /** Deletes this store's row of `flushes`, if it wrote one (the store calls it on close). */
+  /** Writes the waiting completions, and deletes this store's row of `flushes` if it wrote one (the store calls it on close). */
   async close(): Promise<void> {
+    await this.settleCompletions();
     if (!this.flushRow) return;
     await Promise.allSettled([this.flushing, this.nextFlush]);
     const { c } = this;
@@ -426,18 +448,77 @@ export class PostgresRequestQueue implements RequestQueue<PostgresTransaction> {
    * WITH, run to completion whatever the DELETE finds): one round trip per batch of delivered
    * requests instead of two. All or none; the entries are written whether or not each lease was
    * still held (the attempt was made either way).
+   *
+   * The calls of a short window ({@link COMPLETION_WINDOW_MS}) go together in one statement, one
+   * statement at a time (those that come while one is in flight wait for it), as a group commit
+   * does: each statement is a round trip whose socket write alone costs this process more CPU
+   * than the rest of a completion, and responses arrive one by one, each in its own turn, so the
+   * core's per-turn batches are mostly of one. Only a completion waits; the delivery has arrived.
    */
-  async completeAndLog(ids: readonly string[], owner: string, entries: readonly DeliveryLogEntry[]): Promise<string[]> {
+  completeAndLog(ids: readonly string[], owner: string, entries: readonly DeliveryLogEntry[]): Promise<string[]> {
     if (entries.length === 0) return this.completeMany(ids, owner);
+    return new Promise<string[]>((resolve, reject) => {
+      if (this.completions.length === 0) this.completionsSince = performance.now();
+      this.completions.push({ ids, owner, entries, resolve, reject });
+      if (this.completionsWriting === undefined) this.scheduleCompletions();
+    });
+  }
+
+  /** Writes the waiting completions when the first of them has waited the window (at once if it has). */
+  private scheduleCompletions(): void {
+    if (this.completionTimer !== undefined || this.completions.length === 0) return;
+    const wait = this.completionsSince + COMPLETION_WINDOW_MS - performance.now();
+    this.completionTimer = setTimeout(() => this.flushCompletions(), Math.max(0, wait));
+  }
+
+  /** Writes every waiting completeAndLog in one statement; those that come meanwhile wait for it, and their window. */
+  private flushCompletions(): void {
+    clearTimeout(this.completionTimer);
+    this.completionTimer = undefined;
+    const batch = this.completions;
+    this.completions = [];
+    if (batch.length === 0) return;
+    const settle = (w: WaitingCompletion, completed: Set<string>) => w.resolve(w.ids.filter((id) => completed.has(id)));
+    const writing = this.writeCompletions(batch).then(
+      (completed) => {
+        for (const w of batch) settle(w, completed);
+      },
+      async (error: unknown) => {
+        // All or none: in a batch of several, one call's entry may be the cause, so each goes
+        // again alone and only the one at fault fails.
+        if (batch.length === 1) return batch[0]!.reject(error);
+        await Promise.all(batch.map((w) => this.writeCompletions([w]).then((completed) => settle(w, completed), w.reject)));
+      },
+    );
+    this.completionsWriting = writing;
+    void writing.then(() => {
+      this.completionsWriting = undefined;
+      this.scheduleCompletions();
+    });
+  }
+
+  /** Writes the waiting completions now and waits for them (the store calls it on close). */
+  private async settleCompletions(): Promise<void> {
+    while (this.completionsWriting !== undefined || this.completions.length > 0) {
+      if (this.completionsWriting === undefined) this.flushCompletions();
+      await this.completionsWriting;
+    }
+  }
+
+  private async writeCompletions(batch: readonly WaitingCompletion[]): Promise<Set<string>> {
     const { c } = this;
+    const entries = batch.length === 1 ? batch[0]!.entries : batch.flatMap((w) => w.entries);
+    const ids = batch.flatMap((w) => w.ids);
+    const owners = batch.flatMap((w) => w.ids.map(() => w.owner));
     const result = await c.query<{ id: string }>(
       `completing ${ids.length} request(s) with ${entries.length} delivery log entr${entries.length === 1 ? 'y' : 'ies'}`,
       `WITH logged AS (${insertLogEntries(c.s, 3)})
-       DELETE FROM ${c.s}.requests WHERE id = ANY($1::text[]) AND state = 'inflight' AND lease_owner = $2 RETURNING id`,
-      [ids, owner, ...logEntryColumns(entries)],
+       DELETE FROM ${c.s}.requests AS r USING unnest($1::text[], $2::text[]) AS done(id, owner)
+       WHERE r.id = done.id AND r.state = 'inflight' AND r.lease_owner = done.owner RETURNING r.id`,
+      [ids, owners, ...logEntryColumns(entries)],
       c.bookkeeping,
     );
-    return result.rows.map((row) => row.id);
+    return new Set(result.rows.map((row) => row.id));
   }
 
   async reschedule(id: string, owner: string, update: { dueAt: Date; attempts: number; lastError?: string }): Promise<boolean> {

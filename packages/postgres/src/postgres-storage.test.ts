@@ -329,6 +329,43 @@ describe('delivery bookkeeping in few statements', () => {
     expect(await deliveryLog.get('log-a')).toEqual(entry('a'));
   });
 
+  it('overlapping completeAndLog calls (written together) each learn their own ids, and one at fault fails alone', async () => {
+    storage = await openPostgresStorage({ connectionString: db.url, schema: db.schema() });
+    const { queue, deliveryLog } = storage;
+    const claim = { owner: 'me', leaseMs: 60_000, now: new Date() };
+    await queue.enqueueClaimed!([request('a'), request('b'), request('c')], { ...claim, ids: ['a', 'b', 'c'] });
+    await queue.enqueueClaimed!([request('theirs')], { ...claim, owner: 'them', ids: ['theirs'] });
+    // 'c's entry has a date the server refuses, so the statement of all four fails.
+    const [a, b, c, theirs] = await Promise.allSettled([
+      queue.completeAndLog!(['a'], 'me', [entry('a')]),
+      queue.completeAndLog!(['b', 'theirs'], 'me', [entry('b')]),
+      queue.completeAndLog!(['c'], 'me', [{ ...entry('c'), date: new Date(NaN) }]),
+      queue.completeAndLog!(['theirs'], 'them', [entry('theirs')]),
+    ]);
+    expect(a).toEqual({ status: 'fulfilled', value: ['a'] });
+    // 'theirs' is leased to 'them', not to 'me': only 'b' is completed for this call.
+    expect(b).toEqual({ status: 'fulfilled', value: ['b'] });
+    expect(c.status).toBe('rejected');
+    expect(theirs).toEqual({ status: 'fulfilled', value: ['theirs'] });
+    expect(await queue.counts()).toEqual({ pending: 0, inFlight: 1, dead: 0 });
+    expect((await deliveryLog.list({ webhookKey: 'w' })).items.map((e) => e.key).sort()).toEqual(['log-a', 'log-b', 'log-theirs']);
+  });
+
+  it('close writes the completions still waiting for their statement', async () => {
+    storage = await openPostgresStorage({ connectionString: db.url, schema: db.schema() });
+    await storage.queue.enqueueClaimed!([request('a')], { owner: 'me', leaseMs: 60_000, now: new Date(), ids: ['a'] });
+    const completed = storage.queue.completeAndLog!(['a'], 'me', [entry('a')]);
+    await storage.close();
+    expect(await completed).toEqual(['a']);
+    const reopened = await openPostgresStorage({ connectionString: db.url, schema: storage.schema });
+    try {
+      expect(await reopened.queue.counts()).toEqual({ pending: 0, inFlight: 0, dead: 0 });
+      expect(await reopened.deliveryLog.get('log-a')).toEqual(entry('a'));
+    } finally {
+      await reopened.close();
+    }
+  });
+
   it('enqueueClaimed notifies the other processes only when it leaves a request pending', async () => {
     const schema = db.schema();
     storage = await openPostgresStorage({ connectionString: db.url, schema });
