@@ -5,7 +5,7 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import { ADMIN_ERRORS } from './admin-errors';
 import { checkOptions, is, type OptionHints, type OptionSpec } from './admin-options';
 import { checkMetricsOption, hookworkAdmin, type AdminMetricsOption } from './admin-plugin';
-import { MIN_TOKEN_LENGTH, type AuthenticateHook } from './auth';
+import { isAcceptedToken, MIN_TOKEN_LENGTH, type AuthenticateHook } from './auth';
 
 /** Options of {@link startAdminServer}. */
 export interface AdminServerOptions {
@@ -133,7 +133,7 @@ export function isLoopback(host: string): boolean {
  */
 export async function startAdminServer(app: Hookwork<unknown>, options: AdminServerOptions = {}): Promise<AdminServer> {
   checkOptions('startAdminServer', options, SERVER_OPTIONS, SERVER_HINTS);
-  if (options.token !== undefined && (options.token.length < MIN_TOKEN_LENGTH || /\s/.test(options.token))) {
+  if (options.token !== undefined && !isAcceptedToken(options.token)) {
     // Named as this function's `token` (not the plugin's auth.token), and never echoed: it may be a real one.
     throw ADMIN_ERRORS.create(
       'HOOKWORK_ERR_ADMIN_INVALID_OPTIONS',

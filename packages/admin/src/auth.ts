@@ -32,6 +32,11 @@ export interface AdminAuthOptions {
 /** The shortest bearer token accepted. */
 export const MIN_TOKEN_LENGTH = 16;
 
+/** Whether `token` is a bearer token the admin accepts: a string of {@link MIN_TOKEN_LENGTH} characters or more, without whitespace. */
+export function isAcceptedToken(token: unknown): boolean {
+  return typeof token === 'string' && token.length >= MIN_TOKEN_LENGTH && !/\s/.test(token);
+}
+
 const digest = (value: string) => createHash('sha256').update(value, 'utf8').digest();
 
 /**
@@ -45,7 +50,7 @@ export class AdminAuthenticator {
   constructor(options: AdminAuthOptions | undefined) {
     const tokens = options?.token === undefined ? [] : typeof options.token === 'string' ? [options.token] : [...options.token];
     for (const token of tokens) {
-      if (typeof token !== 'string' || token.length < MIN_TOKEN_LENGTH || /\s/.test(token)) {
+      if (!isAcceptedToken(token)) {
         throw ADMIN_ERRORS.create('HOOKWORK_ERR_ADMIN_INVALID_OPTIONS', `auth.token must be a string of at least ${MIN_TOKEN_LENGTH} characters without spaces; generate one with crypto.randomBytes(32).toString('base64url')`);
       }
     }
