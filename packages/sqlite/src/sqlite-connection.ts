@@ -5,9 +5,19 @@ import { toStorageError } from './sqlite-errors';
 interface GroupedWrite {
   doing: string;
   fn: () => unknown;
+  /** `fn` runs one statement and nothing after it that can throw: no savepoint (see {@link WriteShape}). */
+  oneStatement: boolean;
   resolve(value: unknown): void;
   reject(error: unknown): void;
 }
+
+/**
+ * `'one statement'`: the write runs a single SQL statement and nothing after it that can throw.
+ * SQLite undoes a failing statement alone and keeps the transaction (ABORT, its default conflict
+ * resolution), so such a write needs no savepoint of its own in a group: a savepoint's `SAVEPOINT`
+ * and `RELEASE` cost about 1.4 µs per write here, as much as some of the statements they guard.
+ */
+export type WriteShape = 'one statement' | 'statements';
 
 /** What one write of a group did. */
 type Outcome = { ok: true; value: unknown } | { ok: false; error: unknown };
@@ -80,14 +90,14 @@ export class SqliteConnection {
    * fails halfway on a lock upgrade. Writes waiting for the turn's group commit join this
    * transaction (one commit instead of two).
    */
-  write<T>(doing: string, fn: () => T): T {
+  write<T>(doing: string, fn: () => T, shape: WriteShape = 'statements'): T {
     if (this.pending.length === 0) {
       const value = this.run(doing, () => this.inTransaction.immediate(fn) as T);
       this.onCommit();
       return value;
     }
     let result: Outcome | undefined;
-    this.flush({ doing, fn, resolve: (value) => (result = { ok: true, value }), reject: (error) => (result = { ok: false, error }) });
+    this.flush({ doing, fn, oneStatement: shape === 'one statement', resolve: (value) => (result = { ok: true, value }), reject: (error) => (result = { ok: false, error }) });
     if (!result!.ok) throw result!.error;
     return result!.value as T;
   }
@@ -107,9 +117,9 @@ export class SqliteConnection {
    * with its result once that transaction committed. Rejects with a coded error when `fn` throws
    * (its own statements undone, the others' kept) or when the commit fails (nothing stored).
    */
-  writeGrouped<T>(doing: string, fn: () => T): Promise<T> {
+  writeGrouped<T>(doing: string, fn: () => T, shape: WriteShape = 'statements'): Promise<T> {
     return new Promise<T>((resolve, reject) => {
-      this.pending.push({ doing, fn, resolve: resolve as (value: unknown) => void, reject });
+      this.pending.push({ doing, fn, oneStatement: shape === 'one statement', resolve: resolve as (value: unknown) => void, reject });
       // After the I/O of this turn, so every response and publish of the turn is in.
       this.scheduled ??= setImmediate(() => this.flush());
     });
@@ -145,8 +155,9 @@ export class SqliteConnection {
       this.inTransaction.immediate(() => {
         for (const write of group) {
           try {
-            // A nested better-sqlite3 transaction is a savepoint: a failing write is undone alone.
-            outcomes.push({ ok: true, value: this.inTransaction(write.fn) });
+            // A nested better-sqlite3 transaction is a savepoint: a failing write is undone alone
+            // (a single statement is undone alone by SQLite itself).
+            outcomes.push({ ok: true, value: write.oneStatement ? write.fn() : this.inTransaction(write.fn) });
           } catch (error) {
             // Some errors (a full disk, an I/O error) make SQLite roll the whole transaction
             // back: then nothing of the group is stored, and every write of it fails.

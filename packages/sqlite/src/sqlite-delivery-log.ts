@@ -100,7 +100,7 @@ export class SqliteDeliveryLog implements DeliveryLog {
           e.outcome,
         );
       }
-    });
+    }, entries.length === 1 ? 'one statement' : 'statements');
   }
 
   async list(query: DeliveryLogQuery = {}): Promise<DeliveryLogPage> {

@@ -65,6 +65,21 @@ describe('SQLite group commit (concurrent publishes of one event-loop turn share
     await storage.close();
   });
 
+  it('rejects only a one-row publish that fails in a group (a single statement, undone by SQLite without a savepoint)', async () => {
+    const file = temp.file();
+    const storage = openSqliteStorage({ file });
+    await storage.queue.enqueue([contractRequest('taken')]);
+    const results = await Promise.allSettled([
+      storage.queue.enqueue([contractRequest('a1')], shared),
+      storage.queue.enqueue([contractRequest('taken')], shared),
+      storage.queue.enqueue([contractRequest('c1')], shared),
+    ]);
+    expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+    expect(((results[1] as PromiseRejectedResult).reason as HookworkError).code).toBe('HOOKWORK_ERR_ENQUEUE_FAILED');
+    expect(storedIds(file)).toEqual(['a1', 'c1', 'taken']);
+    await storage.close();
+  });
+
   it('rejects every write of the group with a coded error when the shared commit cannot happen, and stores none of them', async () => {
     const file = temp.file();
     const storage = openSqliteStorage({ file, busyTimeoutMs: 50 });

@@ -152,8 +152,9 @@ export class SqliteRequestQueue implements RequestQueue {
         }
       };
       const doing = `enqueueing ${requests.length} request(s)`;
-      if (share) await c.writeGrouped(doing, write);
-      else c.write(doing, write);
+      const shape = requests.length === 1 ? 'one statement' : 'statements';
+      if (share) await c.writeGrouped(doing, write, shape);
+      else c.write(doing, write, shape);
       if (requests.some((r) => r.fifo)) this.linesExist = true;
     } catch (error) {
       if (isUniqueViolation((error as Error).cause)) {
@@ -237,7 +238,7 @@ export class SqliteRequestQueue implements RequestQueue {
 
   async complete(id: string, owner: string): Promise<boolean> {
     const c = this.connection;
-    return c.writeGrouped(`completing request ${id}`, () => c.statement("DELETE FROM hookwork_requests WHERE id = ? AND state = 'inflight' AND lease_owner = ?").run(id, owner).changes === 1);
+    return c.writeGrouped(`completing request ${id}`, () => c.statement("DELETE FROM hookwork_requests WHERE id = ? AND state = 'inflight' AND lease_owner = ?").run(id, owner).changes === 1, 'one statement');
   }
 
   async completeMany(ids: readonly string[], owner: string): Promise<string[]> {
@@ -246,6 +247,7 @@ export class SqliteRequestQueue implements RequestQueue {
     // One statement for the lot, in the turn's shared transaction: a commit per delivered request was a large share of a delivery's cost.
     return (await c.writeGrouped(`completing ${ids.length} request(s)`, () =>
       c.statement("DELETE FROM hookwork_requests WHERE id IN (SELECT value FROM json_each(?)) AND state = 'inflight' AND lease_owner = ? RETURNING id", 'pluck').all(JSON.stringify(ids), owner),
+      'one statement',
     )) as string[];
   }
 
@@ -257,6 +259,7 @@ export class SqliteRequestQueue implements RequestQueue {
         c
           .statement("UPDATE hookwork_requests SET state = 'pending', due_at = ?, retry_count = ?, last_error = ?, lease_owner = NULL, lease_expires_at = NULL WHERE id = ? AND state = 'inflight' AND lease_owner = ?")
           .run(update.dueAt.getTime(), update.attempts, update.lastError ?? null, id, owner).changes === 1,
+      'one statement',
     );
   }
 
@@ -268,6 +271,7 @@ export class SqliteRequestQueue implements RequestQueue {
         c
           .statement("UPDATE hookwork_requests SET state = 'dead', dead_at = ?, retry_count = ?, last_error = ?, lease_owner = NULL, lease_expires_at = NULL WHERE id = ? AND state = 'inflight' AND lease_owner = ?")
           .run(update.now.getTime(), update.attempts, update.lastError ?? null, id, owner).changes === 1,
+      'one statement',
     );
   }
 
