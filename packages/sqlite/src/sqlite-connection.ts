@@ -31,7 +31,8 @@ type Outcome = { ok: true; value: unknown } | { ok: false; error: unknown };
  * transaction, committed after the I/O of the turn. In WAL mode a commit is the costly part of a
  * small write (the WAL frame, the lock, with `synchronous: 'full'` an fsync), so sixteen
  * publishers or a round of responses pay for one commit instead of one each. Each write runs in
- * a savepoint of its own: one that fails (a duplicate id) is undone and rejects alone; a commit
+ * a savepoint of its own (a write of one statement needs none: SQLite undoes a failing statement
+ * alone): one that fails (a duplicate id) is undone and rejects alone; a commit
  * that fails (the disk is full, the file stays locked past the busy timeout) rejects every write
  * of the group, and nothing of any of them is stored. A write's promise resolves only after the
  * commit that holds it.
