@@ -42,6 +42,7 @@ export { HEADER_NAME_RULE, HEADER_VALUE_RULE, headerNameProblem, headerValueProb
 export type { BreakerState, WebhookHealth } from './model/webhook-health';
 export type { NewWebhookRequest, RequestState, WebhookRequest } from './model/webhook-request';
 export { leasedRequest } from './model/webhook-request';
+export { copyWebhook } from './storage/memory/clone-data';
 export type { DeliveryErrorKind, DeliveryLogEntry, DeliveryOutcome } from './model/delivery-log-entry';
 export type { Page, PageRequest } from './model/page';
 

@@ -208,6 +208,16 @@ describe('an opened store', () => {
     }
   });
 
+  it('reads a webhook row that lacks some of its lists (written by hand, or before a field existed) with empty ones', async () => {
+    const schema = db.schema();
+    storage = await openPostgresStorage({ connectionString: db.url, schema });
+    const bare = { key: 'bare', url: 'https://example.com/', events: ['x'], enabled: true, createdAt: 1000, updatedAt: 1000 };
+    await db.query(`INSERT INTO "${schema}".webhooks (key, created_at, events, data) VALUES ('bare', 1000, ARRAY['x'], $1)`, [JSON.stringify(bare)]);
+    const expected = { ...bare, contentTypeKeys: [], headers: {}, sensitiveHeaders: [], secrets: [], createdAt: new Date(1000), updatedAt: new Date(1000) };
+    expect(await storage.webhooks.getByAlias('x')).toEqual([expected]);
+    expect(await storage.webhooks.get('bare')).toEqual(expected);
+  });
+
   it('get answers from memory while listening, and sees another store\'s change once its notification arrives', async () => {
     const schema = db.schema();
     storage = await openPostgresStorage({ connectionString: db.url, schema });

