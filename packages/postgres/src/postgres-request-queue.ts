@@ -95,6 +95,25 @@ const FIFO_LOCK_CLASS = 0x686f6f6c;
  */
 const FIFO_LINE_LOCKS = 'SELECT count(pg_advisory_xact_lock($12::integer, hashtext(line))) AS locked FROM (SELECT line FROM unnest($11::text[]) AS line ORDER BY line) AS lines';
 
+/**
+ * {@link PostgresRequestQueue}'s enqueue of one request without a FIFO line (a lone publish's, the
+ * common case): the statement of a batch with scalar parameters, no arrays and no line locks.
+ * The server neither parses eleven one-element arrays nor plans an unnest, node-postgres writes no
+ * array literals: measured on one connection (3,000 inserts × 3 rounds), about 110 → 80 µs of the
+ * backend's CPU and 70 → 57 µs of this process's per statement. Parameters: {@link oneRowValues}.
+ */
+const insertOne = (s: string) => `WITH inserted AS (
+           INSERT INTO ${s}.requests (id, webhook_key, event_alias, body, created_at, due_at, state, retry_count, lease_owner, lease_expires_at, traceparent)
+           VALUES ($1, $2, $3, $4, $5, $6, CASE WHEN $7::text IS NULL THEN 'pending' ELSE 'inflight' END, 0, $7, $8, $9)
+           RETURNING state
+         )
+         SELECT pg_notify($10, $11) FROM inserted WHERE state = 'pending'`;
+
+/** The parameters of {@link insertOne}. */
+function oneRowValues(r: NewWebhookRequest, lease: Lease | undefined, channel: string, payload: string): unknown[] {
+  return [r.id, r.webhookKey, r.eventAlias, r.body, r.createdAt.getTime(), r.dueAt.getTime(), lease?.owner ?? null, lease?.expiresAt ?? null, r.traceparent ?? null, channel, payload];
+}
+
 /** A lease a request is stored under by enqueueClaimed: its owner, until when (epoch ms). */
 interface Lease {
   owner: string;
@@ -183,6 +202,8 @@ export class PostgresRequestQueue implements RequestQueue<PostgresTransaction> {
   /** When the first of the waiting completions came (performance.now()). */
   private completionsSince = 0;
   private completionsWriting: Promise<void> | undefined;
+  /** The text of {@link insertOne} for this schema, made once (node-postgres names a statement by its text). */
+  private insertOneText: string | undefined;
 
   constructor(
     private readonly c: PostgresConnection,
@@ -343,8 +364,12 @@ export class PostgresRequestQueue implements RequestQueue<PostgresTransaction> {
     // Inside a host transaction the notification is anonymous: this process's dispatcher, woken
     // before the host commits, finds nothing, and must wake again when the commit sends it.
     const payload = inHost ? '' : this.instance;
+    // Visible first: committed without waiting for the WAL flush (the bookkeeping pool's setting).
+    const on = host ?? (visibleFirst ? c.bookkeeping : c.enqueueing);
+    const [one] = requests;
     try {
-      await c.query(
+      if (requests.length === 1 && !one!.fifo) await c.query(doing, (this.insertOneText ??= insertOne(c.s)), oneRowValues(one!, leases?.[0], c.channel, payload), on);
+      else await c.query(
         doing,
         `WITH inserted AS (
            INSERT INTO ${c.s}.requests (id, webhook_key, event_alias, body, created_at, due_at, state, retry_count, lease_owner, lease_expires_at, fifo, traceparent)
@@ -374,8 +399,7 @@ export class PostgresRequestQueue implements RequestQueue<PostgresTransaction> {
           requests.map((_, i) => leases?.[i]?.owner ?? null),
           requests.map((_, i) => leases?.[i]?.expiresAt ?? null),
         ],
-        // Visible first: committed without waiting for the WAL flush (the bookkeeping pool's setting).
-        host ?? (visibleFirst ? c.bookkeeping : c.enqueueing),
+        on,
       );
     } catch (error) {
       const cause = isHookworkError(error) ? (error.cause ?? error) : error;

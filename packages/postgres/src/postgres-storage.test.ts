@@ -406,7 +406,8 @@ describe('delivery bookkeeping in few statements', () => {
     const inserts: string[][] = [];
     const query = storage.pool.query.bind(storage.pool) as (config: { text: string; values: unknown[] }) => Promise<unknown>;
     (storage.pool as unknown as { query: typeof query }).query = (config) => {
-      if (config.text.includes('INSERT INTO')) inserts.push(config.values[0] as string[]);
+      // A batch's ids are an array; a lone request's (its own statement) one id.
+      if (config.text.includes('INSERT INTO')) inserts.push(([] as string[]).concat(config.values[0] as string[] | string));
       return query(config);
     };
     const claim = { owner: 'me', leaseMs: 60_000, now: new Date(), shareCommit: true };
