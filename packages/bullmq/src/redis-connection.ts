@@ -1,4 +1,5 @@
 import { HookworkError, isHookworkError } from '@hookwork/core';
+import type { Socket } from 'node:net';
 import { Redis, type RedisOptions } from 'ioredis';
 import { BULLMQ_ERRORS } from './bullmq-errors';
 import { QUEUE_SCRIPTS, type QueueScripts } from './queue-scripts';
@@ -78,6 +79,7 @@ export class RedisClients {
     const worker: RedisOptions = { lazyConnect: true, maxRetriesPerRequest: null, enableOfflineQueue: true, connectionName: `${name}:worker`, retryStrategy: reconnect };
     this.producer = make(input, producer) as Redis & QueueScripts;
     this.worker = make(input, worker);
+    coalesceWrites(this.worker);
     for (const [command, script] of Object.entries(QUEUE_SCRIPTS)) this.producer.defineCommand(command, script);
     for (const client of [this.producer, this.worker]) {
       client.on('error', (error: unknown) => this.connectionError(error));
@@ -155,6 +157,34 @@ export class RedisClients {
     this.producer.disconnect();
     this.worker.disconnect();
   }
+}
+
+/**
+ * Sends the commands `client` is given in one turn of the event loop in one write: the first
+ * corks its socket, and the socket is uncorked once the turn's I/O callbacks have run
+ * (setImmediate). BullMQ's Worker sends a job's completion (and with it the fetch of the next
+ * job) as the job's processor ends, which is when its HTTP response arrived: responses read in
+ * the same turn then reach Redis in one system call, and Redis answers them in one, instead of
+ * one each (a write to a local socket costs tens of µs of CPU here, on each side). Order is
+ * kept, nothing waits longer than the turn, and a socket closed meanwhile is left as it is.
+ */
+function coalesceWrites(client: Redis): void {
+  let corked: Socket | undefined;
+  const uncork = () => {
+    const socket = corked;
+    corked = undefined;
+    if (socket && !socket.destroyed) socket.uncork();
+  };
+  const send = client.sendCommand;
+  client.sendCommand = function sendCoalesced(this: Redis, ...args: Parameters<Redis['sendCommand']>) {
+    const socket = (this as unknown as { stream?: Socket }).stream;
+    if (corked === undefined && socket && args[1] === undefined && this.status === 'ready') {
+      socket.cork();
+      corked = socket;
+      setImmediate(uncork);
+    }
+    return send.apply(this, args);
+  };
 }
 
 function make(input: RedisConnectionInput, overrides: RedisOptions): Redis {
