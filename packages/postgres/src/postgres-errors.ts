@@ -81,9 +81,11 @@ export function toStorageError(error: unknown, context: ErrorContext): HookworkE
     message = `${where}: a lock could not be taken while ${doing} (${detail}); look for a long transaction holding hookwork's tables (pg_stat_activity)`;
   } else if (context.opening) {
     code = 'HOOKWORK_ERR_STORAGE_OPEN_FAILED';
-    message = isConnectionFailure(error) || state?.startsWith('28') || state === '3D000'
-      ? `${where} could not be reached while ${doing} (${detail}); check that the server runs and the connection string (host, port, database, user, password) is right`
-      : `${where} failed while ${doing} (${detail})`;
+    message = state?.startsWith('28') || state === '3D000'
+      ? `${where} refused the connection while ${doing} (${detail}); ${openingFix(state, reason)}`
+      : isConnectionFailure(error)
+        ? `${where} could not be reached while ${doing} (${detail}); check that the server runs and the connection string (host, port, database, user, password) is right`
+        : `${where} failed while ${doing} (${detail})`;
   } else {
     code = 'HOOKWORK_ERR_STORAGE';
     message = isConnectionFailure(error)
@@ -91,4 +93,13 @@ export function toStorageError(error: unknown, context: ErrorContext): HookworkE
       : `${where} failed while ${doing} (${detail})`;
   }
   return new HookworkError(code, message, { cause: error });
+}
+
+/** The fix for a server that answered but refused the login (SQLSTATE class 28) or has no such database (3D000). */
+function openingFix(state: string, reason: string): string {
+  if (state === '3D000') return 'create the database (createdb) or name an existing one in the connection string';
+  if (/no PostgreSQL user name/i.test(reason)) {
+    return 'the connection string names no user and neither PGUSER nor USER is set; add one, e.g. postgres://postgres@127.0.0.1:5432/db';
+  }
+  return 'check the user and password in the connection string (or PGUSER/PGPASSWORD) and pg_hba.conf';
 }

@@ -56,6 +56,21 @@ describe('postgresStorage() options', () => {
     expect((error as Error).message).toContain(`127.0.0.1:${port}/test`);
     expect((error as Error).message).toMatch(/connection string/);
   });
+
+  it('start() tells a refused login and a missing database apart from an unreachable server', async () => {
+    const startWith = async (mutate: (url: URL) => void): Promise<unknown> => {
+      const url = new URL(db.url);
+      mutate(url);
+      const app = createHookwork({ composers: [thingComposer], storage: postgresStorage({ connectionString: url.toString(), connectTimeoutMs: 2000 }) });
+      return app.start().then(() => undefined, (e: unknown) => e);
+    };
+    const noRole = await startWith((url) => { url.username = 'hookwork_no_such_role'; });
+    expect(isHookworkError(noRole, 'HOOKWORK_ERR_STORAGE_OPEN_FAILED')).toBe(true);
+    expect((noRole as Error).message).toMatch(/refused the connection .*check the user and password/);
+    const noDatabase = await startWith((url) => { url.pathname = '/hookwork_no_such_database'; });
+    expect(isHookworkError(noDatabase, 'HOOKWORK_ERR_STORAGE_OPEN_FAILED')).toBe(true);
+    expect((noDatabase as Error).message).toMatch(/refused the connection .*create the database/);
+  });
 });
 
 describe('migrations', () => {
