@@ -79,7 +79,7 @@ function checkOptions(options: BullmqQueueOptions): Required<BullmqQueueOptions>
   }
   if (typeof queueName !== 'string' || queueName === '' || queueName.includes(':')) problems.push(`queueName must be a non-empty string without ":"; got ${JSON.stringify(queueName)}`);
   if (typeof prefix !== 'string' || prefix === '') problems.push(`prefix must be a non-empty string; got ${JSON.stringify(prefix)}`);
-  if (!Number.isInteger(commandTimeoutMs) || commandTimeoutMs <= 0) problems.push(`commandTimeoutMs must be a whole number of ms above 0; got ${JSON.stringify(commandTimeoutMs)}`);
+  if (!Number.isInteger(commandTimeoutMs) || commandTimeoutMs <= 0) problems.push(`commandTimeoutMs must be a whole number of ms above 0; got ${String(commandTimeoutMs)}`);
   if (typeof checkDurability !== 'boolean') problems.push(`checkDurability must be true or false; got ${JSON.stringify(checkDurability)}`);
   if (problems.length > 0) throw BULLMQ_ERRORS.create('HOOKWORK_ERR_INVALID_BULLMQ_OPTIONS', `bullmqQueue() was given bad options: ${problems.join('; ')}`, { details: problems });
   return { connection, queueName, prefix, commandTimeoutMs, checkDurability };

@@ -5,7 +5,7 @@ import { WebhookEventCatalogue } from '../events/webhook-event-catalogue';
 import { generateSecret, secretKey } from '../delivery/signing';
 import { WebhookCache } from '../delivery/webhook-cache';
 import { WebhookHealthMonitor } from '../delivery/health/webhook-health-monitor';
-import { HookworkError } from '../errors/hookwork-error';
+import { HookworkError, shownValue } from '../errors/hookwork-error';
 import { LifecycleReporter } from '../observability/lifecycle-events';
 import { LoggerToken, type Logger } from '../observability/logger';
 import { ClockToken, type Clock } from '../runtime/clock';
@@ -302,7 +302,7 @@ export class WebhookService implements Webhooks {
     // A bad grace period would silently revoke the current secret (an expiry in 1970) and every
     // receiver still on it would answer 401: refused instead.
     if (gracePeriodMs !== undefined && (!Number.isInteger(gracePeriodMs) || gracePeriodMs < 0 || gracePeriodMs > MAX_GRACE_PERIOD_MS)) {
-      throw new HookworkError('HOOKWORK_ERR_INVALID_ARGUMENT', `rotateSecret(): gracePeriodMs must be a whole number of milliseconds from 0 (revoke the current secret at once) to ${MAX_GRACE_PERIOD_MS} (30 days); got ${JSON.stringify(gracePeriodMs)}`);
+      throw new HookworkError('HOOKWORK_ERR_INVALID_ARGUMENT', `rotateSecret(): gracePeriodMs must be a whole number of milliseconds from 0 (revoke the current secret at once) to ${MAX_GRACE_PERIOD_MS} (30 days); got ${shownValue(gracePeriodMs)}`);
     }
     const current = await this.require(key);
     const now = this.clock.now();
