@@ -101,9 +101,11 @@ export function describeSchemaError(place: FieldProblem['in'], error: FastifySch
       detail = `needs at least ${String(params.limit)} field${params.limit === 1 ? '' : 's'}`;
       break;
     case 'maxLength':
+      detail = `is too long (at most ${String(params.limit)} characters)`;
+      break;
     case 'maxItems':
     case 'maxProperties':
-      detail = `is too long (at most ${String(params.limit)})`;
+      detail = `has too many entries (at most ${String(params.limit)})`;
       break;
     case 'enum':
       detail = `must be one of ${(params.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(', ')}`;

@@ -68,9 +68,10 @@ function describe(error: ErrorObject): string {
     case 'enum':
       return `must be one of ${(error.params as { allowedValues: unknown[] }).allowedValues.map((v) => JSON.stringify(v)).join(', ')}`;
     case 'maxLength':
+      return `is too long (at most ${String((error.params as { limit: number }).limit)} characters)`;
     case 'maxItems':
     case 'maxProperties':
-      return `is too long (at most ${String((error.params as { limit: number }).limit)})`;
+      return `has too many entries (at most ${String((error.params as { limit: number }).limit)})`;
     case 'type':
       return error.instancePath === '' ? 'webhook input must be an object such as { url, events }' : `must be ${[(error.params as { type: string | string[] }).type].flat().map((t) => `a${/^[aeiou]/.test(t) ? 'n' : ''} ${t}`).join(' or ')}`;
     case 'minimum':
@@ -392,7 +393,7 @@ export class WebhookService implements Webhooks {
       try {
         secretKey(input.secret);
       } catch (error) {
-        problems.push({ field: 'secret', problem: (error as HookworkError).message.replace(/^HOOKWORK_ERR_INVALID_SECRET: /, '') });
+        problems.push({ field: 'secret', problem: (error as HookworkError).message.replace(/^HOOKWORK_ERR_INVALID_SECRET: a signing secret /, '') });
       }
     }
     return { problems, ...(href !== undefined ? { href } : {}) };
