@@ -104,6 +104,13 @@ export class SignatureVerifier {
         lastFailure = error;
       }
     }
+    if (!signature.split(' ').some((entry) => /^v1,[A-Za-z0-9+/]+={0,2}$/.test(entry))) {
+      throw new ReceiverError(
+        'RECEIVER_ERR_BAD_SIGNATURE',
+        `the webhook-signature of ${id} holds no v1,<base64> signature (Standard Webhooks: space-separated "v1,<base64 HMAC-SHA256>" entries): the sender signs some other way, or a proxy rewrote the header`,
+        { cause: lastFailure },
+      );
+    }
     const secrets = this.webhooks.length === 1 ? 'the configured secret' : `any of the ${this.webhooks.length} configured secrets`;
     throw new ReceiverError(
       'RECEIVER_ERR_BAD_SIGNATURE',
