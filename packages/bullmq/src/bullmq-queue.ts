@@ -71,9 +71,12 @@ function checkOptions(options: BullmqQueueOptions): Required<BullmqQueueOptions>
   for (const key of Object.keys(options)) if (!OPTION_KEYS.has(key)) problems.push(`${key} is not an option (the options are ${[...OPTION_KEYS].join(', ')})`);
   const { connection, queueName = 'hookwork', prefix = 'bull', commandTimeoutMs = 5000, checkDurability = true } = options;
   if (typeof connection === 'string') {
-    if (!/^rediss?:\/\//.test(connection)) problems.push(`connection must be a redis:// or rediss:// URL, ioredis options or an ioredis client; got "${connection}"`);
-  } else if (connection === null || typeof connection !== 'object') {
+    // The value is shown without its credentials: a URL of the wrong scheme may still hold a password.
+    if (!/^rediss?:\/\//.test(connection)) problems.push(`connection must be a redis:// or rediss:// URL, ioredis options or an ioredis client; got "${connection.replace(/\/\/[^/@]*@/, '//***@')}"`);
+  } else if (connection === undefined) {
     problems.push('connection is required: a redis:// URL, ioredis options such as { host, port } or an ioredis client');
+  } else if (connection === null || typeof connection !== 'object') {
+    problems.push(`connection must be a redis:// or rediss:// URL, ioredis options such as { host, port } or an ioredis client; got ${String(connection)}`);
   } else if ((connection instanceof Redis ? connection.options : connection).keyPrefix) {
     problems.push('connection has an ioredis keyPrefix, which BullMQ cannot use; pass prefix instead');
   }
