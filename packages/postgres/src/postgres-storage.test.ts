@@ -73,6 +73,23 @@ describe('postgresStorage() options', () => {
   });
 });
 
+describe('values PostgreSQL text cannot hold', () => {
+  it('a key with U+0000 is HOOKWORK_ERR_INVALID_ARGUMENT (bad input, shown escaped), not a store failure', async () => {
+    const app = createHookwork({ composers: [thingComposer], logger: silentLogger, storage: postgresStorage({ connectionString: db.url, schema: db.schema() }) });
+    await app.start();
+    try {
+      for (const call of [() => app.webhooks.get('a\u0000b'), () => app.webhooks.delete('a\u0000b'), () => app.logs('a\u0000b')]) {
+        const error = await call().then(() => undefined, (e: unknown) => e);
+        expect(isHookworkError(error, 'HOOKWORK_ERR_INVALID_ARGUMENT')).toBe(true);
+        expect((error as Error).message).toMatch(/cannot contain U\+0000/);
+        expect((error as Error).message).not.toContain('\u0000');
+      }
+    } finally {
+      await app.stop();
+    }
+  });
+});
+
 describe('migrations', () => {
   it('ten stores opening an empty schema at once migrate it once, and all open', async () => {
     const schema = db.schema();
