@@ -85,7 +85,8 @@ export function describeSchemaError(place: FieldProblem['in'], error: FastifySch
       detail = (path[0] === 'headers' && headerNameProblem(params.propertyName)) || "is not a valid name (letters, digits and !#$%&'*+.^_`|~- only)";
       break;
     case 'type':
-      detail = `must be ${article(String(params.type))}`;
+      // The whole body of the wrong type is most often one sent without content-type: application/json.
+      detail = place === 'body' && path.length === 0 ? `must be a JSON ${String(params.type)}, sent with content-type: application/json` : `must be ${article(String(params.type))}`;
       break;
     case 'minimum':
     case 'maximum':
