@@ -3,8 +3,9 @@
 // package's api/ folder so a change to a public surface shows in review.
 //   node scripts/api-report.mjs           check: fails when a report is out of date (npm test)
 //   node scripts/api-report.mjs --update  rewrite the reports after a deliberate change (npm run api)
+// Both fail when an exported symbol or member has no TSDoc (the report marks it `(undocumented)`).
 // Runs after `tsc -b` (it reads the emitted .d.ts).
-import { existsSync, mkdirSync, readdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { join, relative } from 'node:path';
 import { Extractor, ExtractorConfig } from '@microsoft/api-extractor';
@@ -36,6 +37,12 @@ for (const file of configs) {
     console.error(`${where}: api-extractor reported ${result.errorCount} error(s) and ${result.warningCount} warning(s) (above)`);
     failed++;
   } else if (update && result.apiReportChanged) console.log(`updated ${where}`);
+  const lines = existsSync(config.reportFilePath) ? readFileSync(config.reportFilePath, 'utf8').split('\n') : [];
+  const undocumented = lines.flatMap((line, i) => (line.trim() === '// (undocumented)' ? [lines[i + 1]?.trim()] : []));
+  if (undocumented.length > 0) {
+    console.error(`${where}: ${undocumented.length} exported declaration(s) without TSDoc (house rule: TSDoc on exports):\n  ${undocumented.join('\n  ')}`);
+    failed++;
+  }
 }
 if (failed > 0) process.exit(1);
 console.log(`${configs.length} API reports ${update ? 'written' : 'up to date'}`);

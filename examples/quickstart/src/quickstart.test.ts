@@ -272,6 +272,8 @@ describe('the quickstart (npm start)', () => {
     [['--target', 'http://127.0.0.1:9/x', '--secret', 'hunter2'], '--secret must look like whsec_<base64>'],
     [['--frobnicate'], 'unknown option "--frobnicate"'],
     [['--postgres', 'mysql://127.0.0.1/db'], '--postgres must be a postgres:// or postgresql:// URL'],
+    [['--postgres', 'mysql://app:s3cret@127.0.0.1/db'], 'got "mysql://***@127.0.0.1/db"'],
+    [['--redis', 'http://:s3cret@127.0.0.1:6379'], 'got "http://***@127.0.0.1:6379"'],
     [['--admin-port', '3300'], '--admin-port goes with --admin'],
     [['--admin', '--admin-port', '0'], '--admin-port must be a whole number from 1 to 65535'],
   ])('refuses %j with a clear message and exit code 2', async (args, message) => {

@@ -263,6 +263,9 @@ describe.each([
     expect(refused.json.errors).toEqual([{ in: 'body', field: 'url', detail: 'scheme ftp: is not allowed; use http: or https:', pointer: '#/url' }]);
     const text = await call({ method: 'POST', url: `${API}/webhook`, body: 'url=x', headers: { 'content-type': 'application/x-www-form-urlencoded' } });
     expectProblem(text, 400, 'HOOKWORK_ERR_ADMIN_INVALID_REQUEST');
+    const plain = await call({ method: 'POST', url: `${API}/webhook`, body: '{"url":"https://example.com/"}', headers: { 'content-type': 'text/plain' } });
+    expectProblem(plain, 400, 'HOOKWORK_ERR_ADMIN_INVALID_REQUEST');
+    expect(plain.json.errors).toEqual([expect.objectContaining({ in: 'body', field: '(body)', detail: 'must be a JSON object, sent with content-type: application/json' })]);
     const broken = await call({ method: 'POST', url: `${API}/webhook`, body: '{"url":' });
     expectProblem(broken, 400, 'HOOKWORK_ERR_ADMIN_INVALID_REQUEST');
     expect(broken.json.errors).toEqual([{ in: 'body', field: '(body)', detail: 'is not valid JSON' }]);

@@ -76,6 +76,22 @@ describe('startAdminServer', () => {
     await expect(startAdminServer(fixture.app, { token: 'short', print: false })).rejects.toMatchObject({ code: 'HOOKWORK_ERR_ADMIN_INVALID_OPTIONS' });
     await expect(startAdminServer(fixture.app, { port: 70_000, print: false })).rejects.toMatchObject({ code: 'HOOKWORK_ERR_ADMIN_INVALID_OPTIONS' });
   });
+
+  it('answers a path the router cannot take (an over-long key, bad percent-encoding) with coded problem details', async () => {
+    const token = 'a-given-token-of-enough-length';
+    const server = await startAdminServer(fixture.app, { token, print: false, ...apiOnly });
+    try {
+      const call = socketCaller(server.url.replace(/\/$/, ''));
+      for (const url of [`/api/v1/webhook/${'a'.repeat(5000)}`, '/api/v1/webhook/%E0%A4%A']) {
+        const response = await call({ method: 'GET', url, token });
+        expect(response.status).toBe(400);
+        expect(response.headers['content-type']).toMatch(/^application\/problem\+json/);
+        expect(response.json).toMatchObject({ code: 'HOOKWORK_ERR_ADMIN_INVALID_REQUEST', errors: [{ in: 'path' }] });
+      }
+    } finally {
+      await server.close();
+    }
+  });
 });
 
 describe('hookworkAdmin in a host', () => {

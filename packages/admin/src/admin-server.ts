@@ -1,11 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import { isIP } from 'node:net';
 import type { Hookwork, Logger } from '@hookwork/core';
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
 import { ADMIN_ERRORS } from './admin-errors';
 import { checkOptions, is, type OptionHints, type OptionSpec } from './admin-options';
 import { checkMetricsOption, hookworkAdmin, type AdminMetricsOption } from './admin-plugin';
 import { isAcceptedToken, MIN_TOKEN_LENGTH, type AuthenticateHook } from './auth';
+import { PROBLEM_MEDIA_TYPE, toProblem } from './problem-details';
 
 /** Options of {@link startAdminServer}. */
 export interface AdminServerOptions {
@@ -151,7 +152,17 @@ export async function startAdminServer(app: Hookwork<unknown>, options: AdminSer
   }
   const token = options.token ?? (options.authenticate ? undefined : randomBytes(32).toString('base64url'));
   const prefix = options.prefix ?? '/';
-  const fastify = Fastify({ logger: false, ...(options.https ? { https: options.https } : {}) });
+  const fastify = Fastify({
+    logger: false,
+    ...(options.https ? { https: options.https } : {}),
+    // A path the router cannot take (a segment over 100 characters, bad percent-encoding) gets
+    // problem details with a code like every other refusal, not Fastify's own error body.
+    frameworkErrors: (error, request, reply) => {
+      const path = request.url.replace(/\?.*$/, '');
+      const problem = toProblem(error, path.length > 200 ? `${path.slice(0, 200)}…` : path);
+      void (reply as unknown as FastifyReply).code(problem.status).type(PROBLEM_MEDIA_TYPE).send(problem);
+    },
+  });
   try {
     await fastify.register(hookworkAdmin, {
       prefix,

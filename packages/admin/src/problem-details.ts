@@ -79,6 +79,10 @@ export function toProblem(error: unknown, instance: string): ProblemDetails {
       return problem('HOOKWORK_ERR_ADMIN_INVALID_REQUEST', 'the body is empty but content-type says JSON: send a JSON object (or no content-type)', instance, [{ in: 'body', field: '(body)', detail: 'is empty' }]);
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
       return problem('HOOKWORK_ERR_ADMIN_INVALID_REQUEST', 'the body is larger than the admin API accepts (1 MiB)', instance, [{ in: 'body', field: '(body)', detail: 'is too large' }]);
+    case 'FST_ERR_MAX_PARAM_LENGTH':
+      return problem('HOOKWORK_ERR_ADMIN_INVALID_REQUEST', 'a path value is longer than the admin API accepts (100 characters); keys and ids are shorter', instance, [{ in: 'path', field: '(path)', detail: 'is too long' }]);
+    case 'FST_ERR_BAD_URL':
+      return problem('HOOKWORK_ERR_ADMIN_INVALID_REQUEST', 'the path is not a valid URL (a bad percent-encoding); encode path values with encodeURIComponent', instance, [{ in: 'path', field: '(path)', detail: 'is not a valid URL' }]);
   }
   if (fastifyError instanceof SyntaxError || (fastifyError?.statusCode === 400 && typeof fastifyError.message === 'string' && /JSON/.test(fastifyError.message))) {
     return problem('HOOKWORK_ERR_ADMIN_INVALID_REQUEST', `the body is not valid JSON: ${fastifyError.message}`, instance, [{ in: 'body', field: '(body)', detail: 'is not valid JSON' }]);

@@ -85,7 +85,8 @@ export function describeSchemaError(place: FieldProblem['in'], error: FastifySch
       detail = (path[0] === 'headers' && headerNameProblem(params.propertyName)) || "is not a valid name (letters, digits and !#$%&'*+.^_`|~- only)";
       break;
     case 'type':
-      detail = `must be ${article(String(params.type))}`;
+      // The whole body of the wrong type is most often one sent without content-type: application/json.
+      detail = place === 'body' && path.length === 0 ? `must be a JSON ${String(params.type)}, sent with content-type: application/json` : `must be ${article(String(params.type))}`;
       break;
     case 'minimum':
     case 'maximum':
@@ -101,9 +102,11 @@ export function describeSchemaError(place: FieldProblem['in'], error: FastifySch
       detail = `needs at least ${String(params.limit)} field${params.limit === 1 ? '' : 's'}`;
       break;
     case 'maxLength':
+      detail = `is too long (at most ${String(params.limit)} characters)`;
+      break;
     case 'maxItems':
     case 'maxProperties':
-      detail = `is too long (at most ${String(params.limit)})`;
+      detail = `has too many entries (at most ${String(params.limit)})`;
       break;
     case 'enum':
       detail = `must be one of ${(params.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(', ')}`;

@@ -24,6 +24,14 @@ describe('bullmqQueue() options', () => {
     expect(refused({ connection: { host: '127.0.0.1', keyPrefix: 'x:' } })).toMatch(/keyPrefix/);
   });
 
+  it('says a connection of the wrong kind is wrong, not missing, and never echoes its password', () => {
+    expect(refused({ connection: 6379 })).toMatch(/connection must be a redis:\/\/ .*; got 6379/);
+    const message = refused({ connection: 'http://user:s3cret@127.0.0.1:6379' });
+    expect(message).toContain('got "http://***@127.0.0.1:6379"');
+    expect(message).not.toContain('s3cret');
+    expect(refused({ commandTimeoutMs: NaN, connection: 'redis://127.0.0.1' })).toMatch(/commandTimeoutMs .*got NaN/);
+  });
+
   it('accepts a URL, ioredis options, and defaults', () => {
     expect(bullmqQueue({ connection: 'redis://127.0.0.1:6379' }).name).toBe('bullmq');
     expect(bullmqQueue({ connection: { host: '127.0.0.1', port: 6379 }, queueName: 'hooks', prefix: 'app' }).name).toBe('bullmq');

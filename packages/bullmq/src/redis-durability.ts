@@ -4,6 +4,7 @@ import type { Redis } from 'ioredis';
 export interface DurabilityFinding {
   /** `warn`: requests can be lost or evicted; `info`: what the settings guarantee. */
   level: 'warn' | 'info';
+  /** The finding and, for a warning, the Redis setting that fixes it. */
   message: string;
 }
 

@@ -5,7 +5,8 @@ import { defineErrorCodes, HookworkError, isHookworkError, type HookworkErrorCod
  * Everything else uses core's codes: HOOKWORK_ERR_STORAGE_OPEN_FAILED at start,
  * HOOKWORK_ERR_STORAGE for a failed operation (a lost connection included),
  * HOOKWORK_ERR_ENQUEUE_FAILED for a failed enqueue, HOOKWORK_ERR_STORAGE_SCHEMA_TOO_NEW,
- * HOOKWORK_ERR_INVALID_STORAGE_OPTIONS and HOOKWORK_ERR_INVALID_TRANSACTION. Both codes here
+ * HOOKWORK_ERR_INVALID_STORAGE_OPTIONS, HOOKWORK_ERR_INVALID_TRANSACTION, and
+ * HOOKWORK_ERR_INVALID_ARGUMENT for a value text cannot hold (U+0000 in a key). Both codes here
  * start with HOOKWORK_ERR_STORAGE, so the app treats them as store failures (publish() throws).
  */
 export const POSTGRES_ERRORS = defineErrorCodes('@hookwork/postgres', {
@@ -63,7 +64,18 @@ export function toStorageError(error: unknown, context: ErrorContext): HookworkE
   const state = sqlState(error);
   const reason = (error as Error | null)?.message ?? String(error);
   const detail = `${state ?? (error as { code?: string } | null)?.code ?? 'error'}: ${reason}`;
-  const { where, doing } = context;
+  const { where } = context;
+  // What hookwork was doing may name a key as given: control characters are shown escaped.
+  const doing = [...context.doing].map((c) => (c < ' ' || c === '\u007f' ? `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}` : c)).join('');
+  if (state === '22021' || state === '22P05') {
+    // A value PostgreSQL text cannot hold (U+0000): bad input, not a store failure. Such a key
+    // cannot have been stored (keys are letters, digits and . _ : -), so nothing was found either.
+    return new HookworkError(
+      'HOOKWORK_ERR_INVALID_ARGUMENT',
+      `${where} was given a value it cannot hold while ${doing} (${state}: ${reason}); PostgreSQL text cannot contain U+0000 (NUL): remove it`,
+      { cause: error },
+    );
+  }
   if (state === '42501') {
     return POSTGRES_ERRORS.create(
       'HOOKWORK_ERR_STORAGE_PERMISSION_DENIED',
@@ -81,9 +93,11 @@ export function toStorageError(error: unknown, context: ErrorContext): HookworkE
     message = `${where}: a lock could not be taken while ${doing} (${detail}); look for a long transaction holding hookwork's tables (pg_stat_activity)`;
   } else if (context.opening) {
     code = 'HOOKWORK_ERR_STORAGE_OPEN_FAILED';
-    message = isConnectionFailure(error) || state?.startsWith('28') || state === '3D000'
-      ? `${where} could not be reached while ${doing} (${detail}); check that the server runs and the connection string (host, port, database, user, password) is right`
-      : `${where} failed while ${doing} (${detail})`;
+    message = state?.startsWith('28') || state === '3D000'
+      ? `${where} refused the connection while ${doing} (${detail}); ${openingFix(state, reason)}`
+      : isConnectionFailure(error)
+        ? `${where} could not be reached while ${doing} (${detail}); check that the server runs and the connection string (host, port, database, user, password) is right`
+        : `${where} failed while ${doing} (${detail})`;
   } else {
     code = 'HOOKWORK_ERR_STORAGE';
     message = isConnectionFailure(error)
@@ -91,4 +105,13 @@ export function toStorageError(error: unknown, context: ErrorContext): HookworkE
       : `${where} failed while ${doing} (${detail})`;
   }
   return new HookworkError(code, message, { cause: error });
+}
+
+/** The fix for a server that answered but refused the login (SQLSTATE class 28) or has no such database (3D000). */
+function openingFix(state: string, reason: string): string {
+  if (state === '3D000') return 'create the database (createdb) or name an existing one in the connection string';
+  if (/no PostgreSQL user name/i.test(reason)) {
+    return 'the connection string names no user and neither PGUSER nor USER is set; add one, e.g. postgres://postgres@127.0.0.1:5432/db';
+  }
+  return 'check the user and password in the connection string (or PGUSER/PGPASSWORD) and pg_hba.conf';
 }

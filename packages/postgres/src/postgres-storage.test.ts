@@ -56,6 +56,38 @@ describe('postgresStorage() options', () => {
     expect((error as Error).message).toContain(`127.0.0.1:${port}/test`);
     expect((error as Error).message).toMatch(/connection string/);
   });
+
+  it('start() tells a refused login and a missing database apart from an unreachable server', async () => {
+    const startWith = async (mutate: (url: URL) => void): Promise<unknown> => {
+      const url = new URL(db.url);
+      mutate(url);
+      const app = createHookwork({ composers: [thingComposer], storage: postgresStorage({ connectionString: url.toString(), connectTimeoutMs: 2000 }) });
+      return app.start().then(() => undefined, (e: unknown) => e);
+    };
+    const noRole = await startWith((url) => { url.username = 'hookwork_no_such_role'; });
+    expect(isHookworkError(noRole, 'HOOKWORK_ERR_STORAGE_OPEN_FAILED')).toBe(true);
+    expect((noRole as Error).message).toMatch(/refused the connection .*check the user and password/);
+    const noDatabase = await startWith((url) => { url.pathname = '/hookwork_no_such_database'; });
+    expect(isHookworkError(noDatabase, 'HOOKWORK_ERR_STORAGE_OPEN_FAILED')).toBe(true);
+    expect((noDatabase as Error).message).toMatch(/refused the connection .*create the database/);
+  });
+});
+
+describe('values PostgreSQL text cannot hold', () => {
+  it('a key with U+0000 is HOOKWORK_ERR_INVALID_ARGUMENT (bad input, shown escaped), not a store failure', async () => {
+    const app = createHookwork({ composers: [thingComposer], logger: silentLogger, storage: postgresStorage({ connectionString: db.url, schema: db.schema() }) });
+    await app.start();
+    try {
+      for (const call of [() => app.webhooks.get('a\u0000b'), () => app.webhooks.delete('a\u0000b'), () => app.logs('a\u0000b')]) {
+        const error = await call().then(() => undefined, (e: unknown) => e);
+        expect(isHookworkError(error, 'HOOKWORK_ERR_INVALID_ARGUMENT')).toBe(true);
+        expect((error as Error).message).toMatch(/cannot contain U\+0000/);
+        expect((error as Error).message).not.toContain('\u0000');
+      }
+    } finally {
+      await app.stop();
+    }
+  });
 });
 
 describe('migrations', () => {

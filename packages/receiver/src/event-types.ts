@@ -25,14 +25,21 @@ export interface WebhookEventShape {
  * headers of binary mode (percent-decoded). Extension attributes are kept under their names.
  */
 export interface CloudEventAttributes {
+  /** The CloudEvents version, `1.0`. */
   readonly specversion: string;
+  /** The event id: hookwork sends the `webhook-id` (the same on every retry). */
   readonly id: string;
+  /** A URI reference naming the sender (hookwork: the webhook format's `source`). */
   readonly source: string;
   /** The event type: hookwork sends the alias; the kit dispatches by it. */
   readonly type: string;
+  /** When the event was published, RFC 3339 (`2026-11-22T08:30:00Z`); a retry carries the same time. */
   readonly time?: string;
+  /** What the event is about within the source (hookwork: the format's `subject` or `subjectFrom`), when set. */
   readonly subject?: string;
+  /** The media type of the data, `application/json` for hookwork. */
   readonly datacontenttype?: string;
+  /** Extension attributes, as sent (lower-case names). */
   readonly [extension: string]: unknown;
 }
 

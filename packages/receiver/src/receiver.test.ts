@@ -268,6 +268,8 @@ describe('createReceiver().handle()', () => {
       ['an empty secret list', { secrets: [], handle }, /secrets is empty/],
       ['a secret that is not base64', { secrets: 'whsec_not base64!', handle }, /secret is not a Standard Webhooks secret/],
       ['the second secret of a rotation malformed', { secrets: [secret, 'hunter2?'], handle }, /secret #2 is not a Standard Webhooks secret/],
+      ['a placeholder secret that happens to be base64', { secrets: 'nope', handle }, /secret is the base64 of 3 bytes, .* 16 to 128 .*placeholder/],
+      ['a secret of too few bytes', { secrets: [secret, `whsec_${Buffer.from('short').toString('base64')}`], handle }, /secret #2 is the base64 of 5 bytes/],
       ['an unknown option (a typo)', { secret, handle }, /createReceiver\(\) does not know the option secret \(did you mean secrets\?\); its options are secrets, unsigned/],
       ['an unknown option beside valid ones', { secrets: secret, handle, dedup: false }, /does not know the option dedup \(did you mean dedupe\?\)/],
       ['onError that is not a function', { secrets: secret, handle, onError: 'console' }, /onError is a string; give a function/],

@@ -13,7 +13,9 @@ import { SignatureVerifier } from './verification/signature-verifier';
  * JSON re-serialised from an object rarely gives them back (key order, spacing, escapes).
  */
 export interface RawWebhookRequest {
+  /** The request headers as the server framework gives them (names in any case). */
   headers: HeadersInput;
+  /** The raw body bytes as received (a string only if it holds those bytes unchanged, as UTF-8). */
   body: Buffer | Uint8Array | string;
 }
 
@@ -74,6 +76,7 @@ export interface SignedReceiverOptions<E extends WebhookEventShape> extends Rece
    * (a request signed by either is accepted).
    */
   secrets: string | readonly string[];
+  /** Not with `secrets`: a receiver either verifies or, explicitly, does not. */
   unsigned?: never;
 }
 
@@ -85,6 +88,7 @@ export interface SignedReceiverOptions<E extends WebhookEventShape> extends Rece
 export interface UnsignedReceiverOptions<E extends WebhookEventShape> extends ReceiverOptionsBase<E, string | undefined> {
   /** Must be `true`: requests are not verified. */
   unsigned: true;
+  /** Not with `unsigned: true`: a receiver either verifies or, explicitly, does not. */
   secrets?: never;
 }
 
@@ -172,6 +176,12 @@ const DEFAULT_RETAIN_MS = 24 * 60 * 60_000;
  *   `handlers` and `handle`, a bad lease or retention.
  */
 export function createReceiver<E extends WebhookEventShape = WebhookEventShape>(options: SignedReceiverOptions<E>): Receiver<E, string>;
+/**
+ * Creates a receiver that accepts requests without verifying them (`unsigned: true`): events
+ * carry `id: string | undefined`, since an unsigned sender may send no `webhook-id`.
+ *
+ * @throws ReceiverError RECEIVER_ERR_INVALID_OPTIONS as the signed form does.
+ */
 export function createReceiver<E extends WebhookEventShape = WebhookEventShape>(options: UnsignedReceiverOptions<E>): Receiver<E, string | undefined>;
 export function createReceiver(options: SignedReceiverOptions<WebhookEventShape> | UnsignedReceiverOptions<WebhookEventShape>): AnyReceiver {
   const verifier = checkSigning(options);

@@ -6,8 +6,11 @@ import { CockpitEvents } from './cockpit-events';
 
 /** One event as an editor's autocomplete lists it. */
 export interface CockpitEventInfo {
+  /** The exact event name a webhook subscribes to (`collections.save.after`). */
   name: string;
+  /** Its group, one of {@link CockpitEventGroups} or a plugin's own (`collections`). */
   group: string;
+  /** A short human label for an editor (`Collection entry saved`). */
   label: string;
   /** The positional arguments, in order. */
   args: readonly CockpitEventArgument[];

@@ -21,6 +21,7 @@ export type CockpitEventGroup = (typeof CockpitEventGroups)[keyof typeof Cockpit
 export interface CockpitEventArgument {
   /** The name Cockpit's PHP source gives it (`entry`, `isUpdate`). */
   readonly name: string;
+  /** What it holds, for an editor (`the saved entry`). */
   readonly description?: string;
   /** True where the meaning is not documented by Cockpit and was read off its source. */
   readonly uncertain?: boolean;

@@ -85,6 +85,7 @@ export abstract class CockpitWebhookEvent extends WebhookEventBase<CockpitEventN
 
 /** A Cockpit webhook event class made by defineCockpitEvent: its definition and notification class ride along. */
 export interface CockpitEventClass {
+  /** Built by the app's container (its constructor takes the injected dependencies). */
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   new (...args: any[]): CockpitWebhookEvent;
   /** The table row the class was made from. */

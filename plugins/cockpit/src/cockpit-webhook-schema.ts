@@ -1,7 +1,10 @@
 /** A custom header as Cockpit stores it; `sensitive` is hookwork's addition (redacted in logs and views). */
 export interface CockpitHeader {
+  /** The header name. */
   k: string;
+  /** The header value. */
   v: string;
+  /** True: the value is a credential, redacted in logs and views. Default false. */
   sensitive?: boolean;
 }
 
@@ -11,8 +14,11 @@ export interface CockpitHeader {
  * the times are ignored. `secret` is hookwork's addition: `true` to sign requests (Standard Webhooks).
  */
 export interface CockpitWebhookInput {
+  /** A Cockpit export's id: becomes the hookwork webhook key (letters, digits and . _ : -). */
   _id?: string;
+  /** The webhook's name, sent as the envelope's `hook` (1 to 200 characters). */
   name: string;
+  /** The absolute http(s) URL requests go to, as typed (see app.webhooks.create). */
   url: string;
   /** HTTP basic auth; Cockpit uses it only when both are non-empty. */
   auth?: { user?: string; pass?: string };
@@ -22,7 +28,9 @@ export interface CockpitWebhookInput {
   events: string[];
   /** Default true. */
   active?: boolean;
+  /** From a Cockpit export, Unix seconds; ignored (hookwork keeps its own times). */
   _created?: number;
+  /** From a Cockpit export, Unix seconds; ignored. */
   _modified?: number;
   /** `true`: hookwork generates a signing secret and returns it once; or a `whsec_…` secret. */
   secret?: boolean | string;

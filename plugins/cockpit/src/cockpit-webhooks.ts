@@ -6,16 +6,21 @@ import { cockpitWebhookInputSchema, type CockpitHeader, type CockpitWebhookInput
 export interface CockpitWebhookView {
   /** The hookwork webhook key. */
   _id: string;
+  /** The webhook's name. */
   name: string;
+  /** The URL requests go to, in canonical form. */
   url: string;
   /** `[redacted]` for both when basic auth is set; empty strings when it is not. */
   auth: { user: string; pass: string };
   /** Custom headers; values of sensitive ones are `[redacted]`. */
   headers: CockpitHeader[];
+  /** The event names it subscribes to. */
   events: string[];
+  /** False: no request is sent for it. */
   active: boolean;
   /** Unix seconds, as Cockpit keeps them. */
   _created: number;
+  /** Unix seconds of the last change. */
   _modified: number;
   /** The signing secret in clear: only in create()'s result, when one was requested. */
   secret?: string;

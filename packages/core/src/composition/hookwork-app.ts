@@ -406,7 +406,7 @@ export class HookworkApp<TTransaction = never> implements Hookwork<TTransaction>
   logs(webhookKey: string, page?: PageRequest): Promise<Page<DeliveryLogEntry>>;
   async logs(queryOrKey?: DeliveryLogQuery | string, page?: PageRequest): Promise<Page<DeliveryLogEntry>> {
     this.requireStarted();
-    return typeof queryOrKey === 'string' ? this.parts.management.logs(queryOrKey, page) : this.parts.management.logs(queryOrKey);
+    return typeof queryOrKey === 'string' || page !== undefined ? this.parts.management.logs(queryOrKey as string, page) : this.parts.management.logs(queryOrKey);
   }
 
   async delivery(key: string): Promise<DeliveryLogEntry> {

@@ -111,3 +111,15 @@ export const CORE_ERRORS: ErrorCatalogue<HookworkErrorCode> = defineErrorCodes('
 export function isHookworkError(error: unknown, code?: HookworkErrorCode | PluginErrorCode): error is HookworkError {
   return error instanceof HookworkError && (code === undefined || error.code === code);
 }
+
+/**
+ * A value as an error message shows it after "got": JSON, except where JSON would misreport it
+ * (NaN and ±Infinity print as themselves, not `null`; a bigint, function or symbol by String()).
+ * Internal: not exported from the package.
+ */
+export function shownValue(value: unknown): string {
+  if (typeof value === 'number' && !Number.isFinite(value)) return String(value);
+  if (typeof value === 'bigint') return `${value}n`;
+  if (typeof value === 'function' || typeof value === 'symbol') return String(value);
+  return JSON.stringify(value) ?? String(value);
+}

@@ -107,8 +107,12 @@ export class ManagementService implements Management {
   logs(query?: DeliveryLogQuery): Promise<Page<DeliveryLogEntry>>;
   /** One webhook's log entries, newest first (`logs({ webhookKey, ...page })`). */
   logs(webhookKey: string, page?: PageRequest): Promise<Page<DeliveryLogEntry>>;
-  async logs(queryOrKey: DeliveryLogQuery | string = {}, page?: PageRequest): Promise<Page<DeliveryLogEntry>> {
-    const query: DeliveryLogQuery = typeof queryOrKey === 'string' ? { ...(page ?? {}), webhookKey: queryOrKey } : queryOrKey;
+  async logs(queryOrKey?: DeliveryLogQuery | string, page?: PageRequest): Promise<Page<DeliveryLogEntry>> {
+    if (typeof queryOrKey !== 'string' && page !== undefined) {
+      // logs(hook?.key, { limit }) with no key would otherwise list every webhook's log.
+      throw invalidQuery('logs', `was given a page with a webhook key that is ${queryOrKey === null ? 'null' : typeof queryOrKey}; pass the key as a string, or logs({ limit, offset }) for every webhook`);
+    }
+    const query: DeliveryLogQuery = typeof queryOrKey === 'string' ? { ...(page ?? {}), webhookKey: queryOrKey } : (queryOrKey ?? {});
     if (query === null || typeof query !== 'object') throw invalidQuery('logs', 'takes a query such as { webhookKey, limit: 50 }');
     refuseUnknownKeys('logs', query, LOG_QUERY_KEYS);
     const { webhookKey, outcomes, statusClasses, eventAlias, requestId } = query;

@@ -132,6 +132,24 @@ describe('webhook validation (nothing is stored when refused)', () => {
     expect(error.details).toEqual([{ field: 'url', problem: expect.stringContaining(`contains ${problem}; URLs are taken as typed, never trimmed or repaired`) }]);
   });
 
+  it.each([
+    ['no host after three slashes', 'https:///hook', 'must be https:// and then the host, as typed'],
+    ['no slashes', 'https:example.com/hook', 'must be https:// and then the host, as typed'],
+    ['one slash', 'http:/example.com/hook', 'must be http:// and then the host, as typed'],
+    ['backslashes for slashes', 'https:\\\\example.com\\hook', 'must be https:// and then the host, as typed'],
+    ['a backslash in the path', 'https://example.com/a\\b', 'has a backslash before the query'],
+  ])('refuses a URL with %s rather than storing what a parser repairs it into', async (_what, url, problem) => {
+    const error = await refusal({ ...valid, url });
+    expect(error.details).toEqual([{ field: 'url', problem: expect.stringContaining(problem) }]);
+  });
+
+  it('says what is too long in characters and what has too many entries, and words a bad secret once', async () => {
+    expect((await refusal({ ...valid, url: `https://example.com/${'a'.repeat(3000)}` })).message).toContain('url is too long (at most 2048 characters)');
+    const headers = Object.fromEntries(Array.from({ length: 51 }, (_, i) => [`X-H${i}`, 'v']));
+    expect((await refusal({ ...valid, headers })).message).toContain('headers has too many entries (at most 50)');
+    expect((await refusal({ ...valid, secret: 'short' })).message).toContain('secret must look like whsec_<base64>');
+  });
+
   it('refuses a URL with a fragment, which is never sent', async () => {
     expect((await refusal({ ...valid, url: 'https://example.com/hook#top' })).message).toContain('url has a fragment (#…), which is never sent to the receiver');
   });

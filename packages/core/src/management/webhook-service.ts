@@ -5,7 +5,7 @@ import { WebhookEventCatalogue } from '../events/webhook-event-catalogue';
 import { generateSecret, secretKey } from '../delivery/signing';
 import { WebhookCache } from '../delivery/webhook-cache';
 import { WebhookHealthMonitor } from '../delivery/health/webhook-health-monitor';
-import { HookworkError } from '../errors/hookwork-error';
+import { HookworkError, shownValue } from '../errors/hookwork-error';
 import { LifecycleReporter } from '../observability/lifecycle-events';
 import { LoggerToken, type Logger } from '../observability/logger';
 import { ClockToken, type Clock } from '../runtime/clock';
@@ -68,9 +68,10 @@ function describe(error: ErrorObject): string {
     case 'enum':
       return `must be one of ${(error.params as { allowedValues: unknown[] }).allowedValues.map((v) => JSON.stringify(v)).join(', ')}`;
     case 'maxLength':
+      return `is too long (at most ${String((error.params as { limit: number }).limit)} characters)`;
     case 'maxItems':
     case 'maxProperties':
-      return `is too long (at most ${String((error.params as { limit: number }).limit)})`;
+      return `has too many entries (at most ${String((error.params as { limit: number }).limit)})`;
     case 'type':
       return error.instancePath === '' ? 'webhook input must be an object such as { url, events }' : `must be ${[(error.params as { type: string | string[] }).type].flat().map((t) => `a${/^[aeiou]/.test(t) ? 'n' : ''} ${t}`).join(' or ')}`;
     case 'minimum':
@@ -302,7 +303,7 @@ export class WebhookService implements Webhooks {
     // A bad grace period would silently revoke the current secret (an expiry in 1970) and every
     // receiver still on it would answer 401: refused instead.
     if (gracePeriodMs !== undefined && (!Number.isInteger(gracePeriodMs) || gracePeriodMs < 0 || gracePeriodMs > MAX_GRACE_PERIOD_MS)) {
-      throw new HookworkError('HOOKWORK_ERR_INVALID_ARGUMENT', `rotateSecret(): gracePeriodMs must be a whole number of milliseconds from 0 (revoke the current secret at once) to ${MAX_GRACE_PERIOD_MS} (30 days); got ${JSON.stringify(gracePeriodMs)}`);
+      throw new HookworkError('HOOKWORK_ERR_INVALID_ARGUMENT', `rotateSecret(): gracePeriodMs must be a whole number of milliseconds from 0 (revoke the current secret at once) to ${MAX_GRACE_PERIOD_MS} (30 days); got ${shownValue(gracePeriodMs)}`);
     }
     const current = await this.require(key);
     const now = this.clock.now();
@@ -392,7 +393,7 @@ export class WebhookService implements Webhooks {
       try {
         secretKey(input.secret);
       } catch (error) {
-        problems.push({ field: 'secret', problem: (error as HookworkError).message.replace(/^HOOKWORK_ERR_INVALID_SECRET: /, '') });
+        problems.push({ field: 'secret', problem: (error as HookworkError).message.replace(/^HOOKWORK_ERR_INVALID_SECRET: a signing secret /, '') });
       }
     }
     return { problems, ...(href !== undefined ? { href } : {}) };

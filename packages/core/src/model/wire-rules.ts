@@ -132,6 +132,11 @@ export function checkUrl(url: unknown): UrlCheck {
   }
   const problems: string[] = [];
   if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') problems.push(`scheme ${parsed.protocol} is not allowed; use http: or https:`);
+  else if (!/^https?:\/\/[^/\\]/i.test(url)) {
+    problems.push(`must be ${parsed.protocol}// and then the host, as typed: a URL parser would repair "${url}" into ${parsed.href}; write that if it is what you meant`);
+  } else if (/^[^?#]*\\/.test(url)) {
+    problems.push(`has a backslash before the query, which a URL parser reads as "/" (${parsed.href}); write / or percent-encode it as %5C`);
+  }
   if (parsed.username || parsed.password) problems.push('must not hold credentials (they would show in logs); send them in a sensitive header such as Authorization');
   if (parsed.hash || parsed.href.endsWith('#')) problems.push('has a fragment (#…), which is never sent to the receiver; remove it');
   if (parsed.href.length > MAX_URL_LENGTH) problems.push(`is ${parsed.href.length} characters once percent-encoded; at most ${MAX_URL_LENGTH}`);

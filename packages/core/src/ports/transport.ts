@@ -3,14 +3,19 @@ import type { DeliveryErrorKind } from '../model/delivery-log-entry';
 
 /** One HTTP request to send: the body is the exact bytes that were signed. */
 export interface OutgoingRequest {
+  /** The absolute http(s) URL, in canonical WHATWG form (as the webhook stores it). */
   url: string;
+  /** The request headers, signature and custom headers included; names as they are sent. */
   headers: Record<string, string>;
+  /** The body bytes exactly as signed: send them unchanged or the signature breaks. */
   body: Buffer;
 }
 
 /** A response that arrived (any status). */
 export interface TransportResponse {
+  /** The HTTP status code (any: a 4xx or 5xx is a response, not a transport failure). */
   statusCode: number;
+  /** The response headers, lower-case names; repeated headers joined with `, `. */
   headers: Record<string, string>;
   /** The body as text (decoded per its Content-Encoding), cut at the cap. */
   body: string;
@@ -41,6 +46,7 @@ export interface SendOptions {
   timeoutMs: number;
   /** Response bodies are cut at this many bytes. */
   maxResponseBodyBytes: number;
+  /** Aborts the attempt (the app stopping): the result is then a transport failure, not a throw. */
   signal?: AbortSignal;
 }
 
@@ -50,6 +56,7 @@ export interface SendOptions {
  * results.
  */
 export interface Transport {
+  /** Sends one request; resolves with its result, never rejects for an HTTP or network failure. */
   send(request: OutgoingRequest, options: SendOptions): Promise<TransportResult>;
   /** Closes agents and sockets. */
   close(): Promise<void>;

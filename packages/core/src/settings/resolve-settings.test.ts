@@ -219,6 +219,11 @@ describe('loadSettings', () => {
     expect(() => resolveSettings(loadSettings({ env: { HOOKWORK_MAXIMUM_RETRIES: 'many' } }))).toThrow(/maximumRetries must be a whole number \(got "many"\)/);
   });
 
+  it('shows NaN and Infinity as themselves in the message, not as JSON null', () => {
+    expect(() => resolveSettings({ maximumRetries: NaN })).toThrow(/maximumRetries must be a whole number \(got NaN\)/);
+    expect(() => resolveSettings({ period: Infinity })).toThrow(/period must be a duration.*\(got Infinity\)/);
+  });
+
   it('reads only the environment names of settings: another HOOKWORK_ variable is left alone, a near miss is a warning', () => {
     const warnings: string[] = [];
     const logger = { debug() {}, info() {}, warn: (m: string) => void warnings.push(m), error() {} };

@@ -1,6 +1,6 @@
 import { isIP } from 'node:net';
 import Ajv, { type ErrorObject } from 'ajv';
-import { HookworkError } from '../errors/hookwork-error';
+import { HookworkError, shownValue } from '../errors/hookwork-error';
 import { FRAMEWORK_HEADERS } from '../model/framework-headers';
 import { HEADER_NAME_PATTERN, HEADER_VALUE_PATTERN, headerNameProblem, headerValueProblem } from '../model/wire-rules';
 import { durationAdvice, parseDuration } from './time-span';
@@ -270,7 +270,7 @@ export function resolveSettings(input: HookworkSettingsInput = {}, base: Hookwor
       const value = p.key.split('.').reduce<unknown>((v, k) => (v && typeof v === 'object' ? (v as Record<string, unknown>)[k] : undefined), raw);
       if (value !== undefined) p.value = value;
     }
-    const lines = problems.map((p) => `${p.key} ${p.problem}${p.value === undefined ? '' : ` (got ${JSON.stringify(p.value)})`}`);
+    const lines = problems.map((p) => `${p.key} ${p.problem}${p.value === undefined ? '' : ` (got ${shownValue(p.value)})`}`);
     throw new HookworkError('HOOKWORK_ERR_INVALID_SETTINGS', `invalid settings: ${lines.join('; ')}`, { details: problems });
   }
 

@@ -9,12 +9,16 @@ import { WebhookEventTypes } from '../events/webhook-event-types';
  * webhook receives `{ id: '1' }` for the alias `thing.happened`.
  */
 export class ThingHappened {
-  constructor(readonly id: string) {}
+  constructor(
+    /** The payload's `id`, e.g. '1'. */
+    readonly id: string,
+  ) {}
 }
 
 /** Turns {@link ThingHappened} into `{ id }`; alias `thing.happened`, type `Other`. */
 @WebhookEvent('Thing Happened', WebhookEventTypes.Other, { alias: 'thing.happened', notification: ThingHappened })
 export class ThingHappenedEvent extends WebhookEventBase<ThingHappened> {
+  /** The payload: `{ id }` of the notification. */
   override convertNotificationToRequestPayload(notification: ThingHappened) {
     return { id: notification.id };
   }

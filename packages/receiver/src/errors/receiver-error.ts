@@ -9,6 +9,7 @@ import { RECEIVER_ERROR_CODES, type ReceiverErrorCode } from './receiver-error-c
  * message go back to the sender in the answer's body (so a sender's delivery log says why).
  */
 export class ReceiverError extends Error {
+  /** Always `ReceiverError`, as stack traces and `JSON.stringify` show it. */
   override readonly name = 'ReceiverError';
   /** The HTTP status an adapter answers with for this error. */
   readonly status: number;

@@ -91,6 +91,16 @@ describe('SignatureVerifier', () => {
     expect(failure(verifyOf(verifier, { ...request, headers: { ...request.headers, 'webhook-signature': v2 } })).code).toBe('RECEIVER_ERR_BAD_SIGNATURE');
   });
 
+  it('says when the header holds no v1 signature at all, rather than blaming the secret', () => {
+    const request = signedRequest({ secrets: [secret] });
+    for (const signature of ['garbage', 'sha256=abcdef', request.headers['webhook-signature']!.replace('v1,', 'v1a,')]) {
+      const error = failure(verifyOf(verifier, { ...request, headers: { ...request.headers, 'webhook-signature': signature } }));
+      expect(error.code).toBe('RECEIVER_ERR_BAD_SIGNATURE');
+      expect(error.message).toContain('holds no v1,<base64> signature');
+    }
+    expect(failure(verifyOf(verifier, signedRequest({ secrets: [newSecret()] }))).message).toContain('does not match the configured secret');
+  });
+
   it('never puts the secret, the signature or the body in its messages', () => {
     const request = signedRequest({ secrets: [newSecret()], payload: { password: 'hunter2' } });
     const messages = [

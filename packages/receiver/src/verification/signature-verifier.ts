@@ -27,13 +27,18 @@ export interface VerifiedSignature {
  * header is missing, a timestamp that is not a number, a stale one); the package then checks the
  * timestamp again and compares the signatures in constant time.
  */
+/** The key sizes a secret may decode to, in bytes: what hookwork's sender accepts. */
+const MIN_SECRET_BYTES = 16;
+const MAX_SECRET_BYTES = 128;
+
 export class SignatureVerifier {
   private readonly webhooks: readonly Webhook[];
 
   /**
    * @param secrets `whsec_<base64>` secrets (the prefix may be left out, as the package allows).
-   * @throws ReceiverError RECEIVER_ERR_INVALID_OPTIONS when there is none or one is not base64
-   *   (the message gives the secret's position, never the secret).
+   * @throws ReceiverError RECEIVER_ERR_INVALID_OPTIONS when there is none, or one is not base64
+   *   or not the base64 of 16 to 128 bytes, as hookwork's sender requires (the message gives the
+   *   secret's position, never the secret).
    */
   constructor(secrets: readonly string[]) {
     if (secrets.length === 0) {
@@ -43,6 +48,13 @@ export class SignatureVerifier {
       const at = secrets.length > 1 ? ` #${index + 1}` : '';
       if (typeof secret !== 'string' || !/^(whsec_)?[A-Za-z0-9+/]+={0,2}$/.test(secret.trim())) {
         throw new ReceiverError('RECEIVER_ERR_INVALID_OPTIONS', `secret${at} is not a Standard Webhooks secret; copy it as the sender shows it: whsec_ followed by base64`);
+      }
+      const bytes = Buffer.from(secret.trim().replace(/^whsec_/, ''), 'base64').length;
+      if (bytes < MIN_SECRET_BYTES || bytes > MAX_SECRET_BYTES) {
+        throw new ReceiverError(
+          'RECEIVER_ERR_INVALID_OPTIONS',
+          `secret${at} is the base64 of ${bytes} bytes, and a Standard Webhooks secret is whsec_ and the base64 of ${MIN_SECRET_BYTES} to ${MAX_SECRET_BYTES} (hookwork makes 24): is it a placeholder? Copy the secret as the sender shows it`,
+        );
       }
       try {
         return new Webhook(secret.trim());
@@ -91,6 +103,13 @@ export class SignatureVerifier {
         if (error instanceof WebhookVerificationError && /timestamp/i.test(error.message)) throw staleTimestamp(id, skew, error);
         lastFailure = error;
       }
+    }
+    if (!signature.split(' ').some((entry) => /^v1,[A-Za-z0-9+/]+={0,2}$/.test(entry))) {
+      throw new ReceiverError(
+        'RECEIVER_ERR_BAD_SIGNATURE',
+        `the webhook-signature of ${id} holds no v1,<base64> signature (Standard Webhooks: space-separated "v1,<base64 HMAC-SHA256>" entries): the sender signs some other way, or a proxy rewrote the header`,
+        { cause: lastFailure },
+      );
     }
     const secrets = this.webhooks.length === 1 ? 'the configured secret' : `any of the ${this.webhooks.length} configured secrets`;
     throw new ReceiverError(

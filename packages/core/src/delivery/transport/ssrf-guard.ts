@@ -15,7 +15,9 @@ export type InternalAddressKind =
 
 /** One resolved address, as `dns.lookup(…, { all: true })` gives them. */
 export interface ResolvedAddress {
+  /** The IP address, as text (`93.184.215.14`, `2606:2800::1`). */
   address: string;
+  /** Its IP version. */
   family: 4 | 6;
 }
 
@@ -28,6 +30,7 @@ export type HostResolver = (hostname: string) => Promise<ResolvedAddress[]>;
 
 /** What the guard reads on every check (the `ssrf` setting), so a settings change applies at once. */
 export interface SsrfPolicySource {
+  /** The settings in force now: read at every check, never cached. */
   readonly current: { readonly ssrf: { readonly allowInternal: boolean; readonly allow: readonly string[] } };
 }
 
