@@ -17,6 +17,10 @@ export interface VerifiedSignature {
   timestamp: Date;
 }
 
+/** The key sizes a secret may decode to, in bytes: what hookwork's sender accepts (it makes 24). */
+const MIN_SECRET_BYTES = 16;
+const MAX_SECRET_BYTES = 128;
+
 /**
  * Verifies Standard Webhooks signatures with the `standardwebhooks` package — the reference
  * implementation, so what it accepts is what the specification accepts — against one or more
@@ -27,10 +31,6 @@ export interface VerifiedSignature {
  * header is missing, a timestamp that is not a number, a stale one); the package then checks the
  * timestamp again and compares the signatures in constant time.
  */
-/** The key sizes a secret may decode to, in bytes: what hookwork's sender accepts. */
-const MIN_SECRET_BYTES = 16;
-const MAX_SECRET_BYTES = 128;
-
 export class SignatureVerifier {
   private readonly webhooks: readonly Webhook[];
 
