@@ -43,6 +43,7 @@ export type { BreakerState, WebhookHealth } from './model/webhook-health';
 export type { NewWebhookRequest, RequestState, WebhookRequest } from './model/webhook-request';
 export { leasedRequest } from './model/webhook-request';
 export { copyWebhook } from './storage/memory/clone-data';
+export { webhookFromJson, webhookToJson } from './storage/webhook-json';
 export type { DeliveryErrorKind, DeliveryLogEntry, DeliveryOutcome } from './model/delivery-log-entry';
 export type { Page, PageRequest } from './model/page';
 

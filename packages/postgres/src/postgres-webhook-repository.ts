@@ -1,40 +1,7 @@
-import { copyWebhook, HookworkError, type PageRequest, type Webhook, type WebhookRepository } from '@hookwork/core';
+import { copyWebhook, HookworkError, webhookFromJson, webhookToJson, type PageRequest, type Webhook, type WebhookRepository } from '@hookwork/core';
 import type { PostgresConnection } from './postgres-connection';
 import { ListenedCache } from './listened-cache';
 import { WEBHOOKS_CHANGED, type PostgresListener } from './postgres-listener';
-
-/** The stored JSON form of a webhook: dates as epoch milliseconds, so they round-trip exactly. */
-function encode(webhook: Webhook): string {
-  return JSON.stringify({
-    ...webhook,
-    createdAt: webhook.createdAt.getTime(),
-    updatedAt: webhook.updatedAt.getTime(),
-    secrets: webhook.secrets.map((s) => ({ ...s, createdAt: s.createdAt.getTime(), expiresAt: s.expiresAt?.getTime() })),
-  });
-}
-
-/**
- * A webhook from its stored JSON. The lists and the header record default to empty when a row
- * lacks them (a row written through the port by hand, or before a field existed), so every
- * webhook handed out has the shape core and copyWebhook rely on.
- */
-function decode(data: string): Webhook {
-  const raw = JSON.parse(data) as Omit<Webhook, 'createdAt' | 'updatedAt' | 'secrets'> & {
-    createdAt: number;
-    updatedAt: number;
-    secrets?: { id: string; secret: string; createdAt: number; expiresAt?: number }[];
-  };
-  return {
-    ...raw,
-    events: raw.events ?? [],
-    contentTypeKeys: raw.contentTypeKeys ?? [],
-    headers: raw.headers ?? {},
-    sensitiveHeaders: raw.sensitiveHeaders ?? [],
-    createdAt: new Date(raw.createdAt),
-    updatedAt: new Date(raw.updatedAt),
-    secrets: (raw.secrets ?? []).map(({ expiresAt, ...s }) => ({ ...s, createdAt: new Date(s.createdAt), ...(expiresAt === undefined ? {} : { expiresAt: new Date(expiresAt) }) })),
-  };
-}
 
 /**
  * Webhooks in PostgreSQL. Each webhook is one row holding its JSON (new fields need no
@@ -80,7 +47,7 @@ export class PostgresWebhookRepository implements WebhookRepository {
       `creating webhook ${webhook.key}`,
       `WITH written AS (INSERT INTO ${c.s}.webhooks (key, created_at, events, data) VALUES ($1, $2, $3, $4) ON CONFLICT (key) DO NOTHING RETURNING 1)
        SELECT pg_notify($5, $6) FROM written`,
-      [webhook.key, webhook.createdAt.getTime(), [...new Set(webhook.events)], encode(webhook), c.channel, WEBHOOKS_CHANGED],
+      [webhook.key, webhook.createdAt.getTime(), [...new Set(webhook.events)], webhookToJson(webhook), c.channel, WEBHOOKS_CHANGED],
     );
     this.invalidate();
     if (result.rowCount !== 1) throw new HookworkError('HOOKWORK_ERR_WEBHOOK_EXISTS', `a webhook with the key ${JSON.stringify(webhook.key)} already exists; choose another key or update it`);
@@ -92,7 +59,7 @@ export class PostgresWebhookRepository implements WebhookRepository {
       `updating webhook ${webhook.key}`,
       `WITH written AS (UPDATE ${c.s}.webhooks SET created_at = $2, events = $3, data = $4 WHERE key = $1 RETURNING 1)
        SELECT pg_notify($5, $6) FROM written`,
-      [webhook.key, webhook.createdAt.getTime(), [...new Set(webhook.events)], encode(webhook), c.channel, WEBHOOKS_CHANGED],
+      [webhook.key, webhook.createdAt.getTime(), [...new Set(webhook.events)], webhookToJson(webhook), c.channel, WEBHOOKS_CHANGED],
     );
     this.invalidate();
     if (result.rowCount !== 1) throw new HookworkError('HOOKWORK_ERR_WEBHOOK_NOT_FOUND', `no webhook has the key ${JSON.stringify(webhook.key)}`);
@@ -114,7 +81,7 @@ export class PostgresWebhookRepository implements WebhookRepository {
     const { c } = this;
     const webhook = await this.byKey.read(key, async () => {
       const data = (await c.query<{ data: string }>(`reading webhook ${key}`, `SELECT data FROM ${c.s}.webhooks WHERE key = $1`, [key])).rows[0]?.data;
-      return data === undefined ? undefined : decode(data);
+      return data === undefined ? undefined : webhookFromJson(data);
     });
     // A copy (0.2 µs, against 1.7 µs to parse again): a caller may change the webhook it gets.
     return webhook === undefined ? undefined : copyWebhook(webhook);
@@ -123,13 +90,13 @@ export class PostgresWebhookRepository implements WebhookRepository {
   async list(page: PageRequest = {}): Promise<Webhook[]> {
     const { c } = this;
     const result = await c.query<{ data: string }>('listing webhooks', `SELECT data FROM ${c.s}.webhooks ORDER BY created_at, seq LIMIT $1 OFFSET $2`, [page.limit ?? null, page.offset ?? 0]);
-    return result.rows.map((row) => decode(row.data));
+    return result.rows.map((row) => webhookFromJson(row.data));
   }
 
   async getByAlias(alias: string): Promise<Webhook[]> {
     const { c } = this;
     const webhooks = await this.byAlias.read(alias, async () =>
-      (await c.query<{ data: string }>(`looking up webhooks of ${alias}`, `SELECT data FROM ${c.s}.webhooks WHERE events @> ARRAY[$1::text] ORDER BY created_at, seq`, [alias])).rows.map((row) => decode(row.data)),
+      (await c.query<{ data: string }>(`looking up webhooks of ${alias}`, `SELECT data FROM ${c.s}.webhooks WHERE events @> ARRAY[$1::text] ORDER BY created_at, seq`, [alias])).rows.map((row) => webhookFromJson(row.data)),
     );
     return webhooks.map(copyWebhook);
   }

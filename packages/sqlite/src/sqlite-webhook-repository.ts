@@ -1,38 +1,5 @@
-import { copyWebhook, HookworkError, type PageRequest, type Webhook, type WebhookRepository } from '@hookwork/core';
+import { copyWebhook, HookworkError, webhookFromJson, webhookToJson, type PageRequest, type Webhook, type WebhookRepository } from '@hookwork/core';
 import type { SqliteConnection } from './sqlite-connection';
-
-/** The stored JSON form of a webhook: dates as epoch milliseconds, so they round-trip exactly. */
-function encode(webhook: Webhook): string {
-  return JSON.stringify({
-    ...webhook,
-    createdAt: webhook.createdAt.getTime(),
-    updatedAt: webhook.updatedAt.getTime(),
-    secrets: webhook.secrets.map((s) => ({ ...s, createdAt: s.createdAt.getTime(), expiresAt: s.expiresAt?.getTime() })),
-  });
-}
-
-/**
- * A webhook from its stored JSON. The lists and the header record default to empty when a row
- * lacks them (a row written through the port by hand, or before a field existed), so every
- * webhook handed out has the shape core and copyWebhook rely on.
- */
-function decode(data: string): Webhook {
-  const raw = JSON.parse(data) as Omit<Webhook, 'createdAt' | 'updatedAt' | 'secrets'> & {
-    createdAt: number;
-    updatedAt: number;
-    secrets?: { id: string; secret: string; createdAt: number; expiresAt?: number }[];
-  };
-  return {
-    ...raw,
-    events: raw.events ?? [],
-    contentTypeKeys: raw.contentTypeKeys ?? [],
-    headers: raw.headers ?? {},
-    sensitiveHeaders: raw.sensitiveHeaders ?? [],
-    createdAt: new Date(raw.createdAt),
-    updatedAt: new Date(raw.updatedAt),
-    secrets: (raw.secrets ?? []).map(({ expiresAt, ...s }) => ({ ...s, createdAt: new Date(s.createdAt), ...(expiresAt === undefined ? {} : { expiresAt: new Date(expiresAt) }) })),
-  };
-}
 
 /** How many aliases getByAlias keeps answers for before it starts afresh (aliases are event types: few). */
 const ALIASES_KEPT = 1000;
@@ -60,7 +27,7 @@ export class SqliteWebhookRepository implements WebhookRepository {
       if (c.statement('SELECT 1 FROM hookwork_webhooks WHERE key = ?').get(webhook.key)) {
         throw new HookworkError('HOOKWORK_ERR_WEBHOOK_EXISTS', `a webhook with the key ${JSON.stringify(webhook.key)} already exists; choose another key or update it`);
       }
-      const { lastInsertRowid } = c.statement('INSERT INTO hookwork_webhooks (key, created_at, data) VALUES (?, ?, ?)').run(webhook.key, webhook.createdAt.getTime(), encode(webhook));
+      const { lastInsertRowid } = c.statement('INSERT INTO hookwork_webhooks (key, created_at, data) VALUES (?, ?, ?)').run(webhook.key, webhook.createdAt.getTime(), webhookToJson(webhook));
       this.index(lastInsertRowid, webhook.events);
     });
   }
@@ -71,7 +38,7 @@ export class SqliteWebhookRepository implements WebhookRepository {
     c.write(`updating webhook ${webhook.key}`, () => {
       const row = c.statement('SELECT seq FROM hookwork_webhooks WHERE key = ?').get(webhook.key) as { seq: number } | undefined;
       if (!row) throw new HookworkError('HOOKWORK_ERR_WEBHOOK_NOT_FOUND', `no webhook has the key ${JSON.stringify(webhook.key)}`);
-      c.statement('UPDATE hookwork_webhooks SET created_at = ?, data = ? WHERE seq = ?').run(webhook.createdAt.getTime(), encode(webhook), row.seq);
+      c.statement('UPDATE hookwork_webhooks SET created_at = ?, data = ? WHERE seq = ?').run(webhook.createdAt.getTime(), webhookToJson(webhook), row.seq);
       c.statement('DELETE FROM hookwork_webhook_events WHERE webhook_seq = ?').run(row.seq);
       this.index(row.seq, webhook.events);
     });
@@ -91,14 +58,14 @@ export class SqliteWebhookRepository implements WebhookRepository {
 
   async get(key: string): Promise<Webhook | undefined> {
     const data = this.connection.run(`reading webhook ${key}`, () => this.connection.statement('SELECT data FROM hookwork_webhooks WHERE key = ?', 'pluck').get(key)) as string | undefined;
-    return data === undefined ? undefined : decode(data);
+    return data === undefined ? undefined : webhookFromJson(data);
   }
 
   async list(page: PageRequest = {}): Promise<Webhook[]> {
     const rows = this.connection.run('listing webhooks', () =>
       this.connection.statement('SELECT data FROM hookwork_webhooks ORDER BY created_at, seq LIMIT ? OFFSET ?').all(page.limit ?? -1, page.offset ?? 0),
     ) as { data: string }[];
-    return rows.map((r) => decode(r.data));
+    return rows.map((r) => webhookFromJson(r.data));
   }
 
   async getByAlias(alias: string): Promise<Webhook[]> {
@@ -113,7 +80,7 @@ export class SqliteWebhookRepository implements WebhookRepository {
       if (found === undefined) {
         // The JSON text of each, not a row object around it.
         const data = c.statement('SELECT w.data FROM hookwork_webhook_events e JOIN hookwork_webhooks w ON w.seq = e.webhook_seq WHERE e.alias = ? ORDER BY w.created_at, w.seq', 'pluck').all(alias) as string[];
-        found = data.map(decode);
+        found = data.map(webhookFromJson);
         this.byAlias.set(alias, found);
       }
       return found;
