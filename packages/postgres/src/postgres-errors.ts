@@ -1,4 +1,4 @@
-import { defineErrorCodes, HookworkError, isHookworkError, type HookworkErrorCode } from '@hookwork/core';
+import { defineErrorCodes, HookworkError, isHookworkError, printableField, type HookworkErrorCode } from '@hookwork/core';
 
 /**
  * @hookwork/postgres's own error codes (documented in docs/errors.md under `@hookwork/postgres`).
@@ -66,7 +66,7 @@ export function toStorageError(error: unknown, context: ErrorContext): HookworkE
   const detail = `${state ?? (error as { code?: string } | null)?.code ?? 'error'}: ${reason}`;
   const { where } = context;
   // What hookwork was doing may name a key as given: control characters are shown escaped.
-  const doing = [...context.doing].map((c) => (c < ' ' || c === '\u007f' ? `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}` : c)).join('');
+  const doing = printableField(context.doing);
   if (state === '22021' || state === '22P05') {
     // A value PostgreSQL text cannot hold (U+0000): bad input, not a store failure. Such a key
     // cannot have been stored (keys are letters, digits and . _ : -), so nothing was found either.

@@ -203,12 +203,14 @@ export class PostgresRequestQueue implements RequestQueue<PostgresTransaction> {
   private completionsSince = 0;
   private completionsWriting: Promise<void> | undefined;
   /** The text of {@link insertOne} for this schema, made once (node-postgres names a statement by its text). */
-  private insertOneText: string | undefined;
+  private readonly insertOneText: string;
 
   constructor(
     private readonly c: PostgresConnection,
     private readonly listener: PostgresListener,
-  ) {}
+  ) {
+    this.insertOneText = insertOne(c.s);
+  }
 
   async enqueue(requests: readonly NewWebhookRequest[], options?: EnqueueOptions<PostgresTransaction>): Promise<void> {
     const inHost = options?.transaction !== undefined;
@@ -368,7 +370,7 @@ export class PostgresRequestQueue implements RequestQueue<PostgresTransaction> {
     const on = host ?? (visibleFirst ? c.bookkeeping : c.enqueueing);
     const [one] = requests;
     try {
-      if (requests.length === 1 && !one!.fifo) await c.query(doing, (this.insertOneText ??= insertOne(c.s)), oneRowValues(one!, leases?.[0], c.channel, payload), on);
+      if (requests.length === 1 && !one!.fifo) await c.query(doing, this.insertOneText, oneRowValues(one!, leases?.[0], c.channel, payload), on);
       else await c.query(
         doing,
         `WITH inserted AS (
