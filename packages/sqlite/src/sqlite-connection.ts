@@ -5,8 +5,8 @@ import { toStorageError } from './sqlite-errors';
 interface GroupedWrite {
   doing: string;
   fn: () => unknown;
-  /** `fn` runs one statement and nothing after it that can throw: no savepoint (see {@link WriteShape}). */
-  oneStatement: boolean;
+  /** `'one statement'`: no savepoint of its own in a group (see {@link WriteShape}). */
+  shape: WriteShape;
   resolve(value: unknown): void;
   reject(error: unknown): void;
 }
@@ -98,7 +98,7 @@ export class SqliteConnection {
       return value;
     }
     let result: Outcome | undefined;
-    this.flush({ doing, fn, oneStatement: shape === 'one statement', resolve: (value) => (result = { ok: true, value }), reject: (error) => (result = { ok: false, error }) });
+    this.flush({ doing, fn, shape, resolve: (value) => (result = { ok: true, value }), reject: (error) => (result = { ok: false, error }) });
     if (!result!.ok) throw result!.error;
     return result!.value as T;
   }
@@ -120,7 +120,7 @@ export class SqliteConnection {
    */
   writeGrouped<T>(doing: string, fn: () => T, shape: WriteShape = 'statements'): Promise<T> {
     return new Promise<T>((resolve, reject) => {
-      this.pending.push({ doing, fn, oneStatement: shape === 'one statement', resolve: resolve as (value: unknown) => void, reject });
+      this.pending.push({ doing, fn, shape, resolve: resolve as (value: unknown) => void, reject });
       // After the I/O of this turn, so every response and publish of the turn is in.
       this.scheduled ??= setImmediate(() => this.flush());
     });
@@ -158,7 +158,7 @@ export class SqliteConnection {
           try {
             // A nested better-sqlite3 transaction is a savepoint: a failing write is undone alone
             // (a single statement is undone alone by SQLite itself).
-            outcomes.push({ ok: true, value: write.oneStatement ? write.fn() : this.inTransaction(write.fn) });
+            outcomes.push({ ok: true, value: write.shape === 'one statement' ? write.fn() : this.inTransaction(write.fn) });
           } catch (error) {
             // Some errors (a full disk, an I/O error) make SQLite roll the whole transaction
             // back: then nothing of the group is stored, and every write of it fails.
