@@ -16,6 +16,7 @@ import { bullmqQueue } from '@hookwork/bullmq';
 import { createHookwork, generateSecret, resolveSettings, silentLogger, systemClock, type Composer, type NewWebhookRequest } from '@hookwork/core';
 import { Queue, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
+import { now } from './clock';
 
 /** The receiver child of run.ts, as this bench uses it. */
 export interface BenchReceiver {
@@ -32,7 +33,6 @@ interface RunResult {
   redisCpuUsPerDelivery: number;
 }
 
-const now = () => performance.timeOrigin + performance.now();
 const TITLE = 'A benchmark event with a body of a realistic size: '.padEnd(120, '.');
 
 /** A redis-server of the bench's own. */

@@ -23,6 +23,7 @@ import path from 'node:path';
 import { createHookwork, RequestQueueToken, resolveToken, type Composer, type Hookwork, type NewWebhookRequest, type QueueEngineProvider, type RequestQueue, type StorageBackend } from '@hookwork/core';
 import { postgresStorage, type PostgresTransaction } from '@hookwork/postgres';
 import pg from 'pg';
+import { now } from './clock';
 
 /** The receiver child of run.ts, as this bench uses it. */
 export interface PostgresBenchReceiver {
@@ -56,7 +57,6 @@ export interface PostgresBenchOptions {
   events: number;
 }
 
-const now = () => performance.timeOrigin + performance.now();
 const round = (n: number, digits = 2) => Math.round(n * 10 ** digits) / 10 ** digits;
 const median = (values: number[]) => {
   const sorted = [...values].sort((a, b) => a - b);

@@ -1,12 +1,12 @@
 /**
  * The benchmark's receiver, run in a child process so its work does not share the event loop
  * (or the CPU time accounting) of the sender. It answers 200 at once, counts requests, and, when
- * a body carries `sentAt` (ms since the epoch, sub-ms precision), records publish → arrival.
+ * a body carries `sentAt` (ms on the shared clock of ./clock), records publish → arrival.
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { now } from './clock';
 
-const now = () => performance.timeOrigin + performance.now();
 let count = 0;
 let latencies: number[] = [];
 let recordLatency = false;

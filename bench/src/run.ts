@@ -50,8 +50,8 @@ import { sqliteStorage } from '@hookwork/sqlite';
 import { bullmqBench, processCpuUs, startDiyPeer, startRedis, type BullmqBenchSide } from './bullmq-bench';
 import { postgresBench } from './postgres-bench';
 import { rawHttpPoster, transportBench, transportEndToEnd } from './transport-bench';
+import { now } from './clock';
 
-const now = () => performance.timeOrigin + performance.now();
 const TITLE = 'A benchmark event with a body of a realistic size: '.padEnd(120, '.');
 
 class BenchHappened {

@@ -7,6 +7,7 @@
  */
 import http from 'node:http';
 import { createHookwork, type Composer, type StorageBackend, type TransportName } from '@hookwork/core';
+import { now } from './clock';
 
 /** The receiver child of run.ts, as this bench uses it. */
 export interface BenchReceiver {
@@ -21,7 +22,6 @@ export interface TransportRun {
   cpuUs: number;
 }
 
-const now = () => performance.timeOrigin + performance.now();
 const TITLE = 'A benchmark event with a body of a realistic size: '.padEnd(120, '.');
 const CONCURRENCY = 64;
 
