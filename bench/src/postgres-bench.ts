@@ -40,8 +40,8 @@ export interface PostgresBenchHelpers {
   notify(i: number): object;
   /** The tuned axios keep-alive baseline, requests/s. */
   baseline(requests: number): Promise<number>;
-  /** End to end, 1 webhook, concurrency 64: deliveries/s. */
-  endToEnd(storage: () => StorageBackend, events: number): Promise<number>;
+  /** End to end, 1 webhook, concurrency 64, `publishers` concurrent publish loops (default 1): deliveries/s. */
+  endToEnd(storage: () => StorageBackend, events: number, publishers?: number): Promise<number>;
   /** publish → arrival at a steady rate on `storage`, and a direct axios POST at the same rate. */
   latency(storage: () => StorageBackend, rate: number, seconds: number): Promise<{ hookwork: { p50: number; p99: number }; direct: { p50: number; p99: number } }>;
   /** The built-in queue engine with delivery never started. */
@@ -288,23 +288,31 @@ export async function postgresBench(helpers: PostgresBenchHelpers, options: Post
   try {
     if (want('e2e')) {
       // 1. End to end, alternating with the baseline; best of each.
+      // One publisher awaits each publish before the next, so its rate is one over a publish's
+      // round trip and WAL flush; 16 publishers are a host serving concurrent saves, whose
+      // publishes share statements and commits.
       let baselineRps = 0;
       let pgRps = 0;
+      let pg16Rps = 0;
       for (let r = 0; r < options.rounds; r++) {
         baselineRps = Math.max(baselineRps, await helpers.baseline(options.baselineRequests));
         pgRps = Math.max(pgRps, await helpers.endToEnd(() => schemas.storage(), options.events));
+        pg16Rps = Math.max(pg16Rps, await helpers.endToEnd(() => schemas.storage(), options.events, 16));
       }
       // Once more with no commit waiting for the WAL flush: how much of the cost is the disk's.
       const noSyncRps = await helpers.endToEnd(() => schemas.storage(undefined, 'none'), options.events);
       console.log(`baseline axios keep-alive POST, c=64 (again):  ${baselineRps.toFixed(0)} req/s`);
       console.log(`end to end, PostgreSQL, 1 webhook:            ${pgRps.toFixed(0)} deliveries/s  (${(pgRps / baselineRps).toFixed(2)} × baseline; target ≥ 0.50)`);
       console.log(`  same, synchronousCommit 'none' (one run):   ${noSyncRps.toFixed(0)} deliveries/s  (${(noSyncRps / baselineRps).toFixed(2)} × baseline)`);
+      console.log(`  same, 16 concurrent publishers:             ${pg16Rps.toFixed(0)} deliveries/s  (${(pg16Rps / baselineRps).toFixed(2)} × baseline)`);
       Object.assign(figures, {
         pgBaselineRps: round(baselineRps, 0),
         e2ePostgres1Rps: round(pgRps, 0),
         e2ePostgres1Ratio: round(pgRps / baselineRps),
         e2ePostgres1NoSyncRps: round(noSyncRps, 0),
         e2ePostgres1NoSyncRatio: round(noSyncRps / baselineRps),
+        e2ePostgres16PublishersRps: round(pg16Rps, 0),
+        e2ePostgres16PublishersRatio: round(pg16Rps / baselineRps),
       });
     }
 

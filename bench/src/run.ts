@@ -661,7 +661,7 @@ function postgresSection(receiver: ChildReceiver, quick: boolean, only?: string[
       composer: benchComposer,
       notify: (i) => new BenchHappened(i, now()),
       baseline: (requests) => baseline(receiver, requests),
-      endToEnd: (storage, events) => endToEnd(receiver, { webhooks: 1, events, storage }),
+      endToEnd: (storage, events, publishers) => endToEnd(receiver, { webhooks: 1, events, storage, ...(publishers ? { publishers } : {}) }),
       latency: (storage, rate, seconds) => latency(receiver, rate, seconds, storage),
       parkedQueue,
     },
