@@ -225,6 +225,37 @@ async function claimCost(helpers: PostgresBenchHelpers, schemas: BenchSchemas): 
 }
 
 /** µs per publish (1 webhook subscribed), outside a transaction and inside the host's own. */
+/**
+ * The server's own floor for a durable publish: one-row INSERT commits (synchronous_commit on, so
+ * each waits for its WAL flush) on one connection at a steady `rate`, p50/p99 in ms. A publish
+ * that `publish()` promises is durable cannot arrive sooner than this commit returns.
+ */
+async function commitLatency(schemas: BenchSchemas, rate: number, seconds: number): Promise<{ p50: number; p99: number }> {
+  const schema = schemas.next();
+  const client = new pg.Client({ connectionString: BENCH_PG_URL });
+  await client.connect();
+  try {
+    await client.query(`CREATE SCHEMA "${schema}"; CREATE TABLE "${schema}".t (seq bigserial PRIMARY KEY, body text NOT NULL)`);
+    const insert = { name: 'commit-latency', text: `INSERT INTO "${schema}".t (body) VALUES ($1)`, values: [BODY] };
+    const took: number[] = [];
+    const total = Math.round(rate * seconds);
+    const interval = 1000 / rate;
+    const t0 = now();
+    for (let i = 0; i < total; i++) {
+      const wait = t0 + i * interval - now();
+      if (wait > 1) await new Promise((resolve) => setTimeout(resolve, wait));
+      const started = now();
+      await client.query(insert);
+      took.push(now() - started);
+    }
+    took.sort((a, b) => a - b);
+    const at = (p: number) => round(took[Math.min(took.length - 1, Math.ceil((p / 100) * took.length) - 1)]!);
+    return { p50: at(50), p99: at(99) };
+  } finally {
+    await client.end();
+  }
+}
+
 async function publishInTransaction(helpers: PostgresBenchHelpers, schemas: BenchSchemas, publishes: number): Promise<{ outsideUs: number; insideUs: number; insideWithCommitUs: number }> {
   const schema = schemas.next();
   const { app } = await parkedApp(helpers, schemas, schema);
@@ -355,6 +386,9 @@ export async function postgresBench(helpers: PostgresBenchHelpers, options: Post
       const p99Ratio = lat.hookwork.p99 / lat.direct.p99;
       console.log(`latency at ${rate}/s, PostgreSQL, publish → arrival: p50 ${lat.hookwork.p50} ms, p99 ${lat.hookwork.p99} ms`);
       console.log(`latency at ${rate}/s, direct axios POST:          p50 ${lat.direct.p50} ms, p99 ${lat.direct.p99} ms  (p99 ratio ${p99Ratio.toFixed(2)}; target ≤ 3)`);
+      // The floor under a durable publish: the server's own commit at the same rate.
+      const commit = await commitLatency(schemas, rate, options.quick ? 2 : 6);
+      console.log(`  a lone INSERT's commit at ${rate}/s (WAL flush): p50 ${commit.p50} ms, p99 ${commit.p99} ms  (publish → arrival p99 ${(lat.hookwork.p99 / (commit.p99 + lat.direct.p99)).toFixed(2)} × commit p99 + direct p99)`);
       // Once more with the send not waiting for the WAL flush (publish() still does).
       const early = await helpers.latency(() => schemas.storage(undefined, 'publish'), rate, options.quick ? 2 : 6);
       const earlyRatio = early.hookwork.p99 / early.direct.p99;
@@ -366,6 +400,8 @@ export async function postgresBench(helpers: PostgresBenchHelpers, options: Post
         pgDirectP50Ms: lat.direct.p50,
         pgDirectP99Ms: lat.direct.p99,
         pgLatencyP99Ratio: round(p99Ratio),
+        pgCommitP50Ms: commit.p50,
+        pgCommitP99Ms: commit.p99,
         pgLatencyPublishCommitP50Ms: early.hookwork.p50,
         pgLatencyPublishCommitP99Ms: early.hookwork.p99,
         pgLatencyPublishCommitDirectP99Ms: early.direct.p99,
