@@ -361,7 +361,7 @@ describe('every route', () => {
     await fixture.app.drain();
     const [entry] = (await fixture.app.management.logs()).items;
     const [dead] = (await fixture.app.management.deadLetters()).items;
-    return routes(created.key, created.secrets[0]!.id, entry!.key, dead!.id);
+    return Object.assign(routes(created.key, created.secrets[0]!.id, entry!.key, dead!.id), { key: created.key, requestId: dead!.id });
   }
 
   it('refuses a missing or wrong token, through inject and over a socket, and changes nothing', async () => {
@@ -393,6 +393,41 @@ describe('every route', () => {
         expectProblem(answer, 400, 'HOOKWORK_ERR_ADMIN_INVALID_REQUEST');
         expect(answer.json.errors).toEqual([expect.objectContaining({ in: bad!.in, field: bad!.field })]);
         expect(answer.json.detail).toContain(`${bad!.in} ${bad!.field}`);
+      }
+    }
+    expect(await snapshot(fixture.app)).toEqual(before);
+  });
+
+  it('answers a key no store can hold (U+0000, a lone surrogate, empty) with 400 problem details naming it, on every route that takes a key, and changes nothing', async () => {
+    const { key, requestId } = await seed();
+    const before = await snapshot(fixture.app);
+    // Each: the request, and the field the answer must name (the admin's own schema check, or core's key rules behind it).
+    const bad: [method: string, url: string, body: unknown, field: string][] = [
+      ['GET', `/webhook/a%00b`, undefined, 'id'],
+      ['GET', `/webhook/a%00b/health`, undefined, 'id'],
+      ['PATCH', `/webhook/a%00b`, { enabled: false }, 'id'],
+      ['DELETE', `/webhook/a%00b`, undefined, 'id'],
+      ['DELETE', `/webhook/${key}/secret/a%00b`, undefined, 'secretId'],
+      ['GET', `/webhook/logs/a%00b`, undefined, 'key'],
+      ['GET', `/webhook/logs?requestId=a%00b`, undefined, 'requestId'],
+      ['GET', `/webhook/logs?eventAlias=a%00b`, undefined, 'eventAlias'],
+      ['GET', `/webhook/${key}/logs?requestId=a%00b`, undefined, 'requestId'],
+      ['GET', `/webhook/logs?requestId=`, undefined, 'requestId'],
+      ['POST', `/webhook/${key}/test`, { alias: 'a\u0000b' }, 'alias'],
+      ['POST', `/webhook/${key}/test`, { alias: 'a\uD800b' }, 'alias'],
+      ['GET', `/dead-letter?webhookKey=a%00b`, undefined, 'webhookKey'],
+      ['POST', `/dead-letter/redeliver`, { ids: [requestId, 'a\u0000b'] }, 'ids'],
+      ['POST', `/dead-letter/redeliver`, { webhookKey: '' }, 'webhookKey'],
+      ['POST', `/dead-letter/a%00b/redeliver`, undefined, 'id'],
+      ['GET', `/queue/counts?webhookKey=a%00b`, undefined, 'webhookKey'],
+    ];
+    for (const caller of [fixture.inject, fixture.socket]) {
+      for (const [method, url, body, field] of bad) {
+        const answer = await caller({ method, url: `${API}${url}`, body });
+        expect([method, url, answer.status, answer.headers['content-type']]).toEqual([method, url, 400, expect.stringMatching(/^application\/problem\+json/)]);
+        expect([url, answer.json.code]).toEqual([url, expect.stringMatching(/^HOOKWORK_ERR_(ADMIN_INVALID_REQUEST|INVALID_ARGUMENT)$/)]);
+        expect([url, answer.json.detail]).toEqual([url, expect.stringContaining(field)]);
+        expect(answer.text.includes('\u0000') || /[\uD800-\uDFFF]/.test(answer.text)).toBe(false);
       }
     }
     expect(await snapshot(fixture.app)).toEqual(before);
