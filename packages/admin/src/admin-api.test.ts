@@ -272,6 +272,14 @@ describe.each([
     expect((await fixture.app.webhooks.list()).total).toBe(0);
   });
 
+  it('answers a body over the size limit with 413 Content Too Large problem details naming the limit, and stores nothing', async () => {
+    const tooLarge = await call({ method: 'POST', url: `${API}/webhook`, body: { url: fixture.receiver.url, events: ['Umbraco.ContentPublish'], description: 'x'.repeat(1024 * 1024) } });
+    expectProblem(tooLarge, 413, 'HOOKWORK_ERR_ADMIN_BODY_TOO_LARGE');
+    expect(tooLarge.json.detail).toContain('larger than this server accepts (1048576 bytes)');
+    expect(tooLarge.json.errors).toEqual([{ in: 'body', field: '(body)', detail: 'is larger than 1048576 bytes' }]);
+    expect((await fixture.app.webhooks.list()).total).toBe(0);
+  });
+
   it("shows each webhook's health: breaker and failing streak, one or a page in list order", async () => {
     fixture.receiver.handler = (_r, res) => void res.writeHead(500).end('down');
     const failing = (await call({ method: 'POST', url: `${API}/webhook`, body: { key: 'failing', url: fixture.receiver.url, events: ['Umbraco.ContentPublish'], breaker: { failureThreshold: 2, coolDown: 3_600_000 } } })).json;

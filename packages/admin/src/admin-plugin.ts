@@ -112,7 +112,7 @@ export const hookworkAdmin: FastifyPluginAsync<HookworkAdminOptions> = async (fa
   const prefix = fastify.prefix.replace(/\/$/, '');
 
   fastify.setErrorHandler((error, request, reply) => {
-    const problem = toProblem(error, request.url.replace(/\?.*$/, ''));
+    const problem = toProblem(error, request.url.replace(/\?.*$/, ''), { bodyLimit: request.routeOptions.bodyLimit });
     if (problem.status >= 500) logger.error(`admin: ${request.method} ${request.url} failed: ${(error as Error)?.message ?? error}`, { error });
     return reply.code(problem.status).type(PROBLEM_MEDIA_TYPE).send(problem);
   });
