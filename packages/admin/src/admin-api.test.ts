@@ -272,6 +272,22 @@ describe.each([
     expect((await fixture.app.webhooks.list()).total).toBe(0);
   });
 
+  it('refuses a JSON body with a __proto__ or constructor.prototype key, naming the key and the fix, and stores nothing', async () => {
+    for (const [body, field] of [
+      [`{"url":"${fixture.receiver.url}","events":["Umbraco.ContentPublish"],"__proto__":{"enabled":false}}`, '__proto__'],
+      [`{"url":"${fixture.receiver.url}","events":["Umbraco.ContentPublish"],"headers":{"__proto__":"x"}}`, 'headers.__proto__'],
+      [`{"url":"${fixture.receiver.url}","events":["Umbraco.ContentPublish"],"constructor":{"prototype":{"enabled":false}}}`, 'constructor.prototype'],
+    ] as const) {
+      const refused = await call({ method: 'POST', url: `${API}/webhook`, body });
+      expectProblem(refused, 400, 'HOOKWORK_ERR_ADMIN_INVALID_REQUEST');
+      const key = field.endsWith('prototype') ? 'constructor.prototype' : '__proto__';
+      expect(refused.json.detail).toContain(`the body has the key ${key} at ${field}, which JavaScript reads as an object's prototype`);
+      expect(refused.json.detail).toMatch(/; remove it/);
+      expect(refused.json.errors).toEqual([{ in: 'body', field, detail: expect.stringMatching(/; remove it$/), pointer: `#/${field.split('.').join('/')}` }]);
+    }
+    expect((await fixture.app.webhooks.list()).total).toBe(0);
+  });
+
   it('answers a body over the size limit with 413 Content Too Large problem details naming the limit, and stores nothing', async () => {
     const tooLarge = await call({ method: 'POST', url: `${API}/webhook`, body: { url: fixture.receiver.url, events: ['Umbraco.ContentPublish'], description: 'x'.repeat(1024 * 1024) } });
     expectProblem(tooLarge, 413, 'HOOKWORK_ERR_ADMIN_BODY_TOO_LARGE');

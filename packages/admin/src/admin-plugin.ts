@@ -5,6 +5,7 @@ import { ADMIN_ERRORS } from './admin-errors';
 import { checkOptions, is, type OptionHints, type OptionSpec } from './admin-options';
 import { AuditTrail, type AuditConfig } from './audit';
 import { AdminAuthenticator, refuseCrossSite, type AdminAuthOptions, type AdminPrincipal } from './auth';
+import { useJsonBodyParser } from './json-body';
 import { registerPage } from './page-routes';
 import { PROBLEM_MEDIA_TYPE, toProblem } from './problem-details';
 import { registerQueueRoutes } from './routes/queue-routes';
@@ -111,6 +112,7 @@ export const hookworkAdmin: FastifyPluginAsync<HookworkAdminOptions> = async (fa
   const principals = new WeakMap<FastifyRequest, AdminPrincipal>();
   const prefix = fastify.prefix.replace(/\/$/, '');
 
+  useJsonBodyParser(fastify);
   fastify.setErrorHandler((error, request, reply) => {
     const problem = toProblem(error, request.url.replace(/\?.*$/, ''), { bodyLimit: request.routeOptions.bodyLimit });
     if (problem.status >= 500) logger.error(`admin: ${request.method} ${request.url} failed: ${(error as Error)?.message ?? error}`, { error });
