@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { cmsComposer, ContentDeletedNotification, ContentPublishedNotification, ContentUnpublishedNotification, MediaSavedNotification, type CmsContent, type CmsMedia } from '@hookwork/cms';
 import { startAdminServer } from '@hookwork/admin';
-import { consoleLogger, createHookwork, type AttemptInfo, type DeliveryLogEntry, type Hookwork } from '@hookwork/core';
+import { consoleLogger, createHookwork, maskUrlCredentials, type AttemptInfo, type DeliveryLogEntry, type Hookwork } from '@hookwork/core';
 import { bullmqQueue } from '@hookwork/bullmq';
 import { postgresStorage } from '@hookwork/postgres';
 import { sqliteStorage } from '@hookwork/sqlite';
@@ -54,8 +54,8 @@ export class QuickstartStopped extends Error {
 export async function runQuickstart(options: QuickstartOptions, print: (line: string) => void, progress?: (line: string) => void, signal?: AbortSignal): Promise<QuickstartResult> {
   const postgresSchema = options.postgresSchema ?? 'hookwork_quickstart';
   if (!options.postgres) ensureDataDir(options.dataDir);
-  // What the first line names as the store: the SQLite file, or the server (without a password) and schema.
-  const file = options.postgres ? `PostgreSQL ${options.postgres.replace(/\/\/([^:@/]+):[^@/]*@/, '//$1:***@')} (schema ${postgresSchema})` : join(options.dataDir, 'hookwork.db');
+  // What the first line names as the store: the SQLite file, or the server (without credentials) and schema.
+  const file = options.postgres ? `PostgreSQL ${maskUrlCredentials(options.postgres)} (schema ${postgresSchema})` : join(options.dataDir, 'hookwork.db');
   const targetHost = options.target ? new URL(options.target).hostname.replace(/^\[|\]$/g, '') : undefined;
   const app = createHookwork({
     composers: [cmsComposer()],
@@ -150,7 +150,7 @@ async function tour(
     started(receiver);
     await app.webhooks.update(webhookKey, { url: receiver.url });
   }
-  print(`hookwork quickstart — store: ${file}${options.redis ? `, queue: BullMQ on ${options.redis}` : ''}${describeLeftovers(leftovers)}`);
+  print(`hookwork quickstart — store: ${file}${options.redis ? `, queue: BullMQ on ${maskUrlCredentials(options.redis)}` : ''}${describeLeftovers(leftovers)}`);
   print(`webhook "${webhookKey}" → ${options.target ?? `${receiver!.url} (built-in receiver, verifies every signature with the standardwebhooks package)`}`);
   print(`  events: ${created.events.join(', ')}`);
   print(`  content-type filter: blogPost, Image · custom header X-Quickstart · signed with ${options.secret ? 'your secret' : `a generated secret${options.target ? `: ${secret}` : ''}`}`);

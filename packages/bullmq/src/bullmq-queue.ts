@@ -1,4 +1,4 @@
-import type { QueueEngineProvider } from '@hookwork/core';
+import { maskUrlCredentials, type QueueEngineProvider } from '@hookwork/core';
 import { Redis } from 'ioredis';
 import { BULLMQ_ERRORS } from './bullmq-errors';
 import { BullmqQueueEngine } from './bullmq-queue-engine';
@@ -72,7 +72,7 @@ function checkOptions(options: BullmqQueueOptions): Required<BullmqQueueOptions>
   const { connection, queueName = 'hookwork', prefix = 'bull', commandTimeoutMs = 5000, checkDurability = true } = options;
   if (typeof connection === 'string') {
     // The value is shown without its credentials: a URL of the wrong scheme may still hold a password.
-    if (!/^rediss?:\/\//.test(connection)) problems.push(`connection must be a redis:// or rediss:// URL, ioredis options or an ioredis client; got "${connection.replace(/\/\/[^/@]*@/, '//***@')}"`);
+    if (!/^rediss?:\/\//.test(connection)) problems.push(`connection must be a redis:// or rediss:// URL, ioredis options or an ioredis client; got "${maskUrlCredentials(connection)}"`);
   } else if (connection === undefined) {
     problems.push('connection is required: a redis:// URL, ioredis options such as { host, port } or an ioredis client');
   } else if (connection === null || typeof connection !== 'object') {
