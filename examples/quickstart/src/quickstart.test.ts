@@ -90,8 +90,16 @@ describe('the quickstart (npm start)', () => {
       expect(result).toMatchObject({ published: 4, delivered: 4, deadLettered: 0, rejected: [] });
       expect(result.log.map((e) => e.outcome).sort()).toEqual(['delivered', 'delivered', 'delivered', 'delivered', 'retrying']);
       expect(lines[0]).toContain('queue: BullMQ on redis://');
+      // Everything delivered: the run removed its queue, leaving nothing in Redis.
+      const redis = new Redis(url);
+      try {
+        expect(await redis.keys(`bull:${redisQueue}:*`)).toEqual([]);
+      } finally {
+        redis.disconnect();
+      }
+      expect(lines.filter((line) => /BullMQ queue/.test(line))).toEqual([]);
     } finally {
-      // Only this test's queue: BullMQ's keys are bull:<queue>:….
+      // Only this test's queue (BullMQ's keys are bull:<queue>:…), should the run have failed before removing it.
       const redis = new Redis(url);
       for await (const keys of redis.scanStream({ match: `bull:${redisQueue}:*`, count: 1000 }) as AsyncIterable<string[]>) if (keys.length > 0) await redis.unlink(...keys);
       redis.disconnect();

@@ -63,7 +63,8 @@ export function bullmqQueue(options: BullmqQueueOptions): QueueEngineProvider<ne
   };
 }
 
-function checkOptions(options: BullmqQueueOptions): Required<BullmqQueueOptions> {
+/** Checks bullmqQueue() options and fills in the defaults; HOOKWORK_ERR_INVALID_BULLMQ_OPTIONS naming each problem. */
+export function checkOptions(options: BullmqQueueOptions): Required<BullmqQueueOptions> {
   const problems: string[] = [];
   if (options === null || typeof options !== 'object') {
     throw BULLMQ_ERRORS.create('HOOKWORK_ERR_INVALID_BULLMQ_OPTIONS', 'bullmqQueue() takes options such as { connection: "redis://127.0.0.1:6379" }');
