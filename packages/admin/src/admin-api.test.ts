@@ -256,6 +256,17 @@ describe.each([
     expect((await call({ method: 'GET', url: `${API}/session` })).json).toEqual({ principal: { id: expect.stringMatching(/^token:/), name: 'token holder' } });
   });
 
+  it('reads, changes and deletes a webhook whose key is as long as a key may be (200 characters)', async () => {
+    const key = `k${'0123456789'.repeat(20)}`.slice(0, 200);
+    const created = await call({ method: 'POST', url: `${API}/webhook`, body: { key, url: fixture.receiver.url, events: ['Umbraco.ContentPublish'] } });
+    expect(created.status).toBe(201);
+    expect((await call({ method: 'GET', url: `${API}/webhook/${key}` })).json).toMatchObject({ key });
+    expect((await call({ method: 'PATCH', url: `${API}/webhook/${key}`, body: { enabled: false } })).json).toMatchObject({ key, enabled: false });
+    expect((await call({ method: 'GET', url: `${API}/webhook/${key}/health` })).status).toBe(200);
+    expect((await call({ method: 'DELETE', url: `${API}/webhook/${key}` })).status).toBeLessThan(300);
+    expect(await fixture.app.webhooks.get(key)).toBeUndefined();
+  });
+
   it('answers an unknown route, a refused webhook and a non-JSON body with problem details', async () => {
     expectProblem(await call({ method: 'GET', url: `${API}/nothing-here` }), 404, 'HOOKWORK_ERR_ADMIN_NOT_FOUND');
     const refused = await call({ method: 'POST', url: `${API}/webhook`, body: { url: 'ftp://example.com/x', events: ['Umbraco.ContentPublish'] } });

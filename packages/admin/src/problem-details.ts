@@ -1,6 +1,7 @@
 import { isHookworkError, type HookworkError } from '@hookwork/core';
 import type { FastifyError } from 'fastify';
 import { ADMIN_ERRORS } from './admin-errors';
+import { LONGEST_PATH_KEY } from './api-schemas';
 import { describeSchemaError, escapePointer, type FieldProblem } from './validation';
 
 /**
@@ -88,7 +89,7 @@ export function toProblem(error: unknown, instance: string, context: { bodyLimit
       );
     }
     case 'FST_ERR_MAX_PARAM_LENGTH':
-      return problem('HOOKWORK_ERR_ADMIN_INVALID_REQUEST', 'a path value is longer than the admin API accepts (100 characters); keys and ids are shorter', instance, [{ in: 'path', field: '(path)', detail: 'is too long' }]);
+      return problem('HOOKWORK_ERR_ADMIN_INVALID_REQUEST', `a path value is longer than this server routes (its maxParamLength); keys and ids have at most ${LONGEST_PATH_KEY} characters`, instance, [{ in: 'path', field: '(path)', detail: 'is too long' }]);
     case 'FST_ERR_BAD_URL':
       return problem('HOOKWORK_ERR_ADMIN_INVALID_REQUEST', 'the path is not a valid URL (a bad percent-encoding); encode path values with encodeURIComponent', instance, [{ in: 'path', field: '(path)', detail: 'is not a valid URL' }]);
   }
