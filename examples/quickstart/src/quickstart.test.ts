@@ -185,8 +185,18 @@ describe('the quickstart (npm start)', () => {
     let stderr = '';
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
     const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-    // Like `| head -1`: read the first chunk, then close the pipe.
-    await new Promise<void>((resolve) => child.stdout.once('data', () => resolve()));
+    // Like `| head`: read until publishing has begun, then close the pipe. (Closing it on the first
+    // chunk raced the banner: the run could stop before publishing anything, leaving nothing over.)
+    await new Promise<void>((resolve) => {
+      let seen = '';
+      const onData = (chunk: Buffer) => {
+        seen += chunk.toString();
+        if (!seen.includes('publishing 3000')) return;
+        child.stdout.off('data', onData);
+        resolve();
+      };
+      child.stdout.on('data', onData);
+    });
     child.stdout.destroy();
     expect(await exited).toBe(0);
     expect(stderr).not.toMatch(/EPIPE|\n\s+at /);
