@@ -20,7 +20,7 @@
  */
 import { fork, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
-import { createHookwork, RequestQueueToken, resolveToken, type Composer, type Hookwork, type NewWebhookRequest, type QueueEngineProvider, type RequestQueue, type StorageBackend } from '@hookwork/core';
+import { createHookwork, maskUrlCredentials, RequestQueueToken, resolveToken, type Composer, type Hookwork, type NewWebhookRequest, type QueueEngineProvider, type RequestQueue, type StorageBackend } from '@hookwork/core';
 import { postgresStorage, type PostgresTransaction } from '@hookwork/postgres';
 import pg from 'pg';
 import { now } from './clock';
@@ -310,7 +310,7 @@ export async function postgresBench(helpers: PostgresBenchHelpers, options: Post
     await schemas.admin.query('SELECT 1');
   } catch (error) {
     await schemas.admin.end();
-    const reason = `PostgreSQL at ${BENCH_PG_URL.replace(/\/\/([^:@/]+):[^@/]*@/, '//$1:***@')} not reachable (${(error as Error).message}); set HOOKWORK_BENCH_PG_URL`;
+    const reason = `PostgreSQL at ${maskUrlCredentials(BENCH_PG_URL)} not reachable (${(error as Error).message}); set HOOKWORK_BENCH_PG_URL`;
     console.log(`PostgreSQL section skipped: ${reason}`);
     return { postgresSkipped: reason };
   }

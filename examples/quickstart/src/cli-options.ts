@@ -1,3 +1,5 @@
+import { maskUrlCredentials } from '@hookwork/core';
+
 /** What the quickstart was asked to do. */
 export interface QuickstartOptions {
   /** Send to this URL instead of the built-in receiver. */
@@ -61,9 +63,9 @@ export function parseOptions(argv: readonly string[], defaultDataDir: string): Q
         try {
           url = new URL(target);
         } catch {
-          throw new UsageError(`--target must be an absolute URL such as http://127.0.0.1:3000/hooks; got "${withoutCredentials(target)}"`);
+          throw new UsageError(`--target must be an absolute URL such as http://127.0.0.1:3000/hooks; got "${maskUrlCredentials(target)}"`);
         }
-        if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new UsageError(`--target must be an http: or https: URL; got "${withoutCredentials(target)}"`);
+        if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new UsageError(`--target must be an http: or https: URL; got "${maskUrlCredentials(target)}"`);
         options.target = target;
         break;
       }
@@ -96,13 +98,13 @@ export function parseOptions(argv: readonly string[], defaultDataDir: string): Q
       }
       case '--redis': {
         const url = value();
-        if (!/^rediss?:\/\/[^\s]+$/.test(url)) throw new UsageError(`--redis must be a redis:// or rediss:// URL such as redis://127.0.0.1:6379; got "${withoutCredentials(url)}"`);
+        if (!/^rediss?:\/\/[^\s]+$/.test(url)) throw new UsageError(`--redis must be a redis:// or rediss:// URL such as redis://127.0.0.1:6379; got "${maskUrlCredentials(url)}"`);
         options.redis = url;
         break;
       }
       case '--postgres': {
         const url = value();
-        if (!/^postgres(ql)?:\/\/[^\s]+$/.test(url)) throw new UsageError(`--postgres must be a postgres:// or postgresql:// URL such as postgres://postgres@127.0.0.1:5432/test; got "${withoutCredentials(url)}"`);
+        if (!/^postgres(ql)?:\/\/[^\s]+$/.test(url)) throw new UsageError(`--postgres must be a postgres:// or postgresql:// URL such as postgres://postgres@127.0.0.1:5432/test; got "${maskUrlCredentials(url)}"`);
         options.postgres = url;
         break;
       }
@@ -117,9 +119,4 @@ export function parseOptions(argv: readonly string[], defaultDataDir: string): Q
   if (options.adminPort !== undefined && !options.admin) throw new UsageError('--admin-port goes with --admin');
   if (options.secret && !options.target) throw new UsageError('--secret goes with --target (the built-in receiver uses a generated secret)');
   return options;
-}
-
-/** A URL as an error message echoes it: what sits between `//` and `@` (a user and password) masked. */
-function withoutCredentials(url: string): string {
-  return url.replace(/\/\/[^/@]*@/, '//***@');
 }

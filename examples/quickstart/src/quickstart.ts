@@ -1,8 +1,8 @@
 import { join } from 'node:path';
 import { cmsComposer, ContentDeletedNotification, ContentPublishedNotification, ContentUnpublishedNotification, MediaSavedNotification, type CmsContent, type CmsMedia } from '@hookwork/cms';
 import { startAdminServer } from '@hookwork/admin';
-import { consoleLogger, createHookwork, type AttemptInfo, type DeliveryLogEntry, type Hookwork } from '@hookwork/core';
-import { bullmqQueue } from '@hookwork/bullmq';
+import { consoleLogger, createHookwork, maskUrlCredentials, type AttemptInfo, type DeliveryLogEntry, type Hookwork } from '@hookwork/core';
+import { bullmqQueue, removeBullmqQueue } from '@hookwork/bullmq';
 import { postgresStorage } from '@hookwork/postgres';
 import { sqliteStorage } from '@hookwork/sqlite';
 import type { QuickstartOptions } from './cli-options';
@@ -53,16 +53,17 @@ export class QuickstartStopped extends Error {
  */
 export async function runQuickstart(options: QuickstartOptions, print: (line: string) => void, progress?: (line: string) => void, signal?: AbortSignal): Promise<QuickstartResult> {
   const postgresSchema = options.postgresSchema ?? 'hookwork_quickstart';
+  const redisQueue = options.redisQueue ?? 'hookwork-quickstart';
   if (!options.postgres) ensureDataDir(options.dataDir);
-  // What the first line names as the store: the SQLite file, or the server (without a password) and schema.
-  const file = options.postgres ? `PostgreSQL ${options.postgres.replace(/\/\/([^:@/]+):[^@/]*@/, '//$1:***@')} (schema ${postgresSchema})` : join(options.dataDir, 'hookwork.db');
+  // What the first line names as the store: the SQLite file, or the server (without credentials) and schema.
+  const file = options.postgres ? `PostgreSQL ${maskUrlCredentials(options.postgres)} (schema ${postgresSchema})` : join(options.dataDir, 'hookwork.db');
   const targetHost = options.target ? new URL(options.target).hostname.replace(/^\[|\]$/g, '') : undefined;
   const app = createHookwork({
     composers: [cmsComposer()],
     // --postgres: webhooks, the queue and the log in PostgreSQL, which several instances may share.
     storage: options.postgres ? postgresStorage({ connectionString: options.postgres, schema: postgresSchema }) : sqliteStorage({ file }),
     // --redis: requests live in Redis as BullMQ jobs; webhooks and the delivery log stay in SQLite.
-    ...(options.redis ? { queue: bullmqQueue({ connection: options.redis, queueName: options.redisQueue ?? 'hookwork-quickstart' }) } : {}),
+    ...(options.redis ? { queue: bullmqQueue({ connection: options.redis, queueName: redisQueue }) } : {}),
     logger: consoleLogger(),
     settings: {
       // A short schedule for the demo; the default is 5 s, 5 min, 30 min, 2 h, 5 h, 10 h.
@@ -95,6 +96,22 @@ export async function runQuickstart(options: QuickstartOptions, print: (line: st
     signal?.removeEventListener('abort', onAbort);
     await app.stop();
     await receiver?.close();
+    if (options.redis) await removeEmptyQueue(options.redis, redisQueue, print);
+  }
+}
+
+/**
+ * --redis: the BullMQ queue is the quickstart's own, and once a run has delivered everything it
+ * holds only BullMQ's bookkeeping (meta, the id counter, the events stream): deleted, so a demo
+ * leaves nothing in the Redis it was pointed at. A queue still holding requests (a run stopped
+ * with Ctrl-C) is kept, as the SQLite file is: the next run reports them and drops them.
+ */
+async function removeEmptyQueue(redis: string, queueName: string, print: (line: string) => void): Promise<void> {
+  try {
+    const { removed, counts } = await removeBullmqQueue({ connection: redis, queueName });
+    if (!removed) print(`kept the BullMQ queue ${queueName} in Redis: it holds ${counts.pending} pending, ${counts.inFlight} in flight and ${counts.dead} dead-lettered requests, which the next run reports`);
+  } catch (error) {
+    print(`could not remove the BullMQ queue ${queueName} from Redis (${(error as Error)?.message ?? error}); its keys are bull:${queueName}:*`);
   }
 }
 
@@ -150,7 +167,7 @@ async function tour(
     started(receiver);
     await app.webhooks.update(webhookKey, { url: receiver.url });
   }
-  print(`hookwork quickstart — store: ${file}${options.redis ? `, queue: BullMQ on ${options.redis}` : ''}${describeLeftovers(leftovers)}`);
+  print(`hookwork quickstart — store: ${file}${options.redis ? `, queue: BullMQ on ${maskUrlCredentials(options.redis)}` : ''}${describeLeftovers(leftovers)}`);
   print(`webhook "${webhookKey}" → ${options.target ?? `${receiver!.url} (built-in receiver, verifies every signature with the standardwebhooks package)`}`);
   print(`  events: ${created.events.join(', ')}`);
   print(`  content-type filter: blogPost, Image · custom header X-Quickstart · signed with ${options.secret ? 'your secret' : `a generated secret${options.target ? `: ${secret}` : ''}`}`);

@@ -256,6 +256,17 @@ describe.each([
     expect((await call({ method: 'GET', url: `${API}/session` })).json).toEqual({ principal: { id: expect.stringMatching(/^token:/), name: 'token holder' } });
   });
 
+  it('reads, changes and deletes a webhook whose key is as long as a key may be (200 characters)', async () => {
+    const key = `k${'0123456789'.repeat(20)}`.slice(0, 200);
+    const created = await call({ method: 'POST', url: `${API}/webhook`, body: { key, url: fixture.receiver.url, events: ['Umbraco.ContentPublish'] } });
+    expect(created.status).toBe(201);
+    expect((await call({ method: 'GET', url: `${API}/webhook/${key}` })).json).toMatchObject({ key });
+    expect((await call({ method: 'PATCH', url: `${API}/webhook/${key}`, body: { enabled: false } })).json).toMatchObject({ key, enabled: false });
+    expect((await call({ method: 'GET', url: `${API}/webhook/${key}/health` })).status).toBe(200);
+    expect((await call({ method: 'DELETE', url: `${API}/webhook/${key}` })).status).toBeLessThan(300);
+    expect(await fixture.app.webhooks.get(key)).toBeUndefined();
+  });
+
   it('answers an unknown route, a refused webhook and a non-JSON body with problem details', async () => {
     expectProblem(await call({ method: 'GET', url: `${API}/nothing-here` }), 404, 'HOOKWORK_ERR_ADMIN_NOT_FOUND');
     const refused = await call({ method: 'POST', url: `${API}/webhook`, body: { url: 'ftp://example.com/x', events: ['Umbraco.ContentPublish'] } });
@@ -269,6 +280,30 @@ describe.each([
     const broken = await call({ method: 'POST', url: `${API}/webhook`, body: '{"url":' });
     expectProblem(broken, 400, 'HOOKWORK_ERR_ADMIN_INVALID_REQUEST');
     expect(broken.json.errors).toEqual([{ in: 'body', field: '(body)', detail: 'is not valid JSON' }]);
+    expect((await fixture.app.webhooks.list()).total).toBe(0);
+  });
+
+  it('refuses a JSON body with a __proto__ or constructor.prototype key, naming the key and the fix, and stores nothing', async () => {
+    for (const [body, field] of [
+      [`{"url":"${fixture.receiver.url}","events":["Umbraco.ContentPublish"],"__proto__":{"enabled":false}}`, '__proto__'],
+      [`{"url":"${fixture.receiver.url}","events":["Umbraco.ContentPublish"],"headers":{"__proto__":"x"}}`, 'headers.__proto__'],
+      [`{"url":"${fixture.receiver.url}","events":["Umbraco.ContentPublish"],"constructor":{"prototype":{"enabled":false}}}`, 'constructor.prototype'],
+    ] as const) {
+      const refused = await call({ method: 'POST', url: `${API}/webhook`, body });
+      expectProblem(refused, 400, 'HOOKWORK_ERR_ADMIN_INVALID_REQUEST');
+      const key = field.endsWith('prototype') ? 'constructor.prototype' : '__proto__';
+      expect(refused.json.detail).toContain(`the body has the key ${key} at ${field}, which JavaScript reads as an object's prototype`);
+      expect(refused.json.detail).toMatch(/; remove it/);
+      expect(refused.json.errors).toEqual([{ in: 'body', field, detail: expect.stringMatching(/; remove it$/), pointer: `#/${field.split('.').join('/')}` }]);
+    }
+    expect((await fixture.app.webhooks.list()).total).toBe(0);
+  });
+
+  it('answers a body over the size limit with 413 Content Too Large problem details naming the limit, and stores nothing', async () => {
+    const tooLarge = await call({ method: 'POST', url: `${API}/webhook`, body: { url: fixture.receiver.url, events: ['Umbraco.ContentPublish'], description: 'x'.repeat(1024 * 1024) } });
+    expectProblem(tooLarge, 413, 'HOOKWORK_ERR_ADMIN_BODY_TOO_LARGE');
+    expect(tooLarge.json.detail).toContain('larger than this server accepts (1048576 bytes)');
+    expect(tooLarge.json.errors).toEqual([{ in: 'body', field: '(body)', detail: 'is larger than 1048576 bytes' }]);
     expect((await fixture.app.webhooks.list()).total).toBe(0);
   });
 
@@ -361,7 +396,7 @@ describe('every route', () => {
     await fixture.app.drain();
     const [entry] = (await fixture.app.management.logs()).items;
     const [dead] = (await fixture.app.management.deadLetters()).items;
-    return routes(created.key, created.secrets[0]!.id, entry!.key, dead!.id);
+    return Object.assign(routes(created.key, created.secrets[0]!.id, entry!.key, dead!.id), { key: created.key, requestId: dead!.id });
   }
 
   it('refuses a missing or wrong token, through inject and over a socket, and changes nothing', async () => {
@@ -393,6 +428,41 @@ describe('every route', () => {
         expectProblem(answer, 400, 'HOOKWORK_ERR_ADMIN_INVALID_REQUEST');
         expect(answer.json.errors).toEqual([expect.objectContaining({ in: bad!.in, field: bad!.field })]);
         expect(answer.json.detail).toContain(`${bad!.in} ${bad!.field}`);
+      }
+    }
+    expect(await snapshot(fixture.app)).toEqual(before);
+  });
+
+  it('answers a key no store can hold (U+0000, a lone surrogate, empty) with 400 problem details naming it, on every route that takes a key, and changes nothing', async () => {
+    const { key, requestId } = await seed();
+    const before = await snapshot(fixture.app);
+    // Each: the request, and the field the answer must name (the admin's own schema check, or core's key rules behind it).
+    const bad: [method: string, url: string, body: unknown, field: string][] = [
+      ['GET', `/webhook/a%00b`, undefined, 'id'],
+      ['GET', `/webhook/a%00b/health`, undefined, 'id'],
+      ['PATCH', `/webhook/a%00b`, { enabled: false }, 'id'],
+      ['DELETE', `/webhook/a%00b`, undefined, 'id'],
+      ['DELETE', `/webhook/${key}/secret/a%00b`, undefined, 'secretId'],
+      ['GET', `/webhook/logs/a%00b`, undefined, 'key'],
+      ['GET', `/webhook/logs?requestId=a%00b`, undefined, 'requestId'],
+      ['GET', `/webhook/logs?eventAlias=a%00b`, undefined, 'eventAlias'],
+      ['GET', `/webhook/${key}/logs?requestId=a%00b`, undefined, 'requestId'],
+      ['GET', `/webhook/logs?requestId=`, undefined, 'requestId'],
+      ['POST', `/webhook/${key}/test`, { alias: 'a\u0000b' }, 'alias'],
+      ['POST', `/webhook/${key}/test`, { alias: 'a\uD800b' }, 'alias'],
+      ['GET', `/dead-letter?webhookKey=a%00b`, undefined, 'webhookKey'],
+      ['POST', `/dead-letter/redeliver`, { ids: [requestId, 'a\u0000b'] }, 'ids'],
+      ['POST', `/dead-letter/redeliver`, { webhookKey: '' }, 'webhookKey'],
+      ['POST', `/dead-letter/a%00b/redeliver`, undefined, 'id'],
+      ['GET', `/queue/counts?webhookKey=a%00b`, undefined, 'webhookKey'],
+    ];
+    for (const caller of [fixture.inject, fixture.socket]) {
+      for (const [method, url, body, field] of bad) {
+        const answer = await caller({ method, url: `${API}${url}`, body });
+        expect([method, url, answer.status, answer.headers['content-type']]).toEqual([method, url, 400, expect.stringMatching(/^application\/problem\+json/)]);
+        expect([url, answer.json.code]).toEqual([url, expect.stringMatching(/^HOOKWORK_ERR_(ADMIN_INVALID_REQUEST|INVALID_ARGUMENT)$/)]);
+        expect([url, answer.json.detail]).toEqual([url, expect.stringContaining(field)]);
+        expect(answer.text.includes('\u0000') || /[\uD800-\uDFFF]/.test(answer.text)).toBe(false);
       }
     }
     expect(await snapshot(fixture.app)).toEqual(before);

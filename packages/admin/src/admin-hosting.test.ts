@@ -77,6 +77,20 @@ describe('startAdminServer', () => {
     await expect(startAdminServer(fixture.app, { port: 70_000, print: false })).rejects.toMatchObject({ code: 'HOOKWORK_ERR_ADMIN_INVALID_OPTIONS' });
   });
 
+  it('reaches a webhook whose key is as long as a key may be (200 characters)', async () => {
+    const token = 'a-given-token-of-enough-length';
+    const key = 'k'.repeat(200);
+    await fixture.app.webhooks.create({ key, url: 'https://example.com/hook', events: [fixture.app.events()[0]!.alias] });
+    const server = await startAdminServer(fixture.app, { token, print: false, ...apiOnly });
+    try {
+      const response = await socketCaller(server.url.replace(/\/$/, ''))({ method: 'GET', url: `/api/v1/webhook/${key}`, token });
+      expect([response.status, response.json.key]).toEqual([200, key]);
+    } finally {
+      await server.close();
+      await fixture.app.webhooks.delete(key);
+    }
+  });
+
   it('answers a path the router cannot take (an over-long key, bad percent-encoding) with coded problem details', async () => {
     const token = 'a-given-token-of-enough-length';
     const server = await startAdminServer(fixture.app, { token, print: false, ...apiOnly });
@@ -102,6 +116,24 @@ describe('hookworkAdmin in a host', () => {
     const other = Fastify();
     await expect(other.register(hookworkAdmin, { prefix: '/admin', app: {} as never, auth: { token: 'x'.repeat(20) } }).ready()).rejects.toMatchObject({ code: 'HOOKWORK_ERR_ADMIN_INVALID_OPTIONS' });
     await other.close();
+  });
+
+  it("tells a host whose router takes shorter path values than a webhook key may have, once, with the fix", async () => {
+    const warnings: string[] = [];
+    const logger = { debug() {}, info() {}, warn: (m: string) => void warnings.push(m), error() {} };
+    for (const [host, expected] of [
+      [Fastify(), 1],
+      [Fastify({ maxParamLength: 150 }), 1],
+      [Fastify({ routerOptions: { maxParamLength: 200 } }), 0],
+      [Fastify({ maxParamLength: 500 }), 0],
+    ] as const) {
+      warnings.length = 0;
+      await host.register(hookworkAdmin, { prefix: '/admin', app: fixture.app, auth: { token: 'x'.repeat(20) }, logger, ...apiOnly });
+      await host.ready();
+      expect(warnings).toHaveLength(expected);
+      if (expected) expect(warnings[0]).toMatch(/at most 1[05]0 characters \(maxParamLength\), and a webhook key may have 200: .*Create the Fastify with \{ routerOptions: \{ maxParamLength: 200 \} \}$/);
+      await host.close();
+    }
   });
 
   it('a 404 that guesses the route reads as one sentence per thought (no "?. the routes")', async () => {

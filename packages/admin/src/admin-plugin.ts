@@ -5,6 +5,8 @@ import { ADMIN_ERRORS } from './admin-errors';
 import { checkOptions, is, type OptionHints, type OptionSpec } from './admin-options';
 import { AuditTrail, type AuditConfig } from './audit';
 import { AdminAuthenticator, refuseCrossSite, type AdminAuthOptions, type AdminPrincipal } from './auth';
+import { LONGEST_PATH_KEY } from './api-schemas';
+import { useJsonBodyParser } from './json-body';
 import { registerPage } from './page-routes';
 import { PROBLEM_MEDIA_TYPE, toProblem } from './problem-details';
 import { registerQueueRoutes } from './routes/queue-routes';
@@ -111,8 +113,10 @@ export const hookworkAdmin: FastifyPluginAsync<HookworkAdminOptions> = async (fa
   const principals = new WeakMap<FastifyRequest, AdminPrincipal>();
   const prefix = fastify.prefix.replace(/\/$/, '');
 
+  warnIfShortParams(fastify, logger);
+  useJsonBodyParser(fastify);
   fastify.setErrorHandler((error, request, reply) => {
-    const problem = toProblem(error, request.url.replace(/\?.*$/, ''));
+    const problem = toProblem(error, request.url.replace(/\?.*$/, ''), { bodyLimit: request.routeOptions.bodyLimit });
     if (problem.status >= 500) logger.error(`admin: ${request.method} ${request.url} failed: ${(error as Error)?.message ?? error}`, { error });
     return reply.code(problem.status).type(PROBLEM_MEDIA_TYPE).send(problem);
   });
@@ -185,3 +189,17 @@ export const hookworkAdmin: FastifyPluginAsync<HookworkAdminOptions> = async (fa
 
   await registerPage(fastify, { page: options.page ?? true, apiReference: options.apiReference ?? true, title: options.title ?? 'hookwork admin' });
 };
+
+/**
+ * The host's router decides how long a path value may be (Fastify's `maxParamLength`, 100 by
+ * default), and the plugin cannot change it: a webhook whose key is longer could not be read,
+ * changed or deleted here (400), so the host is told once, with the fix, as the plugin registers.
+ */
+function warnIfShortParams(fastify: FastifyInstance, logger: Logger): void {
+  const config = fastify.initialConfig as { maxParamLength?: number; routerOptions?: { maxParamLength?: number } };
+  const limit = config.routerOptions?.maxParamLength ?? config.maxParamLength ?? 100;
+  if (limit >= LONGEST_PATH_KEY) return;
+  logger.warn(
+    `hookworkAdmin: this Fastify routes path values of at most ${limit} characters (maxParamLength), and a webhook key may have ${LONGEST_PATH_KEY}: the admin API answers 400 for a longer one. Create the Fastify with { routerOptions: { maxParamLength: ${LONGEST_PATH_KEY} } }`,
+  );
+}

@@ -7,6 +7,7 @@ import { checkOptions, is, type OptionHints, type OptionSpec } from './admin-opt
 import { checkMetricsOption, hookworkAdmin, type AdminMetricsOption } from './admin-plugin';
 import { isAcceptedToken, MIN_TOKEN_LENGTH, type AuthenticateHook } from './auth';
 import { PROBLEM_MEDIA_TYPE, toProblem } from './problem-details';
+import { LONGEST_PATH_KEY } from './api-schemas';
 
 /** Options of {@link startAdminServer}. */
 export interface AdminServerOptions {
@@ -155,7 +156,9 @@ export async function startAdminServer(app: Hookwork<unknown>, options: AdminSer
   const fastify = Fastify({
     logger: false,
     ...(options.https ? { https: options.https } : {}),
-    // A path the router cannot take (a segment over 100 characters, bad percent-encoding) gets
+    // Fastify routes path values up to 100 characters by default; a webhook key may have 200.
+    routerOptions: { maxParamLength: LONGEST_PATH_KEY },
+    // A path the router cannot take (a segment over that, bad percent-encoding) gets
     // problem details with a code like every other refusal, not Fastify's own error body.
     frameworkErrors: (error, request, reply) => {
       const path = request.url.replace(/\?.*$/, '');

@@ -25,7 +25,13 @@ export const webhookIdParams = {
 } as const;
 
 /** An id that is not a webhook key (a log entry key, a request id, a secret id). */
-const opaqueId = { type: 'string', minLength: 1, maxLength: 200, pattern: '^[A-Za-z0-9._:-]+$' } as const;
+/**
+ * The longest key or id a path takes: a webhook key's (core's webhookInputSchema) and every other
+ * id's. A Fastify must route path values this long (`maxParamLength`) to reach every webhook.
+ */
+export const LONGEST_PATH_KEY = webhookInputSchema.properties.key.maxLength;
+
+const opaqueId = { type: 'string', minLength: 1, maxLength: LONGEST_PATH_KEY, pattern: '^[A-Za-z0-9._:-]+$' } as const;
 
 /** `{key}` of a delivery log entry. */
 export const deliveryKeyParams = { type: 'object', additionalProperties: false, required: ['key'], properties: { key: { ...opaqueId, description: 'The log entry key.' } } } as const;

@@ -1,6 +1,7 @@
 import { isHookworkError, type HookworkError } from '@hookwork/core';
 import type { FastifyError } from 'fastify';
 import { ADMIN_ERRORS } from './admin-errors';
+import { LONGEST_PATH_KEY } from './api-schemas';
 import { describeSchemaError, escapePointer, type FieldProblem } from './validation';
 
 /**
@@ -59,10 +60,10 @@ export const problemDetailsSchema = {
 /**
  * Turns anything a route threw into problem details: a HookworkError keeps its code and status
  * (and its field details); Fastify's own client errors (bad JSON, a wrong media type, a body too
- * large, a schema mismatch) get the admin codes; anything else is a 500 whose detail says no more
+ * large — 413, naming `context.bodyLimit` — a schema mismatch) get the admin codes; anything else is a 500 whose detail says no more
  * than where to look (the cause goes to the log, never to the client).
  */
-export function toProblem(error: unknown, instance: string): ProblemDetails {
+export function toProblem(error: unknown, instance: string, context: { bodyLimit?: number } = {}): ProblemDetails {
   if (isHookworkError(error)) return fromHookworkError(error, instance);
   const fastifyError = error as Partial<FastifyError> | undefined;
   if (fastifyError?.validation) {
@@ -77,10 +78,18 @@ export function toProblem(error: unknown, instance: string): ProblemDetails {
       return problem('HOOKWORK_ERR_ADMIN_INVALID_REQUEST', 'the body must be JSON: send it with content-type: application/json', instance, [{ in: 'body', field: '(body)', detail: 'must be application/json' }]);
     case 'FST_ERR_CTP_EMPTY_JSON_BODY':
       return problem('HOOKWORK_ERR_ADMIN_INVALID_REQUEST', 'the body is empty but content-type says JSON: send a JSON object (or no content-type)', instance, [{ in: 'body', field: '(body)', detail: 'is empty' }]);
-    case 'FST_ERR_CTP_BODY_TOO_LARGE':
-      return problem('HOOKWORK_ERR_ADMIN_INVALID_REQUEST', 'the body is larger than the admin API accepts (1 MiB)', instance, [{ in: 'body', field: '(body)', detail: 'is too large' }]);
+    case 'FST_ERR_CTP_BODY_TOO_LARGE': {
+      // 413 Content Too Large (RFC 9110 §15.5.14), not 400: the request may be right but for its size.
+      const limit = context.bodyLimit !== undefined ? `${context.bodyLimit} bytes` : 'its bodyLimit';
+      return problem(
+        'HOOKWORK_ERR_ADMIN_BODY_TOO_LARGE',
+        `the body is larger than this server accepts (${limit}); no admin request needs that much — send only the route's fields (the OpenAPI document lists them), or register the plugin in a Fastify with a larger bodyLimit`,
+        instance,
+        [{ in: 'body', field: '(body)', detail: `is larger than ${limit}` }],
+      );
+    }
     case 'FST_ERR_MAX_PARAM_LENGTH':
-      return problem('HOOKWORK_ERR_ADMIN_INVALID_REQUEST', 'a path value is longer than the admin API accepts (100 characters); keys and ids are shorter', instance, [{ in: 'path', field: '(path)', detail: 'is too long' }]);
+      return problem('HOOKWORK_ERR_ADMIN_INVALID_REQUEST', `a path value is longer than this server routes (its maxParamLength); keys and ids have at most ${LONGEST_PATH_KEY} characters`, instance, [{ in: 'path', field: '(path)', detail: 'is too long' }]);
     case 'FST_ERR_BAD_URL':
       return problem('HOOKWORK_ERR_ADMIN_INVALID_REQUEST', 'the path is not a valid URL (a bad percent-encoding); encode path values with encodeURIComponent', instance, [{ in: 'path', field: '(path)', detail: 'is not a valid URL' }]);
   }

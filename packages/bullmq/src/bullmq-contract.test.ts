@@ -1,5 +1,5 @@
 import { memoryStorage } from '@hookwork/core';
-import { describeQueueEngineContract, queueEngineHarness } from '@hookwork/core/testing';
+import { describeKeyRulesContract, describeQueueEngineContract, queueEngineHarness } from '@hookwork/core/testing';
 import { bullmqQueue } from './bullmq-queue';
 import { deleteKeys, TEST_REDIS_URL, uniquePrefix } from './testing/redis-test';
 
@@ -12,6 +12,10 @@ describeQueueEngineContract(
   () => queueEngineHarness(bullmqQueue({ connection: TEST_REDIS_URL, prefix, queueName: `q${++queues}`, checkDurability: false }), memoryStorage()),
   { duplicateIds: 'ignored' },
 );
+
+describeKeyRulesContract('bullmq', () => ({
+  subject: { storage: memoryStorage(), queue: bullmqQueue({ connection: TEST_REDIS_URL, prefix, queueName: `q${++queues}`, checkDurability: false }) },
+}));
 
 afterAll(async () => {
   await deleteKeys(prefix);

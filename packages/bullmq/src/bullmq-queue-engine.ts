@@ -354,6 +354,9 @@ export class BullmqQueueEngine implements QueueEngine<never> {
         const chunk = candidates.slice(i, i + 100);
         await Promise.all(
           chunk.map(async (id) => {
+            // Read first: an id naming one of BullMQ's own keys (`wait`, `<id>:lock`) is no request,
+            // where getJob() would fail reading a list or a string as a job hash.
+            if ((await this.read(id))?.state !== 'dead') return;
             const job = await this.queue.getJob(id);
             if (!job || !(await job.isFailed())) return;
             // Back to wait, due now, attempts reset (BullMQ's retry of a failed job).

@@ -1,4 +1,4 @@
-import type { QueueEngineProvider } from '@hookwork/core';
+import { maskUrlCredentials, type QueueEngineProvider } from '@hookwork/core';
 import { Redis } from 'ioredis';
 import { BULLMQ_ERRORS } from './bullmq-errors';
 import { BullmqQueueEngine } from './bullmq-queue-engine';
@@ -63,7 +63,8 @@ export function bullmqQueue(options: BullmqQueueOptions): QueueEngineProvider<ne
   };
 }
 
-function checkOptions(options: BullmqQueueOptions): Required<BullmqQueueOptions> {
+/** Checks bullmqQueue() options and fills in the defaults; HOOKWORK_ERR_INVALID_BULLMQ_OPTIONS naming each problem. */
+export function checkOptions(options: BullmqQueueOptions): Required<BullmqQueueOptions> {
   const problems: string[] = [];
   if (options === null || typeof options !== 'object') {
     throw BULLMQ_ERRORS.create('HOOKWORK_ERR_INVALID_BULLMQ_OPTIONS', 'bullmqQueue() takes options such as { connection: "redis://127.0.0.1:6379" }');
@@ -72,7 +73,7 @@ function checkOptions(options: BullmqQueueOptions): Required<BullmqQueueOptions>
   const { connection, queueName = 'hookwork', prefix = 'bull', commandTimeoutMs = 5000, checkDurability = true } = options;
   if (typeof connection === 'string') {
     // The value is shown without its credentials: a URL of the wrong scheme may still hold a password.
-    if (!/^rediss?:\/\//.test(connection)) problems.push(`connection must be a redis:// or rediss:// URL, ioredis options or an ioredis client; got "${connection.replace(/\/\/[^/@]*@/, '//***@')}"`);
+    if (!/^rediss?:\/\//.test(connection)) problems.push(`connection must be a redis:// or rediss:// URL, ioredis options or an ioredis client; got "${maskUrlCredentials(connection)}"`);
   } else if (connection === undefined) {
     problems.push('connection is required: a redis:// URL, ioredis options such as { host, port } or an ioredis client');
   } else if (connection === null || typeof connection !== 'object') {

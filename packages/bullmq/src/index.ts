@@ -5,5 +5,6 @@
  */
 export { bullmqQueue, type BullmqQueueOptions } from './bullmq-queue';
 export { BULLMQ_ERRORS } from './bullmq-errors';
+export { removeBullmqQueue, type RemoveBullmqQueueOptions, type RemovedBullmqQueue } from './remove-queue';
 export { checkRedisDurability, type DurabilityFinding } from './redis-durability';
 export type { RedisConnectionInput } from './redis-connection';

@@ -9,12 +9,14 @@ export const QUEUE_SCRIPTS = {
   /**
    * KEYS: job hash, its lock, failed, completed, delayed, active. ARGV: job id.
    * Returns nil, or [hash fields as a flat list, state, delayed score or false, lock token or false, lock TTL ms].
+   * An id naming one of BullMQ's own keys under the prefix (`wait`, `meta`, `<id>:lock`) is no
+   * request: only a hash with a job's fields is read.
    */
   hookworkGetRequest: {
     numberOfKeys: 6,
     lua: `
 local id = ARGV[1]
-if redis.call('EXISTS', KEYS[1]) == 0 then return nil end
+if redis.call('TYPE', KEYS[1]).ok ~= 'hash' or redis.call('HEXISTS', KEYS[1], 'data') == 0 or redis.call('HEXISTS', KEYS[1], 'timestamp') == 0 then return nil end
 local state = 'pending'
 local score = false
 if redis.call('ZSCORE', KEYS[3], id) then state = 'dead'

@@ -39,6 +39,7 @@ export {
   type WebhookView,
 } from './model/webhook';
 export { HEADER_NAME_RULE, HEADER_VALUE_RULE, headerNameProblem, headerValueProblem, printableField } from './model/wire-rules';
+export { maskUrlCredentials } from './model/url-credentials';
 export type { BreakerState, WebhookHealth } from './model/webhook-health';
 export type { NewWebhookRequest, RequestState, WebhookRequest } from './model/webhook-request';
 export { leasedRequest } from './model/webhook-request';

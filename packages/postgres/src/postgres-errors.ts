@@ -6,7 +6,8 @@ import { defineErrorCodes, HookworkError, isHookworkError, printableField, type 
  * HOOKWORK_ERR_STORAGE for a failed operation (a lost connection included),
  * HOOKWORK_ERR_ENQUEUE_FAILED for a failed enqueue, HOOKWORK_ERR_STORAGE_SCHEMA_TOO_NEW,
  * HOOKWORK_ERR_INVALID_STORAGE_OPTIONS, HOOKWORK_ERR_INVALID_TRANSACTION, and
- * HOOKWORK_ERR_INVALID_ARGUMENT for a value text cannot hold (U+0000 in a key). Both codes here
+ * HOOKWORK_ERR_INVALID_ARGUMENT for a value text cannot hold (U+0000; core refuses it in keys before asking the
+ * store, so this is a backstop). Both codes here
  * start with HOOKWORK_ERR_STORAGE, so the app treats them as store failures (publish() throws).
  */
 export const POSTGRES_ERRORS = defineErrorCodes('@hookwork/postgres', {

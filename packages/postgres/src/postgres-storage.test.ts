@@ -81,7 +81,7 @@ describe('values PostgreSQL text cannot hold', () => {
       for (const call of [() => app.webhooks.get('a\u0000b'), () => app.webhooks.delete('a\u0000b'), () => app.logs('a\u0000b')]) {
         const error = await call().then(() => undefined, (e: unknown) => e);
         expect(isHookworkError(error, 'HOOKWORK_ERR_INVALID_ARGUMENT')).toBe(true);
-        expect((error as Error).message).toMatch(/cannot contain U\+0000/);
+        expect((error as Error).message).toMatch(/holds U\+0000 \(NUL\) at index 1, which PostgreSQL text cannot hold/);
         expect((error as Error).message).not.toContain('\u0000');
       }
     } finally {

@@ -1,5 +1,5 @@
 import { pollingQueue, type DeliveryLog, type RequestQueue, type Storage, type WebhookHealthStore, type WebhookRepository } from '@hookwork/core';
-import { describeDeliveryLogContract, describeQueueEngineContract, describeRequestQueueContract, describeWebhookHealthStoreContract, describeWebhookRepositoryContract, queueEngineHarness, type ContractSubject } from '@hookwork/core/testing';
+import { describeDeliveryLogContract, describeKeyRulesContract, describeQueueEngineContract, describeRequestQueueContract, describeWebhookHealthStoreContract, describeWebhookRepositoryContract, queueEngineHarness, type ContractSubject } from '@hookwork/core/testing';
 import { openSqliteStorage, sqliteStorage } from './sqlite-storage';
 import { makeTempDir } from './testing/temp-dir';
 
@@ -34,3 +34,8 @@ describeQueueEngineContract(
   },
   { duplicateIds: 'refused' },
 );
+
+describeKeyRulesContract('sqlite', () => {
+  const temp = makeTempDir();
+  return { subject: { storage: sqliteStorage({ file: temp.file() }) }, cleanup: async () => temp.remove() };
+});

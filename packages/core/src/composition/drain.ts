@@ -1,4 +1,5 @@
 import { HookworkError } from '../errors/hookwork-error';
+import { checkKey } from '../model/key-rules';
 import type { QueueEngine } from '../ports/queue-engine';
 
 /** Options of `app.drain()`. */
@@ -108,6 +109,8 @@ function checkDrainOptions(options: DrainOptions): void {
   if (webhookKey !== undefined && typeof webhookKey !== 'string') throw bad('was given a webhookKey that is not a string');
   if (all !== undefined && typeof all !== 'boolean') throw bad('was given all that is not true or false');
   if ([requestIds, webhookKey, all || undefined].filter((v) => v !== undefined).length > 1) throw bad('was given more than one of requestIds, webhookKey and all');
+  requestIds?.forEach((id, i) => checkKey('drain()', `options.requestIds[${i}]`, id, 'requestId'));
+  if (webhookKey !== undefined) checkKey('drain()', 'options.webhookKey', webhookKey, 'webhookKey');
 }
 
 /**

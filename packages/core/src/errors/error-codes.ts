@@ -46,7 +46,7 @@ export const ERROR_CODES = Object.freeze({
   HOOKWORK_ERR_INVALID_PAYLOAD_SCHEMA: { summary: "A composed event's describePayload() threw or returned something that is not a JSON Schema object.", status: FAULT },
   HOOKWORK_ERR_INVALID_PAGE: { summary: 'A listing was asked for with a limit or offset that is not a whole number in range.', status: BAD_INPUT },
   HOOKWORK_ERR_INVALID_QUERY: { summary: 'A listing was given a filter of the wrong kind or a key that is not a filter (a webhook key that is not a string, an unknown outcome or status class, `outcome` for `outcomes`).', status: BAD_INPUT },
-  HOOKWORK_ERR_INVALID_ARGUMENT: { summary: 'A call was given an argument or option of the wrong kind or out of range (a webhook key that is not a string, a grace period, an unknown publish() or drain() option).', status: BAD_INPUT },
+  HOOKWORK_ERR_INVALID_ARGUMENT: { summary: 'A call was given an argument or option of the wrong kind or out of range (a webhook key that is not a string, a grace period, an unknown publish() or drain() option), or a key that cannot name anything stored (empty, or holding U+0000 or a lone surrogate).', status: BAD_INPUT },
   HOOKWORK_ERR_OUTPUT_FILE: { summary: 'The command line (npx hookwork catalogue) could not write its --out file: a missing directory, no permission, a directory where the file belongs.', status: FAULT },
   HOOKWORK_ERR_DRAIN_TIMEOUT: { summary: 'drain() gave up before what it waited for was settled.', status: FAULT },
   HOOKWORK_ERR_CAPABILITY_MISSING: { summary: 'A stored webhook or an option asks for something the storage or queue engine cannot do (FIFO delivery on a queue without it).', status: CONFLICT },

@@ -1,4 +1,5 @@
 import { HookworkError } from '../errors/hookwork-error';
+import { checkKey } from '../model/key-rules';
 import type { WebhookEventCatalogue, WebhookEventDescriptor } from '../events/webhook-event-catalogue';
 import type { DeliveryLogEntry } from '../model/delivery-log-entry';
 import type { Page, PageRequest } from '../model/page';
@@ -119,6 +120,9 @@ export class ManagementService implements Management {
     if (webhookKey !== undefined && typeof webhookKey !== 'string') throw invalidQuery('logs', 'was given a webhookKey that is not a string');
     if (eventAlias !== undefined && typeof eventAlias !== 'string') throw invalidQuery('logs', 'was given an eventAlias that is not a string');
     if (requestId !== undefined && typeof requestId !== 'string') throw invalidQuery('logs', 'was given a requestId that is not a string');
+    if (webhookKey !== undefined) checkKey('logs()', typeof queryOrKey === 'string' ? 'webhookKey' : 'query.webhookKey', webhookKey, 'webhookKey');
+    if (eventAlias !== undefined) checkKey('logs()', 'query.eventAlias', eventAlias, 'eventAlias');
+    if (requestId !== undefined) checkKey('logs()', 'query.requestId', requestId, 'requestId');
     if (outcomes !== undefined && (!Array.isArray(outcomes) || outcomes.some((o) => !OUTCOMES.has(o)))) {
       throw invalidQuery('logs', `was given outcomes ${JSON.stringify(outcomes)}; use a list of ${[...OUTCOMES].join(', ')}`);
     }
@@ -139,7 +143,8 @@ export class ManagementService implements Management {
 
   /** One delivery log entry with its request and response; HOOKWORK_ERR_DELIVERY_NOT_FOUND when there is none. */
   async delivery(key: string): Promise<DeliveryLogEntry> {
-    const entry = typeof key === 'string' ? await this.deps.deliveryLog().get(key) : undefined;
+    checkKey('delivery()', 'key', key, 'deliveryKey');
+    const entry = await this.deps.deliveryLog().get(key);
     if (!entry) throw new HookworkError('HOOKWORK_ERR_DELIVERY_NOT_FOUND', `no delivery log entry has the key ${JSON.stringify(key)}; it may have been cleaned up (keepLogsForDays); list entries with app.logs()`);
     return entry;
   }
@@ -149,6 +154,7 @@ export class ManagementService implements Management {
     if (query === null || typeof query !== 'object') throw invalidQuery('deadLetters', 'takes a query such as { webhookKey, limit: 50 }');
     refuseUnknownKeys('deadLetters', query, DEAD_LETTER_QUERY_KEYS);
     if (query.webhookKey !== undefined && typeof query.webhookKey !== 'string') throw invalidQuery('deadLetters', 'was given a webhookKey that is not a string');
+    if (query.webhookKey !== undefined) checkKey('deadLetters()', 'query.webhookKey', query.webhookKey, 'webhookKey');
     const result = await this.deps.engine().listDead({ limit: DEFAULT_PAGE_SIZE, ...checkPage('deadLetters', query), ...(query.webhookKey !== undefined ? { webhookKey: query.webhookKey } : {}) });
     if (query.webhookKey !== undefined && result.total === 0) await this.requireKnown(query.webhookKey, 'no dead letter is of it');
     return result;
@@ -163,6 +169,8 @@ export class ManagementService implements Management {
   async redeliver(selector: RedeliverSelector): Promise<number> {
     const problem = selectorProblem(selector);
     if (problem) throw new HookworkError('HOOKWORK_ERR_INVALID_REDELIVER_SELECTOR', `redeliver() ${problem}; pass { ids: [...] }, { webhookKey, deadSince? }, { deadSince } or { all: true }`);
+    selector.ids?.forEach((id, i) => checkKey('redeliver()', `selector.ids[${i}]`, id, 'requestId'));
+    if (selector.webhookKey !== undefined) checkKey('redeliver()', 'selector.webhookKey', selector.webhookKey, 'webhookKey');
     const engine = this.deps.engine();
     if (selector.ids && selector.ids.length === 1) {
       const request = await engine.get(selector.ids[0]!);
@@ -175,7 +183,9 @@ export class ManagementService implements Management {
   }
 
   /** Sends an example request to a webhook now, once, and returns the receiver's answer (see TestSender). */
-  sendTestEvent(webhookKey: string, options?: { alias?: string }): Promise<TestEventResult> {
+  async sendTestEvent(webhookKey: string, options?: { alias?: string }): Promise<TestEventResult> {
+    checkKey('sendTestEvent()', 'webhookKey', webhookKey, 'webhookKey');
+    if (options?.alias !== undefined) checkKey('sendTestEvent()', 'options.alias', options.alias, 'eventAlias');
     return this.deps.testSender.send(webhookKey, options);
   }
 
@@ -189,7 +199,8 @@ export class ManagementService implements Management {
 
   /** A webhook's health: breaker, failing streak, a receiver's pause (see {@link Management.health}). */
   async health(webhookKey: string): Promise<WebhookHealth> {
-    if (typeof webhookKey !== 'string' || !(await this.deps.webhooks.get(webhookKey))) {
+    checkKey('health()', 'webhookKey', webhookKey, 'webhookKey');
+    if (!(await this.deps.webhooks.get(webhookKey))) {
       throw new HookworkError('HOOKWORK_ERR_WEBHOOK_NOT_FOUND', `no webhook has the key ${JSON.stringify(webhookKey)}; list them with app.webhooks.list()`);
     }
     const state = (await this.deps.health.health(webhookKey))?.state;
@@ -220,6 +231,7 @@ export class ManagementService implements Management {
       throw invalidQuery('queueCounts', 'takes { webhookKey? } with a string key');
     }
     refuseUnknownKeys('queueCounts', query, ['webhookKey']);
+    if (query.webhookKey !== undefined) checkKey('queueCounts()', 'query.webhookKey', query.webhookKey, 'webhookKey');
     const counts = await this.deps.engine().counts(query.webhookKey !== undefined ? { webhookKey: query.webhookKey } : {});
     if (query.webhookKey !== undefined && counts.pending + counts.inFlight + counts.dead === 0) await this.requireKnown(query.webhookKey, 'the queue holds nothing of it');
     return counts;

@@ -17,6 +17,7 @@ import { checkPage, DEFAULT_PAGE_SIZE } from './page-check';
 import { REDACTED, type Webhook, type WebhookFormat, type WebhookView } from '../model/webhook';
 import { formatProblems, normalizeFormat } from './webhook-format';
 import { FRAMEWORK_HEADERS, webhookInputSchema, type WebhookHeaderInput, type WebhookInput, type WebhookPatch } from './webhook-input-schema';
+import { checkKey } from '../model/key-rules';
 import { checkUrl, headerNameProblem, headerValueProblem, printableField } from '../model/wire-rules';
 
 /** The result of create(): the webhook, and the generated secret — shown this once only. */
@@ -87,11 +88,6 @@ function describe(error: ErrorObject): string {
 
 /** The longest grace period a rotated-out secret may keep signing, ms (30 days). */
 export const MAX_GRACE_PERIOD_MS = 30 * 24 * 60 * 60 * 1000;
-
-/** A webhook key argument of the wrong kind (`delete({})`) is a coded error, not a store failure. */
-function requireKeyArgument(method: string, key: unknown): asserts key is string {
-  if (typeof key !== 'string') throw new HookworkError('HOOKWORK_ERR_INVALID_ARGUMENT', `webhooks.${method}() takes a webhook key (a string); got ${key === null ? 'null' : typeof key}`);
-}
 
 /**
  * Headers whose value is the placeholder a view shows for a sensitive value, where there is no
@@ -225,6 +221,7 @@ export class WebhookService implements Webhooks {
   /** Changes some fields of a webhook; the others stay. */
   async update(key: string, patch: WebhookPatch): Promise<WebhookView> {
     // Only what the patch gives is checked: a stored webhook may hold events no longer composed (flagged).
+    checkKey('webhooks.update()', 'key', key, 'webhookKey');
     const { problems, href } = this.checkInput(patch, 'update');
     if (problems.length > 0) this.refuse(problems);
     const current = await this.require(key);
@@ -257,7 +254,7 @@ export class WebhookService implements Webhooks {
 
   /** Deletes a webhook; its queued requests are dropped (and logged) when delivery meets them. */
   async delete(key: string): Promise<boolean> {
-    requireKeyArgument('delete', key);
+    checkKey('webhooks.delete()', 'key', key, 'webhookKey');
     const deleted = await this.repository.delete(key);
     this.cache.invalidate(key);
     if (deleted) await this.health.forget(key);
@@ -266,7 +263,7 @@ export class WebhookService implements Webhooks {
 
   /** One webhook, or undefined. */
   async get(key: string): Promise<WebhookView | undefined> {
-    requireKeyArgument('get', key);
+    checkKey('webhooks.get()', 'key', key, 'webhookKey');
     const webhook = await this.repository.get(key);
     return webhook && toView(webhook, this.unknownEvents(webhook));
   }
@@ -299,6 +296,7 @@ export class WebhookService implements Webhooks {
    * Returns the new secret in clear, once.
    */
   async rotateSecret(key: string, options: { gracePeriodMs?: number } = {}): Promise<{ secretId: string; secret: string }> {
+    checkKey('webhooks.rotateSecret()', 'key', key, 'webhookKey');
     const { gracePeriodMs } = options ?? {};
     // A bad grace period would silently revoke the current secret (an expiry in 1970) and every
     // receiver still on it would answer 401: refused instead.
@@ -321,6 +319,8 @@ export class WebhookService implements Webhooks {
 
   /** Removes one secret at once (e.g. a leaked one). */
   async revokeSecret(key: string, secretId: string): Promise<WebhookView> {
+    checkKey('webhooks.revokeSecret()', 'key', key, 'webhookKey');
+    checkKey('webhooks.revokeSecret()', 'secretId', secretId, 'secretId');
     const current = await this.require(key);
     if (!current.secrets.some((s) => s.id === secretId)) {
       throw new HookworkError('HOOKWORK_ERR_SECRET_NOT_FOUND', `webhook ${key} has no secret ${JSON.stringify(secretId)}; list its secrets with app.webhooks.get(${JSON.stringify(key)})`);
@@ -350,7 +350,7 @@ export class WebhookService implements Webhooks {
   }
 
   private async require(key: string): Promise<Webhook> {
-    const webhook = typeof key === 'string' ? await this.repository.get(key) : undefined;
+    const webhook = await this.repository.get(key);
     if (!webhook) throw new HookworkError('HOOKWORK_ERR_WEBHOOK_NOT_FOUND', `no webhook has the key ${JSON.stringify(key)}; list them with app.webhooks.list()`);
     return webhook;
   }

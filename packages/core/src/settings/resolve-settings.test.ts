@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createHookwork, defaultSettings, HookworkError, loadSettings, parseDuration, resolveSettings } from '../index';
@@ -196,6 +196,7 @@ describe('durations that become timers', () => {
 
 describe('loadSettings', () => {
   const dir = mkdtempSync(join(tmpdir(), 'hookwork-settings-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   it('reads a JSON file section, then the environment, then code', () => {
     const file = join(dir, 'appsettings.json');

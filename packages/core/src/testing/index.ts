@@ -18,6 +18,7 @@ export {
   type TestReceiverHandler,
 } from './test-receiver';
 export { describeErrorCatalogue } from './error-catalogue-contract';
+export { describeKeyRulesContract, type KeyRulesBackend } from './key-rules-contract';
 export {
   describeQueueEngineContract,
   engineRequest,

@@ -409,6 +409,17 @@ export function describeQueueEngineContract(name: string, factory: ContractFacto
         expect((await engine.listDead({ limit: 1 })).items[0]).toMatchObject({ state: 'dead', attempts: 1, lastError: `dead ${d3}`, webhookKey: 'w1' });
       });
 
+      test('an id that names what an engine keeps beside requests (its own keys) is an unknown request: get() finds nothing, redeliver() puts nothing back', async (harness) => {
+        const dead = engineRequest('dead');
+        const { engine } = await deadLetters(harness, [dead]);
+        await engine.enqueue([engineRequest('later', { dueAt: new Date(Date.now() + 3_600_000) })]);
+        // BullMQ keeps its lists and a job's lock and logs under the same prefix as the job hashes.
+        const others = ['wait', 'delayed', 'failed', 'meta', 'id', 'events', 'marker', `${dead.id}:lock`, `${dead.id}:logs`];
+        for (const id of others) expect([id, await engine.get(id)]).toEqual([id, undefined]);
+        expect(await engine.redeliver({ ids: others }, new Date())).toEqual([]);
+        expect(await engine.get(dead.id)).toMatchObject({ state: 'dead' });
+      });
+
       test('redeliver puts dead letters back (by ids, webhook, dead since, all), due now, attempts reset', async (harness) => {
         const requests = [engineRequest('a', { webhookKey: 'w1' }), engineRequest('b', { webhookKey: 'w2' }), engineRequest('c', { webhookKey: 'w1' }), engineRequest('d', { webhookKey: 'w2' }), engineRequest('e', { webhookKey: 'w3' })];
         const { engine, marks } = await deadLetters(harness, requests);

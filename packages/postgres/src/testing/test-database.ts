@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
+import { maskUrlCredentials } from '@hookwork/core';
 import { quoteIdentifier } from '../postgres-connection';
 
 /**
@@ -44,7 +45,7 @@ export class TestDatabase {
       await this.admin().query('SELECT 1');
     } catch (error) {
       throw new Error(
-        `the PostgreSQL tests need a server: ${redact(this.url)} could not be reached (${(error as Error).message}). Start PostgreSQL there, or set HOOKWORK_TEST_PG_URL to a postgres:// URL of a database the tests may create schemas in`,
+        `the PostgreSQL tests need a server: ${maskUrlCredentials(this.url)} could not be reached (${(error as Error).message}). Start PostgreSQL there, or set HOOKWORK_TEST_PG_URL to a postgres:// URL of a database the tests may create schemas in`,
         { cause: error },
       );
     }
@@ -69,4 +70,3 @@ export class TestDatabase {
   }
 }
 
-const redact = (url: string) => url.replace(/\/\/([^:@/]+):[^@/]*@/, '//$1:***@');

@@ -53,8 +53,11 @@ describe('fastifyReceiver (Fastify 5)', () => {
     });
     await typo.close();
     const badPath = Fastify();
-    await expect(badPath.register(fastifyReceiver, { receiver, path: 'cms' }).ready()).rejects.toMatchObject({ code: 'RECEIVER_ERR_INVALID_OPTIONS', message: expect.stringContaining('path is "cms"') });
+    await expect(badPath.register(fastifyReceiver, { receiver, path: 'cms' }).ready()).rejects.toMatchObject({ code: 'RECEIVER_ERR_INVALID_OPTIONS', message: expect.stringContaining('path is the string "cms"; give a route path under the prefix that starts with /') });
     await badPath.close();
+    const numberPath = Fastify();
+    await expect(numberPath.register(fastifyReceiver, { receiver, path: 5 } as never).ready()).rejects.toMatchObject({ code: 'RECEIVER_ERR_INVALID_OPTIONS', message: expect.stringContaining('path is 5; give') });
+    await numberPath.close();
   });
 
   it('refuses to register without a receiver', async () => {

@@ -3,7 +3,7 @@
  */
 import type { FastifyPluginAsync } from 'fastify';
 import { ReceiverError } from '../errors/receiver-error';
-import { checkOptionKeys } from '../option-keys';
+import { checkOptionKeys, shown } from '../option-keys';
 import type { AnyReceiver } from '../receiver';
 import { checkMaxBodyBytes, checkReceiver, type AdapterOptions } from './adapter-support';
 
@@ -32,7 +32,7 @@ export const fastifyReceiver: FastifyPluginAsync<FastifyReceiverOptions> = async
   // Its own options, and Fastify's register options: a typo (maxBodyByte) must not run on the default.
   checkOptionKeys('fastifyReceiver', options, ['receiver', 'path', 'maxBodyBytes', 'prefix', 'logLevel', 'logSerializers']);
   if (options.path !== undefined && (typeof options.path !== 'string' || !options.path.startsWith('/'))) {
-    throw new ReceiverError('RECEIVER_ERR_INVALID_OPTIONS', `fastifyReceiver path is ${typeof options.path === 'string' ? JSON.stringify(options.path) : String(options.path)}; give a route path under the prefix that starts with /, e.g. '/' or '/cms'`);
+    throw new ReceiverError('RECEIVER_ERR_INVALID_OPTIONS', `fastifyReceiver path is ${shown(options.path)}; give a route path under the prefix that starts with /, e.g. '/' or '/cms'`);
   }
   const bodyLimit = checkMaxBodyBytes(options);
   instance.removeAllContentTypeParsers();

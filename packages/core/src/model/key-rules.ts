@@ -1,0 +1,46 @@
+import { HookworkError } from '../errors/hookwork-error';
+
+// A high surrogate not followed by a low one, or a low one not preceded by a high one.
+const loneSurrogate = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+/**
+ * Why `value` cannot name anything a store or queue engine holds, or undefined when it can.
+ * These are the values the backends would otherwise answer differently: PostgreSQL text cannot
+ * hold U+0000 (the query fails) where memory and SQLite find nothing; a lone UTF-16 surrogate
+ * becomes U+FFFD on its way into UTF-8 (SQLite, PostgreSQL, Redis), so it would find a key it
+ * is not, where memory finds nothing; and an empty filter is "every webhook" to BullMQ's scripts
+ * but "none" to the SQL stores. No backend limits the length of a key it looks up (PostgreSQL's
+ * index limit applies to what is stored, and stored keys are checked when created), so length
+ * is not a problem here.
+ */
+export function keyProblem(value: string): string | undefined {
+  if (value.length === 0) return 'is empty';
+  const nul = value.indexOf('\u0000');
+  if (nul >= 0) return `holds U+0000 (NUL) at index ${nul}, which PostgreSQL text cannot hold`;
+  const lone = loneSurrogate.exec(value);
+  if (lone) return `holds a lone UTF-16 surrogate (U+${lone[0].charCodeAt(0).toString(16).toUpperCase()}) at index ${lone.index}, which is not text: UTF-8 (SQLite, PostgreSQL, Redis) turns it into U+FFFD`;
+  return undefined;
+}
+
+/** What a key names, and where a user finds the right one: the fix in a refusal. */
+export const KEY_KINDS = {
+  webhookKey: 'a webhook key as app.webhooks.list() shows it',
+  requestId: 'a request id (webhook-id) as app.deadLetters() or app.logs() shows it',
+  deliveryKey: 'a delivery log entry key as app.logs() shows it',
+  eventAlias: 'an event alias as app.events() lists it',
+  secretId: 'a secret id as app.webhooks.get(key) lists it in secrets',
+} as const;
+
+/**
+ * Refuses a key argument that cannot name anything stored (see {@link keyProblem}) with
+ * HOOKWORK_ERR_INVALID_ARGUMENT, naming the call, the argument and the fix — before any store
+ * or queue engine is asked, so every backend answers alike. `call` is the method as a user wrote
+ * it (`webhooks.get()`), `argument` the parameter or field (`key`, `query.requestId`).
+ */
+export function checkKey(call: string, argument: string, value: unknown, kind: keyof typeof KEY_KINDS): asserts value is string {
+  const problem = typeof value === 'string' ? keyProblem(value) : `is ${value === null ? 'null' : typeof value}, not a string`;
+  if (problem === undefined) return;
+  const shown = typeof value === 'string' ? ` ${JSON.stringify(value.length > 80 ? `${value.slice(0, 80)}…` : value)}` : '';
+  const why = typeof value === 'string' ? ' (no stored key can hold it, so nothing can be found by it)' : '';
+  throw new HookworkError('HOOKWORK_ERR_INVALID_ARGUMENT', `${call} was given ${argument}${shown} that ${problem}${why}; pass ${KEY_KINDS[kind]}`);
+}

@@ -1,0 +1,20 @@
+import { maskUrlCredentials } from './url-credentials';
+
+describe('maskUrlCredentials', () => {
+  it('masks user and password alike, an empty user (Redis) and an @ in the password included', () => {
+    expect(maskUrlCredentials('redis://:s3cret@127.0.0.1:6379/2')).toBe('redis://***@127.0.0.1:6379/2');
+    expect(maskUrlCredentials('postgres://app:s3cret@db.internal:5432/app')).toBe('postgres://***@db.internal:5432/app');
+    expect(maskUrlCredentials('postgres://app:p@ss@db/app')).toBe('postgres://***@db/app');
+    expect(maskUrlCredentials('https://token@example.com/hooks?x=1')).toBe('https://***@example.com/hooks?x=1');
+  });
+
+  it('leaves a URL without credentials, and an @ after the authority, as they are', () => {
+    expect(maskUrlCredentials('redis://127.0.0.1:6379')).toBe('redis://127.0.0.1:6379');
+    expect(maskUrlCredentials('http://127.0.0.1:3000/users/@me?to=a@b#c@d')).toBe('http://127.0.0.1:3000/users/@me?to=a@b#c@d');
+  });
+
+  it('works on text that is not a URL, and on every URL in a line', () => {
+    expect(maskUrlCredentials('mysql://app:s3cret@127.0.0.1/db')).toBe('mysql://***@127.0.0.1/db');
+    expect(maskUrlCredentials('store: postgres://a:b@h/d, queue: redis://:c@h')).toBe('store: postgres://***@h/d, queue: redis://***@h');
+  });
+});

@@ -1,0 +1,106 @@
+/// <reference types="jest" />
+import { createHookwork } from '../composition/create-hookwork';
+import type { Hookwork } from '../composition/hookwork-app';
+import { isHookworkError } from '../errors/hookwork-error';
+import { silentLogger } from '../observability/logger';
+import type { QueueEngineProvider } from '../ports/queue-engine';
+import type { StorageBackend } from '../ports/storage-backend';
+import { withSubject, type ContractFactory } from './contract-subject';
+import { thingComposer } from './thing-event';
+
+/** What {@link describeKeyRulesContract} builds an app on: a storage backend, and a queue engine when not the built-in one. */
+export interface KeyRulesBackend {
+  /** The storage backend, on a fresh, empty store. */
+  storage: StorageBackend<unknown>;
+  /** The queue engine (default: the built-in polling engine on `storage`). */
+  queue?: QueueEngineProvider<unknown>;
+}
+
+/** Keys no backend can hold alike: each must be refused the same way everywhere. */
+const BAD_KEYS: readonly [string, string][] = [
+  ['empty', ''],
+  ['U+0000', 'a\u0000b'],
+  ['a lone high surrogate', 'a\uD800b'],
+  ['a lone low surrogate', '\uDC00'],
+];
+
+type Call = (app: Hookwork<unknown>, bad: string) => Promise<unknown>;
+
+/** Each public entry point that looks a key up, the argument the refusal must name, and a call with a bad key there. */
+const ENTRY_POINTS: readonly [string, string, Call][] = [
+  ['webhooks.get()', 'key', (app, bad) => app.webhooks.get(bad)],
+  ['webhooks.update()', 'key', (app, bad) => app.webhooks.update(bad, { enabled: false })],
+  ['webhooks.delete()', 'key', (app, bad) => app.webhooks.delete(bad)],
+  ['webhooks.rotateSecret()', 'key', (app, bad) => app.webhooks.rotateSecret(bad)],
+  ['webhooks.revokeSecret()', 'key', (app, bad) => app.webhooks.revokeSecret(bad, 'secret')],
+  ['webhooks.revokeSecret()', 'secretId', (app, bad) => app.webhooks.revokeSecret('hook', bad)],
+  ['logs()', 'webhookKey', (app, bad) => app.logs(bad)],
+  ['logs()', 'query.webhookKey', (app, bad) => app.logs({ webhookKey: bad })],
+  ['logs()', 'query.eventAlias', (app, bad) => app.logs({ eventAlias: bad })],
+  ['logs()', 'query.requestId', (app, bad) => app.logs({ requestId: bad })],
+  ['delivery()', 'key', (app, bad) => app.delivery(bad)],
+  ['deadLetters()', 'query.webhookKey', (app, bad) => app.deadLetters({ webhookKey: bad })],
+  ['redeliver()', 'selector.ids[1]', (app, bad) => app.redeliver({ ids: ['msg_0', bad] })],
+  ['redeliver()', 'selector.webhookKey', (app, bad) => app.redeliver({ webhookKey: bad })],
+  ['queueCounts()', 'query.webhookKey', (app, bad) => app.queueCounts({ webhookKey: bad })],
+  ['sendTestEvent()', 'webhookKey', (app, bad) => app.sendTestEvent(bad)],
+  ['sendTestEvent()', 'options.alias', (app, bad) => app.sendTestEvent('hook', { alias: bad })],
+  ['health()', 'webhookKey', (app, bad) => app.health(bad)],
+  ['drain()', 'options.requestIds[0]', (app, bad) => app.drain({ requestIds: [bad], timeoutMs: 0 })],
+  ['drain()', 'options.webhookKey', (app, bad) => app.drain({ webhookKey: bad, timeoutMs: 0 })],
+];
+
+/**
+ * The key rules every backend must show alike: a key that cannot name anything stored (empty,
+ * holding U+0000, or a lone UTF-16 surrogate) is refused at each public entry point with
+ * HOOKWORK_ERR_INVALID_ARGUMENT naming the call and the argument, before any store or queue
+ * engine is asked — not "not found" on one backend, a store error on another and "every
+ * webhook" on a third — and nothing stored changes. Call it from a jest test file with a factory
+ * of fresh backends.
+ */
+export function describeKeyRulesContract(name: string, factory: ContractFactory<KeyRulesBackend>): void {
+  describe(`key rules: ${name}`, () => {
+    it.each(ENTRY_POINTS.map(([call, argument, fn]) => [`${call} ${argument}`, call, argument, fn] as const))('%s: a key no store can hold is HOOKWORK_ERR_INVALID_ARGUMENT naming it, and nothing changes', (_title, call, argument, fn) =>
+      withSubject(factory, async ({ subject }) => {
+        const app = createHookwork({ composers: [thingComposer], logger: silentLogger, storage: subject.storage, ...(subject.queue ? { queue: subject.queue } : {}) });
+        await app.start();
+        try {
+          await app.webhooks.create({ key: 'hook', url: 'https://example.com/hook', events: ['thing.happened'] });
+          const before = [await app.webhooks.get('hook'), await app.queueCounts()];
+          for (const [what, bad] of BAD_KEYS) {
+            const error = await fn(app, bad).then(() => undefined, (e: unknown) => e);
+            expect([what, isHookworkError(error, 'HOOKWORK_ERR_INVALID_ARGUMENT')]).toEqual([what, true]);
+            const message = (error as Error).message;
+            expect(message).toContain(`${call} was given ${argument} `);
+            expect(message).toMatch(/; pass an? [a-z ]+/);
+            // Shown escaped: a log line or problem details never carries the raw character.
+            expect(message.includes('\u0000') || /[\uD800-\uDFFF]/.test(message)).toBe(false);
+          }
+          expect([await app.webhooks.get('hook'), await app.queueCounts()]).toEqual(before);
+        } finally {
+          await app.stop();
+        }
+      }),
+    );
+
+    it('a key of the right form that names nothing is "not found", not refused', () =>
+      withSubject(factory, async ({ subject }) => {
+        const app = createHookwork({ composers: [thingComposer], logger: silentLogger, storage: subject.storage, ...(subject.queue ? { queue: subject.queue } : {}) });
+        await app.start();
+        try {
+          expect(await app.webhooks.get('nope')).toBeUndefined();
+          const codeOf = (p: Promise<unknown>) => p.then(() => 'ok', (e: unknown) => (isHookworkError(e) ? e.code : String(e)));
+          expect(await codeOf(app.health('nope'))).toBe('HOOKWORK_ERR_WEBHOOK_NOT_FOUND');
+          expect(await codeOf(app.delivery('nope'))).toBe('HOOKWORK_ERR_DELIVERY_NOT_FOUND');
+          expect(await codeOf(app.redeliver({ ids: ['msg_nope'] }))).toBe('HOOKWORK_ERR_REQUEST_NOT_FOUND');
+          // Names a backend may use for its own keys are request ids like any other here.
+          expect(await app.redeliver({ ids: ['wait', 'meta', 'msg_nope:lock'] })).toBe(0);
+          expect(await codeOf(app.deadLetters({ webhookKey: 'nope' }))).toBe('HOOKWORK_ERR_WEBHOOK_NOT_FOUND');
+          expect((await app.logs({ requestId: 'nope', eventAlias: 'thing.happened' })).total).toBe(0);
+        } finally {
+          await app.stop();
+        }
+      }),
+    );
+  });
+}
