@@ -1,3 +1,4 @@
+import { Webhook } from 'standardwebhooks';
 import type { DedupeStore } from './dedupe/dedupe-store';
 import { memoryDedupeStore } from './dedupe/memory-dedupe-store';
 import { isReceiverError } from './errors/receiver-error';
@@ -51,6 +52,30 @@ describe('createReceiver().handle()', () => {
     request.headers['x-event'] = 'shop.orderPlaced';
     await custom.handle(request);
     expect(seen[2]).toMatchObject({ alias: 'shop.orderPlaced', eventHeader: 'x-event', retryCount: 0 });
+  });
+
+  it("receives another Standard Webhooks sender, which names the event in the body's type (the specification's payload structure), signed by the reference library", async () => {
+    // The secret and id of the specification's test vector; the vector's own 2021 timestamp is stale by design.
+    const vectorSecret = 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw';
+    const id = 'msg_p5jXN8AQM9LWM0D4loKWxJek';
+    const body = JSON.stringify({ type: 'contact.created', timestamp: '2026-12-01T04:00:00Z', data: { id: 'c-1' } });
+    const now = new Date();
+    const headers = { 'webhook-id': id, 'webhook-timestamp': String(Math.floor(now.getTime() / 1000)), 'webhook-signature': new Webhook(vectorSecret).sign(id, now, body) };
+    const seen: ReceivedEvent[] = [];
+    const receiver = createReceiver({ secrets: vectorSecret, handlers: { 'contact.created': async (event) => void seen.push(event) } });
+    expect(await receiver.handle({ headers, body })).toMatchObject({ status: 200, outcome: 'processed', id });
+    expect(seen).toEqual([expect.objectContaining({ alias: 'contact.created', eventHeader: 'type', payload: JSON.parse(body), id })]);
+    expect(await receiver.handle({ headers, body })).toMatchObject({ status: 200, outcome: 'duplicate' });
+    expect(seen).toHaveLength(1);
+
+    // An event header, when there is one, names the event; a body with no string type is refused with the fix.
+    const both = signedRequest({ secrets: [secret], alias: 'Umbraco.ContentPublish', payload: { type: 'other' } });
+    const any = createReceiver({ secrets: secret, handle: async (event) => void seen.push(event) });
+    await any.handle(both);
+    expect(seen[1]).toMatchObject({ alias: 'Umbraco.ContentPublish', eventHeader: 'hookwork-event' });
+    const untyped = signedRequest({ secrets: [secret], payload: { type: 7 } });
+    delete untyped.headers['hookwork-event'];
+    expect(() => any.verify(untyped)).toThrow(/RECEIVER_ERR_NO_EVENT_ALIAS: .*its body has no string "type" .*set headerNames\.event/);
   });
 
   it('takes fetch Headers, Uint8Array and string bodies', async () => {
