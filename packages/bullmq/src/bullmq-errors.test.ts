@@ -30,6 +30,9 @@ describe('bullmqQueue() options', () => {
     expect(message).toContain('got "http://***@127.0.0.1:6379"');
     expect(message).not.toContain('s3cret');
     expect(refused({ commandTimeoutMs: NaN, connection: 'redis://127.0.0.1' })).toMatch(/commandTimeoutMs .*got NaN/);
+    // The string "5000" is not the number it looks like; the message shows which it got.
+    expect(refused({ commandTimeoutMs: '5000', connection: 'redis://127.0.0.1' })).toMatch(/commandTimeoutMs .*; got "5000"$/);
+    expect(refused({ connection: true })).toMatch(/; got true$/);
   });
 
   it('accepts a URL, ioredis options, and defaults', () => {

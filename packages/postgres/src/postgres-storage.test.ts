@@ -42,6 +42,11 @@ describe('postgresStorage() options', () => {
     expect(refused({ connectionString: db.url, synchronousCommit: 'off' })).toMatch(/`synchronousCommit` must be "enqueue", "all" or "none"/);
   });
 
+  it('shows a value of the wrong kind as what it is: the string "10" quoted, not as the number it looks like', () => {
+    expect(refused({ connectionString: db.url, poolSize: '10' })).toMatch(/`poolSize` must be a whole number from 2 to 1000; got "10"$/);
+    expect(refused({ connectionString: db.url, connectTimeoutMs: '5000' })).toMatch(/; got "5000"$/);
+  });
+
   it('refuses a schema name that is not a plain identifier', () => {
     for (const schema of ['', '1st', 'a-b', 'a b', 'a"b', 'x'.repeat(51), 'pg_hooks', 'Pg_x', 'hooks;drop', 42]) {
       expect(refused({ connectionString: db.url, schema })).toMatch(/`schema` must be a plain identifier/);

@@ -115,7 +115,8 @@ export function isHookworkError(error: unknown, code?: HookworkErrorCode | Plugi
 /**
  * A value as an error message shows it after "got": JSON, except where JSON would misreport it
  * (NaN and ±Infinity print as themselves, not `null`; a bigint, function or symbol by String()).
- * Internal: not exported from the package.
+ * So the string "5000" reads `"5000"` and the number reads `5000`: a message about a value of
+ * the wrong kind shows its kind. For plugins and backends checking their own options.
  */
 export function shownValue(value: unknown): string {
   if (typeof value === 'number' && !Number.isFinite(value)) return String(value);
