@@ -291,6 +291,8 @@ describe('createReceiver().handle()', () => {
       ['a store without release', { secrets: secret, handle, dedupe: { store: { claim: handle, complete: handle } } }, /no release\(\) method/],
       ['an unknown testSends', { secrets: secret, handle, testSends: 'skip' }, /testSends is "skip"/],
       ['an empty secret list', { secrets: [], handle }, /secrets is empty/],
+      ['a secret from an unset environment variable', { secrets: [secret, undefined], handle }, /: secret #2 is undefined \(an environment variable that is not set\?\); give the whsec_… string the sender shows$/],
+      ['a secret that is not a string', { secrets: 42, handle }, /: secret is a number; give the whsec_… string/],
       ['a secret that is not base64', { secrets: 'whsec_not base64!', handle }, /secret is not a Standard Webhooks secret/],
       ['the second secret of a rotation malformed', { secrets: [secret, 'hunter2?'], handle }, /secret #2 is not a Standard Webhooks secret/],
       ['a placeholder secret that happens to be base64', { secrets: 'nope', handle }, /secret is the base64 of 3 bytes, .* 16 to 128 .*placeholder/],
