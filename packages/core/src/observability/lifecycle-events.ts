@@ -105,14 +105,17 @@ export interface LifecycleEvents {
 export class LifecycleEmitter extends EventEmitter<LifecycleEvents> {
   // A listener under a misspelt name (`deadLetter`, from JavaScript or a cast) would never be
   // called, and nothing would say so: on, once and addListener refuse names that are not events.
+  /** Adds a listener of a lifecycle event; a name that is not one is HOOKWORK_ERR_INVALID_ARGUMENT. */
   override on<T extends keyof LifecycleEvents>(event: T, fn: EventEmitter.EventListener<LifecycleEvents, T>, context?: unknown): this {
     return super.on(checkedEventName('on', event), fn, context);
   }
 
+  /** As {@link LifecycleEmitter.on}. */
   override addListener<T extends keyof LifecycleEvents>(event: T, fn: EventEmitter.EventListener<LifecycleEvents, T>, context?: unknown): this {
     return super.addListener(checkedEventName('addListener', event), fn, context);
   }
 
+  /** Adds a listener called once; a name that is not a lifecycle event is HOOKWORK_ERR_INVALID_ARGUMENT. */
   override once<T extends keyof LifecycleEvents>(event: T, fn: EventEmitter.EventListener<LifecycleEvents, T>, context?: unknown): this {
     return super.once(checkedEventName('once', event), fn, context);
   }
