@@ -22,6 +22,7 @@ describe('bullmqQueue() options', () => {
     expect(refused({ connection: 'http://127.0.0.1:6379' })).toMatch(/redis:\/\/ or rediss:\/\//);
     expect(refused({ connection: 'redis://127.0.0.1', queueName: 'a:b', prefix: '', commandTimeoutMs: 0, conection: 1 })).toMatch(/conection is not an option.*queueName.*prefix.*commandTimeoutMs/);
     expect(refused({ connection: { host: '127.0.0.1', keyPrefix: 'x:' } })).toMatch(/keyPrefix/);
+    expect(refused({ connection: 'redis://127.0.0.1', keyPrefix: 'x' })).toMatch(/keyPrefix is not an option \(did you mean prefix\?\)/);
   });
 
   it('says a connection of the wrong kind is wrong, not missing, and never echoes its password', () => {

@@ -1,4 +1,4 @@
-import { shownValue, type QueueEngineProvider } from '@hookwork/core';
+import { nearestName, shownValue, type QueueEngineProvider } from '@hookwork/core';
 import { Redis } from 'ioredis';
 import { BULLMQ_ERRORS } from './bullmq-errors';
 import { BullmqQueueEngine } from './bullmq-queue-engine';
@@ -68,7 +68,11 @@ function checkOptions(options: BullmqQueueOptions): Required<BullmqQueueOptions>
   if (options === null || typeof options !== 'object') {
     throw BULLMQ_ERRORS.create('HOOKWORK_ERR_INVALID_BULLMQ_OPTIONS', 'bullmqQueue() takes options such as { connection: "redis://127.0.0.1:6379" }');
   }
-  for (const key of Object.keys(options)) if (!OPTION_KEYS.has(key)) problems.push(`${key} is not an option (the options are ${[...OPTION_KEYS].join(', ')})`);
+  for (const key of Object.keys(options)) {
+    if (OPTION_KEYS.has(key)) continue;
+    const near = nearestName(key, [...OPTION_KEYS]);
+    problems.push(`${key} is not an option${near ? ` (did you mean ${near}?)` : ''} (the options are ${[...OPTION_KEYS].join(', ')})`);
+  }
   const { connection, queueName = 'hookwork', prefix = 'bull', commandTimeoutMs = 5000, checkDurability = true } = options;
   if (typeof connection === 'string') {
     // The value is shown without its credentials: a URL of the wrong scheme may still hold a password.

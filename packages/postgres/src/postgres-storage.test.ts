@@ -35,7 +35,8 @@ describe('postgresStorage() options', () => {
     expect(refused({})).toMatch(/either `connectionString`.*or `pool`/);
     expect(refused({ connectionString: db.url, pool: {} })).toMatch(/not both/);
     expect(refused({ connectionString: 'mysql://x' })).toMatch(/postgres:\/\//);
-    expect(refused({ connectionString: db.url, shema: 'x' })).toMatch(/unknown option `shema`.*`schema`/);
+    expect(refused({ connectionString: db.url, shema: 'x' })).toMatch(/unknown option `shema` \(did you mean `schema`\?\).*`schema`/);
+    expect(refused({ connectionString: db.url, schemaName: 'x' })).toMatch(/unknown option `schemaName` \(did you mean `schema`\?\)/);
     expect(refused({ pool: { query: 1 } })).toMatch(/pg\.Pool/);
     expect(refused({ connectionString: db.url, poolSize: 1 })).toMatch(/poolSize/);
     expect(refused({ connectionString: db.url, connectTimeoutMs: 0 })).toMatch(/connectTimeoutMs/);

@@ -300,7 +300,8 @@ describe('sqliteStorage', () => {
       expect(error.code).toBe('HOOKWORK_ERR_INVALID_STORAGE_OPTIONS');
       expect(error.message).toContain('unknown option `wal`');
       expect(error.message).toContain('`file`, `busyTimeoutMs`, `synchronous`, `createDirectory`, `watchIntervalMs`');
-      expect(openError(() => openSqliteStorage({ file, busytimeoutMs: 10 } as never)).message).toContain('unknown option `busytimeoutMs`');
+      expect(openError(() => openSqliteStorage({ file, busytimeoutMs: 10 } as never)).message).toContain('unknown option `busytimeoutMs` (did you mean `busyTimeoutMs`?)');
+      expect(openError(() => sqliteStorage({ filename: file } as never)).message).toContain('unknown option `filename` (did you mean `file`?)');
       expect(existsSync(file)).toBe(false);
     });
 

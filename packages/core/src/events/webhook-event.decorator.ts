@@ -1,6 +1,7 @@
 /// <reference types="reflect-metadata" />
 import { injectable } from 'tsyringe';
 import { HookworkError, shownValue } from '../errors/hookwork-error';
+import { nearestName } from '../errors/nearest-name';
 import type { NotificationType } from './notification';
 import { WebhookEventTypes, type WebhookEventType } from './webhook-event-types';
 import type { WebhookEventBase } from './webhook-event-base';
@@ -77,7 +78,7 @@ function checkOptions(target: Function, options: unknown): void {
   const problems: string[] = [];
   for (const [key, value] of Object.entries(options)) {
     if (!OPTION_KEYS.includes(key)) {
-      const near = OPTION_KEYS.find((known) => known.slice(0, 4) === key.toLowerCase().slice(0, 4));
+      const near = nearestName(key, OPTION_KEYS);
       problems.push(`${key} is not an option${near ? ` (did you mean ${near}?)` : ''}; the options are ${OPTION_KEYS.join(', ')}`);
     } else if (value === undefined) {
       continue;

@@ -63,7 +63,7 @@ describe('webhook validation (nothing is stored when refused)', () => {
     ['a rate of zero', { ...valid, rateLimit: { perSecond: 0 } }, 'rateLimit.perSecond', 'must be more than 0'],
     ['a rate without perSecond', { ...valid, rateLimit: { burst: 3 } }, 'perSecond', 'is required'],
     ['a fractional burst', { ...valid, rateLimit: { perSecond: 1, burst: 1.5 } }, 'rateLimit.burst', 'must be an integer'],
-    ['an unknown breaker option', { ...valid, breaker: { threshold: 3 } }, 'breaker.threshold', 'is not a webhook field; the fields here are enabled, failureThreshold, failureRate, minimumAttempts, window, coolDown'],
+    ['an unknown breaker option', { ...valid, breaker: { threshold: 3 } }, 'breaker.threshold', 'is not a webhook field (did you mean failureThreshold?); the fields here are enabled, failureThreshold, failureRate, minimumAttempts, window, coolDown'],
     ['a failure rate above 1', { ...valid, breaker: { failureRate: 1.5 } }, 'breaker.failureRate', 'must be at most 1'],
     ['a FIFO policy that does not exist', { ...valid, fifo: { onDeadLetter: 'drop' } }, 'fifo.onDeadLetter', 'must be one of "skip", "block"'],
     ['fifo as a string', { ...valid, fifo: 'yes' }, 'fifo', 'must be a boolean or an object'],

@@ -6,6 +6,7 @@ import { generateSecret, secretKey } from '../delivery/signing';
 import { WebhookCache } from '../delivery/webhook-cache';
 import { WebhookHealthMonitor } from '../delivery/health/webhook-health-monitor';
 import { HookworkError, shownValue } from '../errors/hookwork-error';
+import { nearestName } from '../errors/nearest-name';
 import { LifecycleReporter } from '../observability/lifecycle-events';
 import { LoggerToken, type Logger } from '../observability/logger';
 import { ClockToken, type Clock } from '../runtime/clock';
@@ -54,12 +55,10 @@ function fieldOf(error: ErrorObject): string {
 
 /** An unknown field, with the nearest known one of the same object and the list: `header` was meant as `headers`. */
 function unknownFieldProblem(error: ErrorObject): string {
-  const extra = (error.params as { additionalProperty: string }).additionalProperty.toLowerCase();
+  const extra = (error.params as { additionalProperty: string }).additionalProperty;
   const known = Object.keys((error.parentSchema as { properties?: Record<string, unknown> } | undefined)?.properties ?? {});
   if (known.length === 0) return 'is not a webhook field';
-  const near =
-    known.find((field) => field.toLowerCase().slice(0, 4) === extra.slice(0, 4)) ??
-    known.find((field) => extra.startsWith(field.toLowerCase()) || field.toLowerCase().startsWith(extra));
+  const near = nearestName(extra, known);
   return `is not a webhook field${near ? ` (did you mean ${near}?)` : ''}; the fields here are ${known.join(', ')}`;
 }
 

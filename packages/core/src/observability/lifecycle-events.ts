@@ -1,4 +1,5 @@
 import { HookworkError } from '../errors/hookwork-error';
+import { nearestName } from '../errors/nearest-name';
 import { createToken } from '../runtime/tokens';
 import type { Logger } from './logger';
 import { EventEmitter } from 'eventemitter3';
@@ -141,7 +142,7 @@ const LIFECYCLE_EVENT_NAMES = Object.keys({
 function checkedEventName<T extends keyof LifecycleEvents>(method: string, event: T): T {
   if (!LIFECYCLE_EVENT_NAMES.includes(event)) {
     const name = typeof event === 'string' ? event : String(event);
-    const near = LIFECYCLE_EVENT_NAMES.find((known) => known.toLowerCase().startsWith(name.toLowerCase().slice(0, 6)));
+    const near = nearestName(name, LIFECYCLE_EVENT_NAMES);
     throw new HookworkError(
       'HOOKWORK_ERR_INVALID_ARGUMENT',
       `app.lifecycle.${method}() was given ${JSON.stringify(name)}, which is not a lifecycle event${near ? ` (did you mean ${near}?)` : ''}; the events are ${LIFECYCLE_EVENT_NAMES.join(', ')}`,
