@@ -177,8 +177,19 @@ describe('the quickstart (npm start)', () => {
     let stderr = '';
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
     const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-    // Like `| head -1`: read the first chunk, then close the pipe.
-    await new Promise<void>((resolve) => child.stdout.once('data', () => resolve()));
+    // Like `| head`: close the pipe once the run has begun delivering. Closing it at the first
+    // chunk raced the run: an EPIPE on the webhook line stopped it before anything was enqueued,
+    // and the next run then had nothing kept to report.
+    await new Promise<void>((resolve) => {
+      let seen = '';
+      const read = (chunk: Buffer) => {
+        seen += chunk.toString();
+        if (!/\/3000 delivered/.test(seen)) return;
+        child.stdout.off('data', read);
+        resolve();
+      };
+      child.stdout.on('data', read);
+    });
     child.stdout.destroy();
     expect(await exited).toBe(0);
     expect(stderr).not.toMatch(/EPIPE|\n\s+at /);
