@@ -61,8 +61,8 @@ describe('createReceiver().handle()', () => {
     const body = JSON.stringify({ type: 'contact.created', timestamp: '2026-12-01T04:00:00Z', data: { id: 'c-1' } });
     const now = new Date();
     const headers = { 'webhook-id': id, 'webhook-timestamp': String(Math.floor(now.getTime() / 1000)), 'webhook-signature': new Webhook(vectorSecret).sign(id, now, body) };
-    const seen: ReceivedEvent[] = [];
-    const receiver = createReceiver({ secrets: vectorSecret, handlers: { 'contact.created': async (event) => void seen.push(event) } });
+    const seen: unknown[] = [];
+    const receiver = createReceiver<{ alias: 'contact.created'; payload: { type: string; data: { id: string } } }>({ secrets: vectorSecret, handlers: { 'contact.created': async (event) => void seen.push(event) } });
     expect(await receiver.handle({ headers, body })).toMatchObject({ status: 200, outcome: 'processed', id });
     expect(seen).toEqual([expect.objectContaining({ alias: 'contact.created', eventHeader: 'type', payload: JSON.parse(body), id })]);
     expect(await receiver.handle({ headers, body })).toMatchObject({ status: 200, outcome: 'duplicate' });
