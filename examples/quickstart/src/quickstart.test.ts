@@ -90,16 +90,8 @@ describe('the quickstart (npm start)', () => {
       expect(result).toMatchObject({ published: 4, delivered: 4, deadLettered: 0, rejected: [] });
       expect(result.log.map((e) => e.outcome).sort()).toEqual(['delivered', 'delivered', 'delivered', 'delivered', 'retrying']);
       expect(lines[0]).toContain('queue: BullMQ on redis://');
-      // Everything delivered: the run removed its queue, leaving nothing in Redis.
-      const redis = new Redis(url);
-      try {
-        expect(await redis.keys(`bull:${redisQueue}:*`)).toEqual([]);
-      } finally {
-        redis.disconnect();
-      }
-      expect(lines.filter((line) => /BullMQ queue/.test(line))).toEqual([]);
     } finally {
-      // Only this test's queue (BullMQ's keys are bull:<queue>:…), should the run have failed before removing it.
+      // Only this test's queue: BullMQ's keys are bull:<queue>:….
       const redis = new Redis(url);
       for await (const keys of redis.scanStream({ match: `bull:${redisQueue}:*`, count: 1000 }) as AsyncIterable<string[]>) if (keys.length > 0) await redis.unlink(...keys);
       redis.disconnect();
@@ -185,17 +177,18 @@ describe('the quickstart (npm start)', () => {
     let stderr = '';
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
     const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-    // Like `| head`: read until publishing has begun, then close the pipe. (Closing it on the first
-    // chunk raced the banner: the run could stop before publishing anything, leaving nothing over.)
+    // Like `| head`: close the pipe once the run has begun delivering. Closing it at the first
+    // chunk raced the run: an EPIPE on the webhook line stopped it before anything was enqueued,
+    // and the next run then had nothing kept to report.
     await new Promise<void>((resolve) => {
       let seen = '';
-      const onData = (chunk: Buffer) => {
+      const read = (chunk: Buffer) => {
         seen += chunk.toString();
-        if (!seen.includes('publishing 3000')) return;
-        child.stdout.off('data', onData);
+        if (!/\/3000 delivered/.test(seen)) return;
+        child.stdout.off('data', read);
         resolve();
       };
-      child.stdout.on('data', onData);
+      child.stdout.on('data', read);
     });
     child.stdout.destroy();
     expect(await exited).toBe(0);

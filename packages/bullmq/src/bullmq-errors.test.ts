@@ -22,6 +22,7 @@ describe('bullmqQueue() options', () => {
     expect(refused({ connection: 'http://127.0.0.1:6379' })).toMatch(/redis:\/\/ or rediss:\/\//);
     expect(refused({ connection: 'redis://127.0.0.1', queueName: 'a:b', prefix: '', commandTimeoutMs: 0, conection: 1 })).toMatch(/conection is not an option.*queueName.*prefix.*commandTimeoutMs/);
     expect(refused({ connection: { host: '127.0.0.1', keyPrefix: 'x:' } })).toMatch(/keyPrefix/);
+    expect(refused({ connection: 'redis://127.0.0.1', keyPrefix: 'x' })).toMatch(/keyPrefix is not an option \(did you mean prefix\?\)/);
   });
 
   it('says a connection of the wrong kind is wrong, not missing, and never echoes its password', () => {
@@ -30,6 +31,9 @@ describe('bullmqQueue() options', () => {
     expect(message).toContain('got "http://***@127.0.0.1:6379"');
     expect(message).not.toContain('s3cret');
     expect(refused({ commandTimeoutMs: NaN, connection: 'redis://127.0.0.1' })).toMatch(/commandTimeoutMs .*got NaN/);
+    // The string "5000" is not the number it looks like; the message shows which it got.
+    expect(refused({ commandTimeoutMs: '5000', connection: 'redis://127.0.0.1' })).toMatch(/commandTimeoutMs .*; got "5000"$/);
+    expect(refused({ connection: true })).toMatch(/; got true$/);
   });
 
   it('accepts a URL, ioredis options, and defaults', () => {

@@ -1,4 +1,4 @@
-import { maskUrlCredentials, type QueueEngineProvider } from '@hookwork/core';
+import { maskUrlCredentials, nearestName, shownValue, type QueueEngineProvider } from '@hookwork/core';
 import { Redis } from 'ioredis';
 import { BULLMQ_ERRORS } from './bullmq-errors';
 import { BullmqQueueEngine } from './bullmq-queue-engine';
@@ -69,7 +69,11 @@ export function checkOptions(options: BullmqQueueOptions): Required<BullmqQueueO
   if (options === null || typeof options !== 'object') {
     throw BULLMQ_ERRORS.create('HOOKWORK_ERR_INVALID_BULLMQ_OPTIONS', 'bullmqQueue() takes options such as { connection: "redis://127.0.0.1:6379" }');
   }
-  for (const key of Object.keys(options)) if (!OPTION_KEYS.has(key)) problems.push(`${key} is not an option (the options are ${[...OPTION_KEYS].join(', ')})`);
+  for (const key of Object.keys(options)) {
+    if (OPTION_KEYS.has(key)) continue;
+    const near = nearestName(key, [...OPTION_KEYS]);
+    problems.push(`${key} is not an option${near ? ` (did you mean ${near}?)` : ''} (the options are ${[...OPTION_KEYS].join(', ')})`);
+  }
   const { connection, queueName = 'hookwork', prefix = 'bull', commandTimeoutMs = 5000, checkDurability = true } = options;
   if (typeof connection === 'string') {
     // The value is shown without its credentials: a URL of the wrong scheme may still hold a password.
@@ -77,13 +81,13 @@ export function checkOptions(options: BullmqQueueOptions): Required<BullmqQueueO
   } else if (connection === undefined) {
     problems.push('connection is required: a redis:// URL, ioredis options such as { host, port } or an ioredis client');
   } else if (connection === null || typeof connection !== 'object') {
-    problems.push(`connection must be a redis:// or rediss:// URL, ioredis options such as { host, port } or an ioredis client; got ${String(connection)}`);
+    problems.push(`connection must be a redis:// or rediss:// URL, ioredis options such as { host, port } or an ioredis client; got ${shownValue(connection)}`);
   } else if ((connection instanceof Redis ? connection.options : connection).keyPrefix) {
     problems.push('connection has an ioredis keyPrefix, which BullMQ cannot use; pass prefix instead');
   }
   if (typeof queueName !== 'string' || queueName === '' || queueName.includes(':')) problems.push(`queueName must be a non-empty string without ":"; got ${JSON.stringify(queueName)}`);
   if (typeof prefix !== 'string' || prefix === '') problems.push(`prefix must be a non-empty string; got ${JSON.stringify(prefix)}`);
-  if (!Number.isInteger(commandTimeoutMs) || commandTimeoutMs <= 0) problems.push(`commandTimeoutMs must be a whole number of ms above 0; got ${String(commandTimeoutMs)}`);
+  if (!Number.isInteger(commandTimeoutMs) || commandTimeoutMs <= 0) problems.push(`commandTimeoutMs must be a whole number of ms above 0; got ${shownValue(commandTimeoutMs)}`);
   if (typeof checkDurability !== 'boolean') problems.push(`checkDurability must be true or false; got ${JSON.stringify(checkDurability)}`);
   if (problems.length > 0) throw BULLMQ_ERRORS.create('HOOKWORK_ERR_INVALID_BULLMQ_OPTIONS', `bullmqQueue() was given bad options: ${problems.join('; ')}`, { details: problems });
   return { connection, queueName, prefix, commandTimeoutMs, checkDurability };

@@ -8,7 +8,8 @@
 import 'reflect-metadata';
 
 // Errors
-export { CORE_ERRORS, HookworkError, defineErrorCodes, isHookworkError, type ErrorCatalogue, type HookworkErrorOptions, type PluginErrorCode } from './errors/hookwork-error';
+export { nearestName } from './errors/nearest-name';
+export { CORE_ERRORS, HookworkError, defineErrorCodes, isHookworkError, shownValue, type ErrorCatalogue, type HookworkErrorOptions, type PluginErrorCode } from './errors/hookwork-error';
 export { ERROR_CODES, type ErrorCodeDefinition, type HookworkErrorCode } from './errors/error-codes';
 
 // Runtime: tokens, clock, server role

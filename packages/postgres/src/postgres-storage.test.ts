@@ -35,11 +35,17 @@ describe('postgresStorage() options', () => {
     expect(refused({})).toMatch(/either `connectionString`.*or `pool`/);
     expect(refused({ connectionString: db.url, pool: {} })).toMatch(/not both/);
     expect(refused({ connectionString: 'mysql://x' })).toMatch(/postgres:\/\//);
-    expect(refused({ connectionString: db.url, shema: 'x' })).toMatch(/unknown option `shema`.*`schema`/);
+    expect(refused({ connectionString: db.url, shema: 'x' })).toMatch(/unknown option `shema` \(did you mean `schema`\?\).*`schema`/);
+    expect(refused({ connectionString: db.url, schemaName: 'x' })).toMatch(/unknown option `schemaName` \(did you mean `schema`\?\)/);
     expect(refused({ pool: { query: 1 } })).toMatch(/pg\.Pool/);
     expect(refused({ connectionString: db.url, poolSize: 1 })).toMatch(/poolSize/);
     expect(refused({ connectionString: db.url, connectTimeoutMs: 0 })).toMatch(/connectTimeoutMs/);
     expect(refused({ connectionString: db.url, synchronousCommit: 'off' })).toMatch(/`synchronousCommit` must be "enqueue", "all" or "none"/);
+  });
+
+  it('shows a value of the wrong kind as what it is: the string "10" quoted, not as the number it looks like', () => {
+    expect(refused({ connectionString: db.url, poolSize: '10' })).toMatch(/`poolSize` must be a whole number from 2 to 1000; got "10"$/);
+    expect(refused({ connectionString: db.url, connectTimeoutMs: '5000' })).toMatch(/; got "5000"$/);
   });
 
   it('refuses a schema name that is not a plain identifier', () => {

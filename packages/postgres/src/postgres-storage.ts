@@ -1,5 +1,5 @@
 import { Pool, type ClientConfig, type PoolConfig } from 'pg';
-import { HookworkError, silentLogger, type Storage, type StorageBackend, type StorageCapabilities, type StorageContext } from '@hookwork/core';
+import { HookworkError, nearestName, shownValue, silentLogger, type Storage, type StorageBackend, type StorageCapabilities, type StorageContext } from '@hookwork/core';
 import type { PostgresTransaction } from './host-transaction';
 import { PostgresConnection, quoteIdentifier } from './postgres-connection';
 import { PostgresDeliveryLog } from './postgres-delivery-log';
@@ -84,7 +84,10 @@ function checkOptions(options: PostgresStorageOptions): CheckedOptions {
   const bad = (what: string) => new HookworkError('HOOKWORK_ERR_INVALID_STORAGE_OPTIONS', `postgresStorage(): ${what}`);
   if (options === null || typeof options !== 'object') throw bad('takes an options object, e.g. postgresStorage({ connectionString: "postgres://app@127.0.0.1:5432/app" })');
   const unknown = Object.keys(options).find((key) => !KNOWN_OPTIONS.includes(key));
-  if (unknown !== undefined) throw bad(`unknown option \`${unknown}\`; the options are ${KNOWN_OPTIONS.map((k) => `\`${k}\``).join(', ')}`);
+  if (unknown !== undefined) {
+    const near = nearestName(unknown, KNOWN_OPTIONS);
+    throw bad(`unknown option \`${unknown}\`${near ? ` (did you mean \`${near}\`?)` : ''}; the options are ${KNOWN_OPTIONS.map((k) => `\`${k}\``).join(', ')}`);
+  }
   const { connectionString, pool } = options;
   if (connectionString === undefined && pool === undefined && Object.hasOwn(options, 'connectionString')) {
     // connectionString: process.env.DATABASE_URL with the variable unset: say so, not "give one".
@@ -102,11 +105,11 @@ function checkOptions(options: PostgresStorageOptions): CheckedOptions {
     throw bad(`\`schema\` must be a plain identifier: letters, digits and _, not starting with a digit or pg_, at most 50 characters (e.g. "hookwork" or "shop_hooks"); got ${JSON.stringify(schema)}`);
   }
   const poolSize = options.poolSize ?? 10;
-  if (!Number.isInteger(poolSize) || poolSize < 2 || poolSize > 1000) throw bad(`\`poolSize\` must be a whole number from 2 to 1000; got ${String(options.poolSize)}`);
+  if (!Number.isInteger(poolSize) || poolSize < 2 || poolSize > 1000) throw bad(`\`poolSize\` must be a whole number from 2 to 1000; got ${shownValue(options.poolSize)}`);
   if (pool !== undefined && options.poolSize !== undefined) throw bad('`poolSize` sizes the pool hookwork makes from `connectionString`; with your own `pool`, size it where you make it');
   const connectTimeoutMs = options.connectTimeoutMs ?? 5000;
   if (pool !== undefined && options.connectTimeoutMs !== undefined) throw bad('`connectTimeoutMs` applies to the pool hookwork makes from `connectionString`; with your own `pool`, set its connectionTimeoutMillis where you make it');
-  if (!Number.isInteger(connectTimeoutMs) || connectTimeoutMs < 1) throw bad(`\`connectTimeoutMs\` must be a whole number of milliseconds above 0; got ${String(options.connectTimeoutMs)}`);
+  if (!Number.isInteger(connectTimeoutMs) || connectTimeoutMs < 1) throw bad(`\`connectTimeoutMs\` must be a whole number of milliseconds above 0; got ${shownValue(options.connectTimeoutMs)}`);
   const synchronousCommit = options.synchronousCommit ?? 'enqueue';
   if (!['enqueue', 'publish', 'all', 'none'].includes(synchronousCommit)) throw bad(`\`synchronousCommit\` must be "enqueue", "all" or "none", or "publish" (as "enqueue", the send not waiting for the flush); got ${JSON.stringify(options.synchronousCommit)}`);
   return { ...(connectionString !== undefined ? { connectionString } : {}), ...(pool !== undefined ? { pool } : {}), schema, poolSize, connectTimeoutMs, synchronousCommit };

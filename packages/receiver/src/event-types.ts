@@ -59,7 +59,8 @@ export interface WebhookMetadata<TId extends string | undefined = string> {
   readonly test: boolean;
   /**
    * Where the alias came from: the header (`hookwork-event`, `umb-webhook-event`, or a custom
-   * name), or for a CloudEvent `ce-type` (binary mode) or `type` (the structured envelope).
+   * name), or for a CloudEvent `ce-type` (binary mode) or `type` (the structured envelope), or
+   * `type` for another Standard Webhooks sender's body (`{ "type", "timestamp", "data" }`).
    */
   readonly eventHeader: string;
   /** Every request header, names lower case. */

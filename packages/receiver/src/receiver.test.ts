@@ -1,3 +1,4 @@
+import { Webhook } from 'standardwebhooks';
 import type { DedupeStore } from './dedupe/dedupe-store';
 import { memoryDedupeStore } from './dedupe/memory-dedupe-store';
 import { isReceiverError } from './errors/receiver-error';
@@ -51,6 +52,30 @@ describe('createReceiver().handle()', () => {
     request.headers['x-event'] = 'shop.orderPlaced';
     await custom.handle(request);
     expect(seen[2]).toMatchObject({ alias: 'shop.orderPlaced', eventHeader: 'x-event', retryCount: 0 });
+  });
+
+  it("receives another Standard Webhooks sender, which names the event in the body's type (the specification's payload structure), signed by the reference library", async () => {
+    // The secret and id of the specification's test vector; the vector's own 2021 timestamp is stale by design.
+    const vectorSecret = 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw';
+    const id = 'msg_p5jXN8AQM9LWM0D4loKWxJek';
+    const body = JSON.stringify({ type: 'contact.created', timestamp: '2026-12-01T04:00:00Z', data: { id: 'c-1' } });
+    const now = new Date();
+    const headers = { 'webhook-id': id, 'webhook-timestamp': String(Math.floor(now.getTime() / 1000)), 'webhook-signature': new Webhook(vectorSecret).sign(id, now, body) };
+    const seen: unknown[] = [];
+    const receiver = createReceiver<{ alias: 'contact.created'; payload: { type: string; data: { id: string } } }>({ secrets: vectorSecret, handlers: { 'contact.created': async (event) => void seen.push(event) } });
+    expect(await receiver.handle({ headers, body })).toMatchObject({ status: 200, outcome: 'processed', id });
+    expect(seen).toEqual([expect.objectContaining({ alias: 'contact.created', eventHeader: 'type', payload: JSON.parse(body), id })]);
+    expect(await receiver.handle({ headers, body })).toMatchObject({ status: 200, outcome: 'duplicate' });
+    expect(seen).toHaveLength(1);
+
+    // An event header, when there is one, names the event; a body with no string type is refused with the fix.
+    const both = signedRequest({ secrets: [secret], alias: 'Umbraco.ContentPublish', payload: { type: 'other' } });
+    const any = createReceiver({ secrets: secret, handle: async (event) => void seen.push(event) });
+    await any.handle(both);
+    expect(seen[1]).toMatchObject({ alias: 'Umbraco.ContentPublish', eventHeader: 'hookwork-event' });
+    const untyped = signedRequest({ secrets: [secret], payload: { type: 7 } });
+    delete untyped.headers['hookwork-event'];
+    expect(() => any.verify(untyped)).toThrow(/RECEIVER_ERR_NO_EVENT_ALIAS: .*its body has no string "type" .*set headerNames\.event/);
   });
 
   it('takes fetch Headers, Uint8Array and string bodies', async () => {
@@ -266,6 +291,8 @@ describe('createReceiver().handle()', () => {
       ['a store without release', { secrets: secret, handle, dedupe: { store: { claim: handle, complete: handle } } }, /no release\(\) method/],
       ['an unknown testSends', { secrets: secret, handle, testSends: 'skip' }, /testSends is "skip"/],
       ['an empty secret list', { secrets: [], handle }, /secrets is empty/],
+      ['a secret from an unset environment variable', { secrets: [secret, undefined], handle }, /: secret #2 is undefined \(an environment variable that is not set\?\); give the whsec_… string the sender shows$/],
+      ['a secret that is not a string', { secrets: 42, handle }, /: secret is a number; give the whsec_… string/],
       ['a secret that is not base64', { secrets: 'whsec_not base64!', handle }, /secret is not a Standard Webhooks secret/],
       ['the second secret of a rotation malformed', { secrets: [secret, 'hunter2?'], handle }, /secret #2 is not a Standard Webhooks secret/],
       ['a placeholder secret that happens to be base64', { secrets: 'nope', handle }, /secret is the base64 of 3 bytes, .* 16 to 128 .*placeholder/],

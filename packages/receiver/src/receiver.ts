@@ -150,6 +150,13 @@ export interface Receiver<E extends WebhookEventShape = WebhookEventShape, TId e
   refuse(error: unknown, headers?: HeadersInput): ReceiverAnswer;
 }
 
+/** The event a body in the Standard Webhooks payload structure names: its non-empty string `type`. */
+function bodyType(payload: unknown): { name: string; value: string } | undefined {
+  if (payload === null || typeof payload !== 'object' || Array.isArray(payload)) return undefined;
+  const type = (payload as { type?: unknown }).type;
+  return typeof type === 'string' && type !== '' ? { name: 'type', value: type } : undefined;
+}
+
 /** Any receiver, whatever its events: what the adapters take. */
 export type AnyReceiver = Receiver<WebhookEventShape, string | undefined>;
 
@@ -205,19 +212,26 @@ export function createReceiver(options: SignedReceiverOptions<WebhookEventShape>
     const id = signed?.id ?? (headers[WEBHOOK_HEADERS.id] || undefined);
     // A CloudEvent names its type itself (the structured envelope is even signed); else the event header.
     const cloud = readCloudEvent(headers, rawBody, id);
-    const event = cloud ? { name: cloud.from, value: cloud.attributes.type } : firstHeader(headers, headerNames.event);
-    if (!event) {
-      throw new ReceiverError('RECEIVER_ERR_NO_EVENT_ALIAS', `the request has none of the event headers ${headerNames.event.join(', ')} and is no CloudEvent; set headerNames.event to the name the sender uses`);
-    }
+    let event = cloud ? { name: cloud.from, value: cloud.attributes.type } : firstHeader(headers, headerNames.event);
+    const noAlias = () =>
+      new ReceiverError(
+        'RECEIVER_ERR_NO_EVENT_ALIAS',
+        `the request has none of the event headers ${headerNames.event.join(', ')}, is no CloudEvent, and its body has no string "type" (the Standard Webhooks payload structure); set headerNames.event to the header the sender names the event in`,
+      );
     let payload: unknown;
     if (cloud) payload = cloud.data;
     else {
       try {
         payload = JSON.parse(rawBody.toString('utf8'));
       } catch (error) {
+        if (!event) throw noAlias();
         throw new ReceiverError('RECEIVER_ERR_INVALID_JSON', `the body of ${id ?? 'the request'} (${event.value}) is not JSON: ${(error as Error).message}`, { cause: error });
       }
+      // Standard Webhooks senders that set no event header name the event in the body, as the
+      // specification's payload structure does: { "type": "contact.created", "timestamp", "data" }.
+      event ??= bodyType(payload);
     }
+    if (!event) throw noAlias();
     const timestampHeader = headers[WEBHOOK_HEADERS.timestamp];
     const retryHeader = firstHeader(headers, headerNames.retryCount);
     return {

@@ -287,13 +287,21 @@ describe('sqliteStorage', () => {
       expect(openError(() => sqliteStorage(undefined as never)).code).toBe('HOOKWORK_ERR_INVALID_STORAGE_OPTIONS');
     });
 
+    it('shows a value of the wrong kind as what it is: the string "5000" quoted, not as the number it looks like', () => {
+      expect(openError(() => sqliteStorage({ file: 'x.db', busyTimeoutMs: '5000' as never })).message).toMatch(/`busyTimeoutMs` must be a whole number .*; got "5000"$/);
+      expect(openError(() => sqliteStorage({ file: 'x.db', watchIntervalMs: '250' as never })).message).toMatch(/; got "250"$/);
+      expect(openError(() => sqliteStorage({ file: 'x.db', synchronous: 'off' as never })).message).toMatch(/; got "off"$/);
+      expect(openError(() => sqliteStorage({ file: 'x.db', busyTimeoutMs: NaN })).message).toMatch(/; got NaN$/);
+    });
+
     it('an unknown option (say `wal: false` from plain JS) is refused, naming it and the known ones, and creates no file', () => {
       const file = temp.file();
       const error = openError(() => sqliteStorage({ file, wal: false } as never));
       expect(error.code).toBe('HOOKWORK_ERR_INVALID_STORAGE_OPTIONS');
       expect(error.message).toContain('unknown option `wal`');
       expect(error.message).toContain('`file`, `busyTimeoutMs`, `synchronous`, `createDirectory`, `watchIntervalMs`');
-      expect(openError(() => openSqliteStorage({ file, busytimeoutMs: 10 } as never)).message).toContain('unknown option `busytimeoutMs`');
+      expect(openError(() => openSqliteStorage({ file, busytimeoutMs: 10 } as never)).message).toContain('unknown option `busytimeoutMs` (did you mean `busyTimeoutMs`?)');
+      expect(openError(() => sqliteStorage({ filename: file } as never)).message).toContain('unknown option `filename` (did you mean `file`?)');
       expect(existsSync(file)).toBe(false);
     });
 

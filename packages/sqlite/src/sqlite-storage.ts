@@ -1,7 +1,7 @@
 import { mkdirSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import Database from 'better-sqlite3';
-import { HookworkError, systemClock, type Storage, type StorageBackend, type StorageCapabilities, type StorageContext } from '@hookwork/core';
+import { HookworkError, nearestName, shownValue, systemClock, type Storage, type StorageBackend, type StorageCapabilities, type StorageContext } from '@hookwork/core';
 import { migrate } from './schema';
 import { SqliteCheckpointer } from './sqlite-checkpointer';
 import { SqliteConnection } from './sqlite-connection';
@@ -60,16 +60,19 @@ function checkOptions(options: SqliteStorageOptions): Required<SqliteStorageOpti
   if (options === null || typeof options !== 'object') throw bad('takes an options object, e.g. sqliteStorage({ file: "./data/hookwork.db" })');
   // A misspelt or invented option (say `wal: false` from plain JS) would otherwise be ignored silently.
   const unknown = Object.keys(options).find((key) => !KNOWN_OPTIONS.includes(key));
-  if (unknown !== undefined) throw bad(`unknown option \`${unknown}\`; the options are ${KNOWN_OPTIONS.map((k) => `\`${k}\``).join(', ')}`);
+  if (unknown !== undefined) {
+    const near = nearestName(unknown, KNOWN_OPTIONS);
+    throw bad(`unknown option \`${unknown}\`${near ? ` (did you mean \`${near}\`?)` : ''}; the options are ${KNOWN_OPTIONS.map((k) => `\`${k}\``).join(', ')}`);
+  }
   if (typeof options.file !== 'string' || options.file.trim() === '') throw bad('`file` must be the path of the database file, e.g. "./data/hookwork.db"');
   const busyTimeoutMs = options.busyTimeoutMs ?? 5000;
-  if (!Number.isInteger(busyTimeoutMs) || busyTimeoutMs < 0 || busyTimeoutMs > 2 ** 31 - 1) throw bad(`\`busyTimeoutMs\` must be a whole number of milliseconds >= 0; got ${String(options.busyTimeoutMs)}`);
+  if (!Number.isInteger(busyTimeoutMs) || busyTimeoutMs < 0 || busyTimeoutMs > 2 ** 31 - 1) throw bad(`\`busyTimeoutMs\` must be a whole number of milliseconds >= 0; got ${shownValue(options.busyTimeoutMs)}`);
   const synchronous = options.synchronous ?? 'normal';
-  if (synchronous !== 'normal' && synchronous !== 'full') throw bad(`\`synchronous\` must be "normal" or "full"; got ${String(options.synchronous)}`);
+  if (synchronous !== 'normal' && synchronous !== 'full') throw bad(`\`synchronous\` must be "normal" or "full"; got ${shownValue(options.synchronous)}`);
   const checkpoint = options.checkpoint ?? 'background';
-  if (checkpoint !== 'background' && checkpoint !== 'inline') throw bad(`\`checkpoint\` must be "background" (a worker thread, off the event loop) or "inline" (SQLite's default); got ${String(options.checkpoint)}`);
+  if (checkpoint !== 'background' && checkpoint !== 'inline') throw bad(`\`checkpoint\` must be "background" (a worker thread, off the event loop) or "inline" (SQLite's default); got ${shownValue(options.checkpoint)}`);
   const watchIntervalMs = options.watchIntervalMs ?? 250;
-  if (!Number.isInteger(watchIntervalMs) || watchIntervalMs < 10) throw bad(`\`watchIntervalMs\` must be a whole number of milliseconds >= 10; got ${String(options.watchIntervalMs)}`);
+  if (!Number.isInteger(watchIntervalMs) || watchIntervalMs < 10) throw bad(`\`watchIntervalMs\` must be a whole number of milliseconds >= 10; got ${shownValue(options.watchIntervalMs)}`);
   return { file: options.file, busyTimeoutMs, synchronous, checkpoint, createDirectory: options.createDirectory ?? false, watchIntervalMs };
 }
 

@@ -9,7 +9,7 @@ import { DeliveryOptionsToken, deliveryOptionProblems, type DeliveryOptions } fr
 import { pollingQueue } from '../delivery/engine/polling-engine';
 import { createTransport, isTransportChoice, TRANSPORT_CHOICE_EXPECTED, type TransportChoice } from '../delivery/transport/transport-choice';
 import { WebhookCache } from '../delivery/webhook-cache';
-import { HookworkError } from '../errors/hookwork-error';
+import { HookworkError, shownValue } from '../errors/hookwork-error';
 import { NotificationBus } from '../events/notification-bus';
 import { WebhookEventCatalogue } from '../events/webhook-event-catalogue';
 import { WebhookEventDependencies } from '../events/webhook-event-dependencies';
@@ -181,7 +181,7 @@ export function createHookwork<TStorageTransaction = never, TQueueTransaction = 
   const builder = new WebhooksBuilder(container, settingsBuilder, pendingOwners);
   for (const composer of composers) {
     if (!composer || typeof composer.compose !== 'function') {
-      throw new HookworkError('HOOKWORK_ERR_INVALID_OPTIONS', `composers must be objects with compose(builder) or classes of them; got ${String(composer)}`);
+      throw new HookworkError('HOOKWORK_ERR_INVALID_OPTIONS', `composers must be objects with compose(builder) or classes of them; got ${shownValue(composer)}`);
     }
     composer.compose(builder);
     for (const extension of composer.extensions ?? []) for (const method of Object.keys(extension.methods)) pendingOwners.delete(method);

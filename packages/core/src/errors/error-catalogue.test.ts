@@ -40,6 +40,19 @@ describe('hookwork errors', () => {
     expect(() => commerce.create('ACME_COMMERCE_ERR_OTHER', 'x')).not.toThrow();
     expect(() => defineErrorCodes('@acme/x', { 'bad-code': { summary: 's', status: 400 } })).toThrow(/PREFIX_ERR_NAME/);
     expect(() => defineErrorCodes('@acme/x', { ACME_ERR_X: { summary: 's', status: 200 } })).toThrow(/4xx or 5xx/);
+    // A plugin's own bad declaration is coded like any other bad input, and says how to write it.
+    const refusal = (codes: unknown) => {
+      try {
+        defineErrorCodes('@acme/x', codes as never);
+      } catch (error) {
+        return error as HookworkError;
+      }
+      throw new Error('defineErrorCodes accepted bad codes');
+    };
+    expect(refusal({ 'bad-code': { summary: 's', status: 400 } })).toMatchObject({ code: 'HOOKWORK_ERR_INVALID_ARGUMENT', message: expect.stringContaining('with _ERR_ after the prefix (ACME_ERR_BAD_ORDER)') });
+    expect(refusal({ ACME_ERR_X: { status: 400 } }).message).toBe('HOOKWORK_ERR_INVALID_ARGUMENT: defineErrorCodes("@acme/x"): ACME_ERR_X has no summary; give one line saying what went wrong (docs and problem details show it)');
+    expect(refusal({ ACME_ERR_X: { summary: 's', status: '400' } }).message).toContain('ACME_ERR_X has status "400"; use a 4xx or 5xx HTTP status');
+    expect(refusal({ ACME_ERR_X: 400 }).message).toContain('ACME_ERR_X must be { summary, status }; got 400');
   });
 
   it('give a code no catalogue defines status 500 and no summary', () => {

@@ -23,7 +23,7 @@ export const ERROR_CODES = Object.freeze({
   HOOKWORK_ERR_COLLECTION_FROZEN: { summary: 'The event collection was changed after the app was built.', status: FAULT },
   HOOKWORK_ERR_EXTENSION_NOT_COMPOSED: { summary: 'A builder extension method (such as addCms) was called, but the package that contributes it was not composed before.', status: FAULT },
   HOOKWORK_ERR_EXTENSION_CONFLICT: { summary: 'Two packages contribute a builder extension method of the same name.', status: FAULT },
-  HOOKWORK_ERR_INVALID_EVENT_DECLARATION: { summary: '@WebhookEvent was given a bad name, type, alias, synonym or pattern, or no notification class.', status: FAULT },
+  HOOKWORK_ERR_INVALID_EVENT_DECLARATION: { summary: '@WebhookEvent was given a bad name, type, alias, synonym or pattern, an unknown option, or no notification class.', status: FAULT },
   HOOKWORK_ERR_DUPLICATE_ALIAS: { summary: 'Two composed webhook events claim the same alias.', status: FAULT },
   HOOKWORK_ERR_DECORATOR_METADATA_MISSING: { summary: 'A composed event class was compiled without experimentalDecorators or emitDecoratorMetadata, so its injected services cannot be provided.', status: FAULT },
   HOOKWORK_ERR_INVALID_OPTIONS: { summary: 'createHookwork() or loadSettings() was given an unknown option, a value of the wrong kind (a composer that is not one, a path instead of a storage backend) or options that contradict each other.', status: FAULT },

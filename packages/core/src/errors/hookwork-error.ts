@@ -87,13 +87,19 @@ const CODE_SHAPE = /^[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)*_ERR_[A-Z0-9_]+$/;
  * throw COMMERCE_ERRORS.create('ACME_COMMERCE_ERR_BAD_ORDER', `order ${id} has no lines; add one`);
  * ```
  *
- * @throws Error when a code is not of the form PREFIX_ERR_NAME or a status is not 4xx/5xx (a
- * programming error in the package, found when its module loads).
+ * @throws HookworkError HOOKWORK_ERR_INVALID_ARGUMENT when a code is not of the form
+ * PREFIX_ERR_NAME, a status is not 4xx/5xx or a summary is missing (a programming error in the
+ * package, found when its module loads).
  */
 export function defineErrorCodes<const T extends Record<string, ErrorCodeDefinition>>(owner: string, codes: T): ErrorCatalogue<Extract<keyof T, string>> {
+  const invalid = (problem: string) => new HookworkError('HOOKWORK_ERR_INVALID_ARGUMENT', `defineErrorCodes(${JSON.stringify(owner)}): ${problem}`);
+  if (typeof owner !== 'string' || owner === '') throw invalid('the owner must be the package name, e.g. "@acme/commerce"');
+  if (codes === null || typeof codes !== 'object') throw invalid(`takes the codes as an object, e.g. { ACME_ERR_BAD_ORDER: { summary: 'An order has no lines.', status: 422 } }; got ${shownValue(codes)}`);
   for (const [code, definition] of Object.entries(codes)) {
-    if (!CODE_SHAPE.test(code)) throw new Error(`defineErrorCodes(${owner}): ${code} is not a code of the form PREFIX_ERR_NAME`);
-    if (!Number.isInteger(definition.status) || definition.status < 400 || definition.status > 599) throw new Error(`defineErrorCodes(${owner}): ${code} has status ${definition.status}; use a 4xx or 5xx HTTP status`);
+    if (!CODE_SHAPE.test(code)) throw invalid(`${code} is not a code of the form PREFIX_ERR_NAME; write capitals, digits and _, with _ERR_ after the prefix (ACME_ERR_BAD_ORDER)`);
+    if (definition === null || typeof definition !== 'object') throw invalid(`${code} must be { summary, status }; got ${shownValue(definition)}`);
+    if (!Number.isInteger(definition.status) || definition.status < 400 || definition.status > 599) throw invalid(`${code} has status ${shownValue(definition.status)}; use a 4xx or 5xx HTTP status`);
+    if (typeof definition.summary !== 'string' || definition.summary.trim() === '') throw invalid(`${code} has no summary; give one line saying what went wrong (docs and problem details show it)`);
   }
   const frozen = Object.freeze({ ...codes }) as Readonly<Record<Extract<keyof T, string>, ErrorCodeDefinition>>;
   return Object.freeze({
@@ -115,7 +121,8 @@ export function isHookworkError(error: unknown, code?: HookworkErrorCode | Plugi
 /**
  * A value as an error message shows it after "got": JSON, except where JSON would misreport it
  * (NaN and ±Infinity print as themselves, not `null`; a bigint, function or symbol by String()).
- * Internal: not exported from the package.
+ * So the string "5000" reads `"5000"` and the number reads `5000`: a message about a value of
+ * the wrong kind shows its kind. For plugins and backends checking their own options.
  */
 export function shownValue(value: unknown): string {
   if (typeof value === 'number' && !Number.isFinite(value)) return String(value);

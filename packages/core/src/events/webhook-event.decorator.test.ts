@@ -54,6 +54,23 @@ describe('@WebhookEvent', () => {
     expect(declare('x', { alias: 'ok', notification: Published, synonyms: ['a\nb'] })).toThrow(/synonym/);
   });
 
+  it('refuses options it does not know or of the wrong kind, naming each, instead of falling back on the parent', () => {
+    const declare = (options: unknown) => () => {
+      @WebhookEvent('Mine', WebhookEventTypes.Content, options as Parameters<typeof WebhookEvent>[2])
+      class Mine extends PublishedEvent {}
+      return Mine;
+    };
+    // A typo on a subclass would otherwise keep the parent's notification without a word.
+    expect(declare({ notificaton: Deleted })).toThrow(
+      'HOOKWORK_ERR_INVALID_EVENT_DECLARATION: @WebhookEvent on Mine: notificaton is not an option (did you mean notification?); the options are alias, notification, synonyms, patterns',
+    );
+    expect(declare({ alias: 42, notification: new Deleted(), synonyms: 'Mine' })).toThrow(
+      /alias must be a string such as "shop.orderPlaced"; got 42; notification must be the notification class itself .*got \{\}; synonyms must be an array of strings, e.g. \["OrderPlaced"\]; got "Mine"/,
+    );
+    expect(declare('shop.mine')).toThrow(/the third argument must be an options object .*; got "shop.mine"/);
+    expect(declare({ alias: undefined })).not.toThrow();
+  });
+
   it('makes the class injectable and registers nothing globally', () => {
     expect(container.isRegistered(PublishedEvent)).toBe(false);
     expect(container.isRegistered(PublishedEvent, true)).toBe(false);

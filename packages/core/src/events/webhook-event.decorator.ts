@@ -1,6 +1,7 @@
 /// <reference types="reflect-metadata" />
 import { injectable } from 'tsyringe';
-import { HookworkError } from '../errors/hookwork-error';
+import { HookworkError, shownValue } from '../errors/hookwork-error';
+import { nearestName } from '../errors/nearest-name';
 import type { NotificationType } from './notification';
 import { WebhookEventTypes, type WebhookEventType } from './webhook-event-types';
 import type { WebhookEventBase } from './webhook-event-base';
@@ -63,6 +64,35 @@ function invalid(target: Function, problem: string): HookworkError {
   return new HookworkError('HOOKWORK_ERR_INVALID_EVENT_DECLARATION', `@WebhookEvent on ${target.name || 'an anonymous class'}: ${problem}`);
 }
 
+const OPTION_KEYS: readonly string[] = ['alias', 'notification', 'synonyms', 'patterns'] satisfies (keyof WebhookEventOptions)[];
+
+/**
+ * Refuses options of the wrong kind and keys it does not know, naming each: a misspelt key
+ * (`notificaton`) on a subclass would otherwise keep the parent's notification silently, and an
+ * alias given as a number would pass the alias check as its digits.
+ */
+function checkOptions(target: Function, options: unknown): void {
+  if (options === null || typeof options !== 'object' || Array.isArray(options)) {
+    throw invalid(target, `the third argument must be an options object such as { alias: 'shop.orderPlaced', notification: OrderPlaced }; got ${shownValue(options)}`);
+  }
+  const problems: string[] = [];
+  for (const [key, value] of Object.entries(options)) {
+    if (!OPTION_KEYS.includes(key)) {
+      const near = nearestName(key, OPTION_KEYS);
+      problems.push(`${key} is not an option${near ? ` (did you mean ${near}?)` : ''}; the options are ${OPTION_KEYS.join(', ')}`);
+    } else if (value === undefined) {
+      continue;
+    } else if (key === 'alias' && typeof value !== 'string') {
+      problems.push(`alias must be a string such as "shop.orderPlaced"; got ${shownValue(value)}`);
+    } else if (key === 'notification' && typeof value !== 'function') {
+      problems.push(`notification must be the notification class itself (notification: OrderPlaced), not an instance or a name; got ${shownValue(value)}`);
+    } else if ((key === 'synonyms' || key === 'patterns') && (!Array.isArray(value) || value.some((item) => typeof item !== 'string'))) {
+      problems.push(`${key} must be an array of strings, e.g. ${key === 'synonyms' ? '["OrderPlaced"]' : '["shop.order.*"]'}; got ${shownValue(value)}`);
+    }
+  }
+  if (problems.length > 0) throw invalid(target, problems.join('; '));
+}
+
 /**
  * Declares a webhook event class and makes it injectable (its constructor may inject host
  * services next to WebhookEventDependencies). Nothing is registered anywhere: a class counts
@@ -83,6 +113,7 @@ export function WebhookEvent<N extends object>(name: string, type: WebhookEventT
     if (context !== undefined && typeof context === 'object' && context !== null && (context as { kind?: unknown }).kind === 'class') Reflect.defineMetadata(STANDARD_DECORATORS_KEY, true, target);
     if (typeof name !== 'string' || name.trim() === '') throw invalid(target, 'the name must be a non-empty string such as "Content Published"');
     if (typeof type !== 'string' || type.trim() === '') throw invalid(target, `the type must be one of ${Object.values(WebhookEventTypes).join(', ')} (or your own string)`);
+    checkOptions(target, options);
     const parent = Reflect.getMetadata(METADATA_KEY, Object.getPrototypeOf(target)) as WebhookEventMetadata | undefined;
     const alias = options.alias ?? parent?.alias ?? camelCase(name);
     const notification = (options.notification ?? parent?.notification) as NotificationType | undefined;

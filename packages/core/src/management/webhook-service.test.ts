@@ -56,13 +56,14 @@ describe('webhook validation (nothing is stored when refused)', () => {
     ['a header overriding the signature', { ...valid, headers: { 'webhook-signature': 'v1,x' } }, 'headers.webhook-signature', 'is set by hookwork itself'],
     ['a header overriding the event header', { ...valid, headers: { 'Hookwork-Event': 'x' } }, 'headers.Hookwork-Event', 'is set by hookwork itself'],
     ['an unknown field', { ...valid, secretKey: 'x' }, 'secretKey', 'is not a webhook field'],
+    ['a misspelt field, with the one meant and the list', { ...valid, header: { 'x-a': '1' } }, 'header', 'header is not a webhook field (did you mean headers?); the fields here are key, name, description, url, events, contentTypeKeys, headers, enabled, format, secret, rateLimit, breaker, fifo'],
     ['a missing URL', { events: ['saved'] }, 'url', 'is required'],
     ['a malformed secret', { ...valid, secret: 'hunter2' }, 'secret', 'whsec_'],
     ['a non-boolean enabled', { ...valid, enabled: 'yes' }, 'enabled', 'enabled must be a boolean'],
     ['a rate of zero', { ...valid, rateLimit: { perSecond: 0 } }, 'rateLimit.perSecond', 'must be more than 0'],
     ['a rate without perSecond', { ...valid, rateLimit: { burst: 3 } }, 'perSecond', 'is required'],
     ['a fractional burst', { ...valid, rateLimit: { perSecond: 1, burst: 1.5 } }, 'rateLimit.burst', 'must be an integer'],
-    ['an unknown breaker option', { ...valid, breaker: { threshold: 3 } }, 'breaker.threshold', 'is not a webhook field'],
+    ['an unknown breaker option', { ...valid, breaker: { threshold: 3 } }, 'breaker.threshold', 'is not a webhook field (did you mean failureThreshold?); the fields here are enabled, failureThreshold, failureRate, minimumAttempts, window, coolDown'],
     ['a failure rate above 1', { ...valid, breaker: { failureRate: 1.5 } }, 'breaker.failureRate', 'must be at most 1'],
     ['a FIFO policy that does not exist', { ...valid, fifo: { onDeadLetter: 'drop' } }, 'fifo.onDeadLetter', 'must be one of "skip", "block"'],
     ['fifo as a string', { ...valid, fifo: 'yes' }, 'fifo', 'must be a boolean or an object'],
@@ -209,6 +210,10 @@ describe('webhook validation (nothing is stored when refused)', () => {
     await expect(app.webhooks.update(created.key, { url: 'mailto:x@example.com' })).rejects.toThrow(/HOOKWORK_ERR_INVALID_WEBHOOK/);
     await expect(app.webhooks.update(created.key, { events: [] })).rejects.toThrow(/events needs at least one event alias/);
     await expect(app.webhooks.update(created.key, { key: 'other' } as never)).rejects.toThrow(/key is not a webhook field/);
+    // An update names the fields an update may change: not key, nor secret (rotateSecret() does that).
+    await expect(app.webhooks.update(created.key, { urls: 'https://b.example.com' } as never)).rejects.toThrow(
+      /urls is not a webhook field \(did you mean url\?\); the fields here are name, description, url, events, contentTypeKeys, headers, enabled, format, rateLimit, breaker, fifo$/,
+    );
     expect(await app.webhooks.get(created.key)).toEqual(created);
     await expect(app.webhooks.update('missing', { enabled: false })).rejects.toThrow(/HOOKWORK_ERR_WEBHOOK_NOT_FOUND: no webhook has the key "missing"/);
   });

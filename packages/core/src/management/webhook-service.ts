@@ -6,6 +6,7 @@ import { generateSecret, secretKey } from '../delivery/signing';
 import { WebhookCache } from '../delivery/webhook-cache';
 import { WebhookHealthMonitor } from '../delivery/health/webhook-health-monitor';
 import { HookworkError, shownValue } from '../errors/hookwork-error';
+import { nearestName } from '../errors/nearest-name';
 import { LifecycleReporter } from '../observability/lifecycle-events';
 import { LoggerToken, type Logger } from '../observability/logger';
 import { ClockToken, type Clock } from '../runtime/clock';
@@ -34,7 +35,8 @@ export interface WebhookInputProblem {
   problem: string;
 }
 
-const ajv = new Ajv({ allErrors: true, strict: false });
+// verbose: an error carries its parentSchema, so an unknown field can be answered with the known ones.
+const ajv = new Ajv({ allErrors: true, strict: false, verbose: true });
 const validateInput = ajv.compile<WebhookInput>(webhookInputSchema as object);
 const patchSchema = { ...webhookInputSchema, required: [] as string[], properties: { ...webhookInputSchema.properties } };
 delete (patchSchema.properties as Record<string, unknown>).key;
@@ -52,10 +54,19 @@ function fieldOf(error: ErrorObject): string {
   return path || '(root)';
 }
 
+/** An unknown field, with the nearest known one of the same object and the list: `header` was meant as `headers`. */
+function unknownFieldProblem(error: ErrorObject): string {
+  const extra = (error.params as { additionalProperty: string }).additionalProperty;
+  const known = Object.keys((error.parentSchema as { properties?: Record<string, unknown> } | undefined)?.properties ?? {});
+  if (known.length === 0) return 'is not a webhook field';
+  const near = nearestName(extra, known);
+  return `is not a webhook field${near ? ` (did you mean ${near}?)` : ''}; the fields here are ${known.join(', ')}`;
+}
+
 function describe(error: ErrorObject): string {
   switch (error.keyword) {
     case 'additionalProperties':
-      return 'is not a webhook field';
+      return unknownFieldProblem(error);
     case 'required':
       return 'is required';
     case 'propertyNames':

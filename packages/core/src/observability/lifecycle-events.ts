@@ -1,3 +1,5 @@
+import { HookworkError } from '../errors/hookwork-error';
+import { nearestName } from '../errors/nearest-name';
 import { createToken } from '../runtime/tokens';
 import type { Logger } from './logger';
 import { EventEmitter } from 'eventemitter3';
@@ -101,7 +103,53 @@ export interface LifecycleEvents {
 }
 
 /** The typed emitter of {@link LifecycleEvents}. */
-export class LifecycleEmitter extends EventEmitter<LifecycleEvents> {}
+export class LifecycleEmitter extends EventEmitter<LifecycleEvents> {
+  // A listener under a misspelt name (`deadLetter`, from JavaScript or a cast) would never be
+  // called, and nothing would say so: on, once and addListener refuse names that are not events.
+  /** Adds a listener of a lifecycle event; a name that is not one is HOOKWORK_ERR_INVALID_ARGUMENT. */
+  override on<T extends keyof LifecycleEvents>(event: T, fn: EventEmitter.EventListener<LifecycleEvents, T>, context?: unknown): this {
+    return super.on(checkedEventName('on', event), fn, context);
+  }
+
+  /** As {@link LifecycleEmitter.on}. */
+  override addListener<T extends keyof LifecycleEvents>(event: T, fn: EventEmitter.EventListener<LifecycleEvents, T>, context?: unknown): this {
+    return super.addListener(checkedEventName('addListener', event), fn, context);
+  }
+
+  /** Adds a listener called once; a name that is not a lifecycle event is HOOKWORK_ERR_INVALID_ARGUMENT. */
+  override once<T extends keyof LifecycleEvents>(event: T, fn: EventEmitter.EventListener<LifecycleEvents, T>, context?: unknown): this {
+    return super.once(checkedEventName('once', event), fn, context);
+  }
+}
+
+/** Every lifecycle event's name; the type check keeps it equal to {@link LifecycleEvents}' keys. */
+const LIFECYCLE_EVENT_NAMES = Object.keys({
+  enqueued: true,
+  attemptSucceeded: true,
+  attemptFailed: true,
+  deadLettered: true,
+  requestDropped: true,
+  webhookDisabled: true,
+  webhookUrlBlocked: true,
+  requestDeferred: true,
+  operatorEvent: true,
+  handlerFailed: true,
+  logWriteFailed: true,
+  backgroundError: true,
+  audit: true,
+} satisfies Record<keyof LifecycleEvents, true>) as readonly (keyof LifecycleEvents)[];
+
+function checkedEventName<T extends keyof LifecycleEvents>(method: string, event: T): T {
+  if (!LIFECYCLE_EVENT_NAMES.includes(event)) {
+    const name = typeof event === 'string' ? event : String(event);
+    const near = nearestName(name, LIFECYCLE_EVENT_NAMES);
+    throw new HookworkError(
+      'HOOKWORK_ERR_INVALID_ARGUMENT',
+      `app.lifecycle.${method}() was given ${JSON.stringify(name)}, which is not a lifecycle event${near ? ` (did you mean ${near}?)` : ''}; the events are ${LIFECYCLE_EVENT_NAMES.join(', ')}`,
+    );
+  }
+  return event;
+}
 
 /**
  * Emits lifecycle events on behalf of core's services: a listener that throws (listeners must

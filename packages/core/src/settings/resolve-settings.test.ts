@@ -108,7 +108,11 @@ describe('resolveSettings', () => {
     const keys = (error?.details as { key: string }[]).map((d) => d.key).sort();
     expect(keys).toEqual(['concurrency.global', 'enabled', 'maximumRetries', 'maximumRetrys', 'payloadType', 'period']);
     expect(error?.message).toContain('period must be a duration: a number of milliseconds, or a TimeSpan string such as "00:00:10" (hh:mm:ss) or "1.02:00:00" (d.hh:mm:ss) (got "ten seconds")');
-    expect(error?.message).toContain('maximumRetrys is not a known setting');
+    expect(error?.message).toContain('maximumRetrys is not a known setting (did you mean maximumRetries?) (got');
+    // A nested key is matched against its own group; one that is near nothing points to the docs.
+    expect(() => resolveSettings({ breaker: { threshold: 3 }, nonsense: 1 } as never)).toThrow(
+      /breaker\.threshold is not a known setting \(did you mean failureThreshold\?\).*nonsense is not a known setting \(check the spelling; see docs\/settings\.md\)|nonsense is not a known setting \(check the spelling; see docs\/settings\.md\).*breaker\.threshold is not a known setting \(did you mean failureThreshold\?\)/,
+    );
     expect(error?.message).toContain('payloadType must be one of "Minimal", "Extended", "Legacy" (got "Huge")');
   });
 

@@ -1,6 +1,7 @@
 import { isIP } from 'node:net';
 import Ajv, { type ErrorObject } from 'ajv';
 import { HookworkError, shownValue } from '../errors/hookwork-error';
+import { nearestName } from '../errors/nearest-name';
 import { FRAMEWORK_HEADERS } from '../model/framework-headers';
 import { HEADER_NAME_PATTERN, HEADER_VALUE_PATTERN, headerNameProblem, headerValueProblem } from '../model/wire-rules';
 import { durationAdvice, parseDuration } from './time-span';
@@ -92,7 +93,8 @@ export const settingsInputSchema = {
   },
 } as const;
 
-const ajv = new Ajv({ allErrors: true, strict: false });
+// verbose: an error carries its parentSchema, so an unknown key is answered with the one meant.
+const ajv = new Ajv({ allErrors: true, strict: false, verbose: true });
 const validateInput = ajv.compile(settingsInputSchema);
 
 const DURATION_KEYS = ['period', 'timeout', 'leaseDuration', 'maxRetryAfter', 'secretRotationGracePeriod', 'stopTimeout'] as const;
@@ -134,7 +136,10 @@ function describe(error: ErrorObject, input: Record<string, unknown>): string {
   switch (error.keyword) {
     case 'additionalProperties': {
       const renamed = RENAMED[keyOf(error)];
-      return renamed ? `was renamed ${renamed}` : 'is not a known setting (check the spelling; see docs/settings.md)';
+      if (renamed) return `was renamed ${renamed}`;
+      const known = Object.keys((error.parentSchema as { properties?: Record<string, unknown> } | undefined)?.properties ?? {});
+      const near = nearestName((params as { additionalProperty: string }).additionalProperty, known);
+      return `is not a known setting${near ? ` (did you mean ${near}?)` : ' (check the spelling; see docs/settings.md)'}`;
     }
     case 'enum':
       return `must be one of ${(params.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(', ')}`;

@@ -12,7 +12,7 @@ export const RECEIVER_ERROR_CODES = Object.freeze({
   RECEIVER_ERR_INVALID_TIMESTAMP: { status: 401, summary: 'webhook-timestamp is not a whole number of seconds' },
   RECEIVER_ERR_STALE_TIMESTAMP: { status: 401, summary: 'webhook-timestamp is more than 5 minutes from the receiver clock' },
   RECEIVER_ERR_BAD_SIGNATURE: { status: 401, summary: 'no signature in webhook-signature matches any configured secret' },
-  RECEIVER_ERR_NO_EVENT_ALIAS: { status: 400, summary: 'no event header (hookwork-event, umb-webhook-event) carries the alias' },
+  RECEIVER_ERR_NO_EVENT_ALIAS: { status: 400, summary: 'no event header (hookwork-event, umb-webhook-event), CloudEvent type or body "type" names the event' },
   RECEIVER_ERR_INVALID_JSON: { status: 400, summary: 'the body is not JSON' },
   RECEIVER_ERR_BODY_TOO_LARGE: { status: 413, summary: 'the body is larger than the adapter accepts' },
   RECEIVER_ERR_BODY_NOT_RAW: { status: 500, summary: 'the body reached the receiver already parsed, not as the raw bytes that were signed' },

@@ -121,6 +121,6 @@ describe('SignatureVerifier', () => {
     expect(error.code).toBe('RECEIVER_ERR_INVALID_OPTIONS');
     expect(error.message).toContain('secret #2');
     expect(error.message).not.toContain('not base64!');
-    expect(failure(() => new SignatureVerifier([undefined as unknown as string])).message).toContain('not a Standard Webhooks secret');
+    expect(failure(() => new SignatureVerifier([undefined as unknown as string])).message).toContain('secret is undefined (an environment variable that is not set?)');
   });
 });

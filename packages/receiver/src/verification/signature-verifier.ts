@@ -46,7 +46,13 @@ export class SignatureVerifier {
     }
     this.webhooks = secrets.map((secret, index) => {
       const at = secrets.length > 1 ? ` #${index + 1}` : '';
-      if (typeof secret !== 'string' || !/^(whsec_)?[A-Za-z0-9+/]+={0,2}$/.test(secret.trim())) {
+      if (typeof secret !== 'string') {
+        // Typically `secrets: [process.env.NEW, process.env.OLD]` with one variable unset. The kind
+        // is named, never the value: it could be a secret of the wrong type.
+        const kind = secret === undefined ? 'undefined (an environment variable that is not set?)' : secret === null ? 'null' : `a ${typeof secret}`;
+        throw new ReceiverError('RECEIVER_ERR_INVALID_OPTIONS', `secret${at} is ${kind}; give the whsec_… string the sender shows`);
+      }
+      if (!/^(whsec_)?[A-Za-z0-9+/]+={0,2}$/.test(secret.trim())) {
         throw new ReceiverError('RECEIVER_ERR_INVALID_OPTIONS', `secret${at} is not a Standard Webhooks secret; copy it as the sender shows it: whsec_ followed by base64`);
       }
       const bytes = Buffer.from(secret.trim().replace(/^whsec_/, ''), 'base64').length;

@@ -1,0 +1,22 @@
+import { nearestName } from '../index';
+
+describe('nearestName', () => {
+  it.each([
+    ['busytimeoutMs', ['file', 'busyTimeoutMs'], 'busyTimeoutMs'],
+    ['notificaton', ['alias', 'notification', 'synonyms', 'patterns'], 'notification'],
+    ['keyPrefix', ['connection', 'queueName', 'prefix', 'commandTimeoutMs'], 'prefix'],
+    ['filename', ['file', 'busyTimeoutMs', 'synchronous'], 'file'],
+    ['schemaName', ['connectionString', 'pool', 'schema', 'poolSize'], 'schema'],
+    ['header', ['url', 'events', 'headers'], 'headers'],
+    ['urls', ['name', 'url', 'events'], 'url'],
+    ['threshold', ['enabled', 'failureThreshold', 'failureRate'], 'failureThreshold'],
+    ['deadLetter', ['enqueued', 'deadLettered', 'audit'], 'deadLettered'],
+  ])('suggests for %s the name meant', (name, known, meant) => {
+    expect(nearestName(name, known)).toBe(meant);
+  });
+
+  it('suggests nothing when nothing is near', () => {
+    expect(nearestName('wal', ['file', 'busyTimeoutMs', 'synchronous', 'checkpoint'])).toBeUndefined();
+    expect(nearestName('', ['file'])).toBeUndefined();
+  });
+});

@@ -1,0 +1,35 @@
+/** The edit distance of two short strings (Levenshtein). */
+function distance(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const current = [i];
+    for (let j = 1; j <= b.length; j++) current[j] = Math.min(previous[j]! + 1, current[j - 1]! + 1, previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+    previous = current;
+  }
+  return previous[b.length]!;
+}
+
+/**
+ * The known name a mistyped one most likely meant, for an error's "did you mean …?": the same
+ * name in another case, else the closest within a few edits (`notificaton` → `notification`,
+ * `keyPrefix` → `prefix`), else one that begins or ends with the other (`filename` → `file`,
+ * `threshold` → `failureThreshold`). `undefined` when nothing is near. For plugins and backends
+ * refusing options they do not know, so every package suggests alike.
+ */
+export function nearestName(name: string, known: readonly string[]): string | undefined {
+  if (typeof name !== 'string' || name === '') return undefined;
+  const lower = name.toLowerCase();
+  const same = known.find((k) => k.toLowerCase() === lower);
+  if (same !== undefined) return same;
+  let best: { name: string; distance: number } | undefined;
+  for (const k of known) {
+    const d = distance(lower, k.toLowerCase());
+    if (d <= Math.max(2, Math.floor(Math.max(lower.length, k.length) / 3)) && (!best || d < best.distance)) best = { name: k, distance: d };
+  }
+  if (best) return best.name;
+  return known.find((k) => {
+    const other = k.toLowerCase();
+    const [short, long] = other.length <= lower.length ? [other, lower] : [lower, other];
+    return short.length >= 3 && (long.startsWith(short) || long.endsWith(short));
+  });
+}
