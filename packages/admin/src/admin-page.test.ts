@@ -4,7 +4,9 @@ import { join } from 'node:path';
 import { readFileSync } from 'node:fs';
 import { ContentPublishedNotification } from '@hookwork/cms';
 import { resolveToken, WebhookRepositoryToken } from '@hookwork/core';
+import Fastify from 'fastify';
 import { chromium, type BrowserContext, type Locator, type Page } from 'playwright-core';
+import { hookworkAdmin } from './admin-plugin';
 import { PAGE_ASSETS_DIR } from './page-routes';
 import { blogPost, PREFIX, startAdminFixture, TOKEN, type AdminFixture } from './test-support/admin-fixture';
 
@@ -335,5 +337,50 @@ describe('the admin page in Chromium', () => {
 
   it('ran without script errors, CSP violations or requests to another origin', () => {
     expect(problems).toEqual([]);
+  });
+});
+
+/**
+ * What a back-office user meets when things go wrong around the page: the server gone, the
+ * token refused mid-session, a form filled in wrongly. Its own app, so stopping the server here
+ * leaves the tour above alone; its own tab, so the failures it provokes on purpose are not
+ * counted among the tour's problems.
+ */
+describe('the admin page when things go wrong', () => {
+  let own: AdminFixture;
+  let tab: Page;
+  const openOwn = (route: string) => tab.goto(`${own.origin}${PREFIX}/${route}`);
+
+  beforeAll(async () => {
+    own = await startAdminFixture({ page: true });
+    tab = await context.newPage();
+  });
+
+  afterAll(async () => {
+    await tab?.close();
+    // The server the test started again (the fixture closes only the one it started).
+    if (own?.fastify.server.listening) await own.fastify.close();
+    await own?.close();
+  });
+
+  it('says the server did not answer, and stops saying Loading, when the server stops mid-session', async () => {
+    await openOwn(`#token=${TOKEN}`);
+    await tab.getByText('No webhooks yet').waitFor();
+    // The server stops; the tab stays open (the page's script is already loaded).
+    const port = (own.fastify.server.address() as { port: number }).port;
+    await own.fastify.close();
+    await tab.getByRole('link', { name: 'Deliveries' }).click();
+    const alert = tab.getByRole('alert');
+    await alert.waitFor();
+    expect(await alert.textContent()).toMatch(/The admin server did not answer\s*It may be stopped or restarting, or the network is down .*try again once the server is back/s);
+    expect(await tab.getByText('Loading…').count()).toBe(0);
+    await tab.screenshot({ path: join(SCREENSHOTS, '20-server-stopped.png'), fullPage: true });
+    // The server comes back on the same port: Refresh brings the log.
+    own.fastify = Fastify({ logger: false });
+    await own.fastify.register(hookworkAdmin, { prefix: PREFIX, app: own.app, auth: { token: TOKEN }, page: true, apiReference: false });
+    await own.fastify.listen({ port, host: '127.0.0.1' });
+    await tab.getByRole('button', { name: 'Refresh' }).click();
+    await tab.getByText('No deliveries yet.').waitFor();
+    expect(await tab.getByRole('alert').count()).toBe(0);
   });
 });

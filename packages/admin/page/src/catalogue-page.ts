@@ -55,7 +55,9 @@ export class CataloguePage extends LightElement {
       </p>
       ${problemView(this.error)} ${this.note ? html`<p class="notice" role="status">${this.note}</p>` : nothing}
       ${!this.events
-        ? html`<p class="muted">Loading…</p>`
+        ? this.error
+          ? nothing
+          : html`<p class="muted">Loading…</p>`
         : [...groups].map(
             ([type, events]) => html`<h2>${type}</h2>
               <table class="grid catalogue">

@@ -78,7 +78,9 @@ export class DeadLettersPage extends LightElement {
         </form>
       </div>
       ${!this.dead
-        ? html`<p class="muted">Loading…</p>`
+        ? this.error
+          ? nothing
+          : html`<p class="muted">Loading…</p>`
         : items.length === 0
           ? html`<p class="empty">No dead letters.</p>`
           : html`<table class="grid dead">

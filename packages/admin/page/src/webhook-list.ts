@@ -54,7 +54,9 @@ export class WebhookList extends LightElement {
       </div>
       ${problemView(this.error)}
       ${!this.webhooks
-        ? html`<p class="muted">Loading…</p>`
+        ? this.error
+          ? nothing
+          : html`<p class="muted">Loading…</p>`
         : items.length === 0
           ? html`<p class="empty">No webhooks yet. <a href="#/webhooks/new">Create one</a>.</p>`
           : html`<table class="grid webhooks">
