@@ -383,4 +383,41 @@ describe('the admin page when things go wrong', () => {
     await tab.getByText('No deliveries yet.').waitFor();
     expect(await tab.getByRole('alert').count()).toBe(0);
   });
+
+  it('asks to sign in again when the token is refused mid-form, and keeps what was typed', async () => {
+    await tab.goto('about:blank');
+    await openOwn(`#token=${TOKEN}`);
+    await tab.getByRole('link', { name: 'Create webhook' }).click();
+    await tab.getByLabel('URL').fill(own.receiver.url);
+    await tab.getByLabel('Name').fill('Typed before the token changed');
+    await tab.getByRole('group', { name: 'Content', exact: true }).getByLabel(/Content Published/).check();
+    // The token this tab holds stops being accepted (rotated, or the server restarted with another).
+    await tab.evaluate(() => sessionStorage.setItem('hookwork-admin-token', 'a-token-the-server-no-longer-accepts'));
+    await tab.getByRole('button', { name: 'Create' }).click();
+
+    await tab.getByRole('heading', { name: 'Sign in again' }).waitFor();
+    expect(await tab.getByRole('alert').textContent()).toMatch(/no longer accepts this tab's token.*Sign in again to carry on: what you were doing is kept/);
+    expect(await tab.evaluate('document.activeElement?.id')).toBe('token');
+    expect((await own.app.webhooks.list()).total).toBe(0);
+    await tab.screenshot({ path: join(SCREENSHOTS, '21-sign-in-again.png'), fullPage: true });
+
+    await tab.keyboard.type(TOKEN);
+    await tab.keyboard.press('Enter');
+    await tab.getByRole('heading', { name: 'Create webhook' }).waitFor();
+    expect(await tab.getByLabel('URL').inputValue()).toBe(own.receiver.url);
+    expect(await tab.getByLabel('Name').inputValue()).toBe('Typed before the token changed');
+    expect(await tab.getByRole('alert').count()).toBe(0);
+    await tab.getByRole('button', { name: 'Create' }).click();
+    await tab.locator('code.secret').waitFor();
+    expect((await own.app.webhooks.list()).items.map((w) => w.name)).toEqual(['Typed before the token changed']);
+  });
+
+  it('says plainly when a pasted token is wrong', async () => {
+    await tab.getByRole('button', { name: 'Sign out' }).click();
+    await tab.getByLabel('Token').fill('not-the-token');
+    await tab.getByRole('button', { name: 'Sign in' }).click();
+    const alert = tab.getByRole('alert');
+    await alert.waitFor();
+    expect(await alert.textContent()).toMatch(/That token was not accepted\s*Paste the token the server printed when it started/);
+  });
 });

@@ -139,7 +139,9 @@ export function bodyBlock(body: string, label: string): TemplateResult {
 
 /** An error from the API, with each field at fault. */
 export function problemView(error: unknown): TemplateResult | typeof nothing {
-  if (!error) return nothing;
+  // A refused token is the app's to explain (it asks to sign in again, keeping the view): the
+  // view does not show it as its own error.
+  if (!error || (error instanceof ApiError && error.problem.status === 401)) return nothing;
   const problem = error instanceof ApiError ? error.problem : undefined;
   return html`<div class="problem" role="alert">
     <strong>${problem ? problem.title : 'Something went wrong'}</strong>
