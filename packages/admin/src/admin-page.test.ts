@@ -412,6 +412,40 @@ describe('the admin page when things go wrong', () => {
     expect((await own.app.webhooks.list()).items.map((w) => w.name)).toEqual(['Typed before the token changed']);
   });
 
+  it('refuses a webhook with no event, a nameless header or one header twice, in words, before sending', async () => {
+    await tab.goto('about:blank');
+    await openOwn(`#token=${TOKEN}`);
+    await tab.getByRole('link', { name: 'Create webhook' }).click();
+    await tab.getByLabel('URL').fill(own.receiver.url);
+    await tab.getByLabel('Name').fill('Needs fixing');
+    await tab.getByRole('button', { name: 'Add header' }).click();
+    await tab.getByLabel('Header value').fill('value typed, name forgotten');
+    await tab.getByRole('button', { name: 'Create' }).click();
+
+    const alert = tab.getByRole('alert');
+    await alert.waitFor();
+    expect(await alert.textContent()).toMatch(/Not saved: the form needs a change first\s*Nothing was sent to the server\..*Events\s*choose at least one.*Header 1\s*has a value but no name/s);
+    expect(await tab.evaluate('document.activeElement?.getAttribute("name")')).toBe('event');
+    await tab.screenshot({ path: join(SCREENSHOTS, '22-form-problems.png'), fullPage: true });
+
+    await tab.getByRole('group', { name: 'Content', exact: true }).getByLabel(/Content Published/).check();
+    await tab.getByLabel('Header name').fill('X-Tenant');
+    await tab.getByRole('button', { name: 'Add header' }).click();
+    await tab.getByLabel('Header name').nth(1).fill('x-tenant');
+    await tab.getByLabel('Header value').nth(1).fill('other');
+    await tab.getByRole('button', { name: 'Create' }).click();
+    await alert.filter({ hasText: 'is set twice' }).waitFor();
+    expect(await alert.textContent()).toMatch(/x-tenant\s*is set twice \(rows 1 and 2; header names ignore case\): keep one row/);
+    expect(await tab.evaluate('document.activeElement?.id')).toBe('header-name-1');
+    expect((await own.app.webhooks.list()).items.map((w) => w.name)).not.toContain('Needs fixing');
+
+    await tab.getByRole('button', { name: 'Remove' }).nth(1).click();
+    await tab.getByRole('button', { name: 'Create' }).click();
+    await tab.locator('code.secret').waitFor();
+    const stored = (await own.app.webhooks.list()).items.find((w) => w.name === 'Needs fixing');
+    expect(stored?.headers).toEqual({ 'X-Tenant': 'value typed, name forgotten' });
+  });
+
   it('says plainly when a pasted token is wrong', async () => {
     await tab.getByRole('button', { name: 'Sign out' }).click();
     await tab.getByLabel('Token').fill('not-the-token');
