@@ -180,8 +180,12 @@ describe('the admin page in Chromium', () => {
 
     fixture.receiver.handler = (_r, res) => void res.writeHead(200).end('ok');
     await page.getByRole('link', { name: 'Dead letters' }).click();
+    // The status line is there, empty, before the click, so the result is announced when it comes.
+    const status = page.getByRole('status');
+    await page.locator('table.dead tbody tr').first().waitFor();
+    expect(await status.textContent()).toBe('');
     await page.locator('table.dead tbody tr').first().getByRole('button', { name: 'Redeliver' }).click();
-    await page.getByText('1 request put back in the queue').waitFor();
+    await status.getByText('1 request put back in the queue').waitFor();
     await fixture.app.drain();
     await page.getByText('No dead letters.').waitFor();
     const delivered = await fixture.app.management.logs({ outcomes: ['delivered'] });
@@ -192,9 +196,14 @@ describe('the admin page in Chromium', () => {
     fixture.receiver.handler = (_r, res) => void res.writeHead(202, { 'content-type': 'text/html', 'x-receiver': '<i>hi</i>' }).end('<script>window.__pwned = true; document.title = "pwned"</script><b>accepted</b>');
     await page.getByRole('link', { name: 'Webhooks', exact: true }).click();
     await page.getByRole('link', { name: 'Send test' }).click();
+    // The status line is in the page, empty, before the send: a screen reader then announces the answer.
+    const status = page.getByRole('status');
+    await page.getByRole('button', { name: 'Send test event' }).waitFor();
+    expect(await status.textContent()).toBe('');
     await page.getByRole('button', { name: 'Send test event' }).click();
     const result = page.locator('section.test-result');
     await result.waitFor();
+    expect(await status.textContent()).toMatch(/^The receiver answered 202 in \d.*: accepted\.$/);
     expect(await result.locator('.badge.s2xx').textContent()).toBe('202');
     expect(await result.locator('pre.body').textContent()).toBe('<script>window.__pwned = true; document.title = "pwned"</script><b>accepted</b>');
     expect(await result.getByRole('table', { name: 'Response headers' }).textContent()).toContain('<i>hi</i>');

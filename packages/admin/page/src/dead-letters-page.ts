@@ -1,7 +1,7 @@
 import { html, nothing } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
 import { api, qs, type DeadLetter, type Page, type WebhookView } from './api';
-import { formatDate, LightElement, problemView } from './shared';
+import { formatDate, LightElement, problemView, statusLine } from './shared';
 
 const PAGE_SIZE = 50;
 
@@ -66,7 +66,7 @@ export class DeadLettersPage extends LightElement {
         ${key ? html`<a href="#/dead-letters">All webhooks</a>` : nothing}
       </div>
       <p class="muted">Requests whose retries ran out. Redelivering puts them back in the queue, due now, with the retry count reset.</p>
-      ${problemView(this.error)} ${this.note ? html`<p class="notice" role="status">${this.note}</p>` : nothing}
+      ${problemView(this.error)} ${statusLine(this.note)}
       <div class="bulk">
         <button type="button" ?disabled=${items.length === 0} @click=${() => this.redeliver(key ? { webhookKey: key } : { all: true }, key ? 'all of this webhook' : 'all')}>
           Redeliver all${this.dead ? ` (${this.dead.total})` : ''}

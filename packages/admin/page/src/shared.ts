@@ -150,6 +150,13 @@ export function problemView(error: unknown): TemplateResult | typeof nothing {
   </div>`;
 }
 
+/**
+ * The line that tells the result of an action (redelivered, saved a file, a test answered). It is
+ * always in the page, empty until there is something to say: a screen reader announces a change
+ * inside a live region it already knows, not one that arrives together with its text.
+ */
+export const statusLine = (text: string) => html`<p class="notice" role="status">${text || nothing}</p>`;
+
 /** Navigates within the page (hash routes). */
 export const go = (route: string) => {
   window.location.hash = route;
