@@ -455,6 +455,15 @@ describe('the admin page when things go wrong', () => {
     expect(stored?.headers).toEqual({ 'X-Tenant': 'value typed, name forgotten' });
   });
 
+  it('signs in from the token link pasted into a tab already open on the page, and forgets it in the address bar', async () => {
+    await tab.getByRole('button', { name: 'Sign out' }).click();
+    await tab.getByRole('heading', { name: 'Sign in' }).waitFor();
+    // Only the fragment changes: the page is not loaded again.
+    await tab.goto(`${own.origin}${PREFIX}/#token=${TOKEN}`);
+    await tab.getByRole('heading', { name: 'Webhooks' }).waitFor();
+    expect(tab.url()).toBe(`${own.origin}${PREFIX}/#/webhooks`);
+  });
+
   it('says plainly when a pasted token is wrong', async () => {
     await tab.getByRole('button', { name: 'Sign out' }).click();
     await tab.getByLabel('Token').fill('not-the-token');

@@ -51,13 +51,7 @@ export class AdminApp extends LightElement {
 
   override connectedCallback(): void {
     super.connectedCallback();
-    // A token in the fragment (the standalone server prints such a link) is taken and removed
-    // from the address bar and history; the fragment never reaches a server or its logs.
-    const fromUrl = /^#token=([^&]+)/.exec(window.location.hash);
-    if (fromUrl) {
-      tokenStore.set(decodeURIComponent(fromUrl[1]!));
-      history.replaceState(null, '', `${window.location.pathname}${window.location.search}#/webhooks`);
-    }
+    this.takeTokenFromUrl();
     window.addEventListener('hashchange', this.onHashChange);
     window.addEventListener('hw-unauthorized', this.onUnauthorized);
     void this.checkSession();
@@ -69,7 +63,24 @@ export class AdminApp extends LightElement {
     super.disconnectedCallback();
   }
 
+  /**
+   * A token in the fragment (the standalone server prints such a link) is taken and removed from
+   * the address bar and history; the fragment never reaches a server or its logs. True when one was.
+   */
+  private takeTokenFromUrl(): boolean {
+    const fromUrl = /^#token=([^&]+)/.exec(window.location.hash);
+    if (!fromUrl) return false;
+    tokenStore.set(decodeURIComponent(fromUrl[1]!));
+    history.replaceState(null, '', `${window.location.pathname}${window.location.search}#/webhooks`);
+    return true;
+  }
+
   private readonly onHashChange = () => {
+    // The link pasted into a tab already open on the page changes only the fragment: no reload.
+    if (this.takeTokenFromUrl()) {
+      this.error = undefined;
+      void this.checkSession();
+    }
     this.route = parseRoute(window.location.hash);
     this.querySelector<HTMLElement>('main')?.focus();
   };
