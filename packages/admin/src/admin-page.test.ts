@@ -455,6 +455,49 @@ describe('the admin page when things go wrong', () => {
     expect(stored?.headers).toEqual({ 'X-Tenant': 'value typed, name forgotten' });
   });
 
+  it('wraps a dead letter\'s error between words on a phone-sized window', async () => {
+    await tab.goto('about:blank');
+    await openOwn(`#token=${TOKEN}`);
+    await tab.getByRole('heading', { name: 'Webhooks' }).waitFor();
+    // An internal address: the SSRF guard refuses it at once, with a long message naming the fix.
+    await own.app.webhooks.create({ name: 'Intranet', url: 'http://10.0.0.5/hook', events: ['Umbraco.ContentPublish'] });
+    await own.app.publish(new ContentPublishedNotification({ publishedEntities: [blogPost('intranet-1')] }));
+    await own.app.drain();
+    await tab.setViewportSize({ width: 380, height: 800 });
+    await tab.getByRole('link', { name: 'Dead letters' }).click();
+    const cell = tab.locator('table.dead tbody tr').filter({ hasText: 'Intranet' }).locator('td.error-text');
+    await cell.waitFor();
+    expect(await cell.textContent()).toMatch(/^ssrf: .*10\.0\.0\.5 was refused.*ssrf\.allow/);
+    // Each word of the message sits on one line (the cell wraps between words, not inside them).
+    const split = await cell.evaluate((td) => {
+      const text = document.createTreeWalker(td, NodeFilter.SHOW_TEXT).nextNode()!;
+      const whole = document.createRange();
+      whole.selectNodeContents(text);
+      const lineWidth = whole.getBoundingClientRect().width;
+      const measure = document.createElement('span');
+      measure.style.whiteSpace = 'nowrap';
+      td.append(measure);
+      const words: string[] = [];
+      for (const match of text.textContent!.matchAll(/\S+/g)) {
+        const range = document.createRange();
+        range.setStart(text, match.index);
+        range.setEnd(text, match.index + match[0].length);
+        measure.textContent = match[0];
+        // A word wider than the line must break; any other must not.
+        const measured = document.createRange();
+        measured.selectNodeContents(measure);
+        const fits = measured.getBoundingClientRect().width <= lineWidth;
+        if (fits && new Set([...range.getClientRects()].map((r) => Math.round(r.top))).size > 1) words.push(match[0]);
+      }
+      measure.remove();
+      return words;
+    });
+    expect(split).toEqual([]);
+    expect(await tab.evaluate(HORIZONTAL_OVERFLOW)).toBeLessThanOrEqual(0);
+    await tab.screenshot({ path: join(SCREENSHOTS, '23-narrow-dead-letter-error.png'), fullPage: true });
+    await tab.setViewportSize({ width: 1280, height: 900 });
+  });
+
   it('signs in from the token link pasted into a tab already open on the page, and forgets it in the address bar', async () => {
     await tab.getByRole('button', { name: 'Sign out' }).click();
     await tab.getByRole('heading', { name: 'Sign in' }).waitFor();
