@@ -118,7 +118,7 @@ describe('the admin page in Chromium', () => {
     await page.locator('code.secret').waitFor({ state: 'detached' });
     expect(await page.locator('code.secret').count()).toBe(0);
     await page.getByRole('link', { name: 'Back to webhooks' }).click();
-    await page.getByRole('link', { name: 'Search index' }).waitFor();
+    await page.getByRole('link', { name: 'Search index', exact: true }).waitFor();
     expect(await page.content()).not.toContain(secret!);
     await shot('04-webhooks');
   });
@@ -240,7 +240,7 @@ describe('the admin page in Chromium', () => {
     await page.getByLabel('Generate a signing secret (shown once)').uncheck();
     await shot('11-create-flow-control');
     await page.getByRole('button', { name: 'Create' }).click();
-    await page.getByRole('link', { name: 'Flaky partner' }).waitFor();
+    await page.getByRole('link', { name: 'Flaky partner', exact: true }).waitFor();
     const flaky = (await fixture.app.webhooks.list()).items.find((w) => w.name === 'Flaky partner')!;
     expect(flaky).toMatchObject({ rateLimit: { perSecond: 2.5, burst: 4 }, fifo: { onDeadLetter: 'skip' }, breaker: { failureThreshold: 2, coolDown: 3_600_000 } });
 
@@ -265,7 +265,7 @@ describe('the admin page in Chromium', () => {
 
     await open('#/webhooks');
     await page.getByRole('button', { name: 'Refresh' }).click();
-    const rowOf = (name: string) => page.locator('table.webhooks tbody tr').filter({ has: page.getByRole('link', { name }) });
+    const rowOf = (name: string) => page.locator('table.webhooks tbody tr').filter({ has: page.getByRole('link', { name, exact: true }) });
     await rowOf('Flaky partner').locator('.badge.health-open').waitFor();
     expect(await rowOf('Flaky partner').locator('td[data-label="Health"]').textContent()).toMatch(/Breaker open\s*Requests wait; next probe \S.*2 failures in a row since \S/s);
     expect(await rowOf('Flaky partner').getByRole('list', { name: 'Flow control' }).textContent()).toMatch(/≤ 2\.5\/s, burst 4\s*FIFO/);
@@ -322,7 +322,7 @@ describe('the admin page in Chromium', () => {
   it('stays readable on a narrow window', async () => {
     await page.setViewportSize({ width: 380, height: 800 });
     await open('#/webhooks');
-    await page.getByRole('link', { name: 'Search index' }).waitFor();
+    await page.getByRole('link', { name: 'Search index', exact: true }).waitFor();
     const overflow = await page.evaluate(HORIZONTAL_OVERFLOW);
     expect(overflow).toBeLessThanOrEqual(0);
     await shot('16-narrow-webhooks');
@@ -496,6 +496,16 @@ describe('the admin page when things go wrong', () => {
     expect(await tab.evaluate(HORIZONTAL_OVERFLOW)).toBeLessThanOrEqual(0);
     await tab.screenshot({ path: join(SCREENSHOTS, '23-narrow-dead-letter-error.png'), fullPage: true });
     await tab.setViewportSize({ width: 1280, height: 900 });
+  });
+
+  it('names each row\'s actions after their webhook, so a screen reader does not read "Edit, Edit, Edit"', async () => {
+    await tab.getByRole('link', { name: 'Webhooks', exact: true }).click();
+    await tab.getByRole('link', { name: 'Intranet', exact: true }).waitFor();
+    for (const name of ['Deliveries of Intranet', 'Send test to Intranet', 'Edit Intranet']) expect(await tab.getByRole('link', { name, exact: true }).count()).toBe(1);
+    expect(await tab.getByRole('button', { name: 'Delete Intranet', exact: true }).count()).toBe(1);
+    await tab.getByRole('link', { name: 'Dead letters' }).click();
+    await tab.getByRole('button', { name: /^Redeliver the request to Intranet, dead at \S/ }).waitFor();
+    expect(await tab.getByRole('link', { name: 'Deliveries of Intranet', exact: true }).count()).toBe(1);
   });
 
   it('signs in from the token link pasted into a tab already open on the page, and forgets it in the address bar', async () => {

@@ -103,8 +103,10 @@ export class DeadLettersPage extends LightElement {
                     <td data-label="Attempts">${d.attempts}</td>
                     <td data-label="Last error" class="error-text">${d.lastError ?? '—'}</td>
                     <td data-label="Actions" class="actions">
-                      <a href="#/deliveries?${qs({ webhookKey: d.webhookKey }).slice(1)}">Deliveries</a>
-                      <button type="button" @click=${() => this.redeliver({ ids: [d.id] }, d.id)}>Redeliver</button>
+                      <a href="#/deliveries?${qs({ webhookKey: d.webhookKey }).slice(1)}">Deliveries<span class="visually-hidden"> of ${this.names.get(d.webhookKey) ?? d.webhookKey}</span></a>
+                      <button type="button" @click=${() => this.redeliver({ ids: [d.id] }, d.id)}>
+                        Redeliver<span class="visually-hidden"> the request to ${this.names.get(d.webhookKey) ?? d.webhookKey}, dead at ${formatDate(d.deadAt)}</span>
+                      </button>
                     </td>
                   </tr>`,
                 )}
