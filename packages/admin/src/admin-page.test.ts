@@ -17,6 +17,33 @@ const CHROMIUM_FLAGS = ['--no-sandbox', '--disable-gpu', '--disable-background-n
 /** Where the screenshots go (gitignored); look at them after a change to the page. */
 const SCREENSHOTS = join(__dirname, '..', '.test-output', 'screenshots');
 const CONTENT_TYPE = blogPost('x').contentType.key;
+/**
+ * The words of an element's first text that are split across two lines though they would fit on
+ * one (a word wider than the line must break; any other must not). A function's source, called in
+the page (the tests compile without the DOM's types).
+ */
+const WORDS_SPLIT_ACROSS_LINES = `(element) => {
+  const text = document.createTreeWalker(element, NodeFilter.SHOW_TEXT).nextNode();
+  const whole = document.createRange();
+  whole.selectNodeContents(text);
+  const lineWidth = whole.getBoundingClientRect().width;
+  const measure = document.createElement('span');
+  measure.style.whiteSpace = 'nowrap';
+  element.append(measure);
+  const words = [];
+  for (const match of text.textContent.matchAll(/\\S+/g)) {
+    const range = document.createRange();
+    range.setStart(text, match.index);
+    range.setEnd(text, match.index + match[0].length);
+    measure.textContent = match[0];
+    const measured = document.createRange();
+    measured.selectNodeContents(measure);
+    const fits = measured.getBoundingClientRect().width <= lineWidth;
+    if (fits && new Set([...range.getClientRects()].map((r) => Math.round(r.top))).size > 1) words.push(match[0]);
+  }
+  measure.remove();
+  return words;
+}`;
 /** How far the page scrolls sideways (evaluated in the page; more than 0: something does not fit). */
 const HORIZONTAL_OVERFLOW = 'document.documentElement.scrollWidth - document.documentElement.clientWidth';
 
@@ -401,7 +428,7 @@ describe('the admin page when things go wrong', () => {
     await tab.getByLabel('Name').fill('Typed before the token changed');
     await tab.getByRole('group', { name: 'Content', exact: true }).getByLabel(/Content Published/).check();
     // The token this tab holds stops being accepted (rotated, or the server restarted with another).
-    await tab.evaluate(() => sessionStorage.setItem('hookwork-admin-token', 'a-token-the-server-no-longer-accepts'));
+    await tab.evaluate("sessionStorage.setItem('hookwork-admin-token', 'a-token-the-server-no-longer-accepts')");
     await tab.getByRole('button', { name: 'Create' }).click();
 
     await tab.getByRole('heading', { name: 'Sign in again' }).waitFor();
@@ -469,29 +496,7 @@ describe('the admin page when things go wrong', () => {
     await cell.waitFor();
     expect(await cell.textContent()).toMatch(/^ssrf: .*10\.0\.0\.5 was refused.*ssrf\.allow/);
     // Each word of the message sits on one line (the cell wraps between words, not inside them).
-    const split = await cell.evaluate((td) => {
-      const text = document.createTreeWalker(td, NodeFilter.SHOW_TEXT).nextNode()!;
-      const whole = document.createRange();
-      whole.selectNodeContents(text);
-      const lineWidth = whole.getBoundingClientRect().width;
-      const measure = document.createElement('span');
-      measure.style.whiteSpace = 'nowrap';
-      td.append(measure);
-      const words: string[] = [];
-      for (const match of text.textContent!.matchAll(/\S+/g)) {
-        const range = document.createRange();
-        range.setStart(text, match.index);
-        range.setEnd(text, match.index + match[0].length);
-        measure.textContent = match[0];
-        // A word wider than the line must break; any other must not.
-        const measured = document.createRange();
-        measured.selectNodeContents(measure);
-        const fits = measured.getBoundingClientRect().width <= lineWidth;
-        if (fits && new Set([...range.getClientRects()].map((r) => Math.round(r.top))).size > 1) words.push(match[0]);
-      }
-      measure.remove();
-      return words;
-    });
+    const split = await tab.evaluate(`(${WORDS_SPLIT_ACROSS_LINES})([...document.querySelectorAll('table.dead tbody tr')].find((r) => r.textContent.includes('Intranet')).querySelector('td.error-text'))`);
     expect(split).toEqual([]);
     expect(await tab.evaluate(HORIZONTAL_OVERFLOW)).toBeLessThanOrEqual(0);
     await tab.screenshot({ path: join(SCREENSHOTS, '23-narrow-dead-letter-error.png'), fullPage: true });
