@@ -4,7 +4,9 @@ import { join } from 'node:path';
 import { readFileSync } from 'node:fs';
 import { ContentPublishedNotification } from '@hookwork/cms';
 import { resolveToken, WebhookRepositoryToken } from '@hookwork/core';
+import Fastify from 'fastify';
 import { chromium, type BrowserContext, type Locator, type Page } from 'playwright-core';
+import { hookworkAdmin } from './admin-plugin';
 import { PAGE_ASSETS_DIR } from './page-routes';
 import { blogPost, PREFIX, startAdminFixture, TOKEN, type AdminFixture } from './test-support/admin-fixture';
 
@@ -15,6 +17,33 @@ const CHROMIUM_FLAGS = ['--no-sandbox', '--disable-gpu', '--disable-background-n
 /** Where the screenshots go (gitignored); look at them after a change to the page. */
 const SCREENSHOTS = join(__dirname, '..', '.test-output', 'screenshots');
 const CONTENT_TYPE = blogPost('x').contentType.key;
+/**
+ * The words of an element's first text that are split across two lines though they would fit on
+ * one (a word wider than the line must break; any other must not). A function's source, called in
+the page (the tests compile without the DOM's types).
+ */
+const WORDS_SPLIT_ACROSS_LINES = `(element) => {
+  const text = document.createTreeWalker(element, NodeFilter.SHOW_TEXT).nextNode();
+  const whole = document.createRange();
+  whole.selectNodeContents(text);
+  const lineWidth = whole.getBoundingClientRect().width;
+  const measure = document.createElement('span');
+  measure.style.whiteSpace = 'nowrap';
+  element.append(measure);
+  const words = [];
+  for (const match of text.textContent.matchAll(/\\S+/g)) {
+    const range = document.createRange();
+    range.setStart(text, match.index);
+    range.setEnd(text, match.index + match[0].length);
+    measure.textContent = match[0];
+    const measured = document.createRange();
+    measured.selectNodeContents(measure);
+    const fits = measured.getBoundingClientRect().width <= lineWidth;
+    if (fits && new Set([...range.getClientRects()].map((r) => Math.round(r.top))).size > 1) words.push(match[0]);
+  }
+  measure.remove();
+  return words;
+}`;
 /** How far the page scrolls sideways (evaluated in the page; more than 0: something does not fit). */
 const HORIZONTAL_OVERFLOW = 'document.documentElement.scrollWidth - document.documentElement.clientWidth';
 
@@ -116,7 +145,7 @@ describe('the admin page in Chromium', () => {
     await page.locator('code.secret').waitFor({ state: 'detached' });
     expect(await page.locator('code.secret').count()).toBe(0);
     await page.getByRole('link', { name: 'Back to webhooks' }).click();
-    await page.getByRole('link', { name: 'Search index' }).waitFor();
+    await page.getByRole('link', { name: 'Search index', exact: true }).waitFor();
     expect(await page.content()).not.toContain(secret!);
     await shot('04-webhooks');
   });
@@ -178,8 +207,12 @@ describe('the admin page in Chromium', () => {
 
     fixture.receiver.handler = (_r, res) => void res.writeHead(200).end('ok');
     await page.getByRole('link', { name: 'Dead letters' }).click();
+    // The status line is there, empty, before the click, so the result is announced when it comes.
+    const status = page.getByRole('status');
+    await page.locator('table.dead tbody tr').first().waitFor();
+    expect(await status.textContent()).toBe('');
     await page.locator('table.dead tbody tr').first().getByRole('button', { name: 'Redeliver' }).click();
-    await page.getByText('1 request put back in the queue').waitFor();
+    await status.getByText('1 request put back in the queue').waitFor();
     await fixture.app.drain();
     await page.getByText('No dead letters.').waitFor();
     const delivered = await fixture.app.management.logs({ outcomes: ['delivered'] });
@@ -190,9 +223,14 @@ describe('the admin page in Chromium', () => {
     fixture.receiver.handler = (_r, res) => void res.writeHead(202, { 'content-type': 'text/html', 'x-receiver': '<i>hi</i>' }).end('<script>window.__pwned = true; document.title = "pwned"</script><b>accepted</b>');
     await page.getByRole('link', { name: 'Webhooks', exact: true }).click();
     await page.getByRole('link', { name: 'Send test' }).click();
+    // The status line is in the page, empty, before the send: a screen reader then announces the answer.
+    const status = page.getByRole('status');
+    await page.getByRole('button', { name: 'Send test event' }).waitFor();
+    expect(await status.textContent()).toBe('');
     await page.getByRole('button', { name: 'Send test event' }).click();
     const result = page.locator('section.test-result');
     await result.waitFor();
+    expect(await status.textContent()).toMatch(/^The receiver answered 202 in \d.*: accepted\.$/);
     expect(await result.locator('.badge.s2xx').textContent()).toBe('202');
     expect(await result.locator('pre.body').textContent()).toBe('<script>window.__pwned = true; document.title = "pwned"</script><b>accepted</b>');
     expect(await result.getByRole('table', { name: 'Response headers' }).textContent()).toContain('<i>hi</i>');
@@ -229,7 +267,7 @@ describe('the admin page in Chromium', () => {
     await page.getByLabel('Generate a signing secret (shown once)').uncheck();
     await shot('11-create-flow-control');
     await page.getByRole('button', { name: 'Create' }).click();
-    await page.getByRole('link', { name: 'Flaky partner' }).waitFor();
+    await page.getByRole('link', { name: 'Flaky partner', exact: true }).waitFor();
     const flaky = (await fixture.app.webhooks.list()).items.find((w) => w.name === 'Flaky partner')!;
     expect(flaky).toMatchObject({ rateLimit: { perSecond: 2.5, burst: 4 }, fifo: { onDeadLetter: 'skip' }, breaker: { failureThreshold: 2, coolDown: 3_600_000 } });
 
@@ -254,7 +292,7 @@ describe('the admin page in Chromium', () => {
 
     await open('#/webhooks');
     await page.getByRole('button', { name: 'Refresh' }).click();
-    const rowOf = (name: string) => page.locator('table.webhooks tbody tr').filter({ has: page.getByRole('link', { name }) });
+    const rowOf = (name: string) => page.locator('table.webhooks tbody tr').filter({ has: page.getByRole('link', { name, exact: true }) });
     await rowOf('Flaky partner').locator('.badge.health-open').waitFor();
     expect(await rowOf('Flaky partner').locator('td[data-label="Health"]').textContent()).toMatch(/Breaker open\s*Requests wait; next probe \S.*2 failures in a row since \S/s);
     expect(await rowOf('Flaky partner').getByRole('list', { name: 'Flow control' }).textContent()).toMatch(/≤ 2\.5\/s, burst 4\s*FIFO/);
@@ -311,7 +349,7 @@ describe('the admin page in Chromium', () => {
   it('stays readable on a narrow window', async () => {
     await page.setViewportSize({ width: 380, height: 800 });
     await open('#/webhooks');
-    await page.getByRole('link', { name: 'Search index' }).waitFor();
+    await page.getByRole('link', { name: 'Search index', exact: true }).waitFor();
     const overflow = await page.evaluate(HORIZONTAL_OVERFLOW);
     expect(overflow).toBeLessThanOrEqual(0);
     await shot('16-narrow-webhooks');
@@ -335,5 +373,161 @@ describe('the admin page in Chromium', () => {
 
   it('ran without script errors, CSP violations or requests to another origin', () => {
     expect(problems).toEqual([]);
+  });
+});
+
+/**
+ * What a back-office user meets when things go wrong around the page: the server gone, the
+ * token refused mid-session, a form filled in wrongly. Its own app, so stopping the server here
+ * leaves the tour above alone; its own tab, so the failures it provokes on purpose are not
+ * counted among the tour's problems.
+ */
+describe('the admin page when things go wrong', () => {
+  let own: AdminFixture;
+  let tab: Page;
+  const openOwn = (route: string) => tab.goto(`${own.origin}${PREFIX}/${route}`);
+
+  beforeAll(async () => {
+    own = await startAdminFixture({ page: true });
+    tab = await context.newPage();
+  });
+
+  afterAll(async () => {
+    await tab?.close();
+    // The server the test started again (the fixture closes only the one it started).
+    if (own?.fastify.server.listening) await own.fastify.close();
+    await own?.close();
+  });
+
+  it('says the server did not answer, and stops saying Loading, when the server stops mid-session', async () => {
+    await openOwn(`#token=${TOKEN}`);
+    await tab.getByText('No webhooks yet').waitFor();
+    // The server stops; the tab stays open (the page's script is already loaded).
+    const port = (own.fastify.server.address() as { port: number }).port;
+    await own.fastify.close();
+    await tab.getByRole('link', { name: 'Deliveries' }).click();
+    const alert = tab.getByRole('alert');
+    await alert.waitFor();
+    expect(await alert.textContent()).toMatch(/The admin server did not answer\s*It may be stopped or restarting, or the network is down .*try again once the server is back/s);
+    expect(await tab.getByText('Loading…').count()).toBe(0);
+    await tab.screenshot({ path: join(SCREENSHOTS, '20-server-stopped.png'), fullPage: true });
+    // The server comes back on the same port: Refresh brings the log.
+    own.fastify = Fastify({ logger: false });
+    await own.fastify.register(hookworkAdmin, { prefix: PREFIX, app: own.app, auth: { token: TOKEN }, page: true, apiReference: false });
+    await own.fastify.listen({ port, host: '127.0.0.1' });
+    await tab.getByRole('button', { name: 'Refresh' }).click();
+    await tab.getByText('No deliveries yet.').waitFor();
+    expect(await tab.getByRole('alert').count()).toBe(0);
+  });
+
+  it('asks to sign in again when the token is refused mid-form, and keeps what was typed', async () => {
+    await tab.goto('about:blank');
+    await openOwn(`#token=${TOKEN}`);
+    await tab.getByRole('link', { name: 'Create webhook' }).click();
+    await tab.getByLabel('URL').fill(own.receiver.url);
+    await tab.getByLabel('Name').fill('Typed before the token changed');
+    await tab.getByRole('group', { name: 'Content', exact: true }).getByLabel(/Content Published/).check();
+    // The token this tab holds stops being accepted (rotated, or the server restarted with another).
+    await tab.evaluate("sessionStorage.setItem('hookwork-admin-token', 'a-token-the-server-no-longer-accepts')");
+    await tab.getByRole('button', { name: 'Create' }).click();
+
+    await tab.getByRole('heading', { name: 'Sign in again' }).waitFor();
+    expect(await tab.getByRole('alert').textContent()).toMatch(/no longer accepts this tab's token.*Sign in again to carry on: what you were doing is kept/);
+    expect(await tab.evaluate('document.activeElement?.id')).toBe('token');
+    expect((await own.app.webhooks.list()).total).toBe(0);
+    await tab.screenshot({ path: join(SCREENSHOTS, '21-sign-in-again.png'), fullPage: true });
+
+    await tab.keyboard.type(TOKEN);
+    await tab.keyboard.press('Enter');
+    await tab.getByRole('heading', { name: 'Create webhook' }).waitFor();
+    expect(await tab.getByLabel('URL').inputValue()).toBe(own.receiver.url);
+    expect(await tab.getByLabel('Name').inputValue()).toBe('Typed before the token changed');
+    expect(await tab.getByRole('alert').count()).toBe(0);
+    await tab.getByRole('button', { name: 'Create' }).click();
+    await tab.locator('code.secret').waitFor();
+    expect((await own.app.webhooks.list()).items.map((w) => w.name)).toEqual(['Typed before the token changed']);
+  });
+
+  it('refuses a webhook with no event, a nameless header or one header twice, in words, before sending', async () => {
+    await tab.goto('about:blank');
+    await openOwn(`#token=${TOKEN}`);
+    await tab.getByRole('link', { name: 'Create webhook' }).click();
+    await tab.getByLabel('URL').fill(own.receiver.url);
+    await tab.getByLabel('Name').fill('Needs fixing');
+    await tab.getByRole('button', { name: 'Add header' }).click();
+    await tab.getByLabel('Header value').fill('value typed, name forgotten');
+    await tab.getByRole('button', { name: 'Create' }).click();
+
+    const alert = tab.getByRole('alert');
+    await alert.waitFor();
+    expect(await alert.textContent()).toMatch(/Not saved: the form needs a change first\s*Nothing was sent to the server\..*Events\s*choose at least one.*Header 1\s*has a value but no name/s);
+    expect(await tab.evaluate('document.activeElement?.getAttribute("name")')).toBe('event');
+    await tab.screenshot({ path: join(SCREENSHOTS, '22-form-problems.png'), fullPage: true });
+
+    await tab.getByRole('group', { name: 'Content', exact: true }).getByLabel(/Content Published/).check();
+    await tab.getByLabel('Header name').fill('X-Tenant');
+    await tab.getByRole('button', { name: 'Add header' }).click();
+    await tab.getByLabel('Header name').nth(1).fill('x-tenant');
+    await tab.getByLabel('Header value').nth(1).fill('other');
+    await tab.getByRole('button', { name: 'Create' }).click();
+    await alert.filter({ hasText: 'is set twice' }).waitFor();
+    expect(await alert.textContent()).toMatch(/x-tenant\s*is set twice \(rows 1 and 2; header names ignore case\): keep one row/);
+    expect(await tab.evaluate('document.activeElement?.id')).toBe('header-name-1');
+    expect((await own.app.webhooks.list()).items.map((w) => w.name)).not.toContain('Needs fixing');
+
+    await tab.getByRole('button', { name: 'Remove' }).nth(1).click();
+    await tab.getByRole('button', { name: 'Create' }).click();
+    await tab.locator('code.secret').waitFor();
+    const stored = (await own.app.webhooks.list()).items.find((w) => w.name === 'Needs fixing');
+    expect(stored?.headers).toEqual({ 'X-Tenant': 'value typed, name forgotten' });
+  });
+
+  it('wraps a dead letter\'s error between words on a phone-sized window', async () => {
+    await tab.goto('about:blank');
+    await openOwn(`#token=${TOKEN}`);
+    await tab.getByRole('heading', { name: 'Webhooks' }).waitFor();
+    // An internal address: the SSRF guard refuses it at once, with a long message naming the fix.
+    await own.app.webhooks.create({ name: 'Intranet', url: 'http://10.0.0.5/hook', events: ['Umbraco.ContentPublish'] });
+    await own.app.publish(new ContentPublishedNotification({ publishedEntities: [blogPost('intranet-1')] }));
+    await own.app.drain();
+    await tab.setViewportSize({ width: 380, height: 800 });
+    await tab.getByRole('link', { name: 'Dead letters' }).click();
+    const cell = tab.locator('table.dead tbody tr').filter({ hasText: 'Intranet' }).locator('td.error-text');
+    await cell.waitFor();
+    expect(await cell.textContent()).toMatch(/^ssrf: .*10\.0\.0\.5 was refused.*ssrf\.allow/);
+    // Each word of the message sits on one line (the cell wraps between words, not inside them).
+    const split = await tab.evaluate(`(${WORDS_SPLIT_ACROSS_LINES})([...document.querySelectorAll('table.dead tbody tr')].find((r) => r.textContent.includes('Intranet')).querySelector('td.error-text'))`);
+    expect(split).toEqual([]);
+    expect(await tab.evaluate(HORIZONTAL_OVERFLOW)).toBeLessThanOrEqual(0);
+    await tab.screenshot({ path: join(SCREENSHOTS, '23-narrow-dead-letter-error.png'), fullPage: true });
+    await tab.setViewportSize({ width: 1280, height: 900 });
+  });
+
+  it('names each row\'s actions after their webhook, so a screen reader does not read "Edit, Edit, Edit"', async () => {
+    await tab.getByRole('link', { name: 'Webhooks', exact: true }).click();
+    await tab.getByRole('link', { name: 'Intranet', exact: true }).waitFor();
+    for (const name of ['Deliveries of Intranet', 'Send test to Intranet', 'Edit Intranet']) expect(await tab.getByRole('link', { name, exact: true }).count()).toBe(1);
+    expect(await tab.getByRole('button', { name: 'Delete Intranet', exact: true }).count()).toBe(1);
+    await tab.getByRole('link', { name: 'Dead letters' }).click();
+    await tab.getByRole('button', { name: /^Redeliver the request to Intranet, dead at \S/ }).waitFor();
+    expect(await tab.getByRole('link', { name: 'Deliveries of Intranet', exact: true }).count()).toBe(1);
+  });
+
+  it('signs in from the token link pasted into a tab already open on the page, and forgets it in the address bar', async () => {
+    await tab.getByRole('button', { name: 'Sign out' }).click();
+    await tab.getByRole('heading', { name: 'Sign in' }).waitFor();
+    // Only the fragment changes: the page is not loaded again.
+    await tab.goto(`${own.origin}${PREFIX}/#token=${TOKEN}`);
+    await tab.getByRole('heading', { name: 'Webhooks' }).waitFor();
+    expect(tab.url()).toBe(`${own.origin}${PREFIX}/#/webhooks`);
+  });
+
+  it('says plainly when a pasted token is wrong', async () => {
+    await tab.getByRole('button', { name: 'Sign out' }).click();
+    await tab.getByLabel('Token').fill('not-the-token');
+    await tab.getByRole('button', { name: 'Sign in' }).click();
+    const alert = tab.getByRole('alert');
+    await alert.waitFor();
+    expect(await alert.textContent()).toMatch(/That token was not accepted\s*Paste the token the server printed when it started/);
   });
 });

@@ -42,16 +42,16 @@ export class AdminApp extends LightElement {
   @state() private who = '';
   @state() private route: Route = parseRoute(window.location.hash);
   @state() private error: unknown;
+  /**
+   * The token was refused after the page had been in use (changed, expired, the server restarted
+   * with another): the current view stays mounted, hidden, under the sign-in form, so a form
+   * filled in is still there once signed in again.
+   */
+  @state() private sessionEnded = false;
 
   override connectedCallback(): void {
     super.connectedCallback();
-    // A token in the fragment (the standalone server prints such a link) is taken and removed
-    // from the address bar and history; the fragment never reaches a server or its logs.
-    const fromUrl = /^#token=([^&]+)/.exec(window.location.hash);
-    if (fromUrl) {
-      tokenStore.set(decodeURIComponent(fromUrl[1]!));
-      history.replaceState(null, '', `${window.location.pathname}${window.location.search}#/webhooks`);
-    }
+    this.takeTokenFromUrl();
     window.addEventListener('hashchange', this.onHashChange);
     window.addEventListener('hw-unauthorized', this.onUnauthorized);
     void this.checkSession();
@@ -63,12 +63,30 @@ export class AdminApp extends LightElement {
     super.disconnectedCallback();
   }
 
+  /**
+   * A token in the fragment (the standalone server prints such a link) is taken and removed from
+   * the address bar and history; the fragment never reaches a server or its logs. True when one was.
+   */
+  private takeTokenFromUrl(): boolean {
+    const fromUrl = /^#token=([^&]+)/.exec(window.location.hash);
+    if (!fromUrl) return false;
+    tokenStore.set(decodeURIComponent(fromUrl[1]!));
+    history.replaceState(null, '', `${window.location.pathname}${window.location.search}#/webhooks`);
+    return true;
+  }
+
   private readonly onHashChange = () => {
+    // The link pasted into a tab already open on the page changes only the fragment: no reload.
+    if (this.takeTokenFromUrl()) {
+      this.error = undefined;
+      void this.checkSession();
+    }
     this.route = parseRoute(window.location.hash);
     this.querySelector<HTMLElement>('main')?.focus();
   };
 
   private readonly onUnauthorized = () => {
+    if (this.signedIn === 'yes') this.sessionEnded = true;
     this.signedIn = 'no';
   };
 
@@ -88,13 +106,23 @@ export class AdminApp extends LightElement {
     event.preventDefault();
     const input = (event.target as HTMLFormElement).elements.namedItem('token') as HTMLInputElement;
     tokenStore.set(input.value.trim());
+    this.error = undefined;
     await this.checkSession();
-    if (this.signedIn === 'no') this.error = new Error('That token was not accepted.');
+    if (this.signedIn === 'no') {
+      this.error ??= new ApiError({
+        status: 400,
+        code: 'TOKEN_REFUSED',
+        title: 'That token was not accepted',
+        detail: 'Paste the token the server printed when it started (or ask whoever runs it); it is case-sensitive.',
+      });
+    }
+    else this.querySelector<HTMLElement>('main')?.focus();
   }
 
   private signOut(): void {
     tokenStore.clear();
     this.signedIn = 'no';
+    this.sessionEnded = false;
     this.who = '';
   }
 
@@ -112,23 +140,35 @@ export class AdminApp extends LightElement {
               <span class="who">${this.who} <button type="button" class="link" @click=${this.signOut}>Sign out</button></span>`
           : nothing}
       </header>
-      <main tabindex="-1">${this.renderMain()}</main>`;
+      <main tabindex="-1">
+        ${this.renderSignIn()}
+        <div class="view" ?hidden=${this.signedIn !== 'yes'}>${this.signedIn === 'yes' || this.sessionEnded ? this.renderView() : nothing}</div>
+      </main>`;
   }
 
-  private renderMain() {
+  protected override updated(changed: Map<string, unknown>): void {
+    // Signed out while working: the token field takes the focus, so the keyboard is where it is needed.
+    if (changed.has('sessionEnded') && this.sessionEnded && this.signedIn === 'no') this.querySelector<HTMLInputElement>('#token')?.focus();
+  }
+
+  private renderSignIn() {
     if (this.signedIn === 'unknown') return html`<p class="muted">Loading…</p>`;
-    if (this.signedIn === 'no') {
-      return html`<section class="sign-in">
-        <h1>Sign in</h1>
-        <p>Paste the admin token (the standalone server prints it when it starts).</p>
-        ${problemView(this.error)}
-        <form @submit=${this.signIn}>
-          <label for="token">Token</label>
-          <input id="token" name="token" type="password" autocomplete="off" required />
-          <button type="submit" class="primary">Sign in</button>
-        </form>
-      </section>`;
-    }
+    if (this.signedIn === 'yes') return nothing;
+    return html`<section class="sign-in">
+      <h1>${this.sessionEnded ? 'Sign in again' : 'Sign in'}</h1>
+      ${this.sessionEnded
+        ? html`<p role="alert">The server no longer accepts this tab's token (it was changed, or the server restarted with a new one). Sign in again to carry on: what you were doing is kept.</p>`
+        : html`<p>Paste the admin token (the standalone server prints it when it starts).</p>`}
+      ${problemView(this.error)}
+      <form @submit=${this.signIn}>
+        <label for="token">Token</label>
+        <input id="token" name="token" type="password" autocomplete="off" required />
+        <button type="submit" class="primary">Sign in</button>
+      </form>
+    </section>`;
+  }
+
+  private renderView() {
     const { route } = this;
     switch (route.name) {
       case 'new':

@@ -36,7 +36,14 @@ export async function api<T>(method: string, path: string, body?: unknown): Prom
   try {
     response = await fetch(new URL(`api/v1/${path}`, document.baseURI), { method, headers, ...(body !== undefined ? { body: JSON.stringify(body) } : {}), credentials: 'same-origin' });
   } catch (error) {
-    throw new ApiError({ status: 0, code: 'NETWORK', title: 'No answer', detail: `the admin API did not answer: ${(error as Error).message}` });
+    // The browser's own words ("Failed to fetch") tell a back-office user nothing; say what it
+    // likely means and what to do. A change sent may or may not have been made: say so too.
+    throw new ApiError({
+      status: 0,
+      code: 'NETWORK',
+      title: 'The admin server did not answer',
+      detail: `It may be stopped or restarting, or the network is down (${(error as Error).message}). What you typed here is kept: try again once the server is back${method === 'GET' ? '' : ', after Refresh shows whether the change was made'}.`,
+    });
   }
   const text = await response.text();
   const json = text ? (JSON.parse(text) as unknown) : undefined;

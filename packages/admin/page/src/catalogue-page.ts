@@ -1,7 +1,7 @@
 import { html, nothing } from 'lit';
 import { customElement, state } from 'lit/decorators.js';
 import { api, type EventDescriptor, type Page } from './api';
-import { LightElement, problemView } from './shared';
+import { LightElement, problemView, statusLine } from './shared';
 
 /** The file name a downloaded catalogue document is saved under. */
 const CATALOGUE_FILE = 'hookwork-catalogue.json';
@@ -53,9 +53,11 @@ export class CataloguePage extends LightElement {
         What a webhook can subscribe to, in the order the app composed it. The catalogue document is OpenAPI 3.1 with a <code>webhooks</code> entry per event (headers and payload
         schemas): receiver teams generate types from it with <code>npx hookwork-types ${CATALOGUE_FILE}</code>. The API serves it at <code>api/v1/webhook/catalogue</code>.
       </p>
-      ${problemView(this.error)} ${this.note ? html`<p class="notice" role="status">${this.note}</p>` : nothing}
+      ${problemView(this.error)} ${statusLine(this.note)}
       ${!this.events
-        ? html`<p class="muted">Loading…</p>`
+        ? this.error
+          ? nothing
+          : html`<p class="muted">Loading…</p>`
         : [...groups].map(
             ([type, events]) => html`<h2>${type}</h2>
               <table class="grid catalogue">

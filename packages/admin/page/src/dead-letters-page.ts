@@ -1,7 +1,7 @@
 import { html, nothing } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
 import { api, qs, type DeadLetter, type Page, type WebhookView } from './api';
-import { formatDate, LightElement, problemView } from './shared';
+import { formatDate, LightElement, problemView, statusLine } from './shared';
 
 const PAGE_SIZE = 50;
 
@@ -66,7 +66,7 @@ export class DeadLettersPage extends LightElement {
         ${key ? html`<a href="#/dead-letters">All webhooks</a>` : nothing}
       </div>
       <p class="muted">Requests whose retries ran out. Redelivering puts them back in the queue, due now, with the retry count reset.</p>
-      ${problemView(this.error)} ${this.note ? html`<p class="notice" role="status">${this.note}</p>` : nothing}
+      ${problemView(this.error)} ${statusLine(this.note)}
       <div class="bulk">
         <button type="button" ?disabled=${items.length === 0} @click=${() => this.redeliver(key ? { webhookKey: key } : { all: true }, key ? 'all of this webhook' : 'all')}>
           Redeliver all${this.dead ? ` (${this.dead.total})` : ''}
@@ -78,7 +78,9 @@ export class DeadLettersPage extends LightElement {
         </form>
       </div>
       ${!this.dead
-        ? html`<p class="muted">Loading…</p>`
+        ? this.error
+          ? nothing
+          : html`<p class="muted">Loading…</p>`
         : items.length === 0
           ? html`<p class="empty">No dead letters.</p>`
           : html`<table class="grid dead">
@@ -101,8 +103,10 @@ export class DeadLettersPage extends LightElement {
                     <td data-label="Attempts">${d.attempts}</td>
                     <td data-label="Last error" class="error-text">${d.lastError ?? '—'}</td>
                     <td data-label="Actions" class="actions">
-                      <a href="#/deliveries?${qs({ webhookKey: d.webhookKey }).slice(1)}">Deliveries</a>
-                      <button type="button" @click=${() => this.redeliver({ ids: [d.id] }, d.id)}>Redeliver</button>
+                      <a href="#/deliveries?${qs({ webhookKey: d.webhookKey }).slice(1)}">Deliveries<span class="visually-hidden"> of ${this.names.get(d.webhookKey) ?? d.webhookKey}</span></a>
+                      <button type="button" @click=${() => this.redeliver({ ids: [d.id] }, d.id)}>
+                        Redeliver<span class="visually-hidden"> the request to ${this.names.get(d.webhookKey) ?? d.webhookKey}, dead at ${formatDate(d.deadAt)}</span>
+                      </button>
                     </td>
                   </tr>`,
                 )}

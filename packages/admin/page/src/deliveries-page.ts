@@ -107,7 +107,9 @@ export class DeliveriesPage extends LightElement {
       </form>
       ${problemView(this.error)}
       ${!this.log
-        ? html`<p class="muted">Loading…</p>`
+        ? this.error
+          ? nothing
+          : html`<p class="muted">Loading…</p>`
         : this.log.items.length === 0
           ? html`<p class="empty">No deliveries${q.toString() ? ' match these filters' : ' yet'}.</p>`
           : html`<table class="grid deliveries">

@@ -1,7 +1,7 @@
 import { html, nothing } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
 import { api, seg, type LogEntry } from './api';
-import { bodyBlock, errorText, formatDate, formatDuration, headersTable, LightElement, outcomeBadge, problemView, statusBadge } from './shared';
+import { bodyBlock, errorText, formatDate, formatDuration, headersTable, LightElement, outcomeBadge, problemView, statusBadge, statusLine } from './shared';
 
 /** One delivery attempt in full: request headers and body, response headers and body, error — all as text. */
 @customElement('hw-delivery-detail')
@@ -40,7 +40,7 @@ export class DeliveryDetail extends LightElement {
         <h1>Delivery</h1>
         <a href="#/deliveries">Back to deliveries</a>
       </div>
-      ${problemView(this.error)} ${this.note ? html`<p class="notice" role="status">${this.note}</p>` : nothing}
+      ${problemView(this.error)} ${statusLine(this.note)}
       ${!e
         ? nothing
         : html`<dl class="summary">

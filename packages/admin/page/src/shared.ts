@@ -139,7 +139,9 @@ export function bodyBlock(body: string, label: string): TemplateResult {
 
 /** An error from the API, with each field at fault. */
 export function problemView(error: unknown): TemplateResult | typeof nothing {
-  if (!error) return nothing;
+  // A refused token is the app's to explain (it asks to sign in again, keeping the view): the
+  // view does not show it as its own error.
+  if (!error || (error instanceof ApiError && error.problem.status === 401)) return nothing;
   const problem = error instanceof ApiError ? error.problem : undefined;
   return html`<div class="problem" role="alert">
     <strong>${problem ? problem.title : 'Something went wrong'}</strong>
@@ -147,6 +149,13 @@ export function problemView(error: unknown): TemplateResult | typeof nothing {
     ${problem?.errors?.length ? html`<ul>${problem.errors.map((e) => html`<li><code>${e.field}</code> ${e.detail}</li>`)}</ul>` : nothing}
   </div>`;
 }
+
+/**
+ * The line that tells the result of an action (redelivered, saved a file, a test answered). It is
+ * always in the page, empty until there is something to say: a screen reader announces a change
+ * inside a live region it already knows, not one that arrives together with its text.
+ */
+export const statusLine = (text: string) => html`<p class="notice" role="status">${text || nothing}</p>`;
 
 /** Navigates within the page (hash routes). */
 export const go = (route: string) => {

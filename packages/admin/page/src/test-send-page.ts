@@ -1,7 +1,7 @@
 import { html, nothing } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
 import { api, seg, type TestResult, type WebhookView } from './api';
-import { bodyBlock, formatDuration, headersTable, LightElement, problemView, statusBadge } from './shared';
+import { bodyBlock, errorText, formatDuration, headersTable, LightElement, problemView, statusBadge } from './shared';
 
 /** Send test event: one example request now, and the receiver's answer shown as text. */
 @customElement('hw-test-send')
@@ -40,6 +40,13 @@ export class TestSendPage extends LightElement {
     }
   }
 
+  /** The answer in one sentence, for the status line a screen reader announces. */
+  private summary(r: TestResult): string {
+    const took = formatDuration(r.durationMs);
+    if (r.statusCode !== undefined) return `The receiver answered ${r.statusCode} in ${took}: ${r.ok ? 'accepted' : 'not accepted'}.`;
+    return `No answer after ${took}: ${r.errorKind ? errorText(r.errorKind) : 'the request failed'}.`;
+  }
+
   override render() {
     const w = this.webhook;
     const r = this.result;
@@ -60,8 +67,9 @@ export class TestSendPage extends LightElement {
               <button type="submit" class="primary" ?disabled=${this.sending}>${this.sending ? 'Sending…' : 'Send test event'}</button>
             </form>`
         : nothing}
+      <p class="test-status" role="status">${this.sending ? 'Sending the test event…' : r ? this.summary(r) : nothing}</p>
       ${r
-        ? html`<section class="test-result" aria-live="polite">
+        ? html`<section class="test-result">
             <h2>The receiver's answer</h2>
             <dl class="summary">
               <dt>Status</dt>

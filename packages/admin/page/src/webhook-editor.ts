@@ -1,6 +1,6 @@
 import { html, nothing } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
-import { api, seg, type CreatedWebhook, type EventDescriptor, type Health, type Page, type WebhookView } from './api';
+import { api, ApiError, seg, type CreatedWebhook, type EventDescriptor, type Health, type Page, type WebhookView } from './api';
 import { formatDate, go, healthView, LightElement, problemView } from './shared';
 
 /** The event types whose events fire per entity, where a content-type filter applies (Umbraco's rule; Element from Umbraco 18). */
@@ -112,8 +112,42 @@ export class WebhookEditor extends LightElement {
     return out;
   }
 
+  /**
+   * What the form would send wrongly or lose without a word: no event (the API's refusal names a
+   * schema, not the fix), a header value without a name (the body leaves the row out) and two
+   * rows for one header (names are case-insensitive; the body keeps only the last). Each with the
+   * control to go to.
+   */
+  private formProblems(): { field: string; detail: string; control: string }[] {
+    const problems: { field: string; detail: string; control: string }[] = [];
+    if (this.events.size === 0) problems.push({ field: 'Events', detail: 'choose at least one: the webhook is sent only for the events it subscribes to.', control: 'input[name="event"]' });
+    const seen = new Map<string, number>();
+    this.headers.forEach((h, i) => {
+      const name = h.name.trim();
+      if (name === '' && h.value !== '') problems.push({ field: `Header ${i + 1}`, detail: 'has a value but no name: give it a name, or remove the row.', control: `#header-name-${i}` });
+      if (name === '') return;
+      const first = seen.get(name.toLowerCase());
+      if (first !== undefined) problems.push({ field: name, detail: `is set twice (rows ${first + 1} and ${i + 1}; header names ignore case): keep one row.`, control: `#header-name-${i}` });
+      else seen.set(name.toLowerCase(), i);
+    });
+    return problems;
+  }
+
   private async save(event: SubmitEvent): Promise<void> {
     event.preventDefault();
+    const problems = this.formProblems();
+    if (problems.length > 0) {
+      this.error = new ApiError({
+        status: 400,
+        code: 'FORM',
+        title: 'Not saved: the form needs a change first',
+        detail: 'Nothing was sent to the server.',
+        errors: problems.map(({ field, detail }) => ({ in: 'form', field, detail })),
+      });
+      await this.updateComplete;
+      this.querySelector<HTMLElement>(problems[0]!.control)?.focus();
+      return;
+    }
     this.busy = true;
     try {
       if (this.webhook) {

@@ -54,7 +54,9 @@ export class WebhookList extends LightElement {
       </div>
       ${problemView(this.error)}
       ${!this.webhooks
-        ? html`<p class="muted">Loading…</p>`
+        ? this.error
+          ? nothing
+          : html`<p class="muted">Loading…</p>`
         : items.length === 0
           ? html`<p class="empty">No webhooks yet. <a href="#/webhooks/new">Create one</a>.</p>`
           : html`<table class="grid webhooks">
@@ -89,10 +91,10 @@ export class WebhookList extends LightElement {
                     <td data-label="Content types">${w.contentTypeKeys.length ? html`<ul class="tags">${w.contentTypeKeys.map((k) => html`<li>${k}</li>`)}</ul>` : html`<span class="muted">All</span>`}</td>
                     <td data-label="Health" class="health-cell">${healthView(this.health.get(w.key))} ${flowTags(w)}</td>
                     <td data-label="Actions" class="actions">
-                      <a href="#/deliveries?webhookKey=${seg(w.key)}">Deliveries</a>
-                      <a href="#/webhooks/${seg(w.key)}/test">Send test</a>
-                      <a href="#/webhooks/${seg(w.key)}">Edit</a>
-                      <button type="button" class="link danger" @click=${() => this.deleteWebhook(w)}>Delete</button>
+                      <a href="#/deliveries?webhookKey=${seg(w.key)}">Deliveries<span class="visually-hidden"> of ${w.name || w.key}</span></a>
+                      <a href="#/webhooks/${seg(w.key)}/test">Send test<span class="visually-hidden"> to ${w.name || w.key}</span></a>
+                      <a href="#/webhooks/${seg(w.key)}">Edit<span class="visually-hidden"> ${w.name || w.key}</span></a>
+                      <button type="button" class="link danger" @click=${() => this.deleteWebhook(w)}>Delete<span class="visually-hidden"> ${w.name || w.key}</span></button>
                     </td>
                   </tr>`,
                 )}
