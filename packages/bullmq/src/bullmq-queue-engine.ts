@@ -31,6 +31,8 @@ const UNLIMITED_ATTEMPTS = 2 ** 31 - 1;
 const UNLIMITED_STALLS = 2 ** 31 - 1;
 /** The shortest time a job turned away by a full lane stays in Redis, ms. */
 const MIN_BOUNCE_MS = 25;
+/** How long a stop waits, past stopTimeout and the jobs' abort, before it cuts the connections. */
+const CUT_AFTER_MS = 1_000;
 
 /** A retry verdict thrown to BullMQ: its message becomes the job's failedReason (lastError), its due time the backoff. */
 class RetryAt extends Error {
@@ -290,7 +292,15 @@ export class BullmqQueueEngine implements QueueEngine<never> {
     const worker = this.worker;
     if (!worker) return;
     const closed = worker.close();
-    if (!(await finishedWithin(closed, timeoutMs))) this.abort.abort(new Error('the app is stopping (stopTimeout reached)'));
+    // A blocking connection that is reconnecting holds only the next fetch; left alone, the
+    // Worker's graceful QUIT would wait behind it for as long as Redis is away.
+    this.redis.cutUnconnected();
+    if (!(await finishedWithin(closed, timeoutMs))) {
+      this.abort.abort(new Error('the app is stopping (stopTimeout reached)'));
+      // The jobs are told to stop; what still holds the close is Redis not answering (a
+      // connection lost since): cut the connections rather than wait for it.
+      if (!(await finishedWithin(closed, CUT_AFTER_MS))) this.redis.disconnect();
+    }
     await closed;
   }
 

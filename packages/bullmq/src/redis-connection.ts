@@ -1,6 +1,7 @@
 import { HookworkError, isHookworkError } from '@hookwork/core';
 import type { Socket } from 'node:net';
 import { Redis, type RedisOptions } from 'ioredis';
+import { finishedWithin } from './finished-within';
 import { BULLMQ_ERRORS } from './bullmq-errors';
 import { QUEUE_SCRIPTS, type QueueScripts } from './queue-scripts';
 
@@ -65,6 +66,8 @@ export class RedisClients {
   private down: { since: number; first: unknown; more: number } | undefined;
   /** The last error before anyone listened (for start()'s message). */
   private lastError: unknown;
+  /** Clients BullMQ made from `worker` (its blocking connection), until they end. */
+  private readonly duplicates = new Set<Redis>();
 
   constructor(input: RedisConnectionInput, name: string, commandTimeoutMs: number) {
     this.where = describeRedis(input);
@@ -80,11 +83,38 @@ export class RedisClients {
     this.producer = make(input, producer) as Redis & QueueScripts;
     this.worker = make(input, worker);
     coalesceWrites(this.worker);
+    this.trackDuplicates(this.worker);
     for (const [command, script] of Object.entries(QUEUE_SCRIPTS)) this.producer.defineCommand(command, script);
     for (const client of [this.producer, this.worker]) {
       client.on('error', (error: unknown) => this.connectionError(error));
       client.on('ready', () => this.ready());
     }
+  }
+
+  /**
+   * BullMQ's Worker makes its blocking connection with `worker.duplicate()` and closes it with a
+   * graceful QUIT. ioredis queues a QUIT sent while it reconnects behind the commands already
+   * waiting there, and with Redis gone it never reconnects: the Worker's close would wait for
+   * ever. The duplicates are kept here so a stop can cut those that cannot answer.
+   */
+  private trackDuplicates(client: Redis): void {
+    const duplicate = client.duplicate.bind(client);
+    client.duplicate = (...args: Parameters<Redis['duplicate']>) => {
+      const made = duplicate(...args);
+      this.duplicates.add(made);
+      made.once('end', () => this.duplicates.delete(made));
+      return made;
+    };
+  }
+
+  /**
+   * Cuts BullMQ's blocking connections that are not connected (reconnecting or connecting): all
+   * they hold is the fetch of the next job, which a stopping Worker does not want, and a
+   * graceful close would wait behind it. `worker` itself is left alone: it may hold completions
+   * to send once Redis is back.
+   */
+  cutUnconnected(): void {
+    for (const client of this.duplicates) if (client.status !== 'ready' && client.status !== 'end') client.disconnect();
   }
 
   /** Starts reporting a lost connection and its return (the engine does, once it runs). */
@@ -153,9 +183,11 @@ export class RedisClients {
     await Promise.all([quit(this.producer), quit(this.worker)]);
   }
 
+  /** Cuts every connection at once, BullMQ's duplicates included. */
   disconnect(): void {
     this.producer.disconnect();
     this.worker.disconnect();
+    for (const client of this.duplicates) client.disconnect();
   }
 }
 
@@ -197,8 +229,16 @@ async function quit(client: Redis): Promise<void> {
   if (client.status === 'end') return;
   if (client.status !== 'ready') return client.disconnect();
   try {
-    await client.quit();
+    // The worker client has no command deadline: a QUIT that Redis never answers (the connection
+    // lost as it was sent, and queued to be sent again) must not hold the close.
+    const quitting = client.quit();
+    // Cut after the wait, it then rejects ("Connection is closed"): nobody is left to hear it.
+    quitting.catch(() => {});
+    if (!(await finishedWithin(quitting, QUIT_WAIT_MS))) client.disconnect();
   } catch {
     client.disconnect();
   }
 }
+
+/** How long a close waits for Redis to answer QUIT before it cuts the connection, ms. */
+const QUIT_WAIT_MS = 2_000;

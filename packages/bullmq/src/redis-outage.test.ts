@@ -146,6 +146,19 @@ describe('the BullMQ queue when Redis cannot be reached', () => {
     await expect(app.queueCounts()).resolves.toEqual({ pending: 0, inFlight: 0, dead: 0 });
   });
 
+  it('stop() while Redis is down ends without waiting for Redis: the Worker\'s blocking fetch, queued to be sent again, is cut', async () => {
+    server = await startPrivateRedis();
+    const logger = recordingLogger();
+    // A stopTimeout longer than this test's own timeout: a stop that waited for Redis would fail it.
+    app = createHookwork({ composers: [thingComposer], logger, settings: { stopTimeout: 120_000 }, queue: bullmqQueue({ connection: server.url, prefix, queueName: 'stop-while-down', checkDurability: false }) });
+    await app.start();
+    await server.kill('SIGKILL');
+    await until('the outage to be reported', () => logger.lines.some((l) => /HOOKWORK_ERR_REDIS_UNAVAILABLE/.test(l.message)));
+    await app.stop();
+    app = undefined;
+    expect(consoleError.mock.calls.map((c) => String(c[0]))).toEqual([]);
+  });
+
   it('a connection lost while start() sets BullMQ up fails start() with HOOKWORK_ERR_REDIS_UNAVAILABLE, rather than leaving a queue that fails for good', async () => {
     // BullMQ's Queue keeps the outcome of its first command (its INFO version check) for good: had
     // start() resolved before it was answered, a Redis lost at that moment left every later
