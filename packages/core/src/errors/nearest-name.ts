@@ -1,5 +1,5 @@
-/** The edit distance of two short strings (Levenshtein). */
-function distance(a: string, b: string): number {
+/** The edit distance of two short strings (Levenshtein). Internal to core: setting names use it too. */
+export function editDistance(a: string, b: string): number {
   let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
   for (let i = 1; i <= a.length; i++) {
     const current = [i];
@@ -23,7 +23,7 @@ export function nearestName(name: string, known: readonly string[]): string | un
   if (same !== undefined) return same;
   let best: { name: string; distance: number } | undefined;
   for (const k of known) {
-    const d = distance(lower, k.toLowerCase());
+    const d = editDistance(lower, k.toLowerCase());
     if (d <= Math.max(2, Math.floor(Math.max(lower.length, k.length) / 3)) && (!best || d < best.distance)) best = { name: k, distance: d };
   }
   if (best) return best.name;

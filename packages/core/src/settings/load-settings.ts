@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { HookworkError } from '../errors/hookwork-error';
+import { editDistance } from '../errors/nearest-name';
 import { defaultLogger, type Logger } from '../observability/logger';
 import type { HookworkSettingsInput } from './settings';
 import { settingsInputSchema } from './resolve-settings';
@@ -75,17 +76,6 @@ function configValue(raw: string, schema: SchemaNode): unknown {
 function envValue(raw: string, schema: SchemaNode): unknown {
   if (schema.type === 'array') return raw.split(',').map((s) => s.trim()).filter(Boolean);
   return configValue(raw, schema);
-}
-
-/** The edit distance of two short strings (Levenshtein), for near misses of setting names. */
-function distance(a: string, b: string): number {
-  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const current = [i];
-    for (let j = 1; j <= b.length; j++) current[j] = Math.min(previous[j]! + 1, current[j - 1]! + 1, previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
-    previous = current;
-  }
-  return previous[b.length]!;
 }
 
 /**
@@ -190,7 +180,7 @@ export function loadSettings(options: LoadSettingsOptions = {}): HookworkSetting
   const logger = options.logger ?? defaultLogger();
   for (const name of Object.keys(env)) {
     if (!name.toUpperCase().startsWith(prefix.toUpperCase()) || known.has(name)) continue;
-    const near = [...known].find((k) => squash(k) === squash(name) || distance(squash(k), squash(name)) <= 2);
+    const near = [...known].find((k) => squash(k) === squash(name) || editDistance(squash(k), squash(name)) <= 2);
     if (name === `${prefix}CONCURRENCY__PER_ENDPOINT`) {
       logger.warn(`environment variable ${name} is not read: it was renamed ${prefix}CONCURRENCY__PER_WEBHOOK (lanes are per webhook; see docs/settings.md)`, { name, setting: `${prefix}CONCURRENCY__PER_WEBHOOK` });
       continue;
