@@ -9,3 +9,9 @@
  * latencies. The monotonic clock is never adjusted that way and has no per-process origin.
  */
 export const now = (): number => Number(process.hrtime.bigint()) / 1e6;
+
+/** The `p`th percentile (nearest rank) of `values`, NaN when there are none. */
+export function percentile(values: readonly number[], p: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))] ?? NaN;
+}

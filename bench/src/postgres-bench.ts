@@ -23,7 +23,7 @@ import path from 'node:path';
 import { createHookwork, maskUrlCredentials, RequestQueueToken, resolveToken, type Composer, type Hookwork, type NewWebhookRequest, type QueueEngineProvider, type RequestQueue, type StorageBackend } from '@hookwork/core';
 import { postgresStorage, type PostgresTransaction } from '@hookwork/postgres';
 import pg from 'pg';
-import { now } from './clock';
+import { now, percentile } from './clock';
 
 /** The receiver child of run.ts, as this bench uses it. */
 export interface PostgresBenchReceiver {
@@ -248,9 +248,7 @@ async function commitLatency(schemas: BenchSchemas, rate: number, seconds: numbe
       await client.query(insert);
       took.push(now() - started);
     }
-    took.sort((a, b) => a - b);
-    const at = (p: number) => round(took[Math.min(took.length - 1, Math.ceil((p / 100) * took.length) - 1)]!);
-    return { p50: at(50), p99: at(99) };
+    return { p50: round(percentile(took, 50)), p99: round(percentile(took, 99)) };
   } finally {
     await client.end();
   }

@@ -50,7 +50,7 @@ import { sqliteStorage } from '@hookwork/sqlite';
 import { bullmqBench, processCpuUs, startDiyPeer, startRedis, type BullmqBenchSide } from './bullmq-bench';
 import { postgresBench } from './postgres-bench';
 import { rawHttpPoster, transportBench, transportEndToEnd } from './transport-bench';
-import { now } from './clock';
+import { now, percentile } from './clock';
 
 const TITLE = 'A benchmark event with a body of a realistic size: '.padEnd(120, '.');
 
@@ -116,11 +116,6 @@ class ChildReceiver {
     this.child.send({ cmd: 'exit' });
     await exited;
   }
-}
-
-function percentile(values: number[], p: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))] ?? NaN;
 }
 
 const round = (n: number, digits = 2) => Math.round(n * 10 ** digits) / 10 ** digits;
