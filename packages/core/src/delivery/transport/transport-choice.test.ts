@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { createHookwork, type HookworkOptions } from '../../composition/create-hookwork';
 import type { Hookwork } from '../../composition/hookwork-app';
 import { TransportToken } from '../../ports/transport';
@@ -103,5 +104,18 @@ describe('choosing the transport with createHookwork({ transport })', () => {
       ['POST', '/hook', receiver.requests[0]!.headers['accept'], receiver.requests[0]!.headers['accept-encoding']],
       ['POST', '/hook', receiver.requests[0]!.headers['accept'], receiver.requests[0]!.headers['accept-encoding']],
     ]);
+  });
+});
+
+describe('loading undici', () => {
+  // A child process of its own: jest's module registry is not Node's.
+  const loaded = (script: string) => {
+    const out = execFileSync(process.execPath, ['-e', `${script};console.log(JSON.stringify(Object.keys(require.cache).filter((k) => /node_modules[\\\\/]undici[\\\\/]/.test(k)).length))`], { cwd: __dirname, encoding: 'utf8' });
+    return Number(out.trim());
+  };
+
+  it('happens when an undici transport is made, not when core is loaded (an app on axios never loads it)', () => {
+    expect(loaded(`require('reflect-metadata'); require('@hookwork/core')`)).toBe(0);
+    expect(loaded(`require('reflect-metadata'); const core = require('@hookwork/core'); core.createUndiciTransport({ settings: { current: core.resolveSettings({}) } }).close()`)).toBeGreaterThan(0);
   });
 });

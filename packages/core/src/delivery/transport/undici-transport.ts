@@ -1,6 +1,7 @@
 import tls from 'node:tls';
 import zlib from 'node:zlib';
-import { Agent, type Dispatcher } from 'undici';
+import type { Dispatcher } from 'undici';
+import type * as Undici from 'undici';
 import { isHookworkError } from '../../errors/hookwork-error';
 import type { OutgoingRequest, SendOptions, Transport, TransportResponse, TransportResult } from '../../ports/transport';
 import type { DeliveryTlsOptions } from './http-transport';
@@ -202,6 +203,16 @@ interface Target {
 }
 
 /**
+ * undici, loaded when the first undici transport is made rather than with core: an app on the
+ * default (axios) transport does not load it (about 60 ms, a seventh of loading core, on the
+ * 2-core machine the benches run on).
+ */
+function loadUndici(): typeof Undici {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return require('undici') as typeof Undici;
+}
+
+/**
  * Creates the lean transport: undici's HTTP/1.1 client with the axios transport's guarantees —
  * the SSRF guard at connect time (IP-literal hosts checked before sending, names through the
  * connector's `lookup`, on every new connection), certificates always verified (plus `tls.ca`),
@@ -217,6 +228,7 @@ interface Target {
 export function createUndiciTransport(options: UndiciTransportOptions): UndiciTransport {
   const guard = new SsrfGuard(options.settings, options.resolver);
   const extraCa = options.tls?.ca === undefined ? undefined : ([] as (string | Buffer)[]).concat(options.tls.ca as string | Buffer | (string | Buffer)[]);
+  const { Agent } = loadUndici();
   const agent = new Agent({
     connections: options.maxSockets ?? 256,
     pipelining: 1,
