@@ -21,3 +21,42 @@ describe('MemoryRequestQueue with a large backlog', () => {
     expect(await queue.counts()).toEqual({ pending: 100_000 - 500 * 64, inFlight: 0, dead: 0 });
   });
 });
+
+describe('MemoryRequestQueue: what claims read past stays in order', () => {
+  it('requests of an excluded webhook, read past by claims, come out in due order later, with retries and nextDueAt among them', async () => {
+    const queue = new MemoryRequestQueue();
+    const t0 = Date.UTC(2030, 0, 1);
+    // 600 requests, every third one to the webhook the first claims exclude.
+    await queue.enqueue(Array.from({ length: 600 }, (_, i) => ({ id: `r${i}`, webhookKey: i % 3 === 0 ? 'held' : 'free', eventAlias: 'e', body: '{}', createdAt: new Date(t0), dueAt: new Date(t0 + i) })));
+    const now = new Date(t0 + 10_000);
+    const free: string[] = [];
+    for (;;) {
+      const batch = await queue.claim({ owner: 'A', limit: 16, leaseMs: 60_000, now, excludeWebhookKeys: ['held'] });
+      if (batch.length === 0) break;
+      for (const r of batch) {
+        free.push(r.id);
+        await queue.complete(r.id, 'A');
+      }
+    }
+    expect(free).toEqual(Array.from({ length: 600 }, (_, i) => i).filter((i) => i % 3 !== 0).map((i) => `r${i}`));
+    expect(await queue.nextDueAt()).toEqual(new Date(t0));
+
+    // One of the held ones is claimed and retried later than all the others: it goes last.
+    const [first] = await queue.claim({ owner: 'A', limit: 1, leaseMs: 60_000, now });
+    expect(first!.id).toBe('r0');
+    await queue.reschedule(first!.id, 'A', { dueAt: new Date(t0 + 5_000), attempts: 1, lastError: 'HTTP 503' });
+    expect(await queue.nextDueAt()).toEqual(new Date(t0 + 3));
+    const held: string[] = [];
+    for (;;) {
+      const batch = await queue.claim({ owner: 'A', limit: 16, leaseMs: 60_000, now });
+      if (batch.length === 0) break;
+      for (const r of batch) {
+        held.push(r.id);
+        await queue.complete(r.id, 'A');
+      }
+    }
+    expect(held).toEqual([...Array.from({ length: 199 }, (_, k) => `r${3 * (k + 1)}`), 'r0']);
+    expect(await queue.counts()).toEqual({ pending: 0, inFlight: 0, dead: 0 });
+    expect(await queue.nextDueAt()).toBeUndefined();
+  });
+});

@@ -31,8 +31,13 @@ const before = (a: Rec, b: Rec) => dueOf(a) < dueOf(b) || (dueOf(a) === dueOf(b)
  */
 export class MemoryRequestQueue implements RequestQueue {
   private readonly all = new Map<string, Rec>();
-  /** Sorted by (dueAt, seq). */
+  /**
+   * Sorted by (dueAt, seq) from {@link head} on. Claims take from the front by moving `head`, not
+   * by splicing the array: with a backlog of 100,000 a claim of 16 cost 300-500 µs, a copy of the
+   * whole list, against 8 µs with 1,000. The slots before `head` are dropped once they are half the array.
+   */
   private pending: Rec[] = [];
+  private head = 0;
   private readonly inflight = new Map<string, Rec>();
   private readonly dead = new Map<string, Rec>();
   private readonly lines = new Map<string, Line>();
@@ -111,17 +116,25 @@ export class MemoryRequestQueue implements RequestQueue {
       this.earliestLease = earliest;
     }
     // Only the due front of the sorted pending list is read, and only until `limit` are found.
-    let scanned = 0;
+    const list = this.pending;
+    const start = this.head;
+    let end = start;
     let picked = 0;
-    while (scanned < this.pending.length && picked < limit && dueOf(this.pending[scanned]!) <= now) {
-      const rec = this.pending[scanned++]!;
+    while (end < list.length && picked < limit && dueOf(list[end]!) <= now) {
+      const rec = list[end++]!;
       if (excluded?.has(rec.request.webhookKey) || !this.mayGo(rec, now)) continue;
       candidates.push(rec);
       picked++;
     }
     const chosen = candidates.sort((a, b) => (before(a, b) ? -1 : 1)).slice(0, limit);
-    const chosenSet = new Set(chosen);
-    this.pending.splice(0, scanned, ...this.pending.slice(0, scanned).filter((rec) => !chosenSet.has(rec)));
+    if (end > start) {
+      // Those read but not chosen stay at the front, in order, just before the unread rest.
+      const chosenSet = new Set(chosen);
+      let write = end;
+      for (let i = end - 1; i >= start; i--) if (!chosenSet.has(list[i]!)) list[--write] = list[i]!;
+      this.head = write;
+      this.compactPending();
+    }
     const leaseExpiresAt = now + options.leaseMs;
     if (chosen.length > 0) this.earliestLease = Math.min(this.earliestLease, leaseExpiresAt);
     for (const rec of chosen) {
@@ -250,7 +263,7 @@ export class MemoryRequestQueue implements RequestQueue {
   }
 
   async nextDueAt(): Promise<Date | undefined> {
-    let next = this.pending.length > 0 ? dueOf(this.pending[0]!) : undefined;
+    let next = this.pending.length > this.head ? dueOf(this.pending[this.head]!) : undefined;
     for (const rec of this.inflight.values()) {
       const at = rec.request.leaseExpiresAt!.getTime();
       if (next === undefined || at < next) next = at;
@@ -282,7 +295,7 @@ export class MemoryRequestQueue implements RequestQueue {
   private insertPending(rec: Rec): void {
     rec.listed = true;
     const list = this.pending;
-    if (list.length === 0 || !before(rec, list[list.length - 1]!)) {
+    if (list.length === this.head || !before(rec, list[list.length - 1]!)) {
       list.push(rec);
       return;
     }
@@ -292,7 +305,7 @@ export class MemoryRequestQueue implements RequestQueue {
   /** Where `rec` is (or would go) in the sorted pending list. */
   private pendingIndex(rec: Rec): number {
     const list = this.pending;
-    let lo = 0;
+    let lo = this.head;
     let hi = list.length;
     while (lo < hi) {
       const mid = (lo + hi) >>> 1;
@@ -305,8 +318,24 @@ export class MemoryRequestQueue implements RequestQueue {
   private removePending(rec: Rec): void {
     if (!rec.listed) return;
     const at = this.pendingIndex(rec);
-    if (this.pending[at] === rec) this.pending.splice(at, 1);
+    if (this.pending[at] === rec) {
+      if (at === this.head) this.head++;
+      else this.pending.splice(at, 1);
+      this.compactPending();
+    }
     rec.listed = false;
+  }
+
+  /** Drops the slots before `head` once they are half the array (each slot is copied O(1) times in all). */
+  private compactPending(): void {
+    const { head } = this;
+    if (head === this.pending.length) {
+      this.pending = [];
+      this.head = 0;
+    } else if (head > 64 && head * 2 > this.pending.length) {
+      this.pending = this.pending.slice(head);
+      this.head = 0;
+    }
   }
 
   private line(webhookKey: string): Line {
