@@ -39,6 +39,9 @@ export class ConfirmDialog extends LightElement {
     dialog.returnValue = '';
     const answered = new Promise<boolean>((resolve) => (this.answer = resolve));
     if (!dialog.open) dialog.showModal();
+    // Cancel, named rather than left to the browser's pick (and no autofocus attribute, which a
+    // page reacts to when the closed dialog is first drawn).
+    dialog.querySelector<HTMLButtonElement>('button[value="cancel"]')!.focus();
     return answered;
   }
 
@@ -66,8 +69,8 @@ export class ConfirmDialog extends LightElement {
       <h2 id="${this.idPrefix}-title">${q?.title ?? ''}</h2>
       <p id="${this.idPrefix}-body">${q?.body ?? ''}</p>
       <div class="form-actions">
-        <button type="button" autofocus @click=${() => this.dialog.close('cancel')}>Cancel</button>
-        <button type="button" class="primary" @click=${() => this.dialog.close('confirm')}>${q?.confirm ?? ''}</button>
+        <button type="button" value="cancel" @click=${() => this.dialog.close('cancel')}>Cancel</button>
+        <button type="button" value="confirm" class="primary" @click=${() => this.dialog.close('confirm')}>${q?.confirm ?? ''}</button>
       </div>
     </dialog>`;
   }
