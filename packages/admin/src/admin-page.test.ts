@@ -531,3 +531,199 @@ describe('the admin page when things go wrong', () => {
     expect(await alert.textContent()).toMatch(/That token was not accepted\s*Paste the token the server printed when it started/);
   });
 });
+
+/**
+ * Bulk redelivery asks first, saying how many requests go to which webhook, and the log filters
+ * by webhook. Its own app with two webhooks, each to its own path on one receiver, so every count
+ * is known and the tour above is left alone; its own tab, whose script errors, CSP violations
+ * and refused calls are counted here.
+ */
+describe('the admin page before a bulk redelivery, and the log by webhook', () => {
+  let own: AdminFixture;
+  let tab: Page;
+  let orders: string;
+  let search: string;
+  /** The time between the two rounds of failures, in ms: one round died before it, one after. */
+  let between: number;
+  const tabProblems: string[] = [];
+  const openOwn = (route: string) => tab.goto(`${own.origin}${PREFIX}/${route}`);
+  const deadOf = async (webhookKey?: string) => (await own.app.management.deadLetters(webhookKey ? { webhookKey } : {})).total;
+  const sentTo = (path: string) => own.receiver.requests.filter((r) => r.path === path).length;
+  /** What each redelivery the server was asked for did: how many it put back. */
+  const redeliveries = () => own.audits.filter((a) => a.action === 'deadLetters.redeliver').map((a) => a.details?.redelivered);
+  const focused = (text: string) => tab.waitForFunction(`document.activeElement?.textContent?.trim() === ${JSON.stringify(text)}`);
+  const publishAll = async (...keys: string[]) => {
+    for (const key of keys) await own.app.publish(new ContentPublishedNotification({ publishedEntities: [blogPost(key)] }));
+    await own.app.drain();
+  };
+
+  beforeAll(async () => {
+    own = await startAdminFixture({ page: true });
+    tab = await context.newPage();
+    tab.on('pageerror', (error) => tabProblems.push(`page error: ${error.message}`));
+    tab.on('console', (message) => {
+      if (message.type() === 'error') tabProblems.push(`console: ${message.text()}`);
+    });
+    tab.on('response', (response) => {
+      if (response.status() >= 400) tabProblems.push(`${response.status()} for ${response.url()}`);
+    });
+    own.receiver.handler = (_r, res) => void res.writeHead(500).end('down');
+    orders = (await own.app.webhooks.create({ name: 'Orders', url: `${own.receiver.origin}/orders`, events: ['Umbraco.ContentPublish'] })).key;
+    search = (await own.app.webhooks.create({ name: 'Search', url: `${own.receiver.origin}/search`, events: ['Umbraco.ContentPublish'] })).key;
+    // One round dies, then (past the next whole second, as the page's time field counts in
+    // seconds) a second round: "dead since" between them takes the second round only.
+    await publishAll('early');
+    const firstDied = Math.max(...(await own.app.management.deadLetters()).items.map((d) => d.deadAt!.getTime()));
+    between = Math.floor(firstDied / 1000) * 1000 + 1000;
+    await new Promise((resolve) => setTimeout(resolve, between - Date.now() + 20));
+    await publishAll('late-1', 'late-2');
+    expect([await deadOf(orders), await deadOf(search)]).toEqual([3, 3]);
+  });
+
+  afterAll(async () => {
+    await tab?.close();
+    await own?.close();
+  });
+
+  it('asks before redelivering every dead letter, naming the count, and Escape sends nothing', async () => {
+    await openOwn(`#token=${TOKEN}`);
+    await tab.getByRole('link', { name: 'Dead letters' }).click();
+    expect(await settledCount(tab.locator('table.dead tbody tr'), 6)).toBe(6);
+    const sent = own.receiver.requests.length;
+    await tab.getByRole('button', { name: 'Redeliver all (6)' }).click();
+
+    const dialog = tab.getByRole('dialog', { name: 'Redeliver all dead letters of every webhook?' });
+    await dialog.waitFor();
+    expect(await dialog.textContent()).toMatch(/6 requests, of every webhook, will be sent again to their receivers: put back in the queue, due now, with the retry count reset\./);
+    expect(await dialog.getByRole('button', { name: 'Redeliver 6 requests' }).count()).toBe(1);
+    // Cancel has the focus: Enter on a question not read changes nothing.
+    await focused('Cancel');
+    await tab.screenshot({ path: join(SCREENSHOTS, '24-confirm-redeliver-all.png'), fullPage: true });
+
+    await tab.keyboard.press('Escape');
+    await dialog.waitFor({ state: 'hidden' });
+    await focused('Redeliver all (6)');
+    await own.app.drain();
+    expect(redeliveries()).toEqual([]);
+    expect([await deadOf(orders), await deadOf(search)]).toEqual([3, 3]);
+    expect(own.receiver.requests.length).toBe(sent);
+    expect(await tab.locator('table.dead tbody tr').count()).toBe(6);
+  });
+
+  it('redelivers a webhook\'s dead letters since a time once confirmed, and Cancel sends nothing', async () => {
+    own.receiver.handler = (_r, res) => void res.writeHead(200).end('ok');
+    await openOwn(`#/dead-letters?webhookKey=${encodeURIComponent(orders)}`);
+    await tab.getByRole('heading', { name: 'Dead letters of Orders' }).waitFor();
+    expect(await settledCount(tab.locator('table.dead tbody tr'), 3)).toBe(3);
+    // The time as the page's datetime-local field takes it, in the browser's own time zone.
+    const local = await tab.evaluate(
+      `(() => { const d = new Date(${between}); const p = (n) => String(n).padStart(2, '0'); return d.getFullYear() + '-' + p(d.getMonth() + 1) + '-' + p(d.getDate()) + 'T' + p(d.getHours()) + ':' + p(d.getMinutes()) + (d.getSeconds() ? ':' + p(d.getSeconds()) : ''); })()`,
+    );
+    await tab.getByLabel('Dead since').fill(local as string);
+    const sent = sentTo('/orders');
+
+    await tab.getByRole('button', { name: 'Redeliver since' }).click();
+    const dialog = tab.getByRole('dialog', { name: /^Redeliver the dead letters of Orders dead since \S.*\?$/ });
+    await dialog.waitFor();
+    expect(await dialog.textContent()).toMatch(/2 requests will be sent again to the receiver of Orders: put back in the queue, due now, with the retry count reset\. Those dead before \S.* stay\./);
+    await tab.screenshot({ path: join(SCREENSHOTS, '25-confirm-redeliver-since.png'), fullPage: true });
+    await dialog.getByRole('button', { name: 'Cancel' }).click();
+    await dialog.waitFor({ state: 'hidden' });
+    await own.app.drain();
+    expect(redeliveries()).toEqual([]);
+    expect(await deadOf(orders)).toBe(3);
+    expect(sentTo('/orders')).toBe(sent);
+
+    await tab.getByRole('button', { name: 'Redeliver since' }).click();
+    await dialog.getByRole('button', { name: 'Redeliver 2 requests' }).click();
+    await tab.getByRole('status').getByText('2 requests put back in the queue').waitFor();
+    await own.app.drain();
+    expect(redeliveries()).toEqual([2]);
+    expect([await deadOf(orders), await deadOf(search)]).toEqual([1, 3]);
+    const redelivered = own.receiver.requests.filter((r) => r.path === '/orders').slice(sent);
+    expect(redelivered.map((r) => JSON.parse(r.text).id).sort()).toEqual(['late-1', 'late-2']);
+    expect(await settledCount(tab.locator('table.dead tbody tr'), 1)).toBe(1);
+  });
+
+  it('asks again after a confirmed redelivery (Escape still cancels), then redelivers a webhook\'s all and every webhook\'s', async () => {
+    const sent = own.receiver.requests.length;
+    await tab.getByRole('button', { name: 'Redeliver all (1)' }).click();
+    const ofOrders = tab.getByRole('dialog', { name: 'Redeliver all dead letters of Orders?' });
+    await ofOrders.waitFor();
+    expect(await ofOrders.textContent()).toMatch(/1 request will be sent again to the receiver of Orders:/);
+    await tab.keyboard.press('Escape');
+    await ofOrders.waitFor({ state: 'hidden' });
+    await own.app.drain();
+    expect(redeliveries()).toEqual([2]);
+    expect(own.receiver.requests.length).toBe(sent);
+
+    await tab.getByRole('button', { name: 'Redeliver all (1)' }).click();
+    await ofOrders.getByRole('button', { name: 'Redeliver 1 request' }).click();
+    await tab.getByRole('status').getByText('1 request put back in the queue (all of this webhook).').waitFor();
+    await tab.getByText('No dead letters.').waitFor();
+    // "Redeliver all" is disabled now: the focus it had is on the view, not lost.
+    await tab.waitForFunction("document.activeElement?.tagName === 'MAIN'");
+    await own.app.drain();
+    expect(redeliveries()).toEqual([2, 1]);
+    expect([await deadOf(orders), await deadOf(search)]).toEqual([0, 3]);
+
+    await tab.getByRole('link', { name: 'All webhooks' }).click();
+    await tab.getByRole('button', { name: 'Redeliver all (3)' }).click();
+    const ofEvery = tab.getByRole('dialog', { name: 'Redeliver all dead letters of every webhook?' });
+    await ofEvery.getByRole('button', { name: 'Redeliver 3 requests' }).click();
+    await tab.getByRole('status').getByText('3 requests put back in the queue (all).').waitFor();
+    await own.app.drain();
+    expect(redeliveries()).toEqual([2, 1, 3]);
+    expect(await deadOf()).toBe(0);
+    expect([sentTo('/orders'), sentTo('/search')].map((n) => n > 0)).toEqual([true, true]);
+    expect(own.receiver.requests.length).toBe(sent + 4);
+  });
+
+  it('filters the log by webhook from a select kept in the address, so back brings it again', async () => {
+    const [ofOrders, all] = await Promise.all([own.app.management.logs({ webhookKey: orders }), own.app.management.logs()]);
+    expect(all.total).toBeLessThanOrEqual(25);
+    await tab.getByRole('link', { name: 'Deliveries', exact: true }).click();
+    const filter = tab.locator('select[name="webhookKey"]');
+    await filter.locator('option', { hasText: 'Search' }).waitFor({ state: 'attached' });
+    expect(await filter.locator('option').allTextContents()).toEqual(['All webhooks', 'Orders', 'Search']);
+    const rows = tab.locator('table.deliveries tbody tr');
+    expect(await settledCount(rows, all.total)).toBe(all.total);
+
+    await filter.selectOption({ label: 'Orders' });
+    await tab.getByRole('heading', { name: 'Deliveries of Orders' }).waitFor();
+    expect(tab.url()).toContain(`webhookKey=${encodeURIComponent(orders)}`);
+    await tab.locator('nav.pager span').filter({ hasText: new RegExp(` of ${ofOrders.total}$`) }).waitFor();
+    expect(await settledCount(rows, ofOrders.total)).toBe(ofOrders.total);
+    await tab.screenshot({ path: join(SCREENSHOTS, '26-deliveries-by-webhook.png'), fullPage: true });
+
+    await filter.selectOption({ label: 'All webhooks' });
+    await tab.locator('nav.pager span').filter({ hasText: new RegExp(` of ${all.total}$`) }).waitFor();
+    expect(tab.url()).not.toContain('webhookKey');
+    expect(await settledCount(rows, all.total)).toBe(all.total);
+    expect(new Set(await tab.locator('table.deliveries tbody td[data-label="Webhook"]').allTextContents())).toEqual(new Set(['Orders', 'Search']));
+
+    await tab.goBack();
+    await tab.getByRole('heading', { name: 'Deliveries of Orders' }).waitFor();
+    await tab.waitForFunction(`document.querySelector('select[name="webhookKey"]').value === ${JSON.stringify(orders)}`);
+    expect(await settledCount(rows, ofOrders.total)).toBe(ofOrders.total);
+  });
+
+  it('names a webhook in the address that was deleted, and still shows its log', async () => {
+    const ofSearch = await own.app.management.logs({ webhookKey: search });
+    await own.app.webhooks.delete(search);
+    await openOwn(`#/webhooks`);
+    await tab.getByRole('link', { name: 'Orders', exact: true }).waitFor();
+    await openOwn(`#/deliveries?webhookKey=${encodeURIComponent(search)}`);
+    const gone = tab.locator('p.gone');
+    await gone.waitFor();
+    expect(await gone.textContent()).toBe(`The webhook ${search} no longer exists (it was deleted). Its log stays until the retention cleanup removes it.`);
+    expect(await tab.locator('select[name="webhookKey"] option:checked').textContent()).toBe(`${search} (no longer exists)`);
+    expect(await tab.locator('select[name="webhookKey"] option').allTextContents()).toEqual(['All webhooks', `${search} (no longer exists)`, 'Orders']);
+    expect(await settledCount(tab.locator('table.deliveries tbody tr'), ofSearch.total)).toBe(ofSearch.total);
+    await tab.screenshot({ path: join(SCREENSHOTS, '27-deliveries-deleted-webhook.png'), fullPage: true });
+  });
+
+  it('ran without script errors, CSP violations or refused calls', () => {
+    expect(tabProblems).toEqual([]);
+  });
+});

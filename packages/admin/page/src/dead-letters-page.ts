@@ -1,14 +1,23 @@
 import { html, nothing } from 'lit';
-import { customElement, property, state } from 'lit/decorators.js';
+import { customElement, property, query, state } from 'lit/decorators.js';
 import { api, qs, type DeadLetter, type Page, type WebhookView } from './api';
+import type { ConfirmDialog } from './confirm-dialog';
+import './confirm-dialog';
 import { formatDate, LightElement, problemView, statusLine } from './shared';
 
 const PAGE_SIZE = 50;
 
-/** Dead letters, newest dead first, with redeliver one, all (of a webhook or every one), or since a time. */
+const requests = (n: number) => `${n} ${n === 1 ? 'request' : 'requests'}`;
+
+/**
+ * Dead letters, newest dead first, with redeliver one, all (of a webhook or every one), or since a
+ * time. Redelivering many asks first, saying how many requests go to which webhook's receiver:
+ * one click must not re-send thousands of webhooks.
+ */
 @customElement('hw-dead-letters')
 export class DeadLettersPage extends LightElement {
   @property({ attribute: false }) query = new URLSearchParams();
+  @query('hw-confirm') private confirmDialog!: ConfirmDialog;
   @state() private dead: Page<DeadLetter> | undefined;
   @state() private names = new Map<string, string>();
   @state() private since = '';
@@ -31,12 +40,20 @@ export class DeadLettersPage extends LightElement {
     return this.query.get('webhookKey') ?? undefined;
   }
 
-  private async load(): Promise<void> {
+  /** The webhook's name (its key when it has none, or is not known here). */
+  private nameOf(key: string): string {
+    return this.names.get(key) ?? key;
+  }
+
+  /** Loads the newest page of dead letters; false when the API did not answer with them. */
+  private async load(): Promise<boolean> {
     try {
       this.dead = await api<Page<DeadLetter>>('GET', `dead-letter${qs({ take: PAGE_SIZE, webhookKey: this.webhookKey })}`);
       this.error = undefined;
+      return true;
     } catch (error) {
       this.error = error;
+      return false;
     }
   }
 
@@ -49,26 +66,79 @@ export class DeadLettersPage extends LightElement {
       this.error = error;
     }
     await this.load();
+    await this.updateComplete;
+    // The row redelivered is gone, and "Redeliver all" is disabled once nothing is left: the focus
+    // they held goes to the view, not to nowhere.
+    const active = document.activeElement;
+    if (!active || active === document.body || (active instanceof HTMLButtonElement && active.disabled)) this.closest('main')?.focus();
   }
 
-  private redeliverSince(event: SubmitEvent): void {
+  /** Every dead letter of the webhook shown (or of every webhook), once the count is confirmed. */
+  private async redeliverAll(): Promise<void> {
+    const key = this.webhookKey;
+    // The count as it is now, not as it was when the page loaded.
+    if (!(await this.load())) return;
+    const total = this.dead!.total;
+    if (total === 0) {
+      this.note = 'No dead letters to redeliver.';
+      return;
+    }
+    const yes = await this.confirmDialog.ask(
+      key
+        ? {
+            title: `Redeliver all dead letters of ${this.nameOf(key)}?`,
+            body: `${requests(total)} will be sent again to the receiver of ${this.nameOf(key)}: put back in the queue, due now, with the retry count reset.`,
+            confirm: `Redeliver ${requests(total)}`,
+          }
+        : {
+            title: 'Redeliver all dead letters of every webhook?',
+            body: `${requests(total)}, of every webhook, will be sent again to their receivers: put back in the queue, due now, with the retry count reset.`,
+            confirm: `Redeliver ${requests(total)}`,
+          },
+    );
+    if (yes) await this.redeliver(key ? { webhookKey: key } : { all: true }, key ? 'all of this webhook' : 'all');
+  }
+
+  /**
+   * Those dead since the time typed, once confirmed. The page counts them in the newest page of
+   * dead letters (newest dead first): exact when that page reaches back past the time or holds
+   * them all, else a lower bound, said as such.
+   */
+  private async redeliverSince(event: SubmitEvent): Promise<void> {
     event.preventDefault();
     if (!this.since) return;
-    const deadSince = new Date(this.since).toISOString();
-    void this.redeliver({ deadSince, ...(this.webhookKey ? { webhookKey: this.webhookKey } : {}) }, `dead since ${new Date(this.since).toLocaleString()}`);
+    const key = this.webhookKey;
+    const since = new Date(this.since);
+    const when = formatDate(since.toISOString());
+    const scope = key ? `of ${this.nameOf(key)}` : 'of every webhook';
+    if (!(await this.load())) return;
+    const { items, total } = this.dead!;
+    const counted = items.filter((d) => d.deadAt !== undefined && Date.parse(d.deadAt) >= since.getTime()).length;
+    const exact = items.length >= total || items.some((d) => d.deadAt !== undefined && Date.parse(d.deadAt) < since.getTime());
+    if (exact && counted === 0) {
+      this.note = `No dead letter ${scope} died since ${when}: nothing to redeliver.`;
+      return;
+    }
+    const count = exact ? requests(counted) : `At least ${requests(counted)} (of the ${total} dead letters ${scope})`;
+    const yes = await this.confirmDialog.ask({
+      title: `Redeliver the dead letters ${scope} dead since ${when}?`,
+      body: `${count} will be sent again to ${key ? `the receiver of ${this.nameOf(key)}` : 'their receivers'}: put back in the queue, due now, with the retry count reset. Those dead before ${when} stay.`,
+      confirm: exact ? `Redeliver ${requests(counted)}` : 'Redeliver them',
+    });
+    if (yes) await this.redeliver({ deadSince: since.toISOString(), ...(key ? { webhookKey: key } : {}) }, `dead since ${when}`);
   }
 
   override render() {
     const key = this.webhookKey;
     const items = this.dead?.items ?? [];
     return html`<div class="page-head">
-        <h1>Dead letters${key ? html` of <span class="name">${this.names.get(key) ?? key}</span>` : nothing}</h1>
+        <h1>Dead letters${key ? html` of <span class="name">${this.nameOf(key)}</span>` : nothing}</h1>
         ${key ? html`<a href="#/dead-letters">All webhooks</a>` : nothing}
       </div>
       <p class="muted">Requests whose retries ran out. Redelivering puts them back in the queue, due now, with the retry count reset.</p>
       ${problemView(this.error)} ${statusLine(this.note)}
       <div class="bulk">
-        <button type="button" ?disabled=${items.length === 0} @click=${() => this.redeliver(key ? { webhookKey: key } : { all: true }, key ? 'all of this webhook' : 'all')}>
+        <button type="button" ?disabled=${items.length === 0} @click=${this.redeliverAll}>
           Redeliver all${this.dead ? ` (${this.dead.total})` : ''}
         </button>
         <form class="since" @submit=${this.redeliverSince}>
@@ -77,6 +147,7 @@ export class DeadLettersPage extends LightElement {
           <button type="submit">Redeliver since</button>
         </form>
       </div>
+      <hw-confirm></hw-confirm>
       ${!this.dead
         ? this.error
           ? nothing
@@ -98,14 +169,14 @@ export class DeadLettersPage extends LightElement {
                 ${items.map(
                   (d) => html`<tr>
                     <td data-label="Dead at">${formatDate(d.deadAt)}</td>
-                    <td data-label="Webhook">${this.names.get(d.webhookKey) ?? d.webhookKey}</td>
+                    <td data-label="Webhook">${this.nameOf(d.webhookKey)}</td>
                     <td data-label="Event"><code>${d.eventAlias}</code></td>
                     <td data-label="Attempts">${d.attempts}</td>
                     <td data-label="Last error" class="error-text">${d.lastError ?? '—'}</td>
                     <td data-label="Actions" class="actions">
-                      <a href="#/deliveries?${qs({ webhookKey: d.webhookKey }).slice(1)}">Deliveries<span class="visually-hidden"> of ${this.names.get(d.webhookKey) ?? d.webhookKey}</span></a>
+                      <a href="#/deliveries?${qs({ webhookKey: d.webhookKey }).slice(1)}">Deliveries<span class="visually-hidden"> of ${this.nameOf(d.webhookKey)}</span></a>
                       <button type="button" @click=${() => this.redeliver({ ids: [d.id] }, d.id)}>
-                        Redeliver<span class="visually-hidden"> the request to ${this.names.get(d.webhookKey) ?? d.webhookKey}, dead at ${formatDate(d.deadAt)}</span>
+                        Redeliver<span class="visually-hidden"> the request to ${this.nameOf(d.webhookKey)}, dead at ${formatDate(d.deadAt)}</span>
                       </button>
                     </td>
                   </tr>`,

@@ -1,5 +1,6 @@
 import { html, nothing } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
+import { live } from 'lit/directives/live.js';
 import { api, qs, seg, type EventDescriptor, type LogEntry, type Page, type WebhookView } from './api';
 import { formatDate, formatDuration, go, LightElement, OUTCOME_TEXT, outcomeBadge, problemView, STATUS_CLASS_TEXT, statusBadge } from './shared';
 
@@ -12,7 +13,11 @@ const STATUS_CHOICES: readonly (readonly [value: string, label: string])[] = [
   ['none', STATUS_CLASS_TEXT.none],
 ];
 
-/** The delivery log: date, event, status coloured by class, retry count, duration, outcome; paged; filtered by status class, outcome, event and webhook. */
+/**
+ * The delivery log: date, event, status coloured by class, retry count, duration, outcome; paged;
+ * filtered by webhook, status class, outcome and event. A webhook in the route that is no longer
+ * among the webhooks (deleted: its log is kept until the cleanup) is named as such.
+ */
 @customElement('hw-deliveries')
 export class DeliveriesPage extends LightElement {
   /** The route's query: webhookKey, statusClass (comma-separated), outcome, eventAlias, skip. */
@@ -21,6 +26,10 @@ export class DeliveriesPage extends LightElement {
   @state() private log: Page<LogEntry> | undefined;
   @state() private events: EventDescriptor[] = [];
   @state() private names = new Map<string, string>();
+  /** The webhooks by name, for the filter; undefined until loaded. */
+  @state() private webhooks: WebhookView[] | undefined;
+  /** Whether `webhooks` is every webhook (the list is read in one page of 1000). */
+  @state() private allListed = false;
   @state() private error: unknown;
 
   override connectedCallback(): void {
@@ -37,6 +46,8 @@ export class DeliveriesPage extends LightElement {
       this.events = (await api<Page<EventDescriptor>>('GET', 'webhook/events?take=1000')).items;
       const webhooks = await api<Page<WebhookView>>('GET', 'webhook?take=1000');
       this.names = new Map(webhooks.items.map((w) => [w.key, w.name || w.key]));
+      this.webhooks = [...webhooks.items].sort((a, b) => (a.name || a.key).localeCompare(b.name || b.key));
+      this.allListed = webhooks.items.length >= webhooks.total;
     } catch (error) {
       this.error = error;
     }
@@ -72,6 +83,32 @@ export class DeliveriesPage extends LightElement {
     go(`#/deliveries${text ? `?${text}` : ''}`);
   }
 
+  /**
+   * The webhook filter: All, then each webhook by name (with its key where two share a name). A
+   * key in the route that is not listed keeps an option of its own, so the select never claims
+   * "All webhooks" while the log is one webhook's; once every webhook is known, it says the
+   * webhook no longer exists.
+   */
+  private webhookFilter(webhookKey: string | null) {
+    const webhooks = this.webhooks ?? [];
+    const shown = (w: WebhookView) => w.name || w.key;
+    const shared = new Set(webhooks.map(shown).filter((name, i, all) => all.indexOf(name) !== i));
+    const unlisted = webhookKey && !this.names.has(webhookKey) ? webhookKey : undefined;
+    return html`<label
+      >Webhook
+      <select name="webhookKey" @change=${(e: Event) => this.navigate({ webhookKey: (e.target as HTMLSelectElement).value })}>
+        <option value="" .selected=${live(!webhookKey)}>All webhooks</option>
+        ${unlisted ? html`<option value=${unlisted} .selected=${live(true)}>${this.isGone(unlisted) ? `${unlisted} (no longer exists)` : unlisted}</option>` : nothing}
+        ${webhooks.map((w) => html`<option value=${w.key} .selected=${live(w.key === webhookKey)}>${shared.has(shown(w)) ? `${shown(w)} (${w.key})` : shown(w)}</option>`)}
+      </select></label
+    >`;
+  }
+
+  /** True when every webhook is known and `key` is not one of them (deleted, or never was). */
+  private isGone(key: string): boolean {
+    return this.webhooks !== undefined && this.allListed && !this.names.has(key);
+  }
+
   override render() {
     const q = this.query;
     const skip = Number(q.get('skip') ?? 0);
@@ -82,29 +119,33 @@ export class DeliveriesPage extends LightElement {
         ${webhookKey ? html`<a href="#/deliveries">All webhooks</a>` : nothing}
       </div>
       <form class="filters" @submit=${(e: Event) => e.preventDefault()}>
+        ${this.webhookFilter(webhookKey)}
         <label
           >Status
           <select name="statusClass" @change=${(e: Event) => this.navigate({ statusClass: (e.target as HTMLSelectElement).value })}>
-            <option value="" ?selected=${!q.get('statusClass')}>Any</option>
-            ${STATUS_CHOICES.map(([value, label]) => html`<option value=${value} ?selected=${q.get('statusClass') === value}>${label}</option>`)}
+            <option value="" .selected=${live(!q.get('statusClass'))}>Any</option>
+            ${STATUS_CHOICES.map(([value, label]) => html`<option value=${value} .selected=${live(q.get('statusClass') === value)}>${label}</option>`)}
           </select></label
         >
         <label
           >Outcome
           <select name="outcome" @change=${(e: Event) => this.navigate({ outcome: (e.target as HTMLSelectElement).value })}>
-            <option value="" ?selected=${!q.get('outcome')}>Any</option>
-            ${OUTCOMES.map((o) => html`<option value=${o} ?selected=${q.get('outcome') === o}>${o}</option>`)}
+            <option value="" .selected=${live(!q.get('outcome'))}>Any</option>
+            ${OUTCOMES.map((o) => html`<option value=${o} .selected=${live(q.get('outcome') === o)}>${o}</option>`)}
           </select></label
         >
         <label
           >Event
           <select name="eventAlias" @change=${(e: Event) => this.navigate({ eventAlias: (e.target as HTMLSelectElement).value })}>
-            <option value="" ?selected=${!q.get('eventAlias')}>Any</option>
-            ${this.events.map((e) => html`<option value=${e.alias} ?selected=${q.get('eventAlias') === e.alias}>${e.eventName} (${e.alias})</option>`)}
+            <option value="" .selected=${live(!q.get('eventAlias'))}>Any</option>
+            ${this.events.map((e) => html`<option value=${e.alias} .selected=${live(q.get('eventAlias') === e.alias)}>${e.eventName} (${e.alias})</option>`)}
           </select></label
         >
         <button type="button" @click=${() => this.load()}>Refresh</button>
       </form>
+      ${webhookKey && this.isGone(webhookKey)
+        ? html`<p class="gone">The webhook <code>${webhookKey}</code> no longer exists (it was deleted). Its log stays until the retention cleanup removes it.</p>`
+        : nothing}
       ${problemView(this.error)}
       ${!this.log
         ? this.error
