@@ -1,6 +1,6 @@
 import { ReceiverError, isReceiverError } from './errors/receiver-error';
 import { checkOptionKeys, kindOf, shown } from './option-keys';
-import type { DedupeStore } from './dedupe/dedupe-store';
+import type { DedupeClaim, DedupeStore } from './dedupe/dedupe-store';
 import { memoryDedupeStore } from './dedupe/memory-dedupe-store';
 import { readCloudEvent } from './cloud-event';
 import type { ReceivedEvent, WebhookEventShape, WebhookHandler, WebhookHandlers } from './event-types';
@@ -284,11 +284,12 @@ export function createReceiver(options: SignedReceiverOptions<WebhookEventShape>
       let token: string | undefined;
       if (dedupe && id !== undefined) {
         try {
-          const claim = await dedupe.store.claim(id, dedupe.leaseMs);
+          const claim = checkClaim(await dedupe.store.claim(id, dedupe.leaseMs), id);
           if (claim.status === 'done') return answer(200, 'duplicate', id);
           if (claim.status === 'in-progress') return answer(503, 'in-progress', id);
           token = claim.token;
         } catch (error) {
+          if (isReceiverError(error)) return respond(errorAnswer(error, 'failed', id));
           return respond(errorAnswer(new ReceiverError('RECEIVER_ERR_DEDUPE_STORE', `could not claim ${id} in the dedupe store: ${(error as Error)?.message ?? String(error)}; the sender will retry`, { cause: error }), 'failed', id));
         }
       }
@@ -310,6 +311,27 @@ export function createReceiver(options: SignedReceiverOptions<WebhookEventShape>
       return answer(200, 'processed', id);
     },
   };
+}
+
+/**
+ * The answer of a store's claim(), checked: anything but the three shapes of {@link DedupeClaim}
+ * (`true`, `'claimed'`, a claim without its token, a status spelt otherwise) would otherwise read
+ * as "claimed, nothing to complete" — the handler would run on every redelivery and nothing would
+ * be remembered, with no error anywhere.
+ */
+function checkClaim(claim: unknown, id: string): DedupeClaim {
+  const status = (claim as { status?: unknown } | null)?.status;
+  if (status === 'done' || status === 'in-progress') return claim as DedupeClaim;
+  const token = (claim as { token?: unknown }).token;
+  if (status === 'claimed' && typeof token === 'string' && token !== '') return claim as DedupeClaim;
+  const short = (value: unknown) => (typeof value === 'string' ? JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value) : typeof value === 'boolean' || typeof value === 'number' ? String(value) : kindOf(value));
+  const given = claim !== null && typeof claim === 'object' && !Array.isArray(claim)
+    ? `{ status: ${status === undefined ? 'undefined' : short(status)}${status === 'claimed' ? `, token: ${token === undefined ? 'undefined' : short(token)}` : ''} }`
+    : claim === undefined ? 'undefined' : short(claim);
+  throw new ReceiverError(
+    'RECEIVER_ERR_DEDUPE_STORE',
+    `the dedupe store's claim() of ${id} resolved to ${given}; it must resolve to { status: 'claimed', token: <a non-empty string> }, { status: 'in-progress' } or { status: 'done' } (the DedupeStore contract: run describeDedupeStoreContract from @hookwork/receiver/testing against the store). Nothing was handled; the sender will retry`,
+  );
 }
 
 function checkSigning(options: SignedReceiverOptions<WebhookEventShape> | UnsignedReceiverOptions<WebhookEventShape>): SignatureVerifier | undefined {
