@@ -1,9 +1,13 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { DedupeStore } from './dedupe/dedupe-store';
+import express from 'express';
+import Fastify from 'fastify';
 import { createNodeHandler } from './adapters/node-http';
+import { expressReceiver } from './adapters/express';
+import { fastifyReceiver } from './adapters/fastify';
 import { createReceiver, type AnyReceiver, type ReceiverAnswer } from './receiver';
-import { post } from './test-support/post';
+import { post, postBytes } from './test-support/post';
 import { newId, newSecret, signedRequest } from './test-support/signed-request';
 
 // What real senders, stores and proxies hand a receiver, sent over real HTTP to a node:http server
@@ -12,14 +16,42 @@ import { newId, newSecret, signedRequest } from './test-support/signed-request';
 const secret = newSecret();
 const servers: Server[] = [];
 
-async function serve(receiver: AnyReceiver): Promise<string> {
-  const server = createServer(createNodeHandler(receiver));
+const closers: (() => Promise<unknown>)[] = [];
+
+async function listen(server: Server): Promise<string> {
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   servers.push(server);
   return `http://127.0.0.1:${(server.address() as AddressInfo).port}/webhooks`;
 }
 
-afterEach(() => Promise.all(servers.splice(0).map((server) => new Promise<void>((resolve) => server.close(() => resolve())))));
+/** The receiver behind each adapter, each on its own port. */
+const adapters: [string, (receiver: AnyReceiver) => Promise<string>][] = [
+  ['node:http', (receiver) => listen(createServer(createNodeHandler(receiver)))],
+  [
+    'Express',
+    (receiver) => {
+      const app = express();
+      app.post('/webhooks', expressReceiver(receiver));
+      return listen(createServer(app));
+    },
+  ],
+  [
+    'Fastify',
+    async (receiver) => {
+      const app = Fastify();
+      await app.register(fastifyReceiver, { receiver, prefix: '/webhooks' });
+      closers.push(() => app.close());
+      return `${await app.listen({ port: 0, host: '127.0.0.1' })}/webhooks`;
+    },
+  ],
+];
+
+const serve = adapters[0]![1];
+
+afterEach(async () => {
+  await Promise.all(servers.splice(0).map((server) => new Promise<void>((resolve) => server.close(() => resolve()))));
+  await Promise.all(closers.splice(0).map((close) => close()));
+});
 
 describe('a dedupe store of your own', () => {
   // Stores as people write them before reading the contract: each made the receiver take every
@@ -47,5 +79,43 @@ describe('a dedupe store of your own', () => {
     expect(errors).toHaveLength(2);
     expect((errors[0]!.error as Error).message).toMatch(message);
     expect((errors[0]!.error as Error).message).toMatch(/must resolve to \{ status: 'claimed', token: <a non-empty string> \}, \{ status: 'in-progress' \} or \{ status: 'done' \}.*describeDedupeStoreContract/);
+  });
+});
+
+describe.each(adapters)('a verified body that is not JSON, through %s', (_adapter, serveWith) => {
+  async function send(body: Buffer | string): Promise<{ answered: Awaited<ReturnType<typeof post>>; logged: string[]; handled: unknown[] }> {
+    const handled: unknown[] = [];
+    const logged: string[] = [];
+    const url = await serveWith(createReceiver({ secrets: secret, handle: async (event) => void handled.push(event.payload), onError: (error) => logged.push((error as Error).message) }));
+    // Signed over the bytes as the reference library signs a Buffer (its UTF-8 reading of them).
+    const request = signedRequest({ secrets: [secret], body: Buffer.isBuffer(body) ? body.toString('utf8') : body });
+    const answered = await postBytes(url, request.headers, Buffer.isBuffer(body) ? body : Buffer.from(body));
+    return { answered, logged, handled };
+  }
+
+  it('is refused 400 saying where it breaks, without quoting the body into the answer and the log', async () => {
+    const { answered, logged, handled } = await send('{"email":"alice@example.com","verified":tru}');
+    expect(answered).toMatchObject({ status: 400, body: { outcome: 'rejected', error: { code: 'RECEIVER_ERR_INVALID_JSON' } } });
+    expect(answered.body.error!.message).toMatch(/is not JSON: Unexpected token '\}'$/);
+    expect(JSON.stringify(answered.body)).not.toContain('alice');
+    expect(logged.join('\n')).not.toContain('alice');
+    expect(handled).toEqual([]);
+  });
+
+  it('is refused 400 when it is empty, saying so', async () => {
+    const { answered } = await send('');
+    expect(answered).toMatchObject({ status: 400, body: { error: { code: 'RECEIVER_ERR_INVALID_JSON', message: expect.stringMatching(/the body of msg_\S+ \(Umbraco\.ContentPublish\) is empty, not JSON$/) } } });
+  });
+
+  it('is refused 400 when it is not UTF-8, instead of handing the handler U+FFFD in place of its bytes', async () => {
+    const { answered, handled } = await send(Buffer.from('{"title":"caf\xe9"}', 'latin1'));
+    expect(answered).toMatchObject({ status: 400, body: { error: { code: 'RECEIVER_ERR_INVALID_JSON', message: expect.stringContaining('is not UTF-8 text, and JSON is sent as UTF-8 (RFC 8259)') } } });
+    expect(handled).toEqual([]);
+  });
+
+  it('is read when it starts with a byte order mark, as RFC 8259 lets a parser (a .NET writer may put one first)', async () => {
+    const { answered, handled } = await send('\ufeff{"id":"doc-1"}');
+    expect(answered).toMatchObject({ status: 200, body: { outcome: 'processed' } });
+    expect(handled).toEqual([{ id: 'doc-1' }]);
   });
 });

@@ -3,6 +3,7 @@ import { checkOptionKeys, kindOf, shown } from './option-keys';
 import type { DedupeClaim, DedupeStore } from './dedupe/dedupe-store';
 import { memoryDedupeStore } from './dedupe/memory-dedupe-store';
 import { readCloudEvent } from './cloud-event';
+import { parseJsonBody } from './json-body';
 import type { ReceivedEvent, WebhookEventShape, WebhookHandler, WebhookHandlers } from './event-types';
 import { DEFAULT_HEADER_NAMES, WEBHOOK_HEADERS, firstHeader, normalizeHeaders, type HeaderNames, type HeadersInput } from './headers';
 import { SignatureVerifier } from './verification/signature-verifier';
@@ -222,10 +223,10 @@ export function createReceiver(options: SignedReceiverOptions<WebhookEventShape>
     if (cloud) payload = cloud.data;
     else {
       try {
-        payload = JSON.parse(rawBody.toString('utf8'));
+        payload = parseJsonBody(rawBody, `the body of ${id ?? 'the request'}${event ? ` (${event.value})` : ''}`);
       } catch (error) {
         if (!event) throw noAlias();
-        throw new ReceiverError('RECEIVER_ERR_INVALID_JSON', `the body of ${id ?? 'the request'} (${event.value}) is not JSON: ${(error as Error).message}`, { cause: error });
+        throw error;
       }
       // Standard Webhooks senders that set no event header name the event in the body, as the
       // specification's payload structure does: { "type": "contact.created", "timestamp", "data" }.
