@@ -6,7 +6,9 @@ import Fastify from 'fastify';
 import { createNodeHandler } from './adapters/node-http';
 import { expressReceiver } from './adapters/express';
 import { fastifyReceiver } from './adapters/fastify';
-import { createReceiver, type AnyReceiver, type ReceiverAnswer } from './receiver';
+import { readRawBody } from './adapters/raw-body';
+import { writeAnswer } from './adapters/adapter-support';
+import { createReceiver, type AnyReceiver, type RawWebhookRequest, type ReceiverAnswer } from './receiver';
 import { post, postBytes } from './test-support/post';
 import { newId, newSecret, signedRequest } from './test-support/signed-request';
 
@@ -117,5 +119,43 @@ describe.each(adapters)('a verified body that is not JSON, through %s', (_adapte
     const { answered, handled } = await send('\ufeff{"id":"doc-1"}');
     expect(answered).toMatchObject({ status: 200, body: { outcome: 'processed' } });
     expect(handled).toEqual([{ id: 'doc-1' }]);
+  });
+});
+
+describe('a router of your own that hands receiver.handle() the body', () => {
+  // As docs/receiver.md shows for "anything else": your server reads the request, the kit answers.
+  async function serveOwn(toBody: (request: import('node:http').IncomingMessage) => Promise<RawWebhookRequest['body']>, receiver: AnyReceiver): Promise<string> {
+    return listen(createServer((request, response) => void (async () => writeAnswer(response, await receiver.handle({ headers: request.headers, body: await toBody(request) })))()));
+  }
+
+  it('as the ArrayBuffer a fetch-style `await request.arrayBuffer()` gives: verified and handled', async () => {
+    const handled: unknown[] = [];
+    const receiver = createReceiver({ secrets: secret, handle: async (event) => void handled.push(event.payload), onError: () => {} });
+    const url = await serveOwn(async (request) => {
+      const bytes = await readRawBody(request);
+      return bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength);
+    }, receiver);
+    expect(await post(url, signedRequest({ secrets: [secret], payload: { id: 'doc-1' } }))).toMatchObject({ status: 200, body: { outcome: 'processed' } });
+    expect(handled).toEqual([{ id: 'doc-1' }]);
+  });
+
+  it('as the request stream itself, unread: 500 BODY_NOT_RAW with the fix for a stream, not blame on a JSON parser there is none of', async () => {
+    const logged: string[] = [];
+    const receiver = createReceiver({ secrets: secret, handle: async () => {}, onError: (error) => logged.push((error as Error).message) });
+    const url = await serveOwn(async (request) => request as never, receiver);
+    expect(await post(url, signedRequest({ secrets: [secret] }))).toMatchObject({ status: 500, body: { outcome: 'failed', error: { code: 'RECEIVER_ERR_BODY_NOT_RAW' } } });
+    expect(logged).toEqual([expect.stringContaining('the body reached the receiver as a stream (or a request) whose bytes were not read; read them first and pass those: node:http, `body: await readRawBody(req)`')]);
+    expect(logged[0]).not.toMatch(/JSON body parser/);
+  });
+});
+
+describe('an unsigned receiver (Umbraco) given a webhook-timestamp that is no time', () => {
+  it('hands the handler timestamp undefined, not an Invalid Date that throws in it (and would fail every retry)', async () => {
+    const seen: (Date | undefined)[] = [];
+    const url = await serve(createReceiver({ unsigned: true, handle: async (event) => void seen.push(event.timestamp), onError: () => {} }));
+    const headers = { 'content-type': 'application/json', 'umb-webhook-event': 'Umbraco.ContentPublish', 'umb-webhook-retrycount': '0' };
+    expect(await post(url, { headers: { ...headers, 'webhook-timestamp': '99999999999999999999' }, body: '{"id":"doc-1"}' })).toMatchObject({ status: 200, body: { outcome: 'processed' } });
+    expect(await post(url, { headers: { ...headers, 'webhook-timestamp': '1795337400' }, body: '{"id":"doc-1"}' })).toMatchObject({ status: 200 });
+    expect(seen).toEqual([undefined, new Date(1795337400 * 1000)]);
   });
 });

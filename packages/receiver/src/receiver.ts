@@ -16,8 +16,11 @@ import { SignatureVerifier } from './verification/signature-verifier';
 export interface RawWebhookRequest {
   /** The request headers as the server framework gives them (names in any case). */
   headers: HeadersInput;
-  /** The raw body bytes as received (a string only if it holds those bytes unchanged, as UTF-8). */
-  body: Buffer | Uint8Array | string;
+  /**
+   * The raw body bytes as received (a string only if it holds those bytes unchanged, as UTF-8); an
+   * `ArrayBuffer` too, as a fetch-style `await request.arrayBuffer()` gives it.
+   */
+  body: Buffer | Uint8Array | ArrayBuffer | string;
 }
 
 /** Deduplication by `webhook-id`. */
@@ -239,7 +242,9 @@ export function createReceiver(options: SignedReceiverOptions<WebhookEventShape>
       alias: event.value,
       payload,
       id,
-      timestamp: signed?.timestamp ?? (timestampHeader && /^\d+$/.test(timestampHeader) ? new Date(Number(timestampHeader) * 1000) : undefined),
+      // Unsigned, the header is only read: as a time when it is one (up to 12 digits, as a signed
+      // request's must be), else undefined — never an Invalid Date that throws in the handler.
+      timestamp: signed?.timestamp ?? (timestampHeader && /^\d{1,12}$/.test(timestampHeader.trim()) ? new Date(Number(timestampHeader.trim()) * 1000) : undefined),
       retryCount: retryHeader && /^\d+$/.test(retryHeader.value) ? Number(retryHeader.value) : undefined,
       test: headers[WEBHOOK_HEADERS.test] === 'true',
       eventHeader: event.name,
@@ -425,7 +430,17 @@ function checkDedupe(options: DedupeOptions | false | undefined): { store: Dedup
 function rawBytes(body: unknown): Buffer {
   if (Buffer.isBuffer(body)) return body;
   if (body instanceof Uint8Array) return Buffer.from(body.buffer, body.byteOffset, body.byteLength);
+  if (Object.prototype.toString.call(body) === '[object ArrayBuffer]') return Buffer.from(body as ArrayBuffer);
   if (typeof body === 'string') return Buffer.from(body, 'utf8');
+  // A stream (the node:http request itself, a fetch Request's body) holds the bytes but has not
+  // read them: telling that user a JSON parser ran would send them looking for one that didn't.
+  const stream = body !== null && typeof body === 'object' && (typeof (body as { pipe?: unknown }).pipe === 'function' || typeof (body as { getReader?: unknown }).getReader === 'function' || typeof (body as { arrayBuffer?: unknown }).arrayBuffer === 'function');
+  if (stream) {
+    throw new ReceiverError(
+      'RECEIVER_ERR_BODY_NOT_RAW',
+      'the body reached the receiver as a stream (or a request) whose bytes were not read; read them first and pass those: node:http, `body: await readRawBody(req)` (or use createNodeHandler); fetch-style, `body: new Uint8Array(await request.arrayBuffer())`',
+    );
+  }
   throw new ReceiverError(
     'RECEIVER_ERR_BODY_NOT_RAW',
     `the body reached the receiver as ${body === null ? 'null' : body === undefined ? 'undefined' : `an ${typeof body}`}, not as the raw bytes that were signed — a JSON body parser ran first, and re-serialised JSON does not verify. ` +
