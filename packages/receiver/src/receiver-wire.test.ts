@@ -159,3 +159,28 @@ describe('an unsigned receiver (Umbraco) given a webhook-timestamp that is no ti
     expect(seen).toEqual([undefined, new Date(1795337400 * 1000)]);
   });
 });
+
+describe.each(adapters)('a hand-written Standard Webhooks sender, through %s', (_adapter, serveWith) => {
+  let url: string;
+  beforeEach(async () => {
+    url = await serveWith(createReceiver({ secrets: secret, handle: async () => {}, onError: () => {} }));
+  });
+
+  it('that sends webhook-timestamp in milliseconds is told so (401), not only that it is no whole number of seconds', async () => {
+    const request = signedRequest({ secrets: [secret] });
+    request.headers['webhook-timestamp'] = String(Date.now());
+    expect(await post(url, request)).toMatchObject({
+      status: 401,
+      body: { error: { code: 'RECEIVER_ERR_INVALID_TIMESTAMP', message: expect.stringContaining('it has 13 digits, milliseconds — Standard Webhooks sends seconds (Math.floor(Date.now() / 1000))') } },
+    });
+  });
+
+  it('that signs with v1a (the asymmetric scheme) is told the kit verifies v1 only (401)', async () => {
+    const request = signedRequest({ secrets: [secret] });
+    request.headers['webhook-signature'] = `v1a,${Buffer.alloc(64, 7).toString('base64')}`;
+    expect(await post(url, request)).toMatchObject({
+      status: 401,
+      body: { error: { code: 'RECEIVER_ERR_BAD_SIGNATURE', message: expect.stringContaining("holds only v1a signatures — Standard Webhooks' asymmetric (ed25519, whpk_ public key) scheme, which this kit does not verify") } },
+    });
+  });
+});
