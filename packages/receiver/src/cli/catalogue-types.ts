@@ -82,6 +82,33 @@ function inlineNestedTitles(schema: unknown, top = true): unknown {
   return result;
 }
 
+/** Keywords whose values are data, not schemas: a `$ref` key inside them is not a reference. */
+const DATA_KEYWORDS = new Set(['const', 'enum', 'default', 'examples', 'example']);
+
+/**
+ * The first `$ref` in `schema` that points outside it (a URL, a file path), if any. A catalogue
+ * often comes from another team or company; json-schema-to-typescript would fetch such a
+ * reference over HTTP or read it from this machine's disk, and write what it found into the types.
+ * hookwork's catalogues refer only within the document.
+ */
+function externalRef(schema: unknown): string | undefined {
+  if (Array.isArray(schema)) {
+    for (const item of schema) {
+      const found = externalRef(item);
+      if (found !== undefined) return found;
+    }
+    return undefined;
+  }
+  if (!schema || typeof schema !== 'object') return undefined;
+  for (const [key, value] of Object.entries(schema as Schema)) {
+    if (key === '$ref' && typeof value === 'string' && !value.startsWith('#')) return value;
+    if (DATA_KEYWORDS.has(key)) continue;
+    const found = externalRef(value);
+    if (found !== undefined) return found;
+  }
+  return undefined;
+}
+
 function payloadSchema(document: CatalogueInput, operation: CatalogueOperation, alias: string): Schema | undefined {
   const schema = operation.requestBody?.content?.['application/json']?.schema;
   if (!schema) throw new CatalogueInputError(`webhooks["${alias}"] has no application/json request body schema; is this a hookwork catalogue document?`);
@@ -91,6 +118,18 @@ function payloadSchema(document: CatalogueInput, operation: CatalogueOperation, 
   const target = key === undefined ? undefined : document.components?.schemas?.[key];
   if (!target) throw new CatalogueInputError(`webhooks["${alias}"] refers to ${ref}, which the document does not hold`);
   return target;
+}
+
+/** The payload schema of an event, refusing one that refers outside the document. */
+function selfContainedPayloadSchema(document: CatalogueInput, operation: CatalogueOperation, alias: string): Schema | undefined {
+  const schema = payloadSchema(document, operation, alias);
+  const outside = externalRef(schema);
+  if (outside !== undefined) {
+    throw new CatalogueInputError(
+      `webhooks["${alias}"]'s payload schema refers to ${JSON.stringify(outside)}, outside the document; hookwork-types reads the document alone — it fetches no URL and reads no other file — and a hookwork catalogue refers only within itself: is this document from a sender you trust?`,
+    );
+  }
+  return schema;
 }
 
 /**
@@ -120,13 +159,14 @@ export async function generateEventTypes(document: CatalogueInput, options: Gene
       throw new CatalogueInputError(`webhooks["${key}"] has no post operation with x-hookwork-event; give a document hookwork wrote`);
     }
     let payload = 'unknown';
-    const schema = payloadSchema(document, operation, key);
+    const schema = selfContainedPayloadSchema(document, operation, key);
     if (event.described !== false && schema && Object.keys(schema).some((k) => k !== 'description' && k !== 'title')) {
       let name = `${pascalCase(event.alias)}Payload`;
       for (let n = 2; taken.has(name); n++) name = `${pascalCase(event.alias)}Payload${n}`;
       taken.add(name);
       const described = { ...(inlineNestedTitles(schema) as Schema), title: name, description: operation.description ?? operation.summary ?? event.alias };
-      declarations.push((await options.compile(described, name, { bannerComment: '', unknownAny: true, strictIndexSignatures: true })).trim());
+      // external: false as well — nothing outside the document is resolved, whatever the check above missed.
+      declarations.push((await options.compile(described, name, { bannerComment: '', unknownAny: true, strictIndexSignatures: true, $refOptions: { resolve: { external: false } } })).trim());
       payload = name;
     }
     const doc = `  /** ${(operation.summary ?? event.alias).replace(/\*\//g, '*\\/')} */`;
