@@ -51,11 +51,43 @@ const adapters: [string, (receiver: AnyReceiver) => Promise<string>][] = [
 const serve = adapters[0]![1];
 
 afterEach(async () => {
-  await Promise.all(servers.splice(0).map((server) => new Promise<void>((resolve) => server.close(() => resolve()))));
+  // closeAllConnections: a receiver that never answers must fail its test, not hang the suite.
+  await Promise.all(servers.splice(0).map((server) => new Promise<void>((resolve) => (server.close(() => resolve()), server.closeAllConnections()))));
   await Promise.all(closers.splice(0).map((close) => close()));
 });
 
 describe('a dedupe store of your own', () => {
+  it('whose methods are synchronous (better-sqlite3) — release() returning nothing — still gets the handler failure answered 500 and the retry processed', async () => {
+    const states = new Map<string, string>();
+    const store = {
+      claim: (id: string) => (states.has(id) ? { status: states.get(id) } : (states.set(id, 'in-progress'), { status: 'claimed', token: `t-${id}` })),
+      complete: (id: string) => void states.set(id, 'done'),
+      release: (id: string) => void states.delete(id),
+    } as unknown as DedupeStore;
+    let failNext = true;
+    const handled: unknown[] = [];
+    const url = await serve(
+      createReceiver({
+        secrets: secret,
+        dedupe: { store },
+        onError: () => {},
+        handle: async (event) => {
+          if (failNext) {
+            failNext = false;
+            throw new Error('database down');
+          }
+          handled.push(event.payload);
+        },
+      }),
+    );
+    const request = signedRequest({ secrets: [secret], payload: { id: 'doc-1' } });
+    // Before: release()'s missing promise threw inside handle(), which never answered.
+    expect(await post(url, request)).toMatchObject({ status: 500, body: { outcome: 'failed', error: { code: 'RECEIVER_ERR_HANDLER_FAILED' } } });
+    expect(await post(url, request)).toMatchObject({ status: 200, body: { outcome: 'processed' } });
+    expect(await post(url, request)).toMatchObject({ status: 200, body: { outcome: 'duplicate' } });
+    expect(handled).toEqual([{ id: 'doc-1' }]);
+  });
+
   // Stores as people write them before reading the contract: each made the receiver take every
   // delivery as "claimed, nothing to complete" — the handler ran on every redelivery, silently.
   const misanswers: [string, unknown, RegExp][] = [

@@ -270,51 +270,61 @@ export function createReceiver(options: SignedReceiverOptions<WebhookEventShape>
     return answer;
   };
 
+  const handleRequest = async (request: RawWebhookRequest): Promise<ReceiverAnswer> => {
+    let event: ReceivedEvent<WebhookEventShape, string | undefined>;
+    try {
+      event = verify(request);
+    } catch (error) {
+      return respond(errorAnswer(error, isReceiverError(error) && error.status < 500 ? 'rejected' : 'failed', headerIdOf(request)));
+    }
+    const { id } = event;
+    if (event.test && testSends === 'acknowledge') return answer(200, 'test', id);
+    const target = dispatch(event);
+    if (!target) return answer(200, 'unhandled', id);
+
+    let token: string | undefined;
+    if (dedupe && id !== undefined) {
+      try {
+        const claim = checkClaim(await dedupe.store.claim(id, dedupe.leaseMs), id);
+        if (claim.status === 'done') return answer(200, 'duplicate', id);
+        if (claim.status === 'in-progress') return answer(503, 'in-progress', id);
+        token = claim.token;
+      } catch (error) {
+        if (isReceiverError(error)) return respond(errorAnswer(error, 'failed', id));
+        return respond(errorAnswer(new ReceiverError('RECEIVER_ERR_DEDUPE_STORE', `could not claim ${id} in the dedupe store: ${(error as Error)?.message ?? String(error)}; the sender will retry`, { cause: error }), 'failed', id));
+      }
+    }
+    try {
+      await target.run();
+    } catch (error) {
+      // A store's release() may be synchronous (better-sqlite3) and return nothing, or throw:
+      // neither may turn the handler's failure into no answer. Not released, the id stays claimed
+      // until its lease runs out — the sender's retries are answered 503 until then.
+      if (token !== undefined) await Promise.resolve().then(() => dedupe!.store.release(id!, token)).catch(() => {});
+      return respond(errorAnswer(new ReceiverError('RECEIVER_ERR_HANDLER_FAILED', `the handler of ${event.alias} failed for ${id ?? 'a request without webhook-id'}: ${(error as Error)?.message ?? String(error)}; the sender will retry`, { cause: error }), 'failed', id));
+    }
+    if (token !== undefined) {
+      try {
+        await dedupe!.store.complete(id!, token, dedupe!.retainMs);
+      } catch (error) {
+        // Processed is processed: answering 500 now would have it processed again. The claim
+        // runs out with its lease, after which a redelivery would be processed once more.
+        respond({ ...answer(200, 'processed', id), error: new ReceiverError('RECEIVER_ERR_DEDUPE_STORE', `${id} was processed but could not be marked done in the dedupe store: ${(error as Error)?.message ?? String(error)}`, { cause: error }) });
+      }
+    }
+    return answer(200, 'processed', id);
+  };
+
   return {
     verify,
     refuse(error, headers) {
       return respond(errorAnswer(error, isReceiverError(error) && error.status < 500 ? 'rejected' : 'failed', headerIdOf({ headers: headers ?? {}, body: '' })));
     },
-    async handle(request) {
-      let event: ReceivedEvent<WebhookEventShape, string | undefined>;
-      try {
-        event = verify(request);
-      } catch (error) {
-        return respond(errorAnswer(error, isReceiverError(error) && error.status < 500 ? 'rejected' : 'failed', headerIdOf(request)));
-      }
-      const { id } = event;
-      if (event.test && testSends === 'acknowledge') return answer(200, 'test', id);
-      const target = dispatch(event);
-      if (!target) return answer(200, 'unhandled', id);
-
-      let token: string | undefined;
-      if (dedupe && id !== undefined) {
-        try {
-          const claim = checkClaim(await dedupe.store.claim(id, dedupe.leaseMs), id);
-          if (claim.status === 'done') return answer(200, 'duplicate', id);
-          if (claim.status === 'in-progress') return answer(503, 'in-progress', id);
-          token = claim.token;
-        } catch (error) {
-          if (isReceiverError(error)) return respond(errorAnswer(error, 'failed', id));
-          return respond(errorAnswer(new ReceiverError('RECEIVER_ERR_DEDUPE_STORE', `could not claim ${id} in the dedupe store: ${(error as Error)?.message ?? String(error)}; the sender will retry`, { cause: error }), 'failed', id));
-        }
-      }
-      try {
-        await target.run();
-      } catch (error) {
-        if (token !== undefined) await dedupe!.store.release(id!, token).catch(() => {});
-        return respond(errorAnswer(new ReceiverError('RECEIVER_ERR_HANDLER_FAILED', `the handler of ${event.alias} failed for ${id ?? 'a request without webhook-id'}: ${(error as Error)?.message ?? String(error)}; the sender will retry`, { cause: error }), 'failed', id));
-      }
-      if (token !== undefined) {
-        try {
-          await dedupe!.store.complete(id!, token, dedupe!.retainMs);
-        } catch (error) {
-          // Processed is processed: answering 500 now would have it processed again. The claim
-          // runs out with its lease, after which a redelivery would be processed once more.
-          respond({ ...answer(200, 'processed', id), error: new ReceiverError('RECEIVER_ERR_DEDUPE_STORE', `${id} was processed but could not be marked done in the dedupe store: ${(error as Error)?.message ?? String(error)}`, { cause: error }) });
-        }
-      }
-      return answer(200, 'processed', id);
+    handle(request) {
+      // The promise never rejects, whatever a store or handler does: an adapter's `void
+      // handle().then(write)` would leave the sender without an answer and the process with an
+      // unhandled rejection (which ends it, by Node's default).
+      return handleRequest(request).catch((error: unknown) => respond(errorAnswer(error, 'failed', headerIdOf(request))));
     },
   };
 }
