@@ -216,3 +216,19 @@ describe.each(adapters)('a hand-written Standard Webhooks sender, through %s', (
     });
   });
 });
+
+describe('an async onError that rejects (a log shipper that is down)', () => {
+  it('changes no answer and leaves no unhandled rejection, which would end the process', async () => {
+    const unhandled: unknown[] = [];
+    const listener = (reason: unknown) => void unhandled.push(reason);
+    process.on('unhandledRejection', listener);
+    try {
+      const url = await serve(createReceiver({ secrets: secret, handle: async () => {}, onError: async () => Promise.reject(new Error('log shipper down')) }));
+      expect(await post(url, signedRequest({ secrets: [newSecret()] }))).toMatchObject({ status: 401, body: { error: { code: 'RECEIVER_ERR_BAD_SIGNATURE' } } });
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(unhandled).toEqual([]);
+    } finally {
+      process.off('unhandledRejection', listener);
+    }
+  });
+});

@@ -68,7 +68,7 @@ export interface ReceiverOptionsBase<E extends WebhookEventShape, TId extends st
   /**
    * Told of every request the receiver refuses or fails (verification failures, handler errors,
    * store failures), with the answer it sent. Default: one line on the console (none when
-   * NODE_ENV is `test`). Must not throw.
+   * NODE_ENV is `test`). May be async; what it throws or rejects with is ignored.
    */
   onError?: (error: unknown, answer: ReceiverAnswer) => void;
 }
@@ -262,7 +262,10 @@ export function createReceiver(options: SignedReceiverOptions<WebhookEventShape>
   const respond = (answer: ReceiverAnswer): ReceiverAnswer => {
     if (answer.error !== undefined) {
       try {
-        onError(answer.error, answer);
+        // An async onError (a log shipper's send) that rejects would be an unhandled rejection,
+        // which ends the process by Node's default: caught here, like a synchronous throw.
+        const logged: unknown = onError(answer.error, answer);
+        if (typeof (logged as PromiseLike<unknown> | undefined)?.then === 'function') (logged as PromiseLike<unknown>).then(undefined, () => {});
       } catch {
         // onError must not throw; a receiver's answer must not depend on its logging.
       }
