@@ -1,5 +1,5 @@
 import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { connect, type AddressInfo } from 'node:net';
 import type { DedupeStore } from './dedupe/dedupe-store';
 import express from 'express';
 import Fastify from 'fastify';
@@ -230,5 +230,35 @@ describe('an async onError that rejects (a log shipper that is down)', () => {
     } finally {
       process.off('unhandledRejection', listener);
     }
+  });
+});
+
+describe.each(adapters)('a Standard Webhooks header sent twice (a proxy that adds it again), through %s', (_adapter, serveWith) => {
+  /** Sends the request with `name` repeated: raw HTTP, as node:http's client can't repeat a header. */
+  async function sendTwice(url: string, name: 'webhook-id' | 'webhook-timestamp') {
+    const request = signedRequest({ secrets: [secret] });
+    const { hostname, port, pathname } = new URL(url);
+    const lines = Object.entries(request.headers).map(([key, value]) => `${key}: ${value}`);
+    lines.push(`${name}: ${request.headers[name]}`);
+    const text = `POST ${pathname} HTTP/1.1\r\nhost: ${hostname}\r\n${lines.join('\r\n')}\r\ncontent-length: ${Buffer.byteLength(request.body)}\r\nconnection: close\r\n\r\n${request.body}`;
+    const raw = await new Promise<string>((resolve, reject) => {
+      const socket = connect(Number(port), hostname, () => socket.write(text));
+      let received = '';
+      socket.on('data', (chunk) => (received += chunk.toString('utf8')));
+      socket.on('end', () => resolve(received));
+      socket.on('error', reject);
+    });
+    const [head, body] = raw.split('\r\n\r\n');
+    return { status: Number(head!.split(' ')[1]), body: JSON.parse(body!) as { error?: { code: string; message: string } } };
+  }
+
+  it.each([
+    ['webhook-id', 'RECEIVER_ERR_BAD_SIGNATURE'],
+    ['webhook-timestamp', 'RECEIVER_ERR_INVALID_TIMESTAMP'],
+  ] as const)('%s: refused 401, saying it was sent twice rather than blaming the secret or the clock', async (name, code) => {
+    const url = await serveWith(createReceiver({ secrets: secret, handle: async () => {}, onError: () => {} }));
+    const answered = await sendTwice(url, name);
+    expect(answered).toMatchObject({ status: 401, body: { error: { code } } });
+    expect(answered.body.error!.message).toContain('the header was sent 2 times (a proxy or middleware that adds it again?) and the kit reads them joined; the request must carry it once');
   });
 });

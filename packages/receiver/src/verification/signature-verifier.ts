@@ -90,8 +90,10 @@ export class SignatureVerifier {
     }
     if (!/^\d{1,12}$/.test(timestampHeader.trim())) {
       // Date.now() where Math.floor(Date.now() / 1000) belongs is the usual slip of a hand-written sender.
-      const millis = /^\d{13}$/.test(timestampHeader.trim()) ? ': it has 13 digits, milliseconds — Standard Webhooks sends seconds (Math.floor(Date.now() / 1000)); the sender must fix it' : '';
-      throw new ReceiverError('RECEIVER_ERR_INVALID_TIMESTAMP', `webhook-timestamp of ${id} is not a whole number of Unix seconds${millis}`);
+      const why = /^\d{13}$/.test(timestampHeader.trim())
+        ? ': it has 13 digits, milliseconds — Standard Webhooks sends seconds (Math.floor(Date.now() / 1000)); the sender must fix it'
+        : /^\d+(\s*,\s*\d+)+$/.test(timestampHeader.trim()) ? `: ${repeated(timestampHeader)}` : '';
+      throw new ReceiverError('RECEIVER_ERR_INVALID_TIMESTAMP', `webhook-timestamp of ${id} is not a whole number of Unix seconds${why}`);
     }
     const seconds = Number(timestampHeader.trim());
     // The package reads the wall clock itself, so this check must too.
@@ -130,7 +132,9 @@ export class SignatureVerifier {
     const secrets = this.webhooks.length === 1 ? 'the configured secret' : `any of the ${this.webhooks.length} configured secrets`;
     throw new ReceiverError(
       'RECEIVER_ERR_BAD_SIGNATURE',
-      `the signature of ${id} does not match ${secrets}: the secret is not the webhook's (copy it again, or add the new one during a rotation), or the body was changed after signing (verify the raw bytes, never re-serialised JSON)`,
+      /,\s/.test(id)
+        ? `the signature of ${id} does not match ${secrets}, and the webhook-id holds a comma: ${repeated(id)}`
+        : `the signature of ${id} does not match ${secrets}: the secret is not the webhook's (copy it again, or add the new one during a rotation), or the body was changed after signing (verify the raw bytes, never re-serialised JSON)`,
       { cause: lastFailure },
     );
   }
@@ -149,6 +153,14 @@ function notASecret(secret: string): string {
   if (/^whpk_/.test(secret)) return "is a whpk_ public key, of Standard Webhooks' asymmetric (ed25519, v1a) scheme, which this kit does not verify; give the webhook's symmetric whsec_ secret";
   if (/^whsk_/.test(secret)) return "is a whsk_ private key, of Standard Webhooks' asymmetric scheme — a signing key that belongs to the sender alone; give the webhook's symmetric whsec_ secret";
   return 'is not a Standard Webhooks secret; copy it as the sender shows it: whsec_ followed by base64';
+}
+
+/**
+ * A header sent more than once reaches the kit as its values joined with ", " (as Node joins
+ * them), which no signature covers: say so rather than blame the clock or the secret.
+ */
+function repeated(value: string): string {
+  return `the header was sent ${value.split(',').length} times (a proxy or middleware that adds it again?) and the kit reads them joined; the request must carry it once`;
 }
 
 function staleTimestamp(id: string, skew: number, cause?: unknown): ReceiverError {
