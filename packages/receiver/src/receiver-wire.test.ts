@@ -1,6 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import { connect, type AddressInfo } from 'node:net';
 import type { DedupeStore } from './dedupe/dedupe-store';
+import { memoryDedupeStore } from './dedupe/memory-dedupe-store';
 import express from 'express';
 import Fastify from 'fastify';
 import { createNodeHandler } from './adapters/node-http';
@@ -260,5 +261,34 @@ describe.each(adapters)('a Standard Webhooks header sent twice (a proxy that add
     const answered = await sendTwice(url, name);
     expect(answered).toMatchObject({ status: 401, body: { error: { code } } });
     expect(answered.body.error!.message).toContain('the header was sent 2 times (a proxy or middleware that adds it again?) and the kit reads them joined; the request must carry it once');
+  });
+});
+
+describe('the default memory store, full while a handler runs', () => {
+  it('keeps the running claim: a retry of its id is answered 503 in-progress, not handled beside it, and it is remembered when done', async () => {
+    let open!: () => void;
+    const gate = new Promise<void>((resolve) => (open = resolve));
+    const runs: string[] = [];
+    const url = await serve(
+      createReceiver({
+        secrets: secret,
+        dedupe: { store: memoryDedupeStore({ maxEntries: 2 }) },
+        onError: () => {},
+        handle: async (event) => {
+          runs.push(event.id);
+          if (event.id === slow.id) await gate;
+        },
+      }),
+    );
+    const slow = signedRequest({ secrets: [secret] });
+    const first = post(url, slow);
+    first.catch(() => {}); // awaited below; if an expectation fails first, the clean-up cuts it off
+    while (runs.length === 0) await new Promise((resolve) => setImmediate(resolve));
+    for (let i = 0; i < 3; i++) expect(await post(url, signedRequest({ secrets: [secret] }))).toMatchObject({ status: 200, body: { outcome: 'processed' } });
+    expect(await post(url, slow)).toMatchObject({ status: 503, body: { outcome: 'in-progress' } });
+    open();
+    expect(await first).toMatchObject({ status: 200, body: { outcome: 'processed' } });
+    expect(await post(url, slow)).toMatchObject({ status: 200, body: { outcome: 'duplicate' } });
+    expect(runs.filter((id) => id === slow.id)).toHaveLength(1);
   });
 });
