@@ -166,7 +166,7 @@ describe('a router of your own that hands receiver.handle() the body', () => {
     const receiver = createReceiver({ secrets: secret, handle: async (event) => void handled.push(event.payload), onError: () => {} });
     const url = await serveOwn(async (request) => {
       const bytes = await readRawBody(request);
-      return bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength);
+      return bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer; // what fetch's arrayBuffer() gives
     }, receiver);
     expect(await post(url, signedRequest({ secrets: [secret], payload: { id: 'doc-1' } }))).toMatchObject({ status: 200, body: { outcome: 'processed' } });
     expect(handled).toEqual([{ id: 'doc-1' }]);
