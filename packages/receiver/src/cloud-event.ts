@@ -1,4 +1,5 @@
 import { ReceiverError } from './errors/receiver-error';
+import { parseJsonBody } from './json-body';
 import type { CloudEventAttributes } from './event-types';
 
 /** The media type of a structured-mode CloudEvent (JSON event format). */
@@ -25,12 +26,7 @@ const decode = (value: string): string => {
 export function readCloudEvent(headers: Readonly<Record<string, string>>, body: Buffer, id: string | undefined): { attributes: CloudEventAttributes; data: unknown; from: string } | undefined {
   const structured = STRUCTURED.test(headers['content-type'] ?? '');
   if (!structured && !headers['ce-specversion']) return undefined;
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(body.toString('utf8'));
-  } catch (error) {
-    throw new ReceiverError('RECEIVER_ERR_INVALID_JSON', `the body of ${id ?? 'the request'} (a CloudEvent) is not JSON: ${(error as Error).message}`, { cause: error });
-  }
+  const parsed = parseJsonBody(body, `the body of ${id ?? 'the request'} (a CloudEvent)`);
   if (structured) {
     const envelope = parsed as Record<string, unknown> | null;
     if (!envelope || typeof envelope !== 'object' || Array.isArray(envelope) || typeof envelope.type !== 'string' || envelope.type === '') {

@@ -1,8 +1,9 @@
 import { ReceiverError, isReceiverError } from './errors/receiver-error';
 import { checkOptionKeys, kindOf, shown } from './option-keys';
-import type { DedupeStore } from './dedupe/dedupe-store';
+import type { DedupeClaim, DedupeStore } from './dedupe/dedupe-store';
 import { memoryDedupeStore } from './dedupe/memory-dedupe-store';
 import { readCloudEvent } from './cloud-event';
+import { parseJsonBody } from './json-body';
 import type { ReceivedEvent, WebhookEventShape, WebhookHandler, WebhookHandlers } from './event-types';
 import { DEFAULT_HEADER_NAMES, WEBHOOK_HEADERS, firstHeader, normalizeHeaders, type HeaderNames, type HeadersInput } from './headers';
 import { SignatureVerifier } from './verification/signature-verifier';
@@ -15,8 +16,11 @@ import { SignatureVerifier } from './verification/signature-verifier';
 export interface RawWebhookRequest {
   /** The request headers as the server framework gives them (names in any case). */
   headers: HeadersInput;
-  /** The raw body bytes as received (a string only if it holds those bytes unchanged, as UTF-8). */
-  body: Buffer | Uint8Array | string;
+  /**
+   * The raw body bytes as received (a string only if it holds those bytes unchanged, as UTF-8); an
+   * `ArrayBuffer` too, as a fetch-style `await request.arrayBuffer()` gives it.
+   */
+  body: Buffer | Uint8Array | ArrayBuffer | string;
 }
 
 /** Deduplication by `webhook-id`. */
@@ -64,7 +68,7 @@ export interface ReceiverOptionsBase<E extends WebhookEventShape, TId extends st
   /**
    * Told of every request the receiver refuses or fails (verification failures, handler errors,
    * store failures), with the answer it sent. Default: one line on the console (none when
-   * NODE_ENV is `test`). Must not throw.
+   * NODE_ENV is `test`). May be async; what it throws or rejects with is ignored.
    */
   onError?: (error: unknown, answer: ReceiverAnswer) => void;
 }
@@ -222,10 +226,10 @@ export function createReceiver(options: SignedReceiverOptions<WebhookEventShape>
     if (cloud) payload = cloud.data;
     else {
       try {
-        payload = JSON.parse(rawBody.toString('utf8'));
+        payload = parseJsonBody(rawBody, `the body of ${id ?? 'the request'}${event ? ` (${event.value})` : ''}`);
       } catch (error) {
         if (!event) throw noAlias();
-        throw new ReceiverError('RECEIVER_ERR_INVALID_JSON', `the body of ${id ?? 'the request'} (${event.value}) is not JSON: ${(error as Error).message}`, { cause: error });
+        throw error;
       }
       // Standard Webhooks senders that set no event header name the event in the body, as the
       // specification's payload structure does: { "type": "contact.created", "timestamp", "data" }.
@@ -238,7 +242,9 @@ export function createReceiver(options: SignedReceiverOptions<WebhookEventShape>
       alias: event.value,
       payload,
       id,
-      timestamp: signed?.timestamp ?? (timestampHeader && /^\d+$/.test(timestampHeader) ? new Date(Number(timestampHeader) * 1000) : undefined),
+      // Unsigned, the header is only read: as a time when it is one (up to 12 digits, as a signed
+      // request's must be), else undefined — never an Invalid Date that throws in the handler.
+      timestamp: signed?.timestamp ?? (timestampHeader && /^\d{1,12}$/.test(timestampHeader.trim()) ? new Date(Number(timestampHeader.trim()) * 1000) : undefined),
       retryCount: retryHeader && /^\d+$/.test(retryHeader.value) ? Number(retryHeader.value) : undefined,
       test: headers[WEBHOOK_HEADERS.test] === 'true',
       eventHeader: event.name,
@@ -256,7 +262,10 @@ export function createReceiver(options: SignedReceiverOptions<WebhookEventShape>
   const respond = (answer: ReceiverAnswer): ReceiverAnswer => {
     if (answer.error !== undefined) {
       try {
-        onError(answer.error, answer);
+        // An async onError (a log shipper's send) that rejects would be an unhandled rejection,
+        // which ends the process by Node's default: caught here, like a synchronous throw.
+        const logged: unknown = onError(answer.error, answer);
+        if (typeof (logged as PromiseLike<unknown> | undefined)?.then === 'function') (logged as PromiseLike<unknown>).then(undefined, () => {});
       } catch {
         // onError must not throw; a receiver's answer must not depend on its logging.
       }
@@ -264,52 +273,84 @@ export function createReceiver(options: SignedReceiverOptions<WebhookEventShape>
     return answer;
   };
 
+  const handleRequest = async (request: RawWebhookRequest): Promise<ReceiverAnswer> => {
+    let event: ReceivedEvent<WebhookEventShape, string | undefined>;
+    try {
+      event = verify(request);
+    } catch (error) {
+      return respond(errorAnswer(error, isReceiverError(error) && error.status < 500 ? 'rejected' : 'failed', headerIdOf(request)));
+    }
+    const { id } = event;
+    if (event.test && testSends === 'acknowledge') return answer(200, 'test', id);
+    const target = dispatch(event);
+    if (!target) return answer(200, 'unhandled', id);
+
+    let token: string | undefined;
+    if (dedupe && id !== undefined) {
+      try {
+        const claim = checkClaim(await dedupe.store.claim(id, dedupe.leaseMs), id);
+        if (claim.status === 'done') return answer(200, 'duplicate', id);
+        if (claim.status === 'in-progress') return answer(503, 'in-progress', id);
+        token = claim.token;
+      } catch (error) {
+        if (isReceiverError(error)) return respond(errorAnswer(error, 'failed', id));
+        return respond(errorAnswer(new ReceiverError('RECEIVER_ERR_DEDUPE_STORE', `could not claim ${id} in the dedupe store: ${(error as Error)?.message ?? String(error)}; the sender will retry`, { cause: error }), 'failed', id));
+      }
+    }
+    try {
+      await target.run();
+    } catch (error) {
+      // A store's release() may be synchronous (better-sqlite3) and return nothing, or throw:
+      // neither may turn the handler's failure into no answer. Not released, the id stays claimed
+      // until its lease runs out — the sender's retries are answered 503 until then.
+      if (token !== undefined) await Promise.resolve().then(() => dedupe!.store.release(id!, token)).catch(() => {});
+      return respond(errorAnswer(new ReceiverError('RECEIVER_ERR_HANDLER_FAILED', `the handler of ${event.alias} failed for ${id ?? 'a request without webhook-id'}: ${(error as Error)?.message ?? String(error)}; the sender will retry`, { cause: error }), 'failed', id));
+    }
+    if (token !== undefined) {
+      try {
+        await dedupe!.store.complete(id!, token, dedupe!.retainMs);
+      } catch (error) {
+        // Processed is processed: answering 500 now would have it processed again. The claim
+        // runs out with its lease, after which a redelivery would be processed once more.
+        respond({ ...answer(200, 'processed', id), error: new ReceiverError('RECEIVER_ERR_DEDUPE_STORE', `${id} was processed but could not be marked done in the dedupe store: ${(error as Error)?.message ?? String(error)}`, { cause: error }) });
+      }
+    }
+    return answer(200, 'processed', id);
+  };
+
   return {
     verify,
     refuse(error, headers) {
       return respond(errorAnswer(error, isReceiverError(error) && error.status < 500 ? 'rejected' : 'failed', headerIdOf({ headers: headers ?? {}, body: '' })));
     },
-    async handle(request) {
-      let event: ReceivedEvent<WebhookEventShape, string | undefined>;
-      try {
-        event = verify(request);
-      } catch (error) {
-        return respond(errorAnswer(error, isReceiverError(error) && error.status < 500 ? 'rejected' : 'failed', headerIdOf(request)));
-      }
-      const { id } = event;
-      if (event.test && testSends === 'acknowledge') return answer(200, 'test', id);
-      const target = dispatch(event);
-      if (!target) return answer(200, 'unhandled', id);
-
-      let token: string | undefined;
-      if (dedupe && id !== undefined) {
-        try {
-          const claim = await dedupe.store.claim(id, dedupe.leaseMs);
-          if (claim.status === 'done') return answer(200, 'duplicate', id);
-          if (claim.status === 'in-progress') return answer(503, 'in-progress', id);
-          token = claim.token;
-        } catch (error) {
-          return respond(errorAnswer(new ReceiverError('RECEIVER_ERR_DEDUPE_STORE', `could not claim ${id} in the dedupe store: ${(error as Error)?.message ?? String(error)}; the sender will retry`, { cause: error }), 'failed', id));
-        }
-      }
-      try {
-        await target.run();
-      } catch (error) {
-        if (token !== undefined) await dedupe!.store.release(id!, token).catch(() => {});
-        return respond(errorAnswer(new ReceiverError('RECEIVER_ERR_HANDLER_FAILED', `the handler of ${event.alias} failed for ${id ?? 'a request without webhook-id'}: ${(error as Error)?.message ?? String(error)}; the sender will retry`, { cause: error }), 'failed', id));
-      }
-      if (token !== undefined) {
-        try {
-          await dedupe!.store.complete(id!, token, dedupe!.retainMs);
-        } catch (error) {
-          // Processed is processed: answering 500 now would have it processed again. The claim
-          // runs out with its lease, after which a redelivery would be processed once more.
-          respond({ ...answer(200, 'processed', id), error: new ReceiverError('RECEIVER_ERR_DEDUPE_STORE', `${id} was processed but could not be marked done in the dedupe store: ${(error as Error)?.message ?? String(error)}`, { cause: error }) });
-        }
-      }
-      return answer(200, 'processed', id);
+    handle(request) {
+      // The promise never rejects, whatever a store or handler does: an adapter's `void
+      // handle().then(write)` would leave the sender without an answer and the process with an
+      // unhandled rejection (which ends it, by Node's default).
+      return handleRequest(request).catch((error: unknown) => respond(errorAnswer(error, 'failed', headerIdOf(request))));
     },
   };
+}
+
+/**
+ * The answer of a store's claim(), checked: anything but the three shapes of {@link DedupeClaim}
+ * (`true`, `'claimed'`, a claim without its token, a status spelt otherwise) would otherwise read
+ * as "claimed, nothing to complete" — the handler would run on every redelivery and nothing would
+ * be remembered, with no error anywhere.
+ */
+function checkClaim(claim: unknown, id: string): DedupeClaim {
+  const status = (claim as { status?: unknown } | null)?.status;
+  if (status === 'done' || status === 'in-progress') return claim as DedupeClaim;
+  const token = (claim as { token?: unknown }).token;
+  if (status === 'claimed' && typeof token === 'string' && token !== '') return claim as DedupeClaim;
+  const short = (value: unknown) => (typeof value === 'string' ? JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value) : typeof value === 'boolean' || typeof value === 'number' ? String(value) : kindOf(value));
+  const given = claim !== null && typeof claim === 'object' && !Array.isArray(claim)
+    ? `{ status: ${status === undefined ? 'undefined' : short(status)}${status === 'claimed' ? `, token: ${token === undefined ? 'undefined' : short(token)}` : ''} }`
+    : claim === undefined ? 'undefined' : short(claim);
+  throw new ReceiverError(
+    'RECEIVER_ERR_DEDUPE_STORE',
+    `the dedupe store's claim() of ${id} resolved to ${given}; it must resolve to { status: 'claimed', token: <a non-empty string> }, { status: 'in-progress' } or { status: 'done' } (the DedupeStore contract: run describeDedupeStoreContract from @hookwork/receiver/testing against the store). Nothing was handled; the sender will retry`,
+  );
 }
 
 function checkSigning(options: SignedReceiverOptions<WebhookEventShape> | UnsignedReceiverOptions<WebhookEventShape>): SignatureVerifier | undefined {
@@ -402,7 +443,17 @@ function checkDedupe(options: DedupeOptions | false | undefined): { store: Dedup
 function rawBytes(body: unknown): Buffer {
   if (Buffer.isBuffer(body)) return body;
   if (body instanceof Uint8Array) return Buffer.from(body.buffer, body.byteOffset, body.byteLength);
+  if (Object.prototype.toString.call(body) === '[object ArrayBuffer]') return Buffer.from(body as ArrayBuffer);
   if (typeof body === 'string') return Buffer.from(body, 'utf8');
+  // A stream (the node:http request itself, a fetch Request's body) holds the bytes but has not
+  // read them: telling that user a JSON parser ran would send them looking for one that didn't.
+  const stream = body !== null && typeof body === 'object' && (typeof (body as { pipe?: unknown }).pipe === 'function' || typeof (body as { getReader?: unknown }).getReader === 'function' || typeof (body as { arrayBuffer?: unknown }).arrayBuffer === 'function');
+  if (stream) {
+    throw new ReceiverError(
+      'RECEIVER_ERR_BODY_NOT_RAW',
+      'the body reached the receiver as a stream (or a request) whose bytes were not read; read them first and pass those: node:http, `body: await readRawBody(req)` (or use createNodeHandler); fetch-style, `body: new Uint8Array(await request.arrayBuffer())`',
+    );
+  }
   throw new ReceiverError(
     'RECEIVER_ERR_BODY_NOT_RAW',
     `the body reached the receiver as ${body === null ? 'null' : body === undefined ? 'undefined' : `an ${typeof body}`}, not as the raw bytes that were signed — a JSON body parser ran first, and re-serialised JSON does not verify. ` +

@@ -58,6 +58,18 @@ describe('expressReceiver (Express 5)', () => {
     expect(await post(`${url}/webhooks`, request())).toMatchObject({ status: 200, body: { outcome: 'processed' } });
   });
 
+  it("takes the text a verify of the app's own keeps in req.rawBody (buf.toString(), the pattern many guides show)", async () => {
+    const url = await serve((app) => {
+      app.use(express.json({ verify: (req, _res, buf) => void ((req as { rawBody?: string }).rawBody = buf.toString()) }));
+      app.post('/webhooks', expressReceiver(receiver));
+    });
+    const r = request();
+    const answered = await post(`${url}/webhooks`, r);
+    expect(errors).toEqual([]);
+    expect(answered).toMatchObject({ status: 200, body: { outcome: 'processed', id: r.id } });
+    expect(handled).toEqual([{ id: 'doc-1', title: 'café' }]);
+  });
+
   it('detects the classic bug — express.json() parsed the body first — and says how to fix it (500, so the sender retries after the fix)', async () => {
     const url = await serve((app) => {
       app.use(express.json());

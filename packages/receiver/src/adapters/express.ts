@@ -18,7 +18,8 @@ export type ExpressLikeRequest = IncomingMessage & { body?: unknown; rawBody?: u
  * ```
  *
  * It also takes the bytes `express.raw()` leaves in `req.body`, and those {@link captureRawBody}
- * leaves in `req.rawBody` when `express.json()` must run first. A body that a JSON parser already
+ * leaves in `req.rawBody` when `express.json()` must run first (or a `verify` of your own that
+ * keeps them there, as a Buffer or as the text `buf.toString()`). A body that a JSON parser already
  * turned into an object can't be verified (re-serialised JSON is not what was signed): that is
  * answered 500 with RECEIVER_ERR_BODY_NOT_RAW, whose message says which of these to use, so the
  * sender retries once it is fixed.
@@ -28,7 +29,11 @@ export function expressReceiver(receiver: AnyReceiver, options?: AdapterOptions)
   const maxBodyBytes = checkMaxBodyBytes(options, 'expressReceiver()');
   return (request, response) => {
     const parsed = request.body;
-    const given = Buffer.isBuffer(parsed) ? parsed : Buffer.isBuffer(request.rawBody) ? request.rawBody : typeof parsed === 'string' ? parsed : undefined;
+    // req.rawBody is also where the widespread `express.json({ verify: (req, res, buf) => { req.rawBody
+    // = buf.toString() } })` leaves the body, as text: it is the bytes decoded as UTF-8, which is
+    // what Standard Webhooks verifies, so it is taken like the bytes themselves.
+    const rawBody = isBytes(request.rawBody) || typeof request.rawBody === 'string' ? request.rawBody : undefined;
+    const given = isBytes(parsed) ? parsed : rawBody ?? (typeof parsed === 'string' ? parsed : undefined);
     if (given !== undefined) {
       void target.handle({ headers: request.headers, body: given }).then((answer) => writeAnswer(response, answer));
       return;
@@ -42,6 +47,8 @@ export function expressReceiver(receiver: AnyReceiver, options?: AdapterOptions)
     receiveFromStream(target, request, response, maxBodyBytes);
   };
 }
+
+const isBytes = (value: unknown): value is Buffer | Uint8Array => Buffer.isBuffer(value) || value instanceof Uint8Array;
 
 /**
  * A `verify` callback for `express.json()` (and the other body-parser parsers) that keeps the raw

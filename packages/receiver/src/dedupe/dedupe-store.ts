@@ -24,7 +24,9 @@ export type DedupeClaim = { status: 'claimed'; token: string } | { status: 'in-p
  * - `complete` and `release` with a token that no longer holds the claim (the lease expired and
  *   another worker claimed it) change nothing: a worker can only end its own claim. (Completing
  *   a claim whose lease ran out but that nobody took over may mark it done, or change nothing.)
- * - Durations are milliseconds. A method that fails rejects; the receiver answers 500 then.
+ * - Durations are milliseconds. A method that fails rejects; the receiver answers 500 then — as it
+ *   does when `claim` resolves to anything but a {@link DedupeClaim} (`true`, `'claimed'`, a claim
+ *   without its token), rather than handle the request with no claim to complete.
  */
 export interface DedupeStore {
   /** Claims `id` for `leaseMs`, atomically. */

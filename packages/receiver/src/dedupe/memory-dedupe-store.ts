@@ -6,9 +6,10 @@ import type { DedupeClaim, DedupeStore } from './dedupe-store';
 /** Options of {@link memoryDedupeStore}. */
 export interface MemoryDedupeStoreOptions {
   /**
-   * Most ids remembered at once (default 10,000). When full, the oldest entries are forgotten
-   * first — a forgotten id that is redelivered is processed again, so size this above the
-   * number of requests you receive within `retainMs`.
+   * Most ids remembered at once (default 10,000). When full, the oldest processed entries are
+   * forgotten first — a forgotten id that is redelivered is processed again, so size this above
+   * the number of requests you receive within `retainMs`. Ids being handled right now are never
+   * forgotten (the store holds them beyond the limit until they end).
    */
   maxEntries?: number;
   /** The clock, ms since the epoch (tests). Default: `Date.now`. */
@@ -52,6 +53,10 @@ export function memoryDedupeStore(options: MemoryDedupeStoreOptions = {}): Dedup
     entries.set(id, entry);
     for (const [oldId, old] of entries) {
       if (entries.size <= maxEntries && old.expiresAt > at) break;
+      // A live claim is a handler running now: forgetting it would let a retry of its id run
+      // beside it, and its completion find nothing to mark done. So the map may hold more than
+      // maxEntries by the number of handlers running at once.
+      if (old.state === 'processing' && old.expiresAt > at) continue;
       entries.delete(oldId);
     }
   };

@@ -31,3 +31,20 @@ export function post(url: string, input: { headers: Record<string, string>; body
     req.end(input.body);
   });
 }
+
+/** POSTs `body` as the exact bytes given (a body that is not UTF-8, say), with its content-length. */
+export function postBytes(url: string, headers: Record<string, string>, body: Buffer): Promise<Answered> {
+  return new Promise((resolve, reject) => {
+    const req = httpRequest(url, { method: 'POST', headers: { ...headers, 'content-length': String(body.length) }, agent: false }, (res) => {
+      const parts: Buffer[] = [];
+      res.on('data', (chunk: Buffer) => parts.push(chunk));
+      res.on('end', () => {
+        const text = Buffer.concat(parts).toString('utf8');
+        resolve({ status: res.statusCode ?? 0, headers: res.headers, body: text ? (JSON.parse(text) as Answered['body']) : {} });
+      });
+      res.on('error', reject);
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+}

@@ -24,6 +24,19 @@ describe('SignatureVerifier', () => {
     expect(verifier.verify(request.headers, Buffer.from(request.body))).toEqual({ id: request.id, timestamp: new Date(timestamp * 1000) });
   });
 
+  it.each([
+    ['two secrets in one string (an environment variable with the old and the new)', () => `${newSecret()} ${newSecret()}`, /^RECEIVER_ERR_INVALID_OPTIONS: secret holds 2 secrets in one string; give them as a list, e\.g\. secrets: process\.env\.WEBHOOK_SECRETS\.split\(/],
+    ['three, comma-separated', () => [newSecret(), newSecret(), newSecret()].join(','), /secret holds 3 secrets in one string; give them as a list/],
+    ['an asymmetric public key', () => `whpk_${Buffer.alloc(32, 1).toString('base64')}`, /secret is a whpk_ public key, of Standard Webhooks' asymmetric \(ed25519, v1a\) scheme, which this kit does not verify; give the webhook's symmetric whsec_ secret/],
+    ['an asymmetric private key', () => `whsk_${Buffer.alloc(64, 1).toString('base64')}`, /secret is a whsk_ private key, .* belongs to the sender alone/],
+  ])('refuses %s with the fix for it, not "copy it again"', (_what, secretOf, message) => {
+    const given = secretOf();
+    const error = failure(() => new SignatureVerifier([given]));
+    expect(error.code).toBe('RECEIVER_ERR_INVALID_OPTIONS');
+    expect(error.message).toMatch(message);
+    expect(error.message).not.toContain(given.slice(6, 20));
+  });
+
   it('accepts a secret without its whsec_ prefix, as the package does', () => {
     const request = signedRequest({ secrets: [secret] });
     expect(() => new SignatureVerifier([secret.slice('whsec_'.length)]).verify(request.headers, Buffer.from(request.body))).not.toThrow();
@@ -93,11 +106,13 @@ describe('SignatureVerifier', () => {
 
   it('says when the header holds no v1 signature at all, rather than blaming the secret', () => {
     const request = signedRequest({ secrets: [secret] });
-    for (const signature of ['garbage', 'sha256=abcdef', request.headers['webhook-signature']!.replace('v1,', 'v1a,')]) {
+    for (const signature of ['garbage', 'sha256=abcdef']) {
       const error = failure(verifyOf(verifier, { ...request, headers: { ...request.headers, 'webhook-signature': signature } }));
       expect(error.code).toBe('RECEIVER_ERR_BAD_SIGNATURE');
       expect(error.message).toContain('holds no v1,<base64> signature');
     }
+    const v1a = failure(verifyOf(verifier, { ...request, headers: { ...request.headers, 'webhook-signature': request.headers['webhook-signature']!.replace('v1,', 'v1a,') } }));
+    expect(v1a).toMatchObject({ code: 'RECEIVER_ERR_BAD_SIGNATURE', message: expect.stringContaining('holds only v1a signatures') });
     expect(failure(verifyOf(verifier, signedRequest({ secrets: [newSecret()] }))).message).toContain('does not match the configured secret');
   });
 

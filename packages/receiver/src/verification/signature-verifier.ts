@@ -53,7 +53,7 @@ export class SignatureVerifier {
         throw new ReceiverError('RECEIVER_ERR_INVALID_OPTIONS', `secret${at} is ${kind}; give the whsec_… string the sender shows`);
       }
       if (!/^(whsec_)?[A-Za-z0-9+/]+={0,2}$/.test(secret.trim())) {
-        throw new ReceiverError('RECEIVER_ERR_INVALID_OPTIONS', `secret${at} is not a Standard Webhooks secret; copy it as the sender shows it: whsec_ followed by base64`);
+        throw new ReceiverError('RECEIVER_ERR_INVALID_OPTIONS', `secret${at} ${notASecret(secret.trim())}`);
       }
       const bytes = Buffer.from(secret.trim().replace(/^whsec_/, ''), 'base64').length;
       if (bytes < MIN_SECRET_BYTES || bytes > MAX_SECRET_BYTES) {
@@ -89,7 +89,11 @@ export class SignatureVerifier {
       );
     }
     if (!/^\d{1,12}$/.test(timestampHeader.trim())) {
-      throw new ReceiverError('RECEIVER_ERR_INVALID_TIMESTAMP', `webhook-timestamp of ${id} is not a whole number of Unix seconds`);
+      // Date.now() where Math.floor(Date.now() / 1000) belongs is the usual slip of a hand-written sender.
+      const why = /^\d{13}$/.test(timestampHeader.trim())
+        ? ': it has 13 digits, milliseconds — Standard Webhooks sends seconds (Math.floor(Date.now() / 1000)); the sender must fix it'
+        : /^\d+(\s*,\s*\d+)+$/.test(timestampHeader.trim()) ? `: ${repeated(timestampHeader)}` : '';
+      throw new ReceiverError('RECEIVER_ERR_INVALID_TIMESTAMP', `webhook-timestamp of ${id} is not a whole number of Unix seconds${why}`);
     }
     const seconds = Number(timestampHeader.trim());
     // The package reads the wall clock itself, so this check must too.
@@ -110,7 +114,15 @@ export class SignatureVerifier {
         lastFailure = error;
       }
     }
-    if (!signature.split(' ').some((entry) => /^v1,[A-Za-z0-9+/]+={0,2}$/.test(entry))) {
+    const entries = signature.split(' ');
+    if (!entries.some((entry) => /^v1,[A-Za-z0-9+/]+={0,2}$/.test(entry)) && entries.some((entry) => entry.startsWith('v1a,'))) {
+      throw new ReceiverError(
+        'RECEIVER_ERR_BAD_SIGNATURE',
+        `the webhook-signature of ${id} holds only v1a signatures — Standard Webhooks' asymmetric (ed25519, whpk_ public key) scheme, which this kit does not verify; have the sender sign with a symmetric whsec_ secret (v1)`,
+        { cause: lastFailure },
+      );
+    }
+    if (!entries.some((entry) => /^v1,[A-Za-z0-9+/]+={0,2}$/.test(entry))) {
       throw new ReceiverError(
         'RECEIVER_ERR_BAD_SIGNATURE',
         `the webhook-signature of ${id} holds no v1,<base64> signature (Standard Webhooks: space-separated "v1,<base64 HMAC-SHA256>" entries): the sender signs some other way, or a proxy rewrote the header`,
@@ -120,10 +132,35 @@ export class SignatureVerifier {
     const secrets = this.webhooks.length === 1 ? 'the configured secret' : `any of the ${this.webhooks.length} configured secrets`;
     throw new ReceiverError(
       'RECEIVER_ERR_BAD_SIGNATURE',
-      `the signature of ${id} does not match ${secrets}: the secret is not the webhook's (copy it again, or add the new one during a rotation), or the body was changed after signing (verify the raw bytes, never re-serialised JSON)`,
+      /,\s/.test(id)
+        ? `the signature of ${id} does not match ${secrets}, and the webhook-id holds a comma: ${repeated(id)}`
+        : `the signature of ${id} does not match ${secrets}: the secret is not the webhook's (copy it again, or add the new one during a rotation), or the body was changed after signing (verify the raw bytes, never re-serialised JSON)`,
       { cause: lastFailure },
     );
   }
+}
+
+/**
+ * Why a string is not a `whsec_` secret, for the cases with a better fix than "copy it again":
+ * several secrets in one string (an environment variable holding the old and the new during a
+ * rotation) and the keys of the asymmetric scheme. Names no part of the secret.
+ */
+function notASecret(secret: string): string {
+  const parts = secret.split(/[\s,;]+/).filter(Boolean);
+  if (parts.length > 1 && parts.every((part) => /^(whsec_)?[A-Za-z0-9+/]+={0,2}$/.test(part))) {
+    return `holds ${parts.length} secrets in one string; give them as a list, e.g. secrets: process.env.WEBHOOK_SECRETS.split(/[\\s,]+/)`;
+  }
+  if (/^whpk_/.test(secret)) return "is a whpk_ public key, of Standard Webhooks' asymmetric (ed25519, v1a) scheme, which this kit does not verify; give the webhook's symmetric whsec_ secret";
+  if (/^whsk_/.test(secret)) return "is a whsk_ private key, of Standard Webhooks' asymmetric scheme — a signing key that belongs to the sender alone; give the webhook's symmetric whsec_ secret";
+  return 'is not a Standard Webhooks secret; copy it as the sender shows it: whsec_ followed by base64';
+}
+
+/**
+ * A header sent more than once reaches the kit as its values joined with ", " (as Node joins
+ * them), which no signature covers: say so rather than blame the clock or the secret.
+ */
+function repeated(value: string): string {
+  return `the header was sent ${value.split(',').length} times (a proxy or middleware that adds it again?) and the kit reads them joined; the request must carry it once`;
 }
 
 function staleTimestamp(id: string, skew: number, cause?: unknown): ReceiverError {

@@ -1,0 +1,294 @@
+import { createServer, type Server } from 'node:http';
+import { connect, type AddressInfo } from 'node:net';
+import type { DedupeStore } from './dedupe/dedupe-store';
+import { memoryDedupeStore } from './dedupe/memory-dedupe-store';
+import express from 'express';
+import Fastify from 'fastify';
+import { createNodeHandler } from './adapters/node-http';
+import { expressReceiver } from './adapters/express';
+import { fastifyReceiver } from './adapters/fastify';
+import { readRawBody } from './adapters/raw-body';
+import { writeAnswer } from './adapters/adapter-support';
+import { createReceiver, type AnyReceiver, type RawWebhookRequest, type ReceiverAnswer } from './receiver';
+import { post, postBytes } from './test-support/post';
+import { newId, newSecret, signedRequest } from './test-support/signed-request';
+
+// What real senders, stores and proxies hand a receiver, sent over real HTTP to a node:http server
+// on 127.0.0.1. Each case here once got a wrong answer (see the commit that added it).
+
+const secret = newSecret();
+const servers: Server[] = [];
+
+const closers: (() => Promise<unknown>)[] = [];
+
+async function listen(server: Server): Promise<string> {
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  servers.push(server);
+  return `http://127.0.0.1:${(server.address() as AddressInfo).port}/webhooks`;
+}
+
+/** The receiver behind each adapter, each on its own port. */
+const adapters: [string, (receiver: AnyReceiver) => Promise<string>][] = [
+  ['node:http', (receiver) => listen(createServer(createNodeHandler(receiver)))],
+  [
+    'Express',
+    (receiver) => {
+      const app = express();
+      app.post('/webhooks', expressReceiver(receiver));
+      return listen(createServer(app));
+    },
+  ],
+  [
+    'Fastify',
+    async (receiver) => {
+      const app = Fastify();
+      await app.register(fastifyReceiver, { receiver, prefix: '/webhooks' });
+      closers.push(() => app.close());
+      return `${await app.listen({ port: 0, host: '127.0.0.1' })}/webhooks`;
+    },
+  ],
+];
+
+const serve = adapters[0]![1];
+
+afterEach(async () => {
+  // closeAllConnections: a receiver that never answers must fail its test, not hang the suite.
+  await Promise.all(servers.splice(0).map((server) => new Promise<void>((resolve) => (server.close(() => resolve()), server.closeAllConnections()))));
+  await Promise.all(closers.splice(0).map((close) => close()));
+});
+
+describe('a dedupe store of your own', () => {
+  it('whose methods are synchronous (better-sqlite3) — release() returning nothing — still gets the handler failure answered 500 and the retry processed', async () => {
+    const states = new Map<string, string>();
+    const store = {
+      claim: (id: string) => (states.has(id) ? { status: states.get(id) } : (states.set(id, 'in-progress'), { status: 'claimed', token: `t-${id}` })),
+      complete: (id: string) => void states.set(id, 'done'),
+      release: (id: string) => void states.delete(id),
+    } as unknown as DedupeStore;
+    let failNext = true;
+    const handled: unknown[] = [];
+    const url = await serve(
+      createReceiver({
+        secrets: secret,
+        dedupe: { store },
+        onError: () => {},
+        handle: async (event) => {
+          if (failNext) {
+            failNext = false;
+            throw new Error('database down');
+          }
+          handled.push(event.payload);
+        },
+      }),
+    );
+    const request = signedRequest({ secrets: [secret], payload: { id: 'doc-1' } });
+    // Before: release()'s missing promise threw inside handle(), which never answered.
+    expect(await post(url, request)).toMatchObject({ status: 500, body: { outcome: 'failed', error: { code: 'RECEIVER_ERR_HANDLER_FAILED' } } });
+    expect(await post(url, request)).toMatchObject({ status: 200, body: { outcome: 'processed' } });
+    expect(await post(url, request)).toMatchObject({ status: 200, body: { outcome: 'duplicate' } });
+    expect(handled).toEqual([{ id: 'doc-1' }]);
+  });
+
+  // Stores as people write them before reading the contract: each made the receiver take every
+  // delivery as "claimed, nothing to complete" — the handler ran on every redelivery, silently.
+  const misanswers: [string, unknown, RegExp][] = [
+    ['true', true, /resolved to true;/],
+    ["'claimed'", 'claimed', /resolved to "claimed";/],
+    ['a claim without its token', { status: 'claimed' }, /resolved to \{ status: "claimed", token: undefined \};/],
+    ['a status spelt otherwise', { status: 'processing' }, /resolved to \{ status: "processing" \};/],
+  ];
+
+  it.each(misanswers)('whose claim() answers %s is answered 500 RECEIVER_ERR_DEDUPE_STORE, and nothing is handled', async (_name, claimAnswer, message) => {
+    let runs = 0;
+    const completed: string[] = [];
+    const store: DedupeStore = { claim: async () => claimAnswer as never, complete: async (id) => void completed.push(id), release: async () => {} };
+    const errors: { error: unknown; answer: ReceiverAnswer }[] = [];
+    const url = await serve(createReceiver({ secrets: secret, dedupe: { store }, handle: async () => void runs++, onError: (error, answer) => errors.push({ error, answer }) }));
+    const request = signedRequest({ secrets: [secret], id: newId() });
+
+    for (let delivery = 0; delivery < 2; delivery++) {
+      expect(await post(url, request)).toMatchObject({ status: 500, body: { outcome: 'failed', id: request.id, error: { code: 'RECEIVER_ERR_DEDUPE_STORE' } } });
+    }
+    expect(runs).toBe(0);
+    expect(completed).toEqual([]);
+    expect(errors).toHaveLength(2);
+    expect((errors[0]!.error as Error).message).toMatch(message);
+    expect((errors[0]!.error as Error).message).toMatch(/must resolve to \{ status: 'claimed', token: <a non-empty string> \}, \{ status: 'in-progress' \} or \{ status: 'done' \}.*describeDedupeStoreContract/);
+  });
+});
+
+describe.each(adapters)('a verified body that is not JSON, through %s', (_adapter, serveWith) => {
+  async function send(body: Buffer | string): Promise<{ answered: Awaited<ReturnType<typeof post>>; logged: string[]; handled: unknown[] }> {
+    const handled: unknown[] = [];
+    const logged: string[] = [];
+    const url = await serveWith(createReceiver({ secrets: secret, handle: async (event) => void handled.push(event.payload), onError: (error) => logged.push((error as Error).message) }));
+    // Signed over the bytes as the reference library signs a Buffer (its UTF-8 reading of them).
+    const request = signedRequest({ secrets: [secret], body: Buffer.isBuffer(body) ? body.toString('utf8') : body });
+    const answered = await postBytes(url, request.headers, Buffer.isBuffer(body) ? body : Buffer.from(body));
+    return { answered, logged, handled };
+  }
+
+  it('is refused 400 saying where it breaks, without quoting the body into the answer and the log', async () => {
+    const { answered, logged, handled } = await send('{"email":"alice@example.com","verified":tru}');
+    expect(answered).toMatchObject({ status: 400, body: { outcome: 'rejected', error: { code: 'RECEIVER_ERR_INVALID_JSON' } } });
+    expect(answered.body.error!.message).toMatch(/is not JSON: Unexpected token '\}'$/);
+    expect(JSON.stringify(answered.body)).not.toContain('alice');
+    expect(logged.join('\n')).not.toContain('alice');
+    expect(handled).toEqual([]);
+  });
+
+  it('is refused 400 when it is empty, saying so', async () => {
+    const { answered } = await send('');
+    expect(answered).toMatchObject({ status: 400, body: { error: { code: 'RECEIVER_ERR_INVALID_JSON', message: expect.stringMatching(/the body of msg_\S+ \(Umbraco\.ContentPublish\) is empty, not JSON$/) } } });
+  });
+
+  it('is refused 400 when it is not UTF-8, instead of handing the handler U+FFFD in place of its bytes', async () => {
+    const { answered, handled } = await send(Buffer.from('{"title":"caf\xe9"}', 'latin1'));
+    expect(answered).toMatchObject({ status: 400, body: { error: { code: 'RECEIVER_ERR_INVALID_JSON', message: expect.stringContaining('is not UTF-8 text, and JSON is sent as UTF-8 (RFC 8259)') } } });
+    expect(handled).toEqual([]);
+  });
+
+  it('is read when it starts with a byte order mark, as RFC 8259 lets a parser (a .NET writer may put one first)', async () => {
+    const { answered, handled } = await send('\ufeff{"id":"doc-1"}');
+    expect(answered).toMatchObject({ status: 200, body: { outcome: 'processed' } });
+    expect(handled).toEqual([{ id: 'doc-1' }]);
+  });
+});
+
+describe('a router of your own that hands receiver.handle() the body', () => {
+  // As docs/receiver.md shows for "anything else": your server reads the request, the kit answers.
+  async function serveOwn(toBody: (request: import('node:http').IncomingMessage) => Promise<RawWebhookRequest['body']>, receiver: AnyReceiver): Promise<string> {
+    return listen(createServer((request, response) => void (async () => writeAnswer(response, await receiver.handle({ headers: request.headers, body: await toBody(request) })))()));
+  }
+
+  it('as the ArrayBuffer a fetch-style `await request.arrayBuffer()` gives: verified and handled', async () => {
+    const handled: unknown[] = [];
+    const receiver = createReceiver({ secrets: secret, handle: async (event) => void handled.push(event.payload), onError: () => {} });
+    const url = await serveOwn(async (request) => {
+      const bytes = await readRawBody(request);
+      return bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer; // what fetch's arrayBuffer() gives
+    }, receiver);
+    expect(await post(url, signedRequest({ secrets: [secret], payload: { id: 'doc-1' } }))).toMatchObject({ status: 200, body: { outcome: 'processed' } });
+    expect(handled).toEqual([{ id: 'doc-1' }]);
+  });
+
+  it('as the request stream itself, unread: 500 BODY_NOT_RAW with the fix for a stream, not blame on a JSON parser there is none of', async () => {
+    const logged: string[] = [];
+    const receiver = createReceiver({ secrets: secret, handle: async () => {}, onError: (error) => logged.push((error as Error).message) });
+    const url = await serveOwn(async (request) => request as never, receiver);
+    expect(await post(url, signedRequest({ secrets: [secret] }))).toMatchObject({ status: 500, body: { outcome: 'failed', error: { code: 'RECEIVER_ERR_BODY_NOT_RAW' } } });
+    expect(logged).toEqual([expect.stringContaining('the body reached the receiver as a stream (or a request) whose bytes were not read; read them first and pass those: node:http, `body: await readRawBody(req)`')]);
+    expect(logged[0]).not.toMatch(/JSON body parser/);
+  });
+});
+
+describe('an unsigned receiver (Umbraco) given a webhook-timestamp that is no time', () => {
+  it('hands the handler timestamp undefined, not an Invalid Date that throws in it (and would fail every retry)', async () => {
+    const seen: (Date | undefined)[] = [];
+    const url = await serve(createReceiver({ unsigned: true, handle: async (event) => void seen.push(event.timestamp), onError: () => {} }));
+    const headers = { 'content-type': 'application/json', 'umb-webhook-event': 'Umbraco.ContentPublish', 'umb-webhook-retrycount': '0' };
+    expect(await post(url, { headers: { ...headers, 'webhook-timestamp': '99999999999999999999' }, body: '{"id":"doc-1"}' })).toMatchObject({ status: 200, body: { outcome: 'processed' } });
+    expect(await post(url, { headers: { ...headers, 'webhook-timestamp': '1795337400' }, body: '{"id":"doc-1"}' })).toMatchObject({ status: 200 });
+    expect(seen).toEqual([undefined, new Date(1795337400 * 1000)]);
+  });
+});
+
+describe.each(adapters)('a hand-written Standard Webhooks sender, through %s', (_adapter, serveWith) => {
+  let url: string;
+  beforeEach(async () => {
+    url = await serveWith(createReceiver({ secrets: secret, handle: async () => {}, onError: () => {} }));
+  });
+
+  it('that sends webhook-timestamp in milliseconds is told so (401), not only that it is no whole number of seconds', async () => {
+    const request = signedRequest({ secrets: [secret] });
+    request.headers['webhook-timestamp'] = String(Date.now());
+    expect(await post(url, request)).toMatchObject({
+      status: 401,
+      body: { error: { code: 'RECEIVER_ERR_INVALID_TIMESTAMP', message: expect.stringContaining('it has 13 digits, milliseconds — Standard Webhooks sends seconds (Math.floor(Date.now() / 1000))') } },
+    });
+  });
+
+  it('that signs with v1a (the asymmetric scheme) is told the kit verifies v1 only (401)', async () => {
+    const request = signedRequest({ secrets: [secret] });
+    request.headers['webhook-signature'] = `v1a,${Buffer.alloc(64, 7).toString('base64')}`;
+    expect(await post(url, request)).toMatchObject({
+      status: 401,
+      body: { error: { code: 'RECEIVER_ERR_BAD_SIGNATURE', message: expect.stringContaining("holds only v1a signatures — Standard Webhooks' asymmetric (ed25519, whpk_ public key) scheme, which this kit does not verify") } },
+    });
+  });
+});
+
+describe('an async onError that rejects (a log shipper that is down)', () => {
+  it('changes no answer and leaves no unhandled rejection, which would end the process', async () => {
+    const unhandled: unknown[] = [];
+    const listener = (reason: unknown) => void unhandled.push(reason);
+    process.on('unhandledRejection', listener);
+    try {
+      const url = await serve(createReceiver({ secrets: secret, handle: async () => {}, onError: async () => Promise.reject(new Error('log shipper down')) }));
+      expect(await post(url, signedRequest({ secrets: [newSecret()] }))).toMatchObject({ status: 401, body: { error: { code: 'RECEIVER_ERR_BAD_SIGNATURE' } } });
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(unhandled).toEqual([]);
+    } finally {
+      process.off('unhandledRejection', listener);
+    }
+  });
+});
+
+describe.each(adapters)('a Standard Webhooks header sent twice (a proxy that adds it again), through %s', (_adapter, serveWith) => {
+  /** Sends the request with `name` repeated: raw HTTP, as node:http's client can't repeat a header. */
+  async function sendTwice(url: string, name: 'webhook-id' | 'webhook-timestamp') {
+    const request = signedRequest({ secrets: [secret] });
+    const { hostname, port, pathname } = new URL(url);
+    const lines = Object.entries(request.headers).map(([key, value]) => `${key}: ${value}`);
+    lines.push(`${name}: ${request.headers[name]}`);
+    const text = `POST ${pathname} HTTP/1.1\r\nhost: ${hostname}\r\n${lines.join('\r\n')}\r\ncontent-length: ${Buffer.byteLength(request.body)}\r\nconnection: close\r\n\r\n${request.body}`;
+    const raw = await new Promise<string>((resolve, reject) => {
+      const socket = connect(Number(port), hostname, () => socket.write(text));
+      let received = '';
+      socket.on('data', (chunk) => (received += chunk.toString('utf8')));
+      socket.on('end', () => resolve(received));
+      socket.on('error', reject);
+    });
+    const [head, body] = raw.split('\r\n\r\n');
+    return { status: Number(head!.split(' ')[1]), body: JSON.parse(body!) as { error?: { code: string; message: string } } };
+  }
+
+  it.each([
+    ['webhook-id', 'RECEIVER_ERR_BAD_SIGNATURE'],
+    ['webhook-timestamp', 'RECEIVER_ERR_INVALID_TIMESTAMP'],
+  ] as const)('%s: refused 401, saying it was sent twice rather than blaming the secret or the clock', async (name, code) => {
+    const url = await serveWith(createReceiver({ secrets: secret, handle: async () => {}, onError: () => {} }));
+    const answered = await sendTwice(url, name);
+    expect(answered).toMatchObject({ status: 401, body: { error: { code } } });
+    expect(answered.body.error!.message).toContain('the header was sent 2 times (a proxy or middleware that adds it again?) and the kit reads them joined; the request must carry it once');
+  });
+});
+
+describe('the default memory store, full while a handler runs', () => {
+  it('keeps the running claim: a retry of its id is answered 503 in-progress, not handled beside it, and it is remembered when done', async () => {
+    let open!: () => void;
+    const gate = new Promise<void>((resolve) => (open = resolve));
+    const runs: string[] = [];
+    const url = await serve(
+      createReceiver({
+        secrets: secret,
+        dedupe: { store: memoryDedupeStore({ maxEntries: 2 }) },
+        onError: () => {},
+        handle: async (event) => {
+          runs.push(event.id);
+          if (event.id === slow.id) await gate;
+        },
+      }),
+    );
+    const slow = signedRequest({ secrets: [secret] });
+    const first = post(url, slow);
+    first.catch(() => {}); // awaited below; if an expectation fails first, the clean-up cuts it off
+    while (runs.length === 0) await new Promise((resolve) => setImmediate(resolve));
+    for (let i = 0; i < 3; i++) expect(await post(url, signedRequest({ secrets: [secret] }))).toMatchObject({ status: 200, body: { outcome: 'processed' } });
+    expect(await post(url, slow)).toMatchObject({ status: 503, body: { outcome: 'in-progress' } });
+    open();
+    expect(await first).toMatchObject({ status: 200, body: { outcome: 'processed' } });
+    expect(await post(url, slow)).toMatchObject({ status: 200, body: { outcome: 'duplicate' } });
+    expect(runs.filter((id) => id === slow.id)).toHaveLength(1);
+  });
+});
