@@ -1,6 +1,6 @@
 import { execFile, spawn } from 'node:child_process';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { createServer as createTcpServer, type AddressInfo, type Socket } from 'node:net';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -291,5 +291,62 @@ describe('the quickstart (npm start)', () => {
     const error = await run(process.execPath, [main, ...args]).then(() => undefined, (e: { code: number; stderr: string }) => e);
     expect(error?.code).toBe(2);
     expect(error?.stderr).toContain(message);
+  });
+
+  // A password with a character a URL reserves, unencoded, makes a connection string unparsable:
+  // the run used to reach the driver and die with "TypeError: Invalid URL" and a stack trace
+  // (--redis), "(unparsed connection string)" without a fix (--postgres), or a ReplyError crash
+  // for a database that is not a number; and the refusal showed a password with a space in clear.
+  it.each([
+    [['--redis', 'redis://:pa#ssWORD@127.0.0.1:6379'], '--redis is not a valid URL: "redis://***@127.0.0.1:6379"; percent-encode'],
+    [['--redis', 'redis://[::1'], '--redis is not a valid URL'],
+    [['--redis', 'redis://127.0.0.1:6379/abc'], '--redis names the database after the port, as a number from 0'],
+    [['--postgres', 'postgres://postgres:pa ssWORD@127.0.0.1/test'], '--postgres is not a valid URL: "postgres://***@127.0.0.1/test"; percent-encode'],
+    [['--postgres', 'postgres://postgres:pa/ssWORD@127.0.0.1:5432/test'], '--postgres is not a valid URL'],
+    [['--postgres', 'postgres://postgres@127.0.0.1:99999/test'], 'give a port from 1 to 65535'],
+  ])('refuses the connection string %j before connecting: one line, exit code 2, no password shown', async (args, message) => {
+    const dataDir = tempDir();
+    const error = await run(process.execPath, [main, '--data-dir', dataDir, ...args]).then(() => undefined, (e: { code: number; stdout: string; stderr: string }) => e);
+    expect(error?.code).toBe(2);
+    expect(error?.stderr).toContain(message);
+    expect(error?.stderr.trim().split('\n')).toHaveLength(1);
+    expect(error?.stderr).not.toContain('ssWORD');
+    expect(error?.stdout).toBe('');
+  });
+
+  it('--redis with no Redis there fails start in one line naming the server, exit code 1, and removes nothing', async () => {
+    // A port nothing listens on: a server taken and closed again.
+    const server = createServer();
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as AddressInfo;
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+    const error = await run(process.execPath, [main, '--data-dir', tempDir(), '--redis', `redis://:s3cretPW@127.0.0.1:${port}`]).then(() => undefined, (e: { code: number; stdout: string; stderr: string }) => e);
+    expect(error?.code).toBe(1);
+    // It used to say first that it "could not remove the BullMQ queue" it had never reached.
+    expect(error?.stdout).toBe('');
+    expect(error?.stderr).toBe(`quickstart failed: HOOKWORK_ERR_REDIS_UNAVAILABLE: the BullMQ queue could not connect to redis://127.0.0.1:${port} (connect ECONNREFUSED 127.0.0.1:${port}); start Redis or pass bullmqQueue({ connection }) the address of one\n`);
+  });
+
+  it('Ctrl-C while the app is still connecting (a server that never answers) stops at once with exit code 130 and says so', async () => {
+    // Accepts connections and never answers: ioredis waits for its ready check, so start() does not end.
+    const sockets = new Set<Socket>();
+    const silent = createTcpServer((socket) => sockets.add(socket));
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    const { port } = silent.address() as AddressInfo;
+    try {
+      const child = spawn(process.execPath, [main, '--data-dir', tempDir(), '--redis', `redis://127.0.0.1:${port}`], { stdio: ['ignore', 'pipe', 'pipe'] });
+      let stderr = '';
+      child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+      const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+      // Interrupted once the quickstart is connecting: both its clients reached the server.
+      while (sockets.size < 2) await new Promise((resolve) => setTimeout(resolve, 20));
+      child.kill('SIGINT');
+      // It used to wait for the start it could not stop, and be cut by its 15 s limit without a word.
+      expect(await exited).toBe(130);
+      expect(stderr).toContain('quickstart: stopped (SIGINT)');
+    } finally {
+      for (const socket of sockets) socket.destroy();
+      await new Promise<void>((resolve) => silent.close(() => resolve()));
+    }
   });
 });
