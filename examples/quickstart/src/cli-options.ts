@@ -1,4 +1,4 @@
-import { maskUrlCredentials } from '@hookwork/core';
+import { maskUrlCredentials, nearestName } from '@hookwork/core';
 
 /** What the quickstart was asked to do. */
 export interface QuickstartOptions {
@@ -60,6 +60,8 @@ function parseUrl(flag: string, url: string, example: string): URL {
     );
   }
 }
+
+const OPTION_NAMES = ['target', 'secret', 'events', 'data-dir', 'admin', 'admin-port', 'redis', 'postgres', 'help'];
 
 /** Parses the command line; UsageError for anything it does not understand. */
 export function parseOptions(argv: readonly string[], defaultDataDir: string): QuickstartOptions {
@@ -132,8 +134,11 @@ export function parseOptions(argv: readonly string[], defaultDataDir: string): Q
       case '-h':
         options.help = true;
         break;
-      default:
-        throw new UsageError(`unknown option "${arg}"\n\n${USAGE}`);
+      default: {
+        // "--event 3", "--postgress …": name the option meant, before the whole usage.
+        const near = arg.startsWith('-') ? nearestName(flag.replace(/^-+/, ''), OPTION_NAMES) : undefined;
+        throw new UsageError(`unknown option "${flag}"${near ? ` (did you mean --${near}?)` : ''}\n\n${USAGE}`);
+      }
     }
   }
   if (options.adminPort !== undefined && !options.admin) throw new UsageError('--admin-port goes with --admin');

@@ -282,6 +282,8 @@ describe('the quickstart (npm start)', () => {
     [['--secret', 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw'], '--secret goes with --target'],
     [['--target', 'http://127.0.0.1:9/x', '--secret', 'hunter2'], '--secret must look like whsec_<base64>'],
     [['--frobnicate'], 'unknown option "--frobnicate"'],
+    [['--event', '3'], 'unknown option "--event" (did you mean --events?)'],
+    [['--postgress=postgres://postgres:s3cret@127.0.0.1/test'], 'unknown option "--postgress" (did you mean --postgres?)'],
     [['--postgres', 'mysql://127.0.0.1/db'], '--postgres must be a postgres:// or postgresql:// URL'],
     [['--postgres', 'mysql://app:s3cret@127.0.0.1/db'], 'got "mysql://***@127.0.0.1/db"'],
     [['--redis', 'http://:s3cret@127.0.0.1:6379'], 'got "http://***@127.0.0.1:6379"'],
@@ -291,6 +293,8 @@ describe('the quickstart (npm start)', () => {
     const error = await run(process.execPath, [main, ...args]).then(() => undefined, (e: { code: number; stderr: string }) => e);
     expect(error?.code).toBe(2);
     expect(error?.stderr).toContain(message);
+    // Not even a misspelt option's value (--postgress=postgres://…:s3cret@…) is echoed.
+    expect(error?.stderr).not.toContain('s3cret');
   });
 
   // A password with a character a URL reserves, unencoded, makes a connection string unparsable:
