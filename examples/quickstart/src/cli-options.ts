@@ -137,7 +137,7 @@ export function parseOptions(argv: readonly string[], defaultDataDir: string): Q
       default: {
         // "--event 3", "--postgress …": name the option meant, before the whole usage.
         const near = arg.startsWith('-') ? nearestName(flag.replace(/^-+/, ''), OPTION_NAMES) : undefined;
-        throw new UsageError(`unknown option "${flag}"${near ? ` (did you mean --${near}?)` : ''}\n\n${USAGE}`);
+        throw new UsageError(`unknown option "${maskUrlCredentials(flag)}"${near ? ` (did you mean --${near}?)` : ''}\n\n${USAGE}`);
       }
     }
   }

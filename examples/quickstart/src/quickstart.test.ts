@@ -283,6 +283,7 @@ describe('the quickstart (npm start)', () => {
     [['--target', 'http://127.0.0.1:9/x', '--secret', 'hunter2'], '--secret must look like whsec_<base64>'],
     [['--frobnicate'], 'unknown option "--frobnicate"'],
     [['--event', '3'], 'unknown option "--event" (did you mean --events?)'],
+    [['postgres://postgres:s3cret@127.0.0.1/test'], 'unknown option "postgres://***@127.0.0.1/test"'],
     [['--postgress=postgres://postgres:s3cret@127.0.0.1/test'], 'unknown option "--postgress" (did you mean --postgres?)'],
     [['--postgres', 'mysql://127.0.0.1/db'], '--postgres must be a postgres:// or postgresql:// URL'],
     [['--postgres', 'mysql://app:s3cret@127.0.0.1/db'], 'got "mysql://***@127.0.0.1/db"'],
