@@ -261,6 +261,16 @@ describe('the quickstart (npm start)', () => {
     }
   });
 
+  it('--data-dir where no folder can be made (/proc/x) is a usage error with exit code 2, not a hang', async () => {
+    // It used to spin for ever at full CPU, deaf to Ctrl-C (Node's recursive mkdirSync); SIGKILL bounds it here.
+    const error = await run(process.execPath, [main, '--data-dir', '/proc/hookwork-no-such'], { timeout: 20_000, killSignal: 'SIGKILL' }).then(
+      () => undefined,
+      (e: { code: number | null; stderr: string }) => e,
+    );
+    expect(error?.code).toBe(2);
+    expect(error?.stderr).toBe('quickstart: --data-dir /proc/hookwork-no-such could not be created (ENOENT); give a directory you can write to\n');
+  });
+
   it('--data-dir naming a file is a one-line usage error with exit code 2', async () => {
     const file = join(tempDir(), 'not-a-folder');
     writeFileSync(file, 'x');
