@@ -1,4 +1,4 @@
-import { maskUrlCredentials } from '@hookwork/core';
+import { maskUrlCredentials, nearestName } from '@hookwork/core';
 
 /** What the quickstart was asked to do. */
 export interface QuickstartOptions {
@@ -45,6 +45,24 @@ export const USAGE = `Usage: npm start -- [options]
                        (postgres://user@127.0.0.1:5432/db; schema hookwork_quickstart)
   --help               show this text`;
 
+/**
+ * A connection URL as node-postgres and ioredis read it (WHATWG URL), or a UsageError that says
+ * how to write it: an unparsable one is nearly always a password with a character that must be
+ * percent-encoded, and the message shows the URL with its credentials masked.
+ */
+function parseUrl(flag: string, url: string, example: string): URL {
+  try {
+    if (/\s/.test(url)) throw new Error('white space');
+    return new URL(url);
+  } catch {
+    throw new UsageError(
+      `${flag} is not a valid URL: "${maskUrlCredentials(url)}"; percent-encode the characters of the user and password that URLs reserve (@ %40, # %23, / %2F, ? %3F, : %3A, space %20 — encodeURIComponent does it), e.g. ${example}, and give a port from 1 to 65535`,
+    );
+  }
+}
+
+const OPTION_NAMES = ['target', 'secret', 'events', 'data-dir', 'admin', 'admin-port', 'redis', 'postgres', 'help'];
+
 /** Parses the command line; UsageError for anything it does not understand. */
 export function parseOptions(argv: readonly string[], defaultDataDir: string): QuickstartOptions {
   const options: QuickstartOptions = { dataDir: defaultDataDir, help: false, admin: false };
@@ -66,6 +84,8 @@ export function parseOptions(argv: readonly string[], defaultDataDir: string): Q
           throw new UsageError(`--target must be an absolute URL such as http://127.0.0.1:3000/hooks; got "${maskUrlCredentials(target)}"`);
         }
         if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new UsageError(`--target must be an http: or https: URL; got "${maskUrlCredentials(target)}"`);
+        // The webhook would refuse it only after the app started (exit code 1): it is the command line's mistake.
+        if (url.username || url.password) throw new UsageError(`--target must not hold a user or password ("${maskUrlCredentials(target)}"): webhook URLs show in logs. Your endpoint can verify hookwork's signature instead (--secret); in your own app, send credentials as a sensitive header (docs/webhooks.md)`);
         options.target = target;
         break;
       }
@@ -98,13 +118,17 @@ export function parseOptions(argv: readonly string[], defaultDataDir: string): Q
       }
       case '--redis': {
         const url = value();
-        if (!/^rediss?:\/\/[^\s]+$/.test(url)) throw new UsageError(`--redis must be a redis:// or rediss:// URL such as redis://127.0.0.1:6379; got "${maskUrlCredentials(url)}"`);
+        if (!/^rediss?:\/\//.test(url)) throw new UsageError(`--redis must be a redis:// or rediss:// URL such as redis://127.0.0.1:6379; got "${maskUrlCredentials(url)}"`);
+        const parsed = parseUrl('--redis', url, 'redis://:p%40ss@127.0.0.1:6379');
+        // ioredis reads the path as the database number ("/abc" would be NaN, "/1/x" database 1).
+        if (!/^(\/\d*)?$/.test(parsed.pathname)) throw new UsageError(`--redis names the database after the port, as a number from 0 (redis://127.0.0.1:6379/0); got "${maskUrlCredentials(url)}"`);
         options.redis = url;
         break;
       }
       case '--postgres': {
         const url = value();
-        if (!/^postgres(ql)?:\/\/[^\s]+$/.test(url)) throw new UsageError(`--postgres must be a postgres:// or postgresql:// URL such as postgres://postgres@127.0.0.1:5432/test; got "${maskUrlCredentials(url)}"`);
+        if (!/^postgres(ql)?:\/\//.test(url)) throw new UsageError(`--postgres must be a postgres:// or postgresql:// URL such as postgres://postgres@127.0.0.1:5432/test; got "${maskUrlCredentials(url)}"`);
+        parseUrl('--postgres', url, 'postgres://app:p%40ss@127.0.0.1:5432/db');
         options.postgres = url;
         break;
       }
@@ -112,8 +136,11 @@ export function parseOptions(argv: readonly string[], defaultDataDir: string): Q
       case '-h':
         options.help = true;
         break;
-      default:
-        throw new UsageError(`unknown option "${arg}"\n\n${USAGE}`);
+      default: {
+        // "--event 3", "--postgress …": name the option meant, before the whole usage.
+        const near = arg.startsWith('-') ? nearestName(flag.replace(/^-+/, ''), OPTION_NAMES) : undefined;
+        throw new UsageError(`unknown option "${maskUrlCredentials(flag)}"${near ? ` (did you mean --${near}?)` : ''}\n\n${USAGE}`);
+      }
     }
   }
   if (options.adminPort !== undefined && !options.admin) throw new UsageError('--admin-port goes with --admin');

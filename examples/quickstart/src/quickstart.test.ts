@@ -1,6 +1,6 @@
 import { execFile, spawn } from 'node:child_process';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { createServer as createTcpServer, type AddressInfo, type Socket } from 'node:net';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -261,6 +261,16 @@ describe('the quickstart (npm start)', () => {
     }
   });
 
+  it('--data-dir where no folder can be made (/proc/x) is a usage error with exit code 2, not a hang', async () => {
+    // It used to spin for ever at full CPU, deaf to Ctrl-C (Node's recursive mkdirSync); SIGKILL bounds it here.
+    const error = await run(process.execPath, [main, '--data-dir', '/proc/hookwork-no-such'], { timeout: 20_000, killSignal: 'SIGKILL' }).then(
+      () => undefined,
+      (e: { code: number | null; stderr: string }) => e,
+    );
+    expect(error?.code).toBe(2);
+    expect(error?.stderr).toBe('quickstart: --data-dir /proc/hookwork-no-such could not be created (ENOENT); give a directory you can write to\n');
+  });
+
   it('--data-dir naming a file is a one-line usage error with exit code 2', async () => {
     const file = join(tempDir(), 'not-a-folder');
     writeFileSync(file, 'x');
@@ -279,9 +289,13 @@ describe('the quickstart (npm start)', () => {
     [['--events', 'abc'], '--events must be a whole number from 1 to 100000; got "abc"'],
     [['--target', 'ftp://example.com'], '--target must be an http: or https: URL'],
     [['--target', 'nowhere'], '--target must be an absolute URL'],
+    [['--target', 'https://user:s3cret@example.com/hooks'], '--target must not hold a user or password ("https://***@example.com/hooks")'],
     [['--secret', 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw'], '--secret goes with --target'],
     [['--target', 'http://127.0.0.1:9/x', '--secret', 'hunter2'], '--secret must look like whsec_<base64>'],
     [['--frobnicate'], 'unknown option "--frobnicate"'],
+    [['--event', '3'], 'unknown option "--event" (did you mean --events?)'],
+    [['postgres://postgres:s3cret@127.0.0.1/test'], 'unknown option "postgres://***@127.0.0.1/test"'],
+    [['--postgress=postgres://postgres:s3cret@127.0.0.1/test'], 'unknown option "--postgress" (did you mean --postgres?)'],
     [['--postgres', 'mysql://127.0.0.1/db'], '--postgres must be a postgres:// or postgresql:// URL'],
     [['--postgres', 'mysql://app:s3cret@127.0.0.1/db'], 'got "mysql://***@127.0.0.1/db"'],
     [['--redis', 'http://:s3cret@127.0.0.1:6379'], 'got "http://***@127.0.0.1:6379"'],
@@ -291,5 +305,64 @@ describe('the quickstart (npm start)', () => {
     const error = await run(process.execPath, [main, ...args]).then(() => undefined, (e: { code: number; stderr: string }) => e);
     expect(error?.code).toBe(2);
     expect(error?.stderr).toContain(message);
+    // Not even a misspelt option's value (--postgress=postgres://…:s3cret@…) is echoed.
+    expect(error?.stderr).not.toContain('s3cret');
+  });
+
+  // A password with a character a URL reserves, unencoded, makes a connection string unparsable:
+  // the run used to reach the driver and die with "TypeError: Invalid URL" and a stack trace
+  // (--redis), "(unparsed connection string)" without a fix (--postgres), or a ReplyError crash
+  // for a database that is not a number; and the refusal showed a password with a space in clear.
+  it.each([
+    [['--redis', 'redis://:pa#ssWORD@127.0.0.1:6379'], '--redis is not a valid URL: "redis://***@127.0.0.1:6379"; percent-encode'],
+    [['--redis', 'redis://[::1'], '--redis is not a valid URL'],
+    [['--redis', 'redis://127.0.0.1:6379/abc'], '--redis names the database after the port, as a number from 0'],
+    [['--postgres', 'postgres://postgres:pa ssWORD@127.0.0.1/test'], '--postgres is not a valid URL: "postgres://***@127.0.0.1/test"; percent-encode'],
+    [['--postgres', 'postgres://postgres:pa/ssWORD@127.0.0.1:5432/test'], '--postgres is not a valid URL'],
+    [['--postgres', 'postgres://postgres@127.0.0.1:99999/test'], 'give a port from 1 to 65535'],
+  ])('refuses the connection string %j before connecting: one line, exit code 2, no password shown', async (args, message) => {
+    const dataDir = tempDir();
+    const error = await run(process.execPath, [main, '--data-dir', dataDir, ...args]).then(() => undefined, (e: { code: number; stdout: string; stderr: string }) => e);
+    expect(error?.code).toBe(2);
+    expect(error?.stderr).toContain(message);
+    expect(error?.stderr.trim().split('\n')).toHaveLength(1);
+    expect(error?.stderr).not.toContain('ssWORD');
+    expect(error?.stdout).toBe('');
+  });
+
+  it('--redis with no Redis there fails start in one line naming the server, exit code 1, and removes nothing', async () => {
+    // A port nothing listens on: a server taken and closed again.
+    const server = createServer();
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as AddressInfo;
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+    const error = await run(process.execPath, [main, '--data-dir', tempDir(), '--redis', `redis://:s3cretPW@127.0.0.1:${port}`]).then(() => undefined, (e: { code: number; stdout: string; stderr: string }) => e);
+    expect(error?.code).toBe(1);
+    // It used to say first that it "could not remove the BullMQ queue" it had never reached.
+    expect(error?.stdout).toBe('');
+    expect(error?.stderr).toBe(`quickstart failed: HOOKWORK_ERR_REDIS_UNAVAILABLE: the BullMQ queue could not connect to redis://127.0.0.1:${port} (connect ECONNREFUSED 127.0.0.1:${port}); start Redis or pass bullmqQueue({ connection }) the address of one\n`);
+  });
+
+  it('Ctrl-C while the app is still connecting (a server that never answers) stops at once with exit code 130 and says so', async () => {
+    // Accepts connections and never answers: ioredis waits for its ready check, so start() does not end.
+    const sockets = new Set<Socket>();
+    const silent = createTcpServer((socket) => sockets.add(socket));
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    const { port } = silent.address() as AddressInfo;
+    try {
+      const child = spawn(process.execPath, [main, '--data-dir', tempDir(), '--redis', `redis://127.0.0.1:${port}`], { stdio: ['ignore', 'pipe', 'pipe'] });
+      let stderr = '';
+      child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+      const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+      // Interrupted once the quickstart is connecting: both its clients reached the server.
+      while (sockets.size < 2) await new Promise((resolve) => setTimeout(resolve, 20));
+      child.kill('SIGINT');
+      // It used to wait for the start it could not stop, and be cut by its 15 s limit without a word.
+      expect(await exited).toBe(130);
+      expect(stderr).toContain('quickstart: stopped (SIGINT)');
+    } finally {
+      for (const socket of sockets) socket.destroy();
+      await new Promise<void>((resolve) => silent.close(() => resolve()));
+    }
   });
 });

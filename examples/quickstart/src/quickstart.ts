@@ -75,6 +75,9 @@ export async function runQuickstart(options: QuickstartOptions, print: (line: st
     },
   });
   let receiver: VerifyingReceiver | undefined;
+  // Whether app.start() has finished (either way), and whether it succeeded.
+  let startSettled = false;
+  let started = false;
   let stopped: () => void = () => {};
   const onAbort = () => stopped();
   signal?.addEventListener('abort', onAbort, { once: true });
@@ -82,7 +85,12 @@ export async function runQuickstart(options: QuickstartOptions, print: (line: st
     const aborted = new Promise<never>((_, reject) => (stopped = () => reject(new QuickstartStopped(`stopped (${String(signal?.reason ?? 'aborted')})`))));
     if (signal?.aborted) stopped();
     const run = (async () => {
-      await app.start();
+      try {
+        await app.start();
+      } finally {
+        startSettled = true;
+      }
+      started = true;
       return tour(app, options, file, print, progress, signal, (r) => (receiver = r));
     })();
     // The run's own awaits may fail once the app is stopped under them; only the abort counts then.
@@ -94,9 +102,14 @@ export async function runQuickstart(options: QuickstartOptions, print: (line: st
     return result;
   } finally {
     signal?.removeEventListener('abort', onAbort);
-    await app.stop();
+    // Stopped while still starting (Ctrl-C while Redis or PostgreSQL does not answer): stop()
+    // would wait for start() to give up first, which may be never. Nothing is claimed or sent
+    // before start() ends, so there is nothing to give back: the process exits and its sockets go.
+    if (startSettled) await app.stop();
+    else void app.stop().catch(() => {});
     await receiver?.close();
-    if (options.redis) await removeEmptyQueue(options.redis, redisQueue, print);
+    // A queue this run never reached (Redis down, stopped while connecting) has nothing of it to remove.
+    if (options.redis && started) await removeEmptyQueue(options.redis, redisQueue, print);
   }
 }
 

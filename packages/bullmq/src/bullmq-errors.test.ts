@@ -36,6 +36,17 @@ describe('bullmqQueue() options', () => {
     expect(refused({ connection: true })).toMatch(/; got true$/);
   });
 
+  it('refuses a URL ioredis cannot read — an unencoded password, a database that is not a number — masking the password', () => {
+    // It used to pass here and fail start() with a bare "TypeError: Invalid URL", or select database NaN.
+    for (const url of ['redis://:pa#ssWORD@127.0.0.1:6379', 'redis://user:pa ssWORD@127.0.0.1:6379', 'redis://[::1']) {
+      const message = refused({ connection: url });
+      expect(message).toMatch(/connection is not a valid URL: ".*"; percent-encode/);
+      expect(message).not.toContain('ssWORD');
+    }
+    expect(refused({ connection: 'redis://127.0.0.1:6379/abc' })).toMatch(/connection names the database after the port, as a number from 0 .*got "redis:\/\/127.0.0.1:6379\/abc"/);
+    expect(bullmqQueue({ connection: 'rediss://:p%23ss@127.0.0.1:6379/2' }).name).toBe('bullmq');
+  });
+
   it('accepts a URL, ioredis options, and defaults', () => {
     expect(bullmqQueue({ connection: 'redis://127.0.0.1:6379' }).name).toBe('bullmq');
     expect(bullmqQueue({ connection: { host: '127.0.0.1', port: 6379 }, queueName: 'hooks', prefix: 'app' }).name).toBe('bullmq');

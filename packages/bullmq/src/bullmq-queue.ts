@@ -1,10 +1,11 @@
-import { maskUrlCredentials, nearestName, shownValue, type QueueEngineProvider } from '@hookwork/core';
+import { nearestName, shownValue, type QueueEngineProvider } from '@hookwork/core';
 import { Redis } from 'ioredis';
 import { BULLMQ_ERRORS } from './bullmq-errors';
 import { BullmqQueueEngine } from './bullmq-queue-engine';
 import { finishedWithin } from './finished-within';
 import { RedisClients, type RedisConnectionInput } from './redis-connection';
 import { checkRedisDurability } from './redis-durability';
+import { redisUrlProblem } from './redis-url';
 
 /** Options of {@link bullmqQueue}. */
 export interface BullmqQueueOptions {
@@ -76,8 +77,8 @@ export function checkOptions(options: BullmqQueueOptions): Required<BullmqQueueO
   }
   const { connection, queueName = 'hookwork', prefix = 'bull', commandTimeoutMs = 5000, checkDurability = true } = options;
   if (typeof connection === 'string') {
-    // The value is shown without its credentials: a URL of the wrong scheme may still hold a password.
-    if (!/^rediss?:\/\//.test(connection)) problems.push(`connection must be a redis:// or rediss:// URL, ioredis options or an ioredis client; got "${maskUrlCredentials(connection)}"`);
+    const problem = redisUrlProblem(connection);
+    if (problem) problems.push(problem);
   } else if (connection === undefined) {
     problems.push('connection is required: a redis:// URL, ioredis options such as { host, port } or an ioredis client');
   } else if (connection === null || typeof connection !== 'object') {

@@ -1,5 +1,7 @@
+import { execFile } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import Database from 'better-sqlite3';
 import { isHookworkError, type HookworkErrorCode, type StorageContext } from '@hookwork/core';
 import { contractLogEntry, contractRequest, contractWebhook } from '@hookwork/core/testing';
@@ -234,6 +236,15 @@ describe('sqliteStorage', () => {
       const storage = openSqliteStorage({ file, createDirectory: true });
       await storage.webhooks.create(contractWebhook('w'));
       await storage.close();
+    });
+
+    it('createDirectory where no directory can be made (/proc/x): HOOKWORK_ERR_STORAGE_OPEN_FAILED, not a hang', async () => {
+      // Node's mkdirSync(…, { recursive: true }) spins for ever there, deaf to signals: run it in a
+      // child process that a SIGKILL ends, so a hang fails this test instead of freezing jest.
+      const entry = join(__dirname, '..', 'dist', 'index.js');
+      const script = `try { require(${JSON.stringify(entry)}).openSqliteStorage({ file: '/proc/hookwork-no-such/hookwork.db', createDirectory: true }); console.log('opened'); } catch (e) { console.log(e.message); }`;
+      const { stdout } = await promisify(execFile)(process.execPath, ['-e', script], { timeout: 20_000, killSignal: 'SIGKILL' });
+      expect(stdout).toMatch(/^HOOKWORK_ERR_STORAGE_OPEN_FAILED: the directory \/proc\/hookwork-no-such of the SQLite store could not be created \(ENOENT/);
     });
 
     it('a path under a regular file (the directory cannot be written): HOOKWORK_ERR_STORAGE_OPEN_FAILED', () => {

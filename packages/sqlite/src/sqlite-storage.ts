@@ -1,7 +1,8 @@
-import { mkdirSync, statSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import { HookworkError, nearestName, shownValue, systemClock, type Storage, type StorageBackend, type StorageCapabilities, type StorageContext } from '@hookwork/core';
+import { makeDirectory } from './make-directory';
 import { migrate } from './schema';
 import { SqliteCheckpointer } from './sqlite-checkpointer';
 import { SqliteConnection } from './sqlite-connection';
@@ -91,7 +92,7 @@ export function openSqliteStorage(options: SqliteStorageOptions, context: Partia
     const directory = dirname(file);
     if (createDirectory) {
       try {
-        mkdirSync(directory, { recursive: true });
+        makeDirectory(directory);
       } catch (error) {
         throw new HookworkError('HOOKWORK_ERR_STORAGE_OPEN_FAILED', `the directory ${directory} of the SQLite store could not be created (${(error as Error).message}); choose a path whose parent is a writable directory`, { cause: error });
       }

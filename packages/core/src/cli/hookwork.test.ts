@@ -1,4 +1,4 @@
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -110,5 +110,31 @@ describe('npx hookwork catalogue', () => {
     expect(result.stderr).toMatch(message);
     expect(result.stderr).not.toMatch(/^\s+at /m);
     expect(result.stdout).toBe('');
+  });
+
+  it('answers catalogue --help with the usage and exit code 0, a misspelt option with the one meant, and --version with the version', async () => {
+    // `catalogue --help` used to be "Unknown option '--help'" and exit code 2.
+    for (const help of ['--help', '-h']) {
+      const result = await hookwork('catalogue', help);
+      expect(result).toMatchObject({ code: 0, stderr: '' });
+      expect(result.stdout).toMatch(/^usage: hookwork catalogue --composers <module>/);
+    }
+    const misspelt = await hookwork('catalogue', '--composer', 'x.js');
+    expect(misspelt.code).toBe(2);
+    expect(misspelt.stderr).toMatch(/^hookwork: Unknown option '--composer' \(did you mean --composers\?\)/);
+    expect(await hookwork('--version')).toMatchObject({ code: 0, stdout: expect.stringMatching(/^\d+\.\d+\.\d+\n$/) });
+  });
+
+  it('ends quietly with exit code 0 when standard output is closed before the document is written (| head)', async () => {
+    const composers = write('composers-for-pipe.cjs', `${EVENT_MODULE}\nexports.composers = [shop];\n`);
+    const child = spawn(process.execPath, [bin, 'catalogue', '--composers', composers], { stdio: ['ignore', 'pipe', 'pipe'] });
+    // The reader goes away at once, as `head -c 0` would: the document is written into a closed pipe.
+    child.stdout.destroy();
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    const code = await new Promise<number | null>((resolve) => child.on('close', (c) => resolve(c)));
+    // It used to die of "Unhandled 'error' event … write EPIPE" with a stack trace and exit code 1.
+    expect(stderr).toBe('');
+    expect(code).toBe(0);
   });
 });

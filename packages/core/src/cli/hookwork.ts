@@ -6,8 +6,10 @@ import { parseArgs } from 'node:util';
 import { createHookwork } from '../composition/create-hookwork';
 import type { ComposerLike } from '../composition/composer';
 import { HookworkError } from '../errors/hookwork-error';
+import { nearestName } from '../errors/nearest-name';
 import { createCatalogueDocument } from '../management/catalogue-document';
 import { silentLogger } from '../observability/logger';
+import { HOOKWORK_VERSION } from '../runtime/version';
 import type { HookworkSettingsInput } from '../settings/settings';
 
 // `npx hookwork catalogue --composers ./dist/composers.js --out catalogue.json`: the app's typed
@@ -16,6 +18,7 @@ import type { HookworkSettingsInput } from '../settings/settings';
 // 2 a usage error.
 
 const USAGE = `usage: hookwork catalogue --composers <module> [--out <file>] [--title <text>] [--version <text>]
+       hookwork --version
 
   --composers  a JavaScript module (CommonJS or ESM) that exports the app's composers:
                export const composers = [...]  (and optionally export const settings = {...}),
@@ -65,12 +68,21 @@ async function load(path: string): Promise<AppSource> {
   return sourceOf(module, path);
 }
 
+const CATALOGUE_OPTIONS = { composers: { type: 'string' }, out: { type: 'string' }, title: { type: 'string' }, version: { type: 'string' }, help: { type: 'boolean', short: 'h' } } as const;
+
 async function catalogue(args: string[]): Promise<void> {
-  let values: { composers?: string; out?: string; title?: string; version?: string };
+  let values: { composers?: string; out?: string; title?: string; version?: string; help?: boolean };
   try {
-    ({ values } = parseArgs({ args, options: { composers: { type: 'string' }, out: { type: 'string' }, title: { type: 'string' }, version: { type: 'string' } }, strict: true, allowPositionals: false }));
+    ({ values } = parseArgs({ args, options: CATALOGUE_OPTIONS, strict: true, allowPositionals: false }));
   } catch (error) {
-    throw new UsageError((error as Error).message);
+    // "Unknown option '--composer'": say which one was meant.
+    const unknown = /Unknown option '--([^']+)'/.exec((error as Error).message)?.[1];
+    const near = unknown === undefined ? undefined : nearestName(unknown, Object.keys(CATALOGUE_OPTIONS));
+    throw new UsageError(`${(error as Error).message}${near ? ` (did you mean --${near}?)` : ''}`);
+  }
+  if (values.help) {
+    process.stdout.write(USAGE);
+    return;
   }
   if (!values.composers) throw new UsageError('--composers is required: the module that exports your app\'s composers');
   const source = await load(values.composers);
@@ -113,6 +125,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   const [command, ...rest] = argv;
   try {
     if (command === 'catalogue') await catalogue(rest);
+    else if (command === '--version' || command === '-v') process.stdout.write(`${HOOKWORK_VERSION}\n`);
     else if (command === undefined || command === '--help' || command === '-h' || command === 'help') {
       process[command === undefined ? 'stderr' : 'stdout'].write(USAGE);
       return command === undefined ? 2 : 0;
@@ -129,6 +142,13 @@ export async function main(argv: readonly string[]): Promise<number> {
 }
 
 if (require.main === module) {
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    // `hookwork catalogue … | head`: the reader has gone with what it wanted; not a failure, and
+    // no "Unhandled 'error' event" stack trace. Anything else (a full disk) is one line.
+    if (error.code === 'EPIPE') process.exit(0);
+    process.stderr.write(`hookwork: cannot write to standard output (${error.code ?? error.message}); write to a file with --out <file>\n`);
+    process.exit(1);
+  });
   void main(process.argv.slice(2)).then((code) => {
     process.exitCode = code;
   });

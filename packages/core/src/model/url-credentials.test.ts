@@ -18,3 +18,25 @@ describe('maskUrlCredentials', () => {
     expect(maskUrlCredentials('store: postgres://a:b@h/d, queue: redis://:c@h')).toBe('store: postgres://***@h/d, queue: redis://***@h');
   });
 });
+
+describe('maskUrlCredentials on a connection string that does not parse', () => {
+  // A password with an unencoded #, /, ? or space is what makes such a URL invalid, so it is the
+  // very input a "must be a postgres:// URL; got …" message shows: the password must not show.
+  it.each([
+    ['postgres://app:pa#ssWORD@127.0.0.1:5432/test', 'postgres://***@127.0.0.1:5432/test'],
+    ['postgres://app:pa/ssWORD@127.0.0.1:5432/test', 'postgres://***@127.0.0.1:5432/test'],
+    ['postgres://app:pa?ssWORD@db/test', 'postgres://***@db/test'],
+    ['postgres://app:pa ssWORD@db/test', 'postgres://***@db/test'],
+    ['redis://:pa#ssWORD@127.0.0.1:6379', 'redis://***@127.0.0.1:6379'],
+    ['redis://:123/456@redis:6379', 'redis://***@redis:6379'],
+  ])('%s', (input, masked) => {
+    expect(maskUrlCredentials(input)).toBe(masked);
+    expect(maskUrlCredentials(input)).not.toContain('ssWORD');
+  });
+
+  it('still leaves a host and port before a path with an @ alone, and masks each URL of a line apart', () => {
+    expect(maskUrlCredentials('http://localhost:3000/users/@me')).toBe('http://localhost:3000/users/@me');
+    expect(maskUrlCredentials('http://[::1]:3000/@me')).toBe('http://[::1]:3000/@me');
+    expect(maskUrlCredentials('store: postgres://a:b#c@h/d, queue: redis://:e@h')).toBe('store: postgres://***@h/d, queue: redis://***@h');
+  });
+});

@@ -1,3 +1,6 @@
+/** Where a URL starts in a line of text: its scheme and `//`. */
+const URL_START = /[A-Za-z][A-Za-z0-9+.-]*:\/\//g;
+
 /**
  * `text` with the credentials of a URL in it masked — everything between `//` and the last `@` of
  * the authority (user and password alike) becomes `***` — for a message, a log line or a banner
@@ -6,7 +9,36 @@
  * that does not parse as a URL too (the input being refused is shown), and leaves text without
  * credentials as it is. The authority ends at the first `/`, `?`, `#` or white space, as URL parsers
  * (node-postgres, ioredis, WHATWG URL) read it.
+ *
+ * A password holding one of those characters unencoded (`postgres://app:pa#ss@db/x`,
+ * `redis://:a b@host`) is what makes a connection string unparsable, so exactly the input being
+ * refused: when the authority reads `user:` followed by something that is not a port, and an `@`
+ * comes later, everything up to the last `@` before the next URL (or the end) is masked. A
+ * message may then show less than it could, never the password.
  */
 export function maskUrlCredentials(text: string): string {
-  return text.replace(/\/\/[^/?#\s]*@/g, '//***@');
+  const starts = [...text.matchAll(URL_START)].map((m) => m.index! + m[0].length);
+  if (starts.length === 0) return text;
+  let result = text.slice(0, starts[0]);
+  starts.forEach((start, i) => {
+    const end = i + 1 < starts.length ? starts[i + 1]! - /[A-Za-z][A-Za-z0-9+.-]*:\/\/$/.exec(text.slice(0, starts[i + 1]))![0].length : text.length;
+    result += maskAuthority(text.slice(start, end));
+    if (i + 1 < starts.length) result += text.slice(end, starts[i + 1]);
+  });
+  return result;
+}
+
+/** `rest` is what follows one `scheme://`, up to the next URL: its credentials masked. */
+function maskAuthority(rest: string): string {
+  const authority = /^[^/?#\s]*/.exec(rest)![0];
+  const at = authority.lastIndexOf('@');
+  if (at >= 0) return `***${rest.slice(at)}`;
+  // No @ in the authority as parsers cut it; is it `user:password-with-a-cut-character@host`?
+  const colon = /^([^:@]*):(.*)$/.exec(authority);
+  const last = rest.lastIndexOf('@');
+  if (!colon || last < 0 || authority.startsWith('[')) return rest;
+  const [, before = '', after = ''] = colon;
+  // host:port — a name with a dot (or localhost) before digits — is an authority without credentials.
+  const isPort = /^\d*$/.test(after) && (before.includes('.') || /^localhost$/i.test(before));
+  return isPort ? rest : `***${rest.slice(last)}`;
 }

@@ -58,6 +58,8 @@ function checkLoadOptions(options: unknown): void {
 const toEnvName = (key: string) => key.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toUpperCase();
 const squash = (name: string) => name.replace(/_/g, '').toLowerCase();
 
+const DECIMAL = /^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i;
+
 type SchemaNode = { type?: string; anyOf?: unknown; properties?: Record<string, SchemaNode> };
 
 /**
@@ -69,7 +71,8 @@ type SchemaNode = { type?: string; anyOf?: unknown; properties?: Record<string, 
 function configValue(raw: string, schema: SchemaNode): unknown {
   const trimmed = raw.trim();
   if (schema.type === 'boolean') return /^true$/i.test(trimmed) ? true : /^false$/i.test(trimmed) ? false : raw;
-  if (schema.type === 'integer' || schema.type === 'number') return trimmed !== '' && Number.isFinite(Number(trimmed)) ? Number(trimmed) : raw;
+  // Decimal only, as .NET's binder reads numbers: Number() would also take "0x10" as 16 and "0b11" as 3.
+  if (schema.type === 'integer' || schema.type === 'number') return DECIMAL.test(trimmed) && Number.isFinite(Number(trimmed)) ? Number(trimmed) : raw;
   return raw;
 }
 
@@ -115,11 +118,13 @@ function readFileSection(file: string, section: string, optional: boolean): Reco
   } catch (cause) {
     throw new HookworkError('HOOKWORK_ERR_SETTINGS_FILE', `cannot read settings file ${file}: ${(cause as Error).message}`, { cause });
   }
+  // Visual Studio saves appsettings.json with a UTF-8 byte order mark, which .NET skips; so do we.
+  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
   let json: unknown;
   try {
     json = JSON.parse(text);
   } catch (cause) {
-    throw new HookworkError('HOOKWORK_ERR_SETTINGS_FILE', `settings file ${file} is not valid JSON: ${(cause as Error).message}`, { cause });
+    throw new HookworkError('HOOKWORK_ERR_SETTINGS_FILE', `settings file ${file} is not valid JSON: ${jsonProblem(text, cause as Error)}`, { cause });
   }
   const value = findSection(json, section);
   if (value === undefined) {
@@ -134,6 +139,28 @@ function readFileSection(file: string, section: string, optional: boolean): Reco
     throw new HookworkError('HOOKWORK_ERR_SETTINGS_FILE', `section "${section}" of ${file} must be an object of settings`);
   }
   return canonicalKeys(value as Record<string, unknown>, settingsInputSchema as SchemaNode);
+}
+
+/**
+ * Where and why JSON.parse refused `text`, for a person with the file open: the line and column,
+ * and — for the two things .NET's configuration reader accepts and JSON does not — what to do.
+ */
+function jsonProblem(text: string, error: Error): string {
+  if (text.trim() === '') return 'the file is empty; write an object such as { "Hookwork": { "MaximumRetries": 3 } }';
+  const reason = error.message.replace(/ in JSON at position \d+.*$/s, '').replace(/, ".*"(\.\.\.)? is not valid JSON$/s, '');
+  // V8 gives no position for a wrong first character ("Unexpected token 'H'" of a YAML file).
+  const token = /^Unexpected token '(.)'/.exec(error.message)?.[1];
+  const first = text.search(/\S/);
+  const position = /at position (\d+)/.exec(error.message)?.[1] ?? (token !== undefined && text[first] === token ? String(first) : undefined);
+  if (position === undefined) return reason;
+  const at = Number(position);
+  const before = text.slice(0, at);
+  const rest = text.slice(at);
+  const hint =
+    rest.startsWith('//') || rest.startsWith('/*') ? ': a comment, which JSON does not allow (.NET skips them); remove it' :
+    /,\s*$/.test(before) && /^[}\]]/.test(rest) ? ': a trailing comma, which JSON does not allow (.NET skips it); remove it' :
+    '';
+  return `line ${before.split('\n').length}, column ${at - before.lastIndexOf('\n')}: ${reason}${hint}`;
 }
 
 /**

@@ -198,6 +198,21 @@ describe('durations that become timers', () => {
   });
 });
 
+describe('durations added to dates', () => {
+  it('are at most 100 years, so a due date, probe or cut-off stays a date every store keeps', () => {
+    // "99999999.00:00:00" used to be accepted: every retry got an Invalid Date as its due time,
+    // which SQLite refused at each reschedule (NOT NULL constraint failed: due_at).
+    expect(() => resolveSettings({ retrySchedule: ['00:00:05', '99999999.00:00:00'] })).toThrow(/retrySchedule\.1 must be at most 36500 days \("36500\.00:00:00"\); a date further away than that is beyond what a store keeps/);
+    expect(() => resolveSettings({ maxRetryAfter: 1e300 })).toThrow(/maxRetryAfter must be at most 36500 days/);
+    expect(() => resolveSettings({ secretRotationGracePeriod: '36501.00:00:00' })).toThrow(/secretRotationGracePeriod must be at most 36500 days/);
+    expect(() => resolveSettings({ breaker: { coolDown: 1e300 } })).toThrow(/breaker\.coolDown must be at most 36500 days/);
+    expect(() => resolveSettings({ autoDisable: { after: 1e300 } })).toThrow(/autoDisable\.after must be at most 36500 days/);
+    expect(() => resolveSettings({ keepLogsForDays: 1e12 })).toThrow(/keepLogsForDays must be at most 36500/);
+    expect(() => resolveSettings({ keepDeadLettersForDays: Infinity })).toThrow(/keepDeadLettersForDays must be at most 36500 \(got Infinity\)/);
+    expect(resolveSettings({ retrySchedule: ['36500.00:00:00'], keepLogsForDays: 36_500 })).toMatchObject({ retrySchedule: [36_500 * 86_400_000], keepLogsForDays: 36_500 });
+  });
+});
+
 describe('loadSettings', () => {
   const dir = mkdtempSync(join(tmpdir(), 'hookwork-settings-'));
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -317,11 +332,38 @@ describe('loadSettings', () => {
     expect(attempt('appsettings.json').message).toMatch(/HOOKWORK_ERR_INVALID_OPTIONS: loadSettings\(\) takes an options object/);
   });
 
+  it('reads a file saved with a UTF-8 byte order mark (as Visual Studio saves appsettings.json), as .NET does', () => {
+    const file = join(dir, 'bom.json');
+    writeFileSync(file, '\ufeff{ "Hookwork": { "MaximumRetries": "3" } }');
+    // It used to be "is not valid JSON: Unexpected token '\ufeff'", an invisible character.
+    expect(loadSettings({ file, env: {} })).toEqual({ maximumRetries: 3 });
+  });
+
+  it('reads numbers from the environment and files in decimal only, as .NET binds them', () => {
+    // Number() read "0x10" as 16 and "0b11" as 3; .NET refuses both.
+    expect(() => resolveSettings(loadSettings({ env: { HOOKWORK_MAXIMUM_RETRIES: '0x10' } }))).toThrow(/maximumRetries must be a whole number \(got "0x10"\)/);
+    expect(() => resolveSettings(loadSettings({ env: { HOOKWORK_KEEP_LOGS_FOR_DAYS: '0b11' } }))).toThrow(/keepLogsForDays must be a number \(got "0b11"\)/);
+    expect(resolveSettings(loadSettings({ env: { HOOKWORK_KEEP_LOGS_FOR_DAYS: ' 1.5 ', HOOKWORK_MAXIMUM_RETRIES: '+3' } }))).toMatchObject({ keepLogsForDays: 1.5, maximumRetries: 3 });
+  });
+
   it('gives coded errors for a missing or malformed file', () => {
     expect(() => loadSettings({ file: join(dir, 'missing.json'), env: {} })).toThrow(/HOOKWORK_ERR_SETTINGS_FILE: cannot read settings file/);
     const bad = join(dir, 'bad.json');
     writeFileSync(bad, '{ not json');
     expect(() => loadSettings({ file: bad, env: {} })).toThrow(/HOOKWORK_ERR_SETTINGS_FILE: settings file .* is not valid JSON/);
+    // Where and why, for the person with the file open; the two things .NET's reader takes and JSON does not are named.
+    const withComment = join(dir, 'comment.json');
+    writeFileSync(withComment, '{\n  // retries\n  "Hookwork": { "MaximumRetries": 3 }\n}');
+    expect(() => loadSettings({ file: withComment, env: {} })).toThrow(/is not valid JSON: line 2, column 3: .*a comment, which JSON does not allow \(\.NET skips them\); remove it$/);
+    const trailingComma = join(dir, 'comma.json');
+    writeFileSync(trailingComma, '{\n  "Hookwork": {\n    "MaximumRetries": 3,\n  }\n}');
+    expect(() => loadSettings({ file: trailingComma, env: {} })).toThrow(/is not valid JSON: line 4, column 3: .*a trailing comma, which JSON does not allow \(\.NET skips it\); remove it$/);
+    const yaml = join(dir, 'yaml.json');
+    writeFileSync(yaml, 'Hookwork:\n  maximumRetries: 3\n');
+    expect(() => loadSettings({ file: yaml, env: {} })).toThrow(/is not valid JSON: line 1, column 1: Unexpected token 'H'$/);
+    const empty = join(dir, 'empty.json');
+    writeFileSync(empty, '\n');
+    expect(() => loadSettings({ file: empty, env: {} })).toThrow(/is not valid JSON: the file is empty; write an object such as/);
     const wrongSection = join(dir, 'wrong.json');
     writeFileSync(wrongSection, JSON.stringify({ Hookwork: 5 }));
     expect(() => loadSettings({ file: wrongSection, env: {} })).toThrow(/section "Hookwork" .* must be an object/);

@@ -13,6 +13,16 @@ import {
 } from './settings';
 
 const duration = { anyOf: [{ type: 'number', minimum: 0 }, { type: 'string' }] };
+
+/**
+ * The longest span a setting may add to or take from a date, in days (100 years): a retry's due
+ * time, a breaker's probe, a rotated secret's end, the age logs are kept to. Far beyond any real
+ * need, and far inside what every store keeps: a schedule entry of "99999999.00:00:00" made each
+ * retry's due date an Invalid Date, which SQLite refused on every reschedule.
+ */
+const MAX_DATE_OFFSET_DAYS = 36_500;
+const MAX_DATE_OFFSET_MS = MAX_DATE_OFFSET_DAYS * 86_400_000;
+const tooFar = `must be at most ${MAX_DATE_OFFSET_DAYS} days ("${MAX_DATE_OFFSET_DAYS}.00:00:00"); a date further away than that is beyond what a store keeps`;
 const positiveInt = { type: 'integer', minimum: 1 };
 const headerName = { type: 'string', maxLength: 100, pattern: HEADER_NAME_PATTERN };
 
@@ -25,8 +35,8 @@ export const settingsInputSchema = {
     maximumRetries: { type: 'integer', minimum: 0, maximum: 100 },
     period: duration,
     enableLoggingCleanup: { type: 'boolean' },
-    keepLogsForDays: { type: 'number', exclusiveMinimum: 0 },
-    keepDeadLettersForDays: { type: 'number', exclusiveMinimum: 0 },
+    keepLogsForDays: { type: 'number', exclusiveMinimum: 0, maximum: MAX_DATE_OFFSET_DAYS },
+    keepDeadLettersForDays: { type: 'number', exclusiveMinimum: 0, maximum: MAX_DATE_OFFSET_DAYS },
     payloadType: { enum: ['Minimal', 'Extended', 'Legacy'] },
     retrySchedule: { type: 'array', minItems: 1, items: duration },
     retryJitter: { type: 'number', minimum: 0, maximum: 1 },
@@ -240,6 +250,7 @@ export function resolveSettings(input: HookworkSettingsInput = {}, base: Hookwor
     if (ms === undefined) {
       if (!problems.some((p) => p.key === name)) problems.push({ key: name, problem: 'must be a duration: milliseconds or a TimeSpan string such as "00:00:10"' });
     } else if (ms === 0) problems.push({ key: name, problem: 'must be greater than zero' });
+    else if (ms > MAX_DATE_OFFSET_MS) problems.push({ key: name, problem: tooFar });
     else (nested[group] ??= {})[key] = ms;
   }
   let retrySchedule: number[] | undefined;
@@ -248,6 +259,7 @@ export function resolveSettings(input: HookworkSettingsInput = {}, base: Hookwor
     retrySchedule.forEach((ms, i) => {
       const key = `retrySchedule.${i}`;
       if (Number.isNaN(ms) && !problems.some((p) => p.key === key || p.key === 'retrySchedule')) problems.push({ key, problem: durationAdvice((raw.retrySchedule as unknown[])[i]) });
+      else if (ms > MAX_DATE_OFFSET_MS) problems.push({ key, problem: tooFar });
     });
   }
   problems.push(...headerNameProblems(input.headers, base));
@@ -258,6 +270,9 @@ export function resolveSettings(input: HookworkSettingsInput = {}, base: Hookwor
   // (Node warns TimeoutOverflowWarning), so a 30-day timeout would fail every attempt.
   for (const key of TIMER_KEYS) {
     if ((durations[key] ?? 0) > MAX_TIMER_MS) problems.push({ key, problem: `must be at most ${MAX_TIMER_MS} ms ("24.20:31:23.647", the longest timer Node.js can set)` });
+  }
+  for (const key of ['maxRetryAfter', 'secretRotationGracePeriod'] as const) {
+    if ((durations[key] ?? 0) > MAX_DATE_OFFSET_MS) problems.push({ key, problem: tooFar });
   }
   if (durations.period !== undefined && durations.period < MIN_PERIOD_MS) {
     problems.push({ key: 'period', problem: `must be at least ${MIN_PERIOD_MS} ms ("00:00:00.1"): it is only a safety sweep (enqueues and due retries wake delivery at once), and a shorter one keeps an idle app busy querying the store` });

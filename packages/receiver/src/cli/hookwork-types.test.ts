@@ -1,4 +1,4 @@
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -115,5 +115,17 @@ describe('npx hookwork-types', () => {
     expect(result.stderr).toMatch(/^hookwork-types: RECEIVER_ERR_OUTPUT_FILE: cannot write the types to /);
     expect(result.stderr).toMatch(message);
     expect(result.stderr).not.toMatch(/^\s+at /m);
+  });
+
+  it('ends quietly with exit code 0 when standard output is closed before the types are written (| head)', async () => {
+    const catalogue = file('for-pipe.json', JSON.stringify({ openapi: '3.1.0', webhooks: {} }));
+    const child = spawn(process.execPath, [bin, catalogue], { stdio: ['ignore', 'pipe', 'pipe'] });
+    child.stdout.destroy();
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    const code = await new Promise<number | null>((resolve) => child.on('close', (c) => resolve(c)));
+    // It used to die of "Unhandled 'error' event … write EPIPE" with a stack trace and exit code 1.
+    expect(stderr).toBe('');
+    expect(code).toBe(0);
   });
 });

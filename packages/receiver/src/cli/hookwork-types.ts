@@ -90,6 +90,13 @@ export async function main(argv: readonly string[]): Promise<number> {
 }
 
 if (require.main === module) {
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    // `hookwork-types catalogue.json | head`: the reader has gone with what it wanted; not a
+    // failure, and no "Unhandled 'error' event" stack trace. Anything else (a full disk) is one line.
+    if (error.code === 'EPIPE') process.exit(0);
+    process.stderr.write(`hookwork-types: cannot write to standard output (${error.code ?? error.message}); write to a file with --out <file.ts>\n`);
+    process.exit(1);
+  });
   void main(process.argv.slice(2)).then((code) => {
     process.exitCode = code;
   });
