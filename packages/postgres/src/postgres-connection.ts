@@ -36,6 +36,8 @@ export class PostgresConnection {
      * flush barrier on `pool`, so its requests are sent while the disk syncs.
      */
     readonly visibleFirst = false,
+    /** The database the pool's connections are on (`current_database()` at open), which a host transaction's client must be on too. */
+    readonly database?: string,
   ) {
     this.s = quoteIdentifier(schema);
     this.channel = `hookwork:${schema}`;
