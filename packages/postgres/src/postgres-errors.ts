@@ -89,7 +89,11 @@ export function toStorageError(error: unknown, context: ErrorContext): HookworkE
   }
   let code: HookworkErrorCode;
   let message: string;
-  if (state === '55P03' || state === '40P01') {
+  if (/Cannot use a pool after calling end on the pool/.test(reason)) {
+    // The host ended its own pool while the app still runs on it (pool.end() before app.stop()).
+    code = context.opening ? 'HOOKWORK_ERR_STORAGE_OPEN_FAILED' : 'HOOKWORK_ERR_STORAGE';
+    message = `${where}: the pool was ended (pool.end()) while hookwork still uses it, ${doing}; end your pool only after app.stop()`;
+  } else if (state === '55P03' || state === '40P01') {
     code = 'HOOKWORK_ERR_STORAGE_LOCKED';
     message = `${where}: a lock could not be taken while ${doing} (${detail}); look for a long transaction holding hookwork's tables (pg_stat_activity)`;
   } else if (context.opening) {

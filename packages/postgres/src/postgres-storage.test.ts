@@ -79,6 +79,43 @@ describe('postgresStorage() options', () => {
   });
 });
 
+describe('a pool of the host', () => {
+  it('an ended pool fails start() saying it was ended, and one ended while the app runs says so too', async () => {
+    const ended = new pg.Pool({ connectionString: db.url });
+    await ended.end();
+    const refused = createHookwork({ composers: [thingComposer], logger: silentLogger, storage: postgresStorage({ pool: ended, schema: db.schema() }) });
+    const error = await refused.start().then(() => undefined, (e: unknown) => e);
+    expect(isHookworkError(error, 'HOOKWORK_ERR_STORAGE_OPEN_FAILED')).toBe(true);
+    expect((error as Error).message).toMatch(/the `pool` given to postgresStorage\(\) was ended \(pool\.end\(\)\); give an open pool, and end it only after app\.stop\(\)/);
+
+    const pool = new pg.Pool({ connectionString: db.url, max: 4 });
+    const app = createHookwork({ composers: [thingComposer], logger: silentLogger, storage: postgresStorage({ pool, schema: db.schema() }) });
+    await app.start();
+    try {
+      await pool.end(); // the wrong order: the host's pool before app.stop()
+      const lost = await app.webhooks.list().then(() => undefined, (e: unknown) => e);
+      expect(isHookworkError(lost, 'HOOKWORK_ERR_STORAGE')).toBe(true);
+      expect((lost as Error).message).toMatch(/the pool was ended \(pool\.end\(\)\) while hookwork still uses it.*end your pool only after app\.stop\(\)/);
+    } finally {
+      await app.stop();
+    }
+  });
+
+  it('a schema that already holds a table of the host with a name hookwork needs is refused at start, naming the fix, and left as it was', async () => {
+    const schema = db.schema();
+    await db.query(`CREATE SCHEMA "${schema}"`);
+    await db.query(`CREATE TABLE "${schema}".webhooks (id integer PRIMARY KEY, target text)`);
+    await db.query(`INSERT INTO "${schema}".webhooks VALUES (1, 'the host''s own')`);
+    const app = createHookwork({ composers: [thingComposer], logger: silentLogger, storage: postgresStorage({ connectionString: db.url, schema }) });
+    const error = await app.start().then(() => undefined, (e: unknown) => e);
+    expect(isHookworkError(error, 'HOOKWORK_ERR_STORAGE_OPEN_FAILED')).toBe(true);
+    expect((error as Error).message).toMatch(/already holds something of the name hookwork needs \(relation "webhooks" already exists\).*set postgresStorage\(\{ schema \}\) to a new name/);
+    const tables = await db.query<{ table_name: string }>('SELECT table_name FROM information_schema.tables WHERE table_schema = $1', [schema]);
+    expect(tables.rows.map((r) => r.table_name)).toEqual(['webhooks']);
+    expect((await db.query(`SELECT target FROM "${schema}".webhooks`)).rows).toEqual([{ target: "the host's own" }]);
+  });
+});
+
 describe('values PostgreSQL text cannot hold', () => {
   it('a key with U+0000 is HOOKWORK_ERR_INVALID_ARGUMENT (bad input, shown escaped), not a store failure', async () => {
     const app = createHookwork({ composers: [thingComposer], logger: silentLogger, storage: postgresStorage({ connectionString: db.url, schema: db.schema() }) });

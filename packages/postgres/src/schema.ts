@@ -1,7 +1,7 @@
 import { HookworkError } from '@hookwork/core';
 import type { ClientBase, Pool, PoolClient } from 'pg';
 import { quoteIdentifier } from './postgres-connection';
-import { toStorageError } from './postgres-errors';
+import { sqlState, toStorageError } from './postgres-errors';
 import { HEALTH_CHANGED } from './postgres-listener';
 
 /**
@@ -175,6 +175,16 @@ export async function migrate(pool: Pool, schema: string, where: string): Promis
       throw error;
     }
   } catch (error) {
+    const state = sqlState(error);
+    if (state === '42P07' || state === '42723') {
+      // A table or function of the same name that is not hookwork's: a schema shared with the host's
+      // own tables (such as public, where a `webhooks` or `requests` table is common).
+      throw new HookworkError(
+        'HOOKWORK_ERR_STORAGE_OPEN_FAILED',
+        `${where} already holds something of the name hookwork needs (${(error as Error).message}) that is not hookwork's; nothing was changed. hookwork's tables need a schema of their own: set postgresStorage({ schema }) to a new name (it is created at start)`,
+        { cause: error },
+      );
+    }
     throw toStorageError(error, { where, doing: 'reading or migrating its schema', opening: true });
   } finally {
     client.release(broken as Error | undefined);
