@@ -18,9 +18,27 @@ export function describeRedis(input: RedisConnectionInput): string {
       return 'redis (unparsable URL)';
     }
   }
-  const options = input instanceof Redis ? input.options : input;
+  const options = clientOptions(input) ?? (input as RedisOptions);
   if (options.path) return `redis+unix://${options.path}`;
   return `redis://${options.host ?? '127.0.0.1'}:${options.port ?? 6379}${options.db ? `/${options.db}` : ''}`;
+}
+
+/**
+ * The options of `input` when it is an ioredis client — of this ioredis or of another copy or
+ * version (a host's own ioredis dependency): its class then differs and `instanceof` says no, but
+ * it still has `options` and `duplicate()`. Undefined for a URL or plain options. A Cluster is not
+ * a client here (`isCluster`): bullmqQueue() refuses it.
+ */
+export function clientOptions(input: unknown): RedisOptions | undefined {
+  if (input instanceof Redis) return input.options;
+  const client = input as { options?: unknown; duplicate?: unknown; sendCommand?: unknown; isCluster?: unknown } | null;
+  if (client === null || typeof client !== 'object' || client.isCluster === true) return undefined;
+  return typeof client.duplicate === 'function' && typeof client.sendCommand === 'function' && typeof client.options === 'object' && client.options !== null ? (client.options as RedisOptions) : undefined;
+}
+
+/** True for an ioredis Cluster (of any copy of ioredis). */
+export function isRedisCluster(input: unknown): boolean {
+  return input !== null && typeof input === 'object' && (input as { isCluster?: unknown }).isCluster === true;
 }
 
 /** Reconnects after 50 ms, doubling up to 1 s: a Redis back from a restart is used within a second. */
@@ -166,6 +184,25 @@ export class RedisClients {
         { cause },
       );
     }
+    // ioredis selects the database as it connects, and when the server refuses the index it only
+    // emits an error and goes on, on database 0 — another app's queue, perhaps. Selecting it again
+    // here makes a refused index fail start().
+    const db = this.producer.options.db ?? 0;
+    if (db !== 0) {
+      try {
+        await this.producer.select(db);
+      } catch (error) {
+        this.disconnect();
+        if (isConnectionError(error)) {
+          throw BULLMQ_ERRORS.create('HOOKWORK_ERR_REDIS_UNAVAILABLE', `the BullMQ queue lost ${this.where} while selecting database ${db} (${(error as Error)?.message ?? error}); start Redis or pass bullmqQueue({ connection }) the address of one`, { cause: error });
+        }
+        throw BULLMQ_ERRORS.create(
+          'HOOKWORK_ERR_INVALID_BULLMQ_OPTIONS',
+          `Redis at ${this.where} refused database ${db} (${(error as Error)?.message ?? error}); give bullmqQueue({ connection }) a database index the server has (below its \`databases\` setting, 16 by default; Redis Cluster has only 0), or keep database 0 and give the app a queueName of its own`,
+          { cause: error },
+        );
+      }
+    }
   }
 
   /** Runs a Redis operation, turning a failure into HOOKWORK_ERR_STORAGE that says what was being done. */
@@ -222,7 +259,10 @@ function coalesceWrites(client: Redis): void {
 function make(input: RedisConnectionInput, overrides: RedisOptions): Redis {
   if (input instanceof Redis) return input.duplicate(overrides);
   if (typeof input === 'string') return new Redis(input, overrides);
-  return new Redis({ ...input, ...overrides });
+  // A client of another copy of ioredis: made as its duplicate() would be, but of this copy (its
+  // own fields spread as options would connect to the default 127.0.0.1:6379 instead).
+  const options = clientOptions(input);
+  return new Redis({ ...(options ?? input), ...overrides });
 }
 
 async function quit(client: Redis): Promise<void> {
