@@ -38,6 +38,8 @@ export class PostgresConnection {
     readonly visibleFirst = false,
     /** The database the pool's connections are on (`current_database()` at open), which a host transaction's client must be on too. */
     readonly database?: string,
+    /** The role the pool connects as (`current_user` at open), for the GRANT a refused statement needs. */
+    readonly role?: string,
   ) {
     this.s = quoteIdentifier(schema);
     this.channel = `hookwork:${schema}`;
@@ -54,7 +56,7 @@ export class PostgresConnection {
       const own = on === this.pool || on === this.bookkeeping;
       return await on.query<R>(own ? { name: this.nameOf(text), text, values } : { text, values });
     } catch (error) {
-      throw toStorageError(error, { where: this.where, doing });
+      throw toStorageError(error, { where: this.where, doing, schema: this.schema, ...(this.role !== undefined ? { role: this.role } : {}) });
     }
   }
 

@@ -195,9 +195,11 @@ export async function openPostgresStorage(options: PostgresStorageOptions, conte
   const onPoolError = (error: Error) => logger.warn(`an idle connection to ${where} was lost (${error.message}); the pool opens another when needed`);
   pool.on('error', onPoolError);
   let database: string;
+  let role: string;
   try {
-    const { from, to, database: name } = await migrate(pool, checked.schema, where);
-    database = name;
+    const opened = await migrate(pool, checked.schema, where);
+    const { from, to } = opened;
+    ({ database, role } = opened);
     logger.info(from === to ? `opened ${where} (schema version ${to})` : `opened ${where}, migrated its schema from version ${from} to ${to}`);
   } catch (error) {
     pool.off('error', onPoolError);
@@ -215,7 +217,7 @@ export async function openPostgresStorage(options: PostgresStorageOptions, conte
           options: `${pool.options.options ?? ''} -c synchronous_commit=off`.trim(),
         } as PoolConfig);
   if (bookkeeping !== pool) bookkeeping.on('error', onPoolError);
-  const connection = new PostgresConnection(pool, checked.schema, where, bookkeeping, checked.synchronousCommit === 'none' ? bookkeeping : pool, checked.synchronousCommit === 'publish', database);
+  const connection = new PostgresConnection(pool, checked.schema, where, bookkeeping, checked.synchronousCommit === 'none' ? bookkeeping : pool, checked.synchronousCommit === 'publish', database, role);
   const listener = new PostgresListener({ ...pool.options, application_name: 'hookwork-listen' } as ClientConfig, connection.channel, logger, where);
   const queue = new PostgresRequestQueue(connection, listener);
   const webhooks = new PostgresWebhookRepository(connection, listener);
