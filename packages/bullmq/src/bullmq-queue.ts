@@ -1,4 +1,5 @@
 import { maskUrlCredentials, nearestName, shownValue, type QueueEngineProvider } from '@hookwork/core';
+import type { RedisOptions } from 'ioredis';
 import { BULLMQ_ERRORS } from './bullmq-errors';
 import { BullmqQueueEngine } from './bullmq-queue-engine';
 import { finishedWithin } from './finished-within';
@@ -85,7 +86,7 @@ export function checkOptions(options: BullmqQueueOptions): Required<BullmqQueueO
   } else if (isRedisCluster(connection)) {
     // Spread as options, a Cluster would connect to 127.0.0.1:6379, whatever its nodes.
     problems.push('connection is an ioredis Cluster, which the BullMQ queue does not support: give it one Redis server (a redis:// URL, { host, port } or an ioredis Redis client)');
-  } else if ((clientOptions(connection) ?? connection).keyPrefix) {
+  } else if ((clientOptions(connection) ?? (connection as RedisOptions)).keyPrefix) {
     problems.push('connection has an ioredis keyPrefix, which BullMQ cannot use; pass prefix instead');
   }
   if (typeof queueName !== 'string' || queueName === '' || queueName.includes(':')) problems.push(`queueName must be a non-empty string without ":"; got ${JSON.stringify(queueName)}`);

@@ -141,7 +141,10 @@ export function toStorageError(error: unknown, context: ErrorContext): HookworkE
         : `${where} failed while ${doing} (${detail})`;
   } else {
     code = 'HOOKWORK_ERR_STORAGE';
-    message = isConnectionFailure(error)
+    message = /timeout exceeded when trying to connect/i.test(reason)
+      ? // node-postgres's pool gave no connection in time: as often all of them busy as the server away.
+        `${where} gave no connection in time while ${doing} (${detail}): every connection of the pool was busy (transactions holding them?) or the server could not be reached; size the pool for what runs at once, and check the server`
+      : isConnectionFailure(error)
       ? `${where} could not be reached while ${doing} (${detail}); hookwork reconnects by itself when the server is back`
       : `${where} failed while ${doing} (${detail})`;
   }

@@ -208,6 +208,30 @@ describe('publish(…, { transaction: client }) — the transactional outbox', (
     expect(await stored()).toBe(0);
   });
 
+  it.each(['enqueue', 'all'] as const)('on the host\'s own pool (synchronousCommit %s), a publish in a transaction holding its every connection does not wait for one more', async (synchronousCommit) => {
+    // One connection, and a deadline instead of pg's default of waiting for ever: the webhooks'
+    // lookup (not in memory yet) must not need a second connection of this pool.
+    const small = new pg.Pool({ connectionString: db.url, max: 1, connectionTimeoutMillis: 3000 });
+    const onSmall = createHookwork({ composers: [thingComposer], settings, storage: postgresStorage({ pool: small, schema: db.schema(), synchronousCommit }) });
+    try {
+      await onSmall.start();
+      await onSmall.webhooks.create({ url: receiver.url, events: ['thing.happened'] });
+      const client = await small.connect();
+      try {
+        await client.query('BEGIN');
+        await onSmall.publish(new ThingHappened(`own-pool-${synchronousCommit}`), { transaction: client });
+        await client.query('COMMIT');
+      } finally {
+        client.release();
+      }
+      await receiver.waitFor(1, 10_000);
+      expect(ids()).toEqual([`own-pool-${synchronousCommit}`]);
+    } finally {
+      await onSmall.stop();
+      await small.end();
+    }
+  });
+
   it('a failed enqueue inside the host transaction fails publish(), and the host rolls back', async () => {
     const client = await host.connect();
     try {

@@ -207,17 +207,24 @@ export async function openPostgresStorage(options: PostgresStorageOptions, conte
     throw error;
   }
 
-  // The bookkeeping pool: the same server and settings, its commits not waiting for the WAL flush.
+  // The bookkeeping pool: the same server and settings, its commits not waiting for the WAL flush
+  // (with 'all', waiting like every other). With 'all' on hookwork's own pool there is no need of
+  // a second pool; on the host's pool there is, for the lookups (PostgresConnection's `lookups`).
   const bookkeeping =
-    checked.synchronousCommit === 'all'
+    checked.synchronousCommit === 'all' && owned
       ? pool
       : new Pool({
           ...pool.options,
           max: Math.max(2, Math.ceil((pool.options.max ?? 10) / 2)),
-          options: `${pool.options.options ?? ''} -c synchronous_commit=off`.trim(),
+          ...(checked.synchronousCommit === 'all' ? {} : { options: `${pool.options.options ?? ''} -c synchronous_commit=off`.trim() }),
         } as PoolConfig);
   if (bookkeeping !== pool) bookkeeping.on('error', onPoolError);
-  const connection = new PostgresConnection(pool, checked.schema, where, bookkeeping, checked.synchronousCommit === 'none' ? bookkeeping : pool, checked.synchronousCommit === 'publish', database, role);
+  const connection = new PostgresConnection(pool, checked.schema, where, bookkeeping, checked.synchronousCommit === 'none' ? bookkeeping : pool, checked.synchronousCommit === 'publish', {
+    database,
+    role,
+    // On the host's pool, a publish's lookup must not need one more of the host's connections.
+    lookups: owned ? pool : bookkeeping,
+  });
   const listener = new PostgresListener({ ...pool.options, application_name: 'hookwork-listen' } as ClientConfig, connection.channel, logger, where);
   const queue = new PostgresRequestQueue(connection, listener);
   const webhooks = new PostgresWebhookRepository(connection, listener);
