@@ -72,4 +72,22 @@ describe('bullmqQueue({ connection }) reaches the Redis it names, or fails start
     const cluster = new Cluster([{ host: '127.0.0.1', port: 7000 }], { lazyConnect: true });
     expect(() => bullmqQueue({ connection: cluster as unknown as Redis })).toThrow(/connection is an ioredis Cluster, which the BullMQ queue does not support: give it one Redis server/);
   });
+
+  it('a refused login says so and names the fix, instead of "Connection is closed" and "start Redis"', async () => {
+    const url = new URL(TEST_REDIS_URL);
+    url.username = `hookwork-test-no-such-user-${process.pid}`;
+    url.password = 's3cret';
+    const error = await start({ connection: url.toString(), queueName: 'login' }).then(() => undefined, (e: unknown) => e);
+    expect(isHookworkError(error, 'HOOKWORK_ERR_REDIS_UNAVAILABLE' as never)).toBe(true);
+    expect((error as Error).message).toMatch(/refused the BullMQ queue's login \(WRONGPASS .*\); check the user and password of bullmqQueue\(\{ connection \}\)/);
+    expect((error as Error).message).not.toMatch(/s3cret|start Redis/);
+  });
+
+  it('a TLS connection to a server without TLS is named as TLS, with the fix', async () => {
+    const url = new URL(TEST_REDIS_URL);
+    // ioredis's connectTimeout: the TLS handshake gets no answer from a plain server.
+    const error = await start({ connection: { host: url.hostname, port: Number(url.port || 6379), tls: {}, connectTimeout: 500 }, queueName: 'tls' }).then(() => undefined, (e: unknown) => e);
+    expect(isHookworkError(error, 'HOOKWORK_ERR_REDIS_UNAVAILABLE' as never)).toBe(true);
+    expect((error as Error).message).toMatch(/could not connect to rediss:\/\/.*the connection asks for TLS: if that server does not speak TLS, connect with redis:\/\//);
+  });
 });

@@ -20,7 +20,7 @@ export function describeRedis(input: RedisConnectionInput): string {
   }
   const options = clientOptions(input) ?? (input as RedisOptions);
   if (options.path) return `redis+unix://${options.path}`;
-  return `redis://${options.host ?? '127.0.0.1'}:${options.port ?? 6379}${options.db ? `/${options.db}` : ''}`;
+  return `${options.tls ? 'rediss' : 'redis'}://${options.host ?? '127.0.0.1'}:${options.port ?? 6379}${options.db ? `/${options.db}` : ''}`;
 }
 
 /**
@@ -84,11 +84,17 @@ export class RedisClients {
   private down: { since: number; first: unknown; more: number } | undefined;
   /** The last error before anyone listened (for start()'s message). */
   private lastError: unknown;
+  /** The last error of a client that was not about the connection (a refused login), for start()'s message. */
+  private lastRefusal: unknown;
   /** Clients BullMQ made from `worker` (its blocking connection), until they end. */
   private readonly duplicates = new Set<Redis>();
 
+  /** True when the connection asks for TLS (`rediss://` or a `tls` option). */
+  private readonly tls: boolean;
+
   constructor(input: RedisConnectionInput, name: string, commandTimeoutMs: number) {
     this.where = describeRedis(input);
+    this.tls = this.where.startsWith('rediss:');
     const producer: RedisOptions = {
       lazyConnect: true,
       enableOfflineQueue: false,
@@ -104,7 +110,11 @@ export class RedisClients {
     this.trackDuplicates(this.worker);
     for (const [command, script] of Object.entries(QUEUE_SCRIPTS)) this.producer.defineCommand(command, script);
     for (const client of [this.producer, this.worker]) {
-      client.on('error', (error: unknown) => this.connectionError(error));
+      client.on('error', (error: unknown) => {
+        // A refused AUTH (WRONGPASS, NOAUTH) is emitted here, then connect() rejects only with
+        // "Connection is closed.": kept so start() can say the login was refused.
+        if (!this.connectionError(error)) this.lastRefusal = error;
+      });
       client.on('ready', () => this.ready());
     }
   }
@@ -177,10 +187,20 @@ export class RedisClients {
     } catch (error) {
       this.disconnect();
       // ioredis rejects with "Connection is closed."; the error event before it says why.
-      const cause = isConnectionError(this.lastError) ? this.lastError : error;
+      const refusal = this.lastRefusal;
+      if (refusal !== undefined && /WRONGPASS|NOAUTH|NOPERM|invalid password|invalid username/i.test(String((refusal as Error)?.message))) {
+        throw BULLMQ_ERRORS.create(
+          'HOOKWORK_ERR_REDIS_UNAVAILABLE',
+          `${this.where} refused the BullMQ queue's login (${(refusal as Error).message}); check the user and password of bullmqQueue({ connection }) (redis://user:password@host, or { username, password }) and the server's ACL`,
+          { cause: refusal },
+        );
+      }
+      const cause = isConnectionError(this.lastError) ? this.lastError : (refusal ?? error);
       throw BULLMQ_ERRORS.create(
         'HOOKWORK_ERR_REDIS_UNAVAILABLE',
-        `the BullMQ queue could not connect to ${this.where} (${(cause as Error)?.message ?? cause}); start Redis or pass bullmqQueue({ connection }) the address of one`,
+        `the BullMQ queue could not connect to ${this.where} (${(cause as Error)?.message ?? cause}); start Redis or pass bullmqQueue({ connection }) the address of one${
+          this.tls ? '; the connection asks for TLS: if that server does not speak TLS, connect with redis:// (no tls option)' : ''
+        }`,
         { cause },
       );
     }
