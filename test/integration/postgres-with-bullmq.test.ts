@@ -90,7 +90,8 @@ describe('PostgreSQL storage with the BullMQ queue', () => {
     await client.connect();
     try {
       await client.query('BEGIN');
-      const error = await app.publish(new OrderPlaced('in-tx'), { transaction: client }).then(() => undefined, (e: unknown) => e);
+      // The app's type says it takes no transaction (its queue has none); from JavaScript a host can still pass one.
+      const error = await app.publish(new OrderPlaced('in-tx'), { transaction: client as never }).then(() => undefined, (e: unknown) => e);
       await client.query('ROLLBACK');
       expect(error).toMatchObject({ code: 'HOOKWORK_ERR_INVALID_TRANSACTION' });
       const { message } = error as Error;
