@@ -83,4 +83,23 @@ describe('PostgreSQL storage with the BullMQ queue', () => {
     expect(dead.items.map((d) => d.eventAlias)).toEqual(['order.placed']);
     expect(await app.queueCounts()).toEqual({ pending: 0, inFlight: 0, dead: 1 });
   });
+
+  it('a publish in a host transaction is refused saying the BullMQ queue is why, not to switch to the PostgreSQL storage it already has', async () => {
+    await app.webhooks.create({ url: receiver.url, events: ['order.placed'] });
+    const client = new pg.Client({ connectionString: PG_URL });
+    await client.connect();
+    try {
+      await client.query('BEGIN');
+      // The app's type says it takes no transaction (its queue has none); from JavaScript a host can still pass one.
+      const error = await app.publish(new OrderPlaced('in-tx'), { transaction: client as never }).then(() => undefined, (e: unknown) => e);
+      await client.query('ROLLBACK');
+      expect(error).toMatchObject({ code: 'HOOKWORK_ERR_INVALID_TRANSACTION' });
+      const { message } = error as Error;
+      expect(message).toMatch(/the bullmq queue cannot enqueue inside a host transaction, though the postgres storage could: leave out `queue` to have the postgres storage queue the requests too \(the transactional outbox\), or publish after your own commit/);
+      expect(message).not.toMatch(/use a storage with a transactional enqueue/);
+    } finally {
+      await client.end();
+    }
+    expect(await app.queueCounts()).toEqual({ pending: 0, inFlight: 0, dead: 1 });
+  });
 });

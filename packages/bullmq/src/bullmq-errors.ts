@@ -7,7 +7,7 @@ import { defineErrorCodes } from '@hookwork/core';
  */
 export const BULLMQ_ERRORS = defineErrorCodes('@hookwork/bullmq', {
   HOOKWORK_ERR_INVALID_BULLMQ_OPTIONS: {
-    summary: 'bullmqQueue() was given options it does not understand (a connection, queue name or prefix of the wrong kind).',
+    summary: 'bullmqQueue() was given options it does not understand (a connection, queue name or prefix of the wrong kind), or Redis refused the database index its connection selects.',
     status: 500,
   },
   HOOKWORK_ERR_REDIS_UNAVAILABLE: {

@@ -1,9 +1,9 @@
 import { nearestName, shownValue, type QueueEngineProvider } from '@hookwork/core';
-import { Redis } from 'ioredis';
+import type { RedisOptions } from 'ioredis';
 import { BULLMQ_ERRORS } from './bullmq-errors';
 import { BullmqQueueEngine } from './bullmq-queue-engine';
 import { finishedWithin } from './finished-within';
-import { RedisClients, type RedisConnectionInput } from './redis-connection';
+import { clientOptions, isRedisCluster, RedisClients, type RedisConnectionInput } from './redis-connection';
 import { checkRedisDurability } from './redis-durability';
 import { redisUrlProblem } from './redis-url';
 
@@ -11,8 +11,9 @@ import { redisUrlProblem } from './redis-url';
 export interface BullmqQueueOptions {
   /**
    * Where Redis is: a `redis://` or `rediss://` URL, ioredis options (`{ host, port, password, tls, … }`),
-   * or an ioredis client — hookwork duplicates it (it never uses or closes yours) and uses no
-   * `keyPrefix` (use `prefix`).
+   * or an ioredis client (of any copy of ioredis) — hookwork makes its connections with its
+   * options (it never uses or closes yours) and uses no `keyPrefix` (use `prefix`). Not an ioredis
+   * Cluster. A database index the server lacks fails start().
    */
   connection: RedisConnectionInput;
   /** The BullMQ queue's name. Default `hookwork`. Apps that share a Redis but not their webhooks need names of their own. */
@@ -83,7 +84,10 @@ export function checkOptions(options: BullmqQueueOptions): Required<BullmqQueueO
     problems.push('connection is required: a redis:// URL, ioredis options such as { host, port } or an ioredis client');
   } else if (connection === null || typeof connection !== 'object') {
     problems.push(`connection must be a redis:// or rediss:// URL, ioredis options such as { host, port } or an ioredis client; got ${shownValue(connection)}`);
-  } else if ((connection instanceof Redis ? connection.options : connection).keyPrefix) {
+  } else if (isRedisCluster(connection)) {
+    // Spread as options, a Cluster would connect to 127.0.0.1:6379, whatever its nodes.
+    problems.push('connection is an ioredis Cluster, which the BullMQ queue does not support: give it one Redis server (a redis:// URL, { host, port } or an ioredis Redis client)');
+  } else if ((clientOptions(connection) ?? (connection as RedisOptions)).keyPrefix) {
     problems.push('connection has an ioredis keyPrefix, which BullMQ cannot use; pass prefix instead');
   }
   if (typeof queueName !== 'string' || queueName === '' || queueName.includes(':')) problems.push(`queueName must be a non-empty string without ":"; got ${JSON.stringify(queueName)}`);

@@ -18,9 +18,27 @@ export function describeRedis(input: RedisConnectionInput): string {
       return 'redis (unparsable URL)';
     }
   }
-  const options = input instanceof Redis ? input.options : input;
+  const options = clientOptions(input) ?? (input as RedisOptions);
   if (options.path) return `redis+unix://${options.path}`;
-  return `redis://${options.host ?? '127.0.0.1'}:${options.port ?? 6379}${options.db ? `/${options.db}` : ''}`;
+  return `${options.tls ? 'rediss' : 'redis'}://${options.host ?? '127.0.0.1'}:${options.port ?? 6379}${options.db ? `/${options.db}` : ''}`;
+}
+
+/**
+ * The options of `input` when it is an ioredis client — of this ioredis or of another copy or
+ * version (a host's own ioredis dependency): its class then differs and `instanceof` says no, but
+ * it still has `options` and `duplicate()`. Undefined for a URL or plain options. A Cluster is not
+ * a client here (`isCluster`): bullmqQueue() refuses it.
+ */
+export function clientOptions(input: unknown): RedisOptions | undefined {
+  if (input instanceof Redis) return input.options;
+  const client = input as { options?: unknown; duplicate?: unknown; sendCommand?: unknown; isCluster?: unknown } | null;
+  if (client === null || typeof client !== 'object' || client.isCluster === true) return undefined;
+  return typeof client.duplicate === 'function' && typeof client.sendCommand === 'function' && typeof client.options === 'object' && client.options !== null ? (client.options as RedisOptions) : undefined;
+}
+
+/** True for an ioredis Cluster (of any copy of ioredis). */
+export function isRedisCluster(input: unknown): boolean {
+  return input !== null && typeof input === 'object' && (input as { isCluster?: unknown }).isCluster === true;
 }
 
 /** Reconnects after 50 ms, doubling up to 1 s: a Redis back from a restart is used within a second. */
@@ -66,11 +84,17 @@ export class RedisClients {
   private down: { since: number; first: unknown; more: number } | undefined;
   /** The last error before anyone listened (for start()'s message). */
   private lastError: unknown;
+  /** The last error of a client that was not about the connection (a refused login), for start()'s message. */
+  private lastRefusal: unknown;
   /** Clients BullMQ made from `worker` (its blocking connection), until they end. */
   private readonly duplicates = new Set<Redis>();
 
+  /** True when the connection asks for TLS (`rediss://` or a `tls` option). */
+  private readonly tls: boolean;
+
   constructor(input: RedisConnectionInput, name: string, commandTimeoutMs: number) {
     this.where = describeRedis(input);
+    this.tls = this.where.startsWith('rediss:');
     const producer: RedisOptions = {
       lazyConnect: true,
       enableOfflineQueue: false,
@@ -86,7 +110,11 @@ export class RedisClients {
     this.trackDuplicates(this.worker);
     for (const [command, script] of Object.entries(QUEUE_SCRIPTS)) this.producer.defineCommand(command, script);
     for (const client of [this.producer, this.worker]) {
-      client.on('error', (error: unknown) => this.connectionError(error));
+      client.on('error', (error: unknown) => {
+        // A refused AUTH (WRONGPASS, NOAUTH) is emitted here, then connect() rejects only with
+        // "Connection is closed.": kept so start() can say the login was refused.
+        if (!this.connectionError(error)) this.lastRefusal = error;
+      });
       client.on('ready', () => this.ready());
     }
   }
@@ -159,12 +187,41 @@ export class RedisClients {
     } catch (error) {
       this.disconnect();
       // ioredis rejects with "Connection is closed."; the error event before it says why.
-      const cause = isConnectionError(this.lastError) ? this.lastError : error;
+      const refusal = this.lastRefusal;
+      if (refusal !== undefined && /WRONGPASS|NOAUTH|NOPERM|invalid password|invalid username/i.test(String((refusal as Error)?.message))) {
+        throw BULLMQ_ERRORS.create(
+          'HOOKWORK_ERR_REDIS_UNAVAILABLE',
+          `${this.where} refused the BullMQ queue's login (${(refusal as Error).message}); check the user and password of bullmqQueue({ connection }) (redis://user:password@host, or { username, password }) and the server's ACL`,
+          { cause: refusal },
+        );
+      }
+      const cause = isConnectionError(this.lastError) ? this.lastError : (refusal ?? error);
       throw BULLMQ_ERRORS.create(
         'HOOKWORK_ERR_REDIS_UNAVAILABLE',
-        `the BullMQ queue could not connect to ${this.where} (${(cause as Error)?.message ?? cause}); start Redis or pass bullmqQueue({ connection }) the address of one`,
+        `the BullMQ queue could not connect to ${this.where} (${(cause as Error)?.message ?? cause}); start Redis or pass bullmqQueue({ connection }) the address of one${
+          this.tls ? '; the connection asks for TLS: if that server does not speak TLS, connect with redis:// (no tls option)' : ''
+        }`,
         { cause },
       );
+    }
+    // ioredis selects the database as it connects, and when the server refuses the index it only
+    // emits an error and goes on, on database 0 — another app's queue, perhaps. Selecting it again
+    // here makes a refused index fail start().
+    const db = this.producer.options.db ?? 0;
+    if (db !== 0) {
+      try {
+        await this.producer.select(db);
+      } catch (error) {
+        this.disconnect();
+        if (isConnectionError(error)) {
+          throw BULLMQ_ERRORS.create('HOOKWORK_ERR_REDIS_UNAVAILABLE', `the BullMQ queue lost ${this.where} while selecting database ${db} (${(error as Error)?.message ?? error}); start Redis or pass bullmqQueue({ connection }) the address of one`, { cause: error });
+        }
+        throw BULLMQ_ERRORS.create(
+          'HOOKWORK_ERR_INVALID_BULLMQ_OPTIONS',
+          `Redis at ${this.where} refused database ${db} (${(error as Error)?.message ?? error}); give bullmqQueue({ connection }) a database index the server has (below its \`databases\` setting, 16 by default; Redis Cluster has only 0), or keep database 0 and give the app a queueName of its own`,
+          { cause: error },
+        );
+      }
     }
   }
 
@@ -222,7 +279,10 @@ function coalesceWrites(client: Redis): void {
 function make(input: RedisConnectionInput, overrides: RedisOptions): Redis {
   if (input instanceof Redis) return input.duplicate(overrides);
   if (typeof input === 'string') return new Redis(input, overrides);
-  return new Redis({ ...input, ...overrides });
+  // A client of another copy of ioredis: made as its duplicate() would be, but of this copy (its
+  // own fields spread as options would connect to the default 127.0.0.1:6379 instead).
+  const options = clientOptions(input);
+  return new Redis({ ...(options ?? input), ...overrides });
 }
 
 async function quit(client: Redis): Promise<void> {

@@ -10,6 +10,10 @@ import { sqlState } from './postgres-errors';
  */
 export type PostgresTransaction = ClientBase;
 
+/** The message of a host transaction that may not write (SQLSTATE 25006). */
+export const READ_ONLY_TRANSACTION =
+  'publish(…, { transaction }) was given a pg client whose transaction is read-only (BEGIN READ ONLY, SET TRANSACTION READ ONLY or default_transaction_read_only), or whose server is a standby; the transaction is now aborted: ROLLBACK it, and publish in a read-write transaction on the primary';
+
 /** The message of a refused transaction that had failed already. */
 export const ABORTED_TRANSACTION = 'publish(…, { transaction }) was given a pg client whose transaction failed (an earlier statement errored); ROLLBACK it, and publish in a new transaction';
 
@@ -34,6 +38,22 @@ export async function checkHostTransaction(transaction: unknown, connection: Pos
   if (typeof (client as { totalCount?: unknown }).totalCount === 'number' && typeof (client as { connect?: unknown }).connect === 'function') {
     throw refuse('publish(…, { transaction }) was given a pg Pool; a transaction lives on one client: take one with pool.connect(), run BEGIN on it, and pass that client');
   }
+  // node-postgres keeps these on its Client (no public accessor): a closed client still reports the
+  // status of its last answer, so without them it would be "not in a transaction" — or, closed
+  // mid-transaction, pass and fail as a lost connection that "reconnects by itself".
+  const internals = client as { _ending?: unknown; _queryable?: unknown; connectionParameters?: { database?: unknown } };
+  if (internals._ending === true || internals._queryable === false) {
+    throw refuse('publish(…, { transaction }) was given a pg client that is closed (client.end(), or its connection was lost), so its transaction is gone; publish on an open client, in a new transaction');
+  }
+  // The rows would go to another database, where no dispatcher of this app looks (or, with a
+  // schema of the same name there, another app's does). The name is the one the client logged in
+  // with, so this costs no round trip; the same name on another server is not told apart.
+  const database = internals.connectionParameters?.database;
+  if (connection.database !== undefined && typeof database === 'string' && database !== connection.database) {
+    throw refuse(
+      `publish(…, { transaction }) was given a pg client of the database ${JSON.stringify(database)}, but this app's store is in ${JSON.stringify(connection.database)}: the requests would be stored where its dispatcher never looks. Run the transaction on a client of ${JSON.stringify(connection.database)} (the outbox works only within one database)`,
+    );
+  }
   const status = typeof client.getTransactionStatus === 'function' ? client.getTransactionStatus() : null;
   if (status === 'I') throw refuse('publish(…, { transaction }) was given a pg client that is not in a transaction; run (and await) BEGIN on it first, then publish, then COMMIT');
   if (status === 'E') throw refuse(ABORTED_TRANSACTION);
@@ -44,6 +64,7 @@ export async function checkHostTransaction(transaction: unknown, connection: Pos
     const state = sqlState(error);
     if (state === '25P01') throw refuse('publish(…, { transaction }) was given a pg client that is not in a transaction; run (and await) BEGIN on it first, then publish, then COMMIT', error);
     if (state === '25P02') throw refuse(ABORTED_TRANSACTION, error);
+    if (state === '25006') throw refuse(READ_ONLY_TRANSACTION, error);
     throw error;
   }
   return client as PostgresTransaction;

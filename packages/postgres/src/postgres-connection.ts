@@ -16,6 +16,12 @@ export class PostgresConnection {
   /** The LISTEN/NOTIFY channel of this schema. */
   readonly channel: string;
   private readonly names = new Map<string, string>();
+  /** The database the pool's connections are on (`current_database()` at open), which a host transaction's client must be on too. */
+  readonly database: string | undefined;
+  /** The role the pool connects as (`current_user` at open), for the GRANT a refused statement needs. */
+  readonly role: string | undefined;
+  /** Where a publish looks up its webhooks when they are not in memory (see the constructor). */
+  readonly lookups: Pool;
 
   constructor(
     /** The pool for what must be durable when it returns (enqueues, webhook changes) and for reads. */
@@ -36,7 +42,23 @@ export class PostgresConnection {
      * flush barrier on `pool`, so its requests are sent while the disk syncs.
      */
     readonly visibleFirst = false,
+    about: {
+      /** The database the pool's connections are on (`current_database()` at open), which a host transaction's client must be on too. */
+      database?: string;
+      /** The role the pool connects as (`current_user` at open), for the GRANT a refused statement needs. */
+      role?: string;
+      /**
+       * Where a publish looks up its webhooks when they are not in memory: `pool`, or — on a pool
+       * of the host's — `bookkeeping`, which hookwork owns. A publish in a host transaction holds
+       * one of the host's connections while it looks: on the host's pool, transactions holding
+       * every connection would each wait for one more, for ever.
+       */
+      lookups?: Pool;
+    } = {},
   ) {
+    this.database = about.database;
+    this.role = about.role;
+    this.lookups = about.lookups ?? pool;
     this.s = quoteIdentifier(schema);
     this.channel = `hookwork:${schema}`;
   }
@@ -49,10 +71,10 @@ export class PostgresConnection {
     try {
       // The host's own client gets an unnamed statement: nothing of hookwork's stays prepared on
       // a connection it does not own (a DISCARD ALL there would leave node-postgres believing it is).
-      const own = on === this.pool || on === this.bookkeeping;
+      const own = on === this.pool || on === this.bookkeeping || on === this.lookups;
       return await on.query<R>(own ? { name: this.nameOf(text), text, values } : { text, values });
     } catch (error) {
-      throw toStorageError(error, { where: this.where, doing });
+      throw toStorageError(error, { where: this.where, doing, schema: this.schema, ...(this.role !== undefined ? { role: this.role } : {}) });
     }
   }
 

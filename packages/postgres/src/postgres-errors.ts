@@ -54,6 +54,42 @@ export interface ErrorContext {
   doing: string;
   /** True while opening (start): connection failures are HOOKWORK_ERR_STORAGE_OPEN_FAILED. */
   opening?: boolean;
+  /** The schema, for the GRANT a permission error needs. */
+  schema?: string;
+  /** The role hookwork is connected as (`current_user`), when known, for the GRANT. */
+  role?: string;
+  /** The schema version found and the one this release needs, when a migration was under way. */
+  migration?: { from: number; to: number };
+}
+
+/**
+ * The statement that grants what PostgreSQL refused (SQLSTATE 42501), read from its message —
+ * `permission denied for database|schema|table|sequence …`, `must be owner of …` — per the roles
+ * and grants of docs/postgres.md.
+ */
+export function grantFix(reason: string, context: ErrorContext): string {
+  const role = context.role !== undefined ? quoteName(context.role) : '<the app\'s role>';
+  const schema = quoteName(context.schema ?? 'hookwork');
+  const { migration } = context;
+  if (migration && migration.from > 0 && (/must be owner of/.test(reason) || /permission denied for schema/.test(reason))) {
+    // Not "GRANT CREATE": a migration alters tables (indexes, triggers), which only their owner may.
+    return `the schema is at version ${migration.from} and this @hookwork/postgres needs ${migration.to}, a migration this role may not run: start the app once with the role that owns hookwork's tables (the one that created them), then go on with ${role} (docs/postgres.md, roles and grants)`;
+  }
+  const database = /permission denied for database (.+)$/.exec(reason)?.[1];
+  if (database !== undefined) return `the schema does not exist and this role may not create it: GRANT CREATE ON DATABASE ${quoteName(database)} TO ${role}, or create it for the app: CREATE SCHEMA ${schema} AUTHORIZATION ${role} (docs/postgres.md, roles and grants)`;
+  if (/permission denied for schema/.test(reason)) {
+    return migration
+      ? `creating the tables needs the schema's ownership or CREATE on it: GRANT USAGE, CREATE ON SCHEMA ${schema} TO ${role}, or start once with the role that owns it (docs/postgres.md, roles and grants)`
+      : `GRANT USAGE ON SCHEMA ${schema} TO ${role} (docs/postgres.md, roles and grants)`;
+  }
+  if (/permission denied for table/.test(reason)) return `GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA ${schema} TO ${role} (docs/postgres.md, roles and grants)`;
+  if (/permission denied for sequence/.test(reason)) return `GRANT USAGE ON ALL SEQUENCES IN SCHEMA ${schema} TO ${role} (docs/postgres.md, roles and grants)`;
+  return 'grant the role what docs/postgres.md lists (roles and grants: USAGE on the schema, and CREATE on it or on the database to create or migrate it; SELECT, INSERT, UPDATE, DELETE on its tables; USAGE on its sequences)';
+}
+
+/** An identifier as GRANT needs it: bare when it is a plain lower-case name, else quoted. */
+function quoteName(name: string): string {
+  return /^[a-z_][a-z0-9_]*$/.test(name) ? name : `"${name.replace(/"/g, '""')}"`;
 }
 
 /**
@@ -80,7 +116,7 @@ export function toStorageError(error: unknown, context: ErrorContext): HookworkE
   if (state === '42501') {
     return POSTGRES_ERRORS.create(
       'HOOKWORK_ERR_STORAGE_PERMISSION_DENIED',
-      `${where}: permission denied while ${doing} (${reason}); grant the role what docs/postgres.md lists (USAGE and CREATE on the schema, or CREATE on the database for a new schema; SELECT, INSERT, UPDATE, DELETE on its tables)`,
+      `${where}: permission denied while ${doing} (${reason}); ${grantFix(reason, context)}`,
       { cause: error },
     );
   }
@@ -89,7 +125,11 @@ export function toStorageError(error: unknown, context: ErrorContext): HookworkE
   }
   let code: HookworkErrorCode;
   let message: string;
-  if (state === '55P03' || state === '40P01') {
+  if (/Cannot use a pool after calling end on the pool/.test(reason)) {
+    // The host ended its own pool while the app still runs on it (pool.end() before app.stop()).
+    code = context.opening ? 'HOOKWORK_ERR_STORAGE_OPEN_FAILED' : 'HOOKWORK_ERR_STORAGE';
+    message = `${where}: the pool was ended (pool.end()) while hookwork still uses it, ${doing}; end your pool only after app.stop()`;
+  } else if (state === '55P03' || state === '40P01') {
     code = 'HOOKWORK_ERR_STORAGE_LOCKED';
     message = `${where}: a lock could not be taken while ${doing} (${detail}); look for a long transaction holding hookwork's tables (pg_stat_activity)`;
   } else if (context.opening) {
@@ -101,7 +141,10 @@ export function toStorageError(error: unknown, context: ErrorContext): HookworkE
         : `${where} failed while ${doing} (${detail})`;
   } else {
     code = 'HOOKWORK_ERR_STORAGE';
-    message = isConnectionFailure(error)
+    message = /timeout exceeded when trying to connect/i.test(reason)
+      ? // node-postgres's pool gave no connection in time: as often all of them busy as the server away.
+        `${where} gave no connection in time while ${doing} (${detail}): every connection of the pool was busy (transactions holding them?) or the server could not be reached; size the pool for what runs at once, and check the server`
+      : isConnectionFailure(error)
       ? `${where} could not be reached while ${doing} (${detail}); hookwork reconnects by itself when the server is back`
       : `${where} failed while ${doing} (${detail})`;
   }

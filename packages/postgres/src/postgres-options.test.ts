@@ -16,7 +16,7 @@ describe('postgresStorage() options, without a server', () => {
   });
 
   it('refuses connectTimeoutMs beside a pool of the host, as it refuses poolSize, instead of ignoring it', () => {
-    const pool = { connect: () => undefined, query: () => undefined } as never;
+    const pool = { connect: () => undefined, query: () => undefined, on: () => undefined, off: () => undefined } as never;
     expect(() => postgresStorage({ pool, connectTimeoutMs: 2000 })).toThrow(/`connectTimeoutMs` applies to the pool hookwork makes from `connectionString`; with your own `pool`, set its connectionTimeoutMillis/);
     expect(() => postgresStorage({ pool, poolSize: 4 })).toThrow(/`poolSize` sizes the pool hookwork makes/);
     expect(() => postgresStorage({ pool })).not.toThrow();
@@ -24,5 +24,33 @@ describe('postgresStorage() options, without a server', () => {
 
   it('still asks for one of connectionString or pool when neither is named', () => {
     expect(() => postgresStorage({})).toThrow(/give either `connectionString`.*or `pool`.*not neither/);
+  });
+
+  it('refuses at once a connection string node-postgres cannot read, without showing it (it may hold a password)', () => {
+    // A password with a reserved character, not percent-encoded; a port out of range.
+    for (const connectionString of ['postgres://app:pa#ss@127.0.0.1:5432/app', 'postgres://app:pa/ss@127.0.0.1:5432/app', 'postgres://app:s3cret@127.0.0.1:99999/app']) {
+      let error: unknown;
+      try {
+        postgresStorage({ connectionString });
+      } catch (e) {
+        error = e;
+      }
+      expect(isHookworkError(error, 'HOOKWORK_ERR_INVALID_STORAGE_OPTIONS')).toBe(true);
+      expect((error as Error).message).toMatch(/`connectionString` is not a URL node-postgres can read .*percent-encoded \(encodeURIComponent\(password\)\)/);
+      expect((error as Error).message).not.toMatch(/pa#ss|pa\/ss|s3cret/);
+    }
+    // What node-postgres reads is accepted: an encoded password, spaces, an empty host, a socket directory.
+    for (const connectionString of ['postgres://app:pa%23ss@127.0.0.1:5432/app', 'postgres://app@/app?host=/var/run/postgresql', 'postgresql://app:a b@db/app', 'postgres:///app']) {
+      expect(() => postgresStorage({ connectionString })).not.toThrow();
+    }
+  });
+
+  it('refuses a pool that lacks what a pg.Pool has, naming the method, rather than failing at start with a TypeError', () => {
+    const noEvents = { connect: () => undefined, query: () => undefined } as never;
+    expect(() => postgresStorage({ pool: noEvents })).toThrow(/`pool` must be a node-postgres Pool \(new pg\.Pool\(\{ … \}\)\); got an object without on\(\)/);
+  });
+
+  it('refuses information_schema, which pg_dump leaves out of backups', () => {
+    expect(() => postgresStorage({ connectionString: 'postgres://app@127.0.0.1/app', schema: 'information_schema' })).toThrow(/`schema` cannot be "information_schema"/);
   });
 });

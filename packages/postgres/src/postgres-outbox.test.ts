@@ -157,6 +157,81 @@ describe('publish(…, { transaction: client }) — the transactional outbox', (
     expect(await stored()).toBe(0);
   });
 
+  it('refuses a client of another database, naming both, instead of storing the requests where no dispatcher looks', async () => {
+    const url = new URL(db.url);
+    url.pathname = '/postgres'; // the maintenance database every server has; nothing is created in it
+    const other = new pg.Client({ connectionString: url.toString() });
+    await other.connect();
+    try {
+      await other.query('BEGIN');
+      const error = await refusal(app.publish(new ThingHappened('elsewhere'), { transaction: other }));
+      expect(error.code).toBe('HOOKWORK_ERR_INVALID_TRANSACTION');
+      expect(error.message).toMatch(/a pg client of the database "postgres", but this app's store is in "test".*Run the transaction on a client of "test"/);
+      await other.query('ROLLBACK');
+    } finally {
+      await other.end();
+    }
+    expect(await stored()).toBe(0);
+  });
+
+  it('refuses a closed client as closed, not as "not in a transaction" nor as an outage that heals by itself', async () => {
+    // Closed after its COMMIT, and closed with its transaction open (PostgreSQL rolled that back).
+    for (const closeInside of [false, true]) {
+      const client = new pg.Client({ connectionString: db.url });
+      await client.connect();
+      await client.query('BEGIN');
+      if (!closeInside) await client.query('COMMIT');
+      await client.end();
+      const error = await refusal(app.publish(new ThingHappened('closed'), { transaction: client }));
+      expect(error.code).toBe('HOOKWORK_ERR_INVALID_TRANSACTION');
+      expect(error.message).toMatch(/a pg client that is closed .*publish on an open client, in a new transaction/);
+      expect(error.message).not.toMatch(/reconnects by itself/);
+    }
+    expect(await stored()).toBe(0);
+  });
+
+  it('refuses a read-only host transaction as the host\'s, not as a standby server to move away from', async () => {
+    await inTransaction('ROLLBACK', async (client) => {
+      await client.query('SET TRANSACTION READ ONLY');
+      const error = await refusal(app.publish(new ThingHappened('read-only'), { transaction: client }));
+      expect(error.code).toBe('HOOKWORK_ERR_INVALID_TRANSACTION');
+      expect(error.message).toMatch(/transaction is read-only .*ROLLBACK it, and publish in a read-write transaction/);
+    });
+    // An older client (no getTransactionStatus) is refused the same way by the LOCK TABLE probe.
+    await inTransaction('ROLLBACK', async (client) => {
+      await client.query('SET TRANSACTION READ ONLY');
+      const older = { query: client.query.bind(client) } as unknown as PostgresTransaction;
+      const error = await refusal(app.publish(new ThingHappened('read-only-old'), { transaction: older }));
+      expect(error.code).toBe('HOOKWORK_ERR_INVALID_TRANSACTION');
+      expect(error.message).toMatch(/transaction is read-only/);
+    });
+    expect(await stored()).toBe(0);
+  });
+
+  it.each(['enqueue', 'all'] as const)('on the host\'s own pool (synchronousCommit %s), a publish in a transaction holding its every connection does not wait for one more', async (synchronousCommit) => {
+    // One connection, and a deadline instead of pg's default of waiting for ever: the webhooks'
+    // lookup (not in memory yet) must not need a second connection of this pool.
+    const small = new pg.Pool({ connectionString: db.url, max: 1, connectionTimeoutMillis: 3000 });
+    const onSmall = createHookwork({ composers: [thingComposer], settings, storage: postgresStorage({ pool: small, schema: db.schema(), synchronousCommit }) });
+    try {
+      await onSmall.start();
+      await onSmall.webhooks.create({ url: receiver.url, events: ['thing.happened'] });
+      const client = await small.connect();
+      try {
+        await client.query('BEGIN');
+        await onSmall.publish(new ThingHappened(`own-pool-${synchronousCommit}`), { transaction: client });
+        await client.query('COMMIT');
+      } finally {
+        client.release();
+      }
+      await receiver.waitFor(1, 10_000);
+      expect(ids()).toEqual([`own-pool-${synchronousCommit}`]);
+    } finally {
+      await onSmall.stop();
+      await small.end();
+    }
+  });
+
   it('a failed enqueue inside the host transaction fails publish(), and the host rolls back', async () => {
     const client = await host.connect();
     try {

@@ -16,7 +16,7 @@ import {
   type RequestState,
   type WebhookRequest,
 } from '@hookwork/core';
-import { ABORTED_TRANSACTION, checkHostTransaction, type PostgresTransaction } from './host-transaction';
+import { ABORTED_TRANSACTION, checkHostTransaction, READ_ONLY_TRANSACTION, type PostgresTransaction } from './host-transaction';
 import type { PostgresConnection } from './postgres-connection';
 import { insertLogEntries, logEntryColumns } from './postgres-delivery-log';
 import { isUniqueViolation, sqlState } from './postgres-errors';
@@ -408,6 +408,8 @@ export class PostgresRequestQueue implements RequestQueue<PostgresTransaction> {
       // The host's transaction had failed already: node-postgres rejects a failed query before
       // the server's ReadyForQuery updates getTransactionStatus(), so the check may have passed.
       if (inHost && sqlState(cause) === '25P02') throw new HookworkError('HOOKWORK_ERR_INVALID_TRANSACTION', ABORTED_TRANSACTION, { cause: error });
+      // The host's transaction cannot write: its own choice (READ ONLY) or its client's server, not hookwork's store.
+      if (inHost && sqlState(cause) === '25006') throw new HookworkError('HOOKWORK_ERR_INVALID_TRANSACTION', READ_ONLY_TRANSACTION, { cause: error });
       if (isUniqueViolation(cause)) {
         throw new HookworkError('HOOKWORK_ERR_ENQUEUE_FAILED', `a request of this batch has an id that is already queued (${requests.map((r) => r.id).join(', ').slice(0, 200)}); nothing of this batch was stored${inHost ? ' (and the host transaction is aborted: roll it back)' : ''}`, { cause: error });
       }

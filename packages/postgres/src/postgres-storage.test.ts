@@ -79,6 +79,43 @@ describe('postgresStorage() options', () => {
   });
 });
 
+describe('a pool of the host', () => {
+  it('an ended pool fails start() saying it was ended, and one ended while the app runs says so too', async () => {
+    const ended = new pg.Pool({ connectionString: db.url });
+    await ended.end();
+    const refused = createHookwork({ composers: [thingComposer], logger: silentLogger, storage: postgresStorage({ pool: ended, schema: db.schema() }) });
+    const error = await refused.start().then(() => undefined, (e: unknown) => e);
+    expect(isHookworkError(error, 'HOOKWORK_ERR_STORAGE_OPEN_FAILED')).toBe(true);
+    expect((error as Error).message).toMatch(/the `pool` given to postgresStorage\(\) was ended \(pool\.end\(\)\); give an open pool, and end it only after app\.stop\(\)/);
+
+    const pool = new pg.Pool({ connectionString: db.url, max: 4 });
+    const app = createHookwork({ composers: [thingComposer], logger: silentLogger, storage: postgresStorage({ pool, schema: db.schema() }) });
+    await app.start();
+    try {
+      await pool.end(); // the wrong order: the host's pool before app.stop()
+      const lost = await app.webhooks.list().then(() => undefined, (e: unknown) => e);
+      expect(isHookworkError(lost, 'HOOKWORK_ERR_STORAGE')).toBe(true);
+      expect((lost as Error).message).toMatch(/the pool was ended \(pool\.end\(\)\) while hookwork still uses it.*end your pool only after app\.stop\(\)/);
+    } finally {
+      await app.stop();
+    }
+  });
+
+  it('a schema that already holds a table of the host with a name hookwork needs is refused at start, naming the fix, and left as it was', async () => {
+    const schema = db.schema();
+    await db.query(`CREATE SCHEMA "${schema}"`);
+    await db.query(`CREATE TABLE "${schema}".webhooks (id integer PRIMARY KEY, target text)`);
+    await db.query(`INSERT INTO "${schema}".webhooks VALUES (1, 'the host''s own')`);
+    const app = createHookwork({ composers: [thingComposer], logger: silentLogger, storage: postgresStorage({ connectionString: db.url, schema }) });
+    const error = await app.start().then(() => undefined, (e: unknown) => e);
+    expect(isHookworkError(error, 'HOOKWORK_ERR_STORAGE_OPEN_FAILED')).toBe(true);
+    expect((error as Error).message).toMatch(/already holds something of the name hookwork needs \(relation "webhooks" already exists\).*set postgresStorage\(\{ schema \}\) to a new name/);
+    const tables = await db.query<{ table_name: string }>('SELECT table_name FROM information_schema.tables WHERE table_schema = $1', [schema]);
+    expect(tables.rows.map((r) => r.table_name)).toEqual(['webhooks']);
+    expect((await db.query(`SELECT target FROM "${schema}".webhooks`)).rows).toEqual([{ target: "the host's own" }]);
+  });
+});
+
 describe('values PostgreSQL text cannot hold', () => {
   it('a key with U+0000 is HOOKWORK_ERR_INVALID_ARGUMENT (bad input, shown escaped), not a store failure', async () => {
     const app = createHookwork({ composers: [thingComposer], logger: silentLogger, storage: postgresStorage({ connectionString: db.url, schema: db.schema() }) });
@@ -170,7 +207,40 @@ describe('roles and grants', () => {
     const app = createHookwork({ composers: [thingComposer], storage: postgresStorage({ connectionString: asRole(), schema: db.schema() }) });
     const error = await app.start().then(() => undefined, (e: unknown) => e);
     expect(isHookworkError(error, 'HOOKWORK_ERR_STORAGE_PERMISSION_DENIED' as never)).toBe(true);
-    expect((error as Error).message).toMatch(/permission denied while reading or migrating its schema.*grant.*docs\/postgres\.md/);
+    expect((error as Error).message).toMatch(new RegExp(`permission denied while reading or migrating its schema \\(permission denied for database test\\); the schema does not exist and this role may not create it: GRANT CREATE ON DATABASE test TO ${role}, or create it for the app: CREATE SCHEMA hwt_\\w+ AUTHORIZATION ${role}`));
+  });
+
+  it('a missing grant at work is named as the GRANT statement that gives it, with the schema and the role', async () => {
+    const schema = db.schema();
+    await (await openPostgresStorage({ connectionString: db.url, schema })).close();
+    await db.query(`GRANT USAGE ON SCHEMA "${schema}" TO "${role}"`);
+    await db.query(`GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA "${schema}" TO "${role}"`);
+    // No USAGE on the sequences, which the docs' list has and the old message left out.
+    const storage = await openPostgresStorage({ connectionString: asRole(), schema });
+    try {
+      const now = new Date();
+      const error = await storage.queue.enqueue([{ id: 'r', webhookKey: 'w', eventAlias: 'e', body: '{}', createdAt: now, dueAt: now }]).then(() => undefined, (e: unknown) => e);
+      expect(isHookworkError(error, 'HOOKWORK_ERR_ENQUEUE_FAILED')).toBe(true);
+      expect((error as Error).message).toContain(`(permission denied for sequence requests_seq_seq); GRANT USAGE ON ALL SEQUENCES IN SCHEMA ${schema} TO ${role}`);
+    } finally {
+      await storage.close();
+    }
+  });
+
+  it('a start that needs a migration, as a role that only has the grants to run, says to start once with the owner', async () => {
+    const schema = db.schema();
+    await (await openPostgresStorage({ connectionString: db.url, schema })).close();
+    await db.query(`GRANT USAGE ON SCHEMA "${schema}" TO "${role}"`);
+    await db.query(`GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA "${schema}" TO "${role}"`);
+    await db.query(`GRANT USAGE ON ALL SEQUENCES IN SCHEMA "${schema}" TO "${role}"`);
+    // As if an earlier release had written it: undo the last migration.
+    await db.query(`DROP TRIGGER webhook_health_changed ON "${schema}".webhook_health`);
+    await db.query(`DROP FUNCTION "${schema}".notify_health_changed()`);
+    await db.query(`UPDATE "${schema}".schema_version SET version = $1`, [SCHEMA_VERSION - 1]);
+    const error = await openPostgresStorage({ connectionString: asRole(), schema }).then(() => undefined, (e: unknown) => e);
+    expect(isHookworkError(error, 'HOOKWORK_ERR_STORAGE_PERMISSION_DENIED' as never)).toBe(true);
+    expect((error as Error).message).toContain(`the schema is at version ${SCHEMA_VERSION - 1} and this @hookwork/postgres needs ${SCHEMA_VERSION}, a migration this role may not run: start the app once with the role that owns hookwork's tables`);
+    expect(await version(schema)).toEqual([SCHEMA_VERSION - 1]);
   });
 
   it('a role with only the grants docs/postgres.md lists runs on a schema an owner migrated', async () => {

@@ -68,6 +68,26 @@ export interface PostgresStorage extends Storage<PostgresTransaction> {
 
 const KNOWN_OPTIONS: readonly string[] = ['connectionString', 'pool', 'schema', 'poolSize', 'connectTimeoutMs', 'synchronousCommit'] satisfies (keyof PostgresStorageOptions)[];
 
+/** What hookwork calls on a host's `pool`: a node-postgres Pool has them all. */
+const POOL_METHODS = ['connect', 'query', 'on', 'off'] as const;
+
+/**
+ * True when node-postgres (pg-connection-string) can parse `url`: it reads it with WHATWG `URL`,
+ * encoding spaces and stray `%` first, and tries again with a placeholder for an empty host.
+ */
+function parsesAsUrl(url: string): boolean {
+  const encoded = / |%[^a-f0-9]|%[a-f0-9][^a-f0-9]/i.test(url) ? encodeURI(url).replace(/%25(\d\d)/g, '%$1') : url;
+  for (const candidate of [encoded, encoded.replace('@/', '@___DUMMY___/')]) {
+    try {
+      new URL(candidate);
+      return true;
+    } catch {
+      // try the next spelling
+    }
+  }
+  return false;
+}
+
 /** A schema name hookwork accepts: a plain identifier (quoted everywhere anyway), short enough for its NOTIFY channel. */
 const SCHEMA_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,49}$/;
 
@@ -97,12 +117,25 @@ function checkOptions(options: PostgresStorageOptions): CheckedOptions {
   if (connectionString !== undefined && (typeof connectionString !== 'string' || !/^postgres(ql)?:\/\//.test(connectionString))) {
     throw bad('`connectionString` must be a postgres:// or postgresql:// URL, e.g. "postgres://app@127.0.0.1:5432/app"');
   }
-  if (pool !== undefined && (pool === null || typeof pool !== 'object' || typeof (pool as Pool).connect !== 'function' || typeof (pool as Pool).query !== 'function')) {
-    throw bad('`pool` must be a node-postgres Pool (new pg.Pool({ … }))');
+  if (connectionString !== undefined && !parsesAsUrl(connectionString)) {
+    // node-postgres would fail only at start, as "Invalid URL"; the string is not shown: it may hold a password.
+    throw bad(
+      '`connectionString` is not a URL node-postgres can read (not shown: it may hold a password); a user or password with one of @ : / ? # [ ] % must be percent-encoded (encodeURIComponent(password)), and the port must be a number up to 65535',
+    );
+  }
+  if (pool !== undefined) {
+    const missing = pool === null || typeof pool !== 'object' ? undefined : POOL_METHODS.find((method) => typeof (pool as unknown as Record<string, unknown>)[method] !== 'function');
+    if (pool === null || typeof pool !== 'object' || missing !== undefined) {
+      throw bad(`\`pool\` must be a node-postgres Pool (new pg.Pool({ … })); got ${pool === null || typeof pool !== 'object' ? shownValue(pool) : `an object without ${missing}()`}`);
+    }
   }
   const schema = options.schema ?? 'hookwork';
   if (typeof schema !== 'string' || !SCHEMA_NAME.test(schema) || /^pg_/i.test(schema)) {
     throw bad(`\`schema\` must be a plain identifier: letters, digits and _, not starting with a digit or pg_, at most 50 characters (e.g. "hookwork" or "shop_hooks"); got ${JSON.stringify(schema)}`);
+  }
+  if (schema === 'information_schema') {
+    // A superuser may write there, and pg_dump leaves it out: the queue would be missing from every backup.
+    throw bad('`schema` cannot be "information_schema", PostgreSQL\'s own (pg_dump leaves it out of backups); give hookwork a schema of its own, e.g. "hookwork"');
   }
   const poolSize = options.poolSize ?? 10;
   if (!Number.isInteger(poolSize) || poolSize < 2 || poolSize > 1000) throw bad(`\`poolSize\` must be a whole number from 2 to 1000; got ${shownValue(options.poolSize)}`);
@@ -153,12 +186,20 @@ export async function openPostgresStorage(options: PostgresStorageOptions, conte
       application_name: 'hookwork',
     });
   const where = describeServer(pool.options ?? {}, checked.schema);
+  if ((pool as { ended?: unknown; ending?: unknown }).ended === true || (pool as { ending?: unknown }).ending === true) {
+    // node-postgres would say only "Cannot use a pool after calling end on the pool".
+    throw new HookworkError('HOOKWORK_ERR_STORAGE_OPEN_FAILED', `${where}: the \`pool\` given to postgresStorage() was ended (pool.end()); give an open pool, and end it only after app.stop()`);
+  }
   // An idle pooled connection the server terminated reports here; without a listener it would
   // crash the process. The pool drops it and the next query opens another.
   const onPoolError = (error: Error) => logger.warn(`an idle connection to ${where} was lost (${error.message}); the pool opens another when needed`);
   pool.on('error', onPoolError);
+  let database: string;
+  let role: string;
   try {
-    const { from, to } = await migrate(pool, checked.schema, where);
+    const opened = await migrate(pool, checked.schema, where);
+    const { from, to } = opened;
+    ({ database, role } = opened);
     logger.info(from === to ? `opened ${where} (schema version ${to})` : `opened ${where}, migrated its schema from version ${from} to ${to}`);
   } catch (error) {
     pool.off('error', onPoolError);
@@ -166,17 +207,24 @@ export async function openPostgresStorage(options: PostgresStorageOptions, conte
     throw error;
   }
 
-  // The bookkeeping pool: the same server and settings, its commits not waiting for the WAL flush.
+  // The bookkeeping pool: the same server and settings, its commits not waiting for the WAL flush
+  // (with 'all', waiting like every other). With 'all' on hookwork's own pool there is no need of
+  // a second pool; on the host's pool there is, for the lookups (PostgresConnection's `lookups`).
   const bookkeeping =
-    checked.synchronousCommit === 'all'
+    checked.synchronousCommit === 'all' && owned
       ? pool
       : new Pool({
           ...pool.options,
           max: Math.max(2, Math.ceil((pool.options.max ?? 10) / 2)),
-          options: `${pool.options.options ?? ''} -c synchronous_commit=off`.trim(),
+          ...(checked.synchronousCommit === 'all' ? {} : { options: `${pool.options.options ?? ''} -c synchronous_commit=off`.trim() }),
         } as PoolConfig);
   if (bookkeeping !== pool) bookkeeping.on('error', onPoolError);
-  const connection = new PostgresConnection(pool, checked.schema, where, bookkeeping, checked.synchronousCommit === 'none' ? bookkeeping : pool, checked.synchronousCommit === 'publish');
+  const connection = new PostgresConnection(pool, checked.schema, where, bookkeeping, checked.synchronousCommit === 'none' ? bookkeeping : pool, checked.synchronousCommit === 'publish', {
+    database,
+    role,
+    // On the host's pool, a publish's lookup must not need one more of the host's connections.
+    lookups: owned ? pool : bookkeeping,
+  });
   const listener = new PostgresListener({ ...pool.options, application_name: 'hookwork-listen' } as ClientConfig, connection.channel, logger, where);
   const queue = new PostgresRequestQueue(connection, listener);
   const webhooks = new PostgresWebhookRepository(connection, listener);

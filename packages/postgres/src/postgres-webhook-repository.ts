@@ -96,7 +96,7 @@ export class PostgresWebhookRepository implements WebhookRepository {
   async getByAlias(alias: string): Promise<Webhook[]> {
     const { c } = this;
     const webhooks = await this.byAlias.read(alias, async () =>
-      (await c.query<{ data: string }>(`looking up webhooks of ${alias}`, `SELECT data FROM ${c.s}.webhooks WHERE events @> ARRAY[$1::text] ORDER BY created_at, seq`, [alias])).rows.map((row) => webhookFromJson(row.data)),
+      (await c.query<{ data: string }>(`looking up webhooks of ${alias}`, `SELECT data FROM ${c.s}.webhooks WHERE events @> ARRAY[$1::text] ORDER BY created_at, seq`, [alias], c.lookups)).rows.map((row) => webhookFromJson(row.data)),
     );
     return webhooks.map(copyWebhook);
   }

@@ -1,7 +1,7 @@
 import { HookworkError } from '@hookwork/core';
 import type { ClientBase, Pool, PoolClient } from 'pg';
 import { quoteIdentifier } from './postgres-connection';
-import { toStorageError } from './postgres-errors';
+import { sqlState, toStorageError } from './postgres-errors';
 import { HEALTH_CHANGED } from './postgres-listener';
 
 /**
@@ -119,11 +119,17 @@ export const SCHEMA_VERSION = MIGRATIONS.length;
 /** The first key of hookwork's advisory locks ('hook' in ASCII); the second is the schema's hash. */
 const LOCK_CLASS = 0x686f6f6b;
 
-async function readVersion(client: ClientBase, schema: string): Promise<number> {
-  const table = await client.query<{ t: string | null }>('SELECT to_regclass($1) AS t', [`${quoteIdentifier(schema)}.schema_version`]);
-  if (table.rows[0]?.t == null) return 0;
+/**
+ * The schema's version (0: none yet), and the database and role the connection is on, in the same
+ * round trip; the role is kept in `known` at once, for the message of a refused read that follows.
+ */
+async function readVersion(client: ClientBase, schema: string, known: { role?: string }): Promise<{ version: number; database: string; role: string }> {
+  const table = await client.query<{ t: string | null; database: string; role: string }>('SELECT to_regclass($1) AS t, current_database() AS database, current_user AS role', [`${quoteIdentifier(schema)}.schema_version`]);
+  const { database, role } = table.rows[0]!;
+  known.role = role;
+  if (table.rows[0]?.t == null) return { version: 0, database, role };
   const row = await client.query<{ version: number }>(`SELECT version FROM ${quoteIdentifier(schema)}.schema_version WHERE id = 1`);
-  return row.rows[0]?.version ?? 0;
+  return { version: row.rows[0]?.version ?? 0, database, role };
 }
 
 function tooNew(where: string, version: number): HookworkError {
@@ -140,7 +146,7 @@ function tooNew(where: string, version: number): HookworkError {
  * processes starting at once migrate once (the others wait, then find it done), and a failed
  * migration leaves the schema as it was. A schema written by a newer version is refused.
  */
-export async function migrate(pool: Pool, schema: string, where: string): Promise<{ from: number; to: number }> {
+export async function migrate(pool: Pool, schema: string, where: string): Promise<{ from: number; to: number; database: string; role: string }> {
   let client: PoolClient;
   try {
     client = await pool.connect();
@@ -148,10 +154,13 @@ export async function migrate(pool: Pool, schema: string, where: string): Promis
     throw toStorageError(error, { where, doing: 'connecting', opening: true });
   }
   let broken: unknown;
+  // What a refused statement's message needs: the role, and the versions once a migration began.
+  const known: { role?: string; migration?: { from: number; to: number } } = {};
   try {
-    const current = await readVersion(client, schema);
+    const { version: current, database, role } = await readVersion(client, schema, known);
     if (current > SCHEMA_VERSION) throw tooNew(where, current);
-    if (current === SCHEMA_VERSION) return { from: current, to: current };
+    if (current === SCHEMA_VERSION) return { from: current, to: current, database, role };
+    known.migration = { from: current, to: SCHEMA_VERSION };
     await client.query('BEGIN');
     try {
       await client.query('SELECT pg_advisory_xact_lock($1, hashtext($2))', [LOCK_CLASS, schema]);
@@ -160,20 +169,30 @@ export async function migrate(pool: Pool, schema: string, where: string): Promis
       if (exists.rowCount === 0) await client.query(`CREATE SCHEMA ${quoteIdentifier(schema)}`);
       const s = quoteIdentifier(schema);
       await client.query(`CREATE TABLE IF NOT EXISTS ${s}.schema_version (id integer PRIMARY KEY CHECK (id = 1), version integer NOT NULL, migrated_at timestamptz NOT NULL)`);
-      const from = await readVersion(client, schema);
+      const { version: from } = await readVersion(client, schema, known);
       if (from > SCHEMA_VERSION) throw tooNew(where, from);
       for (let version = from; version < SCHEMA_VERSION; version++) await client.query(MIGRATIONS[version]!(s));
       if (from !== SCHEMA_VERSION) {
         await client.query(`INSERT INTO ${s}.schema_version (id, version, migrated_at) VALUES (1, $1, now()) ON CONFLICT (id) DO UPDATE SET version = excluded.version, migrated_at = excluded.migrated_at`, [SCHEMA_VERSION]);
       }
       await client.query('COMMIT');
-      return { from, to: SCHEMA_VERSION };
+      return { from, to: SCHEMA_VERSION, database, role };
     } catch (error) {
       await client.query('ROLLBACK').catch((rollbackError: unknown) => (broken = rollbackError));
       throw error;
     }
   } catch (error) {
-    throw toStorageError(error, { where, doing: 'reading or migrating its schema', opening: true });
+    const state = sqlState(error);
+    if (state === '42P07' || state === '42723') {
+      // A table or function of the same name that is not hookwork's: a schema shared with the host's
+      // own tables (such as public, where a `webhooks` or `requests` table is common).
+      throw new HookworkError(
+        'HOOKWORK_ERR_STORAGE_OPEN_FAILED',
+        `${where} already holds something of the name hookwork needs (${(error as Error).message}) that is not hookwork's; nothing was changed. hookwork's tables need a schema of their own: set postgresStorage({ schema }) to a new name (it is created at start)`,
+        { cause: error },
+      );
+    }
+    throw toStorageError(error, { where, doing: 'reading or migrating its schema', opening: true, schema, ...known });
   } finally {
     client.release(broken as Error | undefined);
   }

@@ -342,9 +342,14 @@ export class HookworkApp<TTransaction = never> implements Hookwork<TTransaction>
     if (options.transaction !== undefined && !engine.capabilities.transactionalEnqueue) {
       // Refused even when nothing would fire: a host relying on the outbox must learn at once
       // that this store cannot give it, not at the first notification that has a subscriber.
+      // With a storage that could (PostgreSQL) and a queue apart that cannot (BullMQ), the fix is to
+      // drop the queue, not to "use a storage" the app already has.
+      const backend = this.parts.storageBackend;
       throw new HookworkError(
         'HOOKWORK_ERR_INVALID_TRANSACTION',
-        `publish() was given a transaction, but the ${engine.name} queue cannot enqueue inside a host transaction; publish after your own commit, or use a storage with a transactional enqueue (@hookwork/postgres)`,
+        backend.capabilities.transactionalEnqueue
+          ? `publish() was given a transaction, but the ${engine.name} queue cannot enqueue inside a host transaction, though the ${backend.name} storage could: leave out \`queue\` to have the ${backend.name} storage queue the requests too (the transactional outbox), or publish after your own commit`
+          : `publish() was given a transaction, but the ${engine.name} queue cannot enqueue inside a host transaction; publish after your own commit, or use a storage with a transactional enqueue (@hookwork/postgres)`,
       );
     }
     const { parts } = this;

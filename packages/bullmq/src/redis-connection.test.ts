@@ -1,0 +1,93 @@
+import { createHookwork, isHookworkError, silentLogger, type Hookwork } from '@hookwork/core';
+import { closedPort, ThingHappened, thingComposer } from '@hookwork/core/testing';
+import { Cluster, Redis } from 'ioredis';
+import { bullmqQueue, type BullmqQueueOptions } from './bullmq-queue';
+import { removeBullmqQueue } from './remove-queue';
+import { deleteKeys, TEST_REDIS_URL, uniquePrefix } from './testing/redis-test';
+
+// Where the queue's keys go is what a host relies on to keep apps apart: these tests look in Redis.
+const prefix = uniquePrefix('conn');
+/** The test Redis with database `db` selected. */
+const inDatabase = (db: number) => `${TEST_REDIS_URL.replace(/\/\d*$/, '')}/${db}`;
+
+async function keysIn(db: number): Promise<string[]> {
+  const client = new Redis(inDatabase(db), { lazyConnect: true, maxRetriesPerRequest: 1 });
+  await client.connect();
+  try {
+    return await client.keys(`${prefix}:*`);
+  } finally {
+    client.disconnect();
+  }
+}
+
+const apps: Hookwork[] = [];
+async function start(options: Omit<BullmqQueueOptions, 'prefix' | 'checkDurability'>): Promise<Hookwork> {
+  const app = createHookwork({ composers: [thingComposer], logger: silentLogger, queue: bullmqQueue({ prefix, checkDurability: false, commandTimeoutMs: 2000, ...options }) });
+  apps.push(app);
+  await app.start();
+  return app;
+}
+
+afterEach(async () => {
+  for (const app of apps.splice(0)) await app.stop().catch(() => {});
+});
+afterAll(async () => {
+  for (const db of [0, 2]) await deleteKeys(prefix, inDatabase(db));
+});
+
+describe('bullmqQueue({ connection }) reaches the Redis it names, or fails start()', () => {
+  it('an ioredis client of another copy of ioredis (the host\'s own dependency) is used at its address and database, not 127.0.0.1:6379', async () => {
+    let Foreign: typeof Redis | undefined;
+    jest.isolateModules(() => {
+      Foreign = (jest.requireActual('ioredis') as { Redis: typeof Redis }).Redis;
+    });
+    expect(Foreign).not.toBe(Redis);
+    const port = await closedPort();
+    const nowhere = new Foreign!({ host: '127.0.0.1', port, lazyConnect: true });
+    const error = await start({ connection: nowhere as unknown as Redis, queueName: 'foreign-closed' }).then(() => undefined, (e: unknown) => e);
+    expect(isHookworkError(error, 'HOOKWORK_ERR_REDIS_UNAVAILABLE' as never)).toBe(true);
+    expect((error as Error).message).toContain(`redis://127.0.0.1:${port}`);
+
+    const url = new URL(TEST_REDIS_URL);
+    const there = new Foreign!({ host: url.hostname, port: Number(url.port || 6379), db: 2, lazyConnect: true });
+    const app = await start({ connection: there as unknown as Redis, queueName: 'foreign-db2' });
+    await app.webhooks.create({ url: 'https://example.com/hook', events: ['thing.happened'] });
+    await app.publish(new ThingHappened('in-db-2'));
+    expect((await keysIn(2)).filter((key) => key.includes(':foreign-db2:')).length).toBeGreaterThan(0);
+    expect((await keysIn(0)).filter((key) => key.includes(':foreign-db2:'))).toEqual([]);
+    expect(there.status).toBe('wait'); // the host's client itself is never used
+  });
+
+  it('a database index the server does not have fails start() naming it, and nothing lands in database 0', async () => {
+    const error = await start({ connection: inDatabase(99), queueName: 'db99' }).then(() => undefined, (e: unknown) => e);
+    expect(isHookworkError(error, 'HOOKWORK_ERR_INVALID_BULLMQ_OPTIONS' as never)).toBe(true);
+    expect((error as Error).message).toMatch(/Redis at redis:\/\/127\.0\.0\.1:6379\/99 refused database 99 \(ERR DB index is out of range\); give bullmqQueue\(\{ connection \}\) a database index the server has/);
+    expect((await keysIn(0)).filter((key) => key.includes(':db99:'))).toEqual([]);
+    // removeBullmqQueue would have looked at (and deleted from) database 0 too.
+    const removal = await removeBullmqQueue({ connection: inDatabase(99), prefix, queueName: 'db99' }).then(() => undefined, (e: unknown) => e);
+    expect(isHookworkError(removal, 'HOOKWORK_ERR_INVALID_BULLMQ_OPTIONS' as never)).toBe(true);
+  });
+
+  it('an ioredis Cluster is refused at once instead of connecting to 127.0.0.1:6379', () => {
+    const cluster = new Cluster([{ host: '127.0.0.1', port: 7000 }], { lazyConnect: true });
+    expect(() => bullmqQueue({ connection: cluster as unknown as Redis })).toThrow(/connection is an ioredis Cluster, which the BullMQ queue does not support: give it one Redis server/);
+  });
+
+  it('a refused login says so and names the fix, instead of "Connection is closed" and "start Redis"', async () => {
+    const url = new URL(TEST_REDIS_URL);
+    url.username = `hookwork-test-no-such-user-${process.pid}`;
+    url.password = 's3cret';
+    const error = await start({ connection: url.toString(), queueName: 'login' }).then(() => undefined, (e: unknown) => e);
+    expect(isHookworkError(error, 'HOOKWORK_ERR_REDIS_UNAVAILABLE' as never)).toBe(true);
+    expect((error as Error).message).toMatch(/refused the BullMQ queue's login \(WRONGPASS .*\); check the user and password of bullmqQueue\(\{ connection \}\)/);
+    expect((error as Error).message).not.toMatch(/s3cret|start Redis/);
+  });
+
+  it('a TLS connection to a server without TLS is named as TLS, with the fix', async () => {
+    const url = new URL(TEST_REDIS_URL);
+    // ioredis's connectTimeout: the TLS handshake gets no answer from a plain server.
+    const error = await start({ connection: { host: url.hostname, port: Number(url.port || 6379), tls: {}, connectTimeout: 500 }, queueName: 'tls' }).then(() => undefined, (e: unknown) => e);
+    expect(isHookworkError(error, 'HOOKWORK_ERR_REDIS_UNAVAILABLE' as never)).toBe(true);
+    expect((error as Error).message).toMatch(/could not connect to rediss:\/\/.*the connection asks for TLS: if that server does not speak TLS, connect with redis:\/\//);
+  });
+});
