@@ -197,6 +197,15 @@ describe('roles and grants', () => {
     url.password = '';
     return url.toString();
   };
+  /** A schema of its own, migrated by the owner, with the docs' grants to the role (the sequences' USAGE only when asked). */
+  const ownerMigrated = async (grants: { sequences: boolean }) => {
+    const schema = db.schema();
+    await (await openPostgresStorage({ connectionString: db.url, schema })).close();
+    await db.query(`GRANT USAGE ON SCHEMA "${schema}" TO "${role}"`);
+    await db.query(`GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA "${schema}" TO "${role}"`);
+    if (grants.sequences) await db.query(`GRANT USAGE ON ALL SEQUENCES IN SCHEMA "${schema}" TO "${role}"`);
+    return schema;
+  };
   beforeAll(() => db.query(`CREATE ROLE "${role}" LOGIN`));
   afterAll(async () => {
     await db.query(`DROP OWNED BY "${role}"`);
@@ -211,10 +220,7 @@ describe('roles and grants', () => {
   });
 
   it('a missing grant at work is named as the GRANT statement that gives it, with the schema and the role', async () => {
-    const schema = db.schema();
-    await (await openPostgresStorage({ connectionString: db.url, schema })).close();
-    await db.query(`GRANT USAGE ON SCHEMA "${schema}" TO "${role}"`);
-    await db.query(`GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA "${schema}" TO "${role}"`);
+    const schema = await ownerMigrated({ sequences: false });
     // No USAGE on the sequences, which the docs' list has and the old message left out.
     const storage = await openPostgresStorage({ connectionString: asRole(), schema });
     try {
@@ -228,11 +234,7 @@ describe('roles and grants', () => {
   });
 
   it('a start that needs a migration, as a role that only has the grants to run, says to start once with the owner', async () => {
-    const schema = db.schema();
-    await (await openPostgresStorage({ connectionString: db.url, schema })).close();
-    await db.query(`GRANT USAGE ON SCHEMA "${schema}" TO "${role}"`);
-    await db.query(`GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA "${schema}" TO "${role}"`);
-    await db.query(`GRANT USAGE ON ALL SEQUENCES IN SCHEMA "${schema}" TO "${role}"`);
+    const schema = await ownerMigrated({ sequences: true });
     // As if an earlier release had written it: undo the last migration.
     await db.query(`DROP TRIGGER webhook_health_changed ON "${schema}".webhook_health`);
     await db.query(`DROP FUNCTION "${schema}".notify_health_changed()`);
@@ -244,11 +246,7 @@ describe('roles and grants', () => {
   });
 
   it('a role with only the grants docs/postgres.md lists runs on a schema an owner migrated', async () => {
-    const schema = db.schema();
-    await (await openPostgresStorage({ connectionString: db.url, schema })).close();
-    await db.query(`GRANT USAGE ON SCHEMA "${schema}" TO "${role}"`);
-    await db.query(`GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA "${schema}" TO "${role}"`);
-    await db.query(`GRANT USAGE ON ALL SEQUENCES IN SCHEMA "${schema}" TO "${role}"`);
+    const schema = await ownerMigrated({ sequences: true });
     const storage = await openPostgresStorage({ connectionString: asRole(), schema });
     try {
       const now = new Date();

@@ -10,7 +10,7 @@ import { fastifyReceiver } from './adapters/fastify';
 import { readRawBody } from './adapters/raw-body';
 import { writeAnswer } from './adapters/adapter-support';
 import { createReceiver, type AnyReceiver, type RawWebhookRequest, type ReceiverAnswer } from './receiver';
-import { post, postBytes } from './test-support/post';
+import { post } from './test-support/post';
 import { newId, newSecret, signedRequest } from './test-support/signed-request';
 
 // What real senders, stores and proxies hand a receiver, sent over real HTTP to a node:http server
@@ -124,7 +124,7 @@ describe.each(adapters)('a verified body that is not JSON, through %s', (_adapte
     const url = await serveWith(createReceiver({ secrets: secret, handle: async (event) => void handled.push(event.payload), onError: (error) => logged.push((error as Error).message) }));
     // Signed over the bytes as the reference library signs a Buffer (its UTF-8 reading of them).
     const request = signedRequest({ secrets: [secret], body: Buffer.isBuffer(body) ? body.toString('utf8') : body });
-    const answered = await postBytes(url, request.headers, Buffer.isBuffer(body) ? body : Buffer.from(body));
+    const answered = await post(url, { headers: request.headers, body });
     return { answered, logged, handled };
   }
 

@@ -8,10 +8,11 @@ export interface Answered {
 }
 
 /**
- * POSTs over real HTTP with node:http — `chunks` are written one by one without a
- * content-length (chunked), as a streaming sender would.
+ * POSTs over real HTTP with node:http — `body` as the exact bytes given (a Buffer that is not
+ * UTF-8, say) with its content-length, or `chunks` written one by one without a content-length
+ * (chunked), as a streaming sender would.
  */
-export function post(url: string, input: { headers: Record<string, string>; body?: string; chunks?: string[]; method?: string }): Promise<Answered> {
+export function post(url: string, input: { headers: Record<string, string>; body?: string | Buffer; chunks?: string[]; method?: string }): Promise<Answered> {
   return new Promise((resolve, reject) => {
     const headers = { ...input.headers };
     if (input.body !== undefined) headers['content-length'] = String(Buffer.byteLength(input.body));
@@ -29,22 +30,5 @@ export function post(url: string, input: { headers: Record<string, string>; body
     req.on('error', reject);
     for (const chunk of input.chunks ?? []) req.write(chunk);
     req.end(input.body);
-  });
-}
-
-/** POSTs `body` as the exact bytes given (a body that is not UTF-8, say), with its content-length. */
-export function postBytes(url: string, headers: Record<string, string>, body: Buffer): Promise<Answered> {
-  return new Promise((resolve, reject) => {
-    const req = httpRequest(url, { method: 'POST', headers: { ...headers, 'content-length': String(body.length) }, agent: false }, (res) => {
-      const parts: Buffer[] = [];
-      res.on('data', (chunk: Buffer) => parts.push(chunk));
-      res.on('end', () => {
-        const text = Buffer.concat(parts).toString('utf8');
-        resolve({ status: res.statusCode ?? 0, headers: res.headers, body: text ? (JSON.parse(text) as Answered['body']) : {} });
-      });
-      res.on('error', reject);
-    });
-    req.on('error', reject);
-    req.end(body);
   });
 }
