@@ -20,7 +20,12 @@ export class PostgresConnection {
   readonly database: string | undefined;
   /** The role the pool connects as (`current_user` at open), for the GRANT a refused statement needs. */
   readonly role: string | undefined;
-  /** Where a publish looks up its webhooks when they are not in memory (see the constructor). */
+  /**
+   * Where a publish looks up its webhooks when they are not in memory: `pool`, or — on a pool of
+   * the host's — `bookkeeping`, which hookwork owns. A publish in a host transaction holds one of
+   * the host's connections while it looks: on the host's pool, transactions holding every
+   * connection would each wait for one more, for ever.
+   */
   readonly lookups: Pool;
 
   constructor(
@@ -42,19 +47,8 @@ export class PostgresConnection {
      * flush barrier on `pool`, so its requests are sent while the disk syncs.
      */
     readonly visibleFirst = false,
-    about: {
-      /** The database the pool's connections are on (`current_database()` at open), which a host transaction's client must be on too. */
-      database?: string;
-      /** The role the pool connects as (`current_user` at open), for the GRANT a refused statement needs. */
-      role?: string;
-      /**
-       * Where a publish looks up its webhooks when they are not in memory: `pool`, or — on a pool
-       * of the host's — `bookkeeping`, which hookwork owns. A publish in a host transaction holds
-       * one of the host's connections while it looks: on the host's pool, transactions holding
-       * every connection would each wait for one more, for ever.
-       */
-      lookups?: Pool;
-    } = {},
+    /** What {@link database}, {@link role} and {@link lookups} are (`lookups` defaults to `pool`). */
+    about: { database?: string; role?: string; lookups?: Pool } = {},
   ) {
     this.database = about.database;
     this.role = about.role;

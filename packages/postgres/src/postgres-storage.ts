@@ -1,4 +1,5 @@
 import { Pool, type ClientConfig, type PoolConfig } from 'pg';
+import { parse as parseConnectionString } from 'pg-connection-string';
 import { HookworkError, nearestName, shownValue, silentLogger, type Storage, type StorageBackend, type StorageCapabilities, type StorageContext } from '@hookwork/core';
 import type { PostgresTransaction } from './host-transaction';
 import { PostgresConnection, quoteIdentifier } from './postgres-connection';
@@ -71,21 +72,14 @@ const KNOWN_OPTIONS: readonly string[] = ['connectionString', 'pool', 'schema', 
 /** What hookwork calls on a host's `pool`: a node-postgres Pool has them all. */
 const POOL_METHODS = ['connect', 'query', 'on', 'off'] as const;
 
-/**
- * True when node-postgres (pg-connection-string) can parse `url`: it reads it with WHATWG `URL`,
- * encoding spaces and stray `%` first, and tries again with a placeholder for an empty host.
- */
+/** True when node-postgres can read `url`: it parses connection strings with pg-connection-string, which throws on what WHATWG `URL` cannot read. */
 function parsesAsUrl(url: string): boolean {
-  const encoded = / |%[^a-f0-9]|%[a-f0-9][^a-f0-9]/i.test(url) ? encodeURI(url).replace(/%25(\d\d)/g, '%$1') : url;
-  for (const candidate of [encoded, encoded.replace('@/', '@___DUMMY___/')]) {
-    try {
-      new URL(candidate);
-      return true;
-    } catch {
-      // try the next spelling
-    }
+  try {
+    parseConnectionString(url);
+    return true;
+  } catch {
+    return false;
   }
-  return false;
 }
 
 /** A schema name hookwork accepts: a plain identifier (quoted everywhere anyway), short enough for its NOTIFY channel. */
