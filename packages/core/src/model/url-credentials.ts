@@ -17,13 +17,13 @@ const URL_START = /[A-Za-z][A-Za-z0-9+.-]*:\/\//g;
  * message may then show less than it could, never the password.
  */
 export function maskUrlCredentials(text: string): string {
-  const starts = [...text.matchAll(URL_START)].map((m) => m.index! + m[0].length);
-  if (starts.length === 0) return text;
-  let result = text.slice(0, starts[0]);
-  starts.forEach((start, i) => {
-    const end = i + 1 < starts.length ? starts[i + 1]! - /[A-Za-z][A-Za-z0-9+.-]*:\/\/$/.exec(text.slice(0, starts[i + 1]))![0].length : text.length;
-    result += maskAuthority(text.slice(start, end));
-    if (i + 1 < starts.length) result += text.slice(end, starts[i + 1]);
+  const urls = [...text.matchAll(URL_START)];
+  if (urls.length === 0) return text;
+  // Each URL's rest runs from its `scheme://` to the next URL's scheme (or the end).
+  let result = text.slice(0, urls[0]!.index);
+  urls.forEach((url, i) => {
+    const start = url.index! + url[0].length;
+    result += url[0] + maskAuthority(text.slice(start, urls[i + 1]?.index ?? text.length));
   });
   return result;
 }
