@@ -98,7 +98,7 @@ export {
   type Settlement,
 } from './ports/queue-engine';
 export { TransportToken, type OutgoingRequest, type SendOptions, type Transport, type TransportResponse, type TransportResult } from './ports/transport';
-export { memoryStorage, MemoryWebhookHealthStore } from './storage/memory/memory-storage';
+export { DEFAULT_MEMORY_LOG_ENTRIES, memoryStorage, MemoryWebhookHealthStore, type MemoryStorageOptions } from './storage/memory/memory-storage';
 
 // Events
 export type { NotificationType } from './events/notification';

@@ -10,13 +10,25 @@ interface Stored {
 
 const newestFirst = (a: Stored, b: Stored) => b.entry.date.getTime() - a.entry.date.getTime() || b.seq - a.seq;
 
-/** The delivery log in memory. */
+/**
+ * The delivery log in memory, holding at most `maxEntries` entries: past that, each append
+ * drops the entries appended earliest (a ring, not an error), so a long-running process on the
+ * in-memory backend does not grow without end while `keepLogsForDays` (30 by default) has not
+ * yet passed.
+ */
 export class MemoryDeliveryLog implements DeliveryLog {
   private readonly byKey = new Map<string, Stored>();
   private seq = 0;
 
+  constructor(private readonly maxEntries = Infinity) {}
+
   async append(entries: readonly DeliveryLogEntry[]): Promise<void> {
     for (const entry of entries) this.byKey.set(entry.key, { entry: copyLogEntry(entry), seq: this.seq++ });
+    // A Map iterates in insertion order: its first keys are the earliest appended.
+    if (this.byKey.size > this.maxEntries) {
+      const keys = this.byKey.keys();
+      for (let excess = this.byKey.size - this.maxEntries; excess > 0; excess--) this.byKey.delete(keys.next().value as string);
+    }
   }
 
   async list(query: DeliveryLogQuery = {}): Promise<DeliveryLogPage> {

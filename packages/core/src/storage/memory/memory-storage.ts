@@ -1,3 +1,5 @@
+import { HookworkError, shownValue } from '../../errors/hookwork-error';
+import { nearestName } from '../../errors/nearest-name';
 import type { Storage, StorageBackend } from '../../ports/storage-backend';
 import { MemoryDeliveryLog } from './memory-delivery-log';
 import { MemoryRequestQueue } from './memory-request-queue';
@@ -11,8 +13,44 @@ export { MemoryWebhookHealthStore } from './memory-webhook-health-store';
 
 const MEMORY_CAPABILITIES = Object.freeze({ transactionalEnqueue: false, leaseRenewal: true, shared: false, crossProcessWake: false, fifo: true, webhookHealth: true });
 
-/** The in-memory backend (the default of createHookwork): nothing survives the process. */
-export function memoryStorage(): StorageBackend {
+/** Options of {@link memoryStorage}. */
+export interface MemoryStorageOptions {
+  /**
+   * The most delivery log entries kept (one per attempt, about 2–3 KB each with a small body);
+   * past it, the entries appended earliest are dropped. Default 10,000 (a few tens of MB).
+   * `Infinity` keeps every entry until `keepLogsForDays` removes it. The queue (pending and
+   * dead-lettered requests) is never capped: those are requests, not a record of them.
+   */
+  maxLogEntries?: number;
+}
+
+/** The delivery log entries the in-memory backend keeps by default. */
+export const DEFAULT_MEMORY_LOG_ENTRIES = 10_000;
+
+const KNOWN_OPTIONS: readonly string[] = ['maxLogEntries'] satisfies (keyof MemoryStorageOptions)[];
+
+function checkOptions(options: MemoryStorageOptions): Required<MemoryStorageOptions> {
+  const bad = (what: string) => new HookworkError('HOOKWORK_ERR_INVALID_STORAGE_OPTIONS', `memoryStorage(): ${what}`);
+  if (options === null || typeof options !== 'object' || Array.isArray(options)) throw bad(`takes an options object or nothing, e.g. memoryStorage({ maxLogEntries: 10000 }); got ${shownValue(options)}`);
+  const unknown = Object.keys(options).find((key) => !KNOWN_OPTIONS.includes(key));
+  if (unknown !== undefined) {
+    const near = nearestName(unknown, KNOWN_OPTIONS);
+    throw bad(`unknown option \`${unknown}\`${near ? ` (did you mean \`${near}\`?)` : ''}; the options are ${KNOWN_OPTIONS.map((k) => `\`${k}\``).join(', ')}`);
+  }
+  const maxLogEntries = options.maxLogEntries ?? DEFAULT_MEMORY_LOG_ENTRIES;
+  if (maxLogEntries !== Infinity && (!Number.isInteger(maxLogEntries) || maxLogEntries < 1)) {
+    throw bad(`\`maxLogEntries\` must be a whole number of entries >= 1, or Infinity to keep every entry; got ${shownValue(options.maxLogEntries)}`);
+  }
+  return { maxLogEntries };
+}
+
+/**
+ * The in-memory backend (the default of createHookwork): nothing survives the process. The
+ * delivery log keeps the newest `maxLogEntries` entries (default {@link DEFAULT_MEMORY_LOG_ENTRIES}).
+ * A bad option throws HOOKWORK_ERR_INVALID_STORAGE_OPTIONS at once.
+ */
+export function memoryStorage(options: MemoryStorageOptions = {}): StorageBackend {
+  const { maxLogEntries } = checkOptions(options);
   return {
     name: 'memory',
     capabilities: MEMORY_CAPABILITIES,
@@ -20,7 +58,7 @@ export function memoryStorage(): StorageBackend {
       return {
         webhooks: new MemoryWebhookRepository(),
         queue: new MemoryRequestQueue(),
-        deliveryLog: new MemoryDeliveryLog(),
+        deliveryLog: new MemoryDeliveryLog(maxLogEntries),
         health: new MemoryWebhookHealthStore(),
         async close() {},
       };
