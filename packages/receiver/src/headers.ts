@@ -66,3 +66,12 @@ export function firstHeader(headers: Readonly<Record<string, string>>, names: re
   }
   return undefined;
 }
+
+/**
+ * Why a header value is wrong when it holds one value repeated: a header sent more than once
+ * reaches the kit as its values joined with ", " (as Node joins them), which no signature covers —
+ * said so, rather than blaming the clock or the secret.
+ */
+export function sentRepeatedly(value: string): string {
+  return `the header was sent ${value.split(',').length} times (a proxy or middleware that adds it again?) and the kit reads them joined; the request must carry it once`;
+}

@@ -11,7 +11,7 @@ import { readRawBody } from './adapters/raw-body';
 import { writeAnswer } from './adapters/adapter-support';
 import { createReceiver, type AnyReceiver, type RawWebhookRequest, type ReceiverAnswer } from './receiver';
 import { post } from './test-support/post';
-import { newId, newSecret, signedRequest } from './test-support/signed-request';
+import { newId, newSecret, signedOverText, signedRequest } from './test-support/signed-request';
 
 // What real senders, stores and proxies hand a receiver, sent over real HTTP to a node:http server
 // on 127.0.0.1. Each case here once got a wrong answer (see the commit that added it).
@@ -191,6 +191,16 @@ describe('an unsigned receiver (Umbraco) given a webhook-timestamp that is no ti
     expect(await post(url, { headers: { ...headers, 'webhook-timestamp': '1795337400' }, body: '{"id":"doc-1"}' })).toMatchObject({ status: 200 });
     expect(seen).toEqual([undefined, new Date(1795337400 * 1000)]);
   });
+
+  it('reads it as a signed receiver does: a leading zero, a sign or an exponent is no time either', async () => {
+    const seen: (Date | undefined)[] = [];
+    const url = await serve(createReceiver({ unsigned: true, handle: async (event) => void seen.push(event.timestamp), onError: () => {} }));
+    const headers = { 'content-type': 'application/json', 'umb-webhook-event': 'Umbraco.ContentPublish' };
+    for (const timestamp of ['01795337400', '+1795337400', '1.7953374e9']) {
+      expect(await post(url, { headers: { ...headers, 'webhook-timestamp': timestamp }, body: '{"id":"doc-1"}' })).toMatchObject({ status: 200 });
+    }
+    expect(seen).toEqual([undefined, undefined, undefined]);
+  });
 });
 
 describe.each(adapters)('a hand-written Standard Webhooks sender, through %s', (_adapter, serveWith) => {
@@ -206,6 +216,24 @@ describe.each(adapters)('a hand-written Standard Webhooks sender, through %s', (
       status: 401,
       body: { error: { code: 'RECEIVER_ERR_INVALID_TIMESTAMP', message: expect.stringContaining('it has 13 digits, milliseconds — Standard Webhooks sends seconds (Math.floor(Date.now() / 1000))') } },
     });
+  });
+
+  const now = () => String(Math.floor(Date.now() / 1000));
+  it.each([
+    ['a leading zero', () => `0${now()}`, 'it has a leading zero'],
+    ['a plus sign', () => `+${now()}`, 'it has a plus sign'],
+    ['exponent form', () => `${Number(now()) / 1e9}e9`, 'it is in exponent form'],
+    ['a fraction', () => `${now()}.0`, 'it has a fraction'],
+    ['spaces between its digits', () => `${now().slice(0, 4)} ${now().slice(4)}`, 'it has spaces between its digits'],
+  ])('whose webhook-timestamp has %s — signed over that text — is told so (401), not that the secret is wrong', async (_form, timestamp, said) => {
+    const answered = await post(url, signedOverText(secret, timestamp()));
+    expect(answered).toMatchObject({ status: 401, body: { error: { code: 'RECEIVER_ERR_INVALID_TIMESTAMP' } } });
+    expect(answered.body.error!.message).toContain(`${said}, and Standard Webhooks sends integer seconds as plain digits (String(Math.floor(Date.now() / 1000))). The signature covers the header as sent`);
+  });
+
+  it('whose webhook-timestamp has spaces around it is verified: HTTP drops them on the way, and the signature is over the digits', async () => {
+    const request = signedOverText(secret, now());
+    expect(await post(url, { ...request, headers: { ...request.headers, 'webhook-timestamp': `  ${request.headers['webhook-timestamp']} ` } })).toMatchObject({ status: 200, body: { outcome: 'processed' } });
   });
 
   it('that signs with v1a (the asymmetric scheme) is told the kit verifies v1 only (401)', async () => {

@@ -7,6 +7,7 @@ import { parseJsonBody } from './json-body';
 import type { ReceivedEvent, WebhookEventShape, WebhookHandler, WebhookHandlers } from './event-types';
 import { DEFAULT_HEADER_NAMES, WEBHOOK_HEADERS, firstHeader, normalizeHeaders, type HeaderNames, type HeadersInput } from './headers';
 import { SignatureVerifier } from './verification/signature-verifier';
+import { readTimestampHeader } from './verification/timestamp-header';
 
 /**
  * A request as it arrived: its headers and its body as the **raw bytes** (or the text decoded
@@ -236,15 +237,12 @@ export function createReceiver(options: SignedReceiverOptions<WebhookEventShape>
       event ??= bodyType(payload);
     }
     if (!event) throw noAlias();
-    const timestampHeader = headers[WEBHOOK_HEADERS.timestamp];
     const retryHeader = firstHeader(headers, headerNames.retryCount);
     return {
       alias: event.value,
       payload,
       id,
-      // Unsigned, the header is only read: as a time when it is one (up to 12 digits, as a signed
-      // request's must be), else undefined — never an Invalid Date that throws in the handler.
-      timestamp: signed?.timestamp ?? (timestampHeader && /^\d{1,12}$/.test(timestampHeader.trim()) ? new Date(Number(timestampHeader.trim()) * 1000) : undefined),
+      timestamp: signed?.timestamp ?? unsignedTimestamp(headers[WEBHOOK_HEADERS.timestamp]),
       retryCount: retryHeader && /^\d+$/.test(retryHeader.value) ? Number(retryHeader.value) : undefined,
       test: headers[WEBHOOK_HEADERS.test] === 'true',
       eventHeader: event.name,
@@ -459,6 +457,15 @@ function rawBytes(body: unknown): Buffer {
     `the body reached the receiver as ${body === null ? 'null' : body === undefined ? 'undefined' : `an ${typeof body}`}, not as the raw bytes that were signed — a JSON body parser ran first, and re-serialised JSON does not verify. ` +
       'Express: mount the receiver before express.json(), or use express.raw({ type: "*/*" }) on its route, or express.json({ verify: captureRawBody }); Fastify: register fastifyReceiver; node:http: pass the bytes read from the request',
   );
+}
+
+/**
+ * An unsigned request's timestamp: the header read as a signed request's must be (so both modes
+ * agree on what a timestamp is), else undefined — never an Invalid Date that throws in the handler.
+ */
+function unsignedTimestamp(header: string | undefined): Date | undefined {
+  const reading = header === undefined ? undefined : readTimestampHeader(header);
+  return reading && 'seconds' in reading ? new Date(reading.seconds * 1000) : undefined;
 }
 
 function headerIdOf(request: RawWebhookRequest): string | undefined {
