@@ -75,3 +75,15 @@ export function firstHeader(headers: Readonly<Record<string, string>>, names: re
 export function sentRepeatedly(value: string): string {
   return `the header was sent ${value.split(',').length} times (a proxy or middleware that adds it again?) and the kit reads them joined; the request must carry it once`;
 }
+
+/**
+ * The codings a `content-encoding` header lists, lower case, in the order they were applied,
+ * without `identity` (which is none).
+ */
+export function contentCodings(header: string | readonly string[] | undefined): string[] {
+  const text = Array.isArray(header) ? header.join(',') : (header as string | undefined) ?? '';
+  return text
+    .split(',')
+    .map((coding) => coding.trim().toLowerCase())
+    .filter((coding) => coding !== '' && coding !== 'identity');
+}

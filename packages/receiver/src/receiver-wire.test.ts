@@ -1,11 +1,12 @@
 import { createServer, type Server } from 'node:http';
 import { connect, type AddressInfo } from 'node:net';
+import { brotliCompressSync, deflateRawSync, deflateSync, gzipSync } from 'node:zlib';
 import type { DedupeStore } from './dedupe/dedupe-store';
 import { memoryDedupeStore } from './dedupe/memory-dedupe-store';
 import express from 'express';
 import Fastify from 'fastify';
 import { createNodeHandler } from './adapters/node-http';
-import { expressReceiver } from './adapters/express';
+import { captureRawBody, expressReceiver } from './adapters/express';
 import { fastifyReceiver } from './adapters/fastify';
 import { readRawBody } from './adapters/raw-body';
 import { writeAnswer } from './adapters/adapter-support';
@@ -27,22 +28,22 @@ async function listen(server: Server): Promise<string> {
   return `http://127.0.0.1:${(server.address() as AddressInfo).port}/webhooks`;
 }
 
-/** The receiver behind each adapter, each on its own port. */
-const adapters: [string, (receiver: AnyReceiver) => Promise<string>][] = [
-  ['node:http', (receiver) => listen(createServer(createNodeHandler(receiver)))],
+/** The receiver behind each adapter, each on its own port (with the adapter's maxBodyBytes, when given). */
+const adapters: [string, (receiver: AnyReceiver, maxBodyBytes?: number) => Promise<string>][] = [
+  ['node:http', (receiver, maxBodyBytes) => listen(createServer(createNodeHandler(receiver, { maxBodyBytes })))],
   [
     'Express',
-    (receiver) => {
+    (receiver, maxBodyBytes) => {
       const app = express();
-      app.post('/webhooks', expressReceiver(receiver));
+      app.post('/webhooks', expressReceiver(receiver, { maxBodyBytes }));
       return listen(createServer(app));
     },
   ],
   [
     'Fastify',
-    async (receiver) => {
+    async (receiver, maxBodyBytes) => {
       const app = Fastify();
-      await app.register(fastifyReceiver, { receiver, prefix: '/webhooks' });
+      await app.register(fastifyReceiver, { receiver, prefix: '/webhooks', maxBodyBytes });
       closers.push(() => app.close());
       return `${await app.listen({ port: 0, host: '127.0.0.1' })}/webhooks`;
     },
@@ -318,5 +319,115 @@ describe('the default memory store, full while a handler runs', () => {
     expect(await first).toMatchObject({ status: 200, body: { outcome: 'processed' } });
     expect(await post(url, slow)).toMatchObject({ status: 200, body: { outcome: 'duplicate' } });
     expect(runs.filter((id) => id === slow.id)).toHaveLength(1);
+  });
+});
+
+/** The adapters, and Express behind the body parsers docs/receiver.md shows (which decode bodies themselves). */
+const withBodyParsers: typeof adapters = [
+  ...adapters,
+  [
+    'Express behind express.json({ verify: captureRawBody })',
+    (receiver) => {
+      const app = express();
+      app.use(express.json({ verify: captureRawBody }));
+      app.post('/webhooks', expressReceiver(receiver));
+      return listen(createServer(app));
+    },
+  ],
+  [
+    'Express behind express.raw()',
+    (receiver) => {
+      const app = express();
+      app.post('/webhooks', express.raw({ type: '*/*' }), expressReceiver(receiver));
+      return listen(createServer(app));
+    },
+  ],
+];
+
+describe.each(withBodyParsers)('a body compressed on the way (content-encoding), through %s', (_adapter, serveWith) => {
+  it.each([
+    ['gzip', gzipSync],
+    ['deflate', deflateSync],
+    ['br', brotliCompressSync],
+  ] as const)('%s: decoded and verified over the bytes that were signed, as Standard Webhooks senders sign them', async (coding, compress) => {
+    const handled: unknown[] = [];
+    const url = await serveWith(createReceiver({ secrets: secret, handle: async (event) => void handled.push([event.payload, event.headers['content-encoding']]), onError: () => {} }));
+    const request = signedRequest({ secrets: [secret], payload: { id: 'doc-1', text: 'x'.repeat(500) } });
+    const answered = await post(url, { headers: { ...request.headers, 'content-encoding': coding }, body: compress(Buffer.from(request.body)) });
+    expect(answered).toMatchObject({ status: 200, body: { outcome: 'processed', id: request.id } });
+    // The handler sees the body it decodes, with no content-encoding claiming otherwise.
+    expect(handled).toEqual([[{ id: 'doc-1', text: 'x'.repeat(500) }, undefined]]);
+  });
+});
+
+describe.each(adapters)('a body compressed on the way, read by the adapter itself (%s)', (_adapter, serveWith) => {
+  async function send(headers: Record<string, string>, body: Buffer, maxBodyBytes?: number) {
+    const handled: unknown[] = [];
+    const logged: string[] = [];
+    const receiver = createReceiver({ secrets: secret, handle: async (event) => void handled.push(event.payload), onError: (error) => logged.push((error as Error).message) });
+    const url = await serveWith(receiver, maxBodyBytes);
+    return { answered: await post(url, { headers, body }), handled, logged };
+  }
+
+  it('in deflate without its zlib wrapper (raw deflate, as some senders send it), or x-gzip: decoded too', async () => {
+    const request = signedRequest({ secrets: [secret] });
+    expect((await send({ ...request.headers, 'content-encoding': 'deflate' }, deflateRawSync(Buffer.from(request.body)))).answered).toMatchObject({ status: 200, body: { outcome: 'processed' } });
+    const again = signedRequest({ secrets: [secret] });
+    expect((await send({ ...again.headers, 'content-encoding': 'x-gzip' }, gzipSync(Buffer.from(again.body)))).answered).toMatchObject({ status: 200, body: { outcome: 'processed' } });
+  });
+
+  it('in a coding it does not decode: 415 naming the coding and the ones it decodes, not blame on the secret', async () => {
+    const request = signedRequest({ secrets: [secret] });
+    const { answered, handled } = await send({ ...request.headers, 'content-encoding': 'compress' }, Buffer.from(request.body));
+    expect(answered).toMatchObject({
+      status: 415,
+      body: { outcome: 'rejected', error: { code: 'RECEIVER_ERR_UNSUPPORTED_ENCODING', message: expect.stringContaining('the body is sent with content-encoding: compress, and the receiver decodes only gzip, x-gzip, deflate, br') } },
+    });
+    expect(handled).toEqual([]);
+  });
+
+  it('that is not what its content-encoding says (a proxy decoded it and left the header): 400 saying so', async () => {
+    const request = signedRequest({ secrets: [secret] });
+    const { answered } = await send({ ...request.headers, 'content-encoding': 'gzip' }, Buffer.from(request.body));
+    expect(answered).toMatchObject({ status: 400, body: { error: { code: 'RECEIVER_ERR_BAD_ENCODING', message: expect.stringContaining('the body is not gzip data, as its content-encoding: gzip says') } } });
+    expect(answered.body.error!.message).toContain('a proxy decoded it and left the header');
+  });
+
+  it('that decodes to more than maxBodyBytes (a zip bomb): 413, without decoding it whole', async () => {
+    const request = signedRequest({ secrets: [secret], payload: { text: 'x'.repeat(50_000) } });
+    const compressed = gzipSync(Buffer.from(request.body));
+    expect(compressed.length).toBeLessThan(1000);
+    const { answered, handled } = await send({ ...request.headers, 'content-encoding': 'gzip' }, compressed, 1000);
+    expect(answered).toMatchObject({ status: 413, body: { error: { code: 'RECEIVER_ERR_BODY_TOO_LARGE', message: expect.stringContaining('the body decoded from gzip is more than the 1000 bytes this receiver accepts') } } });
+    expect(handled).toEqual([]);
+  });
+});
+
+describe('a router of your own that hands receiver.handle() a body still content-encoded', () => {
+  it('is refused 415 with the fix — decode it, or use an adapter — not 401 blaming the secret', async () => {
+    const receiver = createReceiver({ secrets: secret, handle: async () => {}, onError: () => {} });
+    const request = signedRequest({ secrets: [secret] });
+    const answer = await receiver.handle({ headers: { ...request.headers, 'content-encoding': 'GZIP' }, body: gzipSync(Buffer.from(request.body)) });
+    expect(answer).toMatchObject({ status: 415, outcome: 'rejected', error: { code: 'RECEIVER_ERR_UNSUPPORTED_ENCODING' } });
+    expect((answer.error as Error).message).toContain('reached the receiver with content-encoding: gzip, and receiver.verify() and handle() take the decoded bytes');
+    // identity is no coding at all.
+    expect(await receiver.handle({ headers: { ...request.headers, 'content-encoding': 'identity' }, body: request.body })).toMatchObject({ status: 200 });
+  });
+});
+
+describe.each(adapters)('a content-type no parser reads (a hand-written sender, a proxy that adds the header again), through %s', (_adapter, serveWith) => {
+  it.each(['json', '', 'application/json, application/json', 'application/json; charset'])('"%s": verified and handled like any other, the same answer from every adapter', async (contentType) => {
+    const handled: unknown[] = [];
+    const url = await serveWith(createReceiver({ secrets: secret, handle: async (event) => void handled.push(event.payload), onError: () => {} }));
+    const request = signedRequest({ secrets: [secret] });
+    expect(await post(url, { ...request, headers: { ...request.headers, 'content-type': contentType } })).toMatchObject({ status: 200, body: { outcome: 'processed', id: request.id } });
+    expect(await post(url, { headers: { ...signedRequest({ secrets: [newSecret()] }).headers, 'content-type': contentType }, body: '{}' })).toMatchObject({ status: 401, body: { outcome: 'rejected', error: { code: 'RECEIVER_ERR_BAD_SIGNATURE' } } });
+    expect(handled).toEqual([{ id: 'doc-1' }]);
+  });
+
+  it('and a body over maxBodyBytes: 413 as with any content type', async () => {
+    const url = await serveWith(createReceiver({ secrets: secret, handle: async () => {}, onError: () => {} }), 1000);
+    const request = signedRequest({ secrets: [secret], payload: { text: 'x'.repeat(2000) } });
+    expect(await post(url, { ...request, headers: { ...request.headers, 'content-type': 'json' } })).toMatchObject({ status: 413, body: { outcome: 'rejected', error: { code: 'RECEIVER_ERR_BODY_TOO_LARGE' } } });
   });
 });

@@ -5,7 +5,7 @@ import { memoryDedupeStore } from './dedupe/memory-dedupe-store';
 import { readCloudEvent } from './cloud-event';
 import { parseJsonBody } from './json-body';
 import type { ReceivedEvent, WebhookEventShape, WebhookHandler, WebhookHandlers } from './event-types';
-import { DEFAULT_HEADER_NAMES, WEBHOOK_HEADERS, firstHeader, normalizeHeaders, type HeaderNames, type HeadersInput } from './headers';
+import { DEFAULT_HEADER_NAMES, WEBHOOK_HEADERS, contentCodings, firstHeader, normalizeHeaders, type HeaderNames, type HeadersInput } from './headers';
 import { SignatureVerifier } from './verification/signature-verifier';
 import { readTimestampHeader } from './verification/timestamp-header';
 
@@ -136,7 +136,8 @@ export interface Receiver<E extends WebhookEventShape = WebhookEventShape, TId e
    * Verifies a request and parses it into a typed event, without deduplicating or dispatching —
    * for receivers that run their own flow.
    *
-   * @throws ReceiverError RECEIVER_ERR_BODY_NOT_RAW, RECEIVER_ERR_MISSING_HEADER,
+   * @throws ReceiverError RECEIVER_ERR_BODY_NOT_RAW, RECEIVER_ERR_UNSUPPORTED_ENCODING (a body still
+   *   marked `content-encoding`: pass the decoded bytes), RECEIVER_ERR_MISSING_HEADER,
    *   RECEIVER_ERR_INVALID_TIMESTAMP, RECEIVER_ERR_STALE_TIMESTAMP, RECEIVER_ERR_BAD_SIGNATURE,
    *   RECEIVER_ERR_NO_EVENT_ALIAS or RECEIVER_ERR_INVALID_JSON.
    */
@@ -213,6 +214,15 @@ export function createReceiver(options: SignedReceiverOptions<WebhookEventShape>
   const verify = (request: RawWebhookRequest): ReceivedEvent<WebhookEventShape, string | undefined> => {
     const rawBody = rawBytes(request.body);
     const headers = normalizeHeaders(request.headers ?? {});
+    const codings = contentCodings(headers['content-encoding']);
+    if (codings.length > 0) {
+      // The adapters decode the body and drop the header; bytes that reach here still marked are
+      // either still encoded or decoded by code that left the header, and the kit can't tell which.
+      throw new ReceiverError(
+        'RECEIVER_ERR_UNSUPPORTED_ENCODING',
+        `the body of ${headers[WEBHOOK_HEADERS.id] || 'the request'} reached the receiver with content-encoding: ${codings.join(', ')}, and receiver.verify() and handle() take the decoded bytes, which are what is signed: use createNodeHandler, expressReceiver or fastifyReceiver, which decode gzip, deflate and br, or decode the body yourself (zlib.gunzipSync) and pass the headers without content-encoding`,
+      );
+    }
     const signed = verifier?.verify(headers, rawBody);
     const id = signed?.id ?? (headers[WEBHOOK_HEADERS.id] || undefined);
     // A CloudEvent names its type itself (the structured envelope is even signed); else the event header.

@@ -1,8 +1,10 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
 import { ReceiverError, isReceiverError } from '../errors/receiver-error';
 import type { AnyReceiver, ReceiverAnswer } from '../receiver';
 import { checkOptionKeys, kindOf, shown } from '../option-keys';
 import { DEFAULT_MAX_BODY_BYTES, readRawBody } from './raw-body';
+import { contentCodings } from '../headers';
+import { decodeContentEncoding, withoutContentEncoding } from './content-encoding';
 
 // What the adapters share. The package's entry exports AdapterOptions and writeAnswer.
 
@@ -46,12 +48,29 @@ export function checkReceiver(receiver: unknown, adapter: string): AnyReceiver {
 }
 
 /**
- * Reads the raw body of a node:http request, lets the receiver handle it and writes the answer:
- * a body too large is refused (413); a client that went away mid-body gets nothing.
+ * Hands the receiver a body as read from the wire: decoded from its content-encoding first
+ * (gzip, deflate, br; capped at `maxBodyBytes`), the receiver then seeing the headers without
+ * content-encoding. A body that can't be decoded is refused with its code. Never rejects.
+ */
+export async function receiveWireBody(receiver: AnyReceiver, headers: IncomingHttpHeaders, body: Buffer, maxBodyBytes: number): Promise<ReceiverAnswer> {
+  if (contentCodings(headers['content-encoding']).length === 0) return receiver.handle({ headers, body });
+  let decoded: Buffer;
+  try {
+    decoded = await decodeContentEncoding(body, headers['content-encoding'], maxBodyBytes);
+  } catch (error) {
+    return receiver.refuse(error, headers);
+  }
+  return receiver.handle({ headers: withoutContentEncoding(headers), body: decoded });
+}
+
+/**
+ * Reads the raw body of a node:http request, lets the receiver handle it (decoded, see
+ * {@link receiveWireBody}) and writes the answer: a body too large is refused (413); a client that
+ * went away mid-body gets nothing.
  */
 export function receiveFromStream(receiver: AnyReceiver, request: IncomingMessage, response: ServerResponse, maxBodyBytes: number): void {
   readRawBody(request, maxBodyBytes).then(
-    async (body) => writeAnswer(response, await receiver.handle({ headers: request.headers, body })),
+    async (body) => writeAnswer(response, await receiveWireBody(receiver, request.headers, body, maxBodyBytes)),
     (error: unknown) => {
       if (!isReceiverError(error)) response.destroy();
       else writeAnswer(response, receiver.refuse(error, request.headers));

@@ -3,8 +3,9 @@ import type { AnyReceiver } from '../receiver';
 import { checkMaxBodyBytes, checkReceiver, receiveFromStream, type AdapterOptions } from './adapter-support';
 
 /**
- * A node:http request listener: reads the raw body (up to `maxBodyBytes`), lets the receiver
- * handle it and writes its answer. Anything but POST is answered 405.
+ * A node:http request listener: reads the raw body (up to `maxBodyBytes`; a compressed one —
+ * `content-encoding` gzip, deflate, br — decoded, to at most as much), lets the receiver handle
+ * it and writes its answer. Anything but POST is answered 405.
  *
  * ```ts
  * http.createServer(createNodeHandler(receiver)).listen(3000);
