@@ -249,6 +249,20 @@ describe('createReceiver().handle()', () => {
       expect(() => receiver.verify({ headers: {}, body: { id: 'doc-1' } as never })).toThrow(/express\.raw\(.*captureRawBody.*fastifyReceiver/s);
     });
 
+    it('takes any view of the bytes (a DataView, a typed array) as the bytes, and names what else it got in good English', async () => {
+      const receiver = createReceiver<Events>({ secrets: secret, handle: async () => {}, dedupe: false });
+      const request = signedRequest({ secrets: [secret] });
+      const bytes = Buffer.from(request.body);
+      expect((await receiver.handle({ headers: request.headers, body: new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength) })).status).toBe(200);
+      expect(() => receiver.verify({ headers: request.headers, body: 5 as never })).toThrow(/the body reached the receiver as a number, not as the raw bytes/);
+    });
+
+    it('refuses a call without a request with the shape it takes, not as a failure inside the kit', async () => {
+      const receiver = createReceiver<Events>({ secrets: secret, handle: async () => {}, onError: () => {} });
+      expect(() => receiver.verify(undefined as never)).toThrow(expect.objectContaining({ code: 'RECEIVER_ERR_BODY_NOT_RAW', message: expect.stringContaining('the receiver was given no request; pass the request as { headers, body }') }));
+      expect(await receiver.handle(undefined as never)).toMatchObject({ status: 500, error: { code: 'RECEIVER_ERR_BODY_NOT_RAW' } });
+    });
+
     it('answers even when onError throws', async () => {
       const receiver = createReceiver<Events>({
         secrets: secret,
@@ -307,6 +321,10 @@ describe('createReceiver().handle()', () => {
       ['dedupe: true', { secrets: secret, handle, dedupe: true }, /dedupe is true; leave it out \(deduplication is on by default\)/],
       ['an unknown dedupe key', { secrets: secret, handle, dedupe: { lease: 1000 } }, /dedupe does not know the option lease \(did you mean leaseMs\?\)/],
       ['options that are an array', [], /needs an options object/],
+      ['handlers given as an array of functions', { secrets: secret, handlers: [handle] }, /handlers is an array; give an object of alias → handler function/],
+      ['handlers that are empty (every event would be dropped as unhandled)', { secrets: secret, handlers: {} }, /handlers is empty, so every event would be answered 200 unhandled and never retried; give a handler per alias, handle/],
+      ['secrets as a Set', { secrets: new Set([secret]), handle }, /secrets is a Set; give the whsec_… string, or an array of them during a rotation/],
+      ['a secret that is an object', { secrets: [{ secret }], handle }, /: secret is an object; give the whsec_… string/],
     ])('refuses %s with RECEIVER_ERR_INVALID_OPTIONS', (_, options, message) => {
       expect(() => createReceiver(options as never)).toThrow(expect.objectContaining({ code: 'RECEIVER_ERR_INVALID_OPTIONS', message: expect.stringMatching(message) }));
     });

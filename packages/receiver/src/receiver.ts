@@ -19,9 +19,10 @@ export interface RawWebhookRequest {
   headers: HeadersInput;
   /**
    * The raw body bytes as received (a string only if it holds those bytes unchanged, as UTF-8); an
-   * `ArrayBuffer` too, as a fetch-style `await request.arrayBuffer()` gives it.
+   * `ArrayBuffer` too, as a fetch-style `await request.arrayBuffer()` gives it, or any view of the
+   * bytes (a `DataView`, a typed array). Decoded, when it was sent with `content-encoding`.
    */
-  body: Buffer | Uint8Array | ArrayBuffer | string;
+  body: Buffer | Uint8Array | ArrayBufferView | ArrayBuffer | string;
 }
 
 /** Deduplication by `webhook-id`. */
@@ -186,7 +187,8 @@ const DEFAULT_RETAIN_MS = 24 * 60 * 60_000;
  *
  * @throws ReceiverError RECEIVER_ERR_INVALID_OPTIONS for options it can't work with: neither
  *   `secrets` nor `unsigned: true`, both, a secret that is not base64, neither or both of
- *   `handlers` and `handle`, a bad lease or retention.
+ *   `handlers` and `handle`, `handlers` that are an array or empty (without `unhandled`), a bad
+ *   lease or retention.
  */
 export function createReceiver<E extends WebhookEventShape = WebhookEventShape>(options: SignedReceiverOptions<E>): Receiver<E, string>;
 /**
@@ -212,6 +214,9 @@ export function createReceiver(options: SignedReceiverOptions<WebhookEventShape>
   const onError = options.onError ?? defaultOnError;
 
   const verify = (request: RawWebhookRequest): ReceivedEvent<WebhookEventShape, string | undefined> => {
+    if (request === null || typeof request !== 'object') {
+      throw new ReceiverError('RECEIVER_ERR_BODY_NOT_RAW', `the receiver was given ${request === undefined ? 'no request' : kindOf(request)}; pass the request as { headers, body } — its headers and the raw body bytes, e.g. { headers: req.headers, body: await readRawBody(req) } — or use an adapter`);
+    }
     const rawBody = rawBytes(request.body);
     const headers = normalizeHeaders(request.headers ?? {});
     const codings = contentCodings(headers['content-encoding']);
@@ -375,6 +380,11 @@ function checkSigning(options: SignedReceiverOptions<WebhookEventShape> | Unsign
   if (secrets === undefined) {
     throw new ReceiverError('RECEIVER_ERR_INVALID_OPTIONS', "no secrets: give the webhook's whsec_… secret (several during a rotation), or unsigned: true to accept unsigned requests on purpose");
   }
+  if (secrets !== null && typeof secrets === 'object' && !Array.isArray(secrets)) {
+    // A Set, a Map or a config object: named by kind (never by content, which may be a secret).
+    const kind = typeof (secrets as { constructor?: { name?: unknown } }).constructor?.name === 'string' && (secrets as { constructor: { name: string } }).constructor.name !== 'Object' ? `a ${(secrets as { constructor: { name: string } }).constructor.name}` : 'an object';
+    throw new ReceiverError('RECEIVER_ERR_INVALID_OPTIONS', `secrets is ${kind}; give the whsec_… string, or an array of them during a rotation (e.g. [...set])`);
+  }
   return new SignatureVerifier(typeof secrets === 'string' ? [secrets] : Array.isArray(secrets) ? secrets : [secrets as string]);
 }
 
@@ -391,7 +401,13 @@ function checkHandlers(options: ReceiverOptionsBase<WebhookEventShape, string | 
   if (unhandled !== undefined && typeof unhandled !== 'function') throw new ReceiverError('RECEIVER_ERR_INVALID_OPTIONS', 'unhandled must be a function (event) => void | Promise<void>');
   const map = new Map<string, WebhookHandler<ReceivedEvent<WebhookEventShape, string | undefined>>>();
   if (handlers !== undefined) {
-    if (handlers === null || typeof handlers !== 'object') throw new ReceiverError('RECEIVER_ERR_INVALID_OPTIONS', 'handlers must be an object of alias → handler function');
+    if (handlers === null || typeof handlers !== 'object' || Array.isArray(handlers)) {
+      throw new ReceiverError('RECEIVER_ERR_INVALID_OPTIONS', `handlers is ${kindOf(handlers)}; give an object of alias → handler function, e.g. { 'Umbraco.ContentPublish': async (event) => … }, or handle (one function for all)`);
+    }
+    // No handler and no `unhandled`: every event would be answered 200 "unhandled" and dropped for good.
+    if (Object.keys(handlers).length === 0 && unhandled === undefined) {
+      throw new ReceiverError('RECEIVER_ERR_INVALID_OPTIONS', "handlers is empty, so every event would be answered 200 unhandled and never retried; give a handler per alias, handle (one for all), or unhandled for the rest");
+    }
     for (const [alias, handler] of Object.entries(handlers)) {
       if (typeof handler !== 'function') throw new ReceiverError('RECEIVER_ERR_INVALID_OPTIONS', `the handler of ${alias} is not a function`);
       map.set(alias, handler);
@@ -450,7 +466,8 @@ function checkDedupe(options: DedupeOptions | false | undefined): { store: Dedup
 /** The body as bytes; an object (already parsed JSON) is RECEIVER_ERR_BODY_NOT_RAW. */
 function rawBytes(body: unknown): Buffer {
   if (Buffer.isBuffer(body)) return body;
-  if (body instanceof Uint8Array) return Buffer.from(body.buffer, body.byteOffset, body.byteLength);
+  // Any view of bytes (a Uint8Array, a DataView, another typed array over the bytes read) is them.
+  if (ArrayBuffer.isView(body)) return Buffer.from(body.buffer, body.byteOffset, body.byteLength);
   if (Object.prototype.toString.call(body) === '[object ArrayBuffer]') return Buffer.from(body as ArrayBuffer);
   if (typeof body === 'string') return Buffer.from(body, 'utf8');
   // A stream (the node:http request itself, a fetch Request's body) holds the bytes but has not
@@ -464,7 +481,7 @@ function rawBytes(body: unknown): Buffer {
   }
   throw new ReceiverError(
     'RECEIVER_ERR_BODY_NOT_RAW',
-    `the body reached the receiver as ${body === null ? 'null' : body === undefined ? 'undefined' : `an ${typeof body}`}, not as the raw bytes that were signed — a JSON body parser ran first, and re-serialised JSON does not verify. ` +
+    `the body reached the receiver as ${body === undefined ? 'undefined' : kindOf(body)}, not as the raw bytes that were signed — a JSON body parser ran first, and re-serialised JSON does not verify. ` +
       'Express: mount the receiver before express.json(), or use express.raw({ type: "*/*" }) on its route, or express.json({ verify: captureRawBody }); Fastify: register fastifyReceiver; node:http: pass the bytes read from the request',
   );
 }

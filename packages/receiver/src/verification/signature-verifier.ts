@@ -1,5 +1,6 @@
 import { Webhook, WebhookVerificationError } from 'standardwebhooks';
 import { ReceiverError } from '../errors/receiver-error';
+import { kindOf } from '../option-keys';
 import { WEBHOOK_HEADERS, sentRepeatedly } from '../headers';
 import { readTimestampHeader } from './timestamp-header';
 
@@ -50,7 +51,7 @@ export class SignatureVerifier {
       if (typeof secret !== 'string') {
         // Typically `secrets: [process.env.NEW, process.env.OLD]` with one variable unset. The kind
         // is named, never the value: it could be a secret of the wrong type.
-        const kind = secret === undefined ? 'undefined (an environment variable that is not set?)' : secret === null ? 'null' : `a ${typeof secret}`;
+        const kind = secret === undefined ? 'undefined (an environment variable that is not set?)' : kindOf(secret);
         throw new ReceiverError('RECEIVER_ERR_INVALID_OPTIONS', `secret${at} is ${kind}; give the whsec_… string the sender shows`);
       }
       if (!/^(whsec_)?[A-Za-z0-9+/]+={0,2}$/.test(secret.trim())) {
