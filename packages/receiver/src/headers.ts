@@ -87,3 +87,12 @@ export function contentCodings(header: string | readonly string[] | undefined): 
     .map((coding) => coding.trim().toLowerCase())
     .filter((coding) => coding !== '' && coding !== 'identity');
 }
+
+/**
+ * A Standard Webhooks header: `webhook-<name>`, else Svix's `svix-<name>` — Svix (and the services
+ * it sends for) names the same three headers so unless a customer pays for the unbranded ones, and
+ * its own library reads either. Undefined when neither is present and non-empty.
+ */
+export function standardHeader(headers: Readonly<Record<string, string>>, name: 'id' | 'timestamp' | 'signature'): string | undefined {
+  return headers[`webhook-${name}`] || headers[`svix-${name}`] || undefined;
+}

@@ -78,6 +78,19 @@ describe('createReceiver().handle()', () => {
     expect(() => any.verify(untyped)).toThrow(/RECEIVER_ERR_NO_EVENT_ALIAS: .*its body has no string "type" .*set headerNames\.event/);
   });
 
+  it("receives a Svix-branded request (svix-id, svix-timestamp, svix-signature), as Svix's own library does", async () => {
+    const seen: (string | undefined)[] = [];
+    const receiver = createReceiver({ secrets: secret, handle: async (event) => void seen.push(event.id) });
+    const request = signedRequest({ secrets: [secret] });
+    const { 'webhook-id': id, 'webhook-timestamp': timestamp, 'webhook-signature': signature, ...rest } = request.headers;
+    const svix = { ...request, headers: { ...rest, 'svix-id': id!, 'svix-timestamp': timestamp!, 'svix-signature': signature! } };
+    expect(await receiver.handle(svix)).toMatchObject({ status: 200, outcome: 'processed', id });
+    expect(await receiver.handle(svix)).toMatchObject({ status: 200, outcome: 'duplicate', id });
+    expect(seen).toEqual([id]);
+    const forged = { ...svix, headers: { ...svix.headers, 'svix-signature': signedRequest({ secrets: [newSecret()], id }).headers['webhook-signature']! } };
+    expect(await receiver.handle(forged)).toMatchObject({ status: 401, error: { code: 'RECEIVER_ERR_BAD_SIGNATURE' } });
+  });
+
   it('takes fetch Headers, Uint8Array and string bodies', async () => {
     const { seen, handler } = recording();
     const receiver = createReceiver<Events>({ secrets: secret, handle: handler });

@@ -5,7 +5,7 @@ import { memoryDedupeStore } from './dedupe/memory-dedupe-store';
 import { readCloudEvent } from './cloud-event';
 import { parseJsonBody } from './json-body';
 import type { ReceivedEvent, WebhookEventShape, WebhookHandler, WebhookHandlers } from './event-types';
-import { DEFAULT_HEADER_NAMES, WEBHOOK_HEADERS, contentCodings, firstHeader, normalizeHeaders, type HeaderNames, type HeadersInput } from './headers';
+import { DEFAULT_HEADER_NAMES, WEBHOOK_HEADERS, contentCodings, firstHeader, standardHeader, normalizeHeaders, type HeaderNames, type HeadersInput } from './headers';
 import { SignatureVerifier } from './verification/signature-verifier';
 import { readTimestampHeader } from './verification/timestamp-header';
 
@@ -225,11 +225,11 @@ export function createReceiver(options: SignedReceiverOptions<WebhookEventShape>
       // either still encoded or decoded by code that left the header, and the kit can't tell which.
       throw new ReceiverError(
         'RECEIVER_ERR_UNSUPPORTED_ENCODING',
-        `the body of ${headers[WEBHOOK_HEADERS.id] || 'the request'} reached the receiver with content-encoding: ${codings.join(', ')}, and receiver.verify() and handle() take the decoded bytes, which are what is signed: use createNodeHandler, expressReceiver or fastifyReceiver, which decode gzip, deflate and br, or decode the body yourself (zlib.gunzipSync) and pass the headers without content-encoding`,
+        `the body of ${standardHeader(headers, 'id') ?? 'the request'} reached the receiver with content-encoding: ${codings.join(', ')}, and receiver.verify() and handle() take the decoded bytes, which are what is signed: use createNodeHandler, expressReceiver or fastifyReceiver, which decode gzip, deflate and br, or decode the body yourself (zlib.gunzipSync) and pass the headers without content-encoding`,
       );
     }
     const signed = verifier?.verify(headers, rawBody);
-    const id = signed?.id ?? (headers[WEBHOOK_HEADERS.id] || undefined);
+    const id = signed?.id ?? standardHeader(headers, 'id');
     // A CloudEvent names its type itself (the structured envelope is even signed); else the event header.
     const cloud = readCloudEvent(headers, rawBody, id);
     let event = cloud ? { name: cloud.from, value: cloud.attributes.type } : firstHeader(headers, headerNames.event);
@@ -257,7 +257,7 @@ export function createReceiver(options: SignedReceiverOptions<WebhookEventShape>
       alias: event.value,
       payload,
       id,
-      timestamp: signed?.timestamp ?? unsignedTimestamp(headers[WEBHOOK_HEADERS.timestamp]),
+      timestamp: signed?.timestamp ?? unsignedTimestamp(standardHeader(headers, 'timestamp')),
       retryCount: retryHeader && /^\d+$/.test(retryHeader.value) ? Number(retryHeader.value) : undefined,
       test: headers[WEBHOOK_HEADERS.test] === 'true',
       eventHeader: event.name,
@@ -497,7 +497,7 @@ function unsignedTimestamp(header: string | undefined): Date | undefined {
 
 function headerIdOf(request: RawWebhookRequest): string | undefined {
   try {
-    return normalizeHeaders(request?.headers ?? {})[WEBHOOK_HEADERS.id] || undefined;
+    return standardHeader(normalizeHeaders(request?.headers ?? {}), 'id');
   } catch {
     return undefined;
   }

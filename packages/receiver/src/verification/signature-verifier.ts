@@ -1,7 +1,7 @@
 import { Webhook, WebhookVerificationError } from 'standardwebhooks';
 import { ReceiverError } from '../errors/receiver-error';
 import { kindOf } from '../option-keys';
-import { WEBHOOK_HEADERS, sentRepeatedly } from '../headers';
+import { WEBHOOK_HEADERS, sentRepeatedly, standardHeader } from '../headers';
 import { readTimestampHeader } from './timestamp-header';
 
 /**
@@ -74,20 +74,21 @@ export class SignatureVerifier {
 
   /**
    * Verifies one request. `headers` must have lower-case names; `body` is the raw body exactly as
-   * received.
+   * received. Svix's `svix-id`, `svix-timestamp` and `svix-signature` are read where the
+   * `webhook-` ones are absent, as Svix's library does.
    *
    * @throws ReceiverError RECEIVER_ERR_MISSING_HEADER, RECEIVER_ERR_INVALID_TIMESTAMP,
    *   RECEIVER_ERR_STALE_TIMESTAMP or RECEIVER_ERR_BAD_SIGNATURE.
    */
   verify(headers: Readonly<Record<string, string>>, body: Buffer): VerifiedSignature {
-    const id = headers[WEBHOOK_HEADERS.id];
-    const timestampHeader = headers[WEBHOOK_HEADERS.timestamp];
-    const signature = headers[WEBHOOK_HEADERS.signature];
+    const id = standardHeader(headers, 'id');
+    const timestampHeader = standardHeader(headers, 'timestamp');
+    const signature = standardHeader(headers, 'signature');
     const missing = [!id && WEBHOOK_HEADERS.id, !timestampHeader && WEBHOOK_HEADERS.timestamp, !signature && WEBHOOK_HEADERS.signature].filter(Boolean);
     if (!id || !timestampHeader || !signature) {
       throw new ReceiverError(
         'RECEIVER_ERR_MISSING_HEADER',
-        `the request has no ${missing.join(', ')} header; the sender must sign per Standard Webhooks (in hookwork: give the webhook a secret), or accept unsigned requests explicitly with unsigned: true`,
+        `the request has no ${missing.join(', ')} header; the sender must sign per Standard Webhooks (in hookwork: give the webhook a secret), or accept unsigned requests explicitly with unsigned: true (Svix's svix-id, svix-timestamp and svix-signature are read as well)`,
       );
     }
     const reading = readTimestampHeader(timestampHeader);
