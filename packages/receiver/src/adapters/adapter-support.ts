@@ -26,6 +26,16 @@ export function writeAnswer(response: ServerResponse, answer: ReceiverAnswer): v
 }
 
 /**
+ * Answers 405 to a request that is not a POST (webhooks are POSTed); true when it did, and the
+ * adapter is done with the request.
+ */
+export function refuseNonPost(request: IncomingMessage, response: ServerResponse): boolean {
+  if (request.method === 'POST') return false;
+  response.writeHead(405, { allow: 'POST', 'content-type': 'application/json' }).end(JSON.stringify({ error: { message: 'webhooks are received with POST' } }));
+  return true;
+}
+
+/**
  * Checks an adapter's maxBodyBytes and, given the adapter's name, that its options hold nothing
  * else (the Fastify plugin's options also carry Fastify's own, such as `prefix`: it passes none).
  */

@@ -32,6 +32,17 @@ describe('expressReceiver (Express 5)', () => {
   // Spacing and an escape that JSON.stringify(JSON.parse(body)) would change: only the raw bytes verify.
   const request = () => signedRequest({ secrets: [secret], body: '{"id": "doc-1", "title": "caf\\u00e9"}' });
 
+  it('answers 405 to anything but POST when mounted with app.use() or app.all(), as createNodeHandler does', async () => {
+    const url = await serve((app) => {
+      app.use('/webhooks', expressReceiver(receiver));
+    });
+    const answered = await post(`${url}/webhooks`, { headers: {}, method: 'GET' });
+    expect(answered.status).toBe(405);
+    expect(answered.headers.allow).toBe('POST');
+    expect(await post(`${url}/webhooks`, request())).toMatchObject({ status: 200, body: { outcome: 'processed' } });
+    expect(errors).toEqual([]);
+  });
+
   it('reads the raw body itself when mounted with no body parser in front (the easy way)', async () => {
     const url = await serve((app) => {
       app.post('/webhooks', expressReceiver(receiver));

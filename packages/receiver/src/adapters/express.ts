@@ -4,7 +4,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AnyReceiver } from '../receiver';
-import { checkMaxBodyBytes, checkReceiver, receiveFromStream, writeAnswer, type AdapterOptions } from './adapter-support';
+import { checkMaxBodyBytes, checkReceiver, receiveFromStream, refuseNonPost, writeAnswer, type AdapterOptions } from './adapter-support';
 import { withoutContentEncoding } from './content-encoding';
 
 /** An Express request as the adapter reads it: a node:http request, with what body parsers left. */
@@ -30,6 +30,8 @@ export function expressReceiver(receiver: AnyReceiver, options?: AdapterOptions)
   const target = checkReceiver(receiver, 'expressReceiver()');
   const maxBodyBytes = checkMaxBodyBytes(options, 'expressReceiver()');
   return (request, response) => {
+    // Mounted with app.use() or app.all(), it sees every method: answered as createNodeHandler does.
+    if (refuseNonPost(request, response)) return;
     const parsed = request.body;
     // req.rawBody is also where the widespread `express.json({ verify: (req, res, buf) => { req.rawBody
     // = buf.toString() } })` leaves the body, as text: it is the bytes decoded as UTF-8, which is
