@@ -393,6 +393,12 @@ describe.each(adapters)('a body compressed on the way, read by the adapter itsel
     expect(answered.body.error!.message).toContain('a proxy decoded it and left the header');
   });
 
+  it('that is empty: received as the empty body it is (nothing to decode), like any empty body', async () => {
+    const request = signedRequest({ secrets: [secret], body: '' });
+    const { answered } = await send({ ...request.headers, 'content-encoding': 'gzip' }, Buffer.alloc(0));
+    expect(answered).toMatchObject({ status: 400, body: { error: { code: 'RECEIVER_ERR_INVALID_JSON', message: expect.stringContaining('is empty, not JSON') } } });
+  });
+
   it('that decodes to more than maxBodyBytes (a zip bomb): 413, without decoding it whole', async () => {
     const request = signedRequest({ secrets: [secret], payload: { text: 'x'.repeat(50_000) } });
     const compressed = gzipSync(Buffer.from(request.body));

@@ -36,6 +36,8 @@ export async function decodeContentEncoding(body: Buffer, header: string | reado
       `the body is sent with content-encoding: ${codings.join(', ')}, and the receiver decodes only ${DECODED_ENCODINGS.join(', ')}; have the sender (or the proxy in between) send it uncompressed or in one of those`,
     );
   }
+  // An empty body has nothing to decode (body-parser skips it too): it is received as the empty body it is.
+  if (body.length === 0) return body;
   let decoded = body;
   for (const coding of [...codings].reverse()) {
     try {
