@@ -336,6 +336,7 @@ describe('createReceiver().handle()', () => {
       ['options that are an array', [], /needs an options object/],
       ['handlers given as an array of functions', { secrets: secret, handlers: [handle] }, /handlers is an array; give an object of alias → handler function/],
       ['handlers that are empty (every event would be dropped as unhandled)', { secrets: secret, handlers: {} }, /handlers is empty, so every event would be answered 200 unhandled and never retried; give a handler per alias, handle/],
+      ['a secret in quotes (docker --env-file keeps them)', { secrets: `"${secret}"`, handle }, /: secret is wrapped in quotes — an env file read without unquoting \(docker --env-file, a systemd EnvironmentFile\) keeps them; remove the quotes/],
       ['secrets as a Set', { secrets: new Set([secret]), handle }, /secrets is a Set; give the whsec_… string, or an array of them during a rotation/],
       ['a secret that is an object', { secrets: [{ secret }], handle }, /: secret is an object; give the whsec_… string/],
     ])('refuses %s with RECEIVER_ERR_INVALID_OPTIONS', (_, options, message) => {

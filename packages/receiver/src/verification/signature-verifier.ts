@@ -152,6 +152,9 @@ function notASecret(secret: string): string {
   if (parts.length > 1 && parts.every((part) => /^(whsec_)?[A-Za-z0-9+/]+={0,2}$/.test(part))) {
     return `holds ${parts.length} secrets in one string; give them as a list, e.g. secrets: process.env.WEBHOOK_SECRETS.split(/[\\s,]+/)`;
   }
+  if (/^(["'`]).+\1$/s.test(secret) && /^(whsec_)?[A-Za-z0-9+/]+={0,2}$/.test(secret.slice(1, -1).trim())) {
+    return 'is wrapped in quotes — an env file read without unquoting (docker --env-file, a systemd EnvironmentFile) keeps them; remove the quotes around the whsec_… value';
+  }
   if (/^whpk_/.test(secret)) return "is a whpk_ public key, of Standard Webhooks' asymmetric (ed25519, v1a) scheme, which this kit does not verify; give the webhook's symmetric whsec_ secret";
   if (/^whsk_/.test(secret)) return "is a whsk_ private key, of Standard Webhooks' asymmetric scheme — a signing key that belongs to the sender alone; give the webhook's symmetric whsec_ secret";
   return 'is not a Standard Webhooks secret; copy it as the sender shows it: whsec_ followed by base64';
