@@ -382,7 +382,8 @@ function checkSigning(options: SignedReceiverOptions<WebhookEventShape> | Unsign
   }
   if (secrets !== null && typeof secrets === 'object' && !Array.isArray(secrets)) {
     // A Set, a Map or a config object: named by kind (never by content, which may be a secret).
-    const kind = typeof (secrets as { constructor?: { name?: unknown } }).constructor?.name === 'string' && (secrets as { constructor: { name: string } }).constructor.name !== 'Object' ? `a ${(secrets as { constructor: { name: string } }).constructor.name}` : 'an object';
+    const name: unknown = (Object.getPrototypeOf(secrets) as { constructor?: { name?: unknown } } | null)?.constructor?.name;
+    const kind = typeof name === 'string' && name !== '' && name !== 'Object' ? `a ${name}` : 'an object';
     throw new ReceiverError('RECEIVER_ERR_INVALID_OPTIONS', `secrets is ${kind}; give the whsec_… string, or an array of them during a rotation (e.g. [...set])`);
   }
   return new SignatureVerifier(typeof secrets === 'string' ? [secrets] : Array.isArray(secrets) ? secrets : [secrets as string]);
