@@ -36,7 +36,9 @@ export function readTimestampHeader(header: string): TimestampReading {
             ? 'it has spaces between its digits'
             : /^\d{13,}$/.test(text)
               ? `it has ${text.length} digits`
-              : '';
+              : /[A-Za-z:-]/.test(text) && /\d{4}/.test(text) && !Number.isNaN(Date.parse(text))
+                ? 'it is a date written out (ISO 8601 or an HTTP date), not Unix seconds'
+                : '';
   if (!form) return { why: '' };
   return {
     why: `${form}, and Standard Webhooks sends integer seconds as plain digits (String(Math.floor(Date.now() / 1000))). The signature covers the header as sent and verifiers read the number, so no receiver can verify it as it is; the sender must fix it`,
