@@ -226,8 +226,8 @@ describe.each(adapters)('a hand-written Standard Webhooks sender, through %s', (
     ['exponent form', () => `${Number(now()) / 1e9}e9`, 'it is in exponent form'],
     ['a fraction', () => `${now()}.0`, 'it has a fraction'],
     ['spaces between its digits', () => `${now().slice(0, 4)} ${now().slice(4)}`, 'it has spaces between its digits'],
-    ['a date written out', () => new Date().toISOString(), 'it is a date written out (ISO 8601 or an HTTP date), not Unix seconds'],
-    ['an HTTP date', () => new Date().toUTCString(), 'it is a date written out (ISO 8601 or an HTTP date), not Unix seconds'],
+    ['the form of an ISO 8601 date', () => new Date().toISOString(), 'it is a date written out (ISO 8601 or an HTTP date), not Unix seconds'],
+    ['the form of an HTTP date', () => new Date().toUTCString(), 'it is a date written out (ISO 8601 or an HTTP date), not Unix seconds'],
   ])('whose webhook-timestamp has %s — signed over that text — is told so (401), not that the secret is wrong', async (_form, timestamp, said) => {
     const answered = await post(url, signedOverText(secret, timestamp()));
     expect(answered).toMatchObject({ status: 401, body: { error: { code: 'RECEIVER_ERR_INVALID_TIMESTAMP' } } });
