@@ -91,6 +91,16 @@ describe('createReceiver().handle()', () => {
     expect(await receiver.handle(forged)).toMatchObject({ status: 401, error: { code: 'RECEIVER_ERR_BAD_SIGNATURE' } });
   });
 
+  it('refuses a batch of CloudEvents saying it is one, not that the request is no CloudEvent', async () => {
+    const receiver = createReceiver({ secrets: secret, handle: async () => {}, onError: () => {} });
+    const body = JSON.stringify([{ specversion: '1.0', id: 'e1', source: '/s', type: 'Umbraco.ContentPublish', data: { id: 'doc-1' } }]);
+    const request = signedRequest({ secrets: [secret], body });
+    delete (request.headers as Record<string, string>)['hookwork-event'];
+    const answer = await receiver.handle({ ...request, headers: { ...request.headers, 'content-type': 'application/cloudevents-batch+json' } });
+    expect(answer).toMatchObject({ status: 400, error: { code: 'RECEIVER_ERR_NO_EVENT_ALIAS' } });
+    expect((answer.error as Error).message).toContain('is a batch of CloudEvents (application/cloudevents-batch+json), which the kit does not read: have the sender send one event per request');
+  });
+
   it('takes fetch Headers, Uint8Array and string bodies', async () => {
     const { seen, handler } = recording();
     const receiver = createReceiver<Events>({ secrets: secret, handle: handler });
