@@ -91,6 +91,21 @@ describe('createReceiver().handle()', () => {
     expect(await receiver.handle(forged)).toMatchObject({ status: 401, error: { code: 'RECEIVER_ERR_BAD_SIGNATURE' } });
   });
 
+  it('reads an event header sent twice (a proxy that adds it again) as the alias it names, instead of answering 200 unhandled and dropping the event', async () => {
+    const seen: string[] = [];
+    const receiver = createReceiver<Events>({ secrets: secret, handlers: { 'Umbraco.ContentPublish': async (event) => void seen.push(event.alias) }, onError: () => {} });
+    const request = signedRequest({ secrets: [secret] });
+    // Node joins a repeated header with ", ", as normalizeHeaders does a list.
+    expect(await receiver.handle({ ...request, headers: { ...request.headers, 'hookwork-event': ['Umbraco.ContentPublish', 'Umbraco.ContentPublish'] } })).toMatchObject({ status: 200, outcome: 'processed' });
+    expect(seen).toEqual(['Umbraco.ContentPublish']);
+    const mixed = signedRequest({ secrets: [secret] });
+    const answer = await receiver.handle({ ...mixed, headers: { ...mixed.headers, 'hookwork-event': 'Umbraco.ContentPublish, Umbraco.ContentDelete' } });
+    expect(answer).toMatchObject({ status: 400, outcome: 'rejected', error: { code: 'RECEIVER_ERR_NO_EVENT_ALIAS' } });
+    expect((answer.error as Error).message).toContain('the hookwork-event header of');
+    expect((answer.error as Error).message).toContain('names 2 different events (Umbraco.ContentPublish, Umbraco.ContentDelete): the header was sent 2 times');
+    expect(seen).toHaveLength(1);
+  });
+
   it('refuses a batch of CloudEvents saying it is one, not that the request is no CloudEvent', async () => {
     const receiver = createReceiver({ secrets: secret, handle: async () => {}, onError: () => {} });
     const body = JSON.stringify([{ specversion: '1.0', id: 'e1', source: '/s', type: 'Umbraco.ContentPublish', data: { id: 'doc-1' } }]);

@@ -5,7 +5,7 @@ import { memoryDedupeStore } from './dedupe/memory-dedupe-store';
 import { readCloudEvent } from './cloud-event';
 import { parseJsonBody } from './json-body';
 import type { ReceivedEvent, WebhookEventShape, WebhookHandler, WebhookHandlers } from './event-types';
-import { DEFAULT_HEADER_NAMES, WEBHOOK_HEADERS, contentCodings, firstHeader, standardHeader, normalizeHeaders, type HeaderNames, type HeadersInput } from './headers';
+import { DEFAULT_HEADER_NAMES, WEBHOOK_HEADERS, contentCodings, firstHeader, normalizeHeaders, sentRepeatedly, standardHeader, type HeaderNames, type HeadersInput } from './headers';
 import { SignatureVerifier } from './verification/signature-verifier';
 import { readTimestampHeader } from './verification/timestamp-header';
 
@@ -232,7 +232,7 @@ export function createReceiver(options: SignedReceiverOptions<WebhookEventShape>
     const id = signed?.id ?? standardHeader(headers, 'id');
     // A CloudEvent names its type itself (the structured envelope is even signed); else the event header.
     const cloud = readCloudEvent(headers, rawBody, id);
-    let event = cloud ? { name: cloud.from, value: cloud.attributes.type } : firstHeader(headers, headerNames.event);
+    let event = cloud ? { name: cloud.from, value: cloud.attributes.type } : onceSent(firstHeader(headers, headerNames.event), id);
     const noAlias = () =>
       new ReceiverError(
         'RECEIVER_ERR_NO_EVENT_ALIAS',
@@ -484,6 +484,22 @@ function rawBytes(body: unknown): Buffer {
     'RECEIVER_ERR_BODY_NOT_RAW',
     `the body reached the receiver as ${body === undefined ? 'undefined' : kindOf(body)}, not as the raw bytes that were signed — a JSON body parser ran first, and re-serialised JSON does not verify. ` +
       'Express: mount the receiver before express.json(), or use express.raw({ type: "*/*" }) on its route, or express.json({ verify: captureRawBody }); Fastify: register fastifyReceiver; node:http: pass the bytes read from the request',
+  );
+}
+
+/**
+ * The event header as sent once. Sent twice (a proxy that adds it again), it arrives joined with
+ * ", " — a value no alias has (aliases hold no spaces), whose handler would never be found: the
+ * request would be answered 200 unhandled and dropped for good. The same value twice is that
+ * value; different values can't be told apart, and are refused.
+ */
+function onceSent(header: { name: string; value: string } | undefined, id: string | undefined): { name: string; value: string } | undefined {
+  if (!header || !header.value.includes(', ')) return header;
+  const values = [...new Set(header.value.split(',').map((value) => value.trim()))];
+  if (values.length === 1) return { name: header.name, value: values[0]! };
+  throw new ReceiverError(
+    'RECEIVER_ERR_NO_EVENT_ALIAS',
+    `the ${header.name} header of ${id ?? 'the request'} names ${values.length} different events (${values.join(', ')}): ${sentRepeatedly(header.value)}`,
   );
 }
 
