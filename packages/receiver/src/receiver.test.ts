@@ -340,6 +340,7 @@ describe('createReceiver().handle()', () => {
       ['unhandled with handle', { secrets: secret, handle, unhandled: handle }, /unhandled goes with handlers/],
       ['a lease of 0', { secrets: secret, handle, dedupe: { leaseMs: 0 } }, /dedupe.leaseMs is 0/],
       ['a lease given as text', { secrets: secret, handle, dedupe: { leaseMs: '5000' } }, /dedupe.leaseMs is the string "5000"; use a whole number of milliseconds/],
+      ['the store factory itself instead of a store', { secrets: secret, handle, dedupe: { store: memoryDedupeStore } }, /dedupe.store is a function \(memoryDedupeStore\), not a store; call it — store: memoryDedupeStore\(…\)/],
       ['a store without release', { secrets: secret, handle, dedupe: { store: { claim: handle, complete: handle } } }, /no release\(\) method/],
       ['an unknown testSends', { secrets: secret, handle, testSends: 'skip' }, /testSends is "skip"/],
       ['an empty secret list', { secrets: [], handle }, /secrets is empty/],

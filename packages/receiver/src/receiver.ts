@@ -458,6 +458,10 @@ function checkDedupe(options: DedupeOptions | false | undefined): { store: Dedup
   for (const [name, value] of [['leaseMs', leaseMs], ['retainMs', retainMs]] as const) {
     if (!Number.isInteger(value) || value < 1) throw new ReceiverError('RECEIVER_ERR_INVALID_OPTIONS', `dedupe.${name} is ${shown(value)}; use a whole number of milliseconds from 1`);
   }
+  if (typeof store === 'function') {
+    // `store: memoryDedupeStore` — the factory, not a store: it has no claim(), and saying only that hides the fix.
+    throw new ReceiverError('RECEIVER_ERR_INVALID_OPTIONS', `dedupe.store is a function${(store as { name?: string }).name ? ` (${(store as { name?: string }).name})` : ''}, not a store; call it — store: ${(store as { name?: string }).name || 'makeStore'}(…) — so the receiver gets the DedupeStore it makes`);
+  }
   for (const method of ['claim', 'complete', 'release'] as const) {
     if (typeof store?.[method] !== 'function') throw new ReceiverError('RECEIVER_ERR_INVALID_OPTIONS', `dedupe.store has no ${method}() method; give a DedupeStore (see docs/receiver.md)`);
   }
