@@ -52,7 +52,12 @@ export function checkMaxBodyBytes(options: AdapterOptions | undefined, adapter?:
 /** Checks that an adapter was given a receiver. */
 export function checkReceiver(receiver: unknown, adapter: string): AnyReceiver {
   if (typeof (receiver as AnyReceiver | undefined)?.handle !== 'function') {
-    throw new ReceiverError('RECEIVER_ERR_INVALID_OPTIONS', `${adapter} needs a receiver made by createReceiver(); got ${receiver === null ? 'null' : typeof receiver}`);
+    // `expressReceiver({ receiver })`, the Fastify plugin's options shape given to the others.
+    const wrapped = typeof (receiver as { receiver?: AnyReceiver } | null | undefined)?.receiver?.handle === 'function';
+    throw new ReceiverError(
+      'RECEIVER_ERR_INVALID_OPTIONS',
+      `${adapter} needs a receiver made by createReceiver(); got ${wrapped ? `an object holding one as its receiver: pass the receiver itself, ${adapter.replace(/\(\)$/, '')}(receiver)` : receiver === null ? 'null' : typeof receiver}`,
+    );
   }
   return receiver as AnyReceiver;
 }

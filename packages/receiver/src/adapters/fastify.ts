@@ -30,6 +30,13 @@ export interface FastifyReceiverOptions extends AdapterOptions {
  * adapters, and one over `maxBodyBytes` (sent or decoded) is answered 413 like there.
  */
 export const fastifyReceiver: FastifyPluginAsync<FastifyReceiverOptions> = async (instance, options) => {
+  if (typeof (instance as unknown as { handle?: unknown }).handle === 'function' && typeof (instance as unknown as { register?: unknown }).register !== 'function') {
+    // `app.register(fastifyReceiver(receiver))`: called, so Fastify's instance is the receiver.
+    throw new ReceiverError('RECEIVER_ERR_INVALID_OPTIONS', "fastifyReceiver is a Fastify plugin to register, not a function to call: app.register(fastifyReceiver, { receiver, prefix: '/webhooks' })");
+  }
+  if (typeof (options as unknown as { handle?: unknown } | undefined)?.handle === 'function' && options.receiver === undefined) {
+    throw new ReceiverError('RECEIVER_ERR_INVALID_OPTIONS', "fastifyReceiver was given the receiver as its options; give it as one of them: app.register(fastifyReceiver, { receiver, prefix: '/webhooks' })");
+  }
   const receiver = checkReceiver(options?.receiver, 'fastifyReceiver');
   // Its own options, and Fastify's register options: a typo (maxBodyByte) must not run on the default.
   checkOptionKeys('fastifyReceiver', options, ['receiver', 'path', 'maxBodyBytes', 'prefix', 'logLevel', 'logSerializers']);
