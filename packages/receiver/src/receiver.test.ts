@@ -341,6 +341,7 @@ describe('createReceiver().handle()', () => {
       ['a lease of 0', { secrets: secret, handle, dedupe: { leaseMs: 0 } }, /dedupe.leaseMs is 0/],
       ['a lease given as text', { secrets: secret, handle, dedupe: { leaseMs: '5000' } }, /dedupe.leaseMs is the string "5000"; use a whole number of milliseconds/],
       ['the store factory itself instead of a store', { secrets: secret, handle, dedupe: { store: memoryDedupeStore } }, /dedupe.store is a function \(memoryDedupeStore\), not a store; call it — store: memoryDedupeStore\(…\)/],
+      ['secrets from an unset environment variable (secrets: process.env.WEBHOOK_SECRET!)', { secrets: undefined, handle }, /no secrets \(secrets is undefined: an environment variable that is not set\?\): give the webhook's whsec_… secret/],
       ['a store without release', { secrets: secret, handle, dedupe: { store: { claim: handle, complete: handle } } }, /no release\(\) method/],
       ['an unknown testSends', { secrets: secret, handle, testSends: 'skip' }, /testSends is "skip"/],
       ['an empty secret list', { secrets: [], handle }, /secrets is empty/],

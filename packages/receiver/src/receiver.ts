@@ -378,7 +378,9 @@ function checkSigning(options: SignedReceiverOptions<WebhookEventShape> | Unsign
   }
   if (unsigned === true) return undefined;
   if (secrets === undefined) {
-    throw new ReceiverError('RECEIVER_ERR_INVALID_OPTIONS', "no secrets: give the webhook's whsec_… secret (several during a rotation), or unsigned: true to accept unsigned requests on purpose");
+    // `secrets: process.env.WEBHOOK_SECRET!` with the variable unset: the key is there, its value is not.
+    const unset = Object.prototype.hasOwnProperty.call(options, 'secrets') ? ' (secrets is undefined: an environment variable that is not set?)' : '';
+    throw new ReceiverError('RECEIVER_ERR_INVALID_OPTIONS', `no secrets${unset}: give the webhook's whsec_… secret (several during a rotation), or unsigned: true to accept unsigned requests on purpose`);
   }
   if (secrets !== null && typeof secrets === 'object' && !Array.isArray(secrets)) {
     // A Set, a Map or a config object: named by kind (never by content, which may be a secret).
