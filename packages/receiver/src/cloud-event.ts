@@ -5,6 +5,9 @@ import type { CloudEventAttributes } from './event-types';
 /** The media type of a structured-mode CloudEvent (JSON event format). */
 const STRUCTURED = /^application\/cloudevents\+json\s*(;|$)/i;
 
+/** The media type of a batch of CloudEvents (JSON batch format), which the kit does not read. */
+const BATCHED = /^application\/cloudevents-batch\+json\s*(;|$)/i;
+
 const decode = (value: string): string => {
   try {
     return decodeURIComponent(value);
@@ -21,9 +24,17 @@ const decode = (value: string): string => {
  * `data`, or the binary body); `data_base64` is not supported.
  *
  * @throws ReceiverError RECEIVER_ERR_INVALID_JSON for a body that is not JSON, or a structured
- *   envelope without a string `type`.
+ *   envelope without a string `type`; RECEIVER_ERR_NO_EVENT_ALIAS for a batch
+ *   (`application/cloudevents-batch+json`).
  */
 export function readCloudEvent(headers: Readonly<Record<string, string>>, body: Buffer, id: string | undefined): { attributes: CloudEventAttributes; data: unknown; from: string } | undefined {
+  if (BATCHED.test(headers['content-type'] ?? '')) {
+    // Without this, a batch reads as a body with no "type" and the message would say it is no CloudEvent.
+    throw new ReceiverError(
+      'RECEIVER_ERR_NO_EVENT_ALIAS',
+      `the body of ${id ?? 'the request'} is a batch of CloudEvents (application/cloudevents-batch+json), which the kit does not read: have the sender send one event per request, in structured or binary mode`,
+    );
+  }
   const structured = STRUCTURED.test(headers['content-type'] ?? '');
   if (!structured && !headers['ce-specversion']) return undefined;
   const parsed = parseJsonBody(body, `the body of ${id ?? 'the request'} (a CloudEvent)`);

@@ -63,9 +63,9 @@ export interface WebhookMetadata<TId extends string | undefined = string> {
    * `type` for another Standard Webhooks sender's body (`{ "type", "timestamp", "data" }`).
    */
   readonly eventHeader: string;
-  /** Every request header, names lower case. */
+  /** Every request header, names lower case (without `content-encoding` once an adapter decoded the body). */
   readonly headers: Readonly<Record<string, string>>;
-  /** The body exactly as received (what was signed). */
+  /** The body exactly as received — decoded, if it was sent compressed: what was signed. */
   readonly rawBody: Buffer;
   /** The CloudEvents attributes, when the request came in CloudEvents format; else undefined. */
   readonly cloudEvent: CloudEventAttributes | undefined;

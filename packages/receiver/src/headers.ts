@@ -66,3 +66,33 @@ export function firstHeader(headers: Readonly<Record<string, string>>, names: re
   }
   return undefined;
 }
+
+/**
+ * Why a header value is wrong when it holds one value repeated: a header sent more than once
+ * reaches the kit as its values joined with ", " (as Node joins them), which no signature covers —
+ * said so, rather than blaming the clock or the secret.
+ */
+export function sentRepeatedly(value: string): string {
+  return `the header was sent ${value.split(',').length} times (a proxy or middleware that adds it again?) and the kit reads them joined; the request must carry it once`;
+}
+
+/**
+ * The codings a `content-encoding` header lists, lower case, in the order they were applied,
+ * without `identity` (which is none).
+ */
+export function contentCodings(header: string | readonly string[] | undefined): string[] {
+  const text = Array.isArray(header) ? header.join(',') : (header as string | undefined) ?? '';
+  return text
+    .split(',')
+    .map((coding) => coding.trim().toLowerCase())
+    .filter((coding) => coding !== '' && coding !== 'identity');
+}
+
+/**
+ * A Standard Webhooks header: `webhook-<name>`, else Svix's `svix-<name>` — Svix (and the services
+ * it sends for) names the same three headers so unless a customer pays for the unbranded ones, and
+ * its own library reads either. Undefined when neither is present and non-empty.
+ */
+export function standardHeader(headers: Readonly<Record<string, string>>, name: 'id' | 'timestamp' | 'signature'): string | undefined {
+  return headers[`webhook-${name}`] || headers[`svix-${name}`] || undefined;
+}

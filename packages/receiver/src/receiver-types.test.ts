@@ -89,7 +89,7 @@ describe('the types of a receiver', () => {
   });
 
   it('let a typed receiver go into every adapter', async () => {
-    const receiver = createReceiver<Events>({ secrets: secret, handlers: {} });
+    const receiver = createReceiver<Events>({ secrets: secret, handle: async () => {} });
     createNodeHandler(receiver);
     express().post('/webhooks', expressReceiver(receiver));
     const app = Fastify();

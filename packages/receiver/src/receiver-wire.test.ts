@@ -1,17 +1,18 @@
 import { createServer, type Server } from 'node:http';
 import { connect, type AddressInfo } from 'node:net';
+import { brotliCompressSync, deflateRawSync, deflateSync, gzipSync } from 'node:zlib';
 import type { DedupeStore } from './dedupe/dedupe-store';
 import { memoryDedupeStore } from './dedupe/memory-dedupe-store';
 import express from 'express';
 import Fastify from 'fastify';
 import { createNodeHandler } from './adapters/node-http';
-import { expressReceiver } from './adapters/express';
+import { captureRawBody, expressReceiver } from './adapters/express';
 import { fastifyReceiver } from './adapters/fastify';
 import { readRawBody } from './adapters/raw-body';
 import { writeAnswer } from './adapters/adapter-support';
 import { createReceiver, type AnyReceiver, type RawWebhookRequest, type ReceiverAnswer } from './receiver';
 import { post } from './test-support/post';
-import { newId, newSecret, signedRequest } from './test-support/signed-request';
+import { newId, newSecret, signedOverText, signedRequest } from './test-support/signed-request';
 
 // What real senders, stores and proxies hand a receiver, sent over real HTTP to a node:http server
 // on 127.0.0.1. Each case here once got a wrong answer (see the commit that added it).
@@ -27,22 +28,22 @@ async function listen(server: Server): Promise<string> {
   return `http://127.0.0.1:${(server.address() as AddressInfo).port}/webhooks`;
 }
 
-/** The receiver behind each adapter, each on its own port. */
-const adapters: [string, (receiver: AnyReceiver) => Promise<string>][] = [
-  ['node:http', (receiver) => listen(createServer(createNodeHandler(receiver)))],
+/** The receiver behind each adapter, each on its own port (with the adapter's maxBodyBytes, when given). */
+const adapters: [string, (receiver: AnyReceiver, maxBodyBytes?: number) => Promise<string>][] = [
+  ['node:http', (receiver, maxBodyBytes) => listen(createServer(createNodeHandler(receiver, { maxBodyBytes })))],
   [
     'Express',
-    (receiver) => {
+    (receiver, maxBodyBytes) => {
       const app = express();
-      app.post('/webhooks', expressReceiver(receiver));
+      app.post('/webhooks', expressReceiver(receiver, { maxBodyBytes }));
       return listen(createServer(app));
     },
   ],
   [
     'Fastify',
-    async (receiver) => {
+    async (receiver, maxBodyBytes) => {
       const app = Fastify();
-      await app.register(fastifyReceiver, { receiver, prefix: '/webhooks' });
+      await app.register(fastifyReceiver, { receiver, prefix: '/webhooks', maxBodyBytes });
       closers.push(() => app.close());
       return `${await app.listen({ port: 0, host: '127.0.0.1' })}/webhooks`;
     },
@@ -191,6 +192,16 @@ describe('an unsigned receiver (Umbraco) given a webhook-timestamp that is no ti
     expect(await post(url, { headers: { ...headers, 'webhook-timestamp': '1795337400' }, body: '{"id":"doc-1"}' })).toMatchObject({ status: 200 });
     expect(seen).toEqual([undefined, new Date(1795337400 * 1000)]);
   });
+
+  it('reads it as a signed receiver does: a leading zero, a sign or an exponent is no time either', async () => {
+    const seen: (Date | undefined)[] = [];
+    const url = await serve(createReceiver({ unsigned: true, handle: async (event) => void seen.push(event.timestamp), onError: () => {} }));
+    const headers = { 'content-type': 'application/json', 'umb-webhook-event': 'Umbraco.ContentPublish' };
+    for (const timestamp of ['01795337400', '+1795337400', '1.7953374e9']) {
+      expect(await post(url, { headers: { ...headers, 'webhook-timestamp': timestamp }, body: '{"id":"doc-1"}' })).toMatchObject({ status: 200 });
+    }
+    expect(seen).toEqual([undefined, undefined, undefined]);
+  });
 });
 
 describe.each(adapters)('a hand-written Standard Webhooks sender, through %s', (_adapter, serveWith) => {
@@ -206,6 +217,26 @@ describe.each(adapters)('a hand-written Standard Webhooks sender, through %s', (
       status: 401,
       body: { error: { code: 'RECEIVER_ERR_INVALID_TIMESTAMP', message: expect.stringContaining('it has 13 digits, milliseconds — Standard Webhooks sends seconds (Math.floor(Date.now() / 1000))') } },
     });
+  });
+
+  const now = () => String(Math.floor(Date.now() / 1000));
+  it.each([
+    ['a leading zero', () => `0${now()}`, 'it has a leading zero'],
+    ['a plus sign', () => `+${now()}`, 'it has a plus sign'],
+    ['exponent form', () => `${Number(now()) / 1e9}e9`, 'it is in exponent form'],
+    ['a fraction', () => `${now()}.0`, 'it has a fraction'],
+    ['spaces between its digits', () => `${now().slice(0, 4)} ${now().slice(4)}`, 'it has spaces between its digits'],
+    ['the form of an ISO 8601 date', () => new Date().toISOString(), 'it is a date written out (ISO 8601 or an HTTP date), not Unix seconds'],
+    ['the form of an HTTP date', () => new Date().toUTCString(), 'it is a date written out (ISO 8601 or an HTTP date), not Unix seconds'],
+  ])('whose webhook-timestamp has %s — signed over that text — is told so (401), not that the secret is wrong', async (_form, timestamp, said) => {
+    const answered = await post(url, signedOverText(secret, timestamp()));
+    expect(answered).toMatchObject({ status: 401, body: { error: { code: 'RECEIVER_ERR_INVALID_TIMESTAMP' } } });
+    expect(answered.body.error!.message).toContain(`${said}, and Standard Webhooks sends integer seconds as plain digits (String(Math.floor(Date.now() / 1000))). The signature covers the header as sent`);
+  });
+
+  it('whose webhook-timestamp has spaces around it is verified: HTTP drops them on the way, and the signature is over the digits', async () => {
+    const request = signedOverText(secret, now());
+    expect(await post(url, { ...request, headers: { ...request.headers, 'webhook-timestamp': `  ${request.headers['webhook-timestamp']} ` } })).toMatchObject({ status: 200, body: { outcome: 'processed' } });
   });
 
   it('that signs with v1a (the asymmetric scheme) is told the kit verifies v1 only (401)', async () => {
@@ -290,5 +321,121 @@ describe('the default memory store, full while a handler runs', () => {
     expect(await first).toMatchObject({ status: 200, body: { outcome: 'processed' } });
     expect(await post(url, slow)).toMatchObject({ status: 200, body: { outcome: 'duplicate' } });
     expect(runs.filter((id) => id === slow.id)).toHaveLength(1);
+  });
+});
+
+/** The adapters, and Express behind the body parsers docs/receiver.md shows (which decode bodies themselves). */
+const withBodyParsers: typeof adapters = [
+  ...adapters,
+  [
+    'Express behind express.json({ verify: captureRawBody })',
+    (receiver) => {
+      const app = express();
+      app.use(express.json({ verify: captureRawBody }));
+      app.post('/webhooks', expressReceiver(receiver));
+      return listen(createServer(app));
+    },
+  ],
+  [
+    'Express behind express.raw()',
+    (receiver) => {
+      const app = express();
+      app.post('/webhooks', express.raw({ type: '*/*' }), expressReceiver(receiver));
+      return listen(createServer(app));
+    },
+  ],
+];
+
+describe.each(withBodyParsers)('a body compressed on the way (content-encoding), through %s', (_adapter, serveWith) => {
+  it.each([
+    ['gzip', gzipSync],
+    ['deflate', deflateSync],
+    ['br', brotliCompressSync],
+  ] as const)('%s: decoded and verified over the bytes that were signed, as Standard Webhooks senders sign them', async (coding, compress) => {
+    const handled: unknown[] = [];
+    const url = await serveWith(createReceiver({ secrets: secret, handle: async (event) => void handled.push([event.payload, event.headers['content-encoding']]), onError: () => {} }));
+    const request = signedRequest({ secrets: [secret], payload: { id: 'doc-1', text: 'x'.repeat(500) } });
+    const answered = await post(url, { headers: { ...request.headers, 'content-encoding': coding }, body: compress(Buffer.from(request.body)) });
+    expect(answered).toMatchObject({ status: 200, body: { outcome: 'processed', id: request.id } });
+    // The handler sees the body it decodes, with no content-encoding claiming otherwise.
+    expect(handled).toEqual([[{ id: 'doc-1', text: 'x'.repeat(500) }, undefined]]);
+  });
+});
+
+describe.each(adapters)('a body compressed on the way, read by the adapter itself (%s)', (_adapter, serveWith) => {
+  async function send(headers: Record<string, string>, body: Buffer, maxBodyBytes?: number) {
+    const handled: unknown[] = [];
+    const logged: string[] = [];
+    const receiver = createReceiver({ secrets: secret, handle: async (event) => void handled.push(event.payload), onError: (error) => logged.push((error as Error).message) });
+    const url = await serveWith(receiver, maxBodyBytes);
+    return { answered: await post(url, { headers, body }), handled, logged };
+  }
+
+  it('in deflate without its zlib wrapper (raw deflate, as some senders send it), or x-gzip: decoded too', async () => {
+    const request = signedRequest({ secrets: [secret] });
+    expect((await send({ ...request.headers, 'content-encoding': 'deflate' }, deflateRawSync(Buffer.from(request.body)))).answered).toMatchObject({ status: 200, body: { outcome: 'processed' } });
+    const again = signedRequest({ secrets: [secret] });
+    expect((await send({ ...again.headers, 'content-encoding': 'x-gzip' }, gzipSync(Buffer.from(again.body)))).answered).toMatchObject({ status: 200, body: { outcome: 'processed' } });
+  });
+
+  it('in a coding it does not decode: 415 naming the coding and the ones it decodes, not blame on the secret', async () => {
+    const request = signedRequest({ secrets: [secret] });
+    const { answered, handled } = await send({ ...request.headers, 'content-encoding': 'compress' }, Buffer.from(request.body));
+    expect(answered).toMatchObject({
+      status: 415,
+      body: { outcome: 'rejected', error: { code: 'RECEIVER_ERR_UNSUPPORTED_ENCODING', message: expect.stringContaining('the body is sent with content-encoding: compress, and the receiver decodes only gzip, x-gzip, deflate, br') } },
+    });
+    expect(handled).toEqual([]);
+  });
+
+  it('that is not what its content-encoding says (a proxy decoded it and left the header): 400 saying so', async () => {
+    const request = signedRequest({ secrets: [secret] });
+    const { answered } = await send({ ...request.headers, 'content-encoding': 'gzip' }, Buffer.from(request.body));
+    expect(answered).toMatchObject({ status: 400, body: { error: { code: 'RECEIVER_ERR_BAD_ENCODING', message: expect.stringContaining('the body is not gzip data, as its content-encoding: gzip says') } } });
+    expect(answered.body.error!.message).toContain('a proxy decoded it and left the header');
+  });
+
+  it('that is empty: received as the empty body it is (nothing to decode), like any empty body', async () => {
+    const request = signedRequest({ secrets: [secret], body: '' });
+    const { answered } = await send({ ...request.headers, 'content-encoding': 'gzip' }, Buffer.alloc(0));
+    expect(answered).toMatchObject({ status: 400, body: { error: { code: 'RECEIVER_ERR_INVALID_JSON', message: expect.stringContaining('is empty, not JSON') } } });
+  });
+
+  it('that decodes to more than maxBodyBytes (a zip bomb): 413, without decoding it whole', async () => {
+    const request = signedRequest({ secrets: [secret], payload: { text: 'x'.repeat(50_000) } });
+    const compressed = gzipSync(Buffer.from(request.body));
+    expect(compressed.length).toBeLessThan(1000);
+    const { answered, handled } = await send({ ...request.headers, 'content-encoding': 'gzip' }, compressed, 1000);
+    expect(answered).toMatchObject({ status: 413, body: { error: { code: 'RECEIVER_ERR_BODY_TOO_LARGE', message: expect.stringContaining('the body decoded from gzip is more than the 1000 bytes this receiver accepts') } } });
+    expect(handled).toEqual([]);
+  });
+});
+
+describe('a router of your own that hands receiver.handle() a body still content-encoded', () => {
+  it('is refused 415 with the fix — decode it, or use an adapter — not 401 blaming the secret', async () => {
+    const receiver = createReceiver({ secrets: secret, handle: async () => {}, onError: () => {} });
+    const request = signedRequest({ secrets: [secret] });
+    const answer = await receiver.handle({ headers: { ...request.headers, 'content-encoding': 'GZIP' }, body: gzipSync(Buffer.from(request.body)) });
+    expect(answer).toMatchObject({ status: 415, outcome: 'rejected', error: { code: 'RECEIVER_ERR_UNSUPPORTED_ENCODING' } });
+    expect((answer.error as Error).message).toContain('reached the receiver with content-encoding: gzip, and receiver.verify() and handle() take the decoded bytes');
+    // identity is no coding at all.
+    expect(await receiver.handle({ headers: { ...request.headers, 'content-encoding': 'identity' }, body: request.body })).toMatchObject({ status: 200 });
+  });
+});
+
+describe.each(adapters)('a content-type no parser reads (a hand-written sender, a proxy that adds the header again), through %s', (_adapter, serveWith) => {
+  it.each(['json', '', 'application/json, application/json', 'application/json; charset'])('"%s": verified and handled like any other, the same answer from every adapter', async (contentType) => {
+    const handled: unknown[] = [];
+    const url = await serveWith(createReceiver({ secrets: secret, handle: async (event) => void handled.push(event.payload), onError: () => {} }));
+    const request = signedRequest({ secrets: [secret] });
+    expect(await post(url, { ...request, headers: { ...request.headers, 'content-type': contentType } })).toMatchObject({ status: 200, body: { outcome: 'processed', id: request.id } });
+    expect(await post(url, { headers: { ...signedRequest({ secrets: [newSecret()] }).headers, 'content-type': contentType }, body: '{}' })).toMatchObject({ status: 401, body: { outcome: 'rejected', error: { code: 'RECEIVER_ERR_BAD_SIGNATURE' } } });
+    expect(handled).toEqual([{ id: 'doc-1' }]);
+  });
+
+  it('and a body over maxBodyBytes: 413 as with any content type', async () => {
+    const url = await serveWith(createReceiver({ secrets: secret, handle: async () => {}, onError: () => {} }), 1000);
+    const request = signedRequest({ secrets: [secret], payload: { text: 'x'.repeat(2000) } });
+    expect(await post(url, { ...request, headers: { ...request.headers, 'content-type': 'json' } })).toMatchObject({ status: 413, body: { outcome: 'rejected', error: { code: 'RECEIVER_ERR_BODY_TOO_LARGE' } } });
   });
 });

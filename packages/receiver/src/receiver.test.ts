@@ -78,6 +78,44 @@ describe('createReceiver().handle()', () => {
     expect(() => any.verify(untyped)).toThrow(/RECEIVER_ERR_NO_EVENT_ALIAS: .*its body has no string "type" .*set headerNames\.event/);
   });
 
+  it("receives a Svix-branded request (svix-id, svix-timestamp, svix-signature), as Svix's own library does", async () => {
+    const seen: (string | undefined)[] = [];
+    const receiver = createReceiver({ secrets: secret, handle: async (event) => void seen.push(event.id) });
+    const request = signedRequest({ secrets: [secret] });
+    const { 'webhook-id': id, 'webhook-timestamp': timestamp, 'webhook-signature': signature, ...rest } = request.headers;
+    const svix = { ...request, headers: { ...rest, 'svix-id': id!, 'svix-timestamp': timestamp!, 'svix-signature': signature! } };
+    expect(await receiver.handle(svix)).toMatchObject({ status: 200, outcome: 'processed', id });
+    expect(await receiver.handle(svix)).toMatchObject({ status: 200, outcome: 'duplicate', id });
+    expect(seen).toEqual([id]);
+    const forged = { ...svix, headers: { ...svix.headers, 'svix-signature': signedRequest({ secrets: [newSecret()], id }).headers['webhook-signature']! } };
+    expect(await receiver.handle(forged)).toMatchObject({ status: 401, error: { code: 'RECEIVER_ERR_BAD_SIGNATURE' } });
+  });
+
+  it('reads an event header sent twice (a proxy that adds it again) as the alias it names, instead of answering 200 unhandled and dropping the event', async () => {
+    const seen: string[] = [];
+    const receiver = createReceiver<Events>({ secrets: secret, handlers: { 'Umbraco.ContentPublish': async (event) => void seen.push(event.alias) }, onError: () => {} });
+    const request = signedRequest({ secrets: [secret] });
+    // Node joins a repeated header with ", ", as normalizeHeaders does a list.
+    expect(await receiver.handle({ ...request, headers: { ...request.headers, 'hookwork-event': ['Umbraco.ContentPublish', 'Umbraco.ContentPublish'] } })).toMatchObject({ status: 200, outcome: 'processed' });
+    expect(seen).toEqual(['Umbraco.ContentPublish']);
+    const mixed = signedRequest({ secrets: [secret] });
+    const answer = await receiver.handle({ ...mixed, headers: { ...mixed.headers, 'hookwork-event': 'Umbraco.ContentPublish, Umbraco.ContentDelete' } });
+    expect(answer).toMatchObject({ status: 400, outcome: 'rejected', error: { code: 'RECEIVER_ERR_NO_EVENT_ALIAS' } });
+    expect((answer.error as Error).message).toContain('the hookwork-event header of');
+    expect((answer.error as Error).message).toContain('names 2 different events (Umbraco.ContentPublish, Umbraco.ContentDelete): the header was sent 2 times');
+    expect(seen).toHaveLength(1);
+  });
+
+  it('refuses a batch of CloudEvents saying it is one, not that the request is no CloudEvent', async () => {
+    const receiver = createReceiver({ secrets: secret, handle: async () => {}, onError: () => {} });
+    const body = JSON.stringify([{ specversion: '1.0', id: 'e1', source: '/s', type: 'Umbraco.ContentPublish', data: { id: 'doc-1' } }]);
+    const request = signedRequest({ secrets: [secret], body });
+    delete (request.headers as Record<string, string>)['hookwork-event'];
+    const answer = await receiver.handle({ ...request, headers: { ...request.headers, 'content-type': 'application/cloudevents-batch+json' } });
+    expect(answer).toMatchObject({ status: 400, error: { code: 'RECEIVER_ERR_NO_EVENT_ALIAS' } });
+    expect((answer.error as Error).message).toContain('is a batch of CloudEvents (application/cloudevents-batch+json), which the kit does not read: have the sender send one event per request');
+  });
+
   it('takes fetch Headers, Uint8Array and string bodies', async () => {
     const { seen, handler } = recording();
     const receiver = createReceiver<Events>({ secrets: secret, handle: handler });
@@ -249,6 +287,20 @@ describe('createReceiver().handle()', () => {
       expect(() => receiver.verify({ headers: {}, body: { id: 'doc-1' } as never })).toThrow(/express\.raw\(.*captureRawBody.*fastifyReceiver/s);
     });
 
+    it('takes any view of the bytes (a DataView, a typed array) as the bytes, and names what else it got in good English', async () => {
+      const receiver = createReceiver<Events>({ secrets: secret, handle: async () => {}, dedupe: false });
+      const request = signedRequest({ secrets: [secret] });
+      const bytes = Buffer.from(request.body);
+      expect((await receiver.handle({ headers: request.headers, body: new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength) })).status).toBe(200);
+      expect(() => receiver.verify({ headers: request.headers, body: 5 as never })).toThrow(/the body reached the receiver as a number, not as the raw bytes/);
+    });
+
+    it('refuses a call without a request with the shape it takes, not as a failure inside the kit', async () => {
+      const receiver = createReceiver<Events>({ secrets: secret, handle: async () => {}, onError: () => {} });
+      expect(() => receiver.verify(undefined as never)).toThrow(expect.objectContaining({ code: 'RECEIVER_ERR_BODY_NOT_RAW', message: expect.stringContaining('the receiver was given no request; pass the request as { headers, body }') }));
+      expect(await receiver.handle(undefined as never)).toMatchObject({ status: 500, error: { code: 'RECEIVER_ERR_BODY_NOT_RAW' } });
+    });
+
     it('answers even when onError throws', async () => {
       const receiver = createReceiver<Events>({
         secrets: secret,
@@ -288,6 +340,8 @@ describe('createReceiver().handle()', () => {
       ['unhandled with handle', { secrets: secret, handle, unhandled: handle }, /unhandled goes with handlers/],
       ['a lease of 0', { secrets: secret, handle, dedupe: { leaseMs: 0 } }, /dedupe.leaseMs is 0/],
       ['a lease given as text', { secrets: secret, handle, dedupe: { leaseMs: '5000' } }, /dedupe.leaseMs is the string "5000"; use a whole number of milliseconds/],
+      ['the store factory itself instead of a store', { secrets: secret, handle, dedupe: { store: memoryDedupeStore } }, /dedupe.store is a function \(memoryDedupeStore\), not a store; call it — store: memoryDedupeStore\(…\)/],
+      ['secrets from an unset environment variable (secrets: process.env.WEBHOOK_SECRET!)', { secrets: undefined, handle }, /no secrets \(secrets is undefined: an environment variable that is not set\?\): give the webhook's whsec_… secret/],
       ['a store without release', { secrets: secret, handle, dedupe: { store: { claim: handle, complete: handle } } }, /no release\(\) method/],
       ['an unknown testSends', { secrets: secret, handle, testSends: 'skip' }, /testSends is "skip"/],
       ['an empty secret list', { secrets: [], handle }, /secrets is empty/],
@@ -307,6 +361,11 @@ describe('createReceiver().handle()', () => {
       ['dedupe: true', { secrets: secret, handle, dedupe: true }, /dedupe is true; leave it out \(deduplication is on by default\)/],
       ['an unknown dedupe key', { secrets: secret, handle, dedupe: { lease: 1000 } }, /dedupe does not know the option lease \(did you mean leaseMs\?\)/],
       ['options that are an array', [], /needs an options object/],
+      ['handlers given as an array of functions', { secrets: secret, handlers: [handle] }, /handlers is an array; give an object of alias → handler function/],
+      ['handlers that are empty (every event would be dropped as unhandled)', { secrets: secret, handlers: {} }, /handlers is empty, so every event would be answered 200 unhandled and never retried; give a handler per alias, handle/],
+      ['a secret in quotes (docker --env-file keeps them)', { secrets: `"${secret}"`, handle }, /: secret is wrapped in quotes — an env file read without unquoting \(docker --env-file, a systemd EnvironmentFile\) keeps them; remove the quotes/],
+      ['secrets as a Set', { secrets: new Set([secret]), handle }, /secrets is a Set; give the whsec_… string, or an array of them during a rotation/],
+      ['a secret that is an object', { secrets: [{ secret }], handle }, /: secret is an object; give the whsec_… string/],
     ])('refuses %s with RECEIVER_ERR_INVALID_OPTIONS', (_, options, message) => {
       expect(() => createReceiver(options as never)).toThrow(expect.objectContaining({ code: 'RECEIVER_ERR_INVALID_OPTIONS', message: expect.stringMatching(message) }));
     });

@@ -5,8 +5,9 @@ import { memoryDedupeStore } from './dedupe/memory-dedupe-store';
 import { readCloudEvent } from './cloud-event';
 import { parseJsonBody } from './json-body';
 import type { ReceivedEvent, WebhookEventShape, WebhookHandler, WebhookHandlers } from './event-types';
-import { DEFAULT_HEADER_NAMES, WEBHOOK_HEADERS, firstHeader, normalizeHeaders, type HeaderNames, type HeadersInput } from './headers';
+import { DEFAULT_HEADER_NAMES, WEBHOOK_HEADERS, contentCodings, firstHeader, normalizeHeaders, sentRepeatedly, standardHeader, type HeaderNames, type HeadersInput } from './headers';
 import { SignatureVerifier } from './verification/signature-verifier';
+import { readTimestampHeader } from './verification/timestamp-header';
 
 /**
  * A request as it arrived: its headers and its body as the **raw bytes** (or the text decoded
@@ -18,9 +19,10 @@ export interface RawWebhookRequest {
   headers: HeadersInput;
   /**
    * The raw body bytes as received (a string only if it holds those bytes unchanged, as UTF-8); an
-   * `ArrayBuffer` too, as a fetch-style `await request.arrayBuffer()` gives it.
+   * `ArrayBuffer` too, as a fetch-style `await request.arrayBuffer()` gives it, or any view of the
+   * bytes (a `DataView`, a typed array). Decoded, when it was sent with `content-encoding`.
    */
-  body: Buffer | Uint8Array | ArrayBuffer | string;
+  body: Buffer | Uint8Array | ArrayBufferView | ArrayBuffer | string;
 }
 
 /** Deduplication by `webhook-id`. */
@@ -135,7 +137,8 @@ export interface Receiver<E extends WebhookEventShape = WebhookEventShape, TId e
    * Verifies a request and parses it into a typed event, without deduplicating or dispatching —
    * for receivers that run their own flow.
    *
-   * @throws ReceiverError RECEIVER_ERR_BODY_NOT_RAW, RECEIVER_ERR_MISSING_HEADER,
+   * @throws ReceiverError RECEIVER_ERR_BODY_NOT_RAW, RECEIVER_ERR_UNSUPPORTED_ENCODING (a body still
+   *   marked `content-encoding`: pass the decoded bytes), RECEIVER_ERR_MISSING_HEADER,
    *   RECEIVER_ERR_INVALID_TIMESTAMP, RECEIVER_ERR_STALE_TIMESTAMP, RECEIVER_ERR_BAD_SIGNATURE,
    *   RECEIVER_ERR_NO_EVENT_ALIAS or RECEIVER_ERR_INVALID_JSON.
    */
@@ -184,7 +187,8 @@ const DEFAULT_RETAIN_MS = 24 * 60 * 60_000;
  *
  * @throws ReceiverError RECEIVER_ERR_INVALID_OPTIONS for options it can't work with: neither
  *   `secrets` nor `unsigned: true`, both, a secret that is not base64, neither or both of
- *   `handlers` and `handle`, a bad lease or retention.
+ *   `handlers` and `handle`, `handlers` that are an array or empty (without `unhandled`), a bad
+ *   lease or retention.
  */
 export function createReceiver<E extends WebhookEventShape = WebhookEventShape>(options: SignedReceiverOptions<E>): Receiver<E, string>;
 /**
@@ -210,13 +214,25 @@ export function createReceiver(options: SignedReceiverOptions<WebhookEventShape>
   const onError = options.onError ?? defaultOnError;
 
   const verify = (request: RawWebhookRequest): ReceivedEvent<WebhookEventShape, string | undefined> => {
+    if (request === null || typeof request !== 'object') {
+      throw new ReceiverError('RECEIVER_ERR_BODY_NOT_RAW', `the receiver was given ${request === undefined ? 'no request' : kindOf(request)}; pass the request as { headers, body } — its headers and the raw body bytes, e.g. { headers: req.headers, body: await readRawBody(req) } — or use an adapter`);
+    }
     const rawBody = rawBytes(request.body);
     const headers = normalizeHeaders(request.headers ?? {});
+    const codings = contentCodings(headers['content-encoding']);
+    if (codings.length > 0) {
+      // The adapters decode the body and drop the header; bytes that reach here still marked are
+      // either still encoded or decoded by code that left the header, and the kit can't tell which.
+      throw new ReceiverError(
+        'RECEIVER_ERR_UNSUPPORTED_ENCODING',
+        `the body of ${standardHeader(headers, 'id') ?? 'the request'} reached the receiver with content-encoding: ${codings.join(', ')}, and receiver.verify() and handle() take the decoded bytes, which are what is signed: use createNodeHandler, expressReceiver or fastifyReceiver, which decode gzip, deflate and br, or decode the body yourself (zlib.gunzipSync) and pass the headers without content-encoding`,
+      );
+    }
     const signed = verifier?.verify(headers, rawBody);
-    const id = signed?.id ?? (headers[WEBHOOK_HEADERS.id] || undefined);
+    const id = signed?.id ?? standardHeader(headers, 'id');
     // A CloudEvent names its type itself (the structured envelope is even signed); else the event header.
     const cloud = readCloudEvent(headers, rawBody, id);
-    let event = cloud ? { name: cloud.from, value: cloud.attributes.type } : firstHeader(headers, headerNames.event);
+    let event = cloud ? { name: cloud.from, value: cloud.attributes.type } : onceSent(firstHeader(headers, headerNames.event), id);
     const noAlias = () =>
       new ReceiverError(
         'RECEIVER_ERR_NO_EVENT_ALIAS',
@@ -236,15 +252,12 @@ export function createReceiver(options: SignedReceiverOptions<WebhookEventShape>
       event ??= bodyType(payload);
     }
     if (!event) throw noAlias();
-    const timestampHeader = headers[WEBHOOK_HEADERS.timestamp];
     const retryHeader = firstHeader(headers, headerNames.retryCount);
     return {
       alias: event.value,
       payload,
       id,
-      // Unsigned, the header is only read: as a time when it is one (up to 12 digits, as a signed
-      // request's must be), else undefined — never an Invalid Date that throws in the handler.
-      timestamp: signed?.timestamp ?? (timestampHeader && /^\d{1,12}$/.test(timestampHeader.trim()) ? new Date(Number(timestampHeader.trim()) * 1000) : undefined),
+      timestamp: signed?.timestamp ?? unsignedTimestamp(standardHeader(headers, 'timestamp')),
       retryCount: retryHeader && /^\d+$/.test(retryHeader.value) ? Number(retryHeader.value) : undefined,
       test: headers[WEBHOOK_HEADERS.test] === 'true',
       eventHeader: event.name,
@@ -365,7 +378,15 @@ function checkSigning(options: SignedReceiverOptions<WebhookEventShape> | Unsign
   }
   if (unsigned === true) return undefined;
   if (secrets === undefined) {
-    throw new ReceiverError('RECEIVER_ERR_INVALID_OPTIONS', "no secrets: give the webhook's whsec_… secret (several during a rotation), or unsigned: true to accept unsigned requests on purpose");
+    // `secrets: process.env.WEBHOOK_SECRET!` with the variable unset: the key is there, its value is not.
+    const unset = Object.prototype.hasOwnProperty.call(options, 'secrets') ? ' (secrets is undefined: an environment variable that is not set?)' : '';
+    throw new ReceiverError('RECEIVER_ERR_INVALID_OPTIONS', `no secrets${unset}: give the webhook's whsec_… secret (several during a rotation), or unsigned: true to accept unsigned requests on purpose`);
+  }
+  if (secrets !== null && typeof secrets === 'object' && !Array.isArray(secrets)) {
+    // A Set, a Map or a config object: named by kind (never by content, which may be a secret).
+    const name: unknown = (Object.getPrototypeOf(secrets) as { constructor?: { name?: unknown } } | null)?.constructor?.name;
+    const kind = typeof name === 'string' && name !== '' && name !== 'Object' ? `a ${name}` : 'an object';
+    throw new ReceiverError('RECEIVER_ERR_INVALID_OPTIONS', `secrets is ${kind}; give the whsec_… string, or an array of them during a rotation (e.g. [...set])`);
   }
   return new SignatureVerifier(typeof secrets === 'string' ? [secrets] : Array.isArray(secrets) ? secrets : [secrets as string]);
 }
@@ -383,7 +404,13 @@ function checkHandlers(options: ReceiverOptionsBase<WebhookEventShape, string | 
   if (unhandled !== undefined && typeof unhandled !== 'function') throw new ReceiverError('RECEIVER_ERR_INVALID_OPTIONS', 'unhandled must be a function (event) => void | Promise<void>');
   const map = new Map<string, WebhookHandler<ReceivedEvent<WebhookEventShape, string | undefined>>>();
   if (handlers !== undefined) {
-    if (handlers === null || typeof handlers !== 'object') throw new ReceiverError('RECEIVER_ERR_INVALID_OPTIONS', 'handlers must be an object of alias → handler function');
+    if (handlers === null || typeof handlers !== 'object' || Array.isArray(handlers)) {
+      throw new ReceiverError('RECEIVER_ERR_INVALID_OPTIONS', `handlers is ${kindOf(handlers)}; give an object of alias → handler function, e.g. { 'Umbraco.ContentPublish': async (event) => … }, or handle (one function for all)`);
+    }
+    // No handler and no `unhandled`: every event would be answered 200 "unhandled" and dropped for good.
+    if (Object.keys(handlers).length === 0 && unhandled === undefined) {
+      throw new ReceiverError('RECEIVER_ERR_INVALID_OPTIONS', "handlers is empty, so every event would be answered 200 unhandled and never retried; give a handler per alias, handle (one for all), or unhandled for the rest");
+    }
     for (const [alias, handler] of Object.entries(handlers)) {
       if (typeof handler !== 'function') throw new ReceiverError('RECEIVER_ERR_INVALID_OPTIONS', `the handler of ${alias} is not a function`);
       map.set(alias, handler);
@@ -433,6 +460,10 @@ function checkDedupe(options: DedupeOptions | false | undefined): { store: Dedup
   for (const [name, value] of [['leaseMs', leaseMs], ['retainMs', retainMs]] as const) {
     if (!Number.isInteger(value) || value < 1) throw new ReceiverError('RECEIVER_ERR_INVALID_OPTIONS', `dedupe.${name} is ${shown(value)}; use a whole number of milliseconds from 1`);
   }
+  if (typeof store === 'function') {
+    // `store: memoryDedupeStore` — the factory, not a store: it has no claim(), and saying only that hides the fix.
+    throw new ReceiverError('RECEIVER_ERR_INVALID_OPTIONS', `dedupe.store is a function${(store as { name?: string }).name ? ` (${(store as { name?: string }).name})` : ''}, not a store; call it — store: ${(store as { name?: string }).name || 'makeStore'}(…) — so the receiver gets the DedupeStore it makes`);
+  }
   for (const method of ['claim', 'complete', 'release'] as const) {
     if (typeof store?.[method] !== 'function') throw new ReceiverError('RECEIVER_ERR_INVALID_OPTIONS', `dedupe.store has no ${method}() method; give a DedupeStore (see docs/receiver.md)`);
   }
@@ -442,7 +473,8 @@ function checkDedupe(options: DedupeOptions | false | undefined): { store: Dedup
 /** The body as bytes; an object (already parsed JSON) is RECEIVER_ERR_BODY_NOT_RAW. */
 function rawBytes(body: unknown): Buffer {
   if (Buffer.isBuffer(body)) return body;
-  if (body instanceof Uint8Array) return Buffer.from(body.buffer, body.byteOffset, body.byteLength);
+  // Any view of bytes (a Uint8Array, a DataView, another typed array over the bytes read) is them.
+  if (ArrayBuffer.isView(body)) return Buffer.from(body.buffer, body.byteOffset, body.byteLength);
   if (Object.prototype.toString.call(body) === '[object ArrayBuffer]') return Buffer.from(body as ArrayBuffer);
   if (typeof body === 'string') return Buffer.from(body, 'utf8');
   // A stream (the node:http request itself, a fetch Request's body) holds the bytes but has not
@@ -456,14 +488,39 @@ function rawBytes(body: unknown): Buffer {
   }
   throw new ReceiverError(
     'RECEIVER_ERR_BODY_NOT_RAW',
-    `the body reached the receiver as ${body === null ? 'null' : body === undefined ? 'undefined' : `an ${typeof body}`}, not as the raw bytes that were signed — a JSON body parser ran first, and re-serialised JSON does not verify. ` +
+    `the body reached the receiver as ${body === undefined ? 'undefined' : kindOf(body)}, not as the raw bytes that were signed — a JSON body parser ran first, and re-serialised JSON does not verify. ` +
       'Express: mount the receiver before express.json(), or use express.raw({ type: "*/*" }) on its route, or express.json({ verify: captureRawBody }); Fastify: register fastifyReceiver; node:http: pass the bytes read from the request',
   );
 }
 
+/**
+ * The event header as sent once. Sent twice (a proxy that adds it again), it arrives joined with
+ * ", " — a value no alias has (aliases hold no spaces), whose handler would never be found: the
+ * request would be answered 200 unhandled and dropped for good. The same value twice is that
+ * value; different values can't be told apart, and are refused.
+ */
+function onceSent(header: { name: string; value: string } | undefined, id: string | undefined): { name: string; value: string } | undefined {
+  if (!header || !header.value.includes(', ')) return header;
+  const values = [...new Set(header.value.split(',').map((value) => value.trim()))];
+  if (values.length === 1) return { name: header.name, value: values[0]! };
+  throw new ReceiverError(
+    'RECEIVER_ERR_NO_EVENT_ALIAS',
+    `the ${header.name} header of ${id ?? 'the request'} names ${values.length} different events (${values.join(', ')}): ${sentRepeatedly(header.value)}`,
+  );
+}
+
+/**
+ * An unsigned request's timestamp: the header read as a signed request's must be (so both modes
+ * agree on what a timestamp is), else undefined — never an Invalid Date that throws in the handler.
+ */
+function unsignedTimestamp(header: string | undefined): Date | undefined {
+  const reading = header === undefined ? undefined : readTimestampHeader(header);
+  return reading && 'seconds' in reading ? new Date(reading.seconds * 1000) : undefined;
+}
+
 function headerIdOf(request: RawWebhookRequest): string | undefined {
   try {
-    return normalizeHeaders(request?.headers ?? {})[WEBHOOK_HEADERS.id] || undefined;
+    return standardHeader(normalizeHeaders(request?.headers ?? {}), 'id');
   } catch {
     return undefined;
   }

@@ -1,8 +1,10 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
 import { ReceiverError, isReceiverError } from '../errors/receiver-error';
 import type { AnyReceiver, ReceiverAnswer } from '../receiver';
 import { checkOptionKeys, kindOf, shown } from '../option-keys';
 import { DEFAULT_MAX_BODY_BYTES, readRawBody } from './raw-body';
+import { contentCodings } from '../headers';
+import { decodeContentEncoding, withoutContentEncoding } from './content-encoding';
 
 // What the adapters share. The package's entry exports AdapterOptions and writeAnswer.
 
@@ -24,6 +26,16 @@ export function writeAnswer(response: ServerResponse, answer: ReceiverAnswer): v
 }
 
 /**
+ * Answers 405 to a request that is not a POST (webhooks are POSTed); true when it did, and the
+ * adapter is done with the request.
+ */
+export function refuseNonPost(request: IncomingMessage, response: ServerResponse): boolean {
+  if (request.method === 'POST') return false;
+  response.writeHead(405, { allow: 'POST', 'content-type': 'application/json' }).end(JSON.stringify({ error: { message: 'webhooks are received with POST' } }));
+  return true;
+}
+
+/**
  * Checks an adapter's maxBodyBytes and, given the adapter's name, that its options hold nothing
  * else (the Fastify plugin's options also carry Fastify's own, such as `prefix`: it passes none).
  */
@@ -40,18 +52,40 @@ export function checkMaxBodyBytes(options: AdapterOptions | undefined, adapter?:
 /** Checks that an adapter was given a receiver. */
 export function checkReceiver(receiver: unknown, adapter: string): AnyReceiver {
   if (typeof (receiver as AnyReceiver | undefined)?.handle !== 'function') {
-    throw new ReceiverError('RECEIVER_ERR_INVALID_OPTIONS', `${adapter} needs a receiver made by createReceiver(); got ${receiver === null ? 'null' : typeof receiver}`);
+    // `expressReceiver({ receiver })`, the Fastify plugin's options shape given to the others.
+    const wrapped = typeof (receiver as { receiver?: AnyReceiver } | null | undefined)?.receiver?.handle === 'function';
+    throw new ReceiverError(
+      'RECEIVER_ERR_INVALID_OPTIONS',
+      `${adapter} needs a receiver made by createReceiver(); got ${wrapped ? `an object holding one as its receiver: pass the receiver itself, ${adapter.replace(/\(\)$/, '')}(receiver)` : receiver === null ? 'null' : typeof receiver}`,
+    );
   }
   return receiver as AnyReceiver;
 }
 
 /**
- * Reads the raw body of a node:http request, lets the receiver handle it and writes the answer:
- * a body too large is refused (413); a client that went away mid-body gets nothing.
+ * Hands the receiver a body as read from the wire: decoded from its content-encoding first
+ * (gzip, deflate, br; capped at `maxBodyBytes`), the receiver then seeing the headers without
+ * content-encoding. A body that can't be decoded is refused with its code. Never rejects.
+ */
+export async function receiveWireBody(receiver: AnyReceiver, headers: IncomingHttpHeaders, body: Buffer, maxBodyBytes: number): Promise<ReceiverAnswer> {
+  if (contentCodings(headers['content-encoding']).length === 0) return receiver.handle({ headers, body });
+  let decoded: Buffer;
+  try {
+    decoded = await decodeContentEncoding(body, headers['content-encoding'], maxBodyBytes);
+  } catch (error) {
+    return receiver.refuse(error, headers);
+  }
+  return receiver.handle({ headers: withoutContentEncoding(headers), body: decoded });
+}
+
+/**
+ * Reads the raw body of a node:http request, lets the receiver handle it (decoded, see
+ * {@link receiveWireBody}) and writes the answer: a body too large is refused (413); a client that
+ * went away mid-body gets nothing.
  */
 export function receiveFromStream(receiver: AnyReceiver, request: IncomingMessage, response: ServerResponse, maxBodyBytes: number): void {
   readRawBody(request, maxBodyBytes).then(
-    async (body) => writeAnswer(response, await receiver.handle({ headers: request.headers, body })),
+    async (body) => writeAnswer(response, await receiveWireBody(receiver, request.headers, body, maxBodyBytes)),
     (error: unknown) => {
       if (!isReceiverError(error)) response.destroy();
       else writeAnswer(response, receiver.refuse(error, request.headers));

@@ -32,6 +32,21 @@ describe('expressReceiver (Express 5)', () => {
   // Spacing and an escape that JSON.stringify(JSON.parse(body)) would change: only the raw bytes verify.
   const request = () => signedRequest({ secrets: [secret], body: '{"id": "doc-1", "title": "caf\\u00e9"}' });
 
+  it('says to pass the receiver itself when given { receiver }, the Fastify plugin options shape', () => {
+    expect(() => expressReceiver({ receiver } as never)).toThrow(expect.objectContaining({ code: 'RECEIVER_ERR_INVALID_OPTIONS', message: expect.stringContaining('expressReceiver() needs a receiver made by createReceiver(); got an object holding one as its receiver: pass the receiver itself, expressReceiver(receiver)') }));
+  });
+
+  it('answers 405 to anything but POST when mounted with app.use() or app.all(), as createNodeHandler does', async () => {
+    const url = await serve((app) => {
+      app.use('/webhooks', expressReceiver(receiver));
+    });
+    const answered = await post(`${url}/webhooks`, { headers: {}, method: 'GET' });
+    expect(answered.status).toBe(405);
+    expect(answered.headers.allow).toBe('POST');
+    expect(await post(`${url}/webhooks`, request())).toMatchObject({ status: 200, body: { outcome: 'processed' } });
+    expect(errors).toEqual([]);
+  });
+
   it('reads the raw body itself when mounted with no body parser in front (the easy way)', async () => {
     const url = await serve((app) => {
       app.post('/webhooks', expressReceiver(receiver));

@@ -4,7 +4,8 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AnyReceiver } from '../receiver';
-import { checkMaxBodyBytes, checkReceiver, receiveFromStream, writeAnswer, type AdapterOptions } from './adapter-support';
+import { checkMaxBodyBytes, checkReceiver, receiveFromStream, refuseNonPost, writeAnswer, type AdapterOptions } from './adapter-support';
+import { withoutContentEncoding } from './content-encoding';
 
 /** An Express request as the adapter reads it: a node:http request, with what body parsers left. */
 export type ExpressLikeRequest = IncomingMessage & { body?: unknown; rawBody?: unknown };
@@ -22,12 +23,15 @@ export type ExpressLikeRequest = IncomingMessage & { body?: unknown; rawBody?: u
  * keeps them there, as a Buffer or as the text `buf.toString()`). A body that a JSON parser already
  * turned into an object can't be verified (re-serialised JSON is not what was signed): that is
  * answered 500 with RECEIVER_ERR_BODY_NOT_RAW, whose message says which of these to use, so the
- * sender retries once it is fixed.
+ * sender retries once it is fixed. A compressed body (`content-encoding` gzip, deflate, br) is
+ * decoded: by the adapter when it reads the stream, by body-parser when it ran first.
  */
 export function expressReceiver(receiver: AnyReceiver, options?: AdapterOptions): (request: ExpressLikeRequest, response: ServerResponse) => void {
   const target = checkReceiver(receiver, 'expressReceiver()');
   const maxBodyBytes = checkMaxBodyBytes(options, 'expressReceiver()');
   return (request, response) => {
+    // Mounted with app.use() or app.all(), it sees every method: answered as createNodeHandler does.
+    if (refuseNonPost(request, response)) return;
     const parsed = request.body;
     // req.rawBody is also where the widespread `express.json({ verify: (req, res, buf) => { req.rawBody
     // = buf.toString() } })` leaves the body, as text: it is the bytes decoded as UTF-8, which is
@@ -35,7 +39,9 @@ export function expressReceiver(receiver: AnyReceiver, options?: AdapterOptions)
     const rawBody = isBytes(request.rawBody) || typeof request.rawBody === 'string' ? request.rawBody : undefined;
     const given = isBytes(parsed) ? parsed : rawBody ?? (typeof parsed === 'string' ? parsed : undefined);
     if (given !== undefined) {
-      void target.handle({ headers: request.headers, body: given }).then((answer) => writeAnswer(response, answer));
+      // A body parser (body-parser, so express.raw/json/text) decodes gzip, deflate and br itself, or
+      // refuses the request: the bytes it left are the decoded ones, whatever content-encoding says.
+      void target.handle({ headers: withoutContentEncoding(request.headers), body: given }).then((answer) => writeAnswer(response, answer));
       return;
     }
     if (request.readableEnded) {

@@ -60,6 +60,18 @@ describe('fastifyReceiver (Fastify 5)', () => {
     await numberPath.close();
   });
 
+  it('says how to register it when it is called with the receiver, or given the receiver as its options', async () => {
+    const called = Fastify();
+    await expect(called.register((fastifyReceiver as unknown as (r: unknown) => never)(receiver)).ready()).rejects.toMatchObject({
+      code: 'RECEIVER_ERR_INVALID_OPTIONS',
+      message: expect.stringContaining("fastifyReceiver is a Fastify plugin to register, not a function to call: app.register(fastifyReceiver, { receiver, prefix: '/webhooks' })"),
+    });
+    await called.close();
+    const bare = Fastify();
+    await expect(bare.register(fastifyReceiver, receiver as never).ready()).rejects.toMatchObject({ message: expect.stringContaining('fastifyReceiver was given the receiver as its options; give it as one of them') });
+    await bare.close();
+  });
+
   it('refuses to register without a receiver', async () => {
     const other = Fastify();
     await expect(other.register(fastifyReceiver, {} as never).ready()).rejects.toThrow(/fastifyReceiver needs a receiver/);

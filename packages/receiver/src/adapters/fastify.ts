@@ -2,10 +2,11 @@
  * @hookwork/receiver/fastify — the Fastify adapter (Fastify 5), a plugin.
  */
 import type { FastifyPluginAsync } from 'fastify';
-import { ReceiverError } from '../errors/receiver-error';
+import { ReceiverError, isReceiverError } from '../errors/receiver-error';
 import { checkOptionKeys, shown } from '../option-keys';
-import type { AnyReceiver } from '../receiver';
-import { checkMaxBodyBytes, checkReceiver, type AdapterOptions } from './adapter-support';
+import type { AnyReceiver, ReceiverAnswer } from '../receiver';
+import { checkMaxBodyBytes, checkReceiver, receiveWireBody, type AdapterOptions } from './adapter-support';
+import { readRawBody } from './raw-body';
 
 /** Options of {@link fastifyReceiver}, beside Fastify's own (`prefix`). */
 export interface FastifyReceiverOptions extends AdapterOptions {
@@ -24,10 +25,18 @@ export interface FastifyReceiverOptions extends AdapterOptions {
  *
  * Inside the plugin, and only there (Fastify encapsulates it), every content type is parsed as
  * the raw bytes, so the signature is verified over exactly what was sent; the app's own JSON
- * parsing elsewhere is untouched. A body over `maxBodyBytes` is answered 413 like in the other
- * adapters.
+ * parsing elsewhere is untouched — as is a content-type Fastify itself can't parse, which it would
+ * otherwise answer 415. A body sent content-encoded (gzip, deflate, br) is decoded, as in the other
+ * adapters, and one over `maxBodyBytes` (sent or decoded) is answered 413 like there.
  */
 export const fastifyReceiver: FastifyPluginAsync<FastifyReceiverOptions> = async (instance, options) => {
+  if (typeof (instance as unknown as { handle?: unknown }).handle === 'function' && typeof (instance as unknown as { register?: unknown }).register !== 'function') {
+    // `app.register(fastifyReceiver(receiver))`: called, so Fastify's instance is the receiver.
+    throw new ReceiverError('RECEIVER_ERR_INVALID_OPTIONS', "fastifyReceiver is a Fastify plugin to register, not a function to call: app.register(fastifyReceiver, { receiver, prefix: '/webhooks' })");
+  }
+  if (typeof (options as unknown as { handle?: unknown } | undefined)?.handle === 'function' && options.receiver === undefined) {
+    throw new ReceiverError('RECEIVER_ERR_INVALID_OPTIONS', "fastifyReceiver was given the receiver as its options; give it as one of them: app.register(fastifyReceiver, { receiver, prefix: '/webhooks' })");
+  }
   const receiver = checkReceiver(options?.receiver, 'fastifyReceiver');
   // Its own options, and Fastify's register options: a typo (maxBodyByte) must not run on the default.
   checkOptionKeys('fastifyReceiver', options, ['receiver', 'path', 'maxBodyBytes', 'prefix', 'logLevel', 'logSerializers']);
@@ -38,12 +47,26 @@ export const fastifyReceiver: FastifyPluginAsync<FastifyReceiverOptions> = async
   instance.removeAllContentTypeParsers();
   instance.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit }, (_request, body, done) => done(null, body));
   instance.setErrorHandler(async (error: Error & { code?: string; statusCode?: number }, request, reply) => {
-    if (error.code !== 'FST_ERR_CTP_BODY_TOO_LARGE') throw error;
-    const answer = receiver.refuse(new ReceiverError('RECEIVER_ERR_BODY_TOO_LARGE', `the body is over the ${bodyLimit} bytes this receiver accepts; raise maxBodyBytes if the sender's payloads are larger`), request.headers);
-    return reply.code(answer.status).headers({ ...answer.headers, connection: 'close' }).send(answer.body);
+    let answer: ReceiverAnswer;
+    if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
+      answer = receiver.refuse(new ReceiverError('RECEIVER_ERR_BODY_TOO_LARGE', `the body is over the ${bodyLimit} bytes this receiver accepts; raise maxBodyBytes if the sender's payloads are larger`), request.headers);
+    } else if (error.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') {
+      // Fastify answers a content-type it can't parse (`json`, an empty one, two joined by a proxy)
+      // 415 before any parser runs. The kit takes every content type as bytes and the other adapters
+      // never look at it, so the body — still unread — is read here and received like any other.
+      try {
+        answer = await receiveWireBody(receiver, request.headers, await readRawBody(request.raw, bodyLimit), bodyLimit);
+      } catch (readError) {
+        if (!isReceiverError(readError)) throw readError;
+        answer = receiver.refuse(readError, request.headers);
+      }
+    } else {
+      throw error;
+    }
+    return reply.code(answer.status).headers(answer.status === 413 ? { ...answer.headers, connection: 'close' } : answer.headers).send(answer.body);
   });
   instance.post(options?.path ?? '/', async (request, reply) => {
-    const answer = await receiver.handle({ headers: request.headers, body: (request.body as Buffer | undefined) ?? Buffer.alloc(0) });
-    return reply.code(answer.status).headers(answer.headers).send(answer.body);
+    const answer = await receiveWireBody(receiver, request.headers, (request.body as Buffer | undefined) ?? Buffer.alloc(0), bodyLimit);
+    return reply.code(answer.status).headers(answer.status === 413 ? { ...answer.headers, connection: 'close' } : answer.headers).send(answer.body);
   });
 };

@@ -1,10 +1,11 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AnyReceiver } from '../receiver';
-import { checkMaxBodyBytes, checkReceiver, receiveFromStream, type AdapterOptions } from './adapter-support';
+import { checkMaxBodyBytes, checkReceiver, receiveFromStream, refuseNonPost, type AdapterOptions } from './adapter-support';
 
 /**
- * A node:http request listener: reads the raw body (up to `maxBodyBytes`), lets the receiver
- * handle it and writes its answer. Anything but POST is answered 405.
+ * A node:http request listener: reads the raw body (up to `maxBodyBytes`; a compressed one —
+ * `content-encoding` gzip, deflate, br — decoded, to at most as much), lets the receiver handle
+ * it and writes its answer. Anything but POST is answered 405.
  *
  * ```ts
  * http.createServer(createNodeHandler(receiver)).listen(3000);
@@ -14,10 +15,7 @@ export function createNodeHandler(receiver: AnyReceiver, options?: AdapterOption
   const target = checkReceiver(receiver, 'createNodeHandler()');
   const maxBodyBytes = checkMaxBodyBytes(options, 'createNodeHandler()');
   return (request, response) => {
-    if (request.method !== 'POST') {
-      response.writeHead(405, { allow: 'POST', 'content-type': 'application/json' }).end(JSON.stringify({ error: { message: 'webhooks are received with POST' } }));
-      return;
-    }
+    if (refuseNonPost(request, response)) return;
     receiveFromStream(target, request, response, maxBodyBytes);
   };
 }

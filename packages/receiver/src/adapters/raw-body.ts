@@ -9,7 +9,9 @@ export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
 
 /**
  * Reads a request's body as raw bytes, refusing more than `maxBytes` — by `content-length` before
- * reading anything, or as soon as the bytes read pass it.
+ * reading anything, or as soon as the bytes read pass it. The bytes are those sent: a body sent
+ * with `content-encoding` is returned still encoded (the adapters decode it; `receiver.handle()`
+ * refuses it with RECEIVER_ERR_UNSUPPORTED_ENCODING).
  *
  * @throws ReceiverError RECEIVER_ERR_BODY_TOO_LARGE (status 413); the stream's own errors
  *   (a client that went away) as they are.

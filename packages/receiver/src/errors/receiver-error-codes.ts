@@ -4,7 +4,7 @@
  *
  * The statuses are the contract with the sender's retry policy: 401 and 400 say "this request
  * is wrong" (hookwork retries 4xx unless `retryClientErrors` is off; it can't help, but it does
- * no harm either), 413 says "too large", and 500 says "try again later" — a handler failure, a
+ * no harm either), 413 says "too large", 415 "sent in a form this receiver can't read", and 500 says "try again later" — a handler failure, a
  * dedupe store failure or a receiver wired up wrongly, all things a retry after a fix can cure.
  */
 export const RECEIVER_ERROR_CODES = Object.freeze({
@@ -14,7 +14,9 @@ export const RECEIVER_ERROR_CODES = Object.freeze({
   RECEIVER_ERR_BAD_SIGNATURE: { status: 401, summary: 'no signature in webhook-signature matches any configured secret' },
   RECEIVER_ERR_NO_EVENT_ALIAS: { status: 400, summary: 'no event header (hookwork-event, umb-webhook-event), CloudEvent type or body "type" names the event' },
   RECEIVER_ERR_INVALID_JSON: { status: 400, summary: 'the body is not JSON' },
-  RECEIVER_ERR_BODY_TOO_LARGE: { status: 413, summary: 'the body is larger than the adapter accepts' },
+  RECEIVER_ERR_BODY_TOO_LARGE: { status: 413, summary: 'the body (or what it decodes to) is larger than the adapter accepts' },
+  RECEIVER_ERR_UNSUPPORTED_ENCODING: { status: 415, summary: 'the body is content-encoded in a coding the receiver does not decode, or reached receiver.verify()/handle() still encoded' },
+  RECEIVER_ERR_BAD_ENCODING: { status: 400, summary: 'the body does not decode as its content-encoding header says' },
   RECEIVER_ERR_BODY_NOT_RAW: { status: 500, summary: 'the body reached the receiver already parsed, not as the raw bytes that were signed' },
   RECEIVER_ERR_HANDLER_FAILED: { status: 500, summary: "the event's handler threw" },
   RECEIVER_ERR_DEDUPE_STORE: { status: 500, summary: 'the dedupe store failed to claim the webhook-id' },

@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { createHmac, randomBytes } from 'node:crypto';
 import { Webhook } from 'standardwebhooks';
 
 /** A fresh `whsec_` secret, as a sender generates one. */
@@ -44,4 +44,16 @@ export function signedRequest(input: SignedRequestInput = {}): { headers: Record
   if (secrets.length > 0) headers['webhook-signature'] = secrets.map((s) => new Webhook(s).sign(id, new Date(timestamp * 1000), body)).join(' ');
   if (input.test) headers['hookwork-test'] = 'true';
   return { headers, body, id };
+}
+
+/**
+ * A request signed as the specification words it — HMAC-SHA256 of `id.timestamp.body` with the
+ * timestamp header's text as sent — for timestamps the reference library can't be made to sign
+ * (`01733040000`, `+1733040000`): it writes back the number it reads.
+ */
+export function signedOverText(secret: string, timestampText: string, body = '{"id":"doc-1"}'): { headers: Record<string, string>; body: string; id: string } {
+  const request = signedRequest({ body });
+  const key = Buffer.from(secret.replace(/^whsec_/, ''), 'base64');
+  const signature = createHmac('sha256', key).update(`${request.id}.${timestampText}.${body}`).digest('base64');
+  return { ...request, headers: { ...request.headers, 'webhook-timestamp': timestampText, 'webhook-signature': `v1,${signature}` } };
 }

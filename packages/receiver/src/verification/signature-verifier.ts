@@ -1,6 +1,8 @@
 import { Webhook, WebhookVerificationError } from 'standardwebhooks';
 import { ReceiverError } from '../errors/receiver-error';
-import { WEBHOOK_HEADERS } from '../headers';
+import { kindOf } from '../option-keys';
+import { WEBHOOK_HEADERS, sentRepeatedly, standardHeader } from '../headers';
+import { readTimestampHeader } from './timestamp-header';
 
 /**
  * The timestamp tolerance of Standard Webhooks, in seconds: a request signed more than this
@@ -49,7 +51,7 @@ export class SignatureVerifier {
       if (typeof secret !== 'string') {
         // Typically `secrets: [process.env.NEW, process.env.OLD]` with one variable unset. The kind
         // is named, never the value: it could be a secret of the wrong type.
-        const kind = secret === undefined ? 'undefined (an environment variable that is not set?)' : secret === null ? 'null' : `a ${typeof secret}`;
+        const kind = secret === undefined ? 'undefined (an environment variable that is not set?)' : kindOf(secret);
         throw new ReceiverError('RECEIVER_ERR_INVALID_OPTIONS', `secret${at} is ${kind}; give the whsec_… string the sender shows`);
       }
       if (!/^(whsec_)?[A-Za-z0-9+/]+={0,2}$/.test(secret.trim())) {
@@ -72,36 +74,35 @@ export class SignatureVerifier {
 
   /**
    * Verifies one request. `headers` must have lower-case names; `body` is the raw body exactly as
-   * received.
+   * received. Svix's `svix-id`, `svix-timestamp` and `svix-signature` are read where the
+   * `webhook-` ones are absent, as Svix's library does.
    *
    * @throws ReceiverError RECEIVER_ERR_MISSING_HEADER, RECEIVER_ERR_INVALID_TIMESTAMP,
    *   RECEIVER_ERR_STALE_TIMESTAMP or RECEIVER_ERR_BAD_SIGNATURE.
    */
   verify(headers: Readonly<Record<string, string>>, body: Buffer): VerifiedSignature {
-    const id = headers[WEBHOOK_HEADERS.id];
-    const timestampHeader = headers[WEBHOOK_HEADERS.timestamp];
-    const signature = headers[WEBHOOK_HEADERS.signature];
+    const id = standardHeader(headers, 'id');
+    const timestampHeader = standardHeader(headers, 'timestamp');
+    const signature = standardHeader(headers, 'signature');
     const missing = [!id && WEBHOOK_HEADERS.id, !timestampHeader && WEBHOOK_HEADERS.timestamp, !signature && WEBHOOK_HEADERS.signature].filter(Boolean);
     if (!id || !timestampHeader || !signature) {
       throw new ReceiverError(
         'RECEIVER_ERR_MISSING_HEADER',
-        `the request has no ${missing.join(', ')} header; the sender must sign per Standard Webhooks (in hookwork: give the webhook a secret), or accept unsigned requests explicitly with unsigned: true`,
+        `the request has no ${missing.join(', ')} header; the sender must sign per Standard Webhooks (in hookwork: give the webhook a secret), or accept unsigned requests explicitly with unsigned: true (Svix's svix-id, svix-timestamp and svix-signature are read as well)`,
       );
     }
-    if (!/^\d{1,12}$/.test(timestampHeader.trim())) {
-      // Date.now() where Math.floor(Date.now() / 1000) belongs is the usual slip of a hand-written sender.
-      const why = /^\d{13}$/.test(timestampHeader.trim())
-        ? ': it has 13 digits, milliseconds — Standard Webhooks sends seconds (Math.floor(Date.now() / 1000)); the sender must fix it'
-        : /^\d+(\s*,\s*\d+)+$/.test(timestampHeader.trim()) ? `: ${repeated(timestampHeader)}` : '';
-      throw new ReceiverError('RECEIVER_ERR_INVALID_TIMESTAMP', `webhook-timestamp of ${id} is not a whole number of Unix seconds${why}`);
+    const reading = readTimestampHeader(timestampHeader);
+    if (!('seconds' in reading)) {
+      throw new ReceiverError('RECEIVER_ERR_INVALID_TIMESTAMP', `webhook-timestamp of ${id} is not a whole number of Unix seconds${reading.why ? `: ${reading.why}` : ''}`);
     }
-    const seconds = Number(timestampHeader.trim());
+    const { seconds } = reading;
     // The package reads the wall clock itself, so this check must too.
     const skew = Math.floor(Date.now() / 1000) - seconds;
     if (Math.abs(skew) > TIMESTAMP_TOLERANCE_SECONDS) {
       throw staleTimestamp(id, skew);
     }
-    const given = { [WEBHOOK_HEADERS.id]: id, [WEBHOOK_HEADERS.timestamp]: timestampHeader, [WEBHOOK_HEADERS.signature]: signature };
+    // The header text trimmed, as the wire delivers it: what was checked above is what is verified.
+    const given = { [WEBHOOK_HEADERS.id]: id, [WEBHOOK_HEADERS.timestamp]: String(seconds), [WEBHOOK_HEADERS.signature]: signature };
     let lastFailure: unknown;
     for (const webhook of this.webhooks) {
       try {
@@ -134,7 +135,7 @@ export class SignatureVerifier {
     throw new ReceiverError(
       'RECEIVER_ERR_BAD_SIGNATURE',
       /,\s/.test(id)
-        ? `the signature of ${id} does not match ${secrets}, and the webhook-id holds a comma: ${repeated(id)}`
+        ? `the signature of ${id} does not match ${secrets}, and the webhook-id holds a comma: ${sentRepeatedly(id)}`
         : `the signature of ${id} does not match ${secrets}: the secret is not the webhook's (copy it again, or add the new one during a rotation), or the body was changed after signing (verify the raw bytes, never re-serialised JSON)`,
       { cause: lastFailure },
     );
@@ -151,17 +152,12 @@ function notASecret(secret: string): string {
   if (parts.length > 1 && parts.every((part) => /^(whsec_)?[A-Za-z0-9+/]+={0,2}$/.test(part))) {
     return `holds ${parts.length} secrets in one string; give them as a list, e.g. secrets: process.env.WEBHOOK_SECRETS.split(/[\\s,]+/)`;
   }
+  if (/^(["'`]).+\1$/s.test(secret) && /^(whsec_)?[A-Za-z0-9+/]+={0,2}$/.test(secret.slice(1, -1).trim())) {
+    return 'is wrapped in quotes — an env file read without unquoting (docker --env-file, a systemd EnvironmentFile) keeps them; remove the quotes around the whsec_… value';
+  }
   if (/^whpk_/.test(secret)) return "is a whpk_ public key, of Standard Webhooks' asymmetric (ed25519, v1a) scheme, which this kit does not verify; give the webhook's symmetric whsec_ secret";
   if (/^whsk_/.test(secret)) return "is a whsk_ private key, of Standard Webhooks' asymmetric scheme — a signing key that belongs to the sender alone; give the webhook's symmetric whsec_ secret";
   return 'is not a Standard Webhooks secret; copy it as the sender shows it: whsec_ followed by base64';
-}
-
-/**
- * A header sent more than once reaches the kit as its values joined with ", " (as Node joins
- * them), which no signature covers: say so rather than blame the clock or the secret.
- */
-function repeated(value: string): string {
-  return `the header was sent ${value.split(',').length} times (a proxy or middleware that adds it again?) and the kit reads them joined; the request must carry it once`;
 }
 
 function staleTimestamp(id: string, skew: number, cause?: unknown): ReceiverError {
