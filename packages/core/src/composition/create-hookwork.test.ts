@@ -452,6 +452,9 @@ describe('the app object guards its lifecycle', () => {
     await expect(app.logs({ statusClasses: '5xx' } as never)).rejects.toMatchObject({ code: 'HOOKWORK_ERR_INVALID_QUERY', message: expect.stringMatching(/statusClasses "5xx"/) });
     await expect(app.logs({ statusClass: ['5xx'] } as never)).rejects.toMatchObject({ code: 'HOOKWORK_ERR_INVALID_QUERY', message: expect.stringMatching(/"statusClass", which is not a filter; the filters are .*statusClasses/) });
     await expect(app.deadLetters({ take: 1 } as never)).rejects.toMatchObject({ code: 'HOOKWORK_ERR_INVALID_QUERY' });
+    for (const deadSince of [new Date('not a date'), '2026-01-31T12:00:00Z', 0]) {
+      await expect(app.deadLetters({ deadSince } as never)).rejects.toMatchObject({ code: 'HOOKWORK_ERR_INVALID_QUERY', message: expect.stringMatching(/deadSince that is not a valid Date/) });
+    }
     await expect(app.redeliver({ all: true, webhook: 'x' } as never)).rejects.toMatchObject({ code: 'HOOKWORK_ERR_INVALID_REDELIVER_SELECTOR', message: expect.stringMatching(/"webhook", which is not part of a selector/) });
     await expect(app.publish(new Pinged(1), { tx: {} } as never)).rejects.toMatchObject({ code: 'HOOKWORK_ERR_INVALID_ARGUMENT', message: expect.stringMatching(/takes \{ transaction\? \}; got the keys "tx"/) });
   });

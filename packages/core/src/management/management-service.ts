@@ -60,7 +60,10 @@ export interface Management {
   logs(webhookKey: string, page?: PageRequest): Promise<Page<DeliveryLogEntry>>;
   /** One delivery log entry with its request and response; HOOKWORK_ERR_DELIVERY_NOT_FOUND when there is none. */
   delivery(key: string): Promise<DeliveryLogEntry>;
-  /** Dead-lettered requests, newest dead first, of every webhook or of one. */
+  /**
+   * Dead-lettered requests, newest dead first, of every webhook or of one; with `deadSince`, only
+   * those dead at or after that time (the total is then what `redeliver({ deadSince })` puts back).
+   */
   deadLetters(query?: DeadLetterQuery): Promise<Page<WebhookRequest>>;
   /**
    * Puts dead-lettered requests back in the queue, due now, attempts reset: by `ids`; all of a
@@ -149,13 +152,19 @@ export class ManagementService implements Management {
     return entry;
   }
 
-  /** Dead-lettered requests, newest dead first, of every webhook or of one. */
+  /** Dead-lettered requests, newest dead first, of every webhook or of one, optionally only those dead since a time. */
   async deadLetters(query: DeadLetterQuery = {}): Promise<Page<WebhookRequest>> {
     if (query === null || typeof query !== 'object') throw invalidQuery('deadLetters', 'takes a query such as { webhookKey, limit: 50 }');
     refuseUnknownKeys('deadLetters', query, DEAD_LETTER_QUERY_KEYS);
     if (query.webhookKey !== undefined && typeof query.webhookKey !== 'string') throw invalidQuery('deadLetters', 'was given a webhookKey that is not a string');
     if (query.webhookKey !== undefined) checkKey('deadLetters()', 'query.webhookKey', query.webhookKey, 'webhookKey');
-    const result = await this.deps.engine().listDead({ limit: DEFAULT_PAGE_SIZE, ...checkPage('deadLetters', query), ...(query.webhookKey !== undefined ? { webhookKey: query.webhookKey } : {}) });
+    if (query.deadSince !== undefined && (!(query.deadSince instanceof Date) || Number.isNaN(query.deadSince.getTime()))) throw invalidQuery('deadLetters', 'was given a deadSince that is not a valid Date; pass a Date such as new Date(\'2026-01-31T12:00:00Z\')');
+    const result = await this.deps.engine().listDead({
+      limit: DEFAULT_PAGE_SIZE,
+      ...checkPage('deadLetters', query),
+      ...(query.webhookKey !== undefined ? { webhookKey: query.webhookKey } : {}),
+      ...(query.deadSince !== undefined ? { deadSince: new Date(query.deadSince.getTime()) } : {}),
+    });
     if (query.webhookKey !== undefined && result.total === 0) await this.requireKnown(query.webhookKey, 'no dead letter is of it');
     return result;
   }
@@ -239,7 +248,7 @@ export class ManagementService implements Management {
 }
 
 const LOG_QUERY_KEYS = ['webhookKey', 'outcomes', 'statusClasses', 'eventAlias', 'requestId', 'limit', 'offset'] as const;
-const DEAD_LETTER_QUERY_KEYS = ['webhookKey', 'limit', 'offset'] as const;
+const DEAD_LETTER_QUERY_KEYS = ['webhookKey', 'deadSince', 'limit', 'offset'] as const;
 const SELECTOR_KEYS = ['ids', 'webhookKey', 'deadSince', 'all'];
 
 /** A misspelt filter (`webhookkey`, `outcome`, `take`) must not widen a listing to everything. */
