@@ -195,6 +195,24 @@ describe.each([
     expect(dead.json.items[0]).toMatchObject({ webhookKey: key, state: 'dead', attempts: 2, deadAt: expect.any(String) });
     expect(await call({ method: 'GET', url: `${API}/queue/counts?webhookKey=${key}` }).then((a) => a.json)).toEqual({ pending: 0, inFlight: 0, dead: 4 });
 
+    // deadSince: only those dead at or after the time, and their total, as a redelivery since then counts them.
+    const deadAt = (dead.json.items as { deadAt: string }[]).map((d) => Date.parse(d.deadAt));
+    const since = new Date(deadAt[2]!).toISOString();
+    const sinceCount = deadAt.filter((t) => t >= deadAt[2]!).length;
+    const listedSince = await call({ method: 'GET', url: `${API}/dead-letter?deadSince=${encodeURIComponent(since)}&take=1` });
+    expect(listedSince.status).toBe(200);
+    expect(listedSince.json).toMatchObject({ total: sinceCount, items: [{ id: dead.json.items[0].id }] });
+    expect(await call({ method: 'GET', url: `${API}/dead-letter?webhookKey=${key}&deadSince=${encodeURIComponent(new Date(deadAt[0]! + 1).toISOString())}` }).then((a) => a.json)).toEqual({ items: [], total: 0 });
+    for (const bad of ['yesterday', '2026-13-01T00:00:00Z', '2026-06-30T23:59:60Z', '']) {
+      const refused = await call({ method: 'GET', url: `${API}/dead-letter?deadSince=${encodeURIComponent(bad)}` });
+      expectProblem(refused, 400, 'HOOKWORK_ERR_ADMIN_INVALID_REQUEST');
+      expect(refused.json.errors).toEqual([{ in: 'query', field: 'deadSince', detail: expect.stringMatching(/ISO 8601 date-time/) }]);
+    }
+    // A leap second is RFC 3339 but no JavaScript time: refused naming the field, not redelivered as "every time".
+    const leap = await call({ method: 'POST', url: `${API}/dead-letter/redeliver`, body: { deadSince: '2026-06-30T23:59:60Z' } });
+    expectProblem(leap, 400, 'HOOKWORK_ERR_ADMIN_INVALID_REQUEST');
+    expect(leap.json.errors).toEqual([{ in: 'body', field: 'deadSince', pointer: '#/deadSince', detail: expect.stringMatching(/ISO 8601 date-time/) }]);
+
     fixture.receiver.handler = (_r, res) => void res.writeHead(200).end('ok');
     const one = await call({ method: 'POST', url: `${API}/dead-letter/${dead.json.items[0].id}/redeliver` });
     expect(one.json).toEqual({ redelivered: 1 });
@@ -209,6 +227,7 @@ describe.each([
     expectProblem(await call({ method: 'POST', url: `${API}/dead-letter/no-such-request/redeliver` }), 404, 'HOOKWORK_ERR_REQUEST_NOT_FOUND');
     expectProblem(await call({ method: 'POST', url: `${API}/dead-letter/redeliver`, body: { all: true, webhookKey: key } }), 400, 'HOOKWORK_ERR_INVALID_REDELIVER_SELECTOR');
     expect(fixture.audits.filter((a) => a.action === 'deadLetters.redeliver').map((a) => [a.outcome, a.details?.redelivered])).toEqual([
+      ['refused', undefined],
       ['succeeded', 1],
       ['succeeded', 0],
       ['succeeded', 1],

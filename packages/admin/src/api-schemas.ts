@@ -90,6 +90,9 @@ export const rotateSecretBody = {
   },
 } as const;
 
+/** `deadSince` of a dead-letter listing or redelivery: an RFC 3339 date-time. */
+export const deadSinceSchema = { type: 'string', format: 'date-time', description: 'Only what was dead-lettered at or after this time.' } as const;
+
 /** POST /dead-letter/redeliver: which dead letters to put back (core's RedeliverSelector, dates as ISO strings). */
 export const redeliverBody = {
   type: 'object',
@@ -99,7 +102,7 @@ export const redeliverBody = {
   properties: {
     ids: { type: 'array', minItems: 1, maxItems: 1000, items: opaqueId, description: 'Request ids (webhook-id).' },
     webhookKey: { type: 'string', minLength: 1, maxLength: 200, pattern: WEBHOOK_KEY_PATTERN },
-    deadSince: { type: 'string', format: 'date-time', description: 'Only what was dead-lettered at or after this time.' },
+    deadSince: deadSinceSchema,
     all: { const: true, description: 'Every dead letter (must be said explicitly).' },
   },
 } as const;

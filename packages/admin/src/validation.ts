@@ -1,5 +1,6 @@
 import Ajv, { type ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
+import { fullFormats } from 'ajv-formats/dist/formats';
 import type { FastifySchemaCompiler, FastifySchemaValidationError, FastifySerializerCompiler } from 'fastify';
 import { HEADER_VALUE_RULE, headerNameProblem, printableField } from '@hookwork/core';
 import { ADMIN_ERRORS } from './admin-errors';
@@ -20,6 +21,10 @@ function newAjv(options: ConstructorParameters<typeof Ajv>[0]): Ajv {
   // strict: false because the schemas carry OpenAPI's annotations (description, example).
   const ajv = new Ajv({ allErrors: true, strict: false, ...options });
   addFormats(ajv, ['date-time']);
+  // RFC 3339 has leap seconds (23:59:60), which JavaScript's Date cannot hold: a time the routes
+  // would turn into an Invalid Date is refused here, naming its field, instead of deeper down.
+  const { validate: rfc3339 } = fullFormats['date-time'] as { validate: (text: string) => boolean };
+  ajv.addFormat('date-time', { type: 'string', validate: (text: string) => rfc3339(text) && !Number.isNaN(Date.parse(text)) });
   return ajv;
 }
 
