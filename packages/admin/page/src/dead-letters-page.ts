@@ -1,6 +1,6 @@
 import { html, nothing } from 'lit';
 import { customElement, property, query, state } from 'lit/decorators.js';
-import { api, qs, type DeadLetter, type Page, type WebhookView } from './api';
+import { allWebhooks, api, qs, type DeadLetter, type Page } from './api';
 import type { ConfirmDialog } from './confirm-dialog';
 import './confirm-dialog';
 import { formatDate, LightElement, problemView, statusLine } from './shared';
@@ -26,7 +26,7 @@ export class DeadLettersPage extends LightElement {
 
   override connectedCallback(): void {
     super.connectedCallback();
-    void api<Page<WebhookView>>('GET', 'webhook?take=1000').then(
+    void allWebhooks().then(
       (webhooks) => (this.names = new Map(webhooks.items.map((w) => [w.key, w.name || w.key]))),
       (error: unknown) => (this.error = error),
     );
@@ -100,9 +100,8 @@ export class DeadLettersPage extends LightElement {
   }
 
   /**
-   * Those dead since the time typed, once confirmed. The page counts them in the newest page of
-   * dead letters (newest dead first): exact when that page reaches back past the time or holds
-   * them all, else a lower bound, said as such.
+   * Those dead since the time typed, once confirmed, with their exact count: the API counts the
+   * dead letters dead since then, as the redelivery will select them.
    */
   private async redeliverSince(event: SubmitEvent): Promise<void> {
     event.preventDefault();
@@ -111,19 +110,22 @@ export class DeadLettersPage extends LightElement {
     const since = new Date(this.since);
     const when = formatDate(since.toISOString());
     const scope = key ? `of ${this.nameOf(key)}` : 'of every webhook';
-    if (!(await this.load())) return;
-    const { items, total } = this.dead!;
-    const counted = items.filter((d) => d.deadAt !== undefined && Date.parse(d.deadAt) >= since.getTime()).length;
-    const exact = items.length >= total || items.some((d) => d.deadAt !== undefined && Date.parse(d.deadAt) < since.getTime());
-    if (exact && counted === 0) {
+    let total: number;
+    try {
+      ({ total } = await api<Page<DeadLetter>>('GET', `dead-letter${qs({ take: 1, webhookKey: key, deadSince: since.toISOString() })}`));
+      this.error = undefined;
+    } catch (error) {
+      this.error = error;
+      return;
+    }
+    if (total === 0) {
       this.note = `No dead letter ${scope} died since ${when}: nothing to redeliver.`;
       return;
     }
-    const count = exact ? requests(counted) : `At least ${requests(counted)} (of the ${total} dead letters ${scope})`;
     const yes = await this.confirmDialog.ask({
       title: `Redeliver the dead letters ${scope} dead since ${when}?`,
-      body: `${count} will be sent again to ${key ? `the receiver of ${this.nameOf(key)}` : 'their receivers'}: put back in the queue, due now, with the retry count reset. Those dead before ${when} stay.`,
-      confirm: exact ? `Redeliver ${requests(counted)}` : 'Redeliver them',
+      body: `${requests(total)} will be sent again to ${key ? `the receiver of ${this.nameOf(key)}` : 'their receivers'}: put back in the queue, due now, with the retry count reset. Those dead before ${when} stay.`,
+      confirm: `Redeliver ${requests(total)}`,
     });
     if (yes) await this.redeliver({ deadSince: since.toISOString(), ...(key ? { webhookKey: key } : {}) }, `dead since ${when}`);
   }

@@ -1,11 +1,14 @@
 import { html, nothing } from 'lit';
-import { customElement, state } from 'lit/decorators.js';
-import { api, seg, type Health, type Page, type WebhookView } from './api';
+import { customElement, query, state } from 'lit/decorators.js';
+import { api, qs, seg, type Health, type Page, type QueueCounts, type WebhookView } from './api';
+import type { ConfirmDialog } from './confirm-dialog';
+import './confirm-dialog';
 import { flowTags, healthView, LightElement, problemView } from './shared';
 
 /** Webhooks: enabled (a switch), name, URL, events, content types, health; and what to do with each. */
 @customElement('hw-webhook-list')
 export class WebhookList extends LightElement {
+  @query('hw-confirm') private confirmDialog!: ConfirmDialog;
   @state() private webhooks: Page<WebhookView> | undefined;
   @state() private health = new Map<string, Health>();
   @state() private error: unknown;
@@ -36,14 +39,48 @@ export class WebhookList extends LightElement {
     await this.load();
   }
 
+  /**
+   * Deletes a webhook once confirmed in the page's dialog, which says what the API does to what is
+   * left of it, counted now: its queued requests are dropped (and logged as dropped) when their
+   * turn comes, its dead letters and its delivery log stay until the retention cleanup.
+   */
   private async deleteWebhook(webhook: WebhookView): Promise<void> {
-    if (!window.confirm(`Delete the webhook ${webhook.name || webhook.url}? Its queued requests are dropped.`)) return;
+    const name = webhook.name || webhook.key;
+    let counts: QueueCounts;
+    try {
+      counts = await api<QueueCounts>('GET', `queue/counts${qs({ webhookKey: webhook.key })}`);
+    } catch (error) {
+      this.error = error;
+      return;
+    }
+    const queued = counts.pending + counts.inFlight;
+    const yes = await this.confirmDialog.ask({
+      title: `Delete the webhook ${name}?`,
+      body: [
+        `${name} (${webhook.url}) gets no more events.`,
+        queued === 0
+          ? 'None of its requests is waiting in the queue.'
+          : `${queued === 1 ? 'Its 1 request' : `Its ${queued} requests`} waiting in the queue will not be sent: each is dropped, and logged as dropped, when its turn comes.`,
+        counts.dead === 0
+          ? 'It has no dead letters.'
+          : counts.dead === 1
+            ? 'Its dead letter stays until the retention cleanup; redelivering it drops it.'
+            : `Its ${counts.dead} dead letters stay until the retention cleanup; redelivering one drops it.`,
+        'Its delivery log stays readable until the retention cleanup. Deleting cannot be undone.',
+      ].join(' '),
+      confirm: `Delete ${name}`,
+    });
+    if (!yes) return;
     try {
       await api('DELETE', `webhook/${seg(webhook.key)}`);
     } catch (error) {
       this.error = error;
     }
     await this.load();
+    await this.updateComplete;
+    // The row's Delete button is gone: the focus it had goes to the view, not to nowhere.
+    const active = document.activeElement;
+    if (!active || active === document.body) this.closest('main')?.focus();
   }
 
   override render() {
@@ -53,6 +90,7 @@ export class WebhookList extends LightElement {
         <span class="head-actions"><button type="button" @click=${() => this.load()}>Refresh</button> <a class="button primary" href="#/webhooks/new">Create webhook</a></span>
       </div>
       ${problemView(this.error)}
+      <hw-confirm></hw-confirm>
       ${!this.webhooks
         ? this.error
           ? nothing
