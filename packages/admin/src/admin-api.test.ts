@@ -487,6 +487,21 @@ describe('every route', () => {
     expect(await snapshot(fixture.app)).toEqual(before);
   });
 
+  it('refuses a skip past 2^53 − 1 on every paged route with a 400 naming skip, not a storage failure, and takes 2^53 − 1', async () => {
+    const { key } = await seed();
+    for (const caller of [fixture.inject, fixture.socket]) {
+      for (const route of ['/webhook', '/webhook/events', '/webhook/logs', '/webhook/health', `/webhook/${key}/logs`, '/dead-letter']) {
+        for (const skip of ['99999999999999999999', '9007199254740992']) {
+          const refused = await caller({ method: 'GET', url: `${API}${route}?skip=${skip}` });
+          expectProblem(refused, 400, 'HOOKWORK_ERR_ADMIN_INVALID_REQUEST');
+          expect([route, refused.json.errors]).toEqual([route, [{ in: 'query', field: 'skip', detail: 'must be at most 9007199254740991' }]]);
+        }
+        const last = await caller({ method: 'GET', url: `${API}${route}?skip=9007199254740991` });
+        expect([route, last.status, last.json.items]).toEqual([route, 200, []]);
+      }
+    }
+  });
+
   it('is in the OpenAPI 3.1 document, with its schemas and the bearer scheme', async () => {
     const table = await seed();
     const doc = (await fixture.inject({ method: 'GET', url: `${API}/openapi.json` })).json;

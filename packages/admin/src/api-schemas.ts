@@ -9,7 +9,8 @@ import { DELIVERY_OUTCOMES, STATUS_CLASSES, WEBHOOK_KEY_PATTERN, webhookInputSch
 
 /** Umbraco's paging: `skip` items, then at most `take` (default 100, as Umbraco; at most 1000, core's largest page). */
 export const pagingQuery = {
-  skip: { type: 'integer', minimum: 0, default: 0, description: 'Items to skip (Umbraco\'s name; core\'s `offset`).' },
+  // At most 2^53 − 1: past it a number is not exact, and a store refuses it as an offset.
+  skip: { type: 'integer', minimum: 0, maximum: Number.MAX_SAFE_INTEGER, default: 0, description: 'Items to skip (Umbraco\'s name; core\'s `offset`).' },
   take: { type: 'integer', minimum: 1, maximum: 1000, default: 100, description: 'At most this many items (Umbraco\'s name; core\'s `limit`).' },
 } as const;
 

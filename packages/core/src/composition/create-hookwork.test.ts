@@ -474,6 +474,10 @@ describe('the app object guards its lifecycle', () => {
     const { app } = await startApp();
     await expect(app.logs('k', { limit: -5 })).rejects.toThrow(/HOOKWORK_ERR_INVALID_PAGE: logs\(\) was given limit -5/);
     await expect(app.logs('k', { limit: 10, offset: 1.5 })).rejects.toThrow(/offset 1.5/);
+    // Past 2^53 − 1 a store would refuse the offset as a failure of its own.
+    await expect(app.logs({ offset: 2 ** 64 })).rejects.toThrow(/HOOKWORK_ERR_INVALID_PAGE: logs\(\) was given offset 18446744073709552000; use a whole number from 0 to 9007199254740991/);
+    await expect(app.deadLetters({ offset: Number.MAX_SAFE_INTEGER + 1 })).rejects.toMatchObject({ code: 'HOOKWORK_ERR_INVALID_PAGE' });
+    await expect(app.webhooks.list({ offset: Number.MAX_SAFE_INTEGER })).resolves.toEqual({ items: [], total: 0 });
     await expect(app.logs('k', { limit: 10 })).rejects.toMatchObject({ code: 'HOOKWORK_ERR_WEBHOOK_NOT_FOUND' });
     const webhook = await app.webhooks.create(hook(['pinged']));
     await expect(app.logs(webhook.key, { limit: 10 })).resolves.toEqual({ items: [], total: 0 });
