@@ -854,7 +854,7 @@ describe('the admin page before a delete, and past the first page of everything'
     expect(own.receiver.requests.filter((r) => r.path === '/bulk').length).toBe(55);
   });
 
-  it('offers every webhook in the log\'s filter and names every dead letter\'s webhook, with more than 1,000 webhooks', async () => {
+  it('offers every webhook in the log\'s filter, names every dead letter\'s webhook and pages the list to the last webhook, with more than 1,000 webhooks', async () => {
     const repository = resolveToken(own.app.container, WebhookRepositoryToken);
     const now = new Date();
     for (let i = 1; i <= 1_100; i++) {
@@ -875,6 +875,18 @@ describe('the admin page before a delete, and past the first page of everything'
 
     await openOwn('#/dead-letters');
     await tab.locator('table.dead tbody tr').first().locator('td[data-label="Webhook"]').getByText('Hook 1100').waitFor();
+
+    // The list of webhooks pages through them all, 100 at a time, the page in the address.
+    await openOwn('#/webhooks');
+    await tab.locator('nav.pager span').filter({ hasText: `1–100 of ${total}` }).waitFor();
+    expect(await settledCount(tab.locator('table.webhooks tbody tr'), 100)).toBe(100);
+    await openOwn('#/webhooks?skip=1000');
+    await tab.getByRole('link', { name: 'Hook 1000', exact: true }).waitFor();
+    await tab.getByRole('button', { name: 'Next' }).click();
+    await tab.getByRole('link', { name: 'Hook 1100', exact: true }).waitFor();
+    expect(tab.url()).toContain('#/webhooks?skip=1100');
+    await tab.locator('nav.pager span').filter({ hasText: `1101–${total} of ${total}` }).waitFor();
+    expect(await tab.getByRole('button', { name: 'Next' }).isDisabled()).toBe(true);
   });
 
   it('ran without script errors, native dialogs or refused calls', () => {

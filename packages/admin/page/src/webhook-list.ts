@@ -1,27 +1,38 @@
 import { html, nothing } from 'lit';
-import { customElement, query, state } from 'lit/decorators.js';
+import { customElement, property, query, state } from 'lit/decorators.js';
 import { api, qs, seg, type Health, type Page, type QueueCounts, type WebhookView } from './api';
 import type { ConfirmDialog } from './confirm-dialog';
 import './confirm-dialog';
-import { flowTags, healthView, LightElement, problemView } from './shared';
+import { flowTags, go, healthView, LightElement, problemView } from './shared';
 
-/** Webhooks: enabled (a switch), name, URL, events, content types, health; and what to do with each. */
+const PAGE_SIZE = 100;
+
+/**
+ * Webhooks: enabled (a switch), name, URL, events, content types, health; and what to do with each.
+ * Paged (`#/webhooks?skip=…`), so every webhook is reachable however many there are.
+ */
 @customElement('hw-webhook-list')
 export class WebhookList extends LightElement {
+  /** The route's query: skip. */
+  @property({ attribute: false }) query = new URLSearchParams();
   @query('hw-confirm') private confirmDialog!: ConfirmDialog;
   @state() private webhooks: Page<WebhookView> | undefined;
   @state() private health = new Map<string, Health>();
   @state() private error: unknown;
 
-  override connectedCallback(): void {
-    super.connectedCallback();
-    void this.load();
+  protected override willUpdate(changed: Map<string, unknown>): void {
+    if (changed.has('query')) void this.load();
+  }
+
+  private get skip(): number {
+    return Number(this.query.get('skip') ?? 0);
   }
 
   private async load(): Promise<void> {
     try {
       // The same page of the list, so each row finds its health by key.
-      const [webhooks, health] = await Promise.all([api<Page<WebhookView>>('GET', 'webhook?take=1000'), api<Page<Health>>('GET', 'webhook/health?take=1000')]);
+      const page = qs({ skip: this.query.get('skip') ?? undefined, take: PAGE_SIZE });
+      const [webhooks, health] = await Promise.all([api<Page<WebhookView>>('GET', `webhook${page}`), api<Page<Health>>('GET', `webhook/health${page}`)]);
       this.webhooks = webhooks;
       this.health = new Map(health.items.map((h) => [h.webhookKey, h]));
       this.error = undefined;
@@ -83,6 +94,19 @@ export class WebhookList extends LightElement {
     if (!active || active === document.body) this.closest('main')?.focus();
   }
 
+  /** Previous / which of how many / Next, when the webhooks are more than a page. */
+  private pager() {
+    const { skip } = this;
+    const total = this.webhooks?.total ?? 0;
+    if (skip === 0 && total <= PAGE_SIZE) return nothing;
+    const to = (at: number) => go(`#/webhooks${at > 0 ? `?skip=${at}` : ''}`);
+    return html`<nav class="pager" aria-label="Pages">
+      <button type="button" ?disabled=${skip === 0} @click=${() => to(Math.max(0, skip - PAGE_SIZE))}>Previous</button>
+      <span>${Math.min(skip + 1, total)}–${Math.min(skip + PAGE_SIZE, total)} of ${total}</span>
+      <button type="button" ?disabled=${skip + PAGE_SIZE >= total} @click=${() => to(skip + PAGE_SIZE)}>Next</button>
+    </nav>`;
+  }
+
   override render() {
     const items = this.webhooks?.items ?? [];
     return html`<div class="page-head">
@@ -96,7 +120,9 @@ export class WebhookList extends LightElement {
           ? nothing
           : html`<p class="muted">Loading…</p>`
         : items.length === 0
-          ? html`<p class="empty">No webhooks yet. <a href="#/webhooks/new">Create one</a>.</p>`
+          ? this.webhooks.total > 0
+            ? html`<p class="empty">No webhooks on this page (there are ${this.webhooks.total}). <a href="#/webhooks">First page</a>.</p>`
+            : html`<p class="empty">No webhooks yet. <a href="#/webhooks/new">Create one</a>.</p>`
           : html`<table class="grid webhooks">
               <thead>
                 <tr>
@@ -137,6 +163,7 @@ export class WebhookList extends LightElement {
                   </tr>`,
                 )}
               </tbody>
-            </table>`}`;
+            </table>
+            ${this.pager()}`}`;
   }
 }
