@@ -302,6 +302,38 @@ describe.each([
     expect((await fixture.app.webhooks.list()).total).toBe(0);
   });
 
+  it('refuses the key . or .. (every client resolves webhook/.. away, so no route could reach it), and stores nothing', async () => {
+    for (const key of ['.', '..']) {
+      const refused = await call({ method: 'POST', url: `${API}/webhook`, body: { key, url: fixture.receiver.url, events: ['Umbraco.ContentPublish'] } });
+      expectProblem(refused, 400, 'HOOKWORK_ERR_ADMIN_INVALID_REQUEST');
+      expect(refused.json.detail).toContain(`the key "${key}" is a URL dot-segment`);
+      expect(refused.json.errors).toEqual([{ in: 'body', field: 'key', detail: 'is . or .., which a URL path cannot carry', pointer: '#/key' }]);
+    }
+    expect((await fixture.app.webhooks.list()).total).toBe(0);
+    // Dots among other characters are a key like any other, reached by its URL.
+    const dotted = await call({ method: 'POST', url: `${API}/webhook`, body: { key: '...', url: fixture.receiver.url, events: ['Umbraco.ContentPublish'] } });
+    expect(dotted.status).toBe(201);
+    expect((await call({ method: 'GET', url: dotted.headers.location as string })).json).toMatchObject({ key: '...' });
+  });
+
+  it('refuses text no store keeps as sent (U+0000, a lone surrogate) in a name, description, event or content-type key, naming the field, and stores nothing', async () => {
+    for (const [body, field] of [
+      [{ name: 'Orders\u0000' }, 'name'],
+      [{ description: 'half \ud83d' }, 'description'],
+      [{ contentTypeKeys: ['ok', 'a\u0000'] }, 'contentTypeKeys.1'],
+    ] as const) {
+      const refused = await call({ method: 'POST', url: `${API}/webhook`, body: { url: fixture.receiver.url, events: ['Umbraco.ContentPublish'], ...body } });
+      expectProblem(refused, 400, 'HOOKWORK_ERR_ADMIN_INVALID_REQUEST');
+      expect(refused.json.errors).toEqual([expect.objectContaining({ in: 'body', field, detail: expect.stringMatching(/^holds U\+0000 \(NUL\) or a lone UTF-16 surrogate, which no store keeps as sent/) })]);
+    }
+    expect((await fixture.app.webhooks.list()).total).toBe(0);
+    const created = await call({ method: 'POST', url: `${API}/webhook`, body: { url: fixture.receiver.url, events: ['Umbraco.ContentPublish'], name: 'Orders 📦' } });
+    expect(created.json).toMatchObject({ name: 'Orders 📦' });
+    const patched = await call({ method: 'PATCH', url: `${API}/webhook/${created.json.key}`, body: { name: '\ud800' } });
+    expectProblem(patched, 400, 'HOOKWORK_ERR_ADMIN_INVALID_REQUEST');
+    expect((await fixture.app.webhooks.get(created.json.key))!.name).toBe('Orders 📦');
+  });
+
   it('refuses a JSON body with a __proto__ or constructor.prototype key, naming the key and the fix, and stores nothing', async () => {
     for (const [body, field] of [
       [`{"url":"${fixture.receiver.url}","events":["Umbraco.ContentPublish"],"__proto__":{"enabled":false}}`, '__proto__'],
