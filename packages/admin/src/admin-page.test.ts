@@ -744,6 +744,8 @@ describe('the admin page before a delete, and past the first page of everything'
   const since = Math.floor(Date.now() / 1000) * 1000 - 3_600_000;
   let queued = 0;
   let calls = 0;
+  /** The key of the webhook the first test deletes (its dead letters stay, the oldest). */
+  let orders: string;
   /**
    * Puts requests of `webhookKey` straight in the queue; those given a time die then, the others
    * wait, due in some weeks: each call's due sooner than the last's, so its claim takes only its own.
@@ -789,7 +791,7 @@ describe('the admin page before a delete, and past the first page of everything'
   });
 
   it('asks in a dialog before deleting a webhook, saying what becomes of its queued requests, dead letters and log; Escape and Cancel delete nothing', async () => {
-    const orders = (await own.app.webhooks.create({ name: 'Orders', url: `${own.receiver.origin}/orders`, events: ['Umbraco.ContentPublish'] })).key;
+    orders = (await own.app.webhooks.create({ name: 'Orders', url: `${own.receiver.origin}/orders`, events: ['Umbraco.ContentPublish'] })).key;
     await queue(orders, [undefined, since - 120_000, since - 110_000]);
     expect(await own.app.management.queueCounts({ webhookKey: orders })).toEqual({ pending: 1, inFlight: 0, dead: 2 });
     await openOwn(`#token=${TOKEN}`);
@@ -825,7 +827,7 @@ describe('the admin page before a delete, and past the first page of everything'
     expect((await own.app.management.deadLetters({ webhookKey: orders })).total).toBe(2);
   });
 
-  it('counts every dead letter dead since a time before redelivering them, past the newest 50 the page lists', async () => {
+  it('counts every dead letter dead since a time before redelivering them, past the newest 50 the page lists, and pages to the rest', async () => {
     own.receiver.handler = (_r, res) => void res.writeHead(200).end('ok');
     const bulk = (await own.app.webhooks.create({ name: 'Bulk', url: `${own.receiver.origin}/bulk`, events: ['Umbraco.ContentPublish'] })).key;
     // 5 dead before the time, 55 since: the newest 50 all died since, so they alone cannot tell 55.
@@ -840,6 +842,14 @@ describe('the admin page before a delete, and past the first page of everything'
     expect(await ofEvery.getByRole('button', { name: 'Redeliver 55 requests' }).count()).toBe(1);
     await ofEvery.getByRole('button', { name: 'Cancel' }).click();
     await ofEvery.waitFor({ state: 'hidden' });
+    // Past the newest 50, the rest are a page away, the oldest (Orders', dead before Bulk's) last.
+    const all = (await own.app.management.deadLetters({ limit: 1 })).total;
+    await tab.locator('nav.pager span').filter({ hasText: `1–50 of ${all}` }).waitFor();
+    await tab.getByRole('button', { name: 'Next' }).click();
+    await tab.locator('nav.pager span').filter({ hasText: `51–${all} of ${all}` }).waitFor();
+    expect(tab.url()).toContain('#/dead-letters?skip=50');
+    expect(await settledCount(tab.locator('table.dead tbody tr'), all - 50)).toBe(all - 50);
+    expect(await tab.locator('table.dead tbody tr').last().locator('td[data-label="Webhook"]').textContent()).toBe(orders);
 
     await openOwn(`#/dead-letters?webhookKey=${encodeURIComponent(bulk)}`);
     await tab.getByRole('heading', { name: 'Dead letters of Bulk' }).waitFor();

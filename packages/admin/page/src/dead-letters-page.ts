@@ -3,14 +3,14 @@ import { customElement, property, query, state } from 'lit/decorators.js';
 import { allWebhooks, api, qs, type DeadLetter, type Page } from './api';
 import type { ConfirmDialog } from './confirm-dialog';
 import './confirm-dialog';
-import { formatDate, LightElement, problemView, statusLine } from './shared';
+import { formatDate, go, LightElement, problemView, statusLine } from './shared';
 
 const PAGE_SIZE = 50;
 
 const requests = (n: number) => `${n} ${n === 1 ? 'request' : 'requests'}`;
 
 /**
- * Dead letters, newest dead first, with redeliver one, all (of a webhook or every one), or since a
+ * Dead letters, newest dead first, 50 a page (`skip` in the route), with redeliver one, all (of a webhook or every one), or since a
  * time. Redelivering many asks first, saying how many requests go to which webhook's receiver:
  * one click must not re-send thousands of webhooks.
  */
@@ -45,10 +45,10 @@ export class DeadLettersPage extends LightElement {
     return this.names.get(key) ?? key;
   }
 
-  /** Loads the newest page of dead letters; false when the API did not answer with them. */
+  /** Loads the page of dead letters the route asks for (the newest by default); false when the API did not answer with them. */
   private async load(): Promise<boolean> {
     try {
-      this.dead = await api<Page<DeadLetter>>('GET', `dead-letter${qs({ take: PAGE_SIZE, webhookKey: this.webhookKey })}`);
+      this.dead = await api<Page<DeadLetter>>('GET', `dead-letter${qs({ skip: this.query.get('skip') ?? undefined, take: PAGE_SIZE, webhookKey: this.webhookKey })}`);
       this.error = undefined;
       return true;
     } catch (error) {
@@ -130,6 +130,19 @@ export class DeadLettersPage extends LightElement {
     if (yes) await this.redeliver({ deadSince: since.toISOString(), ...(key ? { webhookKey: key } : {}) }, `dead since ${when}`);
   }
 
+  /** Previous / which of how many / Next, when the dead letters are more than a page (50, newest dead first). */
+  private pager() {
+    const skip = Number(this.query.get('skip') ?? 0);
+    const total = this.dead?.total ?? 0;
+    if (skip === 0 && total <= PAGE_SIZE) return nothing;
+    const to = (at: number) => go(`#/dead-letters${qs({ webhookKey: this.webhookKey, skip: at > 0 ? at : undefined })}`);
+    return html`<nav class="pager" aria-label="Pages">
+      <button type="button" ?disabled=${skip === 0} @click=${() => to(Math.max(0, skip - PAGE_SIZE))}>Previous</button>
+      <span>${Math.min(skip + 1, total)}–${Math.min(skip + PAGE_SIZE, total)} of ${total}</span>
+      <button type="button" ?disabled=${skip + PAGE_SIZE >= total} @click=${() => to(skip + PAGE_SIZE)}>Next</button>
+    </nav>`;
+  }
+
   override render() {
     const key = this.webhookKey;
     const items = this.dead?.items ?? [];
@@ -140,7 +153,7 @@ export class DeadLettersPage extends LightElement {
       <p class="muted">Requests whose retries ran out. Redelivering puts them back in the queue, due now, with the retry count reset.</p>
       ${problemView(this.error)} ${statusLine(this.note)}
       <div class="bulk">
-        <button type="button" ?disabled=${items.length === 0} @click=${this.redeliverAll}>
+        <button type="button" ?disabled=${(this.dead?.total ?? 0) === 0} @click=${this.redeliverAll}>
           Redeliver all${this.dead ? ` (${this.dead.total})` : ''}
         </button>
         <form class="since" @submit=${this.redeliverSince}>
@@ -155,7 +168,9 @@ export class DeadLettersPage extends LightElement {
           ? nothing
           : html`<p class="muted">Loading…</p>`
         : items.length === 0
-          ? html`<p class="empty">No dead letters.</p>`
+          ? this.dead.total > 0
+            ? html`<p class="empty">No dead letters on this page (there are ${this.dead.total}). <a href="#/dead-letters${qs({ webhookKey: key })}">First page</a>.</p>`
+            : html`<p class="empty">No dead letters.</p>`
           : html`<table class="grid dead">
               <thead>
                 <tr>
@@ -184,6 +199,7 @@ export class DeadLettersPage extends LightElement {
                   </tr>`,
                 )}
               </tbody>
-            </table>`}`;
+            </table>
+            ${this.pager()}`}`;
   }
 }
