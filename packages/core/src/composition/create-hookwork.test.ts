@@ -470,6 +470,25 @@ describe('the app object guards its lifecycle', () => {
     expect(await app.redeliver({ webhookKey: webhook.key })).toBe(0);
   });
 
+  it('answers an empty listing, not WEBHOOK_NOT_FOUND, for a deleted webhook whose log or dead letters hold nothing matching the filters', async () => {
+    const { app } = await startApp({ transport: recordingTransport({ status: 500 }), settings: { maximumRetries: 0 } });
+    const webhook = await app.webhooks.create(hook(['pinged']));
+    await app.publish(new Pinged(1));
+    await app.drain();
+    await app.webhooks.delete(webhook.key);
+    const later = new Date(Date.now() + 60_000);
+    expect((await app.deadLetters({ webhookKey: webhook.key })).total).toBe(1);
+    expect(await app.deadLetters({ webhookKey: webhook.key, deadSince: later })).toEqual({ items: [], total: 0 });
+    expect(await app.redeliver({ webhookKey: webhook.key, deadSince: later })).toBe(0);
+    expect((await app.logs({ webhookKey: webhook.key })).total).toBe(1);
+    expect(await app.logs({ webhookKey: webhook.key, outcomes: ['delivered'] })).toEqual({ items: [], total: 0 });
+    expect(await app.logs({ webhookKey: webhook.key, statusClasses: ['2xx'] })).toEqual({ items: [], total: 0 });
+    // A key nothing is of is still unknown, filtered or not.
+    for (const call of [() => app.deadLetters({ webhookKey: 'nope', deadSince: later }), () => app.redeliver({ webhookKey: 'nope', deadSince: later }), () => app.logs({ webhookKey: 'nope', outcomes: ['delivered'] })]) {
+      await expect(call()).rejects.toMatchObject({ code: 'HOOKWORK_ERR_WEBHOOK_NOT_FOUND' });
+    }
+  });
+
   it('refuses a bad page of the delivery log', async () => {
     const { app } = await startApp();
     await expect(app.logs('k', { limit: -5 })).rejects.toThrow(/HOOKWORK_ERR_INVALID_PAGE: logs\(\) was given limit -5/);
