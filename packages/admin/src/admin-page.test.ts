@@ -853,6 +853,15 @@ describe('the admin page before a delete, and past the first page of everything'
 
     await openOwn(`#/dead-letters?webhookKey=${encodeURIComponent(bulk)}`);
     await tab.getByRole('heading', { name: 'Dead letters of Bulk' }).waitFor();
+    // West of Greenwich the field's last time is past the last time a JavaScript date holds: said in words, nothing sent.
+    const cdp = await context.newCDPSession(tab);
+    await cdp.send('Emulation.setTimezoneOverride', { timezoneId: 'America/New_York' });
+    await tab.getByLabel('Dead since', { exact: true }).fill('275760-09-13T00:00');
+    await tab.getByRole('button', { name: 'Redeliver since' }).click();
+    expect(await tab.getByRole('alert').textContent()).toMatch(/275760-09-13 00:00 is past the last time this page can count from \(September 275760\); type an earlier time\. Nothing was sent\./);
+    expect(await tab.getByRole('dialog').count()).toBe(0);
+    await cdp.send('Emulation.setTimezoneOverride', { timezoneId: '' });
+    await cdp.detach();
     await tab.getByLabel('Dead since', { exact: true }).fill(await localTime(since));
     await tab.getByRole('button', { name: 'Redeliver since' }).click();
     const ofBulk = tab.getByRole('dialog', { name: /^Redeliver the dead letters of Bulk dead since \S.*\?$/ });

@@ -108,6 +108,11 @@ export class DeadLettersPage extends LightElement {
     if (!this.since) return;
     const key = this.webhookKey;
     const since = new Date(this.since);
+    // The field takes years up to 275760, a little past what a JavaScript date holds.
+    if (Number.isNaN(since.getTime())) {
+      this.error = new Error(`${this.since.replace('T', ' ')} is past the last time this page can count from (September 275760); type an earlier time. Nothing was sent.`);
+      return;
+    }
     const when = formatDate(since.toISOString());
     const scope = key ? `of ${this.nameOf(key)}` : 'of every webhook';
     let total: number;
