@@ -350,6 +350,24 @@ describe.each([
     expect((await fixture.app.webhooks.list()).total).toBe(0);
   });
 
+  it('answers a body nested deeper than the call stack goes, within the size limit, with a 400 naming the field, not a 500, and stores nothing', async () => {
+    const deep = (levels: number) => '{"a":'.repeat(levels) + '1' + '}'.repeat(levels);
+    for (const [body, field] of [
+      ['['.repeat(400_000) + ']'.repeat(400_000), '(body)'],
+      [`{"url":"${fixture.receiver.url}","events":["Umbraco.ContentPublish"],"name":${deep(80_000)}}`, 'name'],
+      [`{"url":"${fixture.receiver.url}","events":["Umbraco.ContentPublish"],"headers":{"X-A":{"value":${deep(80_000)}}}}`, 'headers.X-A'],
+    ] as const) {
+      const refused = await call({ method: 'POST', url: `${API}/webhook`, body });
+      expectProblem(refused, 400, 'HOOKWORK_ERR_ADMIN_INVALID_REQUEST');
+      expect(refused.json.errors).toEqual([expect.objectContaining({ in: 'body', field })]);
+    }
+    // A prototype key deep down is still found, and named.
+    const hidden = await call({ method: 'POST', url: `${API}/webhook`, body: `{"url":"${fixture.receiver.url}","events":["Umbraco.ContentPublish"],"name":${'['.repeat(50_000)}{"__proto__":1}${']'.repeat(50_000)}}` });
+    expectProblem(hidden, 400, 'HOOKWORK_ERR_ADMIN_INVALID_REQUEST');
+    expect(hidden.json.detail).toContain(`the body has the key __proto__ at name.${Array(50_000).fill('0').join('.')}.__proto__`);
+    expect((await fixture.app.webhooks.list()).total).toBe(0);
+  });
+
   it('answers a body over the size limit with 413 Content Too Large problem details naming the limit, and stores nothing', async () => {
     const tooLarge = await call({ method: 'POST', url: `${API}/webhook`, body: { url: fixture.receiver.url, events: ['Umbraco.ContentPublish'], description: 'x'.repeat(1024 * 1024) } });
     expectProblem(tooLarge, 413, 'HOOKWORK_ERR_ADMIN_BODY_TOO_LARGE');
