@@ -825,6 +825,20 @@ describe('the admin page before a delete, and past the first page of everything'
     expect(own.audits.filter((a) => a.action === 'webhook.delete').map((a) => [a.outcome, a.target])).toEqual([['succeeded', orders]]);
     // As the dialog said: the dead letters stay.
     expect((await own.app.management.deadLetters({ webhookKey: orders })).total).toBe(2);
+
+    // Deleted elsewhere while the list was open: nothing is asked, the answer says why, the row goes.
+    const gone = (await own.app.webhooks.create({ name: 'Gone', url: `${own.receiver.origin}/gone`, events: ['Umbraco.ContentPublish'] })).key;
+    await tab.getByRole('button', { name: 'Refresh' }).click();
+    await tab.getByRole('button', { name: 'Delete Gone', exact: true }).click();
+    await tab.getByRole('dialog', { name: 'Delete the webhook Gone?' }).getByRole('button', { name: 'Cancel' }).click();
+    await own.app.webhooks.delete(gone);
+    await tab.getByRole('button', { name: 'Delete Gone', exact: true }).click();
+    await tab.getByRole('alert').getByText(`no webhook has the key "${gone}"`).waitFor();
+    await tab.getByText('No webhooks yet').waitFor();
+    expect(await tab.getByRole('dialog').count()).toBe(0);
+    // That 404 was the answer meant; the browser logs it as a failed load too.
+    const expected = [`404 for ${own.origin}${PREFIX}/api/v1/queue/counts?webhookKey=${gone}`, 'console: Failed to load resource: the server responded with a status of 404 (Not Found)'];
+    expect(tabProblems.splice(0).sort()).toEqual(expected.sort());
   });
 
   it('counts every dead letter dead since a time before redelivering them, past the newest 50 the page lists, and pages to the rest', async () => {

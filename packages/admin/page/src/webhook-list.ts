@@ -61,6 +61,9 @@ export class WebhookList extends LightElement {
     try {
       counts = await api<QueueCounts>('GET', `queue/counts${qs({ webhookKey: webhook.key })}`);
     } catch (error) {
+      // Most often the webhook was deleted meanwhile (elsewhere, or in another tab): the list is
+      // read again so its row goes, and the answer says why nothing was asked.
+      await this.load();
       this.error = error;
       return;
     }
