@@ -195,6 +195,24 @@ describe.each([
     expect(dead.json.items[0]).toMatchObject({ webhookKey: key, state: 'dead', attempts: 2, deadAt: expect.any(String) });
     expect(await call({ method: 'GET', url: `${API}/queue/counts?webhookKey=${key}` }).then((a) => a.json)).toEqual({ pending: 0, inFlight: 0, dead: 4 });
 
+    // deadSince: only those dead at or after the time, and their total, as a redelivery since then counts them.
+    const deadAt = (dead.json.items as { deadAt: string }[]).map((d) => Date.parse(d.deadAt));
+    const since = new Date(deadAt[2]!).toISOString();
+    const sinceCount = deadAt.filter((t) => t >= deadAt[2]!).length;
+    const listedSince = await call({ method: 'GET', url: `${API}/dead-letter?deadSince=${encodeURIComponent(since)}&take=1` });
+    expect(listedSince.status).toBe(200);
+    expect(listedSince.json).toMatchObject({ total: sinceCount, items: [{ id: dead.json.items[0].id }] });
+    expect(await call({ method: 'GET', url: `${API}/dead-letter?webhookKey=${key}&deadSince=${encodeURIComponent(new Date(deadAt[0]! + 1).toISOString())}` }).then((a) => a.json)).toEqual({ items: [], total: 0 });
+    for (const bad of ['yesterday', '2026-13-01T00:00:00Z', '2026-06-30T23:59:60Z', '']) {
+      const refused = await call({ method: 'GET', url: `${API}/dead-letter?deadSince=${encodeURIComponent(bad)}` });
+      expectProblem(refused, 400, 'HOOKWORK_ERR_ADMIN_INVALID_REQUEST');
+      expect(refused.json.errors).toEqual([{ in: 'query', field: 'deadSince', detail: expect.stringMatching(/ISO 8601 date-time/) }]);
+    }
+    // A leap second is RFC 3339 but no JavaScript time: refused naming the field, not redelivered as "every time".
+    const leap = await call({ method: 'POST', url: `${API}/dead-letter/redeliver`, body: { deadSince: '2026-06-30T23:59:60Z' } });
+    expectProblem(leap, 400, 'HOOKWORK_ERR_ADMIN_INVALID_REQUEST');
+    expect(leap.json.errors).toEqual([{ in: 'body', field: 'deadSince', pointer: '#/deadSince', detail: expect.stringMatching(/ISO 8601 date-time/) }]);
+
     fixture.receiver.handler = (_r, res) => void res.writeHead(200).end('ok');
     const one = await call({ method: 'POST', url: `${API}/dead-letter/${dead.json.items[0].id}/redeliver` });
     expect(one.json).toEqual({ redelivered: 1 });
@@ -209,6 +227,7 @@ describe.each([
     expectProblem(await call({ method: 'POST', url: `${API}/dead-letter/no-such-request/redeliver` }), 404, 'HOOKWORK_ERR_REQUEST_NOT_FOUND');
     expectProblem(await call({ method: 'POST', url: `${API}/dead-letter/redeliver`, body: { all: true, webhookKey: key } }), 400, 'HOOKWORK_ERR_INVALID_REDELIVER_SELECTOR');
     expect(fixture.audits.filter((a) => a.action === 'deadLetters.redeliver').map((a) => [a.outcome, a.details?.redelivered])).toEqual([
+      ['refused', undefined],
       ['succeeded', 1],
       ['succeeded', 0],
       ['succeeded', 1],
@@ -283,6 +302,38 @@ describe.each([
     expect((await fixture.app.webhooks.list()).total).toBe(0);
   });
 
+  it('refuses the key . or .. (every client resolves webhook/.. away, so no route could reach it), and stores nothing', async () => {
+    for (const key of ['.', '..']) {
+      const refused = await call({ method: 'POST', url: `${API}/webhook`, body: { key, url: fixture.receiver.url, events: ['Umbraco.ContentPublish'] } });
+      expectProblem(refused, 400, 'HOOKWORK_ERR_ADMIN_INVALID_REQUEST');
+      expect(refused.json.detail).toContain(`the key "${key}" is a URL dot-segment`);
+      expect(refused.json.errors).toEqual([{ in: 'body', field: 'key', detail: 'is . or .., which a URL path cannot carry', pointer: '#/key' }]);
+    }
+    expect((await fixture.app.webhooks.list()).total).toBe(0);
+    // Dots among other characters are a key like any other, reached by its URL.
+    const dotted = await call({ method: 'POST', url: `${API}/webhook`, body: { key: '...', url: fixture.receiver.url, events: ['Umbraco.ContentPublish'] } });
+    expect(dotted.status).toBe(201);
+    expect((await call({ method: 'GET', url: dotted.headers.location as string })).json).toMatchObject({ key: '...' });
+  });
+
+  it('refuses text no store keeps as sent (U+0000, a lone surrogate) in a name, description, event or content-type key, naming the field, and stores nothing', async () => {
+    for (const [body, field] of [
+      [{ name: 'Orders\u0000' }, 'name'],
+      [{ description: 'half \ud83d' }, 'description'],
+      [{ contentTypeKeys: ['ok', 'a\u0000'] }, 'contentTypeKeys.1'],
+    ] as const) {
+      const refused = await call({ method: 'POST', url: `${API}/webhook`, body: { url: fixture.receiver.url, events: ['Umbraco.ContentPublish'], ...body } });
+      expectProblem(refused, 400, 'HOOKWORK_ERR_ADMIN_INVALID_REQUEST');
+      expect(refused.json.errors).toEqual([expect.objectContaining({ in: 'body', field, detail: expect.stringMatching(/^holds U\+0000 \(NUL\) or a lone UTF-16 surrogate, which no store keeps as sent/) })]);
+    }
+    expect((await fixture.app.webhooks.list()).total).toBe(0);
+    const created = await call({ method: 'POST', url: `${API}/webhook`, body: { url: fixture.receiver.url, events: ['Umbraco.ContentPublish'], name: 'Orders 📦' } });
+    expect(created.json).toMatchObject({ name: 'Orders 📦' });
+    const patched = await call({ method: 'PATCH', url: `${API}/webhook/${created.json.key}`, body: { name: '\ud800' } });
+    expectProblem(patched, 400, 'HOOKWORK_ERR_ADMIN_INVALID_REQUEST');
+    expect((await fixture.app.webhooks.get(created.json.key))!.name).toBe('Orders 📦');
+  });
+
   it('refuses a JSON body with a __proto__ or constructor.prototype key, naming the key and the fix, and stores nothing', async () => {
     for (const [body, field] of [
       [`{"url":"${fixture.receiver.url}","events":["Umbraco.ContentPublish"],"__proto__":{"enabled":false}}`, '__proto__'],
@@ -296,6 +347,24 @@ describe.each([
       expect(refused.json.detail).toMatch(/; remove it/);
       expect(refused.json.errors).toEqual([{ in: 'body', field, detail: expect.stringMatching(/; remove it$/), pointer: `#/${field.split('.').join('/')}` }]);
     }
+    expect((await fixture.app.webhooks.list()).total).toBe(0);
+  });
+
+  it('answers a body nested deeper than the call stack goes, within the size limit, with a 400 naming the field, not a 500, and stores nothing', async () => {
+    const deep = (levels: number) => '{"a":'.repeat(levels) + '1' + '}'.repeat(levels);
+    for (const [body, field] of [
+      ['['.repeat(400_000) + ']'.repeat(400_000), '(body)'],
+      [`{"url":"${fixture.receiver.url}","events":["Umbraco.ContentPublish"],"name":${deep(80_000)}}`, 'name'],
+      [`{"url":"${fixture.receiver.url}","events":["Umbraco.ContentPublish"],"headers":{"X-A":{"value":${deep(80_000)}}}}`, 'headers.X-A'],
+    ] as const) {
+      const refused = await call({ method: 'POST', url: `${API}/webhook`, body });
+      expectProblem(refused, 400, 'HOOKWORK_ERR_ADMIN_INVALID_REQUEST');
+      expect(refused.json.errors).toEqual([expect.objectContaining({ in: 'body', field })]);
+    }
+    // A prototype key deep down is still found, and named.
+    const hidden = await call({ method: 'POST', url: `${API}/webhook`, body: `{"url":"${fixture.receiver.url}","events":["Umbraco.ContentPublish"],"name":${'['.repeat(50_000)}{"__proto__":1}${']'.repeat(50_000)}}` });
+    expectProblem(hidden, 400, 'HOOKWORK_ERR_ADMIN_INVALID_REQUEST');
+    expect(hidden.json.detail).toContain(`the body has the key __proto__ at name.${Array(50_000).fill('0').join('.')}.__proto__`);
     expect((await fixture.app.webhooks.list()).total).toBe(0);
   });
 
@@ -466,6 +535,21 @@ describe('every route', () => {
       }
     }
     expect(await snapshot(fixture.app)).toEqual(before);
+  });
+
+  it('refuses a skip past 2^53 − 1 on every paged route with a 400 naming skip, not a storage failure, and takes 2^53 − 1', async () => {
+    const { key } = await seed();
+    for (const caller of [fixture.inject, fixture.socket]) {
+      for (const route of ['/webhook', '/webhook/events', '/webhook/logs', '/webhook/health', `/webhook/${key}/logs`, '/dead-letter']) {
+        for (const skip of ['99999999999999999999', '9007199254740992']) {
+          const refused = await caller({ method: 'GET', url: `${API}${route}?skip=${skip}` });
+          expectProblem(refused, 400, 'HOOKWORK_ERR_ADMIN_INVALID_REQUEST');
+          expect([route, refused.json.errors]).toEqual([route, [{ in: 'query', field: 'skip', detail: 'must be at most 9007199254740991' }]]);
+        }
+        const last = await caller({ method: 'GET', url: `${API}${route}?skip=9007199254740991` });
+        expect([route, last.status, last.json.items]).toEqual([route, 200, []]);
+      }
+    }
   });
 
   it('is in the OpenAPI 3.1 document, with its schemas and the bearer scheme', async () => {

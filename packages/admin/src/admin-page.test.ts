@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readFileSync } from 'node:fs';
 import { ContentPublishedNotification } from '@hookwork/cms';
-import { resolveToken, WebhookRepositoryToken } from '@hookwork/core';
+import { RequestQueueToken, resolveToken, WebhookRepositoryToken } from '@hookwork/core';
 import Fastify from 'fastify';
 import { chromium, type BrowserContext, type Locator, type Page } from 'playwright-core';
 import { hookworkAdmin } from './admin-plugin';
@@ -724,6 +724,205 @@ describe('the admin page before a bulk redelivery, and the log by webhook', () =
   });
 
   it('ran without script errors, CSP violations or refused calls', () => {
+    expect(tabProblems).toEqual([]);
+  });
+});
+
+/**
+ * Deleting a webhook asks in the page's own dialog, saying what happens to what is left of it;
+ * "Redeliver since" counts past the newest page of dead letters; the log's webhook filter offers
+ * every webhook, past the API's largest page (1,000). Its own app and tab; dead letters are made
+ * straight in the queue, each dead at a time chosen here.
+ */
+describe('the admin page before a delete, and past the first page of everything', () => {
+  let own: AdminFixture;
+  let tab: Page;
+  const tabProblems: string[] = [];
+  const openOwn = (route: string) => tab.goto(`${own.origin}${PREFIX}/${route}`);
+  const focused = (text: string) => tab.waitForFunction(`document.activeElement?.textContent?.trim() === ${JSON.stringify(text)}`);
+  /** A whole second an hour ago: "dead since" takes what died at or after it. */
+  const since = Math.floor(Date.now() / 1000) * 1000 - 3_600_000;
+  let queued = 0;
+  let calls = 0;
+  /** The key of the webhook the first test deletes (its dead letters stay, the oldest). */
+  let orders: string;
+  /**
+   * Puts requests of `webhookKey` straight in the queue; those given a time die then, the others
+   * wait, due in some weeks: each call's due sooner than the last's, so its claim takes only its own.
+   */
+  async function queue(webhookKey: string, deadAt: (number | undefined)[]): Promise<void> {
+    const queue = resolveToken(own.app.container, RequestQueueToken);
+    const far = new Date(Date.now() + (100 - ++calls) * 86_400_000);
+    const requests = deadAt.map(() => ({ id: `msg_${++queued}`, webhookKey, eventAlias: 'Umbraco.ContentPublish', body: '{}', createdAt: new Date(since - 600_000), dueAt: far }));
+    await queue.enqueue(requests);
+    const claimed = await queue.claim({ owner: 'test', limit: requests.length, leaseMs: 60_000, now: far });
+    expect(claimed.length).toBe(requests.length);
+    for (const [i, at] of deadAt.entries()) {
+      if (at === undefined) await queue.release('test', [requests[i]!.id]);
+      else expect(await queue.deadLetter(requests[i]!.id, 'test', { attempts: 2, lastError: 'HTTP 500', now: new Date(at) })).toBe(true);
+    }
+  }
+  /** `ms` as the page's datetime-local field takes it, in the browser's own time zone. */
+  const localTime = async (ms: number) =>
+    (await tab.evaluate(
+      `(() => { const d = new Date(${ms}); const p = (n) => String(n).padStart(2, '0'); return d.getFullYear() + '-' + p(d.getMonth() + 1) + '-' + p(d.getDate()) + 'T' + p(d.getHours()) + ':' + p(d.getMinutes()) + (d.getSeconds() ? ':' + p(d.getSeconds()) : ''); })()`,
+    )) as string;
+
+  beforeAll(async () => {
+    own = await startAdminFixture({ page: true });
+    tab = await context.newPage();
+    tab.on('pageerror', (error) => tabProblems.push(`page error: ${error.message}`));
+    tab.on('console', (message) => {
+      if (message.type() === 'error') tabProblems.push(`console: ${message.text()}`);
+    });
+    tab.on('response', (response) => {
+      if (response.status() >= 400) tabProblems.push(`${response.status()} for ${response.url()}`);
+    });
+    // The browser's own confirm() is not the page's dialog: no keyboard focus rules, no inert page.
+    tab.on('dialog', (dialog) => {
+      tabProblems.push(`a native ${dialog.type()}: ${dialog.message()}`);
+      void dialog.dismiss();
+    });
+  });
+
+  afterAll(async () => {
+    await tab?.close();
+    await own?.close();
+  });
+
+  it('asks in a dialog before deleting a webhook, saying what becomes of its queued requests, dead letters and log; Escape and Cancel delete nothing', async () => {
+    orders = (await own.app.webhooks.create({ name: 'Orders', url: `${own.receiver.origin}/orders`, events: ['Umbraco.ContentPublish'] })).key;
+    await queue(orders, [undefined, since - 120_000, since - 110_000]);
+    expect(await own.app.management.queueCounts({ webhookKey: orders })).toEqual({ pending: 1, inFlight: 0, dead: 2 });
+    await openOwn(`#token=${TOKEN}`);
+    const remove = tab.getByRole('button', { name: 'Delete Orders', exact: true });
+    await remove.click();
+
+    const dialog = tab.getByRole('dialog', { name: 'Delete the webhook Orders?' });
+    await dialog.waitFor();
+    expect(await dialog.getByRole('paragraph').textContent()).toBe(
+      `Orders (${own.receiver.origin}/orders) gets no more events. Its 1 request waiting in the queue will not be sent: each is dropped, and logged as dropped, when its turn comes. ` +
+        'Its 2 dead letters stay until the retention cleanup; redelivering one drops it. Its delivery log stays readable until the retention cleanup. Deleting cannot be undone.',
+    );
+    expect(await dialog.getByRole('button', { name: 'Delete Orders' }).count()).toBe(1);
+    await focused('Cancel');
+    await tab.screenshot({ path: join(SCREENSHOTS, '28-confirm-delete-webhook.png'), fullPage: true });
+    await tab.keyboard.press('Escape');
+    await dialog.waitFor({ state: 'hidden' });
+    await focused('Delete Orders');
+
+    await remove.click();
+    await dialog.getByRole('button', { name: 'Cancel' }).click();
+    await dialog.waitFor({ state: 'hidden' });
+    expect(await own.app.webhooks.get(orders)).toBeDefined();
+    expect(own.audits.filter((a) => a.action === 'webhook.delete')).toEqual([]);
+
+    await remove.click();
+    await dialog.getByRole('button', { name: 'Delete Orders' }).click();
+    await tab.getByText('No webhooks yet').waitFor();
+    await tab.waitForFunction("document.activeElement?.tagName === 'MAIN'");
+    expect(await own.app.webhooks.get(orders)).toBeUndefined();
+    expect(own.audits.filter((a) => a.action === 'webhook.delete').map((a) => [a.outcome, a.target])).toEqual([['succeeded', orders]]);
+    // As the dialog said: the dead letters stay.
+    expect((await own.app.management.deadLetters({ webhookKey: orders })).total).toBe(2);
+
+    // Deleted elsewhere while the list was open: nothing is asked, the answer says why, the row goes.
+    const gone = (await own.app.webhooks.create({ name: 'Gone', url: `${own.receiver.origin}/gone`, events: ['Umbraco.ContentPublish'] })).key;
+    await tab.getByRole('button', { name: 'Refresh' }).click();
+    await tab.getByRole('button', { name: 'Delete Gone', exact: true }).click();
+    await tab.getByRole('dialog', { name: 'Delete the webhook Gone?' }).getByRole('button', { name: 'Cancel' }).click();
+    await own.app.webhooks.delete(gone);
+    await tab.getByRole('button', { name: 'Delete Gone', exact: true }).click();
+    await tab.getByRole('alert').getByText(`no webhook has the key "${gone}"`).waitFor();
+    await tab.getByText('No webhooks yet').waitFor();
+    expect(await tab.getByRole('dialog').count()).toBe(0);
+    // That 404 was the answer meant; the browser logs it as a failed load too.
+    const expected = [`404 for ${own.origin}${PREFIX}/api/v1/queue/counts?webhookKey=${gone}`, 'console: Failed to load resource: the server responded with a status of 404 (Not Found)'];
+    expect(tabProblems.splice(0).sort()).toEqual(expected.sort());
+  });
+
+  it('counts every dead letter dead since a time before redelivering them, past the newest 50 the page lists, and pages to the rest', async () => {
+    own.receiver.handler = (_r, res) => void res.writeHead(200).end('ok');
+    const bulk = (await own.app.webhooks.create({ name: 'Bulk', url: `${own.receiver.origin}/bulk`, events: ['Umbraco.ContentPublish'] })).key;
+    // 5 dead before the time, 55 since: the newest 50 all died since, so they alone cannot tell 55.
+    await queue(bulk, [...Array.from({ length: 5 }, (_, i) => since - 60_000 + i), ...Array.from({ length: 55 }, (_, i) => since + 1_000 + i * 10)]);
+    await openOwn(`#/dead-letters`);
+    expect(await settledCount(tab.locator('table.dead tbody tr'), 50)).toBe(50);
+    await tab.getByLabel('Dead since', { exact: true }).fill(await localTime(since));
+    await tab.getByRole('button', { name: 'Redeliver since' }).click();
+    const ofEvery = tab.getByRole('dialog', { name: /^Redeliver the dead letters of every webhook dead since \S.*\?$/ });
+    await ofEvery.waitFor();
+    expect(await ofEvery.getByRole('paragraph').textContent()).toMatch(/^55 requests will be sent again to their receivers: put back in the queue, due now, with the retry count reset\. Those dead before \S.* stay\.$/);
+    expect(await ofEvery.getByRole('button', { name: 'Redeliver 55 requests' }).count()).toBe(1);
+    await ofEvery.getByRole('button', { name: 'Cancel' }).click();
+    await ofEvery.waitFor({ state: 'hidden' });
+    // Past the newest 50, the rest are a page away, the oldest (Orders', dead before Bulk's) last.
+    const all = (await own.app.management.deadLetters({ limit: 1 })).total;
+    await tab.locator('nav.pager span').filter({ hasText: `1–50 of ${all}` }).waitFor();
+    await tab.getByRole('button', { name: 'Next' }).click();
+    await tab.locator('nav.pager span').filter({ hasText: `51–${all} of ${all}` }).waitFor();
+    expect(tab.url()).toContain('#/dead-letters?skip=50');
+    expect(await settledCount(tab.locator('table.dead tbody tr'), all - 50)).toBe(all - 50);
+    expect(await tab.locator('table.dead tbody tr').last().locator('td[data-label="Webhook"]').textContent()).toBe(orders);
+
+    await openOwn(`#/dead-letters?webhookKey=${encodeURIComponent(bulk)}`);
+    await tab.getByRole('heading', { name: 'Dead letters of Bulk' }).waitFor();
+    // West of Greenwich the field's last time is past the last time a JavaScript date holds: said in words, nothing sent.
+    const cdp = await context.newCDPSession(tab);
+    await cdp.send('Emulation.setTimezoneOverride', { timezoneId: 'America/New_York' });
+    await tab.getByLabel('Dead since', { exact: true }).fill('275760-09-13T00:00');
+    await tab.getByRole('button', { name: 'Redeliver since' }).click();
+    expect(await tab.getByRole('alert').textContent()).toMatch(/275760-09-13 00:00 is past the last time this page can count from \(September 275760\); type an earlier time\. Nothing was sent\./);
+    expect(await tab.getByRole('dialog').count()).toBe(0);
+    await cdp.send('Emulation.setTimezoneOverride', { timezoneId: '' });
+    await cdp.detach();
+    await tab.getByLabel('Dead since', { exact: true }).fill(await localTime(since));
+    await tab.getByRole('button', { name: 'Redeliver since' }).click();
+    const ofBulk = tab.getByRole('dialog', { name: /^Redeliver the dead letters of Bulk dead since \S.*\?$/ });
+    await ofBulk.getByRole('button', { name: 'Redeliver 55 requests' }).click();
+    await tab.getByRole('status').getByText('55 requests put back in the queue').waitFor();
+    await own.app.drain();
+    expect(own.audits.filter((a) => a.action === 'deadLetters.redeliver').map((a) => a.details?.redelivered)).toEqual([55]);
+    expect((await own.app.management.deadLetters({ webhookKey: bulk })).total).toBe(5);
+    expect(own.receiver.requests.filter((r) => r.path === '/bulk').length).toBe(55);
+  });
+
+  it('offers every webhook in the log\'s filter, names every dead letter\'s webhook and pages the list to the last webhook, with more than 1,000 webhooks', async () => {
+    const repository = resolveToken(own.app.container, WebhookRepositoryToken);
+    const now = new Date();
+    for (let i = 1; i <= 1_100; i++) {
+      const n = String(i).padStart(4, '0');
+      await repository.create({ key: `hook-${n}`, name: `Hook ${n}`, url: `${own.receiver.origin}/hooks`, events: ['Umbraco.ContentPublish'], contentTypeKeys: [], headers: {}, sensitiveHeaders: [], enabled: true, secrets: [], createdAt: now, updatedAt: now });
+    }
+    const { total } = await own.app.webhooks.list({ limit: 1 });
+    expect(total).toBeGreaterThan(1_100);
+    await queue('hook-1100', [Date.now()]);
+
+    await openOwn('#/deliveries');
+    const filter = tab.locator('select[name="webhookKey"]');
+    await filter.locator('option', { hasText: 'Hook 1100' }).waitFor({ state: 'attached' });
+    expect(await filter.locator('option').count()).toBe(1 + total);
+    await filter.selectOption({ label: 'Hook 1100' });
+    await tab.getByRole('heading', { name: 'Deliveries of Hook 1100' }).waitFor();
+    expect(tab.url()).toContain('webhookKey=hook-1100');
+
+    await openOwn('#/dead-letters');
+    await tab.locator('table.dead tbody tr').first().locator('td[data-label="Webhook"]').getByText('Hook 1100').waitFor();
+
+    // The list of webhooks pages through them all, 100 at a time, the page in the address.
+    await openOwn('#/webhooks');
+    await tab.locator('nav.pager span').filter({ hasText: `1–100 of ${total}` }).waitFor();
+    expect(await settledCount(tab.locator('table.webhooks tbody tr'), 100)).toBe(100);
+    await openOwn('#/webhooks?skip=1000');
+    await tab.getByRole('link', { name: 'Hook 1000', exact: true }).waitFor();
+    await tab.getByRole('button', { name: 'Next' }).click();
+    await tab.getByRole('link', { name: 'Hook 1100', exact: true }).waitFor();
+    expect(tab.url()).toContain('#/webhooks?skip=1100');
+    await tab.locator('nav.pager span').filter({ hasText: `1101–${total} of ${total}` }).waitFor();
+    expect(await tab.getByRole('button', { name: 'Next' }).isDisabled()).toBe(true);
+  });
+
+  it('ran without script errors, native dialogs or refused calls', () => {
     expect(tabProblems).toEqual([]);
   });
 });

@@ -9,7 +9,8 @@ import { DELIVERY_OUTCOMES, STATUS_CLASSES, WEBHOOK_KEY_PATTERN, webhookInputSch
 
 /** Umbraco's paging: `skip` items, then at most `take` (default 100, as Umbraco; at most 1000, core's largest page). */
 export const pagingQuery = {
-  skip: { type: 'integer', minimum: 0, default: 0, description: 'Items to skip (Umbraco\'s name; core\'s `offset`).' },
+  // At most 2^53 − 1: past it a number is not exact, and a store refuses it as an offset.
+  skip: { type: 'integer', minimum: 0, maximum: Number.MAX_SAFE_INTEGER, default: 0, description: 'Items to skip (Umbraco\'s name; core\'s `offset`).' },
   take: { type: 'integer', minimum: 1, maximum: 1000, default: 100, description: 'At most this many items (Umbraco\'s name; core\'s `limit`).' },
 } as const;
 
@@ -90,6 +91,9 @@ export const rotateSecretBody = {
   },
 } as const;
 
+/** `deadSince` of a dead-letter listing or redelivery: an RFC 3339 date-time. */
+export const deadSinceSchema = { type: 'string', format: 'date-time', description: 'Only what was dead-lettered at or after this time.' } as const;
+
 /** POST /dead-letter/redeliver: which dead letters to put back (core's RedeliverSelector, dates as ISO strings). */
 export const redeliverBody = {
   type: 'object',
@@ -99,7 +103,7 @@ export const redeliverBody = {
   properties: {
     ids: { type: 'array', minItems: 1, maxItems: 1000, items: opaqueId, description: 'Request ids (webhook-id).' },
     webhookKey: { type: 'string', minLength: 1, maxLength: 200, pattern: WEBHOOK_KEY_PATTERN },
-    deadSince: { type: 'string', format: 'date-time', description: 'Only what was dead-lettered at or after this time.' },
+    deadSince: deadSinceSchema,
     all: { const: true, description: 'Every dead letter (must be said explicitly).' },
   },
 } as const;

@@ -5,23 +5,39 @@ import { ADMIN_ERRORS } from './admin-errors';
 /**
  * The first key of a parsed JSON value that JavaScript would read as a prototype — `__proto__`,
  * or `prototype` inside a `constructor` object — as its dotted path, or undefined when there is none.
+ * Walked with a stack of its own, depth first in document order: a body within the size limit
+ * can nest far deeper than the call stack goes (1 MiB of `[` is 500,000 levels), and such a body
+ * is bad input to answer with a 400, not a stack overflow's 500.
  */
-export function prototypeKeyPath(value: unknown, path: string[] = []): string[] | undefined {
-  if (value === null || typeof value !== 'object') return undefined;
-  if (Array.isArray(value)) {
-    for (const [i, item] of value.entries()) {
-      const found = prototypeKeyPath(item, [...path, String(i)]);
-      if (found) return found;
-    }
-    return undefined;
+export function prototypeKeyPath(value: unknown): string[] | undefined {
+  interface Visit {
+    value: unknown;
+    /** Its key in its parent object or its index in its parent array; undefined for the root. */
+    key?: string;
+    /** Whether its parent is an object (whose keys JavaScript may read as a prototype). */
+    inObject?: boolean;
+    parent?: Visit;
   }
-  for (const key of Object.keys(value)) {
-    // JSON.parse makes `__proto__` an own property, so Object.keys sees it.
-    if (key === '__proto__') return [...path, key];
-    const child = (value as Record<string, unknown>)[key];
-    if (key === 'constructor' && child !== null && typeof child === 'object' && Object.prototype.hasOwnProperty.call(child, 'prototype')) return [...path, key, 'prototype'];
-    const found = prototypeKeyPath(child, [...path, key]);
-    if (found) return found;
+  const pathTo = (visit: Visit, ...tail: string[]) => {
+    const path = tail;
+    for (let at: Visit | undefined = visit; at?.key !== undefined; at = at.parent) path.unshift(at.key);
+    return path;
+  };
+  const stack: Visit[] = [{ value }];
+  while (stack.length > 0) {
+    const visit = stack.pop()!;
+    const { value: current } = visit;
+    if (visit.inObject) {
+      // JSON.parse makes `__proto__` an own property, so Object.keys sees it.
+      if (visit.key === '__proto__') return pathTo(visit);
+      if (visit.key === 'constructor' && current !== null && typeof current === 'object' && Object.prototype.hasOwnProperty.call(current, 'prototype')) return pathTo(visit, 'prototype');
+    }
+    if (current === null || typeof current !== 'object') continue;
+    const children: Visit[] = Array.isArray(current)
+      ? current.map((item: unknown, i) => ({ value: item, key: String(i), parent: visit }))
+      : Object.keys(current).map((key) => ({ value: (current as Record<string, unknown>)[key], key, inObject: true, parent: visit }));
+    // Last pushed, first visited: the first child is looked at next, its own children before its siblings.
+    for (let i = children.length - 1; i >= 0; i--) stack.push(children[i]!);
   }
   return undefined;
 }

@@ -1,7 +1,8 @@
 import Ajv, { type ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
+import { fullFormats } from 'ajv-formats/dist/formats';
 import type { FastifySchemaCompiler, FastifySchemaValidationError, FastifySerializerCompiler } from 'fastify';
-import { HEADER_VALUE_RULE, headerNameProblem, printableField } from '@hookwork/core';
+import { HEADER_VALUE_RULE, headerNameProblem, printableField, STORABLE_TEXT_PATTERN } from '@hookwork/core';
 import { ADMIN_ERRORS } from './admin-errors';
 
 /** One field a request got wrong. */
@@ -20,6 +21,10 @@ function newAjv(options: ConstructorParameters<typeof Ajv>[0]): Ajv {
   // strict: false because the schemas carry OpenAPI's annotations (description, example).
   const ajv = new Ajv({ allErrors: true, strict: false, ...options });
   addFormats(ajv, ['date-time']);
+  // RFC 3339 has leap seconds (23:59:60), which JavaScript's Date cannot hold: a time the routes
+  // would turn into an Invalid Date is refused here, naming its field, instead of deeper down.
+  const { validate: rfc3339 } = fullFormats['date-time'] as { validate: (text: string) => boolean };
+  ajv.addFormat('date-time', { type: 'string', validate: (text: string) => rfc3339(text) && !Number.isNaN(Date.parse(text)) });
   return ajv;
 }
 
@@ -118,7 +123,10 @@ export function describeSchemaError(place: FieldProblem['in'], error: FastifySch
       detail = params.format === 'date-time' ? 'must be an ISO 8601 date-time such as 2026-01-31T12:00:00Z' : `must be a ${String(params.format)}`;
       break;
     case 'pattern':
-      detail = 'has characters that are not allowed';
+      detail =
+        params.pattern === STORABLE_TEXT_PATTERN
+          ? 'holds U+0000 (NUL) or a lone UTF-16 surrogate, which no store keeps as sent (PostgreSQL refuses U+0000; UTF-8 turns a lone surrogate into U+FFFD); remove it'
+          : 'has characters that are not allowed';
       break;
     case 'anyOf':
     case 'oneOf':

@@ -344,7 +344,7 @@ export class BullmqQueueEngine implements QueueEngine<never> {
 
   async listDead(query: DeadLetterQuery = {}): Promise<Page<WebhookRequest>> {
     return this.redis.run('listing dead letters', async () => {
-      const { total, ids } = await this.deadIds(query.webhookKey, undefined, query.offset ?? 0, query.limit ?? 100);
+      const { total, ids } = await this.deadIds(query.webhookKey, query.deadSince, query.offset ?? 0, query.limit ?? 100);
       const items = await Promise.all(ids.map((id) => this.read(id)));
       return { items: items.filter((r): r is WebhookRequest => r?.state === 'dead'), total };
     });

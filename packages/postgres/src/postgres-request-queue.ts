@@ -5,11 +5,11 @@ import {
   leasedRequest,
   type ClaimOptions,
   type DeliveryLogEntry,
+  type DeadLetterQuery,
   type EnqueueClaim,
   type EnqueueOptions,
   type NewWebhookRequest,
   type Page,
-  type PageRequest,
   type QueueCounts,
   type RedeliverSelector,
   type RequestQueue,
@@ -605,9 +605,9 @@ export class PostgresRequestQueue implements RequestQueue<PostgresTransaction> {
     return result.rows.map((row) => row.id);
   }
 
-  async listDead(query: { webhookKey?: string } & PageRequest = {}): Promise<Page<WebhookRequest>> {
+  async listDead(query: DeadLetterQuery = {}): Promise<Page<WebhookRequest>> {
     const { c } = this;
-    const where = `state = 'dead' AND ($1::text IS NULL OR webhook_key = $1)`;
+    const where = `state = 'dead' AND ($1::text IS NULL OR webhook_key = $1) AND ($4::bigint IS NULL OR dead_at >= $4)`;
     // One statement, so the page and the total are of one snapshot; the total survives an empty page.
     const result = await c.query<Row & { total: string; seq: string | null }>(
       'listing dead letters',
@@ -615,7 +615,7 @@ export class PostgresRequestQueue implements RequestQueue<PostgresTransaction> {
        SELECT total.total, page.* FROM total LEFT JOIN LATERAL (
          SELECT ${COLUMNS} FROM ${c.s}.requests WHERE ${where} ORDER BY dead_at DESC, seq DESC LIMIT $2 OFFSET $3
        ) AS page ON true`,
-      [query.webhookKey ?? null, query.limit ?? null, query.offset ?? 0],
+      [query.webhookKey ?? null, query.limit ?? null, query.offset ?? 0, query.deadSince?.getTime() ?? null],
     );
     const total = Number(result.rows[0]?.total ?? 0);
     return { items: result.rows.filter((row) => row.seq !== null).map(toRequest), total };

@@ -2,11 +2,11 @@ import {
   HookworkError,
   leasedRequest,
   type ClaimOptions,
+  type DeadLetterQuery,
   type EnqueueClaim,
   type EnqueueOptions,
   type NewWebhookRequest,
   type Page,
-  type PageRequest,
   type QueueCounts,
   type RedeliverSelector,
   type RequestQueue,
@@ -316,14 +316,15 @@ export class SqliteRequestQueue implements RequestQueue {
     return rows.map((row) => row.id);
   }
 
-  async listDead(query: { webhookKey?: string } & PageRequest = {}): Promise<Page<WebhookRequest>> {
+  async listDead(query: DeadLetterQuery = {}): Promise<Page<WebhookRequest>> {
     const c = this.connection;
-    const where = "state = 'dead' AND (@webhookKey IS NULL OR webhook_key = @webhookKey)";
+    const where = "state = 'dead' AND (@webhookKey IS NULL OR webhook_key = @webhookKey) AND (@deadSince IS NULL OR dead_at >= @deadSince)";
+    const filter = { webhookKey: query.webhookKey ?? null, deadSince: query.deadSince?.getTime() ?? null };
     return c.run('listing dead letters', () =>
       // One read transaction, so the page and the total are of one moment.
       c.db.transaction(() => {
-        const rows = c.statement(`SELECT ${COLUMNS} FROM hookwork_requests WHERE ${where} ORDER BY dead_at DESC, seq DESC LIMIT @limit OFFSET @offset`, 'raw').all({ webhookKey: query.webhookKey ?? null, limit: query.limit ?? -1, offset: query.offset ?? 0 }) as Row[];
-        const { n } = c.statement(`SELECT count(*) AS n FROM hookwork_requests WHERE ${where}`).get({ webhookKey: query.webhookKey ?? null }) as { n: number };
+        const rows = c.statement(`SELECT ${COLUMNS} FROM hookwork_requests WHERE ${where} ORDER BY dead_at DESC, seq DESC LIMIT @limit OFFSET @offset`, 'raw').all({ ...filter, limit: query.limit ?? -1, offset: query.offset ?? 0 }) as Row[];
+        const { n } = c.statement(`SELECT count(*) AS n FROM hookwork_requests WHERE ${where}`).get(filter) as { n: number };
         return { items: rows.map(toRequest), total: n };
       })(),
     );

@@ -186,7 +186,7 @@ export class AdminApp extends LightElement {
       case 'catalogue':
         return html`<hw-catalogue></hw-catalogue>`;
       default:
-        return html`<hw-webhook-list></hw-webhook-list>`;
+        return html`<hw-webhook-list .query=${route.query}></hw-webhook-list>`;
     }
   }
 }

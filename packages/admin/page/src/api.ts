@@ -1,6 +1,6 @@
 /** The admin API as the page calls it: JSON in and out, the token from this tab's session. */
 // Type-only: the bundle holds nothing of @hookwork/core.
-import type { DeliveryLogEntry, TestEventResult, WebhookEventDescriptor, WebhookHealth, WebhookRequest, WebhookView as CoreWebhookView } from '@hookwork/core';
+import type { DeliveryLogEntry, QueueCounts as CoreQueueCounts, TestEventResult, WebhookEventDescriptor, WebhookHealth, WebhookRequest, WebhookView as CoreWebhookView } from '@hookwork/core';
 
 const TOKEN_KEY = 'hookwork-admin-token';
 
@@ -70,6 +70,23 @@ export function qs(params: Record<string, string | number | readonly string[] | 
   return text ? `?${text}` : '';
 }
 
+/** The API's largest page (`take` at most 1000, core's largest page). */
+const LARGEST_PAGE = 1000;
+
+/**
+ * Every webhook, in creation order, read a page of 1,000 at a time until the total is reached: a
+ * picker that read one page would leave every webhook past the first 1,000 out.
+ */
+export async function allWebhooks(): Promise<Page<WebhookView>> {
+  const items: WebhookView[] = [];
+  for (;;) {
+    const page = await api<Page<WebhookView>>('GET', `webhook${qs({ skip: items.length, take: LARGEST_PAGE })}`);
+    items.push(...page.items);
+    // An empty page ends it too: webhooks deleted meanwhile leave the total short of what is listed.
+    if (page.items.length === 0 || items.length >= page.total) return { items, total: page.total };
+  }
+}
+
 // The shapes the API answers with: core's own types as JSON carries them (dates as strings).
 
 /** `T` after a JSON round trip: every Date an ISO 8601 string. */
@@ -86,3 +103,4 @@ export type LogEntry = Json<DeliveryLogEntry>;
 export type DeadLetter = Json<WebhookRequest>;
 export type TestResult = Json<TestEventResult>;
 export type Health = Json<WebhookHealth>;
+export type QueueCounts = Json<CoreQueueCounts>;

@@ -1,16 +1,16 @@
 import { html, nothing } from 'lit';
 import { customElement, property, query, state } from 'lit/decorators.js';
-import { api, qs, type DeadLetter, type Page, type WebhookView } from './api';
+import { allWebhooks, api, qs, type DeadLetter, type Page } from './api';
 import type { ConfirmDialog } from './confirm-dialog';
 import './confirm-dialog';
-import { formatDate, LightElement, problemView, statusLine } from './shared';
+import { formatDate, go, LightElement, problemView, statusLine } from './shared';
 
 const PAGE_SIZE = 50;
 
 const requests = (n: number) => `${n} ${n === 1 ? 'request' : 'requests'}`;
 
 /**
- * Dead letters, newest dead first, with redeliver one, all (of a webhook or every one), or since a
+ * Dead letters, newest dead first, 50 a page (`skip` in the route), with redeliver one, all (of a webhook or every one), or since a
  * time. Redelivering many asks first, saying how many requests go to which webhook's receiver:
  * one click must not re-send thousands of webhooks.
  */
@@ -26,7 +26,7 @@ export class DeadLettersPage extends LightElement {
 
   override connectedCallback(): void {
     super.connectedCallback();
-    void api<Page<WebhookView>>('GET', 'webhook?take=1000').then(
+    void allWebhooks().then(
       (webhooks) => (this.names = new Map(webhooks.items.map((w) => [w.key, w.name || w.key]))),
       (error: unknown) => (this.error = error),
     );
@@ -45,10 +45,10 @@ export class DeadLettersPage extends LightElement {
     return this.names.get(key) ?? key;
   }
 
-  /** Loads the newest page of dead letters; false when the API did not answer with them. */
+  /** Loads the page of dead letters the route asks for (the newest by default); false when the API did not answer with them. */
   private async load(): Promise<boolean> {
     try {
-      this.dead = await api<Page<DeadLetter>>('GET', `dead-letter${qs({ take: PAGE_SIZE, webhookKey: this.webhookKey })}`);
+      this.dead = await api<Page<DeadLetter>>('GET', `dead-letter${qs({ skip: this.query.get('skip') ?? undefined, take: PAGE_SIZE, webhookKey: this.webhookKey })}`);
       this.error = undefined;
       return true;
     } catch (error) {
@@ -100,32 +100,52 @@ export class DeadLettersPage extends LightElement {
   }
 
   /**
-   * Those dead since the time typed, once confirmed. The page counts them in the newest page of
-   * dead letters (newest dead first): exact when that page reaches back past the time or holds
-   * them all, else a lower bound, said as such.
+   * Those dead since the time typed, once confirmed, with their exact count: the API counts the
+   * dead letters dead since then, as the redelivery will select them.
    */
   private async redeliverSince(event: SubmitEvent): Promise<void> {
     event.preventDefault();
     if (!this.since) return;
     const key = this.webhookKey;
     const since = new Date(this.since);
+    // The field takes years up to 275760, a little past what a JavaScript date holds.
+    if (Number.isNaN(since.getTime())) {
+      this.error = new Error(`${this.since.replace('T', ' ')} is past the last time this page can count from (September 275760); type an earlier time. Nothing was sent.`);
+      return;
+    }
     const when = formatDate(since.toISOString());
     const scope = key ? `of ${this.nameOf(key)}` : 'of every webhook';
-    if (!(await this.load())) return;
-    const { items, total } = this.dead!;
-    const counted = items.filter((d) => d.deadAt !== undefined && Date.parse(d.deadAt) >= since.getTime()).length;
-    const exact = items.length >= total || items.some((d) => d.deadAt !== undefined && Date.parse(d.deadAt) < since.getTime());
-    if (exact && counted === 0) {
+    let total: number;
+    try {
+      ({ total } = await api<Page<DeadLetter>>('GET', `dead-letter${qs({ take: 1, webhookKey: key, deadSince: since.toISOString() })}`));
+      this.error = undefined;
+    } catch (error) {
+      this.error = error;
+      return;
+    }
+    if (total === 0) {
       this.note = `No dead letter ${scope} died since ${when}: nothing to redeliver.`;
       return;
     }
-    const count = exact ? requests(counted) : `At least ${requests(counted)} (of the ${total} dead letters ${scope})`;
     const yes = await this.confirmDialog.ask({
       title: `Redeliver the dead letters ${scope} dead since ${when}?`,
-      body: `${count} will be sent again to ${key ? `the receiver of ${this.nameOf(key)}` : 'their receivers'}: put back in the queue, due now, with the retry count reset. Those dead before ${when} stay.`,
-      confirm: exact ? `Redeliver ${requests(counted)}` : 'Redeliver them',
+      body: `${requests(total)} will be sent again to ${key ? `the receiver of ${this.nameOf(key)}` : 'their receivers'}: put back in the queue, due now, with the retry count reset. Those dead before ${when} stay.`,
+      confirm: `Redeliver ${requests(total)}`,
     });
     if (yes) await this.redeliver({ deadSince: since.toISOString(), ...(key ? { webhookKey: key } : {}) }, `dead since ${when}`);
+  }
+
+  /** Previous / which of how many / Next, when the dead letters are more than a page (50, newest dead first). */
+  private pager() {
+    const skip = Number(this.query.get('skip') ?? 0);
+    const total = this.dead?.total ?? 0;
+    if (skip === 0 && total <= PAGE_SIZE) return nothing;
+    const to = (at: number) => go(`#/dead-letters${qs({ webhookKey: this.webhookKey, skip: at > 0 ? at : undefined })}`);
+    return html`<nav class="pager" aria-label="Pages">
+      <button type="button" ?disabled=${skip === 0} @click=${() => to(Math.max(0, skip - PAGE_SIZE))}>Previous</button>
+      <span>${Math.min(skip + 1, total)}–${Math.min(skip + PAGE_SIZE, total)} of ${total}</span>
+      <button type="button" ?disabled=${skip + PAGE_SIZE >= total} @click=${() => to(skip + PAGE_SIZE)}>Next</button>
+    </nav>`;
   }
 
   override render() {
@@ -138,7 +158,7 @@ export class DeadLettersPage extends LightElement {
       <p class="muted">Requests whose retries ran out. Redelivering puts them back in the queue, due now, with the retry count reset.</p>
       ${problemView(this.error)} ${statusLine(this.note)}
       <div class="bulk">
-        <button type="button" ?disabled=${items.length === 0} @click=${this.redeliverAll}>
+        <button type="button" ?disabled=${(this.dead?.total ?? 0) === 0} @click=${this.redeliverAll}>
           Redeliver all${this.dead ? ` (${this.dead.total})` : ''}
         </button>
         <form class="since" @submit=${this.redeliverSince}>
@@ -153,7 +173,9 @@ export class DeadLettersPage extends LightElement {
           ? nothing
           : html`<p class="muted">Loading…</p>`
         : items.length === 0
-          ? html`<p class="empty">No dead letters.</p>`
+          ? this.dead.total > 0
+            ? html`<p class="empty">No dead letters on this page (there are ${this.dead.total}). <a href="#/dead-letters${qs({ webhookKey: key })}">First page</a>.</p>`
+            : html`<p class="empty">No dead letters.</p>`
           : html`<table class="grid dead">
               <thead>
                 <tr>
@@ -182,6 +204,7 @@ export class DeadLettersPage extends LightElement {
                   </tr>`,
                 )}
               </tbody>
-            </table>`}`;
+            </table>
+            ${this.pager()}`}`;
   }
 }

@@ -1,7 +1,7 @@
 import { html, nothing } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
 import { live } from 'lit/directives/live.js';
-import { api, qs, seg, type EventDescriptor, type LogEntry, type Page, type WebhookView } from './api';
+import { allWebhooks, api, qs, seg, type EventDescriptor, type LogEntry, type Page, type WebhookView } from './api';
 import { formatDate, formatDuration, go, LightElement, OUTCOME_TEXT, outcomeBadge, problemView, STATUS_CLASS_TEXT, statusBadge } from './shared';
 
 const PAGE_SIZE = 25;
@@ -28,7 +28,7 @@ export class DeliveriesPage extends LightElement {
   @state() private names = new Map<string, string>();
   /** The webhooks by name, for the filter; undefined until loaded. */
   @state() private webhooks: WebhookView[] | undefined;
-  /** Whether `webhooks` is every webhook (the list is read in one page of 1000). */
+  /** Whether `webhooks` is every webhook (read page by page until the total). */
   @state() private allListed = false;
   @state() private error: unknown;
 
@@ -44,7 +44,7 @@ export class DeliveriesPage extends LightElement {
   private async loadLists(): Promise<void> {
     try {
       this.events = (await api<Page<EventDescriptor>>('GET', 'webhook/events?take=1000')).items;
-      const webhooks = await api<Page<WebhookView>>('GET', 'webhook?take=1000');
+      const webhooks = await allWebhooks();
       this.names = new Map(webhooks.items.map((w) => [w.key, w.name || w.key]));
       this.webhooks = [...webhooks.items].sort((a, b) => (a.name || a.key).localeCompare(b.name || b.key));
       this.allListed = webhooks.items.length >= webhooks.total;

@@ -1,24 +1,38 @@
 import { html, nothing } from 'lit';
-import { customElement, state } from 'lit/decorators.js';
-import { api, seg, type Health, type Page, type WebhookView } from './api';
-import { flowTags, healthView, LightElement, problemView } from './shared';
+import { customElement, property, query, state } from 'lit/decorators.js';
+import { api, qs, seg, type Health, type Page, type QueueCounts, type WebhookView } from './api';
+import type { ConfirmDialog } from './confirm-dialog';
+import './confirm-dialog';
+import { flowTags, go, healthView, LightElement, problemView } from './shared';
 
-/** Webhooks: enabled (a switch), name, URL, events, content types, health; and what to do with each. */
+const PAGE_SIZE = 100;
+
+/**
+ * Webhooks: enabled (a switch), name, URL, events, content types, health; and what to do with each.
+ * Paged (`#/webhooks?skip=…`), so every webhook is reachable however many there are.
+ */
 @customElement('hw-webhook-list')
 export class WebhookList extends LightElement {
+  /** The route's query: skip. */
+  @property({ attribute: false }) query = new URLSearchParams();
+  @query('hw-confirm') private confirmDialog!: ConfirmDialog;
   @state() private webhooks: Page<WebhookView> | undefined;
   @state() private health = new Map<string, Health>();
   @state() private error: unknown;
 
-  override connectedCallback(): void {
-    super.connectedCallback();
-    void this.load();
+  protected override willUpdate(changed: Map<string, unknown>): void {
+    if (changed.has('query')) void this.load();
+  }
+
+  private get skip(): number {
+    return Number(this.query.get('skip') ?? 0);
   }
 
   private async load(): Promise<void> {
     try {
       // The same page of the list, so each row finds its health by key.
-      const [webhooks, health] = await Promise.all([api<Page<WebhookView>>('GET', 'webhook?take=1000'), api<Page<Health>>('GET', 'webhook/health?take=1000')]);
+      const page = qs({ skip: this.query.get('skip') ?? undefined, take: PAGE_SIZE });
+      const [webhooks, health] = await Promise.all([api<Page<WebhookView>>('GET', `webhook${page}`), api<Page<Health>>('GET', `webhook/health${page}`)]);
       this.webhooks = webhooks;
       this.health = new Map(health.items.map((h) => [h.webhookKey, h]));
       this.error = undefined;
@@ -36,14 +50,64 @@ export class WebhookList extends LightElement {
     await this.load();
   }
 
+  /**
+   * Deletes a webhook once confirmed in the page's dialog, which says what the API does to what is
+   * left of it, counted now: its queued requests are dropped (and logged as dropped) when their
+   * turn comes, its dead letters and its delivery log stay until the retention cleanup.
+   */
   private async deleteWebhook(webhook: WebhookView): Promise<void> {
-    if (!window.confirm(`Delete the webhook ${webhook.name || webhook.url}? Its queued requests are dropped.`)) return;
+    const name = webhook.name || webhook.key;
+    let counts: QueueCounts;
+    try {
+      counts = await api<QueueCounts>('GET', `queue/counts${qs({ webhookKey: webhook.key })}`);
+    } catch (error) {
+      // Most often the webhook was deleted meanwhile (elsewhere, or in another tab): the list is
+      // read again so its row goes, and the answer says why nothing was asked.
+      await this.load();
+      this.error = error;
+      return;
+    }
+    const queued = counts.pending + counts.inFlight;
+    const yes = await this.confirmDialog.ask({
+      title: `Delete the webhook ${name}?`,
+      body: [
+        `${name} (${webhook.url}) gets no more events.`,
+        queued === 0
+          ? 'None of its requests is waiting in the queue.'
+          : `${queued === 1 ? 'Its 1 request' : `Its ${queued} requests`} waiting in the queue will not be sent: each is dropped, and logged as dropped, when its turn comes.`,
+        counts.dead === 0
+          ? 'It has no dead letters.'
+          : counts.dead === 1
+            ? 'Its dead letter stays until the retention cleanup; redelivering it drops it.'
+            : `Its ${counts.dead} dead letters stay until the retention cleanup; redelivering one drops it.`,
+        'Its delivery log stays readable until the retention cleanup. Deleting cannot be undone.',
+      ].join(' '),
+      confirm: `Delete ${name}`,
+    });
+    if (!yes) return;
     try {
       await api('DELETE', `webhook/${seg(webhook.key)}`);
     } catch (error) {
       this.error = error;
     }
     await this.load();
+    await this.updateComplete;
+    // The row's Delete button is gone: the focus it had goes to the view, not to nowhere.
+    const active = document.activeElement;
+    if (!active || active === document.body) this.closest('main')?.focus();
+  }
+
+  /** Previous / which of how many / Next, when the webhooks are more than a page. */
+  private pager() {
+    const { skip } = this;
+    const total = this.webhooks?.total ?? 0;
+    if (skip === 0 && total <= PAGE_SIZE) return nothing;
+    const to = (at: number) => go(`#/webhooks${at > 0 ? `?skip=${at}` : ''}`);
+    return html`<nav class="pager" aria-label="Pages">
+      <button type="button" ?disabled=${skip === 0} @click=${() => to(Math.max(0, skip - PAGE_SIZE))}>Previous</button>
+      <span>${Math.min(skip + 1, total)}–${Math.min(skip + PAGE_SIZE, total)} of ${total}</span>
+      <button type="button" ?disabled=${skip + PAGE_SIZE >= total} @click=${() => to(skip + PAGE_SIZE)}>Next</button>
+    </nav>`;
   }
 
   override render() {
@@ -53,12 +117,15 @@ export class WebhookList extends LightElement {
         <span class="head-actions"><button type="button" @click=${() => this.load()}>Refresh</button> <a class="button primary" href="#/webhooks/new">Create webhook</a></span>
       </div>
       ${problemView(this.error)}
+      <hw-confirm></hw-confirm>
       ${!this.webhooks
         ? this.error
           ? nothing
           : html`<p class="muted">Loading…</p>`
         : items.length === 0
-          ? html`<p class="empty">No webhooks yet. <a href="#/webhooks/new">Create one</a>.</p>`
+          ? this.webhooks.total > 0
+            ? html`<p class="empty">No webhooks on this page (there are ${this.webhooks.total}). <a href="#/webhooks">First page</a>.</p>`
+            : html`<p class="empty">No webhooks yet. <a href="#/webhooks/new">Create one</a>.</p>`
           : html`<table class="grid webhooks">
               <thead>
                 <tr>
@@ -99,6 +166,7 @@ export class WebhookList extends LightElement {
                   </tr>`,
                 )}
               </tbody>
-            </table>`}`;
+            </table>
+            ${this.pager()}`}`;
   }
 }

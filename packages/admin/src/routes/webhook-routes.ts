@@ -161,6 +161,11 @@ export function registerWebhookRoutes(fastify: FastifyInstance, context: RouteCo
     },
     handler: async (request, reply) => {
       const { key } = request.body;
+      if (key === '.' || key === '..') {
+        throw ADMIN_ERRORS.create('HOOKWORK_ERR_ADMIN_INVALID_REQUEST', `the request was refused, nothing was changed: the key ${JSON.stringify(key)} is a URL dot-segment, which every client resolves away (webhook/${key} becomes ${key === '.' ? 'webhook/' : 'the API root'}), so no route could reach the webhook; choose another key, or leave it out for a UUID`, {
+          details: [{ field: 'key', problem: 'is . or .., which a URL path cannot carry' }],
+        });
+      }
       if (key !== undefined && RESERVED_WEBHOOK_KEYS.includes(key.toLowerCase())) {
         throw ADMIN_ERRORS.create('HOOKWORK_ERR_ADMIN_INVALID_REQUEST', `the request was refused, nothing was changed: the key ${JSON.stringify(key)} is the name of a route (GET webhook/${key}); choose another key, or leave it out for a UUID`, {
           details: [{ field: 'key', problem: `is a route name (${RESERVED_WEBHOOK_KEYS.join(', ')} are reserved)` }],

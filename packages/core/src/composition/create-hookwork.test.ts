@@ -452,6 +452,9 @@ describe('the app object guards its lifecycle', () => {
     await expect(app.logs({ statusClasses: '5xx' } as never)).rejects.toMatchObject({ code: 'HOOKWORK_ERR_INVALID_QUERY', message: expect.stringMatching(/statusClasses "5xx"/) });
     await expect(app.logs({ statusClass: ['5xx'] } as never)).rejects.toMatchObject({ code: 'HOOKWORK_ERR_INVALID_QUERY', message: expect.stringMatching(/"statusClass", which is not a filter; the filters are .*statusClasses/) });
     await expect(app.deadLetters({ take: 1 } as never)).rejects.toMatchObject({ code: 'HOOKWORK_ERR_INVALID_QUERY' });
+    for (const deadSince of [new Date('not a date'), '2026-01-31T12:00:00Z', 0]) {
+      await expect(app.deadLetters({ deadSince } as never)).rejects.toMatchObject({ code: 'HOOKWORK_ERR_INVALID_QUERY', message: expect.stringMatching(/deadSince that is not a valid Date/) });
+    }
     await expect(app.redeliver({ all: true, webhook: 'x' } as never)).rejects.toMatchObject({ code: 'HOOKWORK_ERR_INVALID_REDELIVER_SELECTOR', message: expect.stringMatching(/"webhook", which is not part of a selector/) });
     await expect(app.publish(new Pinged(1), { tx: {} } as never)).rejects.toMatchObject({ code: 'HOOKWORK_ERR_INVALID_ARGUMENT', message: expect.stringMatching(/takes \{ transaction\? \}; got the keys "tx"/) });
   });
@@ -467,10 +470,33 @@ describe('the app object guards its lifecycle', () => {
     expect(await app.redeliver({ webhookKey: webhook.key })).toBe(0);
   });
 
+  it('answers an empty listing, not WEBHOOK_NOT_FOUND, for a deleted webhook whose log or dead letters hold nothing matching the filters', async () => {
+    const { app } = await startApp({ transport: recordingTransport({ status: 500 }), settings: { maximumRetries: 0 } });
+    const webhook = await app.webhooks.create(hook(['pinged']));
+    await app.publish(new Pinged(1));
+    await app.drain();
+    await app.webhooks.delete(webhook.key);
+    const later = new Date(Date.now() + 60_000);
+    expect((await app.deadLetters({ webhookKey: webhook.key })).total).toBe(1);
+    expect(await app.deadLetters({ webhookKey: webhook.key, deadSince: later })).toEqual({ items: [], total: 0 });
+    expect(await app.redeliver({ webhookKey: webhook.key, deadSince: later })).toBe(0);
+    expect((await app.logs({ webhookKey: webhook.key })).total).toBe(1);
+    expect(await app.logs({ webhookKey: webhook.key, outcomes: ['delivered'] })).toEqual({ items: [], total: 0 });
+    expect(await app.logs({ webhookKey: webhook.key, statusClasses: ['2xx'] })).toEqual({ items: [], total: 0 });
+    // A key nothing is of is still unknown, filtered or not.
+    for (const call of [() => app.deadLetters({ webhookKey: 'nope', deadSince: later }), () => app.redeliver({ webhookKey: 'nope', deadSince: later }), () => app.logs({ webhookKey: 'nope', outcomes: ['delivered'] })]) {
+      await expect(call()).rejects.toMatchObject({ code: 'HOOKWORK_ERR_WEBHOOK_NOT_FOUND' });
+    }
+  });
+
   it('refuses a bad page of the delivery log', async () => {
     const { app } = await startApp();
     await expect(app.logs('k', { limit: -5 })).rejects.toThrow(/HOOKWORK_ERR_INVALID_PAGE: logs\(\) was given limit -5/);
     await expect(app.logs('k', { limit: 10, offset: 1.5 })).rejects.toThrow(/offset 1.5/);
+    // Past 2^53 − 1 a store would refuse the offset as a failure of its own.
+    await expect(app.logs({ offset: 2 ** 64 })).rejects.toThrow(/HOOKWORK_ERR_INVALID_PAGE: logs\(\) was given offset 18446744073709552000; use a whole number from 0 to 9007199254740991/);
+    await expect(app.deadLetters({ offset: Number.MAX_SAFE_INTEGER + 1 })).rejects.toMatchObject({ code: 'HOOKWORK_ERR_INVALID_PAGE' });
+    await expect(app.webhooks.list({ offset: Number.MAX_SAFE_INTEGER })).resolves.toEqual({ items: [], total: 0 });
     await expect(app.logs('k', { limit: 10 })).rejects.toMatchObject({ code: 'HOOKWORK_ERR_WEBHOOK_NOT_FOUND' });
     const webhook = await app.webhooks.create(hook(['pinged']));
     await expect(app.logs(webhook.key, { limit: 10 })).resolves.toEqual({ items: [], total: 0 });

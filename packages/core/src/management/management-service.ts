@@ -60,7 +60,10 @@ export interface Management {
   logs(webhookKey: string, page?: PageRequest): Promise<Page<DeliveryLogEntry>>;
   /** One delivery log entry with its request and response; HOOKWORK_ERR_DELIVERY_NOT_FOUND when there is none. */
   delivery(key: string): Promise<DeliveryLogEntry>;
-  /** Dead-lettered requests, newest dead first, of every webhook or of one. */
+  /**
+   * Dead-lettered requests, newest dead first, of every webhook or of one; with `deadSince`, only
+   * those dead at or after that time (the total is then what `redeliver({ deadSince })` puts back).
+   */
   deadLetters(query?: DeadLetterQuery): Promise<Page<WebhookRequest>>;
   /**
    * Puts dead-lettered requests back in the queue, due now, attempts reset: by `ids`; all of a
@@ -137,7 +140,11 @@ export class ManagementService implements Management {
       ...(eventAlias !== undefined ? { eventAlias } : {}),
       ...(requestId !== undefined ? { requestId } : {}),
     });
-    if (webhookKey !== undefined && result.total === 0) await this.requireKnown(webhookKey, 'the log holds nothing of it');
+    if (webhookKey !== undefined && result.total === 0) {
+      // A deleted webhook's log is read until it is cleaned up: nothing matching the filters is not "no such webhook".
+      const filtered = outcomes !== undefined || statusClasses !== undefined || eventAlias !== undefined || requestId !== undefined;
+      await this.requireKnown(webhookKey, 'the log holds nothing of it', filtered ? async () => (await this.deps.deliveryLog().list({ webhookKey, limit: 1 })).total > 0 : undefined);
+    }
     return result;
   }
 
@@ -149,14 +156,20 @@ export class ManagementService implements Management {
     return entry;
   }
 
-  /** Dead-lettered requests, newest dead first, of every webhook or of one. */
+  /** Dead-lettered requests, newest dead first, of every webhook or of one, optionally only those dead since a time. */
   async deadLetters(query: DeadLetterQuery = {}): Promise<Page<WebhookRequest>> {
     if (query === null || typeof query !== 'object') throw invalidQuery('deadLetters', 'takes a query such as { webhookKey, limit: 50 }');
     refuseUnknownKeys('deadLetters', query, DEAD_LETTER_QUERY_KEYS);
     if (query.webhookKey !== undefined && typeof query.webhookKey !== 'string') throw invalidQuery('deadLetters', 'was given a webhookKey that is not a string');
     if (query.webhookKey !== undefined) checkKey('deadLetters()', 'query.webhookKey', query.webhookKey, 'webhookKey');
-    const result = await this.deps.engine().listDead({ limit: DEFAULT_PAGE_SIZE, ...checkPage('deadLetters', query), ...(query.webhookKey !== undefined ? { webhookKey: query.webhookKey } : {}) });
-    if (query.webhookKey !== undefined && result.total === 0) await this.requireKnown(query.webhookKey, 'no dead letter is of it');
+    if (query.deadSince !== undefined && (!(query.deadSince instanceof Date) || Number.isNaN(query.deadSince.getTime()))) throw invalidQuery('deadLetters', 'was given a deadSince that is not a valid Date; pass a Date such as new Date(\'2026-01-31T12:00:00Z\')');
+    const result = await this.deps.engine().listDead({
+      limit: DEFAULT_PAGE_SIZE,
+      ...checkPage('deadLetters', query),
+      ...(query.webhookKey !== undefined ? { webhookKey: query.webhookKey } : {}),
+      ...(query.deadSince !== undefined ? { deadSince: new Date(query.deadSince.getTime()) } : {}),
+    });
+    if (query.webhookKey !== undefined && result.total === 0) await this.requireKnown(query.webhookKey, 'no dead letter is of it', query.deadSince !== undefined ? this.holdsDeadOf(query.webhookKey) : undefined);
     return result;
   }
 
@@ -177,7 +190,7 @@ export class ManagementService implements Management {
       if (!request) throw new HookworkError('HOOKWORK_ERR_REQUEST_NOT_FOUND', `no queued or dead-lettered request has the id ${selector.ids[0]}; list dead letters with app.deadLetters()`);
     }
     const ids = await engine.redeliver(selector, this.deps.clock.now());
-    if (ids.length === 0 && selector.webhookKey !== undefined) await this.requireKnown(selector.webhookKey, 'no dead letter is of it');
+    if (ids.length === 0 && selector.webhookKey !== undefined) await this.requireKnown(selector.webhookKey, 'no dead letter is of it', selector.deadSince !== undefined ? this.holdsDeadOf(selector.webhookKey) : undefined);
     this.deps.onRedelivered?.(ids);
     return ids.length;
   }
@@ -220,9 +233,20 @@ export class ManagementService implements Management {
    * letters outlive it), HOOKWORK_ERR_WEBHOOK_NOT_FOUND for a key nothing knows — a typo must not
    * read as "all is well", the same for every listing.
    */
-  private async requireKnown(webhookKey: string, why: string): Promise<void> {
+  /**
+   * Refuses a key that names no webhook and nothing else: `stillHolds`, for a listing narrowed
+   * past the key (filters, a time), says whether anything unfiltered is of that key — a deleted
+   * webhook's log and dead letters stay until the cleanup, so "none match" is not "no such webhook".
+   */
+  private async requireKnown(webhookKey: string, why: string, stillHolds?: () => Promise<boolean>): Promise<void> {
     if (await this.deps.webhooks.get(webhookKey)) return;
+    if (stillHolds && (await stillHolds())) return;
     throw new HookworkError('HOOKWORK_ERR_WEBHOOK_NOT_FOUND', `no webhook has the key ${JSON.stringify(webhookKey)} and ${why}; list webhooks with app.webhooks.list()`);
+  }
+
+  /** Whether any dead letter is of `webhookKey`, whenever it died. */
+  private holdsDeadOf(webhookKey: string): () => Promise<boolean> {
+    return async () => (await this.deps.engine().listDead({ webhookKey, limit: 1 })).total > 0;
   }
 
   /** Requests by state: pending (incl. waiting to retry), in flight, dead; of every webhook or one. */
@@ -239,7 +263,7 @@ export class ManagementService implements Management {
 }
 
 const LOG_QUERY_KEYS = ['webhookKey', 'outcomes', 'statusClasses', 'eventAlias', 'requestId', 'limit', 'offset'] as const;
-const DEAD_LETTER_QUERY_KEYS = ['webhookKey', 'limit', 'offset'] as const;
+const DEAD_LETTER_QUERY_KEYS = ['webhookKey', 'deadSince', 'limit', 'offset'] as const;
 const SELECTOR_KEYS = ['ids', 'webhookKey', 'deadSince', 'all'];
 
 /** A misspelt filter (`webhookkey`, `outcome`, `take`) must not widen a listing to everything. */

@@ -61,6 +61,15 @@ export type WebhookPatch = Partial<Omit<WebhookInput, 'key' | 'secret'>>;
 /** What a webhook key may hold: letters, digits and `._:-` (so it is safe in a URL path and a log line). */
 export const WEBHOOK_KEY_PATTERN = '^[A-Za-z0-9._:-]+$';
 
+/**
+ * What a webhook's free text (name, description, event aliases, content-type keys) may hold:
+ * anything but U+0000 and a lone UTF-16 surrogate, which no store keeps as sent — PostgreSQL
+ * text refuses U+0000 (a storage failure), and UTF-8 (SQLite, PostgreSQL, Redis) turns a lone
+ * surrogate into U+FFFD. A JSON Schema pattern, for a validator with Unicode patterns (ajv's
+ * default), where a pair of surrogates is one character and matches.
+ */
+export const STORABLE_TEXT_PATTERN = '^[^\\u0000\\uD800-\\uDFFF]*$';
+
 /** Header values: visible ASCII, space and tab, as sent unchanged (see model/wire-rules.ts). */
 const headerValue = { type: 'string', maxLength: 8192, pattern: HEADER_VALUE_PATTERN };
 
@@ -71,11 +80,11 @@ export const webhookInputSchema = {
   required: ['url', 'events'],
   properties: {
     key: { type: 'string', minLength: 1, maxLength: 200, pattern: WEBHOOK_KEY_PATTERN },
-    name: { type: 'string', maxLength: 200 },
-    description: { type: 'string', maxLength: 2000 },
+    name: { type: 'string', maxLength: 200, pattern: STORABLE_TEXT_PATTERN },
+    description: { type: 'string', maxLength: 2000, pattern: STORABLE_TEXT_PATTERN },
     url: { type: 'string', minLength: 1, maxLength: 2048 },
-    events: { type: 'array', minItems: 1, maxItems: 500, items: { type: 'string', minLength: 1, maxLength: 200 } },
-    contentTypeKeys: { type: 'array', maxItems: 1000, items: { type: 'string', minLength: 1, maxLength: 200 } },
+    events: { type: 'array', minItems: 1, maxItems: 500, items: { type: 'string', minLength: 1, maxLength: 200, pattern: STORABLE_TEXT_PATTERN } },
+    contentTypeKeys: { type: 'array', maxItems: 1000, items: { type: 'string', minLength: 1, maxLength: 200, pattern: STORABLE_TEXT_PATTERN } },
     headers: {
       type: 'object',
       maxProperties: 50,

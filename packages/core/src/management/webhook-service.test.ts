@@ -67,6 +67,10 @@ describe('webhook validation (nothing is stored when refused)', () => {
     ['a failure rate above 1', { ...valid, breaker: { failureRate: 1.5 } }, 'breaker.failureRate', 'must be at most 1'],
     ['a FIFO policy that does not exist', { ...valid, fifo: { onDeadLetter: 'drop' } }, 'fifo.onDeadLetter', 'must be one of "skip", "block"'],
     ['fifo as a string', { ...valid, fifo: 'yes' }, 'fifo', 'must be a boolean or an object'],
+    ['a name holding U+0000, which PostgreSQL text refuses', { ...valid, name: 'Orders\u0000' }, 'name', 'holds U+0000 (NUL) or a lone UTF-16 surrogate'],
+    ['a description holding a lone surrogate, which UTF-8 turns into U+FFFD', { ...valid, description: 'half \ud83d' }, 'description', 'holds U+0000 (NUL) or a lone UTF-16 surrogate'],
+    ['a content-type key holding U+0000', { ...valid, contentTypeKeys: ['a\u0000'] }, 'contentTypeKeys.0', 'which no store keeps as sent'],
+    ['an event alias holding a lone surrogate', { ...valid, events: ['saved\udc00'] }, 'events.0', 'which no store keeps as sent'],
   ])('refuses %s', async (_what, input, field, problem) => {
     const error = await refusal(input);
     expect(fields(error)).toContain(field);
@@ -179,6 +183,15 @@ describe('webhook validation (nothing is stored when refused)', () => {
     const error = await app.webhooks.update(created.key, { url: 'https://example.com/a b', events: ['nope'], headers: { 'X-Site': '测试' }, enabledd: true } as never).then(() => undefined, (e: HookworkError) => e);
     expect(error?.code).toBe('HOOKWORK_ERR_INVALID_WEBHOOK');
     expect(fields(error!).sort()).toEqual(['enabledd', 'events', 'headers.X-Site', 'url']);
+    expect(await app.webhooks.get(created.key)).toEqual(created);
+  });
+
+  it('keeps text with characters beyond the BMP (a surrogate pair), and refuses U+0000 in an update, changing nothing', async () => {
+    const created = await app.webhooks.create({ ...valid, name: 'Orders 📦', description: 'über 😀' });
+    expect(created).toMatchObject({ name: 'Orders 📦', description: 'über 😀' });
+    const error = await app.webhooks.update(created.key, { name: 'x\u0000' }).then(() => undefined, (e: HookworkError) => e);
+    expect(error?.code).toBe('HOOKWORK_ERR_INVALID_WEBHOOK');
+    expect(fields(error!)).toEqual(['name']);
     expect(await app.webhooks.get(created.key)).toEqual(created);
   });
 

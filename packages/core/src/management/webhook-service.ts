@@ -17,7 +17,7 @@ import { internalUrlRefusal } from './internal-url-check';
 import { checkPage, DEFAULT_PAGE_SIZE } from './page-check';
 import { REDACTED, type Webhook, type WebhookFormat, type WebhookView } from '../model/webhook';
 import { formatProblems, normalizeFormat } from './webhook-format';
-import { FRAMEWORK_HEADERS, webhookInputSchema, type WebhookHeaderInput, type WebhookInput, type WebhookPatch } from './webhook-input-schema';
+import { FRAMEWORK_HEADERS, STORABLE_TEXT_PATTERN, webhookInputSchema, type WebhookHeaderInput, type WebhookInput, type WebhookPatch } from './webhook-input-schema';
 import { checkKey } from '../model/key-rules';
 import { checkUrl, headerNameProblem, headerValueProblem, printableField } from '../model/wire-rules';
 
@@ -72,6 +72,7 @@ function describe(error: ErrorObject): string {
     case 'propertyNames':
       return headerNameProblem((error.params as { propertyName: string }).propertyName) ?? 'is not a valid header name';
     case 'pattern':
+      if ((error.params as { pattern: string }).pattern === STORABLE_TEXT_PATTERN) return 'holds U+0000 (NUL) or a lone UTF-16 surrogate, which no store keeps as sent (PostgreSQL refuses U+0000; UTF-8 turns a lone surrogate into U+FFFD); remove it';
       return error.instancePath === '/key' ? 'has characters that are not allowed (letters, digits and . _ : - only)' : 'has characters that are not allowed';
     case 'minItems':
       return error.instancePath === '/events' ? 'needs at least one event alias (the composed ones are listed by app.events())' : `needs at least ${String((error.params as { limit: number }).limit)} entries`;

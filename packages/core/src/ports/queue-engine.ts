@@ -1,12 +1,12 @@
 import type { DeliveryLogEntry } from '../model/delivery-log-entry';
-import type { Page, PageRequest } from '../model/page';
+import type { Page } from '../model/page';
 import type { NewWebhookRequest, WebhookRequest } from '../model/webhook-request';
 import type { Clock } from '../runtime/clock';
 import { createToken } from '../runtime/tokens';
 import type { Logger } from '../observability/logger';
 import type { SettingsAccessor } from '../settings/settings';
 import type { Storage, StorageCapabilities } from './storage-backend';
-import type { QueueCounts, RedeliverSelector } from './request-queue';
+import type { DeadLetterQuery, QueueCounts, RedeliverSelector } from './request-queue';
 
 /**
  * What an engine must do with a request after the delivery handler looked at it. Core decides
@@ -92,11 +92,7 @@ export interface EngineEnqueueOptions<TTransaction> {
   transaction?: TTransaction;
 }
 
-/** Which dead letters a listing returns. */
-export interface DeadLetterQuery extends PageRequest {
-  /** Only this webhook's dead letters. */
-  webhookKey?: string;
-}
+export type { DeadLetterQuery } from './request-queue';
 
 /** Options of {@link QueueEngine.counts}. */
 export interface QueueCountsQuery {

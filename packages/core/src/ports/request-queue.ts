@@ -82,6 +82,17 @@ export interface RedeliverSelector {
   all?: boolean;
 }
 
+/** Which dead letters a listing returns (of a {@link RequestQueue} or a queue engine). */
+export interface DeadLetterQuery extends PageRequest {
+  /** Only this webhook's dead letters. */
+  webhookKey?: string;
+  /**
+   * Only requests dead-lettered at or after this time (as {@link RedeliverSelector.deadSince}),
+   * so `total` counts exactly what a redelivery with the same `deadSince` puts back.
+   */
+  deadSince?: Date;
+}
+
 /**
  * The durable queue of webhook requests. It assumes no SQL: a backend may own its own timers
  * and leases. Operations that take `owner` change a request only while that owner holds its
@@ -143,7 +154,7 @@ export interface RequestQueue<TTransaction = never> {
   /** Puts dead-lettered requests back as `pending`, due `now`, `attempts` reset to 0; returns their ids. */
   redeliver(selector: RedeliverSelector, now: Date): Promise<string[]>;
   /** Dead-lettered requests, newest dead first, with how many there are in all. */
-  listDead(query?: { webhookKey?: string } & PageRequest): Promise<Page<WebhookRequest>>;
+  listDead(query?: DeadLetterQuery): Promise<Page<WebhookRequest>>;
   /** A request (pending, in flight or dead) by id, or undefined. */
   get(id: string): Promise<WebhookRequest | undefined>;
   /** Requests by state, of every webhook or of one. */

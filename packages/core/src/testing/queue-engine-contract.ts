@@ -409,6 +409,24 @@ export function describeQueueEngineContract(name: string, factory: ContractFacto
         expect((await engine.listDead({ limit: 1 })).items[0]).toMatchObject({ state: 'dead', attempts: 1, lastError: `dead ${d3}`, webhookKey: 'w1' });
       });
 
+      test('dead letters are listed dead since a time, per webhook, paged, with the total a redelivery since that time puts back', async (harness) => {
+        const requests = [engineRequest('s0', { webhookKey: 'w1' }), engineRequest('s1', { webhookKey: 'w2' }), engineRequest('s2', { webhookKey: 'w1' }), engineRequest('s3', { webhookKey: 'w1' })];
+        const { engine, marks } = await deadLetters(harness, requests);
+        const ids = (page: { items: WebhookRequest[] }) => page.items.map((r) => r.id);
+        const [s0, s1, s2, s3] = requests.map((r) => r.id);
+        // After s0 died and before s1 did: s1, s2, s3.
+        const since = new Date(marks[0]! + 1);
+        expect(ids(await engine.listDead({ deadSince: since }))).toEqual([s3, s2, s1]);
+        expect(await engine.listDead({ deadSince: since, limit: 1 })).toMatchObject({ items: [{ id: s3 }], total: 3 });
+        expect(await engine.listDead({ deadSince: since, limit: 1, offset: 2 })).toMatchObject({ items: [{ id: s1 }], total: 3 });
+        const w1 = await engine.listDead({ deadSince: since, webhookKey: 'w1' });
+        expect(ids(w1)).toEqual([s3, s2]);
+        expect(w1.total).toBe(2);
+        expect(await engine.listDead({ deadSince: new Date(marks[3]! + 1) })).toEqual({ items: [], total: 0 });
+        expect((await engine.redeliver({ deadSince: since, webhookKey: 'w1' }, new Date())).sort()).toEqual([s2, s3].sort());
+        expect(ids(await engine.listDead())).toEqual([s1, s0]);
+      });
+
       test('an id that names what an engine keeps beside requests (its own keys) is an unknown request: get() finds nothing, redeliver() puts nothing back', async (harness) => {
         const dead = engineRequest('dead');
         const { engine } = await deadLetters(harness, [dead]);

@@ -305,6 +305,11 @@ export function describeRequestQueueContract(name: string, factory: ContractFact
         expect(ids((await queue.listDead({ offset: 2 })).items)).toEqual(['d1']);
         expect((await queue.listDead({ limit: 1 })).total).toBe(3);
         expect((await queue.listDead({ webhookKey: 'w1', limit: 1 })).total).toBe(2);
+        // deadSince: at or after the time, counted as redeliver({ deadSince }) would put them back.
+        expect(await queue.listDead({ deadSince: at(20), limit: 1 })).toMatchObject({ items: [{ id: 'd2' }], total: 2 });
+        expect(ids((await queue.listDead({ deadSince: at(20) })).items)).toEqual(['d2', 'd3']);
+        expect(ids((await queue.listDead({ deadSince: at(11), webhookKey: 'w1' })).items)).toEqual(['d3']);
+        expect(await queue.listDead({ deadSince: at(31) })).toEqual({ items: [], total: 0 });
         expect(await queue.counts()).toEqual({ pending: 0, inFlight: 0, dead: 3 });
         expect(await queue.nextDueAt()).toBeUndefined();
       });

@@ -1,6 +1,6 @@
 import { HookworkError } from '../../errors/hookwork-error';
-import type { ClaimOptions, EnqueueClaim, EnqueueOptions, QueueCounts, RedeliverSelector, RequestQueue } from '../../ports/request-queue';
-import type { Page, PageRequest } from '../../model/page';
+import type { ClaimOptions, DeadLetterQuery, EnqueueClaim, EnqueueOptions, QueueCounts, RedeliverSelector, RequestQueue } from '../../ports/request-queue';
+import type { Page } from '../../model/page';
 import { leasedRequest, type NewWebhookRequest, type WebhookRequest } from '../../model/webhook-request';
 import { cloneData } from './clone-data';
 
@@ -223,10 +223,11 @@ export class MemoryRequestQueue implements RequestQueue {
     return redelivered;
   }
 
-  async listDead(query: { webhookKey?: string } & PageRequest = {}): Promise<Page<WebhookRequest>> {
+  async listDead(query: DeadLetterQuery = {}): Promise<Page<WebhookRequest>> {
     const offset = query.offset ?? 0;
+    const since = query.deadSince?.getTime();
     const matching = [...this.dead.values()]
-      .filter((rec) => query.webhookKey === undefined || rec.request.webhookKey === query.webhookKey)
+      .filter((rec) => (query.webhookKey === undefined || rec.request.webhookKey === query.webhookKey) && (since === undefined || rec.request.deadAt!.getTime() >= since))
       .sort((a, b) => b.request.deadAt!.getTime() - a.request.deadAt!.getTime() || b.seq - a.seq);
     return {
       items: matching.slice(offset, query.limit === undefined ? undefined : offset + query.limit).map((rec) => cloneData(rec.request)),
