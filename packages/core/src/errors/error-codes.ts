@@ -25,7 +25,7 @@ export const ERROR_CODES = Object.freeze({
   HOOKWORK_ERR_EXTENSION_CONFLICT: { summary: 'Two packages contribute a builder extension method of the same name.', status: FAULT },
   HOOKWORK_ERR_INVALID_EVENT_DECLARATION: { summary: '@WebhookEvent was given a bad name, type, alias, synonym or pattern, an unknown option, or no notification class.', status: FAULT },
   HOOKWORK_ERR_DUPLICATE_ALIAS: { summary: 'Two composed webhook events claim the same alias.', status: FAULT },
-  HOOKWORK_ERR_DECORATOR_METADATA_MISSING: { summary: 'A composed event class was compiled without experimentalDecorators or emitDecoratorMetadata, so its injected services cannot be provided.', status: FAULT },
+  HOOKWORK_ERR_DECORATOR_METADATA_MISSING: { summary: 'A composed event class was compiled without experimentalDecorators or emitDecoratorMetadata, or inherits the constructor of an undecorated base class, so its injected services cannot be provided.', status: FAULT },
   HOOKWORK_ERR_INVALID_OPTIONS: { summary: 'createHookwork() or loadSettings() was given an unknown option, a value of the wrong kind (a composer that is not one, a path instead of a storage backend) or options that contradict each other.', status: FAULT },
   HOOKWORK_ERR_INVALID_SETTINGS: { summary: 'One or more settings have a wrong value, or a combination the storage or queue cannot honour; the message names every bad key.', status: BAD_INPUT },
   HOOKWORK_ERR_SETTINGS_FILE: { summary: 'The settings file could not be read, is not valid JSON, or lacks the settings section.', status: FAULT },
