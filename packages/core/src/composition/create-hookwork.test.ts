@@ -1,4 +1,4 @@
-import { inject, injectable } from 'tsyringe';
+import { inject, injectable, singleton } from 'tsyringe';
 import {
   createHookwork,
   HookworkError,
@@ -636,6 +636,20 @@ describe('event classes with host services', () => {
     const third = createHookwork({ composers: [composer], transport: recordingTransport() });
     expect(third.events().map((e) => e.alias)).toEqual(['pagePublished', 'pinged']);
     expect(first.app.events().map((e) => e.alias)).toEqual(['greeted']);
+  });
+
+  it("fails start() for an event class registered in tsyringe's global container, which would carry the first app's webhooks and queue into every other app", async () => {
+    // @singleton() registers into the root container when the class is declared.
+    @singleton()
+    @WebhookEvent('Shared', WebhookEventTypes.Other, { alias: 'shared', notification: Pinged })
+    class SharedEvent extends WebhookEventBase<Pinged> {}
+    const app = createHookwork({ composers: [{ compose: (b) => void b.webhookEvents().add(SharedEvent) }], transport: recordingTransport() });
+    const error = await app.start().then(() => undefined, (e: unknown) => e);
+    expect(isHookworkError(error, 'HOOKWORK_ERR_EVENT_REGISTERED_GLOBALLY')).toBe(true);
+    expect((error as Error).message).toBe(
+      "HOOKWORK_ERR_EVENT_REGISTERED_GLOBALLY: SharedEvent is registered in tsyringe's global container (@singleton(), @registry() or container.register…()), so every app in this process would share the instance the first one built, with that app's webhooks, settings and queue; remove the registration — @WebhookEvent already makes the class injectable, and each app builds it from its own container",
+    );
+    expect(app.state).toBe('created');
   });
 });
 

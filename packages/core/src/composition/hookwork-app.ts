@@ -36,6 +36,7 @@ import type { HookworkSettings, HookworkSettingsInput } from '../settings/settin
 import { checkCapabilities, checkFifoWebhooks } from './capability-check';
 import { drainQueue, OwnRequests, type DrainOptions } from './drain';
 import { checkDecoratorMetadata } from './decorator-metadata-check';
+import { checkNoGlobalRegistration } from './global-registration-check';
 
 /** How often log cleanup runs (it reads its settings at each round). */
 export const LOG_CLEANUP_INTERVAL_MS = 60 * 60 * 1000;
@@ -213,6 +214,7 @@ export class HookworkApp<TTransaction = never> implements Hookwork<TTransaction>
       // metadata or a broken payload schema fails start() with the fix rather than every
       // publish() or the first catalogue request later.
       checkDecoratorMetadata(parts.entries);
+      checkNoGlobalRegistration(parts.entries);
       storage = await parts.storageBackend.open({ logger: parts.logger, clock: parts.clock });
       engine = await parts.queueProvider.open({
         storage,
