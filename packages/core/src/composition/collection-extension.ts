@@ -1,3 +1,4 @@
+import { HookworkError, shownValue } from '../errors/hookwork-error';
 import type { WebhookEventCollectionBuilder } from './webhook-event-collection-builder';
 
 /** A builder method contributed by a package: `this` is the app's collection builder. */
@@ -32,11 +33,33 @@ export interface CollectionExtension {
   readonly methods: Readonly<Record<string, CollectionExtensionMethod>>;
 }
 
-/** Declares a package's collection builder methods (see {@link CollectionExtension}). */
+/** How an extension method is named: the app's builder answers a missing `add…` method with the composer it lacks. */
+const METHOD_NAME = /^add[A-Z][A-Za-z0-9]*$/;
+
+/**
+ * Declares a package's collection builder methods (see {@link CollectionExtension}). Each is
+ * named `add` and a capital (`addCommerce`): an app that calls one without composing the
+ * package gets HOOKWORK_ERR_EXTENSION_NOT_COMPOSED naming the composer, not "is not a function".
+ *
+ * @throws HookworkError HOOKWORK_ERR_INVALID_ARGUMENT, when the package's module loads, for an
+ * empty package name, a method that is not a function or a name not of the form `addSomething`.
+ */
 export function defineCollectionExtension(
   packageName: string,
   methods: Record<string, CollectionExtensionMethod>,
   options: { composerHint?: string } = {},
 ): CollectionExtension {
+  const invalid = (problem: string) => new HookworkError('HOOKWORK_ERR_INVALID_ARGUMENT', `defineCollectionExtension(${shownValue(packageName)}): ${problem}`);
+  if (typeof packageName !== 'string' || packageName.trim() === '') throw invalid('the package name must be your npm package\'s name, e.g. "@acme/commerce" (errors name it)');
+  if (methods === null || typeof methods !== 'object' || Array.isArray(methods)) {
+    throw invalid(`takes the methods as an object, e.g. { addCommerce() { return this.add(OrderPlacedWebhookEvent); } }; got ${shownValue(methods)}`);
+  }
+  for (const [name, method] of Object.entries(methods)) {
+    if (!METHOD_NAME.test(name)) {
+      const rest = name.replace(/^[a-z_$]+/, '');
+      throw invalid(`${name} is not named add… (e.g. ${/^[A-Z]/.test(rest) ? `add${rest}` : 'addCommerce'}); name extension methods add followed by a capital, so an app that calls one without composing your package is told which composer it lacks`);
+    }
+    if (typeof method !== 'function') throw invalid(`${name} must be a function (this: WebhookEventCollectionBuilder, …) returning this; got ${shownValue(method)}`);
+  }
   return Object.freeze({ packageName, composerHint: options.composerHint, methods: Object.freeze({ ...methods }) });
 }

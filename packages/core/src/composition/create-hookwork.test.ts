@@ -1,4 +1,4 @@
-import { inject, injectable } from 'tsyringe';
+import { inject, injectable, singleton } from 'tsyringe';
 import {
   createHookwork,
   HookworkError,
@@ -522,6 +522,69 @@ describe('the app object guards its lifecycle', () => {
 });
 
 describe('event classes with host services', () => {
+  it("fails start() when an event inherits a constructor whose parameter types TypeScript did not record (an undecorated base class), instead of passing undefined at every publish", async () => {
+    class Formatter {
+      format(n: number) {
+        return `€${n}`;
+      }
+    }
+    // An undecorated shared base: TypeScript emits constructor parameter types only for decorated
+    // classes, so tsyringe would read WebhookEventBase's one parameter and never pass the formatter.
+    abstract class PricedEventBase<N extends object> extends WebhookEventBase<N> {
+      constructor(deps: WebhookEventDependencies, protected readonly formatter: Formatter) {
+        super(deps);
+      }
+    }
+    @WebhookEvent('Priced', WebhookEventTypes.Other, { alias: 'priced', notification: Pinged })
+    class PricedEvent extends PricedEventBase<Pinged> {
+      override convertNotificationToRequestPayload(n: Pinged) {
+        return { price: this.formatter.format(n.n) };
+      }
+    }
+    const app = createHookwork({ composers: [{ compose: (b) => { b.services.registerSingleton(Formatter); b.webhookEvents().add(PricedEvent); } }], transport: recordingTransport() });
+    const error = await app.start().then(() => undefined, (e: unknown) => e);
+    expect(isHookworkError(error, 'HOOKWORK_ERR_DECORATOR_METADATA_MISSING')).toBe(true);
+    expect((error as Error).message).toBe(
+      'HOOKWORK_ERR_DECORATOR_METADATA_MISSING: PricedEvent inherits the constructor of PricedEventBase, which takes 2 parameters, but PricedEventBase is not decorated, so TypeScript recorded no parameter types for it and only WebhookEventBase\'s 1 would be injected; give PricedEvent a constructor that declares the same parameters with their types and passes them to super(…)',
+    );
+    expect(app.state).toBe('created');
+
+    // The fix the message gives: the decorated class declares the parameters itself.
+    @WebhookEvent('Priced', WebhookEventTypes.Other, { alias: 'priced', notification: Pinged })
+    class FixedPricedEvent extends PricedEventBase<Pinged> {
+      constructor(deps: WebhookEventDependencies, formatter: Formatter) {
+        super(deps, formatter);
+      }
+      override convertNotificationToRequestPayload(n: Pinged) {
+        return { price: this.formatter.format(n.n) };
+      }
+    }
+    const { app: fixed, storage } = await startApp({ composers: [{ compose: (b) => { b.services.registerSingleton(Formatter); b.webhookEvents().add(FixedPricedEvent); } }] });
+    await fixed.webhooks.create(hook(['priced']));
+    await fixed.publish(new Pinged(3));
+    expect(storage.payloads()).toEqual([{ price: '€3' }]);
+  });
+
+  it('starts an event with an undecorated base whose constructor takes no more than WebhookEventBase\'s', async () => {
+    abstract class CountingBase<N extends object> extends WebhookEventBase<N> {
+      readonly built: number;
+      constructor(deps: WebhookEventDependencies) {
+        super(deps);
+        this.built = 1;
+      }
+    }
+    @WebhookEvent('Counting', WebhookEventTypes.Other, { alias: 'counting', notification: Pinged })
+    class CountingEvent extends CountingBase<Pinged> {
+      override convertNotificationToRequestPayload() {
+        return { built: this.built };
+      }
+    }
+    const { app, storage } = await startApp({ composers: [{ compose: (b) => void b.webhookEvents().add(CountingEvent) }] });
+    await app.webhooks.create(hook(['counting']));
+    await app.publish(new Pinged(1));
+    expect(storage.payloads()).toEqual([{ built: 1 }]);
+  });
+
   it('builds an unregistered host class afresh for each dispatch, as tsyringe does, and one instance once it is registered', async () => {
     class Counter {
       count = 0;
@@ -599,6 +662,20 @@ describe('event classes with host services', () => {
     const third = createHookwork({ composers: [composer], transport: recordingTransport() });
     expect(third.events().map((e) => e.alias)).toEqual(['pagePublished', 'pinged']);
     expect(first.app.events().map((e) => e.alias)).toEqual(['greeted']);
+  });
+
+  it("fails start() for an event class registered in tsyringe's global container, which would carry the first app's webhooks and queue into every other app", async () => {
+    // @singleton() registers into the root container when the class is declared.
+    @singleton()
+    @WebhookEvent('Shared', WebhookEventTypes.Other, { alias: 'shared', notification: Pinged })
+    class SharedEvent extends WebhookEventBase<Pinged> {}
+    const app = createHookwork({ composers: [{ compose: (b) => void b.webhookEvents().add(SharedEvent) }], transport: recordingTransport() });
+    const error = await app.start().then(() => undefined, (e: unknown) => e);
+    expect(isHookworkError(error, 'HOOKWORK_ERR_EVENT_REGISTERED_GLOBALLY')).toBe(true);
+    expect((error as Error).message).toBe(
+      "HOOKWORK_ERR_EVENT_REGISTERED_GLOBALLY: SharedEvent is registered in tsyringe's global container (@singleton(), @registry() or container.register…()), so every app in this process would share the instance the first one built, with that app's webhooks, settings and queue; remove the registration — @WebhookEvent already makes the class injectable, and each app builds it from its own container",
+    );
+    expect(app.state).toBe('created');
   });
 });
 

@@ -11,7 +11,8 @@ import type { HookworkMetrics } from '../observability/metrics';
 import type { OperatorEvent } from '../observability/operator-events';
 import { HookworkError, isHookworkError } from '../errors/hookwork-error';
 import type { NotificationBus } from '../events/notification-bus';
-import type { PublishOptions } from '../events/webhook-event-base';
+import { payloadTypeOf, type PublishOptions } from '../events/webhook-event-base';
+import { describeEventPayload } from '../events/payload-schema-check';
 import type { WebhookEventCatalogue, WebhookEventDescriptor, WebhookEventEntry } from '../events/webhook-event-catalogue';
 import type { WebhookEventResolver } from '../events/webhook-event-resolver';
 import type { Management, ManagementService } from '../management/management-service';
@@ -35,6 +36,7 @@ import type { HookworkSettings, HookworkSettingsInput } from '../settings/settin
 import { checkCapabilities, checkFifoWebhooks } from './capability-check';
 import { drainQueue, OwnRequests, type DrainOptions } from './drain';
 import { checkDecoratorMetadata } from './decorator-metadata-check';
+import { checkNoGlobalRegistration } from './global-registration-check';
 
 /** How often log cleanup runs (it reads its settings at each round). */
 export const LOG_CLEANUP_INTERVAL_MS = 60 * 60 * 1000;
@@ -208,9 +210,11 @@ export class HookworkApp<TTransaction = never> implements Hookwork<TTransaction>
     let storage: Storage<unknown> | undefined;
     let engine: QueueEngine<unknown> | undefined;
     try {
-      // Build each composed event once now, so a missing host service or missing decorator
-      // metadata fails start() with the fix rather than every publish() later.
+      // Build each composed event once now, so a missing host service, missing decorator
+      // metadata or a broken payload schema fails start() with the fix rather than every
+      // publish() or the first catalogue request later.
       checkDecoratorMetadata(parts.entries);
+      checkNoGlobalRegistration(parts.entries);
       storage = await parts.storageBackend.open({ logger: parts.logger, clock: parts.clock });
       engine = await parts.queueProvider.open({
         storage,
@@ -230,7 +234,10 @@ export class HookworkApp<TTransaction = never> implements Hookwork<TTransaction>
       parts.opened(storage, engine);
       this.storage = storage;
       this.engine = engine;
-      for (const entry of parts.entries) parts.resolver.instantiate(entry);
+      for (const entry of parts.entries) {
+        const event = parts.resolver.instantiate(entry);
+        describeEventPayload(event, payloadTypeOf(entry.options, parts.settings.get()));
+      }
     } catch (error) {
       this.storage = undefined;
       this.engine = undefined;

@@ -119,7 +119,19 @@ describe('WebhookEventCollectionBuilder (Umbraco set semantics)', () => {
     const c = collection();
     c.install(one).install(one);
     expect(() => c.install(other)).toThrow(/HOOKWORK_ERR_EXTENSION_CONFLICT: @x\/other contributes webhookEvents\(\)\.addThing\(\), but @x\/one already installed/);
-    const shadow = defineCollectionExtension('@x/shadow', { add() { return this; } });
+    const shadow = defineCollectionExtension('@x/shadow', { addWithOptions() { return this; } });
     expect(() => collection().install(shadow)).toThrow(/HOOKWORK_ERR_EXTENSION_CONFLICT/);
+  });
+
+  it('refuses, when the package declares it, an extension an app could not call or be told it forgot to compose', () => {
+    const define = (packageName: unknown, methods: unknown) => () => defineCollectionExtension(packageName as string, methods as never);
+    // Only add… names get HOOKWORK_ERR_EXTENSION_NOT_COMPOSED in an app without the package's composer.
+    expect(define('@acme/commerce', { useCommerce() { return this; } })).toThrow(
+      'HOOKWORK_ERR_INVALID_ARGUMENT: defineCollectionExtension("@acme/commerce"): useCommerce is not named add… (e.g. addCommerce); name extension methods add followed by a capital, so an app that calls one without composing your package is told which composer it lacks',
+    );
+    expect(define('@acme/commerce', { add() { return this; } })).toThrow(/add is not named add… \(e\.g\. addCommerce\)/);
+    expect(define('@acme/commerce', { addCommerce: 'events' })).toThrow(/addCommerce must be a function \(this: WebhookEventCollectionBuilder, …\) returning this; got "events"/);
+    expect(define('', { addCommerce() { return this; } })).toThrow(/the package name must be your npm package's name, e.g. "@acme\/commerce"/);
+    expect(define('@acme/commerce', undefined)).toThrow(/takes the methods as an object, e.g. \{ addCommerce\(\) \{ return this.add\(OrderPlacedWebhookEvent\); \} \}; got undefined/);
   });
 });

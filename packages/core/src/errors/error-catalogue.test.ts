@@ -55,6 +55,18 @@ describe('hookwork errors', () => {
     expect(refusal({ ACME_ERR_X: 400 }).message).toContain('ACME_ERR_X must be { summary, status }; got 400');
   });
 
+  it("refuse a plugin's code under hookwork's prefix, which would take a core code's meaning or a hookwork package's", () => {
+    const refusal = (owner: string, codes: unknown) => () => defineErrorCodes(owner, codes as never);
+    // isHookworkError(e, 'HOOKWORK_ERR_APP_STOPPED') could no longer tell core's error from the plugin's.
+    expect(refusal('@acme/commerce', { HOOKWORK_ERR_APP_STOPPED: { summary: 'Our app stopped.', status: 400 } })).toThrow(
+      'HOOKWORK_ERR_INVALID_ARGUMENT: defineErrorCodes("@acme/commerce"): HOOKWORK_ERR_APP_STOPPED is a code of @hookwork/core; a package declares codes of its own under its own prefix (ACME_ERR_APP_STOPPED)',
+    );
+    expect(refusal('@acme/commerce', { HOOKWORK_ERR_COMMERCE_BAD_ORDER: { summary: 's', status: 400 } })).toThrow(
+      /HOOKWORK_ERR_COMMERCE_BAD_ORDER: the HOOKWORK_ prefix is for @hookwork\/\* packages; a package declares codes of its own under its own prefix \(ACME_ERR_COMMERCE_BAD_ORDER\)/,
+    );
+    expect(refusal('@hookwork/cms', { HOOKWORK_ERR_INVALID_CMS_OPTIONS: { summary: 's', status: 500 } })).not.toThrow();
+  });
+
   it('give a code no catalogue defines status 500 and no summary', () => {
     const error = new HookworkError('ACME_COMMERCE_ERR_UNDECLARED', 'x');
     expect([error.status, error.summary]).toEqual([500, undefined]);

@@ -75,6 +75,9 @@ export interface ErrorCatalogue<C extends string = string> {
 
 const CODE_SHAPE = /^[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)*_ERR_[A-Z0-9_]+$/;
 
+/** A code prefix suggested from a package name: `@acme/commerce` → `ACME`, `acme-shop` → `ACME_SHOP`. */
+const ownPrefix = (owner: string) => owner.replace(/^@/, '').split('/')[0]!.toUpperCase().replace(/[^A-Z0-9]+/g, '_').replace(/^_+|_+$/g, '') || 'ACME';
+
 /**
  * Declares a package's error codes. A code looks like `PREFIX_ERR_NAME`; a status is a 4xx or
  * 5xx HTTP status. The package documents every code (`describeErrorCatalogue` from
@@ -88,7 +91,7 @@ const CODE_SHAPE = /^[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)*_ERR_[A-Z0-9_]+$/;
  * ```
  *
  * @throws HookworkError HOOKWORK_ERR_INVALID_ARGUMENT when a code is not of the form
- * PREFIX_ERR_NAME, a status is not 4xx/5xx or a summary is missing (a programming error in the
+ * PREFIX_ERR_NAME or uses the `HOOKWORK_` prefix outside an `@hookwork/*` package, a status is not 4xx/5xx or a summary is missing (a programming error in the
  * package, found when its module loads).
  */
 export function defineErrorCodes<const T extends Record<string, ErrorCodeDefinition>>(owner: string, codes: T): ErrorCatalogue<Extract<keyof T, string>> {
@@ -97,6 +100,15 @@ export function defineErrorCodes<const T extends Record<string, ErrorCodeDefinit
   if (codes === null || typeof codes !== 'object') throw invalid(`takes the codes as an object, e.g. { ACME_ERR_BAD_ORDER: { summary: 'An order has no lines.', status: 422 } }; got ${shownValue(codes)}`);
   for (const [code, definition] of Object.entries(codes)) {
     if (!CODE_SHAPE.test(code)) throw invalid(`${code} is not a code of the form PREFIX_ERR_NAME; write capitals, digits and _, with _ERR_ after the prefix (ACME_ERR_BAD_ORDER)`);
+    if (code.startsWith('HOOKWORK_') && !owner.startsWith('@hookwork/')) {
+      // One code, one meaning: isHookworkError(e, 'HOOKWORK_ERR_APP_STOPPED') must mean core's error.
+      const own = `${ownPrefix(owner)}_ERR_${code.slice(code.indexOf('_ERR_') + 5)}`;
+      throw invalid(
+        code in ERROR_CODES
+          ? `${code} is a code of @hookwork/core; a package declares codes of its own under its own prefix (${own})`
+          : `${code}: the HOOKWORK_ prefix is for @hookwork/* packages; a package declares codes of its own under its own prefix (${own})`,
+      );
+    }
     if (definition === null || typeof definition !== 'object') throw invalid(`${code} must be { summary, status }; got ${shownValue(definition)}`);
     if (!Number.isInteger(definition.status) || definition.status < 400 || definition.status > 599) throw invalid(`${code} has status ${shownValue(definition.status)}; use a 4xx or 5xx HTTP status`);
     if (typeof definition.summary !== 'string' || definition.summary.trim() === '') throw invalid(`${code} has no summary; give one line saying what went wrong (docs and problem details show it)`);

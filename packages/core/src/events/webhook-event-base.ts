@@ -108,6 +108,9 @@ export abstract class WebhookEventBase<TNotification extends object = object> {
    * envelope). A host that replaces an event's payload converter should describe its new
    * payload here too; the catalogue's own events describe nothing once their converter is replaced.
    * Called on an instance built as for a dispatch; it must not publish or look webhooks up.
+   * `app.start()` calls it for the payload shape the app sends and fails with
+   * HOOKWORK_ERR_INVALID_PAYLOAD_SCHEMA when it throws or returns anything but undefined or a
+   * valid, plain-JSON JSON Schema object.
    */
   describePayload(_context: PayloadDescriptionContext): JsonSchema | undefined {
     return undefined;

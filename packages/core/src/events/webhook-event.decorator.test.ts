@@ -54,6 +54,22 @@ describe('@WebhookEvent', () => {
     expect(declare('x', { alias: 'ok', notification: Published, synonyms: ['a\nb'] })).toThrow(/synonym/);
   });
 
+  it('refuses an alias or synonym a webhook could mistake for a pattern, or that repeats the alias', () => {
+    const declare = (options: Parameters<typeof WebhookEvent>[2]) => () => {
+      @WebhookEvent('Orders', WebhookEventTypes.Other, options)
+      class OrdersEvent extends WebhookEventBase<Published> {}
+      return OrdersEvent;
+    };
+    // A webhook subscribed to "shop.*" would expect every shop event, and get only this one.
+    expect(declare({ alias: 'shop.*', notification: Published })).toThrow(
+      /HOOKWORK_ERR_INVALID_EVENT_DECLARATION: @WebhookEvent on OrdersEvent: alias "shop\.\*" contains \*, which marks the variable part of a pattern; name the event without it \(e\.g\. "shop"\) and declare patterns: \["shop\.\*"\] for name-spaced variants/,
+    );
+    expect(declare({ alias: 'shop.orders', notification: Published, synonyms: ['Shop*'] })).toThrow(/synonym "Shop\*" contains \*, which marks the variable part of a pattern/);
+    expect(declare({ alias: 'shop.orders', notification: Published, synonyms: ['shop.orders'] })).toThrow(/synonym "shop.orders" is the alias itself; list only other spellings/);
+    expect(declare({ alias: 'shop.orders', notification: Published, synonyms: ['Orders', 'Orders'] })).toThrow(/synonym "Orders" is listed twice/);
+    expect(declare({ alias: 'shop.orders', notification: Published, synonyms: ['ShopOrders'], patterns: ['shop.orders.*'] })).not.toThrow();
+  });
+
   it('refuses options it does not know or of the wrong kind, naming each, instead of falling back on the parent', () => {
     const declare = (options: unknown) => () => {
       @WebhookEvent('Mine', WebhookEventTypes.Content, options as Parameters<typeof WebhookEvent>[2])

@@ -17,13 +17,13 @@ export type WebhookEventClass<T extends WebhookEventBase<any> = WebhookEventBase
 /** What @WebhookEvent takes besides the display name and type. */
 export interface WebhookEventOptions<N extends object = object> {
   /**
-   * The alias webhooks subscribe to and the event header carries (`Umbraco.ContentPublish`).
-   * Default: the alias of the nearest decorated parent class, else the name in camelCase.
+   * The alias webhooks subscribe to and the event header carries (`Umbraco.ContentPublish`):
+   * 1–200 visible ASCII characters, no spaces and no `*` (that marks a pattern). Default: the alias of the nearest decorated parent class, else the name in camelCase.
    */
   alias?: string;
   /** The notification class this event handles. Default: the nearest decorated parent's. */
   notification?: NotificationType<N>;
-  /** Other spellings of the alias that subscribe to the same event (`UserGroupDeleted`). */
+  /** Other spellings of the alias that subscribe to the same event (`UserGroupDeleted`); each once, none the alias itself, no `*`. */
   synonyms?: readonly string[];
   /**
    * Name-spaced variants a webhook may subscribe to, with `*` for the variable part
@@ -123,7 +123,19 @@ export function WebhookEvent<N extends object>(name: string, type: WebhookEventT
     }
     const synonyms = [...(options.synonyms ?? (options.alias === undefined ? parent?.synonyms : undefined) ?? [])];
     const patterns = [...(options.patterns ?? (options.alias === undefined ? parent?.patterns : undefined) ?? [])];
-    for (const synonym of synonyms) if (!ALIAS_SHAPE.test(synonym)) throw invalid(target, `synonym "${synonym}" must be visible ASCII without spaces`);
+    // A `*` marks a pattern's variable part: a webhook subscribed to an alias "shop.*" would
+    // expect every shop event and get only this one.
+    if (alias.includes('*')) {
+      throw invalid(target, `alias "${alias}" contains *, which marks the variable part of a pattern; name the event without it (e.g. "${alias.replace(/\.?\*+/g, '') || camelCase(name)}") and declare patterns: ["${alias}"] for name-spaced variants`);
+    }
+    const seen = new Set<string>();
+    for (const synonym of synonyms) {
+      if (!ALIAS_SHAPE.test(synonym)) throw invalid(target, `synonym "${synonym}" must be visible ASCII without spaces`);
+      if (synonym.includes('*')) throw invalid(target, `synonym "${synonym}" contains *, which marks the variable part of a pattern; declare it in patterns, or spell the synonym without it`);
+      if (synonym === alias) throw invalid(target, `synonym "${synonym}" is the alias itself; list only other spellings in synonyms`);
+      if (seen.has(synonym)) throw invalid(target, `synonym "${synonym}" is listed twice; list each spelling once`);
+      seen.add(synonym);
+    }
     for (const pattern of patterns) {
       if (!ALIAS_SHAPE.test(pattern) || !pattern.includes('*')) throw invalid(target, `pattern "${pattern}" must be visible ASCII with a * for the variable part, e.g. "${alias}.*"`);
     }

@@ -70,6 +70,29 @@ class ThrowingSchemaEvent extends WebhookEventBase<Broken> {
   }
 }
 
+@WebhookEvent('Mistyped', WebhookEventTypes.Other, { alias: 'mistyped', notification: Broken })
+class MistypedSchemaEvent extends WebhookEventBase<Broken> {
+  override describePayload(): JsonSchema {
+    return { type: 'object', required: 'id', properties: { id: { type: 'strng' } } };
+  }
+}
+
+@WebhookEvent('Big', WebhookEventTypes.Other, { alias: 'big', notification: Broken })
+class BigIntSchemaEvent extends WebhookEventBase<Broken> {
+  override describePayload(): JsonSchema {
+    return { type: 'integer', maximum: 10n };
+  }
+}
+
+/** Describes the Minimal shape only: fine at start(), broken once the app sends Legacy. */
+@WebhookEvent('Minimal only', WebhookEventTypes.Other, { alias: 'minimalOnly', notification: Broken })
+class MinimalOnlySchemaEvent extends WebhookEventBase<Broken> {
+  override describePayload({ payloadType }: PayloadDescriptionContext): JsonSchema {
+    if (payloadType !== 'Minimal') throw new Error(`no ${payloadType} schema`);
+    return { type: 'object' };
+  }
+}
+
 async function startApp(events: Function[], settings: Parameters<typeof createHookwork>[0] = {}): Promise<Hookwork> {
   const app = createHookwork({
     ...settings,
@@ -171,16 +194,21 @@ describe('createCatalogueDocument()', () => {
   it.each([
     [NullSchemaEvent, /NullSchemaEvent\.describePayload\(\) returned null for broken; return a JSON Schema object/],
     [ThrowingSchemaEvent, /ThrowingSchemaEvent\.describePayload\(\) threw for throwing: no schema today/],
-  ])('refuses %p with HOOKWORK_ERR_INVALID_PAYLOAD_SCHEMA', async (type, message) => {
-    app = await startApp([type]);
-    let error: unknown;
-    try {
-      createCatalogueDocument(app);
-    } catch (caught) {
-      error = caught;
-    }
+    [MistypedSchemaEvent, /MistypedSchemaEvent\.describePayload\(\) returned an invalid JSON Schema for mistyped: schema\/properties\/id\/type must be equal to one of the allowed values.*schema\/required must be array/],
+    [BigIntSchemaEvent, /BigIntSchemaEvent\.describePayload\(\) returned a schema for big that is not plain JSON: Do not know how to serialize a BigInt/],
+  ])('start() refuses %p with HOOKWORK_ERR_INVALID_PAYLOAD_SCHEMA, not the first catalogue request', async (type, message) => {
+    const created = createHookwork({ composers: [{ compose: (builder) => void builder.webhookEvents().add(type as typeof EntrySavedEvent) }] });
+    const error = await created.start().then(() => undefined, (caught: unknown) => caught);
     expect(isHookworkError(error, 'HOOKWORK_ERR_INVALID_PAYLOAD_SCHEMA')).toBe(true);
     expect((error as Error).message).toMatch(message);
+    expect(created.state).toBe('created');
+  });
+
+  it('refuses an event that cannot describe the payload shape the app was switched to at run time', async () => {
+    app = await startApp([MinimalOnlySchemaEvent]);
+    expect(createCatalogueDocument(app).webhooks['minimalOnly']).toBeDefined();
+    app.updateSettings({ payloadType: 'Legacy' });
+    expect(() => createCatalogueDocument(app!)).toThrow(/HOOKWORK_ERR_INVALID_PAYLOAD_SCHEMA: MinimalOnlySchemaEvent\.describePayload\(\) threw for minimalOnly: no Legacy schema/);
   });
 
   it('is checked by a validator that does refuse a broken document', async () => {

@@ -3,6 +3,7 @@ import { SIGNATURE_HEADERS, TEST_EVENT_HEADER } from '../model/framework-headers
 import { CLOUD_EVENTS_CONTENT_TYPE, CLOUD_EVENTS_SPEC_VERSION } from '../delivery/cloud-events';
 import { HookworkError } from '../errors/hookwork-error';
 import type { JsonSchema } from '../events/payload-description';
+import { describeEventPayload } from '../events/payload-schema-check';
 import { payloadTypeOf } from '../events/webhook-event-base';
 import { aliasPatternSource } from '../events/webhook-event.decorator';
 import { WebhookEventCatalogue } from '../events/webhook-event-catalogue';
@@ -108,7 +109,8 @@ export const CATALOGUE_PAYLOAD_PREFIX = 'payload.';
  *
  * @throws HookworkError HOOKWORK_ERR_APP_NOT_STARTED before `start()` (the document is made from
  * the events as the app builds them, with their injected services); HOOKWORK_ERR_INVALID_PAYLOAD_SCHEMA
- * when an event's describePayload() throws or returns something that is not a schema object.
+ * when an event's describePayload() throws or returns something that is not a JSON Schema object
+ * (start() refuses such an event already; the payload type may have changed since).
  */
 export function createCatalogueDocument(app: CatalogueSource, options: CatalogueDocumentOptions = {}): CatalogueDocument {
   if (app.state !== 'started') {
@@ -130,7 +132,7 @@ export function createCatalogueDocument(app: CatalogueSource, options: Catalogue
     const entry = catalogue.entryFor(descriptor.alias)!;
     const event = resolver.instantiate(entry);
     const payloadType = payloadTypeOf(entry.options, settings);
-    const schema = describe(event, payloadType);
+    const schema = describeEventPayload(event, payloadType);
     const key = uniqueKey(`${CATALOGUE_PAYLOAD_PREFIX}${descriptor.alias}`.replace(OPENAPI_COMPONENT_KEY, '_'), keys);
     document.components.schemas[key] = schema ?? { description: 'Any JSON: the event does not describe its payload.' };
     tags.add(descriptor.eventType);
@@ -147,28 +149,6 @@ export function createCatalogueDocument(app: CatalogueSource, options: Catalogue
   }
   document.tags = [...tags].map((name) => ({ name, description: `${name} events.` }));
   return document;
-}
-
-function describe(event: { describePayload(context: { payloadType: PayloadType }): JsonSchema | undefined; alias: string; constructor: Function }, payloadType: PayloadType): JsonSchema | undefined {
-  let schema: unknown;
-  try {
-    schema = event.describePayload({ payloadType });
-  } catch (cause) {
-    throw new HookworkError('HOOKWORK_ERR_INVALID_PAYLOAD_SCHEMA', `${event.constructor.name}.describePayload() threw for ${event.alias}: ${(cause as Error)?.message ?? cause}`, { cause });
-  }
-  if (schema === undefined) return undefined;
-  if (schema === null || typeof schema !== 'object' || Array.isArray(schema)) {
-    throw new HookworkError(
-      'HOOKWORK_ERR_INVALID_PAYLOAD_SCHEMA',
-      `${event.constructor.name}.describePayload() returned ${schema === null ? 'null' : Array.isArray(schema) ? 'an array' : typeof schema} for ${event.alias}; return a JSON Schema object such as { type: 'object', properties: { … } }, or undefined for "any JSON"`,
-    );
-  }
-  try {
-    // A copy: the document is the caller's to change, and a schema must be plain JSON.
-    return JSON.parse(JSON.stringify(schema)) as JsonSchema;
-  } catch (cause) {
-    throw new HookworkError('HOOKWORK_ERR_INVALID_PAYLOAD_SCHEMA', `${event.constructor.name}.describePayload() returned a schema for ${event.alias} that is not plain JSON: ${(cause as Error)?.message ?? cause}`, { cause });
-  }
 }
 
 function uniqueKey(key: string, taken: Set<string>): string {
