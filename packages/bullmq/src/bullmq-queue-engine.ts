@@ -289,6 +289,7 @@ export class BullmqQueueEngine implements QueueEngine<never> {
   private async stopWorker(timeoutMs: number): Promise<void> {
     this.stopping = true;
     this.leaving.abort();
+    this.redis.stopReporting();
     const worker = this.worker;
     if (!worker) return;
     const closed = worker.close();

@@ -44,7 +44,7 @@ export function bullmqQueue(options: BullmqQueueOptions): QueueEngineProvider<ne
     name: 'bullmq',
     async open(context) {
       const { storage: _storage, storageBackend: _backend, ...rest } = context;
-      const redis = new RedisClients(checked.connection, `${checked.prefix}:${checked.queueName}:hookwork`, checked.commandTimeoutMs);
+      const redis = new RedisClients(checked.connection, `${checked.prefix}:${checked.queueName}:hookwork`, checked.commandTimeoutMs, (message) => context.logger.warn(message));
       await redis.connect();
       if (checked.checkDurability) {
         for (const finding of await checkRedisDurability(redis.producer, redis.where)) context.logger[finding.level](finding.message);
