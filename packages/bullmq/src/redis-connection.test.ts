@@ -73,6 +73,18 @@ describe('bullmqQueue({ connection }) reaches the Redis it names, or fails start
     expect(() => bullmqQueue({ connection: cluster as unknown as Redis })).toThrow(/connection is an ioredis Cluster, which the BullMQ queue does not support: give it one Redis server/);
   });
 
+  it.each<[string, Record<string, unknown>, RegExp]>([
+    ['Bull\'s { url }', { url: 'redis://127.0.0.1:6399' }, /connection has url, which ioredis does not know and would ignore, connecting to 127\.0\.0\.1:6379 instead: pass the URL itself as connection/],
+    ['node-redis\'s { socket }', { socket: { host: '127.0.0.1', port: 6399 } }, /connection has socket, .*ioredis's \{ host, port, tls \} at the top level/],
+    ['node-redis\'s { database }', { host: '127.0.0.1', database: 3 }, /connection has database, .*ioredis calls it db/],
+    ['a URL as host', { host: 'redis://:s3cret@127.0.0.1', port: 6379 }, /connection\.host is a URL \("redis:\/\/\*\*\*@127\.0\.0\.1"\); pass the URL itself as connection/],
+  ])('ioredis options with %s are refused at once, naming the ioredis spelling, instead of starting on 127.0.0.1:6379 database 0', (_what, connection, message) => {
+    // { url } and { socket } used to start, without a word, on the default Redis (another app's, perhaps).
+    expect(() => bullmqQueue({ connection, prefix, queueName: 'foreign' })).toThrow(message);
+    expect(() => bullmqQueue({ connection: { url: 'redis://127.0.0.1:6399' } as never })).toThrow(/HOOKWORK_ERR_INVALID_BULLMQ_OPTIONS/);
+    expect(() => bullmqQueue({ connection, prefix, queueName: 'foreign' })).not.toThrow(/s3cret/);
+  });
+
   it('a refused login says so and names the fix, instead of "Connection is closed" and "start Redis"', async () => {
     const url = new URL(TEST_REDIS_URL);
     url.username = `hookwork-test-no-such-user-${process.pid}`;
