@@ -3,6 +3,7 @@ import { closedPort, ThingHappened, thingComposer } from '@hookwork/core/testing
 import { Cluster, Redis } from 'ioredis';
 import { bullmqQueue, type BullmqQueueOptions } from './bullmq-queue';
 import { removeBullmqQueue } from './remove-queue';
+import { startPrivateRedis } from './testing/private-redis';
 import { deleteKeys, TEST_REDIS_URL, uniquePrefix } from './testing/redis-test';
 
 // Where the queue's keys go is what a host relies on to keep apps apart: these tests look in Redis.
@@ -93,6 +94,25 @@ describe('bullmqQueue({ connection }) reaches the Redis it names, or fails start
     expect(isHookworkError(error, 'HOOKWORK_ERR_REDIS_UNAVAILABLE' as never)).toBe(true);
     expect((error as Error).message).toMatch(/refused the BullMQ queue's login \(WRONGPASS .*\); check the user and password of bullmqQueue\(\{ connection \}\)/);
     expect((error as Error).message).not.toMatch(/s3cret|start Redis/);
+  });
+
+  it('a Redis user whose ACL denies INFO fails start() naming the ACL as the fix, and logs no background error besides', async () => {
+    const server = await startPrivateRedis({ user: 'default on nopass ~* &* +@all -info' });
+    const logged: string[] = [];
+    try {
+      const app = createHookwork({
+        composers: [thingComposer],
+        logger: { debug() {}, info() {}, warn: (m) => void logged.push(`warn ${m}`), error: (m) => void logged.push(`error ${m}`) },
+        queue: bullmqQueue({ connection: server.url, prefix, checkDurability: false, commandTimeoutMs: 2000 }),
+      });
+      const error = await app.start().then(() => undefined, (e: unknown) => e);
+      expect(isHookworkError(error, 'HOOKWORK_ERR_REDIS_UNAVAILABLE' as never)).toBe(true);
+      expect((error as Error).message).toMatch(/could not start on redis:\/\/127\.0\.0\.1:\d+ \(NOPERM .*'info'.*\); the Redis user's ACL denies a command BullMQ needs: allow it/);
+      // It also logged "redis connection failed; it will be tried again: NOPERM …" for the start that had failed.
+      expect(logged).toEqual([expect.stringMatching(/^warn Redis at .* does not let this user run INFO .*allow it in the user's ACL \(\+info\)/)]);
+    } finally {
+      await server.remove();
+    }
   });
 
   it('a TLS connection to a server without TLS is named as TLS, with the fix', async () => {
