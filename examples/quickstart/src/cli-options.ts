@@ -1,4 +1,6 @@
-import { maskUrlCredentials, nearestName } from '@hookwork/core';
+import { isHookworkError, maskUrlCredentials, nearestName } from '@hookwork/core';
+import { postgresStorage } from '@hookwork/postgres';
+import { forTheCommandLine } from './flag-messages';
 
 /** What the quickstart was asked to do. */
 export interface QuickstartOptions {
@@ -20,7 +22,7 @@ export interface QuickstartOptions {
   redisQueue?: string;
   /** Keep everything in PostgreSQL at this URL instead of SQLite. */
   postgres?: string;
-  /** The schema with --postgres (default `hookwork_quickstart`; tests use one of their own). */
+  /** The schema with --postgres (--schema; default `hookwork_quickstart`; tests use one of their own). */
   postgresSchema?: string;
   help: boolean;
 }
@@ -42,7 +44,9 @@ export const USAGE = `Usage: npm start -- [options]
   --redis <url>        queue requests in Redis with BullMQ (redis://127.0.0.1:6379); webhooks
                        and the delivery log stay in SQLite
   --postgres <url>     keep webhooks, the queue and the log in PostgreSQL instead of SQLite
-                       (postgres://user@127.0.0.1:5432/db; schema hookwork_quickstart)
+                       (postgres://user@127.0.0.1:5432/db)
+  --schema <name>      the schema --postgres keeps them in (default hookwork_quickstart;
+                       created at start, kept after the run)
   --help               show this text`;
 
 /**
@@ -61,7 +65,7 @@ function parseUrl(flag: string, url: string, example: string): URL {
   }
 }
 
-const OPTION_NAMES = ['target', 'secret', 'events', 'data-dir', 'admin', 'admin-port', 'redis', 'postgres', 'help'];
+const OPTION_NAMES = ['target', 'secret', 'events', 'data-dir', 'admin', 'admin-port', 'redis', 'postgres', 'schema', 'help'];
 
 /** Parses the command line; UsageError for anything it does not understand. */
 export function parseOptions(argv: readonly string[], defaultDataDir: string): QuickstartOptions {
@@ -132,6 +136,9 @@ export function parseOptions(argv: readonly string[], defaultDataDir: string): Q
         options.postgres = url;
         break;
       }
+      case '--schema':
+        options.postgresSchema = value();
+        break;
       case '--help':
       case '-h':
         options.help = true;
@@ -145,5 +152,15 @@ export function parseOptions(argv: readonly string[], defaultDataDir: string): Q
   }
   if (options.adminPort !== undefined && !options.admin) throw new UsageError('--admin-port goes with --admin');
   if (options.secret && !options.target) throw new UsageError('--secret goes with --target (the built-in receiver uses a generated secret)');
+  if (options.postgresSchema !== undefined) {
+    if (!options.postgres) throw new UsageError('--schema goes with --postgres (the schema the PostgreSQL store is kept in)');
+    try {
+      // Its own check of a schema name, so the rule is PostgreSQL storage's, not a copy.
+      postgresStorage({ connectionString: options.postgres, schema: options.postgresSchema });
+    } catch (error) {
+      if (isHookworkError(error, 'HOOKWORK_ERR_INVALID_STORAGE_OPTIONS')) throw new UsageError(forTheCommandLine(error.message.replace(/^HOOKWORK_ERR_\w+: /, ''), options));
+      throw error;
+    }
+  }
   return options;
 }

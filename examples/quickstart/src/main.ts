@@ -2,7 +2,8 @@
 import 'reflect-metadata';
 import { join } from 'node:path';
 import { isHookworkError } from '@hookwork/core';
-import { parseOptions, USAGE, UsageError } from './cli-options';
+import { parseOptions, USAGE, UsageError, type QuickstartOptions } from './cli-options';
+import { forTheCommandLine } from './flag-messages';
 import { QuickstartStopped, runQuickstart } from './quickstart';
 import { RunTimeoutError } from './run-tracker';
 
@@ -31,8 +32,9 @@ process.stdout.on('error', (error: NodeJS.ErrnoException) => {
 });
 
 async function main(): Promise<number> {
+  let options: QuickstartOptions | undefined;
   try {
-    const options = parseOptions(process.argv.slice(2), join(__dirname, '..', '.data'));
+    options = parseOptions(process.argv.slice(2), join(__dirname, '..', '.data'));
     if (options.help) {
       console.log(USAGE);
       return 0;
@@ -55,6 +57,12 @@ async function main(): Promise<number> {
     }
     if (error instanceof RunTimeoutError) {
       console.error(`quickstart: ${error.message}`);
+      return 1;
+    }
+    // A server that cannot be reached, refuses the login, the database or the schema: one line,
+    // its fix naming the flag typed (--redis, --postgres), not the library option a program sets.
+    if (isHookworkError(error) && options) {
+      console.error(`quickstart failed: ${forTheCommandLine(error.message, options)}`);
       return 1;
     }
     throw error;

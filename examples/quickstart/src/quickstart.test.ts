@@ -22,6 +22,36 @@ const tempDir = () => {
 afterAll(() => dirs.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
 jest.setTimeout(90_000);
 
+const PG_URL = process.env.HOOKWORK_TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+/**
+ * Every run given --postgres gets --schema of the test's own, dropped after: one that reached the
+ * server by mistake (a check that let its URL through) used to leave the default
+ * `hookwork_quickstart` in the shared database, where nothing dropped it.
+ */
+const schemas: string[] = [];
+const ownSchema = () => {
+  const schema = `quickstart_test_${randomUUID().slice(0, 8)}`;
+  schemas.push(schema);
+  return schema;
+};
+/** `args` with --schema of the test's own when they hold --postgres and name no schema (which PostgreSQL could create). */
+const withOwnSchema = (args: readonly string[]) => (args.some((arg) => arg.startsWith('--postgres')) && !args.includes('--schema') ? [...args, '--schema', ownSchema()] : [...args]);
+/** Only a test's own queue: BullMQ's keys are bull:<queue>:…. */
+async function dropQueueKeys(redisQueue: string): Promise<void> {
+  const redis = new Redis(process.env.HOOKWORK_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379');
+  for await (const keys of redis.scanStream({ match: `bull:${redisQueue}:*`, count: 1000 }) as AsyncIterable<string[]>) if (keys.length > 0) await redis.unlink(...keys);
+  redis.disconnect();
+}
+afterAll(async () => {
+  if (schemas.length === 0) return;
+  const pool = new pg.Pool({ connectionString: PG_URL, max: 1 });
+  try {
+    for (const schema of schemas) await pool.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+  } finally {
+    await pool.end();
+  }
+});
+
 /**
  * Starts `main.js --events 3000`, sends `signal` once the first progress line shows (deliveries
  * are under way, so the app holds claimed requests), and resolves with how the process ended.
@@ -91,29 +121,35 @@ describe('the quickstart (npm start)', () => {
       expect(result.log.map((e) => e.outcome).sort()).toEqual(['delivered', 'delivered', 'delivered', 'delivered', 'retrying']);
       expect(lines[0]).toContain('queue: BullMQ on redis://');
     } finally {
-      // Only this test's queue: BullMQ's keys are bull:<queue>:….
-      const redis = new Redis(url);
-      for await (const keys of redis.scanStream({ match: `bull:${redisQueue}:*`, count: 1000 }) as AsyncIterable<string[]>) if (keys.length > 0) await redis.unlink(...keys);
-      redis.disconnect();
+      await dropQueueKeys(redisQueue);
     }
   });
 
-  it('--postgres: the tour with webhooks, the queue and the log in PostgreSQL', async () => {
-    const schema = `quickstart_test_${randomUUID().slice(0, 8)}`;
-    const url = process.env.HOOKWORK_TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
-    const lines: string[] = [];
+  it('--redis with a password Redis does not need: the run goes on, and the one warning (not ioredis\'s console line) names --redis', async () => {
+    const redisQueue = `quickstart-test-${randomUUID().slice(0, 8)}`;
+    const url = new URL(process.env.HOOKWORK_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379');
+    url.password = 'not-needed';
+    const printed: string[] = [];
+    for (const method of ['log', 'warn', 'error'] as const) jest.spyOn(console, method).mockImplementation((...args: unknown[]) => void printed.push(args.map(String).join(' ')));
     try {
-      const result = await runQuickstart({ postgres: url, postgresSchema: schema, dataDir: tempDir(), help: false }, (line) => lines.push(line));
-      expect(result).toMatchObject({ published: 4, delivered: 4, deadLettered: 0, rejected: [] });
-      expect(result.log.map((e) => e.outcome).sort()).toEqual(['delivered', 'delivered', 'delivered', 'delivered', 'retrying']);
-      expect(lines[0]).toContain(`store: PostgreSQL postgres://`);
-      expect(lines[0]).toContain(`(schema ${schema})`);
+      const result = await runQuickstart({ redis: url.toString(), redisQueue, dataDir: tempDir(), help: false }, () => {});
+      expect(result).toMatchObject({ published: 4, delivered: 4 });
     } finally {
-      // Only this test's schema.
-      const pool = new pg.Pool({ connectionString: url, max: 1 });
-      await pool.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
-      await pool.end();
+      jest.restoreAllMocks();
+      await dropQueueKeys(redisQueue);
     }
+    const warnings = printed.filter((line) => /password/.test(line));
+    expect(warnings).toEqual([expect.stringMatching(/^\[hookwork\] warn Redis at redis:\/\/127\.0\.0\.1:6379 needs no password, but --redis gives one .*leave the password out of --redis/)]);
+  });
+
+  it('--postgres: the tour with webhooks, the queue and the log in PostgreSQL', async () => {
+    const schema = ownSchema();
+    const lines: string[] = [];
+    const result = await runQuickstart({ postgres: PG_URL, postgresSchema: schema, dataDir: tempDir(), help: false }, (line) => lines.push(line));
+    expect(result).toMatchObject({ published: 4, delivered: 4, deadLettered: 0, rejected: [] });
+    expect(result.log.map((e) => e.outcome).sort()).toEqual(['delivered', 'delivered', 'delivered', 'delivered', 'retrying']);
+    expect(lines[0]).toContain(`store: PostgreSQL postgres://`);
+    expect(lines[0]).toContain(`(schema ${schema})`);
   });
 
   it('sends to a --target with the given secret: signed, filtered by content type, with the custom header', async () => {
@@ -301,8 +337,11 @@ describe('the quickstart (npm start)', () => {
     [['--redis', 'http://:s3cret@127.0.0.1:6379'], 'got "http://***@127.0.0.1:6379"'],
     [['--admin-port', '3300'], '--admin-port goes with --admin'],
     [['--admin', '--admin-port', '0'], '--admin-port must be a whole number from 1 to 65535'],
+    [['--schema', 'hooks'], '--schema goes with --postgres'],
+    [['--postgres', 'postgres://postgres:s3cret@127.0.0.1/test', '--schema', 'pg_hooks'], '--schema must be a plain identifier: letters, digits and _, not starting with a digit or pg_'],
+    [['--postgres', 'postgres://postgres:s3cret@127.0.0.1/test', '--schem', 'hooks'], 'unknown option "--schem" (did you mean --schema?)'],
   ])('refuses %j with a clear message and exit code 2', async (args, message) => {
-    const error = await run(process.execPath, [main, ...args]).then(() => undefined, (e: { code: number; stderr: string }) => e);
+    const error = await run(process.execPath, [main, ...withOwnSchema(args)]).then(() => undefined, (e: { code: number; stderr: string }) => e);
     expect(error?.code).toBe(2);
     expect(error?.stderr).toContain(message);
     // Not even a misspelt option's value (--postgress=postgres://…:s3cret@…) is echoed.
@@ -322,7 +361,7 @@ describe('the quickstart (npm start)', () => {
     [['--postgres', 'postgres://postgres@127.0.0.1:99999/test'], 'give a port from 1 to 65535'],
   ])('refuses the connection string %j before connecting: one line, exit code 2, no password shown', async (args, message) => {
     const dataDir = tempDir();
-    const error = await run(process.execPath, [main, '--data-dir', dataDir, ...args]).then(() => undefined, (e: { code: number; stdout: string; stderr: string }) => e);
+    const error = await run(process.execPath, [main, '--data-dir', dataDir, ...withOwnSchema(args)]).then(() => undefined, (e: { code: number; stdout: string; stderr: string }) => e);
     expect(error?.code).toBe(2);
     expect(error?.stderr).toContain(message);
     expect(error?.stderr.trim().split('\n')).toHaveLength(1);
@@ -340,7 +379,48 @@ describe('the quickstart (npm start)', () => {
     expect(error?.code).toBe(1);
     // It used to say first that it "could not remove the BullMQ queue" it had never reached.
     expect(error?.stdout).toBe('');
-    expect(error?.stderr).toBe(`quickstart failed: HOOKWORK_ERR_REDIS_UNAVAILABLE: the BullMQ queue could not connect to redis://127.0.0.1:${port} (connect ECONNREFUSED 127.0.0.1:${port}); start Redis or pass bullmqQueue({ connection }) the address of one\n`);
+    // It used to end "start Redis or pass bullmqQueue({ connection }) the address of one": not what was typed.
+    expect(error?.stderr).toBe(`quickstart failed: HOOKWORK_ERR_REDIS_UNAVAILABLE: the BullMQ queue could not connect to redis://127.0.0.1:${port} (connect ECONNREFUSED 127.0.0.1:${port}); start Redis there, or give --redis the address of one\n`);
+  });
+
+  // Each start failure names the flag the user typed in its fix, not the library option a program
+  // sets (bullmqQueue({ connection }), "the connection string", postgresStorage({ schema })).
+  it.each<[string, (closed: number) => string[], RegExp]>([
+    ['--redis whose login Redis refuses', () => ['--redis', `redis://hookwork-no-such-user-${process.pid}:pw@127.0.0.1:6379`], /refused the BullMQ queue's login \(WRONGPASS .*\); check the user and password of --redis \(redis:\/\/user:password@host:port\)/],
+    ['--redis naming a database Redis lacks', () => ['--redis', 'redis://127.0.0.1:6379/99'], /refused database 99 .*; give --redis a database index the server has .*, or leave the database out of --redis$/],
+    ['--postgres where nothing listens', (closed) => ['--postgres', `postgres://postgres@127.0.0.1:${closed}/test`], /could not be reached while connecting .*; check that the server runs and --postgres \(host, port, database, user, password\) is right$/],
+    ['--postgres naming a database that is not there', () => ['--postgres', new URL('/hookwork_no_such_db', PG_URL).toString()], /database "hookwork_no_such_db" does not exist\); create the database \(createdb\) or name an existing one in --postgres$/],
+    ['--postgres with a role that is not there', () => { const url = new URL(PG_URL); url.username = 'hookwork_no_such_role'; return ['--postgres', url.toString()]; }, /role "hookwork_no_such_role" does not exist\); check the user and password in --postgres \(or PGUSER\/PGPASSWORD\)/],
+  ])('a start that fails on %s is one line whose fix names the flag, exit code 1', async (_what, argsOf, message) => {
+    const server = createServer();
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as AddressInfo;
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+    const error = await run(process.execPath, [main, '--data-dir', tempDir(), ...withOwnSchema(argsOf(port))]).then(() => undefined, (e: { code: number; stdout: string; stderr: string }) => e);
+    expect(error?.code).toBe(1);
+    expect(error?.stdout).toBe('');
+    const lines = error!.stderr.trim().split('\n');
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(/^quickstart failed: HOOKWORK_ERR_/);
+    expect(lines[0]).toMatch(message);
+    expect(lines[0]).not.toMatch(/bullmqQueue|postgresStorage|connection string/);
+  });
+
+  it('--schema holding tables that are not hookwork\'s fails start naming --schema, and changes nothing there', async () => {
+    const schema = ownSchema();
+    const pool = new pg.Pool({ connectionString: PG_URL, max: 1 });
+    try {
+      await pool.query(`CREATE SCHEMA "${schema}"`);
+      await pool.query(`CREATE TABLE "${schema}".webhooks (id int)`);
+      const error = await run(process.execPath, [main, '--postgres', PG_URL, '--schema', schema]).then(() => undefined, (e: { code: number; stderr: string }) => e);
+      expect(error?.code).toBe(1);
+      expect(error?.stderr).toMatch(/give --schema a new name \(it is created at start\)\n$/);
+      expect(error?.stderr).not.toMatch(/postgresStorage/);
+      const tables = await pool.query<{ table_name: string }>('SELECT table_name FROM information_schema.tables WHERE table_schema = $1', [schema]);
+      expect(tables.rows.map((r) => r.table_name)).toEqual(['webhooks']);
+    } finally {
+      await pool.end();
+    }
   });
 
   it('Ctrl-C while the app is still connecting (a server that never answers) stops at once with exit code 130 and says so', async () => {

@@ -1,12 +1,13 @@
 import { join } from 'node:path';
 import { cmsComposer, ContentDeletedNotification, ContentPublishedNotification, ContentUnpublishedNotification, MediaSavedNotification, type CmsContent, type CmsMedia } from '@hookwork/cms';
 import { startAdminServer } from '@hookwork/admin';
-import { consoleLogger, createHookwork, maskUrlCredentials, type AttemptInfo, type DeliveryLogEntry, type Hookwork } from '@hookwork/core';
+import { consoleLogger, createHookwork, maskUrlCredentials, type AttemptInfo, type DeliveryLogEntry, type Hookwork, type Logger } from '@hookwork/core';
 import { bullmqQueue, removeBullmqQueue } from '@hookwork/bullmq';
 import { postgresStorage } from '@hookwork/postgres';
 import { sqliteStorage } from '@hookwork/sqlite';
 import type { QuickstartOptions } from './cli-options';
 import { ensureDataDir } from './data-dir';
+import { forTheCommandLine } from './flag-messages';
 import { trackRun, type RunTracker } from './run-tracker';
 import { startVerifyingReceiver, type VerifyingReceiver } from './verifying-receiver';
 
@@ -64,7 +65,7 @@ export async function runQuickstart(options: QuickstartOptions, print: (line: st
     storage: options.postgres ? postgresStorage({ connectionString: options.postgres, schema: postgresSchema }) : sqliteStorage({ file }),
     // --redis: requests live in Redis as BullMQ jobs; webhooks and the delivery log stay in SQLite.
     ...(options.redis ? { queue: bullmqQueue({ connection: options.redis, queueName: redisQueue }) } : {}),
-    logger: consoleLogger(),
+    logger: commandLineLogger(options),
     settings: {
       // A short schedule for the demo; the default is 5 s, 5 min, 30 min, 2 h, 5 h, 10 h.
       retrySchedule: [1_000, 2_000, 4_000],
@@ -111,6 +112,13 @@ export async function runQuickstart(options: QuickstartOptions, print: (line: st
     // A queue this run never reached (Redis down, stopped while connecting) has nothing of it to remove.
     if (options.redis && started) await removeEmptyQueue(options.redis, redisQueue, print);
   }
+}
+
+/** The console logger, its messages naming the flags (--redis, --postgres) rather than the options a program sets. */
+function commandLineLogger(options: QuickstartOptions): Logger {
+  const logger = consoleLogger();
+  const say = (level: keyof Logger) => (message: string, meta?: Record<string, unknown>) => logger[level](forTheCommandLine(message, options), meta);
+  return { debug: say('debug'), info: say('info'), warn: say('warn'), error: say('error') };
 }
 
 /**

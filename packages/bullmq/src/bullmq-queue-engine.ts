@@ -122,6 +122,8 @@ export class BullmqQueueEngine implements QueueEngine<never> {
   /** Processor calls not yet finished (running, waiting for a slot, or being settled). */
   private inProcess = 0;
   private lastErrors = new Map<string, number>();
+  /** Whether {@link ready} resolved: before, a failure is start()'s error, not a background one to log as well. */
+  private isReady = false;
 
   constructor(
     private readonly redis: RedisClients,
@@ -157,12 +159,20 @@ export class BullmqQueueEngine implements QueueEngine<never> {
     try {
       if (!(await finishedWithin(Promise.all([this.queue.waitUntilReady(), this.flows.waitUntilReady()]), deadlineMs))) throw new Error(`Redis did not answer within ${deadlineMs} ms`);
     } catch (error) {
+      const message = String((error as Error)?.message ?? error);
       throw BULLMQ_ERRORS.create(
         'HOOKWORK_ERR_REDIS_UNAVAILABLE',
-        `the BullMQ queue could not start on ${this.redis.where} (${(error as Error)?.message ?? error})${isConnectionError(error) ? '; the connection was lost while it started — start the app again once Redis answers' : ''}`,
+        `the BullMQ queue could not start on ${this.redis.where} (${message})${
+          isConnectionError(error)
+            ? '; the connection was lost while it started — start the app again once Redis answers'
+            : /NOPERM/.test(message)
+              ? "; the Redis user's ACL denies a command BullMQ needs: allow it (ACL SETUSER <user> +<command>; BullMQ runs INFO, scripts and the commands of its scripts on its keys, e.g. +@all ~<prefix>:*)"
+              : ''
+        }`,
         { cause: error },
       );
     }
+    this.isReady = true;
     // The clients' own errors: a lost connection once per outage, anything else as it comes.
     this.redis.report({ lost: (error) => this.context.onError('redis connection', error), back: (message) => this.context.logger.warn(message) });
   }
@@ -289,6 +299,7 @@ export class BullmqQueueEngine implements QueueEngine<never> {
   private async stopWorker(timeoutMs: number): Promise<void> {
     this.stopping = true;
     this.leaving.abort();
+    this.redis.stopReporting();
     const worker = this.worker;
     if (!worker) return;
     const closed = worker.close();
@@ -510,6 +521,7 @@ export class BullmqQueueEngine implements QueueEngine<never> {
 
   /** Reports background failures, the same message at most once every 5 s (a Redis outage repeats them). */
   private reportError(task: string, error: unknown): void {
+    if (!this.isReady) return;
     // BullMQ's connections fail with ours: one report per outage (see RedisClients).
     if (this.redis.connectionError(error)) return;
     const key = `${task}:${(error as Error)?.message ?? String(error)}`;

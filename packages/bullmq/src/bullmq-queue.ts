@@ -5,7 +5,7 @@ import { BullmqQueueEngine } from './bullmq-queue-engine';
 import { finishedWithin } from './finished-within';
 import { clientOptions, isRedisCluster, RedisClients, type RedisConnectionInput } from './redis-connection';
 import { checkRedisDurability } from './redis-durability';
-import { redisUrlProblem } from './redis-url';
+import { redisOptionsProblem, redisUrlProblem } from './redis-url';
 
 /** Options of {@link bullmqQueue}. */
 export interface BullmqQueueOptions {
@@ -44,7 +44,7 @@ export function bullmqQueue(options: BullmqQueueOptions): QueueEngineProvider<ne
     name: 'bullmq',
     async open(context) {
       const { storage: _storage, storageBackend: _backend, ...rest } = context;
-      const redis = new RedisClients(checked.connection, `${checked.prefix}:${checked.queueName}:hookwork`, checked.commandTimeoutMs);
+      const redis = new RedisClients(checked.connection, `${checked.prefix}:${checked.queueName}:hookwork`, checked.commandTimeoutMs, (message) => context.logger.warn(message));
       await redis.connect();
       if (checked.checkDurability) {
         for (const finding of await checkRedisDurability(redis.producer, redis.where)) context.logger[finding.level](finding.message);
@@ -89,6 +89,9 @@ export function checkOptions(options: BullmqQueueOptions): Required<BullmqQueueO
     problems.push('connection is an ioredis Cluster, which the BullMQ queue does not support: give it one Redis server (a redis:// URL, { host, port } or an ioredis Redis client)');
   } else if ((clientOptions(connection) ?? (connection as RedisOptions)).keyPrefix) {
     problems.push('connection has an ioredis keyPrefix, which BullMQ cannot use; pass prefix instead');
+  } else if (clientOptions(connection) === undefined) {
+    const problem = redisOptionsProblem(connection as Record<string, unknown>);
+    if (problem) problems.push(problem);
   }
   if (typeof queueName !== 'string' || queueName === '' || queueName.includes(':')) problems.push(`queueName must be a non-empty string without ":"; got ${JSON.stringify(queueName)}`);
   if (typeof prefix !== 'string' || prefix === '') problems.push(`prefix must be a non-empty string; got ${JSON.stringify(prefix)}`);

@@ -3,6 +3,7 @@ import { closedPort, ThingHappened, thingComposer } from '@hookwork/core/testing
 import { Cluster, Redis } from 'ioredis';
 import { bullmqQueue, type BullmqQueueOptions } from './bullmq-queue';
 import { removeBullmqQueue } from './remove-queue';
+import { startPrivateRedis } from './testing/private-redis';
 import { deleteKeys, TEST_REDIS_URL, uniquePrefix } from './testing/redis-test';
 
 // Where the queue's keys go is what a host relies on to keep apps apart: these tests look in Redis.
@@ -73,6 +74,18 @@ describe('bullmqQueue({ connection }) reaches the Redis it names, or fails start
     expect(() => bullmqQueue({ connection: cluster as unknown as Redis })).toThrow(/connection is an ioredis Cluster, which the BullMQ queue does not support: give it one Redis server/);
   });
 
+  it.each<[string, Record<string, unknown>, RegExp]>([
+    ['Bull\'s { url }', { url: 'redis://127.0.0.1:6399' }, /connection has url, which ioredis does not know and would ignore, connecting to 127\.0\.0\.1:6379 instead: pass the URL itself as connection/],
+    ['node-redis\'s { socket }', { socket: { host: '127.0.0.1', port: 6399 } }, /connection has socket, .*ioredis's \{ host, port, tls \} at the top level/],
+    ['node-redis\'s { database }', { host: '127.0.0.1', database: 3 }, /connection has database, .*ioredis calls it db/],
+    ['a URL as host', { host: 'redis://:s3cret@127.0.0.1', port: 6379 }, /connection\.host is a URL \("redis:\/\/\*\*\*@127\.0\.0\.1"\); pass the URL itself as connection/],
+  ])('ioredis options with %s are refused at once, naming the ioredis spelling, instead of starting on 127.0.0.1:6379 database 0', (_what, connection, message) => {
+    // { url } and { socket } used to start, without a word, on the default Redis (another app's, perhaps).
+    expect(() => bullmqQueue({ connection, prefix, queueName: 'foreign' })).toThrow(message);
+    expect(() => bullmqQueue({ connection: { url: 'redis://127.0.0.1:6399' } as never })).toThrow(/HOOKWORK_ERR_INVALID_BULLMQ_OPTIONS/);
+    expect(() => bullmqQueue({ connection, prefix, queueName: 'foreign' })).not.toThrow(/s3cret/);
+  });
+
   it('a refused login says so and names the fix, instead of "Connection is closed" and "start Redis"', async () => {
     const url = new URL(TEST_REDIS_URL);
     url.username = `hookwork-test-no-such-user-${process.pid}`;
@@ -81,6 +94,25 @@ describe('bullmqQueue({ connection }) reaches the Redis it names, or fails start
     expect(isHookworkError(error, 'HOOKWORK_ERR_REDIS_UNAVAILABLE' as never)).toBe(true);
     expect((error as Error).message).toMatch(/refused the BullMQ queue's login \(WRONGPASS .*\); check the user and password of bullmqQueue\(\{ connection \}\)/);
     expect((error as Error).message).not.toMatch(/s3cret|start Redis/);
+  });
+
+  it('a Redis user whose ACL denies INFO fails start() naming the ACL as the fix, and logs no background error besides', async () => {
+    const server = await startPrivateRedis({ user: 'default on nopass ~* &* +@all -info' });
+    const logged: string[] = [];
+    try {
+      const app = createHookwork({
+        composers: [thingComposer],
+        logger: { debug() {}, info() {}, warn: (m) => void logged.push(`warn ${m}`), error: (m) => void logged.push(`error ${m}`) },
+        queue: bullmqQueue({ connection: server.url, prefix, checkDurability: false, commandTimeoutMs: 2000 }),
+      });
+      const error = await app.start().then(() => undefined, (e: unknown) => e);
+      expect(isHookworkError(error, 'HOOKWORK_ERR_REDIS_UNAVAILABLE' as never)).toBe(true);
+      expect((error as Error).message).toMatch(/could not start on redis:\/\/127\.0\.0\.1:\d+ \(NOPERM .*'info'.*\); the Redis user's ACL denies a command BullMQ needs: allow it/);
+      // It also logged "redis connection failed; it will be tried again: NOPERM …" for the start that had failed.
+      expect(logged).toEqual([expect.stringMatching(/^warn Redis at .* does not let this user run INFO .*allow it in the user's ACL \(\+info\)/)]);
+    } finally {
+      await server.remove();
+    }
   });
 
   it('a TLS connection to a server without TLS is named as TLS, with the fix', async () => {

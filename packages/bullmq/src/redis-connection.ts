@@ -4,6 +4,7 @@ import { Redis, type RedisOptions } from 'ioredis';
 import { finishedWithin } from './finished-within';
 import { BULLMQ_ERRORS } from './bullmq-errors';
 import { QUEUE_SCRIPTS, type QueueScripts } from './queue-scripts';
+import { quietClient, type RedisNoticeKind } from './quiet-client';
 
 /** Where Redis is: a `redis://` / `rediss://` URL, ioredis options, or an ioredis client (duplicated, never closed by hookwork). */
 export type RedisConnectionInput = string | RedisOptions | Redis;
@@ -91,8 +92,19 @@ export class RedisClients {
 
   /** True when the connection asks for TLS (`rediss://` or a `tls` option). */
   private readonly tls: boolean;
+  /** What ioredis would have printed, said once each (every client and reconnect says it again). */
+  private readonly noticed = new Set<RedisNoticeKind>();
 
-  constructor(input: RedisConnectionInput, name: string, commandTimeoutMs: number) {
+  /**
+   * @param warn where what ioredis and BullMQ would print to the console goes instead (the app's
+   * logger); a superfluous password, an ACL that denies INFO.
+   */
+  constructor(
+    input: RedisConnectionInput,
+    name: string,
+    commandTimeoutMs: number,
+    private readonly warn: (message: string) => void = () => {},
+  ) {
     this.where = describeRedis(input);
     this.tls = this.where.startsWith('rediss:');
     const producer: RedisOptions = {
@@ -104,8 +116,8 @@ export class RedisClients {
       retryStrategy: reconnect,
     };
     const worker: RedisOptions = { lazyConnect: true, maxRetriesPerRequest: null, enableOfflineQueue: true, connectionName: `${name}:worker`, retryStrategy: reconnect };
-    this.producer = make(input, producer) as Redis & QueueScripts;
-    this.worker = make(input, worker);
+    this.producer = quietClient(make(input, producer), this.notice) as Redis & QueueScripts;
+    this.worker = quietClient(make(input, worker), this.notice);
     coalesceWrites(this.worker);
     this.trackDuplicates(this.worker);
     for (const [command, script] of Object.entries(QUEUE_SCRIPTS)) this.producer.defineCommand(command, script);
@@ -128,7 +140,7 @@ export class RedisClients {
   private trackDuplicates(client: Redis): void {
     const duplicate = client.duplicate.bind(client);
     client.duplicate = (...args: Parameters<Redis['duplicate']>) => {
-      const made = duplicate(...args);
+      const made = quietClient(duplicate(...args), this.notice);
       this.duplicates.add(made);
       made.once('end', () => this.duplicates.delete(made));
       return made;
@@ -145,9 +157,30 @@ export class RedisClients {
     for (const client of this.duplicates) if (client.status !== 'ready' && client.status !== 'end') client.disconnect();
   }
 
+  /** Says once, through {@link warn}, what ioredis would have printed; with the fix. */
+  private readonly notice = (kind: RedisNoticeKind, reply: string): void => {
+    if (this.noticed.has(kind)) return;
+    this.noticed.add(kind);
+    this.warn(
+      kind === 'password-not-needed'
+        ? `Redis at ${this.where} needs no password, but the BullMQ queue's connection gives one (${reply}); it connected without: leave the password out of the connection, or give the server one (requirepass, or an ACL user)`
+        : kind === 'auth-arguments'
+          ? `Redis at ${this.where} took no user name with the password (${reply}): Redis 5 and older know no users; give the connection the password alone (redis://:password@host:port, or { password })`
+          : `Redis at ${this.where} does not let this user run INFO (${reply}), so the connection's ready check was skipped; BullMQ reads the server's version with INFO: allow it in the user's ACL (+info)`,
+    );
+  };
+
   /** Starts reporting a lost connection and its return (the engine does, once it runs). */
   report(reporter: ConnectionReporter): void {
     this.reporter = reporter;
+  }
+
+  /**
+   * Stops reporting (the engine does as it stops): the connections it closes or cuts then fail
+   * ("Connection is closed."), which is no outage to log.
+   */
+  stopReporting(): void {
+    this.reporter = undefined;
   }
 
   /**

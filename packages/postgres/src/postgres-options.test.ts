@@ -1,3 +1,4 @@
+import pg from 'pg';
 import { isHookworkError } from '@hookwork/core';
 import { postgresStorage } from './index';
 
@@ -48,6 +49,20 @@ describe('postgresStorage() options, without a server', () => {
   it('refuses a pool that lacks what a pg.Pool has, naming the method, rather than failing at start with a TypeError', () => {
     const noEvents = { connect: () => undefined, query: () => undefined } as never;
     expect(() => postgresStorage({ pool: noEvents })).toThrow(/`pool` must be a node-postgres Pool \(new pg\.Pool\(\{ … \}\)\); got an object without on\(\)/);
+  });
+
+  it('refuses a pg Client as pool at once, instead of start() failing with "client.release is not a function"', () => {
+    const client = new pg.Client({ connectionString: 'postgres://app@127.0.0.1:5432/app' });
+    expect(() => postgresStorage({ pool: client as never })).toThrow(/HOOKWORK_ERR_INVALID_STORAGE_OPTIONS: postgresStorage\(\): `pool` must be a node-postgres Pool .*got a pg Client .*pass the Pool itself, or a `connectionString`/);
+    expect(() => postgresStorage({ pool: new pg.Pool({ connectionString: 'postgres://app@127.0.0.1:5432/app' }) })).not.toThrow();
+  });
+
+  it("answers node-postgres's own settings (ssl, host, user…) passed as options with where they go", () => {
+    for (const option of [{ ssl: true }, { host: '127.0.0.1' }, { user: 'app' }, { database: 'app' }]) {
+      expect(() => postgresStorage({ connectionString: 'postgres://app@127.0.0.1:5432/app', ...option } as never)).toThrow(
+        /unknown option .*; the options are .*\. node-postgres's connection settings go in `connectionString` \(postgres:\/\/user:password@host:5432\/db\?sslmode=verify-full.*\), or make a pg\.Pool with them \(ssl included\) and pass it as `pool`/,
+      );
+    }
   });
 
   it('refuses information_schema, which pg_dump leaves out of backups', () => {

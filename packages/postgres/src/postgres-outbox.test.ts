@@ -190,6 +190,46 @@ describe('publish(…, { transaction: client }) — the transactional outbox', (
     expect(await stored()).toBe(0);
   });
 
+  it.each([
+    ['publishing is disabled (enabled: false)', (): void => void app.updateSettings({ enabled: false })],
+    ['no webhook is subscribed', async (): Promise<void> => {
+      for (const webhook of (await app.webhooks.list()).items) await app.webhooks.delete(webhook.key);
+    }],
+  ] as const)('refuses a wrong transaction with the same coded error when %s, not silently', async (_when, gate) => {
+    // It used to be checked only when a request was enqueued: the host learnt of its mistake only
+    // once publishing was enabled (or a webhook subscribed), after shipping code that never worked.
+    await gate();
+    const idle = await host.connect();
+    const closed = new pg.Client({ connectionString: db.url });
+    await closed.connect();
+    await closed.end();
+    const url = new URL(db.url);
+    url.pathname = '/postgres';
+    const other = new pg.Client({ connectionString: url.toString() });
+    await other.connect();
+    await other.query('BEGIN');
+    try {
+      for (const [transaction, message] of [
+        [idle, /not in a transaction.*BEGIN/],
+        [closed, /a pg client that is closed/],
+        [other, /a pg client of the database "postgres"/],
+        [host, /Pool.*pool\.connect\(\)/],
+        [{ prepare() {} }, /takes a node-postgres client/],
+      ] as const) {
+        const error = await refusal(app.publish(new ThingHappened('gated'), { transaction: transaction as unknown as PostgresTransaction }));
+        expect(error).toMatchObject({ code: 'HOOKWORK_ERR_INVALID_TRANSACTION', message: expect.stringMatching(message) });
+      }
+      // A right one is still taken, and (nothing firing) stores nothing.
+      await inTransaction('COMMIT', async (client) => {
+        await expect(app.publish(new ThingHappened('gated'), { transaction: client })).resolves.toEqual({ failures: [] });
+      });
+    } finally {
+      idle.release();
+      await other.end();
+    }
+    expect(await stored()).toBe(0);
+  });
+
   it('refuses a read-only host transaction as the host\'s, not as a standby server to move away from', async () => {
     await inTransaction('ROLLBACK', async (client) => {
       await client.query('SET TRANSACTION READ ONLY');

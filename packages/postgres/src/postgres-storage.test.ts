@@ -63,6 +63,18 @@ describe('postgresStorage() options', () => {
     expect((error as Error).message).toMatch(/connection string/);
   });
 
+  it('names the server as node-postgres reaches it: the database of the user\'s name when none is given, a socket directory given as ?host=', async () => {
+    const port = await closedPort();
+    const startWith = async (connectionString: string): Promise<string> => {
+      const app = createHookwork({ composers: [thingComposer], storage: postgresStorage({ connectionString, connectTimeoutMs: 2000 }) });
+      return app.start().then(() => '', (e: unknown) => (e as Error).message);
+    };
+    // It said "PostgreSQL 127.0.0.1:…/ (schema …)": no hint that it went to the database "hookwork_probe".
+    expect(await startWith(`postgres://hookwork_probe@127.0.0.1:${port}`)).toContain(`PostgreSQL 127.0.0.1:${port}/hookwork_probe (schema "hookwork")`);
+    // It said "localhost:5432", not the socket directory it tried.
+    expect(await startWith(`postgres://hookwork_probe@/test?host=/nonexistent/hookwork-socket-dir&port=${port}`)).toContain(`PostgreSQL /nonexistent/hookwork-socket-dir:${port}/test (schema "hookwork")`);
+  });
+
   it('start() tells a refused login and a missing database apart from an unreachable server', async () => {
     const startWith = async (mutate: (url: URL) => void): Promise<unknown> => {
       const url = new URL(db.url);

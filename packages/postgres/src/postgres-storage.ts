@@ -72,6 +72,11 @@ const KNOWN_OPTIONS: readonly string[] = ['connectionString', 'pool', 'schema', 
 /** What hookwork calls on a host's `pool`: a node-postgres Pool has them all. */
 const POOL_METHODS = ['connect', 'query', 'on', 'off'] as const;
 
+/** node-postgres's own connection settings, which a host may pass to postgresStorage() as they would to pg.Pool. */
+const PG_CONFIG_KEYS: ReadonlySet<string> = new Set(['host', 'port', 'user', 'password', 'database', 'ssl', 'max', 'connectionTimeoutMillis', 'idleTimeoutMillis', 'application_name', 'options']);
+const PG_CONFIG_HINT =
+  ". node-postgres's connection settings go in `connectionString` (postgres://user:password@host:5432/db?sslmode=verify-full&application_name=…), or make a pg.Pool with them (ssl included) and pass it as `pool`";
+
 /** True when node-postgres can read `url`: it parses connection strings with pg-connection-string, which throws on what WHATWG `URL` cannot read. */
 function parsesAsUrl(url: string): boolean {
   try {
@@ -100,7 +105,7 @@ function checkOptions(options: PostgresStorageOptions): CheckedOptions {
   const unknown = Object.keys(options).find((key) => !KNOWN_OPTIONS.includes(key));
   if (unknown !== undefined) {
     const near = nearestName(unknown, KNOWN_OPTIONS);
-    throw bad(`unknown option \`${unknown}\`${near ? ` (did you mean \`${near}\`?)` : ''}; the options are ${KNOWN_OPTIONS.map((k) => `\`${k}\``).join(', ')}`);
+    throw bad(`unknown option \`${unknown}\`${near ? ` (did you mean \`${near}\`?)` : ''}; the options are ${KNOWN_OPTIONS.map((k) => `\`${k}\``).join(', ')}${PG_CONFIG_KEYS.has(unknown) ? PG_CONFIG_HINT : ''}`);
   }
   const { connectionString, pool } = options;
   if (connectionString === undefined && pool === undefined && Object.hasOwn(options, 'connectionString')) {
@@ -122,6 +127,12 @@ function checkOptions(options: PostgresStorageOptions): CheckedOptions {
     if (pool === null || typeof pool !== 'object' || missing !== undefined) {
       throw bad(`\`pool\` must be a node-postgres Pool (new pg.Pool({ … })); got ${pool === null || typeof pool !== 'object' ? shownValue(pool) : `an object without ${missing}()`}`);
     }
+    // A pg.Client has a pool's methods but no pool's counts: it used to fail start() with
+    // "TypeError: client.release is not a function".
+    const client = pool as unknown as { connectionParameters?: unknown; totalCount?: unknown };
+    if (typeof client.connectionParameters === 'object' && client.connectionParameters !== null && typeof client.totalCount !== 'number') {
+      throw bad('`pool` must be a node-postgres Pool (new pg.Pool({ … })); got a pg Client (one connection, as new pg.Client() or pool.connect() give): pass the Pool itself, or a `connectionString`');
+    }
   }
   const schema = options.schema ?? 'hookwork';
   if (typeof schema !== 'string' || !SCHEMA_NAME.test(schema) || /^pg_/i.test(schema)) {
@@ -142,21 +153,24 @@ function checkOptions(options: PostgresStorageOptions): CheckedOptions {
   return { ...(connectionString !== undefined ? { connectionString } : {}), ...(pool !== undefined ? { pool } : {}), schema, poolSize, connectTimeoutMs, synchronousCommit };
 }
 
-/** The server a config points at, for messages: host:port/database, never a password. */
+/**
+ * The server a config points at, for messages: host:port/database, never a password. Read as
+ * node-postgres reads it (pg-connection-string, then PG* variables): a socket directory given as
+ * `?host=`, and — with no database named — the database of the user's name, where it connects.
+ */
 function describeServer(config: PoolConfig, schema: string): string {
-  let host = config.host ?? process.env.PGHOST ?? 'localhost';
-  let port = String(config.port ?? process.env.PGPORT ?? 5432);
-  let database = config.database ?? process.env.PGDATABASE ?? '';
+  let parsed: Partial<ReturnType<typeof parseConnectionString>> = {};
   if (config.connectionString) {
     try {
-      const url = new URL(config.connectionString);
-      host = url.hostname || host;
-      port = url.port || '5432';
-      database = decodeURIComponent(url.pathname.slice(1)) || database;
+      parsed = parseConnectionString(config.connectionString);
     } catch {
-      host = '(unparsed connection string)';
+      return `PostgreSQL (unparsed connection string) (schema ${quoteIdentifier(schema)})`;
     }
   }
+  const host = parsed.host || config.host || process.env.PGHOST || 'localhost';
+  const port = parsed.port || config.port || process.env.PGPORT || 5432;
+  const user = parsed.user || config.user || process.env.PGUSER || process.env.USER;
+  const database = parsed.database || config.database || process.env.PGDATABASE || user || '';
   return `PostgreSQL ${host}:${port}/${database} (schema ${quoteIdentifier(schema)})`;
 }
 

@@ -359,6 +359,11 @@ export class HookworkApp<TTransaction = never> implements Hookwork<TTransaction>
           : `publish() was given a transaction, but the ${engine.name} queue cannot enqueue inside a host transaction; publish after your own commit, or use a storage with a transactional enqueue (@hookwork/postgres)`,
       );
     }
+    // The engine checks the transaction here, not only when a request is enqueued in it: with
+    // publishing disabled, no webhook subscribed or no event composed for the notification, a
+    // wrong one (not in BEGIN, closed, of another database) used to pass silently, and the host
+    // learnt of its mistake only once something fired. An empty enqueue stores nothing.
+    if (options.transaction !== undefined) await this.checkTransaction(engine, options.transaction);
     const { parts } = this;
     if (!parts.bus.hasSubscribers(notification.constructor)) this.reportUnhandled(notification.constructor);
     const span = parts.tracer.startSpan('hookwork.publish', { kind: SpanKind.INTERNAL });
@@ -378,6 +383,17 @@ export class HookworkApp<TTransaction = never> implements Hookwork<TTransaction>
       throw error;
     } finally {
       span.end();
+    }
+  }
+
+  /** Refuses a host transaction the engine could not enqueue in, as an enqueue in it would. */
+  private async checkTransaction(engine: QueueEngine<unknown>, transaction: unknown): Promise<void> {
+    try {
+      await engine.enqueue([], { transaction });
+    } catch (cause) {
+      if (isHookworkError(cause, 'HOOKWORK_ERR_INVALID_TRANSACTION') || isHookworkError(cause, 'HOOKWORK_ERR_ENQUEUE_FAILED')) throw cause;
+      // A probe of the transaction that failed (its connection broke): what the enqueue would say.
+      throw new HookworkError('HOOKWORK_ERR_ENQUEUE_FAILED', `could not check the host transaction publish() was given: ${(cause as Error)?.message ?? cause}`, { cause });
     }
   }
 

@@ -117,7 +117,9 @@ export interface QueueEngine<TTransaction = never> {
   /**
    * Stores requests durably, all or none, due at their `dueAt`; resolves once they are
    * durable. Fails with HOOKWORK_ERR_ENQUEUE_FAILED when the store fails, and
-   * HOOKWORK_ERR_INVALID_TRANSACTION for a transaction it cannot use.
+   * HOOKWORK_ERR_INVALID_TRANSACTION for a transaction it cannot use — with no requests too:
+   * `publish(…, { transaction })` enqueues none first to have the transaction checked even when
+   * nothing fires.
    */
   enqueue(requests: readonly NewWebhookRequest[], options?: EngineEnqueueOptions<TTransaction>): Promise<void>;
   /** Starts taking due requests and calling `handler` for each, within the concurrency settings. */

@@ -99,7 +99,10 @@ export interface DeadLetterQuery extends PageRequest {
  * lease and return false otherwise (the lease expired and another dispatcher took it).
  */
 export interface RequestQueue<TTransaction = never> {
-  /** Stores requests as `pending`, all or none. */
+  /**
+   * Stores requests as `pending`, all or none. Given no requests it stores nothing but still
+   * checks `options.transaction` (HOOKWORK_ERR_INVALID_TRANSACTION for one it cannot use).
+   */
   enqueue(requests: readonly NewWebhookRequest[], options?: EnqueueOptions<TTransaction>): Promise<void>;
   /**
    * Claims up to `limit` requests that are due (`pending` with `dueAt <= now`, or `inflight`

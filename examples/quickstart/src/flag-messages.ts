@@ -1,0 +1,38 @@
+import type { QuickstartOptions } from './cli-options';
+
+/**
+ * The libraries' messages name the fix where a program sets it — `bullmqQueue({ connection })`,
+ * "the connection string", `postgresStorage({ schema })` — but a quickstart user typed a flag.
+ * Each row swaps such a phrase, fix included, for the flag; the diagnosis before it (the server,
+ * the driver's reason) is kept as the library wrote it. quickstart.test.ts runs each failure
+ * and checks that no library phrase is left.
+ */
+const REDIS: readonly (readonly [RegExp, string])[] = [
+  [/bullmqQueue\(\{ connection \}\) \(redis:\/\/user:password@host, or \{ username, password \}\)/g, '--redis (redis://user:password@host:port)'],
+  [/start Redis or pass bullmqQueue\(\{ connection \}\) the address of one/g, 'start Redis there, or give --redis the address of one'],
+  [/give bullmqQueue\(\{ connection \}\) a database index the server has/g, 'give --redis a database index the server has'],
+  [/, or keep database 0 and give the app a queueName of its own/g, ', or leave the database out of --redis'],
+  [/connect with redis:\/\/ \(no tls option\)/g, 'give --redis a redis:// URL'],
+  [/bullmqQueue\(\{ connection \}\)/g, '--redis'],
+  [/the BullMQ queue's connection/g, '--redis'],
+  [/give the connection the password alone \(redis:\/\/:password@host:port, or \{ password \}\)/g, 'give --redis the password alone (redis://:password@host:port)'],
+  [/leave the password out of the connection/g, 'leave the password out of --redis'],
+];
+
+const POSTGRES: readonly (readonly [RegExp, string])[] = [
+  [/the connection string \(host, port, database, user, password\)/g, '--postgres (host, port, database, user, password)'],
+  [/in the connection string \(or PGUSER\/PGPASSWORD\)/g, 'in --postgres (or PGUSER/PGPASSWORD)'],
+  [/name an existing one in the connection string/g, 'name an existing one in --postgres'],
+  [/the connection string names no user/g, '--postgres names no user'],
+  [/set postgresStorage\(\{ schema \}\) to a new name \(it is created at start\)/g, 'give --schema a new name (it is created at start)'],
+  [/postgresStorage\(\): `schema`/g, '--schema'],
+  [/postgresStorage\(\{ schema \}\)/g, '--schema'],
+];
+
+/** `message` with the fixes that name a library option naming the flag the user typed instead. */
+export function forTheCommandLine(message: string, options: Pick<QuickstartOptions, 'redis' | 'postgres'>): string {
+  let text = message;
+  if (options.redis) for (const [phrase, flag] of REDIS) text = text.replace(phrase, flag);
+  if (options.postgres) for (const [phrase, flag] of POSTGRES) text = text.replace(phrase, flag);
+  return text;
+}
