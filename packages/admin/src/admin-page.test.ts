@@ -55,6 +55,17 @@ let page: Page;
 let profile: string;
 const problems: string[] = [];
 
+/** Notes into `into` what a user would see go wrong on `tab`: a page error, a console error, an answer of 400 or more. */
+function watchProblems(tab: Page, into: string[]): void {
+  tab.on('pageerror', (error) => into.push(`page error: ${error.message}`));
+  tab.on('console', (message) => {
+    if (message.type() === 'error') into.push(`console: ${message.text()}`);
+  });
+  tab.on('response', (response) => {
+    if (response.status() >= 400) into.push(`${response.status()} for ${response.url()}`);
+  });
+}
+
 beforeAll(async () => {
   if (!existsSync(CHROMIUM)) throw new Error(`the admin page tests drive Debian's Chromium at ${CHROMIUM}, which is missing: install it with  apt-get install -y chromium`);
   if (!existsSync(join(PAGE_ASSETS_DIR, 'admin.js'))) throw new Error(`the admin page is not built (${PAGE_ASSETS_DIR}): run  npm run build`);
@@ -63,13 +74,7 @@ beforeAll(async () => {
   profile = mkdtempSync(join(tmpdir(), 'hookwork-chromium-'));
   context = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, headless: true, args: CHROMIUM_FLAGS, viewport: { width: 1280, height: 900 } });
   page = context.pages()[0] ?? (await context.newPage());
-  page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
-  page.on('response', (response) => {
-    if (response.status() >= 400) problems.push(`${response.status()} for ${response.url()}`);
-  });
-  page.on('console', (message) => {
-    if (message.type() === 'error') problems.push(`console: ${message.text()}`);
-  });
+  watchProblems(page, problems);
   // Only the admin's own origin is ever asked for (no CDN, no fonts, nothing else).
   page.on('request', (request) => {
     if (!request.url().startsWith(fixture.origin) && !request.url().startsWith('data:')) problems.push(`request to another origin: ${request.url()}`);
@@ -560,13 +565,7 @@ describe('the admin page before a bulk redelivery, and the log by webhook', () =
   beforeAll(async () => {
     own = await startAdminFixture({ page: true });
     tab = await context.newPage();
-    tab.on('pageerror', (error) => tabProblems.push(`page error: ${error.message}`));
-    tab.on('console', (message) => {
-      if (message.type() === 'error') tabProblems.push(`console: ${message.text()}`);
-    });
-    tab.on('response', (response) => {
-      if (response.status() >= 400) tabProblems.push(`${response.status()} for ${response.url()}`);
-    });
+    watchProblems(tab, tabProblems);
     own.receiver.handler = (_r, res) => void res.writeHead(500).end('down');
     orders = (await own.app.webhooks.create({ name: 'Orders', url: `${own.receiver.origin}/orders`, events: ['Umbraco.ContentPublish'] })).key;
     search = (await own.app.webhooks.create({ name: 'Search', url: `${own.receiver.origin}/search`, events: ['Umbraco.ContentPublish'] })).key;
@@ -771,13 +770,7 @@ describe('the admin page before a delete, and past the first page of everything'
   beforeAll(async () => {
     own = await startAdminFixture({ page: true });
     tab = await context.newPage();
-    tab.on('pageerror', (error) => tabProblems.push(`page error: ${error.message}`));
-    tab.on('console', (message) => {
-      if (message.type() === 'error') tabProblems.push(`console: ${message.text()}`);
-    });
-    tab.on('response', (response) => {
-      if (response.status() >= 400) tabProblems.push(`${response.status()} for ${response.url()}`);
-    });
+    watchProblems(tab, tabProblems);
     // The browser's own confirm() is not the page's dialog: no keyboard focus rules, no inert page.
     tab.on('dialog', (dialog) => {
       tabProblems.push(`a native ${dialog.type()}: ${dialog.message()}`);
