@@ -388,11 +388,31 @@ describe.each(adapters)('a body compressed on the way, read by the adapter itsel
     expect(handled).toEqual([]);
   });
 
-  it('that is not what its content-encoding says (a proxy decoded it and left the header): 400 saying so', async () => {
+  it('already decoded by a proxy that left content-encoding: taken as given when it verifies as given, as before the adapters decoded', async () => {
     const request = signedRequest({ secrets: [secret] });
-    const { answered } = await send({ ...request.headers, 'content-encoding': 'gzip' }, Buffer.from(request.body));
+    const { answered, handled } = await send({ ...request.headers, 'content-encoding': 'gzip' }, Buffer.from(request.body));
+    expect(answered).toMatchObject({ status: 200, body: { outcome: 'processed', id: request.id } });
+    expect(handled).toEqual([JSON.parse(request.body)]);
+  });
+
+  it('that is not what its content-encoding says and does not verify as given either: 400 saying so', async () => {
+    const request = signedRequest({ secrets: [newSecret()] });
+    const { answered, handled } = await send({ ...request.headers, 'content-encoding': 'gzip' }, Buffer.from(request.body));
     expect(answered).toMatchObject({ status: 400, body: { error: { code: 'RECEIVER_ERR_BAD_ENCODING', message: expect.stringContaining('the body is not gzip data, as its content-encoding: gzip says') } } });
     expect(answered.body.error!.message).toContain('a proxy decoded it and left the header');
+    expect(handled).toEqual([]);
+  });
+
+  it('listing a coding twice or more than two codings: 415 before decoding anything (each decode costs the shared thread pool)', async () => {
+    const request = signedRequest({ secrets: [secret] });
+    const twice = await send({ ...request.headers, 'content-encoding': 'gzip, gzip' }, gzipSync(gzipSync(Buffer.from(request.body))));
+    expect(twice.answered).toMatchObject({ status: 415, body: { error: { code: 'RECEIVER_ERR_UNSUPPORTED_ENCODING', message: expect.stringContaining('the receiver decodes at most 2 codings, none of them twice') } } });
+    const many = await send({ ...request.headers, 'content-encoding': Array.from({ length: 300 }, () => 'gzip').join(', ') }, Buffer.from(request.body));
+    expect(many.answered).toMatchObject({ status: 415, body: { error: { message: expect.stringContaining('gzip, gzip, gzip, gzip, gzip, … (300 codings)') } } });
+    expect([...twice.handled, ...many.handled]).toEqual([]);
+    // A proxy's gzip over a sender's br is two codings, both decoded.
+    const layered = signedRequest({ secrets: [secret] });
+    expect((await send({ ...layered.headers, 'content-encoding': 'br, gzip' }, gzipSync(brotliCompressSync(Buffer.from(layered.body))))).answered).toMatchObject({ status: 200, body: { outcome: 'processed' } });
   });
 
   it('that is empty: received as the empty body it is (nothing to decode), like any empty body', async () => {
@@ -412,12 +432,18 @@ describe.each(adapters)('a body compressed on the way, read by the adapter itsel
 });
 
 describe('a router of your own that hands receiver.handle() a body still content-encoded', () => {
-  it('is refused 415 with the fix — decode it, or use an adapter — not 401 blaming the secret', async () => {
+  it('is refused 415 with the fix — decode it, or use an adapter — not 401 blaming the secret; one already decoded is taken as given', async () => {
     const receiver = createReceiver({ secrets: secret, handle: async () => {}, onError: () => {} });
     const request = signedRequest({ secrets: [secret] });
     const answer = await receiver.handle({ headers: { ...request.headers, 'content-encoding': 'GZIP' }, body: gzipSync(Buffer.from(request.body)) });
     expect(answer).toMatchObject({ status: 415, outcome: 'rejected', error: { code: 'RECEIVER_ERR_UNSUPPORTED_ENCODING' } });
-    expect((answer.error as Error).message).toContain('reached the receiver with content-encoding: gzip, and receiver.verify() and handle() take the decoded bytes');
+    expect((answer.error as Error).message).toContain('reached the receiver with content-encoding: gzip and no signature matches it as given: receiver.verify() and handle() take the decoded bytes');
+    // Decoded by the host's own code that kept the header (NestJS's rawBody, Koa's raw-body): taken as given.
+    const decoded = signedRequest({ secrets: [secret] });
+    expect(await receiver.handle({ headers: { ...decoded.headers, 'content-encoding': 'gzip' }, body: decoded.body })).toMatchObject({ status: 200, outcome: 'processed' });
+    // Decoded, but signed with another secret: the secret is blamed, not the encoding.
+    const other = signedRequest({ secrets: [newSecret()] });
+    expect(await receiver.handle({ headers: { ...other.headers, 'content-encoding': 'gzip' }, body: other.body })).toMatchObject({ status: 401, error: { code: 'RECEIVER_ERR_BAD_SIGNATURE' } });
     // identity is no coding at all.
     expect(await receiver.handle({ headers: { ...request.headers, 'content-encoding': 'identity' }, body: request.body })).toMatchObject({ status: 200 });
   });

@@ -138,7 +138,7 @@ export interface Receiver<E extends WebhookEventShape = WebhookEventShape, TId e
    * for receivers that run their own flow.
    *
    * @throws ReceiverError RECEIVER_ERR_BODY_NOT_RAW, RECEIVER_ERR_UNSUPPORTED_ENCODING (a body still
-   *   marked `content-encoding`: pass the decoded bytes), RECEIVER_ERR_MISSING_HEADER,
+   *   marked `content-encoding` that does not verify as given and is not JSON: pass the decoded bytes), RECEIVER_ERR_MISSING_HEADER,
    *   RECEIVER_ERR_INVALID_TIMESTAMP, RECEIVER_ERR_STALE_TIMESTAMP, RECEIVER_ERR_BAD_SIGNATURE,
    *   RECEIVER_ERR_NO_EVENT_ALIAS or RECEIVER_ERR_INVALID_JSON.
    */
@@ -213,22 +213,33 @@ export function createReceiver(options: SignedReceiverOptions<WebhookEventShape>
   }
   const onError = options.onError ?? defaultOnError;
 
+  /**
+   * The signature checked against the bytes as given. A body still marked `content-encoding` is
+   * taken as it is when it verifies (code of the host's that decoded it and kept the header, as
+   * NestJS's rawBody and Koa's raw-body do); when it does not, and it does not even start as JSON
+   * does, it is most likely still compressed: 415 with the fix, not blame on the secret.
+   */
+  const verifyAsGiven = (headers: Record<string, string>, rawBody: Buffer) => {
+    try {
+      return verifier?.verify(headers, rawBody);
+    } catch (error) {
+      const codings = contentCodings(headers['content-encoding']);
+      if (codings.length === 0 || !isReceiverError(error, 'RECEIVER_ERR_BAD_SIGNATURE') || startsAsJson(rawBody)) throw error;
+      throw new ReceiverError(
+        'RECEIVER_ERR_UNSUPPORTED_ENCODING',
+        `the body of ${standardHeader(headers, 'id') ?? 'the request'} reached the receiver with content-encoding: ${codings.join(', ')} and no signature matches it as given: receiver.verify() and handle() take the decoded bytes, which are what is signed — use createNodeHandler, expressReceiver or fastifyReceiver, which decode gzip, deflate and br, or decode the body yourself (zlib.gunzipSync) and pass the headers without content-encoding`,
+        { cause: error },
+      );
+    }
+  };
+
   const verify = (request: RawWebhookRequest): ReceivedEvent<WebhookEventShape, string | undefined> => {
     if (request === null || typeof request !== 'object') {
       throw new ReceiverError('RECEIVER_ERR_BODY_NOT_RAW', `the receiver was given ${request === undefined ? 'no request' : kindOf(request)}; pass the request as { headers, body } — its headers and the raw body bytes, e.g. { headers: req.headers, body: await readRawBody(req) } — or use an adapter`);
     }
     const rawBody = rawBytes(request.body);
     const headers = normalizeHeaders(request.headers ?? {});
-    const codings = contentCodings(headers['content-encoding']);
-    if (codings.length > 0) {
-      // The adapters decode the body and drop the header; bytes that reach here still marked are
-      // either still encoded or decoded by code that left the header, and the kit can't tell which.
-      throw new ReceiverError(
-        'RECEIVER_ERR_UNSUPPORTED_ENCODING',
-        `the body of ${standardHeader(headers, 'id') ?? 'the request'} reached the receiver with content-encoding: ${codings.join(', ')}, and receiver.verify() and handle() take the decoded bytes, which are what is signed: use createNodeHandler, expressReceiver or fastifyReceiver, which decode gzip, deflate and br, or decode the body yourself (zlib.gunzipSync) and pass the headers without content-encoding`,
-      );
-    }
-    const signed = verifier?.verify(headers, rawBody);
+    const signed = verifyAsGiven(headers, rawBody);
     const id = signed?.id ?? standardHeader(headers, 'id');
     // A CloudEvent names its type itself (the structured envelope is even signed); else the event header.
     const cloud = readCloudEvent(headers, rawBody, id);
@@ -544,4 +555,13 @@ function errorAnswer(error: unknown, outcome: 'rejected' | 'failed', id: string 
 function defaultOnError(error: unknown, answer: ReceiverAnswer): void {
   if (process.env.NODE_ENV === 'test') return;
   console.error(`@hookwork/receiver: answered ${answer.status} (${answer.outcome}): ${(error as Error)?.message ?? String(error)}`);
+}
+
+/** Whether a body starts as a JSON object or array does (after whitespace): decoded, not compressed. */
+function startsAsJson(body: Buffer): boolean {
+  for (const byte of body) {
+    if (byte === 0x20 || byte === 0x09 || byte === 0x0a || byte === 0x0d) continue;
+    return byte === 0x7b || byte === 0x5b;
+  }
+  return false;
 }

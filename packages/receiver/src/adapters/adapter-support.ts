@@ -68,15 +68,35 @@ export function checkReceiver(receiver: unknown, adapter: string): AnyReceiver {
  * content-encoding. A body that can't be decoded is refused with its code. Never rejects.
  */
 export async function receiveWireBody(receiver: AnyReceiver, headers: IncomingHttpHeaders, body: Buffer, maxBodyBytes: number): Promise<ReceiverAnswer> {
-  if (contentCodings(headers['content-encoding']).length === 0) return receiver.handle({ headers, body });
+  const codings = contentCodings(headers['content-encoding']);
+  if (codings.length === 0) return receiver.handle({ headers, body });
+  // Each listed coding is one more decode on Node's small shared thread pool, before any
+  // signature is checked: a header listing gzip hundreds of times must not buy that.
+  if (codings.length > MAX_CODINGS || new Set(codings).size < codings.length) {
+    return receiver.refuse(
+      new ReceiverError('RECEIVER_ERR_UNSUPPORTED_ENCODING', `the body is sent with content-encoding: ${codings.length > 5 ? `${codings.slice(0, 5).join(', ')}, … (${codings.length} codings)` : codings.join(', ')}; the receiver decodes at most ${MAX_CODINGS} codings, none of them twice — have the sender (or the proxy in between) compress the body once`),
+      headers,
+    );
+  }
   let decoded: Buffer;
   try {
     decoded = await decodeContentEncoding(body, headers['content-encoding'], maxBodyBytes);
   } catch (error) {
-    return receiver.refuse(error, headers);
+    if (!isReceiverError(error, 'RECEIVER_ERR_BAD_ENCODING')) return receiver.refuse(error, headers);
+    // Not what its header says: a proxy in front may have decoded it and kept the header. Bytes
+    // that verify as given are taken as given (as they were before the adapters decoded).
+    try {
+      receiver.verify({ headers, body });
+    } catch (asGiven) {
+      if (isReceiverError(asGiven, 'RECEIVER_ERR_BAD_SIGNATURE') || isReceiverError(asGiven, 'RECEIVER_ERR_UNSUPPORTED_ENCODING')) return receiver.refuse(error, headers);
+    }
+    return receiver.handle({ headers, body });
   }
   return receiver.handle({ headers: withoutContentEncoding(headers), body: decoded });
 }
+
+/** The most content codings a body may list (a proxy compressing what the sender compressed is two). */
+const MAX_CODINGS = 2;
 
 /**
  * Reads the raw body of a node:http request, lets the receiver handle it (decoded, see
