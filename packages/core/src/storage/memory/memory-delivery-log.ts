@@ -23,7 +23,11 @@ export class MemoryDeliveryLog implements DeliveryLog {
   constructor(private readonly maxEntries = Infinity) {}
 
   async append(entries: readonly DeliveryLogEntry[]): Promise<void> {
-    for (const entry of entries) this.byKey.set(entry.key, { entry: copyLogEntry(entry), seq: this.seq++ });
+    for (const entry of entries) {
+      // Deleted first: an entry written again under its key moves to the newest end (a Map keeps a key's first place).
+      this.byKey.delete(entry.key);
+      this.byKey.set(entry.key, { entry: copyLogEntry(entry), seq: this.seq++ });
+    }
     // A Map iterates in insertion order: its first keys are the earliest appended.
     if (this.byKey.size > this.maxEntries) {
       const keys = this.byKey.keys();

@@ -38,6 +38,11 @@ describe('memoryStorage()', () => {
     expect((await capped.deliveryLog.list({ limit: 1 })).total).toBe(10_000);
     expect(await capped.deliveryLog.get('entry-0')).toBeUndefined();
     expect(await capped.deliveryLog.get('entry-1')).toBeDefined();
+    // An entry written again under its key counts as the newest, not as the earliest.
+    await capped.deliveryLog.append([contractLogEntry('entry-1', { date: new Date(1_800_000_000_000) })]);
+    await capped.deliveryLog.append([contractLogEntry('entry-new')]);
+    expect(await capped.deliveryLog.get('entry-1')).toBeDefined();
+    expect(await capped.deliveryLog.get('entry-2')).toBeUndefined();
     const unbounded = await memoryStorage({ maxLogEntries: Infinity }).open(context);
     await unbounded.deliveryLog.append(entries);
     expect((await unbounded.deliveryLog.list({ limit: 1 })).total).toBe(10_001);
