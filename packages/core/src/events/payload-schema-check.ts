@@ -14,8 +14,10 @@ export interface DescribedEvent {
 }
 
 // Only its meta-schema is used (no schema is compiled), so one instance serves every app and
-// holds nothing of any of them.
-const metaSchema = new Ajv2020({ allErrors: true, logger: false });
+// holds nothing of any of them. Made at the first check, not when core is loaded: a process that
+// never starts an app with a described payload (a CLI, a receiver's tests) pays nothing for it.
+let metaSchemaValidator: Ajv2020 | undefined;
+const metaSchema = () => (metaSchemaValidator ??= new Ajv2020({ allErrors: true, logger: false }));
 
 /**
  * The JSON Schema an event gives for its payload in `payloadType`, as a plain-JSON copy, or
@@ -50,10 +52,11 @@ export function describeEventPayload(event: DescribedEvent, payloadType: Payload
   } catch (cause) {
     throw new HookworkError('HOOKWORK_ERR_INVALID_PAYLOAD_SCHEMA', `${name} returned a schema for ${event.alias} that is not plain JSON: ${(cause as Error)?.message ?? cause}`, { cause });
   }
-  if (!metaSchema.validateSchema(copy)) {
+  const validator = metaSchema();
+  if (!validator.validateSchema(copy)) {
     throw new HookworkError(
       'HOOKWORK_ERR_INVALID_PAYLOAD_SCHEMA',
-      `${name} returned an invalid JSON Schema for ${event.alias}: ${metaSchema.errorsText(metaSchema.errors, { dataVar: 'schema' })}; write the keywords of JSON Schema 2020-12 (type, properties, required, items, …) as docs/catalogue.md shows`,
+      `${name} returned an invalid JSON Schema for ${event.alias}: ${validator.errorsText(validator.errors, { dataVar: 'schema' })}; write the keywords of JSON Schema 2020-12 (type, properties, required, items, …) as docs/catalogue.md shows`,
     );
   }
   return copy;
