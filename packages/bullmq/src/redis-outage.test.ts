@@ -1,7 +1,7 @@
 import { connect, createServer, type Server, type Socket } from 'node:net';
 import { createHookwork, isHookworkError, type Hookwork, type Logger } from '@hookwork/core';
 import { bullmqQueue } from './bullmq-queue';
-import { ThingHappened, thingComposer } from '@hookwork/core/testing';
+import { startTestReceiver, ThingHappened, thingComposer } from '@hookwork/core/testing';
 import { startPrivateRedis, within, type PrivateRedis } from './testing/private-redis';
 import { reconnected, uniquePrefix } from './testing/redis-test';
 
@@ -165,6 +165,37 @@ describe('the BullMQ queue when Redis cannot be reached', () => {
     await app.stop();
     app = undefined;
     expect(consoleError.mock.calls.map((c) => String(c[0]))).toEqual([]);
+  });
+
+  it('stop() while an attempt\'s completion waits for Redis ends once stopTimeout is spent, rather than never', async () => {
+    // The completion waits in the worker connection's offline queue while it reconnects. The stop
+    // cuts the connections after stopTimeout; ioredis's disconnect() of a client between two
+    // reconnect attempts only cleared its timer, so the completion (and the stop) waited for ever.
+    server = await startPrivateRedis();
+    const receiver = await startTestReceiver();
+    try {
+      const held: Array<() => void> = [];
+      receiver.handler = (_request, res) => void held.push(() => res.writeHead(204).end());
+      app = createHookwork({
+        composers: [thingComposer],
+        logger: recordingLogger(),
+        settings: { stopTimeout: 1000, ssrf: { allow: ['127.0.0.1'] } },
+        queue: bullmqQueue({ connection: server.url, prefix, queueName: 'stop-with-completion-waiting', checkDurability: false }),
+      });
+      await app.start();
+      await app.webhooks.create({ url: receiver.url, events: ['thing.happened'] });
+      await app.publish(new ThingHappened('held'));
+      await receiver.waitFor(1);
+      await server.kill('SIGKILL');
+      for (const answer of held.splice(0)) answer();
+      // Long enough for the reconnect delay to reach its 1 s ceiling.
+      await new Promise((resolve) => setTimeout(resolve, 2000));
+      const stopping = app;
+      app = undefined;
+      await within(stopping.stop(), 15_000, () => 'app.stop() with a completion waiting for Redis');
+    } finally {
+      await receiver.close();
+    }
   });
 
   it('a connection lost while start() sets BullMQ up fails start() with HOOKWORK_ERR_REDIS_UNAVAILABLE, rather than leaving a queue that fails for good', async () => {
