@@ -6,7 +6,7 @@ import { startTestReceiver, type ReceivedRequest, type TestReceiver, ThingHappen
 import { sqliteStorage } from '@hookwork/sqlite';
 import { Webhook } from 'standardwebhooks';
 import { bullmqQueue } from './bullmq-queue';
-import { startPrivateRedis, type PrivateRedis } from './testing/private-redis';
+import { startPrivateRedis, within, type PrivateRedis } from './testing/private-redis';
 import { deleteKeys, killConnections, reconnected, standaloneEngineContext, TEST_REDIS_URL, uniquePrefix } from './testing/redis-test';
 
 const prefix = uniquePrefix('app');
@@ -36,10 +36,14 @@ describe('an app on SQLite with the BullMQ queue', () => {
     receiver = await startTestReceiver();
   });
   afterEach(async () => {
-    for (const app of apps.splice(0)) await app.stop();
-    for (const server of servers.splice(0)) await server.remove();
-    await receiver.close();
+    // Every step runs, each bounded and naming what it waited on: a stop that hung used to keep
+    // the private redis-servers running (and the test process from exiting).
+    const stopped = await Promise.allSettled(apps.splice(0).map((app) => within(app.stop(), 20_000, () => 'app.stop()')));
+    const removed = await Promise.allSettled(servers.splice(0).map((server) => server.remove()));
+    await within(receiver.close(), 10_000, () => 'the test receiver\'s close()');
     rmSync(dir, { recursive: true, force: true });
+    const failures = [...stopped, ...removed].filter((outcome) => outcome.status === 'rejected');
+    if (failures.length > 0) throw new AggregateError(failures.map((failure) => failure.reason), failures.map((failure) => String(failure.reason)).join('; '));
   });
   afterAll(async () => {
     await deleteKeys(prefix);

@@ -154,7 +154,7 @@ export class RedisClients {
    * to send once Redis is back.
    */
   cutUnconnected(): void {
-    for (const client of this.duplicates) if (client.status !== 'ready' && client.status !== 'end') client.disconnect();
+    for (const client of this.duplicates) if (client.status !== 'ready' && client.status !== 'end') cut(client);
   }
 
   /** Says once, through {@link warn}, what ioredis would have printed; with the fix. */
@@ -275,9 +275,9 @@ export class RedisClients {
 
   /** Cuts every connection at once, BullMQ's duplicates included. */
   disconnect(): void {
-    this.producer.disconnect();
-    this.worker.disconnect();
-    for (const client of this.duplicates) client.disconnect();
+    cut(this.producer);
+    cut(this.worker);
+    for (const client of this.duplicates) cut(client);
   }
 }
 
@@ -318,18 +318,35 @@ function make(input: RedisConnectionInput, overrides: RedisOptions): Redis {
   return new Redis({ ...(options ?? input), ...overrides });
 }
 
+/**
+ * Cuts `client`'s connection, its waiting commands failing ("Connection is closed."). ioredis's
+ * disconnect() of a client between two reconnect attempts (status `reconnecting`: its socket
+ * already closed, the next attempt on a timer) only clears the timer: the client then stays
+ * `reconnecting` for good and the commands in its offline queue (a job's completion, a blocking
+ * fetch, a QUIT) never settle — a stop that cut the connections while Redis was away waited for
+ * ever. That client is ended here as ioredis ends one whose socket closes after disconnect().
+ */
+function cut(client: Redis): void {
+  const between = client.status === 'reconnecting';
+  client.disconnect();
+  if (!between || client.status !== 'reconnecting') return;
+  const internals = client as unknown as { setStatus?(status: string): void; flushQueue?(error: Error): void };
+  internals.setStatus?.('end');
+  internals.flushQueue?.(new Error('Connection is closed.'));
+}
+
 async function quit(client: Redis): Promise<void> {
   if (client.status === 'end') return;
-  if (client.status !== 'ready') return client.disconnect();
+  if (client.status !== 'ready') return cut(client);
   try {
     // The worker client has no command deadline: a QUIT that Redis never answers (the connection
     // lost as it was sent, and queued to be sent again) must not hold the close.
     const quitting = client.quit();
     // Cut after the wait, it then rejects ("Connection is closed"): nobody is left to hear it.
     quitting.catch(() => {});
-    if (!(await finishedWithin(quitting, QUIT_WAIT_MS))) client.disconnect();
+    if (!(await finishedWithin(quitting, QUIT_WAIT_MS))) cut(client);
   } catch {
-    client.disconnect();
+    cut(client);
   }
 }
 

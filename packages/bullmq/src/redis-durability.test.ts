@@ -2,7 +2,7 @@ import type { Logger } from '@hookwork/core';
 import { Redis } from 'ioredis';
 import { bullmqQueue } from './bullmq-queue';
 import { checkRedisDurability } from './redis-durability';
-import { startPrivateRedis, type PrivateRedis } from './testing/private-redis';
+import { startPrivateRedis, within, type PrivateRedis } from './testing/private-redis';
 import { standaloneEngineContext } from './testing/redis-test';
 
 /** The findings for a private redis-server started with `config`. */
@@ -49,7 +49,7 @@ describe('the durability check at start', () => {
     const server: PrivateRedis = await startPrivateRedis();
     try {
       const engine = await bullmqQueue({ connection: server.url }).open(standaloneEngineContext(logger));
-      await engine.close?.();
+      await within(engine.close?.() ?? Promise.resolve(), 20_000, () => 'the engine\'s close()');
       expect(warnings).toEqual([expect.stringContaining(`Redis at redis://127.0.0.1:${server.port} keeps nothing on disk`)]);
     } finally {
       await server.remove();

@@ -1,8 +1,8 @@
 import { connect, createServer, type Server, type Socket } from 'node:net';
 import { createHookwork, isHookworkError, type Hookwork, type Logger } from '@hookwork/core';
 import { bullmqQueue } from './bullmq-queue';
-import { ThingHappened, thingComposer } from '@hookwork/core/testing';
-import { startPrivateRedis, type PrivateRedis } from './testing/private-redis';
+import { startTestReceiver, ThingHappened, thingComposer } from '@hookwork/core/testing';
+import { startPrivateRedis, within, type PrivateRedis } from './testing/private-redis';
 import { reconnected, uniquePrefix } from './testing/redis-test';
 
 // Redis unreachable, at start and while running, on a redis-server of the test's own: the process
@@ -99,18 +99,17 @@ describe('the BullMQ queue when Redis cannot be reached', () => {
   });
   afterEach(async () => {
     consoleError.mockRestore();
-    // Twice in full runs on a loaded machine this clean-up outlived the test's timeout and the
-    // cause was not found: a step that takes over 20 s says which it is and what the process waits on.
-    let step = 'app.stop()';
-    const watchdog = setTimeout(() => console.error(`redis-outage afterEach: ${step} still running after 20 s; active resources: ${process.getActiveResourcesInfo().join(', ')}`), 20_000);
+    // Each step is bounded and says what it waited on, and the server is removed whatever the
+    // app's stop did: an abandoned clean-up (jest's hook timeout abandons, it does not cancel)
+    // used to leave the redis-server running and the test process unable to exit.
+    const stopping = app;
+    const removing = server;
+    app = undefined;
+    server = undefined;
     try {
-      await app?.stop();
-      app = undefined;
-      step = 'server.remove()';
-      await server?.remove();
-      server = undefined;
+      if (stopping) await within(stopping.stop(), 20_000, () => `app.stop() (active resources: ${process.getActiveResourcesInfo().join(', ')})`);
     } finally {
-      clearTimeout(watchdog);
+      await removing?.remove();
     }
   });
 
@@ -166,6 +165,37 @@ describe('the BullMQ queue when Redis cannot be reached', () => {
     await app.stop();
     app = undefined;
     expect(consoleError.mock.calls.map((c) => String(c[0]))).toEqual([]);
+  });
+
+  it('stop() while an attempt\'s completion waits for Redis ends once stopTimeout is spent, rather than never', async () => {
+    // The completion waits in the worker connection's offline queue while it reconnects. The stop
+    // cuts the connections after stopTimeout; ioredis's disconnect() of a client between two
+    // reconnect attempts only cleared its timer, so the completion (and the stop) waited for ever.
+    server = await startPrivateRedis();
+    const receiver = await startTestReceiver();
+    try {
+      const held: Array<() => void> = [];
+      receiver.handler = (_request, res) => void held.push(() => res.writeHead(204).end());
+      app = createHookwork({
+        composers: [thingComposer],
+        logger: recordingLogger(),
+        settings: { stopTimeout: 1000, ssrf: { allow: ['127.0.0.1'] } },
+        queue: bullmqQueue({ connection: server.url, prefix, queueName: 'stop-with-completion-waiting', checkDurability: false }),
+      });
+      await app.start();
+      await app.webhooks.create({ url: receiver.url, events: ['thing.happened'] });
+      await app.publish(new ThingHappened('held'));
+      await receiver.waitFor(1);
+      await server.kill('SIGKILL');
+      for (const answer of held.splice(0)) answer();
+      // Long enough for the reconnect delay to reach its 1 s ceiling.
+      await new Promise((resolve) => setTimeout(resolve, 2000));
+      const stopping = app;
+      app = undefined;
+      await within(stopping.stop(), 15_000, () => 'app.stop() with a completion waiting for Redis');
+    } finally {
+      await receiver.close();
+    }
   });
 
   it('a connection lost while start() sets BullMQ up fails start() with HOOKWORK_ERR_REDIS_UNAVAILABLE, rather than leaving a queue that fails for good', async () => {
