@@ -80,7 +80,7 @@ export async function receiveWireBody(receiver: AnyReceiver, headers: IncomingHt
   }
   let decoded: Buffer;
   try {
-    decoded = await decodeContentEncoding(body, headers['content-encoding'], maxBodyBytes);
+    decoded = await decodeContentEncoding(body, codings, maxBodyBytes);
   } catch (error) {
     if (!isReceiverError(error, 'RECEIVER_ERR_BAD_ENCODING')) return receiver.refuse(error, headers);
     // Not what its header says: a proxy in front may have decoded it and kept the header. Bytes

@@ -1,7 +1,9 @@
 import { promisify } from 'node:util';
 import { brotliDecompress, gunzip, inflate, inflateRaw, type ZlibOptions } from 'node:zlib';
 import { ReceiverError } from '../errors/receiver-error';
-import { contentCodings } from '../headers';
+
+const inflateWrapped = promisify(inflate);
+const inflateBare = promisify(inflateRaw);
 
 const decoders: Record<string, (body: Buffer, options: ZlibOptions) => Promise<Buffer>> = {
   gzip: promisify(gunzip),
@@ -9,7 +11,7 @@ const decoders: Record<string, (body: Buffer, options: ZlibOptions) => Promise<B
   'x-gzip': promisify(gunzip),
   // HTTP's deflate is zlib-wrapped (RFC 1950), but some senders send the raw stream: its first two
   // bytes tell which (a zlib header is method 8 and a multiple of 31).
-  deflate: (body, options) => (body.length >= 2 && (body[0]! & 0x0f) === 8 && ((body[0]! << 8) | body[1]!) % 31 === 0 ? promisify(inflate)(body, options) : promisify(inflateRaw)(body, options)),
+  deflate: (body, options) => (body.length >= 2 && (body[0]! & 0x0f) === 8 && ((body[0]! << 8) | body[1]!) % 31 === 0 ? inflateWrapped(body, options) : inflateBare(body, options)),
   br: promisify(brotliDecompress),
 };
 
@@ -17,8 +19,8 @@ const decoders: Record<string, (body: Buffer, options: ZlibOptions) => Promise<B
 export const DECODED_ENCODINGS: readonly string[] = Object.freeze(Object.keys(decoders));
 
 /**
- * A body as the sender signed it: undone from each content coding its `content-encoding` header
- * lists (gzip, deflate, br — a proxy or the sender compressed it on the way), last applied first.
+ * A body as the sender signed it: undone from each of `codings` (its `content-encoding` header as
+ * contentCodings() reads it: gzip, deflate, br — a proxy or the sender compressed it on the way), last applied first.
  * Standard Webhooks signs the payload, not its transfer form, so the decoded bytes are verified.
  * Each step is capped at `maxBytes` of output, so a small compressed body can't expand into memory
  * (a "zip bomb").
@@ -27,8 +29,7 @@ export const DECODED_ENCODINGS: readonly string[] = Object.freeze(Object.keys(de
  *   RECEIVER_ERR_BAD_ENCODING (400) for a body that does not decode as its header says,
  *   RECEIVER_ERR_BODY_TOO_LARGE (413) for one that decodes to more than `maxBytes`.
  */
-export async function decodeContentEncoding(body: Buffer, header: string | readonly string[] | undefined, maxBytes: number): Promise<Buffer> {
-  const codings = contentCodings(header);
+export async function decodeContentEncoding(body: Buffer, codings: readonly string[], maxBytes: number): Promise<Buffer> {
   const unknown = codings.find((coding) => !Object.prototype.hasOwnProperty.call(decoders, coding));
   if (unknown !== undefined) {
     throw new ReceiverError(
