@@ -8,7 +8,7 @@
 import 'reflect-metadata';
 
 // Errors
-export { nearestName } from './errors/nearest-name';
+export { nearestName, unknownOption } from './errors/nearest-name';
 export { CORE_ERRORS, HookworkError, defineErrorCodes, isHookworkError, shownValue, type ErrorCatalogue, type HookworkErrorOptions, type PluginErrorCode } from './errors/hookwork-error';
 export { ERROR_CODES, type ErrorCodeDefinition, type HookworkErrorCode } from './errors/error-codes';
 

@@ -1,6 +1,6 @@
 import { Pool, type ClientConfig, type PoolConfig } from 'pg';
 import { parse as parseConnectionString } from 'pg-connection-string';
-import { HookworkError, nearestName, shownValue, silentLogger, type Storage, type StorageBackend, type StorageCapabilities, type StorageContext } from '@hookwork/core';
+import { HookworkError, shownValue, silentLogger, type Storage, type StorageBackend, type StorageCapabilities, type StorageContext, unknownOption } from '@hookwork/core';
 import type { PostgresTransaction } from './host-transaction';
 import { PostgresConnection, quoteIdentifier } from './postgres-connection';
 import { PostgresDeliveryLog } from './postgres-delivery-log';
@@ -102,11 +102,8 @@ interface CheckedOptions {
 function checkOptions(options: PostgresStorageOptions): CheckedOptions {
   const bad = (what: string) => new HookworkError('HOOKWORK_ERR_INVALID_STORAGE_OPTIONS', `postgresStorage(): ${what}`);
   if (options === null || typeof options !== 'object') throw bad('takes an options object, e.g. postgresStorage({ connectionString: "postgres://app@127.0.0.1:5432/app" })');
-  const unknown = Object.keys(options).find((key) => !KNOWN_OPTIONS.includes(key));
-  if (unknown !== undefined) {
-    const near = nearestName(unknown, KNOWN_OPTIONS);
-    throw bad(`unknown option \`${unknown}\`${near ? ` (did you mean \`${near}\`?)` : ''}; the options are ${KNOWN_OPTIONS.map((k) => `\`${k}\``).join(', ')}${PG_CONFIG_KEYS.has(unknown) ? PG_CONFIG_HINT : ''}`);
-  }
+  const unknown = unknownOption(options, KNOWN_OPTIONS);
+  if (unknown) throw bad(`${unknown.text}${PG_CONFIG_KEYS.has(unknown.key) ? PG_CONFIG_HINT : ''}`);
   const { connectionString, pool } = options;
   if (connectionString === undefined && pool === undefined && Object.hasOwn(options, 'connectionString')) {
     // connectionString: process.env.DATABASE_URL with the variable unset: say so, not "give one".

@@ -1,7 +1,7 @@
 import { statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import Database from 'better-sqlite3';
-import { HookworkError, nearestName, shownValue, systemClock, type Storage, type StorageBackend, type StorageCapabilities, type StorageContext } from '@hookwork/core';
+import { HookworkError, shownValue, systemClock, type Storage, type StorageBackend, type StorageCapabilities, type StorageContext, unknownOption } from '@hookwork/core';
 import { makeDirectory } from './make-directory';
 import { migrate } from './schema';
 import { SqliteCheckpointer } from './sqlite-checkpointer';
@@ -60,11 +60,8 @@ function checkOptions(options: SqliteStorageOptions): Required<SqliteStorageOpti
   const bad = (what: string) => new HookworkError('HOOKWORK_ERR_INVALID_STORAGE_OPTIONS', `sqliteStorage(): ${what}`);
   if (options === null || typeof options !== 'object') throw bad('takes an options object, e.g. sqliteStorage({ file: "./data/hookwork.db" })');
   // A misspelt or invented option (say `wal: false` from plain JS) would otherwise be ignored silently.
-  const unknown = Object.keys(options).find((key) => !KNOWN_OPTIONS.includes(key));
-  if (unknown !== undefined) {
-    const near = nearestName(unknown, KNOWN_OPTIONS);
-    throw bad(`unknown option \`${unknown}\`${near ? ` (did you mean \`${near}\`?)` : ''}; the options are ${KNOWN_OPTIONS.map((k) => `\`${k}\``).join(', ')}`);
-  }
+  const unknown = unknownOption(options, KNOWN_OPTIONS);
+  if (unknown) throw bad(unknown.text);
   if (typeof options.file !== 'string' || options.file.trim() === '') throw bad('`file` must be the path of the database file, e.g. "./data/hookwork.db"');
   const busyTimeoutMs = options.busyTimeoutMs ?? 5000;
   if (!Number.isInteger(busyTimeoutMs) || busyTimeoutMs < 0 || busyTimeoutMs > 2 ** 31 - 1) throw bad(`\`busyTimeoutMs\` must be a whole number of milliseconds >= 0; got ${shownValue(options.busyTimeoutMs)}`);

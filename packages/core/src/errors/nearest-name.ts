@@ -33,3 +33,16 @@ export function nearestName(name: string, known: readonly string[]): string | un
     return short.length >= 3 && (long.startsWith(short) || long.endsWith(short));
   });
 }
+
+/**
+ * The first key of `options` that is not in `known`, described for an error message — "unknown
+ * option `wal` (did you mean `…`?); the options are `file`, …" — or undefined when every key is
+ * known. For a backend's options check (sqliteStorage(), postgresStorage(), memoryStorage()), so
+ * a misspelt option from plain JavaScript is refused rather than ignored.
+ */
+export function unknownOption(options: object, known: readonly string[]): { key: string; text: string } | undefined {
+  const key = Object.keys(options).find((name) => !known.includes(name));
+  if (key === undefined) return undefined;
+  const near = nearestName(key, known);
+  return { key, text: `unknown option \`${key}\`${near ? ` (did you mean \`${near}\`?)` : ''}; the options are ${known.map((k) => `\`${k}\``).join(', ')}` };
+}

@@ -1,5 +1,5 @@
 import { HookworkError, shownValue } from '../../errors/hookwork-error';
-import { nearestName } from '../../errors/nearest-name';
+import { unknownOption } from '../../errors/nearest-name';
 import type { Storage, StorageBackend } from '../../ports/storage-backend';
 import { MemoryDeliveryLog } from './memory-delivery-log';
 import { MemoryRequestQueue } from './memory-request-queue';
@@ -32,11 +32,8 @@ const KNOWN_OPTIONS: readonly string[] = ['maxLogEntries'] satisfies (keyof Memo
 function checkOptions(options: MemoryStorageOptions): Required<MemoryStorageOptions> {
   const bad = (what: string) => new HookworkError('HOOKWORK_ERR_INVALID_STORAGE_OPTIONS', `memoryStorage(): ${what}`);
   if (options === null || typeof options !== 'object' || Array.isArray(options)) throw bad(`takes an options object or nothing, e.g. memoryStorage({ maxLogEntries: 10000 }); got ${shownValue(options)}`);
-  const unknown = Object.keys(options).find((key) => !KNOWN_OPTIONS.includes(key));
-  if (unknown !== undefined) {
-    const near = nearestName(unknown, KNOWN_OPTIONS);
-    throw bad(`unknown option \`${unknown}\`${near ? ` (did you mean \`${near}\`?)` : ''}; the options are ${KNOWN_OPTIONS.map((k) => `\`${k}\``).join(', ')}`);
-  }
+  const unknown = unknownOption(options, KNOWN_OPTIONS);
+  if (unknown) throw bad(unknown.text);
   const maxLogEntries = options.maxLogEntries ?? DEFAULT_MEMORY_LOG_ENTRIES;
   if (maxLogEntries !== Infinity && (!Number.isInteger(maxLogEntries) || maxLogEntries < 1)) {
     throw bad(`\`maxLogEntries\` must be a whole number of entries >= 1, or Infinity to keep every entry; got ${shownValue(options.maxLogEntries)}`);
