@@ -60,3 +60,49 @@ describe('MemoryRequestQueue: what claims read past stays in order', () => {
     expect(await queue.nextDueAt()).toBeUndefined();
   });
 });
+
+describe('MemoryRequestQueue: claims around webhooks at their limit', () => {
+  const t0 = Date.UTC(2030, 0, 1);
+  const request = (id: string, webhookKey: string) => ({ id, webhookKey, eventAlias: 'e', body: '{}', createdAt: new Date(t0), dueAt: new Date(t0) });
+  async function queueWithBacklog(size: number): Promise<MemoryRequestQueue> {
+    const queue = new MemoryRequestQueue();
+    for (let i = 0; i < size; i += 1000) await queue.enqueue(Array.from({ length: Math.min(1000, size - i) }, (_, j) => request(`slow-${i + j}`, 'slow')));
+    return queue;
+  }
+  const claimAround = (queue: MemoryRequestQueue) => queue.claim({ owner: 'A', limit: 16, leaseMs: 60_000, now: new Date(t0 + 1000), excludeWebhookKeys: ['slow'] });
+
+  it('a claim excluding the backlogged webhook costs the same with 100,000 of its requests pending as with 100 (it read them all)', async () => {
+    const small = await queueWithBacklog(100);
+    const large = await queueWithBacklog(100_000);
+    // Best of five rounds of 200 claims each, alternating: what the code costs, not the machine's hiccups.
+    const best = { small: Infinity, large: Infinity };
+    for (let round = 0; round < 5; round++) {
+      for (const [name, queue] of [['small', small], ['large', large]] as const) {
+        let claimed = 0;
+        const started = performance.now();
+        for (let i = 0; i < 200; i++) claimed += (await claimAround(queue)).length;
+        best[name] = Math.min(best[name], performance.now() - started);
+        expect(claimed).toBe(0);
+      }
+    }
+    // Reading the backlog made the large queue's claims hundreds of times slower; a margin of 10 for noise.
+    expect(best.large / best.small).toBeLessThan(10);
+    expect(await large.counts()).toEqual({ pending: 100_000, inFlight: 0, dead: 0 });
+  });
+
+  it('still finds the other webhooks\' requests behind the backlog, in due order, and the backlog once it is no longer excluded', async () => {
+    const queue = await queueWithBacklog(3_000);
+    await queue.enqueue([request('fast-1', 'fast'), request('fast-2', 'fast')]);
+    expect((await claimAround(queue)).map((r) => r.id)).toEqual(['fast-1', 'fast-2']);
+    expect(await claimAround(queue)).toEqual([]);
+    // A request of the backlog that goes back to pending (a retry) is counted with it again.
+    const [first] = await queue.claim({ owner: 'A', limit: 1, leaseMs: 60_000, now: new Date(t0 + 1000) });
+    expect(first!.id).toBe('slow-0');
+    await queue.reschedule('slow-0', 'A', { dueAt: new Date(t0), attempts: 1 });
+    expect(await claimAround(queue)).toEqual([]);
+    await queue.enqueue([request('fast-3', 'fast')]);
+    expect((await claimAround(queue)).map((r) => r.id)).toEqual(['fast-3']);
+    const all = await queue.claim({ owner: 'A', limit: 5_000, leaseMs: 60_000, now: new Date(t0 + 1000) });
+    expect(all.map((r) => r.id)).toEqual(Array.from({ length: 3_000 }, (_, i) => `slow-${i}`));
+  });
+});
