@@ -81,6 +81,56 @@ const fifoHeads = (s: string) => `SELECT (SELECT h.seq FROM ${s}.requests h WHER
            ) SELECT webhook_key FROM line WHERE webhook_key IS NOT NULL
          ) AS lines`;
 
+/** How many webhook keys {@link pendingOutside} steps through before it leaves the question to the pending index. */
+const KEYS_STEPPED = 32;
+
+/**
+ * True when a webhook outside the excluded ones (`$2`) may have pending requests: the distinct
+ * webhook keys are stepped through on `requests_webhook` (a loose index scan, two seeks per key),
+ * never the excluded webhooks' backlogs; past {@link KEYS_STEPPED} keys it answers true and the
+ * claim reads the pending index as before. Uncorrelated, so PostgreSQL runs it once per claim and
+ * skips the pending scan when it is false: without it, a claim that excluded the one webhook at its
+ * limit read that webhook's whole backlog (8.7 ms with 100,000 pending, a sequential scan) to find
+ * nothing, and the dispatcher makes such a claim after each wake-up.
+ */
+const pendingOutside = (s: string) => `EXISTS (
+           WITH RECURSIVE keys(k, n) AS (
+             (SELECT w.webhook_key, 1 FROM ${s}.requests w ORDER BY w.webhook_key LIMIT 1)
+             UNION ALL
+             SELECT (SELECT w.webhook_key FROM ${s}.requests w WHERE w.webhook_key > keys.k ORDER BY w.webhook_key LIMIT 1), keys.n + 1
+             FROM keys WHERE keys.k IS NOT NULL AND keys.n <= ${KEYS_STEPPED}
+           )
+           SELECT 1 FROM keys WHERE keys.k IS NOT NULL
+             AND (keys.n > ${KEYS_STEPPED} OR (NOT (keys.k = ANY($2::text[])) AND (SELECT p.state FROM ${s}.requests p WHERE p.webhook_key = keys.k AND p.state >= 'pending' ORDER BY p.webhook_key, p.state LIMIT 1) IS NOT NULL))
+         )`;
+
+/**
+ * The claim: `$1` now (ms), `$2` the excluded webhook keys, `$3` the limit, `$4` the owner, `$5`
+ * the lease's end (ms). Exported for the tests that read its plan.
+ */
+export const claimStatement = (s: string) => `WITH due AS (
+         SELECT seq, due_at FROM ${s}.requests d
+         WHERE state = 'pending' AND fifo IS NULL AND due_at <= $1 AND NOT (webhook_key = ANY($2::text[]))
+           AND (cardinality($2::text[]) = 0 OR ${pendingOutside(s)})
+         ORDER BY due_at, seq LIMIT $3 FOR UPDATE SKIP LOCKED
+       ), expired AS (
+         SELECT seq, due_at FROM ${s}.requests
+         WHERE state = 'inflight' AND fifo IS NULL AND lease_expires_at <= $1 AND NOT (webhook_key = ANY($2::text[]))
+         ORDER BY lease_expires_at LIMIT $3 FOR UPDATE SKIP LOCKED
+       ), heads AS (
+         ${fifoHeads(s)}
+       ), fifo_heads AS (
+         SELECT r.seq, r.due_at FROM ${s}.requests r JOIN heads ON r.seq = heads.seq
+         WHERE ((r.state = 'pending' AND r.due_at <= $1) OR (r.state = 'inflight' AND r.lease_expires_at <= $1)) AND NOT (r.webhook_key = ANY($2::text[]))
+           AND NOT EXISTS (SELECT 1 FROM ${s}.requests o WHERE o.webhook_key = r.webhook_key AND ${inLine('o.')} AND o.state = 'inflight' AND o.lease_expires_at > $1 AND o.seq <> r.seq)
+         ORDER BY r.due_at, r.seq LIMIT $3 FOR UPDATE OF r SKIP LOCKED
+       ), chosen AS (
+         SELECT seq FROM (SELECT seq, due_at FROM due UNION ALL SELECT seq, due_at FROM expired UNION ALL SELECT seq, due_at FROM fifo_heads) AS all_kinds ORDER BY due_at, seq LIMIT $3
+       )
+       UPDATE ${s}.requests AS r SET state = 'inflight', lease_owner = $4, lease_expires_at = $5
+       FROM chosen WHERE r.seq = chosen.seq
+       RETURNING ${R_COLUMNS}`;
+
 /** The first key of the advisory locks that order a FIFO line's enqueues ('hool' in ASCII). */
 const FIFO_LOCK_CLASS = 0x686f6f6c;
 
@@ -430,31 +480,7 @@ export class PostgresRequestQueue implements RequestQueue<PostgresTransaction> {
     // loose index scan (one seek per webhook with a line), so a long line is never read whole. The
     // state is checked again on the locked row, so a head another process just claimed or
     // completed is not taken twice. The oldest `limit` of all of them are taken.
-    const result = await c.query<Row>(
-      'claiming requests',
-      `WITH due AS (
-         SELECT seq, due_at FROM ${c.s}.requests
-         WHERE state = 'pending' AND fifo IS NULL AND due_at <= $1 AND NOT (webhook_key = ANY($2::text[]))
-         ORDER BY due_at, seq LIMIT $3 FOR UPDATE SKIP LOCKED
-       ), expired AS (
-         SELECT seq, due_at FROM ${c.s}.requests
-         WHERE state = 'inflight' AND fifo IS NULL AND lease_expires_at <= $1 AND NOT (webhook_key = ANY($2::text[]))
-         ORDER BY lease_expires_at LIMIT $3 FOR UPDATE SKIP LOCKED
-       ), heads AS (
-         ${fifoHeads(c.s)}
-       ), fifo_heads AS (
-         SELECT r.seq, r.due_at FROM ${c.s}.requests r JOIN heads ON r.seq = heads.seq
-         WHERE ((r.state = 'pending' AND r.due_at <= $1) OR (r.state = 'inflight' AND r.lease_expires_at <= $1)) AND NOT (r.webhook_key = ANY($2::text[]))
-           AND NOT EXISTS (SELECT 1 FROM ${c.s}.requests o WHERE o.webhook_key = r.webhook_key AND ${inLine('o.')} AND o.state = 'inflight' AND o.lease_expires_at > $1 AND o.seq <> r.seq)
-         ORDER BY r.due_at, r.seq LIMIT $3 FOR UPDATE OF r SKIP LOCKED
-       ), chosen AS (
-         SELECT seq FROM (SELECT seq, due_at FROM due UNION ALL SELECT seq, due_at FROM expired UNION ALL SELECT seq, due_at FROM fifo_heads) AS all_kinds ORDER BY due_at, seq LIMIT $3
-       )
-       UPDATE ${c.s}.requests AS r SET state = 'inflight', lease_owner = $4, lease_expires_at = $5
-       FROM chosen WHERE r.seq = chosen.seq
-       RETURNING ${R_COLUMNS}`,
-      [now, excluded, limit, options.owner, now + options.leaseMs], c.bookkeeping,
-    );
+    const result = await c.query<Row>('claiming requests', claimStatement(c.s), [now, excluded, limit, options.owner, now + options.leaseMs], c.bookkeeping);
     return result.rows.sort(byDue).map(toRequest);
   }
 

@@ -4,6 +4,8 @@ import pg from 'pg';
 import { closedPort, describeErrorCatalogue, startTestReceiver, ThingHappened, thingComposer } from '@hookwork/core/testing';
 import { openPostgresStorage, postgresStorage, POSTGRES_ERRORS, SCHEMA_VERSION, type PostgresStorage, type PostgresStorageOptions } from './index';
 import { TestDatabase } from './testing/test-database';
+import { claimStatement } from './postgres-request-queue';
+import { quoteIdentifier } from './postgres-connection';
 
 describeErrorCatalogue(POSTGRES_ERRORS, join(__dirname, '../../../docs/errors.md'));
 
@@ -589,3 +591,64 @@ async function waitUntil(check: () => boolean, timeoutMs = 10_000): Promise<void
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
 }
+
+describe('claims around webhooks at their limit', () => {
+  let storage: PostgresStorage;
+  afterEach(() => storage?.close());
+  const at = Date.UTC(2031, 0, 1);
+  const request = (id: string, webhookKey: string) => ({ id, webhookKey, eventAlias: 'e', body: '{}', createdAt: new Date(at), dueAt: new Date(at) });
+  const claim = (excludeWebhookKeys: string[], owner = 'A') => storage.queue.claim({ owner, limit: 16, leaseMs: 60_000, now: new Date(at + 1000), excludeWebhookKeys });
+
+  it('never reads the backlog of the excluded webhooks when no other webhook has a pending request', async () => {
+    const schema = db.schema();
+    storage = await openPostgresStorage({ connectionString: db.url, schema });
+    for (let i = 0; i < 5_000; i += 1_000) await storage.queue.enqueue(Array.from({ length: 1_000 }, (_, j) => request(`slow-${i + j}`, 'slow')));
+    // Webhooks with only a dead letter or a request in flight have nothing to claim.
+    await storage.queue.enqueue([request('d1', 'dead'), request('f1', 'flying')]);
+    expect((await claim(['slow'], 'B')).map((r) => r.id).sort()).toEqual(['d1', 'f1']);
+    await storage.queue.deadLetter('d1', 'B', { attempts: 1, now: new Date(at) });
+    // With statistics that say one webhook holds nearly every row (the case at hand).
+    await db.query(`ANALYZE "${schema}".requests`);
+
+    expect(await claim(['slow'])).toEqual([]);
+    // The claim's own statement, run under EXPLAIN ANALYZE in a transaction rolled back.
+    const client = new pg.Client({ connectionString: db.url });
+    await client.connect();
+    try {
+      await client.query('BEGIN');
+      const plan = await client.query(`EXPLAIN (ANALYZE, FORMAT JSON) ${claimStatement(quoteIdentifier(schema))}`, [at + 1000, ['slow'], 16, 'A', at + 61_000]);
+      await client.query('ROLLBACK');
+      const nodes: { 'Node Type': string; 'Relation Name'?: string; Alias?: string; 'Actual Loops': number; 'Actual Rows': number; Plans?: unknown[] }[] = [];
+      const walk = (node: (typeof nodes)[number]) => {
+        nodes.push(node);
+        for (const child of node.Plans ?? []) walk(child as (typeof nodes)[number]);
+      };
+      walk(plan.rows[0]['QUERY PLAN'][0].Plan);
+      // The pending requests are not read at all: the scan under the claim's one-time filter never runs…
+      const pendingScans = nodes.filter((n) => n.Alias === 'd' && n['Actual Loops'] > 0);
+      expect(nodes.filter((n) => n.Alias === 'd')).toHaveLength(1);
+      expect(pendingScans.map((n) => `${n['Node Type']} (${n['Actual Rows']} rows)`)).toEqual([]);
+      // …and the question "is anything pending outside?" is answered from the webhook index, never a sequential scan.
+      const outside = nodes.filter((n) => n.Alias === 'w' || n.Alias === 'p');
+      expect(outside.length).toBeGreaterThan(0);
+      expect(outside.filter((n) => n['Node Type'] === 'Seq Scan').map((n) => n.Alias)).toEqual([]);
+    } finally {
+      await client.end();
+    }
+
+    // Another webhook's request is claimed as soon as there is one; the excluded ones stay.
+    await storage.queue.enqueue([request('fast-1', 'fast')]);
+    expect((await claim(['slow'])).map((r) => r.id)).toEqual(['fast-1']);
+    expect((await storage.queue.counts({ webhookKey: 'slow' })).pending).toBe(5_000);
+  });
+
+  it('claims the others\' requests with more webhooks than it steps through, and none when all are excluded', async () => {
+    storage = await openPostgresStorage({ connectionString: db.url, schema: db.schema() });
+    const many = Array.from({ length: 40 }, (_, i) => `w${String(i).padStart(2, '0')}`);
+    await storage.queue.enqueue(many.map((key) => request(`r-${key}`, key)));
+    expect(await claim(many)).toEqual([]);
+    expect((await claim(many.slice(0, 39))).map((r) => r.id)).toEqual(['r-w39']);
+    expect((await claim(many.slice(1))).map((r) => r.id)).toEqual(['r-w00']);
+    expect((await claim([])).length).toBe(16);
+  });
+});
