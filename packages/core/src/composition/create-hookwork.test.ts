@@ -228,6 +228,30 @@ describe('publishing through composed events', () => {
     expect(storage.enqueued.map((r) => r.eventAlias)).toEqual(['pagePublished']);
   });
 
+  it('refuses a payload JSON would silently change (a Map sent as {}, NaN sent as null), naming the value and where it is', async () => {
+    @WebhookEvent('Mapped page', WebhookEventTypes.Content, { alias: 'mappedPage', notification: PagesPublished })
+    class MappedPageEvent extends WebhookEventContentBase<PagesPublished, Page> {
+      getEntitiesFromNotification(n: PagesPublished) {
+        return n.pages;
+      }
+      convertEntityToRequestPayload(p: Page) {
+        return { key: p.key, cultures: new Map([['en-US', p.name]]) };
+      }
+    }
+    const storage = capturingStorage();
+    const app = createHookwork({ composers: [{ compose: (b) => b.webhookEvents().add(MappedPageEvent, PagePublishedEvent) }], storage, transport: recordingTransport() });
+    await app.start();
+    started.push(app);
+    await app.webhooks.create(hook(['mappedPage', 'pagePublished']));
+    const result = await app.publish(new PagesPublished([page('1')]));
+    const cause = result.failures[0]?.error.cause as Error & { code?: string };
+    expect(result.failures.map((f) => f.eventAlias)).toEqual(['mappedPage']);
+    expect(cause.code).toBe('HOOKWORK_ERR_PAYLOAD_NOT_SERIALIZABLE');
+    expect(cause.message).toContain('the payload of mappedPage has a Map of 1 (JSON.stringify sends {}, without its entries; convert it with Object.fromEntries(map)) at payload.cultures');
+    // Nothing of the refused event is stored; the other event is.
+    expect(storage.enqueued.map((r) => r.eventAlias)).toEqual(['pagePublished']);
+  });
+
   it('refuses a payload over maxPayloadBytes', async () => {
     const { app, storage } = await startApp({ settings: { maxPayloadBytes: 64 } });
     await app.webhooks.create(hook(['pagePublished']));

@@ -34,7 +34,7 @@ export const ERROR_CODES = Object.freeze({
   HOOKWORK_ERR_WEBHOOK_EXISTS: { summary: 'A webhook with the given key already exists.', status: CONFLICT },
   HOOKWORK_ERR_SECRET_NOT_FOUND: { summary: 'The webhook has no signing secret with the given id.', status: NOT_FOUND },
   HOOKWORK_ERR_INVALID_NOTIFICATION: { summary: 'publish() was given something that is not a notification object (null, a string, a plain object literal).', status: BAD_INPUT },
-  HOOKWORK_ERR_PAYLOAD_NOT_SERIALIZABLE: { summary: 'An event produced a payload that cannot be serialised to JSON (circular, BigInt, …).', status: FAULT },
+  HOOKWORK_ERR_PAYLOAD_NOT_SERIALIZABLE: { summary: 'An event produced a payload that JSON cannot hold (circular, BigInt, …) or would send without its contents (a Map or Set).', status: FAULT },
   HOOKWORK_ERR_PAYLOAD_TOO_LARGE: { summary: 'An event produced a payload larger than maxPayloadBytes.', status: 413 },
   HOOKWORK_ERR_ENQUEUE_FAILED: { summary: 'The request queue refused or failed to store webhook requests.', status: UNAVAILABLE },
   HOOKWORK_ERR_INVALID_TRANSACTION: { summary: 'publish() was given a transaction the queue cannot enqueue in: the store joins none (memory, SQLite, BullMQ), or the object is not an open transaction of the store\'s driver.', status: BAD_INPUT },

@@ -1,0 +1,39 @@
+/**
+ * A value `JSON.stringify` would send without its contents, found in a payload it has already
+ * serialised (so the value has no cycles): a `Map`, `Set`, `WeakMap` or `WeakSet`, each sent as
+ * `{}` with its entries lost. Values with their own `toJSON()` are taken as their authors meant
+ * them and not walked into. What JSON.stringify changes by its well-known rules (a Date to its ISO
+ * string, `NaN` and `Infinity` to `null`, `undefined` fields left out) is not reported:
+ * docs/events.md lists those, and `toPlainData()` of @hookwork/cms makes the same choices.
+ *
+ * @returns where the first such value is (`payload.items[2].tags`), what it is and the fix;
+ *   undefined when the JSON text holds everything the payload holds.
+ */
+export function findJsonLoss(payload: unknown): string | undefined {
+  const found = lossAt(payload);
+  if (!found) return undefined;
+  const [what, path] = found;
+  return `${what} at payload${path.reverse().join('')}`;
+}
+
+/** [what was found, the path to it, innermost step first]; undefined when nothing is lost. */
+function lossAt(value: unknown): [string, string[]] | undefined {
+  if (typeof value !== 'object' || value === null) return undefined;
+  if (value instanceof Map) return [`a Map of ${value.size} (JSON.stringify sends {}, without its entries; convert it with Object.fromEntries(map))`, []];
+  if (value instanceof Set) return [`a Set of ${value.size} (JSON.stringify sends {}, without its entries; convert it with [...set])`, []];
+  if (value instanceof WeakMap || value instanceof WeakSet) return [`a ${value instanceof WeakMap ? 'WeakMap' : 'WeakSet'} (JSON.stringify sends {}; it cannot be listed, so send what it holds another way)`, []];
+  if (typeof (value as { toJSON?: unknown }).toJSON === 'function') return undefined;
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) {
+      const found = lossAt(value[i]);
+      if (found) return (found[1].push(`[${i}]`), found);
+    }
+    return undefined;
+  }
+  const record = value as Record<string, unknown>;
+  for (const key of Object.keys(record)) {
+    const found = lossAt(record[key]);
+    if (found) return (found[1].push(/^[A-Za-z_$][\w$]*$/.test(key) ? `.${key}` : `[${JSON.stringify(key)}]`), found);
+  }
+  return undefined;
+}
