@@ -2,6 +2,7 @@ import Ajv2020 from 'ajv/dist/2020';
 import { HookworkError } from '../errors/hookwork-error';
 import type { PayloadType } from '../settings/settings';
 import type { JsonSchema } from './payload-description';
+import { findKeywordTypo } from './schema-keyword-typos';
 
 /** What {@link describeEventPayload} calls: a built event (its class and alias name it in errors). */
 export interface DescribedEvent {
@@ -27,8 +28,9 @@ const metaSchema = () => (metaSchemaValidator ??= new Ajv2020({ allErrors: true,
  *
  * @throws HookworkError HOOKWORK_ERR_INVALID_PAYLOAD_SCHEMA, naming the class and the alias, when
  * describePayload() throws, returns something that is not an object, an object that is not plain
- * JSON (a BigInt, a cycle), or an object that is not a valid JSON Schema (2020-12 meta-schema:
- * `type: 'strng'`, `required: 'id'`).
+ * JSON (a BigInt, a cycle), an object that is not a valid JSON Schema (2020-12 meta-schema:
+ * `type: 'strng'`, `required: 'id'`), or one with a misspelt keyword JSON Schema would ignore
+ * (`requried`, `minlength`).
  */
 export function describeEventPayload(event: DescribedEvent, payloadType: PayloadType): JsonSchema | undefined {
   const name = `${event.constructor.name}.describePayload()`;
@@ -57,6 +59,13 @@ export function describeEventPayload(event: DescribedEvent, payloadType: Payload
     throw new HookworkError(
       'HOOKWORK_ERR_INVALID_PAYLOAD_SCHEMA',
       `${name} returned an invalid JSON Schema for ${event.alias}: ${validator.errorsText(validator.errors, { dataVar: 'schema' })}; write the keywords of JSON Schema 2020-12 (type, properties, required, items, …) as docs/catalogue.md shows`,
+    );
+  }
+  const typo = findKeywordTypo(copy);
+  if (typo) {
+    throw new HookworkError(
+      'HOOKWORK_ERR_INVALID_PAYLOAD_SCHEMA',
+      `${name} returned a JSON Schema for ${event.alias} with the key ${typo.path}, which is no keyword (did you mean \`${typo.meant}\`?); JSON Schema ignores unknown keys, so the schema would not say what it was written to say`,
     );
   }
   return copy;

@@ -84,6 +84,14 @@ class BigIntSchemaEvent extends WebhookEventBase<Broken> {
   }
 }
 
+@WebhookEvent('Misspelt', WebhookEventTypes.Other, { alias: 'misspelt', notification: Broken })
+class MisspeltKeywordEvent extends WebhookEventBase<Broken> {
+  override describePayload(): JsonSchema {
+    // Valid JSON Schema (unknown keys are ignored), so the meta-schema passes it: `minlength` says nothing.
+    return { type: 'object', properties: { tags: { type: 'array', items: { type: 'string', minlength: 1 } }, 'x-internal': { type: 'string' } }, 'x-owner': 'shop team' };
+  }
+}
+
 /** Describes the Minimal shape only: fine at start(), broken once the app sends Legacy. */
 @WebhookEvent('Minimal only', WebhookEventTypes.Other, { alias: 'minimalOnly', notification: Broken })
 class MinimalOnlySchemaEvent extends WebhookEventBase<Broken> {
@@ -196,6 +204,7 @@ describe('createCatalogueDocument()', () => {
     [ThrowingSchemaEvent, /ThrowingSchemaEvent\.describePayload\(\) threw for throwing: no schema today/],
     [MistypedSchemaEvent, /MistypedSchemaEvent\.describePayload\(\) returned an invalid JSON Schema for mistyped: schema\/properties\/id\/type must be equal to one of the allowed values.*schema\/required must be array/],
     [BigIntSchemaEvent, /BigIntSchemaEvent\.describePayload\(\) returned a schema for big that is not plain JSON: Do not know how to serialize a BigInt/],
+    [MisspeltKeywordEvent, /MisspeltKeywordEvent\.describePayload\(\) returned a JSON Schema for misspelt with the key schema\.properties\.tags\.items\.minlength, which is no keyword \(did you mean `minLength`\?\)/],
   ])('start() refuses %p with HOOKWORK_ERR_INVALID_PAYLOAD_SCHEMA, not the first catalogue request', async (type, message) => {
     const created = createHookwork({ composers: [{ compose: (builder) => void builder.webhookEvents().add(type as typeof EntrySavedEvent) }] });
     const error = await created.start().then(() => undefined, (caught: unknown) => caught);

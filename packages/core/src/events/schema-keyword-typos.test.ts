@@ -1,0 +1,35 @@
+import { findKeywordTypo } from './schema-keyword-typos';
+
+describe('findKeywordTypo: keys JSON Schema would ignore that were meant as keywords', () => {
+  it.each([
+    [{ type: 'object', requried: ['id'] }, 'schema.requried', 'required'],
+    [{ type: 'object', propertes: { id: { type: 'string' } } }, 'schema.propertes', 'properties'],
+    [{ type: 'object', properties: { name: { type: 'string', minlength: 1 } } }, 'schema.properties.name.minlength', 'minLength'],
+    [{ type: 'object', properties: { 'first name': { type: 'string', maxLenght: 3 } } }, 'schema.properties["first name"].maxLenght', 'maxLength'],
+    [{ anyOf: [{ type: 'string' }, { type: 'number', minimun: 0 }] }, 'schema.anyOf[1].minimun', 'minimum'],
+    [{ $defs: { id: { type: 'string', pattrn: '^a' } } }, 'schema.$defs.id.pattrn', 'pattern'],
+    [{ type: 'array', items: { additionalProperty: false } }, 'schema.items.additionalProperty', 'additionalProperties'],
+    [{ if: { type: 'string' }, then: { descripton: 'x' } }, 'schema.then.descripton', 'description'],
+    [{ type: 'object', Required: ['id'] }, 'schema.Required', 'required'],
+  ])('finds %j at %s (meant %s)', (schema, path, meant) => {
+    expect(findKeywordTypo(schema)).toEqual({ path, meant });
+  });
+
+  it('passes keywords of 2020-12 and OpenAPI, extensions, annotations of the author\'s own, and property names that look like keywords', () => {
+    expect(
+      findKeywordTypo({
+        $schema: 'https://json-schema.org/draft/2020-12/schema',
+        type: 'object',
+        required: ['requried', 'type'],
+        properties: { requried: { type: 'boolean' }, minlength: { type: 'integer', example: 1, nullable: true }, type: { enum: ['a'] } },
+        discriminator: { propertyName: 'type' },
+        'x-internal': true,
+        'x-requried': 1,
+        owner: 'shop team',
+        examples: [{ propertes: 1 }],
+        default: { minimun: 1 },
+      }),
+    ).toBeUndefined();
+    expect(findKeywordTypo(true)).toBeUndefined();
+  });
+});
