@@ -45,6 +45,16 @@ describe('fastifyReceiver (Fastify 5)', () => {
     expect(handled).toEqual([]);
   });
 
+  it('answers 405 with Allow: POST to other methods on its route, as the other adapters do, and leaves other paths to Fastify', async () => {
+    for (const method of ['GET', 'PUT', 'DELETE', 'PATCH']) {
+      const answered = await post(`${url}/webhooks`, { headers: {}, method });
+      expect([method, answered.status, answered.headers.allow]).toEqual([method, 405, 'POST']);
+    }
+    expect((await post(`${url}/webhooks`, { headers: {}, method: 'GET' })).body).toEqual({ error: { message: 'webhooks are received with POST' } });
+    expect((await post(`${url}/webhooks/elsewhere`, { headers: {}, method: 'GET' })).status).toBe(404);
+    expect(handled).toEqual([]);
+  });
+
   it('refuses an option it does not know, naming the nearest, and a path without a leading /', async () => {
     const typo = Fastify();
     await expect(typo.register(fastifyReceiver, { receiver, prefix: '/webhooks', maxBodyByte: 5 } as never).ready()).rejects.toMatchObject({

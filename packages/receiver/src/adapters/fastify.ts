@@ -65,8 +65,17 @@ export const fastifyReceiver: FastifyPluginAsync<FastifyReceiverOptions> = async
     }
     return reply.code(answer.status).headers(answer.status === 413 ? { ...answer.headers, connection: 'close' } : answer.headers).send(answer.body);
   });
-  instance.post(options?.path ?? '/', async (request, reply) => {
+  const path = options?.path ?? '/';
+  instance.post(path, async (request, reply) => {
     const answer = await receiveWireBody(receiver, request.headers, (request.body as Buffer | undefined) ?? Buffer.alloc(0), bodyLimit);
     return reply.code(answer.status).headers(answer.status === 413 ? { ...answer.headers, connection: 'close' } : answer.headers).send(answer.body);
+  });
+  // Other methods on the route are 405 with Allow: POST, as the other adapters answer, not Fastify's
+  // 404, which told someone trying the URL with a GET that nothing was mounted there. (OPTIONS is
+  // left to the app: a CORS plugin answers it.)
+  instance.route({
+    method: ['GET', 'PUT', 'PATCH', 'DELETE'],
+    url: path,
+    handler: async (_request, reply) => reply.code(405).headers({ allow: 'POST', 'content-type': 'application/json' }).send(JSON.stringify({ error: { message: 'webhooks are received with POST' } })),
   });
 };
