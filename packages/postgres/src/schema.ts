@@ -111,6 +111,16 @@ const MIGRATIONS: readonly ((s: string) => string)[] = [
   CREATE TRIGGER webhook_health_changed AFTER INSERT OR UPDATE OR DELETE ON ${s}.webhook_health
     FOR EACH ROW EXECUTE FUNCTION ${s}.notify_health_changed();
   `,
+  // 5: the pending index holds the plain requests only. Every walk of it by due time (the claim's
+  // plain part, nextDueAt's) asks for plain requests, and FIFO requests are found through their
+  // line (requests_fifo_line): with them in it, a line blocked behind its head (a slow receiver)
+  // was read whole, its due entries filtered out one by one, at each claim and each nextDueAt
+  // (5.8 ms with a line of 100,000 and no plain request, analyzed). The same split SQLite's
+  // store made in its migration 3; a FIFO enqueue now writes one index entry fewer.
+  (s) => `
+  CREATE INDEX requests_plain_due ON ${s}.requests (due_at, seq) WHERE state = 'pending' AND fifo IS NULL;
+  DROP INDEX ${s}.requests_pending;
+  `,
 ];
 
 /** The schema version this build of @hookwork/postgres writes. */
