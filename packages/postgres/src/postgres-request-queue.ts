@@ -96,45 +96,78 @@ const fifoHeads = (s: string) => `WITH RECURSIVE line(webhook_key, seq) AS (
  */
 const headReady = (now: string) => `CASE r.state WHEN 'pending' THEN r.due_at <= ${now} WHEN 'inflight' THEN r.lease_expires_at <= ${now} ELSE false END`;
 
-/** How many webhook keys {@link pendingOutside} steps through before it leaves the question to the pending index. */
-const KEYS_STEPPED = 32;
+/**
+ * Whether any FIFO line exists (one seek of the empty `requests_fifo_line` when none does), as a
+ * one-time filter before the heads are read: most stores have no line, and the heads' lookup by
+ * `seq = ANY (…)` was planned, with the table grown since its statistics, as a sequential scan of
+ * every request at each claim (found with auto_explain: 200 times 100,000 rows during 200 publishes
+ * beside a webhook with a backlog of 100,000). Ordered as the index is (webhook_key, seq), so that
+ * no estimate makes a sequential scan look cheaper: an EXISTS stops at its first row, and
+ * PostgreSQL chose to look for it by a sequential scan, which read every row to find none.
+ */
+const ANY_LINE = (s: string) => `(SELECT l.seq FROM ${s}.requests l WHERE ${inLine('l.')} ORDER BY l.webhook_key, l.seq LIMIT 1) IS NOT NULL`;
 
 /**
- * True when a webhook outside the excluded ones (`$2`) may have pending requests: the distinct
- * webhook keys are stepped through on `requests_webhook` (a loose index scan, two seeks per key),
- * never the excluded webhooks' backlogs; past {@link KEYS_STEPPED} keys it answers true and the
- * claim reads the pending index as before. Uncorrelated, so PostgreSQL runs it once per claim and
- * skips the pending scan when it is false: without it, a claim that excluded the one webhook at its
- * limit read that webhook's whole backlog (8.7 ms with 100,000 pending, a sequential scan) to find
- * nothing, and the dispatcher makes such a claim after each wake-up.
+ * The plain requests a claim takes when some webhooks are excluded (those at their perWebhook
+ * limit): each other webhook's oldest due pending requests, found on `requests_plain_by_webhook`
+ * (webhook_key, due_at, seq) — a loose index scan over the webhooks with plain pending requests
+ * (one seek per webhook, the excluded ones stepped over in a seek) and, for each of the others, a
+ * walk of its own front, locked as it is read (SKIP LOCKED: another process's claim of the same
+ * front makes this one take the requests behind). The oldest `$3` of them all are kept; the others
+ * are unlocked at the statement's end. (Ordered by webhook_key, due_at, which only that index gives,
+ * so the step never walks `requests_webhook` through a webhook's dead letters.) The walk of all
+ * pending requests by due time would read every
+ * request of the excluded webhooks due before the others' (a webhook stuck at its limit has a
+ * backlog): with 100,000 waiting, 22,000-100,000 rows per claim, and the dispatcher claims after
+ * each wake-up, so every publish to another webhook paid for it (a fast webhook's publish → arrival
+ * 13 ms at the median beside a stuck one's 100,000, against 3-5 ms with 20,000).
  */
-const pendingOutside = (s: string) => `EXISTS (
-           WITH RECURSIVE keys(k, n) AS (
-             (SELECT w.webhook_key, 1 FROM ${s}.requests w ORDER BY w.webhook_key LIMIT 1)
+const dueOutside = (s: string) => `SELECT b.seq, b.due_at FROM (
+           WITH RECURSIVE keys(k) AS (
+             (SELECT w.webhook_key FROM ${s}.requests w WHERE ${PLAIN_PENDING('w.')} ORDER BY w.webhook_key LIMIT 1)
              UNION ALL
-             SELECT (SELECT w.webhook_key FROM ${s}.requests w WHERE w.webhook_key > keys.k ORDER BY w.webhook_key LIMIT 1), keys.n + 1
-             FROM keys WHERE keys.k IS NOT NULL AND keys.n <= ${KEYS_STEPPED}
-           )
-           SELECT 1 FROM keys WHERE keys.k IS NOT NULL
-             AND (keys.n > ${KEYS_STEPPED} OR (NOT (keys.k = ANY($2::text[])) AND (SELECT p.state FROM ${s}.requests p WHERE p.webhook_key = keys.k AND p.state >= 'pending' ORDER BY p.webhook_key, p.state LIMIT 1) IS NOT NULL))
-         )`;
+             SELECT (SELECT w.webhook_key FROM ${s}.requests w WHERE ${PLAIN_PENDING('w.')} AND w.webhook_key > keys.k ORDER BY w.webhook_key LIMIT 1)
+             FROM keys WHERE keys.k IS NOT NULL
+           ) SELECT k FROM keys WHERE k IS NOT NULL AND NOT (k = ANY($2::text[]))
+         ) AS outside, LATERAL (
+           SELECT p.seq, p.due_at FROM ${s}.requests p
+           WHERE p.webhook_key = outside.k AND ${PLAIN_PENDING('p.')} AND p.due_at <= $1
+           ORDER BY p.due_at, p.seq LIMIT $3 FOR UPDATE SKIP LOCKED
+         ) AS b
+         ORDER BY b.due_at, b.seq LIMIT $3`;
+
+/**
+ * A plain pending request, written as `requests_plain_by_webhook`'s predicate is: `coalesce(fifo,
+ * '') = ''` says `fifo IS NULL` (fifo is 'skip', 'block' or NULL) in a form `requests_plain_due`'s
+ * predicate does not match. PostgreSQL uses a partial index only where the query implies its
+ * predicate, so {@link dueOutside} can only walk a webhook's front on the per-webhook index: with
+ * the two predicates alike, the planner walked `requests_plain_due` for one webhook's requests,
+ * filtering out the excluded backlog row by row (20,002 rows for 2, analyzed statistics saying most
+ * rows are one webhook's), which is the read this statement exists to avoid.
+ */
+const PLAIN_PENDING = (t: string) => `${t}state = 'pending' AND coalesce(${t}fifo, '') = ''`;
 
 /**
  * The claim: `$1` now (ms), `$2` the excluded webhook keys, `$3` the limit, `$4` the owner, `$5`
- * the lease's end (ms). Exported for the tests that read its plan.
+ * the lease's end (ms). With no webhook excluded (`excluding` false, `$2` empty) the plain requests
+ * are the front of `requests_plain_due`, in due order; with some, {@link dueOutside}. Exported for
+ * the tests that read its plan.
  */
-export const claimStatement = (s: string) => `WITH due AS (
-         SELECT seq, due_at FROM ${s}.requests d
-         WHERE state = 'pending' AND fifo IS NULL AND due_at <= $1 AND NOT (webhook_key = ANY($2::text[]))
-           AND (cardinality($2::text[]) = 0 OR ${pendingOutside(s)})
-         ORDER BY due_at, seq LIMIT $3 FOR UPDATE SKIP LOCKED
+export const claimStatement = (s: string, excluding: boolean) => `WITH due AS (
+         ${
+           excluding
+             ? dueOutside(s)
+             : `SELECT seq, due_at FROM ${s}.requests d
+         WHERE state = 'pending' AND fifo IS NULL AND due_at <= $1
+         ORDER BY due_at, seq LIMIT $3 FOR UPDATE SKIP LOCKED`
+         }
        ), expired AS (
          SELECT seq, due_at FROM ${s}.requests
          WHERE state = 'inflight' AND fifo IS NULL AND lease_expires_at <= $1 AND NOT (webhook_key = ANY($2::text[]))
          ORDER BY lease_expires_at LIMIT $3 FOR UPDATE SKIP LOCKED
        ), fifo_heads AS (
          SELECT r.seq, r.due_at FROM ${s}.requests r
-         WHERE r.seq = ANY (ARRAY(${fifoHeads(s)})) AND ${headReady('$1')} AND NOT (r.webhook_key = ANY($2::text[]))
+         WHERE ${ANY_LINE(s)} AND r.seq = ANY (ARRAY(${fifoHeads(s)})) AND ${headReady('$1')} AND NOT (r.webhook_key = ANY($2::text[]))
            AND NOT EXISTS (SELECT 1 FROM ${s}.requests o WHERE o.webhook_key = r.webhook_key AND ${inLine('o.')} AND o.state = 'inflight' AND o.lease_expires_at > $1 AND o.seq <> r.seq)
          ORDER BY r.due_at, r.seq LIMIT $3 FOR UPDATE OF r SKIP LOCKED
        ), chosen AS (
@@ -152,7 +185,7 @@ export const claimStatement = (s: string) => `WITH due AS (
 export const nextDueStatement = (s: string) => `SELECT least(
          (SELECT min(due_at) FROM ${s}.requests WHERE state = 'pending' AND fifo IS NULL),
          (SELECT min(lease_expires_at) FROM ${s}.requests WHERE state = 'inflight'),
-         (SELECT min(CASE r.state WHEN 'pending' THEN r.due_at END) FROM ${s}.requests r WHERE r.seq = ANY (ARRAY(${fifoHeads(s)})))
+         (SELECT min(CASE r.state WHEN 'pending' THEN r.due_at END) FROM ${s}.requests r WHERE ${ANY_LINE(s)} AND r.seq = ANY (ARRAY(${fifoHeads(s)})))
        ) AS at`;
 
 /** The first key of the advisory locks that order a FIFO line's enqueues ('hool' in ASCII). */
@@ -498,13 +531,14 @@ export class PostgresRequestQueue implements RequestQueue<PostgresTransaction> {
     const now = options.now.getTime();
     const excluded = options.excludeWebhookKeys && options.excludeWebhookKeys.length > 0 ? [...options.excludeWebhookKeys] : [];
     // Bounded reads, each on a partial index, locked with SKIP LOCKED so claimers never wait:
-    // plain requests pending by due time and in flight by lease expiry (normally none); and the
+    // plain requests pending by due time (with webhooks excluded, each other webhook's own front,
+    // never the excluded ones' backlogs) and in flight by lease expiry (normally none); and the
     // head of each FIFO line — the smallest seq of the webhook's requests that hold it — when it is
     // due or its lease ran out and no other request of the line is out. The lines are found by a
     // loose index scan (one seek per webhook with a line), so a long line is never read whole. The
     // state is checked again on the locked row, so a head another process just claimed or
     // completed is not taken twice. The oldest `limit` of all of them are taken.
-    const result = await c.query<Row>('claiming requests', claimStatement(c.s), [now, excluded, limit, options.owner, now + options.leaseMs], c.bookkeeping);
+    const result = await c.query<Row>('claiming requests', claimStatement(c.s, excluded.length > 0), [now, excluded, limit, options.owner, now + options.leaseMs], c.bookkeeping);
     return result.rows.sort(byDue).map(toRequest);
   }
 

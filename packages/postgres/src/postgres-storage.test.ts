@@ -250,8 +250,7 @@ describe('roles and grants', () => {
   it('a start that needs a migration, as a role that only has the grants to run, says to start once with the owner', async () => {
     const schema = await ownerMigrated({ sequences: true });
     // As if an earlier release had written it: undo the last migration.
-    await db.query(`CREATE INDEX requests_pending ON "${schema}".requests (due_at, seq) WHERE state = 'pending'`);
-    await db.query(`DROP INDEX "${schema}".requests_plain_due`);
+    await db.query(`DROP INDEX "${schema}".requests_plain_by_webhook`);
     await db.query(`UPDATE "${schema}".schema_version SET version = $1`, [SCHEMA_VERSION - 1]);
     const error = await openPostgresStorage({ connectionString: asRole(), schema }).then(() => undefined, (e: unknown) => e);
     expect(isHookworkError(error, 'HOOKWORK_ERR_STORAGE_PERMISSION_DENIED' as never)).toBe(true);
@@ -599,47 +598,55 @@ describe('claims around webhooks at their limit', () => {
   const request = (id: string, webhookKey: string) => ({ id, webhookKey, eventAlias: 'e', body: '{}', createdAt: new Date(at), dueAt: new Date(at) });
   const claim = (excludeWebhookKeys: string[], owner = 'A') => storage.queue.claim({ owner, limit: 16, leaseMs: 60_000, now: new Date(at + 1000), excludeWebhookKeys });
 
-  it('never reads the backlog of the excluded webhooks when no other webhook has a pending request', async () => {
+  it('never reads the backlog of the excluded webhooks, whether or not other webhooks have requests pending', async () => {
     const schema = db.schema();
     storage = await openPostgresStorage({ connectionString: db.url, schema });
-    for (let i = 0; i < 5_000; i += 1_000) await storage.queue.enqueue(Array.from({ length: 1_000 }, (_, j) => request(`slow-${i + j}`, 'slow')));
+    for (let i = 0; i < 20_000; i += 1_000) await storage.queue.enqueue(Array.from({ length: 1_000 }, (_, j) => request(`slow-${i + j}`, 'slow')));
     // Webhooks with only a dead letter or a request in flight have nothing to claim.
     await storage.queue.enqueue([request('d1', 'dead'), request('f1', 'flying')]);
     expect((await claim(['slow'], 'B')).map((r) => r.id).sort()).toEqual(['d1', 'f1']);
     await storage.queue.deadLetter('d1', 'B', { attempts: 1, now: new Date(at) });
     // With statistics that say one webhook holds nearly every row (the case at hand).
     await db.query(`ANALYZE "${schema}".requests`);
+    const pages = Number((await db.query<{ pages: string }>(`SELECT pg_relation_size('"${schema}".requests') / current_setting('block_size')::int AS pages`)).rows[0]!.pages);
+    const dueOf = async () => (await explainAnalyze(claimStatement(quoteIdentifier(schema), true), [at + 1000, ['slow'], 16, 'A', at + 61_000])).find((n) => n['Subplan Name'] === 'CTE due')!;
 
     expect(await claim(['slow'])).toEqual([]);
-    // The claim's own statement, run under EXPLAIN ANALYZE in a transaction rolled back.
-    const client = new pg.Client({ connectionString: db.url });
-    await client.connect();
-    try {
-      await client.query('BEGIN');
-      const plan = await client.query(`EXPLAIN (ANALYZE, FORMAT JSON) ${claimStatement(quoteIdentifier(schema))}`, [at + 1000, ['slow'], 16, 'A', at + 61_000]);
-      await client.query('ROLLBACK');
-      const nodes: { 'Node Type': string; 'Relation Name'?: string; Alias?: string; 'Actual Loops': number; 'Actual Rows': number; Plans?: unknown[] }[] = [];
-      const walk = (node: (typeof nodes)[number]) => {
-        nodes.push(node);
-        for (const child of node.Plans ?? []) walk(child as (typeof nodes)[number]);
-      };
-      walk(plan.rows[0]['QUERY PLAN'][0].Plan);
-      // The pending requests are not read at all: the scan under the claim's one-time filter never runs…
-      const pendingScans = nodes.filter((n) => n.Alias === 'd' && n['Actual Loops'] > 0);
-      expect(nodes.filter((n) => n.Alias === 'd')).toHaveLength(1);
-      expect(pendingScans.map((n) => `${n['Node Type']} (${n['Actual Rows']} rows)`)).toEqual([]);
-      // …and the question "is anything pending outside?" is answered from the webhook index, never a sequential scan.
-      const outside = nodes.filter((n) => n.Alias === 'w' || n.Alias === 'p');
-      expect(outside.length).toBeGreaterThan(0);
-      expect(outside.filter((n) => n['Node Type'] === 'Seq Scan').map((n) => n.Alias)).toEqual([]);
-    } finally {
-      await client.end();
-    }
+    // Before: the walk of every pending request by due time, the 20,000 of 'slow' read to find none.
+    expect(buffersRead(await dueOf()) < pages / 4).toBe(true);
 
-    // Another webhook's request is claimed as soon as there is one; the excluded ones stay.
-    await storage.queue.enqueue([request('fast-1', 'fast')]);
-    expect((await claim(['slow'])).map((r) => r.id)).toEqual(['fast-1']);
-    expect((await storage.queue.counts({ webhookKey: 'slow' })).pending).toBe(5_000);
+    // Two other webhooks' requests, enqueued after the backlog (due later than all of it): each
+    // webhook's front is read, not what 'slow' has before them. Before: the 20,000 again, per claim.
+    await storage.queue.enqueue([request('fast-1', 'fast'), request('other-1', 'other'), request('fast-2', 'fast')]);
+    const due = await dueOf();
+    expect({ rows: due['Actual Rows'], buffers: buffersRead(due) < pages / 4 }).toEqual({ rows: 3, buffers: true });
+    expect((await claim(['slow'])).map((r) => r.id)).toEqual(['fast-1', 'other-1', 'fast-2']);
+    expect((await storage.queue.counts({ webhookKey: 'slow' })).pending).toBe(20_000);
+  });
+
+  it('takes the oldest due of the other webhooks first, and behind another process\'s claim of the same front', async () => {
+    const schema = db.schema();
+    storage = await openPostgresStorage({ connectionString: db.url, schema });
+    const dueAt = (id: string, webhookKey: string, ms: number) => ({ ...request(id, webhookKey), dueAt: new Date(at + ms) });
+    await storage.queue.enqueue([dueAt('a-1', 'a', 5), dueAt('b-1', 'b', 1), dueAt('a-2', 'a', 2), dueAt('b-2', 'b', 7), dueAt('c-1', 'c', 3), dueAt('late', 'b', 5_000), dueAt('held', 'held', 0)]);
+    const other = await openPostgresStorage({ connectionString: db.url, schema });
+    try {
+      // A claim of 2 takes the two oldest due, across webhooks; the rest come in due order after.
+      expect((await storage.queue.claim({ owner: 'A', limit: 2, leaseMs: 60_000, now: new Date(at + 1000), excludeWebhookKeys: ['held'] })).map((r) => r.id)).toEqual(['b-1', 'a-2']);
+      // Two processes claiming at once never take the same request, and between them take all that is due.
+      const [mine, theirs] = await Promise.all([
+        storage.queue.claim({ owner: 'A', limit: 2, leaseMs: 60_000, now: new Date(at + 1000), excludeWebhookKeys: ['held'] }),
+        other.queue.claim({ owner: 'B', limit: 2, leaseMs: 60_000, now: new Date(at + 1000), excludeWebhookKeys: ['held'] }),
+      ]);
+      const ids = [...mine, ...theirs].map((r) => r.id);
+      expect(new Set(ids).size).toBe(ids.length);
+      const rest = await storage.queue.claim({ owner: 'A', limit: 10, leaseMs: 60_000, now: new Date(at + 1000), excludeWebhookKeys: ['held'] });
+      expect([...ids, ...rest.map((r) => r.id)].sort()).toEqual(['a-1', 'b-2', 'c-1']);
+    } finally {
+      await other.close();
+    }
+    expect((await storage.queue.get('late'))!.state).toBe('pending');
+    expect((await storage.queue.get('held'))!.state).toBe('pending');
   });
 
   it('claims the others\' requests with more webhooks than it steps through, and none when all are excluded', async () => {
@@ -674,22 +681,34 @@ interface PlanNode {
  * first. It runs twice on one connection and the second is read, as a store's connection runs it
  * (the first run of a connection reads catalogs, which a page count would include).
  */
-async function explainAnalyze(statement: string, params: unknown[]): Promise<PlanNode[]> {
+async function explainAnalyze(statement: string, params: unknown[], plan: 'custom' | 'generic' = 'custom'): Promise<PlanNode[]> {
   const client = new pg.Client({ connectionString: db.url });
   await client.connect();
   try {
-    let plan: pg.QueryResult | undefined;
+    let explained: pg.QueryResult | undefined;
     for (let run = 0; run < 2; run++) {
       await client.query('BEGIN');
-      plan = await client.query(`EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) ${statement}`, params);
+      if (plan === 'custom') {
+        explained = await client.query(`EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) ${statement}`, params);
+      } else {
+        // As a store's named statement runs once PostgreSQL settles on a generic plan (after five runs).
+        await client.query('SET LOCAL plan_cache_mode = force_generic_plan');
+        await client.query(`PREPARE explained AS ${statement}`);
+        // EXECUTE takes its arguments as SQL, not as bound parameters.
+        const literal = (value: unknown): string =>
+          typeof value === 'number' ? String(value) : Array.isArray(value) ? (value.length ? `ARRAY[${value.map(literal).join(', ')}]` : `'{}'::text[]`) : client.escapeLiteral(String(value));
+        explained = await client.query(`EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) EXECUTE explained(${params.map(literal).join(', ')})`);
+      }
       await client.query('ROLLBACK');
+      if (plan === 'generic') await client.query('DEALLOCATE explained');
     }
+    const plan0 = explained!;
     const nodes: PlanNode[] = [];
     const walk = (node: PlanNode) => {
       nodes.push(node);
       for (const child of node.Plans ?? []) walk(child);
     };
-    walk(plan!.rows[0]['QUERY PLAN'][0].Plan);
+    walk(plan0.rows[0]['QUERY PLAN'][0].Plan);
     return nodes;
   } finally {
     await client.end();
@@ -728,7 +747,7 @@ describe('statements on a schema never analyzed', () => {
 
   it('a claim looks up the heads of the FIFO lines by key, never reading the pending requests to join them', async () => {
     const pages = await tablePages();
-    const fifoHeadsOf = async () => (await explainAnalyze(claimStatement(quoteIdentifier(schema)), [at + PENDING, [], 16, 'A', at + PENDING + 60_000])).find((n) => n['Subplan Name'] === 'CTE fifo_heads')!;
+    const fifoHeadsOf = async () => (await explainAnalyze(claimStatement(quoteIdentifier(schema), false), [at + PENDING, [], 16, 'A', at + PENDING + 60_000])).find((n) => n['Subplan Name'] === 'CTE fifo_heads')!;
     // Before: a hash of every due pending request, built at each claim, with no line at all (326 buffer accesses).
     expect(buffersRead(await fifoHeadsOf()) < pages / 4).toBe(true);
     await storage.queue.enqueue([0, 1, 2].map((i) => ({ ...request(i - 10, 'line'), fifo: 'block' as const })));
@@ -739,6 +758,32 @@ describe('statements on a schema never analyzed', () => {
     const claimed = await storage.queue.claim({ owner: 'A', limit: 16, leaseMs: 60_000, now: new Date(at + PENDING) });
     expect(claimed.map((r) => r.id)).toEqual(['line--10', ...Array.from({ length: 15 }, (_, i) => `slow-${i}`)]);
     expect(await storage.queue.release('A')).toBe(16);
+  });
+});
+
+describe('the claim as a named statement runs it, on a table not analyzed yet', () => {
+  // A fresh install's first minute: 20,000 plain pending requests, no statistics, and the claim
+  // planned as PostgreSQL plans a prepared statement after five runs (a generic plan).
+  let storage: PostgresStorage;
+  let schema: string;
+  const at = Date.UTC(2031, 0, 1);
+  beforeAll(async () => {
+    schema = db.schema();
+    storage = await openPostgresStorage({ connectionString: db.url, schema });
+    await db.query(`ALTER TABLE "${schema}".requests SET (autovacuum_enabled = off)`);
+    const request = (i: number) => ({ id: `r-${i}`, webhookKey: i % 2 ? 'a' : 'b', eventAlias: 'e', body: '{}', createdAt: new Date(at), dueAt: new Date(at + i) });
+    for (let i = 0; i < 20_000; i += 1_000) await storage.queue.enqueue(Array.from({ length: 1_000 }, (_, j) => request(i + j)));
+  });
+  afterAll(() => storage?.close());
+
+  it('a claim with no FIFO line reads nothing for the heads (before: a sequential scan of every request, at each claim)', async () => {
+    const pages = Number((await db.query<{ pages: string }>(`SELECT pg_relation_size('"${schema}".requests') / current_setting('block_size')::int AS pages`)).rows[0]!.pages);
+    for (const excluding of [false, true]) {
+      const nodes = await explainAnalyze(claimStatement(quoteIdentifier(schema), excluding), [at + 30_000, excluding ? ['b'] : [], 16, 'A', at + 90_000], 'generic');
+      const heads = nodes.find((n) => n['Subplan Name'] === 'CTE fifo_heads')!;
+      expect({ excluding, buffers: buffersRead(heads) < pages / 4, seqScans: nodes.filter((n) => n['Node Type'] === 'Seq Scan' && n['Actual Loops'] > 0).map((n) => n.Alias) }).toEqual({ excluding, buffers: true, seqScans: [] });
+    }
+    expect((await storage.queue.claim({ owner: 'A', limit: 3, leaseMs: 60_000, now: new Date(at + 30_000), excludeWebhookKeys: ['b'] })).map((r) => r.id)).toEqual(['r-1', 'r-3', 'r-5']);
   });
 });
 
@@ -763,7 +808,7 @@ describe('FIFO heads behind a long line', () => {
   it('a claim finds each head in a seek or two, not by reading the requests enqueued before it', async () => {
     const pages = Number((await db.query<{ pages: string }>(`SELECT pg_relation_size('"${schema}".requests') / current_setting('block_size')::int AS pages`)).rows[0]!.pages);
     const now = at + LONG;
-    const heads = (await explainAnalyze(claimStatement(quoteIdentifier(schema)), [now, [], 16, 'A', now + 60_000])).find((n) => n['Subplan Name'] === 'CTE fifo_heads')!;
+    const heads = (await explainAnalyze(claimStatement(quoteIdentifier(schema), false), [now, [], 16, 'A', now + 60_000])).find((n) => n['Subplan Name'] === 'CTE fifo_heads')!;
     // Before: the head of b-short was found by walking the primary key from the start (every page).
     expect({ rows: heads['Actual Rows'], buffers: buffersRead(heads) < pages / 4 }).toEqual({ rows: 1, buffers: true });
 
@@ -776,7 +821,7 @@ describe('FIFO heads behind a long line', () => {
     const now = at + LONG;
     // Before: the pending index held the line's 99,999 waiting requests too, every due one read and
     // filtered out to find no plain request (5.8 ms a claim and a nextDueAt).
-    const plain = (await explainAnalyze(claimStatement(quoteIdentifier(schema)), [now, [], 16, 'A', now + 60_000])).find((n) => n['Subplan Name'] === 'CTE due')!;
+    const plain = (await explainAnalyze(claimStatement(quoteIdentifier(schema), false), [now, [], 16, 'A', now + 60_000])).find((n) => n['Subplan Name'] === 'CTE due')!;
     expect({ rows: plain['Actual Rows'], buffers: buffersRead(plain) < pages / 4 }).toEqual({ rows: 0, buffers: true });
     const [next] = await explainAnalyze(nextDueStatement(quoteIdentifier(schema)), []);
     expect(buffersRead(next!) < pages / 4).toBe(true);

@@ -121,6 +121,15 @@ const MIGRATIONS: readonly ((s: string) => string)[] = [
   CREATE INDEX requests_plain_due ON ${s}.requests (due_at, seq) WHERE state = 'pending' AND fifo IS NULL;
   DROP INDEX ${s}.requests_pending;
   `,
+  // 6: the plain pending requests of each webhook by due time, for a claim that excludes the
+  // webhooks at their limit: it walks each other webhook's front instead of the walk of all by due
+  // time, which read the excluded webhooks' backlogs (PostgresRequestQueue's dueOutside). A request
+  // handed off at publish (in flight at once) never enters it.
+  (s) => `
+  -- coalesce(fifo, '') = '' is fifo IS NULL, written so that only the claim's per-webhook walk
+  -- matches it (PostgresRequestQueue's PLAIN_PENDING).
+  CREATE INDEX requests_plain_by_webhook ON ${s}.requests (webhook_key, due_at, seq) WHERE state = 'pending' AND coalesce(fifo, '') = '';
+  `,
 ];
 
 /** The schema version this build of @hookwork/postgres writes. */
