@@ -96,6 +96,11 @@ const MIGRATIONS: readonly string[] = [
     tat REAL NOT NULL
   ) WITHOUT ROWID;
   `,
+  // 4: a claim that excludes the webhooks at their limit finds the others' pending requests webhook
+  // by webhook, never by reading the excluded webhooks' backlogs in the pending index.
+  `
+  CREATE INDEX hookwork_requests_pending_webhook ON hookwork_requests (webhook_key, due_at, seq) WHERE state = 'pending' AND fifo IS NULL;
+  `,
 ];
 
 /** The schema version this build of @hookwork/sqlite writes. */

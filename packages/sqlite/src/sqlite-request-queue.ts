@@ -63,8 +63,11 @@ function toRequest([, id, webhookKey, eventAlias, body, createdAt, dueAt, state,
  */
 const LIMIT = 'CAST(@limit AS INTEGER)';
 
-/** How many webhook keys pendingOutside() steps through before it leaves the question to the pending index. */
-const KEYS_STEPPED = 32;
+/**
+ * How many requests of the due front a claim that excludes webhooks reads before it looks for the
+ * others' requests webhook by webhook (see dueAround()).
+ */
+const FRONT_READ = 128;
 
 /** How long hasLines() keeps its answer, ms. */
 const LINES_RECHECK_MS = 100;
@@ -173,12 +176,9 @@ export class SqliteRequestQueue implements RequestQueue {
     const excluded = jsonList(options.excludeWebhookKeys);
     const notExcluded = 'AND (@excluded IS NULL OR webhook_key NOT IN (SELECT value FROM json_each(@excluded)))';
     return c.write('claiming requests', () => {
-      // The pending index is in due order, so skipping the excluded webhooks' requests means
-      // reading past them: every claim would read a webhook's whole backlog while it sits at its limit.
-      const due =
-        options.excludeWebhookKeys?.length && !this.pendingOutside(new Set(options.excludeWebhookKeys))
-          ? []
-          : (c.statement(`SELECT ${COLUMNS} FROM hookwork_requests WHERE state = 'pending' AND fifo IS NULL AND due_at <= @now ${notExcluded} ORDER BY due_at, seq LIMIT ${LIMIT}`, 'raw').all({ now, excluded, limit }) as Row[]);
+      const due = options.excludeWebhookKeys?.length
+        ? this.dueAround(new Set(options.excludeWebhookKeys), now, limit)
+        : (c.statement(`SELECT ${COLUMNS} FROM hookwork_requests WHERE state = 'pending' AND fifo IS NULL AND due_at <= @now ORDER BY due_at, seq LIMIT ${LIMIT}`, 'raw').all({ now, limit }) as Row[]);
       const expired = c
         .statement(`SELECT ${COLUMNS} FROM hookwork_requests r WHERE state = 'inflight' AND lease_expires_at <= @now ${notExcluded} AND (r.fifo IS NULL OR (${IS_HEAD} AND ${LINE_FREE})) ORDER BY due_at, seq LIMIT ${LIMIT}`, 'raw')
         .all({ now, excluded, limit }) as Row[];
@@ -218,22 +218,30 @@ export class SqliteRequestQueue implements RequestQueue {
   }
 
   /**
-   * Whether a webhook outside `excluded` has pending requests, found by stepping through the
-   * distinct webhook keys of the table (two index seeks per key) instead of reading the excluded
-   * webhooks' backlogs. Past {@link KEYS_STEPPED} keys it answers true: the claim then reads the
-   * pending index as usual.
+   * The first `limit` due plain requests outside `excluded`, in claim order. The pending index is in
+   * due order, so skipping the excluded webhooks' requests means reading past them: a claim read a
+   * webhook's whole backlog while it sat at its limit (8.7 ms a claim behind 100,000 of them, against
+   * 0.16 ms behind 1,000). So the due front is read only up to {@link FRONT_READ} requests; past that,
+   * the others' requests are found webhook by webhook in the pending-by-webhook index, stepping over
+   * each excluded webhook with one seek.
    */
-  private pendingOutside(excluded: ReadonlySet<string>): boolean {
+  private dueAround(excluded: ReadonlySet<string>, now: number, limit: number): Row[] {
     const c = this.connection;
-    const next = c.statement('SELECT min(webhook_key) FROM hookwork_requests WHERE webhook_key > ?', 'pluck');
-    const pending = c.statement("SELECT 1 FROM hookwork_requests WHERE webhook_key = ? AND state = 'pending' LIMIT 1", 'pluck');
-    let key = c.statement('SELECT min(webhook_key) FROM hookwork_requests', 'pluck').get() as string | null;
-    for (let stepped = 0; key !== null; stepped++) {
-      if (stepped === KEYS_STEPPED) return true;
-      if (!excluded.has(key) && pending.get(key) !== undefined) return true;
-      key = next.get(key) as string | null;
+    const front = c.statement(`SELECT seq, webhook_key FROM hookwork_requests WHERE state = 'pending' AND fifo IS NULL AND due_at <= @now ORDER BY due_at, seq LIMIT ${FRONT_READ}`, 'raw').all({ now }) as [number, string][];
+    let seqs: number[] = [];
+    for (const [seq, key] of front) if (!excluded.has(key) && seqs.push(seq) === limit) break;
+    if (seqs.length < limit && front.length === FRONT_READ) {
+      const first = c.statement("SELECT min(webhook_key) FROM hookwork_requests WHERE state = 'pending' AND fifo IS NULL", 'pluck');
+      const next = c.statement("SELECT min(webhook_key) FROM hookwork_requests WHERE state = 'pending' AND fifo IS NULL AND webhook_key > ?", 'pluck');
+      const heads = c.statement(`SELECT seq, due_at FROM hookwork_requests WHERE webhook_key = @key AND state = 'pending' AND fifo IS NULL AND due_at <= @now ORDER BY due_at, seq LIMIT ${LIMIT}`, 'raw');
+      const found: [number, number][] = [];
+      for (let key = first.get() as string | null; key !== null; key = next.get(key) as string | null) {
+        if (!excluded.has(key)) for (const head of heads.all({ key, now, limit }) as [number, number][]) found.push(head);
+      }
+      seqs = found.sort((a, b) => a[1] - b[1] || a[0] - b[0]).slice(0, limit).map(([seq]) => seq);
     }
-    return false;
+    if (seqs.length === 0) return [];
+    return c.statement(`SELECT ${COLUMNS} FROM hookwork_requests WHERE seq IN (SELECT value FROM json_each(?)) ORDER BY due_at, seq`, 'raw').all(JSON.stringify(seqs)) as Row[];
   }
 
   async complete(id: string, owner: string): Promise<boolean> {
