@@ -96,6 +96,26 @@ const IS_HEAD = `r.seq = (SELECT min(o.seq) FROM hookwork_requests o WHERE o.web
 const jsonList = (values: readonly string[] | undefined) => (values && values.length > 0 ? JSON.stringify(values) : null);
 
 /**
+ * The conditions and parameters that pick dead letters by webhook and time. Only the filters given
+ * are in the statement, so SQLite seeks the index of each: `@webhookKey IS NULL OR webhook_key =
+ * @webhookKey` kept it from seeking the webhook index, and one webhook's page and total read every
+ * dead letter (4.4 ms for 20 of 20,000; 0.1 ms seeking).
+ */
+function deadWhere(filter: { webhookKey?: string; deadSince?: Date }): { where: string[]; params: Record<string, unknown> } {
+  const where = ["state = 'dead'"];
+  const params: Record<string, unknown> = {};
+  if (filter.webhookKey !== undefined) {
+    where.push('webhook_key = @webhookKey');
+    params.webhookKey = filter.webhookKey;
+  }
+  if (filter.deadSince !== undefined) {
+    where.push('dead_at >= @deadSince');
+    params.deadSince = filter.deadSince.getTime();
+  }
+  return { where, params };
+}
+
+/**
  * The request queue in SQLite. Claims run in `BEGIN IMMEDIATE` transactions, so two processes
  * on one file never claim the same request; every change a lease holder makes checks, in the
  * same statement, that it still holds the lease.
@@ -310,14 +330,15 @@ export class SqliteRequestQueue implements RequestQueue {
   async redeliver(selector: RedeliverSelector, now: Date): Promise<string[]> {
     if (selector.ids && selector.ids.length === 0) return [];
     const c = this.connection;
+    // Only the parts of the selector given are in the statement (see deadWhere()): one id's
+    // redelivery read every dead letter behind `@ids IS NULL OR id IN (…)`.
+    const { where, params } = deadWhere(selector);
+    if (selector.ids) {
+      where.push('id IN (SELECT value FROM json_each(@ids))');
+      params.ids = JSON.stringify(selector.ids);
+    }
     const rows = c.write('redelivering dead letters', () =>
-      c
-        .statement(
-          `UPDATE hookwork_requests SET state = 'pending', due_at = @now, retry_count = 0, dead_at = NULL
-           WHERE state = 'dead' AND (@ids IS NULL OR id IN (SELECT value FROM json_each(@ids))) AND (@webhookKey IS NULL OR webhook_key = @webhookKey) AND (@deadSince IS NULL OR dead_at >= @deadSince)
-           RETURNING id`,
-        )
-        .all({ now: now.getTime(), ids: jsonList(selector.ids), webhookKey: selector.webhookKey ?? null, deadSince: selector.deadSince?.getTime() ?? null }),
+      c.statement(`UPDATE hookwork_requests SET state = 'pending', due_at = @now, retry_count = 0, dead_at = NULL WHERE ${where.join(' AND ')} RETURNING id`).all({ ...params, now: now.getTime() }),
     ) as { id: string }[];
     // A redelivered FIFO request may start a line again: look afresh at the next claim.
     if (rows.length > 0) this.linesCheckedAt = -Infinity;
@@ -326,8 +347,9 @@ export class SqliteRequestQueue implements RequestQueue {
 
   async listDead(query: DeadLetterQuery = {}): Promise<Page<WebhookRequest>> {
     const c = this.connection;
-    const where = "state = 'dead' AND (@webhookKey IS NULL OR webhook_key = @webhookKey) AND (@deadSince IS NULL OR dead_at >= @deadSince)";
-    const filter = { webhookKey: query.webhookKey ?? null, deadSince: query.deadSince?.getTime() ?? null };
+    const dead = deadWhere(query);
+    const where = dead.where.join(' AND ');
+    const filter = dead.params;
     return c.run('listing dead letters', () =>
       // One read transaction, so the page and the total are of one moment.
       c.db.transaction(() => {

@@ -219,6 +219,34 @@ describe('sqliteStorage', () => {
     expect((await large.queue.claim({ owner: 'A', limit: 2, leaseMs: 60_000, now: new Date(t0 + 50_000), excludeWebhookKeys: ['slow'] })).map((r) => r.id)).toEqual(['b-late']);
   }
 
+  it('lists and redelivers one webhook\'s dead letters, or one by id, by seeking an index, never reading every dead letter', async () => {
+    const storage = openSqliteStorage({ file: temp.file() });
+    // The statements the store prepares while it answers, each with its query plan.
+    const prepared: string[] = [];
+    const prepare = storage.database.prepare.bind(storage.database);
+    const spy = jest.spyOn(storage.database, 'prepare').mockImplementation(((sql: string) => (prepared.push(sql), prepare(sql))) as typeof storage.database.prepare);
+    const plansOf = async (run: () => Promise<unknown>) => {
+      prepared.length = 0;
+      await run();
+      return prepared.filter((sql) => sql.includes('hookwork_requests')).map((sql) => (prepare(`EXPLAIN QUERY PLAN ${sql}`).all({ webhookKey: 'w', deadSince: 0, limit: 1, offset: 0, ids: '["x"]', now: 0 }) as { detail: string }[]).map((r) => r.detail).join(' | '));
+    };
+    try {
+      const byWebhook = /SEARCH hookwork_requests USING (COVERING )?INDEX hookwork_requests_webhook \(webhook_key=\? AND state=\?\)/;
+      const listed = await plansOf(() => storage.queue.listDead({ webhookKey: 'w', limit: 1 }));
+      expect(listed).toHaveLength(2);
+      for (const plan of listed) expect(plan).toMatch(byWebhook);
+      for (const plan of await plansOf(() => storage.queue.listDead({ webhookKey: 'w', deadSince: new Date(5), limit: 1 }))) expect(plan).toMatch(byWebhook);
+      for (const plan of await plansOf(() => storage.queue.listDead({ deadSince: new Date(5), limit: 1 }))) expect(plan).toMatch(/SEARCH hookwork_requests USING (COVERING )?INDEX hookwork_requests_dead \(dead_at>\?\)/);
+      const [byId] = await plansOf(() => storage.queue.redeliver({ ids: ['x'] }, new Date()));
+      expect(byId).toMatch(/SEARCH hookwork_requests USING INDEX sqlite_autoindex_hookwork_requests_1 \(id=\?\)/);
+      const [ofWebhook] = await plansOf(() => storage.queue.redeliver({ webhookKey: 'w', deadSince: new Date(5) }, new Date()));
+      expect(ofWebhook).toMatch(byWebhook);
+    } finally {
+      spy.mockRestore();
+      await storage.close();
+    }
+  });
+
   it('watch() tells a process when another process commits to the file, and stops when unsubscribed', async () => {
     const file = temp.file();
     const watcher = openSqliteStorage({ file, watchIntervalMs: 20 });
