@@ -101,6 +101,11 @@ const MIGRATIONS: readonly string[] = [
   `
   CREATE INDEX hookwork_requests_pending_webhook ON hookwork_requests (webhook_key, due_at, seq) WHERE state = 'pending' AND fifo IS NULL;
   `,
+  // 5: the oldest pending request (the metrics' oldest-pending-age gauge, at every scrape) is a seek,
+  // not a read of every pending row.
+  `
+  CREATE INDEX hookwork_requests_pending_created ON hookwork_requests (created_at) WHERE state = 'pending';
+  `,
 ];
 
 /** The schema version this build of @hookwork/sqlite writes. */

@@ -373,12 +373,13 @@ export class SqliteRequestQueue implements RequestQueue {
       const of = (state: RequestState) => rows.find((r) => r.state === state)?.n ?? 0;
       return { pending: of('pending'), inFlight: of('inflight'), dead: of('dead') };
     }
-    // Each count reads its own partial index rather than the table.
+    // Each count reads only a partial index (covering), never the table.
     return c.run('counting requests', () => {
       const count = (where: string, column: string) => (c.statement(`SELECT count(${column}) AS n FROM hookwork_requests WHERE ${where}`).get() as { n: number }).n;
       // One read transaction, so the three counts are of one moment.
       return c.db.transaction(() => ({
-        pending: count("state = 'pending' AND fifo IS NULL", 'due_at') + count("state = 'pending' AND fifo IS NOT NULL", 'due_at'),
+        // The index by creation time holds exactly the pending requests: a scan of it alone.
+        pending: count("state = 'pending'", '*'),
         inFlight: count("state = 'inflight'", 'lease_expires_at'),
         dead: count("state = 'dead'", 'dead_at'),
       }))();
@@ -400,13 +401,10 @@ export class SqliteRequestQueue implements RequestQueue {
 
   async oldestPendingCreatedAt(): Promise<Date | undefined> {
     const c = this.connection;
-    // Each half reads its own pending index (a bare state = 'pending' could use neither).
-    const at = c.run('finding the oldest pending request', () =>
-      Math.min(
-        ...["fifo IS NULL", 'fifo IS NOT NULL'].map((which) => (c.statement(`SELECT min(created_at) AS at FROM hookwork_requests WHERE state = 'pending' AND ${which}`).get() as { at: number | null }).at ?? Infinity),
-      ),
-    );
-    return at === Infinity ? undefined : new Date(at);
+    // A seek in the pending index by creation time. The pending indexes by due time hold no
+    // created_at: min() read every pending row (83 ms with 100,000 pending, at every metrics scrape).
+    const at = c.run('finding the oldest pending request', () => c.statement("SELECT min(created_at) FROM hookwork_requests WHERE state = 'pending'", 'pluck').get()) as number | null;
+    return at === null ? undefined : new Date(at);
   }
 
   async deleteDeadOlderThan(before: Date, limit: number): Promise<number> {
