@@ -23,16 +23,16 @@ function openError(run: () => unknown): { code: HookworkErrorCode; message: stri
   throw new Error('expected the store to refuse to open');
 }
 
-/** The statements `storage` prepares while `run` runs (those of the request table), each as its query plan. */
-function watchPlans(storage: SqliteStorage): { plansOf: (run: () => Promise<unknown>) => Promise<string[]>; restore: () => void } {
+/** The statements `storage` prepares while `run` runs (those of `table`), each as its query plan. */
+function watchPlans(storage: SqliteStorage, table = 'hookwork_requests'): { plansOf: (run: () => Promise<unknown>) => Promise<string[]>; restore: () => void } {
   const prepared: string[] = [];
   const prepare = storage.database.prepare.bind(storage.database);
   const spy = jest.spyOn(storage.database, 'prepare').mockImplementation(((sql: string) => (prepared.push(sql), prepare(sql))) as typeof storage.database.prepare);
   const plansOf = async (run: () => Promise<unknown>) => {
     prepared.length = 0;
     await run();
-    const params = { webhookKey: 'w', deadSince: 0, limit: 1, offset: 0, ids: '["x"]', now: 0 };
-    return prepared.filter((sql) => sql.includes('hookwork_requests')).map((sql) => (prepare(`EXPLAIN QUERY PLAN ${sql}`).all(params) as { detail: string }[]).map((r) => r.detail).join(' | '));
+    const params = { webhookKey: 'w', deadSince: 0, limit: 1, offset: 0, ids: '["x"]', now: 0, outcomes: '["dead"]', eventAlias: 'e' };
+    return prepared.filter((sql) => sql.includes(table)).map((sql) => (prepare(`EXPLAIN QUERY PLAN ${sql}`).all(params) as { detail: string }[]).map((r) => r.detail).join(' | '));
   };
   return { plansOf, restore: () => spy.mockRestore() };
 }
@@ -246,6 +246,22 @@ describe('sqliteStorage', () => {
       expect(byId).toMatch(/SEARCH hookwork_requests USING INDEX sqlite_autoindex_hookwork_requests_1 \(id=\?\)/);
       const [ofWebhook] = await plansOf(() => storage.queue.redeliver({ webhookKey: 'w', deadSince: new Date(5) }, new Date()));
       expect(ofWebhook).toMatch(byWebhook);
+    } finally {
+      restore();
+      await storage.close();
+    }
+  });
+
+  it('filters the delivery log and counts its total from an index, never reading each entry\'s row with its bodies', async () => {
+    const storage = openSqliteStorage({ file: temp.file() });
+    const { plansOf, restore } = watchPlans(storage, 'hookwork_delivery_log');
+    try {
+      const filters = [{ outcomes: ['dead' as const] }, { statusClasses: ['5xx' as const, 'none' as const] }, { eventAlias: 'e' }, { outcomes: ['dead' as const], statusClasses: ['4xx' as const], eventAlias: 'e' }];
+      for (const filter of [...filters, ...filters.map((f) => ({ ...f, webhookKey: 'w' }))]) {
+        const [page, total] = await plansOf(() => storage.deliveryLog.list({ ...filter, limit: 10 }));
+        expect(page).toMatch(/^(SCAN|SEARCH) hookwork_delivery_log USING INDEX hookwork_delivery_log_(date|webhook)\b/);
+        expect(total).toMatch(/^(SCAN|SEARCH) hookwork_delivery_log USING COVERING INDEX hookwork_delivery_log_(date|webhook)\b/);
+      }
     } finally {
       restore();
       await storage.close();
