@@ -118,8 +118,9 @@ export class SqliteDeliveryLog implements DeliveryLog {
     filter('request_id = @requestId', 'requestId', query.requestId);
     filter('event_alias = @eventAlias', 'eventAlias', query.eventAlias);
     filter('outcome IN (SELECT value FROM json_each(@outcomes))', 'outcomes', query.outcomes && JSON.stringify(query.outcomes));
-    // No index on status_code: a status filter rides on the index of the other filters (or on
-    // date), checked row by row in the newest-first walk that serves the page anyway.
+    // No index leads with status_code, outcome or event_alias: those filters ride on the index by
+    // webhook or by date, which holds their columns (schema 6), so the newest-first walk and the
+    // total check them in the index and read only the rows of the page.
     if (query.statusClasses !== undefined) clauses.push(statusClassCondition(query.statusClasses));
     const where = clauses.length > 0 ? `WHERE ${clauses.join(' AND ')}` : '';
     return c.run(`listing the delivery log${query.webhookKey !== undefined ? ` of ${query.webhookKey}` : ''}`, () =>

@@ -63,8 +63,11 @@ function toRequest([, id, webhookKey, eventAlias, body, createdAt, dueAt, state,
  */
 const LIMIT = 'CAST(@limit AS INTEGER)';
 
-/** How many webhook keys pendingOutside() steps through before it leaves the question to the pending index. */
-const KEYS_STEPPED = 32;
+/**
+ * How many requests of the due front a claim that excludes webhooks reads before it looks for the
+ * others' requests webhook by webhook (see dueAround()).
+ */
+const FRONT_READ = 128;
 
 /** How long hasLines() keeps its answer, ms. */
 const LINES_RECHECK_MS = 100;
@@ -91,6 +94,26 @@ const IS_HEAD = `r.seq = (SELECT min(o.seq) FROM hookwork_requests o WHERE o.web
 
 /** JSON text of a list, for `IN (SELECT value FROM json_each(?))`: one prepared statement for any list length. */
 const jsonList = (values: readonly string[] | undefined) => (values && values.length > 0 ? JSON.stringify(values) : null);
+
+/**
+ * The conditions and parameters that pick dead letters by webhook and time. Only the filters given
+ * are in the statement, so SQLite seeks the index of each: `@webhookKey IS NULL OR webhook_key =
+ * @webhookKey` kept it from seeking the webhook index, and one webhook's page and total read every
+ * dead letter (4.4 ms for 20 of 20,000; 0.1 ms seeking).
+ */
+function deadWhere(filter: { webhookKey?: string; deadSince?: Date }): { where: string[]; params: Record<string, unknown> } {
+  const where = ["state = 'dead'"];
+  const params: Record<string, unknown> = {};
+  if (filter.webhookKey !== undefined) {
+    where.push('webhook_key = @webhookKey');
+    params.webhookKey = filter.webhookKey;
+  }
+  if (filter.deadSince !== undefined) {
+    where.push('dead_at >= @deadSince');
+    params.deadSince = filter.deadSince.getTime();
+  }
+  return { where, params };
+}
 
 /**
  * The request queue in SQLite. Claims run in `BEGIN IMMEDIATE` transactions, so two processes
@@ -173,12 +196,9 @@ export class SqliteRequestQueue implements RequestQueue {
     const excluded = jsonList(options.excludeWebhookKeys);
     const notExcluded = 'AND (@excluded IS NULL OR webhook_key NOT IN (SELECT value FROM json_each(@excluded)))';
     return c.write('claiming requests', () => {
-      // The pending index is in due order, so skipping the excluded webhooks' requests means
-      // reading past them: every claim would read a webhook's whole backlog while it sits at its limit.
-      const due =
-        options.excludeWebhookKeys?.length && !this.pendingOutside(new Set(options.excludeWebhookKeys))
-          ? []
-          : (c.statement(`SELECT ${COLUMNS} FROM hookwork_requests WHERE state = 'pending' AND fifo IS NULL AND due_at <= @now ${notExcluded} ORDER BY due_at, seq LIMIT ${LIMIT}`, 'raw').all({ now, excluded, limit }) as Row[]);
+      const due = options.excludeWebhookKeys?.length
+        ? this.dueAround(new Set(options.excludeWebhookKeys), now, limit)
+        : (c.statement(`SELECT ${COLUMNS} FROM hookwork_requests WHERE state = 'pending' AND fifo IS NULL AND due_at <= @now ORDER BY due_at, seq LIMIT ${LIMIT}`, 'raw').all({ now, limit }) as Row[]);
       const expired = c
         .statement(`SELECT ${COLUMNS} FROM hookwork_requests r WHERE state = 'inflight' AND lease_expires_at <= @now ${notExcluded} AND (r.fifo IS NULL OR (${IS_HEAD} AND ${LINE_FREE})) ORDER BY due_at, seq LIMIT ${LIMIT}`, 'raw')
         .all({ now, excluded, limit }) as Row[];
@@ -218,22 +238,30 @@ export class SqliteRequestQueue implements RequestQueue {
   }
 
   /**
-   * Whether a webhook outside `excluded` has pending requests, found by stepping through the
-   * distinct webhook keys of the table (two index seeks per key) instead of reading the excluded
-   * webhooks' backlogs. Past {@link KEYS_STEPPED} keys it answers true: the claim then reads the
-   * pending index as usual.
+   * The first `limit` due plain requests outside `excluded`, in claim order. The pending index is in
+   * due order, so skipping the excluded webhooks' requests means reading past them: a claim read a
+   * webhook's whole backlog while it sat at its limit (8.7 ms a claim behind 100,000 of them, against
+   * 0.16 ms behind 1,000). So the due front is read only up to {@link FRONT_READ} requests; past that,
+   * the others' requests are found webhook by webhook in the pending-by-webhook index, stepping over
+   * each excluded webhook with one seek.
    */
-  private pendingOutside(excluded: ReadonlySet<string>): boolean {
+  private dueAround(excluded: ReadonlySet<string>, now: number, limit: number): Row[] {
     const c = this.connection;
-    const next = c.statement('SELECT min(webhook_key) FROM hookwork_requests WHERE webhook_key > ?', 'pluck');
-    const pending = c.statement("SELECT 1 FROM hookwork_requests WHERE webhook_key = ? AND state = 'pending' LIMIT 1", 'pluck');
-    let key = c.statement('SELECT min(webhook_key) FROM hookwork_requests', 'pluck').get() as string | null;
-    for (let stepped = 0; key !== null; stepped++) {
-      if (stepped === KEYS_STEPPED) return true;
-      if (!excluded.has(key) && pending.get(key) !== undefined) return true;
-      key = next.get(key) as string | null;
+    const front = c.statement(`SELECT seq, webhook_key FROM hookwork_requests WHERE state = 'pending' AND fifo IS NULL AND due_at <= @now ORDER BY due_at, seq LIMIT ${FRONT_READ}`, 'raw').all({ now }) as [number, string][];
+    let seqs: number[] = [];
+    for (const [seq, key] of front) if (!excluded.has(key) && seqs.push(seq) === limit) break;
+    if (seqs.length < limit && front.length === FRONT_READ) {
+      const first = c.statement("SELECT min(webhook_key) FROM hookwork_requests WHERE state = 'pending' AND fifo IS NULL", 'pluck');
+      const next = c.statement("SELECT min(webhook_key) FROM hookwork_requests WHERE state = 'pending' AND fifo IS NULL AND webhook_key > ?", 'pluck');
+      const heads = c.statement(`SELECT seq, due_at FROM hookwork_requests WHERE webhook_key = @key AND state = 'pending' AND fifo IS NULL AND due_at <= @now ORDER BY due_at, seq LIMIT ${LIMIT}`, 'raw');
+      const found: [number, number][] = [];
+      for (let key = first.get() as string | null; key !== null; key = next.get(key) as string | null) {
+        if (!excluded.has(key)) for (const head of heads.all({ key, now, limit }) as [number, number][]) found.push(head);
+      }
+      seqs = found.sort((a, b) => a[1] - b[1] || a[0] - b[0]).slice(0, limit).map(([seq]) => seq);
     }
-    return false;
+    if (seqs.length === 0) return [];
+    return c.statement(`SELECT ${COLUMNS} FROM hookwork_requests WHERE seq IN (SELECT value FROM json_each(?)) ORDER BY due_at, seq`, 'raw').all(JSON.stringify(seqs)) as Row[];
   }
 
   async complete(id: string, owner: string): Promise<boolean> {
@@ -302,14 +330,15 @@ export class SqliteRequestQueue implements RequestQueue {
   async redeliver(selector: RedeliverSelector, now: Date): Promise<string[]> {
     if (selector.ids && selector.ids.length === 0) return [];
     const c = this.connection;
+    // Only the parts of the selector given are in the statement (see deadWhere()): one id's
+    // redelivery read every dead letter behind `@ids IS NULL OR id IN (…)`.
+    const { where, params } = deadWhere(selector);
+    if (selector.ids) {
+      where.push('id IN (SELECT value FROM json_each(@ids))');
+      params.ids = JSON.stringify(selector.ids);
+    }
     const rows = c.write('redelivering dead letters', () =>
-      c
-        .statement(
-          `UPDATE hookwork_requests SET state = 'pending', due_at = @now, retry_count = 0, dead_at = NULL
-           WHERE state = 'dead' AND (@ids IS NULL OR id IN (SELECT value FROM json_each(@ids))) AND (@webhookKey IS NULL OR webhook_key = @webhookKey) AND (@deadSince IS NULL OR dead_at >= @deadSince)
-           RETURNING id`,
-        )
-        .all({ now: now.getTime(), ids: jsonList(selector.ids), webhookKey: selector.webhookKey ?? null, deadSince: selector.deadSince?.getTime() ?? null }),
+      c.statement(`UPDATE hookwork_requests SET state = 'pending', due_at = @now, retry_count = 0, dead_at = NULL WHERE ${where.join(' AND ')} RETURNING id`).all({ ...params, now: now.getTime() }),
     ) as { id: string }[];
     // A redelivered FIFO request may start a line again: look afresh at the next claim.
     if (rows.length > 0) this.linesCheckedAt = -Infinity;
@@ -318,8 +347,9 @@ export class SqliteRequestQueue implements RequestQueue {
 
   async listDead(query: DeadLetterQuery = {}): Promise<Page<WebhookRequest>> {
     const c = this.connection;
-    const where = "state = 'dead' AND (@webhookKey IS NULL OR webhook_key = @webhookKey) AND (@deadSince IS NULL OR dead_at >= @deadSince)";
-    const filter = { webhookKey: query.webhookKey ?? null, deadSince: query.deadSince?.getTime() ?? null };
+    const dead = deadWhere(query);
+    const where = dead.where.join(' AND ');
+    const filter = dead.params;
     return c.run('listing dead letters', () =>
       // One read transaction, so the page and the total are of one moment.
       c.db.transaction(() => {
@@ -343,12 +373,13 @@ export class SqliteRequestQueue implements RequestQueue {
       const of = (state: RequestState) => rows.find((r) => r.state === state)?.n ?? 0;
       return { pending: of('pending'), inFlight: of('inflight'), dead: of('dead') };
     }
-    // Each count reads its own partial index rather than the table.
+    // Each count reads only a partial index (covering), never the table.
     return c.run('counting requests', () => {
       const count = (where: string, column: string) => (c.statement(`SELECT count(${column}) AS n FROM hookwork_requests WHERE ${where}`).get() as { n: number }).n;
       // One read transaction, so the three counts are of one moment.
       return c.db.transaction(() => ({
-        pending: count("state = 'pending' AND fifo IS NULL", 'due_at') + count("state = 'pending' AND fifo IS NOT NULL", 'due_at'),
+        // The index by creation time holds exactly the pending requests: a scan of it alone.
+        pending: count("state = 'pending'", '*'),
         inFlight: count("state = 'inflight'", 'lease_expires_at'),
         dead: count("state = 'dead'", 'dead_at'),
       }))();
@@ -370,13 +401,10 @@ export class SqliteRequestQueue implements RequestQueue {
 
   async oldestPendingCreatedAt(): Promise<Date | undefined> {
     const c = this.connection;
-    // Each half reads its own pending index (a bare state = 'pending' could use neither).
-    const at = c.run('finding the oldest pending request', () =>
-      Math.min(
-        ...["fifo IS NULL", 'fifo IS NOT NULL'].map((which) => (c.statement(`SELECT min(created_at) AS at FROM hookwork_requests WHERE state = 'pending' AND ${which}`).get() as { at: number | null }).at ?? Infinity),
-      ),
-    );
-    return at === Infinity ? undefined : new Date(at);
+    // A seek in the pending index by creation time. The pending indexes by due time hold no
+    // created_at: min() read every pending row (83 ms with 100,000 pending, at every metrics scrape).
+    const at = c.run('finding the oldest pending request', () => c.statement("SELECT min(created_at) FROM hookwork_requests WHERE state = 'pending'", 'pluck').get()) as number | null;
+    return at === null ? undefined : new Date(at);
   }
 
   async deleteDeadOlderThan(before: Date, limit: number): Promise<number> {

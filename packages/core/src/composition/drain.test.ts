@@ -68,6 +68,42 @@ describe('drain()', () => {
   });
 });
 
+describe('drainQueue() looking at the store while a backlog drains', () => {
+  /** An engine whose counts() busy-waits `costMs` (a synchronous store reading a backlog) while settlements come back to back. */
+  function busyEngine(costMs: number, drainedAfterMs: number) {
+    const listeners = new Set<() => void>();
+    const started = performance.now();
+    let countingMs = 0;
+    let settling = true;
+    const settle = () => {
+      if (!settling) return;
+      for (const listener of [...listeners]) listener();
+      setImmediate(settle);
+    };
+    setImmediate(settle);
+    const engine = {
+      active: 0,
+      onSettled: (listener: () => void) => (listeners.add(listener), () => listeners.delete(listener)),
+      counts: async () => {
+        const from = performance.now();
+        while (performance.now() - from < costMs);
+        countingMs += performance.now() - from;
+        const pending = performance.now() - started < drainedAfterMs ? 1 : 0;
+        return { pending, inFlight: 0, dead: 0 };
+      },
+    } as unknown as QueueEngine<unknown>;
+    return { engine, share: () => countingMs / (performance.now() - started), stop: () => (settling = false) };
+  }
+
+  it('spends a small share of its time counting, not all of it (it counted after every settlement)', async () => {
+    const busy = busyEngine(4, 400);
+    await drainQueue(busy.engine, new OwnRequests(), { all: true, timeoutMs: 10_000 });
+    busy.stop();
+    // About 1/10 by design; looking after every settlement made it ~1.
+    expect(busy.share()).toBeLessThan(0.35);
+  });
+});
+
 describe('OwnRequests', () => {
   it('beyond its bound forgets the oldest it still tracks, one for one; a settled id added again counts from then', async () => {
     const own = new OwnRequests();
