@@ -119,7 +119,7 @@ export class SqliteDeliveryLog implements DeliveryLog {
     filter('event_alias = @eventAlias', 'eventAlias', query.eventAlias);
     filter('outcome IN (SELECT value FROM json_each(@outcomes))', 'outcomes', query.outcomes && JSON.stringify(query.outcomes));
     // No index leads with status_code, outcome or event_alias: those filters ride on the index by
-    // webhook or by date, which holds their columns (schema 5), so the newest-first walk and the
+    // webhook or by date, which holds their columns (schema 6), so the newest-first walk and the
     // total check them in the index and read only the rows of the page.
     if (query.statusClasses !== undefined) clauses.push(statusClassCondition(query.statusClasses));
     const where = clauses.length > 0 ? `WHERE ${clauses.join(' AND ')}` : '';

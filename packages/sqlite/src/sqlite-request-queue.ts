@@ -410,7 +410,7 @@ export class SqliteRequestQueue implements RequestQueue {
 
   async oldestPendingCreatedAt(): Promise<Date | undefined> {
     const c = this.connection;
-    // The plain half scans the pending-by-webhook index, which holds created_at (schema 4), not the
+    // The plain half scans the pending-by-webhook index, which holds created_at (schema 7), not the
     // rows (SQLite would pick the smaller pending index by due time and read every row, 83 ms with
     // 100,000 pending, at every metrics scrape). The FIFO half reads its own pending index.
     const at = c.run('finding the oldest pending request', () =>
