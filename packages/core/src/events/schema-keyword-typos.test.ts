@@ -11,6 +11,8 @@ describe('findKeywordTypo: keys JSON Schema would ignore that were meant as keyw
     [{ type: 'array', items: { additionalProperty: false } }, 'schema.items.additionalProperty', 'additionalProperties'],
     [{ if: { type: 'string' }, then: { descripton: 'x' } }, 'schema.then.descripton', 'description'],
     [{ type: 'object', Required: ['id'] }, 'schema.Required', 'required'],
+    [{ type: 'object', properties: {}, exmaple: {} }, 'schema.exmaple', 'example'],
+    [{ tpye: 'string' }, 'schema.tpye', 'type'],
   ])('finds %j at %s (meant %s)', (schema, path, meant) => {
     expect(findKeywordTypo(schema)).toEqual({ path, meant });
   });
@@ -31,5 +33,8 @@ describe('findKeywordTypo: keys JSON Schema would ignore that were meant as keyw
       }),
     ).toBeUndefined();
     expect(findKeywordTypo(true)).toBeUndefined();
+    // Keys of other vocabularies, two edits or more from a short keyword: json-schema-to-typescript's
+    // tsType, ajv-keywords' typeof, range and allRequired, Hyper-Schema's base, and words of one's own.
+    expect(findKeywordTypo({ type: 'string', tsType: 'Foo', typeof: 'string', range: [1, 2], allRequired: true, base: '/', sample: 'x', time: 1, select: {}, examples: ['a'] })).toBeUndefined();
   });
 });

@@ -1,4 +1,27 @@
-import { editDistance } from '../errors/nearest-name';
+/**
+ * The optimal string alignment distance (Levenshtein with a swap of two neighbours counting one
+ * edit): `requried` is one edit from `required`, as `exmaple` from `example`.
+ */
+function typoDistance(a: string, b: string): number {
+  const d: number[][] = Array.from({ length: a.length + 1 }, (_, i) => [i]);
+  for (let j = 1; j <= b.length; j++) d[0]![j] = j;
+  for (let i = 1; i <= a.length; i++) {
+    for (let j = 1; j <= b.length; j++) {
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      d[i]![j] = Math.min(d[i - 1]![j]! + 1, d[i]![j - 1]! + 1, d[i - 1]![j - 1]! + cost);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) d[i]![j] = Math.min(d[i]![j]!, d[i - 2]![j - 2]! + 1);
+    }
+  }
+  return d[a.length]![b.length]!;
+}
+
+/**
+ * How many edits from a keyword a key may be to count as its misspelling: one for keywords under
+ * eight letters, two up to eleven, three from twelve. Closer bounds let the keys of other
+ * vocabularies through (`tsType`, `typeof` and `time` are two edits from `type`, `sample` from
+ * `example`, Hyper-Schema's `base` from `else`).
+ */
+const allowedEdits = (keyword: string) => (keyword.length < 8 ? 1 : keyword.length < 12 ? 2 : 3);
 
 /**
  * The keywords a payload schema may use: JSON Schema 2020-12 (every vocabulary), the OpenAPI 3.1
@@ -25,15 +48,15 @@ const SCHEMA_LISTS = new Set(['prefixItems', 'allOf', 'anyOf', 'oneOf']);
 /** Keywords whose value is one schema (or, for `items` in older drafts, a list). */
 const SCHEMA_VALUES = new Set(['items', 'additionalItems', 'additionalProperties', 'unevaluatedProperties', 'unevaluatedItems', 'contains', 'propertyNames', 'not', 'if', 'then', 'else', 'contentSchema']);
 
-/** The keyword an unknown key was most likely meant to be: another case, or within two edits of a keyword of four letters or more (three of one of twelve or more: `additionalProperty`). */
+/** The keyword an unknown key was most likely meant to be: another case, or within {@link allowedEdits} of a keyword of four letters or more. */
 function meantKeyword(key: string): string | undefined {
   const lower = key.toLowerCase();
   let best: { keyword: string; distance: number } | undefined;
   for (const keyword of KEYWORDS) {
     if (keyword.toLowerCase() === lower) return keyword;
     if (keyword.length < 4 || key.length < 4) continue;
-    const distance = editDistance(lower, keyword.toLowerCase());
-    if (distance <= (keyword.length >= 12 ? 3 : 2) && (!best || distance < best.distance)) best = { keyword, distance };
+    const distance = typoDistance(lower, keyword.toLowerCase());
+    if (distance <= allowedEdits(keyword) && (!best || distance < best.distance)) best = { keyword, distance };
   }
   return best?.keyword;
 }

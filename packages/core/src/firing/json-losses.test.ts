@@ -22,6 +22,11 @@ describe('findJsonLoss: a value JSON.stringify would send without its contents',
       list: [1, 'two', [3], { four: 4 }],
       buffer: Buffer.from('x'),
       custom: { toJSON: () => 'as its author meant', inner: new Map() },
+      tags: new (class extends Map<string, number> {
+        toJSON() {
+          return Object.fromEntries(this);
+        }
+      })([['a', 1]]),
       shared: [child, child],
     };
     expect(findJsonLoss(payload)).toBeUndefined();

@@ -19,10 +19,11 @@ export function findJsonLoss(payload: unknown): string | undefined {
 /** [what was found, the path to it, innermost step first]; undefined when nothing is lost. */
 function lossAt(value: unknown): [string, string[]] | undefined {
   if (typeof value !== 'object' || value === null) return undefined;
+  // Its own toJSON() says what is sent (a Map subclass may have one): taken as meant, not walked into.
+  if (typeof (value as { toJSON?: unknown }).toJSON === 'function') return undefined;
   if (value instanceof Map) return [`a Map of ${value.size} (JSON.stringify sends {}, without its entries; convert it with Object.fromEntries(map))`, []];
   if (value instanceof Set) return [`a Set of ${value.size} (JSON.stringify sends {}, without its entries; convert it with [...set])`, []];
   if (value instanceof WeakMap || value instanceof WeakSet) return [`a ${value instanceof WeakMap ? 'WeakMap' : 'WeakSet'} (JSON.stringify sends {}; it cannot be listed, so send what it holds another way)`, []];
-  if (typeof (value as { toJSON?: unknown }).toJSON === 'function') return undefined;
   if (Array.isArray(value)) {
     for (let i = 0; i < value.length; i++) {
       const found = lossAt(value[i]);
