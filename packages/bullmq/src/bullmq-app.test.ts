@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { createHookwork, isHookworkError, type Hookwork, type HookworkSettingsInput } from '@hookwork/core';
 import { startTestReceiver, type ReceivedRequest, type TestReceiver, ThingHappened, thingComposer } from '@hookwork/core/testing';
 import { sqliteStorage } from '@hookwork/sqlite';
+import { Queue } from 'bullmq';
 import { Webhook } from 'standardwebhooks';
 import { bullmqQueue } from './bullmq-queue';
 import { startPrivateRedis, within, type PrivateRedis } from './testing/private-redis';
@@ -146,6 +147,36 @@ describe('an app on SQLite with the BullMQ queue', () => {
     for (const answer of held.splice(0)) answer();
     await app.drain({ timeoutMs: 10_000 });
     expect(new Set(receiver.requests.map((r) => JSON.parse(r.text).id)).size).toBe(6);
+  });
+
+  it('a webhook whose waiting room is full gets its new jobs delayed at enqueue, never put ahead of other webhooks\' jobs in the wait list', async () => {
+    const queueName = `stuck${++queues}`;
+    // A long period, so that the delays of jobs sent back (and of the probe) reach past this test.
+    const app = await startApp(TEST_REDIS_URL, { concurrency: { global: 4, perWebhook: 1 }, period: 60_000 }, queueName);
+    await app.webhooks.create({ url: receiver.url, events: ['thing.happened'] });
+    const held: Array<() => void> = [];
+    receiver.handler = (_request, res) => void held.push(() => res.writeHead(204).end());
+    const enqueued: string[] = [];
+    app.lifecycle.on('enqueued', (requests) => void enqueued.push(...requests.map((r) => r.requestId)));
+    for (let i = 0; i < 20; i++) await app.publish(new ThingHappened(`stuck${i}`));
+    await receiver.waitFor(1);
+    // One attempt held at the receiver, one job in the process's waiting room (both active in Redis).
+    for (let i = 0; i < 200 && (await app.queueCounts()).inFlight < 2; i++) await new Promise((resolve) => setTimeout(resolve, 10));
+    expect((await app.queueCounts()).inFlight).toBe(2);
+
+    await app.publish(new ThingHappened('probe'));
+    const probe = enqueued.at(-1)!;
+    const queue = new Queue(queueName, { connection: { url: TEST_REDIS_URL }, prefix });
+    try {
+      const job = await queue.getJob(probe);
+      // Delayed by the engine itself: never fetched (no processedOn), so never paged past by the
+      // Worker. Before, it went to the wait list and the Worker fetched it only to send it back.
+      expect({ state: await job!.getState(), fetched: job!.processedOn !== undefined }).toEqual({ state: 'delayed', fetched: false });
+    } finally {
+      await queue.close();
+    }
+    receiver.handler = (_request, res) => void res.writeHead(204).end();
+    for (const answer of held.splice(0)) answer();
   });
 
   it('start() fails with HOOKWORK_ERR_REDIS_UNAVAILABLE when Redis cannot be reached, naming it', async () => {

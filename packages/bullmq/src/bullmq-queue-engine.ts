@@ -201,7 +201,13 @@ export class BullmqQueueEngine implements QueueEngine<never> {
   private async enqueueJobs(requests: readonly NewWebhookRequest[]): Promise<void> {
     const now = Date.now();
     const flows = requests.map((request) => {
-      const { name, data, timestamp, delay } = toJob(request, now);
+      const job = toJob(request, now);
+      const { name, data, timestamp } = job;
+      // A webhook whose waiting room in this process is full (it is stuck or slow, with a backlog)
+      // gets its new job delayed as the Worker would send it back, not put in the wait list: there
+      // it sat ahead of other webhooks' jobs, which the Worker reached only after fetching and
+      // sending back every one of the stuck webhook's (two round trips each).
+      const delay = job.delay === 0 && this.worker !== undefined && !this.stopping && this.lanes.isFull(request.webhookKey) ? this.lanes.bounceDelay(request.webhookKey, MIN_BOUNCE_MS, this.context.settings.current.period) : job.delay;
       return {
         name,
         queueName: this.options.queueName,

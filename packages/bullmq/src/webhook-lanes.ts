@@ -93,6 +93,12 @@ export class WebhookLanes {
     });
   }
 
+  /** Whether a job of `key` fetched now would be turned away by {@link enter}: its waiting room in this process is full. */
+  isFull(key: string): boolean {
+    const lane = this.lanes.get(key);
+    return lane !== undefined && lane.waiting.length >= this.limits().perWebhook;
+  }
+
   /**
    * How long a job of `key` turned away by {@link enter} stays in Redis, ms: the time the
    * webhook takes for the jobs ahead of it (a round of `perWebhook` per average attempt),
