@@ -132,6 +132,23 @@ describe("a host's axios configuration (delivery.configureAxios)", () => {
     expect(log[0]!.errorMessage).toContain('timeout of 100ms exceeded');
   });
 
+  it('sends the default headers a host sets for all methods and for POST, and keeps a group it filled for another method', async () => {
+    receiver = await startTestReceiver();
+    let instance: AxiosInstance | undefined;
+    const log = await deliverOnce((axios) => {
+      instance = axios;
+      axios.defaults.headers.common['x-tenant'] = 'acme';
+      axios.defaults.headers.post['x-route'] = 'webhooks';
+      axios.defaults.headers.put['x-unused'] = 'kept';
+    });
+    expect(log.map((e) => e.outcome)).toEqual(['delivered']);
+    const sent = (receiver as TestReceiver).requests[0]!.headers;
+    expect([sent['x-tenant'], sent['x-route'], sent['x-unused']]).toEqual(['acme', 'webhooks', undefined]);
+    // The empty groups of the other methods are dropped (axios copied each at every request); the filled one stays.
+    const groups = instance!.defaults.headers as unknown as Record<string, unknown>;
+    expect(Object.keys(groups).sort()).toEqual(['common', 'post', 'put']);
+  });
+
   it("shows an error interceptor hookwork's own deadline as the AxiosError's cause", async () => {
     receiver = await startTestReceiver(() => undefined);
     const causes: unknown[] = [];

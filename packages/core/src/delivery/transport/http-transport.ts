@@ -39,8 +39,29 @@ export interface DeliveryTlsOptions {
 
 /** The default {@link Transport}: axios over keep-alive agents, guarded against SSRF. */
 export interface HttpTransport extends Transport {
-  /** The axios instance (interceptors may be added to it). */
+  /**
+   * The axios instance (interceptors may be added to it). Its `defaults.headers` keep the
+   * `common` and `post` groups, and any other group `configureAxios` put headers in: the empty
+   * groups of the other methods are dropped (every delivery is a POST).
+   */
   readonly axios: AxiosInstance;
+}
+
+/**
+ * Drops the empty header groups of methods other than POST from the instance's defaults. axios
+ * merges its defaults into every request's config, copying each header group (get, delete, head,
+ * options, put, patch, purge, link, unlink, query: ten empty objects), which made its config merge
+ * the largest allocator of a delivery. Measured with `node bench/dist/run.js --only-e2e
+ * --per-webhook 16 --events 20000`, three alternating pairs: 1-4 % more deliveries per second and
+ * 3-7 µs less CPU each. A group a host filled in `configureAxios` is kept.
+ */
+function dropUnusedHeaderGroups(instance: AxiosInstance): void {
+  const groups = instance.defaults.headers as unknown as Record<string, unknown>;
+  for (const name of Object.keys(groups)) {
+    const group = groups[name];
+    if (name === 'common' || name === 'post' || group === null || typeof group !== 'object' || Object.keys(group).length > 0) continue;
+    delete groups[name];
+  }
 }
 
 /**
@@ -256,6 +277,7 @@ export function createHttpTransport(options: HttpTransportOptions): HttpTranspor
     maxContentLength: -1,
   });
   options.configureAxios?.(instance);
+  dropUnusedHeaderGroups(instance);
   let closed = false;
   const stopSignals = new StopSignals<Exchange>();
   // A webhook's URL is parsed once, not at every attempt (a few distinct URLs, many attempts).
