@@ -1,3 +1,5 @@
+import { propertyStep } from '../runtime/property-path';
+
 /**
  * The optimal string alignment distance (Levenshtein with a swap of two neighbours counting one
  * edit): `requried` is one edit from `required`, as `exmaple` from `example`.
@@ -70,11 +72,10 @@ function meantKeyword(key: string): string | undefined {
  * @returns the path of the key (`schema.properties.name.minlength`) and the keyword meant, or undefined.
  */
 export function findKeywordTypo(schema: unknown, path = 'schema'): { path: string; meant: string } | undefined {
-  if (schema === null || typeof schema !== 'object') return undefined;
-  if (Array.isArray(schema)) return undefined;
+  if (schema === null || typeof schema !== 'object' || Array.isArray(schema)) return undefined;
   const record = schema as Record<string, unknown>;
   for (const key of Object.keys(record)) {
-    const at = `${path}${/^[A-Za-z_$][\w$]*$/.test(key) ? `.${key}` : `[${JSON.stringify(key)}]`}`;
+    const at = `${path}${propertyStep(key)}`;
     if (!KNOWN.has(key)) {
       const meant = key.startsWith('x-') ? undefined : meantKeyword(key);
       if (meant) return { path: at, meant };
@@ -83,7 +84,7 @@ export function findKeywordTypo(schema: unknown, path = 'schema'): { path: strin
     const value = record[key];
     let found: { path: string; meant: string } | undefined;
     if (SCHEMA_RECORDS.has(key) && value !== null && typeof value === 'object' && !Array.isArray(value)) {
-      for (const name of Object.keys(value)) if ((found = findKeywordTypo((value as Record<string, unknown>)[name], `${at}${/^[A-Za-z_$][\w$]*$/.test(name) ? `.${name}` : `[${JSON.stringify(name)}]`}`))) return found;
+      for (const name of Object.keys(value)) if ((found = findKeywordTypo((value as Record<string, unknown>)[name], `${at}${propertyStep(name)}`))) return found;
     } else if ((SCHEMA_LISTS.has(key) || SCHEMA_VALUES.has(key)) && Array.isArray(value)) {
       for (let i = 0; i < value.length; i++) if ((found = findKeywordTypo(value[i], `${at}[${i}]`))) return found;
     } else if (SCHEMA_VALUES.has(key) && (found = findKeywordTypo(value, at))) {

@@ -1,3 +1,5 @@
+import { propertyStep } from '../runtime/property-path';
+
 /**
  * A value `JSON.stringify` would send without its contents, found in a payload it has already
  * serialised (so the value has no cycles): a `Map`, `Set`, `WeakMap` or `WeakSet`, each sent as
@@ -34,7 +36,7 @@ function lossAt(value: unknown): [string, string[]] | undefined {
   const record = value as Record<string, unknown>;
   for (const key of Object.keys(record)) {
     const found = lossAt(record[key]);
-    if (found) return (found[1].push(/^[A-Za-z_$][\w$]*$/.test(key) ? `.${key}` : `[${JSON.stringify(key)}]`), found);
+    if (found) return (found[1].push(propertyStep(key)), found);
   }
   return undefined;
 }
