@@ -3,6 +3,7 @@ import type { ClaimOptions, DeadLetterQuery, EnqueueClaim, EnqueueOptions, Queue
 import type { Page } from '../../model/page';
 import { leasedRequest, type NewWebhookRequest, type WebhookRequest } from '../../model/webhook-request';
 import { cloneData } from './clone-data';
+import { SortedList } from './sorted-list';
 
 interface Rec {
   request: WebhookRequest;
@@ -17,12 +18,6 @@ interface Line {
   recs: Rec[];
   /** Those of `recs` in flight. */
   inflight: Set<Rec>;
-}
-
-/** Listed requests sorted by (dueAt, seq) from `head` on; the slots before `head` were taken from the front. */
-interface Listed {
-  recs: Rec[];
-  head: number;
 }
 
 /**
@@ -46,13 +41,8 @@ const before = (a: Rec, b: Rec) => dueOf(a) < dueOf(b) || (dueOf(a) === dueOf(b)
  */
 export class MemoryRequestQueue implements RequestQueue {
   private readonly all = new Map<string, Rec>();
-  /**
-   * Sorted by (dueAt, seq) from {@link head} on. Claims take from the front by moving `head`, not
-   * by splicing the array: with a backlog of 100,000 a claim of 16 cost 300-500 µs, a copy of the
-   * whole list, against 8 µs with 1,000. The slots before `head` are dropped once they are half the array.
-   */
-  private pending: Rec[] = [];
-  private head = 0;
+  /** The listed requests sorted by (dueAt, seq); claims take from its front (see {@link SortedList}). */
+  private readonly pending = new SortedList<Rec>(before);
   /**
    * The requests of each webhook in the sorted pending list, in the same order. A claim that
    * excludes the webhooks at their limit reads the list only while others have requests in it,
@@ -61,17 +51,16 @@ export class MemoryRequestQueue implements RequestQueue {
    * Past {@link FRONT_READ} requests read in vain it takes the others' requests from here instead:
    * behind a backlog of 100,000 every claim of another webhook's request read all of it (2.3 ms).
    */
-  private readonly listedByWebhook = new Map<string, Listed>();
+  private readonly listedByWebhook = new Map<string, SortedList<Rec>>();
   private readonly inflight = new Map<string, Rec>();
   private readonly dead = new Map<string, Rec>();
   /**
-   * The dead letters sorted by (deadAt, seq) from {@link deadHead} on: retention takes the oldest
-   * from the front and a listing pages from the back. Each call of either sorted every dead letter
+   * The dead letters sorted by (deadAt, seq): retention takes the oldest from the front and a
+   * listing pages from the back. Each call of either sorted every dead letter
    * (a retention round over 100,000 took 410 ms, growing with the square of their number; a page
    * of the listing 8.8 ms).
    */
-  private deadSorted: Rec[] = [];
-  private deadHead = 0;
+  private readonly deadSorted = new SortedList<Rec>(diedBefore);
   private readonly lines = new Map<string, Line>();
   private seq = 0;
   /**
@@ -149,8 +138,8 @@ export class MemoryRequestQueue implements RequestQueue {
     }
     // Only the due front of the sorted pending list is read, and only until `limit` are found
     // or no listed request is left outside the excluded webhooks.
-    const list = this.pending;
-    const start = this.head;
+    const list = this.pending.items;
+    const start = this.pending.head;
     let end = start;
     let picked = 0;
     const wanted = Math.min(limit, excluded ? this.listedOutside(excluded) : Infinity);
@@ -174,8 +163,8 @@ export class MemoryRequestQueue implements RequestQueue {
       for (const [key, listed] of this.listedByWebhook) {
         if (excluded!.has(key)) continue;
         let taken = 0;
-        for (let i = listed.head; i < listed.recs.length && taken < limit && dueOf(listed.recs[i]!) <= now; i++) {
-          const rec = listed.recs[i]!;
+        for (let i = listed.head; i < listed.items.length && taken < limit && dueOf(listed.items[i]!) <= now; i++) {
+          const rec = listed.items[i]!;
           if (!this.mayGo(rec, now)) continue;
           candidates.push(rec);
           taken++;
@@ -189,8 +178,8 @@ export class MemoryRequestQueue implements RequestQueue {
       const chosenSet = new Set(chosen);
       let write = end;
       for (let i = end - 1; i >= start; i--) if (!chosenSet.has(list[i]!)) list[--write] = list[i]!;
-      this.head = write;
-      this.compactPending();
+      this.pending.head = write;
+      this.pending.compact();
     }
     const leaseExpiresAt = now + options.leaseMs;
     if (chosen.length > 0) this.earliestLease = Math.min(this.earliestLease, leaseExpiresAt);
@@ -233,7 +222,7 @@ export class MemoryRequestQueue implements RequestQueue {
     this.inflight.delete(id);
     Object.assign(rec.request, { state: 'dead', attempts: update.attempts, lastError: update.lastError, deadAt: new Date(update.now.getTime()), leaseOwner: undefined, leaseExpiresAt: undefined });
     this.dead.set(id, rec);
-    this.insertDead(rec);
+    this.deadSorted.insert(rec);
     if (rec.request.fifo === 'block') this.lines.get(rec.request.webhookKey)?.inflight.delete(rec);
     else this.leaveLine(rec);
     return true;
@@ -273,7 +262,7 @@ export class MemoryRequestQueue implements RequestQueue {
       if (selector.webhookKey !== undefined && r.webhookKey !== selector.webhookKey) continue;
       if (selector.deadSince && r.deadAt!.getTime() < selector.deadSince.getTime()) continue;
       this.dead.delete(r.id);
-      this.removeDead(rec);
+      this.deadSorted.remove(rec);
       Object.assign(r, { state: 'pending', dueAt: new Date(now.getTime()), attempts: 0, deadAt: undefined });
       if (r.fifo) this.rejoinLine(rec);
       else this.insertPending(rec);
@@ -286,10 +275,10 @@ export class MemoryRequestQueue implements RequestQueue {
     const offset = Math.max(0, query.offset ?? 0);
     const end = query.limit === undefined ? Infinity : offset + Math.max(0, query.limit);
     const since = query.deadSince?.getTime() ?? -Infinity;
-    const list = this.deadSorted;
+    const { items: list, head } = this.deadSorted;
     // Newest first: from the back of the sorted list, down to the first dead before `since`.
-    let first = this.deadHead;
-    for (let lo = this.deadHead, hi = list.length; lo < hi; ) {
+    let first = head;
+    for (let lo = head, hi = list.length; lo < hi; ) {
       const mid = (lo + hi) >>> 1;
       if (deadAtOf(list[mid]!) < since) lo = first = mid + 1;
       else hi = mid;
@@ -335,7 +324,8 @@ export class MemoryRequestQueue implements RequestQueue {
   }
 
   async nextDueAt(): Promise<Date | undefined> {
-    let next = this.pending.length > this.head ? dueOf(this.pending[this.head]!) : undefined;
+    const front = this.pending.first();
+    let next = front && dueOf(front);
     for (const rec of this.inflight.values()) {
       const at = rec.request.leaseExpiresAt!.getTime();
       if (next === undefined || at < next) next = at;
@@ -345,59 +335,19 @@ export class MemoryRequestQueue implements RequestQueue {
 
   async deleteDeadOlderThan(before: Date, limit: number): Promise<number> {
     const cut = before.getTime();
-    const list = this.deadSorted;
+    const dead = this.deadSorted;
     let deleted = 0;
     // The oldest first, from the front of the sorted list.
-    while (deleted < limit && this.deadHead < list.length && deadAtOf(list[this.deadHead]!) < cut) {
-      const rec = list[this.deadHead++]!;
+    for (let rec = dead.first(); deleted < limit && rec !== undefined && deadAtOf(rec) < cut; rec = dead.first()) {
+      dead.head++;
       this.dead.delete(rec.request.id);
       this.all.delete(rec.request.id);
       // A dead `block` head that retention removes lets its line go on.
       if (rec.request.fifo === 'block') this.leaveLine(rec);
       deleted++;
     }
-    this.compactDead();
+    dead.compact();
     return deleted;
-  }
-
-  /** Binary insertion; a new dead letter (dead now, latest) usually lands at the end in O(1). */
-  private insertDead(rec: Rec): void {
-    const list = this.deadSorted;
-    if (list.length === this.deadHead || !diedBefore(rec, list[list.length - 1]!)) list.push(rec);
-    else list.splice(this.deadIndex(rec), 0, rec);
-  }
-
-  private removeDead(rec: Rec): void {
-    const at = this.deadIndex(rec);
-    if (this.deadSorted[at] !== rec) return;
-    if (at === this.deadHead) this.deadHead++;
-    else this.deadSorted.splice(at, 1);
-    this.compactDead();
-  }
-
-  /** Where `rec` is (or would go) in the sorted dead letters. */
-  private deadIndex(rec: Rec): number {
-    const list = this.deadSorted;
-    let lo = this.deadHead;
-    let hi = list.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (diedBefore(list[mid]!, rec)) lo = mid + 1;
-      else hi = mid;
-    }
-    return lo;
-  }
-
-  /** Drops the slots before `deadHead` once they are half the array, as {@link compactPending} does. */
-  private compactDead(): void {
-    const head = this.deadHead;
-    if (head === this.deadSorted.length) {
-      this.deadSorted = [];
-      this.deadHead = 0;
-    } else if (head > 64 && head * 2 > this.deadSorted.length) {
-      this.deadSorted = this.deadSorted.slice(head);
-      this.deadHead = 0;
-    }
   }
 
   private holds(id: string, owner: string): Rec | undefined {
@@ -405,66 +355,36 @@ export class MemoryRequestQueue implements RequestQueue {
     return rec && rec.request.leaseOwner === owner ? rec : undefined;
   }
 
-  /** Binary insertion; new requests (due now, latest seq) usually land at the end in O(1). */
+  /** Lists `rec` in the sorted pending list and its webhook's. */
   private insertPending(rec: Rec): void {
     rec.listed = true;
     const key = rec.request.webhookKey;
     let listed = this.listedByWebhook.get(key);
-    if (!listed) this.listedByWebhook.set(key, (listed = { recs: [], head: 0 }));
-    insertSorted(listed, rec);
-    const list = this.pending;
-    if (list.length === this.head || !before(rec, list[list.length - 1]!)) {
-      list.push(rec);
-      return;
-    }
-    list.splice(this.pendingIndex(rec), 0, rec);
-  }
-
-  /** Where `rec` is (or would go) in the sorted pending list. */
-  private pendingIndex(rec: Rec): number {
-    return sortedIndex(this.pending, this.head, rec);
+    if (!listed) this.listedByWebhook.set(key, (listed = new SortedList<Rec>(before)));
+    listed.insert(rec);
+    this.pending.insert(rec);
   }
 
   private removePending(rec: Rec): void {
     if (!rec.listed) return;
-    const at = this.pendingIndex(rec);
-    if (this.pending[at] === rec) {
-      if (at === this.head) this.head++;
-      else this.pending.splice(at, 1);
-      this.compactPending();
-    }
+    this.pending.remove(rec);
     this.unlisted(rec);
   }
 
-  /** `rec` left the sorted pending list. */
+  /** `rec` left the sorted pending list: out of its webhook's too. */
   private unlisted(rec: Rec): void {
     rec.listed = false;
     const key = rec.request.webhookKey;
     const listed = this.listedByWebhook.get(key)!;
-    removeSorted(listed, rec);
-    if (listed.head === listed.recs.length) this.listedByWebhook.delete(key);
+    listed.remove(rec);
+    if (listed.size === 0) this.listedByWebhook.delete(key);
   }
 
   /** How many listed requests belong to webhooks outside `excluded`. */
   private listedOutside(excluded: ReadonlySet<string>): number {
-    let outside = this.pending.length - this.head;
-    for (const key of excluded) {
-      const listed = this.listedByWebhook.get(key);
-      if (listed) outside -= listed.recs.length - listed.head;
-    }
+    let outside = this.pending.size;
+    for (const key of excluded) outside -= this.listedByWebhook.get(key)?.size ?? 0;
     return outside;
-  }
-
-  /** Drops the slots before `head` once they are half the array (each slot is copied O(1) times in all). */
-  private compactPending(): void {
-    const { head } = this;
-    if (head === this.pending.length) {
-      this.pending = [];
-      this.head = 0;
-    } else if (head > 64 && head * 2 > this.pending.length) {
-      this.pending = this.pending.slice(head);
-      this.head = 0;
-    }
   }
 
   private line(webhookKey: string): Line {
@@ -524,36 +444,3 @@ export class MemoryRequestQueue implements RequestQueue {
   }
 }
 
-/** Where `rec` is (or would go) in `list`, sorted by (dueAt, seq) from `from` on. */
-function sortedIndex(list: readonly Rec[], from: number, rec: Rec): number {
-  let lo = from;
-  let hi = list.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (before(list[mid]!, rec)) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
-}
-
-/** Adds `rec` in order; a new request (due now, latest seq) lands at the end in O(1). */
-function insertSorted(listed: Listed, rec: Rec): void {
-  const { recs } = listed;
-  if (recs.length === listed.head || !before(rec, recs[recs.length - 1]!)) recs.push(rec);
-  else recs.splice(sortedIndex(recs, listed.head, rec), 0, rec);
-}
-
-/** Takes `rec` out; from the front by moving `head`, dropping the slots before it once they are half the array. */
-function removeSorted(listed: Listed, rec: Rec): void {
-  const at = sortedIndex(listed.recs, listed.head, rec);
-  if (listed.recs[at] !== rec) return;
-  if (at === listed.head) listed.head++;
-  else listed.recs.splice(at, 1);
-  if (listed.head === listed.recs.length) {
-    listed.recs = [];
-    listed.head = 0;
-  } else if (listed.head > 64 && listed.head * 2 > listed.recs.length) {
-    listed.recs = listed.recs.slice(listed.head);
-    listed.head = 0;
-  }
-}
