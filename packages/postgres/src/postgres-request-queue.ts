@@ -311,12 +311,17 @@ export class PostgresRequestQueue implements RequestQueue<PostgresTransaction> {
   private completionsWriting: Promise<void> | undefined;
   /** The text of {@link insertOne} for this schema, made once (node-postgres names a statement by its text). */
   private readonly insertOneText: string;
+  /** The texts of {@link claimStatement} (without and with webhooks excluded) and {@link nextDueStatement}, made once as insertOne's. */
+  private readonly claimTexts: readonly [string, string];
+  private readonly nextDueText: string;
 
   constructor(
     private readonly c: PostgresConnection,
     private readonly listener: PostgresListener,
   ) {
     this.insertOneText = insertOne(c.s);
+    this.claimTexts = [claimStatement(c.s, false), claimStatement(c.s, true)];
+    this.nextDueText = nextDueStatement(c.s);
   }
 
   async enqueue(requests: readonly NewWebhookRequest[], options?: EnqueueOptions<PostgresTransaction>): Promise<void> {
@@ -538,7 +543,7 @@ export class PostgresRequestQueue implements RequestQueue<PostgresTransaction> {
     // loose index scan (one seek per webhook with a line), so a long line is never read whole. The
     // state is checked again on the locked row, so a head another process just claimed or
     // completed is not taken twice. The oldest `limit` of all of them are taken.
-    const result = await c.query<Row>('claiming requests', claimStatement(c.s, excluded.length > 0), [now, excluded, limit, options.owner, now + options.leaseMs], c.bookkeeping);
+    const result = await c.query<Row>('claiming requests', this.claimTexts[excluded.length > 0 ? 1 : 0], [now, excluded, limit, options.owner, now + options.leaseMs], c.bookkeeping);
     return result.rows.sort(byDue).map(toRequest);
   }
 
@@ -737,7 +742,7 @@ export class PostgresRequestQueue implements RequestQueue<PostgresTransaction> {
     const { c } = this;
     const result = await c.query<{ at: string | null }>(
       'finding the next due request',
-      nextDueStatement(c.s),
+      this.nextDueText,
     );
     const at = result.rows[0]?.at;
     return at == null ? undefined : new Date(Number(at));
