@@ -3,8 +3,9 @@
  * runs it alone). Ratios are measured in one run, against the same receiver child as the rest:
  *
  * 1. End to end, one process, one webhook: @hookwork/postgres next to the tuned axios baseline
- *    (rounds alternate, best of each kept, as run.ts does for SQLite); once more with
- *    `synchronousCommit: 'none'`, to show what waiting for the WAL flush costs.
+ *    (rounds alternate, best of each kept, as run.ts does for SQLite), and next to the floor of
+ *    one awaiting publisher with no hookwork at all (await an INSERT's commit, then POST); once
+ *    more with `synchronousCommit: 'none'`, to show what waiting for the WAL flush costs.
  * 2. Two processes sharing the database vs one: app instances in child processes deliver a
  *    backlog committed in one transaction (its NOTIFY wakes them at once).
  * 3. Claim cost with 1,000,000 pending requests vs 1,000: the queue filled by one
@@ -40,6 +41,10 @@ export interface PostgresBenchHelpers {
   notify(i: number): object;
   /** The tuned axios keep-alive baseline, requests/s. */
   baseline(requests: number): Promise<number>;
+  /** The baseline's own POST (the tuned axios instance), and how to close its agent. */
+  tunedPost(): { post(url: string, body: Buffer): Promise<void>; close(): void };
+  /** The body the baseline sends for event `i`. */
+  benchBody(i: number, sentAt: number): Buffer;
   /** End to end, 1 webhook, concurrency 64, `publishers` concurrent publish loops (default 1): deliveries/s. */
   endToEnd(storage: () => StorageBackend, events: number, publishers?: number): Promise<number>;
   /** publish → arrival at a steady rate on `storage`, and a direct axios POST at the same rate: medians of 3 alternating rounds, and each round's p99. */
@@ -224,6 +229,48 @@ async function claimCost(helpers: PostgresBenchHelpers, schemas: BenchSchemas): 
   }
 }
 
+/**
+ * The floor of one awaiting publisher on PostgreSQL, with no hookwork at all: a loop that awaits
+ * a one-row INSERT's commit (synchronous_commit on), then starts the baseline's own POST of that
+ * event (at most 64 in flight, as the baseline). No claim, no completion, no log, no signing: a
+ * sender that stores an event durably before sending it cannot go faster one event at a time.
+ * Deliveries/s and this process's CPU per delivery, µs.
+ */
+async function serialFloor(helpers: PostgresBenchHelpers, schemas: BenchSchemas, events: number): Promise<{ rps: number; cpuUs: number }> {
+  const schema = schemas.next();
+  const client = new pg.Client({ connectionString: BENCH_PG_URL });
+  await client.connect();
+  const { post, close } = helpers.tunedPost();
+  try {
+    await client.query(`CREATE SCHEMA "${schema}"; CREATE TABLE "${schema}".requests (seq bigserial PRIMARY KEY, id text NOT NULL UNIQUE, body text NOT NULL, due_at bigint NOT NULL)`);
+    let sequence = 0;
+    const run = async (count: number) => {
+      const inFlight = new Set<Promise<void>>();
+      for (let i = 0; i < count; i++) {
+        const body = helpers.benchBody(i, now());
+        await client.query({ name: 'serial-floor', text: `INSERT INTO "${schema}".requests (id, body, due_at) VALUES ($1, $2, $3)`, values: [`floor_${sequence++}`, body.toString(), Date.now()] });
+        const sent: Promise<void> = post(helpers.receiver.url, body).finally(() => inFlight.delete(sent));
+        inFlight.add(sent);
+        if (inFlight.size >= 64) await Promise.race(inFlight);
+      }
+      await Promise.all(inFlight);
+    };
+    await run(1000);
+    await helpers.receiver.reset();
+    const t0 = now();
+    const cpu0 = process.cpuUsage();
+    await run(events);
+    const seconds = (now() - t0) / 1000;
+    const cpu = process.cpuUsage(cpu0);
+    const { count } = await helpers.receiver.stats();
+    if (count !== events) throw new Error(`serial floor: receiver counted ${count} of ${events}`);
+    return { rps: events / seconds, cpuUs: (cpu.user + cpu.system) / events };
+  } finally {
+    close();
+    await client.end();
+  }
+}
+
 /** µs per publish (1 webhook subscribed), outside a transaction and inside the host's own. */
 /**
  * The server's own floor for a durable publish: one-row INSERT commits (synchronous_commit on, so
@@ -323,8 +370,11 @@ export async function postgresBench(helpers: PostgresBenchHelpers, options: Post
       let baselineRps = 0;
       let pgRps = 0;
       let pg16Rps = 0;
+      let floor = { rps: 0, cpuUs: NaN };
       for (let r = 0; r < options.rounds; r++) {
         baselineRps = Math.max(baselineRps, await helpers.baseline(options.baselineRequests));
+        const f = await serialFloor(helpers, schemas, options.events);
+        if (f.rps > floor.rps) floor = f;
         pgRps = Math.max(pgRps, await helpers.endToEnd(() => schemas.storage(), options.events));
         pg16Rps = Math.max(pg16Rps, await helpers.endToEnd(() => schemas.storage(), options.events, 16));
       }
@@ -332,12 +382,18 @@ export async function postgresBench(helpers: PostgresBenchHelpers, options: Post
       const noSyncRps = await helpers.endToEnd(() => schemas.storage(undefined, 'none'), options.events);
       console.log(`baseline axios keep-alive POST, c=64 (again):  ${baselineRps.toFixed(0)} req/s`);
       console.log(`end to end, PostgreSQL, 1 webhook:            ${pgRps.toFixed(0)} deliveries/s  (${(pgRps / baselineRps).toFixed(2)} × baseline; target ≥ 0.50)`);
+      console.log(
+        `  floor of one awaiting publisher (INSERT, then POST; no hookwork): ${floor.rps.toFixed(0)} deliveries/s at ${floor.cpuUs.toFixed(0)} µs CPU  (${(floor.rps / baselineRps).toFixed(2)} × baseline; hookwork ${(pgRps / floor.rps).toFixed(2)} × this floor)`,
+      );
       console.log(`  same, synchronousCommit 'none' (one run):   ${noSyncRps.toFixed(0)} deliveries/s  (${(noSyncRps / baselineRps).toFixed(2)} × baseline)`);
       console.log(`  same, 16 concurrent publishers:             ${pg16Rps.toFixed(0)} deliveries/s  (${(pg16Rps / baselineRps).toFixed(2)} × baseline)`);
       Object.assign(figures, {
         pgBaselineRps: round(baselineRps, 0),
         e2ePostgres1Rps: round(pgRps, 0),
         e2ePostgres1Ratio: round(pgRps / baselineRps),
+        pgSerialFloorRps: round(floor.rps, 0),
+        pgSerialFloorRatio: round(floor.rps / baselineRps),
+        e2ePostgres1VsFloorRatio: round(pgRps / floor.rps),
         e2ePostgres1NoSyncRps: round(noSyncRps, 0),
         e2ePostgres1NoSyncRatio: round(noSyncRps / baselineRps),
         e2ePostgres16PublishersRps: round(pg16Rps, 0),

@@ -715,6 +715,8 @@ function postgresSection(receiver: ChildReceiver, quick: boolean, only?: string[
       composer: benchComposer,
       notify: (i) => new BenchHappened(i, now()),
       baseline: (requests) => baseline(receiver, requests),
+      tunedPost: () => tunedAxios(),
+      benchBody,
       endToEnd: (storage, events, publishers) => endToEnd(receiver, { webhooks: 1, events, storage, ...(publishers ? { publishers } : {}) }),
       latency: (storage, rate, seconds) => latency(receiver, rate, seconds, storage),
       parkedQueue,
