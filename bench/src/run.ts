@@ -47,6 +47,7 @@ import {
 import { postgresStorage } from '@hookwork/postgres';
 import pg from 'pg';
 import { sqliteStorage } from '@hookwork/sqlite';
+import Database from 'better-sqlite3';
 import { bullmqBench, processCpuUs, startDiyPeer, startRedis, type BullmqBenchSide } from './bullmq-bench';
 import { postgresBench } from './postgres-bench';
 import { rawHttpPoster, transportBench, transportEndToEnd } from './transport-bench';
@@ -484,6 +485,66 @@ async function directLoop(receiver: ChildReceiver, events: number, kind: 'raw' |
   }
 }
 
+/**
+ * The floor of a durable SQLite sender, with no hookwork at all: each send INSERTs its event (a
+ * WAL file with `synchronous = NORMAL`, as hookwork's SQLite store) and returns, as a resolved
+ * `publish()` does; the event is POSTed at once (at most 64 in flight, the rest waiting in
+ * order) and DELETEd when its response has arrived, the deletes of one event-loop turn in one
+ * transaction. No claim, no lease, no signing, no log: what storing each event before sending
+ * it costs in the least code, with the tuned axios POST or the raw `node:http` one.
+ */
+async function sqliteFloorSender(receiver: ChildReceiver, events: number, file: string, kind: 'axios' | 'raw'): Promise<SenderFigure> {
+  const { post, close } = kind === 'raw' ? rawHttpPoster() : tunedAxios();
+  const db = new Database(file);
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = NORMAL');
+  db.exec('CREATE TABLE requests (seq INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, body BLOB NOT NULL, due_at INTEGER NOT NULL)');
+  const insert = db.prepare('INSERT INTO requests (id, body, due_at) VALUES (?, ?, ?)');
+  const remove = db.prepare('DELETE FROM requests WHERE id = ?');
+  const removeAll = db.transaction((ids: string[]) => {
+    for (const id of ids) remove.run(id);
+  });
+  let done: string[] = [];
+  const flush = () => {
+    const ids = done;
+    done = [];
+    removeAll(ids);
+  };
+  const waiting: { id: string; body: Buffer }[] = [];
+  let inFlight = 0;
+  let sequence = 0;
+  const start = (item: { id: string; body: Buffer }) => {
+    inFlight++;
+    void post(receiver.url, item.body).then(() => {
+      inFlight--;
+      if (done.length === 0) setImmediate(flush);
+      done.push(item.id);
+      const next = waiting.shift();
+      if (next) start(next);
+    });
+  };
+  try {
+    return await measureSender(
+      receiver,
+      events,
+      1,
+      async (i) => {
+        const item = { id: `floor_${sequence++}`, body: benchBody(i, now()) };
+        insert.run(item.id, item.body, Date.now());
+        if (inFlight < 64) start(item);
+        else waiting.push(item);
+      },
+      async (n) => {
+        await receiverCounted(receiver, n);
+        while (inFlight > 0 || done.length > 0) await new Promise((resolve) => setTimeout(resolve, 1));
+      },
+    );
+  } finally {
+    db.close();
+    close();
+  }
+}
+
 /** hookwork with its default settings (only the SSRF guard told that the loopback receiver is fine), one webhook, signing and the log on. */
 async function defaultApp(receiver: ChildReceiver, storage?: StorageBackend, perWebhook?: number): Promise<Hookwork> {
   const app = createHookwork({
@@ -565,6 +626,8 @@ async function peerSection(receiver: ChildReceiver, tmp: string, options: { even
     ['memory', 'hookwork, in-memory store, default settings', () => hookworkSender(receiver, events, 1)],
     ['sqlite', 'hookwork, SQLite, default settings', () => hookworkSender(receiver, events, 1, sqliteFile())],
     ['sqlite16', 'hookwork, SQLite, default settings, 16 publishers', () => hookworkSender(receiver, events, 16, sqliteFile())],
+    ['sqliteFloor', 'floor: INSERT, tuned axios POST, DELETE (SQLite, no hookwork)', () => sqliteFloorSender(receiver, events, path.join(tmp, `floor-${file++}.db`), 'axios')],
+    ['sqliteFloorRaw', 'floor: INSERT, raw node:http POST, DELETE (SQLite, no hookwork)', () => sqliteFloorSender(receiver, events, path.join(tmp, `floor-${file++}.db`), 'raw')],
     ...(redis
       ? ([
           ['bullmq', 'BullMQ + axios worker (Redis), c=64', () => bullmqPeerSender(receiver, redis!, events, 1)],
@@ -601,6 +664,9 @@ async function peerSection(receiver: ChildReceiver, tmp: string, options: { even
     figures.peer_sqlite_toBullmq = round(best.get('sqlite')!.rps / bullmqRps);
     figures.peer_sqlite16_toBullmq16 = round(best.get('sqlite16')!.rps / (best.get('bullmq16')?.rps ?? NaN));
     figures.peer_sqlite16_toSqlite1 = round(best.get('sqlite16')!.rps / best.get('sqlite')!.rps);
+    // hookwork on SQLite (axios) as a share of the floor with the same HTTP client.
+    figures.peer_sqlite_toFloor = round(best.get('sqlite')!.rps / best.get('sqliteFloor')!.rps);
+    console.log(`hookwork on SQLite is ${figures.peer_sqlite_toFloor.toFixed(2)} × the floor with the same axios POST; the floor itself is ${(best.get('sqliteFloor')!.rps / axiosRps).toFixed(2)} × the tuned axios loop, and ${(best.get('sqliteFloorRaw')!.rps / rawRps).toFixed(2)} × raw node:http with the raw POST`);
     };
     if (!options.latencyOnly) printPeers();
 
