@@ -1,3 +1,4 @@
+import { createHmac } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import { connect, type AddressInfo } from 'node:net';
 import { brotliCompressSync, deflateRawSync, deflateSync, gzipSync } from 'node:zlib';
@@ -147,6 +148,18 @@ describe.each(adapters)('a verified body that is not JSON, through %s', (_adapte
     const { answered, handled } = await send(Buffer.from('{"title":"caf\xe9"}', 'latin1'));
     expect(answered).toMatchObject({ status: 400, body: { error: { code: 'RECEIVER_ERR_INVALID_JSON', message: expect.stringContaining('is not UTF-8 text, and JSON is sent as UTF-8 (RFC 8259)') } } });
     expect(handled).toEqual([]);
+  });
+
+  it('is refused 400 when it is not UTF-8 and signed over its bytes, as the specification words it (and Go senders sign), not 401 blaming the secret', async () => {
+    const logged: string[] = [];
+    const url = await serveWith(createReceiver({ secrets: secret, handle: async () => {}, onError: (error) => logged.push((error as Error).message) }));
+    const body = Buffer.from('{"title":"caf\xe9"}', 'latin1');
+    const request = signedRequest({ secrets: [secret] });
+    const key = Buffer.from(secret.replace(/^whsec_/, ''), 'base64');
+    const signature = createHmac('sha256', key).update(Buffer.concat([Buffer.from(`${request.id}.${request.headers['webhook-timestamp']}.`), body])).digest('base64');
+    const answered = await post(url, { headers: { ...request.headers, 'webhook-signature': `v1,${signature}` }, body });
+    expect(answered).toMatchObject({ status: 400, body: { outcome: 'rejected', error: { code: 'RECEIVER_ERR_INVALID_JSON', message: expect.stringContaining('is not UTF-8 text') } } });
+    expect(logged.join('\n')).not.toMatch(/secret is not the webhook's/);
   });
 
   it('is read when it starts with a byte order mark, as RFC 8259 lets a parser (a .NET writer may put one first)', async () => {

@@ -224,7 +224,9 @@ export function createReceiver(options: SignedReceiverOptions<WebhookEventShape>
       return verifier?.verify(headers, rawBody);
     } catch (error) {
       const codings = contentCodings(headers['content-encoding']);
-      if (codings.length === 0 || !isReceiverError(error, 'RECEIVER_ERR_BAD_SIGNATURE') || startsAsJson(rawBody)) throw error;
+      // A compressed body is no UTF-8 text either: the verifier's INVALID_JSON for it is this case too.
+      const unverified = isReceiverError(error, 'RECEIVER_ERR_BAD_SIGNATURE') || isReceiverError(error, 'RECEIVER_ERR_INVALID_JSON');
+      if (codings.length === 0 || !unverified || startsAsJson(rawBody)) throw error;
       throw new ReceiverError(
         'RECEIVER_ERR_UNSUPPORTED_ENCODING',
         `the body of ${standardHeader(headers, 'id') ?? 'the request'} reached the receiver with content-encoding: ${codings.join(', ')} and no signature matches it as given: receiver.verify() and handle() take the decoded bytes, which are what is signed — use createNodeHandler, expressReceiver or fastifyReceiver, which decode gzip, deflate and br, or decode the body yourself (zlib.gunzipSync) and pass the headers without content-encoding`,

@@ -1,3 +1,4 @@
+import { isUtf8 } from 'node:buffer';
 import { Webhook, WebhookVerificationError } from 'standardwebhooks';
 import { ReceiverError } from '../errors/receiver-error';
 import { kindOf } from '../option-keys';
@@ -78,7 +79,8 @@ export class SignatureVerifier {
    * `webhook-` ones are absent, as Svix's library does.
    *
    * @throws ReceiverError RECEIVER_ERR_MISSING_HEADER, RECEIVER_ERR_INVALID_TIMESTAMP,
-   *   RECEIVER_ERR_STALE_TIMESTAMP or RECEIVER_ERR_BAD_SIGNATURE.
+   *   RECEIVER_ERR_STALE_TIMESTAMP, RECEIVER_ERR_BAD_SIGNATURE, or RECEIVER_ERR_INVALID_JSON for a
+   *   body that is not UTF-8 and verifies against no signature.
    */
   verify(headers: Readonly<Record<string, string>>, body: Buffer): VerifiedSignature {
     const id = standardHeader(headers, 'id');
@@ -128,6 +130,17 @@ export class SignatureVerifier {
       throw new ReceiverError(
         'RECEIVER_ERR_BAD_SIGNATURE',
         `the webhook-signature of ${id} holds no v1,<base64> signature (Standard Webhooks: space-separated "v1,<base64 HMAC-SHA256>" entries): the sender signs some other way, or a proxy rewrote the header`,
+        { cause: lastFailure },
+      );
+    }
+    if (!isUtf8(body)) {
+      // The package signs the body's UTF-8 reading (each invalid byte read as U+FFFD), while the
+      // specification — and a sender that signs bytes, as Go's library does — signs the bytes: such
+      // a body can't verify, and blaming the secret would send the team the wrong way. It would be
+      // refused as no JSON anyway, with this code.
+      throw new ReceiverError(
+        'RECEIVER_ERR_INVALID_JSON',
+        `the body of ${id} is not UTF-8 text and no signature matches it: Standard Webhooks payloads are JSON, sent as UTF-8 (RFC 8259), and verifiers read the signed body as UTF-8; the sender encodes it otherwise and must send UTF-8`,
         { cause: lastFailure },
       );
     }
