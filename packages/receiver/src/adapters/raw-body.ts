@@ -18,8 +18,7 @@ export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
  */
 export function readRawBody(request: IncomingMessage, maxBytes: number = DEFAULT_MAX_BODY_BYTES): Promise<Buffer> {
   return new Promise<Buffer>((resolve, reject) => {
-    const tooLarge = (what: string) =>
-      new ReceiverError('RECEIVER_ERR_BODY_TOO_LARGE', `the body is ${what}, more than the ${maxBytes} bytes this receiver accepts; raise maxBodyBytes if the sender's payloads are larger`);
+    const tooLarge = (what: string) => bodyTooLarge(what, maxBytes);
     const declared = Number(request.headers['content-length']);
     if (Number.isFinite(declared) && declared > maxBytes) {
       reject(tooLarge(`${declared} bytes`));
@@ -55,4 +54,9 @@ export function readRawBody(request: IncomingMessage, maxBytes: number = DEFAULT
     request.on('end', onEnd);
     request.on('error', onError);
   });
+}
+
+/** RECEIVER_ERR_BODY_TOO_LARGE for a body of `what` (`"508 bytes"`), over an adapter's `maxBytes`. */
+export function bodyTooLarge(what: string, maxBytes: number): ReceiverError {
+  return new ReceiverError('RECEIVER_ERR_BODY_TOO_LARGE', `the body is ${what}, more than the ${maxBytes} bytes this receiver accepts; raise maxBodyBytes if the sender's payloads are larger`);
 }
