@@ -196,6 +196,28 @@ describe('a router of your own that hands receiver.handle() the body', () => {
   });
 });
 
+describe('readRawBody() given a limit it cannot use', () => {
+  // A limit as Express writes it, and Number(process.env.MAX_BODY) with the variable unset.
+  it.each([['100kb', 'the string "100kb"'], [Number.NaN, 'NaN']])('(%p) refuses the request 500 INVALID_OPTIONS naming it, instead of reading the body with no cap', async (limit, shown) => {
+    const handled: unknown[] = [];
+    const receiver = createReceiver({ secrets: secret, handle: async (event) => void handled.push(event.payload), onError: () => {} });
+    const url = await listen(
+      createServer((request, response) => {
+        readRawBody(request, limit as number)
+          .then((body) => receiver.handle({ headers: request.headers, body }))
+          .then(
+            (answer) => writeAnswer(response, answer),
+            (error: unknown) => writeAnswer(response, receiver.refuse(error, request.headers)),
+          );
+      }),
+    );
+    const answered = await post(url, signedRequest({ secrets: [secret], payload: { text: 'x'.repeat(200_000) } }));
+    expect(answered).toMatchObject({ status: 500, body: { outcome: 'failed', error: { code: 'RECEIVER_ERR_INVALID_OPTIONS' } } });
+    expect(handled).toEqual([]);
+    await expect(readRawBody({ headers: {} } as never, limit as number)).rejects.toThrow(`readRawBody() was given maxBytes ${shown}; use a whole number of bytes from 1`);
+  });
+});
+
 describe('an unsigned receiver (Umbraco) given a webhook-timestamp that is no time', () => {
   it('hands the handler timestamp undefined, not an Invalid Date that throws in it (and would fail every retry)', async () => {
     const seen: (Date | undefined)[] = [];

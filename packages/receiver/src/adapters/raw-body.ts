@@ -1,5 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import { ReceiverError } from '../errors/receiver-error';
+import { shown } from '../option-keys';
 
 /**
  * The body size the adapters accept by default, bytes: 1 MiB, hookwork's own largest payload
@@ -13,10 +14,16 @@ export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
  * with `content-encoding` is returned still encoded (the adapters decode it; `receiver.handle()`
  * refuses it with RECEIVER_ERR_UNSUPPORTED_ENCODING).
  *
- * @throws ReceiverError RECEIVER_ERR_BODY_TOO_LARGE (status 413); the stream's own errors
+ * @throws ReceiverError RECEIVER_ERR_BODY_TOO_LARGE (status 413), RECEIVER_ERR_INVALID_OPTIONS for a
+ *   `maxBytes` that is not a whole number from 1 (status 500); the stream's own errors
  *   (a client that went away) as they are.
  */
 export function readRawBody(request: IncomingMessage, maxBytes: number = DEFAULT_MAX_BODY_BYTES): Promise<Buffer> {
+  // `maxBytes` compares false with everything when it is not a number ('1mb', as Express writes
+  // limits; NaN from an unset variable): the body would be read with no cap at all.
+  if (!Number.isInteger(maxBytes) || maxBytes < 1) {
+    return Promise.reject(new ReceiverError('RECEIVER_ERR_INVALID_OPTIONS', `readRawBody() was given maxBytes ${shown(maxBytes)}; use a whole number of bytes from 1 (default ${DEFAULT_MAX_BODY_BYTES})`));
+  }
   return new Promise<Buffer>((resolve, reject) => {
     const tooLarge = (what: string) => bodyTooLarge(what, maxBytes);
     const declared = Number(request.headers['content-length']);
