@@ -196,6 +196,30 @@ describe('a router of your own that hands receiver.handle() the body', () => {
   });
 });
 
+describe('a processed request replayed while its signature still verifies', () => {
+  // The sender's clock 4 minutes ahead: its request verifies from arrival until 9 minutes later
+  // (5 minutes past its timestamp), and a replay within that is answered only by the dedupe store.
+  async function replayed(retainMs: number, afterMs: number): Promise<string[]> {
+    let clock = Date.now();
+    const handled: unknown[] = [];
+    const url = await serve(createReceiver({ secrets: secret, handle: async (event) => void handled.push(event.id), dedupe: { store: memoryDedupeStore({ now: () => clock }), retainMs } }));
+    const request = signedRequest({ secrets: [secret], timestamp: Math.floor(Date.now() / 1000) + 240 });
+    const outcomes = [(await post(url, request)).body.outcome!];
+    clock += afterMs; // the store's clock only: the signature verifies now as it would then
+    outcomes.push((await post(url, request)).body.outcome!, String(handled.length));
+    return outcomes;
+  }
+
+  it('is answered duplicate: a retainMs shorter than the 10 minutes a signature stays verifiable is refused when the receiver is made, as the replay was processed again', async () => {
+    // 5 minutes, "as long as the tolerance": a replay 5 min 1 s after arrival verified and was processed.
+    expect(() => createReceiver({ secrets: secret, handle: async () => {}, dedupe: { retainMs: 5 * 60_000 } })).toThrow(
+      expect.objectContaining({ code: 'RECEIVER_ERR_INVALID_OPTIONS', message: expect.stringContaining('dedupe.retainMs is 300000, less than the 600000 ms (10 minutes) a signed request stays verifiable') }),
+    );
+    expect(await replayed(10 * 60_000, 5 * 60_000 + 1_000)).toEqual(['processed', 'duplicate', '1']);
+    expect(await replayed(10 * 60_000, 9 * 60_000 - 1_000)).toEqual(['processed', 'duplicate', '1']);
+  });
+});
+
 describe('readRawBody() given a limit it cannot use', () => {
   // A limit as Express writes it, and Number(process.env.MAX_BODY) with the variable unset.
   it.each([['100kb', 'the string "100kb"'], [Number.NaN, 'NaN']])('(%p) refuses the request 500 INVALID_OPTIONS naming it, instead of reading the body with no cap', async (limit, shown) => {

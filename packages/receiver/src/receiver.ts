@@ -6,7 +6,7 @@ import { readCloudEvent } from './cloud-event';
 import { parseJsonBody } from './json-body';
 import type { ReceivedEvent, WebhookEventShape, WebhookHandler, WebhookHandlers } from './event-types';
 import { DEFAULT_HEADER_NAMES, WEBHOOK_HEADERS, contentCodings, firstHeader, normalizeHeaders, sentRepeatedly, standardHeader, type HeaderNames, type HeadersInput } from './headers';
-import { SignatureVerifier } from './verification/signature-verifier';
+import { SignatureVerifier, TIMESTAMP_TOLERANCE_SECONDS } from './verification/signature-verifier';
 import { readTimestampHeader } from './verification/timestamp-header';
 
 /**
@@ -38,7 +38,9 @@ export interface DedupeOptions {
   /**
    * How long a processed id is remembered, ms (default 24 hours). Keep it above the sender's
    * retry window: hookwork's default schedule retries for about 18 hours, and dead letters can be
-   * redelivered by hand for as long as they are kept (30 days by default).
+   * redelivered by hand for as long as they are kept (30 days by default). A signed receiver
+   * refuses less than 10 minutes, the time a signed request stays verifiable: a replay after its
+   * id was forgotten would be processed again.
    */
   retainMs?: number;
 }
@@ -202,7 +204,7 @@ export function createReceiver(options: SignedReceiverOptions<WebhookEventShape>
   const verifier = checkSigning(options);
   // Signed handlers take events whose id is a string; a signed receiver only makes those.
   const { handlers, handle, unhandled } = checkHandlers(options as ReceiverOptionsBase<WebhookEventShape, string | undefined>);
-  const dedupe = checkDedupe(options.dedupe);
+  const dedupe = checkDedupe(options.dedupe, verifier !== undefined);
   const headerNames: HeaderNames = { ...DEFAULT_HEADER_NAMES, ...checkHeaderNames(options.headerNames) };
   const testSends = options.testSends ?? 'handle';
   if (testSends !== 'handle' && testSends !== 'acknowledge') {
@@ -463,7 +465,14 @@ function checkHeaderNames(names: Partial<HeaderNames> | undefined): Partial<Head
   return checked;
 }
 
-function checkDedupe(options: DedupeOptions | false | undefined): { store: DedupeStore; leaseMs: number; retainMs: number } | undefined {
+/**
+ * How long a signed request stays verifiable after it arrives, ms: its timestamp may be up to the
+ * tolerance ahead of the receiver's clock, and it verifies until the tolerance past it. A processed
+ * id forgotten sooner can be replayed and processed again.
+ */
+const REPLAY_WINDOW_MS = 2 * TIMESTAMP_TOLERANCE_SECONDS * 1000;
+
+function checkDedupe(options: DedupeOptions | false | undefined, signed: boolean): { store: DedupeStore; leaseMs: number; retainMs: number } | undefined {
   if (options === false) return undefined;
   if (options !== undefined && (options === null || typeof options !== 'object' || Array.isArray(options))) {
     throw new ReceiverError('RECEIVER_ERR_INVALID_OPTIONS', `dedupe is ${(options as unknown) === true ? 'true' : kindOf(options)}; leave it out (deduplication is on by default), give { store, leaseMs, retainMs }, or false to turn it off`);
@@ -472,6 +481,12 @@ function checkDedupe(options: DedupeOptions | false | undefined): { store: Dedup
   const { store = memoryDedupeStore(), leaseMs = DEFAULT_LEASE_MS, retainMs = DEFAULT_RETAIN_MS } = options ?? {};
   for (const [name, value] of [['leaseMs', leaseMs], ['retainMs', retainMs]] as const) {
     if (!Number.isInteger(value) || value < 1) throw new ReceiverError('RECEIVER_ERR_INVALID_OPTIONS', `dedupe.${name} is ${shown(value)}; use a whole number of milliseconds from 1`);
+  }
+  if (signed && retainMs < REPLAY_WINDOW_MS) {
+    throw new ReceiverError(
+      'RECEIVER_ERR_INVALID_OPTIONS',
+      `dedupe.retainMs is ${retainMs}, less than the ${REPLAY_WINDOW_MS} ms (10 minutes) a signed request stays verifiable (its timestamp may be up to 5 minutes ahead of this clock, and it verifies until 5 minutes past it): a processed request replayed after its id is forgotten would be processed again. Use at least ${REPLAY_WINDOW_MS} — better, above the sender's retry window (hookwork: about 18 hours), as the default 24 hours is`,
+    );
   }
   if (typeof store === 'function') {
     // `store: memoryDedupeStore` — the factory, not a store: it has no claim(), and saying only that hides the fix.
