@@ -2,6 +2,7 @@ import { createHmac } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import { connect, type AddressInfo } from 'node:net';
 import { brotliCompressSync, deflateRawSync, deflateSync, gzipSync } from 'node:zlib';
+import { Webhook } from 'standardwebhooks';
 import type { DedupeStore } from './dedupe/dedupe-store';
 import { memoryDedupeStore } from './dedupe/memory-dedupe-store';
 import express from 'express';
@@ -217,6 +218,32 @@ describe('a processed request replayed while its signature still verifies', () =
     );
     expect(await replayed(10 * 60_000, 5 * 60_000 + 1_000)).toEqual(['processed', 'duplicate', '1']);
     expect(await replayed(10 * 60_000, 9 * 60_000 - 1_000)).toEqual(['processed', 'duplicate', '1']);
+  });
+});
+
+describe.each(adapters)('a forged request whose body decodes to 1 MiB from 28 bytes of brotli, through %s', (_adapter, serveWith) => {
+  // The reference package's HMAC is pure JavaScript: 13 ms per MiB per secret on the event loop, so
+  // 28 bytes that anyone can send cost a receiver with two secrets about 35 ms — some 30 such
+  // requests a second kept its event loop busy. node:crypto does the same in about a millisecond.
+  it('is refused 401 without the pure-JavaScript HMAC running; a genuine one is still verified by the reference package, once', async () => {
+    const rotated = newSecret();
+    const handled: unknown[] = [];
+    const url = await serveWith(createReceiver({ secrets: [rotated, secret], handle: async (event) => void handled.push(event.id), onError: () => {} }), 2 * 1024 * 1024);
+    const body = JSON.stringify({ text: 'x'.repeat(1024 * 1024 - 20) });
+    const forged = signedRequest({ secrets: [newSecret()], body });
+    const genuine = signedRequest({ secrets: [secret], body });
+    const referenceHmac = jest.spyOn(Webhook.prototype, 'sign');
+    try {
+      const compressed = brotliCompressSync(Buffer.from(body));
+      expect(compressed.length).toBeLessThan(100);
+      expect(await post(url, { headers: { ...forged.headers, 'content-encoding': 'br' }, body: compressed })).toMatchObject({ status: 401, body: { error: { code: 'RECEIVER_ERR_BAD_SIGNATURE' } } });
+      expect(referenceHmac).not.toHaveBeenCalled();
+      expect(await post(url, { headers: { ...genuine.headers, 'content-encoding': 'br' }, body: compressed })).toMatchObject({ status: 200, body: { outcome: 'processed' } });
+      expect(referenceHmac).toHaveBeenCalledTimes(1);
+      expect(handled).toEqual([genuine.id]);
+    } finally {
+      referenceHmac.mockRestore();
+    }
   });
 });
 
