@@ -187,6 +187,24 @@ describe('a router of your own that hands receiver.handle() the body', () => {
     expect(handled).toEqual([{ id: 'doc-1' }]);
   });
 
+  it('read with readRawBody() after a body parser read the stream (express.json() mounted app-wide): 500 BODY_NOT_RAW with the fix, instead of waiting for ever', async () => {
+    const logged: string[] = [];
+    const receiver = createReceiver({ secrets: secret, handle: async () => {}, onError: (error) => logged.push((error as Error).message) });
+    const app = express();
+    app.use(express.json());
+    app.post('/webhooks', (request, response) => {
+      readRawBody(request)
+        .then((body) => receiver.handle({ headers: request.headers, body }))
+        .then(
+          (answer) => writeAnswer(response, answer),
+          (error: unknown) => writeAnswer(response, receiver.refuse(error, request.headers)),
+        );
+    });
+    const url = await listen(createServer(app));
+    expect(await post(url, signedRequest({ secrets: [secret] }))).toMatchObject({ status: 500, body: { outcome: 'failed', error: { code: 'RECEIVER_ERR_BODY_NOT_RAW' } } });
+    expect(logged).toEqual([expect.stringContaining('readRawBody() was given a request whose body was already read (a body parser such as express.json() ran first)')]);
+  });
+
   it('as the request stream itself, unread: 500 BODY_NOT_RAW with the fix for a stream, not blame on a JSON parser there is none of', async () => {
     const logged: string[] = [];
     const receiver = createReceiver({ secrets: secret, handle: async () => {}, onError: (error) => logged.push((error as Error).message) });

@@ -15,14 +15,25 @@ export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
  * refuses it with RECEIVER_ERR_UNSUPPORTED_ENCODING).
  *
  * @throws ReceiverError RECEIVER_ERR_BODY_TOO_LARGE (status 413), RECEIVER_ERR_INVALID_OPTIONS for a
- *   `maxBytes` that is not a whole number from 1 (status 500); the stream's own errors
- *   (a client that went away) as they are.
+ *   `maxBytes` that is not a whole number from 1 (status 500), RECEIVER_ERR_BODY_NOT_RAW for a
+ *   request whose body was already read (status 500); the stream's own errors (a client that went
+ *   away) as they are.
  */
 export function readRawBody(request: IncomingMessage, maxBytes: number = DEFAULT_MAX_BODY_BYTES): Promise<Buffer> {
   // `maxBytes` compares false with everything when it is not a number ('1mb', as Express writes
   // limits; NaN from an unset variable): the body would be read with no cap at all.
   if (!Number.isInteger(maxBytes) || maxBytes < 1) {
     return Promise.reject(new ReceiverError('RECEIVER_ERR_INVALID_OPTIONS', `readRawBody() was given maxBytes ${shown(maxBytes)}; use a whole number of bytes from 1 (default ${DEFAULT_MAX_BODY_BYTES})`));
+  }
+  // A stream that already ended never emits 'end' again: waiting on it would hold the request
+  // unanswered until the sender gives up — and retries into the same.
+  if (request.readableEnded) {
+    return Promise.reject(
+      new ReceiverError(
+        'RECEIVER_ERR_BODY_NOT_RAW',
+        "readRawBody() was given a request whose body was already read (a body parser such as express.json() ran first), so no bytes are left to read: read them before any parser (mount the route first), take the parser's own — express.raw({ type: '*/*' }) leaves them in req.body, express.json({ verify: captureRawBody }) in req.rawBody — or use expressReceiver, which finds them",
+      ),
+    );
   }
   return new Promise<Buffer>((resolve, reject) => {
     const tooLarge = (what: string) => bodyTooLarge(what, maxBytes);
