@@ -265,6 +265,31 @@ describe.each(adapters)('a forged request whose body decodes to 1 MiB from 28 by
   });
 });
 
+describe('a request answered 200 without a handler, captured and replayed with its unsigned headers changed', () => {
+  // Only the id, timestamp and body are signed. Seen once on the wire (plain HTTP), such a request
+  // could be sent again within its 10 verifiable minutes with another event header, or without
+  // hookwork-test: as its id was never recorded, the replay was handled as the event it now names.
+  it('is answered duplicate when it was unhandled: a ContentPublish replayed as a ContentDelete deletes nothing', async () => {
+    const deleted: unknown[] = [];
+    const url = await serve(createReceiver({ secrets: secret, handlers: { 'Umbraco.ContentDelete': async (event) => void deleted.push(event.payload) }, onError: () => {} }));
+    const published = signedRequest({ secrets: [secret], alias: 'Umbraco.ContentPublish', payload: { id: 'home-page' } });
+    expect(await post(url, published)).toMatchObject({ status: 200, body: { outcome: 'unhandled', id: published.id } });
+    const replayed = await post(url, { ...published, headers: { ...published.headers, 'hookwork-event': 'Umbraco.ContentDelete' } });
+    expect(replayed).toMatchObject({ status: 200, body: { outcome: 'duplicate', id: published.id } });
+    expect(deleted).toEqual([]);
+  });
+
+  it('is answered duplicate when it was a test send acknowledged unhandled: its example data is not handled as a real event', async () => {
+    const handled: unknown[] = [];
+    const url = await serve(createReceiver({ secrets: secret, testSends: 'acknowledge', handle: async (event) => void handled.push(event.payload), onError: () => {} }));
+    const test = signedRequest({ secrets: [secret], test: true, payload: { id: 'example-document' } });
+    expect(await post(url, test)).toMatchObject({ status: 200, body: { outcome: 'test', id: test.id } });
+    const { 'hookwork-test': _flag, ...unflagged } = test.headers;
+    expect(await post(url, { ...test, headers: unflagged })).toMatchObject({ status: 200, body: { outcome: 'duplicate', id: test.id } });
+    expect(handled).toEqual([]);
+  });
+});
+
 describe('readRawBody() given a limit it cannot use', () => {
   // A limit as Express writes it, and Number(process.env.MAX_BODY) with the variable unset.
   it.each([['100kb', 'the string "100kb"'], [Number.NaN, 'NaN']])('(%p) refuses the request 500 INVALID_OPTIONS naming it, instead of reading the body with no cap', async (limit, shown) => {

@@ -62,7 +62,8 @@ export interface ReceiverOptionsBase<E extends WebhookEventShape, TId extends st
   unhandled?: WebhookHandler<ReceivedEvent<E, TId>>;
   /**
    * Test sends: `handle` (default) dispatches them like any event (`event.test` is true);
-   * `acknowledge` answers 200 with outcome `test` without dispatching or deduplicating.
+   * `acknowledge` answers 200 with outcome `test` without dispatching (its id is recorded as done,
+   * so a copy replayed without the unsigned flag is a duplicate, not a real event).
    */
   testSends?: TestSendMode;
   /** Deduplication by `webhook-id` (default: on, in memory); `false` turns it off. */
@@ -104,7 +105,7 @@ export interface UnsignedReceiverOptions<E extends WebhookEventShape> extends Re
 export type ReceiverOutcome =
   /** Verified, parsed and handled: 200. */
   | 'processed'
-  /** Its webhook-id was processed before: 200, the handler did not run. */
+  /** Its webhook-id was processed (or answered `unhandled` or `test`) before: 200, the handler did not run. */
   | 'duplicate'
   /** Another worker is processing its webhook-id: 503, the sender retries later. */
   | 'in-progress'
@@ -309,9 +310,12 @@ export function createReceiver(options: SignedReceiverOptions<WebhookEventShape>
       return respond(errorAnswer(error, isReceiverError(error) && error.status < 500 ? 'rejected' : 'failed', headerIdOf(request)));
     }
     const { id } = event;
-    if (event.test && testSends === 'acknowledge') return answer(200, 'test', id);
-    const target = dispatch(event);
-    if (!target) return answer(200, 'unhandled', id);
+    const acknowledged = event.test && testSends === 'acknowledge';
+    const target = acknowledged ? undefined : dispatch(event);
+    // Answered without a handler, its id is still recorded: the event header and hookwork-test are
+    // not signed, so a captured copy replayed with another alias, or without the flag, would
+    // otherwise be handled as the event it then names (a publish replayed as a delete).
+    const settled: ReceiverOutcome = acknowledged ? 'test' : 'unhandled';
 
     let token: string | undefined;
     if (dedupe && id !== undefined) {
@@ -325,6 +329,10 @@ export function createReceiver(options: SignedReceiverOptions<WebhookEventShape>
         return respond(errorAnswer(new ReceiverError('RECEIVER_ERR_DEDUPE_STORE', `could not claim ${id} in the dedupe store: ${(error as Error)?.message ?? String(error)}; the sender will retry`, { cause: error }), 'failed', id));
       }
     }
+    if (!target) {
+      if (token !== undefined) await completeClaim(id!, token, settled);
+      return answer(200, settled, id);
+    }
     try {
       await target.run();
     } catch (error) {
@@ -334,16 +342,18 @@ export function createReceiver(options: SignedReceiverOptions<WebhookEventShape>
       if (token !== undefined) await Promise.resolve().then(() => dedupe!.store.release(id!, token)).catch(() => {});
       return respond(errorAnswer(new ReceiverError('RECEIVER_ERR_HANDLER_FAILED', `the handler of ${event.alias} failed for ${id ?? 'a request without webhook-id'}: ${(error as Error)?.message ?? String(error)}; the sender will retry`, { cause: error }), 'failed', id));
     }
-    if (token !== undefined) {
-      try {
-        await dedupe!.store.complete(id!, token, dedupe!.retainMs);
-      } catch (error) {
-        // Processed is processed: answering 500 now would have it processed again. The claim
-        // runs out with its lease, after which a redelivery would be processed once more.
-        respond({ ...answer(200, 'processed', id), error: new ReceiverError('RECEIVER_ERR_DEDUPE_STORE', `${id} was processed but could not be marked done in the dedupe store: ${(error as Error)?.message ?? String(error)}`, { cause: error }) });
-      }
-    }
+    if (token !== undefined) await completeClaim(id!, token, 'processed');
     return answer(200, 'processed', id);
+  };
+
+  const completeClaim = async (id: string, token: string, outcome: ReceiverOutcome): Promise<void> => {
+    try {
+      await dedupe!.store.complete(id, token, dedupe!.retainMs);
+    } catch (error) {
+      // Processed is processed: answering 500 now would have it processed again. The claim
+      // runs out with its lease, after which a redelivery would be processed once more.
+      respond({ ...answer(200, outcome, id), error: new ReceiverError('RECEIVER_ERR_DEDUPE_STORE', `${id} was ${outcome === 'processed' ? 'processed' : `answered ${outcome}`} but could not be marked done in the dedupe store: ${(error as Error)?.message ?? String(error)}`, { cause: error }) });
+    }
   };
 
   return {
