@@ -271,7 +271,8 @@ describe('a request answered 200 without a handler, captured and replayed with i
   // hookwork-test: as its id was never recorded, the replay was handled as the event it now names.
   it('is answered duplicate when it was unhandled: a ContentPublish replayed as a ContentDelete deletes nothing', async () => {
     const deleted: unknown[] = [];
-    const url = await serve(createReceiver({ secrets: secret, handlers: { 'Umbraco.ContentDelete': async (event) => void deleted.push(event.payload) }, onError: () => {} }));
+    type SiteEvent = { alias: 'Umbraco.ContentPublish'; payload: { id: string } } | { alias: 'Umbraco.ContentDelete'; payload: { id: string } };
+    const url = await serve(createReceiver<SiteEvent>({ secrets: secret, handlers: { 'Umbraco.ContentDelete': async (event) => void deleted.push(event.payload) }, onError: () => {} }));
     const published = signedRequest({ secrets: [secret], alias: 'Umbraco.ContentPublish', payload: { id: 'home-page' } });
     expect(await post(url, published)).toMatchObject({ status: 200, body: { outcome: 'unhandled', id: published.id } });
     const replayed = await post(url, { ...published, headers: { ...published.headers, 'hookwork-event': 'Umbraco.ContentDelete' } });
