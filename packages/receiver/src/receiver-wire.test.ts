@@ -205,6 +205,25 @@ describe('a router of your own that hands receiver.handle() the body', () => {
     expect(logged).toEqual([expect.stringContaining('readRawBody() was given a request whose body was already read (a body parser such as express.json() ran first)')]);
   });
 
+  it('read with readRawBody() after request.setEncoding() (a body collector of old tutorials, a tracing middleware): the bytes sent, not a crash of the process', async () => {
+    const handled: unknown[] = [];
+    const receiver = createReceiver({ secrets: secret, handle: async (event) => void handled.push(event.payload), onError: () => {} });
+    const url = await listen(
+      createServer((request, response) => {
+        request.setEncoding('utf8');
+        readRawBody(request)
+          .then((body) => receiver.handle({ headers: request.headers, body }))
+          .then(
+            (answer) => writeAnswer(response, answer),
+            (error: unknown) => writeAnswer(response, receiver.refuse(error, request.headers)),
+          );
+      }),
+    );
+    const request = signedRequest({ secrets: [secret], body: '{"title":"café ✓"}' });
+    expect(await post(url, request)).toMatchObject({ status: 200, body: { outcome: 'processed' } });
+    expect(handled).toEqual([{ title: 'café ✓' }]);
+  });
+
   it('as the request stream itself, unread: 500 BODY_NOT_RAW with the fix for a stream, not blame on a JSON parser there is none of', async () => {
     const logged: string[] = [];
     const receiver = createReceiver({ secrets: secret, handle: async () => {}, onError: (error) => logged.push((error as Error).message) });

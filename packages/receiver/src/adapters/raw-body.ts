@@ -49,7 +49,12 @@ export function readRawBody(request: IncomingMessage, maxBytes: number = DEFAULT
       request.off('end', onEnd);
       request.off('error', onError);
     };
-    const onData = (chunk: Buffer) => {
+    const onData = (data: Buffer | string) => {
+      // After request.setEncoding() (an old body collector's, a tracing middleware's) the chunks are
+      // text: its encoding gives the bytes back (a decoder holds a character split between chunks
+      // over, so none is cut), where Buffer.concat() threw in the 'end' listener — an uncaught
+      // exception that ended the process.
+      const chunk = typeof data === 'string' ? Buffer.from(data, request.readableEncoding ?? 'utf8') : data;
       length += chunk.length;
       if (length > maxBytes) {
         cleanup();
