@@ -1,6 +1,8 @@
+import { createHmac } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import { connect, type AddressInfo } from 'node:net';
 import { brotliCompressSync, deflateRawSync, deflateSync, gzipSync } from 'node:zlib';
+import { Webhook } from 'standardwebhooks';
 import type { DedupeStore } from './dedupe/dedupe-store';
 import { memoryDedupeStore } from './dedupe/memory-dedupe-store';
 import express from 'express';
@@ -149,6 +151,18 @@ describe.each(adapters)('a verified body that is not JSON, through %s', (_adapte
     expect(handled).toEqual([]);
   });
 
+  it('is refused 400 when it is not UTF-8 and signed over its bytes, as the specification words it (and Go senders sign), not 401 blaming the secret', async () => {
+    const logged: string[] = [];
+    const url = await serveWith(createReceiver({ secrets: secret, handle: async () => {}, onError: (error) => logged.push((error as Error).message) }));
+    const body = Buffer.from('{"title":"caf\xe9"}', 'latin1');
+    const request = signedRequest({ secrets: [secret] });
+    const key = Buffer.from(secret.replace(/^whsec_/, ''), 'base64');
+    const signature = createHmac('sha256', key).update(Buffer.concat([Buffer.from(`${request.id}.${request.headers['webhook-timestamp']}.`), body])).digest('base64');
+    const answered = await post(url, { headers: { ...request.headers, 'webhook-signature': `v1,${signature}` }, body });
+    expect(answered).toMatchObject({ status: 400, body: { outcome: 'rejected', error: { code: 'RECEIVER_ERR_INVALID_JSON', message: expect.stringContaining('is not UTF-8 text') } } });
+    expect(logged.join('\n')).not.toMatch(/secret is not the webhook's/);
+  });
+
   it('is read when it starts with a byte order mark, as RFC 8259 lets a parser (a .NET writer may put one first)', async () => {
     const { answered, handled } = await send('\ufeff{"id":"doc-1"}');
     expect(answered).toMatchObject({ status: 200, body: { outcome: 'processed' } });
@@ -173,6 +187,43 @@ describe('a router of your own that hands receiver.handle() the body', () => {
     expect(handled).toEqual([{ id: 'doc-1' }]);
   });
 
+  it('read with readRawBody() after a body parser read the stream (express.json() mounted app-wide): 500 BODY_NOT_RAW with the fix, instead of waiting for ever', async () => {
+    const logged: string[] = [];
+    const receiver = createReceiver({ secrets: secret, handle: async () => {}, onError: (error) => logged.push((error as Error).message) });
+    const app = express();
+    app.use(express.json());
+    app.post('/webhooks', (request, response) => {
+      readRawBody(request)
+        .then((body) => receiver.handle({ headers: request.headers, body }))
+        .then(
+          (answer) => writeAnswer(response, answer),
+          (error: unknown) => writeAnswer(response, receiver.refuse(error, request.headers)),
+        );
+    });
+    const url = await listen(createServer(app));
+    expect(await post(url, signedRequest({ secrets: [secret] }))).toMatchObject({ status: 500, body: { outcome: 'failed', error: { code: 'RECEIVER_ERR_BODY_NOT_RAW' } } });
+    expect(logged).toEqual([expect.stringContaining('readRawBody() was given a request whose body was already read (a body parser such as express.json() ran first)')]);
+  });
+
+  it('read with readRawBody() after request.setEncoding() (a body collector of old tutorials, a tracing middleware): the bytes sent, not a crash of the process', async () => {
+    const handled: unknown[] = [];
+    const receiver = createReceiver({ secrets: secret, handle: async (event) => void handled.push(event.payload), onError: () => {} });
+    const url = await listen(
+      createServer((request, response) => {
+        request.setEncoding('utf8');
+        readRawBody(request)
+          .then((body) => receiver.handle({ headers: request.headers, body }))
+          .then(
+            (answer) => writeAnswer(response, answer),
+            (error: unknown) => writeAnswer(response, receiver.refuse(error, request.headers)),
+          );
+      }),
+    );
+    const request = signedRequest({ secrets: [secret], body: '{"title":"café ✓"}' });
+    expect(await post(url, request)).toMatchObject({ status: 200, body: { outcome: 'processed' } });
+    expect(handled).toEqual([{ title: 'café ✓' }]);
+  });
+
   it('as the request stream itself, unread: 500 BODY_NOT_RAW with the fix for a stream, not blame on a JSON parser there is none of', async () => {
     const logged: string[] = [];
     const receiver = createReceiver({ secrets: secret, handle: async () => {}, onError: (error) => logged.push((error as Error).message) });
@@ -180,6 +231,104 @@ describe('a router of your own that hands receiver.handle() the body', () => {
     expect(await post(url, signedRequest({ secrets: [secret] }))).toMatchObject({ status: 500, body: { outcome: 'failed', error: { code: 'RECEIVER_ERR_BODY_NOT_RAW' } } });
     expect(logged).toEqual([expect.stringContaining('the body reached the receiver as a stream (or a request) whose bytes were not read; read them first and pass those: node:http, `body: await readRawBody(req)`')]);
     expect(logged[0]).not.toMatch(/JSON body parser/);
+  });
+});
+
+describe('a processed request replayed while its signature still verifies', () => {
+  // The sender's clock 4 minutes ahead: its request verifies from arrival until 9 minutes later
+  // (5 minutes past its timestamp), and a replay within that is answered only by the dedupe store.
+  async function replayed(retainMs: number, afterMs: number): Promise<string[]> {
+    let clock = Date.now();
+    const handled: unknown[] = [];
+    const url = await serve(createReceiver({ secrets: secret, handle: async (event) => void handled.push(event.id), dedupe: { store: memoryDedupeStore({ now: () => clock }), retainMs } }));
+    const request = signedRequest({ secrets: [secret], timestamp: Math.floor(Date.now() / 1000) + 240 });
+    const outcomes = [(await post(url, request)).body.outcome!];
+    clock += afterMs; // the store's clock only: the signature verifies now as it would then
+    outcomes.push((await post(url, request)).body.outcome!, String(handled.length));
+    return outcomes;
+  }
+
+  it('is answered duplicate: a retainMs shorter than the 10 minutes a signature stays verifiable is refused when the receiver is made, as the replay was processed again', async () => {
+    // 5 minutes, "as long as the tolerance": a replay 5 min 1 s after arrival verified and was processed.
+    expect(() => createReceiver({ secrets: secret, handle: async () => {}, dedupe: { retainMs: 5 * 60_000 } })).toThrow(
+      expect.objectContaining({ code: 'RECEIVER_ERR_INVALID_OPTIONS', message: expect.stringContaining('dedupe.retainMs is 300000, less than the 600000 ms (10 minutes) a signed request stays verifiable') }),
+    );
+    expect(await replayed(10 * 60_000, 5 * 60_000 + 1_000)).toEqual(['processed', 'duplicate', '1']);
+    expect(await replayed(10 * 60_000, 9 * 60_000 - 1_000)).toEqual(['processed', 'duplicate', '1']);
+  });
+});
+
+describe.each(adapters)('a forged request whose body decodes to 1 MiB from 28 bytes of brotli, through %s', (_adapter, serveWith) => {
+  // The reference package's HMAC is pure JavaScript: 13 ms per MiB per secret on the event loop, so
+  // 28 bytes that anyone can send cost a receiver with two secrets about 35 ms — some 30 such
+  // requests a second kept its event loop busy. node:crypto does the same in about a millisecond.
+  it('is refused 401 without the pure-JavaScript HMAC running; a genuine one is still verified by the reference package, once', async () => {
+    const rotated = newSecret();
+    const handled: unknown[] = [];
+    const url = await serveWith(createReceiver({ secrets: [rotated, secret], handle: async (event) => void handled.push(event.id), onError: () => {} }), 2 * 1024 * 1024);
+    const body = JSON.stringify({ text: 'x'.repeat(1024 * 1024 - 20) });
+    const forged = signedRequest({ secrets: [newSecret()], body });
+    const genuine = signedRequest({ secrets: [secret], body });
+    const referenceHmac = jest.spyOn(Webhook.prototype, 'sign');
+    try {
+      const compressed = brotliCompressSync(Buffer.from(body));
+      expect(compressed.length).toBeLessThan(100);
+      expect(await post(url, { headers: { ...forged.headers, 'content-encoding': 'br' }, body: compressed })).toMatchObject({ status: 401, body: { error: { code: 'RECEIVER_ERR_BAD_SIGNATURE' } } });
+      expect(referenceHmac).not.toHaveBeenCalled();
+      expect(await post(url, { headers: { ...genuine.headers, 'content-encoding': 'br' }, body: compressed })).toMatchObject({ status: 200, body: { outcome: 'processed' } });
+      expect(referenceHmac).toHaveBeenCalledTimes(1);
+      expect(handled).toEqual([genuine.id]);
+    } finally {
+      referenceHmac.mockRestore();
+    }
+  });
+});
+
+describe('a request answered 200 without a handler, captured and replayed with its unsigned headers changed', () => {
+  // Only the id, timestamp and body are signed. Seen once on the wire (plain HTTP), such a request
+  // could be sent again within its 10 verifiable minutes with another event header, or without
+  // hookwork-test: as its id was never recorded, the replay was handled as the event it now names.
+  it('is answered duplicate when it was unhandled: a ContentPublish replayed as a ContentDelete deletes nothing', async () => {
+    const deleted: unknown[] = [];
+    type SiteEvent = { alias: 'Umbraco.ContentPublish'; payload: { id: string } } | { alias: 'Umbraco.ContentDelete'; payload: { id: string } };
+    const url = await serve(createReceiver<SiteEvent>({ secrets: secret, handlers: { 'Umbraco.ContentDelete': async (event) => void deleted.push(event.payload) }, onError: () => {} }));
+    const published = signedRequest({ secrets: [secret], alias: 'Umbraco.ContentPublish', payload: { id: 'home-page' } });
+    expect(await post(url, published)).toMatchObject({ status: 200, body: { outcome: 'unhandled', id: published.id } });
+    const replayed = await post(url, { ...published, headers: { ...published.headers, 'hookwork-event': 'Umbraco.ContentDelete' } });
+    expect(replayed).toMatchObject({ status: 200, body: { outcome: 'duplicate', id: published.id } });
+    expect(deleted).toEqual([]);
+  });
+
+  it('is answered duplicate when it was a test send acknowledged unhandled: its example data is not handled as a real event', async () => {
+    const handled: unknown[] = [];
+    const url = await serve(createReceiver({ secrets: secret, testSends: 'acknowledge', handle: async (event) => void handled.push(event.payload), onError: () => {} }));
+    const test = signedRequest({ secrets: [secret], test: true, payload: { id: 'example-document' } });
+    expect(await post(url, test)).toMatchObject({ status: 200, body: { outcome: 'test', id: test.id } });
+    const { 'hookwork-test': _flag, ...unflagged } = test.headers;
+    expect(await post(url, { ...test, headers: unflagged })).toMatchObject({ status: 200, body: { outcome: 'duplicate', id: test.id } });
+    expect(handled).toEqual([]);
+  });
+});
+
+describe('readRawBody() given a limit it cannot use', () => {
+  // A limit as Express writes it, and Number(process.env.MAX_BODY) with the variable unset.
+  it.each([['100kb', 'the string "100kb"'], [Number.NaN, 'NaN']])('(%p) refuses the request 500 INVALID_OPTIONS naming it, instead of reading the body with no cap', async (limit, shown) => {
+    const handled: unknown[] = [];
+    const receiver = createReceiver({ secrets: secret, handle: async (event) => void handled.push(event.payload), onError: () => {} });
+    const url = await listen(
+      createServer((request, response) => {
+        readRawBody(request, limit as number)
+          .then((body) => receiver.handle({ headers: request.headers, body }))
+          .then(
+            (answer) => writeAnswer(response, answer),
+            (error: unknown) => writeAnswer(response, receiver.refuse(error, request.headers)),
+          );
+      }),
+    );
+    const answered = await post(url, signedRequest({ secrets: [secret], payload: { text: 'x'.repeat(200_000) } }));
+    expect(answered).toMatchObject({ status: 500, body: { outcome: 'failed', error: { code: 'RECEIVER_ERR_INVALID_OPTIONS' } } });
+    expect(handled).toEqual([]);
+    await expect(readRawBody({ headers: {} } as never, limit as number)).rejects.toThrow(`readRawBody() was given maxBytes ${shown}; use a whole number of bytes from 1`);
   });
 });
 

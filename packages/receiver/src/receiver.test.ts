@@ -201,9 +201,9 @@ describe('createReceiver().handle()', () => {
         complete: (id, token, retainMs) => (calls.push(`complete ${retainMs}`), inner.complete(id, token, retainMs)),
         release: (id, token) => (calls.push('release'), inner.release(id, token)),
       };
-      const receiver = createReceiver<Events>({ secrets: secret, dedupe: { store, leaseMs: 1234, retainMs: 5678 }, handle: async () => {} });
+      const receiver = createReceiver<Events>({ secrets: secret, dedupe: { store, leaseMs: 1234, retainMs: 600_000 }, handle: async () => {} });
       await receiver.handle(signedRequest({ secrets: [secret] }));
-      expect(calls).toEqual(['claim 1234', 'complete 5678']);
+      expect(calls).toEqual(['claim 1234', 'complete 600000']);
     });
 
     it('answers 500 when the store cannot claim (the sender retries), and 200 when it fails only to mark done', async () => {

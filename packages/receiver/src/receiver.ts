@@ -6,7 +6,7 @@ import { readCloudEvent } from './cloud-event';
 import { parseJsonBody } from './json-body';
 import type { ReceivedEvent, WebhookEventShape, WebhookHandler, WebhookHandlers } from './event-types';
 import { DEFAULT_HEADER_NAMES, WEBHOOK_HEADERS, contentCodings, firstHeader, normalizeHeaders, sentRepeatedly, standardHeader, type HeaderNames, type HeadersInput } from './headers';
-import { SignatureVerifier } from './verification/signature-verifier';
+import { SignatureVerifier, TIMESTAMP_TOLERANCE_SECONDS } from './verification/signature-verifier';
 import { readTimestampHeader } from './verification/timestamp-header';
 
 /**
@@ -38,7 +38,9 @@ export interface DedupeOptions {
   /**
    * How long a processed id is remembered, ms (default 24 hours). Keep it above the sender's
    * retry window: hookwork's default schedule retries for about 18 hours, and dead letters can be
-   * redelivered by hand for as long as they are kept (30 days by default).
+   * redelivered by hand for as long as they are kept (30 days by default). A signed receiver
+   * refuses less than 10 minutes, the time a signed request stays verifiable: a replay after its
+   * id was forgotten would be processed again.
    */
   retainMs?: number;
 }
@@ -60,7 +62,8 @@ export interface ReceiverOptionsBase<E extends WebhookEventShape, TId extends st
   unhandled?: WebhookHandler<ReceivedEvent<E, TId>>;
   /**
    * Test sends: `handle` (default) dispatches them like any event (`event.test` is true);
-   * `acknowledge` answers 200 with outcome `test` without dispatching or deduplicating.
+   * `acknowledge` answers 200 with outcome `test` without dispatching (its id is recorded as done,
+   * so a copy replayed without the unsigned flag is a duplicate, not a real event).
    */
   testSends?: TestSendMode;
   /** Deduplication by `webhook-id` (default: on, in memory); `false` turns it off. */
@@ -102,7 +105,7 @@ export interface UnsignedReceiverOptions<E extends WebhookEventShape> extends Re
 export type ReceiverOutcome =
   /** Verified, parsed and handled: 200. */
   | 'processed'
-  /** Its webhook-id was processed before: 200, the handler did not run. */
+  /** Its webhook-id was processed (or answered `unhandled` or `test`) before: 200, the handler did not run. */
   | 'duplicate'
   /** Another worker is processing its webhook-id: 503, the sender retries later. */
   | 'in-progress'
@@ -202,7 +205,7 @@ export function createReceiver(options: SignedReceiverOptions<WebhookEventShape>
   const verifier = checkSigning(options);
   // Signed handlers take events whose id is a string; a signed receiver only makes those.
   const { handlers, handle, unhandled } = checkHandlers(options as ReceiverOptionsBase<WebhookEventShape, string | undefined>);
-  const dedupe = checkDedupe(options.dedupe);
+  const dedupe = checkDedupe(options.dedupe, verifier !== undefined);
   const headerNames: HeaderNames = { ...DEFAULT_HEADER_NAMES, ...checkHeaderNames(options.headerNames) };
   const testSends = options.testSends ?? 'handle';
   if (testSends !== 'handle' && testSends !== 'acknowledge') {
@@ -224,7 +227,9 @@ export function createReceiver(options: SignedReceiverOptions<WebhookEventShape>
       return verifier?.verify(headers, rawBody);
     } catch (error) {
       const codings = contentCodings(headers['content-encoding']);
-      if (codings.length === 0 || !isReceiverError(error, 'RECEIVER_ERR_BAD_SIGNATURE') || startsAsJson(rawBody)) throw error;
+      // A compressed body is no UTF-8 text either: the verifier's INVALID_JSON for it is this case too.
+      const unverified = isReceiverError(error, 'RECEIVER_ERR_BAD_SIGNATURE') || isReceiverError(error, 'RECEIVER_ERR_INVALID_JSON');
+      if (codings.length === 0 || !unverified || startsAsJson(rawBody)) throw error;
       throw new ReceiverError(
         'RECEIVER_ERR_UNSUPPORTED_ENCODING',
         `the body of ${standardHeader(headers, 'id') ?? 'the request'} reached the receiver with content-encoding: ${codings.join(', ')} and no signature matches it as given: receiver.verify() and handle() take the decoded bytes, which are what is signed — use createNodeHandler, expressReceiver or fastifyReceiver, which decode gzip, deflate and br, or decode the body yourself (zlib.gunzipSync) and pass the headers without content-encoding`,
@@ -305,9 +310,12 @@ export function createReceiver(options: SignedReceiverOptions<WebhookEventShape>
       return respond(errorAnswer(error, isReceiverError(error) && error.status < 500 ? 'rejected' : 'failed', headerIdOf(request)));
     }
     const { id } = event;
-    if (event.test && testSends === 'acknowledge') return answer(200, 'test', id);
-    const target = dispatch(event);
-    if (!target) return answer(200, 'unhandled', id);
+    const acknowledged = event.test && testSends === 'acknowledge';
+    const target = acknowledged ? undefined : dispatch(event);
+    // Answered without a handler, its id is still recorded: the event header and hookwork-test are
+    // not signed, so a captured copy replayed with another alias, or without the flag, would
+    // otherwise be handled as the event it then names (a publish replayed as a delete).
+    const settled: ReceiverOutcome = acknowledged ? 'test' : 'unhandled';
 
     let token: string | undefined;
     if (dedupe && id !== undefined) {
@@ -321,6 +329,10 @@ export function createReceiver(options: SignedReceiverOptions<WebhookEventShape>
         return respond(errorAnswer(new ReceiverError('RECEIVER_ERR_DEDUPE_STORE', `could not claim ${id} in the dedupe store: ${(error as Error)?.message ?? String(error)}; the sender will retry`, { cause: error }), 'failed', id));
       }
     }
+    if (!target) {
+      if (token !== undefined) await completeClaim(id!, token, settled);
+      return answer(200, settled, id);
+    }
     try {
       await target.run();
     } catch (error) {
@@ -330,16 +342,18 @@ export function createReceiver(options: SignedReceiverOptions<WebhookEventShape>
       if (token !== undefined) await Promise.resolve().then(() => dedupe!.store.release(id!, token)).catch(() => {});
       return respond(errorAnswer(new ReceiverError('RECEIVER_ERR_HANDLER_FAILED', `the handler of ${event.alias} failed for ${id ?? 'a request without webhook-id'}: ${(error as Error)?.message ?? String(error)}; the sender will retry`, { cause: error }), 'failed', id));
     }
-    if (token !== undefined) {
-      try {
-        await dedupe!.store.complete(id!, token, dedupe!.retainMs);
-      } catch (error) {
-        // Processed is processed: answering 500 now would have it processed again. The claim
-        // runs out with its lease, after which a redelivery would be processed once more.
-        respond({ ...answer(200, 'processed', id), error: new ReceiverError('RECEIVER_ERR_DEDUPE_STORE', `${id} was processed but could not be marked done in the dedupe store: ${(error as Error)?.message ?? String(error)}`, { cause: error }) });
-      }
-    }
+    if (token !== undefined) await completeClaim(id!, token, 'processed');
     return answer(200, 'processed', id);
+  };
+
+  const completeClaim = async (id: string, token: string, outcome: ReceiverOutcome): Promise<void> => {
+    try {
+      await dedupe!.store.complete(id, token, dedupe!.retainMs);
+    } catch (error) {
+      // Processed is processed: answering 500 now would have it processed again. The claim
+      // runs out with its lease, after which a redelivery would be processed once more.
+      respond({ ...answer(200, outcome, id), error: new ReceiverError('RECEIVER_ERR_DEDUPE_STORE', `${id} was ${outcome === 'processed' ? 'processed' : `answered ${outcome}`} but could not be marked done in the dedupe store: ${(error as Error)?.message ?? String(error)}`, { cause: error }) });
+    }
   };
 
   return {
@@ -461,7 +475,14 @@ function checkHeaderNames(names: Partial<HeaderNames> | undefined): Partial<Head
   return checked;
 }
 
-function checkDedupe(options: DedupeOptions | false | undefined): { store: DedupeStore; leaseMs: number; retainMs: number } | undefined {
+/**
+ * How long a signed request stays verifiable after it arrives, ms: its timestamp may be up to the
+ * tolerance ahead of the receiver's clock, and it verifies until the tolerance past it. A processed
+ * id forgotten sooner can be replayed and processed again.
+ */
+const REPLAY_WINDOW_MS = 2 * TIMESTAMP_TOLERANCE_SECONDS * 1000;
+
+function checkDedupe(options: DedupeOptions | false | undefined, signed: boolean): { store: DedupeStore; leaseMs: number; retainMs: number } | undefined {
   if (options === false) return undefined;
   if (options !== undefined && (options === null || typeof options !== 'object' || Array.isArray(options))) {
     throw new ReceiverError('RECEIVER_ERR_INVALID_OPTIONS', `dedupe is ${(options as unknown) === true ? 'true' : kindOf(options)}; leave it out (deduplication is on by default), give { store, leaseMs, retainMs }, or false to turn it off`);
@@ -470,6 +491,12 @@ function checkDedupe(options: DedupeOptions | false | undefined): { store: Dedup
   const { store = memoryDedupeStore(), leaseMs = DEFAULT_LEASE_MS, retainMs = DEFAULT_RETAIN_MS } = options ?? {};
   for (const [name, value] of [['leaseMs', leaseMs], ['retainMs', retainMs]] as const) {
     if (!Number.isInteger(value) || value < 1) throw new ReceiverError('RECEIVER_ERR_INVALID_OPTIONS', `dedupe.${name} is ${shown(value)}; use a whole number of milliseconds from 1`);
+  }
+  if (signed && retainMs < REPLAY_WINDOW_MS) {
+    throw new ReceiverError(
+      'RECEIVER_ERR_INVALID_OPTIONS',
+      `dedupe.retainMs is ${retainMs}, less than the ${REPLAY_WINDOW_MS} ms (10 minutes) a signed request stays verifiable (its timestamp may be up to 5 minutes ahead of this clock, and it verifies until 5 minutes past it): a processed request replayed after its id is forgotten would be processed again. Use at least ${REPLAY_WINDOW_MS} — better, above the sender's retry window (hookwork: about 18 hours), as the default 24 hours is`,
+    );
   }
   if (typeof store === 'function') {
     // `store: memoryDedupeStore` — the factory, not a store: it has no claim(), and saying only that hides the fix.

@@ -103,4 +103,23 @@ describe('expressReceiver (Express 5)', () => {
     expect(await post(`${url}/webhooks`, big)).toMatchObject({ status: 413, body: { error: { code: 'RECEIVER_ERR_BODY_TOO_LARGE' } } });
     expect(handled).toEqual([]);
   });
+
+  it('answers 413 to a body over maxBodyBytes that a body parser read first, with a limit of its own (express.raw(), captureRawBody, req.rawBody text)', async () => {
+    const big = () => signedRequest({ secrets: [secret], payload: { text: 'x'.repeat(500) } });
+    const parsers: [string, (app: express.Express) => void][] = [
+      ['express.raw()', (app) => app.use(express.raw({ type: '*/*', limit: '1mb' }))],
+      ['captureRawBody', (app) => app.use(express.json({ limit: '1mb', verify: captureRawBody }))],
+      ['req.rawBody text', (app) => app.use(express.json({ limit: '1mb', verify: (req, _res, buf) => void ((req as { rawBody?: string }).rawBody = buf.toString()) }))],
+    ];
+    for (const [name, parser] of parsers) {
+      const url = await serve((app) => {
+        parser(app);
+        app.post('/webhooks', expressReceiver(receiver, { maxBodyBytes: 100 }));
+      });
+      const answered = await post(`${url}/webhooks`, big());
+      expect([name, answered.status, answered.body.error?.code]).toEqual([name, 413, 'RECEIVER_ERR_BODY_TOO_LARGE']);
+      expect(answered.body.error?.message).toMatch(/the body is 5\d\d bytes, more than the 100 bytes this receiver accepts; raise maxBodyBytes/);
+    }
+    expect(handled).toEqual([]);
+  });
 });

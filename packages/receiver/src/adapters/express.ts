@@ -6,6 +6,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AnyReceiver } from '../receiver';
 import { checkMaxBodyBytes, checkReceiver, receiveFromStream, refuseNonPost, writeAnswer, type AdapterOptions } from './adapter-support';
 import { withoutContentEncoding } from './content-encoding';
+import { bodyTooLarge } from './raw-body';
 
 /** An Express request as the adapter reads it: a node:http request, with what body parsers left. */
 export type ExpressLikeRequest = IncomingMessage & { body?: unknown; rawBody?: unknown };
@@ -24,7 +25,8 @@ export type ExpressLikeRequest = IncomingMessage & { body?: unknown; rawBody?: u
  * turned into an object can't be verified (re-serialised JSON is not what was signed): that is
  * answered 500 with RECEIVER_ERR_BODY_NOT_RAW, whose message says which of these to use, so the
  * sender retries once it is fixed. A compressed body (`content-encoding` gzip, deflate, br) is
- * decoded: by the adapter when it reads the stream, by body-parser when it ran first.
+ * decoded: by the adapter when it reads the stream, by body-parser when it ran first. A body over
+ * `maxBodyBytes` is answered 413 either way, whatever limit a parser that ran first has.
  */
 export function expressReceiver(receiver: AnyReceiver, options?: AdapterOptions): (request: ExpressLikeRequest, response: ServerResponse) => void {
   const target = checkReceiver(receiver, 'expressReceiver()');
@@ -39,6 +41,13 @@ export function expressReceiver(receiver: AnyReceiver, options?: AdapterOptions)
     const rawBody = isBytes(request.rawBody) || typeof request.rawBody === 'string' ? request.rawBody : undefined;
     const given = isBytes(parsed) ? parsed : rawBody ?? (typeof parsed === 'string' ? parsed : undefined);
     if (given !== undefined) {
+      // The parser read the body under a limit of its own (often an app-wide '10mb'): the adapter's
+      // cap still holds on its route, so no larger body reaches the verifier and the JSON parser.
+      const size = typeof given === 'string' ? Buffer.byteLength(given) : given.byteLength;
+      if (size > maxBodyBytes) {
+        writeAnswer(response, target.refuse(bodyTooLarge(`${size} bytes`, maxBodyBytes), request.headers));
+        return;
+      }
       // A body parser (body-parser, so express.raw/json/text) decodes gzip, deflate and br itself, or
       // refuses the request: the bytes it left are the decoded ones, whatever content-encoding says.
       void target.handle({ headers: withoutContentEncoding(request.headers), body: given }).then((answer) => writeAnswer(response, answer));

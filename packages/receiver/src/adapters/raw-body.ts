@@ -1,5 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import { ReceiverError } from '../errors/receiver-error';
+import { shown } from '../option-keys';
 
 /**
  * The body size the adapters accept by default, bytes: 1 MiB, hookwork's own largest payload
@@ -13,13 +14,29 @@ export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
  * with `content-encoding` is returned still encoded (the adapters decode it; `receiver.handle()`
  * refuses it with RECEIVER_ERR_UNSUPPORTED_ENCODING).
  *
- * @throws ReceiverError RECEIVER_ERR_BODY_TOO_LARGE (status 413); the stream's own errors
- *   (a client that went away) as they are.
+ * @throws ReceiverError RECEIVER_ERR_BODY_TOO_LARGE (status 413), RECEIVER_ERR_INVALID_OPTIONS for a
+ *   `maxBytes` that is not a whole number from 1 (status 500), RECEIVER_ERR_BODY_NOT_RAW for a
+ *   request whose body was already read (status 500); the stream's own errors (a client that went
+ *   away) as they are.
  */
 export function readRawBody(request: IncomingMessage, maxBytes: number = DEFAULT_MAX_BODY_BYTES): Promise<Buffer> {
+  // `maxBytes` compares false with everything when it is not a number ('1mb', as Express writes
+  // limits; NaN from an unset variable): the body would be read with no cap at all.
+  if (!Number.isInteger(maxBytes) || maxBytes < 1) {
+    return Promise.reject(new ReceiverError('RECEIVER_ERR_INVALID_OPTIONS', `readRawBody() was given maxBytes ${shown(maxBytes)}; use a whole number of bytes from 1 (default ${DEFAULT_MAX_BODY_BYTES})`));
+  }
+  // A stream that already ended never emits 'end' again: waiting on it would hold the request
+  // unanswered until the sender gives up — and retries into the same.
+  if (request.readableEnded) {
+    return Promise.reject(
+      new ReceiverError(
+        'RECEIVER_ERR_BODY_NOT_RAW',
+        "readRawBody() was given a request whose body was already read (a body parser such as express.json() ran first), so no bytes are left to read: read them before any parser (mount the route first), take the parser's own — express.raw({ type: '*/*' }) leaves them in req.body, express.json({ verify: captureRawBody }) in req.rawBody — or use expressReceiver, which finds them",
+      ),
+    );
+  }
   return new Promise<Buffer>((resolve, reject) => {
-    const tooLarge = (what: string) =>
-      new ReceiverError('RECEIVER_ERR_BODY_TOO_LARGE', `the body is ${what}, more than the ${maxBytes} bytes this receiver accepts; raise maxBodyBytes if the sender's payloads are larger`);
+    const tooLarge = (what: string) => bodyTooLarge(what, maxBytes);
     const declared = Number(request.headers['content-length']);
     if (Number.isFinite(declared) && declared > maxBytes) {
       reject(tooLarge(`${declared} bytes`));
@@ -32,7 +49,12 @@ export function readRawBody(request: IncomingMessage, maxBytes: number = DEFAULT
       request.off('end', onEnd);
       request.off('error', onError);
     };
-    const onData = (chunk: Buffer) => {
+    const onData = (data: Buffer | string) => {
+      // After request.setEncoding() (an old body collector's, a tracing middleware's) the chunks are
+      // text: its encoding gives the bytes back (a decoder holds a character split between chunks
+      // over, so none is cut), where Buffer.concat() threw in the 'end' listener — an uncaught
+      // exception that ended the process.
+      const chunk = typeof data === 'string' ? Buffer.from(data, request.readableEncoding ?? 'utf8') : data;
       length += chunk.length;
       if (length > maxBytes) {
         cleanup();
@@ -55,4 +77,9 @@ export function readRawBody(request: IncomingMessage, maxBytes: number = DEFAULT
     request.on('end', onEnd);
     request.on('error', onError);
   });
+}
+
+/** RECEIVER_ERR_BODY_TOO_LARGE for a body of `what` (`"508 bytes"`), over an adapter's `maxBytes`. */
+export function bodyTooLarge(what: string, maxBytes: number): ReceiverError {
+  return new ReceiverError('RECEIVER_ERR_BODY_TOO_LARGE', `the body is ${what}, more than the ${maxBytes} bytes this receiver accepts; raise maxBodyBytes if the sender's payloads are larger`);
 }

@@ -1,3 +1,4 @@
+import { Webhook } from 'standardwebhooks';
 import { isReceiverError, ReceiverError } from '../errors/receiver-error';
 import { newSecret, signedRequest } from '../test-support/signed-request';
 import { SignatureVerifier } from './signature-verifier';
@@ -35,6 +36,27 @@ describe('SignatureVerifier', () => {
     expect(error.code).toBe('RECEIVER_ERR_INVALID_OPTIONS');
     expect(error.message).toMatch(message);
     expect(error.message).not.toContain(given.slice(6, 20));
+  });
+
+  // A forged request is refused by node:crypto before the package runs: what the package accepts
+  // must pass that check unchanged, however oddly the header is written.
+  it.each([
+    ['a v1 entry with more after a second comma', (sig: string) => `${sig},more`],
+    ['spaces around and between entries', (sig: string) => `  v1,AAAA   ${sig}  `],
+    ['the header sent twice, joined with ", "', (sig: string) => `v1,AAAA, ${sig}`],
+    ['other versions beside it', (sig: string) => `v1a,AAAA v2,${sig.slice(3)} ${sig}`],
+  ])('accepts what the package accepts: %s', (_what, write) => {
+    const request = signedRequest({ secrets: [secret] });
+    const headers = { ...request.headers, 'webhook-signature': write(request.headers['webhook-signature']!) };
+    expect(() => new Webhook(secret).verify(request.body, headers)).not.toThrow();
+    expect(verifier.verify(headers, Buffer.from(request.body))).toMatchObject({ id: request.id });
+  });
+
+  it('accepts a body that is not UTF-8 as the package signs and verifies it (its UTF-8 reading), leaving the refusal to the JSON step', () => {
+    const body = Buffer.from('{"title":"caf\xe9"}', 'latin1');
+    const request = signedRequest({ secrets: [secret], body: body.toString('utf8') });
+    expect(() => new Webhook(secret).verify(body, request.headers)).not.toThrow();
+    expect(verifier.verify(request.headers, body)).toMatchObject({ id: request.id });
   });
 
   it('accepts a secret without its whsec_ prefix, as the package does', () => {
