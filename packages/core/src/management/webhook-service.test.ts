@@ -11,6 +11,7 @@ import {
   type WebhookInput,
 } from '../index';
 import { recordingTransport } from '../testing';
+import { WebhookHealthMonitor } from '../delivery/health/webhook-health-monitor';
 
 class Saved {}
 @WebhookEvent('Saved', WebhookEventTypes.Other, { alias: 'saved', notification: Saved, patterns: ['saved.*'] })
@@ -282,6 +283,33 @@ describe('webhook management', () => {
     const revoked = await app.webhooks.revokeSecret(created.key, old!.id);
     expect(revoked.secrets.map((s) => s.id)).toEqual([fresh!.id]);
     await expect(app.webhooks.revokeSecret(created.key, 'nope')).rejects.toMatchObject({ code: 'HOOKWORK_ERR_SECRET_NOT_FOUND', status: 404, message: expect.stringMatching(/has no secret "nope"/) });
+  });
+
+  it('keeps every one of concurrent edits, rotations and revocations of one webhook: none overwrites another', async () => {
+    const created = await app.webhooks.create({ ...valid, secret: true });
+    // Two admin tabs, a double click, a script: each call that resolves said its change was made.
+    await Promise.all([app.webhooks.update(created.key, { name: 'Orders' }), app.webhooks.update(created.key, { enabled: false }), app.webhooks.update(created.key, { description: 'the shop' })]);
+    expect(await app.webhooks.get(created.key)).toMatchObject({ name: 'Orders', enabled: false, description: 'the shop' });
+
+    const rotated = await Promise.all([1, 2, 3].map(() => app.webhooks.rotateSecret(created.key)));
+    const stored = (await storedWebhook(created.key))!.secrets;
+    // A secret answered but not stored would never sign: the receiver given it would refuse every request.
+    expect(stored.map((s) => s.id).sort()).toEqual([created.secrets[0]!.id, ...rotated.map((r) => r.secretId)].sort());
+    expect(rotated.map((r) => stored.find((s) => s.id === r.secretId)?.secret)).toEqual(rotated.map((r) => r.secret));
+
+    const [first, second] = rotated;
+    await Promise.all([app.webhooks.revokeSecret(created.key, first!.secretId), app.webhooks.revokeSecret(created.key, second!.secretId), app.webhooks.update(created.key, { enabled: true })]);
+    expect((await app.webhooks.get(created.key))!.secrets.map((s) => s.id).sort()).toEqual([created.secrets[0]!.id, rotated[2]!.secretId].sort());
+    expect((await app.webhooks.get(created.key))!.enabled).toBe(true);
+  });
+
+  it('keeps an auto-disable and a secret rotated at the same moment: neither undoes the other', async () => {
+    const created = await app.webhooks.create({ ...valid, secret: true });
+    const health = app.container.resolve(WebhookHealthMonitor);
+    const [rotated] = await Promise.all([app.webhooks.rotateSecret(created.key), health.disable(created, 'gone', 'the receiver answered 410 Gone')]);
+    const stored = (await storedWebhook(created.key))!;
+    expect(stored.enabled).toBe(false);
+    expect(stored.secrets.map((s) => s.id)).toContain(rotated.secretId);
   });
 
   it('keeps a sensitive value when an edit sends the redacted view back', async () => {
