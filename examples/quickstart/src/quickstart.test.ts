@@ -325,6 +325,7 @@ describe('the quickstart (npm start)', () => {
     [['--events', 'abc'], '--events must be a whole number from 1 to 100000; got "abc"'],
     [['--target', 'ftp://example.com'], '--target must be an http: or https: URL'],
     [['--target', 'nowhere'], '--target must be an absolute URL'],
+    [['--target', 'http://127.0.0.1:0/hooks'], '--target has port 0, which no server listens on'],
     [['--target', 'https://user:s3cret@example.com/hooks'], '--target must not hold a user or password ("https://***@example.com/hooks")'],
     [['--secret', 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw'], '--secret goes with --target'],
     [['--target', 'http://127.0.0.1:9/x', '--secret', 'hunter2'], '--secret must look like whsec_<base64>'],

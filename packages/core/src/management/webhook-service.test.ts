@@ -72,6 +72,8 @@ describe('webhook validation (nothing is stored when refused)', () => {
     ['a description holding a lone surrogate, which UTF-8 turns into U+FFFD', { ...valid, description: 'half \ud83d' }, 'description', 'holds U+0000 (NUL) or a lone UTF-16 surrogate'],
     ['a content-type key holding U+0000', { ...valid, contentTypeKeys: ['a\u0000'] }, 'contentTypeKeys.0', 'which no store keeps as sent'],
     ['an event alias holding a lone surrogate', { ...valid, events: ['saved\udc00'] }, 'events.0', 'which no store keeps as sent'],
+    ['port 0, which no receiver can listen on', { ...valid, url: 'http://127.0.0.1:0/hooks' }, 'url', 'has port 0, which no server listens on'],
+    ['port 0 written with leading zeros', { ...valid, url: 'https://example.com:000/hooks' }, 'url', 'has port 0, which no server listens on'],
   ])('refuses %s', async (_what, input, field, problem) => {
     const error = await refusal(input);
     expect(fields(error)).toContain(field);

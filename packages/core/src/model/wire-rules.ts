@@ -137,6 +137,8 @@ export function checkUrl(url: unknown): UrlCheck {
   } else if (/^[^?#]*\\/.test(url)) {
     problems.push(`has a backslash before the query, which a URL parser reads as "/" (${parsed.href}); write / or percent-encode it as %5C`);
   }
+  // A connection to port 0 always fails (ECONNREFUSED, EADDRNOTAVAIL): every request would be retried into a dead letter.
+  if (parsed.port === '0') problems.push(`has port 0, which no server listens on; give the receiver's port, or leave it out for ${parsed.protocol === 'https:' ? '443' : '80'}`);
   if (parsed.username || parsed.password) problems.push('must not hold credentials (they would show in logs); send them in a sensitive header such as Authorization');
   if (parsed.hash || parsed.href.endsWith('#')) problems.push('has a fragment (#…), which is never sent to the receiver; remove it');
   if (parsed.href.length > MAX_URL_LENGTH) problems.push(`is ${parsed.href.length} characters once percent-encoded; at most ${MAX_URL_LENGTH}`);
