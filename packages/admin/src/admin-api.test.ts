@@ -1,5 +1,5 @@
 import type { Hookwork } from '@hookwork/core';
-import { API, publish, startAdminFixture, TOKEN, type AdminFixture, type Answer, type Caller } from './test-support/admin-fixture';
+import { API, PREFIX, publish, startAdminFixture, TOKEN, type AdminFixture, type Answer, type Caller } from './test-support/admin-fixture';
 
 jest.setTimeout(60_000);
 
@@ -300,6 +300,28 @@ describe.each([
     expectProblem(broken, 400, 'HOOKWORK_ERR_ADMIN_INVALID_REQUEST');
     expect(broken.json.errors).toEqual([{ in: 'body', field: '(body)', detail: 'is not valid JSON' }]);
     expect((await fixture.app.webhooks.list()).total).toBe(0);
+  });
+
+  it('answers a route asked with a method it does not take with 405, its Allow header and the methods named, and changes nothing', async () => {
+    const { key } = (await call({ method: 'POST', url: `${API}/webhook`, body: { url: fixture.receiver.url, events: ['Umbraco.ContentPublish'] } })).json;
+    const before = await snapshot(fixture.app);
+    for (const [method, url, allow] of [
+      ['GET', `${API}/cleanup`, 'POST'],
+      ['GET', `${API}/dead-letter/redeliver`, 'POST'],
+      ['GET', `${API}/webhook/${key}/test`, 'POST'],
+      ['POST', `${API}/webhook/${key}`, 'GET, HEAD, PUT, PATCH, DELETE'],
+      ['DELETE', `${API}/webhook`, 'GET, HEAD, POST'],
+      ['PUT', `${API}/dead-letter`, 'GET, HEAD'],
+      ['POST', `${PREFIX}/metrics`, 'GET, HEAD'],
+    ] as const) {
+      const answer = await call({ method, url });
+      expectProblem(answer, 405, 'HOOKWORK_ERR_ADMIN_METHOD_NOT_ALLOWED');
+      expect([method, url, answer.headers.allow]).toEqual([method, url, allow]);
+      expect(answer.json.detail).toContain(`${url} does not take ${method}; it takes ${allow}.`);
+    }
+    // A path no route has is still a 404.
+    expectProblem(await call({ method: 'POST', url: `${API}/nothing-here` }), 404, 'HOOKWORK_ERR_ADMIN_NOT_FOUND');
+    expect(await snapshot(fixture.app)).toEqual(before);
   });
 
   it('refuses the key . or .. (every client resolves webhook/.. away, so no route could reach it), and stores nothing', async () => {
