@@ -302,6 +302,27 @@ describe.each([
     expect((await fixture.app.webhooks.list()).total).toBe(0);
   });
 
+  it('PUT resets every field it is not given, the format and flow control too, as a webhook created without them has', async () => {
+    const full = {
+      url: fixture.receiver.url,
+      events: ['Umbraco.ContentPublish'],
+      name: 'Orders',
+      format: { type: 'cloudevents', mode: 'binary', source: '/shop' },
+      rateLimit: { perSecond: 2 },
+      breaker: { failureThreshold: 3 },
+      fifo: { onDeadLetter: 'block' },
+    };
+    const { key } = (await call({ method: 'POST', url: `${API}/webhook`, body: full })).json;
+    const definition = { url: fixture.receiver.url, events: ['Umbraco.ContentPublish'] };
+    const replaced = await call({ method: 'PUT', url: `${API}/webhook/${key}`, body: definition });
+    expect(replaced.status).toBe(200);
+    const { key: freshKey } = (await call({ method: 'POST', url: `${API}/webhook`, body: definition })).json;
+    const fresh = (await call({ method: 'GET', url: `${API}/webhook/${freshKey}` })).json;
+    const comparable = ({ key: _k, createdAt: _c, updatedAt: _u, name: _n, description: _d, ...rest }: Record<string, unknown>) => rest;
+    expect(comparable(replaced.json)).toEqual(comparable(fresh));
+    expect(comparable((await call({ method: 'GET', url: `${API}/webhook/${key}` })).json)).toEqual(comparable(fresh));
+  });
+
   it('answers a route asked with a method it does not take with 405, its Allow header and the methods named, and changes nothing', async () => {
     const { key } = (await call({ method: 'POST', url: `${API}/webhook`, body: { url: fixture.receiver.url, events: ['Umbraco.ContentPublish'] } })).json;
     const before = await snapshot(fixture.app);
