@@ -314,6 +314,27 @@ describe('webhook management', () => {
     expect(stored.secrets.map((s) => s.id)).toContain(rotated.secretId);
   });
 
+  it('refuses a rotation that would leave more than 10 secrets signing, changing nothing, and rotates again once they are revoked or their grace ended', async () => {
+    const created = await app.webhooks.create({ ...valid, secret: true });
+    for (let i = 0; i < 9; i++) await app.webhooks.rotateSecret(created.key);
+    const before = await storedWebhook(created.key);
+    expect(before!.secrets).toHaveLength(10);
+    // Each signing secret adds a signature to every request: 400 of them made a header receivers answer 431.
+    const refused = await app.webhooks.rotateSecret(created.key).then(() => undefined, (e: HookworkError) => e);
+    expect(refused).toMatchObject({ code: 'HOOKWORK_ERR_TOO_MANY_SECRETS', status: 409 });
+    expect(refused!.message).toMatch(/already has 10 secrets signing its requests .* at most 10 sign at once\. Nothing was changed; revoke the old ones .* or rotate with gracePeriodMs: 0/);
+    expect(await storedWebhook(created.key)).toEqual(before);
+
+    await app.webhooks.revokeSecret(created.key, before!.secrets[0]!.id);
+    await app.webhooks.rotateSecret(created.key);
+    // A grace of 0 ends the others' signing now, so it is always taken.
+    const last = await app.webhooks.rotateSecret(created.key, { gracePeriodMs: 0 });
+    const secrets = (await app.webhooks.get(created.key))!.secrets;
+    const newest = secrets.find((s) => s.id === last.secretId)!;
+    expect(secrets.filter((s) => !s.expiresAt).map((s) => s.id)).toEqual([last.secretId]);
+    expect(secrets.every((s) => s === newest || s.expiresAt!.getTime() <= newest.createdAt.getTime())).toBe(true);
+  });
+
   it('keeps a sensitive value when an edit sends the redacted view back', async () => {
     const created = await app.webhooks.create({ ...valid, headers: { Authorization: { value: 'Bearer s3cr3t', sensitive: true } } });
     const edited = await app.webhooks.update(created.key, { headers: { ...created.headers, 'X-New': 'added' } });

@@ -103,6 +103,13 @@ function describe(error: ErrorObject): string {
 export const MAX_GRACE_PERIOD_MS = 30 * 24 * 60 * 60 * 1000;
 
 /**
+ * The most secrets that sign a webhook's requests at once: the new one and those in their grace
+ * period. Each adds about 48 characters to `webhook-signature`; 400 (a script rotating in a loop)
+ * made the header larger than Node's 16 KiB and every receiver answered 431.
+ */
+export const MAX_SIGNING_SECRETS = 10;
+
+/**
  * Headers whose value is the placeholder a view shows for a sensitive value, where there is no
  * stored sensitive value of that name to keep: storing it would send "[redacted]" literally and
  * lose the secret (a form that renamed the header, or typed the placeholder).
@@ -332,6 +339,13 @@ export class WebhookService implements Webhooks {
       const secrets = current.secrets
         .filter((s) => !s.expiresAt || s.expiresAt > now)
         .map((s) => (s.expiresAt && s.expiresAt < expiresAt ? s : { ...s, expiresAt }));
+      const signing = secrets.filter((s) => !s.expiresAt || s.expiresAt > now).length;
+      if (signing + 1 > MAX_SIGNING_SECRETS) {
+        throw new HookworkError(
+          'HOOKWORK_ERR_TOO_MANY_SECRETS',
+          `webhook ${key} already has ${signing} secrets signing its requests (the current one and those in their grace period), and every request carries a signature of each: at most ${MAX_SIGNING_SECRETS} sign at once. Nothing was changed; revoke the old ones the receiver no longer uses (app.webhooks.revokeSecret), or rotate with gracePeriodMs: 0 to end their grace now`,
+        );
+      }
       secrets.push({ id: secretId, secret, createdAt: now });
       await this.store({ ...current, secrets, updatedAt: now });
       return { secretId, secret };
