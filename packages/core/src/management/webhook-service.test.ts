@@ -201,6 +201,15 @@ describe('webhook validation (nothing is stored when refused)', () => {
     expect(await app.webhooks.get(created.key)).toEqual(created);
   });
 
+  it('names the first 20 problems of a refusal and counts the rest, however many there are', async () => {
+    // 400,000 wrong events (800 KB) were each named: a message of 50 MB.
+    const error = await refusal({ ...valid, events: Array(400_000).fill(1) });
+    expect(error.details).toHaveLength(20);
+    expect(fields(error).slice(0, 2)).toEqual(['events', 'events.0']);
+    expect(error.message).toMatch(/; and 399981 more problems \(the first 20 are named\)$/);
+    expect(error.message.length).toBeLessThan(5_000);
+  });
+
   it('check() reports what create() would refuse, storing nothing', async () => {
     expect(app.webhooks.check(valid)).toEqual([]);
     expect(app.webhooks.check({ url: 'ftp://x', events: ['nope'] }).map((p) => p.field)).toEqual(['url', 'events']);

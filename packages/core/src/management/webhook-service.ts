@@ -99,6 +99,12 @@ function describe(error: ErrorObject): string {
   }
 }
 
+/**
+ * The most problems one refusal names. An input of 400,000 wrong events (800 KB) had each named,
+ * a message of 50 MB; the first ones say what is wrong, and the count says how much more is.
+ */
+const MAX_NAMED_PROBLEMS = 20;
+
 /** The longest grace period a rotated-out secret may keep signing, ms (30 days). */
 export const MAX_GRACE_PERIOD_MS = 30 * 24 * 60 * 60 * 1000;
 
@@ -516,6 +522,12 @@ export class WebhookService implements Webhooks {
   }
 
   private refuse(problems: WebhookInputProblem[]): never {
-    throw new HookworkError('HOOKWORK_ERR_INVALID_WEBHOOK', `webhook refused, nothing was stored: ${problems.map((p) => `${printableField(p.field)} ${p.problem}`).join('; ')}`, { details: problems });
+    const named = problems.slice(0, MAX_NAMED_PROBLEMS);
+    const more = problems.length - named.length;
+    throw new HookworkError(
+      'HOOKWORK_ERR_INVALID_WEBHOOK',
+      `webhook refused, nothing was stored: ${named.map((p) => `${printableField(p.field)} ${p.problem}`).join('; ')}${more > 0 ? `; and ${more} more problems (the first ${MAX_NAMED_PROBLEMS} are named)` : ''}`,
+      { details: named },
+    );
   }
 }
