@@ -323,6 +323,30 @@ describe.each([
     expect(comparable((await call({ method: 'GET', url: `${API}/webhook/${key}` })).json)).toEqual(comparable(fresh));
   });
 
+  it('names the route that lists what was not found, never a library call an HTTP client cannot make', async () => {
+    const { key } = (await call({ method: 'POST', url: `${API}/webhook`, body: { url: fixture.receiver.url, events: ['Umbraco.ContentPublish'] } })).json;
+    const webhook = { url: fixture.receiver.url, events: ['Umbraco.ContentPublish'] };
+    for (const [method, url, body, status, fix] of [
+      ['PUT', `${API}/webhook/nope`, webhook, 404, 'list them with GET webhook'],
+      ['PATCH', `${API}/webhook/nope`, { enabled: false }, 404, 'list them with GET webhook'],
+      ['GET', `${API}/webhook/nope/health`, undefined, 404, 'list them with GET webhook'],
+      ['POST', `${API}/webhook/nope/test`, {}, 404, 'list them with GET webhook'],
+      ['POST', `${API}/webhook/nope/secret/rotate`, {}, 404, 'list them with GET webhook'],
+      ['GET', `${API}/webhook/nope/logs`, undefined, 404, 'list webhooks with GET webhook'],
+      ['GET', `${API}/dead-letter?webhookKey=nope`, undefined, 404, 'list webhooks with GET webhook'],
+      ['GET', `${API}/queue/counts?webhookKey=nope`, undefined, 404, 'list webhooks with GET webhook'],
+      ['DELETE', `${API}/webhook/${key}/secret/nope`, undefined, 404, `list its secrets with GET webhook/${key}`],
+      ['POST', `${API}/dead-letter/nope/redeliver`, undefined, 404, 'list dead letters with GET dead-letter'],
+      ['GET', `${API}/webhook/logs/nope`, undefined, 404, 'list entries with GET webhook/logs'],
+      ['POST', `${API}/webhook`, { ...webhook, events: ['Umbraco.Nope'] }, 400, 'the composed events are listed by GET webhook/events'],
+    ] as const) {
+      const answer = await call({ method, url, body });
+      expect([method, url, answer.status]).toEqual([method, url, status]);
+      expect(answer.text).toContain(fix);
+      expect([method, url, answer.text]).toEqual([method, url, expect.not.stringMatching(/\bapp\.\w/)]);
+    }
+  });
+
   it('answers a route asked with a method it does not take with 405, its Allow header and the methods named, and changes nothing', async () => {
     const { key } = (await call({ method: 'POST', url: `${API}/webhook`, body: { url: fixture.receiver.url, events: ['Umbraco.ContentPublish'] } })).json;
     const before = await snapshot(fixture.app);

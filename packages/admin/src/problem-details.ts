@@ -2,6 +2,7 @@ import { isHookworkError, type HookworkError } from '@hookwork/core';
 import type { FastifyError, FastifySchemaValidationError } from 'fastify';
 import { ADMIN_ERRORS } from './admin-errors';
 import { LONGEST_PATH_KEY } from './api-schemas';
+import { forTheApi } from './api-wording';
 import { describeSchemaError, escapePointer, type FieldProblem } from './validation';
 
 /**
@@ -107,12 +108,12 @@ function fromHookworkError(error: HookworkError, instance: string): ProblemDetai
   const details = Array.isArray(error.details) ? (error.details as unknown[]) : [];
   const errors = details
     .filter((d): d is { field: string; problem: string } => typeof (d as { field?: unknown })?.field === 'string' && typeof (d as { problem?: unknown })?.problem === 'string')
-    .map((d): FieldProblem => ({ in: 'body', field: d.field, detail: d.problem, pointer: `#/${d.field.split('.').map(escapePointer).join('/')}` }));
+    .map((d): FieldProblem => ({ in: 'body', field: d.field, detail: forTheApi(d.problem), pointer: `#/${d.field.split('.').map(escapePointer).join('/')}` }));
   return {
     type: `urn:hookwork:error:${error.code}`,
     title: error.summary ?? 'hookwork error',
     status: error.status,
-    detail: error.message,
+    detail: forTheApi(error.message),
     instance,
     code: error.code,
     ...(errors.length > 0 ? { errors } : {}),
