@@ -407,6 +407,20 @@ describe('the quickstart (npm start)', () => {
     expect(lines[0]).not.toMatch(/bullmqQueue|postgresStorage|connection string/);
   });
 
+  it('--admin-port on a port another process listens on fails in one line whose fix names --admin-port, exit code 1', async () => {
+    const taken = createServer();
+    await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
+    const { port } = taken.address() as AddressInfo;
+    try {
+      const error = await run(process.execPath, [main, '--data-dir', tempDir(), '--admin', '--admin-port', String(port)]).then(() => undefined, (e: { code: number; stderr: string }) => e);
+      expect(error?.code).toBe(1);
+      // It ended "or pass port: 0 for a free one (see url in the result)": startAdminServer's option, not what was typed.
+      expect(error?.stderr).toBe(`quickstart failed: HOOKWORK_ERR_ADMIN_ADDRESS_IN_USE: cannot listen on 127.0.0.1:${port}: another process is listening there; stop it, choose another --admin-port, or leave it out for a free one\n`);
+    } finally {
+      await new Promise<void>((resolve) => taken.close(() => resolve()));
+    }
+  });
+
   it('--schema holding tables that are not hookwork\'s fails start naming --schema, and changes nothing there', async () => {
     const schema = ownSchema();
     const pool = new pg.Pool({ connectionString: PG_URL, max: 1 });
