@@ -323,6 +323,19 @@ describe.each([
     expect(comparable((await call({ method: 'GET', url: `${API}/webhook/${key}` })).json)).toEqual(comparable(fresh));
   });
 
+  it('says a query parameter that takes one value was given twice, rather than that the value is of the wrong kind', async () => {
+    for (const [url, field] of [
+      [`${API}/webhook?take=1&take=2`, 'take'],
+      [`${API}/webhook/logs?webhookKey=a&webhookKey=b`, 'webhookKey'],
+      [`${API}/dead-letter?deadSince=2026-01-01T00:00:00Z&deadSince=2026-01-02T00:00:00Z`, 'deadSince'],
+    ] as const) {
+      const refused = await call({ method: 'GET', url });
+      expectProblem(refused, 400, 'HOOKWORK_ERR_ADMIN_INVALID_REQUEST');
+      // It said "must be an integer" of 1 and 2, and "must be a string" of two strings.
+      expect([url, refused.json.errors]).toEqual([url, [{ in: 'query', field, detail: 'is given 2 times; give it once' }]]);
+    }
+  });
+
   it('names the route that lists what was not found, never a library call an HTTP client cannot make', async () => {
     const { key } = (await call({ method: 'POST', url: `${API}/webhook`, body: { url: fixture.receiver.url, events: ['Umbraco.ContentPublish'] } })).json;
     const webhook = { url: fixture.receiver.url, events: ['Umbraco.ContentPublish'] };

@@ -34,7 +34,9 @@ function newAjv(options: ConstructorParameters<typeof Ajv>[0]): Ajv {
  * path parameters are text, so numbers and lists are coerced from it.
  */
 const bodyAjv = newAjv({ coerceTypes: false, useDefaults: false });
-const textAjv = newAjv({ coerceTypes: 'array', useDefaults: true });
+// verbose: an error carries the value, so a parameter given twice (`?take=1&take=2`, an array)
+// is named as such rather than as "must be an integer".
+const textAjv = newAjv({ coerceTypes: 'array', useDefaults: true, verbose: true });
 
 /**
  * Fastify's validator compiler for the admin routes (see {@link bodyAjv}). A POST sent without a
@@ -89,10 +91,16 @@ export function describeSchemaError(place: FieldProblem['in'], error: FastifySch
       path.push(String(params.propertyName));
       detail = (path[0] === 'headers' && headerNameProblem(params.propertyName)) || "is not a valid name (letters, digits and !#$%&'*+.^_`|~- only)";
       break;
-    case 'type':
+    case 'type': {
+      const { data } = error as { data?: unknown };
+      if (place === 'query' && Array.isArray(data)) {
+        detail = `is given ${data.length} times; give it once`;
+        break;
+      }
       // The whole body of the wrong type is most often one sent without content-type: application/json.
       detail = place === 'body' && path.length === 0 ? `must be a JSON ${String(params.type)}, sent with content-type: application/json` : `must be ${article(String(params.type))}`;
       break;
+    }
     case 'minimum':
     case 'maximum':
       detail = `must be ${error.keyword === 'minimum' ? 'at least' : 'at most'} ${String(params.limit)}`;
