@@ -323,6 +323,28 @@ describe.each([
     expect(comparable((await call({ method: 'GET', url: `${API}/webhook/${key}` })).json)).toEqual(comparable(fresh));
   });
 
+  it('answers an unknown field or parameter with the one meant, and a view field PUT back with where it is changed, changing nothing', async () => {
+    const created = await call({ method: 'POST', url: `${API}/webhook`, body: { url: fixture.receiver.url, events: ['Umbraco.ContentPublish'], secret: true } });
+    const view = (await call({ method: 'GET', url: created.headers.location as string })).json;
+    const before = await snapshot(fixture.app);
+    // A client that reads a webhook, changes it and PUTs it back was told "is not a field of this request", five times, with no fix.
+    const putBack = await call({ method: 'PUT', url: created.headers.location as string, body: { ...view, name: 'Orders' } });
+    expectProblem(putBack, 400, 'HOOKWORK_ERR_ADMIN_INVALID_REQUEST');
+    expect(Object.fromEntries((putBack.json.errors as { field: string; detail: string }[]).map((e) => [e.field, e.detail]))).toEqual({
+      key: expect.stringMatching(/^cannot be changed: the key is the webhook's id in the path; leave it out/),
+      secrets: expect.stringContaining('rotate with POST webhook/{id}/secret/rotate, revoke with DELETE webhook/{id}/secret/{secretId}'),
+      sensitiveHeaders: expect.stringContaining('mark a header sensitive with'),
+      createdAt: 'is read-only (a field of the view); leave it out',
+      updatedAt: 'is read-only (a field of the view); leave it out',
+      unknownEvents: 'is read-only (a field of the view); leave it out',
+    });
+    const misspelt = await call({ method: 'PATCH', url: created.headers.location as string, body: { header: { 'X-A': '1' } } });
+    expect(misspelt.json.errors).toEqual([expect.objectContaining({ field: 'header', detail: expect.stringMatching(/^is not a field of this request \(did you mean headers\?\); the fields here are name, description, url, events, /) })]);
+    const typo = await call({ method: 'GET', url: `${API}/webhook?tkae=5` });
+    expect(typo.json.errors).toEqual([{ in: 'query', field: 'tkae', detail: 'is not a parameter of this route (did you mean take?); the parameters here are skip, take' }]);
+    expect(await snapshot(fixture.app)).toEqual(before);
+  });
+
   it('says a query parameter that takes one value was given twice, rather than that the value is of the wrong kind', async () => {
     for (const [url, field] of [
       [`${API}/webhook?take=1&take=2`, 'take'],
