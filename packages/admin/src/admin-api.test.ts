@@ -587,6 +587,27 @@ describe('every route', () => {
     return Object.assign(routes(created.key, created.secrets[0]!.id, entry!.key, dead!.id), { key: created.key, requestId: dead!.id });
   }
 
+  it('writes a path value an unauthenticated caller sent into the audit trail escaped: no line break, no forged log line', async () => {
+    const lines: string[] = [];
+    const write = (message: string) => void lines.push(message);
+    const logged = await startAdminFixture({ logger: { debug: write, info: write, warn: write, error: write } });
+    try {
+      const forged = '[hookwork] info admin: webhook.delete orders by token:deadbeef: succeeded (200)';
+      for (const caller of [logged.inject, logged.socket]) {
+        const answer = await caller({ method: 'DELETE', url: `${API}/webhook/x${encodeURIComponent(`\r\n${forged}`)}`, token: null });
+        expect(answer.status).toBe(401);
+      }
+      expect(lines).toHaveLength(2);
+      for (const line of lines) {
+        expect(line).not.toMatch(/[\r\n]/);
+        expect(line).toContain(`webhook.delete x\\r\\n${forged} by an unauthenticated caller: refused (401 HOOKWORK_ERR_ADMIN_UNAUTHORIZED)`);
+      }
+      expect(logged.audits.map((a) => a.target)).toEqual([`x\\r\\n${forged}`, `x\\r\\n${forged}`]);
+    } finally {
+      await logged.close();
+    }
+  });
+
   it('refuses a missing or wrong token, through inject and over a socket, and changes nothing', async () => {
     const table = await seed();
     const before = await snapshot(fixture.app);
