@@ -105,6 +105,7 @@ export function headerValueProblem(value: unknown): string | undefined {
 export interface UrlCheck {
   /** The WHATWG URL `href`: what is stored, shown, logged and requested. Absent when refused. */
   href?: string;
+  /** What is wrong with the URL, each with its fix (`has a fragment (#…), …; remove it`); empty when accepted. */
   problems: string[];
 }
 
@@ -116,7 +117,8 @@ export const MAX_URL_LENGTH = 2048;
  * invisible characters anywhere (leading and trailing too: nothing is trimmed), no credentials
  * (they would show in logs), no fragment (never sent). Returns the canonical WHATWG `href`
  * (lower-case scheme and host, punycode for international names, percent-encoded path and
- * query, default port dropped) when the URL is accepted.
+ * query, default port dropped) when the URL is accepted. The rule `webhooks.create()` applies, for
+ * a program that takes a webhook URL of its own (a command line's flag) and refuses it up front.
  */
 export function checkUrl(url: unknown): UrlCheck {
   if (typeof url !== 'string') return { problems: ['must be a string such as "https://example.com/hooks"'] };
