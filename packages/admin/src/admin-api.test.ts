@@ -380,6 +380,13 @@ describe.each([
       expect(answer.text).toContain(fix);
       expect([method, url, answer.text]).toEqual([method, url, expect.not.stringMatching(/\bapp\.\w/)]);
     }
+    // An 11th signing secret: 409, and the revocation named as the route that does it.
+    const signed = (await call({ method: 'POST', url: `${API}/webhook`, body: { ...webhook, secret: true } })).json.key as string;
+    for (let i = 0; i < 9; i++) expect((await call({ method: 'POST', url: `${API}/webhook/${signed}/secret/rotate`, body: {} })).status).toBe(200);
+    const eleventh = await call({ method: 'POST', url: `${API}/webhook/${signed}/secret/rotate`, body: {} });
+    expectProblem(eleventh, 409, 'HOOKWORK_ERR_TOO_MANY_SECRETS');
+    expect(eleventh.json.detail).toContain('revoke the old ones the receiver no longer uses (DELETE webhook/{id}/secret/{secretId}), or rotate with gracePeriodMs: 0');
+    expect((await fixture.app.webhooks.get(signed))!.secrets).toHaveLength(10);
   });
 
   it('answers a route asked with a method it does not take with 405, its Allow header and the methods named, and changes nothing', async () => {
