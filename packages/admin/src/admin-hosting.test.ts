@@ -234,6 +234,8 @@ describe('options at the boundary', () => {
     await expect(startAdminServer(fixture.app, { token: 'short' })).rejects.toThrow(/^(?!.*auth\.token)(?!.*"short").*$/s);
     await refused({ token: 'a token with spaces in it' }, 'token must be at least 16 characters without spaces', 'with whitespace');
     await refused({ prefix: 'admin' }, 'prefix must be a path starting with /');
+    // '/admin/*' threw inside Fastify's boot, outside any promise, and ended the process.
+    for (const prefix of ['/admin/*', '/admin/:id', '/%zz', '//', '/a b', '/admin?x', '/ädmin']) await refused({ prefix }, 'prefix must be a path starting with / such as /admin or /ops/webhooks: letters, digits and - . _ ~ between single slashes');
     await refused({ https: { key: 'k' } }, 'https must be { key, cert }');
     await refused({ print: true }, 'print must be a function (line) => void, or false');
     await refused({ logger: console.log }, 'logger must be a Logger');

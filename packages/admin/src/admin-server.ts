@@ -60,7 +60,13 @@ const SERVER_OPTIONS: OptionSpec = {
   host: (v) => (typeof v === 'string' && v.length > 0 && !/[\s/]/.test(v) ? undefined : 'must be an address such as 127.0.0.1, ::1 or 0.0.0.0 (no scheme, no port)'),
   token: (v) => (typeof v === 'string' ? undefined : "must be a string (one token; the plugin's auth.token takes several)"),
   authenticate: is.function,
-  prefix: (v) => (typeof v === 'string' && v.startsWith('/') && !/[?#\s]/.test(v) ? undefined : 'must be a path starting with / such as /admin'),
+  // Segments of plain characters only: the router reads `:id` as a parameter and `*` as a wildcard
+  // (`/admin/*` threw inside Fastify's boot and ended the process), a `%` escape matches no
+  // request (`/%zz`: every one answered 400), and `//` is an empty segment.
+  prefix: (v) =>
+    typeof v === 'string' && /^(\/[A-Za-z0-9._~-]+)*\/?$/.test(v)
+      ? undefined
+      : 'must be a path starting with / such as /admin or /ops/webhooks: letters, digits and - . _ ~ between single slashes (no : or *, which the router reads as a parameter or a wildcard, and no % escapes)',
   https: (v) =>
     v !== null && typeof v === 'object' && !Array.isArray(v) && Object.keys(v).every((k) => k === 'key' || k === 'cert') && isPem((v as { key?: unknown }).key) && isPem((v as { cert?: unknown }).cert)
       ? undefined
