@@ -5,7 +5,7 @@ import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
 import { ADMIN_ERRORS } from './admin-errors';
 import { checkOptions, is, type OptionHints, type OptionSpec } from './admin-options';
 import { checkMetricsOption, hookworkAdmin, type AdminMetricsOption } from './admin-plugin';
-import { isAcceptedToken, MIN_TOKEN_LENGTH, type AuthenticateHook } from './auth';
+import { isAcceptedToken, MIN_TOKEN_LENGTH, tokenProblem, type AuthenticateHook } from './auth';
 import { PROBLEM_MEDIA_TYPE, toProblem } from './problem-details';
 import { LONGEST_PATH_KEY } from './api-schemas';
 
@@ -145,7 +145,7 @@ export async function startAdminServer(app: Hookwork<unknown>, options: AdminSer
     // Named as this function's `token` (not the plugin's auth.token), and never echoed: it may be a real one.
     throw ADMIN_ERRORS.create(
       'HOOKWORK_ERR_ADMIN_INVALID_OPTIONS',
-      `startAdminServer: token must be at least ${MIN_TOKEN_LENGTH} characters without spaces; got a string of ${options.token.length} characters${/\s/.test(options.token) ? ' with whitespace' : ''}. Generate one with crypto.randomBytes(32).toString('base64url'), or leave token out on 127.0.0.1 to have one generated`,
+      `startAdminServer: token must be at least ${MIN_TOKEN_LENGTH} visible ASCII characters (no spaces); got a string of ${options.token.length} characters${tokenProblem(options.token)}. Generate one with crypto.randomBytes(32).toString('base64url'), or leave token out on 127.0.0.1 to have one generated`,
     );
   }
   const host = options.host ?? '127.0.0.1';
