@@ -1,4 +1,4 @@
-import { isHookworkError, maskUrlCredentials, nearestName } from '@hookwork/core';
+import { checkUrl, isHookworkError, maskUrlCredentials, nearestName } from '@hookwork/core';
 import { postgresStorage } from '@hookwork/postgres';
 import { forTheCommandLine } from './flag-messages';
 
@@ -90,6 +90,10 @@ export function parseOptions(argv: readonly string[], defaultDataDir: string): Q
         if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new UsageError(`--target must be an http: or https: URL; got "${maskUrlCredentials(target)}"`);
         // The webhook would refuse it only after the app started (exit code 1): it is the command line's mistake.
         if (url.username || url.password) throw new UsageError(`--target must not hold a user or password ("${maskUrlCredentials(target)}"): webhook URLs show in logs. Your endpoint can verify hookwork's signature instead (--secret); in your own app, send credentials as a sensitive header (docs/webhooks.md)`);
+        // The rest of the webhook's URL rules (port 0, a fragment, a space, a backslash, "http:/host"), here
+        // rather than when the app has started: it is the command line's mistake (exit code 2).
+        const [problem] = checkUrl(target).problems;
+        if (problem !== undefined) throw new UsageError(`--target ${problem}`);
         options.target = target;
         break;
       }

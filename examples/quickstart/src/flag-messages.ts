@@ -2,7 +2,8 @@ import type { QuickstartOptions } from './cli-options';
 
 /**
  * The libraries' messages name the fix where a program sets it — `bullmqQueue({ connection })`,
- * "the connection string", `postgresStorage({ schema })` — but a quickstart user typed a flag.
+ * "the connection string", `postgresStorage({ schema })`, `startAdminServer`'s `port: 0` — but a
+ * quickstart user typed a flag.
  * Each row swaps such a phrase, fix included, for the flag; the diagnosis before it (the server,
  * the driver's reason) is kept as the library wrote it. quickstart.test.ts runs each failure
  * and checks that no library phrase is left.
@@ -29,9 +30,15 @@ const POSTGRES: readonly (readonly [RegExp, string])[] = [
   [/postgresStorage\(\{ schema \}\)/g, '--schema'],
 ];
 
+const ADMIN: readonly (readonly [RegExp, string])[] = [
+  [/choose another port, or pass port: 0 for a free one \(see url in the result\)/g, 'choose another --admin-port, or leave it out for a free one'],
+  [/choose a port from 1024, or port: 0 for a free one/g, 'give --admin-port a port from 1024, or leave it out for a free one'],
+];
+
 /** `message` with the fixes that name a library option naming the flag the user typed instead. */
-export function forTheCommandLine(message: string, options: Pick<QuickstartOptions, 'redis' | 'postgres'>): string {
+export function forTheCommandLine(message: string, options: Pick<QuickstartOptions, 'redis' | 'postgres' | 'admin'>): string {
   let text = message;
+  if (options.admin) for (const [phrase, flag] of ADMIN) text = text.replace(phrase, flag);
   if (options.redis) for (const [phrase, flag] of REDIS) text = text.replace(phrase, flag);
   if (options.postgres) for (const [phrase, flag] of POSTGRES) text = text.replace(phrase, flag);
   return text;

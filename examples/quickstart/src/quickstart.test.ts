@@ -325,6 +325,10 @@ describe('the quickstart (npm start)', () => {
     [['--events', 'abc'], '--events must be a whole number from 1 to 100000; got "abc"'],
     [['--target', 'ftp://example.com'], '--target must be an http: or https: URL'],
     [['--target', 'nowhere'], '--target must be an absolute URL'],
+    [['--target', 'http://127.0.0.1:0/hooks'], '--target has port 0, which no server listens on'],
+    [['--target', 'http://127.0.0.1:9/hooks#top'], '--target has a fragment (#…), which is never sent to the receiver; remove it'],
+    [['--target', 'http://127.0.0.1:9/my hooks'], '--target contains U+0020 (space) at character 22'],
+    [['--target', 'http:/127.0.0.1:9/hooks'], '--target must be http:// and then the host, as typed'],
     [['--target', 'https://user:s3cret@example.com/hooks'], '--target must not hold a user or password ("https://***@example.com/hooks")'],
     [['--secret', 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw'], '--secret goes with --target'],
     [['--target', 'http://127.0.0.1:9/x', '--secret', 'hunter2'], '--secret must look like whsec_<base64>'],
@@ -404,6 +408,20 @@ describe('the quickstart (npm start)', () => {
     expect(lines[0]).toMatch(/^quickstart failed: HOOKWORK_ERR_/);
     expect(lines[0]).toMatch(message);
     expect(lines[0]).not.toMatch(/bullmqQueue|postgresStorage|connection string/);
+  });
+
+  it('--admin-port on a port another process listens on fails in one line whose fix names --admin-port, exit code 1', async () => {
+    const taken = createServer();
+    await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
+    const { port } = taken.address() as AddressInfo;
+    try {
+      const error = await run(process.execPath, [main, '--data-dir', tempDir(), '--admin', '--admin-port', String(port)]).then(() => undefined, (e: { code: number; stderr: string }) => e);
+      expect(error?.code).toBe(1);
+      // It ended "or pass port: 0 for a free one (see url in the result)": startAdminServer's option, not what was typed.
+      expect(error?.stderr).toBe(`quickstart failed: HOOKWORK_ERR_ADMIN_ADDRESS_IN_USE: cannot listen on 127.0.0.1:${port}: another process is listening there; stop it, choose another --admin-port, or leave it out for a free one\n`);
+    } finally {
+      await new Promise<void>((resolve) => taken.close(() => resolve()));
+    }
   });
 
   it('--schema holding tables that are not hookwork\'s fails start naming --schema, and changes nothing there', async () => {

@@ -1,5 +1,5 @@
 import type { Hookwork } from '@hookwork/core';
-import { API, publish, startAdminFixture, TOKEN, type AdminFixture, type Answer, type Caller } from './test-support/admin-fixture';
+import { API, PREFIX, publish, startAdminFixture, TOKEN, type AdminFixture, type Answer, type Caller } from './test-support/admin-fixture';
 
 jest.setTimeout(60_000);
 
@@ -302,6 +302,115 @@ describe.each([
     expect((await fixture.app.webhooks.list()).total).toBe(0);
   });
 
+  it('PUT resets every field it is not given, the format and flow control too, as a webhook created without them has', async () => {
+    const full = {
+      url: fixture.receiver.url,
+      events: ['Umbraco.ContentPublish'],
+      name: 'Orders',
+      format: { type: 'cloudevents', mode: 'binary', source: '/shop' },
+      rateLimit: { perSecond: 2 },
+      breaker: { failureThreshold: 3 },
+      fifo: { onDeadLetter: 'block' },
+    };
+    const { key } = (await call({ method: 'POST', url: `${API}/webhook`, body: full })).json;
+    const definition = { url: fixture.receiver.url, events: ['Umbraco.ContentPublish'] };
+    const replaced = await call({ method: 'PUT', url: `${API}/webhook/${key}`, body: definition });
+    expect(replaced.status).toBe(200);
+    const { key: freshKey } = (await call({ method: 'POST', url: `${API}/webhook`, body: definition })).json;
+    const fresh = (await call({ method: 'GET', url: `${API}/webhook/${freshKey}` })).json;
+    const comparable = ({ key: _k, createdAt: _c, updatedAt: _u, name: _n, description: _d, ...rest }: Record<string, unknown>) => rest;
+    expect(comparable(replaced.json)).toEqual(comparable(fresh));
+    expect(comparable((await call({ method: 'GET', url: `${API}/webhook/${key}` })).json)).toEqual(comparable(fresh));
+  });
+
+  it('answers an unknown field or parameter with the one meant, and a view field PUT back with where it is changed, changing nothing', async () => {
+    const created = await call({ method: 'POST', url: `${API}/webhook`, body: { url: fixture.receiver.url, events: ['Umbraco.ContentPublish'], secret: true } });
+    const view = (await call({ method: 'GET', url: created.headers.location as string })).json;
+    const before = await snapshot(fixture.app);
+    // A client that reads a webhook, changes it and PUTs it back was told "is not a field of this request", five times, with no fix.
+    const putBack = await call({ method: 'PUT', url: created.headers.location as string, body: { ...view, name: 'Orders' } });
+    expectProblem(putBack, 400, 'HOOKWORK_ERR_ADMIN_INVALID_REQUEST');
+    expect(Object.fromEntries((putBack.json.errors as { field: string; detail: string }[]).map((e) => [e.field, e.detail]))).toEqual({
+      key: expect.stringMatching(/^cannot be changed: the key is the webhook's id in the path; leave it out/),
+      secrets: expect.stringContaining('rotate with POST webhook/{id}/secret/rotate, revoke with DELETE webhook/{id}/secret/{secretId}'),
+      sensitiveHeaders: expect.stringContaining('mark a header sensitive with'),
+      createdAt: 'is read-only (a field of the view); leave it out',
+      updatedAt: 'is read-only (a field of the view); leave it out',
+      unknownEvents: 'is read-only (a field of the view); leave it out',
+    });
+    const misspelt = await call({ method: 'PATCH', url: created.headers.location as string, body: { header: { 'X-A': '1' } } });
+    expect(misspelt.json.errors).toEqual([expect.objectContaining({ field: 'header', detail: expect.stringMatching(/^is not a field of this request \(did you mean headers\?\); the fields here are name, description, url, events, /) })]);
+    const typo = await call({ method: 'GET', url: `${API}/webhook?tkae=5` });
+    expect(typo.json.errors).toEqual([{ in: 'query', field: 'tkae', detail: 'is not a parameter of this route (did you mean take?); the parameters here are skip, take' }]);
+    expect(await snapshot(fixture.app)).toEqual(before);
+  });
+
+  it('says a query parameter that takes one value was given twice, rather than that the value is of the wrong kind', async () => {
+    for (const [url, field] of [
+      [`${API}/webhook?take=1&take=2`, 'take'],
+      [`${API}/webhook/logs?webhookKey=a&webhookKey=b`, 'webhookKey'],
+      [`${API}/dead-letter?deadSince=2026-01-01T00:00:00Z&deadSince=2026-01-02T00:00:00Z`, 'deadSince'],
+    ] as const) {
+      const refused = await call({ method: 'GET', url });
+      expectProblem(refused, 400, 'HOOKWORK_ERR_ADMIN_INVALID_REQUEST');
+      // It said "must be an integer" of 1 and 2, and "must be a string" of two strings.
+      expect([url, refused.json.errors]).toEqual([url, [{ in: 'query', field, detail: 'is given 2 times; give it once' }]]);
+    }
+  });
+
+  it('names the route that lists what was not found, never a library call an HTTP client cannot make', async () => {
+    const { key } = (await call({ method: 'POST', url: `${API}/webhook`, body: { url: fixture.receiver.url, events: ['Umbraco.ContentPublish'] } })).json;
+    const webhook = { url: fixture.receiver.url, events: ['Umbraco.ContentPublish'] };
+    for (const [method, url, body, status, fix] of [
+      ['PUT', `${API}/webhook/nope`, webhook, 404, 'list them with GET webhook'],
+      ['PATCH', `${API}/webhook/nope`, { enabled: false }, 404, 'list them with GET webhook'],
+      ['GET', `${API}/webhook/nope/health`, undefined, 404, 'list them with GET webhook'],
+      ['POST', `${API}/webhook/nope/test`, {}, 404, 'list them with GET webhook'],
+      ['POST', `${API}/webhook/nope/secret/rotate`, {}, 404, 'list them with GET webhook'],
+      ['GET', `${API}/webhook/nope/logs`, undefined, 404, 'list webhooks with GET webhook'],
+      ['GET', `${API}/dead-letter?webhookKey=nope`, undefined, 404, 'list webhooks with GET webhook'],
+      ['GET', `${API}/queue/counts?webhookKey=nope`, undefined, 404, 'list webhooks with GET webhook'],
+      ['DELETE', `${API}/webhook/${key}/secret/nope`, undefined, 404, `list its secrets with GET webhook/${key}`],
+      ['POST', `${API}/dead-letter/nope/redeliver`, undefined, 404, 'list dead letters with GET dead-letter'],
+      ['GET', `${API}/webhook/logs/nope`, undefined, 404, 'list entries with GET webhook/logs'],
+      ['POST', `${API}/webhook`, { ...webhook, events: ['Umbraco.Nope'] }, 400, 'the composed events are listed by GET webhook/events'],
+    ] as const) {
+      const answer = await call({ method, url, body });
+      expect([method, url, answer.status]).toEqual([method, url, status]);
+      expect(answer.text).toContain(fix);
+      expect([method, url, answer.text]).toEqual([method, url, expect.not.stringMatching(/\bapp\.\w/)]);
+    }
+    // An 11th signing secret: 409, and the revocation named as the route that does it.
+    const signed = (await call({ method: 'POST', url: `${API}/webhook`, body: { ...webhook, secret: true } })).json.key as string;
+    for (let i = 0; i < 9; i++) expect((await call({ method: 'POST', url: `${API}/webhook/${signed}/secret/rotate`, body: {} })).status).toBe(200);
+    const eleventh = await call({ method: 'POST', url: `${API}/webhook/${signed}/secret/rotate`, body: {} });
+    expectProblem(eleventh, 409, 'HOOKWORK_ERR_TOO_MANY_SECRETS');
+    expect(eleventh.json.detail).toContain('revoke the old ones the receiver no longer uses (DELETE webhook/{id}/secret/{secretId}), or rotate with gracePeriodMs: 0');
+    expect((await fixture.app.webhooks.get(signed))!.secrets).toHaveLength(10);
+  });
+
+  it('answers a route asked with a method it does not take with 405, its Allow header and the methods named, and changes nothing', async () => {
+    const { key } = (await call({ method: 'POST', url: `${API}/webhook`, body: { url: fixture.receiver.url, events: ['Umbraco.ContentPublish'] } })).json;
+    const before = await snapshot(fixture.app);
+    for (const [method, url, allow] of [
+      ['GET', `${API}/cleanup`, 'POST'],
+      ['GET', `${API}/dead-letter/redeliver`, 'POST'],
+      ['GET', `${API}/webhook/${key}/test`, 'POST'],
+      ['POST', `${API}/webhook/${key}`, 'GET, HEAD, PUT, PATCH, DELETE'],
+      ['DELETE', `${API}/webhook`, 'GET, HEAD, POST'],
+      ['PUT', `${API}/dead-letter`, 'GET, HEAD'],
+      ['POST', `${PREFIX}/metrics`, 'GET, HEAD'],
+    ] as const) {
+      const answer = await call({ method, url });
+      expectProblem(answer, 405, 'HOOKWORK_ERR_ADMIN_METHOD_NOT_ALLOWED');
+      expect([method, url, answer.headers.allow]).toEqual([method, url, allow]);
+      expect(answer.json.detail).toContain(`${url} does not take ${method}; it takes ${allow}.`);
+    }
+    // A path no route has is still a 404.
+    expectProblem(await call({ method: 'POST', url: `${API}/nothing-here` }), 404, 'HOOKWORK_ERR_ADMIN_NOT_FOUND');
+    expect(await snapshot(fixture.app)).toEqual(before);
+  });
+
   it('refuses the key . or .. (every client resolves webhook/.. away, so no route could reach it), and stores nothing', async () => {
     for (const key of ['.', '..']) {
       const refused = await call({ method: 'POST', url: `${API}/webhook`, body: { key, url: fixture.receiver.url, events: ['Umbraco.ContentPublish'] } });
@@ -366,6 +475,23 @@ describe.each([
     expectProblem(hidden, 400, 'HOOKWORK_ERR_ADMIN_INVALID_REQUEST');
     expect(hidden.json.detail).toContain(`the body has the key __proto__ at name.${Array(50_000).fill('0').join('.')}.__proto__`);
     expect((await fixture.app.webhooks.list()).total).toBe(0);
+  });
+
+  it('answers a body with a wrong value in each of 400,000 places, within the size limit, naming the first 20 fields and counting the rest, and stores nothing', async () => {
+    // Each was named: an answer of 52 MB, and seconds of the event loop every other request waited for.
+    for (const [url, body, first] of [
+      [`${API}/webhook`, { url: fixture.receiver.url, events: Array(400_000).fill(1) }, 'events'],
+      [`${API}/dead-letter/redeliver`, { ids: Array(400_000).fill(1) }, 'ids'],
+      [`${API}/webhook`, Object.fromEntries(Array.from({ length: 80_000 }, (_, i) => [`f${i}`, 1])), 'url'],
+    ] as const) {
+      const refused = await call({ method: 'POST', url, body });
+      expectProblem(refused, 400, 'HOOKWORK_ERR_ADMIN_INVALID_REQUEST');
+      expect(refused.json.errors).toHaveLength(20);
+      expect(refused.json.errors[0]).toMatchObject({ in: 'body', field: first });
+      expect(refused.json.detail).toMatch(/; and \d+ more schema errors \(the first 20 fields are named\)$/);
+      expect(refused.text.length).toBeLessThan(10_000);
+    }
+    expect(await fixture.app.webhooks.list()).toMatchObject({ total: 0 });
   });
 
   it('answers a body over the size limit with 413 Content Too Large problem details naming the limit, and stores nothing', async () => {
@@ -467,6 +593,27 @@ describe('every route', () => {
     const [dead] = (await fixture.app.management.deadLetters()).items;
     return Object.assign(routes(created.key, created.secrets[0]!.id, entry!.key, dead!.id), { key: created.key, requestId: dead!.id });
   }
+
+  it('writes a path value an unauthenticated caller sent into the audit trail escaped: no line break, no forged log line', async () => {
+    const lines: string[] = [];
+    const write = (message: string) => void lines.push(message);
+    const logged = await startAdminFixture({ logger: { debug: write, info: write, warn: write, error: write } });
+    try {
+      const forged = '[hookwork] info admin: webhook.delete orders by token:deadbeef: succeeded (200)';
+      for (const caller of [logged.inject, logged.socket]) {
+        const answer = await caller({ method: 'DELETE', url: `${API}/webhook/x${encodeURIComponent(`\r\n${forged}`)}`, token: null });
+        expect(answer.status).toBe(401);
+      }
+      expect(lines).toHaveLength(2);
+      for (const line of lines) {
+        expect(line).not.toMatch(/[\r\n]/);
+        expect(line).toContain(`webhook.delete x\\r\\n${forged} by an unauthenticated caller: refused (401 HOOKWORK_ERR_ADMIN_UNAUTHORIZED)`);
+      }
+      expect(logged.audits.map((a) => a.target)).toEqual([`x\\r\\n${forged}`, `x\\r\\n${forged}`]);
+    } finally {
+      await logged.close();
+    }
+  });
 
   it('refuses a missing or wrong token, through inject and over a socket, and changes nothing', async () => {
     const table = await seed();

@@ -230,10 +230,15 @@ describe('options at the boundary', () => {
     await refused({ host: 'http://127.0.0.1' }, 'host must be an address such as 127.0.0.1');
     await refused({ token: 42 }, 'token must be a string');
     // A short token is named as startAdminServer's own `token` (not the plugin's auth.token), and not echoed.
-    await refused({ token: 'short' }, 'startAdminServer: token must be at least 16 characters', 'got a string of 5 characters');
+    await refused({ token: 'short' }, 'startAdminServer: token must be at least 16 visible ASCII characters', 'got a string of 5 characters');
     await expect(startAdminServer(fixture.app, { token: 'short' })).rejects.toThrow(/^(?!.*auth\.token)(?!.*"short").*$/s);
-    await refused({ token: 'a token with spaces in it' }, 'token must be at least 16 characters without spaces', 'with whitespace');
+    await refused({ token: 'a token with spaces in it' }, 'token must be at least 16 visible ASCII characters (no spaces)', 'with whitespace');
+    // fetch() refuses to send "€" in a header, and curl's UTF-8 bytes never matched: a token no one could sign in with.
+    await refused({ token: 'geheim-€-passwort-1234' }, 'token must be at least 16 visible ASCII characters', 'with a character that is not visible ASCII (a header cannot carry it)');
+    await expect(startAdminServer(fixture.app, { token: 'geheim-€-passwort-1234' })).rejects.toThrow(/^(?!.*passwort).*$/s);
     await refused({ prefix: 'admin' }, 'prefix must be a path starting with /');
+    // '/admin/*' threw inside Fastify's boot, outside any promise, and ended the process.
+    for (const prefix of ['/admin/*', '/admin/:id', '/%zz', '//', '/a b', '/admin?x', '/ädmin']) await refused({ prefix }, 'prefix must be a path starting with / such as /admin or /ops/webhooks: letters, digits and - . _ ~ between single slashes');
     await refused({ https: { key: 'k' } }, 'https must be { key, cert }');
     await refused({ print: true }, 'print must be a function (line) => void, or false');
     await refused({ logger: console.log }, 'logger must be a Logger');
@@ -250,6 +255,7 @@ describe('options at the boundary', () => {
       [{ auth: { tokens: ['x'.repeat(20)] } }, 'hookworkAdmin auth: tokens is not an option (token takes one token or a list'],
       [{ auth: { token: 'x'.repeat(20) }, metrics: 'on' }, 'metrics must be true'],
       [{ auth: { token: 'x'.repeat(20) }, titel: 'x' }, 'did you mean title?'],
+      [{ auth: { token: ['x'.repeat(20), 'geheim-€-passwort-1234'] } }, 'auth.token must be a string of at least 16 visible ASCII characters (no spaces)'],
     ] as const) {
       const host = Fastify();
       await expect(host.register(hookworkAdmin, { prefix: '/admin', app: fixture.app, ...(options as object) } as never).ready()).rejects.toMatchObject({ code: 'HOOKWORK_ERR_ADMIN_INVALID_OPTIONS', message: expect.stringContaining(fragment) });

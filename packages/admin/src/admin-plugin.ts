@@ -73,6 +73,9 @@ const AUTH_HINTS: OptionHints = { tokens: 'token takes one token or a list: auth
 /** The path of the API under the plugin's prefix. */
 export const API_PATH = '/api/v1';
 
+/** The methods the admin's routes are registered with (HEAD beside each GET), in the order an Allow header lists them. */
+const ROUTE_METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'] as const;
+
 /** The name the OpenAPI generator is decorated under, apart from a host's own @fastify/swagger. */
 const OPENAPI_DECORATOR = 'hookworkAdminOpenApi';
 
@@ -122,6 +125,13 @@ export const hookworkAdmin: FastifyPluginAsync<HookworkAdminOptions> = async (fa
   });
   fastify.setNotFoundHandler((request, reply) => {
     const path = request.url.replace(/\?.*$/, '');
+    // A path a route has, asked with another method (GET cleanup, POST webhook/{id}): 405 with
+    // Allow (RFC 9110 §15.5.6), so the caller learns the method, not that the route is missing.
+    const allowed = ROUTE_METHODS.filter((method) => fastify.findRoute({ method, url: path }) !== null);
+    if (allowed.length > 0) {
+      const problem = toProblem(ADMIN_ERRORS.create('HOOKWORK_ERR_ADMIN_METHOD_NOT_ALLOWED', `${path} does not take ${request.method}; it takes ${allowed.join(', ')}. The routes are listed at ${prefix}${API_PATH}/openapi.json`), path);
+      return reply.code(405).header('allow', allowed.join(', ')).type(PROBLEM_MEDIA_TYPE).send(problem);
+    }
     const suggestion = suggestRoute(request.method, path, prefix, API_PATH);
     const problem = toProblem(ADMIN_ERRORS.create('HOOKWORK_ERR_ADMIN_NOT_FOUND', `no admin route is ${request.method} ${path}; ${suggestion ? `${suggestion}${/[.?!]$/.test(suggestion) ? '' : '.'} The routes` : 'the routes'} are listed at ${prefix}${API_PATH}/openapi.json`), path);
     return reply.code(404).type(PROBLEM_MEDIA_TYPE).send(problem);

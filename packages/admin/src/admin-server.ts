@@ -5,7 +5,7 @@ import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
 import { ADMIN_ERRORS } from './admin-errors';
 import { checkOptions, is, type OptionHints, type OptionSpec } from './admin-options';
 import { checkMetricsOption, hookworkAdmin, type AdminMetricsOption } from './admin-plugin';
-import { isAcceptedToken, MIN_TOKEN_LENGTH, type AuthenticateHook } from './auth';
+import { isAcceptedToken, MIN_TOKEN_LENGTH, tokenProblem, type AuthenticateHook } from './auth';
 import { PROBLEM_MEDIA_TYPE, toProblem } from './problem-details';
 import { LONGEST_PATH_KEY } from './api-schemas';
 
@@ -60,7 +60,13 @@ const SERVER_OPTIONS: OptionSpec = {
   host: (v) => (typeof v === 'string' && v.length > 0 && !/[\s/]/.test(v) ? undefined : 'must be an address such as 127.0.0.1, ::1 or 0.0.0.0 (no scheme, no port)'),
   token: (v) => (typeof v === 'string' ? undefined : "must be a string (one token; the plugin's auth.token takes several)"),
   authenticate: is.function,
-  prefix: (v) => (typeof v === 'string' && v.startsWith('/') && !/[?#\s]/.test(v) ? undefined : 'must be a path starting with / such as /admin'),
+  // Segments of plain characters only: the router reads `:id` as a parameter and `*` as a wildcard
+  // (`/admin/*` threw inside Fastify's boot and ended the process), a `%` escape matches no
+  // request (`/%zz`: every one answered 400), and `//` is an empty segment.
+  prefix: (v) =>
+    typeof v === 'string' && /^(\/[A-Za-z0-9._~-]+)*\/?$/.test(v)
+      ? undefined
+      : 'must be a path starting with / such as /admin or /ops/webhooks: letters, digits and - . _ ~ between single slashes (no : or *, which the router reads as a parameter or a wildcard, and no % escapes)',
   https: (v) =>
     v !== null && typeof v === 'object' && !Array.isArray(v) && Object.keys(v).every((k) => k === 'key' || k === 'cert') && isPem((v as { key?: unknown }).key) && isPem((v as { cert?: unknown }).cert)
       ? undefined
@@ -139,7 +145,7 @@ export async function startAdminServer(app: Hookwork<unknown>, options: AdminSer
     // Named as this function's `token` (not the plugin's auth.token), and never echoed: it may be a real one.
     throw ADMIN_ERRORS.create(
       'HOOKWORK_ERR_ADMIN_INVALID_OPTIONS',
-      `startAdminServer: token must be at least ${MIN_TOKEN_LENGTH} characters without spaces; got a string of ${options.token.length} characters${/\s/.test(options.token) ? ' with whitespace' : ''}. Generate one with crypto.randomBytes(32).toString('base64url'), or leave token out on 127.0.0.1 to have one generated`,
+      `startAdminServer: token must be at least ${MIN_TOKEN_LENGTH} visible ASCII characters (no spaces); got a string of ${options.token.length} characters${tokenProblem(options.token)}. Generate one with crypto.randomBytes(32).toString('base64url'), or leave token out on 127.0.0.1 to have one generated`,
     );
   }
   const host = options.host ?? '127.0.0.1';

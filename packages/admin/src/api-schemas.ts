@@ -68,7 +68,8 @@ export const createWebhookBody = webhookInputSchema;
 
 /**
  * PUT /webhook/{id}: the whole definition, as Umbraco's UpdateWebhookRequestModel (url and
- * events required; what is left out is reset: no content types, no headers, enabled, no name).
+ * events required; what is left out is reset: no content types, no headers, enabled, no name,
+ * the JSON format, no rate limit, breaker or FIFO of its own).
  */
 export const replaceWebhookBody = { type: 'object', additionalProperties: false, required: ['url', 'events'], properties: editable } as const;
 

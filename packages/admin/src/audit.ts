@@ -1,4 +1,4 @@
-import type { AuditRecord, Hookwork, Logger } from '@hookwork/core';
+import { printableField, type AuditRecord, type Hookwork, type Logger } from '@hookwork/core';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { AdminPrincipal } from './auth';
 
@@ -32,7 +32,10 @@ export class AuditTrail {
   record(request: FastifyRequest, reply: FastifyReply, config: AuditConfig, principal: AdminPrincipal | undefined, code: string | undefined): void {
     const noted = this.pending.get(request) ?? {};
     const params = request.params as Record<string, string> | undefined;
-    const target = noted.target ?? params?.id ?? params?.key;
+    // A path value reaches here unchecked when the request was refused before validation (a 401):
+    // `webhook/x%0A[hookwork] info …` must not write a forged second line into the log.
+    const fromPath = params?.id ?? params?.key;
+    const target = noted.target ?? (fromPath === undefined ? undefined : printableField(fromPath));
     const status = reply.statusCode;
     const record: AuditRecord = {
       action: config.action,
@@ -44,7 +47,7 @@ export class AuditTrail {
       ...(noted.details && Object.keys(noted.details).length > 0 ? { details: noted.details } : {}),
       at: new Date(),
     };
-    const line = `admin: ${record.action}${target !== undefined ? ` ${target}` : ''} by ${record.principal ?? 'an unauthenticated caller'}: ${record.outcome} (${status}${code ? ` ${code}` : ''})`;
+    const line = `admin: ${record.action}${target !== undefined ? ` ${target}` : ''} by ${record.principal !== undefined ? printableField(record.principal) : 'an unauthenticated caller'}: ${record.outcome} (${status}${code ? ` ${code}` : ''})`;
     if (record.outcome === 'succeeded') this.logger.info(line, { audit: record });
     else this.logger.warn(line, { audit: record });
     try {

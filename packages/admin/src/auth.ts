@@ -32,10 +32,18 @@ export interface AdminAuthOptions {
 /** The shortest bearer token accepted. */
 export const MIN_TOKEN_LENGTH = 16;
 
-/** Whether `token` is a bearer token the admin accepts: a string of {@link MIN_TOKEN_LENGTH} characters or more, without whitespace. */
+/**
+ * Whether `token` is a bearer token the admin accepts: {@link MIN_TOKEN_LENGTH} characters or more,
+ * each visible ASCII. A header carries no other: `fetch` (the admin page) refuses to send "€",
+ * and curl's UTF-8 bytes are read back as other characters, so such a token could never sign in.
+ */
 export function isAcceptedToken(token: unknown): boolean {
-  return typeof token === 'string' && token.length >= MIN_TOKEN_LENGTH && !/\s/.test(token);
+  return typeof token === 'string' && token.length >= MIN_TOKEN_LENGTH && /^[\x21-\x7e]+$/.test(token);
 }
+
+/** What is wrong with a string that {@link isAcceptedToken} refuses, without echoing it. */
+export const tokenProblem = (token: string): string =>
+  /\s/.test(token) ? ' with whitespace' : /[^\x21-\x7e]/.test(token) ? ' with a character that is not visible ASCII (a header cannot carry it)' : '';
 
 const digest = (value: string) => createHash('sha256').update(value, 'utf8').digest();
 
@@ -51,7 +59,7 @@ export class AdminAuthenticator {
     const tokens = options?.token === undefined ? [] : typeof options.token === 'string' ? [options.token] : [...options.token];
     for (const token of tokens) {
       if (!isAcceptedToken(token)) {
-        throw ADMIN_ERRORS.create('HOOKWORK_ERR_ADMIN_INVALID_OPTIONS', `auth.token must be a string of at least ${MIN_TOKEN_LENGTH} characters without spaces; generate one with crypto.randomBytes(32).toString('base64url')`);
+        throw ADMIN_ERRORS.create('HOOKWORK_ERR_ADMIN_INVALID_OPTIONS', `auth.token must be a string of at least ${MIN_TOKEN_LENGTH} visible ASCII characters (no spaces); generate one with crypto.randomBytes(32).toString('base64url')`);
       }
     }
     if (options?.authenticate !== undefined && typeof options.authenticate !== 'function') {

@@ -2,7 +2,7 @@ import Ajv, { type ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
 import { fullFormats } from 'ajv-formats/dist/formats';
 import type { FastifySchemaCompiler, FastifySchemaValidationError, FastifySerializerCompiler } from 'fastify';
-import { HEADER_VALUE_RULE, headerNameProblem, printableField, STORABLE_TEXT_PATTERN } from '@hookwork/core';
+import { HEADER_VALUE_RULE, headerNameProblem, nearestName, printableField, STORABLE_TEXT_PATTERN } from '@hookwork/core';
 import { ADMIN_ERRORS } from './admin-errors';
 
 /** One field a request got wrong. */
@@ -33,8 +33,11 @@ function newAjv(options: ConstructorParameters<typeof Ajv>[0]): Ajv {
  * never silently dropped (Fastify's default removes it) and nothing is coerced; query strings and
  * path parameters are text, so numbers and lists are coerced from it.
  */
-const bodyAjv = newAjv({ coerceTypes: false, useDefaults: false });
-const textAjv = newAjv({ coerceTypes: 'array', useDefaults: true });
+// verbose: an error carries its parentSchema, so an unknown field is answered with the one meant.
+const bodyAjv = newAjv({ coerceTypes: false, useDefaults: false, verbose: true });
+// verbose: an error carries the value, so a parameter given twice (`?take=1&take=2`, an array)
+// is named as such rather than as "must be an integer".
+const textAjv = newAjv({ coerceTypes: 'array', useDefaults: true, verbose: true });
 
 /**
  * Fastify's validator compiler for the admin routes (see {@link bodyAjv}). A POST sent without a
@@ -77,10 +80,13 @@ export function describeSchemaError(place: FieldProblem['in'], error: FastifySch
   const params = error.params as Record<string, unknown>;
   let detail: string;
   switch (error.keyword) {
-    case 'additionalProperties':
-      path.push(String(params.additionalProperty));
-      detail = place === 'body' ? 'is not a field of this request' : 'is not a parameter of this route';
+    case 'additionalProperties': {
+      const name = String(params.additionalProperty);
+      const atTop = path.length === 0;
+      path.push(name);
+      detail = (place === 'body' && atTop && Object.hasOwn(VIEW_FIELDS, name) ? VIEW_FIELDS[name] : undefined) ?? unknownName(place, name, error);
       break;
+    }
     case 'required':
       path.push(String(params.missingProperty));
       detail = 'is required';
@@ -89,10 +95,16 @@ export function describeSchemaError(place: FieldProblem['in'], error: FastifySch
       path.push(String(params.propertyName));
       detail = (path[0] === 'headers' && headerNameProblem(params.propertyName)) || "is not a valid name (letters, digits and !#$%&'*+.^_`|~- only)";
       break;
-    case 'type':
+    case 'type': {
+      const { data } = error as { data?: unknown };
+      if (place === 'query' && Array.isArray(data)) {
+        detail = `is given ${data.length} times; give it once`;
+        break;
+      }
       // The whole body of the wrong type is most often one sent without content-type: application/json.
       detail = place === 'body' && path.length === 0 ? `must be a JSON ${String(params.type)}, sent with content-type: application/json` : `must be ${article(String(params.type))}`;
       break;
+    }
     case 'minimum':
     case 'maximum':
       detail = `must be ${error.keyword === 'minimum' ? 'at least' : 'at most'} ${String(params.limit)}`;
@@ -139,6 +151,29 @@ export function describeSchemaError(place: FieldProblem['in'], error: FastifySch
   }
   const field = printableField(path.join('.')) || '(body)';
   return { in: place, field, detail, ...(place === 'body' ? { pointer: `#/${path.map(escapePointer).join('/')}` } : {}) };
+}
+
+/**
+ * Fields of a webhook's view (GET webhook/{id}) that no edit takes, with where each is changed:
+ * a client that PUTs back what it read gets the fix, not only "is not a field".
+ */
+const VIEW_FIELDS: Readonly<Record<string, string>> = {
+  key: 'cannot be changed: the key is the webhook\'s id in the path; leave it out (a webhook of another key is a new one, POST webhook)',
+  secret: 'is not changed here: rotate the signing secret with POST webhook/{id}/secret/rotate',
+  secrets: 'is not changed here: rotate with POST webhook/{id}/secret/rotate, revoke with DELETE webhook/{id}/secret/{secretId}',
+  sensitiveHeaders: 'is read-only (a field of the view); leave it out, and mark a header sensitive with "headers": { "Name": { "value": "…", "sensitive": true } }',
+  createdAt: 'is read-only (a field of the view); leave it out',
+  updatedAt: 'is read-only (a field of the view); leave it out',
+  unknownEvents: 'is read-only (a field of the view); leave it out',
+};
+
+/** "is not a field of this request (did you mean headers?); the fields are …", from the schema the name is not in. */
+function unknownName(place: FieldProblem['in'], name: string, error: FastifySchemaValidationError): string {
+  const known = Object.keys((error as { parentSchema?: { properties?: Record<string, unknown> } }).parentSchema?.properties ?? {});
+  const near = nearestName(name, known);
+  const what = place === 'body' ? 'a field of this request' : 'a parameter of this route';
+  if (known.length === 0) return `is not ${what}`;
+  return `is not ${what}${near ? ` (did you mean ${near}?)` : ''}; the ${place === 'body' ? 'fields' : 'parameters'} here are ${known.join(', ')}`;
 }
 
 const article = (type: string) => (/^[aeiou]/.test(type) ? `an ${type}` : `a ${type}`);

@@ -39,7 +39,7 @@ export {
   type WebhookSecretView,
   type WebhookView,
 } from './model/webhook';
-export { HEADER_NAME_RULE, HEADER_VALUE_RULE, headerNameProblem, headerValueProblem, printableField } from './model/wire-rules';
+export { checkUrl, HEADER_NAME_RULE, HEADER_VALUE_RULE, headerNameProblem, headerValueProblem, printableField, type UrlCheck } from './model/wire-rules';
 export { maskUrlCredentials } from './model/url-credentials';
 export type { BreakerState, WebhookHealth } from './model/webhook-health';
 export type { NewWebhookRequest, RequestState, WebhookRequest } from './model/webhook-request';

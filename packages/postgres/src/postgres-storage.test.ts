@@ -294,6 +294,23 @@ describe('synchronousCommit', () => {
   });
 });
 
+describe('concurrent changes of one webhook', () => {
+  it('keeps every edit and every rotated secret of calls made at once: none overwrites another', async () => {
+    // Each call's read and write are round trips, so calls made at once interleave between them.
+    const app = createHookwork({ composers: [thingComposer], logger: silentLogger, storage: postgresStorage({ connectionString: db.url, schema: db.schema() }) });
+    await app.start();
+    try {
+      const { key, secrets } = await app.webhooks.create({ url: 'https://example.com/hooks', events: ['thing.happened'], secret: true });
+      await Promise.all([app.webhooks.update(key, { name: 'Orders' }), app.webhooks.update(key, { enabled: false }), app.webhooks.update(key, { description: 'the shop' })]);
+      expect(await app.webhooks.get(key)).toMatchObject({ name: 'Orders', enabled: false, description: 'the shop' });
+      const rotated = await Promise.all([1, 2, 3].map(() => app.webhooks.rotateSecret(key)));
+      expect((await app.webhooks.get(key))!.secrets.map((s) => s.id).sort()).toEqual([secrets[0]!.id, ...rotated.map((r) => r.secretId)].sort());
+    } finally {
+      await app.stop();
+    }
+  });
+});
+
 describe('an opened store', () => {
   let storage: PostgresStorage;
   afterEach(() => storage?.close());

@@ -94,6 +94,13 @@ describe("cockpitWebhooks(app): Cockpit's webhook shape on hookwork webhooks", (
       ]);
     });
 
+    it('at most 20 problems named, and the rest counted, however many there are', async () => {
+      const { problems, message } = await refusal({ name: 'n', url: URL, events: Array(100_000).fill(1) });
+      expect(problems).toHaveLength(20);
+      expect(message).toMatch(/; and \d+ more problems \(the first 20 are named\)$/);
+      expect(message.length).toBeLessThan(5_000);
+    });
+
     it('wrong types', async () => {
       const { problems } = await refusal({ name: 'n', url: URL, events: 'collections.save.after', active: 'yes', headers: [{ k: 'X', v: 1 }] });
       expect(problems.map((p) => p.field)).toEqual(['headers.0.v', 'events', 'active']);

@@ -70,8 +70,17 @@ function schemaProblems(errors: ErrorObject[] | null | undefined): WebhookInputP
   return problems;
 }
 
+/** The most problems one refusal names, as core's: 400,000 wrong events were a 50 MB message. */
+const MAX_NAMED_PROBLEMS = 20;
+
 function refuse(problems: WebhookInputProblem[]): never {
-  throw new HookworkError('HOOKWORK_ERR_INVALID_WEBHOOK', `Cockpit webhook refused, nothing was stored: ${problems.map((p) => `${p.field} ${p.problem}`).join('; ')}`, { details: problems });
+  const named = problems.slice(0, MAX_NAMED_PROBLEMS);
+  const more = problems.length - named.length;
+  throw new HookworkError(
+    'HOOKWORK_ERR_INVALID_WEBHOOK',
+    `Cockpit webhook refused, nothing was stored: ${named.map((p) => `${p.field} ${p.problem}`).join('; ')}${more > 0 ? `; and ${more} more problems (the first ${MAX_NAMED_PROBLEMS} are named)` : ''}`,
+    { details: named },
+  );
 }
 
 function authProblems(auth: { user?: unknown; pass?: unknown }): WebhookInputProblem[] {

@@ -42,6 +42,12 @@ const notFound = (key: string) => {
   return new HookworkError('HOOKWORK_ERR_WEBHOOK_NOT_FOUND', `no webhook has the key ${JSON.stringify(key)}; ${meant ? `did you mean the route ${meant}? ` : ''}list the webhooks with GET webhook`);
 };
 
+/**
+ * What PUT sets a field it is not given to: the field's value on a webhook created without it.
+ * Every field of the patch is here, so a PUT never keeps what the request left out.
+ */
+const REPLACED_DEFAULTS = { name: '', description: '', contentTypeKeys: [], headers: {}, enabled: true, format: { type: 'json' }, rateLimit: null, breaker: null, fifo: false } satisfies Required<Omit<WebhookPatch, 'url' | 'events'>>;
+
 /** Field names only: a header value may be a secret, so the audit trail never holds values. */
 const changedFields = (body: object) => ({ fields: Object.keys(body).sort() });
 
@@ -182,7 +188,7 @@ export function registerWebhookRoutes(fastify: FastifyInstance, context: RouteCo
     config: { audit: { action: 'webhook.replace' } },
     schema: {
       operationId: 'replaceWebhook',
-      summary: "Replaces a webhook's definition (Umbraco's update): what is left out is reset — no name, description, content types or headers; enabled.",
+      summary: "Replaces a webhook's definition (Umbraco's update): what is left out is reset — no name, description, content types or headers; enabled; the JSON format; the app's rate limit and breaker, no FIFO.",
       tags,
       params: webhookIdParams,
       querystring: query({}),
@@ -192,7 +198,7 @@ export function registerWebhookRoutes(fastify: FastifyInstance, context: RouteCo
     handler: (request) => {
       const { body } = request;
       audit.note(request, { details: changedFields(body) });
-      return context.management().webhooks.update(request.params.id, { name: '', description: '', contentTypeKeys: [], headers: {}, enabled: true, ...body });
+      return context.management().webhooks.update(request.params.id, { ...REPLACED_DEFAULTS, ...body });
     },
   });
 

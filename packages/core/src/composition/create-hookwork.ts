@@ -18,6 +18,7 @@ import { getWebhookEventMetadata } from '../events/webhook-event.decorator';
 import { WebhookFiringService } from '../firing/webhook-firing-service';
 import { createCatalogueDocument } from '../management/catalogue-document';
 import { ManagementService } from '../management/management-service';
+import { OneAtATime } from '../management/one-at-a-time';
 import { TestSender } from '../management/test-send';
 import { WebhookService } from '../management/webhook-service';
 import { LifecycleEmitter, LifecycleReporter, LifecycleToken } from '../observability/lifecycle-events';
@@ -220,7 +221,19 @@ export function createHookwork<TStorageTransaction = never, TQueueTransaction = 
   const localHealth = new MemoryWebhookHealthStore();
   const healthStore = (): WebhookHealthStore => opened((s) => s.health ?? localHealth);
   container.register<WebhookHealthStore>(WebhookHealthStoreToken, { useFactory: healthStore });
-  const health = new WebhookHealthMonitor({ store: healthStore, repository: () => opened((s) => s.webhooks), webhooks: webhookCache, settings: settingsAccessor, clock, reporter, logger });
+  // One change of a webhook at a time in this app: an operator's edit and an auto-disable never undo each other.
+  const webhookChanges = new OneAtATime();
+  container.registerInstance(OneAtATime, webhookChanges);
+  const health = new WebhookHealthMonitor({
+    store: healthStore,
+    repository: () => opened((s) => s.webhooks),
+    webhooks: webhookCache,
+    settings: settingsAccessor,
+    clock,
+    reporter,
+    logger,
+    exclusive: (key, change) => webhookChanges.run(key, change),
+  });
   container.registerInstance(WebhookHealthMonitor, health);
   const tracer = hookworkTracer(options.tracerProvider);
   container.registerInstance(TracerToken, tracer);

@@ -33,6 +33,7 @@ export const ERROR_CODES = Object.freeze({
   HOOKWORK_ERR_WEBHOOK_NOT_FOUND: { summary: 'No webhook has the given key.', status: NOT_FOUND },
   HOOKWORK_ERR_WEBHOOK_EXISTS: { summary: 'A webhook with the given key already exists.', status: CONFLICT },
   HOOKWORK_ERR_SECRET_NOT_FOUND: { summary: 'The webhook has no signing secret with the given id.', status: NOT_FOUND },
+  HOOKWORK_ERR_TOO_MANY_SECRETS: { summary: 'A secret rotation would leave more signing secrets on the webhook than the signature header can carry to a receiver.', status: CONFLICT },
   HOOKWORK_ERR_INVALID_NOTIFICATION: { summary: 'publish() was given something that is not a notification object (null, a string, a plain object literal).', status: BAD_INPUT },
   HOOKWORK_ERR_PAYLOAD_NOT_SERIALIZABLE: { summary: 'An event produced a payload that JSON cannot hold (circular, BigInt, …) or would send without its contents (a Map or Set).', status: FAULT },
   HOOKWORK_ERR_PAYLOAD_TOO_LARGE: { summary: 'An event produced a payload larger than maxPayloadBytes.', status: 413 },

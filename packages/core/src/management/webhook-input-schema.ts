@@ -1,6 +1,7 @@
 import type { WebhookFormat } from '../model/webhook';
 import { webhookFormatSchema } from './webhook-format';
 import { HEADER_NAME_PATTERN, HEADER_VALUE_PATTERN } from '../model/wire-rules';
+import { MAX_DATE_OFFSET_MS, MIN_RATE_PER_SECOND } from '../settings/resolve-settings';
 
 export { FRAMEWORK_HEADERS } from '../model/framework-headers';
 
@@ -108,7 +109,8 @@ export const webhookInputSchema = {
       type: ['object', 'null'],
       additionalProperties: false,
       required: ['perSecond'],
-      properties: { perSecond: { type: 'number', exclusiveMinimum: 0, maximum: 1_000_000 }, burst: { type: 'integer', minimum: 1, maximum: 1_000_000 } },
+      // A rate or duration past these puts a wait or a probe beyond any date (see the constants).
+      properties: { perSecond: { type: 'number', minimum: MIN_RATE_PER_SECOND, maximum: 1_000_000 }, burst: { type: 'integer', minimum: 1, maximum: 1_000_000 } },
     },
     breaker: {
       type: ['object', 'null'],
@@ -118,8 +120,8 @@ export const webhookInputSchema = {
         failureThreshold: { type: 'integer', minimum: 0, maximum: 1_000_000 },
         failureRate: { type: 'number', minimum: 0, maximum: 1 },
         minimumAttempts: { type: 'integer', minimum: 1, maximum: 1_000_000 },
-        window: { type: 'integer', minimum: 1 },
-        coolDown: { type: 'integer', minimum: 1 },
+        window: { type: 'integer', minimum: 1, maximum: MAX_DATE_OFFSET_MS },
+        coolDown: { type: 'integer', minimum: 1, maximum: MAX_DATE_OFFSET_MS },
       },
     },
     fifo: {

@@ -11,6 +11,7 @@ import {
   type WebhookInput,
 } from '../index';
 import { recordingTransport } from '../testing';
+import { WebhookHealthMonitor } from '../delivery/health/webhook-health-monitor';
 
 class Saved {}
 @WebhookEvent('Saved', WebhookEventTypes.Other, { alias: 'saved', notification: Saved, patterns: ['saved.*'] })
@@ -60,7 +61,10 @@ describe('webhook validation (nothing is stored when refused)', () => {
     ['a missing URL', { events: ['saved'] }, 'url', 'is required'],
     ['a malformed secret', { ...valid, secret: 'hunter2' }, 'secret', 'whsec_'],
     ['a non-boolean enabled', { ...valid, enabled: 'yes' }, 'enabled', 'enabled must be a boolean'],
-    ['a rate of zero', { ...valid, rateLimit: { perSecond: 0 } }, 'rateLimit.perSecond', 'must be more than 0'],
+    ['a rate of zero', { ...valid, rateLimit: { perSecond: 0 } }, 'rateLimit.perSecond', 'must be at least 0.000001'],
+    ['a rate so low that the next request is beyond any date', { ...valid, rateLimit: { perSecond: 1e-300 } }, 'rateLimit.perSecond', 'must be at least 0.000001'],
+    ['a breaker cool-down beyond 100 years', { ...valid, breaker: { coolDown: 1e300 } }, 'breaker.coolDown', 'must be at most 3153600000000'],
+    ['a breaker window beyond 100 years', { ...valid, breaker: { window: 1e20 } }, 'breaker.window', 'must be at most 3153600000000'],
     ['a rate without perSecond', { ...valid, rateLimit: { burst: 3 } }, 'perSecond', 'is required'],
     ['a fractional burst', { ...valid, rateLimit: { perSecond: 1, burst: 1.5 } }, 'rateLimit.burst', 'must be an integer'],
     ['an unknown breaker option', { ...valid, breaker: { threshold: 3 } }, 'breaker.threshold', 'is not a webhook field (did you mean failureThreshold?); the fields here are enabled, failureThreshold, failureRate, minimumAttempts, window, coolDown'],
@@ -71,6 +75,8 @@ describe('webhook validation (nothing is stored when refused)', () => {
     ['a description holding a lone surrogate, which UTF-8 turns into U+FFFD', { ...valid, description: 'half \ud83d' }, 'description', 'holds U+0000 (NUL) or a lone UTF-16 surrogate'],
     ['a content-type key holding U+0000', { ...valid, contentTypeKeys: ['a\u0000'] }, 'contentTypeKeys.0', 'which no store keeps as sent'],
     ['an event alias holding a lone surrogate', { ...valid, events: ['saved\udc00'] }, 'events.0', 'which no store keeps as sent'],
+    ['port 0, which no receiver can listen on', { ...valid, url: 'http://127.0.0.1:0/hooks' }, 'url', 'has port 0, which no server listens on'],
+    ['port 0 written with leading zeros', { ...valid, url: 'https://example.com:000/hooks' }, 'url', 'has port 0, which no server listens on'],
   ])('refuses %s', async (_what, input, field, problem) => {
     const error = await refusal(input);
     expect(fields(error)).toContain(field);
@@ -195,6 +201,15 @@ describe('webhook validation (nothing is stored when refused)', () => {
     expect(await app.webhooks.get(created.key)).toEqual(created);
   });
 
+  it('names the first 20 problems of a refusal and counts the rest, however many there are', async () => {
+    // 400,000 wrong events (800 KB) were each named: a message of 50 MB.
+    const error = await refusal({ ...valid, events: Array(400_000).fill(1) });
+    expect(error.details).toHaveLength(20);
+    expect(fields(error).slice(0, 2)).toEqual(['events', 'events.0']);
+    expect(error.message).toMatch(/; and 399981 more problems \(the first 20 are named\)$/);
+    expect(error.message.length).toBeLessThan(5_000);
+  });
+
   it('check() reports what create() would refuse, storing nothing', async () => {
     expect(app.webhooks.check(valid)).toEqual([]);
     expect(app.webhooks.check({ url: 'ftp://x', events: ['nope'] }).map((p) => p.field)).toEqual(['url', 'events']);
@@ -282,6 +297,54 @@ describe('webhook management', () => {
     const revoked = await app.webhooks.revokeSecret(created.key, old!.id);
     expect(revoked.secrets.map((s) => s.id)).toEqual([fresh!.id]);
     await expect(app.webhooks.revokeSecret(created.key, 'nope')).rejects.toMatchObject({ code: 'HOOKWORK_ERR_SECRET_NOT_FOUND', status: 404, message: expect.stringMatching(/has no secret "nope"/) });
+  });
+
+  it('keeps every one of concurrent edits, rotations and revocations of one webhook: none overwrites another', async () => {
+    const created = await app.webhooks.create({ ...valid, secret: true });
+    // Two admin tabs, a double click, a script: each call that resolves said its change was made.
+    await Promise.all([app.webhooks.update(created.key, { name: 'Orders' }), app.webhooks.update(created.key, { enabled: false }), app.webhooks.update(created.key, { description: 'the shop' })]);
+    expect(await app.webhooks.get(created.key)).toMatchObject({ name: 'Orders', enabled: false, description: 'the shop' });
+
+    const rotated = await Promise.all([1, 2, 3].map(() => app.webhooks.rotateSecret(created.key)));
+    const stored = (await storedWebhook(created.key))!.secrets;
+    // A secret answered but not stored would never sign: the receiver given it would refuse every request.
+    expect(stored.map((s) => s.id).sort()).toEqual([created.secrets[0]!.id, ...rotated.map((r) => r.secretId)].sort());
+    expect(rotated.map((r) => stored.find((s) => s.id === r.secretId)?.secret)).toEqual(rotated.map((r) => r.secret));
+
+    const [first, second] = rotated;
+    await Promise.all([app.webhooks.revokeSecret(created.key, first!.secretId), app.webhooks.revokeSecret(created.key, second!.secretId), app.webhooks.update(created.key, { enabled: true })]);
+    expect((await app.webhooks.get(created.key))!.secrets.map((s) => s.id).sort()).toEqual([created.secrets[0]!.id, rotated[2]!.secretId].sort());
+    expect((await app.webhooks.get(created.key))!.enabled).toBe(true);
+  });
+
+  it('keeps an auto-disable and a secret rotated at the same moment: neither undoes the other', async () => {
+    const created = await app.webhooks.create({ ...valid, secret: true });
+    const health = app.container.resolve(WebhookHealthMonitor);
+    const [rotated] = await Promise.all([app.webhooks.rotateSecret(created.key), health.disable(created, 'gone', 'the receiver answered 410 Gone')]);
+    const stored = (await storedWebhook(created.key))!;
+    expect(stored.enabled).toBe(false);
+    expect(stored.secrets.map((s) => s.id)).toContain(rotated.secretId);
+  });
+
+  it('refuses a rotation that would leave more than 10 secrets signing, changing nothing, and rotates again once they are revoked or their grace ended', async () => {
+    const created = await app.webhooks.create({ ...valid, secret: true });
+    for (let i = 0; i < 9; i++) await app.webhooks.rotateSecret(created.key);
+    const before = await storedWebhook(created.key);
+    expect(before!.secrets).toHaveLength(10);
+    // Each signing secret adds a signature to every request: 400 of them made a header receivers answer 431.
+    const refused = await app.webhooks.rotateSecret(created.key).then(() => undefined, (e: HookworkError) => e);
+    expect(refused).toMatchObject({ code: 'HOOKWORK_ERR_TOO_MANY_SECRETS', status: 409 });
+    expect(refused!.message).toMatch(/already has 10 secrets signing its requests .* at most 10 sign at once\. Nothing was changed; revoke the old ones .* or rotate with gracePeriodMs: 0/);
+    expect(await storedWebhook(created.key)).toEqual(before);
+
+    await app.webhooks.revokeSecret(created.key, before!.secrets[0]!.id);
+    await app.webhooks.rotateSecret(created.key);
+    // A grace of 0 ends the others' signing now, so it is always taken.
+    const last = await app.webhooks.rotateSecret(created.key, { gracePeriodMs: 0 });
+    const secrets = (await app.webhooks.get(created.key))!.secrets;
+    const newest = secrets.find((s) => s.id === last.secretId)!;
+    expect(secrets.filter((s) => !s.expiresAt).map((s) => s.id)).toEqual([last.secretId]);
+    expect(secrets.every((s) => s === newest || s.expiresAt!.getTime() <= newest.createdAt.getTime())).toBe(true);
   });
 
   it('keeps a sensitive value when an edit sends the redacted view back', async () => {

@@ -14,6 +14,7 @@ import { SettingsToken, type SettingsAccessor } from '../settings/settings';
 import { WebhookRepositoryToken, type WebhookRepository } from '../ports/webhook-repository';
 import type { Page, PageRequest } from '../model/page';
 import { internalUrlRefusal } from './internal-url-check';
+import { OneAtATime } from './one-at-a-time';
 import { checkPage, DEFAULT_PAGE_SIZE } from './page-check';
 import { REDACTED, type Webhook, type WebhookFormat, type WebhookView } from '../model/webhook';
 import { formatProblems, normalizeFormat } from './webhook-format';
@@ -98,8 +99,21 @@ function describe(error: ErrorObject): string {
   }
 }
 
+/**
+ * The most problems one refusal names. An input of 400,000 wrong events (800 KB) had each named,
+ * a message of 50 MB; the first ones say what is wrong, and the count says how much more is.
+ */
+const MAX_NAMED_PROBLEMS = 20;
+
 /** The longest grace period a rotated-out secret may keep signing, ms (30 days). */
 export const MAX_GRACE_PERIOD_MS = 30 * 24 * 60 * 60 * 1000;
+
+/**
+ * The most secrets that sign a webhook's requests at once: the new one and those in their grace
+ * period. Each adds about 48 characters to `webhook-signature`; 400 (a script rotating in a loop)
+ * made the header larger than Node's 16 KiB and every receiver answered 431.
+ */
+export const MAX_SIGNING_SECRETS = 10;
 
 /**
  * Headers whose value is the placeholder a view shows for a sensitive value, where there is no
@@ -189,6 +203,7 @@ export class WebhookService implements Webhooks {
     private readonly reporter: LifecycleReporter,
     @inject(LoggerToken) private readonly logger: Logger,
     private readonly health: WebhookHealthMonitor,
+    private readonly changes: OneAtATime,
   ) {}
 
   /** Creates a webhook. With `secret: true`, the result holds the generated secret, once. */
@@ -236,6 +251,11 @@ export class WebhookService implements Webhooks {
     checkKey('webhooks.update()', 'key', key, 'webhookKey');
     const { problems, href } = this.checkInput(patch, 'update');
     if (problems.length > 0) this.refuse(problems);
+    return this.changes.run(key, () => this.applyPatch(key, patch, href));
+  }
+
+  /** update()'s read, change and write, run after every earlier change of `key` (see OneAtATime). */
+  private async applyPatch(key: string, patch: WebhookPatch, href: string | undefined): Promise<WebhookView> {
     const current = await this.require(key);
     if (patch.headers) {
       const placeholders = placeholderProblems(patch.headers, current);
@@ -315,31 +335,42 @@ export class WebhookService implements Webhooks {
     if (gracePeriodMs !== undefined && (!Number.isInteger(gracePeriodMs) || gracePeriodMs < 0 || gracePeriodMs > MAX_GRACE_PERIOD_MS)) {
       throw new HookworkError('HOOKWORK_ERR_INVALID_ARGUMENT', `rotateSecret(): gracePeriodMs must be a whole number of milliseconds from 0 (revoke the current secret at once) to ${MAX_GRACE_PERIOD_MS} (30 days); got ${shownValue(gracePeriodMs)}`);
     }
-    const current = await this.require(key);
-    const now = this.clock.now();
-    const grace = gracePeriodMs ?? this.settings.current.secretRotationGracePeriod;
-    const expiresAt = new Date(now.getTime() + grace);
-    const secret = generateSecret();
-    const secretId = randomUUID();
-    const secrets = current.secrets
-      .filter((s) => !s.expiresAt || s.expiresAt > now)
-      .map((s) => (s.expiresAt && s.expiresAt < expiresAt ? s : { ...s, expiresAt }));
-    secrets.push({ id: secretId, secret, createdAt: now });
-    await this.store({ ...current, secrets, updatedAt: now });
-    return { secretId, secret };
+    return this.changes.run(key, async () => {
+      const current = await this.require(key);
+      const now = this.clock.now();
+      const grace = gracePeriodMs ?? this.settings.current.secretRotationGracePeriod;
+      const expiresAt = new Date(now.getTime() + grace);
+      const secret = generateSecret();
+      const secretId = randomUUID();
+      const secrets = current.secrets
+        .filter((s) => !s.expiresAt || s.expiresAt > now)
+        .map((s) => (s.expiresAt && s.expiresAt < expiresAt ? s : { ...s, expiresAt }));
+      const signing = secrets.filter((s) => !s.expiresAt || s.expiresAt > now).length;
+      if (signing + 1 > MAX_SIGNING_SECRETS) {
+        throw new HookworkError(
+          'HOOKWORK_ERR_TOO_MANY_SECRETS',
+          `webhook ${key} already has ${signing} secrets signing its requests (the current one and those in their grace period), and every request carries a signature of each: at most ${MAX_SIGNING_SECRETS} sign at once. Nothing was changed; revoke the old ones the receiver no longer uses (app.webhooks.revokeSecret), or rotate with gracePeriodMs: 0 to end their grace now`,
+        );
+      }
+      secrets.push({ id: secretId, secret, createdAt: now });
+      await this.store({ ...current, secrets, updatedAt: now });
+      return { secretId, secret };
+    });
   }
 
   /** Removes one secret at once (e.g. a leaked one). */
   async revokeSecret(key: string, secretId: string): Promise<WebhookView> {
     checkKey('webhooks.revokeSecret()', 'key', key, 'webhookKey');
     checkKey('webhooks.revokeSecret()', 'secretId', secretId, 'secretId');
-    const current = await this.require(key);
-    if (!current.secrets.some((s) => s.id === secretId)) {
-      throw new HookworkError('HOOKWORK_ERR_SECRET_NOT_FOUND', `webhook ${key} has no secret ${JSON.stringify(secretId)}; list its secrets with app.webhooks.get(${JSON.stringify(key)})`);
-    }
-    const next = { ...current, secrets: current.secrets.filter((s) => s.id !== secretId), updatedAt: this.clock.now() };
-    await this.store(next);
-    return toView(next, this.unknownEvents(next));
+    return this.changes.run(key, async () => {
+      const current = await this.require(key);
+      if (!current.secrets.some((s) => s.id === secretId)) {
+        throw new HookworkError('HOOKWORK_ERR_SECRET_NOT_FOUND', `webhook ${key} has no secret ${JSON.stringify(secretId)}; list its secrets with app.webhooks.get(${JSON.stringify(key)})`);
+      }
+      const next = { ...current, secrets: current.secrets.filter((s) => s.id !== secretId), updatedAt: this.clock.now() };
+      await this.store(next);
+      return toView(next, this.unknownEvents(next));
+    });
   }
 
   /** Stores a changed webhook; delivery in this process sees the change at once. */
@@ -491,6 +522,12 @@ export class WebhookService implements Webhooks {
   }
 
   private refuse(problems: WebhookInputProblem[]): never {
-    throw new HookworkError('HOOKWORK_ERR_INVALID_WEBHOOK', `webhook refused, nothing was stored: ${problems.map((p) => `${printableField(p.field)} ${p.problem}`).join('; ')}`, { details: problems });
+    const named = problems.slice(0, MAX_NAMED_PROBLEMS);
+    const more = problems.length - named.length;
+    throw new HookworkError(
+      'HOOKWORK_ERR_INVALID_WEBHOOK',
+      `webhook refused, nothing was stored: ${named.map((p) => `${printableField(p.field)} ${p.problem}`).join('; ')}${more > 0 ? `; and ${more} more problems (the first ${MAX_NAMED_PROBLEMS} are named)` : ''}`,
+      { details: named },
+    );
   }
 }

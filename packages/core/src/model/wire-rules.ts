@@ -105,6 +105,7 @@ export function headerValueProblem(value: unknown): string | undefined {
 export interface UrlCheck {
   /** The WHATWG URL `href`: what is stored, shown, logged and requested. Absent when refused. */
   href?: string;
+  /** What is wrong with the URL, each with its fix (`has a fragment (#…), …; remove it`); empty when accepted. */
   problems: string[];
 }
 
@@ -116,7 +117,8 @@ export const MAX_URL_LENGTH = 2048;
  * invisible characters anywhere (leading and trailing too: nothing is trimmed), no credentials
  * (they would show in logs), no fragment (never sent). Returns the canonical WHATWG `href`
  * (lower-case scheme and host, punycode for international names, percent-encoded path and
- * query, default port dropped) when the URL is accepted.
+ * query, default port dropped) when the URL is accepted. The rule `webhooks.create()` applies, for
+ * a program that takes a webhook URL of its own (a command line's flag) and refuses it up front.
  */
 export function checkUrl(url: unknown): UrlCheck {
   if (typeof url !== 'string') return { problems: ['must be a string such as "https://example.com/hooks"'] };
@@ -137,6 +139,8 @@ export function checkUrl(url: unknown): UrlCheck {
   } else if (/^[^?#]*\\/.test(url)) {
     problems.push(`has a backslash before the query, which a URL parser reads as "/" (${parsed.href}); write / or percent-encode it as %5C`);
   }
+  // A connection to port 0 always fails (ECONNREFUSED, EADDRNOTAVAIL): every request would be retried into a dead letter.
+  if (parsed.port === '0') problems.push(`has port 0, which no server listens on; give the receiver's port, or leave it out for ${parsed.protocol === 'https:' ? '443' : '80'}`);
   if (parsed.username || parsed.password) problems.push('must not hold credentials (they would show in logs); send them in a sensitive header such as Authorization');
   if (parsed.hash || parsed.href.endsWith('#')) problems.push('has a fragment (#…), which is never sent to the receiver; remove it');
   if (parsed.href.length > MAX_URL_LENGTH) problems.push(`is ${parsed.href.length} characters once percent-encoded; at most ${MAX_URL_LENGTH}`);

@@ -50,6 +50,13 @@ describe('resolveSettings', () => {
     expect((error!.details as { key: string }[]).map((d) => d.key).sort()).toEqual(['autoDisable.after', 'breaker.coolDown', 'breaker.extra', 'breaker.failureRate', 'breaker.window', 'rateLimit.perSecond', 'tracing.traceparent']);
   });
 
+  it('refuses a rate limit so low that the next request would be beyond any date, and takes 0 (none) and the lowest rate', () => {
+    // 1e-300 a second made the wait an Invalid Date, and delivery polled for it without end.
+    expect(() => resolveSettings({ rateLimit: { perSecond: 1e-300 } })).toThrow(/rateLimit\.perSecond must be 0 \(no limit\) or at least 0\.000001 \(one request in 11\.6 days\)/);
+    expect(resolveSettings({ rateLimit: { perSecond: 0 } }).rateLimit.perSecond).toBe(0);
+    expect(resolveSettings({ rateLimit: { perSecond: 0.000001 } }).rateLimit.perSecond).toBe(0.000001);
+  });
+
   it('reads durations as milliseconds or TimeSpan strings', () => {
     expect(resolveSettings({ period: '00:00:30', timeout: 2500, retrySchedule: ['00:00:01', 2000, '1.00:00:00'] })).toMatchObject({
       period: 30_000,

@@ -21,7 +21,14 @@ const duration = { anyOf: [{ type: 'number', minimum: 0 }, { type: 'string' }] }
  * retry's due date an Invalid Date, which SQLite refused on every reschedule.
  */
 const MAX_DATE_OFFSET_DAYS = 36_500;
-const MAX_DATE_OFFSET_MS = MAX_DATE_OFFSET_DAYS * 86_400_000;
+/** {@link MAX_DATE_OFFSET_DAYS} in ms: the most a webhook's own breaker durations may be too. */
+export const MAX_DATE_OFFSET_MS = MAX_DATE_OFFSET_DAYS * 86_400_000;
+/**
+ * The lowest rate limit but none, requests a second (one request in 11.6 days). Below it the wait
+ * between two requests left what a date holds (1e-300 a second: an Invalid Date, and delivery
+ * polled for it without end); a webhook that should get nothing is disabled instead.
+ */
+export const MIN_RATE_PER_SECOND = 0.000001;
 const tooFar = `must be at most ${MAX_DATE_OFFSET_DAYS} days ("${MAX_DATE_OFFSET_DAYS}.00:00:00"); a date further away than that is beyond what a store keeps`;
 const positiveInt = { type: 'integer', minimum: 1 };
 const headerName = { type: 'string', maxLength: 100, pattern: HEADER_NAME_PATTERN };
@@ -276,6 +283,10 @@ export function resolveSettings(input: HookworkSettingsInput = {}, base: Hookwor
   }
   if (durations.period !== undefined && durations.period < MIN_PERIOD_MS) {
     problems.push({ key: 'period', problem: `must be at least ${MIN_PERIOD_MS} ms ("00:00:00.1"): it is only a safety sweep (enqueues and due retries wake delivery at once), and a shorter one keeps an idle app busy querying the store` });
+  }
+  const rate = input.rateLimit?.perSecond;
+  if (typeof rate === 'number' && rate > 0 && rate < MIN_RATE_PER_SECOND) {
+    problems.push({ key: 'rateLimit.perSecond', problem: `must be 0 (no limit) or at least ${MIN_RATE_PER_SECOND} (one request in 11.6 days); a slower rate puts the next request beyond any date` });
   }
   const allow = input.ssrf?.allow;
   if (Array.isArray(allow)) {

@@ -29,6 +29,12 @@ export interface WebhookHealthMonitorDeps {
   reporter: LifecycleReporter;
   /** The app's logger. */
   logger: Logger;
+  /**
+   * Runs a read, change and write of one webhook after the app's other changes of it (an
+   * operator's edit, a secret rotation), so auto-disable and those never undo each other.
+   * Default: at once.
+   */
+  exclusive?: <T>(webhookKey: string, change: () => Promise<T>) => Promise<T>;
 }
 
 const SEND: DeliveryAdmission = Object.freeze({ kind: 'send', probe: false });
@@ -131,10 +137,15 @@ export class WebhookHealthMonitor {
     const now = this.deps.clock.now();
     try {
       const repository = this.deps.repository();
-      const current = await repository.get(webhook.key);
-      if (!current || !current.enabled) return;
-      await repository.update({ ...current, enabled: false, updatedAt: now });
-      this.deps.webhooks.invalidate(webhook.key);
+      const exclusive = this.deps.exclusive ?? ((_key, change) => change());
+      const disabled = await exclusive(webhook.key, async () => {
+        const current = await repository.get(webhook.key);
+        if (!current || !current.enabled) return false;
+        await repository.update({ ...current, enabled: false, updatedAt: now });
+        this.deps.webhooks.invalidate(webhook.key);
+        return true;
+      });
+      if (!disabled) return;
     } catch (error) {
       this.deps.reporter.backgroundError('disabling a webhook', error);
       return;
