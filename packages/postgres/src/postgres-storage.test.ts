@@ -311,6 +311,29 @@ describe('concurrent changes of one webhook', () => {
   });
 });
 
+describe('concurrent changes of one webhook from two app instances on one schema', () => {
+  it('keeps every edit and every rotated secret made at once through either instance', async () => {
+    // Two apps, each with its own pools, as two processes behind a load balancer: one app's
+    // one-at-a-time ordering cannot see the other's calls, only the store's compare-and-set can.
+    const schema = db.schema();
+    const apps = [0, 1].map(() => createHookwork({ composers: [thingComposer], logger: silentLogger, storage: postgresStorage({ connectionString: db.url, schema }) }));
+    await apps[0]!.start();
+    await apps[1]!.start();
+    try {
+      const [a, b] = apps as [(typeof apps)[0], (typeof apps)[0]];
+      const { key, secrets } = await a.webhooks.create({ url: 'https://example.com/hooks', events: ['thing.happened'], secret: true });
+      await Promise.all([a.webhooks.update(key, { name: 'Orders' }), b.webhooks.update(key, { enabled: false }), a.webhooks.update(key, { description: 'the shop' }), b.webhooks.update(key, { contentTypeKeys: ['product'] })]);
+      expect(await b.webhooks.get(key)).toMatchObject({ name: 'Orders', enabled: false, description: 'the shop', contentTypeKeys: ['product'] });
+      const rotated = await Promise.all([a, b, a, b].map((app) => app.webhooks.rotateSecret(key)));
+      const stored = (await a.webhooks.get(key))!.secrets.map((s) => s.id).sort();
+      expect(stored).toEqual([secrets[0]!.id, ...rotated.map((r) => r.secretId)].sort());
+    } finally {
+      await apps[0]!.stop();
+      await apps[1]!.stop();
+    }
+  });
+});
+
 describe('an opened store', () => {
   let storage: PostgresStorage;
   afterEach(() => storage?.close());

@@ -41,3 +41,32 @@ describe('an app sharing its SQLite file with another process', () => {
     expect(receiver.requests.map((a) => [webhookIdOf(a), JSON.parse(a.text)])).toEqual([['msg_from_elsewhere', { id: 'elsewhere' }]]);
   });
 });
+
+describe('two apps on one SQLite file changing one webhook at once', () => {
+  let temp: ReturnType<typeof makeTempDir>;
+  const apps: Hookwork[] = [];
+  beforeEach(() => {
+    temp = makeTempDir();
+  });
+  afterEach(async () => {
+    for (const app of apps.splice(0)) await app.stop();
+    temp.remove();
+  });
+
+  it('keeps every edit and every rotated secret made through either app', async () => {
+    // Two apps, as two processes on one file: one app's one-at-a-time ordering cannot see the
+    // other's calls; each change reads and writes in one BEGIN IMMEDIATE transaction.
+    const file = temp.file();
+    for (let i = 0; i < 2; i++) {
+      const app = createHookwork({ composers: [thingComposer], storage: sqliteStorage({ file }), settings: { ssrf: { allow: ['127.0.0.1'] } } });
+      await app.start();
+      apps.push(app);
+    }
+    const [a, b] = apps as [Hookwork, Hookwork];
+    const { key, secrets } = await a.webhooks.create({ url: 'https://example.com/hooks', events: ['thing.happened'], secret: true });
+    await Promise.all([a.webhooks.update(key, { name: 'Orders' }), b.webhooks.update(key, { enabled: false }), a.webhooks.update(key, { description: 'the shop' }), b.webhooks.update(key, { contentTypeKeys: ['product'] })]);
+    expect(await b.webhooks.get(key)).toMatchObject({ name: 'Orders', enabled: false, description: 'the shop', contentTypeKeys: ['product'] });
+    const rotated = await Promise.all([a, b, a, b].map((app) => app.webhooks.rotateSecret(key)));
+    expect((await a.webhooks.get(key))!.secrets.map((s) => s.id).sort()).toEqual([secrets[0]!.id, ...rotated.map((r) => r.secretId)].sort());
+  });
+});

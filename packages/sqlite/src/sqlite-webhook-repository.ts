@@ -44,6 +44,44 @@ export class SqliteWebhookRepository implements WebhookRepository {
     });
   }
 
+  /**
+   * Reads, changes and writes the webhook in one `BEGIN IMMEDIATE` transaction: the write lock is
+   * taken before the read, so a change from another process runs wholly before or after this one.
+   */
+  async modify(key: string, change: (current: Webhook) => Webhook | undefined): Promise<Webhook> {
+    const c = this.connection;
+    // What the change throws is the caller's (a refusal), not a storage failure: thrown as it is,
+    // once the transaction it ended is rolled back.
+    let refusal: { error: unknown } | undefined;
+    const refused = new Error('the change refused');
+    let result: { webhook: Webhook; changed: boolean };
+    try {
+      result = c.write(`changing webhook ${key}`, () => {
+        const row = c.statement('SELECT seq, data FROM hookwork_webhooks WHERE key = ?').get(key) as { seq: number; data: string } | undefined;
+        if (!row) throw new HookworkError('HOOKWORK_ERR_WEBHOOK_NOT_FOUND', `no webhook has the key ${JSON.stringify(key)}`);
+        const current = webhookFromJson(row.data);
+        let next: Webhook | undefined;
+        try {
+          next = change(webhookFromJson(row.data));
+        } catch (error) {
+          refusal = { error };
+          throw refused;
+        }
+        if (next === undefined) return { webhook: current, changed: false };
+        const replacement = next.key === key ? next : { ...next, key };
+        c.statement('UPDATE hookwork_webhooks SET created_at = ?, data = ? WHERE seq = ?').run(replacement.createdAt.getTime(), webhookToJson(replacement), row.seq);
+        c.statement('DELETE FROM hookwork_webhook_events WHERE webhook_seq = ?').run(row.seq);
+        this.index(row.seq, replacement.events);
+        return { webhook: replacement, changed: true };
+      });
+    } catch (error) {
+      if (refusal) throw refusal.error;
+      throw error;
+    }
+    if (result.changed) this.byAlias.clear();
+    return copyWebhook(result.webhook);
+  }
+
   async delete(key: string): Promise<boolean> {
     const c = this.connection;
     this.byAlias.clear();

@@ -5,7 +5,7 @@ import { WebhookEventCatalogue } from '../events/webhook-event-catalogue';
 import { generateSecret, secretKey } from '../delivery/signing';
 import { WebhookCache } from '../delivery/webhook-cache';
 import { WebhookHealthMonitor } from '../delivery/health/webhook-health-monitor';
-import { HookworkError, shownValue } from '../errors/hookwork-error';
+import { HookworkError, isHookworkError, shownValue } from '../errors/hookwork-error';
 import { nearestName } from '../errors/nearest-name';
 import { LifecycleReporter } from '../observability/lifecycle-events';
 import { LoggerToken, type Logger } from '../observability/logger';
@@ -256,30 +256,32 @@ export class WebhookService implements Webhooks {
 
   /** update()'s read, change and write, run after every earlier change of `key` (see OneAtATime). */
   private async applyPatch(key: string, patch: WebhookPatch, href: string | undefined): Promise<WebhookView> {
-    const current = await this.require(key);
-    if (patch.headers) {
-      const placeholders = placeholderProblems(patch.headers, current);
-      if (placeholders.length > 0) this.refuse(placeholders);
-    }
-    const flow = this.flowControl(patch, current);
-    const headerParts = patch.headers ? this.keepRedacted(this.splitHeaders(patch.headers), current) : { headers: current.headers, sensitiveHeaders: current.sensitiveHeaders };
-    const { rateLimit: _r, breaker: _b, fifo: _f, ...rest } = current;
-    const next: Webhook = {
-      ...rest,
-      ...flow,
-      ...(patch.name !== undefined ? { name: patch.name } : {}),
-      ...(patch.description !== undefined ? { description: patch.description } : {}),
-      url: href ?? current.url,
-      events: patch.events ? [...new Set(patch.events)] : current.events,
-      contentTypeKeys: patch.contentTypeKeys ? [...new Set(patch.contentTypeKeys)] : current.contentTypeKeys,
-      ...headerParts,
-      enabled: patch.enabled ?? current.enabled,
-      ...(patch.format ? { format: normalizeFormat(patch.format) } : {}),
-      updatedAt: this.clock.now(),
-    };
-    await this.store(next);
+    let before: Webhook | undefined;
+    const next = await this.change(key, (current) => {
+      before = current;
+      if (patch.headers) {
+        const placeholders = placeholderProblems(patch.headers, current);
+        if (placeholders.length > 0) this.refuse(placeholders);
+      }
+      const flow = this.flowControl(patch, current);
+      const headerParts = patch.headers ? this.keepRedacted(this.splitHeaders(patch.headers), current) : { headers: current.headers, sensitiveHeaders: current.sensitiveHeaders };
+      const { rateLimit: _r, breaker: _b, fifo: _f, ...rest } = current;
+      return {
+        ...rest,
+        ...flow,
+        ...(patch.name !== undefined ? { name: patch.name } : {}),
+        ...(patch.description !== undefined ? { description: patch.description } : {}),
+        url: href ?? current.url,
+        events: patch.events ? [...new Set(patch.events)] : current.events,
+        contentTypeKeys: patch.contentTypeKeys ? [...new Set(patch.contentTypeKeys)] : current.contentTypeKeys,
+        ...headerParts,
+        enabled: patch.enabled ?? current.enabled,
+        ...(patch.format ? { format: normalizeFormat(patch.format) } : {}),
+        updatedAt: this.clock.now(),
+      };
+    });
     // Enabled again by an operator: the breaker closes and a new failing streak starts from nothing.
-    if (!current.enabled && next.enabled) await this.health.forget(key);
+    if (!before!.enabled && next.enabled) await this.health.forget(key);
     if (patch.url !== undefined) this.warnIfRefusedByGuard(next);
     return toView(next, this.unknownEvents(next));
   }
@@ -335,25 +337,26 @@ export class WebhookService implements Webhooks {
     if (gracePeriodMs !== undefined && (!Number.isInteger(gracePeriodMs) || gracePeriodMs < 0 || gracePeriodMs > MAX_GRACE_PERIOD_MS)) {
       throw new HookworkError('HOOKWORK_ERR_INVALID_ARGUMENT', `rotateSecret(): gracePeriodMs must be a whole number of milliseconds from 0 (revoke the current secret at once) to ${MAX_GRACE_PERIOD_MS} (30 days); got ${shownValue(gracePeriodMs)}`);
     }
+    const secret = generateSecret();
+    const secretId = randomUUID();
     return this.changes.run(key, async () => {
-      const current = await this.require(key);
-      const now = this.clock.now();
-      const grace = gracePeriodMs ?? this.settings.current.secretRotationGracePeriod;
-      const expiresAt = new Date(now.getTime() + grace);
-      const secret = generateSecret();
-      const secretId = randomUUID();
-      const secrets = current.secrets
-        .filter((s) => !s.expiresAt || s.expiresAt > now)
-        .map((s) => (s.expiresAt && s.expiresAt < expiresAt ? s : { ...s, expiresAt }));
-      const signing = secrets.filter((s) => !s.expiresAt || s.expiresAt > now).length;
-      if (signing + 1 > MAX_SIGNING_SECRETS) {
-        throw new HookworkError(
-          'HOOKWORK_ERR_TOO_MANY_SECRETS',
-          `webhook ${key} already has ${signing} secrets signing its requests (the current one and those in their grace period), and every request carries a signature of each: at most ${MAX_SIGNING_SECRETS} sign at once. Nothing was changed; revoke the old ones the receiver no longer uses (app.webhooks.revokeSecret), or rotate with gracePeriodMs: 0 to end their grace now`,
-        );
-      }
-      secrets.push({ id: secretId, secret, createdAt: now });
-      await this.store({ ...current, secrets, updatedAt: now });
+      await this.change(key, (current) => {
+        const now = this.clock.now();
+        const grace = gracePeriodMs ?? this.settings.current.secretRotationGracePeriod;
+        const expiresAt = new Date(now.getTime() + grace);
+        const secrets = current.secrets
+          .filter((s) => !s.expiresAt || s.expiresAt > now)
+          .map((s) => (s.expiresAt && s.expiresAt < expiresAt ? s : { ...s, expiresAt }));
+        const signing = secrets.filter((s) => !s.expiresAt || s.expiresAt > now).length;
+        if (signing + 1 > MAX_SIGNING_SECRETS) {
+          throw new HookworkError(
+            'HOOKWORK_ERR_TOO_MANY_SECRETS',
+            `webhook ${key} already has ${signing} secrets signing its requests (the current one and those in their grace period), and every request carries a signature of each: at most ${MAX_SIGNING_SECRETS} sign at once. Nothing was changed; revoke the old ones the receiver no longer uses (app.webhooks.revokeSecret), or rotate with gracePeriodMs: 0 to end their grace now`,
+          );
+        }
+        secrets.push({ id: secretId, secret, createdAt: now });
+        return { ...current, secrets, updatedAt: now };
+      });
       return { secretId, secret };
     });
   }
@@ -363,20 +366,40 @@ export class WebhookService implements Webhooks {
     checkKey('webhooks.revokeSecret()', 'key', key, 'webhookKey');
     checkKey('webhooks.revokeSecret()', 'secretId', secretId, 'secretId');
     return this.changes.run(key, async () => {
-      const current = await this.require(key);
-      if (!current.secrets.some((s) => s.id === secretId)) {
-        throw new HookworkError('HOOKWORK_ERR_SECRET_NOT_FOUND', `webhook ${key} has no secret ${JSON.stringify(secretId)}; list its secrets with app.webhooks.get(${JSON.stringify(key)})`);
-      }
-      const next = { ...current, secrets: current.secrets.filter((s) => s.id !== secretId), updatedAt: this.clock.now() };
-      await this.store(next);
+      const next = await this.change(key, (current) => {
+        if (!current.secrets.some((s) => s.id === secretId)) {
+          throw new HookworkError('HOOKWORK_ERR_SECRET_NOT_FOUND', `webhook ${key} has no secret ${JSON.stringify(secretId)}; list its secrets with app.webhooks.get(${JSON.stringify(key)})`);
+        }
+        return { ...current, secrets: current.secrets.filter((s) => s.id !== secretId), updatedAt: this.clock.now() };
+      });
       return toView(next, this.unknownEvents(next));
     });
   }
 
-  /** Stores a changed webhook; delivery in this process sees the change at once. */
-  private async store(webhook: Webhook): Promise<void> {
-    await this.repository.update(webhook);
-    this.cache.invalidate(webhook.key);
+  /**
+   * Replaces webhook `key` with `compute(current)` and returns what was stored; delivery in this
+   * process sees the change at once. With a store that has `modify`, the read and the write are
+   * one step against every writer of the database (other processes too), and `compute` may run
+   * again with a newer webhook; without it, a read then a write (one change at a time per app,
+   * through {@link OneAtATime}). What `compute` throws is thrown, with nothing stored.
+   */
+  private async change(key: string, compute: (current: Webhook) => Webhook): Promise<Webhook> {
+    // The repository's not-found error does not say how to list webhooks: this one does.
+    const existing = await this.require(key);
+    let next: Webhook;
+    if (this.repository.modify) {
+      try {
+        next = await this.repository.modify(key, compute);
+      } catch (error) {
+        if (isHookworkError(error, 'HOOKWORK_ERR_WEBHOOK_NOT_FOUND')) await this.require(key);
+        throw error;
+      }
+    } else {
+      next = compute(existing);
+      await this.repository.update(next);
+    }
+    this.cache.invalidate(key);
+    return next;
   }
 
   /**

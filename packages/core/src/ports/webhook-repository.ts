@@ -12,6 +12,19 @@ export interface WebhookRepository {
   create(webhook: Webhook): Promise<void>;
   /** Replaces a stored webhook; HOOKWORK_ERR_WEBHOOK_NOT_FOUND when absent. */
   update(webhook: Webhook): Promise<void>;
+  /**
+   * Reads the stored webhook `key` and replaces it with `change(current)`, as one step against
+   * every other writer of the store — other processes on the same database included — so that two
+   * changes made at once (an operator's edit, a secret rotation, an auto-disable) never undo each
+   * other. `change` runs synchronously, perhaps more than once (a backend that compares and
+   * retries calls it again with the newer webhook); it returns the replacement, or `undefined` to
+   * leave the webhook as it is, and what it throws is thrown from here with nothing stored.
+   * Resolves with the webhook as stored afterwards; HOOKWORK_ERR_WEBHOOK_NOT_FOUND when absent.
+   *
+   * Optional: without it, core changes a webhook with {@link get} then {@link update}, one change
+   * at a time per app, and two processes changing one webhook at once can lose one change.
+   */
+  modify?(key: string, change: (current: Webhook) => Webhook | undefined): Promise<Webhook>;
   /** Deletes a webhook; false when it did not exist. */
   delete(key: string): Promise<boolean>;
   /** A webhook by key, or undefined. */

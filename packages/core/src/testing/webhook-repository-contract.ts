@@ -37,8 +37,11 @@ async function expectCode(promise: Promise<unknown>, code: string): Promise<void
 /**
  * The behaviour every {@link WebhookRepository} backend must show. Call it from a test file
  * of the backend: `describeWebhookRepositoryContract('sqlite', () => ({ subject, cleanup }))`.
+ * `modify()` is optional in the port; a backend without it passes `{ modify: false }`, and the
+ * tests of `modify()` are left out (its webhooks can lose one of two changes made at once by two
+ * processes).
  */
-export function describeWebhookRepositoryContract(name: string, factory: ContractFactory<WebhookRepository>): void {
+export function describeWebhookRepositoryContract(name: string, factory: ContractFactory<WebhookRepository>, options: { modify?: boolean } = {}): void {
   const test = (title: string, body: (repo: WebhookRepository) => Promise<void>) =>
     it(title, () => withSubject(factory, ({ subject }) => body(subject)));
 
@@ -192,6 +195,48 @@ export function describeWebhookRepositoryContract(name: string, factory: Contrac
       expect(rare.map((w) => w.key)).toEqual(['w000', 'w050', 'w100', 'w150', 'w200', 'w250', 'w300', 'w350', 'w400', 'w450']);
       expect((await repo.getByAlias('own123')).map((w) => w.key)).toEqual(['w123']);
       expect(await repo.count()).toBe(500);
+    });
+
+    if (options.modify === false) return;
+
+    test('modify() replaces the webhook with what the change returns, and resolves with it', async (repo) => {
+      await repo.create(contractWebhook('m', { events: ['old'] }));
+      const stored = await repo.modify!('m', (current) => ({ ...current, name: `${current.name} (renamed)`, events: ['new'], updatedAt: new Date(T0 + 9) }));
+      expect(stored).toEqual(contractWebhook('m', { name: 'Webhook m (renamed)', events: ['new'], updatedAt: new Date(T0 + 9) }));
+      expect(await repo.get('m')).toEqual(stored);
+      expect(await repo.getByAlias('old')).toEqual([]);
+      expect((await repo.getByAlias('new')).map((w) => w.key)).toEqual(['m']);
+    });
+
+    test('modify() leaves the webhook as it is when the change returns undefined, and stores nothing when it throws', async (repo) => {
+      const webhook = contractWebhook('m');
+      await repo.create(webhook);
+      expect(await repo.modify!('m', () => undefined)).toEqual(webhook);
+      const refusal = new Error('refused by the change');
+      await expect(repo.modify!('m', (current) => {
+        current.name = 'changed before the refusal';
+        throw refusal;
+      })).rejects.toBe(refusal);
+      expect(await repo.get('m')).toEqual(webhook);
+    });
+
+    test('modify() of a webhook that does not exist is HOOKWORK_ERR_WEBHOOK_NOT_FOUND, and calls no change', async (repo) => {
+      let called = false;
+      await expectCode(
+        repo.modify!('missing', (current) => {
+          called = true;
+          return current;
+        }),
+        'HOOKWORK_ERR_WEBHOOK_NOT_FOUND',
+      );
+      expect(called).toBe(false);
+    });
+
+    test('modify() calls made at once each see the others\' changes: none is lost', async (repo) => {
+      await repo.create(contractWebhook('m', { contentTypeKeys: [] }));
+      const added = Array.from({ length: 12 }, (_, i) => `ct-${i}`);
+      await Promise.all(added.map((ct) => repo.modify!('m', (current) => ({ ...current, contentTypeKeys: [...current.contentTypeKeys, ct] }))));
+      expect([...(await repo.get('m'))!.contentTypeKeys].sort()).toEqual([...added].sort());
     });
   });
 }

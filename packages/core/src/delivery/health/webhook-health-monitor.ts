@@ -1,3 +1,4 @@
+import { isHookworkError } from '../../errors/hookwork-error';
 import type { Webhook } from '../../model/webhook';
 import type { LifecycleReporter } from '../../observability/lifecycle-events';
 import type { Logger } from '../../observability/logger';
@@ -18,7 +19,7 @@ export interface WebhookHealthMonitorDeps {
   /** The store's health, once the app is open. */
   store: () => WebhookHealthStore;
   /** The webhook repository, once the app is open (auto-disable writes `enabled: false`). */
-  repository: () => Pick<WebhookRepository, 'get' | 'update'>;
+  repository: () => Pick<WebhookRepository, 'get' | 'update' | 'modify'>;
   /** The cache of webhooks, told when one was disabled. */
   webhooks: Pick<WebhookCache, 'invalidate'>;
   /** The app's settings (read `current` each time). */
@@ -139,11 +140,26 @@ export class WebhookHealthMonitor {
       const repository = this.deps.repository();
       const exclusive = this.deps.exclusive ?? ((_key, change) => change());
       const disabled = await exclusive(webhook.key, async () => {
-        const current = await repository.get(webhook.key);
-        if (!current || !current.enabled) return false;
-        await repository.update({ ...current, enabled: false, updatedAt: now });
-        this.deps.webhooks.invalidate(webhook.key);
-        return true;
+        let changed = false;
+        if (repository.modify) {
+          // One step against every writer of the store: an edit made in another process meanwhile is kept.
+          try {
+            await repository.modify(webhook.key, (current) => {
+              changed = current.enabled;
+              return current.enabled ? { ...current, enabled: false, updatedAt: now } : undefined;
+            });
+          } catch (error) {
+            if (isHookworkError(error, 'HOOKWORK_ERR_WEBHOOK_NOT_FOUND')) return false;
+            throw error;
+          }
+        } else {
+          const current = await repository.get(webhook.key);
+          if (!current || !current.enabled) return false;
+          await repository.update({ ...current, enabled: false, updatedAt: now });
+          changed = true;
+        }
+        if (changed) this.deps.webhooks.invalidate(webhook.key);
+        return changed;
       });
       if (!disabled) return;
     } catch (error) {

@@ -25,6 +25,18 @@ export class MemoryWebhookRepository implements WebhookRepository {
     this.put(webhook);
   }
 
+  async modify(key: string, change: (current: Webhook) => Webhook | undefined): Promise<Webhook> {
+    const stored = this.byKey.get(key);
+    if (!stored) throw new HookworkError('HOOKWORK_ERR_WEBHOOK_NOT_FOUND', `no webhook has the key ${JSON.stringify(key)}`);
+    // Read, change and write in one synchronous step: no other change runs in between.
+    const next = change(copyWebhook(stored));
+    if (next === undefined) return copyWebhook(stored);
+    const replacement = next.key === key ? next : { ...next, key };
+    this.unindex(key);
+    this.put(replacement);
+    return copyWebhook(replacement);
+  }
+
   async delete(key: string): Promise<boolean> {
     if (!this.byKey.has(key)) return false;
     this.unindex(key);
