@@ -3,6 +3,9 @@ import type { PostgresConnection } from './postgres-connection';
 import { ListenedCache } from './listened-cache';
 import { WEBHOOKS_CHANGED, type PostgresListener } from './postgres-listener';
 
+/** How often modify() reads again after another writer changed the webhook first, before it gives up. */
+const MODIFY_ATTEMPTS = 20;
+
 /**
  * Webhooks in PostgreSQL. Each webhook is one row holding its JSON (new fields need no
  * migration) and its event aliases as a `text[]` under a GIN index, so getByAlias is an index
@@ -16,9 +19,6 @@ import { WEBHOOKS_CHANGED, type PostgresListener } from './postgres-listener';
  * publish; one made in another process as soon as its notification arrives (milliseconds).
  * Measured: one round trip fewer per publish, of two.
  */
-/** How often modify() reads again after another writer changed the webhook first, before it gives up. */
-const MODIFY_ATTEMPTS = 20;
-
 export class PostgresWebhookRepository implements WebhookRepository {
   /** alias → its webhooks, decoded; never handed out (callers get copies). */
   private readonly byAlias: ListenedCache<Webhook[]>;
@@ -94,7 +94,7 @@ export class PostgresWebhookRepository implements WebhookRepository {
       if (attempt >= MODIFY_ATTEMPTS) {
         throw new HookworkError(
           'HOOKWORK_ERR_STORAGE',
-          `webhook ${key} was changed by other writers ${MODIFY_ATTEMPTS} times while this change was being made (PostgreSQL ${c.where}); nothing was changed by this call: make it again`,
+          `webhook ${key} was changed by other writers ${MODIFY_ATTEMPTS} times while this change was being made (${c.where}); nothing was changed by this call: make it again`,
         );
       }
     }

@@ -199,6 +199,10 @@ export function describeWebhookRepositoryContract(name: string, factory: Contrac
 
     if (options.modify === false) return;
 
+    test('has modify() (optional in the port: pass { modify: false } to this suite for a backend without it)', async (repo) => {
+      expect(typeof repo.modify).toBe('function');
+    });
+
     test('modify() replaces the webhook with what the change returns, and resolves with it', async (repo) => {
       await repo.create(contractWebhook('m', { events: ['old'] }));
       const stored = await repo.modify!('m', (current) => ({ ...current, name: `${current.name} (renamed)`, events: ['new'], updatedAt: new Date(T0 + 9) }));
