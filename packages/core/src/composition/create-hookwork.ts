@@ -18,7 +18,7 @@ import { getWebhookEventMetadata } from '../events/webhook-event.decorator';
 import { WebhookFiringService } from '../firing/webhook-firing-service';
 import { createCatalogueDocument } from '../management/catalogue-document';
 import { ManagementService } from '../management/management-service';
-import { OneAtATime } from '../management/one-at-a-time';
+import { WebhookChanges } from '../management/webhook-changes';
 import { TestSender } from '../management/test-send';
 import { WebhookService } from '../management/webhook-service';
 import { LifecycleEmitter, LifecycleReporter, LifecycleToken } from '../observability/lifecycle-events';
@@ -221,18 +221,17 @@ export function createHookwork<TStorageTransaction = never, TQueueTransaction = 
   const localHealth = new MemoryWebhookHealthStore();
   const healthStore = (): WebhookHealthStore => opened((s) => s.health ?? localHealth);
   container.register<WebhookHealthStore>(WebhookHealthStoreToken, { useFactory: healthStore });
-  // One change of a webhook at a time in this app: an operator's edit and an auto-disable never undo each other.
-  const webhookChanges = new OneAtATime();
-  container.registerInstance(OneAtATime, webhookChanges);
+  // Every change of a stored webhook goes through it: an operator's edit and an auto-disable never undo each other.
+  const webhookChanges = new WebhookChanges(() => opened((s) => s.webhooks));
+  container.registerInstance(WebhookChanges, webhookChanges);
   const health = new WebhookHealthMonitor({
     store: healthStore,
-    repository: () => opened((s) => s.webhooks),
+    modifyWebhook: (key, change) => webhookChanges.modify(key, change),
     webhooks: webhookCache,
     settings: settingsAccessor,
     clock,
     reporter,
     logger,
-    exclusive: (key, change) => webhookChanges.run(key, change),
   });
   container.registerInstance(WebhookHealthMonitor, health);
   const tracer = hookworkTracer(options.tracerProvider);

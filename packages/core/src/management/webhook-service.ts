@@ -14,8 +14,8 @@ import { SettingsToken, type SettingsAccessor } from '../settings/settings';
 import { WebhookRepositoryToken, type WebhookRepository } from '../ports/webhook-repository';
 import type { Page, PageRequest } from '../model/page';
 import { internalUrlRefusal } from './internal-url-check';
-import { OneAtATime } from './one-at-a-time';
 import { checkPage, DEFAULT_PAGE_SIZE } from './page-check';
+import { WebhookChanges } from './webhook-changes';
 import { REDACTED, type Webhook, type WebhookFormat, type WebhookView } from '../model/webhook';
 import { formatProblems, normalizeFormat } from './webhook-format';
 import { FRAMEWORK_HEADERS, STORABLE_TEXT_PATTERN, webhookInputSchema, type WebhookHeaderInput, type WebhookInput, type WebhookPatch } from './webhook-input-schema';
@@ -203,7 +203,7 @@ export class WebhookService implements Webhooks {
     private readonly reporter: LifecycleReporter,
     @inject(LoggerToken) private readonly logger: Logger,
     private readonly health: WebhookHealthMonitor,
-    private readonly changes: OneAtATime,
+    private readonly changes: WebhookChanges,
   ) {}
 
   /** Creates a webhook. With `secret: true`, the result holds the generated secret, once. */
@@ -251,10 +251,10 @@ export class WebhookService implements Webhooks {
     checkKey('webhooks.update()', 'key', key, 'webhookKey');
     const { problems, href } = this.checkInput(patch, 'update');
     if (problems.length > 0) this.refuse(problems);
-    return this.changes.run(key, () => this.applyPatch(key, patch, href));
+    return this.applyPatch(key, patch, href);
   }
 
-  /** update()'s read, change and write, run after every earlier change of `key` (see OneAtATime). */
+  /** update()'s read, change and write (see {@link change}). */
   private async applyPatch(key: string, patch: WebhookPatch, href: string | undefined): Promise<WebhookView> {
     let before: Webhook | undefined;
     const next = await this.change(key, (current) => {
@@ -339,64 +339,54 @@ export class WebhookService implements Webhooks {
     }
     const secret = generateSecret();
     const secretId = randomUUID();
-    return this.changes.run(key, async () => {
-      await this.change(key, (current) => {
-        const now = this.clock.now();
-        const grace = gracePeriodMs ?? this.settings.current.secretRotationGracePeriod;
-        const expiresAt = new Date(now.getTime() + grace);
-        const secrets = current.secrets
-          .filter((s) => !s.expiresAt || s.expiresAt > now)
-          .map((s) => (s.expiresAt && s.expiresAt < expiresAt ? s : { ...s, expiresAt }));
-        const signing = secrets.filter((s) => !s.expiresAt || s.expiresAt > now).length;
-        if (signing + 1 > MAX_SIGNING_SECRETS) {
-          throw new HookworkError(
-            'HOOKWORK_ERR_TOO_MANY_SECRETS',
-            `webhook ${key} already has ${signing} secrets signing its requests (the current one and those in their grace period), and every request carries a signature of each: at most ${MAX_SIGNING_SECRETS} sign at once. Nothing was changed; revoke the old ones the receiver no longer uses (app.webhooks.revokeSecret), or rotate with gracePeriodMs: 0 to end their grace now`,
-          );
-        }
-        secrets.push({ id: secretId, secret, createdAt: now });
-        return { ...current, secrets, updatedAt: now };
-      });
-      return { secretId, secret };
+    await this.change(key, (current) => {
+      const now = this.clock.now();
+      const grace = gracePeriodMs ?? this.settings.current.secretRotationGracePeriod;
+      const expiresAt = new Date(now.getTime() + grace);
+      const secrets = current.secrets
+        .filter((s) => !s.expiresAt || s.expiresAt > now)
+        .map((s) => (s.expiresAt && s.expiresAt < expiresAt ? s : { ...s, expiresAt }));
+      const signing = secrets.filter((s) => !s.expiresAt || s.expiresAt > now).length;
+      if (signing + 1 > MAX_SIGNING_SECRETS) {
+        throw new HookworkError(
+          'HOOKWORK_ERR_TOO_MANY_SECRETS',
+          `webhook ${key} already has ${signing} secrets signing its requests (the current one and those in their grace period), and every request carries a signature of each: at most ${MAX_SIGNING_SECRETS} sign at once. Nothing was changed; revoke the old ones the receiver no longer uses (app.webhooks.revokeSecret), or rotate with gracePeriodMs: 0 to end their grace now`,
+        );
+      }
+      secrets.push({ id: secretId, secret, createdAt: now });
+      return { ...current, secrets, updatedAt: now };
     });
+    return { secretId, secret };
   }
 
   /** Removes one secret at once (e.g. a leaked one). */
   async revokeSecret(key: string, secretId: string): Promise<WebhookView> {
     checkKey('webhooks.revokeSecret()', 'key', key, 'webhookKey');
     checkKey('webhooks.revokeSecret()', 'secretId', secretId, 'secretId');
-    return this.changes.run(key, async () => {
-      const next = await this.change(key, (current) => {
-        if (!current.secrets.some((s) => s.id === secretId)) {
-          throw new HookworkError('HOOKWORK_ERR_SECRET_NOT_FOUND', `webhook ${key} has no secret ${JSON.stringify(secretId)}; list its secrets with app.webhooks.get(${JSON.stringify(key)})`);
-        }
-        return { ...current, secrets: current.secrets.filter((s) => s.id !== secretId), updatedAt: this.clock.now() };
-      });
-      return toView(next, this.unknownEvents(next));
+    const next = await this.change(key, (current) => {
+      if (!current.secrets.some((s) => s.id === secretId)) {
+        throw new HookworkError('HOOKWORK_ERR_SECRET_NOT_FOUND', `webhook ${key} has no secret ${JSON.stringify(secretId)}; list its secrets with app.webhooks.get(${JSON.stringify(key)})`);
+      }
+      return { ...current, secrets: current.secrets.filter((s) => s.id !== secretId), updatedAt: this.clock.now() };
     });
+    return toView(next, this.unknownEvents(next));
   }
 
   /**
-   * Replaces webhook `key` with `compute(current)` and returns what was stored; delivery in this
-   * process sees the change at once. With a store that has `modify`, the read and the write are
-   * one step against every writer of the database (other processes too), and `compute` may run
-   * again with a newer webhook; without it, a read then a write (one change at a time per app,
-   * through {@link OneAtATime}). What `compute` throws is thrown, with nothing stored.
+   * Replaces webhook `key` with `compute(current)` through {@link WebhookChanges} (one step
+   * against every other change of it; `compute` may run again with a newer webhook) and returns
+   * what was stored; delivery in this process sees the change at once. What `compute` throws is
+   * thrown, with nothing stored.
    */
   private async change(key: string, compute: (current: Webhook) => Webhook): Promise<Webhook> {
     // The repository's not-found error does not say how to list webhooks: this one does.
-    const existing = await this.require(key);
+    await this.require(key);
     let next: Webhook;
-    if (this.repository.modify) {
-      try {
-        next = await this.repository.modify(key, compute);
-      } catch (error) {
-        if (isHookworkError(error, 'HOOKWORK_ERR_WEBHOOK_NOT_FOUND')) await this.require(key);
-        throw error;
-      }
-    } else {
-      next = compute(existing);
-      await this.repository.update(next);
+    try {
+      next = await this.changes.modify(key, compute);
+    } catch (error) {
+      if (isHookworkError(error, 'HOOKWORK_ERR_WEBHOOK_NOT_FOUND')) await this.require(key);
+      throw error;
     }
     this.cache.invalidate(key);
     return next;

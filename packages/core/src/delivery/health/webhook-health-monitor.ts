@@ -5,7 +5,6 @@ import type { Logger } from '../../observability/logger';
 import type { OperatorEvent } from '../../observability/operator-events';
 import type { TransportResult } from '../../ports/transport';
 import type { WebhookHealthRecord, WebhookHealthStore } from '../../ports/webhook-health-store';
-import type { WebhookRepository } from '../../ports/webhook-repository';
 import type { Clock } from '../../runtime/clock';
 import type { SettingsAccessor } from '../../settings/settings';
 import type { WebhookCache } from '../webhook-cache';
@@ -18,8 +17,13 @@ export type DeliveryAdmission = { readonly kind: 'send'; readonly probe: boolean
 export interface WebhookHealthMonitorDeps {
   /** The store's health, once the app is open. */
   store: () => WebhookHealthStore;
-  /** The webhook repository, once the app is open (auto-disable writes `enabled: false`). */
-  repository: () => Pick<WebhookRepository, 'get' | 'update' | 'modify'>;
+  /**
+   * Changes a stored webhook as one step against the app's other changes of it (an operator's
+   * edit, a secret rotation): auto-disable writes `enabled: false` through it. `change` returns
+   * the replacement, or `undefined` to leave the webhook as it is; resolves with the webhook as
+   * stored, HOOKWORK_ERR_WEBHOOK_NOT_FOUND when absent (see `WebhookRepository.modify`).
+   */
+  modifyWebhook: (webhookKey: string, change: (current: Webhook) => Webhook | undefined) => Promise<Webhook>;
   /** The cache of webhooks, told when one was disabled. */
   webhooks: Pick<WebhookCache, 'invalidate'>;
   /** The app's settings (read `current` each time). */
@@ -30,12 +34,6 @@ export interface WebhookHealthMonitorDeps {
   reporter: LifecycleReporter;
   /** The app's logger. */
   logger: Logger;
-  /**
-   * Runs a read, change and write of one webhook after the app's other changes of it (an
-   * operator's edit, a secret rotation), so auto-disable and those never undo each other.
-   * Default: at once.
-   */
-  exclusive?: <T>(webhookKey: string, change: () => Promise<T>) => Promise<T>;
 }
 
 const SEND: DeliveryAdmission = Object.freeze({ kind: 'send', probe: false });
@@ -136,36 +134,19 @@ export class WebhookHealthMonitor {
    */
   async disable(webhook: Pick<Webhook, 'key' | 'url'>, reason: 'gone' | 'failing', message: string, failingSince?: number): Promise<void> {
     const now = this.deps.clock.now();
+    let disabled = false;
     try {
-      const repository = this.deps.repository();
-      const exclusive = this.deps.exclusive ?? ((_key, change) => change());
-      const disabled = await exclusive(webhook.key, async () => {
-        let changed = false;
-        if (repository.modify) {
-          // One step against every writer of the store: an edit made in another process meanwhile is kept.
-          try {
-            await repository.modify(webhook.key, (current) => {
-              changed = current.enabled;
-              return current.enabled ? { ...current, enabled: false, updatedAt: now } : undefined;
-            });
-          } catch (error) {
-            if (isHookworkError(error, 'HOOKWORK_ERR_WEBHOOK_NOT_FOUND')) return false;
-            throw error;
-          }
-        } else {
-          const current = await repository.get(webhook.key);
-          if (!current || !current.enabled) return false;
-          await repository.update({ ...current, enabled: false, updatedAt: now });
-          changed = true;
-        }
-        if (changed) this.deps.webhooks.invalidate(webhook.key);
-        return changed;
+      await this.deps.modifyWebhook(webhook.key, (current) => {
+        disabled = current.enabled;
+        return current.enabled ? { ...current, enabled: false, updatedAt: now } : undefined;
       });
-      if (!disabled) return;
     } catch (error) {
-      this.deps.reporter.backgroundError('disabling a webhook', error);
+      // Deleted meanwhile: nothing to disable.
+      if (!isHookworkError(error, 'HOOKWORK_ERR_WEBHOOK_NOT_FOUND')) this.deps.reporter.backgroundError('disabling a webhook', error);
       return;
     }
+    if (!disabled) return;
+    this.deps.webhooks.invalidate(webhook.key);
     this.deps.logger.warn(`webhook ${webhook.key} was disabled: ${message}; its requests are kept and go out once it is enabled again`);
     this.deps.reporter.emit('webhookDisabled', { webhookKey: webhook.key, reason: message });
     this.emit({ type: 'webhook.disabled', timestamp: now, data: { webhookKey: webhook.key, url: webhook.url, reason, message, ...(failingSince !== undefined ? { failingSince: new Date(failingSince) } : {}) } });

@@ -1,0 +1,35 @@
+import { HookworkError } from '../errors/hookwork-error';
+import type { Webhook } from '../model/webhook';
+import type { WebhookRepository } from '../ports/webhook-repository';
+import { OneAtATime } from './one-at-a-time';
+
+/**
+ * The one way a stored webhook is changed in an app — an operator's edit, a secret rotation, an
+ * auto-disable — so that two changes made at once never undo each other. With a store that has
+ * {@link WebhookRepository.modify}, the read, the change and the write are one step against every
+ * writer of the database, other processes included; with one that has not, they are a read then
+ * a write, and the changes of one webhook run one after another in this app ({@link OneAtATime}).
+ */
+export class WebhookChanges {
+  private readonly ordered = new OneAtATime();
+
+  constructor(private readonly repository: () => Pick<WebhookRepository, 'get' | 'update' | 'modify'>) {}
+
+  /**
+   * Replaces webhook `key` with `change(current)` (`undefined`: left as it is) and resolves with
+   * the webhook as stored; `change` may run more than once. HOOKWORK_ERR_WEBHOOK_NOT_FOUND when
+   * absent; what `change` throws is thrown, with nothing stored.
+   */
+  modify(key: string, change: (current: Webhook) => Webhook | undefined): Promise<Webhook> {
+    const repository = this.repository();
+    if (repository.modify) return repository.modify(key, change);
+    return this.ordered.run(key, async () => {
+      const current = await repository.get(key);
+      if (!current) throw new HookworkError('HOOKWORK_ERR_WEBHOOK_NOT_FOUND', `no webhook has the key ${JSON.stringify(key)}`);
+      const next = change(current);
+      if (next === undefined) return current;
+      await repository.update(next);
+      return next;
+    });
+  }
+}
