@@ -45,6 +45,12 @@ export interface PostgresBenchHelpers {
   tunedPost(): { post(url: string, body: Buffer): Promise<void>; close(): void };
   /** The body the baseline sends for event `i`. */
   benchBody(i: number, sentAt: number): Buffer;
+  /**
+   * run.ts's measurement of a sender, as for its peers: a warm-up of 1,000 `send`s, then `events`
+   * from one loop awaiting each, until `drained()` and the receiver counted them all; deliveries/s
+   * and this process's CPU µs per delivery.
+   */
+  measureSender(events: number, send: (i: number) => Promise<unknown>, drained: () => Promise<void>): Promise<{ rps: number; cpuUs: number }>;
   /** End to end, 1 webhook, concurrency 64, `publishers` concurrent publish loops (default 1): deliveries/s. */
   endToEnd(storage: () => StorageBackend, events: number, publishers?: number): Promise<number>;
   /** publish → arrival at a steady rate on `storage`, and a direct axios POST at the same rate: medians of 3 alternating rounds, and each round's p99. */
@@ -244,34 +250,24 @@ async function serialFloor(helpers: PostgresBenchHelpers, schemas: BenchSchemas,
   try {
     await client.query(`CREATE SCHEMA "${schema}"; CREATE TABLE "${schema}".requests (seq bigserial PRIMARY KEY, id text NOT NULL UNIQUE, body text NOT NULL, due_at bigint NOT NULL)`);
     let sequence = 0;
-    const run = async (count: number) => {
-      const inFlight = new Set<Promise<void>>();
-      for (let i = 0; i < count; i++) {
+    const inFlight = new Set<Promise<void>>();
+    return await helpers.measureSender(
+      events,
+      async (i) => {
         const body = helpers.benchBody(i, now());
         await client.query({ name: 'serial-floor', text: `INSERT INTO "${schema}".requests (id, body, due_at) VALUES ($1, $2, $3)`, values: [`floor_${sequence++}`, body.toString(), Date.now()] });
         const sent: Promise<void> = post(helpers.receiver.url, body).finally(() => inFlight.delete(sent));
         inFlight.add(sent);
         if (inFlight.size >= 64) await Promise.race(inFlight);
-      }
-      await Promise.all(inFlight);
-    };
-    await run(1000);
-    await helpers.receiver.reset();
-    const t0 = now();
-    const cpu0 = process.cpuUsage();
-    await run(events);
-    const seconds = (now() - t0) / 1000;
-    const cpu = process.cpuUsage(cpu0);
-    const { count } = await helpers.receiver.stats();
-    if (count !== events) throw new Error(`serial floor: receiver counted ${count} of ${events}`);
-    return { rps: events / seconds, cpuUs: (cpu.user + cpu.system) / events };
+      },
+      () => Promise.all(inFlight).then(() => undefined),
+    );
   } finally {
     close();
     await client.end();
   }
 }
 
-/** µs per publish (1 webhook subscribed), outside a transaction and inside the host's own. */
 /**
  * The server's own floor for a durable publish: one-row INSERT commits (synchronous_commit on, so
  * each waits for its WAL flush) on one connection at a steady `rate`, p50/p99 in ms. A publish
@@ -301,6 +297,7 @@ async function commitLatency(schemas: BenchSchemas, rate: number, seconds: numbe
   }
 }
 
+/** µs per publish (1 webhook subscribed), outside a transaction and inside the host's own. */
 async function publishInTransaction(helpers: PostgresBenchHelpers, schemas: BenchSchemas, publishes: number): Promise<{ outsideUs: number; insideUs: number; insideWithCommitUs: number }> {
   const schema = schemas.next();
   const { app } = await parkedApp(helpers, schemas, schema);

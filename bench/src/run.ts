@@ -783,6 +783,11 @@ function postgresSection(receiver: ChildReceiver, quick: boolean, only?: string[
       baseline: (requests) => baseline(receiver, requests),
       tunedPost: () => tunedAxios(),
       benchBody,
+      measureSender: (events, send, drained) =>
+        measureSender(receiver, events, 1, send, async (n) => {
+          await drained();
+          await receiverCounted(receiver, n);
+        }),
       endToEnd: (storage, events, publishers) => endToEnd(receiver, { webhooks: 1, events, storage, ...(publishers ? { publishers } : {}) }),
       latency: (storage, rate, seconds) => latency(receiver, rate, seconds, storage),
       parkedQueue,
