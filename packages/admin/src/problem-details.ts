@@ -1,4 +1,4 @@
-import { isHookworkError, type HookworkError } from '@hookwork/core';
+import { isHookworkError, MAX_NAMED_PROBLEMS, type HookworkError } from '@hookwork/core';
 import type { FastifyError, FastifySchemaValidationError } from 'fastify';
 import { ADMIN_ERRORS } from './admin-errors';
 import { LONGEST_PATH_KEY } from './api-schemas';
@@ -126,13 +126,10 @@ function problem(code: keyof typeof ADMIN_ERRORS.codes, detail: string, instance
 }
 
 /**
- * The most fields one answer names. A body of 400,000 wrong events (800 KB, within the body limit)
- * was answered with each named: 52 MB of problem details, seconds of the event loop that every
- * other request (and the app's delivery) waited for.
+ * The first {@link MAX_NAMED_PROBLEMS} fields at fault (core's limit: a body of 400,000 wrong
+ * events, 800 KB, was answered with each named — 52 MB of problem details, seconds of the event
+ * loop every other request waited for), once each, and how many schema errors are left unnamed.
  */
-const MAX_NAMED_PROBLEMS = 20;
-
-/** The first {@link MAX_NAMED_PROBLEMS} fields at fault, once each, and how many schema errors are left unnamed. */
 function firstProblems(place: FieldProblem['in'], validation: FastifySchemaValidationError[]): { named: FieldProblem[]; unnamed: number } {
   const named: FieldProblem[] = [];
   const seen = new Set<string>();

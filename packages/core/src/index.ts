@@ -143,6 +143,7 @@ export type { HealthPolicy, HoldReason } from './delivery/health/health-policy';
 // Management
 export type { Management } from './management/management-service';
 export type { CreatedWebhook, WebhookInputProblem, Webhooks } from './management/webhook-service';
+export { invalidWebhookError, MAX_NAMED_PROBLEMS } from './management/webhook-refusal';
 export { STORABLE_TEXT_PATTERN, WEBHOOK_KEY_PATTERN, webhookInputSchema, type WebhookHeaderInput, type WebhookInput, type WebhookPatch } from './management/webhook-input-schema';
 export {
   DELIVERY_ERROR_KINDS,

@@ -1,5 +1,5 @@
 import Ajv, { type ErrorObject } from 'ajv';
-import { HookworkError, REDACTED, type Hookwork, type Page, type WebhookHeaderInput, type WebhookInput, type WebhookInputProblem, type WebhookView } from '@hookwork/core';
+import { invalidWebhookError, REDACTED, type Hookwork, type Page, type WebhookHeaderInput, type WebhookInput, type WebhookInputProblem, type WebhookView } from '@hookwork/core';
 import { cockpitWebhookInputSchema, type CockpitHeader, type CockpitWebhookInput } from './cockpit-webhook-schema';
 
 /** A webhook as cockpitWebhooks() returns it: Cockpit's shape, never a credential in clear. */
@@ -70,17 +70,8 @@ function schemaProblems(errors: ErrorObject[] | null | undefined): WebhookInputP
   return problems;
 }
 
-/** The most problems one refusal names, as core's: 400,000 wrong events were a 50 MB message. */
-const MAX_NAMED_PROBLEMS = 20;
-
 function refuse(problems: WebhookInputProblem[]): never {
-  const named = problems.slice(0, MAX_NAMED_PROBLEMS);
-  const more = problems.length - named.length;
-  throw new HookworkError(
-    'HOOKWORK_ERR_INVALID_WEBHOOK',
-    `Cockpit webhook refused, nothing was stored: ${named.map((p) => `${p.field} ${p.problem}`).join('; ')}${more > 0 ? `; and ${more} more problems (the first ${MAX_NAMED_PROBLEMS} are named)` : ''}`,
-    { details: named },
-  );
+  throw invalidWebhookError('Cockpit webhook', problems);
 }
 
 function authProblems(auth: { user?: unknown; pass?: unknown }): WebhookInputProblem[] {

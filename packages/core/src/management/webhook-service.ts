@@ -16,6 +16,7 @@ import type { Page, PageRequest } from '../model/page';
 import { internalUrlRefusal } from './internal-url-check';
 import { checkPage, DEFAULT_PAGE_SIZE } from './page-check';
 import { WebhookChanges } from './webhook-changes';
+import { invalidWebhookError } from './webhook-refusal';
 import { REDACTED, type Webhook, type WebhookFormat, type WebhookView } from '../model/webhook';
 import { formatProblems, normalizeFormat } from './webhook-format';
 import { FRAMEWORK_HEADERS, STORABLE_TEXT_PATTERN, webhookInputSchema, type WebhookHeaderInput, type WebhookInput, type WebhookPatch } from './webhook-input-schema';
@@ -99,11 +100,6 @@ function describe(error: ErrorObject): string {
   }
 }
 
-/**
- * The most problems one refusal names. An input of 400,000 wrong events (800 KB) had each named,
- * a message of 50 MB; the first ones say what is wrong, and the count says how much more is.
- */
-const MAX_NAMED_PROBLEMS = 20;
 
 /** The longest grace period a rotated-out secret may keep signing, ms (30 days). */
 export const MAX_GRACE_PERIOD_MS = 30 * 24 * 60 * 60 * 1000;
@@ -251,11 +247,6 @@ export class WebhookService implements Webhooks {
     checkKey('webhooks.update()', 'key', key, 'webhookKey');
     const { problems, href } = this.checkInput(patch, 'update');
     if (problems.length > 0) this.refuse(problems);
-    return this.applyPatch(key, patch, href);
-  }
-
-  /** update()'s read, change and write (see {@link change}). */
-  private async applyPatch(key: string, patch: WebhookPatch, href: string | undefined): Promise<WebhookView> {
     let before: Webhook | undefined;
     const next = await this.change(key, (current) => {
       before = current;
@@ -535,12 +526,6 @@ export class WebhookService implements Webhooks {
   }
 
   private refuse(problems: WebhookInputProblem[]): never {
-    const named = problems.slice(0, MAX_NAMED_PROBLEMS);
-    const more = problems.length - named.length;
-    throw new HookworkError(
-      'HOOKWORK_ERR_INVALID_WEBHOOK',
-      `webhook refused, nothing was stored: ${named.map((p) => `${printableField(p.field)} ${p.problem}`).join('; ')}${more > 0 ? `; and ${more} more problems (the first ${MAX_NAMED_PROBLEMS} are named)` : ''}`,
-      { details: named },
-    );
+    throw invalidWebhookError('webhook', problems, printableField);
   }
 }
