@@ -13,6 +13,7 @@ export const ADMIN_ERRORS = defineErrorCodes('@hookwork/admin', {
   HOOKWORK_ERR_ADMIN_UNAUTHORIZED: { summary: 'A request to the admin API carried no credentials, or credentials that do not authenticate.', status: 401 },
   HOOKWORK_ERR_ADMIN_CROSS_SITE: { summary: 'A write to the admin API came from another site (Sec-Fetch-Site or Origin), which a browser session must never be made to do.', status: 403 },
   HOOKWORK_ERR_ADMIN_INVALID_REQUEST: { summary: 'A request to the admin API does not match its schema (a body, query or path value); the problem details name each field.', status: 400 },
+  HOOKWORK_ERR_ADMIN_UNSUPPORTED_MEDIA_TYPE: { summary: 'A request body to the admin API was sent with a content type other than application/json (a form, text/plain); nothing was read or changed.', status: 415 },
   HOOKWORK_ERR_ADMIN_BODY_TOO_LARGE: { summary: 'A request body to the admin API is larger than the server accepts (Fastify\'s bodyLimit, 1 MiB by default); nothing was read or changed.', status: 413 },
   HOOKWORK_ERR_ADMIN_NOT_FOUND: { summary: 'No admin API route has the method and path asked for.', status: 404 },
   HOOKWORK_ERR_ADMIN_METHOD_NOT_ALLOWED: { summary: 'An admin route has the path asked for, but not the method: the Allow header and the detail name the methods it takes.', status: 405 },

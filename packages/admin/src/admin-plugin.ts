@@ -119,7 +119,7 @@ export const hookworkAdmin: FastifyPluginAsync<HookworkAdminOptions> = async (fa
   warnIfShortParams(fastify, logger);
   useJsonBodyParser(fastify);
   fastify.setErrorHandler((error, request, reply) => {
-    const problem = toProblem(error, request.url.replace(/\?.*$/, ''), { bodyLimit: request.routeOptions.bodyLimit });
+    const problem = toProblem(error, request.url.replace(/\?.*$/, ''), { bodyLimit: request.routeOptions.bodyLimit, contentType: request.headers['content-type'] });
     if (problem.status >= 500) logger.error(`admin: ${request.method} ${request.url} failed: ${(error as Error)?.message ?? error}`, { error });
     return reply.code(problem.status).type(PROBLEM_MEDIA_TYPE).send(problem);
   });

@@ -47,10 +47,14 @@ export function prototypeKeyPath(value: unknown): string[] | undefined {
  * host's parser is untouched). Fastify's refuses a `__proto__` key too (secure-json-parse), but
  * answers "Body is not valid JSON" — wrong about valid JSON, and silent on the key. This one
  * names the key, where it is, and the fix; invalid JSON keeps JSON.parse's reason (the position).
- * The body limit is Fastify's, as before (413 past it).
+ * The body limit is Fastify's, as before (413 past it). A body of any other media type (a form,
+ * text/plain) has no parser here: 415, HOOKWORK_ERR_ADMIN_UNSUPPORTED_MEDIA_TYPE.
  */
 export function useJsonBodyParser(fastify: FastifyInstance): void {
-  fastify.removeContentTypeParser('application/json');
+  // JSON only: Fastify's text/plain parser would hand a route a string, refused by its schema
+  // with a 400 that blames the body's fields; with no parser a body of another type is answered
+  // 415 (see toProblem).
+  fastify.removeAllContentTypeParsers();
   fastify.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, text, done) => {
     if (text.length === 0) {
       // Answered as Fastify's own empty-body error is (see toProblem).

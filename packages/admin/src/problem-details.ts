@@ -1,4 +1,4 @@
-import { isHookworkError, MAX_NAMED_PROBLEMS, type HookworkError } from '@hookwork/core';
+import { isHookworkError, MAX_NAMED_PROBLEMS, printableField, type HookworkError } from '@hookwork/core';
 import type { FastifyError, FastifySchemaValidationError } from 'fastify';
 import { ADMIN_ERRORS } from './admin-errors';
 import { LONGEST_PATH_KEY } from './api-schemas';
@@ -64,7 +64,7 @@ export const problemDetailsSchema = {
  * large — 413, naming `context.bodyLimit` — a schema mismatch) get the admin codes; anything else is a 500 whose detail says no more
  * than where to look (the cause goes to the log, never to the client).
  */
-export function toProblem(error: unknown, instance: string, context: { bodyLimit?: number } = {}): ProblemDetails {
+export function toProblem(error: unknown, instance: string, context: { bodyLimit?: number; contentType?: string } = {}): ProblemDetails {
   if (isHookworkError(error)) return fromHookworkError(error, instance);
   const fastifyError = error as Partial<FastifyError> | undefined;
   if (fastifyError?.validation) {
@@ -79,8 +79,13 @@ export function toProblem(error: unknown, instance: string, context: { bodyLimit
     return problem('HOOKWORK_ERR_ADMIN_INVALID_REQUEST', `the request was refused, nothing was changed: ${errors.map((e) => `${e.in} ${e.field} ${e.detail}`).join('; ')}${more}`, instance, errors);
   }
   switch (fastifyError?.code) {
-    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
-      return problem('HOOKWORK_ERR_ADMIN_INVALID_REQUEST', 'the body must be JSON: send it with content-type: application/json', instance, [{ in: 'body', field: '(body)', detail: 'must be application/json' }]);
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE': {
+      // 415 Unsupported Media Type (RFC 9110 §15.5.16), not 400: the fields may be right, in a form no route reads.
+      // The media type alone, shown escaped and cut short: the header is the client's text.
+      const mediaType = context.contentType?.split(';')[0]!.trim().slice(0, 100);
+      const type = mediaType ? printableField(mediaType) : 'a media type';
+      return problem('HOOKWORK_ERR_ADMIN_UNSUPPORTED_MEDIA_TYPE', `the body was sent as ${type}, which no admin route reads: send it as JSON, with content-type: application/json`, instance, [{ in: 'body', field: '(body)', detail: 'must be application/json' }]);
+    }
     case 'FST_ERR_CTP_EMPTY_JSON_BODY':
       return problem('HOOKWORK_ERR_ADMIN_INVALID_REQUEST', 'the body is empty but content-type says JSON: send a JSON object (or no content-type)', instance, [{ in: 'body', field: '(body)', detail: 'is empty' }]);
     case 'FST_ERR_CTP_BODY_TOO_LARGE': {
