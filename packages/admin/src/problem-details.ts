@@ -83,8 +83,8 @@ export function toProblem(error: unknown, instance: string, context: { bodyLimit
       // 415 Unsupported Media Type (RFC 9110 §15.5.16), not 400: the fields may be right, in a form no route reads.
       // The media type alone, shown escaped and cut short: the header is the client's text.
       const mediaType = context.contentType?.split(';')[0]!.trim().slice(0, 100);
-      const type = mediaType ? printableField(mediaType) : 'a media type';
-      return problem('HOOKWORK_ERR_ADMIN_UNSUPPORTED_MEDIA_TYPE', `the body was sent as ${type}, which no admin route reads: send it as JSON, with content-type: application/json`, instance, [{ in: 'body', field: '(body)', detail: 'must be application/json' }]);
+      const sent = mediaType ? `as ${printableField(mediaType)}` : 'with an empty content-type';
+      return problem('HOOKWORK_ERR_ADMIN_UNSUPPORTED_MEDIA_TYPE', `the body was sent ${sent}, which no admin route reads: send it as JSON, with content-type: application/json`, instance, [{ in: 'body', field: '(body)', detail: 'must be application/json' }]);
     }
     case 'FST_ERR_CTP_EMPTY_JSON_BODY':
       return problem('HOOKWORK_ERR_ADMIN_INVALID_REQUEST', 'the body is empty but content-type says JSON: send a JSON object (or no content-type)', instance, [{ in: 'body', field: '(body)', detail: 'is empty' }]);
