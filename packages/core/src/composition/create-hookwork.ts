@@ -234,7 +234,7 @@ export function createHookwork<TStorageTransaction = never, TQueueTransaction = 
     logger,
   });
   container.registerInstance(WebhookHealthMonitor, health);
-  const tracer = hookworkTracer(options.tracerProvider);
+  const tracer = hookworkTracer(options.tracerProvider, logger);
   container.registerInstance(TracerToken, tracer);
   const metrics = new HookworkMetrics(lifecycle, {
     counts: async () => engine?.counts(),

@@ -1,6 +1,6 @@
 import { context, SpanKind, SpanStatusCode } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
-import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor, type ReadableSpan } from '@opentelemetry/sdk-trace-base';
+import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor, type ReadableSpan, type SpanProcessor } from '@opentelemetry/sdk-trace-base';
 import type { Hookwork } from '../composition/hookwork-app';
 import { startTestReceiver, type TestReceiver } from '../testing/test-receiver';
 import { startTestApp, ThingHappened } from '../test-support/test-app';
@@ -81,6 +81,44 @@ describe('OpenTelemetry spans', () => {
     await app.drain();
     // Node joins repeated headers with ", ": one value means it went once.
     expect(receiver.requests[1]!.headers.traceparent).toBe(formatTraceparent(named('hookwork.attempt')[1]!.spanContext()));
+  });
+
+  it('a span processor that throws costs spans, never a publish or a delivery', async () => {
+    // The SDK lets a processor's exception out of startSpan() and span.end(): one that threw at
+    // the end made publish() reject after storing its requests, and every attempt fail after
+    // it was sent (so it was sent again at each lease's end).
+    const logged: { level: string; message: string }[] = [];
+    const log = (level: string) => (message: string) => void logged.push({ level, message });
+    const logger = { debug: log('debug'), info: log('info'), warn: log('warn'), error: log('error') };
+    for (const throwsIn of ['onStart', 'onEnd'] as const) {
+      logged.length = 0;
+      const faulty: SpanProcessor = {
+        onStart: () => {
+          if (throwsIn === 'onStart') throw new Error('exporter bug');
+        },
+        onEnd: () => {
+          if (throwsIn === 'onEnd') throw new Error('exporter bug');
+        },
+        forceFlush: async () => {},
+        shutdown: async () => {},
+      };
+      const faultyProvider = new BasicTracerProvider({ spanProcessors: [faulty, new SimpleSpanProcessor(exporter)] });
+      app = await startTestApp({ tracerProvider: faultyProvider, logger, settings: { tracing: { traceparent: true } } });
+      const failures: unknown[] = [];
+      app.lifecycle.on('backgroundError', (info) => failures.push(info.error));
+      const webhook = await app.webhooks.create({ url: receiver.url, events: ['thing.happened'] });
+      await app.publish(new ThingHappened(`through ${throwsIn}`));
+      await app.drain();
+      expect(failures).toEqual([]);
+      expect((await app.logs(webhook.key)).items).toMatchObject([{ outcome: 'delivered' }]);
+      expect(await app.management.queueCounts()).toMatchObject({ pending: 0, inFlight: 0 });
+      // Logged once as an error, then quietly: a broken exporter must not flood the log.
+      expect(logged.filter((l) => l.level === 'error')).toEqual([{ level: 'error', message: expect.stringContaining('exporter bug') }]);
+      expect(logged.filter((l) => l.level === 'debug').length).toBeGreaterThan(0);
+      await app.stop();
+      app = undefined;
+    }
+    expect(receiver.requests).toHaveLength(2);
   });
 
   it('parses and formats W3C traceparent values, refusing invalid ones', () => {
