@@ -34,6 +34,37 @@ describe('the circuit breaker, against a receiver that fails on cue', () => {
     return app;
   }
 
+  it('forgets a webhook deleted while its attempts were out: no breaker series for it, and one created again under its key starts healthy', async () => {
+    app = await start({ breaker: { failureThreshold: 2 }, concurrency: { global: 8, perWebhook: 2 } });
+    const held: { end: () => void }[] = [];
+    let bothArrived!: () => void;
+    const arrived = new Promise<void>((resolve) => (bothArrived = resolve));
+    receiver.handler = (_request, res) => {
+      held.push({
+        end: () => {
+          res.statusCode = 503;
+          res.end();
+        },
+      });
+      if (held.length === 2) bothArrived();
+    };
+    await app.webhooks.create({ key: 'gone', url: receiver.url, events: ['thing.happened'] });
+    await app.publish(new ThingHappened('one'));
+    await app.publish(new ThingHappened('two'));
+    await arrived;
+    await app.webhooks.delete('gone');
+    let failed = 0;
+    const bothFailed = new Promise<void>((resolve) => app!.lifecycle.on('attemptFailed', () => ++failed === 2 && resolve()));
+    for (const response of held) response.end();
+    // attemptFailed follows the health write of its attempt.
+    await bothFailed;
+
+    expect((await app.metrics.scrape()).text).not.toContain('webhook="gone"');
+    await app.webhooks.create({ key: 'gone', url: receiver.url, events: ['thing.happened'] });
+    expect(await app.health('gone')).toEqual({ webhookKey: 'gone', breaker: 'closed', consecutiveFailures: 0 });
+    expect(events.filter((e) => e.type === 'breaker.opened')).toEqual([]);
+  });
+
   it('opens after failureThreshold failures in a row, holds every request without using attempts, probes once after the cool-down, and closes on success', async () => {
     const coolDown = 1500;
     app = await start({ breaker: { failureThreshold: 3, coolDown } });
