@@ -239,7 +239,7 @@ export function createHookwork<TStorageTransaction = never, TQueueTransaction = 
   container.registerInstance(TracerToken, tracer);
   const metrics = new HookworkMetrics(lifecycle, {
     counts: async () => engine?.counts(),
-    oldestPendingCreatedAt: async () => engine?.oldestPendingCreatedAt?.(),
+    oldestPendingCreatedAt: async () => (engine?.oldestPendingCreatedAt ? ((await engine.oldestPendingCreatedAt()) ?? null) : undefined),
     breakers: async () => (storage ? (await healthStore().list()).map((r) => ({ webhookKey: r.webhookKey, breaker: r.state.breaker })) : undefined),
     now: () => clock.now(),
   });
