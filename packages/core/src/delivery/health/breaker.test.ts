@@ -1,6 +1,8 @@
 import type { Hookwork } from '../../composition/hookwork-app';
 import type { OperatorEvent } from '../../observability/operator-events';
 import { startTestReceiver, type ReceivedRequest, type TestReceiver } from '../../testing/test-receiver';
+import { WebhookHealthStoreToken } from '../../ports/webhook-health-store';
+import { resolveToken } from '../../runtime/tokens';
 import { nextLifecycle, queueOf, startTestApp, ThingHappened } from '../../test-support/test-app';
 
 const idOf = (r: ReceivedRequest) => (JSON.parse(r.text) as { id: string }).id;
@@ -63,6 +65,16 @@ describe('the circuit breaker, against a receiver that fails on cue', () => {
     await app.webhooks.create({ key: 'gone', url: receiver.url, events: ['thing.happened'] });
     expect(await app.health('gone')).toEqual({ webhookKey: 'gone', breaker: 'closed', consecutiveFailures: 0 });
     expect(events.filter((e) => e.type === 'breaker.opened')).toEqual([]);
+  });
+
+  it('a webhook created under a key with health left over from an earlier one starts healthy', async () => {
+    app = await start({});
+    // Left by a deletion whose health write failed, or by a hookwork that let a late attempt write it back.
+    const now = Date.now();
+    await resolveToken(app.container, WebhookHealthStoreToken).compareAndSet('reused', 0, { breaker: 'open', consecutiveFailures: 10, failingSince: now - 60_000, openedAt: now, probeAt: now + 3_600_000 });
+    await app.webhooks.create({ key: 'reused', url: receiver.url, events: ['thing.happened'] });
+    expect(await app.health('reused')).toEqual({ webhookKey: 'reused', breaker: 'closed', consecutiveFailures: 0 });
+    expect((await app.metrics.scrape()).text).not.toContain('webhook="reused"');
   });
 
   it('opens after failureThreshold failures in a row, holds every request without using attempts, probes once after the cool-down, and closes on success', async () => {
