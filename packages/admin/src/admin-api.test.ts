@@ -615,6 +615,20 @@ describe('every route', () => {
     }
   });
 
+  it('a logger of the host\'s own that throws costs its audit lines, not the audit events', async () => {
+    const broken = () => {
+      throw new Error('log transport closed');
+    };
+    const logged = await startAdminFixture({ logger: { debug: broken, info: broken, warn: broken, error: broken } });
+    try {
+      const answer = await logged.inject({ method: 'DELETE', url: `${API}/webhook/nothing-here`, token: null });
+      expect(answer.status).toBe(401);
+      expect(logged.audits).toMatchObject([{ action: 'webhook.delete', outcome: 'refused', status: 401 }]);
+    } finally {
+      await logged.close();
+    }
+  });
+
   it('refuses a missing or wrong token, through inject and over a socket, and changes nothing', async () => {
     const table = await seed();
     const before = await snapshot(fixture.app);
