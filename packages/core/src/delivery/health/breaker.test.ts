@@ -154,6 +154,24 @@ describe('the circuit breaker, against a receiver that fails on cue', () => {
     expect(events[0]).toMatchObject({ data: { webhookKey: webhook.key, attempts: 4, lastError: 'HTTP 503', statusCode: 503, reason: 'retries exhausted' } });
   });
 
+  it('a breaker turned off while open reads closed once its webhook is attempted again, not open for ever', async () => {
+    app = await start({ breaker: { failureThreshold: 1, coolDown: 60_000 }, maximumRetries: 0 });
+    const webhook = await app.webhooks.create({ key: 'turned-off', url: receiver.url, events: ['thing.happened'] });
+    const first = nextLifecycle(app, 'deadLettered');
+    await app.publish(new ThingHappened('opens'));
+    await first;
+    expect((await app.health(webhook.key)).breaker).toBe('open');
+    await app.webhooks.update(webhook.key, { breaker: { enabled: false } });
+    const second = nextLifecycle(app, 'deadLettered');
+    await app.publish(new ThingHappened('sent'));
+    await second;
+    expect(receiver.requests.map(idOf)).toEqual(['opens', 'sent']);
+    // Requests go out, so the breaker is not open: the view and the gauge must not say it is.
+    expect(await app.health(webhook.key)).toMatchObject({ breaker: 'closed', consecutiveFailures: 2 });
+    expect(await app.health(webhook.key)).not.toHaveProperty('probeAt');
+    expect((await app.metrics.scrape()).text).toContain('hookwork_breaker_state{webhook="turned-off"} 0');
+  });
+
   it('other webhooks are not held by one webhook\'s open breaker', async () => {
     app = await start({ breaker: { failureThreshold: 2, coolDown: 60_000 } });
     const good = await startTestReceiver();
