@@ -112,8 +112,8 @@ describe('Prometheus metrics', () => {
     const memory = memoryStorage();
     const withoutOldest: StorageBackend = {
       ...memory,
-      async open() {
-        const storage = await memory.open();
+      async open(context) {
+        const storage = await memory.open(context);
         const queue = new Proxy(storage.queue, { get: (target, key) => (key === 'oldestPendingCreatedAt' ? undefined : Reflect.get(target, key)) }) as RequestQueue;
         return { ...storage, queue, close: () => storage.close() };
       },
