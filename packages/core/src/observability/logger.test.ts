@@ -9,8 +9,8 @@ describe('a host logger that throws', () => {
 
   beforeEach(async () => {
     receiver = await startTestReceiver();
-    // Observed, not replaced: jest's sandboxed process object does not see 'warning' events.
-    emitWarning = jest.spyOn(process, 'emitWarning');
+    // Observed at the call (jest's sandboxed process object does not see 'warning' events), and kept out of the test output.
+    emitWarning = jest.spyOn(process, 'emitWarning').mockImplementation(() => undefined);
   });
   afterEach(async () => {
     emitWarning.mockRestore();
