@@ -39,7 +39,8 @@ describe('OpenTelemetry spans', () => {
       res.statusCode = index === 0 ? 503 : 200;
       res.end();
     };
-    const webhook = await app.webhooks.create({ url: `${receiver.url}?token=secret`, events: ['thing.happened'] });
+    // A path that is the secret, as Slack's and Discord's webhook URLs are, and a token in the query.
+    const webhook = await app.webhooks.create({ url: `${receiver.origin}/services/T0001/B0001/pathsecret?token=querysecret`, events: ['thing.happened'] });
     await app.publish(new ThingHappened('traced'));
     await app.drain();
 
@@ -56,8 +57,9 @@ describe('OpenTelemetry spans', () => {
       expect(attempt.kind).toBe(SpanKind.CLIENT);
       expect(attempt.spanContext().traceId).toBe(publish!.spanContext().traceId);
       expect(parentOf(attempt)).toBe(enqueue!.spanContext().spanId);
-      // The URL without its query: a token in it must not end up in a trace backend.
-      expect(attempt.attributes).toMatchObject({ 'http.request.method': 'POST', 'url.full': receiver.url, 'hookwork.webhook.key': webhook.key });
+      // Neither the path nor the query: a token in either must not end up in a trace backend.
+      expect(attempt.attributes).toMatchObject({ 'http.request.method': 'POST', 'url.full': `${receiver.origin}/REDACTED`, 'server.address': '127.0.0.1', 'server.port': Number(new URL(receiver.origin).port), 'hookwork.webhook.key': webhook.key });
+      expect(JSON.stringify(attempt.attributes)).not.toMatch(/secret/);
     }
     expect(attempts[0]!.attributes).toMatchObject({ 'http.response.status_code': 503, 'error.type': '503', 'hookwork.outcome': 'retrying', 'hookwork.retry_count': 0 });
     expect(attempts[0]!.status.code).toBe(SpanStatusCode.ERROR);

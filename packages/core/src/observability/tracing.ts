@@ -171,12 +171,19 @@ export function requestContext(traceparent: string | undefined): Context {
   return parent ? trace.setSpanContext(ROOT_CONTEXT, parent) : context.active();
 }
 
-/** A URL for a span attribute: without credentials, query or fragment (they may hold secrets). */
-export function spanUrl(url: string): string {
+/**
+ * A webhook URL as span attributes: `url.full` with only its scheme, host and port, the path
+ * `REDACTED` (as OpenTelemetry's conventions ask of sensitive parts), and `server.address` and
+ * `server.port`. A webhook URL's path is often its secret — Slack's `/services/T…/B…/<token>`,
+ * Discord's `/api/webhooks/<id>/<token>` — and its query and credentials may be: whoever reads
+ * the trace backend could post to the endpoint. The span names the webhook by key instead.
+ */
+export function spanUrl(url: string): { 'url.full': string; 'server.address'?: string; 'server.port'?: number } {
   try {
     const parsed = new URL(url);
-    return `${parsed.protocol}//${parsed.host}${parsed.pathname}`;
+    const port = parsed.port !== '' ? Number(parsed.port) : parsed.protocol === 'https:' ? 443 : 80;
+    return { 'url.full': `${parsed.protocol}//${parsed.host}/${parsed.pathname === '/' ? '' : 'REDACTED'}`, 'server.address': parsed.hostname.replace(/^\[(.*)\]$/, '$1'), 'server.port': port };
   } catch {
-    return '';
+    return { 'url.full': '' };
   }
 }
