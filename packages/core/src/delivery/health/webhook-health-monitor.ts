@@ -24,7 +24,7 @@ export interface WebhookHealthMonitorDeps {
    * stored, HOOKWORK_ERR_WEBHOOK_NOT_FOUND when absent (see `WebhookRepository.modify`).
    */
   modifyWebhook: (webhookKey: string, change: (current: Webhook) => Webhook | undefined) => Promise<Webhook>;
-  /** Whether a webhook is stored, read from the store now (not from a cache). */
+  /** Whether a webhook is stored, asked of the store's repository (not of the app's webhook cache, which may still hold a deleted one for a second). */
   webhookExists: (webhookKey: string) => Promise<boolean>;
   /** The cache of webhooks, told when one was disabled. */
   webhooks: Pick<WebhookCache, 'invalidate'>;
@@ -241,7 +241,8 @@ export class WebhookHealthMonitor {
    * and one created before it is removed by the deletion.
    */
   private async outlivedItsWebhook(webhookKey: string): Promise<boolean> {
-    if (await this.deps.webhookExists(webhookKey)) return false;
+    // The store failing to answer: keep the record and report its transitions, as for a webhook that exists.
+    if (await this.deps.webhookExists(webhookKey).catch(() => true)) return false;
     this.cache.delete(webhookKey);
     this.successes.delete(webhookKey);
     await this.deps.store().delete(webhookKey);
