@@ -1,10 +1,11 @@
-import { context, SpanKind, SpanStatusCode } from '@opentelemetry/api';
+import { context, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor, type ReadableSpan, type SpanProcessor } from '@opentelemetry/sdk-trace-base';
 import type { Hookwork } from '../composition/hookwork-app';
 import { startTestReceiver, type TestReceiver } from '../testing/test-receiver';
 import { startTestApp, ThingHappened } from '../test-support/test-app';
-import { formatTraceparent, parseTraceparent } from './tracing';
+import { resolveToken } from '../runtime/tokens';
+import { formatTraceparent, parseTraceparent, TracerToken } from './tracing';
 
 describe('OpenTelemetry spans', () => {
   let receiver: TestReceiver;
@@ -121,6 +122,21 @@ describe('OpenTelemetry spans', () => {
       app = undefined;
     }
     expect(receiver.requests).toHaveLength(2);
+  });
+
+  it('the app\'s tracer (TracerToken) starts active spans as the API says, in every overload', async () => {
+    app = await startTestApp({ tracerProvider: provider });
+    const tracer = resolveToken(app.container, TracerToken);
+    const outer = tracer.startActiveSpan('outer', (span) => {
+      expect(trace.getActiveSpan()).toBe(span);
+      tracer.startActiveSpan('inner', { kind: SpanKind.INTERNAL }, (inner) => inner.end());
+      tracer.startActiveSpan('detached', { kind: SpanKind.INTERNAL }, context.active(), (detached) => detached.end());
+      span.end();
+      return span.spanContext().spanId;
+    });
+    expect(named('outer')).toHaveLength(1);
+    expect(parentOf(named('inner')[0]!)).toBe(outer);
+    expect(parentOf(named('detached')[0]!)).toBe(outer);
   });
 
   it('parses and formats W3C traceparent values, refusing invalid ones', () => {
