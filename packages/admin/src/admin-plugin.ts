@@ -1,5 +1,5 @@
 import fastifySwagger from '@fastify/swagger';
-import { HOOKWORK_VERSION, LoggerToken, resolveToken, type Hookwork, type Logger } from '@hookwork/core';
+import { guardedLogger, HOOKWORK_VERSION, LoggerToken, resolveToken, type Hookwork, type Logger } from '@hookwork/core';
 import type { FastifyInstance, FastifyPluginAsync, FastifyRequest } from 'fastify';
 import { ADMIN_ERRORS } from './admin-errors';
 import { checkOptions, is, type OptionHints, type OptionSpec } from './admin-options';
@@ -111,7 +111,8 @@ export const hookworkAdmin: FastifyPluginAsync<HookworkAdminOptions> = async (fa
   }
   checkOptions('hookworkAdmin auth', options.auth, AUTH_OPTIONS, AUTH_HINTS);
   const authenticator = new AdminAuthenticator(options.auth);
-  const logger = options.logger ?? resolveToken(app.container, LoggerToken);
+  // A logger of the host's own that throws must not cost the audit event after it (nor a request).
+  const logger = options.logger ? guardedLogger(options.logger) : resolveToken(app.container, LoggerToken);
   const audit = new AuditTrail(app, logger);
   const principals = new WeakMap<FastifyRequest, AdminPrincipal>();
   const prefix = fastify.prefix.replace(/\/$/, '');

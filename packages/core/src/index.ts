@@ -18,7 +18,7 @@ export { ClockToken, systemClock, type Clock } from './runtime/clock';
 export { ServerRoleAccessorToken, fixedServerRole, type ServerRole, type ServerRoleAccessor } from './runtime/server-role';
 
 // Observability
-export { LoggerToken, consoleLogger, silentLogger, type Logger } from './observability/logger';
+export { LoggerToken, consoleLogger, guardedLogger, silentLogger, type Logger } from './observability/logger';
 export { LifecycleEmitter, LifecycleToken, type AttemptInfo, type AuditRecord, type LifecycleEvents, type LifecycleReporter, type RequestInfo } from './observability/lifecycle-events';
 export { OPERATOR_EVENT_TYPES, type OperatorEvent, type OperatorEventOf, type OperatorEventType } from './observability/operator-events';
 export { BREAKER_STATE_VALUES, HookworkMetrics, type MetricsScrape, type MetricsSources } from './observability/metrics';

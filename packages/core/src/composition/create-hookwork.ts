@@ -22,7 +22,7 @@ import { WebhookChanges } from '../management/webhook-changes';
 import { TestSender } from '../management/test-send';
 import { WebhookService } from '../management/webhook-service';
 import { LifecycleEmitter, LifecycleReporter, LifecycleToken } from '../observability/lifecycle-events';
-import { defaultLogger, LoggerToken, type Logger } from '../observability/logger';
+import { defaultLogger, guardedLogger, LoggerToken, type Logger } from '../observability/logger';
 import { HookworkMetrics } from '../observability/metrics';
 import { hookworkTracer, TracerToken } from '../observability/tracing';
 import { DeliveryLogToken, type DeliveryLog } from '../ports/delivery-log';
@@ -193,8 +193,10 @@ export function createHookwork<TStorageTransaction = never, TQueueTransaction = 
   const catalogue = new WebhookEventCatalogue(entries);
 
   settings = settingsBuilder.current as HookworkSettings;
-  // A composer may have replaced these defaults (e.g. the host's own logger).
-  const logger = resolveToken(container, LoggerToken);
+  // A composer may have replaced these defaults (e.g. the host's own logger). Whatever the logger,
+  // hookwork and what it resolves from the container call it guarded: it must not throw into delivery.
+  const logger = guardedLogger(resolveToken(container, LoggerToken));
+  container.registerInstance(LoggerToken, logger);
   const clock = resolveToken(container, ClockToken);
   const reporter = new LifecycleReporter(lifecycle, logger);
   container.registerInstance(LifecycleReporter, reporter);
@@ -227,6 +229,7 @@ export function createHookwork<TStorageTransaction = never, TQueueTransaction = 
   const health = new WebhookHealthMonitor({
     store: healthStore,
     modifyWebhook: (key, change) => webhookChanges.modify(key, change),
+    webhookExists: async (key) => (await opened((s) => s.webhooks).get(key)) !== undefined,
     webhooks: webhookCache,
     settings: settingsAccessor,
     clock,
@@ -234,11 +237,11 @@ export function createHookwork<TStorageTransaction = never, TQueueTransaction = 
     logger,
   });
   container.registerInstance(WebhookHealthMonitor, health);
-  const tracer = hookworkTracer(options.tracerProvider);
+  const tracer = hookworkTracer(options.tracerProvider, logger);
   container.registerInstance(TracerToken, tracer);
   const metrics = new HookworkMetrics(lifecycle, {
     counts: async () => engine?.counts(),
-    oldestPendingCreatedAt: async () => engine?.oldestPendingCreatedAt?.(),
+    oldestPendingCreatedAt: async () => (engine?.oldestPendingCreatedAt ? ((await engine.oldestPendingCreatedAt()) ?? null) : undefined),
     breakers: async () => (storage ? (await healthStore().list()).map((r) => ({ webhookKey: r.webhookKey, breaker: r.state.breaker })) : undefined),
     now: () => clock.now(),
   });

@@ -147,7 +147,13 @@ export class HookworkApp<TTransaction = never> implements Hookwork<TTransaction>
   private engine: QueueEngine<unknown> | undefined;
   private readonly unreported = new WeakSet<Function>();
 
-  constructor(private readonly parts: HookworkParts) {}
+  constructor(private readonly parts: HookworkParts) {
+    // Subscribed now, before a host can add a listener: eventemitter3 calls no listener after
+    // one that throws, and these were added by start(), after the host's — a host listener that
+    // threw silenced the operator webhooks, and drain() stopped waiting for what was published.
+    parts.lifecycle.on('enqueued', (requests) => parts.own.add(requests.map((r) => r.requestId)));
+    parts.lifecycle.on('operatorEvent', (event) => this.sendOperatorEvent(event));
+  }
 
   get container(): DependencyContainer {
     return this.parts.container;
@@ -251,8 +257,6 @@ export class HookworkApp<TTransaction = never> implements Hookwork<TTransaction>
     for (const webhook of flagged) {
       parts.logger.warn(`webhook ${webhook.key} subscribes to events no composed event handles: ${webhook.unknownEvents.join(', ')}; it will not fire for them (list with app.webhooks.listWithUnknownEvents())`);
     }
-    parts.lifecycle.on('enqueued', (requests) => parts.own.add(requests.map((r) => r.requestId)));
-    parts.lifecycle.on('operatorEvent', (event) => this.sendOperatorEvent(event));
     engine.onSettled((request, verdict) => {
       if (verdict.kind === 'delivered' || verdict.kind === 'dead' || verdict.kind === 'drop') parts.own.settled(request.id);
     });

@@ -61,7 +61,7 @@ export class WebhookDeliveryHandler implements DeliveryHandler {
     if (span.isRecording()) {
       span.setAttributes({
         'http.request.method': 'POST',
-        'url.full': spanUrl(webhook.url),
+        ...spanUrl(webhook.url),
         'messaging.message.id': request.id,
         'hookwork.webhook.key': webhook.key,
         'hookwork.event.alias': request.eventAlias,

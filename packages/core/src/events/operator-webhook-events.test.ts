@@ -1,4 +1,5 @@
 import { Webhook as StandardWebhook } from 'standardwebhooks';
+import { createHookwork } from '../composition/create-hookwork';
 import { operatorEventsComposer } from '../composition/operator-events-composer';
 import type { Hookwork } from '../composition/hookwork-app';
 import { startTestReceiver, type ReceivedRequest, type TestReceiver } from '../testing/test-receiver';
@@ -29,6 +30,29 @@ describe('operator events as signed webhooks', () => {
       'webhook-timestamp': String(request.headers['webhook-timestamp']),
       'webhook-signature': String(request.headers['webhook-signature']),
     }) as { type: string; timestamp: string; data: Record<string, unknown> };
+
+  it('a host lifecycle listener that throws, added before start(), silences neither the operator webhooks nor drain()', async () => {
+    // eventemitter3 calls no listener after one that throws; hookwork's own were added by
+    // start(), after the host's, so these went unsent and drain() stopped waiting.
+    app = createHookwork({
+      composers: [thingComposer, operatorEventsComposer()],
+      settings: { ssrf: { allowInternal: false, allow: ['127.0.0.1'] }, retryJitter: 0, period: 200, timeout: 2000, stopTimeout: 2000, maximumRetries: 0, breaker: { failureThreshold: 1 } },
+    });
+    const hostBug = () => {
+      throw new Error('host bug');
+    };
+    app.lifecycle.on('enqueued', hostBug);
+    app.lifecycle.on('operatorEvent', hostBug);
+    await app.start();
+    target.handler = (_request, res) => void setTimeout(() => res.writeHead(503).end(), 200);
+    const ops = await app.webhooks.create({ url: operator.url, events: OPERATOR_ALIASES, secret: true });
+    const failing = await app.webhooks.create({ url: target.url, events: ['thing.happened'] });
+    await app.publish(new ThingHappened('t1'));
+    await app.drain();
+    expect((await app.logs(failing.key)).items).toMatchObject([{ outcome: 'dead', statusCode: 503 }]);
+    const sent = await operator.waitFor(2);
+    expect(sent.map((r) => verified(ops.secret!, r).type).sort()).toEqual(['breaker.opened', 'request.exhausted']);
+  });
 
   it('sends breaker.opened, breaker.closed, webhook.recovered and request.exhausted to an operator endpoint, signed, about the failing webhook only', async () => {
     app = await startTestApp({ composers: [thingComposer, operatorEventsComposer()], settings: { retrySchedule: [20], maximumRetries: 2, breaker: { failureThreshold: 2, coolDown: 300 }, concurrency: { global: 8, perWebhook: 1 } } });

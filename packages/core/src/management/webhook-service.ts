@@ -227,6 +227,10 @@ export class WebhookService implements Webhooks {
       updatedAt: now,
     };
     await this.repository.create(webhook);
+    // A key chosen again may have health left from an earlier webhook of that key (a deletion
+    // whose health write failed; an earlier hookwork let an attempt ending after the deletion
+    // write it back): the new webhook began with that failing streak, or that open breaker.
+    if (input.key !== undefined) await this.forgetLeftoverHealth(webhook.key);
     this.warnIfRefusedByGuard(webhook);
     return { ...toView(webhook, []), ...(secret && input.secret === true ? { secret } : {}) };
   }
@@ -284,6 +288,15 @@ export class WebhookService implements Webhooks {
     this.cache.invalidate(key);
     if (deleted) await this.health.forget(key);
     return deleted;
+  }
+
+  /** Forgets the health stored under a new webhook's key; a failure is logged, as the webhook is already stored. */
+  private async forgetLeftoverHealth(key: string): Promise<void> {
+    try {
+      await this.health.forget(key);
+    } catch (error) {
+      this.logger.warn(`webhook ${key} was created, but the health left under its key by an earlier webhook could not be cleared (its breaker may start as that one's was): ${(error as Error)?.message ?? error}`, { error });
+    }
   }
 
   /** One webhook, or undefined. */

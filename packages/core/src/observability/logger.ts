@@ -50,3 +50,36 @@ export function consoleLogger(options: { verbose?: boolean } = {}): Logger {
 export function defaultLogger(): Logger {
   return process.env.NODE_ENV === 'test' ? silentLogger : consoleLogger();
 }
+
+const LEVELS = ['debug', 'info', 'warn', 'error'] as const;
+
+/**
+ * The app's logger as hookwork calls it: the host's, whose failures are its own. hookwork logs
+ * from inside delivery and from its handlers of other failures, so a logger that threw (a closed
+ * transport, a full disk, a bug) made an attempt that was sent look failed — unlogged, sent again
+ * at its lease's end — and, from a background task's error handler, became an unhandled
+ * rejection that ends a Node.js process. A message the logger cannot take is dropped; the first
+ * such failure is reported once as a process warning (`HOOKWORK_LOGGER_FAILED`), the one channel
+ * left that does not go through that logger.
+ */
+export function guardedLogger(logger: Logger): Logger {
+  let warned = false;
+  const failed = (level: string, error: unknown) => {
+    if (warned) return;
+    warned = true;
+    process.emitWarning(`hookwork: the logger threw on a ${level} message (${(error as Error)?.message ?? String(error)}); its messages are dropped while it fails, and hookwork goes on — fix the logger passed to createHookwork()`, { code: 'HOOKWORK_LOGGER_FAILED' });
+  };
+  const guarded = {} as Logger;
+  for (const level of LEVELS) {
+    guarded[level] = (message, meta) => {
+      try {
+        // Called on the logger (pino's methods need their `this`), with meta only when given.
+        if (meta === undefined) logger[level](message);
+        else logger[level](message, meta);
+      } catch (error) {
+        failed(level, error);
+      }
+    };
+  }
+  return guarded;
+}

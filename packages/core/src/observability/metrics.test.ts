@@ -1,4 +1,7 @@
 import type { Hookwork } from '../composition/hookwork-app';
+import type { RequestQueue } from '../ports/request-queue';
+import type { StorageBackend } from '../ports/storage-backend';
+import { memoryStorage } from '../storage/memory/memory-storage';
 import { startTestReceiver, type TestReceiver } from '../testing/test-receiver';
 import { startTestApp, ThingHappened } from '../test-support/test-app';
 
@@ -101,5 +104,31 @@ describe('Prometheus metrics', () => {
     } finally {
       await other.stop();
     }
+  });
+
+  it('gives no oldest-pending age, rather than 0, when the queue cannot tell it or the app is stopped', async () => {
+    // A queue without the optional oldestPendingCreatedAt() (a third-party store's; BullMQ's
+    // engine has none either) read as 0, "nothing waits", however long requests waited.
+    const memory = memoryStorage();
+    const withoutOldest: StorageBackend = {
+      ...memory,
+      async open(context) {
+        const storage = await memory.open(context);
+        const queue = new Proxy(storage.queue, { get: (target, key) => (key === 'oldestPendingCreatedAt' ? undefined : Reflect.get(target, key)) }) as RequestQueue;
+        return { ...storage, queue, close: () => storage.close() };
+      },
+    };
+    app = await startTestApp({ storage: withoutOldest, settings: { retrySchedule: [60_000] } });
+    receiver.handler = (_request, res) => void res.writeHead(503).end();
+    await app.webhooks.create({ url: receiver.url, events: ['thing.happened'] });
+    await app.publish(new ThingHappened('waits'));
+    await receiver.waitFor(1);
+    while ((await app.management.queueCounts()).inFlight > 0) await new Promise((resolve) => setTimeout(resolve, 10));
+    const samples = parseExposition((await app.metrics.scrape()).text);
+    expect(samples.get('hookwork_queue_requests{state="pending"}')).toBe(1);
+    expect(samples.has('hookwork_queue_oldest_pending_age_seconds')).toBe(false);
+    await app.stop();
+    expect(parseExposition((await app.metrics.scrape()).text).has('hookwork_queue_oldest_pending_age_seconds')).toBe(false);
+    app = undefined;
   });
 });

@@ -5,8 +5,11 @@ import type { LifecycleEmitter } from './lifecycle-events';
 export interface MetricsSources {
   /** Requests by state. */
   counts(): Promise<{ pending: number; inFlight: number; dead: number } | undefined>;
-  /** When the oldest pending request was created (undefined: none pending, or the queue cannot tell). */
-  oldestPendingCreatedAt(): Promise<Date | undefined>;
+  /**
+   * When the oldest pending request was created: null when none is pending, undefined when it
+   * cannot be told (the app is not started, or its queue engine does not offer it).
+   */
+  oldestPendingCreatedAt(): Promise<Date | null | undefined>;
   /** The breaker of every webhook with a stored health record. */
   breakers(): Promise<readonly { webhookKey: string; breaker: 'closed' | 'open' | 'half-open' }[] | undefined>;
   /** The time of the scrape (the app's clock). */
@@ -38,7 +41,7 @@ export const BREAKER_STATE_VALUES = Object.freeze({ closed: 0, open: 1, 'half-op
  * | `hookwork_requests_deferred_total` | counter | `reason` |
  * | `hookwork_operator_events_total` | counter | `type` |
  * | `hookwork_queue_requests` | gauge | `state` (pending, inflight, dead) |
- * | `hookwork_queue_oldest_pending_age_seconds` | gauge | |
+ * | `hookwork_queue_oldest_pending_age_seconds` | gauge (no sample when the queue engine cannot tell) | |
  * | `hookwork_breaker_state` | gauge: 0 closed, 1 open, 2 half-open | `webhook` (webhooks that ever failed) |
  *
  * Mount it with `await app.metrics.scrape()` (the admin package serves it at `/metrics`), or
@@ -83,11 +86,14 @@ export class HookworkMetrics {
     });
     new Gauge({
       name: 'hookwork_queue_oldest_pending_age_seconds',
-      help: 'Age of the oldest pending request (0 when none is pending).',
+      help: 'Age of the oldest pending request (0 when none is pending; no sample when the queue engine cannot tell).',
       registers,
       async collect() {
         const oldest = await sources.oldestPendingCreatedAt();
-        this.set(oldest ? Math.max(0, (sources.now().getTime() - oldest.getTime()) / 1000) : 0);
+        // No sample rather than 0: an engine that cannot tell (BullMQ) read as "nothing waits",
+        // so an alert on the age never fired however long requests waited.
+        if (oldest === undefined) this.remove();
+        else this.set(oldest ? Math.max(0, (sources.now().getTime() - oldest.getTime()) / 1000) : 0);
       },
     });
     new Gauge({

@@ -1,10 +1,11 @@
-import { context, SpanKind, SpanStatusCode } from '@opentelemetry/api';
+import { context, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
-import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor, type ReadableSpan } from '@opentelemetry/sdk-trace-base';
+import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor, type ReadableSpan, type SpanProcessor } from '@opentelemetry/sdk-trace-base';
 import type { Hookwork } from '../composition/hookwork-app';
 import { startTestReceiver, type TestReceiver } from '../testing/test-receiver';
 import { startTestApp, ThingHappened } from '../test-support/test-app';
-import { formatTraceparent, parseTraceparent } from './tracing';
+import { resolveToken } from '../runtime/tokens';
+import { formatTraceparent, parseTraceparent, TracerToken } from './tracing';
 
 describe('OpenTelemetry spans', () => {
   let receiver: TestReceiver;
@@ -39,7 +40,8 @@ describe('OpenTelemetry spans', () => {
       res.statusCode = index === 0 ? 503 : 200;
       res.end();
     };
-    const webhook = await app.webhooks.create({ url: `${receiver.url}?token=secret`, events: ['thing.happened'] });
+    // A path that is the secret, as Slack's and Discord's webhook URLs are, and a token in the query.
+    const webhook = await app.webhooks.create({ url: `${receiver.origin}/services/T0001/B0001/pathsecret?token=querysecret`, events: ['thing.happened'] });
     await app.publish(new ThingHappened('traced'));
     await app.drain();
 
@@ -56,8 +58,9 @@ describe('OpenTelemetry spans', () => {
       expect(attempt.kind).toBe(SpanKind.CLIENT);
       expect(attempt.spanContext().traceId).toBe(publish!.spanContext().traceId);
       expect(parentOf(attempt)).toBe(enqueue!.spanContext().spanId);
-      // The URL without its query: a token in it must not end up in a trace backend.
-      expect(attempt.attributes).toMatchObject({ 'http.request.method': 'POST', 'url.full': receiver.url, 'hookwork.webhook.key': webhook.key });
+      // Neither the path nor the query: a token in either must not end up in a trace backend.
+      expect(attempt.attributes).toMatchObject({ 'http.request.method': 'POST', 'url.full': `${receiver.origin}/REDACTED`, 'server.address': '127.0.0.1', 'server.port': Number(new URL(receiver.origin).port), 'hookwork.webhook.key': webhook.key });
+      expect(JSON.stringify(attempt.attributes)).not.toMatch(/secret/);
     }
     expect(attempts[0]!.attributes).toMatchObject({ 'http.response.status_code': 503, 'error.type': '503', 'hookwork.outcome': 'retrying', 'hookwork.retry_count': 0 });
     expect(attempts[0]!.status.code).toBe(SpanStatusCode.ERROR);
@@ -81,6 +84,59 @@ describe('OpenTelemetry spans', () => {
     await app.drain();
     // Node joins repeated headers with ", ": one value means it went once.
     expect(receiver.requests[1]!.headers.traceparent).toBe(formatTraceparent(named('hookwork.attempt')[1]!.spanContext()));
+  });
+
+  it('a span processor that throws costs spans, never a publish or a delivery', async () => {
+    // The SDK lets a processor's exception out of startSpan() and span.end(): one that threw at
+    // the end made publish() reject after storing its requests, and every attempt fail after
+    // it was sent (so it was sent again at each lease's end).
+    const logged: { level: string; message: string }[] = [];
+    const log = (level: string) => (message: string) => void logged.push({ level, message });
+    const logger = { debug: log('debug'), info: log('info'), warn: log('warn'), error: log('error') };
+    for (const throwsIn of ['onStart', 'onEnd'] as const) {
+      logged.length = 0;
+      const faulty: SpanProcessor = {
+        onStart: () => {
+          if (throwsIn === 'onStart') throw new Error('exporter bug');
+        },
+        onEnd: () => {
+          if (throwsIn === 'onEnd') throw new Error('exporter bug');
+        },
+        forceFlush: async () => {},
+        shutdown: async () => {},
+      };
+      const faultyProvider = new BasicTracerProvider({ spanProcessors: [faulty, new SimpleSpanProcessor(exporter)] });
+      app = await startTestApp({ tracerProvider: faultyProvider, logger, settings: { tracing: { traceparent: true } } });
+      const failures: unknown[] = [];
+      app.lifecycle.on('backgroundError', (info) => failures.push(info.error));
+      const webhook = await app.webhooks.create({ url: receiver.url, events: ['thing.happened'] });
+      await app.publish(new ThingHappened(`through ${throwsIn}`));
+      await app.drain();
+      expect(failures).toEqual([]);
+      expect((await app.logs(webhook.key)).items).toMatchObject([{ outcome: 'delivered' }]);
+      expect(await app.management.queueCounts()).toMatchObject({ pending: 0, inFlight: 0 });
+      // Logged once as an error, then quietly: a broken exporter must not flood the log.
+      expect(logged.filter((l) => l.level === 'error')).toEqual([{ level: 'error', message: expect.stringContaining('exporter bug') }]);
+      expect(logged.filter((l) => l.level === 'debug').length).toBeGreaterThan(0);
+      await app.stop();
+      app = undefined;
+    }
+    expect(receiver.requests).toHaveLength(2);
+  });
+
+  it('the app\'s tracer (TracerToken) starts active spans as the API says, in every overload', async () => {
+    app = await startTestApp({ tracerProvider: provider });
+    const tracer = resolveToken(app.container, TracerToken);
+    const outer = tracer.startActiveSpan('outer', (span) => {
+      expect(trace.getActiveSpan()).toBe(span);
+      tracer.startActiveSpan('inner', { kind: SpanKind.INTERNAL }, (inner) => inner.end());
+      tracer.startActiveSpan('detached', { kind: SpanKind.INTERNAL }, context.active(), (detached) => detached.end());
+      span.end();
+      return span.spanContext().spanId;
+    });
+    expect(named('outer')).toHaveLength(1);
+    expect(parentOf(named('inner')[0]!)).toBe(outer);
+    expect(parentOf(named('detached')[0]!)).toBe(outer);
   });
 
   it('parses and formats W3C traceparent values, refusing invalid ones', () => {

@@ -1,6 +1,25 @@
-import { context, INVALID_SPAN_CONTEXT, isSpanContextValid, ROOT_CONTEXT, trace, type Context, type SpanContext, type Tracer, type TracerProvider } from '@opentelemetry/api';
+import {
+  context,
+  INVALID_SPAN_CONTEXT,
+  isSpanContextValid,
+  ROOT_CONTEXT,
+  trace,
+  type Attributes,
+  type AttributeValue,
+  type Context,
+  type Exception,
+  type Link,
+  type Span,
+  type SpanContext,
+  type SpanOptions,
+  type SpanStatus,
+  type TimeInput,
+  type Tracer,
+  type TracerProvider,
+} from '@opentelemetry/api';
 import { createToken } from '../runtime/tokens';
 import { HOOKWORK_VERSION } from '../runtime/version';
+import type { Logger } from './logger';
 
 /** The instrumentation scope of hookwork's spans. */
 export const TRACER_NAME = '@hookwork/core';
@@ -9,9 +28,120 @@ export const TRACER_NAME = '@hookwork/core';
  * The app's tracer: from the provider passed to `createHookwork({ tracerProvider })`, else the
  * OpenTelemetry API's global one (the host's SDK, or a no-op that costs next to nothing when
  * the host has none). hookwork depends on `@opentelemetry/api` only, never on an SDK.
+ *
+ * Guarded: the SDK calls the host's span processors inside `startSpan()` and `span.end()` and lets
+ * what they throw through, so one faulty processor or exporter made `publish()` reject after its
+ * requests were stored, and made every attempt fail after it was sent (the request was sent
+ * again at each lease's end, for ever). A tracing failure is logged and costs the span, never
+ * the publish or the delivery.
  */
-export function hookworkTracer(provider?: TracerProvider): Tracer {
-  return (provider ?? trace.getTracerProvider()).getTracer(TRACER_NAME, HOOKWORK_VERSION);
+export function hookworkTracer(provider: TracerProvider | undefined, logger: Logger): Tracer {
+  return new GuardedTracer((provider ?? trace.getTracerProvider()).getTracer(TRACER_NAME, HOOKWORK_VERSION), tracingFailureReporter(logger));
+}
+
+/** Reports a tracing failure: the first as an error (with the fix), the others at debug level, so a broken exporter cannot flood the log. */
+function tracingFailureReporter(logger: Logger): (doing: string, error: unknown) => void {
+  let reported = false;
+  return (doing, error) => {
+    const message = `the OpenTelemetry tracer threw while ${doing} (a span processor or exporter of the host's SDK): ${(error as Error)?.message ?? String(error)}`;
+    if (reported) return logger.debug(message, { error });
+    reported = true;
+    logger.error(`${message}; hookwork goes on without that span, and will report further tracing failures at debug level only — fix or remove the failing span processor`, { error });
+  };
+}
+
+/** A span that stands in when the tracer threw: records nothing, joins no trace. */
+const NO_SPAN: Span = trace.wrapSpanContext(INVALID_SPAN_CONTEXT);
+
+/** A tracer whose spans never throw into hookwork (see {@link hookworkTracer}). */
+class GuardedTracer implements Tracer {
+  constructor(
+    private readonly tracer: Tracer,
+    private readonly failed: (doing: string, error: unknown) => void,
+  ) {}
+
+  startSpan(name: string, options?: SpanOptions, ctx?: Context): Span {
+    try {
+      const span = this.tracer.startSpan(name, options, ctx);
+      // A span that does not record calls no processor: no wrapper, so tracing without an SDK stays free.
+      return span.isRecording() ? new GuardedSpan(span, this.failed) : span;
+    } catch (error) {
+      this.failed(`starting the span ${name}`, error);
+      return NO_SPAN;
+    }
+  }
+
+  startActiveSpan<F extends (span: Span) => unknown>(name: string, fn: F): ReturnType<F>;
+  startActiveSpan<F extends (span: Span) => unknown>(name: string, options: SpanOptions, fn: F): ReturnType<F>;
+  startActiveSpan<F extends (span: Span) => unknown>(name: string, options: SpanOptions, ctx: Context, fn: F): ReturnType<F>;
+  startActiveSpan<F extends (span: Span) => unknown>(name: string, ...args: [F] | [SpanOptions, F] | [SpanOptions, Context, F]): ReturnType<F> {
+    const fn = args[args.length - 1] as F;
+    const options = args.length > 1 ? (args[0] as SpanOptions) : undefined;
+    const ctx = args.length > 2 ? (args[1] as Context) : context.active();
+    const span = this.startSpan(name, options, ctx);
+    return context.with(trace.setSpan(ctx, span), () => fn(span)) as ReturnType<F>;
+  }
+}
+
+/** A recording span whose methods log what they throw instead of throwing it. */
+class GuardedSpan implements Span {
+  constructor(
+    private readonly span: Span,
+    private readonly failed: (doing: string, error: unknown) => void,
+  ) {}
+
+  spanContext(): SpanContext {
+    return this.span.spanContext();
+  }
+
+  setAttribute(key: string, value: AttributeValue): this {
+    return this.guard('setting a span attribute', () => this.span.setAttribute(key, value));
+  }
+
+  setAttributes(attributes: Attributes): this {
+    return this.guard('setting span attributes', () => this.span.setAttributes(attributes));
+  }
+
+  addEvent(name: string, attributesOrStartTime?: Attributes | TimeInput, startTime?: TimeInput): this {
+    return this.guard('adding a span event', () => this.span.addEvent(name, attributesOrStartTime, startTime));
+  }
+
+  addLink(link: Link): this {
+    return this.guard('adding a span link', () => this.span.addLink(link));
+  }
+
+  addLinks(links: Link[]): this {
+    return this.guard('adding span links', () => this.span.addLinks(links));
+  }
+
+  setStatus(status: SpanStatus): this {
+    return this.guard('setting a span status', () => this.span.setStatus(status));
+  }
+
+  updateName(name: string): this {
+    return this.guard('renaming a span', () => this.span.updateName(name));
+  }
+
+  end(endTime?: TimeInput): void {
+    this.guard('ending a span', () => this.span.end(endTime));
+  }
+
+  isRecording(): boolean {
+    return this.span.isRecording();
+  }
+
+  recordException(exception: Exception, time?: TimeInput): void {
+    this.guard('recording an exception on a span', () => this.span.recordException(exception, time));
+  }
+
+  private guard(doing: string, fn: () => unknown): this {
+    try {
+      fn();
+    } catch (error) {
+      this.failed(doing, error);
+    }
+    return this;
+  }
 }
 
 /** Injection token of the app's OpenTelemetry {@link Tracer}. */
@@ -41,12 +171,19 @@ export function requestContext(traceparent: string | undefined): Context {
   return parent ? trace.setSpanContext(ROOT_CONTEXT, parent) : context.active();
 }
 
-/** A URL for a span attribute: without credentials, query or fragment (they may hold secrets). */
-export function spanUrl(url: string): string {
+/**
+ * A webhook URL as span attributes: `url.full` with only its scheme, host and port, the path
+ * `REDACTED` (as OpenTelemetry's conventions ask of sensitive parts), and `server.address` and
+ * `server.port`. A webhook URL's path is often its secret — Slack's `/services/T…/B…/<token>`,
+ * Discord's `/api/webhooks/<id>/<token>` — and its query and credentials may be: whoever reads
+ * the trace backend could post to the endpoint. The span names the webhook by key instead.
+ */
+export function spanUrl(url: string): { 'url.full': string; 'server.address'?: string; 'server.port'?: number } {
   try {
     const parsed = new URL(url);
-    return `${parsed.protocol}//${parsed.host}${parsed.pathname}`;
+    const port = parsed.port !== '' ? Number(parsed.port) : parsed.protocol === 'https:' ? 443 : 80;
+    return { 'url.full': `${parsed.protocol}//${parsed.host}/${parsed.pathname === '/' ? '' : 'REDACTED'}`, 'server.address': parsed.hostname.replace(/^\[(.*)\]$/, '$1'), 'server.port': port };
   } catch {
-    return '';
+    return { 'url.full': '' };
   }
 }

@@ -46,6 +46,7 @@ export class PollingQueueEngine<TTransaction = never> implements QueueEngine<TTr
   ) {
     this.name = `polling(${options.name})`;
     this.capabilities = Object.freeze({ transactionalEnqueue: options.transactionalEnqueue, leaseRenewal: typeof queue.renew === 'function', shared: options.shared, fifo: options.fifo });
+    if (queue.oldestPendingCreatedAt) this.oldestPendingCreatedAt = () => queue.oldestPendingCreatedAt!();
     this.completions = new CompletionBatcher(queue, this.owner, (error) => context.onError('completing delivered requests with their log entries (completed alone instead; their entries are logged apart)', error));
   }
 
@@ -135,9 +136,8 @@ export class PollingQueueEngine<TTransaction = never> implements QueueEngine<TTr
     return this.queue.counts(query);
   }
 
-  async oldestPendingCreatedAt(): Promise<Date | undefined> {
-    return this.queue.oldestPendingCreatedAt?.();
-  }
+  /** Offered only when the queue offers it: an engine that has it is trusted to tell "none pending" (undefined). */
+  readonly oldestPendingCreatedAt?: () => Promise<Date | undefined>;
 
   listDead(query?: DeadLetterQuery): Promise<Page<WebhookRequest>> {
     return this.queue.listDead(query);

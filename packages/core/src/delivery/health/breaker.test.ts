@@ -1,6 +1,8 @@
 import type { Hookwork } from '../../composition/hookwork-app';
 import type { OperatorEvent } from '../../observability/operator-events';
 import { startTestReceiver, type ReceivedRequest, type TestReceiver } from '../../testing/test-receiver';
+import { WebhookHealthStoreToken } from '../../ports/webhook-health-store';
+import { resolveToken } from '../../runtime/tokens';
 import { nextLifecycle, queueOf, startTestApp, ThingHappened } from '../../test-support/test-app';
 
 const idOf = (r: ReceivedRequest) => (JSON.parse(r.text) as { id: string }).id;
@@ -33,6 +35,47 @@ describe('the circuit breaker, against a receiver that fails on cue', () => {
     app.lifecycle.on('operatorEvent', (event) => events.push(event));
     return app;
   }
+
+  it('forgets a webhook deleted while its attempts were out: no breaker series for it, and one created again under its key starts healthy', async () => {
+    app = await start({ breaker: { failureThreshold: 2 }, concurrency: { global: 8, perWebhook: 2 } });
+    const held: { end: () => void }[] = [];
+    let bothArrived!: () => void;
+    const arrived = new Promise<void>((resolve) => (bothArrived = resolve));
+    receiver.handler = (_request, res) => {
+      held.push({
+        end: () => {
+          res.statusCode = 503;
+          res.end();
+        },
+      });
+      if (held.length === 2) bothArrived();
+    };
+    await app.webhooks.create({ key: 'gone', url: receiver.url, events: ['thing.happened'] });
+    await app.publish(new ThingHappened('one'));
+    await app.publish(new ThingHappened('two'));
+    await arrived;
+    await app.webhooks.delete('gone');
+    let failed = 0;
+    const bothFailed = new Promise<void>((resolve) => app!.lifecycle.on('attemptFailed', () => ++failed === 2 && resolve()));
+    for (const response of held) response.end();
+    // attemptFailed follows the health write of its attempt.
+    await bothFailed;
+
+    expect((await app.metrics.scrape()).text).not.toContain('webhook="gone"');
+    await app.webhooks.create({ key: 'gone', url: receiver.url, events: ['thing.happened'] });
+    expect(await app.health('gone')).toEqual({ webhookKey: 'gone', breaker: 'closed', consecutiveFailures: 0 });
+    expect(events.filter((e) => e.type === 'breaker.opened')).toEqual([]);
+  });
+
+  it('a webhook created under a key with health left over from an earlier one starts healthy', async () => {
+    app = await start({});
+    // Left by a deletion whose health write failed, or by a hookwork that let a late attempt write it back.
+    const now = Date.now();
+    await resolveToken(app.container, WebhookHealthStoreToken).compareAndSet('reused', 0, { breaker: 'open', consecutiveFailures: 10, failingSince: now - 60_000, openedAt: now, probeAt: now + 3_600_000 });
+    await app.webhooks.create({ key: 'reused', url: receiver.url, events: ['thing.happened'] });
+    expect(await app.health('reused')).toEqual({ webhookKey: 'reused', breaker: 'closed', consecutiveFailures: 0 });
+    expect((await app.metrics.scrape()).text).not.toContain('webhook="reused"');
+  });
 
   it('opens after failureThreshold failures in a row, holds every request without using attempts, probes once after the cool-down, and closes on success', async () => {
     const coolDown = 1500;
@@ -109,6 +152,24 @@ describe('the circuit breaker, against a receiver that fails on cue', () => {
     expect(receiver.requests).toHaveLength(4);
     expect(events.map((e) => e.type)).toEqual(['request.exhausted']);
     expect(events[0]).toMatchObject({ data: { webhookKey: webhook.key, attempts: 4, lastError: 'HTTP 503', statusCode: 503, reason: 'retries exhausted' } });
+  });
+
+  it('a breaker turned off while open reads closed once its webhook is attempted again, not open for ever', async () => {
+    app = await start({ breaker: { failureThreshold: 1, coolDown: 60_000 }, maximumRetries: 0 });
+    const webhook = await app.webhooks.create({ key: 'turned-off', url: receiver.url, events: ['thing.happened'] });
+    const first = nextLifecycle(app, 'deadLettered');
+    await app.publish(new ThingHappened('opens'));
+    await first;
+    expect((await app.health(webhook.key)).breaker).toBe('open');
+    await app.webhooks.update(webhook.key, { breaker: { enabled: false } });
+    const second = nextLifecycle(app, 'deadLettered');
+    await app.publish(new ThingHappened('sent'));
+    await second;
+    expect(receiver.requests.map(idOf)).toEqual(['opens', 'sent']);
+    // Requests go out, so the breaker is not open: the view and the gauge must not say it is.
+    expect(await app.health(webhook.key)).toMatchObject({ breaker: 'closed', consecutiveFailures: 2 });
+    expect(await app.health(webhook.key)).not.toHaveProperty('probeAt');
+    expect((await app.metrics.scrape()).text).toContain('hookwork_breaker_state{webhook="turned-off"} 0');
   });
 
   it('other webhooks are not held by one webhook\'s open breaker', async () => {

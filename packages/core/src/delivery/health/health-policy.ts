@@ -146,6 +146,9 @@ export function afterAttempt(current: WebhookHealthState | undefined, facts: Att
   if (facts.pauseMs !== undefined) state.pausedUntil = Math.max(state.pausedUntil ?? 0, now + facts.pauseMs);
   else if (state.pausedUntil !== undefined && state.pausedUntil <= now) delete state.pausedUntil;
   if (facts.health === 'ignored') return { state, transitions };
+  // Turned off while open (for the webhook or the app): its requests go out, so it must not read
+  // as open — in the health view and the breaker gauge — until it is turned on and opens again.
+  if (!breaker.enabled && state.breaker !== 'closed') closeQuietly(state);
 
   const rateOn = breaker.enabled && breaker.failureRate > 0;
   if (rateOn) {
@@ -200,6 +203,12 @@ export function afterAttempt(current: WebhookHealthState | undefined, facts: Att
     transitions.push({ kind: 'disable', failingSince: state.failingSince });
   }
   return { state, transitions };
+}
+
+function closeQuietly(state: WebhookHealthState): void {
+  state.breaker = 'closed';
+  delete state.probeAt;
+  delete state.openedAt;
 }
 
 function reopen(state: WebhookHealthState, policy: HealthPolicy, now: number): void {

@@ -24,6 +24,8 @@ export interface WebhookHealthMonitorDeps {
    * stored, HOOKWORK_ERR_WEBHOOK_NOT_FOUND when absent (see `WebhookRepository.modify`).
    */
   modifyWebhook: (webhookKey: string, change: (current: Webhook) => Webhook | undefined) => Promise<Webhook>;
+  /** Whether a webhook is stored, asked of the store's repository (not of the app's webhook cache, which may still hold a deleted one for a second). */
+  webhookExists: (webhookKey: string) => Promise<boolean>;
   /** The cache of webhooks, told when one was disabled. */
   webhooks: Pick<WebhookCache, 'invalidate'>;
   /** The app's settings (read `current` each time). */
@@ -221,12 +223,30 @@ export class WebhookHealthMonitor {
         this.remember(written);
         const left = this.successes.get(webhook.key);
         if (left && (left.count -= buffered) <= 0) this.successes.delete(webhook.key);
+        if (written.version === 1 && (await this.outlivedItsWebhook(webhook.key))) return;
         this.report(webhook, transitions);
         return;
       }
       record = await this.read(webhook.key, true);
     }
     this.deps.logger.warn(`the health of webhook ${webhook.key} could not be written: other processes wrote first ${MAX_WRITE_ROUNDS} times in a row; this attempt is not counted`);
+  }
+
+  /**
+   * Whether a record just created belongs to a webhook deleted meanwhile, and is gone again. An
+   * attempt that ended after its webhook was deleted (and its health forgotten) wrote a first
+   * record, which nothing deleted: the breaker gauge showed the webhook for ever, and a webhook
+   * created again under its key began with its failing streak, or its open breaker. A deletion
+   * removes the webhook before its health, so a record created after that sees it absent here,
+   * and one created before it is removed by the deletion.
+   */
+  private async outlivedItsWebhook(webhookKey: string): Promise<boolean> {
+    // The store failing to answer: keep the record and report its transitions, as for a webhook that exists.
+    if (await this.deps.webhookExists(webhookKey).catch(() => true)) return false;
+    this.cache.delete(webhookKey);
+    this.successes.delete(webhookKey);
+    await this.deps.store().delete(webhookKey);
+    return true;
   }
 
   private report(webhook: Webhook, transitions: readonly HealthTransition[]): void {
