@@ -7,6 +7,7 @@ import { createHookwork, type HookworkOptions } from '../composition/create-hook
 import type { Hookwork } from '../composition/hookwork-app';
 import type { HostResolver, ResolvedAddress } from '../delivery/transport/ssrf-guard';
 import type { TransportChoice } from '../delivery/transport/transport-choice';
+import { UNASKED_UPGRADE } from '../delivery/transport/transport-errors';
 import { verifySignature } from '../delivery/signing';
 import { WebhookEventBase } from '../events/webhook-event-base';
 import { WebhookEvent } from '../events/webhook-event.decorator';
@@ -268,6 +269,21 @@ export function describeTransportContract(name: string, transport: () => Transpo
           [0, 'reset', 'retrying'],
           [1, undefined, 'delivered'],
         ]);
+      });
+
+      it.each([
+        ['with an Upgrade header', head('101 Switching Protocols', 'Upgrade: websocket', 'Connection: Upgrade') + 'raw bytes of another protocol'],
+        ['without one', head('101 Switching Protocols')],
+      ])('a 101 Switching Protocols (%s) to a request that asked for no upgrade is a failure at once, then retried', async (_what, answer) => {
+        // The connection stays open: only the transport's own decision can end the attempt.
+        const raw = await rawReceiver((socket, index) => (index === 0 ? socket.write(answer) : socket.end(head('200 OK', 'Content-Length: 0'))));
+        const { log } = await deliverOnce(raw.url, { timeout: 20_000 });
+        expect(log.map((e) => [e.retryCount, e.statusCode, e.errorKind, e.outcome])).toEqual([
+          [0, undefined, 'other', 'retrying'],
+          [1, 200, undefined, 'delivered'],
+        ]);
+        expect(log[0]!.errorMessage).toBe(UNASKED_UPGRADE);
+        expect(log[0]!.durationMs).toBeLessThan(10_000);
       });
 
       it('a refused connection is refused', async () => {

@@ -64,6 +64,14 @@ export function bodyErrorText(error: unknown): string {
   return code ? `${code}: ${message}` : (message ?? String(error));
 }
 
+/**
+ * The failure of a `101 Switching Protocols` answer to a delivery, which asks for no upgrade: the
+ * connection now speaks another protocol and no HTTP status will follow. Node's http would leave
+ * the request pending for ever (it hands a 101 only to an `upgrade` listener); undici calls it a
+ * socket error ("bad upgrade"). Both transports report this instead.
+ */
+export const UNASKED_UPGRADE = 'the receiver answered 101 Switching Protocols, though the request asked for no upgrade: no HTTP status follows on that connection; a webhook receiver must answer with a final status (2xx for success)';
+
 /** The reason an attempt is aborted at its total deadline (the `timeout` setting). */
 export class DeadlineError extends Error {
   readonly code = 'ETIMEDOUT';

@@ -8,7 +8,7 @@ import type { DeliveryTlsOptions } from './http-transport';
 import { SsrfGuard, type HostResolver, type SsrfPolicySource } from './ssrf-guard';
 import { StopSignals } from './stop-signals';
 import { memoByKey } from '../../runtime/memo';
-import { bodyErrorText, DeadlineError, errorKindOf, findCause } from './transport-errors';
+import { bodyErrorText, DeadlineError, errorKindOf, findCause, UNASKED_UPGRADE } from './transport-errors';
 
 /** Options of {@link createUndiciTransport}. */
 export interface UndiciTransportOptions {
@@ -109,8 +109,11 @@ class AttemptHandler implements Dispatcher.DispatchHandler {
   }
 
   onHeaders(statusCode: number, rawHeaders: Buffer[], _resume: () => void, _statusText: string): boolean {
-    // 1xx (100 Continue, 103 Early Hints) precede the response.
-    if (statusCode < 200 || this.settled) return true;
+    if (this.settled) return true;
+    // A 101 without an Upgrade header comes here (undici fails one with it as "bad upgrade").
+    if (statusCode === 101) return this.failUpgraded();
+    // Other 1xx (103 Early Hints) precede the response.
+    if (statusCode < 200) return true;
     this.statusCode = statusCode;
     for (let i = 0; i + 1 < rawHeaders.length; i += 2) {
       // latin1, as Node's http decodes header values (a UTF-8 Location is recovered downstream).
@@ -147,6 +150,10 @@ class AttemptHandler implements Dispatcher.DispatchHandler {
 
   onError(error: Error): void {
     if (this.settled) return;
+    if (this.statusCode === 0 && (error as { code?: string }).code === 'UND_ERR_SOCKET' && error.message === 'bad upgrade') {
+      this.failUpgraded();
+      return;
+    }
     if (this.statusCode === 0) {
       const kind = errorKindOf(error);
       const ssrf = kind === 'ssrf' ? findCause(error, (e) => isHookworkError(e, 'HOOKWORK_ERR_SSRF_BLOCKED')) : undefined;
@@ -154,6 +161,14 @@ class AttemptHandler implements Dispatcher.DispatchHandler {
       return;
     }
     this.finishBody(bodyErrorText(this.decodeError ?? error));
+  }
+
+  /** Fails the attempt on a 101 Switching Protocols, as the axios transport does, and drops the connection. */
+  private failUpgraded(): boolean {
+    const error = new Error(UNASKED_UPGRADE);
+    this.settle({ ok: false, errorKind: 'other', message: error.message, durationMs: this.elapsed(), sentHeaders: this.sent });
+    this.abortFn?.(error);
+    return false;
   }
 
   /** Keeps decoded body bytes up to the cap; past it, stops reading (the connection is not reused). */
