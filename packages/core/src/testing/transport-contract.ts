@@ -478,7 +478,7 @@ export function describeTransportContract(name: string, transport: () => Transpo
         expect(target.requests).toHaveLength(0);
       });
 
-      it.each(['http://169.254.169.254/latest/meta-data/', 'http://10.1.2.3:8080/hook', 'http://[fd00::1]/hook', 'http://[::ffff:7f00:1]:9/hook', 'http://0.0.0.0:9/hook', 'http://2130706433:9/hook', 'http://0x7f.1:9/hook'])(
+      it.each(['http://169.254.169.254/latest/meta-data/', 'http://10.1.2.3:8080/hook', 'http://[fd00::1]/hook', 'http://[::ffff:7f00:1]:9/hook', 'http://0.0.0.0:9/hook', 'http://2130706433:9/hook', 'http://0x7f.1:9/hook', 'http://[64:ff9b:1::a9fe:a9fe]/latest/meta-data/', 'http://[2001:0:4136:e378:8000:63bf:3fff:fdd2]/hook', 'http://192.0.2.10/hook'])(
         'refuses the IP-literal URL %s before connecting',
         async (url) => {
           await startApp({ settings: { ssrf: { allowInternal: false, allow: [] } } });

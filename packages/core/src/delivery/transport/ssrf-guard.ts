@@ -93,6 +93,9 @@ function inRange(range: Range, family: 4 | 6, value: number | bigint): boolean {
   return (value as bigint) >> shift === range.base >> shift;
 }
 
+// Every range of IANA's IPv4 and IPv6 special-purpose address registries marked not globally
+// reachable (as Python's ipaddress judges is_global), plus multicast and the deprecated site-local.
+
 const IPV4_RANGES: [Range, InternalAddressKind][] = [
   [v4('0.0.0.0/8'), 'unspecified'],
   [v4('10.0.0.0/8'), 'private'],
@@ -101,8 +104,11 @@ const IPV4_RANGES: [Range, InternalAddressKind][] = [
   [v4('169.254.0.0/16'), 'link-local'],
   [v4('172.16.0.0/12'), 'private'],
   [v4('192.0.0.0/24'), 'reserved'],
+  [v4('192.0.2.0/24'), 'reserved'], // documentation (TEST-NET-1)
   [v4('192.168.0.0/16'), 'private'],
-  [v4('198.18.0.0/15'), 'reserved'],
+  [v4('198.18.0.0/15'), 'reserved'], // benchmarking
+  [v4('198.51.100.0/24'), 'reserved'], // documentation (TEST-NET-2)
+  [v4('203.0.113.0/24'), 'reserved'], // documentation (TEST-NET-3)
   [v4('224.0.0.0/4'), 'multicast'],
   [v4('240.0.0.0/4'), 'reserved'],
 ];
@@ -110,11 +116,22 @@ const IPV4_RANGES: [Range, InternalAddressKind][] = [
 const IPV6_RANGES: [Range, InternalAddressKind][] = [
   [v6('::/128'), 'unspecified'],
   [v6('::1/128'), 'loopback'],
+  // Local-use NAT64 (RFC 8215): a network's own translator, into its own IPv4 addresses, with
+  // the IPv4 address at a place the network chooses, so the whole prefix is refused.
+  [v6('64:ff9b:1::/48'), 'private'],
+  [v6('100::/64'), 'reserved'], // discard-only
+  [v6('100:0:0:1::/64'), 'reserved'], // dummy prefix
+  // Teredo: tunnelled over UDP to the (obfuscated) IPv4 address it carries.
+  [v6('2001::/32'), 'reserved'],
+  [v6('2001:2::/48'), 'reserved'], // benchmarking
+  [v6('2001:10::/28'), 'reserved'], // ORCHID (deprecated)
+  [v6('2001:db8::/32'), 'reserved'], // documentation
+  [v6('3fff::/20'), 'reserved'], // documentation
+  [v6('5f00::/16'), 'reserved'], // segment routing (SRv6) SIDs
   [v6('fc00::/7'), 'unique-local'],
   [v6('fe80::/10'), 'link-local'],
   [v6('fec0::/10'), 'reserved'],
   [v6('ff00::/8'), 'multicast'],
-  [v6('100::/64'), 'reserved'],
 ];
 
 /** IPv6 forms that carry an IPv4 address in their low 32 bits: mapped, compatible, NAT64. */
@@ -135,8 +152,10 @@ function canonical(address: string): { family: 4; value: number } | { family: 6;
 
 /**
  * Classifies an IP address: the kind of internal address it is, or `undefined` when it is
- * public. IPv4-mapped (`::ffff:10.0.0.1`), IPv4-compatible, NAT64 and 6to4 forms are judged by
- * the IPv4 address they carry. Something that is not an IP address counts as `reserved`.
+ * public (globally reachable, per IANA's special-purpose registries). IPv4-mapped
+ * (`::ffff:10.0.0.1`), IPv4-compatible, NAT64 (`64:ff9b::/96`) and 6to4 forms are judged by the
+ * IPv4 address they carry; local-use NAT64 (`64:ff9b:1::/48`) and Teredo (`2001::/32`) are
+ * refused whole. Something that is not an IP address counts as `reserved`.
  */
 export function classifyAddress(address: string): InternalAddressKind | undefined {
   const ip = canonical(address);
