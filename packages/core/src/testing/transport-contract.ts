@@ -489,6 +489,41 @@ export function describeTransportContract(name: string, transport: () => Transpo
         },
       );
 
+      it.each([
+        ['bare strings (as dns.promises.resolve4 gives)', ['127.0.0.1']],
+        ['one address, not in a list', { address: '127.0.0.1', family: 4 }],
+        ['a null entry', [null, { address: '127.0.0.1', family: 4 }]],
+        ['something that is not an IP address', [{ address: 'nonsense', family: 4 }]],
+      ])('a resolver answering %s fails the attempt with the coded error, not an unhandled rejection', async (_what, answer) => {
+        const unhandled: unknown[] = [];
+        const onUnhandled = (reason: unknown) => void unhandled.push(reason);
+        process.on('unhandledRejection', onUnhandled);
+        try {
+          const resolver = (async () => answer) as unknown as HostResolver;
+          await startApp({ settings: { maximumRetries: 0, timeout: 20_000 }, delivery: { resolver } });
+          const webhook = await app!.webhooks.create({ url: `http://hooks.internal.test:${target.port}/hook`, events: ['contract.happened'] });
+          await app!.publish(new ContractHappened('bad-answer'));
+          await app!.drain();
+          const [entry] = await logOf(webhook.key);
+          expect(entry).toMatchObject({ errorKind: 'dns', outcome: 'dead' });
+          expect(entry!.errorMessage).toMatch(/^HOOKWORK_ERR_INVALID_RESOLVER_ANSWER: delivery\.resolver answered hooks\.internal\.test with .*; it must resolve to an array of \{ address, family \}/);
+          expect(target.requests).toHaveLength(0);
+          await new Promise((resolve) => setImmediate(resolve));
+          expect(unhandled).toEqual([]);
+        } finally {
+          process.off('unhandledRejection', onUnhandled);
+        }
+      });
+
+      it('takes an answer’s family from its address, not from the resolver’s family field', async () => {
+        const resolver = (async () => [{ address: '127.0.0.1', family: 0 }]) as unknown as HostResolver;
+        await startApp({ delivery: { resolver } });
+        const webhook = await app!.webhooks.create({ url: `http://hooks.internal.test:${target.port}/hook`, events: ['contract.happened'] });
+        await app!.publish(new ContractHappened('family-0'));
+        await app!.drain();
+        expect((await logOf(webhook.key)).map((e) => [e.errorKind, e.outcome])).toEqual([[undefined, 'delivered']]);
+      });
+
       it('refuses a rebinding name whose second answer turns internal', async () => {
         let calls = 0;
         await startApp({

@@ -244,26 +244,33 @@ export class SsrfGuard {
    */
   readonly lookup: LookupFunction = (hostname, options, callback) => {
     const family = typeof options === 'object' && options ? options.family : undefined;
-    this.resolver(hostname).then(
-      (addresses) => {
-        const wanted = addresses.filter((a) => !family || family === 0 || a.family === family || (family as unknown) === `IPv${a.family}`);
-        let refusal: HookworkError | undefined;
-        const allowed = wanted.filter((a) => {
-          const error = this.check(hostname, a.address);
-          refusal ??= error;
-          return error === undefined;
-        });
-        if (allowed.length === 0) {
-          const error = refusal ?? Object.assign(new Error(`getaddrinfo ENOTFOUND ${hostname}`), { code: 'ENOTFOUND', hostname });
-          (callback as (e: Error) => void)(error);
-          return;
-        }
-        if (typeof options === 'object' && options?.all) (callback as unknown as (e: null, a: ResolvedAddress[]) => void)(null, allowed);
-        else callback(null, allowed[0]!.address, allowed[0]!.family);
-      },
-      (error: Error) => (callback as (e: Error) => void)(error),
-    );
+    // The resolver is the host's code: a throw, a promise it does not return or an answer of
+    // the wrong shape must fail this connection, never become an unhandled rejection (which
+    // ends the process) with the connection left waiting for the deadline.
+    Promise.resolve(hostname)
+      .then((name) => this.resolver(name))
+      .then((answer) => this.allowedOf(hostname, resolverAnswer(hostname, answer), family))
+      .then(
+        (allowed) => {
+          if (typeof options === 'object' && options?.all) (callback as unknown as (e: null, a: ResolvedAddress[]) => void)(null, allowed);
+          else callback(null, allowed[0]!.address, allowed[0]!.family);
+        },
+        (error: Error) => (callback as (e: Error) => void)(error),
+      );
   };
+
+  /** The addresses of the family asked for that may be connected to; throws the refusal when none is left. */
+  private allowedOf(hostname: string, addresses: ResolvedAddress[], family: number | string | undefined): ResolvedAddress[] {
+    const wanted = addresses.filter((a) => !family || family === 0 || a.family === family || family === `IPv${a.family}`);
+    let refusal: HookworkError | undefined;
+    const allowed = wanted.filter((a) => {
+      const error = this.check(hostname, a.address);
+      refusal ??= error;
+      return error === undefined;
+    });
+    if (allowed.length === 0) throw refusal ?? Object.assign(new Error(`getaddrinfo ENOTFOUND ${hostname}`), { code: 'ENOTFOUND', hostname });
+    return allowed;
+  }
 
   private allowList(allow: readonly string[]): ReturnType<typeof allowMatcher>[] {
     if (allow !== this.cachedAllow) {
@@ -272,6 +279,37 @@ export class SsrfGuard {
     }
     return this.matchers;
   }
+}
+
+/**
+ * A resolver's answer, checked: an array of entries whose `address` is an IP address (the family
+ * is taken from the address itself). Throws HOOKWORK_ERR_INVALID_RESOLVER_ANSWER otherwise.
+ */
+function resolverAnswer(hostname: string, answer: unknown): ResolvedAddress[] {
+  const entries = Array.isArray(answer) ? answer : undefined;
+  const addresses: ResolvedAddress[] = [];
+  for (const entry of entries ?? []) {
+    const address = (entry as { address?: unknown } | null)?.address;
+    const family = typeof address === 'string' ? isIP(address.replace(/%.*$/, '')) : 0;
+    if (family === 0) break;
+    addresses.push({ address: address as string, family: family as 4 | 6 });
+  }
+  if (entries && addresses.length === entries.length) return addresses;
+  return invalidResolverAnswer(hostname, entries ? entries[addresses.length] : answer, entries !== undefined);
+}
+
+function invalidResolverAnswer(hostname: string, bad: unknown, inList: boolean): never {
+  let shown: string;
+  try {
+    shown = JSON.stringify(bad) ?? String(bad);
+  } catch {
+    shown = String(bad);
+  }
+  if (shown.length > 100) shown = `${shown.slice(0, 100)}…`;
+  throw new HookworkError(
+    'HOOKWORK_ERR_INVALID_RESOLVER_ANSWER',
+    `delivery.resolver answered ${hostname} with ${inList ? `an entry ${shown}` : shown}; it must resolve to an array of { address, family } with IP addresses, as dns.lookup(name, { all: true }) gives (dns.promises.resolve4 gives bare strings: map them to { address, family: 4 })`,
+  );
 }
 
 /** The system resolver (`dns.lookup` with `all: true`), as a {@link HostResolver}. */

@@ -14,6 +14,7 @@ const TLS_CODES = /^(CERT_|UNABLE_TO_|DEPTH_ZERO|SELF_SIGNED|ERR_TLS|ERR_SSL|EPR
 export function errorKindOf(error: unknown): DeliveryErrorKind {
   for (let e = error as { code?: string; cause?: unknown; message?: string } | undefined, depth = 0; e && depth < 5; e = e.cause as typeof e, depth++) {
     if (isHookworkError(e, 'HOOKWORK_ERR_SSRF_BLOCKED')) return 'ssrf';
+    if (isHookworkError(e, 'HOOKWORK_ERR_INVALID_RESOLVER_ANSWER')) return 'dns';
     const code = e.code ?? '';
     if (code === 'ECONNREFUSED') return 'refused';
     if (code === 'ECONNRESET' || code === 'EPIPE' || code === 'UND_ERR_SOCKET' || /socket hang up/i.test(e.message ?? '')) return 'reset';
