@@ -7,7 +7,7 @@ import { createHookwork, type HookworkOptions } from '../composition/create-hook
 import type { Hookwork } from '../composition/hookwork-app';
 import type { HostResolver, ResolvedAddress } from '../delivery/transport/ssrf-guard';
 import type { TransportChoice } from '../delivery/transport/transport-choice';
-import { UNASKED_UPGRADE } from '../delivery/transport/transport-errors';
+import { malformedStatus, UNASKED_UPGRADE } from '../delivery/transport/transport-errors';
 import { verifySignature } from '../delivery/signing';
 import { WebhookEventBase } from '../events/webhook-event-base';
 import { WebhookEvent } from '../events/webhook-event.decorator';
@@ -284,6 +284,16 @@ export function describeTransportContract(name: string, transport: () => Transpo
         ]);
         expect(log[0]!.errorMessage).toBe(UNASKED_UPGRADE);
         expect(log[0]!.durationMs).toBeLessThan(10_000);
+      });
+
+      it.each(['000', '099'])('a status line with status %s (below 100) is malformed HTTP, not a response: a failure, then retried', async (status) => {
+        const raw = await rawReceiver((socket, index) => socket.end(index === 0 ? head(`${status} Odd`, 'Content-Length: 2') + 'ok' : head('200 OK', 'Content-Length: 0')));
+        const { log } = await deliverOnce(raw.url);
+        expect(log.map((e) => [e.retryCount, e.statusCode, e.errorKind, e.outcome])).toEqual([
+          [0, undefined, 'other', 'retrying'],
+          [1, 200, undefined, 'delivered'],
+        ]);
+        expect(log[0]!.errorMessage).toBe(malformedStatus(Number(status)));
       });
 
       it('a refused connection is refused', async () => {

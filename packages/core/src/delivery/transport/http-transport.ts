@@ -4,7 +4,7 @@ import tls from 'node:tls';
 import type { Readable } from 'node:stream';
 import axios, { type AxiosInstance, type AxiosResponse } from 'axios';
 import { isHookworkError } from '../../errors/hookwork-error';
-import { bodyErrorText, DeadlineError, errorKindOf, findCause, UNASKED_UPGRADE } from './transport-errors';
+import { bodyErrorText, DeadlineError, errorKindOf, findCause, malformedStatus, UNASKED_UPGRADE } from './transport-errors';
 import { SsrfGuard, type HostResolver, type SsrfPolicySource } from './ssrf-guard';
 import { StopSignals } from './stop-signals';
 import { memoByKey } from '../../runtime/memo';
@@ -335,12 +335,13 @@ export function createHttpTransport(options: HttpTransportOptions): HttpTranspor
         const ssrf = kind === 'ssrf' ? findCause(error, (e) => isHookworkError(e, 'HOOKWORK_ERR_SSRF_BLOCKED')) : undefined;
         return { ok: false, errorKind: kind, message: ((ssrf ?? error) as Error)?.message ?? String(error), durationMs: elapsed(), ...withSent };
       }
-      // A 101 without an Upgrade header reaches here as a response; the connection is given up
-      // all the same (the receiver believes it switched protocols).
-      if (response.status === 101) {
+      // A 101 without an Upgrade header, and a status below 100, reach here as a response: they
+      // are failures, as undici reports them, and their connection is given up.
+      const notAnAnswer = response.status === 101 ? UNASKED_UPGRADE : response.status < 100 ? malformedStatus(response.status) : undefined;
+      if (notAnAnswer) {
         done();
         response.data.destroy();
-        const result: TransportResult = { ok: false, errorKind: 'other', message: UNASKED_UPGRADE, durationMs: elapsed() };
+        const result: TransportResult = { ok: false, errorKind: 'other', message: notAnAnswer, durationMs: elapsed() };
         const sent = sentHeaders(response.request);
         if (sent) result.sentHeaders = sent;
         return result;

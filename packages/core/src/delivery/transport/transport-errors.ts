@@ -73,6 +73,15 @@ export function bodyErrorText(error: unknown): string {
  */
 export const UNASKED_UPGRADE = 'the receiver answered 101 Switching Protocols, though the request asked for no upgrade: no HTTP status follows on that connection; a webhook receiver must answer with a final status (2xx for success)';
 
+/**
+ * The failure of a status line whose code is below 100. A status code has three digits, the
+ * first 1 to 5 (RFC 9110 §15); Node's http takes any three digits as a response, undici fails an
+ * assertion on them: both transports report this instead.
+ */
+export function malformedStatus(statusCode: number): string {
+  return `the receiver sent malformed HTTP (status code ${String(statusCode).padStart(3, '0')}; a status code is 100 or more)`;
+}
+
 /** The reason an attempt is aborted at its total deadline (the `timeout` setting). */
 export class DeadlineError extends Error {
   readonly code = 'ETIMEDOUT';

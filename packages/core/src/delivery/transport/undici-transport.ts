@@ -8,7 +8,7 @@ import type { DeliveryTlsOptions } from './http-transport';
 import { SsrfGuard, type HostResolver, type SsrfPolicySource } from './ssrf-guard';
 import { StopSignals } from './stop-signals';
 import { memoByKey } from '../../runtime/memo';
-import { bodyErrorText, DeadlineError, errorKindOf, findCause, UNASKED_UPGRADE } from './transport-errors';
+import { bodyErrorText, DeadlineError, errorKindOf, findCause, malformedStatus, UNASKED_UPGRADE } from './transport-errors';
 
 /** Options of {@link createUndiciTransport}. */
 export interface UndiciTransportOptions {
@@ -110,8 +110,10 @@ class AttemptHandler implements Dispatcher.DispatchHandler {
 
   onHeaders(statusCode: number, rawHeaders: Buffer[], _resume: () => void, _statusText: string): boolean {
     if (this.settled) return true;
-    // A 101 without an Upgrade header comes here (undici fails one with it as "bad upgrade").
-    if (statusCode === 101) return this.failUpgraded();
+    // A 101 without an Upgrade header comes here (undici fails one with it as "bad upgrade"), and
+    // so does a status below 100 (undici would fail an assertion at its end).
+    if (statusCode === 101) return this.failWith(UNASKED_UPGRADE);
+    if (statusCode < 100) return this.failWith(malformedStatus(statusCode));
     // Other 1xx (103 Early Hints) precede the response.
     if (statusCode < 200) return true;
     this.statusCode = statusCode;
@@ -151,7 +153,7 @@ class AttemptHandler implements Dispatcher.DispatchHandler {
   onError(error: Error): void {
     if (this.settled) return;
     if (this.statusCode === 0 && (error as { code?: string }).code === 'UND_ERR_SOCKET' && error.message === 'bad upgrade') {
-      this.failUpgraded();
+      this.failWith(UNASKED_UPGRADE);
       return;
     }
     if (this.statusCode === 0) {
@@ -163,9 +165,9 @@ class AttemptHandler implements Dispatcher.DispatchHandler {
     this.finishBody(bodyErrorText(this.decodeError ?? error));
   }
 
-  /** Fails the attempt on a 101 Switching Protocols, as the axios transport does, and drops the connection. */
-  private failUpgraded(): boolean {
-    const error = new Error(UNASKED_UPGRADE);
+  /** Fails the attempt on a status line that is no answer (a 101, a status below 100), as the axios transport does, and drops the connection. */
+  private failWith(message: string): boolean {
+    const error = new Error(message);
     this.settle({ ok: false, errorKind: 'other', message: error.message, durationMs: this.elapsed(), sentHeaders: this.sent });
     this.abortFn?.(error);
     return false;
