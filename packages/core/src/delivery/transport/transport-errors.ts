@@ -74,6 +74,14 @@ export function bodyErrorText(error: unknown): string {
 export const UNASKED_UPGRADE = 'the receiver answered 101 Switching Protocols, though the request asked for no upgrade: no HTTP status follows on that connection; a webhook receiver must answer with a final status (2xx for success)';
 
 /**
+ * The undici transport's failure at a `100 Continue` the request did not ask for (it sends no
+ * `Expect`). HTTP lets a receiver, or a proxy before it, send one anyway (RFC 9110 §15.2) and
+ * Node's http reads past it; undici drops the connection there ("bad response"), so the final
+ * status is lost though the receiver may have handled the request.
+ */
+export const UNASKED_CONTINUE = "the receiver answered 100 Continue, which the request did not ask for, and the undici transport cannot read the response after it (undici drops the connection there), so the receiver may have handled the request; use transport: 'axios', which reads past it, or stop the receiver (or a proxy before it) sending 100 Continue to requests without Expect";
+
+/**
  * The failure of a status line whose code is below 100. A status code has three digits, the
  * first 1 to 5 (RFC 9110 §15); Node's http takes any three digits as a response, undici fails an
  * assertion on them: both transports report this instead.

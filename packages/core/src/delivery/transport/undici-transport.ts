@@ -8,7 +8,7 @@ import type { DeliveryTlsOptions } from './http-transport';
 import { SsrfGuard, type HostResolver, type SsrfPolicySource } from './ssrf-guard';
 import { StopSignals } from './stop-signals';
 import { memoByKey } from '../../runtime/memo';
-import { bodyErrorText, DeadlineError, errorKindOf, findCause, malformedStatus, UNASKED_UPGRADE } from './transport-errors';
+import { bodyErrorText, DeadlineError, errorKindOf, findCause, malformedStatus, UNASKED_CONTINUE, UNASKED_UPGRADE } from './transport-errors';
 
 /** Options of {@link createUndiciTransport}. */
 export interface UndiciTransportOptions {
@@ -152,8 +152,10 @@ class AttemptHandler implements Dispatcher.DispatchHandler {
 
   onError(error: Error): void {
     if (this.settled) return;
-    if (this.statusCode === 0 && (error as { code?: string }).code === 'UND_ERR_SOCKET' && error.message === 'bad upgrade') {
-      this.failWith(UNASKED_UPGRADE);
+    // undici's two socket errors for status lines it will not read: a 101, and a 100 Continue
+    // (before a request's response, that is what its "bad response" means).
+    if (this.statusCode === 0 && (error as { code?: string }).code === 'UND_ERR_SOCKET' && (error.message === 'bad upgrade' || error.message === 'bad response')) {
+      this.failWith(error.message === 'bad upgrade' ? UNASKED_UPGRADE : UNASKED_CONTINUE);
       return;
     }
     if (this.statusCode === 0) {
