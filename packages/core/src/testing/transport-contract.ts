@@ -391,6 +391,17 @@ export function describeTransportContract(name: string, transport: () => Transpo
         expect(log.map((e) => [e.statusCode, e.outcome, e.responseBody, e.errorMessage])).toEqual([[200, 'delivered', 'ok', undefined]]);
       });
 
+      it.each([
+        ['204 No Content', 'delivered'],
+        ['304 Not Modified', 'retrying'],
+      ])('a %s has no body whatever its Content-Length says: nothing to note', async (status, outcome) => {
+        // RFC 9110 §8.6: a 304 may carry the Content-Length of the representation it stands for; a 204 must not, but some do.
+        const raw = await rawReceiver((s) => s.write(head(status, 'Content-Length: 10')));
+        const { log } = await deliverOnce(raw.url, { maximumRetries: 1 });
+        expect(log[0]).toMatchObject({ statusCode: Number(status.slice(0, 3)), outcome, responseBody: '' });
+        expect(log[0]!.errorMessage ?? '').not.toContain('response body');
+      });
+
       it('a body without a length, read until the connection closes, is complete when it closes', async () => {
         const raw = await rawReceiver((s) => s.end('HTTP/1.0 200 OK\r\n\r\nall of it'));
         const { log } = await deliverOnce(raw.url);

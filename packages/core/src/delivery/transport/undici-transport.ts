@@ -35,6 +35,8 @@ export interface UndiciTransport extends Transport {
 /** Headers undici refuses to send as given (it writes connection handling itself); hookwork's own never include them. */
 const UNSENDABLE: readonly string[] = ['keep-alive', 'upgrade', 'expect'];
 const ACCEPT = 'application/json, text/plain, */*';
+/** Statuses whose response never has a body, whatever its Content-Length says. */
+const NO_BODY_STATUSES: ReadonlySet<number> = new Set([204, 304]);
 const ACCEPT_ENCODING = 'gzip, compress, deflate, br';
 
 // Decoding as axios does: a flush mode that hands over what decoded so far rather than failing
@@ -164,6 +166,8 @@ class AttemptHandler implements Dispatcher.DispatchHandler {
       this.settle({ ok: false, errorKind: kind, message: ((ssrf ?? error) as Error)?.message ?? String(error), durationMs: this.elapsed(), sentHeaders: this.sent });
       return;
     }
+    // A 204 or 304 has no body (RFC 9110 §6.4.1); undici still holds it to its Content-Length.
+    if (NO_BODY_STATUSES.has(this.statusCode) && (error as { code?: string }).code === 'UND_ERR_RES_CONTENT_LENGTH_MISMATCH') return this.finishBody();
     this.finishBody(bodyErrorText(this.decodeError ?? error));
   }
 
