@@ -136,18 +136,33 @@ const IPV6_RANGES: [Range, InternalAddressKind][] = [
 
 /** IPv6 forms that carry an IPv4 address in their low 32 bits: mapped, compatible, NAT64. */
 const EMBEDDING_V4 = [v6('::ffff:0:0/96'), v6('::/96'), v6('64:ff9b::/96')];
+const IPV4_MAPPED = EMBEDDING_V4[0]!;
+const SIX_TO_FOUR = v6('2002::/16');
 
-/** An address reduced to the form it is reached by: IPv4-mapped/embedded IPv6 becomes IPv4. */
-function canonical(address: string): { family: 4; value: number } | { family: 6; value: bigint } | undefined {
+type Ip = { family: 4; value: number } | { family: 6; value: bigint };
+
+/** An IP address as written (no embedded IPv4 taken out), or undefined when it is none. */
+function parseAddress(address: string): Ip | undefined {
   const family = isIP(address.replace(/%.*$/, ''));
   if (family === 4) return { family: 4, value: parseIPv4(address)! };
   if (family !== 6) return undefined;
   const value = parseIPv6(address);
-  if (value === undefined) return undefined;
+  return value === undefined ? undefined : { family: 6, value };
+}
+
+/** An address reduced to the form it is reached by: IPv4-mapped/embedded IPv6 becomes IPv4. */
+function canonicalOf(ip: Ip): Ip {
+  if (ip.family === 4) return ip;
+  const { value } = ip;
   if (value > 1n && EMBEDDING_V4.some((range) => inRange(range, 6, value))) return { family: 4, value: Number(value & 0xffffffffn) };
   // 6to4 (2002::/16) carries the IPv4 address in bits 16..48.
-  if (inRange(v6('2002::/16'), 6, value)) return { family: 4, value: Number((value >> 80n) & 0xffffffffn) };
-  return { family: 6, value };
+  if (inRange(SIX_TO_FOUR, 6, value)) return { family: 4, value: Number((value >> 80n) & 0xffffffffn) };
+  return ip;
+}
+
+function canonical(address: string): Ip | undefined {
+  const ip = parseAddress(address);
+  return ip && canonicalOf(ip);
 }
 
 /**
@@ -166,15 +181,27 @@ export function classifyAddress(address: string): InternalAddressKind | undefine
   return undefined;
 }
 
-/** An allow-list entry: an IP, a CIDR range, or a host name (matched case-insensitively). */
-function allowMatcher(entry: string): (host: string, ip: ReturnType<typeof canonical>) => boolean {
+/**
+ * An allow-list entry: an IP, a CIDR range, or a host name (matched case-insensitively). An IPv4
+ * entry also matches the IPv6 forms that carry its addresses (mapped, NAT64, 6to4: they are judged
+ * by those); an IPv4-mapped entry (`::ffff:10.0.0.0/104`) is another spelling of an IPv4 one
+ * (`10.0.0.0/8`). Any other IPv6 entry matches IPv6 addresses as written: allowing the NAT64
+ * prefix `64:ff9b::/96` allows connecting to those addresses, not to 0.0.0.0, which the prefix
+ * itself would carry (and which reaches this machine).
+ */
+function allowMatcher(entry: string): (host: string, ip: Ip | undefined, reached: Ip | undefined) => boolean {
   const [base, bits] = entry.trim().split('/');
-  const ip = canonical(base!);
+  const ip = parseAddress(base!);
   if (ip) {
-    // An IPv4 entry also matches the IPv4-mapped IPv6 forms (canonical() turns them into IPv4).
     const width = ip.family === 4 ? 32 : 128;
-    const prefix = bits === undefined ? width : Number(bits);
-    const range = { family: ip.family, base: ip.value, bits: Number.isInteger(prefix) && prefix >= 0 && prefix <= width ? prefix : width } as Range;
+    const given = bits === undefined ? width : Number(bits);
+    const prefix = Number.isInteger(given) && given >= 0 && given <= width ? given : width;
+    if (ip.family === 6 && prefix >= 96 && inRange(IPV4_MAPPED, 6, ip.value)) {
+      const range: Range = { family: 4, base: Number(ip.value & 0xffffffffn), bits: prefix - 96 };
+      return (_host, _ip, reached) => reached !== undefined && inRange(range, reached.family, reached.value);
+    }
+    const range = { family: ip.family, base: ip.value, bits: prefix } as Range;
+    if (range.family === 4) return (_host, _ip, reached) => reached !== undefined && inRange(range, reached.family, reached.value);
     return (_host, candidate) => candidate !== undefined && inRange(range, candidate.family, candidate.value);
   }
   const name = entry.trim().toLowerCase().replace(/\.$/, '');
@@ -212,8 +239,9 @@ export class SsrfGuard {
     if (allowInternal) return undefined;
     const kind = classifyAddress(address);
     if (kind === undefined) return undefined;
-    const ip = canonical(address);
-    if (this.allowList(allow).some((matches) => matches(host, ip))) return undefined;
+    const ip = parseAddress(address);
+    const reached = ip && canonicalOf(ip);
+    if (this.allowList(allow).some((matches) => matches(host, ip, reached))) return undefined;
     return ssrfBlockedError(host, address, kind);
   }
 
