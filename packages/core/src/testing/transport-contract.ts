@@ -2,7 +2,7 @@ import http from 'node:http';
 import https from 'node:https';
 import type net from 'node:net';
 import type { AddressInfo } from 'node:net';
-import { gzipSync } from 'node:zlib';
+import { deflateRawSync, deflateSync, gzipSync } from 'node:zlib';
 import { createHookwork, type HookworkOptions } from '../composition/create-hookwork';
 import type { Hookwork } from '../composition/hookwork-app';
 import type { HostResolver, ResolvedAddress } from '../delivery/transport/ssrf-guard';
@@ -381,6 +381,17 @@ export function describeTransportContract(name: string, transport: () => Transpo
         const { log } = await deliverOnce(raw.url);
         expect(log[0]).toMatchObject({ statusCode: 200, outcome: 'delivered', responseBody: 'hello' });
         expect(log[0]!.responseHeaders).toMatchObject({ 'content-encoding': 'gzip', 'content-length': String(zipped.length) });
+        expect(log[0]!.errorMessage).toBeUndefined();
+      });
+
+      it.each([
+        ['zlib-wrapped, as HTTP says', deflateSync],
+        ['raw, without its zlib header, as some servers send it', deflateRawSync],
+      ])('decodes a deflate body %s', async (_what, deflate) => {
+        const raw = deflate('hello, raw deflate');
+        const receiverOf = await rawReceiver((s) => s.end(Buffer.concat([Buffer.from(head('200 OK', 'Content-Encoding: deflate', `Content-Length: ${raw.length}`)), raw])));
+        const { log } = await deliverOnce(receiverOf.url);
+        expect(log[0]).toMatchObject({ statusCode: 200, outcome: 'delivered', responseBody: 'hello, raw deflate' });
         expect(log[0]!.errorMessage).toBeUndefined();
       });
 

@@ -44,6 +44,9 @@ const ACCEPT_ENCODING = 'gzip, compress, deflate, br';
 const ZLIB_OPTIONS = { flush: zlib.constants.Z_SYNC_FLUSH, finishFlush: zlib.constants.Z_SYNC_FLUSH };
 const BROTLI_OPTIONS = { flush: zlib.constants.BROTLI_OPERATION_FLUSH, finishFlush: zlib.constants.BROTLI_OPERATION_FLUSH };
 
+/** The zlib header axios puts before a deflate body that lacks one (default compression, 0x78 0x9c). */
+const ZLIB_HEADER = Buffer.from([0x78, 0x9c]);
+
 function decoderFor(encoding: string | undefined): zlib.Gunzip | zlib.Inflate | zlib.BrotliDecompress | undefined {
   switch (encoding?.trim().toLowerCase()) {
     case 'gzip':
@@ -78,6 +81,8 @@ class AttemptHandler implements Dispatcher.DispatchHandler {
   private truncated = false;
   private decoder: zlib.Gunzip | zlib.Inflate | zlib.BrotliDecompress | undefined;
   private decodeError: unknown;
+  /** A deflate body whose first bytes have not come yet (they tell zlib-wrapped from raw). */
+  private awaitingZlibHeader = false;
 
   constructor(
     private readonly cap: number,
@@ -128,6 +133,7 @@ class AttemptHandler implements Dispatcher.DispatchHandler {
     const decoder = decoderFor(this.headers['content-encoding']);
     if (decoder && statusCode !== 204) {
       this.decoder = decoder;
+      this.awaitingZlibHeader = decoder instanceof zlib.Inflate;
       decoder.on('data', (chunk: Buffer) => this.keep(chunk));
       decoder.on('error', (error) => {
         this.decodeError = error;
@@ -140,8 +146,16 @@ class AttemptHandler implements Dispatcher.DispatchHandler {
 
   onData(chunk: Buffer): boolean {
     if (this.settled) return true;
-    if (this.decoder) this.decoder.write(chunk);
-    else this.keep(chunk);
+    if (!this.decoder) this.keep(chunk);
+    else {
+      if (this.awaitingZlibHeader && chunk.length > 0) {
+        this.awaitingZlibHeader = false;
+        // "deflate" is meant to be zlib-wrapped, but some servers send raw deflate; axios, and
+        // browsers, read both: as axios does, a body not starting with a zlib header gets one.
+        if (chunk[0] !== ZLIB_HEADER[0]) this.decoder.write(ZLIB_HEADER);
+      }
+      this.decoder.write(chunk);
+    }
     return true;
   }
 
