@@ -337,6 +337,12 @@ export function describeTransportContract(name: string, transport: () => Transpo
         ['malformed chunking', (s) => s.end(head('200 OK', 'Transfer-Encoding: chunked') + 'zz\r\nok\r\n0\r\n\r\n'), 'response body: the receiver sent malformed HTTP (HPE_INVALID_CHUNK_SIZE', {}],
         ['a gzip Content-Encoding whose body is not gzip', (s) => s.end(head('200 OK', 'Content-Encoding: gzip', 'Content-Length: 8') + 'not gzip'), 'response body: it could not be decoded as its Content-Encoding says (Z_DATA_ERROR', {}],
         [
+          'a br Content-Encoding whose body is not brotli',
+          (s) => s.end(head('200 OK', 'Content-Encoding: br', 'Content-Length: 29') + 'not brotli at all, really not'),
+          'response body: it could not be decoded as its Content-Encoding says (ERR__ERROR_FORMAT_',
+          {},
+        ],
+        [
           'a gzip body cut short',
           (s) => {
             const zipped = gzipSync(Buffer.alloc(10_000, 'x'));
