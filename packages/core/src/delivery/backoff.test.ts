@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { nextAttemptDelay, parseRetryAfter, retryDelay } from './backoff';
 
 const settings = { retrySchedule: [5_000, 300_000, 1_800_000], retryJitter: 0.2, maxRetryAfter: 3_600_000 };
@@ -23,6 +24,23 @@ describe('backoff', () => {
     expect(parseRetryAfter('-5', now)).toBeUndefined();
     expect(parseRetryAfter(undefined, now)).toBeUndefined();
   });
+
+  it('reads the three HTTP date forms, all in GMT whatever the machine’s time zone', () => {
+    // A process of its own: the time zone is read at start, and jest's process.env is a copy.
+    const script = `const { parseRetryAfter } = require(${JSON.stringify(require.resolve('./backoff'))});
+      const now = new Date('2030-01-01T00:00:00Z');
+      console.log(JSON.stringify(['Tue, 01 Jan 2030 00:01:30 GMT', 'Tuesday, 01-Jan-30 00:01:30 GMT', 'Tue Jan  1 00:01:30 2030'].map((v) => parseRetryAfter(v, now))));`;
+    const output = execFileSync(process.execPath, ['-r', 'ts-node/register/transpile-only', '-e', script], { env: { ...process.env, TZ: 'America/New_York' }, encoding: 'utf8' });
+    // asctime has no zone: it is GMT (RFC 9110 §5.6.7), not the machine's local time.
+    expect(JSON.parse(output)).toEqual([90_000, 90_000, 90_000]);
+  });
+
+  it.each(['a 2031', 'in 5', 'Dec 2030', '2030-01-01T00:01:30Z', 'Tue, 31 Feb 2030 00:00:00 GMT', 'Tue, 01 Jan 2030 25:00:00 GMT', 'Tue, 01 Jan 2030 00:01:30 PST', '1.5', '+120', '120 s'])(
+    'ignores a Retry-After that is neither delta seconds nor an HTTP date: %j',
+    (value) => {
+      expect(parseRetryAfter(value, new Date('2030-01-01T00:00:00Z'))).toBeUndefined();
+    },
+  );
 
   it('honours Retry-After only on 429 and 503, capped at maxRetryAfter', () => {
     const now = new Date('2030-01-01T00:00:00Z');

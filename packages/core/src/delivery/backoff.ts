@@ -24,10 +24,51 @@ export function parseRetryAfter(value: string | undefined, now: Date): number | 
   if (value === undefined) return undefined;
   const text = value.trim();
   if (/^\d+$/.test(text)) return Number(text) * 1000;
-  if (!/[a-z]/i.test(text)) return undefined;
-  const at = Date.parse(text);
-  if (Number.isNaN(at)) return undefined;
-  return Math.max(0, at - now.getTime());
+  const at = parseHttpDate(text, now);
+  return at === undefined ? undefined : Math.max(0, at - now.getTime());
+}
+
+const MONTHS = ['jan', 'feb', 'mar', 'apr', 'may', 'jun', 'jul', 'aug', 'sep', 'oct', 'nov', 'dec'];
+const DAY = '(?:mon|tue|wed|thu|fri|sat|sun)[a-z]*';
+const MONTH = '(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)';
+const TIME = '(\\d{2}):(\\d{2}):(\\d{2})';
+/** IMF-fixdate, `Sun, 06 Nov 1994 08:49:37 GMT`. */
+const IMF_FIXDATE = new RegExp(`^${DAY},\\s*(\\d{1,2})\\s+${MONTH}\\s+(\\d{4})\\s+${TIME}\\s+GMT$`, 'i');
+/** The obsolete RFC 850 form, `Sunday, 06-Nov-94 08:49:37 GMT`. */
+const RFC_850 = new RegExp(`^${DAY},\\s*(\\d{1,2})-${MONTH}-(\\d{2})\\s+${TIME}\\s+GMT$`, 'i');
+/** ANSI C's asctime() form, `Sun Nov  6 08:49:37 1994`: GMT though it does not say so. */
+const ASCTIME = new RegExp(`^${DAY}\\s+${MONTH}\\s+(\\d{1,2})\\s+${TIME}\\s+(\\d{4})$`, 'i');
+
+/**
+ * An HTTP date (RFC 9110 §5.6.7) in ms since the epoch, or undefined. Only its three forms, all
+ * GMT: `Date.parse` reads almost anything (`a 2031` is 1 January 2031) and takes the asctime form
+ * in the machine's time zone, hours off on a server not set to UTC.
+ */
+function parseHttpDate(text: string, now: Date): number | undefined {
+  const parts = httpDateParts(text, now);
+  if (!parts) return undefined;
+  const { year, month, day, hours, minutes, seconds } = parts;
+  const at = Date.UTC(year, month, day, hours, minutes, seconds);
+  // Date.UTC rolls 31 February over into March and 25:00 into the next day: such a date is no date.
+  const check = new Date(at);
+  if (check.getUTCDate() !== day || check.getUTCMonth() !== month || check.getUTCHours() !== hours || minutes > 59 || seconds > 60) return undefined;
+  return at;
+}
+
+/** The fields of an HTTP date in one of its three forms (month counted from 0), or undefined. */
+function httpDateParts(text: string, now: Date): { year: number; month: number; day: number; hours: number; minutes: number; seconds: number } | undefined {
+  const time = (h: string, m: string, s: string) => ({ hours: Number(h), minutes: Number(m), seconds: Number(s) });
+  const month = (name: string) => MONTHS.indexOf(name.toLowerCase());
+  let m = IMF_FIXDATE.exec(text);
+  if (m) return { year: Number(m[3]), month: month(m[2]!), day: Number(m[1]), ...time(m[4]!, m[5]!, m[6]!) };
+  m = ASCTIME.exec(text);
+  if (m) return { year: Number(m[6]), month: month(m[1]!), day: Number(m[2]), ...time(m[3]!, m[4]!, m[5]!) };
+  m = RFC_850.exec(text);
+  if (!m) return undefined;
+  // A two-digit year more than 50 years ahead is the latest past year so written (RFC 9110 §5.6.7).
+  let year = Math.floor(now.getUTCFullYear() / 100) * 100 + Number(m[3]);
+  if (year > now.getUTCFullYear() + 50) year -= 100;
+  return { year, month: month(m[2]!), day: Number(m[1]), ...time(m[4]!, m[5]!, m[6]!) };
 }
 
 /** Statuses whose Retry-After is honoured: Too Many Requests and Service Unavailable. */

@@ -58,6 +58,7 @@ export const ERROR_CODES = Object.freeze({
   HOOKWORK_ERR_STORAGE_CORRUPT: { summary: 'The storage file is not a database hookwork can read.', status: FAULT },
   HOOKWORK_ERR_STORAGE_LOCKED: { summary: 'The storage is locked by another program past the busy timeout.', status: UNAVAILABLE },
   HOOKWORK_ERR_STORAGE_SCHEMA_TOO_NEW: { summary: 'The storage was written by a newer hookwork whose schema this version does not know.', status: FAULT },
+  HOOKWORK_ERR_INVALID_RESOLVER_ANSWER: { summary: 'The delivery.resolver function answered a host name with something other than an array of { address, family } IP addresses.', status: FAULT },
   HOOKWORK_ERR_SSRF_BLOCKED: { summary: 'Delivery to a loopback, private, link-local or otherwise internal address was refused.', status: BAD_INPUT },
   HOOKWORK_ERR_INVALID_SECRET: { summary: 'A signing secret is not of the form whsec_<base64>.', status: BAD_INPUT },
   HOOKWORK_ERR_REQUEST_NOT_FOUND: { summary: 'No queued or dead-lettered request has the given id.', status: NOT_FOUND },

@@ -409,7 +409,7 @@ describe('a webhook on an internal address the SSRF guard will refuse', () => {
 
       // Public addresses and names only DNS can judge are not warned about.
       await made.webhooks.create({ url: 'https://example.com/hook', events: ['saved'] });
-      await made.webhooks.create({ url: 'http://203.0.113.10/hook', events: ['saved'] });
+      await made.webhooks.create({ url: 'http://93.184.215.14/hook', events: ['saved'] });
       await made.webhooks.update(hook.key, { enabled: false });
       expect(blocked).toHaveLength(4);
     } finally {

@@ -135,6 +135,25 @@ describe('resolveSettings', () => {
     expect(error?.message).toContain('ssrf.allow.1 must be an IP address, a CIDR range (10.0.0.0/8) or a host name (got "not a cidr/99")');
   });
 
+  it('refuses an ssrf.allow host name that a URL reads as an IP address, which as a name would never match', () => {
+    const problems = (allow: string[]) => {
+      try {
+        resolveSettings({ ssrf: { allow } });
+        return [];
+      } catch (e) {
+        return ((e as HookworkError).details as { key: string; problem: string }[]).map((d) => [d.key, d.problem]);
+      }
+    };
+    expect(problems(['2130706433', '0x7f.1', '127.1', '10.0.0.0.', '999.1.1.1'])).toEqual([
+      ['ssrf.allow.0', expect.stringContaining('a URL reads 2130706433 as the IP address 127.0.0.1, so as a host name it never matches; write 127.0.0.1')],
+      ['ssrf.allow.1', expect.stringContaining('a URL reads 0x7f.1 as the IP address 127.0.0.1')],
+      ['ssrf.allow.2', expect.stringContaining('a URL reads 127.1 as the IP address 127.0.0.1')],
+      ['ssrf.allow.3', expect.stringContaining('a URL reads 10.0.0.0. as the IP address 10.0.0.0')],
+      ['ssrf.allow.4', expect.stringContaining('must be an IP address, a CIDR range (10.0.0.0/8) or a host name')],
+    ]);
+    expect(problems(['Hooks.Internal', 'hooks.internal.', 'xn--bcher-kva.example', 'a1.b2'])).toEqual([]);
+  });
+
   it('refuses a header name with CR/LF and a non-object', () => {
     expect(() => resolveSettings({ headers: { event: 'x\r\ninjected: 1' } })).toThrow(/headers\.event contains U\+000D \(carriage return, CR\) at character 2 \(a line break would end the header: header injection\); a header name is letters, digits and .* only \(an RFC 9110 token\)/);
     expect(() => resolveSettings('fast' as never)).toThrow(/HOOKWORK_ERR_INVALID_SETTINGS: settings must be an object/);

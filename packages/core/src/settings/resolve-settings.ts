@@ -182,13 +182,24 @@ function describe(error: ErrorObject, input: Record<string, unknown>): string {
   }
 }
 
-/** An `ssrf.allow` entry the guard understands: an IP, a CIDR range, or a host name. */
-function isAllowEntry(entry: string): boolean {
+const ALLOW_ENTRY_RULE = 'must be an IP address, a CIDR range (10.0.0.0/8) or a host name';
+
+/** What is wrong with an `ssrf.allow` entry, or undefined when the guard understands it: an IP, a CIDR range, or a host name. */
+function allowEntryProblem(entry: string): string | undefined {
   const [base = '', bits, extra] = entry.trim().split('/');
-  if (extra !== undefined) return false;
+  if (extra !== undefined) return ALLOW_ENTRY_RULE;
   const family = isIP(base);
-  if (family) return bits === undefined || (/^\d{1,3}$/.test(bits) && Number(bits) <= (family === 4 ? 32 : 128));
-  return bits === undefined && /^(?=.{1,253}$)([A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)*[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.?$/.test(base);
+  if (family) return bits === undefined || (/^\d{1,3}$/.test(bits) && Number(bits) <= (family === 4 ? 32 : 128)) ? undefined : ALLOW_ENTRY_RULE;
+  if (bits !== undefined || !/^(?=.{1,253}$)([A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)*[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.?$/.test(base)) return ALLOW_ENTRY_RULE;
+  // A URL reads a name whose last label is a number as an IPv4 address (2130706433, 0x7f.1 and
+  // 127.1 are 127.0.0.1), so no delivery ever reaches the guard under that name.
+  let host: string;
+  try {
+    host = new URL(`http://${base}/`).hostname;
+  } catch {
+    return ALLOW_ENTRY_RULE;
+  }
+  return isIP(host) ? `names an IP address in another spelling: a URL reads ${base} as the IP address ${host}, so as a host name it never matches; write ${host}` : undefined;
 }
 
 /**
@@ -291,9 +302,8 @@ export function resolveSettings(input: HookworkSettingsInput = {}, base: Hookwor
   const allow = input.ssrf?.allow;
   if (Array.isArray(allow)) {
     allow.forEach((entry, i) => {
-      if (typeof entry === 'string' && !isAllowEntry(entry)) {
-        problems.push({ key: `ssrf.allow.${i}`, problem: 'must be an IP address, a CIDR range (10.0.0.0/8) or a host name' });
-      }
+      const problem = typeof entry === 'string' ? allowEntryProblem(entry) : undefined;
+      if (problem) problems.push({ key: `ssrf.allow.${i}`, problem });
     });
   }
   if (problems.length > 0) {

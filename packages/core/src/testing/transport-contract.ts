@@ -2,11 +2,12 @@ import http from 'node:http';
 import https from 'node:https';
 import type net from 'node:net';
 import type { AddressInfo } from 'node:net';
-import { gzipSync } from 'node:zlib';
+import { deflateRawSync, deflateSync, gzipSync } from 'node:zlib';
 import { createHookwork, type HookworkOptions } from '../composition/create-hookwork';
 import type { Hookwork } from '../composition/hookwork-app';
 import type { HostResolver, ResolvedAddress } from '../delivery/transport/ssrf-guard';
 import type { TransportChoice } from '../delivery/transport/transport-choice';
+import { malformedStatus, UNASKED_UPGRADE } from '../delivery/transport/transport-errors';
 import { verifySignature } from '../delivery/signing';
 import { WebhookEventBase } from '../events/webhook-event-base';
 import { WebhookEvent } from '../events/webhook-event.decorator';
@@ -270,6 +271,31 @@ export function describeTransportContract(name: string, transport: () => Transpo
         ]);
       });
 
+      it.each([
+        ['with an Upgrade header', head('101 Switching Protocols', 'Upgrade: websocket', 'Connection: Upgrade') + 'raw bytes of another protocol'],
+        ['without one', head('101 Switching Protocols')],
+      ])('a 101 Switching Protocols (%s) to a request that asked for no upgrade is a failure at once, then retried', async (_what, answer) => {
+        // The connection stays open: only the transport's own decision can end the attempt.
+        const raw = await rawReceiver((socket, index) => (index === 0 ? socket.write(answer) : socket.end(head('200 OK', 'Content-Length: 0'))));
+        const { log } = await deliverOnce(raw.url, { timeout: 20_000 });
+        expect(log.map((e) => [e.retryCount, e.statusCode, e.errorKind, e.outcome])).toEqual([
+          [0, undefined, 'other', 'retrying'],
+          [1, 200, undefined, 'delivered'],
+        ]);
+        expect(log[0]!.errorMessage).toBe(UNASKED_UPGRADE);
+        expect(log[0]!.durationMs).toBeLessThan(10_000);
+      });
+
+      it.each(['000', '099'])('a status line with status %s (below 100) is malformed HTTP, not a response: a failure, then retried', async (status) => {
+        const raw = await rawReceiver((socket, index) => socket.end(index === 0 ? head(`${status} Odd`, 'Content-Length: 2') + 'ok' : head('200 OK', 'Content-Length: 0')));
+        const { log } = await deliverOnce(raw.url);
+        expect(log.map((e) => [e.retryCount, e.statusCode, e.errorKind, e.outcome])).toEqual([
+          [0, undefined, 'other', 'retrying'],
+          [1, 200, undefined, 'delivered'],
+        ]);
+        expect(log[0]!.errorMessage).toBe(malformedStatus(Number(status)));
+      });
+
       it('a refused connection is refused', async () => {
         const { log } = await deliverOnce(`http://127.0.0.1:${await closedPort()}/hook`, { maximumRetries: 0 });
         expect(log.map((e) => [e.errorKind, e.outcome])).toEqual([['refused', 'dead']]);
@@ -310,6 +336,12 @@ export function describeTransportContract(name: string, transport: () => Transpo
         ['chunks that stop without the last chunk, then a closed connection', (s) => s.end(head('200 OK', 'Transfer-Encoding: chunked') + '2\r\nok\r\n'), 'response body: the connection closed before the body ended (2 bytes read)', {}],
         ['malformed chunking', (s) => s.end(head('200 OK', 'Transfer-Encoding: chunked') + 'zz\r\nok\r\n0\r\n\r\n'), 'response body: the receiver sent malformed HTTP (HPE_INVALID_CHUNK_SIZE', {}],
         ['a gzip Content-Encoding whose body is not gzip', (s) => s.end(head('200 OK', 'Content-Encoding: gzip', 'Content-Length: 8') + 'not gzip'), 'response body: it could not be decoded as its Content-Encoding says (Z_DATA_ERROR', {}],
+        [
+          'a br Content-Encoding whose body is not brotli',
+          (s) => s.end(head('200 OK', 'Content-Encoding: br', 'Content-Length: 29') + 'not brotli at all, really not'),
+          'response body: it could not be decoded as its Content-Encoding says (ERR__ERROR_FORMAT_',
+          {},
+        ],
         [
           'a gzip body cut short',
           (s) => {
@@ -358,11 +390,33 @@ export function describeTransportContract(name: string, transport: () => Transpo
         expect(log[0]!.errorMessage).toBeUndefined();
       });
 
+      it.each([
+        ['zlib-wrapped, as HTTP says', deflateSync],
+        ['raw, without its zlib header, as some servers send it', deflateRawSync],
+      ])('decodes a deflate body %s', async (_what, deflate) => {
+        const raw = deflate('hello, raw deflate');
+        const receiverOf = await rawReceiver((s) => s.end(Buffer.concat([Buffer.from(head('200 OK', 'Content-Encoding: deflate', `Content-Length: ${raw.length}`)), raw])));
+        const { log } = await deliverOnce(receiverOf.url);
+        expect(log[0]).toMatchObject({ statusCode: 200, outcome: 'delivered', responseBody: 'hello, raw deflate' });
+        expect(log[0]!.errorMessage).toBeUndefined();
+      });
+
       it('a body longer than its Content-Length is complete at Content-Length: delivered, nothing to note', async () => {
         const raw = await rawReceiver((s) => s.end(head('200 OK', 'Content-Length: 2') + 'okEXTRA BYTES'));
         const { log } = await deliverOnce(raw.url);
         expect(raw.arrivals).toBe(1);
         expect(log.map((e) => [e.statusCode, e.outcome, e.responseBody, e.errorMessage])).toEqual([[200, 'delivered', 'ok', undefined]]);
+      });
+
+      it.each([
+        ['204 No Content', 'delivered'],
+        ['304 Not Modified', 'retrying'],
+      ])('a %s has no body whatever its Content-Length says: nothing to note', async (status, outcome) => {
+        // RFC 9110 §8.6: a 304 may carry the Content-Length of the representation it stands for; a 204 must not, but some do.
+        const raw = await rawReceiver((s) => s.write(head(status, 'Content-Length: 10')));
+        const { log } = await deliverOnce(raw.url, { maximumRetries: 1 });
+        expect(log[0]).toMatchObject({ statusCode: Number(status.slice(0, 3)), outcome, responseBody: '' });
+        expect(log[0]!.errorMessage ?? '').not.toContain('response body');
       });
 
       it('a body without a length, read until the connection closes, is complete when it closes', async () => {
@@ -462,7 +516,7 @@ export function describeTransportContract(name: string, transport: () => Transpo
         expect(target.requests).toHaveLength(0);
       });
 
-      it.each(['http://169.254.169.254/latest/meta-data/', 'http://10.1.2.3:8080/hook', 'http://[fd00::1]/hook', 'http://[::ffff:7f00:1]:9/hook', 'http://0.0.0.0:9/hook', 'http://2130706433:9/hook', 'http://0x7f.1:9/hook'])(
+      it.each(['http://169.254.169.254/latest/meta-data/', 'http://10.1.2.3:8080/hook', 'http://[fd00::1]/hook', 'http://[::ffff:7f00:1]:9/hook', 'http://0.0.0.0:9/hook', 'http://2130706433:9/hook', 'http://0x7f.1:9/hook', 'http://[64:ff9b:1::a9fe:a9fe]/latest/meta-data/', 'http://[2001:0:4136:e378:8000:63bf:3fff:fdd2]/hook', 'http://192.0.2.10/hook'])(
         'refuses the IP-literal URL %s before connecting',
         async (url) => {
           await startApp({ settings: { ssrf: { allowInternal: false, allow: [] } } });
@@ -472,6 +526,41 @@ export function describeTransportContract(name: string, transport: () => Transpo
           expect((await logOf(webhook.key)).map((e) => [e.errorKind, e.outcome])).toEqual([['ssrf', 'dead']]);
         },
       );
+
+      it.each([
+        ['bare strings (as dns.promises.resolve4 gives)', ['127.0.0.1']],
+        ['one address, not in a list', { address: '127.0.0.1', family: 4 }],
+        ['a null entry', [null, { address: '127.0.0.1', family: 4 }]],
+        ['something that is not an IP address', [{ address: 'nonsense', family: 4 }]],
+      ])('a resolver answering %s fails the attempt with the coded error, not an unhandled rejection', async (_what, answer) => {
+        const unhandled: unknown[] = [];
+        const onUnhandled = (reason: unknown) => void unhandled.push(reason);
+        process.on('unhandledRejection', onUnhandled);
+        try {
+          const resolver = (async () => answer) as unknown as HostResolver;
+          await startApp({ settings: { maximumRetries: 0, timeout: 20_000 }, delivery: { resolver } });
+          const webhook = await app!.webhooks.create({ url: `http://hooks.internal.test:${target.port}/hook`, events: ['contract.happened'] });
+          await app!.publish(new ContractHappened('bad-answer'));
+          await app!.drain();
+          const [entry] = await logOf(webhook.key);
+          expect(entry).toMatchObject({ errorKind: 'dns', outcome: 'dead' });
+          expect(entry!.errorMessage).toMatch(/^HOOKWORK_ERR_INVALID_RESOLVER_ANSWER: delivery\.resolver answered hooks\.internal\.test with .*; it must resolve to an array of \{ address, family \}/);
+          expect(target.requests).toHaveLength(0);
+          await new Promise((resolve) => setImmediate(resolve));
+          expect(unhandled).toEqual([]);
+        } finally {
+          process.off('unhandledRejection', onUnhandled);
+        }
+      });
+
+      it('takes an answer’s family from its address, not from the resolver’s family field', async () => {
+        const resolver = (async () => [{ address: '127.0.0.1', family: 0 }]) as unknown as HostResolver;
+        await startApp({ delivery: { resolver } });
+        const webhook = await app!.webhooks.create({ url: `http://hooks.internal.test:${target.port}/hook`, events: ['contract.happened'] });
+        await app!.publish(new ContractHappened('family-0'));
+        await app!.drain();
+        expect((await logOf(webhook.key)).map((e) => [e.errorKind, e.outcome])).toEqual([[undefined, 'delivered']]);
+      });
 
       it('refuses a rebinding name whose second answer turns internal', async () => {
         let calls = 0;

@@ -4,7 +4,7 @@ import tls from 'node:tls';
 import type { Readable } from 'node:stream';
 import axios, { type AxiosInstance, type AxiosResponse } from 'axios';
 import { isHookworkError } from '../../errors/hookwork-error';
-import { bodyErrorText, DeadlineError, errorKindOf, findCause } from './transport-errors';
+import { bodyErrorText, DeadlineError, errorKindOf, findCause, malformedStatus, UNASKED_UPGRADE } from './transport-errors';
 import { SsrfGuard, type HostResolver, type SsrfPolicySource } from './ssrf-guard';
 import { StopSignals } from './stop-signals';
 import { memoByKey } from '../../runtime/memo';
@@ -144,7 +144,19 @@ class Exchange {
     request.on('error', (error) => {
       if (this.clientRequest === request) this.requestError ??= error;
     });
+    request.on('close', () => this.onClose(request));
     return request;
+  }
+
+  /**
+   * A request that closes with neither a response nor an error would leave axios waiting for
+   * ever, past the deadline and `stop()`: Node does that with a 101 Switching Protocols, which it
+   * hands only to an `upgrade` listener (none here) and otherwise drops with its connection.
+   */
+  private onClose(request: http.ClientRequest): void {
+    if (this.clientRequest !== request || this.response !== undefined || this.requestError !== undefined) return;
+    const head = (request as { res?: http.IncomingMessage }).res;
+    request.emit('error', head?.statusCode === 101 ? new Error(UNASKED_UPGRADE) : Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' }));
   }
 
   /**
@@ -322,6 +334,17 @@ export function createHttpTransport(options: HttpTransportOptions): HttpTranspor
         const kind = errorKindOf(error);
         const ssrf = kind === 'ssrf' ? findCause(error, (e) => isHookworkError(e, 'HOOKWORK_ERR_SSRF_BLOCKED')) : undefined;
         return { ok: false, errorKind: kind, message: ((ssrf ?? error) as Error)?.message ?? String(error), durationMs: elapsed(), ...withSent };
+      }
+      // A 101 without an Upgrade header, and a status below 100, reach here as a response: they
+      // are failures, as undici reports them, and their connection is given up.
+      const notAnAnswer = response.status === 101 ? UNASKED_UPGRADE : response.status < 100 ? malformedStatus(response.status) : undefined;
+      if (notAnAnswer) {
+        done();
+        response.data.destroy();
+        const result: TransportResult = { ok: false, errorKind: 'other', message: notAnAnswer, durationMs: elapsed() };
+        const sent = sentHeaders(response.request);
+        if (sent) result.sentHeaders = sent;
+        return result;
       }
       // The status line arrived: it decides the attempt. Whatever happens to the body from here
       // on is noted with the response, never turned into a failure.

@@ -1,4 +1,4 @@
-import { classifyAddress } from './ssrf-guard';
+import { classifyAddress, SsrfGuard } from './ssrf-guard';
 
 describe('classifyAddress', () => {
   it.each([
@@ -22,15 +22,57 @@ describe('classifyAddress', () => {
     ['64:ff9b::a9fe:a9fe', 'link-local'],
     ['2002:0a00:0001::1', 'private'],
     ['224.0.0.1', 'multicast'],
+    // Every range IANA's special-purpose registries mark not globally reachable.
+    ['192.0.2.10', 'reserved'],
+    ['198.51.100.7', 'reserved'],
+    ['203.0.113.200', 'reserved'],
+    ['64:ff9b:1::a00:1', 'private'],
+    ['64:ff9b:1:ffff::1', 'private'],
+    ['2001:0:4136:e378:8000:63bf:3fff:fdd2', 'reserved'],
+    ['2001:2::1', 'reserved'],
+    ['2001:10::1', 'reserved'],
+    ['2001:db8::1', 'reserved'],
+    ['3fff::1', 'reserved'],
+    ['5f00::1', 'reserved'],
+    ['100:0:0:1::1', 'reserved'],
     ['not-an-ip', 'reserved'],
   ])('%s is %s', (address, kind) => {
     expect(classifyAddress(address)).toBe(kind);
   });
 
-  it.each(['93.184.216.34', '1.1.1.1', '2606:4700:4700::1111', '::ffff:93.184.216.34', '172.32.0.1', '100.128.0.1'])('%s is public', (address) => {
+  it.each(['93.184.216.34', '1.1.1.1', '2606:4700:4700::1111', '::ffff:93.184.216.34', '172.32.0.1', '100.128.0.1', '192.0.3.1', '203.0.114.1', '64:ff9b:2::1', '2001:4860:4860::8888', '2001:20::1', '3fff:1000::1'])('%s is public', (address) => {
     expect(classifyAddress(address)).toBeUndefined();
   });
 });
 
 // The guard in delivery (names, literals in every spelling, rebinding, the allow list) is part of
 // the transport contract (testing/transport-contract.ts), run against every built-in transport.
+
+describe('the ssrf.allow list', () => {
+  const guard = (allow: string[]) => new SsrfGuard({ current: { ssrf: { allowInternal: false, allow } } });
+  const allowed = (allow: string[], address: string) => guard(allow).check(address, address) === undefined;
+
+  it.each([
+    // An IPv6 range allows what lies in it as written, never the IPv4 address a form carries:
+    // allowing the NAT64 or 6to4 prefix is not allowing 0.0.0.0 (which reaches this machine).
+    [['64:ff9b::/96'], '0.0.0.0', false],
+    [['64:ff9b::/96'], '64:ff9b::a00:1', true],
+    [['2002::/16'], '0.0.0.0', false],
+    [['2002::/16'], '0.1.2.3', false],
+    [['::ffff:0:0/96'], '0.0.0.0', true],
+    [['::ffff:0:0/96'], '127.0.0.1', true],
+    // An IPv4-mapped entry is another spelling of the IPv4 one, its prefix counted past the 96 bits.
+    [['::ffff:10.0.0.0/104'], '10.200.3.4', true],
+    [['::ffff:10.0.0.0/104'], '::ffff:10.200.3.4', true],
+    [['::ffff:10.0.0.0/104'], '172.16.0.1', false],
+    [['::ffff:127.0.0.1'], '127.0.0.1', true],
+    // An IPv4 entry covers the IPv6 forms that carry its addresses.
+    [['10.0.0.0/8'], '::ffff:10.1.2.3', true],
+    [['10.0.0.0/8'], '64:ff9b::a01:203', true],
+    [['10.0.0.0/8'], '2002:a01:203::1', true],
+    [['fd00::/8'], 'fd12::1', true],
+    [['fd00::/8'], 'fe80::1', false],
+  ] as [string[], string, boolean][])('%j allows %s: %s', (allow, address, expected) => {
+    expect(allowed(allow, address)).toBe(expected);
+  });
+});

@@ -93,6 +93,9 @@ function inRange(range: Range, family: 4 | 6, value: number | bigint): boolean {
   return (value as bigint) >> shift === range.base >> shift;
 }
 
+// Every range of IANA's IPv4 and IPv6 special-purpose address registries marked not globally
+// reachable (as Python's ipaddress judges is_global), plus multicast and the deprecated site-local.
+
 const IPV4_RANGES: [Range, InternalAddressKind][] = [
   [v4('0.0.0.0/8'), 'unspecified'],
   [v4('10.0.0.0/8'), 'private'],
@@ -101,8 +104,11 @@ const IPV4_RANGES: [Range, InternalAddressKind][] = [
   [v4('169.254.0.0/16'), 'link-local'],
   [v4('172.16.0.0/12'), 'private'],
   [v4('192.0.0.0/24'), 'reserved'],
+  [v4('192.0.2.0/24'), 'reserved'], // documentation (TEST-NET-1)
   [v4('192.168.0.0/16'), 'private'],
-  [v4('198.18.0.0/15'), 'reserved'],
+  [v4('198.18.0.0/15'), 'reserved'], // benchmarking
+  [v4('198.51.100.0/24'), 'reserved'], // documentation (TEST-NET-2)
+  [v4('203.0.113.0/24'), 'reserved'], // documentation (TEST-NET-3)
   [v4('224.0.0.0/4'), 'multicast'],
   [v4('240.0.0.0/4'), 'reserved'],
 ];
@@ -110,33 +116,61 @@ const IPV4_RANGES: [Range, InternalAddressKind][] = [
 const IPV6_RANGES: [Range, InternalAddressKind][] = [
   [v6('::/128'), 'unspecified'],
   [v6('::1/128'), 'loopback'],
+  // Local-use NAT64 (RFC 8215): a network's own translator, into its own IPv4 addresses, with
+  // the IPv4 address at a place the network chooses, so the whole prefix is refused.
+  [v6('64:ff9b:1::/48'), 'private'],
+  [v6('100::/64'), 'reserved'], // discard-only
+  [v6('100:0:0:1::/64'), 'reserved'], // dummy prefix
+  // Teredo: tunnelled over UDP to the (obfuscated) IPv4 address it carries.
+  [v6('2001::/32'), 'reserved'],
+  [v6('2001:2::/48'), 'reserved'], // benchmarking
+  [v6('2001:10::/28'), 'reserved'], // ORCHID (deprecated)
+  [v6('2001:db8::/32'), 'reserved'], // documentation
+  [v6('3fff::/20'), 'reserved'], // documentation
+  [v6('5f00::/16'), 'reserved'], // segment routing (SRv6) SIDs
   [v6('fc00::/7'), 'unique-local'],
   [v6('fe80::/10'), 'link-local'],
   [v6('fec0::/10'), 'reserved'],
   [v6('ff00::/8'), 'multicast'],
-  [v6('100::/64'), 'reserved'],
 ];
 
 /** IPv6 forms that carry an IPv4 address in their low 32 bits: mapped, compatible, NAT64. */
 const EMBEDDING_V4 = [v6('::ffff:0:0/96'), v6('::/96'), v6('64:ff9b::/96')];
+const IPV4_MAPPED = EMBEDDING_V4[0]!;
+const SIX_TO_FOUR = v6('2002::/16');
 
-/** An address reduced to the form it is reached by: IPv4-mapped/embedded IPv6 becomes IPv4. */
-function canonical(address: string): { family: 4; value: number } | { family: 6; value: bigint } | undefined {
+type Ip = { family: 4; value: number } | { family: 6; value: bigint };
+
+/** An IP address as written (no embedded IPv4 taken out), or undefined when it is none. */
+function parseAddress(address: string): Ip | undefined {
   const family = isIP(address.replace(/%.*$/, ''));
   if (family === 4) return { family: 4, value: parseIPv4(address)! };
   if (family !== 6) return undefined;
   const value = parseIPv6(address);
-  if (value === undefined) return undefined;
+  return value === undefined ? undefined : { family: 6, value };
+}
+
+/** An address reduced to the form it is reached by: IPv4-mapped/embedded IPv6 becomes IPv4. */
+function canonicalOf(ip: Ip): Ip {
+  if (ip.family === 4) return ip;
+  const { value } = ip;
   if (value > 1n && EMBEDDING_V4.some((range) => inRange(range, 6, value))) return { family: 4, value: Number(value & 0xffffffffn) };
   // 6to4 (2002::/16) carries the IPv4 address in bits 16..48.
-  if (inRange(v6('2002::/16'), 6, value)) return { family: 4, value: Number((value >> 80n) & 0xffffffffn) };
-  return { family: 6, value };
+  if (inRange(SIX_TO_FOUR, 6, value)) return { family: 4, value: Number((value >> 80n) & 0xffffffffn) };
+  return ip;
+}
+
+function canonical(address: string): Ip | undefined {
+  const ip = parseAddress(address);
+  return ip && canonicalOf(ip);
 }
 
 /**
  * Classifies an IP address: the kind of internal address it is, or `undefined` when it is
- * public. IPv4-mapped (`::ffff:10.0.0.1`), IPv4-compatible, NAT64 and 6to4 forms are judged by
- * the IPv4 address they carry. Something that is not an IP address counts as `reserved`.
+ * public (globally reachable, per IANA's special-purpose registries). IPv4-mapped
+ * (`::ffff:10.0.0.1`), IPv4-compatible, NAT64 (`64:ff9b::/96`) and 6to4 forms are judged by the
+ * IPv4 address they carry; local-use NAT64 (`64:ff9b:1::/48`) and Teredo (`2001::/32`) are
+ * refused whole. Something that is not an IP address counts as `reserved`.
  */
 export function classifyAddress(address: string): InternalAddressKind | undefined {
   const ip = canonical(address);
@@ -147,15 +181,27 @@ export function classifyAddress(address: string): InternalAddressKind | undefine
   return undefined;
 }
 
-/** An allow-list entry: an IP, a CIDR range, or a host name (matched case-insensitively). */
-function allowMatcher(entry: string): (host: string, ip: ReturnType<typeof canonical>) => boolean {
+/**
+ * An allow-list entry: an IP, a CIDR range, or a host name (matched case-insensitively). An IPv4
+ * entry also matches the IPv6 forms that carry its addresses (mapped, NAT64, 6to4: they are judged
+ * by those); an IPv4-mapped entry (`::ffff:10.0.0.0/104`) is another spelling of an IPv4 one
+ * (`10.0.0.0/8`). Any other IPv6 entry matches IPv6 addresses as written: allowing the NAT64
+ * prefix `64:ff9b::/96` allows connecting to those addresses, not to 0.0.0.0, which the prefix
+ * itself would carry (and which reaches this machine).
+ */
+function allowMatcher(entry: string): (host: string, ip: Ip | undefined, reached: Ip | undefined) => boolean {
   const [base, bits] = entry.trim().split('/');
-  const ip = canonical(base!);
+  const ip = parseAddress(base!);
   if (ip) {
-    // An IPv4 entry also matches the IPv4-mapped IPv6 forms (canonical() turns them into IPv4).
     const width = ip.family === 4 ? 32 : 128;
-    const prefix = bits === undefined ? width : Number(bits);
-    const range = { family: ip.family, base: ip.value, bits: Number.isInteger(prefix) && prefix >= 0 && prefix <= width ? prefix : width } as Range;
+    const given = bits === undefined ? width : Number(bits);
+    const prefix = Number.isInteger(given) && given >= 0 && given <= width ? given : width;
+    if (ip.family === 6 && prefix >= 96 && inRange(IPV4_MAPPED, 6, ip.value)) {
+      const range: Range = { family: 4, base: Number(ip.value & 0xffffffffn), bits: prefix - 96 };
+      return (_host, _ip, reached) => reached !== undefined && inRange(range, reached.family, reached.value);
+    }
+    const range = { family: ip.family, base: ip.value, bits: prefix } as Range;
+    if (range.family === 4) return (_host, _ip, reached) => reached !== undefined && inRange(range, reached.family, reached.value);
     return (_host, candidate) => candidate !== undefined && inRange(range, candidate.family, candidate.value);
   }
   const name = entry.trim().toLowerCase().replace(/\.$/, '');
@@ -193,8 +239,9 @@ export class SsrfGuard {
     if (allowInternal) return undefined;
     const kind = classifyAddress(address);
     if (kind === undefined) return undefined;
-    const ip = canonical(address);
-    if (this.allowList(allow).some((matches) => matches(host, ip))) return undefined;
+    const ip = parseAddress(address);
+    const reached = ip && canonicalOf(ip);
+    if (this.allowList(allow).some((matches) => matches(host, ip, reached))) return undefined;
     return ssrfBlockedError(host, address, kind);
   }
 
@@ -225,26 +272,33 @@ export class SsrfGuard {
    */
   readonly lookup: LookupFunction = (hostname, options, callback) => {
     const family = typeof options === 'object' && options ? options.family : undefined;
-    this.resolver(hostname).then(
-      (addresses) => {
-        const wanted = addresses.filter((a) => !family || family === 0 || a.family === family || (family as unknown) === `IPv${a.family}`);
-        let refusal: HookworkError | undefined;
-        const allowed = wanted.filter((a) => {
-          const error = this.check(hostname, a.address);
-          refusal ??= error;
-          return error === undefined;
-        });
-        if (allowed.length === 0) {
-          const error = refusal ?? Object.assign(new Error(`getaddrinfo ENOTFOUND ${hostname}`), { code: 'ENOTFOUND', hostname });
-          (callback as (e: Error) => void)(error);
-          return;
-        }
-        if (typeof options === 'object' && options?.all) (callback as unknown as (e: null, a: ResolvedAddress[]) => void)(null, allowed);
-        else callback(null, allowed[0]!.address, allowed[0]!.family);
-      },
-      (error: Error) => (callback as (e: Error) => void)(error),
-    );
+    // The resolver is the host's code: a throw, a promise it does not return or an answer of
+    // the wrong shape must fail this connection, never become an unhandled rejection (which
+    // ends the process) with the connection left waiting for the deadline.
+    Promise.resolve(hostname)
+      .then((name) => this.resolver(name))
+      .then((answer) => this.allowedOf(hostname, resolverAnswer(hostname, answer), family))
+      .then(
+        (allowed) => {
+          if (typeof options === 'object' && options?.all) (callback as unknown as (e: null, a: ResolvedAddress[]) => void)(null, allowed);
+          else callback(null, allowed[0]!.address, allowed[0]!.family);
+        },
+        (error: Error) => (callback as (e: Error) => void)(error),
+      );
   };
+
+  /** The addresses of the family asked for that may be connected to; throws the refusal when none is left. */
+  private allowedOf(hostname: string, addresses: ResolvedAddress[], family: number | string | undefined): ResolvedAddress[] {
+    const wanted = addresses.filter((a) => !family || family === 0 || a.family === family || family === `IPv${a.family}`);
+    let refusal: HookworkError | undefined;
+    const allowed = wanted.filter((a) => {
+      const error = this.check(hostname, a.address);
+      refusal ??= error;
+      return error === undefined;
+    });
+    if (allowed.length === 0) throw refusal ?? Object.assign(new Error(`getaddrinfo ENOTFOUND ${hostname}`), { code: 'ENOTFOUND', hostname });
+    return allowed;
+  }
 
   private allowList(allow: readonly string[]): ReturnType<typeof allowMatcher>[] {
     if (allow !== this.cachedAllow) {
@@ -253,6 +307,37 @@ export class SsrfGuard {
     }
     return this.matchers;
   }
+}
+
+/**
+ * A resolver's answer, checked: an array of entries whose `address` is an IP address (the family
+ * is taken from the address itself). Throws HOOKWORK_ERR_INVALID_RESOLVER_ANSWER otherwise.
+ */
+function resolverAnswer(hostname: string, answer: unknown): ResolvedAddress[] {
+  const entries = Array.isArray(answer) ? answer : undefined;
+  const addresses: ResolvedAddress[] = [];
+  for (const entry of entries ?? []) {
+    const address = (entry as { address?: unknown } | null)?.address;
+    const family = typeof address === 'string' ? isIP(address.replace(/%.*$/, '')) : 0;
+    if (family === 0) break;
+    addresses.push({ address: address as string, family: family as 4 | 6 });
+  }
+  if (entries && addresses.length === entries.length) return addresses;
+  return invalidResolverAnswer(hostname, entries ? entries[addresses.length] : answer, entries !== undefined);
+}
+
+function invalidResolverAnswer(hostname: string, bad: unknown, inList: boolean): never {
+  let shown: string;
+  try {
+    shown = JSON.stringify(bad) ?? String(bad);
+  } catch {
+    shown = String(bad);
+  }
+  if (shown.length > 100) shown = `${shown.slice(0, 100)}…`;
+  throw new HookworkError(
+    'HOOKWORK_ERR_INVALID_RESOLVER_ANSWER',
+    `delivery.resolver answered ${hostname} with ${inList ? `an entry ${shown}` : shown}; it must resolve to an array of { address, family } with IP addresses, as dns.lookup(name, { all: true }) gives (dns.promises.resolve4 gives bare strings: map them to { address, family: 4 })`,
+  );
 }
 
 /** The system resolver (`dns.lookup` with `all: true`), as a {@link HostResolver}. */

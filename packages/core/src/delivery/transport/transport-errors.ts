@@ -14,6 +14,7 @@ const TLS_CODES = /^(CERT_|UNABLE_TO_|DEPTH_ZERO|SELF_SIGNED|ERR_TLS|ERR_SSL|EPR
 export function errorKindOf(error: unknown): DeliveryErrorKind {
   for (let e = error as { code?: string; cause?: unknown; message?: string } | undefined, depth = 0; e && depth < 5; e = e.cause as typeof e, depth++) {
     if (isHookworkError(e, 'HOOKWORK_ERR_SSRF_BLOCKED')) return 'ssrf';
+    if (isHookworkError(e, 'HOOKWORK_ERR_INVALID_RESOLVER_ANSWER')) return 'dns';
     const code = e.code ?? '';
     if (code === 'ECONNREFUSED') return 'refused';
     if (code === 'ECONNRESET' || code === 'EPIPE' || code === 'UND_ERR_SOCKET' || /socket hang up/i.test(e.message ?? '')) return 'reset';
@@ -58,10 +59,36 @@ export function bodyErrorText(error: unknown): string {
   if ((cause as { code?: string } | undefined)?.code === 'ECONNRESET') return bodyErrorText(cause);
   if (message === 'aborted' || code === 'ERR_STREAM_PREMATURE_CLOSE' || code === 'UND_ERR_SOCKET' || code === 'UND_ERR_RES_CONTENT_LENGTH_MISMATCH') return 'the connection closed before the body ended';
   if (code === 'ECONNRESET') return 'the connection was reset before the body ended';
-  if (code?.startsWith('Z_') || code?.startsWith('ERR__ZLIB') || code === 'ERR_BROTLI_DECOMPRESSION_FAILED') return `it could not be decoded as its Content-Encoding says (${code}: ${message})`;
+  // zlib's codes (Z_DATA_ERROR), and brotli's decoder errors as Node names them (ERR__ERROR_FORMAT_PADDING_2).
+  if (code?.startsWith('Z_') || code?.startsWith('ERR__ZLIB') || code?.startsWith('ERR__ERROR_') || code === 'ERR_BROTLI_DECOMPRESSION_FAILED') return `it could not be decoded as its Content-Encoding says (${code}: ${message})`;
   if (code?.startsWith('HPE_')) return `the receiver sent malformed HTTP (${code}: ${message})`;
   if ((error as { name?: string } | undefined)?.name === 'HTTPParserError') return `the receiver sent malformed HTTP (${message})`;
   return code ? `${code}: ${message}` : (message ?? String(error));
+}
+
+/**
+ * The failure of a `101 Switching Protocols` answer to a delivery, which asks for no upgrade: the
+ * connection now speaks another protocol and no HTTP status will follow. Node's http would leave
+ * the request pending for ever (it hands a 101 only to an `upgrade` listener); undici calls it a
+ * socket error ("bad upgrade"). Both transports report this instead.
+ */
+export const UNASKED_UPGRADE = 'the receiver answered 101 Switching Protocols, though the request asked for no upgrade: no HTTP status follows on that connection; a webhook receiver must answer with a final status (2xx for success)';
+
+/**
+ * The undici transport's failure at a `100 Continue` the request did not ask for (it sends no
+ * `Expect`). HTTP lets a receiver, or a proxy before it, send one anyway (RFC 9110 §15.2) and
+ * Node's http reads past it; undici drops the connection there ("bad response"), so the final
+ * status is lost though the receiver may have handled the request.
+ */
+export const UNASKED_CONTINUE = "the receiver answered 100 Continue, which the request did not ask for, and the undici transport cannot read the response after it (undici drops the connection there), so the receiver may have handled the request; use transport: 'axios', which reads past it, or stop the receiver (or a proxy before it) sending 100 Continue to requests without Expect";
+
+/**
+ * The failure of a status line whose code is below 100. A status code has three digits, the
+ * first 1 to 5 (RFC 9110 §15); Node's http takes any three digits as a response, undici fails an
+ * assertion on them: both transports report this instead.
+ */
+export function malformedStatus(statusCode: number): string {
+  return `the receiver sent malformed HTTP (status code ${String(statusCode).padStart(3, '0')}; a status code is 100 or more)`;
 }
 
 /** The reason an attempt is aborted at its total deadline (the `timeout` setting). */

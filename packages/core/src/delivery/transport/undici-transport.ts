@@ -8,7 +8,7 @@ import type { DeliveryTlsOptions } from './http-transport';
 import { SsrfGuard, type HostResolver, type SsrfPolicySource } from './ssrf-guard';
 import { StopSignals } from './stop-signals';
 import { memoByKey } from '../../runtime/memo';
-import { bodyErrorText, DeadlineError, errorKindOf, findCause } from './transport-errors';
+import { bodyErrorText, DeadlineError, errorKindOf, findCause, malformedStatus, UNASKED_CONTINUE, UNASKED_UPGRADE } from './transport-errors';
 
 /** Options of {@link createUndiciTransport}. */
 export interface UndiciTransportOptions {
@@ -35,12 +35,17 @@ export interface UndiciTransport extends Transport {
 /** Headers undici refuses to send as given (it writes connection handling itself); hookwork's own never include them. */
 const UNSENDABLE: readonly string[] = ['keep-alive', 'upgrade', 'expect'];
 const ACCEPT = 'application/json, text/plain, */*';
+/** Statuses whose response never has a body, whatever its Content-Length says. */
+const NO_BODY_STATUSES: ReadonlySet<number> = new Set([204, 304]);
 const ACCEPT_ENCODING = 'gzip, compress, deflate, br';
 
 // Decoding as axios does: a flush mode that hands over what decoded so far rather than failing
 // on a stream that ends early (the close is reported as the body's problem instead).
 const ZLIB_OPTIONS = { flush: zlib.constants.Z_SYNC_FLUSH, finishFlush: zlib.constants.Z_SYNC_FLUSH };
 const BROTLI_OPTIONS = { flush: zlib.constants.BROTLI_OPERATION_FLUSH, finishFlush: zlib.constants.BROTLI_OPERATION_FLUSH };
+
+/** The zlib header axios puts before a deflate body that lacks one (default compression, 0x78 0x9c). */
+const ZLIB_HEADER = Buffer.from([0x78, 0x9c]);
 
 function decoderFor(encoding: string | undefined): zlib.Gunzip | zlib.Inflate | zlib.BrotliDecompress | undefined {
   switch (encoding?.trim().toLowerCase()) {
@@ -76,6 +81,8 @@ class AttemptHandler implements Dispatcher.DispatchHandler {
   private truncated = false;
   private decoder: zlib.Gunzip | zlib.Inflate | zlib.BrotliDecompress | undefined;
   private decodeError: unknown;
+  /** A deflate body whose first bytes have not come yet (they tell zlib-wrapped from raw). */
+  private awaitingZlibHeader = false;
 
   constructor(
     private readonly cap: number,
@@ -109,8 +116,13 @@ class AttemptHandler implements Dispatcher.DispatchHandler {
   }
 
   onHeaders(statusCode: number, rawHeaders: Buffer[], _resume: () => void, _statusText: string): boolean {
-    // 1xx (100 Continue, 103 Early Hints) precede the response.
-    if (statusCode < 200 || this.settled) return true;
+    if (this.settled) return true;
+    // A 101 without an Upgrade header comes here (undici fails one with it as "bad upgrade"), and
+    // so does a status below 100 (undici would fail an assertion at its end).
+    if (statusCode === 101) return this.failWith(UNASKED_UPGRADE);
+    if (statusCode < 100) return this.failWith(malformedStatus(statusCode));
+    // Other 1xx (103 Early Hints) precede the response.
+    if (statusCode < 200) return true;
     this.statusCode = statusCode;
     for (let i = 0; i + 1 < rawHeaders.length; i += 2) {
       // latin1, as Node's http decodes header values (a UTF-8 Location is recovered downstream).
@@ -121,6 +133,7 @@ class AttemptHandler implements Dispatcher.DispatchHandler {
     const decoder = decoderFor(this.headers['content-encoding']);
     if (decoder && statusCode !== 204) {
       this.decoder = decoder;
+      this.awaitingZlibHeader = decoder instanceof zlib.Inflate;
       decoder.on('data', (chunk: Buffer) => this.keep(chunk));
       decoder.on('error', (error) => {
         this.decodeError = error;
@@ -133,8 +146,16 @@ class AttemptHandler implements Dispatcher.DispatchHandler {
 
   onData(chunk: Buffer): boolean {
     if (this.settled) return true;
-    if (this.decoder) this.decoder.write(chunk);
-    else this.keep(chunk);
+    if (!this.decoder) this.keep(chunk);
+    else {
+      if (this.awaitingZlibHeader && chunk.length > 0) {
+        this.awaitingZlibHeader = false;
+        // "deflate" is meant to be zlib-wrapped, but some servers send raw deflate; axios, and
+        // browsers, read both: as axios does, a body not starting with a zlib header gets one.
+        if (chunk[0] !== ZLIB_HEADER[0]) this.decoder.write(ZLIB_HEADER);
+      }
+      this.decoder.write(chunk);
+    }
     return true;
   }
 
@@ -147,13 +168,29 @@ class AttemptHandler implements Dispatcher.DispatchHandler {
 
   onError(error: Error): void {
     if (this.settled) return;
+    // undici's two socket errors for status lines it will not read: a 101, and a 100 Continue
+    // (before a request's response, that is what its "bad response" means).
+    if (this.statusCode === 0 && (error as { code?: string }).code === 'UND_ERR_SOCKET' && (error.message === 'bad upgrade' || error.message === 'bad response')) {
+      this.failWith(error.message === 'bad upgrade' ? UNASKED_UPGRADE : UNASKED_CONTINUE);
+      return;
+    }
     if (this.statusCode === 0) {
       const kind = errorKindOf(error);
       const ssrf = kind === 'ssrf' ? findCause(error, (e) => isHookworkError(e, 'HOOKWORK_ERR_SSRF_BLOCKED')) : undefined;
       this.settle({ ok: false, errorKind: kind, message: ((ssrf ?? error) as Error)?.message ?? String(error), durationMs: this.elapsed(), sentHeaders: this.sent });
       return;
     }
+    // A 204 or 304 has no body (RFC 9110 §6.4.1); undici still holds it to its Content-Length.
+    if (NO_BODY_STATUSES.has(this.statusCode) && (error as { code?: string }).code === 'UND_ERR_RES_CONTENT_LENGTH_MISMATCH') return this.finishBody();
     this.finishBody(bodyErrorText(this.decodeError ?? error));
+  }
+
+  /** Fails the attempt on a status line that is no answer (a 101, a status below 100), as the axios transport does, and drops the connection. */
+  private failWith(message: string): boolean {
+    const error = new Error(message);
+    this.settle({ ok: false, errorKind: 'other', message: error.message, durationMs: this.elapsed(), sentHeaders: this.sent });
+    this.abortFn?.(error);
+    return false;
   }
 
   /** Keeps decoded body bytes up to the cap; past it, stops reading (the connection is not reused). */
