@@ -1,4 +1,4 @@
-import { createHookwork, defineCollectionExtension, isHookworkError, WebhookEvent, WebhookEventBase, WebhookEventTypes, type WebhookEventCollectionBuilder } from '../index';
+import { createHookwork, defineCollectionExtension, isHookworkError, WebhookEvent, WebhookEventBase, WebhookEventTypes, type Composer, type WebhookEventCollectionBuilder, type WebhooksBuilder } from '../index';
 import { WebhookEventCollectionBuilder as Builder } from './webhook-event-collection-builder';
 
 class N {}
@@ -103,6 +103,41 @@ describe('WebhookEventCollectionBuilder (Umbraco set semantics)', () => {
     expect(app.events().map((e) => e.alias)).toEqual(['b', 'd']);
     const cleared = createHookwork({ composers: [pkg, { compose: (b) => b.webhookEvents().clear().add(C) }] });
     expect(cleared.events().map((e) => e.alias)).toEqual(['c']);
+  });
+
+  // TypeScript lets `async compose()` implement Composer (a promise where void is expected): the
+  // app was built as compose() returned, its work after the await then failed unhandled.
+  it('refuses an async composer or extension method at createHookwork(), naming it, with nothing left to fail unhandled', async () => {
+    const unhandled: unknown[] = [];
+    const onUnhandled = (reason: unknown) => unhandled.push(reason);
+    process.on('unhandledRejection', onUnhandled);
+    try {
+      const later = () => new Promise((resolve) => setTimeout(resolve, 5));
+      class ConfigLoader implements Composer {
+        async compose(b: WebhooksBuilder) {
+          await later();
+          b.webhookEvents().add(A);
+        }
+      }
+      expect(() => createHookwork({ composers: [ConfigLoader] })).toThrow(
+        /^HOOKWORK_ERR_ASYNC_COMPOSITION: ConfigLoader\.compose\(\) returned a promise \(is it async\?\): composition runs synchronously.*Do the asynchronous work before createHookwork\(\)/,
+      );
+      const named: Composer = { name: '@acme/loader', compose: async () => {} };
+      expect(() => createHookwork({ composers: [named] })).toThrow(/@acme\/loader\.compose\(\) returned a promise/);
+      const commerce = defineCollectionExtension('@acme/commerce', {
+        async addCommerce() {
+          await later();
+          return this.add(A);
+        },
+      } as never);
+      const composer: Composer = { name: '@acme/commerce', extensions: [commerce], compose: (b) => void (b.webhookEvents().install(commerce) as unknown as { addCommerce(): unknown }).addCommerce() };
+      expect(() => createHookwork({ composers: [composer] })).toThrow(/HOOKWORK_ERR_ASYNC_COMPOSITION: webhookEvents\(\)\.addCommerce\(\) of @acme\/commerce returned a promise/);
+      await later();
+      await later();
+      expect(unhandled).toEqual([]);
+    } finally {
+      process.off('unhandledRejection', onUnhandled);
+    }
   });
 
   it('refuses two composed events with the same alias', () => {

@@ -2,7 +2,8 @@ import { HookworkError } from '../errors/hookwork-error';
 import type { WebhookEventOptionsBag } from '../events/webhook-event-base';
 import type { WebhookEventEntry } from '../events/webhook-event-catalogue';
 import { isWebhookEventClass, type WebhookEventClass } from '../events/webhook-event.decorator';
-import type { CollectionExtension } from './collection-extension';
+import type { CollectionExtension, CollectionExtensionMethod } from './collection-extension';
+import { assertSynchronousComposition } from './synchronous-composition';
 
 /** Who contributes a builder extension method, for the error when it was not composed. */
 export interface ExtensionOwner {
@@ -112,7 +113,7 @@ export class WebhookEventCollectionBuilder {
         throw new HookworkError('HOOKWORK_ERR_EXTENSION_CONFLICT', `${extension.packageName} cannot contribute webhookEvents().${method}(): the collection builder already has a member of that name; rename the extension method`);
       }
       this.installed.set(method, extension.packageName);
-      Object.defineProperty(this, method, { value: implementation, configurable: true, enumerable: false, writable: false });
+      Object.defineProperty(this, method, { value: synchronousMethod(method, implementation, extension.packageName), configurable: true, enumerable: false, writable: false });
     }
     return this;
   }
@@ -181,4 +182,13 @@ export function guardExtensions(builder: WebhookEventCollectionBuilder): Webhook
       return Reflect.get(target, property, receiver);
     },
   });
+}
+
+/** An extension method that refuses to be async: it must return the builder, not a promise of it. */
+function synchronousMethod(name: string, implementation: CollectionExtensionMethod, packageName: string): CollectionExtensionMethod {
+  return function (this: WebhookEventCollectionBuilder, ...args: unknown[]) {
+    const result = implementation.apply(this, args);
+    assertSynchronousComposition(result, `webhookEvents().${name}() of ${packageName}`);
+    return result;
+  };
 }
