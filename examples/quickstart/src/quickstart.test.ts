@@ -152,6 +152,15 @@ describe('the quickstart (npm start)', () => {
     expect(lines[0]).toContain(`(schema ${schema})`);
   });
 
+  it('--postgres --events: the summary names the PostgreSQL queue the requests waited in (it said SQLite)', async () => {
+    const lines: string[] = [];
+    const result = await runQuickstart({ postgres: PG_URL, postgresSchema: ownSchema(), events: 5, dataDir: tempDir(), help: false }, (line) => lines.push(line));
+    expect(result).toMatchObject({ published: 5, delivered: 5, deadLettered: 0 });
+    const summary = lines.find((line) => line.includes('deliveries/s'));
+    expect(summary).toContain(', durable PostgreSQL queue, signed and logged)');
+    expect(lines.join('\n')).not.toContain('SQLite');
+  });
+
   it('sends to a --target with the given secret: signed, filtered by content type, with the custom header', async () => {
     const secret = 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw';
     const verifier = new Webhook(secret);
