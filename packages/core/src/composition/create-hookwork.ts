@@ -140,11 +140,11 @@ function checkOptions(options: unknown): void {
   }
 }
 
-/** A composer as messages name it: its name, else its class (an object literal has neither, and is "a composer"). */
-function composerName(composer: Composer): string {
+/** A composer as messages name it: its name, else its class, else (an object literal) its place in `composers`. */
+function composerName(composer: Composer, index: number): string {
   if (composer.name) return composer.name;
   const type = (composer as object).constructor;
-  return type && type !== Object ? type.name : 'a composer';
+  return type && type !== Object && type.name ? type.name : `composers[${index}]`;
 }
 
 /**
@@ -188,11 +188,11 @@ export function createHookwork<TStorageTransaction = never, TQueueTransaction = 
     }
   }
   const builder = new WebhooksBuilder(container, settingsBuilder, pendingOwners);
-  for (const composer of composers) {
+  for (const [index, composer] of composers.entries()) {
     if (!composer || typeof composer.compose !== 'function') {
       throw new HookworkError('HOOKWORK_ERR_INVALID_OPTIONS', `composers must be objects with compose(builder) or classes of them; got ${shownValue(composer)}`);
     }
-    assertSynchronousComposition(composer.compose(builder), `${composerName(composer)}.compose()`);
+    assertSynchronousComposition(composer.compose(builder), `${composerName(composer, index)}.compose()`);
     for (const extension of composer.extensions ?? []) for (const method of Object.keys(extension.methods)) pendingOwners.delete(method);
   }
   const collection = builder.webhookEvents();

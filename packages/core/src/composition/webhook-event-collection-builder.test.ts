@@ -124,6 +124,7 @@ describe('WebhookEventCollectionBuilder (Umbraco set semantics)', () => {
       );
       const named: Composer = { name: '@acme/loader', compose: async () => {} };
       expect(() => createHookwork({ composers: [named] })).toThrow(/@acme\/loader\.compose\(\) returned a promise/);
+      expect(() => createHookwork({ composers: [{ compose: () => {} }, { compose: async () => {} }] })).toThrow(/HOOKWORK_ERR_ASYNC_COMPOSITION: composers\[1\]\.compose\(\) returned a promise/);
       const commerce = defineCollectionExtension('@acme/commerce', {
         async addCommerce() {
           await later();
