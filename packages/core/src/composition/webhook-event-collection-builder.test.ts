@@ -82,6 +82,20 @@ describe('WebhookEventCollectionBuilder (Umbraco set semantics)', () => {
     expect(names(c)).toEqual(['bEvent']);
   });
 
+  // From JavaScript, remove('Umbraco.ContentPublish') did nothing and said nothing: the event stayed.
+  it('refuses in remove() and has() what is no event class (an alias, an undecorated subclass), as add() and replace() do', () => {
+    class Undecorated extends A {}
+    const c = collection().add(A, B);
+    const call = (method: 'add' | 'remove' | 'has', value: unknown) => () => (c[method] as (type: unknown) => unknown)(value);
+    expect(call('remove', 'a')).toThrow('HOOKWORK_ERR_NOT_A_WEBHOOK_EVENT: remove("a"): not a webhook event class; pass the event class (e.g. ContentPublishedWebhookEvent), not an alias');
+    expect(call('has', 'a')).toThrow('HOOKWORK_ERR_NOT_A_WEBHOOK_EVENT: has("a"): not a webhook event class; pass the event class');
+    expect(call('remove', undefined)).toThrow('HOOKWORK_ERR_NOT_A_WEBHOOK_EVENT: remove(undefined): not a webhook event class; pass an event class decorated with @WebhookEvent(name, type)');
+    expect(call('remove', Undecorated)).toThrow(/remove\(Undecorated\): Undecorated is not a webhook event class; decorate the class itself/);
+    expect(call('add', {})).toThrow('HOOKWORK_ERR_NOT_A_WEBHOOK_EVENT: add({}): not a webhook event class');
+    expect(names(c)).toEqual(['aEvent', 'bEvent']);
+    expect(c.remove(C).has(C)).toBe(false);
+  });
+
   it('accepts a decorated subclass, which keeps its parent alias unless it declares one', () => {
     @WebhookEvent('A again', WebhookEventTypes.Content)
     class A2 extends A {}

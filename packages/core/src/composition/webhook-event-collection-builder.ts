@@ -1,4 +1,4 @@
-import { HookworkError } from '../errors/hookwork-error';
+import { HookworkError, shownValue } from '../errors/hookwork-error';
 import type { WebhookEventOptionsBag } from '../events/webhook-event-base';
 import type { WebhookEventEntry } from '../events/webhook-event-catalogue';
 import { isWebhookEventClass, type WebhookEventClass } from '../events/webhook-event.decorator';
@@ -42,9 +42,12 @@ export class WebhookEventCollectionBuilder {
     return this.addEntries(types, Object.freeze({ ...options }));
   }
 
-  /** Removes a class; nothing happens when it is absent. */
+  /** Removes a class; nothing happens when it is absent. HOOKWORK_ERR_NOT_A_WEBHOOK_EVENT for what is no event class (an alias string). */
   remove(type: WebhookEventClass): this {
     this.assertMutable('remove');
+    // What is not an event class is never in the collection: removing it "did nothing" silently,
+    // and remove('Umbraco.ContentPublish') from JavaScript left the event composed.
+    this.assertEventClass(type, 'remove');
     this.entries = this.entries.filter((entry) => entry.type !== type);
     return this;
   }
@@ -80,8 +83,9 @@ export class WebhookEventCollectionBuilder {
     return this;
   }
 
-  /** True when the class is in the collection. */
+  /** True when the class is in the collection. HOOKWORK_ERR_NOT_A_WEBHOOK_EVENT for what is no event class (an alias string). */
   has(type: WebhookEventClass): boolean {
+    this.assertEventClass(type, 'has');
     return this.entries.some((entry) => entry.type === type);
   }
 
@@ -151,12 +155,16 @@ export class WebhookEventCollectionBuilder {
   }
 
   private assertEventClass(type: unknown, operation: string): asserts type is WebhookEventClass {
-    if (!isWebhookEventClass(type)) {
-      throw new HookworkError(
-        'HOOKWORK_ERR_NOT_A_WEBHOOK_EVENT',
-        `${operation}(${nameOf(type)}): ${nameOf(type)} is not a webhook event class; decorate the class itself with @WebhookEvent(name, type) (a parent's decoration is not inherited)`,
-      );
+    if (isWebhookEventClass(type)) return;
+    if (typeof type !== 'function') {
+      // The collection holds classes; an alias names a webhook's subscription, not a class.
+      const fix = typeof type === 'string' ? 'pass the event class (e.g. ContentPublishedWebhookEvent), not an alias' : 'pass an event class decorated with @WebhookEvent(name, type)';
+      throw new HookworkError('HOOKWORK_ERR_NOT_A_WEBHOOK_EVENT', `${operation}(${shownValue(type)}): not a webhook event class; ${fix}`);
     }
+    throw new HookworkError(
+      'HOOKWORK_ERR_NOT_A_WEBHOOK_EVENT',
+      `${operation}(${nameOf(type)}): ${nameOf(type)} is not a webhook event class; decorate the class itself with @WebhookEvent(name, type) (a parent's decoration is not inherited)`,
+    );
   }
 
   private assertMutable(operation: string): void {
