@@ -96,6 +96,18 @@ describe('WebhookEventCollectionBuilder (Umbraco set semantics)', () => {
     expect(c.remove(C).has(C)).toBe(false);
   });
 
+  // addWithOptions({ payloadType: 'Full' }, X) composed and started; every publish of X then failed.
+  it('refuses addWithOptions() options no event could read, naming the value and the fix', () => {
+    const c = collection();
+    const addWith = (options: unknown) => () => c.addWithOptions(options as never, A);
+    expect(addWith('Legacy')).toThrow(`HOOKWORK_ERR_INVALID_ARGUMENT: addWithOptions() takes an options object first, such as addWithOptions({ payloadType: 'Legacy' }, MyEvent); got "Legacy"`);
+    expect(addWith(null)).toThrow(/takes an options object first.*; got null/);
+    expect(addWith({ payloadType: 'Full' })).toThrow('HOOKWORK_ERR_INVALID_ARGUMENT: addWithOptions(): payloadType must be one of Minimal, Extended, Legacy (case matters); got "Full"');
+    expect(addWith({ payloadType: 'legacy' })).toThrow(/payloadType must be one of/);
+    expect(names(c)).toEqual([]);
+    expect(c.addWithOptions({ payloadType: 'Legacy', own: 1 }, A).getEntries()[0]!.options).toEqual({ payloadType: 'Legacy', own: 1 });
+  });
+
   it('accepts a decorated subclass, which keeps its parent alias unless it declares one', () => {
     @WebhookEvent('A again', WebhookEventTypes.Content)
     class A2 extends A {}

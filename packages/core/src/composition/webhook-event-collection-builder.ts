@@ -3,6 +3,7 @@ import type { WebhookEventOptionsBag } from '../events/webhook-event-base';
 import type { WebhookEventEntry } from '../events/webhook-event-catalogue';
 import { isWebhookEventClass, type WebhookEventClass } from '../events/webhook-event.decorator';
 import type { CollectionExtension, CollectionExtensionMethod } from './collection-extension';
+import { PAYLOAD_TYPES } from '../settings/settings';
 import { assertSynchronousComposition } from './synchronous-composition';
 
 /** Who contributes a builder extension method, for the error when it was not composed. */
@@ -14,6 +15,21 @@ export interface ExtensionOwner {
 }
 
 const nameOf = (type: unknown) => (typeof type === 'function' && type.name ? type.name : String(type));
+
+/**
+ * Refuses options no event could read: a string (`'Legacy'`, spread into `{ 0: 'L', … }`) or a
+ * `payloadType` that is not one. Accepted, the latter failed every publish of the event and the
+ * catalogue advertised the shape.
+ */
+function checkEventOptions(options: unknown): void {
+  if (options === null || typeof options !== 'object' || Array.isArray(options)) {
+    throw new HookworkError('HOOKWORK_ERR_INVALID_ARGUMENT', `addWithOptions() takes an options object first, such as addWithOptions({ payloadType: 'Legacy' }, MyEvent); got ${shownValue(options)}`);
+  }
+  const { payloadType } = options as WebhookEventOptionsBag;
+  if (payloadType !== undefined && !PAYLOAD_TYPES.includes(payloadType as never)) {
+    throw new HookworkError('HOOKWORK_ERR_INVALID_ARGUMENT', `addWithOptions(): payloadType must be one of ${PAYLOAD_TYPES.join(', ')} (case matters); got ${shownValue(payloadType)}`);
+  }
+}
 
 /**
  * The ordered set of webhook event classes an app composes, with Umbraco's semantics: by class,
@@ -39,6 +55,7 @@ export class WebhookEventCollectionBuilder {
    * `{ payloadType: 'Legacy' }`. Used by extensions such as `addCms({ payloadType })`.
    */
   addWithOptions(options: WebhookEventOptionsBag, ...types: WebhookEventClass[]): this {
+    checkEventOptions(options);
     return this.addEntries(types, Object.freeze({ ...options }));
   }
 
