@@ -332,6 +332,11 @@ describe('the quickstart (npm start)', () => {
 
   it.each([
     [['--events', 'abc'], '--events must be a whole number from 1 to 100000; got "abc"'],
+    [['--events', '0x10'], '--events must be a whole number from 1 to 100000; got "0x10"'],
+    [['--events', '1e3'], '--events must be a whole number from 1 to 100000; got "1e3"'],
+    [['--admin', '--admin-port', '0x50'], '--admin-port must be a whole number from 1 to 65535; got "0x50"'],
+    [['--data-dir='], '--data-dir needs a value'],
+    [['--target='], '--target needs a value'],
     [['--target', 'ftp://example.com'], '--target must be an http: or https: URL'],
     [['--target', 'nowhere'], '--target must be an absolute URL'],
     [['--target', 'http://127.0.0.1:0/hooks'], '--target has port 0, which no server listens on'],
