@@ -151,12 +151,13 @@ describe('WebhookEventCollectionBuilder (Umbraco set semantics)', () => {
       const named: Composer = { name: '@acme/loader', compose: async () => {} };
       expect(() => createHookwork({ composers: [named] })).toThrow(/@acme\/loader\.compose\(\) returned a promise/);
       expect(() => createHookwork({ composers: [{ compose: () => {} }, { compose: async () => {} }] })).toThrow(/HOOKWORK_ERR_ASYNC_COMPOSITION: composers\[1\]\.compose\(\) returned a promise/);
-      const commerce = defineCollectionExtension('@acme/commerce', {
-        async addCommerce() {
+      const asyncMethods = {
+        async addCommerce(this: WebhookEventCollectionBuilder) {
           await later();
           return this.add(A);
         },
-      } as never);
+      };
+      const commerce = defineCollectionExtension('@acme/commerce', asyncMethods as never);
       const composer: Composer = { name: '@acme/commerce', extensions: [commerce], compose: (b) => void (b.webhookEvents().install(commerce) as unknown as { addCommerce(): unknown }).addCommerce() };
       expect(() => createHookwork({ composers: [composer] })).toThrow(/HOOKWORK_ERR_ASYNC_COMPOSITION: webhookEvents\(\)\.addCommerce\(\) of @acme\/commerce returned a promise/);
       await later();
