@@ -65,6 +65,15 @@ function parseUrl(flag: string, url: string, example: string): URL {
   }
 }
 
+/**
+ * A whole number written in decimal digits, else NaN (which fails every range check): Number()
+ * would also read "0x10" as 16, "1e3" as 1000 and " 5" as 5, none of which a user means by a
+ * count or a port.
+ */
+function wholeNumber(raw: string): number {
+  return /^\d+$/.test(raw) ? Number(raw) : NaN;
+}
+
 const OPTION_NAMES = ['target', 'secret', 'events', 'data-dir', 'admin', 'admin-port', 'redis', 'postgres', 'schema', 'help'];
 
 /** Parses the command line; UsageError for anything it does not understand. */
@@ -75,7 +84,8 @@ export function parseOptions(argv: readonly string[], defaultDataDir: string): Q
     const [flag, inline] = arg.startsWith('--') && arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg, undefined];
     const value = (): string => {
       const v = inline ?? argv[++i];
-      if (v === undefined || (inline === undefined && v.startsWith('--'))) throw new UsageError(`${flag} needs a value\n\n${USAGE}`);
+      // "--data-dir=" (a shell variable that was empty) is as much a missing value as "--data-dir" alone.
+      if (v === undefined || v === '' || (inline === undefined && v.startsWith('--'))) throw new UsageError(`${flag} needs a value\n\n${USAGE}`);
       return v;
     };
     switch (flag) {
@@ -105,8 +115,8 @@ export function parseOptions(argv: readonly string[], defaultDataDir: string): Q
       }
       case '--events': {
         const raw = value();
-        const n = Number(raw);
-        if (!Number.isInteger(n) || n < 1 || n > 100_000) throw new UsageError(`--events must be a whole number from 1 to 100000; got "${raw}"`);
+        const n = wholeNumber(raw);
+        if (!(n >= 1 && n <= 100_000)) throw new UsageError(`--events must be a whole number from 1 to 100000; got "${raw}"`);
         options.events = n;
         break;
       }
@@ -119,8 +129,8 @@ export function parseOptions(argv: readonly string[], defaultDataDir: string): Q
         break;
       case '--admin-port': {
         const raw = value();
-        const n = Number(raw);
-        if (!Number.isInteger(n) || n < 1 || n > 65535) throw new UsageError(`--admin-port must be a whole number from 1 to 65535; got "${raw}"`);
+        const n = wholeNumber(raw);
+        if (!(n >= 1 && n <= 65535)) throw new UsageError(`--admin-port must be a whole number from 1 to 65535; got "${raw}"`);
         options.adminPort = n;
         break;
       }

@@ -152,6 +152,15 @@ describe('the quickstart (npm start)', () => {
     expect(lines[0]).toContain(`(schema ${schema})`);
   });
 
+  it('--postgres --events: the summary names the PostgreSQL queue the requests waited in (it said SQLite)', async () => {
+    const lines: string[] = [];
+    const result = await runQuickstart({ postgres: PG_URL, postgresSchema: ownSchema(), events: 5, dataDir: tempDir(), help: false }, (line) => lines.push(line));
+    expect(result).toMatchObject({ published: 5, delivered: 5, deadLettered: 0 });
+    const summary = lines.find((line) => line.includes('deliveries/s'));
+    expect(summary).toContain(', durable PostgreSQL queue, signed and logged)');
+    expect(lines.join('\n')).not.toContain('SQLite');
+  });
+
   it('sends to a --target with the given secret: signed, filtered by content type, with the custom header', async () => {
     const secret = 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw';
     const verifier = new Webhook(secret);
@@ -323,6 +332,11 @@ describe('the quickstart (npm start)', () => {
 
   it.each([
     [['--events', 'abc'], '--events must be a whole number from 1 to 100000; got "abc"'],
+    [['--events', '0x10'], '--events must be a whole number from 1 to 100000; got "0x10"'],
+    [['--events', '1e3'], '--events must be a whole number from 1 to 100000; got "1e3"'],
+    [['--admin', '--admin-port', '0x50'], '--admin-port must be a whole number from 1 to 65535; got "0x50"'],
+    [['--data-dir='], '--data-dir needs a value'],
+    [['--target='], '--target needs a value'],
     [['--target', 'ftp://example.com'], '--target must be an http: or https: URL'],
     [['--target', 'nowhere'], '--target must be an absolute URL'],
     [['--target', 'http://127.0.0.1:0/hooks'], '--target has port 0, which no server listens on'],

@@ -195,7 +195,7 @@ async function tour(
   print('');
 
   const run = trackRun(app, webhookKey);
-  if (options.events) await publishLoad(app, webhookKey, run, options.events, print, progress, signal, options.redis ? 'BullMQ queue on Redis' : 'durable SQLite queue');
+  if (options.events) await publishLoad(app, webhookKey, run, options.events, print, progress, signal, queueName(options));
   else {
     await publishTour(app, webhookKey, print);
     await run.whenSettled({ timeoutMs: 60_000, ...(signal ? { signal } : {}) });
@@ -210,6 +210,12 @@ async function tour(
   print(`${published} requests enqueued, ${delivered} delivered, ${deadLettered} dead-lettered, ${log.length} attempts logged.`);
   if (receiver) print(`The receiver verified ${receiver.received.length} signed requests${receiver.rejected.length ? ` and REJECTED ${receiver.rejected.length}` : ''}.`);
   return { published, delivered, deadLettered, received: receiver?.received, rejected: receiver?.rejected, log };
+}
+
+/** The queue the load demo's summary names: where this run's requests actually waited. */
+function queueName(options: QuickstartOptions): string {
+  if (options.redis) return 'BullMQ queue on Redis';
+  return options.postgres ? 'durable PostgreSQL queue' : 'durable SQLite queue';
 }
 
 /**

@@ -176,6 +176,7 @@ export {
 // Composition
 export type { Composer, ComposerLike } from './composition/composer';
 export { defineCollectionExtension, type CollectionExtension, type CollectionExtensionMethod } from './composition/collection-extension';
+export { assertSynchronousComposition } from './composition/synchronous-composition';
 export { WebhookEventCollectionBuilder, type ExtensionOwner } from './composition/webhook-event-collection-builder';
 export { SettingsBuilder, WebhooksBuilder } from './composition/webhooks-builder';
 export { createHookwork, type HookworkOptions } from './composition/create-hookwork';

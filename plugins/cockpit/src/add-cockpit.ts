@@ -1,4 +1,4 @@
-import { HookworkError, defineCollectionExtension, type WebhookEventCollectionBuilder } from '@hookwork/core';
+import { HookworkError, assertSynchronousComposition, defineCollectionExtension, type WebhookEventCollectionBuilder } from '@hookwork/core';
 import type { CockpitCatalogue } from './cockpit-catalogue';
 import { CockpitEventGroups, type CockpitEventGroup } from './cockpit-event-definition';
 import type { CockpitEventName } from './cockpit-event-table';
@@ -114,7 +114,7 @@ export const cockpitExtension = defineCollectionExtension(
       catalogueOf(this, 'addCockpit');
       const builder = new CockpitEventsBuilder(this);
       if (configure === undefined) builder.addAll();
-      else if (typeof configure === 'function') configure(builder);
+      else if (typeof configure === 'function') assertSynchronousComposition(configure(builder), 'addCockpit(configure)');
       else throw new HookworkError('HOOKWORK_ERR_INVALID_EVENT_DECLARATION', 'addCockpit() takes nothing (every event) or a function picking groups: addCockpit(c => c.addCollections())');
       return this;
     },

@@ -131,6 +131,12 @@ describe('cockpitHost(app).trigger()', () => {
     expect(enqueued).toBe(0);
   });
 
+  it('refuses an async addCockpit() callback at createHookwork(), whose events would come after the app was built', () => {
+    const later = async () => undefined;
+    const composer: Composer = { compose: (b) => b.webhookEvents().addCockpit(async (c) => { await later(); c.addForms(); }) };
+    expect(() => createHookwork({ composers: [cockpitComposer(), composer] })).toThrow(/^HOOKWORK_ERR_ASYNC_COMPOSITION: addCockpit\(configure\) returned a promise/);
+  });
+
   it('refuses unknown names, name-spaced names and bad options with coded errors', async () => {
     const { app, requests } = await started();
     await app.webhooks.create({ name: 'h', url: URL, events: ['collections.save.after'] });

@@ -178,6 +178,16 @@ describe('addCms() and its sub-builders', () => {
     }
   });
 
+  // `addCms(async (cms) => …)` compiles (a promise where void is expected); what it added after an
+  // await came once the app was built, as an unhandled HOOKWORK_ERR_COLLECTION_FROZEN.
+  it('refuses an async configure callback, of addCms() and of a group, naming the call', () => {
+    const later = async () => undefined;
+    expect(() => aliasesOf((e) => e.addCms(async (cms) => { await later(); cms.addMedia(); }))).toThrow(/^HOOKWORK_ERR_ASYNC_COMPOSITION: addCms\(configure\) returned a promise/);
+    expect(() => aliasesOf((e) => e.addCms({ payloadType: 'Legacy' }, async (cms) => void cms))).toThrow(/HOOKWORK_ERR_ASYNC_COMPOSITION: addCms\(configure\)/);
+    expect(() => aliasesOf((e) => e.addCms((cms) => cms.addContent(async (c) => { await later(); c.addBlueprint(); })))).toThrow(/HOOKWORK_ERR_ASYNC_COMPOSITION: addContent\(configure\) returned a promise/);
+    expect(() => aliasesOf((e) => e.addCms((cms) => cms.addFile(async (f) => void f)))).toThrow(/HOOKWORK_ERR_ASYNC_COMPOSITION: addFile\(configure\)/);
+  });
+
   it('types addCms() and replace() for callers', () => {
     const check = (events: WebhookEventCollectionBuilder) => {
       // @ts-expect-error addCms takes a boolean, a configure function or options

@@ -1,4 +1,5 @@
 import { CMS_ERRORS } from '../cms-errors';
+import { assertSynchronousComposition } from '@hookwork/core';
 import type { PayloadType, WebhookEventClass, WebhookEventCollectionBuilder } from '@hookwork/core';
 import { PAYLOAD_TYPES } from '../payloads/payload-variants';
 import { CMS_EVENT_GROUPS as G } from './cms-event-groups';
@@ -153,7 +154,7 @@ export class CmsEventsBuilder extends CmsGroupBuilder {
     if (typeof configure !== 'function') {
       throw CMS_ERRORS.create('HOOKWORK_ERR_INVALID_CMS_OPTIONS', `${method}() takes ${method === 'addContentType' || method === 'addFile' ? 'nothing' : 'onlyDefault (a boolean)'} or a configure function; got ${typeof configure}`);
     }
-    configure(new type(this.collection, this.boundPayloadType));
+    assertSynchronousComposition(configure(new type(this.collection, this.boundPayloadType)), `${method}(configure)`);
     return this;
   }
 

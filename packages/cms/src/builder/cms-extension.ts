@@ -1,5 +1,5 @@
 import { CMS_ERRORS } from '../cms-errors';
-import { defineCollectionExtension, type PayloadType, type WebhookEventCollectionBuilder } from '@hookwork/core';
+import { assertSynchronousComposition, defineCollectionExtension, type PayloadType, type WebhookEventCollectionBuilder } from '@hookwork/core';
 import { CmsEventsBuilder, assertPayloadType } from './cms-events-builder';
 
 /** Options of one addCms() call. */
@@ -46,7 +46,7 @@ function addCms(this: WebhookEventCollectionBuilder, first?: boolean | CmsConfig
   }
   if (options.payloadType !== undefined) assertPayloadType(options.payloadType, 'addCms()');
   const cms = new CmsEventsBuilder(this, options.payloadType);
-  if (configure) configure(cms);
+  if (configure) assertSynchronousComposition(configure(cms), 'addCms(configure)');
   else if (options.onlyDefault) cms.addDefault();
   else cms.addAll();
   return this;

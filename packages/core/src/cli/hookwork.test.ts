@@ -123,6 +123,10 @@ describe('npx hookwork catalogue', () => {
     expect(misspelt.code).toBe(2);
     expect(misspelt.stderr).toMatch(/^hookwork: Unknown option '--composer' \(did you mean --composers\?\)/);
     expect(await hookwork('--version')).toMatchObject({ code: 0, stdout: expect.stringMatching(/^\d+\.\d+\.\d+\n$/) });
+    // --out= (an empty shell variable) wrote the document to standard output, not to a file.
+    const empty = await hookwork('catalogue', '--composers', 'x.js', '--out=');
+    expect(empty).toMatchObject({ code: 2, stdout: '' });
+    expect(empty.stderr).toMatch(/^hookwork: --out needs a value/);
   });
 
   it('ends quietly with exit code 0 when standard output is closed before the document is written (| head)', async () => {

@@ -80,6 +80,9 @@ async function catalogue(args: string[]): Promise<void> {
     const near = unknown === undefined ? undefined : nearestName(unknown, Object.keys(CATALOGUE_OPTIONS));
     throw new UsageError(`${(error as Error).message}${near ? ` (did you mean --${near}?)` : ''}`);
   }
+  // "--out=$OUT" with OUT empty wrote the document to standard output instead of a file.
+  const empty = Object.entries(values).find(([, value]) => value === '');
+  if (empty) throw new UsageError(`--${empty[0]} needs a value`);
   if (values.help) {
     process.stdout.write(USAGE);
     return;

@@ -41,6 +41,7 @@ import { memoryStorage, MemoryWebhookHealthStore } from '../storage/memory/memor
 import type { Composer, ComposerLike } from './composer';
 import { OwnRequests } from './drain';
 import { HookworkApp, type Hookwork } from './hookwork-app';
+import { assertSynchronousComposition } from './synchronous-composition';
 import type { ExtensionOwner } from './webhook-event-collection-builder';
 import { SettingsBuilder, WebhooksBuilder } from './webhooks-builder';
 
@@ -139,6 +140,13 @@ function checkOptions(options: unknown): void {
   }
 }
 
+/** A composer as messages name it: its name, else its class, else (an object literal) its place in `composers`. */
+function composerName(composer: Composer, index: number): string {
+  if (composer.name) return composer.name;
+  const type = (composer as object).constructor;
+  return type && type !== Object && type.name ? type.name : `composers[${index}]`;
+}
+
 /**
  * Creates an app: runs the composers in order, freezes the event collection and wires every
  * service into the app's own child container. Nothing global is touched; nothing is opened
@@ -180,11 +188,11 @@ export function createHookwork<TStorageTransaction = never, TQueueTransaction = 
     }
   }
   const builder = new WebhooksBuilder(container, settingsBuilder, pendingOwners);
-  for (const composer of composers) {
+  for (const [index, composer] of composers.entries()) {
     if (!composer || typeof composer.compose !== 'function') {
       throw new HookworkError('HOOKWORK_ERR_INVALID_OPTIONS', `composers must be objects with compose(builder) or classes of them; got ${shownValue(composer)}`);
     }
-    composer.compose(builder);
+    assertSynchronousComposition(composer.compose(builder), `${composerName(composer, index)}.compose()`);
     for (const extension of composer.extensions ?? []) for (const method of Object.keys(extension.methods)) pendingOwners.delete(method);
   }
   const collection = builder.webhookEvents();

@@ -1,4 +1,4 @@
-import { createHookwork, defineCollectionExtension, isHookworkError, WebhookEvent, WebhookEventBase, WebhookEventTypes, type WebhookEventCollectionBuilder } from '../index';
+import { createHookwork, defineCollectionExtension, isHookworkError, WebhookEvent, WebhookEventBase, WebhookEventTypes, type Composer, type WebhookEventCollectionBuilder, type WebhooksBuilder } from '../index';
 import { WebhookEventCollectionBuilder as Builder } from './webhook-event-collection-builder';
 
 class N {}
@@ -82,6 +82,32 @@ describe('WebhookEventCollectionBuilder (Umbraco set semantics)', () => {
     expect(names(c)).toEqual(['bEvent']);
   });
 
+  // From JavaScript, remove('Umbraco.ContentPublish') did nothing and said nothing: the event stayed.
+  it('refuses in remove() and has() what is no event class (an alias, an undecorated subclass), as add() and replace() do', () => {
+    class Undecorated extends A {}
+    const c = collection().add(A, B);
+    const call = (method: 'add' | 'remove' | 'has', value: unknown) => () => (c[method] as (type: unknown) => unknown)(value);
+    expect(call('remove', 'a')).toThrow('HOOKWORK_ERR_NOT_A_WEBHOOK_EVENT: remove("a"): not a webhook event class; pass the event class (e.g. ContentPublishedWebhookEvent), not an alias');
+    expect(call('has', 'a')).toThrow('HOOKWORK_ERR_NOT_A_WEBHOOK_EVENT: has("a"): not a webhook event class; pass the event class');
+    expect(call('remove', undefined)).toThrow('HOOKWORK_ERR_NOT_A_WEBHOOK_EVENT: remove(undefined): not a webhook event class; pass an event class decorated with @WebhookEvent(name, type)');
+    expect(call('remove', Undecorated)).toThrow(/remove\(Undecorated\): Undecorated is not a webhook event class; decorate the class itself/);
+    expect(call('add', {})).toThrow('HOOKWORK_ERR_NOT_A_WEBHOOK_EVENT: add({}): not a webhook event class');
+    expect(names(c)).toEqual(['aEvent', 'bEvent']);
+    expect(c.remove(C).has(C)).toBe(false);
+  });
+
+  // addWithOptions({ payloadType: 'Full' }, X) composed and started; every publish of X then failed.
+  it('refuses addWithOptions() options no event could read, naming the value and the fix', () => {
+    const c = collection();
+    const addWith = (options: unknown) => () => c.addWithOptions(options as never, A);
+    expect(addWith('Legacy')).toThrow(`HOOKWORK_ERR_INVALID_ARGUMENT: addWithOptions() takes an options object first, such as addWithOptions({ payloadType: 'Legacy' }, MyEvent); got "Legacy"`);
+    expect(addWith(null)).toThrow(/takes an options object first.*; got null/);
+    expect(addWith({ payloadType: 'Full' })).toThrow('HOOKWORK_ERR_INVALID_ARGUMENT: addWithOptions(): payloadType must be one of Minimal, Extended, Legacy (case matters); got "Full"');
+    expect(addWith({ payloadType: 'legacy' })).toThrow(/payloadType must be one of/);
+    expect(names(c)).toEqual([]);
+    expect(c.addWithOptions({ payloadType: 'Legacy', own: 1 }, A).getEntries()[0]!.options).toEqual({ payloadType: 'Legacy', own: 1 });
+  });
+
   it('accepts a decorated subclass, which keeps its parent alias unless it declares one', () => {
     @WebhookEvent('A again', WebhookEventTypes.Content)
     class A2 extends A {}
@@ -103,6 +129,43 @@ describe('WebhookEventCollectionBuilder (Umbraco set semantics)', () => {
     expect(app.events().map((e) => e.alias)).toEqual(['b', 'd']);
     const cleared = createHookwork({ composers: [pkg, { compose: (b) => b.webhookEvents().clear().add(C) }] });
     expect(cleared.events().map((e) => e.alias)).toEqual(['c']);
+  });
+
+  // TypeScript lets `async compose()` implement Composer (a promise where void is expected): the
+  // app was built as compose() returned, its work after the await then failed unhandled.
+  it('refuses an async composer or extension method at createHookwork(), naming it, with nothing left to fail unhandled', async () => {
+    const unhandled: unknown[] = [];
+    const onUnhandled = (reason: unknown) => unhandled.push(reason);
+    process.on('unhandledRejection', onUnhandled);
+    try {
+      const later = () => new Promise((resolve) => setTimeout(resolve, 5));
+      class ConfigLoader implements Composer {
+        async compose(b: WebhooksBuilder) {
+          await later();
+          b.webhookEvents().add(A);
+        }
+      }
+      expect(() => createHookwork({ composers: [ConfigLoader] })).toThrow(
+        /^HOOKWORK_ERR_ASYNC_COMPOSITION: ConfigLoader\.compose\(\) returned a promise \(is it async\?\): composition runs synchronously.*Do the asynchronous work before createHookwork\(\)/,
+      );
+      const named: Composer = { name: '@acme/loader', compose: async () => {} };
+      expect(() => createHookwork({ composers: [named] })).toThrow(/@acme\/loader\.compose\(\) returned a promise/);
+      expect(() => createHookwork({ composers: [{ compose: () => {} }, { compose: async () => {} }] })).toThrow(/HOOKWORK_ERR_ASYNC_COMPOSITION: composers\[1\]\.compose\(\) returned a promise/);
+      const asyncMethods = {
+        async addCommerce(this: WebhookEventCollectionBuilder) {
+          await later();
+          return this.add(A);
+        },
+      };
+      const commerce = defineCollectionExtension('@acme/commerce', asyncMethods as never);
+      const composer: Composer = { name: '@acme/commerce', extensions: [commerce], compose: (b) => void (b.webhookEvents().install(commerce) as unknown as { addCommerce(): unknown }).addCommerce() };
+      expect(() => createHookwork({ composers: [composer] })).toThrow(/HOOKWORK_ERR_ASYNC_COMPOSITION: webhookEvents\(\)\.addCommerce\(\) of @acme\/commerce returned a promise/);
+      await later();
+      await later();
+      expect(unhandled).toEqual([]);
+    } finally {
+      process.off('unhandledRejection', onUnhandled);
+    }
   });
 
   it('refuses two composed events with the same alias', () => {

@@ -1,8 +1,10 @@
-import { HookworkError } from '../errors/hookwork-error';
+import { HookworkError, shownValue } from '../errors/hookwork-error';
 import type { WebhookEventOptionsBag } from '../events/webhook-event-base';
 import type { WebhookEventEntry } from '../events/webhook-event-catalogue';
 import { isWebhookEventClass, type WebhookEventClass } from '../events/webhook-event.decorator';
-import type { CollectionExtension } from './collection-extension';
+import type { CollectionExtension, CollectionExtensionMethod } from './collection-extension';
+import { PAYLOAD_TYPES } from '../settings/settings';
+import { assertSynchronousComposition } from './synchronous-composition';
 
 /** Who contributes a builder extension method, for the error when it was not composed. */
 export interface ExtensionOwner {
@@ -13,6 +15,21 @@ export interface ExtensionOwner {
 }
 
 const nameOf = (type: unknown) => (typeof type === 'function' && type.name ? type.name : String(type));
+
+/**
+ * Refuses options no event could read: a string (`'Legacy'`, spread into `{ 0: 'L', … }`) or a
+ * `payloadType` that is not one. Accepted, the latter failed every publish of the event and the
+ * catalogue advertised the shape.
+ */
+function checkEventOptions(options: unknown): void {
+  if (options === null || typeof options !== 'object' || Array.isArray(options)) {
+    throw new HookworkError('HOOKWORK_ERR_INVALID_ARGUMENT', `addWithOptions() takes an options object first, such as addWithOptions({ payloadType: 'Legacy' }, MyEvent); got ${shownValue(options)}`);
+  }
+  const { payloadType } = options as WebhookEventOptionsBag;
+  if (payloadType !== undefined && !PAYLOAD_TYPES.includes(payloadType as never)) {
+    throw new HookworkError('HOOKWORK_ERR_INVALID_ARGUMENT', `addWithOptions(): payloadType must be one of ${PAYLOAD_TYPES.join(', ')} (case matters); got ${shownValue(payloadType)}`);
+  }
+}
 
 /**
  * The ordered set of webhook event classes an app composes, with Umbraco's semantics: by class,
@@ -38,12 +55,16 @@ export class WebhookEventCollectionBuilder {
    * `{ payloadType: 'Legacy' }`. Used by extensions such as `addCms({ payloadType })`.
    */
   addWithOptions(options: WebhookEventOptionsBag, ...types: WebhookEventClass[]): this {
+    checkEventOptions(options);
     return this.addEntries(types, Object.freeze({ ...options }));
   }
 
-  /** Removes a class; nothing happens when it is absent. */
+  /** Removes a class; nothing happens when it is absent. HOOKWORK_ERR_NOT_A_WEBHOOK_EVENT for what is no event class (an alias string). */
   remove(type: WebhookEventClass): this {
     this.assertMutable('remove');
+    // What is not an event class is never in the collection: removing it "did nothing" silently,
+    // and remove('Umbraco.ContentPublish') from JavaScript left the event composed.
+    this.assertEventClass(type, 'remove');
     this.entries = this.entries.filter((entry) => entry.type !== type);
     return this;
   }
@@ -79,8 +100,9 @@ export class WebhookEventCollectionBuilder {
     return this;
   }
 
-  /** True when the class is in the collection. */
+  /** True when the class is in the collection. HOOKWORK_ERR_NOT_A_WEBHOOK_EVENT for what is no event class (an alias string). */
   has(type: WebhookEventClass): boolean {
+    this.assertEventClass(type, 'has');
     return this.entries.some((entry) => entry.type === type);
   }
 
@@ -112,7 +134,7 @@ export class WebhookEventCollectionBuilder {
         throw new HookworkError('HOOKWORK_ERR_EXTENSION_CONFLICT', `${extension.packageName} cannot contribute webhookEvents().${method}(): the collection builder already has a member of that name; rename the extension method`);
       }
       this.installed.set(method, extension.packageName);
-      Object.defineProperty(this, method, { value: implementation, configurable: true, enumerable: false, writable: false });
+      Object.defineProperty(this, method, { value: synchronousMethod(method, implementation, extension.packageName), configurable: true, enumerable: false, writable: false });
     }
     return this;
   }
@@ -150,12 +172,16 @@ export class WebhookEventCollectionBuilder {
   }
 
   private assertEventClass(type: unknown, operation: string): asserts type is WebhookEventClass {
-    if (!isWebhookEventClass(type)) {
-      throw new HookworkError(
-        'HOOKWORK_ERR_NOT_A_WEBHOOK_EVENT',
-        `${operation}(${nameOf(type)}): ${nameOf(type)} is not a webhook event class; decorate the class itself with @WebhookEvent(name, type) (a parent's decoration is not inherited)`,
-      );
+    if (isWebhookEventClass(type)) return;
+    if (typeof type !== 'function') {
+      // The collection holds classes; an alias names a webhook's subscription, not a class.
+      const fix = typeof type === 'string' ? 'pass the event class (e.g. ContentPublishedWebhookEvent), not an alias' : 'pass an event class decorated with @WebhookEvent(name, type)';
+      throw new HookworkError('HOOKWORK_ERR_NOT_A_WEBHOOK_EVENT', `${operation}(${shownValue(type)}): not a webhook event class; ${fix}`);
     }
+    throw new HookworkError(
+      'HOOKWORK_ERR_NOT_A_WEBHOOK_EVENT',
+      `${operation}(${nameOf(type)}): ${nameOf(type)} is not a webhook event class; decorate the class itself with @WebhookEvent(name, type) (a parent's decoration is not inherited)`,
+    );
   }
 
   private assertMutable(operation: string): void {
@@ -181,4 +207,13 @@ export function guardExtensions(builder: WebhookEventCollectionBuilder): Webhook
       return Reflect.get(target, property, receiver);
     },
   });
+}
+
+/** An extension method that refuses to be async: it must return the builder, not a promise of it. */
+function synchronousMethod(name: string, implementation: CollectionExtensionMethod, packageName: string): CollectionExtensionMethod {
+  return function (this: WebhookEventCollectionBuilder, ...args: unknown[]) {
+    const result = implementation.apply(this, args);
+    assertSynchronousComposition(result, `webhookEvents().${name}() of ${packageName}`);
+    return result;
+  };
 }

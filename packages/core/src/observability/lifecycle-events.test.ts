@@ -1,4 +1,6 @@
-import { createHookwork, type LifecycleEvents } from '../index';
+import { createHookwork, type LifecycleEvents, type Logger } from '../index';
+import { startTestApp, ThingHappened } from '../test-support/test-app';
+import { startTestReceiver } from '../testing/test-receiver';
 
 describe('app.lifecycle', () => {
   it('refuses a listener under a name that is no lifecycle event, naming the one meant, instead of never calling it', () => {
@@ -21,5 +23,40 @@ describe('app.lifecycle', () => {
     app.lifecycle.emit('webhookDisabled', { webhookKey: 'w1', reason: 'test' });
     app.lifecycle.emit('webhookDisabled', { webhookKey: 'w2', reason: 'test' });
     expect(seen).toEqual(['w1', 'once w1', 'w2']);
+  });
+
+  // A sync listener that throws was logged; an async one's rejection was unhandled, which ends a
+  // Node process: `app.lifecycle.on('deadLettered', async (a) => notifySlack(a))` with Slack down.
+  it('logs the rejected promise of an async listener, as a throwing one, instead of leaving it unhandled', async () => {
+    const unhandled: unknown[] = [];
+    const onUnhandled = (reason: unknown) => unhandled.push(reason);
+    process.on('unhandledRejection', onUnhandled);
+    const receiver = await startTestReceiver();
+    const errors: string[] = [];
+    const logger: Logger = { debug: () => {}, info: () => {}, warn: () => {}, error: (message) => errors.push(message) };
+    const app = await startTestApp({ logger });
+    try {
+      const notify = async () => {
+        await new Promise((resolve) => setTimeout(resolve, 1));
+        throw new Error('slack is down');
+      };
+      const others = app.lifecycle.listenerCount('attemptSucceeded');
+      app.lifecycle.on('attemptSucceeded', notify);
+      expect(app.lifecycle.listeners('attemptSucceeded')).toContain(notify);
+      await app.webhooks.create({ url: receiver.url, events: ['thing.happened'] });
+      await app.publish(new ThingHappened('n1'));
+      await app.drain();
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      expect(errors).toContainEqual(expect.stringMatching(/^a attemptSucceeded lifecycle listener's promise rejected \(listeners must not throw; catch inside an async listener\): slack is down$/));
+      expect(unhandled).toEqual([]);
+      // off() finds the listener as it was added.
+      app.lifecycle.off('attemptSucceeded', notify);
+      expect(app.lifecycle.listenerCount('attemptSucceeded')).toBe(others);
+      expect(app.lifecycle.listeners('attemptSucceeded')).not.toContain(notify);
+    } finally {
+      process.off('unhandledRejection', onUnhandled);
+      await app.stop();
+      await receiver.close();
+    }
   });
 });

@@ -102,23 +102,83 @@ export interface LifecycleEvents {
   audit: (record: AuditRecord) => void;
 }
 
+/** A lifecycle listener as the emitter holds it. */
+type AnyListener = (...args: unknown[]) => unknown;
+
+/** The listener a guarded one stands for, so listeners() gives back what was added. */
+const ORIGINAL = Symbol('hookwork:lifecycle-listener');
+
 /** The typed emitter of {@link LifecycleEvents}. */
 export class LifecycleEmitter extends EventEmitter<LifecycleEvents> {
+  // Each listener added is held as a guard that catches the promise an async listener returns;
+  // off() and listeners() translate between the two.
+  private readonly guards = new WeakMap<AnyListener, Map<keyof LifecycleEvents, AnyListener>>();
+  private rejected: (event: keyof LifecycleEvents, error: unknown) => void = () => {};
+
   // A listener under a misspelt name (`deadLetter`, from JavaScript or a cast) would never be
   // called, and nothing would say so: on, once and addListener refuse names that are not events.
   /** Adds a listener of a lifecycle event; a name that is not one is HOOKWORK_ERR_INVALID_ARGUMENT. */
   override on<T extends keyof LifecycleEvents>(event: T, fn: EventEmitter.EventListener<LifecycleEvents, T>, context?: unknown): this {
-    return super.on(checkedEventName('on', event), fn, context);
+    return super.on(checkedEventName('on', event), this.guard(event, fn), context);
   }
 
   /** As {@link LifecycleEmitter.on}. */
   override addListener<T extends keyof LifecycleEvents>(event: T, fn: EventEmitter.EventListener<LifecycleEvents, T>, context?: unknown): this {
-    return super.addListener(checkedEventName('addListener', event), fn, context);
+    return super.addListener(checkedEventName('addListener', event), this.guard(event, fn), context);
   }
 
   /** Adds a listener called once; a name that is not a lifecycle event is HOOKWORK_ERR_INVALID_ARGUMENT. */
   override once<T extends keyof LifecycleEvents>(event: T, fn: EventEmitter.EventListener<LifecycleEvents, T>, context?: unknown): this {
-    return super.once(checkedEventName('once', event), fn, context);
+    return super.once(checkedEventName('once', event), this.guard(event, fn), context);
+  }
+
+  /** Removes a listener added with on, addListener or once. */
+  override off<T extends keyof LifecycleEvents>(event: T, fn?: EventEmitter.EventListener<LifecycleEvents, T>, context?: unknown, once?: boolean): this {
+    return super.off(event, this.guardOf(event, fn), context, once);
+  }
+
+  /** As {@link LifecycleEmitter.off}. */
+  override removeListener<T extends keyof LifecycleEvents>(event: T, fn?: EventEmitter.EventListener<LifecycleEvents, T>, context?: unknown, once?: boolean): this {
+    return super.removeListener(event, this.guardOf(event, fn), context, once);
+  }
+
+  /** The listeners of `event`, as they were added. */
+  override listeners<T extends keyof LifecycleEvents>(event: T): EventEmitter.EventListener<LifecycleEvents, T>[] {
+    return super.listeners(event).map((held) => ((held as unknown as Record<symbol, unknown>)[ORIGINAL] ?? held) as EventEmitter.EventListener<LifecycleEvents, T>);
+  }
+
+  /** @internal where a listener's rejected promise is reported (the app's logger, once it is resolved). */
+  onListenerRejected(report: (event: keyof LifecycleEvents, error: unknown) => void): void {
+    this.rejected = report;
+  }
+
+  /**
+   * The listener wrapped so that the promise an async one returns cannot reject unhandled: an
+   * `async (attempt) => notifySlack(attempt)` whose request failed used to end the process,
+   * where a listener that throws is logged. One guard per listener and event, so off() finds it.
+   */
+  private guard<T extends keyof LifecycleEvents>(event: T, fn: EventEmitter.EventListener<LifecycleEvents, T>): EventEmitter.EventListener<LifecycleEvents, T> {
+    const listener = fn as unknown as AnyListener;
+    if (typeof listener !== 'function') return fn;
+    let byEvent = this.guards.get(listener);
+    if (!byEvent) this.guards.set(listener, (byEvent = new Map()));
+    let guarded = byEvent.get(event);
+    if (!guarded) {
+      const report = (error: unknown) => this.rejected(event, error);
+      guarded = function (this: unknown, ...args: unknown[]) {
+        const result = listener.apply(this, args);
+        if (typeof (result as PromiseLike<unknown> | undefined)?.then === 'function') (result as PromiseLike<unknown>).then(undefined, report);
+        return result;
+      };
+      Object.defineProperty(guarded, ORIGINAL, { value: listener });
+      byEvent.set(event, guarded);
+    }
+    return guarded as unknown as EventEmitter.EventListener<LifecycleEvents, T>;
+  }
+
+  private guardOf<T extends keyof LifecycleEvents>(event: T, fn: EventEmitter.EventListener<LifecycleEvents, T> | undefined): EventEmitter.EventListener<LifecycleEvents, T> | undefined {
+    const guarded = fn === undefined ? undefined : this.guards.get(fn as unknown as AnyListener)?.get(event);
+    return (guarded as unknown as EventEmitter.EventListener<LifecycleEvents, T> | undefined) ?? fn;
   }
 }
 
@@ -161,7 +221,9 @@ export class LifecycleReporter {
     /** The app's emitter (`app.lifecycle`). */
     readonly lifecycle: LifecycleEmitter,
     private readonly logger: Logger,
-  ) {}
+  ) {
+    lifecycle.onListenerRejected((event, error) => this.logger.error(`a ${event} lifecycle listener's promise rejected (listeners must not throw; catch inside an async listener): ${(error as Error)?.message ?? error}`, { error }));
+  }
 
   /** Emits `event`; a throwing listener is logged, not rethrown. */
   emit<E extends keyof LifecycleEvents>(event: E, ...args: Parameters<LifecycleEvents[E]>): void {

@@ -7,6 +7,7 @@ import { HEADER_NAME_PATTERN, HEADER_VALUE_PATTERN, headerNameProblem, headerVal
 import { durationAdvice, parseDuration } from './time-span';
 import {
   HEADER_STYLES,
+  PAYLOAD_TYPES,
   defaultSettings,
   type HookworkSettings,
   type HookworkSettingsInput,
@@ -44,7 +45,7 @@ export const settingsInputSchema = {
     enableLoggingCleanup: { type: 'boolean' },
     keepLogsForDays: { type: 'number', exclusiveMinimum: 0, maximum: MAX_DATE_OFFSET_DAYS },
     keepDeadLettersForDays: { type: 'number', exclusiveMinimum: 0, maximum: MAX_DATE_OFFSET_DAYS },
-    payloadType: { enum: ['Minimal', 'Extended', 'Legacy'] },
+    payloadType: { enum: PAYLOAD_TYPES },
     retrySchedule: { type: 'array', minItems: 1, items: duration },
     retryJitter: { type: 'number', minimum: 0, maximum: 1 },
     maxRetryAfter: duration,

@@ -4,6 +4,9 @@ import { HOOKWORK_PRODUCT, HOOKWORK_VERSION } from '../runtime/version';
 /** The CMS payload shapes: ids only, a Delivery-API-like object, or Umbraco's documented PascalCase format. */
 export type PayloadType = 'Minimal' | 'Extended' | 'Legacy';
 
+/** Every {@link PayloadType}, in the order messages list them. */
+export const PAYLOAD_TYPES = Object.freeze(['Minimal', 'Extended', 'Legacy'] as const) satisfies readonly PayloadType[];
+
 /** Names of the three default headers. `umbraco` uses Umbraco's names, for receivers built for it. */
 export type HeaderStyle = 'hookwork' | 'umbraco';
 

@@ -51,6 +51,13 @@ describe('npx hookwork-types', () => {
     expect(result.stdout).toContain("export type MyEventAlias = MyEvent['alias'];");
   });
 
+  // --out= (an empty shell variable) wrote the types to standard output, not to a file.
+  it('refuses an option given with an empty value, exit code 2', async () => {
+    const result = await hookworkTypes(file('empty.json', '{"openapi":"3.1.0","webhooks":{}}'), '--out=');
+    expect(result).toMatchObject({ code: 2, stdout: '' });
+    expect(result.stderr).toMatch(/--out needs a value/);
+  });
+
   it("keeps the banner one comment line whatever the document's title holds: a line break would have made the rest code in the receiver's build", async () => {
     const catalogue = { openapi: '3.1.0', info: { title: 'Site\nexport const injected = 1;', version: '1.0\u2028export const also = 2;' }, webhooks: {} };
     const result = await hookworkTypes(file('title.json', JSON.stringify(catalogue)));

@@ -60,6 +60,9 @@ export async function main(argv: readonly string[]): Promise<number> {
       throw new CatalogueInputError((error as Error).message);
     }
     const { values, positionals } = parsed;
+    // "--out=$OUT" with OUT empty wrote the types to standard output instead of a file.
+    const empty = Object.entries(values).find(([, value]) => value === '');
+    if (empty) throw new CatalogueInputError(`--${empty[0]} needs a value`);
     if (values.help) {
       process.stdout.write(USAGE);
       return 0;
