@@ -58,6 +58,21 @@ describe('drain()', () => {
     await expect(app.drain({ webhookKey: 'k', all: true })).rejects.toThrow(/more than one of requestIds, webhookKey and all/);
   });
 
+  it('under way when stop() begins, ends with HOOKWORK_ERR_APP_STOPPED, whatever it waits for, not a timeout', async () => {
+    const app = await startTestApp({ settings: { retrySchedule: [3_600_000] } });
+    const down = await app.webhooks.create({ url: `${receiver.origin}/down`, events: ['thing.happened'] });
+    const enqueued = new Promise<string[]>((resolve) => app.lifecycle.once('enqueued', (requests) => resolve(requests.map((r) => r.requestId))));
+    await app.publish(new ThingHappened('retried in an hour'));
+    const ids = await enqueued;
+    await receiver.waitFor(1);
+    // A drain given much longer than the stop takes: it used to wait all of it (memory) or fail on
+    // the store stop() closed, as HOOKWORK_ERR_STORAGE (SQLite, PostgreSQL, Redis).
+    const timeoutMs = 3_000;
+    const drains = [{ timeoutMs }, { all: true, timeoutMs }, { webhookKey: down.key, timeoutMs }, { requestIds: ids, timeoutMs }].map((options) => app.drain(options).then(() => 'resolved', (error: { code?: string }) => error.code));
+    await app.stop();
+    expect(await Promise.all(drains)).toEqual(['HOOKWORK_ERR_APP_STOPPED', 'HOOKWORK_ERR_APP_STOPPED', 'HOOKWORK_ERR_APP_STOPPED', 'HOOKWORK_ERR_APP_STOPPED']);
+  });
+
   it('asks the store at its first look, so a short drain sees requests another process settled', async () => {
     // This app's request was delivered by another process sharing the store: the store no longer has it.
     const own = new OwnRequests();

@@ -122,7 +122,7 @@ function checkDrainOptions(options: DrainOptions): void {
  * least every 250 ms (for retries coming due and other processes' work), but looks again only
  * once nine times the last look's cost has passed (see LOOK_SHARE).
  */
-export async function drainQueue(engine: QueueEngine<unknown>, own: OwnRequests, options: DrainOptions = {}): Promise<void> {
+export async function drainQueue(engine: QueueEngine<unknown>, own: OwnRequests, options: DrainOptions = {}, stopping?: AbortSignal): Promise<void> {
   checkDrainOptions(options);
   const timeoutMs = options.timeoutMs ?? DEFAULT_DRAIN_TIMEOUT_MS;
   const deadline = Date.now() + timeoutMs;
@@ -154,9 +154,17 @@ export async function drainQueue(engine: QueueEngine<unknown>, own: OwnRequests,
     }
     return { done: own.size === 0, about: `${own.size} of this app's requests are not settled`, details: { unsettled: own.size } };
   };
+  let state: Awaited<ReturnType<typeof done>> = { done: false, about: 'nothing was looked at yet', details: {} };
   for (;;) {
     const started = performance.now();
-    const state = await done();
+    if (stopping?.aborted) throw stoppedWhileDraining(state);
+    try {
+      state = await done();
+    } catch (error) {
+      // stop() closed the store under this look: that is the stop, not a failing store.
+      if (stopping?.aborted) throw stoppedWhileDraining(state, error);
+      throw error;
+    }
     const lookedAt = performance.now();
     if (state.done) return;
     const left = deadline - Date.now();
@@ -170,12 +178,15 @@ export async function drainQueue(engine: QueueEngine<unknown>, own: OwnRequests,
     await new Promise<void>((resolve) => {
       const timer = setTimeout(finish, Math.min(left, 250));
       const unsubscribe = engine.onSettled(() => setImmediate(finish));
+      stopping?.addEventListener('abort', finish);
       function finish() {
         clearTimeout(timer);
         unsubscribe();
+        stopping?.removeEventListener('abort', finish);
         resolve();
       }
     });
+    if (stopping?.aborted) continue;
     // A look that reads the store costs more the more it holds (a webhook's counts read its
     // requests; given ids are read one by one), and while a backlog drains, settlements come back
     // to back: a look after each kept the process busy looking (a 4 ms count took all of its time).
@@ -184,4 +195,17 @@ export async function drainQueue(engine: QueueEngine<unknown>, own: OwnRequests,
     const pause = Math.min(lookedAt + LOOK_SHARE * (lookedAt - started) - performance.now(), deadline - Date.now());
     if (pause >= 1) await new Promise((resolve) => setTimeout(resolve, pause));
   }
+}
+
+/**
+ * What a drain under way says when the app begins to stop: nothing it waits for will be settled by
+ * this app any more (delivery stops), so waiting out the timeout, or failing on the store stop()
+ * closes, would only mislead.
+ */
+function stoppedWhileDraining(last: { about: string; details: unknown }, cause?: unknown): HookworkError {
+  return new HookworkError(
+    'HOOKWORK_ERR_APP_STOPPED',
+    `the app was stopped while drain() waited (last look: ${last.about}); what is not settled stays queued and is delivered once an app runs on the store again — stop the app after drain() resolves, not during it`,
+    { details: last.details, ...(cause !== undefined ? { cause } : {}) },
+  );
 }

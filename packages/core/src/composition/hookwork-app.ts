@@ -91,7 +91,7 @@ export interface Hookwork<TTransaction = never> extends Management {
    * Resolves when this app's own requests (enqueued or redelivered through it) are settled —
    * delivered, dead-lettered or dropped — and their log entries written; or, with options, the
    * given requests, one webhook's queue or the whole queue. HOOKWORK_ERR_DRAIN_TIMEOUT after
-   * `timeoutMs` (default 30 s).
+   * `timeoutMs` (default 30 s); HOOKWORK_ERR_APP_STOPPED at once when stop() begins meanwhile.
    */
   drain(options?: DrainOptions): Promise<void>;
   /** The one door of management the admin API wraps; the methods this interface inherits are it too. */
@@ -146,6 +146,8 @@ export class HookworkApp<TTransaction = never> implements Hookwork<TTransaction>
   private storage: Storage<unknown> | undefined;
   private engine: QueueEngine<unknown> | undefined;
   private readonly unreported = new WeakSet<Function>();
+  /** Aborted when stop() begins: drains under way end then with HOOKWORK_ERR_APP_STOPPED. */
+  private readonly stopRequested = new AbortController();
 
   constructor(private readonly parts: HookworkParts) {
     // Subscribed now, before a host can add a listener: eventemitter3 calls no listener after
@@ -287,6 +289,7 @@ export class HookworkApp<TTransaction = never> implements Hookwork<TTransaction>
   private async stopOnce(): Promise<void> {
     const wasStarted = this.current === 'started';
     this.current = 'stopping';
+    this.stopRequested.abort();
     const { parts } = this;
     parts.cleanup.stop();
     // One budget for the whole stop: publishes under way, then attempts in flight, share stopTimeout.
@@ -430,7 +433,7 @@ export class HookworkApp<TTransaction = never> implements Hookwork<TTransaction>
 
   async drain(options?: DrainOptions): Promise<void> {
     const engine = this.requireStarted();
-    await drainQueue(engine, this.parts.own, options);
+    await drainQueue(engine, this.parts.own, options, this.stopRequested.signal);
     await this.parts.logWriter.flush();
   }
 
