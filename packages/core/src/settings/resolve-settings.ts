@@ -7,6 +7,7 @@ import { HEADER_NAME_PATTERN, HEADER_VALUE_PATTERN, headerNameProblem, headerVal
 import { durationAdvice, parseDuration } from './time-span';
 import {
   HEADER_STYLES,
+  deadLettersFollowLogs,
   defaultSettings,
   type HookworkSettings,
   type HookworkSettingsInput,
@@ -331,8 +332,9 @@ export function resolveSettings(input: HookworkSettingsInput = {}, base: Hookwor
     rateLimit: { ...base.rateLimit, ...input.rateLimit },
     tracing: { ...base.tracing, ...input.tracing },
   };
-  if (input.keepDeadLettersForDays === undefined && input.keepLogsForDays !== undefined && base.keepDeadLettersForDays === base.keepLogsForDays) {
-    result.keepDeadLettersForDays = input.keepLogsForDays;
+  if (input.keepDeadLettersForDays === undefined && deadLettersFollowLogs.has(base)) {
+    result.keepDeadLettersForDays = result.keepLogsForDays;
+    deadLettersFollowLogs.add(result);
   }
   return result;
 }
