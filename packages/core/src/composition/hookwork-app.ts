@@ -217,6 +217,10 @@ export class HookworkApp<TTransaction = never> implements Hookwork<TTransaction>
     const { parts } = this;
     let storage: Storage<unknown> | undefined;
     let engine: QueueEngine<unknown> | undefined;
+    let delivering = false;
+    // Every step that can fail is inside: a store that fails a later read (the webhooks listed for
+    // the warning below) or an engine that fails to start used to leave the app `starting` for
+    // good, its store and engine open, and a second start() refused as already started.
     try {
       // Build each composed event once now, so a missing host service, missing decorator
       // metadata or a broken payload schema fails start() with the fix rather than every
@@ -246,34 +250,37 @@ export class HookworkApp<TTransaction = never> implements Hookwork<TTransaction>
         const event = parts.resolver.instantiate(entry);
         describeEventPayload(event, payloadTypeOf(entry.options, parts.settings.get()));
       }
+      const flagged = await parts.management.webhooks.listWithUnknownEvents();
+      for (const webhook of flagged) {
+        parts.logger.warn(`webhook ${webhook.key} subscribes to events no composed event handles: ${webhook.unknownEvents.join(', ')}; it will not fire for them (list with app.webhooks.listWithUnknownEvents())`);
+      }
+      engine.onSettled((request, verdict) => {
+        if (verdict.kind === 'delivered' || verdict.kind === 'dead' || verdict.kind === 'drop') parts.own.settled(request.id);
+      });
+      delivering = true;
+      await engine.start(
+        new WebhookDeliveryHandler({
+          webhooks: parts.webhookCache,
+          attempt: parts.attempt,
+          settings: { get current() { return parts.settings.get(); } },
+          clock: parts.clock,
+          logWriter: parts.logWriter,
+          reporter: parts.reporter,
+          health: parts.health,
+          tracer: parts.tracer,
+        }),
+      );
     } catch (error) {
       this.storage = undefined;
       this.engine = undefined;
       parts.opened(undefined, undefined);
       this.current = 'created';
+      // An engine that started (or half started) stops first: the polling engine has no close().
+      if (delivering) await engine?.stop(0).catch(() => undefined);
       await engine?.close?.().catch(() => undefined);
       await storage?.close().catch(() => undefined);
       throw error;
     }
-    const flagged = await parts.management.webhooks.listWithUnknownEvents();
-    for (const webhook of flagged) {
-      parts.logger.warn(`webhook ${webhook.key} subscribes to events no composed event handles: ${webhook.unknownEvents.join(', ')}; it will not fire for them (list with app.webhooks.listWithUnknownEvents())`);
-    }
-    engine.onSettled((request, verdict) => {
-      if (verdict.kind === 'delivered' || verdict.kind === 'dead' || verdict.kind === 'drop') parts.own.settled(request.id);
-    });
-    await engine.start(
-      new WebhookDeliveryHandler({
-        webhooks: parts.webhookCache,
-        attempt: parts.attempt,
-        settings: { get current() { return parts.settings.get(); } },
-        clock: parts.clock,
-        logWriter: parts.logWriter,
-        reporter: parts.reporter,
-        health: parts.health,
-        tracer: parts.tracer,
-      }),
-    );
     parts.cleanup.start(LOG_CLEANUP_INTERVAL_MS);
     this.current = 'started';
   }
