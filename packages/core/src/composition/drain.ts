@@ -76,6 +76,16 @@ export class OwnRequests {
     this.ids.delete(id);
   }
 
+  /** Up to `count` of the tracked ids, the oldest first. */
+  some(count: number): string[] {
+    const ids: string[] = [];
+    for (const id of this.ids.keys()) {
+      if (ids.length >= count) break;
+      ids.push(id);
+    }
+    return ids;
+  }
+
   get size(): number {
     return this.ids.size;
   }
@@ -85,11 +95,7 @@ export class OwnRequests {
    * `limit` of them, so a check stays cheap.
    */
   async prune(engine: Pick<QueueEngine<unknown>, 'get'>, limit = 1000): Promise<void> {
-    const some: string[] = [];
-    for (const id of this.ids.keys()) {
-      if (some.length >= limit) break;
-      some.push(id);
-    }
+    const some = this.some(limit);
     const requests = await Promise.all(some.map((id) => engine.get(id)));
     some.forEach((id, i) => {
       const request = requests[i];
@@ -169,9 +175,10 @@ export async function drainQueue(engine: QueueEngine<unknown>, own: OwnRequests,
     if (state.done) return;
     const left = deadline - Date.now();
     if (left <= 0) {
+      const unsettled = options.requestIds ? [...waiting] : options.all || options.webhookKey !== undefined ? [] : own.some(STUCK_SHOWN);
       throw new HookworkError(
         'HOOKWORK_ERR_DRAIN_TIMEOUT',
-        `the queue was not drained within ${timeoutMs} ms: ${state.about}; retries may be scheduled later than that, delivery may be disabled (settings.enabled), or pass a longer { timeoutMs }`,
+        `the queue was not drained within ${timeoutMs} ms: ${state.about}${await describeStuck(engine, unsettled)}; a retry may be due later than that, the webhook may be disabled or its circuit breaker open (app.health(webhookKey)), delivery may be off (settings.enabled), or pass a longer { timeoutMs }`,
         { details: state.details },
       );
     }
@@ -194,6 +201,28 @@ export async function drainQueue(engine: QueueEngine<unknown>, own: OwnRequests,
     // (under 0.1 ms) never waits.
     const pause = Math.min(lookedAt + LOOK_SHARE * (lookedAt - started) - performance.now(), deadline - Date.now());
     if (pause >= 1) await new Promise((resolve) => setTimeout(resolve, pause));
+  }
+}
+
+/** How many of the requests a drain gave up on its timeout error describes. */
+const STUCK_SHOWN = 3;
+
+/**
+ * Which webhooks hold what a drain gave up on, and why, read from the store: a count alone sent an
+ * operator to look at `settings.enabled` when one webhook was failing or disabled. Empty when the
+ * store cannot say (its failure is not the drain's to report).
+ */
+async function describeStuck(engine: QueueEngine<unknown>, ids: readonly string[]): Promise<string> {
+  try {
+    const requests = await Promise.all(ids.slice(0, STUCK_SHOWN).map((id) => engine.get(id)));
+    const lines = requests.flatMap((request) => {
+      if (!request) return [];
+      const when = request.state === 'inflight' ? 'in flight' : `${request.state}, attempt ${request.attempts + 1} due ${request.dueAt.toISOString()}`;
+      return [`${request.id} of webhook ${request.webhookKey}: ${when}${request.lastError ? ` (last error: ${request.lastError.slice(0, 200)})` : ''}`];
+    });
+    return lines.length > 0 ? ` — ${lines.join('; ')}` : '';
+  } catch {
+    return '';
   }
 }
 
