@@ -77,6 +77,6 @@ describe('app.stop() when the store fails it', () => {
     const failing = createHookwork({ composers: [thingComposer], storage, logger, settings: { leaseDuration: 30_000 } });
     await failing.start();
     await failing.stop();
-    expect(lines).toEqual([expect.stringMatching(/^release failed while the app was stopping, and is not tried again by it: Connection terminated unexpectedly; the requests it held are taken again .* once their lease expires, within leaseDuration \(30000 ms\)$/)]);
+    expect(lines).toEqual([expect.stringMatching(/^release failed while the app was stopping, and is not tried again by it: Connection terminated unexpectedly; what it held \(claims of requests\) is taken again, .* once its lease expires, within leaseDuration \(30000 ms\)$/)]);
   });
 });

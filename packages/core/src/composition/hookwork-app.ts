@@ -234,7 +234,7 @@ export class HookworkApp<TTransaction = never> implements Hookwork<TTransaction>
         settings: { get current() { return parts.settings.get(); } },
         clock: parts.clock,
         logger: parts.logger,
-        onError: (task, error) => this.engineError(task, error),
+        onError: (task, error) => parts.reporter.backgroundError(task, error),
         publishesInFlight: () => this.publishing,
       });
       checkCapabilities(engine, parts.settings.get());
@@ -298,6 +298,7 @@ export class HookworkApp<TTransaction = never> implements Hookwork<TTransaction>
     this.current = 'stopping';
     this.stopRequested.abort();
     const { parts } = this;
+    parts.reporter.stopping(`what it held (claims of requests) is taken again, by this store's next app or another process, once its lease expires, within leaseDuration (${parts.settings.get().leaseDuration} ms)`);
     parts.cleanup.stop();
     // One budget for the whole stop: publishes under way, then attempts in flight, share stopTimeout.
     const stopTimeout = parts.settings.get().stopTimeout;
@@ -428,21 +429,6 @@ export class HookworkApp<TTransaction = never> implements Hookwork<TTransaction>
       parts.logger.error(error.message, { error: cause });
     }
     return { failures };
-  }
-
-  /**
-   * A failure of the engine's background work. While the app stops, nothing in this process tries
-   * it again (the reporter's words say it will): what the failed release, completion or renewal
-   * held comes back to the queue when its lease expires, which is what the operator must know.
-   */
-  private engineError(task: string, error: unknown): void {
-    const { parts } = this;
-    if (this.current !== 'stopping') return parts.reporter.backgroundError(task, error);
-    parts.logger.error(
-      `${task} failed while the app was stopping, and is not tried again by it: ${(error as Error)?.message ?? error}; the requests it held are taken again (by this store's next app or another process) once their lease expires, within leaseDuration (${parts.settings.get().leaseDuration} ms)`,
-      { error },
-    );
-    parts.reporter.emit('backgroundError', { task, error });
   }
 
   /** An operator event goes to the webhooks subscribed to it, when the host composed the operator events. */
