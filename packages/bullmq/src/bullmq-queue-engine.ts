@@ -387,14 +387,29 @@ export class BullmqQueueEngine implements QueueEngine<never> {
             const job = await this.queue.getJob(id);
             if (!job || !(await job.isFailed())) return;
             // Back to wait, due now, attempts reset (BullMQ's retry of a failed job).
-            await job.retry('failed', { resetAttemptsMade: true, resetAttemptsStarted: true });
-            redelivered.push(id);
+            if (await this.retryDead(job)) redelivered.push(id);
           }),
         );
       }
       // In the order they were asked for (or dead, newest first).
       return candidates.filter((id) => redelivered.includes(id));
     });
+  }
+
+  /**
+   * Moves a failed job back to wait; false when another redelivery (a second operator's, a second
+   * tab's) or the retention cleanup took it between the read and the move. BullMQ refuses the move
+   * then ("not in the failed state", "missing key"), which is no failure of Redis: the other
+   * redelivery counts it, as the SQL stores' single UPDATE counts it once.
+   */
+  private async retryDead(job: Job<RequestJobData>): Promise<boolean> {
+    try {
+      await job.retry('failed', { resetAttemptsMade: true, resetAttemptsStarted: true });
+      return true;
+    } catch (error) {
+      if ((await this.read(job.id!))?.state !== 'dead') return false;
+      throw error;
+    }
   }
 
   async deleteDeadOlderThan(before: Date, limit: number): Promise<number> {

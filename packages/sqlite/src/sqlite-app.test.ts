@@ -70,6 +70,19 @@ describe('createHookwork({ storage: sqliteStorage({ file }) })', () => {
     expect(await second.queueCounts()).toEqual({ pending: 0, inFlight: 0, dead: 0 });
   });
 
+  it('a drain under way when stop() closes the file ends with HOOKWORK_ERR_APP_STOPPED, not a store failure', async () => {
+    const a = app();
+    await a.start();
+    a.updateSettings({ retrySchedule: [3_600_000] });
+    receiver.handler = (_a, res) => void res.writeHead(500).end('down');
+    await a.webhooks.create({ url: receiver.url, events: ['thing.happened'] });
+    await a.publish(new ThingHappened('retried in an hour'));
+    await receiver.waitFor(1);
+    const drained = a.drain({ timeoutMs: 3_000 }).then(() => 'resolved', (error: Error) => error.message);
+    await a.stop();
+    expect(await drained).toMatch(/^HOOKWORK_ERR_APP_STOPPED: the app was stopped while drain\(\) waited \(last look: 1 of this app's requests are not settled\)/);
+  });
+
   it('start() fails with the coded open error of the store', async () => {
     const broken = createHookwork({ composers: [thingComposer], settings, storage: sqliteStorage({ file: temp.file('missing/dir/hookwork.db') }) });
     await expect(broken.start()).rejects.toMatchObject({ code: 'HOOKWORK_ERR_STORAGE_OPEN_FAILED' });

@@ -2,6 +2,8 @@ import { createHookwork } from './create-hookwork';
 import type { Hookwork } from './hookwork-app';
 import { startTestReceiver, type TestReceiver } from '../testing/test-receiver';
 import { ThingHappened, thingComposer } from '../testing/thing-event';
+import { memoryStorage } from '../storage/memory/memory-storage';
+import type { StorageBackend } from '../ports/storage-backend';
 
 /** stop() as a host's shutdown code meets it: called twice, and with work under way. Real HTTP on 127.0.0.1. */
 
@@ -55,5 +57,26 @@ describe('app.stop()', () => {
     await expect(app.publish(new ThingHappened('late'))).rejects.toMatchObject({ code: 'HOOKWORK_ERR_APP_STOPPED', message: expect.stringContaining('create a new app') });
     answer();
     await stopping;
+  });
+});
+
+describe('app.stop() when the store fails it', () => {
+  it('says the release of its claims is not tried again and when the requests come back, not "it will be tried again"', async () => {
+    const lines: string[] = [];
+    const logger = { debug() {}, info() {}, warn() {}, error: (message: string) => void lines.push(message) };
+    const inner = memoryStorage();
+    const storage: StorageBackend = {
+      ...inner,
+      async open(context) {
+        const opened = await inner.open(context);
+        // The store went away as the app stops: giving the claims back fails.
+        const queue = Object.assign(Object.create(opened.queue), { release: () => Promise.reject(new Error('Connection terminated unexpectedly')) });
+        return { ...opened, queue };
+      },
+    };
+    const failing = createHookwork({ composers: [thingComposer], storage, logger, settings: { leaseDuration: 30_000 } });
+    await failing.start();
+    await failing.stop();
+    expect(lines).toEqual([expect.stringMatching(/^release failed while the app was stopping, and is not tried again by it: Connection terminated unexpectedly; what it held \(claims of requests\) is taken again, .* once its lease expires, within leaseDuration \(30000 ms\)$/)]);
   });
 });

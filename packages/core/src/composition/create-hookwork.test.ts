@@ -458,6 +458,31 @@ describe('the app object guards its lifecycle', () => {
     await expect(app.queueCounts()).rejects.toMatchObject({ code: 'HOOKWORK_ERR_APP_STOPPED' });
   });
 
+  it('a start() that fails once the store is open closes it and can be called again, as one that fails opening it', async () => {
+    // The store fails the first read start() makes after opening it (the webhooks it lists to
+    // warn of unknown events): a connection lost at boot, which a host retries.
+    let lists = 0;
+    const closes: number[] = [];
+    const flaky: StorageBackend = {
+      name: 'flaky',
+      capabilities: memoryStorage().capabilities,
+      async open(context): Promise<Storage> {
+        const storage = await memoryStorage().open(context);
+        const webhooks = Object.assign(Object.create(storage.webhooks), {
+          list: (query: Parameters<typeof storage.webhooks.list>[0]) => (++lists === 1 ? Promise.reject(new Error('Connection terminated unexpectedly')) : storage.webhooks.list(query)),
+        });
+        return { ...storage, webhooks, close: async () => void closes.push(lists) };
+      },
+    };
+    const app = createHookwork({ composers: [composer], storage: flaky, transport: recordingTransport() });
+    await expect(app.start()).rejects.toThrow('Connection terminated unexpectedly');
+    expect([app.state, closes]).toEqual(['created', [1]]);
+    await app.start();
+    expect(app.state).toBe('started');
+    await app.stop();
+    expect(closes).toEqual([1, 2]);
+  });
+
   it('refuses a second start() and any start() after stop()', async () => {
     const app = createHookwork({ composers: [composer], transport: recordingTransport() });
     await app.start();

@@ -58,6 +58,34 @@ describe('drain()', () => {
     await expect(app.drain({ webhookKey: 'k', all: true })).rejects.toThrow(/more than one of requestIds, webhookKey and all/);
   });
 
+  it('gives up naming the requests it waited for, their webhook, next attempt and last error, not only a count', async () => {
+    const app = await startTestApp({ settings: { retrySchedule: [3_600_000] } });
+    apps.push(app);
+    const down = await app.webhooks.create({ url: `${receiver.origin}/down`, events: ['thing.happened'] });
+    await app.publish(new ThingHappened('failing'));
+    // The first attempt is over (logged) before drain looks: its request waits an hour for the next.
+    while ((await app.logs(down.key)).total === 0) await new Promise((resolve) => setTimeout(resolve, 20));
+    const error = await app.drain({ timeoutMs: 0 }).then(() => undefined, (e: Error) => e);
+    expect(error).toMatchObject({ code: 'HOOKWORK_ERR_DRAIN_TIMEOUT' });
+    expect(error!.message).toMatch(new RegExp(`msg_\\w+ of webhook ${down.key}: pending, attempt 2 due \\d{4}-.*Z \\(last error: .*503`));
+    expect(error!.message).toMatch(/the webhook may be disabled or its circuit breaker open/);
+  });
+
+  it('under way when stop() begins, ends with HOOKWORK_ERR_APP_STOPPED, whatever it waits for, not a timeout', async () => {
+    const app = await startTestApp({ settings: { retrySchedule: [3_600_000] } });
+    const down = await app.webhooks.create({ url: `${receiver.origin}/down`, events: ['thing.happened'] });
+    const enqueued = new Promise<string[]>((resolve) => app.lifecycle.once('enqueued', (requests) => resolve(requests.map((r) => r.requestId))));
+    await app.publish(new ThingHappened('retried in an hour'));
+    const ids = await enqueued;
+    await receiver.waitFor(1);
+    // A drain given much longer than the stop takes: it used to wait all of it (memory) or fail on
+    // the store stop() closed, as HOOKWORK_ERR_STORAGE (SQLite, PostgreSQL, Redis).
+    const timeoutMs = 3_000;
+    const drains = [{ timeoutMs }, { all: true, timeoutMs }, { webhookKey: down.key, timeoutMs }, { requestIds: ids, timeoutMs }].map((options) => app.drain(options).then(() => 'resolved', (error: { code?: string }) => error.code));
+    await app.stop();
+    expect(await Promise.all(drains)).toEqual(['HOOKWORK_ERR_APP_STOPPED', 'HOOKWORK_ERR_APP_STOPPED', 'HOOKWORK_ERR_APP_STOPPED', 'HOOKWORK_ERR_APP_STOPPED']);
+  });
+
   it('asks the store at its first look, so a short drain sees requests another process settled', async () => {
     // This app's request was delivered by another process sharing the store: the store no longer has it.
     const own = new OwnRequests();

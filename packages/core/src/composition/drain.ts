@@ -76,6 +76,16 @@ export class OwnRequests {
     this.ids.delete(id);
   }
 
+  /** Up to `count` of the tracked ids, the oldest first. */
+  some(count: number): string[] {
+    const ids: string[] = [];
+    for (const id of this.ids.keys()) {
+      if (ids.length >= count) break;
+      ids.push(id);
+    }
+    return ids;
+  }
+
   get size(): number {
     return this.ids.size;
   }
@@ -85,11 +95,7 @@ export class OwnRequests {
    * `limit` of them, so a check stays cheap.
    */
   async prune(engine: Pick<QueueEngine<unknown>, 'get'>, limit = 1000): Promise<void> {
-    const some: string[] = [];
-    for (const id of this.ids.keys()) {
-      if (some.length >= limit) break;
-      some.push(id);
-    }
+    const some = this.some(limit);
     const requests = await Promise.all(some.map((id) => engine.get(id)));
     some.forEach((id, i) => {
       const request = requests[i];
@@ -122,7 +128,7 @@ function checkDrainOptions(options: DrainOptions): void {
  * least every 250 ms (for retries coming due and other processes' work), but looks again only
  * once nine times the last look's cost has passed (see LOOK_SHARE).
  */
-export async function drainQueue(engine: QueueEngine<unknown>, own: OwnRequests, options: DrainOptions = {}): Promise<void> {
+export async function drainQueue(engine: QueueEngine<unknown>, own: OwnRequests, options: DrainOptions = {}, stopping?: AbortSignal): Promise<void> {
   checkDrainOptions(options);
   const timeoutMs = options.timeoutMs ?? DEFAULT_DRAIN_TIMEOUT_MS;
   const deadline = Date.now() + timeoutMs;
@@ -154,28 +160,40 @@ export async function drainQueue(engine: QueueEngine<unknown>, own: OwnRequests,
     }
     return { done: own.size === 0, about: `${own.size} of this app's requests are not settled`, details: { unsettled: own.size } };
   };
+  let state: Awaited<ReturnType<typeof done>> = { done: false, about: 'nothing was looked at yet', details: {} };
   for (;;) {
     const started = performance.now();
-    const state = await done();
+    if (stopping?.aborted) throw stoppedWhileDraining(state);
+    try {
+      state = await done();
+    } catch (error) {
+      // stop() closed the store under this look: that is the stop, not a failing store.
+      if (stopping?.aborted) throw stoppedWhileDraining(state, error);
+      throw error;
+    }
     const lookedAt = performance.now();
     if (state.done) return;
     const left = deadline - Date.now();
     if (left <= 0) {
+      const unsettled = options.requestIds ? [...waiting] : options.all || options.webhookKey !== undefined ? [] : own.some(STUCK_SHOWN);
       throw new HookworkError(
         'HOOKWORK_ERR_DRAIN_TIMEOUT',
-        `the queue was not drained within ${timeoutMs} ms: ${state.about}; retries may be scheduled later than that, delivery may be disabled (settings.enabled), or pass a longer { timeoutMs }`,
+        `the queue was not drained within ${timeoutMs} ms: ${state.about}${await describeStuck(engine, unsettled)}; a retry may be due later than that, the webhook may be disabled or its circuit breaker open (app.health(webhookKey)), delivery may be off (settings.enabled), or pass a longer { timeoutMs }`,
         { details: state.details },
       );
     }
     await new Promise<void>((resolve) => {
       const timer = setTimeout(finish, Math.min(left, 250));
       const unsubscribe = engine.onSettled(() => setImmediate(finish));
+      stopping?.addEventListener('abort', finish);
       function finish() {
         clearTimeout(timer);
         unsubscribe();
+        stopping?.removeEventListener('abort', finish);
         resolve();
       }
     });
+    if (stopping?.aborted) continue;
     // A look that reads the store costs more the more it holds (a webhook's counts read its
     // requests; given ids are read one by one), and while a backlog drains, settlements come back
     // to back: a look after each kept the process busy looking (a 4 ms count took all of its time).
@@ -184,4 +202,39 @@ export async function drainQueue(engine: QueueEngine<unknown>, own: OwnRequests,
     const pause = Math.min(lookedAt + LOOK_SHARE * (lookedAt - started) - performance.now(), deadline - Date.now());
     if (pause >= 1) await new Promise((resolve) => setTimeout(resolve, pause));
   }
+}
+
+/** How many of the requests a drain gave up on its timeout error describes. */
+const STUCK_SHOWN = 3;
+
+/**
+ * Which webhooks hold what a drain gave up on, and why, read from the store: a count alone sent an
+ * operator to look at `settings.enabled` when one webhook was failing or disabled. Empty when the
+ * store cannot say (its failure is not the drain's to report).
+ */
+async function describeStuck(engine: QueueEngine<unknown>, ids: readonly string[]): Promise<string> {
+  try {
+    const requests = await Promise.all(ids.slice(0, STUCK_SHOWN).map((id) => engine.get(id)));
+    const lines = requests.flatMap((request) => {
+      if (!request) return [];
+      const when = request.state === 'inflight' ? 'in flight' : `${request.state}, attempt ${request.attempts + 1} due ${request.dueAt.toISOString()}`;
+      return [`${request.id} of webhook ${request.webhookKey}: ${when}${request.lastError ? ` (last error: ${request.lastError.slice(0, 200)})` : ''}`];
+    });
+    return lines.length > 0 ? ` — ${lines.join('; ')}` : '';
+  } catch {
+    return '';
+  }
+}
+
+/**
+ * What a drain under way says when the app begins to stop: nothing it waits for will be settled by
+ * this app any more (delivery stops), so waiting out the timeout, or failing on the store stop()
+ * closes, would only mislead.
+ */
+function stoppedWhileDraining(last: { about: string; details: unknown }, cause?: unknown): HookworkError {
+  return new HookworkError(
+    'HOOKWORK_ERR_APP_STOPPED',
+    `the app was stopped while drain() waited (last look: ${last.about}); what is not settled stays queued and is delivered once an app runs on the store again — stop the app after drain() resolves, not during it`,
+    { details: last.details, ...(cause !== undefined ? { cause } : {}) },
+  );
 }

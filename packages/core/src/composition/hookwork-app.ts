@@ -91,7 +91,7 @@ export interface Hookwork<TTransaction = never> extends Management {
    * Resolves when this app's own requests (enqueued or redelivered through it) are settled —
    * delivered, dead-lettered or dropped — and their log entries written; or, with options, the
    * given requests, one webhook's queue or the whole queue. HOOKWORK_ERR_DRAIN_TIMEOUT after
-   * `timeoutMs` (default 30 s).
+   * `timeoutMs` (default 30 s); HOOKWORK_ERR_APP_STOPPED at once when stop() begins meanwhile.
    */
   drain(options?: DrainOptions): Promise<void>;
   /** The one door of management the admin API wraps; the methods this interface inherits are it too. */
@@ -146,6 +146,8 @@ export class HookworkApp<TTransaction = never> implements Hookwork<TTransaction>
   private storage: Storage<unknown> | undefined;
   private engine: QueueEngine<unknown> | undefined;
   private readonly unreported = new WeakSet<Function>();
+  /** Aborted when stop() begins: drains under way end then with HOOKWORK_ERR_APP_STOPPED. */
+  private readonly stopRequested = new AbortController();
 
   constructor(private readonly parts: HookworkParts) {
     // Subscribed now, before a host can add a listener: eventemitter3 calls no listener after
@@ -215,6 +217,10 @@ export class HookworkApp<TTransaction = never> implements Hookwork<TTransaction>
     const { parts } = this;
     let storage: Storage<unknown> | undefined;
     let engine: QueueEngine<unknown> | undefined;
+    let delivering = false;
+    // Every step that can fail is inside: a store that fails a later read (the webhooks listed for
+    // the warning below) or an engine that fails to start used to leave the app `starting` for
+    // good, its store and engine open, and a second start() refused as already started.
     try {
       // Build each composed event once now, so a missing host service, missing decorator
       // metadata or a broken payload schema fails start() with the fix rather than every
@@ -244,34 +250,37 @@ export class HookworkApp<TTransaction = never> implements Hookwork<TTransaction>
         const event = parts.resolver.instantiate(entry);
         describeEventPayload(event, payloadTypeOf(entry.options, parts.settings.get()));
       }
+      const flagged = await parts.management.webhooks.listWithUnknownEvents();
+      for (const webhook of flagged) {
+        parts.logger.warn(`webhook ${webhook.key} subscribes to events no composed event handles: ${webhook.unknownEvents.join(', ')}; it will not fire for them (list with app.webhooks.listWithUnknownEvents())`);
+      }
+      engine.onSettled((request, verdict) => {
+        if (verdict.kind === 'delivered' || verdict.kind === 'dead' || verdict.kind === 'drop') parts.own.settled(request.id);
+      });
+      delivering = true;
+      await engine.start(
+        new WebhookDeliveryHandler({
+          webhooks: parts.webhookCache,
+          attempt: parts.attempt,
+          settings: { get current() { return parts.settings.get(); } },
+          clock: parts.clock,
+          logWriter: parts.logWriter,
+          reporter: parts.reporter,
+          health: parts.health,
+          tracer: parts.tracer,
+        }),
+      );
     } catch (error) {
       this.storage = undefined;
       this.engine = undefined;
       parts.opened(undefined, undefined);
       this.current = 'created';
+      // An engine that started (or half started) stops first: the polling engine has no close().
+      if (delivering) await engine?.stop(0).catch(() => undefined);
       await engine?.close?.().catch(() => undefined);
       await storage?.close().catch(() => undefined);
       throw error;
     }
-    const flagged = await parts.management.webhooks.listWithUnknownEvents();
-    for (const webhook of flagged) {
-      parts.logger.warn(`webhook ${webhook.key} subscribes to events no composed event handles: ${webhook.unknownEvents.join(', ')}; it will not fire for them (list with app.webhooks.listWithUnknownEvents())`);
-    }
-    engine.onSettled((request, verdict) => {
-      if (verdict.kind === 'delivered' || verdict.kind === 'dead' || verdict.kind === 'drop') parts.own.settled(request.id);
-    });
-    await engine.start(
-      new WebhookDeliveryHandler({
-        webhooks: parts.webhookCache,
-        attempt: parts.attempt,
-        settings: { get current() { return parts.settings.get(); } },
-        clock: parts.clock,
-        logWriter: parts.logWriter,
-        reporter: parts.reporter,
-        health: parts.health,
-        tracer: parts.tracer,
-      }),
-    );
     parts.cleanup.start(LOG_CLEANUP_INTERVAL_MS);
     this.current = 'started';
   }
@@ -287,7 +296,9 @@ export class HookworkApp<TTransaction = never> implements Hookwork<TTransaction>
   private async stopOnce(): Promise<void> {
     const wasStarted = this.current === 'started';
     this.current = 'stopping';
+    this.stopRequested.abort();
     const { parts } = this;
+    parts.reporter.stopping(`what it held (claims of requests) is taken again, by this store's next app or another process, once its lease expires, within leaseDuration (${parts.settings.get().leaseDuration} ms)`);
     parts.cleanup.stop();
     // One budget for the whole stop: publishes under way, then attempts in flight, share stopTimeout.
     const stopTimeout = parts.settings.get().stopTimeout;
@@ -430,7 +441,7 @@ export class HookworkApp<TTransaction = never> implements Hookwork<TTransaction>
 
   async drain(options?: DrainOptions): Promise<void> {
     const engine = this.requireStarted();
-    await drainQueue(engine, this.parts.own, options);
+    await drainQueue(engine, this.parts.own, options, this.stopRequested.signal);
     await this.parts.logWriter.flush();
   }
 

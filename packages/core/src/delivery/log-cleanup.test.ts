@@ -4,7 +4,8 @@ import type { Hookwork } from '../composition/hookwork-app';
 import type { Clock } from '../runtime/clock';
 import type { StorageBackend } from '../ports/storage-backend';
 import { memoryStorage } from '../storage/memory/memory-storage';
-import { LogCleanup } from './log-cleanup';
+import { CLEANUP_BATCH_SIZE, LogCleanup } from './log-cleanup';
+import { contractLogEntry } from '../testing/delivery-log-contract';
 import { startTestReceiver, type TestReceiver } from '../testing/test-receiver';
 import { startTestApp, ThingHappened } from '../test-support/test-app';
 
@@ -123,6 +124,38 @@ describe('log cleanup stopped while a round runs', () => {
     expect(jest.getTimerCount()).toBe(0);
     jest.advanceTimersByTime(2 * 60_000);
     expect(rounds).toBe(1);
+  });
+
+  it('app.stop() ends a round over a large log after the batch it is deleting, instead of waiting for the whole backlog', async () => {
+    // 2.5 batches of entries past retention; the app stops from inside the round's first delete.
+    const inner = memoryStorage();
+    let deletes = 0;
+    let stopping: Promise<void> | undefined;
+    const storage: StorageBackend = {
+      ...inner,
+      async open(context) {
+        const opened = await inner.open(context);
+        const old = new Date(Date.now() - 60 * DAY);
+        await opened.deliveryLog.append(Array.from({ length: 2.5 * CLEANUP_BATCH_SIZE }, (_, i) => contractLogEntry(`old-${i}`, { date: old })));
+        const deliveryLog = new Proxy(opened.deliveryLog, {
+          get(target, property) {
+            const value = Reflect.get(target, property, target) as unknown;
+            if (typeof value !== 'function') return value;
+            if (property !== 'deleteOlderThan') return value.bind(target);
+            return (...args: unknown[]) => {
+              deletes++;
+              stopping ??= app.stop();
+              return value.apply(target, args);
+            };
+          },
+        });
+        return { ...opened, deliveryLog };
+      },
+    };
+    const app = await startTestApp({ storage });
+    const round = await app.runCleanup();
+    await stopping;
+    expect({ deletes, round, state: app.state }).toEqual({ deletes: 1, round: { logEntries: CLEANUP_BATCH_SIZE, deadLetters: 0 }, state: 'stopped' });
   });
 
   it('an app stopped during its first retention round lets the process exit by itself (built output, child process)', async () => {

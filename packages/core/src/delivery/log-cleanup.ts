@@ -25,6 +25,8 @@ export class LogCleanup {
   private timer: NodeJS.Timeout | undefined;
   private schedule: { stopped: boolean } | undefined;
   private running: Promise<CleanupResult> | undefined;
+  /** Set by stop(): a round in progress ends after the batch it is deleting. */
+  private halted = false;
 
   constructor(
     private readonly log: Pick<DeliveryLog, 'deleteOlderThan'>,
@@ -37,6 +39,7 @@ export class LogCleanup {
   /** Runs a round soon after start, then every `intervalMs`, until {@link LogCleanup.stop}. */
   start(intervalMs: number, firstDelayMs = 1000): void {
     this.stop();
+    this.halted = false;
     // Each start has its own schedule: a round still running when stop() (or a new start()) came
     // must not arm the next one when it ends — an hourly timer nobody clears keeps Node alive.
     const schedule = { stopped: false };
@@ -57,8 +60,14 @@ export class LogCleanup {
     tick(firstDelayMs);
   }
 
-  /** Ends the schedule: no round starts after this; one in progress finishes (see {@link LogCleanup.idle}). */
+  /**
+   * Ends the schedule: no round starts after this, and one in progress ends after the batch it is
+   * deleting (see {@link LogCleanup.idle}) — a round over a large backlog takes a batch per
+   * thousand rows, and app.stop() waits for the round it is in; what is left goes at the next round
+   * (of the next app on the store).
+   */
   stop(): void {
+    this.halted = true;
     if (this.schedule) this.schedule.stopped = true;
     this.schedule = undefined;
     if (this.timer) clearTimeout(this.timer);
@@ -83,12 +92,12 @@ export class LogCleanup {
     const now = this.clock.now().getTime();
     const logsBefore = new Date(now - settings.keepLogsForDays * DAY);
     const deadBefore = new Date(now - settings.keepDeadLettersForDays * DAY);
-    for (let n = CLEANUP_BATCH_SIZE; n === CLEANUP_BATCH_SIZE; ) {
+    for (let n = CLEANUP_BATCH_SIZE; n === CLEANUP_BATCH_SIZE && !this.halted; ) {
       n = await this.log.deleteOlderThan(logsBefore, CLEANUP_BATCH_SIZE);
       result.logEntries += n;
       await new Promise((resolve) => setImmediate(resolve));
     }
-    for (let n = CLEANUP_BATCH_SIZE; n === CLEANUP_BATCH_SIZE; ) {
+    for (let n = CLEANUP_BATCH_SIZE; n === CLEANUP_BATCH_SIZE && !this.halted; ) {
       n = await this.queue.deleteDeadOlderThan(deadBefore, CLEANUP_BATCH_SIZE);
       result.deadLetters += n;
       await new Promise((resolve) => setImmediate(resolve));

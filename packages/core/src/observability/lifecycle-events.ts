@@ -217,6 +217,9 @@ function checkedEventName<T extends keyof LifecycleEvents>(method: string, event
  * `backgroundError`. One per app.
  */
 export class LifecycleReporter {
+  /** Set by {@link LifecycleReporter.stopping}: what follows a background failure once the app stops. */
+  private afterStop: string | undefined;
+
   constructor(
     /** The app's emitter (`app.lifecycle`). */
     readonly lifecycle: LifecycleEmitter,
@@ -234,10 +237,24 @@ export class LifecycleReporter {
     }
   }
 
-  /** Work in the background failed and will be tried again: logged and emitted. */
+  /**
+   * Work in the background failed and will be tried again: logged and emitted. Once the app
+   * stops ({@link LifecycleReporter.stopping}) nothing tries it again, and the line says so.
+   */
   backgroundError(task: string, error: unknown): void {
-    this.logger.error(`${task} failed; it will be tried again: ${(error as Error)?.message ?? error}`, { error });
+    const message = (error as Error)?.message ?? error;
+    if (this.afterStop === undefined) this.logger.error(`${task} failed; it will be tried again: ${message}`, { error });
+    else this.logger.error(`${task} failed while the app was stopping, and is not tried again by it: ${message}; ${this.afterStop}`, { error });
     this.emit('backgroundError', { task, error });
+  }
+
+  /**
+   * The app is stopping: from now on a background failure is not tried again by it ("release
+   * failed; it will be tried again" was logged for the claims a stopping app could not give back),
+   * and its line ends with `consequence`, what happens instead.
+   */
+  stopping(consequence: string): void {
+    this.afterStop = consequence;
   }
 }
 

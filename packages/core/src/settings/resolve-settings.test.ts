@@ -239,6 +239,27 @@ describe('durations added to dates', () => {
   });
 });
 
+describe('keepDeadLettersForDays', () => {
+  it('follows keepLogsForDays until it is given, then keeps what was given, even a value equal to keepLogsForDays', () => {
+    const following = resolveSettings({ keepLogsForDays: 10 });
+    expect(following.keepDeadLettersForDays).toBe(10);
+    expect(resolveSettings({ keepLogsForDays: 3 }, following).keepDeadLettersForDays).toBe(3);
+    // An operator keeps dead letters 30 days, as long as the logs: shortening the logs later
+    // deleted the dead letters with them.
+    const explicit = resolveSettings({ keepLogsForDays: 30, keepDeadLettersForDays: 30 });
+    expect(resolveSettings({ keepLogsForDays: 5 }, explicit)).toMatchObject({ keepLogsForDays: 5, keepDeadLettersForDays: 30 });
+    const givenLater = resolveSettings({ keepDeadLettersForDays: 30 }, resolveSettings({}));
+    expect(resolveSettings({ keepLogsForDays: 5 }, givenLater).keepDeadLettersForDays).toBe(30);
+  });
+
+  it('given once at run time, stays through later updates of keepLogsForDays', () => {
+    const app = createHookwork({});
+    app.updateSettings({ keepDeadLettersForDays: 30 });
+    expect(app.updateSettings({ keepLogsForDays: 5 })).toMatchObject({ keepLogsForDays: 5, keepDeadLettersForDays: 30 });
+    expect(createHookwork({}).updateSettings({ keepLogsForDays: 5 }).keepDeadLettersForDays).toBe(5);
+  });
+});
+
 describe('loadSettings', () => {
   const dir = mkdtempSync(join(tmpdir(), 'hookwork-settings-'));
   afterAll(() => rmSync(dir, { recursive: true, force: true }));

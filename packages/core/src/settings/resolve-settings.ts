@@ -8,6 +8,7 @@ import { durationAdvice, parseDuration } from './time-span';
 import {
   HEADER_STYLES,
   PAYLOAD_TYPES,
+  deadLettersFollowLogs,
   defaultSettings,
   type HookworkSettings,
   type HookworkSettingsInput,
@@ -332,8 +333,9 @@ export function resolveSettings(input: HookworkSettingsInput = {}, base: Hookwor
     rateLimit: { ...base.rateLimit, ...input.rateLimit },
     tracing: { ...base.tracing, ...input.tracing },
   };
-  if (input.keepDeadLettersForDays === undefined && input.keepLogsForDays !== undefined && base.keepDeadLettersForDays === base.keepLogsForDays) {
-    result.keepDeadLettersForDays = input.keepLogsForDays;
+  if (input.keepDeadLettersForDays === undefined && deadLettersFollowLogs.has(base)) {
+    result.keepDeadLettersForDays = result.keepLogsForDays;
+    deadLettersFollowLogs.add(result);
   }
   return result;
 }

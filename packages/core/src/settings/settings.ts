@@ -129,9 +129,16 @@ const SECOND = 1000;
 const MINUTE = 60 * SECOND;
 const HOUR = 60 * MINUTE;
 
+/**
+ * Settings whose `keepDeadLettersForDays` was never given, so that it follows `keepLogsForDays`.
+ * Known by the object, not by the two values being equal: an operator's explicit 30 beside a
+ * `keepLogsForDays` of 30 followed a later `keepLogsForDays: 5`, and dead letters went 25 days early.
+ */
+export const deadLettersFollowLogs = new WeakSet<HookworkSettings>();
+
 /** The defaults (DESIGN.md's table; the retry schedule as Standard Webhooks / Svix). */
 export function defaultSettings(): HookworkSettings {
-  return {
+  const defaults: HookworkSettings = {
     enabled: true,
     maximumRetries: 5,
     period: 10 * SECOND,
@@ -160,6 +167,8 @@ export function defaultSettings(): HookworkSettings {
     throttleOnRetryAfter: true,
     tracing: { traceparent: false },
   };
+  deadLettersFollowLogs.add(defaults);
+  return defaults;
 }
 
 /**

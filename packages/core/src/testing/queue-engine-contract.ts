@@ -463,6 +463,22 @@ export function describeQueueEngineContract(name: string, factory: ContractFacto
         expect(handler.calls.map((call) => call.request.attempts)).toEqual([0, 0, 0, 0, 0]);
       });
 
+      test('redeliveries of the same dead letters at once (two operators, two tabs) put each back once, and none fails', async (harness) => {
+        const requests = [engineRequest('t0', { webhookKey: 'w1' }), engineRequest('t1', { webhookKey: 'w1' }), engineRequest('t2', { webhookKey: 'w2' })];
+        const { engine } = await deadLetters(harness, requests);
+        const [t0] = requests.map((r) => r.id) as [string];
+        const now = new Date();
+        const outcomes = await Promise.all([
+          engine.redeliver({ ids: [t0] }, now),
+          engine.redeliver({ ids: [t0] }, now),
+          engine.redeliver({ webhookKey: 'w1' }, now),
+          engine.redeliver({ webhookKey: 'w1' }, now),
+          engine.redeliver({ all: true }, now),
+        ]);
+        expect(outcomes.flat().sort()).toEqual(requests.map((r) => r.id).sort());
+        expect(await engine.counts()).toEqual({ pending: 3, inFlight: 0, dead: 0 });
+      });
+
       test('deleteDeadOlderThan deletes dead letters dead before the time, at most limit per call', async (harness) => {
         const requests = Array.from({ length: 5 }, (_, i) => engineRequest(`old${i}`));
         const { engine, marks } = await deadLetters(harness, requests);
