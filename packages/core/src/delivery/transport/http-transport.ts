@@ -2,8 +2,8 @@ import http from 'node:http';
 import https from 'node:https';
 import tls from 'node:tls';
 import type { Readable } from 'node:stream';
-import axios, { type AxiosInstance, type AxiosResponse } from 'axios';
-import { isHookworkError } from '../../errors/hookwork-error';
+import axios, { type AxiosInstance, type AxiosResponse, type InternalAxiosRequestConfig } from 'axios';
+import { HookworkError, isHookworkError } from '../../errors/hookwork-error';
 import { bodyErrorText, DeadlineError, errorKindOf, findCause, malformedStatus, UNASKED_UPGRADE } from './transport-errors';
 import { SsrfGuard, type HostResolver, type SsrfPolicySource } from './ssrf-guard';
 import { StopSignals } from './stop-signals';
@@ -128,9 +128,24 @@ class Exchange {
   /** The latest request's response, once its head arrived. */
   response: http.IncomingMessage | undefined;
 
-  /** axios' `transport` hook: makes the request with Node's http or https. */
+  constructor(
+    private readonly guard: SsrfGuard,
+    /** hookwork's own agents: their `lookup` (the guard's) goes before any a request brings. */
+    private readonly guardedAgents: readonly http.Agent[],
+  ) {}
+
+  /**
+   * axios' `transport` hook: makes the request with Node's http or https. The SSRF guard judges
+   * the connection here, as it is made, not the webhook's URL: a host's axios interceptor may
+   * have changed the URL, set a proxy, a Unix socket, its own `lookup` or agents since.
+   */
   request(options: http.RequestOptions, callback: (response: http.IncomingMessage) => void): http.ClientRequest {
     if (this.stopReason !== undefined) throw this.stopReason;
+    const refusal = this.guard.checkConnectOptions(options);
+    if (refusal) throw refusal;
+    // Names are resolved by the guard whatever agent or `lookup` an interceptor configured: a
+    // request's own lookup goes before its agent's.
+    options.lookup = this.guard.lookup;
     // A host's interceptor may send again within the attempt (axios-retry does, and a retry of a
     // 503 happens in a success interceptor, past a body nobody reads): the earlier exchange is
     // ended, so its connection is not held for ever, and what is reported is of the latest one.
@@ -141,6 +156,9 @@ class Exchange {
     });
     this.clientRequest = request;
     this.requestError = undefined;
+    // An agent of the host's own (an interceptor's) may resolve with a lookup of its own: the
+    // address is judged once connected, before the request's first byte is written.
+    if (!this.guardedAgents.includes(options.agent as http.Agent)) guardSocketOf(request, this.guard, options.hostname || options.host || 'localhost');
     request.on('error', (error) => {
       if (this.clientRequest === request) this.requestError ??= error;
     });
@@ -180,6 +198,39 @@ class Exchange {
     if (this.onStop) this.onStop();
     else this.clientRequest?.destroy(reason instanceof Error ? reason : new Error(String(reason)));
   }
+}
+
+/**
+ * Judges the address a request's socket connected to, and destroys the socket when the guard
+ * refuses it. Listening from the request's `socket` event puts this `connect` listener before
+ * the one Node's http adds to write the request once connected: nothing of it is sent.
+ */
+function guardSocketOf(request: http.ClientRequest, guard: SsrfGuard, host: string): void {
+  request.once('socket', (socket) => {
+    const judge = () => {
+      const refusal = socket.remoteAddress === undefined ? undefined : guard.check(host.replace(/^\[|\]$/g, ''), socket.remoteAddress);
+      if (refusal) socket.destroy(refusal);
+    };
+    if (socket.connecting) socket.once('connect', judge);
+    else judge();
+  });
+}
+
+/** The refusal of a request sent other than through hookwork's guarded connection. */
+function offGuardedPath(what: string): HookworkError {
+  return new HookworkError(
+    'HOOKWORK_ERR_SSRF_BLOCKED',
+    `delivery was refused: ${what}: an axios interceptor replaced hookwork's transport or adapter, or asked for HTTP/2, and the SSRF guard cannot judge what those connect to; leave config.adapter, config.transport and config.httpVersion as they are (a changed URL, proxy or agent is guarded)`,
+  );
+}
+
+/**
+ * The last request interceptor: refuses a request that would not go through the {@link Exchange}
+ * (another adapter, another `transport`, HTTP/2, which axios sends through its own transport).
+ */
+function keepOnGuardedPath(config: InternalAxiosRequestConfig): InternalAxiosRequestConfig {
+  if (config.adapter !== 'http' || !(config.transport instanceof Exchange) || String(config.httpVersion ?? 1) === '2') throw offGuardedPath('the request would not go through its guarded connection');
+  return config;
 }
 
 function stopAtDeadline(exchange: Exchange, timeoutMs: number): void {
@@ -270,9 +321,12 @@ export function createHttpTransport(options: HttpTransportOptions): HttpTranspor
   const httpAgent = new http.Agent(agentOptions);
   const extraCa = options.tls?.ca === undefined ? undefined : ([] as (string | Buffer)[]).concat(options.tls.ca as string | Buffer | (string | Buffer)[]);
   const httpsAgent = new https.Agent({ ...agentOptions, ...(extraCa ? { ca: [...tls.rootCertificates, ...extraCa] } : {}) });
+  const guardedAgents = [httpAgent, httpsAgent];
   const instance = axios.create({
     httpAgent,
     httpsAgent,
+    // Named, not axios' default list (xhr, http, fetch): keepOnGuardedPath refuses any other.
+    adapter: 'http',
     maxRedirects: 0,
     proxy: false,
     decompress: true,
@@ -288,6 +342,9 @@ export function createHttpTransport(options: HttpTransportOptions): HttpTranspor
     // body is cut at maxResponseBodyBytes by readBody.
     maxContentLength: -1,
   });
+  // Registered before the host's interceptors, so it runs after them (axios runs request
+  // interceptors last-registered first): it sees the config as it will be sent.
+  instance.interceptors.request.use(keepOnGuardedPath);
   options.configureAxios?.(instance);
   dropUnusedHeaderGroups(instance);
   let closed = false;
@@ -313,7 +370,7 @@ export function createHttpTransport(options: HttpTransportOptions): HttpTranspor
       if (refusal) return { ok: false, errorKind: 'ssrf', message: refusal.message, durationMs: 0 };
       if (closed) return { ok: false, errorKind: 'aborted', message: 'the transport was closed (the app is stopping)', durationMs: 0 };
 
-      const exchange = new Exchange();
+      const exchange = new Exchange(guard, guardedAgents);
       const { signal } = sendOptions;
       exchange.deadline = setTimeout(stopAtDeadline, sendOptions.timeoutMs, exchange, sendOptions.timeoutMs);
       if (signal) stopSignals.add(signal, exchange);
@@ -334,6 +391,13 @@ export function createHttpTransport(options: HttpTransportOptions): HttpTranspor
         const kind = errorKindOf(error);
         const ssrf = kind === 'ssrf' ? findCause(error, (e) => isHookworkError(e, 'HOOKWORK_ERR_SSRF_BLOCKED')) : undefined;
         return { ok: false, errorKind: kind, message: ((ssrf ?? error) as Error)?.message ?? String(error), durationMs: elapsed(), ...withSent };
+      }
+      // No request went through the exchange: an interceptor that ran after keepOnGuardedPath
+      // (or removed it) sent the request by other means, past the guard. Its answer is not taken.
+      if (exchange.clientRequest === undefined) {
+        done();
+        (response.data as Partial<Readable> | undefined)?.destroy?.();
+        return { ok: false, errorKind: 'ssrf', message: offGuardedPath('the response did not come through its guarded connection').message, durationMs: elapsed() };
       }
       // A 101 without an Upgrade header, and a status below 100, reach here as a response: they
       // are failures, as undici reports them, and their connection is given up.
