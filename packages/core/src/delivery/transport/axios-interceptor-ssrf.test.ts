@@ -63,7 +63,7 @@ describe("the SSRF guard under a host's axios interceptors", () => {
     ['sends through a proxy at an internal address', (instance: AxiosInstance, port: number) => instance.interceptors.request.use((config) => ({ ...config, proxy: { protocol: 'http', host: '127.0.0.1', port } }))],
     // internal.test is not allowed by name: the guard's lookup would refuse it.
     ['rewrites the URL to another name and gives an agent with its own lookup', (instance: AxiosInstance, port: number) => instance.interceptors.request.use((config) => ({ ...config, url: `http://internal.test:${port}/hook`, httpAgent: new http.Agent({ lookup: toLoopback }) }))],
-    ['rewrites the URL to another name and gives a lookup of its own, and an agent without one', (instance: AxiosInstance, port: number) => instance.interceptors.request.use((config) => ({ ...config, url: `http://internal.test:${port}/hook`, httpAgent: new http.Agent(), lookup: toLoopback }))],
+    ['rewrites the URL to another name and gives a lookup of its own, and an agent without one', (instance: AxiosInstance, port: number) => instance.interceptors.request.use((config) => ({ ...config, url: `http://internal.test:${port}/hook`, httpAgent: new http.Agent(), lookup: toLoopback as never }))],
     ['sends with the fetch adapter', (instance: AxiosInstance, port: number) => instance.interceptors.request.use((config) => ({ ...config, adapter: 'fetch', url: `http://127.0.0.1:${port}/hook` }))],
     ['asks for HTTP/2', (instance: AxiosInstance, port: number) => instance.interceptors.request.use((config) => ({ ...config, httpVersion: 2, url: `http://127.0.0.1:${port}/hook` }))],
   ])('refuses a request whose interceptor %s, and nothing reaches the receiver', async (_case, configure) => {
