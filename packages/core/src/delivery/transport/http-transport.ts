@@ -5,11 +5,15 @@ import type { Readable } from 'node:stream';
 import axios, { type AxiosInstance, type AxiosResponse, type InternalAxiosRequestConfig } from 'axios';
 import { HookworkError, isHookworkError } from '../../errors/hookwork-error';
 import { bodyErrorText, DeadlineError, errorKindOf, findCause, malformedStatus, UNASKED_UPGRADE } from './transport-errors';
+import { BodyDecoder } from './body-decoder';
 import { SsrfGuard, type HostResolver, type SsrfPolicySource } from './ssrf-guard';
 import { StopSignals } from './stop-signals';
 import { memoByKey } from '../../runtime/memo';
 export { errorKindOf } from './transport-errors';
 import type { OutgoingRequest, SendOptions, Transport, TransportResponse, TransportResult } from '../../ports/transport';
+
+/** Statuses whose response never has a body, whatever its headers say. */
+const NO_BODY_STATUSES: ReadonlySet<number> = new Set([204, 304]);
 
 /** The TCP keep-alive delay axios gives every request's socket (`socket.setKeepAlive(true, 60_000)`). */
 const AXIOS_KEEP_ALIVE_MS = 60_000;
@@ -246,22 +250,25 @@ interface BodyRead {
 }
 
 /**
- * Reads a response body up to `cap` bytes, then stops reading (the socket is not reused). Never
- * rejects: the status line has arrived, and it decides the attempt, so a body that breaks off
- * afterwards — the connection closed before Content-Length was reached, a reset mid-body, a
- * body the Content-Encoding cannot decode, malformed chunking, the deadline or a stop while it
+ * Reads a response body up to `cap` bytes of it decoded (per `encoding`, the Content-Encoding),
+ * then stops reading (the socket is not reused). Never rejects: the status line has arrived,
+ * and it decides the attempt, so a body that breaks off afterwards — the connection closed
+ * before Content-Length was reached, a reset mid-body, a body the Content-Encoding cannot decode
+ * or whose compressed data stops short, malformed chunking, the deadline or a stop while it
  * trickles in — is reported as `problem` with what arrived until then.
  */
-function readBody(stream: Readable, cap: number, exchange: Exchange): Promise<BodyRead> {
+function readBody(stream: Readable, encoding: string | undefined, cap: number, exchange: Exchange): Promise<BodyRead> {
   return new Promise((resolve) => {
     const chunks: Buffer[] = [];
     let size = 0;
     let done = false;
+    let arrived = false;
     const finish = (truncated: boolean, problem?: string) => {
       if (done) return;
       done = true;
       exchange.onStop = undefined;
-      stream.off('data', onData);
+      stream.off('data', onArrival);
+      decoder?.destroy();
       // A body that came in one chunk (most do) is used as it is, not copied into a new buffer.
       const body = chunks.length === 1 && chunks[0]!.length === size ? chunks[0]! : Buffer.concat(chunks, size);
       const read: BodyRead = { body, truncated };
@@ -273,7 +280,8 @@ function readBody(stream: Readable, cap: number, exchange: Exchange): Promise<Bo
       const reason = exchange.stopReason;
       return reason instanceof DeadlineError ? `${reason.message}: the body did not end in time` : `reading stopped: ${(reason as Error)?.message ?? reason}`;
     };
-    const onData = (chunk: Buffer) => {
+    const stoppedOr = (problem: () => string) => (exchange.stopReason !== undefined ? stopped() : problem());
+    const keep = (chunk: Buffer) => {
       const room = cap - size;
       if (chunk.length >= room) {
         if (room > 0) chunks.push(chunk.subarray(0, room));
@@ -287,20 +295,35 @@ function readBody(stream: Readable, cap: number, exchange: Exchange): Promise<Bo
         size += chunk.length;
       }
     };
+    // Decoded here, not by axios (decompress: false), as the undici transport does: axios' decoder
+    // ends quietly where the compressed data stops short, so a cut body read as a whole one.
+    const decoder = BodyDecoder.for(encoding, {
+      data: keep,
+      end: () => finish(false),
+      error: (error) => {
+        finish(false, stoppedOr(() => bodyErrorText(error)));
+        stream.destroy();
+      },
+    });
+    const onArrival = decoder ? (chunk: Buffer) => decoder.write(chunk) : keep;
     const onStop = () => {
       finish(false, stopped());
       stream.destroy();
     };
     if (exchange.stopReason !== undefined) return onStop();
     exchange.onStop = onStop;
-    stream.on('data', onData);
+    stream.on('data', onArrival);
     // on, not once (finish runs once either way): no wrapper made per listener and attempt.
-    stream.on('end', () => finish(false));
+    stream.on('end', () => {
+      arrived = true;
+      if (decoder) decoder.end();
+      else finish(false);
+    });
     // A reset or a parse error (malformed chunking) is reported on the request; the body stream
     // only sees the connection go away: the request's error names the cause.
-    const stoppedOr = (problem: () => string) => (exchange.stopReason !== undefined ? stopped() : problem());
     stream.on('error', (error) => finish(false, stoppedOr(() => bodyErrorText(exchange.requestError ?? error))));
-    stream.on('close', () => finish(false, stoppedOr(() => (exchange.requestError ? bodyErrorText(exchange.requestError) : 'the connection closed before the body ended'))));
+    // A close after the whole body arrived is the connection's business (the decoder may still be finishing).
+    stream.on('close', () => arrived || finish(false, stoppedOr(() => (exchange.requestError ? bodyErrorText(exchange.requestError) : 'the connection closed before the body ended'))));
   });
 }
 
@@ -329,7 +352,8 @@ export function createHttpTransport(options: HttpTransportOptions): HttpTranspor
     adapter: 'http',
     maxRedirects: 0,
     proxy: false,
-    decompress: true,
+    // hookwork decodes the body itself (readBody), as the undici transport does.
+    decompress: false,
     responseType: 'stream',
     // No transforms (the body goes out as the bytes given, the response stays a stream): an
     // empty list, not an identity function, as axios normalizes the headers once more for
@@ -413,7 +437,7 @@ export function createHttpTransport(options: HttpTransportOptions): HttpTranspor
       // The status line arrived: it decides the attempt. Whatever happens to the body from here
       // on is noted with the response, never turned into a failure.
       try {
-        const read = await readBody(response.data, sendOptions.maxResponseBodyBytes, exchange);
+        const read = await readBody(response.data, NO_BODY_STATUSES.has(response.status) ? undefined : exchange.response?.headers['content-encoding'], sendOptions.maxResponseBodyBytes, exchange);
         const sent = sentHeaders(response.request);
         // Optional fields set, not spread in: a conditional spread copies on V8's slow path, at every delivery.
         const received: TransportResponse = { statusCode: response.status, headers: receivedHeaders(response), body: read.body.toString('utf8'), bodyTruncated: read.truncated };
