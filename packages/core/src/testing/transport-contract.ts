@@ -238,6 +238,17 @@ export function describeTransportContract(name: string, transport: () => Transpo
         // The retry waited for Retry-After (1 s), not the 50 ms schedule.
         expect(log[1]!.date.getTime() - log[0]!.date.getTime()).toBeGreaterThanOrEqual(900);
       });
+
+      it('reads a Retry-After sent twice with one value (logged joined, "1, 1") as that value', async () => {
+        const raw = await rawReceiver((s, index) => s.end(index === 0 ? head('503 Service Unavailable', 'Retry-After: 1', 'Retry-After: 1', 'Content-Length: 0') : head('200 OK', 'Content-Length: 0')));
+        const { log } = await deliverOnce(raw.url);
+        expect(log.map((e) => [e.statusCode, e.outcome])).toEqual([
+          [503, 'retrying'],
+          [200, 'delivered'],
+        ]);
+        expect(log[0]!.responseHeaders['retry-after']).toBe('1, 1');
+        expect(log[1]!.date.getTime() - log[0]!.date.getTime()).toBeGreaterThanOrEqual(900);
+      });
     });
 
     describe('failures without a response', () => {
