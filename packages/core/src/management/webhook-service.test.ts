@@ -48,6 +48,8 @@ describe('webhook validation (nothing is stored when refused)', () => {
     ['a non-http URL', { ...valid, url: 'ftp://example.com/x' }, 'url', 'scheme ftp: is not allowed'],
     ['a javascript: URL', { ...valid, url: 'javascript:alert(1)' }, 'url', 'scheme javascript: is not allowed'],
     ['credentials in the URL', { ...valid, url: 'https://user:pw@example.com/' }, 'url', 'must not hold credentials'],
+    // The repair is quoted, credentials masked: the message reaches logs (a refused write is audited, a 4xx returned).
+    ['credentials in a URL a parser would repair', { ...valid, url: 'https:user:s3cr3t@example.com/' }, 'url', 'a URL parser would repair "https:***@example.com/" into https://***@example.com/; write that if it is what you meant; url must not hold credentials'],
     ['no events', { ...valid, events: [] }, 'events', 'needs at least one event alias (the composed ones are listed by app.events())'],
     ['an empty URL', { ...valid, url: '' }, 'url', 'url must not be empty'],
     ['an unknown alias', { ...valid, events: ['saved', 'Umbraco.Nope'] }, 'events', 'unknown event alias "Umbraco.Nope"'],
