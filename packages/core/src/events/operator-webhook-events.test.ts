@@ -76,6 +76,18 @@ describe('operator events as signed webhooks', () => {
     expect(seen).toEqual([failing.url, failing.url]);
   });
 
+  it("names a redirect's target in request.exhausted's lastError without its path (an http → https redirect repeats the secret one)", async () => {
+    app = await startTestApp({ composers: [thingComposer, operatorEventsComposer()], settings: { maximumRetries: 0 } });
+    target.handler = (request, res) => void res.writeHead(301, { location: `https://hooks.example.com${request.path}` }).end();
+    const ops = await app.webhooks.create({ url: operator.url, events: ['request.exhausted'], secret: true });
+    const failing = await app.webhooks.create({ url: `${target.origin}/services/T000/B000/s3cr3tToken`, events: ['thing.happened'] });
+    await app.publish(new ThingHappened('t1'));
+    await app.drain();
+    const [exhausted] = await operator.waitFor(1);
+    expect(verified(ops.secret!, exhausted!).data).toMatchObject({ webhookKey: failing.key, lastError: 'HTTP 301: redirect to https://hooks.example.com/… not followed; update the webhook URL' });
+    expect(exhausted!.text).not.toContain('s3cr3t');
+  });
+
   it('sends breaker.opened, breaker.closed, webhook.recovered and request.exhausted to an operator endpoint, signed, about the failing webhook only', async () => {
     app = await startTestApp({ composers: [thingComposer, operatorEventsComposer()], settings: { retrySchedule: [20], maximumRetries: 2, breaker: { failureThreshold: 2, coolDown: 300 }, concurrency: { global: 8, perWebhook: 1 } } });
     expect(app.events().map((e) => e.alias)).toEqual(['thing.happened', ...OPERATOR_ALIASES]);

@@ -14,3 +14,15 @@ export function redactedUrl(url: string): string {
     return '(not a URL)';
   }
 }
+
+/** An http(s) URL in a line of text, up to white space or a quote. */
+const URL_IN_TEXT = /\bhttps?:\/\/[^\s"'<>]+/gi;
+
+/**
+ * `text` with every http(s) URL in it shown as {@link redactedUrl} shows it: for a message that
+ * quotes URLs (`HTTP 301: redirect to https://hooks.example.com/services/…/<token> not followed`)
+ * and leaves the process.
+ */
+export function redactUrlsIn(text: string): string {
+  return text.replace(URL_IN_TEXT, (url) => redactedUrl(url));
+}
