@@ -11,6 +11,7 @@ import { buildRequestHeaders, redactHeaders, signRequest } from './request-heade
 import { SigningKeys } from './signing';
 import { describeFailure } from './retry-policy';
 import { checkUrl, headerNameProblem, headerValueProblem, type UrlCheck } from '../model/wire-rules';
+import { maskUrlCredentials } from '../model/url-credentials';
 import { memoByKey } from '../runtime/memo';
 import { timeOrderedUuid } from '../runtime/time-ordered-uuid';
 import type { EveryKeyListed } from '../runtime/field-list';
@@ -113,7 +114,8 @@ export class Attempt {
     // A literal, not { url, ...formatted }: V8 adds a spread's properties on a slow path.
     let outgoing: BeforeSendRequest = { url: webhook.url, headers: formatted.headers, body: formatted.body };
     const notSent = (message: string, errorKind: 'invalid' | 'other'): AttemptRecord => ({
-      url: String(outgoing.url),
+      // As given (the log shows what was refused), but never with credentials a URL was refused for.
+      url: maskUrlCredentials(String(outgoing.url)),
       // What a hook returned may be of any shape: the log keeps it as text.
       headers: isObject(outgoing.headers) ? Object.fromEntries(Object.entries(outgoing.headers).map(([name, value]) => [name, String(value)])) : {},
       body: String(outgoing.body),

@@ -25,6 +25,22 @@ describe('backoff', () => {
     expect(parseRetryAfter(undefined, now)).toBeUndefined();
   });
 
+  it('reads a Retry-After sent more than once (joined with ", ") as its value when the values agree, and ignores it when they differ', () => {
+    const now = new Date('2030-01-01T00:00:00Z');
+    expect(parseRetryAfter('120, 120', now)).toBe(120_000);
+    expect(parseRetryAfter('120,120 , 120', now)).toBe(120_000);
+    expect(parseRetryAfter('Tue, 01 Jan 2030 00:01:30 GMT, Tue, 01 Jan 2030 00:01:30 GMT', now)).toBe(90_000);
+    expect(parseRetryAfter('Tuesday, 01-Jan-30 00:01:30 GMT, Tuesday, 01-Jan-30 00:01:30 GMT', now)).toBe(90_000);
+    expect(parseRetryAfter('Tue Jan  1 00:01:30 2030, Tue Jan  1 00:01:30 2030', now)).toBe(90_000);
+    // Values that contradict each other, or a list with something unreadable in it, say nothing.
+    expect(parseRetryAfter('120, 60', now)).toBeUndefined();
+    expect(parseRetryAfter('120, Tue, 01 Jan 2030 00:02:00 GMT', now)).toBeUndefined();
+    expect(parseRetryAfter('Tue, 01 Jan 2030 00:01:30 GMT, Tue, 01 Jan 2030 00:09:00 GMT', now)).toBeUndefined();
+    expect(parseRetryAfter('120, soon', now)).toBeUndefined();
+    expect(parseRetryAfter('120,', now)).toBeUndefined();
+    expect(parseRetryAfter(', ', now)).toBeUndefined();
+  });
+
   it('reads the three HTTP date forms, all in GMT whatever the machine’s time zone', () => {
     // A process of its own: the time zone is read at start, and jest's process.env is a copy.
     const script = `const { parseRetryAfter } = require(${JSON.stringify(require.resolve('./backoff'))});

@@ -19,10 +19,29 @@ export function retryDelay(
 /**
  * A `Retry-After` header value in ms from `now`: delta seconds (`120`) or an HTTP date
  * (`Wed, 21 Oct 2015 07:28:00 GMT`). Undefined when absent or unreadable; a date in the past is 0.
+ * A header sent more than once arrives joined (`120, 120`, as both transports join repeated
+ * headers): Retry-After is no list (RFC 9110 §10.2.3), so repeats of one value are read as that
+ * value and differing ones, which contradict each other, as unreadable (RFC 9110 §5.3).
  */
 export function parseRetryAfter(value: string | undefined, now: Date): number | undefined {
   if (value === undefined) return undefined;
   const text = value.trim();
+  const single = parseRetryAfterMember(text, now);
+  if (single !== undefined || !text.includes(',')) return single;
+  // A member is delta seconds or an asctime date (no comma), or an IMF or RFC 850 date (one comma).
+  const parts = text.split(/\s*,\s*/);
+  for (const width of [1, 2]) {
+    if (parts.length <= width || parts.length % width !== 0) continue;
+    const member = parts.slice(0, width).join(', ');
+    let same = true;
+    for (let i = width; i < parts.length && same; i += width) same = parts.slice(i, i + width).join(', ') === member;
+    if (same) return parseRetryAfterMember(member, now);
+  }
+  return undefined;
+}
+
+/** One Retry-After value: delta seconds or an HTTP date, in ms from `now`. */
+function parseRetryAfterMember(text: string, now: Date): number | undefined {
   if (/^\d+$/.test(text)) return Number(text) * 1000;
   const at = parseHttpDate(text, now);
   return at === undefined ? undefined : Math.max(0, at - now.getTime());

@@ -7,6 +7,7 @@ import type { DeliveryHandler, Settlement } from '../ports/queue-engine';
 import type { Clock } from '../runtime/clock';
 import type { SettingsAccessor } from '../settings/settings';
 import { formatTraceparent, requestContext, spanUrl } from '../observability/tracing';
+import { redactUrlsIn } from '../observability/redacted-url';
 import { Attempt, attemptLogEntry, type AttemptRecord } from './attempt';
 import type { DeliveryLogWriter } from './delivery-log-writer';
 import type { WebhookHealthMonitor } from './health/webhook-health-monitor';
@@ -159,7 +160,8 @@ function endAttemptSpan(span: Span, record: AttemptRecord, decision: RetryDecisi
   span.setAttribute('hookwork.outcome', decision.outcome);
   if (decision.outcome !== 'delivered') {
     span.setAttribute('error.type', result.ok ? String(result.response.statusCode) : result.errorKind);
-    span.setStatus({ code: SpanStatusCode.ERROR, message: decision.failure ?? '' });
+    // A redirect's failure names its target, which often repeats the webhook's secret path.
+    span.setStatus({ code: SpanStatusCode.ERROR, message: redactUrlsIn(decision.failure ?? '') });
   }
   span.end();
 }

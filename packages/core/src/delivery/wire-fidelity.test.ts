@@ -67,6 +67,20 @@ describe('what is sent is what is stored and logged', () => {
     expect(log[0]!.url).toBe(`${receiver.origin}/ho\tok`);
   });
 
+  it.each([
+    ['in the usual form', (origin: string) => origin.replace('http://', 'http://hook-user:s3cr3t-pass@')],
+    ['in a form a URL parser repairs (no slashes)', (origin: string) => origin.replace('http://', 'http:hook-user:s3cr3t-pass@')],
+  ])('does not send to a before-send hook’s URL holding credentials %s, and logs neither them nor the URL with them', async (_form, withCredentials) => {
+    const { log, dead } = await sendThroughHook((request) => {
+      request.url = `${withCredentials(receiver.origin)}/hook`;
+    });
+    expect(receiver.requests).toHaveLength(0);
+    expect(log.map((e) => [e.errorKind, e.outcome])).toEqual([['invalid', 'dead']]);
+    expect(log[0]!.errorMessage).toContain('url must not hold credentials');
+    expect(log[0]!.url).toMatch(/^http:(\/\/)?\*\*\*@127\.0\.0\.1:\d+\/hook$/);
+    expect(JSON.stringify([log, dead])).not.toMatch(/s3cr3t|hook-user/);
+  });
+
   it('requests and logs a before-send hook’s URL in its canonical form', async () => {
     const { log } = await sendThroughHook((request) => {
       request.url = `HTTP://127.0.0.1:${receiver.port}/a/../hook/ü?q=ä`;

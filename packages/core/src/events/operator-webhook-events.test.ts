@@ -54,6 +54,40 @@ describe('operator events as signed webhooks', () => {
     expect(sent.map((r) => verified(ops.secret!, r).type).sort()).toEqual(['breaker.opened', 'request.exhausted']);
   });
 
+  it("sends the failing webhook's URL without its path or query (a Slack or Discord URL's secret), in the body and the operator webhook's log", async () => {
+    app = await startTestApp({ composers: [thingComposer, operatorEventsComposer()], settings: { maximumRetries: 0, breaker: { failureThreshold: 1 } } });
+    target.handler = (_request, res) => void res.writeHead(503).end();
+    const seen: unknown[] = [];
+    app.lifecycle.on('operatorEvent', (event) => seen.push(event.data.url));
+    const ops = await app.webhooks.create({ url: operator.url, events: OPERATOR_ALIASES, secret: true });
+    const failing = await app.webhooks.create({ url: `${target.origin}/services/T000/B000/s3cr3tToken?key=k3y`, events: ['thing.happened'] });
+    await app.publish(new ThingHappened('t1'));
+    await app.drain();
+    const sent = await operator.waitFor(2);
+    await app.drain();
+    const bodies = sent.map((r) => verified(ops.secret!, r));
+    expect(bodies.map((b) => [b.type, b.data.webhookKey, b.data.url]).sort()).toEqual([
+      ['breaker.opened', failing.key, `${target.origin}/…`],
+      ['request.exhausted', failing.key, `${target.origin}/…`],
+    ]);
+    const opsLog = (await app.logs(ops.key, { limit: 100 })).items;
+    expect(JSON.stringify([sent.map((r) => r.text), opsLog])).not.toMatch(/s3cr3t|k3y/);
+    // In the process, the lifecycle's operatorEvent carries the whole URL.
+    expect(seen).toEqual([failing.url, failing.url]);
+  });
+
+  it("names a redirect's target in request.exhausted's lastError without its path (an http → https redirect repeats the secret one)", async () => {
+    app = await startTestApp({ composers: [thingComposer, operatorEventsComposer()], settings: { maximumRetries: 0 } });
+    target.handler = (request, res) => void res.writeHead(301, { location: `https://hooks.example.com${request.path}` }).end();
+    const ops = await app.webhooks.create({ url: operator.url, events: ['request.exhausted'], secret: true });
+    const failing = await app.webhooks.create({ url: `${target.origin}/services/T000/B000/s3cr3tToken`, events: ['thing.happened'] });
+    await app.publish(new ThingHappened('t1'));
+    await app.drain();
+    const [exhausted] = await operator.waitFor(1);
+    expect(verified(ops.secret!, exhausted!).data).toMatchObject({ webhookKey: failing.key, lastError: 'HTTP 301: redirect to https://hooks.example.com/… not followed; update the webhook URL' });
+    expect(exhausted!.text).not.toContain('s3cr3t');
+  });
+
   it('sends breaker.opened, breaker.closed, webhook.recovered and request.exhausted to an operator endpoint, signed, about the failing webhook only', async () => {
     app = await startTestApp({ composers: [thingComposer, operatorEventsComposer()], settings: { retrySchedule: [20], maximumRetries: 2, breaker: { failureThreshold: 2, coolDown: 300 }, concurrency: { global: 8, perWebhook: 1 } } });
     expect(app.events().map((e) => e.alias)).toEqual(['thing.happened', ...OPERATOR_ALIASES]);
@@ -71,7 +105,7 @@ describe('operator events as signed webhooks', () => {
     const [opened] = await operator.waitFor(1);
     expect(opened!.headers['hookwork-event']).toBe('breaker.opened');
     const openedBody = verified(ops.secret!, opened!);
-    expect(openedBody).toMatchObject({ type: 'breaker.opened', data: { webhookKey: failing.key, url: failing.url, trigger: 'consecutive failures', consecutiveFailures: 2 } });
+    expect(openedBody).toMatchObject({ type: 'breaker.opened', data: { webhookKey: failing.key, url: `${target.origin}/…`, trigger: 'consecutive failures', consecutiveFailures: 2 } });
     expect(new Date(openedBody.timestamp).toString()).not.toBe('Invalid Date');
     expect(typeof openedBody.data.probeAt).toBe('string');
 

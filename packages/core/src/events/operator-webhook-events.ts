@@ -1,4 +1,5 @@
 import type { OperatorEvent, OperatorEventType } from '../observability/operator-events';
+import { redactedUrl, redactUrlsIn } from '../observability/redacted-url';
 import { WebhookEventBase, type PayloadContext, type WebhookSubscription } from './webhook-event-base';
 import { WebhookEvent, type WebhookEventClass } from './webhook-event.decorator';
 import { WebhookEventTypes } from './webhook-event-types';
@@ -11,9 +12,20 @@ export class OperatorNotification {
   ) {}
 }
 
-/** The JSON body of an operator webhook: the event with its time as an ISO string (Svix's operational webhooks: `{ type, data }`). */
+/**
+ * The JSON body of an operator webhook: the event with its time as an ISO string (Svix's
+ * operational webhooks: `{ type, data }`), and the URL of the webhook it is about as
+ * `scheme://host:port/…`: that URL's path or query is often its secret (Slack's, Discord's), and
+ * the body leaves for the operator endpoint and stays in its delivery log (so do URLs quoted in
+ * `lastError`, a redirect's target). `data.webhookKey`
+ * names the webhook; the lifecycle's `operatorEvent`, in the process, carries the whole URL.
+ */
 export function operatorPayload(event: OperatorEvent): unknown {
-  return JSON.parse(JSON.stringify(event));
+  const payload = JSON.parse(JSON.stringify(event)) as { data: { url?: unknown; lastError?: unknown } };
+  if (typeof payload.data?.url === 'string') payload.data.url = redactedUrl(payload.data.url);
+  // A redirect's failure names where it pointed: the same secret path, often (http → https).
+  if (typeof payload.data?.lastError === 'string') payload.data.lastError = redactUrlsIn(payload.data.lastError);
+  return payload;
 }
 
 /**

@@ -48,6 +48,8 @@ describe('webhook validation (nothing is stored when refused)', () => {
     ['a non-http URL', { ...valid, url: 'ftp://example.com/x' }, 'url', 'scheme ftp: is not allowed'],
     ['a javascript: URL', { ...valid, url: 'javascript:alert(1)' }, 'url', 'scheme javascript: is not allowed'],
     ['credentials in the URL', { ...valid, url: 'https://user:pw@example.com/' }, 'url', 'must not hold credentials'],
+    // The repair is quoted, credentials masked: the message reaches logs (a refused write is audited, a 4xx returned).
+    ['credentials in a URL a parser would repair', { ...valid, url: 'https:user:s3cr3t@example.com/' }, 'url', 'a URL parser would repair "https:***@example.com/" into https://***@example.com/; write that if it is what you meant; url must not hold credentials'],
     ['no events', { ...valid, events: [] }, 'events', 'needs at least one event alias (the composed ones are listed by app.events())'],
     ['an empty URL', { ...valid, url: '' }, 'url', 'url must not be empty'],
     ['an unknown alias', { ...valid, events: ['saved', 'Umbraco.Nope'] }, 'events', 'unknown event alias "Umbraco.Nope"'],
@@ -399,7 +401,7 @@ describe('a webhook on an internal address the SSRF guard will refuse', () => {
       const hook = await made.webhooks.create({ url: 'http://127.0.0.1:3000/hook', events: ['saved'] });
       expect(await made.webhooks.get(hook.key)).toBeDefined();
       expect(blocked).toEqual([{ webhookKey: hook.key, url: 'http://127.0.0.1:3000/hook', reason: expect.stringMatching(/^delivery to 127\.0\.0\.1 was refused: it is a loopback address; to allow it, add it to the ssrf\.allow setting/) }]);
-      expect(warnings).toEqual([expect.stringMatching(new RegExp(`^webhook ${hook.key} \\(http://127\\.0\\.0\\.1:3000/hook\\) will not be delivered: delivery to 127\\.0\\.0\\.1 was refused`))]);
+      expect(warnings).toEqual([expect.stringMatching(new RegExp(`^webhook ${hook.key} \\(http://127\\.0\\.0\\.1:3000/…\\) will not be delivered: delivery to 127\\.0\\.0\\.1 was refused`))]);
 
       // localhost always resolves to loopback (RFC 6761); private literals and updates count too.
       await made.webhooks.create({ url: 'http://localhost:3000/hook', events: ['saved'] });
@@ -412,6 +414,28 @@ describe('a webhook on an internal address the SSRF guard will refuse', () => {
       await made.webhooks.create({ url: 'http://93.184.215.14/hook', events: ['saved'] });
       await made.webhooks.update(hook.key, { enabled: false });
       expect(blocked).toHaveLength(4);
+    } finally {
+      await made.stop();
+    }
+  });
+
+  it("logs the URL without its path or query (a Slack or Discord URL's path is its secret), naming the webhook by key", async () => {
+    const contexts: unknown[] = [];
+    const warnings: string[] = [];
+    const logger = { debug() {}, info() {}, warn: (m: string, context?: unknown) => void (warnings.push(m), contexts.push(context)), error() {} };
+    const made = createHookwork({ composers: [{ compose: (b) => b.webhookEvents().add(SavedEvent) }], transport: recordingTransport(), logger, settings: {} });
+    await made.start();
+    try {
+      const hook = await made.webhooks.create({ url: 'http://10.1.2.3:8080/services/T000/B000/s3cr3tToken?key=k3y', events: ['saved'] });
+      await made.webhooks.create({ url: 'http://10.1.2.3/?token=t0ken', events: ['saved'] });
+      await made.webhooks.create({ url: 'http://10.1.2.3/', events: ['saved'] });
+      expect(warnings).toEqual([
+        expect.stringMatching(new RegExp(`^webhook ${hook.key} \\(http://10\\.1\\.2\\.3:8080/…\\) will not be delivered: `)),
+        expect.stringMatching(/ \(http:\/\/10\.1\.2\.3\/…\) will not be delivered: /),
+        expect.stringMatching(/ \(http:\/\/10\.1\.2\.3\/\) will not be delivered: /),
+      ]);
+      expect(contexts[0]).toEqual({ webhookKey: hook.key, url: 'http://10.1.2.3:8080/…' });
+      expect(JSON.stringify([warnings, contexts])).not.toMatch(/s3cr3t|k3y|t0ken|services/);
     } finally {
       await made.stop();
     }

@@ -9,6 +9,7 @@ import { HookworkError, isHookworkError, shownValue } from '../errors/hookwork-e
 import { nearestName } from '../errors/nearest-name';
 import { LifecycleReporter } from '../observability/lifecycle-events';
 import { LoggerToken, type Logger } from '../observability/logger';
+import { redactedUrl } from '../observability/redacted-url';
 import { ClockToken, type Clock } from '../runtime/clock';
 import { SettingsToken, type SettingsAccessor } from '../settings/settings';
 import { WebhookRepositoryToken, type WebhookRepository } from '../ports/webhook-repository';
@@ -405,7 +406,9 @@ export class WebhookService implements Webhooks {
     const refusal = internalUrlRefusal(webhook.url, this.settings);
     if (!refusal) return;
     const reason = refusal.message.replace(/^HOOKWORK_ERR_SSRF_BLOCKED: /, '');
-    this.logger.warn(`webhook ${webhook.key} (${webhook.url}) will not be delivered: ${reason}`, { webhookKey: webhook.key, url: webhook.url });
+    // The log shows the URL redacted (its path may be its secret); the key finds it whole.
+    const shown = redactedUrl(webhook.url);
+    this.logger.warn(`webhook ${webhook.key} (${shown}) will not be delivered: ${reason}`, { webhookKey: webhook.key, url: shown });
     this.reporter.emit('webhookUrlBlocked', { webhookKey: webhook.key, url: webhook.url, reason });
   }
 

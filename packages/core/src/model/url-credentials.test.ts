@@ -13,6 +13,15 @@ describe('maskUrlCredentials', () => {
     expect(maskUrlCredentials('http://127.0.0.1:3000/users/@me?to=a@b#c@d')).toBe('http://127.0.0.1:3000/users/@me?to=a@b#c@d');
   });
 
+  it('masks an http(s) URL written without its slashes, or with backslashes or more slashes, as a URL parser reads them all', () => {
+    expect(maskUrlCredentials('http:user:s3cret@example.com/hook')).toBe('http:***@example.com/hook');
+    expect(maskUrlCredentials('HTTPS:/user:s3cret@example.com/')).toBe('HTTPS:/***@example.com/');
+    expect(maskUrlCredentials('http:\\\\user:s3cret@example.com/')).toBe('http:\\\\***@example.com/');
+    expect(maskUrlCredentials('http:///user:s3cret@example.com/')).toBe('http:///***@example.com/');
+    // Text that only names the scheme is left alone.
+    expect(maskUrlCredentials('scheme ftp: is not allowed; use http: or https: (ask a@b)')).toBe('scheme ftp: is not allowed; use http: or https: (ask a@b)');
+  });
+
   it('works on text that is not a URL, and on every URL in a line', () => {
     expect(maskUrlCredentials('mysql://app:s3cret@127.0.0.1/db')).toBe('mysql://***@127.0.0.1/db');
     expect(maskUrlCredentials('store: postgres://a:b@h/d, queue: redis://:c@h')).toBe('store: postgres://***@h/d, queue: redis://***@h');

@@ -1,5 +1,9 @@
-/** Where a URL starts in a line of text: its scheme and `//`. */
-const URL_START = /[A-Za-z][A-Za-z0-9+.-]*:\/\//g;
+/**
+ * Where a URL starts in a line of text: its scheme and `//`; for http(s), its scheme and any
+ * slashes or backslashes, none included — a WHATWG parser reads `http:user:pw@host/` and
+ * `http:\\user:pw@host/` as `http://user:pw@host/`, and a message quotes such input as typed.
+ */
+const URL_START = /\bhttps?:[/\\]*|[A-Za-z][A-Za-z0-9+.-]*:\/\//gi;
 
 /**
  * `text` with the credentials of a URL in it masked — everything between `//` and the last `@` of

@@ -6,6 +6,8 @@
  */
 
 /** A header name: an RFC 9110 token (letters, digits and !#$%&'*+-.^_`|~). */
+import { maskUrlCredentials } from './url-credentials';
+
 export const HEADER_NAME_PATTERN = "^[!#$%&'*+.^_`|~0-9A-Za-z-]+$";
 
 /**
@@ -121,6 +123,12 @@ export const MAX_URL_LENGTH = 2048;
  * a program that takes a webhook URL of its own (a command line's flag) and refuses it up front.
  */
 export function checkUrl(url: unknown): UrlCheck {
+  const checked = urlProblems(url);
+  // A refused URL is quoted in its problems (and they reach logs): never with its credentials.
+  return checked.href !== undefined ? checked : { problems: checked.problems.map(maskUrlCredentials) };
+}
+
+function urlProblems(url: unknown): UrlCheck {
   if (typeof url !== 'string') return { problems: ['must be a string such as "https://example.com/hooks"'] };
   const bad = notInUrl.exec(url);
   if (bad) {

@@ -73,6 +73,19 @@ describe('OpenTelemetry spans', () => {
     expect(await app.logs(webhook.key)).toMatchObject({ items: [{ requestHeaders: expect.objectContaining({ traceparent: expect.any(String) }) }, expect.anything()] });
   });
 
+  it("keeps a redirect target's path out of an attempt's status message (an http → https redirect repeats the secret one)", async () => {
+    app = await startTestApp({ tracerProvider: provider, settings: { maximumRetries: 0 } });
+    receiver.handler = (request, res) => void res.writeHead(301, { location: `https://hooks.example.com${request.path}` }).end();
+    const webhook = await app.webhooks.create({ url: `${receiver.origin}/services/T0001/B0001/pathsecret?token=querysecret`, events: ['thing.happened'] });
+    await app.publish(new ThingHappened('redirected'));
+    await app.drain();
+    const [attempt] = named('hookwork.attempt');
+    expect(attempt!.status).toEqual({ code: SpanStatusCode.ERROR, message: 'HTTP 301: redirect to https://hooks.example.com/… not followed; update the webhook URL' });
+    expect(JSON.stringify([attempt!.attributes, attempt!.status, attempt!.events])).not.toMatch(/secret/);
+    // The delivery log, for the operator who owns the webhook, names the target whole.
+    expect((await app.logs(webhook.key)).items[0]!.errorMessage).toContain('pathsecret');
+  });
+
   it('sends no traceparent by default, and a custom header of that name does not go twice when it is on', async () => {
     app = await startTestApp({ tracerProvider: provider });
     await app.webhooks.create({ url: receiver.url, events: ['thing.happened'], headers: { TraceParent: 'custom' } });

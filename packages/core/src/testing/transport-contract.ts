@@ -2,7 +2,7 @@ import http from 'node:http';
 import https from 'node:https';
 import type net from 'node:net';
 import type { AddressInfo } from 'node:net';
-import { deflateRawSync, deflateSync, gzipSync } from 'node:zlib';
+import { brotliCompressSync, deflateRawSync, deflateSync, gzipSync } from 'node:zlib';
 import { createHookwork, type HookworkOptions } from '../composition/create-hookwork';
 import type { Hookwork } from '../composition/hookwork-app';
 import type { HostResolver, ResolvedAddress } from '../delivery/transport/ssrf-guard';
@@ -238,6 +238,17 @@ export function describeTransportContract(name: string, transport: () => Transpo
         // The retry waited for Retry-After (1 s), not the 50 ms schedule.
         expect(log[1]!.date.getTime() - log[0]!.date.getTime()).toBeGreaterThanOrEqual(900);
       });
+
+      it('reads a Retry-After sent twice with one value (logged joined, "1, 1") as that value', async () => {
+        const raw = await rawReceiver((s, index) => s.end(index === 0 ? head('503 Service Unavailable', 'Retry-After: 1', 'Retry-After: 1', 'Content-Length: 0') : head('200 OK', 'Content-Length: 0')));
+        const { log } = await deliverOnce(raw.url);
+        expect(log.map((e) => [e.statusCode, e.outcome])).toEqual([
+          [503, 'retrying'],
+          [200, 'delivered'],
+        ]);
+        expect(log[0]!.responseHeaders['retry-after']).toBe('1, 1');
+        expect(log[1]!.date.getTime() - log[0]!.date.getTime()).toBeGreaterThanOrEqual(900);
+      });
     });
 
     describe('failures without a response', () => {
@@ -387,6 +398,41 @@ export function describeTransportContract(name: string, transport: () => Transpo
         const { log } = await deliverOnce(raw.url);
         expect(log[0]).toMatchObject({ statusCode: 200, outcome: 'delivered', responseBody: 'hello' });
         expect(log[0]!.responseHeaders).toMatchObject({ 'content-encoding': 'gzip', 'content-length': String(zipped.length) });
+        expect(log[0]!.errorMessage).toBeUndefined();
+      });
+
+      // The receiver cuts the compressed body and sends a Content-Length that matches the cut:
+      // HTTP sees a whole body, only the decoder can tell it stops short.
+      it.each<[string, string, (text: string) => Buffer]>([
+        ['gzip', 'gzip', gzipSync],
+        ['deflate (zlib-wrapped)', 'deflate', deflateSync],
+        ['deflate (raw)', 'deflate', deflateRawSync],
+        ['br', 'br', brotliCompressSync],
+      ])('notes a %s body whose compressed data stops short, its Content-Length met, and keeps what decoded', async (_what, encoding, compress) => {
+        const text = Array.from({ length: 2000 }, (_, i) => `line ${i * 7919 % 10007};`).join('');
+        const whole = compress(text);
+        const cut = whole.subarray(0, Math.floor(whole.length * 0.9));
+        const raw = await rawReceiver((s) => s.end(Buffer.concat([Buffer.from(head('200 OK', `Content-Encoding: ${encoding}`, `Content-Length: ${cut.length}`)), cut])));
+        const { log } = await deliverOnce(raw.url);
+        expect(log.map((e) => [e.statusCode, e.outcome, e.errorKind])).toEqual([[200, 'delivered', undefined]]);
+        expect(log[0]!.errorMessage).toMatch(/^response body: it could not be decoded as its Content-Encoding says: the compressed data stops short of its end \(Z_BUF_ERROR: unexpected end of file\) \(\d+ bytes read\)$/);
+        const body = log[0]!.responseBody ?? '';
+        expect(body.length).toBeLessThan(text.length);
+        expect(text.startsWith(body)).toBe(true);
+      });
+
+      it.each(['gzip', 'deflate', 'br'])('reads an empty body with Content-Encoding %s as empty, with nothing to note', async (encoding) => {
+        const raw = await rawReceiver((s) => s.end(head('200 OK', `Content-Encoding: ${encoding}`, 'Content-Length: 0')));
+        const { log } = await deliverOnce(raw.url);
+        expect(log[0]).toMatchObject({ statusCode: 200, outcome: 'delivered', responseBody: '' });
+        expect(log[0]!.errorMessage).toBeUndefined();
+      });
+
+      it('decodes a whole br body', async () => {
+        const zipped = brotliCompressSync('hello, brotli');
+        const raw = await rawReceiver((s) => s.end(Buffer.concat([Buffer.from(head('200 OK', 'Content-Encoding: br', `Content-Length: ${zipped.length}`)), zipped])));
+        const { log } = await deliverOnce(raw.url);
+        expect(log[0]).toMatchObject({ statusCode: 200, outcome: 'delivered', responseBody: 'hello, brotli' });
         expect(log[0]!.errorMessage).toBeUndefined();
       });
 

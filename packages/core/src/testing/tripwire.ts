@@ -1,9 +1,19 @@
 import net from 'node:net';
 
-const isLoopback = (address: string) => {
+// Node's BlockList judges an IPv4-mapped IPv6 address by the IPv4 rules (::ffff:7f00:1 is
+// 127.0.0.1, however it is spelt) and reads every IPv6 spelling (0:0:0:0:0:0:0:1 is ::1). Only
+// the mapped form reaches this machine: NAT64 or IPv4-compatible forms of 127.0.0.1 do not.
+const LOOPBACK = new net.BlockList();
+LOOPBACK.addSubnet('127.0.0.0', 8, 'ipv4');
+LOOPBACK.addAddress('::1', 'ipv6');
+
+/** Whether `address` (an IP, possibly bracketed or with a zone, or `localhost`) is this machine's loopback. */
+export function isLoopback(address: string): boolean {
   const a = address.toLowerCase().replace(/^\[|\]$/g, '');
-  return a === '::1' || a === 'localhost' || /^127\./.test(a) || /^::ffff:127\./.test(a);
-};
+  if (a === 'localhost') return true;
+  const family = net.isIP(a.replace(/%.*$/, ''));
+  return family !== 0 && LOOPBACK.check(a.replace(/%.*$/, ''), family === 4 ? 'ipv4' : 'ipv6');
+}
 
 /** A guard for SSRF tests: records and blocks any connect to a non-loopback address. */
 export interface Tripwire {

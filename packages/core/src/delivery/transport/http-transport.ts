@@ -2,14 +2,18 @@ import http from 'node:http';
 import https from 'node:https';
 import tls from 'node:tls';
 import type { Readable } from 'node:stream';
-import axios, { type AxiosInstance, type AxiosResponse } from 'axios';
-import { isHookworkError } from '../../errors/hookwork-error';
+import axios, { type AxiosInstance, type AxiosResponse, type InternalAxiosRequestConfig } from 'axios';
+import { HookworkError, isHookworkError } from '../../errors/hookwork-error';
 import { bodyErrorText, DeadlineError, errorKindOf, findCause, malformedStatus, UNASKED_UPGRADE } from './transport-errors';
+import { BodyDecoder } from './body-decoder';
 import { SsrfGuard, type HostResolver, type SsrfPolicySource } from './ssrf-guard';
 import { StopSignals } from './stop-signals';
 import { memoByKey } from '../../runtime/memo';
 export { errorKindOf } from './transport-errors';
 import type { OutgoingRequest, SendOptions, Transport, TransportResponse, TransportResult } from '../../ports/transport';
+
+/** Statuses whose response never has a body, whatever its headers say. */
+const NO_BODY_STATUSES: ReadonlySet<number> = new Set([204, 304]);
 
 /** The TCP keep-alive delay axios gives every request's socket (`socket.setKeepAlive(true, 60_000)`). */
 const AXIOS_KEEP_ALIVE_MS = 60_000;
@@ -128,9 +132,24 @@ class Exchange {
   /** The latest request's response, once its head arrived. */
   response: http.IncomingMessage | undefined;
 
-  /** axios' `transport` hook: makes the request with Node's http or https. */
+  constructor(
+    private readonly guard: SsrfGuard,
+    /** hookwork's own agents: their `lookup` (the guard's) goes before any a request brings. */
+    private readonly guardedAgents: readonly http.Agent[],
+  ) {}
+
+  /**
+   * axios' `transport` hook: makes the request with Node's http or https. The SSRF guard judges
+   * the connection here, as it is made, not the webhook's URL: a host's axios interceptor may
+   * have changed the URL, set a proxy, a Unix socket, its own `lookup` or agents since.
+   */
   request(options: http.RequestOptions, callback: (response: http.IncomingMessage) => void): http.ClientRequest {
     if (this.stopReason !== undefined) throw this.stopReason;
+    const refusal = this.guard.checkConnectOptions(options);
+    if (refusal) throw refusal;
+    // Names are resolved by the guard whatever agent or `lookup` an interceptor configured: a
+    // request's own lookup goes before its agent's.
+    options.lookup = this.guard.lookup;
     // A host's interceptor may send again within the attempt (axios-retry does, and a retry of a
     // 503 happens in a success interceptor, past a body nobody reads): the earlier exchange is
     // ended, so its connection is not held for ever, and what is reported is of the latest one.
@@ -141,6 +160,9 @@ class Exchange {
     });
     this.clientRequest = request;
     this.requestError = undefined;
+    // An agent of the host's own (an interceptor's) may resolve with a lookup of its own: the
+    // address is judged once connected, before the request's first byte is written.
+    if (!this.guardedAgents.includes(options.agent as http.Agent)) guardSocketOf(request, this.guard, options.hostname || options.host || 'localhost');
     request.on('error', (error) => {
       if (this.clientRequest === request) this.requestError ??= error;
     });
@@ -182,6 +204,39 @@ class Exchange {
   }
 }
 
+/**
+ * Judges the address a request's socket connected to, and destroys the socket when the guard
+ * refuses it. Listening from the request's `socket` event puts this `connect` listener before
+ * the one Node's http adds to write the request once connected: nothing of it is sent.
+ */
+function guardSocketOf(request: http.ClientRequest, guard: SsrfGuard, host: string): void {
+  request.once('socket', (socket) => {
+    const judge = () => {
+      const refusal = socket.remoteAddress === undefined ? undefined : guard.check(host.replace(/^\[|\]$/g, ''), socket.remoteAddress);
+      if (refusal) socket.destroy(refusal);
+    };
+    if (socket.connecting) socket.once('connect', judge);
+    else judge();
+  });
+}
+
+/** The refusal of a request sent other than through hookwork's guarded connection. */
+function offGuardedPath(what: string): HookworkError {
+  return new HookworkError(
+    'HOOKWORK_ERR_SSRF_BLOCKED',
+    `delivery was refused: ${what}: an axios interceptor replaced hookwork's transport or adapter, or asked for HTTP/2, and the SSRF guard cannot judge what those connect to; leave config.adapter, config.transport and config.httpVersion as they are (a changed URL, proxy or agent is guarded)`,
+  );
+}
+
+/**
+ * The last request interceptor: refuses a request that would not go through the {@link Exchange}
+ * (another adapter, another `transport`, HTTP/2, which axios sends through its own transport).
+ */
+function keepOnGuardedPath(config: InternalAxiosRequestConfig): InternalAxiosRequestConfig {
+  if (config.adapter !== 'http' || !(config.transport instanceof Exchange) || String(config.httpVersion ?? 1) === '2') throw offGuardedPath('the request would not go through its guarded connection');
+  return config;
+}
+
 function stopAtDeadline(exchange: Exchange, timeoutMs: number): void {
   exchange.stop(new DeadlineError(`no complete response within ${timeoutMs} ms (the timeout setting)`));
 }
@@ -195,22 +250,25 @@ interface BodyRead {
 }
 
 /**
- * Reads a response body up to `cap` bytes, then stops reading (the socket is not reused). Never
- * rejects: the status line has arrived, and it decides the attempt, so a body that breaks off
- * afterwards — the connection closed before Content-Length was reached, a reset mid-body, a
- * body the Content-Encoding cannot decode, malformed chunking, the deadline or a stop while it
+ * Reads a response body up to `cap` bytes of it decoded (per `encoding`, the Content-Encoding),
+ * then stops reading (the socket is not reused). Never rejects: the status line has arrived,
+ * and it decides the attempt, so a body that breaks off afterwards — the connection closed
+ * before Content-Length was reached, a reset mid-body, a body the Content-Encoding cannot decode
+ * or whose compressed data stops short, malformed chunking, the deadline or a stop while it
  * trickles in — is reported as `problem` with what arrived until then.
  */
-function readBody(stream: Readable, cap: number, exchange: Exchange): Promise<BodyRead> {
+function readBody(stream: Readable, encoding: string | undefined, cap: number, exchange: Exchange): Promise<BodyRead> {
   return new Promise((resolve) => {
     const chunks: Buffer[] = [];
     let size = 0;
     let done = false;
+    let arrived = false;
     const finish = (truncated: boolean, problem?: string) => {
       if (done) return;
       done = true;
       exchange.onStop = undefined;
-      stream.off('data', onData);
+      stream.off('data', onArrival);
+      decoder?.destroy();
       // A body that came in one chunk (most do) is used as it is, not copied into a new buffer.
       const body = chunks.length === 1 && chunks[0]!.length === size ? chunks[0]! : Buffer.concat(chunks, size);
       const read: BodyRead = { body, truncated };
@@ -222,7 +280,8 @@ function readBody(stream: Readable, cap: number, exchange: Exchange): Promise<Bo
       const reason = exchange.stopReason;
       return reason instanceof DeadlineError ? `${reason.message}: the body did not end in time` : `reading stopped: ${(reason as Error)?.message ?? reason}`;
     };
-    const onData = (chunk: Buffer) => {
+    const stoppedOr = (problem: () => string) => (exchange.stopReason !== undefined ? stopped() : problem());
+    const keep = (chunk: Buffer) => {
       const room = cap - size;
       if (chunk.length >= room) {
         if (room > 0) chunks.push(chunk.subarray(0, room));
@@ -236,20 +295,35 @@ function readBody(stream: Readable, cap: number, exchange: Exchange): Promise<Bo
         size += chunk.length;
       }
     };
+    // Decoded here, not by axios (decompress: false), as the undici transport does: axios' decoder
+    // ends quietly where the compressed data stops short, so a cut body read as a whole one.
+    const decoder = BodyDecoder.for(encoding, {
+      data: keep,
+      end: () => finish(false),
+      error: (error) => {
+        finish(false, stoppedOr(() => bodyErrorText(error)));
+        stream.destroy();
+      },
+    });
+    const onArrival = decoder ? (chunk: Buffer) => decoder.write(chunk) : keep;
     const onStop = () => {
       finish(false, stopped());
       stream.destroy();
     };
     if (exchange.stopReason !== undefined) return onStop();
     exchange.onStop = onStop;
-    stream.on('data', onData);
+    stream.on('data', onArrival);
     // on, not once (finish runs once either way): no wrapper made per listener and attempt.
-    stream.on('end', () => finish(false));
+    stream.on('end', () => {
+      arrived = true;
+      if (decoder) decoder.end();
+      else finish(false);
+    });
     // A reset or a parse error (malformed chunking) is reported on the request; the body stream
     // only sees the connection go away: the request's error names the cause.
-    const stoppedOr = (problem: () => string) => (exchange.stopReason !== undefined ? stopped() : problem());
     stream.on('error', (error) => finish(false, stoppedOr(() => bodyErrorText(exchange.requestError ?? error))));
-    stream.on('close', () => finish(false, stoppedOr(() => (exchange.requestError ? bodyErrorText(exchange.requestError) : 'the connection closed before the body ended'))));
+    // A close after the whole body arrived is the connection's business (the decoder may still be finishing).
+    stream.on('close', () => arrived || finish(false, stoppedOr(() => (exchange.requestError ? bodyErrorText(exchange.requestError) : 'the connection closed before the body ended'))));
   });
 }
 
@@ -270,12 +344,16 @@ export function createHttpTransport(options: HttpTransportOptions): HttpTranspor
   const httpAgent = new http.Agent(agentOptions);
   const extraCa = options.tls?.ca === undefined ? undefined : ([] as (string | Buffer)[]).concat(options.tls.ca as string | Buffer | (string | Buffer)[]);
   const httpsAgent = new https.Agent({ ...agentOptions, ...(extraCa ? { ca: [...tls.rootCertificates, ...extraCa] } : {}) });
+  const guardedAgents = [httpAgent, httpsAgent];
   const instance = axios.create({
     httpAgent,
     httpsAgent,
+    // Named, not axios' default list (xhr, http, fetch): keepOnGuardedPath refuses any other.
+    adapter: 'http',
     maxRedirects: 0,
     proxy: false,
-    decompress: true,
+    // hookwork decodes the body itself (readBody), as the undici transport does.
+    decompress: false,
     responseType: 'stream',
     // No transforms (the body goes out as the bytes given, the response stays a stream): an
     // empty list, not an identity function, as axios normalizes the headers once more for
@@ -288,6 +366,9 @@ export function createHttpTransport(options: HttpTransportOptions): HttpTranspor
     // body is cut at maxResponseBodyBytes by readBody.
     maxContentLength: -1,
   });
+  // Registered before the host's interceptors, so it runs after them (axios runs request
+  // interceptors last-registered first): it sees the config as it will be sent.
+  instance.interceptors.request.use(keepOnGuardedPath);
   options.configureAxios?.(instance);
   dropUnusedHeaderGroups(instance);
   let closed = false;
@@ -313,7 +394,7 @@ export function createHttpTransport(options: HttpTransportOptions): HttpTranspor
       if (refusal) return { ok: false, errorKind: 'ssrf', message: refusal.message, durationMs: 0 };
       if (closed) return { ok: false, errorKind: 'aborted', message: 'the transport was closed (the app is stopping)', durationMs: 0 };
 
-      const exchange = new Exchange();
+      const exchange = new Exchange(guard, guardedAgents);
       const { signal } = sendOptions;
       exchange.deadline = setTimeout(stopAtDeadline, sendOptions.timeoutMs, exchange, sendOptions.timeoutMs);
       if (signal) stopSignals.add(signal, exchange);
@@ -335,6 +416,13 @@ export function createHttpTransport(options: HttpTransportOptions): HttpTranspor
         const ssrf = kind === 'ssrf' ? findCause(error, (e) => isHookworkError(e, 'HOOKWORK_ERR_SSRF_BLOCKED')) : undefined;
         return { ok: false, errorKind: kind, message: ((ssrf ?? error) as Error)?.message ?? String(error), durationMs: elapsed(), ...withSent };
       }
+      // No request went through the exchange: an interceptor that ran after keepOnGuardedPath
+      // (or removed it) sent the request by other means, past the guard. Its answer is not taken.
+      if (exchange.clientRequest === undefined) {
+        done();
+        (response.data as Partial<Readable> | undefined)?.destroy?.();
+        return { ok: false, errorKind: 'ssrf', message: offGuardedPath('the response did not come through its guarded connection').message, durationMs: elapsed() };
+      }
       // A 101 without an Upgrade header, and a status below 100, reach here as a response: they
       // are failures, as undici reports them, and their connection is given up.
       const notAnAnswer = response.status === 101 ? UNASKED_UPGRADE : response.status < 100 ? malformedStatus(response.status) : undefined;
@@ -349,7 +437,7 @@ export function createHttpTransport(options: HttpTransportOptions): HttpTranspor
       // The status line arrived: it decides the attempt. Whatever happens to the body from here
       // on is noted with the response, never turned into a failure.
       try {
-        const read = await readBody(response.data, sendOptions.maxResponseBodyBytes, exchange);
+        const read = await readBody(response.data, NO_BODY_STATUSES.has(response.status) ? undefined : exchange.response?.headers['content-encoding'], sendOptions.maxResponseBodyBytes, exchange);
         const sent = sentHeaders(response.request);
         // Optional fields set, not spread in: a conditional spread copies on V8's slow path, at every delivery.
         const received: TransportResponse = { statusCode: response.status, headers: receivedHeaders(response), body: read.body.toString('utf8'), bodyTruncated: read.truncated };

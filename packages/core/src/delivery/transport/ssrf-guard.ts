@@ -266,6 +266,24 @@ export class SsrfGuard {
   }
 
   /**
+   * The refusal for a connection Node's `http.request` would make with `options`, judged just
+   * before it is made: what a host's axios interceptor left there (a URL rewritten to an IP
+   * literal, a proxy, a Unix socket) is what is connected to, whatever the webhook's URL said.
+   * Host names are judged later, by {@link lookup}, which the caller puts in `options`.
+   */
+  checkConnectOptions(options: { socketPath?: string | null; hostname?: string | null; host?: string | null }): HookworkError | undefined {
+    if (options.socketPath) {
+      if (this.settings.current.ssrf.allowInternal) return undefined;
+      return new HookworkError(
+        'HOOKWORK_ERR_SSRF_BLOCKED',
+        `delivery through the Unix socket ${options.socketPath} was refused: a socket reaches this machine; to allow it, set ssrf.allowInternal (or stop the axios interceptor setting socketPath)`,
+      );
+    }
+    // Node connects to hostname, else host, else localhost (a name: the lookup judges it).
+    return this.checkLiteralHost(options.hostname || options.host || 'localhost');
+  }
+
+  /**
    * A `lookup` for http(s) agents: resolves, drops refused addresses, and fails with the
    * refusal when none is left. Answers in both shapes Node asks for (Node 20 asks with
    * `{ all: true }` and expects an array).

@@ -59,6 +59,8 @@ export function bodyErrorText(error: unknown): string {
   if ((cause as { code?: string } | undefined)?.code === 'ECONNRESET') return bodyErrorText(cause);
   if (message === 'aborted' || code === 'ERR_STREAM_PREMATURE_CLOSE' || code === 'UND_ERR_SOCKET' || code === 'UND_ERR_RES_CONTENT_LENGTH_MISMATCH') return 'the connection closed before the body ended';
   if (code === 'ECONNRESET') return 'the connection was reset before the body ended';
+  // zlib's and brotli's decoders both say this when the body ends before its compressed data does.
+  if (code === 'Z_BUF_ERROR' && message === 'unexpected end of file') return `it could not be decoded as its Content-Encoding says: the compressed data stops short of its end (${code}: ${message})`;
   // zlib's codes (Z_DATA_ERROR), and brotli's decoder errors as Node names them (ERR__ERROR_FORMAT_PADDING_2).
   if (code?.startsWith('Z_') || code?.startsWith('ERR__ZLIB') || code?.startsWith('ERR__ERROR_') || code === 'ERR_BROTLI_DECOMPRESSION_FAILED') return `it could not be decoded as its Content-Encoding says (${code}: ${message})`;
   if (code?.startsWith('HPE_')) return `the receiver sent malformed HTTP (${code}: ${message})`;

@@ -1,10 +1,10 @@
 import tls from 'node:tls';
-import zlib from 'node:zlib';
 import type { Dispatcher } from 'undici';
 import type * as Undici from 'undici';
 import { isHookworkError } from '../../errors/hookwork-error';
 import type { OutgoingRequest, SendOptions, Transport, TransportResponse, TransportResult } from '../../ports/transport';
 import type { DeliveryTlsOptions } from './http-transport';
+import { BodyDecoder } from './body-decoder';
 import { SsrfGuard, type HostResolver, type SsrfPolicySource } from './ssrf-guard';
 import { StopSignals } from './stop-signals';
 import { memoByKey } from '../../runtime/memo';
@@ -39,30 +39,6 @@ const ACCEPT = 'application/json, text/plain, */*';
 const NO_BODY_STATUSES: ReadonlySet<number> = new Set([204, 304]);
 const ACCEPT_ENCODING = 'gzip, compress, deflate, br';
 
-// Decoding as axios does: a flush mode that hands over what decoded so far rather than failing
-// on a stream that ends early (the close is reported as the body's problem instead).
-const ZLIB_OPTIONS = { flush: zlib.constants.Z_SYNC_FLUSH, finishFlush: zlib.constants.Z_SYNC_FLUSH };
-const BROTLI_OPTIONS = { flush: zlib.constants.BROTLI_OPERATION_FLUSH, finishFlush: zlib.constants.BROTLI_OPERATION_FLUSH };
-
-/** The zlib header axios puts before a deflate body that lacks one (default compression, 0x78 0x9c). */
-const ZLIB_HEADER = Buffer.from([0x78, 0x9c]);
-
-function decoderFor(encoding: string | undefined): zlib.Gunzip | zlib.Inflate | zlib.BrotliDecompress | undefined {
-  switch (encoding?.trim().toLowerCase()) {
-    case 'gzip':
-    case 'x-gzip':
-    case 'compress':
-    case 'x-compress':
-      return zlib.createGunzip(ZLIB_OPTIONS);
-    case 'deflate':
-      return zlib.createInflate(ZLIB_OPTIONS);
-    case 'br':
-      return zlib.createBrotliDecompress(BROTLI_OPTIONS);
-    default:
-      return undefined;
-  }
-}
-
 /**
  * One attempt as an undici dispatch handler: the response head settles nothing by itself, the
  * status line decides, and what happens to the body afterwards is noted, never a failure — the
@@ -79,10 +55,8 @@ class AttemptHandler implements Dispatcher.DispatchHandler {
   private chunks: Buffer[] = [];
   private size = 0;
   private truncated = false;
-  private decoder: zlib.Gunzip | zlib.Inflate | zlib.BrotliDecompress | undefined;
+  private decoder: BodyDecoder | undefined;
   private decodeError: unknown;
-  /** A deflate body whose first bytes have not come yet (they tell zlib-wrapped from raw). */
-  private awaitingZlibHeader = false;
 
   constructor(
     private readonly cap: number,
@@ -130,15 +104,15 @@ class AttemptHandler implements Dispatcher.DispatchHandler {
       const value = rawHeaders[i + 1]!.toString('latin1');
       this.headers[name] = name in this.headers ? `${this.headers[name]}, ${value}` : value;
     }
-    const decoder = decoderFor(this.headers['content-encoding']);
-    if (decoder && statusCode !== 204) {
-      this.decoder = decoder;
-      this.awaitingZlibHeader = decoder instanceof zlib.Inflate;
-      decoder.on('data', (chunk: Buffer) => this.keep(chunk));
-      decoder.on('error', (error) => {
-        this.decodeError = error;
-        this.finishBody(bodyErrorText(error));
-        this.abortFn?.(error);
+    if (!NO_BODY_STATUSES.has(statusCode)) {
+      this.decoder = BodyDecoder.for(this.headers['content-encoding'], {
+        data: (chunk) => this.keep(chunk),
+        end: () => this.finishBody(),
+        error: (error) => {
+          this.decodeError = error;
+          this.finishBody(bodyErrorText(error));
+          this.abortFn?.(error);
+        },
       });
     }
     return true;
@@ -146,24 +120,15 @@ class AttemptHandler implements Dispatcher.DispatchHandler {
 
   onData(chunk: Buffer): boolean {
     if (this.settled) return true;
-    if (!this.decoder) this.keep(chunk);
-    else {
-      if (this.awaitingZlibHeader && chunk.length > 0) {
-        this.awaitingZlibHeader = false;
-        // "deflate" is meant to be zlib-wrapped, but some servers send raw deflate; axios, and
-        // browsers, read both: as axios does, a body not starting with a zlib header gets one.
-        if (chunk[0] !== ZLIB_HEADER[0]) this.decoder.write(ZLIB_HEADER);
-      }
-      this.decoder.write(chunk);
-    }
+    if (this.decoder) this.decoder.write(chunk);
+    else this.keep(chunk);
     return true;
   }
 
   onComplete(): void {
     if (this.settled) return;
-    if (!this.decoder) return this.finishBody();
-    this.decoder.once('end', () => this.finishBody());
-    this.decoder.end();
+    if (this.decoder) this.decoder.end();
+    else this.finishBody();
   }
 
   onError(error: Error): void {
@@ -213,10 +178,7 @@ class AttemptHandler implements Dispatcher.DispatchHandler {
 
   private finishBody(problem?: string): void {
     if (this.settled) return;
-    if (this.decoder) {
-      this.decoder.removeAllListeners('data');
-      this.decoder.destroy();
-    }
+    this.decoder?.destroy();
     // bodyError set, not spread in: a conditional spread copies on V8's slow path, at every delivery.
     const response: TransportResponse = { statusCode: this.statusCode, headers: this.headers, body: Buffer.concat(this.chunks, this.size).toString('utf8'), bodyTruncated: this.truncated };
     if (problem) response.bodyError = `${problem} (${this.size} bytes read)`;
