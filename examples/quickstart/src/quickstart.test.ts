@@ -125,6 +125,25 @@ describe('the quickstart (npm start)', () => {
     }
   });
 
+  it('--redis --queue: the run keeps its requests in the BullMQ queue named (two runs at once used to share hookwork-quickstart)', async () => {
+    const redisQueue = `quickstart-test-${randomUUID().slice(0, 8)}`;
+    const url = process.env.HOOKWORK_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
+    const redis = new Redis(url);
+    // Looked for while the run is under way (an empty queue is removed after it): its keys are bull:<queue>:….
+    let seen = false;
+    const look = setInterval(() => void redis.keys(`bull:${redisQueue}:*`).then((keys) => (seen ||= keys.length > 0)), 50);
+    try {
+      const { stdout } = await run(process.execPath, [main, '--data-dir', tempDir(), '--redis', url, '--queue', redisQueue]);
+      expect(stdout).toContain(`queue: BullMQ on ${url} (queue ${redisQueue})`);
+      expect(stdout).toContain('4 requests enqueued, 4 delivered, 0 dead-lettered, 5 attempts logged.');
+      expect(seen).toBe(true);
+    } finally {
+      clearInterval(look);
+      redis.disconnect();
+      await dropQueueKeys(redisQueue);
+    }
+  });
+
   it('--redis with a password Redis does not need: the run goes on, and the one warning (not ioredis\'s console line) names --redis', async () => {
     const redisQueue = `quickstart-test-${randomUUID().slice(0, 8)}`;
     const url = new URL(process.env.HOOKWORK_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379');
@@ -356,6 +375,10 @@ describe('the quickstart (npm start)', () => {
     [['--admin-port', '3300'], '--admin-port goes with --admin'],
     [['--admin', '--admin-port', '0'], '--admin-port must be a whole number from 1 to 65535'],
     [['--schema', 'hooks'], '--schema goes with --postgres'],
+    [['--queue', 'hooks'], '--queue goes with --redis'],
+    [['--redis', 'redis://127.0.0.1:6379', '--queue', 'shop:hooks'], '--queue must be a non-empty string without ":"; got "shop:hooks"'],
+    [['--redis', 'redis://127.0.0.1:6379', '--queue='], '--queue needs a value'],
+    [['--redis', 'redis://127.0.0.1:6379', '--queu', 'hooks'], 'unknown option "--queu" (did you mean --queue?)'],
     [['--postgres', 'postgres://postgres:s3cret@127.0.0.1/test', '--schema', 'pg_hooks'], '--schema must be a plain identifier: letters, digits and _, not starting with a digit or pg_'],
     [['--postgres', 'postgres://postgres:s3cret@127.0.0.1/test', '--schem', 'hooks'], 'unknown option "--schem" (did you mean --schema?)'],
   ])('refuses %j with a clear message and exit code 2', async (args, message) => {
@@ -405,7 +428,7 @@ describe('the quickstart (npm start)', () => {
   // sets (bullmqQueue({ connection }), "the connection string", postgresStorage({ schema })).
   it.each<[string, (closed: number) => string[], RegExp]>([
     ['--redis whose login Redis refuses', () => ['--redis', `redis://hookwork-no-such-user-${process.pid}:pw@127.0.0.1:6379`], /refused the BullMQ queue's login \(WRONGPASS .*\); check the user and password of --redis \(redis:\/\/user:password@host:port\)/],
-    ['--redis naming a database Redis lacks', () => ['--redis', 'redis://127.0.0.1:6379/99'], /refused database 99 .*; give --redis a database index the server has .*, or leave the database out of --redis$/],
+    ['--redis naming a database Redis lacks', () => ['--redis', 'redis://127.0.0.1:6379/99'], /refused database 99 .*; give --redis a database index the server has .*, or leave the database out of --redis and give --queue a name of its own$/],
     ['--postgres where nothing listens', (closed) => ['--postgres', `postgres://postgres@127.0.0.1:${closed}/test`], /could not be reached while connecting .*; check that the server runs and --postgres \(host, port, database, user, password\) is right$/],
     ['--postgres naming a database that is not there', () => ['--postgres', new URL('/hookwork_no_such_db', PG_URL).toString()], /database "hookwork_no_such_db" does not exist\); create the database \(createdb\) or name an existing one in --postgres$/],
     ['--postgres with a role that is not there', () => { const url = new URL(PG_URL); url.username = 'hookwork_no_such_role'; return ['--postgres', url.toString()]; }, /role "hookwork_no_such_role" does not exist\); check the user and password in --postgres \(or PGUSER\/PGPASSWORD\)/],

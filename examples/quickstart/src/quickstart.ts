@@ -24,6 +24,8 @@ export interface QuickstartResult {
 }
 
 const KEY_PREFIX = 'quickstart-';
+/** The BullMQ queue with --redis when --queue names none. */
+const DEFAULT_REDIS_QUEUE = 'hookwork-quickstart';
 const BLOG_POST = { key: '6f1ab7a6-3d3a-4c8e-9d8e-0b9f1c1d2e01', alias: 'blogPost' };
 const LANDING_PAGE = { key: '0d0b6a2e-1f7c-4f55-8a4e-5c2b9e7f3a10', alias: 'landingPage' };
 const IMAGE = { key: 'cc07b313-0843-4aa8-bbda-871c8da728c8', alias: 'Image' };
@@ -54,7 +56,7 @@ export class QuickstartStopped extends Error {
  */
 export async function runQuickstart(options: QuickstartOptions, print: (line: string) => void, progress?: (line: string) => void, signal?: AbortSignal): Promise<QuickstartResult> {
   const postgresSchema = options.postgresSchema ?? 'hookwork_quickstart';
-  const redisQueue = options.redisQueue ?? 'hookwork-quickstart';
+  const redisQueue = options.redisQueue ?? DEFAULT_REDIS_QUEUE;
   if (!options.postgres) ensureDataDir(options.dataDir);
   // What the first line names as the store: the SQLite file, or the server (without credentials) and schema.
   const file = options.postgres ? `PostgreSQL ${maskUrlCredentials(options.postgres)} (schema ${postgresSchema})` : join(options.dataDir, 'hookwork.db');
@@ -188,7 +190,7 @@ async function tour(
     started(receiver);
     await app.webhooks.update(webhookKey, { url: receiver.url });
   }
-  print(`hookwork quickstart — store: ${file}${options.redis ? `, queue: BullMQ on ${maskUrlCredentials(options.redis)}` : ''}${describeLeftovers(leftovers)}`);
+  print(`hookwork quickstart — store: ${file}${options.redis ? `, queue: BullMQ on ${maskUrlCredentials(options.redis)} (queue ${options.redisQueue ?? DEFAULT_REDIS_QUEUE})` : ''}${describeLeftovers(leftovers)}`);
   print(`webhook "${webhookKey}" → ${options.target ?? `${receiver!.url} (built-in receiver, verifies every signature with the standardwebhooks package)`}`);
   print(`  events: ${created.events.join(', ')}`);
   print(`  content-type filter: blogPost, Image · custom header X-Quickstart · signed with ${options.secret ? 'your secret' : `a generated secret${options.target ? `: ${secret}` : ''}`}`);
