@@ -293,6 +293,33 @@ describe('the quickstart (npm start)', () => {
     expect(lines.some((line) => line.includes('↻'))).toBe(false);
   });
 
+  it('a --target that answers nothing: the run ends once the circuit breaker opens, saying so, what it holds and what to do (it waited 60 s for "not settled… is the receiver answering?")', async () => {
+    // A port nothing listens on: a server taken and closed again.
+    const server = createServer();
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const target = `http://127.0.0.1:${(server.address() as AddressInfo).port}/hooks`;
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+
+    const lines: string[] = [];
+    const result = await runQuickstart({ target, dataDir: tempDir(), help: false }, (line) => lines.push(line));
+    // The tour's 4 requests, 4 attempts each: the 10th failure in a row opens the breaker, and nothing settles after it.
+    expect(result).toMatchObject({ published: 4, delivered: 0, deadLettered: 0, held: 4 });
+    // 10, or a few more when attempts were under way as it opened (they end, then the run stops).
+    expect(result.log.length).toBeGreaterThanOrEqual(10);
+    expect(result.log.every((e) => e.outcome === 'retrying')).toBe(true);
+    const text = lines.join('\n');
+    expect(text).toContain(`4 requests enqueued, 0 delivered, 0 dead-lettered, ${result.log.length} attempts logged.`);
+    expect(text).toMatch(/The circuit breaker of webhook quickstart-\d+ is open: 10 attempts in a row failed \(the last: refused: connect ECONNREFUSED 127\.0\.0\.1:\d+\)\./);
+    expect(text).toMatch(/4 requests wait behind it, kept and not dead-lettered \(waiting uses none of their retries\): one probe goes every 30 s, and its success sends them all; the next probe goes at \d{4}-\d\d-\d\dT/);
+    expect(text).toContain(`Next: check that ${target} answers a POST (curl -i -X POST ${target}), then run again; or add --admin to keep the app running`);
+
+    // The load demo waited 300 s.
+    const load: string[] = [];
+    const loaded = await runQuickstart({ target, events: 30, dataDir: tempDir(), help: false }, (line) => load.push(line));
+    expect(loaded).toMatchObject({ published: 30, delivered: 0, held: 30 });
+    expect(load.join('\n')).toMatch(/0 of 30 delivered when the run stopped after [\d.]+ s[\s\S]*The circuit breaker of webhook quickstart-\d+ is open/);
+  });
+
   it('--admin keeps the app and its admin page running on 127.0.0.1 with a printed token until Ctrl-C, then exits 0', async () => {
     const child = spawn(process.execPath, [main, '--admin', '--data-dir', tempDir()], { stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
