@@ -1,4 +1,5 @@
 import { checkUrl, isHookworkError, maskUrlCredentials, nearestName } from '@hookwork/core';
+import { bullmqQueue } from '@hookwork/bullmq';
 import { postgresStorage } from '@hookwork/postgres';
 import { forTheCommandLine } from './flag-messages';
 
@@ -18,7 +19,7 @@ export interface QuickstartOptions {
   adminPort?: number;
   /** Keep requests in Redis with BullMQ at this URL (webhooks and the log stay in SQLite). */
   redis?: string;
-  /** The BullMQ queue with --redis (default `hookwork-quickstart`; tests use one of their own). */
+  /** The BullMQ queue with --redis (--queue; default `hookwork-quickstart`; tests use one of their own). */
   redisQueue?: string;
   /** Keep everything in PostgreSQL at this URL instead of SQLite. */
   postgres?: string;
@@ -43,6 +44,8 @@ export const USAGE = `Usage: npm start -- [options]
   --admin-port <n>     the admin page's port (default: a free one)
   --redis <url>        queue requests in Redis with BullMQ (redis://127.0.0.1:6379); webhooks
                        and the delivery log stay in SQLite
+  --queue <name>       the BullMQ queue --redis keeps requests in (default hookwork-quickstart;
+                       removed after the run when empty); runs at the same time need one each
   --postgres <url>     keep webhooks, the queue and the log in PostgreSQL instead of SQLite
                        (postgres://user@127.0.0.1:5432/db)
   --schema <name>      the schema --postgres keeps them in (default hookwork_quickstart;
@@ -74,7 +77,21 @@ function wholeNumber(raw: string): number {
   return /^\d+$/.test(raw) ? Number(raw) : NaN;
 }
 
-const OPTION_NAMES = ['target', 'secret', 'events', 'data-dir', 'admin', 'admin-port', 'redis', 'postgres', 'schema', 'help'];
+const OPTION_NAMES = ['target', 'secret', 'events', 'data-dir', 'admin', 'admin-port', 'redis', 'queue', 'postgres', 'schema', 'help'];
+
+/**
+ * --queue: only with --redis, and a name bullmqQueue() takes — its own check, so the rule is the
+ * BullMQ queue's, not a copy — refused here rather than when the app starts.
+ */
+function checkQueue(queueName: string, options: QuickstartOptions): void {
+  if (!options.redis) throw new UsageError('--queue goes with --redis (the BullMQ queue the requests wait in)');
+  try {
+    bullmqQueue({ connection: options.redis, queueName });
+  } catch (error) {
+    if (isHookworkError(error, 'HOOKWORK_ERR_INVALID_BULLMQ_OPTIONS')) throw new UsageError(forTheCommandLine(error.message.replace(/^HOOKWORK_ERR_\w+: /, ''), options));
+    throw error;
+  }
+}
 
 /** Parses the command line; UsageError for anything it does not understand. */
 export function parseOptions(argv: readonly string[], defaultDataDir: string): QuickstartOptions {
@@ -153,6 +170,9 @@ export function parseOptions(argv: readonly string[], defaultDataDir: string): Q
       case '--schema':
         options.postgresSchema = value();
         break;
+      case '--queue':
+        options.redisQueue = value();
+        break;
       case '--help':
       case '-h':
         options.help = true;
@@ -166,6 +186,7 @@ export function parseOptions(argv: readonly string[], defaultDataDir: string): Q
   }
   if (options.adminPort !== undefined && !options.admin) throw new UsageError('--admin-port goes with --admin');
   if (options.secret && !options.target) throw new UsageError('--secret goes with --target (the built-in receiver uses a generated secret)');
+  if (options.redisQueue !== undefined) checkQueue(options.redisQueue, options);
   if (options.postgresSchema !== undefined) {
     if (!options.postgres) throw new UsageError('--schema goes with --postgres (the schema the PostgreSQL store is kept in)');
     try {

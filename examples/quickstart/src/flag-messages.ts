@@ -9,10 +9,11 @@ import type { QuickstartOptions } from './cli-options';
  * and checks that no library phrase is left.
  */
 const REDIS: readonly (readonly [RegExp, string])[] = [
+  [/bullmqQueue\(\) was given bad options: queueName/g, '--queue'],
   [/bullmqQueue\(\{ connection \}\) \(redis:\/\/user:password@host, or \{ username, password \}\)/g, '--redis (redis://user:password@host:port)'],
   [/start Redis or pass bullmqQueue\(\{ connection \}\) the address of one/g, 'start Redis there, or give --redis the address of one'],
   [/give bullmqQueue\(\{ connection \}\) a database index the server has/g, 'give --redis a database index the server has'],
-  [/, or keep database 0 and give the app a queueName of its own/g, ', or leave the database out of --redis'],
+  [/, or keep database 0 and give the app a queueName of its own/g, ', or leave the database out of --redis and give --queue a name of its own'],
   [/connect with redis:\/\/ \(no tls option\)/g, 'give --redis a redis:// URL'],
   [/bullmqQueue\(\{ connection \}\)/g, '--redis'],
   [/the BullMQ queue's connection/g, '--redis'],

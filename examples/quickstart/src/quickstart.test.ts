@@ -125,6 +125,25 @@ describe('the quickstart (npm start)', () => {
     }
   });
 
+  it('--redis --queue: the run keeps its requests in the BullMQ queue named (two runs at once used to share hookwork-quickstart)', async () => {
+    const redisQueue = `quickstart-test-${randomUUID().slice(0, 8)}`;
+    const url = process.env.HOOKWORK_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
+    const redis = new Redis(url);
+    // Looked for while the run is under way (an empty queue is removed after it): its keys are bull:<queue>:….
+    let seen = false;
+    const look = setInterval(() => void redis.keys(`bull:${redisQueue}:*`).then((keys) => (seen ||= keys.length > 0)), 50);
+    try {
+      const { stdout } = await run(process.execPath, [main, '--data-dir', tempDir(), '--redis', url, '--queue', redisQueue]);
+      expect(stdout).toContain(`queue: BullMQ on ${url} (queue ${redisQueue})`);
+      expect(stdout).toContain('4 requests enqueued, 4 delivered, 0 dead-lettered, 5 attempts logged.');
+      expect(seen).toBe(true);
+    } finally {
+      clearInterval(look);
+      redis.disconnect();
+      await dropQueueKeys(redisQueue);
+    }
+  });
+
   it('--redis with a password Redis does not need: the run goes on, and the one warning (not ioredis\'s console line) names --redis', async () => {
     const redisQueue = `quickstart-test-${randomUUID().slice(0, 8)}`;
     const url = new URL(process.env.HOOKWORK_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379');
@@ -274,6 +293,33 @@ describe('the quickstart (npm start)', () => {
     expect(lines.some((line) => line.includes('↻'))).toBe(false);
   });
 
+  it('a --target that answers nothing: the run ends once the circuit breaker opens, saying so, what it holds and what to do (it waited 60 s for "not settled… is the receiver answering?")', async () => {
+    // A port nothing listens on: a server taken and closed again.
+    const server = createServer();
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const target = `http://127.0.0.1:${(server.address() as AddressInfo).port}/hooks`;
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+
+    const lines: string[] = [];
+    const result = await runQuickstart({ target, dataDir: tempDir(), help: false }, (line) => lines.push(line));
+    // The tour's 4 requests, 4 attempts each: the 10th failure in a row opens the breaker, and nothing settles after it.
+    expect(result).toMatchObject({ published: 4, delivered: 0, deadLettered: 0, held: 4 });
+    // 10, or a few more when attempts were under way as it opened (they end, then the run stops).
+    expect(result.log.length).toBeGreaterThanOrEqual(10);
+    expect(result.log.every((e) => e.outcome === 'retrying')).toBe(true);
+    const text = lines.join('\n');
+    expect(text).toContain(`4 requests enqueued, 0 delivered, 0 dead-lettered, ${result.log.length} attempts logged.`);
+    expect(text).toMatch(/The circuit breaker of webhook quickstart-\d+ is open: 10 attempts in a row failed \(the last: refused: connect ECONNREFUSED 127\.0\.0\.1:\d+\)\./);
+    expect(text).toMatch(/4 requests wait behind it, kept and not dead-lettered \(waiting uses none of their retries\): one probe goes every 30 s, and its success sends them all; the next probe goes at \d{4}-\d\d-\d\dT/);
+    expect(text).toContain(`Next: check that ${target} answers a POST (curl -i -X POST ${target}), then run again; or add --admin to keep the app running`);
+
+    // The load demo waited 300 s.
+    const load: string[] = [];
+    const loaded = await runQuickstart({ target, events: 30, dataDir: tempDir(), help: false }, (line) => load.push(line));
+    expect(loaded).toMatchObject({ published: 30, delivered: 0, held: 30 });
+    expect(load.join('\n')).toMatch(/0 of 30 delivered when the run stopped after [\d.]+ s[\s\S]*The circuit breaker of webhook quickstart-\d+ is open/);
+  });
+
   it('--admin keeps the app and its admin page running on 127.0.0.1 with a printed token until Ctrl-C, then exits 0', async () => {
     const child = spawn(process.execPath, [main, '--admin', '--data-dir', tempDir()], { stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
@@ -356,6 +402,10 @@ describe('the quickstart (npm start)', () => {
     [['--admin-port', '3300'], '--admin-port goes with --admin'],
     [['--admin', '--admin-port', '0'], '--admin-port must be a whole number from 1 to 65535'],
     [['--schema', 'hooks'], '--schema goes with --postgres'],
+    [['--queue', 'hooks'], '--queue goes with --redis'],
+    [['--redis', 'redis://127.0.0.1:6379', '--queue', 'shop:hooks'], '--queue must be a non-empty string without ":"; got "shop:hooks"'],
+    [['--redis', 'redis://127.0.0.1:6379', '--queue='], '--queue needs a value'],
+    [['--redis', 'redis://127.0.0.1:6379', '--queu', 'hooks'], 'unknown option "--queu" (did you mean --queue?)'],
     [['--postgres', 'postgres://postgres:s3cret@127.0.0.1/test', '--schema', 'pg_hooks'], '--schema must be a plain identifier: letters, digits and _, not starting with a digit or pg_'],
     [['--postgres', 'postgres://postgres:s3cret@127.0.0.1/test', '--schem', 'hooks'], 'unknown option "--schem" (did you mean --schema?)'],
   ])('refuses %j with a clear message and exit code 2', async (args, message) => {
@@ -405,7 +455,7 @@ describe('the quickstart (npm start)', () => {
   // sets (bullmqQueue({ connection }), "the connection string", postgresStorage({ schema })).
   it.each<[string, (closed: number) => string[], RegExp]>([
     ['--redis whose login Redis refuses', () => ['--redis', `redis://hookwork-no-such-user-${process.pid}:pw@127.0.0.1:6379`], /refused the BullMQ queue's login \(WRONGPASS .*\); check the user and password of --redis \(redis:\/\/user:password@host:port\)/],
-    ['--redis naming a database Redis lacks', () => ['--redis', 'redis://127.0.0.1:6379/99'], /refused database 99 .*; give --redis a database index the server has .*, or leave the database out of --redis$/],
+    ['--redis naming a database Redis lacks', () => ['--redis', 'redis://127.0.0.1:6379/99'], /refused database 99 .*; give --redis a database index the server has .*, or leave the database out of --redis and give --queue a name of its own$/],
     ['--postgres where nothing listens', (closed) => ['--postgres', `postgres://postgres@127.0.0.1:${closed}/test`], /could not be reached while connecting .*; check that the server runs and --postgres \(host, port, database, user, password\) is right$/],
     ['--postgres naming a database that is not there', () => ['--postgres', new URL('/hookwork_no_such_db', PG_URL).toString()], /database "hookwork_no_such_db" does not exist\); create the database \(createdb\) or name an existing one in --postgres$/],
     ['--postgres with a role that is not there', () => { const url = new URL(PG_URL); url.username = 'hookwork_no_such_role'; return ['--postgres', url.toString()]; }, /role "hookwork_no_such_role" does not exist\); check the user and password in --postgres \(or PGUSER\/PGPASSWORD\)/],

@@ -8,7 +8,7 @@ import { sqliteStorage } from '@hookwork/sqlite';
 import type { QuickstartOptions } from './cli-options';
 import { ensureDataDir } from './data-dir';
 import { forTheCommandLine } from './flag-messages';
-import { trackRun, type RunTracker } from './run-tracker';
+import { trackRun, type RunHeld, type RunTracker } from './run-tracker';
 import { startVerifyingReceiver, type VerifyingReceiver } from './verifying-receiver';
 
 /** What a run did, for the exit code and for tests. */
@@ -16,6 +16,8 @@ export interface QuickstartResult {
   published: number;
   delivered: number;
   deadLettered: number;
+  /** Requests the run left waiting because the webhook's breaker opened or it was disabled (0 when every one settled). */
+  held: number;
   /** Requests the built-in receiver accepted (undefined with --target). */
   received?: VerifyingReceiver['received'];
   /** Requests whose signature the built-in receiver rejected. */
@@ -24,6 +26,8 @@ export interface QuickstartResult {
 }
 
 const KEY_PREFIX = 'quickstart-';
+/** The BullMQ queue with --redis when --queue names none. */
+const DEFAULT_REDIS_QUEUE = 'hookwork-quickstart';
 const BLOG_POST = { key: '6f1ab7a6-3d3a-4c8e-9d8e-0b9f1c1d2e01', alias: 'blogPost' };
 const LANDING_PAGE = { key: '0d0b6a2e-1f7c-4f55-8a4e-5c2b9e7f3a10', alias: 'landingPage' };
 const IMAGE = { key: 'cc07b313-0843-4aa8-bbda-871c8da728c8', alias: 'Image' };
@@ -54,7 +58,7 @@ export class QuickstartStopped extends Error {
  */
 export async function runQuickstart(options: QuickstartOptions, print: (line: string) => void, progress?: (line: string) => void, signal?: AbortSignal): Promise<QuickstartResult> {
   const postgresSchema = options.postgresSchema ?? 'hookwork_quickstart';
-  const redisQueue = options.redisQueue ?? 'hookwork-quickstart';
+  const redisQueue = options.redisQueue ?? DEFAULT_REDIS_QUEUE;
   if (!options.postgres) ensureDataDir(options.dataDir);
   // What the first line names as the store: the SQLite file, or the server (without credentials) and schema.
   const file = options.postgres ? `PostgreSQL ${maskUrlCredentials(options.postgres)} (schema ${postgresSchema})` : join(options.dataDir, 'hookwork.db');
@@ -188,19 +192,21 @@ async function tour(
     started(receiver);
     await app.webhooks.update(webhookKey, { url: receiver.url });
   }
-  print(`hookwork quickstart — store: ${file}${options.redis ? `, queue: BullMQ on ${maskUrlCredentials(options.redis)}` : ''}${describeLeftovers(leftovers)}`);
+  print(`hookwork quickstart — store: ${file}${options.redis ? `, queue: BullMQ on ${maskUrlCredentials(options.redis)} (queue ${options.redisQueue ?? DEFAULT_REDIS_QUEUE})` : ''}${describeLeftovers(leftovers)}`);
   print(`webhook "${webhookKey}" → ${options.target ?? `${receiver!.url} (built-in receiver, verifies every signature with the standardwebhooks package)`}`);
   print(`  events: ${created.events.join(', ')}`);
   print(`  content-type filter: blogPost, Image · custom header X-Quickstart · signed with ${options.secret ? 'your secret' : `a generated secret${options.target ? `: ${secret}` : ''}`}`);
   print('');
 
   const run = trackRun(app, webhookKey);
-  if (options.events) await publishLoad(app, webhookKey, run, options.events, print, progress, signal, queueName(options));
+  let held: RunHeld | undefined;
+  if (options.events) held = await publishLoad(app, webhookKey, run, options.events, print, progress, signal, queueName(options));
   else {
     await publishTour(app, webhookKey, print);
-    await run.whenSettled({ timeoutMs: 60_000, ...(signal ? { signal } : {}) });
+    held = await run.whenSettled({ timeoutMs: 60_000, ...(signal ? { signal } : {}) });
   }
   const published = run.enqueued;
+  const waiting = published - run.settled;
 
   const log = await fullLog(app, webhookKey);
   if (!options.events) printTable(log, print);
@@ -209,7 +215,29 @@ async function tour(
   print('');
   print(`${published} requests enqueued, ${delivered} delivered, ${deadLettered} dead-lettered, ${log.length} attempts logged.`);
   if (receiver) print(`The receiver verified ${receiver.received.length} signed requests${receiver.rejected.length ? ` and REJECTED ${receiver.rejected.length}` : ''}.`);
-  return { published, delivered, deadLettered, received: receiver?.received, rejected: receiver?.rejected, log };
+  if (held) await explainHeld(app, webhookKey, held, waiting, options, print);
+  return { published, delivered, deadLettered, held: held ? waiting : 0, received: receiver?.received, rejected: receiver?.rejected, log };
+}
+
+/**
+ * Why the run ended with requests waiting, and what to do: the breaker's state and next probe (or
+ * the webhook disabled), how many requests it holds and that they are kept, and the next step.
+ */
+async function explainHeld(app: Hookwork, webhookKey: string, { event, lastFailure }: RunHeld, waiting: number, options: QuickstartOptions, print: (line: string) => void): Promise<void> {
+  const target = options.target ?? 'the receiver';
+  const last = lastFailure ? ` (the last: ${lastFailure.statusCode ?? `${lastFailure.errorKind}: ${lastFailure.errorMessage ?? ''}`})` : '';
+  const requests = `${waiting} request${waiting === 1 ? '' : 's'}`;
+  print('');
+  if (event.type === 'breaker.opened') {
+    const health = await app.health(webhookKey);
+    const probe = health.probeAt ? `; the next probe goes at ${health.probeAt.toISOString()}` : '';
+    print(`The circuit breaker of webhook ${webhookKey} is ${health.breaker}: ${event.data.consecutiveFailures} attempts in a row failed${last}.`);
+    print(`${requests} wait${waiting === 1 ? 's' : ''} behind it, kept and not dead-lettered (waiting uses none of their retries): one probe goes every ${app.settings.breaker.coolDown / 1000} s, and its success sends them all${probe}. The run stops here rather than wait for it.`);
+  } else {
+    print(`hookwork disabled webhook ${webhookKey}: ${event.data.message}${last}.`);
+    print(`${requests} wait${waiting === 1 ? 's' : ''} while it is disabled, kept and not dead-lettered; enabling it again sends them.`);
+  }
+  print(`Next: check that ${target} answers a POST${options.target ? ` (curl -i -X POST ${options.target})` : ''}, then run again${options.admin ? '' : '; or add --admin to keep the app running: the admin page shows the webhook\'s health and its queue, and the held requests go out once the endpoint answers'}.`);
 }
 
 /** The queue the load demo's summary names: where this run's requests actually waited. */
@@ -246,8 +274,8 @@ async function publishTour(app: Hookwork, webhookKey: string, print: (line: stri
   await app.publish(new MediaSavedNotification({ savedEntities: [media] }));
 }
 
-/** --events n: n single-page publishes, with a progress bar on delivery. */
-async function publishLoad(app: Hookwork, webhookKey: string, run: RunTracker, n: number, print: (line: string) => void, progress: ((line: string) => void) | undefined, signal: AbortSignal | undefined, queue: string): Promise<void> {
+/** --events n: n single-page publishes, with a progress bar on delivery; what holds the rest when the webhook's breaker opens. */
+async function publishLoad(app: Hookwork, webhookKey: string, run: RunTracker, n: number, print: (line: string) => void, progress: ((line: string) => void) | undefined, signal: AbortSignal | undefined, queue: string): Promise<RunHeld | undefined> {
   const started = Date.now();
   let delivered = 0;
   let lastStep = -1;
@@ -274,9 +302,13 @@ async function publishLoad(app: Hookwork, webhookKey: string, run: RunTracker, n
     await app.publish(new ContentPublishedNotification({ publishedEntities: [post(`b0000000-0000-4000-8000-${String(i).padStart(12, '0')}`, `Post ${i + 1}`, `/blog/post-${i + 1}/`)] }));
   }
   const publishSeconds = (Date.now() - started) / 1000;
-  await run.whenSettled({ timeoutMs: 300_000, ...(signal ? { signal } : {}) });
+  const held = await run.whenSettled({ timeoutMs: 300_000, ...(signal ? { signal } : {}) });
   if (progress) progress(`${bar()}\n`);
   const seconds = (Date.now() - started) / 1000;
+  if (held) {
+    print(`published in ${publishSeconds.toFixed(2)} s; ${delivered} of ${n} delivered when the run stopped after ${seconds.toFixed(2)} s`);
+    return held;
+  }
   print(`published in ${publishSeconds.toFixed(2)} s; all delivered in ${seconds.toFixed(2)} s (${Math.round(delivered / seconds)} deliveries/s, ${queue}, signed and logged)`);
 }
 

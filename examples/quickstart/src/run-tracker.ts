@@ -1,4 +1,18 @@
-import type { Hookwork } from '@hookwork/core';
+import type { AttemptInfo, Hookwork, OperatorEvent } from '@hookwork/core';
+
+/**
+ * Why a run stopped waiting with requests unsettled: its webhook holds them. An open circuit
+ * breaker (or a disabled webhook) defers every request without using an attempt, so none of them
+ * settles until the endpoint answers a probe (every `breaker.coolDown`, 30 s) or the webhook is
+ * enabled again — waiting out the run's timeout only ended in "not settled… is the receiver
+ * answering?".
+ */
+export interface RunHeld {
+  /** What holds them: the breaker opening, or hookwork disabling the webhook (a 410 Gone). */
+  event: Extract<OperatorEvent, { type: 'breaker.opened' | 'webhook.disabled' }>;
+  /** The webhook's last failed attempt before the run stopped (its status, or the error). */
+  lastFailure?: AttemptInfo;
+}
 
 /**
  * What one run is waiting for: the requests it enqueued for its own webhook, until each is
@@ -15,10 +29,12 @@ export interface RunTracker {
   readonly settled: number;
   /**
    * Resolves when every enqueued request is settled and the delivery log holds all of this
-   * run's attempts. Rejects with {@link RunTimeoutError} after `timeoutMs`, naming what is still
-   * pending, and with the signal's reason when it aborts.
+   * run's attempts — or, when the webhook's breaker opens or the webhook is disabled, as soon as
+   * none of its requests is in flight any more, with what holds the rest ({@link RunHeld}).
+   * Rejects with {@link RunTimeoutError} after `timeoutMs`, naming what is still pending, and
+   * with the signal's reason when it aborts.
    */
-  whenSettled(options: { timeoutMs: number; signal?: AbortSignal }): Promise<void>;
+  whenSettled(options: { timeoutMs: number; signal?: AbortSignal }): Promise<RunHeld | undefined>;
 }
 
 /** The run did not settle in time; the message says how many requests and which. */
@@ -47,7 +63,19 @@ export function trackRun(app: Hookwork, webhookKey: string): RunTracker {
     if (mine(info)) attempts++;
   };
   app.lifecycle.on('attemptSucceeded', (a) => (attempted(a), settle(a)));
-  app.lifecycle.on('attemptFailed', attempted);
+  let lastFailure: AttemptInfo | undefined;
+  app.lifecycle.on('attemptFailed', (a) => {
+    if (!mine(a)) return;
+    attempted(a);
+    lastFailure = a;
+  });
+  let held: RunHeld['event'] | undefined;
+  app.lifecycle.on('operatorEvent', (event) => {
+    if ((event.type === 'breaker.opened' || event.type === 'webhook.disabled') && mine(event.data)) {
+      held ??= event;
+      changed();
+    }
+  });
   app.lifecycle.on('deadLettered', settle);
   app.lifecycle.on('requestDropped', (r) => (attempted(r), settle(r)));
 
@@ -89,6 +117,9 @@ export function trackRun(app: Hookwork, webhookKey: string): RunTracker {
 
       while (pending().length > 0) {
         signal?.throwIfAborted();
+        // Held: the attempts under way when it happened end (within the attempt timeout); after
+        // them, nothing of this webhook is claimed until a probe or until it is enabled again.
+        if (held && (await app.queueCounts({ webhookKey })).inFlight === 0) break;
         const left = deadline - Date.now();
         if (left <= 0) throw timeout('requests');
         await pause(Math.min(left, 250));
@@ -100,6 +131,7 @@ export function trackRun(app: Hookwork, webhookKey: string): RunTracker {
         if (Date.now() >= logDeadline) throw timeout(`${attempts} attempts`, 10_000);
         await pause(20);
       }
+      return pending().length > 0 && held ? { event: held, ...(lastFailure ? { lastFailure } : {}) } : undefined;
     },
   };
 }

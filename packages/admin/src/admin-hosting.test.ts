@@ -28,6 +28,41 @@ afterEach(async () => {
 const apiOnly = { page: false, apiReference: false };
 
 describe('startAdminServer', () => {
+  it('served before app.start(): 503 HOOKWORK_ERR_APP_NOT_STARTED in the API\'s terms with Retry-After, no error line per request; then the routes; after stop() 503 HOOKWORK_ERR_APP_STOPPED', async () => {
+    const app = createHookwork({ composers: [cmsComposer()], storage: memoryStorage() });
+    const logged: string[] = [];
+    const logger = { debug: () => {}, info: () => {}, warn: (m: string) => logged.push(`warn ${m}`), error: (m: string) => logged.push(`error ${m}`) };
+    const lines: string[] = [];
+    const server = await startAdminServer(app, { print: (line) => lines.push(line), logger, ...apiOnly });
+    try {
+      expect(lines).toContain('  the app is not started yet: the API answers 503 (HOOKWORK_ERR_APP_NOT_STARTED, Retry-After) until app.start() resolves');
+      const call = socketCaller(server.url.replace(/\/$/, ''));
+      const before = await call({ method: 'GET', url: '/api/v1/webhook', token: server.token! });
+      expect(before.status).toBe(503);
+      expect(before.headers['retry-after']).toBe('5');
+      expect(before.json).toMatchObject({ code: 'HOOKWORK_ERR_APP_NOT_STARTED', status: 503 });
+      // It named a library call ("await app.start() before managing webhooks or publishing") a caller of the API cannot make.
+      expect(before.json.detail).toBe(
+        "HOOKWORK_ERR_APP_NOT_STARTED: the hookwork app behind this admin API is not started yet: its routes answer 503 until the host's app.start() has resolved; try again shortly (Retry-After). Host: await app.start() before serving the admin, or let it answer 503 meanwhile",
+      );
+      // The app's state, not a fault: it was an error line with a stack at every request (a page polling the queue).
+      expect(logged).toEqual([]);
+
+      await app.start();
+      expect((await call({ method: 'GET', url: '/api/v1/webhook', token: server.token! })).status).toBe(200);
+
+      await app.stop();
+      const after = await call({ method: 'GET', url: '/api/v1/queue/counts', token: server.token! });
+      expect(after.status).toBe(503);
+      expect(after.headers['retry-after']).toBeUndefined();
+      expect(after.json.detail).toMatch(/^HOOKWORK_ERR_APP_STOPPED: the hookwork app behind this admin API was stopped \(it is stopped\): nothing can be managed through it/);
+      expect(logged).toEqual([]);
+    } finally {
+      await server.close();
+      await app.stop();
+    }
+  });
+
   it('generates a token on loopback, prints it with the URL, and accepts only it', async () => {
     const lines: string[] = [];
     const server = await startAdminServer(fixture.app, { print: (line) => lines.push(line), ...apiOnly });

@@ -2,6 +2,7 @@ import fastifySwagger from '@fastify/swagger';
 import { guardedLogger, HOOKWORK_VERSION, LoggerToken, resolveToken, type Hookwork, type Logger } from '@hookwork/core';
 import type { FastifyInstance, FastifyPluginAsync, FastifyRequest } from 'fastify';
 import { ADMIN_ERRORS } from './admin-errors';
+import { isAppUnavailable, managementOf, NOT_STARTED_RETRY_AFTER_SECONDS } from './app-availability';
 import { checkOptions, is, type OptionHints, type OptionSpec } from './admin-options';
 import { AuditTrail, type AuditConfig } from './audit';
 import { AdminAuthenticator, refuseCrossSite, type AdminAuthOptions, type AdminPrincipal } from './auth';
@@ -121,7 +122,10 @@ export const hookworkAdmin: FastifyPluginAsync<HookworkAdminOptions> = async (fa
   useJsonBodyParser(fastify);
   fastify.setErrorHandler((error, request, reply) => {
     const problem = toProblem(error, request.url.replace(/\?.*$/, ''), { bodyLimit: request.routeOptions.bodyLimit, contentType: request.headers['content-type'] });
-    if (problem.status >= 500) logger.error(`admin: ${request.method} ${request.url} failed: ${(error as Error)?.message ?? error}`, { error });
+    if (isAppUnavailable(error)) {
+      // 503 with Retry-After (RFC 9110 §10.2.3): the app is expected up once the host's start() resolves.
+      if (problem.code === 'HOOKWORK_ERR_APP_NOT_STARTED') reply.header('retry-after', String(NOT_STARTED_RETRY_AFTER_SECONDS));
+    } else if (problem.status >= 500) logger.error(`admin: ${request.method} ${request.url} failed: ${(error as Error)?.message ?? error}`, { error });
     return reply.code(problem.status).type(PROBLEM_MEDIA_TYPE).send(problem);
   });
   fastify.setNotFoundHandler((request, reply) => {
@@ -173,7 +177,7 @@ export const hookworkAdmin: FastifyPluginAsync<HookworkAdminOptions> = async (fa
       api.addHook('onError', async (request, _reply, error) => {
         codes.set(request, toProblem(error, '').code);
       });
-      const context = { management: () => app.management, audit, principal: (request: FastifyRequest) => principals.get(request) };
+      const context = { management: () => managementOf(app), audit, principal: (request: FastifyRequest) => principals.get(request) };
       registerWebhookRoutes(api, context);
       registerQueueRoutes(api, context);
       api.get('/openapi.json', { schema: { hide: true } }, () => (fastify as unknown as Record<string, (o?: object) => unknown>)[OPENAPI_DECORATOR]!());

@@ -199,6 +199,8 @@ export async function startAdminServer(app: Hookwork<unknown>, options: AdminSer
     if (signInUrl && options.token === undefined) print(`  open signed in: ${signInUrl}`);
     const metrics = options.metrics ?? true;
     if (metrics !== false) print(`  Prometheus metrics: ${url}metrics${metrics === 'public' ? ' (no authentication)' : ' (the same token, as a bearer token)'}`);
+    // Serving first and starting after is allowed (a host's boot order); the host should know what callers meet meanwhile.
+    if (app.state === 'created' || app.state === 'starting') print(`  the app is not started yet: the API answers 503 (HOOKWORK_ERR_APP_NOT_STARTED, Retry-After) until app.start() resolves`);
   }
   return {
     url,

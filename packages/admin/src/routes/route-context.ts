@@ -6,7 +6,7 @@ import type { AdminPrincipal } from '../auth';
 
 /** What the admin routes work with. */
 export interface RouteContext {
-  /** The app's management service (throws HOOKWORK_ERR_APP_NOT_STARTED / _STOPPED, answered 503). */
+  /** The app's management service; until `start()` resolves HOOKWORK_ERR_APP_NOT_STARTED, after `stop()` _STOPPED (answered 503, see managementOf()). */
   management(): Management;
   audit: AuditTrail;
   /** Who made the request (set by the authentication hook). */

@@ -147,6 +147,27 @@ function composerName(composer: Composer, index: number): string {
   return type && type !== Object && type.name ? type.name : `composers[${index}]`;
 }
 
+/** `new type()` for a composer given as a class; its constructor's own error becomes {@link failingAs}'s. */
+function composerOf(type: new () => Composer, index: number): Composer {
+  return failingAs(`new ${type.name || `composers[${index}]`}()`, () => new type());
+}
+
+/**
+ * Runs one step of composition. A plain error it throws becomes HOOKWORK_ERR_COMPOSER_FAILED naming
+ * the step (`MyComposer.compose()`), with the error as its cause: the stack alone left the user to
+ * find which of the app's composers had failed. A coded error passes unchanged — it names its own
+ * fix, and callers check its code.
+ */
+function failingAs<T>(step: string, run: () => T): T {
+  try {
+    return run();
+  } catch (error) {
+    if (error instanceof HookworkError) throw error;
+    const reason = error instanceof Error ? error.message : shownValue(error);
+    throw new HookworkError('HOOKWORK_ERR_COMPOSER_FAILED', `${step} threw: ${reason}; the app was not created. Fix that composer (the original error, with its stack, is this error's cause)`, { cause: error });
+  }
+}
+
 /**
  * Creates an app: runs the composers in order, freezes the event collection and wires every
  * service into the app's own child container. Nothing global is touched; nothing is opened
@@ -158,7 +179,8 @@ function composerName(composer: Composer, index: number): string {
  * ```
  *
  * @throws HOOKWORK_ERR_INVALID_OPTIONS for an unknown option or a value of the wrong kind;
- * HOOKWORK_ERR_INVALID_SETTINGS for bad settings; a composer's own errors.
+ * HOOKWORK_ERR_INVALID_SETTINGS for bad settings; HOOKWORK_ERR_COMPOSER_FAILED naming the composer
+ * whose constructor or compose() threw (a coded error it throws passes unchanged).
  */
 export function createHookwork<TStorageTransaction = never, TQueueTransaction = TStorageTransaction>(
   options: HookworkOptions<TStorageTransaction, TQueueTransaction> = {},
@@ -166,7 +188,7 @@ export function createHookwork<TStorageTransaction = never, TQueueTransaction = 
   checkOptions(options);
   const container = rootContainer.createChildContainer();
   const settingsBuilder = new SettingsBuilder(resolveSettings(options.settings ?? {}));
-  const composers = (options.composers ?? []).map((c): Composer => (typeof c === 'function' ? new c() : c));
+  const composers = (options.composers ?? []).map((c, index): Composer => (typeof c === 'function' ? composerOf(c, index) : c));
 
   // Core's services are registered before the composers run, so a composer can replace them
   // through builder.services, as Umbraco's core registers its defaults before user composers.
@@ -192,7 +214,8 @@ export function createHookwork<TStorageTransaction = never, TQueueTransaction = 
     if (!composer || typeof composer.compose !== 'function') {
       throw new HookworkError('HOOKWORK_ERR_INVALID_OPTIONS', `composers must be objects with compose(builder) or classes of them; got ${shownValue(composer)}`);
     }
-    assertSynchronousComposition(composer.compose(builder), `${composerName(composer, index)}.compose()`);
+    const step = `${composerName(composer, index)}.compose()`;
+    assertSynchronousComposition(failingAs(step, () => composer.compose(builder)), step);
     for (const extension of composer.extensions ?? []) for (const method of Object.keys(extension.methods)) pendingOwners.delete(method);
   }
   const collection = builder.webhookEvents();

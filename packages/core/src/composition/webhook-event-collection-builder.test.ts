@@ -1,4 +1,4 @@
-import { createHookwork, defineCollectionExtension, isHookworkError, WebhookEvent, WebhookEventBase, WebhookEventTypes, type Composer, type WebhookEventCollectionBuilder, type WebhooksBuilder } from '../index';
+import { createHookwork, defineCollectionExtension, isHookworkError, WebhookEvent, WebhookEventBase, WebhookEventTypes, type Composer, type ComposerLike, type HookworkError, type WebhookEventCollectionBuilder, type WebhooksBuilder } from '../index';
 import { WebhookEventCollectionBuilder as Builder } from './webhook-event-collection-builder';
 
 class N {}
@@ -166,6 +166,42 @@ describe('WebhookEventCollectionBuilder (Umbraco set semantics)', () => {
     } finally {
       process.off('unhandledRejection', onUnhandled);
     }
+  });
+
+  it('wraps what a composer throws in HOOKWORK_ERR_COMPOSER_FAILED naming the composer, with the original as cause; coded errors pass unchanged', () => {
+    const original = new TypeError("Cannot read properties of undefined (reading 'events')");
+    class ShopComposer implements Composer {
+      compose(): void {
+        throw original;
+      }
+    }
+    const caught = (composers: ComposerLike[]) => {
+      try {
+        createHookwork({ composers });
+      } catch (error) {
+        return error as HookworkError;
+      }
+      throw new Error('createHookwork() did not throw');
+    };
+    const byClass = caught([{ compose: () => {} }, ShopComposer]);
+    expect(byClass.code).toBe('HOOKWORK_ERR_COMPOSER_FAILED');
+    expect(byClass.message).toBe(
+      "HOOKWORK_ERR_COMPOSER_FAILED: ShopComposer.compose() threw: Cannot read properties of undefined (reading 'events'); the app was not created. Fix that composer (the original error, with its stack, is this error's cause)",
+    );
+    expect(byClass.cause).toBe(original);
+    // Named as the async check names them: its name, else its place in the list; a constructor that throws too.
+    expect(caught([{ name: '@acme/shop', compose: () => { throw original; } }]).message).toMatch(/^HOOKWORK_ERR_COMPOSER_FAILED: @acme\/shop\.compose\(\) threw/);
+    expect(caught([{ compose: () => {} }, { compose: () => { throw 'no config'; } }]).message).toMatch(/^HOOKWORK_ERR_COMPOSER_FAILED: composers\[1\]\.compose\(\) threw: "no config"/);
+    class NeedsConfig implements Composer {
+      constructor() {
+        throw new Error('SHOP_URL is not set');
+      }
+      compose(): void {}
+    }
+    const construction = caught([NeedsConfig]);
+    expect(construction.message).toMatch(/^HOOKWORK_ERR_COMPOSER_FAILED: new NeedsConfig\(\) threw: SHOP_URL is not set/);
+    // A coded error names its own fix, and callers check its code: it is not wrapped.
+    expect(caught([{ compose: (b) => void b.webhookEvents().replace(A, B) }]).code).toBe('HOOKWORK_ERR_REPLACE_TARGET_MISSING');
   });
 
   it('refuses two composed events with the same alias', () => {

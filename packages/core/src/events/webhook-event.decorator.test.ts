@@ -70,6 +70,29 @@ describe('@WebhookEvent', () => {
     expect(declare({ alias: 'shop.orders', notification: Published, synonyms: ['ShopOrders'], patterns: ['shop.orders.*'] })).not.toThrow();
   });
 
+  it('refuses a second @WebhookEvent on one class, naming the class and both declarations (the outer one used to win silently)', () => {
+    const declareTwice = () => {
+      @WebhookEvent('Order Shipped', WebhookEventTypes.Other, { alias: 'shop.orderShipped', notification: Published })
+      @WebhookEvent('Order Placed', WebhookEventTypes.Other, { alias: 'shop.orderPlaced', notification: Published })
+      class OrderEvent extends WebhookEventBase<Published> {}
+      return OrderEvent;
+    };
+    expect(declareTwice).toThrow(
+      'HOOKWORK_ERR_INVALID_EVENT_DECLARATION: @WebhookEvent on OrderEvent: it is applied twice, as "Order Placed" (alias shop.orderPlaced) and as "Order Shipped"',
+    );
+    // The same name twice is as much a mistake (copied lines): one declaration is kept.
+    expect(() => {
+      @WebhookEvent('Order Placed', WebhookEventTypes.Other, { notification: Published })
+      @WebhookEvent('Order Placed', WebhookEventTypes.Other, { notification: Published })
+      class Copied extends WebhookEventBase<Published> {}
+      return Copied;
+    }).toThrow(/@WebhookEvent on Copied: it is applied twice/);
+    // A decorated subclass of a decorated class is one declaration each, as before.
+    @WebhookEvent('Order Placed Again', WebhookEventTypes.Other)
+    class Sub extends PublishedEvent {}
+    expect(getWebhookEventMetadata(Sub)?.eventName).toBe('Order Placed Again');
+  });
+
   it('refuses options it does not know or of the wrong kind, naming each, instead of falling back on the parent', () => {
     const declare = (options: unknown) => () => {
       @WebhookEvent('Mine', WebhookEventTypes.Content, options as Parameters<typeof WebhookEvent>[2])

@@ -94,6 +94,20 @@ function checkOptions(target: Function, options: unknown): void {
 }
 
 /**
+ * Refuses a second @WebhookEvent on one class. Decorators run from the class outwards, so the
+ * outer one used to overwrite the inner one's declaration silently: the class fired under an
+ * alias its author may not have meant, and webhooks subscribed to the other never matched.
+ */
+function refuseSecondDeclaration(target: Function, name: string): void {
+  const first = Reflect.getOwnMetadata(METADATA_KEY, target) as WebhookEventMetadata | undefined;
+  if (first === undefined) return;
+  throw invalid(
+    target,
+    `it is applied twice, as "${first.eventName}" (alias ${first.alias}) and as "${name}"; a class declares one event: keep one @WebhookEvent, and declare the other event as a class of its own (a decorated subclass may keep the notification)`,
+  );
+}
+
+/**
  * Declares a webhook event class and makes it injectable (its constructor may inject host
  * services next to WebhookEventDependencies). Nothing is registered anywhere: a class counts
  * once an app composes it.
@@ -104,7 +118,8 @@ function checkOptions(target: Function, options: unknown): void {
  * ```
  *
  * The declaration belongs to the class itself: a subclass is a webhook event only when it
- * is decorated too (it may omit `alias` and `notification` to keep its parent's).
+ * is decorated too (it may omit `alias` and `notification` to keep its parent's). A class takes
+ * one @WebhookEvent; a second is HOOKWORK_ERR_INVALID_EVENT_DECLARATION naming both.
  */
 export function WebhookEvent<N extends object>(name: string, type: WebhookEventType | string, options: WebhookEventOptions<N> = {}) {
   return <C extends WebhookEventClass<WebhookEventBase<N>>>(target: C, context?: unknown): void => {
@@ -114,6 +129,7 @@ export function WebhookEvent<N extends object>(name: string, type: WebhookEventT
     if (typeof name !== 'string' || name.trim() === '') throw invalid(target, 'the name must be a non-empty string such as "Content Published"');
     if (typeof type !== 'string' || type.trim() === '') throw invalid(target, `the type must be one of ${Object.values(WebhookEventTypes).join(', ')} (or your own string)`);
     checkOptions(target, options);
+    refuseSecondDeclaration(target, name);
     const parent = Reflect.getMetadata(METADATA_KEY, Object.getPrototypeOf(target)) as WebhookEventMetadata | undefined;
     const alias = options.alias ?? parent?.alias ?? camelCase(name);
     const notification = (options.notification ?? parent?.notification) as NotificationType | undefined;
