@@ -7,7 +7,8 @@ import type { SendOptions, Transport, TransportResponse, TransportResult } from 
 import type { Clock } from '../runtime/clock';
 import type { SettingsAccessor } from '../settings/settings';
 import type { BeforeSendRequest, DeliveryOptions } from './delivery-options';
-import { buildRequestHeaders, redactHeaders, signRequest } from './request-headers';
+import { buildRequestHeaders, signRequest } from './request-headers';
+import { redactHeaders, redactResponseHeaders } from './logged-headers';
 import { SigningKeys } from './signing';
 import { describeFailure } from './retry-policy';
 import { checkUrl, headerNameProblem, headerValueProblem, type UrlCheck } from '../model/wire-rules';
@@ -167,7 +168,7 @@ void LOG_ENTRY_FIELDS_SET;
 
 /**
  * The delivery log entry of an attempt: headers as sent with the signature and sensitive values
- * redacted, the response as received (capped), the failure in one line — and, on an attempt
+ * redacted, the response as received (capped; the receiver's credentials redacted), the failure in one line — and, on an attempt
  * that got a response, what went wrong with its body after the status line (the status decided).
  */
 export function attemptLogEntry(webhook: Pick<Webhook, 'key' | 'sensitiveHeaders'>, request: Pick<WebhookRequest, 'id' | 'eventAlias' | 'attempts'>, record: AttemptRecord, outcome: DeliveryOutcome): DeliveryLogEntry {
@@ -184,7 +185,7 @@ export function attemptLogEntry(webhook: Pick<Webhook, 'key' | 'sensitiveHeaders
   if (response) entry.statusCode = response.statusCode;
   entry.requestHeaders = redactHeaders(record.headers, webhook.sensitiveHeaders);
   entry.requestBody = record.body;
-  entry.responseHeaders = response?.headers ?? {};
+  entry.responseHeaders = response ? redactResponseHeaders(response.headers) : {};
   entry.responseBody = response?.body ?? '';
   if (!result.ok) entry.errorKind = result.errorKind;
   if (errorMessage) entry.errorMessage = errorMessage;

@@ -149,6 +149,24 @@ export function describeTransportContract(name: string, transport: () => Transpo
         expect(log[0]!.errorMessage).toBeUndefined();
       });
 
+      it('redacts the credentials a receiver answers with, in the log and in a test send’s result', async () => {
+        const target = await receiver((_r, res) => {
+          res.setHeader('set-cookie', ['session=c00kie-value; HttpOnly', 'csrf=second-c00kie']);
+          res.setHeader('authentication-info', 'nextnonce="n0nce-value"');
+          res.setHeader('proxy-authentication-info', 'nextnonce="pr0xy-n0nce"');
+          res.setHeader('www-authenticate', 'Bearer realm="hooks"');
+          res.end('ok');
+        });
+        const { webhook, log } = await deliverOnce(target.url);
+        const tested = await app!.sendTestEvent(webhook.key);
+        const entries = await logOf(webhook.key);
+        expect(entries).toHaveLength(2);
+        expect(log[0]!.responseHeaders).toMatchObject({ 'set-cookie': REDACTED, 'authentication-info': REDACTED, 'proxy-authentication-info': REDACTED, 'www-authenticate': 'Bearer realm="hooks"' });
+        expect(tested.headers).toMatchObject({ 'set-cookie': REDACTED, 'authentication-info': REDACTED, 'proxy-authentication-info': REDACTED });
+        const shown = JSON.stringify([entries, tested]);
+        for (const secret of ['c00kie', 'n0nce']) expect(shown).not.toContain(secret);
+      });
+
       it('keeps connections alive: deliveries one after another share one connection', async () => {
         let connections = 0;
         const server = http.createServer((_req, res) => {
