@@ -1,5 +1,7 @@
-import { SIGNATURE_HEADERS } from '../model/framework-headers';
-import { REDACTED } from '../model/webhook';
+import { FRAMEWORK_HEADERS, SIGNATURE_HEADERS } from '../model/framework-headers';
+import { REDACTED, type Webhook } from '../model/webhook';
+import { headerNameProblem } from '../model/wire-rules';
+import type { SettingsAccessor } from '../settings/settings';
 
 /** Request headers the log always redacts: the signature, and credentials a hook may have added. */
 const ALWAYS_REDACTED: ReadonlySet<string> = new Set([SIGNATURE_HEADERS.signature, 'authorization', 'proxy-authorization', 'cookie']);
@@ -12,16 +14,71 @@ const ALWAYS_REDACTED: ReadonlySet<string> = new Set([SIGNATURE_HEADERS.signatur
 const RESPONSE_REDACTED: ReadonlySet<string> = new Set(['set-cookie', 'authentication-info', 'proxy-authentication-info']);
 
 /**
- * The headers as the delivery log keeps them: the signature and the webhook's sensitive
- * headers (and any Authorization / Proxy-Authorization / Cookie a hook added) redacted.
+ * Request headers whose values hookwork itself sets, or its HTTP clients add, on every request:
+ * the log keeps them. (The event and retry-count headers, whose names are settings, too.)
  */
-export function redactHeaders(headers: Record<string, string>, sensitive: readonly string[]): Record<string, string> {
-  const result: Record<string, string> = {};
-  for (const name of Object.keys(headers)) {
-    const lower = name.toLowerCase();
-    result[name] = ALWAYS_REDACTED.has(lower) || (sensitive.length > 0 && sensitive.some((s) => s.toLowerCase() === lower)) ? REDACTED : headers[name]!;
+const HOOKWORK_SET: ReadonlySet<string> = new Set([...FRAMEWORK_HEADERS.filter((name) => name !== SIGNATURE_HEADERS.signature), 'accept', 'accept-encoding', 'traceparent']);
+
+/** Why a request header name cannot be listed in `delivery.loggedHeaders`, if it cannot. */
+export function loggedHeaderProblem(name: unknown): string | undefined {
+  const problem = headerNameProblem(name);
+  if (problem) return problem;
+  const lower = (name as string).toLowerCase();
+  if (ALWAYS_REDACTED.has(lower)) return `is always redacted in the log (it carries a credential or the signature); remove it from the list`;
+  return undefined;
+}
+
+/**
+ * Which request header values the delivery log keeps, which it redacts. The log records the
+ * headers as they went out, axios' interceptors' and the before-send hook's included, and keeps
+ * the value of a header only when hookwork knows what it is: one hookwork sets
+ * ({@link HOOKWORK_SET}, the event and retry-count headers), one of the webhook's own headers
+ * that is not marked sensitive, or one the host lists in `delivery.loggedHeaders`. Any other
+ * header — an interceptor's `x-api-key`, a hook's token — is logged by name with its value
+ * `[redacted]`: hookwork cannot tell a trace id from a credential, and a credential in the log
+ * is readable by whoever reads the log. The signature, Authorization, Proxy-Authorization and
+ * Cookie are redacted whatever the lists say.
+ */
+export class RequestHeaderLog {
+  private readonly hostListed: ReadonlySet<string>;
+  private readonly webhookNames = new WeakMap<object, HeaderNames>();
+
+  constructor(
+    private readonly settings: SettingsAccessor,
+    loggedHeaders: readonly string[] = [],
+  ) {
+    this.hostListed = new Set(loggedHeaders.map((name) => name.toLowerCase()));
   }
-  return result;
+
+  /** `headers` as the log keeps them for an attempt to `webhook`. */
+  redact(headers: Record<string, string>, webhook: Pick<Webhook, 'headers' | 'sensitiveHeaders'>): Record<string, string> {
+    const { event, retryCount } = this.settings.current.headers;
+    const eventHeader = event.toLowerCase();
+    const retryCountHeader = retryCount.toLowerCase();
+    const names = this.namesOf(webhook);
+    const result: Record<string, string> = {};
+    for (const name of Object.keys(headers)) {
+      const lower = name.toLowerCase();
+      const known = HOOKWORK_SET.has(lower) || lower === eventHeader || lower === retryCountHeader || names.own.has(lower) || this.hostListed.has(lower);
+      result[name] = known && !ALWAYS_REDACTED.has(lower) && !names.sensitive.has(lower) ? headers[name]! : REDACTED;
+    }
+    return result;
+  }
+
+  /** A webhook's header names and sensitive ones, lower case; made once per webhook object (a few per app, an attempt each time). */
+  private namesOf(webhook: Pick<Webhook, 'headers' | 'sensitiveHeaders'>): HeaderNames {
+    let names = this.webhookNames.get(webhook);
+    if (!names) {
+      names = { own: new Set(Object.keys(webhook.headers).map((name) => name.toLowerCase())), sensitive: new Set(webhook.sensitiveHeaders.map((name) => name.toLowerCase())) };
+      this.webhookNames.set(webhook, names);
+    }
+    return names;
+  }
+}
+
+interface HeaderNames {
+  own: ReadonlySet<string>;
+  sensitive: ReadonlySet<string>;
 }
 
 /**

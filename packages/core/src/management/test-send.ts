@@ -6,7 +6,7 @@ import type { Webhook } from '../model/webhook';
 import type { Logger } from '../observability/logger';
 import type { WebhookRepository } from '../ports/webhook-repository';
 import type { Clock } from '../runtime/clock';
-import { type Attempt, attemptLogEntry, describeResponseBody } from '../delivery/attempt';
+import { type Attempt, describeResponseBody } from '../delivery/attempt';
 import type { DeliveryLogWriter } from '../delivery/delivery-log-writer';
 import { isSuccessStatus } from '../delivery/retry-policy';
 
@@ -75,7 +75,7 @@ export class TestSender {
     const body = example.body ?? JSON.stringify(genericTestPayload(alias, webhook, id, now));
     const request = { id, webhookKey: webhook.key, eventAlias: alias, body, attempts: 0, createdAt: now };
     const record = await this.deps.attempt.run(request, webhook, true);
-    const entry = attemptLogEntry(webhook, request, record, 'test');
+    const entry = this.deps.attempt.logEntry(webhook, request, record, 'test');
     this.deps.logWriter.write(entry);
     await this.deps.logWriter.flush();
     const { result } = record;

@@ -137,6 +137,29 @@ export function describeTransportContract(name: string, transport: () => Transpo
         expect(Object.keys(entry!.requestHeaders)).toEqual(expect.arrayContaining(['host', 'content-length', 'connection', 'x-tenant', 'accept-encoding']));
       });
 
+      it('logs the headers a before-send hook adds with their values redacted, unless the host lists them in loggedHeaders', async () => {
+        const target = await receiver();
+        await startApp({
+          delivery: {
+            loggedHeaders: ['x-request-id'],
+            beforeSend: (request) => {
+              request.headers['X-Api-Key'] = 'h00k-key';
+              request.headers['x-request-id'] = 'req-7';
+              request.headers['x-tenant'] = 'acme';
+            },
+          },
+        });
+        const webhook = await app!.webhooks.create({ url: target.url, events: ['contract.happened'], headers: { 'X-Tenant': 'acme', 'x-secret': { value: 'w3bhook-secret', sensitive: true } } });
+        await app!.publish(new ContractHappened('h1'));
+        await app!.drain();
+        await app!.sendTestEvent(webhook.key);
+        expect(target.requests.map((r) => r.headers['x-api-key'])).toEqual(['h00k-key', 'h00k-key']);
+        const entries = await logOf(webhook.key);
+        expect(entries.map((e) => e.outcome)).toEqual(['delivered', 'test']);
+        for (const entry of entries) expect(entry.requestHeaders).toMatchObject({ 'x-api-key': REDACTED, 'x-request-id': 'req-7', 'x-tenant': 'acme', 'x-secret': REDACTED, 'user-agent': expect.stringMatching(/^hookwork\//), 'hookwork-retry-count': '0' });
+        expect(JSON.stringify(entries)).not.toMatch(/h00k-key|w3bhook-secret/);
+      });
+
       it('logs the response: status, headers as they came, body', async () => {
         const target = await receiver((_r, res) => {
           res.statusCode = 202;
