@@ -1,4 +1,5 @@
 import { FRAMEWORK_HEADERS, SIGNATURE_HEADERS } from '../model/framework-headers';
+import { maskUrlCredentials } from '../model/url-credentials';
 import { REDACTED, type Webhook } from '../model/webhook';
 import { headerNameProblem } from '../model/wire-rules';
 import type { SettingsAccessor } from '../settings/settings';
@@ -81,19 +82,32 @@ interface HeaderNames {
   sensitive: ReadonlySet<string>;
 }
 
+/** Response headers holding a URL, which may carry credentials (a redirect to `https://user:password@host/`). */
+const RESPONSE_URLS: ReadonlySet<string> = new Set(['location', 'content-location']);
+
 /**
  * A response's headers as the delivery log and a test send's result keep them: a receiver's
  * credentials (`set-cookie`, `authentication-info`, `proxy-authentication-info`) redacted, as
  * the request's Cookie is — whoever reads the log could otherwise take over the session the
- * receiver opened for hookwork.
+ * receiver opened for hookwork — and the credentials of a URL in `location` or
+ * `content-location` masked (`https://***@host/…`).
  */
 export function redactResponseHeaders(headers: Record<string, string>): Record<string, string> {
   let result: Record<string, string> | undefined;
   for (const name of Object.keys(headers)) {
-    if (!RESPONSE_REDACTED.has(name.toLowerCase())) continue;
-    // Copied only when something is redacted: most responses carry none of these.
+    const lower = name.toLowerCase();
+    let shown: string | undefined;
+    if (RESPONSE_REDACTED.has(lower)) shown = REDACTED;
+    else if (RESPONSE_URLS.has(lower)) shown = maskLocationCredentials(headers[name]!);
+    if (shown === undefined || shown === headers[name]) continue;
+    // Copied only when something changes: most responses carry none of these.
     result ??= Object.assign({}, headers);
-    result[name] = REDACTED;
+    result[name] = shown;
   }
   return result ?? headers;
+}
+
+/** A Location's credentials masked; a scheme-relative one (`//user:pw@host/`) as well, which a client reads with the request's scheme. */
+function maskLocationCredentials(value: string): string {
+  return /^[/\\]{2}/.test(value) ? maskUrlCredentials(`http:${value}`).slice('http:'.length) : maskUrlCredentials(value);
 }

@@ -233,6 +233,16 @@ export function describeTransportContract(name: string, transport: () => Transpo
         expect(log[0]).toMatchObject({ statusCode: Number(status.slice(0, 3)), outcome: 'dead', errorMessage: `HTTP ${status.slice(0, 3)}: redirect to ${raw.url.replace('/hook', '/v2/hook')} not followed; update the webhook URL` });
       });
 
+      it('masks the credentials of a Location in the log, its error message and the dead letter', async () => {
+        const raw = await rawReceiver((socket) => socket.end(head('301 Moved Permanently', 'Location: https://deploy:hunter2-pw@hooks.example.com/v2/hook', 'Content-Location: //deploy:hunter2-pw@hooks.example.com/x', 'Content-Length: 0')));
+        const { log } = await deliverOnce(raw.url, { maximumRetries: 0 });
+        expect(log[0]!.errorMessage).toBe('HTTP 301: redirect to https://***@hooks.example.com/v2/hook not followed; update the webhook URL');
+        expect(log[0]!.responseHeaders).toMatchObject({ location: 'https://***@hooks.example.com/v2/hook', 'content-location': '//***@hooks.example.com/x' });
+        const dead = (await app!.deadLetters()).items;
+        expect(dead[0]!.lastError).toContain('https://***@hooks.example.com/v2/hook');
+        expect(JSON.stringify([log, dead])).not.toContain('hunter2');
+      });
+
       it('tells a relative UTF-8 Location as the absolute canonical URL', async () => {
         const raw = await rawReceiver((socket) => socket.end(Buffer.concat([Buffer.from('HTTP/1.1 301 Moved Permanently\r\nLocation: /v2/h'), Buffer.from('ö', 'utf8'), Buffer.from('ok?x=1\r\nContent-Length: 0\r\n\r\n')])));
         const { log } = await deliverOnce(raw.url, { maximumRetries: 0 });
