@@ -8,7 +8,7 @@ import type { Clock } from '../runtime/clock';
 import type { SettingsAccessor } from '../settings/settings';
 import type { BeforeSendRequest, DeliveryOptions } from './delivery-options';
 import { buildRequestHeaders, signRequest } from './request-headers';
-import { RequestHeaderLog, redactResponseHeaders } from './logged-headers';
+import { RequestHeaderLog, redactResponseHeaders, withoutEchoes } from './logged-headers';
 import { SigningKeys } from './signing';
 import { describeFailure } from './retry-policy';
 import { checkUrl, headerNameProblem, headerValueProblem, type UrlCheck } from '../model/wire-rules';
@@ -176,8 +176,10 @@ void LOG_ENTRY_FIELDS_SET;
 
 /**
  * The delivery log entry of an attempt: headers as sent, their values redacted unless hookwork
- * knows them to be no secret (see {@link RequestHeaderLog}), the response as received (capped; the receiver's credentials redacted), the failure in one line — and, on an attempt
- * that got a response, what went wrong with its body after the status line (the status decided).
+ * knows them to be no secret (see {@link RequestHeaderLog}), the response as received (capped;
+ * the receiver's credentials redacted, and the redacted request header values wherever the body
+ * repeats them), the failure in one line — and, on an attempt that got a response, what went
+ * wrong with its body after the status line (the status decided).
  */
 export function attemptLogEntry(webhook: Pick<Webhook, 'key' | 'headers' | 'sensitiveHeaders'>, request: Pick<WebhookRequest, 'id' | 'eventAlias' | 'attempts'>, record: AttemptRecord, outcome: DeliveryOutcome, headerLog: RequestHeaderLog): DeliveryLogEntry {
   const { result } = record;
@@ -194,7 +196,8 @@ export function attemptLogEntry(webhook: Pick<Webhook, 'key' | 'headers' | 'sens
   entry.requestHeaders = headerLog.redact(record.headers, webhook);
   entry.requestBody = record.body;
   entry.responseHeaders = response ? redactResponseHeaders(response.headers) : {};
-  entry.responseBody = response?.body ?? '';
+  // What the headers redacted, an echo service repeats in its body.
+  entry.responseBody = response ? withoutEchoes(response.body, record.headers, entry.requestHeaders) : '';
   if (!result.ok) entry.errorKind = result.errorKind;
   if (errorMessage) entry.errorMessage = errorMessage;
   entry.durationMs = result.durationMs;

@@ -111,3 +111,38 @@ export function redactResponseHeaders(headers: Record<string, string>): Record<s
 function maskLocationCredentials(value: string): string {
   return /^[/\\]{2}/.test(value) ? maskUrlCredentials(`http:${value}`).slice('http:'.length) : maskUrlCredentials(value);
 }
+
+/** Shorter values are not looked for in other text: replacing `1` or `yes` would garble it, and they are no credential. */
+const MIN_ECHOED_LENGTH = 8;
+
+/**
+ * `text` (a response body) with the request's header values that the log redacted replaced by
+ * `[redacted]` wherever it repeats them: echo services (httpbin's `/anything`, Postman Echo,
+ * many test receivers) answer with the request's headers, and the log would keep in the body
+ * what it redacted in the headers. `sent` are the headers as they went out, `logged` as the log
+ * keeps them. A value is looked for whole, without an auth scheme (`Bearer …`), and as a JSON
+ * string holds it; values shorter than 8 characters are not (replacing them would garble text).
+ */
+export function withoutEchoes(text: string, sent: Record<string, string>, logged: Record<string, string>): string {
+  // Most receivers answer `ok` or nothing: no work at all then.
+  if (text.length < MIN_ECHOED_LENGTH) return text;
+  let result = text;
+  for (const value of redactedValues(sent, logged)) if (result.includes(value)) result = result.split(value).join(REDACTED);
+  return result;
+}
+
+/** The forms of the redacted values {@link withoutEchoes} looks for, longest first (a value is replaced before a part of it). */
+function redactedValues(sent: Record<string, string>, logged: Record<string, string>): string[] {
+  const values = new Set<string>();
+  for (const name of Object.keys(sent)) {
+    const value = sent[name]!;
+    if (logged[name] !== REDACTED || value === REDACTED) continue;
+    const credential = /^[A-Za-z][\w.-]* +(\S.*)$/.exec(value)?.[1];
+    for (const form of [value, credential]) {
+      if (form === undefined || form.length < MIN_ECHOED_LENGTH) continue;
+      values.add(form);
+      values.add(JSON.stringify(form).slice(1, -1));
+    }
+  }
+  return [...values].sort((a, b) => b.length - a.length);
+}

@@ -18,7 +18,7 @@ export interface TestEventResult {
   statusCode?: number;
   /** The response headers (lower-case names), as the delivery log keeps them: `set-cookie` and the other credentials a receiver returns redacted. */
   headers: Record<string, string>;
-  /** The response body as text, cut at maxResponseBodyBytes. */
+  /** The response body as text, cut at maxResponseBodyBytes, as the delivery log keeps it (request header values the log redacts are redacted where it repeats them). */
   body: string;
   /** How long the attempt took, ms. */
   durationMs: number;
@@ -82,7 +82,7 @@ export class TestSender {
     const about = { requestId: id, payload: example.body === undefined ? ('generic' as const) : ('example' as const), ...(example.error ? { exampleError: example.error } : {}) };
     const bodyNote = result.ok ? describeResponseBody(result.response) : undefined;
     return result.ok
-      ? { ok: isSuccessStatus(result.response.statusCode), statusCode: result.response.statusCode, headers: entry.responseHeaders, body: result.response.body, durationMs: result.durationMs, ...(bodyNote ? { errorMessage: bodyNote } : {}), ...about }
+      ? { ok: isSuccessStatus(result.response.statusCode), statusCode: result.response.statusCode, headers: entry.responseHeaders, body: entry.responseBody, durationMs: result.durationMs, ...(bodyNote ? { errorMessage: bodyNote } : {}), ...about }
       : { ok: false, headers: {}, body: '', durationMs: result.durationMs, errorKind: result.errorKind, errorMessage: result.message, ...about };
   }
 

@@ -190,6 +190,25 @@ export function describeTransportContract(name: string, transport: () => Transpo
         for (const secret of ['c00kie', 'n0nce']) expect(shown).not.toContain(secret);
       });
 
+      it('redacts in the response body the request header values it redacted, when an echo service repeats them', async () => {
+        const target = await receiver((request, res) => {
+          res.setHeader('content-type', 'application/json');
+          res.end(JSON.stringify({ headers: request.headers }));
+        });
+        await startApp();
+        const webhook = await app!.webhooks.create({ url: target.url, events: ['contract.happened'], headers: { Authorization: { value: 'Bearer 3cho-t0ken-value', sensitive: true } }, secret: true });
+        await app!.publish(new ContractHappened('e1'));
+        await app!.drain();
+        const tested = await app!.sendTestEvent(webhook.key);
+        const entries = await logOf(webhook.key);
+        const signatures = target.requests.map((r) => String(r.headers['webhook-signature']).slice(3));
+        for (const body of [...entries.map((e) => e.responseBody), tested.body]) {
+          expect(JSON.parse(body).headers).toMatchObject({ authorization: REDACTED, 'webhook-signature': REDACTED, 'hookwork-event': 'contract.happened' });
+          expect(body).not.toContain('t0ken');
+          for (const signature of signatures) expect(body).not.toContain(signature);
+        }
+      });
+
       it('keeps connections alive: deliveries one after another share one connection', async () => {
         let connections = 0;
         const server = http.createServer((_req, res) => {
