@@ -9,6 +9,7 @@ import type { SettingsAccessor } from '../settings/settings';
 import type { BeforeSendRequest, DeliveryOptions } from './delivery-options';
 import { buildRequestHeaders, signRequest } from './request-headers';
 import { RequestHeaderLog, redactResponseHeaders, withoutEchoes } from './logged-headers';
+import { loggedUrl } from './logged-url';
 import { SigningKeys } from './signing';
 import { describeFailure } from './retry-policy';
 import { checkUrl, headerNameProblem, headerValueProblem, type UrlCheck } from '../model/wire-rules';
@@ -104,7 +105,7 @@ export class Attempt {
   }
 
   /** The delivery log entry of an attempt this object made (see {@link attemptLogEntry}). */
-  logEntry(webhook: Pick<Webhook, 'key' | 'headers' | 'sensitiveHeaders'>, request: Pick<WebhookRequest, 'id' | 'eventAlias' | 'attempts'>, record: AttemptRecord, outcome: DeliveryOutcome): DeliveryLogEntry {
+  logEntry(webhook: Pick<Webhook, 'key' | 'url' | 'headers' | 'sensitiveHeaders'>, request: Pick<WebhookRequest, 'id' | 'eventAlias' | 'attempts'>, record: AttemptRecord, outcome: DeliveryOutcome): DeliveryLogEntry {
     return attemptLogEntry(webhook, request, record, outcome, this.headerLog);
   }
 
@@ -175,13 +176,14 @@ const LOG_ENTRY_FIELDS_SET: EveryKeyListed<DeliveryLogEntry, 'key' | 'webhookKey
 void LOG_ENTRY_FIELDS_SET;
 
 /**
- * The delivery log entry of an attempt: headers as sent, their values redacted unless hookwork
+ * The delivery log entry of an attempt: the URL requested (query values a hook added redacted,
+ * see {@link loggedUrl}), headers as sent, their values redacted unless hookwork
  * knows them to be no secret (see {@link RequestHeaderLog}), the response as received (capped;
  * the receiver's credentials redacted, and the redacted request header values wherever the body
  * repeats them), the failure in one line — and, on an attempt that got a response, what went
  * wrong with its body after the status line (the status decided).
  */
-export function attemptLogEntry(webhook: Pick<Webhook, 'key' | 'headers' | 'sensitiveHeaders'>, request: Pick<WebhookRequest, 'id' | 'eventAlias' | 'attempts'>, record: AttemptRecord, outcome: DeliveryOutcome, headerLog: RequestHeaderLog): DeliveryLogEntry {
+export function attemptLogEntry(webhook: Pick<Webhook, 'key' | 'url' | 'headers' | 'sensitiveHeaders'>, request: Pick<WebhookRequest, 'id' | 'eventAlias' | 'attempts'>, record: AttemptRecord, outcome: DeliveryOutcome, headerLog: RequestHeaderLog): DeliveryLogEntry {
   const { result } = record;
   const response = result.ok ? result.response : undefined;
   let errorMessage = result.ok ? describeFailure(result, record.url) : result.message;
@@ -191,7 +193,7 @@ export function attemptLogEntry(webhook: Pick<Webhook, 'key' | 'headers' | 'sens
   }
   // Field by field in this order, not with conditional spreads: each spread made an object to
   // copy from, and copied it on V8's slow path, at every attempt. Every field is set below (see LOG_ENTRY_FIELDS_SET).
-  const entry = { key: timeOrderedUuid(), webhookKey: webhook.key, requestId: request.id, url: record.url, eventAlias: request.eventAlias, retryCount: request.attempts, date: record.date } as DeliveryLogEntry;
+  const entry = { key: timeOrderedUuid(), webhookKey: webhook.key, requestId: request.id, url: loggedUrl(record.url, webhook.url), eventAlias: request.eventAlias, retryCount: request.attempts, date: record.date } as DeliveryLogEntry;
   if (response) entry.statusCode = response.statusCode;
   entry.requestHeaders = headerLog.redact(record.headers, webhook);
   entry.requestBody = record.body;
