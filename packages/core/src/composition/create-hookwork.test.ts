@@ -361,13 +361,23 @@ describe('createHookwork() options', () => {
 
   it('refuses delivery options it does not know or cannot use, so a typo never leaves a hook unrun', () => {
     const beforeSend = () => {};
-    expect(problemsOf({ delivery: { beforeSent: beforeSend } })).toEqual([{ key: 'delivery.beforeSent', problem: expect.stringMatching(/is not a delivery option \(did you mean beforeSend\?\); they are beforeSend, configureAxios, resolver, tls/) }]);
+    expect(problemsOf({ delivery: { beforeSent: beforeSend } })).toEqual([{ key: 'delivery.beforeSent', problem: expect.stringMatching(/is not a delivery option \(did you mean beforeSend\?\); they are beforeSend, configureAxios, loggedHeaders, resolver, tls/) }]);
     expect(problemsOf({ delivery: { beforeSend: 'sign', resolver: {}, tls: { ca: 42, rejectUnauthorized: false } } }).map((p) => [p.key, p.problem])).toEqual([
       ['delivery.beforeSend', 'must be a function; got string'],
       ['delivery.resolver', 'must be a function; got object'],
       ['delivery.tls.rejectUnauthorized', expect.stringMatching(/is not a TLS option; .*certificates are always verified/)],
       ['delivery.tls.ca', 'must be PEM text or a Buffer, or a list of them'],
     ]);
+  });
+
+  it('refuses a loggedHeaders list that is no list of header names, or names a header the log always redacts', () => {
+    expect(problemsOf({ delivery: { loggedHeaders: 'x-request-id' } })).toEqual([{ key: 'delivery.loggedHeaders', problem: 'must be a list of header names such as ["x-request-id"]' }]);
+    expect(problemsOf({ delivery: { loggedHeaders: ['x-request-id', 'Authorization', 'x bad', 7] } }).map((p) => [p.key, p.problem])).toEqual([
+      ['delivery.loggedHeaders[1]', expect.stringMatching(/^\("Authorization"\) is always redacted in the log/)],
+      ['delivery.loggedHeaders[2]', expect.stringMatching(/^\("x bad"\) contains U\+0020 \(space\) at character 2; a header name is/)],
+      ['delivery.loggedHeaders[3]', '(number) is not a string'],
+    ]);
+    expect(() => createHookwork({ delivery: { loggedHeaders: ['X-Request-Id'] } })).not.toThrow();
   });
 
   it('refuses the resolver and TLS trust beside a ready transport object, where they would be ignored', () => {

@@ -7,7 +7,9 @@ import type { SendOptions, Transport, TransportResponse, TransportResult } from 
 import type { Clock } from '../runtime/clock';
 import type { SettingsAccessor } from '../settings/settings';
 import type { BeforeSendRequest, DeliveryOptions } from './delivery-options';
-import { buildRequestHeaders, redactHeaders, signRequest } from './request-headers';
+import { buildRequestHeaders, signRequest } from './request-headers';
+import { RequestHeaderLog, redactResponseHeaders, withoutEchoes } from './logged-headers';
+import { loggedUrl } from './logged-url';
 import { SigningKeys } from './signing';
 import { describeFailure } from './retry-policy';
 import { checkUrl, headerNameProblem, headerValueProblem, type UrlCheck } from '../model/wire-rules';
@@ -36,7 +38,7 @@ export function formatRequest(request: AttemptRequest, webhook: Pick<Webhook, 'h
 export interface AttemptRecord {
   /** The URL requested (after the before-send hook), in its canonical WHATWG form. */
   url: string;
-  /** The headers as they went out, signature included (the log redacts it). */
+  /** The headers as they went out, signature included (the log redacts it and what it does not know). */
   headers: Record<string, string>;
   /** The body sent: the exact signed text. */
   body: string;
@@ -91,13 +93,21 @@ export class Attempt {
   /** checkUrl's answers by URL: a few distinct webhook URLs, an attempt each time (a URL parse saved per attempt). */
   private readonly checkedUrl = memoByKey(checkUrl);
   private readonly checkUrl = (url: unknown): UrlCheck => (typeof url === 'string' ? this.checkedUrl(url) : checkUrl(url));
+  private readonly headerLog: RequestHeaderLog;
 
   constructor(
     private readonly transport: Transport,
     private readonly settings: SettingsAccessor,
     private readonly clock: Clock,
     private readonly options: DeliveryOptions,
-  ) {}
+  ) {
+    this.headerLog = new RequestHeaderLog(settings, options.loggedHeaders);
+  }
+
+  /** The delivery log entry of an attempt this object made (see {@link attemptLogEntry}). */
+  logEntry(webhook: Pick<Webhook, 'key' | 'url' | 'headers' | 'sensitiveHeaders'>, request: Pick<WebhookRequest, 'id' | 'eventAlias' | 'attempts'>, record: AttemptRecord, outcome: DeliveryOutcome): DeliveryLogEntry {
+    return attemptLogEntry(webhook, request, record, outcome, this.headerLog);
+  }
 
   /**
    * Makes the attempt. `traceparent`, when given, is sent as the W3C `traceparent` header (after
@@ -166,11 +176,14 @@ const LOG_ENTRY_FIELDS_SET: EveryKeyListed<DeliveryLogEntry, 'key' | 'webhookKey
 void LOG_ENTRY_FIELDS_SET;
 
 /**
- * The delivery log entry of an attempt: headers as sent with the signature and sensitive values
- * redacted, the response as received (capped), the failure in one line — and, on an attempt
- * that got a response, what went wrong with its body after the status line (the status decided).
+ * The delivery log entry of an attempt: the URL requested (query values a hook added redacted,
+ * see {@link loggedUrl}), headers as sent, their values redacted unless hookwork
+ * knows them to be no secret (see {@link RequestHeaderLog}), the response as received (capped;
+ * the receiver's credentials redacted, and the redacted request header values wherever the body
+ * repeats them), the failure in one line — and, on an attempt that got a response, what went
+ * wrong with its body after the status line (the status decided).
  */
-export function attemptLogEntry(webhook: Pick<Webhook, 'key' | 'sensitiveHeaders'>, request: Pick<WebhookRequest, 'id' | 'eventAlias' | 'attempts'>, record: AttemptRecord, outcome: DeliveryOutcome): DeliveryLogEntry {
+export function attemptLogEntry(webhook: Pick<Webhook, 'key' | 'url' | 'headers' | 'sensitiveHeaders'>, request: Pick<WebhookRequest, 'id' | 'eventAlias' | 'attempts'>, record: AttemptRecord, outcome: DeliveryOutcome, headerLog: RequestHeaderLog): DeliveryLogEntry {
   const { result } = record;
   const response = result.ok ? result.response : undefined;
   let errorMessage = result.ok ? describeFailure(result, record.url) : result.message;
@@ -180,12 +193,13 @@ export function attemptLogEntry(webhook: Pick<Webhook, 'key' | 'sensitiveHeaders
   }
   // Field by field in this order, not with conditional spreads: each spread made an object to
   // copy from, and copied it on V8's slow path, at every attempt. Every field is set below (see LOG_ENTRY_FIELDS_SET).
-  const entry = { key: timeOrderedUuid(), webhookKey: webhook.key, requestId: request.id, url: record.url, eventAlias: request.eventAlias, retryCount: request.attempts, date: record.date } as DeliveryLogEntry;
+  const entry = { key: timeOrderedUuid(), webhookKey: webhook.key, requestId: request.id, url: loggedUrl(record.url, webhook.url), eventAlias: request.eventAlias, retryCount: request.attempts, date: record.date } as DeliveryLogEntry;
   if (response) entry.statusCode = response.statusCode;
-  entry.requestHeaders = redactHeaders(record.headers, webhook.sensitiveHeaders);
+  entry.requestHeaders = headerLog.redact(record.headers, webhook);
   entry.requestBody = record.body;
-  entry.responseHeaders = response?.headers ?? {};
-  entry.responseBody = response?.body ?? '';
+  entry.responseHeaders = response ? redactResponseHeaders(response.headers) : {};
+  // What the headers redacted, an echo service repeats in its body.
+  entry.responseBody = response ? withoutEchoes(response.body, record.headers, entry.requestHeaders) : '';
   if (!result.ok) entry.errorKind = result.errorKind;
   if (errorMessage) entry.errorMessage = errorMessage;
   entry.durationMs = result.durationMs;

@@ -8,7 +8,7 @@ import type { Clock } from '../runtime/clock';
 import type { SettingsAccessor } from '../settings/settings';
 import { formatTraceparent, requestContext, spanUrl } from '../observability/tracing';
 import { redactUrlsIn } from '../observability/redacted-url';
-import { Attempt, attemptLogEntry, type AttemptRecord } from './attempt';
+import { Attempt, type AttemptRecord } from './attempt';
 import type { DeliveryLogWriter } from './delivery-log-writer';
 import type { WebhookHealthMonitor } from './health/webhook-health-monitor';
 import { decideRetry, type RetryDecision } from './retry-policy';
@@ -75,7 +75,7 @@ export class WebhookDeliveryHandler implements DeliveryHandler {
     const decision = decideRetry({ result: record.result, retryCount: request.attempts, settings: settings.current, now: clock.now(), url: record.url });
     endAttemptSpan(span, record, decision);
     await health.recordAttempt(webhook, record.result, admission.probe);
-    const entry = attemptLogEntry(webhook, request, record, decision.outcome);
+    const entry = this.deps.attempt.logEntry(webhook, request, record, decision.outcome);
     return { verdict: decision.verdict, logEntry: entry, settled: (_applied, logged) => this.settled(request, webhook, record, decision, entry, logged === true) };
   }
 

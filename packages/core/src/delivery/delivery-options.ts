@@ -3,6 +3,7 @@ import { createToken } from '../runtime/tokens';
 import type { Webhook } from '../model/webhook';
 import type { DeliveryTlsOptions } from './transport/http-transport';
 import type { HostResolver } from './transport/ssrf-guard';
+import { loggedHeaderProblem } from './logged-headers';
 
 /** The outgoing request as a before-send hook sees it, and may change it. */
 export interface BeforeSendRequest {
@@ -53,6 +54,15 @@ export interface DeliveryOptions {
    */
   configureAxios?: (axios: AxiosInstance) => void;
   /**
+   * Names of the request headers a `configureAxios` interceptor or the `beforeSend` hook adds
+   * whose values the delivery log may show (`['x-request-id']`). The log keeps the values of the
+   * headers hookwork sets and of the webhook's own headers not marked sensitive; any other
+   * header is logged as `[redacted]`, since hookwork cannot tell a trace id from an API key.
+   * `authorization`, `proxy-authorization`, `cookie` and `webhook-signature` are refused: they
+   * are always redacted.
+   */
+  loggedHeaders?: readonly string[];
+  /**
    * Resolves host names for the built-in transports, and for a transport factory, which is given
    * it (default: `dns.lookup`); the SSRF guard judges what it returns. Refused beside a ready
    * transport object, which it could not reach.
@@ -69,7 +79,7 @@ export interface DeliveryOptions {
 export const DeliveryOptionsToken = createToken<DeliveryOptions>('hookwork.DeliveryOptions');
 
 /** Every key of {@link DeliveryOptions}; anything else is refused as a typo. */
-const DELIVERY_OPTION_KEYS: readonly (keyof DeliveryOptions)[] = ['beforeSend', 'configureAxios', 'resolver', 'tls'];
+const DELIVERY_OPTION_KEYS: readonly (keyof DeliveryOptions)[] = ['beforeSend', 'configureAxios', 'loggedHeaders', 'resolver', 'tls'];
 
 /**
  * The delivery options a transport is made with: the built-in ones and a factory get them, a ready
@@ -103,6 +113,15 @@ export function deliveryOptionProblems(delivery: object, readyTransport: boolean
   }
   for (const key of ['beforeSend', 'configureAxios', 'resolver'] as const) {
     if (options[key] !== undefined && typeof options[key] !== 'function') problems.push({ key: `delivery.${key}`, problem: `must be a function; got ${options[key] === null ? 'null' : typeof options[key]}` });
+  }
+  const logged = options.loggedHeaders;
+  if (logged !== undefined) {
+    if (!Array.isArray(logged)) problems.push({ key: 'delivery.loggedHeaders', problem: 'must be a list of header names such as ["x-request-id"]' });
+    else
+      logged.forEach((name: unknown, i) => {
+        const problem = loggedHeaderProblem(name);
+        if (problem) problems.push({ key: `delivery.loggedHeaders[${i}]`, problem: `(${typeof name === 'string' ? JSON.stringify(name) : typeof name}) ${problem}` });
+      });
   }
   const tls = options.tls;
   if (tls !== undefined) {

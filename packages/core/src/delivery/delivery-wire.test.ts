@@ -144,6 +144,24 @@ describe('delivery on the wire', () => {
     }
   });
 
+  it('logs the query values a before-send hook adds to the URL as [redacted], and the webhook URL’s own query as it is', async () => {
+    app = await startTestApp({
+      delivery: {
+        beforeSend(request) {
+          request.url = `${request.url}&token=h00k-t0ken&flag`;
+        },
+      },
+    });
+    const created = await app.webhooks.create({ url: `${receiver.url}?tenant=blue`, events: ['thing.happened'] });
+    await app.publish(new ThingHappened('t8'));
+    await app.drain();
+    await app.sendTestEvent(created.key);
+    expect(receiver.requests.map((r) => r.path)).toEqual(['/hook?tenant=blue&token=h00k-t0ken&flag', '/hook?tenant=blue&token=h00k-t0ken&flag']);
+    const { items } = await app.logs(created.key);
+    expect(items.map((e) => e.url)).toEqual([`${receiver.url}?tenant=blue&token=${REDACTED}&${REDACTED}`, `${receiver.url}?tenant=blue&token=${REDACTED}&${REDACTED}`]);
+    expect(JSON.stringify(items)).not.toContain('h00k-t0ken');
+  });
+
   it('sendTestEvent sends one signed example now, returns the answer, logs it as test and queues nothing', async () => {
     app = await startTestApp();
     receiver.handler = (_r, res) => {

@@ -1,6 +1,6 @@
 import { FRAMEWORK_HEADERS, SIGNATURE_HEADERS, TEST_EVENT_HEADER } from '../model/framework-headers';
 import type { HookworkSettings } from '../settings/settings';
-import { REDACTED, type Webhook } from '../model/webhook';
+import type { Webhook } from '../model/webhook';
 import { signatureHeader } from './signing';
 
 /** What the headers of one attempt are made from. */
@@ -53,19 +53,3 @@ export function signRequest(headers: Record<string, string>, secrets: readonly (
 }
 
 const SIGNATURE_NAMES: readonly string[] = Object.values(SIGNATURE_HEADERS);
-
-/** Headers the log always redacts: the signature, and credentials a hook may have added. */
-const ALWAYS_REDACTED: ReadonlySet<string> = new Set([SIGNATURE_HEADERS.signature, 'authorization', 'proxy-authorization', 'cookie']);
-
-/**
- * The headers as the delivery log keeps them: the signature and the webhook's sensitive
- * headers (and any Authorization / Proxy-Authorization / Cookie a hook added) redacted.
- */
-export function redactHeaders(headers: Record<string, string>, sensitive: readonly string[]): Record<string, string> {
-  const result: Record<string, string> = {};
-  for (const name of Object.keys(headers)) {
-    const lower = name.toLowerCase();
-    result[name] = ALWAYS_REDACTED.has(lower) || (sensitive.length > 0 && sensitive.some((s) => s.toLowerCase() === lower)) ? REDACTED : headers[name]!;
-  }
-  return result;
-}

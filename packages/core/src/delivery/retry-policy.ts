@@ -4,6 +4,7 @@ import type { TransportResult } from '../ports/transport';
 import type { HookworkSettings } from '../settings/settings';
 import { nextAttemptDelay } from './backoff';
 import { redirectTarget } from '../model/wire-rules';
+import { maskUrlCredentials } from '../model/url-credentials';
 
 /** The settings the retry policy reads. */
 export type RetryPolicySettings = Pick<HookworkSettings, 'maximumRetries' | 'retryClientErrors' | 'retrySchedule' | 'retryJitter' | 'maxRetryAfter'>;
@@ -55,7 +56,8 @@ const FINAL_ERROR_KINDS: ReadonlySet<DeliveryErrorKind> = new Set(['ssrf', 'inva
 /**
  * The failure of an attempt in one line, as `lastError` and the log's error message show it. A
  * redirect names where it points as the URL to give the webhook (resolved against `url`, the
- * URL requested, and canonical), or the Location as received when that is no usable URL.
+ * URL requested, and canonical), or the Location as received when that is no usable URL — with
+ * any credentials in it masked (`https://***@host/…`).
  */
 export function describeFailure(result: TransportResult, url?: string): string | undefined {
   if (!result.ok) return `${result.errorKind}: ${result.message}`;
@@ -63,7 +65,8 @@ export function describeFailure(result: TransportResult, url?: string): string |
   if (isSuccessStatus(statusCode)) return undefined;
   if (statusCode >= 300 && statusCode < 400) {
     const { location } = headers;
-    const target = location === undefined ? '(no Location)' : (redirectTarget(location, url) ?? `${JSON.stringify(location)} (not a usable URL)`);
+    // Credentials in a Location are masked: the line is stored (log, dead letter) and shown.
+    const target = location === undefined ? '(no Location)' : maskUrlCredentials(redirectTarget(location, url) ?? `${JSON.stringify(location)} (not a usable URL)`);
     return `HTTP ${statusCode}: redirect to ${target} not followed; update the webhook URL`;
   }
   return `HTTP ${statusCode}`;

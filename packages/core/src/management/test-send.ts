@@ -6,7 +6,7 @@ import type { Webhook } from '../model/webhook';
 import type { Logger } from '../observability/logger';
 import type { WebhookRepository } from '../ports/webhook-repository';
 import type { Clock } from '../runtime/clock';
-import { type Attempt, attemptLogEntry, describeResponseBody } from '../delivery/attempt';
+import { type Attempt, describeResponseBody } from '../delivery/attempt';
 import type { DeliveryLogWriter } from '../delivery/delivery-log-writer';
 import { isSuccessStatus } from '../delivery/retry-policy';
 
@@ -16,9 +16,9 @@ export interface TestEventResult {
   ok: boolean;
   /** The HTTP status, when a response arrived. */
   statusCode?: number;
-  /** The response headers (lower-case names). */
+  /** The response headers (lower-case names), as the delivery log keeps them: `set-cookie` and the other credentials a receiver returns redacted. */
   headers: Record<string, string>;
-  /** The response body as text, cut at maxResponseBodyBytes. */
+  /** The response body as text, cut at maxResponseBodyBytes, as the delivery log keeps it (request header values the log redacts are redacted where it repeats them). */
   body: string;
   /** How long the attempt took, ms. */
   durationMs: number;
@@ -75,13 +75,14 @@ export class TestSender {
     const body = example.body ?? JSON.stringify(genericTestPayload(alias, webhook, id, now));
     const request = { id, webhookKey: webhook.key, eventAlias: alias, body, attempts: 0, createdAt: now };
     const record = await this.deps.attempt.run(request, webhook, true);
-    this.deps.logWriter.write(attemptLogEntry(webhook, request, record, 'test'));
+    const entry = this.deps.attempt.logEntry(webhook, request, record, 'test');
+    this.deps.logWriter.write(entry);
     await this.deps.logWriter.flush();
     const { result } = record;
     const about = { requestId: id, payload: example.body === undefined ? ('generic' as const) : ('example' as const), ...(example.error ? { exampleError: example.error } : {}) };
     const bodyNote = result.ok ? describeResponseBody(result.response) : undefined;
     return result.ok
-      ? { ok: isSuccessStatus(result.response.statusCode), statusCode: result.response.statusCode, headers: result.response.headers, body: result.response.body, durationMs: result.durationMs, ...(bodyNote ? { errorMessage: bodyNote } : {}), ...about }
+      ? { ok: isSuccessStatus(result.response.statusCode), statusCode: result.response.statusCode, headers: entry.responseHeaders, body: entry.responseBody, durationMs: result.durationMs, ...(bodyNote ? { errorMessage: bodyNote } : {}), ...about }
       : { ok: false, headers: {}, body: '', durationMs: result.durationMs, errorKind: result.errorKind, errorMessage: result.message, ...about };
   }
 

@@ -137,6 +137,29 @@ export function describeTransportContract(name: string, transport: () => Transpo
         expect(Object.keys(entry!.requestHeaders)).toEqual(expect.arrayContaining(['host', 'content-length', 'connection', 'x-tenant', 'accept-encoding']));
       });
 
+      it('logs the headers a before-send hook adds with their values redacted, unless the host lists them in loggedHeaders', async () => {
+        const target = await receiver();
+        await startApp({
+          delivery: {
+            loggedHeaders: ['x-request-id'],
+            beforeSend: (request) => {
+              request.headers['X-Api-Key'] = 'h00k-key';
+              request.headers['x-request-id'] = 'req-7';
+              request.headers['x-tenant'] = 'acme';
+            },
+          },
+        });
+        const webhook = await app!.webhooks.create({ url: target.url, events: ['contract.happened'], headers: { 'X-Tenant': 'acme', 'x-secret': { value: 'w3bhook-secret', sensitive: true } } });
+        await app!.publish(new ContractHappened('h1'));
+        await app!.drain();
+        await app!.sendTestEvent(webhook.key);
+        expect(target.requests.map((r) => r.headers['x-api-key'])).toEqual(['h00k-key', 'h00k-key']);
+        const entries = await logOf(webhook.key);
+        expect(entries.map((e) => e.outcome)).toEqual(['delivered', 'test']);
+        for (const entry of entries) expect(entry.requestHeaders).toMatchObject({ 'x-api-key': REDACTED, 'x-request-id': 'req-7', 'x-tenant': 'acme', 'x-secret': REDACTED, 'user-agent': expect.stringMatching(/^hookwork\//), 'hookwork-retry-count': '0' });
+        expect(JSON.stringify(entries)).not.toMatch(/h00k-key|w3bhook-secret/);
+      });
+
       it('logs the response: status, headers as they came, body', async () => {
         const target = await receiver((_r, res) => {
           res.statusCode = 202;
@@ -147,6 +170,43 @@ export function describeTransportContract(name: string, transport: () => Transpo
         expect(log[0]).toMatchObject({ statusCode: 202, outcome: 'delivered', responseBody: 'accepted' });
         expect(log[0]!.responseHeaders).toMatchObject({ 'x-answer': 'a, b', 'content-length': '8' });
         expect(log[0]!.errorMessage).toBeUndefined();
+      });
+
+      it('redacts the credentials a receiver answers with, in the log and in a test send’s result', async () => {
+        const target = await receiver((_r, res) => {
+          res.setHeader('set-cookie', ['session=c00kie-value; HttpOnly', 'csrf=second-c00kie']);
+          res.setHeader('authentication-info', 'nextnonce="n0nce-value"');
+          res.setHeader('proxy-authentication-info', 'nextnonce="pr0xy-n0nce"');
+          res.setHeader('www-authenticate', 'Bearer realm="hooks"');
+          res.end('ok');
+        });
+        const { webhook, log } = await deliverOnce(target.url);
+        const tested = await app!.sendTestEvent(webhook.key);
+        const entries = await logOf(webhook.key);
+        expect(entries).toHaveLength(2);
+        expect(log[0]!.responseHeaders).toMatchObject({ 'set-cookie': REDACTED, 'authentication-info': REDACTED, 'proxy-authentication-info': REDACTED, 'www-authenticate': 'Bearer realm="hooks"' });
+        expect(tested.headers).toMatchObject({ 'set-cookie': REDACTED, 'authentication-info': REDACTED, 'proxy-authentication-info': REDACTED });
+        const shown = JSON.stringify([entries, tested]);
+        for (const secret of ['c00kie', 'n0nce']) expect(shown).not.toContain(secret);
+      });
+
+      it('redacts in the response body the request header values it redacted, when an echo service repeats them', async () => {
+        const target = await receiver((request, res) => {
+          res.setHeader('content-type', 'application/json');
+          res.end(JSON.stringify({ headers: request.headers }));
+        });
+        await startApp();
+        const webhook = await app!.webhooks.create({ url: target.url, events: ['contract.happened'], headers: { Authorization: { value: 'Bearer 3cho-t0ken-value', sensitive: true } }, secret: true });
+        await app!.publish(new ContractHappened('e1'));
+        await app!.drain();
+        const tested = await app!.sendTestEvent(webhook.key);
+        const entries = await logOf(webhook.key);
+        const signatures = target.requests.map((r) => String(r.headers['webhook-signature']).slice(3));
+        for (const body of [...entries.map((e) => e.responseBody), tested.body]) {
+          expect(JSON.parse(body).headers).toMatchObject({ authorization: REDACTED, 'webhook-signature': REDACTED, 'hookwork-event': 'contract.happened' });
+          expect(body).not.toContain('t0ken');
+          for (const signature of signatures) expect(body).not.toContain(signature);
+        }
       });
 
       it('keeps connections alive: deliveries one after another share one connection', async () => {
@@ -190,6 +250,16 @@ export function describeTransportContract(name: string, transport: () => Transpo
         expect(raw.arrivals).toBe(1);
         expect(log).toHaveLength(1);
         expect(log[0]).toMatchObject({ statusCode: Number(status.slice(0, 3)), outcome: 'dead', errorMessage: `HTTP ${status.slice(0, 3)}: redirect to ${raw.url.replace('/hook', '/v2/hook')} not followed; update the webhook URL` });
+      });
+
+      it('masks the credentials of a Location in the log, its error message and the dead letter', async () => {
+        const raw = await rawReceiver((socket) => socket.end(head('301 Moved Permanently', 'Location: https://deploy:hunter2-pw@hooks.example.com/v2/hook', 'Content-Location: //deploy:hunter2-pw@hooks.example.com/x', 'Content-Length: 0')));
+        const { log } = await deliverOnce(raw.url, { maximumRetries: 0 });
+        expect(log[0]!.errorMessage).toBe('HTTP 301: redirect to https://***@hooks.example.com/v2/hook not followed; update the webhook URL');
+        expect(log[0]!.responseHeaders).toMatchObject({ location: 'https://***@hooks.example.com/v2/hook', 'content-location': '//***@hooks.example.com/x' });
+        const dead = (await app!.deadLetters()).items;
+        expect(dead[0]!.lastError).toContain('https://***@hooks.example.com/v2/hook');
+        expect(JSON.stringify([log, dead])).not.toContain('hunter2');
       });
 
       it('tells a relative UTF-8 Location as the absolute canonical URL', async () => {

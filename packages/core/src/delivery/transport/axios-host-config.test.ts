@@ -5,6 +5,7 @@ import type { Hookwork } from '../../composition/hookwork-app';
 import { startRawReceiver, type RawReceiver } from '../../testing/raw-receiver';
 import { startTestReceiver, type TestReceiver } from '../../testing/test-receiver';
 import { ThingHappened, thingComposer } from '../../testing/thing-event';
+import { REDACTED } from '../../model/webhook';
 
 /**
  * What a host does with `delivery.configureAxios` (docs/transport.md: "interceptors, defaults")
@@ -36,11 +37,11 @@ function retryOnce(instance: AxiosInstance, seen: string[] = []): void {
 }
 
 /** Starts an app on the axios transport configured by `configureAxios`, publishes (once by default), drains; the webhook's log, oldest first. */
-async function deliverOnce(configureAxios: NonNullable<HookworkOptions['delivery']>['configureAxios'], settings: { timeout?: number } = {}, publishes = 1) {
+async function deliverOnce(configureAxios: NonNullable<HookworkOptions['delivery']>['configureAxios'], settings: { timeout?: number } = {}, publishes = 1, loggedHeaders?: string[]) {
   app = createHookwork({
     composers: [thingComposer],
     transport: 'axios',
-    delivery: { configureAxios },
+    delivery: { configureAxios, ...(loggedHeaders ? { loggedHeaders } : {}) },
     settings: { ssrf: { allowInternal: false, allow: ['127.0.0.1'] }, maximumRetries: 0, timeout: 2_000, stopTimeout: 2_000, ...settings },
   });
   await app.start();
@@ -51,17 +52,25 @@ async function deliverOnce(configureAxios: NonNullable<HookworkOptions['delivery
 }
 
 describe("a host's axios configuration (delivery.configureAxios)", () => {
-  it("sends and logs a request interceptor's header", async () => {
+  it("sends a request interceptor's headers and logs them, their values redacted unless the host lists them in loggedHeaders", async () => {
     receiver = await startTestReceiver();
-    const log = await deliverOnce((instance) => {
-      instance.interceptors.request.use((config) => {
-        config.headers.set('x-host-trace', 'trace-42');
-        return config;
-      });
-    });
-    expect(receiver.requests.map((r) => r.headers['x-host-trace'])).toEqual(['trace-42']);
+    const log = await deliverOnce(
+      (instance) => {
+        instance.defaults.headers.common['X-Default-Key'] = 'd3fault-key';
+        instance.interceptors.request.use((config) => {
+          config.headers.set('x-host-trace', 'trace-42');
+          config.headers.set('x-api-key', 'k3y-from-interceptor');
+          return config;
+        });
+      },
+      {},
+      1,
+      ['X-Host-Trace'],
+    );
+    expect(receiver.requests.map((r) => [r.headers['x-host-trace'], r.headers['x-api-key'], r.headers['x-default-key']])).toEqual([['trace-42', 'k3y-from-interceptor', 'd3fault-key']]);
     expect(log.map((e) => [e.outcome, e.statusCode])).toEqual([['delivered', 200]]);
-    expect(log[0]!.requestHeaders['x-host-trace']).toBe('trace-42');
+    expect(log[0]!.requestHeaders).toMatchObject({ 'x-host-trace': 'trace-42', 'x-api-key': REDACTED, 'x-default-key': REDACTED, 'hookwork-event': 'thing.happened', accept: expect.any(String) });
+    expect(JSON.stringify(log)).not.toMatch(/k3y-from-interceptor|d3fault-key/);
   });
 
   it('lets a retrying response interceptor (axios-retry style) send again within the attempt; the second answer decides it', async () => {
