@@ -413,11 +413,11 @@ export class BullmqQueueEngine implements QueueEngine<never> {
   }
 
   async deleteDeadOlderThan(before: Date, limit: number): Promise<number> {
-    return this.redis.run('deleting old dead letters', async () => {
-      const ids = await this.redis.producer.zrangebyscore(this.queue.keys.failed!, '-inf', `(${before.getTime()}`, 'LIMIT', 0, limit);
-      const removed = await Promise.all(ids.map((id) => this.queue.remove(id)));
-      return removed.filter((n) => n === 1).length;
-    });
+    if (limit <= 0) return 0;
+    const keys = this.queue.keys;
+    // One script: a dead letter redelivered while the cleanup runs is either deleted before it
+    // was put back (and the redelivery finds nothing) or put back and kept, never deleted pending.
+    return this.redis.run('deleting old dead letters', () => this.redis.producer.hookworkDeleteDeadBefore(keys.failed!, keys['']!, String(before.getTime()), Math.floor(limit)));
   }
 
   async close(): Promise<void> {

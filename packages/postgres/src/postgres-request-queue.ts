@@ -758,10 +758,13 @@ export class PostgresRequestQueue implements RequestQueue<PostgresTransaction> {
   async deleteDeadOlderThan(before: Date, limit: number): Promise<number> {
     if (limit <= 0) return 0;
     const { c } = this;
-    // A bounded batch: the caller repeats, so no delete holds its locks for long.
+    // A bounded batch: the caller repeats, so no delete holds its locks for long. The outer
+    // WHERE repeats the state: a row a redelivery changed after the subquery's snapshot is
+    // checked again as committed (READ COMMITTED re-reads a row it waited for), and kept; the
+    // subquery alone would delete it while pending.
     const result = await c.query(
       'deleting old dead letters',
-      `DELETE FROM ${c.s}.requests WHERE seq IN (SELECT seq FROM ${c.s}.requests WHERE state = 'dead' AND dead_at < $1 ORDER BY dead_at, seq LIMIT $2)`,
+      `DELETE FROM ${c.s}.requests WHERE seq IN (SELECT seq FROM ${c.s}.requests WHERE state = 'dead' AND dead_at < $1 ORDER BY dead_at, seq LIMIT $2) AND state = 'dead' AND dead_at < $1`,
       [before.getTime(), Math.floor(limit)], c.bookkeeping,
     );
     return result.rowCount ?? 0;
