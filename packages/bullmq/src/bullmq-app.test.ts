@@ -103,7 +103,7 @@ describe('an app on SQLite with the BullMQ queue', () => {
     expect(log.items.map((e) => e.outcome).sort()).toEqual(['dead', 'delivered', 'delivered', 'retrying', 'retrying', 'retrying']);
 
     receiver.handler = (_request, res) => void res.writeHead(204).end();
-    expect(await app.redeliver({ webhookKey: key })).toBe(1);
+    expect(await app.redeliver({ webhookKey: key })).toEqual({ redelivered: 1, skipped: 0 });
     await app.drain({ timeoutMs: 10_000 });
     expect(await app.queueCounts({ webhookKey: key })).toEqual({ pending: 0, inFlight: 0, dead: 0 });
     const last = receiver.requests.at(-1)!;

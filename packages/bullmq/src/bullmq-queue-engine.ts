@@ -376,6 +376,7 @@ export class BullmqQueueEngine implements QueueEngine<never> {
   async redeliver(selector: RedeliverSelector, _now: Date): Promise<string[]> {
     return this.redis.run('redelivering dead letters', async () => {
       const candidates = selector.ids ? [...new Set(selector.ids)] : (await this.deadIds(selector.webhookKey, selector.deadSince, 0, -1)).ids;
+      const ofWebhooks = selector.webhookKeys && new Set(selector.webhookKeys);
       const redelivered: string[] = [];
       for (let i = 0; i < candidates.length; i += 100) {
         const chunk = candidates.slice(i, i + 100);
@@ -383,7 +384,8 @@ export class BullmqQueueEngine implements QueueEngine<never> {
           chunk.map(async (id) => {
             // Read first: an id naming one of BullMQ's own keys (`wait`, `<id>:lock`) is no request,
             // where getJob() would fail reading a list or a string as a job hash.
-            if ((await this.read(id))?.state !== 'dead') return;
+            const request = await this.read(id);
+            if (request?.state !== 'dead' || (ofWebhooks && !ofWebhooks.has(request.webhookKey))) return;
             const job = await this.queue.getJob(id);
             if (!job || !(await job.isFailed())) return;
             // Back to wait, due now, attempts reset (BullMQ's retry of a failed job).

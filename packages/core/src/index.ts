@@ -141,7 +141,7 @@ export type { WebhookHealthMonitor, WebhookHealthMonitorDeps, DeliveryAdmission 
 export type { HealthPolicy, HoldReason } from './delivery/health/health-policy';
 
 // Management
-export type { Management } from './management/management-service';
+export type { Management, RedeliverResult } from './management/management-service';
 export type { CreatedWebhook, WebhookInputProblem, Webhooks } from './management/webhook-service';
 export { invalidWebhookError, MAX_NAMED_PROBLEMS } from './management/webhook-refusal';
 export { STORABLE_TEXT_PATTERN, WEBHOOK_KEY_PATTERN, webhookInputSchema, type WebhookHeaderInput, type WebhookInput, type WebhookPatch } from './management/webhook-input-schema';

@@ -681,14 +681,15 @@ export class PostgresRequestQueue implements RequestQueue<PostgresTransaction> {
   }
 
   async redeliver(selector: RedeliverSelector, now: Date): Promise<string[]> {
-    if (selector.ids && selector.ids.length === 0) return [];
+    if ((selector.ids && selector.ids.length === 0) || (selector.webhookKeys && selector.webhookKeys.length === 0)) return [];
     const { c } = this;
     const result = await c.query<{ id: string }>(
       'redelivering dead letters',
       `UPDATE ${c.s}.requests SET state = 'pending', due_at = $1, retry_count = 0, dead_at = NULL
        WHERE state = 'dead' AND ($2::text[] IS NULL OR id = ANY($2::text[])) AND ($3::text IS NULL OR webhook_key = $3) AND ($4::bigint IS NULL OR dead_at >= $4)
+         AND ($5::text[] IS NULL OR webhook_key = ANY($5::text[]))
        RETURNING id`,
-      [now.getTime(), selector.ids ? [...selector.ids] : null, selector.webhookKey ?? null, selector.deadSince?.getTime() ?? null],
+      [now.getTime(), selector.ids ? [...selector.ids] : null, selector.webhookKey ?? null, selector.deadSince?.getTime() ?? null, selector.webhookKeys ? [...selector.webhookKeys] : null],
     );
     if (result.rows.length > 0) await this.notify();
     return result.rows.map((row) => row.id);

@@ -15,7 +15,7 @@ import { payloadTypeOf, type PublishOptions } from '../events/webhook-event-base
 import { describeEventPayload } from '../events/payload-schema-check';
 import type { WebhookEventCatalogue, WebhookEventDescriptor, WebhookEventEntry } from '../events/webhook-event-catalogue';
 import type { WebhookEventResolver } from '../events/webhook-event-resolver';
-import type { Management, ManagementService } from '../management/management-service';
+import type { Management, ManagementService, RedeliverResult } from '../management/management-service';
 import type { Webhooks } from '../management/webhook-service';
 import type { DeliveryLogEntry } from '../model/delivery-log-entry';
 import type { Page, PageRequest } from '../model/page';
@@ -457,7 +457,7 @@ export class HookworkApp<TTransaction = never> implements Hookwork<TTransaction>
     return this.parts.management.delivery(key);
   }
 
-  async redeliver(selector: RedeliverSelector): Promise<number> {
+  async redeliver(selector: RedeliverSelector): Promise<RedeliverResult> {
     this.requireStarted();
     return this.parts.management.redeliver(selector);
   }
