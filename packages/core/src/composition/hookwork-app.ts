@@ -228,6 +228,7 @@ export class HookworkApp<TTransaction = never> implements Hookwork<TTransaction>
       checkDecoratorMetadata(parts.entries);
       checkNoGlobalRegistration(parts.entries);
       storage = await parts.storageBackend.open({ logger: parts.logger, clock: parts.clock });
+      this.refuseIfStopped('opening the store');
       engine = await parts.queueProvider.open({
         storage,
         storageBackend: parts.storageBackend,
@@ -237,8 +238,10 @@ export class HookworkApp<TTransaction = never> implements Hookwork<TTransaction>
         onError: (task, error) => parts.reporter.backgroundError(task, error),
         publishesInFlight: () => this.publishing,
       });
+      this.refuseIfStopped('opening the queue engine');
       checkCapabilities(engine, parts.settings.get());
       await checkFifoWebhooks(engine, storage.webhooks);
+      this.refuseIfStopped('reading the webhooks');
       if (!storage.health && parts.storageBackend.capabilities.shared) {
         parts.logger.warn(`the ${parts.storageBackend.name} store keeps no webhook health: circuit breakers, failing streaks and rate limits are counted by each process on its own`);
       }
@@ -251,6 +254,7 @@ export class HookworkApp<TTransaction = never> implements Hookwork<TTransaction>
         describeEventPayload(event, payloadTypeOf(entry.options, parts.settings.get()));
       }
       const flagged = await parts.management.webhooks.listWithUnknownEvents();
+      this.refuseIfStopped('reading the webhooks');
       for (const webhook of flagged) {
         parts.logger.warn(`webhook ${webhook.key} subscribes to events no composed event handles: ${webhook.unknownEvents.join(', ')}; it will not fire for them (list with app.webhooks.listWithUnknownEvents())`);
       }
@@ -270,11 +274,13 @@ export class HookworkApp<TTransaction = never> implements Hookwork<TTransaction>
           tracer: parts.tracer,
         }),
       );
+      this.refuseIfStopped('starting delivery');
     } catch (error) {
       this.storage = undefined;
       this.engine = undefined;
       parts.opened(undefined, undefined);
-      this.current = 'created';
+      // A stop() that gave up waiting for this start has made the app `stopped` for good.
+      if (this.current === 'starting') this.current = 'created';
       // An engine that started (or half started) stops first: the polling engine has no close().
       if (delivering) await engine?.stop(0).catch(() => undefined);
       await engine?.close?.().catch(() => undefined);
@@ -285,8 +291,19 @@ export class HookworkApp<TTransaction = never> implements Hookwork<TTransaction>
     this.current = 'started';
   }
 
+  /**
+   * Ends a start() that stop() stopped waiting for: what it opened meanwhile is closed again by
+   * open()'s own undoing, and start() rejects with HOOKWORK_ERR_APP_STOPPED.
+   */
+  private refuseIfStopped(step: string): void {
+    if (this.current === 'starting') return;
+    throw new HookworkError('HOOKWORK_ERR_APP_STOPPED', `start() was still ${step} when stop() gave up waiting for it (stopTimeout); what it had opened is closed again — create a new app to go on`);
+  }
+
   async stop(): Promise<void> {
-    if (this.current === 'starting') await this.starting?.catch(() => undefined);
+    // A store that takes its whole connect timeout (PostgreSQL 5 s, Redis 12 s: a host that does
+    // not answer) must not hold stop() past stopTimeout: past it, the start is left to undo itself.
+    if (this.current === 'starting') await settledWithin(this.starting, this.parts.settings.get().stopTimeout);
     // A second call (a SIGTERM handler and a shutdown hook) resolves when the first is done, not before.
     if (this.current === 'stopping' || this.current === 'stopped') return this.stopping;
     this.stopping = this.stopOnce();
@@ -319,6 +336,8 @@ export class HookworkApp<TTransaction = never> implements Hookwork<TTransaction>
     this.storage = undefined;
     parts.opened(undefined, undefined);
     this.current = 'stopped';
+    // A start() this stop gave up waiting for closes what it opened itself (see refuseIfStopped).
+    if (!wasStarted) return;
     await engine?.close?.();
     await storage?.close();
   }
@@ -518,4 +537,17 @@ export class HookworkApp<TTransaction = never> implements Hookwork<TTransaction>
 function isStoreFailure(error: unknown): boolean {
   // A refused { transaction } fails publish() too: the host must not commit believing it enqueued.
   return isHookworkError(error) && (error.code === 'HOOKWORK_ERR_ENQUEUE_FAILED' || error.code === 'HOOKWORK_ERR_INVALID_TRANSACTION' || error.code.startsWith('HOOKWORK_ERR_STORAGE'));
+}
+
+/** Resolves when `work` settles (either way), or after `timeoutMs`, whichever is first. */
+function settledWithin(work: Promise<unknown> | undefined, timeoutMs: number): Promise<void> {
+  if (!work) return Promise.resolve();
+  return new Promise<void>((resolve) => {
+    const timer = setTimeout(resolve, timeoutMs);
+    const done = () => {
+      clearTimeout(timer);
+      resolve();
+    };
+    work.then(done, done);
+  });
 }
