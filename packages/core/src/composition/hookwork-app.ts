@@ -10,6 +10,7 @@ import { OperatorNotification } from '../events/operator-webhook-events';
 import type { HookworkMetrics } from '../observability/metrics';
 import type { OperatorEvent } from '../observability/operator-events';
 import { HookworkError, isHookworkError } from '../errors/hookwork-error';
+import { EnqueueGate } from '../firing/enqueue-gate';
 import type { NotificationBus } from '../events/notification-bus';
 import { payloadTypeOf, type PublishOptions } from '../events/webhook-event-base';
 import { describeEventPayload } from '../events/payload-schema-check';
@@ -323,6 +324,9 @@ export class HookworkApp<TTransaction = never> implements Hookwork<TTransaction>
     // Publishes accepted before stop() finish enqueueing first, so each resolves as durably
     // enqueued and the engine's stop gives their requests back with the rest.
     if (this.publishing > 0) await this.publishesSettled(stopTimeout);
+    // Those still under way store nothing more (HOOKWORK_ERR_APP_STOPPED); an enqueue already sent
+    // gets its answer before the store closes, so each batch is stored whole or not at all.
+    await parts.container.resolve(EnqueueGate).close();
     if (wasStarted) await this.engine?.stop(Math.max(0, deadline - performance.now()));
     if (wasStarted) await parts.health.flush();
     await parts.cleanup.idle();
@@ -440,6 +444,9 @@ export class HookworkApp<TTransaction = never> implements Hookwork<TTransaction>
       if (outcome.ok) continue;
       // The store failed (enqueueing, or looking the webhooks up): nothing of this notification
       // is durable, so publish() fails as a whole and the host can retry or roll back.
+      // Cut off by stop(): refused at the gate, or its lookups met the store closed under it (an
+      // enqueue already sent was waited for): nothing of this event was stored.
+      if (isHookworkError(outcome.error, 'HOOKWORK_ERR_APP_STOPPED') || (isStoreFailure(outcome.error) && parts.container.resolve(EnqueueGate).isClosed)) throw cutOff(notification, outcome.error, outcomes);
       if (isStoreFailure(outcome.error)) throw outcome.error;
       const cause = outcome.error;
       const error = new HookworkError('HOOKWORK_ERR_HANDLER_FAILED', `webhook event ${outcome.handlerName} failed on ${notification.constructor.name}: ${(cause as Error)?.message ?? String(cause)}`, { cause });
@@ -534,6 +541,15 @@ export class HookworkApp<TTransaction = never> implements Hookwork<TTransaction>
 }
 
 /** A failure of the store itself, which fails a publish as a whole rather than one handler. */
+/** A publish cut off by stop(): says that nothing of the failed event was stored, and whether other events of the notification had stored theirs (each batch whole). */
+function cutOff(notification: object, error: unknown, outcomes: readonly { ok: boolean }[]): HookworkError {
+  const refused = isHookworkError(error, 'HOOKWORK_ERR_APP_STOPPED')
+    ? error.message
+    : `publish() of ${notification.constructor.name} was cut off by stop(), which stopped waiting for it after stopTimeout: nothing of it was stored (the store was closed under it: ${(error as Error)?.message ?? String(error)}); publish it again on a running app`;
+  const done = outcomes.filter((o) => o.ok).length;
+  return new HookworkError('HOOKWORK_ERR_APP_STOPPED', done === 0 ? refused : `${refused}. ${done} other event(s) handling the same notification had finished before the cut: what they fired is stored`, { cause: error });
+}
+
 function isStoreFailure(error: unknown): boolean {
   // A refused { transaction } fails publish() too: the host must not commit believing it enqueued.
   return isHookworkError(error) && (error.code === 'HOOKWORK_ERR_ENQUEUE_FAILED' || error.code === 'HOOKWORK_ERR_INVALID_TRANSACTION' || error.code.startsWith('HOOKWORK_ERR_STORAGE'));

@@ -8,6 +8,30 @@ import type { StorageBackend } from '../ports/storage-backend';
 import { withSubject, type ContractFactory } from './contract-subject';
 import { startTestReceiver } from './test-receiver';
 import { ThingHappened, thingComposer } from './thing-event';
+import { WebhookEventBase } from '../events/webhook-event-base';
+import { WebhookEvent } from '../events/webhook-event.decorator';
+import { WebhookEventTypes } from '../events/webhook-event-types';
+
+/** A notification whose event fires only once `until` resolves: a publish held as long as a test likes. */
+class HeldThing {
+  constructor(
+    readonly id: string,
+    readonly until: Promise<void>,
+  ) {}
+}
+
+/** Fires {@link HeldThing} once it is let go; alias `thing.held`. */
+@WebhookEvent('Held Thing', WebhookEventTypes.Other, { alias: 'thing.held', notification: HeldThing })
+class HeldThingEvent extends WebhookEventBase<HeldThing> {
+  override async shouldFireWebhookForNotification(notification: HeldThing): Promise<boolean> {
+    await notification.until;
+    return true;
+  }
+
+  override convertNotificationToRequestPayload(notification: HeldThing) {
+    return { id: notification.id };
+  }
+}
 
 /** What {@link describeKeyRulesContract} builds an app on: a storage backend, and a queue engine when not the built-in one. */
 export interface KeyRulesBackend {
@@ -139,6 +163,37 @@ export function describeKeyRulesContract(name: string, factory: ContractFactory<
         } finally {
           await app.stop();
           await receiver.close();
+        }
+      }),
+    );
+
+    it('a publish that outlasts stopTimeout fails with HOOKWORK_ERR_APP_STOPPED saying nothing of it was stored, and nothing is', () =>
+      withSubject(factory, async ({ subject }) => {
+        const open = (stopTimeout: number) =>
+          createHookwork({ composers: [thingComposer, { compose: (builder) => void builder.webhookEvents().add(HeldThingEvent) }], logger: silentLogger, settings: { stopTimeout }, storage: subject.storage, ...(subject.queue ? { queue: subject.queue } : {}) });
+        const app = open(100);
+        await app.start();
+        let letGo = () => {};
+        const publishing = app.publish(new HeldThing('cut', new Promise<void>((resolve) => (letGo = resolve)))).then(
+          () => undefined,
+          (e: unknown) => e,
+        );
+        try {
+          await app.webhooks.create({ key: 'held', url: 'https://example.com/held', events: ['thing.held'] });
+        } finally {
+          await app.stop();
+        }
+        letGo();
+        const error = await publishing;
+        expect(error).toMatchObject({ code: 'HOOKWORK_ERR_APP_STOPPED' });
+        expect((error as Error).message).toMatch(/cut off by stop\(\).*nothing of .* was stored/);
+
+        const again = open(1000);
+        await again.start();
+        try {
+          expect(await again.queueCounts()).toEqual({ pending: 0, inFlight: 0, dead: 0 });
+        } finally {
+          await again.stop();
         }
       }),
     );
