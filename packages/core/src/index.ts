@@ -123,6 +123,7 @@ export {
 
 // Firing
 export { WebhookFiringService, newMessageId, type FireRequest } from './firing/webhook-firing-service';
+export { EnqueueGate } from './firing/enqueue-gate';
 
 // Delivery
 export { generateSecret, signPayload, signatureHeader } from './delivery/signing';
