@@ -215,14 +215,14 @@ describe.each([
 
     fixture.receiver.handler = (_r, res) => void res.writeHead(200).end('ok');
     const one = await call({ method: 'POST', url: `${API}/dead-letter/${dead.json.items[0].id}/redeliver` });
-    expect(one.json).toEqual({ redelivered: 1 });
+    expect(one.json).toEqual({ redelivered: 1, skipped: 0 });
     await fixture.app.drain();
     expect((await fixture.app.management.queueCounts()).dead).toBe(3);
-    expect(await call({ method: 'POST', url: `${API}/dead-letter/redeliver`, body: { deadSince: new Date(Date.now() + 60_000).toISOString() } }).then((a) => a.json)).toEqual({ redelivered: 0 });
-    expect(await call({ method: 'POST', url: `${API}/dead-letter/redeliver`, body: { ids: [dead.json.items[1].id] } }).then((a) => a.json)).toEqual({ redelivered: 1 });
-    expect(await call({ method: 'POST', url: `${API}/dead-letter/redeliver`, body: { webhookKey: key, deadSince: new Date(0).toISOString() } }).then((a) => a.json)).toEqual({ redelivered: 2 });
+    expect(await call({ method: 'POST', url: `${API}/dead-letter/redeliver`, body: { deadSince: new Date(Date.now() + 60_000).toISOString() } }).then((a) => a.json)).toEqual({ redelivered: 0, skipped: 0 });
+    expect(await call({ method: 'POST', url: `${API}/dead-letter/redeliver`, body: { ids: [dead.json.items[1].id] } }).then((a) => a.json)).toEqual({ redelivered: 1, skipped: 0 });
+    expect(await call({ method: 'POST', url: `${API}/dead-letter/redeliver`, body: { webhookKey: key, deadSince: new Date(0).toISOString() } }).then((a) => a.json)).toEqual({ redelivered: 2, skipped: 0 });
     await fixture.app.drain();
-    expect(await call({ method: 'POST', url: `${API}/dead-letter/redeliver`, body: { all: true } }).then((a) => a.json)).toEqual({ redelivered: 0 });
+    expect(await call({ method: 'POST', url: `${API}/dead-letter/redeliver`, body: { all: true } }).then((a) => a.json)).toEqual({ redelivered: 0, skipped: 0 });
     expect((await fixture.app.management.logs({ outcomes: ['delivered'] })).total).toBe(4);
     expectProblem(await call({ method: 'POST', url: `${API}/dead-letter/no-such-request/redeliver` }), 404, 'HOOKWORK_ERR_REQUEST_NOT_FOUND');
     expectProblem(await call({ method: 'POST', url: `${API}/dead-letter/redeliver`, body: { all: true, webhookKey: key } }), 400, 'HOOKWORK_ERR_INVALID_REDELIVER_SELECTOR');

@@ -113,8 +113,11 @@ export const redeliverBody = {
 export const redeliveredSchema = {
   type: 'object',
   additionalProperties: false,
-  required: ['redelivered'],
-  properties: { redelivered: { type: 'integer', minimum: 0, description: 'How many dead letters were put back in the queue, due now.' } },
+  required: ['redelivered', 'skipped'],
+  properties: {
+    redelivered: { type: 'integer', minimum: 0, description: 'How many dead letters were put back in the queue, due now.' },
+    skipped: { type: 'integer', minimum: 0, description: 'How many dead letters asked for were left as they are: their webhook was deleted, so delivering them would only drop them. They stay until the retention cleanup; a webhook created again with the same key takes them.' },
+  },
 } as const;
 
 /** Who the API authenticated (GET /session). */

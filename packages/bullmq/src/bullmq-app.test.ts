@@ -1,4 +1,5 @@
 import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer, type AddressInfo, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createHookwork, isHookworkError, type Hookwork, type HookworkSettingsInput } from '@hookwork/core';
@@ -103,7 +104,7 @@ describe('an app on SQLite with the BullMQ queue', () => {
     expect(log.items.map((e) => e.outcome).sort()).toEqual(['dead', 'delivered', 'delivered', 'retrying', 'retrying', 'retrying']);
 
     receiver.handler = (_request, res) => void res.writeHead(204).end();
-    expect(await app.redeliver({ webhookKey: key })).toBe(1);
+    expect(await app.redeliver({ webhookKey: key })).toEqual({ redelivered: 1, skipped: 0 });
     await app.drain({ timeoutMs: 10_000 });
     expect(await app.queueCounts({ webhookKey: key })).toEqual({ pending: 0, inFlight: 0, dead: 0 });
     const last = receiver.requests.at(-1)!;
@@ -193,6 +194,43 @@ describe('an app on SQLite with the BullMQ queue', () => {
     expect(isHookworkError(error, 'HOOKWORK_ERR_REDIS_UNAVAILABLE' as never)).toBe(true);
     expect((error as Error).message).toContain(`127.0.0.1:${server.port}`);
   });
+
+  it('stop() during a start() whose Redis does not answer ends within stopTimeout; the start closes what it opened and ends on its own', async () => {
+    // A host that takes connections and never answers: the connect waits its whole timeout (12 s).
+    const sockets = new Set<Socket>();
+    const silent = createServer((socket) => {
+      sockets.add(socket);
+      socket.on('close', () => sockets.delete(socket));
+    });
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    try {
+      const port = (silent.address() as AddressInfo).port;
+      const app = createHookwork({
+        composers: [thingComposer],
+        storage: sqliteStorage({ file: join(dir, 'hookwork.db') }),
+        queue: bullmqQueue({ connection: `redis://127.0.0.1:${port}`, prefix, queueName: `silent${++queues}`, checkDurability: false }),
+        settings: { ...SETTINGS, stopTimeout: 200 },
+      });
+      const order: string[] = [];
+      const starting = app.start().then(
+        () => undefined,
+        (error: unknown) => error,
+      );
+      void starting.then(() => order.push('start ended'));
+      while (sockets.size === 0) await new Promise((resolve) => setTimeout(resolve, 10));
+      await app.stop();
+      order.push('stop ended');
+      expect(app.state).toBe('stopped');
+      expect(await starting).toMatchObject({ code: 'HOOKWORK_ERR_REDIS_UNAVAILABLE' });
+      expect(order).toEqual(['stop ended', 'start ended']);
+      expect(app.state).toBe('stopped');
+      // The SQLite store it had opened is closed: another app opens the file and starts.
+      await startApp();
+    } finally {
+      for (const socket of sockets) socket.destroy();
+      await new Promise((resolve) => silent.close(resolve));
+    }
+  }, 40_000);
 
   it('connections killed with CLIENT KILL heal without a restart: publishing fails with a coded error meanwhile, delivery resumes', async () => {
     const queueName = `killed${++queues}`;

@@ -376,6 +376,7 @@ export class BullmqQueueEngine implements QueueEngine<never> {
   async redeliver(selector: RedeliverSelector, _now: Date): Promise<string[]> {
     return this.redis.run('redelivering dead letters', async () => {
       const candidates = selector.ids ? [...new Set(selector.ids)] : (await this.deadIds(selector.webhookKey, selector.deadSince, 0, -1)).ids;
+      const ofWebhooks = selector.webhookKeys && new Set(selector.webhookKeys);
       const redelivered: string[] = [];
       for (let i = 0; i < candidates.length; i += 100) {
         const chunk = candidates.slice(i, i + 100);
@@ -383,7 +384,8 @@ export class BullmqQueueEngine implements QueueEngine<never> {
           chunk.map(async (id) => {
             // Read first: an id naming one of BullMQ's own keys (`wait`, `<id>:lock`) is no request,
             // where getJob() would fail reading a list or a string as a job hash.
-            if ((await this.read(id))?.state !== 'dead') return;
+            const request = await this.read(id);
+            if (request?.state !== 'dead' || (ofWebhooks && !ofWebhooks.has(request.webhookKey))) return;
             const job = await this.queue.getJob(id);
             if (!job || !(await job.isFailed())) return;
             // Back to wait, due now, attempts reset (BullMQ's retry of a failed job).
@@ -413,11 +415,11 @@ export class BullmqQueueEngine implements QueueEngine<never> {
   }
 
   async deleteDeadOlderThan(before: Date, limit: number): Promise<number> {
-    return this.redis.run('deleting old dead letters', async () => {
-      const ids = await this.redis.producer.zrangebyscore(this.queue.keys.failed!, '-inf', `(${before.getTime()}`, 'LIMIT', 0, limit);
-      const removed = await Promise.all(ids.map((id) => this.queue.remove(id)));
-      return removed.filter((n) => n === 1).length;
-    });
+    if (limit <= 0) return 0;
+    const keys = this.queue.keys;
+    // One script: a dead letter redelivered while the cleanup runs is either deleted before it
+    // was put back (and the redelivery finds nothing) or put back and kept, never deleted pending.
+    return this.redis.run('deleting old dead letters', () => this.redis.producer.hookworkDeleteDeadBefore(keys.failed!, keys['']!, String(before.getTime()), Math.floor(limit)));
   }
 
   async close(): Promise<void> {

@@ -1,9 +1,10 @@
 /**
- * Read-only Lua scripts over BullMQ's keys, for what BullMQ has no index of: one request in a
- * round trip (its job hash and state), and per-webhook counts and dead letters (a job's name is
- * its webhook's key). Each runs atomically, so a request moving between states while it runs is
+ * Lua scripts over BullMQ's keys, for what BullMQ has no index of: one request in a round trip
+ * (its job hash and state), and per-webhook counts and dead letters (a job's name is its
+ * webhook's key). Each runs atomically, so a request moving between states while it runs is
  * counted exactly once. The per-webhook ones read every job of the states they count (O(n) in
- * Redis, about 1 µs a job): fine for management calls, not for a hot path. They never write.
+ * Redis, about 1 µs a job): fine for management calls, not for a hot path. All but
+ * hookworkDeleteDeadBefore only read.
  */
 export const QUEUE_SCRIPTS = {
   /**
@@ -73,6 +74,28 @@ end
 result[1] = total
 return result`,
   },
+  /**
+   * KEYS: failed. ARGV: job key base, before (ms, exclusive), limit.
+   * Deletes up to `limit` dead letters dead before `before`, oldest first; returns how many.
+   * The retention cleanup's delete: choosing the ids and deleting them in one script, so a dead
+   * letter redelivered meanwhile (moved back to wait) is never deleted while pending, as
+   * reading the ids and then calling Queue.remove() for each let happen. BullMQ's
+   * Queue.clean(grace, limit, 'failed') is atomic too, but cuts at its own Date.now() minus
+   * grace, inclusive. The keys deleted are those of BullMQ's removeJob for a job without parent
+   * or deduplication id (hookwork's jobs have neither).
+   */
+  hookworkDeleteDeadBefore: {
+    numberOfKeys: 1,
+    lua: `
+local base, before, limit = ARGV[1], ARGV[2], tonumber(ARGV[3])
+local ids = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', '(' .. before, 'LIMIT', 0, limit)
+for _, id in ipairs(ids) do
+  local jobKey = base .. id
+  redis.call('DEL', jobKey, jobKey .. ':logs', jobKey .. ':dependencies', jobKey .. ':processed', jobKey .. ':failed', jobKey .. ':unsuccessful')
+  redis.call('ZREM', KEYS[1], id)
+end
+return #ids`,
+  },
 } as const;
 
 /** The commands {@link QUEUE_SCRIPTS} define on the producer client. */
@@ -80,4 +103,5 @@ export interface QueueScripts {
   hookworkGetRequest(jobKey: string, lockKey: string, failed: string, completed: string, delayed: string, active: string, id: string): Promise<[string[], string, string | null, string | null, number] | null>;
   hookworkWebhookCounts(wait: string, paused: string, prioritized: string, delayed: string, active: string, failed: string, base: string, webhookKey: string): Promise<[number, number, number]>;
   hookworkDeadIds(failed: string, base: string, webhookKey: string, since: string, offset: number, limit: number): Promise<[number, ...string[]]>;
+  hookworkDeleteDeadBefore(failed: string, base: string, before: string, limit: number): Promise<number>;
 }

@@ -123,6 +123,7 @@ export {
 
 // Firing
 export { WebhookFiringService, newMessageId, type FireRequest } from './firing/webhook-firing-service';
+export { EnqueueGate } from './firing/enqueue-gate';
 
 // Delivery
 export { generateSecret, signPayload, signatureHeader } from './delivery/signing';
@@ -141,7 +142,7 @@ export type { WebhookHealthMonitor, WebhookHealthMonitorDeps, DeliveryAdmission 
 export type { HealthPolicy, HoldReason } from './delivery/health/health-policy';
 
 // Management
-export type { Management } from './management/management-service';
+export type { Management, RedeliverResult } from './management/management-service';
 export type { CreatedWebhook, WebhookInputProblem, Webhooks } from './management/webhook-service';
 export { invalidWebhookError, MAX_NAMED_PROBLEMS } from './management/webhook-refusal';
 export { STORABLE_TEXT_PATTERN, WEBHOOK_KEY_PATTERN, webhookInputSchema, type WebhookHeaderInput, type WebhookInput, type WebhookPatch } from './management/webhook-input-schema';

@@ -681,14 +681,15 @@ export class PostgresRequestQueue implements RequestQueue<PostgresTransaction> {
   }
 
   async redeliver(selector: RedeliverSelector, now: Date): Promise<string[]> {
-    if (selector.ids && selector.ids.length === 0) return [];
+    if ((selector.ids && selector.ids.length === 0) || (selector.webhookKeys && selector.webhookKeys.length === 0)) return [];
     const { c } = this;
     const result = await c.query<{ id: string }>(
       'redelivering dead letters',
       `UPDATE ${c.s}.requests SET state = 'pending', due_at = $1, retry_count = 0, dead_at = NULL
        WHERE state = 'dead' AND ($2::text[] IS NULL OR id = ANY($2::text[])) AND ($3::text IS NULL OR webhook_key = $3) AND ($4::bigint IS NULL OR dead_at >= $4)
+         AND ($5::text[] IS NULL OR webhook_key = ANY($5::text[]))
        RETURNING id`,
-      [now.getTime(), selector.ids ? [...selector.ids] : null, selector.webhookKey ?? null, selector.deadSince?.getTime() ?? null],
+      [now.getTime(), selector.ids ? [...selector.ids] : null, selector.webhookKey ?? null, selector.deadSince?.getTime() ?? null, selector.webhookKeys ? [...selector.webhookKeys] : null],
     );
     if (result.rows.length > 0) await this.notify();
     return result.rows.map((row) => row.id);
@@ -758,10 +759,13 @@ export class PostgresRequestQueue implements RequestQueue<PostgresTransaction> {
   async deleteDeadOlderThan(before: Date, limit: number): Promise<number> {
     if (limit <= 0) return 0;
     const { c } = this;
-    // A bounded batch: the caller repeats, so no delete holds its locks for long.
+    // A bounded batch: the caller repeats, so no delete holds its locks for long. The outer
+    // WHERE repeats the state: a row a redelivery changed after the subquery's snapshot is
+    // checked again as committed (READ COMMITTED re-reads a row it waited for), and kept; the
+    // subquery alone would delete it while pending.
     const result = await c.query(
       'deleting old dead letters',
-      `DELETE FROM ${c.s}.requests WHERE seq IN (SELECT seq FROM ${c.s}.requests WHERE state = 'dead' AND dead_at < $1 ORDER BY dead_at, seq LIMIT $2)`,
+      `DELETE FROM ${c.s}.requests WHERE seq IN (SELECT seq FROM ${c.s}.requests WHERE state = 'dead' AND dead_at < $1 ORDER BY dead_at, seq LIMIT $2) AND state = 'dead' AND dead_at < $1`,
       [before.getTime(), Math.floor(limit)], c.bookkeeping,
     );
     return result.rowCount ?? 0;

@@ -338,7 +338,7 @@ export class SqliteRequestQueue implements RequestQueue {
   }
 
   async redeliver(selector: RedeliverSelector, now: Date): Promise<string[]> {
-    if (selector.ids && selector.ids.length === 0) return [];
+    if ((selector.ids && selector.ids.length === 0) || (selector.webhookKeys && selector.webhookKeys.length === 0)) return [];
     const c = this.connection;
     // Only the parts of the selector given are in the statement (see deadWhere()): one id's
     // redelivery read every dead letter behind `@ids IS NULL OR id IN (…)`.
@@ -346,6 +346,10 @@ export class SqliteRequestQueue implements RequestQueue {
     if (selector.ids) {
       where.push('id IN (SELECT value FROM json_each(@ids))');
       params.ids = JSON.stringify(selector.ids);
+    }
+    if (selector.webhookKeys) {
+      where.push('webhook_key IN (SELECT value FROM json_each(@webhookKeys))');
+      params.webhookKeys = JSON.stringify(selector.webhookKeys);
     }
     const rows = c.write('redelivering dead letters', () =>
       c.statement(`UPDATE hookwork_requests SET state = 'pending', due_at = @now, retry_count = 0, dead_at = NULL WHERE ${where.join(' AND ')} RETURNING id`).all({ ...params, now: now.getTime() }),

@@ -59,8 +59,9 @@ export class DeadLettersPage extends LightElement {
 
   private async redeliver(selector: object, what: string): Promise<void> {
     try {
-      const { redelivered } = await api<{ redelivered: number }>('POST', 'dead-letter/redeliver', selector);
-      this.note = `${redelivered} ${redelivered === 1 ? 'request' : 'requests'} put back in the queue (${what}).`;
+      const { redelivered, skipped } = await api<{ redelivered: number; skipped: number }>('POST', 'dead-letter/redeliver', selector);
+      const left = skipped > 0 ? ` ${skipped} left as ${skipped === 1 ? 'it is' : 'they are'}: ${skipped === 1 ? 'its' : 'their'} webhook was deleted.` : '';
+      this.note = `${redelivered} ${redelivered === 1 ? 'request' : 'requests'} put back in the queue (${what}).${left}`;
       this.error = undefined;
     } catch (error) {
       this.error = error;

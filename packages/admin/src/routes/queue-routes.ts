@@ -30,7 +30,7 @@ export function registerQueueRoutes(fastify: FastifyInstance, context: RouteCont
     config: { audit: { action: 'deadLetters.redeliver' } },
     schema: {
       operationId: 'redeliverDeadLetters',
-      summary: 'Puts dead letters back in the queue, due now, retry count reset: { ids }, a webhook\'s { webhookKey, deadSince? }, everything dead { deadSince } a time, or { all: true }.',
+      summary: 'Puts dead letters back in the queue, due now, retry count reset: { ids }, a webhook\'s { webhookKey, deadSince? }, everything dead { deadSince } a time, or { all: true }. Dead letters of a deleted webhook are left as they are and counted as skipped.',
       tags: ['Dead letter'],
       querystring: query({}),
       body: redeliverBody,
@@ -39,9 +39,9 @@ export function registerQueueRoutes(fastify: FastifyInstance, context: RouteCont
     handler: async (request) => {
       const { ids, webhookKey, deadSince, all } = request.body;
       const selector: RedeliverSelector = { ...(ids ? { ids } : {}), ...(webhookKey ? { webhookKey } : {}), ...(deadSince ? { deadSince: new Date(deadSince) } : {}), ...(all ? { all } : {}) };
-      const redelivered = await context.management().redeliver(selector);
-      audit.note(request, { ...(webhookKey ? { target: webhookKey } : {}), details: { selector: { ...request.body, ...(ids ? { ids: ids.length } : {}) }, redelivered } });
-      return { redelivered };
+      const result = await context.management().redeliver(selector);
+      audit.note(request, { ...(webhookKey ? { target: webhookKey } : {}), details: { selector: { ...request.body, ...(ids ? { ids: ids.length } : {}) }, ...result } });
+      return result;
     },
   });
 
@@ -49,16 +49,16 @@ export function registerQueueRoutes(fastify: FastifyInstance, context: RouteCont
     config: { audit: { action: 'deadLetters.redeliver' } },
     schema: {
       operationId: 'redeliverDeadLetter',
-      summary: 'Puts one dead letter back in the queue, due now (404 when no queued or dead request has the id).',
+      summary: 'Puts one dead letter back in the queue, due now (404 when no queued or dead request has the id; 409 when its webhook was deleted: it is left as it is).',
       tags: ['Dead letter'],
       params: requestIdParams,
       querystring: query({}),
       response: ok(redeliveredSchema),
     },
     handler: async (request) => {
-      const redelivered = await context.management().redeliver({ ids: [request.params.id] });
-      audit.note(request, { details: { redelivered } });
-      return { redelivered };
+      const result = await context.management().redeliver({ ids: [request.params.id] });
+      audit.note(request, { details: { ...result } });
+      return result;
     },
   });
 

@@ -526,7 +526,7 @@ describe('the app object guards its lifecycle', () => {
     }
     expect(await app.deadLetters({ webhookKey: webhook.key })).toEqual({ items: [], total: 0 });
     expect(await app.queueCounts({ webhookKey: webhook.key })).toEqual({ pending: 0, inFlight: 0, dead: 0 });
-    expect(await app.redeliver({ webhookKey: webhook.key })).toBe(0);
+    expect(await app.redeliver({ webhookKey: webhook.key })).toEqual({ redelivered: 0, skipped: 0 });
   });
 
   it('answers an empty listing, not WEBHOOK_NOT_FOUND, for a deleted webhook whose log or dead letters hold nothing matching the filters', async () => {
@@ -538,7 +538,7 @@ describe('the app object guards its lifecycle', () => {
     const later = new Date(Date.now() + 60_000);
     expect((await app.deadLetters({ webhookKey: webhook.key })).total).toBe(1);
     expect(await app.deadLetters({ webhookKey: webhook.key, deadSince: later })).toEqual({ items: [], total: 0 });
-    expect(await app.redeliver({ webhookKey: webhook.key, deadSince: later })).toBe(0);
+    expect(await app.redeliver({ webhookKey: webhook.key, deadSince: later })).toEqual({ redelivered: 0, skipped: 0 });
     expect((await app.logs({ webhookKey: webhook.key })).total).toBe(1);
     expect(await app.logs({ webhookKey: webhook.key, outcomes: ['delivered'] })).toEqual({ items: [], total: 0 });
     expect(await app.logs({ webhookKey: webhook.key, statusClasses: ['2xx'] })).toEqual({ items: [], total: 0 });

@@ -15,6 +15,7 @@ import { WebhookEventCatalogue } from '../events/webhook-event-catalogue';
 import { WebhookEventDependencies } from '../events/webhook-event-dependencies';
 import { WebhookEventResolver } from '../events/webhook-event-resolver';
 import { getWebhookEventMetadata } from '../events/webhook-event.decorator';
+import { EnqueueGate } from '../firing/enqueue-gate';
 import { WebhookFiringService } from '../firing/webhook-firing-service';
 import { createCatalogueDocument } from '../management/catalogue-document';
 import { ManagementService } from '../management/management-service';
@@ -277,6 +278,7 @@ export function createHookwork<TStorageTransaction = never, TQueueTransaction = 
     now: () => clock.now(),
   });
   container.registerSingleton(WebhookService);
+  container.registerSingleton(EnqueueGate);
   container.registerSingleton(WebhookFiringService);
   // Holds only the app's singletons: one per app, not one per dispatched event.
   container.registerSingleton(WebhookEventDependencies);

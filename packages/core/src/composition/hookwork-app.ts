@@ -10,12 +10,13 @@ import { OperatorNotification } from '../events/operator-webhook-events';
 import type { HookworkMetrics } from '../observability/metrics';
 import type { OperatorEvent } from '../observability/operator-events';
 import { HookworkError, isHookworkError } from '../errors/hookwork-error';
+import { EnqueueGate } from '../firing/enqueue-gate';
 import type { NotificationBus } from '../events/notification-bus';
 import { payloadTypeOf, type PublishOptions } from '../events/webhook-event-base';
 import { describeEventPayload } from '../events/payload-schema-check';
 import type { WebhookEventCatalogue, WebhookEventDescriptor, WebhookEventEntry } from '../events/webhook-event-catalogue';
 import type { WebhookEventResolver } from '../events/webhook-event-resolver';
-import type { Management, ManagementService } from '../management/management-service';
+import type { Management, ManagementService, RedeliverResult } from '../management/management-service';
 import type { Webhooks } from '../management/webhook-service';
 import type { DeliveryLogEntry } from '../model/delivery-log-entry';
 import type { Page, PageRequest } from '../model/page';
@@ -228,6 +229,7 @@ export class HookworkApp<TTransaction = never> implements Hookwork<TTransaction>
       checkDecoratorMetadata(parts.entries);
       checkNoGlobalRegistration(parts.entries);
       storage = await parts.storageBackend.open({ logger: parts.logger, clock: parts.clock });
+      this.refuseIfStopped('opening the store');
       engine = await parts.queueProvider.open({
         storage,
         storageBackend: parts.storageBackend,
@@ -237,8 +239,10 @@ export class HookworkApp<TTransaction = never> implements Hookwork<TTransaction>
         onError: (task, error) => parts.reporter.backgroundError(task, error),
         publishesInFlight: () => this.publishing,
       });
+      this.refuseIfStopped('opening the queue engine');
       checkCapabilities(engine, parts.settings.get());
       await checkFifoWebhooks(engine, storage.webhooks);
+      this.refuseIfStopped('reading the webhooks');
       if (!storage.health && parts.storageBackend.capabilities.shared) {
         parts.logger.warn(`the ${parts.storageBackend.name} store keeps no webhook health: circuit breakers, failing streaks and rate limits are counted by each process on its own`);
       }
@@ -251,6 +255,7 @@ export class HookworkApp<TTransaction = never> implements Hookwork<TTransaction>
         describeEventPayload(event, payloadTypeOf(entry.options, parts.settings.get()));
       }
       const flagged = await parts.management.webhooks.listWithUnknownEvents();
+      this.refuseIfStopped('reading the webhooks');
       for (const webhook of flagged) {
         parts.logger.warn(`webhook ${webhook.key} subscribes to events no composed event handles: ${webhook.unknownEvents.join(', ')}; it will not fire for them (list with app.webhooks.listWithUnknownEvents())`);
       }
@@ -270,11 +275,13 @@ export class HookworkApp<TTransaction = never> implements Hookwork<TTransaction>
           tracer: parts.tracer,
         }),
       );
+      this.refuseIfStopped('starting delivery');
     } catch (error) {
       this.storage = undefined;
       this.engine = undefined;
       parts.opened(undefined, undefined);
-      this.current = 'created';
+      // A stop() that gave up waiting for this start has made the app `stopped` for good.
+      if (this.current === 'starting') this.current = 'created';
       // An engine that started (or half started) stops first: the polling engine has no close().
       if (delivering) await engine?.stop(0).catch(() => undefined);
       await engine?.close?.().catch(() => undefined);
@@ -285,8 +292,19 @@ export class HookworkApp<TTransaction = never> implements Hookwork<TTransaction>
     this.current = 'started';
   }
 
+  /**
+   * Ends a start() that stop() stopped waiting for: what it opened meanwhile is closed again by
+   * open()'s own undoing, and start() rejects with HOOKWORK_ERR_APP_STOPPED.
+   */
+  private refuseIfStopped(step: string): void {
+    if (this.current === 'starting') return;
+    throw new HookworkError('HOOKWORK_ERR_APP_STOPPED', `start() was still ${step} when stop() gave up waiting for it (stopTimeout); what it had opened is closed again — create a new app to go on`);
+  }
+
   async stop(): Promise<void> {
-    if (this.current === 'starting') await this.starting?.catch(() => undefined);
+    // A store that takes its whole connect timeout (PostgreSQL 5 s, Redis 12 s: a host that does
+    // not answer) must not hold stop() past stopTimeout: past it, the start is left to undo itself.
+    if (this.current === 'starting') await settledWithin(this.starting, this.parts.settings.get().stopTimeout);
     // A second call (a SIGTERM handler and a shutdown hook) resolves when the first is done, not before.
     if (this.current === 'stopping' || this.current === 'stopped') return this.stopping;
     this.stopping = this.stopOnce();
@@ -306,6 +324,9 @@ export class HookworkApp<TTransaction = never> implements Hookwork<TTransaction>
     // Publishes accepted before stop() finish enqueueing first, so each resolves as durably
     // enqueued and the engine's stop gives their requests back with the rest.
     if (this.publishing > 0) await this.publishesSettled(stopTimeout);
+    // Those still under way store nothing more (HOOKWORK_ERR_APP_STOPPED); an enqueue already sent
+    // gets its answer before the store closes, so each batch is stored whole or not at all.
+    await parts.container.resolve(EnqueueGate).close();
     if (wasStarted) await this.engine?.stop(Math.max(0, deadline - performance.now()));
     if (wasStarted) await parts.health.flush();
     await parts.cleanup.idle();
@@ -319,6 +340,8 @@ export class HookworkApp<TTransaction = never> implements Hookwork<TTransaction>
     this.storage = undefined;
     parts.opened(undefined, undefined);
     this.current = 'stopped';
+    // A start() this stop gave up waiting for closes what it opened itself (see refuseIfStopped).
+    if (!wasStarted) return;
     await engine?.close?.();
     await storage?.close();
   }
@@ -421,6 +444,9 @@ export class HookworkApp<TTransaction = never> implements Hookwork<TTransaction>
       if (outcome.ok) continue;
       // The store failed (enqueueing, or looking the webhooks up): nothing of this notification
       // is durable, so publish() fails as a whole and the host can retry or roll back.
+      // Cut off by stop(): refused at the gate, or its lookups met the store closed under it (an
+      // enqueue already sent was waited for): nothing of this event was stored.
+      if (isHookworkError(outcome.error, 'HOOKWORK_ERR_APP_STOPPED') || (isStoreFailure(outcome.error) && parts.container.resolve(EnqueueGate).isClosed)) throw cutOff(notification, outcome.error, outcomes);
       if (isStoreFailure(outcome.error)) throw outcome.error;
       const cause = outcome.error;
       const error = new HookworkError('HOOKWORK_ERR_HANDLER_FAILED', `webhook event ${outcome.handlerName} failed on ${notification.constructor.name}: ${(cause as Error)?.message ?? String(cause)}`, { cause });
@@ -457,7 +483,7 @@ export class HookworkApp<TTransaction = never> implements Hookwork<TTransaction>
     return this.parts.management.delivery(key);
   }
 
-  async redeliver(selector: RedeliverSelector): Promise<number> {
+  async redeliver(selector: RedeliverSelector): Promise<RedeliverResult> {
     this.requireStarted();
     return this.parts.management.redeliver(selector);
   }
@@ -515,7 +541,29 @@ export class HookworkApp<TTransaction = never> implements Hookwork<TTransaction>
 }
 
 /** A failure of the store itself, which fails a publish as a whole rather than one handler. */
+/** A publish cut off by stop(): says that nothing of the failed event was stored, and whether other events of the notification had stored theirs (each batch whole). */
+function cutOff(notification: object, error: unknown, outcomes: readonly { ok: boolean }[]): HookworkError {
+  const refused = isHookworkError(error, 'HOOKWORK_ERR_APP_STOPPED')
+    ? error.message
+    : `publish() of ${notification.constructor.name} was cut off by stop(), which stopped waiting for it after stopTimeout: nothing of it was stored (the store was closed under it: ${(error as Error)?.message ?? String(error)}); publish it again on a running app`;
+  const done = outcomes.filter((o) => o.ok).length;
+  return new HookworkError('HOOKWORK_ERR_APP_STOPPED', done === 0 ? refused : `${refused}. ${done} other event(s) handling the same notification had finished before the cut: what they fired is stored`, { cause: error });
+}
+
 function isStoreFailure(error: unknown): boolean {
   // A refused { transaction } fails publish() too: the host must not commit believing it enqueued.
   return isHookworkError(error) && (error.code === 'HOOKWORK_ERR_ENQUEUE_FAILED' || error.code === 'HOOKWORK_ERR_INVALID_TRANSACTION' || error.code.startsWith('HOOKWORK_ERR_STORAGE'));
+}
+
+/** Resolves when `work` settles (either way), or after `timeoutMs`, whichever is first. */
+function settledWithin(work: Promise<unknown> | undefined, timeoutMs: number): Promise<void> {
+  if (!work) return Promise.resolve();
+  return new Promise<void>((resolve) => {
+    const timer = setTimeout(resolve, timeoutMs);
+    const done = () => {
+      clearTimeout(timer);
+      resolve();
+    };
+    work.then(done, done);
+  });
 }

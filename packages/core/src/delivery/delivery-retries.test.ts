@@ -69,7 +69,7 @@ describe('retries, dead letters and failure kinds', () => {
     expect(letter).toMatchObject({ webhookKey: webhook.key, attempts: 1 });
     expect(await app.queueCounts()).toEqual({ pending: 0, inFlight: 0, dead: 1 });
 
-    expect(await app.redeliver({ ids: [letter!.id] })).toBe(1);
+    expect(await app.redeliver({ ids: [letter!.id] })).toEqual({ redelivered: 1, skipped: 0 });
     await app.drain();
     expect(await app.queueCounts()).toEqual({ pending: 0, inFlight: 0, dead: 0 });
     const [first, again] = receiver.requests;
@@ -91,8 +91,8 @@ describe('retries, dead letters and failure kinds', () => {
     expect((await app.queueCounts()).dead).toBe(3);
     await expect(app.redeliver({})).rejects.toMatchObject({ code: 'HOOKWORK_ERR_INVALID_REDELIVER_SELECTOR' });
     await expect(app.redeliver({ ids: ['msg_nope'] })).rejects.toMatchObject({ code: 'HOOKWORK_ERR_REQUEST_NOT_FOUND' });
-    expect(await app.redeliver({ webhookKey: webhook.key, deadSince: new Date(Date.now() + 60_000) })).toBe(0);
-    expect(await app.redeliver({ webhookKey: webhook.key, deadSince: before })).toBe(3);
+    expect(await app.redeliver({ webhookKey: webhook.key, deadSince: new Date(Date.now() + 60_000) })).toEqual({ redelivered: 0, skipped: 0 });
+    expect(await app.redeliver({ webhookKey: webhook.key, deadSince: before })).toEqual({ redelivered: 3, skipped: 0 });
     await app.drain();
     expect(await app.queueCounts()).toEqual({ pending: 0, inFlight: 0, dead: 0 });
     expect(receiver.requests).toHaveLength(6);

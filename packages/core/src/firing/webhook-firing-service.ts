@@ -8,6 +8,7 @@ import { SettingsToken, type SettingsAccessor } from '../settings/settings';
 import { QueueEngineToken, type EngineEnqueueOptions, type QueueEngine } from '../ports/queue-engine';
 import type { NewWebhookRequest } from '../model/webhook-request';
 import type { Webhook } from '../model/webhook';
+import { EnqueueGate } from './enqueue-gate';
 import { EventLoopBudget } from './event-loop-budget';
 import { findJsonLoss } from './json-losses';
 import { timeOrderedHex } from '../runtime/time-ordered-uuid';
@@ -47,6 +48,7 @@ export class WebhookFiringService {
     @inject(ClockToken) private readonly clock: Clock,
     private readonly reporter: LifecycleReporter,
     @inject(TracerToken) private readonly tracer: Tracer,
+    private readonly gate: EnqueueGate,
   ) {}
 
   /** Fires one request; resolves with it once it is durably enqueued. */
@@ -75,12 +77,17 @@ export class WebhookFiringService {
       return request;
     });
     try {
-      await this.queue.enqueue(requests, options);
+      this.gate.enter(() => `its ${requests.length} webhook request(s) for ${[...new Set(requests.map((r) => r.eventAlias))].join(', ')}`);
+      try {
+        await this.queue.enqueue(requests, options);
+      } finally {
+        this.gate.leave();
+      }
     } catch (cause) {
       span.setStatus({ code: SpanStatusCode.ERROR, message: (cause as Error)?.message ?? String(cause) });
       span.end();
       // A refused transaction is the host's mistake, not the store's: it keeps its own code.
-      if (isHookworkError(cause, 'HOOKWORK_ERR_ENQUEUE_FAILED') || isHookworkError(cause, 'HOOKWORK_ERR_INVALID_TRANSACTION')) throw cause;
+      if (isHookworkError(cause, 'HOOKWORK_ERR_ENQUEUE_FAILED') || isHookworkError(cause, 'HOOKWORK_ERR_INVALID_TRANSACTION') || isHookworkError(cause, 'HOOKWORK_ERR_APP_STOPPED')) throw cause;
       throw new HookworkError(
         'HOOKWORK_ERR_ENQUEUE_FAILED',
         `could not enqueue ${requests.length} webhook request(s) for ${[...new Set(requests.map((r) => r.eventAlias))].join(', ')}: ${(cause as Error)?.message ?? cause}`,

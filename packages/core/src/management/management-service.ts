@@ -34,6 +34,19 @@ export interface ManagementDeps {
   onRedelivered?: (ids: readonly string[]) => void;
 }
 
+/**
+ * What a redelivery did: how many dead letters it put back, and how many it left where they are
+ * because their webhook was deleted (delivering them would only drop them). Those stay listed as
+ * dead letters until the retention cleanup; a webhook created again with the same key takes them.
+ */
+export interface RedeliverResult {
+  /** Dead letters put back in the queue, due now. */
+  redelivered: number;
+  /** Dead letters the selector named that were left dead: their webhook was deleted. */
+  skipped: number;
+}
+
+
 const OUTCOMES = new Set<string>(DELIVERY_OUTCOMES);
 const CLASSES = new Set<string>(STATUS_CLASSES);
 
@@ -68,9 +81,11 @@ export interface Management {
   /**
    * Puts dead-lettered requests back in the queue, due now, attempts reset: by `ids`; all of a
    * webhook's (optionally only those dead since `deadSince`); every webhook's dead since
-   * `deadSince`; or every dead letter (`{ all: true }`). Returns how many.
+   * `deadSince`; or every dead letter (`{ all: true }`). Dead letters of a deleted webhook are
+   * left as they are and counted as `skipped`; HOOKWORK_ERR_DEAD_LETTER_WEBHOOK_DELETED when the
+   * one id asked for is such a dead letter.
    */
-  redeliver(selector: RedeliverSelector): Promise<number>;
+  redeliver(selector: RedeliverSelector): Promise<RedeliverResult>;
   /** Sends an example request to a webhook now, once, and returns the receiver's answer. */
   sendTestEvent(webhookKey: string, options?: { alias?: string }): Promise<TestEventResult>;
   /** Requests by state: pending (incl. waiting to retry), in flight, dead; of every webhook or one. */
@@ -176,23 +191,57 @@ export class ManagementService implements Management {
   /**
    * Puts dead-lettered requests back in the queue, due now, attempts reset: by `ids`; all of a
    * webhook's (optionally only those dead since `deadSince`); every webhook's dead since
-   * `deadSince`; or every dead letter (`{ all: true }`). Returns how many. A single id that is
-   * not a dead letter (nor queued) is HOOKWORK_ERR_REQUEST_NOT_FOUND.
+   * `deadSince`; or every dead letter (`{ all: true }`). A single id that is not a dead letter
+   * (nor queued) is HOOKWORK_ERR_REQUEST_NOT_FOUND. Dead letters whose webhook was deleted are
+   * left as they are and counted as `skipped` (a single one asked for is
+   * HOOKWORK_ERR_DEAD_LETTER_WEBHOOK_DELETED): put back, each was only dropped when its turn came.
    */
-  async redeliver(selector: RedeliverSelector): Promise<number> {
+  async redeliver(selector: RedeliverSelector): Promise<RedeliverResult> {
     const problem = selectorProblem(selector);
     if (problem) throw new HookworkError('HOOKWORK_ERR_INVALID_REDELIVER_SELECTOR', `redeliver() ${problem}; pass { ids: [...] }, { webhookKey, deadSince? }, { deadSince } or { all: true }`);
     selector.ids?.forEach((id, i) => checkKey('redeliver()', `selector.ids[${i}]`, id, 'requestId'));
     if (selector.webhookKey !== undefined) checkKey('redeliver()', 'selector.webhookKey', selector.webhookKey, 'webhookKey');
     const engine = this.deps.engine();
-    if (selector.ids && selector.ids.length === 1) {
-      const request = await engine.get(selector.ids[0]!);
-      if (!request) throw new HookworkError('HOOKWORK_ERR_REQUEST_NOT_FOUND', `no queued or dead-lettered request has the id ${selector.ids[0]}; list dead letters with app.deadLetters()`);
-    }
-    const ids = await engine.redeliver(selector, this.deps.clock.now());
-    if (ids.length === 0 && selector.webhookKey !== undefined) await this.requireKnown(selector.webhookKey, 'no dead letter is of it', selector.deadSince !== undefined ? this.holdsDeadOf(selector.webhookKey) : undefined);
+    const { webhookKeys, skipped } = selector.ids ? await this.webhooksOfIds(selector.ids) : selector.webhookKey !== undefined ? await this.webhooksOfKey(selector.webhookKey, selector.deadSince) : { webhookKeys: await this.deps.webhooks.keys(), skipped: undefined };
+    const ids = webhookKeys.length === 0 ? [] : await engine.redeliver({ ...selector, webhookKeys }, this.deps.clock.now());
+    if (ids.length === 0 && skipped === 0 && selector.webhookKey !== undefined) await this.requireKnown(selector.webhookKey, 'no dead letter is of it', selector.deadSince !== undefined ? this.holdsDeadOf(selector.webhookKey) : undefined);
     this.deps.onRedelivered?.(ids);
-    return ids.length;
+    // Every webhook's: what is still dead of the selection is of deleted webhooks (or died since).
+    const left = skipped ?? (await engine.listDead({ limit: 1, ...(selector.deadSince ? { deadSince: selector.deadSince } : {}) })).total;
+    return { redelivered: ids.length, skipped: left };
+  }
+
+  /**
+   * The webhooks of the dead letters `ids` names that still exist, and how many of those dead
+   * letters are of a deleted one. One id of a deleted webhook is refused with the reason.
+   */
+  private async webhooksOfIds(ids: readonly string[]): Promise<{ webhookKeys: string[]; skipped: number }> {
+    const engine = this.deps.engine();
+    const exists = new Map<string, boolean>();
+    let skipped = 0;
+    for (const id of new Set(ids)) {
+      const request = await engine.get(id);
+      if (ids.length === 1 && !request) throw new HookworkError('HOOKWORK_ERR_REQUEST_NOT_FOUND', `no queued or dead-lettered request has the id ${id}; list dead letters with app.deadLetters()`);
+      if (request?.state !== 'dead') continue;
+      const key = request.webhookKey;
+      if (!exists.has(key)) exists.set(key, (await this.deps.webhooks.get(key)) !== undefined);
+      if (exists.get(key)) continue;
+      if (ids.length === 1) {
+        throw new HookworkError(
+          'HOOKWORK_ERR_DEAD_LETTER_WEBHOOK_DELETED',
+          `dead letter ${id} was not redelivered: its webhook ${JSON.stringify(key)} was deleted, so it would only be dropped; it stays a dead letter until the retention cleanup — create a webhook with the key ${JSON.stringify(key)} again to redeliver it`,
+        );
+      }
+      skipped++;
+    }
+    return { webhookKeys: [...exists].filter(([, live]) => live).map(([key]) => key), skipped };
+  }
+
+  /** A webhook's dead letters: all of them redeliverable, or, when it was deleted, all left (and counted). */
+  private async webhooksOfKey(webhookKey: string, deadSince: Date | undefined): Promise<{ webhookKeys: string[]; skipped: number }> {
+    if (await this.deps.webhooks.get(webhookKey)) return { webhookKeys: [webhookKey], skipped: 0 };
+    const { total } = await this.deps.engine().listDead({ webhookKey, limit: 1, ...(deadSince ? { deadSince } : {}) });
+    return { webhookKeys: [], skipped: total };
   }
 
   /** Sends an example request to a webhook now, once, and returns the receiver's answer (see TestSender). */

@@ -313,6 +313,16 @@ export class WebhookService implements Webhooks {
     return { items: webhooks.map((w) => toView(w, this.unknownEvents(w))), total };
   }
 
+  /** The keys of every stored webhook (management's redelivery leaves out dead letters of any other key). */
+  async keys(): Promise<string[]> {
+    const keys: string[] = [];
+    for (let offset = 0; ; offset += 500) {
+      const page = await this.repository.list({ limit: 500, offset });
+      for (const webhook of page) keys.push(webhook.key);
+      if (page.length < 500) return keys;
+    }
+  }
+
   /**
    * Webhooks subscribed to events that no composed event handles (after a plugin was removed
    * or an event class renamed): they are kept and listed here, not a crash at start.

@@ -80,6 +80,12 @@ export interface RedeliverSelector {
   deadSince?: Date;
   /** Every dead letter (must be said explicitly). */
   all?: boolean;
+  /**
+   * Only dead letters of these webhooks, whatever else selects them. Management passes the
+   * webhooks that exist, so the dead letters of a deleted webhook stay where they are (a queue
+   * put them back only for the delivery to drop them); `app.redeliver()` does not take it.
+   */
+  webhookKeys?: readonly string[];
 }
 
 /** Which dead letters a listing returns (of a {@link RequestQueue} or a queue engine). */

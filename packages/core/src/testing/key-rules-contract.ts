@@ -6,7 +6,32 @@ import { silentLogger } from '../observability/logger';
 import type { QueueEngineProvider } from '../ports/queue-engine';
 import type { StorageBackend } from '../ports/storage-backend';
 import { withSubject, type ContractFactory } from './contract-subject';
-import { thingComposer } from './thing-event';
+import { startTestReceiver } from './test-receiver';
+import { ThingHappened, thingComposer } from './thing-event';
+import { WebhookEventBase } from '../events/webhook-event-base';
+import { WebhookEvent } from '../events/webhook-event.decorator';
+import { WebhookEventTypes } from '../events/webhook-event-types';
+
+/** A notification whose event fires only once `until` resolves: a publish held as long as a test likes. */
+class HeldThing {
+  constructor(
+    readonly id: string,
+    readonly until: Promise<void>,
+  ) {}
+}
+
+/** Fires {@link HeldThing} once it is let go; alias `thing.held`. */
+@WebhookEvent('Held Thing', WebhookEventTypes.Other, { alias: 'thing.held', notification: HeldThing })
+class HeldThingEvent extends WebhookEventBase<HeldThing> {
+  override async shouldFireWebhookForNotification(notification: HeldThing): Promise<boolean> {
+    await notification.until;
+    return true;
+  }
+
+  override convertNotificationToRequestPayload(notification: HeldThing) {
+    return { id: notification.id };
+  }
+}
 
 /** What {@link describeKeyRulesContract} builds an app on: a storage backend, and a queue engine when not the built-in one. */
 export interface KeyRulesBackend {
@@ -94,11 +119,81 @@ export function describeKeyRulesContract(name: string, factory: ContractFactory<
           expect(await codeOf(app.delivery('nope'))).toBe('HOOKWORK_ERR_DELIVERY_NOT_FOUND');
           expect(await codeOf(app.redeliver({ ids: ['msg_nope'] }))).toBe('HOOKWORK_ERR_REQUEST_NOT_FOUND');
           // Names a backend may use for its own keys are request ids like any other here.
-          expect(await app.redeliver({ ids: ['wait', 'meta', 'msg_nope:lock'] })).toBe(0);
+          expect(await app.redeliver({ ids: ['wait', 'meta', 'msg_nope:lock'] })).toEqual({ redelivered: 0, skipped: 0 });
           expect(await codeOf(app.deadLetters({ webhookKey: 'nope' }))).toBe('HOOKWORK_ERR_WEBHOOK_NOT_FOUND');
           expect((await app.logs({ requestId: 'nope', eventAlias: 'thing.happened' })).total).toBe(0);
         } finally {
           await app.stop();
+        }
+      }),
+    );
+
+    it('a dead letter of a deleted webhook is left as it is: skipped by a redelivery, refused when it is the one asked for', () =>
+      withSubject(factory, async ({ subject }) => {
+        const receiver = await startTestReceiver((_request, res) => void res.writeHead(500).end());
+        const settings = { ssrf: { allow: ['127.0.0.1'] }, maximumRetries: 0, period: 200 };
+        const app = createHookwork({ composers: [thingComposer], logger: silentLogger, settings, storage: subject.storage, ...(subject.queue ? { queue: subject.queue } : {}) });
+        await app.start();
+        try {
+          await app.webhooks.create({ key: 'gone', url: receiver.url, events: ['thing.happened'] });
+          await app.webhooks.create({ key: 'kept', url: receiver.url, events: ['thing.happened'] });
+          for (const id of ['1', '2']) await app.publish(new ThingHappened(id));
+          await app.drain({ timeoutMs: 20_000 });
+          const deadOf = async (key: string) => (await app.deadLetters({ webhookKey: key })).items.map((r) => r.id);
+          const [gone1, gone2] = await deadOf('gone');
+          const [kept1] = await deadOf('kept');
+          expect(gone2).toBeDefined();
+          await app.webhooks.delete('gone');
+          receiver.handler = (_request, res) => void res.writeHead(204).end();
+
+          const error = await app.redeliver({ ids: [gone1!] }).then(() => undefined, (e: unknown) => e);
+          expect(isHookworkError(error, 'HOOKWORK_ERR_DEAD_LETTER_WEBHOOK_DELETED')).toBe(true);
+          expect((error as Error).message).toContain('"gone"');
+          expect(await app.redeliver({ webhookKey: 'gone' })).toEqual({ redelivered: 0, skipped: 2 });
+          expect(await app.redeliver({ ids: [gone1!, kept1!] })).toEqual({ redelivered: 1, skipped: 1 });
+          expect(await app.redeliver({ deadSince: new Date(0) })).toEqual({ redelivered: 1, skipped: 2 });
+          expect(await app.redeliver({ all: true })).toEqual({ redelivered: 0, skipped: 2 });
+          await app.drain({ timeoutMs: 20_000 });
+
+          // The deleted webhook's dead letters are as they were; the kept webhook's arrived.
+          expect((await deadOf('gone')).sort()).toEqual([gone1, gone2].sort());
+          expect(await app.queueCounts()).toEqual({ pending: 0, inFlight: 0, dead: 2 });
+          expect((await app.logs({ outcomes: ['dropped'] })).total).toBe(0);
+          expect((await app.logs({ webhookKey: 'kept', outcomes: ['delivered'] })).total).toBe(2);
+        } finally {
+          await app.stop();
+          await receiver.close();
+        }
+      }),
+    );
+
+    it('a publish that outlasts stopTimeout fails with HOOKWORK_ERR_APP_STOPPED saying nothing of it was stored, and nothing is', () =>
+      withSubject(factory, async ({ subject }) => {
+        const open = (stopTimeout: number) =>
+          createHookwork({ composers: [thingComposer, { compose: (builder) => void builder.webhookEvents().add(HeldThingEvent) }], logger: silentLogger, settings: { stopTimeout }, storage: subject.storage, ...(subject.queue ? { queue: subject.queue } : {}) });
+        const app = open(100);
+        await app.start();
+        let letGo = () => {};
+        const publishing = app.publish(new HeldThing('cut', new Promise<void>((resolve) => (letGo = resolve)))).then(
+          () => undefined,
+          (e: unknown) => e,
+        );
+        try {
+          await app.webhooks.create({ key: 'held', url: 'https://example.com/held', events: ['thing.held'] });
+        } finally {
+          await app.stop();
+        }
+        letGo();
+        const error = await publishing;
+        expect(error).toMatchObject({ code: 'HOOKWORK_ERR_APP_STOPPED' });
+        expect((error as Error).message).toMatch(/cut off by stop\(\).*nothing of .* was stored/);
+
+        const again = open(1000);
+        await again.start();
+        try {
+          expect(await again.queueCounts()).toEqual({ pending: 0, inFlight: 0, dead: 0 });
+        } finally {
+          await again.stop();
         }
       }),
     );

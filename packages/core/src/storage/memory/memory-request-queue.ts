@@ -255,10 +255,12 @@ export class MemoryRequestQueue implements RequestQueue {
 
   async redeliver(selector: RedeliverSelector, now: Date): Promise<string[]> {
     const only = selector.ids && new Set(selector.ids);
+    const ofWebhooks = selector.webhookKeys && new Set(selector.webhookKeys);
     const redelivered: string[] = [];
     for (const rec of [...this.dead.values()]) {
       const r = rec.request;
       if (only && !only.has(r.id)) continue;
+      if (ofWebhooks && !ofWebhooks.has(r.webhookKey)) continue;
       if (selector.webhookKey !== undefined && r.webhookKey !== selector.webhookKey) continue;
       if (selector.deadSince && r.deadAt!.getTime() < selector.deadSince.getTime()) continue;
       this.dead.delete(r.id);
