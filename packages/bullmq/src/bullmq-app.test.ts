@@ -1,9 +1,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer, type AddressInfo, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createHookwork, isHookworkError, type Hookwork, type HookworkSettingsInput } from '@hookwork/core';
-import { startTestReceiver, type ReceivedRequest, type TestReceiver, ThingHappened, thingComposer } from '@hookwork/core/testing';
+import { startSilentServer, startTestReceiver, stopDuringStart, type ReceivedRequest, type TestReceiver, ThingHappened, thingComposer } from '@hookwork/core/testing';
 import { sqliteStorage } from '@hookwork/sqlite';
 import { Queue } from 'bullmq';
 import { Webhook } from 'standardwebhooks';
@@ -197,38 +196,23 @@ describe('an app on SQLite with the BullMQ queue', () => {
 
   it('stop() during a start() whose Redis does not answer ends within stopTimeout; the start closes what it opened and ends on its own', async () => {
     // A host that takes connections and never answers: the connect waits its whole timeout (12 s).
-    const sockets = new Set<Socket>();
-    const silent = createServer((socket) => {
-      sockets.add(socket);
-      socket.on('close', () => sockets.delete(socket));
-    });
-    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    const silent = await startSilentServer();
     try {
-      const port = (silent.address() as AddressInfo).port;
       const app = createHookwork({
         composers: [thingComposer],
         storage: sqliteStorage({ file: join(dir, 'hookwork.db') }),
-        queue: bullmqQueue({ connection: `redis://127.0.0.1:${port}`, prefix, queueName: `silent${++queues}`, checkDurability: false }),
+        queue: bullmqQueue({ connection: `redis://127.0.0.1:${silent.port}`, prefix, queueName: `silent${++queues}`, checkDurability: false }),
         settings: { ...SETTINGS, stopTimeout: 200 },
       });
-      const order: string[] = [];
-      const starting = app.start().then(
-        () => undefined,
-        (error: unknown) => error,
-      );
-      void starting.then(() => order.push('start ended'));
-      while (sockets.size === 0) await new Promise((resolve) => setTimeout(resolve, 10));
-      await app.stop();
-      order.push('stop ended');
-      expect(app.state).toBe('stopped');
-      expect(await starting).toMatchObject({ code: 'HOOKWORK_ERR_REDIS_UNAVAILABLE' });
+      const { stateAfterStop, startError, order } = await stopDuringStart(app, silent);
+      expect(stateAfterStop).toBe('stopped');
+      expect(startError).toMatchObject({ code: 'HOOKWORK_ERR_REDIS_UNAVAILABLE' });
       expect(order).toEqual(['stop ended', 'start ended']);
       expect(app.state).toBe('stopped');
       // The SQLite store it had opened is closed: another app opens the file and starts.
       await startApp();
     } finally {
-      for (const socket of sockets) socket.destroy();
-      await new Promise((resolve) => silent.close(resolve));
+      await silent.close();
     }
   }, 40_000);
 

@@ -1,6 +1,5 @@
-import { createServer, type AddressInfo, type Socket } from 'node:net';
 import { createHookwork, type Hookwork, type HookworkSettingsInput } from '@hookwork/core';
-import { startTestReceiver, type TestReceiver, ThingHappened, thingComposer } from '@hookwork/core/testing';
+import { startSilentServer, startTestReceiver, stopDuringStart, type TestReceiver, ThingHappened, thingComposer } from '@hookwork/core/testing';
 import { postgresStorage, type PostgresTransaction } from './index';
 import { TestDatabase } from './testing/test-database';
 
@@ -60,32 +59,17 @@ describe('stop() with publishes under way', () => {
 describe('stop() during start()', () => {
   it('ends within stopTimeout while the database does not answer; the start ends on its own', async () => {
     // A host that takes connections and never answers: the store's connect waits its whole timeout (5 s).
-    const sockets = new Set<Socket>();
-    const silent = createServer((socket) => {
-      sockets.add(socket);
-      socket.on('close', () => sockets.delete(socket));
-    });
-    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    const silent = await startSilentServer();
     try {
-      const port = (silent.address() as AddressInfo).port;
-      const app = createHookwork({ composers: [thingComposer], settings: { stopTimeout: 200 }, storage: postgresStorage({ connectionString: `postgres://postgres@127.0.0.1:${port}/test`, schema }) });
-      const order: string[] = [];
-      const starting = app.start().then(
-        () => undefined,
-        (error: unknown) => error,
-      );
-      void starting.then(() => order.push('start ended'));
-      while (sockets.size === 0) await new Promise((resolve) => setTimeout(resolve, 10));
-      await app.stop();
-      order.push('stop ended');
-      expect(app.state).toBe('stopped');
-      // The start ends on its own, with the store's own error, and the app stays stopped.
-      expect(await starting).toMatchObject({ code: 'HOOKWORK_ERR_STORAGE_OPEN_FAILED' });
+      const app = createHookwork({ composers: [thingComposer], settings: { stopTimeout: 200 }, storage: postgresStorage({ connectionString: `postgres://postgres@127.0.0.1:${silent.port}/test`, schema }) });
+      const { stateAfterStop, startError, order } = await stopDuringStart(app, silent);
+      expect(stateAfterStop).toBe('stopped');
+      // The stop did not wait for the start, which ends on its own with the store's error; the app stays stopped.
       expect(order).toEqual(['stop ended', 'start ended']);
+      expect(startError).toMatchObject({ code: 'HOOKWORK_ERR_STORAGE_OPEN_FAILED' });
       expect(app.state).toBe('stopped');
     } finally {
-      for (const socket of sockets) socket.destroy();
-      await new Promise((resolve) => silent.close(resolve));
+      await silent.close();
     }
   });
 });

@@ -30,4 +30,5 @@ export { startWorker, type WorkerEvent, type WorkerProcess } from './worker-proc
 export { reportLine } from './report-line';
 export { describeTransportContract } from './transport-contract';
 export { startRawReceiver, type RawReceiver } from './raw-receiver';
+export { startSilentServer, stopDuringStart, type SilentServer } from './silent-server';
 export { ThingHappened, ThingHappenedEvent, thingComposer } from './thing-event';
