@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import type { Hookwork } from '../composition/hookwork-app';
 import type { Clock } from '../runtime/clock';
 import type { StorageBackend } from '../ports/storage-backend';
+import type { DeliveryLog } from '../ports/delivery-log';
 import { memoryStorage } from '../storage/memory/memory-storage';
 import { CLEANUP_BATCH_SIZE, LogCleanup } from './log-cleanup';
 import { contractLogEntry } from '../testing/delivery-log-contract';
@@ -12,24 +13,23 @@ import { startTestApp, ThingHappened } from '../test-support/test-app';
 const DAY = 24 * 60 * 60 * 1000;
 
 /**
- * The memory store, telling when the app's own first retention round (1 s after start) has
- * begun: a test that moves its clock must wait for it, or that round may run at the moved time.
+ * The memory store, calling `onDelete` as each retention delete of the delivery log begins;
+ * `seed` writes to the log when the store opens.
  */
-function storageWithFirstRound(): { storage: StorageBackend; firstRound: Promise<void> } {
+function storageOnLogDelete(onDelete: () => void, seed?: (log: DeliveryLog) => Promise<void>): StorageBackend {
   const inner = memoryStorage();
-  let began: () => void = () => undefined;
-  const firstRound = new Promise<void>((resolve) => (began = resolve));
-  const storage: StorageBackend = {
+  return {
     ...inner,
     async open(context) {
       const opened = await inner.open(context);
+      await seed?.(opened.deliveryLog);
       const deliveryLog = new Proxy(opened.deliveryLog, {
         get(target, property) {
           const value = Reflect.get(target, property, target) as unknown;
           if (typeof value !== 'function') return value;
           if (property !== 'deleteOlderThan') return value.bind(target);
           return (...args: unknown[]) => {
-            began();
+            onDelete();
             return value.apply(target, args);
           };
         },
@@ -37,7 +37,16 @@ function storageWithFirstRound(): { storage: StorageBackend; firstRound: Promise
       return { ...opened, deliveryLog };
     },
   };
-  return { storage, firstRound };
+}
+
+/**
+ * The memory store, telling when the app's own first retention round (1 s after start) has
+ * begun: a test that moves its clock must wait for it, or that round may run at the moved time.
+ */
+function storageWithFirstRound(): { storage: StorageBackend; firstRound: Promise<void> } {
+  let began: () => void = () => undefined;
+  const firstRound = new Promise<void>((resolve) => (began = resolve));
+  return { storage: storageOnLogDelete(() => began()), firstRound };
 }
 
 describe('log cleanup', () => {
@@ -128,30 +137,16 @@ describe('log cleanup stopped while a round runs', () => {
 
   it('app.stop() ends a round over a large log after the batch it is deleting, instead of waiting for the whole backlog', async () => {
     // 2.5 batches of entries past retention; the app stops from inside the round's first delete.
-    const inner = memoryStorage();
     let deletes = 0;
     let stopping: Promise<void> | undefined;
-    const storage: StorageBackend = {
-      ...inner,
-      async open(context) {
-        const opened = await inner.open(context);
-        const old = new Date(Date.now() - 60 * DAY);
-        await opened.deliveryLog.append(Array.from({ length: 2.5 * CLEANUP_BATCH_SIZE }, (_, i) => contractLogEntry(`old-${i}`, { date: old })));
-        const deliveryLog = new Proxy(opened.deliveryLog, {
-          get(target, property) {
-            const value = Reflect.get(target, property, target) as unknown;
-            if (typeof value !== 'function') return value;
-            if (property !== 'deleteOlderThan') return value.bind(target);
-            return (...args: unknown[]) => {
-              deletes++;
-              stopping ??= app.stop();
-              return value.apply(target, args);
-            };
-          },
-        });
-        return { ...opened, deliveryLog };
+    const old = new Date(Date.now() - 60 * DAY);
+    const storage = storageOnLogDelete(
+      () => {
+        deletes++;
+        stopping ??= app.stop();
       },
-    };
+      (log) => log.append(Array.from({ length: 2.5 * CLEANUP_BATCH_SIZE }, (_, i) => contractLogEntry(`old-${i}`, { date: old }))),
+    );
     const app = await startTestApp({ storage });
     const round = await app.runCleanup();
     await stopping;
