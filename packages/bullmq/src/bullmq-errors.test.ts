@@ -25,6 +25,18 @@ describe('bullmqQueue() options', () => {
     expect(refused({ connection: 'redis://127.0.0.1', keyPrefix: 'x' })).toMatch(/keyPrefix is not an option \(did you mean prefix\?\)/);
   });
 
+  it('refuses a queueName or prefix with control characters or surrounding spaces, which logs, dashboards and redis-cli show wrongly', () => {
+    // They were taken: a name with a newline split every log line that names the queue in two.
+    for (const queueName of ['orders\nERROR forged', 'tab\there', ' orders', 'orders ', '\u0000']) {
+      expect(refused({ connection: 'redis://127.0.0.1', queueName })).toMatch(/queueName must be .*control characters.*; got /);
+    }
+    for (const prefix of ['bull\r', ' bull', '\u007f']) {
+      expect(refused({ connection: 'redis://127.0.0.1', prefix })).toMatch(/prefix must be .*control characters.*; got /);
+    }
+    // Spaces inside, and any other text, stay allowed: BullMQ takes them.
+    expect(() => bullmqQueue({ connection: 'redis://127.0.0.1', queueName: 'site orders', prefix: 'tenant-1:bull' })).not.toThrow();
+  });
+
   it('says a connection of the wrong kind is wrong, not missing, and never echoes its password', () => {
     expect(refused({ connection: 6379 })).toMatch(/connection must be a redis:\/\/ .*; got 6379/);
     const message = refused({ connection: 'http://user:s3cret@127.0.0.1:6379' });

@@ -16,9 +16,9 @@ export interface BullmqQueueOptions {
    * Cluster. A database index the server lacks fails start().
    */
   connection: RedisConnectionInput;
-  /** The BullMQ queue's name. Default `hookwork`. Apps that share a Redis but not their webhooks need names of their own. */
+  /** The BullMQ queue's name. Default `hookwork`. Apps that share a Redis but not their webhooks need names of their own. No `:`, control character or space at either end (HOOKWORK_ERR_INVALID_BULLMQ_OPTIONS). */
   queueName?: string;
-  /** BullMQ's key prefix: keys are `<prefix>:<queueName>:…`. Default `bull`, BullMQ's own (so dashboards such as bull-board find the queue). */
+  /** BullMQ's key prefix: keys are `<prefix>:<queueName>:…`. Default `bull`, BullMQ's own (so dashboards such as bull-board find the queue). No control character or space at either end. */
   prefix?: string;
   /** A Redis command of publish() or of management (counts, dead letters) fails after this long, ms. Default 5000. */
   commandTimeoutMs?: number;
@@ -65,6 +65,15 @@ export function bullmqQueue(options: BullmqQueueOptions): QueueEngineProvider<ne
   };
 }
 
+/**
+ * A queue name or prefix shown as it is written: no control characters (a newline would split
+ * every log line that names it) and no space at either end (invisible in logs and dashboards,
+ * so `"orders "` and `"orders"` would look like one queue).
+ */
+function isPlainName(name: string): boolean {
+  return !/\p{Cc}/u.test(name) && name.trim() === name;
+}
+
 /** Checks bullmqQueue() options and fills in the defaults; HOOKWORK_ERR_INVALID_BULLMQ_OPTIONS naming each problem. */
 export function checkOptions(options: BullmqQueueOptions): Required<BullmqQueueOptions> {
   const problems: string[] = [];
@@ -93,8 +102,8 @@ export function checkOptions(options: BullmqQueueOptions): Required<BullmqQueueO
     const problem = redisOptionsProblem(connection as Record<string, unknown>);
     if (problem) problems.push(problem);
   }
-  if (typeof queueName !== 'string' || queueName === '' || queueName.includes(':')) problems.push(`queueName must be a non-empty string without ":"; got ${JSON.stringify(queueName)}`);
-  if (typeof prefix !== 'string' || prefix === '') problems.push(`prefix must be a non-empty string; got ${JSON.stringify(prefix)}`);
+  if (typeof queueName !== 'string' || queueName === '' || queueName.includes(':') || !isPlainName(queueName)) problems.push(`queueName must be a non-empty string without ":", control characters or spaces at either end; got ${JSON.stringify(queueName)}`);
+  if (typeof prefix !== 'string' || prefix === '' || !isPlainName(prefix)) problems.push(`prefix must be a non-empty string without control characters or spaces at either end; got ${JSON.stringify(prefix)}`);
   if (!Number.isInteger(commandTimeoutMs) || commandTimeoutMs <= 0) problems.push(`commandTimeoutMs must be a whole number of ms above 0; got ${shownValue(commandTimeoutMs)}`);
   if (typeof checkDurability !== 'boolean') problems.push(`checkDurability must be true or false; got ${JSON.stringify(checkDurability)}`);
   if (problems.length > 0) throw BULLMQ_ERRORS.create('HOOKWORK_ERR_INVALID_BULLMQ_OPTIONS', `bullmqQueue() was given bad options: ${problems.join('; ')}`, { details: problems });
