@@ -4,16 +4,13 @@ import tls from 'node:tls';
 import type { Readable } from 'node:stream';
 import axios, { type AxiosInstance, type AxiosResponse, type InternalAxiosRequestConfig } from 'axios';
 import { HookworkError, isHookworkError } from '../../errors/hookwork-error';
-import { bodyErrorText, DeadlineError, errorKindOf, findCause, malformedStatus, UNASKED_UPGRADE } from './transport-errors';
+import { bodyErrorText, DeadlineError, errorKindOf, findCause, NO_BODY_STATUSES, notAnAnswer, UNASKED_UPGRADE } from './transport-errors';
 import { BodyDecoder } from './body-decoder';
 import { SsrfGuard, type HostResolver, type SsrfPolicySource } from './ssrf-guard';
 import { StopSignals } from './stop-signals';
 import { memoByKey } from '../../runtime/memo';
 export { errorKindOf } from './transport-errors';
 import type { OutgoingRequest, SendOptions, Transport, TransportResponse, TransportResult } from '../../ports/transport';
-
-/** Statuses whose response never has a body, whatever its headers say. */
-const NO_BODY_STATUSES: ReadonlySet<number> = new Set([204, 304]);
 
 /** The TCP keep-alive delay axios gives every request's socket (`socket.setKeepAlive(true, 60_000)`). */
 const AXIOS_KEEP_ALIVE_MS = 60_000;
@@ -425,11 +422,11 @@ export function createHttpTransport(options: HttpTransportOptions): HttpTranspor
       }
       // A 101 without an Upgrade header, and a status below 100, reach here as a response: they
       // are failures, as undici reports them, and their connection is given up.
-      const notAnAnswer = response.status === 101 ? UNASKED_UPGRADE : response.status < 100 ? malformedStatus(response.status) : undefined;
-      if (notAnAnswer) {
+      const refused = notAnAnswer(response.status);
+      if (refused) {
         done();
         response.data.destroy();
-        const result: TransportResult = { ok: false, errorKind: 'other', message: notAnAnswer, durationMs: elapsed() };
+        const result: TransportResult = { ok: false, errorKind: 'other', message: refused, durationMs: elapsed() };
         const sent = sentHeaders(response.request);
         if (sent) result.sentHeaders = sent;
         return result;

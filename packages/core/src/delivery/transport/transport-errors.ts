@@ -93,6 +93,18 @@ export function malformedStatus(statusCode: number): string {
   return `the receiver sent malformed HTTP (status code ${String(statusCode).padStart(3, '0')}; a status code is 100 or more)`;
 }
 
+/**
+ * Why a response head is no answer, or undefined when it is one: a 101 the request did not ask
+ * for, a status below 100. Both transports fail the attempt with it.
+ */
+export function notAnAnswer(statusCode: number): string | undefined {
+  if (statusCode === 101) return UNASKED_UPGRADE;
+  return statusCode < 100 ? malformedStatus(statusCode) : undefined;
+}
+
+/** Statuses whose response never has a body, whatever its headers say. */
+export const NO_BODY_STATUSES: ReadonlySet<number> = new Set([204, 304]);
+
 /** The reason an attempt is aborted at its total deadline (the `timeout` setting). */
 export class DeadlineError extends Error {
   readonly code = 'ETIMEDOUT';

@@ -8,7 +8,7 @@ import { BodyDecoder } from './body-decoder';
 import { SsrfGuard, type HostResolver, type SsrfPolicySource } from './ssrf-guard';
 import { StopSignals } from './stop-signals';
 import { memoByKey } from '../../runtime/memo';
-import { bodyErrorText, DeadlineError, errorKindOf, findCause, malformedStatus, UNASKED_CONTINUE, UNASKED_UPGRADE } from './transport-errors';
+import { bodyErrorText, DeadlineError, errorKindOf, findCause, NO_BODY_STATUSES, notAnAnswer, UNASKED_CONTINUE, UNASKED_UPGRADE } from './transport-errors';
 
 /** Options of {@link createUndiciTransport}. */
 export interface UndiciTransportOptions {
@@ -35,8 +35,6 @@ export interface UndiciTransport extends Transport {
 /** Headers undici refuses to send as given (it writes connection handling itself); hookwork's own never include them. */
 const UNSENDABLE: readonly string[] = ['keep-alive', 'upgrade', 'expect'];
 const ACCEPT = 'application/json, text/plain, */*';
-/** Statuses whose response never has a body, whatever its Content-Length says. */
-const NO_BODY_STATUSES: ReadonlySet<number> = new Set([204, 304]);
 const ACCEPT_ENCODING = 'gzip, compress, deflate, br';
 
 /**
@@ -93,8 +91,8 @@ class AttemptHandler implements Dispatcher.DispatchHandler {
     if (this.settled) return true;
     // A 101 without an Upgrade header comes here (undici fails one with it as "bad upgrade"), and
     // so does a status below 100 (undici would fail an assertion at its end).
-    if (statusCode === 101) return this.failWith(UNASKED_UPGRADE);
-    if (statusCode < 100) return this.failWith(malformedStatus(statusCode));
+    const refused = notAnAnswer(statusCode);
+    if (refused) return this.failWith(refused);
     // Other 1xx (103 Early Hints) precede the response.
     if (statusCode < 200) return true;
     this.statusCode = statusCode;
