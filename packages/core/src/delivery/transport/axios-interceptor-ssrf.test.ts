@@ -30,14 +30,14 @@ afterEach(async () => {
 });
 
 /** Delivers one event to `http://receiver.test:<port>/hook` through an axios instance the host configured; the log, oldest first. */
-async function deliverOnce(configureAxios: (instance: AxiosInstance, port: number) => void) {
+async function deliverOnce(configureAxios: (instance: AxiosInstance, port: number) => void, retries: { maximumRetries: number; retrySchedule?: number[] } = { maximumRetries: 0 }) {
   receiver = await startTestReceiver();
   const port = receiver.port;
   app = createHookwork({
     composers: [thingComposer],
     transport: 'axios',
     delivery: { configureAxios: (instance) => configureAxios(instance, port), resolver: async () => [{ address: '127.0.0.1', family: 4 }] },
-    settings: { ssrf: { allowInternal: false, allow: ['receiver.test'] }, maximumRetries: 0, timeout: 2_000, stopTimeout: 2_000 },
+    settings: { ssrf: { allowInternal: false, allow: ['receiver.test'] }, ...retries, retryJitter: 0, timeout: 2_000, stopTimeout: 2_000 },
   });
   await app.start();
   const webhook = await app.webhooks.create({ url: `http://receiver.test:${port}/hook`, events: ['thing.happened'] });
@@ -87,6 +87,84 @@ describe("the SSRF guard under a host's axios interceptors", () => {
     expect(log.map((e) => [e.outcome, e.errorKind])).toEqual([['dead', 'ssrf']]);
     expect(log[0]!.errorMessage).toContain(`delivery through the Unix socket ${socketPath} was refused`);
     expect(arrived).toEqual([]);
+  });
+
+  /** A forward proxy on 127.0.0.1 that answers 200 to whatever reaches it, and records it. */
+  async function startProxy(): Promise<{ url: string; arrived: string[] }> {
+    const arrived: string[] = [];
+    const proxy = http.createServer((request, response) => {
+      arrived.push(`${request.method} ${request.url}`);
+      request.resume();
+      response.end('proxied');
+    });
+    proxy.on('connect', (request, socket) => {
+      arrived.push(`CONNECT ${request.url}`);
+      socket.destroy();
+    });
+    await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
+    closers.push(() => new Promise((resolve) => proxy.close(resolve)));
+    return { url: `http://127.0.0.1:${(proxy.address() as { port: number }).port}`, arrived };
+  }
+
+  describe('with a proxy named in the environment', () => {
+    const saved = { ...process.env };
+    afterEach(() => {
+      for (const name of ['http_proxy', 'HTTP_PROXY', 'https_proxy', 'HTTPS_PROXY', 'all_proxy', 'ALL_PROXY', 'no_proxy', 'NO_PROXY']) {
+        if (saved[name] === undefined) delete process.env[name];
+        else process.env[name] = saved[name];
+      }
+    });
+
+    it.each(['http_proxy', 'HTTP_PROXY', 'all_proxy', 'ALL_PROXY'])('delivers direct, never through the proxy %s names', async (variable) => {
+      const proxy = await startProxy();
+      process.env[variable] = proxy.url;
+      const log = await deliverOnce(() => undefined);
+      expect(log.map((e) => [e.outcome, e.statusCode])).toEqual([['delivered', 200]]);
+      expect(receiver!.requests).toHaveLength(1);
+      expect(proxy.arrived).toEqual([]);
+    });
+
+    it('delivers direct when the proxy variable appears only after the first request (the check is made per request)', async () => {
+      const proxy = await startProxy();
+      const log = await deliverOnce(() => undefined);
+      process.env.HTTP_PROXY = proxy.url;
+      await app!.publish(new ThingHappened('s2'));
+      await app!.drain();
+      expect(log.map((e) => e.outcome)).toEqual(['delivered']);
+      expect(receiver!.requests).toHaveLength(2);
+      expect(proxy.arrived).toEqual([]);
+    });
+
+    it('refuses a request axios would send through a proxy variable set while the request was being made, and delivers it direct on the retry', async () => {
+      const proxy = await startProxy();
+      // axios runs transformRequest after every interceptor: the variable appears past hookwork's check.
+      const log = await deliverOnce(
+        (instance) => {
+          instance.defaults.transformRequest = [
+            (data: unknown) => {
+              process.env.HTTP_PROXY ??= proxy.url;
+              return data;
+            },
+          ];
+        },
+        { maximumRetries: 1, retrySchedule: [50] },
+      );
+      expect(log.map((e) => [e.outcome, e.errorKind ?? null])).toEqual([
+        ['retrying', 'other'],
+        ['delivered', null],
+      ]);
+      expect(log[0]!.errorMessage).toContain('a proxy variable (HTTP_PROXY, HTTPS_PROXY or ALL_PROXY) appeared in the environment while the request was being made');
+      expect(receiver!.requests).toHaveLength(1);
+      expect(proxy.arrived).toEqual([]);
+    });
+
+    it('sends through a proxy an interceptor sets, judged by the guard (an internal proxy refused)', async () => {
+      const proxy = await startProxy();
+      const port = Number(new URL(proxy.url).port);
+      const log = await deliverOnce((instance) => instance.interceptors.request.use((config) => ({ ...config, proxy: { protocol: 'http', host: '127.0.0.1', port } })));
+      expect(log.map((e) => [e.outcome, e.errorKind])).toEqual([['dead', 'ssrf']]);
+      expect(proxy.arrived).toEqual([]);
+    });
   });
 
   it("does not take the answer of a request sent past hookwork's connection (its own interceptor removed)", async () => {
