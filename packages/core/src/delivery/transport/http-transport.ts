@@ -128,13 +128,14 @@ class Exchange {
 
   /** The latest request's response, once its head arrived. */
   response: http.IncomingMessage | undefined;
-  /** The request goes direct with `proxy` unset rather than `false` (see keepOnGuardedPath). */
+  /** The request goes direct with `proxy` unset rather than `false` (see {@link DirectRoute}). */
   directWithoutProxyFalse = false;
 
   constructor(
     private readonly guard: SsrfGuard,
     /** hookwork's own agents: their `lookup` (the guard's) goes before any a request brings. */
     private readonly guardedAgents: readonly http.Agent[],
+    private readonly route: DirectRoute,
   ) {}
 
   /**
@@ -144,10 +145,13 @@ class Exchange {
    */
   request(options: http.RequestOptions, callback: (response: http.IncomingMessage) => void): http.ClientRequest {
     if (this.stopReason !== undefined) throw this.stopReason;
-    // `proxy` was left unset for a direct connection (keepOnGuardedPath), and axios found a proxy
-    // in the environment after all: a variable set in between. Not sent; the retry goes direct.
+    // `proxy` was left unset for a direct connection, and axios found a proxy in the environment
+    // after all (another agent, or an absolute-form path). Not sent; `proxy: false` from now on.
     if (this.directWithoutProxyFalse && (!this.guardedAgents.includes(options.agent as http.Agent) || !options.path?.startsWith('/'))) {
-      throw new Error('a proxy variable (HTTP_PROXY, HTTPS_PROXY or ALL_PROXY) appeared in the environment while the request was being made; it was not sent, and is retried without a proxy');
+      this.route.unsetProxyIsDirect = false;
+      throw new Error(
+        "axios found a proxy in the environment after hookwork had left the request's proxy unset (HTTP_PROXY, HTTPS_PROXY or ALL_PROXY set while the request was being made, or a variable hookwork does not check): the request was not sent, and this transport sets proxy: false from now on, so the retry goes direct",
+      );
     }
     const refusal = this.guard.checkConnectOptions(options);
     if (refusal) throw refusal;
@@ -242,23 +246,38 @@ function proxyInEnvironment(): boolean {
 }
 
 /**
- * The last request interceptor: refuses a request that would not go through the {@link Exchange}
- * (another adapter, another `transport`, HTTP/2, which axios sends through its own transport).
- *
- * It also leaves `proxy` unset, instead of `false`, when no proxy variable is in the environment
- * and the request keeps hookwork's own agents: the same direct connection, without the closure
- * axios 1.21 makes per request for `proxy: false`. That closure holds the whole request's state
- * (config, body, response stream) and makes it outlive young-generation collections: 15–20 % of
- * CPU per delivery on the axios path (docs/performance.md). Should a proxy variable appear after
- * this check, the {@link Exchange} refuses the proxied connection and the attempt is retried.
+ * How the transport asks axios for a direct connection, never through a proxy from the
+ * environment. `proxy: false` does it, but axios 1.21 then makes a closure per request that holds
+ * the request's whole state (config, body, response stream) and makes it outlive young-generation
+ * collections: 15–20 % of CPU per delivery on the axios path (docs/performance.md). So `proxy` is
+ * left unset when no proxy variable is in the environment and the request keeps hookwork's own
+ * agents: axios reads the same variables, finds none and connects direct. Should axios find a
+ * proxy after all, the {@link Exchange} refuses the connection and this transport goes back to
+ * `proxy: false` for good.
  */
-function keepOnGuardedPath(ownAgents: { http: http.Agent; https: https.Agent }) {
+class DirectRoute {
+  /** False once axios found a proxy the check did not see. */
+  unsetProxyIsDirect = true;
+
+  constructor(
+    readonly httpAgent: http.Agent,
+    readonly httpsAgent: https.Agent,
+  ) {}
+}
+
+/**
+ * The last request interceptor: refuses a request that would not go through the {@link Exchange}
+ * (another adapter, another `transport`, HTTP/2, which axios sends through its own transport), and
+ * asks for a direct connection the cheap way when it can ({@link DirectRoute}).
+ */
+function keepOnGuardedPath(route: DirectRoute) {
   return (config: InternalAxiosRequestConfig): InternalAxiosRequestConfig => {
     const exchange = config.transport;
     if (config.adapter !== 'http' || !(exchange instanceof Exchange) || String(config.httpVersion ?? 1) === '2') throw offGuardedPath('the request would not go through its guarded connection');
     // A proxy an interceptor set (or unset itself, asking for the environment's) is left as it is.
     const direct = config.proxy === false || (exchange.directWithoutProxyFalse && config.proxy === undefined);
-    exchange.directWithoutProxyFalse = direct && config.httpAgent === ownAgents.http && config.httpsAgent === ownAgents.https && !proxyInEnvironment();
+    exchange.directWithoutProxyFalse =
+      direct && route.unsetProxyIsDirect && config.httpAgent === route.httpAgent && config.httpsAgent === route.httpsAgent && !proxyInEnvironment();
     if (exchange.directWithoutProxyFalse) config.proxy = undefined;
     else if (direct) config.proxy = false;
     return config;
@@ -396,7 +415,8 @@ export function createHttpTransport(options: HttpTransportOptions): HttpTranspor
   });
   // Registered before the host's interceptors, so it runs after them (axios runs request
   // interceptors last-registered first): it sees the config as it will be sent.
-  instance.interceptors.request.use(keepOnGuardedPath({ http: httpAgent, https: httpsAgent }));
+  const route = new DirectRoute(httpAgent, httpsAgent);
+  instance.interceptors.request.use(keepOnGuardedPath(route));
   options.configureAxios?.(instance);
   dropUnusedHeaderGroups(instance);
   let closed = false;
@@ -422,7 +442,7 @@ export function createHttpTransport(options: HttpTransportOptions): HttpTranspor
       if (refusal) return { ok: false, errorKind: 'ssrf', message: refusal.message, durationMs: 0 };
       if (closed) return { ok: false, errorKind: 'aborted', message: 'the transport was closed (the app is stopping)', durationMs: 0 };
 
-      const exchange = new Exchange(guard, guardedAgents);
+      const exchange = new Exchange(guard, guardedAgents, route);
       const { signal } = sendOptions;
       exchange.deadline = setTimeout(stopAtDeadline, sendOptions.timeoutMs, exchange, sendOptions.timeoutMs);
       if (signal) stopSignals.add(signal, exchange);
