@@ -28,7 +28,6 @@ import type { DeliveryLogQuery } from '../ports/delivery-log';
 import type { DeadLetterQuery, QueueCountsQuery, QueueEngine, QueueEngineProvider } from '../ports/queue-engine';
 import type { QueueCounts, RedeliverSelector } from '../ports/request-queue';
 import type { Storage, StorageBackend } from '../ports/storage-backend';
-import type { Transport } from '../ports/transport';
 import type { TestEventResult } from '../management/test-send';
 import type { CatalogueDocument, CatalogueDocumentOptions } from '../management/catalogue-document';
 import type { Clock } from '../runtime/clock';
@@ -120,7 +119,8 @@ export interface HookworkParts {
   management: ManagementService;
   webhookCache: WebhookCache;
   attempt: Attempt;
-  transport: Transport;
+  /** Closes the transport if the app made it (a ready one the host passed is the host's to close). */
+  closeTransport(): Promise<void>;
   logWriter: DeliveryLogWriter;
   own: OwnRequests;
   cleanup: LogCleanup;
@@ -331,7 +331,7 @@ export class HookworkApp<TTransaction = never> implements Hookwork<TTransaction>
     if (wasStarted) await parts.health.flush();
     await parts.cleanup.idle();
     await parts.logWriter.flush();
-    await parts.transport.close();
+    await parts.closeTransport();
     parts.bus.clear();
     parts.lifecycle.removeAllListeners();
     const engine = this.engine;
