@@ -90,4 +90,23 @@ describe('two apps sharing a ready transport the host made', () => {
     await second.stop();
     expect(closed).toBe(2);
   });
+
+  it.each(Object.keys(makers))('the %s transport, closed by its host under a running app, fails its attempts on the schedule, counted, not over and over', async (kind) => {
+    const transport = makers[kind]!();
+    const running = app({ transport, settings: { ...settings, maximumRetries: 1, retrySchedule: [50], retryJitter: 0 } });
+    await running.start();
+    const webhook = await running.webhooks.create({ url: receiver.url, events: ['thing.happened'] });
+    await transport.close();
+    await running.publish(new ThingHappened('never sent'));
+    await running.drain({ timeoutMs: 10_000 });
+    // Released as if the app were stopping, the request was claimed again at once, without end,
+    // each turn a log entry "the transport was closed (the app is stopping)".
+    const log = (await running.logs(webhook.key)).items.map((entry) => [entry.retryCount, entry.outcome]);
+    expect(log).toEqual([
+      [1, 'dead'],
+      [0, 'retrying'],
+    ]);
+    expect(await running.queueCounts()).toEqual({ pending: 0, inFlight: 0, dead: 1 });
+    expect(receiver.requests).toHaveLength(0);
+  });
 });
