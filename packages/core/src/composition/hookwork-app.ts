@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import { context, SpanKind, SpanStatusCode, trace, type Tracer } from '@opentelemetry/api';
 import type { DependencyContainer } from 'tsyringe';
 import type { Attempt } from '../delivery/attempt';
@@ -156,6 +157,9 @@ export class HookworkApp<TTransaction = never> implements Hookwork<TTransaction>
     // threw silenced the operator webhooks, and drain() stopped waiting for what was published.
     parts.lifecycle.on('enqueued', (requests) => parts.own.add(requests.map((r) => r.requestId)));
     parts.lifecycle.on('operatorEvent', (event) => this.sendOperatorEvent(event));
+    // Every drain() under way listens to it (and stops listening when it returns): a host or a test
+    // waiting on a dozen at once made Node warn of a leak (MaxListenersExceededWarning) that is none.
+    setMaxListeners(0, this.stopRequested.signal);
   }
 
   get container(): DependencyContainer {
