@@ -10,7 +10,7 @@ import Fastify from 'fastify';
 import { hookworkAdmin } from './admin-plugin';
 import { isLoopback, startAdminServer } from './admin-server';
 import { API, publish, startAdminFixture, socketCaller, type AdminFixture } from './test-support/admin-fixture';
-import { serializerCompiler } from './validation';
+import { adminCompilers } from './validation';
 
 jest.setTimeout(60_000);
 
@@ -238,7 +238,7 @@ describe('hookworkAdmin in a host', () => {
 
 describe('answers', () => {
   it('never leave holding a field their schema does not name', () => {
-    const serialize = serializerCompiler({ schema: webhookViewSchema, method: 'GET', url: '/webhook/:id', httpStatus: '200' });
+    const serialize = adminCompilers().serializerCompiler({ schema: webhookViewSchema, method: 'GET', url: '/webhook/:id', httpStatus: '200' });
     const view = { key: 'k', url: 'u', events: [], contentTypeKeys: [], headers: {}, sensitiveHeaders: [], enabled: true, format: { type: 'json' }, secrets: [], createdAt: new Date(), updatedAt: new Date(), unknownEvents: [] };
     expect(JSON.parse(serialize(view))).toMatchObject({ key: 'k', createdAt: view.createdAt.toISOString() });
     expect(() => serialize({ ...view, secrets: [{ id: 'i', hint: '…abcd', createdAt: new Date(), secret: 'whsec_leak' }] })).toThrow(/HOOKWORK_ERR_ADMIN_INTERNAL: the answer of GET \/webhook\/:id \(200\) does not match its schema/);

@@ -13,7 +13,7 @@ import { PROBLEM_MEDIA_TYPE, toProblem } from './problem-details';
 import { registerQueueRoutes } from './routes/queue-routes';
 import { registerWebhookRoutes } from './routes/webhook-routes';
 import { suggestRoute } from './route-suggestions';
-import { serializerCompiler, validatorCompiler } from './validation';
+import { adminCompilers } from './validation';
 
 /** Options of {@link hookworkAdmin}. Fastify's own `prefix` goes beside them in `register()`. */
 export interface HookworkAdminOptions {
@@ -159,8 +159,10 @@ export const hookworkAdmin: FastifyPluginAsync<HookworkAdminOptions> = async (fa
 
   await fastify.register(
     async (api: FastifyInstance) => {
-      api.setValidatorCompiler(validatorCompiler);
-      api.setSerializerCompiler(serializerCompiler);
+      // Compilers of this registration's own: see adminCompilers() for what module-level ones kept.
+      const compilers = adminCompilers();
+      api.setValidatorCompiler(compilers.validatorCompiler);
+      api.setSerializerCompiler(compilers.serializerCompiler);
       api.addHook('onRequest', async (request, reply) => {
         reply.header('cache-control', 'no-store').header('x-content-type-options', 'nosniff');
         refuseCrossSite(request);

@@ -28,51 +28,64 @@ function newAjv(options: ConstructorParameters<typeof Ajv>[0]): Ajv {
   return ajv;
 }
 
-/**
- * ajv as the admin API validates requests: bodies exactly as sent — an unknown field is refused,
- * never silently dropped (Fastify's default removes it) and nothing is coerced; query strings and
- * path parameters are text, so numbers and lists are coerced from it.
- */
-// verbose: an error carries its parentSchema, so an unknown field is answered with the one meant.
-const bodyAjv = newAjv({ coerceTypes: false, useDefaults: false, verbose: true });
-// verbose: an error carries the value, so a parameter given twice (`?take=1&take=2`, an array)
-// is named as such rather than as "must be an integer".
-const textAjv = newAjv({ coerceTypes: 'array', useDefaults: true, verbose: true });
+/** The compilers one registration of the admin plugin gives its routes (see {@link adminCompilers}). */
+export interface AdminCompilers {
+  /**
+   * Fastify's validator compiler: bodies exactly as sent — an unknown field is refused, never
+   * silently dropped (Fastify's default removes it) and nothing is coerced; query strings and path
+   * parameters are text, so numbers and lists are coerced from it. A POST sent without a body is
+   * checked as `{}`: a route whose fields are all optional takes it, and a route with a required
+   * field names that field.
+   */
+  readonly validatorCompiler: FastifySchemaCompiler<object>;
+  /**
+   * Fastify's serializer compiler: every answer is checked against its response schema — the same
+   * schemas core's results are tested against — before it leaves. An answer holding a field its
+   * schema does not name fails loudly (a 500 and a log line) instead of being sent: that is how a
+   * secret added to a model can never leak through the API unnoticed.
+   */
+  readonly serializerCompiler: FastifySerializerCompiler<object>;
+}
 
 /**
- * Fastify's validator compiler for the admin routes (see {@link bodyAjv}). A POST sent without a
- * body is checked as `{}`: a route whose fields are all optional takes it, and a route with a
- * required field names that field.
+ * The admin routes' compilers, on ajv instances of their own. One set per registration, not one
+ * per process: ajv keeps every validator it compiled, keyed by the schema object, for as long as
+ * the instance lives, and Fastify hands each registration fresh copies of the query, path and
+ * response schemas — with module-level instances every admin plugin a process ever registered
+ * stayed in memory after its Fastify closed (about 0.7 MB each: a host or a test suite that makes
+ * and closes apps with their admin over and over grew without end). Made per registration, they
+ * go with the Fastify instance.
  */
-export const validatorCompiler: FastifySchemaCompiler<object> = ({ schema, httpPart }) => {
-  if (httpPart !== 'body') return textAjv.compile(schema) as ValidateFunction;
-  const validate = bodyAjv.compile(schema);
-  const validateBody: ReturnType<FastifySchemaCompiler<object>> = (data: unknown) => {
-    const valid = validate(data === undefined || data === null ? {} : data);
-    validateBody.errors = validate.errors ?? null;
-    return valid;
+export function adminCompilers(): AdminCompilers {
+  // verbose: an error carries its parentSchema, so an unknown field is answered with the one meant.
+  const bodyAjv = newAjv({ coerceTypes: false, useDefaults: false, verbose: true });
+  // verbose: an error carries the value, so a parameter given twice (`?take=1&take=2`, an array)
+  // is named as such rather than as "must be an integer".
+  const textAjv = newAjv({ coerceTypes: 'array', useDefaults: true, verbose: true });
+  const responseAjv = newAjv({ coerceTypes: false, useDefaults: false });
+  return {
+    validatorCompiler: ({ schema, httpPart }) => {
+      if (httpPart !== 'body') return textAjv.compile(schema) as ValidateFunction;
+      const validate = bodyAjv.compile(schema);
+      const validateBody: ReturnType<FastifySchemaCompiler<object>> = (data: unknown) => {
+        const valid = validate(data === undefined || data === null ? {} : data);
+        validateBody.errors = validate.errors ?? null;
+        return valid;
+      };
+      return validateBody;
+    },
+    serializerCompiler: ({ schema, method, url, httpStatus }) => {
+      const validate = responseAjv.compile(schema);
+      return (data: unknown) => {
+        const json = JSON.stringify(data);
+        if (!validate(JSON.parse(json))) {
+          throw ADMIN_ERRORS.create('HOOKWORK_ERR_ADMIN_INTERNAL', `the answer of ${method} ${url} (${httpStatus}) does not match its schema: ${responseAjv.errorsText(validate.errors)}; this is a bug in @hookwork/admin`);
+        }
+        return json;
+      };
+    },
   };
-  return validateBody;
-};
-
-const responseAjv = newAjv({ coerceTypes: false, useDefaults: false });
-
-/**
- * Fastify's serializer compiler for the admin routes: every answer is checked against its
- * response schema — the same schemas core's results are tested against — before it leaves. An
- * answer holding a field its schema does not name fails loudly (a 500 and a log line) instead of
- * being sent: that is how a secret added to a model can never leak through the API unnoticed.
- */
-export const serializerCompiler: FastifySerializerCompiler<object> = ({ schema, method, url, httpStatus }) => {
-  const validate = responseAjv.compile(schema);
-  return (data: unknown) => {
-    const json = JSON.stringify(data);
-    if (!validate(JSON.parse(json))) {
-      throw ADMIN_ERRORS.create('HOOKWORK_ERR_ADMIN_INTERNAL', `the answer of ${method} ${url} (${httpStatus}) does not match its schema: ${responseAjv.errorsText(validate.errors)}; this is a bug in @hookwork/admin`);
-    }
-    return json;
-  };
-};
+}
 
 /** Names the field an ajv error is about and says what is wrong with it, in plain words. */
 export function describeSchemaError(place: FieldProblem['in'], error: FastifySchemaValidationError): FieldProblem {

@@ -115,6 +115,31 @@ describe('a pool of the host', () => {
     }
   });
 
+  it("twelve apps on one pool of the host (a schema per tenant) stay within the pool's listener limit, and give it back as they were", async () => {
+    const pool = new pg.Pool({ connectionString: db.url, max: 24 });
+    const receiver = await startTestReceiver();
+    const apps = Array.from({ length: 12 }, () =>
+      createHookwork({ composers: [thingComposer], logger: silentLogger, settings: { ssrf: { allowInternal: false, allow: ['127.0.0.1'] } }, storage: postgresStorage({ pool, schema: db.schema() }) }),
+    );
+    try {
+      await Promise.all(apps.map((app) => app.start()));
+      // Node warns (MaxListenersExceededWarning, "Possible EventEmitter memory leak detected. 11 error
+      // listeners added to [BoundPool]") as soon as an emitter has more listeners than its limit:
+      // each app's listener used to count against the host's 10.
+      expect(pool.listenerCount('error')).toBe(12);
+      expect(pool.listenerCount('error')).toBeLessThanOrEqual(pool.getMaxListeners());
+      for (const [index, app] of apps.entries()) await app.webhooks.create({ url: `${receiver.url}?tenant=${index}`, events: ['thing.happened'] });
+      await Promise.all(apps.map((app, index) => app.publish(new ThingHappened(`tenant ${index}`))));
+      await Promise.all(apps.map((app) => app.drain({ timeoutMs: 20_000 })));
+      expect(receiver.requests.map((request) => request.path).sort()).toEqual(apps.map((_app, index) => `/hook?tenant=${index}`).sort());
+    } finally {
+      await Promise.all(apps.map((app) => app.stop()));
+      await receiver.close();
+    }
+    expect([pool.listenerCount('error'), pool.getMaxListeners()]).toEqual([0, 10]);
+    await pool.end();
+  });
+
   it('a schema that already holds a table of the host with a name hookwork needs is refused at start, naming the fix, and left as it was', async () => {
     const schema = db.schema();
     await db.query(`CREATE SCHEMA "${schema}"`);

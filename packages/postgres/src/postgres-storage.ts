@@ -198,7 +198,7 @@ export async function openPostgresStorage(options: PostgresStorageOptions, conte
   // An idle pooled connection the server terminated reports here; without a listener it would
   // crash the process. The pool drops it and the next query opens another.
   const onPoolError = (error: Error) => logger.warn(`an idle connection to ${where} was lost (${error.message}); the pool opens another when needed`);
-  pool.on('error', onPoolError);
+  const stopListening = listenForErrors(pool, onPoolError);
   let database: string;
   let role: string;
   try {
@@ -207,7 +207,7 @@ export async function openPostgresStorage(options: PostgresStorageOptions, conte
     ({ database, role } = opened);
     logger.info(from === to ? `opened ${where} (schema version ${to})` : `opened ${where}, migrated its schema from version ${from} to ${to}`);
   } catch (error) {
-    pool.off('error', onPoolError);
+    stopListening();
     if (owned) await pool.end().catch(() => {});
     throw error;
   }
@@ -253,10 +253,31 @@ export async function openPostgresStorage(options: PostgresStorageOptions, conte
       webhooks.close();
       health.close();
       await listener.close();
-      pool.off('error', onPoolError);
+      stopListening();
       if (bookkeeping !== pool) await bookkeeping.end().catch(() => {});
       if (owned) await pool.end().catch(() => {});
     },
+  };
+}
+
+/**
+ * Adds a store's `error` listener to a pool with room for it in the pool's listener limit, and
+ * returns what takes both back. On a host's pool shared by several apps (a schema per tenant) each
+ * app adds one; counted against the host's limit (10 by default), the eleventh app made Node warn
+ * of a possible memory leak in the host's pool (MaxListenersExceededWarning) — a false alarm, and
+ * one that hid a real leak of the host's. A limit of 0 (none) is left as it is.
+ */
+function listenForErrors(pool: Pool, listener: (error: Error) => void): () => void {
+  const limited = typeof pool.getMaxListeners === 'function' && typeof pool.setMaxListeners === 'function' && pool.getMaxListeners() !== 0;
+  if (limited) pool.setMaxListeners(pool.getMaxListeners() + 1);
+  pool.on('error', listener);
+  let listening = true;
+  return () => {
+    if (!listening) return;
+    listening = false;
+    pool.off('error', listener);
+    const max = limited ? pool.getMaxListeners() : 0;
+    if (max > 1) pool.setMaxListeners(max - 1);
   };
 }
 

@@ -76,6 +76,8 @@ export interface HookworkOptions<TStorageTransaction = never, TQueueTransaction 
    * `delivery.configureAxios`), `'undici'` (the lean transport: same guarantees, less CPU per
    * delivery), a function making a transport from the app's settings, resolver and TLS trust,
    * or a ready {@link Transport}. The built-in ones apply `delivery.tls` and `delivery.resolver`.
+   * The app closes at stop() the transport it makes (by name, or with the factory); a ready one
+   * is the host's — several apps may share it — and the host closes it after the last of them stopped.
    * See docs/transport.md.
    */
   transport?: TransportChoice;
@@ -246,7 +248,18 @@ export function createHookwork<TStorageTransaction = never, TQueueTransaction = 
   container.register<RequestQueue<unknown>>(RequestQueueToken, { useFactory: () => opened((s) => s.queue) });
   container.register<DeliveryLog>(DeliveryLogToken, { useFactory: () => opened((s) => s.deliveryLog) });
   container.register<QueueEngine<unknown>>(QueueEngineToken, { useFactory: () => engine ?? opened(() => undefined as never) });
-  container.register<Transport>(TransportToken, { useFactory: instanceCachingFactory(() => createTransport(options.transport ?? 'axios', { settings: settingsAccessor, resolver: options.delivery?.resolver, tls: options.delivery?.tls }, options.delivery?.configureAxios)) });
+  // What the app makes (a built-in transport by name, or the host's factory's) is the app's, closed
+  // by its stop(); a ready transport the host passed, or one a composer registered, is the host's:
+  // other apps may be sending through it, and one app's stop() closed it under them.
+  let madeTransport: Transport | undefined;
+  container.register<Transport>(TransportToken, {
+    useFactory: instanceCachingFactory(() => {
+      const choice = options.transport ?? 'axios';
+      const made = createTransport(choice, { settings: settingsAccessor, resolver: options.delivery?.resolver, tls: options.delivery?.tls }, options.delivery?.configureAxios);
+      if (typeof choice !== 'object') madeTransport = made;
+      return made;
+    }),
+  });
   const deliveryOptions = options.delivery ?? {};
   container.registerInstance(DeliveryOptionsToken, deliveryOptions);
   const webhookCache = new WebhookCache({ get: (key) => opened((s) => s.webhooks).get(key) }, () => Math.min(1000, settingsAccessor.current.period));
@@ -366,7 +379,7 @@ export function createHookwork<TStorageTransaction = never, TQueueTransaction = 
     management,
     webhookCache,
     attempt,
-    transport,
+    closeTransport: async () => madeTransport?.close(),
     logWriter,
     own,
     cleanup,

@@ -1,3 +1,5 @@
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { startTestReceiver, type TestReceiver } from '../testing';
 import { startTestApp, ThingHappened } from '../test-support/test-app';
 import { MemoryDeliveryLog, MemoryRequestQueue, MemoryWebhookRepository } from '../storage/memory/memory-storage';
@@ -93,6 +95,31 @@ describe('drain()', () => {
     const engine = { get: async () => undefined, active: 0 } as unknown as QueueEngine<unknown>;
     await drainQueue(engine, own, { timeoutMs: 0 });
     expect(own.size).toBe(0);
+  });
+});
+
+describe('many drain() calls at once', () => {
+  it('make Node warn of no leak (MaxListenersExceededWarning on the app\'s stop signal), on the built package', async () => {
+    // Node prints its warnings from the process itself, which a jest test cannot listen to: a child runs it.
+    const script = `
+      require('reflect-metadata');
+      const { createHookwork } = require('@hookwork/core');
+      const { startTestReceiver, thingComposer, ThingHappened } = require('@hookwork/core/testing');
+      (async () => {
+        const receiver = await startTestReceiver(async (_request, response) => { await new Promise((resolve) => setTimeout(resolve, 100)); response.end('ok'); });
+        const app = createHookwork({ composers: [thingComposer], settings: { ssrf: { allowInternal: false, allow: ['127.0.0.1'] } } });
+        await app.start();
+        await app.webhooks.create({ url: receiver.url, events: ['thing.happened'] });
+        for (let i = 0; i < 12; i++) await app.publish(new ThingHappened('n' + i));
+        // Each waiting drain() listens to the app's stop; the eleventh made Node warn of a leak.
+        await Promise.all(Array.from({ length: 12 }, () => app.drain({ timeoutMs: 20000 })));
+        await app.stop();
+        await receiver.close();
+        console.log('drained');
+      })();`;
+    const { stdout, stderr } = await promisify(execFile)(process.execPath, ['-e', script], { cwd: __dirname, encoding: 'utf8' });
+    expect(stdout.trim()).toBe('drained');
+    expect(stderr).not.toMatch(/MaxListenersExceededWarning/);
   });
 });
 

@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import { context, SpanKind, SpanStatusCode, trace, type Tracer } from '@opentelemetry/api';
 import type { DependencyContainer } from 'tsyringe';
 import type { Attempt } from '../delivery/attempt';
@@ -28,7 +29,6 @@ import type { DeliveryLogQuery } from '../ports/delivery-log';
 import type { DeadLetterQuery, QueueCountsQuery, QueueEngine, QueueEngineProvider } from '../ports/queue-engine';
 import type { QueueCounts, RedeliverSelector } from '../ports/request-queue';
 import type { Storage, StorageBackend } from '../ports/storage-backend';
-import type { Transport } from '../ports/transport';
 import type { TestEventResult } from '../management/test-send';
 import type { CatalogueDocument, CatalogueDocumentOptions } from '../management/catalogue-document';
 import type { Clock } from '../runtime/clock';
@@ -120,7 +120,8 @@ export interface HookworkParts {
   management: ManagementService;
   webhookCache: WebhookCache;
   attempt: Attempt;
-  transport: Transport;
+  /** Closes the transport if the app made it (a ready one the host passed is the host's to close). */
+  closeTransport(): Promise<void>;
   logWriter: DeliveryLogWriter;
   own: OwnRequests;
   cleanup: LogCleanup;
@@ -156,6 +157,9 @@ export class HookworkApp<TTransaction = never> implements Hookwork<TTransaction>
     // threw silenced the operator webhooks, and drain() stopped waiting for what was published.
     parts.lifecycle.on('enqueued', (requests) => parts.own.add(requests.map((r) => r.requestId)));
     parts.lifecycle.on('operatorEvent', (event) => this.sendOperatorEvent(event));
+    // Every drain() under way listens to it (and stops listening when it returns): a host or a test
+    // waiting on a dozen at once made Node warn of a leak (MaxListenersExceededWarning) that is none.
+    setMaxListeners(0, this.stopRequested.signal);
   }
 
   get container(): DependencyContainer {
@@ -331,7 +335,7 @@ export class HookworkApp<TTransaction = never> implements Hookwork<TTransaction>
     if (wasStarted) await parts.health.flush();
     await parts.cleanup.idle();
     await parts.logWriter.flush();
-    await parts.transport.close();
+    await parts.closeTransport();
     parts.bus.clear();
     parts.lifecycle.removeAllListeners();
     const engine = this.engine;

@@ -72,7 +72,7 @@ export class WebhookDeliveryHandler implements DeliveryHandler {
     }
     const traceparent = settings.current.tracing.traceparent ? formatTraceparent(span.spanContext()) : undefined;
     const record = await this.deps.attempt.run(request, webhook, false, signal, traceparent);
-    const decision = decideRetry({ result: record.result, retryCount: request.attempts, settings: settings.current, now: clock.now(), url: record.url });
+    const decision = decideRetry({ result: record.result, retryCount: request.attempts, settings: settings.current, now: clock.now(), url: record.url, stopping: signal.aborted });
     endAttemptSpan(span, record, decision);
     await health.recordAttempt(webhook, record.result, admission.probe);
     const entry = this.deps.attempt.logEntry(webhook, request, record, decision.outcome);

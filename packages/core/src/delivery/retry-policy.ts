@@ -23,6 +23,13 @@ export interface RetryPolicyInput {
   url?: string;
   /** The jitter's source of randomness (tests pass a fixed one). */
   random?: () => number;
+  /**
+   * False when the engine is not stopping: an attempt aborted then (a ready transport its host
+   * closed under a running app) is an ordinary failure, counted and retried on the schedule —
+   * released, it was claimed again at once, a loop that logged an entry per turn and never ended.
+   * Left out, an aborted attempt is taken to be the app's stop.
+   */
+  stopping?: boolean;
 }
 
 /** The policy's decision: the verdict for the engine, the log's outcome, and whether to disable the webhook. */
@@ -76,7 +83,8 @@ export function describeFailure(result: TransportResult, url?: string): string |
  * hookwork's one retry policy, a pure function (no I/O, no clock of its own), used by every
  * queue engine:
  * - a 2xx is delivered;
- * - an attempt aborted because the app is stopping is released (it does not count);
+ * - an attempt aborted because the app is stopping is released (it does not count); one aborted
+ *   while it is not (`stopping: false`) is retried like any other failure;
  * - 410 Gone dead-letters the request and disables the webhook; an SSRF refusal, a request that
  *   could not go on the wire unchanged (`invalid`) and a status that is not retryable
  *   ({@link isRetryableStatus}) dead-letter it at once;
@@ -88,7 +96,7 @@ export function decideRetry(input: RetryPolicyInput): RetryDecision {
   const status = result.ok ? result.response.statusCode : undefined;
   if (status !== undefined && isSuccessStatus(status)) return { verdict: { kind: 'delivered' }, outcome: 'delivered' };
   const failure = describeFailure(result, input.url)!;
-  if (!result.ok && result.errorKind === 'aborted') return { verdict: { kind: 'release' }, outcome: 'retrying', failure };
+  if (!result.ok && result.errorKind === 'aborted' && input.stopping !== false) return { verdict: { kind: 'release' }, outcome: 'retrying', failure };
   const attempts = retryCount + 1;
   const gone = status === 410;
   const final =

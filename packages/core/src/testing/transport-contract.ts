@@ -77,9 +77,12 @@ export function describeTransportContract(name: string, transport: () => Transpo
     });
 
     async function startApp(options: { settings?: HookworkSettingsInput; delivery?: HookworkOptions['delivery'] } = {}): Promise<Hookwork> {
+      const choice = transport();
+      // A ready transport is the host's, which the app does not close: the suite closes it after the app.
+      if (typeof choice === 'object') closers.push(() => choice.close());
       app = createHookwork({
         composers: [{ compose: (builder) => void builder.webhookEvents().add(ContractHappenedEvent) }],
-        transport: transport(),
+        transport: choice,
         ...(options.delivery ? { delivery: options.delivery } : {}),
         settings: { ssrf: { allowInternal: false, allow: ['127.0.0.1'] }, retrySchedule: [50, 100], retryJitter: 0, period: 200, timeout: 2000, stopTimeout: 2000, ...options.settings },
       });
