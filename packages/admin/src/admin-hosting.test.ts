@@ -9,7 +9,7 @@ import { createHookwork, memoryStorage, webhookViewSchema } from '@hookwork/core
 import Fastify from 'fastify';
 import { hookworkAdmin } from './admin-plugin';
 import { isLoopback, startAdminServer } from './admin-server';
-import { API, publish, startAdminFixture, socketCaller, type AdminFixture } from './test-support/admin-fixture';
+import { API, publish, startAdminFixture, socketCaller, TOKEN, type AdminFixture } from './test-support/admin-fixture';
 import { serializerCompiler } from './validation';
 
 jest.setTimeout(60_000);
@@ -251,6 +251,24 @@ describe('hookworkAdmin in a host', () => {
       // The same origin still writes; a read from an opaque origin is harmless (it cannot be read).
       expect((await host.inject({ method: 'GET', url: '/admin/api/v1/webhook/opaque', headers: { cookie: 'session=alice', origin: 'null' } })).statusCode).toBe(200);
       expect((await host.inject({ method: 'POST', url: '/admin/api/v1/cleanup', headers: { cookie: 'session=alice', 'sec-fetch-site': 'same-origin' } })).statusCode).toBe(200);
+    } finally {
+      await host.close();
+    }
+  });
+
+  it('answers 404 for a page asset that does not exist, not a 405 saying GET takes GET', async () => {
+    const host = Fastify({ logger: false });
+    await host.register(hookworkAdmin, { prefix: '/admin', app: fixture.app, auth: { token: TOKEN }, page: true, apiReference: true });
+    try {
+      for (const url of ['/admin/assets/missing.js', '/admin/api/reference/swagger-ui/package.json']) {
+        const answer = await host.inject({ method: 'GET', url });
+        expect([url, answer.statusCode, answer.json().code, answer.headers.allow]).toEqual([url, 404, 'HOOKWORK_ERR_ADMIN_NOT_FOUND', undefined]);
+        expect(answer.json().detail).not.toMatch(/does not take GET/);
+      }
+      // A method the path does not take is still a 405 naming the ones it does.
+      const posted = await host.inject({ method: 'POST', url: '/admin/assets/admin.js' });
+      expect([posted.statusCode, posted.headers.allow]).toEqual([405, 'GET, HEAD']);
+      expect((await host.inject({ method: 'GET', url: '/admin/assets/admin.js' })).statusCode).toBe(200);
     } finally {
       await host.close();
     }

@@ -133,7 +133,9 @@ export const hookworkAdmin: FastifyPluginAsync<HookworkAdminOptions> = async (fa
     // A path a route has, asked with another method (GET cleanup, POST webhook/{id}): 405 with
     // Allow (RFC 9110 §15.5.6), so the caller learns the method, not that the route is missing.
     const allowed = ROUTE_METHODS.filter((method) => fastify.findRoute({ method, url: path }) !== null);
-    if (allowed.length > 0) {
+    // A route of this very method sent the request here itself (a static file that is not there,
+    // under `assets/*`): the path is missing, not the method.
+    if (allowed.length > 0 && !allowed.includes(request.method as (typeof ROUTE_METHODS)[number])) {
       const problem = toProblem(ADMIN_ERRORS.create('HOOKWORK_ERR_ADMIN_METHOD_NOT_ALLOWED', `${path} does not take ${request.method}; it takes ${allowed.join(', ')}. The routes are listed at ${prefix}${API_PATH}/openapi.json`), path);
       return reply.code(405).header('allow', allowed.join(', ')).type(PROBLEM_MEDIA_TYPE).send(problem);
     }
