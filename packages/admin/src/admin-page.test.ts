@@ -453,6 +453,42 @@ describe('the admin page when things go wrong', () => {
     expect((await own.app.webhooks.list()).items.map((w) => w.name)).toEqual(['Typed before the token changed']);
   });
 
+  it('does not undo a change another tab made while the editor was open: the save is refused in words, and the form keeps what was typed', async () => {
+    await own.app.webhooks.create({ key: 'two-tabs', name: 'Orders feed', url: own.receiver.url, events: ['Umbraco.ContentPublish'] });
+    await tab.goto('about:blank');
+    await openOwn(`#token=${TOKEN}`);
+    await tab.getByRole('link', { name: 'Edit Orders feed' }).click();
+    await tab.getByRole('heading', { name: 'Edit Orders feed' }).waitFor();
+    // Meanwhile, in another tab, a colleague switches the webhook off (its receiver misbehaves).
+    const other = await context.newPage();
+    try {
+      await other.goto(`${own.origin}${PREFIX}/#token=${TOKEN}`);
+      await Promise.all([other.waitForResponse((response) => response.request().method() === 'PATCH' && response.ok()), other.getByLabel('Enabled: Orders feed').uncheck()]);
+      expect((await own.app.webhooks.get('two-tabs'))!.enabled).toBe(false);
+    } finally {
+      await other.close();
+    }
+    // The first tab, filled before that, renames it and saves its whole form.
+    await tab.getByLabel('Name').fill('Orders feed (EU)');
+    await tab.getByRole('button', { name: 'Save' }).click();
+    const alert = tab.getByRole('alert');
+    await alert.waitFor();
+    expect(await alert.textContent()).toMatch(/Not saved: this webhook was changed elsewhere since this form was opened.*Nothing was changed/s);
+    expect(await own.app.webhooks.get('two-tabs')).toMatchObject({ enabled: false, name: 'Orders feed' });
+    expect(await tab.getByLabel('Name').inputValue()).toBe('Orders feed (EU)');
+    await tab.screenshot({ path: join(SCREENSHOTS, '23-changed-elsewhere.png'), fullPage: true });
+    // Opened again, the form shows the webhook as it is now, and the change goes through.
+    await tab.getByRole('link', { name: 'Back to webhooks' }).click();
+    await tab.getByRole('link', { name: 'Edit Orders feed' }).click();
+    await tab.getByRole('heading', { name: 'Edit Orders feed' }).waitFor();
+    expect(await tab.getByLabel('Enabled', { exact: true }).isChecked()).toBe(false);
+    await tab.getByLabel('Name').fill('Orders feed (EU)');
+    await tab.getByRole('button', { name: 'Save' }).click();
+    await tab.getByRole('link', { name: 'Orders feed (EU)', exact: true }).waitFor();
+    expect(await own.app.webhooks.get('two-tabs')).toMatchObject({ enabled: false, name: 'Orders feed (EU)' });
+    await own.app.webhooks.delete('two-tabs');
+  });
+
   it('refuses a webhook with no event, a nameless header or one header twice, in words, before sending', async () => {
     await tab.goto('about:blank');
     await openOwn(`#token=${TOKEN}`);

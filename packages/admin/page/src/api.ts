@@ -28,10 +28,20 @@ export const tokenStore = {
 
 /** Calls `path` under the API (relative to the page's base, so any prefix works). */
 export async function api<T>(method: string, path: string, body?: unknown): Promise<T> {
+  return (await versioned<T>(method, path, body)).value;
+}
+
+/**
+ * As {@link api}, with the answer's ETag (a webhook's version), and `ifMatch` sent as If-Match:
+ * a change made to a version another tab has changed since is refused with 412, not applied over
+ * that tab's change.
+ */
+export async function versioned<T>(method: string, path: string, body?: unknown, ifMatch?: string): Promise<{ value: T; etag: string | undefined }> {
   const headers: Record<string, string> = { accept: 'application/json' };
   const token = tokenStore.get();
   if (token) headers.authorization = `Bearer ${token}`;
   if (body !== undefined) headers['content-type'] = 'application/json';
+  if (ifMatch !== undefined) headers['if-match'] = ifMatch;
   let response: Response;
   try {
     response = await fetch(new URL(`api/v1/${path}`, document.baseURI), { method, headers, ...(body !== undefined ? { body: JSON.stringify(body) } : {}), credentials: 'same-origin' });
@@ -52,7 +62,7 @@ export async function api<T>(method: string, path: string, body?: unknown): Prom
     const problem = json as Partial<Problem> | undefined;
     throw new ApiError({ status: response.status, code: problem?.code ?? `HTTP_${response.status}`, title: problem?.title ?? response.statusText, detail: problem?.detail ?? text, ...(problem?.errors ? { errors: problem.errors } : {}) });
   }
-  return json as T;
+  return { value: json as T, etag: response.headers.get('etag') ?? undefined };
 }
 
 /** A path segment, encoded. */
