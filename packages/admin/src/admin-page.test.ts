@@ -489,6 +489,42 @@ describe('the admin page when things go wrong', () => {
     await own.app.webhooks.delete('two-tabs');
   });
 
+  it('says in words what a proxy in front of the API answered (a 502 or 503 page, a sign-in page), not a JSON parser\'s complaint', async () => {
+    // A host behind a proxy or a maintenance switch: the API's path answers with an HTML page.
+    let answer: { status: number; html: string } | undefined;
+    const host = Fastify({ logger: false });
+    host.addHook('onRequest', async (request, reply) => {
+      if (answer && request.url.startsWith(`${PREFIX}/api/`)) return reply.code(answer.status).type('text/html').send(answer.html);
+    });
+    await host.register(hookworkAdmin, { prefix: PREFIX, app: own.app, auth: { token: TOKEN }, page: true, apiReference: false });
+    await host.listen({ port: 0, host: '127.0.0.1' });
+    const origin = `http://127.0.0.1:${(host.server.address() as { port: number }).port}`;
+    try {
+      await tab.goto('about:blank');
+      await tab.goto(`${origin}${PREFIX}/#token=${TOKEN}`);
+      await tab.getByRole('heading', { name: 'Webhooks' }).waitFor();
+      const alert = tab.getByRole('alert');
+      const cases: [number, string, RegExp][] = [
+        [502, '<html><body><h1>502 Bad Gateway</h1><hr>nginx</body></html>', /The server answered 502 Bad Gateway.*not the admin API.*proxy.*try again/s],
+        [503, '<!doctype html><title>Down for maintenance</title><p>Back soon', /The server answered 503 Service Unavailable.*not the admin API.*try again/s],
+        [200, '<!doctype html><title>Sign in</title><form action="/sso">', /The server answered with a page, not the admin API.*sign-in page.*reload/s],
+      ];
+      for (const [status, html, words] of cases) {
+        answer = { status, html };
+        await tab.getByRole('button', { name: 'Refresh' }).click();
+        await alert.waitFor();
+        const text = (await alert.textContent()) ?? '';
+        expect([status, text]).toEqual([status, expect.stringMatching(words)]);
+        expect(text).not.toMatch(/JSON|Unexpected token|Something went wrong/);
+        answer = undefined;
+        await tab.getByRole('button', { name: 'Refresh' }).click();
+        await alert.waitFor({ state: 'detached' });
+      }
+    } finally {
+      await host.close();
+    }
+  });
+
   it('refuses a webhook with no event, a nameless header or one header twice, in words, before sending', async () => {
     await tab.goto('about:blank');
     await openOwn(`#token=${TOKEN}`);
