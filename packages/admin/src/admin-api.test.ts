@@ -782,6 +782,22 @@ describe('every route', () => {
     }
   });
 
+  it('refuses a skip or take that is not written as a whole number (0x10, 1e2, true, " 5") on every paged route, not a page of what Number() makes of it', async () => {
+    const { key } = await seed();
+    for (const caller of [fixture.inject, fixture.socket]) {
+      for (const route of ['/webhook', '/webhook/events', '/webhook/logs', '/webhook/health', `/webhook/${key}/logs`, '/dead-letter']) {
+        for (const [name, value] of [['take', '0x10'], ['take', '1e2'], ['take', 'true'], ['take', '%205'], ['take', '1.0'], ['skip', '0b1'], ['skip', 'false'], ['skip', 'Infinity']]) {
+          const refused = await caller({ method: 'GET', url: `${API}${route}?${name}=${value}` });
+          expectProblem(refused, 400, 'HOOKWORK_ERR_ADMIN_INVALID_REQUEST');
+          expect([route, value, refused.json.errors]).toEqual([route, value, [{ in: 'query', field: name, detail: 'must be an integer' }]]);
+        }
+        // Digits are read as before; a minus sign is the range's to refuse.
+        expect((await caller({ method: 'GET', url: `${API}${route}?take=5&skip=0` })).status).toBe(200);
+        expect((await caller({ method: 'GET', url: `${API}${route}?skip=-1` })).json.errors).toEqual([{ in: 'query', field: 'skip', detail: 'must be at least 0' }]);
+      }
+    }
+  });
+
   it('is in the OpenAPI 3.1 document, with its schemas and the bearer scheme', async () => {
     const table = await seed();
     const doc = (await fixture.inject({ method: 'GET', url: `${API}/openapi.json` })).json;
