@@ -44,6 +44,28 @@ const WORDS_SPLIT_ACROSS_LINES = `(element) => {
   measure.remove();
   return words;
 }`;
+/**
+ * Where on the screen each of `texts` starts within the open dialog's description, as one number
+ * that grows in reading order (its line's top, then its left edge), or null. A function's source,
+ * called in the page.
+ */
+const READING_ORDER_IN_DIALOG = `(texts) => {
+  const paragraph = document.querySelector('dialog[open] p');
+  return texts.map((text) => {
+    const walker = document.createTreeWalker(paragraph, NodeFilter.SHOW_TEXT);
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+      const at = node.textContent.indexOf(text);
+      if (at < 0) continue;
+      const range = document.createRange();
+      range.setStart(node, at);
+      range.setEnd(node, at + text.length);
+      const rect = range.getClientRects()[0];
+      // Reading order in a left-to-right paragraph: line by line, then left to right.
+      return Math.round(rect.top) * 100000 + rect.left;
+    }
+    return null;
+  });
+}`;
 /** How far the page scrolls sideways (evaluated in the page; more than 0: something does not fit). */
 const HORIZONTAL_OVERFLOW = 'document.documentElement.scrollWidth - document.documentElement.clientWidth';
 
@@ -487,6 +509,23 @@ describe('the admin page when things go wrong', () => {
     await tab.getByRole('link', { name: 'Orders feed (EU)', exact: true }).waitFor();
     expect(await own.app.webhooks.get('two-tabs')).toMatchObject({ enabled: false, name: 'Orders feed (EU)' });
     await own.app.webhooks.delete('two-tabs');
+  });
+
+  it('keeps a right-to-left override in a webhook\'s name from reordering the delete dialog: its URL and what follows read as they are', async () => {
+    // U+202E (RIGHT-TO-LEFT OVERRIDE) is text a name may hold; unclosed, it reverses the rest of
+    // its paragraph on screen — in the dialog an operator decides on, the URL and the sentence.
+    await own.app.webhooks.create({ key: 'bidi', name: 'Staging \u202E', url: `${own.receiver.origin}/production`, events: ['Umbraco.ContentPublish'] });
+    await tab.goto('about:blank');
+    await openOwn(`#token=${TOKEN}`);
+    await tab.locator('tr', { hasText: '/production' }).getByRole('button', { name: /^Delete/ }).click();
+    await tab.getByRole('dialog').waitFor();
+    await tab.screenshot({ path: join(SCREENSHOTS, '25-bidi-name.png') });
+    const [name, url, after] = (await tab.evaluate(`(${READING_ORDER_IN_DIALOG})(['Staging', '127.0.0.1', 'gets no more events'])`)) as number[];
+    // In reading order, as written: the name, then its URL, then the rest of the sentence.
+    expect(name).toBeLessThan(url!);
+    expect(url).toBeLessThan(after!);
+    await tab.keyboard.press('Escape');
+    await own.app.webhooks.delete('bidi');
   });
 
   it('says in words what a proxy in front of the API answered (a 502 or 503 page, a sign-in page), not a JSON parser\'s complaint', async () => {

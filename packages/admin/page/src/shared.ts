@@ -157,6 +157,14 @@ export function problemView(error: unknown): TemplateResult | typeof nothing {
  */
 export const statusLine = (text: string) => html`<p class="notice" role="status">${text || nothing}</p>`;
 
+/**
+ * Text someone typed (a webhook's name, its URL), set apart from the sentence around it as a
+ * `<bdi>` (HTML's bidirectional isolate): a right-to-left override in a name — U+202E, which a
+ * name may hold — otherwise reverses everything after it up to the end of the paragraph, so a
+ * dialog could show another URL, count or date than the one it acts on.
+ */
+export const isolated = (text: string) => html`<bdi>${text}</bdi>`;
+
 /** Navigates within the page (hash routes). */
 export const go = (route: string) => {
   window.location.hash = route;
