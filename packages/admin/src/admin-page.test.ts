@@ -8,7 +8,7 @@ import Fastify from 'fastify';
 import { chromium, type BrowserContext, type Locator, type Page } from 'playwright-core';
 import { hookworkAdmin } from './admin-plugin';
 import { PAGE_ASSETS_DIR } from './page-routes';
-import { blogPost, PREFIX, startAdminFixture, TOKEN, type AdminFixture } from './test-support/admin-fixture';
+import { blogPost, PREFIX, publish, startAdminFixture, TOKEN, type AdminFixture } from './test-support/admin-fixture';
 
 /** Debian's Chromium; never a browser downloaded by Playwright. */
 const CHROMIUM = '/usr/bin/chromium';
@@ -526,6 +526,38 @@ describe('the admin page when things go wrong', () => {
     expect(url).toBeLessThan(after!);
     await tab.keyboard.press('Escape');
     await own.app.webhooks.delete('bidi');
+  });
+
+  it('says which time zone its dates are in, where the browser is not in the server\'s', async () => {
+    // An operator in India reads a log whose times the server and receivers keep in UTC.
+    await own.app.webhooks.create({ key: 'zoned', name: 'Zoned', url: own.receiver.url, events: ['Umbraco.ContentPublish'] });
+    await publish(own.app, 'zoned-post');
+    await own.receiver.waitFor(1);
+    let entry = (await own.app.management.logs({ webhookKey: 'zoned' })).items[0];
+    for (let i = 0; !entry && i < 100; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      entry = (await own.app.management.logs({ webhookKey: 'zoned' })).items[0];
+    }
+    const kolkataProfile = mkdtempSync(join(tmpdir(), 'hookwork-chromium-tz-'));
+    const kolkata = await chromium.launchPersistentContext(kolkataProfile, { executablePath: CHROMIUM, headless: true, args: CHROMIUM_FLAGS, timezoneId: 'Asia/Kolkata', locale: 'en-US' });
+    try {
+      const zoned = kolkata.pages()[0] ?? (await kolkata.newPage());
+      await zoned.goto(`${own.origin}${PREFIX}/#token=${TOKEN}`);
+      await zoned.getByRole('link', { name: 'Deliveries of Zoned' }).click();
+      const shown = (await zoned.locator('td[data-label="Date"]').first().textContent())!.trim();
+      // The time as it is in Kolkata (UTC+5:30), saying so.
+      const local = new Date(entry!.date.getTime() + 5.5 * 3600_000);
+      const clock = `${local.getUTCHours() % 12 || 12}:${String(local.getUTCMinutes()).padStart(2, '0')}:${String(local.getUTCSeconds()).padStart(2, '0')}`;
+      expect(shown).toContain(clock);
+      expect(shown).toMatch(/GMT\+5:30/);
+      // The time typed for "Dead since" is read in the same zone, and the field says which.
+      await zoned.getByRole('link', { name: 'Dead letters' }).click();
+      expect(await zoned.locator('label[for="dead-since"]').textContent()).toMatch(/Dead since.*GMT\+5:30/s);
+    } finally {
+      await kolkata.close();
+      rmSync(kolkataProfile, { recursive: true, force: true });
+      await own.app.webhooks.delete('zoned');
+    }
   });
 
   it('says in words what a proxy in front of the API answered (a 502 or 503 page, a sign-in page), not a JSON parser\'s complaint', async () => {

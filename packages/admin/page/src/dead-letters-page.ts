@@ -3,7 +3,7 @@ import { customElement, property, query, state } from 'lit/decorators.js';
 import { allWebhooks, api, qs, type DeadLetter, type Page } from './api';
 import type { ConfirmDialog } from './confirm-dialog';
 import './confirm-dialog';
-import { formatDate, go, isolated, LightElement, problemView, statusLine } from './shared';
+import { formatDate, go, isolated, LightElement, localZoneName, problemView, statusLine } from './shared';
 
 const PAGE_SIZE = 50;
 
@@ -163,7 +163,7 @@ export class DeadLettersPage extends LightElement {
           Redeliver all${this.dead ? ` (${this.dead.total})` : ''}
         </button>
         <form class="since" @submit=${this.redeliverSince}>
-          <label for="dead-since">Dead since</label>
+          <label for="dead-since">Dead since <span class="muted">(${localZoneName()}, this browser's time zone)</span></label>
           <input id="dead-since" type="datetime-local" step="1" required .value=${this.since} @input=${(e: Event) => (this.since = (e.target as HTMLInputElement).value)} />
           <button type="submit">Redeliver since</button>
         </form>

@@ -20,7 +20,14 @@ export function statusClass(status: number | undefined): string {
   return `s${Math.floor(status / 100)}xx`;
 }
 
-export const formatDate = (iso: string | undefined) => (iso ? new Date(iso).toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'medium' }) : '—');
+/**
+ * A date in the browser's time zone, naming the zone (`Dec 2, 2026, 3:40:12 AM GMT+5:30`): the
+ * server, its logs and the receivers keep UTC, and a time without its zone is read as either.
+ */
+export const formatDate = (iso: string | undefined) => (iso ? new Date(iso).toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'long' }) : '—');
+
+/** The browser's time zone as dates name it (`GMT+5:30`, `UTC`, `CET`): the zone a datetime-local field's value is read in. */
+export const localZoneName = (at = new Date()) => new Intl.DateTimeFormat(undefined, { timeZoneName: 'short' }).formatToParts(at).find((part) => part.type === 'timeZoneName')?.value ?? 'local time';
 export const formatDuration = (ms: number) => (ms < 1000 ? `${Math.round(ms)} ms` : `${(ms / 1000).toFixed(2)} s`);
 
 /**
@@ -97,7 +104,7 @@ export function healthView(health: Health | undefined, now = Date.now()): Templa
 function timeOf(iso: string, now: number): TemplateResult {
   const date = new Date(iso);
   const today = date.toDateString() === new Date(now).toDateString();
-  const shown = today ? date.toLocaleTimeString(undefined, { timeStyle: 'medium' }) : date.toLocaleString(undefined, { dateStyle: 'short', timeStyle: 'short' });
+  const shown = today ? date.toLocaleTimeString(undefined, { timeStyle: 'long' }) : date.toLocaleString(undefined, { dateStyle: 'short', timeStyle: 'long' });
   return html`<time datetime=${iso} title=${formatDate(iso)}>${shown}</time>`;
 }
 
