@@ -163,8 +163,9 @@ export class DeadLettersPage extends LightElement {
           Redeliver all${this.dead ? ` (${this.dead.total})` : ''}
         </button>
         <form class="since" @submit=${this.redeliverSince}>
-          <label for="dead-since">Dead since <span class="muted">(${localZoneName()}, this browser's time zone)</span></label>
-          <input id="dead-since" type="datetime-local" step="1" required .value=${this.since} @input=${(e: Event) => (this.since = (e.target as HTMLInputElement).value)} />
+          <label for="dead-since">Dead since</label>
+          <input id="dead-since" type="datetime-local" step="1" required aria-describedby="dead-since-zone" .value=${this.since} @input=${(e: Event) => (this.since = (e.target as HTMLInputElement).value)} />
+          <span id="dead-since-zone" class="muted">${localZoneName()}, this browser's time zone</span>
           <button type="submit">Redeliver since</button>
         </form>
       </div>
