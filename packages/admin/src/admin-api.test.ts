@@ -297,6 +297,20 @@ describe.each([
     expect((await fixture.app.webhooks.list()).total).toBe(0);
   });
 
+  it('sends every problem it answers — a route that is not there, a method it does not take, a missing token — with nosniff and no-store, the path echoed in it as sent', async () => {
+    const answers = [
+      await call({ method: 'GET', url: `${API}/%3Cscript%3Ealert(1)%3C%2Fscript%3E` }),
+      await call({ method: 'GET', url: `${PREFIX}/%3Cimg%20src%3Dx%20onerror%3Dalert(1)%3E` }),
+      await call({ method: 'GET', url: `${API}/cleanup` }),
+      await call({ method: 'GET', url: `${PREFIX}/metrics`, token: null }),
+      await call({ method: 'GET', url: `${API}/webhook`, token: null }),
+    ];
+    expect(answers.map((a) => [a.status, a.headers['content-type'], a.headers['x-content-type-options'], a.headers['cache-control']])).toEqual(
+      [404, 404, 405, 401, 401].map((status) => [status, 'application/problem+json; charset=utf-8', 'nosniff', 'no-store']),
+    );
+    expect(answers[0]!.text).not.toContain('<script>');
+  });
+
   it('answers a body of any media type but JSON with 415 Unsupported Media Type, on every route that takes one, and changes nothing', async () => {
     const key = 'media';
     expect((await call({ method: 'POST', url: `${API}/webhook`, body: { key, url: fixture.receiver.url, events: ['Umbraco.ContentPublish'] } })).status).toBe(201);
