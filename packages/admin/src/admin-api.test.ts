@@ -297,6 +297,20 @@ describe.each([
     expect((await fixture.app.webhooks.list()).total).toBe(0);
   });
 
+  it('sends every problem it answers — a route that is not there, a method it does not take, a missing token — with nosniff and no-store, the path echoed in it as sent', async () => {
+    const answers = [
+      await call({ method: 'GET', url: `${API}/%3Cscript%3Ealert(1)%3C%2Fscript%3E` }),
+      await call({ method: 'GET', url: `${PREFIX}/%3Cimg%20src%3Dx%20onerror%3Dalert(1)%3E` }),
+      await call({ method: 'GET', url: `${API}/cleanup` }),
+      await call({ method: 'GET', url: `${PREFIX}/metrics`, token: null }),
+      await call({ method: 'GET', url: `${API}/webhook`, token: null }),
+    ];
+    expect(answers.map((a) => [a.status, a.headers['content-type'], a.headers['x-content-type-options'], a.headers['cache-control']])).toEqual(
+      [404, 404, 405, 401, 401].map((status) => [status, 'application/problem+json; charset=utf-8', 'nosniff', 'no-store']),
+    );
+    expect(answers[0]!.text).not.toContain('<script>');
+  });
+
   it('answers a body of any media type but JSON with 415 Unsupported Media Type, on every route that takes one, and changes nothing', async () => {
     const key = 'media';
     expect((await call({ method: 'POST', url: `${API}/webhook`, body: { key, url: fixture.receiver.url, events: ['Umbraco.ContentPublish'] } })).status).toBe(201);
@@ -319,6 +333,52 @@ describe.each([
     expect(await snapshot(fixture.app)).toEqual(before);
     // JSON with parameters is still JSON.
     expect((await call({ method: 'PATCH', url: `${API}/webhook/${key}`, body: json, headers: { 'content-type': 'application/json; charset=utf-8' } })).json).toMatchObject({ key, enabled: false });
+  });
+
+  it('keeps a change from being lost between two editors: each answer carries the webhook\'s ETag, and a write with a stale If-Match is a 412 that changes nothing', async () => {
+    const created = await call({ method: 'POST', url: `${API}/webhook`, body: { key: 'two-tabs', url: fixture.receiver.url, events: ['Umbraco.ContentPublish'], name: 'Orders' } });
+    const url = `${API}/webhook/two-tabs`;
+    // Two tabs open the editor: both read the same ETag, the one the create answered with.
+    const tabA = await call({ method: 'GET', url });
+    const tabB = await call({ method: 'GET', url });
+    expect(tabA.headers.etag).toMatch(/^"[A-Za-z0-9_-]+"$/);
+    expect([tabB.headers.etag, created.headers.etag]).toEqual([tabA.headers.etag, tabA.headers.etag]);
+    // Tab B disables the webhook (its receiver misbehaves)…
+    const disabled = await call({ method: 'PATCH', url, body: { enabled: false }, headers: { 'if-match': tabB.headers.etag as string } });
+    expect(disabled.status).toBe(200);
+    expect(disabled.headers.etag).not.toBe(tabA.headers.etag);
+    const before = await snapshot(fixture.app);
+    // …then tab A saves its whole form, read before that: refused, on every write to the webhook.
+    const stale = { 'if-match': tabA.headers.etag as string };
+    const writes: [string, string, unknown?][] = [
+      ['PATCH', url, { name: 'Orders (renamed)', enabled: true }],
+      ['PUT', url, { url: fixture.receiver.url, events: ['Umbraco.ContentPublish'], name: 'Orders (renamed)' }],
+      ['DELETE', url],
+      ['POST', `${url}/secret/rotate`, {}],
+    ];
+    for (const [method, target, body] of writes) {
+      const answer = await call({ method, url: target, body, headers: stale });
+      expectProblem(answer, 412, 'HOOKWORK_ERR_ADMIN_PRECONDITION_FAILED');
+      expect(answer.json.detail).toContain('was changed since it was read');
+      expect(answer.headers.etag).toBe(disabled.headers.etag);
+    }
+    expect(await snapshot(fixture.app)).toEqual(before);
+    expect((await fixture.app.webhooks.get('two-tabs'))).toMatchObject({ enabled: false, name: 'Orders' });
+    // A weak tag never matches (strong comparison); * matches a webhook that exists.
+    expectProblem(await call({ method: 'PATCH', url, body: { name: 'x' }, headers: { 'if-match': `W/${disabled.headers.etag as string}` } }), 412, 'HOOKWORK_ERR_ADMIN_PRECONDITION_FAILED');
+    expect((await call({ method: 'PATCH', url, body: { description: 'any' }, headers: { 'if-match': '*' } })).status).toBe(200);
+    // Read again, the change goes through; a GET after it gives the tag the write answered with.
+    const fresh = await call({ method: 'GET', url });
+    const renamed = await call({ method: 'PATCH', url, body: { name: 'Orders (renamed)' }, headers: { 'if-match': `"other", ${fresh.headers.etag as string}` } });
+    expect([renamed.status, renamed.json.enabled, renamed.json.name]).toEqual([200, false, 'Orders (renamed)']);
+    expect((await call({ method: 'GET', url })).headers.etag).toBe(renamed.headers.etag);
+    // Two saves sent at once with the same tag: one is made, the other is told, never both.
+    const both = await Promise.all(['first', 'second'].map((name) => call({ method: 'PATCH', url, body: { name }, headers: { 'if-match': renamed.headers.etag as string } })));
+    expect(both.map((a) => a.status).sort()).toEqual([200, 412]);
+    expect((await fixture.app.webhooks.get('two-tabs'))!.name).toBe(both.find((a) => a.status === 200)!.json.name);
+    // Without If-Match, a write is as before; with one, a webhook that does not exist is a 404.
+    expect((await call({ method: 'PATCH', url, body: { name: 'last' } })).status).toBe(200);
+    expectProblem(await call({ method: 'PATCH', url: `${API}/webhook/nowhere`, body: { name: 'x' }, headers: { 'if-match': '"x"' } }), 404, 'HOOKWORK_ERR_WEBHOOK_NOT_FOUND');
   });
 
   it('PUT resets every field it is not given, the format and flow control too, as a webhook created without them has', async () => {
@@ -732,6 +792,22 @@ describe('every route', () => {
         }
         const last = await caller({ method: 'GET', url: `${API}${route}?skip=9007199254740991` });
         expect([route, last.status, last.json.items]).toEqual([route, 200, []]);
+      }
+    }
+  });
+
+  it('refuses a skip or take that is not written as a whole number (0x10, 1e2, true, " 5") on every paged route, not a page of what Number() makes of it', async () => {
+    const { key } = await seed();
+    for (const caller of [fixture.inject, fixture.socket]) {
+      for (const route of ['/webhook', '/webhook/events', '/webhook/logs', '/webhook/health', `/webhook/${key}/logs`, '/dead-letter']) {
+        for (const [name, value] of [['take', '0x10'], ['take', '1e2'], ['take', 'true'], ['take', '%205'], ['take', '1.0'], ['skip', '0b1'], ['skip', 'false'], ['skip', 'Infinity']]) {
+          const refused = await caller({ method: 'GET', url: `${API}${route}?${name}=${value}` });
+          expectProblem(refused, 400, 'HOOKWORK_ERR_ADMIN_INVALID_REQUEST');
+          expect([route, value, refused.json.errors]).toEqual([route, value, [{ in: 'query', field: name, detail: 'must be an integer' }]]);
+        }
+        // Digits are read as before; a minus sign is the range's to refuse.
+        expect((await caller({ method: 'GET', url: `${API}${route}?take=5&skip=0` })).status).toBe(200);
+        expect((await caller({ method: 'GET', url: `${API}${route}?skip=-1` })).json.errors).toEqual([{ in: 'query', field: 'skip', detail: 'must be at least 0' }]);
       }
     }
   });

@@ -9,8 +9,13 @@ import { createHookwork, memoryStorage, webhookViewSchema } from '@hookwork/core
 import Fastify from 'fastify';
 import { hookworkAdmin } from './admin-plugin';
 import { isLoopback, startAdminServer } from './admin-server';
+<<<<<<< HEAD
 import { API, publish, startAdminFixture, socketCaller, type AdminFixture } from './test-support/admin-fixture';
 import { adminCompilers } from './validation';
+=======
+import { API, publish, startAdminFixture, socketCaller, TOKEN, type AdminFixture } from './test-support/admin-fixture';
+import { serializerCompiler } from './validation';
+>>>>>>> wave2/admin3
 
 jest.setTimeout(60_000);
 
@@ -227,6 +232,51 @@ describe('hookworkAdmin in a host', () => {
     expect((await fixture.inject({ method: 'GET', url: `${API}/webhook`, headers: { 'sec-fetch-site': 'cross-site' } })).status).toBe(200);
     expect((await fixture.inject({ method: 'POST', url: `${API}/webhook`, body, headers: { 'sec-fetch-site': 'same-origin' } })).status).toBe(201);
     expect((await fixture.inject({ method: 'POST', url: `${API}/webhook`, body, headers: { origin: 'http://localhost:3000', host: 'localhost:3000' } })).status).toBe(201);
+  });
+
+  it('refuses a write from an opaque origin (Origin: null, no Sec-Fetch-Site) with a cookie session, and changes nothing', async () => {
+    // A sandboxed iframe or a data: page of another site posts with Origin: null; a browser
+    // without Sec-Fetch-Site (Safari before 16.4) sends nothing else. fetch(…, { mode: 'no-cors',
+    // credentials: 'include' }) needs no preflight for a POST without a body.
+    const host = Fastify({ logger: false });
+    await host.register(hookworkAdmin, { prefix: '/admin', app: fixture.app, auth: { authenticate: (request) => (request.headers.cookie === 'session=alice' ? { id: 'alice' } : undefined) }, page: false, apiReference: false });
+    try {
+      const created = await fixture.app.webhooks.create({ key: 'opaque', url: fixture.receiver.url, events: ['Umbraco.ContentPublish'], secret: true });
+      const secretIds = (await fixture.app.webhooks.get('opaque'))!.secrets.map((s) => s.id);
+      for (const url of ['/admin/api/v1/webhook/opaque/secret/rotate', '/admin/api/v1/cleanup', '/admin/api/v1/webhook/opaque/test']) {
+        const answer = await host.inject({ method: 'POST', url, headers: { cookie: 'session=alice', origin: 'null' } });
+        expect([url, answer.statusCode, answer.json().code]).toEqual([url, 403, 'HOOKWORK_ERR_ADMIN_CROSS_SITE']);
+        expect(answer.json().detail).toMatch(/from an opaque origin \(Origin: null/);
+      }
+      const deleted = await host.inject({ method: 'DELETE', url: '/admin/api/v1/webhook/opaque', headers: { cookie: 'session=alice', origin: 'null' } });
+      expect(deleted.statusCode).toBe(403);
+      expect((await fixture.app.webhooks.get('opaque'))!.secrets.map((s) => s.id)).toEqual(secretIds);
+      expect(fixture.receiver.requests).toHaveLength(0);
+      expect(created.secret).toBeDefined();
+      // The same origin still writes; a read from an opaque origin is harmless (it cannot be read).
+      expect((await host.inject({ method: 'GET', url: '/admin/api/v1/webhook/opaque', headers: { cookie: 'session=alice', origin: 'null' } })).statusCode).toBe(200);
+      expect((await host.inject({ method: 'POST', url: '/admin/api/v1/cleanup', headers: { cookie: 'session=alice', 'sec-fetch-site': 'same-origin' } })).statusCode).toBe(200);
+    } finally {
+      await host.close();
+    }
+  });
+
+  it('answers 404 for a page asset that does not exist, not a 405 saying GET takes GET', async () => {
+    const host = Fastify({ logger: false });
+    await host.register(hookworkAdmin, { prefix: '/admin', app: fixture.app, auth: { token: TOKEN }, page: true, apiReference: true });
+    try {
+      for (const url of ['/admin/assets/missing.js', '/admin/api/reference/swagger-ui/package.json']) {
+        const answer = await host.inject({ method: 'GET', url });
+        expect([url, answer.statusCode, answer.json().code, answer.headers.allow]).toEqual([url, 404, 'HOOKWORK_ERR_ADMIN_NOT_FOUND', undefined]);
+        expect(answer.json().detail).not.toMatch(/does not take GET/);
+      }
+      // A method the path does not take is still a 405 naming the ones it does.
+      const posted = await host.inject({ method: 'POST', url: '/admin/assets/admin.js' });
+      expect([posted.statusCode, posted.headers.allow]).toEqual([405, 'GET, HEAD']);
+      expect((await host.inject({ method: 'GET', url: '/admin/assets/admin.js' })).statusCode).toBe(200);
+    } finally {
+      await host.close();
+    }
   });
 
   it('answers 503 with the app code when the app is stopped', async () => {

@@ -8,7 +8,7 @@ import Fastify from 'fastify';
 import { chromium, type BrowserContext, type Locator, type Page } from 'playwright-core';
 import { hookworkAdmin } from './admin-plugin';
 import { PAGE_ASSETS_DIR } from './page-routes';
-import { blogPost, PREFIX, startAdminFixture, TOKEN, type AdminFixture } from './test-support/admin-fixture';
+import { blogPost, PREFIX, publish, startAdminFixture, TOKEN, type AdminFixture } from './test-support/admin-fixture';
 
 /** Debian's Chromium; never a browser downloaded by Playwright. */
 const CHROMIUM = '/usr/bin/chromium';
@@ -43,6 +43,28 @@ const WORDS_SPLIT_ACROSS_LINES = `(element) => {
   }
   measure.remove();
   return words;
+}`;
+/**
+ * Where on the screen each of `texts` starts within the open dialog's description, as one number
+ * that grows in reading order (its line's top, then its left edge), or null. A function's source,
+ * called in the page.
+ */
+const READING_ORDER_IN_DIALOG = `(texts) => {
+  const paragraph = document.querySelector('dialog[open] p');
+  return texts.map((text) => {
+    const walker = document.createTreeWalker(paragraph, NodeFilter.SHOW_TEXT);
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+      const at = node.textContent.indexOf(text);
+      if (at < 0) continue;
+      const range = document.createRange();
+      range.setStart(node, at);
+      range.setEnd(node, at + text.length);
+      const rect = range.getClientRects()[0];
+      // Reading order in a left-to-right paragraph: line by line, then left to right.
+      return Math.round(rect.top) * 100000 + rect.left;
+    }
+    return null;
+  });
 }`;
 /** How far the page scrolls sideways (evaluated in the page; more than 0: something does not fit). */
 const HORIZONTAL_OVERFLOW = 'document.documentElement.scrollWidth - document.documentElement.clientWidth';
@@ -451,6 +473,157 @@ describe('the admin page when things go wrong', () => {
     await tab.getByRole('button', { name: 'Create' }).click();
     await tab.locator('code.secret').waitFor();
     expect((await own.app.webhooks.list()).items.map((w) => w.name)).toEqual(['Typed before the token changed']);
+  });
+
+  it('does not undo a change another tab made while the editor was open: the save is refused in words, and the form keeps what was typed', async () => {
+    await own.app.webhooks.create({ key: 'two-tabs', name: 'Orders feed', url: own.receiver.url, events: ['Umbraco.ContentPublish'] });
+    await tab.goto('about:blank');
+    await openOwn(`#token=${TOKEN}`);
+    await tab.getByRole('link', { name: 'Edit Orders feed' }).click();
+    await tab.getByRole('heading', { name: 'Edit Orders feed' }).waitFor();
+    // Meanwhile, in another tab, a colleague switches the webhook off (its receiver misbehaves).
+    const other = await context.newPage();
+    try {
+      await other.goto(`${own.origin}${PREFIX}/#token=${TOKEN}`);
+      await Promise.all([other.waitForResponse((response) => response.request().method() === 'PATCH' && response.ok()), other.getByLabel('Enabled: Orders feed').uncheck()]);
+      expect((await own.app.webhooks.get('two-tabs'))!.enabled).toBe(false);
+    } finally {
+      await other.close();
+    }
+    // The first tab, filled before that, renames it and saves its whole form.
+    await tab.getByLabel('Name').fill('Orders feed (EU)');
+    await tab.getByRole('button', { name: 'Save' }).click();
+    const alert = tab.getByRole('alert');
+    await alert.waitFor();
+    expect(await alert.textContent()).toMatch(/Not saved: this webhook was changed elsewhere since this form was opened.*Nothing was changed/s);
+    expect(await own.app.webhooks.get('two-tabs')).toMatchObject({ enabled: false, name: 'Orders feed' });
+    expect(await tab.getByLabel('Name').inputValue()).toBe('Orders feed (EU)');
+    await tab.screenshot({ path: join(SCREENSHOTS, '23-changed-elsewhere.png'), fullPage: true });
+    // Opened again, the form shows the webhook as it is now, and the change goes through.
+    await tab.getByRole('link', { name: 'Back to webhooks' }).click();
+    await tab.getByRole('link', { name: 'Edit Orders feed' }).click();
+    await tab.getByRole('heading', { name: 'Edit Orders feed' }).waitFor();
+    expect(await tab.getByLabel('Enabled', { exact: true }).isChecked()).toBe(false);
+    await tab.getByLabel('Name').fill('Orders feed (EU)');
+    await tab.getByRole('button', { name: 'Save' }).click();
+    await tab.getByRole('link', { name: 'Orders feed (EU)', exact: true }).waitFor();
+    expect(await own.app.webhooks.get('two-tabs')).toMatchObject({ enabled: false, name: 'Orders feed (EU)' });
+    await own.app.webhooks.delete('two-tabs');
+  });
+
+  it('keeps a right-to-left override in a webhook\'s name from reordering the delete dialog: its URL and what follows read as they are', async () => {
+    // U+202E (RIGHT-TO-LEFT OVERRIDE) is text a name may hold; unclosed, it reverses the rest of
+    // its paragraph on screen — in the dialog an operator decides on, the URL and the sentence.
+    await own.app.webhooks.create({ key: 'bidi', name: 'Staging \u202E', url: `${own.receiver.origin}/production`, events: ['Umbraco.ContentPublish'] });
+    await tab.goto('about:blank');
+    await openOwn(`#token=${TOKEN}`);
+    await tab.locator('tr', { hasText: '/production' }).getByRole('button', { name: /^Delete/ }).click();
+    await tab.getByRole('dialog').waitFor();
+    await tab.screenshot({ path: join(SCREENSHOTS, '25-bidi-name.png') });
+    const [name, url, after] = (await tab.evaluate(`(${READING_ORDER_IN_DIALOG})(['Staging', '127.0.0.1', 'gets no more events'])`)) as number[];
+    // In reading order, as written: the name, then its URL, then the rest of the sentence.
+    expect(name).toBeLessThan(url!);
+    expect(url).toBeLessThan(after!);
+    await tab.keyboard.press('Escape');
+    await own.app.webhooks.delete('bidi');
+  });
+
+  it('keeps a webhook with a name and URL as long as they may be (200 and 2,048 characters, no spaces) inside the window: its actions and the delete dialog are all on screen', async () => {
+    const name = `Long${'N'.repeat(196)}`;
+    const url = `${own.receiver.origin}/${'p'.repeat(2048 - own.receiver.origin.length - 1)}`;
+    await own.app.webhooks.create({ key: 'long', name, url, events: ['Umbraco.ContentPublish'] });
+    try {
+      await tab.goto('about:blank');
+      await openOwn(`#token=${TOKEN}`);
+      const row = tab.locator('tr', { hasText: 'pppp' });
+      await row.waitFor();
+      expect(await tab.evaluate(HORIZONTAL_OVERFLOW)).toBeLessThanOrEqual(0);
+      const remove = row.getByRole('button', { name: /^Delete/ });
+      // Every action of the row is inside the window, not pushed past its right edge or clipped.
+      const box = (await remove.boundingBox())!;
+      expect(box.x + box.width).toBeLessThanOrEqual(1280);
+      await tab.screenshot({ path: join(SCREENSHOTS, '26-long-name-and-url.png'), fullPage: true });
+      await remove.click();
+      const dialog = tab.getByRole('dialog');
+      await dialog.waitFor();
+      // The dialog's text wraps inside it: nothing runs past its edge.
+      expect(await tab.evaluate(`[...document.querySelectorAll('dialog[open] h2, dialog[open] p, dialog[open] button')].filter((e) => e.scrollWidth > e.clientWidth + 1 || e.getBoundingClientRect().right > e.closest('dialog').getBoundingClientRect().right + 1).map((e) => e.tagName)`)).toEqual([]);
+      const cancel = (await dialog.getByRole('button', { name: 'Cancel' }).boundingBox())!;
+      expect(cancel.x + cancel.width).toBeLessThanOrEqual(1280);
+      await tab.screenshot({ path: join(SCREENSHOTS, '27-long-delete-dialog.png') });
+      await tab.keyboard.press('Escape');
+    } finally {
+      await own.app.webhooks.delete('long');
+    }
+  });
+
+  it('says which time zone its dates are in, where the browser is not in the server\'s', async () => {
+    // An operator in India reads a log whose times the server and receivers keep in UTC.
+    await own.app.webhooks.create({ key: 'zoned', name: 'Zoned', url: own.receiver.url, events: ['Umbraco.ContentPublish'] });
+    await publish(own.app, 'zoned-post');
+    await own.receiver.waitFor(1);
+    let entry = (await own.app.management.logs({ webhookKey: 'zoned' })).items[0];
+    for (let i = 0; !entry && i < 100; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      entry = (await own.app.management.logs({ webhookKey: 'zoned' })).items[0];
+    }
+    const kolkataProfile = mkdtempSync(join(tmpdir(), 'hookwork-chromium-tz-'));
+    const kolkata = await chromium.launchPersistentContext(kolkataProfile, { executablePath: CHROMIUM, headless: true, args: CHROMIUM_FLAGS, timezoneId: 'Asia/Kolkata', locale: 'en-US' });
+    try {
+      const zoned = kolkata.pages()[0] ?? (await kolkata.newPage());
+      await zoned.goto(`${own.origin}${PREFIX}/#token=${TOKEN}`);
+      await zoned.getByRole('link', { name: 'Deliveries of Zoned' }).click();
+      const shown = (await zoned.locator('td[data-label="Date"]').first().textContent())!.trim();
+      // The time as it is in Kolkata (UTC+5:30), saying so.
+      const local = new Date(entry!.date.getTime() + 5.5 * 3600_000);
+      const clock = `${local.getUTCHours() % 12 || 12}:${String(local.getUTCMinutes()).padStart(2, '0')}:${String(local.getUTCSeconds()).padStart(2, '0')}`;
+      expect(shown).toContain(clock);
+      expect(shown).toMatch(/GMT\+5:30/);
+      // The time typed for "Dead since" is read in the same zone, and the field says which.
+      await zoned.getByRole('link', { name: 'Dead letters' }).click();
+      const field = zoned.getByLabel('Dead since', { exact: true });
+      expect(await zoned.locator(`#${(await field.getAttribute('aria-describedby'))!}`).textContent()).toMatch(/GMT\+5:30, this browser's time zone/);
+    } finally {
+      await kolkata.close();
+      rmSync(kolkataProfile, { recursive: true, force: true });
+      await own.app.webhooks.delete('zoned');
+    }
+  });
+
+  it('says in words what a proxy in front of the API answered (a 502 or 503 page, a sign-in page), not a JSON parser\'s complaint', async () => {
+    // A host behind a proxy or a maintenance switch: the API's path answers with an HTML page.
+    let answer: { status: number; html: string } | undefined;
+    const host = Fastify({ logger: false });
+    host.addHook('onRequest', async (request, reply) => {
+      if (answer && request.url.startsWith(`${PREFIX}/api/`)) return reply.code(answer.status).type('text/html').send(answer.html);
+    });
+    await host.register(hookworkAdmin, { prefix: PREFIX, app: own.app, auth: { token: TOKEN }, page: true, apiReference: false });
+    await host.listen({ port: 0, host: '127.0.0.1' });
+    const origin = `http://127.0.0.1:${(host.server.address() as { port: number }).port}`;
+    try {
+      await tab.goto('about:blank');
+      await tab.goto(`${origin}${PREFIX}/#token=${TOKEN}`);
+      await tab.getByRole('heading', { name: 'Webhooks' }).waitFor();
+      const alert = tab.getByRole('alert');
+      const cases: [number, string, RegExp][] = [
+        [502, '<html><body><h1>502 Bad Gateway</h1><hr>nginx</body></html>', /The server answered 502 Bad Gateway.*not the admin API.*proxy.*try again/s],
+        [503, '<!doctype html><title>Down for maintenance</title><p>Back soon', /The server answered 503 Service Unavailable.*not the admin API.*try again/s],
+        [200, '<!doctype html><title>Sign in</title><form action="/sso">', /The server answered with a page, not the admin API.*sign-in page.*reload/s],
+      ];
+      for (const [status, html, words] of cases) {
+        answer = { status, html };
+        await tab.getByRole('button', { name: 'Refresh' }).click();
+        await alert.waitFor();
+        const text = (await alert.textContent()) ?? '';
+        expect([status, text]).toEqual([status, expect.stringMatching(words)]);
+        expect(text).not.toMatch(/JSON|Unexpected token|Something went wrong/);
+        answer = undefined;
+        await tab.getByRole('button', { name: 'Refresh' }).click();
+        await alert.waitFor({ state: 'detached' });
+      }
+    } finally {
+      await host.close();
+    }
   });
 
   it('refuses a webhook with no event, a nameless header or one header twice, in words, before sending', async () => {

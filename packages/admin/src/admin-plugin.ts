@@ -1,6 +1,6 @@
 import fastifySwagger from '@fastify/swagger';
 import { guardedLogger, HOOKWORK_VERSION, LoggerToken, resolveToken, type Hookwork, type Logger } from '@hookwork/core';
-import type { FastifyInstance, FastifyPluginAsync, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { ADMIN_ERRORS } from './admin-errors';
 import { isAppUnavailable, managementOf, NOT_STARTED_RETRY_AFTER_SECONDS } from './app-availability';
 import { checkOptions, is, type OptionHints, type OptionSpec } from './admin-options';
@@ -126,20 +126,22 @@ export const hookworkAdmin: FastifyPluginAsync<HookworkAdminOptions> = async (fa
       // 503 with Retry-After (RFC 9110 §10.2.3): the app is expected up once the host's start() resolves.
       if (problem.code === 'HOOKWORK_ERR_APP_NOT_STARTED') reply.header('retry-after', String(NOT_STARTED_RETRY_AFTER_SECONDS));
     } else if (problem.status >= 500) logger.error(`admin: ${request.method} ${request.url} failed: ${(error as Error)?.message ?? error}`, { error });
-    return reply.code(problem.status).type(PROBLEM_MEDIA_TYPE).send(problem);
+    return noSniffNoStore(reply).code(problem.status).type(PROBLEM_MEDIA_TYPE).send(problem);
   });
   fastify.setNotFoundHandler((request, reply) => {
     const path = request.url.replace(/\?.*$/, '');
     // A path a route has, asked with another method (GET cleanup, POST webhook/{id}): 405 with
     // Allow (RFC 9110 §15.5.6), so the caller learns the method, not that the route is missing.
     const allowed = ROUTE_METHODS.filter((method) => fastify.findRoute({ method, url: path }) !== null);
-    if (allowed.length > 0) {
+    // A route of this very method sent the request here itself (a static file that is not there,
+    // under `assets/*`): the path is missing, not the method.
+    if (allowed.length > 0 && !allowed.includes(request.method as (typeof ROUTE_METHODS)[number])) {
       const problem = toProblem(ADMIN_ERRORS.create('HOOKWORK_ERR_ADMIN_METHOD_NOT_ALLOWED', `${path} does not take ${request.method}; it takes ${allowed.join(', ')}. The routes are listed at ${prefix}${API_PATH}/openapi.json`), path);
-      return reply.code(405).header('allow', allowed.join(', ')).type(PROBLEM_MEDIA_TYPE).send(problem);
+      return noSniffNoStore(reply).code(405).header('allow', allowed.join(', ')).type(PROBLEM_MEDIA_TYPE).send(problem);
     }
     const suggestion = suggestRoute(request.method, path, prefix, API_PATH);
     const problem = toProblem(ADMIN_ERRORS.create('HOOKWORK_ERR_ADMIN_NOT_FOUND', `no admin route is ${request.method} ${path}; ${suggestion ? `${suggestion}${/[.?!]$/.test(suggestion) ? '' : '.'} The routes` : 'the routes'} are listed at ${prefix}${API_PATH}/openapi.json`), path);
-    return reply.code(404).type(PROBLEM_MEDIA_TYPE).send(problem);
+    return noSniffNoStore(reply).code(404).type(PROBLEM_MEDIA_TYPE).send(problem);
   });
 
   await fastify.register(fastifySwagger, {
@@ -206,6 +208,12 @@ export const hookworkAdmin: FastifyPluginAsync<HookworkAdminOptions> = async (fa
 
   await registerPage(fastify, { page: options.page ?? true, apiReference: options.apiReference ?? true, title: options.title ?? 'hookwork admin' });
 };
+
+/**
+ * Every problem answer, wherever it comes from (a route's error, a path no route has, the metrics'
+ * 401): never cached, and never read as anything but its media type — it echoes the path as sent.
+ */
+const noSniffNoStore = (reply: FastifyReply) => reply.header('cache-control', 'no-store').header('x-content-type-options', 'nosniff');
 
 /**
  * The host's router decides how long a path value may be (Fastify's `maxParamLength`, 100 by

@@ -105,7 +105,8 @@ export class AdminAuthenticator {
 /**
  * Refuses a write that a browser made on behalf of another site (CSRF), which matters when the
  * host authenticates by cookie: a browser says where a request came from in Sec-Fetch-Site, or
- * at least in Origin. Requests without either (curl, servers) are not from a browser page.
+ * at least in Origin (`null` for an opaque origin — a sandboxed frame, a data: page — is refused
+ * too). Requests without either (curl, servers) are not from a browser page.
  */
 export function refuseCrossSite(request: FastifyRequest): void {
   if (request.method === 'GET' || request.method === 'HEAD' || request.method === 'OPTIONS') return;
@@ -114,7 +115,12 @@ export function refuseCrossSite(request: FastifyRequest): void {
     throw ADMIN_ERRORS.create('HOOKWORK_ERR_ADMIN_CROSS_SITE', `a ${request.method} from another site (Sec-Fetch-Site: ${site}) is refused; call the admin API from its own page or from a server`);
   }
   const origin = request.headers.origin;
-  if (site === undefined && typeof origin === 'string' && origin !== 'null') {
+  // "null" is an opaque origin: a sandboxed iframe, a data: or file: page, a cross-origin
+  // redirect. The admin page is never one, so a write that says it is came from another page.
+  if (site === undefined && origin === 'null') {
+    throw ADMIN_ERRORS.create('HOOKWORK_ERR_ADMIN_CROSS_SITE', `a ${request.method} from an opaque origin (Origin: null: a sandboxed frame, a data: or file: page, or a redirect from another site) is refused; call the admin API from its own page or from a server`);
+  }
+  if (site === undefined && typeof origin === 'string') {
     if (hostOf(origin) === undefined || hostOf(origin) !== hostOf(`http://${request.headers.host ?? ''}`)) {
       throw ADMIN_ERRORS.create('HOOKWORK_ERR_ADMIN_CROSS_SITE', `a ${request.method} from origin ${origin} is refused: it is not this server (${request.headers.host ?? 'no Host header'})`);
     }

@@ -65,6 +65,7 @@ export function adminCompilers(): AdminCompilers {
   const responseAjv = newAjv({ coerceTypes: false, useDefaults: false });
   return {
     validatorCompiler: ({ schema, httpPart }) => {
+      if (httpPart === 'querystring') return strictIntegers(schema, textAjv.compile(schema) as ValidateFunction);
       if (httpPart !== 'body') return textAjv.compile(schema) as ValidateFunction;
       const validate = bodyAjv.compile(schema);
       const validateBody: ReturnType<FastifySchemaCompiler<object>> = (data: unknown) => {
@@ -85,6 +86,32 @@ export function adminCompilers(): AdminCompilers {
       };
     },
   };
+}
+
+/** A whole number as a query string writes one: digits, a minus sign before them at most. */
+const INTEGER_TEXT = /^-?[0-9]+$/;
+
+/**
+ * ajv coerces a query value with Number(): `take=0x10` would be 16, `take=1e2` 100, `take=true` 1
+ * and `take= 5` 5 — a typo or a wrong kind of value read as a page size, silently. An integer
+ * parameter takes digits only; anything else is refused as not an integer, naming it.
+ */
+function strictIntegers(schema: object, validate: ValidateFunction): ValidateFunction {
+  const properties = (schema as { properties?: Record<string, { type?: unknown }> }).properties ?? {};
+  const integers = Object.keys(properties).filter((name) => properties[name]!.type === 'integer');
+  if (integers.length === 0) return validate;
+  const checked = ((data: unknown) => {
+    const query = (data ?? {}) as Record<string, unknown>;
+    const wrong = integers.filter((name) => typeof query[name] === 'string' && !INTEGER_TEXT.test(query[name] as string));
+    if (wrong.length > 0) {
+      checked.errors = wrong.map((name) => ({ keyword: 'type', instancePath: `/${name}`, schemaPath: `#/properties/${name}/type`, params: { type: 'integer' }, message: 'must be integer', data: query[name] }));
+      return false;
+    }
+    const valid = validate(data);
+    checked.errors = validate.errors ?? null;
+    return valid;
+  }) as ValidateFunction;
+  return checked;
 }
 
 /** Names the field an ajv error is about and says what is wrong with it, in plain words. */

@@ -28,10 +28,20 @@ export const tokenStore = {
 
 /** Calls `path` under the API (relative to the page's base, so any prefix works). */
 export async function api<T>(method: string, path: string, body?: unknown): Promise<T> {
+  return (await versioned<T>(method, path, body)).value;
+}
+
+/**
+ * As {@link api}, with the answer's ETag (a webhook's version), and `ifMatch` sent as If-Match:
+ * a change made to a version another tab has changed since is refused with 412, not applied over
+ * that tab's change.
+ */
+export async function versioned<T>(method: string, path: string, body?: unknown, ifMatch?: string): Promise<{ value: T; etag: string | undefined }> {
   const headers: Record<string, string> = { accept: 'application/json' };
   const token = tokenStore.get();
   if (token) headers.authorization = `Bearer ${token}`;
   if (body !== undefined) headers['content-type'] = 'application/json';
+  if (ifMatch !== undefined) headers['if-match'] = ifMatch;
   let response: Response;
   try {
     response = await fetch(new URL(`api/v1/${path}`, document.baseURI), { method, headers, ...(body !== undefined ? { body: JSON.stringify(body) } : {}), credentials: 'same-origin' });
@@ -46,13 +56,46 @@ export async function api<T>(method: string, path: string, body?: unknown): Prom
     });
   }
   const text = await response.text();
-  const json = text ? (JSON.parse(text) as unknown) : undefined;
+  let json: unknown;
+  try {
+    json = text ? (JSON.parse(text) as unknown) : undefined;
+  } catch {
+    throw notTheApi(response, method);
+  }
   if (!response.ok) {
     if (response.status === 401) window.dispatchEvent(new CustomEvent('hw-unauthorized'));
     const problem = json as Partial<Problem> | undefined;
     throw new ApiError({ status: response.status, code: problem?.code ?? `HTTP_${response.status}`, title: problem?.title ?? response.statusText, detail: problem?.detail ?? text, ...(problem?.errors ? { errors: problem.errors } : {}) });
   }
-  return json as T;
+  return { value: json as T, etag: response.headers.get('etag') ?? undefined };
+}
+
+/** Reason phrases for when the response has none (HTTP/2 sends no reason phrase). */
+const REASONS: Readonly<Record<number, string>> = { 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 500: 'Internal Server Error', 502: 'Bad Gateway', 503: 'Service Unavailable', 504: 'Gateway Timeout' };
+
+/**
+ * An answer that is not the API's JSON: a page a proxy or load balancer in front of the API sent
+ * (502, 503, a maintenance page) or a sign-in page a session proxy answered with. A JSON parser's
+ * "Unexpected token '<'" tells a back-office user nothing; this says who answered and what to do.
+ */
+function notTheApi(response: Response, method: string): ApiError {
+  if (response.status === 401) window.dispatchEvent(new CustomEvent('hw-unauthorized'));
+  const kept = `What you typed here is kept${method === 'GET' ? '' : '; Refresh shows whether the change was made'}.`;
+  if (!response.ok) {
+    const status = `${response.status} ${response.statusText || REASONS[response.status] || ''}`.trim();
+    return new ApiError({
+      status: response.status,
+      code: `HTTP_${response.status}`,
+      title: `The server answered ${status}`,
+      detail: `The answer is a page, not the admin API's: a proxy or load balancer in front of the API may have answered (the API may be restarting, stopped or overloaded). ${kept} Wait a moment and try again.`,
+    });
+  }
+  return new ApiError({
+    status: 0,
+    code: 'NOT_THE_API',
+    title: 'The server answered with a page, not the admin API',
+    detail: `It may be a sign-in page of a proxy in front of the API (your session there may have ended): reload the page to sign in again. ${kept}`,
+  });
 }
 
 /** A path segment, encoded. */

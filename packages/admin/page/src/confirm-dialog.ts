@@ -1,13 +1,17 @@
-import { html } from 'lit';
+import { html, type TemplateResult } from 'lit';
 import { customElement, state } from 'lit/decorators.js';
 import { LightElement } from './shared';
 
-/** What a confirmation asks: its question, what will happen in words, and the words of the button that does it. */
+/**
+ * What a confirmation asks: its question, what will happen in words, and the words of the button
+ * that does it. A name or URL someone typed goes in as {@link isolated} text, so a right-to-left
+ * override in it cannot reorder the rest of the sentence the operator decides on.
+ */
 export interface Question {
   /** The question, as the dialog's heading and accessible name ("Redeliver all dead letters of Orders?"). */
-  title: string;
+  title: string | TemplateResult;
   /** Exactly what will happen (how many, to whom), as the dialog's description. */
-  body: string;
+  body: string | TemplateResult;
   /** The confirming button, naming the action ("Redeliver 12 requests"); the other is always Cancel. */
   confirm: string;
 }

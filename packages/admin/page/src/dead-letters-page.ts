@@ -3,7 +3,7 @@ import { customElement, property, query, state } from 'lit/decorators.js';
 import { allWebhooks, api, qs, type DeadLetter, type Page } from './api';
 import type { ConfirmDialog } from './confirm-dialog';
 import './confirm-dialog';
-import { formatDate, go, LightElement, problemView, statusLine } from './shared';
+import { formatDate, go, isolated, LightElement, localZoneName, problemView, statusLine } from './shared';
 
 const PAGE_SIZE = 50;
 
@@ -87,8 +87,8 @@ export class DeadLettersPage extends LightElement {
     const yes = await this.confirmDialog.ask(
       key
         ? {
-            title: `Redeliver all dead letters of ${this.nameOf(key)}?`,
-            body: `${requests(total)} will be sent again to the receiver of ${this.nameOf(key)}: put back in the queue, due now, with the retry count reset.`,
+            title: html`Redeliver all dead letters of ${isolated(this.nameOf(key))}?`,
+            body: html`${requests(total)} will be sent again to the receiver of ${isolated(this.nameOf(key))}: put back in the queue, due now, with the retry count reset.`,
             confirm: `Redeliver ${requests(total)}`,
           }
         : {
@@ -115,7 +115,7 @@ export class DeadLettersPage extends LightElement {
       return;
     }
     const when = formatDate(since.toISOString());
-    const scope = key ? `of ${this.nameOf(key)}` : 'of every webhook';
+    const scope = key ? html`of ${isolated(this.nameOf(key))}` : 'of every webhook';
     let total: number;
     try {
       ({ total } = await api<Page<DeadLetter>>('GET', `dead-letter${qs({ take: 1, webhookKey: key, deadSince: since.toISOString() })}`));
@@ -125,12 +125,12 @@ export class DeadLettersPage extends LightElement {
       return;
     }
     if (total === 0) {
-      this.note = `No dead letter ${scope} died since ${when}: nothing to redeliver.`;
+      this.note = `No dead letter ${key ? `of \u2068${this.nameOf(key)}\u2069` : 'of every webhook'} died since ${when}: nothing to redeliver.`;
       return;
     }
     const yes = await this.confirmDialog.ask({
-      title: `Redeliver the dead letters ${scope} dead since ${when}?`,
-      body: `${requests(total)} will be sent again to ${key ? `the receiver of ${this.nameOf(key)}` : 'their receivers'}: put back in the queue, due now, with the retry count reset. Those dead before ${when} stay.`,
+      title: html`Redeliver the dead letters ${scope} dead since ${when}?`,
+      body: html`${requests(total)} will be sent again to ${key ? html`the receiver of ${isolated(this.nameOf(key))}` : 'their receivers'}: put back in the queue, due now, with the retry count reset. Those dead before ${when} stay.`,
       confirm: `Redeliver ${requests(total)}`,
     });
     if (yes) await this.redeliver({ deadSince: since.toISOString(), ...(key ? { webhookKey: key } : {}) }, `dead since ${when}`);
@@ -153,7 +153,7 @@ export class DeadLettersPage extends LightElement {
     const key = this.webhookKey;
     const items = this.dead?.items ?? [];
     return html`<div class="page-head">
-        <h1>Dead letters${key ? html` of <span class="name">${this.nameOf(key)}</span>` : nothing}</h1>
+        <h1>Dead letters${key ? html` of <bdi class="name">${this.nameOf(key)}</bdi>` : nothing}</h1>
         ${key ? html`<a href="#/dead-letters">All webhooks</a>` : nothing}
       </div>
       <p class="muted">Requests whose retries ran out. Redelivering puts them back in the queue, due now, with the retry count reset.</p>
@@ -164,7 +164,8 @@ export class DeadLettersPage extends LightElement {
         </button>
         <form class="since" @submit=${this.redeliverSince}>
           <label for="dead-since">Dead since</label>
-          <input id="dead-since" type="datetime-local" step="1" required .value=${this.since} @input=${(e: Event) => (this.since = (e.target as HTMLInputElement).value)} />
+          <input id="dead-since" type="datetime-local" step="1" required aria-describedby="dead-since-zone" .value=${this.since} @input=${(e: Event) => (this.since = (e.target as HTMLInputElement).value)} />
+          <span id="dead-since-zone" class="muted">${localZoneName()}, this browser's time zone</span>
           <button type="submit">Redeliver since</button>
         </form>
       </div>

@@ -20,7 +20,14 @@ export function statusClass(status: number | undefined): string {
   return `s${Math.floor(status / 100)}xx`;
 }
 
-export const formatDate = (iso: string | undefined) => (iso ? new Date(iso).toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'medium' }) : '—');
+/**
+ * A date in the browser's time zone, naming the zone (`Dec 2, 2026, 3:40:12 AM GMT+5:30`): the
+ * server, its logs and the receivers keep UTC, and a time without its zone is read as either.
+ */
+export const formatDate = (iso: string | undefined) => (iso ? new Date(iso).toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'long' }) : '—');
+
+/** The browser's time zone as dates name it (`GMT+5:30`, `UTC`, `CET`): the zone a datetime-local field's value is read in. */
+export const localZoneName = (at = new Date()) => new Intl.DateTimeFormat(undefined, { timeZoneName: 'short' }).formatToParts(at).find((part) => part.type === 'timeZoneName')?.value ?? 'local time';
 export const formatDuration = (ms: number) => (ms < 1000 ? `${Math.round(ms)} ms` : `${(ms / 1000).toFixed(2)} s`);
 
 /**
@@ -97,7 +104,7 @@ export function healthView(health: Health | undefined, now = Date.now()): Templa
 function timeOf(iso: string, now: number): TemplateResult {
   const date = new Date(iso);
   const today = date.toDateString() === new Date(now).toDateString();
-  const shown = today ? date.toLocaleTimeString(undefined, { timeStyle: 'medium' }) : date.toLocaleString(undefined, { dateStyle: 'short', timeStyle: 'short' });
+  const shown = today ? date.toLocaleTimeString(undefined, { timeStyle: 'long' }) : date.toLocaleString(undefined, { dateStyle: 'short', timeStyle: 'long' });
   return html`<time datetime=${iso} title=${formatDate(iso)}>${shown}</time>`;
 }
 
@@ -156,6 +163,14 @@ export function problemView(error: unknown): TemplateResult | typeof nothing {
  * inside a live region it already knows, not one that arrives together with its text.
  */
 export const statusLine = (text: string) => html`<p class="notice" role="status">${text || nothing}</p>`;
+
+/**
+ * Text someone typed (a webhook's name, its URL), set apart from the sentence around it as a
+ * `<bdi>` (HTML's bidirectional isolate): a right-to-left override in a name — U+202E, which a
+ * name may hold — otherwise reverses everything after it up to the end of the paragraph, so a
+ * dialog could show another URL, count or date than the one it acts on.
+ */
+export const isolated = (text: string) => html`<bdi>${text}</bdi>`;
 
 /** Navigates within the page (hash routes). */
 export const go = (route: string) => {

@@ -1,7 +1,16 @@
 import { html, nothing } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
-import { api, ApiError, seg, type CreatedWebhook, type EventDescriptor, type Health, type Page, type WebhookView } from './api';
+import { api, ApiError, seg, versioned, type CreatedWebhook, type EventDescriptor, type Health, type Page, type WebhookView } from './api';
 import { formatDate, go, healthView, LightElement, problemView } from './shared';
+
+/** A save refused because the webhook changed since the form was filled (412): what happened, and what to do. */
+const changedElsewhere = (error: ApiError) =>
+  new ApiError({
+    ...error.problem,
+    errors: undefined,
+    title: 'Not saved: this webhook was changed elsewhere since this form was opened',
+    detail: 'Another tab or person saved it meanwhile, and saving this form would undo their change. Nothing was changed. Open the webhook again (Back to webhooks, then Edit) to see it as it is now, and make your change there; what you typed is still here to copy.',
+  });
 
 /** The event types whose events fire per entity, where a content-type filter applies (Umbraco's rule; Element from Umbraco 18). */
 const FILTERED_TYPES = new Set(['Content', 'Media', 'Element']);
@@ -25,6 +34,8 @@ export class WebhookEditor extends LightElement {
 
   @state() private catalogue: EventDescriptor[] = [];
   @state() private webhook: WebhookView | undefined;
+  /** The version of `webhook` the form was filled from (its ETag): a save made over a newer one is refused, not applied. */
+  private etag: string | undefined;
   @state() private health: Health | undefined;
   @state() private name = '';
   @state() private url = '';
@@ -51,8 +62,8 @@ export class WebhookEditor extends LightElement {
     try {
       this.catalogue = (await api<Page<EventDescriptor>>('GET', 'webhook/events?take=1000')).items;
       if (this.webhookKey) {
-        const [webhook, health] = await Promise.all([api<WebhookView>('GET', `webhook/${seg(this.webhookKey)}`), api<Health>('GET', `webhook/${seg(this.webhookKey)}/health`)]);
-        this.fill(webhook);
+        const [webhook, health] = await Promise.all([versioned<WebhookView>('GET', `webhook/${seg(this.webhookKey)}`), api<Health>('GET', `webhook/${seg(this.webhookKey)}/health`)]);
+        this.fill(webhook.value, webhook.etag);
         this.health = health;
       }
     } catch (error) {
@@ -60,8 +71,9 @@ export class WebhookEditor extends LightElement {
     }
   }
 
-  private fill(webhook: WebhookView): void {
+  private fill(webhook: WebhookView, etag: string | undefined): void {
     this.webhook = webhook;
+    this.etag = etag;
     this.name = webhook.name ?? '';
     this.url = webhook.url;
     this.events = new Set(webhook.events);
@@ -151,20 +163,21 @@ export class WebhookEditor extends LightElement {
     this.busy = true;
     try {
       if (this.webhook) {
-        this.fill(await api<WebhookView>('PATCH', `webhook/${seg(this.webhook.key)}`, this.body()));
+        const saved = await versioned<WebhookView>('PATCH', `webhook/${seg(this.webhook.key)}`, this.body(), this.etag);
+        this.fill(saved.value, saved.etag);
         this.error = undefined;
         go('#/webhooks');
       } else {
-        const created = await api<CreatedWebhook>('POST', 'webhook', { ...this.body(), ...(this.generateSecret ? { secret: true } : {}) });
+        const { value: created, etag } = await versioned<CreatedWebhook>('POST', 'webhook', { ...this.body(), ...(this.generateSecret ? { secret: true } : {}) });
         this.error = undefined;
         if (created.secret) {
-          this.fill(created);
+          this.fill(created, etag);
           this.webhookKey = created.key;
           this.shownSecret = { secret: created.secret, created: true };
         } else go('#/webhooks');
       }
     } catch (error) {
-      this.error = error;
+      this.error = error instanceof ApiError && error.problem.status === 412 ? changedElsewhere(error) : error;
     } finally {
       this.busy = false;
     }
@@ -175,9 +188,10 @@ export class WebhookEditor extends LightElement {
     try {
       const rotated = await api<{ secretId: string; secret: string }>('POST', `webhook/${seg(this.webhook.key)}/secret/rotate`, {});
       // The secret exists only in this answer: it is shown even when the refresh below fails.
-      const refreshed = await api<WebhookView>('GET', `webhook/${seg(this.webhook.key)}`).catch((error: unknown) => void (this.error = error));
-      // One render: the new secret and the list that holds it appear together.
-      if (refreshed) this.fill(refreshed);
+      const refreshed = await versioned<WebhookView>('GET', `webhook/${seg(this.webhook.key)}`).catch((error: unknown) => void (this.error = error));
+      // One render: the new secret and the list that holds it appear together. The form is
+      // filled again from the webhook as it is now, so the next save carries its new version.
+      if (refreshed) this.fill(refreshed.value, refreshed.etag);
       this.shownSecret = { secret: rotated.secret, created: false };
     } catch (error) {
       this.error = error;
@@ -187,7 +201,8 @@ export class WebhookEditor extends LightElement {
   private async revoke(secretId: string): Promise<void> {
     if (!this.webhook || !window.confirm('Revoke this secret now? Receivers verifying with it will refuse requests at once.')) return;
     try {
-      this.fill(await api<WebhookView>('DELETE', `webhook/${seg(this.webhook.key)}/secret/${seg(secretId)}`));
+      const revoked = await versioned<WebhookView>('DELETE', `webhook/${seg(this.webhook.key)}/secret/${seg(secretId)}`);
+      this.fill(revoked.value, revoked.etag);
     } catch (error) {
       this.error = error;
     }

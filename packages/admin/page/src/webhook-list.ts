@@ -3,7 +3,7 @@ import { customElement, property, query, state } from 'lit/decorators.js';
 import { api, qs, seg, type Health, type Page, type QueueCounts, type WebhookView } from './api';
 import type { ConfirmDialog } from './confirm-dialog';
 import './confirm-dialog';
-import { flowTags, go, healthView, LightElement, problemView } from './shared';
+import { flowTags, go, healthView, isolated, LightElement, problemView } from './shared';
 
 const PAGE_SIZE = 100;
 
@@ -69,9 +69,9 @@ export class WebhookList extends LightElement {
     }
     const queued = counts.pending + counts.inFlight;
     const yes = await this.confirmDialog.ask({
-      title: `Delete the webhook ${name}?`,
-      body: [
-        `${name} (${webhook.url}) gets no more events.`,
+      title: html`Delete the webhook ${isolated(name)}?`,
+      body: html`${isolated(name)} (${isolated(webhook.url)}) gets no more events. ${[
+
         queued === 0
           ? 'None of its requests is waiting in the queue.'
           : `${queued === 1 ? 'Its 1 request' : `Its ${queued} requests`} waiting in the queue will not be sent: each is dropped, and logged as dropped, when its turn comes.`,
@@ -81,7 +81,7 @@ export class WebhookList extends LightElement {
             ? 'Its dead letter stays until the retention cleanup; redelivering it drops it.'
             : `Its ${counts.dead} dead letters stay until the retention cleanup; redelivering one drops it.`,
         'Its delivery log stays readable until the retention cleanup. Deleting cannot be undone.',
-      ].join(' '),
+      ].join(' ')}`,
       confirm: `Delete ${name}`,
     });
     if (!yes) return;

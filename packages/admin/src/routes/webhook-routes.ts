@@ -30,6 +30,7 @@ import {
 import { HookworkError, isHookworkError } from '@hookwork/core';
 import { ADMIN_ERRORS } from '../admin-errors';
 import { RESERVED_WEBHOOK_KEYS, routeMeantByKey } from '../route-suggestions';
+import { WebhookPreconditions, withEtag } from '../webhook-preconditions';
 import { ok, page, problemResponses, type Audited, type RouteContext } from './route-context';
 
 type Paging = { skip: number; take: number };
@@ -59,6 +60,9 @@ const changedFields = (body: object) => ({ fields: Object.keys(body).sort() });
  */
 export function registerWebhookRoutes(fastify: FastifyInstance, context: RouteContext): void {
   const { audit } = context;
+  // Per registration: each plugin instance locks its own conditional writes.
+  const preconditions = new WebhookPreconditions();
+  const current = (key: string) => context.management().webhooks.get(key);
 
   fastify.get<{ Querystring: Paging }>('/webhook', {
     schema: { operationId: 'listWebhooks', summary: 'Lists webhooks in creation order, paged.', tags, querystring: query(pagingQuery), response: ok(pageSchema(webhookViewSchema)) },
@@ -148,10 +152,10 @@ export function registerWebhookRoutes(fastify: FastifyInstance, context: RouteCo
 
   fastify.get<{ Params: IdParams; Querystring: object }>('/webhook/:id', {
     schema: { operationId: 'getWebhook', summary: 'One webhook (sensitive header values redacted, secrets by hint only).', tags, params: webhookIdParams, querystring: query({}), response: ok(webhookViewSchema) },
-    handler: async (request) => {
+    handler: async (request, reply) => {
       const webhook = await context.management().webhooks.get(request.params.id);
       if (!webhook) throw notFound(request.params.id);
-      return webhook;
+      return withEtag(reply, webhook);
     },
   });
 
@@ -180,6 +184,8 @@ export function registerWebhookRoutes(fastify: FastifyInstance, context: RouteCo
       const created = await context.management().webhooks.create(request.body);
       audit.note(request, { target: created.key, details: { ...changedFields(request.body), secretGenerated: created.secret !== undefined } });
       reply.code(201).header('location', `${request.url.replace(/\?.*$/, '').replace(/\/$/, '')}/${encodeURIComponent(created.key)}`);
+      const { secret: _secret, ...view } = created;
+      withEtag(reply, view);
       return created;
     },
   });
@@ -195,10 +201,11 @@ export function registerWebhookRoutes(fastify: FastifyInstance, context: RouteCo
       body: replaceWebhookBody,
       response: ok(webhookViewSchema),
     },
-    handler: (request) => {
+    handler: async (request, reply) => {
       const { body } = request;
       audit.note(request, { details: changedFields(body) });
-      return context.management().webhooks.update(request.params.id, { ...REPLACED_DEFAULTS, ...body });
+      const { id } = request.params;
+      return withEtag(reply, await preconditions.change(request, reply, id, () => current(id), () => context.management().webhooks.update(id, { ...REPLACED_DEFAULTS, ...body })));
     },
   });
 
@@ -213,9 +220,10 @@ export function registerWebhookRoutes(fastify: FastifyInstance, context: RouteCo
       body: patchWebhookBody,
       response: ok(webhookViewSchema),
     },
-    handler: (request) => {
+    handler: async (request, reply) => {
       audit.note(request, { details: { ...changedFields(request.body), ...(request.body.enabled !== undefined ? { enabled: request.body.enabled } : {}) } });
-      return context.management().webhooks.update(request.params.id, request.body);
+      const { id } = request.params;
+      return withEtag(reply, await preconditions.change(request, reply, id, () => current(id), () => context.management().webhooks.update(id, request.body)));
     },
   });
 
@@ -230,7 +238,8 @@ export function registerWebhookRoutes(fastify: FastifyInstance, context: RouteCo
       response: { 200: { description: 'Deleted', type: 'null' }, ...problemResponses },
     },
     handler: async (request, reply) => {
-      if (!(await context.management().webhooks.delete(request.params.id))) throw notFound(request.params.id);
+      const { id } = request.params;
+      if (!(await preconditions.change(request, reply, id, () => current(id), () => context.management().webhooks.delete(id)))) throw notFound(id);
       return reply.code(200).send();
     },
   });
@@ -279,8 +288,10 @@ export function registerWebhookRoutes(fastify: FastifyInstance, context: RouteCo
       body: rotateSecretBody,
       response: ok(rotatedSecretSchema),
     },
-    handler: async (request) => {
-      const rotated = await context.management().webhooks.rotateSecret(request.params.id, request.body?.gracePeriodMs !== undefined ? { gracePeriodMs: request.body.gracePeriodMs } : {});
+    handler: async (request, reply) => {
+      const { id } = request.params;
+      const options = request.body?.gracePeriodMs !== undefined ? { gracePeriodMs: request.body.gracePeriodMs } : {};
+      const rotated = await preconditions.change(request, reply, id, () => current(id), () => context.management().webhooks.rotateSecret(id, options));
       audit.note(request, { details: { secretId: rotated.secretId } });
       return rotated;
     },
@@ -296,9 +307,10 @@ export function registerWebhookRoutes(fastify: FastifyInstance, context: RouteCo
       querystring: query({}),
       response: ok(webhookViewSchema),
     },
-    handler: (request) => {
+    handler: async (request, reply) => {
       audit.note(request, { details: { secretId: request.params.secretId } });
-      return context.management().webhooks.revokeSecret(request.params.id, request.params.secretId);
+      const { id, secretId } = request.params;
+      return withEtag(reply, await preconditions.change(request, reply, id, () => current(id), () => context.management().webhooks.revokeSecret(id, secretId)));
     },
   });
 }
