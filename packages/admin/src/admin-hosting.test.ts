@@ -9,13 +9,8 @@ import { createHookwork, memoryStorage, webhookViewSchema } from '@hookwork/core
 import Fastify from 'fastify';
 import { hookworkAdmin } from './admin-plugin';
 import { isLoopback, startAdminServer } from './admin-server';
-<<<<<<< HEAD
-import { API, publish, startAdminFixture, socketCaller, type AdminFixture } from './test-support/admin-fixture';
-import { adminCompilers } from './validation';
-=======
 import { API, publish, startAdminFixture, socketCaller, TOKEN, type AdminFixture } from './test-support/admin-fixture';
-import { serializerCompiler } from './validation';
->>>>>>> wave2/admin3
+import { adminCompilers } from './validation';
 
 jest.setTimeout(60_000);
 
