@@ -85,7 +85,7 @@ export const CockpitCatalogueToken: Token<CockpitCatalogue> = createToken<Cockpi
 
 /** What cockpitComposer() was given, for the trigger. */
 export interface CockpitPluginOptions {
-  /** Default true: credentials in `cockpit.api.authenticate` and `cockpit.filestorages.init` are redacted. */
+  /** Default true: credentials in `cockpit.api.authenticate`, `cockpit.filestorages.init` and the account events are redacted. */
   redactCredentials: boolean;
 }
 

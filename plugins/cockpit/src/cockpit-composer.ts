@@ -7,7 +7,7 @@ import { CockpitCatalogue, CockpitCatalogueToken, CockpitOptionsToken } from './
 export interface CockpitComposerOptions {
   /**
    * Default true: the REST API token and account secrets of `cockpit.api.authenticate` and the
-   * storage credentials of `cockpit.filestorages.init` are sent as `[redacted]`. Cockpit itself
+   * account events, and the storage credentials of `cockpit.filestorages.init`, are sent as `[redacted]`. Cockpit itself
    * sends them in clear; set false only if a receiver relies on that.
    */
   redactCredentials?: boolean;

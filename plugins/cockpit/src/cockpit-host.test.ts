@@ -283,6 +283,16 @@ describe('credential redaction', () => {
     expect(stores).toEqual(storages());
   });
 
+  it("hides the account record's secrets in the account events Cockpit's webhook editor offers", async () => {
+    const { app, bodies } = await started();
+    await app.webhooks.create({ name: 'h', url: URL, events: ['cockpit.account.logout', 'cockpit.account.editview'] });
+    const account = () => ({ _id: 'u1', user: 'admin', email: 'admin@example.test', password: '$2y$10$hash', api_key: 'account-key', _reset_token: 'reset' });
+    await cockpitHost(app).trigger('cockpit.account.logout', account());
+    await cockpitHost(app).trigger('cockpit.account.editview', account());
+    const hidden = { ...account(), password: '[redacted]', api_key: '[redacted]', _reset_token: '[redacted]' };
+    expect((await bodies()).map((b) => b.args)).toEqual([[hidden], [hidden]]);
+  });
+
   it('sends them as Cockpit does with redactCredentials: false', async () => {
     const { app, bodies } = await started({ redactCredentials: false });
     await app.webhooks.create({ name: 'h', url: URL, events: ['cockpit.api.authenticate', 'cockpit.filestorages.init'] });
