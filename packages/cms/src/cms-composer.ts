@@ -1,5 +1,5 @@
 import { CMS_ERRORS } from './cms-errors';
-import type { Composer } from '@hookwork/core';
+import { shownValue, type Composer } from '@hookwork/core';
 import { assertPayloadType } from './builder/cms-events-builder';
 import { cmsExtension, type CmsConfigure, type CmsOptions } from './builder/cms-extension';
 
@@ -26,7 +26,7 @@ export interface CmsComposerOptions {
 export function cmsComposer(options: CmsComposerOptions = {}): Composer {
   const events = options.events ?? 'default';
   if (!(['default', 'all', 'none'].includes(events as string) || typeof events === 'function')) {
-    throw CMS_ERRORS.create('HOOKWORK_ERR_INVALID_CMS_OPTIONS', `cmsComposer({ events }): events must be 'default', 'all', 'none' or a configure function; got ${JSON.stringify(events)}`);
+    throw CMS_ERRORS.create('HOOKWORK_ERR_INVALID_CMS_OPTIONS', `cmsComposer({ events }): events must be 'default', 'all', 'none' or a configure function; got ${shownValue(events)}`);
   }
   if (options.payloadType !== undefined) assertPayloadType(options.payloadType, 'cmsComposer()');
   return {

@@ -1,5 +1,5 @@
 import { COCKPIT_ERRORS } from './cockpit-errors';
-import type { Composer } from '@hookwork/core';
+import { shownValue, type Composer } from '@hookwork/core';
 import { COCKPIT_PACKAGE, attachCatalogue, cockpitExtension } from './add-cockpit';
 import { CockpitCatalogue, CockpitCatalogueToken, CockpitOptionsToken } from './cockpit-catalogue';
 
@@ -24,7 +24,7 @@ export interface CockpitComposerOptions {
  */
 export function cockpitComposer(options: CockpitComposerOptions = {}): Composer {
   if (options.redactCredentials !== undefined && typeof options.redactCredentials !== 'boolean') {
-    throw COCKPIT_ERRORS.create('HOOKWORK_ERR_COCKPIT_INVALID_OPTIONS', `cockpitComposer({ redactCredentials }) must be true or false; got ${JSON.stringify(options.redactCredentials)}`);
+    throw COCKPIT_ERRORS.create('HOOKWORK_ERR_COCKPIT_INVALID_OPTIONS', `cockpitComposer({ redactCredentials }) must be true or false; got ${shownValue(options.redactCredentials)}`);
   }
   return {
     name: COCKPIT_PACKAGE,

@@ -333,4 +333,14 @@ describe('cost of a trigger', () => {
   it('refuses a non-boolean redactCredentials', () => {
     expect(() => cockpitComposer({ redactCredentials: 'no' as unknown as boolean })).toThrow(/HOOKWORK_ERR_COCKPIT_INVALID_OPTIONS.*redactCredentials/);
   });
+
+  it('shows values JSON cannot hold in its coded errors instead of throwing a TypeError', async () => {
+    const cyclic: Record<string, unknown> = { on: true };
+    cyclic.self = cyclic;
+    expect(() => cockpitComposer({ redactCredentials: 1n as unknown as boolean })).toThrow(/^HOOKWORK_ERR_COCKPIT_INVALID_OPTIONS: .*got 1n$/);
+    expect(() => defineCockpitEvent({ name: 5n as unknown as string, group: 'shop', label: 'x', args: [] })).toThrow(/^HOOKWORK_ERR_INVALID_EVENT_DECLARATION: defineCockpitEvent\(5n\)/);
+    const { app } = await started();
+    expect(() => cockpitHost(app, { backend: cyclic as unknown as 1 })).toThrow(/^HOOKWORK_ERR_COCKPIT_INVALID_TRIGGER: .*got an object with keys on, self$/);
+    await expect(cockpitHost(app).triggerWith('cockpit.clearcache', [], { backend: 1n as unknown as 1 })).rejects.toThrow(/^HOOKWORK_ERR_COCKPIT_INVALID_TRIGGER: .*got 1n$/);
+  });
 });

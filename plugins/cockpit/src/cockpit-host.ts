@@ -1,5 +1,5 @@
 import { COCKPIT_ERRORS } from './cockpit-errors';
-import { HookworkError, resolveToken, type Hookwork, type PublishResult } from '@hookwork/core';
+import { HookworkError, resolveToken, shownValue, type Hookwork, type PublishResult } from '@hookwork/core';
 import { CockpitCatalogue, CockpitCatalogueToken, CockpitOptionsToken } from './cockpit-catalogue';
 import { namespaceOf, type CockpitEventDefinition } from './cockpit-event-definition';
 import type { CockpitEventName } from './cockpit-event-table';
@@ -41,7 +41,7 @@ export interface CockpitHost<TTransaction = never> {
 function backendFlag(value: unknown, where: string): 0 | 1 {
   if (value === undefined || value === false || value === 0) return 0;
   if (value === true || value === 1) return 1;
-  throw COCKPIT_ERRORS.create('HOOKWORK_ERR_COCKPIT_INVALID_TRIGGER', `${where}: backend must be true/false or 1/0 (Cockpit's COCKPIT_ADMIN); got ${JSON.stringify(value)}`);
+  throw COCKPIT_ERRORS.create('HOOKWORK_ERR_COCKPIT_INVALID_TRIGGER', `${where}: backend must be true/false or 1/0 (Cockpit's COCKPIT_ADMIN); got ${shownValue(value)}`);
 }
 
 /**

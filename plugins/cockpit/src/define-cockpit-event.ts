@@ -1,4 +1,4 @@
-import { HookworkError, WebhookEvent, WebhookEventTypes } from '@hookwork/core';
+import { HookworkError, WebhookEvent, WebhookEventTypes, shownValue } from '@hookwork/core';
 import { CockpitEventGroups, type CockpitEventDefinition } from './cockpit-event-definition';
 import { CockpitEventNotification } from './cockpit-event-notification';
 import { CockpitWebhookEvent, type CockpitEventClass } from './cockpit-webhook-event';
@@ -22,7 +22,7 @@ function defaultEventType(group: string): string {
 }
 
 function invalid(name: unknown, problem: string): HookworkError {
-  return new HookworkError('HOOKWORK_ERR_INVALID_EVENT_DECLARATION', `defineCockpitEvent(${JSON.stringify(name)}): ${problem}`);
+  return new HookworkError('HOOKWORK_ERR_INVALID_EVENT_DECLARATION', `defineCockpitEvent(${shownValue(name)}): ${problem}`);
 }
 
 /**

@@ -34,6 +34,10 @@ describe('the commerce plugin', () => {
     const error = errorOf(() => app(commerceComposer(), adding({ refunds: 'no' as unknown as boolean })));
     expect(isHookworkError(error, 'HOOKWORK_ERR_INVALID_SETTINGS')).toBe(true);
     expect((error as Error).message).toContain('addCommerce({ refunds }): refunds must be true or false; got "no"');
+    // A value JSON cannot hold is shown, not JSON.stringify-ed into a TypeError.
+    const big = errorOf(() => app(commerceComposer(), adding({ refunds: 1n as unknown as boolean })));
+    expect(isHookworkError(big, 'HOOKWORK_ERR_INVALID_SETTINGS')).toBe(true);
+    expect((big as Error).message).toContain('refunds must be true or false; got 1n');
   });
 
   it('refuses a malformed notification when the shop creates it', () => {

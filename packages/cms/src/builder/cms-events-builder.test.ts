@@ -166,6 +166,10 @@ describe('addCms() and its sub-builders', () => {
       () => aliasesOf((e) => e.addCms((cms) => cms.addElement(1 as never))),
       () => cmsComposer({ events: 'some' as never }),
       () => cmsComposer({ payloadType: 'minimal' as never }),
+      // Values JSON cannot show (the message used JSON.stringify, which threw a TypeError on them).
+      () => cmsComposer({ payloadType: 1n as never }),
+      () => cmsComposer({ events: { cms: 1n } as never }),
+      () => aliasesOf((e) => e.addCms({ payloadType: 2n as never })),
     ];
     for (const attempt of bad) {
       let error: unknown;
