@@ -205,7 +205,15 @@ describe('the catalogue for an editor', () => {
 
   it('refuses a second class for an existing event name and bad definitions', () => {
     const Clash = defineCockpitEvent({ name: 'collections.save.after', group: 'collections', label: 'Clash', args: [] });
-    expect(() => appWith({ name: 'x', compose: (b) => b.webhookEvents().addCockpitEvents(Clash) })).toThrow(/HOOKWORK_ERR_DUPLICATE_ALIAS.*both define the Cockpit event "collections.save.after"/);
+    expect(() => appWith({ name: 'x', compose: (b) => b.webhookEvents().addCockpitEvents(Clash) })).toThrow(
+      /^HOOKWORK_ERR_DUPLICATE_ALIAS: addCockpitEvents\(\): "collections.save.after" is a built-in Cockpit event .*replace\(CockpitEvents\['collections.save.after'\], YourSubclass\)/,
+    );
+    // Two plugins, one name: both classes are called ShopOrderPlacedCockpitEvent, so the labels tell them apart.
+    const Mine = defineCockpitEvent({ name: 'shop.order.placed', group: 'shop', label: 'Order placed', args: [] });
+    const Theirs = defineCockpitEvent({ name: 'shop.order.placed', group: 'billing', label: 'Invoice order placed', args: [] });
+    expect(() => appWith({ name: 'a', compose: (b) => b.webhookEvents().addCockpitEvents(Mine) }, { name: 'b', compose: (b) => b.webhookEvents().addCockpitEvents(Theirs) })).toThrow(
+      /^HOOKWORK_ERR_DUPLICATE_ALIAS: addCockpitEvents\(\): two classes define the Cockpit event "shop.order.placed" \("Order placed", group shop, and "Invoice order placed", group billing\).*rename one/,
+    );
     expect(() => defineCockpitEvent({ name: 'bad name', group: 'x', label: 'x', args: [] })).toThrow(/HOOKWORK_ERR_INVALID_EVENT_DECLARATION.*dotted Cockpit event name/);
     expect(() => defineCockpitEvent({ name: 'x.y', group: '', label: 'x', args: [] })).toThrow(/group must be/);
     expect(() => defineCockpitEvent({ name: 'x.y', group: 'x', label: 'x', args: [{ name: '1st' }] })).toThrow(/args must be/);
