@@ -217,6 +217,11 @@ describe('the catalogue for an editor', () => {
     expect(() => defineCockpitEvent({ name: 'bad name', group: 'x', label: 'x', args: [] })).toThrow(/HOOKWORK_ERR_INVALID_EVENT_DECLARATION.*dotted Cockpit event name/);
     expect(() => defineCockpitEvent({ name: 'x.y', group: '', label: 'x', args: [] })).toThrow(/group must be/);
     expect(() => defineCockpitEvent({ name: 'x.y', group: 'x', label: 'x', args: [{ name: '1st' }] })).toThrow(/args must be/);
+    // What an editor shows is visible text, in any language.
+    expect(() => defineCockpitEvent({ name: 'x.y', group: 'shop\u0000', label: 'x', args: [] })).toThrow(/^HOOKWORK_ERR_INVALID_EVENT_DECLARATION: defineCockpitEvent\("x.y"\): group holds U\+0000 at character 5/);
+    expect(() => defineCockpitEvent({ name: 'x.y', group: 'shop', label: 'Order\nplaced', args: [] })).toThrow(/label holds U\+000A at character 6/);
+    expect(() => defineCockpitEvent({ name: 'x.y', group: 'shop', label: 'x', args: [{ name: 'order', description: 'the order\u0007' }] })).toThrow(/args\[0\].description holds U\+0007/);
+    expect(() => defineCockpitEvent({ name: 'x.y', group: 'boutique', label: 'Commande passée', args: [{ name: 'order', description: '注文' }] })).not.toThrow();
     // @ts-expect-error not a Cockpit event class
     expect(() => appWith({ name: 'x', compose: (b) => b.webhookEvents().addCockpitEvents(Date) })).toThrow(/HOOKWORK_ERR_NOT_A_WEBHOOK_EVENT.*defineCockpitEvent/);
   });
