@@ -94,7 +94,7 @@ describe('cockpitHost(app).trigger()', () => {
     const { app, bodies } = await started();
     await app.webhooks.create({ name: 'h', url: URL, events: ['collections.save.after', 'collections.save.after.posts'] });
     const entry = { title: 'before', tags: ['a'] };
-    // Cockpit hands &$entry on to its next listeners while the webhook's copy is already taken.
+    // The host goes on with the entry (a listener of its own changes it) while the webhook's copy is already taken.
     const triggered = cockpitHost(app).trigger('collections.save.after', 'posts', entry, false);
     entry.title = 'after';
     entry.tags.push('b');
