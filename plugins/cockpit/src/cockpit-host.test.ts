@@ -334,6 +334,20 @@ describe('cost of a trigger', () => {
     expect(() => cockpitComposer({ redactCredentials: 'no' as unknown as boolean })).toThrow(/HOOKWORK_ERR_COCKPIT_INVALID_OPTIONS.*redactCredentials/);
   });
 
+  it('refuses options that are not an object, or that it does not know, with coded errors naming the option', async () => {
+    expect(() => cockpitComposer(null as never)).toThrow(/^HOOKWORK_ERR_COCKPIT_INVALID_OPTIONS: cockpitComposer\(options\) takes an options object .*got null/);
+    expect(() => cockpitComposer({ redactCredential: false } as never)).toThrow(/^HOOKWORK_ERR_COCKPIT_INVALID_OPTIONS: cockpitComposer\(options\): unknown option `redactCredential` \(did you mean `redactCredentials`\?\)/);
+    const { app, requests } = await started();
+    await app.webhooks.create({ name: 'h', url: URL, events: ['cockpit.clearcache'] });
+    expect(() => cockpitHost(app, null as never)).toThrow(/^HOOKWORK_ERR_COCKPIT_INVALID_TRIGGER: cockpitHost\(app, options\): options must be an object .*got null/);
+    expect(() => cockpitHost(app, { backnd: true } as never)).toThrow(/unknown option `backnd` \(did you mean `backend`\?\)/);
+    const cockpit = cockpitHost(app);
+    await expect(cockpit.triggerWith('cockpit.clearcache', [], null as never)).rejects.toThrow(/^HOOKWORK_ERR_COCKPIT_INVALID_TRIGGER: triggerWith\("cockpit.clearcache", args, options\): options must be an object/);
+    await expect(cockpit.triggerWith('cockpit.clearcache', [], 'admin' as never)).rejects.toThrow(/got "admin"/);
+    await expect(cockpit.triggerWith('cockpit.clearcache', [], { backend: 1, transction: {} } as never)).rejects.toThrow(/unknown option `transction` \(did you mean `transaction`\?\)/);
+    expect(await requests()).toEqual([]);
+  });
+
   it('shows values JSON cannot hold in its coded errors instead of throwing a TypeError', async () => {
     const cyclic: Record<string, unknown> = { on: true };
     cyclic.self = cyclic;

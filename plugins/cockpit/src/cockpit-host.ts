@@ -1,5 +1,5 @@
 import { COCKPIT_ERRORS } from './cockpit-errors';
-import { HookworkError, resolveToken, shownValue, type Hookwork, type PublishResult } from '@hookwork/core';
+import { HookworkError, resolveToken, shownValue, unknownOption, type Hookwork, type PublishResult } from '@hookwork/core';
 import { CockpitCatalogue, CockpitCatalogueToken, CockpitOptionsToken } from './cockpit-catalogue';
 import { namespaceOf, type CockpitEventDefinition } from './cockpit-event-definition';
 import type { CockpitEventName } from './cockpit-event-table';
@@ -38,6 +38,17 @@ export interface CockpitHost<TTransaction = never> {
   readonly catalogue: CockpitCatalogue;
 }
 
+/** The options object a call was given, or a coded error: not an object, or a key it does not know (a typo from plain JavaScript was ignored). */
+function optionsOf<T extends object>(value: T | undefined, known: readonly string[], where: string): T {
+  if (value === undefined) return {} as T;
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+    throw COCKPIT_ERRORS.create('HOOKWORK_ERR_COCKPIT_INVALID_TRIGGER', `${where}: options must be an object such as { backend: true }; got ${shownValue(value)}`);
+  }
+  const unknown = unknownOption(value, known);
+  if (unknown) throw COCKPIT_ERRORS.create('HOOKWORK_ERR_COCKPIT_INVALID_TRIGGER', `${where}: ${unknown.text}`);
+  return value;
+}
+
 function backendFlag(value: unknown, where: string): 0 | 1 {
   if (value === undefined || value === false || value === 0) return 0;
   if (value === true || value === 1) return 1;
@@ -52,20 +63,21 @@ function backendFlag(value: unknown, where: string): 0 | 1 {
  * arguments, HOOKWORK_ERR_PAYLOAD_NOT_SERIALIZABLE for an argument JSON cannot hold. The
  * arguments are taken (serialised) when trigger() is called.
  */
-export function cockpitHost<TTransaction = never>(app: Hookwork<TTransaction>, options: CockpitHostOptions = {}): CockpitHost<TTransaction> {
+export function cockpitHost<TTransaction = never>(app: Hookwork<TTransaction>, options?: CockpitHostOptions): CockpitHost<TTransaction> {
   if (!app || !app.container || !app.container.isRegistered(CockpitCatalogueToken, true)) {
     throw new HookworkError('HOOKWORK_ERR_EXTENSION_NOT_COMPOSED', `cockpitHost(app): this app was not composed with ${COCKPIT_PACKAGE}; add cockpitComposer() to createHookwork({ composers: [...] })`);
   }
   const catalogue = resolveToken(app.container, CockpitCatalogueToken);
   const { redactCredentials } = resolveToken(app.container, CockpitOptionsToken);
-  const hostBackend = backendFlag(options.backend, 'cockpitHost(app, options)');
+  const hostBackend = backendFlag(optionsOf(options, ['backend'], 'cockpitHost(app, options)').backend, 'cockpitHost(app, options)');
 
-  const triggerWith: CockpitHost<TTransaction>['triggerWith'] = async (event, args, callOptions = {}) => {
+  const triggerWith: CockpitHost<TTransaction>['triggerWith'] = async (event, args, givenOptions) => {
     if (typeof event !== 'string') throw COCKPIT_ERRORS.create('HOOKWORK_ERR_COCKPIT_UNKNOWN_EVENT', `trigger() takes an event name such as "collections.save.after"; got ${typeof event}`);
     if (!Array.isArray(args)) throw COCKPIT_ERRORS.create('HOOKWORK_ERR_COCKPIT_INVALID_TRIGGER', `triggerWith("${event}", args): args must be the list of the event's positional arguments`);
     const type = catalogue.classOf(event);
     if (!type) throw unknownEvent(catalogue, event);
     const definition = type.cockpitEvent;
+    const callOptions = optionsOf<CockpitTriggerOptions<TTransaction>>(givenOptions, ['backend', 'transaction'], `triggerWith("${event}", args, options)`);
     const backend = callOptions.backend === undefined ? hostBackend : backendFlag(callOptions.backend, `triggerWith("${event}")`);
     if (args.length !== definition.args.length) throw wrongArgumentCount(event, definition, args.length);
     // Taken now, before the first await: a host that goes on changing its objects (Cockpit
