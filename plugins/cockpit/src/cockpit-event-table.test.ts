@@ -222,6 +222,10 @@ describe('the catalogue for an editor', () => {
     expect(() => defineCockpitEvent({ name: 'x.y', group: 'shop', label: 'Order\nplaced', args: [] })).toThrow(/label holds U\+000A at character 6/);
     expect(() => defineCockpitEvent({ name: 'x.y', group: 'shop', label: 'x', args: [{ name: 'order', description: 'the order\u0007' }] })).toThrow(/args\[0\].description holds U\+0007/);
     expect(() => defineCockpitEvent({ name: 'x.y', group: 'boutique', label: 'Commande passée', args: [{ name: 'order', description: '注文' }] })).not.toThrow();
+    // A misspelt field was ignored: `namespace: true` never fired the name-spaced variant.
+    expect(() => defineCockpitEvent({ name: 'x.y', group: 'shop', label: 'x', args: [], namespace: true } as never)).toThrow(/^HOOKWORK_ERR_INVALID_EVENT_DECLARATION: defineCockpitEvent\("x.y"\): unknown field `namespace` \(did you mean `namespaced`\?\)/);
+    expect(() => defineCockpitEvent({ name: 'x.y', group: 'shop', label: 'x', args: [{ name: 'order', descripton: 'the order' }] } as never)).toThrow(/args\[0\]: unknown field `descripton` \(did you mean `description`\?\)/);
+    expect(() => defineCockpitEvent({ name: 'x.y', group: 'shop', label: 'x', args: [], namespaced: 'yes' } as never)).toThrow(/namespaced must be true or false; got "yes"/);
     // @ts-expect-error not a Cockpit event class
     expect(() => appWith({ name: 'x', compose: (b) => b.webhookEvents().addCockpitEvents(Date) })).toThrow(/HOOKWORK_ERR_NOT_A_WEBHOOK_EVENT.*defineCockpitEvent/);
   });

@@ -1,4 +1,4 @@
-import { HookworkError, WebhookEvent, WebhookEventTypes, shownValue } from '@hookwork/core';
+import { HookworkError, WebhookEvent, WebhookEventTypes, shownValue, unknownOption } from '@hookwork/core';
 import { CockpitEventGroups, type CockpitEventDefinition } from './cockpit-event-definition';
 import { CockpitEventNotification } from './cockpit-event-notification';
 import { CockpitWebhookEvent, type CockpitEventClass } from './cockpit-webhook-event';
@@ -52,6 +52,14 @@ export function defineCockpitEvent(definition: CockpitEventDefinition): CockpitE
     throw invalid(name, 'args must be a list of { name } with identifier names such as "entry" (use [] for an event without arguments)');
   }
   if (definition.redact !== undefined && typeof definition.redact !== 'function') throw invalid(name, 'redact must be a function (args) => args');
+  if (definition.namespaced !== undefined && typeof definition.namespaced !== 'boolean') throw invalid(name, `namespaced must be true or false; got ${shownValue(definition.namespaced)}`);
+  // A misspelt field (namespace: true) was ignored: the event never fired its name-spaced variant.
+  const unknown = unknownOption(definition, ['name', 'group', 'label', 'args', 'namespaced', 'redact', 'eventType']);
+  if (unknown) throw invalid(name, unknown.text.replace('unknown option', 'unknown field'));
+  for (const [index, arg] of args.entries()) {
+    const unknownArg = unknownOption(arg, ['name', 'description', 'uncertain']);
+    if (unknownArg) throw invalid(name, `args[${index}]: ${unknownArg.text.replace('unknown option', 'unknown field')}`);
+  }
   // Shown in an editor's autocomplete, the catalogue and log lines: visible text only (any language).
   const texts: [string, unknown][] = [['group', group], ['label', label], ...args.map((arg, index): [string, unknown] => [`args[${index}].description`, arg.description])];
   for (const [field, text] of texts) {
