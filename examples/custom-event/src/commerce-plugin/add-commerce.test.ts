@@ -38,6 +38,8 @@ describe('the commerce plugin', () => {
     const big = errorOf(() => app(commerceComposer(), adding({ refunds: 1n as unknown as boolean })));
     expect(isHookworkError(big, 'HOOKWORK_ERR_INVALID_SETTINGS')).toBe(true);
     expect((big as Error).message).toContain('refunds must be true or false; got 1n');
+    // A misspelt option is named, not ignored (which composed the refund event anyway).
+    expect(() => app(commerceComposer(), adding({ refund: false } as never))).toThrow(/addCommerce\(options\): unknown option `refund` \(did you mean `refunds`\?\)/);
   });
 
   it('refuses a malformed notification when the shop creates it', () => {

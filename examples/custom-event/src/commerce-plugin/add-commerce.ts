@@ -1,4 +1,4 @@
-import { HookworkError, defineCollectionExtension, shownValue } from '@hookwork/core';
+import { HookworkError, defineCollectionExtension, shownValue, unknownOption } from '@hookwork/core';
 import { OrderPlacedWebhookEvent, OrderRefundedWebhookEvent, OrderShippedWebhookEvent } from './events';
 
 /** The plugin's npm name, as errors name it. */
@@ -42,6 +42,9 @@ export const commerceExtension = defineCollectionExtension(
       if (options === null || typeof options !== 'object') {
         throw new HookworkError('HOOKWORK_ERR_INVALID_SETTINGS', `addCommerce(options) takes an options object such as { refunds: false }; got ${shownValue(options)}`);
       }
+      // A misspelt option from plain JavaScript ({ refund: false }) would be ignored: name it instead.
+      const unknown = unknownOption(options, ['refunds', 'shipping']);
+      if (unknown) throw new HookworkError('HOOKWORK_ERR_INVALID_SETTINGS', `addCommerce(options): ${unknown.text}`);
       const refunds = flag(options, 'refunds');
       const shipping = flag(options, 'shipping');
       this.add(OrderPlacedWebhookEvent);
