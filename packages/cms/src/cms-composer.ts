@@ -1,5 +1,5 @@
 import { CMS_ERRORS } from './cms-errors';
-import type { Composer } from '@hookwork/core';
+import { shownValue, unknownOption, type Composer } from '@hookwork/core';
 import { assertPayloadType } from './builder/cms-events-builder';
 import { cmsExtension, type CmsConfigure, type CmsOptions } from './builder/cms-extension';
 
@@ -23,19 +23,26 @@ export interface CmsComposerOptions {
  * createHookwork({ composers: [cmsComposer(), MyComposer] });
  * ```
  */
-export function cmsComposer(options: CmsComposerOptions = {}): Composer {
-  const events = options.events ?? 'default';
-  if (!(['default', 'all', 'none'].includes(events as string) || typeof events === 'function')) {
-    throw CMS_ERRORS.create('HOOKWORK_ERR_INVALID_CMS_OPTIONS', `cmsComposer({ events }): events must be 'default', 'all', 'none' or a configure function; got ${JSON.stringify(events)}`);
+export function cmsComposer(options?: CmsComposerOptions): Composer {
+  if (options !== undefined && (options === null || typeof options !== 'object' || Array.isArray(options))) {
+    throw CMS_ERRORS.create('HOOKWORK_ERR_INVALID_CMS_OPTIONS', `cmsComposer(options) takes an options object such as { events: 'all' }; got ${shownValue(options)}`);
   }
-  if (options.payloadType !== undefined) assertPayloadType(options.payloadType, 'cmsComposer()');
+  const chosen = options ?? {};
+  // A misspelt option from plain JavaScript (payloadTyp, event) used to be ignored.
+  const unknown = unknownOption(chosen, ['payloadType', 'events']);
+  if (unknown) throw CMS_ERRORS.create('HOOKWORK_ERR_INVALID_CMS_OPTIONS', `cmsComposer(options): ${unknown.text}`);
+  const events = chosen.events ?? 'default';
+  if (!(['default', 'all', 'none'].includes(events as string) || typeof events === 'function')) {
+    throw CMS_ERRORS.create('HOOKWORK_ERR_INVALID_CMS_OPTIONS', `cmsComposer({ events }): events must be 'default', 'all', 'none' or a configure function; got ${shownValue(events)}`);
+  }
+  if (chosen.payloadType !== undefined) assertPayloadType(chosen.payloadType, 'cmsComposer()');
   return {
     name: '@hookwork/cms',
     extensions: [cmsExtension],
     compose(builder) {
       const collection = builder.webhookEvents().install(cmsExtension);
       if (events === 'none') return;
-      const cmsOptions: CmsOptions = options.payloadType === undefined ? {} : { payloadType: options.payloadType };
+      const cmsOptions: CmsOptions = chosen.payloadType === undefined ? {} : { payloadType: chosen.payloadType };
       if (typeof events === 'function') collection.addCms(cmsOptions, events);
       else collection.addCms({ ...cmsOptions, onlyDefault: events === 'default' });
     },

@@ -44,7 +44,14 @@ export class CockpitCatalogue {
       }
       const holder = this.classes.get(definition.name);
       if (holder && holder !== type) {
-        throw new HookworkError('HOOKWORK_ERR_DUPLICATE_ALIAS', `${type.name} and ${holder.name} both define the Cockpit event "${definition.name}"; to change a built-in event's payload, replace(${holder.name}, YourSubclass) instead`);
+        // Classes made by defineCockpitEvent are named for the event, so both names read the same: say which is which.
+        const builtin = Object.values(CockpitEvents).includes(holder);
+        throw new HookworkError(
+          'HOOKWORK_ERR_DUPLICATE_ALIAS',
+          builtin
+            ? `addCockpitEvents(): "${definition.name}" is a built-in Cockpit event (${holder.name}); a plugin's event ("${definition.label}", group ${definition.group}) cannot define it again. To change its payload, replace(CockpitEvents['${definition.name}'], YourSubclass); otherwise name the plugin's event differently`
+            : `addCockpitEvents(): two classes define the Cockpit event "${definition.name}" ("${holder.cockpitEvent.label}", group ${holder.cockpitEvent.group}, and "${definition.label}", group ${definition.group}), so a webhook could not tell them apart; rename one plugin's event (e.g. "${definition.group}.${definition.name}"), or compose only one of them`,
+        );
       }
       this.classes.set(definition.name, type);
     }
@@ -85,7 +92,7 @@ export const CockpitCatalogueToken: Token<CockpitCatalogue> = createToken<Cockpi
 
 /** What cockpitComposer() was given, for the trigger. */
 export interface CockpitPluginOptions {
-  /** Default true: credentials in `cockpit.api.authenticate` and `cockpit.filestorages.init` are redacted. */
+  /** Default true: credentials in `cockpit.api.authenticate`, `cockpit.filestorages.init` and the account events are redacted. */
   redactCredentials: boolean;
 }
 

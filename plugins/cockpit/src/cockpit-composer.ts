@@ -1,5 +1,5 @@
 import { COCKPIT_ERRORS } from './cockpit-errors';
-import type { Composer } from '@hookwork/core';
+import { shownValue, unknownOption, type Composer } from '@hookwork/core';
 import { COCKPIT_PACKAGE, attachCatalogue, cockpitExtension } from './add-cockpit';
 import { CockpitCatalogue, CockpitCatalogueToken, CockpitOptionsToken } from './cockpit-catalogue';
 
@@ -7,7 +7,7 @@ import { CockpitCatalogue, CockpitCatalogueToken, CockpitOptionsToken } from './
 export interface CockpitComposerOptions {
   /**
    * Default true: the REST API token and account secrets of `cockpit.api.authenticate` and the
-   * storage credentials of `cockpit.filestorages.init` are sent as `[redacted]`. Cockpit itself
+   * account events, and the storage credentials of `cockpit.filestorages.init`, are sent as `[redacted]`. Cockpit itself
    * sends them in clear; set false only if a receiver relies on that.
    */
   redactCredentials?: boolean;
@@ -22,9 +22,15 @@ export interface CockpitComposerOptions {
  * createHookwork({ composers: [cockpitComposer(), { compose: (b) => b.webhookEvents().addCockpit() }] });
  * ```
  */
-export function cockpitComposer(options: CockpitComposerOptions = {}): Composer {
-  if (options.redactCredentials !== undefined && typeof options.redactCredentials !== 'boolean') {
-    throw COCKPIT_ERRORS.create('HOOKWORK_ERR_COCKPIT_INVALID_OPTIONS', `cockpitComposer({ redactCredentials }) must be true or false; got ${JSON.stringify(options.redactCredentials)}`);
+export function cockpitComposer(options?: CockpitComposerOptions): Composer {
+  if (options !== undefined && (options === null || typeof options !== 'object' || Array.isArray(options))) {
+    throw COCKPIT_ERRORS.create('HOOKWORK_ERR_COCKPIT_INVALID_OPTIONS', `cockpitComposer(options) takes an options object such as { redactCredentials: false }; got ${shownValue(options)}`);
+  }
+  const chosen = options ?? {};
+  const unknown = unknownOption(chosen, ['redactCredentials']);
+  if (unknown) throw COCKPIT_ERRORS.create('HOOKWORK_ERR_COCKPIT_INVALID_OPTIONS', `cockpitComposer(options): ${unknown.text}`);
+  if (chosen.redactCredentials !== undefined && typeof chosen.redactCredentials !== 'boolean') {
+    throw COCKPIT_ERRORS.create('HOOKWORK_ERR_COCKPIT_INVALID_OPTIONS', `cockpitComposer({ redactCredentials }) must be true or false; got ${shownValue(chosen.redactCredentials)}`);
   }
   return {
     name: COCKPIT_PACKAGE,
@@ -32,7 +38,7 @@ export function cockpitComposer(options: CockpitComposerOptions = {}): Composer 
     compose(builder) {
       const catalogue = new CockpitCatalogue(builder.services);
       builder.services.registerInstance(CockpitCatalogueToken, catalogue);
-      builder.services.registerInstance(CockpitOptionsToken, { redactCredentials: options.redactCredentials ?? true });
+      builder.services.registerInstance(CockpitOptionsToken, { redactCredentials: chosen.redactCredentials ?? true });
       const collection = builder.webhookEvents();
       collection.install(cockpitExtension);
       attachCatalogue(collection, catalogue);

@@ -2,7 +2,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { WebhookEvent, createHookwork, isHookworkError, type Composer } from '@hookwork/core';
 import { recordingTransport } from '@hookwork/core/testing';
-import { CockpitEvents, COCKPIT_EVENT_TABLE, cockpitComposer, cockpitHost, defineCockpitEvent, type CockpitEventsBuilder } from './index';
+import { cockpitExampleArgs } from './cockpit-examples';
+import { CockpitEvents, COCKPIT_EVENT_TABLE, cockpitComposer, cockpitHost, cockpitWebhooks, defineCockpitEvent, type CockpitEventsBuilder } from './index';
 
 // The issue's list, written out literally so the table cannot drift from it unnoticed.
 const ISSUE_EVENTS = [
@@ -18,12 +19,33 @@ const ISSUE_EVENTS = [
   'cockpit.view.settings',
 ];
 
+// What Cockpit's own webhook editor offers (modules/Cockpit/Controller/Webhooks.php, and the
+// cockpit.webhook.events listeners of modules/{Collections,Forms,Singletons}/admin.php), written out
+// literally: a webhook exported from Cockpit subscribes to these. `app.{$controller}.init` is left
+// out (see docs/cockpit.md, What is missing).
+const COCKPIT_EDITOR_EVENTS = [
+  'admin.init', 'cockpit.account.login', 'cockpit.account.logout', 'cockpit.api.authenticate', 'cockpit.api.erroronrequest',
+  'cockpit.assets.list', 'cockpit.assets.remove', 'cockpit.assets.save', 'cockpit.bootstrap', 'cockpit.clearcache', 'cockpit.export',
+  'cockpit.import', 'cockpit.media.removefiles', 'cockpit.media.rename', 'cockpit.media.upload', 'cockpit.request.error',
+  'cockpit.rest.init', 'cockpit.update.after', 'cockpit.update.before', 'shutdown',
+  'collections.createcollection', 'collections.find.after', 'collections.find.after.{$name}', 'collections.find.before',
+  'collections.find.before.{$name}', 'collections.remove.after', 'collections.remove.after.{$name}', 'collections.remove.before',
+  'collections.remove.before.{$name}', 'collections.removecollection', 'collections.removecollection.{$name}', 'collections.reorder',
+  'collections.reorder.{$name}', 'collections.save.after', 'collections.save.after.{$name}', 'collections.save.before',
+  'collections.save.before.{$name}', 'collections.updatecollection', 'collections.updatecollection.{$name}',
+  'forms.save.after', 'forms.save.after.{$name}', 'forms.save.before', 'forms.save.before.{$name}', 'forms.submit.after', 'forms.submit.before',
+  'singleton.getData.after', 'singleton.getData.after.{$name}', 'singleton.remove', 'singleton.remove.{$name}', 'singleton.save.after',
+  'singleton.save.after.{$name}', 'singleton.save.before', 'singleton.save.before.{$name}', 'singleton.saveData.after',
+  'singleton.saveData.after.{$name}', 'singleton.saveData.before', 'singleton.saveData.before.{$name}',
+];
+const EDITOR_ONLY = ['admin.init', 'cockpit.request.error', 'cockpit.account.login', 'cockpit.account.logout', 'shutdown', 'collections.reorder', 'forms.submit.before', 'forms.submit.after', 'singleton.save.before'];
+
 const GROUPS: Record<string, string[]> = {
-  system: ['admin.dashboard.widgets', 'cockpit.filestorages.init', 'cockpit.bootstrap', 'cockpit.update.before', 'cockpit.update.after', 'cockpit.clearcache', 'cockpit.export', 'cockpit.import', 'cockpit.rest.init', 'cockpit.api.authenticate', 'cockpit.api.erroronrequest'],
+  system: ['admin.dashboard.widgets', 'cockpit.filestorages.init', 'cockpit.bootstrap', 'cockpit.update.before', 'cockpit.update.after', 'cockpit.clearcache', 'cockpit.export', 'cockpit.import', 'cockpit.rest.init', 'cockpit.api.authenticate', 'cockpit.api.erroronrequest', 'admin.init', 'cockpit.request.error', 'cockpit.account.login', 'cockpit.account.logout', 'shutdown'],
   media: ['cockpit.media.upload', 'cockpit.media.removefiles', 'cockpit.media.rename', 'cockpit.assets.list', 'cockpit.assets.save', 'cockpit.assets.remove'],
-  collections: ['collections.createcollection', 'collections.updatecollection', 'collections.removecollection', 'collections.find.before', 'collections.find.after', 'collections.save.before', 'collections.save.after', 'collections.remove.before', 'collections.remove.after'],
-  forms: ['forms.save.before', 'forms.save.after'],
-  singletons: ['singleton.save.after', 'singleton.remove', 'singleton.saveData.before', 'singleton.saveData.after', 'singleton.getData.after'],
+  collections: ['collections.createcollection', 'collections.updatecollection', 'collections.removecollection', 'collections.find.before', 'collections.find.after', 'collections.save.before', 'collections.save.after', 'collections.remove.before', 'collections.remove.after', 'collections.reorder'],
+  forms: ['forms.save.before', 'forms.save.after', 'forms.submit.before', 'forms.submit.after'],
+  singletons: ['singleton.save.before', 'singleton.save.after', 'singleton.remove', 'singleton.saveData.before', 'singleton.saveData.after', 'singleton.getData.after'],
   views: ['cockpit.account.editview', 'admin.dashboard.top', 'admin.dashboard.bottom', 'app.layout.header', 'cockpit.menu.aside', 'cockpit.menu.main', 'app.layout.contentbefore', 'app.layout.contentafter', 'app.layout.footer', 'cockpit.view.settings.item', 'cockpit.view.settings'],
 };
 
@@ -32,12 +54,28 @@ const composing = (configure?: (c: CockpitEventsBuilder) => void): Composer => (
 const appWith = (...composers: Composer[]) => createHookwork({ composers: [cockpitComposer(), ...composers], transport: recordingTransport() });
 
 describe('the Cockpit event table', () => {
-  it('has exactly the 44 events of the issue, each once', () => {
+  it("has exactly the 44 events of the issue and the 9 more Cockpit's webhook editor offers, each once", () => {
     expect(ISSUE_EVENTS).toHaveLength(44);
     const names = COCKPIT_EVENT_TABLE.map((d) => d.name);
     expect(new Set(names).size).toBe(names.length);
-    expect([...names].sort()).toEqual([...ISSUE_EVENTS].sort());
-    expect(Object.keys(CockpitEvents).sort()).toEqual([...ISSUE_EVENTS].sort());
+    expect([...names].sort()).toEqual([...ISSUE_EVENTS, ...EDITOR_ONLY].sort());
+    expect(Object.keys(CockpitEvents).sort()).toEqual([...ISSUE_EVENTS, ...EDITOR_ONLY].sort());
+  });
+
+  it("accepts a webhook on every event Cockpit's webhook editor offers, name-spaced ones included, as a Cockpit export has them", async () => {
+    const app = appWith(composing());
+    await app.start();
+    try {
+      const refused: string[] = [];
+      for (const event of COCKPIT_EDITOR_EVENTS) {
+        await cockpitWebhooks(app)
+          .create({ name: event, url: 'https://hooks.example.test/cockpit', events: [event.replace('{$name}', 'posts')] })
+          .catch(() => refused.push(event));
+      }
+      expect(refused).toEqual([]);
+    } finally {
+      await app.stop();
+    }
   });
 
   it("gives each event Cockpit's positional argument names", () => {
@@ -49,7 +87,20 @@ describe('the Cockpit event table', () => {
     expect(argsOf('forms.save.after')).toEqual(['name', 'entry']);
     expect(argsOf('cockpit.api.erroronrequest')).toEqual(['route', 'error']);
     expect(argsOf('cockpit.bootstrap')).toEqual([]);
-    for (const view of GROUPS.views!) expect(argsOf(view)).toEqual([]);
+    expect(argsOf('collections.reorder')).toEqual(['name', 'entries']);
+    expect(argsOf('forms.submit.before')).toEqual(['form', 'data', 'frm', 'options']);
+    expect(argsOf('forms.submit.after')).toEqual(['form', 'data', 'frm']);
+    expect(argsOf('cockpit.request.error')).toEqual(['status']);
+    expect(argsOf('cockpit.account.logout')).toEqual(['user']);
+    // views/accounts/account.php: @trigger('cockpit.account.editview', [&$account]); the other views pass nothing.
+    expect(argsOf('cockpit.account.editview')).toEqual(['account']);
+    for (const view of GROUPS.views!.filter((v) => v !== 'cockpit.account.editview')) expect(argsOf(view)).toEqual([]);
+  });
+
+  it('has test-send examples with as many arguments as each event takes, so a test send is what a trigger would send', () => {
+    const withExamples = COCKPIT_EVENT_TABLE.filter((d) => cockpitExampleArgs(d) !== undefined);
+    for (const definition of withExamples) expect([definition.name, cockpitExampleArgs(definition)!.length]).toEqual([definition.name, definition.args.length]);
+    expect(withExamples.map((d) => d.name)).toEqual(expect.arrayContaining(['collections.reorder', 'singleton.save.before', 'forms.submit.before', 'forms.submit.after']));
   });
 
   it('sorts every event into one of the six groups', () => {
@@ -59,10 +110,10 @@ describe('the Cockpit event table', () => {
 
   it('makes one class per event, named for it, so replace() works by class', () => {
     const classes = Object.values(CockpitEvents);
-    expect(new Set(classes).size).toBe(44);
+    expect(new Set(classes).size).toBe(53);
     expect(CockpitEvents['collections.save.after'].name).toBe('CollectionsSaveAfterCockpitEvent');
     expect(CockpitEvents['singleton.saveData.after'].name).toBe('SingletonSaveDataAfterCockpitEvent');
-    expect(new Set(classes.map((c) => c.notification)).size).toBe(44);
+    expect(new Set(classes.map((c) => c.notification)).size).toBe(53);
   });
 });
 
@@ -131,6 +182,9 @@ describe('the catalogue for an editor', () => {
     expect(cockpitHost(app).catalogue.list()).toEqual([
       { name: 'forms.save.before', group: 'forms', label: 'Form entry about to be saved', args: [{ name: 'name', description: 'the form name' }, { name: 'entry', description: 'the submitted entry' }], pattern: 'forms.save.before.*' },
       { name: 'forms.save.after', group: 'forms', label: 'Form entry saved', args: [{ name: 'name', description: 'the form name' }, { name: 'entry', description: 'the saved entry' }], pattern: 'forms.save.after.*' },
+      // Cockpit fires no per-form variant of the submit events: no pattern.
+      { name: 'forms.submit.before', group: 'forms', label: 'Form about to be submitted', args: [{ name: 'form', description: 'the form name' }, { name: 'data', description: 'the submitted data' }, { name: 'frm', description: 'the form definition' }, { name: 'options', description: 'the submit options (mail subject, …)' }] },
+      { name: 'forms.submit.after', group: 'forms', label: 'Form submitted', args: [{ name: 'form', description: 'the form name' }, { name: 'data', description: 'the submitted data' }, { name: 'frm', description: 'the form definition' }] },
     ]);
   });
 
@@ -143,18 +197,35 @@ describe('the catalogue for an editor', () => {
     const shop: Composer = { name: 'shop', compose: (b) => b.webhookEvents().addCockpitEvents(OrderPlaced) };
     const extended = appWith(composing((c) => c.addForms()), shop);
     const plain = appWith(composing((c) => c.addForms()));
-    expect(cockpitHost(extended).catalogue.list().map((e) => e.name)).toEqual(['forms.save.before', 'forms.save.after', 'shop.order.placed']);
-    expect(cockpitHost(extended).catalogue.list()[2]).toEqual({ name: 'shop.order.placed', group: 'shop', label: 'Order placed', args: [{ name: 'order' }, { name: 'customer' }] });
-    expect(cockpitHost(plain).catalogue.list().map((e) => e.name)).toEqual(['forms.save.before', 'forms.save.after']);
+    expect(cockpitHost(extended).catalogue.list().map((e) => e.name)).toEqual([...GROUPS.forms!, 'shop.order.placed']);
+    expect(cockpitHost(extended).catalogue.list()[4]).toEqual({ name: 'shop.order.placed', group: 'shop', label: 'Order placed', args: [{ name: 'order' }, { name: 'customer' }] });
+    expect(cockpitHost(plain).catalogue.list().map((e) => e.name)).toEqual(GROUPS.forms);
     expect(cockpitHost(plain).catalogue.classOf('shop.order.placed')).toBeUndefined();
   });
 
   it('refuses a second class for an existing event name and bad definitions', () => {
     const Clash = defineCockpitEvent({ name: 'collections.save.after', group: 'collections', label: 'Clash', args: [] });
-    expect(() => appWith({ name: 'x', compose: (b) => b.webhookEvents().addCockpitEvents(Clash) })).toThrow(/HOOKWORK_ERR_DUPLICATE_ALIAS.*both define the Cockpit event "collections.save.after"/);
+    expect(() => appWith({ name: 'x', compose: (b) => b.webhookEvents().addCockpitEvents(Clash) })).toThrow(
+      /^HOOKWORK_ERR_DUPLICATE_ALIAS: addCockpitEvents\(\): "collections.save.after" is a built-in Cockpit event .*replace\(CockpitEvents\['collections.save.after'\], YourSubclass\)/,
+    );
+    // Two plugins, one name: both classes are called ShopOrderPlacedCockpitEvent, so the labels tell them apart.
+    const Mine = defineCockpitEvent({ name: 'shop.order.placed', group: 'shop', label: 'Order placed', args: [] });
+    const Theirs = defineCockpitEvent({ name: 'shop.order.placed', group: 'billing', label: 'Invoice order placed', args: [] });
+    expect(() => appWith({ name: 'a', compose: (b) => b.webhookEvents().addCockpitEvents(Mine) }, { name: 'b', compose: (b) => b.webhookEvents().addCockpitEvents(Theirs) })).toThrow(
+      /^HOOKWORK_ERR_DUPLICATE_ALIAS: addCockpitEvents\(\): two classes define the Cockpit event "shop.order.placed" \("Order placed", group shop, and "Invoice order placed", group billing\).*rename one/,
+    );
     expect(() => defineCockpitEvent({ name: 'bad name', group: 'x', label: 'x', args: [] })).toThrow(/HOOKWORK_ERR_INVALID_EVENT_DECLARATION.*dotted Cockpit event name/);
     expect(() => defineCockpitEvent({ name: 'x.y', group: '', label: 'x', args: [] })).toThrow(/group must be/);
     expect(() => defineCockpitEvent({ name: 'x.y', group: 'x', label: 'x', args: [{ name: '1st' }] })).toThrow(/args must be/);
+    // What an editor shows is visible text, in any language.
+    expect(() => defineCockpitEvent({ name: 'x.y', group: 'shop\u0000', label: 'x', args: [] })).toThrow(/^HOOKWORK_ERR_INVALID_EVENT_DECLARATION: defineCockpitEvent\("x.y"\): group holds U\+0000 at character 5/);
+    expect(() => defineCockpitEvent({ name: 'x.y', group: 'shop', label: 'Order\nplaced', args: [] })).toThrow(/label holds U\+000A at character 6/);
+    expect(() => defineCockpitEvent({ name: 'x.y', group: 'shop', label: 'x', args: [{ name: 'order', description: 'the order\u0007' }] })).toThrow(/args\[0\].description holds U\+0007/);
+    expect(() => defineCockpitEvent({ name: 'x.y', group: 'boutique', label: 'Commande passée', args: [{ name: 'order', description: '注文' }] })).not.toThrow();
+    // A misspelt field was ignored: `namespace: true` never fired the name-spaced variant.
+    expect(() => defineCockpitEvent({ name: 'x.y', group: 'shop', label: 'x', args: [], namespace: true } as never)).toThrow(/^HOOKWORK_ERR_INVALID_EVENT_DECLARATION: defineCockpitEvent\("x.y"\): unknown field `namespace` \(did you mean `namespaced`\?\)/);
+    expect(() => defineCockpitEvent({ name: 'x.y', group: 'shop', label: 'x', args: [{ name: 'order', descripton: 'the order' }] } as never)).toThrow(/args\[0\]: unknown field `descripton` \(did you mean `description`\?\)/);
+    expect(() => defineCockpitEvent({ name: 'x.y', group: 'shop', label: 'x', args: [], namespaced: 'yes' } as never)).toThrow(/namespaced must be true or false; got "yes"/);
     // @ts-expect-error not a Cockpit event class
     expect(() => appWith({ name: 'x', compose: (b) => b.webhookEvents().addCockpitEvents(Date) })).toThrow(/HOOKWORK_ERR_NOT_A_WEBHOOK_EVENT.*defineCockpitEvent/);
   });

@@ -7,7 +7,8 @@ const arg = (name: string, description?: string, uncertain?: true) => ({ name, .
  * Cockpit v1's events, as its PHP sources trigger them (`modules/*\/bootstrap.php`, the
  * controllers and the admin views), with their positional arguments in order. Arguments Cockpit
  * passes by reference (`&$entry`) are sent as they were when the host triggered the event.
- * The backend-view events take no arguments: Cockpit triggers them while rendering admin pages.
+ * The backend-view events take no arguments (but the account edit view's account): Cockpit
+ * triggers them while rendering admin pages.
  */
 export const COCKPIT_EVENT_TABLE = Object.freeze([
   // system / cockpit
@@ -34,6 +35,18 @@ export const COCKPIT_EVENT_TABLE = Object.freeze([
     redact: redactCredentials,
   },
   { name: 'cockpit.api.erroronrequest', group: G.System, label: 'REST API request failed', args: [arg('route'), arg('error', 'the exception message')] },
+  // Offered by Cockpit's webhook editor (Controller/Webhooks.php), so exported webhooks subscribe to them.
+  { name: 'admin.init', group: G.System, label: 'Admin request started', args: [] },
+  { name: 'cockpit.request.error', group: G.System, label: 'Admin request refused', args: [arg('status', "the HTTP status as a string: '401' (not signed in) or '404' (no such page)")] },
+  {
+    name: 'cockpit.account.login',
+    group: G.System,
+    label: 'Account signed in',
+    args: [arg('user', "the account: { _id, user, email, group, … }; secrets redacted by default. Cockpit's webhook editor offers the event, but Cockpit v1 no longer triggers it (it triggers cockpit.authentication.success)", true)],
+    redact: redactCredentials,
+  },
+  { name: 'cockpit.account.logout', group: G.System, label: 'Account signed out', args: [arg('user', 'the account signing out: { _id, user, email, group, … }; secrets redacted by default')], redact: redactCredentials },
+  { name: 'shutdown', group: G.System, label: 'Request finished', args: [] },
 
   // media and assets
   { name: 'cockpit.media.upload', group: G.MediaAndAssets, label: 'Media files uploaded', args: [arg('uploaded', 'paths of the uploaded files'), arg('failed', 'paths of the files that failed')] },
@@ -77,20 +90,29 @@ export const COCKPIT_EVENT_TABLE = Object.freeze([
   },
   { name: 'collections.remove.before', group: G.Collections, label: 'Collection entries about to be removed', args: [arg('name', 'the collection name'), arg('criteria', 'the filter of the entries to remove')], namespaced: true },
   { name: 'collections.remove.after', group: G.Collections, label: 'Collection entries removed', args: [arg('name', 'the collection name'), arg('result', 'the storage result of the removal')], namespaced: true },
+  { name: 'collections.reorder', group: G.Collections, label: 'Collection entries reordered', args: [arg('name', 'the collection name'), arg('entries', 'the reordered entries as the admin UI posted them (their _id and new order)', true)], namespaced: true },
 
   // forms
   { name: 'forms.save.before', group: G.Forms, label: 'Form entry about to be saved', args: [arg('name', 'the form name'), arg('entry', 'the submitted entry')], namespaced: true },
   { name: 'forms.save.after', group: G.Forms, label: 'Form entry saved', args: [arg('name', 'the form name'), arg('entry', 'the saved entry')], namespaced: true },
+  {
+    name: 'forms.submit.before',
+    group: G.Forms,
+    label: 'Form about to be submitted',
+    args: [arg('form', 'the form name'), arg('data', 'the submitted data'), arg('frm', 'the form definition'), arg('options', 'the submit options (mail subject, …)')],
+  },
+  { name: 'forms.submit.after', group: G.Forms, label: 'Form submitted', args: [arg('form', 'the form name'), arg('data', 'the submitted data'), arg('frm', 'the form definition')] },
 
   // singletons
+  { name: 'singleton.save.before', group: G.Singletons, label: 'Singleton definition about to be saved', args: [arg('singleton', 'the singleton definition (its name is the namespace)')], namespaced: true },
   { name: 'singleton.save.after', group: G.Singletons, label: 'Singleton definition saved', args: [arg('singleton', 'the singleton definition (its name is the namespace)')], namespaced: true },
   { name: 'singleton.remove', group: G.Singletons, label: 'Singleton removed', args: [arg('singleton', 'the singleton definition (its name is the namespace)')], namespaced: true },
   { name: 'singleton.saveData.before', group: G.Singletons, label: 'Singleton data about to be saved', args: [arg('singleton', 'the singleton definition'), arg('data', 'the data to save')], namespaced: true },
   { name: 'singleton.saveData.after', group: G.Singletons, label: 'Singleton data saved', args: [arg('singleton', 'the singleton definition'), arg('data', 'the saved data')], namespaced: true },
   { name: 'singleton.getData.after', group: G.Singletons, label: 'Singleton data read', args: [arg('singleton', 'the singleton definition'), arg('data', 'the data read')], namespaced: true },
 
-  // backend views (triggered while Cockpit renders its admin pages; no arguments)
-  { name: 'cockpit.account.editview', group: G.BackendViews, label: 'Account edit view rendered', args: [] },
+  // backend views (triggered while Cockpit renders its admin pages; no arguments but the account of the edit view)
+  { name: 'cockpit.account.editview', group: G.BackendViews, label: 'Account edit view rendered', args: [arg('account', 'the account being edited; secrets redacted by default')], redact: redactCredentials },
   { name: 'admin.dashboard.top', group: G.BackendViews, label: 'Dashboard top rendered', args: [] },
   { name: 'admin.dashboard.bottom', group: G.BackendViews, label: 'Dashboard bottom rendered', args: [] },
   { name: 'app.layout.header', group: G.BackendViews, label: 'Layout header rendered', args: [] },

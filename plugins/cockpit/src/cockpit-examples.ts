@@ -16,6 +16,7 @@ const entry = () => ({
 });
 const collection = (name: string) => ({ name, label: name.charAt(0).toUpperCase() + name.slice(1), fields: [{ name: 'title', type: 'text' }, { name: 'content', type: 'wysiwyg' }, { name: 'published', type: 'boolean' }], _id: name, _created: 1714985000, _modified: 1714985449 });
 const singleton = (name: string) => ({ name, label: name.charAt(0).toUpperCase() + name.slice(1), fields: [{ name: 'siteName', type: 'text' }], _id: name, _created: 1714985000, _modified: 1714985449 });
+const form = (name: string) => ({ name, label: name.charAt(0).toUpperCase() + name.slice(1), save_entry: true, email_forward: '', _id: name, _created: 1714985000, _modified: 1714985449 });
 const submission = () => ({ name: 'Ann', email: 'ann@example.com', message: 'Hello!' });
 
 /** The name a name-spaced example uses when the webhook tests the plain event. */
@@ -38,6 +39,10 @@ const EXAMPLE_ARGS: Readonly<Record<string, (name: string) => unknown[]>> = Obje
   'collections.remove.after': (name) => [name, true],
   'forms.save.before': (name) => [name, submission()],
   'forms.save.after': (name) => [name, { ...submission(), _id: '66389a02a1b2c3d4e5f60719', _created: 1714985474 }],
+  'forms.submit.before': (name) => [name, submission(), form(name), { subject: `New form data for: ${name}` }],
+  'forms.submit.after': (name) => [name, submission(), form(name)],
+  'collections.reorder': (name) => [name, [{ _id: entry()._id, _o: 0 }]],
+  'singleton.save.before': (name) => [singleton(name)],
   'singleton.save.after': (name) => [singleton(name)],
   'singleton.remove': (name) => [singleton(name)],
   'singleton.saveData.before': (name) => [singleton(name), { siteName: 'My site' }],

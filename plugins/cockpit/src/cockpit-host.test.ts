@@ -90,6 +90,66 @@ describe('cockpitHost(app).trigger()', () => {
     expect((await bodies())[0]!.args[1]).toEqual({ title: 'before' });
   });
 
+  it('takes the arguments when trigger() is called, not when the promise resolves: a host changing them right after changes nothing sent', async () => {
+    const { app, bodies } = await started();
+    await app.webhooks.create({ name: 'h', url: URL, events: ['collections.save.after', 'collections.save.after.posts'] });
+    const entry = { title: 'before', tags: ['a'] };
+    // The host goes on with the entry (a listener of its own changes it) while the webhook's copy is already taken.
+    const triggered = cockpitHost(app).trigger('collections.save.after', 'posts', entry, false);
+    entry.title = 'after';
+    entry.tags.push('b');
+    expect(await triggered).toEqual({ failures: [] });
+    expect((await bodies()).map((b) => b.args[1])).toEqual([{ title: 'before', tags: ['a'] }, { title: 'before', tags: ['a'] }]);
+  });
+
+  it('refuses arguments JSON cannot hold with a coded error naming the argument, and enqueues nothing', async () => {
+    const { app, requests } = await started();
+    await app.webhooks.create({ name: 'h', url: URL, events: ['collections.save.after', 'cockpit.api.authenticate'] });
+    const cockpit = cockpitHost(app);
+    const cyclic: Record<string, unknown> = { _id: 'e1' };
+    cyclic.self = cyclic;
+    let deep: Record<string, unknown> = {};
+    for (let i = 0; i < 200_000; i++) deep = { child: deep };
+    const refused = async (args: unknown[], pattern: RegExp, event = 'collections.save.after') => {
+      const error = await cockpit.triggerWith(event, args).then(() => undefined, (e: unknown) => e);
+      expect(isHookworkError(error, 'HOOKWORK_ERR_PAYLOAD_NOT_SERIALIZABLE')).toBe(true);
+      expect((error as Error).message).toMatch(pattern);
+    };
+    await refused(['posts', cyclic, false], /trigger\("collections.save.after"\): argument 2 \(entry\) cannot be serialised to JSON \(.*circular.*Nothing was enqueued/s);
+    await refused(['posts', { views: 10n }, false], /argument 2 \(entry\) cannot be serialised.*BigInt/);
+    await refused(['posts', deep, false], /argument 2 \(entry\) cannot be serialised.*(call stack|nesting)/);
+    await refused(['posts', { tags: new Set(['a']) }, false], /argument 2 \(entry\) holds a Set under "tags", which JSON sends as \{\}/);
+    await refused(['posts', {}, new Map()], /argument 3 \(isUpdate\) holds a Map/);
+    // Redacted events too: the credentials of a too-deep argument are never walked into half-way.
+    await refused([{ token: 't', deep }], /trigger\("cockpit.api.authenticate"\): argument 1 \(data\) cannot be serialised/, 'cockpit.api.authenticate');
+    expect(await requests()).toEqual([]);
+  });
+
+  it("names the event when its redact function throws or returns something else than the arguments, and enqueues nothing", async () => {
+    const Throws = defineCockpitEvent({ name: 'shop.login', group: 'shop', label: 'Login', args: [{ name: 'user' }], redact: () => { throw new RangeError('Maximum call stack size exceeded'); } });
+    const Drops = defineCockpitEvent({ name: 'shop.logout', group: 'shop', label: 'Logout', args: [{ name: 'user' }], redact: () => [] });
+    const { app, requests } = await started({}, { compose: (b) => b.webhookEvents().addCockpitEvents(Throws, Drops) });
+    await app.webhooks.create({ name: 'h', url: URL, events: ['shop.login', 'shop.logout'] });
+    await expect(cockpitHost(app).trigger('shop.login', { password: 'p' })).rejects.toThrow(/^HOOKWORK_ERR_COCKPIT_INVALID_TRIGGER: trigger\("shop.login"\): hiding the credentials in its arguments failed \(Maximum call stack size exceeded\)/);
+    await expect(cockpitHost(app).trigger('shop.logout', { password: 'p' })).rejects.toThrow(/^HOOKWORK_ERR_COCKPIT_INVALID_TRIGGER: trigger\("shop.logout"\): the event's redact function returned 0 argument\(s\) for 1/);
+    expect(await requests()).toEqual([]);
+  });
+
+  it("refuses a trigger with more or fewer arguments than the event has, naming them, as the catalogue's schema would refuse the body", async () => {
+    const { app, requests } = await started();
+    await app.webhooks.create({ name: 'h', url: URL, events: ['collections.save.after', 'cockpit.clearcache'] });
+    const cockpit = cockpitHost(app);
+    await expect(cockpit.trigger('collections.save.after', 'posts', { _id: 'e1' })).rejects.toThrow(
+      /^HOOKWORK_ERR_COCKPIT_INVALID_TRIGGER: trigger\("collections.save.after"\) was given 2 argument\(s\); "collections.save.after" takes 3 argument\(s\): name, entry, isUpdate.*pass null/,
+    );
+    await expect(cockpit.trigger('collections.save.after', 'posts', {}, false, 'extra')).rejects.toThrow(/was given 4 argument\(s\)/);
+    await expect(cockpit.trigger('cockpit.clearcache', 'now')).rejects.toThrow(/"cockpit.clearcache" takes no arguments/);
+    expect(await requests()).toEqual([]);
+    // An argument the host does not have is sent as null, as JSON sends undefined in a list.
+    await cockpit.trigger('collections.save.after', 'posts', undefined, null);
+    expect((await requests()).map((r) => JSON.parse(r.body).args)).toEqual([['posts', null, null]]);
+  });
+
   it('uses the webhook key as hook when a webhook has no name', async () => {
     const { app, bodies } = await started();
     await app.webhooks.create({ key: 'k1', url: URL, events: ['cockpit.bootstrap'] });
@@ -223,6 +283,16 @@ describe('credential redaction', () => {
     expect(stores).toEqual(storages());
   });
 
+  it("hides the account record's secrets in the account events Cockpit's webhook editor offers", async () => {
+    const { app, bodies } = await started();
+    await app.webhooks.create({ name: 'h', url: URL, events: ['cockpit.account.logout', 'cockpit.account.editview'] });
+    const account = () => ({ _id: 'u1', user: 'admin', email: 'admin@example.test', password: '$2y$10$hash', api_key: 'account-key', _reset_token: 'reset' });
+    await cockpitHost(app).trigger('cockpit.account.logout', account());
+    await cockpitHost(app).trigger('cockpit.account.editview', account());
+    const hidden = { ...account(), password: '[redacted]', api_key: '[redacted]', _reset_token: '[redacted]' };
+    expect((await bodies()).map((b) => b.args)).toEqual([[hidden], [hidden]]);
+  });
+
   it('sends them as Cockpit does with redactCredentials: false', async () => {
     const { app, bodies } = await started({ redactCredentials: false });
     await app.webhooks.create({ name: 'h', url: URL, events: ['cockpit.api.authenticate', 'cockpit.filestorages.init'] });
@@ -262,5 +332,29 @@ describe('cost of a trigger', () => {
 
   it('refuses a non-boolean redactCredentials', () => {
     expect(() => cockpitComposer({ redactCredentials: 'no' as unknown as boolean })).toThrow(/HOOKWORK_ERR_COCKPIT_INVALID_OPTIONS.*redactCredentials/);
+  });
+
+  it('refuses options that are not an object, or that it does not know, with coded errors naming the option', async () => {
+    expect(() => cockpitComposer(null as never)).toThrow(/^HOOKWORK_ERR_COCKPIT_INVALID_OPTIONS: cockpitComposer\(options\) takes an options object .*got null/);
+    expect(() => cockpitComposer({ redactCredential: false } as never)).toThrow(/^HOOKWORK_ERR_COCKPIT_INVALID_OPTIONS: cockpitComposer\(options\): unknown option `redactCredential` \(did you mean `redactCredentials`\?\)/);
+    const { app, requests } = await started();
+    await app.webhooks.create({ name: 'h', url: URL, events: ['cockpit.clearcache'] });
+    expect(() => cockpitHost(app, null as never)).toThrow(/^HOOKWORK_ERR_COCKPIT_INVALID_TRIGGER: cockpitHost\(app, options\): options must be an object .*got null/);
+    expect(() => cockpitHost(app, { backnd: true } as never)).toThrow(/unknown option `backnd` \(did you mean `backend`\?\)/);
+    const cockpit = cockpitHost(app);
+    await expect(cockpit.triggerWith('cockpit.clearcache', [], null as never)).rejects.toThrow(/^HOOKWORK_ERR_COCKPIT_INVALID_TRIGGER: triggerWith\("cockpit.clearcache", args, options\): options must be an object/);
+    await expect(cockpit.triggerWith('cockpit.clearcache', [], 'admin' as never)).rejects.toThrow(/got "admin"/);
+    await expect(cockpit.triggerWith('cockpit.clearcache', [], { backend: 1, transction: {} } as never)).rejects.toThrow(/unknown option `transction` \(did you mean `transaction`\?\)/);
+    expect(await requests()).toEqual([]);
+  });
+
+  it('shows values JSON cannot hold in its coded errors instead of throwing a TypeError', async () => {
+    const cyclic: Record<string, unknown> = { on: true };
+    cyclic.self = cyclic;
+    expect(() => cockpitComposer({ redactCredentials: 1n as unknown as boolean })).toThrow(/^HOOKWORK_ERR_COCKPIT_INVALID_OPTIONS: .*got 1n$/);
+    expect(() => defineCockpitEvent({ name: 5n as unknown as string, group: 'shop', label: 'x', args: [] })).toThrow(/^HOOKWORK_ERR_INVALID_EVENT_DECLARATION: defineCockpitEvent\(5n\)/);
+    const { app } = await started();
+    expect(() => cockpitHost(app, { backend: cyclic as unknown as 1 })).toThrow(/^HOOKWORK_ERR_COCKPIT_INVALID_TRIGGER: .*got an object with keys on, self$/);
+    await expect(cockpitHost(app).triggerWith('cockpit.clearcache', [], { backend: 1n as unknown as 1 })).rejects.toThrow(/^HOOKWORK_ERR_COCKPIT_INVALID_TRIGGER: .*got 1n$/);
   });
 });

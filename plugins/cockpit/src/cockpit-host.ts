@@ -1,7 +1,7 @@
 import { COCKPIT_ERRORS } from './cockpit-errors';
-import { HookworkError, resolveToken, type Hookwork, type PublishResult } from '@hookwork/core';
+import { HookworkError, resolveToken, shownValue, unknownOption, type Hookwork, type PublishResult } from '@hookwork/core';
 import { CockpitCatalogue, CockpitCatalogueToken, CockpitOptionsToken } from './cockpit-catalogue';
-import { namespaceOf } from './cockpit-event-definition';
+import { namespaceOf, type CockpitEventDefinition } from './cockpit-event-definition';
 import type { CockpitEventName } from './cockpit-event-table';
 import { COCKPIT_PACKAGE } from './add-cockpit';
 
@@ -38,35 +38,53 @@ export interface CockpitHost<TTransaction = never> {
   readonly catalogue: CockpitCatalogue;
 }
 
+/** The options object a call was given, or a coded error: not an object, or a key it does not know (a typo from plain JavaScript was ignored). */
+function optionsOf<T extends object>(value: T | undefined, known: readonly string[], where: string): T {
+  if (value === undefined) return {} as T;
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+    throw COCKPIT_ERRORS.create('HOOKWORK_ERR_COCKPIT_INVALID_TRIGGER', `${where}: options must be an object such as { backend: true }; got ${shownValue(value)}`);
+  }
+  const unknown = unknownOption(value, known);
+  if (unknown) throw COCKPIT_ERRORS.create('HOOKWORK_ERR_COCKPIT_INVALID_TRIGGER', `${where}: ${unknown.text}`);
+  return value;
+}
+
 function backendFlag(value: unknown, where: string): 0 | 1 {
   if (value === undefined || value === false || value === 0) return 0;
   if (value === true || value === 1) return 1;
-  throw COCKPIT_ERRORS.create('HOOKWORK_ERR_COCKPIT_INVALID_TRIGGER', `${where}: backend must be true/false or 1/0 (Cockpit's COCKPIT_ADMIN); got ${JSON.stringify(value)}`);
+  throw COCKPIT_ERRORS.create('HOOKWORK_ERR_COCKPIT_INVALID_TRIGGER', `${where}: backend must be true/false or 1/0 (Cockpit's COCKPIT_ADMIN); got ${shownValue(value)}`);
 }
 
 /**
  * The Cockpit trigger API of an app composed with cockpitComposer(). Coded errors:
  * HOOKWORK_ERR_EXTENSION_NOT_COMPOSED when the app has no Cockpit plugin,
  * HOOKWORK_ERR_COCKPIT_UNKNOWN_EVENT for a name no Cockpit event has,
- * HOOKWORK_ERR_COCKPIT_INVALID_TRIGGER for bad options or a name-spaced name.
+ * HOOKWORK_ERR_COCKPIT_INVALID_TRIGGER for bad options, a name-spaced name or a wrong number of
+ * arguments, HOOKWORK_ERR_PAYLOAD_NOT_SERIALIZABLE for an argument JSON cannot hold. The
+ * arguments are taken (serialised) when trigger() is called.
  */
-export function cockpitHost<TTransaction = never>(app: Hookwork<TTransaction>, options: CockpitHostOptions = {}): CockpitHost<TTransaction> {
+export function cockpitHost<TTransaction = never>(app: Hookwork<TTransaction>, options?: CockpitHostOptions): CockpitHost<TTransaction> {
   if (!app || !app.container || !app.container.isRegistered(CockpitCatalogueToken, true)) {
     throw new HookworkError('HOOKWORK_ERR_EXTENSION_NOT_COMPOSED', `cockpitHost(app): this app was not composed with ${COCKPIT_PACKAGE}; add cockpitComposer() to createHookwork({ composers: [...] })`);
   }
   const catalogue = resolveToken(app.container, CockpitCatalogueToken);
   const { redactCredentials } = resolveToken(app.container, CockpitOptionsToken);
-  const hostBackend = backendFlag(options.backend, 'cockpitHost(app, options)');
+  const hostBackend = backendFlag(optionsOf(options, ['backend'], 'cockpitHost(app, options)').backend, 'cockpitHost(app, options)');
 
-  const triggerWith: CockpitHost<TTransaction>['triggerWith'] = async (event, args, callOptions = {}) => {
+  const triggerWith: CockpitHost<TTransaction>['triggerWith'] = async (event, args, givenOptions) => {
     if (typeof event !== 'string') throw COCKPIT_ERRORS.create('HOOKWORK_ERR_COCKPIT_UNKNOWN_EVENT', `trigger() takes an event name such as "collections.save.after"; got ${typeof event}`);
     if (!Array.isArray(args)) throw COCKPIT_ERRORS.create('HOOKWORK_ERR_COCKPIT_INVALID_TRIGGER', `triggerWith("${event}", args): args must be the list of the event's positional arguments`);
     const type = catalogue.classOf(event);
     if (!type) throw unknownEvent(catalogue, event);
     const definition = type.cockpitEvent;
+    const callOptions = optionsOf<CockpitTriggerOptions<TTransaction>>(givenOptions, ['backend', 'transaction'], `triggerWith("${event}", args, options)`);
     const backend = callOptions.backend === undefined ? hostBackend : backendFlag(callOptions.backend, `triggerWith("${event}")`);
-    const sent = redactCredentials && definition.redact ? definition.redact(args) : [...args];
-    const notification = new type.notification(event, Object.freeze(sent), backend, definition.namespaced ? namespaceOf(args) : undefined);
+    if (args.length !== definition.args.length) throw wrongArgumentCount(event, definition, args.length);
+    // Taken now, before the first await: a host that goes on changing its objects (Cockpit
+    // passes &$entry on to other listeners) changes nothing that is sent.
+    const taken = snapshotArguments(event, definition, args);
+    const sent = redactCredentials && definition.redact ? redactArguments(event, definition, taken) : taken;
+    const notification = new type.notification(event, Object.freeze(sent), backend, definition.namespaced ? namespaceOf(taken) : undefined);
     return app.publish(notification, callOptions.transaction === undefined ? {} : { transaction: callOptions.transaction });
   };
 
@@ -75,6 +93,73 @@ export function cockpitHost<TTransaction = never>(app: Hookwork<TTransaction>, o
     trigger: (event, ...args) => triggerWith(event, args),
     triggerWith,
   };
+}
+
+const argumentList = (definition: CockpitEventDefinition) => (definition.args.length === 0 ? 'no arguments' : `${definition.args.length} argument(s): ${definition.args.map((a) => a.name).join(', ')}`);
+
+function wrongArgumentCount(event: string, definition: CockpitEventDefinition, given: number): HookworkError {
+  return COCKPIT_ERRORS.create('HOOKWORK_ERR_COCKPIT_INVALID_TRIGGER',
+    `trigger("${event}") was given ${given} argument(s); "${event}" takes ${argumentList(definition)}, in Cockpit's order (the envelope's args, and what receivers and the catalogue's JSON Schema expect). Nothing was enqueued; pass null for one you do not have`,
+  );
+}
+
+function argumentName(definition: CockpitEventDefinition, index: number): string {
+  const name = definition.args[index]?.name;
+  return `argument ${index + 1}${name ? ` (${name})` : ''}`;
+}
+
+/**
+ * The arguments as the JSON they will be sent as, taken at once: each is serialised now (so a
+ * later change to the host's object changes nothing) and read back. What JSON cannot hold (a
+ * cycle, a BigInt, nesting deeper than the stack) or would send without its contents (a Map or
+ * Set, sent as {}) is HOOKWORK_ERR_PAYLOAD_NOT_SERIALIZABLE naming the argument; nothing is enqueued.
+ */
+function snapshotArguments(event: string, definition: CockpitEventDefinition, args: readonly unknown[]): unknown[] {
+  return args.map((arg, index) => {
+    let lost: string | undefined;
+    const keepsContents = (key: string, value: unknown) => {
+      if (lost === undefined && value !== null && typeof value === 'object') {
+        const kind = value instanceof Map ? 'a Map' : value instanceof Set ? 'a Set' : value instanceof WeakMap ? 'a WeakMap' : value instanceof WeakSet ? 'a WeakSet' : undefined;
+        if (kind) lost = `${kind}${key === '' ? '' : ` under "${key}"`}`;
+      }
+      return value;
+    };
+    let text: string | undefined;
+    try {
+      text = JSON.stringify(arg, keepsContents);
+    } catch (cause) {
+      throw new HookworkError('HOOKWORK_ERR_PAYLOAD_NOT_SERIALIZABLE',
+        `trigger("${event}"): ${argumentName(definition, index)} cannot be serialised to JSON (${(cause as Error)?.message ?? String(cause)}); pass plain data (no circular references, BigInt, or nesting thousands of levels deep). Nothing was enqueued`,
+        { cause },
+      );
+    }
+    if (lost !== undefined) {
+      throw new HookworkError('HOOKWORK_ERR_PAYLOAD_NOT_SERIALIZABLE',
+        `trigger("${event}"): ${argumentName(definition, index)} holds ${lost}, which JSON sends as {} without its entries; convert it first (Object.fromEntries(map), [...set]). Nothing was enqueued`,
+      );
+    }
+    // undefined, a function or a symbol is sent as null, as JSON sends it inside an array.
+    return text === undefined ? null : (JSON.parse(text) as unknown);
+  });
+}
+
+/** The event's redactor over the taken arguments; a failure is coded and names the event. */
+function redactArguments(event: string, definition: CockpitEventDefinition, args: unknown[]): unknown[] {
+  let redacted: unknown;
+  try {
+    redacted = definition.redact!(args);
+  } catch (cause) {
+    throw COCKPIT_ERRORS.create('HOOKWORK_ERR_COCKPIT_INVALID_TRIGGER',
+      `trigger("${event}"): hiding the credentials in its arguments failed (${(cause as Error)?.message ?? String(cause)}), so nothing was enqueued; pass arguments nested less deeply, or fix the event's redact function`,
+      { cause },
+    );
+  }
+  if (!Array.isArray(redacted) || redacted.length !== args.length) {
+    throw COCKPIT_ERRORS.create('HOOKWORK_ERR_COCKPIT_INVALID_TRIGGER',
+      `trigger("${event}"): the event's redact function returned ${Array.isArray(redacted) ? `${redacted.length} argument(s) for ${args.length}` : typeof redacted}; it must return the arguments, one for one. Nothing was enqueued`,
+    );
+  }
+  return redacted;
 }
 
 function unknownEvent(catalogue: CockpitCatalogue, event: string): HookworkError {

@@ -1,10 +1,11 @@
-import { HookworkError, WebhookEvent, WebhookEventTypes } from '@hookwork/core';
+import { HookworkError, WebhookEvent, WebhookEventTypes, shownValue, unknownOption } from '@hookwork/core';
 import { CockpitEventGroups, type CockpitEventDefinition } from './cockpit-event-definition';
 import { CockpitEventNotification } from './cockpit-event-notification';
 import { CockpitWebhookEvent, type CockpitEventClass } from './cockpit-webhook-event';
 
 const EVENT_NAME = /^[A-Za-z0-9_$-]+(\.[A-Za-z0-9_$-]+)*$/;
 const ARGUMENT_NAME = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
+const UNSHOWABLE = /[\p{Cc}\p{Zl}\p{Zp}\p{Cs}]/u;
 
 /** `collections.save.after` → `CollectionsSaveAfter`: the stem of the generated class names. */
 export function pascalCaseOf(name: string): string {
@@ -22,7 +23,7 @@ function defaultEventType(group: string): string {
 }
 
 function invalid(name: unknown, problem: string): HookworkError {
-  return new HookworkError('HOOKWORK_ERR_INVALID_EVENT_DECLARATION', `defineCockpitEvent(${JSON.stringify(name)}): ${problem}`);
+  return new HookworkError('HOOKWORK_ERR_INVALID_EVENT_DECLARATION', `defineCockpitEvent(${shownValue(name)}): ${problem}`);
 }
 
 /**
@@ -51,6 +52,22 @@ export function defineCockpitEvent(definition: CockpitEventDefinition): CockpitE
     throw invalid(name, 'args must be a list of { name } with identifier names such as "entry" (use [] for an event without arguments)');
   }
   if (definition.redact !== undefined && typeof definition.redact !== 'function') throw invalid(name, 'redact must be a function (args) => args');
+  if (definition.namespaced !== undefined && typeof definition.namespaced !== 'boolean') throw invalid(name, `namespaced must be true or false; got ${shownValue(definition.namespaced)}`);
+  // A misspelt field (namespace: true) was ignored: the event never fired its name-spaced variant.
+  const unknown = unknownOption(definition, ['name', 'group', 'label', 'args', 'namespaced', 'redact', 'eventType']);
+  if (unknown) throw invalid(name, unknown.text.replace('unknown option', 'unknown field'));
+  for (const [index, arg] of args.entries()) {
+    const unknownArg = unknownOption(arg, ['name', 'description', 'uncertain']);
+    if (unknownArg) throw invalid(name, `args[${index}]: ${unknownArg.text.replace('unknown option', 'unknown field')}`);
+  }
+  // Shown in an editor's autocomplete, the catalogue and log lines: visible text only (any language).
+  const texts: [string, unknown][] = [['group', group], ['label', label], ...args.map((arg, index): [string, unknown] => [`args[${index}].description`, arg.description])];
+  for (const [field, text] of texts) {
+    if (text === undefined) continue;
+    if (typeof text !== 'string') throw invalid(name, `${field} must be a string; got ${shownValue(text)}`);
+    const bad = UNSHOWABLE.exec(text);
+    if (bad) throw invalid(name, `${field} holds U+${bad[0].codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')} at character ${bad.index + 1}, a control character, line break or lone surrogate; use visible text (any language)`);
+  }
 
   const stem = pascalCaseOf(name);
   const frozen: CockpitEventDefinition = Object.freeze({ ...definition, args: Object.freeze(args.map((arg) => Object.freeze({ ...arg }))) });

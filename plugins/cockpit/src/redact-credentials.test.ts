@@ -26,6 +26,11 @@ describe('redactDeep()', () => {
     expect(out.self).toBe(cyclic);
   });
 
+  it('keeps an own "__proto__" key (as JSON.parse makes it) as a key, redacted inside, instead of dropping it', () => {
+    const input = JSON.parse('{"__proto__": {"token": "t", "name": "n"}, "user": "u"}') as object;
+    expect(JSON.stringify(redactDeep(input))).toBe('{"__proto__":{"token":"[redacted]","name":"n"},"user":"u"}');
+  });
+
   it('removes the password of URLs with user info, and only that', () => {
     expect(redactDeep(['https://user:pw@host.example.test/p', 'https://host.example.test/p?x=1', 'mailto:a@b.example'])).toEqual([
       'https://[redacted]@host.example.test/p',

@@ -27,7 +27,10 @@ export function redactDeep(value: unknown, ancestors: Set<object> = new Set()): 
     if (Array.isArray(value)) return value.map((item) => redactDeep(item, ancestors));
     const copy: Record<string, unknown> = {};
     for (const [key, item] of Object.entries(value)) {
-      copy[key] = SENSITIVE_KEY.test(key) && item !== null && item !== undefined && item !== '' ? REDACTED : redactDeep(item, ancestors);
+      const redacted = SENSITIVE_KEY.test(key) && item !== null && item !== undefined && item !== '' ? REDACTED : redactDeep(item, ancestors);
+      // An own "__proto__" key (JSON.parse makes them) stays a key: assigning it would set the prototype and drop it from the JSON.
+      if (key === '__proto__') Object.defineProperty(copy, key, { value: redacted, enumerable: true, writable: true, configurable: true });
+      else copy[key] = redacted;
     }
     return copy;
   } finally {

@@ -1,7 +1,7 @@
 import { WebhookEvent, WebhookEventTypes, createHookwork, isHookworkError, type Composer, type WebhookEventCollectionBuilder } from '@hookwork/core';
 import { capturingStorage, recordingTransport } from '@hookwork/core/testing';
 import { ORDER } from '../custom-event-example';
-import { OrderPlacedNotification, OrderPlacedWebhookEvent, OrdersShippedNotification, commerceComposer, type AddCommerceOptions } from './index';
+import { OrderPlacedNotification, OrderPlacedWebhookEvent, OrderRefundedNotification, OrdersShippedNotification, commerceComposer, type AddCommerceOptions } from './index';
 
 const app = (...composers: Composer[]) => createHookwork({ composers, transport: recordingTransport() });
 const adding = (options?: AddCommerceOptions): Composer => ({ name: 'shop', compose: (b) => b.webhookEvents().addCommerce(options) });
@@ -34,11 +34,33 @@ describe('the commerce plugin', () => {
     const error = errorOf(() => app(commerceComposer(), adding({ refunds: 'no' as unknown as boolean })));
     expect(isHookworkError(error, 'HOOKWORK_ERR_INVALID_SETTINGS')).toBe(true);
     expect((error as Error).message).toContain('addCommerce({ refunds }): refunds must be true or false; got "no"');
+    // A value JSON cannot hold is shown, not JSON.stringify-ed into a TypeError.
+    const big = errorOf(() => app(commerceComposer(), adding({ refunds: 1n as unknown as boolean })));
+    expect(isHookworkError(big, 'HOOKWORK_ERR_INVALID_SETTINGS')).toBe(true);
+    expect((big as Error).message).toContain('refunds must be true or false; got 1n');
+    // A misspelt option is named, not ignored (which composed the refund event anyway).
+    expect(() => app(commerceComposer(), adding({ refund: false } as never))).toThrow(/addCommerce\(options\): unknown option `refund` \(did you mean `refunds`\?\)/);
   });
 
   it('refuses a malformed notification when the shop creates it', () => {
     expect(() => new OrderPlacedNotification({ id: 42 } as never)).toThrow(/HOOKWORK_ERR_INVALID_NOTIFICATION: new OrderPlacedNotification\(order\)/);
     expect(() => new OrdersShippedNotification('DHL' as never)).toThrow(/shipments must be an array/);
+  });
+
+  it('names the field at fault, with a coded error, for the orders a shop really gets wrong (cycles, BigInt ids, strings for dates)', () => {
+    // An ORM entity points back at itself; the message must describe it, not JSON.stringify it.
+    const cyclic = { ...ORDER, id: 7n } as unknown as Record<string, unknown>;
+    cyclic.self = cyclic;
+    const refused = (make: () => unknown, message: RegExp) => {
+      const error = errorOf(make);
+      expect(isHookworkError(error, 'HOOKWORK_ERR_INVALID_NOTIFICATION')).toBe(true);
+      expect((error as Error).message).toMatch(message);
+    };
+    refused(() => new OrderPlacedNotification(cyclic as never), /new OrderPlacedNotification\(order\): order.id must be a non-empty string; got bigint 7/);
+    refused(() => new OrderPlacedNotification({ ...ORDER, placedAt: '2024-05-06' } as never), /order.placedAt must be a valid Date; got string 2024-05-06/);
+    refused(() => new OrderPlacedNotification({ ...ORDER, lines: [{ sku: 'A', quantity: 1, unitPrice: 19.99 }] }), /order.lines\[0\] must be .*unitPrice: integer in minor units/);
+    refused(() => new OrderRefundedNotification(ORDER, { id: 'r1', amount: Number.NaN, reason: 'x' }), /refund must be/);
+    refused(() => new OrdersShippedNotification([null as never]), /shipments\[0\] must be \{ order, carrier: string, trackingNumber: string \}; got null/);
   });
 
   it('can be replaced by class, like the CMS events', async () => {

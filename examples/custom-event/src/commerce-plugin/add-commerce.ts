@@ -1,4 +1,4 @@
-import { HookworkError, defineCollectionExtension } from '@hookwork/core';
+import { HookworkError, defineCollectionExtension, shownValue, unknownOption } from '@hookwork/core';
 import { OrderPlacedWebhookEvent, OrderRefundedWebhookEvent, OrderShippedWebhookEvent } from './events';
 
 /** The plugin's npm name, as errors name it. */
@@ -29,7 +29,7 @@ function flag(options: AddCommerceOptions, key: keyof AddCommerceOptions): boole
   const value = options[key];
   if (value === undefined) return true;
   if (typeof value !== 'boolean') {
-    throw new HookworkError('HOOKWORK_ERR_INVALID_SETTINGS', `addCommerce({ ${key} }): ${key} must be true or false; got ${JSON.stringify(value)}`);
+    throw new HookworkError('HOOKWORK_ERR_INVALID_SETTINGS', `addCommerce({ ${key} }): ${key} must be true or false; got ${shownValue(value)}`);
   }
   return value;
 }
@@ -40,8 +40,11 @@ export const commerceExtension = defineCollectionExtension(
   {
     addCommerce(options: AddCommerceOptions = {}) {
       if (options === null || typeof options !== 'object') {
-        throw new HookworkError('HOOKWORK_ERR_INVALID_SETTINGS', `addCommerce(options) takes an options object such as { refunds: false }; got ${JSON.stringify(options)}`);
+        throw new HookworkError('HOOKWORK_ERR_INVALID_SETTINGS', `addCommerce(options) takes an options object such as { refunds: false }; got ${shownValue(options)}`);
       }
+      // A misspelt option from plain JavaScript ({ refund: false }) would be ignored: name it instead.
+      const unknown = unknownOption(options, ['refunds', 'shipping']);
+      if (unknown) throw new HookworkError('HOOKWORK_ERR_INVALID_SETTINGS', `addCommerce(options): ${unknown.text}`);
       const refunds = flag(options, 'refunds');
       const shipping = flag(options, 'shipping');
       this.add(OrderPlacedWebhookEvent);

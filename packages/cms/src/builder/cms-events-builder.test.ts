@@ -166,6 +166,17 @@ describe('addCms() and its sub-builders', () => {
       () => aliasesOf((e) => e.addCms((cms) => cms.addElement(1 as never))),
       () => cmsComposer({ events: 'some' as never }),
       () => cmsComposer({ payloadType: 'minimal' as never }),
+      // Values JSON cannot show (the message used JSON.stringify, which threw a TypeError on them).
+      () => cmsComposer({ payloadType: 1n as never }),
+      () => cmsComposer({ events: { cms: 1n } as never }),
+      () => aliasesOf((e) => e.addCms({ payloadType: 2n as never })),
+      // Misspelt or misplaced options from plain JavaScript were ignored (all events, the setting's shape).
+      () => cmsComposer(null as never),
+      () => cmsComposer('all' as never),
+      () => cmsComposer({ payloadTyp: 'Legacy' } as never),
+      () => aliasesOf((e) => e.addCms({ payloadTyp: 'Legacy' } as never)),
+      () => aliasesOf((e) => e.addCms({ onlyDefault: 'yes' } as never)),
+      () => aliasesOf((e) => e.addCms([] as never)),
     ];
     for (const attempt of bad) {
       let error: unknown;
@@ -176,6 +187,8 @@ describe('addCms() and its sub-builders', () => {
       }
       expect(isHookworkError(error, 'HOOKWORK_ERR_INVALID_CMS_OPTIONS')).toBe(true);
     }
+    expect(() => cmsComposer({ payloadTyp: 'Legacy' } as never)).toThrow(/cmsComposer\(options\): unknown option `payloadTyp` \(did you mean `payloadType`\?\)/);
+    expect(() => aliasesOf((e) => e.addCms({ onlyDefalt: true } as never))).toThrow(/addCms\(options\): unknown option `onlyDefalt` \(did you mean `onlyDefault`\?\)/);
   });
 
   // `addCms(async (cms) => …)` compiles (a promise where void is expected); what it added after an

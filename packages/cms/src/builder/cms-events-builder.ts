@@ -1,5 +1,5 @@
 import { CMS_ERRORS } from '../cms-errors';
-import { assertSynchronousComposition } from '@hookwork/core';
+import { assertSynchronousComposition, shownValue } from '@hookwork/core';
 import type { PayloadType, WebhookEventClass, WebhookEventCollectionBuilder } from '@hookwork/core';
 import { PAYLOAD_TYPES } from '../payloads/payload-variants';
 import { CMS_EVENT_GROUPS as G } from './cms-event-groups';
@@ -7,7 +7,7 @@ import { CMS_EVENT_GROUPS as G } from './cms-event-groups';
 /** Checks a payload type given to addCms(), a sub-builder or cmsComposer(). */
 export function assertPayloadType(value: unknown, where: string): asserts value is PayloadType {
   if (!PAYLOAD_TYPES.includes(value as PayloadType)) {
-    throw CMS_ERRORS.create('HOOKWORK_ERR_INVALID_CMS_OPTIONS', `${where}: payloadType must be one of ${PAYLOAD_TYPES.join(', ')}; got ${JSON.stringify(value)}`);
+    throw CMS_ERRORS.create('HOOKWORK_ERR_INVALID_CMS_OPTIONS', `${where}: payloadType must be one of ${PAYLOAD_TYPES.join(', ')}; got ${shownValue(value)}`);
   }
 }
 

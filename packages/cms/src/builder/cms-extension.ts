@@ -1,5 +1,5 @@
 import { CMS_ERRORS } from '../cms-errors';
-import { assertSynchronousComposition, defineCollectionExtension, type PayloadType, type WebhookEventCollectionBuilder } from '@hookwork/core';
+import { assertSynchronousComposition, defineCollectionExtension, shownValue, unknownOption, type PayloadType, type WebhookEventCollectionBuilder } from '@hookwork/core';
 import { CmsEventsBuilder, assertPayloadType } from './cms-events-builder';
 
 /** Options of one addCms() call. */
@@ -35,11 +35,17 @@ function addCms(this: WebhookEventCollectionBuilder, first?: boolean | CmsConfig
   let configure: CmsConfigure | undefined;
   if (typeof first === 'function') configure = first;
   else if (typeof first === 'boolean' || first === undefined) options = { onlyDefault: first ?? false };
-  else if (first !== null && typeof first === 'object') {
+  else if (first !== null && typeof first === 'object' && !Array.isArray(first)) {
+    // A misspelt option from plain JavaScript (payloadTyp) used to be ignored: every event, in the setting's shape.
+    const unknown = unknownOption(first, ['payloadType', 'onlyDefault']);
+    if (unknown) throw CMS_ERRORS.create('HOOKWORK_ERR_INVALID_CMS_OPTIONS', `addCms(options): ${unknown.text}`);
+    if (first.onlyDefault !== undefined && typeof first.onlyDefault !== 'boolean') {
+      throw CMS_ERRORS.create('HOOKWORK_ERR_INVALID_CMS_OPTIONS', `addCms({ onlyDefault }): onlyDefault must be true or false; got ${shownValue(first.onlyDefault)}`);
+    }
     options = first;
     configure = second;
   } else {
-    throw CMS_ERRORS.create('HOOKWORK_ERR_INVALID_CMS_OPTIONS', `addCms() takes onlyDefault (a boolean), a configure function, or options and a configure function; got ${first === null ? 'null' : typeof first}`);
+    throw CMS_ERRORS.create('HOOKWORK_ERR_INVALID_CMS_OPTIONS', `addCms() takes onlyDefault (a boolean), a configure function, or options and a configure function; got ${Array.isArray(first) ? 'an array' : first === null ? 'null' : typeof first}`);
   }
   if (configure !== undefined && typeof configure !== 'function') {
     throw CMS_ERRORS.create('HOOKWORK_ERR_INVALID_CMS_OPTIONS', `addCms(options, configure): configure must be a function (cms => cms.addContent()); got ${typeof configure}`);

@@ -6,6 +6,8 @@ import {
   WebhookEventContentBase,
   WebhookEventTypes,
   isHookworkError,
+  shownValue,
+  unknownOption,
   type FireRequest,
   type JsonSchema,
   type NotificationType,
@@ -235,6 +237,40 @@ export type CmsListEventClass<N extends object, E> = new (deps: WebhookEventDepe
 /** A generated notification-level event class (`UserLoginSuccessWebhookEvent`). */
 export type CmsNotificationEventClass<N extends object> = new (deps: WebhookEventDependencies) => CmsNotificationWebhookEvent<N>;
 
+const COMMON_KEYS = ['kind', 'className', 'name', 'alias', 'type', 'notification', 'synonyms', 'example', 'payload'];
+const KIND_KEYS: Readonly<Record<string, readonly string[]>> = { entity: ['entities', 'contentTypeKey'], list: ['items', 'contentTypeKey'], notification: [] };
+const CLASS_NAME = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
+
+/**
+ * Refuses a definition a plugin author got wrong, naming the field: it used to fail later as a
+ * TypeError (`Class extends value undefined`) or when the event fired. Name, alias, type and
+ * notification are checked by @WebhookEvent.
+ */
+function checkDefinition(definition: CmsEventDefinition): void {
+  const label = (definition as { className?: unknown } | undefined)?.className;
+  const where = `defineCmsEvent(${typeof label === 'string' ? label : shownValue(label)})`;
+  const refuse = (problem: string) => new HookworkError('HOOKWORK_ERR_INVALID_EVENT_DECLARATION', `${where}: ${problem}`);
+  if (definition === null || typeof definition !== 'object' || Array.isArray(definition)) throw refuse(`takes a definition object { kind, className, name, alias, type, notification, payload, … }; got ${shownValue(definition)}`);
+  const kindKeys = KIND_KEYS[definition.kind as string];
+  if (!Object.prototype.hasOwnProperty.call(KIND_KEYS, definition.kind) || !kindKeys) throw refuse(`kind must be 'entity' (one request per entity), 'list' (one request carrying the items) or 'notification'; got ${shownValue(definition.kind)}`);
+  const unknown = unknownOption(definition, [...COMMON_KEYS, ...kindKeys]);
+  if (unknown) throw refuse(`${unknown.text.replace('unknown option', 'unknown field')} (for kind '${definition.kind}')`);
+  if (typeof definition.className !== 'string' || !CLASS_NAME.test(definition.className)) throw refuse('className must be the generated class\'s name, an identifier such as "OrderPlacedWebhookEvent"');
+  const read = definition.kind === 'entity' ? 'entities' : definition.kind === 'list' ? 'items' : undefined;
+  if (read && typeof (definition as unknown as Record<string, unknown>)[read] !== 'function') throw refuse(`${read} must be a function (notification) => the ${read} the notification is about`);
+  const { contentTypeKey, example, synonyms } = definition as { contentTypeKey?: unknown; example?: unknown; synonyms?: unknown };
+  if (contentTypeKey !== undefined && typeof contentTypeKey !== 'function') throw refuse('contentTypeKey must be a function (item) => its content-type key');
+  if (example !== undefined && typeof example !== 'function') throw refuse('example must be a function () => a notification, for test sends');
+  if (synonyms !== undefined && !Array.isArray(synonyms)) throw refuse(`synonyms must be a list of other spellings of the alias; got ${shownValue(synonyms)}`);
+  const payload = definition.payload as unknown as Record<string, { convert?: unknown; schema?: unknown } | undefined> | undefined;
+  for (const payloadType of ['Minimal', 'Extended', 'Legacy']) {
+    const converter = payload?.[payloadType];
+    if (!converter || typeof converter.convert !== 'function' || converter.schema === null || typeof converter.schema !== 'object') {
+      throw refuse(`payload.${payloadType} must be { convert(input), schema } (objectPayload(), listPayload() make all three); every payload type needs one`);
+    }
+  }
+}
+
 /**
  * Makes one catalogue event class from its data: its own class named `className`, decorated with
  * @WebhookEvent (alias, display name, type, notification, synonyms), so `replace(Old, New)` works
@@ -248,6 +284,7 @@ export function defineCmsEvent<N extends object, E>(definition: CmsListEventDefi
 /** Makes a notification-level event class (one request per notification). */
 export function defineCmsEvent<N extends object>(definition: CmsNotificationEventDefinition<N>): CmsNotificationEventClass<N>;
 export function defineCmsEvent(definition: CmsEventDefinition): Function {
+  checkDefinition(definition);
   const base = { entity: CmsEntityWebhookEvent, list: CmsListWebhookEvent, notification: CmsNotificationWebhookEvent }[definition.kind] as unknown as new (
     deps: WebhookEventDependencies,
   ) => WebhookEventBase;

@@ -1,5 +1,5 @@
 import { CMS_ERRORS } from '../cms-errors';
-import type { PayloadType } from '@hookwork/core';
+import { shownValue, type PayloadType } from '@hookwork/core';
 import { CMS_EVENT_GROUPS } from '../builder/cms-event-groups';
 import { cmsPayloadSchemaOf, getCmsEventDefinition } from '../events/define-cms-event';
 import { PAYLOAD_TYPES } from './payload-variants';
@@ -30,7 +30,7 @@ export function getCmsPayloadSchema(event: Function | string, payloadType: Paylo
     throw CMS_ERRORS.create('HOOKWORK_ERR_INVALID_CMS_OPTIONS', `getCmsPayloadSchema(): ${typeof event === 'string' ? `"${event}" is not a CMS event alias` : `${event?.name ?? String(event)} is not a CMS event class`}`);
   }
   if (!PAYLOAD_TYPES.includes(payloadType)) {
-    throw CMS_ERRORS.create('HOOKWORK_ERR_INVALID_CMS_OPTIONS', `getCmsPayloadSchema(): payloadType must be one of ${PAYLOAD_TYPES.join(', ')}; got ${JSON.stringify(payloadType)}`);
+    throw CMS_ERRORS.create('HOOKWORK_ERR_INVALID_CMS_OPTIONS', `getCmsPayloadSchema(): payloadType must be one of ${PAYLOAD_TYPES.join(', ')}; got ${shownValue(payloadType)}`);
   }
   return { $schema: JSON_SCHEMA_DRAFT, ...cmsPayloadSchemaOf(definition, payloadType) };
 }

@@ -152,6 +152,20 @@ describe('CMS payloads', () => {
     await hookwork.stop();
   });
 
+  it.each(PAYLOAD_TYPES)('refuses (%s) an entity field of the wrong kind, which would make a body its own schema refuses, naming the field', async (payloadType) => {
+    const { hookwork, storage } = app([cmsComposer(), everything], payloadType);
+    await hookwork.start();
+    await hookwork.webhooks.create({ url: 'https://example.com/hook', events: ['Umbraco.ContentPublish'] });
+    // A numeric database id where Umbraco's GUID key goes: it was sent as "id": 42 against a schema of strings.
+    const numericKey = { ...root, key: 42 } as unknown as CmsContent;
+    const result = await hookwork.publish(new ContentPublishedNotification({ publishedEntities: [numericKey] }));
+    const cause = result.failures[0]?.error.cause as Error;
+    expect(isHookworkError(cause, 'HOOKWORK_ERR_INVALID_NOTIFICATION')).toBe(true);
+    expect(cause.message).toMatch(/the payload's "(id|Id)" must be a string; got 42\. Map your host model/);
+    expect(storage.enqueued).toEqual([]);
+    await hookwork.stop();
+  });
+
   it('refuses a notification built with the wrong data, naming the field', () => {
     expect(() => new ContentPublishedNotification({} as never)).toThrow(/new ContentPublishedNotification\(data\): data.publishedEntities must be an array; got undefined/);
     expect(() => new ContentPublishedNotification(undefined as never)).toThrow(/takes one data object \(publishedEntities\)/);

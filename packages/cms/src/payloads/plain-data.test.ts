@@ -54,4 +54,12 @@ describe('toPlainData', () => {
     selfish.toJSON = () => selfish;
     expect(toPlainData({ bad: { toJSON: () => { throw new Error('no'); } }, selfish })).toEqual({ selfish: { a: 1 } });
   });
+
+  it('keeps an own "__proto__" key of host data (as JSON.parse makes it) in the payload, without touching the copy\'s prototype', () => {
+    const properties = JSON.parse('{"__proto__": {"polluted": true}, "title": "t"}') as object;
+    const copied = toPlainData(properties) as Record<string, unknown>;
+    expect(JSON.stringify(copied)).toBe('{"__proto__":{"polluted":true},"title":"t"}');
+    expect(Object.getPrototypeOf(copied)).toBe(Object.prototype);
+    expect((copied as { polluted?: unknown }).polluted).toBeUndefined();
+  });
 });

@@ -60,7 +60,11 @@ function copy(value: unknown, path: object[], depth: number): PlainData | typeof
   for (const [key, item] of entries) {
     if (typeof key !== 'string') continue;
     const copied = copy(item, inner, depth + 1);
-    if (copied !== CUT) result[key] = copied;
+    if (copied === CUT) continue;
+    // An own "__proto__" key (JSON.parse makes them, e.g. in a property value) stays a key:
+    // assigning it would set the copy's prototype and leave the key out of the payload.
+    if (key === '__proto__') Object.defineProperty(result, key, { value: copied, enumerable: true, writable: true, configurable: true });
+    else result[key] = copied;
   }
   return result;
 }

@@ -1,4 +1,4 @@
-import { HookworkError, type JsonSchema } from '@hookwork/core';
+import { HookworkError, shownValue, type JsonSchema } from '@hookwork/core';
 import { toPlainData, type PlainData } from './plain-data';
 
 /** A JSON Schema (core's type: the keywords payload schemas use mean the same in draft-07 and 2020-12). */
@@ -41,6 +41,50 @@ const cased = (name: string, casing: Casing) => (casing === 'pascal' ? name.char
 const allowsNull = (schema: JsonSchema): boolean =>
   schema.type === undefined ? !Array.isArray(schema.anyOf) || (schema.anyOf as JsonSchema[]).some(allowsNull) : schema.type === 'null';
 
+const KIND_NAMES: Readonly<Record<string, string>> = { string: 'a string', integer: 'a whole number', number: 'a number', boolean: 'true or false', object: 'an object', array: 'an array', null: 'null' };
+
+function isKind(value: PlainData, type: unknown): boolean {
+  switch (type) {
+    case 'string':
+      return typeof value === 'string';
+    case 'integer':
+      return Number.isInteger(value);
+    case 'number':
+      return typeof value === 'number';
+    case 'boolean':
+      return typeof value === 'boolean';
+    case 'null':
+      return value === null;
+    case 'array':
+      return Array.isArray(value);
+    case 'object':
+      return typeof value === 'object' && value !== null && !Array.isArray(value);
+    default:
+      return true;
+  }
+}
+
+/**
+ * What kind `value` must be when `schema` (one of the shapes' building blocks: a `type`, an
+ * `anyOf`, array `items`) refuses its kind; undefined when it fits. Nested shapes check their own fields.
+ */
+function kindProblem(value: PlainData, schema: JsonSchema): string | undefined {
+  if (Array.isArray(schema.anyOf)) {
+    const options = schema.anyOf as JsonSchema[];
+    const problems = options.map((option) => kindProblem(value, option));
+    return problems.some((problem) => problem === undefined) ? undefined : problems.join(' or ');
+  }
+  if (schema.type === undefined) return undefined;
+  if (!isKind(value, schema.type)) return KIND_NAMES[schema.type as string] ?? String(schema.type);
+  if (schema.type === 'array' && schema.items && typeof schema.items === 'object') {
+    for (const [index, item] of (value as PlainData[]).entries()) {
+      const problem = kindProblem(item, schema.items as JsonSchema);
+      if (problem) return `an array of ${problem} (item ${index} is not)`;
+    }
+  }
+  return undefined;
+}
+
 /** Makes a {@link Shape} from its fields. */
 export function shape<I>(fields: Fields<I>): Shape<I> {
   return {
@@ -49,8 +93,14 @@ export function shape<I>(fields: Fields<I>): Shape<I> {
       const result: { [key: string]: PlainData } = {};
       for (const [name, spec] of Object.entries(fields)) {
         const value = spec.value(input, casing);
-        if (value === null && !allowsNull(spec.schema(casing))) {
+        const schema = spec.schema(casing);
+        if (value === null && !allowsNull(schema)) {
           throw new HookworkError('HOOKWORK_ERR_INVALID_NOTIFICATION', `the payload needs "${cased(name, casing)}" but the entity has no value for it; map your host model to the documented Cms* entity interface`);
+        }
+        // A value of another kind would make a body its own published JSON Schema refuses (a typed receiver breaks on it).
+        const expected = value === null ? undefined : kindProblem(value, schema);
+        if (expected) {
+          throw new HookworkError('HOOKWORK_ERR_INVALID_NOTIFICATION', `the payload's "${cased(name, casing)}" must be ${expected}; got ${shownValue(value)}. Map your host model to the documented Cms* entity interface`);
         }
         result[cased(name, casing)] = value;
       }

@@ -130,15 +130,28 @@ export function isHookworkError(error: unknown, code?: HookworkErrorCode | Plugi
   return error instanceof HookworkError && (code === undefined || error.code === code);
 }
 
+const SHOWN_LENGTH = 200;
+
 /**
  * A value as an error message shows it after "got": JSON, except where JSON would misreport it
  * (NaN and ±Infinity print as themselves, not `null`; a bigint, function or symbol by String()).
  * So the string "5000" reads `"5000"` and the number reads `5000`: a message about a value of
- * the wrong kind shows its kind. For plugins and backends checking their own options.
+ * the wrong kind shows its kind. For plugins and backends checking their own options. It never
+ * throws: an object JSON cannot hold (a cycle, a BigInt inside) is shown by its keys, and text
+ * longer than 200 characters is cut, saying how long it was.
  */
 export function shownValue(value: unknown): string {
   if (typeof value === 'number' && !Number.isFinite(value)) return String(value);
   if (typeof value === 'bigint') return `${value}n`;
   if (typeof value === 'function' || typeof value === 'symbol') return String(value);
-  return JSON.stringify(value) ?? String(value);
+  let text: string | undefined;
+  try {
+    text = JSON.stringify(value);
+  } catch {
+    // A cycle, a BigInt inside, a throwing toJSON or getter: say what it is instead.
+    const keys = Array.isArray(value) ? undefined : Object.keys(value as object);
+    text = keys === undefined ? `an array of ${(value as unknown[]).length}` : `an object with ${keys.length === 0 ? 'no keys' : `keys ${keys.slice(0, 5).join(', ')}${keys.length > 5 ? ', …' : ''}`}`;
+  }
+  text ??= String(value);
+  return text.length > SHOWN_LENGTH ? `${text.slice(0, SHOWN_LENGTH)}… (${text.length} characters)` : text;
 }

@@ -54,6 +54,19 @@ describe('@WebhookEvent', () => {
     expect(declare('x', { alias: 'ok', notification: Published, synonyms: ['a\nb'] })).toThrow(/synonym/);
   });
 
+  it('refuses a name or type with a control character, line break or lone surrogate, naming it; any language is fine', () => {
+    const declare = (name: string, type: string = WebhookEventTypes.Other) => () => {
+      @WebhookEvent(name, type, { alias: 'ok', notification: Published })
+      class Named extends WebhookEventBase<Published> {}
+      return Named;
+    };
+    expect(declare('Order\nPlaced')).toThrow(/^HOOKWORK_ERR_INVALID_EVENT_DECLARATION: @WebhookEvent on Named: the name "Order\\nPlaced" holds U\+000A at character 6, a control character/);
+    expect(declare('Bell\u0007')).toThrow(/holds U\+0007 at character 5/);
+    expect(declare('Half \ud800')).toThrow(/holds U\+D800 at character 6/);
+    expect(declare('Order', 'Other\u2028')).toThrow(/the type "Other\\u2028" holds U\+2028/);
+    expect(() => declare('Commande passée — 注文 🚀')()).not.toThrow();
+  });
+
   it('refuses an alias or synonym a webhook could mistake for a pattern, or that repeats the alias', () => {
     const declare = (options: Parameters<typeof WebhookEvent>[2]) => () => {
       @WebhookEvent('Orders', WebhookEventTypes.Other, options)

@@ -2,6 +2,7 @@
 import { injectable } from 'tsyringe';
 import { HookworkError, shownValue } from '../errors/hookwork-error';
 import { nearestName } from '../errors/nearest-name';
+import { printableField } from '../model/wire-rules';
 import type { NotificationType } from './notification';
 import { WebhookEventTypes, type WebhookEventType } from './webhook-event-types';
 import type { WebhookEventBase } from './webhook-event-base';
@@ -107,6 +108,9 @@ function refuseSecondDeclaration(target: Function, name: string): void {
   );
 }
 
+/** What an event's name or type cannot hold: control characters, line or paragraph separators, lone surrogates. */
+const UNSHOWABLE = /[\p{Cc}\p{Zl}\p{Zp}\p{Cs}]/u;
+
 /**
  * Declares a webhook event class and makes it injectable (its constructor may inject host
  * services next to WebhookEventDependencies). Nothing is registered anywhere: a class counts
@@ -128,6 +132,11 @@ export function WebhookEvent<N extends object>(name: string, type: WebhookEventT
     if (context !== undefined && typeof context === 'object' && context !== null && (context as { kind?: unknown }).kind === 'class') Reflect.defineMetadata(STANDARD_DECORATORS_KEY, true, target);
     if (typeof name !== 'string' || name.trim() === '') throw invalid(target, 'the name must be a non-empty string such as "Content Published"');
     if (typeof type !== 'string' || type.trim() === '') throw invalid(target, `the type must be one of ${Object.values(WebhookEventTypes).join(', ')} (or your own string)`);
+    for (const [what, text] of [['name', name], ['type', type]] as const) {
+      const bad = UNSHOWABLE.exec(text);
+      // Names are shown in pickers, the catalogue, OpenAPI and log lines: a line break or a control character would break them.
+      if (bad) throw invalid(target, `the ${what} "${printableField(text)}" holds U+${bad[0].codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')} at character ${bad.index + 1}, a control character, line break or lone surrogate; use visible text (any language)`);
+    }
     checkOptions(target, options);
     refuseSecondDeclaration(target, name);
     const parent = Reflect.getMetadata(METADATA_KEY, Object.getPrototypeOf(target)) as WebhookEventMetadata | undefined;

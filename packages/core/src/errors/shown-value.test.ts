@@ -1,0 +1,23 @@
+import { shownValue } from './hookwork-error';
+
+describe('shownValue', () => {
+  it('shows a value by its kind: strings quoted, numbers bare, bigint, NaN and functions as themselves', () => {
+    expect([shownValue('5000'), shownValue(5000), shownValue(5n), shownValue(Number.NaN), shownValue(undefined), shownValue({ a: 1 })]).toEqual(['"5000"', '5000', '5n', 'NaN', 'undefined', '{"a":1}']);
+  });
+
+  it('never throws on what JSON cannot hold, so the coded error it is written into still reaches the caller', () => {
+    const cyclic: Record<string, unknown> = { name: 'x', other: 1 };
+    cyclic.self = cyclic;
+    expect(shownValue(cyclic)).toBe('an object with keys name, other, self');
+    expect(shownValue({ id: 7n })).toBe('an object with keys id');
+    const list: unknown[] = [1];
+    list.push(list);
+    expect(shownValue(list)).toBe('an array of 2');
+    expect(shownValue({ toJSON: () => { throw new Error('no'); } })).toBe('an object with keys toJSON');
+  });
+
+  it('cuts a long value, saying how long it was', () => {
+    const shown = shownValue('x'.repeat(10_000));
+    expect(shown).toBe(`"${'x'.repeat(199)}… (10002 characters)`);
+  });
+});
