@@ -1,3 +1,4 @@
+import net from 'node:net';
 import { createHookwork, isHookworkError, type Hookwork, type HookworkSettingsInput } from '@hookwork/core';
 import { startTestReceiver, type TestReceiver, ThingHappened, thingComposer } from '@hookwork/core/testing';
 import { openPostgresStorage, postgresStorage, type PostgresStorage, type PostgresTransaction } from './index';
@@ -119,5 +120,33 @@ describe('faults heal without a restart', () => {
     await other.queue.enqueue([{ id: 'msg_from_other', webhookKey, eventAlias: 'thing.happened', body: JSON.stringify({ id: 'from-other' }), createdAt: new Date(), dueAt: new Date() }]);
     await receiver.waitFor(3, 10_000);
     expect(ids().sort()).toEqual(['after', 'before', 'from-other']);
+  });
+
+  it('a server gone silent (no reset) fails a publish and a management call with coded errors, and stop() ends, leaving no socket open', async () => {
+    const schema = db.schema();
+    cleanups.push(() => db.drop(schema));
+    const target = new URL(TEST_PG_URL);
+    const proxy = new TcpProxy(target.hostname, Number(target.port || 5432));
+    await proxy.up();
+    cleanups.push(() => proxy.down());
+    // The app's own sockets to the server (the proxy's are the other ends).
+    const openToServer = () => (process as unknown as { _getActiveHandles(): unknown[] })._getActiveHandles().filter((h) => h instanceof net.Socket && !h.destroyed && h.remotePort === proxy.port).length;
+    const { app, storage } = await startApp(urlVia(proxy.port, {}), schema);
+    await waitUntil(() => storage().listening, 'listening');
+    await app.publish(new ThingHappened('before'));
+    await receiver.waitFor(1, 10_000);
+    expect(openToServer()).toBeGreaterThan(0);
+
+    proxy.freeze();
+    // Each used to wait for the kernel's TCP timeout (about 15 minutes), and stop() behind the publish.
+    const published = await app.publish(new ThingHappened('while-silent')).then(() => undefined, (e: unknown) => e);
+    expect(isHookworkError(published)).toBe(true);
+    expect(published).toMatchObject({ code: 'HOOKWORK_ERR_ENQUEUE_FAILED', message: expect.stringMatching(/no answer within 1000 ms/) });
+    const listed = await app.webhooks.list().then(() => undefined, (e: unknown) => e);
+    expect(isHookworkError(listed)).toBe(true);
+    expect((listed as { code: string }).code).toBe('HOOKWORK_ERR_STORAGE');
+
+    await app.stop();
+    expect(openToServer()).toBe(0);
   });
 });

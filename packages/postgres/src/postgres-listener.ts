@@ -1,6 +1,6 @@
 import { Client, type ClientConfig } from 'pg';
 import type { Logger } from '@hookwork/core';
-import { quoteIdentifier } from './postgres-connection';
+import { endWithin, quoteIdentifier } from './postgres-connection';
 
 /** The payload of the notification a webhook change sends (queue notifications carry an instance id, or nothing). */
 export const WEBHOOKS_CHANGED = 'webhooks';
@@ -27,12 +27,16 @@ export class PostgresListener {
   private failures = 0;
   private closed = false;
   private epochs = 0;
+  /** The end of the last connection, under way or done. */
+  private ending: Promise<void> | undefined;
 
   constructor(
     private readonly config: ClientConfig,
     private readonly channel: string,
     private readonly logger: Logger,
     private readonly where: string,
+    /** How long closing waits for the server to close the connection before dropping it, ms. */
+    private readonly endTimeoutMs = 5000,
   ) {}
 
   /** Calls `subscriber` with each notification's payload on the channel; returns how to stop. */
@@ -148,11 +152,17 @@ export class PostgresListener {
     await this.connecting;
     const client = this.client;
     this.client = undefined;
-    if (client) {
-      this.epochs++;
-      client.removeAllListeners('end');
-      client.removeAllListeners('notification');
-      await client.end().catch(() => {});
-    }
+    // close() after the last unsubscribe (which disconnects without waiting) waits for that end too.
+    if (!client) return this.ending;
+    this.ending = this.endClient(client);
+    await this.ending;
+  }
+
+  private async endClient(client: Client): Promise<void> {
+    this.epochs++;
+    client.removeAllListeners('end');
+    client.removeAllListeners('notification');
+    // A server gone silent never closes its side: the polite end alone waited for ever.
+    await endWithin(client.end(), this.endTimeoutMs, () => (client as unknown as { connection?: { stream?: { destroy?: () => void } } }).connection?.stream?.destroy?.());
   }
 }
