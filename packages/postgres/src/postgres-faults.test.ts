@@ -1,4 +1,5 @@
 import net from 'node:net';
+import pg from 'pg';
 import { createHookwork, isHookworkError, type Hookwork, type HookworkSettingsInput } from '@hookwork/core';
 import { startTestReceiver, type TestReceiver, ThingHappened, thingComposer } from '@hookwork/core/testing';
 import { openPostgresStorage, postgresStorage, type PostgresStorage, type PostgresTransaction } from './index';
@@ -148,5 +149,23 @@ describe('faults heal without a restart', () => {
 
     await app.stop();
     expect(openToServer()).toBe(0);
+  });
+
+  it('a statement waiting for a lock past connectTimeoutMs goes on while the server answers, and succeeds', async () => {
+    const schema = db.schema();
+    cleanups.push(() => db.drop(schema));
+    const { app } = await startApp(TEST_PG_URL, schema); // connectTimeoutMs: 1000
+    const locker = new pg.Client({ connectionString: TEST_PG_URL });
+    await locker.connect();
+    cleanups.push(() => locker.end());
+    await locker.query('BEGIN');
+    await locker.query(`LOCK TABLE "${schema}".requests IN ACCESS EXCLUSIVE MODE`);
+    const publishing = app.publish(new ThingHappened('after-the-lock'));
+    // Held for more than twice connectTimeoutMs: the server is checked (and answers) at least once.
+    await new Promise((resolve) => setTimeout(resolve, 2500));
+    await locker.query('ROLLBACK');
+    await expect(publishing).resolves.toEqual({ failures: [] });
+    await receiver.waitFor(1, 10_000);
+    expect(ids()).toEqual(['after-the-lock']);
   });
 });
