@@ -83,6 +83,15 @@ export async function checkHostTransaction(transaction: unknown, connection: Pos
   if (internals._ending === true || internals._queryable === false) {
     throw refuse('publish(…, { transaction }) was given a pg client that is closed (client.end(), or its connection was lost), so its transaction is gone; publish on an open client, in a new transaction');
   }
+  // pg-pool listens for the errors of the clients it holds idle (with its `idleListener`; none while
+  // one is checked out): a client released before the publish is the pool's again, and may be the
+  // next caller's, in whose transaction the requests would be stored.
+  const listeners = typeof (client as { listeners?: unknown }).listeners === 'function' ? (client as { listeners(event: string): unknown[] }).listeners('error') : [];
+  if (listeners.some((listener) => typeof listener === 'function' && listener.name === 'idleListener')) {
+    throw refuse(
+      'publish(…, { transaction }) was given a pg client already released to its pool (client.release()), so its transaction is over, and the pool may hand the client to another caller, whose transaction the requests would join; publish before releasing: BEGIN, your change, publish, COMMIT, then client.release()',
+    );
+  }
   // The rows would go to another database, where no dispatcher of this app looks (or, with a
   // schema of the same name there, another app's does). The name is the one the client logged in
   // with, so this costs no round trip; the same name on another server is not told apart.

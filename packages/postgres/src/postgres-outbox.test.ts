@@ -126,6 +126,28 @@ describe('publish(…, { transaction: client }) — the transactional outbox', (
     expect(await stored()).toBe(0);
   });
 
+  it('refuses a client already released to its pool as released, not as one to run BEGIN on', async () => {
+    const client = await host.connect();
+    await client.query('BEGIN');
+    await client.query('COMMIT');
+    client.release();
+    const error = await refusal(app.publish(new ThingHappened('released'), { transaction: client }));
+    expect(error.code).toBe('HOOKWORK_ERR_INVALID_TRANSACTION');
+    expect(error.message).toMatch(/a pg client already released to its pool .*publish before releasing/);
+    // Taken again from the pool it is a client like any other.
+    const again = await host.connect();
+    try {
+      expect(again).toBe(client);
+      await again.query('BEGIN');
+      await app.publish(new ThingHappened('taken-again'), { transaction: again });
+      await again.query('COMMIT');
+    } finally {
+      again.release();
+    }
+    await receiver.waitFor(1, 10_000);
+    expect(ids()).toEqual(['taken-again']);
+  });
+
   it('refuses a client whose transaction failed, and a client without getTransactionStatus() outside BEGIN', async () => {
     await inTransaction('ROLLBACK', async (client) => {
       await client.query('SELECT 1/0').catch(() => {});
