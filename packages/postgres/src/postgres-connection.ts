@@ -3,7 +3,7 @@ import { Client, type ClientBase, type ClientConfig, type Pool, type PoolClient,
 import { toStorageError } from './postgres-errors';
 
 /** node-postgres's socket of a client (no public accessor), which only destroying frees from a server that went silent. */
-function dropSocket(client: object): void {
+export function dropSocket(client: object): void {
   (client as { connection?: { stream?: { destroy?: (error?: Error) => void } } }).connection?.stream?.destroy?.();
 }
 

@@ -168,4 +168,29 @@ describe('faults heal without a restart', () => {
     await receiver.waitFor(1, 10_000);
     expect(ids()).toEqual(['after-the-lock']);
   });
+
+  it('on a pool of the host\'s without a connect timeout, stop() ends while the LISTEN connection reconnects to a server gone silent', async () => {
+    const schema = db.schema();
+    cleanups.push(() => db.drop(schema));
+    const target = new URL(TEST_PG_URL);
+    const proxy = new TcpProxy(target.hostname, Number(target.port || 5432));
+    await proxy.up();
+    cleanups.push(() => proxy.down());
+    // node-postgres's default connectionTimeoutMillis: 0, wait for ever.
+    const hostPool = new pg.Pool({ connectionString: urlVia(proxy.port, {}), max: 2 });
+    hostPool.on('error', () => {});
+    cleanups.push(() => hostPool.end().catch(() => {}));
+    let opened: PostgresStorage | undefined;
+    const backend = postgresStorage({ pool: hostPool, schema });
+    const app = createHookwork({ composers: [thingComposer], settings, storage: { ...backend, open: async (context) => (opened = (await backend.open(context)) as PostgresStorage) } });
+    await app.start();
+    await waitUntil(() => opened!.listening, 'listening');
+    // The LISTEN connection is lost, and its reconnect reaches a server that takes it and says nothing.
+    await db.query(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'hookwork-listen' AND query LIKE '%' || $1 || '%'`, [schema]);
+    await waitUntil(() => !opened!.listening, 'the lost LISTEN connection noticed');
+    proxy.freeze();
+    await waitUntil(() => proxy.held > 0, 'the reconnect held by the silent server');
+    await app.stop();
+    expect(opened!.listening).toBe(false);
+  }, 60_000); // stop() waits for each of the store's connections in turn, up to 5 s (connectionTimeoutMillis 0)
 });

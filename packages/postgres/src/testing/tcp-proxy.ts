@@ -11,6 +11,8 @@ export class TcpProxy {
   private readonly pairs = new Set<[net.Socket, net.Socket]>();
   private frozen = false;
   port = 0;
+  /** Connections taken while frozen (see {@link freeze}). */
+  held = 0;
 
   constructor(
     private readonly targetHost: string,
@@ -24,6 +26,7 @@ export class TcpProxy {
       if (this.frozen) {
         // Taken and never answered, nor closed: a server gone silent.
         client.pause();
+        this.held++;
         client.on('error', () => client.destroy());
         this.sockets.add(client);
         client.on('close', () => this.sockets.delete(client));
