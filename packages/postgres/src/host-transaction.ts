@@ -1,7 +1,7 @@
 import { HookworkError } from '@hookwork/core';
 import type { ClientBase } from 'pg';
 import type { PostgresConnection } from './postgres-connection';
-import { sqlState } from './postgres-errors';
+import { isConnectionFailure, sqlState } from './postgres-errors';
 
 /**
  * The host's own transaction that `publish(…, { transaction })` enqueues in: a node-postgres
@@ -16,6 +16,44 @@ export const READ_ONLY_TRANSACTION =
 
 /** The message of a refused transaction that had failed already. */
 export const ABORTED_TRANSACTION = 'publish(…, { transaction }) was given a pg client whose transaction failed (an earlier statement errored); ROLLBACK it, and publish in a new transaction';
+
+/** The message of a refused client that has a cursor or a stream open, which every statement on it waits behind. */
+export const BUSY_CLIENT =
+  'publish(…, { transaction }) was given a pg client with a cursor or a stream still open on it (pg-cursor, pg-query-stream, pg-copy-streams): the enqueue would wait behind it until it is closed, so a publish awaited inside its read loop would wait for ever. Read it to the end or close it (await cursor.close(), stream.destroy()) before publishing, or collect what to publish and publish after';
+
+/**
+ * The error of a host transaction whose connection was lost while hookwork used it: PostgreSQL
+ * rolled the transaction back (the host's change with it), and this client will not come back —
+ * unlike hookwork's own pools, which do reconnect by themselves.
+ */
+export function lostHostConnection(doing: string, error: unknown): HookworkError {
+  const reason = (error as Error | null)?.message ?? String(error);
+  return new HookworkError(
+    'HOOKWORK_ERR_ENQUEUE_FAILED',
+    `the connection of the host transaction was lost while ${doing} (${reason}): PostgreSQL rolled that transaction back, your own change with it, and nothing was stored. Release the client with the error (client.release(error)) so its pool drops it, and run the whole transaction again on a new client`,
+    { cause: error },
+  );
+}
+
+/**
+ * True when a statement sent on the client now would wait behind a cursor or a stream its host
+ * opened: node-postgres runs one query at a time, and a pg-cursor (or pg-query-stream, built on it)
+ * holds the connection until it is read to the end or closed; so does a COPY stream. The queue is
+ * node-postgres's own (no public accessor); a query in flight that ends by itself is no such thing.
+ */
+function heldByCursorOrStream(client: object): boolean {
+  const internals = client as { _activeQuery?: unknown; _queryQueue?: unknown; _sentQueryQueue?: unknown };
+  // Read the underscored fields only: recent releases make `activeQuery` a getter that warns.
+  const pending = [internals._activeQuery, ...(Array.isArray(internals._queryQueue) ? internals._queryQueue : []), ...(Array.isArray(internals._sentQueryQueue) ? internals._sentQueryQueue : [])];
+  return pending.some((query) => {
+    if (query === null || typeof query !== 'object' || typeof (query as { submit?: unknown }).submit !== 'function') return false;
+    const nested = (query as { cursor?: unknown }).cursor;
+    const cursor = (nested !== null && typeof nested === 'object' ? nested : query) as { read?: unknown; close?: unknown; state?: unknown };
+    if (typeof cursor.read === 'function' && typeof cursor.close === 'function' && typeof cursor.state === 'string') return cursor.state !== 'done' && cursor.state !== 'error';
+    // A stream (COPY TO / FROM) is over when node-postgres moves past it.
+    return typeof (query as { pipe?: unknown }).pipe === 'function' || typeof (query as { write?: unknown }).write === 'function';
+  });
+}
 
 const refuse = (message: string, cause?: unknown) => new HookworkError('HOOKWORK_ERR_INVALID_TRANSACTION', message, cause === undefined ? {} : { cause });
 
@@ -45,6 +83,15 @@ export async function checkHostTransaction(transaction: unknown, connection: Pos
   if (internals._ending === true || internals._queryable === false) {
     throw refuse('publish(…, { transaction }) was given a pg client that is closed (client.end(), or its connection was lost), so its transaction is gone; publish on an open client, in a new transaction');
   }
+  // pg-pool listens for the errors of the clients it holds idle (with its `idleListener`; none while
+  // one is checked out): a client released before the publish is the pool's again, and may be the
+  // next caller's, in whose transaction the requests would be stored.
+  const listeners = typeof (client as { listeners?: unknown }).listeners === 'function' ? (client as { listeners(event: string): unknown[] }).listeners('error') : [];
+  if (listeners.some((listener) => typeof listener === 'function' && listener.name === 'idleListener')) {
+    throw refuse(
+      'publish(…, { transaction }) was given a pg client already released to its pool (client.release()), so its transaction is over, and the pool may hand the client to another caller, whose transaction the requests would join; publish before releasing: BEGIN, your change, publish, COMMIT, then client.release()',
+    );
+  }
   // The rows would go to another database, where no dispatcher of this app looks (or, with a
   // schema of the same name there, another app's does). The name is the one the client logged in
   // with, so this costs no round trip; the same name on another server is not told apart.
@@ -54,6 +101,7 @@ export async function checkHostTransaction(transaction: unknown, connection: Pos
       `publish(…, { transaction }) was given a pg client of the database ${JSON.stringify(database)}, but this app's store is in ${JSON.stringify(connection.database)}: the requests would be stored where its dispatcher never looks. Run the transaction on a client of ${JSON.stringify(connection.database)} (the outbox works only within one database)`,
     );
   }
+  if (heldByCursorOrStream(client)) throw refuse(BUSY_CLIENT);
   const status = typeof client.getTransactionStatus === 'function' ? client.getTransactionStatus() : null;
   if (status === 'I') throw refuse('publish(…, { transaction }) was given a pg client that is not in a transaction; run (and await) BEGIN on it first, then publish, then COMMIT');
   if (status === 'E') throw refuse(ABORTED_TRANSACTION);
@@ -65,6 +113,7 @@ export async function checkHostTransaction(transaction: unknown, connection: Pos
     if (state === '25P01') throw refuse('publish(…, { transaction }) was given a pg client that is not in a transaction; run (and await) BEGIN on it first, then publish, then COMMIT', error);
     if (state === '25P02') throw refuse(ABORTED_TRANSACTION, error);
     if (state === '25006') throw refuse(READ_ONLY_TRANSACTION, error);
+    if (isConnectionFailure(error)) throw lostHostConnection('checking it was in a transaction', error);
     throw error;
   }
   return client as PostgresTransaction;

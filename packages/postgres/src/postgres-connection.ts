@@ -1,6 +1,49 @@
 import { createHash } from 'node:crypto';
-import type { ClientBase, Pool, QueryResult, QueryResultRow } from 'pg';
+import { Client, type ClientBase, type ClientConfig, type Pool, type PoolClient, type QueryConfig, type QueryResult, type QueryResultRow } from 'pg';
 import { toStorageError } from './postgres-errors';
+
+/** node-postgres's socket of a client (no public accessor), which only destroying frees from a server that went silent. */
+export function dropSocket(client: object): void {
+  (client as { connection?: { stream?: { destroy?: (error?: Error) => void } } }).connection?.stream?.destroy?.();
+}
+
+/**
+ * Waits for `ending` (a client's or a pool's polite end: Terminate, then the server's close) at most
+ * `ms`; past that, `drop()` destroys the sockets, which ends it at once. A server that went silent (a
+ * network cut, no reset) never closes its side, so the polite end alone waited for ever, and its
+ * sockets stayed open.
+ */
+export async function endWithin(ending: Promise<unknown>, ms: number, drop: () => void): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const ended = await Promise.race([ending.then(() => true, () => true), new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), ms)))]);
+  clearTimeout(timer);
+  if (ended) return;
+  drop();
+  await Promise.race([ending.catch(() => {}), new Promise<void>((resolve) => setTimeout(resolve, ms).unref())]);
+}
+
+/** Resolves once the client's socket is closed. */
+function socketClosed(client: object): Promise<void> {
+  const stream = (client as { connection?: { stream?: { destroyed?: boolean; once?: (event: 'close', listener: () => void) => void } } }).connection?.stream;
+  if (!stream || stream.destroyed === true || typeof stream.once !== 'function') return Promise.resolve();
+  return new Promise((resolve) => stream.once!('close', () => resolve()));
+}
+
+/**
+ * Ends a pool of hookwork's within `ms` (see {@link endWithin}): its clients are node-postgres's own
+ * list (no public accessor), taken before the end, since the pool forgets a client as soon as it
+ * asks it to end — its end resolved while the sockets still waited for a silent server to close.
+ */
+export function endPool(pool: Pool, ms: number): Promise<void> {
+  const clients = [...((pool as unknown as { _clients?: object[] })._clients ?? [])];
+  return endWithin(
+    pool.end().then(() => Promise.all(clients.map(socketClosed))),
+    ms,
+    () => {
+      for (const client of clients) dropSocket(client);
+    },
+  );
+}
 
 /** Something that runs queries: the pool, or a client (the host's, in its transaction). */
 export type Queryable = Pick<ClientBase, 'query'>;
@@ -27,6 +70,13 @@ export class PostgresConnection {
    * connection would each wait for one more, for ever.
    */
   readonly lookups: Pool;
+  /**
+   * How long a statement on a pool may go without an answer before hookwork asks the server, on a
+   * new connection, whether it is there ({@link serverAnswers}); ms.
+   */
+  readonly answerTimeoutMs: number;
+  private readonly probeConfig: ClientConfig;
+  private probing: Promise<boolean> | undefined;
 
   constructor(
     /** The pool for what must be durable when it returns (enqueues, webhook changes) and for reads. */
@@ -48,11 +98,13 @@ export class PostgresConnection {
      */
     readonly visibleFirst = false,
     /** What {@link database}, {@link role} and {@link lookups} are (`lookups` defaults to `pool`). */
-    about: { database?: string; role?: string; lookups?: Pool } = {},
+    about: { database?: string; role?: string; lookups?: Pool; answerTimeoutMs?: number } = {},
   ) {
     this.database = about.database;
     this.role = about.role;
     this.lookups = about.lookups ?? pool;
+    this.answerTimeoutMs = about.answerTimeoutMs ?? 5000;
+    this.probeConfig = { ...pool.options, application_name: 'hookwork-probe' } as ClientConfig;
     this.s = quoteIdentifier(schema);
     this.channel = `hookwork:${schema}`;
   }
@@ -66,10 +118,86 @@ export class PostgresConnection {
       // The host's own client gets an unnamed statement: nothing of hookwork's stays prepared on
       // a connection it does not own (a DISCARD ALL there would leave node-postgres believing it is).
       const own = on === this.pool || on === this.bookkeeping || on === this.lookups;
-      return await on.query<R>(own ? { name: this.nameOf(text), text, values } : { text, values });
+      return own ? await this.onPool<R>(on as Pool, { name: this.nameOf(text), text, values }) : await on.query<R>({ text, values });
     } catch (error) {
       throw toStorageError(error, { where: this.where, doing, schema: this.schema, ...(this.role !== undefined ? { role: this.role } : {}) });
     }
+  }
+
+  /**
+   * `pool.query(config)`, as node-postgres's pool runs it (a connection that failed a statement is
+   * dropped), under a watchdog: a statement without an answer for {@link answerTimeoutMs} makes
+   * hookwork ask the server on a new connection; while it answers (the statement waits for a lock,
+   * or runs long) the statement goes on, and when it does not either (a network cut that no reset
+   * reports, a server that hangs) the statement's connection is dropped and the statement fails as a
+   * lost connection. Without it such a statement waited for the kernel's TCP timeout (about 15 minutes
+   * on Linux) — a publish, and stop() behind it.
+   */
+  private async onPool<R extends QueryResultRow>(pool: Pool, config: QueryConfig): Promise<QueryResult<R>> {
+    const client: PoolClient = await pool.connect();
+    // A checked-out client reports a lost connection as 'error' too: unheard, it would end the process.
+    const onError = () => {};
+    client.on('error', onError);
+    let answered = false;
+    let dropped = false;
+    let watchdog: NodeJS.Timeout | undefined;
+    const watch = () => {
+      watchdog = setTimeout(() => {
+        void this.serverAnswers().then((answers) => {
+          if (answered) return;
+          if (answers) return watch();
+          dropped = true;
+          dropSocket(client);
+        });
+      }, this.answerTimeoutMs);
+      watchdog.unref();
+    };
+    watch();
+    try {
+      const result = await client.query<R>(config);
+      answered = true;
+      client.release();
+      return result;
+    } catch (error) {
+      answered = true;
+      client.release(error as Error);
+      if (!dropped) throw error;
+      throw new Error(`Connection terminated: no answer within ${this.answerTimeoutMs} ms, and none on a new connection either, so it was dropped`, { cause: error });
+    } finally {
+      clearTimeout(watchdog);
+      client.off('error', onError);
+    }
+  }
+
+  /** Resolves once a check of the server under way is over (within {@link answerTimeoutMs}): the store's close waits for it, so no socket outlives it. */
+  async settled(): Promise<void> {
+    await this.probing;
+  }
+
+  /**
+   * Whether the server answers `SELECT 1` on a new connection within {@link answerTimeoutMs}; one
+   * check at a time, shared by every statement waiting for an answer.
+   */
+  private serverAnswers(): Promise<boolean> {
+    this.probing ??= (async () => {
+      const probe = new Client({ ...this.probeConfig, connectionTimeoutMillis: this.answerTimeoutMs });
+      probe.on('error', () => {});
+      let timer: NodeJS.Timeout | undefined;
+      let answers = false;
+      try {
+        answers = await Promise.race([
+          probe.connect().then(() => probe.query('SELECT 1')).then(() => true, () => false),
+          new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), this.answerTimeoutMs))),
+        ]);
+      } finally {
+        clearTimeout(timer);
+        if (answers) void probe.end().catch(() => {});
+        else dropSocket(probe);
+        this.probing = undefined;
+      }
+      return answers;
+    })();
+    return this.probing;
   }
 
   private nameOf(text: string): string {

@@ -1,3 +1,5 @@
+import net from 'node:net';
+import pg from 'pg';
 import { createHookwork, isHookworkError, type Hookwork, type HookworkSettingsInput } from '@hookwork/core';
 import { startTestReceiver, type TestReceiver, ThingHappened, thingComposer } from '@hookwork/core/testing';
 import { openPostgresStorage, postgresStorage, type PostgresStorage, type PostgresTransaction } from './index';
@@ -120,4 +122,75 @@ describe('faults heal without a restart', () => {
     await receiver.waitFor(3, 10_000);
     expect(ids().sort()).toEqual(['after', 'before', 'from-other']);
   });
+
+  it('a server gone silent (no reset) fails a publish and a management call with coded errors, and stop() ends, leaving no socket open', async () => {
+    const schema = db.schema();
+    cleanups.push(() => db.drop(schema));
+    const target = new URL(TEST_PG_URL);
+    const proxy = new TcpProxy(target.hostname, Number(target.port || 5432));
+    await proxy.up();
+    cleanups.push(() => proxy.down());
+    // The app's own sockets to the server (the proxy's are the other ends).
+    const openToServer = () => (process as unknown as { _getActiveHandles(): unknown[] })._getActiveHandles().filter((h) => h instanceof net.Socket && !h.destroyed && h.remotePort === proxy.port).length;
+    const { app, storage } = await startApp(urlVia(proxy.port, {}), schema);
+    await waitUntil(() => storage().listening, 'listening');
+    await app.publish(new ThingHappened('before'));
+    await receiver.waitFor(1, 10_000);
+    expect(openToServer()).toBeGreaterThan(0);
+
+    proxy.freeze();
+    // Each used to wait for the kernel's TCP timeout (about 15 minutes), and stop() behind the publish.
+    const published = await app.publish(new ThingHappened('while-silent')).then(() => undefined, (e: unknown) => e);
+    expect(isHookworkError(published)).toBe(true);
+    expect(published).toMatchObject({ code: 'HOOKWORK_ERR_ENQUEUE_FAILED', message: expect.stringMatching(/no answer within 1000 ms/) });
+    const listed = await app.webhooks.list().then(() => undefined, (e: unknown) => e);
+    expect(isHookworkError(listed)).toBe(true);
+    expect((listed as { code: string }).code).toBe('HOOKWORK_ERR_STORAGE');
+
+    await app.stop();
+    expect(openToServer()).toBe(0);
+  });
+
+  it('a statement waiting for a lock past connectTimeoutMs goes on while the server answers, and succeeds', async () => {
+    const schema = db.schema();
+    cleanups.push(() => db.drop(schema));
+    const { app } = await startApp(TEST_PG_URL, schema); // connectTimeoutMs: 1000
+    const locker = new pg.Client({ connectionString: TEST_PG_URL });
+    await locker.connect();
+    cleanups.push(() => locker.end());
+    await locker.query('BEGIN');
+    await locker.query(`LOCK TABLE "${schema}".requests IN ACCESS EXCLUSIVE MODE`);
+    const publishing = app.publish(new ThingHappened('after-the-lock'));
+    // Held for more than twice connectTimeoutMs: the server is checked (and answers) at least once.
+    await new Promise((resolve) => setTimeout(resolve, 2500));
+    await locker.query('ROLLBACK');
+    await expect(publishing).resolves.toEqual({ failures: [] });
+    await receiver.waitFor(1, 10_000);
+    expect(ids()).toEqual(['after-the-lock']);
+  });
+
+  it('on a pool of the host\'s without a connect timeout, stop() ends while the LISTEN connection reconnects to a server gone silent', async () => {
+    const schema = db.schema();
+    cleanups.push(() => db.drop(schema));
+    const target = new URL(TEST_PG_URL);
+    const proxy = new TcpProxy(target.hostname, Number(target.port || 5432));
+    await proxy.up();
+    cleanups.push(() => proxy.down());
+    // node-postgres's default connectionTimeoutMillis: 0, wait for ever.
+    const hostPool = new pg.Pool({ connectionString: urlVia(proxy.port, {}), max: 2 });
+    hostPool.on('error', () => {});
+    cleanups.push(() => hostPool.end().catch(() => {}));
+    let opened: PostgresStorage | undefined;
+    const backend = postgresStorage({ pool: hostPool, schema });
+    const app = createHookwork({ composers: [thingComposer], settings, storage: { ...backend, open: async (context) => (opened = (await backend.open(context)) as PostgresStorage) } });
+    await app.start();
+    await waitUntil(() => opened!.listening, 'listening');
+    // The LISTEN connection is lost, and its reconnect reaches a server that takes it and says nothing.
+    await db.query(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'hookwork-listen' AND query LIKE '%' || $1 || '%'`, [schema]);
+    await waitUntil(() => !opened!.listening, 'the lost LISTEN connection noticed');
+    proxy.freeze();
+    await waitUntil(() => proxy.held > 0, 'the reconnect held by the silent server');
+    await app.stop();
+    expect(opened!.listening).toBe(false);
+  }, 60_000); // stop() waits for each of the store's connections in turn, up to 5 s (connectionTimeoutMillis 0)
 });

@@ -1,6 +1,6 @@
 import { Client, type ClientConfig } from 'pg';
 import type { Logger } from '@hookwork/core';
-import { quoteIdentifier } from './postgres-connection';
+import { dropSocket, endWithin, quoteIdentifier } from './postgres-connection';
 
 /** The payload of the notification a webhook change sends (queue notifications carry an instance id, or nothing). */
 export const WEBHOOKS_CHANGED = 'webhooks';
@@ -23,16 +23,22 @@ export class PostgresListener {
   private readonly subscribers = new Set<(payload: string | undefined) => void>();
   private client: Client | undefined;
   private connecting: Promise<void> | undefined;
+  /** The client {@link connecting} is connecting. */
+  private pending: Client | undefined;
   private retry: NodeJS.Timeout | undefined;
   private failures = 0;
   private closed = false;
   private epochs = 0;
+  /** The end of the last connection, under way or done. */
+  private ending: Promise<void> | undefined;
 
   constructor(
     private readonly config: ClientConfig,
     private readonly channel: string,
     private readonly logger: Logger,
     private readonly where: string,
+    /** How long closing waits for the server to close the connection before dropping it, ms. */
+    private readonly endTimeoutMs = 5000,
   ) {}
 
   /** Calls `subscriber` with each notification's payload on the channel; returns how to stop. */
@@ -72,7 +78,9 @@ export class PostgresListener {
   private connect(): void {
     if (this.closed || this.subscribers.size === 0) return;
     // Keep-alive, so a connection cut without a word (a dropped NAT entry) is noticed, not trusted.
-    const client = new Client({ ...this.config, keepAlive: true, keepAliveInitialDelayMillis: 10_000 });
+    // A connect deadline even where the pool's is none (node-postgres's default of 0, on a pool of the
+    // host's): a server gone silent would hold the attempt, and close() behind it, for ever.
+    const client = new Client({ ...this.config, connectionTimeoutMillis: this.config.connectionTimeoutMillis || this.endTimeoutMs, keepAlive: true, keepAliveInitialDelayMillis: 10_000 });
     let ended = false;
     const lost = (error?: Error) => {
       if (ended) return;
@@ -94,6 +102,7 @@ export class PostgresListener {
       if (message.channel !== this.channel) return;
       this.tell(message.payload ?? '');
     });
+    this.pending = client;
     this.connecting = (async () => {
       try {
         await client.connect();
@@ -117,6 +126,7 @@ export class PostgresListener {
         lost(error as Error);
       } finally {
         this.connecting = undefined;
+        this.pending = undefined;
       }
     })();
   }
@@ -145,14 +155,22 @@ export class PostgresListener {
   private async disconnect(): Promise<void> {
     clearTimeout(this.retry);
     this.retry = undefined;
-    await this.connecting;
+    // An attempt under way ends by itself (connected, or failed); one a silent server holds is dropped.
+    const pending = this.pending;
+    if (this.connecting) await endWithin(this.connecting, this.endTimeoutMs, () => pending && dropSocket(pending));
     const client = this.client;
     this.client = undefined;
-    if (client) {
-      this.epochs++;
-      client.removeAllListeners('end');
-      client.removeAllListeners('notification');
-      await client.end().catch(() => {});
-    }
+    // close() after the last unsubscribe (which disconnects without waiting) waits for that end too.
+    if (!client) return this.ending;
+    this.ending = this.endClient(client);
+    await this.ending;
+  }
+
+  private async endClient(client: Client): Promise<void> {
+    this.epochs++;
+    client.removeAllListeners('end');
+    client.removeAllListeners('notification');
+    // A server gone silent never closes its side: the polite end alone waited for ever.
+    await endWithin(client.end(), this.endTimeoutMs, () => dropSocket(client));
   }
 }

@@ -1,4 +1,6 @@
 import pg from 'pg';
+import Cursor from 'pg-cursor';
+import QueryStream from 'pg-query-stream';
 import { createHookwork, isHookworkError, type Hookwork, type HookworkSettingsInput } from '@hookwork/core';
 import { startTestReceiver, type TestReceiver, ThingHappened, thingComposer } from '@hookwork/core/testing';
 import { postgresStorage, type PostgresTransaction } from './index';
@@ -122,6 +124,28 @@ describe('publish(…, { transaction: client }) — the transactional outbox', (
       client.release();
     }
     expect(await stored()).toBe(0);
+  });
+
+  it('refuses a client already released to its pool as released, not as one to run BEGIN on', async () => {
+    const client = await host.connect();
+    await client.query('BEGIN');
+    await client.query('COMMIT');
+    client.release();
+    const error = await refusal(app.publish(new ThingHappened('released'), { transaction: client }));
+    expect(error.code).toBe('HOOKWORK_ERR_INVALID_TRANSACTION');
+    expect(error.message).toMatch(/a pg client already released to its pool .*publish before releasing/);
+    // Taken again from the pool it is a client like any other.
+    const again = await host.connect();
+    try {
+      expect(again).toBe(client);
+      await again.query('BEGIN');
+      await app.publish(new ThingHappened('taken-again'), { transaction: again });
+      await again.query('COMMIT');
+    } finally {
+      again.release();
+    }
+    await receiver.waitFor(1, 10_000);
+    expect(ids()).toEqual(['taken-again']);
   });
 
   it('refuses a client whose transaction failed, and a client without getTransactionStatus() outside BEGIN', async () => {
@@ -270,6 +294,65 @@ describe('publish(…, { transaction: client }) — the transactional outbox', (
       await onSmall.stop();
       await small.end();
     }
+  });
+
+  it('refuses a client with a cursor or a stream open on it, instead of waiting behind it for ever', async () => {
+    // node-postgres runs one query at a time: the enqueue queued behind an open cursor waited
+    // until the host closed it — never, when the host awaited publish() inside its read loop.
+    await inTransaction('COMMIT', async (client) => {
+      const cursor = client.query(new Cursor('SELECT generate_series(1, 10) AS n'));
+      expect(await cursor.read(2)).toHaveLength(2);
+      const error = await refusal(app.publish(new ThingHappened('in-cursor'), { transaction: client }));
+      expect(error.code).toBe('HOOKWORK_ERR_INVALID_TRANSACTION');
+      expect(error.message).toMatch(/a cursor or a stream still open on it .*close it \(await cursor\.close\(\)/);
+      await cursor.close();
+
+      const seen: string[] = [];
+      for await (const row of client.query(new QueryStream('SELECT generate_series(1, 500) AS n'))) {
+        seen.push(String((row as { n: number }).n));
+        const streaming = await refusal(app.publish(new ThingHappened('in-stream'), { transaction: client }));
+        expect(streaming.code).toBe('HOOKWORK_ERR_INVALID_TRANSACTION');
+        break; // ends the stream, which closes its cursor
+      }
+      expect(seen).toEqual(['1']);
+      // Closed, the same transaction takes the publish.
+      await app.publish(new ThingHappened('after-cursor'), { transaction: client });
+    });
+    await receiver.waitFor(1, 10_000);
+    await app.drain({ timeoutMs: 10_000 });
+    expect(ids()).toEqual(['after-cursor']);
+  });
+
+  it('a host transaction whose connection is lost during the publish fails saying to run it again, not that it heals by itself', async () => {
+    const client = await host.connect();
+    client.on('error', () => {}); // the lost connection is reported on the client too
+    const locker = await host.connect();
+    let lost: unknown;
+    try {
+      await client.query('BEGIN');
+      const pid = (await client.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0]!.pid;
+      // The enqueue waits for a lock, so the connection is certainly lost while it runs.
+      await locker.query('BEGIN');
+      await locker.query(`LOCK TABLE "${schema}".requests IN ACCESS EXCLUSIVE MODE`);
+      const publishing = refusal(app.publish(new ThingHappened('lost-connection'), { transaction: client }));
+      const waiting = async () => (await db.query(`SELECT 1 FROM pg_stat_activity WHERE pid = $1 AND wait_event_type = 'Lock'`, [pid])).rowCount === 1;
+      for (let tries = 0; !(await waiting()); tries++) {
+        if (tries > 400) throw new Error('the enqueue never waited for the lock');
+        await new Promise((resolve) => setTimeout(resolve, 25));
+      }
+      await db.query('SELECT pg_terminate_backend($1)', [pid]);
+      const error = await publishing;
+      expect(error.code).toBe('HOOKWORK_ERR_ENQUEUE_FAILED');
+      expect(error.message).toMatch(/connection of the host transaction was lost .*rolled that transaction back.*run the whole transaction again on a new client/);
+      // hookwork's own pools reconnect; the host's transaction does not come back.
+      expect(error.message).not.toMatch(/reconnects by itself/);
+      lost = error;
+    } finally {
+      await locker.query('ROLLBACK');
+      locker.release();
+      client.release(lost instanceof Error ? lost : undefined);
+    }
+    expect(await stored()).toBe(0);
   });
 
   it('a failed enqueue inside the host transaction fails publish(), and the host rolls back', async () => {

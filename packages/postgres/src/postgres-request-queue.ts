@@ -16,10 +16,10 @@ import {
   type RequestState,
   type WebhookRequest,
 } from '@hookwork/core';
-import { ABORTED_TRANSACTION, checkHostTransaction, READ_ONLY_TRANSACTION, type PostgresTransaction } from './host-transaction';
+import { ABORTED_TRANSACTION, checkHostTransaction, lostHostConnection, READ_ONLY_TRANSACTION, type PostgresTransaction } from './host-transaction';
 import type { PostgresConnection } from './postgres-connection';
 import { insertLogEntries, logEntryColumns } from './postgres-delivery-log';
-import { isUniqueViolation, sqlState } from './postgres-errors';
+import { isConnectionFailure, isUniqueViolation, sqlState } from './postgres-errors';
 import { HEALTH_CHANGED, WEBHOOKS_CHANGED, type PostgresListener } from './postgres-listener';
 
 interface Row {
@@ -522,6 +522,8 @@ export class PostgresRequestQueue implements RequestQueue<PostgresTransaction> {
       if (inHost && sqlState(cause) === '25P02') throw new HookworkError('HOOKWORK_ERR_INVALID_TRANSACTION', ABORTED_TRANSACTION, { cause: error });
       // The host's transaction cannot write: its own choice (READ ONLY) or its client's server, not hookwork's store.
       if (inHost && sqlState(cause) === '25006') throw new HookworkError('HOOKWORK_ERR_INVALID_TRANSACTION', READ_ONLY_TRANSACTION, { cause: error });
+      // The host's connection, not hookwork's pool: its transaction is gone, and nothing reconnects it.
+      if (inHost && isConnectionFailure(cause)) throw lostHostConnection(doing, cause);
       if (isUniqueViolation(cause)) {
         throw new HookworkError('HOOKWORK_ERR_ENQUEUE_FAILED', `a request of this batch has an id that is already queued (${requests.map((r) => r.id).join(', ').slice(0, 200)}); nothing of this batch was stored${inHost ? ' (and the host transaction is aborted: roll it back)' : ''}`, { cause: error });
       }

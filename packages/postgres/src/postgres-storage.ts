@@ -2,7 +2,7 @@ import { Pool, type ClientConfig, type PoolConfig } from 'pg';
 import { parse as parseConnectionString } from 'pg-connection-string';
 import { HookworkError, shownValue, silentLogger, type Storage, type StorageBackend, type StorageCapabilities, type StorageContext, unknownOption } from '@hookwork/core';
 import type { PostgresTransaction } from './host-transaction';
-import { PostgresConnection, quoteIdentifier } from './postgres-connection';
+import { endPool, PostgresConnection, quoteIdentifier } from './postgres-connection';
 import { PostgresDeliveryLog } from './postgres-delivery-log';
 import { PostgresListener } from './postgres-listener';
 import { PostgresRequestQueue } from './postgres-request-queue';
@@ -31,7 +31,13 @@ export interface PostgresStorageOptions {
   schema?: string;
   /** Connections of the pool hookwork makes from `connectionString` (not used with `pool`). Default 10. */
   poolSize?: number;
-  /** How long to wait for a connection before failing, ms (only with `connectionString`; refused with `pool`). Default 5000. */
+  /**
+   * How long to wait for a connection before failing, ms (only with `connectionString`; refused with
+   * `pool`). Default 5000. Also how long a statement waits for an answer before hookwork checks, on a
+   * new connection, that the server answers at all (a statement of a server gone silent then fails
+   * instead of waiting for the kernel's TCP timeout), and how long closing waits for the server to
+   * close each connection before dropping it.
+   */
   connectTimeoutMs?: number;
   /**
    * Which commits wait for PostgreSQL to flush its WAL to disk (`synchronous_commit`):
@@ -224,13 +230,16 @@ export async function openPostgresStorage(options: PostgresStorageOptions, conte
           ...(checked.synchronousCommit === 'all' ? {} : { options: `${pool.options.options ?? ''} -c synchronous_commit=off`.trim() }),
         } as PoolConfig);
   if (bookkeeping !== pool) bookkeeping.on('error', onPoolError);
+  // How long a statement, and a close, wait for a server that went silent (see PostgresConnection.onPool).
+  const answerTimeoutMs = owned ? checked.connectTimeoutMs : pool.options.connectionTimeoutMillis || 5000;
   const connection = new PostgresConnection(pool, checked.schema, where, bookkeeping, checked.synchronousCommit === 'none' ? bookkeeping : pool, checked.synchronousCommit === 'publish', {
     database,
     role,
+    answerTimeoutMs,
     // On the host's pool, a publish's lookup must not need one more of the host's connections.
     lookups: owned ? pool : bookkeeping,
   });
-  const listener = new PostgresListener({ ...pool.options, application_name: 'hookwork-listen' } as ClientConfig, connection.channel, logger, where);
+  const listener = new PostgresListener({ ...pool.options, application_name: 'hookwork-listen' } as ClientConfig, connection.channel, logger, where, answerTimeoutMs);
   const queue = new PostgresRequestQueue(connection, listener);
   const webhooks = new PostgresWebhookRepository(connection, listener);
   const health = new PostgresWebhookHealthStore(connection, listener);
@@ -254,8 +263,10 @@ export async function openPostgresStorage(options: PostgresStorageOptions, conte
       health.close();
       await listener.close();
       stopListening();
-      if (bookkeeping !== pool) await bookkeeping.end().catch(() => {});
-      if (owned) await pool.end().catch(() => {});
+      // A server gone silent never closes its side: the sockets are dropped after answerTimeoutMs.
+      if (bookkeeping !== pool) await endPool(bookkeeping, answerTimeoutMs);
+      if (owned) await endPool(pool, answerTimeoutMs);
+      await connection.settled();
     },
   };
 }

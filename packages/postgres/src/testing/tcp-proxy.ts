@@ -8,7 +8,11 @@ import net from 'node:net';
 export class TcpProxy {
   private server: net.Server | undefined;
   private readonly sockets = new Set<net.Socket>();
+  private readonly pairs = new Set<[net.Socket, net.Socket]>();
+  private frozen = false;
   port = 0;
+  /** Connections taken while frozen (see {@link freeze}). */
+  held = 0;
 
   constructor(
     private readonly targetHost: string,
@@ -17,8 +21,21 @@ export class TcpProxy {
 
   /** Listens (on the same port as before, after a `down()`). */
   async up(): Promise<void> {
+    this.frozen = false;
     const server = net.createServer((client) => {
+      if (this.frozen) {
+        // Taken and never answered, nor closed: a server gone silent.
+        client.pause();
+        this.held++;
+        client.on('error', () => client.destroy());
+        this.sockets.add(client);
+        client.on('close', () => this.sockets.delete(client));
+        return;
+      }
       const upstream = net.connect(this.targetPort, this.targetHost);
+      const pair: [net.Socket, net.Socket] = [client, upstream];
+      this.pairs.add(pair);
+      upstream.on('close', () => this.pairs.delete(pair));
       for (const socket of [client, upstream]) {
         this.sockets.add(socket);
         socket.on('close', () => this.sockets.delete(socket));
@@ -36,6 +53,21 @@ export class TcpProxy {
     });
     this.port = (server.address() as net.AddressInfo).port;
     this.server = server;
+  }
+
+  /**
+   * The server goes silent, as behind a network cut that no reset reports: every connection stays
+   * open and nothing more goes through either way (nor a close); new connections are taken and
+   * never answered. `down()` ends it.
+   */
+  freeze(): void {
+    this.frozen = true;
+    for (const [client, upstream] of this.pairs) {
+      client.unpipe(upstream);
+      upstream.unpipe(client);
+      client.pause();
+      upstream.pause();
+    }
   }
 
   /** Cuts every connection and stops listening: new connections are refused until `up()`. */
