@@ -193,4 +193,45 @@ describe('faults heal without a restart', () => {
     await app.stop();
     expect(opened!.listening).toBe(false);
   }, 60_000); // stop() waits for each of the store's connections in turn, up to 5 s (connectionTimeoutMillis 0)
+  it('a LISTEN the server never answers after the login is dropped as a lost connection, and LISTEN comes back', async () => {
+    const schema = db.schema();
+    cleanups.push(() => db.drop(schema));
+    const target = new URL(TEST_PG_URL);
+    const proxy = new TcpProxy(target.hostname, Number(target.port || 5432));
+    await proxy.up();
+    cleanups.push(() => proxy.down());
+    // The login goes through; the LISTEN statement never reaches the server, nor does an answer come back.
+    proxy.freezeOn(`LISTEN "hookwork:${schema}"`);
+    const { storage, webhookKey } = await startApp(urlVia(proxy.port, {}), schema); // connectTimeoutMs: 1000
+    await waitUntil(() => proxy.held > 0, 'the LISTEN held by the silent server');
+    proxy.freezeOn(undefined);
+    // It used to wait for that answer for ever: never listening again, wake-ups only by the sweep.
+    await waitUntil(() => storage().listening, 'listening after the unanswered LISTEN');
+    const other = await openPostgresStorage({ connectionString: TEST_PG_URL, schema });
+    cleanups.push(() => other.close());
+    await other.queue.enqueue([{ id: 'msg_from_other', webhookKey, eventAlias: 'thing.happened', body: JSON.stringify({ id: 'from-other' }), createdAt: new Date(), dueAt: new Date() }]);
+    await receiver.waitFor(1, 10_000);
+    expect(ids()).toEqual(['from-other']);
+  });
+
+  it('on a pool of the host\'s without a connect timeout, a completion on a server gone silent fails with a coded error, and close() ends', async () => {
+    const schema = db.schema();
+    cleanups.push(() => db.drop(schema));
+    const target = new URL(TEST_PG_URL);
+    const proxy = new TcpProxy(target.hostname, Number(target.port || 5432));
+    await proxy.up();
+    cleanups.push(() => proxy.down());
+    // node-postgres's default connectionTimeoutMillis: 0, wait for ever.
+    const hostPool = new pg.Pool({ connectionString: urlVia(proxy.port, {}), max: 2 });
+    hostPool.on('error', () => {});
+    cleanups.push(() => hostPool.end().catch(() => {}));
+    const storage = await openPostgresStorage({ pool: hostPool, schema });
+    proxy.freeze();
+    // The bookkeeping pool's first connection: taken by the silent server and never answered. Its
+    // connect copied the host's wait-for-ever, and the completion (and close() behind it) hung.
+    const completed = await storage.queue.complete('msg_x', 'owner').then(() => undefined, (e: unknown) => e);
+    expect(isHookworkError(completed)).toBe(true);
+    expect(completed).toMatchObject({ code: 'HOOKWORK_ERR_STORAGE', message: expect.stringMatching(/timeout/i) });
+    await storage.close();
+  }, 30_000);
 });

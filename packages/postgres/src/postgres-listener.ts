@@ -37,7 +37,7 @@ export class PostgresListener {
     private readonly channel: string,
     private readonly logger: Logger,
     private readonly where: string,
-    /** How long closing waits for the server to close the connection before dropping it, ms. */
+    /** How long a LISTEN may go unanswered, and closing waits for the server to close the connection, before dropping it, ms. */
     private readonly endTimeoutMs = 5000,
   ) {}
 
@@ -106,7 +106,16 @@ export class PostgresListener {
     this.connecting = (async () => {
       try {
         await client.connect();
-        await client.query(`LISTEN ${quoteIdentifier(this.channel)}`);
+        // A LISTEN without an answer (a server gone silent after the login) is a lost connection:
+        // its socket is dropped and a reconnect follows. Unbounded, it was never listening again.
+        const listened = client.query(`LISTEN ${quoteIdentifier(this.channel)}`);
+        let timer: NodeJS.Timeout | undefined;
+        const answered = await Promise.race([listened.then(() => true), new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), this.endTimeoutMs)))]).finally(() => clearTimeout(timer));
+        if (!answered) {
+          listened.catch(() => {});
+          dropSocket(client);
+          throw new Error(`no answer to LISTEN within ${this.endTimeoutMs} ms`);
+        }
         if (ended) return;
         if (this.closed || this.subscribers.size === 0) {
           ended = true;

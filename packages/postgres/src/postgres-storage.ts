@@ -218,20 +218,23 @@ export async function openPostgresStorage(options: PostgresStorageOptions, conte
     throw error;
   }
 
+  // How long a statement, and a close, wait for a server that went silent (see PostgresConnection.onPool).
+  const answerTimeoutMs = owned ? checked.connectTimeoutMs : pool.options.connectionTimeoutMillis || 5000;
   // The bookkeeping pool: the same server and settings, its commits not waiting for the WAL flush
   // (with 'all', waiting like every other). With 'all' on hookwork's own pool there is no need of
   // a second pool; on the host's pool there is, for the lookups (PostgresConnection's `lookups`).
+  // Its connects have a deadline even where the host's pool has none (node-postgres's default of 0):
+  // a server gone silent held them, and the completions, log writes and stop() behind them, for ever.
   const bookkeeping =
     checked.synchronousCommit === 'all' && owned
       ? pool
       : new Pool({
           ...pool.options,
           max: Math.max(2, Math.ceil((pool.options.max ?? 10) / 2)),
+          connectionTimeoutMillis: answerTimeoutMs,
           ...(checked.synchronousCommit === 'all' ? {} : { options: `${pool.options.options ?? ''} -c synchronous_commit=off`.trim() }),
         } as PoolConfig);
   if (bookkeeping !== pool) bookkeeping.on('error', onPoolError);
-  // How long a statement, and a close, wait for a server that went silent (see PostgresConnection.onPool).
-  const answerTimeoutMs = owned ? checked.connectTimeoutMs : pool.options.connectionTimeoutMillis || 5000;
   const connection = new PostgresConnection(pool, checked.schema, where, bookkeeping, checked.synchronousCommit === 'none' ? bookkeeping : pool, checked.synchronousCommit === 'publish', {
     database,
     role,

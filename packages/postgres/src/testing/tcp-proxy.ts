@@ -1,4 +1,5 @@
 import net from 'node:net';
+import { Transform } from 'node:stream';
 
 /**
  * A TCP proxy on 127.0.0.1 in front of the test server, so a test can cut every connection and
@@ -10,6 +11,8 @@ export class TcpProxy {
   private readonly sockets = new Set<net.Socket>();
   private readonly pairs = new Set<[net.Socket, net.Socket]>();
   private frozen = false;
+  /** Set by {@link freezeOn}. */
+  private marker: Buffer | undefined;
   port = 0;
   /** Connections taken while frozen (see {@link freeze}). */
   held = 0;
@@ -44,7 +47,17 @@ export class TcpProxy {
           upstream.destroy();
         });
       }
-      client.pipe(upstream);
+      // What the client sends passes a filter that holds a connection at the marker (see freezeOn).
+      const toServer = new Transform({
+        transform: (chunk: Buffer, _encoding, done) => {
+          if (this.marker === undefined || !chunk.includes(this.marker)) return done(null, chunk);
+          // Never done: this chunk and what follows it never reach the server, and nothing comes back.
+          this.held++;
+          upstream.unpipe(client);
+          upstream.pause();
+        },
+      });
+      client.pipe(toServer).pipe(upstream);
       upstream.pipe(client);
     });
     await new Promise<void>((resolve, reject) => {
@@ -63,11 +76,20 @@ export class TcpProxy {
   freeze(): void {
     this.frozen = true;
     for (const [client, upstream] of this.pairs) {
-      client.unpipe(upstream);
+      client.unpipe();
       upstream.unpipe(client);
       client.pause();
       upstream.pause();
     }
+  }
+
+  /**
+   * A connection whose client sends `marker` (e.g. a statement's text) goes silent from there on,
+   * as under {@link freeze} but that connection alone: the server never gets the statement, nor an
+   * answer comes back (counted in {@link held}). `undefined` lets later connections through again.
+   */
+  freezeOn(marker: string | undefined): void {
+    this.marker = marker === undefined ? undefined : Buffer.from(marker);
   }
 
   /** Cuts every connection and stops listening: new connections are refused until `up()`. */
