@@ -660,6 +660,54 @@ describe('the admin page when things go wrong', () => {
     expect(stored?.headers).toEqual({ 'X-Tenant': 'value typed, name forgotten' });
   });
 
+  it('asks for the value when a stored sensitive header is made not sensitive, since the page never has it; ticked again, the stored value stays', async () => {
+    await own.app.webhooks.create({ key: 'tenant-feed', name: 'Tenant feed', url: own.receiver.url, events: ['Umbraco.ContentPublish'], headers: { 'X-Api-Key': { value: 'k3y-stored', sensitive: true } } });
+    const stored = () => resolveToken(own.app.container, WebhookRepositoryToken).get('tenant-feed');
+    const edit = async (name: string) => {
+      await tab.goto('about:blank');
+      await openOwn(`#token=${TOKEN}`);
+      await tab.getByRole('link', { name: `Edit ${name}` }).click();
+      await tab.getByRole('heading', { name: `Edit ${name}` }).waitFor();
+    };
+    const value = tab.getByLabel('Header value');
+    const sensitive = tab.getByRole('group', { name: 'Custom headers' }).getByLabel('Sensitive');
+    await edit('Tenant feed');
+    expect(await value.getAttribute('type')).toBe('password');
+
+    // Un-ticked, the field does not offer the placeholder as the value: it is empty, says why, and has the focus.
+    await sensitive.uncheck();
+    expect(await value.inputValue()).toBe('');
+    expect(await value.getAttribute('type')).toBe('text');
+    expect(await tab.evaluate('document.activeElement?.id')).toBe('header-value-0');
+    const note = await tab.evaluate('document.getElementById(document.activeElement.getAttribute("aria-describedby"))?.textContent');
+    expect(note).toMatch(/The stored value of X-Api-Key is sensitive, so it is never shown, not even here: type the value to keep it as not sensitive, or tick Sensitive\s+again to keep the stored one/);
+    await tab.screenshot({ path: join(SCREENSHOTS, '24-sensitive-unticked.png'), fullPage: true });
+
+    // Saved so, it is refused before sending (core would have kept it sensitive, silently).
+    await tab.getByRole('button', { name: 'Save' }).click();
+    const alert = tab.getByRole('alert');
+    await alert.waitFor();
+    expect(await alert.textContent()).toMatch(/Nothing was sent to the server\..*X-Api-Key\s*is no longer marked sensitive, but its stored value is never shown here: type the value, or tick Sensitive again/s);
+    expect(await tab.evaluate('document.activeElement?.id')).toBe('header-value-0');
+    expect(await stored()).toMatchObject({ headers: { 'X-Api-Key': 'k3y-stored' }, sensitiveHeaders: ['x-api-key'] });
+
+    // Ticked again, the stored value is kept as it was.
+    await sensitive.check();
+    await tab.getByLabel('Name', { exact: true }).fill('Tenant feed (kept)');
+    await tab.getByRole('button', { name: 'Save' }).click();
+    await tab.getByRole('link', { name: 'Tenant feed (kept)', exact: true }).waitFor();
+    expect(await stored()).toMatchObject({ name: 'Tenant feed (kept)', headers: { 'X-Api-Key': 'k3y-stored' }, sensitiveHeaders: ['x-api-key'] });
+
+    // Un-ticked and typed, it is a plain header.
+    await edit('Tenant feed (kept)');
+    await sensitive.uncheck();
+    await value.fill('k3y-shown');
+    await tab.getByRole('button', { name: 'Save' }).click();
+    await tab.getByRole('link', { name: 'Tenant feed (kept)', exact: true }).waitFor();
+    expect(await stored()).toMatchObject({ headers: { 'X-Api-Key': 'k3y-shown' }, sensitiveHeaders: [] });
+    await own.app.webhooks.delete('tenant-feed');
+  });
+
   it('wraps a dead letter\'s error between words on a phone-sized window', async () => {
     await tab.goto('about:blank');
     await openOwn(`#token=${TOKEN}`);

@@ -1,7 +1,9 @@
 import { createHash } from 'node:crypto';
 import type { WebhookView } from '@hookwork/core';
+import type { SwaggerTransform } from '@fastify/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ADMIN_ERRORS } from './admin-errors';
+import { problemDetailsSchema } from './problem-details';
 
 /** JSON with every object's keys in order, so one state of a webhook has one text however it was read. */
 function canonicalJson(value: unknown): string {
@@ -26,6 +28,37 @@ export function withEtag<T extends WebhookView>(reply: FastifyReply, view: T): T
   reply.header('etag', webhookEtag(view));
   return view;
 }
+
+/** The `ETag` header of an answer that holds one webhook, as the OpenAPI document lists it. */
+export const etagResponseHeader = {
+  etag: { type: 'string', description: 'The strong entity tag of the webhook as this answer holds it; send it back in If-Match to change the webhook only if it is still in this state.' },
+} as const;
+
+/** The 412 answer of a change made under a stale If-Match, for the OpenAPI document and the serializer. */
+export const preconditionFailedResponse = {
+  412: {
+    description: 'HOOKWORK_ERR_ADMIN_PRECONDITION_FAILED: the webhook was changed since the If-Match tag was read; nothing was changed. ETag holds its current tag.',
+    headers: etagResponseHeader,
+    content: { 'application/problem+json': { schema: problemDetailsSchema } },
+  },
+} as const;
+
+const ifMatchHeader = {
+  type: 'object',
+  properties: {
+    'If-Match': {
+      type: 'string',
+      description: 'The ETag the webhook was read with (or *): the change is made only if the webhook is still in that state, else 412 with nothing changed. Optional: without it the change is made as asked (last writer wins).',
+    },
+  },
+} as const;
+
+/**
+ * A conditional route's `swaggerTransform` (route config): lists the optional If-Match header in
+ * the OpenAPI document only. The route's own schema, which Fastify validates requests with, is
+ * left as it is, so a request without If-Match — or with any value — is taken as before.
+ */
+export const documentIfMatch: SwaggerTransform = ({ schema, url }) => ({ schema: { ...schema, headers: ifMatchHeader }, url });
 
 /** The entity tags of an If-Match field value (`*`, or a list of quoted tags); weak ones never match (§13.1.1: strong comparison). */
 function parseIfMatch(value: string): '*' | string[] {

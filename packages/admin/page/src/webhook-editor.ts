@@ -15,10 +15,18 @@ const changedElsewhere = (error: ApiError) =>
 /** The event types whose events fire per entity, where a content-type filter applies (Umbraco's rule; Element from Umbraco 18). */
 const FILTERED_TYPES = new Set(['Content', 'Media', 'Element']);
 
+/** What a view holds for a sensitive header's value (core's REDACTED); sent back, it keeps the stored value, sensitive. */
+const REDACTED = '[redacted]';
+
 interface HeaderRow {
   name: string;
   value: string;
   sensitive: boolean;
+  /**
+   * The value is a sensitive one stored on the server, which the page never gets: `value` is the
+   * placeholder. It can stay sensitive as it is, but cannot become a plain value without being typed.
+   */
+  hidden: boolean;
 }
 
 /**
@@ -78,7 +86,10 @@ export class WebhookEditor extends LightElement {
     this.url = webhook.url;
     this.events = new Set(webhook.events);
     this.contentTypes = webhook.contentTypeKeys.join('\n');
-    this.headers = Object.entries(webhook.headers).map(([name, value]) => ({ name, value, sensitive: webhook.sensitiveHeaders.includes(name.toLowerCase()) }));
+    this.headers = Object.entries(webhook.headers).map(([name, value]) => {
+      const sensitive = webhook.sensitiveHeaders.includes(name.toLowerCase());
+      return { name, value, sensitive, hidden: sensitive && value === REDACTED };
+    });
     this.enabled = webhook.enabled;
     this.perSecond = webhook.rateLimit ? String(webhook.rateLimit.perSecond) : '';
     this.burst = webhook.rateLimit ? String(webhook.rateLimit.burst) : '';
@@ -127,8 +138,9 @@ export class WebhookEditor extends LightElement {
   /**
    * What the form would send wrongly or lose without a word: no event (the API's refusal names a
    * schema, not the fix), a header value without a name (the body leaves the row out) and two
-   * rows for one header (names are case-insensitive; the body keeps only the last). Each with the
-   * control to go to.
+   * rows for one header (names are case-insensitive; the body keeps only the last), and a stored
+   * sensitive value made not sensitive without being typed (core would keep it sensitive: the
+   * placeholder stands for the stored value). Each with the control to go to.
    */
   private formProblems(): { field: string; detail: string; control: string }[] {
     const problems: { field: string; detail: string; control: string }[] = [];
@@ -138,6 +150,7 @@ export class WebhookEditor extends LightElement {
       const name = h.name.trim();
       if (name === '' && h.value !== '') problems.push({ field: `Header ${i + 1}`, detail: 'has a value but no name: give it a name, or remove the row.', control: `#header-name-${i}` });
       if (name === '') return;
+      if (h.hidden && !h.sensitive) problems.push({ field: name, detail: 'is no longer marked sensitive, but its stored value is never shown here: type the value, or tick Sensitive again to keep the stored one.', control: `#header-value-${i}` });
       const first = seen.get(name.toLowerCase());
       if (first !== undefined) problems.push({ field: name, detail: `is set twice (rows ${first + 1} and ${i + 1}; header names ignore case): keep one row.`, control: `#header-name-${i}` });
       else seen.set(name.toLowerCase(), i);
@@ -219,6 +232,14 @@ export class WebhookEditor extends LightElement {
     this.headers = this.headers.map((h, i) => (i === index ? { ...h, ...change } : h));
   }
 
+  /** Un-ticking Sensitive on a stored value the page cannot show asks for the value, in the field it goes in. */
+  private async setSensitive(index: number, sensitive: boolean): Promise<void> {
+    this.setHeader(index, { sensitive });
+    if (sensitive || !this.headers[index]!.hidden) return;
+    await this.updateComplete;
+    this.querySelector<HTMLInputElement>(`#header-value-${index}`)?.focus();
+  }
+
   override render() {
     const groups = new Map<string, EventDescriptor[]>();
     for (const event of this.catalogue) groups.set(event.eventType, [...(groups.get(event.eventType) ?? []), event]);
@@ -265,25 +286,34 @@ export class WebhookEditor extends LightElement {
 
         <fieldset class="headers">
           <legend>Custom headers</legend>
-          ${this.headers.map(
-            (h, i) => html`<div class="header-row">
+          ${this.headers.map((h, i) => {
+            // A stored sensitive value, made not sensitive: the field is empty until the value is typed.
+            const asked = h.hidden && !h.sensitive;
+            return html`<div class="header-row">
               <label class="visually-hidden" for="header-name-${i}">Header name</label>
               <input id="header-name-${i}" placeholder="Name" .value=${h.name} @input=${(e: Event) => this.setHeader(i, { name: (e.target as HTMLInputElement).value })} />
               <label class="visually-hidden" for="header-value-${i}">Header value</label>
               <input
                 id="header-value-${i}"
-                placeholder="Value"
+                placeholder=${asked ? 'Type the value' : 'Value'}
                 autocomplete="off"
                 type=${h.sensitive ? 'password' : 'text'}
-                .value=${h.value}
-                @input=${(e: Event) => this.setHeader(i, { value: (e.target as HTMLInputElement).value })}
+                aria-describedby=${asked ? `header-note-${i}` : nothing}
+                .value=${asked ? '' : h.value}
+                @input=${(e: Event) => this.setHeader(i, { value: (e.target as HTMLInputElement).value, hidden: false })}
               />
-              <label class="check"><input type="checkbox" .checked=${h.sensitive} @change=${(e: Event) => this.setHeader(i, { sensitive: (e.target as HTMLInputElement).checked })} /> Sensitive</label>
+              <label class="check"><input type="checkbox" .checked=${h.sensitive} @change=${(e: Event) => this.setSensitive(i, (e.target as HTMLInputElement).checked)} /> Sensitive</label>
               <button type="button" class="link danger" @click=${() => (this.headers = this.headers.filter((_, j) => j !== i))}>Remove</button>
-            </div>`,
-          )}
-          <button type="button" @click=${() => (this.headers = [...this.headers, { name: '', value: '', sensitive: false }])}>Add header</button>
-          <p class="muted">A sensitive value is masked here, redacted in every view and log, and kept when left as it is.</p>
+              ${asked
+                ? html`<p class="header-note" id="header-note-${i}">
+                    The stored value of ${h.name || 'this header'} is sensitive, so it is never shown, not even here: type the value to keep it as not sensitive, or tick Sensitive
+                    again to keep the stored one.
+                  </p>`
+                : nothing}
+            </div>`;
+          })}
+          <button type="button" @click=${() => (this.headers = [...this.headers, { name: '', value: '', sensitive: false, hidden: false }])}>Add header</button>
+          <p class="muted">A sensitive value is masked here, redacted in every view and log, and kept when left as it is. It is never shown again: to make it not sensitive, type it again.</p>
         </fieldset>
 
         <fieldset class="flow">

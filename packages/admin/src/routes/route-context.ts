@@ -22,8 +22,8 @@ export const problemResponses = {
   '5XX': { description: 'Problem details (RFC 9457) with hookwork\'s error code.', content: { 'application/problem+json': { schema: problemDetailsSchema } } },
 } as const;
 
-/** A 200 answer of `schema`. */
-export const ok = (schema: object, description = 'OK') => ({ 200: { description, content: { 'application/json': { schema } } }, ...problemResponses });
+/** A 200 answer of `schema`, with the response `headers` it carries, for the OpenAPI document. */
+export const ok = (schema: object, description = 'OK', headers?: object) => ({ 200: { description, ...(headers ? { headers } : {}), content: { 'application/json': { schema } } }, ...problemResponses });
 
 /** `Page<T>` in Umbraco's paging terms: `skip`/`take` map to core's `offset`/`limit`. */
 export const page = (query: { skip: number; take: number }) => ({ offset: query.skip, limit: query.take });

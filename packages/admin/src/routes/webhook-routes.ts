@@ -30,7 +30,7 @@ import {
 import { HookworkError, isHookworkError } from '@hookwork/core';
 import { ADMIN_ERRORS } from '../admin-errors';
 import { RESERVED_WEBHOOK_KEYS, routeMeantByKey } from '../route-suggestions';
-import { WebhookPreconditions, withEtag } from '../webhook-preconditions';
+import { documentIfMatch, etagResponseHeader, preconditionFailedResponse, WebhookPreconditions, withEtag } from '../webhook-preconditions';
 import { ok, page, problemResponses, type Audited, type RouteContext } from './route-context';
 
 type Paging = { skip: number; take: number };
@@ -151,7 +151,7 @@ export function registerWebhookRoutes(fastify: FastifyInstance, context: RouteCo
   });
 
   fastify.get<{ Params: IdParams; Querystring: object }>('/webhook/:id', {
-    schema: { operationId: 'getWebhook', summary: 'One webhook (sensitive header values redacted, secrets by hint only).', tags, params: webhookIdParams, querystring: query({}), response: ok(webhookViewSchema) },
+    schema: { operationId: 'getWebhook', summary: 'One webhook (sensitive header values redacted, secrets by hint only).', tags, params: webhookIdParams, querystring: query({}), response: ok(webhookViewSchema, 'OK', etagResponseHeader) },
     handler: async (request, reply) => {
       const webhook = await context.management().webhooks.get(request.params.id);
       if (!webhook) throw notFound(request.params.id);
@@ -167,7 +167,7 @@ export function registerWebhookRoutes(fastify: FastifyInstance, context: RouteCo
       tags,
       querystring: query({}),
       body: createWebhookBody,
-      response: { 201: { description: 'Created', headers: { location: { type: 'string', description: 'The new webhook\'s URL.' } }, content: { 'application/json': { schema: createdWebhookSchema } } }, ...problemResponses },
+      response: { 201: { description: 'Created', headers: { location: { type: 'string', description: 'The new webhook\'s URL.' }, ...etagResponseHeader }, content: { 'application/json': { schema: createdWebhookSchema } } }, ...problemResponses },
     },
     handler: async (request, reply) => {
       const { key } = request.body;
@@ -191,7 +191,7 @@ export function registerWebhookRoutes(fastify: FastifyInstance, context: RouteCo
   });
 
   fastify.put<{ Params: IdParams; Body: WebhookPatch; Querystring: object }, Audited>('/webhook/:id', {
-    config: { audit: { action: 'webhook.replace' } },
+    config: { audit: { action: 'webhook.replace' }, swaggerTransform: documentIfMatch },
     schema: {
       operationId: 'replaceWebhook',
       summary: "Replaces a webhook's definition (Umbraco's update): what is left out is reset — no name, description, content types or headers; enabled; the JSON format; the app's rate limit and breaker, no FIFO.",
@@ -199,7 +199,7 @@ export function registerWebhookRoutes(fastify: FastifyInstance, context: RouteCo
       params: webhookIdParams,
       querystring: query({}),
       body: replaceWebhookBody,
-      response: ok(webhookViewSchema),
+      response: { ...ok(webhookViewSchema, 'OK', etagResponseHeader), ...preconditionFailedResponse },
     },
     handler: async (request, reply) => {
       const { body } = request;
@@ -210,7 +210,7 @@ export function registerWebhookRoutes(fastify: FastifyInstance, context: RouteCo
   });
 
   fastify.patch<{ Params: IdParams; Body: WebhookPatch; Querystring: object }, Audited>('/webhook/:id', {
-    config: { audit: { action: 'webhook.update' } },
+    config: { audit: { action: 'webhook.update' }, swaggerTransform: documentIfMatch },
     schema: {
       operationId: 'updateWebhook',
       summary: 'Changes some fields of a webhook; the others stay. Enable or disable with { "enabled": true | false }.',
@@ -218,7 +218,7 @@ export function registerWebhookRoutes(fastify: FastifyInstance, context: RouteCo
       params: webhookIdParams,
       querystring: query({}),
       body: patchWebhookBody,
-      response: ok(webhookViewSchema),
+      response: { ...ok(webhookViewSchema, 'OK', etagResponseHeader), ...preconditionFailedResponse },
     },
     handler: async (request, reply) => {
       audit.note(request, { details: { ...changedFields(request.body), ...(request.body.enabled !== undefined ? { enabled: request.body.enabled } : {}) } });
@@ -228,14 +228,14 @@ export function registerWebhookRoutes(fastify: FastifyInstance, context: RouteCo
   });
 
   fastify.delete<{ Params: IdParams; Querystring: object }, Audited>('/webhook/:id', {
-    config: { audit: { action: 'webhook.delete' } },
+    config: { audit: { action: 'webhook.delete' }, swaggerTransform: documentIfMatch },
     schema: {
       operationId: 'deleteWebhook',
       summary: 'Deletes a webhook (200 with no body, as Umbraco). Its queued requests are dropped, and logged, when delivery meets them.',
       tags,
       params: webhookIdParams,
       querystring: query({}),
-      response: { 200: { description: 'Deleted', type: 'null' }, ...problemResponses },
+      response: { 200: { description: 'Deleted', type: 'null' }, ...preconditionFailedResponse, ...problemResponses },
     },
     handler: async (request, reply) => {
       const { id } = request.params;
@@ -278,7 +278,7 @@ export function registerWebhookRoutes(fastify: FastifyInstance, context: RouteCo
   });
 
   fastify.post<{ Params: IdParams; Body: { gracePeriodMs?: number } | undefined; Querystring: object }, Audited>('/webhook/:id/secret/rotate', {
-    config: { audit: { action: 'webhook.secret.rotate' } },
+    config: { audit: { action: 'webhook.secret.rotate' }, swaggerTransform: documentIfMatch },
     schema: {
       operationId: 'rotateWebhookSecret',
       summary: 'Generates a new signing secret (or the first one) and answers with it — shown this once. The current secrets go on signing through the grace period.',
@@ -286,7 +286,7 @@ export function registerWebhookRoutes(fastify: FastifyInstance, context: RouteCo
       params: webhookIdParams,
       querystring: query({}),
       body: rotateSecretBody,
-      response: ok(rotatedSecretSchema),
+      response: { ...ok(rotatedSecretSchema), ...preconditionFailedResponse },
     },
     handler: async (request, reply) => {
       const { id } = request.params;
@@ -298,14 +298,14 @@ export function registerWebhookRoutes(fastify: FastifyInstance, context: RouteCo
   });
 
   fastify.delete<{ Params: { id: string; secretId: string }; Querystring: object }, Audited>('/webhook/:id/secret/:secretId', {
-    config: { audit: { action: 'webhook.secret.revoke' } },
+    config: { audit: { action: 'webhook.secret.revoke' }, swaggerTransform: documentIfMatch },
     schema: {
       operationId: 'revokeWebhookSecret',
       summary: 'Removes one signing secret at once (e.g. a leaked one); answers with the webhook.',
       tags,
       params: secretParams,
       querystring: query({}),
-      response: ok(webhookViewSchema),
+      response: { ...ok(webhookViewSchema, 'OK', etagResponseHeader), ...preconditionFailedResponse },
     },
     handler: async (request, reply) => {
       audit.note(request, { details: { secretId: request.params.secretId } });
