@@ -37,6 +37,25 @@ function urlVia(port: number | undefined, parameters: Record<string, string>): s
   return url.toString();
 }
 
+/** A schema of this test's own and a TCP proxy to the server in front of it, both undone after the test. */
+async function schemaBehindProxy(): Promise<{ schema: string; proxy: TcpProxy }> {
+  const schema = db.schema();
+  cleanups.push(() => db.drop(schema));
+  const target = new URL(TEST_PG_URL);
+  const proxy = new TcpProxy(target.hostname, Number(target.port || 5432));
+  await proxy.up();
+  cleanups.push(() => proxy.down());
+  return { schema, proxy };
+}
+
+/** A pool of the host's through `proxy` with node-postgres's default connectionTimeoutMillis: 0 (wait for ever). */
+function hostPoolWithoutConnectTimeout(proxy: TcpProxy): pg.Pool {
+  const hostPool = new pg.Pool({ connectionString: urlVia(proxy.port, {}), max: 2 });
+  hostPool.on('error', () => {});
+  cleanups.push(() => hostPool.end().catch(() => {}));
+  return hostPool;
+}
+
 async function waitUntil(check: () => boolean | Promise<boolean>, what: string, timeoutMs = 15_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await check())) {
@@ -93,12 +112,7 @@ describe('faults heal without a restart', () => {
   });
 
   it('while the server is unreachable publish() fails with a coded error; once it is back, everything resumes by itself', async () => {
-    const schema = db.schema();
-    cleanups.push(() => db.drop(schema));
-    const target = new URL(TEST_PG_URL);
-    const proxy = new TcpProxy(target.hostname, Number(target.port || 5432));
-    await proxy.up();
-    cleanups.push(() => proxy.down());
+    const { schema, proxy } = await schemaBehindProxy();
     const { app, storage, webhookKey } = await startApp(urlVia(proxy.port, {}), schema);
     await waitUntil(() => storage().listening, 'listening');
     await app.publish(new ThingHappened('before'));
@@ -124,12 +138,7 @@ describe('faults heal without a restart', () => {
   });
 
   it('a server gone silent (no reset) fails a publish and a management call with coded errors, and stop() ends, leaving no socket open', async () => {
-    const schema = db.schema();
-    cleanups.push(() => db.drop(schema));
-    const target = new URL(TEST_PG_URL);
-    const proxy = new TcpProxy(target.hostname, Number(target.port || 5432));
-    await proxy.up();
-    cleanups.push(() => proxy.down());
+    const { schema, proxy } = await schemaBehindProxy();
     // The app's own sockets to the server (the proxy's are the other ends).
     const openToServer = () => (process as unknown as { _getActiveHandles(): unknown[] })._getActiveHandles().filter((h) => h instanceof net.Socket && !h.destroyed && h.remotePort === proxy.port).length;
     const { app, storage } = await startApp(urlVia(proxy.port, {}), schema);
@@ -170,16 +179,8 @@ describe('faults heal without a restart', () => {
   });
 
   it('on a pool of the host\'s without a connect timeout, stop() ends while the LISTEN connection reconnects to a server gone silent', async () => {
-    const schema = db.schema();
-    cleanups.push(() => db.drop(schema));
-    const target = new URL(TEST_PG_URL);
-    const proxy = new TcpProxy(target.hostname, Number(target.port || 5432));
-    await proxy.up();
-    cleanups.push(() => proxy.down());
-    // node-postgres's default connectionTimeoutMillis: 0, wait for ever.
-    const hostPool = new pg.Pool({ connectionString: urlVia(proxy.port, {}), max: 2 });
-    hostPool.on('error', () => {});
-    cleanups.push(() => hostPool.end().catch(() => {}));
+    const { schema, proxy } = await schemaBehindProxy();
+    const hostPool = hostPoolWithoutConnectTimeout(proxy);
     let opened: PostgresStorage | undefined;
     const backend = postgresStorage({ pool: hostPool, schema });
     const app = createHookwork({ composers: [thingComposer], settings, storage: { ...backend, open: async (context) => (opened = (await backend.open(context)) as PostgresStorage) } });
@@ -194,12 +195,7 @@ describe('faults heal without a restart', () => {
     expect(opened!.listening).toBe(false);
   }, 60_000); // stop() waits for each of the store's connections in turn, up to 5 s (connectionTimeoutMillis 0)
   it('a LISTEN the server never answers after the login is dropped as a lost connection, and LISTEN comes back', async () => {
-    const schema = db.schema();
-    cleanups.push(() => db.drop(schema));
-    const target = new URL(TEST_PG_URL);
-    const proxy = new TcpProxy(target.hostname, Number(target.port || 5432));
-    await proxy.up();
-    cleanups.push(() => proxy.down());
+    const { schema, proxy } = await schemaBehindProxy();
     // The login goes through; the LISTEN statement never reaches the server, nor does an answer come back.
     proxy.freezeOn(`LISTEN "hookwork:${schema}"`);
     const { storage, webhookKey } = await startApp(urlVia(proxy.port, {}), schema); // connectTimeoutMs: 1000
@@ -215,16 +211,8 @@ describe('faults heal without a restart', () => {
   });
 
   it('on a pool of the host\'s without a connect timeout, a completion on a server gone silent fails with a coded error, and close() ends', async () => {
-    const schema = db.schema();
-    cleanups.push(() => db.drop(schema));
-    const target = new URL(TEST_PG_URL);
-    const proxy = new TcpProxy(target.hostname, Number(target.port || 5432));
-    await proxy.up();
-    cleanups.push(() => proxy.down());
-    // node-postgres's default connectionTimeoutMillis: 0, wait for ever.
-    const hostPool = new pg.Pool({ connectionString: urlVia(proxy.port, {}), max: 2 });
-    hostPool.on('error', () => {});
-    cleanups.push(() => hostPool.end().catch(() => {}));
+    const { schema, proxy } = await schemaBehindProxy();
+    const hostPool = hostPoolWithoutConnectTimeout(proxy);
     const storage = await openPostgresStorage({ pool: hostPool, schema });
     proxy.freeze();
     // The bookkeeping pool's first connection: taken by the silent server and never answered. Its
