@@ -133,8 +133,7 @@ class Exchange {
 
   constructor(
     private readonly guard: SsrfGuard,
-    /** hookwork's own agents: their `lookup` (the guard's) goes before any a request brings. */
-    private readonly guardedAgents: readonly http.Agent[],
+    /** hookwork's own agents (their `lookup`, the guard's, goes before any a request brings), and how it asks for a direct connection. */
     private readonly route: DirectRoute,
   ) {}
 
@@ -147,7 +146,7 @@ class Exchange {
     if (this.stopReason !== undefined) throw this.stopReason;
     // `proxy` was left unset for a direct connection, and axios found a proxy in the environment
     // after all (another agent, or an absolute-form path). Not sent; `proxy: false` from now on.
-    if (this.directWithoutProxyFalse && (!this.guardedAgents.includes(options.agent as http.Agent) || !options.path?.startsWith('/'))) {
+    if (this.directWithoutProxyFalse && (!this.route.owns(options.agent) || !options.path?.startsWith('/'))) {
       this.route.unsetProxyIsDirect = false;
       throw new Error(
         "axios found a proxy in the environment after hookwork had left the request's proxy unset (HTTP_PROXY, HTTPS_PROXY or ALL_PROXY set while the request was being made, or a variable hookwork does not check): the request was not sent, and this transport sets proxy: false from now on, so the retry goes direct",
@@ -170,7 +169,7 @@ class Exchange {
     this.requestError = undefined;
     // An agent of the host's own (an interceptor's) may resolve with a lookup of its own: the
     // address is judged once connected, before the request's first byte is written.
-    if (!this.guardedAgents.includes(options.agent as http.Agent)) guardSocketOf(request, this.guard, options.hostname || options.host || 'localhost');
+    if (!this.route.owns(options.agent)) guardSocketOf(request, this.guard, options.hostname || options.host || 'localhost');
     request.on('error', (error) => {
       if (this.clientRequest === request) this.requestError ??= error;
     });
@@ -263,6 +262,11 @@ class DirectRoute {
     readonly httpAgent: http.Agent,
     readonly httpsAgent: https.Agent,
   ) {}
+
+  /** Whether `agent` is one of hookwork's own (guarded) agents. */
+  owns(agent: unknown): boolean {
+    return agent === this.httpAgent || agent === this.httpsAgent;
+  }
 }
 
 /**
@@ -391,7 +395,6 @@ export function createHttpTransport(options: HttpTransportOptions): HttpTranspor
   const httpAgent = new http.Agent(agentOptions);
   const extraCa = options.tls?.ca === undefined ? undefined : ([] as (string | Buffer)[]).concat(options.tls.ca as string | Buffer | (string | Buffer)[]);
   const httpsAgent = new https.Agent({ ...agentOptions, ...(extraCa ? { ca: [...tls.rootCertificates, ...extraCa] } : {}) });
-  const guardedAgents = [httpAgent, httpsAgent];
   const instance = axios.create({
     httpAgent,
     httpsAgent,
@@ -442,7 +445,7 @@ export function createHttpTransport(options: HttpTransportOptions): HttpTranspor
       if (refusal) return { ok: false, errorKind: 'ssrf', message: refusal.message, durationMs: 0 };
       if (closed) return { ok: false, errorKind: 'aborted', message: 'the transport was closed (the app is stopping)', durationMs: 0 };
 
-      const exchange = new Exchange(guard, guardedAgents, route);
+      const exchange = new Exchange(guard, route);
       const { signal } = sendOptions;
       exchange.deadline = setTimeout(stopAtDeadline, sendOptions.timeoutMs, exchange, sendOptions.timeoutMs);
       if (signal) stopSignals.add(signal, exchange);
