@@ -2,6 +2,9 @@ import { createHash } from 'node:crypto';
 import { Client, type ClientBase, type ClientConfig, type Pool, type PoolClient, type QueryConfig, type QueryResult, type QueryResultRow } from 'pg';
 import { toStorageError } from './postgres-errors';
 
+/** How long a connect, a statement with no answer, a LISTEN and a close wait for the server, when neither `connectTimeoutMs` nor the host pool's `connectionTimeoutMillis` says; ms. */
+export const DEFAULT_CONNECT_TIMEOUT_MS = 5000;
+
 /** node-postgres's socket of a client (no public accessor), which only destroying frees from a server that went silent. */
 export function dropSocket(client: object): void {
   (client as { connection?: { stream?: { destroy?: (error?: Error) => void } } }).connection?.stream?.destroy?.();
@@ -98,12 +101,12 @@ export class PostgresConnection {
      */
     readonly visibleFirst = false,
     /** What {@link database}, {@link role} and {@link lookups} are (`lookups` defaults to `pool`). */
-    about: { database?: string; role?: string; lookups?: Pool; answerTimeoutMs?: number } = {},
+    about: { database?: string; role?: string; lookups?: Pool; answerTimeoutMs: number },
   ) {
     this.database = about.database;
     this.role = about.role;
     this.lookups = about.lookups ?? pool;
-    this.answerTimeoutMs = about.answerTimeoutMs ?? 5000;
+    this.answerTimeoutMs = about.answerTimeoutMs;
     this.probeConfig = { ...pool.options, application_name: 'hookwork-probe' } as ClientConfig;
     this.s = quoteIdentifier(schema);
     this.channel = `hookwork:${schema}`;

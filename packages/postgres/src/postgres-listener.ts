@@ -38,7 +38,7 @@ export class PostgresListener {
     private readonly logger: Logger,
     private readonly where: string,
     /** How long a LISTEN may go unanswered, and closing waits for the server to close the connection, before dropping it, ms. */
-    private readonly endTimeoutMs = 5000,
+    private readonly endTimeoutMs: number,
   ) {}
 
   /** Calls `subscriber` with each notification's payload on the channel; returns how to stop. */

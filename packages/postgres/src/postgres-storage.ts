@@ -2,7 +2,7 @@ import { Pool, type ClientConfig, type PoolConfig } from 'pg';
 import { parse as parseConnectionString } from 'pg-connection-string';
 import { HookworkError, shownValue, silentLogger, type Storage, type StorageBackend, type StorageCapabilities, type StorageContext, unknownOption } from '@hookwork/core';
 import type { PostgresTransaction } from './host-transaction';
-import { endPool, PostgresConnection, quoteIdentifier } from './postgres-connection';
+import { DEFAULT_CONNECT_TIMEOUT_MS, endPool, PostgresConnection, quoteIdentifier } from './postgres-connection';
 import { PostgresDeliveryLog } from './postgres-delivery-log';
 import { PostgresListener } from './postgres-listener';
 import { PostgresRequestQueue } from './postgres-request-queue';
@@ -148,7 +148,7 @@ function checkOptions(options: PostgresStorageOptions): CheckedOptions {
   const poolSize = options.poolSize ?? 10;
   if (!Number.isInteger(poolSize) || poolSize < 2 || poolSize > 1000) throw bad(`\`poolSize\` must be a whole number from 2 to 1000; got ${shownValue(options.poolSize)}`);
   if (pool !== undefined && options.poolSize !== undefined) throw bad('`poolSize` sizes the pool hookwork makes from `connectionString`; with your own `pool`, size it where you make it');
-  const connectTimeoutMs = options.connectTimeoutMs ?? 5000;
+  const connectTimeoutMs = options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS;
   if (pool !== undefined && options.connectTimeoutMs !== undefined) throw bad('`connectTimeoutMs` applies to the pool hookwork makes from `connectionString`; with your own `pool`, set its connectionTimeoutMillis where you make it');
   if (!Number.isInteger(connectTimeoutMs) || connectTimeoutMs < 1) throw bad(`\`connectTimeoutMs\` must be a whole number of milliseconds above 0; got ${shownValue(options.connectTimeoutMs)}`);
   const synchronousCommit = options.synchronousCommit ?? 'enqueue';
@@ -219,7 +219,8 @@ export async function openPostgresStorage(options: PostgresStorageOptions, conte
   }
 
   // How long a statement, and a close, wait for a server that went silent (see PostgresConnection.onPool).
-  const answerTimeoutMs = owned ? checked.connectTimeoutMs : pool.options.connectionTimeoutMillis || 5000;
+  // hookwork's own pool has connectTimeoutMs there; a host's pool may have 0 (wait for ever).
+  const answerTimeoutMs = pool.options.connectionTimeoutMillis || DEFAULT_CONNECT_TIMEOUT_MS;
   // The bookkeeping pool: the same server and settings, its commits not waiting for the WAL flush
   // (with 'all', waiting like every other). With 'all' on hookwork's own pool there is no need of
   // a second pool; on the host's pool there is, for the lookups (PostgresConnection's `lookups`).
