@@ -87,28 +87,31 @@ function kindProblem(value: PlainData, schema: JsonSchema): string | undefined {
 
 /** Makes a {@link Shape} from its fields. */
 export function shape<I>(fields: Fields<I>): Shape<I> {
+  // Each field's cased name and schema, worked out once per casing: a nested field's schema is
+  // built from its inner shape's, and every projection checks values against them.
+  const plans: Partial<Record<Casing, { name: string; spec: FieldSpec<I>; schema: JsonSchema }[]>> = {};
+  const planFor = (casing: Casing) => (plans[casing] ??= Object.entries(fields).map(([name, spec]) => ({ name: cased(name, casing), spec, schema: spec.schema(casing) })));
   return {
     fields,
     project(input, casing) {
       const result: { [key: string]: PlainData } = {};
-      for (const [name, spec] of Object.entries(fields)) {
+      for (const { name, spec, schema } of planFor(casing)) {
         const value = spec.value(input, casing);
-        const schema = spec.schema(casing);
         if (value === null && !allowsNull(schema)) {
-          throw new HookworkError('HOOKWORK_ERR_INVALID_NOTIFICATION', `the payload needs "${cased(name, casing)}" but the entity has no value for it; map your host model to the documented Cms* entity interface`);
+          throw new HookworkError('HOOKWORK_ERR_INVALID_NOTIFICATION', `the payload needs "${name}" but the entity has no value for it; map your host model to the documented Cms* entity interface`);
         }
         // A value of another kind would make a body its own published JSON Schema refuses (a typed receiver breaks on it).
         const expected = value === null ? undefined : kindProblem(value, schema);
         if (expected) {
-          throw new HookworkError('HOOKWORK_ERR_INVALID_NOTIFICATION', `the payload's "${cased(name, casing)}" must be ${expected}; got ${shownValue(value)}. Map your host model to the documented Cms* entity interface`);
+          throw new HookworkError('HOOKWORK_ERR_INVALID_NOTIFICATION', `the payload's "${name}" must be ${expected}; got ${shownValue(value)}. Map your host model to the documented Cms* entity interface`);
         }
-        result[cased(name, casing)] = value;
+        result[name] = value;
       }
       return result;
     },
     schema(casing) {
       const properties: Record<string, JsonSchema> = {};
-      for (const [name, spec] of Object.entries(fields)) properties[cased(name, casing)] = spec.schema(casing);
+      for (const { name, schema } of planFor(casing)) properties[name] = schema;
       return { type: 'object', additionalProperties: false, required: Object.keys(properties), properties };
     },
   };
