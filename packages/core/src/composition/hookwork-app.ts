@@ -11,7 +11,7 @@ import { OperatorNotification } from '../events/operator-webhook-events';
 import type { HookworkMetrics } from '../observability/metrics';
 import type { OperatorEvent } from '../observability/operator-events';
 import { HookworkError, isHookworkError } from '../errors/hookwork-error';
-import { EnqueueGate } from '../firing/enqueue-gate';
+import { cutOffText, EnqueueGate } from '../firing/enqueue-gate';
 import type { NotificationBus } from '../events/notification-bus';
 import { payloadTypeOf, type PublishOptions } from '../events/webhook-event-base';
 import { describeEventPayload } from '../events/payload-schema-check';
@@ -544,16 +544,16 @@ export class HookworkApp<TTransaction = never> implements Hookwork<TTransaction>
   }
 }
 
-/** A failure of the store itself, which fails a publish as a whole rather than one handler. */
 /** A publish cut off by stop(): says that nothing of the failed event was stored, and whether other events of the notification had stored theirs (each batch whole). */
 function cutOff(notification: object, error: unknown, outcomes: readonly { ok: boolean }[]): HookworkError {
   const refused = isHookworkError(error, 'HOOKWORK_ERR_APP_STOPPED')
     ? error.message
-    : `publish() of ${notification.constructor.name} was cut off by stop(), which stopped waiting for it after stopTimeout: nothing of it was stored (the store was closed under it: ${(error as Error)?.message ?? String(error)}); publish it again on a running app`;
+    : cutOffText(notification.constructor.name, `the store was closed under it: ${(error as Error)?.message ?? String(error)}`);
   const done = outcomes.filter((o) => o.ok).length;
   return new HookworkError('HOOKWORK_ERR_APP_STOPPED', done === 0 ? refused : `${refused}. ${done} other event(s) handling the same notification had finished before the cut: what they fired is stored`, { cause: error });
 }
 
+/** A failure of the store itself, which fails a publish as a whole rather than one handler. */
 function isStoreFailure(error: unknown): boolean {
   // A refused { transaction } fails publish() too: the host must not commit believing it enqueued.
   return isHookworkError(error) && (error.code === 'HOOKWORK_ERR_ENQUEUE_FAILED' || error.code === 'HOOKWORK_ERR_INVALID_TRANSACTION' || error.code.startsWith('HOOKWORK_ERR_STORAGE'));

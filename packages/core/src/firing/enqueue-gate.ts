@@ -1,5 +1,10 @@
 import { HookworkError } from '../errors/hookwork-error';
 
+/** What a publish cut off by stop() says: nothing of `what` was stored, and `why`, when there is more to say. */
+export function cutOffText(what: string, why?: string): string {
+  return `publish() was cut off by stop(), which stopped waiting for it after stopTimeout: nothing of ${what} was stored${why ? ` (${why})` : ''}; publish it again on a running app`;
+}
+
 /**
  * Closes publishing's way into the store when stop() stops waiting for publishes (stopTimeout):
  * an enqueue asked for after that is refused before it reaches the store, and stop() waits for
@@ -24,9 +29,7 @@ export class EnqueueGate {
    * publish() pays no extra microtask for it.
    */
   enter(what: () => string): void {
-    if (this.closed) {
-      throw new HookworkError('HOOKWORK_ERR_APP_STOPPED', `publish() was cut off by stop(), which stopped waiting for it after stopTimeout: nothing of ${what()} was stored; publish it again on a running app`);
-    }
+    if (this.closed) throw new HookworkError('HOOKWORK_ERR_APP_STOPPED', cutOffText(what()));
     this.running++;
   }
 
