@@ -166,7 +166,7 @@ export const hookworkAdmin: FastifyPluginAsync<HookworkAdminOptions> = async (fa
       api.setValidatorCompiler(compilers.validatorCompiler);
       api.setSerializerCompiler(compilers.serializerCompiler);
       api.addHook('onRequest', async (request, reply) => {
-        reply.header('cache-control', 'no-store').header('x-content-type-options', 'nosniff');
+        noSniffNoStore(reply);
         refuseCrossSite(request);
         principals.set(request, await authenticator.authenticate(request, reply));
       });
