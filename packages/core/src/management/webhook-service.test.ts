@@ -424,6 +424,15 @@ describe('conditional changes: { ifMatch }', () => {
     expect(await app.webhooks.get(created.key)).toBeUndefined();
   });
 
+  it('gives one state of a webhook one tag (webhookEtag), however its fields are ordered, and a new one on every change', async () => {
+    const view = await app.webhooks.create(valid);
+    const reordered = Object.fromEntries(Object.entries(view).reverse()) as typeof view;
+    expect(webhookEtag(reordered)).toBe(webhookEtag(view));
+    expect(webhookEtag(view)).toMatch(/^"[A-Za-z0-9_-]{27}"$/);
+    const changed = await app.webhooks.update(view.key, { enabled: false });
+    expect(webhookEtag(changed)).not.toBe(webhookEtag(view));
+  });
+
   it('compares strongly: "*" matches any state, a list matches when one of its tags does, a weak tag or an empty list never; a missing webhook is as without ifMatch', async () => {
     const created = await app.webhooks.create(valid);
     const tag = webhookEtag(created);
