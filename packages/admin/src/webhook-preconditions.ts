@@ -1,27 +1,8 @@
-import { createHash } from 'node:crypto';
-import type { WebhookView } from '@hookwork/core';
+import { isHookworkError, webhookEtag, type WebhookChangedDetails, type WebhookPrecondition, type WebhookView } from '@hookwork/core';
 import type { SwaggerTransform } from '@fastify/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ADMIN_ERRORS } from './admin-errors';
 import { problemDetailsSchema } from './problem-details';
-
-/** JSON with every object's keys in order, so one state of a webhook has one text however it was read. */
-function canonicalJson(value: unknown): string {
-  if (value instanceof Date) return JSON.stringify(value.toISOString());
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
-  if (value !== null && typeof value === 'object') {
-    const entries = Object.entries(value as Record<string, unknown>).filter(([, v]) => v !== undefined);
-    return `{${entries.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
-  }
-  return JSON.stringify(value) ?? 'null';
-}
-
-/**
- * The entity tag of one state of a webhook (RFC 9110 §8.8.3): a strong tag, the digest of its
- * view. Every change to a webhook changes its `updatedAt`, so it changes the tag — a sensitive
- * header's value too, though the view shows it redacted.
- */
-export const webhookEtag = (view: WebhookView): string => `"${createHash('sha256').update(canonicalJson(view)).digest('base64url').slice(0, 27)}"`;
 
 /** Sets the ETag of the webhook an answer holds. */
 export function withEtag<T extends WebhookView>(reply: FastifyReply, view: T): T {
@@ -67,42 +48,28 @@ function parseIfMatch(value: string): '*' | string[] {
 }
 
 /**
- * Runs a change of one webhook under the request's If-Match (RFC 9110 §13.1.1): without one, as
- * asked; with one, only when the webhook's current tag is among those given — else 412
- * HOOKWORK_ERR_ADMIN_PRECONDITION_FAILED, nothing changed, with the current tag in `ETag`. A
- * webhook that does not exist is the route's own 404 (the precondition is ignored, §13.2.1).
- *
- * The read and the change run under one lock per key in this plugin, so two conditional writes
- * in this process never both pass on the same tag; admin servers in other processes sharing the
- * store are not under it.
+ * Makes a change of one webhook under the request's If-Match (RFC 9110 §13.1.1): `change` is given
+ * the precondition for `app.webhooks` (none without the header). Core checks it on the webhook as
+ * stored, in one step with the write — against every writer of the store, admin servers in other
+ * processes included — so of two changes sent with the same tag one is made and the other is a 412
+ * HOOKWORK_ERR_ADMIN_PRECONDITION_FAILED, nothing changed, with the current tag in `ETag`. A webhook
+ * that does not exist is the route's own 404 (the precondition is ignored, §13.2.1).
  */
-export class WebhookPreconditions {
-  private readonly locks = new Map<string, Promise<unknown>>();
-
-  async change<T>(request: FastifyRequest, reply: FastifyReply, key: string, read: () => Promise<WebhookView | undefined>, write: () => Promise<T>): Promise<T> {
-    const header = request.headers['if-match'];
-    if (header === undefined) return write();
-    const previous = this.locks.get(key) ?? Promise.resolve();
-    const run = previous.catch(() => undefined).then(async () => {
-      const current = await read();
-      if (current) {
-        const tags = parseIfMatch(Array.isArray(header) ? header.join(',') : header);
-        const tag = webhookEtag(current);
-        if (tags !== '*' && !tags.includes(tag)) {
-          reply.header('etag', tag);
-          throw ADMIN_ERRORS.create(
-            'HOOKWORK_ERR_ADMIN_PRECONDITION_FAILED',
-            `webhook ${JSON.stringify(key)} was changed since it was read (If-Match ${tags.length > 0 ? tags.join(', ') : `${JSON.stringify(header)}, which holds no strong tag`}; it is now ${tag}); nothing was changed. Read it again with GET webhook/${key}, apply the change to what it holds now, and send it with the new ETag`,
-          );
-        }
-      }
-      return write();
-    });
-    this.locks.set(key, run);
-    try {
-      return await run;
-    } finally {
-      if (this.locks.get(key) === run) this.locks.delete(key);
-    }
+export async function conditionally<T>(request: FastifyRequest, reply: FastifyReply, key: string, change: (precondition: WebhookPrecondition | undefined) => Promise<T>): Promise<T> {
+  const header = request.headers['if-match'];
+  if (header === undefined) return change(undefined);
+  const text = Array.isArray(header) ? header.join(',') : header;
+  const tags = parseIfMatch(text);
+  try {
+    return await change({ ifMatch: tags });
+  } catch (error) {
+    if (!isHookworkError(error, 'HOOKWORK_ERR_WEBHOOK_CHANGED')) throw error;
+    const { etag } = error.details as WebhookChangedDetails;
+    reply.header('etag', etag);
+    throw ADMIN_ERRORS.create(
+      'HOOKWORK_ERR_ADMIN_PRECONDITION_FAILED',
+      `webhook ${JSON.stringify(key)} was changed since it was read (If-Match ${tags === '*' ? '*' : tags.length > 0 ? tags.join(', ') : `${JSON.stringify(text)}, which holds no strong tag`}; it is now ${etag}); nothing was changed. Read it again with GET webhook/${key}, apply the change to what it holds now, and send it with the new ETag`,
+      { cause: error },
+    );
   }
 }

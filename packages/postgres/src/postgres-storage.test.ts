@@ -1,9 +1,10 @@
 import { join } from 'node:path';
-import { createHookwork, isHookworkError, silentLogger, systemClock, type DeliveryLogEntry, type Logger } from '@hookwork/core';
+import { createHookwork, isHookworkError, silentLogger, systemClock, webhookEtag, type DeliveryLogEntry, type Hookwork, type HookworkError, type Logger } from '@hookwork/core';
 import pg from 'pg';
 import { closedPort, describeErrorCatalogue, startTestReceiver, ThingHappened, thingComposer } from '@hookwork/core/testing';
 import { openPostgresStorage, postgresStorage, POSTGRES_ERRORS, SCHEMA_VERSION, type PostgresStorage, type PostgresStorageOptions } from './index';
 import { TestDatabase } from './testing/test-database';
+import { HeldRow } from './testing/row-lock';
 import { claimStatement, nextDueStatement } from './postgres-request-queue';
 import { quoteIdentifier } from './postgres-connection';
 
@@ -356,6 +357,69 @@ describe('concurrent changes of one webhook from two app instances on one schema
       await apps[0]!.stop();
       await apps[1]!.stop();
     }
+  });
+});
+
+describe('conditional changes ({ ifMatch }) of one webhook from two app instances on one schema', () => {
+  const schema = db.schema();
+  const apps = [0, 1].map(() => createHookwork({ composers: [thingComposer], logger: silentLogger, storage: postgresStorage({ connectionString: db.url, schema }) }));
+  const [a, b] = apps as [Hookwork, Hookwork];
+  beforeAll(async () => {
+    await a.start();
+    await b.start();
+  });
+  afterAll(async () => {
+    await a.stop();
+    await b.stop();
+  });
+
+  /**
+   * Both instances read the webhook's tag, then both change it with that tag while its row is held
+   * locked, so each has read — and checked — before either writes, the first change queued on the
+   * lock before the second; released, exactly one change must be made and the other refused.
+   */
+  async function race(key: string, changes: [(tag: string) => Promise<unknown>, (tag: string) => Promise<unknown>]): Promise<{ made: number; refusal: HookworkError }> {
+    const [tagA, tagB] = await Promise.all([a.webhooks.get(key), b.webhooks.get(key)].map(async (view) => webhookEtag((await view)!)));
+    expect(tagB).toBe(tagA);
+    const held = await HeldRow.lock(db.url, schema, key);
+    // Settled as they go, so a refusal met while the other still waits is not an unhandled rejection.
+    const started: Promise<PromiseSettledResult<unknown>>[] = [];
+    try {
+      started.push(Promise.allSettled([changes[0](tagA!)]).then(([outcome]) => outcome!));
+      await held.waiters(1);
+      started.push(Promise.allSettled([changes[1](tagB!)]).then(([outcome]) => outcome!));
+      await held.waiters(2);
+    } finally {
+      await held.release();
+    }
+    const outcomes = await Promise.all(started);
+    expect(outcomes.map((o) => o.status).sort()).toEqual(['fulfilled', 'rejected']);
+    const made = outcomes.findIndex((o) => o.status === 'fulfilled');
+    return { made, refusal: (outcomes[1 - made] as PromiseRejectedResult).reason as HookworkError };
+  }
+
+  it('makes exactly one of two edits made with the same tag through the two instances; the other is refused with the winner\'s webhook, nothing of it stored', async () => {
+    const { key } = await a.webhooks.create({ url: 'https://example.com/hooks', events: ['thing.happened'], name: 'Orders' });
+    const { made, refusal } = await race(key, [(tag) => a.webhooks.update(key, { name: 'Renamed in A' }, { ifMatch: tag }), (tag) => b.webhooks.update(key, { enabled: false }, { ifMatch: tag })]);
+    expect([refusal.code, refusal.status]).toEqual(['HOOKWORK_ERR_WEBHOOK_CHANGED', 412]);
+    const stored = (await b.webhooks.get(key))!;
+    expect(stored).toMatchObject(made === 0 ? { name: 'Renamed in A', enabled: true } : { name: 'Orders', enabled: false });
+    expect(refusal.details).toEqual({ key, etag: webhookEtag(stored), current: stored });
+  });
+
+  it('never both deletes a webhook and changes it: a conditional delete and a conditional edit with the same tag', async () => {
+    const { key } = await a.webhooks.create({ url: 'https://example.com/hooks', events: ['thing.happened'], name: 'Orders' });
+    // The edit is queued first, so it is made; the delete, decided on the tag it read, must then see
+    // the webhook changed — not delete the edit unseen.
+    const { made, refusal } = await race(key, [(tag) => b.webhooks.update(key, { name: 'Kept' }, { ifMatch: tag }), (tag) => a.webhooks.delete(key, { ifMatch: tag })]);
+    expect([made, refusal.code, (await a.webhooks.get(key))?.name]).toEqual([0, 'HOOKWORK_ERR_WEBHOOK_CHANGED', 'Kept']);
+  });
+
+  it('makes exactly one of a rotation and a revocation made with the same tag', async () => {
+    const { key, secrets } = await a.webhooks.create({ url: 'https://example.com/hooks', events: ['thing.happened'], secret: true });
+    const { made, refusal } = await race(key, [(tag) => a.webhooks.rotateSecret(key, { ifMatch: tag }), (tag) => b.webhooks.revokeSecret(key, secrets[0]!.id, { ifMatch: tag })]);
+    expect(refusal.code).toBe('HOOKWORK_ERR_WEBHOOK_CHANGED');
+    expect((await a.webhooks.get(key))!.secrets).toHaveLength(made === 0 ? 2 : 0);
   });
 });
 

@@ -3,7 +3,7 @@ import type { PostgresConnection } from './postgres-connection';
 import { ListenedCache } from './listened-cache';
 import { WEBHOOKS_CHANGED, type PostgresListener } from './postgres-listener';
 
-/** How often modify() reads again after another writer changed the webhook first, before it gives up. */
+/** How often modify() and deleteIf() read again after another writer changed the webhook first, before they give up. */
 const MODIFY_ATTEMPTS = 20;
 
 /**
@@ -105,6 +105,34 @@ export class PostgresWebhookRepository implements WebhookRepository {
     const result = await c.query(`deleting webhook ${key}`, `WITH written AS (DELETE FROM ${c.s}.webhooks WHERE key = $1 RETURNING 1) SELECT pg_notify($2, $3) FROM written`, [key, c.channel, WEBHOOKS_CHANGED]);
     this.invalidate();
     return result.rowCount === 1;
+  }
+
+  /**
+   * Compare and delete, as {@link modify}: reads the stored text (never the cache), deletes the
+   * row only where it still holds that text — one statement — and reads again and decides anew
+   * when another writer got there first.
+   */
+  async deleteIf(key: string, condition: (current: Webhook) => boolean): Promise<boolean> {
+    const { c } = this;
+    for (let attempt = 1; ; attempt++) {
+      const data = (await c.query<{ data: string }>(`reading webhook ${key} to delete it`, `SELECT data FROM ${c.s}.webhooks WHERE key = $1`, [key])).rows[0]?.data;
+      if (data === undefined || !condition(webhookFromJson(data))) return false;
+      const result = await c.query(
+        `deleting webhook ${key}`,
+        `WITH written AS (DELETE FROM ${c.s}.webhooks WHERE key = $1 AND data = $2 RETURNING 1) SELECT pg_notify($3, $4) FROM written`,
+        [key, data, c.channel, WEBHOOKS_CHANGED],
+      );
+      if (result.rowCount === 1) {
+        this.invalidate();
+        return true;
+      }
+      if (attempt >= MODIFY_ATTEMPTS) {
+        throw new HookworkError(
+          'HOOKWORK_ERR_STORAGE',
+          `webhook ${key} was changed by other writers ${MODIFY_ATTEMPTS} times while this delete was being decided (${c.where}); nothing was deleted by this call: make it again`,
+        );
+      }
+    }
   }
 
   /**

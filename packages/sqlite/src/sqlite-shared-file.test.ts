@@ -1,4 +1,4 @@
-import { createHookwork, type Hookwork } from '@hookwork/core';
+import { createHookwork, webhookEtag, type Hookwork, type HookworkError } from '@hookwork/core';
 import { thingComposer, startTestReceiver as startReceiver, type ReceivedRequest, type TestReceiver as Receiver } from '@hookwork/core/testing';
 import { openSqliteStorage, sqliteStorage } from './sqlite-storage';
 import { makeTempDir } from './testing/temp-dir';
@@ -68,5 +68,45 @@ describe('two apps on one SQLite file changing one webhook at once', () => {
     expect(await b.webhooks.get(key)).toMatchObject({ name: 'Orders', enabled: false, description: 'the shop', contentTypeKeys: ['product'] });
     const rotated = await Promise.all([a, b, a, b].map((app) => app.webhooks.rotateSecret(key)));
     expect((await a.webhooks.get(key))!.secrets.map((s) => s.id).sort()).toEqual([secrets[0]!.id, ...rotated.map((r) => r.secretId)].sort());
+  });
+});
+
+describe('two apps on one SQLite file changing one webhook under the same tag ({ ifMatch })', () => {
+  let temp: ReturnType<typeof makeTempDir>;
+  let a: Hookwork;
+  let b: Hookwork;
+  beforeEach(async () => {
+    temp = makeTempDir();
+    const file = temp.file();
+    [a, b] = [0, 1].map(() => createHookwork({ composers: [thingComposer], storage: sqliteStorage({ file }), settings: { ssrf: { allow: ['127.0.0.1'] } } })) as [Hookwork, Hookwork];
+    await a.start();
+    await b.start();
+  });
+  afterEach(async () => {
+    await a.stop();
+    await b.stop();
+    temp.remove();
+  });
+
+  /**
+   * Both apps read the webhook's tag, then both change it with that tag at once: which is made and
+   * what the other was refused with. SQLite's driver is synchronous, so the two calls interleave
+   * the same way on every run: each reads before either writes.
+   */
+  async function race(key: string, changes: [(tag: string) => Promise<unknown>, (tag: string) => Promise<unknown>]): Promise<{ made: number; refusal: HookworkError }> {
+    const [tagA, tagB] = [webhookEtag((await a.webhooks.get(key))!), webhookEtag((await b.webhooks.get(key))!)];
+    expect(tagB).toBe(tagA);
+    const outcomes = await Promise.allSettled([changes[0](tagA), changes[1](tagB)]);
+    expect(outcomes.map((o) => o.status).sort()).toEqual(['fulfilled', 'rejected']);
+    const made = outcomes.findIndex((o) => o.status === 'fulfilled');
+    return { made, refusal: (outcomes[1 - made] as PromiseRejectedResult).reason as HookworkError };
+  }
+
+  it('makes exactly one of two edits; the other is refused with the webhook as the winner left it, nothing of it stored', async () => {
+    const { key } = await a.webhooks.create({ url: 'https://example.com/hooks', events: ['thing.happened'], name: 'Orders' });
+    const { made, refusal } = await race(key, [(tag) => a.webhooks.update(key, { name: 'Renamed in A' }, { ifMatch: tag }), (tag) => b.webhooks.update(key, { enabled: false }, { ifMatch: tag })]);
+    const stored = (await b.webhooks.get(key))!;
+    expect(stored).toMatchObject(made === 0 ? { name: 'Renamed in A', enabled: true } : { name: 'Orders', enabled: false });
+    expect([refusal.code, refusal.details]).toEqual(['HOOKWORK_ERR_WEBHOOK_CHANGED', { key, etag: webhookEtag(stored), current: stored }]);
   });
 });

@@ -94,6 +94,41 @@ export class SqliteWebhookRepository implements WebhookRepository {
     });
   }
 
+  /**
+   * Reads, decides and deletes in one `BEGIN IMMEDIATE` transaction, as {@link modify}: a change
+   * from another process runs wholly before (and `condition` sees it) or after.
+   */
+  async deleteIf(key: string, condition: (current: Webhook) => boolean): Promise<boolean> {
+    const c = this.connection;
+    // What the condition throws is the caller's (a refusal), not a storage failure: thrown as it
+    // is, once the transaction it ended is rolled back.
+    let refusal: { error: unknown } | undefined;
+    const refused = new Error('the condition refused');
+    let deleted: boolean;
+    try {
+      deleted = c.write(`deleting webhook ${key}`, () => {
+        const row = c.statement('SELECT seq, data FROM hookwork_webhooks WHERE key = ?').get(key) as { seq: number; data: string } | undefined;
+        if (!row) return false;
+        let holds: boolean;
+        try {
+          holds = condition(webhookFromJson(row.data));
+        } catch (error) {
+          refusal = { error };
+          throw refused;
+        }
+        if (!holds) return false;
+        c.statement('DELETE FROM hookwork_webhook_events WHERE webhook_seq = ?').run(row.seq);
+        c.statement('DELETE FROM hookwork_webhooks WHERE seq = ?').run(row.seq);
+        return true;
+      });
+    } catch (error) {
+      if (refusal) throw refusal.error;
+      throw error;
+    }
+    if (deleted) this.byAlias.clear();
+    return deleted;
+  }
+
   async get(key: string): Promise<Webhook | undefined> {
     const data = this.connection.run(`reading webhook ${key}`, () => this.connection.statement('SELECT data FROM hookwork_webhooks WHERE key = ?', 'pluck').get(key)) as string | undefined;
     return data === undefined ? undefined : webhookFromJson(data);

@@ -30,7 +30,7 @@ import {
 import { HookworkError, isHookworkError } from '@hookwork/core';
 import { ADMIN_ERRORS } from '../admin-errors';
 import { RESERVED_WEBHOOK_KEYS, routeMeantByKey } from '../route-suggestions';
-import { documentIfMatch, etagResponseHeader, preconditionFailedResponse, WebhookPreconditions, withEtag } from '../webhook-preconditions';
+import { conditionally, documentIfMatch, etagResponseHeader, preconditionFailedResponse, withEtag } from '../webhook-preconditions';
 import { ok, page, problemResponses, type Audited, type RouteContext } from './route-context';
 
 type Paging = { skip: number; take: number };
@@ -60,9 +60,6 @@ const changedFields = (body: object) => ({ fields: Object.keys(body).sort() });
  */
 export function registerWebhookRoutes(fastify: FastifyInstance, context: RouteContext): void {
   const { audit } = context;
-  // Per registration: each plugin instance locks its own conditional writes.
-  const preconditions = new WebhookPreconditions();
-  const current = (key: string) => context.management().webhooks.get(key);
 
   fastify.get<{ Querystring: Paging }>('/webhook', {
     schema: { operationId: 'listWebhooks', summary: 'Lists webhooks in creation order, paged.', tags, querystring: query(pagingQuery), response: ok(pageSchema(webhookViewSchema)) },
@@ -205,7 +202,7 @@ export function registerWebhookRoutes(fastify: FastifyInstance, context: RouteCo
       const { body } = request;
       audit.note(request, { details: changedFields(body) });
       const { id } = request.params;
-      return withEtag(reply, await preconditions.change(request, reply, id, () => current(id), () => context.management().webhooks.update(id, { ...REPLACED_DEFAULTS, ...body })));
+      return withEtag(reply, await conditionally(request, reply, id, (precondition) => context.management().webhooks.update(id, { ...REPLACED_DEFAULTS, ...body }, precondition)));
     },
   });
 
@@ -223,7 +220,7 @@ export function registerWebhookRoutes(fastify: FastifyInstance, context: RouteCo
     handler: async (request, reply) => {
       audit.note(request, { details: { ...changedFields(request.body), ...(request.body.enabled !== undefined ? { enabled: request.body.enabled } : {}) } });
       const { id } = request.params;
-      return withEtag(reply, await preconditions.change(request, reply, id, () => current(id), () => context.management().webhooks.update(id, request.body)));
+      return withEtag(reply, await conditionally(request, reply, id, (precondition) => context.management().webhooks.update(id, request.body, precondition)));
     },
   });
 
@@ -239,7 +236,7 @@ export function registerWebhookRoutes(fastify: FastifyInstance, context: RouteCo
     },
     handler: async (request, reply) => {
       const { id } = request.params;
-      if (!(await preconditions.change(request, reply, id, () => current(id), () => context.management().webhooks.delete(id)))) throw notFound(id);
+      if (!(await conditionally(request, reply, id, (precondition) => context.management().webhooks.delete(id, precondition)))) throw notFound(id);
       return reply.code(200).send();
     },
   });
@@ -291,7 +288,7 @@ export function registerWebhookRoutes(fastify: FastifyInstance, context: RouteCo
     handler: async (request, reply) => {
       const { id } = request.params;
       const options = request.body?.gracePeriodMs !== undefined ? { gracePeriodMs: request.body.gracePeriodMs } : {};
-      const rotated = await preconditions.change(request, reply, id, () => current(id), () => context.management().webhooks.rotateSecret(id, options));
+      const rotated = await conditionally(request, reply, id, (precondition) => context.management().webhooks.rotateSecret(id, { ...options, ...precondition }));
       audit.note(request, { details: { secretId: rotated.secretId } });
       return rotated;
     },
@@ -310,7 +307,7 @@ export function registerWebhookRoutes(fastify: FastifyInstance, context: RouteCo
     handler: async (request, reply) => {
       audit.note(request, { details: { secretId: request.params.secretId } });
       const { id, secretId } = request.params;
-      return withEtag(reply, await preconditions.change(request, reply, id, () => current(id), () => context.management().webhooks.revokeSecret(id, secretId)));
+      return withEtag(reply, await conditionally(request, reply, id, (precondition) => context.management().webhooks.revokeSecret(id, secretId, precondition)));
     },
   });
 }

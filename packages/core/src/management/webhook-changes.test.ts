@@ -4,7 +4,7 @@ import { MemoryWebhookRepository } from '../storage/memory/memory-webhook-reposi
 import { contractWebhook } from '../testing/webhook-repository-contract';
 import { WebhookChanges } from './webhook-changes';
 
-/** A store without modify(), whose reads and writes are round trips: calls made at once interleave between them. */
+/** A store without modify() and deleteIf(), whose reads and writes are round trips: calls made at once interleave between them. */
 function storeWithoutModify() {
   const inner = new MemoryWebhookRepository();
   const later = () => new Promise((resolve) => setImmediate(resolve));
@@ -13,6 +13,7 @@ function storeWithoutModify() {
     repository: {
       get: async (key: string) => (await later(), inner.get(key)),
       update: async (webhook: Webhook) => (await later(), inner.update(webhook)),
+      delete: async (key: string) => (await later(), inner.delete(key)),
     },
   };
 }
@@ -35,5 +36,20 @@ describe('WebhookChanges with a store that has no modify()', () => {
     expect(await changes.modify('w', () => undefined)).toEqual(webhook);
     const missing = await changes.modify('nope', (current) => current).then(() => undefined, (error: unknown) => error);
     expect(isHookworkError(missing, 'HOOKWORK_ERR_WEBHOOK_NOT_FOUND')).toBe(true);
+  });
+});
+
+describe('WebhookChanges with a store that has no deleteIf()', () => {
+  it('runs a conditional delete after the changes of that webhook made before it, so its condition sees them', async () => {
+    const { inner, repository } = storeWithoutModify();
+    await inner.create(contractWebhook('w', { name: 'Orders' }));
+    const changes = new WebhookChanges(() => repository);
+    // A rename, then "delete it if it is still named Orders", sent at once: the delete must see the rename.
+    const [renamed, deleted] = await Promise.all([changes.modify('w', (current) => ({ ...current, name: 'Renamed' })), changes.deleteIf('w', (current) => current.name === 'Orders')]);
+    expect([renamed.name, deleted]).toEqual(['Renamed', false]);
+    expect((await inner.get('w'))!.name).toBe('Renamed');
+    expect(await changes.deleteIf('w', (current) => current.name === 'Renamed')).toBe(true);
+    expect(await changes.deleteIf('w', () => true)).toBe(false);
+    expect(await inner.get('w')).toBeUndefined();
   });
 });

@@ -9,11 +9,12 @@ import { OneAtATime } from './one-at-a-time';
  * {@link WebhookRepository.modify}, the read, the change and the write are one step against every
  * writer of the database, other processes included; with one that has not, they are a read then
  * a write, and the changes of one webhook run one after another in this app ({@link OneAtATime}).
+ * A conditional delete is the same, with {@link WebhookRepository.deleteIf}.
  */
 export class WebhookChanges {
   private readonly ordered = new OneAtATime();
 
-  constructor(private readonly repository: () => Pick<WebhookRepository, 'get' | 'update' | 'modify'>) {}
+  constructor(private readonly repository: () => Pick<WebhookRepository, 'get' | 'update' | 'modify' | 'delete' | 'deleteIf'>) {}
 
   /**
    * Replaces webhook `key` with `change(current)` (`undefined`: left as it is) and resolves with
@@ -30,6 +31,21 @@ export class WebhookChanges {
       if (next === undefined) return current;
       await repository.update(next);
       return next;
+    });
+  }
+
+  /**
+   * Deletes webhook `key` if `condition(current)` is true, and resolves true when it did; false
+   * when there was none or `condition` returned false. `condition` may run more than once; what it
+   * throws is thrown, with nothing deleted.
+   */
+  deleteIf(key: string, condition: (current: Webhook) => boolean): Promise<boolean> {
+    const repository = this.repository();
+    if (repository.deleteIf) return repository.deleteIf(key, condition);
+    return this.ordered.run(key, async () => {
+      const current = await repository.get(key);
+      if (!current || !condition(current)) return false;
+      return repository.delete(key);
     });
   }
 }

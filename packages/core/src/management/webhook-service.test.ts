@@ -8,7 +8,9 @@ import {
   WebhookEventTypes,
   type Hookwork,
   type HookworkError,
+  type WebhookChangedDetails,
   type WebhookInput,
+  webhookEtag,
 } from '../index';
 import { recordingTransport } from '../testing';
 import { WebhookHealthMonitor } from '../delivery/health/webhook-health-monitor';
@@ -381,6 +383,88 @@ describe('webhook management', () => {
     expect(created.headers).toEqual({ Authorization: REDACTED, 'X-Plain': 'shown' });
     expect(JSON.stringify(await app.webhooks.list())).not.toContain('s3cr3t');
     expect((await storedWebhook(created.key))?.headers.Authorization).toBe('Bearer s3cr3t');
+  });
+});
+
+describe('conditional changes: { ifMatch }', () => {
+  /** What a call was refused with, or undefined when it was made. */
+  const refusedWith = (promise: Promise<unknown>) => promise.then(() => undefined, (error: HookworkError) => error);
+
+  it('makes a change only from the state its entity tag names; a stale tag is HOOKWORK_ERR_WEBHOOK_CHANGED with the webhook as it is now, nothing stored', async () => {
+    const created = await app.webhooks.create({ ...valid, name: 'Orders', secret: true });
+    // The tag of what create() answered (its secret, shown once, left out) is the stored state's.
+    const { secret: _secret, ...view } = created;
+    const read = webhookEtag(view);
+    expect(webhookEtag((await app.webhooks.get(created.key))!)).toBe(read);
+    // Another caller disables it; this one read it before that.
+    const disabled = await app.webhooks.update(created.key, { enabled: false }, { ifMatch: read });
+    expect(disabled.enabled).toBe(false);
+    const before = await storedWebhook(created.key);
+    const calls: [string, () => Promise<unknown>][] = [
+      ['update', () => app.webhooks.update(created.key, { name: 'Renamed' }, { ifMatch: read })],
+      ['delete', () => app.webhooks.delete(created.key, { ifMatch: read })],
+      ['rotateSecret', () => app.webhooks.rotateSecret(created.key, { gracePeriodMs: 0, ifMatch: read })],
+      ['revokeSecret', () => app.webhooks.revokeSecret(created.key, created.secrets[0]!.id, { ifMatch: read })],
+    ];
+    for (const [name, call] of calls) {
+      const error = await refusedWith(call());
+      expect([name, error?.code, error?.status]).toEqual([name, 'HOOKWORK_ERR_WEBHOOK_CHANGED', 412]);
+      expect(error!.message).toMatch(/was changed since it was read, and is now "[\w-]+"; nothing was changed\. Apply the change to the webhook as it is now/);
+      expect(error!.details).toEqual({ key: created.key, etag: webhookEtag(disabled), current: disabled });
+    }
+    expect(await storedWebhook(created.key)).toEqual(before);
+    // Made again with the tag the refusal gave, each goes through; the tag an answer gives chains on.
+    const { etag } = (await refusedWith(app.webhooks.update(created.key, { name: 'Renamed' }, { ifMatch: read })))!.details as WebhookChangedDetails;
+    const renamed = await app.webhooks.update(created.key, { name: 'Renamed' }, { ifMatch: etag });
+    await app.webhooks.rotateSecret(created.key, { ifMatch: webhookEtag(renamed) });
+    const rotated = (await app.webhooks.get(created.key))!;
+    const revoked = await app.webhooks.revokeSecret(created.key, created.secrets[0]!.id, { ifMatch: webhookEtag(rotated) });
+    expect(revoked).toMatchObject({ name: 'Renamed', enabled: false, secrets: [{ id: rotated.secrets[1]!.id }] });
+    expect(await app.webhooks.delete(created.key, { ifMatch: webhookEtag(revoked) })).toBe(true);
+    expect(await app.webhooks.get(created.key)).toBeUndefined();
+  });
+
+  it('gives one state of a webhook one tag (webhookEtag), however its fields are ordered, and a new one on every change', async () => {
+    const view = await app.webhooks.create(valid);
+    const reordered = Object.fromEntries(Object.entries(view).reverse()) as typeof view;
+    expect(webhookEtag(reordered)).toBe(webhookEtag(view));
+    expect(webhookEtag(view)).toMatch(/^"[A-Za-z0-9_-]{27}"$/);
+    const changed = await app.webhooks.update(view.key, { enabled: false });
+    expect(webhookEtag(changed)).not.toBe(webhookEtag(view));
+  });
+
+  it('compares strongly: "*" matches any state, a list matches when one of its tags does, a weak tag or an empty list never; a missing webhook is as without ifMatch', async () => {
+    const created = await app.webhooks.create(valid);
+    const tag = webhookEtag(created);
+    for (const ifMatch of [`W/${tag}`, [] as string[], ['"other"']]) {
+      expect((await refusedWith(app.webhooks.update(created.key, { name: 'x' }, { ifMatch })))?.code).toBe('HOOKWORK_ERR_WEBHOOK_CHANGED');
+    }
+    const listed = await app.webhooks.update(created.key, { name: 'listed' }, { ifMatch: ['"other"', tag] });
+    expect((await app.webhooks.update(created.key, { name: 'any' }, { ifMatch: '*' })).name).toBe('any');
+    expect(await app.webhooks.delete('nowhere', { ifMatch: tag })).toBe(false);
+    expect((await refusedWith(app.webhooks.update('nowhere', { name: 'x' }, { ifMatch: '*' })))?.code).toBe('HOOKWORK_ERR_WEBHOOK_NOT_FOUND');
+    expect((await refusedWith(app.webhooks.delete(created.key, { ifMatch: webhookEtag(listed) })))?.code).toBe('HOOKWORK_ERR_WEBHOOK_CHANGED');
+    expect(await app.webhooks.delete(created.key, { ifMatch: '*' })).toBe(true);
+  });
+
+  it('refuses a precondition of the wrong kind at the call, before anything is read or stored: a tag without its quotes, a misspelt option', async () => {
+    const created = await app.webhooks.create({ ...valid, secret: true });
+    const bare = webhookEtag(created).slice(1, -1);
+    const before = await storedWebhook(created.key);
+    const bad: [() => Promise<unknown>, RegExp][] = [
+      [() => app.webhooks.update(created.key, { name: 'x' }, { ifMatch: bare }), new RegExp(`^HOOKWORK_ERR_INVALID_ARGUMENT: webhooks\\.update\\(\\): ifMatch must hold entity tags .* quotes included \\(quoted, as an ETag is: "\\\\"${bare}\\\\""\\), or "\\*"; got "${bare}"$`)],
+      [() => app.webhooks.delete(created.key, { ifMatch: 42 as never }), /webhooks\.delete\(\): ifMatch must be an entity tag .* a list of them, or "\*"; got 42/],
+      [() => app.webhooks.delete(created.key, { ifMatch: [webhookEtag(created), null] as never }), /webhooks\.delete\(\): ifMatch must hold entity tags .*; got null/],
+      [() => app.webhooks.update(created.key, { name: 'x' }, { ifmatch: webhookEtag(created) } as never), /webhooks\.update\(\): unknown option `ifmatch` \(did you mean `ifMatch`\?\); the options are `ifMatch`/],
+      [() => app.webhooks.rotateSecret(created.key, { gracePeriod: 0 } as never), /webhooks\.rotateSecret\(\): unknown option `gracePeriod` \(did you mean `gracePeriodMs`\?\); the options are `gracePeriodMs`, `ifMatch`/],
+      [() => app.webhooks.revokeSecret(created.key, created.secrets[0]!.id, 'etag' as never), /webhooks\.revokeSecret\(\): options must be an object such as \{ ifMatch: etag \}; got "etag"/],
+    ];
+    for (const [call, message] of bad) {
+      const error = await refusedWith(call());
+      expect(error?.code).toBe('HOOKWORK_ERR_INVALID_ARGUMENT');
+      expect(error!.message).toMatch(message);
+    }
+    expect(await storedWebhook(created.key)).toEqual(before);
   });
 });
 

@@ -17,6 +17,7 @@ import type { Page, PageRequest } from '../model/page';
 import { internalUrlRefusal } from './internal-url-check';
 import { checkPage, DEFAULT_PAGE_SIZE } from './page-check';
 import { WebhookChanges } from './webhook-changes';
+import { parsePrecondition, preconditionHolds, webhookEtag, type ParsedPrecondition, type WebhookChangedDetails, type WebhookPrecondition } from './webhook-precondition';
 import { invalidWebhookError } from './webhook-refusal';
 import { REDACTED, type Webhook, type WebhookFormat, type WebhookView } from '../model/webhook';
 import { formatProblems, normalizeFormat } from './webhook-format';
@@ -168,10 +169,19 @@ export interface Webhooks {
   create(input: WebhookInput): Promise<CreatedWebhook>;
   /** Every problem create() would refuse `input` for, storing nothing (`[]` when it would be accepted). */
   check(input: unknown): WebhookInputProblem[];
-  /** Changes the fields a patch gives; the others stay. HOOKWORK_ERR_WEBHOOK_NOT_FOUND for an unknown key. */
-  update(key: string, patch: WebhookPatch): Promise<WebhookView>;
-  /** Deletes a webhook (false when there was none); its queued requests are dropped (and logged) when delivery meets them. */
-  delete(key: string): Promise<boolean>;
+  /**
+   * Changes the fields a patch gives; the others stay. HOOKWORK_ERR_WEBHOOK_NOT_FOUND for an
+   * unknown key. With `{ ifMatch }` ({@link WebhookPrecondition}), only if the webhook is still in
+   * a state it names, checked in one step with the write: else HOOKWORK_ERR_WEBHOOK_CHANGED.
+   */
+  update(key: string, patch: WebhookPatch, options?: WebhookPrecondition): Promise<WebhookView>;
+  /**
+   * Deletes a webhook (false when there was none); its queued requests are dropped (and logged)
+   * when delivery meets them. With `{ ifMatch }` ({@link WebhookPrecondition}), only if the
+   * webhook is still in a state it names, checked in one step with the delete: else
+   * HOOKWORK_ERR_WEBHOOK_CHANGED, nothing deleted.
+   */
+  delete(key: string, options?: WebhookPrecondition): Promise<boolean>;
   /** One webhook, or undefined. */
   get(key: string): Promise<WebhookView | undefined>;
   /** Webhooks in creation order, a page (50 by default) and how many there are in all. */
@@ -181,11 +191,16 @@ export interface Webhooks {
   /**
    * Starts a secret rotation: a new generated secret signs from now on, and the current ones go
    * on signing until the grace period ends (0 to 30 days, ms; default the secretRotationGracePeriod
-   * setting). Returns the new secret in clear, once.
+   * setting). Returns the new secret in clear, once. With `ifMatch` ({@link WebhookPrecondition}),
+   * only if the webhook is still in a state it names: else HOOKWORK_ERR_WEBHOOK_CHANGED.
    */
-  rotateSecret(key: string, options?: { gracePeriodMs?: number }): Promise<{ secretId: string; secret: string }>;
-  /** Removes one secret at once (e.g. a leaked one). HOOKWORK_ERR_SECRET_NOT_FOUND for an unknown id. */
-  revokeSecret(key: string, secretId: string): Promise<WebhookView>;
+  rotateSecret(key: string, options?: { gracePeriodMs?: number } & WebhookPrecondition): Promise<{ secretId: string; secret: string }>;
+  /**
+   * Removes one secret at once (e.g. a leaked one). HOOKWORK_ERR_SECRET_NOT_FOUND for an unknown
+   * id. With `{ ifMatch }` ({@link WebhookPrecondition}), only if the webhook is still in a state
+   * it names: else HOOKWORK_ERR_WEBHOOK_CHANGED.
+   */
+  revokeSecret(key: string, secretId: string, options?: WebhookPrecondition): Promise<WebhookView>;
 }
 
 /** The {@link Webhooks} of one app (resolved from its container). */
@@ -246,14 +261,15 @@ export class WebhookService implements Webhooks {
     return this.checkInput(input, 'create').problems;
   }
 
-  /** Changes some fields of a webhook; the others stay. */
-  async update(key: string, patch: WebhookPatch): Promise<WebhookView> {
+  /** Changes some fields of a webhook; the others stay; under `options.ifMatch`, only from a state it names. */
+  async update(key: string, patch: WebhookPatch, options?: WebhookPrecondition): Promise<WebhookView> {
     // Only what the patch gives is checked: a stored webhook may hold events no longer composed (flagged).
     checkKey('webhooks.update()', 'key', key, 'webhookKey');
+    const precondition = parsePrecondition('webhooks.update()', options);
     const { problems, href } = this.checkInput(patch, 'update');
     if (problems.length > 0) this.refuse(problems);
     let before: Webhook | undefined;
-    const next = await this.change(key, (current) => {
+    const next = await this.change(key, precondition, (current) => {
       before = current;
       if (patch.headers) {
         const placeholders = placeholderProblems(patch.headers, current);
@@ -283,9 +299,15 @@ export class WebhookService implements Webhooks {
   }
 
   /** Deletes a webhook; its queued requests are dropped (and logged) when delivery meets them. */
-  async delete(key: string): Promise<boolean> {
+  async delete(key: string, options?: WebhookPrecondition): Promise<boolean> {
     checkKey('webhooks.delete()', 'key', key, 'webhookKey');
-    const deleted = await this.repository.delete(key);
+    const precondition = parsePrecondition('webhooks.delete()', options);
+    const deleted = precondition
+      ? await this.changes.deleteIf(key, (current) => {
+          this.checkPrecondition(key, precondition, current);
+          return true;
+        })
+      : await this.repository.delete(key);
     this.cache.invalidate(key);
     if (deleted) await this.health.forget(key);
     return deleted;
@@ -344,8 +366,9 @@ export class WebhookService implements Webhooks {
    * on signing until the grace period ends (default: the secretRotationGracePeriod setting).
    * Returns the new secret in clear, once.
    */
-  async rotateSecret(key: string, options: { gracePeriodMs?: number } = {}): Promise<{ secretId: string; secret: string }> {
+  async rotateSecret(key: string, options?: { gracePeriodMs?: number } & WebhookPrecondition): Promise<{ secretId: string; secret: string }> {
     checkKey('webhooks.rotateSecret()', 'key', key, 'webhookKey');
+    const precondition = parsePrecondition('webhooks.rotateSecret()', options ?? undefined, ['gracePeriodMs']);
     const { gracePeriodMs } = options ?? {};
     // A bad grace period would silently revoke the current secret (an expiry in 1970) and every
     // receiver still on it would answer 401: refused instead.
@@ -354,7 +377,7 @@ export class WebhookService implements Webhooks {
     }
     const secret = generateSecret();
     const secretId = randomUUID();
-    await this.change(key, (current) => {
+    await this.change(key, precondition, (current) => {
       const now = this.clock.now();
       const grace = gracePeriodMs ?? this.settings.current.secretRotationGracePeriod;
       const expiresAt = new Date(now.getTime() + grace);
@@ -374,11 +397,12 @@ export class WebhookService implements Webhooks {
     return { secretId, secret };
   }
 
-  /** Removes one secret at once (e.g. a leaked one). */
-  async revokeSecret(key: string, secretId: string): Promise<WebhookView> {
+  /** Removes one secret at once (e.g. a leaked one); under `options.ifMatch`, only from a state it names. */
+  async revokeSecret(key: string, secretId: string, options?: WebhookPrecondition): Promise<WebhookView> {
     checkKey('webhooks.revokeSecret()', 'key', key, 'webhookKey');
     checkKey('webhooks.revokeSecret()', 'secretId', secretId, 'secretId');
-    const next = await this.change(key, (current) => {
+    const precondition = parsePrecondition('webhooks.revokeSecret()', options);
+    const next = await this.change(key, precondition, (current) => {
       if (!current.secrets.some((s) => s.id === secretId)) {
         throw new HookworkError('HOOKWORK_ERR_SECRET_NOT_FOUND', `webhook ${key} has no secret ${JSON.stringify(secretId)}; list its secrets with app.webhooks.get(${JSON.stringify(key)})`);
       }
@@ -390,15 +414,19 @@ export class WebhookService implements Webhooks {
   /**
    * Replaces webhook `key` with `compute(current)` through {@link WebhookChanges} (one step
    * against every other change of it; `compute` may run again with a newer webhook) and returns
-   * what was stored; delivery in this process sees the change at once. What `compute` throws is
-   * thrown, with nothing stored.
+   * what was stored; delivery in this process sees the change at once. The precondition is
+   * checked on the webhook `compute` is given, inside that one step, before `compute` runs. What
+   * either throws is thrown, with nothing stored.
    */
-  private async change(key: string, compute: (current: Webhook) => Webhook): Promise<Webhook> {
+  private async change(key: string, precondition: ParsedPrecondition | undefined, compute: (current: Webhook) => Webhook): Promise<Webhook> {
     // The repository's not-found error does not say how to list webhooks: this one does.
     await this.require(key);
     let next: Webhook;
     try {
-      next = await this.changes.modify(key, compute);
+      next = await this.changes.modify(key, (current) => {
+        if (precondition) this.checkPrecondition(key, precondition, current);
+        return compute(current);
+      });
     } catch (error) {
       if (isHookworkError(error, 'HOOKWORK_ERR_WEBHOOK_NOT_FOUND')) await this.require(key);
       throw error;
@@ -420,6 +448,24 @@ export class WebhookService implements Webhooks {
     const shown = redactedUrl(webhook.url);
     this.logger.warn(`webhook ${webhook.key} (${shown}) will not be delivered: ${reason}`, { webhookKey: webhook.key, url: shown });
     this.reporter.emit('webhookUrlBlocked', { webhookKey: webhook.key, url: webhook.url, reason });
+  }
+
+  /**
+   * HOOKWORK_ERR_WEBHOOK_CHANGED, with the webhook as it is and its tag in `details`, when `current`
+   * (as stored, read inside the change's atomic step) is in no state the precondition names.
+   */
+  private checkPrecondition(key: string, precondition: ParsedPrecondition, current: Webhook): void {
+    const view = toView(current, this.unknownEvents(current));
+    let etag: string | undefined;
+    if (preconditionHolds(precondition, () => (etag = webhookEtag(view)))) return;
+    etag ??= webhookEtag(view);
+    const details: WebhookChangedDetails = { key, etag, current: view };
+    const given = precondition.any ? '*' : precondition.tags.length > 0 ? precondition.tags.join(', ') : 'no entity tag';
+    throw new HookworkError(
+      'HOOKWORK_ERR_WEBHOOK_CHANGED',
+      `webhook ${key} is not in the state ifMatch names (${given}): it was changed since it was read, and is now ${etag}; nothing was changed. Apply the change to the webhook as it is now (error.details.current, or app.webhooks.get(${JSON.stringify(key)})) and make it again with ifMatch: error.details.etag`,
+      { details },
+    );
   }
 
   private async require(key: string): Promise<Webhook> {

@@ -27,6 +27,19 @@ export interface WebhookRepository {
   modify?(key: string, change: (current: Webhook) => Webhook | undefined): Promise<Webhook>;
   /** Deletes a webhook; false when it did not exist. */
   delete(key: string): Promise<boolean>;
+  /**
+   * Reads the stored webhook `key` and deletes it if `condition(current)` is true, as one step
+   * against every other writer of the store — other processes on the same database included — so
+   * that a change made meanwhile is never deleted unseen (a conditional delete under an entity tag
+   * that another process's edit has made stale). `condition` runs synchronously, perhaps more than
+   * once (a backend that compares and retries calls it again with the newer webhook); what it
+   * throws is thrown from here with nothing deleted. Resolves true when the webhook was deleted,
+   * false when it did not exist (`condition` is not called) or `condition` returned false.
+   *
+   * Optional: without it, core deletes conditionally with {@link get} then {@link delete}, one
+   * change at a time per app, and a change made by another process between the two can be lost.
+   */
+  deleteIf?(key: string, condition: (current: Webhook) => boolean): Promise<boolean>;
   /** A webhook by key, or undefined. */
   get(key: string): Promise<Webhook | undefined>;
   /** Webhooks ordered by creation time; equal times in the order they were created. */

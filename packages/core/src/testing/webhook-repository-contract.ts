@@ -37,11 +37,12 @@ async function expectCode(promise: Promise<unknown>, code: string): Promise<void
 /**
  * The behaviour every {@link WebhookRepository} backend must show. Call it from a test file
  * of the backend: `describeWebhookRepositoryContract('sqlite', () => ({ subject, cleanup }))`.
- * `modify()` is optional in the port; a backend without it passes `{ modify: false }`, and the
- * tests of `modify()` are left out (its webhooks can lose one of two changes made at once by two
- * processes).
+ * `modify()` and `deleteIf()` are optional in the port; a backend without one passes
+ * `{ modify: false }` or `{ deleteIf: false }`, and that method's tests are left out (its webhooks
+ * can lose one of two changes made at once by two processes, or be deleted over a change made
+ * meanwhile).
  */
-export function describeWebhookRepositoryContract(name: string, factory: ContractFactory<WebhookRepository>, options: { modify?: boolean } = {}): void {
+export function describeWebhookRepositoryContract(name: string, factory: ContractFactory<WebhookRepository>, options: { modify?: boolean; deleteIf?: boolean } = {}): void {
   const test = (title: string, body: (repo: WebhookRepository) => Promise<void>) =>
     it(title, () => withSubject(factory, ({ subject }) => body(subject)));
 
@@ -197,6 +198,7 @@ export function describeWebhookRepositoryContract(name: string, factory: Contrac
       expect(await repo.count()).toBe(500);
     });
 
+    if (options.deleteIf !== false) describeDeleteIf(test);
     if (options.modify === false) return;
 
     test('has modify() (optional in the port: pass { modify: false } to this suite for a backend without it)', async (repo) => {
@@ -242,5 +244,57 @@ export function describeWebhookRepositoryContract(name: string, factory: Contrac
       await Promise.all(added.map((ct) => repo.modify!('m', (current) => ({ ...current, contentTypeKeys: [...current.contentTypeKeys, ct] }))));
       expect([...(await repo.get('m'))!.contentTypeKeys].sort()).toEqual([...added].sort());
     });
+  });
+}
+
+/** The tests of the optional `deleteIf()`. */
+function describeDeleteIf(test: (title: string, body: (repo: WebhookRepository) => Promise<void>) => void): void {
+  test('has deleteIf() (optional in the port: pass { deleteIf: false } to this suite for a backend without it)', async (repo) => {
+    expect(typeof repo.deleteIf).toBe('function');
+  });
+
+  test('deleteIf() deletes the webhook when the condition holds for it as stored, and keeps it when not', async (repo) => {
+    await repo.create(contractWebhook('d', { name: 'Orders', events: ['gone'] }));
+    await repo.create(contractWebhook('kept', { name: 'Invoices' }));
+    const seen: string[] = [];
+    expect(await repo.deleteIf!('kept', (current) => (seen.push(current.name ?? ''), current.name === 'Orders'))).toBe(false);
+    expect(await repo.get('kept')).toEqual(contractWebhook('kept', { name: 'Invoices' }));
+    expect(await repo.deleteIf!('d', (current) => (seen.push(current.name ?? ''), current.name === 'Orders'))).toBe(true);
+    expect(seen).toEqual(['Invoices', 'Orders']);
+    expect(await repo.get('d')).toBeUndefined();
+    expect(await repo.getByAlias('gone')).toEqual([]);
+    expect(await repo.count()).toBe(1);
+  });
+
+  test('deleteIf() of a webhook that does not exist resolves false and calls no condition; what the condition throws is thrown, nothing deleted', async (repo) => {
+    let called = false;
+    expect(await repo.deleteIf!('missing', () => (called = true))).toBe(false);
+    expect(called).toBe(false);
+    const webhook = contractWebhook('d');
+    await repo.create(webhook);
+    const refusal = new Error('refused by the condition');
+    await expect(repo.deleteIf!('d', () => {
+      throw refusal;
+    })).rejects.toBe(refusal);
+    expect(await repo.get('d')).toEqual(webhook);
+  });
+
+  test('deleteIf() and modify() at once: the condition sees the change if it came first, and a change never lands on a deleted webhook', async (repo) => {
+    if (!repo.modify) return;
+    // Whichever goes first, a rename and a delete of "the webhook named Orders" never both succeed.
+    for (let round = 0; round < 5; round++) {
+      const key = `race-${round}`;
+      await repo.create(contractWebhook(key, { name: 'Orders' }));
+      const [renamed, deleted] = await Promise.allSettled([repo.modify(key, (current) => ({ ...current, name: 'Renamed' })), repo.deleteIf!(key, (current) => current.name === 'Orders')]);
+      const stored = await repo.get(key);
+      if (deleted.status === 'fulfilled' && deleted.value) {
+        expect(stored).toBeUndefined();
+        expect(renamed.status).toBe('rejected');
+      } else {
+        expect(deleted).toEqual({ status: 'fulfilled', value: false });
+        expect(renamed.status).toBe('fulfilled');
+        expect(stored?.name).toBe('Renamed');
+      }
+    }
   });
 }

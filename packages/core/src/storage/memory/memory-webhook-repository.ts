@@ -45,6 +45,13 @@ export class MemoryWebhookRepository implements WebhookRepository {
     return true;
   }
 
+  async deleteIf(key: string, condition: (current: Webhook) => boolean): Promise<boolean> {
+    const stored = this.byKey.get(key);
+    // Read, decide and delete in one synchronous step, as modify().
+    if (!stored || !condition(copyWebhook(stored))) return false;
+    return this.delete(key);
+  }
+
   async get(key: string): Promise<Webhook | undefined> {
     const webhook = this.byKey.get(key);
     return webhook && copyWebhook(webhook);
