@@ -228,6 +228,8 @@ export class WebhookService implements Webhooks {
       updatedAt: now,
     };
     await this.repository.create(webhook);
+    // The key may be one another process deleted while this one still kept its webhook.
+    this.cache.invalidate(webhook.key);
     // A key chosen again may have health left from an earlier webhook of that key (a deletion
     // whose health write failed; an earlier hookwork let an attempt ending after the deletion
     // write it back): the new webhook began with that failing streak, or that open breaker.
