@@ -133,20 +133,26 @@ export class WebhookHealthMonitor {
   /**
    * Disables a webhook for good reason (410 Gone, or failing for `autoDisable.after`), keeping
    * its requests; reports `webhookDisabled` and the `webhook.disabled` operator event. Never throws.
+   * `webhook` is the webhook as the attempt that gave the reason had it: one whose URL was changed
+   * since (moved away from a receiver that is gone) is left enabled, since the reason was about a
+   * URL it no longer uses.
    */
   async disable(webhook: Pick<Webhook, 'key' | 'url'>, reason: 'gone' | 'failing', message: string, failingSince?: number): Promise<void> {
     const now = this.deps.clock.now();
     let disabled = false;
+    let moved = false;
     try {
       await this.deps.modifyWebhook(webhook.key, (current) => {
-        disabled = current.enabled;
-        return current.enabled ? { ...current, enabled: false, updatedAt: now } : undefined;
+        moved = current.url !== webhook.url;
+        disabled = current.enabled && !moved;
+        return disabled ? { ...current, enabled: false, updatedAt: now } : undefined;
       });
     } catch (error) {
       // Deleted meanwhile: nothing to disable.
       if (!isHookworkError(error, 'HOOKWORK_ERR_WEBHOOK_NOT_FOUND')) this.deps.reporter.backgroundError('disabling a webhook', error);
       return;
     }
+    if (moved) this.deps.logger.info(`webhook ${webhook.key} was not disabled (${message}): its URL was changed since that attempt`);
     if (!disabled) return;
     this.deps.webhooks.invalidate(webhook.key);
     this.deps.logger.warn(`webhook ${webhook.key} was disabled: ${message}; its requests are kept and go out once it is enabled again`);
