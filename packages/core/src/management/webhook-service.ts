@@ -278,8 +278,9 @@ export class WebhookService implements Webhooks {
         updatedAt: this.clock.now(),
       };
     });
-    // Enabled again by an operator: the breaker closes and a new failing streak starts from nothing.
-    if (!before!.enabled && next.enabled) await this.health.forget(key);
+    // Enabled again by an operator, or pointed at another receiver: the breaker closes, a
+    // receiver's pause ends and a new failing streak starts from nothing.
+    if ((!before!.enabled && next.enabled) || before!.url !== next.url) await this.health.forget(key);
     if (patch.url !== undefined) this.warnIfRefusedByGuard(next);
     return toView(next, this.unknownEvents(next));
   }

@@ -26,8 +26,8 @@ export interface WebhookHealthMonitorDeps {
   modifyWebhook: (webhookKey: string, change: (current: Webhook) => Webhook | undefined) => Promise<Webhook>;
   /** Whether a webhook is stored, asked of the store's repository (not of the app's webhook cache, which may still hold a deleted one for a second). */
   webhookExists: (webhookKey: string) => Promise<boolean>;
-  /** The cache of webhooks, told when one was disabled. */
-  webhooks: Pick<WebhookCache, 'invalidate'>;
+  /** The cache of webhooks: told when one was disabled, and asked whether an attempt's webhook has moved to another URL since. */
+  webhooks: Pick<WebhookCache, 'invalidate' | 'get'>;
   /** The app's settings (read `current` each time). */
   settings: SettingsAccessor;
   /** The app's clock. */
@@ -124,6 +124,10 @@ export class WebhookHealthMonitor {
       }
       const pauseMs = retryAfterPause(result, this.deps.settings.current, now);
       if (health === 'ignored' && pauseMs === undefined) return;
+      // An attempt that went to a URL the webhook was moved away from says nothing of the
+      // receiver it has now (whose health starts afresh, see forget()): a 429 of the old one
+      // would pause the new one for up to maxRetryAfter.
+      if ((await this.deps.webhooks.get(webhook.key))?.url !== webhook.url && (await this.deps.webhookExists(webhook.key))) return;
       await this.write(webhook, this.policyOf(webhook), { health, probe, ...(pauseMs !== undefined ? { pauseMs } : {}) }, now.getTime());
     } catch (error) {
       this.deps.reporter.backgroundError(`recording the health of webhook ${webhook.key}`, error);
@@ -166,8 +170,9 @@ export class WebhookHealthMonitor {
   }
 
   /**
-   * Forgets a webhook's health: it was deleted, or an operator enabled it again (its breaker
-   * closes and a new failing streak starts from nothing).
+   * Forgets a webhook's health: it was deleted, an operator enabled it again, or its URL was
+   * changed (another receiver: its breaker closes, a receiver's pause ends and a new failing
+   * streak starts from nothing).
    */
   async forget(webhookKey: string): Promise<void> {
     this.cache.delete(webhookKey);
