@@ -24,10 +24,13 @@ export interface WebhookHealthMonitorDeps {
    * stored, HOOKWORK_ERR_WEBHOOK_NOT_FOUND when absent (see `WebhookRepository.modify`).
    */
   modifyWebhook: (webhookKey: string, change: (current: Webhook) => Webhook | undefined) => Promise<Webhook>;
-  /** Whether a webhook is stored, asked of the store's repository (not of the app's webhook cache, which may still hold a deleted one for a second). */
-  webhookExists: (webhookKey: string) => Promise<boolean>;
-  /** The cache of webhooks: told when one was disabled, and asked whether an attempt's webhook has moved to another URL since. */
-  webhooks: Pick<WebhookCache, 'invalidate' | 'get'>;
+  /**
+   * The webhook as stored, or undefined when it is not, asked of the store's repository (not of
+   * the app's webhook cache, which may still hold a deleted or changed one for a second).
+   */
+  storedWebhook: (webhookKey: string) => Promise<Webhook | undefined>;
+  /** The cache of webhooks, told when one was disabled. */
+  webhooks: Pick<WebhookCache, 'invalidate'>;
   /** The app's settings (read `current` each time). */
   settings: SettingsAccessor;
   /** The app's clock. */
@@ -127,7 +130,8 @@ export class WebhookHealthMonitor {
       // An attempt that went to a URL the webhook was moved away from says nothing of the
       // receiver it has now (whose health starts afresh, see forget()): a 429 of the old one
       // would pause the new one for up to maxRetryAfter.
-      if ((await this.deps.webhooks.get(webhook.key))?.url !== webhook.url && (await this.deps.webhookExists(webhook.key))) return;
+      const stored = await this.deps.storedWebhook(webhook.key);
+      if (stored && stored.url !== webhook.url) return;
       await this.write(webhook, this.policyOf(webhook), { health, probe, ...(pauseMs !== undefined ? { pauseMs } : {}) }, now.getTime());
     } catch (error) {
       this.deps.reporter.backgroundError(`recording the health of webhook ${webhook.key}`, error);
@@ -253,7 +257,7 @@ export class WebhookHealthMonitor {
    */
   private async outlivedItsWebhook(webhookKey: string): Promise<boolean> {
     // The store failing to answer: keep the record and report its transitions, as for a webhook that exists.
-    if (await this.deps.webhookExists(webhookKey).catch(() => true)) return false;
+    if (await this.deps.storedWebhook(webhookKey).then((stored) => stored !== undefined, () => true)) return false;
     this.cache.delete(webhookKey);
     this.successes.delete(webhookKey);
     await this.deps.store().delete(webhookKey);
