@@ -289,6 +289,34 @@ describe('an app on SQLite with the BullMQ queue', () => {
     expect(receiver.requests.map((r) => JSON.parse(r.text).id)).toEqual(['first', 'after']);
   });
 
+  it('a Redis restarted without its data (no persistence) mid-delivery: no lane stays taken, new requests are delivered', async () => {
+    // svix/svix-webhooks#1844: Svix's worker stopped for good once a restarted Redis had lost its queue.
+    const server = await startPrivateRedis();
+    servers.push(server);
+    const app = await startApp(server.url, { concurrency: { global: 2, perWebhook: 2 } });
+    await app.webhooks.create({ url: receiver.url, events: ['thing.happened'] });
+    const held: Array<() => void> = [];
+    let hold = true;
+    receiver.handler = (_request, res) => {
+      if (hold) held.push(() => res.writeHead(204).end());
+      else res.writeHead(204).end();
+    };
+    await app.publish(new ThingHappened('lost-1'));
+    await app.publish(new ThingHappened('lost-2'));
+    await receiver.waitFor(2);
+    await server.kill('SIGKILL');
+    await server.restart();
+    // The attempts in flight end after the restart: their jobs are gone from Redis.
+    hold = false;
+    for (const answer of held.splice(0)) answer();
+    await reconnected(app);
+    for (let i = 0; i < 6; i++) await app.publish(new ThingHappened(`after-${i}`));
+    await app.drain({ all: true, timeoutMs: 20_000 });
+    const after = receiver.requests.map((r) => JSON.parse(r.text).id as string).filter((id) => id.startsWith('after-'));
+    expect(after.sort()).toEqual(Array.from({ length: 6 }, (_, i) => `after-${i}`));
+    expect(await app.queueCounts()).toEqual({ pending: 0, inFlight: 0, dead: 0 });
+  });
+
   it('appendonly yes with appendfsync always: Redis SIGKILLed and restarted mid-delivery loses nothing', async () => {
     const server = await startPrivateRedis({ appendonly: 'yes', appendfsync: 'always' });
     servers.push(server);

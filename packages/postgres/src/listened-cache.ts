@@ -26,8 +26,8 @@ export class ListenedCache<V> {
     private readonly payload: string,
   ) {}
 
-  /** The answer for `key` from memory, or from `load` (kept when it may be). */
-  async read(key: string, load: () => Promise<V>): Promise<V> {
+  /** The answer for `key` from memory, or from `load` (kept when it may be, and `keep` accepts it). */
+  async read(key: string, load: () => Promise<V>, keep: (value: V) => boolean = () => true): Promise<V> {
     const { listener } = this;
     if (listener && !this.unlisten) this.unlisten = listener.subscribe((payload) => (payload === this.payload || payload === undefined ? this.clear() : undefined));
     const cached = this.entries.get(key);
@@ -36,7 +36,7 @@ export class ListenedCache<V> {
     const epoch = listener?.epoch;
     const at = performance.now();
     const value = await load();
-    if (listener?.listening && listener.epoch === epoch && this.generation === generation) {
+    if (listener?.listening && listener.epoch === epoch && this.generation === generation && keep(value)) {
       this.entries.set(key, { value, at });
       if (this.entries.size > MAX_ENTRIES) this.entries.delete(this.entries.keys().next().value!);
     }

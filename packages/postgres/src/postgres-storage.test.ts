@@ -496,6 +496,21 @@ describe('an opened store', () => {
     }
   });
 
+  it('get never answers a missing webhook from memory: one created elsewhere is found before its notification arrives', async () => {
+    // Delivery drops the request of a missing webhook, for good: a webhook created again under a
+    // deleted key by another process must be found by the first request published to it, which
+    // this process may claim before the create's notification reaches it.
+    const schema = db.schema();
+    storage = await openPostgresStorage({ connectionString: db.url, schema });
+    expect(await storage.webhooks.get('w1')).toBeUndefined();
+    await waitUntil(() => storage.listening);
+    expect(await storage.webhooks.get('w1')).toBeUndefined();
+    // A create whose notification has not arrived yet: a row written without one.
+    const row = { key: 'w1', url: 'https://example.com/', events: ['x'], enabled: true, createdAt: 1000, updatedAt: 1000 };
+    await db.query(`INSERT INTO "${schema}".webhooks (key, created_at, events, data) VALUES ('w1', 1000, ARRAY['x'], $1)`, [JSON.stringify(row)]);
+    expect((await storage.webhooks.get('w1'))?.url).toBe('https://example.com/');
+  });
+
   it('health get answers from memory while listening; a write here or in another store is seen', async () => {
     const schema = db.schema();
     storage = await openPostgresStorage({ connectionString: db.url, schema });

@@ -22,7 +22,7 @@ const MODIFY_ATTEMPTS = 20;
 export class PostgresWebhookRepository implements WebhookRepository {
   /** alias → its webhooks, decoded; never handed out (callers get copies). */
   private readonly byAlias: ListenedCache<Webhook[]>;
-  /** key → the webhook, decoded (undefined: no such webhook); never handed out. */
+  /** key → the webhook, decoded (a missing one is not kept); never handed out. */
   private readonly byKey: ListenedCache<Webhook | undefined>;
 
   constructor(
@@ -138,14 +138,20 @@ export class PostgresWebhookRepository implements WebhookRepository {
   /**
    * Delivery reads a webhook per attempt (core keeps it for a second): answered from memory while
    * the LISTEN connection is up, as getByAlias is, so core's refresh costs no round trip on the
-   * send's path.
+   * send's path. A missing webhook is never answered from memory: delivery drops the request of a
+   * missing webhook, so one created again under its key by another process must be found even
+   * before that process's notification arrives (a request published to it may be claimed first).
    */
   async get(key: string): Promise<Webhook | undefined> {
     const { c } = this;
-    const webhook = await this.byKey.read(key, async () => {
-      const data = (await c.query<{ data: string }>(`reading webhook ${key}`, `SELECT data FROM ${c.s}.webhooks WHERE key = $1`, [key])).rows[0]?.data;
-      return data === undefined ? undefined : webhookFromJson(data);
-    });
+    const webhook = await this.byKey.read(
+      key,
+      async () => {
+        const data = (await c.query<{ data: string }>(`reading webhook ${key}`, `SELECT data FROM ${c.s}.webhooks WHERE key = $1`, [key])).rows[0]?.data;
+        return data === undefined ? undefined : webhookFromJson(data);
+      },
+      (found) => found !== undefined,
+    );
     // A copy (0.2 µs, against 1.7 µs to parse again): a caller may change the webhook it gets.
     return webhook === undefined ? undefined : copyWebhook(webhook);
   }

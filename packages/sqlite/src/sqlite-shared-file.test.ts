@@ -40,6 +40,42 @@ describe('an app sharing its SQLite file with another process', () => {
     await receiver.waitFor(1, 20_000);
     expect(receiver.requests.map((a) => [webhookIdOf(a), JSON.parse(a.text)])).toEqual([['msg_from_elsewhere', { id: 'elsewhere' }]]);
   });
+
+  it('delivers to a webhook the other process created again under a deleted key, right after dropping the deleted one’s request', async () => {
+    const file = temp.file();
+    // A period of 10 s: the app keeps a webhook it read for a second.
+    app = createHookwork({
+      composers: [thingComposer],
+      storage: sqliteStorage({ file, watchIntervalMs: 20 }),
+      settings: { period: 10_000, ssrf: { allow: ['127.0.0.1'] } },
+    });
+    await app.start();
+    await app.webhooks.create({ key: 'orders', url: receiver.url, events: ['thing.happened'] });
+
+    // The other process replaces the webhook (delete, create under the same key) while a request
+    // of the deleted one is queued: this app drops that one, and must see the new webhook at once.
+    const other = openSqliteStorage({ file });
+    const stored = (await other.webhooks.get('orders'))!;
+    await other.webhooks.delete('orders');
+    const enqueue = (id: string) => {
+      const now = new Date();
+      return other.queue.enqueue([{ id, webhookKey: 'orders', eventAlias: 'thing.happened', body: JSON.stringify({ id }), createdAt: now, dueAt: now }]);
+    };
+    const dropped = new Promise((resolve) => app!.lifecycle.once('requestDropped', resolve));
+    await enqueue('msg_orphan');
+    await dropped;
+    await other.webhooks.create(stored);
+    await enqueue('msg_fresh');
+    await other.close();
+
+    // Requests enqueued by the other process: drain waits for the whole queue.
+    await app.drain({ all: true });
+    expect(receiver.requests.map(webhookIdOf)).toEqual(['msg_fresh']);
+    expect((await app.logs('orders')).items.map((e) => [e.requestId, e.outcome])).toEqual([
+      ['msg_fresh', 'delivered'],
+      ['msg_orphan', 'dropped'],
+    ]);
+  });
 });
 
 describe('two apps on one SQLite file changing one webhook at once', () => {

@@ -1,5 +1,7 @@
 import { getWebhookEventMetadata, isHookworkError } from '@hookwork/core';
+import * as cms from '../index';
 import { defineCmsEvent, field, objectPayload, schemas, shape, type CmsEntityEventDefinition } from '../index';
+import { getCmsEventDefinition } from './define-cms-event';
 
 // A plugin author's own CMS event, as docs/cms-events.md says a plugin may define one.
 class OrderPlacedNotification {
@@ -43,5 +45,18 @@ describe('defineCmsEvent', () => {
     refused({ ...good, entities: undefined }, /entities must be a function/);
     refused({ ...good, payload: { Minimal: good.payload.Minimal } }, /payload.Extended must be \{ convert\(input\), schema \}/);
     refused({ ...good, example: { orders: [] } }, /example must be a function/);
+  });
+
+  it('binds every CMS event to the notification its name says, so the event header names what happened', () => {
+    // Umbraco 13.0.1 sent Umbraco.ContentDelete for an unpublish: two rows had swapped their
+    // notifications (umbraco/Umbraco-CMS#15486). Umbraco's document type events handle its content
+    // type notifications, by Umbraco's own naming.
+    const stem = (name: string, suffix: string) => name.slice(0, -suffix.length).replace(/^DocumentType/, 'ContentType');
+    const rows = Object.values(cms)
+      .map((value) => (typeof value === 'function' ? getCmsEventDefinition(value) : undefined))
+      .filter((definition) => definition !== undefined);
+    expect(rows.length).toBeGreaterThanOrEqual(87);
+    const mismatched = rows.filter((d) => stem(d.className, 'WebhookEvent') !== stem(d.notification.name, 'Notification')).map((d) => `${d.alias}: ${d.notification.name}`);
+    expect(mismatched).toEqual([]);
   });
 });

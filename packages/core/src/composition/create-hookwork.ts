@@ -274,7 +274,7 @@ export function createHookwork<TStorageTransaction = never, TQueueTransaction = 
   const health = new WebhookHealthMonitor({
     store: healthStore,
     modifyWebhook: (key, change) => webhookChanges.modify(key, change),
-    webhookExists: async (key) => (await opened((s) => s.webhooks).get(key)) !== undefined,
+    storedWebhook: (key) => opened((s) => s.webhooks).get(key),
     webhooks: webhookCache,
     settings: settingsAccessor,
     clock,

@@ -66,4 +66,14 @@ describe('backoff', () => {
     expect(nextAttemptDelay(1, exact, { statusCode: 500, retryAfter: '7' }, now)).toEqual({ delayMs: 5_000, fromRetryAfter: false });
     expect(nextAttemptDelay(2, exact, { statusCode: 429 }, now)).toEqual({ delayMs: 300_000, fromRetryAfter: false });
   });
+
+  it('never lets the jitter bring a retry before the Retry-After the receiver asked for', () => {
+    // Svix applied its symmetric jitter after the Retry-After floor, so a retry could come up to
+    // 20 % early (svix/svix-webhooks#2200). Here the jitter spreads the schedule only.
+    const now = new Date('2030-01-01T00:00:00Z');
+    const lowest = () => 0;
+    expect(nextAttemptDelay(1, settings, { statusCode: 429, retryAfter: '5' }, now, lowest)).toEqual({ delayMs: 5_000, fromRetryAfter: true });
+    expect(nextAttemptDelay(1, settings, { statusCode: 503, retryAfter: '120' }, now, lowest)).toEqual({ delayMs: 120_000, fromRetryAfter: true });
+    expect(nextAttemptDelay(1, settings, { statusCode: 429, retryAfter: '2' }, now, lowest)).toEqual({ delayMs: 4_000, fromRetryAfter: false });
+  });
 });

@@ -173,6 +173,31 @@ describe('retries, dead letters and failure kinds', () => {
     expect((await logOf(webhook.key)).map((e) => [e.statusCode, e.outcome])).toEqual([[410, 'dead']]);
   });
 
+  it('a 410 from the URL a webhook was moved away from while the attempt ran does not disable it', async () => {
+    app = await startTestApp();
+    // The old receiver is gone (410), and slow to say so; the webhook is pointed at the new one meanwhile.
+    let answerOld: (() => void) | undefined;
+    receiver.handler = (_r, res) => {
+      answerOld = () => void res.writeHead(410).end('gone');
+    };
+    const moved = await startTestReceiver();
+    try {
+      const webhook = await app.webhooks.create({ url: receiver.url, events: ['thing.happened'] });
+      await app.publish(new ThingHappened('to-old'));
+      await receiver.waitFor(1);
+      await app.webhooks.update(webhook.key, { url: moved.url });
+      const dead = nextLifecycle(app, 'deadLettered');
+      answerOld!();
+      await dead;
+      await app.publish(new ThingHappened('to-new'));
+      await app.drain();
+      expect((await app.webhooks.get(webhook.key))!.enabled).toBe(true);
+      expect(moved.requests.map((r) => JSON.parse(r.text).id)).toEqual(['to-new']);
+    } finally {
+      await moved.close();
+    }
+  });
+
   it('dead-letters other 4xx at once when retryClientErrors is false, but still retries 429', async () => {
     app = await startTestApp({ settings: { retryClientErrors: false } });
     receiver.handler = (r, res) => {

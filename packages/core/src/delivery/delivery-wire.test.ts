@@ -69,6 +69,20 @@ describe('delivery on the wire', () => {
     }
   });
 
+  it('stops signing with a rotated-out secret once its grace period is over', async () => {
+    // Svix's server went on signing with expired secrets (svix/svix-webhooks#613): a receiver that
+    // still accepted the old one went on accepting requests signed with a secret meant to be dead.
+    app = await startTestApp();
+    const created = await app.webhooks.create({ url: receiver.url, events: ['thing.happened'], secret: true });
+    const rotated = await app.webhooks.rotateSecret(created.key, { gracePeriodMs: 300 });
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    await app.publish(new ThingHappened('after-grace'));
+    const [request] = await receiver.waitFor(1);
+    expect(String(request!.headers['webhook-signature']).split(' ')).toHaveLength(1);
+    expect(() => new StandardWebhook(rotated.secret).verify(request!.text, toHeaderRecord(request!.headers))).not.toThrow();
+    expect(() => new StandardWebhook(created.secret!).verify(request!.text, toHeaderRecord(request!.headers))).toThrow();
+  });
+
   it('sends webhook-id and webhook-timestamp but no signature for a webhook without secrets', async () => {
     app = await startTestApp();
     await app.webhooks.create({ url: receiver.url, events: ['thing.happened'] });

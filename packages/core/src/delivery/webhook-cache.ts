@@ -13,6 +13,10 @@ interface Entry {
  * round trip on every delivery. Loads of one key in flight at once are shared. An edit made
  * through this app invalidates its entry at once; an edit made by another process sharing the
  * store is seen within `ttlMs()` (at most a second).
+ *
+ * A webhook found missing is not kept: its request is dropped, which cannot be undone, so a
+ * webhook created again under that key (here or by another process) must be seen at once. A
+ * kept miss dropped the requests published to the new webhook for up to a second.
  */
 export class WebhookCache {
   private readonly entries = new Map<string, Entry>();
@@ -29,15 +33,16 @@ export class WebhookCache {
     if (entry && entry.until > now) return entry.loaded;
     const loaded = this.repository.get(key);
     this.entries.set(key, { loaded, until: now + this.ttlMs() });
-    // A failed read is not kept: the next delivery reads again.
-    loaded.catch(() => {
+    // Neither a failed read nor a miss is kept: the next delivery reads again.
+    const forget = () => {
       if (this.entries.get(key)?.loaded === loaded) this.entries.delete(key);
-    });
+    };
+    loaded.then((webhook) => (webhook === undefined ? forget() : undefined), forget);
     if (this.entries.size > 10_000) this.evictExpired(now);
     return loaded;
   }
 
-  /** Forgets `key` (it was changed or deleted through this app). */
+  /** Forgets `key` (it was created, changed or deleted through this app). */
   invalidate(key: string): void {
     this.entries.delete(key);
   }

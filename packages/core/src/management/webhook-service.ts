@@ -243,6 +243,8 @@ export class WebhookService implements Webhooks {
       updatedAt: now,
     };
     await this.repository.create(webhook);
+    // The key may be one another process deleted while this one still kept its webhook.
+    this.cache.invalidate(webhook.key);
     // A key chosen again may have health left from an earlier webhook of that key (a deletion
     // whose health write failed; an earlier hookwork let an attempt ending after the deletion
     // write it back): the new webhook began with that failing streak, or that open breaker.
@@ -292,8 +294,9 @@ export class WebhookService implements Webhooks {
         updatedAt: this.clock.now(),
       };
     });
-    // Enabled again by an operator: the breaker closes and a new failing streak starts from nothing.
-    if (!before!.enabled && next.enabled) await this.health.forget(key);
+    // Enabled again by an operator, or pointed at another receiver: the breaker closes, a
+    // receiver's pause ends and a new failing streak starts from nothing.
+    if ((!before!.enabled && next.enabled) || before!.url !== next.url) await this.health.forget(key);
     if (patch.url !== undefined) this.warnIfRefusedByGuard(next);
     return toView(next, this.unknownEvents(next));
   }

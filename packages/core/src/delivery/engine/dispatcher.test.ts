@@ -143,6 +143,28 @@ describe('the dispatcher', () => {
     expect(items.map((e) => [e.requestId, e.outcome])).toEqual([[request.id, 'dropped']]);
   });
 
+  it('delivers the request of a webhook created again with a deleted one’s key, right after the deleted one’s request was dropped', async () => {
+    // The period makes the app keep a webhook it read for a second (WebhookCache): long enough
+    // for a drop, a create and a publish to fit in, on any machine.
+    app = await startTestApp({ settings: { period: 10_000 } });
+    const first = await app.webhooks.create({ key: 'orders', url: receiver.url, events: ['thing.happened'] });
+    app.updateSettings({ enabled: false });
+    await fire(app, first.key, 'orphan');
+    await app.webhooks.delete(first.key);
+    const dropped = nextLifecycle(app, 'requestDropped');
+    app.updateSettings({ enabled: true });
+    await dropped;
+    // Infrastructure as code replaces a webhook this way: delete, then create under the same key.
+    await app.webhooks.create({ key: 'orders', url: receiver.url, events: ['thing.happened'] });
+    const fresh = await fire(app, 'orders', 'fresh');
+    await app.drain();
+    expect(receiver.requests.map((r) => JSON.parse(r.text).id)).toEqual(['fresh']);
+    expect((await app.logs('orders')).items.map((e) => [e.requestId, e.outcome])).toEqual([
+      [fresh.id, 'delivered'],
+      [expect.any(String), 'dropped'],
+    ]);
+  });
+
   it('keeps the requests of a disabled webhook pending and delivers them once it is enabled again', async () => {
     app = await startTestApp();
     const webhook = await app.webhooks.create({ url: receiver.url, events: ['thing.happened'], enabled: false });

@@ -140,6 +140,35 @@ describe('auto-disable, Retry-After and the rate limit', () => {
     expect(slowArrivals.map((a) => a.retryCount).sort()).toEqual(['0', '0', '0', '1']);
   });
 
+  it('a webhook moved to another URL is not held by what the old receiver said: its pause ends, and an attempt still out there adds none', async () => {
+    app = await startTestApp({ settings: { concurrency: { global: 4, perWebhook: 4 } } });
+    // The old receiver is being shut down: it asks for an hour's pause (maxRetryAfter's 1 h), slowly.
+    const held = new Map<string, () => void>();
+    receiver.handler = (request, res) => void held.set(idOf(request), () => res.writeHead(429, { 'retry-after': '3600' }).end());
+    const moved = await startTestReceiver();
+    try {
+      const webhook = await app.webhooks.create({ url: receiver.url, events: ['thing.happened'] });
+      await app.publish(new ThingHappened('a'));
+      await app.publish(new ThingHappened('b'));
+      await receiver.waitFor(2);
+      const paused = nextLifecycle(app, 'attemptFailed', (info) => info.statusCode === 429);
+      held.get('a')!();
+      await paused;
+      expect((await app.management.health(webhook.key))?.pausedUntil).toBeDefined();
+      // Pointed at the new receiver: the pause of the old one ends with it.
+      await app.webhooks.update(webhook.key, { url: moved.url });
+      // The attempt still at the old receiver answers after the move.
+      const late = nextLifecycle(app, 'attemptFailed', (info) => info.statusCode === 429);
+      held.get('b')!();
+      await late;
+      await app.publish(new ThingHappened('c'));
+      expect((await moved.waitFor(1, 5000)).map(idOf)).toEqual(['c']);
+      expect((await app.management.health(webhook.key))?.pausedUntil).toBeUndefined();
+    } finally {
+      await moved.close();
+    }
+  });
+
   it('a webhook\'s rate limit spaces its requests (one process), and the burst goes at once', async () => {
     app = await startTestApp();
     receiver.handler = (request, res) => {

@@ -24,8 +24,11 @@ export interface WebhookHealthMonitorDeps {
    * stored, HOOKWORK_ERR_WEBHOOK_NOT_FOUND when absent (see `WebhookRepository.modify`).
    */
   modifyWebhook: (webhookKey: string, change: (current: Webhook) => Webhook | undefined) => Promise<Webhook>;
-  /** Whether a webhook is stored, asked of the store's repository (not of the app's webhook cache, which may still hold a deleted one for a second). */
-  webhookExists: (webhookKey: string) => Promise<boolean>;
+  /**
+   * The webhook as stored, or undefined when it is not, asked of the store's repository (not of
+   * the app's webhook cache, which may still hold a deleted or changed one for a second).
+   */
+  storedWebhook: (webhookKey: string) => Promise<Webhook | undefined>;
   /** The cache of webhooks, told when one was disabled. */
   webhooks: Pick<WebhookCache, 'invalidate'>;
   /** The app's settings (read `current` each time). */
@@ -124,6 +127,11 @@ export class WebhookHealthMonitor {
       }
       const pauseMs = retryAfterPause(result, this.deps.settings.current, now);
       if (health === 'ignored' && pauseMs === undefined) return;
+      // An attempt that went to a URL the webhook was moved away from says nothing of the
+      // receiver it has now (whose health starts afresh, see forget()): a 429 of the old one
+      // would pause the new one for up to maxRetryAfter.
+      const stored = await this.deps.storedWebhook(webhook.key);
+      if (stored && stored.url !== webhook.url) return;
       await this.write(webhook, this.policyOf(webhook), { health, probe, ...(pauseMs !== undefined ? { pauseMs } : {}) }, now.getTime());
     } catch (error) {
       this.deps.reporter.backgroundError(`recording the health of webhook ${webhook.key}`, error);
@@ -133,20 +141,26 @@ export class WebhookHealthMonitor {
   /**
    * Disables a webhook for good reason (410 Gone, or failing for `autoDisable.after`), keeping
    * its requests; reports `webhookDisabled` and the `webhook.disabled` operator event. Never throws.
+   * `webhook` is the webhook as the attempt that gave the reason had it: one whose URL was changed
+   * since (moved away from a receiver that is gone) is left enabled, since the reason was about a
+   * URL it no longer uses.
    */
   async disable(webhook: Pick<Webhook, 'key' | 'url'>, reason: 'gone' | 'failing', message: string, failingSince?: number): Promise<void> {
     const now = this.deps.clock.now();
     let disabled = false;
+    let moved = false;
     try {
       await this.deps.modifyWebhook(webhook.key, (current) => {
-        disabled = current.enabled;
-        return current.enabled ? { ...current, enabled: false, updatedAt: now } : undefined;
+        moved = current.url !== webhook.url;
+        disabled = current.enabled && !moved;
+        return disabled ? { ...current, enabled: false, updatedAt: now } : undefined;
       });
     } catch (error) {
       // Deleted meanwhile: nothing to disable.
       if (!isHookworkError(error, 'HOOKWORK_ERR_WEBHOOK_NOT_FOUND')) this.deps.reporter.backgroundError('disabling a webhook', error);
       return;
     }
+    if (moved) this.deps.logger.info(`webhook ${webhook.key} was not disabled (${message}): its URL was changed since that attempt`);
     if (!disabled) return;
     this.deps.webhooks.invalidate(webhook.key);
     this.deps.logger.warn(`webhook ${webhook.key} was disabled: ${message}; its requests are kept and go out once it is enabled again`);
@@ -160,8 +174,9 @@ export class WebhookHealthMonitor {
   }
 
   /**
-   * Forgets a webhook's health: it was deleted, or an operator enabled it again (its breaker
-   * closes and a new failing streak starts from nothing).
+   * Forgets a webhook's health: it was deleted, an operator enabled it again, or its URL was
+   * changed (another receiver: its breaker closes, a receiver's pause ends and a new failing
+   * streak starts from nothing).
    */
   async forget(webhookKey: string): Promise<void> {
     this.cache.delete(webhookKey);
@@ -242,7 +257,7 @@ export class WebhookHealthMonitor {
    */
   private async outlivedItsWebhook(webhookKey: string): Promise<boolean> {
     // The store failing to answer: keep the record and report its transitions, as for a webhook that exists.
-    if (await this.deps.webhookExists(webhookKey).catch(() => true)) return false;
+    if (await this.deps.storedWebhook(webhookKey).then((stored) => stored !== undefined, () => true)) return false;
     this.cache.delete(webhookKey);
     this.successes.delete(webhookKey);
     await this.deps.store().delete(webhookKey);
