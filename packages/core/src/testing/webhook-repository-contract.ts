@@ -39,9 +39,10 @@ async function expectCode(promise: Promise<unknown>, code: string): Promise<void
  * of the backend: `describeWebhookRepositoryContract('sqlite', () => ({ subject, cleanup }))`.
  * `modify()` is optional in the port; a backend without it passes `{ modify: false }`, and the
  * tests of `modify()` are left out (its webhooks can lose one of two changes made at once by two
- * processes).
+ * processes). `getSharedByAlias()` is optional too; a backend without it passes
+ * `{ sharedByAlias: false }` (its publishes then copy every subscribed webhook).
  */
-export function describeWebhookRepositoryContract(name: string, factory: ContractFactory<WebhookRepository>, options: { modify?: boolean } = {}): void {
+export function describeWebhookRepositoryContract(name: string, factory: ContractFactory<WebhookRepository>, options: { modify?: boolean; sharedByAlias?: boolean } = {}): void {
   const test = (title: string, body: (repo: WebhookRepository) => Promise<void>) =>
     it(title, () => withSubject(factory, ({ subject }) => body(subject)));
 
@@ -196,6 +197,25 @@ export function describeWebhookRepositoryContract(name: string, factory: Contrac
       expect((await repo.getByAlias('own123')).map((w) => w.key)).toEqual(['w123']);
       expect(await repo.count()).toBe(500);
     });
+
+    if (options.sharedByAlias !== false) {
+      test('has getSharedByAlias() (optional in the port: pass { sharedByAlias: false } to this suite for a backend without it)', async (repo) => {
+        expect(typeof repo.getSharedByAlias).toBe('function');
+      });
+
+      test('getSharedByAlias answers as getByAlias does, and a change gives new objects, never changing those handed out', async (repo) => {
+        await repo.create(contractWebhook('a', { events: ['x', 'y'], headers: { h: 'v' }, secrets: [{ id: 's1', secret: 'whsec_c2VjcmV0LWJ5dGVzLWZvci1jb250cmFjdA==', createdAt: new Date(T0) }] }));
+        await repo.create(contractWebhook('b', { events: ['x'], createdAt: new Date(T0 + 1) }));
+        const before = await repo.getSharedByAlias!('x');
+        expect(before).toEqual(await repo.getByAlias('x'));
+        const snapshot = structuredClone(before);
+        await repo.update(contractWebhook('a', { events: ['x', 'y'], headers: { h: 'changed' }, enabled: false }));
+        await repo.delete('b');
+        expect(before).toEqual(snapshot);
+        expect(await repo.getSharedByAlias!('x')).toEqual([contractWebhook('a', { events: ['x', 'y'], headers: { h: 'changed' }, enabled: false })]);
+        expect(await repo.getSharedByAlias!('nothing')).toEqual([]);
+      });
+    }
 
     if (options.modify === false) return;
 
