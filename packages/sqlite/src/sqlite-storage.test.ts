@@ -97,7 +97,7 @@ describe('sqliteStorage', () => {
 
   // Publishing makes each webhook's WebhookInfo once per object these hand out: the same object
   // must come back while the webhook is unchanged, and a new one once anyone changed it.
-  it('hands out the same decoded webhooks from getSharedByAlias until the file changes, by this store or another connection', async () => {
+  it('hands out the same decoded webhook from getSharedByAlias until it changes, by this store or another connection, whatever else the file sees', async () => {
     const file = temp.file();
     const one = openSqliteStorage({ file });
     const other = openSqliteStorage({ file });
@@ -106,6 +106,9 @@ describe('sqliteStorage', () => {
     await one.webhooks.create(webhook);
     const [first] = await shared();
     expect(first).toEqual(webhook);
+    expect((await shared())[0]).toBe(first);
+    // Another process's commit that changes no webhook (each of its enqueues) reads the rows again: same objects.
+    await other.queue.enqueue([contractRequest('r1', { webhookKey: 'w1' })]);
     expect((await shared())[0]).toBe(first);
     await other.webhooks.update({ ...webhook, name: 'renamed by another process' });
     const [second] = await shared();
