@@ -63,7 +63,8 @@ describe('the webhook event classes and the before-send hook see', () => {
       url: receiver.url,
       events: ['echo.happened'],
       contentTypeKeys: ['ct-article'],
-      headers: { authorization: { value: SENSITIVE_VALUE, sensitive: true }, 'x-tenant': 'acme' },
+      // A cookie not marked sensitive is a credential all the same, as the delivery log holds.
+      headers: { authorization: { value: SENSITIVE_VALUE, sensitive: true }, cookie: 'session=c00k1e-not-marked', 'x-tenant': 'acme' },
       secret: true,
     });
     return { hook: created, secret: created.secret! };
@@ -76,16 +77,17 @@ describe('the webhook event classes and the before-send hook see', () => {
     url: receiver.url,
     events: ['echo.happened'],
     contentTypeKeys: ['ct-article'],
-    headers: { authorization: '[redacted]', 'x-tenant': 'acme' },
+    headers: { authorization: '[redacted]', cookie: '[redacted]', 'x-tenant': 'acme' },
     sensitiveHeaders: ['authorization'],
     enabled: true,
     format: { type: 'json' },
   });
 
-  /** The body holds neither the signing secret (with or without its prefix) nor the sensitive header value. */
+  /** The body holds neither the signing secret (with or without its prefix) nor a credential header's value. */
   function expectNoSecretIn(request: ReceivedRequest, secret: string) {
     expect(request.text).not.toContain(secret.slice('whsec_'.length));
     expect(request.text).not.toContain('tok-a8f3e1c9d2b7');
+    expect(request.text).not.toContain('c00k1e-not-marked');
     expect(request.text).not.toContain('"secrets"');
   }
 

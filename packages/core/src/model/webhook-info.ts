@@ -1,10 +1,12 @@
+import { CREDENTIAL_HEADERS } from './framework-headers';
 import { REDACTED, type Webhook, type WebhookFifo, type WebhookFormat } from './webhook';
 
 /**
  * A webhook as code outside hookwork's delivery sees it: webhook event classes
  * (`PayloadContext.webhook`, `WebhookSubscription.webhook`), their examples for test sends, and
  * the before-send hook. It holds no secret — no signing secrets at all (not even hints), and the
- * value of each sensitive header reads `"[redacted]"` — so an event class that copies it into a
+ * value of each sensitive header reads `"[redacted]"`, as do those of `authorization`,
+ * `proxy-authorization` and `cookie` always (the delivery log's rule) — so an event class that copies it into a
  * payload or a log line gives nothing away. The URL is the webhook's full URL: its path or query
  * may itself be a token (Slack's, Discord's), so log it with care, as hookwork's logger does
  * (scheme and host only).
@@ -25,7 +27,7 @@ export interface WebhookInfo {
   readonly events: readonly string[];
   /** Content-type keys; when non-empty, per-entity events fire only for entities of these types. */
   readonly contentTypeKeys: readonly string[];
-  /** Its custom headers; the value of each one named in {@link WebhookInfo.sensitiveHeaders} reads `"[redacted]"`. */
+  /** Its custom headers; the value of each one named in {@link WebhookInfo.sensitiveHeaders}, and of `authorization`, `proxy-authorization` and `cookie`, reads `"[redacted]"`. */
   readonly headers: Readonly<Record<string, string>>;
   /** Names (lower case) of its headers whose values are secret, and so read `"[redacted]"` here. */
   readonly sensitiveHeaders: readonly string[];
@@ -72,7 +74,10 @@ export function webhookInfo(webhook: WebhookInfoSource): WebhookInfo {
 export function newWebhookInfo(webhook: WebhookInfoSource): WebhookInfo {
   const sensitive = webhook.sensitiveHeaders;
   const headers: Record<string, string> = {};
-  for (const name of Object.keys(webhook.headers)) headers[name] = sensitive.includes(name.toLowerCase()) ? REDACTED : webhook.headers[name]!;
+  for (const name of Object.keys(webhook.headers)) {
+    const lower = name.toLowerCase();
+    headers[name] = sensitive.includes(lower) || CREDENTIAL_HEADERS.has(lower) ? REDACTED : webhook.headers[name]!;
+  }
   // Only the fields of WebhookInfo, named one by one: a field added to Webhook (a secret, say)
   // reaches event classes only when it is added here on purpose.
   const info = { key: webhook.key, url: webhook.url } as { -readonly [K in keyof WebhookInfo]: WebhookInfo[K] };
