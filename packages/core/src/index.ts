@@ -39,6 +39,7 @@ export {
   type WebhookSecretView,
   type WebhookView,
 } from './model/webhook';
+export { webhookInfo, type WebhookInfo, type WebhookInfoSource } from './model/webhook-info';
 export { checkUrl, HEADER_NAME_RULE, HEADER_VALUE_RULE, headerNameProblem, headerValueProblem, printableField, type UrlCheck } from './model/wire-rules';
 export { maskUrlCredentials } from './model/url-credentials';
 export type { BreakerState, WebhookHealth } from './model/webhook-health';
@@ -105,6 +106,7 @@ export type { NotificationType } from './events/notification';
 export { WebhookEventTypes, type WebhookEventType } from './events/webhook-event-types';
 export { WebhookEvent, getWebhookEventMetadata, isWebhookEventClass, type WebhookEventClass, type WebhookEventMetadata, type WebhookEventOptions } from './events/webhook-event.decorator';
 export { WebhookEventDependencies } from './events/webhook-event-dependencies';
+export { SubscribedWebhooks } from './events/subscribed-webhooks';
 export type { JsonSchema, PayloadDescriptionContext } from './events/payload-description';
 export { WebhookEventBase, type PayloadContext, type PublishOptions, type WebhookEventOptionsBag, type WebhookSubscription } from './events/webhook-event-base';
 export { WebhookEventContentBase } from './events/webhook-event-content-base';

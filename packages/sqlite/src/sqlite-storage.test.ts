@@ -95,6 +95,32 @@ describe('sqliteStorage', () => {
     await other.close();
   });
 
+  // Publishing makes each webhook's WebhookInfo once per object these hand out: the same object
+  // must come back while the webhook is unchanged, and a new one once anyone changed it.
+  it('hands out the same decoded webhook from getSharedByAlias until it changes, by this store or another connection, whatever else the file sees', async () => {
+    const file = temp.file();
+    const one = openSqliteStorage({ file });
+    const other = openSqliteStorage({ file });
+    const shared = () => one.webhooks.getSharedByAlias!('a');
+    const webhook = contractWebhook('w1', { events: ['a'] });
+    await one.webhooks.create(webhook);
+    const [first] = await shared();
+    expect(first).toEqual(webhook);
+    expect((await shared())[0]).toBe(first);
+    // Another process's commit that changes no webhook (each of its enqueues) reads the rows again: same objects.
+    await other.queue.enqueue([contractRequest('r1', { webhookKey: 'w1' })]);
+    expect((await shared())[0]).toBe(first);
+    await other.webhooks.update({ ...webhook, name: 'renamed by another process' });
+    const [second] = await shared();
+    expect(second).not.toBe(first);
+    expect(second!.name).toBe('renamed by another process');
+    expect(first!.name).toBe(webhook.name);
+    await one.webhooks.update({ ...webhook, name: 'renamed here' });
+    expect((await shared())[0]!.name).toBe('renamed here');
+    await one.close();
+    await other.close();
+  });
+
   it('runs in WAL mode with the busy timeout and the durability asked for', async () => {
     const storage = openSqliteStorage({ file: temp.file(), busyTimeoutMs: 1234, synchronous: 'full' });
     expect(storage.database.pragma('journal_mode', { simple: true })).toBe('wal');

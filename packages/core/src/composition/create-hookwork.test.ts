@@ -301,7 +301,7 @@ describe('publishing through composed events', () => {
       capabilities: memoryStorage().capabilities,
       async open(context): Promise<Storage> {
         const storage = await memoryStorage().open(context);
-        return { ...storage, webhooks: Object.assign(Object.create(storage.webhooks), { getByAlias: async () => Promise.reject(down) }) };
+        return { ...storage, webhooks: Object.assign(Object.create(storage.webhooks), { getByAlias: async () => Promise.reject(down), getSharedByAlias: async () => Promise.reject(down) }) };
       },
     };
     const app = createHookwork({ composers: [composer], storage: unreachable, transport: recordingTransport() });

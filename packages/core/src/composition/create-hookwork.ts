@@ -12,6 +12,7 @@ import { WebhookCache } from '../delivery/webhook-cache';
 import { HookworkError, shownValue } from '../errors/hookwork-error';
 import { NotificationBus } from '../events/notification-bus';
 import { WebhookEventCatalogue } from '../events/webhook-event-catalogue';
+import { SubscribedWebhooks } from '../events/subscribed-webhooks';
 import { WebhookEventDependencies } from '../events/webhook-event-dependencies';
 import { WebhookEventResolver } from '../events/webhook-event-resolver';
 import { getWebhookEventMetadata } from '../events/webhook-event.decorator';
@@ -293,6 +294,7 @@ export function createHookwork<TStorageTransaction = never, TQueueTransaction = 
   container.registerSingleton(WebhookService);
   container.registerSingleton(EnqueueGate);
   container.registerSingleton(WebhookFiringService);
+  container.registerSingleton(SubscribedWebhooks);
   // Holds only the app's singletons: one per app, not one per dispatched event.
   container.registerSingleton(WebhookEventDependencies);
 

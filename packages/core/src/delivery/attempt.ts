@@ -14,6 +14,7 @@ import { SigningKeys } from './signing';
 import { describeFailure } from './retry-policy';
 import { checkUrl, headerNameProblem, headerValueProblem, type UrlCheck } from '../model/wire-rules';
 import { maskUrlCredentials } from '../model/url-credentials';
+import { webhookInfo } from '../model/webhook-info';
 import { memoByKey } from '../runtime/memo';
 import { timeOrderedUuid } from '../runtime/time-ordered-uuid';
 import type { EveryKeyListed } from '../runtime/field-list';
@@ -137,8 +138,7 @@ export class Attempt {
     if ('problem' in checked) return notSent(`not sent: webhook ${webhook.key} holds what HTTP cannot carry unchanged (${checked.problem}); fix it with app.webhooks.update()`, 'invalid');
     if (this.options.beforeSend) {
       try {
-        const { secrets: _secrets, ...publicWebhook } = webhook;
-        const changed = await this.options.beforeSend(outgoing, { webhook: publicWebhook, eventAlias: request.eventAlias, requestId: request.id, retryCount: request.attempts, test });
+        const changed = await this.options.beforeSend(outgoing, { webhook: webhookInfo(webhook), eventAlias: request.eventAlias, requestId: request.id, retryCount: request.attempts, test });
         if (changed) outgoing = changed;
       } catch (error) {
         return notSent(`the beforeSend hook threw: ${(error as Error)?.message ?? error}`, 'other');

@@ -1,6 +1,6 @@
 import type { AxiosInstance } from 'axios';
 import { createToken } from '../runtime/tokens';
-import type { Webhook } from '../model/webhook';
+import type { WebhookInfo } from '../model/webhook-info';
 import type { DeliveryTlsOptions } from './transport/http-transport';
 import type { HostResolver } from './transport/ssrf-guard';
 import { loggedHeaderProblem } from './logged-headers';
@@ -20,8 +20,11 @@ export interface BeforeSendRequest {
 
 /** What a before-send hook is told about the request besides what it may change. */
 export interface BeforeSendContext {
-  /** The webhook, secrets removed. */
-  webhook: Omit<Webhook, 'secrets'>;
+  /**
+   * The webhook, as event classes see it: frozen, no signing secrets, sensitive header values
+   * redacted (`request.headers` carries the values that go on the wire).
+   */
+  webhook: WebhookInfo;
   /** The event alias that fired (sent in the event header). */
   eventAlias: string;
   /** The request's `webhook-id`, the same on every attempt. */

@@ -1,11 +1,11 @@
-import { FRAMEWORK_HEADERS, SIGNATURE_HEADERS } from '../model/framework-headers';
+import { CREDENTIAL_HEADERS, FRAMEWORK_HEADERS, SIGNATURE_HEADERS } from '../model/framework-headers';
 import { maskUrlCredentials } from '../model/url-credentials';
 import { REDACTED, type Webhook } from '../model/webhook';
 import { headerNameProblem } from '../model/wire-rules';
 import type { SettingsAccessor } from '../settings/settings';
 
 /** Request headers the log always redacts: the signature, and credentials a hook may have added. */
-const ALWAYS_REDACTED: ReadonlySet<string> = new Set([SIGNATURE_HEADERS.signature, 'authorization', 'proxy-authorization', 'cookie']);
+const ALWAYS_REDACTED: ReadonlySet<string> = new Set([SIGNATURE_HEADERS.signature, ...CREDENTIAL_HEADERS]);
 
 /**
  * Response headers the log redacts: what a receiver hands back as a credential — a session

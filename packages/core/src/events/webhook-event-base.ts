@@ -2,23 +2,27 @@
 import { HookworkError } from '../errors/hookwork-error';
 import type { FireRequest } from '../firing/webhook-firing-service';
 import type { PayloadType } from '../settings/settings';
-import type { Webhook } from '../model/webhook';
+import type { WebhookInfo } from '../model/webhook-info';
 import type { JsonSchema, PayloadDescriptionContext } from './payload-description';
 import { WebhookEventDependencies } from './webhook-event-dependencies';
 import { getWebhookEventMetadata, type WebhookEventMetadata } from './webhook-event.decorator';
 
 /** A webhook subscribed to the event, and the alias under which it fires. */
 export interface WebhookSubscription {
-  /** The subscribed webhook. */
-  webhook: Webhook;
+  /** The subscribed webhook, as event classes see it: frozen, with no secrets and sensitive header values redacted. */
+  webhook: WebhookInfo;
   /** The alias that fired as the webhook spells it (a synonym, or a name-spaced variant). */
   alias: string;
 }
 
-/** What the payload converters get besides the notification or entity. */
+/**
+ * What the payload converters get besides the notification or entity. Event classes are code a
+ * plugin author writes and may put anything they get into a payload or a log line: the webhook
+ * here is a {@link WebhookInfo}, which holds no signing secret and no sensitive header value.
+ */
 export interface PayloadContext {
-  /** The webhook the payload is made for. */
-  webhook: Webhook;
+  /** The webhook the payload is made for: frozen, with no secrets and sensitive header values redacted. */
+  webhook: WebhookInfo;
   /** The alias that fired, as the webhook spells it. */
   alias: string;
 }
@@ -174,7 +178,8 @@ export abstract class WebhookEventBase<TNotification extends object = object> {
   /**
    * The enabled webhooks subscribed to each fired alias, one per (webhook, fired alias).
    * For the event's own alias, webhooks subscribed under a synonym count too, and the
-   * request carries the spelling the webhook subscribed with.
+   * request carries the spelling the webhook subscribed with. Each webhook is its
+   * {@link WebhookInfo}, made once per stored webhook object, not at each publish.
    */
   protected async getSubscriptions(notification: TNotification): Promise<WebhookSubscription[]> {
     const { alias, synonyms } = this.metadata;
@@ -182,7 +187,7 @@ export abstract class WebhookEventBase<TNotification extends object = object> {
     for (const fired of this.getAliasesForNotification(notification)) {
       const seen = new Set<string>();
       for (const spelling of fired === alias ? [alias, ...synonyms] : [fired]) {
-        for (const webhook of await this.deps.webhooks.getByAlias(spelling)) {
+        for (const webhook of await this.deps.webhooks.byAlias(spelling)) {
           if (!webhook.enabled || seen.has(webhook.key)) continue;
           seen.add(webhook.key);
           result.push({ webhook, alias: spelling });

@@ -3,6 +3,7 @@ import type { WebhookEventResolver } from '../events/webhook-event-resolver';
 import type { WebhookFiringService } from '../firing/webhook-firing-service';
 import { newMessageId } from '../firing/webhook-firing-service';
 import type { Webhook } from '../model/webhook';
+import { newWebhookInfo } from '../model/webhook-info';
 import type { Logger } from '../observability/logger';
 import type { WebhookRepository } from '../ports/webhook-repository';
 import type { Clock } from '../runtime/clock';
@@ -96,7 +97,7 @@ export class TestSender {
     const event = this.deps.events.resolve(alias);
     if (!event) return {};
     try {
-      const request = await event.buildExampleRequest({ webhook, alias });
+      const request = await event.buildExampleRequest({ webhook: newWebhookInfo(webhook), alias });
       return request ? { body: this.deps.firing.serialize(request.payload, alias) } : {};
     } catch (error) {
       const message = `${event.constructor.name} could not build its example for ${alias}: ${(error as Error)?.message ?? error}`;

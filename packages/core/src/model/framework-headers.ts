@@ -2,6 +2,12 @@
 export const SIGNATURE_HEADERS = Object.freeze({ id: 'webhook-id', timestamp: 'webhook-timestamp', signature: 'webhook-signature' });
 
 /**
+ * Request headers that carry a credential whether or not the webhook marks them sensitive: the
+ * delivery log and what event classes see of a webhook (`WebhookInfo`) always redact their values.
+ */
+export const CREDENTIAL_HEADERS: ReadonlySet<string> = new Set(['authorization', 'proxy-authorization', 'cookie']);
+
+/**
  * Marks a test send (`app.sendTestEvent()`): its body is exactly what a real notification would
  * send — receivers validate schemas — so the mark is this header, `true`, absent on real
  * deliveries. A webhook's custom headers can't set it.

@@ -92,7 +92,8 @@ export interface WebhookBreakerOptions {
 /**
  * A webhook as stored: where to send which events. Storage backends keep every field;
  * the management API never returns `secrets` or sensitive header values in clear
- * (see {@link WebhookView}).
+ * (see {@link WebhookView}), and webhook event classes and the before-send hook see a
+ * `WebhookInfo` without them.
  */
 export interface Webhook {
   /** Its unique key (letters, digits and `._:-`); generated (a UUID) when not given. */

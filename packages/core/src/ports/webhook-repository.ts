@@ -46,6 +46,15 @@ export interface WebhookRepository {
   list(page?: PageRequest): Promise<Webhook[]>;
   /** Webhooks (enabled or not) whose `events` contain exactly this alias, ordered as {@link list}. */
   getByAlias(alias: string): Promise<Webhook[]>;
+  /**
+   * The webhooks {@link getByAlias} answers, not copied: the store's own decoded objects, the same
+   * object for a webhook for as long as it is unchanged (a change gives a new object, never an
+   * object changed in place). Callers must not change them. Publishing reads through it, so each
+   * webhook's secret-free `WebhookInfo` is made once per object instead of at every publish, and
+   * no copy is made. Optional: without it, publishing copies with getByAlias and makes the info of
+   * each copy afresh (about 0.5 µs per subscribed webhook per publish, against 0.1 µs with it).
+   */
+  getSharedByAlias?(alias: string): Promise<readonly Webhook[]>;
   /** How many webhooks are stored. */
   count(): Promise<number>;
 }

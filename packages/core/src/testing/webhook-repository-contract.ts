@@ -37,12 +37,13 @@ async function expectCode(promise: Promise<unknown>, code: string): Promise<void
 /**
  * The behaviour every {@link WebhookRepository} backend must show. Call it from a test file
  * of the backend: `describeWebhookRepositoryContract('sqlite', () => ({ subject, cleanup }))`.
- * `modify()` and `deleteIf()` are optional in the port; a backend without one passes
- * `{ modify: false }` or `{ deleteIf: false }`, and that method's tests are left out (its webhooks
- * can lose one of two changes made at once by two processes, or be deleted over a change made
- * meanwhile).
+ * `modify()`, `deleteIf()` and `getSharedByAlias()` are optional in the port; a backend without one
+ * passes `{ modify: false }`, `{ deleteIf: false }` or `{ sharedByAlias: false }`, and that method's
+ * tests are left out (without modify, its webhooks can lose one of two changes made at once by two
+ * processes; without deleteIf, be deleted over a change made meanwhile; without getSharedByAlias,
+ * its publishes copy every subscribed webhook).
  */
-export function describeWebhookRepositoryContract(name: string, factory: ContractFactory<WebhookRepository>, options: { modify?: boolean; deleteIf?: boolean } = {}): void {
+export function describeWebhookRepositoryContract(name: string, factory: ContractFactory<WebhookRepository>, options: { modify?: boolean; deleteIf?: boolean; sharedByAlias?: boolean } = {}): void {
   const test = (title: string, body: (repo: WebhookRepository) => Promise<void>) =>
     it(title, () => withSubject(factory, ({ subject }) => body(subject)));
 
@@ -199,6 +200,26 @@ export function describeWebhookRepositoryContract(name: string, factory: Contrac
     });
 
     if (options.deleteIf !== false) describeDeleteIf(test);
+
+    if (options.sharedByAlias !== false) {
+      test('has getSharedByAlias() (optional in the port: pass { sharedByAlias: false } to this suite for a backend without it)', async (repo) => {
+        expect(typeof repo.getSharedByAlias).toBe('function');
+      });
+
+      test('getSharedByAlias answers as getByAlias does, and a change gives new objects, never changing those handed out', async (repo) => {
+        await repo.create(contractWebhook('a', { events: ['x', 'y'], headers: { h: 'v' }, secrets: [{ id: 's1', secret: 'whsec_c2VjcmV0LWJ5dGVzLWZvci1jb250cmFjdA==', createdAt: new Date(T0) }] }));
+        await repo.create(contractWebhook('b', { events: ['x'], createdAt: new Date(T0 + 1) }));
+        const before = await repo.getSharedByAlias!('x');
+        expect(before).toEqual(await repo.getByAlias('x'));
+        const snapshot = structuredClone(before);
+        await repo.update(contractWebhook('a', { events: ['x', 'y'], headers: { h: 'changed' }, enabled: false }));
+        await repo.delete('b');
+        expect(before).toEqual(snapshot);
+        expect(await repo.getSharedByAlias!('x')).toEqual([contractWebhook('a', { events: ['x', 'y'], headers: { h: 'changed' }, enabled: false })]);
+        expect(await repo.getSharedByAlias!('nothing')).toEqual([]);
+      });
+    }
+
     if (options.modify === false) return;
 
     test('has modify() (optional in the port: pass { modify: false } to this suite for a backend without it)', async (repo) => {

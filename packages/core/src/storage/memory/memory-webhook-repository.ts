@@ -66,11 +66,16 @@ export class MemoryWebhookRepository implements WebhookRepository {
   }
 
   async getByAlias(alias: string): Promise<Webhook[]> {
+    return (await this.getSharedByAlias(alias)).map(copyWebhook);
+  }
+
+  /** The stored objects themselves: each write stores a new copy, so an object handed out never changes. */
+  async getSharedByAlias(alias: string): Promise<Webhook[]> {
     const keys = this.byAlias.get(alias);
     if (!keys) return [];
     const result: Webhook[] = [];
     for (const key of keys) result.push(this.byKey.get(key)!);
-    return result.sort(this.byCreation).map(copyWebhook);
+    return result.sort(this.byCreation);
   }
 
   async count(): Promise<number> {

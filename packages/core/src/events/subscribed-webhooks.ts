@@ -1,0 +1,24 @@
+import { inject, injectable } from 'tsyringe';
+import { newWebhookInfo, webhookInfo, type WebhookInfo } from '../model/webhook-info';
+import { WebhookRepositoryToken, type WebhookRepository } from '../ports/webhook-repository';
+
+/**
+ * The one thing webhook event classes read from the store: the webhooks subscribed to an alias,
+ * as {@link WebhookInfo} — no signing secrets, sensitive header values redacted. Event classes
+ * are code a plugin author writes; they get this, not the repository (whose webhooks hold
+ * secrets in clear). It runs on every publish: with a store that offers `getSharedByAlias`
+ * (memory, SQLite, PostgreSQL), each webhook's info is made once per stored object and no copy
+ * is made (10 webhooks: 0.7–0.9 µs, against 3.5 µs for getByAlias's copies alone).
+ */
+@injectable()
+export class SubscribedWebhooks {
+  constructor(@inject(WebhookRepositoryToken) private readonly repository: WebhookRepository) {}
+
+  /** The webhooks (enabled or not) whose events contain exactly `alias`, in creation order. */
+  async byAlias(alias: string): Promise<readonly WebhookInfo[]> {
+    const shared = await this.repository.getSharedByAlias?.(alias);
+    // A store's own objects get their infos remembered; copies made for this call are used once,
+    // and remembering their infos would cost the garbage collector more than making them.
+    return shared ? shared.map(webhookInfo) : (await this.repository.getByAlias(alias)).map(newWebhookInfo);
+  }
+}
