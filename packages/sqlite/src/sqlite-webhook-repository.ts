@@ -136,7 +136,7 @@ export class SqliteWebhookRepository implements WebhookRepository {
       if (refusal) throw refusal.error;
       throw error;
     }
-    if (deleted) this.byAlias.clear();
+    if (deleted) this.forgetAnswers();
     return deleted;
   }
 

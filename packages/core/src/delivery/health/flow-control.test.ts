@@ -1,6 +1,8 @@
 import type { Hookwork } from '../../composition/hookwork-app';
 import type { OperatorEvent } from '../../observability/operator-events';
+import type { StorageBackend } from '../../ports/storage-backend';
 import type { Clock } from '../../runtime/clock';
+import { memoryStorage } from '../../storage/memory/memory-storage';
 import { startTestReceiver, type ReceivedRequest, type TestReceiver } from '../../testing/test-receiver';
 import { nextLifecycle, startTestApp, ThingHappened } from '../../test-support/test-app';
 
@@ -164,6 +166,52 @@ describe('auto-disable, Retry-After and the rate limit', () => {
       await app.publish(new ThingHappened('c'));
       expect((await moved.waitFor(1, 5000)).map(idOf)).toEqual(['c']);
       expect((await app.management.health(webhook.key))?.pausedUntil).toBeUndefined();
+    } finally {
+      await moved.close();
+    }
+  });
+
+  it('an attempt at the old URL whose health write comes after the move (it read the old URL just before) leaves the new receiver unpaused', async () => {
+    // The store answers the late attempt's "is it still at this URL?" with the old URL, and the
+    // move (and its forgetting of the health) lands before that attempt writes what it learnt.
+    let beforeAnswer: (() => Promise<unknown>) | undefined;
+    const memory = memoryStorage();
+    const storage: StorageBackend = {
+      ...memory,
+      async open(context) {
+        const opened = await memory.open(context);
+        const get = opened.webhooks.get.bind(opened.webhooks);
+        opened.webhooks.get = async (key) => {
+          const found = await get(key);
+          const run = beforeAnswer;
+          beforeAnswer = undefined;
+          await run?.();
+          return found;
+        };
+        return opened;
+      },
+    };
+    app = await startTestApp({ storage, settings: { concurrency: { global: 4, perWebhook: 4 } } });
+    let answer: (() => void) | undefined;
+    receiver.handler = (_request, res) => void (answer = () => res.writeHead(429, { 'retry-after': '3600' }).end());
+    const moved = await startTestReceiver();
+    try {
+      const webhook = await app.webhooks.create({ url: receiver.url, events: ['thing.happened'] });
+      await app.publish(new ThingHappened('a'));
+      await receiver.waitFor(1);
+      let movedNow = false;
+      beforeAnswer = async () => {
+        await app!.webhooks.update(webhook.key, { url: moved.url });
+        movedNow = true;
+      };
+      const late = nextLifecycle(app, 'attemptFailed', (info) => info.statusCode === 429);
+      answer!();
+      await late;
+      await app.drain({ requestIds: [] });
+      expect(movedNow).toBe(true);
+      expect((await app.management.health(webhook.key))?.pausedUntil).toBeUndefined();
+      await app.publish(new ThingHappened('c'));
+      expect((await moved.waitFor(1, 5000)).map(idOf)).toEqual(['c']);
     } finally {
       await moved.close();
     }

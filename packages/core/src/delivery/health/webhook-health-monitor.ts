@@ -130,7 +130,8 @@ export class WebhookHealthMonitor {
       // An attempt that went to a URL the webhook was moved away from says nothing of the
       // receiver it has now (whose health starts afresh, see forget()): a 429 of the old one
       // would pause the new one for up to maxRetryAfter.
-      const stored = await this.deps.storedWebhook(webhook.key);
+      // The store failing to answer: counted, as for a webhook that was not moved.
+      const stored = await this.deps.storedWebhook(webhook.key).catch(() => undefined);
       if (stored && stored.url !== webhook.url) return;
       await this.write(webhook, this.policyOf(webhook), { health, probe, ...(pauseMs !== undefined ? { pauseMs } : {}) }, now.getTime());
     } catch (error) {
@@ -238,7 +239,7 @@ export class WebhookHealthMonitor {
         this.remember(written);
         const left = this.successes.get(webhook.key);
         if (left && (left.count -= buffered) <= 0) this.successes.delete(webhook.key);
-        if (written.version === 1 && (await this.outlivedItsWebhook(webhook.key))) return;
+        if (written.version === 1 && (await this.outlivedItsWebhook(webhook))) return;
         this.report(webhook, transitions);
         return;
       }
@@ -248,19 +249,27 @@ export class WebhookHealthMonitor {
   }
 
   /**
-   * Whether a record just created belongs to a webhook deleted meanwhile, and is gone again. An
-   * attempt that ended after its webhook was deleted (and its health forgotten) wrote a first
-   * record, which nothing deleted: the breaker gauge showed the webhook for ever, and a webhook
-   * created again under its key began with its failing streak, or its open breaker. A deletion
-   * removes the webhook before its health, so a record created after that sees it absent here,
-   * and one created before it is removed by the deletion.
+   * Whether a record just created belongs to a webhook deleted meanwhile, or moved to another URL
+   * meanwhile, and is gone again. An attempt that ended after its webhook was deleted (and its
+   * health forgotten) wrote a first record, which nothing deleted: the breaker gauge showed the
+   * webhook for ever, and a webhook created again under its key began with its failing streak, or
+   * its open breaker. Likewise an attempt at the old URL whose write came after the URL change had
+   * forgotten the health (recordAttempt saw the old URL still stored): the new receiver began with
+   * the old one's failure, or its Retry-After pause. A deletion or a URL change forgets the health
+   * after storing the webhook, so a record created after that sees the change here, and one
+   * created before it is removed by it. (A record the new receiver's own attempt wrote over this
+   * one in between goes too: one attempt of the new receiver uncounted, never the old one counted.)
    */
-  private async outlivedItsWebhook(webhookKey: string): Promise<boolean> {
+  private async outlivedItsWebhook(webhook: Pick<Webhook, 'key' | 'url'>): Promise<boolean> {
     // The store failing to answer: keep the record and report its transitions, as for a webhook that exists.
-    if (await this.deps.storedWebhook(webhookKey).then((stored) => stored !== undefined, () => true)) return false;
-    this.cache.delete(webhookKey);
-    this.successes.delete(webhookKey);
-    await this.deps.store().delete(webhookKey);
+    const stored = await this.deps.storedWebhook(webhook.key).then(
+      (found) => found ?? null,
+      () => undefined,
+    );
+    if (stored === undefined || (stored !== null && stored.url === webhook.url)) return false;
+    this.cache.delete(webhook.key);
+    this.successes.delete(webhook.key);
+    await this.deps.store().delete(webhook.key);
     return true;
   }
 
