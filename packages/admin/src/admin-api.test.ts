@@ -366,6 +366,10 @@ describe.each([
     expect((await fixture.app.webhooks.get('two-tabs'))).toMatchObject({ enabled: false, name: 'Orders' });
     // A weak tag never matches (strong comparison); * matches a webhook that exists.
     expectProblem(await call({ method: 'PATCH', url, body: { name: 'x' }, headers: { 'if-match': `W/${disabled.headers.etag as string}` } }), 412, 'HOOKWORK_ERR_ADMIN_PRECONDITION_FAILED');
+    // A quoted string no entity tag can be (one with a space) names no state: a 412 too, not a 400 about core's ifMatch.
+    for (const malformed of ['"a b"', `"x y", W/${disabled.headers.etag as string}`]) {
+      expectProblem(await call({ method: 'PATCH', url, body: { name: 'x' }, headers: { 'if-match': malformed } }), 412, 'HOOKWORK_ERR_ADMIN_PRECONDITION_FAILED');
+    }
     expect((await call({ method: 'PATCH', url, body: { description: 'any' }, headers: { 'if-match': '*' } })).status).toBe(200);
     // Read again, the change goes through; a GET after it gives the tag the write answered with.
     const fresh = await call({ method: 'GET', url });

@@ -41,10 +41,15 @@ const ifMatchHeader = {
  */
 export const documentIfMatch: SwaggerTransform = ({ schema, url }) => ({ schema: { ...schema, headers: ifMatchHeader }, url });
 
-/** The entity tags of an If-Match field value (`*`, or a list of quoted tags); weak ones never match (§13.1.1: strong comparison). */
+/**
+ * The entity tags of an If-Match field value (`*`, or a list of quoted tags); weak ones never match
+ * (§13.1.1: strong comparison). A quoted string holding what an entity tag may not (a space, a
+ * control character: RFC 9110 §8.8.3's `etagc`) is no tag: it matches nothing (a 412), as it could
+ * name no state of a webhook.
+ */
 function parseIfMatch(value: string): '*' | string[] {
   if (value.trim() === '*') return '*';
-  return value.match(/(W\/)?"[^"]*"/g)?.filter((tag) => !tag.startsWith('W/')) ?? [];
+  return (value.match(/(W\/)?"[^"]*"/g) ?? []).filter((tag) => !tag.startsWith('W/') && /^"[\x21\x23-\x7e\x80-\xff]*"$/.test(tag));
 }
 
 /**
