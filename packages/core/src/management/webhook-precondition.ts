@@ -37,10 +37,11 @@ export interface WebhookPrecondition {
    * Entity tags of states of the webhook ({@link webhookEtag}, e.g. the `ETag` of an earlier
    * answer, quotes included): the change is made only if the webhook's current tag is one of
    * them. Compared strongly (RFC 9110 §8.8.3.2): a weak tag (`W/"…"`) never matches, nor does an
-   * empty list. `"*"` matches the webhook in any state. Otherwise HOOKWORK_ERR_WEBHOOK_CHANGED
+   * empty list. `"*"` matches the webhook in any state. When none matches: HOOKWORK_ERR_WEBHOOK_CHANGED
    * (412), whose `details` ({@link WebhookChangedDetails}) hold the webhook as it is now and its
    * tag. A webhook that does not exist is HOOKWORK_ERR_WEBHOOK_NOT_FOUND (`delete` resolves false),
-   * whatever the tags.
+   * whatever the tags. `"*"` stands alone (RFC 9110 §13.1.1: `*` or tags, never both): a list
+   * holding it among other entries is HOOKWORK_ERR_INVALID_ARGUMENT.
    */
   ifMatch?: string | readonly string[];
 }
@@ -88,7 +89,14 @@ export function parsePrecondition(call: string, options: unknown, known: readonl
       throw new HookworkError('HOOKWORK_ERR_INVALID_ARGUMENT', `${call}: ifMatch must hold entity tags as webhookEtag() and an ETag header give them, quotes included${hint}, or "*"; got ${shownValue(tag)}`);
     }
   }
-  return (tags as string[]).includes('*') ? { any: true } : { any: false, tags: [...(tags as string[])] };
+  if (!(tags as string[]).includes('*')) return { any: false, tags: [...(tags as string[])] };
+  // RFC 9110 §13.1.1: If-Match is "*" or a list of tags, never both. A list that names states and
+  // also holds "*" was read as "*", so a list gathered from several reads (one of them a "*")
+  // changed the webhook whatever its state — the opposite of what the tags asked.
+  if ((tags as string[]).length > 1) {
+    throw new HookworkError('HOOKWORK_ERR_INVALID_ARGUMENT', `${call}: ifMatch holds "*" among other entries (${shownValue(tags)}); "*" stands alone, matching the webhook in any state: pass ifMatch: "*" for an unconditional change, or the entity tags alone for a conditional one`);
+  }
+  return { any: true };
 }
 
 /** Whether a webhook whose current tag is `etag` meets the precondition (strong comparison: a weak tag never equals a strong one). */
