@@ -7,6 +7,7 @@ import type { WebhookInfo } from '../model/webhook-info';
 import { startTestReceiver, type ReceivedRequest, type TestReceiver } from '../testing/test-receiver';
 import { startTestApp } from '../test-support/test-app';
 import { WebhookEventBase, type PayloadContext, type WebhookSubscription } from './webhook-event-base';
+import { WebhookEventContentBase } from './webhook-event-content-base';
 import { WebhookEvent } from './webhook-event.decorator';
 import { WebhookEventTypes } from './webhook-event-types';
 
@@ -41,7 +42,26 @@ class EchoWebhookEvent extends WebhookEventBase<EchoHappened> {
   }
 }
 
-const echoComposer: Composer = { compose: (builder) => void builder.webhookEvents().add(EchoWebhookEvent) };
+class ArticlePublished {
+  constructor(readonly entities: { contentType: { key: string } }[]) {}
+}
+
+/** A content event whose test-send example is of a type the webhook's filter leaves out: the example goes anyway. */
+@WebhookEvent('Article Published', WebhookEventTypes.Content, { alias: 'article.published', notification: ArticlePublished })
+class ArticlePublishedEvent extends WebhookEventContentBase<ArticlePublished, { contentType: { key: string } }> {
+  override getEntitiesFromNotification(notification: ArticlePublished) {
+    return notification.entities;
+  }
+  override convertEntityToRequestPayload(entity: { contentType: { key: string } }, context: PayloadContext): unknown {
+    seen.push(context.webhook);
+    return { type: entity.contentType.key };
+  }
+  override createExampleNotification(): ArticlePublished {
+    return new ArticlePublished([{ contentType: { key: 'ct-example' } }]);
+  }
+}
+
+const echoComposer: Composer = { compose: (builder) => void builder.webhookEvents().add(EchoWebhookEvent).add(ArticlePublishedEvent) };
 
 const SENSITIVE_VALUE = 'Bearer tok-a8f3e1c9d2b7-never-in-a-body';
 
@@ -144,6 +164,18 @@ describe('the webhook event classes and the before-send hook see', () => {
     expect(JSON.parse(request!.text)).toEqual({ webhook: expectedInfo(hook) });
     expectSignedWithHeader(request!, secret);
     expect(Object.isFrozen(contexts[0]!.webhook)).toBe(true);
+  });
+
+  it('a frozen webhook in the example of a test send whose example the content-type filter would leave out (sent without the filter)', async () => {
+    app = await startTestApp({ composers: [echoComposer] });
+    const { hook } = await signedWebhook(app);
+    await app.webhooks.update(hook.key, { events: ['article.published'] });
+    expect((await app.sendTestEvent(hook.key)).payload).toBe('example');
+    const [request] = await receiver.waitFor(1);
+    expect(JSON.parse(request!.text)).toEqual({ type: 'ct-example' });
+    const [info] = seen;
+    expect(info).toMatchObject({ key: hook.key, contentTypeKeys: [] });
+    for (const part of [info, info!.contentTypeKeys, info!.headers]) expect(Object.isFrozen(part)).toBe(true);
   });
 
   it('one frozen object per stored webhook, shared by every publish until the webhook changes', async () => {
