@@ -19,9 +19,16 @@ function canonicalJson(value: unknown): string {
  * its view (`"3q2-…"`, 29 characters). Every change to a webhook changes its `updatedAt`, so it
  * changes the tag — a sensitive header's value too, though the view shows it redacted. An API that
  * answers with a webhook sends this as its `ETag`, and passes what comes back in `If-Match` to
- * {@link WebhookPrecondition.ifMatch}; the admin API does.
+ * {@link WebhookPrecondition.ifMatch}; the admin API does. What `create()` answers (a view and the
+ * generated secret) has the tag of the webhook as stored: the secret is left out of the digest.
  */
-export const webhookEtag = (view: WebhookView): string => `"${createHash('sha256').update(canonicalJson(view)).digest('base64url').slice(0, 27)}"`;
+export function webhookEtag(view: WebhookView): string {
+  // What create() answers is a view with the generated secret, shown once, beside it (CreatedWebhook):
+  // its tag is the stored state's, so a change sent over the creation's answer is made (and the
+  // secret's digest is nowhere in a header).
+  const { secret: _shownOnce, ...state } = view as WebhookView & { secret?: unknown };
+  return `"${createHash('sha256').update(canonicalJson(state)).digest('base64url').slice(0, 27)}"`;
+}
 
 /**
  * A condition on the webhook as it is stored, given to `app.webhooks.update`, `delete`,

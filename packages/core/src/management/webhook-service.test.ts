@@ -424,6 +424,13 @@ describe('conditional changes: { ifMatch }', () => {
     expect(await app.webhooks.get(created.key)).toBeUndefined();
   });
 
+  it('gives what create() answers, its secret shown once beside the view, the tag of the webhook as stored: a change over it is made', async () => {
+    const created = await app.webhooks.create({ ...valid, secret: true });
+    expect(created.secret).toBeDefined();
+    expect(webhookEtag(created)).toBe(webhookEtag((await app.webhooks.get(created.key))!));
+    expect((await app.webhooks.update(created.key, { name: 'Renamed' }, { ifMatch: webhookEtag(created) })).name).toBe('Renamed');
+  });
+
   it('gives one state of a webhook one tag (webhookEtag), however its fields are ordered, and a new one on every change', async () => {
     const view = await app.webhooks.create(valid);
     const reordered = Object.fromEntries(Object.entries(view).reverse()) as typeof view;
