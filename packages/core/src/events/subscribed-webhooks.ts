@@ -12,13 +12,20 @@ import { WebhookRepositoryToken, type WebhookRepository } from '../ports/webhook
  */
 @injectable()
 export class SubscribedWebhooks {
-  constructor(@inject(WebhookRepositoryToken) private readonly repository: WebhookRepository) {}
+  // An ECMAScript private field, not TypeScript's `private`: that one is a compile-time word only,
+  // and `this.deps.webhooks.repository` handed an event class the store, secrets in clear (a
+  // debugger's dump or a serialiser that walks the object reached them too).
+  readonly #repository: WebhookRepository;
+
+  constructor(@inject(WebhookRepositoryToken) repository: WebhookRepository) {
+    this.#repository = repository;
+  }
 
   /** The webhooks (enabled or not) whose events contain exactly `alias`, in creation order. */
   async byAlias(alias: string): Promise<readonly WebhookInfo[]> {
-    const shared = await this.repository.getSharedByAlias?.(alias);
+    const shared = await this.#repository.getSharedByAlias?.(alias);
     // A store's own objects get their infos remembered; copies made for this call are used once,
     // and remembering their infos would cost the garbage collector more than making them.
-    return shared ? shared.map(webhookInfo) : (await this.repository.getByAlias(alias)).map(newWebhookInfo);
+    return shared ? shared.map(webhookInfo) : (await this.#repository.getByAlias(alias)).map(newWebhookInfo);
   }
 }

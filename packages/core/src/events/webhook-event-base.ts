@@ -15,6 +15,9 @@ export interface WebhookSubscription {
   alias: string;
 }
 
+/** The content-type filter of a test send's example that the webhook's own filter would leave out: none. */
+const NO_CONTENT_TYPES: readonly string[] = Object.freeze([]);
+
 /**
  * What the payload converters get besides the notification or entity. Event classes are code a
  * plugin author writes and may put anything they get into a payload or a log line: the webhook
@@ -146,7 +149,8 @@ export abstract class WebhookEventBase<TNotification extends object = object> {
     if (notification === undefined) return undefined;
     const [request] = await this.processWebhooks(notification, [subscription]);
     if (request) return request;
-    const unfiltered = { ...subscription, webhook: { ...subscription.webhook, contentTypeKeys: [] } };
+    // Frozen as every WebhookInfo is: an event class is handed this one as it is handed the others.
+    const unfiltered = { ...subscription, webhook: Object.freeze({ ...subscription.webhook, contentTypeKeys: NO_CONTENT_TYPES }) };
     return (await this.processWebhooks(notification, [unfiltered]))[0];
   }
 

@@ -7,6 +7,7 @@ import type { WebhookInfo } from '../model/webhook-info';
 import { startTestReceiver, type ReceivedRequest, type TestReceiver } from '../testing/test-receiver';
 import { startTestApp } from '../test-support/test-app';
 import { WebhookEventBase, type PayloadContext, type WebhookSubscription } from './webhook-event-base';
+import { WebhookEventContentBase } from './webhook-event-content-base';
 import { WebhookEvent } from './webhook-event.decorator';
 import { WebhookEventTypes } from './webhook-event-types';
 
@@ -18,11 +19,14 @@ class EchoHappened {
 
 /** The webhooks the event classes were handed, in order (to check identity and freezing). */
 const seen: WebhookInfo[] = [];
+/** The event class instances that made them (to look at what an instance holds). */
+const handlers: WebhookEventBase[] = [];
 
 @WebhookEvent('Echo Happened', WebhookEventTypes.Other, { alias: 'echo.happened', notification: EchoHappened })
 class EchoWebhookEvent extends WebhookEventBase<EchoHappened> {
   override convertNotificationToRequestPayload(notification: EchoHappened, context: PayloadContext): unknown {
     seen.push(context.webhook);
+    handlers.push(this);
     return { n: notification.n, context };
   }
 
@@ -38,7 +42,26 @@ class EchoWebhookEvent extends WebhookEventBase<EchoHappened> {
   }
 }
 
-const echoComposer: Composer = { compose: (builder) => void builder.webhookEvents().add(EchoWebhookEvent) };
+class ArticlePublished {
+  constructor(readonly entities: { contentType: { key: string } }[]) {}
+}
+
+/** A content event whose test-send example is of a type the webhook's filter leaves out: the example goes anyway. */
+@WebhookEvent('Article Published', WebhookEventTypes.Content, { alias: 'article.published', notification: ArticlePublished })
+class ArticlePublishedEvent extends WebhookEventContentBase<ArticlePublished, { contentType: { key: string } }> {
+  override getEntitiesFromNotification(notification: ArticlePublished) {
+    return notification.entities;
+  }
+  override convertEntityToRequestPayload(entity: { contentType: { key: string } }, context: PayloadContext): unknown {
+    seen.push(context.webhook);
+    return { type: entity.contentType.key };
+  }
+  override createExampleNotification(): ArticlePublished {
+    return new ArticlePublished([{ contentType: { key: 'ct-example' } }]);
+  }
+}
+
+const echoComposer: Composer = { compose: (builder) => void builder.webhookEvents().add(EchoWebhookEvent).add(ArticlePublishedEvent) };
 
 const SENSITIVE_VALUE = 'Bearer tok-a8f3e1c9d2b7-never-in-a-body';
 
@@ -48,6 +71,7 @@ describe('the webhook event classes and the before-send hook see', () => {
 
   beforeEach(async () => {
     seen.length = 0;
+    handlers.length = 0;
     receiver = await startTestReceiver();
   });
   afterEach(async () => {
@@ -142,6 +166,18 @@ describe('the webhook event classes and the before-send hook see', () => {
     expect(Object.isFrozen(contexts[0]!.webhook)).toBe(true);
   });
 
+  it('a frozen webhook in the example of a test send whose example the content-type filter would leave out (sent without the filter)', async () => {
+    app = await startTestApp({ composers: [echoComposer] });
+    const { hook } = await signedWebhook(app);
+    await app.webhooks.update(hook.key, { events: ['article.published'] });
+    expect((await app.sendTestEvent(hook.key)).payload).toBe('example');
+    const [request] = await receiver.waitFor(1);
+    expect(JSON.parse(request!.text)).toEqual({ type: 'ct-example' });
+    const [info] = seen;
+    expect(info).toMatchObject({ key: hook.key, contentTypeKeys: [] });
+    for (const part of [info, info!.contentTypeKeys, info!.headers]) expect(Object.isFrozen(part)).toBe(true);
+  });
+
   it('one frozen object per stored webhook, shared by every publish until the webhook changes', async () => {
     app = await startTestApp({ composers: [echoComposer] });
     const { hook } = await signedWebhook(app);
@@ -161,6 +197,42 @@ describe('the webhook event classes and the before-send hook see', () => {
     expect(seen[2]).toMatchObject({ name: 'renamed' });
     expect(first!.name).toBe('shop');
     await receiver.waitFor(3);
+  });
+
+  /**
+   * Every value reachable from `root` through own properties (TypeScript's `private` ones too: they
+   * are plain properties at run time), array items and Map and Set entries, with its path: what a
+   * serialiser, a debugger's dump or a curious plugin walks.
+   */
+  function reachable(root: object): { path: string; value: unknown }[] {
+    const found: { path: string; value: unknown }[] = [];
+    const visited = new Set<unknown>();
+    const queue: { path: string; value: unknown }[] = [{ path: 'this', value: root }];
+    for (let next = queue.shift(); next; next = queue.shift()) {
+      found.push(next);
+      const { path, value } = next;
+      if (value === null || (typeof value !== 'object' && typeof value !== 'function') || visited.has(value)) continue;
+      visited.add(value);
+      if (value instanceof Map) for (const [key, item] of value) queue.push({ path: `${path}.get(${String(key).slice(0, 40)})`, value: item });
+      if (value instanceof Set) for (const item of value) queue.push({ path: `${path}.<item>`, value: item });
+      for (const key of Reflect.ownKeys(value)) {
+        const descriptor = Object.getOwnPropertyDescriptor(value, key)!;
+        if ('value' in descriptor) queue.push({ path: `${path}.${String(key)}`, value: descriptor.value });
+      }
+    }
+    return found;
+  }
+
+  it('no way to the stored webhook through what the event class holds: its dependencies do not carry the store', async () => {
+    app = await startTestApp({ composers: [echoComposer] });
+    const { secret } = await signedWebhook(app);
+    await app.publish(new EchoHappened(1));
+    await receiver.waitFor(1);
+    const held = reachable(handlers[0]!);
+    expect(held.length).toBeGreaterThan(10);
+    expect(held.filter(({ value }) => typeof value === 'string' && (value.includes(secret.slice('whsec_'.length)) || value.includes('tok-a8f3e1c9d2b7'))).map(({ path }) => path)).toEqual([]);
+    // Nor a store to ask: `this.deps.webhooks.repository` was one, TypeScript's `private` notwithstanding.
+    expect(held.filter(({ value }) => typeof (value as { getByAlias?: unknown } | null)?.getByAlias === 'function').map(({ path }) => path)).toEqual([]);
   });
 
   it('types: no secrets and read-only, in the payload context, the subscriptions, the before-send hook and the event dependencies', () => {

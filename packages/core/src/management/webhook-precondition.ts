@@ -19,9 +19,16 @@ function canonicalJson(value: unknown): string {
  * its view (`"3q2-…"`, 29 characters). Every change to a webhook changes its `updatedAt`, so it
  * changes the tag — a sensitive header's value too, though the view shows it redacted. An API that
  * answers with a webhook sends this as its `ETag`, and passes what comes back in `If-Match` to
- * {@link WebhookPrecondition.ifMatch}; the admin API does.
+ * {@link WebhookPrecondition.ifMatch}; the admin API does. What `create()` answers (a view and the
+ * generated secret) has the tag of the webhook as stored: the secret is left out of the digest.
  */
-export const webhookEtag = (view: WebhookView): string => `"${createHash('sha256').update(canonicalJson(view)).digest('base64url').slice(0, 27)}"`;
+export function webhookEtag(view: WebhookView): string {
+  // What create() answers is a view with the generated secret, shown once, beside it (CreatedWebhook):
+  // its tag is the stored state's, so a change sent over the creation's answer is made (and the
+  // secret's digest is nowhere in a header).
+  const { secret: _shownOnce, ...state } = view as WebhookView & { secret?: unknown };
+  return `"${createHash('sha256').update(canonicalJson(state)).digest('base64url').slice(0, 27)}"`;
+}
 
 /**
  * A condition on the webhook as it is stored, given to `app.webhooks.update`, `delete`,
@@ -37,10 +44,11 @@ export interface WebhookPrecondition {
    * Entity tags of states of the webhook ({@link webhookEtag}, e.g. the `ETag` of an earlier
    * answer, quotes included): the change is made only if the webhook's current tag is one of
    * them. Compared strongly (RFC 9110 §8.8.3.2): a weak tag (`W/"…"`) never matches, nor does an
-   * empty list. `"*"` matches the webhook in any state. Otherwise HOOKWORK_ERR_WEBHOOK_CHANGED
+   * empty list. `"*"` matches the webhook in any state. When none matches: HOOKWORK_ERR_WEBHOOK_CHANGED
    * (412), whose `details` ({@link WebhookChangedDetails}) hold the webhook as it is now and its
    * tag. A webhook that does not exist is HOOKWORK_ERR_WEBHOOK_NOT_FOUND (`delete` resolves false),
-   * whatever the tags.
+   * whatever the tags. `"*"` stands alone (RFC 9110 §13.1.1: `*` or tags, never both): a list
+   * holding it among other entries is HOOKWORK_ERR_INVALID_ARGUMENT.
    */
   ifMatch?: string | readonly string[];
 }
@@ -88,7 +96,14 @@ export function parsePrecondition(call: string, options: unknown, known: readonl
       throw new HookworkError('HOOKWORK_ERR_INVALID_ARGUMENT', `${call}: ifMatch must hold entity tags as webhookEtag() and an ETag header give them, quotes included${hint}, or "*"; got ${shownValue(tag)}`);
     }
   }
-  return (tags as string[]).includes('*') ? { any: true } : { any: false, tags: [...(tags as string[])] };
+  if (!(tags as string[]).includes('*')) return { any: false, tags: [...(tags as string[])] };
+  // RFC 9110 §13.1.1: If-Match is "*" or a list of tags, never both. A list that names states and
+  // also holds "*" was read as "*", so a list gathered from several reads (one of them a "*")
+  // changed the webhook whatever its state — the opposite of what the tags asked.
+  if ((tags as string[]).length > 1) {
+    throw new HookworkError('HOOKWORK_ERR_INVALID_ARGUMENT', `${call}: ifMatch holds "*" among other entries (${shownValue(tags)}); "*" stands alone, matching the webhook in any state: pass ifMatch: "*" for an unconditional change, or the entity tags alone for a conditional one`);
+  }
+  return { any: true };
 }
 
 /** Whether a webhook whose current tag is `etag` meets the precondition (strong comparison: a weak tag never equals a strong one). */

@@ -424,6 +424,13 @@ describe('conditional changes: { ifMatch }', () => {
     expect(await app.webhooks.get(created.key)).toBeUndefined();
   });
 
+  it('gives what create() answers, its secret shown once beside the view, the tag of the webhook as stored: a change over it is made', async () => {
+    const created = await app.webhooks.create({ ...valid, secret: true });
+    expect(created.secret).toBeDefined();
+    expect(webhookEtag(created)).toBe(webhookEtag((await app.webhooks.get(created.key))!));
+    expect((await app.webhooks.update(created.key, { name: 'Renamed' }, { ifMatch: webhookEtag(created) })).name).toBe('Renamed');
+  });
+
   it('gives one state of a webhook one tag (webhookEtag), however its fields are ordered, and a new one on every change', async () => {
     const view = await app.webhooks.create(valid);
     const reordered = Object.fromEntries(Object.entries(view).reverse()) as typeof view;
@@ -447,6 +454,15 @@ describe('conditional changes: { ifMatch }', () => {
     expect(await app.webhooks.delete(created.key, { ifMatch: '*' })).toBe(true);
   });
 
+  it('names at most five of the tags a long list held when it matched none (the message goes into logs and 412 answers)', async () => {
+    const created = await app.webhooks.create(valid);
+    const ifMatch = Array.from({ length: 10_000 }, (_, i) => `"tag-${i}"`);
+    const error = await refusedWith(app.webhooks.update(created.key, { name: 'x' }, { ifMatch }));
+    expect(error?.code).toBe('HOOKWORK_ERR_WEBHOOK_CHANGED');
+    expect(error!.message).toContain('ifMatch names ("tag-0", "tag-1", "tag-2", "tag-3", "tag-4" and 9995 more)');
+    expect(error!.message.length).toBeLessThan(600);
+  });
+
   it('refuses a precondition of the wrong kind at the call, before anything is read or stored: a tag without its quotes, a misspelt option', async () => {
     const created = await app.webhooks.create({ ...valid, secret: true });
     const bare = webhookEtag(created).slice(1, -1);
@@ -458,6 +474,13 @@ describe('conditional changes: { ifMatch }', () => {
       [() => app.webhooks.update(created.key, { name: 'x' }, { ifmatch: webhookEtag(created) } as never), /webhooks\.update\(\): unknown option `ifmatch` \(did you mean `ifMatch`\?\); the options are `ifMatch`/],
       [() => app.webhooks.rotateSecret(created.key, { gracePeriod: 0 } as never), /webhooks\.rotateSecret\(\): unknown option `gracePeriod` \(did you mean `gracePeriodMs`\?\); the options are `gracePeriodMs`, `ifMatch`/],
       [() => app.webhooks.revokeSecret(created.key, created.secrets[0]!.id, 'etag' as never), /webhooks\.revokeSecret\(\): options must be an object such as \{ ifMatch: etag \}; got "etag"/],
+      // "*" among tags was read as "*": a change made whatever the state, which the tags asked against.
+      ...[
+        ['update', () => app.webhooks.update(created.key, { name: 'x' }, { ifMatch: ['*', '"other"'] })],
+        ['delete', () => app.webhooks.delete(created.key, { ifMatch: ['"other"', '*'] })],
+        ['rotateSecret', () => app.webhooks.rotateSecret(created.key, { ifMatch: ['"other"', '*'] })],
+        ['revokeSecret', () => app.webhooks.revokeSecret(created.key, created.secrets[0]!.id, { ifMatch: ['*', '*'] })],
+      ].map(([name, call]) => [call, new RegExp(`webhooks\\.${name as string}\\(\\): ifMatch holds "\\*" among other entries \\(\\[.*\\]\\); "\\*" stands alone, .*: pass ifMatch: "\\*" for an unconditional change, or the entity tags alone for a conditional one$`)] as [() => Promise<unknown>, RegExp]),
     ];
     for (const [call, message] of bad) {
       const error = await refusedWith(call());

@@ -463,7 +463,9 @@ export class WebhookService implements Webhooks {
     if (preconditionHolds(precondition, () => (etag = webhookEtag(view)))) return;
     etag ??= webhookEtag(view);
     const details: WebhookChangedDetails = { key, etag, current: view };
-    const given = precondition.any ? '*' : precondition.tags.length > 0 ? precondition.tags.join(', ') : 'no entity tag';
+    // At most five tags: a list is as long as its caller made it, and the message goes into logs and 412 answers.
+    const { tags } = precondition.any ? { tags: ['*'] } : precondition;
+    const given = tags.length === 0 ? 'no entity tag' : `${tags.slice(0, 5).join(', ')}${tags.length > 5 ? ` and ${tags.length - 5} more` : ''}`;
     throw new HookworkError(
       'HOOKWORK_ERR_WEBHOOK_CHANGED',
       `webhook ${key} is not in the state ifMatch names (${given}): it was changed since it was read, and is now ${etag}; nothing was changed. Apply the change to the webhook as it is now (error.details.current, or app.webhooks.get(${JSON.stringify(key)})) and make it again with ifMatch: error.details.etag`,
