@@ -276,6 +276,7 @@ export function createHookwork<TStorageTransaction = never, TQueueTransaction = 
     store: healthStore,
     modifyWebhook: (key, change) => webhookChanges.modify(key, change),
     storedWebhook: (key) => opened((s) => s.webhooks).get(key),
+    endHold: (key) => engine?.endHold?.(key),
     webhooks: webhookCache,
     settings: settingsAccessor,
     clock,

@@ -127,6 +127,13 @@ export interface QueueEngine<TTransaction = never> {
   /** Work may be due now (an enqueue or redelivery in this process): look without waiting. */
   wake(): void;
   /**
+   * Optional: the webhook's health was forgotten (its URL changed, it was enabled again, deleted or
+   * created again), so a hold this engine keeps on taking its requests (after a verdict with
+   * `holdsWebhook`) ends now instead of at the old `dueAt`. Requests already deferred keep their
+   * due times. An engine that keeps no such hold leaves it out.
+   */
+  endHold?(webhookKey: string): void;
+  /**
    * Stops taking requests, waits up to `timeoutMs` for running handlers, then aborts them
    * (their verdict is `release`), and gives what it holds back so another process need not wait.
    */

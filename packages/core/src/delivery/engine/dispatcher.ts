@@ -136,6 +136,17 @@ export class Dispatcher {
   }
 
   /**
+   * Ends the hold of `webhookKey` now, whatever its end (its health was forgotten: its URL changed,
+   * it was enabled again, deleted or created again): its requests are claimed again from the next
+   * round. Requests already deferred in the store keep their due times.
+   */
+  endHold(webhookKey: string): void {
+    if (this.stopped || !this.holds.delete(webhookKey)) return;
+    this.mayHaveMore = true;
+    this.schedulePump();
+  }
+
+  /**
    * Of requests about to be enqueued in this process, those this dispatcher can start at once:
    * the engine stores them already leased to it (`enqueueClaimed`) and hands them over with
    * {@link handOff}, so a publish costs no claim round (a write transaction and a turn of the event

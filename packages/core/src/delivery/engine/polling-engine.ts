@@ -99,6 +99,11 @@ export class PollingQueueEngine<TTransaction = never> implements QueueEngine<TTr
     if (this.queue.renew) this.scheduleRenewal();
   }
 
+  /** Ends the dispatcher's hold of `webhookKey` (see QueueEngine.endHold). */
+  endHold(webhookKey: string): void {
+    this.dispatcher?.endHold(webhookKey);
+  }
+
   wake(): void {
     // A wake right after an enqueue whose requests were all handed over (publish wakes the engine
     // after every enqueue) would only make the dispatcher claim and find nothing. Counted, and

@@ -217,6 +217,27 @@ describe('auto-disable, Retry-After and the rate limit', () => {
     }
   });
 
+  it('a webhook moved away from a receiver that asked for an hour\'s pause takes new requests at once in the process that was holding it', async () => {
+    app = await startTestApp({ settings: { concurrency: { global: 4, perWebhook: 4 } } });
+    receiver.handler = (_request, res) => void res.writeHead(429, { 'retry-after': '3600' }).end();
+    const moved = await startTestReceiver();
+    try {
+      const webhook = await app.webhooks.create({ url: receiver.url, events: ['thing.happened'] });
+      const paused = nextLifecycle(app, 'attemptFailed', (info) => info.statusCode === 429);
+      await app.publish(new ThingHappened('a'));
+      await paused;
+      // Published during the pause: deferred to its end, and the engine holds the webhook until then.
+      const deferred = nextLifecycle(app, 'requestDeferred');
+      await app.publish(new ThingHappened('b'));
+      await deferred;
+      await app.webhooks.update(webhook.key, { url: moved.url });
+      await app.publish(new ThingHappened('c'));
+      expect((await moved.waitFor(1, 5000)).map(idOf)).toEqual(['c']);
+    } finally {
+      await moved.close();
+    }
+  });
+
   it('a webhook\'s rate limit spaces its requests (one process), and the burst goes at once', async () => {
     app = await startTestApp();
     receiver.handler = (request, res) => {

@@ -29,6 +29,8 @@ export interface WebhookHealthMonitorDeps {
    * the app's webhook cache, which may still hold a deleted or changed one for a second).
    */
   storedWebhook: (webhookKey: string) => Promise<Webhook | undefined>;
+  /** Ends the queue engine's hold of a webhook whose health is forgotten (see QueueEngine.endHold); absent before the app opens. */
+  endHold?: (webhookKey: string) => void;
   /** The cache of webhooks, told when one was disabled. */
   webhooks: Pick<WebhookCache, 'invalidate'>;
   /** The app's settings (read `current` each time). */
@@ -183,6 +185,10 @@ export class WebhookHealthMonitor {
     this.cache.delete(webhookKey);
     this.successes.delete(webhookKey);
     await this.deps.store().delete(webhookKey);
+    // The engine stopped taking its requests for what the forgotten health said (a receiver's
+    // pause, an open breaker): without this, a webhook moved away from a receiver that asked for
+    // an hour's pause took nothing in this process for that hour, new publishes included.
+    this.deps.endHold?.(webhookKey);
   }
 
   /** The stored health of a webhook, read now (undefined: it never failed). */
