@@ -22,8 +22,11 @@ let servers: { app: Hookwork; fastify: FastifyInstance }[];
 
 beforeAll(async () => {
   servers = [];
+  // A save waits on the held row while the test holds it: past connectTimeoutMs the store checks on
+  // a new connection that the server answers, which a machine busy with other test files can make
+  // take longer than the default 5 s (and the waiting save is then dropped).
   for (let i = 0; i < 2; i++) {
-    const app = createHookwork({ composers: [cmsComposer()], logger: silentLogger, storage: postgresStorage({ connectionString: PG_URL, schema }) });
+    const app = createHookwork({ composers: [cmsComposer()], logger: silentLogger, storage: postgresStorage({ connectionString: PG_URL, schema, connectTimeoutMs: 60_000 }) });
     await app.start();
     const fastify = Fastify({ logger: false });
     await fastify.register(hookworkAdmin, { prefix: '/admin', app, auth: { token: TOKEN }, page: false, apiReference: false });

@@ -342,7 +342,10 @@ describe('concurrent changes of one webhook from two app instances on one schema
     // Two apps, each with its own pools, as two processes behind a load balancer: one app's
     // one-at-a-time ordering cannot see the other's calls, only the store's compare-and-set can.
     const schema = db.schema();
-    const apps = [0, 1].map(() => createHookwork({ composers: [thingComposer], logger: silentLogger, storage: postgresStorage({ connectionString: db.url, schema }) }));
+    // A change may wait on another's row lock: past connectTimeoutMs the store asks the server on a
+    // new connection whether it answers, and on a machine busy with the other test files that check
+    // can take longer than the default 5 s and drop the waiting change.
+    const apps = [0, 1].map(() => createHookwork({ composers: [thingComposer], logger: silentLogger, storage: postgresStorage({ connectionString: db.url, schema, connectTimeoutMs: 60_000 }) }));
     await apps[0]!.start();
     await apps[1]!.start();
     try {
@@ -362,7 +365,10 @@ describe('concurrent changes of one webhook from two app instances on one schema
 
 describe('conditional changes ({ ifMatch }) of one webhook from two app instances on one schema', () => {
   const schema = db.schema();
-  const apps = [0, 1].map(() => createHookwork({ composers: [thingComposer], logger: silentLogger, storage: postgresStorage({ connectionString: db.url, schema }) }));
+  // A change waits on the held row for as long as the test holds it: past connectTimeoutMs the
+  // store asks the server on a new connection whether it answers, and on a machine busy with the
+  // other test files that check can take longer than the default 5 s and drop the waiting change.
+  const apps = [0, 1].map(() => createHookwork({ composers: [thingComposer], logger: silentLogger, storage: postgresStorage({ connectionString: db.url, schema, connectTimeoutMs: 60_000 }) }));
   const [a, b] = apps as [Hookwork, Hookwork];
   beforeAll(async () => {
     await a.start();
