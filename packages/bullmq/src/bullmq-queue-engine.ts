@@ -414,6 +414,39 @@ export class BullmqQueueEngine implements QueueEngine<never> {
     }
   }
 
+  /**
+   * Promotes the webhook's delayed jobs due later than now (deferred by a receiver's Retry-After
+   * pause, retries on their backoff, jobs bounced off a full lane) to wait, due now; returns how
+   * many. BullMQ keeps no index of a webhook's jobs: this reads the whole delayed set in one
+   * script (O(n) in Redis, about 1 µs a job), then promotes each of the webhook's (`Job.promote()`),
+   * fine for a URL change, not for a hot path. A job that left the delayed set meanwhile (taken,
+   * deleted) is skipped.
+   */
+  async bringForward(webhookKey: string): Promise<number> {
+    return this.redis.run(`bringing forward the requests of webhook ${webhookKey}`, async () => {
+      const keys = this.queue.keys;
+      const above = `(${Date.now() * 0x1000 + 0xfff}`;
+      const ids = await this.redis.producer.hookworkDelayedIds(keys.delayed!, keys['']!, webhookKey, above);
+      let promoted = 0;
+      for (let i = 0; i < ids.length; i += 100) {
+        await Promise.all(
+          ids.slice(i, i + 100).map(async (id) => {
+            const job = await this.queue.getJob(id);
+            if (!job) return;
+            try {
+              await job.promote();
+              promoted++;
+            } catch (error) {
+              // BullMQ refuses a job no longer delayed ("is not in the delayed state"): no failure.
+              if (await job.isDelayed()) throw error;
+            }
+          }),
+        );
+      }
+      return promoted;
+    });
+  }
+
   async deleteDeadOlderThan(before: Date, limit: number): Promise<number> {
     if (limit <= 0) return 0;
     const keys = this.queue.keys;

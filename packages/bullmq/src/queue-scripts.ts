@@ -48,6 +48,22 @@ local pending = count(redis.call('LRANGE', KEYS[1], 0, -1)) + count(redis.call('
 return { pending, count(redis.call('LRANGE', KEYS[5], 0, -1)), count(redis.call('ZRANGE', KEYS[6], 0, -1)) }`,
   },
   /**
+   * KEYS: delayed. ARGV: job key base, webhook key, lowest score (exclusive, as ZRANGEBYSCORE
+   * takes it: `(n`). The ids of that webhook's delayed jobs scored above it (the delayed set is
+   * scored due ms × 4096 + a counter; the caller computes the bound, Lua's numbers print it rounded).
+   * Reads the whole delayed set above the bound: O(n), for a management call.
+   */
+  hookworkDelayedIds: {
+    numberOfKeys: 1,
+    lua: `
+local base, webhook, above = ARGV[1], ARGV[2], ARGV[3]
+local ids = {}
+for _, id in ipairs(redis.call('ZRANGEBYSCORE', KEYS[1], above, '+inf')) do
+  if redis.call('HGET', base .. id, 'name') == webhook then table.insert(ids, id) end
+end
+return ids`,
+  },
+  /**
    * KEYS: failed. ARGV: job key base, webhook key ('' for every webhook), dead since (ms or '-inf'),
    * offset, limit (-1: all). Dead letters newest dead first (the failed set's score is finishedOn).
    * Returns [total, ids of the page…].
@@ -102,6 +118,7 @@ return #ids`,
 export interface QueueScripts {
   hookworkGetRequest(jobKey: string, lockKey: string, failed: string, completed: string, delayed: string, active: string, id: string): Promise<[string[], string, string | null, string | null, number] | null>;
   hookworkWebhookCounts(wait: string, paused: string, prioritized: string, delayed: string, active: string, failed: string, base: string, webhookKey: string): Promise<[number, number, number]>;
+  hookworkDelayedIds(delayed: string, base: string, webhookKey: string, above: string): Promise<string[]>;
   hookworkDeadIds(failed: string, base: string, webhookKey: string, since: string, offset: number, limit: number): Promise<[number, ...string[]]>;
   hookworkDeleteDeadBefore(failed: string, base: string, before: string, limit: number): Promise<number>;
 }

@@ -697,6 +697,19 @@ export class PostgresRequestQueue implements RequestQueue<PostgresTransaction> {
     return result.rows.map((row) => row.id);
   }
 
+  async bringForward(webhookKey: string, now: Date): Promise<number> {
+    const { c } = this;
+    const result = await c.query(
+      `bringing forward the requests of webhook ${webhookKey}`,
+      `UPDATE ${c.s}.requests SET due_at = $1 WHERE webhook_key = $2 AND state = 'pending' AND due_at > $1`,
+      [now.getTime(), webhookKey],
+    );
+    const moved = result.rowCount ?? 0;
+    // Due now: the other processes' dispatchers may be asleep until the old due times.
+    if (moved > 0) await this.notify();
+    return moved;
+  }
+
   async listDead(query: DeadLetterQuery = {}): Promise<Page<WebhookRequest>> {
     const { c } = this;
     const where = `state = 'dead' AND ($1::text IS NULL OR webhook_key = $1) AND ($4::bigint IS NULL OR dead_at >= $4)`;

@@ -359,6 +359,14 @@ export class SqliteRequestQueue implements RequestQueue {
     return rows.map((row) => row.id);
   }
 
+  async bringForward(webhookKey: string, now: Date): Promise<number> {
+    const c = this.connection;
+    // Other processes on the file see the commit through watch() (the data version), as an enqueue.
+    return c.run(`bringing forward the requests of webhook ${webhookKey}`, () =>
+      c.statement("UPDATE hookwork_requests SET due_at = @now WHERE webhook_key = @webhookKey AND state = 'pending' AND due_at > @now").run({ webhookKey, now: now.getTime() }).changes,
+    );
+  }
+
   async listDead(query: DeadLetterQuery = {}): Promise<Page<WebhookRequest>> {
     const c = this.connection;
     const dead = deadWhere(query);

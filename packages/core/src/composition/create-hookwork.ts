@@ -22,7 +22,7 @@ import { createCatalogueDocument } from '../management/catalogue-document';
 import { ManagementService } from '../management/management-service';
 import { WebhookChanges } from '../management/webhook-changes';
 import { TestSender } from '../management/test-send';
-import { WebhookService } from '../management/webhook-service';
+import { OpenQueueEngine, WebhookService } from '../management/webhook-service';
 import { LifecycleEmitter, LifecycleReporter, LifecycleToken } from '../observability/lifecycle-events';
 import { defaultLogger, guardedLogger, LoggerToken, type Logger } from '../observability/logger';
 import { HookworkMetrics } from '../observability/metrics';
@@ -292,6 +292,7 @@ export function createHookwork<TStorageTransaction = never, TQueueTransaction = 
     breakers: async () => (storage ? (await healthStore().list()).map((r) => ({ webhookKey: r.webhookKey, breaker: r.state.breaker })) : undefined),
     now: () => clock.now(),
   });
+  container.registerInstance(OpenQueueEngine, new OpenQueueEngine(() => engine));
   container.registerSingleton(WebhookService);
   container.registerSingleton(EnqueueGate);
   container.registerSingleton(WebhookFiringService);

@@ -13,6 +13,7 @@ import { redactedUrl } from '../observability/redacted-url';
 import { ClockToken, type Clock } from '../runtime/clock';
 import { SettingsToken, type SettingsAccessor } from '../settings/settings';
 import { WebhookRepositoryToken, type WebhookRepository } from '../ports/webhook-repository';
+import type { QueueEngine } from '../ports/queue-engine';
 import type { Page, PageRequest } from '../model/page';
 import { internalUrlRefusal } from './internal-url-check';
 import { checkPage, DEFAULT_PAGE_SIZE } from './page-check';
@@ -203,6 +204,11 @@ export interface Webhooks {
   revokeSecret(key: string, secretId: string, options?: WebhookPrecondition): Promise<WebhookView>;
 }
 
+/** How the webhook service reaches the app's queue engine: the one open now, undefined before the app starts. */
+export class OpenQueueEngine {
+  constructor(readonly current: () => QueueEngine<unknown> | undefined) {}
+}
+
 /** The {@link Webhooks} of one app (resolved from its container). */
 @injectable()
 export class WebhookService implements Webhooks {
@@ -216,6 +222,7 @@ export class WebhookService implements Webhooks {
     @inject(LoggerToken) private readonly logger: Logger,
     private readonly health: WebhookHealthMonitor,
     private readonly changes: WebhookChanges,
+    private readonly engine: OpenQueueEngine,
   ) {}
 
   /** Creates a webhook. With `secret: true`, the result holds the generated secret, once. */
@@ -297,6 +304,7 @@ export class WebhookService implements Webhooks {
     // Enabled again by an operator, or pointed at another receiver: the breaker closes, a
     // receiver's pause ends and a new failing streak starts from nothing.
     if ((!before!.enabled && next.enabled) || before!.url !== next.url) await this.health.forget(key);
+    if (before!.url !== next.url) await this.bringForward(key);
     if (patch.url !== undefined) this.warnIfRefusedByGuard(next);
     return toView(next, this.unknownEvents(next));
   }
@@ -314,6 +322,24 @@ export class WebhookService implements Webhooks {
     this.cache.invalidate(key);
     if (deleted) await this.health.forget(key);
     return deleted;
+  }
+
+  /**
+   * Makes the requests of a webhook moved to another URL that wait for a later due time due now:
+   * those the old receiver's Retry-After pause deferred waited up to `maxRetryAfter` (1 h) to reach
+   * the new one. A failure is a background error, not the update's: the webhook is already stored.
+   */
+  private async bringForward(key: string): Promise<void> {
+    const engine = this.engine.current();
+    if (!engine?.bringForward) return;
+    try {
+      await engine.bringForward(key);
+    } catch (error) {
+      // Not backgroundError(): its line says the task is tried again, and nothing tries this again.
+      const task = `bringing forward the deferred requests of webhook ${key}, moved to another URL`;
+      this.logger.error(`${task} failed: ${(error as Error)?.message ?? error}; the webhook is changed, and those requests go to the new URL when they were due (at most maxRetryAfter for a receiver's pause)`, { error });
+      this.reporter.emit('backgroundError', { task, error });
+    }
   }
 
   /** Forgets the health stored under a new webhook's key; a failure is logged, as the webhook is already stored. */

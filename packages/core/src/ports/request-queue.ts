@@ -162,6 +162,16 @@ export interface RequestQueue<TTransaction = never> {
   release(owner: string, ids?: readonly string[]): Promise<number>;
   /** Puts dead-lettered requests back as `pending`, due `now`, `attempts` reset to 0; returns their ids. */
   redeliver(selector: RedeliverSelector, now: Date): Promise<string[]>;
+  /**
+   * Optional: makes the pending requests of `webhookKey` due later than `now` due at `now` (a
+   * receiver's Retry-After pause, retries waiting on their backoff); in-flight requests and dead
+   * letters are untouched, and a FIFO line keeps its order (its requests become due; the line
+   * still hands out one head at a time). Returns how many were brought forward. Core calls it when
+   * a webhook's URL changes, so requests deferred by the old receiver go to the new one at once; a
+   * store shared by processes wakes their dispatchers as an enqueue does. A backend that lacks it
+   * leaves them due when they were.
+   */
+  bringForward?(webhookKey: string, now: Date): Promise<number>;
   /** Dead-lettered requests, newest dead first, with how many there are in all. */
   listDead(query?: DeadLetterQuery): Promise<Page<WebhookRequest>>;
   /** A request (pending, in flight or dead) by id, or undefined. */

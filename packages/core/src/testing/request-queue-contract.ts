@@ -29,6 +29,8 @@ export interface RequestQueueContractOptions {
   supportsHostTransaction?: boolean;
   /** True when the backend declares `fifo`: the suite then checks FIFO claims (one head per webhook line, in enqueue order). */
   fifo?: boolean;
+  /** False for a backend that leaves the optional `bringForward()` out; otherwise the suite checks it. */
+  bringForward?: boolean;
 }
 
 const ids = (requests: readonly WebhookRequest[]) => requests.map((r) => r.id);
@@ -385,6 +387,45 @@ export function describeRequestQueueContract(name: string, factory: ContractFact
         expect(ids(await queue.claim({ owner: 'C', limit: 10, leaseMs: 60_000, now: at(1) })).sort()).toEqual(['r1', 'r2', 'r3']);
       });
     });
+
+    if (options.bringForward !== false) {
+      describe('bringForward (optional)', () => {
+        test('makes the webhook\'s pending requests due later due now; in flight, dead, due ones and other webhooks untouched', async (queue) => {
+          await queue.enqueue([contractRequest('out'), contractRequest('gone')]);
+          await queue.claim({ owner: 'A', limit: 10, leaseMs: 1000, now: at(0) });
+          await queue.deadLetter('gone', 'A', { attempts: 1, now: at(1) });
+          // A receiver's hour-long pause, a retry on its backoff, one due already, another webhook's pause.
+          await queue.enqueue([contractRequest('paused', { dueAt: at(3_600_000) }), contractRequest('retry', { dueAt: at(60_000) }), contractRequest('due', { dueAt: at(0) }), contractRequest('other', { webhookKey: 'wh-2', dueAt: at(3_600_000) })]);
+          expect(await queue.bringForward!('wh-1', at(100))).toBe(2);
+          expect((await queue.get('paused'))!.dueAt).toEqual(at(100));
+          expect((await queue.get('retry'))!.dueAt).toEqual(at(100));
+          expect((await queue.get('due'))!.dueAt).toEqual(at(0));
+          expect((await queue.get('other'))!.dueAt).toEqual(at(3_600_000));
+          expect(await queue.get('out')).toMatchObject({ state: 'inflight', leaseOwner: 'A', dueAt: at(0) });
+          expect((await queue.get('gone'))!.state).toBe('dead');
+          expect(ids(await queue.claim({ owner: 'B', limit: 10, leaseMs: 1000, now: at(100) })).sort()).toEqual(['due', 'paused', 'retry']);
+          expect(await queue.bringForward!('wh-1', at(100))).toBe(0);
+          expect(await queue.nextDueAt()).toEqual(at(1000));
+        });
+
+        if (options.fifo) {
+          test('a FIFO line keeps its order: its requests become due, the head still goes first and alone', async (queue) => {
+            const fifo = (id: string, overrides: Partial<NewWebhookRequest> = {}) => contractRequest(id, { webhookKey: 'ordered', fifo: 'skip', ...overrides });
+            await queue.enqueue([fifo('f1'), fifo('f2', { dueAt: at(3_600_000) }), fifo('f3')]);
+            await queue.claim({ owner: 'A', limit: 10, leaseMs: 10_000, now: at(0) });
+            await queue.reschedule('f1', 'A', { dueAt: at(3_600_000), attempts: 1, lastError: 'HTTP 429' });
+            expect(await queue.bringForward!('ordered', at(100))).toBe(2);
+            const claimAll = (now: number) => queue.claim({ owner: 'B', limit: 10, leaseMs: 10_000, now: at(now) });
+            expect(ids(await claimAll(100))).toEqual(['f1']);
+            expect(ids(await claimAll(101))).toEqual([]);
+            await queue.complete('f1', 'B');
+            expect(ids(await claimAll(102))).toEqual(['f2']);
+            await queue.complete('f2', 'B');
+            expect(ids(await claimAll(103))).toEqual(['f3']);
+          });
+        }
+      });
+    }
 
     describe('counts and timers', () => {
       test('counts one webhook\'s requests by state', async (queue) => {

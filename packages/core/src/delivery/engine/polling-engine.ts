@@ -47,6 +47,7 @@ export class PollingQueueEngine<TTransaction = never> implements QueueEngine<TTr
     this.name = `polling(${options.name})`;
     this.capabilities = Object.freeze({ transactionalEnqueue: options.transactionalEnqueue, leaseRenewal: typeof queue.renew === 'function', shared: options.shared, fifo: options.fifo });
     if (queue.oldestPendingCreatedAt) this.oldestPendingCreatedAt = () => queue.oldestPendingCreatedAt!();
+    if (queue.bringForward) this.bringForward = (webhookKey) => this.broughtForward(webhookKey);
     this.completions = new CompletionBatcher(queue, this.owner, (error) => context.onError('completing delivered requests with their log entries (completed alone instead; their entries are logged apart)', error));
   }
 
@@ -102,6 +103,19 @@ export class PollingQueueEngine<TTransaction = never> implements QueueEngine<TTr
   /** Ends the dispatcher's hold of `webhookKey` (see QueueEngine.endHold). */
   endHold(webhookKey: string): void {
     this.dispatcher?.endHold(webhookKey);
+  }
+
+  /**
+   * Makes the webhook's requests due later due now in the store (see RequestQueue.bringForward),
+   * and has the dispatcher look at once: the store's earliest due time it noted may be the
+   * deferred requests' old one.
+   */
+  readonly bringForward?: (webhookKey: string) => Promise<number>;
+
+  private async broughtForward(webhookKey: string): Promise<number> {
+    const moved = await this.queue.bringForward!(webhookKey, this.context.clock.now());
+    if (moved > 0) this.dispatcher?.wake();
+    return moved;
   }
 
   wake(): void {

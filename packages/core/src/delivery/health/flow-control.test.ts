@@ -164,7 +164,8 @@ describe('auto-disable, Retry-After and the rate limit', () => {
       held.get('b')!();
       await late;
       await app.publish(new ThingHappened('c'));
-      expect((await moved.waitFor(1, 5000)).map(idOf)).toEqual(['c']);
+      // a, whose retry waited for the old receiver's pause, was brought forward by the move.
+      expect((await moved.waitFor(2, 5000)).map(idOf).sort()).toEqual(['a', 'c']);
       expect((await app.management.health(webhook.key))?.pausedUntil).toBeUndefined();
     } finally {
       await moved.close();
@@ -217,7 +218,7 @@ describe('auto-disable, Retry-After and the rate limit', () => {
     }
   });
 
-  it('a webhook moved away from a receiver that asked for an hour\'s pause takes new requests at once in the process that was holding it', async () => {
+  it('a webhook moved away from a receiver that asked for an hour\'s pause takes new requests at once in the process that was holding it, and sends what the pause deferred to the new receiver at once', async () => {
     app = await startTestApp({ settings: { concurrency: { global: 4, perWebhook: 4 } } });
     receiver.handler = (_request, res) => void res.writeHead(429, { 'retry-after': '3600' }).end();
     const moved = await startTestReceiver();
@@ -231,6 +232,42 @@ describe('auto-disable, Retry-After and the rate limit', () => {
       await app.publish(new ThingHappened('b'));
       await deferred;
       await app.webhooks.update(webhook.key, { url: moved.url });
+      await app.publish(new ThingHappened('c'));
+      // a (its retry due at the pause's end) and b (deferred to it) waited up to an hour for it.
+      expect((await moved.waitFor(3, 5000)).map(idOf).sort()).toEqual(['a', 'b', 'c']);
+      expect(receiver.requests.map(idOf)).toEqual(['a']);
+    } finally {
+      await moved.close();
+    }
+  });
+
+  it('a URL change whose bringing forward of the deferred requests fails is made all the same, and the failure is a background error', async () => {
+    const memory = memoryStorage();
+    const storage: StorageBackend = {
+      ...memory,
+      async open(context) {
+        const opened = await memory.open(context);
+        opened.queue.bringForward = async () => {
+          throw new Error('the store is away');
+        };
+        return opened;
+      },
+    };
+    app = await startTestApp({ storage, settings: { concurrency: { global: 4, perWebhook: 4 } } });
+    receiver.handler = (_request, res) => void res.writeHead(429, { 'retry-after': '3600' }).end();
+    const moved = await startTestReceiver();
+    try {
+      const webhook = await app.webhooks.create({ url: receiver.url, events: ['thing.happened'] });
+      const paused = nextLifecycle(app, 'attemptFailed', (info) => info.statusCode === 429);
+      await app.publish(new ThingHappened('a'));
+      await paused;
+      const failed = nextLifecycle(app, 'backgroundError');
+      expect((await app.webhooks.update(webhook.key, { url: moved.url })).url).toBe(moved.url);
+      const { task, error } = await failed;
+      expect(task).toBe(`bringing forward the deferred requests of webhook ${webhook.key}, moved to another URL`);
+      expect((error as Error).message).toBe('the store is away');
+      expect((await app.webhooks.get(webhook.key))!.url).toBe(moved.url);
+      // New requests go to the new receiver; a waits for its old due time.
       await app.publish(new ThingHappened('c'));
       expect((await moved.waitFor(1, 5000)).map(idOf)).toEqual(['c']);
     } finally {

@@ -273,6 +273,26 @@ export class MemoryRequestQueue implements RequestQueue {
     return redelivered;
   }
 
+  async bringForward(webhookKey: string, now: Date): Promise<number> {
+    const at = now.getTime();
+    // The listed ones (each moved in both sorted lists: re-inserted at its new place), and a FIFO
+    // line's requests behind its head (listed only once they head it).
+    const listed = this.listedByWebhook.get(webhookKey);
+    const recs = new Set<Rec>(listed ? listed.items.slice(listed.head) : []);
+    for (const rec of this.lines.get(webhookKey)?.recs ?? []) recs.add(rec);
+    let moved = 0;
+    for (const rec of recs) {
+      if (rec.request.state !== 'pending' || dueOf(rec) <= at) continue;
+      // Out of the sorted lists before its due time changes: they find it by it.
+      const wasListed = rec.listed === true;
+      if (wasListed) this.removePending(rec);
+      rec.request.dueAt = new Date(at);
+      if (wasListed) this.insertPending(rec);
+      moved++;
+    }
+    return moved;
+  }
+
   async listDead(query: DeadLetterQuery = {}): Promise<Page<WebhookRequest>> {
     const offset = Math.max(0, query.offset ?? 0);
     const end = query.limit === undefined ? Infinity : offset + Math.max(0, query.limit);
