@@ -25,11 +25,12 @@ export class HeldRow {
 
   /**
    * Resolves once `count` statements wait, directly or behind one another, for this lock (fails
-   * after 20 s). Counted from pg_blocking_pids, not from the statement text: a statement queued
+   * after `timeoutMs`, 60 s by default: on a machine busy with other test files a write can take
+   * many seconds to reach the lock). Counted from pg_blocking_pids, not from the statement text: a statement queued
    * behind the first waiter waits for that one's tuple lock, not for this transaction.
    */
-  async waiters(count: number): Promise<void> {
-    for (const deadline = Date.now() + 20_000; Date.now() < deadline; await new Promise((resolve) => setTimeout(resolve, 20))) {
+  async waiters(count: number, timeoutMs = 60_000): Promise<void> {
+    for (const deadline = Date.now() + timeoutMs; Date.now() < deadline; await new Promise((resolve) => setTimeout(resolve, 20))) {
       const { rows } = await this.client.query<{ pid: number; blockers: number[]; me: number }>(
         'SELECT pid, pg_blocking_pids(pid) AS blockers, pg_backend_pid() AS me FROM pg_stat_activity WHERE datname = current_database() AND cardinality(pg_blocking_pids(pid)) > 0',
       );
@@ -44,7 +45,12 @@ export class HeldRow {
       }
       if (behind.size >= count) return;
     }
-    throw new Error(`fewer than ${count} writes of ${this.schema}.webhooks came to wait for the held row in 20 s`);
+    // What the database's other sessions were doing, for the failure to say why.
+    const { rows: sessions } = await this.client.query<{ pid: number; state: string; wait: string; blockers: number[]; query: string }>(
+      `SELECT pid, state, coalesce(wait_event_type || ':' || wait_event, '') AS wait, pg_blocking_pids(pid) AS blockers, left(query, 120) AS query
+         FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid() AND state <> 'idle'`,
+    );
+    throw new Error(`fewer than ${count} writes of ${this.schema}.webhooks came to wait for the held row in ${timeoutMs / 1000} s; active sessions: ${JSON.stringify(sessions)}`);
   }
 
   /** Ends the transaction: the waiting writes go on, one after another. */
