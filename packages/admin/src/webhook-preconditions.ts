@@ -1,4 +1,4 @@
-import { isHookworkError, webhookEtag, type WebhookChangedDetails, type WebhookPrecondition, type WebhookView } from '@hookwork/core';
+import { isEntityTag, isHookworkError, webhookEtag, type WebhookChangedDetails, type WebhookPrecondition, type WebhookView } from '@hookwork/core';
 import type { SwaggerTransform } from '@fastify/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ADMIN_ERRORS } from './admin-errors';
@@ -49,7 +49,7 @@ export const documentIfMatch: SwaggerTransform = ({ schema, url }) => ({ schema:
  */
 function parseIfMatch(value: string): '*' | string[] {
   if (value.trim() === '*') return '*';
-  return (value.match(/(W\/)?"[^"]*"/g) ?? []).filter((tag) => !tag.startsWith('W/') && /^"[\x21\x23-\x7e\x80-\xff]*"$/.test(tag));
+  return (value.match(/(W\/)?"[^"]*"/g) ?? []).filter((tag) => !tag.startsWith('W/') && isEntityTag(tag));
 }
 
 /**

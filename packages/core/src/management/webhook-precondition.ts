@@ -68,6 +68,13 @@ export type ParsedPrecondition = { readonly any: true } | { readonly any: false;
 
 /** An entity tag as RFC 9110 §8.8.3 writes it: optionally `W/`, then `"`, etagc characters, `"`. */
 const ENTITY_TAG = /^(?:W\/)?"[\x21\x23-\x7e\x80-\xff]*"$/;
+
+/**
+ * Whether `value` is an entity tag as RFC 9110 §8.8.3 writes it (`"…"` or weak `W/"…"`, with
+ * etagc characters only: no space, no control character, no `"` inside): the tags `ifMatch`
+ * accepts. For an HTTP layer that reads `If-Match` and passes its tags on.
+ */
+export const isEntityTag = (value: string): boolean => ENTITY_TAG.test(value);
 const PRECONDITION_OPTIONS = ['ifMatch'] as const;
 
 /**
