@@ -413,7 +413,7 @@ describe('conditional changes ({ ifMatch }) of one webhook from two app instance
     const stored = (await b.webhooks.get(key))!;
     expect(stored).toMatchObject(made === 0 ? { name: 'Renamed in A', enabled: true } : { name: 'Orders', enabled: false });
     expect(refusal.details).toEqual({ key, etag: webhookEtag(stored), current: stored });
-  }, 90_000);
+  }, 60_000);
 
   it('never both deletes a webhook and changes it: a conditional delete and a conditional edit with the same tag', async () => {
     const { key } = await a.webhooks.create({ url: 'https://example.com/hooks', events: ['thing.happened'], name: 'Orders' });
@@ -421,14 +421,14 @@ describe('conditional changes ({ ifMatch }) of one webhook from two app instance
     // the webhook changed — not delete the edit unseen.
     const { made, refusal } = await race(key, [(tag) => b.webhooks.update(key, { name: 'Kept' }, { ifMatch: tag }), (tag) => a.webhooks.delete(key, { ifMatch: tag })]);
     expect([made, refusal.code, (await a.webhooks.get(key))?.name]).toEqual([0, 'HOOKWORK_ERR_WEBHOOK_CHANGED', 'Kept']);
-  }, 90_000);
+  }, 60_000);
 
   it('makes exactly one of a rotation and a revocation made with the same tag', async () => {
     const { key, secrets } = await a.webhooks.create({ url: 'https://example.com/hooks', events: ['thing.happened'], secret: true });
     const { made, refusal } = await race(key, [(tag) => a.webhooks.rotateSecret(key, { ifMatch: tag }), (tag) => b.webhooks.revokeSecret(key, secrets[0]!.id, { ifMatch: tag })]);
     expect(refusal.code).toBe('HOOKWORK_ERR_WEBHOOK_CHANGED');
     expect((await a.webhooks.get(key))!.secrets).toHaveLength(made === 0 ? 2 : 0);
-  }, 90_000);
+  }, 60_000);
 });
 
 describe('an opened store', () => {
