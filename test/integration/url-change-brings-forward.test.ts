@@ -98,4 +98,32 @@ describe.each(backends)('a webhook moved to another URL, on %s', (_name, backend
     expect((await moved.waitFor(3, 8000)).map(idOf).sort()).toEqual(['a', 'b', 'c']);
     expect(old.requests.map(idOf)).toEqual(['a']);
   });
+
+  it('ends the pause in another instance too: moved from a back-office instance that delivers nothing, the delivering one sends to the new receiver', async () => {
+    // Two instances on one store: `app` delivers; `office` only edits webhooks (delivery off).
+    const settings = { ssrf: { allow: ['127.0.0.1'] }, retrySchedule: [50, 100], retryJitter: 0, period: 200, timeout: 2000, stopTimeout: 2000, concurrency: { global: 4, perWebhook: 4 } };
+    app = createHookwork({ composers: [thingComposer], ...backend(), settings });
+    const office = createHookwork({ composers: [thingComposer], ...backend(), settings: { ...settings, enabled: false } });
+    await app.start();
+    await office.start();
+    try {
+      const webhook = await office.webhooks.create({ url: old.url, events: ['thing.happened'] });
+      const paused = next(app, 'attemptFailed', (info) => info.statusCode === 429);
+      await app.publish(new ThingHappened('a'));
+      await paused;
+      // Published during the pause: deferred to its end, and the delivering instance stops taking
+      // the webhook's requests.
+      const deferred = next(app, 'requestDeferred');
+      await app.publish(new ThingHappened('b'));
+      await deferred;
+      await office.webhooks.update(webhook.key, { url: moved.url });
+      await app.publish(new ThingHappened('c'));
+      // It learns of the move from the store, not from a call of its own: its copy of the webhook
+      // may send to the old URL for up to a second, and such an attempt's 429 must not defer the
+      // request by the old receiver's hour either.
+      expect((await moved.waitFor(3, 20_000)).map(idOf).sort()).toEqual(['a', 'b', 'c']);
+    } finally {
+      await office.stop();
+    }
+  }, 40_000);
 });

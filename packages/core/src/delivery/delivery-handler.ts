@@ -7,7 +7,7 @@ import type { DeliveryHandler, Settlement } from '../ports/queue-engine';
 import type { Clock } from '../runtime/clock';
 import type { SettingsAccessor } from '../settings/settings';
 import { formatTraceparent, requestContext, spanUrl } from '../observability/tracing';
-import { redactUrlsIn } from '../observability/redacted-url';
+import { redactedUrl, redactUrlsIn } from '../observability/redacted-url';
 import { Attempt, type AttemptRecord } from './attempt';
 import type { DeliveryLogWriter } from './delivery-log-writer';
 import type { WebhookHealthMonitor } from './health/webhook-health-monitor';
@@ -72,11 +72,27 @@ export class WebhookDeliveryHandler implements DeliveryHandler {
     }
     const traceparent = settings.current.tracing.traceparent ? formatTraceparent(span.spanContext()) : undefined;
     const record = await this.deps.attempt.run(request, webhook, false, signal, traceparent);
-    const decision = decideRetry({ result: record.result, retryCount: request.attempts, settings: settings.current, now: clock.now(), url: record.url, stopping: signal.aborted });
+    let decision = decideRetry({ result: record.result, retryCount: request.attempts, settings: settings.current, now: clock.now(), url: record.url, stopping: signal.aborted });
+    if (decision.verdict.kind === 'retry' || decision.verdict.kind === 'dead') decision = await this.unlessMoved(webhook, request, decision);
     endAttemptSpan(span, record, decision);
     await health.recordAttempt(webhook, record.result, admission.probe);
     const entry = this.deps.attempt.logEntry(webhook, request, record, decision.outcome);
     return { verdict: decision.verdict, logEntry: entry, settled: (_applied, logged) => this.settled(request, webhook, record, decision, entry, logged === true) };
+  }
+
+  /**
+   * A failed attempt at a URL its webhook no longer has — moved while the attempt ran, or moved
+   * by another process within the second this one keeps a webhook — decides nothing about the
+   * request: not the old receiver's Retry-After or backoff (up to an hour), not a dead letter (its
+   * 410 or 4xx), and it uses up no attempt. The request is due again at once, for the new URL.
+   * Read anew only after a failure (the success path reads nothing more).
+   */
+  private async unlessMoved(webhook: Webhook, request: WebhookRequest, decision: RetryDecision): Promise<RetryDecision> {
+    this.deps.webhooks.invalidate(webhook.key);
+    const current = await this.deps.webhooks.get(webhook.key).catch(() => undefined);
+    if (!current || current.url === webhook.url) return decision;
+    const failure = `${decision.failure ?? 'failed'} (at ${redactedUrl(webhook.url)}, no longer the webhook's URL: sent again at once to its new one, this attempt not counted)`;
+    return { verdict: { kind: 'retry', dueAt: this.deps.clock.now(), attempts: request.attempts, lastError: failure }, outcome: 'retrying', failure };
   }
 
   /** Not attempted: kept until `dueAt`, and the engine may hold the webhook's other requests until then. */

@@ -17,6 +17,15 @@ import type { QueueCounts, RedeliverSelector, RequestQueue } from '../../ports/r
 import { CompletionBatcher } from './completion-batcher';
 import { Dispatcher } from './dispatcher';
 
+/**
+ * On a store shared by processes, the longest this engine stops taking a held webhook's requests
+ * before it looks again, ms. What ended the hold may have happened in another process (an
+ * operator moved the webhook to another URL, or enabled it again, from a back-office instance):
+ * that process forgets the shared health and ends its own hold, and this one learns of it only by
+ * trying a request of the webhook, which is held again while the health still says so.
+ */
+export const SHARED_HOLD_RECHECK_MS = 5_000;
+
 type SettledListener = (request: WebhookRequest, verdict: DeliveryVerdict) => void;
 
 /**
@@ -190,6 +199,13 @@ export class PollingQueueEngine<TTransaction = never> implements QueueEngine<TTr
     }
   }
 
+  /** Where a hold until `dueAt` ends: then, or on a shared store within {@link SHARED_HOLD_RECHECK_MS}. */
+  private holdEnd(dueAt: Date): Date {
+    if (!this.capabilities.shared) return dueAt;
+    const recheck = this.context.clock.now().getTime() + SHARED_HOLD_RECHECK_MS;
+    return dueAt.getTime() > recheck ? new Date(recheck) : dueAt;
+  }
+
   private async apply(request: WebhookRequest, verdict: DeliveryVerdict): Promise<boolean> {
     const { id } = request;
     switch (verdict.kind) {
@@ -203,7 +219,7 @@ export class PollingQueueEngine<TTransaction = never> implements QueueEngine<TTr
       }
       case 'defer': {
         const applied = await this.queue.reschedule(id, this.owner, { dueAt: verdict.dueAt, attempts: request.attempts, lastError: verdict.reason });
-        if (verdict.holdsWebhook) this.dispatcher?.hold(request.webhookKey, verdict.dueAt);
+        if (verdict.holdsWebhook) this.dispatcher?.hold(request.webhookKey, this.holdEnd(verdict.dueAt));
         this.dispatcher?.noteDueAt(verdict.dueAt);
         return applied;
       }

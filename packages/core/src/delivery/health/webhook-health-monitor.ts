@@ -89,12 +89,20 @@ export class WebhookHealthMonitor {
    * while the rate limit is spent; sent otherwise, as the probe when the breaker's cool-down is over.
    */
   async admit(webhook: Webhook): Promise<DeliveryAdmission> {
+    const cached = this.isCached(webhook.key);
     let record = await this.read(webhook.key);
     // The common case: a webhook that never failed and has no rate limit goes without more ado.
     if (!record && !webhook.rateLimit && this.deps.settings.current.rateLimit.perSecond === 0) return SEND;
     const now = this.deps.clock.now().getTime();
     const policy = this.policyOf(webhook);
     let decided = admission(record?.state, policy, now);
+    if (decided.kind === 'hold' && cached) {
+      // A hold defers the request to its end (a receiver's pause: up to maxRetryAfter), so it is
+      // decided on the record as stored now, not as cached up to a second ago: another process
+      // may have forgotten the health meanwhile (the webhook moved to another URL, or enabled again).
+      record = await this.read(webhook.key, true);
+      decided = admission(record?.state, policy, now);
+    }
     if (decided.kind === 'hold') return this.hold(decided.until, decided.reason, now);
     if (policy.rate) {
       const grant = await this.deps.store().takeToken(webhook.key, policy.rate, new Date(now));
@@ -302,6 +310,12 @@ export class WebhookHealthMonitor {
         }
       }
     }
+  }
+
+  /** Whether {@link read} would answer `webhookKey` from the cache now. */
+  private isCached(webhookKey: string): boolean {
+    const entry = this.cache.get(webhookKey);
+    return entry !== undefined && entry.until > performance.now();
   }
 
   /** A webhook's record: cached for up to a second (and never longer than `period`), or read now with `fresh`. */
