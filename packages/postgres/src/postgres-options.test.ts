@@ -1,6 +1,6 @@
 import pg from 'pg';
 import { isHookworkError } from '@hookwork/core';
-import { postgresStorage } from './index';
+import { openPostgresStorage, postgresStorage } from './index';
 
 // Options are checked when postgresStorage() is called, before any server is reached: no database needed.
 describe('postgresStorage() options, without a server', () => {
@@ -37,13 +37,55 @@ describe('postgresStorage() options, without a server', () => {
         error = e;
       }
       expect(isHookworkError(error, 'HOOKWORK_ERR_INVALID_STORAGE_OPTIONS')).toBe(true);
-      expect((error as Error).message).toMatch(/`connectionString` is not a URL node-postgres can read .*percent-encoded \(encodeURIComponent\(password\)\)/);
+      expect((error as Error).message).toMatch(/`connectionString` (is not a URL node-postgres can read|holds an @ after its host, or a #).*percent-encoded \(encodeURIComponent\(password\)\)/);
       expect((error as Error).message).not.toMatch(/pa#ss|pa\/ss|s3cret/);
     }
     // What node-postgres reads is accepted: an encoded password, spaces, an empty host, a socket directory.
     for (const connectionString of ['postgres://app:pa%23ss@127.0.0.1:5432/app', 'postgres://app@/app?host=/var/run/postgresql', 'postgresql://app:a b@db/app', 'postgres:///app']) {
       expect(() => postgresStorage({ connectionString })).not.toThrow();
     }
+  });
+
+  it('refuses at once a password whose unencoded / ? or # node-postgres would read as the port, database or query, without showing it', () => {
+    // Each parses: as host "app" port 2024 and database "Tr0ub4dor@127.0.0.1:5432/test", and so on;
+    // the start's error then named that "database", the password's tail.
+    for (const connectionString of ['postgres://app:2024/Tr0ub4dor@127.0.0.1:5432/test', 'postgres://app:2024?Tr0ub4dor@127.0.0.1:5432/test', 'postgres://app@127.0.0.1:5432/test#Tr0ub4dor']) {
+      let error: unknown;
+      try {
+        postgresStorage({ connectionString });
+      } catch (e) {
+        error = e;
+      }
+      expect(isHookworkError(error, 'HOOKWORK_ERR_INVALID_STORAGE_OPTIONS')).toBe(true);
+      expect((error as Error).message).toMatch(/`connectionString` holds an @ after its host, or a #: .*percent-encoded \(encodeURIComponent\(password\)\)/);
+      expect((error as Error).message).not.toMatch(/Tr0ub4dor|2024/);
+    }
+    expect(() => postgresStorage({ connectionString: `postgres://app:${encodeURIComponent('2024/Tr0ub4dor')}@127.0.0.1:5432/test` })).not.toThrow();
+  });
+
+  it('never names such a string of a host\'s own pool in the error of a failed start', async () => {
+    // localhost port 1: refused at once, on loopback. As node-postgres reads it, the "database" is the password's tail.
+    const pool = new pg.Pool({ connectionString: 'postgres://localhost:1/Tr0ub4dor@127.0.0.1:5432/test', connectionTimeoutMillis: 2000 });
+    try {
+      const error = await openPostgresStorage({ pool }).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      expect(isHookworkError(error, 'HOOKWORK_ERR_STORAGE_OPEN_FAILED')).toBe(true);
+      expect((error as Error).message).toMatch(/a connection string with an unencoded @ or #, not shown/);
+      expect((error as Error).message).not.toMatch(/Tr0ub4dor/);
+    } finally {
+      await pool.end();
+    }
+  });
+
+  it('refuses null for an option (it is no option left out), and a connectTimeoutMs beyond the longest timer', () => {
+    for (const key of ['schema', 'poolSize', 'connectTimeoutMs', 'synchronousCommit']) {
+      expect(() => postgresStorage({ connectionString: 'postgres://app@127.0.0.1/app', [key]: null } as never)).toThrow(new RegExp(`HOOKWORK_ERR_INVALID_STORAGE_OPTIONS: postgresStorage\\(\\): \`${key}\` is null; leave it out for its default`));
+    }
+    // setTimeout fires a longer delay at once: start() failed in 7 ms with "could not be reached".
+    expect(() => postgresStorage({ connectionString: 'postgres://app@127.0.0.1/app', connectTimeoutMs: 3e9 })).toThrow(/`connectTimeoutMs` must be a whole number of milliseconds from 1 to 2147483647 .*got 3000000000/);
+    expect(() => postgresStorage({ connectionString: 'postgres://app@127.0.0.1/app', connectTimeoutMs: 2_147_483_647 })).not.toThrow();
   });
 
   it('refuses a pool that lacks what a pg.Pool has, naming the method, rather than failing at start with a TypeError', () => {

@@ -93,6 +93,21 @@ function parsesAsUrl(url: string): boolean {
   }
 }
 
+/**
+ * Whether `url` holds an `@` past its host, or a `#`: a user or password with an unencoded `/`,
+ * `?` or `#` before its `@` ends the URL's authority early, so the rest of the password is read as
+ * the port, database or query (`postgres://app:2024/pa@db:5432/app` connects to host `app`, port
+ * 2024, database `pa@db:5432/app`), and messages naming the database showed it.
+ */
+function holdsUnencodedUserinfo(url: string): boolean {
+  const afterScheme = url.replace(/^[a-z]+:\/\//i, '');
+  const authorityEnd = afterScheme.search(/[/?#]/);
+  return url.includes('#') || (authorityEnd >= 0 && afterScheme.slice(authorityEnd).includes('@'));
+}
+
+/** setTimeout's longest delay, ms (2^31 − 1, about 24.8 days): a longer one fires at once, with a TimeoutOverflowWarning. */
+const MAX_TIMER_MS = 2_147_483_647;
+
 /** A schema name hookwork accepts: a plain identifier (quoted everywhere anyway), short enough for its NOTIFY channel. */
 const SCHEMA_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,49}$/;
 
@@ -119,6 +134,12 @@ function checkOptions(options: PostgresStorageOptions): CheckedOptions {
   if (connectionString !== undefined && (typeof connectionString !== 'string' || !/^postgres(ql)?:\/\//.test(connectionString))) {
     throw bad('`connectionString` must be a postgres:// or postgresql:// URL, e.g. "postgres://app@127.0.0.1:5432/app"');
   }
+  if (connectionString !== undefined && holdsUnencodedUserinfo(connectionString)) {
+    // Read as the user meant it only once encoded; node-postgres would connect elsewhere, and name the password's tail as the host or database.
+    throw bad(
+      '`connectionString` holds an @ after its host, or a #: a user or password with one of @ : / ? # [ ] % must be percent-encoded (encodeURIComponent(password)); the string is not shown, as it may hold a password',
+    );
+  }
   if (connectionString !== undefined && !parsesAsUrl(connectionString)) {
     // node-postgres would fail only at start, as "Invalid URL"; the string is not shown: it may hold a password.
     throw bad(
@@ -137,6 +158,9 @@ function checkOptions(options: PostgresStorageOptions): CheckedOptions {
       throw bad('`pool` must be a node-postgres Pool (new pg.Pool({ … })); got a pg Client (one connection, as new pg.Client() or pool.connect() give): pass the Pool itself, or a `connectionString`');
     }
   }
+  // null is no option left out: `schema: process.env.X ?? null` would otherwise use the default unseen.
+  const nulled = (['schema', 'poolSize', 'connectTimeoutMs', 'synchronousCommit'] as const).find((key) => options[key] === null);
+  if (nulled) throw bad(`\`${nulled}\` is null; leave it out for its default, or give a value (see PostgresStorageOptions)`);
   const schema = options.schema ?? 'hookwork';
   if (typeof schema !== 'string' || !SCHEMA_NAME.test(schema) || /^pg_/i.test(schema)) {
     throw bad(`\`schema\` must be a plain identifier: letters, digits and _, not starting with a digit or pg_, at most 50 characters (e.g. "hookwork" or "shop_hooks"); got ${JSON.stringify(schema)}`);
@@ -150,7 +174,9 @@ function checkOptions(options: PostgresStorageOptions): CheckedOptions {
   if (pool !== undefined && options.poolSize !== undefined) throw bad('`poolSize` sizes the pool hookwork makes from `connectionString`; with your own `pool`, size it where you make it');
   const connectTimeoutMs = options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS;
   if (pool !== undefined && options.connectTimeoutMs !== undefined) throw bad('`connectTimeoutMs` applies to the pool hookwork makes from `connectionString`; with your own `pool`, set its connectionTimeoutMillis where you make it');
-  if (!Number.isInteger(connectTimeoutMs) || connectTimeoutMs < 1) throw bad(`\`connectTimeoutMs\` must be a whole number of milliseconds above 0; got ${shownValue(options.connectTimeoutMs)}`);
+  if (!Number.isInteger(connectTimeoutMs) || connectTimeoutMs < 1 || connectTimeoutMs > MAX_TIMER_MS) {
+    throw bad(`\`connectTimeoutMs\` must be a whole number of milliseconds from 1 to ${MAX_TIMER_MS} (about 24.8 days, the longest timer Node keeps); got ${shownValue(options.connectTimeoutMs)}`);
+  }
   const synchronousCommit = options.synchronousCommit ?? 'enqueue';
   if (!['enqueue', 'publish', 'all', 'none'].includes(synchronousCommit)) throw bad(`\`synchronousCommit\` must be "enqueue", "all" or "none", or "publish" (as "enqueue", the send not waiting for the flush); got ${JSON.stringify(options.synchronousCommit)}`);
   return { ...(connectionString !== undefined ? { connectionString } : {}), ...(pool !== undefined ? { pool } : {}), schema, poolSize, connectTimeoutMs, synchronousCommit };
@@ -164,6 +190,8 @@ function checkOptions(options: PostgresStorageOptions): CheckedOptions {
 function describeServer(config: PoolConfig, schema: string): string {
   let parsed: Partial<ReturnType<typeof parseConnectionString>> = {};
   if (config.connectionString) {
+    // A host's pool may hold such a string: its "database" would be the password's tail.
+    if (holdsUnencodedUserinfo(config.connectionString)) return `PostgreSQL (a connection string with an unencoded @ or #, not shown) (schema ${quoteIdentifier(schema)})`;
     try {
       parsed = parseConnectionString(config.connectionString);
     } catch {
