@@ -256,10 +256,13 @@ describe.each([
   it('rotates a secret (shown once) and revokes one', async () => {
     const { key, secret } = (await call({ method: 'POST', url: `${API}/webhook`, body: { url: fixture.receiver.url, events: ['Umbraco.ContentPublish'], secret: true } })).json;
     const rotated = await call({ method: 'POST', url: `${API}/webhook/${key}/secret/rotate`, body: { gracePeriodMs: 60_000 } });
-    expect(rotated.json).toEqual({ secretId: expect.any(String), secret: expect.stringMatching(/^whsec_/) });
+    expect(rotated.json).toEqual({ secretId: expect.any(String), secret: expect.stringMatching(/^whsec_/), webhook: expect.objectContaining({ key }) });
     expect(rotated.json.secret).not.toBe(secret);
-    const view = (await call({ method: 'GET', url: `${API}/webhook/${key}` })).json;
+    const read = await call({ method: 'GET', url: `${API}/webhook/${key}` });
+    const view = read.json;
     expect(view.secrets).toHaveLength(2);
+    // The answer holds the webhook as it now is, and its tag: the next change needs no GET first.
+    expect([rotated.json.webhook, rotated.headers.etag]).toEqual([view, read.headers.etag]);
     expect(JSON.stringify(view)).not.toContain(rotated.json.secret.slice(6));
     const old = view.secrets.find((s: { id: string }) => s.id !== rotated.json.secretId);
     const revoked = await call({ method: 'DELETE', url: `${API}/webhook/${key}/secret/${old.id}` });

@@ -145,7 +145,7 @@ export type { HealthPolicy, HoldReason } from './delivery/health/health-policy';
 
 // Management
 export type { Management, RedeliverResult } from './management/management-service';
-export type { CreatedWebhook, WebhookInputProblem, Webhooks } from './management/webhook-service';
+export type { CreatedWebhook, RotatedSecret, WebhookInputProblem, Webhooks } from './management/webhook-service';
 export { isEntityTag, webhookEtag, type WebhookChangedDetails, type WebhookPrecondition } from './management/webhook-precondition';
 export { invalidWebhookError, MAX_NAMED_PROBLEMS } from './management/webhook-refusal';
 export { STORABLE_TEXT_PATTERN, WEBHOOK_KEY_PATTERN, webhookInputSchema, type WebhookHeaderInput, type WebhookInput, type WebhookPatch } from './management/webhook-input-schema';

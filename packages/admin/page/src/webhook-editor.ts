@@ -199,13 +199,12 @@ export class WebhookEditor extends LightElement {
   private async rotate(): Promise<void> {
     if (!this.webhook) return;
     try {
-      const rotated = await api<{ secretId: string; secret: string }>('POST', `webhook/${seg(this.webhook.key)}/secret/rotate`, {});
-      // The secret exists only in this answer: it is shown even when the refresh below fails.
-      const refreshed = await versioned<WebhookView>('GET', `webhook/${seg(this.webhook.key)}`).catch((error: unknown) => void (this.error = error));
+      const rotated = await versioned<{ secretId: string; secret: string; webhook: WebhookView }>('POST', `webhook/${seg(this.webhook.key)}/secret/rotate`, {});
       // One render: the new secret and the list that holds it appear together. The form is
-      // filled again from the webhook as it is now, so the next save carries its new version.
-      if (refreshed) this.fill(refreshed.value, refreshed.etag);
-      this.shownSecret = { secret: rotated.secret, created: false };
+      // filled again from the webhook as the answer holds it (with its ETag), so the next save
+      // carries its new version.
+      this.fill(rotated.value.webhook, rotated.etag);
+      this.shownSecret = { secret: rotated.value.secret, created: false };
     } catch (error) {
       this.error = error;
     }

@@ -283,13 +283,15 @@ export function registerWebhookRoutes(fastify: FastifyInstance, context: RouteCo
       params: webhookIdParams,
       querystring: query({}),
       body: rotateSecretBody,
-      response: { ...ok(rotatedSecretSchema), ...preconditionFailedResponse },
+      response: { ...ok(rotatedSecretSchema, 'OK', etagResponseHeader), ...preconditionFailedResponse },
     },
     handler: async (request, reply) => {
       const { id } = request.params;
       const options = request.body?.gracePeriodMs !== undefined ? { gracePeriodMs: request.body.gracePeriodMs } : {};
       const rotated = await conditionally(request, reply, id, (precondition) => context.management().webhooks.rotateSecret(id, { ...options, ...precondition }));
       audit.note(request, { details: { secretId: rotated.secretId } });
+      // The webhook as it now is, and its tag: the next change's If-Match needs no GET first.
+      withEtag(reply, rotated.webhook);
       return rotated;
     },
   });

@@ -86,14 +86,15 @@ export const createdWebhookSchema = {
   },
 } as const;
 
-/** JSON Schema of what rotateSecret() returns: the new secret, shown this once. */
+/** JSON Schema of what rotateSecret() returns ({@link RotatedSecret}): the new secret, shown this once, and the webhook as it now is. */
 export const rotatedSecretSchema = {
   type: 'object',
   additionalProperties: false,
-  required: ['secretId', 'secret'],
+  required: ['secretId', 'secret', 'webhook'],
   properties: {
     secretId: { type: 'string' },
     secret: { type: 'string', pattern: '^whsec_', description: 'The new signing secret in clear: shown this once, never again.' },
+    webhook: { ...webhookViewSchema, description: 'The webhook as stored after the rotation (secrets by hint only); its ETag is the answer\'s.' },
   },
 } as const;
 

@@ -295,6 +295,10 @@ describe('webhook management', () => {
     expect(rotated.secret).not.toBe(created.secret);
     const view = await app.webhooks.get(created.key);
     expect(view?.secrets).toHaveLength(2);
+    // The webhook as the rotation stored it, secret-free: its tag is the next change's ifMatch.
+    expect(rotated.webhook).toEqual(view);
+    expect(JSON.stringify(rotated.webhook)).not.toContain(rotated.secret.slice(6));
+    await app.webhooks.update(created.key, { name: 'after rotation' }, { ifMatch: webhookEtag(rotated.webhook) });
     const [old, fresh] = view!.secrets;
     expect(old?.expiresAt!.getTime()).toBe(fresh!.createdAt.getTime() + 60_000);
     expect(fresh?.expiresAt).toBeUndefined();

@@ -195,13 +195,23 @@ export interface Webhooks {
    * setting). Returns the new secret in clear, once. With `ifMatch` ({@link WebhookPrecondition}),
    * only if the webhook is still in a state it names: else HOOKWORK_ERR_WEBHOOK_CHANGED.
    */
-  rotateSecret(key: string, options?: { gracePeriodMs?: number } & WebhookPrecondition): Promise<{ secretId: string; secret: string }>;
+  rotateSecret(key: string, options?: { gracePeriodMs?: number } & WebhookPrecondition): Promise<RotatedSecret>;
   /**
    * Removes one secret at once (e.g. a leaked one). HOOKWORK_ERR_SECRET_NOT_FOUND for an unknown
    * id. With `{ ifMatch }` ({@link WebhookPrecondition}), only if the webhook is still in a state
    * it names: else HOOKWORK_ERR_WEBHOOK_CHANGED.
    */
   revokeSecret(key: string, secretId: string, options?: WebhookPrecondition): Promise<WebhookView>;
+}
+
+/** What {@link Webhooks.rotateSecret} returns. */
+export interface RotatedSecret {
+  /** The new secret's id (revoke it with revokeSecret(key, secretId)). */
+  secretId: string;
+  /** The new signing secret in clear (`whsec_…`, Standard Webhooks): returned this once, never shown again. */
+  secret: string;
+  /** The webhook as stored after the rotation (secrets by hint only): `webhookEtag(webhook)` is the tag to send as the next change's `ifMatch`. */
+  webhook: WebhookView;
 }
 
 /** How the webhook service reaches the app's queue engine: the one open now, undefined before the app starts. */
@@ -395,7 +405,7 @@ export class WebhookService implements Webhooks {
    * on signing until the grace period ends (default: the secretRotationGracePeriod setting).
    * Returns the new secret in clear, once.
    */
-  async rotateSecret(key: string, options?: { gracePeriodMs?: number } & WebhookPrecondition): Promise<{ secretId: string; secret: string }> {
+  async rotateSecret(key: string, options?: { gracePeriodMs?: number } & WebhookPrecondition): Promise<RotatedSecret> {
     checkKey('webhooks.rotateSecret()', 'key', key, 'webhookKey');
     const precondition = parsePrecondition('webhooks.rotateSecret()', options ?? undefined, ['gracePeriodMs']);
     const { gracePeriodMs } = options ?? {};
@@ -406,7 +416,7 @@ export class WebhookService implements Webhooks {
     }
     const secret = generateSecret();
     const secretId = randomUUID();
-    await this.change(key, precondition, (current) => {
+    const next = await this.change(key, precondition, (current) => {
       const now = this.clock.now();
       const grace = gracePeriodMs ?? this.settings.current.secretRotationGracePeriod;
       const expiresAt = new Date(now.getTime() + grace);
@@ -423,7 +433,7 @@ export class WebhookService implements Webhooks {
       secrets.push({ id: secretId, secret, createdAt: now });
       return { ...current, secrets, updatedAt: now };
     });
-    return { secretId, secret };
+    return { secretId, secret, webhook: toView(next, this.unknownEvents(next)) };
   }
 
   /** Removes one secret at once (e.g. a leaked one); under `options.ifMatch`, only from a state it names. */
