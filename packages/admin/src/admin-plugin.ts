@@ -7,7 +7,7 @@ import { checkOptions, is, type OptionHints, type OptionSpec } from './admin-opt
 import { AuditTrail, type AuditConfig } from './audit';
 import { AdminAuthenticator, refuseCrossSite, type AdminAuthOptions, type AdminPrincipal } from './auth';
 import { LONGEST_PATH_KEY } from './api-schemas';
-import { useJsonBodyParser } from './json-body';
+import { answeredAs, refuseContentWhereNoneIsTaken, useJsonBodyParser } from './json-body';
 import { registerPage } from './page-routes';
 import { PROBLEM_MEDIA_TYPE, toProblem } from './problem-details';
 import { registerQueueRoutes } from './routes/queue-routes';
@@ -120,7 +120,8 @@ export const hookworkAdmin: FastifyPluginAsync<HookworkAdminOptions> = async (fa
 
   warnIfShortParams(fastify, logger);
   useJsonBodyParser(fastify);
-  fastify.setErrorHandler((error, request, reply) => {
+  fastify.setErrorHandler((thrown, request, reply) => {
+    const error = answeredAs(thrown, request);
     const problem = toProblem(error, request.url.replace(/\?.*$/, ''), { bodyLimit: request.routeOptions.bodyLimit, contentType: request.headers['content-type'] });
     if (isAppUnavailable(error)) {
       // 503 with Retry-After (RFC 9110 §10.2.3): the app is expected up once the host's start() resolves.
@@ -179,8 +180,9 @@ export const hookworkAdmin: FastifyPluginAsync<HookworkAdminOptions> = async (fa
       // The problem's code, for the audit record of a refused write.
       const codes = new WeakMap<FastifyRequest, string>();
       api.addHook('onError', async (request, _reply, error) => {
-        codes.set(request, toProblem(error, '').code);
+        codes.set(request, toProblem(answeredAs(error, request), '').code);
       });
+      refuseContentWhereNoneIsTaken(api);
       const context = { management: () => managementOf(app), audit, principal: (request: FastifyRequest) => principals.get(request) };
       registerWebhookRoutes(api, context);
       registerQueueRoutes(api, context);
