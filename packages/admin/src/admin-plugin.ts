@@ -220,13 +220,14 @@ const noSniffNoStore = (reply: FastifyReply) => reply.header('cache-control', 'n
 /**
  * The host's router decides how long a path value may be (Fastify's `maxParamLength`, 100 by
  * default), and the plugin cannot change it: a webhook whose key is longer could not be read,
- * changed or deleted here (400), so the host is told once, with the fix, as the plugin registers.
+ * changed or deleted here (the router answers its path, see adminFrameworkErrors), so the host is
+ * told once, with the fix, as the plugin registers.
  */
 function warnIfShortParams(fastify: FastifyInstance, logger: Logger): void {
   const config = fastify.initialConfig as { maxParamLength?: number; routerOptions?: { maxParamLength?: number } };
   const limit = config.routerOptions?.maxParamLength ?? config.maxParamLength ?? 100;
   if (limit >= LONGEST_PATH_KEY) return;
   logger.warn(
-    `hookworkAdmin: this Fastify routes path values of at most ${limit} characters (maxParamLength), and a webhook key may have ${LONGEST_PATH_KEY}: the admin API answers 400 for a longer one. Create the Fastify with { routerOptions: { maxParamLength: ${LONGEST_PATH_KEY} } }`,
+    `hookworkAdmin: this Fastify routes path values of at most ${limit} characters (maxParamLength), and a webhook key may have ${LONGEST_PATH_KEY}: a webhook with a longer key cannot be read, changed or deleted here, as its path is answered by the router before the admin (Fastify's own 414, or the admin's 400 problem details when the Fastify is created with frameworkErrors: adminFrameworkErrors({ prefix })). Create the Fastify with { routerOptions: { maxParamLength: ${LONGEST_PATH_KEY} } }`,
   );
 }
