@@ -1,3 +1,4 @@
+import { request as httpRequest } from 'node:http';
 import type { Hookwork } from '@hookwork/core';
 import { API, PREFIX, publish, startAdminFixture, TOKEN, type AdminFixture, type Answer, type Caller } from './test-support/admin-fixture';
 
@@ -819,6 +820,78 @@ describe('every route', () => {
     }
   });
 
+  it('refuses content on every route that takes no body — JSON, a form, text, content the server would not read — with 400 naming (body), running nothing; no content or an empty one is taken', async () => {
+    const table = await seed();
+    // Every route without a body, as the routes registered say (the OpenAPI document: no requestBody; openapi.json is hidden).
+    const doc = (await fixture.inject({ method: 'GET', url: `${API}/openapi.json` })).json;
+    const bodiless = Object.entries(doc.paths as Record<string, Record<string, { requestBody?: unknown }>>).flatMap(([path, operations]) =>
+      Object.entries(operations)
+        .filter(([, operation]) => operation.requestBody === undefined)
+        .map(([method]) => `${method.toUpperCase()} ${path}`),
+    );
+    const routesWithoutBody = table.filter((r) => r.body === undefined);
+    expect(routesWithoutBody.filter((r) => !r.url.endsWith('openapi.json')).map((r) => r.method).sort()).toEqual(bodiless.map((r) => r.split(' ')[0]).sort());
+    expect(routesWithoutBody.map((r) => r.method).sort()).toEqual([...Array(13).fill('GET'), 'DELETE', 'DELETE', 'POST', 'POST'].sort());
+    const redeliver = jest.spyOn(fixture.app.management, 'redeliver');
+    const cleanup = jest.spyOn(fixture.app.management, 'runCleanup');
+    const before = await snapshot(fixture.app);
+    fixture.audits.length = 0;
+    const contents: { payload: string; headers: Record<string, string> }[] = [
+      { payload: '{"x":1}', headers: { 'content-type': 'application/json' } },
+      { payload: '[1,2]', headers: { 'content-type': 'application/json' } },
+      { payload: '{"dryRun":true}', headers: { 'content-type': 'application/json; charset=utf-8' } },
+      { payload: '{}', headers: { 'content-type': 'application/json' } },
+      { payload: 'not json', headers: { 'content-type': 'application/json' } },
+      { payload: 'dryRun=true', headers: { 'content-type': 'application/x-www-form-urlencoded' } },
+      { payload: 'hello', headers: { 'content-type': 'text/plain' } },
+      // No content-type: Fastify reads no body on a GET, HEAD or DELETE then, and ignored it.
+      { payload: '{"dryRun":true}', headers: {} },
+    ];
+    const routeMethods = routesWithoutBody.flatMap((r) => (r.method === 'GET' ? [r, { ...r, method: 'HEAD' }] : [r]));
+    for (const route of routeMethods) {
+      for (const { payload, headers } of contents) {
+        for (const how of ['inject', 'a socket'] as const) {
+          let status: number;
+          let type: string | undefined;
+          let json: Answer['json'];
+          const url = `${API}${route.url}`;
+          const sent = { authorization: `Bearer ${TOKEN}`, ...headers };
+          if (how === 'inject') {
+            const response = await fixture.fastify.inject({ method: route.method as 'GET', url, headers: sent, payload });
+            [status, type, json] = [response.statusCode, response.headers['content-type'] as string, route.method === 'HEAD' ? undefined : response.json()];
+          } else {
+            // fetch sends no body on GET or HEAD: node:http does.
+            const answer = await rawRequest(fixture.origin, route.method, url, sent, payload);
+            [status, type, json] = [answer.status, answer.type, route.method === 'HEAD' ? undefined : answer.json];
+          }
+          expect([how, route.method, route.url, payload, headers, status, type]).toEqual([how, route.method, route.url, payload, headers, 400, 'application/problem+json; charset=utf-8']);
+          if (json) {
+            expect(json).toMatchObject({ code: 'HOOKWORK_ERR_ADMIN_INVALID_REQUEST', errors: [{ in: 'body', field: '(body)', detail: 'must be absent: this route takes no body' }] });
+            expect(json.detail).toMatch(/ takes no body, and this request has one; send it without one \(no content, or content-length: 0\)/);
+          }
+        }
+      }
+    }
+    expect(await snapshot(fixture.app)).toEqual(before);
+    expect(redeliver).not.toHaveBeenCalled();
+    expect(cleanup).not.toHaveBeenCalled();
+    expect(fixture.audits.length).toBeGreaterThan(0);
+    expect(fixture.audits.filter((a) => a.outcome !== 'refused' || a.status !== 400 || a.code !== 'HOOKWORK_ERR_ADMIN_INVALID_REQUEST')).toEqual([]);
+
+    // No content, or an empty one (content-length: 0, with or without a JSON content-type), is taken: the route runs.
+    const ordered = [...routesWithoutBody.filter((r) => !(r.method === 'DELETE' && r.url === `/webhook/${table.key}`)), routesWithoutBody.find((r) => r.method === 'DELETE' && r.url === `/webhook/${table.key}`)!];
+    for (const route of ordered) {
+      const empties: Record<string, string>[] = route.method === 'GET' ? [{}, { 'content-length': '0' }, { 'content-type': 'application/json', 'content-length': '0' }] : [{ 'content-type': 'application/json', 'content-length': '0' }];
+      for (const headers of empties) {
+        const answer = await rawRequest(fixture.origin, route.method, `${API}${route.url}`, { authorization: `Bearer ${TOKEN}`, ...headers }, '');
+        expect([route.method, route.url, headers, answer.status]).toEqual([route.method, route.url, headers, 200]);
+      }
+    }
+    expect(redeliver).toHaveBeenCalledTimes(1);
+    expect(cleanup).toHaveBeenCalledTimes(1);
+    expect(await fixture.app.webhooks.get(table.key)).toBeUndefined();
+  });
+
   it('is in the OpenAPI 3.1 document, with its schemas and the bearer scheme', async () => {
     const table = await seed();
     const doc = (await fixture.inject({ method: 'GET', url: `${API}/openapi.json` })).json;
@@ -833,3 +906,25 @@ describe('every route', () => {
     expect(post.responses['4XX'].content['application/problem+json'].schema.required).toContain('code');
   });
 });
+
+/** One request over a socket with node:http, which (unlike fetch) sends content on a GET or HEAD as asked. */
+function rawRequest(origin: string, method: string, path: string, headers: Record<string, string>, payload: string): Promise<{ status: number; type: string | undefined; json: Answer['json'] }> {
+  return new Promise((resolve, reject) => {
+    const request = httpRequest(`${origin}${path}`, { method, headers: { ...(payload.length > 0 ? { 'content-length': String(Buffer.byteLength(payload)) } : {}), ...headers } }, (response) => {
+      const chunks: Buffer[] = [];
+      response.on('data', (chunk: Buffer) => chunks.push(chunk));
+      response.on('end', () => {
+        const text = Buffer.concat(chunks).toString('utf8');
+        let json: Answer['json'];
+        try {
+          json = text ? JSON.parse(text) : undefined;
+        } catch {
+          json = undefined;
+        }
+        resolve({ status: response.statusCode!, type: response.headers['content-type'], json });
+      });
+    });
+    request.on('error', reject);
+    request.end(payload);
+  });
+}

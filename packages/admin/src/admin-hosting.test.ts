@@ -8,6 +8,7 @@ import { cmsComposer } from '@hookwork/cms';
 import { createHookwork, memoryStorage, webhookViewSchema } from '@hookwork/core';
 import Fastify from 'fastify';
 import { hookworkAdmin } from './admin-plugin';
+import { adminFrameworkErrors } from './index';
 import { isLoopback, startAdminServer } from './admin-server';
 import { API, publish, startAdminFixture, socketCaller, TOKEN, type AdminFixture } from './test-support/admin-fixture';
 import { adminCompilers } from './validation';
@@ -126,7 +127,7 @@ describe('startAdminServer', () => {
     }
   });
 
-  it('answers a path the router cannot take (an over-long key, bad percent-encoding) with coded problem details', async () => {
+  it('answers a path the router cannot take (an over-long key, bad percent-encoding) with coded problem details, nosniff and no-store', async () => {
     const token = 'a-given-token-of-enough-length';
     const server = await startAdminServer(fixture.app, { token, print: false, ...apiOnly });
     try {
@@ -135,6 +136,7 @@ describe('startAdminServer', () => {
         const response = await call({ method: 'GET', url, token });
         expect(response.status).toBe(400);
         expect(response.headers['content-type']).toMatch(/^application\/problem\+json/);
+        expect([response.headers['cache-control'], response.headers['x-content-type-options']]).toEqual(['no-store', 'nosniff']);
         expect(response.json).toMatchObject({ code: 'HOOKWORK_ERR_ADMIN_INVALID_REQUEST', errors: [{ in: 'path' }] });
       }
     } finally {
@@ -168,6 +170,62 @@ describe('hookworkAdmin in a host', () => {
       expect(warnings).toHaveLength(expected);
       if (expected) expect(warnings[0]).toMatch(/at most 1[05]0 characters \(maxParamLength\), and a webhook key may have 200: .*Create the Fastify with \{ routerOptions: \{ maxParamLength: 200 \} \}$/);
       await host.close();
+    }
+  });
+
+  it("answers a path the host's router cannot take (a key past maxParamLength, a bad percent-encoding) with the admin's problem details when the host passes adminFrameworkErrors, with or without a token; the host's own paths keep Fastify's answer", async () => {
+    const token = 'x'.repeat(20);
+    const long = `/admin/api/v1/webhook/${'k'.repeat(201)}`;
+    const bad = '/admin/api/v1/webhook/%ff';
+    // Without it, the router's errors are Fastify's own: what docs/admin.md says a plugin host gets.
+    const plain = Fastify({ routerOptions: { maxParamLength: 200 } });
+    await plain.register(hookworkAdmin, { prefix: '/admin', app: fixture.app, auth: { token }, ...apiOnly });
+    try {
+      const tooLong = await plain.inject({ url: long, headers: { authorization: `Bearer ${token}` } });
+      expect([tooLong.statusCode, tooLong.headers['content-type'], tooLong.json().code]).toEqual([414, 'application/json', 'FST_ERR_MAX_PARAM_LENGTH']);
+      const badUrl = await plain.inject({ url: bad });
+      expect([badUrl.statusCode, badUrl.json().code]).toEqual([400, 'FST_ERR_BAD_URL']);
+    } finally {
+      await plain.close();
+    }
+
+    const host = Fastify({ routerOptions: { maxParamLength: 200 }, frameworkErrors: adminFrameworkErrors({ prefix: '/admin' }) });
+    host.get('/host/:name', async (request) => ({ name: (request.params as { name: string }).name }));
+    await host.register(hookworkAdmin, { prefix: '/admin', app: fixture.app, auth: { token }, ...apiOnly });
+    await host.listen({ port: 0, host: '127.0.0.1' });
+    try {
+      const call = socketCaller(`http://127.0.0.1:${(host.server.address() as { port: number }).port}`);
+      for (const [url, withToken] of [[long, true], [long, false], [bad, true], [bad, false], [`/admin/api/v1/dead-letter/${'r'.repeat(201)}/redeliver`, true]] as const) {
+        const answer = await call({ method: url.endsWith('redeliver') ? 'POST' : 'GET', url, token: withToken ? token : null });
+        expect([url.slice(0, 40), withToken, answer.status, answer.headers['content-type'], answer.headers['cache-control'], answer.headers['x-content-type-options']]).toEqual([
+          url.slice(0, 40),
+          withToken,
+          400,
+          'application/problem+json; charset=utf-8',
+          'no-store',
+          'nosniff',
+        ]);
+        expect(answer.json).toMatchObject({ type: 'urn:hookwork:error:HOOKWORK_ERR_ADMIN_INVALID_REQUEST', code: 'HOOKWORK_ERR_ADMIN_INVALID_REQUEST', status: 400, errors: [{ in: 'path', field: '(path)' }] });
+        // The path is echoed cut short, never whole.
+        expect(answer.json.instance.length).toBeLessThanOrEqual(201);
+        expect(answer.text).not.toContain('k'.repeat(201));
+      }
+      // A key as long as a key may be is routed as before.
+      expect((await call({ method: 'GET', url: `/admin/api/v1/webhook/${'k'.repeat(200)}`, token })).json.code).toBe('HOOKWORK_ERR_WEBHOOK_NOT_FOUND');
+      // The host's own paths are the host's: Fastify's answer, not the admin's.
+      const hostBad = await call({ method: 'GET', url: '/host/%ff' });
+      expect([hostBad.status, hostBad.headers['content-type'], hostBad.json.code]).toEqual([400, 'application/json; charset=utf-8', 'FST_ERR_BAD_URL']);
+      const hostLong = await call({ method: 'GET', url: `/host/${'n'.repeat(201)}` });
+      expect([hostLong.status, hostLong.json.code]).toEqual([414, 'FST_ERR_MAX_PARAM_LENGTH']);
+      expect((await call({ method: 'GET', url: '/administrator/%ff' })).json.code).toBe('FST_ERR_BAD_URL');
+    } finally {
+      await host.close();
+    }
+  });
+
+  it('adminFrameworkErrors refuses options it cannot use, naming the fix', () => {
+    for (const options of [undefined, {}, { prefix: 'admin' }, { prefix: '' }, { prefix: '/admin', path: '/admin' }]) {
+      expect(() => adminFrameworkErrors(options as never)).toThrow(expect.objectContaining({ code: 'HOOKWORK_ERR_ADMIN_INVALID_OPTIONS', message: expect.stringContaining('prefix') }));
     }
   });
 

@@ -7,7 +7,7 @@ import { checkOptions, is, type OptionHints, type OptionSpec } from './admin-opt
 import { AuditTrail, type AuditConfig } from './audit';
 import { AdminAuthenticator, refuseCrossSite, type AdminAuthOptions, type AdminPrincipal } from './auth';
 import { LONGEST_PATH_KEY } from './api-schemas';
-import { useJsonBodyParser } from './json-body';
+import { answeredAs, refuseContentWhereNoneIsTaken, useJsonBodyParser } from './json-body';
 import { registerPage } from './page-routes';
 import { PROBLEM_MEDIA_TYPE, toProblem } from './problem-details';
 import { registerQueueRoutes } from './routes/queue-routes';
@@ -120,7 +120,8 @@ export const hookworkAdmin: FastifyPluginAsync<HookworkAdminOptions> = async (fa
 
   warnIfShortParams(fastify, logger);
   useJsonBodyParser(fastify);
-  fastify.setErrorHandler((error, request, reply) => {
+  fastify.setErrorHandler((thrown, request, reply) => {
+    const error = answeredAs(thrown, request);
     const problem = toProblem(error, request.url.replace(/\?.*$/, ''), { bodyLimit: request.routeOptions.bodyLimit, contentType: request.headers['content-type'] });
     if (isAppUnavailable(error)) {
       // 503 with Retry-After (RFC 9110 §10.2.3): the app is expected up once the host's start() resolves.
@@ -179,8 +180,9 @@ export const hookworkAdmin: FastifyPluginAsync<HookworkAdminOptions> = async (fa
       // The problem's code, for the audit record of a refused write.
       const codes = new WeakMap<FastifyRequest, string>();
       api.addHook('onError', async (request, _reply, error) => {
-        codes.set(request, toProblem(error, '').code);
+        codes.set(request, toProblem(answeredAs(error, request), '').code);
       });
+      refuseContentWhereNoneIsTaken(api);
       const context = { management: () => managementOf(app), audit, principal: (request: FastifyRequest) => principals.get(request) };
       registerWebhookRoutes(api, context);
       registerQueueRoutes(api, context);
@@ -218,13 +220,14 @@ const noSniffNoStore = (reply: FastifyReply) => reply.header('cache-control', 'n
 /**
  * The host's router decides how long a path value may be (Fastify's `maxParamLength`, 100 by
  * default), and the plugin cannot change it: a webhook whose key is longer could not be read,
- * changed or deleted here (400), so the host is told once, with the fix, as the plugin registers.
+ * changed or deleted here (the router answers its path, see adminFrameworkErrors), so the host is
+ * told once, with the fix, as the plugin registers.
  */
 function warnIfShortParams(fastify: FastifyInstance, logger: Logger): void {
   const config = fastify.initialConfig as { maxParamLength?: number; routerOptions?: { maxParamLength?: number } };
   const limit = config.routerOptions?.maxParamLength ?? config.maxParamLength ?? 100;
   if (limit >= LONGEST_PATH_KEY) return;
   logger.warn(
-    `hookworkAdmin: this Fastify routes path values of at most ${limit} characters (maxParamLength), and a webhook key may have ${LONGEST_PATH_KEY}: the admin API answers 400 for a longer one. Create the Fastify with { routerOptions: { maxParamLength: ${LONGEST_PATH_KEY} } }`,
+    `hookworkAdmin: this Fastify routes path values of at most ${limit} characters (maxParamLength), and a webhook key may have ${LONGEST_PATH_KEY}: a webhook with a longer key cannot be read, changed or deleted here, as its path is answered by the router before the admin (Fastify's own 414, or the admin's 400 problem details when the Fastify is created with frameworkErrors: adminFrameworkErrors({ prefix })). Create the Fastify with { routerOptions: { maxParamLength: ${LONGEST_PATH_KEY} } }`,
   );
 }

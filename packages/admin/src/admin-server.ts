@@ -1,12 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import { isIP } from 'node:net';
 import type { Hookwork, Logger } from '@hookwork/core';
-import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
+import Fastify, { type FastifyInstance } from 'fastify';
 import { ADMIN_ERRORS } from './admin-errors';
 import { checkOptions, is, type OptionHints, type OptionSpec } from './admin-options';
 import { checkMetricsOption, hookworkAdmin, type AdminMetricsOption } from './admin-plugin';
 import { isAcceptedToken, MIN_TOKEN_LENGTH, tokenProblem, type AuthenticateHook } from './auth';
-import { PROBLEM_MEDIA_TYPE, toProblem } from './problem-details';
+import { adminFrameworkErrors } from './framework-errors';
 import { LONGEST_PATH_KEY } from './api-schemas';
 
 /** Options of {@link startAdminServer}. */
@@ -166,11 +166,7 @@ export async function startAdminServer(app: Hookwork<unknown>, options: AdminSer
     routerOptions: { maxParamLength: LONGEST_PATH_KEY },
     // A path the router cannot take (a segment over that, bad percent-encoding) gets
     // problem details with a code like every other refusal, not Fastify's own error body.
-    frameworkErrors: (error, request, reply) => {
-      const path = request.url.replace(/\?.*$/, '');
-      const problem = toProblem(error, path.length > 200 ? `${path.slice(0, 200)}…` : path);
-      void (reply as unknown as FastifyReply).code(problem.status).type(PROBLEM_MEDIA_TYPE).send(problem);
-    },
+    frameworkErrors: adminFrameworkErrors({ prefix: '/' }),
   });
   try {
     await fastify.register(hookworkAdmin, {

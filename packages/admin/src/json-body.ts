@@ -1,6 +1,54 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { printableField } from '@hookwork/core';
 import { ADMIN_ERRORS } from './admin-errors';
+import { BodyNotTakenError } from './problem-details';
+
+/**
+ * Whether the route a request reached takes no body: it has no `body` schema (every GET, `DELETE
+ * webhook/{id}`, `POST cleanup`, `POST dead-letter/{id}/redeliver`, …). A path no route has (the
+ * 404 and 405 answers) is not such a route: its answer is that the path or method is wrong.
+ */
+export const takesNoBody = (request: FastifyRequest): boolean => !request.is404 && request.routeOptions.schema?.body === undefined;
+
+/** The route of a request as its pattern, in the docs' terms: `DELETE /admin/api/v1/webhook/{id}`. */
+const routeOf = (request: FastifyRequest) => `${request.method} ${(request.routeOptions.url ?? '').replace(/:([A-Za-z0-9_]+)/g, '{$1}')}`;
+
+/** Requests to a route that takes no body whose content the parser read and found empty. */
+const readEmpty = new WeakSet<FastifyRequest>();
+
+/**
+ * Refuses content sent to a route that takes none, before the route runs: 400
+ * HOOKWORK_ERR_ADMIN_INVALID_REQUEST naming `(body)`, nothing changed. Fastify reads no body on a
+ * GET or HEAD, nor on a DELETE without a content-type, and a JSON one it parses for any route, so
+ * such content was ignored and the route ran (`DELETE webhook/{id}` with `{ "dryRun": true }`
+ * deleted). What is refused:
+ * - JSON content (the parser, see {@link useJsonBodyParser}); an empty one is no content;
+ * - content of another media type, or of none (the error handler, see {@link answeredAs});
+ * - content Fastify does not read, announced by `transfer-encoding` or a `content-length` other
+ *   than 0 (this hook).
+ * No content, or `content-length: 0` (what a browser sends on a DELETE or a POST without a body),
+ * is taken as before. Runs at preValidation: after authentication, so a caller without a token
+ * learns nothing of the route.
+ */
+export function refuseContentWhereNoneIsTaken(fastify: FastifyInstance): void {
+  fastify.addHook('preValidation', async (request) => {
+    if (!takesNoBody(request)) return;
+    if (request.body !== undefined) throw new BodyNotTakenError(routeOf(request));
+    if (readEmpty.has(request)) return;
+    const { 'transfer-encoding': chunked, 'content-length': length } = request.headers;
+    if (chunked !== undefined || (length !== undefined && Number(length) !== 0)) throw new BodyNotTakenError(routeOf(request));
+  });
+}
+
+/**
+ * The error a request is answered with: Fastify's 415 for content of a media type no parser
+ * reads becomes, on a route that takes no body, the refusal of any content there — "send it as
+ * JSON" would be the wrong fix.
+ */
+export function answeredAs(error: unknown, request: FastifyRequest): unknown {
+  const code = (error as { code?: unknown } | undefined)?.code;
+  return code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE' && takesNoBody(request) ? new BodyNotTakenError(routeOf(request)) : error;
+}
 
 /**
  * The first key of a parsed JSON value that JavaScript would read as a prototype — `__proto__`,
@@ -48,14 +96,25 @@ export function prototypeKeyPath(value: unknown): string[] | undefined {
  * answers "Body is not valid JSON" — wrong about valid JSON, and silent on the key. This one
  * names the key, where it is, and the fix; invalid JSON keeps JSON.parse's reason (the position).
  * The body limit is Fastify's, as before (413 past it). A body of any other media type (a form,
- * text/plain) has no parser here: 415, HOOKWORK_ERR_ADMIN_UNSUPPORTED_MEDIA_TYPE.
+ * text/plain) has no parser here: 415, HOOKWORK_ERR_ADMIN_UNSUPPORTED_MEDIA_TYPE. On a route
+ * that takes no body, JSON content is refused unread (400) and an empty one is no content.
  */
 export function useJsonBodyParser(fastify: FastifyInstance): void {
   // JSON only: Fastify's text/plain parser would hand a route a string, refused by its schema
   // with a 400 that blames the body's fields; with no parser a body of another type is answered
   // 415 (see toProblem).
   fastify.removeAllContentTypeParsers();
-  fastify.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, text, done) => {
+  fastify.addContentTypeParser('application/json', { parseAs: 'string' }, (request, text, done) => {
+    if (takesNoBody(request)) {
+      // Not parsed at all: whatever it holds, this route would ignore it.
+      if (text.length > 0) {
+        done(new BodyNotTakenError(routeOf(request)), undefined);
+        return;
+      }
+      readEmpty.add(request);
+      done(null, undefined);
+      return;
+    }
     if (text.length === 0) {
       // Answered as Fastify's own empty-body error is (see toProblem).
       done(Object.assign(new Error('the body is empty'), { code: 'FST_ERR_CTP_EMPTY_JSON_BODY', statusCode: 400 }), undefined);

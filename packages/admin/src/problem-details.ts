@@ -26,6 +26,19 @@ export interface ProblemDetails {
   errors?: FieldProblem[];
 }
 
+/**
+ * A request with content sent to a route that takes none (`POST cleanup`, `DELETE webhook/{id}`,
+ * every GET): refused rather than ignored, so a field the caller meant (`{ "dryRun": true }`)
+ * never looks taken while the route runs without it. `route` is the route's pattern (`DELETE
+ * /admin/api/v1/webhook/{id}`), never the client's text.
+ */
+export class BodyNotTakenError extends Error {
+  constructor(readonly route: string) {
+    super(`${route} takes no body`);
+    this.name = 'BodyNotTakenError';
+  }
+}
+
 /** The media type of {@link ProblemDetails} (RFC 9457 §3). */
 export const PROBLEM_MEDIA_TYPE = 'application/problem+json';
 
@@ -66,6 +79,14 @@ export const problemDetailsSchema = {
  */
 export function toProblem(error: unknown, instance: string, context: { bodyLimit?: number; contentType?: string } = {}): ProblemDetails {
   if (isHookworkError(error)) return fromHookworkError(error, instance);
+  if (error instanceof BodyNotTakenError) {
+    return problem(
+      'HOOKWORK_ERR_ADMIN_INVALID_REQUEST',
+      `the request was refused, nothing was changed: ${error.route} takes no body, and this request has one; send it without one (no content, or content-length: 0) — what the route takes goes in its path, query or headers (If-Match), as the OpenAPI document lists`,
+      instance,
+      [{ in: 'body', field: '(body)', detail: 'must be absent: this route takes no body' }],
+    );
+  }
   const fastifyError = error as Partial<FastifyError> | undefined;
   if (fastifyError?.validation) {
     const place = fastifyError.validationContext === 'querystring' ? 'query' : fastifyError.validationContext === 'params' ? 'path' : 'body';
