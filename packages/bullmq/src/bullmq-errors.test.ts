@@ -103,6 +103,9 @@ describe('bullmqQueue() options', () => {
     }
     expect(message).not.toContain('424242');
     expect(refused({ connection: { host: '127.0.0.1', port: 70000 } })).toMatch(/connection\.port must be a whole number from 1 to 65535; got 70000/);
+    // The same port given in a URL, as the same mistake: it was taken, and start() failed with ECONNREFUSED.
+    expect(refused({ connection: { host: '127.0.0.1', port: 0 } })).toMatch(/connection\.port must be a whole number from 1 to 65535; got 0/);
+    expect(refused({ connection: 'redis://127.0.0.1:0' })).toMatch(/connection's URL gives port 0, where no server listens: give a port from 1 to 65535/);
     expect(bullmqQueue({ connection: { host: '127.0.0.1', port: 6379, password: 'p', username: 'u', tls: {}, family: 4, connectTimeout: 500, db: 0 } }).name).toBe('bullmq');
     expect(bullmqQueue({ connection: { host: '127.0.0.1', password: null, tls: undefined } as never }).name).toBe('bullmq');
   });

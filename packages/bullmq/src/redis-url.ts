@@ -55,6 +55,7 @@ export function redisUrlProblem(url: string): string | undefined {
   } catch {
     return `connection is not a valid URL: ${shown}; ${ENCODE_HINT}`;
   }
+  if (parsed.port === '0') return `connection's URL gives port 0, where no server listens: give a port from 1 to 65535 (redis://127.0.0.1:6379); got ${shown}`;
   if (!/^(\/\d*)?$/.test(parsed.pathname)) return `connection names the database after the port, as a whole number from 0 (redis://127.0.0.1:6379/0); got ${shown} with the path ${JSON.stringify(parsed.pathname)}`;
   const problems: string[] = [];
   for (const [key, value] of parsed.searchParams) {
