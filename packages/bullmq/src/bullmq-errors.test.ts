@@ -43,6 +43,8 @@ describe('bullmqQueue() options', () => {
     const message = refused({ connection: 'http://user:s3cret@127.0.0.1:6379' });
     expect(message).toContain('got "http://***@127.0.0.1:6379"');
     expect(message).not.toContain('s3cret');
+    // Without a scheme, core's masking finds no URL: the password was shown.
+    expect(refused({ connection: 'user:s3cret@127.0.0.1:6379' })).toMatch(/; got "\*\*\*@127\.0\.0\.1:6379"$/);
     expect(refused({ commandTimeoutMs: NaN, connection: 'redis://127.0.0.1' })).toMatch(/commandTimeoutMs .*got NaN/);
     // The string "5000" is not the number it looks like; the message shows which it got.
     expect(refused({ commandTimeoutMs: '5000', connection: 'redis://127.0.0.1' })).toMatch(/commandTimeoutMs .*; got "5000"$/);

@@ -16,7 +16,8 @@ const URL_QUERY_KEYS = ['db', 'family'] as const;
 export function shownUrl(url: string): string {
   const scheme = /^[a-z][a-z0-9+.-]*:\/\//i.exec(url)?.[0];
   const at = url.lastIndexOf('@');
-  const masked = scheme !== undefined && at >= 0 ? `${scheme}***${url.slice(at)}` : maskUrlCredentials(url);
+  // Without a scheme ("user:pw@host:6379"), too: core's masking finds no URL there.
+  const masked = at >= 0 ? `${scheme ?? ''}***${url.slice(at)}` : maskUrlCredentials(url);
   return `"${scheme !== undefined ? masked.replace(/[?#].*$/s, '') : masked}"`;
 }
 
