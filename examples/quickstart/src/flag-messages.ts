@@ -10,6 +10,9 @@ import type { QuickstartOptions } from './cli-options';
  */
 const REDIS: readonly (readonly [RegExp, string])[] = [
   [/bullmqQueue\(\) was given bad options: queueName/g, '--queue'],
+  [/bullmqQueue\(\) was given bad options: connection's URL/g, '--redis'],
+  [/bullmqQueue\(\) was given bad options: connection/g, '--redis'],
+  [/; connection's URL/g, '; --redis'],
   [/bullmqQueue\(\{ connection \}\) \(redis:\/\/user:password@host, or \{ username, password \}\)/g, '--redis (redis://user:password@host:port)'],
   [/start Redis or pass bullmqQueue\(\{ connection \}\) the address of one/g, 'start Redis there, or give --redis the address of one'],
   [/give bullmqQueue\(\{ connection \}\) a database index the server has/g, 'give --redis a database index the server has'],

@@ -422,9 +422,12 @@ describe('the quickstart (npm start)', () => {
   // (--redis), "(unparsed connection string)" without a fix (--postgres), or a ReplyError crash
   // for a database that is not a number; and the refusal showed a password with a space in clear.
   it.each([
-    [['--redis', 'redis://:pa#ssWORD@127.0.0.1:6379'], '--redis is not a valid URL: "redis://***@127.0.0.1:6379"; percent-encode'],
+    [['--redis', 'redis://:pa#ssWORD@127.0.0.1:6379'], '--redis is not a URL ioredis reads as written: "redis://***@127.0.0.1:6379" (it holds a "#"'],
+    // "#" after an "@" in the password: it used to start on host "ss" ("could not connect to redis://ss:6379").
+    [['--redis', 'redis://:p@ssWORD#w@127.0.0.1:6379'], '--redis is not a URL ioredis reads as written: "redis://***@127.0.0.1:6379"'],
     [['--redis', 'redis://[::1'], '--redis is not a valid URL'],
-    [['--redis', 'redis://127.0.0.1:6379/abc'], '--redis names the database after the port, as a number from 0'],
+    [['--redis', 'redis://127.0.0.1:6379/abc'], '--redis names the database after the port, as a whole number from 0'],
+    [['--redis', 'redis://127.0.0.1:6379/?db=x'], '--redis gives ?db="x": the database must be a whole number from 0'],
     [['--postgres', 'postgres://postgres:pa ssWORD@127.0.0.1/test'], '--postgres is not a valid URL: "postgres://***@127.0.0.1/test"; percent-encode'],
     [['--postgres', 'postgres://postgres:pa/ssWORD@127.0.0.1:5432/test'], '--postgres is not a valid URL'],
     [['--postgres', 'postgres://postgres@127.0.0.1:99999/test'], 'give a port from 1 to 65535'],

@@ -74,18 +74,41 @@ function isPlainName(name: string): boolean {
   return !/\p{Cc}/u.test(name) && name.trim() === name;
 }
 
-/** Checks bullmqQueue() options and fills in the defaults; HOOKWORK_ERR_INVALID_BULLMQ_OPTIONS naming each problem. */
-export function checkOptions(options: BullmqQueueOptions): Required<BullmqQueueOptions> {
+/** Who checks options, for {@link checkOptions}'s messages: its name and the options it takes. */
+export interface OptionsCaller {
+  /** `bullmqQueue()` or `removeBullmqQueue()`. */
+  name: string;
+  /** The option names it takes. */
+  keys: readonly string[];
+}
+
+const BULLMQ_QUEUE: OptionsCaller = { name: 'bullmqQueue()', keys: [...OPTION_KEYS] };
+
+/** Neither an array, a Date, a Map nor any other class's instance: what `{ host, port }` is. */
+function isPlainObject(value: object): boolean {
+  const proto = Object.getPrototypeOf(value) as unknown;
+  return proto === Object.prototype || proto === null;
+}
+
+/**
+ * Checks bullmqQueue() options (or `caller`'s: removeBullmqQueue's are a part of them) and fills
+ * in the defaults; HOOKWORK_ERR_INVALID_BULLMQ_OPTIONS naming `caller` and each problem. Plain
+ * ioredis options are returned as a copy: the object checked is the object used, whatever the
+ * host does to its own afterwards.
+ */
+export function checkOptions(options: BullmqQueueOptions, caller: OptionsCaller = BULLMQ_QUEUE): Required<BullmqQueueOptions> {
   const problems: string[] = [];
   if (options === null || typeof options !== 'object') {
-    throw BULLMQ_ERRORS.create('HOOKWORK_ERR_INVALID_BULLMQ_OPTIONS', 'bullmqQueue() takes options such as { connection: "redis://127.0.0.1:6379" }');
+    throw BULLMQ_ERRORS.create('HOOKWORK_ERR_INVALID_BULLMQ_OPTIONS', `${caller.name} takes options such as { connection: "redis://127.0.0.1:6379" }`);
   }
   for (const key of Object.keys(options)) {
-    if (OPTION_KEYS.has(key)) continue;
-    const near = nearestName(key, [...OPTION_KEYS]);
-    problems.push(`${key} is not an option${near ? ` (did you mean ${near}?)` : ''} (the options are ${[...OPTION_KEYS].join(', ')})`);
+    if (caller.keys.includes(key)) continue;
+    const near = nearestName(key, [...caller.keys]);
+    problems.push(`${key} is not an option${near ? ` (did you mean ${near}?)` : ''} (the options are ${caller.keys.join(', ')})`);
   }
-  const { connection, queueName = 'hookwork', prefix = 'bull', commandTimeoutMs = 5000, checkDurability = true } = options;
+  const { queueName = 'hookwork', prefix = 'bull', commandTimeoutMs = 5000, checkDurability = true } = options;
+  let { connection } = options;
+  const client = clientOptions(connection);
   if (typeof connection === 'string') {
     const problem = redisUrlProblem(connection);
     if (problem) problems.push(problem);
@@ -96,16 +119,21 @@ export function checkOptions(options: BullmqQueueOptions): Required<BullmqQueueO
   } else if (isRedisCluster(connection)) {
     // Spread as options, a Cluster would connect to 127.0.0.1:6379, whatever its nodes.
     problems.push('connection is an ioredis Cluster, which the BullMQ queue does not support: give it one Redis server (a redis:// URL, { host, port } or an ioredis Redis client)');
-  } else if ((clientOptions(connection) ?? (connection as RedisOptions)).keyPrefix) {
+  } else if (client === undefined && !isPlainObject(connection)) {
+    // ioredis reads an array or a Date as options holding none, and connects to 127.0.0.1:6379.
+    problems.push(`connection must be a redis:// or rediss:// URL, ioredis options such as { host, port } or an ioredis client; got ${Array.isArray(connection) ? 'an array' : `a ${Object.prototype.toString.call(connection).slice(8, -1)}`}`);
+  } else if ((client ?? (connection as RedisOptions)).keyPrefix) {
     problems.push('connection has an ioredis keyPrefix, which BullMQ cannot use; pass prefix instead');
-  } else if (clientOptions(connection) === undefined) {
-    const problem = redisOptionsProblem(connection as Record<string, unknown>);
+  } else {
+    // A client's options too: ioredis made them from what it was given, unchecked (db: 'one' is NaN there).
+    const problem = redisOptionsProblem((client ?? connection) as Record<string, unknown>, client ? 'connection.options' : 'connection');
     if (problem) problems.push(problem);
+    if (client === undefined) connection = { ...(connection as RedisOptions) };
   }
   if (typeof queueName !== 'string' || queueName === '' || queueName.includes(':') || !isPlainName(queueName)) problems.push(`queueName must be a non-empty string without ":", control characters or spaces at either end; got ${JSON.stringify(queueName)}`);
   if (typeof prefix !== 'string' || prefix === '' || !isPlainName(prefix)) problems.push(`prefix must be a non-empty string without control characters or spaces at either end; got ${JSON.stringify(prefix)}`);
   if (!Number.isInteger(commandTimeoutMs) || commandTimeoutMs <= 0) problems.push(`commandTimeoutMs must be a whole number of ms above 0; got ${shownValue(commandTimeoutMs)}`);
   if (typeof checkDurability !== 'boolean') problems.push(`checkDurability must be true or false; got ${JSON.stringify(checkDurability)}`);
-  if (problems.length > 0) throw BULLMQ_ERRORS.create('HOOKWORK_ERR_INVALID_BULLMQ_OPTIONS', `bullmqQueue() was given bad options: ${problems.join('; ')}`, { details: problems });
+  if (problems.length > 0) throw BULLMQ_ERRORS.create('HOOKWORK_ERR_INVALID_BULLMQ_OPTIONS', `${caller.name} was given bad options: ${problems.join('; ')}`, { details: problems });
   return { connection, queueName, prefix, commandTimeoutMs, checkDurability };
 }

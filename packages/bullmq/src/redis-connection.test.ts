@@ -69,6 +69,19 @@ describe('bullmqQueue({ connection }) reaches the Redis it names, or fails start
     expect(isHookworkError(removal, 'HOOKWORK_ERR_INVALID_BULLMQ_OPTIONS' as never)).toBe(true);
   });
 
+  it('ioredis options are used as bullmqQueue() checked them, whatever the host does to its object afterwards', async () => {
+    // The object was kept: db changed to 'one' after the check reached ioredis as database NaN.
+    const url = new URL(TEST_REDIS_URL);
+    const connection: Record<string, unknown> = { host: url.hostname, port: Number(url.port || 6379), db: 2 };
+    const app = createHookwork({ composers: [thingComposer], logger: silentLogger, queue: bullmqQueue({ connection, prefix, queueName: 'checked-db2', checkDurability: false, commandTimeoutMs: 2000 }) });
+    apps.push(app);
+    connection.db = 'one';
+    await app.start();
+    await app.webhooks.create({ url: 'https://example.com/hook', events: ['thing.happened'] });
+    await app.publish(new ThingHappened('in-db-2'));
+    expect((await keysIn(2)).filter((key) => key.includes(':checked-db2:')).length).toBeGreaterThan(0);
+  });
+
   it('an ioredis Cluster is refused at once instead of connecting to 127.0.0.1:6379', () => {
     const cluster = new Cluster([{ host: '127.0.0.1', port: 7000 }], { lazyConnect: true });
     expect(() => bullmqQueue({ connection: cluster as unknown as Redis })).toThrow(/connection is an ioredis Cluster, which the BullMQ queue does not support: give it one Redis server/);

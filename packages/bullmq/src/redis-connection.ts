@@ -309,13 +309,26 @@ function coalesceWrites(client: Redis): void {
   };
 }
 
+/**
+ * Makes a client of `input` (not connected: `overrides` has lazyConnect), and refuses one whose
+ * database ioredis read as anything but a whole number from 0 — whatever way it got in, checked
+ * by bullmqQueue() or not. ioredis selects a database that is NaN (`db: ''`, `?db=x`: its
+ * parseInt) with a SELECT whose failure nobody can catch (its ready handler's own, sent because
+ * NaN !== NaN) and which ended the process as an unhandled rejection after start() had failed.
+ */
 function make(input: RedisConnectionInput, overrides: RedisOptions): Redis {
-  if (input instanceof Redis) return input.duplicate(overrides);
-  if (typeof input === 'string') return new Redis(input, overrides);
+  let client: Redis;
+  if (input instanceof Redis) client = input.duplicate(overrides);
+  else if (typeof input === 'string') client = new Redis(input, overrides);
   // A client of another copy of ioredis: made as its duplicate() would be, but of this copy (its
   // own fields spread as options would connect to the default 127.0.0.1:6379 instead).
-  const options = clientOptions(input);
-  return new Redis({ ...(options ?? input), ...overrides });
+  else client = new Redis({ ...(clientOptions(input) ?? input), ...overrides });
+  const db = client.options.db ?? 0;
+  if (!Number.isSafeInteger(db) || db < 0) {
+    client.disconnect();
+    throw BULLMQ_ERRORS.create('HOOKWORK_ERR_INVALID_BULLMQ_OPTIONS', `the BullMQ queue's connection selects database ${String(db)}; the database must be a whole number from 0 (redis://127.0.0.1:6379/0, or { db: 0 })`);
+  }
+  return client;
 }
 
 /**

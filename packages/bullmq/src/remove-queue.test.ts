@@ -42,6 +42,14 @@ describe('removeBullmqQueue', () => {
     expect(await keysOf('busy')).toEqual(before);
   });
 
+  it('names itself and only its own options when it refuses them', async () => {
+    // It said "bullmqQueue() was given bad options" and offered checkDurability, which it does not take.
+    const error = await removeBullmqQueue({ connection: TEST_REDIS_URL, prefix, queueName: 'x', checkDurabilty: false } as never).then(() => undefined, (e: unknown) => e);
+    expect(error).toMatchObject({ code: 'HOOKWORK_ERR_INVALID_BULLMQ_OPTIONS', message: 'HOOKWORK_ERR_INVALID_BULLMQ_OPTIONS: removeBullmqQueue() was given bad options: checkDurabilty is not an option (the options are connection, queueName, prefix, commandTimeoutMs)' });
+    await expect(removeBullmqQueue({ connection: TEST_REDIS_URL, prefix, queueName: 'x', checkDurability: false } as never)).rejects.toThrow(/removeBullmqQueue\(\) was given bad options: checkDurability is not an option/);
+    await expect(removeBullmqQueue(null as never)).rejects.toThrow(/removeBullmqQueue\(\) takes options such as/);
+  });
+
   it('refuses options of the wrong kind before connecting', async () => {
     await expect(removeBullmqQueue({ connection: 'http://:s3cret@127.0.0.1:6379', prefix, queueName: 'x' })).rejects.toMatchObject({ code: 'HOOKWORK_ERR_INVALID_BULLMQ_OPTIONS', message: expect.stringContaining('got "http://***@127.0.0.1:6379"') });
   });

@@ -1,7 +1,10 @@
 import type { QueueCounts } from '@hookwork/core';
 import { Queue } from 'bullmq';
-import { checkOptions, type BullmqQueueOptions } from './bullmq-queue';
+import { checkOptions, type BullmqQueueOptions, type OptionsCaller } from './bullmq-queue';
 import { RedisClients } from './redis-connection';
+
+/** removeBullmqQueue's options, for the messages of its checks (the queue's, without bullmqQueue's checkDurability). */
+const REMOVE_OPTIONS: OptionsCaller = { name: 'removeBullmqQueue()', keys: ['connection', 'queueName', 'prefix', 'commandTimeoutMs'] };
 
 /** Which queue {@link removeBullmqQueue} removes: as it was given to bullmqQueue(). */
 export type RemoveBullmqQueueOptions = Pick<BullmqQueueOptions, 'connection' | 'queueName' | 'prefix' | 'commandTimeoutMs'>;
@@ -29,7 +32,7 @@ export interface RemovedBullmqQueue {
  * command fails (a request came into the queue in flight meanwhile, among others).
  */
 export async function removeBullmqQueue(options: RemoveBullmqQueueOptions): Promise<RemovedBullmqQueue> {
-  const { connection, queueName, prefix, commandTimeoutMs } = checkOptions({ ...options, checkDurability: false });
+  const { connection, queueName, prefix, commandTimeoutMs } = checkOptions(options, REMOVE_OPTIONS);
   const redis = new RedisClients(connection, `${prefix}:${queueName}:hookwork-remove`, commandTimeoutMs);
   await redis.connect();
   const queue = new Queue(queueName, { connection: redis.producer, prefix });
