@@ -99,6 +99,28 @@ describe.each(backends)('a webhook moved to another URL, on %s', (_name, backend
     expect(old.requests.map(idOf)).toEqual(['a']);
   });
 
+  it('does not count the failure of an attempt still out at the old URL: the request goes to the new receiver at once, with the retry count it had', async () => {
+    // The old receiver answers 500, and slowly: the webhook is moved while the attempt runs.
+    let answerOld: (() => void) | undefined;
+    old.handler = (_request, res) => {
+      answerOld = () => void res.writeHead(500).end();
+    };
+    app = createHookwork({
+      composers: [thingComposer],
+      ...backend(),
+      settings: { ssrf: { allow: ['127.0.0.1'] }, retrySchedule: [60_000], retryJitter: 0, period: 200, timeout: 5000, stopTimeout: 2000, concurrency: { global: 4, perWebhook: 4 } },
+    });
+    await app.start();
+    const webhook = await app.webhooks.create({ url: old.url, events: ['thing.happened'] });
+    await app.publish(new ThingHappened('a'));
+    await old.waitFor(1);
+    await app.webhooks.update(webhook.key, { url: moved.url });
+    answerOld!();
+    // Not after the old receiver's backoff (a minute), and as its first attempt.
+    const [resent] = await moved.waitFor(1, 8000);
+    expect([idOf(resent!), resent!.headers['hookwork-retry-count']]).toEqual(['a', '0']);
+  });
+
   it('ends the pause in another instance too: moved from a back-office instance that delivers nothing, the delivering one sends to the new receiver', async () => {
     // Two instances on one store: `app` delivers; `office` only edits webhooks (delivery off).
     const settings = { ssrf: { allow: ['127.0.0.1'] }, retrySchedule: [50, 100], retryJitter: 0, period: 200, timeout: 2000, stopTimeout: 2000, concurrency: { global: 4, perWebhook: 4 } };

@@ -503,6 +503,12 @@ export class BullmqQueueEngine implements QueueEngine<never> {
         this.pending.set(job, pending);
         return;
       case 'retry':
+        if (verdict.attempts <= request.attempts) {
+          // An attempt core does not count (it went to a URL the webhook no longer has): BullMQ's
+          // retry would count it (attemptsMade), and the retry count the receiver sees with it.
+          this.settle(pending, await this.tryMove(() => job.moveToDelayed(verdict.dueAt.getTime(), token)));
+          throw new DelayedError();
+        }
         this.pending.set(job, pending);
         throw new RetryAt(verdict.dueAt.getTime(), verdict.lastError);
       case 'dead':

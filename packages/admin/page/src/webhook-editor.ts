@@ -199,12 +199,14 @@ export class WebhookEditor extends LightElement {
   private async rotate(): Promise<void> {
     if (!this.webhook) return;
     try {
-      const rotated = await versioned<{ secretId: string; secret: string; webhook: WebhookView }>('POST', `webhook/${seg(this.webhook.key)}/secret/rotate`, {});
+      const rotated = await versioned<{ secretId: string; secret: string; webhook?: WebhookView }>('POST', `webhook/${seg(this.webhook.key)}/secret/rotate`, {});
+      // The secret exists only in this answer: it is shown whatever happens next.
+      this.shownSecret = { secret: rotated.value.secret, created: false };
       // One render: the new secret and the list that holds it appear together. The form is
       // filled again from the webhook as the answer holds it (with its ETag), so the next save
-      // carries its new version.
-      this.fill(rotated.value.webhook, rotated.etag);
-      this.shownSecret = { secret: rotated.value.secret, created: false };
+      // carries its new version; a server from before that answer (a rolling deploy) is asked.
+      const refreshed = rotated.value.webhook ? { value: rotated.value.webhook, etag: rotated.etag } : await versioned<WebhookView>('GET', `webhook/${seg(this.webhook.key)}`).catch((error: unknown) => void (this.error = error));
+      if (refreshed) this.fill(refreshed.value, refreshed.etag);
     } catch (error) {
       this.error = error;
     }

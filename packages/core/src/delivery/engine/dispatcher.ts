@@ -56,7 +56,10 @@ interface WebhookLane {
  *   lease: its lease never runs out while it waits.
  * - A webhook held back (its verdict said so: disabled, breaker open, rate limit spent, a
  *   receiver's Retry-After) is left out of claims until its hold ends, and its waiting requests
- *   are given back, so a held webhook costs no claim, defer or attempt while it waits.
+ *   are given back, so a held webhook costs no claim, defer or attempt while it waits. The
+ *   engine may end a hold early (on a store shared by processes it holds for 5 s at a time, see
+ *   SHARED_HOLD_RECHECK_MS): a still-held webhook then costs one claim of its due requests, each
+ *   deferred again, per hold.
  * - No ordering between requests of one webhook is promised here: a FIFO webhook's order comes
  *   from the queue's claim, which hands out one head at a time.
  */
