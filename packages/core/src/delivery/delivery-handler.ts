@@ -28,6 +28,9 @@ export interface DeliveryHandlerDeps {
   tracer: Tracer;
 }
 
+/** Why a failed attempt at a URL its webhook was moved away from decides nothing (see WebhookDeliveryHandler.unlessMoved). */
+const MOVED_NOTE = 'no longer the webhook\'s URL: sent again at once to its new one, this attempt not counted';
+
 /** The fields settled() sets on an AttemptInfo: a field added to it fails to compile until it is set there too. */
 const ATTEMPT_INFO_FIELDS_SET: EveryKeyListed<AttemptInfo, 'requestId' | 'webhookKey' | 'eventAlias' | 'url' | 'retryCount' | 'statusCode' | 'errorKind' | 'errorMessage' | 'durationMs' | 'outcome' | 'nextDueAt' | 'createdAt'> = true;
 void ATTEMPT_INFO_FIELDS_SET;
@@ -72,11 +75,13 @@ export class WebhookDeliveryHandler implements DeliveryHandler {
     }
     const traceparent = settings.current.tracing.traceparent ? formatTraceparent(span.spanContext()) : undefined;
     const record = await this.deps.attempt.run(request, webhook, false, signal, traceparent);
-    let decision = decideRetry({ result: record.result, retryCount: request.attempts, settings: settings.current, now: clock.now(), url: record.url, stopping: signal.aborted });
-    if (decision.verdict.kind === 'retry' || decision.verdict.kind === 'dead') decision = await this.unlessMoved(webhook, request, decision);
+    const decided = decideRetry({ result: record.result, retryCount: request.attempts, settings: settings.current, now: clock.now(), url: record.url, stopping: signal.aborted });
+    const decision = decided.verdict.kind === 'retry' || decided.verdict.kind === 'dead' ? await this.unlessMoved(webhook, request, decided) : decided;
     endAttemptSpan(span, record, decision);
     await health.recordAttempt(webhook, record.result, admission.probe);
     const entry = this.deps.attempt.logEntry(webhook, request, record, decision.outcome);
+    // The log says why this failure was not counted, as lastError does.
+    if (decision !== decided) entry.errorMessage = entry.errorMessage ? `${entry.errorMessage}; ${MOVED_NOTE}` : MOVED_NOTE;
     return { verdict: decision.verdict, logEntry: entry, settled: (_applied, logged) => this.settled(request, webhook, record, decision, entry, logged === true) };
   }
 
@@ -91,7 +96,7 @@ export class WebhookDeliveryHandler implements DeliveryHandler {
     this.deps.webhooks.invalidate(webhook.key);
     const current = await this.deps.webhooks.get(webhook.key).catch(() => undefined);
     if (!current || current.url === webhook.url) return decision;
-    const failure = `${decision.failure ?? 'failed'} (at ${redactedUrl(webhook.url)}, no longer the webhook's URL: sent again at once to its new one, this attempt not counted)`;
+    const failure = `${decision.failure ?? 'failed'} (at ${redactedUrl(webhook.url)}; ${MOVED_NOTE})`;
     return { verdict: { kind: 'retry', dueAt: this.deps.clock.now(), attempts: request.attempts, lastError: failure }, outcome: 'retrying', failure };
   }
 

@@ -196,6 +196,9 @@ describe('retries, dead letters and failure kinds', () => {
       expect((await app.webhooks.get(webhook.key))!.enabled).toBe(true);
       expect(moved.requests.map((r) => JSON.parse(r.text).id)).toEqual(['to-old', 'to-new']);
       expect(deadLettered).toEqual([]);
+      // The old URL's answer is logged as it came, with why it decided nothing.
+      const atOld = (await app.logs(webhook.key)).items.find((entry) => entry.statusCode === 410)!;
+      expect([atOld.outcome, atOld.errorMessage]).toEqual(['retrying', expect.stringMatching(/no longer the webhook's URL: sent again at once to its new one, this attempt not counted$/)]);
     } finally {
       await moved.close();
     }
