@@ -58,8 +58,8 @@ interface WebhookLane {
  *   receiver's Retry-After) is left out of claims until its hold ends, and its waiting requests
  *   are given back, so a held webhook costs no claim, defer or attempt while it waits. The
  *   engine may end a hold early (on a store shared by processes it holds for 5 s at a time, see
- *   SHARED_HOLD_RECHECK_MS): a still-held webhook then costs one claim of its due requests, each
- *   deferred again, per hold.
+ *   SHARED_HOLD_RECHECK_MS): the webhook then starts one request, and the rest wait until that one
+ *   is not held again, so a still-held webhook costs one claim and one deferral per look.
  * - No ordering between requests of one webhook is promised here: a FIFO webhook's order comes
  *   from the queue's claim, which hands out one head at a time.
  */
@@ -75,6 +75,10 @@ export class Dispatcher {
   private excluded = new Set<string>();
   /** Webhooks held back, until when (clock ms). */
   private readonly holds = new Map<string, number>();
+  /** Held webhooks whose hold ends only to look whether it still stands (see hold()'s `lookAgain`). */
+  private readonly lookingAgain = new Set<string>();
+  /** Webhooks whose look-again hold ended: one request at a time until one is not held again. */
+  private readonly trying = new Set<string>();
   private running = false;
   private stopped = true;
   private pumpQueued = false;
@@ -128,12 +132,20 @@ export class Dispatcher {
     this.armTimer(at.getTime() - this.deps.clock.now().getTime());
   }
 
-  /** Takes no request of `webhookKey` until `until`; those waiting in memory are given back at the next round. */
-  hold(webhookKey: string, until: Date): void {
+  /**
+   * Takes no request of `webhookKey` until `until`; those waiting in memory are given back at the
+   * next round. With `lookAgain`, `until` is not the hold's end but when to look whether it still
+   * stands (the engine shortened it: what held it may end in another process): then the webhook
+   * starts one request, and the rest only once that one was not held again.
+   */
+  hold(webhookKey: string, until: Date, lookAgain = false): void {
     if (this.stopped) return;
     const at = until.getTime();
     if (at <= this.deps.clock.now().getTime()) return;
-    this.holds.set(webhookKey, Math.max(this.holds.get(webhookKey) ?? 0, at));
+    const held = Math.max(this.holds.get(webhookKey) ?? 0, at);
+    this.holds.set(webhookKey, held);
+    if (lookAgain && held === at) this.lookingAgain.add(webhookKey);
+    else this.lookingAgain.delete(webhookKey);
     this.armTimer(at - this.deps.clock.now().getTime());
     this.schedulePump();
   }
@@ -144,6 +156,8 @@ export class Dispatcher {
    * round. Requests already deferred in the store keep their due times.
    */
   endHold(webhookKey: string): void {
+    this.lookingAgain.delete(webhookKey);
+    this.trying.delete(webhookKey);
     if (this.stopped || !this.holds.delete(webhookKey)) return;
     this.mayHaveMore = true;
     this.schedulePump();
@@ -217,6 +231,8 @@ export class Dispatcher {
     this.stopped = true;
     this.clearTimer();
     this.holds.clear();
+    this.lookingAgain.clear();
+    this.trying.clear();
     // The waiting requests' claims go back with the release of everything this owner holds.
     this.takeAllReady();
     if (this.active.size > 0) {
@@ -338,7 +354,7 @@ export class Dispatcher {
     if (this.holds.size > 0) this.takeHeld(now, back);
     for (const [key, lane] of this.lanes) {
       if (this.readyCount === 0 || this.active.size >= global) break;
-      if (lane.ready.length === 0 || lane.running >= perWebhook) continue;
+      if (lane.ready.length === 0 || lane.running >= (this.trying.has(key) ? 1 : perWebhook)) continue;
       const item = lane.ready.shift()!;
       this.readyCount--;
       lane.running++;
@@ -359,6 +375,9 @@ export class Dispatcher {
     const attempt = this.deps.process(item.request, this.abort.signal).finally(() => {
       this.active.delete(id);
       lane.running--;
+      // The one request tried after a look-again hold: held again (its verdict held the webhook
+      // before this) or not, the webhook's other requests are no longer kept to one at a time.
+      this.trying.delete(key);
       if (lane.running === 0 && lane.ready.length === 0 && this.lanes.get(key) === lane) this.lanes.delete(key);
       if (!this.stopped && (this.mayHaveMore || this.readyCount > 0 || this.excluded.size > 0)) this.schedulePump();
     });
@@ -371,6 +390,7 @@ export class Dispatcher {
     for (const [key, until] of this.holds) {
       if (until <= now) {
         this.holds.delete(key);
+        if (this.lookingAgain.delete(key)) this.trying.add(key);
         this.mayHaveMore = true;
         continue;
       }

@@ -22,7 +22,8 @@ import { Dispatcher } from './dispatcher';
  * before it looks again, ms. What ended the hold may have happened in another process (an
  * operator moved the webhook to another URL, or enabled it again, from a back-office instance):
  * that process forgets the shared health and ends its own hold, and this one learns of it only by
- * trying a request of the webhook, which is held again while the health still says so.
+ * trying one request of the webhook (the dispatcher starts one, not one per slot), which is held
+ * again while the health still says so.
  */
 export const SHARED_HOLD_RECHECK_MS = 5_000;
 
@@ -219,7 +220,10 @@ export class PollingQueueEngine<TTransaction = never> implements QueueEngine<TTr
       }
       case 'defer': {
         const applied = await this.queue.reschedule(id, this.owner, { dueAt: verdict.dueAt, attempts: request.attempts, lastError: verdict.reason });
-        if (verdict.holdsWebhook) this.dispatcher?.hold(request.webhookKey, this.holdEnd(verdict.dueAt));
+        if (verdict.holdsWebhook) {
+          const end = this.holdEnd(verdict.dueAt);
+          this.dispatcher?.hold(request.webhookKey, end, end.getTime() < verdict.dueAt.getTime());
+        }
         this.dispatcher?.noteDueAt(verdict.dueAt);
         return applied;
       }
