@@ -1,4 +1,4 @@
-import { maskUrlCredentials } from '@hookwork/core';
+import { MAX_TIMER_MS, maskUrlCredentials, misreadConnectionString } from '@hookwork/core';
 
 /** How to write a password (or user) with characters URLs reserve, for every message about one. */
 const ENCODE_HINT =
@@ -41,12 +41,11 @@ export function shownUrl(url: string): string {
 export function redisUrlProblem(url: string): string | undefined {
   const shown = shownUrl(url);
   if (!/^rediss?:\/\//.test(url)) return `connection must be a redis:// or rediss:// URL, ioredis options or an ioredis client; got ${shown}`;
-  const rest = url.slice(url.indexOf('//') + 2);
-  const authority = /^[^/?#]*/.exec(rest)![0];
+  const cut = misreadConnectionString(url);
   const misread =
     /\s/.test(url) ? 'it holds white space'
-    : url.includes('#') ? 'it holds a "#", which ends a URL\'s host and starts a fragment a Redis URL has none of'
-    : rest.slice(authority.length).includes('@') ? 'an "@" comes after a "/" or "?", which end the host'
+    : cut === 'fragment' ? 'it holds a "#", which ends a URL\'s host and starts a fragment a Redis URL has none of'
+    : cut === 'at-past-host' ? 'an "@" comes after a "/" or "?", which end the host'
     : undefined;
   if (misread) return `connection is not a URL ioredis reads as written: ${shown} (${misread}); ${ENCODE_HINT}`;
   let parsed: URL;
@@ -117,7 +116,7 @@ const FIELD_RULES: Readonly<Record<string, { ok(value: unknown): boolean; want: 
   password: { ok: (v) => typeof v === 'string', want: 'a string' },
   path: { ok: (v) => typeof v === 'string' && v !== '', want: 'the path of a Unix socket' },
   family: { ok: (v) => v === 0 || v === 4 || v === 6, want: '4, 6 or 0 (either)' },
-  connectTimeout: { ok: (v) => isWholeNumber(v, 1, 2 ** 31 - 1) && typeof v === 'number', want: 'a whole number of ms above 0' },
+  connectTimeout: { ok: (v) => isWholeNumber(v, 1, MAX_TIMER_MS) && typeof v === 'number', want: 'a whole number of ms above 0' },
   tls: {
     ok: (v) => typeof v === 'boolean' || (typeof v === 'object' && v !== null && !Array.isArray(v)) || v === 'RedisCloudFixed' || v === 'RedisCloudFlexible',
     want: "TLS options ({} for the defaults, or { ca, servername, … }), true, or an ioredis TLS profile name ('RedisCloudFixed', 'RedisCloudFlexible')",

@@ -41,7 +41,7 @@ export {
 } from './model/webhook';
 export { webhookInfo, type WebhookInfo, type WebhookInfoSource } from './model/webhook-info';
 export { checkUrl, HEADER_NAME_RULE, HEADER_VALUE_RULE, headerNameProblem, headerValueProblem, printableField, type UrlCheck } from './model/wire-rules';
-export { maskUrlCredentials } from './model/url-credentials';
+export { maskUrlCredentials, misreadConnectionString } from './model/url-credentials';
 export type { BreakerState, WebhookHealth } from './model/webhook-health';
 export type { NewWebhookRequest, RequestState, WebhookRequest } from './model/webhook-request';
 export { leasedRequest } from './model/webhook-request';
@@ -66,7 +66,7 @@ export {
   type PayloadType,
   type SettingsAccessor,
 } from './settings/settings';
-export { resolveSettings, settingsInputSchema } from './settings/resolve-settings';
+export { MAX_TIMER_MS, resolveSettings, settingsInputSchema } from './settings/resolve-settings';
 export { loadSettings, type LoadSettingsOptions } from './settings/load-settings';
 export { parseDuration } from './settings/time-span';
 

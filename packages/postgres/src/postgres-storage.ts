@@ -1,6 +1,6 @@
 import { Pool, type ClientConfig, type PoolConfig } from 'pg';
 import { parse as parseConnectionString } from 'pg-connection-string';
-import { HookworkError, shownValue, silentLogger, type Storage, type StorageBackend, type StorageCapabilities, type StorageContext, unknownOption } from '@hookwork/core';
+import { HookworkError, MAX_TIMER_MS, misreadConnectionString, shownValue, silentLogger, type Storage, type StorageBackend, type StorageCapabilities, type StorageContext, unknownOption } from '@hookwork/core';
 import type { PostgresTransaction } from './host-transaction';
 import { DEFAULT_CONNECT_TIMEOUT_MS, endPool, PostgresConnection, quoteIdentifier } from './postgres-connection';
 import { PostgresDeliveryLog } from './postgres-delivery-log';
@@ -93,21 +93,6 @@ function parsesAsUrl(url: string): boolean {
   }
 }
 
-/**
- * Whether `url` holds an `@` past its host, or a `#`: a user or password with an unencoded `/`,
- * `?` or `#` before its `@` ends the URL's authority early, so the rest of the password is read as
- * the port, database or query (`postgres://app:2024/pa@db:5432/app` connects to host `app`, port
- * 2024, database `pa@db:5432/app`), and messages naming the database showed it.
- */
-function holdsUnencodedUserinfo(url: string): boolean {
-  const afterScheme = url.replace(/^[a-z]+:\/\//i, '');
-  const authorityEnd = afterScheme.search(/[/?#]/);
-  return url.includes('#') || (authorityEnd >= 0 && afterScheme.slice(authorityEnd).includes('@'));
-}
-
-/** setTimeout's longest delay, ms (2^31 − 1, about 24.8 days): a longer one fires at once, with a TimeoutOverflowWarning. */
-const MAX_TIMER_MS = 2_147_483_647;
-
 /** A schema name hookwork accepts: a plain identifier (quoted everywhere anyway), short enough for its NOTIFY channel. */
 const SCHEMA_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,49}$/;
 
@@ -134,7 +119,7 @@ function checkOptions(options: PostgresStorageOptions): CheckedOptions {
   if (connectionString !== undefined && (typeof connectionString !== 'string' || !/^postgres(ql)?:\/\//.test(connectionString))) {
     throw bad('`connectionString` must be a postgres:// or postgresql:// URL, e.g. "postgres://app@127.0.0.1:5432/app"');
   }
-  if (connectionString !== undefined && holdsUnencodedUserinfo(connectionString)) {
+  if (connectionString !== undefined && misreadConnectionString(connectionString) !== undefined) {
     // Read as the user meant it only once encoded; node-postgres would connect elsewhere, and name the password's tail as the host or database.
     throw bad(
       '`connectionString` holds an @ after its host, or a #: a user or password with one of @ : / ? # [ ] % must be percent-encoded (encodeURIComponent(password)); the string is not shown, as it may hold a password',
@@ -191,7 +176,7 @@ function describeServer(config: PoolConfig, schema: string): string {
   let parsed: Partial<ReturnType<typeof parseConnectionString>> = {};
   if (config.connectionString) {
     // A host's pool may hold such a string: its "database" would be the password's tail.
-    if (holdsUnencodedUserinfo(config.connectionString)) return `PostgreSQL (a connection string with an unencoded @ or #, not shown) (schema ${quoteIdentifier(schema)})`;
+    if (misreadConnectionString(config.connectionString) !== undefined) return `PostgreSQL (a connection string with an unencoded @ or #, not shown) (schema ${quoteIdentifier(schema)})`;
     try {
       parsed = parseConnectionString(config.connectionString);
     } catch {

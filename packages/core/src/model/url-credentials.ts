@@ -46,3 +46,19 @@ function maskAuthority(rest: string): string {
   const isPort = /^\d*$/.test(after) && (before.includes('.') || /^localhost$/i.test(before));
   return isPort ? rest : `***${rest.slice(last)}`;
 }
+
+/**
+ * How a connection string (`postgres://…`, `redis://…`) would be read other than as written, or
+ * undefined: `'fragment'` when it holds a `#`, `'at-past-host'` when an `@` comes after the `/` or
+ * `?` that end its host. Both come of a password with an unencoded `#`, `/` or `?` before its `@`:
+ * parsers (WHATWG URL, node-postgres, ioredis) then read the rest of the password as the port,
+ * database or query (`postgres://app:2024/pa55@db/app` is host `app`, database `pa55@db/app`), and a
+ * message naming those shows it. Several `@` before the host are read as meant (the last ends the
+ * user part), and are no fault here.
+ */
+export function misreadConnectionString(url: string): 'fragment' | 'at-past-host' | undefined {
+  if (url.includes('#')) return 'fragment';
+  const rest = url.replace(/^[A-Za-z][A-Za-z0-9+.-]*:\/\//, '');
+  const authority = /^[^/?#]*/.exec(rest)![0];
+  return rest.slice(authority.length).includes('@') ? 'at-past-host' : undefined;
+}
