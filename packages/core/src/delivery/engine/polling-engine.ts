@@ -200,13 +200,6 @@ export class PollingQueueEngine<TTransaction = never> implements QueueEngine<TTr
     }
   }
 
-  /** Where a hold until `dueAt` ends: then, or on a shared store within {@link SHARED_HOLD_RECHECK_MS}. */
-  private holdEnd(dueAt: Date): Date {
-    if (!this.capabilities.shared) return dueAt;
-    const recheck = this.context.clock.now().getTime() + SHARED_HOLD_RECHECK_MS;
-    return dueAt.getTime() > recheck ? new Date(recheck) : dueAt;
-  }
-
   private async apply(request: WebhookRequest, verdict: DeliveryVerdict): Promise<boolean> {
     const { id } = request;
     switch (verdict.kind) {
@@ -221,8 +214,10 @@ export class PollingQueueEngine<TTransaction = never> implements QueueEngine<TTr
       case 'defer': {
         const applied = await this.queue.reschedule(id, this.owner, { dueAt: verdict.dueAt, attempts: request.attempts, lastError: verdict.reason });
         if (verdict.holdsWebhook) {
-          const end = this.holdEnd(verdict.dueAt);
-          this.dispatcher?.hold(request.webhookKey, end, end.getTime() < verdict.dueAt.getTime());
+          // Until dueAt, or on a shared store for SHARED_HOLD_RECHECK_MS at most, then look again.
+          const lookAt = this.capabilities.shared ? this.context.clock.now().getTime() + SHARED_HOLD_RECHECK_MS : Infinity;
+          const lookAgain = verdict.dueAt.getTime() > lookAt;
+          this.dispatcher?.hold(request.webhookKey, lookAgain ? new Date(lookAt) : verdict.dueAt, lookAgain);
         }
         this.dispatcher?.noteDueAt(verdict.dueAt);
         return applied;
