@@ -55,6 +55,9 @@ function next<E extends keyof LifecycleEvents>(app: Hookwork, event: E, filter: 
   });
 }
 
+/** Quick retries and looks, a short timeout; the receivers on 127.0.0.1 let through. */
+const SETTINGS = { ssrf: { allow: ['127.0.0.1'] }, retrySchedule: [50, 100], retryJitter: 0, period: 200, timeout: 2000, stopTimeout: 2000, concurrency: { global: 4, perWebhook: 4 } };
+
 const backends: [string, () => Pick<HookworkOptions, 'storage' | 'queue'>][] = [
   ['SQLite', () => ({ storage: sqliteStorage({ file: join(dir, 'hookwork.db') }) })],
   ['PostgreSQL', () => ({ storage: postgresStorage({ connectionString: PG_URL, schema: `${schema}_polling` }) })],
@@ -81,7 +84,7 @@ describe.each(backends)('a webhook moved to another URL, on %s', (_name, backend
     app = createHookwork({
       composers: [thingComposer],
       ...backend(),
-      settings: { ssrf: { allow: ['127.0.0.1'] }, retrySchedule: [50, 100], retryJitter: 0, period: 200, timeout: 2000, stopTimeout: 2000, concurrency: { global: 4, perWebhook: 4 } },
+      settings: SETTINGS,
     });
     await app.start();
     const webhook = await app.webhooks.create({ url: old.url, events: ['thing.happened'] });
@@ -108,7 +111,7 @@ describe.each(backends)('a webhook moved to another URL, on %s', (_name, backend
     app = createHookwork({
       composers: [thingComposer],
       ...backend(),
-      settings: { ssrf: { allow: ['127.0.0.1'] }, retrySchedule: [60_000], retryJitter: 0, period: 200, timeout: 5000, stopTimeout: 2000, concurrency: { global: 4, perWebhook: 4 } },
+      settings: { ...SETTINGS, retrySchedule: [60_000], timeout: 5000 },
     });
     await app.start();
     const webhook = await app.webhooks.create({ url: old.url, events: ['thing.happened'] });
@@ -123,9 +126,8 @@ describe.each(backends)('a webhook moved to another URL, on %s', (_name, backend
 
   it('ends the pause in another instance too: moved from a back-office instance that delivers nothing, the delivering one sends to the new receiver', async () => {
     // Two instances on one store: `app` delivers; `office` only edits webhooks (delivery off).
-    const settings = { ssrf: { allow: ['127.0.0.1'] }, retrySchedule: [50, 100], retryJitter: 0, period: 200, timeout: 2000, stopTimeout: 2000, concurrency: { global: 4, perWebhook: 4 } };
-    app = createHookwork({ composers: [thingComposer], ...backend(), settings });
-    const office = createHookwork({ composers: [thingComposer], ...backend(), settings: { ...settings, enabled: false } });
+    app = createHookwork({ composers: [thingComposer], ...backend(), settings: SETTINGS });
+    const office = createHookwork({ composers: [thingComposer], ...backend(), settings: { ...SETTINGS, enabled: false } });
     await app.start();
     await office.start();
     try {
