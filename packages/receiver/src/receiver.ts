@@ -6,7 +6,7 @@ import { readCloudEvent } from './cloud-event';
 import { parseJsonBody } from './json-body';
 import type { ReceivedEvent, WebhookEventShape, WebhookHandler, WebhookHandlers } from './event-types';
 import { DEFAULT_HEADER_NAMES, WEBHOOK_HEADERS, contentCodings, firstHeader, normalizeHeaders, sentRepeatedly, standardHeader, type HeaderNames, type HeadersInput } from './headers';
-import { SignatureVerifier, TIMESTAMP_TOLERANCE_SECONDS } from './verification/signature-verifier';
+import { REPLAY_WINDOW_MS, SignatureVerifier } from './verification/signature-verifier';
 import { readTimestampHeader } from './verification/timestamp-header';
 
 /**
@@ -475,12 +475,6 @@ function checkHeaderNames(names: Partial<HeaderNames> | undefined): Partial<Head
   return checked;
 }
 
-/**
- * How long a signed request stays verifiable after it arrives, ms: its timestamp may be up to the
- * tolerance ahead of the receiver's clock, and it verifies until the tolerance past it. A processed
- * id forgotten sooner can be replayed and processed again.
- */
-const REPLAY_WINDOW_MS = 2 * TIMESTAMP_TOLERANCE_SECONDS * 1000;
 
 function checkDedupe(options: DedupeOptions | false | undefined, signed: boolean): { store: DedupeStore; leaseMs: number; retainMs: number } | undefined {
   if (options === false) return undefined;

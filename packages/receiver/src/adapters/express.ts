@@ -71,9 +71,12 @@ const isBytes = (value: unknown): value is Buffer | Uint8Array => Buffer.isBuffe
  * must run before the webhook route:
  *
  * ```ts
- * app.use(express.json({ verify: captureRawBody }));
+ * app.use(express.json({ verify: captureRawBody, limit: '1mb' }));
  * app.post('/webhooks', expressReceiver(receiver));
  * ```
+ *
+ * body-parser then answers its own errors before the adapter runs (a 413 past its `limit`, 100 kB
+ * unless given, where hookwork payloads go up to 1 MiB; a 400 for a bare `null` in strict mode).
  */
 export function captureRawBody(request: IncomingMessage, _response: ServerResponse, buffer: Buffer): void {
   (request as ExpressLikeRequest).rawBody = buffer;

@@ -4,20 +4,42 @@ import { memoryDedupeStore } from './memory-dedupe-store';
 describeDedupeStoreContract('memory', async () => ({ store: memoryDedupeStore() }));
 
 describe('memoryDedupeStore', () => {
-  it('holds at most maxEntries ids, forgetting the least recently written first', async () => {
-    const store = memoryDedupeStore({ maxEntries: 3 });
+  it('holds at most maxEntries ids past the replay window, forgetting the least recently written first', async () => {
+    let now = 1_000_000;
+    const store = memoryDedupeStore({ maxEntries: 3, now: () => now });
     const done = async (id: string) => {
       const claim = await store.claim(id, 60_000);
       if (claim.status !== 'claimed') throw new Error(`${id} not claimed`);
-      await store.complete(id, claim.token, 60_000);
+      await store.complete(id, claim.token, 24 * 3_600_000);
     };
     for (const id of ['a', 'b', 'c']) await done(id);
+    now += 10 * 60_000 + 1; // a, b and c can no longer be replayed: their signatures have expired
     await done('d'); // a is forgotten
     expect((await store.claim('b', 60_000)).status).toBe('done');
     expect((await store.claim('c', 60_000)).status).toBe('done');
     expect((await store.claim('d', 60_000)).status).toBe('done');
     expect((await store.claim('a', 60_000)).status).toBe('claimed'); // and now b is
     expect((await store.claim('b', 60_000)).status).toBe('claimed');
+  });
+
+  it('never forgets for room an id processed within the replay window (10 minutes), so a captured request cannot be replayed', async () => {
+    let now = 1_000_000;
+    const store = memoryDedupeStore({ maxEntries: 2, now: () => now });
+    const done = async (id: string) => {
+      const claim = await store.claim(id, 60_000);
+      if (claim.status !== 'claimed') throw new Error(`${id} not claimed`);
+      await store.complete(id, claim.token, 24 * 3_600_000);
+    };
+    for (const id of ['x1', 'x2', 'x3', 'x4']) {
+      await done(id);
+      now += 60_000;
+    }
+    // Four minutes on, every one of them still verifies if replayed: each is still known.
+    for (const id of ['x1', 'x2', 'x3', 'x4']) expect((await store.claim(id, 60_000)).status).toBe('done');
+    // Past the window the oldest make room again, down to maxEntries.
+    now += 10 * 60_000;
+    await done('x5');
+    expect((await store.claim('x1', 60_000)).status).toBe('claimed');
   });
 
   it('expires leases and retention by its clock', async () => {

@@ -138,6 +138,15 @@ describe('SignatureVerifier', () => {
     expect(failure(verifyOf(verifier, signedRequest({ secrets: [newSecret()] }))).message).toContain('does not match the configured secret');
   });
 
+  it('reads a v1 entry with a trailing comma (a repeated header cut short) as the v1 signature it is, as the standardwebhooks package does', () => {
+    const request = signedRequest({ secrets: [secret] });
+    const withComma = `${request.headers['webhook-signature']!},`;
+    expect(() => verifyOf(verifier, { ...request, headers: { ...request.headers, 'webhook-signature': withComma } })()).not.toThrow();
+    const other = signedRequest({ secrets: [newSecret()] });
+    const wrong = failure(verifyOf(verifier, { ...other, headers: { ...other.headers, 'webhook-signature': `${other.headers['webhook-signature']!},` } }));
+    expect(wrong).toMatchObject({ code: 'RECEIVER_ERR_BAD_SIGNATURE', message: expect.stringContaining('does not match the configured secret') });
+  });
+
   it('never puts the secret, the signature or the body in its messages', () => {
     const request = signedRequest({ secrets: [newSecret()], payload: { password: 'hunter2' } });
     const messages = [

@@ -13,6 +13,14 @@ import { readTimestampHeader } from './timestamp-header';
  */
 export const TIMESTAMP_TOLERANCE_SECONDS = 5 * 60;
 
+/**
+ * How long a signed request stays verifiable after it arrives, ms: its timestamp may be up to the
+ * tolerance ahead of the receiver's clock, and it verifies until the tolerance past it. A processed
+ * id forgotten sooner can be replayed and processed again (the dedupe retention's floor, and what
+ * the memory dedupe store never forgets for room).
+ */
+export const REPLAY_WINDOW_MS = 2 * TIMESTAMP_TOLERANCE_SECONDS * 1000;
+
 /** What a verified request proved: its id and signing time. */
 export interface VerifiedSignature {
   /** `webhook-id`. */
@@ -139,7 +147,9 @@ export class SignatureVerifier {
       }
     }
     const entries = signature.split(' ');
-    const hasV1 = entries.some((entry) => /^v1,[A-Za-z0-9+/]+={0,2}$/.test(entry));
+    // An entry is a v1 signature as v1Signatures() (and the package) read it: "v1," then the rest
+    // up to any further comma — `v1,<base64>,` (a repeated header cut short) is one.
+    const hasV1 = v1Signatures(signature).some((candidate) => /^[A-Za-z0-9+/]+={0,2}$/.test(candidate.toString()));
     if (!hasV1 && entries.some((entry) => entry.startsWith('v1a,'))) {
       throw new ReceiverError(
         'RECEIVER_ERR_BAD_SIGNATURE',
