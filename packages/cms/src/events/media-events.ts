@@ -7,7 +7,7 @@ import {
   MediaMovedToRecycleBinNotification,
   MediaSavedNotification,
 } from '../notifications/media-notifications';
-import { idShape, mediaMovedShape, mediaShape, movedMinimalShape, movedToRecycleBinShape } from '../payloads/content-shapes';
+import { apiMediaShape, idShape, mediaMovedShape, mediaShape, movedMinimalShape, movedToRecycleBinShape } from '../payloads/content-shapes';
 import { objectPayload } from '../payloads/payload-variants';
 import { defineCmsEvent } from './define-cms-event';
 
@@ -39,7 +39,7 @@ export const MediaSavedWebhookEvent = defineCmsEvent({
   type: Media,
   notification: MediaSavedNotification,
   entities: (n) => n.savedEntities,
-  payload: objectPayload<CmsMedia>(idShape, mediaShape),
+  payload: objectPayload<CmsMedia>(idShape, mediaShape, apiMediaShape),
 });
 /** An instance of {@link MediaSavedWebhookEvent}. */
 export type MediaSavedWebhookEvent = InstanceType<typeof MediaSavedWebhookEvent>;

@@ -172,6 +172,20 @@ const memberFields: Fields<CmsMember> = {
 };
 /** A member, Extended. */
 export const memberShape = shape(memberFields);
+/**
+ * A member as Umbraco's `LegacyMemberSavedWebhookEvent` / `LegacyMemberDeletedWebhookEvent` send
+ * it: `{ id, key, name, contentTypeAlias, email, username, failedPasswordAttempts }` (`id` the
+ * numeric database id, `key` the GUID).
+ */
+export const legacyMemberShape = shape<CmsMember>({
+  id: field(schemas.nullableInteger, (member) => member.id),
+  key: field(schemas.string, (member) => member.key),
+  name: field(schemas.nullableString, (member) => member.name),
+  contentTypeAlias: field(schemas.nullableString, (member) => member.contentType?.alias),
+  email: field(schemas.nullableString, (member) => member.email),
+  username: field(schemas.nullableString, (member) => member.username),
+  failedPasswordAttempts: field(schemas.nullableInteger, (member) => member.failedPasswordAttempts),
+});
 /** An exported member, Minimal. */
 export const exportedMemberMinimalShape = shape<{ member: CmsMember }>({ id: field(schemas.string, (n) => n.member.key) });
 /** An exported member, Extended: the member and what the export contained. */
