@@ -178,7 +178,8 @@ export const ContentSortedWebhookEvent = defineCmsEvent({
   type: Content,
   notification: ContentSortedNotification,
   items: (n) => n.sortedEntities,
-  payload: listPayload((items: readonly CmsContent[]) => items, sortedMinimalShape, sortedShape),
+  // Umbraco's Legacy class sends each child as the Delivery API content.
+  payload: listPayload((items: readonly CmsContent[]) => items, sortedMinimalShape, sortedShape, contentShape),
 });
 /** An instance of {@link ContentSortedWebhookEvent}. */
 export type ContentSortedWebhookEvent = InstanceType<typeof ContentSortedWebhookEvent>;

@@ -68,7 +68,8 @@ export const MediaMovedWebhookEvent = defineCmsEvent({
   notification: MediaMovedNotification,
   entities: (n) => n.moveInfos,
   contentTypeKey: (move) => move.entity.contentType?.key,
-  payload: objectPayload(movedMinimalShape, mediaMovedShape),
+  // Umbraco's LegacyMediaMovedWebhookEvent sends DefaultPayloadModel { Id } per moved item.
+  payload: objectPayload(movedMinimalShape, mediaMovedShape, movedToRecycleBinShape),
 });
 /** An instance of {@link MediaMovedWebhookEvent}. */
 export type MediaMovedWebhookEvent = InstanceType<typeof MediaMovedWebhookEvent>;

@@ -211,6 +211,19 @@ export const userShape = shape<CmsUser>({
   createDate: field(schemas.nullableString, (user) => user.createDate),
   updateDate: field(schemas.nullableString, (user) => user.updateDate),
 });
+/**
+ * A user as Umbraco's `LegacyUserSavedWebhookEvent` / `LegacyUserDeletedWebhookEvent` send it:
+ * `{ id, key, name, language, email, username, failedPasswordAttempts }`.
+ */
+export const legacyUserShape = shape<CmsUser>({
+  id: field(schemas.nullableInteger, (user) => user.id),
+  key: field(schemas.string, (user) => user.key),
+  name: field(schemas.nullableString, (user) => user.name),
+  language: field(schemas.nullableString, (user) => user.language),
+  email: field(schemas.nullableString, (user) => user.email),
+  username: field(schemas.nullableString, (user) => user.username),
+  failedPasswordAttempts: field(schemas.nullableInteger, (user) => user.failedPasswordAttempts),
+});
 /** A user security notification, Minimal: who was affected and who acted. */
 export const userAuditMinimalShape = shape<CmsUserAudit>({
   affectedUserId: field(schemas.nullableString, (audit) => audit.affectedUserId),

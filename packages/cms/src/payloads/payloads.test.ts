@@ -1,6 +1,6 @@
 import Ajv from 'ajv';
 import { isHookworkError, type Composer, type PayloadType } from '@hookwork/core';
-import { cmsComposer, ContentDeletedNotification, ContentPublishedNotification, ContentSavedNotification, ContentSortedNotification, MemberDeletedNotification, MemberSavedNotification, getCmsPayloadSchema, cmsPayloadSchemas, type CmsContent } from '../index';
+import { cmsComposer, ContentDeletedNotification, ContentPublishedNotification, ContentSavedNotification, ContentSortedNotification, MemberDeletedNotification, MemberSavedNotification, UserSavedNotification, getCmsPayloadSchema, cmsPayloadSchemas, type CmsContent } from '../index';
 import { testApp } from '../test-support/apps';
 import { cmsExampleNotifications as sampleNotifications, exampleCmsContent as page } from '../events/example-notifications';
 
@@ -157,6 +157,21 @@ describe('CMS payloads', () => {
       '{"id":"m-1","name":"Photo","mediaType":"image","url":"/media/photo.jpg","extension":"jpg","width":1200,"height":800,"bytes":245760,"properties":{"alt":"A photo"}}',
       '[{"id":1057,"key":"mem-1","name":"Ann","contentTypeAlias":"Member","email":"ann@example.com","username":"ann","failedPasswordAttempts":2}]',
       '[{"id":null,"key":"mem-2","name":null,"contentTypeAlias":null,"email":null,"username":null,"failedPasswordAttempts":null}]',
+    ]);
+  });
+
+  it('sends Umbraco’s Legacy user bodies, a Legacy sort as the Delivery API content of each child, and a Legacy media move as { id }', async () => {
+    const user = { key: 'u-1', id: -1, name: 'Admin', language: 'en-US', email: 'admin@example.com', username: 'admin', failedPasswordAttempts: 0, userGroups: ['admin'] };
+    const { requests } = await bodiesFor(
+      [cmsComposer(), everything],
+      [new UserSavedNotification({ savedEntities: [user] }), new ContentSortedNotification({ sortedEntities: [root] }), sampleNotifications().mediaMoved!],
+      'Legacy',
+      ['userSaved', 'Umbraco.ContentSorted', 'mediaMoved'],
+    );
+    expect(requests.map((r) => r.body)).toEqual([
+      '[{"id":-1,"key":"u-1","name":"Admin","language":"en-US","email":"admin@example.com","username":"admin","failedPasswordAttempts":0}]',
+      `[${GOLDEN_LEGACY_PUBLISHED}]`,
+      '{"id":"m-1"}',
     ]);
   });
 
