@@ -4,8 +4,15 @@ import type { CmsContentTypeRef, CmsDate } from './common';
 export interface CmsContentCulture {
   /** The culture's name of the item (`Forside`). */
   name?: string;
-  /** When this culture was published; null or absent when it is not published. */
+  /** When this culture was published; null or absent when it is not published (Minimal Content Published lists only published cultures). */
   publishDate?: CmsDate | null;
+  /**
+   * The culture's route (Delivery API); absent or null when the item has no route in this
+   * culture. Extended Content Published / Saved send one entry per culture that has one.
+   */
+  route?: CmsRoute | null;
+  /** The culture's property values; absent: the item's `properties`. */
+  properties?: Readonly<Record<string, unknown>>;
 }
 
 /** Where a content item lives on the site, as the Delivery API's route. */
@@ -32,9 +39,9 @@ export interface CmsContent {
   createDate?: CmsDate;
   /** When the item was last saved. */
   updateDate?: CmsDate;
-  /** When an invariant item was (last) published. */
+  /** When an invariant item was (last) published (no payload sends it: Umbraco sends publish dates per culture only). */
   publishDate?: CmsDate | null;
-  /** Variant items: culture code (`en-US`) → that culture's name and publish date. */
+  /** Variant items: culture code (`en-US`) → that culture's name, publish date, route and properties. Invariant items: absent or empty. */
   cultures?: Readonly<Record<string, CmsContentCulture>>;
   /** Its URL path and start item, as the Delivery API's `route`. */
   route?: CmsRoute;

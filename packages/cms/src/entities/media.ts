@@ -14,6 +14,14 @@ export interface CmsMedia {
   updateDate?: CmsDate;
   /** The file's public URL (`/media/abc/photo.jpg`), for files and images. */
   url?: string | null;
+  /** The file's extension without the dot (`jpg`); null or absent when the item has no file. */
+  extension?: string | null;
+  /** The image's width in pixels; null or absent when unknown or not an image. */
+  width?: number | null;
+  /** The image's height in pixels; null or absent when unknown or not an image. */
+  height?: number | null;
+  /** The file's size in bytes; null or absent when unknown or the item has no file. */
+  bytes?: number | null;
   /** The parent folder's key; null or absent at the root. */
   parentId?: string | null;
   /** Its position among its siblings (0 first). */

@@ -5,14 +5,18 @@ import type { CmsContentTypeRef, CmsDate } from './common';
  * security stamp on the host's object never reaches a payload.
  */
 export interface CmsMember {
-  /** The member's unique key, sent as `id`. */
+  /** The member's unique key, sent as `id` (as `key` in Umbraco's Legacy member bodies). */
   key: string;
+  /** The member's numeric database id: only Umbraco's Legacy member bodies send it (`id`); null when absent. */
+  id?: number | null;
   /** The member's display name. */
   name?: string;
   /** The member's email address. */
   email?: string;
   /** The login name. */
   username?: string;
+  /** Failed logins since the last success: only Umbraco's Legacy member bodies send it. */
+  failedPasswordAttempts?: number | null;
   /** The member type. */
   contentType?: CmsContentTypeRef;
   /** When the member was created. */

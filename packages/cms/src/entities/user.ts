@@ -5,10 +5,16 @@ import type { CmsDate } from './common';
  * host's object never reaches a payload.
  */
 export interface CmsUser {
-  /** The user's unique key, sent as `id`. */
+  /** The user's unique key, sent as `id` (as `key` in Umbraco's Legacy user bodies). */
   key: string;
+  /** The user's numeric database id: only Umbraco's Legacy user bodies send it (`id`); null when absent. */
+  id?: number | null;
   /** The display name. */
   name?: string;
+  /** The user's back-office language (`en-US`): only Umbraco's Legacy user bodies send it. */
+  language?: string | null;
+  /** Failed logins since the last success: only Umbraco's Legacy user bodies send it. */
+  failedPasswordAttempts?: number | null;
   /** The user's email address. */
   email?: string;
   /** The login name. */

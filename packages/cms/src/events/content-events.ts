@@ -20,6 +20,7 @@ import {
   contentMovedShape,
   contentPublishedMinimalShape,
   contentShape,
+  extendedContentShape,
   idShape,
   movedMinimalShape,
   movedToRecycleBinShape,
@@ -36,6 +37,8 @@ import { defineCmsEvent } from './define-cms-event';
 const Content = WebhookEventTypes.Content;
 const idOnly = objectPayload<CmsContent>(idShape, idShape);
 const contentItem = objectPayload<CmsContent>(idShape, contentShape);
+// Umbraco's Extended class sends the document by culture; its Legacy class the Delivery API content.
+const savedContent = objectPayload<CmsContent>(idShape, extendedContentShape, contentShape);
 
 /** `Umbraco.ContentPublish` — one request per published document. */
 export const ContentPublishedWebhookEvent = defineCmsEvent({
@@ -46,7 +49,7 @@ export const ContentPublishedWebhookEvent = defineCmsEvent({
   type: Content,
   notification: ContentPublishedNotification,
   entities: (n) => n.publishedEntities,
-  payload: objectPayload(contentPublishedMinimalShape, contentShape),
+  payload: objectPayload(contentPublishedMinimalShape, extendedContentShape, contentShape),
 });
 /** An instance of {@link ContentPublishedWebhookEvent}. */
 export type ContentPublishedWebhookEvent = InstanceType<typeof ContentPublishedWebhookEvent>;
@@ -161,7 +164,7 @@ export const ContentSavedWebhookEvent = defineCmsEvent({
   type: Content,
   notification: ContentSavedNotification,
   entities: (n) => n.savedEntities,
-  payload: contentItem,
+  payload: savedContent,
 });
 /** An instance of {@link ContentSavedWebhookEvent}. */
 export type ContentSavedWebhookEvent = InstanceType<typeof ContentSavedWebhookEvent>;
@@ -175,7 +178,8 @@ export const ContentSortedWebhookEvent = defineCmsEvent({
   type: Content,
   notification: ContentSortedNotification,
   items: (n) => n.sortedEntities,
-  payload: listPayload((items: readonly CmsContent[]) => items, sortedMinimalShape, sortedShape),
+  // Umbraco's Legacy class sends each child as the Delivery API content.
+  payload: listPayload((items: readonly CmsContent[]) => items, sortedMinimalShape, sortedShape, contentShape),
 });
 /** An instance of {@link ContentSortedWebhookEvent}. */
 export type ContentSortedWebhookEvent = InstanceType<typeof ContentSortedWebhookEvent>;

@@ -59,12 +59,12 @@ describe("Umbraco 18's element events", () => {
     ]);
   });
 
-  it('publish: the published cultures of a variant element with their dates, null for an invariant one (Umbraco’s PublishCultureInfos)', async () => {
+  it('publish: the published cultures of a variant element with their dates, none for an invariant one (Umbraco’s PublishCultureInfos, an empty collection)', async () => {
     const invariant: CmsElement = { key: 'e-inv', contentType: banner.contentType, properties: {} };
     const variant: CmsElement = { ...banner, key: 'e-var', cultures: { 'en-US': { publishDate: new Date('2024-04-01T00:00:00Z') }, 'da-DK': { publishDate: null } } };
     const requests = await publishAll([new ElementPublishedNotification({ publishedEntities: [invariant, variant] })]);
     expect(requests.map((r) => JSON.parse(r.body))).toEqual([
-      { id: 'e-inv', cultures: null },
+      { id: 'e-inv', cultures: [] },
       { id: 'e-var', cultures: [{ culture: 'en-US', date: '2024-04-01T00:00:00.000Z' }] },
     ]);
   });

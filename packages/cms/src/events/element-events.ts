@@ -15,7 +15,7 @@ import {
 } from '../notifications/element-notifications';
 import { idShape, movedToRecycleBinShape } from '../payloads/content-shapes';
 import { listPayload, nullPayload, objectPayload } from '../payloads/payload-variants';
-import { field, nullable, schemas, shape, type FieldSpec } from '../payloads/shape';
+import { field, schemas, shape, type FieldSpec } from '../payloads/shape';
 import { defineCmsEvent } from './define-cms-event';
 
 // Umbraco 18's Element events (src/Umbraco.Core/Webhooks/Events/Element/ and the Extended ones),
@@ -46,16 +46,14 @@ const cultureShape = shape<CulturePublishInfo>({
 
 /**
  * Umbraco's `PublishCultureInfos`: the published cultures of a variant element with their publish
- * dates; null for an invariant element, which has none.
+ * dates. An invariant element has none: Umbraco's getter makes an empty collection, so `[]`.
  */
 const culturesField: FieldSpec<CmsElement> = {
-  schema: (casing) => nullable({ type: 'array', items: cultureShape.schema(casing) }),
-  value: (element, casing) => {
-    if (!element.cultures) return null;
-    return Object.entries(element.cultures)
-      .filter(([, info]) => info?.publishDate !== null && info?.publishDate !== undefined)
-      .map(([culture, info]) => cultureShape.project({ culture, date: info!.publishDate }, casing));
-  },
+  schema: (casing) => ({ type: 'array', items: cultureShape.schema(casing) }),
+  value: (element, casing) =>
+    Object.entries(element.cultures ?? {})
+      .filter(([culture, info]) => culture !== '' && info?.publishDate !== null && info?.publishDate !== undefined)
+      .map(([culture, info]) => cultureShape.project({ culture, date: info!.publishDate }, casing)),
 };
 
 /** The items of a move: every moved element, Minimal `{ id }` (Umbraco's DefaultPayloadModel). */

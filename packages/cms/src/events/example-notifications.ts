@@ -24,6 +24,7 @@ export function exampleCmsContent(key = 'c1922956-7855-4fa0-8f2c-7af149a92135', 
     createDate: '2023-12-11T12:02:38.9979314',
     updateDate: '2023-12-11T12:02:38.9979314',
     publishDate: '2023-12-11T12:02:38.9979314',
+    cultures: { 'en-US': { name: 'Root', publishDate: '2023-12-11T12:02:38.9979314', route: { path: '/', startItem: { id: key, path: 'root' } } } },
     route: { path: '/', startItem: { id: key, path: 'root' } },
     parentId: null,
     sortOrder: 0,
@@ -33,7 +34,7 @@ export function exampleCmsContent(key = 'c1922956-7855-4fa0-8f2c-7af149a92135', 
 
 /** An example media item (a photo) of the given media type. */
 export function exampleCmsMedia(key = 'm-1', contentType: CmsContentTypeRef = CMS_EXAMPLE_MEDIA_TYPE): CmsMedia {
-  return { key, name: 'Photo', contentType: { ...contentType }, createDate: new Date('2024-01-02T03:04:05Z'), updateDate: new Date('2024-01-02T03:04:05Z'), url: '/media/photo.jpg', properties: { alt: 'A photo' } };
+  return { key, name: 'Photo', contentType: { ...contentType }, createDate: new Date('2024-01-02T03:04:05Z'), updateDate: new Date('2024-01-02T03:04:05Z'), url: '/media/photo.jpg', extension: 'jpg', width: 1200, height: 800, bytes: 245760, properties: { alt: 'A photo' } };
 }
 
 /** An example library element (a promotion banner, published in English) of the given element type. */

@@ -7,7 +7,7 @@ import {
   MediaMovedToRecycleBinNotification,
   MediaSavedNotification,
 } from '../notifications/media-notifications';
-import { idShape, mediaMovedShape, mediaShape, movedMinimalShape, movedToRecycleBinShape } from '../payloads/content-shapes';
+import { apiMediaShape, idShape, mediaMovedShape, mediaShape, movedMinimalShape, movedToRecycleBinShape } from '../payloads/content-shapes';
 import { objectPayload } from '../payloads/payload-variants';
 import { defineCmsEvent } from './define-cms-event';
 
@@ -39,7 +39,7 @@ export const MediaSavedWebhookEvent = defineCmsEvent({
   type: Media,
   notification: MediaSavedNotification,
   entities: (n) => n.savedEntities,
-  payload: objectPayload<CmsMedia>(idShape, mediaShape),
+  payload: objectPayload<CmsMedia>(idShape, mediaShape, apiMediaShape),
 });
 /** An instance of {@link MediaSavedWebhookEvent}. */
 export type MediaSavedWebhookEvent = InstanceType<typeof MediaSavedWebhookEvent>;
@@ -68,7 +68,8 @@ export const MediaMovedWebhookEvent = defineCmsEvent({
   notification: MediaMovedNotification,
   entities: (n) => n.moveInfos,
   contentTypeKey: (move) => move.entity.contentType?.key,
-  payload: objectPayload(movedMinimalShape, mediaMovedShape),
+  // Umbraco's LegacyMediaMovedWebhookEvent sends DefaultPayloadModel { Id } per moved item.
+  payload: objectPayload(movedMinimalShape, mediaMovedShape, movedToRecycleBinShape),
 });
 /** An instance of {@link MediaMovedWebhookEvent}. */
 export type MediaMovedWebhookEvent = InstanceType<typeof MediaMovedWebhookEvent>;

@@ -10,7 +10,7 @@ import {
 } from '../notifications/member-notifications';
 import { objectPayload } from '../payloads/payload-variants';
 import { idShape } from '../payloads/content-shapes';
-import { exportedMemberMinimalShape, exportedMemberShape, memberGroupShape, memberRolesShape, memberShape } from '../payloads/other-shapes';
+import { exportedMemberMinimalShape, exportedMemberShape, legacyMemberShape, memberGroupShape, memberRolesShape, memberShape } from '../payloads/other-shapes';
 import { defineCmsEvent } from './define-cms-event';
 import { defineOtherListEvent } from './other-event';
 
@@ -30,12 +30,12 @@ export const ExportedMemberWebhookEvent = defineCmsEvent({
 export type ExportedMemberWebhookEvent = InstanceType<typeof ExportedMemberWebhookEvent>;
 
 /** `memberDeleted` (Member Deleted). */
-export const MemberDeletedWebhookEvent = defineOtherListEvent('MemberDeletedWebhookEvent', 'Member Deleted', 'memberDeleted', MemberDeletedNotification, (n) => n.deletedEntities, idShape, memberShape);
+export const MemberDeletedWebhookEvent = defineOtherListEvent('MemberDeletedWebhookEvent', 'Member Deleted', 'memberDeleted', MemberDeletedNotification, (n) => n.deletedEntities, idShape, memberShape, [], legacyMemberShape);
 /** An instance of {@link MemberDeletedWebhookEvent}. */
 export type MemberDeletedWebhookEvent = InstanceType<typeof MemberDeletedWebhookEvent>;
 
 /** `memberSaved` (Member Saved). */
-export const MemberSavedWebhookEvent = defineOtherListEvent('MemberSavedWebhookEvent', 'Member Saved', 'memberSaved', MemberSavedNotification, (n) => n.savedEntities, idShape, memberShape);
+export const MemberSavedWebhookEvent = defineOtherListEvent('MemberSavedWebhookEvent', 'Member Saved', 'memberSaved', MemberSavedNotification, (n) => n.savedEntities, idShape, memberShape, [], legacyMemberShape);
 /** An instance of {@link MemberSavedWebhookEvent}. */
 export type MemberSavedWebhookEvent = InstanceType<typeof MemberSavedWebhookEvent>;
 

@@ -1,5 +1,5 @@
 import { WebhookEventTypes, type NotificationType } from '@hookwork/core';
-import { listPayload } from '../payloads/payload-variants';
+import { listPayload, type LegacyShape } from '../payloads/payload-variants';
 import type { Shape } from '../payloads/shape';
 import { defineCmsEvent, type CmsListEventClass } from './define-cms-event';
 
@@ -16,6 +16,7 @@ export function defineOtherListEvent<N extends object, E>(
   minimal: Shape<NoInfer<E>>,
   extended: Shape<NoInfer<E>>,
   synonyms: readonly string[] = [],
+  legacy: LegacyShape<NoInfer<E>> = 'extended',
 ): CmsListEventClass<N, E> {
   return defineCmsEvent<N, E>({
     kind: 'list',
@@ -26,6 +27,6 @@ export function defineOtherListEvent<N extends object, E>(
     notification,
     synonyms,
     items,
-    payload: listPayload((list: readonly E[]) => list, minimal, extended),
+    payload: listPayload((list: readonly E[]) => list, minimal, extended, legacy),
   });
 }

@@ -19,7 +19,7 @@ import {
 } from '../notifications/user-notifications';
 import { objectPayload } from '../payloads/payload-variants';
 import { idShape } from '../payloads/content-shapes';
-import { entityPermissionShape, userAuditMinimalShape, userAuditShape, userGroupShape, userShape } from '../payloads/other-shapes';
+import { entityPermissionShape, userAuditMinimalShape, userAuditShape, legacyUserShape, userGroupShape, userShape } from '../payloads/other-shapes';
 import { defineCmsEvent, type CmsNotificationEventClass } from './define-cms-event';
 import { defineOtherListEvent } from './other-event';
 
@@ -31,12 +31,12 @@ function defineUserAuditEvent<N extends CmsUserAudit>(className: string, name: s
 }
 
 /** `userDeleted` (User Deleted). */
-export const UserDeletedWebhookEvent = defineOtherListEvent('UserDeletedWebhookEvent', 'User Deleted', 'userDeleted', UserDeletedNotification, (n) => n.deletedEntities, idShape, userShape);
+export const UserDeletedWebhookEvent = defineOtherListEvent('UserDeletedWebhookEvent', 'User Deleted', 'userDeleted', UserDeletedNotification, (n) => n.deletedEntities, idShape, userShape, [], legacyUserShape);
 /** An instance of {@link UserDeletedWebhookEvent}. */
 export type UserDeletedWebhookEvent = InstanceType<typeof UserDeletedWebhookEvent>;
 
 /** `userSaved` (User Saved). */
-export const UserSavedWebhookEvent = defineOtherListEvent('UserSavedWebhookEvent', 'User Saved', 'userSaved', UserSavedNotification, (n) => n.savedEntities, idShape, userShape);
+export const UserSavedWebhookEvent = defineOtherListEvent('UserSavedWebhookEvent', 'User Saved', 'userSaved', UserSavedNotification, (n) => n.savedEntities, idShape, userShape, [], legacyUserShape);
 /** An instance of {@link UserSavedWebhookEvent}. */
 export type UserSavedWebhookEvent = InstanceType<typeof UserSavedWebhookEvent>;
 

@@ -1,11 +1,12 @@
 import type { CmsMoveInfo } from '../entities/common';
 import type { CmsContent, CmsRoute } from '../entities/content';
 import type { CmsMedia } from '../entities/media';
-import { field, many, nested, schemas, shape, via, type Fields } from './shape';
+import { toPlainData, type PlainData } from './plain-data';
+import { field, many, nested, schemas, shape, via, type FieldSpec, type Fields } from './shape';
 
-// Content and media payload shapes. Extended follows Umbraco's documented Delivery-API-like
-// body, field for field and in its order, so Legacy (its PascalCase) reproduces the documented
-// Content Published example byte for byte.
+// Content and media payload shapes, field for field and in the order Umbraco 14+ sends them
+// (System.Text.Json writes a class's properties in declaration order, derived class first; the
+// webhook serializer writes camelCase in every payload type).
 
 const idField = field<{ key: string }>(schemas.string, (entity) => entity.key);
 
@@ -22,7 +23,11 @@ const routeShape = shape<CmsRoute>({
   startItem: nested(startItemShape, (route) => route.startItem),
 });
 
-/** The Delivery-API-like fields of a document. */
+/**
+ * The fields of Umbraco's Delivery API content (`IApiContent`, ApiContent's properties first,
+ * then ApiElement's): Umbraco's Legacy Content Published / Saved body — its documented example —
+ * and the document in hookwork's other Extended content bodies (moved, copied, rolled back).
+ */
 export const contentFields: Fields<CmsContent> = {
   name: field(schemas.string, (content) => content.name),
   createDate: field(schemas.nullableString, (content) => content.createDate),
@@ -33,28 +38,75 @@ export const contentFields: Fields<CmsContent> = {
   properties: field(schemas.map, (content) => content.properties ?? {}),
 };
 
-/** A document, Extended. */
+/** A document as Umbraco's Delivery API content (`IApiContent`). */
 export const contentShape = shape(contentFields);
 
+interface CultureRoute {
+  content: CmsContent;
+  route: CmsRoute;
+  properties: Readonly<Record<string, unknown>> | undefined;
+}
+
+const cultureRouteShape = shape<CultureRoute>({
+  path: field(schemas.string, (c) => c.route.path),
+  startItem: nested(startItemShape, (c) => c.route.startItem),
+  // Copied from the document, as its own properties are: a reference back to it is cut.
+  properties: { schema: () => schemas.map, value: (c) => toPlainData(c.properties ?? {}, [c.content]) },
+});
+
+/**
+ * Umbraco's `BuildCultureProperties`: culture code → `{ path, startItem, properties }`, for each
+ * culture the item has a route in (the Delivery API leaves out the invariant culture and
+ * unroutable ones, so an invariant document sends `{}`).
+ */
+const culturesMapField: FieldSpec<CmsContent> = {
+  schema: (casing) => ({ type: 'object', additionalProperties: cultureRouteShape.schema(casing) }),
+  value: (content, casing) => {
+    const result: { [culture: string]: PlainData } = {};
+    for (const [culture, info] of Object.entries(content.cultures ?? {})) {
+      if (!culture || !info?.route) continue;
+      result[culture] = cultureRouteShape.project({ content, route: info.route, properties: info.properties ?? content.properties }, casing);
+    }
+    return result;
+  },
+};
+
+/**
+ * A document, Extended (Umbraco's `ExtendedContentPublishedWebhookEvent` /
+ * `ExtendedContentSavedWebhookEvent`): `{ id, contentType, name, createDate, updateDate,
+ * cultures: { <culture>: { path, startItem, properties } } }`.
+ */
+export const extendedContentShape = shape<CmsContent>({
+  id: field(schemas.string, (content) => content.key),
+  contentType: field(schemas.string, (content) => content.contentType?.alias),
+  name: field(schemas.string, (content) => content.name),
+  createDate: field(schemas.nullableString, (content) => content.createDate),
+  updateDate: field(schemas.nullableString, (content) => content.updateDate),
+  cultures: culturesMapField,
+});
+
 interface CulturePublish {
-  culture: string | null;
-  publishDate: unknown;
+  culture: string;
+  date: unknown;
 }
 
 const cultureShape = shape<CulturePublish>({
-  culture: field(schemas.nullableString, (c) => c.culture),
-  publishDate: field(schemas.nullableString, (c) => c.publishDate),
+  culture: field(schemas.string, (c) => c.culture),
+  date: field(schemas.nullableString, (c) => c.date),
 });
 
-/** A variant document lists its cultures; an invariant one has one entry with culture null. */
+/**
+ * Umbraco's `PublishCultureInfos`: the cultures published, with their dates. An invariant
+ * document has none (Umbraco keeps no culture info for it), and a culture without a publish date
+ * is not published.
+ */
 function culturesOf(content: CmsContent): CulturePublish[] {
-  if (content.cultures && Object.keys(content.cultures).length > 0) {
-    return Object.entries(content.cultures).map(([culture, info]) => ({ culture, publishDate: info?.publishDate ?? null }));
-  }
-  return [{ culture: null, publishDate: content.publishDate ?? content.updateDate ?? null }];
+  return Object.entries(content.cultures ?? {})
+    .filter(([culture, info]) => culture !== '' && info?.publishDate !== undefined && info.publishDate !== null)
+    .map(([culture, info]) => ({ culture, date: info.publishDate }));
 }
 
-/** A published document, Minimal: its id and the cultures published, with their dates. */
+/** A published document, Minimal (Umbraco's `{ Id, Cultures = PublishCultureInfos.Select(c => new { c.Culture, c.Date }) }`). */
 export const contentPublishedMinimalShape = shape<CmsContent>({ id: idField, cultures: many(cultureShape, culturesOf) });
 
 const parentField = field<CmsMoveInfo<unknown>>(schemas.nullableString, (move) => move.newParentId);
@@ -80,7 +132,7 @@ export const sortedShape = shape<CmsContent>({
   sortOrder: field(schemas.integer, (content) => content.sortOrder),
 });
 
-/** The Delivery-API-like fields of a media item. */
+/** hookwork's Extended media item: the Delivery API media's fields, with the item's dates. */
 export const mediaFields: Fields<CmsMedia> = {
   name: field(schemas.string, (media) => media.name),
   createDate: field(schemas.nullableString, (media) => media.createDate),
@@ -88,11 +140,32 @@ export const mediaFields: Fields<CmsMedia> = {
   id: field(schemas.string, (media) => media.key),
   mediaType: field(schemas.string, (media) => media.contentType?.alias),
   url: field(schemas.nullableString, (media) => media.url),
+  extension: field(schemas.nullableString, (media) => media.extension),
+  width: field(schemas.nullableInteger, (media) => media.width),
+  height: field(schemas.nullableInteger, (media) => media.height),
+  bytes: field(schemas.nullableInteger, (media) => media.bytes),
   properties: field(schemas.map, (media) => media.properties ?? {}),
 };
 
 /** A media item, Extended. */
 export const mediaShape = shape(mediaFields);
+
+/**
+ * A media item as Umbraco's Delivery API media (`IApiMedia`: Id, Name, MediaType, Url, Extension,
+ * Width, Height, Bytes, Properties; null where the item has no file or no dimensions): Umbraco's
+ * Legacy Media Saved body.
+ */
+export const apiMediaShape = shape<CmsMedia>({
+  id: field(schemas.string, (media) => media.key),
+  name: field(schemas.string, (media) => media.name),
+  mediaType: field(schemas.string, (media) => media.contentType?.alias),
+  url: field(schemas.nullableString, (media) => media.url),
+  extension: field(schemas.nullableString, (media) => media.extension),
+  width: field(schemas.nullableInteger, (media) => media.width),
+  height: field(schemas.nullableInteger, (media) => media.height),
+  bytes: field(schemas.nullableInteger, (media) => media.bytes),
+  properties: field(schemas.map, (media) => media.properties ?? {}),
+});
 
 /** A moved media item, Extended. */
 export const mediaMovedShape = shape<CmsMoveInfo<CmsMedia>>({ ...via(mediaFields, (move) => move.entity), parentId: parentField });

@@ -172,6 +172,20 @@ const memberFields: Fields<CmsMember> = {
 };
 /** A member, Extended. */
 export const memberShape = shape(memberFields);
+/**
+ * A member as Umbraco's `LegacyMemberSavedWebhookEvent` / `LegacyMemberDeletedWebhookEvent` send
+ * it: `{ id, key, name, contentTypeAlias, email, username, failedPasswordAttempts }` (`id` the
+ * numeric database id, `key` the GUID).
+ */
+export const legacyMemberShape = shape<CmsMember>({
+  id: field(schemas.nullableInteger, (member) => member.id),
+  key: field(schemas.string, (member) => member.key),
+  name: field(schemas.nullableString, (member) => member.name),
+  contentTypeAlias: field(schemas.nullableString, (member) => member.contentType?.alias),
+  email: field(schemas.nullableString, (member) => member.email),
+  username: field(schemas.nullableString, (member) => member.username),
+  failedPasswordAttempts: field(schemas.nullableInteger, (member) => member.failedPasswordAttempts),
+});
 /** An exported member, Minimal. */
 export const exportedMemberMinimalShape = shape<{ member: CmsMember }>({ id: field(schemas.string, (n) => n.member.key) });
 /** An exported member, Extended: the member and what the export contained. */
@@ -196,6 +210,19 @@ export const userShape = shape<CmsUser>({
   userGroups: field(schemas.stringArray, (user) => user.userGroups ?? []),
   createDate: field(schemas.nullableString, (user) => user.createDate),
   updateDate: field(schemas.nullableString, (user) => user.updateDate),
+});
+/**
+ * A user as Umbraco's `LegacyUserSavedWebhookEvent` / `LegacyUserDeletedWebhookEvent` send it:
+ * `{ id, key, name, language, email, username, failedPasswordAttempts }`.
+ */
+export const legacyUserShape = shape<CmsUser>({
+  id: field(schemas.nullableInteger, (user) => user.id),
+  key: field(schemas.string, (user) => user.key),
+  name: field(schemas.nullableString, (user) => user.name),
+  language: field(schemas.nullableString, (user) => user.language),
+  email: field(schemas.nullableString, (user) => user.email),
+  username: field(schemas.nullableString, (user) => user.username),
+  failedPasswordAttempts: field(schemas.nullableInteger, (user) => user.failedPasswordAttempts),
 });
 /** A user security notification, Minimal: who was affected and who acted. */
 export const userAuditMinimalShape = shape<CmsUserAudit>({

@@ -21,16 +21,29 @@ function object<I>(s: Shape<I>, casing: 'camel' | 'pascal'): PayloadConverter<I>
 }
 
 /**
- * What the Legacy shape of an event is: `'pascal'`, the Extended object in PascalCase — exactly
- * how Umbraco 13's documented bodies relate to 14's; or `'minimal'`, the Minimal body as it is,
- * for events Umbraco added after 13 (Umbraco 18's Element events): there is no Umbraco 13 body to
- * reproduce, and Umbraco 18 sends their Minimal body when the Legacy payload type is configured.
+ * What the Legacy body of an event is. Umbraco 14+ serialises every payload type, Legacy
+ * included, with its camelCase webhook serializer (Umbraco 13 sent PascalCase; 14 changed it), so
+ * a Legacy body is always camelCase:
+ * - `'extended'` (the default): the Extended body, for events whose Legacy class sends what the
+ *   Extended one does;
+ * - `'minimal'`: the Minimal body, for events Umbraco added after 13 (Umbraco 18's Element
+ *   events), which it composes as Minimal when the Legacy payload type is configured;
+ * - a {@link Shape}: a body of its own, where Umbraco's `Legacy…WebhookEvent` sends other fields
+ *   (Content Published / Saved: the Delivery API content; Media Saved: the Delivery API media;
+ *   Member Saved / Deleted: `{ id, key, name, contentTypeAlias, email, username, failedPasswordAttempts }`);
+ * - `'pascal'`: deprecated, read as `'extended'` (hookwork sent PascalCase before it followed 14+).
  */
-export type LegacyShape = 'pascal' | 'minimal';
+export type LegacyShape<I = never> = 'extended' | 'minimal' | 'pascal' | Shape<I>;
 
-/** An object payload: Minimal and Extended as given (camelCase, as Umbraco 14+), Legacy as {@link LegacyShape} says. */
-export function objectPayload<I>(minimal: Shape<I>, extended: Shape<I>, legacy: LegacyShape = 'pascal'): PayloadVariants<I> {
-  return Object.freeze({ Minimal: object(minimal, 'camel'), Extended: object(extended, 'camel'), Legacy: legacy === 'pascal' ? object(extended, 'pascal') : object(minimal, 'camel') });
+function legacyShapeOf<I>(minimal: Shape<I>, extended: Shape<I>, legacy: LegacyShape<I>): Shape<I> {
+  if (legacy === 'minimal') return minimal;
+  if (legacy === 'extended' || legacy === 'pascal') return extended;
+  return legacy;
+}
+
+/** An object payload: every shape camelCase, as Umbraco 14+ sends them; Legacy as {@link LegacyShape} says. */
+export function objectPayload<I>(minimal: Shape<I>, extended: Shape<I>, legacy: LegacyShape<I> = 'extended'): PayloadVariants<I> {
+  return Object.freeze({ Minimal: object(minimal, 'camel'), Extended: object(extended, 'camel'), Legacy: object(legacyShapeOf(minimal, extended, legacy), 'camel') });
 }
 
 function list<I, E>(items: (input: I) => Iterable<E>, s: Shape<E>, casing: 'camel' | 'pascal'): PayloadConverter<I> {
@@ -38,11 +51,11 @@ function list<I, E>(items: (input: I) => Iterable<E>, s: Shape<E>, casing: 'came
 }
 
 /** An array payload (one request for a whole notification), shaped as {@link objectPayload}. */
-export function listPayload<I, E>(items: (input: I) => Iterable<E>, minimal: Shape<E>, extended: Shape<E>, legacy: LegacyShape = 'pascal'): PayloadVariants<I> {
+export function listPayload<I, E>(items: (input: I) => Iterable<E>, minimal: Shape<E>, extended: Shape<E>, legacy: LegacyShape<E> = 'extended'): PayloadVariants<I> {
   return Object.freeze({
     Minimal: list(items, minimal, 'camel'),
     Extended: list(items, extended, 'camel'),
-    Legacy: legacy === 'pascal' ? list(items, extended, 'pascal') : list(items, minimal, 'camel'),
+    Legacy: list(items, legacyShapeOf(minimal, extended, legacy), 'camel'),
   });
 }
 

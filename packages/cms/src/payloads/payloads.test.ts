@@ -1,17 +1,19 @@
 import Ajv from 'ajv';
 import { isHookworkError, type Composer, type PayloadType } from '@hookwork/core';
-import { cmsComposer, ContentDeletedNotification, ContentPublishedNotification, ContentSortedNotification, getCmsPayloadSchema, cmsPayloadSchemas, type CmsContent } from '../index';
+import { cmsComposer, ContentDeletedNotification, ContentPublishedNotification, ContentSavedNotification, ContentSortedNotification, MemberDeletedNotification, MemberSavedNotification, UserSavedNotification, getCmsPayloadSchema, cmsPayloadSchemas, type CmsContent } from '../index';
 import { testApp } from '../test-support/apps';
 import { cmsExampleNotifications as sampleNotifications, exampleCmsContent as page } from '../events/example-notifications';
 
-// Umbraco's documented bodies (docs.umbraco.com, reference/webhooks): the Legacy Content
-// Published body (Umbraco 13, PascalCase), the same body as Umbraco 14+ documents it
-// (camelCase), and the Legacy Content Deleted body.
+// Umbraco's documented Content Published body (docs.umbraco.com, reference/webhooks, 14+: the
+// Delivery API content, camelCase since 14 changed the webhook serializer) is what its
+// LegacyContentPublishedWebhookEvent sends; ExtendedContentPublishedWebhookEvent sends the
+// document by culture (an invariant page has none: the Delivery API leaves out the invariant
+// culture); LegacyContentDeletedWebhookEvent sends DefaultPayloadModel { Id }, camelCase.
 const GOLDEN_LEGACY_PUBLISHED =
-  '{"Name":"Root","CreateDate":"2023-12-11T12:02:38.9979314","UpdateDate":"2023-12-11T12:02:38.9979314","Route":{"Path":"/","StartItem":{"Id":"c1922956-7855-4fa0-8f2c-7af149a92135","Path":"root"}},"Id":"c1922956-7855-4fa0-8f2c-7af149a92135","ContentType":"root","Properties":{}}';
-const GOLDEN_EXTENDED_PUBLISHED =
   '{"name":"Root","createDate":"2023-12-11T12:02:38.9979314","updateDate":"2023-12-11T12:02:38.9979314","route":{"path":"/","startItem":{"id":"c1922956-7855-4fa0-8f2c-7af149a92135","path":"root"}},"id":"c1922956-7855-4fa0-8f2c-7af149a92135","contentType":"root","properties":{}}';
-const GOLDEN_LEGACY_DELETED = '{"Id":"c1922956-7855-4fa0-8f2c-7af149a92135"}';
+const GOLDEN_EXTENDED_PUBLISHED =
+  '{"id":"c1922956-7855-4fa0-8f2c-7af149a92135","contentType":"root","name":"Root","createDate":"2023-12-11T12:02:38.9979314","updateDate":"2023-12-11T12:02:38.9979314","cultures":{}}';
+const GOLDEN_LEGACY_DELETED = '{"id":"c1922956-7855-4fa0-8f2c-7af149a92135"}';
 
 /** Umbraco's documented "Root" page, as a host maps it. */
 const root: CmsContent = {
@@ -59,28 +61,28 @@ describe('CMS payloads', () => {
     const schemas = cmsPayloadSchemas();
     expect(Object.keys(schemas)).toHaveLength(87);
     const validate = ajv.compile(schemas['Umbraco.ContentPublish']!.Legacy);
-    expect(validate({ ...JSON.parse(GOLDEN_LEGACY_PUBLISHED), Extra: 1 })).toBe(false);
+    expect(validate({ ...JSON.parse(GOLDEN_LEGACY_PUBLISHED), extra: 1 })).toBe(false);
     expect(validate(JSON.parse(GOLDEN_LEGACY_PUBLISHED))).toBe(true);
     expect(() => getCmsPayloadSchema('Umbraco.Nope', 'Minimal')).toThrow(/"Umbraco.Nope" is not a CMS event alias/);
     expect(() => getCmsPayloadSchema('Umbraco.ContentPublish', 'Fancy' as PayloadType)).toThrow(/payloadType must be one of Minimal, Extended, Legacy/);
   });
 
-  it('reproduces Umbraco’s documented Legacy and Extended Content Published bodies byte for byte', async () => {
+  it('reproduces Umbraco’s documented Content Published body (Legacy) and its Extended body byte for byte', async () => {
     const legacy = await bodiesFor([cmsComposer()], [new ContentPublishedNotification({ publishedEntities: [root] })], 'Legacy');
     expect(legacy.requests.map((r) => r.body)).toEqual([GOLDEN_LEGACY_PUBLISHED]);
     const extended = await bodiesFor([cmsComposer()], [new ContentPublishedNotification({ publishedEntities: [root] })], 'Extended');
     expect(extended.requests.map((r) => r.body)).toEqual([GOLDEN_EXTENDED_PUBLISHED]);
   });
 
-  it('reproduces Umbraco’s documented Content Deleted body, { Id } in Legacy and { id } otherwise', async () => {
+  it('sends Umbraco’s Content Deleted body, { id } in every payload type (camelCase in Legacy too, as Umbraco 14+)', async () => {
     const deleted = new ContentDeletedNotification({ deletedEntities: [root] });
-    expect((await bodiesFor([cmsComposer()], [deleted], 'Legacy')).requests.map((r) => r.body)).toEqual([GOLDEN_LEGACY_DELETED]);
-    for (const payloadType of ['Minimal', 'Extended'] as const) {
-      expect((await bodiesFor([cmsComposer()], [deleted], payloadType)).requests.map((r) => JSON.parse(r.body))).toEqual([{ id: root.key }]);
+    for (const payloadType of PAYLOAD_TYPES) {
+      expect((await bodiesFor([cmsComposer()], [deleted], payloadType)).requests.map((r) => r.body)).toEqual([GOLDEN_LEGACY_DELETED]);
     }
   });
 
   it('sends ids only by default, publish adding the cultures with their dates, moves the new parent, sorts the order', async () => {
+    // Umbraco lists PublishCultureInfos: the published cultures only, none for an invariant page.
     const variant: CmsContent = { ...root, cultures: { 'en-US': { publishDate: new Date('2024-01-01T00:00:00Z') }, 'da-DK': { publishDate: null } } };
     const samples = sampleNotifications();
     const { requests } = await bodiesFor(
@@ -94,8 +96,8 @@ describe('CMS payloads', () => {
       ],
     );
     expect(requests.map((r) => [r.eventAlias, JSON.parse(r.body)])).toEqual([
-      ['Umbraco.ContentPublish', { id: root.key, cultures: [{ culture: null, publishDate: '2023-12-11T12:02:38.9979314' }] }],
-      ['Umbraco.ContentPublish', { id: root.key, cultures: [{ culture: 'en-US', publishDate: '2024-01-01T00:00:00.000Z' }, { culture: 'da-DK', publishDate: null }] }],
+      ['Umbraco.ContentPublish', { id: root.key, cultures: [] }],
+      ['Umbraco.ContentPublish', { id: root.key, cultures: [{ culture: 'en-US', date: '2024-01-01T00:00:00.000Z' }] }],
       ['Umbraco.ContentMoved', { id: 'c1922956-7855-4fa0-8f2c-7af149a92135', parentId: 'p-2' }],
       ['Umbraco.ContentSorted', [{ id: 'a', sortOrder: 0 }, { id: 'b', sortOrder: 1 }]],
       ['dataTypeSaved', [{ id: 'dt-9' }]],
@@ -117,14 +119,65 @@ describe('CMS payloads', () => {
     const samples = sampleNotifications();
     const { requests } = await bodiesFor(composers, [new ContentDeletedNotification({ deletedEntities: [root] }), samples['Umbraco.MediaSave']!], 'Minimal');
     expect(requests.map((r) => JSON.parse(r.body))).toEqual([
-      { Id: root.key },
-      { name: 'Photo', createDate: '2024-01-02T03:04:05.000Z', updateDate: '2024-01-02T03:04:05.000Z', id: 'm-1', mediaType: 'image', url: '/media/photo.jpg', properties: { alt: 'A photo' } },
+      { id: root.key },
+      {
+        name: 'Photo', createDate: '2024-01-02T03:04:05.000Z', updateDate: '2024-01-02T03:04:05.000Z', id: 'm-1', mediaType: 'image', url: '/media/photo.jpg',
+        extension: 'jpg', width: 1200, height: 800, bytes: 245760, properties: { alt: 'A photo' },
+      },
+    ]);
+  });
+
+  it('sends Umbraco’s Extended Content Published / Saved body: the document by culture, each routed culture with its path, start item and properties', async () => {
+    const enRoute = { path: '/home/', startItem: { id: root.key, path: 'home' } };
+    const variant: CmsContent = {
+      ...root,
+      properties: { title: 'Fallback' },
+      cultures: { 'en-US': { publishDate: '2024-01-01T00:00:00Z', route: enRoute, properties: { title: 'Home' } }, 'da-DK': { publishDate: '2024-01-02T00:00:00Z', route: { path: '/forside/', startItem: { id: root.key, path: 'forside' } } }, 'de-DE': { publishDate: null } },
+    };
+    const expected = {
+      id: root.key, contentType: 'root', name: 'Root', createDate: root.createDate, updateDate: root.updateDate,
+      cultures: { 'en-US': { path: '/home/', startItem: { id: root.key, path: 'home' }, properties: { title: 'Home' } }, 'da-DK': { path: '/forside/', startItem: { id: root.key, path: 'forside' }, properties: { title: 'Fallback' } } },
+    };
+    const { requests } = await bodiesFor([cmsComposer(), everything], [new ContentPublishedNotification({ publishedEntities: [variant] }), new ContentSavedNotification({ savedEntities: [variant] })], 'Extended', ['Umbraco.ContentPublish', 'Umbraco.ContentSaved']);
+    expect(requests.map((r) => JSON.parse(r.body))).toEqual([expected, expected]);
+    // Keys in Umbraco's order: a receiver that compares bytes sees the same body.
+    expect(Object.keys(JSON.parse(requests[0]!.body))).toEqual(['id', 'contentType', 'name', 'createDate', 'updateDate', 'cultures']);
+  });
+
+  it('sends Umbraco’s Legacy Media Saved (IApiMedia) and Legacy member bodies, camelCase', async () => {
+    const samples = sampleNotifications();
+    const member = { key: 'mem-1', id: 1057, name: 'Ann', email: 'ann@example.com', username: 'ann', failedPasswordAttempts: 2, contentType: { key: 'mt', alias: 'Member' }, properties: { secret: 'x' } };
+    const { requests } = await bodiesFor(
+      [cmsComposer(), everything],
+      [samples['Umbraco.MediaSave']!, new MemberSavedNotification({ savedEntities: [member] }), new MemberDeletedNotification({ deletedEntities: [{ key: 'mem-2' }] })],
+      'Legacy',
+      ['Umbraco.MediaSave', 'memberSaved', 'memberDeleted'],
+    );
+    expect(requests.map((r) => r.body)).toEqual([
+      '{"id":"m-1","name":"Photo","mediaType":"image","url":"/media/photo.jpg","extension":"jpg","width":1200,"height":800,"bytes":245760,"properties":{"alt":"A photo"}}',
+      '[{"id":1057,"key":"mem-1","name":"Ann","contentTypeAlias":"Member","email":"ann@example.com","username":"ann","failedPasswordAttempts":2}]',
+      '[{"id":null,"key":"mem-2","name":null,"contentTypeAlias":null,"email":null,"username":null,"failedPasswordAttempts":null}]',
+    ]);
+  });
+
+  it('sends Umbraco’s Legacy user bodies, a Legacy sort as the Delivery API content of each child, and a Legacy media move as { id }', async () => {
+    const user = { key: 'u-1', id: -1, name: 'Admin', language: 'en-US', email: 'admin@example.com', username: 'admin', failedPasswordAttempts: 0, userGroups: ['admin'] };
+    const { requests } = await bodiesFor(
+      [cmsComposer(), everything],
+      [new UserSavedNotification({ savedEntities: [user] }), new ContentSortedNotification({ sortedEntities: [root] }), sampleNotifications().mediaMoved!],
+      'Legacy',
+      ['userSaved', 'Umbraco.ContentSorted', 'mediaMoved'],
+    );
+    expect(requests.map((r) => r.body)).toEqual([
+      '[{"id":-1,"key":"u-1","name":"Admin","language":"en-US","email":"admin@example.com","username":"admin","failedPasswordAttempts":0}]',
+      `[${GOLDEN_LEGACY_PUBLISHED}]`,
+      '{"id":"m-1"}',
     ]);
   });
 
   it('sends a self-referencing entity without crashing (Umbraco #20272): the cycle is cut', async () => {
     type Node = CmsContent & { parent?: unknown; self?: unknown };
-    const cyclic: Node = { ...root, properties: { title: 'Loop', related: [] as unknown[] } };
+    const cyclic: Node = { ...root, cultures: { 'en-US': { publishDate: '2024-01-01', route: root.route } }, properties: { title: 'Loop', related: [] as unknown[] } };
     cyclic.self = cyclic;
     (cyclic.properties!.related as unknown[]).push(cyclic, { note: 'ok' });
     (cyclic.properties as Record<string, unknown>).me = cyclic.properties;
@@ -133,7 +186,7 @@ describe('CMS payloads', () => {
       expect(failures).toEqual([]);
       const body = JSON.parse(requests[0]!.body);
       expect(ajv.compile(getCmsPayloadSchema('Umbraco.ContentPublish', payloadType))(body)).toBe(true);
-      if (payloadType !== 'Minimal') expect(body[payloadType === 'Legacy' ? 'Properties' : 'properties']).toEqual({ title: 'Loop', related: [null, { note: 'ok' }] });
+      if (payloadType !== 'Minimal') expect(payloadType === 'Legacy' ? body.properties : body.cultures['en-US'].properties).toEqual({ title: 'Loop', related: [null, { note: 'ok' }] });
     }
   });
 
@@ -161,7 +214,7 @@ describe('CMS payloads', () => {
     const result = await hookwork.publish(new ContentPublishedNotification({ publishedEntities: [numericKey] }));
     const cause = result.failures[0]?.error.cause as Error;
     expect(isHookworkError(cause, 'HOOKWORK_ERR_INVALID_NOTIFICATION')).toBe(true);
-    expect(cause.message).toMatch(/the payload's "(id|Id)" must be a string; got 42\. Map your host model/);
+    expect(cause.message).toMatch(/the payload's "id" must be a string; got 42\. Map your host model/);
     expect(storage.enqueued).toEqual([]);
     await hookwork.stop();
   });

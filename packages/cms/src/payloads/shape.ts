@@ -164,6 +164,7 @@ export const schemas = Object.freeze({
   string: { type: 'string' },
   nullableString: nullable({ type: 'string' }),
   nullableBoolean: nullable({ type: 'boolean' }),
+  nullableInteger: nullable({ type: 'integer' }),
   boolean: { type: 'boolean' },
   integer: { type: 'integer' },
   stringArray: { type: 'array', items: { type: 'string' } },
