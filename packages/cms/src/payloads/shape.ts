@@ -5,9 +5,9 @@ import { toPlainData, type PlainData } from './plain-data';
 export type { JsonSchema };
 
 /**
- * Key casing of a payload: `camel` for Minimal and Extended (Umbraco 14+), `pascal` for Legacy
- * (Umbraco 13's `Name`, `CreateDate`, `Id`). Keys inside free maps (`properties`) keep the
- * host's spelling.
+ * Key casing of a payload: `camel` for every payload type, as Umbraco 14+ sends them; `pascal`
+ * is Umbraco 13's (`Name`, `CreateDate`, `Id`), which the built-in events no longer send but a
+ * shape of a host's own may. Keys inside free maps (`properties`) keep the host's spelling.
  */
 export type Casing = 'camel' | 'pascal';
 

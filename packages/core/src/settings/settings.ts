@@ -1,7 +1,7 @@
 import { createToken } from '../runtime/tokens';
 import { HOOKWORK_PRODUCT, HOOKWORK_VERSION } from '../runtime/version';
 
-/** The CMS payload shapes: ids only, a Delivery-API-like object, or Umbraco's documented PascalCase format. */
+/** The CMS payload shapes, Umbraco's payload types: ids only, a Delivery-API-like object, or the bodies of Umbraco's `Legacy…WebhookEvent` classes (camelCase, as Umbraco 14+ sends them). */
 export type PayloadType = 'Minimal' | 'Extended' | 'Legacy';
 
 /** Every {@link PayloadType}, in the order messages list them. */
