@@ -16,6 +16,7 @@ import {
   type HookworkOptions,
   type Storage,
   type StorageBackend,
+  type WebhooksBuilder,
 } from '../index';
 import { capturingStorage, recordingTransport, type CapturingStorage } from '../testing';
 
@@ -404,6 +405,22 @@ describe('publish() says what it got wrong', () => {
     await expect(app.publish({ n: 1 })).rejects.toThrow(/HOOKWORK_ERR_INVALID_NOTIFICATION: publish\(\) was given a plain object; .*create an instance of a notification class/);
     await expect(app.publish(Object.create(null) as object)).rejects.toMatchObject({ code: 'HOOKWORK_ERR_INVALID_NOTIFICATION' });
     expect(storage.enqueued).toEqual([]);
+  });
+
+  // Both resolved with nothing sent and only a debug line: a forgotten await, a batch.
+  it('refuses a promise (await it) and an array (publish each), which no event could handle', async () => {
+    const { app, storage } = await startApp();
+    await app.webhooks.create(hook(['pinged']));
+    await expect(app.publish(Promise.resolve(new Pinged(1)))).rejects.toThrow(
+      'HOOKWORK_ERR_INVALID_NOTIFICATION: publish() was given a promise (a Promise), not a notification; await it first: publish(await makeNotification())',
+    );
+    await expect(app.publish({ then: () => undefined, constructor: undefined } as unknown as object)).rejects.toMatchObject({ code: 'HOOKWORK_ERR_INVALID_NOTIFICATION' });
+    await expect(app.publish([new Pinged(1), new Pinged(2)])).rejects.toThrow(
+      'HOOKWORK_ERR_INVALID_NOTIFICATION: publish() was given an array of 2; it takes one notification: publish each (for (const n of notifications) await app.publish(n))',
+    );
+    expect(storage.enqueued).toEqual([]);
+    await app.publish(await Promise.resolve(new Pinged(1)));
+    expect(storage.enqueued.map((r) => r.eventAlias)).toEqual(['pinged']);
   });
 
   it('says once per class, at debug level, that no composed event handles a notification class', async () => {
@@ -821,5 +838,18 @@ describe('what a backend can do, checked at start', () => {
     // @ts-expect-error a transaction of another type does not compile
     const wrong = () => typedApp.publish(new Pinged(1), { transaction: 'not a client' });
     expect([typeof publishInTransaction, typeof wrong]).toEqual(['function', 'function']);
+  });
+});
+
+describe('the builder after the app is built', () => {
+  // builder.settings.update() kept by a composer and called later changed nothing, silently.
+  it('refuses a settings change through a kept builder, as it refuses an event collection change', () => {
+    let kept: WebhooksBuilder | undefined;
+    const app = createHookwork({ composers: [{ compose: (b) => void (kept = b.settings.update({ maximumRetries: 2 }) && b) }] });
+    expect(() => kept!.settings.update({ maximumRetries: 1 })).toThrow(
+      'HOOKWORK_ERR_COLLECTION_FROZEN: builder.settings.update() was called after the app was built, and would change nothing; change settings inside a composer passed to createHookwork(), or those of the running app with app.updateSettings({ … })',
+    );
+    expect(app.settings.maximumRetries).toBe(2);
+    expect(app.updateSettings({ maximumRetries: 1 }).maximumRetries).toBe(1);
   });
 });

@@ -224,6 +224,7 @@ export function createHookwork<TStorageTransaction = never, TQueueTransaction = 
   }
   const collection = builder.webhookEvents();
   collection.freeze();
+  settingsBuilder.freeze();
   const entries = collection.getEntries();
   const catalogue = new WebhookEventCatalogue(entries);
 

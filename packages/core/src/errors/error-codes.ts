@@ -23,7 +23,7 @@ export const ERROR_CODES = Object.freeze({
   HOOKWORK_ERR_REPLACE_TARGET_MISSING: { summary: 'replace(Old, New) was called while Old is not in the collection.', status: FAULT },
   HOOKWORK_ERR_ASYNC_COMPOSITION: { summary: 'A composer\'s compose(), a builder extension method or its configure callback returned a promise; composition runs synchronously.', status: FAULT },
   HOOKWORK_ERR_COMPOSER_FAILED: { summary: 'A composer threw while it was created or composed; the composer is named and its error is the cause.', status: FAULT },
-  HOOKWORK_ERR_COLLECTION_FROZEN: { summary: 'The event collection was changed after the app was built.', status: FAULT },
+  HOOKWORK_ERR_COLLECTION_FROZEN: { summary: 'The event collection or the builder\'s settings were changed after the app was built.', status: FAULT },
   HOOKWORK_ERR_EXTENSION_NOT_COMPOSED: { summary: 'A builder extension method (such as addCms) was called, but the package that contributes it was not composed before.', status: FAULT },
   HOOKWORK_ERR_EXTENSION_CONFLICT: { summary: 'Two packages contribute a builder extension method of the same name.', status: FAULT },
   HOOKWORK_ERR_INVALID_EVENT_DECLARATION: { summary: '@WebhookEvent was given a bad name, type, alias, synonym or pattern, an unknown option, or no notification class.', status: FAULT },
