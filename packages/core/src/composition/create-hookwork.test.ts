@@ -350,6 +350,38 @@ describe('createHookwork() options', () => {
     expect(attempt('./x.db').message).toMatch(/HOOKWORK_ERR_INVALID_OPTIONS: createHookwork\(\) takes an options object/);
   });
 
+  // A plain function was taken for a class: `new fn()` with no builder failed with the function's
+  // own TypeError (or "is not a constructor" for an arrow), as a composer that had thrown.
+  it('refuses a plain function as a composer, suggesting { compose: fn }, and still takes a class', () => {
+    function myCompose(builder: WebhooksBuilder) {
+      builder.webhookEvents().add(PingedEvent);
+    }
+    const refusal = (composers: unknown[]) => {
+      try {
+        createHookwork({ composers } as HookworkOptions);
+      } catch (error) {
+        expect(error).toMatchObject({ code: 'HOOKWORK_ERR_INVALID_OPTIONS' });
+        return (error as { details: { key: string; problem: string }[] }).details;
+      }
+      throw new Error('createHookwork accepted a function as a composer');
+    };
+    expect(refusal([myCompose, (b: WebhooksBuilder) => b.webhookEvents().add(PingedEvent)])).toEqual([
+      { key: 'composers[0]', problem: 'is a function (myCompose), not a composer: a composer is an object with compose(builder), or a class with a compose(builder) method; wrap the function as { compose: myCompose }' },
+      { key: 'composers[1]', problem: expect.stringMatching(/^is a function \(anonymous\), not a composer: .*wrap the function as \{ compose: \(builder\) => … \}$/) },
+    ]);
+    // Classes stay composers: with compose() on the prototype, or as an arrow field.
+    class MethodComposer {
+      compose(builder: WebhooksBuilder) {
+        builder.webhookEvents().add(PingedEvent);
+      }
+    }
+    class FieldComposer {
+      compose = (builder: WebhooksBuilder) => void builder.webhookEvents().add(PagePublishedEvent);
+    }
+    expect(createHookwork({ composers: [MethodComposer, FieldComposer] }).events().map((e) => e.alias)).toEqual(['pinged', 'pagePublished']);
+    expect(createHookwork({ composers: [{ compose: myCompose }] }).events().map((e) => e.alias)).toEqual(['pinged']);
+  });
+
   const problemsOf = (options: unknown) => {
     try {
       createHookwork(options as HookworkOptions);
