@@ -5,7 +5,7 @@ import type { PayloadType } from '../settings/settings';
 import type { WebhookInfo } from '../model/webhook-info';
 import type { JsonSchema, PayloadDescriptionContext } from './payload-description';
 import { WebhookEventDependencies } from './webhook-event-dependencies';
-import { getWebhookEventMetadata, type WebhookEventMetadata } from './webhook-event.decorator';
+import { getWebhookEventMetadata, WEBHOOK_EVENT_BASE_MARK, type WebhookEventMetadata } from './webhook-event.decorator';
 
 /** A webhook subscribed to the event, and the alias under which it fires. */
 export interface WebhookSubscription {
@@ -215,3 +215,5 @@ export abstract class WebhookEventBase<TNotification extends object = object> {
 // The base is not decorated, so TypeScript emits no constructor metadata for it; subclasses
 // without their own constructor (including generated catalogue classes) inherit this.
 Reflect.defineMetadata('design:paramtypes', [WebhookEventDependencies], WebhookEventBase);
+// What @WebhookEvent checks it decorates (see WEBHOOK_EVENT_BASE_MARK).
+Object.defineProperty(WebhookEventBase.prototype, WEBHOOK_EVENT_BASE_MARK, { value: true });
