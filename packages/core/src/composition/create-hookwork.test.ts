@@ -17,6 +17,8 @@ import {
   type Storage,
   type StorageBackend,
   type WebhooksBuilder,
+  resolveToken,
+  WebhookRepositoryToken,
 } from '../index';
 import { capturingStorage, recordingTransport, type CapturingStorage } from '../testing';
 
@@ -819,6 +821,33 @@ describe('the event catalogue', () => {
     // The webhook still fires for the events that are composed, and can still be edited.
     await after.webhooks.update(kept.key, { name: 'renamed' });
     expect((await after.webhooks.get(kept.key))?.name).toBe('renamed');
+  });
+});
+
+describe('subscribing to a pattern', () => {
+  // `*` used to match itself: a webhook subscribed to "pinged.*" was stored, and no request is ever sent under that text.
+  it("refuses a pattern's own text as an event, on create and update, naming the event and a concrete variant", async () => {
+    const { app } = await startApp();
+    const refusal = async (change: Promise<unknown>) => {
+      try {
+        await change;
+      } catch (error) {
+        expect(error).toMatchObject({ code: 'HOOKWORK_ERR_INVALID_WEBHOOK' });
+        return (error as { details: { field: string; problem: string }[] }).details;
+      }
+      throw new Error('a pattern was accepted as an event');
+    };
+    expect(await refusal(app.webhooks.create(hook(['pinged', 'pinged.*'])))).toEqual([
+      { field: 'events', problem: '"pinged.*" is the pattern of the event pinged (Pinged), not an alias a request is sent under: every request carries a concrete variant. Subscribe to each variant you want, with its name in place of * (e.g. "pinged.posts")' },
+    ]);
+    expect(await refusal(app.webhooks.create(hook(['*'])))).toEqual([{ field: 'events', problem: expect.stringMatching(/^"\*" contains \*, which only marks the variable part of an event's pattern, and no request is ever sent under it; subscribe to concrete aliases/) }]);
+    const kept = await app.webhooks.create(hook(['pinged.big']));
+    expect((await refusal(app.webhooks.update(kept.key, { events: ['pinged.*.x'] })))[0]!.problem).toMatch(/^"pinged\.\*\.x" contains \*/);
+    expect((await app.webhooks.list()).items.map((w) => w.events)).toEqual([['pinged.big']]);
+    // One stored before this check shows as an event no composed event fires.
+    const repository = resolveToken(app.container, WebhookRepositoryToken);
+    await repository.create({ ...(await repository.get(kept.key))!, key: 'stored-pattern', events: ['pinged.*'] });
+    expect((await app.webhooks.get('stored-pattern'))?.unknownEvents).toEqual(['pinged.*']);
   });
 });
 

@@ -229,12 +229,16 @@ export function isWebhookEventClass(type: unknown): type is WebhookEventClass {
   return typeof type === 'function' && getWebhookEventMetadata(type) !== undefined;
 }
 
-/** An alias pattern (`collections.save.after.*`) as an anchored ECMA-262 regular expression source. */
+/**
+ * An alias pattern (`collections.save.after.*`) as an anchored ECMA-262 regular expression source.
+ * The variable part is visible ASCII but `*`: the pattern's own text is no variant of it (a
+ * webhook subscribed to it would never receive anything).
+ */
 export function aliasPatternSource(pattern: string): string {
   const source = pattern
     .split('*')
     .map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))
-    .join('[\\x21-\\x7e]+');
+    .join('[\\x21-\\x29\\x2b-\\x7e]+');
   return `^${source}$`;
 }
 
