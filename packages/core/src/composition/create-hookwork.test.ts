@@ -195,6 +195,55 @@ describe('publishing through composed events', () => {
     ]);
   });
 
+  // Unchecked, another event's alias carried this event's payload, a string fired letter by letter
+  // (each a lookup), and a repeated alias enqueued every request twice.
+  it("fails an event whose getAliasesForNotification() returns what is not its own aliases, each once, and still fires the others", async () => {
+    class Saved {
+      constructor(readonly aliases: unknown) {}
+    }
+    @WebhookEvent('Saved', WebhookEventTypes.Other, { alias: 'col.save', notification: Saved, synonyms: ['CollectionSaved'], patterns: ['col.save.*'] })
+    class SavedEvent extends WebhookEventBase<Saved> {
+      override getAliasesForNotification(n: Saved) {
+        return n.aliases as string[];
+      }
+      override convertNotificationToRequestPayload(_n: Saved, context: { alias: string }) {
+        return { alias: context.alias };
+      }
+    }
+    @WebhookEvent('Saved too', WebhookEventTypes.Other, { alias: 'saved.too', notification: Saved })
+    class SavedTooEvent extends WebhookEventBase<Saved> {}
+    const storage = capturingStorage();
+    const app = createHookwork({ composers: [{ compose: (b) => b.webhookEvents().add(SavedEvent, SavedTooEvent, PingedEvent) }], storage, transport: recordingTransport() });
+    await app.start();
+    started.push(app);
+    await app.webhooks.create(hook(['col.save', 'col.save.posts', 'pinged', 'saved.too']));
+    const failureOf = async (aliases: unknown) => {
+      const before = storage.enqueued.length;
+      const { failures } = await app.publish(new Saved(aliases));
+      expect(failures.map((f) => [f.eventAlias, f.error.code, (f.error.cause as { code?: string }).code])).toEqual([['col.save', 'HOOKWORK_ERR_HANDLER_FAILED', 'HOOKWORK_ERR_INVALID_FIRED_ALIAS']]);
+      // The other event on the notification still fired; nothing of the failed one was stored.
+      expect(storage.enqueued.slice(before).map((r) => r.eventAlias)).toEqual(['saved.too']);
+      return (failures[0]!.error.cause as Error).message;
+    };
+    expect(await failureOf(['col.save', 'pinged'])).toBe(
+      'HOOKWORK_ERR_INVALID_FIRED_ALIAS: SavedEvent.getAliasesForNotification() returned "pinged", which is not this event\'s: an event fires only under its alias, its synonyms and its patterns\' variants (col.save, CollectionSaved, col.save.*). To send under another alias, publish a notification that event handles; to fire a variant, declare its pattern in @WebhookEvent; nothing of col.save was sent for this notification',
+    );
+    expect(await failureOf(['col.save.posts', 'col.save.posts'])).toMatch(/returned "col.save.posts" twice, which would send each of its requests twice; list each alias once/);
+    expect(await failureOf(['col.save', 'CollectionSaved'])).toMatch(/returned "CollectionSaved" twice \(a synonym counts as the alias col.save: webhooks subscribed under any spelling get its request\)/);
+    expect(await failureOf('col.save')).toMatch(/returned a string, "col.save"; return a list of aliases, e\.g\. \["col.save"\]/);
+    expect(await failureOf(Promise.resolve(['col.save']))).toMatch(/returned a promise \(it is synchronous\)/);
+    expect(await failureOf(['col.save.*'])).toMatch(/returned "col.save.\*", which is not this event's/);
+    expect(await failureOf([5])).toMatch(/returned 5 in its list; each item is an alias string/);
+    // Its own alias and a variant still fire, once each.
+    const before = storage.enqueued.length;
+    expect((await app.publish(new Saved(['col.save', 'col.save.posts']))).failures).toEqual([]);
+    expect(storage.enqueued.slice(before).map((r) => [r.eventAlias, JSON.parse(r.body)]).sort((a, b) => String(a[0]).localeCompare(String(b[0])))).toEqual([
+      ['col.save', { alias: 'col.save' }],
+      ['col.save.posts', { alias: 'col.save.posts' }],
+      ['saved.too', { aliases: ['col.save', 'col.save.posts'] }],
+    ]);
+  });
+
   it('snapshots the payload when the event fires', async () => {
     const { app, storage } = await startApp();
     await app.webhooks.create(hook(['pagePublished']));
