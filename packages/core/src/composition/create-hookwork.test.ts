@@ -304,6 +304,38 @@ describe('publishing through composed events', () => {
     expect(storage.enqueued.map((r) => r.eventAlias)).toEqual(['pagePublished']);
   });
 
+  it('names a function or symbol payload as such, not as undefined, and refuses nested functions and typed arrays as it refuses a Map', async () => {
+    class Shaped {
+      constructor(readonly payload: unknown) {}
+    }
+    @WebhookEvent('Shaped', WebhookEventTypes.Other, { alias: 'shaped', notification: Shaped })
+    class ShapedEvent extends WebhookEventBase<Shaped> {
+      override convertNotificationToRequestPayload(n: Shaped) {
+        return n.payload;
+      }
+    }
+    const storage = capturingStorage();
+    const app = createHookwork({ composers: [{ compose: (b) => b.webhookEvents().add(ShapedEvent) }], storage, transport: recordingTransport() });
+    await app.start();
+    started.push(app);
+    await app.webhooks.create(hook(['shaped']));
+    const refusal = async (payload: unknown) => {
+      const { failures } = await app.publish(new Shaped(payload));
+      const cause = failures[0]?.error.cause as { code?: string; message: string } | undefined;
+      expect(cause?.code).toBe('HOOKWORK_ERR_PAYLOAD_NOT_SERIALIZABLE');
+      return cause!.message;
+    };
+    expect(await refusal(function total() {})).toMatch(/^HOOKWORK_ERR_PAYLOAD_NOT_SERIALIZABLE: the payload of shaped is a function \(total\) \(JSON.stringify leaves it out/);
+    expect(await refusal(Symbol('x'))).toMatch(/the payload of shaped is a symbol, Symbol\(x\)/);
+    expect(await refusal({ id: 1, format: () => 'x' })).toMatch(/the payload of shaped has a function \(format\) .* at payload.format; return plain data/);
+    expect(await refusal({ id: 1, bytes: new Uint8Array([1, 2, 3]) })).toMatch(/the payload of shaped has a Uint8Array of 3 \(JSON.stringify sends an object of its items by index/);
+    expect(await refusal(undefined)).toMatch(/the payload of shaped is undefined; the payload converter must return a JSON value/);
+    expect(storage.enqueued).toEqual([]);
+    // What JSON holds as the author meant still goes: a Buffer (its own toJSON), an undefined field left out.
+    expect((await app.publish(new Shaped({ id: 1, raw: Buffer.from('hi'), none: undefined }))).failures).toEqual([]);
+    expect(storage.payloads()).toEqual([{ id: 1, raw: { type: 'Buffer', data: [104, 105] } }]);
+  });
+
   it('refuses a payload over maxPayloadBytes', async () => {
     const { app, storage } = await startApp({ settings: { maxPayloadBytes: 64 } });
     await app.webhooks.create(hook(['pagePublished']));
