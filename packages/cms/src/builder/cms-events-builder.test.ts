@@ -211,7 +211,7 @@ describe('addCms() and its sub-builders', () => {
     expect(refusal((e) => (e.addCms as (...args: unknown[]) => unknown)({}, () => undefined, true))).toMatch(/takes at most two arguments, got 3/);
     expect(refusal((e) => (e.addCms as (...args: unknown[]) => unknown)(undefined, () => undefined))).toMatch(/pass addCms\(onlyDefault\), addCms\(configure\) or addCms\(options, configure\)/);
     // The forms that read both still do.
-    expect(aliasesOf((e) => e.addCms({ payloadType: 'Legacy' }, (cms) => cms.addMedia(true)))).toEqual(aliasesOf((e) => e.addCms((cms) => cms.addMedia(true))));
+    expect(aliasesOf((e) => e.addCms({ payloadType: 'Legacy' }, (cms) => cms.addMember(true)))).toEqual(aliasesOf((e) => e.addCms((cms) => cms.addMember(true))));
     expect(aliasesOf((e) => e.addCms({ onlyDefault: true }, undefined))).toEqual(DEFAULTS);
   });
 
