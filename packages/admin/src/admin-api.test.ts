@@ -295,6 +295,10 @@ describe.each([
     const refused = await call({ method: 'POST', url: `${API}/webhook`, body: { url: 'ftp://example.com/x', events: ['Umbraco.ContentPublish'] } });
     expectProblem(refused, 400, 'HOOKWORK_ERR_INVALID_WEBHOOK');
     expect(refused.json.errors).toEqual([{ in: 'body', field: 'url', detail: 'scheme ftp: is not allowed; use http: or https:', pointer: '#/url' }]);
+    // A pattern's text is refused here as through the API: no request is ever sent under it.
+    const pattern = await call({ method: 'POST', url: `${API}/webhook`, body: { url: 'https://example.com/x', events: ['Umbraco.*'] } });
+    expectProblem(pattern, 400, 'HOOKWORK_ERR_INVALID_WEBHOOK');
+    expect(pattern.json.errors).toEqual([{ in: 'body', field: 'events', detail: expect.stringMatching(/^"Umbraco\.\*" contains \*, which only marks the variable part of an event's pattern/), pointer: '#/events' }]);
     const broken = await call({ method: 'POST', url: `${API}/webhook`, body: '{"url":' });
     expectProblem(broken, 400, 'HOOKWORK_ERR_ADMIN_INVALID_REQUEST');
     expect(broken.json.errors).toEqual([{ in: 'body', field: '(body)', detail: 'is not valid JSON' }]);

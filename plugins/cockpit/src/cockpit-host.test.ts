@@ -120,6 +120,8 @@ describe('cockpitHost(app).trigger()', () => {
     await refused(['posts', deep, false], /argument 2 \(entry\) cannot be serialised.*(call stack|nesting)/);
     await refused(['posts', { tags: new Set(['a']) }, false], /argument 2 \(entry\) holds a Set under "tags", which JSON sends as \{\}/);
     await refused(['posts', {}, new Map()], /argument 3 \(isUpdate\) holds a Map/);
+    await refused(['posts', { image: new Uint8Array([1, 2]) }, false], /argument 2 \(entry\) holds a Uint8Array under "image", which JSON sends as an object of its items by index \(\{"0":…,"1":…\}\); convert it first/);
+    await refused(['posts', { raw: new ArrayBuffer(2) }, false], /argument 2 \(entry\) holds an ArrayBuffer under "raw", which JSON sends as \{\}/);
     // Redacted events too: the credentials of a too-deep argument are never walked into half-way.
     await refused([{ token: 't', deep }], /trigger\("cockpit.api.authenticate"\): argument 1 \(data\) cannot be serialised/, 'cockpit.api.authenticate');
     expect(await requests()).toEqual([]);

@@ -112,15 +112,22 @@ function argumentName(definition: CockpitEventDefinition, index: number): string
  * The arguments as the JSON they will be sent as, taken at once: each is serialised now (so a
  * later change to the host's object changes nothing) and read back. What JSON cannot hold (a
  * cycle, a BigInt, nesting deeper than the stack) or would send without its contents (a Map or
- * Set, sent as {}) is HOOKWORK_ERR_PAYLOAD_NOT_SERIALIZABLE naming the argument; nothing is enqueued.
+ * Set, sent as {}; a typed array, sent as an object by index; an ArrayBuffer or DataView) is
+ * HOOKWORK_ERR_PAYLOAD_NOT_SERIALIZABLE naming the argument; nothing is enqueued.
  */
 function snapshotArguments(event: string, definition: CockpitEventDefinition, args: readonly unknown[]): unknown[] {
   return args.map((arg, index) => {
     let lost: string | undefined;
     const keepsContents = (key: string, value: unknown) => {
       if (lost === undefined && value !== null && typeof value === 'object') {
+        const under = key === '' ? '' : ` under "${key}"`;
         const kind = value instanceof Map ? 'a Map' : value instanceof Set ? 'a Set' : value instanceof WeakMap ? 'a WeakMap' : value instanceof WeakSet ? 'a WeakSet' : undefined;
-        if (kind) lost = `${kind}${key === '' ? '' : ` under "${key}"`}`;
+        if (kind) lost = `${kind}${under}, which JSON sends as {} without its entries; convert it first (Object.fromEntries(map), [...set])`;
+        // A typed array went out as {"0":1,"1":2}, an ArrayBuffer or DataView as {}: bytes, as a Map's entries, lost on the way.
+        else if (ArrayBuffer.isView(value) || value instanceof ArrayBuffer) {
+          const name = value.constructor.name;
+          lost = `${/^[AEIO]/.test(name) ? 'an' : 'a'} ${name}${under}, which JSON sends as ${value instanceof DataView || value instanceof ArrayBuffer ? '{}' : 'an object of its items by index ({"0":…,"1":…})'}; convert it first (Array.from(array), or Buffer.from(bytes).toString('base64'))`;
+        }
       }
       return value;
     };
@@ -135,7 +142,7 @@ function snapshotArguments(event: string, definition: CockpitEventDefinition, ar
     }
     if (lost !== undefined) {
       throw new HookworkError('HOOKWORK_ERR_PAYLOAD_NOT_SERIALIZABLE',
-        `trigger("${event}"): ${argumentName(definition, index)} holds ${lost}, which JSON sends as {} without its entries; convert it first (Object.fromEntries(map), [...set]). Nothing was enqueued`,
+        `trigger("${event}"): ${argumentName(definition, index)} holds ${lost}. Nothing was enqueued`,
       );
     }
     // undefined, a function or a symbol is sent as null, as JSON sends it inside an array.

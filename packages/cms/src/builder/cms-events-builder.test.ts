@@ -191,6 +191,30 @@ describe('addCms() and its sub-builders', () => {
     expect(() => aliasesOf((e) => e.addCms({ onlyDefalt: true } as never))).toThrow(/addCms\(options\): unknown option `onlyDefalt` \(did you mean `onlyDefault`\?\)/);
   });
 
+  // Only addCms(options, configure) reads a second argument: the others dropped it silently.
+  it('refuses an argument addCms() would ignore, with the form that reads it', () => {
+    const refusal = (configure: (events: WebhookEventCollectionBuilder) => void) => {
+      try {
+        aliasesOf(configure);
+      } catch (error) {
+        expect(isHookworkError(error, 'HOOKWORK_ERR_INVALID_CMS_OPTIONS')).toBe(true);
+        return (error as Error).message;
+      }
+      throw new Error('addCms() accepted an argument it ignores');
+    };
+    // Swapped: the events came in the setting's shape, not Legacy.
+    expect(refusal((e) => e.addCms(((cms: { addMedia(): void }) => cms.addMedia()) as never, { payloadType: 'Legacy' } as never))).toBe(
+      "HOOKWORK_ERR_INVALID_CMS_OPTIONS: addCms(a function, {\"payloadType\":\"Legacy\"}): only addCms(options, configure) takes a second argument, and it would be ignored; the options come first: addCms({ payloadType: 'Legacy' }, cms => …). Nothing was added",
+    );
+    // The function's selection was dropped and every default added.
+    expect(refusal((e) => e.addCms(true as never, ((cms: { addMedia(): void }) => cms.addMedia()) as never))).toMatch(/^HOOKWORK_ERR_INVALID_CMS_OPTIONS: addCms\(true, a function\): .*pass addCms\(cms => …\) \(call cms.addDefault\(\) in it for Umbraco's defaults\), or addCms\(true\) alone/);
+    expect(refusal((e) => (e.addCms as (...args: unknown[]) => unknown)({}, () => undefined, true))).toMatch(/takes at most two arguments, got 3/);
+    expect(refusal((e) => (e.addCms as (...args: unknown[]) => unknown)(undefined, () => undefined))).toMatch(/pass addCms\(onlyDefault\), addCms\(configure\) or addCms\(options, configure\)/);
+    // The forms that read both still do.
+    expect(aliasesOf((e) => e.addCms({ payloadType: 'Legacy' }, (cms) => cms.addMember(true)))).toEqual(aliasesOf((e) => e.addCms((cms) => cms.addMember(true))));
+    expect(aliasesOf((e) => e.addCms({ onlyDefault: true }, undefined))).toEqual(DEFAULTS);
+  });
+
   // `addCms(async (cms) => …)` compiles (a promise where void is expected); what it added after an
   // await came once the app was built, as an unhandled HOOKWORK_ERR_COLLECTION_FROZEN.
   it('refuses an async configure callback, of addCms() and of a group, naming the call', () => {

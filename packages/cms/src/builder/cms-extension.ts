@@ -30,7 +30,29 @@ declare module '@hookwork/core' {
   }
 }
 
-function addCms(this: WebhookEventCollectionBuilder, first?: boolean | CmsConfigure | CmsOptions, second?: CmsConfigure): WebhookEventCollectionBuilder {
+/**
+ * Refuses an argument addCms() would drop: only the options form takes a second one, and no form
+ * a third. `addCms(cms => …, { payloadType: 'Legacy' })` used to add the events in the setting's
+ * shape, and `addCms(true, cms => …)` every default but none the function picked.
+ */
+function refuseDroppedArguments(args: readonly unknown[]): void {
+  const [first, second] = args;
+  const optionsFirst = first !== null && typeof first === 'object' && !Array.isArray(first);
+  if (args.length > 2 || (args.length === 2 && !optionsFirst && !(first === undefined && second === undefined))) {
+    const given = args.map((arg) => (typeof arg === 'function' ? 'a function' : shownValue(arg))).join(', ');
+    const fix =
+      typeof first === 'function' && second !== null && typeof second === 'object'
+        ? 'the options come first: addCms({ payloadType: \'Legacy\' }, cms => …)'
+        : typeof first === 'boolean' && typeof second === 'function'
+          ? `a configure function picks the events itself, so onlyDefault has nothing to do beside it: pass addCms(cms => …) (call cms.addDefault() in it for Umbraco's defaults), or addCms(${first}) alone`
+          : 'pass addCms(onlyDefault), addCms(configure) or addCms(options, configure)';
+    throw CMS_ERRORS.create('HOOKWORK_ERR_INVALID_CMS_OPTIONS', `addCms(${given}): ${args.length > 2 ? `takes at most two arguments, got ${args.length}` : 'only addCms(options, configure) takes a second argument'}, and it would be ignored; ${fix}. Nothing was added`);
+  }
+}
+
+function addCms(this: WebhookEventCollectionBuilder, ...args: [first?: boolean | CmsConfigure | CmsOptions, second?: CmsConfigure]): WebhookEventCollectionBuilder {
+  refuseDroppedArguments(args);
+  const [first, second] = args;
   let options: CmsOptions = {};
   let configure: CmsConfigure | undefined;
   if (typeof first === 'function') configure = first;

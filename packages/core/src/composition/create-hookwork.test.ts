@@ -16,6 +16,9 @@ import {
   type HookworkOptions,
   type Storage,
   type StorageBackend,
+  type WebhooksBuilder,
+  resolveToken,
+  WebhookRepositoryToken,
 } from '../index';
 import { capturingStorage, recordingTransport, type CapturingStorage } from '../testing';
 
@@ -192,6 +195,55 @@ describe('publishing through composed events', () => {
     ]);
   });
 
+  // Unchecked, another event's alias carried this event's payload, a string fired letter by letter
+  // (each a lookup), and a repeated alias enqueued every request twice.
+  it("fails an event whose getAliasesForNotification() returns what is not its own aliases, each once, and still fires the others", async () => {
+    class Saved {
+      constructor(readonly aliases: unknown) {}
+    }
+    @WebhookEvent('Saved', WebhookEventTypes.Other, { alias: 'col.save', notification: Saved, synonyms: ['CollectionSaved'], patterns: ['col.save.*'] })
+    class SavedEvent extends WebhookEventBase<Saved> {
+      override getAliasesForNotification(n: Saved) {
+        return n.aliases as string[];
+      }
+      override convertNotificationToRequestPayload(_n: Saved, context: { alias: string }) {
+        return { alias: context.alias };
+      }
+    }
+    @WebhookEvent('Saved too', WebhookEventTypes.Other, { alias: 'saved.too', notification: Saved })
+    class SavedTooEvent extends WebhookEventBase<Saved> {}
+    const storage = capturingStorage();
+    const app = createHookwork({ composers: [{ compose: (b) => b.webhookEvents().add(SavedEvent, SavedTooEvent, PingedEvent) }], storage, transport: recordingTransport() });
+    await app.start();
+    started.push(app);
+    await app.webhooks.create(hook(['col.save', 'col.save.posts', 'pinged', 'saved.too']));
+    const failureOf = async (aliases: unknown) => {
+      const before = storage.enqueued.length;
+      const { failures } = await app.publish(new Saved(aliases));
+      expect(failures.map((f) => [f.eventAlias, f.error.code, (f.error.cause as { code?: string }).code])).toEqual([['col.save', 'HOOKWORK_ERR_HANDLER_FAILED', 'HOOKWORK_ERR_INVALID_FIRED_ALIAS']]);
+      // The other event on the notification still fired; nothing of the failed one was stored.
+      expect(storage.enqueued.slice(before).map((r) => r.eventAlias)).toEqual(['saved.too']);
+      return (failures[0]!.error.cause as Error).message;
+    };
+    expect(await failureOf(['col.save', 'pinged'])).toBe(
+      'HOOKWORK_ERR_INVALID_FIRED_ALIAS: SavedEvent.getAliasesForNotification() returned "pinged", which is not this event\'s: an event fires only under its alias, its synonyms and its patterns\' variants (col.save, CollectionSaved, col.save.*). To send under another alias, publish a notification that event handles; to fire a variant, declare its pattern in @WebhookEvent; nothing of col.save was sent for this notification',
+    );
+    expect(await failureOf(['col.save.posts', 'col.save.posts'])).toMatch(/returned "col.save.posts" twice, which would send each of its requests twice; list each alias once/);
+    expect(await failureOf(['col.save', 'CollectionSaved'])).toMatch(/returned "CollectionSaved" twice \(a synonym counts as the alias col.save: webhooks subscribed under any spelling get its request\)/);
+    expect(await failureOf('col.save')).toMatch(/returned a string, "col.save"; return a list of aliases, e\.g\. \["col.save"\]/);
+    expect(await failureOf(Promise.resolve(['col.save']))).toMatch(/returned a promise \(it is synchronous\)/);
+    expect(await failureOf(['col.save.*'])).toMatch(/returned "col.save.\*", which is not this event's/);
+    expect(await failureOf([5])).toMatch(/returned 5 in its list; each item is an alias string/);
+    // Its own alias and a variant still fire, once each.
+    const before = storage.enqueued.length;
+    expect((await app.publish(new Saved(['col.save', 'col.save.posts']))).failures).toEqual([]);
+    expect(storage.enqueued.slice(before).map((r) => [r.eventAlias, JSON.parse(r.body)]).sort((a, b) => String(a[0]).localeCompare(String(b[0])))).toEqual([
+      ['col.save', { alias: 'col.save' }],
+      ['col.save.posts', { alias: 'col.save.posts' }],
+      ['saved.too', { aliases: ['col.save', 'col.save.posts'] }],
+    ]);
+  });
+
   it('snapshots the payload when the event fires', async () => {
     const { app, storage } = await startApp();
     await app.webhooks.create(hook(['pagePublished']));
@@ -250,6 +302,38 @@ describe('publishing through composed events', () => {
     expect(cause.message).toContain('the payload of mappedPage has a Map of 1 (JSON.stringify sends {}, without its entries; convert it with Object.fromEntries(map)) at payload.cultures');
     // Nothing of the refused event is stored; the other event is.
     expect(storage.enqueued.map((r) => r.eventAlias)).toEqual(['pagePublished']);
+  });
+
+  it('names a function or symbol payload as such, not as undefined, and refuses nested functions and typed arrays as it refuses a Map', async () => {
+    class Shaped {
+      constructor(readonly payload: unknown) {}
+    }
+    @WebhookEvent('Shaped', WebhookEventTypes.Other, { alias: 'shaped', notification: Shaped })
+    class ShapedEvent extends WebhookEventBase<Shaped> {
+      override convertNotificationToRequestPayload(n: Shaped) {
+        return n.payload;
+      }
+    }
+    const storage = capturingStorage();
+    const app = createHookwork({ composers: [{ compose: (b) => b.webhookEvents().add(ShapedEvent) }], storage, transport: recordingTransport() });
+    await app.start();
+    started.push(app);
+    await app.webhooks.create(hook(['shaped']));
+    const refusal = async (payload: unknown) => {
+      const { failures } = await app.publish(new Shaped(payload));
+      const cause = failures[0]?.error.cause as { code?: string; message: string } | undefined;
+      expect(cause?.code).toBe('HOOKWORK_ERR_PAYLOAD_NOT_SERIALIZABLE');
+      return cause!.message;
+    };
+    expect(await refusal(function total() {})).toMatch(/^HOOKWORK_ERR_PAYLOAD_NOT_SERIALIZABLE: the payload of shaped is a function \(total\) \(JSON.stringify leaves it out/);
+    expect(await refusal(Symbol('x'))).toMatch(/the payload of shaped is a symbol, Symbol\(x\)/);
+    expect(await refusal({ id: 1, format: () => 'x' })).toMatch(/the payload of shaped has a function \(format\) .* at payload.format; return plain data/);
+    expect(await refusal({ id: 1, bytes: new Uint8Array([1, 2, 3]) })).toMatch(/the payload of shaped has a Uint8Array of 3 \(JSON.stringify sends an object of its items by index/);
+    expect(await refusal(undefined)).toMatch(/the payload of shaped is undefined; the payload converter must return a JSON value/);
+    expect(storage.enqueued).toEqual([]);
+    // What JSON holds as the author meant still goes: a Buffer (its own toJSON), an undefined field left out.
+    expect((await app.publish(new Shaped({ id: 1, raw: Buffer.from('hi'), none: undefined }))).failures).toEqual([]);
+    expect(storage.payloads()).toEqual([{ id: 1, raw: { type: 'Buffer', data: [104, 105] } }]);
   });
 
   it('refuses a payload over maxPayloadBytes', async () => {
@@ -349,6 +433,38 @@ describe('createHookwork() options', () => {
     expect(attempt('./x.db').message).toMatch(/HOOKWORK_ERR_INVALID_OPTIONS: createHookwork\(\) takes an options object/);
   });
 
+  // A plain function was taken for a class: `new fn()` with no builder failed with the function's
+  // own TypeError (or "is not a constructor" for an arrow), as a composer that had thrown.
+  it('refuses a plain function as a composer, suggesting { compose: fn }, and still takes a class', () => {
+    function myCompose(builder: WebhooksBuilder) {
+      builder.webhookEvents().add(PingedEvent);
+    }
+    const refusal = (composers: unknown[]) => {
+      try {
+        createHookwork({ composers } as HookworkOptions);
+      } catch (error) {
+        expect(error).toMatchObject({ code: 'HOOKWORK_ERR_INVALID_OPTIONS' });
+        return (error as { details: { key: string; problem: string }[] }).details;
+      }
+      throw new Error('createHookwork accepted a function as a composer');
+    };
+    expect(refusal([myCompose, (b: WebhooksBuilder) => b.webhookEvents().add(PingedEvent)])).toEqual([
+      { key: 'composers[0]', problem: 'is a function (myCompose), not a composer: a composer is an object with compose(builder), or a class with a compose(builder) method; wrap the function as { compose: myCompose }' },
+      { key: 'composers[1]', problem: expect.stringMatching(/^is a function \(anonymous\), not a composer: .*wrap the function as \{ compose: \(builder\) => … \}$/) },
+    ]);
+    // Classes stay composers: with compose() on the prototype, or as an arrow field.
+    class MethodComposer {
+      compose(builder: WebhooksBuilder) {
+        builder.webhookEvents().add(PingedEvent);
+      }
+    }
+    class FieldComposer {
+      compose = (builder: WebhooksBuilder) => void builder.webhookEvents().add(PagePublishedEvent);
+    }
+    expect(createHookwork({ composers: [MethodComposer, FieldComposer] }).events().map((e) => e.alias)).toEqual(['pinged', 'pagePublished']);
+    expect(createHookwork({ composers: [{ compose: myCompose }] }).events().map((e) => e.alias)).toEqual(['pinged']);
+  });
+
   const problemsOf = (options: unknown) => {
     try {
       createHookwork(options as HookworkOptions);
@@ -404,6 +520,22 @@ describe('publish() says what it got wrong', () => {
     await expect(app.publish({ n: 1 })).rejects.toThrow(/HOOKWORK_ERR_INVALID_NOTIFICATION: publish\(\) was given a plain object; .*create an instance of a notification class/);
     await expect(app.publish(Object.create(null) as object)).rejects.toMatchObject({ code: 'HOOKWORK_ERR_INVALID_NOTIFICATION' });
     expect(storage.enqueued).toEqual([]);
+  });
+
+  // Both resolved with nothing sent and only a debug line: a forgotten await, a batch.
+  it('refuses a promise (await it) and an array (publish each), which no event could handle', async () => {
+    const { app, storage } = await startApp();
+    await app.webhooks.create(hook(['pinged']));
+    await expect(app.publish(Promise.resolve(new Pinged(1)))).rejects.toThrow(
+      'HOOKWORK_ERR_INVALID_NOTIFICATION: publish() was given a promise (a Promise), not a notification; await it first: publish(await makeNotification())',
+    );
+    await expect(app.publish({ then: () => undefined, constructor: undefined } as unknown as object)).rejects.toMatchObject({ code: 'HOOKWORK_ERR_INVALID_NOTIFICATION' });
+    await expect(app.publish([new Pinged(1), new Pinged(2)])).rejects.toThrow(
+      'HOOKWORK_ERR_INVALID_NOTIFICATION: publish() was given an array of 2; it takes one notification: publish each (for (const n of notifications) await app.publish(n))',
+    );
+    expect(storage.enqueued).toEqual([]);
+    await app.publish(await Promise.resolve(new Pinged(1)));
+    expect(storage.enqueued.map((r) => r.eventAlias)).toEqual(['pinged']);
   });
 
   it('says once per class, at debug level, that no composed event handles a notification class', async () => {
@@ -773,6 +905,33 @@ describe('the event catalogue', () => {
   });
 });
 
+describe('subscribing to a pattern', () => {
+  // `*` used to match itself: a webhook subscribed to "pinged.*" was stored, and no request is ever sent under that text.
+  it("refuses a pattern's own text as an event, on create and update, naming the event and a concrete variant", async () => {
+    const { app } = await startApp();
+    const refusal = async (change: Promise<unknown>) => {
+      try {
+        await change;
+      } catch (error) {
+        expect(error).toMatchObject({ code: 'HOOKWORK_ERR_INVALID_WEBHOOK' });
+        return (error as { details: { field: string; problem: string }[] }).details;
+      }
+      throw new Error('a pattern was accepted as an event');
+    };
+    expect(await refusal(app.webhooks.create(hook(['pinged', 'pinged.*'])))).toEqual([
+      { field: 'events', problem: '"pinged.*" is the pattern of the event pinged (Pinged), not an alias a request is sent under: every request carries a concrete variant. Subscribe to each variant you want, with its name in place of * (e.g. "pinged.posts")' },
+    ]);
+    expect(await refusal(app.webhooks.create(hook(['*'])))).toEqual([{ field: 'events', problem: expect.stringMatching(/^"\*" contains \*, which only marks the variable part of an event's pattern, and no request is ever sent under it; subscribe to concrete aliases/) }]);
+    const kept = await app.webhooks.create(hook(['pinged.big']));
+    expect((await refusal(app.webhooks.update(kept.key, { events: ['pinged.*.x'] })))[0]!.problem).toMatch(/^"pinged\.\*\.x" contains \*/);
+    expect((await app.webhooks.list()).items.map((w) => w.events)).toEqual([['pinged.big']]);
+    // One stored before this check shows as an event no composed event fires.
+    const repository = resolveToken(app.container, WebhookRepositoryToken);
+    await repository.create({ ...(await repository.get(kept.key))!, key: 'stored-pattern', events: ['pinged.*'] });
+    expect((await app.webhooks.get('stored-pattern'))?.unknownEvents).toEqual(['pinged.*']);
+  });
+});
+
 describe('what a backend can do, checked at start', () => {
   /** A store whose queue cannot renew leases (a backend written before renew existed). */
   const withoutRenewal = (): StorageBackend => ({
@@ -821,5 +980,18 @@ describe('what a backend can do, checked at start', () => {
     // @ts-expect-error a transaction of another type does not compile
     const wrong = () => typedApp.publish(new Pinged(1), { transaction: 'not a client' });
     expect([typeof publishInTransaction, typeof wrong]).toEqual(['function', 'function']);
+  });
+});
+
+describe('the builder after the app is built', () => {
+  // builder.settings.update() kept by a composer and called later changed nothing, silently.
+  it('refuses a settings change through a kept builder, as it refuses an event collection change', () => {
+    let kept: WebhooksBuilder | undefined;
+    const app = createHookwork({ composers: [{ compose: (b) => void (kept = b.settings.update({ maximumRetries: 2 }) && b) }] });
+    expect(() => kept!.settings.update({ maximumRetries: 1 })).toThrow(
+      'HOOKWORK_ERR_COLLECTION_FROZEN: builder.settings.update() was called after the app was built, and would change nothing; change settings inside a composer passed to createHookwork(), or those of the running app with app.updateSettings({ … })',
+    );
+    expect(app.settings.maximumRetries).toBe(2);
+    expect(app.updateSettings({ maximumRetries: 1 }).maximumRetries).toBe(1);
   });
 });

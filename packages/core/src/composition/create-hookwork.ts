@@ -136,12 +136,26 @@ function checkOptions(options: unknown): void {
   const composers = (options as HookworkOptions).composers;
   if (Array.isArray(composers)) {
     composers.forEach((c, i) => {
-      if (typeof c !== 'function' && !hasMethod(c, 'compose')) problems.push({ key: `composers[${i}]`, problem: `must be an object with compose(builder) or a class of one; got ${c === null ? 'null' : typeof c}` });
+      if (typeof c === 'function') {
+        if (!isComposerClass(c)) {
+          problems.push({ key: `composers[${i}]`, problem: `is a function (${c.name || 'anonymous'}), not a composer: a composer is an object with compose(builder), or a class with a compose(builder) method; wrap the function as { compose: ${c.name || '(builder) => …'} }` });
+        }
+      } else if (!hasMethod(c, 'compose')) problems.push({ key: `composers[${i}]`, problem: `must be an object with compose(builder) or a class of one; got ${c === null ? 'null' : typeof c}` });
     });
   }
   if (problems.length > 0) {
     throw new HookworkError('HOOKWORK_ERR_INVALID_OPTIONS', `createHookwork() was given bad options: ${problems.map((p) => `${p.key} ${p.problem}`).join('; ')}`, { details: problems });
   }
+}
+
+/**
+ * True for a composer class: one whose prototype has compose() (a compose arrow field counts
+ * when the class is written with `class`). A plain function looks the same to `typeof` (a
+ * function declaration even has a prototype), and used to be called with `new` and no builder,
+ * failing with the function's own TypeError, or as "not a constructor" for an arrow function.
+ */
+function isComposerClass(type: Function): boolean {
+  return typeof (type.prototype as { compose?: unknown } | undefined)?.compose === 'function' || /^class\b/.test(Function.prototype.toString.call(type));
 }
 
 /** A composer as messages name it: its name, else its class, else (an object literal) its place in `composers`. */
@@ -224,6 +238,7 @@ export function createHookwork<TStorageTransaction = never, TQueueTransaction = 
   }
   const collection = builder.webhookEvents();
   collection.freeze();
+  settingsBuilder.freeze();
   const entries = collection.getEntries();
   const catalogue = new WebhookEventCatalogue(entries);
 

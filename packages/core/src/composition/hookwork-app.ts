@@ -85,7 +85,9 @@ export interface Hookwork<TTransaction = never> extends Management {
    * request is durably enqueued (never waits for HTTP). Rejects with HOOKWORK_ERR_ENQUEUE_FAILED
    * when the queue fails and with a HOOKWORK_ERR_STORAGE… error when the store cannot look the
    * webhooks up; a handler that throws otherwise is reported in the result and the
-   * `handlerFailed` lifecycle event, and the other events still fire.
+   * `handlerFailed` lifecycle event, and the other events still fire. Rejects with
+   * HOOKWORK_ERR_INVALID_NOTIFICATION for what is no notification: null, a primitive, a plain
+   * object literal, a promise (await it first) or an array (publish each).
    */
   publish(notification: object, options?: PublishOptions<TTransaction>): Promise<PublishResult>;
   /**
@@ -376,6 +378,14 @@ export class HookworkApp<TTransaction = never> implements Hookwork<TTransaction>
   private async publishOne(notification: object, options: PublishOptions<TTransaction>): Promise<PublishResult> {
     if (notification === null || typeof notification !== 'object') {
       throw new HookworkError('HOOKWORK_ERR_INVALID_NOTIFICATION', `publish() takes a notification object (an instance of a notification class); got ${notification === null ? 'null' : typeof notification}`);
+    }
+    // Neither can reach an event, and both used to resolve with nothing sent and only a debug line:
+    // a forgotten await, or a batch where publish() takes one notification.
+    if (typeof (notification as { then?: unknown }).then === 'function') {
+      throw new HookworkError('HOOKWORK_ERR_INVALID_NOTIFICATION', `publish() was given a promise (a ${notification.constructor?.name ?? 'thenable'}), not a notification; await it first: publish(await makeNotification())`);
+    }
+    if (Array.isArray(notification)) {
+      throw new HookworkError('HOOKWORK_ERR_INVALID_NOTIFICATION', `publish() was given an array of ${notification.length}; it takes one notification: publish each (for (const n of notifications) await app.publish(n))`);
     }
     if (Object.getPrototypeOf(notification) === Object.prototype || Object.getPrototypeOf(notification) === null) {
       throw new HookworkError(

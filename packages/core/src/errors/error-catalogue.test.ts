@@ -36,8 +36,13 @@ describe('hookwork errors', () => {
     expect(error).toBeInstanceOf(HookworkError);
     expect(isHookworkError(error, 'ACME_COMMERCE_ERR_BAD_ORDER')).toBe(true);
     expect([error.message, error.status, error.summary]).toEqual(['ACME_COMMERCE_ERR_BAD_ORDER: order o-1 has no lines', 422, 'An order has no lines.']);
+    // A code the catalogue does not declare is a programming error, not an error of status 500 no page documents.
     // @ts-expect-error only the catalogue's own codes
-    expect(() => commerce.create('ACME_COMMERCE_ERR_OTHER', 'x')).not.toThrow();
+    expect(() => commerce.create('ACME_COMMERCE_ERR_BAD_ORDR', 'x')).toThrow(
+      'HOOKWORK_ERR_INVALID_ARGUMENT: defineErrorCodes("@acme/commerce"): create("ACME_COMMERCE_ERR_BAD_ORDR"): the catalogue declares no such code (did you mean ACME_COMMERCE_ERR_BAD_ORDER?); raise one of its codes (ACME_COMMERCE_ERR_BAD_ORDER), or declare the new code in defineErrorCodes() and document it',
+    );
+    // @ts-expect-error only the catalogue's own codes
+    expect(() => commerce.create('toString', 'x')).toThrow(/HOOKWORK_ERR_INVALID_ARGUMENT: .*create\("toString"\): the catalogue declares no such code/);
     expect(() => defineErrorCodes('@acme/x', { 'bad-code': { summary: 's', status: 400 } })).toThrow(/PREFIX_ERR_NAME/);
     expect(() => defineErrorCodes('@acme/x', { ACME_ERR_X: { summary: 's', status: 200 } })).toThrow(/4xx or 5xx/);
     // A plugin's own bad declaration is coded like any other bad input, and says how to write it.

@@ -1,4 +1,5 @@
 import { ERROR_CODES, type ErrorCodeDefinition, type HookworkErrorCode } from './error-codes';
+import { nearestName } from './nearest-name';
 
 /**
  * A code of another package's catalogue: its prefix, `_ERR_`, and a name
@@ -92,7 +93,8 @@ const ownPrefix = (owner: string) => owner.replace(/^@/, '').split('/')[0]!.toUp
  *
  * @throws HookworkError HOOKWORK_ERR_INVALID_ARGUMENT when a code is not of the form
  * PREFIX_ERR_NAME or uses the `HOOKWORK_` prefix outside an `@hookwork/*` package, a status is not 4xx/5xx or a summary is missing (a programming error in the
- * package, found when its module loads).
+ * package, found when its module loads); `create()` throws the same code for a code the catalogue
+ * does not declare (a typo in the code would otherwise go out as a status-500 error no page documents).
  */
 export function defineErrorCodes<const T extends Record<string, ErrorCodeDefinition>>(owner: string, codes: T): ErrorCatalogue<Extract<keyof T, string>> {
   const invalid = (problem: string) => new HookworkError('HOOKWORK_ERR_INVALID_ARGUMENT', `defineErrorCodes(${JSON.stringify(owner)}): ${problem}`);
@@ -117,8 +119,15 @@ export function defineErrorCodes<const T extends Record<string, ErrorCodeDefinit
   return Object.freeze({
     owner,
     codes: frozen,
-    create: (code: Extract<keyof T, string>, message: string, options: { cause?: unknown; details?: unknown } = {}) =>
-      new HookworkError(code as PluginErrorCode, message, { ...options, definition: frozen[code] }),
+    create: (code: Extract<keyof T, string>, message: string, options: { cause?: unknown; details?: unknown } = {}) => {
+      // A code the catalogue does not declare made an error with status 500 and no summary, and
+      // the package's docs test could not see it: a typo in the code went out to users as a fault.
+      if (typeof code !== 'string' || !Object.hasOwn(frozen, code)) {
+        const near = typeof code === 'string' ? nearestName(code, Object.keys(frozen)) : undefined;
+        throw invalid(`create(${shownValue(code)}): the catalogue declares no such code${near ? ` (did you mean ${near}?)` : ''}; raise one of its codes (${Object.keys(frozen).slice(0, 5).join(', ')}${Object.keys(frozen).length > 5 ? ', …' : ''}), or declare the new code in defineErrorCodes() and document it`);
+      }
+      return new HookworkError(code as PluginErrorCode, message, { ...options, definition: frozen[code] });
+    },
   });
 }
 

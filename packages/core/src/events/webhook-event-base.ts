@@ -1,11 +1,11 @@
 /// <reference types="reflect-metadata" />
-import { HookworkError } from '../errors/hookwork-error';
+import { HookworkError, shownValue } from '../errors/hookwork-error';
 import type { FireRequest } from '../firing/webhook-firing-service';
 import type { PayloadType } from '../settings/settings';
 import type { WebhookInfo } from '../model/webhook-info';
 import type { JsonSchema, PayloadDescriptionContext } from './payload-description';
 import { WebhookEventDependencies } from './webhook-event-dependencies';
-import { getWebhookEventMetadata, type WebhookEventMetadata } from './webhook-event.decorator';
+import { aliasPatternMatcher, getWebhookEventMetadata, WEBHOOK_EVENT_BASE_MARK, type WebhookEventMetadata } from './webhook-event.decorator';
 
 /** A webhook subscribed to the event, and the alias under which it fires. */
 export interface WebhookSubscription {
@@ -13,6 +13,38 @@ export interface WebhookSubscription {
   webhook: WebhookInfo;
   /** The alias that fired as the webhook spells it (a synonym, or a name-spaced variant). */
   alias: string;
+}
+
+const patternMatchers = new WeakMap<WebhookEventMetadata, readonly ((alias: string) => boolean)[]>();
+
+/**
+ * Refuses what getAliasesForNotification() returned unless it is a list of the event's own
+ * aliases, each once. Unchecked, another event's alias sent this event's payload under it, a
+ * string was iterated letter by letter, and a repeated alias enqueued every request twice.
+ */
+function checkFiredAliases(className: string, metadata: WebhookEventMetadata, aliases: unknown): asserts aliases is readonly string[] {
+  const where = `${className}.getAliasesForNotification()`;
+  const fail = (problem: string) => new HookworkError('HOOKWORK_ERR_INVALID_FIRED_ALIAS', `${where} ${problem}; nothing of ${metadata.alias} was sent for this notification`);
+  if (!Array.isArray(aliases)) {
+    const kind = typeof (aliases as { then?: unknown } | null)?.then === 'function' ? 'a promise (it is synchronous)' : typeof aliases === 'string' ? `a string, ${shownValue(aliases)}` : shownValue(aliases);
+    throw fail(`returned ${kind}; return a list of aliases, e.g. [${JSON.stringify(metadata.alias)}]`);
+  }
+  let matchers = patternMatchers.get(metadata);
+  if (!matchers) patternMatchers.set(metadata, (matchers = metadata.patterns.map(aliasPatternMatcher)));
+  const seen = new Set<string>();
+  for (const given of aliases as unknown[]) {
+    if (typeof given !== 'string') throw fail(`returned ${shownValue(given)} in its list; each item is an alias string`);
+    const own = given === metadata.alias || metadata.synonyms.includes(given) || matchers.some((matches) => matches(given));
+    if (!own) {
+      const declared = [metadata.alias, ...metadata.synonyms, ...metadata.patterns].join(', ');
+      throw fail(`returned ${JSON.stringify(given)}, which is not this event's: an event fires only under its alias, its synonyms and its patterns' variants (${declared}). To send under another alias, publish a notification that event handles; to fire a variant, declare its pattern in @WebhookEvent`);
+    }
+    const canonical = metadata.synonyms.includes(given) ? metadata.alias : given;
+    if (seen.has(canonical)) {
+      throw fail(`returned ${JSON.stringify(given)} twice${canonical !== given ? ` (a synonym counts as the alias ${metadata.alias}: webhooks subscribed under any spelling get its request)` : ''}, which would send each of its requests twice; list each alias once`);
+    }
+    seen.add(canonical);
+  }
 }
 
 /** The content-type filter of a test send's example that the webhook's own filter would leave out: none. */
@@ -157,7 +189,10 @@ export abstract class WebhookEventBase<TNotification extends object = object> {
   /**
    * The aliases this notification fires under. Default: the event's alias. An event with
    * name-spaced variants returns those too (`collections.save.after`, `collections.save.after.posts`):
-   * a webhook subscribed to both gets a request for each.
+   * a webhook subscribed to both gets a request for each. Each must be the event's alias, one of
+   * its synonyms (which counts as the alias: webhooks subscribed under any spelling get one request)
+   * or a variant of one of its patterns, and be listed once; anything else fails the event for this
+   * notification with HOOKWORK_ERR_INVALID_FIRED_ALIAS (in publish()'s failures, nothing of it stored).
    */
   getAliasesForNotification(_notification: TNotification): readonly string[] {
     return [this.alias];
@@ -186,9 +221,14 @@ export abstract class WebhookEventBase<TNotification extends object = object> {
    * {@link WebhookInfo}, made once per stored webhook object, not at each publish.
    */
   protected async getSubscriptions(notification: TNotification): Promise<WebhookSubscription[]> {
-    const { alias, synonyms } = this.metadata;
+    const metadata = this.metadata;
+    const { alias, synonyms } = metadata;
     const result: WebhookSubscription[] = [];
-    for (const fired of this.getAliasesForNotification(notification)) {
+    const aliases = this.getAliasesForNotification(notification);
+    // The default's answer needs no check; anything else could send this event's payload under another's alias.
+    if (!(Array.isArray(aliases) && aliases.length === 1 && aliases[0] === alias)) checkFiredAliases(this.constructor.name, metadata, aliases);
+    for (const given of aliases) {
+      const fired = synonyms.includes(given) ? alias : given;
       const seen = new Set<string>();
       for (const spelling of fired === alias ? [alias, ...synonyms] : [fired]) {
         for (const webhook of await this.deps.webhooks.byAlias(spelling)) {
@@ -215,3 +255,5 @@ export abstract class WebhookEventBase<TNotification extends object = object> {
 // The base is not decorated, so TypeScript emits no constructor metadata for it; subclasses
 // without their own constructor (including generated catalogue classes) inherit this.
 Reflect.defineMetadata('design:paramtypes', [WebhookEventDependencies], WebhookEventBase);
+// What @WebhookEvent checks it decorates (see WEBHOOK_EVENT_BASE_MARK).
+Object.defineProperty(WebhookEventBase.prototype, WEBHOOK_EVENT_BASE_MARK, { value: true });

@@ -123,6 +123,32 @@ describe('@WebhookEvent', () => {
     expect(declare({ alias: undefined })).not.toThrow();
   });
 
+  // Each was accepted and failed later, at add() or the first publish, with an unrelated TypeError.
+  it('refuses what is no webhook event class, and a built-in class as the notification, when it is declared', () => {
+    const decorate = (target: unknown, options: Record<string, unknown> = { alias: 'ok', notification: Published }) => () =>
+      (WebhookEvent('Name', WebhookEventTypes.Other, options) as (t: unknown) => void)(target);
+    class NotAnEvent {}
+    expect(decorate(NotAnEvent)).toThrow(
+      'HOOKWORK_ERR_INVALID_EVENT_DECLARATION: @WebhookEvent on NotAnEvent: NotAnEvent does not extend WebhookEventBase; a webhook event is a class extending WebhookEventBase (or WebhookEventContentBase for one request per entity): class NotAnEvent extends WebhookEventBase<MyNotification>',
+    );
+    const arrow = () => undefined;
+    expect(decorate(arrow)).toThrow('HOOKWORK_ERR_INVALID_EVENT_DECLARATION: @WebhookEvent on arrow: is an arrow function or a method, not a class; declare class MyEvent extends WebhookEventBase<MyNotification> and decorate it');
+    expect(decorate('MyEvent')).toThrow('HOOKWORK_ERR_INVALID_EVENT_DECLARATION: @WebhookEvent on "MyEvent": decorates a class; got string. Declare class MyEvent extends WebhookEventBase<MyNotification> and decorate it');
+    expect(decorate({})).toThrow(/@WebhookEvent on \{\}: decorates a class; got an object/);
+    expect(decorate(function notAClass() {})).toThrow(/@WebhookEvent on notAClass: notAClass does not extend WebhookEventBase/);
+    class Event extends WebhookEventBase<Published> {}
+    expect(decorate(Event, { alias: 'ok', notification: Object })).toThrow(
+      /@WebhookEvent on Event: notification: Object is a built-in class; publish\(\) routes a notification by its own class and refuses plain objects, arrays, promises and primitives, so this event would never fire/,
+    );
+    expect(decorate(Event, { alias: 'ok', notification: Array })).toThrow(/notification: Array is a built-in class/);
+    expect(decorate(Event, { alias: 'ok', notification: () => undefined })).toThrow(/notification must be a class \(notification: OrderPlaced\); got an arrow function or method/);
+    // Nothing was stored on what was refused; a class extending the base is still an event.
+    expect(getWebhookEventMetadata(NotAnEvent)).toBeUndefined();
+    expect(getWebhookEventMetadata(Event)).toBeUndefined();
+    expect(decorate(Event)).not.toThrow();
+    expect(isWebhookEventClass(Event)).toBe(true);
+  });
+
   it('makes the class injectable and registers nothing globally', () => {
     expect(container.isRegistered(PublishedEvent)).toBe(false);
     expect(container.isRegistered(PublishedEvent, true)).toBe(false);

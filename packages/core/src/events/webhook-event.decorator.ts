@@ -50,6 +50,11 @@ export interface WebhookEventMetadata {
 }
 
 const METADATA_KEY = Symbol.for('hookwork:webhook-event');
+/**
+ * @internal set on WebhookEventBase.prototype: what @WebhookEvent decorates must inherit it. A
+ * registered symbol, not `instanceof`, so a class built on another copy of @hookwork/core counts.
+ */
+export const WEBHOOK_EVENT_BASE_MARK = Symbol.for('hookwork:webhook-event-base');
 const STANDARD_DECORATORS_KEY = Symbol.for('hookwork:standard-decorators');
 const ALIAS_SHAPE = /^[\x21-\x7e]{1,200}$/;
 
@@ -62,7 +67,32 @@ const camelCase = (name: string) =>
     .join('');
 
 function invalid(target: Function, problem: string): HookworkError {
-  return new HookworkError('HOOKWORK_ERR_INVALID_EVENT_DECLARATION', `@WebhookEvent on ${target.name || 'an anonymous class'}: ${problem}`);
+  return new HookworkError('HOOKWORK_ERR_INVALID_EVENT_DECLARATION', `@WebhookEvent on ${typeof target === 'function' ? target.name || 'an anonymous class' : shownValue(target)}: ${problem}`);
+}
+
+/**
+ * Built-in classes that cannot be an event's notification: publish() refuses their instances
+ * (a plain object, an array, a promise, a primitive's wrapper), so the event would never fire.
+ * `notification: Object` read as "every notification", and handled none.
+ */
+const BUILT_IN_NOTIFICATIONS: ReadonlySet<unknown> = new Set([Object, Array, Function, Promise, String, Number, Boolean, Symbol, BigInt]);
+
+/**
+ * Refuses what is no webhook event class: a value that is not a class, an arrow function or
+ * method (no prototype), or a class that does not extend WebhookEventBase. Decorated, each used to
+ * be accepted and to fail later, at add() or at the first publish, with an unrelated TypeError.
+ */
+function checkTarget(target: unknown): void {
+  if (typeof target !== 'function') {
+    throw invalid(target as Function, `decorates a class; got ${typeof target === 'object' && target !== null ? 'an object' : typeof target}. Declare class MyEvent extends WebhookEventBase<MyNotification> and decorate it`);
+  }
+  const prototype = (target as { prototype?: Record<symbol, unknown> }).prototype;
+  if (typeof prototype !== 'object' || prototype === null) {
+    throw invalid(target, 'is an arrow function or a method, not a class; declare class MyEvent extends WebhookEventBase<MyNotification> and decorate it');
+  }
+  if (prototype[WEBHOOK_EVENT_BASE_MARK] !== true) {
+    throw invalid(target, `${target.name || 'the class'} does not extend WebhookEventBase; a webhook event is a class extending WebhookEventBase (or WebhookEventContentBase for one request per entity): class ${target.name || 'MyEvent'} extends WebhookEventBase<MyNotification>`);
+  }
 }
 
 const OPTION_KEYS: readonly string[] = ['alias', 'notification', 'synonyms', 'patterns'] satisfies (keyof WebhookEventOptions)[];
@@ -87,6 +117,10 @@ function checkOptions(target: Function, options: unknown): void {
       problems.push(`alias must be a string such as "shop.orderPlaced"; got ${shownValue(value)}`);
     } else if (key === 'notification' && typeof value !== 'function') {
       problems.push(`notification must be the notification class itself (notification: OrderPlaced), not an instance or a name; got ${shownValue(value)}`);
+    } else if (key === 'notification' && (typeof (value as { prototype?: unknown }).prototype !== 'object' || (value as { prototype?: unknown }).prototype === null)) {
+      problems.push(`notification must be a class (notification: OrderPlaced); got an arrow function or method, which publish() can never be given an instance of`);
+    } else if (key === 'notification' && BUILT_IN_NOTIFICATIONS.has(value)) {
+      problems.push(`notification: ${(value as Function).name} is a built-in class; publish() routes a notification by its own class and refuses plain objects, arrays, promises and primitives, so this event would never fire. Declare a notification class of your own (class OrderPlaced { … }) and publish its instances`);
     } else if ((key === 'synonyms' || key === 'patterns') && (!Array.isArray(value) || value.some((item) => typeof item !== 'string'))) {
       problems.push(`${key} must be an array of strings, e.g. ${key === 'synonyms' ? '["OrderPlaced"]' : '["shop.order.*"]'}; got ${shownValue(value)}`);
     }
@@ -123,10 +157,13 @@ const UNSHOWABLE = /[\p{Cc}\p{Zl}\p{Zp}\p{Cs}]/u;
  *
  * The declaration belongs to the class itself: a subclass is a webhook event only when it
  * is decorated too (it may omit `alias` and `notification` to keep its parent's). A class takes
- * one @WebhookEvent; a second is HOOKWORK_ERR_INVALID_EVENT_DECLARATION naming both.
+ * one @WebhookEvent; a second is HOOKWORK_ERR_INVALID_EVENT_DECLARATION naming both, as is
+ * decorating what is no class extending WebhookEventBase (an arrow function, a plain class) or
+ * naming a built-in class (`Object`, `Array`, `Promise`) as the notification.
  */
 export function WebhookEvent<N extends object>(name: string, type: WebhookEventType | string, options: WebhookEventOptions<N> = {}) {
   return <C extends WebhookEventClass<WebhookEventBase<N>>>(target: C, context?: unknown): void => {
+    checkTarget(target);
     // TypeScript's standard (non-experimental) decorators pass a context object and emit no
     // constructor parameter types; start() refuses such classes with the tsconfig fix.
     if (context !== undefined && typeof context === 'object' && context !== null && (context as { kind?: unknown }).kind === 'class') Reflect.defineMetadata(STANDARD_DECORATORS_KEY, true, target);
@@ -192,12 +229,16 @@ export function isWebhookEventClass(type: unknown): type is WebhookEventClass {
   return typeof type === 'function' && getWebhookEventMetadata(type) !== undefined;
 }
 
-/** An alias pattern (`collections.save.after.*`) as an anchored ECMA-262 regular expression source. */
+/**
+ * An alias pattern (`collections.save.after.*`) as an anchored ECMA-262 regular expression source.
+ * The variable part is visible ASCII but `*`: the pattern's own text is no variant of it (a
+ * webhook subscribed to it would never receive anything).
+ */
 export function aliasPatternSource(pattern: string): string {
   const source = pattern
     .split('*')
     .map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))
-    .join('[\\x21-\\x7e]+');
+    .join('[\\x21-\\x29\\x2b-\\x7e]+');
   return `^${source}$`;
 }
 

@@ -9,6 +9,22 @@ describe('findJsonLoss: a value JSON.stringify would send without its contents',
     expect(findJsonLoss(new Map())).toMatch(/^a Map of 0 .* at payload$/);
   });
 
+  // A function or symbol was left out of an object silently, and a typed array sent as {"0":1,…}.
+  it('names a function, a symbol, a typed array, an ArrayBuffer and a DataView, with where each is', () => {
+    expect(findJsonLoss({ id: 'a', render: function render() {} })).toBe('a function (render) (JSON.stringify leaves it out, or sends null in a list; send the data it would give instead) at payload.render');
+    expect(findJsonLoss({ list: [1, () => 2] })).toMatch(/^a function \(JSON.stringify leaves it out, or sends null in a list; .*\) at payload.list\[1\]$/);
+    expect(findJsonLoss({ kind: Symbol('page') })).toBe('a symbol, Symbol(page) (JSON.stringify leaves it out, or sends null in a list; send a string instead) at payload.kind');
+    expect(findJsonLoss(() => 1)).toMatch(/^a function .* at payload$/);
+    expect(findJsonLoss({ bytes: new Uint8Array([1, 2]) })).toBe(
+      'a Uint8Array of 2 (JSON.stringify sends an object of its items by index, {"0":…,"1":…}; convert it with Array.from(array), or bytes to base64 text with Buffer.from(array).toString(\'base64\')) at payload.bytes',
+    );
+    expect(findJsonLoss({ n: [new Float64Array(3)] })).toMatch(/^a Float64Array of 3 .* at payload.n\[0\]$/);
+    expect(findJsonLoss({ raw: new ArrayBuffer(4) })).toMatch(/^an ArrayBuffer of 4 bytes \(JSON.stringify sends \{\}; .*\) at payload.raw$/);
+    expect(findJsonLoss({ view: new DataView(new ArrayBuffer(2)) })).toMatch(/^a DataView of 2 bytes \(JSON.stringify sends \{\}; .*\) at payload.view$/);
+    // A Buffer has its own toJSON ({ type: 'Buffer', data: [...] }): sent as its author meant.
+    expect(findJsonLoss({ buffer: Buffer.from('x') })).toBeUndefined();
+  });
+
   it('passes what JSON holds, and what its well-known rules change (Dates, NaN, undefined), and values with their own toJSON', () => {
     const child = { x: 1 };
     const payload = {

@@ -3,8 +3,10 @@ import { propertyStep } from '../runtime/property-path';
 /**
  * A value `JSON.stringify` would send without its contents, found in a payload it has already
  * serialised (so the value has no cycles): a `Map`, `Set`, `WeakMap` or `WeakSet`, each sent as
- * `{}` with its entries lost. Values with their own `toJSON()` are taken as their authors meant
- * them and not walked into. What JSON.stringify changes by its well-known rules (a Date to its ISO
+ * `{}` with its entries lost; a function or a symbol, left out of an object and sent as `null` in
+ * an array (and the whole body undefined at the top); a typed array (`Uint8Array`, …), sent as an
+ * object of its items by index (`{"0":1,"1":2}`), or an `ArrayBuffer` or `DataView`, sent as `{}`.
+ * Values with their own `toJSON()` (a Node `Buffer`) are taken as their authors meant them and not walked into. What JSON.stringify changes by its well-known rules (a Date to its ISO
  * string, `NaN` and `Infinity` to `null`, `undefined` fields left out) is not reported:
  * docs/events.md lists those, and `toPlainData()` of @hookwork/cms makes the same choices.
  *
@@ -20,12 +22,22 @@ export function findJsonLoss(payload: unknown): string | undefined {
 
 /** [what was found, the path to it, innermost step first]; undefined when nothing is lost. */
 function lossAt(value: unknown): [string, string[]] | undefined {
+  if (typeof value === 'function') return [`a function${value.name ? ` (${value.name})` : ''} (JSON.stringify leaves it out, or sends null in a list; send the data it would give instead)`, []];
+  if (typeof value === 'symbol') return [`a symbol, ${String(value)} (JSON.stringify leaves it out, or sends null in a list; send a string instead)`, []];
   if (typeof value !== 'object' || value === null) return undefined;
   // Its own toJSON() says what is sent (a Map subclass may have one): taken as meant, not walked into.
   if (typeof (value as { toJSON?: unknown }).toJSON === 'function') return undefined;
   if (value instanceof Map) return [`a Map of ${value.size} (JSON.stringify sends {}, without its entries; convert it with Object.fromEntries(map))`, []];
   if (value instanceof Set) return [`a Set of ${value.size} (JSON.stringify sends {}, without its entries; convert it with [...set])`, []];
   if (value instanceof WeakMap || value instanceof WeakSet) return [`a ${value instanceof WeakMap ? 'WeakMap' : 'WeakSet'} (JSON.stringify sends {}; it cannot be listed, so send what it holds another way)`, []];
+  if (ArrayBuffer.isView(value)) {
+    if (value instanceof DataView) return [`a DataView of ${value.byteLength} bytes (JSON.stringify sends {}; send its bytes as base64 text: Buffer.from(view.buffer, view.byteOffset, view.byteLength).toString('base64'))`, []];
+    const kind = value.constructor?.name || 'typed array';
+    return [`a ${kind} of ${(value as unknown as { length: number }).length} (JSON.stringify sends an object of its items by index, {"0":…,"1":…}; convert it with Array.from(array), or bytes to base64 text with Buffer.from(array).toString('base64'))`, []];
+  }
+  if (value instanceof ArrayBuffer || (typeof SharedArrayBuffer === 'function' && value instanceof SharedArrayBuffer)) {
+    return [`an ${value.constructor.name} of ${value.byteLength} bytes (JSON.stringify sends {}; send its bytes as base64 text: Buffer.from(buffer).toString('base64'))`, []];
+  }
   if (Array.isArray(value)) {
     for (let i = 0; i < value.length; i++) {
       const found = lossAt(value[i]);

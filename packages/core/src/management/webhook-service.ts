@@ -536,7 +536,10 @@ export class WebhookService implements Webhooks {
       href = url.href;
     }
     if (Array.isArray(input.events)) {
-      const unknown = input.events.filter((alias): alias is string => typeof alias === 'string' && alias !== '' && !this.catalogue.isKnown(alias));
+      // A pattern's own text: no request ever fires under it, as `*` marks where a variant's name goes.
+      const literal = input.events.filter((alias): alias is string => typeof alias === 'string' && alias.includes('*'));
+      for (const alias of literal) problems.push({ field: 'events', problem: this.patternSubscriptionProblem(alias) });
+      const unknown = input.events.filter((alias): alias is string => typeof alias === 'string' && alias !== '' && !alias.includes('*') && !this.catalogue.isKnown(alias));
       if (unknown.length > 0) {
         const known = this.catalogue.list().slice(0, 8).map((e) => e.alias);
         problems.push({
@@ -557,6 +560,19 @@ export class WebhookService implements Webhooks {
       }
     }
     return { problems, ...(href !== undefined ? { href } : {}) };
+  }
+
+  /**
+   * Why a webhook cannot subscribe to an alias with a `*`: the pattern's text matches no request
+   * (each fires under a concrete alias such as `collections.save.after.posts`), so such a webhook
+   * was stored and never received anything.
+   */
+  private patternSubscriptionProblem(alias: string): string {
+    const owner = this.catalogue.list().find((event) => event.patterns.includes(alias));
+    const example = alias.replace(/\*/g, 'posts');
+    return owner
+      ? `"${alias}" is the pattern of the event ${owner.alias} (${owner.eventName}), not an alias a request is sent under: every request carries a concrete variant. Subscribe to each variant you want, with its name in place of * (e.g. "${example}")`
+      : `"${alias}" contains *, which only marks the variable part of an event's pattern, and no request is ever sent under it; subscribe to concrete aliases (e.g. "${example}"); the composed events and their patterns are listed by app.events()`;
   }
 
   /** Custom headers' values, and names that would override hookwork's own or repeat one. */
