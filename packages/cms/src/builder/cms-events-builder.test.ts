@@ -215,6 +215,35 @@ describe('addCms() and its sub-builders', () => {
     expect(aliasesOf((e) => e.addCms({ onlyDefault: true }, undefined))).toEqual(DEFAULTS);
   });
 
+  // Every group method read at most its one argument: the rest was dropped in silence.
+  it('refuses an argument a group method would ignore, on every builder', () => {
+    const refusal = (configure: (events: WebhookEventCollectionBuilder) => void) => {
+      try {
+        aliasesOf(configure);
+      } catch (error) {
+        expect(isHookworkError(error, 'HOOKWORK_ERR_INVALID_CMS_OPTIONS')).toBe(true);
+        return (error as Error).message;
+      }
+      throw new Error('a group method accepted an argument it ignores');
+    };
+    const loose = <T>(builder: T) => builder as unknown as Record<string, (...args: unknown[]) => unknown>;
+    // The function's selection was dropped and all 9 defaults added.
+    expect(refusal((e) => e.addCms((cms) => loose(cms).addContent!(true, (c: { addBlueprint(): void }) => c.addBlueprint())))).toMatch(
+      /^HOOKWORK_ERR_INVALID_CMS_OPTIONS: addContent\(true, a function\): takes one argument \(onlyDefault or a configure function, not both\)/,
+    );
+    expect(refusal((e) => e.addCms((cms) => loose(cms).addMedia!(true)))).toMatch(/^HOOKWORK_ERR_INVALID_CMS_OPTIONS: addMedia\(true\): takes no argument/);
+    expect(refusal((e) => e.addCms((cms) => loose(cms).addDefault!('all')))).toMatch(/addDefault\("all"\): takes no argument/);
+    expect(refusal((e) => e.addCms((cms) => cms.addContent((c) => loose(c).addBlueprint!(() => undefined))))).toMatch(/addBlueprint\(a function\): takes no argument/);
+    expect(refusal((e) => e.addCms((cms) => cms.addUser((u) => loose(u).addLogin!(false))))).toMatch(/addLogin\(false\)/);
+    expect(refusal((e) => e.addCms((cms) => cms.addFile((f) => loose(f).addScript!(1))))).toMatch(/addScript\(1\)/);
+    expect(refusal((e) => e.addCms((cms) => loose(cms).addFile!(() => undefined, true)))).toMatch(/addFile\(a function, true\): takes one argument \(a configure function\)/);
+    expect(refusal((e) => e.addCms((cms) => loose(cms).withPayloadType!('Legacy', true)))).toMatch(/withPayloadType\("Legacy", true\): takes one argument \(a payload type\)/);
+    // What each reads still works.
+    expect(aliasesOf((e) => e.addCms((cms) => cms.addContent(true).addMedia().withPayloadType('Legacy').addUser((u) => u.addLogin())))).toEqual(
+      aliasesOf((e) => e.addCms((cms) => cms.addContent(true).addMedia().addUser((u) => u.addLogin()))),
+    );
+  });
+
   // `addCms(async (cms) => …)` compiles (a promise where void is expected); what it added after an
   // await came once the app was built, as an unhandled HOOKWORK_ERR_COLLECTION_FROZEN.
   it('refuses an async configure callback, of addCms() and of a group, naming the call', () => {

@@ -267,3 +267,35 @@ export class CmsEventsBuilder extends CmsGroupBuilder {
       .addUser();
   }
 }
+
+/**
+ * The methods of the CMS builders that take an argument (an onlyDefault flag, a configure function
+ * or a payload type); every other method takes none. From plain JavaScript (or through `as never`),
+ * an argument a method does not read was dropped in silence: `cms.addMedia(true)`,
+ * `cms.addContent(true, c => …)` (the function's selection lost), `c.addBlueprint(c2 => …)`.
+ */
+const ONE_ARGUMENT = new Set(['withPayloadType', 'addContent', 'addContentType', 'addElement', 'addFile', 'addMember', 'addUser']);
+
+/** Wraps each public method of `type` so that an argument it would drop is refused, naming the call and what it takes. */
+function refuseDroppedArguments(type: abstract new (...args: never[]) => CmsGroupBuilder): void {
+  const prototype = type.prototype as unknown as Record<string, unknown>;
+  for (const method of Object.getOwnPropertyNames(prototype)) {
+    const original = prototype[method];
+    if (method === 'constructor' || method === 'sub' || method === 'addEvents' || typeof original !== 'function') continue;
+    const takes = ONE_ARGUMENT.has(method) ? 1 : 0;
+    Object.defineProperty(prototype, method, {
+      configurable: true,
+      writable: true,
+      value: function (this: CmsGroupBuilder, ...args: unknown[]): unknown {
+        if (args.length > takes) {
+          const given = args.map((arg) => (typeof arg === 'function' ? 'a function' : shownValue(arg))).join(', ');
+          const form = takes === 0 ? 'takes no argument' : `takes one argument (${method === 'withPayloadType' ? 'a payload type' : method === 'addContentType' || method === 'addFile' ? 'a configure function' : 'onlyDefault or a configure function, not both'})`;
+          throw CMS_ERRORS.create('HOOKWORK_ERR_INVALID_CMS_OPTIONS', `${method}(${given}): ${form}, and the rest would be ignored; drop it, or call the methods that add what it meant inside a configure function. Nothing was added`);
+        }
+        return (original as (...a: unknown[]) => unknown).apply(this, args);
+      },
+    });
+  }
+}
+
+for (const type of [CmsGroupBuilder, CmsContentEventsBuilder, CmsElementEventsBuilder, CmsContentTypeEventsBuilder, CmsFileEventsBuilder, CmsMemberEventsBuilder, CmsUserEventsBuilder, CmsEventsBuilder]) refuseDroppedArguments(type);
