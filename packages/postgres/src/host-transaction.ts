@@ -1,6 +1,6 @@
 import { HookworkError, isHookworkError } from '@hookwork/core';
 import type { ClientBase } from 'pg';
-import type { PostgresConnection } from './postgres-connection';
+import type { PostgresConnection, Queryable } from './postgres-connection';
 import { isConnectionFailure, sqlState } from './postgres-errors';
 
 /**
@@ -110,14 +110,16 @@ export async function checkHostTransaction(transaction: unknown, connection: Pos
   try {
     await checkDatabase(client, internals.connectionParameters, connection);
     if (status === 'T') return client as PostgresTransaction;
-    await client.query(`LOCK TABLE ${connection.s}.requests IN ROW EXCLUSIVE MODE`);
+    await connection.query('checking the host transaction', `LOCK TABLE ${connection.s}.requests IN ROW EXCLUSIVE MODE`, [], client as Queryable);
   } catch (error) {
-    if (isHookworkError(error)) throw error;
-    const state = sqlState(error);
+    if (isHookworkError(error, 'HOOKWORK_ERR_INVALID_TRANSACTION')) throw error;
+    // connection.query coded it (a missing privilege names the GRANT for the client's role); the driver's error is its cause.
+    const cause = isHookworkError(error) && error.cause !== undefined ? error.cause : error;
+    const state = sqlState(cause);
     if (state === '25P01') throw refuse('publish(…, { transaction }) was given a pg client that is not in a transaction; run (and await) BEGIN on it first, then publish, then COMMIT', error);
     if (state === '25P02') throw refuse(ABORTED_TRANSACTION, error);
     if (state === '25006') throw refuse(READ_ONLY_TRANSACTION, error);
-    if (isConnectionFailure(error)) throw lostHostConnection('checking it was in a transaction', error);
+    if (isConnectionFailure(cause)) throw lostHostConnection('checking it was in a transaction', cause);
     throw error;
   }
   return client as PostgresTransaction;
@@ -136,7 +138,7 @@ async function checkDatabase(client: Partial<ClientBase>, parameters: { database
   const key = `${String(parameters?.host)}:${String(parameters?.port)}/${named}`;
   let actual = connection.databaseBehind.get(key);
   if (actual === undefined) {
-    const result = await client.query!<{ database: string }>('SELECT current_database() AS database');
+    const result = await connection.query<{ database: string }>('asking the host transaction\'s database', 'SELECT current_database() AS database', [], client as Queryable);
     actual = result.rows[0]!.database;
     connection.databaseBehind.set(key, actual);
   }

@@ -222,7 +222,7 @@ describe('publish(…, { transaction: client }) — the transactional outbox', (
           await app.publish(new ThingHappened(id), { transaction: client });
           await client.query('COMMIT');
         } finally {
-          asked.push(...spy.mock.calls.map((call) => call[0]).filter((text) => /current_database/.test(String(text))));
+          asked.push(...spy.mock.calls.map((call) => call[0]).filter((query) => /current_database/.test(JSON.stringify(query))));
           spy.mockRestore();
           client.release();
         }
@@ -288,6 +288,15 @@ describe('publish(…, { transaction: client }) — the transactional outbox', (
         expect(error.message).toContain(`the outbox insert ran in your transaction, as its client's role: ${grant}`);
         expect(error.message).not.toMatch(/TO postgres/);
         await client.query('ROLLBACK');
+        if (!/sequence/.test(String(denied))) {
+          // An older client (no getTransactionStatus) is probed with LOCK TABLE first: refused the same way, naming the same GRANT.
+          await client.query('BEGIN');
+          const older = { query: client.query.bind(client), connectionParameters: (client as unknown as { connectionParameters: unknown }).connectionParameters } as unknown as PostgresTransaction;
+          const probed = await refusal(app.publish(new ThingHappened('denied-old-client'), { transaction: older }));
+          expect(probed.code).toBe('HOOKWORK_ERR_ENQUEUE_FAILED');
+          expect(probed.message).toContain(`as its client's role: ${grant}`);
+          await client.query('ROLLBACK');
+        }
         await db.query(grant);
       }
       await client.query('BEGIN');
