@@ -1,12 +1,13 @@
-import { HookworkError } from '@hookwork/core';
+import { HookworkError, isHookworkError } from '@hookwork/core';
 import type { ClientBase } from 'pg';
-import type { PostgresConnection } from './postgres-connection';
+import type { PostgresConnection, Queryable } from './postgres-connection';
 import { isConnectionFailure, sqlState } from './postgres-errors';
 
 /**
  * The host's own transaction that `publish(…, { transaction })` enqueues in: a node-postgres
- * client (a `PoolClient` from `pool.connect()`, or a `Client`) on which the host ran `BEGIN`
- * (and awaited it).
+ * client (a `PoolClient` from `pool.connect()`, or a connected `Client`) on which the host ran `BEGIN`
+ * (and awaited it), on the store's database (directly, or through a pooler's alias of it). The
+ * outbox insert runs as this client's role: see docs/postgres.md, roles and grants.
  */
 export type PostgresTransaction = ClientBase;
 
@@ -79,9 +80,19 @@ export async function checkHostTransaction(transaction: unknown, connection: Pos
   // node-postgres keeps these on its Client (no public accessor): a closed client still reports the
   // status of its last answer, so without them it would be "not in a transaction" — or, closed
   // mid-transaction, pass and fail as a lost connection that "reconnects by itself".
-  const internals = client as { _ending?: unknown; _queryable?: unknown; connectionParameters?: { database?: unknown } };
+  const internals = client as { _ending?: unknown; _queryable?: unknown; _connecting?: unknown; _connected?: unknown; connectionParameters?: { database?: unknown; host?: unknown; port?: unknown } };
   if (internals._ending === true || internals._queryable === false) {
     throw refuse('publish(…, { transaction }) was given a pg client that is closed (client.end(), or its connection was lost), so its transaction is gone; publish on an open client, in a new transaction');
+  }
+  // A statement on a client not connected yet waits in its queue until the connection is made: for
+  // ever, on a client nobody connects (new Client() without connect()), and for its connect's own
+  // timeout (none by default) on one still connecting. Neither can have run BEGIN.
+  if (internals._connected === false) {
+    throw refuse(
+      internals._connecting === true
+        ? 'publish(…, { transaction }) was given a pg client that is still connecting, so it has run no BEGIN yet; await client.connect(), then await client.query(\'BEGIN\'), then publish'
+        : 'publish(…, { transaction }) was given a pg client that was never connected (new Client() without connect()), so it is in no transaction, and a statement on it would wait for ever; await client.connect() and client.query(\'BEGIN\') first, or take a connected client with pool.connect()',
+    );
   }
   // pg-pool listens for the errors of the clients it holds idle (with its `idleListener`; none while
   // one is checked out): a client released before the publish is the pool's again, and may be the
@@ -92,29 +103,47 @@ export async function checkHostTransaction(transaction: unknown, connection: Pos
       'publish(…, { transaction }) was given a pg client already released to its pool (client.release()), so its transaction is over, and the pool may hand the client to another caller, whose transaction the requests would join; publish before releasing: BEGIN, your change, publish, COMMIT, then client.release()',
     );
   }
-  // The rows would go to another database, where no dispatcher of this app looks (or, with a
-  // schema of the same name there, another app's does). The name is the one the client logged in
-  // with, so this costs no round trip; the same name on another server is not told apart.
-  const database = internals.connectionParameters?.database;
-  if (connection.database !== undefined && typeof database === 'string' && database !== connection.database) {
-    throw refuse(
-      `publish(…, { transaction }) was given a pg client of the database ${JSON.stringify(database)}, but this app's store is in ${JSON.stringify(connection.database)}: the requests would be stored where its dispatcher never looks. Run the transaction on a client of ${JSON.stringify(connection.database)} (the outbox works only within one database)`,
-    );
-  }
   if (heldByCursorOrStream(client)) throw refuse(BUSY_CLIENT);
   const status = typeof client.getTransactionStatus === 'function' ? client.getTransactionStatus() : null;
   if (status === 'I') throw refuse('publish(…, { transaction }) was given a pg client that is not in a transaction; run (and await) BEGIN on it first, then publish, then COMMIT');
   if (status === 'E') throw refuse(ABORTED_TRANSACTION);
-  if (status === 'T') return client as PostgresTransaction;
   try {
-    await client.query(`LOCK TABLE ${connection.s}.requests IN ROW EXCLUSIVE MODE`);
+    await checkDatabase(client, internals.connectionParameters, connection);
+    if (status === 'T') return client as PostgresTransaction;
+    await connection.query('checking the host transaction', `LOCK TABLE ${connection.s}.requests IN ROW EXCLUSIVE MODE`, [], client as Queryable);
   } catch (error) {
-    const state = sqlState(error);
+    if (isHookworkError(error, 'HOOKWORK_ERR_INVALID_TRANSACTION')) throw error;
+    // connection.query coded it (a missing privilege names the GRANT for the client's role); the driver's error is its cause.
+    const cause = isHookworkError(error) && error.cause !== undefined ? error.cause : error;
+    const state = sqlState(cause);
     if (state === '25P01') throw refuse('publish(…, { transaction }) was given a pg client that is not in a transaction; run (and await) BEGIN on it first, then publish, then COMMIT', error);
     if (state === '25P02') throw refuse(ABORTED_TRANSACTION, error);
     if (state === '25006') throw refuse(READ_ONLY_TRANSACTION, error);
-    if (isConnectionFailure(error)) throw lostHostConnection('checking it was in a transaction', error);
+    if (isConnectionFailure(cause)) throw lostHostConnection('checking it was in a transaction', cause);
     throw error;
   }
   return client as PostgresTransaction;
+}
+
+/**
+ * Refuses a client of another database than the store's: its rows would go where no dispatcher of
+ * this app looks (or, with a schema of the same name there, another app's does). The name the
+ * client logged in with is read first (no round trip); when it differs, it may be a pooler's alias
+ * (PgBouncer's `[databases] cms = dbname=app`), so the client itself is asked `current_database()`,
+ * in its transaction, once per server and name: the answer is kept on the connection.
+ */
+async function checkDatabase(client: Partial<ClientBase>, parameters: { database?: unknown; host?: unknown; port?: unknown } | undefined, connection: PostgresConnection): Promise<void> {
+  const named = parameters?.database;
+  if (connection.database === undefined || typeof named !== 'string' || named === connection.database) return;
+  const key = `${String(parameters?.host)}:${String(parameters?.port)}/${named}`;
+  let actual = connection.databaseBehind.get(key);
+  if (actual === undefined) {
+    const result = await connection.query<{ database: string }>('asking the host transaction\'s database', 'SELECT current_database() AS database', [], client as Queryable);
+    actual = result.rows[0]!.database;
+    connection.databaseBehind.set(key, actual);
+  }
+  if (actual === connection.database) return;
+  throw refuse(
+    `publish(…, { transaction }) was given a pg client of the database ${JSON.stringify(actual)}${actual === named ? '' : ` (logged in as ${JSON.stringify(named)})`}, but this app's store is in ${JSON.stringify(connection.database)}: the requests would be stored where its dispatcher never looks. Run the transaction on a client of ${JSON.stringify(connection.database)} (the outbox works only within one database)`,
+  );
 }

@@ -67,6 +67,12 @@ export class PostgresConnection {
   /** The role the pool connects as (`current_user` at open), for the GRANT a refused statement needs. */
   readonly role: string | undefined;
   /**
+   * The database behind a host client's login name (`host:port/name` → `current_database()`), for the
+   * names that differ from {@link database}: a pooler's alias (PgBouncer's `[databases]`) is asked
+   * once, not at every publish.
+   */
+  readonly databaseBehind = new Map<string, string>();
+  /**
    * Where a publish looks up its webhooks when they are not in memory: `pool`, or — on a pool of
    * the host's — `bookkeeping`, which hookwork owns. A publish in a host transaction holds one of
    * the host's connections while it looks: on the host's pool, transactions holding every
@@ -117,13 +123,15 @@ export class PostgresConnection {
    * statement, so that the server parses and plans it once per connection.
    */
   async query<R extends QueryResultRow = QueryResultRow>(doing: string, text: string, values: unknown[] = [], on: Queryable = this.pool): Promise<QueryResult<R>> {
+    const own = on === this.pool || on === this.bookkeeping || on === this.lookups;
     try {
       // The host's own client gets an unnamed statement: nothing of hookwork's stays prepared on
       // a connection it does not own (a DISCARD ALL there would leave node-postgres believing it is).
-      const own = on === this.pool || on === this.bookkeeping || on === this.lookups;
       return own ? await this.onPool<R>(on as Pool, { name: this.nameOf(text), text, values }) : await on.query<R>({ text, values });
     } catch (error) {
-      throw toStorageError(error, { where: this.where, doing, schema: this.schema, ...(this.role !== undefined ? { role: this.role } : {}) });
+      // On the host's client the statement ran as the host's role, not as the pool's: its GRANT names that one.
+      const role = own ? this.role : hostRole(on);
+      throw toStorageError(error, { where: this.where, doing, schema: this.schema, ...(role !== undefined ? { role } : {}), ...(own ? {} : { hostTransaction: true }) });
     }
   }
 
@@ -211,6 +219,16 @@ export class PostgresConnection {
     }
     return name;
   }
+}
+
+/**
+ * The role a host's client logged in as (node-postgres's `connectionParameters.user`: the
+ * connection string's, or PGUSER's, or the OS user's). node-postgres keeps no record of the role the
+ * server reports, and after a refused statement the transaction can ask nothing more.
+ */
+function hostRole(client: Queryable): string | undefined {
+  const user = (client as { connectionParameters?: { user?: unknown } }).connectionParameters?.user;
+  return typeof user === 'string' && user !== '' ? user : undefined;
 }
 
 /** An identifier quoted for SQL (`"my schema"`); double quotes inside are doubled. */

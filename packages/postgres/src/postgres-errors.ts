@@ -56,8 +56,10 @@ export interface ErrorContext {
   opening?: boolean;
   /** The schema, for the GRANT a permission error needs. */
   schema?: string;
-  /** The role hookwork is connected as (`current_user`), when known, for the GRANT. */
+  /** The role the statement ran as (hookwork's `current_user`, or the host client's login role), when known, for the GRANT. */
   role?: string;
+  /** True when the statement ran on the host's client, in its transaction (the outbox insert): its role needs only what that insert touches. */
+  hostTransaction?: boolean;
   /** The schema version found and the one this release needs, when a migration was under way. */
   migration?: { from: number; to: number };
 }
@@ -68,8 +70,21 @@ export interface ErrorContext {
  * and grants of docs/postgres.md.
  */
 export function grantFix(reason: string, context: ErrorContext): string {
-  const role = context.role !== undefined ? quoteName(context.role) : '<the app\'s role>';
   const schema = quoteName(context.schema ?? 'hookwork');
+  if (context.hostTransaction) {
+    // The outbox insert on the host's client: its role needs that insert only, not hookwork's grants.
+    const host = context.role !== undefined ? quoteName(context.role) : '<the role of your transaction\'s client>';
+    const also = context.role !== undefined ? ` (the role your transaction's client logged in as; after a SET ROLE, grant the role it set)` : '';
+    const fix = /permission denied for schema/.test(reason)
+      ? `GRANT USAGE ON SCHEMA ${schema} TO ${host}`
+      : /permission denied for sequence/.test(reason)
+        ? `GRANT USAGE ON SEQUENCE ${schema}.requests_seq_seq TO ${host}`
+        : /permission denied for table/.test(reason)
+          ? `GRANT INSERT, SELECT (state) ON ${schema}.requests TO ${host}`
+          : `GRANT USAGE ON SCHEMA ${schema} TO ${host}; GRANT INSERT, SELECT (state) ON ${schema}.requests TO ${host}; GRANT USAGE ON SEQUENCE ${schema}.requests_seq_seq TO ${host}`;
+    return `the outbox insert ran in your transaction, as its client's role: ${fix}${also} (docs/postgres.md, roles and grants)`;
+  }
+  const role = context.role !== undefined ? quoteName(context.role) : '<the app\'s role>';
   const { migration } = context;
   if (migration && migration.from > 0 && (/must be owner of/.test(reason) || /permission denied for schema/.test(reason))) {
     // Not "GRANT CREATE": a migration alters tables (indexes, triggers), which only their owner may.

@@ -122,7 +122,7 @@ describe('faults heal without a restart', () => {
     await waitUntil(() => !storage().listening, 'the lost LISTEN connection noticed');
     const error = await app.publish(new ThingHappened('while-down')).then(() => undefined, (e: unknown) => e);
     expect(isHookworkError(error)).toBe(true);
-    expect((error as { code: string }).code).toMatch(/^HOOKWORK_ERR_(ENQUEUE_FAILED|STORAGE)$/);
+    expect((error as { code: string }).code).toBe('HOOKWORK_ERR_ENQUEUE_FAILED');
     expect((error as Error).message).toMatch(/127\.0\.0\.1|reached|connect|terminated/i);
 
     await proxy.up();

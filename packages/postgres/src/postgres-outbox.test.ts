@@ -4,6 +4,7 @@ import QueryStream from 'pg-query-stream';
 import { createHookwork, isHookworkError, type Hookwork, type HookworkSettingsInput } from '@hookwork/core';
 import { startTestReceiver, type TestReceiver, ThingHappened, thingComposer } from '@hookwork/core/testing';
 import { postgresStorage, type PostgresTransaction } from './index';
+import { AliasProxy } from './testing/alias-proxy';
 import { TestDatabase } from './testing/test-database';
 
 // The sweep is a minute: whatever arrives within the tests' waits was woken by NOTIFY.
@@ -198,6 +199,118 @@ describe('publish(…, { transaction: client }) — the transactional outbox', (
     expect(await stored()).toBe(0);
   });
 
+  it('takes a client that logs in through a pooler\'s alias of the store\'s database, asking once per alias, and refuses an alias of another database', async () => {
+    const server = new URL(db.url);
+    const proxy = new AliasProxy({ cms: server.pathname.slice(1), elsewhere: 'postgres' }, server.hostname, Number(server.port || 5432));
+    await proxy.start();
+    const via = (alias: string) => {
+      const url = new URL(db.url);
+      url.port = String(proxy.port);
+      url.pathname = `/${alias}`;
+      return url.toString();
+    };
+    const aliased = new pg.Pool({ connectionString: via('cms'), max: 2 });
+    const elsewhere = new pg.Client({ connectionString: via('elsewhere') });
+    try {
+      // Two connections of the alias, each in its own transaction: the first publish asks, the second does not.
+      const [first, second] = await Promise.all([aliased.connect(), aliased.connect()]);
+      const asked: unknown[] = [];
+      for (const [client, id] of [[first, 'via-alias-1'], [second, 'via-alias-2']] as const) {
+        const spy = jest.spyOn(client, 'query');
+        try {
+          await client.query('BEGIN');
+          await app.publish(new ThingHappened(id), { transaction: client });
+          await client.query('COMMIT');
+        } finally {
+          asked.push(...spy.mock.calls.map((call) => call[0]).filter((query) => /current_database/.test(JSON.stringify(query))));
+          spy.mockRestore();
+          client.release();
+        }
+      }
+      expect(asked).toHaveLength(1);
+      await receiver.waitFor(2, 10_000);
+      expect(ids()).toEqual(['via-alias-1', 'via-alias-2']);
+      await app.drain({ timeoutMs: 10_000 });
+
+      // An alias of another database is still refused, naming the database behind it.
+      await elsewhere.connect();
+      await elsewhere.query('BEGIN');
+      const error = await refusal(app.publish(new ThingHappened('via-other-alias'), { transaction: elsewhere }));
+      expect(error.code).toBe('HOOKWORK_ERR_INVALID_TRANSACTION');
+      expect(error.message).toMatch(/a pg client of the database "postgres" \(logged in as "elsewhere"\), but this app's store is in "test"/);
+      await elsewhere.query('ROLLBACK');
+    } finally {
+      await elsewhere.end();
+      await aliased.end();
+      await proxy.close();
+    }
+    expect(await stored()).toBe(0);
+  });
+
+  it('refuses a client never connected, or still connecting, at once instead of waiting for ever behind its connect', async () => {
+    const started = Date.now();
+    // Bounded here: before the refusal, the publish waited for ever (and stop() behind it).
+    const within = (promise: Promise<unknown>) => Promise.race([promise, new Promise((_, reject) => setTimeout(() => reject(new Error('still waiting after 2 s')), 2000).unref())]);
+    const never = new pg.Client({ connectionString: db.url });
+    const error = await refusal(within(app.publish(new ThingHappened('never-connected'), { transaction: never })));
+    expect(error).toMatchObject({ code: 'HOOKWORK_ERR_INVALID_TRANSACTION', message: expect.stringMatching(/never connected .*await client\.connect\(\)/) });
+    const connecting = new pg.Client({ connectionString: db.url });
+    const connected = connecting.connect();
+    try {
+      const refused = await refusal(within(app.publish(new ThingHappened('connecting'), { transaction: connecting })));
+      expect(refused).toMatchObject({ code: 'HOOKWORK_ERR_INVALID_TRANSACTION', message: expect.stringMatching(/still connecting.*await client\.connect\(\), then await client\.query\('BEGIN'\)/) });
+    } finally {
+      await connected;
+      await connecting.end();
+    }
+    expect(Date.now() - started).toBeLessThan(2000);
+    expect(await stored()).toBe(0);
+  });
+
+  it('a host transaction whose role lacks a grant is told the GRANT for that role, and the documented grants are enough', async () => {
+    const role = `${schema}_cms`;
+    await db.query(`CREATE ROLE ${role} LOGIN`);
+    const url = new URL(db.url);
+    url.username = role;
+    const client = new pg.Client({ connectionString: url.toString() });
+    await client.connect();
+    try {
+      // Each refusal names the host's role (not hookwork's, postgres); its GRANT is run, and the next is met.
+      for (const [denied, grant] of [
+        [/permission denied for schema/, `GRANT USAGE ON SCHEMA ${schema} TO ${role}`],
+        [/permission denied for table requests/, `GRANT INSERT, SELECT (state) ON ${schema}.requests TO ${role}`],
+        [/permission denied for sequence requests_seq_seq/, `GRANT USAGE ON SEQUENCE ${schema}.requests_seq_seq TO ${role}`],
+      ] as const) {
+        await client.query('BEGIN');
+        const error = await refusal(app.publish(new ThingHappened('denied'), { transaction: client }));
+        expect(error.code).toBe('HOOKWORK_ERR_ENQUEUE_FAILED');
+        expect(error.message).toMatch(denied);
+        expect(error.message).toContain(`the outbox insert ran in your transaction, as its client's role: ${grant}`);
+        expect(error.message).not.toMatch(/TO postgres/);
+        await client.query('ROLLBACK');
+        if (!/sequence/.test(String(denied))) {
+          // An older client (no getTransactionStatus) is probed with LOCK TABLE first: refused the same way, naming the same GRANT.
+          await client.query('BEGIN');
+          const older = { query: client.query.bind(client), connectionParameters: (client as unknown as { connectionParameters: unknown }).connectionParameters } as unknown as PostgresTransaction;
+          const probed = await refusal(app.publish(new ThingHappened('denied-old-client'), { transaction: older }));
+          expect(probed.code).toBe('HOOKWORK_ERR_ENQUEUE_FAILED');
+          expect(probed.message).toContain(`as its client's role: ${grant}`);
+          await client.query('ROLLBACK');
+        }
+        await db.query(grant);
+      }
+      await client.query('BEGIN');
+      await app.publish(new ThingHappened('granted'), { transaction: client });
+      await client.query('COMMIT');
+      await receiver.waitFor(1, 10_000);
+      expect(ids()).toEqual(['granted']);
+    } finally {
+      await client.end();
+      await db.query(`DROP OWNED BY ${role}`);
+      await db.query(`DROP ROLE ${role}`);
+    }
+  });
+
   it('refuses a closed client as closed, not as "not in a transaction" nor as an outage that heals by itself', async () => {
     // Closed after its COMMIT, and closed with its transaction open (PostgreSQL rolled that back).
     for (const closeInside of [false, true]) {
@@ -371,5 +484,32 @@ describe('publish(…, { transaction: client }) — the transactional outbox', (
       await db.query(`ALTER TABLE "${schema}".requests_gone RENAME TO requests`);
     }
     expect(await stored()).toBe(0);
+  });
+
+  it('hookwork\'s own connection killed while publish looks the webhooks up fails with HOOKWORK_ERR_ENQUEUE_FAILED, the store\'s error as cause, and heals', async () => {
+    const locker = await host.connect();
+    try {
+      await locker.query('BEGIN');
+      await locker.query(`LOCK TABLE "${schema}".webhooks IN ACCESS EXCLUSIVE MODE`);
+      const publishing = refusal(app.publish(new ThingHappened('lookup-killed')));
+      let pid: number | undefined;
+      for (let tries = 0; pid === undefined; tries++) {
+        if (tries > 400) throw new Error('the lookup never waited for the lock');
+        await new Promise((resolve) => setTimeout(resolve, 25));
+        pid = (await db.query<{ pid: number }>(`SELECT pid FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE $1`, [`%"${schema}".webhooks WHERE events%`])).rows[0]?.pid;
+      }
+      await db.query('SELECT pg_terminate_backend($1)', [pid]);
+      const error = await publishing;
+      expect(error.code).toBe('HOOKWORK_ERR_ENQUEUE_FAILED');
+      expect(error.message).toMatch(/nothing was enqueued for thing\.happened: the store failed .*looking up webhooks of thing\.happened/);
+      expect((error as { cause?: unknown }).cause).toMatchObject({ code: 'HOOKWORK_ERR_STORAGE' });
+    } finally {
+      await locker.query('ROLLBACK');
+      locker.release();
+    }
+    expect(await stored()).toBe(0);
+    await app.publish(new ThingHappened('after'));
+    await receiver.waitFor(1, 10_000);
+    expect(ids()).toEqual(['after']);
   });
 });

@@ -1,4 +1,5 @@
-import { createHookwork, type Hookwork, type HookworkSettingsInput } from '@hookwork/core';
+import Database from 'better-sqlite3';
+import { createHookwork, isHookworkError, type Hookwork, type HookworkSettingsInput } from '@hookwork/core';
 import { ThingHappened, thingComposer, startTestReceiver as startReceiver, type ReceivedRequest, type TestReceiver as Receiver } from '@hookwork/core/testing';
 import { sqliteStorage } from './sqlite-storage';
 import { makeTempDir } from './testing/temp-dir';
@@ -81,6 +82,23 @@ describe('createHookwork({ storage: sqliteStorage({ file }) })', () => {
     const drained = a.drain({ timeoutMs: 3_000 }).then(() => 'resolved', (error: Error) => error.message);
     await a.stop();
     expect(await drained).toMatch(/^HOOKWORK_ERR_APP_STOPPED: the app was stopped while drain\(\) waited \(last look: 1 of this app's requests are not settled\)/);
+  });
+
+  it('a store failure while publish looks the webhooks up rejects with HOOKWORK_ERR_ENQUEUE_FAILED, as a failed enqueue does', async () => {
+    const file = temp.file();
+    const a = createHookwork({ composers: [thingComposer], settings, storage: sqliteStorage({ file }) });
+    apps.push(a);
+    await a.start();
+    await a.webhooks.create({ url: receiver.url, events: ['thing.happened'] });
+    // Another program breaks the file under the app: the alias index it looks webhooks up in is gone.
+    const other = new Database(file);
+    other.exec('DROP TABLE hookwork_webhook_events');
+    other.close();
+    const error = await a.publish(new ThingHappened('broken')).then(() => undefined, (e: unknown) => e);
+    expect(isHookworkError(error, 'HOOKWORK_ERR_ENQUEUE_FAILED')).toBe(true);
+    expect((error as Error).message).toMatch(/nothing was enqueued for thing\.happened: the store failed .*looking up webhooks of thing\.happened/);
+    expect(isHookworkError((error as Error).cause, 'HOOKWORK_ERR_STORAGE')).toBe(true);
+    expect(await a.queueCounts()).toEqual({ pending: 0, inFlight: 0, dead: 0 });
   });
 
   it('start() fails with the coded open error of the store', async () => {

@@ -378,7 +378,7 @@ describe('publishing through composed events', () => {
     expect((error as Error).message).toContain('disk full');
   });
 
-  it('rejects publish when the store cannot look the webhooks up (it is down), as when it cannot enqueue', async () => {
+  it('rejects publish with HOOKWORK_ERR_ENQUEUE_FAILED when the store cannot look the webhooks up (it is down), as when it cannot enqueue', async () => {
     const down = new HookworkError('HOOKWORK_ERR_STORAGE', 'the database is unreachable');
     const unreachable: StorageBackend = {
       name: 'unreachable',
@@ -391,7 +391,11 @@ describe('publishing through composed events', () => {
     const app = createHookwork({ composers: [composer], storage: unreachable, transport: recordingTransport() });
     await app.start();
     started.push(app);
-    await expect(app.publish(new Pinged(1))).rejects.toBe(down);
+    // One code for "the store failed, nothing is durable", whichever step failed; the store's own error is the cause.
+    const error = await app.publish(new Pinged(1)).then(() => undefined, (e: unknown) => e);
+    expect(isHookworkError(error, 'HOOKWORK_ERR_ENQUEUE_FAILED')).toBe(true);
+    expect((error as Error).cause).toBe(down);
+    expect((error as Error).message).toContain('HOOKWORK_ERR_STORAGE: the database is unreachable');
   });
 
   it('resolves with nothing to do for a notification no event handles', async () => {

@@ -83,11 +83,13 @@ export interface Hookwork<TTransaction = never> extends Management {
   /**
    * Publishes a notification: every composed event handling its class runs; resolves when every
    * request is durably enqueued (never waits for HTTP). Rejects with HOOKWORK_ERR_ENQUEUE_FAILED
-   * when the queue fails and with a HOOKWORK_ERR_STORAGE… error when the store cannot look the
-   * webhooks up; a handler that throws otherwise is reported in the result and the
-   * `handlerFailed` lifecycle event, and the other events still fire. Rejects with
+   * whenever the store fails under it, whichever the backend — storing the requests, or looking the
+   * webhooks up — with the store's own error (HOOKWORK_ERR_STORAGE…) as `cause`; with
+   * HOOKWORK_ERR_INVALID_TRANSACTION for a refused `{ transaction }`; with
    * HOOKWORK_ERR_INVALID_NOTIFICATION for what is no notification: null, a primitive, a plain
-   * object literal, a promise (await it first) or an array (publish each).
+   * object literal, a promise (await it first) or an array (publish each). A handler that throws
+   * otherwise is reported in the result and the `handlerFailed` lifecycle event, and the other
+   * events still fire.
    */
   publish(notification: object, options?: PublishOptions<TTransaction>): Promise<PublishResult>;
   /**
@@ -461,7 +463,7 @@ export class HookworkApp<TTransaction = never> implements Hookwork<TTransaction>
       // Cut off by stop(): refused at the gate, or its lookups met the store closed under it (an
       // enqueue already sent was waited for): nothing of this event was stored.
       if (isHookworkError(outcome.error, 'HOOKWORK_ERR_APP_STOPPED') || (isStoreFailure(outcome.error) && parts.container.resolve(EnqueueGate).isClosed)) throw cutOff(notification, outcome.error, outcomes);
-      if (isStoreFailure(outcome.error)) throw outcome.error;
+      if (isStoreFailure(outcome.error)) throw publishFailed(outcome.handlerName, outcome.error);
       const cause = outcome.error;
       const error = new HookworkError('HOOKWORK_ERR_HANDLER_FAILED', `webhook event ${outcome.handlerName} failed on ${notification.constructor.name}: ${(cause as Error)?.message ?? String(cause)}`, { cause });
       failures.push({ eventAlias: outcome.handlerName, error });
@@ -564,9 +566,21 @@ function cutOff(notification: object, error: unknown, outcomes: readonly { ok: b
 }
 
 /** A failure of the store itself, which fails a publish as a whole rather than one handler. */
-function isStoreFailure(error: unknown): boolean {
+function isStoreFailure(error: unknown): error is HookworkError {
   // A refused { transaction } fails publish() too: the host must not commit believing it enqueued.
   return isHookworkError(error) && (error.code === 'HOOKWORK_ERR_ENQUEUE_FAILED' || error.code === 'HOOKWORK_ERR_INVALID_TRANSACTION' || error.code.startsWith('HOOKWORK_ERR_STORAGE'));
+}
+
+/**
+ * What publish() rejects with when the store failed under it: HOOKWORK_ERR_ENQUEUE_FAILED, whichever
+ * backend and whichever step (looking the webhooks up, or storing the requests), so a host catches one
+ * code for "nothing is durable: retry or roll back". The store's own error (HOOKWORK_ERR_STORAGE,
+ * …_PERMISSION_DENIED with its GRANT, …_LOCKED) is the cause, and its message is kept. A refused
+ * transaction is the host's mistake, not the store's, and keeps its code.
+ */
+function publishFailed(handlerName: string, error: HookworkError): HookworkError {
+  if (error.code === 'HOOKWORK_ERR_ENQUEUE_FAILED' || error.code === 'HOOKWORK_ERR_INVALID_TRANSACTION') return error;
+  return new HookworkError('HOOKWORK_ERR_ENQUEUE_FAILED', `nothing was enqueued for ${handlerName}: the store failed before its requests could be stored (${error.message}); publish again once it is back, or roll back`, { cause: error });
 }
 
 /** Resolves when `work` settles (either way), or after `timeoutMs`, whichever is first. */
