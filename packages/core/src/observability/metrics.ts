@@ -121,14 +121,14 @@ export class HookworkMetrics {
       if (!histogram) durationChildren.set(info.outcome, (histogram = duration.labels({ outcome: info.outcome })));
       histogram.observe(info.durationMs / 1000);
     };
-    lifecycle.on('attemptSucceeded', (info) => {
+    lifecycle.subscribeInternal('attemptSucceeded', (info) => {
       attempted(info);
       if (info.createdAt) latency.observe(Math.max(0, (sources.now().getTime() - info.createdAt.getTime()) / 1000));
     });
-    lifecycle.on('attemptFailed', attempted);
-    lifecycle.on('enqueued', (requests) => enqueued.inc(requests.length));
-    lifecycle.on('requestDeferred', (request) => deferred.inc({ reason: request.reason }));
-    lifecycle.on('operatorEvent', (event) => operator.inc({ type: event.type }));
+    lifecycle.subscribeInternal('attemptFailed', attempted);
+    lifecycle.subscribeInternal('enqueued', (requests) => enqueued.inc(requests.length));
+    lifecycle.subscribeInternal('requestDeferred', (request) => deferred.inc({ reason: request.reason }));
+    lifecycle.subscribeInternal('operatorEvent', (event) => operator.inc({ type: event.type }));
   }
 
   /** The metrics in the Prometheus text format, and the content type to answer `/metrics` with. */
