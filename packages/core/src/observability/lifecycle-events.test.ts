@@ -8,7 +8,7 @@ describe('app.lifecycle', () => {
     const listen = (method: 'on' | 'once' | 'addListener', name: string) => () => (app.lifecycle[method] as (event: string, fn: () => void) => unknown)(name, () => {});
     for (const method of ['on', 'once', 'addListener'] as const) {
       expect(listen(method, 'deadLetter')).toThrow(
-        `HOOKWORK_ERR_INVALID_ARGUMENT: app.lifecycle.${method}() was given "deadLetter", which is not a lifecycle event (did you mean deadLettered?); the events are enqueued, attemptSucceeded, attemptFailed, deadLettered,`,
+        `HOOKWORK_ERR_INVALID_ARGUMENT: app.lifecycle.${method}() was given "deadLetter", which is not a lifecycle event (did you mean deadLettered?); the events are enqueued, attemptSucceeded, attemptFailed, attemptReleased, deadLettered,`,
       );
     }
     expect(listen('on', 'dead-lettered')).toThrow(expect.objectContaining({ code: 'HOOKWORK_ERR_INVALID_ARGUMENT' }));

@@ -73,6 +73,12 @@ export interface LifecycleEvents {
   attemptSucceeded: (attempt: AttemptInfo) => void;
   /** An attempt failed; `outcome` says whether it is retried or dead. */
   attemptFailed: (attempt: AttemptInfo) => void;
+  /**
+   * An attempt was cut off by the app's stop() (outcome `released`): it counts for nothing — the
+   * request goes back to the queue with its retry count unchanged, and the webhook's health is
+   * untouched. The receiver may have got it: the next attempt carries the same `webhook-id`.
+   */
+  attemptReleased: (attempt: AttemptInfo) => void;
   /** Retries were exhausted (or the failure was not retryable). */
   deadLettered: (attempt: AttemptInfo) => void;
   /** A request was dropped because its webhook no longer exists. */
@@ -209,6 +215,7 @@ const LIFECYCLE_EVENT_NAMES = Object.keys({
   enqueued: true,
   attemptSucceeded: true,
   attemptFailed: true,
+  attemptReleased: true,
   deadLettered: true,
   requestDropped: true,
   webhookDisabled: true,

@@ -41,7 +41,7 @@ export const BREAKER_STATE_VALUES = Object.freeze({ closed: 0, open: 1, 'half-op
  *
  * | metric | type | labels |
  * |---|---|---|
- * | `hookwork_attempts_total` | counter | `outcome` (delivered, retrying, dead), `status_class` (2xx…5xx, or none: no response) |
+ * | `hookwork_attempts_total` | counter | `outcome` (delivered, retrying, dead, released: cut off by stop()), `status_class` (1xx…9xx, or none: no response) |
  * | `hookwork_attempt_duration_seconds` | histogram | `outcome` |
  * | `hookwork_delivery_latency_seconds` | histogram: publish → the 2xx | |
  * | `hookwork_requests_enqueued_total` | counter | |
@@ -185,6 +185,7 @@ export class HookworkMetrics {
       if (info.createdAt) latency.observe(Math.max(0, (sources.now().getTime() - info.createdAt.getTime()) / 1000));
     });
     lifecycle.subscribeInternal('attemptFailed', attempted);
+    lifecycle.subscribeInternal('attemptReleased', attempted);
     lifecycle.subscribeInternal('enqueued', (requests) => enqueued.inc(requests.length));
     lifecycle.subscribeInternal('requestDeferred', (request) => deferred.inc({ reason: request.reason }));
     lifecycle.subscribeInternal('operatorEvent', (event) => operator.inc({ type: event.type }));
