@@ -808,6 +808,22 @@ describe('every route', () => {
     }
   });
 
+  // The value refused was not named, and a breaker duration's bound read as a bare count.
+  it('names the value of a webhook breaker or rate option it refuses, and the unit of a breaker duration', async () => {
+    const body = (extra: string) => `{"url":"${fixture.receiver.url}","events":["Umbraco.ContentPublish"],${extra}}`;
+    const cases: [string, string, string][] = [
+      ['"breaker":{"coolDown":1e400}', 'breaker.coolDown', 'must be at most 3153600000000 ms (got Infinity)'],
+      ['"breaker":{"failureRate":2}', 'breaker.failureRate', 'must be at most 1 (got 2)'],
+      ['"rateLimit":{"perSecond":-1}', 'rateLimit.perSecond', 'must be at least 0.000001 (got -1)'],
+    ];
+    for (const [extra, field, detail] of cases) {
+      const refused = await fixture.inject({ method: 'POST', url: `${API}/webhook`, body: body(extra) });
+      expectProblem(refused, 400, 'HOOKWORK_ERR_ADMIN_INVALID_REQUEST');
+      expect(refused.json.errors).toEqual([expect.objectContaining({ in: 'body', field, detail })]);
+    }
+    expect((await fixture.app.webhooks.list()).total).toBe(0);
+  });
+
   it('refuses a skip or take that is not written as a whole number (0x10, 1e2, true, " 5") on every paged route, not a page of what Number() makes of it', async () => {
     const { key } = await seed();
     for (const caller of [fixture.inject, fixture.socket]) {

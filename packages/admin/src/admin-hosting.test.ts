@@ -1,11 +1,13 @@
 import { execFile } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import fastifySwagger from '@fastify/swagger';
 import { cmsComposer } from '@hookwork/cms';
-import { createHookwork, memoryStorage, webhookViewSchema } from '@hookwork/core';
+import { createHookwork, memoryStorage, silentLogger, webhookViewSchema } from '@hookwork/core';
+import { sqliteStorage } from '@hookwork/sqlite';
+import Database from 'better-sqlite3';
 import Fastify from 'fastify';
 import { hookworkAdmin } from './admin-plugin';
 import { adminFrameworkErrors } from './index';
@@ -494,6 +496,38 @@ describe('/metrics', () => {
       await first.close();
       await second.close();
       await other.stop();
+    }
+  });
+
+  // A store that failed while a scrape read it answered 500: Prometheus saw the target down, and
+  // lost the counters with the gauges.
+  it('answers 200 with the counters while the store fails, without the gauges read from it, counting their failure', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'hookwork-admin-metrics-'));
+    const file = join(dir, 'hookwork.db');
+    const app = createHookwork({ composers: [cmsComposer()], logger: silentLogger, storage: sqliteStorage({ file }), settings: { ssrf: { allowInternal: false, allow: ['127.0.0.1'] } } });
+    await app.start();
+    const server = await startAdminServer(app, { print: false, ...apiOnly });
+    try {
+      await app.webhooks.create({ url: fixture.receiver.url, events: ['Umbraco.ContentPublish'] });
+      await publish(app, 'm-1');
+      await app.drain();
+      // Another program renames the tables under the running app.
+      const other = new Database(file);
+      other.exec('ALTER TABLE hookwork_requests RENAME TO hookwork_requests_away; ALTER TABLE hookwork_webhook_health RENAME TO hookwork_webhook_health_away');
+      other.close();
+      const response = await fetch(`${server.url}metrics`, { headers: { authorization: `Bearer ${server.token!}` } });
+      const text = await response.text();
+      expect(response.status).toBe(200);
+      const samples = parseSamples(text);
+      expect(samples.get('hookwork_attempts_total{outcome="delivered",status_class="2xx"}')).toBe(1);
+      expect(samples.get('hookwork_requests_enqueued_total')).toBe(1);
+      expect([...samples.keys()].filter((name) => /^hookwork_(queue|breaker)_/.test(name))).toEqual([]);
+      expect(samples.get('hookwork_metrics_collect_errors_total{gauge="queue_requests"}')).toBe(1);
+      expect(samples.get('hookwork_metrics_collect_errors_total{gauge="breaker_state"}')).toBe(1);
+    } finally {
+      await server.close();
+      await app.stop().catch(() => {});
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 

@@ -146,9 +146,15 @@ export function describeSchemaError(place: FieldProblem['in'], error: FastifySch
       break;
     }
     case 'minimum':
-    case 'maximum':
-      detail = `must be ${error.keyword === 'minimum' ? 'at least' : 'at most'} ${String(params.limit)}`;
+    case 'maximum': {
+      // A webhook's breaker and rate options are named with the value refused (none is a
+      // secret), and the breaker's durations with their unit: "at most 3153600000000" read as a count.
+      const option = place === 'body' && (path[0] === 'breaker' || path[0] === 'rateLimit');
+      const ms = option && path[0] === 'breaker' && (path[1] === 'window' || path[1] === 'coolDown');
+      const { data } = error as { data?: unknown };
+      detail = `must be ${error.keyword === 'minimum' ? 'at least' : 'at most'} ${String(params.limit)}${ms ? ' ms' : ''}${option && typeof data === 'number' ? ` (got ${String(data)})` : ''}`;
       break;
+    }
     case 'minLength':
       detail = 'must not be empty';
       break;

@@ -111,6 +111,35 @@ describe('an app on SQLite with the BullMQ queue', () => {
     expect(last.headers['hookwork-retry-count']).toBe('0');
   });
 
+  // An attempt cut off by stop() was reported as a failed, retrying one (attemptFailed,
+  // hookwork_attempts_total{outcome="retrying"}) though it counted for nothing.
+  it('reports an attempt cut off by stop() as released, not failed; the next process sends it with its retry count unchanged', async () => {
+    const queueName = `released${++queues}`;
+    const first = await startApp(TEST_REDIS_URL, { stopTimeout: 300 }, queueName);
+    const seen: string[] = [];
+    first.lifecycle.on('attemptFailed', (info) => seen.push(`failed ${info.outcome}`));
+    first.lifecycle.on('attemptReleased', (info) => seen.push(`released ${info.outcome} ${info.errorKind}`));
+    receiver.handler = () => {}; // never answers
+    const { key } = await first.webhooks.create({ url: receiver.url, events: ['thing.happened'] });
+    await first.publish(new ThingHappened('cut-off'));
+    await receiver.waitFor(1);
+    await first.stop();
+    expect(seen).toEqual(['released released aborted']);
+    const text = (await first.metrics.scrape()).text;
+    expect(text).toContain('hookwork_attempts_total{outcome="released",status_class="none"} 1');
+    expect(text).not.toMatch(/^hookwork_attempts_total\{outcome="retrying"/m);
+
+    receiver.handler = (_request, res) => void res.writeHead(204).end();
+    const second = await startApp(TEST_REDIS_URL, {}, queueName);
+    await receiver.waitFor(2);
+    await second.drain({ timeoutMs: 10_000 });
+    expect(receiver.requests.map((r) => r.headers['hookwork-retry-count'])).toEqual(['0', '0']);
+    // The log entry is written after the verdict is applied: drain() may end first.
+    const outcomes = async () => (await second.logs(key, { limit: 10 })).items.map((e) => e.outcome);
+    for (let i = 0; i < 100 && (await outcomes()).length < 2; i++) await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(await outcomes()).toEqual(['delivered', 'released']);
+  });
+
   it('refuses request ids BullMQ cannot use as job ids, storing nothing of the batch', async () => {
     const engine = await bullmqQueue({ connection: TEST_REDIS_URL, prefix, queueName: `ids${++queues}`, checkDurability: false }).open(standaloneEngineContext());
     try {

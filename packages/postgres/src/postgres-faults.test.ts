@@ -1,6 +1,6 @@
 import net from 'node:net';
 import pg from 'pg';
-import { createHookwork, isHookworkError, type Hookwork, type HookworkSettingsInput } from '@hookwork/core';
+import { createHookwork, isHookworkError, type Hookwork, type HookworkSettingsInput, type Logger } from '@hookwork/core';
 import { startTestReceiver, type TestReceiver, ThingHappened, thingComposer } from '@hookwork/core/testing';
 import { openPostgresStorage, postgresStorage, type PostgresStorage, type PostgresTransaction } from './index';
 import { TcpProxy } from './testing/tcp-proxy';
@@ -222,4 +222,49 @@ describe('faults heal without a restart', () => {
     expect(completed).toMatchObject({ code: 'HOOKWORK_ERR_STORAGE', message: expect.stringMatching(/timeout/i) });
     await storage.close();
   }, 30_000);
+});
+
+describe('metrics while the store fails', () => {
+  // One failing gauge reading (a count the store could not answer) rejected the whole scrape:
+  // Prometheus saw the target down, and lost the counters with the gauges.
+  it('serves the counters and histograms, gives the store-read gauges no sample and counts their failure, and warns once', async () => {
+    const schema = db.schema();
+    cleanups.push(() => db.drop(schema));
+    const warnings: string[] = [];
+    const logger: Logger = { debug: () => {}, info: () => {}, warn: (message) => warnings.push(message), error: () => {} };
+    receiver.handler = (request, res) => void res.writeHead(request.path === '/failing' ? 503 : 200).end();
+    const app = createHookwork({ composers: [thingComposer], logger, settings: { ...settings, maximumRetries: 0 }, storage: postgresStorage({ connectionString: TEST_PG_URL, schema, connectTimeoutMs: 1000 }) });
+    await app.start();
+    cleanups.push(() => app.stop());
+    await app.webhooks.create({ url: receiver.url, events: ['thing.happened'] });
+    await app.webhooks.create({ url: `${receiver.origin}/failing`, events: ['thing.happened'] });
+    await app.publish(new ThingHappened('m1'));
+    await app.drain();
+    const healthy = (await app.metrics.scrape()).text;
+    expect(healthy).toContain('hookwork_queue_requests{state="dead"} 1');
+    expect(healthy).toMatch(/^hookwork_breaker_state\{webhook="[^"]+"\} 0$/m);
+    expect(healthy).toContain('hookwork_metrics_collect_errors_total{gauge="queue_requests"} 0');
+
+    // From another connection, as an operator's mistake or a migration would.
+    await db.query(`ALTER SCHEMA "${schema}" RENAME TO "${schema}_away"`);
+    cleanups.push(() => db.query(`ALTER SCHEMA "${schema}_away" RENAME TO "${schema}"`));
+    const broken = (await app.metrics.scrape()).text;
+    expect(broken).toContain('hookwork_attempts_total{outcome="delivered",status_class="2xx"} 1');
+    expect(broken).toContain('hookwork_attempts_total{outcome="dead",status_class="5xx"} 1');
+    expect(broken).toContain('hookwork_requests_enqueued_total 2');
+    expect(broken).not.toMatch(/^hookwork_queue_requests\{/m);
+    expect(broken).not.toMatch(/^hookwork_queue_oldest_pending_age_seconds /m);
+    expect(broken).not.toMatch(/^hookwork_breaker_state\{/m);
+    for (const gauge of ['queue_requests', 'queue_oldest_pending_age', 'breaker_state']) expect(broken).toContain(`hookwork_metrics_collect_errors_total{gauge="${gauge}"} 1`);
+    expect(warnings).toEqual(expect.arrayContaining([expect.stringMatching(/^metrics: the queue_requests gauge could not be read; scrapes go on without it \(hookwork_metrics_collect_errors_total counts each failure\): HOOKWORK_ERR_STORAGE: PostgreSQL .* failed while counting requests/)]));
+    expect(warnings).toHaveLength(3);
+    // A scrape every few seconds must not log each time.
+    const again = (await app.metrics.scrape()).text;
+    expect(again).toContain('hookwork_metrics_collect_errors_total{gauge="queue_requests"} 2');
+    expect(warnings).toHaveLength(3);
+
+    await db.query(`ALTER SCHEMA "${schema}_away" RENAME TO "${schema}"`);
+    cleanups.pop();
+    expect((await app.metrics.scrape()).text).toContain('hookwork_queue_requests{state="dead"} 1');
+  });
 });

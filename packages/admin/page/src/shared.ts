@@ -51,6 +51,7 @@ export const OUTCOME_TEXT: Readonly<Record<DeliveryOutcome, string>> = {
   delivered: 'the receiver answered 2xx',
   retrying: 'failed; another attempt is scheduled',
   dead: 'failed for good; kept among the dead letters',
+  released: 'cut off because the app was stopping; not counted, back in the queue',
   dropped: 'not sent: the webhook was deleted',
   test: 'a test send, not queued',
 };

@@ -3,7 +3,10 @@ import type { Hookwork } from './hookwork-app';
 import { startTestReceiver, type TestReceiver } from '../testing/test-receiver';
 import { ThingHappened, thingComposer } from '../testing/thing-event';
 import { memoryStorage } from '../storage/memory/memory-storage';
-import type { StorageBackend } from '../ports/storage-backend';
+import type { Storage, StorageBackend } from '../ports/storage-backend';
+import { SpanStatusCode } from '@opentelemetry/api';
+import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
+import type { AttemptInfo } from '../observability/lifecycle-events';
 
 /** stop() as a host's shutdown code meets it: called twice, and with work under way. Real HTTP on 127.0.0.1. */
 
@@ -57,6 +60,43 @@ describe('app.stop()', () => {
     await expect(app.publish(new ThingHappened('late'))).rejects.toMatchObject({ code: 'HOOKWORK_ERR_APP_STOPPED', message: expect.stringContaining('create a new app') });
     answer();
     await stopping;
+  });
+});
+
+describe('an attempt cut off by stop()', () => {
+  // It was reported as a failed, retrying attempt — attemptFailed, hookwork_attempts_total
+  // {outcome="retrying"}, an ERROR span — while the request's retry count was untouched.
+  it('is released: its own outcome in the log, the lifecycle and the metrics, no attemptFailed, no ERROR span, the retry count unchanged', async () => {
+    const exporter = new InMemorySpanExporter();
+    const inner = memoryStorage();
+    let opened: Storage | undefined;
+    const storage: StorageBackend = { ...inner, open: async (context) => (opened = await inner.open(context)) };
+    const held = createHookwork({
+      composers: [thingComposer],
+      storage,
+      tracerProvider: new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] }),
+      settings: { ssrf: { allowInternal: false, allow: ['127.0.0.1'] }, stopTimeout: 200 },
+    });
+    await held.start();
+    const events: [string, AttemptInfo][] = [];
+    held.lifecycle.on('attemptFailed', (info) => events.push(['attemptFailed', info]));
+    held.lifecycle.on('attemptReleased', (info) => events.push(['attemptReleased', info]));
+    receiver.handler = () => {}; // never answers
+    const webhook = await held.webhooks.create({ url: `${receiver.origin}/held`, events: ['thing.happened'] });
+    await held.publish(new ThingHappened('cut-off'));
+    await receiver.waitFor(1);
+    await held.stop();
+
+    expect(events.map(([name, info]) => [name, info.outcome, info.errorKind])).toEqual([['attemptReleased', 'released', 'aborted']]);
+    const text = (await held.metrics.scrape()).text;
+    expect(text).toContain('hookwork_attempts_total{outcome="released",status_class="none"} 1');
+    expect(text).not.toMatch(/^hookwork_attempts_total\{outcome="retrying"/m);
+    const [span] = exporter.getFinishedSpans().filter((s) => s.name === 'hookwork.attempt');
+    expect(span!.attributes['hookwork.outcome']).toBe('released');
+    expect(span!.status.code).not.toBe(SpanStatusCode.ERROR);
+    const { items } = await opened!.deliveryLog.list({ webhookKey: webhook.key });
+    expect(items.map((e) => [e.outcome, e.errorKind])).toEqual([['released', 'aborted']]);
+    expect(await opened!.queue.get(items[0]!.requestId)).toMatchObject({ state: 'pending', attempts: 0 });
   });
 });
 

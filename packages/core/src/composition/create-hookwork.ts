@@ -304,9 +304,11 @@ export function createHookwork<TStorageTransaction = never, TQueueTransaction = 
   const metrics = new HookworkMetrics(lifecycle, {
     counts: async () => engine?.counts(),
     oldestPendingCreatedAt: async () => (engine?.oldestPendingCreatedAt ? ((await engine.oldestPendingCreatedAt()) ?? null) : undefined),
-    breakers: async () => (storage ? (await healthStore().list()).map((r) => ({ webhookKey: r.webhookKey, breaker: r.state.breaker })) : undefined),
+    // Only webhooks failing now or whose breaker is not closed: a 429's Retry-After pause or a
+    // rate limit stores a health record too, and made a series for a webhook that never failed.
+    breakers: async () => (storage ? (await healthStore().list()).filter((r) => r.state.breaker !== 'closed' || r.state.consecutiveFailures > 0 || r.state.failingSince !== undefined).map((r) => ({ webhookKey: r.webhookKey, breaker: r.state.breaker })) : undefined),
     now: () => clock.now(),
-  });
+  }, logger);
   container.registerInstance(OpenQueueEngine, new OpenQueueEngine(() => engine));
   container.registerSingleton(WebhookService);
   container.registerSingleton(EnqueueGate);

@@ -156,11 +156,12 @@ export class HookworkApp<TTransaction = never> implements Hookwork<TTransaction>
   private readonly stopRequested = new AbortController();
 
   constructor(private readonly parts: HookworkParts) {
-    // Subscribed now, before a host can add a listener: eventemitter3 calls no listener after
-    // one that throws, and these were added by start(), after the host's — a host listener that
-    // threw silenced the operator webhooks, and drain() stopped waiting for what was published.
-    parts.lifecycle.on('enqueued', (requests) => parts.own.add(requests.map((r) => r.requestId)));
-    parts.lifecycle.on('operatorEvent', (event) => this.sendOperatorEvent(event));
+    // On the lifecycle's internal channel, called before any host listener: eventemitter3 calls
+    // no listener after one that throws (a host listener that threw silenced the operator
+    // webhooks, and drain() stopped waiting for what was published), and a host's
+    // off('operatorEvent') without a listener removed these with its own.
+    parts.lifecycle.subscribeInternal('enqueued', (requests) => parts.own.add(requests.map((r) => r.requestId)));
+    parts.lifecycle.subscribeInternal('operatorEvent', (event) => this.sendOperatorEvent(event));
     // Every drain() under way listens to it (and stops listening when it returns): a host or a test
     // waiting on a dozen at once made Node warn of a leak (MaxListenersExceededWarning) that is none.
     setMaxListeners(0, this.stopRequested.signal);

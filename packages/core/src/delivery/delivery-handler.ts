@@ -47,7 +47,7 @@ void ATTEMPT_INFO_FIELDS_SET;
  *   retry policy for the verdict.
  * Once the engine applied the verdict, it writes one delivery log entry (unless the engine wrote
  * it with the verdict, see {@link Settlement.logEntry}) and emits the
- * lifecycle events (`attemptSucceeded` / `attemptFailed`, then `deadLettered` and the
+ * lifecycle events (`attemptSucceeded` / `attemptFailed` / `attemptReleased`, then `deadLettered` and the
  * `request.exhausted` operator event), and disables a webhook whose receiver answered 410 Gone.
  */
 export class WebhookDeliveryHandler implements DeliveryHandler {
@@ -152,7 +152,7 @@ export class WebhookDeliveryHandler implements DeliveryHandler {
     info.outcome = outcome;
     if (verdict.kind === 'retry') info.nextDueAt = verdict.dueAt;
     info.createdAt = request.createdAt;
-    this.deps.reporter.emit(outcome === 'delivered' ? 'attemptSucceeded' : 'attemptFailed', info);
+    this.deps.reporter.emit(outcome === 'delivered' ? 'attemptSucceeded' : outcome === 'released' ? 'attemptReleased' : 'attemptFailed', info);
     if (decision.disableWebhook) void this.deps.health.disable(webhook, 'gone', `${decision.disableWebhook} to request ${request.id}`);
     if (verdict.kind !== 'dead') return;
     this.deps.reporter.emit('deadLettered', info);
@@ -179,7 +179,8 @@ function endAttemptSpan(span: Span, record: AttemptRecord, decision: RetryDecisi
   const { result } = record;
   if (result.ok) span.setAttribute('http.response.status_code', result.response.statusCode);
   span.setAttribute('hookwork.outcome', decision.outcome);
-  if (decision.outcome !== 'delivered') {
+  // A released attempt was cut off by the app's stop(): the receiver did not fail, nothing counts.
+  if (decision.outcome !== 'delivered' && decision.outcome !== 'released') {
     span.setAttribute('error.type', result.ok ? String(result.response.statusCode) : result.errorKind);
     // A redirect's failure names its target, which often repeats the webhook's secret path.
     span.setStatus({ code: SpanStatusCode.ERROR, message: redactUrlsIn(decision.failure ?? '') });

@@ -37,7 +37,7 @@ export interface RetryDecision {
   /** What the queue engine does with the request. */
   verdict: DeliveryVerdict;
   /** The delivery log's outcome of this attempt. */
-  outcome: Extract<DeliveryOutcome, 'delivered' | 'retrying' | 'dead'>;
+  outcome: Extract<DeliveryOutcome, 'delivered' | 'retrying' | 'dead' | 'released'>;
   /** Why the webhook must be disabled (a 410 Gone), when it must. */
   disableWebhook?: string;
   /** The failure as the log and `lastError` tell it; absent on success. */
@@ -83,7 +83,7 @@ export function describeFailure(result: TransportResult, url?: string): string |
  * hookwork's one retry policy, a pure function (no I/O, no clock of its own), used by every
  * queue engine:
  * - a 2xx is delivered;
- * - an attempt aborted because the app is stopping is released (it does not count); one aborted
+ * - an attempt aborted because the app is stopping is released (outcome `released`: it does not count); one aborted
  *   while it is not (`stopping: false`) is retried like any other failure;
  * - 410 Gone dead-letters the request and disables the webhook; an SSRF refusal, a request that
  *   could not go on the wire unchanged (`invalid`) and a status that is not retryable
@@ -96,7 +96,10 @@ export function decideRetry(input: RetryPolicyInput): RetryDecision {
   const status = result.ok ? result.response.statusCode : undefined;
   if (status !== undefined && isSuccessStatus(status)) return { verdict: { kind: 'delivered' }, outcome: 'delivered' };
   const failure = describeFailure(result, input.url)!;
-  if (!result.ok && result.errorKind === 'aborted' && input.stopping !== false) return { verdict: { kind: 'release' }, outcome: 'retrying', failure };
+  // Released, not retrying: the attempt counts for nothing (its retry count is unchanged), so it
+  // is no failed attempt either — not in attemptFailed, the attempts metric's `retrying` or an
+  // ERROR span.
+  if (!result.ok && result.errorKind === 'aborted' && input.stopping !== false) return { verdict: { kind: 'release' }, outcome: 'released', failure };
   const attempts = retryCount + 1;
   const gone = status === 410;
   const final =

@@ -19,7 +19,7 @@ const stringMap = { type: 'object', additionalProperties: { type: 'string' } } a
 const stringList = { type: 'array', items: { type: 'string' } } as const;
 
 /** The outcomes a delivery log entry can have (see DeliveryOutcome). */
-export const DELIVERY_OUTCOMES = Object.freeze(['delivered', 'retrying', 'dead', 'dropped', 'test'] as const);
+export const DELIVERY_OUTCOMES = Object.freeze(['delivered', 'retrying', 'dead', 'released', 'dropped', 'test'] as const);
 
 /**
  * The HTTP status classes the delivery log can be filtered by (see StatusClass), in the order a

@@ -67,7 +67,16 @@ describe('webhook validation (nothing is stored when refused)', () => {
     ['a non-boolean enabled', { ...valid, enabled: 'yes' }, 'enabled', 'enabled must be a boolean'],
     ['a rate of zero', { ...valid, rateLimit: { perSecond: 0 } }, 'rateLimit.perSecond', 'must be at least 0.000001'],
     ['a rate so low that the next request is beyond any date', { ...valid, rateLimit: { perSecond: 1e-300 } }, 'rateLimit.perSecond', 'must be at least 0.000001'],
-    ['a breaker cool-down beyond 100 years', { ...valid, breaker: { coolDown: 1e300 } }, 'breaker.coolDown', 'must be at most 3153600000000'],
+    ['a breaker cool-down beyond 100 years', { ...valid, breaker: { coolDown: 1e300 } }, 'breaker.coolDown', 'breaker.coolDown must be at most 3153600000000 ms (36500 days) (got 1e+300)'],
+    // NaN was refused for a bound it does not break ("must be at most 1000000"), a cool-down's bound
+    // was told in raw ms, and no value was named.
+    ['a NaN failure threshold', { ...valid, breaker: { failureThreshold: NaN } }, 'breaker.failureThreshold', 'breaker.failureThreshold must be an integer (got NaN)'],
+    ['an infinite cool-down', { ...valid, breaker: { coolDown: Infinity } }, 'breaker.coolDown', 'breaker.coolDown must be at most 3153600000000 ms (36500 days) (got Infinity)'],
+    ['a NaN rate', { ...valid, rateLimit: { perSecond: NaN } }, 'rateLimit.perSecond', 'rateLimit.perSecond must be a number, not NaN (got NaN)'],
+    ['a NaN failure rate', { ...valid, breaker: { failureRate: NaN } }, 'breaker.failureRate', 'breaker.failureRate must be a number, not NaN (got NaN)'],
+    ['an infinite rate', { ...valid, rateLimit: { perSecond: Infinity } }, 'rateLimit.perSecond', 'rateLimit.perSecond must be at most 1000000 (got Infinity)'],
+    ['a negative burst, named', { ...valid, rateLimit: { perSecond: 1, burst: -2 } }, 'rateLimit.burst', 'rateLimit.burst must be at least 1 (got -2)'],
+    ['a fractional cool-down', { ...valid, breaker: { coolDown: 1.5 } }, 'breaker.coolDown', 'breaker.coolDown must be a whole number of milliseconds (got 1.5)'],
     ['a breaker window beyond 100 years', { ...valid, breaker: { window: 1e20 } }, 'breaker.window', 'must be at most 3153600000000'],
     ['a rate without perSecond', { ...valid, rateLimit: { burst: 3 } }, 'perSecond', 'is required'],
     ['a fractional burst', { ...valid, rateLimit: { perSecond: 1, burst: 1.5 } }, 'rateLimit.burst', 'must be an integer'],

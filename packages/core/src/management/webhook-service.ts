@@ -12,6 +12,7 @@ import { LoggerToken, type Logger } from '../observability/logger';
 import { redactedUrl } from '../observability/redacted-url';
 import { ClockToken, type Clock } from '../runtime/clock';
 import { SettingsToken, type SettingsAccessor } from '../settings/settings';
+import { formatDuration } from '../settings/time-span';
 import { WebhookRepositoryToken, type WebhookRepository } from '../ports/webhook-repository';
 import type { QueueEngine } from '../ports/queue-engine';
 import type { Page, PageRequest } from '../model/page';
@@ -68,7 +69,26 @@ function unknownFieldProblem(error: ErrorObject): string {
   return `is not a webhook field${near ? ` (did you mean ${near}?)` : ''}; the fields here are ${known.join(', ')}`;
 }
 
+/** The per-webhook options held in milliseconds: their bounds are told as durations too. */
+const MS_FIELDS: ReadonlySet<string> = new Set(['/breaker/window', '/breaker/coolDown']);
+
+/** The keywords whose refusal is about a value's kind or size: NaN and ±Infinity break "finite" first. */
+const VALUE_KEYWORDS: ReadonlySet<string> = new Set(['type', 'minimum', 'exclusiveMinimum', 'maximum', 'multipleOf', 'enum']);
+
+/**
+ * The value refused, for the message — only of the options that hold no secret (`breaker`,
+ * `rateLimit`, `fifo`, `enabled`): a header's value or a URL is never echoed.
+ */
+function gotValue(error: ErrorObject): string {
+  if (!VALUE_KEYWORDS.has(error.keyword) || !/^\/(breaker|rateLimit|fifo|enabled)(\/|$)/.test(error.instancePath)) return '';
+  return ` (got ${shownValue(error.data)})`;
+}
+
 function describe(error: ErrorObject): string {
+  const ms = MS_FIELDS.has(error.instancePath);
+  // ajv's `number` type takes NaN, and a bound then refused it for a rule it does not break:
+  // `rateLimit.perSecond: NaN` was told "must be at most 1000000". (Infinity does break it.)
+  if (Number.isNaN(error.data) && ['minimum', 'exclusiveMinimum', 'maximum'].includes(error.keyword)) return 'must be a number, not NaN';
   switch (error.keyword) {
     case 'additionalProperties':
       return unknownFieldProblem(error);
@@ -91,11 +111,15 @@ function describe(error: ErrorObject): string {
     case 'maxProperties':
       return `has too many entries (at most ${String((error.params as { limit: number }).limit)})`;
     case 'type':
+      if (ms && (error.params as { type: unknown }).type === 'integer') return 'must be a whole number of milliseconds';
       return error.instancePath === '' ? 'webhook input must be an object such as { url, events }' : `must be ${[(error.params as { type: string | string[] }).type].flat().map((t) => `a${/^[aeiou]/.test(t) ? 'n' : ''} ${t}`).join(' or ')}`;
     case 'minimum':
     case 'exclusiveMinimum':
     case 'maximum':
-      return `must be ${error.keyword === 'maximum' ? 'at most' : error.keyword === 'minimum' ? 'at least' : 'more than'} ${String((error.params as { limit: number }).limit)}`;
+    {
+      const limit = (error.params as { limit: number }).limit;
+      return `must be ${error.keyword === 'maximum' ? 'at most' : error.keyword === 'minimum' ? 'at least' : 'more than'} ${ms ? `${limit} ms${limit >= 1000 ? ` (${formatDuration(limit)})` : ''}` : String(limit)}`;
+    }
     case 'anyOf':
       return 'has the wrong type';
     default:
@@ -649,7 +673,7 @@ export class WebhookService implements Webhooks {
       const field = fieldOf(error);
       if (seen.has(field)) continue;
       seen.add(field);
-      problems.push({ field, problem: describe(error) });
+      problems.push({ field, problem: `${describe(error)}${gotValue(error)}` });
     }
     return problems;
   }

@@ -10,6 +10,7 @@ export type DeliveryOutcome =
   | 'delivered' // 2xx
   | 'retrying' // failed, rescheduled
   | 'dead' // failed, retries exhausted (or not retryable): dead-lettered
+  | 'released' // cut off by the app's stop(): not counted, back in the queue as it was
   | 'dropped' // not sent: the webhook was deleted
   | 'test'; // sendTestEvent(): sent once, not queued
 

@@ -1,5 +1,5 @@
-import { createHookwork, type LifecycleEvents, type Logger } from '../index';
-import { startTestApp, ThingHappened } from '../test-support/test-app';
+import { createHookwork, operatorEventsComposer, type LifecycleEmitter, type LifecycleEvents, type Logger } from '../index';
+import { startTestApp, thingComposer, ThingHappened } from '../test-support/test-app';
 import { startTestReceiver } from '../testing/test-receiver';
 
 describe('app.lifecycle', () => {
@@ -8,7 +8,7 @@ describe('app.lifecycle', () => {
     const listen = (method: 'on' | 'once' | 'addListener', name: string) => () => (app.lifecycle[method] as (event: string, fn: () => void) => unknown)(name, () => {});
     for (const method of ['on', 'once', 'addListener'] as const) {
       expect(listen(method, 'deadLetter')).toThrow(
-        `HOOKWORK_ERR_INVALID_ARGUMENT: app.lifecycle.${method}() was given "deadLetter", which is not a lifecycle event (did you mean deadLettered?); the events are enqueued, attemptSucceeded, attemptFailed, deadLettered,`,
+        `HOOKWORK_ERR_INVALID_ARGUMENT: app.lifecycle.${method}() was given "deadLetter", which is not a lifecycle event (did you mean deadLettered?); the events are enqueued, attemptSucceeded, attemptFailed, attemptReleased, deadLettered,`,
       );
     }
     expect(listen('on', 'dead-lettered')).toThrow(expect.objectContaining({ code: 'HOOKWORK_ERR_INVALID_ARGUMENT' }));
@@ -55,6 +55,49 @@ describe('app.lifecycle', () => {
       expect(app.lifecycle.listeners('attemptSucceeded')).not.toContain(notify);
     } finally {
       process.off('unhandledRejection', onUnhandled);
+      await app.stop();
+      await receiver.close();
+    }
+  });
+
+  // off(event) without a listener and removeAllListeners() removed hookwork's own subscribers
+  // with the host's: the metrics stopped counting and the operator webhooks stopped going out.
+  it.each([
+    ['off(event) without a listener', (lifecycle: LifecycleEmitter) => void lifecycle.off('operatorEvent').off('attemptSucceeded').off('enqueued').off('attemptFailed')],
+    ['removeAllListeners(event)', (lifecycle: LifecycleEmitter) => void lifecycle.removeAllListeners('operatorEvent').removeAllListeners('attemptSucceeded').removeAllListeners('enqueued').removeAllListeners('attemptFailed')],
+    ['removeAllListeners()', (lifecycle: LifecycleEmitter) => void lifecycle.removeAllListeners()],
+  ])('keeps metrics and operator webhooks going after a host cleanup with %s, and counts only the host\'s listeners', async (_name, cleanUp) => {
+    const receiver = await startTestReceiver((request, res) => {
+      res.statusCode = request.path === '/gone' ? 410 : 200;
+      res.end();
+    });
+    const app = await startTestApp({ composers: [thingComposer, operatorEventsComposer()] });
+    try {
+      expect(app.lifecycle.listenerCount('operatorEvent')).toBe(0);
+      expect(app.lifecycle.listenerCount('attemptSucceeded')).toBe(0);
+      const mine = () => {};
+      app.lifecycle.on('operatorEvent', mine);
+      app.lifecycle.on('attemptSucceeded', mine);
+      expect(app.lifecycle.listenerCount('attemptSucceeded')).toBe(1);
+      cleanUp(app.lifecycle);
+      expect(app.lifecycle.listenerCount('operatorEvent')).toBe(0);
+      expect(app.lifecycle.listenerCount('attemptSucceeded')).toBe(0);
+      expect(app.lifecycle.listeners('operatorEvent')).toEqual([]);
+
+      await app.webhooks.create({ url: `${receiver.origin}/ops`, events: ['webhook.disabled'] });
+      await app.webhooks.create({ url: `${receiver.origin}/ok`, events: ['thing.happened'] });
+      await app.webhooks.create({ url: `${receiver.origin}/gone`, events: ['thing.happened'] });
+      await app.publish(new ThingHappened('c1'));
+      const requests = await receiver.waitFor(3);
+      await app.drain();
+      expect(requests.map((r) => r.path).sort()).toEqual(['/gone', '/ok', '/ops']);
+      expect(JSON.parse(requests.find((r) => r.path === '/ops')!.text).type).toBe('webhook.disabled');
+      const text = (await app.metrics.scrape()).text;
+      expect(text).toContain('hookwork_requests_enqueued_total 3');
+      expect(text).toContain('hookwork_attempts_total{outcome="delivered",status_class="2xx"} 2');
+      expect(text).toContain('hookwork_attempts_total{outcome="dead",status_class="4xx"} 1');
+      expect(text).toContain('hookwork_operator_events_total{type="webhook.disabled"} 1');
+    } finally {
       await app.stop();
       await receiver.close();
     }

@@ -73,6 +73,12 @@ export interface LifecycleEvents {
   attemptSucceeded: (attempt: AttemptInfo) => void;
   /** An attempt failed; `outcome` says whether it is retried or dead. */
   attemptFailed: (attempt: AttemptInfo) => void;
+  /**
+   * An attempt was cut off by the app's stop() (outcome `released`): it counts for nothing — the
+   * request goes back to the queue with its retry count unchanged, and the webhook's health is
+   * untouched. The receiver may have got it: the next attempt carries the same `webhook-id`.
+   */
+  attemptReleased: (attempt: AttemptInfo) => void;
   /** Retries were exhausted (or the failure was not retryable). */
   deadLettered: (attempt: AttemptInfo) => void;
   /** A request was dropped because its webhook no longer exists. */
@@ -114,6 +120,14 @@ export class LifecycleEmitter extends EventEmitter<LifecycleEvents> {
   // off() and listeners() translate between the two.
   private readonly guards = new WeakMap<AnyListener, Map<keyof LifecycleEvents, AnyListener>>();
   private rejected: (event: keyof LifecycleEvents, error: unknown) => void = () => {};
+  /**
+   * hookwork's own subscribers (metrics, operator webhooks, drain()'s bookkeeping), on a channel
+   * of their own: a host's `off(event)` without a listener or `removeAllListeners()` removed them
+   * too, and metrics and operator webhooks stopped without a word. They are called before the
+   * host's, so a host listener that throws cannot silence them; listenerCount() and listeners()
+   * report only the host's.
+   */
+  private readonly internal = new EventEmitter<LifecycleEvents>();
 
   // A listener under a misspelt name (`deadLetter`, from JavaScript or a cast) would never be
   // called, and nothing would say so: on, once and addListener refuse names that are not events.
@@ -145,6 +159,20 @@ export class LifecycleEmitter extends EventEmitter<LifecycleEvents> {
   /** The listeners of `event`, as they were added. */
   override listeners<T extends keyof LifecycleEvents>(event: T): EventEmitter.EventListener<LifecycleEvents, T>[] {
     return super.listeners(event).map((held) => ((held as unknown as Record<symbol, unknown>)[ORIGINAL] ?? held) as EventEmitter.EventListener<LifecycleEvents, T>);
+  }
+
+  /** Emits `event` to hookwork's own subscribers, then to the host's listeners. */
+  override emit<T extends keyof LifecycleEvents>(event: T, ...args: EventEmitter.EventArgs<LifecycleEvents, T>): boolean {
+    const internal = this.internal.emit(event, ...args);
+    return super.emit(event, ...args) || internal;
+  }
+
+  /**
+   * @internal subscribes one of hookwork's own parts to `event`, out of the host's reach: the
+   * host's off(), removeAllListeners() and listenerCount() do not see it.
+   */
+  subscribeInternal<T extends keyof LifecycleEvents>(event: T, fn: EventEmitter.EventListener<LifecycleEvents, T>): void {
+    this.internal.on(checkedEventName('subscribeInternal', event), fn);
   }
 
   /** @internal where a listener's rejected promise is reported (the app's logger, once it is resolved). */
@@ -187,6 +215,7 @@ const LIFECYCLE_EVENT_NAMES = Object.keys({
   enqueued: true,
   attemptSucceeded: true,
   attemptFailed: true,
+  attemptReleased: true,
   deadLettered: true,
   requestDropped: true,
   webhookDisabled: true,

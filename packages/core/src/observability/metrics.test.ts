@@ -69,9 +69,10 @@ describe('Prometheus metrics', () => {
     expect(sample('hookwork_queue_requests{state="inflight"}')).toBe(0);
     expect(sample('hookwork_queue_requests{state="dead"}')).toBe(3);
     expect(sample('hookwork_queue_oldest_pending_age_seconds')).toBe(0);
-    // c failed three times in a row (open); b failed once and recovered (closed); a never failed (no record).
+    // c failed three times in a row (open); b failed once and recovered (closed: no longer failing,
+    // no series); a never failed (no record).
     expect(sample('hookwork_breaker_state{webhook="c"}')).toBe(1);
-    expect(sample('hookwork_breaker_state{webhook="b"}')).toBe(0);
+    expect(samples.has('hookwork_breaker_state{webhook="b"}')).toBe(false);
     expect(samples.has('hookwork_breaker_state{webhook="a"}')).toBe(false);
     expect(sample('hookwork_operator_events_total{type="request.exhausted"}')).toBe(3);
     expect(sample('hookwork_operator_events_total{type="breaker.opened"}')).toBe(1);
@@ -100,6 +101,9 @@ describe('Prometheus metrics', () => {
       expect(samples.get('hookwork_queue_oldest_pending_age_seconds')).toBeGreaterThanOrEqual(0.5);
       expect(samples.get('hookwork_queue_requests{state="pending"}')).toBe(4);
       expect(samples.get('hookwork_requests_deferred_total{reason="receiver asked to wait (Retry-After)"}')).toBe(1);
+      // The failing webhook has a series (closed: one failure); the throttled one, paused by a 429
+      // but never failed, has none.
+      expect([...samples.keys()].filter((key) => key.startsWith('hookwork_breaker_state{'))).toEqual([expect.not.stringContaining(throttled.key)]);
       expect(parseExposition((await other.metrics.scrape()).text).get('hookwork_requests_enqueued_total')).toBe(0);
     } finally {
       await other.stop();

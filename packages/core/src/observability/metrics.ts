@@ -1,5 +1,6 @@
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { LifecycleEmitter } from './lifecycle-events';
+import { silentLogger, type Logger } from './logger';
 
 /** What the gauges read at each scrape; each returns undefined while the app is not started. */
 export interface MetricsSources {
@@ -10,11 +11,17 @@ export interface MetricsSources {
    * cannot be told (the app is not started, or its queue engine does not offer it).
    */
   oldestPendingCreatedAt(): Promise<Date | null | undefined>;
-  /** The breaker of every webhook with a stored health record. */
+  /** The breaker of every webhook whose breaker is open or half-open, or that has failed since its last success. */
   breakers(): Promise<readonly { webhookKey: string; breaker: 'closed' | 'open' | 'half-open' }[] | undefined>;
   /** The time of the scrape (the app's clock). */
   now(): Date;
 }
+
+/** The gauges read from the store at each scrape: the `gauge` label of `hookwork_metrics_collect_errors_total`. */
+export type CollectedGauge = 'queue_requests' | 'queue_oldest_pending_age' | 'breaker_state';
+
+/** How often a gauge whose reading keeps failing is logged (a scrape every 15 s would log every 15 s). */
+export const COLLECT_ERROR_LOG_INTERVAL_MS = 60_000;
 
 /** A scrape: the text exposition and the content type to serve it with. */
 export interface MetricsScrape {
@@ -34,7 +41,7 @@ export const BREAKER_STATE_VALUES = Object.freeze({ closed: 0, open: 1, 'half-op
  *
  * | metric | type | labels |
  * |---|---|---|
- * | `hookwork_attempts_total` | counter | `outcome` (delivered, retrying, dead), `status_class` (2xx…5xx, or none: no response) |
+ * | `hookwork_attempts_total` | counter | `outcome` (delivered, retrying, dead, released: cut off by stop()), `status_class` (1xx…9xx, or none: no response) |
  * | `hookwork_attempt_duration_seconds` | histogram | `outcome` |
  * | `hookwork_delivery_latency_seconds` | histogram: publish → the 2xx | |
  * | `hookwork_requests_enqueued_total` | counter | |
@@ -42,7 +49,13 @@ export const BREAKER_STATE_VALUES = Object.freeze({ closed: 0, open: 1, 'half-op
  * | `hookwork_operator_events_total` | counter | `type` |
  * | `hookwork_queue_requests` | gauge | `state` (pending, inflight, dead) |
  * | `hookwork_queue_oldest_pending_age_seconds` | gauge (no sample when the queue engine cannot tell) | |
- * | `hookwork_breaker_state` | gauge: 0 closed, 1 open, 2 half-open | `webhook` (webhooks that ever failed) |
+ * | `hookwork_breaker_state` | gauge: 0 closed, 1 open, 2 half-open | `webhook` (webhooks failing now or with a breaker not closed) |
+ * | `hookwork_metrics_collect_errors_total` | counter: a gauge's reading failed, so it gave no sample | `gauge` |
+ *
+ * A store that fails while a scrape reads it costs that scrape only the gauges read from it:
+ * they give no sample, `hookwork_metrics_collect_errors_total{gauge}` counts the failure in the
+ * same scrape (alert on its `increase()`), and the logger hears of it at warn level at most once a
+ * minute per gauge. The counters and histograms are served as ever.
  *
  * Mount it with `await app.metrics.scrape()` (the admin package serves it at `/metrics`), or
  * merge `app.metrics.registry` into the host's own with prom-client's `Registry.merge`.
@@ -51,8 +64,52 @@ export class HookworkMetrics {
   /** The prom-client registry holding hookwork's metrics. */
   readonly registry = new Registry();
 
-  constructor(lifecycle: LifecycleEmitter, sources: MetricsSources) {
+  /**
+   * @param lifecycle - the app's lifecycle, whose events the counters and histograms follow
+   * @param sources - what the gauges read at each scrape
+   * @param logger - hears (at warn level, at most once a minute per gauge) of a gauge whose reading failed
+   */
+  constructor(lifecycle: LifecycleEmitter, sources: MetricsSources, logger: Logger = silentLogger) {
     const registers = [this.registry];
+    // A gauge's reading that rejects made prom-client reject the whole scrape: a store outage
+    // took the counters with it, and Prometheus saw the target down rather than the store.
+    const reading = new Set<Promise<unknown>>();
+    const failures = new Map<CollectedGauge, { lastLoggedAt: number; unlogged: number }>();
+    // Registered after the gauges (below): prom-client starts every metric's collect() at once,
+    // in registration order, so this scrape's readings are under way when its collect() waits
+    // for them, and their failures are counted in this scrape, not the next.
+    const collectErrors = new Counter({
+      name: 'hookwork_metrics_collect_errors_total',
+      help: 'Readings of a gauge from the store that failed at a scrape (that gauge gave no sample in it), by gauge.',
+      labelNames: ['gauge'] as const,
+      registers: [],
+      async collect() {
+        await Promise.all(reading);
+      },
+    });
+    const read = <T>(gauge: CollectedGauge, source: () => Promise<T>): Promise<{ value: T } | undefined> => {
+      const done = (async () => {
+        try {
+          return { value: await source() };
+        } catch (error) {
+          collectErrors.inc({ gauge });
+          const now = Date.now();
+          const failure = failures.get(gauge) ?? { lastLoggedAt: -Infinity, unlogged: 0 };
+          failures.set(gauge, failure);
+          if (now - failure.lastLoggedAt < COLLECT_ERROR_LOG_INTERVAL_MS) failure.unlogged++;
+          else {
+            const more = failure.unlogged > 0 ? ` (${failure.unlogged} more failure(s) since the last report)` : '';
+            logger.warn(`metrics: the ${gauge} gauge could not be read${more}; scrapes go on without it (hookwork_metrics_collect_errors_total counts each failure): ${(error as Error)?.message ?? error}`, { error, gauge });
+            failure.lastLoggedAt = now;
+            failure.unlogged = 0;
+          }
+          return undefined;
+        }
+      })();
+      reading.add(done);
+      void done.finally(() => reading.delete(done));
+      return done;
+    };
     const attempts = new Counter({ name: 'hookwork_attempts_total', help: 'Delivery attempts by outcome and HTTP status class (none: no response).', labelNames: ['outcome', 'status_class'] as const, registers });
     const duration = new Histogram({
       name: 'hookwork_attempt_duration_seconds',
@@ -76,7 +133,7 @@ export class HookworkMetrics {
       labelNames: ['state'] as const,
       registers,
       async collect() {
-        const counts = await sources.counts();
+        const counts = (await read('queue_requests', () => sources.counts()))?.value;
         this.reset();
         if (!counts) return;
         this.set({ state: 'pending' }, counts.pending);
@@ -89,7 +146,7 @@ export class HookworkMetrics {
       help: 'Age of the oldest pending request (0 when none is pending; no sample when the queue engine cannot tell).',
       registers,
       async collect() {
-        const oldest = await sources.oldestPendingCreatedAt();
+        const oldest = (await read('queue_oldest_pending_age', () => sources.oldestPendingCreatedAt()))?.value;
         // No sample rather than 0: an engine that cannot tell (BullMQ) read as "nothing waits",
         // so an alert on the age never fired however long requests waited.
         if (oldest === undefined) this.remove();
@@ -98,15 +155,17 @@ export class HookworkMetrics {
     });
     new Gauge({
       name: 'hookwork_breaker_state',
-      help: 'Circuit breaker of each webhook that has failed at least once: 0 closed, 1 open, 2 half-open (a probe is out).',
+      help: 'Circuit breaker of each webhook failing now or whose breaker is not closed: 0 closed, 1 open, 2 half-open (a probe is out).',
       labelNames: ['webhook'] as const,
       registers,
       async collect() {
-        const breakers = await sources.breakers();
+        const breakers = (await read('breaker_state', () => sources.breakers()))?.value;
         this.reset();
         for (const { webhookKey, breaker } of breakers ?? []) this.set({ webhook: webhookKey }, BREAKER_STATE_VALUES[breaker]);
       },
     });
+    this.registry.registerMetric(collectErrors);
+    for (const gauge of ['queue_requests', 'queue_oldest_pending_age', 'breaker_state'] as const) collectErrors.inc({ gauge }, 0);
 
     // Labelled children are kept, so an attempt costs no label hashing (it runs for every delivery).
     const attemptChildren = new Map<string, { inc(): void }>();
@@ -121,14 +180,15 @@ export class HookworkMetrics {
       if (!histogram) durationChildren.set(info.outcome, (histogram = duration.labels({ outcome: info.outcome })));
       histogram.observe(info.durationMs / 1000);
     };
-    lifecycle.on('attemptSucceeded', (info) => {
+    lifecycle.subscribeInternal('attemptSucceeded', (info) => {
       attempted(info);
       if (info.createdAt) latency.observe(Math.max(0, (sources.now().getTime() - info.createdAt.getTime()) / 1000));
     });
-    lifecycle.on('attemptFailed', attempted);
-    lifecycle.on('enqueued', (requests) => enqueued.inc(requests.length));
-    lifecycle.on('requestDeferred', (request) => deferred.inc({ reason: request.reason }));
-    lifecycle.on('operatorEvent', (event) => operator.inc({ type: event.type }));
+    lifecycle.subscribeInternal('attemptFailed', attempted);
+    lifecycle.subscribeInternal('attemptReleased', attempted);
+    lifecycle.subscribeInternal('enqueued', (requests) => enqueued.inc(requests.length));
+    lifecycle.subscribeInternal('requestDeferred', (request) => deferred.inc({ reason: request.reason }));
+    lifecycle.subscribeInternal('operatorEvent', (event) => operator.inc({ type: event.type }));
   }
 
   /** The metrics in the Prometheus text format, and the content type to answer `/metrics` with. */

@@ -50,6 +50,27 @@ describe('resolveSettings', () => {
     expect((error!.details as { key: string }[]).map((d) => d.key).sort()).toEqual(['autoDisable.after', 'breaker.coolDown', 'breaker.extra', 'breaker.failureRate', 'breaker.window', 'rateLimit.perSecond', 'tracing.traceparent']);
   });
 
+  // NaN passes a number type and fails every bound: it was told "must be at most 1 (got NaN)".
+  it('refuses NaN as not a number, a negative or non-finite duration as such, naming the value', () => {
+    const message = (input: object) => {
+      try {
+        resolveSettings(input as never);
+      } catch (e) {
+        return (e as HookworkError).message;
+      }
+      throw new Error('accepted');
+    };
+    expect(message({ breaker: { failureRate: NaN } })).toBe('HOOKWORK_ERR_INVALID_SETTINGS: invalid settings: breaker.failureRate must be a number, not NaN (got NaN)');
+    expect(message({ rateLimit: { perSecond: NaN } })).toContain('rateLimit.perSecond must be a number, not NaN (got NaN)');
+    expect(message({ breaker: { failureThreshold: Infinity } })).toContain('breaker.failureThreshold must be at most 1000000 (got Infinity)');
+    expect(message({ maximumRetries: NaN })).toContain('maximumRetries must be a whole number (got NaN)');
+    expect(message({ breaker: { coolDown: Infinity } })).toContain('breaker.coolDown must be a duration: a finite number of milliseconds, or a TimeSpan string');
+    expect(message({ breaker: { coolDown: Infinity } })).toContain('(got Infinity)');
+    expect(message({ maxRetryAfter: NaN })).toContain('maxRetryAfter must be a duration: a finite number of milliseconds');
+    expect(message({ autoDisable: { after: -1 } })).toContain('autoDisable.after must be a duration of 0 or more milliseconds (got -1)');
+    expect(message({ timeout: -5 })).toContain('timeout must be a duration of 0 or more milliseconds (got -5)');
+  });
+
   it('refuses a rate limit so low that the next request would be beyond any date, and takes 0 (none) and the lowest rate', () => {
     // 1e-300 a second made the wait an Invalid Date, and delivery polled for it without end.
     expect(() => resolveSettings({ rateLimit: { perSecond: 1e-300 } })).toThrow(/rateLimit\.perSecond must be 0 \(no limit\) or at least 0\.000001 \(one request in 11\.6 days\)/);

@@ -152,6 +152,13 @@ function keyOf(error: ErrorObject): string {
 
 function describe(error: ErrorObject, input: Record<string, unknown>): string {
   const params = error.params as Record<string, unknown>;
+  const value = error.instancePath
+    .split('/')
+    .slice(1)
+    .reduce<unknown>((v, k) => (v && typeof v === 'object' ? (v as Record<string, unknown>)[k] : undefined), input);
+  // NaN passes ajv's number type and fails every bound: `failureRate: NaN` was told "must be at
+  // most 1", a rule it does not break. (Infinity does break the upper bound.)
+  if (Number.isNaN(value) && ['minimum', 'exclusiveMinimum', 'maximum'].includes(error.keyword)) return 'must be a number, not NaN';
   switch (error.keyword) {
     case 'additionalProperties': {
       const renamed = RENAMED[keyOf(error)];
@@ -163,7 +170,7 @@ function describe(error: ErrorObject, input: Record<string, unknown>): string {
     case 'enum':
       return `must be one of ${(params.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(', ')}`;
     case 'anyOf':
-      return durationAdvice(undefined);
+      return durationAdvice(value);
     case 'type':
       return params.type === 'integer' ? 'must be a whole number' : params.type === 'object' ? 'must be an object of settings' : params.type === 'array' ? 'must be a list' : `must be a ${String(params.type)}`;
     case 'minimum':
@@ -268,7 +275,7 @@ export function resolveSettings(input: HookworkSettingsInput = {}, base: Hookwor
     const ms = parseDuration(value);
     const name = `${group}.${key}`;
     if (ms === undefined) {
-      if (!problems.some((p) => p.key === name)) problems.push({ key: name, problem: 'must be a duration: milliseconds or a TimeSpan string such as "00:00:10"' });
+      if (!problems.some((p) => p.key === name)) problems.push({ key: name, problem: durationAdvice(value) });
     } else if (ms === 0) problems.push({ key: name, problem: 'must be greater than zero' });
     else if (ms > MAX_DATE_OFFSET_MS) problems.push({ key: name, problem: tooFar });
     else (nested[group] ??= {})[key] = ms;

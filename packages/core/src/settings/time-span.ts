@@ -21,8 +21,32 @@ export function isBareDigits(value: unknown): value is string {
   return typeof value === 'string' && /^\s*\d+\s*$/.test(value);
 }
 
+/**
+ * A duration in words, for messages: `600 ms`, `1.5 s`, `10 min`, `2 h`, `1 day`, `36500 days`
+ * (the largest unit it reaches, to two decimals). `autoDisable.after: 0 day(s)` was a 10-minute one.
+ */
+export function formatDuration(ms: number): string {
+  if (!Number.isFinite(ms)) return String(ms);
+  const units = [
+    [86_400_000, 'day'],
+    [3_600_000, 'h'],
+    [60_000, 'min'],
+    [1000, 's'],
+  ] as const;
+  for (const [size, unit] of units) {
+    if (Math.abs(ms) < size) continue;
+    const n = Math.round((ms / size) * 100) / 100;
+    return unit === 'day' ? `${n} day${n === 1 ? '' : 's'}` : `${n} ${unit}`;
+  }
+  return `${ms} ms`;
+}
+
 /** How to write a duration, for error messages: `value` is what was given. */
 export function durationAdvice(value: unknown): string {
+  if (typeof value === 'number') {
+    if (!Number.isFinite(value)) return 'must be a duration: a finite number of milliseconds, or a TimeSpan string such as "00:00:10" (hh:mm:ss) or "1.02:00:00" (d.hh:mm:ss)';
+    if (value < 0) return 'must be a duration of 0 or more milliseconds';
+  }
   if (isBareDigits(value)) {
     const n = Number(value);
     const seconds = Math.min(n, 86_399);

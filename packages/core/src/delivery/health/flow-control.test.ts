@@ -61,7 +61,7 @@ describe('auto-disable, Retry-After and the rate limit', () => {
     expect(await disabled).toMatchObject({ webhookKey: webhook.key });
     expect((await app.webhooks.get(webhook.key))!.enabled).toBe(false);
     expect(events.filter((e) => e.type === 'webhook.disabled')).toEqual([
-      { type: 'webhook.disabled', timestamp: expect.any(Date), data: { webhookKey: webhook.key, url: webhook.url, reason: 'failing', message: expect.stringContaining('autoDisable.after: 5 day(s)'), failingSince } },
+      { type: 'webhook.disabled', timestamp: expect.any(Date), data: { webhookKey: webhook.key, url: webhook.url, reason: 'failing', message: expect.stringContaining('autoDisable.after: 5 days'), failingSince } },
     ]);
 
     // Its requests are kept, not sent, and not dead.

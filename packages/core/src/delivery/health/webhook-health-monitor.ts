@@ -7,6 +7,7 @@ import type { TransportResult } from '../../ports/transport';
 import type { WebhookHealthRecord, WebhookHealthStore } from '../../ports/webhook-health-store';
 import type { Clock } from '../../runtime/clock';
 import type { SettingsAccessor } from '../../settings/settings';
+import { formatDuration } from '../../settings/time-span';
 import type { WebhookCache } from '../webhook-cache';
 import { admission, afterAttempt, attemptHealth, claimProbe, healthPolicy, isQuiet, retryAfterPause, type AttemptFacts, type HealthPolicy, type HealthTransition, type HoldReason } from './health-policy';
 
@@ -304,8 +305,8 @@ export class WebhookHealthMonitor {
           this.emit({ type: 'webhook.recovered', timestamp, data: { ...base, failingSince: new Date(t.failingSince) } });
           break;
         case 'disable': {
-          const days = (this.deps.settings.current.autoDisable.after / 86_400_000).toFixed(2).replace(/\.?0+$/, '');
-          void this.disable(webhook, 'failing', `every attempt failed since ${new Date(t.failingSince).toISOString()} (autoDisable.after: ${days} day(s))`, t.failingSince);
+          // In words at any size: as days to two places, a 10-minute setting read "0 day(s)".
+          void this.disable(webhook, 'failing', `every attempt failed since ${new Date(t.failingSince).toISOString()} (autoDisable.after: ${formatDuration(this.deps.settings.current.autoDisable.after)})`, t.failingSince);
           break;
         }
       }
