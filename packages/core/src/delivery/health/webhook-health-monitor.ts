@@ -1,5 +1,6 @@
 import { isHookworkError } from '../../errors/hookwork-error';
 import type { Webhook } from '../../model/webhook';
+import { sameWebhook } from '../../model/webhook-identity';
 import type { LifecycleReporter } from '../../observability/lifecycle-events';
 import type { Logger } from '../../observability/logger';
 import type { OperatorEvent } from '../../observability/operator-events';
@@ -140,9 +141,11 @@ export class WebhookHealthMonitor {
       // An attempt that went to a URL the webhook was moved away from says nothing of the
       // receiver it has now (whose health starts afresh, see forget()): a 429 of the old one
       // would pause the new one for up to maxRetryAfter.
+      // Nor does one for a webhook deleted meanwhile and created again under its key, even at the
+      // same URL: the new webhook starts with no failing streak, no open breaker, no pause.
       // The store failing to answer: counted, as for a webhook that was not moved.
       const stored = await this.deps.storedWebhook(webhook.key).catch(() => undefined);
-      if (stored && stored.url !== webhook.url) return;
+      if (stored && (stored.url !== webhook.url || !sameWebhook(stored, webhook))) return;
       await this.write(webhook, this.policyOf(webhook), { health, probe, ...(pauseMs !== undefined ? { pauseMs } : {}) }, now.getTime());
     } catch (error) {
       this.deps.reporter.backgroundError(`recording the health of webhook ${webhook.key}`, error);
@@ -274,13 +277,13 @@ export class WebhookHealthMonitor {
    * created before it is removed by it. (A record the new receiver's own attempt wrote over this
    * one in between goes too: one attempt of the new receiver uncounted, never the old one counted.)
    */
-  private async outlivedItsWebhook(webhook: Pick<Webhook, 'key' | 'url'>): Promise<boolean> {
+  private async outlivedItsWebhook(webhook: Pick<Webhook, 'key' | 'url' | 'createdAt'>): Promise<boolean> {
     // The store failing to answer: keep the record and report its transitions, as for a webhook that exists.
     const stored = await this.deps.storedWebhook(webhook.key).then(
       (found) => found ?? null,
       () => undefined,
     );
-    if (stored === undefined || (stored !== null && stored.url === webhook.url)) return false;
+    if (stored === undefined || (stored !== null && stored.url === webhook.url && sameWebhook(stored, webhook))) return false;
     this.cache.delete(webhook.key);
     this.successes.delete(webhook.key);
     await this.deps.store().delete(webhook.key);
