@@ -10,10 +10,10 @@ import { formatTraceparent, requestContext, spanUrl } from '../observability/tra
 import { redactedUrl, redactUrlsIn } from '../observability/redacted-url';
 import { Attempt, type AttemptRecord } from './attempt';
 import type { DeliveryLogWriter } from './delivery-log-writer';
+import type { DroppedRequests } from './dropped-requests';
 import type { WebhookHealthMonitor } from './health/webhook-health-monitor';
 import { decideRetry, type RetryDecision } from './retry-policy';
 import type { WebhookCache } from './webhook-cache';
-import { timeOrderedUuid } from '../runtime/time-ordered-uuid';
 import type { EveryKeyListed } from '../runtime/field-list';
 import { predatesWebhook, sameWebhook } from '../model/webhook-identity';
 
@@ -24,6 +24,7 @@ export interface DeliveryHandlerDeps {
   settings: SettingsAccessor;
   clock: Clock;
   logWriter: DeliveryLogWriter;
+  dropped: DroppedRequests;
   reporter: LifecycleReporter;
   health: WebhookHealthMonitor;
   tracer: Tracer;
@@ -139,24 +140,7 @@ export class WebhookDeliveryHandler implements DeliveryHandler {
       verdict: { kind: 'drop', reason },
       settled: (applied) => {
         // Not applied: another process took the request and drops (and logs) it itself.
-        if (!applied) return;
-        this.deps.logWriter.write({
-          key: timeOrderedUuid(),
-          webhookKey: request.webhookKey,
-          requestId: request.id,
-          url: '',
-          eventAlias: request.eventAlias,
-          retryCount: request.attempts,
-          date: this.deps.clock.now(),
-          requestHeaders: {},
-          requestBody: request.body,
-          responseHeaders: {},
-          responseBody: '',
-          errorMessage: `not sent: ${reason}`,
-          durationMs: 0,
-          outcome: 'dropped',
-        });
-        this.deps.reporter.emit('requestDropped', { requestId: request.id, webhookKey: request.webhookKey, eventAlias: request.eventAlias, reason });
+        if (applied) this.deps.dropped.report(request, reason);
       },
     };
   }

@@ -157,15 +157,19 @@ export class WebhookHealthMonitor {
    * its requests; reports `webhookDisabled` and the `webhook.disabled` operator event. Never throws.
    * `webhook` is the webhook as the attempt that gave the reason had it: one whose URL was changed
    * since (moved away from a receiver that is gone) is left enabled, since the reason was about a
-   * URL it no longer uses.
+   * URL it no longer uses; so is another webhook created under the key since, when `webhook` has
+   * its `createdAt`.
    */
-  async disable(webhook: Pick<Webhook, 'key' | 'url'>, reason: 'gone' | 'failing', message: string, failingSince?: number): Promise<void> {
+  async disable(webhook: Pick<Webhook, 'key' | 'url'> & Partial<Pick<Webhook, 'createdAt'>>, reason: 'gone' | 'failing', message: string, failingSince?: number): Promise<void> {
     const now = this.deps.clock.now();
     let disabled = false;
     let moved = false;
     try {
       await this.deps.modifyWebhook(webhook.key, (current) => {
-        moved = current.url !== webhook.url;
+        // Moved, or another webhook created under the key since (deleted and created again):
+        // what the attempt's receiver said is not about it. (A caller that gives no createdAt
+        // is judged by the URL alone.)
+        moved = current.url !== webhook.url || (webhook.createdAt !== undefined && !sameWebhook(current, { key: webhook.key, createdAt: webhook.createdAt }));
         disabled = current.enabled && !moved;
         return disabled ? { ...current, enabled: false, updatedAt: now } : undefined;
       });
@@ -174,7 +178,7 @@ export class WebhookHealthMonitor {
       if (!isHookworkError(error, 'HOOKWORK_ERR_WEBHOOK_NOT_FOUND')) this.deps.reporter.backgroundError('disabling a webhook', error);
       return;
     }
-    if (moved) this.deps.logger.info(`webhook ${webhook.key} was not disabled (${message}): its URL was changed since that attempt`);
+    if (moved) this.deps.logger.info(`webhook ${webhook.key} was not disabled (${message}): its URL was changed, or it was deleted and created again, since that attempt`);
     if (!disabled) return;
     this.deps.webhooks.invalidate(webhook.key);
     this.deps.logger.warn(`webhook ${webhook.key} was disabled: ${message}; its requests are kept and go out once it is enabled again`);
