@@ -710,6 +710,23 @@ export class PostgresRequestQueue implements RequestQueue<PostgresTransaction> {
     return moved;
   }
 
+  async discard(webhookKey: string, publishedUpTo: Date, limit: number): Promise<WebhookRequest[]> {
+    if (limit <= 0) return [];
+    const { c } = this;
+    // A bounded batch (the caller repeats). Rows another process holds locked (claiming them) are
+    // skipped: they are in flight, and their attempt drops them. The outer WHERE repeats the
+    // state, as deleteDeadOlderThan's does: a row claimed after the subquery's snapshot is kept.
+    const result = await c.query<Row>(
+      `removing the queued requests of deleted webhook ${webhookKey}`,
+      `DELETE FROM ${c.s}.requests WHERE seq IN (
+         SELECT seq FROM ${c.s}.requests WHERE webhook_key = $1 AND state IN ('pending', 'dead') AND created_at <= $2 ORDER BY seq LIMIT $3 FOR UPDATE SKIP LOCKED
+       ) AND state IN ('pending', 'dead') RETURNING ${COLUMNS}`,
+      [webhookKey, publishedUpTo.getTime(), Math.floor(limit)],
+    );
+    // RETURNING keeps no order: enqueue order, as the contract says.
+    return result.rows.sort((a, b) => Number(a.seq) - Number(b.seq)).map(toRequest);
+  }
+
   async listDead(query: DeadLetterQuery = {}): Promise<Page<WebhookRequest>> {
     const { c } = this;
     const where = `state = 'dead' AND ($1::text IS NULL OR webhook_key = $1) AND ($4::bigint IS NULL OR dead_at >= $4)`;

@@ -367,6 +367,23 @@ export class SqliteRequestQueue implements RequestQueue {
     );
   }
 
+  async discard(webhookKey: string, publishedUpTo: Date, limit: number): Promise<WebhookRequest[]> {
+    if (limit <= 0) return [];
+    const c = this.connection;
+    // One statement: what it returns is what it removed. A FIFO line's next request heads it at once
+    // (the claim finds the head by query).
+    const rows = c.write(`removing the queued requests of deleted webhook ${webhookKey}`, () =>
+      c
+        .statement(
+          `DELETE FROM hookwork_requests WHERE seq IN (SELECT seq FROM hookwork_requests WHERE webhook_key = @webhookKey AND state IN ('pending', 'dead') AND created_at <= @cut ORDER BY seq LIMIT @limit) RETURNING ${COLUMNS}`,
+          'raw',
+        )
+        .all({ webhookKey, cut: publishedUpTo.getTime(), limit: Math.floor(limit) }) as Row[],
+    );
+    // RETURNING keeps no order: enqueue order, as the contract says.
+    return rows.sort((a, b) => Number(a[0]) - Number(b[0])).map(toRequest);
+  }
+
   async listDead(query: DeadLetterQuery = {}): Promise<Page<WebhookRequest>> {
     const c = this.connection;
     const dead = deadWhere(query);

@@ -74,12 +74,12 @@ export class WebhookList extends LightElement {
 
         queued === 0
           ? 'None of its requests is waiting in the queue.'
-          : `${queued === 1 ? 'Its 1 request' : `Its ${queued} requests`} waiting in the queue will not be sent: each is dropped, and logged as dropped, when its turn comes.`,
+          : `${queued === 1 ? 'Its 1 request' : `Its ${queued} requests`} waiting in the queue will not be sent: each is dropped, and logged as dropped.`,
         counts.dead === 0
           ? 'It has no dead letters.'
           : counts.dead === 1
-            ? 'Its dead letter stays until the retention cleanup; redelivering it drops it.'
-            : `Its ${counts.dead} dead letters stay until the retention cleanup; redelivering one drops it.`,
+            ? 'Its dead letter is dropped with it, and logged as dropped (on the BullMQ engine it stays until the retention cleanup, never sent).'
+            : `Its ${counts.dead} dead letters are dropped with it, and logged as dropped (on the BullMQ engine they stay until the retention cleanup, never sent).`,
         'Its delivery log stays readable until the retention cleanup. Deleting cannot be undone.',
       ].join(' ')}`,
       confirm: `Delete ${name}`,

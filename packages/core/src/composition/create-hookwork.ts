@@ -3,6 +3,7 @@ import type { TracerProvider } from '@opentelemetry/api';
 import { container as rootContainer, instanceCachingFactory } from 'tsyringe';
 import { Attempt } from '../delivery/attempt';
 import { DeliveryLogWriter } from '../delivery/delivery-log-writer';
+import { DroppedRequests } from '../delivery/dropped-requests';
 import { WebhookHealthMonitor } from '../delivery/health/webhook-health-monitor';
 import { LogCleanup } from '../delivery/log-cleanup';
 import { DeliveryOptionsToken, deliveryOptionProblems, type DeliveryOptions } from '../delivery/delivery-options';
@@ -343,6 +344,8 @@ export function createHookwork<TStorageTransaction = never, TQueueTransaction = 
     reporter,
     logger,
   );
+  const dropped = new DroppedRequests({ logWriter, reporter, clock });
+  container.registerInstance(DroppedRequests, dropped);
   const own = new OwnRequests();
   const cleanup = new LogCleanup(
     { deleteOlderThan: (before, limit) => opened((s) => s.deliveryLog).deleteOlderThan(before, limit) },
@@ -402,6 +405,7 @@ export function createHookwork<TStorageTransaction = never, TQueueTransaction = 
     attempt,
     closeTransport: async () => madeTransport?.close(),
     logWriter,
+    dropped,
     own,
     cleanup,
     health,

@@ -4,6 +4,7 @@ import type { DependencyContainer } from 'tsyringe';
 import type { Attempt } from '../delivery/attempt';
 import { WebhookDeliveryHandler } from '../delivery/delivery-handler';
 import type { DeliveryLogWriter } from '../delivery/delivery-log-writer';
+import type { DroppedRequests } from '../delivery/dropped-requests';
 import type { CleanupResult, LogCleanup } from '../delivery/log-cleanup';
 import type { WebhookCache } from '../delivery/webhook-cache';
 import type { WebhookHealthMonitor } from '../delivery/health/webhook-health-monitor';
@@ -127,6 +128,7 @@ export interface HookworkParts {
   /** Closes the transport if the app made it (a ready one the host passed is the host's to close). */
   closeTransport(): Promise<void>;
   logWriter: DeliveryLogWriter;
+  dropped: DroppedRequests;
   own: OwnRequests;
   cleanup: LogCleanup;
   health: WebhookHealthMonitor;
@@ -279,6 +281,7 @@ export class HookworkApp<TTransaction = never> implements Hookwork<TTransaction>
           settings: { get current() { return parts.settings.get(); } },
           clock: parts.clock,
           logWriter: parts.logWriter,
+          dropped: parts.dropped,
           reporter: parts.reporter,
           health: parts.health,
           tracer: parts.tracer,

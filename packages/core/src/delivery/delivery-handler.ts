@@ -10,11 +10,12 @@ import { formatTraceparent, requestContext, spanUrl } from '../observability/tra
 import { redactedUrl, redactUrlsIn } from '../observability/redacted-url';
 import { Attempt, type AttemptRecord } from './attempt';
 import type { DeliveryLogWriter } from './delivery-log-writer';
+import type { DroppedRequests } from './dropped-requests';
 import type { WebhookHealthMonitor } from './health/webhook-health-monitor';
 import { decideRetry, type RetryDecision } from './retry-policy';
 import type { WebhookCache } from './webhook-cache';
-import { timeOrderedUuid } from '../runtime/time-ordered-uuid';
 import type { EveryKeyListed } from '../runtime/field-list';
+import { predatesWebhook, sameWebhook } from '../model/webhook-identity';
 
 /** What {@link WebhookDeliveryHandler} works with. */
 export interface DeliveryHandlerDeps {
@@ -23,13 +24,23 @@ export interface DeliveryHandlerDeps {
   settings: SettingsAccessor;
   clock: Clock;
   logWriter: DeliveryLogWriter;
+  dropped: DroppedRequests;
   reporter: LifecycleReporter;
   health: WebhookHealthMonitor;
   tracer: Tracer;
 }
 
+/** Why a request whose webhook key is free is not sent. */
+const DELETED = 'the webhook was deleted';
+
+/** Why a request published before its webhook was created is not sent to it (see predatesWebhook). */
+const PREDECESSOR = 'the webhook it was published for was deleted; the webhook now under its key was created after it';
+
 /** Why a failed attempt at a URL its webhook was moved away from decides nothing (see WebhookDeliveryHandler.unlessMoved). */
 const MOVED_NOTE = 'no longer the webhook\'s URL: sent again at once to its new one, this attempt not counted';
+
+/** Why a failed attempt for a webhook deleted and created again meanwhile decides nothing (see WebhookDeliveryHandler.unlessMoved). */
+const REPLACED_NOTE = 'its webhook was deleted and another created under its key meanwhile: dropped at once, not sent to the new one';
 
 /** The fields settled() sets on an AttemptInfo: a field added to it fails to compile until it is set there too. */
 const ATTEMPT_INFO_FIELDS_SET: EveryKeyListed<AttemptInfo, 'requestId' | 'webhookKey' | 'eventAlias' | 'url' | 'retryCount' | 'statusCode' | 'errorKind' | 'errorMessage' | 'durationMs' | 'outcome' | 'nextDueAt' | 'createdAt'> = true;
@@ -38,7 +49,9 @@ void ATTEMPT_INFO_FIELDS_SET;
 /**
  * Core's delivery handler, the same for every queue engine: for one request it loads the
  * webhook and
- * - drops the request when the webhook was deleted (logged as `dropped`);
+ * - drops the request when the webhook was deleted (logged as `dropped`), also when another
+ *   webhook was created under its key since: a request published before its webhook was created
+ *   was made for the deleted one (its event, its owner), never for the new one;
  * - defers it, holding the whole webhook, when the webhook is disabled (by one `period`), its
  *   circuit breaker is open or another process probes it, its rate limit is spent, or its
  *   receiver asked it to wait (Retry-After): kept, not sent, no attempt used;
@@ -56,7 +69,8 @@ export class WebhookDeliveryHandler implements DeliveryHandler {
   async handle(request: WebhookRequest, signal: AbortSignal): Promise<Settlement> {
     const { settings, clock, health } = this.deps;
     const webhook = await this.deps.webhooks.get(request.webhookKey);
-    if (!webhook) return this.drop(request);
+    if (!webhook) return this.drop(request, DELETED);
+    if (predatesWebhook(request, webhook, clock.now())) return this.drop(request, PREDECESSOR);
     if (!webhook.enabled) return this.defer(request, new Date(clock.now().getTime() + settings.current.period), 'webhook disabled');
     const admission = await health.admit(webhook);
     if (admission.kind === 'hold') return this.defer(request, admission.until, admission.reason);
@@ -76,12 +90,13 @@ export class WebhookDeliveryHandler implements DeliveryHandler {
     const traceparent = settings.current.tracing.traceparent ? formatTraceparent(span.spanContext()) : undefined;
     const record = await this.deps.attempt.run(request, webhook, false, signal, traceparent);
     const decided = decideRetry({ result: record.result, retryCount: request.attempts, settings: settings.current, now: clock.now(), url: record.url, stopping: signal.aborted });
-    const decision = decided.verdict.kind === 'retry' || decided.verdict.kind === 'dead' ? await this.unlessMoved(webhook, request, decided) : decided;
+    const moved = decided.verdict.kind === 'retry' || decided.verdict.kind === 'dead' ? await this.unlessMoved(webhook, request, decided) : undefined;
+    const decision = moved?.decision ?? decided;
     endAttemptSpan(span, record, decision);
     await health.recordAttempt(webhook, record.result, admission.probe);
     const entry = this.deps.attempt.logEntry(webhook, request, record, decision.outcome);
     // The log says why this failure was not counted, as lastError does.
-    if (decision !== decided) entry.errorMessage = entry.errorMessage ? `${entry.errorMessage}; ${MOVED_NOTE}` : MOVED_NOTE;
+    if (moved) entry.errorMessage = entry.errorMessage ? `${entry.errorMessage}; ${moved.note}` : moved.note;
     return { verdict: decision.verdict, logEntry: entry, settled: (_applied, logged) => this.settled(request, webhook, record, decision, entry, logged === true) };
   }
 
@@ -91,13 +106,23 @@ export class WebhookDeliveryHandler implements DeliveryHandler {
    * request: not the old receiver's Retry-After or backoff (up to an hour), not a dead letter (its
    * 410 or 4xx), and it uses up no attempt. The request is due again at once, for the new URL.
    * Read anew only after a failure (the success path reads nothing more).
+   *
+   * A webhook deleted and created again under the key meanwhile is another webhook, not this one
+   * moved: the request is due again at once too, where handle() drops it (logged, with
+   * `requestDropped`) instead of sending it to the new webhook. Not a retry at the old backoff,
+   * nor a dead letter that would be listed, counted and redelivered as the new webhook's, and its
+   * receiver's 410 disables nothing.
+   * Undefined: the decision stands.
    */
-  private async unlessMoved(webhook: Webhook, request: WebhookRequest, decision: RetryDecision): Promise<RetryDecision> {
+  private async unlessMoved(webhook: Webhook, request: WebhookRequest, decision: RetryDecision): Promise<{ decision: RetryDecision; note: string } | undefined> {
     this.deps.webhooks.invalidate(webhook.key);
     const current = await this.deps.webhooks.get(webhook.key).catch(() => undefined);
-    if (!current || current.url === webhook.url) return decision;
-    const failure = `${decision.failure ?? 'failed'} (at ${redactedUrl(webhook.url)}; ${MOVED_NOTE})`;
-    return { verdict: { kind: 'retry', dueAt: this.deps.clock.now(), attempts: request.attempts, lastError: failure }, outcome: 'retrying', failure };
+    if (!current) return undefined;
+    const replaced = !sameWebhook(current, webhook);
+    if (!replaced && current.url === webhook.url) return undefined;
+    const note = replaced ? REPLACED_NOTE : MOVED_NOTE;
+    const failure = `${decision.failure ?? 'failed'} (at ${redactedUrl(webhook.url)}; ${note})`;
+    return { decision: { verdict: { kind: 'retry', dueAt: this.deps.clock.now(), attempts: request.attempts, lastError: failure }, outcome: 'retrying', failure }, note };
   }
 
   /** Not attempted: kept until `dueAt`, and the engine may hold the webhook's other requests until then. */
@@ -110,30 +135,12 @@ export class WebhookDeliveryHandler implements DeliveryHandler {
     };
   }
 
-  private drop(request: WebhookRequest): Settlement {
-    const reason = 'the webhook was deleted';
+  private drop(request: WebhookRequest, reason: string): Settlement {
     return {
       verdict: { kind: 'drop', reason },
       settled: (applied) => {
         // Not applied: another process took the request and drops (and logs) it itself.
-        if (!applied) return;
-        this.deps.logWriter.write({
-          key: timeOrderedUuid(),
-          webhookKey: request.webhookKey,
-          requestId: request.id,
-          url: '',
-          eventAlias: request.eventAlias,
-          retryCount: request.attempts,
-          date: this.deps.clock.now(),
-          requestHeaders: {},
-          requestBody: request.body,
-          responseHeaders: {},
-          responseBody: '',
-          errorMessage: `not sent: ${reason}`,
-          durationMs: 0,
-          outcome: 'dropped',
-        });
-        this.deps.reporter.emit('requestDropped', { requestId: request.id, webhookKey: request.webhookKey, eventAlias: request.eventAlias, reason });
+        if (applied) this.deps.dropped.report(request, reason);
       },
     };
   }

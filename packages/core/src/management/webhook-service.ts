@@ -4,6 +4,7 @@ import { inject, injectable } from 'tsyringe';
 import { WebhookEventCatalogue } from '../events/webhook-event-catalogue';
 import { generateSecret, secretKey } from '../delivery/signing';
 import { WebhookCache } from '../delivery/webhook-cache';
+import { DroppedRequests } from '../delivery/dropped-requests';
 import { WebhookHealthMonitor } from '../delivery/health/webhook-health-monitor';
 import { HookworkError, isHookworkError, shownValue } from '../errors/hookwork-error';
 import { nearestName } from '../errors/nearest-name';
@@ -238,6 +239,17 @@ export interface RotatedSecret {
   webhook: WebhookView;
 }
 
+/** Requests of a deleted webhook removed from the queue per round trip. */
+const DISCARD_BATCH = 500;
+
+/**
+ * Waits (a millisecond, rarely two) until `clock` reads later than `at`'s millisecond. A clock
+ * that does not move (a test's) is given up on after a few tries.
+ */
+async function pastMillisecond(clock: Clock, at: Date): Promise<void> {
+  for (let tries = 0; tries < 5 && clock.now().getTime() <= at.getTime(); tries++) await new Promise((resolve) => setTimeout(resolve, 1));
+}
+
 /** How the webhook service reaches the app's queue engine: the one open now, undefined before the app starts. */
 export class OpenQueueEngine {
   constructor(readonly current: () => QueueEngine<unknown> | undefined) {}
@@ -257,6 +269,7 @@ export class WebhookService implements Webhooks {
     private readonly health: WebhookHealthMonitor,
     private readonly changes: WebhookChanges,
     private readonly engine: OpenQueueEngine,
+    private readonly dropped: DroppedRequests,
   ) {}
 
   /** Creates a webhook. With `secret: true`, the result holds the generated secret, once. */
@@ -343,7 +356,14 @@ export class WebhookService implements Webhooks {
     return toView(next, this.unknownEvents(next));
   }
 
-  /** Deletes a webhook; its queued requests are dropped (and logged) when delivery meets them. */
+  /**
+   * Deletes a webhook. Its queued requests (pending and dead) are removed from the queue now, each
+   * logged as `dropped`; those in flight, and those of a queue engine that cannot remove them
+   * (BullMQ), are dropped and logged when delivery meets them. Resolves once the clock has passed
+   * the deletion's millisecond, so a webhook created again under the key after it (here or in
+   * another process) is created later than any request published for this one (see
+   * predatesWebhook): no request of this one is ever sent to it.
+   */
   async delete(key: string, options?: WebhookPrecondition): Promise<boolean> {
     checkKey('webhooks.delete()', 'key', key, 'webhookKey');
     const precondition = parsePrecondition('webhooks.delete()', options);
@@ -353,9 +373,36 @@ export class WebhookService implements Webhooks {
           return true;
         })
       : await this.repository.delete(key);
+    // A publish that read the webhook before this stamps its requests before this, unless its
+    // payloads were still being made: delivery meets those (dropped, or see predatesWebhook).
+    const deletedAt = this.clock.now();
     this.cache.invalidate(key);
-    if (deleted) await this.health.forget(key);
-    return deleted;
+    if (!deleted) return false;
+    await this.health.forget(key);
+    await this.discardQueued(key, deletedAt);
+    await pastMillisecond(this.clock, deletedAt);
+    return true;
+  }
+
+  /**
+   * Removes the pending and dead requests of a deleted webhook from the queue, logging each as
+   * `dropped`, in batches. A failure is logged, not the deletion's: the webhook is deleted, and
+   * delivery drops what is left when it meets it.
+   */
+  private async discardQueued(key: string, publishedUpTo: Date): Promise<void> {
+    const engine = this.engine.current();
+    if (!engine?.discard) return;
+    try {
+      for (;;) {
+        const batch = await engine.discard(key, publishedUpTo, DISCARD_BATCH);
+        for (const request of batch) this.dropped.report(request, 'the webhook was deleted');
+        if (batch.length < DISCARD_BATCH) return;
+      }
+    } catch (error) {
+      const task = `removing the queued requests of deleted webhook ${key}`;
+      this.logger.error(`${task} failed: ${(error as Error)?.message ?? error}; the webhook is deleted, and delivery drops (and logs) those requests when it meets them`, { error });
+      this.reporter.emit('backgroundError', { task, error });
+    }
   }
 
   /**

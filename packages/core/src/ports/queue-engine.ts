@@ -143,6 +143,13 @@ export interface QueueEngine<TTransaction = never> {
    */
   bringForward?(webhookKey: string): Promise<number>;
   /**
+   * Optional: removes up to `limit` pending or dead requests of `webhookKey` published at or before
+   * `publishedUpTo`, and returns them (see RequestQueue.discard). Core calls it when the webhook is
+   * deleted and writes a `dropped` log entry for each. An engine that lacks it leaves them to be
+   * dropped when delivery meets them.
+   */
+  discard?(webhookKey: string, publishedUpTo: Date, limit: number): Promise<WebhookRequest[]>;
+  /**
    * Stops taking requests, waits up to `timeoutMs` for running handlers, then aborts them
    * (their verdict is `release`), and gives what it holds back so another process need not wait.
    */

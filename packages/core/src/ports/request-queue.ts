@@ -172,6 +172,16 @@ export interface RequestQueue<TTransaction = never> {
    * leaves them due when they were.
    */
   bringForward?(webhookKey: string, now: Date): Promise<number>;
+  /**
+   * Optional: removes up to `limit` requests of `webhookKey` published at or before
+   * `publishedUpTo` (`createdAt`) that are pending or dead — not those in flight, whose attempt
+   * settles them — and returns them, oldest enqueued first. A FIFO line they headed goes on with
+   * the next request. Core calls it, in batches until fewer than `limit` come back, when the
+   * webhook is deleted, so a webhook created again under the key neither lists, counts nor is
+   * blocked by (a FIFO `block` dead letter) the deleted one's requests. A backend that lacks it
+   * leaves them to be dropped when delivery meets them, and its dead letters listed under the key.
+   */
+  discard?(webhookKey: string, publishedUpTo: Date, limit: number): Promise<WebhookRequest[]>;
   /** Dead-lettered requests, newest dead first, with how many there are in all. */
   listDead(query?: DeadLetterQuery): Promise<Page<WebhookRequest>>;
   /** A request (pending, in flight or dead) by id, or undefined. */

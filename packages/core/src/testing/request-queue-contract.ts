@@ -427,6 +427,48 @@ export function describeRequestQueueContract(name: string, factory: ContractFact
       });
     }
 
+    describe('discard (optional)', () => {
+      test('removes the webhook\'s pending and dead requests published up to a time and returns them in enqueue order; in flight, later and other webhooks\' untouched', async (queue) => {
+        if (!queue.discard) return;
+        await queue.enqueue([contractRequest('out'), contractRequest('gone')]);
+        await queue.claim({ owner: 'A', limit: 10, leaseMs: 60_000, now: at(0) });
+        await queue.deadLetter('gone', 'A', { attempts: 1, now: at(1) });
+        await queue.enqueue([contractRequest('waiting', { dueAt: at(60_000) }), contractRequest('other', { webhookKey: 'wh-2' }), contractRequest('later', { createdAt: at(5), dueAt: at(5) })]);
+        const removed = await queue.discard('wh-1', at(0), 10);
+        expect(removed.map((r) => [r.id, r.state, r.webhookKey])).toEqual([
+          ['gone', 'dead', 'wh-1'],
+          ['waiting', 'pending', 'wh-1'],
+        ]);
+        expect(await queue.get('gone')).toBeUndefined();
+        expect(await queue.get('waiting')).toBeUndefined();
+        expect((await queue.listDead({ webhookKey: 'wh-1' })).total).toBe(0);
+        expect(await queue.counts({ webhookKey: 'wh-1' })).toEqual({ pending: 1, inFlight: 1, dead: 0 });
+        expect(ids(await queue.claim({ owner: 'B', limit: 10, leaseMs: 1000, now: at(10) })).sort()).toEqual(['later', 'other']);
+        // The attempt in flight settles it as usual.
+        expect(await queue.complete('out', 'A')).toBe(true);
+        expect(await queue.discard('wh-1', at(0), 10)).toEqual([]);
+      });
+
+      test('removes at most `limit` at a time, the oldest enqueued first', async (queue) => {
+        if (!queue.discard) return;
+        await queue.enqueue([contractRequest('d1'), contractRequest('d2'), contractRequest('d3')]);
+        expect(ids(await queue.discard('wh-1', at(0), 2))).toEqual(['d1', 'd2']);
+        expect(ids(await queue.discard('wh-1', at(0), 2))).toEqual(['d3']);
+      });
+
+      if (options.fifo) {
+        test('a FIFO line\'s dead `block` head removed lets nothing of it hold a later line of the key', async (queue) => {
+          const fifo = (id: string, overrides: Partial<NewWebhookRequest> = {}) => contractRequest(id, { webhookKey: 'ordered', fifo: 'block', ...overrides });
+          await queue.enqueue([fifo('f1'), fifo('f2')]);
+          await queue.claim({ owner: 'A', limit: 10, leaseMs: 10_000, now: at(0) });
+          await queue.deadLetter('f1', 'A', { attempts: 1, now: at(1) });
+          expect(ids(await queue.discard!('ordered', at(0), 10))).toEqual(['f1', 'f2']);
+          await queue.enqueue([fifo('n1', { createdAt: at(10), dueAt: at(10) }), fifo('n2', { createdAt: at(11), dueAt: at(11) })]);
+          expect(ids(await queue.claim({ owner: 'B', limit: 10, leaseMs: 10_000, now: at(20) }))).toEqual(['n1']);
+        });
+      }
+    });
+
     describe('counts and timers', () => {
       test('counts one webhook\'s requests by state', async (queue) => {
         await queue.enqueue([contractRequest('c1', { webhookKey: 'w1' }), contractRequest('c2', { webhookKey: 'w1' }), contractRequest('c3', { webhookKey: 'w2' })]);

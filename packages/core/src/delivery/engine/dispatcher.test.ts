@@ -127,13 +127,13 @@ describe('the dispatcher', () => {
     expect(receiver.requests.map((r) => JSON.parse(r.text).id).sort()).toEqual(['kept-1', 'kept-2']);
   });
 
-  it('drops the requests of a deleted webhook with a log entry and a lifecycle event', async () => {
+  it('drops the queued requests of a deleted webhook as it is deleted, with a log entry and a lifecycle event', async () => {
     app = await startTestApp();
     const webhook = await app.webhooks.create({ url: receiver.url, events: ['thing.happened'] });
     app.updateSettings({ enabled: false });
     const request = await fire(app, webhook.key, 'orphan');
-    await app.webhooks.delete(webhook.key);
     const dropped = nextLifecycle(app, 'requestDropped');
+    await app.webhooks.delete(webhook.key);
     app.updateSettings({ enabled: true });
     expect(await dropped).toMatchObject({ requestId: request.id, webhookKey: webhook.key, reason: 'the webhook was deleted' });
     await app.drain();
@@ -150,8 +150,8 @@ describe('the dispatcher', () => {
     const first = await app.webhooks.create({ key: 'orders', url: receiver.url, events: ['thing.happened'] });
     app.updateSettings({ enabled: false });
     await fire(app, first.key, 'orphan');
-    await app.webhooks.delete(first.key);
     const dropped = nextLifecycle(app, 'requestDropped');
+    await app.webhooks.delete(first.key);
     app.updateSettings({ enabled: true });
     await dropped;
     // Infrastructure as code replaces a webhook this way: delete, then create under the same key.

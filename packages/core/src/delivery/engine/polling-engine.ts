@@ -58,6 +58,7 @@ export class PollingQueueEngine<TTransaction = never> implements QueueEngine<TTr
     this.capabilities = Object.freeze({ transactionalEnqueue: options.transactionalEnqueue, leaseRenewal: typeof queue.renew === 'function', shared: options.shared, fifo: options.fifo });
     if (queue.oldestPendingCreatedAt) this.oldestPendingCreatedAt = () => queue.oldestPendingCreatedAt!();
     if (queue.bringForward) this.bringForward = (webhookKey) => this.broughtForward(webhookKey);
+    if (queue.discard) this.discard = (webhookKey, publishedUpTo, limit) => queue.discard!(webhookKey, publishedUpTo, limit);
     this.completions = new CompletionBatcher(queue, this.owner, (error) => context.onError('completing delivered requests with their log entries (completed alone instead; their entries are logged apart)', error));
   }
 
@@ -121,6 +122,9 @@ export class PollingQueueEngine<TTransaction = never> implements QueueEngine<TTr
    * deferred requests' old one.
    */
   readonly bringForward?: (webhookKey: string) => Promise<number>;
+
+  /** Removes the pending and dead requests of a deleted webhook (see RequestQueue.discard). */
+  readonly discard?: (webhookKey: string, publishedUpTo: Date, limit: number) => Promise<WebhookRequest[]>;
 
   private async broughtForward(webhookKey: string): Promise<number> {
     const moved = await this.queue.bringForward!(webhookKey, this.context.clock.now());

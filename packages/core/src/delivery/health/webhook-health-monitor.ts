@@ -1,5 +1,6 @@
 import { isHookworkError } from '../../errors/hookwork-error';
 import type { Webhook } from '../../model/webhook';
+import { sameWebhook } from '../../model/webhook-identity';
 import type { LifecycleReporter } from '../../observability/lifecycle-events';
 import type { Logger } from '../../observability/logger';
 import type { OperatorEvent } from '../../observability/operator-events';
@@ -141,9 +142,11 @@ export class WebhookHealthMonitor {
       // An attempt that went to a URL the webhook was moved away from says nothing of the
       // receiver it has now (whose health starts afresh, see forget()): a 429 of the old one
       // would pause the new one for up to maxRetryAfter.
+      // Nor does one for a webhook deleted meanwhile and created again under its key, even at the
+      // same URL: the new webhook starts with no failing streak, no open breaker, no pause.
       // The store failing to answer: counted, as for a webhook that was not moved.
       const stored = await this.deps.storedWebhook(webhook.key).catch(() => undefined);
-      if (stored && stored.url !== webhook.url) return;
+      if (stored && (stored.url !== webhook.url || !sameWebhook(stored, webhook))) return;
       await this.write(webhook, this.policyOf(webhook), { health, probe, ...(pauseMs !== undefined ? { pauseMs } : {}) }, now.getTime());
     } catch (error) {
       this.deps.reporter.backgroundError(`recording the health of webhook ${webhook.key}`, error);
@@ -155,15 +158,19 @@ export class WebhookHealthMonitor {
    * its requests; reports `webhookDisabled` and the `webhook.disabled` operator event. Never throws.
    * `webhook` is the webhook as the attempt that gave the reason had it: one whose URL was changed
    * since (moved away from a receiver that is gone) is left enabled, since the reason was about a
-   * URL it no longer uses.
+   * URL it no longer uses; so is another webhook created under the key since, when `webhook` has
+   * its `createdAt`.
    */
-  async disable(webhook: Pick<Webhook, 'key' | 'url'>, reason: 'gone' | 'failing', message: string, failingSince?: number): Promise<void> {
+  async disable(webhook: Pick<Webhook, 'key' | 'url'> & Partial<Pick<Webhook, 'createdAt'>>, reason: 'gone' | 'failing', message: string, failingSince?: number): Promise<void> {
     const now = this.deps.clock.now();
     let disabled = false;
     let moved = false;
     try {
       await this.deps.modifyWebhook(webhook.key, (current) => {
-        moved = current.url !== webhook.url;
+        // Moved, or another webhook created under the key since (deleted and created again):
+        // what the attempt's receiver said is not about it. (A caller that gives no createdAt
+        // is judged by the URL alone.)
+        moved = current.url !== webhook.url || (webhook.createdAt !== undefined && !sameWebhook(current, { key: webhook.key, createdAt: webhook.createdAt }));
         disabled = current.enabled && !moved;
         return disabled ? { ...current, enabled: false, updatedAt: now } : undefined;
       });
@@ -172,7 +179,7 @@ export class WebhookHealthMonitor {
       if (!isHookworkError(error, 'HOOKWORK_ERR_WEBHOOK_NOT_FOUND')) this.deps.reporter.backgroundError('disabling a webhook', error);
       return;
     }
-    if (moved) this.deps.logger.info(`webhook ${webhook.key} was not disabled (${message}): its URL was changed since that attempt`);
+    if (moved) this.deps.logger.info(`webhook ${webhook.key} was not disabled (${message}): its URL was changed, or it was deleted and created again, since that attempt`);
     if (!disabled) return;
     this.deps.webhooks.invalidate(webhook.key);
     this.deps.logger.warn(`webhook ${webhook.key} was disabled: ${message}; its requests are kept and go out once it is enabled again`);
@@ -275,13 +282,13 @@ export class WebhookHealthMonitor {
    * created before it is removed by it. (A record the new receiver's own attempt wrote over this
    * one in between goes too: one attempt of the new receiver uncounted, never the old one counted.)
    */
-  private async outlivedItsWebhook(webhook: Pick<Webhook, 'key' | 'url'>): Promise<boolean> {
+  private async outlivedItsWebhook(webhook: Pick<Webhook, 'key' | 'url' | 'createdAt'>): Promise<boolean> {
     // The store failing to answer: keep the record and report its transitions, as for a webhook that exists.
     const stored = await this.deps.storedWebhook(webhook.key).then(
       (found) => found ?? null,
       () => undefined,
     );
-    if (stored === undefined || (stored !== null && stored.url === webhook.url)) return false;
+    if (stored === undefined || (stored !== null && stored.url === webhook.url && sameWebhook(stored, webhook))) return false;
     this.cache.delete(webhook.key);
     this.successes.delete(webhook.key);
     await this.deps.store().delete(webhook.key);

@@ -293,6 +293,27 @@ export class MemoryRequestQueue implements RequestQueue {
     return moved;
   }
 
+  async discard(webhookKey: string, publishedUpTo: Date, limit: number): Promise<WebhookRequest[]> {
+    const cut = publishedUpTo.getTime();
+    const mine: Rec[] = [];
+    // A scan of every request: a deletion is rare, and no index by webhook holds the dead ones.
+    for (const rec of this.all.values()) {
+      const { request } = rec;
+      if (request.webhookKey === webhookKey && request.state !== 'inflight' && request.createdAt.getTime() <= cut) mine.push(rec);
+    }
+    mine.sort((a, b) => a.seq - b.seq);
+    const removed = mine.slice(0, Math.max(0, Math.floor(limit)));
+    for (const rec of removed) {
+      if (rec.request.state === 'dead') {
+        this.dead.delete(rec.request.id);
+        this.deadSorted.remove(rec);
+      } else this.removePending(rec);
+      this.all.delete(rec.request.id);
+      this.leaveLine(rec);
+    }
+    return removed.map((rec) => cloneData(rec.request));
+  }
+
   async listDead(query: DeadLetterQuery = {}): Promise<Page<WebhookRequest>> {
     const offset = Math.max(0, query.offset ?? 0);
     const end = query.limit === undefined ? Infinity : offset + Math.max(0, query.limit);

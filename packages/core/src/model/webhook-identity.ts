@@ -1,0 +1,26 @@
+import type { Webhook } from './webhook';
+import type { NewWebhookRequest } from './webhook-request';
+
+/**
+ * A key names a webhook only until it is deleted: infrastructure as code replaces one by deleting
+ * it and creating another under the same key, perhaps with another URL, other events and another
+ * owner. Two webhooks of one key are told apart by `createdAt` (set by `webhooks.create()`, never
+ * changed by an update).
+ */
+
+/** True when `a` and `b` are the same webhook, not two that held one key in turn. */
+export function sameWebhook(a: Pick<Webhook, 'key' | 'createdAt'>, b: Pick<Webhook, 'key' | 'createdAt'>): boolean {
+  return a.key === b.key && a.createdAt.getTime() === b.createdAt.getTime();
+}
+
+/**
+ * True when `request` was published before `webhook` existed, so it was made for a webhook deleted
+ * since under the same key and must not go to this one (another receiver, perhaps another owner,
+ * signed with its secrets). A request published in the millisecond its webhook was created is the
+ * webhook's own. A webhook whose `createdAt` lies ahead of `now` (copied in from a machine whose
+ * clock ran ahead) is not judged by it: its requests would all be dropped until then.
+ */
+export function predatesWebhook(request: Pick<NewWebhookRequest, 'createdAt'>, webhook: Pick<Webhook, 'createdAt'>, now: Date): boolean {
+  const created = webhook.createdAt.getTime();
+  return request.createdAt.getTime() < created && created <= now.getTime();
+}
