@@ -678,7 +678,7 @@ describe('every route', () => {
     await fixture.app.drain();
     const [entry] = (await fixture.app.management.logs()).items;
     const [dead] = (await fixture.app.management.deadLetters()).items;
-    return Object.assign(routes(created.key, created.secrets[0]!.id, entry!.key, dead!.id), { key: created.key, requestId: dead!.id });
+    return Object.assign(routes(created.key, created.secrets[0]!.id, entry!.key, dead!.id), { key: created.key, requestId: dead!.id, secretId: created.secrets[0]!.id, logKey: entry!.key });
   }
 
   it('writes a path value an unauthenticated caller sent into the audit trail escaped: no line break, no forged log line', async () => {
@@ -781,9 +781,58 @@ describe('every route', () => {
       for (const [method, url, body, field] of bad) {
         const answer = await caller({ method, url: `${API}${url}`, body });
         expect([method, url, answer.status, answer.headers['content-type']]).toEqual([method, url, 400, expect.stringMatching(/^application\/problem\+json/)]);
-        expect([url, answer.json.code]).toEqual([url, expect.stringMatching(/^HOOKWORK_ERR_(ADMIN_INVALID_REQUEST|INVALID_ARGUMENT)$/)]);
+        expect([url, answer.json.code]).toEqual([url, 'HOOKWORK_ERR_ADMIN_INVALID_REQUEST']);
         expect([url, answer.json.detail]).toEqual([url, expect.stringContaining(field)]);
         expect(answer.text.includes('\u0000') || /[\uD800-\uDFFF]/.test(answer.text)).toBe(false);
+      }
+    }
+    expect(await snapshot(fixture.app)).toEqual(before);
+  });
+
+  it('answers U+0000 or a lone surrogate in every string parameter and body field of every route (as the OpenAPI document lists them) with 400 HOOKWORK_ERR_ADMIN_INVALID_REQUEST naming the field, and changes nothing', async () => {
+    const table = await seed();
+    const doc = (await fixture.inject({ method: 'GET', url: `${API}/openapi.json` })).json;
+    type Schema = { type?: string; enum?: unknown[]; items?: Schema; properties?: Record<string, Schema> };
+    type Operation = { parameters?: { in: string; name: string; schema: Schema }[]; requestBody?: { content: Record<string, { schema: Schema }> } };
+    // Free text: a string, or a list of them, that is not one of a few named values (an enum names what it takes).
+    const isText = (schema: Schema | undefined) => (schema?.type === 'string' && !schema.enum) || (schema?.items?.type === 'string' && !schema.items.enum);
+    const concrete = (path: string) =>
+      path
+        .replace(API, '')
+        .replace(/^\/dead-letter\/\{id\}/, `/dead-letter/${table.requestId}`)
+        .replace('{id}', table.key)
+        .replace('{secretId}', table.secretId)
+        .replace('{key}', table.logKey);
+    const cases: { method: string; url: string; body?: unknown; in: string; field: string }[] = [];
+    for (const [path, operations] of Object.entries(doc.paths as Record<string, Record<string, Operation>>)) {
+      for (const [lower, operation] of Object.entries(operations)) {
+        const method = lower.toUpperCase();
+        const url = concrete(path);
+        const base = table.find((r) => r.method === method && r.url === url);
+        expect([method, url, base]).toEqual([method, url, expect.anything()]);
+        for (const parameter of operation.parameters ?? []) {
+          if (!isText(parameter.schema)) continue;
+          if (parameter.in === 'query') cases.push({ method, url: `${url}?${parameter.name}=a%00b`, body: base!.body, in: 'query', field: parameter.name });
+          if (parameter.in === 'path') cases.push({ method, url: path.replace(API, '').replace(`{${parameter.name}}`, 'a%00b').replace(/\{[^}]+\}/g, (name) => concrete(name)), body: base!.body, in: 'path', field: parameter.name });
+        }
+        const schema = operation.requestBody?.content['application/json']?.schema;
+        for (const [name, field] of Object.entries(schema?.properties ?? {})) {
+          if (!isText(field)) continue;
+          for (const bad of ['a\u0000b', 'a\uD800b', '\uDC00']) {
+            cases.push({ method, url, body: { ...(base!.body as object), [name]: field.type === 'string' ? bad : [bad] }, in: 'body', field: field.type === 'string' ? name : `${name}.0` });
+          }
+        }
+      }
+    }
+    // Each kind of place, and the fields that once reached core's argument check (requestId, eventAlias, the test's alias).
+    expect(cases.map((c) => `${c.in} ${c.field}`)).toEqual(expect.arrayContaining(['query requestId', 'query eventAlias', 'body alias', 'body name', 'body ids.0', 'path secretId', 'query webhookKey']));
+    const before = await snapshot(fixture.app);
+    for (const caller of [fixture.inject, fixture.socket]) {
+      for (const { method, url, body, in: place, field } of cases) {
+        const answer = await caller({ method, url: `${API}${url}`, body });
+        expect([method, url, place, field, answer.status, answer.json?.code]).toEqual([method, url, place, field, 400, 'HOOKWORK_ERR_ADMIN_INVALID_REQUEST']);
+        expect([method, url, answer.json.errors]).toEqual([method, url, expect.arrayContaining([expect.objectContaining({ in: place, field })])]);
+        expect(answer.json.detail).not.toMatch(/\bapp\.|\(\)/);
       }
     }
     expect(await snapshot(fixture.app)).toEqual(before);
