@@ -339,6 +339,43 @@ describe.each([
     expect((await call({ method: 'PATCH', url: `${API}/webhook/${key}`, body: json, headers: { 'content-type': 'application/json; charset=utf-8' } })).json).toMatchObject({ key, enabled: false });
   });
 
+  it('refuses a body that is not UTF-8 (400, as a lone surrogate is) and one in another charset (415 naming it), on every route that takes a body, and changes nothing', async () => {
+    const key = 'bytes';
+    expect((await call({ method: 'POST', url: `${API}/webhook`, body: { key, url: fixture.receiver.url, events: ['Umbraco.ContentPublish'] } })).status).toBe(201);
+    const before = await snapshot(fixture.app);
+    const writes = [
+      ['POST', `${API}/webhook`],
+      ['PUT', `${API}/webhook/${key}`],
+      ['PATCH', `${API}/webhook/${key}`],
+      ['POST', `${API}/webhook/${key}/test`],
+      ['POST', `${API}/webhook/${key}/secret/rotate`],
+      ['POST', `${API}/dead-letter/redeliver`],
+    ] as const;
+    // "café" as Latin-1 (0xE9 alone), a cut-off 2-byte character, an overlong "/" and a UTF-16 surrogate written as UTF-8 (CESU).
+    const latin1 = Buffer.concat([Buffer.from('{"name":"caf'), Buffer.from([0xe9]), Buffer.from('"}')]);
+    const others = [Buffer.from([0x7b, 0x22, 0x61, 0x22, 0x3a, 0x22, 0xc3, 0x22, 0x7d]), Buffer.from([0x7b, 0x22, 0xc0, 0xaf, 0x22, 0x3a, 0x31, 0x7d]), Buffer.from([0x7b, 0x22, 0x61, 0x22, 0x3a, 0x22, 0xed, 0xa0, 0x80, 0x22, 0x7d])];
+    for (const [method, url] of writes) {
+      for (const payload of [latin1, ...others]) {
+        for (const answer of [await injectBytes(method, url, payload), await socketBytes(method, url, payload)]) {
+          expect([method, url, answer.status, answer.json?.code]).toEqual([method, url, 400, 'HOOKWORK_ERR_ADMIN_INVALID_REQUEST']);
+          expect(answer.json.errors).toEqual([{ in: 'body', field: '(body)', detail: expect.stringMatching(/^is not UTF-8 \(at byte \d+\)$/) }]);
+        }
+      }
+      expect((await injectBytes(method, url, latin1)).json.errors[0].detail).toBe('is not UTF-8 (at byte 12)');
+      for (const charset of ['utf-16', 'UTF-16LE', 'iso-8859-1', '"windows-1252"', '']) {
+        const answer = await injectBytes(method, url, Buffer.from('{"enabled":false}'), `application/json; charset=${charset}`);
+        expect([method, url, charset, answer.status, answer.json?.code]).toEqual([method, url, charset, 415, 'HOOKWORK_ERR_ADMIN_UNSUPPORTED_MEDIA_TYPE']);
+        expect(answer.json.detail).toContain(`in the charset ${charset.replace(/"/g, '') || '(empty)'}`);
+      }
+    }
+    expect(await snapshot(fixture.app)).toEqual(before);
+    // UTF-8 and its subset US-ASCII, named in any case or quoted, are read.
+    for (const charset of ['utf-8', 'UTF-8', '"utf-8"', 'us-ascii', 'utf8']) {
+      const answer = await injectBytes('PATCH', `${API}/webhook/${key}`, Buffer.from('{"name":"café"}'), `application/json; charset=${charset}`);
+      expect([charset, answer.status, answer.json.name]).toEqual([charset, 200, 'café']);
+    }
+  });
+
   it('keeps a change from being lost between two editors: each answer carries the webhook\'s ETag, and a write with a stale If-Match is a 412 that changes nothing', async () => {
     const created = await call({ method: 'POST', url: `${API}/webhook`, body: { key: 'two-tabs', url: fixture.receiver.url, events: ['Umbraco.ContentPublish'], name: 'Orders' } });
     const url = `${API}/webhook/two-tabs`;
@@ -955,6 +992,25 @@ describe('every route', () => {
     expect(post.responses['4XX'].content['application/problem+json'].schema.required).toContain('code');
   });
 });
+
+/** A request with these bytes as its body, through inject. */
+async function injectBytes(method: string, url: string, payload: Buffer, contentType = 'application/json'): Promise<{ status: number; json: Answer['json'] }> {
+  const response = await fixture.fastify.inject({ method: method as 'POST', url, headers: { authorization: `Bearer ${TOKEN}`, 'content-type': contentType }, payload });
+  return { status: response.statusCode, json: response.json() };
+}
+
+/** A request with these bytes as its body, over a socket. */
+function socketBytes(method: string, url: string, payload: Buffer): Promise<{ status: number; json: Answer['json'] }> {
+  return new Promise((resolve, reject) => {
+    const request = httpRequest(`${fixture.origin}${url}`, { method, headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json', 'content-length': String(payload.length) } }, (response) => {
+      const chunks: Buffer[] = [];
+      response.on('data', (chunk: Buffer) => chunks.push(chunk));
+      response.on('end', () => resolve({ status: response.statusCode!, json: JSON.parse(Buffer.concat(chunks).toString('utf8')) }));
+    });
+    request.on('error', reject);
+    request.end(payload);
+  });
+}
 
 /** One request over a socket with node:http, which (unlike fetch) sends content on a GET or HEAD as asked. */
 function rawRequest(origin: string, method: string, path: string, headers: Record<string, string>, payload: string): Promise<{ status: number; type: string | undefined; json: Answer['json'] }> {

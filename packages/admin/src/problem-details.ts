@@ -134,7 +134,7 @@ function fromHookworkError(error: HookworkError, instance: string): ProblemDetai
   const details = Array.isArray(error.details) ? (error.details as unknown[]) : [];
   const errors = details
     .filter((d): d is { field: string; problem: string } => typeof (d as { field?: unknown })?.field === 'string' && typeof (d as { problem?: unknown })?.problem === 'string')
-    .map((d): FieldProblem => ({ in: 'body', field: d.field, detail: forTheApi(d.problem), pointer: `#/${d.field.split('.').map(escapePointer).join('/')}` }));
+    .map((d): FieldProblem => ({ in: 'body', field: d.field, detail: forTheApi(d.problem), ...(d.field === '(body)' ? {} : { pointer: `#/${d.field.split('.').map(escapePointer).join('/')}` }) }));
   return {
     type: `urn:hookwork:error:${error.code}`,
     title: error.summary ?? 'hookwork error',
