@@ -376,6 +376,32 @@ describe.each([
     }
   });
 
+  it('refuses an If-Match that holds no entity tag (empty, blanks, only commas) with 400 naming If-Match, on every route that takes one, and changes nothing', async () => {
+    const created = await call({ method: 'POST', url: `${API}/webhook`, body: { key: 'empty-tag', url: fixture.receiver.url, events: ['Umbraco.ContentPublish'], secret: true } });
+    const url = `${API}/webhook/empty-tag`;
+    const secretId = created.json.secrets[0].id as string;
+    const conditional: [string, string, unknown?][] = [
+      ['PUT', url, { url: fixture.receiver.url, events: ['Umbraco.ContentPublish'], name: 'replaced' }],
+      ['PATCH', url, { enabled: false }],
+      ['POST', `${url}/secret/rotate`, {}],
+      ['DELETE', `${url}/secret/${secretId}`],
+      ['DELETE', url],
+    ];
+    const before = await snapshot(fixture.app);
+    for (const [method, target, body] of conditional) {
+      for (const value of ['', ' ', ',', ',,,', ' , , ']) {
+        const answer = await call({ method, url: target, body, headers: { 'if-match': value } });
+        expect([method, target, value, answer.status, answer.json?.code]).toEqual([method, target, value, 400, 'HOOKWORK_ERR_ADMIN_INVALID_REQUEST']);
+        expect(answer.json.errors).toEqual([{ in: 'header', field: 'If-Match', detail: expect.stringContaining('holds no entity tag') }]);
+        expect(answer.json.detail).toContain('the If-Match header is');
+      }
+    }
+    expect(await snapshot(fixture.app)).toEqual(before);
+    // A tag among empty elements is a list of one tag (RFC 9110 §5.6.1): taken.
+    const etag = created.headers.etag as string;
+    expect((await call({ method: 'PATCH', url, body: { name: 'tagged' }, headers: { 'if-match': `, ${etag} ,` } })).status).toBe(200);
+  });
+
   it('keeps a change from being lost between two editors: each answer carries the webhook\'s ETag, and a write with a stale If-Match is a 412 that changes nothing', async () => {
     const created = await call({ method: 'POST', url: `${API}/webhook`, body: { key: 'two-tabs', url: fixture.receiver.url, events: ['Umbraco.ContentPublish'], name: 'Orders' } });
     const url = `${API}/webhook/two-tabs`;

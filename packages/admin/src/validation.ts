@@ -7,8 +7,8 @@ import { ADMIN_ERRORS } from './admin-errors';
 
 /** One field a request got wrong. */
 export interface FieldProblem {
-  /** Where the field is: the JSON body, the query string or the path. */
-  in: 'body' | 'query' | 'path';
+  /** Where the field is: the JSON body, the query string, the path or a header (If-Match). */
+  in: 'body' | 'query' | 'path' | 'header';
   /** The field, dotted (`headers.X-Bad`, `take`, `id`). */
   field: string;
   /** What is wrong with it. */
