@@ -237,6 +237,25 @@ describe.each([
       ['refused', undefined],
       ['refused', undefined],
     ]);
+    // The selector forms are exactly the documented ones, and one unknown id or several answer alike.
+    const live = (await fixture.app.management.deadLetters()).total;
+    for (const body of [{ ids: ['no-such-request'] }, { ids: ['no-such-request', 'nor-this'] }]) {
+      const refused = await call({ method: 'POST', url: `${API}/dead-letter/redeliver`, body });
+      expectProblem(refused, 404, 'HOOKWORK_ERR_REQUEST_NOT_FOUND');
+      expect(refused.json.detail).toContain('"no-such-request"');
+      expect(refused.json.detail).toContain('GET dead-letter');
+    }
+    for (const [body, fields] of [
+      [{ ids: ['x'], webhookKey: key }, ['ids', 'webhookKey']],
+      [{ ids: ['x'], deadSince: new Date(0).toISOString() }, ['ids', 'deadSince']],
+    ] as const) {
+      const refused = await call({ method: 'POST', url: `${API}/dead-letter/redeliver`, body });
+      expectProblem(refused, 400, 'HOOKWORK_ERR_INVALID_REDELIVER_SELECTOR');
+      expect(refused.json.errors.map((e: { in: string; field: string }) => `${e.in} ${e.field}`)).toEqual(fields.map((f) => `body ${f}`));
+      expect(refused.json.detail).toContain('pass exactly one of { ids: [...] }, { webhookKey }, { webhookKey, deadSince }, { deadSince } or { all: true }');
+      expect(refused.json.detail).not.toMatch(/redeliver\(\)/);
+    }
+    expect((await fixture.app.management.deadLetters()).total).toBe(live);
   });
 
   it("sends a test event and answers with the receiver's answer, as text", async () => {

@@ -102,7 +102,7 @@ export const redeliverBody = {
   type: 'object',
   additionalProperties: false,
   minProperties: 1,
-  description: 'One of: { ids }, { webhookKey, deadSince? }, { deadSince }, { all: true }.',
+  description: 'Exactly one of: { ids }, { webhookKey, deadSince? }, { deadSince }, { all: true } (ids or all with another field: 400 HOOKWORK_ERR_INVALID_REDELIVER_SELECTOR). An id that names no queued or dead request: 404, nothing redelivered.',
   properties: {
     ids: { type: 'array', minItems: 1, maxItems: 1000, items: opaqueId, description: 'Request ids (webhook-id).' },
     webhookKey: { type: 'string', minLength: 1, maxLength: 200, pattern: WEBHOOK_KEY_PATTERN },
