@@ -688,24 +688,24 @@ describe('the admin page when things go wrong', () => {
     expect(await tab.getByLabel('URL').evaluate((input) => (input as unknown as Validated).validity.valueMissing)).toBe(true);
 
     // Each number input's minimum is the API's (core's webhookInputSchema), so the browser stops what the server would refuse.
-    const limits = (webhookInputSchema.properties.rateLimit as { properties: Record<string, { minimum: number }> }).properties;
-    const breaker = (webhookInputSchema.properties.breaker as { properties: Record<string, { minimum: number }> }).properties;
+    const limits = webhookInputSchema.properties.rateLimit.properties;
+    const breaker = webhookInputSchema.properties.breaker.properties;
     const minOf = (id: string) => tab.locator(`#${id}`).evaluate((input) => Number((input as unknown as Validated).min));
-    expect(await minOf('rate-per-second')).toBe(limits.perSecond!.minimum);
-    expect(await minOf('rate-burst')).toBe(limits.burst!.minimum);
-    expect(await minOf('breaker-threshold')).toBe(breaker.failureThreshold!.minimum);
-    expect((await minOf('breaker-cooldown')) * 1000).toBe(breaker.coolDown!.minimum);
+    expect(await minOf('rate-per-second')).toBe(limits.perSecond.minimum);
+    expect(await minOf('rate-burst')).toBe(limits.burst.minimum);
+    expect(await minOf('breaker-threshold')).toBe(breaker.failureThreshold.minimum);
+    expect((await minOf('breaker-cooldown')) * 1000).toBe(breaker.coolDown.minimum);
     await tab.getByLabel('URL').fill(own.receiver.url);
     const rate = tab.getByRole('group', { name: 'Flow control' }).getByLabel(/Rate limit/);
     await rate.fill('0');
     await tab.getByRole('button', { name: 'Create' }).click();
     expect(await rate.evaluate((input) => (input as unknown as Validated).validity.rangeUnderflow)).toBe(true);
     expect(sent).toEqual([]);
-    await rate.fill(String(limits.perSecond!.minimum));
+    await rate.fill(String(limits.perSecond.minimum));
     await tab.getByRole('button', { name: 'Create' }).click();
     await tab.getByRole('link', { name: 'Blocked then fixed', exact: true }).waitFor();
     tab.off('request', onRequest);
-    expect((await own.app.webhooks.list()).items.find((w) => w.name === 'Blocked then fixed')).toMatchObject({ url: own.receiver.url, rateLimit: { perSecond: limits.perSecond!.minimum } });
+    expect((await own.app.webhooks.list()).items.find((w) => w.name === 'Blocked then fixed')).toMatchObject({ url: own.receiver.url, rateLimit: { perSecond: limits.perSecond.minimum } });
   });
 
   it('clears a refused token when the browser\'s own validation stops the next sign-in (an empty token)', async () => {
