@@ -24,7 +24,8 @@ const ROUTES: readonly (readonly [RegExp, string | ((...groups: string[]) => str
   [/as webhookEtag\(\) and an ETag header give them/g, 'as an ETag header gives them'],
   [/as webhookEtag\(\) gives it/g, 'as an ETag header gives it'],
   // Whatever call is left: a route an HTTP client can use is what the OpenAPI document lists.
-  [/\bapp\.[\w.]+\((?:[^()]|\([^()]*\))*\)/g, 'the route that does it (api/v1/openapi.json lists them)'],
+  // app.start() and app.stop() stay: a 503 names them as the host's to make, not the client's.
+  [/\bapp\.(?!start\(|stop\()[\w.]+\((?:[^()]|\([^()]*\))*\)/g, 'the route that does it (api/v1/openapi.json lists them)'],
 ];
 
 /** `text` with the library calls it names as fixes replaced by the admin API's routes. */
