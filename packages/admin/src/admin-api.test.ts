@@ -237,6 +237,25 @@ describe.each([
       ['refused', undefined],
       ['refused', undefined],
     ]);
+    // The selector forms are exactly the documented ones, and one unknown id or several answer alike.
+    const live = (await fixture.app.management.deadLetters()).total;
+    for (const body of [{ ids: ['no-such-request'] }, { ids: ['no-such-request', 'nor-this'] }]) {
+      const refused = await call({ method: 'POST', url: `${API}/dead-letter/redeliver`, body });
+      expectProblem(refused, 404, 'HOOKWORK_ERR_REQUEST_NOT_FOUND');
+      expect(refused.json.detail).toContain('"no-such-request"');
+      expect(refused.json.detail).toContain('GET dead-letter');
+    }
+    for (const [body, fields] of [
+      [{ ids: ['x'], webhookKey: key }, ['ids', 'webhookKey']],
+      [{ ids: ['x'], deadSince: new Date(0).toISOString() }, ['ids', 'deadSince']],
+    ] as const) {
+      const refused = await call({ method: 'POST', url: `${API}/dead-letter/redeliver`, body });
+      expectProblem(refused, 400, 'HOOKWORK_ERR_INVALID_REDELIVER_SELECTOR');
+      expect(refused.json.errors.map((e: { in: string; field: string }) => `${e.in} ${e.field}`)).toEqual(fields.map((f) => `body ${f}`));
+      expect(refused.json.detail).toContain('pass exactly one of { ids: [...] }, { webhookKey }, { webhookKey, deadSince }, { deadSince } or { all: true }');
+      expect(refused.json.detail).not.toMatch(/redeliver\(\)/);
+    }
+    expect((await fixture.app.management.deadLetters()).total).toBe(live);
   });
 
   it("sends a test event and answers with the receiver's answer, as text", async () => {
@@ -341,6 +360,69 @@ describe.each([
     expect(await snapshot(fixture.app)).toEqual(before);
     // JSON with parameters is still JSON.
     expect((await call({ method: 'PATCH', url: `${API}/webhook/${key}`, body: json, headers: { 'content-type': 'application/json; charset=utf-8' } })).json).toMatchObject({ key, enabled: false });
+  });
+
+  it('refuses a body that is not UTF-8 (400, as a lone surrogate is) and one in another charset (415 naming it), on every route that takes a body, and changes nothing', async () => {
+    const key = 'bytes';
+    expect((await call({ method: 'POST', url: `${API}/webhook`, body: { key, url: fixture.receiver.url, events: ['Umbraco.ContentPublish'] } })).status).toBe(201);
+    const before = await snapshot(fixture.app);
+    const writes = [
+      ['POST', `${API}/webhook`],
+      ['PUT', `${API}/webhook/${key}`],
+      ['PATCH', `${API}/webhook/${key}`],
+      ['POST', `${API}/webhook/${key}/test`],
+      ['POST', `${API}/webhook/${key}/secret/rotate`],
+      ['POST', `${API}/dead-letter/redeliver`],
+    ] as const;
+    // "café" as Latin-1 (0xE9 alone), a cut-off 2-byte character, an overlong "/" and a UTF-16 surrogate written as UTF-8 (CESU).
+    const latin1 = Buffer.concat([Buffer.from('{"name":"caf'), Buffer.from([0xe9]), Buffer.from('"}')]);
+    const others = [Buffer.from([0x7b, 0x22, 0x61, 0x22, 0x3a, 0x22, 0xc3, 0x22, 0x7d]), Buffer.from([0x7b, 0x22, 0xc0, 0xaf, 0x22, 0x3a, 0x31, 0x7d]), Buffer.from([0x7b, 0x22, 0x61, 0x22, 0x3a, 0x22, 0xed, 0xa0, 0x80, 0x22, 0x7d])];
+    for (const [method, url] of writes) {
+      for (const payload of [latin1, ...others]) {
+        for (const answer of [await injectBytes(method, url, payload), await socketBytes(method, url, payload)]) {
+          expect([method, url, answer.status, answer.json?.code]).toEqual([method, url, 400, 'HOOKWORK_ERR_ADMIN_INVALID_REQUEST']);
+          expect(answer.json.errors).toEqual([{ in: 'body', field: '(body)', detail: expect.stringMatching(/^is not UTF-8 \(at byte \d+\)$/) }]);
+        }
+      }
+      expect((await injectBytes(method, url, latin1)).json.errors[0].detail).toBe('is not UTF-8 (at byte 12)');
+      for (const charset of ['utf-16', 'UTF-16LE', 'iso-8859-1', '"windows-1252"', '']) {
+        const answer = await injectBytes(method, url, Buffer.from('{"enabled":false}'), `application/json; charset=${charset}`);
+        expect([method, url, charset, answer.status, answer.json?.code]).toEqual([method, url, charset, 415, 'HOOKWORK_ERR_ADMIN_UNSUPPORTED_MEDIA_TYPE']);
+        expect(answer.json.detail).toContain(`in the charset ${charset.replace(/"/g, '') || '(empty)'}`);
+      }
+    }
+    expect(await snapshot(fixture.app)).toEqual(before);
+    // UTF-8 and its subset US-ASCII, named in any case or quoted, are read.
+    for (const charset of ['utf-8', 'UTF-8', '"utf-8"', 'us-ascii', 'utf8']) {
+      const answer = await injectBytes('PATCH', `${API}/webhook/${key}`, Buffer.from('{"name":"café"}'), `application/json; charset=${charset}`);
+      expect([charset, answer.status, answer.json.name]).toEqual([charset, 200, 'café']);
+    }
+  });
+
+  it('refuses an If-Match that holds no entity tag (empty, blanks, only commas) with 400 naming If-Match, on every route that takes one, and changes nothing', async () => {
+    const created = await call({ method: 'POST', url: `${API}/webhook`, body: { key: 'empty-tag', url: fixture.receiver.url, events: ['Umbraco.ContentPublish'], secret: true } });
+    const url = `${API}/webhook/empty-tag`;
+    const secretId = created.json.secrets[0].id as string;
+    const conditional: [string, string, unknown?][] = [
+      ['PUT', url, { url: fixture.receiver.url, events: ['Umbraco.ContentPublish'], name: 'replaced' }],
+      ['PATCH', url, { enabled: false }],
+      ['POST', `${url}/secret/rotate`, {}],
+      ['DELETE', `${url}/secret/${secretId}`],
+      ['DELETE', url],
+    ];
+    const before = await snapshot(fixture.app);
+    for (const [method, target, body] of conditional) {
+      for (const value of ['', ' ', ',', ',,,', ' , , ']) {
+        const answer = await call({ method, url: target, body, headers: { 'if-match': value } });
+        expect([method, target, value, answer.status, answer.json?.code]).toEqual([method, target, value, 400, 'HOOKWORK_ERR_ADMIN_INVALID_REQUEST']);
+        expect(answer.json.errors).toEqual([{ in: 'header', field: 'If-Match', detail: expect.stringContaining('holds no entity tag') }]);
+        expect(answer.json.detail).toContain('the If-Match header is');
+      }
+    }
+    expect(await snapshot(fixture.app)).toEqual(before);
+    // A tag among empty elements is a list of one tag (RFC 9110 §5.6.1): taken.
+    const etag = created.headers.etag as string;
+    expect((await call({ method: 'PATCH', url, body: { name: 'tagged' }, headers: { 'if-match': `, ${etag} ,` } })).status).toBe(200);
   });
 
   it('keeps a change from being lost between two editors: each answer carries the webhook\'s ETag, and a write with a stale If-Match is a 412 that changes nothing', async () => {
@@ -682,7 +764,7 @@ describe('every route', () => {
     await fixture.app.drain();
     const [entry] = (await fixture.app.management.logs()).items;
     const [dead] = (await fixture.app.management.deadLetters()).items;
-    return Object.assign(routes(created.key, created.secrets[0]!.id, entry!.key, dead!.id), { key: created.key, requestId: dead!.id });
+    return Object.assign(routes(created.key, created.secrets[0]!.id, entry!.key, dead!.id), { key: created.key, requestId: dead!.id, secretId: created.secrets[0]!.id, logKey: entry!.key });
   }
 
   it('writes a path value an unauthenticated caller sent into the audit trail escaped: no line break, no forged log line', async () => {
@@ -785,9 +867,58 @@ describe('every route', () => {
       for (const [method, url, body, field] of bad) {
         const answer = await caller({ method, url: `${API}${url}`, body });
         expect([method, url, answer.status, answer.headers['content-type']]).toEqual([method, url, 400, expect.stringMatching(/^application\/problem\+json/)]);
-        expect([url, answer.json.code]).toEqual([url, expect.stringMatching(/^HOOKWORK_ERR_(ADMIN_INVALID_REQUEST|INVALID_ARGUMENT)$/)]);
+        expect([url, answer.json.code]).toEqual([url, 'HOOKWORK_ERR_ADMIN_INVALID_REQUEST']);
         expect([url, answer.json.detail]).toEqual([url, expect.stringContaining(field)]);
         expect(answer.text.includes('\u0000') || /[\uD800-\uDFFF]/.test(answer.text)).toBe(false);
+      }
+    }
+    expect(await snapshot(fixture.app)).toEqual(before);
+  });
+
+  it('answers U+0000 or a lone surrogate in every string parameter and body field of every route (as the OpenAPI document lists them) with 400 HOOKWORK_ERR_ADMIN_INVALID_REQUEST naming the field, and changes nothing', async () => {
+    const table = await seed();
+    const doc = (await fixture.inject({ method: 'GET', url: `${API}/openapi.json` })).json;
+    type Schema = { type?: string; enum?: unknown[]; items?: Schema; properties?: Record<string, Schema> };
+    type Operation = { parameters?: { in: string; name: string; schema: Schema }[]; requestBody?: { content: Record<string, { schema: Schema }> } };
+    // Free text: a string, or a list of them, that is not one of a few named values (an enum names what it takes).
+    const isText = (schema: Schema | undefined) => (schema?.type === 'string' && !schema.enum) || (schema?.items?.type === 'string' && !schema.items.enum);
+    const concrete = (path: string) =>
+      path
+        .replace(API, '')
+        .replace(/^\/dead-letter\/\{id\}/, `/dead-letter/${table.requestId}`)
+        .replace('{id}', table.key)
+        .replace('{secretId}', table.secretId)
+        .replace('{key}', table.logKey);
+    const cases: { method: string; url: string; body?: unknown; in: string; field: string }[] = [];
+    for (const [path, operations] of Object.entries(doc.paths as Record<string, Record<string, Operation>>)) {
+      for (const [lower, operation] of Object.entries(operations)) {
+        const method = lower.toUpperCase();
+        const url = concrete(path);
+        const base = table.find((r) => r.method === method && r.url === url);
+        expect([method, url, base]).toEqual([method, url, expect.anything()]);
+        for (const parameter of operation.parameters ?? []) {
+          if (!isText(parameter.schema)) continue;
+          if (parameter.in === 'query') cases.push({ method, url: `${url}?${parameter.name}=a%00b`, body: base!.body, in: 'query', field: parameter.name });
+          if (parameter.in === 'path') cases.push({ method, url: path.replace(API, '').replace(`{${parameter.name}}`, 'a%00b').replace(/\{[^}]+\}/g, (name) => concrete(name)), body: base!.body, in: 'path', field: parameter.name });
+        }
+        const schema = operation.requestBody?.content['application/json']?.schema;
+        for (const [name, field] of Object.entries(schema?.properties ?? {})) {
+          if (!isText(field)) continue;
+          for (const bad of ['a\u0000b', 'a\uD800b', '\uDC00']) {
+            cases.push({ method, url, body: { ...(base!.body as object), [name]: field.type === 'string' ? bad : [bad] }, in: 'body', field: field.type === 'string' ? name : `${name}.0` });
+          }
+        }
+      }
+    }
+    // Each kind of place, and the fields that once reached core's argument check (requestId, eventAlias, the test's alias).
+    expect(cases.map((c) => `${c.in} ${c.field}`)).toEqual(expect.arrayContaining(['query requestId', 'query eventAlias', 'body alias', 'body name', 'body ids.0', 'path secretId', 'query webhookKey']));
+    const before = await snapshot(fixture.app);
+    for (const caller of [fixture.inject, fixture.socket]) {
+      for (const { method, url, body, in: place, field } of cases) {
+        const answer = await caller({ method, url: `${API}${url}`, body });
+        expect([method, url, place, field, answer.status, answer.json?.code]).toEqual([method, url, place, field, 400, 'HOOKWORK_ERR_ADMIN_INVALID_REQUEST']);
+        expect([method, url, answer.json.errors]).toEqual([method, url, expect.arrayContaining([expect.objectContaining({ in: place, field })])]);
+        expect(answer.json.detail).not.toMatch(/\bapp\.|\(\)/);
       }
     }
     expect(await snapshot(fixture.app)).toEqual(before);
@@ -926,6 +1057,25 @@ describe('every route', () => {
     expect(post.responses['4XX'].content['application/problem+json'].schema.required).toContain('code');
   });
 });
+
+/** A request with these bytes as its body, through inject. */
+async function injectBytes(method: string, url: string, payload: Buffer, contentType = 'application/json'): Promise<{ status: number; json: Answer['json'] }> {
+  const response = await fixture.fastify.inject({ method: method as 'POST', url, headers: { authorization: `Bearer ${TOKEN}`, 'content-type': contentType }, payload });
+  return { status: response.statusCode, json: response.json() };
+}
+
+/** A request with these bytes as its body, over a socket. */
+function socketBytes(method: string, url: string, payload: Buffer): Promise<{ status: number; json: Answer['json'] }> {
+  return new Promise((resolve, reject) => {
+    const request = httpRequest(`${fixture.origin}${url}`, { method, headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json', 'content-length': String(payload.length) } }, (response) => {
+      const chunks: Buffer[] = [];
+      response.on('data', (chunk: Buffer) => chunks.push(chunk));
+      response.on('end', () => resolve({ status: response.statusCode!, json: JSON.parse(Buffer.concat(chunks).toString('utf8')) }));
+    });
+    request.on('error', reject);
+    request.end(payload);
+  });
+}
 
 /** One request over a socket with node:http, which (unlike fetch) sends content on a GET or HEAD as asked. */
 function rawRequest(origin: string, method: string, path: string, headers: Record<string, string>, payload: string): Promise<{ status: number; type: string | undefined; json: Answer['json'] }> {

@@ -195,10 +195,14 @@ describe('hookworkAdmin in a host', () => {
     host.get('/host/:name', async (request) => ({ name: (request.params as { name: string }).name }));
     await host.register(hookworkAdmin, { prefix: '/admin', app: fixture.app, auth: { token }, ...apiOnly });
     await host.listen({ port: 0, host: '127.0.0.1' });
+    const audits: string[] = [];
+    const listener = (record: { action: string }) => void audits.push(record.action);
+    fixture.app.lifecycle.on('audit', listener);
     try {
       const call = socketCaller(`http://127.0.0.1:${(host.server.address() as { port: number }).port}`);
-      for (const [url, withToken] of [[long, true], [long, false], [bad, true], [bad, false], [`/admin/api/v1/dead-letter/${'r'.repeat(201)}/redeliver`, true]] as const) {
-        const answer = await call({ method: url.endsWith('redeliver') ? 'POST' : 'GET', url, token: withToken ? token : null });
+      const cases = [[long, true, 'GET'], [long, false, 'GET'], [bad, true, 'GET'], [bad, false, 'GET'], [`/admin/api/v1/dead-letter/${'r'.repeat(201)}/redeliver`, true, 'POST'], [long, true, 'DELETE'], [`${bad}`, true, 'PATCH']] as const;
+      for (const [url, withToken, method] of cases) {
+        const answer = await call({ method, url, token: withToken ? token : null, ...(method === 'PATCH' ? { body: { enabled: false } } : {}) });
         expect([url.slice(0, 40), withToken, answer.status, answer.headers['content-type'], answer.headers['cache-control'], answer.headers['x-content-type-options']]).toEqual([
           url.slice(0, 40),
           withToken,
@@ -220,7 +224,11 @@ describe('hookworkAdmin in a host', () => {
       const hostLong = await call({ method: 'GET', url: `/host/${'n'.repeat(201)}` });
       expect([hostLong.status, hostLong.json.code]).toEqual([414, 'FST_ERR_MAX_PARAM_LENGTH']);
       expect((await call({ method: 'GET', url: '/administrator/%ff' })).json.code).toBe('FST_ERR_BAD_URL');
+      // Refused by the router, before any route (so before any action or authentication): no
+      // audit record, as docs/admin.md says — the writes among them (POST, DELETE, PATCH) too.
+      expect(audits).toEqual([]);
     } finally {
+      fixture.app.lifecycle.off('audit', listener);
       await host.close();
     }
   });

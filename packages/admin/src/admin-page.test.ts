@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readFileSync } from 'node:fs';
 import { ContentPublishedNotification } from '@hookwork/cms';
-import { RequestQueueToken, resolveToken, WebhookRepositoryToken } from '@hookwork/core';
+import { RequestQueueToken, resolveToken, webhookInputSchema, WebhookRepositoryToken } from '@hookwork/core';
 import Fastify from 'fastify';
 import { chromium, type BrowserContext, type Locator, type Page } from 'playwright-core';
 import { hookworkAdmin } from './admin-plugin';
@@ -66,6 +66,11 @@ const READING_ORDER_IN_DIALOG = `(texts) => {
     return null;
   });
 }`;
+/** What the tests read of an input element in the page (the tests compile without the DOM's types). */
+interface Validated {
+  min: string;
+  validity: { valueMissing: boolean; rangeUnderflow: boolean };
+}
 /** How far the page scrolls sideways (evaluated in the page; more than 0: something does not fit). */
 const HORIZONTAL_OVERFLOW = 'document.documentElement.scrollWidth - document.documentElement.clientWidth';
 
@@ -658,6 +663,63 @@ describe('the admin page when things go wrong', () => {
     await tab.locator('code.secret').waitFor();
     const stored = (await own.app.webhooks.list()).items.find((w) => w.name === 'Needs fixing');
     expect(stored?.headers).toEqual({ 'X-Tenant': 'value typed, name forgotten' });
+  });
+
+  it('clears the server\'s refusal when the browser\'s own validation stops the next submit, and holds the flow-control inputs to the API\'s minimums', async () => {
+    await tab.goto('about:blank');
+    await openOwn(`#token=${TOKEN}`);
+    await tab.getByRole('link', { name: 'Create webhook' }).click();
+    // An address the browser takes as a URL and the server refuses (not http or https): its refusal is shown.
+    await tab.getByLabel('URL').fill('ftp://example.com/hook');
+    await tab.getByLabel('Name').fill('Blocked then fixed');
+    await tab.getByRole('group', { name: 'Content', exact: true }).getByLabel(/Content Published/).check();
+    await tab.getByLabel('Generate a signing secret (shown once)').uncheck();
+    await tab.getByRole('button', { name: 'Create' }).click();
+    const alert = tab.getByRole('alert');
+    await alert.waitFor();
+    expect(await alert.textContent()).not.toMatch(/the form needs a change first/);
+    // The URL emptied: the browser stops the submit (required), and the old refusal goes.
+    const sent: string[] = [];
+    const onRequest = (request: { method(): string; url(): string }) => void (request.method() !== 'GET' && sent.push(request.url()));
+    tab.on('request', onRequest);
+    await tab.getByLabel('URL').fill('');
+    await tab.getByRole('button', { name: 'Create' }).click();
+    await alert.waitFor({ state: 'detached' });
+    expect(await tab.getByLabel('URL').evaluate((input) => (input as unknown as Validated).validity.valueMissing)).toBe(true);
+
+    // Each number input's minimum is the API's (core's webhookInputSchema), so the browser stops what the server would refuse.
+    const limits = webhookInputSchema.properties.rateLimit.properties;
+    const breaker = webhookInputSchema.properties.breaker.properties;
+    const minOf = (id: string) => tab.locator(`#${id}`).evaluate((input) => Number((input as unknown as Validated).min));
+    expect(await minOf('rate-per-second')).toBe(limits.perSecond.minimum);
+    expect(await minOf('rate-burst')).toBe(limits.burst.minimum);
+    expect(await minOf('breaker-threshold')).toBe(breaker.failureThreshold.minimum);
+    expect((await minOf('breaker-cooldown')) * 1000).toBe(breaker.coolDown.minimum);
+    await tab.getByLabel('URL').fill(own.receiver.url);
+    const rate = tab.getByRole('group', { name: 'Flow control' }).getByLabel(/Rate limit/);
+    await rate.fill('0');
+    await tab.getByRole('button', { name: 'Create' }).click();
+    expect(await rate.evaluate((input) => (input as unknown as Validated).validity.rangeUnderflow)).toBe(true);
+    expect(sent).toEqual([]);
+    await rate.fill(String(limits.perSecond.minimum));
+    await tab.getByRole('button', { name: 'Create' }).click();
+    await tab.getByRole('link', { name: 'Blocked then fixed', exact: true }).waitFor();
+    tab.off('request', onRequest);
+    expect((await own.app.webhooks.list()).items.find((w) => w.name === 'Blocked then fixed')).toMatchObject({ url: own.receiver.url, rateLimit: { perSecond: limits.perSecond.minimum } });
+  });
+
+  it('clears a refused token when the browser\'s own validation stops the next sign-in (an empty token)', async () => {
+    await openOwn('');
+    await tab.evaluate('sessionStorage.clear()');
+    await tab.reload();
+    await tab.getByLabel('Token').fill('not-the-token-at-all');
+    await tab.getByRole('button', { name: 'Sign in' }).click();
+    const alert = tab.getByRole('alert').filter({ hasText: 'That token was not accepted' });
+    await alert.waitFor();
+    await tab.getByLabel('Token').fill('');
+    await tab.getByRole('button', { name: 'Sign in' }).click();
+    await alert.waitFor({ state: 'detached' });
+    expect(await tab.getByLabel('Token').evaluate((input) => (input as unknown as Validated).validity.valueMissing)).toBe(true);
   });
 
   it('asks for the value when a stored sensitive header is made not sensitive, since the page never has it; ticked again, the stored value stays', async () => {

@@ -1,10 +1,12 @@
-import { DELIVERY_OUTCOMES, STATUS_CLASSES, WEBHOOK_KEY_PATTERN, webhookInputSchema } from '@hookwork/core';
+import { DELIVERY_OUTCOMES, STATUS_CLASSES, STORABLE_TEXT_PATTERN, WEBHOOK_KEY_PATTERN, webhookInputSchema } from '@hookwork/core';
 
 /**
  * The request schemas of the admin API, built from core's (webhookInputSchema,
  * WEBHOOK_KEY_PATTERN, DELIVERY_OUTCOMES, STATUS_CLASSES) so the HTTP boundary refuses exactly what the library
  * refuses. Every query string and body is closed: an unknown parameter or field is a 400 naming
- * it, not silently ignored (a typo such as `?tkae=5` must not list 100 items).
+ * it, not silently ignored (a typo such as `?tkae=5` must not list 100 items). A free-text field
+ * carries core's STORABLE_TEXT_PATTERN so the OpenAPI document says so; the validator refuses
+ * such text in every string of every route anyway (see adminCompilers).
  */
 
 /** Umbraco's paging: `skip` items, then at most `take` (default 100, as Umbraco; at most 1000, core's largest page). */
@@ -57,8 +59,8 @@ export const logFilters = {
     maxItems: STATUS_CLASSES.length,
     description: 'Only these HTTP status classes (repeat the parameter for several: `statusClass=4xx&statusClass=5xx`); `none` is an attempt that got no response (connection error, timeout, not sent).',
   },
-  eventAlias: { type: 'string', minLength: 1, maxLength: 200, description: 'Only this event alias, as it fired.' },
-  requestId: { type: 'string', minLength: 1, maxLength: 200, description: 'Only the attempts of this request (its webhook-id).' },
+  eventAlias: { type: 'string', minLength: 1, maxLength: 200, pattern: STORABLE_TEXT_PATTERN, description: 'Only this event alias, as it fired.' },
+  requestId: { type: 'string', minLength: 1, maxLength: 200, pattern: STORABLE_TEXT_PATTERN, description: 'Only the attempts of this request (its webhook-id).' },
 } as const;
 
 const { key: _key, secret: _secret, ...editable } = webhookInputSchema.properties;
@@ -80,7 +82,7 @@ export const patchWebhookBody = { type: 'object', additionalProperties: false, m
 export const testEventBody = {
   type: 'object',
   additionalProperties: false,
-  properties: { alias: { type: 'string', minLength: 1, maxLength: 200, description: 'One of the webhook\'s events (default: its first).' } },
+  properties: { alias: { type: 'string', minLength: 1, maxLength: 200, pattern: STORABLE_TEXT_PATTERN, description: 'One of the webhook\'s events (default: its first).' } },
 } as const;
 
 /** POST /webhook/{id}/secret/rotate. */
@@ -100,7 +102,7 @@ export const redeliverBody = {
   type: 'object',
   additionalProperties: false,
   minProperties: 1,
-  description: 'One of: { ids }, { webhookKey, deadSince? }, { deadSince }, { all: true }.',
+  description: 'Exactly one of: { ids }, { webhookKey, deadSince? }, { deadSince }, { all: true } (ids or all with another field: 400 HOOKWORK_ERR_INVALID_REDELIVER_SELECTOR). An id that names no queued or dead request: 404, nothing redelivered.',
   properties: {
     ids: { type: 'array', minItems: 1, maxItems: 1000, items: opaqueId, description: 'Request ids (webhook-id).' },
     webhookKey: { type: 'string', minLength: 1, maxLength: 200, pattern: WEBHOOK_KEY_PATTERN },

@@ -2,7 +2,8 @@
  * Core's messages name the fix as a library call — `list them with app.webhooks.list()` — which
  * an HTTP client cannot make. Each row swaps such a fix for the route that does the same (route
  * names as docs/admin.md writes them, under `api/v1`); the diagnosis before it is kept as core
- * wrote it. admin-api.test.ts asks every route's refusals for `app.`.
+ * wrote it; a call no row names is replaced by a pointer to the OpenAPI document, so no library
+ * call reaches an HTTP client. api-wording.test.ts walks core's refusals through it.
  */
 const ROUTES: readonly (readonly [RegExp, string | ((...groups: string[]) => string)])[] = [
   [/list (them|webhooks) with app\.webhooks\.list\(\)/g, 'list $1 with GET webhook'],
@@ -11,6 +12,20 @@ const ROUTES: readonly (readonly [RegExp, string | ((...groups: string[]) => str
   [/list entries with app\.logs\(\)/g, 'list entries with GET webhook/logs'],
   [/listed by app\.events\(\)/g, 'listed by GET webhook/events'],
   [/\(app\.webhooks\.revokeSecret\)/g, '(DELETE webhook/{id}/secret/{secretId})'],
+  // The fixes of core's key rules (KEY_KINDS): what names each kind of key.
+  [/as app\.webhooks\.list\(\) shows it/g, 'as GET webhook shows it'],
+  [/as app\.deadLetters\(\) or app\.logs\(\) shows it/g, 'as GET dead-letter or GET webhook/logs shows it'],
+  [/as app\.logs\(\) shows it/g, 'as GET webhook/logs shows it'],
+  [/as app\.events\(\) lists it/g, 'as GET webhook/events lists it'],
+  [/as app\.webhooks\.get\(key\) lists it in secrets/g, 'as GET webhook/{id} lists it in secrets'],
+  // A refusal of core's that starts with the call it was made to (`logs() was given query.requestId …`).
+  [/\b(?:webhooks\.)?[a-zA-Z]+\(\) was given (?:query\.|options\.|selector\.)?/g, 'the request gave '],
+  [/\b(?:webhooks\.)?[a-zA-Z]+\(\)( ?):/g, 'the request:'],
+  [/as webhookEtag\(\) and an ETag header give them/g, 'as an ETag header gives them'],
+  [/as webhookEtag\(\) gives it/g, 'as an ETag header gives it'],
+  // Whatever call is left: a route an HTTP client can use is what the OpenAPI document lists.
+  // app.start() and app.stop() stay: a 503 names them as the host's to make, not the client's.
+  [/\bapp\.(?!start\(|stop\()[\w.]+\((?:[^()]|\([^()]*\))*\)/g, 'the route that does it (api/v1/openapi.json lists them)'],
 ];
 
 /** `text` with the library calls it names as fixes replaced by the admin API's routes. */

@@ -9,8 +9,9 @@ export interface AuditConfig {
 }
 
 /**
- * The audit trail of the admin API: every write (a POST, PUT, PATCH or DELETE), whether it
- * succeeded or was refused, becomes one {@link AuditRecord} — emitted as the app's `audit`
+ * The audit trail of the admin API: every write (a POST, PUT, PATCH or DELETE) a route answers,
+ * whether it succeeded or was refused, becomes one {@link AuditRecord} (a request the host's
+ * router refuses before any route, see adminFrameworkErrors, has no route and so no record) — emitted as the app's `audit`
  * lifecycle event and written to the logger (info when it succeeded, warn otherwise). Handlers
  * add the target and details (field names, counts; never a header value or a secret).
  */

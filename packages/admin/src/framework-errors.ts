@@ -51,7 +51,9 @@ const LONGEST_ECHOED_PATH = 200;
  * handler (Fastify's own answer, by default).
  *
  * These answers come from the router, before any hook runs: they are given with or without a
- * token, and say nothing about what is stored.
+ * token, and say nothing about what is stored. They are no audit record, a refused write's
+ * neither: no route was reached, so there is no action to record (docs/admin.md); a host that
+ * must log them does so in its own `frameworkErrors` before calling this one.
  *
  * ```ts
  * const fastify = Fastify({

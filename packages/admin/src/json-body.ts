@@ -104,10 +104,10 @@ export function useJsonBodyParser(fastify: FastifyInstance): void {
   // with a 400 that blames the body's fields; with no parser a body of another type is answered
   // 415 (see toProblem).
   fastify.removeAllContentTypeParsers();
-  fastify.addContentTypeParser('application/json', { parseAs: 'string' }, (request, text, done) => {
+  fastify.addContentTypeParser('application/json', { parseAs: 'buffer' }, (request, bytes, done) => {
     if (takesNoBody(request)) {
       // Not parsed at all: whatever it holds, this route would ignore it.
-      if (text.length > 0) {
+      if (bytes.length > 0) {
         done(new BodyNotTakenError(routeOf(request)), undefined);
         return;
       }
@@ -115,14 +115,24 @@ export function useJsonBodyParser(fastify: FastifyInstance): void {
       done(null, undefined);
       return;
     }
-    if (text.length === 0) {
+    const charsetProblem = unreadCharset(request.headers['content-type']);
+    if (charsetProblem) {
+      done(charsetProblem, undefined);
+      return;
+    }
+    if (bytes.length === 0) {
       // Answered as Fastify's own empty-body error is (see toProblem).
       done(Object.assign(new Error('the body is empty'), { code: 'FST_ERR_CTP_EMPTY_JSON_BODY', statusCode: 400 }), undefined);
       return;
     }
+    const text = utf8Text(bytes as Buffer);
+    if (typeof text !== 'string') {
+      done(text, undefined);
+      return;
+    }
     let body: unknown;
     try {
-      body = JSON.parse(text as string);
+      body = JSON.parse(text);
     } catch (error) {
       done(error as SyntaxError, undefined);
       return;
@@ -143,4 +153,64 @@ export function useJsonBodyParser(fastify: FastifyInstance): void {
       undefined,
     );
   });
+}
+
+/**
+ * Decoding that refuses bytes that are not UTF-8 rather than reading each as U+FFFD: `"caf\xe9"`
+ * (Latin-1) was stored as `caf�`, a name nobody wrote. The BOM is kept, so JSON.parse refuses
+ * it as before (RFC 8259 §8.1: JSON text is not sent with one).
+ */
+const UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+
+/** The body as text, or the refusal of bytes that are not UTF-8 (400, naming where the first one is). */
+function utf8Text(bytes: Buffer): string | Error {
+  try {
+    return UTF8.decode(bytes);
+  } catch {
+    const at = firstInvalidUtf8(bytes);
+    return ADMIN_ERRORS.create(
+      'HOOKWORK_ERR_ADMIN_INVALID_REQUEST',
+      `the request was refused, nothing was changed: the body is not UTF-8 (byte ${at} is not part of a UTF-8 character; JSON text is UTF-8, RFC 8259 §8.1); send it encoded as UTF-8, or escape the character as \\uXXXX`,
+      { details: [{ field: '(body)', problem: `is not UTF-8 (at byte ${at})` }] },
+    );
+  }
+}
+
+/**
+ * The offset of the first character of `bytes` that is not UTF-8 (they are known not to be): the
+ * byte that starts it — the 0xE9 of a Latin-1 "é", not the byte after it that shows it cut short.
+ */
+function firstInvalidUtf8(bytes: Buffer): number {
+  // One byte at a time; a character still being read decodes to nothing yet (stream: true).
+  const decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+  let characterStart = 0;
+  for (let i = 0; i < bytes.length; i++) {
+    try {
+      if (decoder.decode(bytes.subarray(i, i + 1), { stream: true }).length > 0) characterStart = i + 1;
+    } catch {
+      return characterStart;
+    }
+  }
+  return characterStart;
+}
+
+/** The charsets a JSON body is read in: UTF-8 and its subset US-ASCII (RFC 8259 §8.1 allows no other). */
+const READ_CHARSETS = new Set(['utf-8', 'utf8', 'us-ascii']);
+
+/**
+ * The refusal of a JSON body whose content-type names a charset other than UTF-8 (`application/json;
+ * charset=utf-16`): 415, naming the charset — read as UTF-8, its bytes would be taken for other
+ * characters, or refused as not UTF-8 with the wrong fix. Undefined when it names none or UTF-8.
+ */
+export function unreadCharset(contentType: string | undefined): Error | undefined {
+  const match = /;\s*charset\s*=\s*("[^"]*"|[^;\s]*)/i.exec(contentType ?? '');
+  if (!match) return undefined;
+  const charset = match[1]!.replace(/^"|"$/g, '');
+  if (READ_CHARSETS.has(charset.toLowerCase())) return undefined;
+  const shown = printableField(charset.slice(0, 40)) || '(empty)';
+  return ADMIN_ERRORS.create(
+    'HOOKWORK_ERR_ADMIN_UNSUPPORTED_MEDIA_TYPE',
+    `the body was sent as application/json in the charset ${shown}, which the admin API does not read: JSON text is UTF-8 (RFC 8259 §8.1); send it encoded as UTF-8, with content-type: application/json (or charset=utf-8)`,
+    { details: [{ field: '(body)', problem: `is in the charset ${shown}; must be UTF-8` }] },
+  );
 }

@@ -61,7 +61,7 @@ export const problemDetailsSchema = {
         additionalProperties: false,
         required: ['in', 'field', 'detail'],
         properties: {
-          in: { type: 'string', enum: ['body', 'query', 'path'] },
+          in: { type: 'string', enum: ['body', 'query', 'path', 'header'] },
           field: { type: 'string', description: 'The field at fault, dotted (`headers.X-Bad`).' },
           detail: { type: 'string' },
           pointer: { type: 'string', description: 'A JSON Pointer fragment into the body (`#/headers/X-Bad`), for body fields.' },
@@ -133,8 +133,13 @@ export function toProblem(error: unknown, instance: string, context: { bodyLimit
 function fromHookworkError(error: HookworkError, instance: string): ProblemDetails {
   const details = Array.isArray(error.details) ? (error.details as unknown[]) : [];
   const errors = details
-    .filter((d): d is { field: string; problem: string } => typeof (d as { field?: unknown })?.field === 'string' && typeof (d as { problem?: unknown })?.problem === 'string')
-    .map((d): FieldProblem => ({ in: 'body', field: d.field, detail: forTheApi(d.problem), pointer: `#/${d.field.split('.').map(escapePointer).join('/')}` }));
+    .filter((d): d is { field: string; problem: string; in?: unknown } => typeof (d as { field?: unknown })?.field === 'string' && typeof (d as { problem?: unknown })?.problem === 'string')
+    .map((d): FieldProblem => {
+      // Core's details are a body's fields; the admin's own may name a header.
+      const place = d.in === 'header' || d.in === 'query' || d.in === 'path' ? d.in : 'body';
+      const pointer = place === 'body' && d.field !== '(body)' ? { pointer: `#/${d.field.split('.').map(escapePointer).join('/')}` } : {};
+      return { in: place, field: d.field, detail: forTheApi(d.problem), ...pointer };
+    });
   return {
     type: `urn:hookwork:error:${error.code}`,
     title: error.summary ?? 'hookwork error',

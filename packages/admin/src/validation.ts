@@ -7,8 +7,8 @@ import { ADMIN_ERRORS } from './admin-errors';
 
 /** One field a request got wrong. */
 export interface FieldProblem {
-  /** Where the field is: the JSON body, the query string or the path. */
-  in: 'body' | 'query' | 'path';
+  /** Where the field is: the JSON body, the query string, the path or a header (If-Match). */
+  in: 'body' | 'query' | 'path' | 'header';
   /** The field, dotted (`headers.X-Bad`, `take`, `id`). */
   field: string;
   /** What is wrong with it. */
@@ -65,15 +65,15 @@ export function adminCompilers(): AdminCompilers {
   const responseAjv = newAjv({ coerceTypes: false, useDefaults: false });
   return {
     validatorCompiler: ({ schema, httpPart }) => {
-      if (httpPart === 'querystring') return strictIntegers(schema, textAjv.compile(schema) as ValidateFunction);
-      if (httpPart !== 'body') return textAjv.compile(schema) as ValidateFunction;
+      if (httpPart === 'querystring') return storableText(strictIntegers(schema, textAjv.compile(schema) as ValidateFunction));
+      if (httpPart !== 'body') return storableText(textAjv.compile(schema) as ValidateFunction);
       const validate = bodyAjv.compile(schema);
-      const validateBody: ReturnType<FastifySchemaCompiler<object>> = (data: unknown) => {
+      const validateBody = ((data: unknown) => {
         const valid = validate(data === undefined || data === null ? {} : data);
         validateBody.errors = validate.errors ?? null;
         return valid;
-      };
-      return validateBody;
+      }) as ValidateFunction;
+      return storableText(validateBody);
     },
     serializerCompiler: ({ schema, method, url, httpStatus }) => {
       const validate = responseAjv.compile(schema);
@@ -86,6 +86,59 @@ export function adminCompilers(): AdminCompilers {
       };
     },
   };
+}
+
+// A high surrogate not followed by a low one, or a low one not preceded by a high one.
+// eslint-disable-next-line no-control-regex -- U+0000 is what it looks for
+const UNSTORABLE = /\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+/**
+ * The JSON Pointer of the first string in `data` — a value or an object's key, at any depth — that
+ * holds U+0000 or a lone UTF-16 surrogate, or undefined when there is none. Walked with a stack of
+ * its own (see prototypeKeyPath): what reaches here passed its schema, but the walk must not
+ * depend on that.
+ */
+export function unstorableTextPath(data: unknown): string[] | undefined {
+  const stack: { value: unknown; path: string[] }[] = [{ value: data, path: [] }];
+  while (stack.length > 0) {
+    const { value, path } = stack.pop()!;
+    if (typeof value === 'string') {
+      if (UNSTORABLE.test(value)) return path;
+      continue;
+    }
+    if (value === null || typeof value !== 'object') continue;
+    const entries = Array.isArray(value) ? value.map((item, i) => [String(i), item] as const) : Object.entries(value as Record<string, unknown>);
+    for (let i = entries.length - 1; i >= 0; i--) {
+      const [key, item] = entries[i]!;
+      if (!Array.isArray(value) && UNSTORABLE.test(key)) return [...path, key];
+      stack.push({ value: item, path: [...path, key] });
+    }
+  }
+  return undefined;
+}
+
+/**
+ * Every string a request gives — each query parameter, path value and body field, at any depth,
+ * whatever its route's schema says of it — is refused when it holds U+0000 or a lone UTF-16
+ * surrogate, naming the field: no store keeps such text as sent (PostgreSQL refuses U+0000, UTF-8
+ * turns a lone surrogate into U+FFFD), so a filter holding it could find nothing, or something
+ * else. Checked here, for every route at once, rather than field by field in the schemas: a
+ * field added later is covered too, and the refusal is the admin's 400 naming the field, never
+ * core's argument error naming a library call.
+ */
+function storableText(validate: ValidateFunction): ValidateFunction {
+  const checked = ((data: unknown) => {
+    const valid = validate(data);
+    checked.errors = validate.errors ?? null;
+    const path = unstorableTextPath(data);
+    if (path === undefined) return valid;
+    const instancePath = path.map((segment) => `/${escapePointer(segment)}`).join('');
+    // Named once: a field whose own schema has the pattern is refused for it already.
+    if (checked.errors?.some((error) => error.instancePath === instancePath)) return false;
+    checked.errors = [{ keyword: 'pattern', instancePath, schemaPath: '#/storableText', params: { pattern: STORABLE_TEXT_PATTERN }, message: 'must be storable text' }, ...(checked.errors ?? [])];
+    return false;
+  }) as ValidateFunction;
+  return checked;
 }
 
 /** A whole number as a query string writes one: digits, a minus sign before them at most. */

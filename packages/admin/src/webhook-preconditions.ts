@@ -53,6 +53,23 @@ function parseIfMatch(value: string): '*' | string[] {
 }
 
 /**
+ * Refuses an If-Match field that holds nothing — empty, blanks, or only commas (`If-Match: ,,,`):
+ * 400 HOOKWORK_ERR_ADMIN_INVALID_REQUEST naming the header, nothing changed. RFC 9110 §13.1.1
+ * has If-Match be `*` or a list of entity tags, and a recipient ignores empty list elements
+ * (§5.6.1), so such a field names no state at all. Taken as no header, it made the write
+ * unconditionally; taken as a list of no tags, it was a 412 for a webhook nobody changed. Either
+ * way the client's check did not happen as meant: what it sent is the fault, so it is named.
+ */
+function refuseEmptyIfMatch(text: string): void {
+  if (!text.split(',').every((element) => element.trim() === '')) return;
+  throw ADMIN_ERRORS.create(
+    'HOOKWORK_ERR_ADMIN_INVALID_REQUEST',
+    `the request was refused, nothing was changed: the If-Match header is ${text.trim() === '' ? 'empty' : `${JSON.stringify(text)}, a list of no entity tags`}; send the ETag the webhook was read with (quotes included), "*" for any state, or no If-Match at all for an unconditional change`,
+    { details: [{ in: 'header', field: 'If-Match', problem: 'holds no entity tag: send an ETag, *, or no If-Match' }] },
+  );
+}
+
+/**
  * Makes a change of one webhook under the request's If-Match (RFC 9110 §13.1.1): `change` is given
  * the precondition for `app.webhooks` (none without the header). Core checks it on the webhook as
  * stored, in one step with the write — against every writer of the store, admin servers in other
@@ -64,6 +81,7 @@ export async function conditionally<T>(request: FastifyRequest, reply: FastifyRe
   const header = request.headers['if-match'];
   if (header === undefined) return change(undefined);
   const text = Array.isArray(header) ? header.join(',') : header;
+  refuseEmptyIfMatch(text);
   const tags = parseIfMatch(text);
   try {
     return await change({ ifMatch: tags });

@@ -1,7 +1,7 @@
 import { html, nothing } from 'lit';
 import { customElement, state } from 'lit/decorators.js';
 import { api, ApiError, tokenStore } from './api';
-import { LightElement, problemView } from './shared';
+import { LightElement, problemView, whenBlocked } from './shared';
 import './webhook-list';
 import './webhook-editor';
 import './deliveries-page';
@@ -160,7 +160,7 @@ export class AdminApp extends LightElement {
         ? html`<p role="alert">The server no longer accepts this tab's token (it was changed, or the server restarted with a new one). Sign in again to carry on: what you were doing is kept.</p>`
         : html`<p>Paste the admin token (the standalone server prints it when it starts).</p>`}
       ${problemView(this.error)}
-      <form @submit=${this.signIn}>
+      <form @submit=${this.signIn} @invalid=${whenBlocked(() => (this.error = undefined))}>
         <label for="token">Token</label>
         <input id="token" name="token" type="password" autocomplete="off" required />
         <button type="submit" class="primary">Sign in</button>

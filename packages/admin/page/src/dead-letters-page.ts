@@ -3,7 +3,7 @@ import { customElement, property, query, state } from 'lit/decorators.js';
 import { allWebhooks, api, qs, type DeadLetter, type Page } from './api';
 import type { ConfirmDialog } from './confirm-dialog';
 import './confirm-dialog';
-import { formatDate, go, isolated, LightElement, localZoneName, problemView, statusLine } from './shared';
+import { formatDate, go, isolated, LightElement, localZoneName, problemView, statusLine, whenBlocked } from './shared';
 
 const PAGE_SIZE = 50;
 
@@ -162,7 +162,7 @@ export class DeadLettersPage extends LightElement {
         <button type="button" ?disabled=${(this.dead?.total ?? 0) === 0} @click=${this.redeliverAll}>
           Redeliver all${this.dead ? ` (${this.dead.total})` : ''}
         </button>
-        <form class="since" @submit=${this.redeliverSince}>
+        <form class="since" @submit=${this.redeliverSince} @invalid=${whenBlocked(() => (this.error = undefined))}>
           <label for="dead-since">Dead since</label>
           <input id="dead-since" type="datetime-local" step="1" required aria-describedby="dead-since-zone" .value=${this.since} @input=${(e: Event) => (this.since = (e.target as HTMLInputElement).value)} />
           <span id="dead-since-zone" class="muted">${localZoneName()}, this browser's time zone</span>

@@ -159,6 +159,14 @@ export function problemView(error: unknown): TemplateResult | typeof nothing {
 }
 
 /**
+ * A form's `@invalid` listener, which clears `clear`'s state: the browser fires `invalid` at each
+ * control its own validation (required, min, type="url") stops a submit on, and no submit event
+ * follows — so the refusal of the previous send stayed on screen beside the browser's message, as
+ * if it were about what was just typed. Captured at the form, as `invalid` does not bubble.
+ */
+export const whenBlocked = (clear: () => void) => ({ handleEvent: clear, capture: true });
+
+/**
  * The line that tells the result of an action (redelivered, saved a file, a test answered). It is
  * always in the page, empty until there is something to say: a screen reader announces a change
  * inside a live region it already knows, not one that arrives together with its text.

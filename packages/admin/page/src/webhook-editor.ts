@@ -1,7 +1,14 @@
 import { html, nothing } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
 import { api, ApiError, seg, versioned, type CreatedWebhook, type EventDescriptor, type Health, type Page, type WebhookView } from './api';
-import { formatDate, go, healthView, LightElement, problemView } from './shared';
+import { formatDate, go, healthView, LightElement, problemView, whenBlocked } from './shared';
+
+/**
+ * The slowest rate a webhook takes (core's MIN_RATE_PER_SECOND, the API's rateLimit.perSecond
+ * minimum: one request in 11.6 days). The page holds core's types only, not its code, so the
+ * number is here; admin-page.test.ts checks it against the API's schema.
+ */
+const MIN_RATE_PER_SECOND = 0.000001;
 
 /** A save refused because the webhook changed since the form was filled (412): what happened, and what to do. */
 const changedElsewhere = (error: ApiError) =>
@@ -259,7 +266,7 @@ export class WebhookEditor extends LightElement {
         : nothing}
       ${problemView(this.error)}
       ${editing && this.health ? html`<p class="editor-health"><strong>Health</strong> ${healthView(this.health)}</p>` : nothing}
-      <form @submit=${this.save} class="editor">
+      <form @submit=${this.save} @invalid=${whenBlocked(() => (this.error = undefined))} class="editor">
         <label for="url">URL</label>
         <input id="url" name="url" type="url" required placeholder="https://example.com/hooks" .value=${this.url} @input=${(e: Event) => (this.url = (e.target as HTMLInputElement).value)} />
         <label for="name">Name</label>
@@ -322,7 +329,7 @@ export class WebhookEditor extends LightElement {
           <p class="muted">Left empty, each falls back to the app's settings (by default: no rate limit, any order, the breaker opening after 10 failures in a row and probing after 30 s).</p>
           <div class="flow-grid">
             <label for="rate-per-second">Rate limit <span class="muted">(requests per second)</span></label>
-            <input id="rate-per-second" type="number" min="0" step="any" inputmode="decimal" placeholder="none" .value=${this.perSecond} @input=${(e: Event) => (this.perSecond = (e.target as HTMLInputElement).value)} />
+            <input id="rate-per-second" type="number" min=${MIN_RATE_PER_SECOND} step="any" inputmode="decimal" placeholder="none" .value=${this.perSecond} @input=${(e: Event) => (this.perSecond = (e.target as HTMLInputElement).value)} />
             <label for="rate-burst">Burst <span class="muted">(at once after a quiet spell)</span></label>
             <input id="rate-burst" type="number" min="1" step="1" placeholder="rate, rounded up" ?disabled=${this.perSecond.trim() === ''} .value=${this.burst} @input=${(e: Event) => (this.burst = (e.target as HTMLInputElement).value)} />
             <label for="order">Order</label>

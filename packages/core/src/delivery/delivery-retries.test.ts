@@ -91,6 +91,23 @@ describe('retries, dead letters and failure kinds', () => {
     expect((await app.queueCounts()).dead).toBe(3);
     await expect(app.redeliver({})).rejects.toMatchObject({ code: 'HOOKWORK_ERR_INVALID_REDELIVER_SELECTOR' });
     await expect(app.redeliver({ ids: ['msg_nope'] })).rejects.toMatchObject({ code: 'HOOKWORK_ERR_REQUEST_NOT_FOUND' });
+    // A list is held to the rule one id is: an unknown id refuses the whole list, naming it, and nothing is put back.
+    const [dead] = (await app.deadLetters()).items;
+    await expect(app.redeliver({ ids: [dead!.id, 'msg_nope', 'msg_nah'] })).rejects.toMatchObject({ code: 'HOOKWORK_ERR_REQUEST_NOT_FOUND', message: expect.stringContaining('"msg_nope", "msg_nah"; nothing was redelivered'), details: { ids: ['msg_nope', 'msg_nah'] } });
+    // Only the documented forms: ids stand alone, all stands alone.
+    for (const [selector, fields] of [
+      [{ ids: [dead!.id], webhookKey: webhook.key }, ['ids', 'webhookKey']],
+      [{ ids: [dead!.id], deadSince: before }, ['ids', 'deadSince']],
+      [{ ids: [dead!.id], webhookKey: webhook.key, deadSince: before }, ['ids', 'webhookKey', 'deadSince']],
+      [{ all: true, deadSince: before }, ['all', 'deadSince']],
+    ] as const) {
+      await expect(app.redeliver(selector)).rejects.toMatchObject({
+        code: 'HOOKWORK_ERR_INVALID_REDELIVER_SELECTOR',
+        message: expect.stringContaining('pass exactly one of { ids: [...] }, { webhookKey }, { webhookKey, deadSince }, { deadSince } or { all: true }'),
+        details: fields.map((field) => ({ field, problem: expect.any(String) })),
+      });
+    }
+    expect(await app.queueCounts()).toEqual({ pending: 0, inFlight: 0, dead: 3 });
     expect(await app.redeliver({ webhookKey: webhook.key, deadSince: new Date(Date.now() + 60_000) })).toEqual({ redelivered: 0, skipped: 0 });
     expect(await app.redeliver({ webhookKey: webhook.key, deadSince: before })).toEqual({ redelivered: 3, skipped: 0 });
     await app.drain();

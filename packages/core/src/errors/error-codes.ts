@@ -69,7 +69,7 @@ export const ERROR_CODES = Object.freeze({
   HOOKWORK_ERR_REQUEST_NOT_FOUND: { summary: 'No queued or dead-lettered request has the given id.', status: NOT_FOUND },
   HOOKWORK_ERR_DEAD_LETTER_WEBHOOK_DELETED: { summary: 'The one dead letter asked to be redelivered is of a webhook that was deleted: it is left as it is.', status: CONFLICT },
   HOOKWORK_ERR_DELIVERY_NOT_FOUND: { summary: 'No delivery log entry has the given key (it may have been cleaned up).', status: NOT_FOUND },
-  HOOKWORK_ERR_INVALID_REDELIVER_SELECTOR: { summary: 'redeliver() was given a selector without ids, a webhook key, a time or all, or with values of the wrong type.', status: BAD_INPUT },
+  HOOKWORK_ERR_INVALID_REDELIVER_SELECTOR: { summary: 'redeliver() was given a selector without ids, a webhook key, a time or all, one that combines them as no selector does (ids with webhookKey or deadSince, all with anything), or values of the wrong type.', status: BAD_INPUT },
   HOOKWORK_ERR_ALIAS_NOT_SUBSCRIBED: { summary: 'sendTestEvent() was asked for an event alias the webhook does not subscribe to.', status: BAD_INPUT },
 } satisfies Record<string, ErrorCodeDefinition>);
 

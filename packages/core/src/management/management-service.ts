@@ -191,14 +191,22 @@ export class ManagementService implements Management {
   /**
    * Puts dead-lettered requests back in the queue, due now, attempts reset: by `ids`; all of a
    * webhook's (optionally only those dead since `deadSince`); every webhook's dead since
-   * `deadSince`; or every dead letter (`{ all: true }`). A single id that is not a dead letter
-   * (nor queued) is HOOKWORK_ERR_REQUEST_NOT_FOUND. Dead letters whose webhook was deleted are
+   * `deadSince`; or every dead letter (`{ all: true }`) — exactly one of these forms: `ids` with
+   * `webhookKey` or `deadSince`, or `all` with anything, is HOOKWORK_ERR_INVALID_REDELIVER_SELECTOR.
+   * An id (one, or any of a list) that names no queued or dead-lettered request is
+   * HOOKWORK_ERR_REQUEST_NOT_FOUND naming it, and nothing is redelivered; a queued one is left as it
+   * is (neither redelivered nor skipped). Dead letters whose webhook was deleted are
    * left as they are and counted as `skipped` (a single one asked for is
    * HOOKWORK_ERR_DEAD_LETTER_WEBHOOK_DELETED): put back, each was only dropped when its turn came.
    */
   async redeliver(selector: RedeliverSelector): Promise<RedeliverResult> {
     const problem = selectorProblem(selector);
-    if (problem) throw new HookworkError('HOOKWORK_ERR_INVALID_REDELIVER_SELECTOR', `redeliver() ${problem}; pass { ids: [...] }, { webhookKey, deadSince? }, { deadSince } or { all: true }`);
+    if (problem) {
+      const given = selector && typeof selector === 'object' ? Object.keys(selector).filter((key) => SELECTOR_KEYS.includes(key)) : [];
+      throw new HookworkError('HOOKWORK_ERR_INVALID_REDELIVER_SELECTOR', `redeliver() ${problem}; pass exactly one of ${SELECTOR_FORMS}`, {
+        details: given.map((field) => ({ field, problem: `is part of a selector that is none of ${SELECTOR_FORMS}` })),
+      });
+    }
     selector.ids?.forEach((id, i) => checkKey('redeliver()', `selector.ids[${i}]`, id, 'requestId'));
     if (selector.webhookKey !== undefined) checkKey('redeliver()', 'selector.webhookKey', selector.webhookKey, 'webhookKey');
     const engine = this.deps.engine();
@@ -217,11 +225,23 @@ export class ManagementService implements Management {
    */
   private async webhooksOfIds(ids: readonly string[]): Promise<{ webhookKeys: string[]; skipped: number }> {
     const engine = this.deps.engine();
+    const requests = new Map<string, Awaited<ReturnType<typeof engine.get>>>();
+    for (const id of new Set(ids)) requests.set(id, await engine.get(id));
+    // One id or a thousand, the same rule: an id that names no queued or dead request is refused,
+    // before anything is put back — a list answered { redelivered: 0 } hid a typo or an id long
+    // cleaned up, where the same id alone was a 404.
+    const unknown = [...requests].filter(([, request]) => !request).map(([id]) => id);
+    if (unknown.length > 0) {
+      const shown = unknown.slice(0, 5).map((id) => JSON.stringify(id)).join(', ') + (unknown.length > 5 ? ` and ${unknown.length - 5} more` : '');
+      throw new HookworkError(
+        'HOOKWORK_ERR_REQUEST_NOT_FOUND',
+        `no queued or dead-lettered request has the id${unknown.length > 1 ? 's' : ''} ${shown}${ids.length > 1 ? '; nothing was redelivered' : ''} (a dead letter past keepDeadLettersForDays is cleaned up); list dead letters with app.deadLetters()`,
+        { details: { ids: unknown } },
+      );
+    }
     const exists = new Map<string, boolean>();
     let skipped = 0;
-    for (const id of new Set(ids)) {
-      const request = await engine.get(id);
-      if (ids.length === 1 && !request) throw new HookworkError('HOOKWORK_ERR_REQUEST_NOT_FOUND', `no queued or dead-lettered request has the id ${id}; list dead letters with app.deadLetters()`);
+    for (const [id, request] of requests) {
       if (request?.state !== 'dead') continue;
       const key = request.webhookKey;
       if (!exists.has(key)) exists.set(key, (await this.deps.webhooks.get(key)) !== undefined);
@@ -314,6 +334,8 @@ export class ManagementService implements Management {
 const LOG_QUERY_KEYS = ['webhookKey', 'outcomes', 'statusClasses', 'eventAlias', 'requestId', 'limit', 'offset'] as const;
 const DEAD_LETTER_QUERY_KEYS = ['webhookKey', 'deadSince', 'limit', 'offset'] as const;
 const SELECTOR_KEYS = ['ids', 'webhookKey', 'deadSince', 'all'];
+/** The selectors redeliver() takes, as its refusals name them. */
+const SELECTOR_FORMS = '{ ids: [...] }, { webhookKey }, { webhookKey, deadSince }, { deadSince } or { all: true }';
 
 /** A misspelt filter (`webhookkey`, `outcome`, `take`) must not widen a listing to everything. */
 function refuseUnknownKeys(method: string, query: object, known: readonly string[]): void {
@@ -336,6 +358,9 @@ function selectorProblem(selector: RedeliverSelector | undefined): string | unde
   if (deadSince !== undefined && (!(deadSince instanceof Date) || Number.isNaN(deadSince.getTime()))) return 'was given a deadSince that is not a valid Date';
   if (all !== undefined && all !== true) return 'was given all that is not true';
   if (all && (ids !== undefined || webhookKey !== undefined || deadSince !== undefined)) return 'was given { all: true } with a narrower selector; pass one or the other';
+  // ids name the dead letters themselves: a webhookKey or deadSince beside them was read as a
+  // filter of them by some paths and ignored by others — no form combines them.
+  if (ids !== undefined && (webhookKey !== undefined || deadSince !== undefined)) return `was given ids together with ${webhookKey !== undefined ? 'webhookKey' : 'deadSince'}, which no selector combines (ids name the dead letters themselves); pass the ids alone`;
   if (ids === undefined && webhookKey === undefined && deadSince === undefined && !all) return 'needs ids, a webhookKey, a deadSince or { all: true } (everything at once must be asked for explicitly)';
   return undefined;
 }

@@ -69,7 +69,9 @@ export interface QueueCounts {
 /**
  * Which dead-lettered requests {@link RequestQueue.redeliver} puts back: those of `ids`; or a
  * webhook's (`webhookKey`); or every webhook's dead since a time (`deadSince` alone); or every
- * dead letter (`all: true`). `deadSince` narrows a `webhookKey` selection too.
+ * dead letter (`all: true`). `deadSince` narrows a `webhookKey` selection too, and nothing else
+ * combines: `app.redeliver()` refuses `ids` with `webhookKey` or `deadSince`, and `all` with any
+ * of them (HOOKWORK_ERR_INVALID_REDELIVER_SELECTOR).
  */
 export interface RedeliverSelector {
   /** These requests (by `webhook-id`). */

@@ -1,0 +1,82 @@
+import { createHookwork, isHookworkError, memoryStorage, type Hookwork } from '@hookwork/core';
+import { thingComposer } from '@hookwork/core/testing';
+import { forTheApi } from './api-wording';
+import { toProblem } from './problem-details';
+
+/** A library call as a message might name one: `app.logs()`, `webhooks.get("k")`, `sendTestEvent() was given`. */
+const LIBRARY_CALL = /\bapp\.|\b[a-zA-Z.]+\((?:[^()]*)\)/;
+
+/** The refusal `call` makes, or a failure when it resolves. */
+async function refusalOf(call: () => Promise<unknown>): Promise<Error> {
+  try {
+    await call();
+  } catch (error) {
+    return error as Error;
+  }
+  throw new Error('expected a refusal');
+}
+
+describe('the wording of core refusals, as the admin API answers them', () => {
+  let app: Hookwork<unknown>;
+
+  beforeAll(async () => {
+    app = createHookwork({ composers: [thingComposer], storage: memoryStorage() }) as Hookwork<unknown>;
+    await app.start();
+    await app.webhooks.create({ key: 'hook', url: 'https://example.com/h', events: ['thing.happened'] });
+  });
+  afterAll(() => app.stop());
+
+  // Every management call an admin route makes, with each kind of value core refuses or cannot find:
+  // whatever reaches a client through toProblem must name routes, never a library call.
+  const BAD = ['', 'a\u0000b', 'a\uD800b', '\uDC00'];
+  const calls: [string, (app: Hookwork<unknown>, value: string) => Promise<unknown>][] = [
+    ['webhooks.get', (a, v) => a.webhooks.get(v)],
+    ['webhooks.update', (a, v) => a.webhooks.update(v, { enabled: false })],
+    ['webhooks.update ifMatch', (a, v) => a.webhooks.update('hook', { enabled: false }, { ifMatch: v })],
+    ['webhooks.delete', (a, v) => a.webhooks.delete(v)],
+    ['webhooks.rotateSecret', (a, v) => a.webhooks.rotateSecret(v)],
+    ['webhooks.revokeSecret key', (a, v) => a.webhooks.revokeSecret(v, 'secret')],
+    ['webhooks.revokeSecret secretId', (a, v) => a.webhooks.revokeSecret('hook', v)],
+    ['logs webhookKey', (a, v) => a.management.logs({ webhookKey: v })],
+    ['logs eventAlias', (a, v) => a.management.logs({ eventAlias: v })],
+    ['logs requestId', (a, v) => a.management.logs({ requestId: v })],
+    ['delivery', (a, v) => a.management.delivery(v)],
+    ['deadLetters', (a, v) => a.management.deadLetters({ webhookKey: v })],
+    ['redeliver ids', (a, v) => a.management.redeliver({ ids: [v] })],
+    ['redeliver webhookKey', (a, v) => a.management.redeliver({ webhookKey: v })],
+    ['queueCounts', (a, v) => a.management.queueCounts({ webhookKey: v })],
+    ['sendTestEvent key', (a, v) => a.management.sendTestEvent(v)],
+    ['sendTestEvent alias', (a, v) => a.management.sendTestEvent('hook', { alias: v })],
+    ['health', (a, v) => a.management.health(v)],
+  ];
+
+  it.each(calls)('%s: no library call reaches the client, for a value no store holds or none has', async (_name, call) => {
+    for (const value of [...BAD, 'nobody-has-this']) {
+      let error: Error;
+      try {
+        await call(app, value);
+        continue;
+      } catch (thrown) {
+        error = thrown as Error;
+      }
+      expect(isHookworkError(error)).toBe(true);
+      const problem = toProblem(error, '/admin/api/v1/x');
+      expect([value, problem.detail]).toEqual([value, expect.not.stringMatching(LIBRARY_CALL)]);
+      for (const field of problem.errors ?? []) expect([value, field.detail]).toEqual([value, expect.not.stringMatching(LIBRARY_CALL)]);
+    }
+  });
+
+  it('a body core refuses (unknown events, a bad field) names routes, not library calls', async () => {
+    const error = await refusalOf(() => app.webhooks.create({ url: 'https://example.com/h', events: ['no.such.event'] }));
+    const problem = toProblem(error, '/admin/api/v1/webhook');
+    expect(problem.errors?.[0]?.detail).toContain('GET webhook/events');
+    expect(JSON.stringify(problem)).not.toMatch(LIBRARY_CALL);
+  });
+
+  it('rewrites each kind of key core names, and any call left over', () => {
+    expect(forTheApi('pass a request id (webhook-id) as app.deadLetters() or app.logs() shows it')).toBe('pass a request id (webhook-id) as GET dead-letter or GET webhook/logs shows it');
+    expect(forTheApi('pass an event alias as app.events() lists it')).toBe('pass an event alias as GET webhook/events lists it');
+    expect(forTheApi('logs() was given query.requestId "a" that is empty')).toBe('the request gave requestId "a" that is empty');
+    expect(forTheApi('fix it with app.webhooks.update(key, { fifo: false })')).toBe('fix it with the route that does it (api/v1/openapi.json lists them)');
+  });
+});
