@@ -174,7 +174,8 @@ describe.each(backends)('a webhook deleted and created again under its key, on %
     expect(fresh.requests.map(idOf)).toEqual(['b']);
   });
 
-  (can.fifo ? it : it.skip)('a FIFO webhook created again under the key is not blocked by the deleted one\'s dead letter', async () => {
+  // FIFO webhooks exist on the polling engine only (BullMQ has none): defined where they exist.
+  if (can.fifo) it('a FIFO webhook created again under the key is not blocked by the deleted one\'s dead letter', async () => {
     const app = await start({ maximumRetries: 0 });
     const { key } = await app.webhooks.create({ key: `orders-${++round}`, url: old.url, events: ['thing.happened'], fifo: { onDeadLetter: 'block' } });
     const dead = next(app, 'deadLettered');
@@ -192,7 +193,7 @@ describe.each(backends)('a webhook deleted and created again under its key, on %
     expect(old.requests.map(idOf)).toEqual(['a']);
   });
 
-  (can.fifo ? it : it.skip)('a FIFO webhook created again under the key takes its own requests, not the deleted one\'s line', async () => {
+  if (can.fifo) it('a FIFO webhook created again under the key takes its own requests, not the deleted one\'s line', async () => {
     const app = await start();
     const { key } = await app.webhooks.create({ key: `orders-${++round}`, url: old.url, events: ['thing.happened'], fifo: { onDeadLetter: 'block' } });
     const failed = next(app, 'attemptFailed');

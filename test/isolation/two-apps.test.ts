@@ -75,7 +75,7 @@ describe('two apps in one process', () => {
     await b.drain({ timeoutMs: 10_000 });
 
     const [fromA, cockpitFromA] = sentBy('a');
-    expect(JSON.parse(fromA!.text)).toMatchObject({ tenant: 'a', content: { Id: page.key } });
+    expect(JSON.parse(fromA!.text)).toMatchObject({ tenant: 'a', content: { id: page.key } });
     expect(fromA!.headers['umb-webhook-event']).toBe('Umbraco.ContentPublish');
     expect(JSON.parse(cockpitFromA!.text)).toMatchObject({ event: 'collections.save.after' });
     const [fromB] = sentBy('b');

@@ -6,8 +6,8 @@
 export interface UmbracoContentPublishPayload {
   id: string;
   cultures: {
-    culture: string | null;
-    publishDate: string | null;
+    culture: string;
+    date: string | null;
   }[];
 }
 

@@ -8,7 +8,8 @@ import type { SiteEvent } from './site-events';
 function describeEvent(event: ReceivedEvent<SiteEvent, string | undefined>): string {
   switch (event.alias) {
     case 'Umbraco.ContentPublish':
-      return `publish ${event.payload.id} in ${event.payload.cultures.map((c) => c.culture ?? 'invariant').join(', ')}`;
+      // Umbraco lists the published cultures; an invariant document has none.
+      return `publish ${event.payload.id} in ${event.payload.cultures.map((c) => c.culture).join(', ') || 'invariant'}`;
     case 'Umbraco.ContentUnpublish':
       // @ts-expect-error an unpublished document's payload has only its id
       return `unpublish ${event.payload.id} (${event.payload.cultures.length})`;
@@ -31,9 +32,13 @@ describe('the site events union', () => {
     });
     await receiver.handle({
       headers: { 'hookwork-event': 'Umbraco.ContentPublish', 'webhook-id': 'msg_1' },
-      body: '{"id":"doc-1","cultures":[{"culture":null,"publishDate":null}]}',
+      body: '{"id":"doc-1","cultures":[]}',
     });
-    expect(lines).toEqual(['publish doc-1 in invariant']);
+    await receiver.handle({
+      headers: { 'hookwork-event': 'Umbraco.ContentPublish', 'webhook-id': 'msg_2' },
+      body: '{"id":"doc-2","cultures":[{"culture":"en-US","date":"2024-05-01T08:00:00Z"},{"culture":"da-DK","date":"2024-05-01T08:00:00Z"}]}',
+    });
+    expect(lines).toEqual(['publish doc-1 in invariant', 'publish doc-2 in en-US, da-DK']);
   });
 
   it('keeps a handler from writing a payload it was not given', () => {

@@ -665,21 +665,22 @@ describe('the app object guards its lifecycle', () => {
     expect(await app.redeliver({ webhookKey: webhook.key })).toEqual({ redelivered: 0, skipped: 0 });
   });
 
-  it('answers an empty listing, not WEBHOOK_NOT_FOUND, for a deleted webhook whose log or dead letters hold nothing matching the filters', async () => {
+  it('answers an empty listing, not WEBHOOK_NOT_FOUND, for a deleted webhook whose log holds nothing matching the filters', async () => {
     const { app } = await startApp({ transport: recordingTransport({ status: 500 }), settings: { maximumRetries: 0 } });
     const webhook = await app.webhooks.create(hook(['pinged']));
     await app.publish(new Pinged(1));
     await app.drain();
     await app.webhooks.delete(webhook.key);
     const later = new Date(Date.now() + 60_000);
-    expect((await app.deadLetters({ webhookKey: webhook.key })).total).toBe(1);
-    expect(await app.deadLetters({ webhookKey: webhook.key, deadSince: later })).toEqual({ items: [], total: 0 });
-    expect(await app.redeliver({ webhookKey: webhook.key, deadSince: later })).toEqual({ redelivered: 0, skipped: 0 });
-    expect((await app.logs({ webhookKey: webhook.key })).total).toBe(1);
+    // Its dead letter went with it (logged as dropped, once the log writer's batch is written):
+    // the log still holds the webhook's entries.
+    const outcomes = async () => (await app.logs({ webhookKey: webhook.key })).items.map((entry) => entry.outcome).sort();
+    for (let i = 0; i < 100 && (await outcomes()).length < 2; i++) await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(await outcomes()).toEqual(['dead', 'dropped']);
     expect(await app.logs({ webhookKey: webhook.key, outcomes: ['delivered'] })).toEqual({ items: [], total: 0 });
     expect(await app.logs({ webhookKey: webhook.key, statusClasses: ['2xx'] })).toEqual({ items: [], total: 0 });
     // A key nothing is of is still unknown, filtered or not.
-    for (const call of [() => app.deadLetters({ webhookKey: 'nope', deadSince: later }), () => app.redeliver({ webhookKey: 'nope', deadSince: later }), () => app.logs({ webhookKey: 'nope', outcomes: ['delivered'] })]) {
+    for (const call of [() => app.deadLetters({ webhookKey: 'nope', deadSince: later }), () => app.redeliver({ webhookKey: 'nope', deadSince: later }), () => app.logs({ webhookKey: 'nope', outcomes: ['delivered'] }), () => app.deadLetters({ webhookKey: webhook.key })]) {
       await expect(call()).rejects.toMatchObject({ code: 'HOOKWORK_ERR_WEBHOOK_NOT_FOUND' });
     }
   });
