@@ -67,8 +67,11 @@ describe('resolveSettings', () => {
     expect(message({ breaker: { coolDown: Infinity } })).toContain('breaker.coolDown must be a duration: a finite number of milliseconds, or a TimeSpan string');
     expect(message({ breaker: { coolDown: Infinity } })).toContain('(got Infinity)');
     expect(message({ maxRetryAfter: NaN })).toContain('maxRetryAfter must be a duration: a finite number of milliseconds');
-    expect(message({ autoDisable: { after: -1 } })).toContain('autoDisable.after must be a duration of 0 or more milliseconds (got -1)');
-    expect(message({ timeout: -5 })).toContain('timeout must be a duration of 0 or more milliseconds (got -5)');
+    // Where 0 is refused too, a negative value is told so ("0 or more" sent people to a 0 refused next).
+    expect(message({ autoDisable: { after: -1 } })).toContain('autoDisable.after must be a duration of more than 0 milliseconds (got -1)');
+    expect(message({ breaker: { coolDown: -1 } })).toContain('breaker.coolDown must be a duration of more than 0 milliseconds (got -1)');
+    expect(message({ timeout: -5 })).toContain('timeout must be a duration of more than 0 milliseconds (got -5)');
+    expect(message({ period: -5 })).toContain('period must be a duration of 0 or more milliseconds (got -5)');
   });
 
   it('refuses a rate limit so low that the next request would be beyond any date, and takes 0 (none) and the lowest rate', () => {

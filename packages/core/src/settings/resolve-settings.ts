@@ -169,8 +169,11 @@ function describe(error: ErrorObject, input: Record<string, unknown>): string {
     }
     case 'enum':
       return `must be one of ${(params.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(', ')}`;
-    case 'anyOf':
-      return durationAdvice(value);
+    case 'anyOf': {
+      // The durations that refuse 0 as well: timeout, leaseDuration and every nested one.
+      const key = keyOf(error);
+      return durationAdvice(value, key === 'timeout' || key === 'leaseDuration' || NESTED_DURATION_KEYS.some(([group, name]) => key === `${group}.${name}`));
+    }
     case 'type':
       return params.type === 'integer' ? 'must be a whole number' : params.type === 'object' ? 'must be an object of settings' : params.type === 'array' ? 'must be a list' : `must be a ${String(params.type)}`;
     case 'minimum':
@@ -265,7 +268,7 @@ export function resolveSettings(input: HookworkSettingsInput = {}, base: Hookwor
     if (raw[key] === undefined) continue;
     const ms = parseDuration(raw[key]);
     if (ms === undefined) {
-      if (!problems.some((p) => p.key === key)) problems.push({ key, problem: durationAdvice(raw[key]) });
+      if (!problems.some((p) => p.key === key)) problems.push({ key, problem: durationAdvice(raw[key], key === 'timeout' || key === 'leaseDuration') });
     } else durations[key] = ms;
   }
   const nested: Record<string, Record<string, number>> = {};
@@ -275,7 +278,7 @@ export function resolveSettings(input: HookworkSettingsInput = {}, base: Hookwor
     const ms = parseDuration(value);
     const name = `${group}.${key}`;
     if (ms === undefined) {
-      if (!problems.some((p) => p.key === name)) problems.push({ key: name, problem: durationAdvice(value) });
+      if (!problems.some((p) => p.key === name)) problems.push({ key: name, problem: durationAdvice(value, true) });
     } else if (ms === 0) problems.push({ key: name, problem: 'must be greater than zero' });
     else if (ms > MAX_DATE_OFFSET_MS) problems.push({ key: name, problem: tooFar });
     else (nested[group] ??= {})[key] = ms;

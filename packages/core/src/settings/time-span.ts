@@ -41,11 +41,15 @@ export function formatDuration(ms: number): string {
   return `${ms} ms`;
 }
 
-/** How to write a duration, for error messages: `value` is what was given. */
-export function durationAdvice(value: unknown): string {
+/**
+ * How to write a duration, for error messages: `value` is what was given; `positive` when the
+ * setting refuses 0 too (a negative one is then told "more than 0", not "0 or more").
+ */
+export function durationAdvice(value: unknown, positive = false): string {
+  const least = positive ? 'more than 0' : '0 or more';
   if (typeof value === 'number') {
     if (!Number.isFinite(value)) return 'must be a duration: a finite number of milliseconds, or a TimeSpan string such as "00:00:10" (hh:mm:ss) or "1.02:00:00" (d.hh:mm:ss)';
-    if (value < 0) return 'must be a duration of 0 or more milliseconds';
+    if (value < 0) return `must be a duration of ${least} milliseconds`;
   }
   if (isBareDigits(value)) {
     const n = Number(value);
@@ -63,6 +67,6 @@ export function durationAdvice(value: unknown): string {
   }
   const colonDays = /^(\d+):(\d{1,2}:\d{1,2}:\d{1,2}(?:\.\d{1,7})?)$/.exec(text);
   if (colonDays) return `must be a duration: write the days with a dot, "${colonDays[1]}.${colonDays[2]}" (d.hh:mm:ss), as .NET's invariant TimeSpan format does`;
-  if (/^-/.test(text)) return 'must be a duration of 0 or more; a negative TimeSpan is not one';
+  if (/^-/.test(text)) return `must be a duration of ${least}; a negative TimeSpan is not one`;
   return 'must be a duration: a number of milliseconds, or a TimeSpan string such as "00:00:10" (hh:mm:ss) or "1.02:00:00" (d.hh:mm:ss)';
 }
