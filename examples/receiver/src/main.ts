@@ -7,7 +7,7 @@ import { createSiteReceiver, serveReceiver, type Framework } from './site-receiv
 async function main(): Promise<void> {
   const [framework = 'node', port = '3000'] = process.argv.slice(2);
   const secrets = (process.env.WEBHOOK_SECRET ?? '').split(',').map((s) => s.trim()).filter(Boolean);
-  if (!['node', 'express', 'fastify'].includes(framework) || !/^\d+$/.test(port) || secrets.length === 0) {
+  if (!['node', 'express', 'fastify'].includes(framework) || !/^\d+$/.test(port) || Number(port) > 65535 || secrets.length === 0) {
     process.stderr.write('usage: WEBHOOK_SECRET=whsec_… node dist/main.js [node|express|fastify] [port]\n');
     process.exit(2);
   }
@@ -24,4 +24,8 @@ async function main(): Promise<void> {
   process.once('SIGTERM', stop);
 }
 
-void main();
+// A secret the kit refuses (coded, saying why) or a port in use: one line and exit 2, no stack.
+main().catch((error: unknown) => {
+  process.stderr.write(`${(error as Error)?.message ?? String(error)}\n`);
+  process.exit(2);
+});

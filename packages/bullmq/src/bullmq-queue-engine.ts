@@ -158,6 +158,10 @@ export class BullmqQueueEngine implements QueueEngine<never> {
     const deadlineMs = this.redis.producer.options.commandTimeout ?? 5000;
     try {
       if (!(await finishedWithin(Promise.all([this.queue.waitUntilReady(), this.flows.waitUntilReady()]), deadlineMs))) throw new Error(`Redis did not answer within ${deadlineMs} ms`);
+      // An ACL can allow every command and still deny the queue's keys (~other:*): BullMQ's
+      // scripts then fail with NOPERM at every fetch, for ever. A script deleting a key of the
+      // queue's that never exists needs what they need (scripting, writing the queue's keys).
+      await this.redis.producer.eval("return redis.call('del', KEYS[1])", 1, `${this.options.prefix}:${this.options.queueName}:hookwork:acl-probe`);
     } catch (error) {
       const message = String((error as Error)?.message ?? error);
       throw BULLMQ_ERRORS.create(
@@ -166,7 +170,7 @@ export class BullmqQueueEngine implements QueueEngine<never> {
           isConnectionError(error)
             ? '; the connection was lost while it started — start the app again once Redis answers'
             : /NOPERM/.test(message)
-              ? "; the Redis user's ACL denies a command BullMQ needs: allow it (ACL SETUSER <user> +<command>; BullMQ runs INFO, scripts and the commands of its scripts on its keys, e.g. +@all ~<prefix>:*)"
+              ? `; the Redis user's ACL denies a command or key BullMQ needs: allow it (ACL SETUSER <user> +<command>; BullMQ runs INFO, scripts and the commands of its scripts on the queue's keys, e.g. +@all ~${this.options.prefix}:*)`
               : ''
         }`,
         { cause: error },
@@ -591,6 +595,31 @@ export class BullmqQueueEngine implements QueueEngine<never> {
     if ((this.lastErrors.get(key) ?? 0) > now - 5000) return;
     if (this.lastErrors.size > 100) this.lastErrors.clear();
     this.lastErrors.set(key, now);
-    this.context.onError(task, error);
+    this.context.onError(task, this.explained(error));
+  }
+
+  /**
+   * What BullMQ's background errors mean, coded, for the two an operator cannot read as given: a
+   * refused command (NOPERM: an ACL that does not cover the queue's keys — it never heals by
+   * itself, whatever "tried again" says) and a job gone from Redis (a restart without persistence,
+   * an eviction). BullMQ's error carries the whole Lua script it ran (about 10 KB a line in the
+   * log): only the first line of its message is kept.
+   */
+  private explained(error: unknown): unknown {
+    const message = String((error as Error)?.message ?? error);
+    const first = message.split('\n')[0]!.slice(0, 300);
+    if (/NOPERM/.test(message)) {
+      return BULLMQ_ERRORS.create(
+        'HOOKWORK_ERR_REDIS_UNAVAILABLE',
+        `Redis at ${this.redis.where} refused a command of the BullMQ queue (${first}): the user's ACL must allow BullMQ's commands and scripts on the queue's keys (ACL SETUSER <user> ~${this.options.prefix}:* +@all, or the commands BullMQ runs); nothing is fetched or settled until it does`,
+      );
+    }
+    if (/Missing key for job/.test(message)) {
+      return BULLMQ_ERRORS.create(
+        'HOOKWORK_ERR_REDIS_UNAVAILABLE',
+        `a job was gone from Redis at ${this.redis.where} when its attempt ended (${first}): Redis restarted without persistence, or evicted or deleted the queue's keys; the attempt is in the delivery log, and nothing more is sent for it (docs/bullmq.md, durability)`,
+      );
+    }
+    return error;
   }
 }

@@ -1,5 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
+import { Redis } from 'ioredis';
+import { startPrivateRedis } from './testing/private-redis';
 import { TEST_REDIS_URL, uniquePrefix } from './testing/redis-test';
 
 // A failed start() must leave nothing behind: no client still connected (the process would not
@@ -32,4 +34,21 @@ describe('a failed start() of the BullMQ queue', () => {
     expect(run.status).toBe(0);
   });
 
+  // An ACL can allow every command yet not the queue's keys (~other:*): start() succeeded, and
+  // BullMQ's fetches then failed with NOPERM for ever, logged uncoded with a 10 KB Lua script.
+  it('by a Redis user whose ACL does not cover the queue\'s keys fails, naming the key pattern to allow', async () => {
+    const server = await startPrivateRedis();
+    try {
+      const admin = new Redis(server.url);
+      await admin.call('ACL', 'SETUSER', 'nokeys', 'on', '>pw', '~other:*', '&*', '+@all');
+      admin.disconnect();
+      const run = failedStart('app', JSON.stringify({ host: '127.0.0.1', port: server.port, username: 'nokeys', password: 'pw' }), prefix);
+      expect(run.error).toMatchObject({ code: 'HOOKWORK_ERR_REDIS_UNAVAILABLE', message: expect.stringContaining(`NOPERM`) });
+      expect(run.error!.message).toContain(`~${prefix}:*`);
+      expect(run.stderr).toBe('');
+      expect(run.status).toBe(0);
+    } finally {
+      await server.remove();
+    }
+  });
 });

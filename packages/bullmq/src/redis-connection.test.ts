@@ -120,7 +120,7 @@ describe('bullmqQueue({ connection }) reaches the Redis it names, or fails start
       });
       const error = await app.start().then(() => undefined, (e: unknown) => e);
       expect(isHookworkError(error, 'HOOKWORK_ERR_REDIS_UNAVAILABLE' as never)).toBe(true);
-      expect((error as Error).message).toMatch(/could not start on redis:\/\/127\.0\.0\.1:\d+ \(NOPERM .*'info'.*\); the Redis user's ACL denies a command BullMQ needs: allow it/);
+      expect((error as Error).message).toMatch(/could not start on redis:\/\/127\.0\.0\.1:\d+ \(NOPERM .*'info'.*\); the Redis user's ACL denies a command or key BullMQ needs: allow it/);
       // It also logged "redis connection failed; it will be tried again: NOPERM …" for the start that had failed.
       expect(logged).toEqual([expect.stringMatching(/^warn Redis at .* does not let this user run INFO .*allow it in the user's ACL \(\+info\)/)]);
     } finally {

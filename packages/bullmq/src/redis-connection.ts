@@ -104,6 +104,8 @@ export class RedisClients {
     name: string,
     commandTimeoutMs: number,
     private readonly warn: (message: string) => void = () => {},
+    /** The call whose `connection` this is, as messages name it: `bullmqQueue` or `removeBullmqQueue`. */
+    private readonly caller: 'bullmqQueue' | 'removeBullmqQueue' = 'bullmqQueue',
   ) {
     this.where = describeRedis(input);
     this.tls = this.where.startsWith('rediss:');
@@ -224,14 +226,14 @@ export class RedisClients {
       if (refusal !== undefined && /WRONGPASS|NOAUTH|NOPERM|invalid password|invalid username/i.test(String((refusal as Error)?.message))) {
         throw BULLMQ_ERRORS.create(
           'HOOKWORK_ERR_REDIS_UNAVAILABLE',
-          `${this.where} refused the BullMQ queue's login (${(refusal as Error).message}); check the user and password of bullmqQueue({ connection }) (redis://user:password@host, or { username, password }) and the server's ACL`,
+          `${this.where} refused the BullMQ queue's login (${(refusal as Error).message}); check the user and password of ${this.caller}({ connection }) (redis://user:password@host, or { username, password }) and the server's ACL`,
           { cause: refusal },
         );
       }
       const cause = isConnectionError(this.lastError) ? this.lastError : (refusal ?? error);
       throw BULLMQ_ERRORS.create(
         'HOOKWORK_ERR_REDIS_UNAVAILABLE',
-        `the BullMQ queue could not connect to ${this.where} (${(cause as Error)?.message ?? cause}); start Redis or pass bullmqQueue({ connection }) the address of one${
+        `the BullMQ queue could not connect to ${this.where} (${(cause as Error)?.message ?? cause}); start Redis or pass ${this.caller}({ connection }) the address of one${
           this.tls ? '; the connection asks for TLS: if that server does not speak TLS, connect with redis:// (no tls option)' : ''
         }`,
         { cause },
@@ -247,11 +249,11 @@ export class RedisClients {
       } catch (error) {
         this.disconnect();
         if (isConnectionError(error)) {
-          throw BULLMQ_ERRORS.create('HOOKWORK_ERR_REDIS_UNAVAILABLE', `the BullMQ queue lost ${this.where} while selecting database ${db} (${(error as Error)?.message ?? error}); start Redis or pass bullmqQueue({ connection }) the address of one`, { cause: error });
+          throw BULLMQ_ERRORS.create('HOOKWORK_ERR_REDIS_UNAVAILABLE', `the BullMQ queue lost ${this.where} while selecting database ${db} (${(error as Error)?.message ?? error}); start Redis or pass ${this.caller}({ connection }) the address of one`, { cause: error });
         }
         throw BULLMQ_ERRORS.create(
           'HOOKWORK_ERR_INVALID_BULLMQ_OPTIONS',
-          `Redis at ${this.where} refused database ${db} (${(error as Error)?.message ?? error}); give bullmqQueue({ connection }) a database index the server has (below its \`databases\` setting, 16 by default; Redis Cluster has only 0), or keep database 0 and give the app a queueName of its own`,
+          `Redis at ${this.where} refused database ${db} (${(error as Error)?.message ?? error}); give ${this.caller}({ connection }) a database index the server has (below its \`databases\` setting, 16 by default; Redis Cluster has only 0), or keep database 0 and give the app a queueName of its own`,
           { cause: error },
         );
       }

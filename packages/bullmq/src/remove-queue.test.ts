@@ -50,6 +50,14 @@ describe('removeBullmqQueue', () => {
     await expect(removeBullmqQueue(null as never)).rejects.toThrow(/removeBullmqQueue\(\) takes options such as/);
   });
 
+  it('names itself when it cannot reach Redis', async () => {
+    // It said "pass bullmqQueue({ connection }) the address of one".
+    await expect(removeBullmqQueue({ connection: 'redis://127.0.0.1:1', prefix, queueName: 'x', commandTimeoutMs: 2000 })).rejects.toMatchObject({
+      code: 'HOOKWORK_ERR_REDIS_UNAVAILABLE',
+      message: expect.stringContaining('pass removeBullmqQueue({ connection }) the address of one'),
+    });
+  });
+
   it('refuses options of the wrong kind before connecting', async () => {
     await expect(removeBullmqQueue({ connection: 'http://:s3cret@127.0.0.1:6379', prefix, queueName: 'x' })).rejects.toMatchObject({ code: 'HOOKWORK_ERR_INVALID_BULLMQ_OPTIONS', message: expect.stringContaining('got "http://***@127.0.0.1:6379"') });
   });

@@ -33,7 +33,7 @@ export interface RemovedBullmqQueue {
  */
 export async function removeBullmqQueue(options: RemoveBullmqQueueOptions): Promise<RemovedBullmqQueue> {
   const { connection, queueName, prefix, commandTimeoutMs } = checkOptions(options, REMOVE_OPTIONS);
-  const redis = new RedisClients(connection, `${prefix}:${queueName}:hookwork-remove`, commandTimeoutMs);
+  const redis = new RedisClients(connection, `${prefix}:${queueName}:hookwork-remove`, commandTimeoutMs, undefined, 'removeBullmqQueue');
   await redis.connect();
   const queue = new Queue(queueName, { connection: redis.producer, prefix });
   try {
