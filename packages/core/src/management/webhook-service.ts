@@ -610,7 +610,6 @@ export class WebhookService implements Webhooks {
       // A pattern's own text: no request ever fires under it, as `*` marks where a variant's name goes.
       const literal = input.events.filter((alias): alias is string => typeof alias === 'string' && alias.includes('*'));
       for (const alias of literal) problems.push({ field: 'events', problem: this.patternSubscriptionProblem(alias) });
-      problems.push(...this.repeatedEventProblems(input.events));
       const unknown = input.events.filter((alias): alias is string => typeof alias === 'string' && alias !== '' && !alias.includes('*') && !this.catalogue.isKnown(alias));
       if (unknown.length > 0) {
         const known = this.catalogue.list().slice(0, 8).map((e) => e.alias);
@@ -632,21 +631,6 @@ export class WebhookService implements Webhooks {
       }
     }
     return { problems, ...(href !== undefined ? { href } : {}) };
-  }
-
-  /**
-   * An event named by two of its spellings, its alias and a synonym (`UserGroupDeleted`,
-   * `userGroupDeleted`): a slip worth saying, as the two are one event. (One alias given twice is
-   * kept once, as stored lists are.)
-   */
-  private repeatedEventProblems(events: readonly unknown[]): WebhookInputProblem[] {
-    const given = events.filter((alias): alias is string => typeof alias === 'string');
-    const problems: WebhookInputProblem[] = [];
-    for (const event of this.catalogue.list()) {
-      const spellings = [event.alias, ...event.synonyms].filter((name) => given.includes(name));
-      if (spellings.length > 1) problems.push({ field: 'events', problem: `names the event ${JSON.stringify(event.alias)} ${spellings.length} times (${spellings.map((a) => JSON.stringify(a)).join(', ')} are spellings of it); give one` });
-    }
-    return problems;
   }
 
   /**
