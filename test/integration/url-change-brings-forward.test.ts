@@ -1,15 +1,11 @@
 import 'reflect-metadata';
-import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createHookwork, type Hookwork, type HookworkOptions, type LifecycleEvents } from '@hookwork/core';
 import { startTestReceiver, thingComposer, ThingHappened, type ReceivedRequest, type TestReceiver } from '@hookwork/core/testing';
 import { bullmqQueue } from '@hookwork/bullmq';
 import { postgresStorage } from '@hookwork/postgres';
 import { sqliteStorage } from '@hookwork/sqlite';
-import { Redis } from 'ioredis';
-import pg from 'pg';
+import { scratchBackends } from './scratch-backends';
 
 /**
  * A webhook moved away from a receiver that asked for an hour's pause (`429 Retry-After: 3600`):
@@ -17,31 +13,8 @@ import pg from 'pg';
  * PostgreSQL with the built-in engine, PostgreSQL with BullMQ. Each backend's schema, file or key
  * prefix is this file's own, removed after.
  */
-const PG_URL = process.env.HOOKWORK_TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
-const REDIS_URL = process.env.HOOKWORK_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
-const tag = `${process.pid}_${randomBytes(3).toString('hex')}`;
-const schema = `hwt_forward_${tag}`;
-const prefix = `hwt-forward-${tag}`;
+const { pgUrl: PG_URL, redisUrl: REDIS_URL, schema, prefix, dir } = scratchBackends('forward');
 const idOf = (r: ReceivedRequest) => (JSON.parse(r.text) as { id: string }).id;
-
-let dir: string;
-beforeAll(() => {
-  dir = mkdtempSync(join(tmpdir(), 'hookwork-forward-'));
-});
-afterAll(async () => {
-  rmSync(dir, { recursive: true, force: true });
-  const db = new pg.Client({ connectionString: PG_URL });
-  await db.connect();
-  for (const s of [`${schema}_polling`, `${schema}_bullmq`]) await db.query(`DROP SCHEMA IF EXISTS "${s}" CASCADE`);
-  await db.end();
-  const redis = new Redis(REDIS_URL);
-  for (let cursor = '0'; ; ) {
-    const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 500);
-    if (keys.length > 0) await redis.del(...keys);
-    if ((cursor = next) === '0') break;
-  }
-  redis.disconnect();
-});
 
 /** Resolves with the next `event` that `filter` accepts. */
 function next<E extends keyof LifecycleEvents>(app: Hookwork, event: E, filter: (info: Parameters<LifecycleEvents[E]>[0]) => boolean = () => true): Promise<void> {
@@ -59,7 +32,7 @@ function next<E extends keyof LifecycleEvents>(app: Hookwork, event: E, filter: 
 const SETTINGS = { ssrf: { allow: ['127.0.0.1'] }, retrySchedule: [50, 100], retryJitter: 0, period: 200, timeout: 2000, stopTimeout: 2000, concurrency: { global: 4, perWebhook: 4 } };
 
 const backends: [string, () => Pick<HookworkOptions, 'storage' | 'queue'>][] = [
-  ['SQLite', () => ({ storage: sqliteStorage({ file: join(dir, 'hookwork.db') }) })],
+  ['SQLite', () => ({ storage: sqliteStorage({ file: join(dir(), 'hookwork.db') }) })],
   ['PostgreSQL', () => ({ storage: postgresStorage({ connectionString: PG_URL, schema: `${schema}_polling` }) })],
   ['PostgreSQL with BullMQ', () => ({ storage: postgresStorage({ connectionString: PG_URL, schema: `${schema}_bullmq` }), queue: bullmqQueue({ connection: REDIS_URL, queueName: 'forward', prefix, checkDurability: false }) })],
 ];

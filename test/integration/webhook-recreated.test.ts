@@ -1,15 +1,11 @@
 import 'reflect-metadata';
-import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createHookwork, memoryStorage, type Hookwork, type HookworkOptions, type HookworkSettingsInput, type LifecycleEvents } from '@hookwork/core';
 import { startTestReceiver, thingComposer, ThingHappened, type ReceivedRequest, type TestReceiver } from '@hookwork/core/testing';
 import { bullmqQueue } from '@hookwork/bullmq';
 import { postgresStorage } from '@hookwork/postgres';
 import { sqliteStorage } from '@hookwork/sqlite';
-import { Redis } from 'ioredis';
-import pg from 'pg';
+import { scratchBackends } from './scratch-backends';
 
 /**
  * A webhook deleted and created again under the same key (how infrastructure as code replaces
@@ -17,32 +13,8 @@ import pg from 'pg';
  * one — waiting to retry, in flight, dead-lettered, in a FIFO line — never goes to the new one,
  * on every store and engine. Each backend's schema, file or key prefix is this file's own.
  */
-const PG_URL = process.env.HOOKWORK_TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
-const REDIS_URL = process.env.HOOKWORK_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
-const tag = `${process.pid}_${randomBytes(3).toString('hex')}`;
-const schema = `hwt_recreated_${tag}`;
-const prefix = `hwt-recreated-${tag}`;
+const { pgUrl: PG_URL, redisUrl: REDIS_URL, schema, prefix, dir } = scratchBackends('recreated');
 const idOf = (r: ReceivedRequest) => (JSON.parse(r.text) as { id: string }).id;
-
-let dir: string;
-beforeAll(() => {
-  dir = mkdtempSync(join(tmpdir(), 'hookwork-recreated-'));
-});
-afterAll(async () => {
-  rmSync(dir, { recursive: true, force: true });
-  const db = new pg.Client({ connectionString: PG_URL });
-  await db.connect();
-  const { rows } = await db.query<{ name: string }>('SELECT nspname AS name FROM pg_namespace WHERE starts_with(nspname, $1)', [schema]);
-  for (const { name } of rows) await db.query(`DROP SCHEMA IF EXISTS "${name}" CASCADE`);
-  await db.end();
-  const redis = new Redis(REDIS_URL);
-  for (let cursor = '0'; ; ) {
-    const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 500);
-    if (keys.length > 0) await redis.del(...keys);
-    if ((cursor = next) === '0') break;
-  }
-  redis.disconnect();
-});
 
 /** Resolves with the next `event` that `filter` accepts. */
 function next<E extends keyof LifecycleEvents>(app: Hookwork, event: E, filter: (info: Parameters<LifecycleEvents[E]>[0]) => boolean = () => true): Promise<Parameters<LifecycleEvents[E]>[0]> {
@@ -63,7 +35,7 @@ let round = 0;
 const backends: [string, () => Pick<HookworkOptions, 'storage' | 'queue'>, { fifo: boolean; discard: boolean }][] = [
   ['memory', () => ({ storage: memoryStorage() }), { fifo: true, discard: true }],
   // A file, schema or queue per test: what one test leaves queued is not in the next.
-  ['SQLite', () => ({ storage: sqliteStorage({ file: join(dir, `hookwork-${++round}.db`) }) }), { fifo: true, discard: true }],
+  ['SQLite', () => ({ storage: sqliteStorage({ file: join(dir(), `hookwork-${++round}.db`) }) }), { fifo: true, discard: true }],
   ['PostgreSQL', () => ({ storage: postgresStorage({ connectionString: PG_URL, schema: `${schema}_polling_${++round}` }) }), { fifo: true, discard: true }],
   ['PostgreSQL with BullMQ', () => ({ storage: postgresStorage({ connectionString: PG_URL, schema: `${schema}_bullmq_${++round}` }), queue: bullmqQueue({ connection: REDIS_URL, queueName: `recreated${++round}`, prefix, checkDurability: false }) }), { fifo: false, discard: false }],
 ];

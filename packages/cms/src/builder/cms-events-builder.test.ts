@@ -5,6 +5,17 @@ import { composer } from '../test-support/apps';
 const aliasesOf = (configure: (events: WebhookEventCollectionBuilder) => void) =>
   createHookwork({ composers: [cmsComposer({ events: 'none' }), composer((b) => configure(b.webhookEvents()))] }).events().map((e) => e.alias);
 
+/** The message of the HOOKWORK_ERR_INVALID_CMS_OPTIONS a composition is refused with; fails when it is not refused. */
+function refusal(configure: (events: WebhookEventCollectionBuilder) => void): string {
+  try {
+    aliasesOf(configure);
+  } catch (error) {
+    expect(isHookworkError(error, 'HOOKWORK_ERR_INVALID_CMS_OPTIONS')).toBe(true);
+    return (error as Error).message;
+  }
+  throw new Error('the composition was accepted: an argument was ignored');
+}
+
 const DEFAULTS = ['Umbraco.ContentDelete', 'Umbraco.ContentPublish', 'Umbraco.ContentUnpublish', 'Umbraco.MediaDelete', 'Umbraco.MediaSave'];
 const CONTENT_DEFAULT = [
   'Umbraco.ContentCopied',
@@ -193,15 +204,6 @@ describe('addCms() and its sub-builders', () => {
 
   // Only addCms(options, configure) reads a second argument: the others dropped it silently.
   it('refuses an argument addCms() would ignore, with the form that reads it', () => {
-    const refusal = (configure: (events: WebhookEventCollectionBuilder) => void) => {
-      try {
-        aliasesOf(configure);
-      } catch (error) {
-        expect(isHookworkError(error, 'HOOKWORK_ERR_INVALID_CMS_OPTIONS')).toBe(true);
-        return (error as Error).message;
-      }
-      throw new Error('addCms() accepted an argument it ignores');
-    };
     // Swapped: the events came in the setting's shape, not Legacy.
     expect(refusal((e) => e.addCms(((cms: { addMedia(): void }) => cms.addMedia()) as never, { payloadType: 'Legacy' } as never))).toBe(
       "HOOKWORK_ERR_INVALID_CMS_OPTIONS: addCms(a function, {\"payloadType\":\"Legacy\"}): only addCms(options, configure) takes a second argument, and it would be ignored; the options come first: addCms({ payloadType: 'Legacy' }, cms => …). Nothing was added",
@@ -217,15 +219,6 @@ describe('addCms() and its sub-builders', () => {
 
   // Every group method read at most its one argument: the rest was dropped in silence.
   it('refuses an argument a group method would ignore, on every builder', () => {
-    const refusal = (configure: (events: WebhookEventCollectionBuilder) => void) => {
-      try {
-        aliasesOf(configure);
-      } catch (error) {
-        expect(isHookworkError(error, 'HOOKWORK_ERR_INVALID_CMS_OPTIONS')).toBe(true);
-        return (error as Error).message;
-      }
-      throw new Error('a group method accepted an argument it ignores');
-    };
     const loose = <T>(builder: T) => builder as unknown as Record<string, (...args: unknown[]) => unknown>;
     // The function's selection was dropped and all 9 defaults added.
     expect(refusal((e) => e.addCms((cms) => loose(cms).addContent!(true, (c: { addBlueprint(): void }) => c.addBlueprint())))).toMatch(
