@@ -5,6 +5,7 @@ import { createHookwork, isHookworkError, type Hookwork, type HookworkSettingsIn
 import { startSilentServer, startTestReceiver, stopDuringStart, type ReceivedRequest, type TestReceiver, ThingHappened, thingComposer } from '@hookwork/core/testing';
 import { sqliteStorage } from '@hookwork/sqlite';
 import { Queue } from 'bullmq';
+import { Redis } from 'ioredis';
 import { Webhook } from 'standardwebhooks';
 import { bullmqQueue } from './bullmq-queue';
 import { startPrivateRedis, within, type PrivateRedis } from './testing/private-redis';
@@ -222,6 +223,29 @@ describe('an app on SQLite with the BullMQ queue', () => {
     expect(isHookworkError(error, 'HOOKWORK_ERR_REDIS_UNAVAILABLE' as never)).toBe(true);
     expect((error as Error).message).toContain(`127.0.0.1:${server.port}`);
   });
+
+  // BullMQ's NOPERM was logged uncoded, with the whole Lua script it ran (about 10 KB a line),
+  // and "it will be tried again" — an ACL never heals by itself.
+  it('an ACL narrowed under a running app is reported coded, naming the key pattern to allow, without BullMQ\'s script', async () => {
+    const server = await startPrivateRedis();
+    const admin = new Redis(server.url);
+    try {
+      await admin.call('ACL', 'SETUSER', 'hw', 'on', '>pw', '~*', '&*', '+@all');
+      const app = await startApp(`redis://hw:pw@127.0.0.1:${server.port}`);
+      const errors: unknown[] = [];
+      app.lifecycle.on('backgroundError', ({ error }) => void errors.push(error));
+      await admin.call('ACL', 'SETUSER', 'hw', 'resetkeys', '~other:*');
+      for (let i = 0; i < 300 && errors.length === 0; i++) await new Promise((resolve) => setTimeout(resolve, 100));
+      expect(errors[0]).toMatchObject({ code: 'HOOKWORK_ERR_REDIS_UNAVAILABLE', message: expect.stringContaining(`ACL SETUSER <user> ~${prefix}:*`) });
+      expect((errors[0] as Error).message).toMatch(/NOPERM/);
+      expect((errors[0] as Error).message.length).toBeLessThan(1000);
+      await admin.call('ACL', 'SETUSER', 'hw', 'resetkeys', '~*');
+      await app.stop();
+    } finally {
+      admin.disconnect();
+      await server.remove();
+    }
+  }, 45_000);
 
   it('stop() during a start() whose Redis does not answer ends within stopTimeout; the start closes what it opened and ends on its own', async () => {
     // A host that takes connections and never answers: the connect waits its whole timeout (12 s).
