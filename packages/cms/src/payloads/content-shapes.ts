@@ -155,17 +155,10 @@ export const mediaShape = shape(mediaFields);
  * Width, Height, Bytes, Properties; null where the item has no file or no dimensions): Umbraco's
  * Legacy Media Saved body.
  */
-export const apiMediaShape = shape<CmsMedia>({
-  id: field(schemas.string, (media) => media.key),
-  name: field(schemas.string, (media) => media.name),
-  mediaType: field(schemas.string, (media) => media.contentType?.alias),
-  url: field(schemas.nullableString, (media) => media.url),
-  extension: field(schemas.nullableString, (media) => media.extension),
-  width: field(schemas.nullableInteger, (media) => media.width),
-  height: field(schemas.nullableInteger, (media) => media.height),
-  bytes: field(schemas.nullableInteger, (media) => media.bytes),
-  properties: field(schemas.map, (media) => media.properties ?? {}),
-});
+export const apiMediaShape = shape<CmsMedia>(
+  // The Extended item's own fields, without its dates, in IApiMedia's order.
+  Object.fromEntries((['id', 'name', 'mediaType', 'url', 'extension', 'width', 'height', 'bytes', 'properties'] as const).map((key) => [key, mediaFields[key]])),
+);
 
 /** A moved media item, Extended. */
 export const mediaMovedShape = shape<CmsMoveInfo<CmsMedia>>({ ...via(mediaFields, (move) => move.entity), parentId: parentField });
