@@ -451,6 +451,35 @@ export class BullmqQueueEngine implements QueueEngine<never> {
     });
   }
 
+  /**
+   * Removes up to `limit` pending and dead jobs of `webhookKey` created at or before
+   * `publishedUpTo` (a deleted webhook's), oldest first, and returns their requests as they were.
+   * One script chooses them; BullMQ's own removeJob deletes each, and refuses a job a worker
+   * took meanwhile (locked): that one is left to delivery, which drops it. O(n) in the queue's
+   * pending and dead jobs, for a deletion.
+   */
+  async discard(webhookKey: string, publishedUpTo: Date, limit: number): Promise<WebhookRequest[]> {
+    if (limit <= 0) return [];
+    return this.redis.run(`removing the queued requests of deleted webhook ${webhookKey}`, async () => {
+      const keys = this.queue.keys;
+      const ids = await this.redis.producer.hookworkDiscardIds(keys.wait!, keys.paused!, keys.prioritized!, keys.delayed!, keys.failed!, keys['']!, webhookKey, String(publishedUpTo.getTime()), Math.floor(limit));
+      const removed: (WebhookRequest | undefined)[] = [];
+      for (let i = 0; i < ids.length; i += 100) {
+        const chunk = ids.slice(i, i + 100);
+        removed.push(
+          ...(await Promise.all(
+            chunk.map(async (id) => {
+              const request = await this.read(id);
+              if (!request || request.state === 'inflight') return undefined;
+              return (await this.queue.remove(id)) === 1 ? request : undefined;
+            }),
+          )),
+        );
+      }
+      return removed.filter((request): request is WebhookRequest => request !== undefined);
+    });
+  }
+
   async deleteDeadOlderThan(before: Date, limit: number): Promise<number> {
     if (limit <= 0) return 0;
     const keys = this.queue.keys;

@@ -4,7 +4,7 @@
  * webhook's key). Each runs atomically, so a request moving between states while it runs is
  * counted exactly once. The per-webhook ones read every job of the states they count (O(n) in
  * Redis, about 1 µs a job): fine for management calls, not for a hot path. All but
- * hookworkDeleteDeadBefore only read.
+ * hookworkDeleteDeadBefore only read (hookworkDiscardIds chooses; BullMQ's own removeJob deletes).
  */
 export const QUEUE_SCRIPTS = {
   /**
@@ -91,6 +91,37 @@ result[1] = total
 return result`,
   },
   /**
+   * KEYS: wait, paused, prioritized, delayed, failed. ARGV: job key base, webhook key, published
+   * up to (ms, inclusive), limit. The ids of up to `limit` of that webhook's pending (not in
+   * flight) and dead jobs created at or before the cut, oldest first: what a deleted webhook
+   * leaves queued. Reads every job of those states (O(n)), for a deletion.
+   */
+  hookworkDiscardIds: {
+    numberOfKeys: 5,
+    lua: `
+local base, webhook, cut, limit = ARGV[1], ARGV[2], tonumber(ARGV[3]), tonumber(ARGV[4])
+local found = {}
+local function scan(ids)
+  for _, id in ipairs(ids) do
+    local fields = redis.call('HMGET', base .. id, 'name', 'data')
+    if fields[1] == webhook and fields[2] then
+      local ok, data = pcall(cjson.decode, fields[2])
+      local created = ok and type(data) == 'table' and tonumber(data.createdAt)
+      if created and created <= cut then table.insert(found, { created, id }) end
+    end
+  end
+end
+scan(redis.call('LRANGE', KEYS[1], 0, -1))
+scan(redis.call('LRANGE', KEYS[2], 0, -1))
+scan(redis.call('ZRANGE', KEYS[3], 0, -1))
+scan(redis.call('ZRANGE', KEYS[4], 0, -1))
+scan(redis.call('ZRANGE', KEYS[5], 0, -1))
+table.sort(found, function(a, b) if a[1] ~= b[1] then return a[1] < b[1] end return a[2] < b[2] end)
+local ids = {}
+for i = 1, math.min(#found, limit) do ids[i] = found[i][2] end
+return ids`,
+  },
+  /**
    * KEYS: failed. ARGV: job key base, before (ms, exclusive), limit.
    * Deletes up to `limit` dead letters dead before `before`, oldest first; returns how many.
    * The retention cleanup's delete: choosing the ids and deleting them in one script, so a dead
@@ -121,4 +152,5 @@ export interface QueueScripts {
   hookworkDelayedIds(delayed: string, base: string, webhookKey: string, above: string): Promise<string[]>;
   hookworkDeadIds(failed: string, base: string, webhookKey: string, since: string, offset: number, limit: number): Promise<[number, ...string[]]>;
   hookworkDeleteDeadBefore(failed: string, base: string, before: string, limit: number): Promise<number>;
+  hookworkDiscardIds(wait: string, paused: string, prioritized: string, delayed: string, failed: string, base: string, webhookKey: string, publishedUpTo: string, limit: number): Promise<string[]>;
 }

@@ -144,7 +144,9 @@ export interface QueueEngine<TTransaction = never> {
   bringForward?(webhookKey: string): Promise<number>;
   /**
    * Optional: removes up to `limit` pending or dead requests of `webhookKey` published at or before
-   * `publishedUpTo`, and returns them (see RequestQueue.discard). Core calls it when the webhook is
+   * `publishedUpTo`, oldest first (in enqueue order where the engine keeps one, else by
+   * `createdAt`), and returns them as they were; a request in flight is left to its attempt (see
+   * RequestQueue.discard). Every built-in engine has it. Core calls it when the webhook is
    * deleted and writes a `dropped` log entry for each. An engine that lacks it leaves them to be
    * dropped when delivery meets them.
    */

@@ -489,6 +489,40 @@ export function describeQueueEngineContract(name: string, factory: ContractFacto
         expect((await engine.listDead()).items.map((r) => r.id)).toEqual([requests[4]!.id, requests[3]!.id]);
         expect(await engine.get(requests[0]!.id)).toBeUndefined();
       });
+
+      test('discard, where the engine has it, removes and returns a webhook\'s pending and dead requests published up to the time, at most limit per call, oldest first; not one in flight, a later one or another webhook\'s', async (harness) => {
+        const t = Date.now();
+        const published = (msAgo: number) => new Date(t - msAgo);
+        const later = new Date(Date.now() + 3_600_000);
+        const dead = engineRequest('gone-dead', { createdAt: published(5000) });
+        const { engine: stopped } = await deadLetters(harness, [dead]);
+        if (!stopped.discard) return;
+        const held = engineRequest('held', { createdAt: published(4500) });
+        const p1 = engineRequest('p1', { createdAt: published(4000), dueAt: later });
+        const p2 = engineRequest('p2', { createdAt: published(3000), dueAt: later });
+        const afterCut = engineRequest('after-cut', { createdAt: new Date(t + 1000), dueAt: later });
+        const other = engineRequest('other', { webhookKey: 'wh-2', createdAt: published(4000), dueAt: later });
+        const { engine, handler } = await started(harness, async (_request, signal) => {
+          await aborted(signal);
+          return { kind: 'release' };
+        });
+        await engine.enqueue([held, p1, p2, afterCut, other]);
+        engine.wake();
+        await handler.until(() => handler.calls.length === 1, 'the due request is in flight');
+        const first = await engine.discard!('wh-1', new Date(t), 2);
+        expect(first.map((r) => [r.id, r.state])).toEqual([
+          [dead.id, 'dead'],
+          [p1.id, 'pending'],
+        ]);
+        expect(first[1]).toMatchObject({ webhookKey: 'wh-1', eventAlias: p1.eventAlias, body: p1.body, createdAt: p1.createdAt });
+        expect((await engine.discard!('wh-1', new Date(t), 2)).map((r) => r.id)).toEqual([p2.id]);
+        expect(await engine.discard!('wh-1', new Date(t), 2)).toEqual([]);
+        expect(await engine.get(p1.id)).toBeUndefined();
+        expect(await engine.listDead()).toEqual({ items: [], total: 0 });
+        expect(await engine.counts({ webhookKey: 'wh-1' })).toEqual({ pending: 1, inFlight: 1, dead: 0 });
+        expect(await engine.counts({ webhookKey: 'wh-2' })).toEqual({ pending: 1, inFlight: 0, dead: 0 });
+        await engine.stop(1000);
+      });
     });
 
     describe('stopping and concurrency', () => {
