@@ -259,6 +259,10 @@ export class BullmqQueueEngine implements QueueEngine<never> {
         // A crashed process's jobs come back within a lease and this interval.
         stalledInterval: Math.max(1000, Math.min(30_000, Math.floor(settings.leaseDuration / 2))),
         maxStalledCount: UNLIMITED_STALLS,
+        // Each job carries its removal options; the Worker's apply to jobs of the builds that
+        // kept them here only (44be74d to 8e094dc), which would otherwise stay in the completed
+        // set for ever. (Count 0: removed as it completes; a failed job is kept by default.)
+        removeOnComplete: { count: 0 },
         // After a lost connection BullMQ retries its fetches and moves this often.
         runRetryDelay: 1000,
         autorun: false,

@@ -9,7 +9,20 @@ import type { Job } from 'bullmq';
 export interface RequestJobData {
   eventAlias: string;
   body: string;
-  createdAt: number;
+  /**
+   * Absent from jobs enqueued by the builds between 44be74d and 8e094dc (2026-11-30): their
+   * creation time is the job's `timestamp` (they were enqueued due at once or delayed from it),
+   * which {@link createdAtOf} reads instead.
+   */
+  createdAt?: number;
+}
+
+/**
+ * When a job's request was created (ms): `data.createdAt`, or for a job of the builds that left
+ * it out, the job's own timestamp (its enqueue time, or its due time when it was enqueued due).
+ */
+export function createdAtOf(data: Pick<RequestJobData, 'createdAt'>, timestamp: number): number {
+  return typeof data.createdAt === 'number' && Number.isFinite(data.createdAt) ? data.createdAt : timestamp;
 }
 
 /** The name, data and timing of the job that holds `request`. */
@@ -33,7 +46,7 @@ export function requestOfJob(job: Job<RequestJobData>, token: string | undefined
     webhookKey: job.name,
     eventAlias: job.data.eventAlias,
     body: job.data.body,
-    createdAt: new Date(job.data.createdAt),
+    createdAt: new Date(createdAtOf(job.data, job.timestamp)),
     dueAt: new Date(job.timestamp + (job.delay ?? 0)),
     state: 'inflight',
     attempts: job.attemptsMade,
@@ -61,7 +74,7 @@ export function requestOfHash(id: string, flat: string[], state: string, delayed
     webhookKey: hash.name ?? '',
     eventAlias: data.eventAlias,
     body: data.body,
-    createdAt: new Date(data.createdAt),
+    createdAt: new Date(createdAtOf(data, timestamp)),
     dueAt: new Date(due),
     state: requestState,
     attempts: Number(hash.atm ?? 0),

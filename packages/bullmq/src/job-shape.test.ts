@@ -1,5 +1,6 @@
 import { createHookwork, memoryStorage, type Hookwork } from '@hookwork/core';
 import { startTestReceiver, type TestReceiver, ThingHappened, thingComposer } from '@hookwork/core/testing';
+import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { bullmqQueue } from './bullmq-queue';
 import { deleteKeys, standaloneEngineContext, TEST_REDIS_URL, uniquePrefix } from './testing/redis-test';
@@ -55,6 +56,43 @@ describe('a request as a BullMQ job', () => {
     } finally {
       await engine.close?.();
     }
+  });
+
+  it('takes over the jobs of the builds that left out createdAt and the removal options (44be74d to 8e094dc): delivered, listed, removed', async () => {
+    // Those builds put the creation time in the job's timestamp only and the removal options on
+    // their Worker: read as this build reads, a CloudEvents request failed every attempt
+    // ("Invalid time value") and a delivered job stayed in the completed set for ever.
+    const queueName = `q${++queues}`;
+    const app = createHookwork({
+      composers: [thingComposer],
+      storage: memoryStorage(),
+      queue: bullmqQueue({ connection: TEST_REDIS_URL, prefix, queueName, checkDurability: false }),
+      settings: { ssrf: { allow: ['127.0.0.1'] }, maximumRetries: 0 },
+    });
+    apps.push(app);
+    await app.start();
+    const cloud = await app.webhooks.create({ url: receiver.url, events: ['thing.happened'], format: { type: 'cloudevents', mode: 'structured', source: '/cms' } });
+    const plain = await app.webhooks.create({ url: `${receiver.url}/refused`, events: ['thing.happened'] });
+    receiver.handler = (request, res) => void res.writeHead(request.path.endsWith('/refused') ? 400 : 204).end();
+    // Published after the webhooks were created (a request older than its webhook is dropped).
+    const enqueuedAt = Math.max(Date.now(), plain.createdAt.getTime() + 1);
+    const older = new Queue(queueName, { connection: { host: '127.0.0.1', port: Number(new URL(TEST_REDIS_URL).port || 6379) }, prefix });
+    try {
+      for (const [id, key] of [['msg_old_cloud', cloud.key], ['msg_old_plain', plain.key]] as const) {
+        await older.add(key, { eventAlias: 'thing.happened', body: JSON.stringify({ id }) }, { jobId: id, timestamp: enqueuedAt, attempts: 2 ** 31 - 1, backoff: { type: 'hookwork' } });
+      }
+    } finally {
+      await older.close();
+    }
+    await app.drain({ all: true, timeoutMs: 10_000 });
+
+    const cloudEvent = JSON.parse(receiver.requests.find((r) => !r.path.endsWith('/refused'))!.text);
+    expect(cloudEvent).toMatchObject({ id: 'msg_old_cloud', time: new Date(enqueuedAt).toISOString(), data: { id: 'msg_old_cloud' } });
+    expect(await redis.zcard(`${prefix}:${queueName}:completed`)).toBe(0);
+    expect(await redis.exists(`${prefix}:${queueName}:msg_old_cloud`)).toBe(0);
+    const dead = await app.deadLetters({ webhookKey: plain.key });
+    expect(dead.items).toEqual([expect.objectContaining({ id: 'msg_old_plain', createdAt: new Date(enqueuedAt), state: 'dead' })]);
+    expect((await app.logs(cloud.key)).items[0]).toMatchObject({ requestId: 'msg_old_cloud', outcome: 'delivered' });
   });
 
   it('removes a delivered request\'s job as it completes and keeps a dead one', async () => {

@@ -103,10 +103,11 @@ local base, webhook, cut, limit = ARGV[1], ARGV[2], tonumber(ARGV[3]), tonumber(
 local found = {}
 local function scan(ids)
   for _, id in ipairs(ids) do
-    local fields = redis.call('HMGET', base .. id, 'name', 'data')
+    local fields = redis.call('HMGET', base .. id, 'name', 'data', 'timestamp')
     if fields[1] == webhook and fields[2] then
       local ok, data = pcall(cjson.decode, fields[2])
-      local created = ok and type(data) == 'table' and tonumber(data.createdAt)
+      -- A job of the builds that left createdAt out was created at its timestamp (see createdAtOf).
+      local created = ok and type(data) == 'table' and tonumber(data.createdAt) or tonumber(fields[3])
       if created and created <= cut then table.insert(found, { created, id }) end
     end
   end

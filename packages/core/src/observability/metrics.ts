@@ -182,7 +182,8 @@ export class HookworkMetrics {
     };
     lifecycle.subscribeInternal('attemptSucceeded', (info) => {
       attempted(info);
-      if (info.createdAt) latency.observe(Math.max(0, (sources.now().getTime() - info.createdAt.getTime()) / 1000));
+      // An unreadable creation time (an engine's bad record) costs the sample, not the listener.
+      if (info.createdAt && Number.isFinite(info.createdAt.getTime())) latency.observe(Math.max(0, (sources.now().getTime() - info.createdAt.getTime()) / 1000));
     });
     lifecycle.subscribeInternal('attemptFailed', attempted);
     lifecycle.subscribeInternal('attemptReleased', attempted);
