@@ -191,9 +191,11 @@ describe('MemoryRequestQueue: dead letters in order of death', () => {
       best.smallRound = Math.min(best.smallRound, await roundMsPerLetter(1_000));
       best.largeRound = Math.min(best.largeRound, await roundMsPerLetter(50_000));
     }
-    // Sorting made a page about 37 times, and a round's cost per letter about 11 times, dearer at 50,000 (now ~1 and ~1.4).
+    // Sorting made a page about 37 times, and a round's cost per letter about 11 times, dearer at 50,000 (now ~1 and ~1.4;
+    // a round measured 5.6 at a load average of 20, the larger heap's GC weighing more on a busy machine): the bounds
+    // sit between what the code costs under load and what the sorting cost.
     expect(best.largePage / best.smallPage).toBeLessThan(5);
-    expect(best.largeRound / best.smallRound).toBeLessThan(4);
+    expect(best.largeRound / best.smallRound).toBeLessThan(7);
   });
 
   it('lists newest dead first and deletes oldest first, also when they died out of order or came back and died again', async () => {
