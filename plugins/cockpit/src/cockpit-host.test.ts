@@ -369,6 +369,18 @@ describe('credential redaction', () => {
     expect((await bodies()).map((b) => b.args)).toEqual([[hidden], [hidden]]);
   });
 
+  it('hides them too in the account events Cockpit triggers without listing them: sign-in success and failure, account save', async () => {
+    const { app, bodies } = await started();
+    await app.webhooks.create({ name: 'h', url: URL, events: ['cockpit.authentication.success', 'cockpit.authentication.failed', 'cockpit.accounts.save'] });
+    const account = () => ({ _id: 'u1', user: 'admin', password: '$2y$10$hash', api_key: 'account-key', _reset_token: 'reset' });
+    const cockpit = cockpitHost(app);
+    await cockpit.trigger('cockpit.authentication.success', account());
+    await cockpit.trigger('cockpit.authentication.failed', { user: 'admin', password: 'typed-password' }, 'Authentication failed');
+    await cockpit.trigger('cockpit.accounts.save', account(), true);
+    const hidden = { ...account(), password: '[redacted]', api_key: '[redacted]', _reset_token: '[redacted]' };
+    expect((await bodies()).map((b) => b.args)).toEqual([[hidden], [{ user: 'admin', password: '[redacted]' }, 'Authentication failed'], [hidden, true]]);
+  });
+
   it('sends them as Cockpit does with redactCredentials: false', async () => {
     const { app, bodies } = await started({ redactCredentials: false });
     await app.webhooks.create({ name: 'h', url: URL, events: ['cockpit.api.authenticate', 'cockpit.filestorages.init'] });
