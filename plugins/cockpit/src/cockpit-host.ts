@@ -31,9 +31,13 @@ export type CockpitTriggerName = CockpitEventName | (string & {});
  * resolves, and delivered by the app in the background.
  */
 export interface CockpitHost<TTransaction = never> {
-  /** Fires an event with its positional arguments; name-spaced variants fire by themselves. */
+  /**
+   * Fires an event with its positional arguments; name-spaced variants fire by themselves.
+   * Rejects (nothing enqueued) on a refused trigger; resolves with `failures` when the event's
+   * requests could not be made (e.g. Cockpit's envelope over maxPayloadBytes): check them.
+   */
   trigger(event: CockpitTriggerName, ...args: unknown[]): Promise<PublishResult>;
-  /** Fires an event with per-call options (backend flag, host transaction). */
+  /** Fires an event with per-call options (backend flag, host transaction); resolves and rejects as {@link CockpitHost.trigger}. */
   triggerWith(event: CockpitTriggerName, args: readonly unknown[], options?: CockpitTriggerOptions<TTransaction>): Promise<PublishResult>;
   /** This app's Cockpit events, for an editor's autocomplete. */
   readonly catalogue: CockpitCatalogue;
@@ -61,8 +65,12 @@ function backendFlag(value: unknown, where: string): 0 | 1 {
  * HOOKWORK_ERR_EXTENSION_NOT_COMPOSED when the app has no Cockpit plugin,
  * HOOKWORK_ERR_COCKPIT_UNKNOWN_EVENT for a name no Cockpit event has,
  * HOOKWORK_ERR_COCKPIT_INVALID_TRIGGER for bad options, a name-spaced name or a wrong number of
- * arguments, HOOKWORK_ERR_PAYLOAD_NOT_SERIALIZABLE for an argument JSON cannot hold. The
- * arguments are taken (serialised) when trigger() is called.
+ * arguments, HOOKWORK_ERR_PAYLOAD_NOT_SERIALIZABLE for an argument JSON cannot hold or would send
+ * as {} (a Map, a promise, an Error…), HOOKWORK_ERR_PAYLOAD_TOO_LARGE for arguments already over
+ * maxPayloadBytes, HOOKWORK_ERR_COCKPIT_INVALID_REPLACEMENT when the class composed for the event
+ * does not extend its Cockpit class. The arguments are taken (serialised) when trigger() is
+ * called. Otherwise the promise resolves with core's PublishResult, whose `failures` name the
+ * events whose requests could not be made (nothing of those enqueued).
  */
 export function cockpitHost<TTransaction = never>(app: Hookwork<TTransaction>, options?: CockpitHostOptions): CockpitHost<TTransaction> {
   if (!app || !app.container || !app.container.isRegistered(CockpitCatalogueToken, true)) {
@@ -130,7 +138,8 @@ function argumentName(definition: CockpitEventDefinition, index: number): string
  * The arguments as the JSON texts they will be sent as, taken at once: each is serialised now
  * (so a later change to the host's object changes nothing); the caller reads them back. What JSON cannot hold (a
  * cycle, a BigInt, nesting deeper than the stack) or would send without its contents (a Map or
- * Set, sent as {}; a typed array, sent as an object by index; an ArrayBuffer or DataView) is
+ * Set, a promise or an Error, sent as {}; a typed array, sent as an object by index; an
+ * ArrayBuffer or DataView) is
  * HOOKWORK_ERR_PAYLOAD_NOT_SERIALIZABLE naming the argument; nothing is enqueued.
  */
 function snapshotArguments(event: string, definition: CockpitEventDefinition, args: readonly unknown[]): string[] {
