@@ -68,19 +68,35 @@ export class CockpitCatalogue {
     return this.classes.get(name);
   }
 
-  /** The Cockpit events this app composed, in collection order: what a webhook may subscribe to. */
+  /**
+   * The class the app composed under an event's plain name (the built-in class, a replacement,
+   * or a class that is no Cockpit event at all); undefined when the app did not compose it.
+   */
+  composedClassOf(name: string): Function | undefined {
+    const type = this.container.resolve(WebhookEventCatalogue).entryFor(name)?.type;
+    return type !== undefined && getWebhookEventMetadata(type)?.alias === name ? type : undefined;
+  }
+
+  /**
+   * The Cockpit events this app composed, in collection order: what a webhook may subscribe to
+   * and the trigger sends. Each is described by the class composed for it (a replacement's
+   * patterns included); a name whose composed class does not extend the Cockpit event's class
+   * is left out, as the trigger refuses it (HOOKWORK_ERR_COCKPIT_INVALID_REPLACEMENT).
+   */
   list(): CockpitEventInfo[] {
     const composed = this.container.resolve(WebhookEventCatalogue).list();
     const infos: CockpitEventInfo[] = [];
-    for (const { alias } of composed) {
-      const definition = this.definitionOf(alias);
-      if (!definition) continue;
+    for (const { alias, patterns } of composed) {
+      const type = this.classOf(alias);
+      const composedType = type && this.composedClassOf(alias);
+      if (!type || !composedType || (composedType !== type && !(composedType.prototype instanceof type))) continue;
+      const definition = type.cockpitEvent;
       infos.push({
         name: definition.name,
         group: definition.group,
         label: definition.label,
         args: definition.args,
-        ...(definition.namespaced ? { pattern: `${definition.name}.*` } : {}),
+        ...(definition.namespaced && patterns.includes(`${definition.name}.*`) ? { pattern: `${definition.name}.*` } : {}),
       });
     }
     return infos;

@@ -10,6 +10,10 @@ export const COCKPIT_ERRORS = defineErrorCodes('@hookwork/plugin-cockpit', {
     summary: 'A Cockpit trigger got bad options (backend flag, arguments) or a name-spaced event name instead of the plain one.',
     status: 400,
   },
+  HOOKWORK_ERR_COCKPIT_INVALID_REPLACEMENT: {
+    summary: "The class an app composed for a Cockpit event does not extend that event's class, so the Cockpit trigger could not reach it.",
+    status: 500,
+  },
   HOOKWORK_ERR_COCKPIT_INVALID_OPTIONS: {
     summary: 'cockpitComposer() was given an option of the wrong kind.',
     status: 500,

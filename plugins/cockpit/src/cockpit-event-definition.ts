@@ -55,12 +55,26 @@ export interface CockpitEventDefinition {
 }
 
 /**
+ * The characters a name-spaced variant's name may hold, as a regular expression character
+ * class: visible ASCII but `*`. Core refuses `*` in a fired variant (a pattern's own text is no
+ * variant of it), and event names are visible ASCII; the trigger, the envelope's JSON Schema and
+ * the docs all read this one definition.
+ */
+export const COCKPIT_NAMESPACE_CHARACTERS = '[\\x21-\\x29\\x2b-\\x7e]';
+
+/** The longest name a name-spaced variant is fired under (Cockpit's admin allows far shorter ones). */
+export const COCKPIT_NAMESPACE_MAX_LENGTH = 150;
+
+const NAMESPACE = new RegExp(`^${COCKPIT_NAMESPACE_CHARACTERS}{1,${COCKPIT_NAMESPACE_MAX_LENGTH}}$`);
+
+/**
  * The name a name-spaced event fires under, from its first argument: the string itself, or
- * the `name` of an object (a singleton or collection definition). Undefined when there is no
- * usable name — then only the plain event fires, as no webhook could subscribe to the variant.
+ * the `name` of an object (a singleton or collection definition), when it is 1 to 150 visible
+ * ASCII characters other than `*` ({@link COCKPIT_NAMESPACE_CHARACTERS}). Undefined otherwise —
+ * then only the plain event fires, as no webhook could subscribe to the variant.
  */
 export function namespaceOf(args: readonly unknown[]): string | undefined {
   const first = args[0];
   const name = typeof first === 'string' ? first : first !== null && typeof first === 'object' ? (first as { name?: unknown }).name : undefined;
-  return typeof name === 'string' && /^[\x21-\x7e]{1,150}$/.test(name) ? name : undefined;
+  return typeof name === 'string' && NAMESPACE.test(name) ? name : undefined;
 }

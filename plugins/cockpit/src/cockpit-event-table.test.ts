@@ -38,13 +38,19 @@ const COCKPIT_EDITOR_EVENTS = [
   'singleton.save.after.{$name}', 'singleton.save.before', 'singleton.save.before.{$name}', 'singleton.saveData.after',
   'singleton.saveData.after.{$name}', 'singleton.saveData.before', 'singleton.saveData.before.{$name}',
 ];
+// Triggered by Cockpit v1's sources though its editor does not list them (Controller/Auth.php, Controller/Accounts.php,
+// modules/Cockpit/module/assets.php, modules/Forms/bootstrap.php); Cockpit's event field is free text, so exported webhooks use them.
+const SOURCE_ONLY = [
+  'cockpit.authentication.success', 'cockpit.authentication.failed', 'cockpit.accounts.save', 'cockpit.asset.save', 'cockpit.assets.updatefile',
+  'forms.open.before', 'forms.open.after', 'forms.close.before', 'forms.close.after',
+];
 const EDITOR_ONLY = ['admin.init', 'cockpit.request.error', 'cockpit.account.login', 'cockpit.account.logout', 'shutdown', 'collections.reorder', 'forms.submit.before', 'forms.submit.after', 'singleton.save.before'];
 
 const GROUPS: Record<string, string[]> = {
-  system: ['admin.dashboard.widgets', 'cockpit.filestorages.init', 'cockpit.bootstrap', 'cockpit.update.before', 'cockpit.update.after', 'cockpit.clearcache', 'cockpit.export', 'cockpit.import', 'cockpit.rest.init', 'cockpit.api.authenticate', 'cockpit.api.erroronrequest', 'admin.init', 'cockpit.request.error', 'cockpit.account.login', 'cockpit.account.logout', 'shutdown'],
-  media: ['cockpit.media.upload', 'cockpit.media.removefiles', 'cockpit.media.rename', 'cockpit.assets.list', 'cockpit.assets.save', 'cockpit.assets.remove'],
+  system: ['admin.dashboard.widgets', 'cockpit.filestorages.init', 'cockpit.bootstrap', 'cockpit.update.before', 'cockpit.update.after', 'cockpit.clearcache', 'cockpit.export', 'cockpit.import', 'cockpit.rest.init', 'cockpit.api.authenticate', 'cockpit.api.erroronrequest', 'admin.init', 'cockpit.request.error', 'cockpit.account.login', 'cockpit.authentication.success', 'cockpit.authentication.failed', 'cockpit.accounts.save', 'cockpit.account.logout', 'shutdown'],
+  media: ['cockpit.media.upload', 'cockpit.media.removefiles', 'cockpit.media.rename', 'cockpit.assets.list', 'cockpit.assets.save', 'cockpit.assets.remove', 'cockpit.asset.save', 'cockpit.assets.updatefile'],
   collections: ['collections.createcollection', 'collections.updatecollection', 'collections.removecollection', 'collections.find.before', 'collections.find.after', 'collections.save.before', 'collections.save.after', 'collections.remove.before', 'collections.remove.after', 'collections.reorder'],
-  forms: ['forms.save.before', 'forms.save.after', 'forms.submit.before', 'forms.submit.after'],
+  forms: ['forms.save.before', 'forms.save.after', 'forms.submit.before', 'forms.submit.after', 'forms.open.before', 'forms.open.after', 'forms.close.before', 'forms.close.after'],
   singletons: ['singleton.save.before', 'singleton.save.after', 'singleton.remove', 'singleton.saveData.before', 'singleton.saveData.after', 'singleton.getData.after'],
   views: ['cockpit.account.editview', 'admin.dashboard.top', 'admin.dashboard.bottom', 'app.layout.header', 'cockpit.menu.aside', 'cockpit.menu.main', 'app.layout.contentbefore', 'app.layout.contentafter', 'app.layout.footer', 'cockpit.view.settings.item', 'cockpit.view.settings'],
 };
@@ -54,20 +60,20 @@ const composing = (configure?: (c: CockpitEventsBuilder) => void): Composer => (
 const appWith = (...composers: Composer[]) => createHookwork({ composers: [cockpitComposer(), ...composers], transport: recordingTransport() });
 
 describe('the Cockpit event table', () => {
-  it("has exactly the 44 events of the issue and the 9 more Cockpit's webhook editor offers, each once", () => {
+  it("has exactly the 44 events of the issue, the 9 more Cockpit's webhook editor offers and the 9 more its sources trigger, each once", () => {
     expect(ISSUE_EVENTS).toHaveLength(44);
     const names = COCKPIT_EVENT_TABLE.map((d) => d.name);
     expect(new Set(names).size).toBe(names.length);
-    expect([...names].sort()).toEqual([...ISSUE_EVENTS, ...EDITOR_ONLY].sort());
-    expect(Object.keys(CockpitEvents).sort()).toEqual([...ISSUE_EVENTS, ...EDITOR_ONLY].sort());
+    expect([...names].sort()).toEqual([...ISSUE_EVENTS, ...EDITOR_ONLY, ...SOURCE_ONLY].sort());
+    expect(Object.keys(CockpitEvents).sort()).toEqual([...ISSUE_EVENTS, ...EDITOR_ONLY, ...SOURCE_ONLY].sort());
   });
 
-  it("accepts a webhook on every event Cockpit's webhook editor offers, name-spaced ones included, as a Cockpit export has them", async () => {
+  it("accepts a webhook on every event Cockpit's webhook editor offers or its sources trigger, name-spaced ones included, as a Cockpit export has them", async () => {
     const app = appWith(composing());
     await app.start();
     try {
       const refused: string[] = [];
-      for (const event of COCKPIT_EDITOR_EVENTS) {
+      for (const event of [...COCKPIT_EDITOR_EVENTS, ...SOURCE_ONLY]) {
         await cockpitWebhooks(app)
           .create({ name: event, url: 'https://hooks.example.test/cockpit', events: [event.replace('{$name}', 'posts')] })
           .catch(() => refused.push(event));
@@ -92,6 +98,14 @@ describe('the Cockpit event table', () => {
     expect(argsOf('forms.submit.after')).toEqual(['form', 'data', 'frm']);
     expect(argsOf('cockpit.request.error')).toEqual(['status']);
     expect(argsOf('cockpit.account.logout')).toEqual(['user']);
+    // Controller/Auth.php: [&$user] and [$auth, 'Csrf validation failed' | 'Authentication failed']; Accounts.php: [&$data, isset($data['_id'])].
+    expect(argsOf('cockpit.authentication.success')).toEqual(['user']);
+    expect(argsOf('cockpit.authentication.failed')).toEqual(['auth', 'reason']);
+    expect(argsOf('cockpit.accounts.save')).toEqual(['data', 'isUpdate']);
+    // module/assets.php: [&$asset] and [$_asset, $asset]; Forms/bootstrap.php: [$name, &$options].
+    expect(argsOf('cockpit.asset.save')).toEqual(['asset']);
+    expect(argsOf('cockpit.assets.updatefile')).toEqual(['asset', 'previous']);
+    for (const form of ['forms.open.before', 'forms.open.after', 'forms.close.before', 'forms.close.after']) expect(argsOf(form)).toEqual(['name', 'options']);
     // views/accounts/account.php: @trigger('cockpit.account.editview', [&$account]); the other views pass nothing.
     expect(argsOf('cockpit.account.editview')).toEqual(['account']);
     for (const view of GROUPS.views!.filter((v) => v !== 'cockpit.account.editview')) expect(argsOf(view)).toEqual([]);
@@ -110,10 +124,10 @@ describe('the Cockpit event table', () => {
 
   it('makes one class per event, named for it, so replace() works by class', () => {
     const classes = Object.values(CockpitEvents);
-    expect(new Set(classes).size).toBe(53);
+    expect(new Set(classes).size).toBe(62);
     expect(CockpitEvents['collections.save.after'].name).toBe('CollectionsSaveAfterCockpitEvent');
     expect(CockpitEvents['singleton.saveData.after'].name).toBe('SingletonSaveDataAfterCockpitEvent');
-    expect(new Set(classes.map((c) => c.notification)).size).toBe(53);
+    expect(new Set(classes.map((c) => c.notification)).size).toBe(62);
   });
 });
 
@@ -179,7 +193,7 @@ describe('addCockpit()', () => {
 describe('the catalogue for an editor', () => {
   it('lists the composed events with group, label, argument names and pattern', () => {
     const app = appWith(composing((c) => c.addForms()));
-    expect(cockpitHost(app).catalogue.list()).toEqual([
+    expect(cockpitHost(app).catalogue.list().slice(0, 4)).toEqual([
       { name: 'forms.save.before', group: 'forms', label: 'Form entry about to be saved', args: [{ name: 'name', description: 'the form name' }, { name: 'entry', description: 'the submitted entry' }], pattern: 'forms.save.before.*' },
       { name: 'forms.save.after', group: 'forms', label: 'Form entry saved', args: [{ name: 'name', description: 'the form name' }, { name: 'entry', description: 'the saved entry' }], pattern: 'forms.save.after.*' },
       // Cockpit fires no per-form variant of the submit events: no pattern.
@@ -198,7 +212,7 @@ describe('the catalogue for an editor', () => {
     const extended = appWith(composing((c) => c.addForms()), shop);
     const plain = appWith(composing((c) => c.addForms()));
     expect(cockpitHost(extended).catalogue.list().map((e) => e.name)).toEqual([...GROUPS.forms!, 'shop.order.placed']);
-    expect(cockpitHost(extended).catalogue.list()[4]).toEqual({ name: 'shop.order.placed', group: 'shop', label: 'Order placed', args: [{ name: 'order' }, { name: 'customer' }] });
+    expect(cockpitHost(extended).catalogue.list()[GROUPS.forms!.length]).toEqual({ name: 'shop.order.placed', group: 'shop', label: 'Order placed', args: [{ name: 'order' }, { name: 'customer' }] });
     expect(cockpitHost(plain).catalogue.list().map((e) => e.name)).toEqual(GROUPS.forms);
     expect(cockpitHost(plain).catalogue.classOf('shop.order.placed')).toBeUndefined();
   });

@@ -45,6 +45,28 @@ export const COCKPIT_EVENT_TABLE = Object.freeze([
     args: [arg('user', "the account: { _id, user, email, group, … }; secrets redacted by default. Cockpit's webhook editor offers the event, but Cockpit v1 no longer triggers it (it triggers cockpit.authentication.success)", true)],
     redact: redactCredentials,
   },
+  // Triggered by Cockpit v1 (Controller/Auth.php, Controller/Accounts.php) though its webhook editor does not list them; its event field is free text.
+  {
+    name: 'cockpit.authentication.success',
+    group: G.System,
+    label: 'Admin sign-in succeeded',
+    args: [arg('user', 'the account signing in: { _id, user, email, group, api_key, … }; secrets redacted by default')],
+    redact: redactCredentials,
+  },
+  {
+    name: 'cockpit.authentication.failed',
+    group: G.System,
+    label: 'Admin sign-in failed',
+    args: [arg('auth', 'what was tried: { user, password } (email instead of user when one was typed); the password redacted by default'), arg('reason', "'Csrf validation failed' or 'Authentication failed'")],
+    redact: redactCredentials,
+  },
+  {
+    name: 'cockpit.accounts.save',
+    group: G.System,
+    label: 'Account about to be saved',
+    args: [arg('data', 'the account as it will be stored (password hashed, api_key…); secrets redacted by default'), arg('isUpdate', 'true when the account has an _id (it existed)')],
+    redact: redactCredentials,
+  },
   { name: 'cockpit.account.logout', group: G.System, label: 'Account signed out', args: [arg('user', 'the account signing out: { _id, user, email, group, … }; secrets redacted by default')], redact: redactCredentials },
   { name: 'shutdown', group: G.System, label: 'Request finished', args: [] },
 
@@ -55,6 +77,9 @@ export const COCKPIT_EVENT_TABLE = Object.freeze([
   { name: 'cockpit.assets.list', group: G.MediaAndAssets, label: 'Assets listed', args: [arg('assets', 'the listed assets')] },
   { name: 'cockpit.assets.save', group: G.MediaAndAssets, label: 'Assets saved', args: [arg('assets', 'the new assets')] },
   { name: 'cockpit.assets.remove', group: G.MediaAndAssets, label: 'Assets removed', args: [arg('assets', 'the removed assets')] },
+  // Triggered by Cockpit v1 (modules/Cockpit/module/assets.php) though its webhook editor does not list them.
+  { name: 'cockpit.asset.save', group: G.MediaAndAssets, label: 'Asset about to be saved', args: [arg('asset', 'one asset as it will be stored (on upload, and on each update)')] },
+  { name: 'cockpit.assets.updatefile', group: G.MediaAndAssets, label: "Asset's file replaced", args: [arg('asset', 'the asset with its new file'), arg('previous', 'the asset as it was before')] },
 
   // collections
   { name: 'collections.createcollection', group: G.Collections, label: 'Collection created', args: [arg('collection', 'the collection definition')] },
@@ -102,6 +127,11 @@ export const COCKPIT_EVENT_TABLE = Object.freeze([
     args: [arg('form', 'the form name'), arg('data', 'the submitted data'), arg('frm', 'the form definition'), arg('options', 'the submit options (mail subject, …)')],
   },
   { name: 'forms.submit.after', group: G.Forms, label: 'Form submitted', args: [arg('form', 'the form name'), arg('data', 'the submitted data'), arg('frm', 'the form definition')] },
+  // Triggered by Cockpit v1's form helpers (modules/Forms/bootstrap.php open()/close()) while a page renders a form; not name-spaced.
+  { name: 'forms.open.before', group: G.Forms, label: 'Form about to be opened', args: [arg('name', 'the form name'), arg('options', 'the options given to open() (id, class, action, …)')] },
+  { name: 'forms.open.after', group: G.Forms, label: 'Form opened', args: [arg('name', 'the form name'), arg('options', 'the options given to open() (id, class, action, …)')] },
+  { name: 'forms.close.before', group: G.Forms, label: 'Form about to be closed', args: [arg('name', 'the form name, or null'), arg('options', 'the options given to close()')] },
+  { name: 'forms.close.after', group: G.Forms, label: 'Form closed', args: [arg('name', 'the form name, or null'), arg('options', 'the options given to close()')] },
 
   // singletons
   { name: 'singleton.save.before', group: G.Singletons, label: 'Singleton definition about to be saved', args: [arg('singleton', 'the singleton definition (its name is the namespace)')], namespaced: true },

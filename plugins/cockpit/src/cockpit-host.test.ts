@@ -1,4 +1,4 @@
-import { RequestQueueToken, WebhookEvent, WebhookEventDependencies, createHookwork, isHookworkError, resolveToken, type Composer, type Hookwork, type WebhookRequest } from '@hookwork/core';
+import { RequestQueueToken, WebhookEvent, WebhookEventBase, WebhookEventDependencies, createHookwork, isHookworkError, resolveToken, type Composer, type Hookwork, type WebhookRequest } from '@hookwork/core';
 import { recordingTransport } from '@hookwork/core/testing';
 import { CockpitEvents, cockpitComposer, cockpitHost, defineCockpitEvent, type CockpitComposerOptions, type CockpitEnvelope } from './index';
 
@@ -104,7 +104,7 @@ describe('cockpitHost(app).trigger()', () => {
 
   it('refuses arguments JSON cannot hold with a coded error naming the argument, and enqueues nothing', async () => {
     const { app, requests } = await started();
-    await app.webhooks.create({ name: 'h', url: URL, events: ['collections.save.after', 'cockpit.api.authenticate'] });
+    await app.webhooks.create({ name: 'h', url: URL, events: ['collections.save.after', 'cockpit.api.authenticate', 'cockpit.api.erroronrequest'] });
     const cockpit = cockpitHost(app);
     const cyclic: Record<string, unknown> = { _id: 'e1' };
     cyclic.self = cyclic;
@@ -122,6 +122,10 @@ describe('cockpitHost(app).trigger()', () => {
     await refused(['posts', {}, new Map()], /argument 3 \(isUpdate\) holds a Map/);
     await refused(['posts', { image: new Uint8Array([1, 2]) }, false], /argument 2 \(entry\) holds a Uint8Array under "image", which JSON sends as an object of its items by index \(\{"0":…,"1":…\}\); convert it first/);
     await refused(['posts', { raw: new ArrayBuffer(2) }, false], /argument 2 \(entry\) holds an ArrayBuffer under "raw", which JSON sends as \{\}/);
+    // A forgotten await, and an Error whose message JSON leaves out.
+    await refused(['posts', Promise.resolve({ _id: 'e1' }), false], /argument 2 \(entry\) holds a promise, which JSON sends as \{\}; await it first/);
+    await refused(['posts', { related: { then: () => undefined } }, false], /argument 2 \(entry\) holds a promise under "related"/);
+    await refused(['/api/x', new Error('db down')], /trigger\("cockpit.api.erroronrequest"\): argument 2 \(error\) holds an Error, which JSON sends as \{\} without its message; pass error.message/, 'cockpit.api.erroronrequest');
     // Redacted events too: the credentials of a too-deep argument are never walked into half-way.
     await refused([{ token: 't', deep }], /trigger\("cockpit.api.authenticate"\): argument 1 \(data\) cannot be serialised/, 'cockpit.api.authenticate');
     expect(await requests()).toEqual([]);
@@ -211,6 +215,76 @@ describe('cockpitHost(app).trigger()', () => {
     expect(await requests()).toEqual([]);
   });
 
+  // Core refuses "*" in a fired variant: the whole publish failed, the plain event with it.
+  it('fires only the plain event for a name with "*", as for any name no webhook could subscribe to', async () => {
+    const OrderPlaced = defineCockpitEvent({ name: 'shop.order.placed', group: 'shop', label: 'Order placed', args: [{ name: 'shop' }], namespaced: true });
+    const { app, bodies } = await started({}, { compose: (b) => b.webhookEvents().addCockpitEvents(OrderPlaced) });
+    await app.webhooks.create({ name: 'h', url: URL, events: ['collections.save.after', 'singleton.save.after', 'shop.order.placed'] });
+    const cockpit = cockpitHost(app);
+    expect(await cockpit.trigger('collections.save.after', '*', {}, false)).toEqual({ failures: [] });
+    expect(await cockpit.trigger('collections.save.after', 'a*b', {}, false)).toEqual({ failures: [] });
+    expect(await cockpit.trigger('singleton.save.after', { name: 'set*tings' })).toEqual({ failures: [] });
+    expect(await cockpit.trigger('shop.order.placed', '*')).toEqual({ failures: [] });
+    expect((await bodies()).map((b) => b.event)).toEqual(['collections.save.after', 'collections.save.after', 'singleton.save.after', 'shop.order.placed']);
+  });
+
+  it("refuses, before serialising again or enqueuing, arguments already over maxPayloadBytes for Cockpit's envelope", async () => {
+    const { app, requests } = await started();
+    app.updateSettings({ maxPayloadBytes: 2000 });
+    await app.webhooks.create({ name: 'h', url: URL, events: ['collections.save.after', 'collections.save.after.posts'] });
+    const error = await cockpitHost(app).trigger('collections.save.after', 'posts', { body: 'é'.repeat(1000) }, true).then(() => undefined, (e: unknown) => e);
+    expect(isHookworkError(error, 'HOOKWORK_ERR_PAYLOAD_TOO_LARGE')).toBe(true);
+    expect((error as Error).message).toMatch(/^HOOKWORK_ERR_PAYLOAD_TOO_LARGE: trigger\("collections.save.after"\): its arguments are 2022 bytes as JSON, over maxPayloadBytes \(2000\).*Nothing was enqueued/);
+    expect(await requests()).toEqual([]);
+    // Under the limit with the arguments but over it with the envelope: core's publish() resolves with the failure, as documented.
+    const result = await cockpitHost(app).trigger('collections.save.after', 'posts', { body: 'x'.repeat(1960) }, true);
+    expect(result.failures.map((f) => (f.error.cause as { code?: string }).code)).toEqual(['HOOKWORK_ERR_PAYLOAD_TOO_LARGE']);
+    expect(await requests()).toEqual([]);
+  });
+
+  it('leaves the size to a replacement class that makes its own payload', async () => {
+    @WebhookEvent('Entry saved (id only)', 'Content')
+    class IdOnly extends CockpitEvents['collections.save.after'] {
+      override convertNotificationToRequestPayload(...params: Parameters<InstanceType<(typeof CockpitEvents)['collections.save.after']>['convertNotificationToRequestPayload']>) {
+        const envelope = super.convertNotificationToRequestPayload(...params);
+        return { ...envelope, args: [envelope.args[0], { _id: (envelope.args[1] as { _id: string })._id }, envelope.args[2]] };
+      }
+    }
+    const { app, bodies } = await started({}, { compose: (b) => b.webhookEvents().replace(CockpitEvents['collections.save.after'], IdOnly) });
+    app.updateSettings({ maxPayloadBytes: 2000 });
+    await app.webhooks.create({ name: 'h', url: URL, events: ['collections.save.after'] });
+    expect(await cockpitHost(app).trigger('collections.save.after', 'posts', { _id: 'e1', body: 'x'.repeat(5000) }, true)).toEqual({ failures: [] });
+    expect((await bodies()).map((b) => b.args)).toEqual([['posts', { _id: 'e1' }, true]]);
+  });
+
+  it('refuses a replacement that does not extend the Cockpit event class, instead of sending nothing, and leaves it out of the catalogue', async () => {
+    class MyNote {
+      constructor(readonly id: string) {}
+    }
+    @WebhookEvent('Mine', 'Content', { alias: 'collections.save.after', notification: MyNote })
+    class Mine extends WebhookEventBase<MyNote> {}
+    const { app, requests } = await started({}, { compose: (b) => b.webhookEvents().replace(CockpitEvents['collections.save.after'], Mine) });
+    await app.webhooks.create({ name: 'h', url: URL, events: ['collections.save.after'] });
+    const cockpit = cockpitHost(app);
+    await expect(cockpit.trigger('collections.save.after', 'posts', {}, false)).rejects.toThrow(
+      /^HOOKWORK_ERR_COCKPIT_INVALID_REPLACEMENT: trigger\("collections.save.after"\): the app composed Mine for "collections.save.after", which does not extend CollectionsSaveAfterCockpitEvent.*extend CockpitEvents\['collections.save.after'\]/,
+    );
+    expect(await requests()).toEqual([]);
+    expect(cockpit.catalogue.list().map((e) => e.name)).not.toContain('collections.save.after');
+    expect(cockpit.catalogue.list().find((e) => e.name === 'collections.save.before')).toMatchObject({ pattern: 'collections.save.before.*' });
+  });
+
+  it('fires no variant through a replacement that declares no pattern, and lists none for it', async () => {
+    @WebhookEvent('Entry saved (no variants)', 'Content', { patterns: [] })
+    class Plain extends CockpitEvents['collections.save.after'] {}
+    const { app, bodies } = await started({}, { compose: (b) => b.webhookEvents().replace(CockpitEvents['collections.save.after'], Plain) });
+    await app.webhooks.create({ name: 'h', url: URL, events: ['collections.save.after'] });
+    const cockpit = cockpitHost(app);
+    expect(await cockpit.trigger('collections.save.after', 'posts', {}, false)).toEqual({ failures: [] });
+    expect((await bodies()).map((b) => b.event)).toEqual(['collections.save.after']);
+    expect(cockpit.catalogue.list().find((e) => e.name === 'collections.save.after')).not.toHaveProperty('pattern');
+  });
+
   it('is a coded error on an app without the Cockpit plugin', () => {
     const app = createHookwork({ transport: recordingTransport() });
     let error: unknown;
@@ -293,6 +367,18 @@ describe('credential redaction', () => {
     await cockpitHost(app).trigger('cockpit.account.editview', account());
     const hidden = { ...account(), password: '[redacted]', api_key: '[redacted]', _reset_token: '[redacted]' };
     expect((await bodies()).map((b) => b.args)).toEqual([[hidden], [hidden]]);
+  });
+
+  it('hides them too in the account events Cockpit triggers without listing them: sign-in success and failure, account save', async () => {
+    const { app, bodies } = await started();
+    await app.webhooks.create({ name: 'h', url: URL, events: ['cockpit.authentication.success', 'cockpit.authentication.failed', 'cockpit.accounts.save'] });
+    const account = () => ({ _id: 'u1', user: 'admin', password: '$2y$10$hash', api_key: 'account-key', _reset_token: 'reset' });
+    const cockpit = cockpitHost(app);
+    await cockpit.trigger('cockpit.authentication.success', account());
+    await cockpit.trigger('cockpit.authentication.failed', { user: 'admin', password: 'typed-password' }, 'Authentication failed');
+    await cockpit.trigger('cockpit.accounts.save', account(), true);
+    const hidden = { ...account(), password: '[redacted]', api_key: '[redacted]', _reset_token: '[redacted]' };
+    expect((await bodies()).map((b) => b.args)).toEqual([[hidden], [{ user: 'admin', password: '[redacted]' }, 'Authentication failed'], [hidden, true]]);
   });
 
   it('sends them as Cockpit does with redactCredentials: false', async () => {

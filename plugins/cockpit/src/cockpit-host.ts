@@ -1,7 +1,8 @@
 import { COCKPIT_ERRORS } from './cockpit-errors';
-import { HookworkError, resolveToken, shownValue, unknownOption, type Hookwork, type PublishResult } from '@hookwork/core';
+import { HookworkError, getWebhookEventMetadata, resolveToken, shownValue, unknownOption, type Hookwork, type PublishResult } from '@hookwork/core';
 import { CockpitCatalogue, CockpitCatalogueToken, CockpitOptionsToken } from './cockpit-catalogue';
 import { namespaceOf, type CockpitEventDefinition } from './cockpit-event-definition';
+import { CockpitWebhookEvent, type CockpitEventClass } from './cockpit-webhook-event';
 import type { CockpitEventName } from './cockpit-event-table';
 import { COCKPIT_PACKAGE } from './add-cockpit';
 
@@ -30,9 +31,13 @@ export type CockpitTriggerName = CockpitEventName | (string & {});
  * resolves, and delivered by the app in the background.
  */
 export interface CockpitHost<TTransaction = never> {
-  /** Fires an event with its positional arguments; name-spaced variants fire by themselves. */
+  /**
+   * Fires an event with its positional arguments; name-spaced variants fire by themselves.
+   * Rejects (nothing enqueued) on a refused trigger; resolves with `failures` when the event's
+   * requests could not be made (e.g. Cockpit's envelope over maxPayloadBytes): check them.
+   */
   trigger(event: CockpitTriggerName, ...args: unknown[]): Promise<PublishResult>;
-  /** Fires an event with per-call options (backend flag, host transaction). */
+  /** Fires an event with per-call options (backend flag, host transaction); resolves and rejects as {@link CockpitHost.trigger}. */
   triggerWith(event: CockpitTriggerName, args: readonly unknown[], options?: CockpitTriggerOptions<TTransaction>): Promise<PublishResult>;
   /** This app's Cockpit events, for an editor's autocomplete. */
   readonly catalogue: CockpitCatalogue;
@@ -60,8 +65,12 @@ function backendFlag(value: unknown, where: string): 0 | 1 {
  * HOOKWORK_ERR_EXTENSION_NOT_COMPOSED when the app has no Cockpit plugin,
  * HOOKWORK_ERR_COCKPIT_UNKNOWN_EVENT for a name no Cockpit event has,
  * HOOKWORK_ERR_COCKPIT_INVALID_TRIGGER for bad options, a name-spaced name or a wrong number of
- * arguments, HOOKWORK_ERR_PAYLOAD_NOT_SERIALIZABLE for an argument JSON cannot hold. The
- * arguments are taken (serialised) when trigger() is called.
+ * arguments, HOOKWORK_ERR_PAYLOAD_NOT_SERIALIZABLE for an argument JSON cannot hold or would send
+ * as {} (a Map, a promise, an Error…), HOOKWORK_ERR_PAYLOAD_TOO_LARGE for arguments already over
+ * maxPayloadBytes, HOOKWORK_ERR_COCKPIT_INVALID_REPLACEMENT when the class composed for the event
+ * does not extend its Cockpit class. The arguments are taken (serialised) when trigger() is
+ * called. Otherwise the promise resolves with core's PublishResult, whose `failures` name the
+ * events whose requests could not be made (nothing of those enqueued).
  */
 export function cockpitHost<TTransaction = never>(app: Hookwork<TTransaction>, options?: CockpitHostOptions): CockpitHost<TTransaction> {
   if (!app || !app.container || !app.container.isRegistered(CockpitCatalogueToken, true)) {
@@ -80,11 +89,28 @@ export function cockpitHost<TTransaction = never>(app: Hookwork<TTransaction>, o
     const callOptions = optionsOf<CockpitTriggerOptions<TTransaction>>(givenOptions, ['backend', 'transaction'], `triggerWith("${event}", args, options)`);
     const backend = callOptions.backend === undefined ? hostBackend : backendFlag(callOptions.backend, `triggerWith("${event}")`);
     if (args.length !== definition.args.length) throw wrongArgumentCount(event, definition, args.length);
+    // What the app composed under this name: the built-in class, a replacement extending it, or nothing.
+    const composed = catalogue.composedClassOf(event);
+    if (composed !== undefined && composed !== type && !(composed.prototype instanceof type)) throw notACockpitReplacement(event, type, composed);
     // Taken now, before the first await: a host that goes on changing its objects (Cockpit
     // passes &$entry on to other listeners) changes nothing that is sent.
-    const taken = snapshotArguments(event, definition, args);
+    const texts = snapshotArguments(event, definition, args);
+    // Cockpit's envelope holds every argument: over maxPayloadBytes already, it is too large for
+    // every webhook. Refused here, before core serialises the envelope once per webhook and
+    // name; a replacement class with its own payload may send less, so it decides.
+    const max = app.settings.maxPayloadBytes;
+    const bytes = texts.reduce((sum, text) => sum + Buffer.byteLength(text), 0);
+    if (bytes > max && (composed ?? type).prototype.convertNotificationToRequestPayload === CockpitWebhookEvent.prototype.convertNotificationToRequestPayload) {
+      throw new HookworkError('HOOKWORK_ERR_PAYLOAD_TOO_LARGE',
+        `trigger("${event}"): its arguments are ${bytes} bytes as JSON, over maxPayloadBytes (${max}), so Cockpit's envelope would be too large for every webhook. Nothing was enqueued; send ids instead of whole entries (replace the event class to slim its payload), or raise maxPayloadBytes`,
+      );
+    }
+    const taken = texts.map((text) => JSON.parse(text) as unknown);
     const sent = redactCredentials && definition.redact ? redactArguments(event, definition, taken) : taken;
-    const notification = new type.notification(event, Object.freeze(sent), backend, definition.namespaced ? namespaceOf(taken) : undefined);
+    // The variant fires only where the composed class declares its pattern (a replacement may drop it).
+    const patterns = composed ? getWebhookEventMetadata(composed)?.patterns ?? [] : [];
+    const namespace = definition.namespaced && patterns.includes(`${event}.*`) ? namespaceOf(taken) : undefined;
+    const notification = new type.notification(event, Object.freeze(sent), backend, namespace);
     return app.publish(notification, callOptions.transaction === undefined ? {} : { transaction: callOptions.transaction });
   };
 
@@ -109,13 +135,14 @@ function argumentName(definition: CockpitEventDefinition, index: number): string
 }
 
 /**
- * The arguments as the JSON they will be sent as, taken at once: each is serialised now (so a
- * later change to the host's object changes nothing) and read back. What JSON cannot hold (a
+ * The arguments as the JSON texts they will be sent as, taken at once: each is serialised now
+ * (so a later change to the host's object changes nothing); the caller reads them back. What JSON cannot hold (a
  * cycle, a BigInt, nesting deeper than the stack) or would send without its contents (a Map or
- * Set, sent as {}; a typed array, sent as an object by index; an ArrayBuffer or DataView) is
+ * Set, a promise or an Error, sent as {}; a typed array, sent as an object by index; an
+ * ArrayBuffer or DataView) is
  * HOOKWORK_ERR_PAYLOAD_NOT_SERIALIZABLE naming the argument; nothing is enqueued.
  */
-function snapshotArguments(event: string, definition: CockpitEventDefinition, args: readonly unknown[]): unknown[] {
+function snapshotArguments(event: string, definition: CockpitEventDefinition, args: readonly unknown[]): string[] {
   return args.map((arg, index) => {
     let lost: string | undefined;
     const keepsContents = (key: string, value: unknown) => {
@@ -123,6 +150,9 @@ function snapshotArguments(event: string, definition: CockpitEventDefinition, ar
         const under = key === '' ? '' : ` under "${key}"`;
         const kind = value instanceof Map ? 'a Map' : value instanceof Set ? 'a Set' : value instanceof WeakMap ? 'a WeakMap' : value instanceof WeakSet ? 'a WeakSet' : undefined;
         if (kind) lost = `${kind}${under}, which JSON sends as {} without its entries; convert it first (Object.fromEntries(map), [...set])`;
+        // A forgotten await sent the entry as {}; an Error sent {} without its message.
+        else if (typeof (value as { then?: unknown }).then === 'function') lost = `a promise${under}, which JSON sends as {}; await it first and pass what it resolves to`;
+        else if (value instanceof Error) lost = `an Error${under}, which JSON sends as {} without its message; pass error.message (Cockpit sends the exception's message), or an object such as { name, message }`;
         // A typed array went out as {"0":1,"1":2}, an ArrayBuffer or DataView as {}: bytes, as a Map's entries, lost on the way.
         else if (ArrayBuffer.isView(value) || value instanceof ArrayBuffer) {
           const name = value.constructor.name;
@@ -146,7 +176,7 @@ function snapshotArguments(event: string, definition: CockpitEventDefinition, ar
       );
     }
     // undefined, a function or a symbol is sent as null, as JSON sends it inside an array.
-    return text === undefined ? null : (JSON.parse(text) as unknown);
+    return text ?? 'null';
   });
 }
 
@@ -167,6 +197,12 @@ function redactArguments(event: string, definition: CockpitEventDefinition, args
     );
   }
   return redacted;
+}
+
+function notACockpitReplacement(event: string, type: CockpitEventClass, composed: Function): HookworkError {
+  return COCKPIT_ERRORS.create('HOOKWORK_ERR_COCKPIT_INVALID_REPLACEMENT',
+    `trigger("${event}"): the app composed ${composed.name || 'an anonymous class'} for "${event}", which does not extend ${type.name}, so it never handles the Cockpit trigger's notification and nothing would be sent. Nothing was enqueued; make it extend CockpitEvents['${event}'] (alias, notification and envelope are inherited), or publish its own notification with app.publish()`,
+  );
 }
 
 function unknownEvent(catalogue: CockpitCatalogue, event: string): HookworkError {

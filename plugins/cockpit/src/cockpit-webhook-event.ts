@@ -1,6 +1,6 @@
 import { WebhookEventBase, type JsonSchema, type PayloadContext } from '@hookwork/core';
 import type { CockpitEnvelope } from './cockpit-envelope';
-import { namespaceOf, type CockpitEventDefinition } from './cockpit-event-definition';
+import { COCKPIT_NAMESPACE_CHARACTERS, namespaceOf, type CockpitEventDefinition } from './cockpit-event-definition';
 import { cockpitExampleArgs } from './cockpit-examples';
 import { CockpitEventNotification, type CockpitEventNotificationType } from './cockpit-event-notification';
 
@@ -62,7 +62,7 @@ export abstract class CockpitWebhookEvent extends WebhookEventBase<CockpitEventN
       required: ['event', 'hook', 'backend', 'args'],
       properties: {
         event: definition.namespaced
-          ? { type: 'string', description: `"${alias}", or "${alias}.<name>" when the webhook subscribed to a name-spaced variant`, pattern: `^${escapeRegExp(alias)}(\\.[\\x21-\\x29\\x2b-\\x7e]+)?$` }
+          ? { type: 'string', description: `"${alias}", or "${alias}.<name>" when the webhook subscribed to a name-spaced variant`, pattern: `^${escapeRegExp(alias)}(\\.${COCKPIT_NAMESPACE_CHARACTERS}+)?$` }
           : { const: alias, description: 'The event name.' },
         hook: { type: 'string', description: "The webhook's name (its key when it has none)." },
         backend: { enum: [0, 1], description: "Cockpit's COCKPIT_ADMIN: 1 when triggered by the admin backend, else 0." },

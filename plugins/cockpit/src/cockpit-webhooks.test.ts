@@ -163,6 +163,12 @@ describe("cockpitWebhooks(app): Cockpit's webhook shape on hookwork webhooks", (
       expect(message).toMatch(/unknown event alias "collections.save.afterr";/);
     });
 
+    // Core's advice (a sensitive Authorization header) is refused on this path: the hint names auth.
+    it('credentials in the URL, pointing to auth { user, pass }', async () => {
+      const { problems } = await refusal({ name: 'n', url: 'http://u:p@hooks.example.test/', events: ['cockpit.clearcache'] });
+      expect(problems).toEqual([{ field: 'url', problem: 'must not hold credentials (they would show in logs); put them in auth { user, pass } (sent as HTTP basic auth)' }]);
+    });
+
     it('a webhook without events (Cockpit kept them; hookwork needs at least one)', async () => {
       expect((await refusal({ name: 'draft', url: URL, events: [] })).message).toMatch(/events/);
     });

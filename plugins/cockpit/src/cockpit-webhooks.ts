@@ -136,6 +136,15 @@ function cockpitField(field: string, headerRows: ReadonlyMap<string, number>, pr
 }
 
 /**
+ * Core's advice, as it applies on the Cockpit path: credentials in the URL go in `auth`, since a
+ * custom Authorization header is refused here.
+ */
+function cockpitHint(field: string, problem: string): string {
+  if (field === 'url' && problem.startsWith('must not hold credentials')) return 'must not hold credentials (they would show in logs); put them in auth { user, pass } (sent as HTTP basic auth)';
+  return problem;
+}
+
+/**
  * Every problem of a Cockpit webhook input in one list: Cockpit's shape (its schema, basic auth,
  * header rows) and — through app.webhooks.check() — what core refuses (the URL, the events, a
  * header HTTP cannot carry), each under the field Cockpit's form shows. Also the custom headers
@@ -173,7 +182,7 @@ function checkCockpitInput(app: Hookwork, input: CockpitWebhookInput): { problem
     const mapped = cockpitField(field, headerRows, problem);
     // A field whose shape Cockpit's schema refused is reported once, by the schema.
     if (reported.has(mapped) || [...reported].some((r) => mapped.startsWith(`${r}.`))) continue;
-    problems.push({ field: mapped, problem: mapped.endsWith('.v') ? problem.replace(/^value /, '') : problem });
+    problems.push({ field: mapped, problem: mapped.endsWith('.v') ? problem.replace(/^value /, '') : cockpitHint(mapped, problem) });
   }
   return { problems, headers };
 }

@@ -38,4 +38,20 @@ describe('redactDeep()', () => {
       'mailto:a@b.example',
     ]);
   });
+
+  // Flysystem adapters take such strings as positional arguments, under no telling key.
+  it('redacts the secret parts of connection strings, and the tokens of Dropbox and Azure options by key', () => {
+    expect(redactDeep(['DefaultEndpointsProtocol=https;AccountName=acme;AccountKey=c2VjcmV0PT0=;EndpointSuffix=core.windows.net'])).toEqual([
+      'DefaultEndpointsProtocol=https;AccountName=acme;AccountKey=[redacted];EndpointSuffix=core.windows.net',
+    ]);
+    expect(redactDeep('Endpoint=sb://x.example/;SharedAccessKeyName=root;SharedAccessKey=abc')).toBe('Endpoint=sb://x.example/;SharedAccessKeyName=root;SharedAccessKey=[redacted]');
+    expect(redactDeep('Server=db;User Id=u;Password=p4ss;')).toBe('Server=db;User Id=u;Password=[redacted];');
+    expect(redactDeep({ authorizationToken: 'dbx', accountKey: 'az', sasToken: 'sv=1', connectionString: 'x', name: 'AccountKey is a word' })).toEqual({
+      authorizationToken: '[redacted]',
+      accountKey: '[redacted]',
+      sasToken: '[redacted]',
+      connectionString: '[redacted]',
+      name: 'AccountKey is a word',
+    });
+  });
 });

@@ -25,6 +25,16 @@ describe('findJsonLoss: a value JSON.stringify would send without its contents',
     expect(findJsonLoss({ buffer: Buffer.from('x') })).toBeUndefined();
   });
 
+  // A forgotten await sent the entity as {}, and an Error sent {} without its message.
+  it('names a promise (or other thenable) and an Error, with where each is', () => {
+    expect(findJsonLoss({ entry: Promise.resolve({ id: 1 }) })).toBe('a promise (JSON.stringify sends {}; await it first and send what it resolves to) at payload.entry');
+    expect(findJsonLoss([{ then: (resolve: (v: unknown) => void) => resolve(1) }])).toMatch(/^a promise .* at payload\[0\]$/);
+    expect(findJsonLoss({ error: new Error('db down') })).toBe('an Error (JSON.stringify sends {} without its message; send error.message, or an object such as { name, message }) at payload.error');
+    expect(findJsonLoss({ errors: [new TypeError('x')] })).toMatch(/^an Error \(TypeError\) .* at payload.errors\[0\]$/);
+    // An Error with its own toJSON says what it sends.
+    expect(findJsonLoss({ error: Object.assign(new Error('x'), { toJSON: () => ({ message: 'x' }) }) })).toBeUndefined();
+  });
+
   it('passes what JSON holds, and what its well-known rules change (Dates, NaN, undefined), and values with their own toJSON', () => {
     const child = { x: 1 };
     const payload = {

@@ -5,7 +5,9 @@ import { propertyStep } from '../runtime/property-path';
  * serialised (so the value has no cycles): a `Map`, `Set`, `WeakMap` or `WeakSet`, each sent as
  * `{}` with its entries lost; a function or a symbol, left out of an object and sent as `null` in
  * an array (and the whole body undefined at the top); a typed array (`Uint8Array`, …), sent as an
- * object of its items by index (`{"0":1,"1":2}`), or an `ArrayBuffer` or `DataView`, sent as `{}`.
+ * object of its items by index (`{"0":1,"1":2}`), or an `ArrayBuffer` or `DataView`, sent as `{}`;
+ * a promise or other thenable (a forgotten `await`) and an `Error` (its message and stack are not
+ * own enumerable fields), each sent as `{}`.
  * Values with their own `toJSON()` (a Node `Buffer`) are taken as their authors meant them and not walked into. What JSON.stringify changes by its well-known rules (a Date to its ISO
  * string, `NaN` and `Infinity` to `null`, `undefined` fields left out) is not reported:
  * docs/events.md lists those, and `toPlainData()` of @hookwork/cms makes the same choices.
@@ -27,6 +29,9 @@ function lossAt(value: unknown): [string, string[]] | undefined {
   if (typeof value !== 'object' || value === null) return undefined;
   // Its own toJSON() says what is sent (a Map subclass may have one): taken as meant, not walked into.
   if (typeof (value as { toJSON?: unknown }).toJSON === 'function') return undefined;
+  // A forgotten await put a promise where the data was; an Error keeps its message and stack in fields JSON does not list.
+  if (typeof (value as { then?: unknown }).then === 'function') return ['a promise (JSON.stringify sends {}; await it first and send what it resolves to)', []];
+  if (value instanceof Error) return [`an Error${value.name && value.name !== 'Error' ? ` (${value.name})` : ''} (JSON.stringify sends {} without its message; send error.message, or an object such as { name, message })`, []];
   if (value instanceof Map) return [`a Map of ${value.size} (JSON.stringify sends {}, without its entries; convert it with Object.fromEntries(map))`, []];
   if (value instanceof Set) return [`a Set of ${value.size} (JSON.stringify sends {}, without its entries; convert it with [...set])`, []];
   if (value instanceof WeakMap || value instanceof WeakSet) return [`a ${value instanceof WeakMap ? 'WeakMap' : 'WeakSet'} (JSON.stringify sends {}; it cannot be listed, so send what it holds another way)`, []];
