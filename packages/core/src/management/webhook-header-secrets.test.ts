@@ -150,3 +150,25 @@ describe('headers a webhook cannot carry, and secrets anyone can guess', () => {
     expect(created.secrets).toHaveLength(1);
   });
 });
+
+describe('revoking the last signing secret', () => {
+  it('is done at once, and says that requests go out unsigned from now on', async () => {
+    const warnings: string[] = [];
+    const logger = { debug() {}, info() {}, warn: (m: string) => void warnings.push(m), error() {} };
+    const own = createHookwork({ composers: [{ compose: (b) => b.webhookEvents().add(SavedEvent) }], logger, settings: { ssrf: { allow: ['127.0.0.1'] } } });
+    await own.start();
+    try {
+      const created = await own.webhooks.create({ url: legit.url, events: ['saved'], secret: true });
+      const rotated = await own.webhooks.rotateSecret(created.key);
+      // One of two revoked: the other still signs, nothing to say.
+      await own.webhooks.revokeSecret(created.key, rotated.secretId);
+      expect(warnings).toEqual([]);
+      await own.webhooks.revokeSecret(created.key, created.secrets[0]!.id);
+      expect(warnings).toEqual([expect.stringMatching(new RegExp(`^webhook ${created.key} has no signing secret left .*sent unsigned .*rotateSecret\\(key, \\{ gracePeriodMs: 0 \\}\\)`))]);
+      await own.sendTestEvent(created.key);
+      expect(legit.received.map((h) => h['webhook-signature'])).toEqual([undefined]);
+    } finally {
+      await own.stop();
+    }
+  });
+});

@@ -236,7 +236,9 @@ export interface Webhooks {
   rotateSecret(key: string, options?: { gracePeriodMs?: number } & WebhookPrecondition): Promise<RotatedSecret>;
   /**
    * Removes one secret at once (e.g. a leaked one). HOOKWORK_ERR_SECRET_NOT_FOUND for an unknown
-   * id. With `{ ifMatch }` ({@link WebhookPrecondition}), only if the webhook is still in a state
+   * id. Revoking the last secret that signs is not refused (a leaked one must go at once), but
+   * turns signing off: requests go out unsigned, and a warning is logged. To replace a secret,
+   * `rotateSecret(key, { gracePeriodMs: 0 })` instead. With `{ ifMatch }` ({@link WebhookPrecondition}), only if the webhook is still in a state
    * it names: else HOOKWORK_ERR_WEBHOOK_CHANGED.
    */
   revokeSecret(key: string, secretId: string, options?: WebhookPrecondition): Promise<WebhookView>;
@@ -532,6 +534,15 @@ export class WebhookService implements Webhooks {
       }
       return { ...current, secrets: current.secrets.filter((s) => s.id !== secretId), updatedAt: this.clock.now() };
     });
+    // Not refused: revoking a leaked secret must never wait. But a webhook left with none sends
+    // its requests unsigned from now on, which a verifying receiver refuses: said, not silent.
+    const now = this.clock.now();
+    if (!next.secrets.some((s) => !s.expiresAt || s.expiresAt > now)) {
+      this.logger.warn(
+        `webhook ${key} has no signing secret left after revoking ${secretId}: its requests are sent unsigned (no webhook-signature) from now on, and a receiver that verifies signatures refuses them. To replace a leaked secret, rotate first (app.webhooks.rotateSecret(key, { gracePeriodMs: 0 })) and give the receiver the new one`,
+        { webhookKey: key, secretId },
+      );
+    }
     return toView(next, this.unknownEvents(next));
   }
 
