@@ -1,5 +1,6 @@
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { newWebhookInfo } from '../model/webhook-info';
 import { createHookwork, REDACTED, resolveToken, WebhookEvent, WebhookEventBase, WebhookEventTypes, WebhookRepositoryToken, type Hookwork, type HookworkError, type WebhookInput } from '../index';
 
 // What a webhook's secrets are exposed to by whoever may edit it but never saw them: a sensitive
@@ -120,6 +121,12 @@ describe('credential headers are sensitive whatever their mark', () => {
     await app.webhooks.update(created.key, { headers: view.headers, name: 'renamed' });
     expect((await stored(created.key))!.headers).toEqual({ Authorization: 'Bearer old-plain' });
     await expect(app.webhooks.update(created.key, { url: attacker.url, headers: view.headers })).rejects.toMatchObject({ code: 'HOOKWORK_ERR_SECRET_HEADERS_ORIGIN_CHANGED' });
+  });
+
+  it('lists such a header among the sensitive ones of what event classes see, as views do', async () => {
+    const info = newWebhookInfo({ key: 'k', url: legit.url, events: ['saved'], contentTypeKeys: [], headers: { Cookie: 'sid=old', 'X-Key': 'v' }, sensitiveHeaders: ['x-key'], enabled: true });
+    expect(info.headers).toEqual({ Cookie: REDACTED, 'X-Key': REDACTED });
+    expect(info.sensitiveHeaders).toEqual(['x-key', 'cookie']);
   });
 });
 
