@@ -770,6 +770,30 @@ describe('the admin page when things go wrong', () => {
     await own.app.webhooks.delete('tenant-feed');
   });
 
+  it('asks for a stored sensitive value again when the URL moves to another origin, and saves once it is typed', async () => {
+    await own.app.webhooks.create({ key: 'crm-feed', name: 'CRM feed', url: own.receiver.url, events: ['Umbraco.ContentPublish'], headers: { Authorization: { value: 'Bearer CRM-API-KEY-123', sensitive: true } } });
+    const stored = () => resolveToken(own.app.container, WebhookRepositoryToken).get('crm-feed');
+    const before = await stored();
+    await tab.goto('about:blank');
+    await openOwn(`#token=${TOKEN}`);
+    await tab.getByRole('link', { name: 'Edit CRM feed' }).click();
+    await tab.getByRole('heading', { name: 'Edit CRM feed' }).waitFor();
+    const elsewhere = 'http://127.0.0.2:9/collect';
+    await tab.getByLabel('URL').fill(elsewhere);
+    await tab.getByRole('button', { name: 'Save' }).click();
+    const alert = tab.getByRole('alert');
+    await alert.waitFor();
+    expect(await alert.textContent()).toMatch(/Nothing was sent to the server\..*Authorization\s*keeps a sensitive value given for http:\/\/127\.0\.0\.1:\d+, and the URL now goes to http:\/\/127\.0\.0\.2:9, another origin, which is never sent it: type the value again, or remove the row/s);
+    expect(await tab.evaluate('document.activeElement?.id')).toBe('header-value-0');
+    expect(await stored()).toEqual(before);
+
+    await tab.getByLabel('Header value').fill('Bearer for-the-new-one');
+    await tab.getByRole('button', { name: 'Save' }).click();
+    await tab.getByRole('link', { name: 'CRM feed', exact: true }).waitFor();
+    expect(await stored()).toMatchObject({ url: elsewhere, headers: { Authorization: 'Bearer for-the-new-one' }, sensitiveHeaders: ['authorization'] });
+    await own.app.webhooks.delete('crm-feed');
+  });
+
   it('wraps a dead letter\'s error between words on a phone-sized window', async () => {
     await tab.goto('about:blank');
     await openOwn(`#token=${TOKEN}`);

@@ -36,3 +36,40 @@ describe('the admin API refusing a header HTTP cannot carry', () => {
     expect(detail).not.toMatch(/[\r\n]/);
   });
 });
+
+describe('the admin API keeping sensitive header values with the origin they were given for', () => {
+  const elsewhere = 'http://127.0.0.2:9/hook';
+  const createWithSecret = async () => {
+    const answer = await create({ Authorization: { value: 'Bearer CRM-API-KEY-123', sensitive: true }, Cookie: 'sid=plain-cookie' });
+    expect(answer.status).toBe(201);
+    return answer.json as { key: string; url: string; headers: Record<string, string> };
+  };
+
+  it.each(['PATCH', 'PUT'])('%s to another origin with the view sent back is 409 naming the headers, and changes nothing', async (method) => {
+    const view = await createWithSecret();
+    // The unmarked Cookie is a credential: redacted in the answer, and kept sensitive.
+    expect(view.headers).toEqual({ Authorization: '[redacted]', Cookie: '[redacted]' });
+    const before = await fixture.app.webhooks.get(view.key);
+    const answer = await fixture.inject({ method, url: `${API}/webhook/${view.key}`, body: { url: elsewhere, events: ['Umbraco.ContentPublish'], headers: view.headers } });
+    expect(answer.status).toBe(409);
+    expect(answer.json).toMatchObject({ code: 'HOOKWORK_ERR_SECRET_HEADERS_ORIGIN_CHANGED', detail: expect.stringMatching(/sensitive headers Authorization, Cookie .*give their values again in this update/) });
+    expect(JSON.stringify(answer.json)).not.toMatch(/CRM-API-KEY|plain-cookie/);
+    expect(await fixture.app.webhooks.get(view.key)).toEqual(before);
+    await fixture.app.webhooks.delete(view.key);
+  });
+
+  it('takes the move when the values are given again', async () => {
+    const view = await createWithSecret();
+    const answer = await fixture.inject({ method: 'PATCH', url: `${API}/webhook/${view.key}`, body: { url: elsewhere, headers: { Authorization: { value: 'Bearer new-one', sensitive: true } } } });
+    expect(answer.status).toBe(200);
+    expect(answer.json).toMatchObject({ url: elsewhere, headers: { Authorization: '[redacted]' } });
+    await fixture.app.webhooks.delete(view.key);
+  });
+
+  it('refuses a hop-by-hop header such as Trailer, naming it', async () => {
+    const answer = await create({ Trailer: 'X-Checksum' });
+    expect(answer.status).toBe(400);
+    expect(JSON.stringify(answer.json)).toMatch(/headers\.Trailer.*is a hop-by-hop \(connection-control\) header/);
+    expect((await fixture.app.webhooks.list()).total).toBe(0);
+  });
+});

@@ -22,6 +22,17 @@ const changedElsewhere = (error: ApiError) =>
 /** The event types whose events fire per entity, where a content-type filter applies (Umbraco's rule; Element from Umbraco 18). */
 const FILTERED_TYPES = new Set(['Content', 'Media', 'Element']);
 
+/** The origins a URL change moves between (RFC 6454: scheme, host, port), or undefined when it stays or the new URL does not parse (the server names that). */
+function movedOrigin(stored: string, typed: string): { from: string; to: string } | undefined {
+  try {
+    const from = new URL(stored).origin;
+    const to = new URL(typed).origin;
+    return from === to ? undefined : { from, to };
+  } catch {
+    return undefined;
+  }
+}
+
 /** What a view holds for a sensitive header's value (core's REDACTED); sent back, it keeps the stored value, sensitive. */
 const REDACTED = '[redacted]';
 
@@ -147,10 +158,13 @@ export class WebhookEditor extends LightElement {
    * schema, not the fix), a header value without a name (the body leaves the row out) and two
    * rows for one header (names are case-insensitive; the body keeps only the last), and a stored
    * sensitive value made not sensitive without being typed (core would keep it sensitive: the
-   * placeholder stands for the stored value). Each with the control to go to.
+   * placeholder stands for the stored value), and a stored sensitive value left as it is while the
+   * URL moves to another origin (core refuses it: values given for one receiver never go to
+   * another unless typed again). Each with the control to go to.
    */
   private formProblems(): { field: string; detail: string; control: string }[] {
     const problems: { field: string; detail: string; control: string }[] = [];
+    const moved = this.webhook ? movedOrigin(this.webhook.url, this.url.trim()) : undefined;
     if (this.events.size === 0) problems.push({ field: 'Events', detail: 'choose at least one: the webhook is sent only for the events it subscribes to.', control: 'input[name="event"]' });
     const seen = new Map<string, number>();
     this.headers.forEach((h, i) => {
@@ -158,6 +172,7 @@ export class WebhookEditor extends LightElement {
       if (name === '' && h.value !== '') problems.push({ field: `Header ${i + 1}`, detail: 'has a value but no name: give it a name, or remove the row.', control: `#header-name-${i}` });
       if (name === '') return;
       if (h.hidden && !h.sensitive) problems.push({ field: name, detail: 'is no longer marked sensitive, but its stored value is never shown here: type the value, or tick Sensitive again to keep the stored one.', control: `#header-value-${i}` });
+      else if (h.hidden && moved) problems.push({ field: name, detail: `keeps a sensitive value given for ${moved.from}, and the URL now goes to ${moved.to}, another origin, which is never sent it: type the value again, or remove the row.`, control: `#header-value-${i}` });
       const first = seen.get(name.toLowerCase());
       if (first !== undefined) problems.push({ field: name, detail: `is set twice (rows ${first + 1} and ${i + 1}; header names ignore case): keep one row.`, control: `#header-name-${i}` });
       else seen.set(name.toLowerCase(), i);

@@ -23,6 +23,19 @@ export function secretKey(secret: string): Buffer {
 }
 
 /**
+ * Why the key bytes of a secret brought to a webhook (`secret: 'whsec_…'`) are no secret, or
+ * undefined: fewer than 4 different byte values (all zeros — `whsec_AAAA…` —, one byte repeated,
+ * two alternating). Anyone can guess such a key and sign requests receivers accept as the app's;
+ * random bytes repeat that little once in more than 10^24 tries. Checked where a secret is
+ * brought, not where one is used: a stored secret keeps signing.
+ */
+export function weakSecretProblem(key: Buffer): string | undefined {
+  const distinct = new Set(key).size;
+  if (distinct >= 4) return undefined;
+  return `is ${key.length} bytes of ${distinct === 1 ? 'one value repeated' : `only ${distinct} different values`}, which anyone can guess and sign requests with; bring a secret of random bytes (whsec_ + base64 of crypto.randomBytes(24)), or let hookwork generate one (secret: true)`;
+}
+
+/**
  * One `v1,<base64>` signature of Standard Webhooks: HMAC-SHA256 over `id.timestamp.body`
  * with the secret's key bytes. `timestamp` is in seconds.
  */

@@ -37,6 +37,7 @@ export const ERROR_CODES = Object.freeze({
   HOOKWORK_ERR_WEBHOOK_EXISTS: { summary: 'A webhook with the given key already exists.', status: CONFLICT },
   HOOKWORK_ERR_SECRET_NOT_FOUND: { summary: 'The webhook has no signing secret with the given id.', status: NOT_FOUND },
   HOOKWORK_ERR_WEBHOOK_CHANGED: { summary: 'A change to a webhook was made under an ifMatch precondition its current state does not meet (it was changed since it was read); nothing was changed. details hold the webhook as it is now and its entity tag.', status: PRECONDITION_FAILED },
+  HOOKWORK_ERR_SECRET_HEADERS_ORIGIN_CHANGED: { summary: "An update would move a webhook to another origin (scheme, host or port) and keep its sensitive header values, given for the old one: they are given again in the update or removed; nothing was changed.", status: CONFLICT },
   HOOKWORK_ERR_TOO_MANY_SECRETS: { summary: 'A secret rotation would leave more signing secrets on the webhook than the signature header can carry to a receiver.', status: CONFLICT },
   HOOKWORK_ERR_INVALID_NOTIFICATION: { summary: 'publish() was given something that is not a notification object (null, a string, a plain object literal, a promise, an array).', status: BAD_INPUT },
   HOOKWORK_ERR_PAYLOAD_NOT_SERIALIZABLE: { summary: 'An event produced a payload that JSON cannot hold (circular, BigInt, …) or would send without its contents (a Map or Set, a function, a typed array).', status: FAULT },

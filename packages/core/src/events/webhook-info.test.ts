@@ -102,7 +102,7 @@ describe('the webhook event classes and the before-send hook see', () => {
     events: ['echo.happened'],
     contentTypeKeys: ['ct-article'],
     headers: { authorization: '[redacted]', cookie: '[redacted]', 'x-tenant': 'acme' },
-    sensitiveHeaders: ['authorization'],
+    sensitiveHeaders: ['authorization', 'cookie'], // cookie: a credential, sensitive unmarked
     enabled: true,
     format: { type: 'json' },
   });

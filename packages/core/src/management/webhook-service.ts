@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import Ajv, { type ErrorObject } from 'ajv';
 import { inject, injectable } from 'tsyringe';
 import { WebhookEventCatalogue } from '../events/webhook-event-catalogue';
-import { generateSecret, secretKey } from '../delivery/signing';
+import { generateSecret, secretKey, weakSecretProblem } from '../delivery/signing';
 import { WebhookCache } from '../delivery/webhook-cache';
 import { DroppedRequests } from '../delivery/dropped-requests';
 import { WebhookHealthMonitor } from '../delivery/health/webhook-health-monitor';
@@ -27,6 +27,7 @@ import { formatProblems, normalizeFormat } from './webhook-format';
 import { FRAMEWORK_HEADERS, STORABLE_TEXT_PATTERN, webhookInputSchema, type WebhookHeaderInput, type WebhookInput, type WebhookPatch } from './webhook-input-schema';
 import { checkKey } from '../model/key-rules';
 import { checkUrl, headerNameProblem, headerValueProblem, printableField } from '../model/wire-rules';
+import { connectionHeaderProblem, CREDENTIAL_HEADERS, secretHeaderNames } from '../model/framework-headers';
 
 /** The result of create(): the webhook, and the generated secret — shown this once only. */
 export interface CreatedWebhook extends WebhookView {
@@ -146,7 +147,8 @@ export const MAX_SIGNING_SECRETS = 10;
  */
 function placeholderProblems(headers: Record<string, unknown>, current: Pick<Webhook, 'headers' | 'sensitiveHeaders'> | undefined): WebhookInputProblem[] {
   const problems: WebhookInputProblem[] = [];
-  const stored = new Set(current ? Object.keys(current.headers).map((n) => n.toLowerCase()).filter((n) => current.sensitiveHeaders.includes(n)) : []);
+  const secret = current ? secretHeaderNames(current) : new Set<string>();
+  const stored = new Set(current ? Object.keys(current.headers).map((n) => n.toLowerCase()).filter((n) => secret.has(n)) : []);
   for (const [name, input] of Object.entries(headers)) {
     const value = isRecord(input) ? input.value : input;
     if (value === REDACTED && !stored.has(name.toLowerCase())) {
@@ -173,16 +175,27 @@ function headerInputProblem(input: unknown): string | undefined {
   return headerInputProblem(input.value);
 }
 
-const toView = (webhook: Webhook, unknownEvents: string[]): WebhookView => ({
-  ...webhook,
-  format: webhook.format ? { ...webhook.format } : { type: 'json' },
-  events: [...webhook.events],
-  contentTypeKeys: [...webhook.contentTypeKeys],
-  sensitiveHeaders: [...webhook.sensitiveHeaders],
-  headers: Object.fromEntries(Object.entries(webhook.headers).map(([name, value]) => [name, webhook.sensitiveHeaders.includes(name.toLowerCase()) ? REDACTED : value])),
-  secrets: webhook.secrets.map((s) => ({ id: s.id, hint: `…${s.secret.slice(-4)}`, createdAt: s.createdAt, ...(s.expiresAt ? { expiresAt: s.expiresAt } : {}) })),
-  unknownEvents,
-});
+/**
+ * What a caller sees of a webhook: no secret, and no value of a sensitive header — one marked so,
+ * or a credential header (`Authorization`, `Proxy-Authorization`, `Cookie`) whatever its mark, as
+ * the delivery log redacts it; `sensitiveHeaders` lists both, so an edit form masks them.
+ */
+function toView(webhook: Webhook, unknownEvents: string[]): WebhookView {
+  const secret = secretHeaderNames(webhook);
+  return {
+    ...webhook,
+    format: webhook.format ? { ...webhook.format } : { type: 'json' },
+    events: [...webhook.events],
+    contentTypeKeys: [...webhook.contentTypeKeys],
+    sensitiveHeaders: [...secret],
+    headers: Object.fromEntries(Object.entries(webhook.headers).map(([name, value]) => [name, secret.has(name.toLowerCase()) ? REDACTED : value])),
+    secrets: webhook.secrets.map((s) => ({ id: s.id, hint: `…${s.secret.slice(-4)}`, createdAt: s.createdAt, ...(s.expiresAt ? { expiresAt: s.expiresAt } : {}) })),
+    unknownEvents,
+  };
+}
+
+/** A URL's origin (RFC 6454: scheme, host and port), as `https://example.com`. */
+const originOf = (url: string): string => new URL(url).origin;
 
 /**
  * Webhook definitions, as `app.webhooks` manages them: create, check, get, update, delete, list,
@@ -223,7 +236,9 @@ export interface Webhooks {
   rotateSecret(key: string, options?: { gracePeriodMs?: number } & WebhookPrecondition): Promise<RotatedSecret>;
   /**
    * Removes one secret at once (e.g. a leaked one). HOOKWORK_ERR_SECRET_NOT_FOUND for an unknown
-   * id. With `{ ifMatch }` ({@link WebhookPrecondition}), only if the webhook is still in a state
+   * id. Revoking the last secret that signs is not refused (a leaked one must go at once), but
+   * turns signing off: requests go out unsigned, and a warning is logged. To replace a secret,
+   * `rotateSecret(key, { gracePeriodMs: 0 })` instead. With `{ ifMatch }` ({@link WebhookPrecondition}), only if the webhook is still in a state
    * it names: else HOOKWORK_ERR_WEBHOOK_CHANGED.
    */
   revokeSecret(key: string, secretId: string, options?: WebhookPrecondition): Promise<WebhookView>;
@@ -333,6 +348,7 @@ export class WebhookService implements Webhooks {
       }
       const flow = this.flowControl(patch, current);
       const headerParts = patch.headers ? this.keepRedacted(this.splitHeaders(patch.headers), current) : { headers: current.headers, sensitiveHeaders: current.sensitiveHeaders };
+      if (href !== undefined) this.checkSecretsStay(key, current, href, patch.headers);
       const { rateLimit: _r, breaker: _b, fifo: _f, ...rest } = current;
       return {
         ...rest,
@@ -518,6 +534,15 @@ export class WebhookService implements Webhooks {
       }
       return { ...current, secrets: current.secrets.filter((s) => s.id !== secretId), updatedAt: this.clock.now() };
     });
+    // Not refused: revoking a leaked secret must never wait. But a webhook left with none sends
+    // its requests unsigned from now on, which a verifying receiver refuses: said, not silent.
+    const now = this.clock.now();
+    if (!next.secrets.some((s) => !s.expiresAt || s.expiresAt > now)) {
+      this.logger.warn(
+        `webhook ${key} has no signing secret left after revoking ${secretId}: its requests are sent unsigned (no webhook-signature) from now on, and a receiver that verifies signatures refuses them. To replace a leaked secret, rotate first (app.webhooks.rotateSecret(key, { gracePeriodMs: 0 })) and give the receiver the new one`,
+        { webhookKey: key, secretId },
+      );
+    }
     return toView(next, this.unknownEvents(next));
   }
 
@@ -625,7 +650,8 @@ export class WebhookService implements Webhooks {
     if (isRecord(input.format) && !reported.has('format') && ![...reported].some((field) => field.startsWith('format.'))) problems.push(...formatProblems(input.format as unknown as WebhookFormat));
     if (mode === 'create' && typeof input.secret === 'string') {
       try {
-        secretKey(input.secret);
+        const weak = weakSecretProblem(secretKey(input.secret));
+        if (weak) problems.push({ field: 'secret', problem: weak });
       } catch (error) {
         problems.push({ field: 'secret', problem: (error as HookworkError).message.replace(/^HOOKWORK_ERR_INVALID_SECRET: a signing secret /, '') });
       }
@@ -654,7 +680,9 @@ export class WebhookService implements Webhooks {
     const seen = new Set<string>();
     for (const [name, value] of Object.entries(headers)) {
       const lower = name.toLowerCase();
-      if (reserved.has(lower)) problems.push({ field: `headers.${name}`, problem: 'is set by hookwork itself and cannot be overridden by a custom header' });
+      const hopByHop = connectionHeaderProblem(name);
+      if (hopByHop) problems.push({ field: `headers.${name}`, problem: hopByHop });
+      else if (reserved.has(lower)) problems.push({ field: `headers.${name}`, problem: 'is set by hookwork itself and cannot be overridden by a custom header' });
       if (seen.has(lower)) problems.push({ field: `headers.${name}`, problem: 'is given twice (header names are case-insensitive)' });
       seen.add(lower);
       const problem = headerInputProblem(value);
@@ -664,16 +692,42 @@ export class WebhookService implements Webhooks {
   }
 
   /**
+   * HOOKWORK_ERR_SECRET_HEADERS_ORIGIN_CHANGED when an update moves a webhook to another origin
+   * (RFC 6454: scheme, host or port) and would send it sensitive header values kept from the
+   * stored webhook — left out of the patch, or sent back as "[redacted]". Whoever may edit a
+   * webhook but never saw those values (an operator, a form) could otherwise point it at a
+   * receiver of their own and read them off the next request; browsers drop credentials across
+   * origins for the same reason. Values given in the update itself go: their giver knows them.
+   */
+  private checkSecretsStay(key: string, current: Webhook, href: string, given: Record<string, WebhookHeaderInput> | undefined): void {
+    const from = originOf(current.url);
+    const to = originOf(href);
+    if (from === to) return;
+    const secret = secretHeaderNames(current);
+    const stored = Object.keys(current.headers).filter((name) => secret.has(name.toLowerCase()));
+    // Kept: every stored one when the patch leaves headers as they are; else those it sends back
+    // as the placeholder (keepRedacted puts the stored value back). A value typed here is given.
+    const kept = given === undefined ? stored : Object.entries(given).filter(([name, input]) => (typeof input === 'string' ? input : input.value) === REDACTED && secret.has(name.toLowerCase())).map(([name]) => name);
+    if (kept.length === 0) return;
+    throw new HookworkError(
+      'HOOKWORK_ERR_SECRET_HEADERS_ORIGIN_CHANGED',
+      `webhook ${key} would move from ${from} to another origin, ${to}, taking the sensitive header${kept.length > 1 ? 's' : ''} ${kept.join(', ')} kept from its stored definition: their values were given for ${from} and are not sent to another receiver unless given again. Nothing was changed; give their values again in this update (headers: { ${kept.map((n) => `${JSON.stringify(n)}: { value: '…', sensitive: true }`).join(', ')} }), or remove them (headers without them)`,
+      { details: { key, from, to, headers: kept } },
+    );
+  }
+
+  /**
    * An edit form round-trips a view, whose sensitive values read "[redacted]": such a value
    * keeps the stored secret (and its sensitivity) instead of overwriting it with the placeholder.
    */
   private keepRedacted(next: Pick<Webhook, 'headers' | 'sensitiveHeaders'>, current: Webhook): Pick<Webhook, 'headers' | 'sensitiveHeaders'> {
     const storedByName = new Map(Object.entries(current.headers).map(([name, value]) => [name.toLowerCase(), value]));
+    const stored = secretHeaderNames(current);
     const sensitive = new Set(next.sensitiveHeaders);
     const headers: Record<string, string> = {};
     for (const [name, value] of Object.entries(next.headers)) {
       const lower = name.toLowerCase();
-      if (value === REDACTED && current.sensitiveHeaders.includes(lower) && storedByName.has(lower)) {
+      if (value === REDACTED && stored.has(lower) && storedByName.has(lower)) {
         headers[name] = storedByName.get(lower)!;
         sensitive.add(lower);
       } else headers[name] = value;
@@ -699,11 +753,10 @@ export class WebhookService implements Webhooks {
     const headers: Record<string, string> = {};
     const sensitiveHeaders: string[] = [];
     for (const [name, value] of Object.entries(input)) {
+      // A credential header is stored sensitive, marked or not: views and logs already treat it so.
       if (typeof value === 'string') headers[name] = value;
-      else {
-        headers[name] = value.value;
-        if (value.sensitive) sensitiveHeaders.push(name.toLowerCase());
-      }
+      else headers[name] = value.value;
+      if ((typeof value !== 'string' && value.sensitive) || CREDENTIAL_HEADERS.has(name.toLowerCase())) sensitiveHeaders.push(name.toLowerCase());
     }
     return { headers, sensitiveHeaders };
   }

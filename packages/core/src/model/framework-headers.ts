@@ -8,6 +8,37 @@ export const SIGNATURE_HEADERS = Object.freeze({ id: 'webhook-id', timestamp: 'w
 export const CREDENTIAL_HEADERS: ReadonlySet<string> = new Set(['authorization', 'proxy-authorization', 'cookie']);
 
 /**
+ * The names (lower case) of a webhook's custom headers whose values are secret: those it marks
+ * sensitive and every {@link CREDENTIAL_HEADERS} one it has, marked or not (a webhook stored
+ * before credentials were always sensitive may hold an unmarked `Authorization`). Views redact
+ * them, an edit that sends the placeholder back keeps them, and a move to another origin does not
+ * carry them: the one rule every one of those reads.
+ */
+export function secretHeaderNames(webhook: { readonly headers: Readonly<Record<string, string>>; readonly sensitiveHeaders: readonly string[] }): Set<string> {
+  const names = new Set(webhook.sensitiveHeaders.map((name) => name.toLowerCase()));
+  for (const name of Object.keys(webhook.headers)) if (CREDENTIAL_HEADERS.has(name.toLowerCase())) names.add(name.toLowerCase());
+  return names;
+}
+
+/**
+ * Hop-by-hop and connection-control request headers (lower case): they describe one connection
+ * or one message framing, which the HTTP client owns, not what a webhook sends to its receiver
+ * (RFC 9110 §7.6.1 Connection, Proxy-Connection, Keep-Alive, TE, Transfer-Encoding, Upgrade;
+ * §6.6.2 Trailer; §10.1.1 Expect; RFC 9112). A custom header may not set them: axios fails every
+ * attempt of a request with `Trailer` ("Trailers are invalid with this transfer encoding") while
+ * undici sends it, and `Upgrade`, `Keep-Alive` or `Expect: 100-continue` change how the
+ * connection is used, differently per client. `connection` and `transfer-encoding` are also in
+ * {@link FRAMEWORK_HEADERS}.
+ */
+export const CONNECTION_HEADERS: ReadonlySet<string> = new Set(['connection', 'proxy-connection', 'keep-alive', 'te', 'trailer', 'transfer-encoding', 'upgrade', 'expect']);
+
+/** Why a custom header named `name` cannot be sent (a {@link CONNECTION_HEADERS} one), or undefined. */
+export function connectionHeaderProblem(name: string): string | undefined {
+  if (!CONNECTION_HEADERS.has(name.toLowerCase())) return undefined;
+  return 'is a hop-by-hop (connection-control) header, which the HTTP client sets for each connection and a webhook cannot carry to its receiver (RFC 9110 §7.6.1); remove it';
+}
+
+/**
  * Marks a test send (`app.sendTestEvent()`): its body is exactly what a real notification would
  * send — receivers validate schemas — so the mark is this header, `true`, absent on real
  * deliveries. A webhook's custom headers can't set it.

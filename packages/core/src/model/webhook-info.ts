@@ -72,11 +72,14 @@ export function webhookInfo(webhook: WebhookInfoSource): WebhookInfo {
  * @internal
  */
 export function newWebhookInfo(webhook: WebhookInfoSource): WebhookInfo {
-  const sensitive = webhook.sensitiveHeaders;
+  const sensitive = webhook.sensitiveHeaders.slice();
   const headers: Record<string, string> = {};
   for (const name of Object.keys(webhook.headers)) {
     const lower = name.toLowerCase();
-    headers[name] = sensitive.includes(lower) || CREDENTIAL_HEADERS.has(lower) ? REDACTED : webhook.headers[name]!;
+    const credential = CREDENTIAL_HEADERS.has(lower);
+    // A credential header stored unmarked (before they were stored sensitive) is listed as views list it.
+    if (credential && !sensitive.includes(lower)) sensitive.push(lower);
+    headers[name] = credential || sensitive.includes(lower) ? REDACTED : webhook.headers[name]!;
   }
   // Only the fields of WebhookInfo, named one by one: a field added to Webhook (a secret, say)
   // reaches event classes only when it is added here on purpose.
@@ -86,7 +89,7 @@ export function newWebhookInfo(webhook: WebhookInfoSource): WebhookInfo {
   info.events = Object.freeze(webhook.events.slice());
   info.contentTypeKeys = Object.freeze(webhook.contentTypeKeys.slice());
   info.headers = Object.freeze(headers);
-  info.sensitiveHeaders = Object.freeze(sensitive.slice());
+  info.sensitiveHeaders = Object.freeze(sensitive);
   info.enabled = webhook.enabled;
   info.format = webhook.format ? Object.freeze({ ...webhook.format }) : JSON_FORMAT;
   if (webhook.fifo !== undefined) info.fifo = Object.freeze({ onDeadLetter: webhook.fifo.onDeadLetter });

@@ -110,7 +110,12 @@ export interface Webhook {
   contentTypeKeys: string[];
   /** Custom headers sent with every request. */
   headers: Record<string, string>;
-  /** Names (lower case) of headers whose values are secret: redacted in logs and views. */
+  /**
+   * Names (lower case) of headers whose values are secret: redacted in logs and views, and not
+   * kept when an update moves the webhook to another origin. `authorization`,
+   * `proxy-authorization` and `cookie` are stored here whatever the input's mark; a webhook stored
+   * before that may lack them, and views (whose `sensitiveHeaders` list them) treat them so anyway.
+   */
   sensitiveHeaders: string[];
   /** False: no requests are created for it, and queued ones wait (unsent) until it is enabled again. */
   enabled: boolean;
