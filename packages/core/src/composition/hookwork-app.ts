@@ -190,10 +190,25 @@ export class HookworkApp<TTransaction = never> implements Hookwork<TTransaction>
   }
 
   updateSettings(input: HookworkSettingsInput): Readonly<HookworkSettings> {
-    const next = resolveSettings(input, this.parts.settings.get());
-    if (this.engine) checkCapabilities(this.engine, next);
+    const previous = this.parts.settings.get();
+    const next = resolveSettings(input, previous);
+    const engine = this.engine;
+    if (engine) checkCapabilities(engine, next);
     this.parts.settings.set(next);
-    this.engine?.wake();
+    try {
+      engine?.wake();
+    } catch (cause) {
+      // The engine reads the settings it applies from the app, so they are stored first; an
+      // engine that refuses them must not leave the app reporting settings it does not run with.
+      this.parts.settings.set(previous);
+      try {
+        engine!.wake();
+      } catch {
+        // Back to what it ran with before; the refusal below is what the caller needs.
+      }
+      const problem = `the ${engine!.name} queue refused them (${(cause as Error)?.message ?? String(cause)})`;
+      throw new HookworkError('HOOKWORK_ERR_INVALID_SETTINGS', `invalid settings: ${problem}; nothing changed — choose values it takes`, { cause, details: [{ key: '(queue)', problem }] });
+    }
     return next;
   }
 

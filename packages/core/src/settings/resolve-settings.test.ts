@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createHookwork, defaultSettings, HookworkError, loadSettings, parseDuration, resolveSettings } from '../index';
+import { createHookwork, defaultSettings, HookworkError, loadSettings, parseDuration, pollingQueue, resolveSettings, type QueueEngineProvider } from '../index';
 
 describe('resolveSettings', () => {
   it('fills in the defaults of DESIGN.md', () => {
@@ -294,6 +294,33 @@ describe('resolveSettings', () => {
     expect(() => app.updateSettings({ concurrency: { global: Infinity } })).toThrow(/HOOKWORK_ERR_INVALID_SETTINGS/);
     expect(app.settings.concurrency.global).toBe(64);
     expect(resolveSettings({ concurrency: { global: 10_000, perWebhook: 10_000 }, maxPayloadBytes: 100 * 1024 * 1024, maxResponseBodyBytes: 16 * 1024 * 1024 }).concurrency.global).toBe(10_000);
+  });
+
+  it('keeps the settings it had when the queue engine refuses new ones, with a coded error', async () => {
+    // The settings were stored before the engine applied them: a refusal left app.settings
+    // reporting values delivery did not run with.
+    const refusing: QueueEngineProvider = {
+      name: 'refusing',
+      async open(context) {
+        const engine = await pollingQueue().open(context);
+        const wake = engine.wake.bind(engine);
+        engine.wake = () => {
+          if (context.settings.current.concurrency.global > 100) throw new Error('concurrency must be at most 100 here');
+          wake();
+        };
+        return engine;
+      },
+    };
+    const app = createHookwork({ queue: refusing });
+    app.updateSettings({ concurrency: { global: 50 } });
+    await app.start();
+    try {
+      expect(() => app.updateSettings({ concurrency: { global: 500 } })).toThrow(/HOOKWORK_ERR_INVALID_SETTINGS: invalid settings: the refusing queue refused them \(concurrency must be at most 100 here\); nothing changed/);
+      expect(app.settings.concurrency.global).toBe(50);
+      expect(app.updateSettings({ concurrency: { global: 80 } }).concurrency.global).toBe(80);
+    } finally {
+      await app.stop();
+    }
   });
 
   it('lets composers adjust settings', () => {
