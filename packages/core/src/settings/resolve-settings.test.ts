@@ -315,7 +315,7 @@ describe('resolveSettings', () => {
     app.updateSettings({ concurrency: { global: 50 } });
     await app.start();
     try {
-      expect(() => app.updateSettings({ concurrency: { global: 500 } })).toThrow(/HOOKWORK_ERR_INVALID_SETTINGS: invalid settings: the refusing queue refused them \(concurrency must be at most 100 here\); nothing changed/);
+      expect(() => app.updateSettings({ concurrency: { global: 500 } })).toThrow(/HOOKWORK_ERR_INVALID_SETTINGS: invalid settings: the polling\(memory\) queue refused them \(concurrency must be at most 100 here\); nothing changed/);
       expect(app.settings.concurrency.global).toBe(50);
       expect(app.updateSettings({ concurrency: { global: 80 } }).concurrency.global).toBe(80);
     } finally {
