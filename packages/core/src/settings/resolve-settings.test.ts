@@ -271,7 +271,11 @@ describe('resolveSettings', () => {
     cfg.retrySchedule.push(-1);
     expect(app.settings.ssrf.allow).toEqual([]);
     expect(app.settings.retrySchedule).toEqual([1000]);
-    const settings = app.settings as { concurrency: { global: number }; ssrf: { allow: string[] } };
+    // @ts-expect-error settings are read-only at every depth (Readonly<> alone let this compile)
+    expect(() => { app.settings.concurrency.global = -5; }).toThrow(TypeError);
+    // @ts-expect-error lists too
+    expect(() => app.settings.ssrf.allow.push('127.0.0.1')).toThrow(TypeError);
+    const settings = app.settings as unknown as { concurrency: { global: number }; ssrf: { allow: string[] } };
     expect(() => { settings.concurrency.global = -5; }).toThrow(TypeError);
     expect(() => settings.ssrf.allow.push('127.0.0.1')).toThrow(TypeError);
     expect(app.settings.concurrency.global).toBe(64);
