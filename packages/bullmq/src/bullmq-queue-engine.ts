@@ -512,6 +512,7 @@ export class BullmqQueueEngine implements QueueEngine<never> {
   private async processJob(job: Job<RequestJobData>, token: string | undefined): Promise<void> {
     const request = requestOfJob(job, token);
     if (this.stopping) return this.giveBack(job, token);
+    if (!this.context.settings.current.enabled) return this.holdWhileDisabled(job, token);
     const entered = this.lanes.enter(request.webhookKey, this.leaving.signal);
     if (entered === undefined) {
       // The webhook's lane and waiting room are full: back to Redis for a while (no attempt used).
@@ -558,6 +559,19 @@ export class BullmqQueueEngine implements QueueEngine<never> {
         this.settle(pending, await this.tryMove(() => job.moveToWait(token)));
         throw new DelayedError();
     }
+  }
+
+  /**
+   * `enabled: false` sends nothing, and pausing the Worker does not stop a job it is already
+   * fetching (a retry fell due while it paused, and went out). Such a job goes back untouched, no
+   * attempt used: to the wait list once the Worker is paused (it is taken at once when delivery
+   * is enabled again, here or by another process), else one `period` later, so a Worker whose
+   * pause failed does not fetch and return it in a loop.
+   */
+  private async holdWhileDisabled(job: Job<RequestJobData>, token: string | undefined): Promise<never> {
+    if (this.worker?.isPaused()) return this.giveBack(job, token);
+    await this.tryMove(() => job.moveToDelayed(Date.now() + this.context.settings.current.period, token));
+    throw new DelayedError();
   }
 
   /** Gives a job this process will not attempt back to the wait list, as it was. */

@@ -59,6 +59,7 @@ export {
   defaultSettings,
   type BreakerSettings,
   type DeepPartial,
+  type DeepReadonly,
   type DurationInput,
   type HeaderStyle,
   type HookworkSettings,

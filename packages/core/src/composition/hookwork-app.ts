@@ -34,7 +34,7 @@ import type { TestEventResult } from '../management/test-send';
 import type { CatalogueDocument, CatalogueDocumentOptions } from '../management/catalogue-document';
 import type { Clock } from '../runtime/clock';
 import { resolveSettings } from '../settings/resolve-settings';
-import type { HookworkSettings, HookworkSettingsInput } from '../settings/settings';
+import type { DeepReadonly, HookworkSettings, HookworkSettingsInput } from '../settings/settings';
 import { checkCapabilities, checkFifoWebhooks } from './capability-check';
 import { drainQueue, OwnRequests, type DrainOptions } from './drain';
 import { checkDecoratorMetadata } from './decorator-metadata-check';
@@ -67,9 +67,9 @@ export interface Hookwork<TTransaction = never> extends Management {
   /** Where the app is in its life. */
   readonly state: HookworkState;
   /** The current settings. */
-  readonly settings: Readonly<HookworkSettings>;
+  readonly settings: DeepReadonly<HookworkSettings>;
   /** Changes settings at run time (validated; running work reads the new values). */
-  updateSettings(input: HookworkSettingsInput): Readonly<HookworkSettings>;
+  updateSettings(input: HookworkSettingsInput): DeepReadonly<HookworkSettings>;
   /** The composed events in collection order. */
   events(): readonly WebhookEventDescriptor[];
   /** Opens storage and the queue engine, checks the composed events and starts delivery. */
@@ -185,15 +185,30 @@ export class HookworkApp<TTransaction = never> implements Hookwork<TTransaction>
     return this.current;
   }
 
-  get settings(): Readonly<HookworkSettings> {
+  get settings(): DeepReadonly<HookworkSettings> {
     return this.parts.settings.get();
   }
 
-  updateSettings(input: HookworkSettingsInput): Readonly<HookworkSettings> {
-    const next = resolveSettings(input, this.parts.settings.get());
-    if (this.engine) checkCapabilities(this.engine, next);
+  updateSettings(input: HookworkSettingsInput): DeepReadonly<HookworkSettings> {
+    const previous = this.parts.settings.get();
+    const next = resolveSettings(input, previous);
+    const engine = this.engine;
+    if (engine) checkCapabilities(engine, next);
     this.parts.settings.set(next);
-    this.engine?.wake();
+    try {
+      engine?.wake();
+    } catch (cause) {
+      // The engine reads the settings it applies from the app, so they are stored first; an
+      // engine that refuses them must not leave the app reporting settings it does not run with.
+      this.parts.settings.set(previous);
+      try {
+        engine!.wake();
+      } catch {
+        // Back to what it ran with before; the refusal below is what the caller needs.
+      }
+      const problem = `the ${engine!.name} queue refused them (${(cause as Error)?.message ?? String(cause)})`;
+      throw new HookworkError('HOOKWORK_ERR_INVALID_SETTINGS', `invalid settings: ${problem}; nothing changed — choose values it takes`, { cause, details: [{ key: '(queue)', problem }] });
+    }
     return next;
   }
 

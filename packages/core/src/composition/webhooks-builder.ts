@@ -1,7 +1,7 @@
 import type { DependencyContainer } from 'tsyringe';
 import { HookworkError } from '../errors/hookwork-error';
 import { resolveSettings } from '../settings/resolve-settings';
-import type { HookworkSettings, HookworkSettingsInput } from '../settings/settings';
+import type { DeepReadonly, HookworkSettings, HookworkSettingsInput } from '../settings/settings';
 import { WebhookEventCollectionBuilder, guardExtensions, type ExtensionOwner } from './webhook-event-collection-builder';
 
 /**
@@ -15,7 +15,7 @@ export class SettingsBuilder {
   constructor(private value: HookworkSettings) {}
 
   /** The settings so far. */
-  get current(): Readonly<HookworkSettings> {
+  get current(): DeepReadonly<HookworkSettings> {
     return this.value;
   }
 

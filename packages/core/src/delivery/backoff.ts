@@ -1,4 +1,4 @@
-import type { HookworkSettings } from '../settings/settings';
+import type { DeepReadonly, HookworkSettings } from '../settings/settings';
 
 /**
  * The delay before retry `retryNumber` (1 for the first retry): the schedule's entry (the last
@@ -7,7 +7,7 @@ import type { HookworkSettings } from '../settings/settings';
  */
 export function retryDelay(
   retryNumber: number,
-  settings: Pick<HookworkSettings, 'retrySchedule' | 'retryJitter'>,
+  settings: Pick<DeepReadonly<HookworkSettings>, 'retrySchedule' | 'retryJitter'>,
   random: () => number = Math.random,
 ): number {
   const schedule = settings.retrySchedule;
@@ -101,7 +101,7 @@ export const RETRY_AFTER_STATUSES: ReadonlySet<number> = new Set([429, 503]);
  */
 export function nextAttemptDelay(
   retryNumber: number,
-  settings: Pick<HookworkSettings, 'retrySchedule' | 'retryJitter' | 'maxRetryAfter'>,
+  settings: Pick<DeepReadonly<HookworkSettings>, 'retrySchedule' | 'retryJitter' | 'maxRetryAfter'>,
   response: { statusCode?: number; retryAfter?: string } = {},
   now: Date = new Date(),
   random: () => number = Math.random,

@@ -1,13 +1,13 @@
 import type { DeliveryErrorKind, DeliveryOutcome } from '../model/delivery-log-entry';
 import type { DeliveryVerdict } from '../ports/queue-engine';
 import type { TransportResult } from '../ports/transport';
-import type { HookworkSettings } from '../settings/settings';
+import type { DeepReadonly, HookworkSettings } from '../settings/settings';
 import { nextAttemptDelay } from './backoff';
 import { redirectTarget } from '../model/wire-rules';
 import { maskUrlCredentials } from '../model/url-credentials';
 
 /** The settings the retry policy reads. */
-export type RetryPolicySettings = Pick<HookworkSettings, 'maximumRetries' | 'retryClientErrors' | 'retrySchedule' | 'retryJitter' | 'maxRetryAfter'>;
+export type RetryPolicySettings = Pick<DeepReadonly<HookworkSettings>, 'maximumRetries' | 'retryClientErrors' | 'retrySchedule' | 'retryJitter' | 'maxRetryAfter'>;
 
 /** What the policy is given: the attempt's result and how many attempts came before it. */
 export interface RetryPolicyInput {

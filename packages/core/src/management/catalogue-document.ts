@@ -9,14 +9,14 @@ import { aliasPatternSource } from '../events/webhook-event.decorator';
 import { WebhookEventCatalogue } from '../events/webhook-event-catalogue';
 import { WebhookEventResolver } from '../events/webhook-event-resolver';
 import { HOOKWORK_VERSION } from '../runtime/version';
-import type { HookworkSettings, PayloadType } from '../settings/settings';
+import type { DeepReadonly, HookworkSettings, PayloadType } from '../settings/settings';
 
 /** What {@link createCatalogueDocument} reads of an app; the app object (`Hookwork`) is one. */
 export interface CatalogueSource {
   /** The app's container, from which each event is built as a dispatch builds it. */
   readonly container: DependencyContainer;
   /** The app's settings (the payload type and header names shape the document). */
-  readonly settings: Readonly<HookworkSettings>;
+  readonly settings: DeepReadonly<HookworkSettings>;
   /** The app's lifecycle state: the document is made from the events a started app built. */
   readonly state: string;
 }
@@ -160,7 +160,7 @@ function uniqueKey(key: string, taken: Set<string>): string {
 
 const ref = (name: string) => ({ $ref: `#/components/parameters/${name}` });
 
-function sharedParameters(settings: Readonly<HookworkSettings>): Record<string, JsonSchema> {
+function sharedParameters(settings: DeepReadonly<HookworkSettings>): Record<string, JsonSchema> {
   const header = (name: string, required: boolean, description: string, schema: JsonSchema) => ({ name, in: 'header', required, description, schema });
   return {
     webhookId: header(SIGNATURE_HEADERS.id, true, 'Standard Webhooks message id (`msg_…`): the same on every retry and redelivery of one request; deduplicate by it.', { type: 'string' }),
@@ -183,7 +183,7 @@ function sharedParameters(settings: Readonly<HookworkSettings>): Record<string, 
   };
 }
 
-function operation(info: CatalogueEventInfo, schemaKey: string, settings: Readonly<HookworkSettings>): CatalogueOperation {
+function operation(info: CatalogueEventInfo, schemaKey: string, settings: DeepReadonly<HookworkSettings>): CatalogueOperation {
   const payload = { $ref: `#/components/schemas/${schemaKey}` };
   const spellings = [info.alias, ...info.synonyms];
   const aliasSchema: JsonSchema =
@@ -243,7 +243,7 @@ function cloudEventEnvelope(spellings: string[], patterns: readonly string[], da
   };
 }
 
-function defaultDescription(settings: Readonly<HookworkSettings>): string {
+function defaultDescription(settings: DeepReadonly<HookworkSettings>): string {
   return [
     'The webhooks this app sends: one entry per event, keyed by its alias.',
     `Each request is a POST with the event alias in \`${settings.headers.event}\` and the retry count in \`${settings.headers.retryCount}\`,`,

@@ -78,7 +78,7 @@ describe('webhook validation (nothing is stored when refused)', () => {
     ['a negative burst, named', { ...valid, rateLimit: { perSecond: 1, burst: -2 } }, 'rateLimit.burst', 'rateLimit.burst must be at least 1 (got -2)'],
     ['a fractional cool-down', { ...valid, breaker: { coolDown: 1.5 } }, 'breaker.coolDown', 'breaker.coolDown must be a whole number of milliseconds (got 1.5)'],
     ['a breaker window beyond 100 years', { ...valid, breaker: { window: 1e20 } }, 'breaker.window', 'must be at most 3153600000000'],
-    ['a rate without perSecond', { ...valid, rateLimit: { burst: 3 } }, 'perSecond', 'is required'],
+    ['a rate without perSecond', { ...valid, rateLimit: { burst: 3 } }, 'rateLimit.perSecond', 'is required'],
     ['a fractional burst', { ...valid, rateLimit: { perSecond: 1, burst: 1.5 } }, 'rateLimit.burst', 'must be an integer'],
     ['an unknown breaker option', { ...valid, breaker: { threshold: 3 } }, 'breaker.threshold', 'is not a webhook field (did you mean failureThreshold?); the fields here are enabled, failureThreshold, failureRate, minimumAttempts, window, coolDown'],
     ['a failure rate above 1', { ...valid, breaker: { failureRate: 1.5 } }, 'breaker.failureRate', 'must be at most 1'],

@@ -57,7 +57,11 @@ function fieldOf(error: ErrorObject): string {
     const extra = (error.params as { additionalProperty: string }).additionalProperty;
     return path ? `${path}.${extra}` : extra;
   }
-  if (error.keyword === 'required') return (error.params as { missingProperty: string }).missingProperty;
+  // Under its object's path: "perSecond is required" did not say it was rateLimit's.
+  if (error.keyword === 'required') {
+    const missing = (error.params as { missingProperty: string }).missingProperty;
+    return path ? `${path}.${missing}` : missing;
+  }
   if (error.keyword === 'propertyNames') return `${path}.${(error.params as { propertyName: string }).propertyName}`;
   return path || '(root)';
 }

@@ -63,4 +63,5 @@ export const FRAMEWORK_HEADERS: readonly string[] = Object.freeze([
   ...Object.values(SIGNATURE_HEADERS),
   TEST_EVENT_HEADER,
   ...CLOUD_EVENTS_HEADERS,
+  'traceparent', // sent with `tracing.traceparent` (W3C Trace Context); hookwork sends no tracestate
 ]);

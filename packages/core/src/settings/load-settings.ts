@@ -3,7 +3,8 @@ import { HookworkError } from '../errors/hookwork-error';
 import { editDistance } from '../errors/nearest-name';
 import { defaultLogger, type Logger } from '../observability/logger';
 import type { HookworkSettingsInput } from './settings';
-import { settingsInputSchema } from './resolve-settings';
+import { givenSettings } from './given-settings';
+import { RENAMED_SETTING_KEYS, settingsInputSchema } from './resolve-settings';
 
 /** Where {@link loadSettings} reads from; later sources override earlier ones. */
 export interface LoadSettingsOptions {
@@ -87,13 +88,15 @@ function envValue(raw: string, schema: SchemaNode): unknown {
  * reads string values of boolean and number settings as .NET does. Keys that match nothing are
  * kept, so resolveSettings names them.
  */
-function canonicalKeys(value: Record<string, unknown>, schema: SchemaNode): Record<string, unknown> {
-  const known = new Map(Object.keys(schema.properties ?? {}).map((k) => [k.toLowerCase(), k]));
+function canonicalKeys(value: Record<string, unknown>, schema: SchemaNode, path = ''): Record<string, unknown> {
+  // A renamed key too ("PerEndpoint"), so resolveSettings names its new name as it does for `perEndpoint`.
+  const renamed = RENAMED_SETTING_KEYS.filter((k) => k.lastIndexOf('.') + 1 === path.length && k.startsWith(path)).map((k) => k.slice(path.length));
+  const known = new Map([...Object.keys(schema.properties ?? {}), ...renamed].map((k) => [k.toLowerCase(), k]));
   const result: Record<string, unknown> = {};
   for (const [key, inner] of Object.entries(value)) {
     const name = known.get(key.toLowerCase()) ?? key;
     const innerSchema = schema.properties?.[name];
-    if (innerSchema?.properties && inner && typeof inner === 'object' && !Array.isArray(inner)) result[name] = canonicalKeys(inner as Record<string, unknown>, innerSchema);
+    if (innerSchema?.properties && inner && typeof inner === 'object' && !Array.isArray(inner)) result[name] = canonicalKeys(inner as Record<string, unknown>, innerSchema, `${path}${name}.`);
     // appsettings.json often holds numbers and booleans as strings ("MaximumRetries": "3"), which .NET binds.
     else result[name] = typeof inner === 'string' && innerSchema ? configValue(inner, innerSchema) : inner;
   }
@@ -216,7 +219,8 @@ export function loadSettings(options: LoadSettingsOptions = {}): HookworkSetting
   }
 
   const merged: Record<string, unknown> = { ...fromFile };
-  for (const source of [fromEnv, (options.overrides ?? {}) as Record<string, unknown>]) {
+  // An override given as undefined is not given: it leaves the file's or environment's value.
+  for (const source of [fromEnv, givenSettings(options.overrides ?? {}) as Record<string, unknown>]) {
     for (const [key, value] of Object.entries(source)) {
       const previous = merged[key];
       merged[key] =

@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createHookwork, defaultSettings, HookworkError, loadSettings, parseDuration, resolveSettings } from '../index';
+import { createHookwork, defaultSettings, HookworkError, loadSettings, parseDuration, pollingQueue, resolveSettings, type QueueEngineProvider } from '../index';
 
 describe('resolveSettings', () => {
   it('fills in the defaults of DESIGN.md', () => {
@@ -103,7 +103,7 @@ describe('resolveSettings', () => {
     }
     expect(error?.code).toBe('HOOKWORK_ERR_INVALID_SETTINGS');
     expect((error?.details as { key: string }[]).map((d) => d.key)).toEqual(['period', 'timeout', 'retrySchedule.1']);
-    expect(error?.message).toContain('period must be a duration, and "10" is ambiguous (.NET\'s TimeSpan reads bare digits as days, JavaScript as milliseconds): write a TimeSpan string such as "00:00:10" (10 seconds), or the number 10 (not a string) for milliseconds');
+    expect(error?.message).toContain('period must be a duration, and "10" is ambiguous (.NET\'s TimeSpan reads bare digits as days, JavaScript as milliseconds): write a TimeSpan string, "00:00:00.010" for 10 milliseconds or "00:00:10" for 10 seconds (in code or a JSON file, the number 10 is read as milliseconds)');
     // Numbers stay milliseconds.
     expect(resolveSettings({ timeout: 30, retrySchedule: [5] })).toMatchObject({ timeout: 30, retrySchedule: [5] });
   });
@@ -231,6 +231,102 @@ describe('resolveSettings', () => {
     expect(app.updateSettings({ maximumRetries: 0 }).maximumRetries).toBe(0);
   });
 
+  it('offers both readings of bare digits, written out whole, however large', () => {
+    // "300000" was answered with "23:59:59" (86399 seconds): neither 300000 ms nor 300000 s.
+    const message = (timeout: string) => {
+      try {
+        resolveSettings(loadSettings({ env: { HOOKWORK_TIMEOUT: timeout } }));
+      } catch (error) {
+        return (error as HookworkError).message;
+      }
+      throw new Error(`${timeout} was accepted`);
+    };
+    expect(message('300000')).toContain('write a TimeSpan string, "00:05:00" for 300000 milliseconds or "3.11:20:00" for 300000 seconds');
+    expect(message('100000')).toContain('"00:01:40" for 100000 milliseconds or "1.03:46:40" for 100000 seconds');
+    expect(message('10000')).toContain('"00:00:10" for 10000 milliseconds or "02:46:40" for 10000 seconds');
+    // Each suggestion is a duration that reads back as what it says.
+    expect(parseDuration('3.11:20:00')).toBe(300_000_000);
+    expect(parseDuration('00:00:00.010')).toBe(10);
+  });
+
+  it('takes a setting given as undefined as not given, at every depth and on every entry point', () => {
+    // ajv skips an undefined property, and the merge then put undefined over the default:
+    // maximumRetries undefined retried a 500 without end, headers.event undefined failed every attempt.
+    const given = { enabled: undefined, maximumRetries: undefined, period: undefined, timeout: undefined, concurrency: { global: undefined }, headers: { event: undefined }, breaker: { window: undefined } };
+    const defaults = resolveSettings();
+    expect(resolveSettings(given)).toEqual(defaults);
+    const app = createHookwork({ settings: given, composers: [{ compose: (b) => void b.settings.update(given) }] });
+    expect(app.settings).toEqual(defaults);
+    app.updateSettings({ maximumRetries: 2, timeout: 1000, headers: { event: 'x-event' } });
+    expect(app.updateSettings(given)).toMatchObject({ enabled: true, maximumRetries: 2, timeout: 1000, headers: { event: 'x-event' }, concurrency: { global: 64 }, breaker: { window: 60_000 } });
+    // An undefined entry of a list is a bad entry, not one left out.
+    expect(() => resolveSettings({ retrySchedule: [1000, undefined as unknown as number] })).toThrow(/retrySchedule\.1 must be a duration/);
+  });
+
+  it('keeps nothing of the caller\'s objects, and hands out settings frozen to the last list', () => {
+    const cfg = { ssrf: { allow: [] as string[] }, retrySchedule: [1000] };
+    const app = createHookwork({ settings: cfg });
+    // Pushed after validation, an entry the guard could not read reached delivery unchecked.
+    cfg.ssrf.allow.push('not a host!!', '127.0.0.1');
+    cfg.retrySchedule.push(-1);
+    expect(app.settings.ssrf.allow).toEqual([]);
+    expect(app.settings.retrySchedule).toEqual([1000]);
+    // @ts-expect-error settings are read-only at every depth (Readonly<> alone let this compile)
+    expect(() => { app.settings.concurrency.global = -5; }).toThrow(TypeError);
+    // @ts-expect-error lists too
+    expect(() => app.settings.ssrf.allow.push('127.0.0.1')).toThrow(TypeError);
+    const settings = app.settings as unknown as { concurrency: { global: number }; ssrf: { allow: string[] } };
+    expect(() => { settings.concurrency.global = -5; }).toThrow(TypeError);
+    expect(() => settings.ssrf.allow.push('127.0.0.1')).toThrow(TypeError);
+    expect(app.settings.concurrency.global).toBe(64);
+    // The composers' view too, and the result of updateSettings().
+    createHookwork({ composers: [{ compose: (b) => void expect(Object.isFrozen(b.settings.current.headers)).toBe(true) }] });
+    expect(Object.isFrozen(app.updateSettings({ ssrf: { allow: ['10.0.0.1'] } }).ssrf.allow)).toBe(true);
+  });
+
+  it('refuses Infinity and numbers past a documented maximum for whole-number settings, from code and the environment', () => {
+    for (const value of [Infinity, 1e300]) {
+      expect(problemsOf({ concurrency: { global: value, perWebhook: value }, maxPayloadBytes: value, maxResponseBodyBytes: value })).toEqual([
+        { key: 'concurrency.global', value, problem: 'must be at most 10000' },
+        { key: 'concurrency.perWebhook', value, problem: 'must be at most 10000' },
+        { key: 'maxPayloadBytes', value, problem: `must be at most ${100 * 1024 * 1024}` },
+        { key: 'maxResponseBodyBytes', value, problem: `must be at most ${16 * 1024 * 1024}` },
+      ]);
+    }
+    expect(() => resolveSettings(loadSettings({ env: { HOOKWORK_CONCURRENCY__GLOBAL: '1e300' } }))).toThrow(/concurrency\.global must be at most 10000 \(got 1e\+300\)/);
+    const app = createHookwork({});
+    expect(() => app.updateSettings({ concurrency: { global: Infinity } })).toThrow(/HOOKWORK_ERR_INVALID_SETTINGS/);
+    expect(app.settings.concurrency.global).toBe(64);
+    expect(resolveSettings({ concurrency: { global: 10_000, perWebhook: 10_000 }, maxPayloadBytes: 100 * 1024 * 1024, maxResponseBodyBytes: 16 * 1024 * 1024 }).concurrency.global).toBe(10_000);
+  });
+
+  it('keeps the settings it had when the queue engine refuses new ones, with a coded error', async () => {
+    // The settings were stored before the engine applied them: a refusal left app.settings
+    // reporting values delivery did not run with.
+    const refusing: QueueEngineProvider = {
+      name: 'refusing',
+      async open(context) {
+        const engine = await pollingQueue().open(context);
+        const wake = engine.wake.bind(engine);
+        engine.wake = () => {
+          if (context.settings.current.concurrency.global > 100) throw new Error('concurrency must be at most 100 here');
+          wake();
+        };
+        return engine;
+      },
+    };
+    const app = createHookwork({ queue: refusing });
+    app.updateSettings({ concurrency: { global: 50 } });
+    await app.start();
+    try {
+      expect(() => app.updateSettings({ concurrency: { global: 500 } })).toThrow(/HOOKWORK_ERR_INVALID_SETTINGS: invalid settings: the polling\(memory\) queue refused them \(concurrency must be at most 100 here\); nothing changed/);
+      expect(app.settings.concurrency.global).toBe(50);
+      expect(app.updateSettings({ concurrency: { global: 80 } }).concurrency.global).toBe(80);
+    } finally {
+      await app.stop();
+    }
+  });
+
   it('lets composers adjust settings', () => {
     const app = createHookwork({ settings: { maximumRetries: 2 }, composers: [{ compose: (b) => void b.settings.update({ maximumRetries: b.settings.current.maximumRetries + 1 }) }] });
     expect(app.settings.maximumRetries).toBe(3);
@@ -340,6 +436,19 @@ describe('loadSettings', () => {
     // A key that matches no setting in any case is still refused by name.
     writeFileSync(file, JSON.stringify({ Hookwork: { MaximumRetrys: 2 } }));
     expect(() => resolveSettings(loadSettings({ file, env: {} }))).toThrow(/MaximumRetrys is not a known setting/);
+  });
+
+  it('lets an override given as undefined leave the file\'s value', () => {
+    const file = join(dir, 'undefined-override.json');
+    writeFileSync(file, JSON.stringify({ Hookwork: { MaximumRetries: 2, Headers: { Event: 'x-event' } } }));
+    const input = loadSettings({ file, env: {}, overrides: { maximumRetries: undefined, headers: { event: undefined } } });
+    expect(resolveSettings(input)).toMatchObject({ maximumRetries: 2, headers: { event: 'x-event' } });
+  });
+
+  it('names the new key of a renamed setting written in a file in any case, as in the environment', () => {
+    const file = join(dir, 'renamed.json');
+    writeFileSync(file, JSON.stringify({ Hookwork: { Concurrency: { PerEndpoint: 3 } } }));
+    expect(() => resolveSettings(loadSettings({ file, env: {} }))).toThrow(/concurrency\.perEndpoint was renamed concurrency\.perWebhook/);
   });
 
   it('makes a missing section a coded error, unless it is declared optional', () => {

@@ -4,6 +4,7 @@ import { HookworkError, shownValue } from '../errors/hookwork-error';
 import { nearestName } from '../errors/nearest-name';
 import { FRAMEWORK_HEADERS } from '../model/framework-headers';
 import { HEADER_NAME_PATTERN, HEADER_VALUE_PATTERN, headerNameProblem, headerValueProblem } from '../model/wire-rules';
+import { deepFreeze, givenSettings } from './given-settings';
 import { durationAdvice, parseDuration } from './time-span';
 import {
   HEADER_STYLES,
@@ -32,7 +33,17 @@ export const MAX_DATE_OFFSET_MS = MAX_DATE_OFFSET_DAYS * 86_400_000;
  */
 export const MIN_RATE_PER_SECOND = 0.000001;
 const tooFar = `must be at most ${MAX_DATE_OFFSET_DAYS} days ("${MAX_DATE_OFFSET_DAYS}.00:00:00"); a date further away than that is beyond what a store keeps`;
-const positiveInt = { type: 'integer', minimum: 1 };
+/**
+ * The most attempts in flight at once, in all or for one webhook. Whole-number settings need a
+ * maximum: ajv's `integer` lets Infinity through, and BullMQ refused a concurrency of Infinity
+ * (or 1e300) uncoded at start(); ten thousand sockets at once is beyond what one process serves.
+ */
+export const MAX_CONCURRENCY = 10_000;
+/** The largest `maxPayloadBytes`, bytes (100 MiB): a payload is stored whole with each request, and Redis keeps a value to 512 MB. */
+export const MAX_PAYLOAD_BYTES = 100 * 1024 * 1024;
+/** The largest `maxResponseBodyBytes`, bytes (16 MiB): each attempt's response body is kept in the delivery log up to it. */
+export const MAX_RESPONSE_BODY_BYTES = 16 * 1024 * 1024;
+const concurrencyInt = { type: 'integer', minimum: 1, maximum: MAX_CONCURRENCY };
 const headerName = { type: 'string', maxLength: 100, pattern: HEADER_NAME_PATTERN };
 
 /** JSON Schema of {@link HookworkSettingsInput}; unknown keys are refused (a typo is an error, not ignored). */
@@ -55,12 +66,12 @@ export const settingsInputSchema = {
     concurrency: {
       type: 'object',
       additionalProperties: false,
-      properties: { global: positiveInt, perWebhook: positiveInt },
+      properties: { global: concurrencyInt, perWebhook: concurrencyInt },
     },
     claimBatchSize: { type: 'integer', minimum: 1, maximum: 10_000 },
     leaseDuration: duration,
-    maxPayloadBytes: positiveInt,
-    maxResponseBodyBytes: { type: 'integer', minimum: 0 },
+    maxPayloadBytes: { type: 'integer', minimum: 1, maximum: MAX_PAYLOAD_BYTES },
+    maxResponseBodyBytes: { type: 'integer', minimum: 0, maximum: MAX_RESPONSE_BODY_BYTES },
     headers: {
       type: 'object',
       additionalProperties: false,
@@ -139,6 +150,9 @@ export const MIN_PERIOD_MS = 100;
 const RENAMED: Readonly<Record<string, string>> = {
   'concurrency.perEndpoint': 'concurrency.perWebhook (lanes are per webhook, so webhooks of different owners on one host never share slots)',
 };
+
+/** @internal The old dotted names of renamed settings, for loadSettings to give a file's key in any case their spelling. */
+export const RENAMED_SETTING_KEYS: readonly string[] = Object.freeze(Object.keys(RENAMED));
 
 
 function keyOf(error: ErrorObject): string {
@@ -251,6 +265,9 @@ export function resolveSettings(input: HookworkSettingsInput = {}, base: Hookwor
     const problem = 'must be an object of keys such as { maximumRetries: 5 }; see docs/settings.md';
     throw new HookworkError('HOOKWORK_ERR_INVALID_SETTINGS', `settings ${problem}`, { details: [{ key: '(root)', problem }] });
   }
+  // Validated and merged from a copy without undefined keys: an undefined value is "not given",
+  // and nothing of the caller's objects stays in the settings to be changed after validation.
+  input = givenSettings(input);
   if (!validateInput(input)) {
     const seen = new Set<string>();
     for (const error of validateInput.errors ?? []) {
@@ -347,5 +364,6 @@ export function resolveSettings(input: HookworkSettingsInput = {}, base: Hookwor
     result.keepDeadLettersForDays = result.keepLogsForDays;
     deadLettersFollowLogs.add(result);
   }
-  return result;
+  // Frozen to the last array: settings change only through resolveSettings (app.updateSettings()).
+  return deepFreeze(result);
 }

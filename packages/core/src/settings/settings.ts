@@ -93,6 +93,12 @@ export interface BreakerSettings {
   coolDown: number;
 }
 
+/**
+ * Read-only at every depth, lists included: the settings as the app hands them out. They are
+ * frozen at run time as well; `Readonly<>` alone let `app.settings.concurrency.global = -5` compile.
+ */
+export type DeepReadonly<T> = T extends readonly (infer U)[] ? readonly DeepReadonly<U>[] : T extends object ? { readonly [K in keyof T]: DeepReadonly<T[K]> } : T;
+
 /** Every key optional, recursively; arrays are given whole. */
 export type DeepPartial<T> = { [K in keyof T]?: T[K] extends unknown[] ? T[K] : T[K] extends object ? DeepPartial<T[K]> : T[K] };
 
@@ -177,7 +183,7 @@ export function defaultSettings(): HookworkSettings {
  */
 export interface SettingsAccessor {
   /** The settings now (the latest `updateSettings()` applied). */
-  readonly current: Readonly<HookworkSettings>;
+  readonly current: DeepReadonly<HookworkSettings>;
 }
 
 /** Injection token of the app's {@link SettingsAccessor}. */

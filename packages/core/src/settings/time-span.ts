@@ -52,11 +52,12 @@ export function durationAdvice(value: unknown, positive = false): string {
     if (value < 0) return `must be a duration of ${least} milliseconds`;
   }
   if (isBareDigits(value)) {
-    const n = Number(value);
-    const seconds = Math.min(n, 86_399);
-    const two = (x: number) => String(x).padStart(2, '0');
-    const timeSpan = `${two(Math.floor(seconds / 3600))}:${two(Math.floor(seconds / 60) % 60)}:${two(seconds % 60)}`;
-    return `must be a duration, and "${value.trim()}" is ambiguous (.NET's TimeSpan reads bare digits as days, JavaScript as milliseconds): write a TimeSpan string such as "${timeSpan}" (${seconds} seconds), or the number ${n} (not a string) for milliseconds`;
+    // Both readings a person may have meant, each written out: "300000" was answered with
+    // "23:59:59", neither 300000 ms nor 300000 s. The number is offered only where one can be
+    // written (an environment variable is always a string).
+    const digits = value.trim();
+    const n = Number(digits);
+    return `must be a duration, and "${digits}" is ambiguous (.NET's TimeSpan reads bare digits as days, JavaScript as milliseconds): write a TimeSpan string, "${formatTimeSpan(n)}" for ${digits} milliseconds or "${formatTimeSpan(n * 1000)}" for ${digits} seconds (in code or a JSON file, the number ${digits} is read as milliseconds)`;
   }
   const text = typeof value === 'string' ? value.trim() : '';
   const short = /^(\d{1,2}):(\d{2})$/.exec(text);
@@ -69,4 +70,14 @@ export function durationAdvice(value: unknown, positive = false): string {
   if (colonDays) return `must be a duration: write the days with a dot, "${colonDays[1]}.${colonDays[2]}" (d.hh:mm:ss), as .NET's invariant TimeSpan format does`;
   if (/^-/.test(text)) return `must be a duration of ${least}; a negative TimeSpan is not one`;
   return 'must be a duration: a number of milliseconds, or a TimeSpan string such as "00:00:10" (hh:mm:ss) or "1.02:00:00" (d.hh:mm:ss)';
+}
+
+/** `ms` as a .NET invariant TimeSpan string: `hh:mm:ss`, with `d.` before it and `.fff` after it when needed. */
+export function formatTimeSpan(ms: number): string {
+  const whole = Math.floor(ms);
+  const days = Math.floor(whole / 86_400_000);
+  const two = (x: number) => String(x).padStart(2, '0');
+  const time = `${two(Math.floor(whole / 3_600_000) % 24)}:${two(Math.floor(whole / 60_000) % 60)}:${two(Math.floor(whole / 1000) % 60)}`;
+  const fraction = whole % 1000 ? `.${String(whole % 1000).padStart(3, '0')}` : '';
+  return `${days > 0 ? `${days}.` : ''}${time}${fraction}`;
 }
