@@ -2,6 +2,7 @@ import http from 'node:http';
 import https from 'node:https';
 import type net from 'node:net';
 import type { AddressInfo } from 'node:net';
+import { runInThisContext } from 'node:vm';
 import { brotliCompressSync, deflateRawSync, deflateSync, gzipSync } from 'node:zlib';
 import { createHookwork, type HookworkOptions } from '../composition/create-hookwork';
 import type { Hookwork } from '../composition/hookwork-app';
@@ -14,6 +15,8 @@ import { WebhookEvent } from '../events/webhook-event.decorator';
 import { WebhookEventTypes } from '../events/webhook-event-types';
 import type { LifecycleEvents } from '../observability/lifecycle-events';
 import { REDACTED } from '../model/webhook';
+import { WebhookRepositoryToken } from '../ports/webhook-repository';
+import { resolveToken } from '../runtime/tokens';
 import type { HookworkSettingsInput } from '../settings/settings';
 import { startRawReceiver, type RawReceiver } from './raw-receiver';
 import { TEST_RECEIVER_CERT, TEST_RECEIVER_KEY } from './test-certificate';
@@ -243,6 +246,77 @@ export function describeTransportContract(name: string, transport: () => Transpo
         await app!.drain();
         expect(target.requests.map((r) => r.path)).toEqual(['/hook/%C3%BC?q=%C3%A4']);
         expect((await logOf(webhook.key)).map((e) => e.url)).toEqual([webhook.url]);
+      });
+    });
+
+    describe('the headers the transport writes itself', () => {
+      // A before-send hook's Content-Length short of the body made axios send it (the rest of the
+      // body read as a second request on the connection), Transfer-Encoding next to axios'
+      // Content-Length, and Host another virtual host; undici ignored, failed or logged them wrong.
+      it.each([
+        ['Content-Length', '5'],
+        ['Transfer-Encoding', 'chunked'],
+        ['Host', 'evil.internal'],
+        ['connection', 'close'],
+        ['Trailer', 'x-checksum'],
+        ['Expect', '100-continue'],
+        ['Upgrade', 'websocket'],
+        ['Keep-Alive', 'timeout=5'],
+      ])('refuses a before-send hook that sets %s: not sent, invalid, not retried, the log naming the header and the hook', async (name, value) => {
+        const target = await receiver();
+        const { log } = await deliverOnce(target.url, {}, { delivery: { beforeSend: (r) => ({ ...r, headers: { ...r.headers, [name]: value } }) } });
+        expect(target.requests).toHaveLength(0);
+        expect(log.map((e) => [e.errorKind, e.outcome])).toEqual([['invalid', 'dead']]);
+        expect(log[0]!.errorMessage).toContain("the beforeSend hook's request cannot go on the wire unchanged");
+        expect(log[0]!.errorMessage).toContain(`header ${name} is the transport's own`);
+      });
+
+      it('refuses a hook that sets one header twice under names that differ only in case', async () => {
+        const target = await receiver();
+        const { log } = await deliverOnce(target.url, {}, { delivery: { beforeSend: (r) => ({ ...r, headers: { ...r.headers, 'X-Tenant': 'a', 'x-tenant': 'b' } }) } });
+        expect(target.requests).toHaveLength(0);
+        expect(log.map((e) => [e.errorKind, e.outcome])).toEqual([['invalid', 'dead']]);
+        expect(log[0]!.errorMessage).toContain('header x-tenant is set twice under names that differ only in case');
+      });
+
+      it('replaces the signature headers a hook wrote in another case: one signature goes out, and it verifies', async () => {
+        const target = await receiver();
+        const { webhook, log } = await deliverOnce(
+          target.url,
+          {},
+          { secret: true, delivery: { beforeSend: (r) => ({ ...r, headers: { ...r.headers, 'Webhook-Signature': 'v1,Zm9yZ2Vk', 'WEBHOOK-ID': 'msg_forged' } }) } },
+        );
+        const [request] = target.requests;
+        const { 'webhook-id': id, 'webhook-timestamp': timestamp, 'webhook-signature': signature } = request!.headers as Record<string, string>;
+        expect(id).not.toContain('forged');
+        expect(signature).not.toContain('Zm9yZ2Vk');
+        expect(verifySignature(webhook.secret!, id!, Number(timestamp), request!.body, signature!)).toBe(true);
+        expect(log.map((e) => e.outcome)).toEqual(['delivered']);
+        expect(log[0]!.requestHeaders['webhook-id']).toBe(id);
+      });
+
+      it('refuses a webhook stored with such a header (written to the store directly): invalid, not retried', async () => {
+        const target = await receiver();
+        await startApp({ settings: { maximumRetries: 2 } });
+        const now = new Date();
+        await resolveToken(app!.container, WebhookRepositoryToken).create({
+          key: 'stored-trailer',
+          url: target.url,
+          events: ['contract.happened'],
+          contentTypeKeys: [],
+          headers: { Trailer: 'x-checksum' },
+          sensitiveHeaders: [],
+          enabled: true,
+          secrets: [],
+          createdAt: now,
+          updatedAt: now,
+        });
+        await app!.publish(new ContractHappened('t1'));
+        await app!.drain();
+        expect(target.requests).toHaveLength(0);
+        const log = await logOf('stored-trailer');
+        expect(log.map((e) => [e.errorKind, e.outcome])).toEqual([['invalid', 'dead']]);
+        expect(log[0]!.errorMessage).toContain("not sent: webhook stored-trailer holds what HTTP cannot carry unchanged (header trailer is the transport's own");
       });
     });
 
@@ -766,6 +840,25 @@ export function describeTransportContract(name: string, transport: () => Transpo
         expect(bodies).toEqual([]);
         expect(log[0]).toMatchObject({ errorKind: 'tls', outcome: 'dead' });
         expect(log[0]!.errorMessage).toMatch(/self.signed|certificate/i);
+      });
+
+      it('verifies certificates even with NODE_TLS_REJECT_UNAUTHORIZED=0 in the environment', async () => {
+        // The process's own environment, which Node's tls reads: jest gives a test a copy of it.
+        const real = runInThisContext('process') as NodeJS.Process;
+        const before = real.env.NODE_TLS_REJECT_UNAUTHORIZED;
+        // Node warns once per process when it sees the variable; the warning is not this test's.
+        const warn = real.emitWarning;
+        real.emitWarning = () => undefined;
+        real.env.NODE_TLS_REJECT_UNAUTHORIZED = '0';
+        try {
+          const { log } = await deliverOnce(url, { maximumRetries: 0 });
+          expect(bodies).toEqual([]);
+          expect(log[0]).toMatchObject({ errorKind: 'tls', outcome: 'dead' });
+        } finally {
+          if (before === undefined) delete real.env.NODE_TLS_REJECT_UNAUTHORIZED;
+          else real.env.NODE_TLS_REJECT_UNAUTHORIZED = before;
+          real.emitWarning = warn;
+        }
       });
 
       it('delivers to a receiver behind an internal CA the host trusts with delivery.tls.ca', async () => {

@@ -8,6 +8,7 @@ import { bodyErrorText, DeadlineError, errorKindOf, findCause, NO_BODY_STATUSES,
 import { BodyDecoder } from './body-decoder';
 import { SsrfGuard, type HostResolver, type SsrfPolicySource } from './ssrf-guard';
 import { StopSignals } from './stop-signals';
+import { TRANSPORT_OWNED_HEADERS, transportOwnedHeaderProblem, UnsendableHeaderError } from './transport-owned-headers';
 import { memoByKey } from '../../runtime/memo';
 export { errorKindOf } from './transport-errors';
 import type { OutgoingRequest, SendOptions, Transport, TransportResponse, TransportResult } from '../../ports/transport';
@@ -135,6 +136,8 @@ class Exchange {
     private readonly guard: SsrfGuard,
     /** hookwork's own agents (their `lookup`, the guard's, goes before any a request brings), and how it asks for a direct connection. */
     private readonly route: DirectRoute,
+    /** The length of the signed body: the one Content-Length that may go out. */
+    private readonly bodyLength: number,
   ) {}
 
   /**
@@ -154,9 +157,13 @@ class Exchange {
     }
     const refusal = this.guard.checkConnectOptions(options);
     if (refusal) throw refusal;
+    const unsendable = interceptedHeaderProblem(options.headers, this.bodyLength);
+    if (unsendable) throw new UnsendableHeaderError(`not sent: ${unsendable}`);
     // Names are resolved by the guard whatever agent or `lookup` an interceptor configured: a
     // request's own lookup goes before its agent's.
     options.lookup = this.guard.lookup;
+    // Certificates verified whatever NODE_TLS_REJECT_UNAUTHORIZED says (hookwork's agent sets it too).
+    if (options.protocol === 'https:') (options as https.RequestOptions).rejectUnauthorized = true;
     // A host's interceptor may send again within the attempt (axios-retry does, and a retry of a
     // 503 happens in a success interceptor, past a body nobody reads): the earlier exchange is
     // ended, so its connection is not held for ever, and what is reported is of the latest one.
@@ -209,6 +216,24 @@ class Exchange {
     if (this.onStop) this.onStop();
     else this.clientRequest?.destroy(reason instanceof Error ? reason : new Error(String(reason)));
   }
+}
+
+/**
+ * What of the headers axios hands to Node (after the host's interceptors, with axios' own
+ * Content-Length) would send another request than the one signed and logged: a Host,
+ * Transfer-Encoding or connection header an interceptor or the instance's defaults set, or a
+ * Content-Length other than the signed body's (axios keeps one already set rather than its own).
+ */
+function interceptedHeaderProblem(headers: http.OutgoingHttpHeaders | readonly string[] | undefined, bodyLength: number): string | undefined {
+  if (!headers || Array.isArray(headers)) return undefined;
+  for (const name of Object.keys(headers)) {
+    const lower = name.toLowerCase();
+    if (!TRANSPORT_OWNED_HEADERS.has(lower)) continue;
+    const value = (headers as http.OutgoingHttpHeaders)[name];
+    if (lower === 'content-length' && String(value) === String(bodyLength)) continue;
+    return `an axios interceptor (or the instance's default headers) set ${name}: ${String(value)}, which is the transport's own (it writes the Host, the length of the signed body (${bodyLength} bytes) and the connection handling itself); remove it in the interceptor`;
+  }
+  return undefined;
 }
 
 /**
@@ -394,7 +419,9 @@ export function createHttpTransport(options: HttpTransportOptions): HttpTranspor
   const agentOptions = { keepAlive: true, keepAliveMsecs: AXIOS_KEEP_ALIVE_MS, maxSockets: options.maxSockets ?? 256, maxFreeSockets: 64, scheduling: 'lifo' as const, lookup: guard.lookup };
   const httpAgent = new http.Agent(agentOptions);
   const extraCa = options.tls?.ca === undefined ? undefined : ([] as (string | Buffer)[]).concat(options.tls.ca as string | Buffer | (string | Buffer)[]);
-  const httpsAgent = new https.Agent({ ...agentOptions, ...(extraCa ? { ca: [...tls.rootCertificates, ...extraCa] } : {}) });
+  // rejectUnauthorized set, not left to Node's default: NODE_TLS_REJECT_UNAUTHORIZED=0 in the
+  // environment would turn that default off (docs/transport.md: certificates are always verified).
+  const httpsAgent = new https.Agent({ ...agentOptions, rejectUnauthorized: true, ...(extraCa ? { ca: [...tls.rootCertificates, ...extraCa] } : {}) });
   const instance = axios.create({
     httpAgent,
     httpsAgent,
@@ -444,8 +471,12 @@ export function createHttpTransport(options: HttpTransportOptions): HttpTranspor
       const refusal = guard.checkLiteralHost(url.hostname);
       if (refusal) return { ok: false, errorKind: 'ssrf', message: refusal.message, durationMs: 0 };
       if (closed) return { ok: false, errorKind: 'aborted', message: 'the transport was closed (the app is stopping)', durationMs: 0 };
+      // Host, Content-Length and the connection handling are this transport's own, as they are
+      // the undici one's: axios would send a Content-Length of the request's rather than the body's.
+      const unsendable = transportOwnedHeaderProblem(request.headers);
+      if (unsendable) return { ok: false, errorKind: 'invalid', message: `not sent: ${unsendable}; remove it from the webhook's headers or the beforeSend hook`, durationMs: 0 };
 
-      const exchange = new Exchange(guard, route);
+      const exchange = new Exchange(guard, route, request.body.length);
       const { signal } = sendOptions;
       exchange.deadline = setTimeout(stopAtDeadline, sendOptions.timeoutMs, exchange, sendOptions.timeoutMs);
       if (signal) stopSignals.add(signal, exchange);
@@ -464,8 +495,8 @@ export function createHttpTransport(options: HttpTransportOptions): HttpTranspor
         if (reason instanceof DeadlineError) return { ok: false, errorKind: 'timeout', message: reason.message, durationMs: elapsed(), ...withSent };
         if (reason !== undefined) return { ok: false, errorKind: 'aborted', message: `the attempt was aborted: ${(reason as Error)?.message ?? reason}`, durationMs: elapsed(), ...withSent };
         const kind = errorKindOf(error);
-        const ssrf = kind === 'ssrf' ? findCause(error, (e) => isHookworkError(e, 'HOOKWORK_ERR_SSRF_BLOCKED')) : undefined;
-        return { ok: false, errorKind: kind, message: ((ssrf ?? error) as Error)?.message ?? String(error), durationMs: elapsed(), ...withSent };
+        const cause = kind === 'ssrf' ? findCause(error, (e) => isHookworkError(e, 'HOOKWORK_ERR_SSRF_BLOCKED')) : kind === 'invalid' ? findCause(error, (e) => e instanceof UnsendableHeaderError) : undefined;
+        return { ok: false, errorKind: kind, message: ((cause ?? error) as Error)?.message ?? String(error), durationMs: elapsed(), ...withSent };
       }
       // No request went through the exchange: an interceptor that ran after keepOnGuardedPath
       // (or removed it) sent the request by other means, past the guard. Its answer is not taken.

@@ -7,6 +7,7 @@ import type { DeliveryTlsOptions } from './http-transport';
 import { BodyDecoder } from './body-decoder';
 import { SsrfGuard, type HostResolver, type SsrfPolicySource } from './ssrf-guard';
 import { StopSignals } from './stop-signals';
+import { transportOwnedHeaderProblem } from './transport-owned-headers';
 import { memoByKey } from '../../runtime/memo';
 import { bodyErrorText, DeadlineError, errorKindOf, findCause, NO_BODY_STATUSES, notAnAnswer, UNASKED_CONTINUE, UNASKED_UPGRADE } from './transport-errors';
 
@@ -32,8 +33,6 @@ export interface UndiciTransport extends Transport {
  * What the axios transport sends besides the request's own headers, sent here too so a receiver
  * sees the same request whichever transport is chosen.
  */
-/** Headers undici refuses to send as given (it writes connection handling itself); hookwork's own never include them. */
-const UNSENDABLE: readonly string[] = ['keep-alive', 'upgrade', 'expect'];
 const ACCEPT = 'application/json, text/plain, */*';
 const ACCEPT_ENCODING = 'gzip, compress, deflate, br';
 
@@ -233,7 +232,8 @@ export function createUndiciTransport(options: UndiciTransportOptions): UndiciTr
     // they cannot cut an attempt short with a different error than the axios transport's.
     headersTimeout: 0,
     bodyTimeout: 0,
-    connect: { lookup: guard.lookup, timeout: 0, ...(extraCa ? { ca: [...tls.rootCertificates, ...extraCa] } : {}) },
+    // rejectUnauthorized set, not left to Node's default, which NODE_TLS_REJECT_UNAUTHORIZED=0 turns off.
+    connect: { lookup: guard.lookup, timeout: 0, rejectUnauthorized: true, ...(extraCa ? { ca: [...tls.rootCertificates, ...extraCa] } : {}) },
   });
   let closed = false;
   const stopSignals = new StopSignals<AttemptHandler>();
@@ -257,15 +257,13 @@ export function createUndiciTransport(options: UndiciTransportOptions): UndiciTr
       if (refusal) return Promise.resolve({ ok: false, errorKind: 'ssrf', message: refusal.message, durationMs: 0 });
       if (closed) return Promise.resolve({ ok: false, errorKind: 'aborted', message: 'the transport was closed (the app is stopping)', durationMs: 0 });
 
+      // Host, Content-Length and the connection handling are this transport's own, as they are
+      // the axios one's: one of the request's would go out as something else than logged.
+      const unsendable = transportOwnedHeaderProblem(request.headers);
+      if (unsendable) return Promise.resolve({ ok: false, errorKind: 'invalid', message: `not sent: ${unsendable}; remove it from the webhook's headers or the beforeSend hook`, durationMs: 0 });
       // The headers as they go out, in the order undici writes them: host and connection first.
       const sent: Record<string, string> = { host: url.host, connection: 'keep-alive' };
-      for (const [name, value] of Object.entries(request.headers)) {
-        const lower = name.toLowerCase();
-        if (UNSENDABLE.includes(lower)) {
-          return Promise.resolve({ ok: false, errorKind: 'invalid', message: `not sent: the undici transport cannot send the ${lower} header (undici manages the connection itself); remove it from the webhook's headers or the beforeSend hook, or use transport: 'axios'`, durationMs: 0 });
-        }
-        sent[lower] = value;
-      }
+      for (const name of Object.keys(request.headers)) sent[name.toLowerCase()] = request.headers[name]!;
       sent.accept ??= ACCEPT;
       sent['accept-encoding'] ??= ACCEPT_ENCODING;
       sent['content-length'] = String(request.body.length);
