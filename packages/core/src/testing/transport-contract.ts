@@ -533,6 +533,21 @@ export function describeTransportContract(name: string, transport: () => Transpo
         expect(log[0]).toMatchObject({ statusCode: 200, outcome: 'delivered', responseBody: '0123456789', errorMessage: 'response body: cut at maxResponseBodyBytes; the rest was not read' });
       });
 
+      it('cuts an encoded body by its bytes on the wire too: endless empty deflate blocks are not read to the deadline', async () => {
+        // A zlib header, then empty stored blocks (not final) without end: bytes, nothing decoded.
+        const emptyBlocks = Buffer.concat([Buffer.from([0x78, 0x01]), Buffer.alloc(5 * 20_000, Buffer.from([0x00, 0x00, 0x00, 0xff, 0xff]))]);
+        const raw = await rawReceiver((s) => {
+          s.write(head('200 OK', 'Content-Encoding: deflate', 'Transfer-Encoding: chunked'));
+          // Held open after 100 KB: without the cap on the wire, the read ends only at the deadline.
+          s.write(`${emptyBlocks.length.toString(16)}\r\n`);
+          s.write(emptyBlocks);
+          s.write('\r\n');
+        });
+        const { log } = await deliverOnce(raw.url, { maxResponseBodyBytes: 1024 });
+        expect(log.map((e) => [e.statusCode, e.outcome, e.responseBody])).toEqual([[200, 'delivered', '']]);
+        expect(log[0]!.errorMessage).toMatch(/^response body: cut at maxResponseBodyBytes: \d+ bytes arrived on the wire \(more than twice maxResponseBodyBytes plus 4 KiB\) without decoding to that many; the rest was not read \(0 bytes read\)$/);
+      });
+
       it('keeps what arrived of a broken body', async () => {
         const raw = await rawReceiver((s) => s.end(head('200 OK', 'Content-Length: 55', 'X-Seen: 1') + 'hello'));
         const { log } = await deliverOnce(raw.url);

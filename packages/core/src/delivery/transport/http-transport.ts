@@ -5,7 +5,7 @@ import type { Readable } from 'node:stream';
 import axios, { type AxiosInstance, type AxiosResponse, type InternalAxiosRequestConfig } from 'axios';
 import { HookworkError, isHookworkError } from '../../errors/hookwork-error';
 import { bodyErrorText, DeadlineError, errorKindOf, findCause, NO_BODY_STATUSES, notAnAnswer, UNASKED_UPGRADE } from './transport-errors';
-import { BodyDecoder } from './body-decoder';
+import { BodyDecoder, wireByteCap, wireCapNote } from './body-decoder';
 import { SsrfGuard, type HostResolver, type SsrfPolicySource } from './ssrf-guard';
 import { StopSignals } from './stop-signals';
 import { TRANSPORT_OWNED_HEADERS, transportOwnedHeaderProblem, UnsendableHeaderError } from './transport-owned-headers';
@@ -381,7 +381,18 @@ function readBody(stream: Readable, encoding: string | undefined, cap: number, e
         stream.destroy();
       },
     });
-    const onArrival = decoder ? (chunk: Buffer) => decoder.write(chunk) : keep;
+    // An encoded body is also cut by its bytes on the wire: one that decodes to little or nothing
+    // (empty deflate blocks without end) would otherwise be read and decompressed until the deadline.
+    const wireCap = wireByteCap(cap);
+    let wire = 0;
+    const onArrival = decoder
+      ? (chunk: Buffer) => {
+          wire += chunk.length;
+          if (wire <= wireCap) return decoder.write(chunk);
+          stream.destroy();
+          finish(true, wireCapNote(wire));
+        }
+      : keep;
     const onStop = () => {
       finish(false, stopped());
       stream.destroy();

@@ -4,7 +4,7 @@ import type * as Undici from 'undici';
 import { isHookworkError } from '../../errors/hookwork-error';
 import type { OutgoingRequest, SendOptions, Transport, TransportResponse, TransportResult } from '../../ports/transport';
 import type { DeliveryTlsOptions } from './http-transport';
-import { BodyDecoder } from './body-decoder';
+import { BodyDecoder, wireByteCap, wireCapNote } from './body-decoder';
 import { SsrfGuard, type HostResolver, type SsrfPolicySource } from './ssrf-guard';
 import { StopSignals } from './stop-signals';
 import { transportOwnedHeaderProblem } from './transport-owned-headers';
@@ -54,6 +54,7 @@ class AttemptHandler implements Dispatcher.DispatchHandler {
   private truncated = false;
   private decoder: BodyDecoder | undefined;
   private decodeError: unknown;
+  private wireBytes = 0;
 
   constructor(
     private readonly cap: number,
@@ -117,8 +118,19 @@ class AttemptHandler implements Dispatcher.DispatchHandler {
 
   onData(chunk: Buffer): boolean {
     if (this.settled) return true;
-    if (this.decoder) this.decoder.write(chunk);
-    else this.keep(chunk);
+    if (!this.decoder) {
+      this.keep(chunk);
+      return true;
+    }
+    // An encoded body is also cut by its bytes on the wire (see wireByteCap), as the axios transport cuts it.
+    this.wireBytes += chunk.length;
+    if (this.wireBytes <= wireByteCap(this.cap)) {
+      this.decoder.write(chunk);
+      return true;
+    }
+    this.truncated = true;
+    this.finishBody(wireCapNote(this.wireBytes));
+    this.abortFn?.(new Error('the response body passed maxResponseBodyBytes on the wire'));
     return true;
   }
 
