@@ -807,6 +807,32 @@ export function describeTransportContract(name: string, transport: () => Transpo
         expect(target.requests.map((r) => JSON.parse(r.text).id)).toEqual(['by-name', 'by-cidr', 'all-internal']);
       });
 
+      it('allows an entry limited to a port on that port only: an IP, and a name resolved at connect time', async () => {
+        // Another local service: what a bare 127.0.0.1 entry would have let a webhook (and its test send) reach.
+        const other = await receiver();
+        await startApp({
+          settings: { ssrf: { allowInternal: false, allow: [`127.0.0.1:${target.port}`, `hooks.internal.test:${target.port}`] }, maximumRetries: 2 },
+          delivery: { resolver: resolverFor({ 'hooks.internal.test': [{ address: '127.0.0.1', family: 4 }] }) },
+        });
+        const byIp = await app!.webhooks.create({ url: target.url, events: ['contract.happened'] });
+        const byName = await app!.webhooks.create({ url: `http://hooks.internal.test:${target.port}/hook`, events: ['contract.happened'] });
+        const otherByIp = await app!.webhooks.create({ url: other.url, events: ['contract.happened'] });
+        const otherByName = await app!.webhooks.create({ url: `http://hooks.internal.test:${other.port}/hook`, events: ['contract.happened'] });
+        await app!.publish(new ContractHappened('port'));
+        await app!.drain();
+        expect(target.requests).toHaveLength(2);
+        expect(other.requests).toHaveLength(0);
+        for (const webhook of [byIp, byName]) expect((await logOf(webhook.key)).map((e) => e.outcome)).toEqual(['delivered']);
+        for (const webhook of [otherByIp, otherByName]) {
+          const log = await logOf(webhook.key);
+          expect(log.map((e) => [e.errorKind, e.outcome])).toEqual([['ssrf', 'dead']]);
+          expect(log[0]!.errorMessage).toContain(`127.0.0.1:${other.port}`);
+        }
+        const tested = await app!.sendTestEvent(otherByIp.key);
+        expect(tested).toMatchObject({ ok: false, errorKind: 'ssrf' });
+        expect(other.requests).toHaveLength(0);
+      });
+
       it('(the tripwire itself) blocks and records a connect the guard let through', async () => {
         await startApp({
           settings: { ssrf: { allowInternal: true, allow: [] }, maximumRetries: 0 },

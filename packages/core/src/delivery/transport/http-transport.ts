@@ -174,9 +174,10 @@ class Exchange {
     });
     this.clientRequest = request;
     this.requestError = undefined;
-    // An agent of the host's own (an interceptor's) may resolve with a lookup of its own: the
-    // address is judged once connected, before the request's first byte is written.
-    if (!this.route.owns(options.agent)) guardSocketOf(request, this.guard, options.hostname || options.host || 'localhost');
+    // An agent of the host's own (an interceptor's) may resolve with a lookup of its own, and an
+    // ssrf.allow entry limited to a port needs the port connected to: the address is judged once
+    // connected, before the request's first byte is written.
+    if (!this.route.owns(options.agent) || this.guard.portLimited()) guardSocketOf(request, this.guard, options.hostname || options.host || 'localhost');
     request.on('error', (error) => {
       if (this.clientRequest === request) this.requestError ??= error;
     });
@@ -237,14 +238,14 @@ function interceptedHeaderProblem(headers: http.OutgoingHttpHeaders | readonly s
 }
 
 /**
- * Judges the address a request's socket connected to, and destroys the socket when the guard
+ * Judges the address and port a request's socket connected to, and destroys the socket when the guard
  * refuses it. Listening from the request's `socket` event puts this `connect` listener before
  * the one Node's http adds to write the request once connected: nothing of it is sent.
  */
 function guardSocketOf(request: http.ClientRequest, guard: SsrfGuard, host: string): void {
   request.once('socket', (socket) => {
     const judge = () => {
-      const refusal = socket.remoteAddress === undefined ? undefined : guard.check(host.replace(/^\[|\]$/g, ''), socket.remoteAddress);
+      const refusal = socket.remoteAddress === undefined ? undefined : guard.check(host.replace(/^\[|\]$/g, ''), socket.remoteAddress, socket.remotePort);
       if (refusal) socket.destroy(refusal);
     };
     if (socket.connecting) socket.once('connect', judge);

@@ -236,7 +236,9 @@ function loadUndici(): typeof Undici {
 export function createUndiciTransport(options: UndiciTransportOptions): UndiciTransport {
   const guard = new SsrfGuard(options.settings, options.resolver);
   const extraCa = options.tls?.ca === undefined ? undefined : ([] as (string | Buffer)[]).concat(options.tls.ca as string | Buffer | (string | Buffer)[]);
-  const { Agent } = loadUndici();
+  const { Agent, buildConnector } = loadUndici();
+  // rejectUnauthorized set, not left to Node's default, which NODE_TLS_REJECT_UNAUTHORIZED=0 turns off.
+  const connector = buildConnector({ lookup: guard.lookup, timeout: 0, rejectUnauthorized: true, ...(extraCa ? { ca: [...tls.rootCertificates, ...extraCa] } : {}) } as Undici.buildConnector.BuildOptions);
   const agent = new Agent({
     connections: options.maxSockets ?? 256,
     pipelining: 1,
@@ -244,8 +246,16 @@ export function createUndiciTransport(options: UndiciTransportOptions): UndiciTr
     // they cannot cut an attempt short with a different error than the axios transport's.
     headersTimeout: 0,
     bodyTimeout: 0,
-    // rejectUnauthorized set, not left to Node's default, which NODE_TLS_REJECT_UNAUTHORIZED=0 turns off.
-    connect: { lookup: guard.lookup, timeout: 0, rejectUnauthorized: true, ...(extraCa ? { ca: [...tls.rootCertificates, ...extraCa] } : {}) },
+    // An ssrf.allow entry limited to a port is judged with the port connected to, once connected
+    // (before the request's first byte): the lookup is asked without one.
+    connect: (connectOptions, callback) =>
+      connector(connectOptions, (error, socket) => {
+        if (error || !socket || !guard.portLimited() || socket.remoteAddress === undefined) return (callback as (e: Error | null, s: typeof socket) => void)(error, socket);
+        const refusal = guard.check(connectOptions.hostname.replace(/^\[|\]$/g, ''), socket.remoteAddress, socket.remotePort);
+        if (!refusal) return callback(null, socket);
+        socket.destroy();
+        callback(refusal, null);
+      }),
   });
   let closed = false;
   const stopSignals = new StopSignals<AttemptHandler>();
