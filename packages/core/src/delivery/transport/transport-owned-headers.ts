@@ -18,12 +18,19 @@ export const TRANSPORT_OWNED_HEADERS: ReadonlySet<string> = new Set(['host', 'co
  * the attempt replaces whatever their case).
  */
 export function transportOwnedHeaderProblem(headers: Readonly<Record<string, unknown>>, except?: ReadonlySet<string>): string | undefined {
-  let seen: Set<string> | undefined;
+  let mixedCase = false;
   for (const name of Object.keys(headers)) {
     const lower = name.toLowerCase();
     if (TRANSPORT_OWNED_HEADERS.has(lower)) return `header ${name} is the transport's own (it writes the Host, the body's length and the connection handling itself; a ${name} of another's would send another request than the one logged and signed), so it may not be set`;
+    if (lower !== name) mixedCase = true;
+  }
+  // Names all in lower case (hookwork's own headers, at every attempt without a hook) cannot
+  // repeat: no set is made for them.
+  if (!mixedCase) return undefined;
+  const seen = new Set<string>();
+  for (const name of Object.keys(headers)) {
+    const lower = name.toLowerCase();
     if (except?.has(lower)) continue;
-    seen ??= new Set();
     if (seen.has(lower)) return `header ${lower} is set twice under names that differ only in case (HTTP clients send one or both: the log could not say which went out)`;
     seen.add(lower);
   }
