@@ -1,6 +1,6 @@
 import http from 'node:http';
 import https from 'node:https';
-import type net from 'node:net';
+import net from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { runInThisContext } from 'node:vm';
 import { brotliCompressSync, deflateRawSync, deflateSync, gzipSync } from 'node:zlib';
@@ -831,6 +831,26 @@ export function describeTransportContract(name: string, transport: () => Transpo
         const tested = await app!.sendTestEvent(otherByIp.key);
         expect(tested).toMatchObject({ ok: false, errorKind: 'ssrf' });
         expect(other.requests).toHaveLength(0);
+      });
+
+      it('refuses another port before connecting to it, by IP and by name: a refusal cannot tell open local ports from closed ones', async () => {
+        let connections = 0;
+        const listener = net.createServer((socket) => {
+          connections++;
+          socket.destroy();
+        });
+        await new Promise<void>((resolve) => listener.listen(0, '127.0.0.1', resolve));
+        closers.push(() => new Promise((resolve) => listener.close(resolve)));
+        const port = (listener.address() as AddressInfo).port;
+        await startApp({
+          settings: { ssrf: { allowInternal: false, allow: [`127.0.0.1:${target.port}`, `hooks.internal.test:${target.port}`] }, maximumRetries: 0 },
+          delivery: { resolver: resolverFor({ 'hooks.internal.test': [{ address: '127.0.0.1', family: 4 }] }) },
+        });
+        for (const url of [`http://127.0.0.1:${port}/hook`, `http://hooks.internal.test:${port}/hook`]) {
+          const webhook = await app!.webhooks.create({ url, events: ['contract.happened'] });
+          expect(await app!.sendTestEvent(webhook.key)).toMatchObject({ ok: false, errorKind: 'ssrf' });
+        }
+        expect(connections).toBe(0);
       });
 
       it('(the tripwire itself) blocks and records a connect the guard let through', async () => {

@@ -6,7 +6,7 @@ import axios, { type AxiosInstance, type AxiosResponse, type InternalAxiosReques
 import { HookworkError, isHookworkError } from '../../errors/hookwork-error';
 import { bodyErrorText, DeadlineError, errorKindOf, findCause, NO_BODY_STATUSES, notAnAnswer, UNASKED_UPGRADE } from './transport-errors';
 import { BodyDecoder, wireByteCap, wireCapNote } from './body-decoder';
-import { SsrfGuard, type HostResolver, type SsrfPolicySource } from './ssrf-guard';
+import { connectPort, SsrfGuard, type HostResolver, type SsrfPolicySource } from './ssrf-guard';
 import { StopSignals } from './stop-signals';
 import { TRANSPORT_OWNED_HEADERS, transportOwnedHeaderProblem, UnsendableHeaderError } from './transport-owned-headers';
 import { memoByKey } from '../../runtime/memo';
@@ -161,7 +161,8 @@ class Exchange {
     if (unsendable) throw new UnsendableHeaderError(`not sent: ${unsendable}`);
     // Names are resolved by the guard whatever agent or `lookup` an interceptor configured: a
     // request's own lookup goes before its agent's.
-    options.lookup = this.guard.lookup;
+    // With an ssrf.allow entry limited to a port, the lookup judges the addresses on the port connected to.
+    options.lookup = this.guard.portLimited() ? this.guard.lookupOnPort(connectPort(options)) : this.guard.lookup;
     // Certificates verified whatever NODE_TLS_REJECT_UNAUTHORIZED says (hookwork's agent sets it too).
     if (options.protocol === 'https:') (options as https.RequestOptions).rejectUnauthorized = true;
     // A host's interceptor may send again within the attempt (axios-retry does, and a retry of a
@@ -251,6 +252,17 @@ function guardSocketOf(request: http.ClientRequest, guard: SsrfGuard, host: stri
     if (socket.connecting) socket.once('connect', judge);
     else judge();
   });
+}
+
+/**
+ * Makes `agent` resolve a new connection's host with a lookup that knows the port connected to,
+ * when an `ssrf.allow` entry is limited to a port: a name's addresses are then refused before any
+ * connection to another port is made. An agent's own options (its port-less `lookup`) go before a
+ * request's, so the port is put in here, where the connection is made.
+ */
+function judgePortInLookup(agent: http.Agent, guard: SsrfGuard): void {
+  const createConnection = agent.createConnection.bind(agent);
+  agent.createConnection = (options, callback) => createConnection(guard.portLimited() ? { ...options, lookup: guard.lookupOnPort(connectPort(options)) } : options, callback);
 }
 
 /** The refusal of a request sent other than through hookwork's guarded connection. */
@@ -434,6 +446,8 @@ export function createHttpTransport(options: HttpTransportOptions): HttpTranspor
   // rejectUnauthorized set, not left to Node's default: NODE_TLS_REJECT_UNAUTHORIZED=0 in the
   // environment would turn that default off (docs/transport.md: certificates are always verified).
   const httpsAgent = new https.Agent({ ...agentOptions, rejectUnauthorized: true, ...(extraCa ? { ca: [...tls.rootCertificates, ...extraCa] } : {}) });
+  judgePortInLookup(httpAgent, guard);
+  judgePortInLookup(httpsAgent, guard);
   const instance = axios.create({
     httpAgent,
     httpsAgent,
@@ -464,10 +478,10 @@ export function createHttpTransport(options: HttpTransportOptions): HttpTranspor
   let closed = false;
   const stopSignals = new StopSignals<Exchange>();
   // A webhook's URL is parsed once, not at every attempt (a few distinct URLs, many attempts).
-  const targetOf = memoByKey((href): { href: string; hostname: string } | null => {
+  const targetOf = memoByKey((href): { href: string; hostname: string; port: number } | null => {
     try {
       const url = new URL(href);
-      return { href: url.href, hostname: url.hostname };
+      return { href: url.href, hostname: url.hostname, port: connectPort(url) };
     } catch {
       return null;
     }
@@ -480,7 +494,7 @@ export function createHttpTransport(options: HttpTransportOptions): HttpTranspor
       const elapsed = () => Math.round((performance.now() - started) * 100) / 100;
       const url = targetOf(request.url);
       if (!url) return { ok: false, errorKind: 'invalid', message: `${request.url} is not an absolute URL`, durationMs: 0 };
-      const refusal = guard.checkLiteralHost(url.hostname);
+      const refusal = guard.checkLiteralHost(url.hostname, url.port);
       if (refusal) return { ok: false, errorKind: 'ssrf', message: refusal.message, durationMs: 0 };
       if (closed) return { ok: false, errorKind: 'aborted', message: 'the transport was closed (the app is stopping)', durationMs: 0 };
       // Host, Content-Length and the connection handling are this transport's own, as they are

@@ -323,7 +323,12 @@ export class SsrfGuard {
    * Checks a URL's host when it is an IP literal: Node connects to those without a lookup,
    * so the lookup hook never sees them.
    */
-  checkLiteralHost(hostname: string): HookworkError | undefined {
+  checkLiteralHost(hostname: string, port?: number): HookworkError | undefined {
+    // An entry limited to a port: judged with the port, before connecting (not cached).
+    if (port !== undefined && this.portLimited()) {
+      const bare = hostname.startsWith('[') ? hostname.slice(1, -1) : hostname;
+      return isIP(bare) ? this.check(bare, bare, port) : undefined;
+    }
     // Asked once per attempt with a handful of distinct hosts: the answer is kept until the
     // `ssrf` setting changes (a new object), which cost about 1 % of a delivery's CPU when not.
     const ssrf = this.settings.current.ssrf;
@@ -345,7 +350,7 @@ export class SsrfGuard {
    * literal, a proxy, a Unix socket) is what is connected to, whatever the webhook's URL said.
    * Host names are judged later, by {@link lookup}, which the caller puts in `options`.
    */
-  checkConnectOptions(options: { socketPath?: string | null; hostname?: string | null; host?: string | null }): HookworkError | undefined {
+  checkConnectOptions(options: { socketPath?: string | null; hostname?: string | null; host?: string | null; port?: number | string | null; protocol?: string | null }): HookworkError | undefined {
     if (options.socketPath) {
       if (this.settings.current.ssrf.allowInternal) return undefined;
       return new HookworkError(
@@ -354,7 +359,7 @@ export class SsrfGuard {
       );
     }
     // Node connects to hostname, else host, else localhost (a name: the lookup judges it).
-    return this.checkLiteralHost(options.hostname || options.host || 'localhost');
+    return this.checkLiteralHost(options.hostname || options.host || 'localhost', connectPort(options));
   }
 
   /**
@@ -362,14 +367,29 @@ export class SsrfGuard {
    * refusal when none is left. Answers in both shapes Node asks for (Node 20 asks with
    * `{ all: true }` and expects an array).
    */
-  readonly lookup: LookupFunction = (hostname, options, callback) => {
+  readonly lookup: LookupFunction = this.lookupOn(undefined);
+
+  /**
+   * A {@link lookup} that judges the addresses for a connection to `port`: with an `ssrf.allow`
+   * entry limited to a port, a name is refused before any connection is made to another port (a
+   * refused connection and a refusal by the guard would otherwise tell local ports apart).
+   */
+  lookupOnPort(port: number): LookupFunction {
+    return this.lookupOn(port);
+  }
+
+  private lookupOn(port: number | undefined): LookupFunction {
+    return (hostname, options, callback) => this.resolveFor(hostname, options, callback, port);
+  }
+
+  private resolveFor(hostname: string, options: Parameters<LookupFunction>[1], callback: Parameters<LookupFunction>[2], port: number | undefined): void {
     const family = typeof options === 'object' && options ? options.family : undefined;
     // The resolver is the host's code: a throw, a promise it does not return or an answer of
     // the wrong shape must fail this connection, never become an unhandled rejection (which
     // ends the process) with the connection left waiting for the deadline.
     Promise.resolve(hostname)
       .then((name) => this.resolver(name))
-      .then((answer) => this.allowedOf(hostname, resolverAnswer(hostname, answer), family))
+      .then((answer) => this.allowedOf(hostname, resolverAnswer(hostname, answer), family, port))
       .then(
         (allowed) => {
           if (typeof options === 'object' && options?.all) (callback as unknown as (e: null, a: ResolvedAddress[]) => void)(null, allowed);
@@ -377,14 +397,14 @@ export class SsrfGuard {
         },
         (error: Error) => (callback as (e: Error) => void)(error),
       );
-  };
+  }
 
   /** The addresses of the family asked for that may be connected to; throws the refusal when none is left. */
-  private allowedOf(hostname: string, addresses: ResolvedAddress[], family: number | string | undefined): ResolvedAddress[] {
+  private allowedOf(hostname: string, addresses: ResolvedAddress[], family: number | string | undefined, port: number | undefined): ResolvedAddress[] {
     const wanted = addresses.filter((a) => !family || family === 0 || a.family === family || family === `IPv${a.family}`);
     let refusal: HookworkError | undefined;
     const allowed = wanted.filter((a) => {
-      const error = this.check(hostname, a.address);
+      const error = this.check(hostname, a.address, port);
       refusal ??= error;
       return error === undefined;
     });
@@ -400,6 +420,11 @@ export class SsrfGuard {
     }
     return this.matchers;
   }
+}
+
+/** The port Node's http connects to with `options`: the given one, else the protocol's default. */
+export function connectPort(options: { port?: number | string | null; protocol?: string | null }): number {
+  return Number(options.port) || (options.protocol === 'https:' ? 443 : 80);
 }
 
 /**

@@ -5,7 +5,7 @@ import { isHookworkError } from '../../errors/hookwork-error';
 import type { OutgoingRequest, SendOptions, Transport, TransportResponse, TransportResult } from '../../ports/transport';
 import type { DeliveryTlsOptions } from './http-transport';
 import { BodyDecoder, wireByteCap, wireCapNote } from './body-decoder';
-import { SsrfGuard, type HostResolver, type SsrfPolicySource } from './ssrf-guard';
+import { connectPort, SsrfGuard, type HostResolver, type SsrfPolicySource } from './ssrf-guard';
 import { StopSignals } from './stop-signals';
 import { transportOwnedHeaderProblem } from './transport-owned-headers';
 import { memoByKey } from '../../runtime/memo';
@@ -208,6 +208,8 @@ interface Target {
   /** Host name and port, as the Host header carries them. */
   host: string;
   hostname: string;
+  /** The port connected to (the scheme's default when the URL has none). */
+  port: number;
 }
 
 /**
@@ -238,7 +240,16 @@ export function createUndiciTransport(options: UndiciTransportOptions): UndiciTr
   const extraCa = options.tls?.ca === undefined ? undefined : ([] as (string | Buffer)[]).concat(options.tls.ca as string | Buffer | (string | Buffer)[]);
   const { Agent, buildConnector } = loadUndici();
   // rejectUnauthorized set, not left to Node's default, which NODE_TLS_REJECT_UNAUTHORIZED=0 turns off.
-  const connector = buildConnector({ lookup: guard.lookup, timeout: 0, rejectUnauthorized: true, ...(extraCa ? { ca: [...tls.rootCertificates, ...extraCa] } : {}) } as Undici.buildConnector.BuildOptions);
+  const connectorOptions = { timeout: 0, rejectUnauthorized: true, ...(extraCa ? { ca: [...tls.rootCertificates, ...extraCa] } : {}) };
+  const connector = buildConnector({ ...connectorOptions, lookup: guard.lookup } as Undici.buildConnector.BuildOptions);
+  // With an ssrf.allow entry limited to a port, a name's addresses are judged on the port
+  // connected to, in the lookup, before any connection: a connector per port (a few).
+  const onPort = new Map<number, Undici.buildConnector.connector>();
+  const connectorFor = (port: number) => {
+    let made = onPort.get(port);
+    if (!made) onPort.set(port, (made = buildConnector({ ...connectorOptions, lookup: guard.lookupOnPort(port) } as Undici.buildConnector.BuildOptions)));
+    return made;
+  };
   const agent = new Agent({
     connections: options.maxSockets ?? 256,
     pipelining: 1,
@@ -249,7 +260,7 @@ export function createUndiciTransport(options: UndiciTransportOptions): UndiciTr
     // An ssrf.allow entry limited to a port is judged with the port connected to, once connected
     // (before the request's first byte): the lookup is asked without one.
     connect: (connectOptions, callback) =>
-      connector(connectOptions, (error, socket) => {
+      (guard.portLimited() ? connectorFor(connectPort(connectOptions)) : connector)(connectOptions, (error, socket) => {
         if (error || !socket || !guard.portLimited() || socket.remoteAddress === undefined) return (callback as (e: Error | null, s: typeof socket) => void)(error, socket);
         const refusal = guard.check(connectOptions.hostname.replace(/^\[|\]$/g, ''), socket.remoteAddress, socket.remotePort);
         if (!refusal) return callback(null, socket);
@@ -263,7 +274,7 @@ export function createUndiciTransport(options: UndiciTransportOptions): UndiciTr
   const targetOf = memoByKey((href): Target | undefined => {
     try {
       const url = new URL(href);
-      return { origin: url.origin, path: `${url.pathname}${url.search}`, host: url.host, hostname: url.hostname };
+      return { origin: url.origin, path: `${url.pathname}${url.search}`, host: url.host, hostname: url.hostname, port: connectPort(url) };
     } catch {
       return undefined;
     }
@@ -275,7 +286,7 @@ export function createUndiciTransport(options: UndiciTransportOptions): UndiciTr
       const started = performance.now();
       const url = targetOf(request.url);
       if (!url) return Promise.resolve({ ok: false, errorKind: 'invalid', message: `${request.url} is not an absolute URL`, durationMs: 0 });
-      const refusal = guard.checkLiteralHost(url.hostname);
+      const refusal = guard.checkLiteralHost(url.hostname, url.port);
       if (refusal) return Promise.resolve({ ok: false, errorKind: 'ssrf', message: refusal.message, durationMs: 0 });
       if (closed) return Promise.resolve({ ok: false, errorKind: 'aborted', message: 'the transport was closed (the app is stopping)', durationMs: 0 });
 
