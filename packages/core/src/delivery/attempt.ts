@@ -7,7 +7,8 @@ import type { SendOptions, Transport, TransportResponse, TransportResult } from 
 import type { Clock } from '../runtime/clock';
 import type { SettingsAccessor } from '../settings/settings';
 import type { BeforeSendRequest, DeliveryOptions } from './delivery-options';
-import { buildRequestHeaders, signRequest } from './request-headers';
+import { buildRequestHeaders, SIGNATURE_NAMES, signRequest } from './request-headers';
+import { transportOwnedHeaderProblem } from './transport/transport-owned-headers';
 import { RequestHeaderLog, redactResponseHeaders, withoutEchoes } from './logged-headers';
 import { loggedUrl } from './logged-url';
 import { SigningKeys } from './signing';
@@ -54,8 +55,11 @@ const isObject = (value: unknown): value is Record<string, unknown> => value !==
 
 /**
  * Why `request` cannot go on the wire unchanged, or its canonical URL: the URL and every header
- * must meet the rules of model/wire-rules.ts. HTTP clients would otherwise trim, drop or
- * re-encode silently, and the receiver would get something other than what the log shows.
+ * must meet the rules of model/wire-rules.ts, and no header may be one the transport writes
+ * itself (Host, Content-Length, Transfer-Encoding, the connection handling: see
+ * transport-owned-headers.ts) or be set twice under names that differ only in case. HTTP
+ * clients would otherwise trim, drop, re-encode or reframe silently, and the receiver would get
+ * something other than what the log shows and the signature covers.
  */
 export function checkOutgoing(request: { url: unknown; headers: unknown; body?: unknown }, urlCheck: (url: unknown) => UrlCheck = checkUrl): { url: string } | { problem: string } {
   const problems: string[] = [];
@@ -72,6 +76,9 @@ export function checkOutgoing(request: { url: unknown; headers: unknown; body?: 
       const valueProblem = headerValueProblem(value);
       if (valueProblem) problems.push(`header ${nameProblem ? JSON.stringify(name) : name} value ${valueProblem}`);
     }
+    // The signature headers are replaced at signing, whatever their case: left out of the duplicates.
+    const owned = transportOwnedHeaderProblem(headers, SIGNATURE_NAMES);
+    if (owned) problems.push(owned);
   }
   if ('body' in request) {
     if (typeof request.body !== 'string') problems.push('body must be a string (the JSON text to sign and send)');

@@ -38,18 +38,25 @@ export function buildRequestHeaders(input: HeaderInput): Record<string, string> 
 }
 
 /**
- * Adds the Standard Webhooks headers in place: `webhook-id` (stable across retries, so receivers
+ * Adds the Standard Webhooks headers in place, replacing any of their names in any case: `webhook-id` (stable across retries, so receivers
  * can deduplicate) and `webhook-timestamp` (now, in seconds) always, and `webhook-signature`
  * (one `v1,` signature per active secret or its key bytes, over the final body) when the webhook
  * has secrets.
  */
 export function signRequest(headers: Record<string, string>, secrets: readonly (string | Buffer)[], id: string, now: Date, body: Buffer): void {
-  // Only when present: a delete turns the object into a slow dictionary for everything after.
-  for (const name of SIGNATURE_NAMES) if (name in headers) delete headers[name];
+  // In any case (a before-send hook may have written `Webhook-Signature`): HTTP clients differ on
+  // two names that differ only in case (axios sends one, undici both), and these are hookwork's
+  // own, applied last. Only when present: a delete turns the object into a slow dictionary for
+  // everything after.
+  for (const name of Object.keys(headers)) {
+    const first = name.charCodeAt(0);
+    if ((first === 0x77 || first === 0x57) && SIGNATURE_NAMES.has(name.toLowerCase())) delete headers[name];
+  }
   const timestamp = Math.floor(now.getTime() / 1000);
   headers[SIGNATURE_HEADERS.id] = id;
   headers[SIGNATURE_HEADERS.timestamp] = String(timestamp);
   if (secrets.length > 0) headers[SIGNATURE_HEADERS.signature] = signatureHeader(secrets, id, timestamp, body);
 }
 
-const SIGNATURE_NAMES: readonly string[] = Object.values(SIGNATURE_HEADERS);
+/** The Standard Webhooks header names (lower case), which {@link signRequest} sets whatever was there. */
+export const SIGNATURE_NAMES: ReadonlySet<string> = new Set(Object.values(SIGNATURE_HEADERS));

@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { SsrfGuard, type SsrfPolicySource } from '../delivery/transport/ssrf-guard';
 import type { HookworkError } from '../errors/hookwork-error';
 
@@ -12,16 +13,21 @@ const LOOPBACK_NAME = /^(localhost|[^.]+(\.[^.]+)*\.localhost)\.?$/i;
  */
 export function internalUrlRefusal(url: string, settings: SsrfPolicySource): HookworkError | undefined {
   let hostname: string;
+  let port: number;
   try {
-    hostname = new URL(url).hostname;
+    const parsed = new URL(url);
+    hostname = parsed.hostname;
+    // The port connected to, which an ssrf.allow entry may be limited to.
+    port = Number(parsed.port) || (parsed.protocol === 'https:' ? 443 : 80);
   } catch {
     return undefined;
   }
   const guard = new SsrfGuard(settings);
   if (LOOPBACK_NAME.test(hostname)) {
     // localhost resolves to 127.0.0.1 or ::1: delivery goes ahead when either is allowed.
-    const refusal = guard.check(hostname, '127.0.0.1');
-    return refusal && guard.check(hostname, '::1') ? refusal : undefined;
+    const refusal = guard.check(hostname, '127.0.0.1', port);
+    return refusal && guard.check(hostname, '::1', port) ? refusal : undefined;
   }
-  return guard.checkLiteralHost(hostname);
+  const host = hostname.startsWith('[') ? hostname.slice(1, -1) : hostname;
+  return isIP(host) ? guard.check(host, host, port) : undefined;
 }

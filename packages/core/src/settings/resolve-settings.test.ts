@@ -156,7 +156,28 @@ describe('resolveSettings', () => {
       error = e as HookworkError;
     }
     expect((error?.details as { key: string }[]).map((d) => d.key)).toEqual(['ssrf.allow.1', 'ssrf.allow.2', 'ssrf.allow.3']);
-    expect(error?.message).toContain('ssrf.allow.1 must be an IP address, a CIDR range (10.0.0.0/8) or a host name (got "not a cidr/99")');
+    expect(error?.message).toContain('ssrf.allow.1 must be an IP address, a CIDR range (10.0.0.0/8) or a host name, optionally with a port (127.0.0.1:4000, [::1]:4000, 10.0.0.0/8:8080, hooks.internal:8443) (got "not a cidr/99")');
+  });
+
+  it('takes ssrf.allow entries limited to a port, and refuses a port it cannot read, naming the entry', () => {
+    const allow = ['127.0.0.1:4000', '[::1]:4000', '10.0.0.0/8:8080', '[fd00::/8]:8080', 'hooks.internal:8443', '::1'];
+    expect(resolveSettings({ ssrf: { allow } }).ssrf.allow).toEqual(allow);
+    let error: HookworkError | undefined;
+    try {
+      resolveSettings({ ssrf: { allow: ['127.0.0.1:4000', '127.0.0.1:0', '127.0.0.1:65536', 'hooks.internal:http', '[::1]4000', '[127.0.0.1]:80', '[::1'] } });
+    } catch (e) {
+      error = e as HookworkError;
+    }
+    expect(error?.code).toBe('HOOKWORK_ERR_INVALID_SETTINGS');
+    expect((error?.details as { key: string; problem: string }[]).map((d) => [d.key, d.problem])).toEqual([
+      ['ssrf.allow.1', expect.stringContaining('has the port "0", which is not a port number (1 to 65535)')],
+      ['ssrf.allow.2', expect.stringContaining('has the port "65536"')],
+      ['ssrf.allow.3', expect.stringContaining('has the port "http"')],
+      ['ssrf.allow.4', expect.stringContaining('has "4000" after the ], where only :port may follow')],
+      ['ssrf.allow.5', expect.stringContaining('puts "127.0.0.1" in brackets, which only an IPv6 address or range takes')],
+      ['ssrf.allow.6', expect.stringContaining('has a [ without its ]')],
+    ]);
+    expect(error?.message).toContain('optionally with a port (127.0.0.1:4000, [::1]:4000, 10.0.0.0/8:8080, hooks.internal:8443)');
   });
 
   it('refuses an ssrf.allow host name that a URL reads as an IP address, which as a name would never match', () => {

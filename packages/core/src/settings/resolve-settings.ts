@@ -6,6 +6,7 @@ import { FRAMEWORK_HEADERS } from '../model/framework-headers';
 import { HEADER_NAME_PATTERN, HEADER_VALUE_PATTERN, headerNameProblem, headerValueProblem } from '../model/wire-rules';
 import { deepFreeze, givenSettings } from './given-settings';
 import { durationAdvice, parseDuration } from './time-span';
+import { splitAllowEntry } from '../delivery/transport/ssrf-guard';
 import {
   HEADER_STYLES,
   PAYLOAD_TYPES,
@@ -208,11 +209,18 @@ function describe(error: ErrorObject, input: Record<string, unknown>): string {
   }
 }
 
-const ALLOW_ENTRY_RULE = 'must be an IP address, a CIDR range (10.0.0.0/8) or a host name';
+const ALLOW_ENTRY_RULE = 'must be an IP address, a CIDR range (10.0.0.0/8) or a host name, optionally with a port (127.0.0.1:4000, [::1]:4000, 10.0.0.0/8:8080, hooks.internal:8443)';
 
-/** What is wrong with an `ssrf.allow` entry, or undefined when the guard understands it: an IP, a CIDR range, or a host name. */
+/**
+ * What is wrong with an `ssrf.allow` entry, or undefined when the guard understands it: an IP, a
+ * CIDR range, or a host name, optionally limited to a port (see splitAllowEntry).
+ */
 function allowEntryProblem(entry: string): string | undefined {
-  const [base = '', bits, extra] = entry.trim().split('/');
+  const parts = splitAllowEntry(entry);
+  if (parts.portProblem) return `${parts.portProblem}; an entry ${ALLOW_ENTRY_RULE}`;
+  const bracketed = entry.trim().startsWith('[');
+  if (bracketed && isIP(parts.base.split('/')[0]!) !== 6) return `puts ${JSON.stringify(parts.base)} in brackets, which only an IPv6 address or range takes; an entry ${ALLOW_ENTRY_RULE}`;
+  const [base = '', bits, extra] = parts.base.split('/');
   if (extra !== undefined) return ALLOW_ENTRY_RULE;
   const family = isIP(base);
   if (family) return bits === undefined || (/^\d{1,3}$/.test(bits) && Number(bits) <= (family === 4 ? 32 : 128)) ? undefined : ALLOW_ENTRY_RULE;

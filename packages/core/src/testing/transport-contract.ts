@@ -1,7 +1,8 @@
 import http from 'node:http';
 import https from 'node:https';
-import type net from 'node:net';
+import net from 'node:net';
 import type { AddressInfo } from 'node:net';
+import { runInThisContext } from 'node:vm';
 import { brotliCompressSync, deflateRawSync, deflateSync, gzipSync } from 'node:zlib';
 import { createHookwork, type HookworkOptions } from '../composition/create-hookwork';
 import type { Hookwork } from '../composition/hookwork-app';
@@ -14,6 +15,8 @@ import { WebhookEvent } from '../events/webhook-event.decorator';
 import { WebhookEventTypes } from '../events/webhook-event-types';
 import type { LifecycleEvents } from '../observability/lifecycle-events';
 import { REDACTED } from '../model/webhook';
+import { WebhookRepositoryToken } from '../ports/webhook-repository';
+import { resolveToken } from '../runtime/tokens';
 import type { HookworkSettingsInput } from '../settings/settings';
 import { startRawReceiver, type RawReceiver } from './raw-receiver';
 import { TEST_RECEIVER_CERT, TEST_RECEIVER_KEY } from './test-certificate';
@@ -246,6 +249,77 @@ export function describeTransportContract(name: string, transport: () => Transpo
       });
     });
 
+    describe('the headers the transport writes itself', () => {
+      // A before-send hook's Content-Length short of the body made axios send it (the rest of the
+      // body read as a second request on the connection), Transfer-Encoding next to axios'
+      // Content-Length, and Host another virtual host; undici ignored, failed or logged them wrong.
+      it.each([
+        ['Content-Length', '5'],
+        ['Transfer-Encoding', 'chunked'],
+        ['Host', 'evil.internal'],
+        ['connection', 'close'],
+        ['Trailer', 'x-checksum'],
+        ['Expect', '100-continue'],
+        ['Upgrade', 'websocket'],
+        ['Keep-Alive', 'timeout=5'],
+      ])('refuses a before-send hook that sets %s: not sent, invalid, not retried, the log naming the header and the hook', async (name, value) => {
+        const target = await receiver();
+        const { log } = await deliverOnce(target.url, {}, { delivery: { beforeSend: (r) => ({ ...r, headers: { ...r.headers, [name]: value } }) } });
+        expect(target.requests).toHaveLength(0);
+        expect(log.map((e) => [e.errorKind, e.outcome])).toEqual([['invalid', 'dead']]);
+        expect(log[0]!.errorMessage).toContain("the beforeSend hook's request cannot go on the wire unchanged");
+        expect(log[0]!.errorMessage).toContain(`header ${name} is the transport's own`);
+      });
+
+      it('refuses a hook that sets one header twice under names that differ only in case', async () => {
+        const target = await receiver();
+        const { log } = await deliverOnce(target.url, {}, { delivery: { beforeSend: (r) => ({ ...r, headers: { ...r.headers, 'X-Tenant': 'a', 'x-tenant': 'b' } }) } });
+        expect(target.requests).toHaveLength(0);
+        expect(log.map((e) => [e.errorKind, e.outcome])).toEqual([['invalid', 'dead']]);
+        expect(log[0]!.errorMessage).toContain('header x-tenant is set twice under names that differ only in case');
+      });
+
+      it('replaces the signature headers a hook wrote in another case: one signature goes out, and it verifies', async () => {
+        const target = await receiver();
+        const { webhook, log } = await deliverOnce(
+          target.url,
+          {},
+          { secret: true, delivery: { beforeSend: (r) => ({ ...r, headers: { ...r.headers, 'Webhook-Signature': 'v1,Zm9yZ2Vk', 'WEBHOOK-ID': 'msg_forged' } }) } },
+        );
+        const [request] = target.requests;
+        const { 'webhook-id': id, 'webhook-timestamp': timestamp, 'webhook-signature': signature } = request!.headers as Record<string, string>;
+        expect(id).not.toContain('forged');
+        expect(signature).not.toContain('Zm9yZ2Vk');
+        expect(verifySignature(webhook.secret!, id!, Number(timestamp), request!.body, signature!)).toBe(true);
+        expect(log.map((e) => e.outcome)).toEqual(['delivered']);
+        expect(log[0]!.requestHeaders['webhook-id']).toBe(id);
+      });
+
+      it('refuses a webhook stored with such a header (written to the store directly): invalid, not retried', async () => {
+        const target = await receiver();
+        await startApp({ settings: { maximumRetries: 2 } });
+        const now = new Date();
+        await resolveToken(app!.container, WebhookRepositoryToken).create({
+          key: 'stored-trailer',
+          url: target.url,
+          events: ['contract.happened'],
+          contentTypeKeys: [],
+          headers: { Trailer: 'x-checksum' },
+          sensitiveHeaders: [],
+          enabled: true,
+          secrets: [],
+          createdAt: now,
+          updatedAt: now,
+        });
+        await app!.publish(new ContractHappened('t1'));
+        await app!.drain();
+        expect(target.requests).toHaveLength(0);
+        const log = await logOf('stored-trailer');
+        expect(log.map((e) => [e.errorKind, e.outcome])).toEqual([['invalid', 'dead']]);
+        expect(log[0]!.errorMessage).toContain("not sent: webhook stored-trailer holds what HTTP cannot carry unchanged (header trailer is the transport's own");
+      });
+    });
+
     describe('redirects are not followed', () => {
       it.each(['301 Moved Permanently', '302 Found', '307 Temporary Redirect', '308 Permanent Redirect'])('a %s is a failure naming the target, sent once', async (status) => {
         const raw = await rawReceiver((socket) => socket.end(head(status, 'Location: /v2/hook', 'Content-Length: 0')));
@@ -457,6 +531,21 @@ export function describeTransportContract(name: string, transport: () => Transpo
         const target = await receiver((_r, res) => void res.end('0123456789abcdef'));
         const { log } = await deliverOnce(target.url, { maxResponseBodyBytes: 10 });
         expect(log[0]).toMatchObject({ statusCode: 200, outcome: 'delivered', responseBody: '0123456789', errorMessage: 'response body: cut at maxResponseBodyBytes; the rest was not read' });
+      });
+
+      it('cuts an encoded body by its bytes on the wire too: endless empty deflate blocks are not read to the deadline', async () => {
+        // A zlib header, then empty stored blocks (not final) without end: bytes, nothing decoded.
+        const emptyBlocks = Buffer.concat([Buffer.from([0x78, 0x01]), Buffer.alloc(5 * 20_000, Buffer.from([0x00, 0x00, 0x00, 0xff, 0xff]))]);
+        const raw = await rawReceiver((s) => {
+          s.write(head('200 OK', 'Content-Encoding: deflate', 'Transfer-Encoding: chunked'));
+          // Held open after 100 KB: without the cap on the wire, the read ends only at the deadline.
+          s.write(`${emptyBlocks.length.toString(16)}\r\n`);
+          s.write(emptyBlocks);
+          s.write('\r\n');
+        });
+        const { log } = await deliverOnce(raw.url, { maxResponseBodyBytes: 1024 });
+        expect(log.map((e) => [e.statusCode, e.outcome, e.responseBody])).toEqual([[200, 'delivered', '']]);
+        expect(log[0]!.errorMessage).toMatch(/^response body: cut at maxResponseBodyBytes: \d+ bytes arrived on the wire \(more than twice maxResponseBodyBytes plus 4 KiB\) without decoding to that many; the rest was not read \(0 bytes read\)$/);
       });
 
       it('keeps what arrived of a broken body', async () => {
@@ -718,6 +807,52 @@ export function describeTransportContract(name: string, transport: () => Transpo
         expect(target.requests.map((r) => JSON.parse(r.text).id)).toEqual(['by-name', 'by-cidr', 'all-internal']);
       });
 
+      it('allows an entry limited to a port on that port only: an IP, and a name resolved at connect time', async () => {
+        // Another local service: what a bare 127.0.0.1 entry would have let a webhook (and its test send) reach.
+        const other = await receiver();
+        await startApp({
+          settings: { ssrf: { allowInternal: false, allow: [`127.0.0.1:${target.port}`, `hooks.internal.test:${target.port}`] }, maximumRetries: 2 },
+          delivery: { resolver: resolverFor({ 'hooks.internal.test': [{ address: '127.0.0.1', family: 4 }] }) },
+        });
+        const byIp = await app!.webhooks.create({ url: target.url, events: ['contract.happened'] });
+        const byName = await app!.webhooks.create({ url: `http://hooks.internal.test:${target.port}/hook`, events: ['contract.happened'] });
+        const otherByIp = await app!.webhooks.create({ url: other.url, events: ['contract.happened'] });
+        const otherByName = await app!.webhooks.create({ url: `http://hooks.internal.test:${other.port}/hook`, events: ['contract.happened'] });
+        await app!.publish(new ContractHappened('port'));
+        await app!.drain();
+        expect(target.requests).toHaveLength(2);
+        expect(other.requests).toHaveLength(0);
+        for (const webhook of [byIp, byName]) expect((await logOf(webhook.key)).map((e) => e.outcome)).toEqual(['delivered']);
+        for (const webhook of [otherByIp, otherByName]) {
+          const log = await logOf(webhook.key);
+          expect(log.map((e) => [e.errorKind, e.outcome])).toEqual([['ssrf', 'dead']]);
+          expect(log[0]!.errorMessage).toContain(`127.0.0.1:${other.port}`);
+        }
+        const tested = await app!.sendTestEvent(otherByIp.key);
+        expect(tested).toMatchObject({ ok: false, errorKind: 'ssrf' });
+        expect(other.requests).toHaveLength(0);
+      });
+
+      it('refuses another port before connecting to it, by IP and by name: a refusal cannot tell open local ports from closed ones', async () => {
+        let connections = 0;
+        const listener = net.createServer((socket) => {
+          connections++;
+          socket.destroy();
+        });
+        await new Promise<void>((resolve) => listener.listen(0, '127.0.0.1', resolve));
+        closers.push(() => new Promise((resolve) => listener.close(resolve)));
+        const port = (listener.address() as AddressInfo).port;
+        await startApp({
+          settings: { ssrf: { allowInternal: false, allow: [`127.0.0.1:${target.port}`, `hooks.internal.test:${target.port}`] }, maximumRetries: 0 },
+          delivery: { resolver: resolverFor({ 'hooks.internal.test': [{ address: '127.0.0.1', family: 4 }] }) },
+        });
+        for (const url of [`http://127.0.0.1:${port}/hook`, `http://hooks.internal.test:${port}/hook`]) {
+          const webhook = await app!.webhooks.create({ url, events: ['contract.happened'] });
+          expect(await app!.sendTestEvent(webhook.key)).toMatchObject({ ok: false, errorKind: 'ssrf' });
+        }
+        expect(connections).toBe(0);
+      });
+
       it('(the tripwire itself) blocks and records a connect the guard let through', async () => {
         await startApp({
           settings: { ssrf: { allowInternal: true, allow: [] }, maximumRetries: 0 },
@@ -766,6 +901,25 @@ export function describeTransportContract(name: string, transport: () => Transpo
         expect(bodies).toEqual([]);
         expect(log[0]).toMatchObject({ errorKind: 'tls', outcome: 'dead' });
         expect(log[0]!.errorMessage).toMatch(/self.signed|certificate/i);
+      });
+
+      it('verifies certificates even with NODE_TLS_REJECT_UNAUTHORIZED=0 in the environment', async () => {
+        // The process's own environment, which Node's tls reads: jest gives a test a copy of it.
+        const real = runInThisContext('process') as NodeJS.Process;
+        const before = real.env.NODE_TLS_REJECT_UNAUTHORIZED;
+        // Node warns once per process when it sees the variable; the warning is not this test's.
+        const warn = real.emitWarning;
+        real.emitWarning = () => undefined;
+        real.env.NODE_TLS_REJECT_UNAUTHORIZED = '0';
+        try {
+          const { log } = await deliverOnce(url, { maximumRetries: 0 });
+          expect(bodies).toEqual([]);
+          expect(log[0]).toMatchObject({ errorKind: 'tls', outcome: 'dead' });
+        } finally {
+          if (before === undefined) delete real.env.NODE_TLS_REJECT_UNAUTHORIZED;
+          else real.env.NODE_TLS_REJECT_UNAUTHORIZED = before;
+          real.emitWarning = warn;
+        }
       });
 
       it('delivers to a receiver behind an internal CA the host trusts with delivery.tls.ca', async () => {

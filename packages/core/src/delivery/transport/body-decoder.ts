@@ -88,3 +88,20 @@ export class BodyDecoder {
     return stream;
   }
 }
+
+/**
+ * How many bytes of an encoded (compressed) response body the transports read from the wire
+ * before they stop, for a `maxResponseBodyBytes` of `decodedCap`: twice the cap plus 4 KiB. No
+ * honest encoding of `decodedCap` bytes is longer (deflate's stored blocks add 5 bytes per 64 KiB,
+ * gzip's header and trailer 18), while a receiver sending empty deflate blocks without end had
+ * hookwork read ~60 MB and decompress for 3 s with nothing decoded, until the deadline. Past it
+ * the body is cut as at the decoded cap: the status still decides.
+ */
+export function wireByteCap(decodedCap: number): number {
+  return decodedCap * 2 + 4096;
+}
+
+/** The note of a body cut at {@link wireByteCap} (the transports add the decoded bytes kept). */
+export function wireCapNote(wireBytes: number): string {
+  return `cut at maxResponseBodyBytes: ${wireBytes} bytes arrived on the wire (more than twice maxResponseBodyBytes plus 4 KiB) without decoding to that many; the rest was not read`;
+}

@@ -5,9 +5,10 @@ import type { Readable } from 'node:stream';
 import axios, { type AxiosInstance, type AxiosResponse, type InternalAxiosRequestConfig } from 'axios';
 import { HookworkError, isHookworkError } from '../../errors/hookwork-error';
 import { bodyErrorText, DeadlineError, errorKindOf, findCause, NO_BODY_STATUSES, notAnAnswer, UNASKED_UPGRADE } from './transport-errors';
-import { BodyDecoder } from './body-decoder';
-import { SsrfGuard, type HostResolver, type SsrfPolicySource } from './ssrf-guard';
+import { BodyDecoder, wireByteCap, wireCapNote } from './body-decoder';
+import { connectPort, SsrfGuard, type HostResolver, type SsrfPolicySource } from './ssrf-guard';
 import { StopSignals } from './stop-signals';
+import { TRANSPORT_OWNED_HEADERS, transportOwnedHeaderProblem, UnsendableHeaderError } from './transport-owned-headers';
 import { memoByKey } from '../../runtime/memo';
 export { errorKindOf } from './transport-errors';
 import type { OutgoingRequest, SendOptions, Transport, TransportResponse, TransportResult } from '../../ports/transport';
@@ -135,6 +136,8 @@ class Exchange {
     private readonly guard: SsrfGuard,
     /** hookwork's own agents (their `lookup`, the guard's, goes before any a request brings), and how it asks for a direct connection. */
     private readonly route: DirectRoute,
+    /** The length of the signed body: the one Content-Length that may go out. */
+    private readonly bodyLength: number,
   ) {}
 
   /**
@@ -154,9 +157,14 @@ class Exchange {
     }
     const refusal = this.guard.checkConnectOptions(options);
     if (refusal) throw refusal;
+    const unsendable = interceptedHeaderProblem(options.headers, this.bodyLength);
+    if (unsendable) throw new UnsendableHeaderError(`not sent: ${unsendable}`);
     // Names are resolved by the guard whatever agent or `lookup` an interceptor configured: a
     // request's own lookup goes before its agent's.
-    options.lookup = this.guard.lookup;
+    // With an ssrf.allow entry limited to a port, the lookup judges the addresses on the port connected to.
+    options.lookup = this.guard.portLimited() ? this.guard.lookupOnPort(connectPort(options)) : this.guard.lookup;
+    // Certificates verified whatever NODE_TLS_REJECT_UNAUTHORIZED says (hookwork's agent sets it too).
+    if (options.protocol === 'https:') (options as https.RequestOptions).rejectUnauthorized = true;
     // A host's interceptor may send again within the attempt (axios-retry does, and a retry of a
     // 503 happens in a success interceptor, past a body nobody reads): the earlier exchange is
     // ended, so its connection is not held for ever, and what is reported is of the latest one.
@@ -167,9 +175,10 @@ class Exchange {
     });
     this.clientRequest = request;
     this.requestError = undefined;
-    // An agent of the host's own (an interceptor's) may resolve with a lookup of its own: the
-    // address is judged once connected, before the request's first byte is written.
-    if (!this.route.owns(options.agent)) guardSocketOf(request, this.guard, options.hostname || options.host || 'localhost');
+    // An agent of the host's own (an interceptor's) may resolve with a lookup of its own, and an
+    // ssrf.allow entry limited to a port needs the port connected to: the address is judged once
+    // connected, before the request's first byte is written.
+    if (!this.route.owns(options.agent) || this.guard.portLimited()) guardSocketOf(request, this.guard, options.hostname || options.host || 'localhost');
     request.on('error', (error) => {
       if (this.clientRequest === request) this.requestError ??= error;
     });
@@ -212,19 +221,48 @@ class Exchange {
 }
 
 /**
- * Judges the address a request's socket connected to, and destroys the socket when the guard
+ * What of the headers axios hands to Node (after the host's interceptors, with axios' own
+ * Content-Length) would send another request than the one signed and logged: a Host,
+ * Transfer-Encoding or connection header an interceptor or the instance's defaults set, or a
+ * Content-Length other than the signed body's (axios keeps one already set rather than its own).
+ */
+function interceptedHeaderProblem(headers: http.OutgoingHttpHeaders | readonly string[] | undefined, bodyLength: number): string | undefined {
+  if (!headers || Array.isArray(headers)) return undefined;
+  for (const name of Object.keys(headers)) {
+    const lower = name.toLowerCase();
+    if (!TRANSPORT_OWNED_HEADERS.has(lower)) continue;
+    const value = (headers as http.OutgoingHttpHeaders)[name];
+    if (lower === 'content-length' && String(value) === String(bodyLength)) continue;
+    return `an axios interceptor (or the instance's default headers) set ${name}: ${String(value)}, which is the transport's own (it writes the Host, the length of the signed body (${bodyLength} bytes) and the connection handling itself); remove it in the interceptor`;
+  }
+  return undefined;
+}
+
+/**
+ * Judges the address and port a request's socket connected to, and destroys the socket when the guard
  * refuses it. Listening from the request's `socket` event puts this `connect` listener before
  * the one Node's http adds to write the request once connected: nothing of it is sent.
  */
 function guardSocketOf(request: http.ClientRequest, guard: SsrfGuard, host: string): void {
   request.once('socket', (socket) => {
     const judge = () => {
-      const refusal = socket.remoteAddress === undefined ? undefined : guard.check(host.replace(/^\[|\]$/g, ''), socket.remoteAddress);
+      const refusal = socket.remoteAddress === undefined ? undefined : guard.check(host.replace(/^\[|\]$/g, ''), socket.remoteAddress, socket.remotePort);
       if (refusal) socket.destroy(refusal);
     };
     if (socket.connecting) socket.once('connect', judge);
     else judge();
   });
+}
+
+/**
+ * Makes `agent` resolve a new connection's host with a lookup that knows the port connected to,
+ * when an `ssrf.allow` entry is limited to a port: a name's addresses are then refused before any
+ * connection to another port is made. An agent's own options (its port-less `lookup`) go before a
+ * request's, so the port is put in here, where the connection is made.
+ */
+function judgePortInLookup(agent: http.Agent, guard: SsrfGuard): void {
+  const createConnection = agent.createConnection.bind(agent);
+  agent.createConnection = (options, callback) => createConnection(guard.portLimited() ? { ...options, lookup: guard.lookupOnPort(connectPort(options)) } : options, callback);
 }
 
 /** The refusal of a request sent other than through hookwork's guarded connection. */
@@ -356,7 +394,18 @@ function readBody(stream: Readable, encoding: string | undefined, cap: number, e
         stream.destroy();
       },
     });
-    const onArrival = decoder ? (chunk: Buffer) => decoder.write(chunk) : keep;
+    // An encoded body is also cut by its bytes on the wire: one that decodes to little or nothing
+    // (empty deflate blocks without end) would otherwise be read and decompressed until the deadline.
+    const wireCap = wireByteCap(cap);
+    let wire = 0;
+    const onArrival = decoder
+      ? (chunk: Buffer) => {
+          wire += chunk.length;
+          if (wire <= wireCap) return decoder.write(chunk);
+          stream.destroy();
+          finish(true, wireCapNote(wire));
+        }
+      : keep;
     const onStop = () => {
       finish(false, stopped());
       stream.destroy();
@@ -394,7 +443,11 @@ export function createHttpTransport(options: HttpTransportOptions): HttpTranspor
   const agentOptions = { keepAlive: true, keepAliveMsecs: AXIOS_KEEP_ALIVE_MS, maxSockets: options.maxSockets ?? 256, maxFreeSockets: 64, scheduling: 'lifo' as const, lookup: guard.lookup };
   const httpAgent = new http.Agent(agentOptions);
   const extraCa = options.tls?.ca === undefined ? undefined : ([] as (string | Buffer)[]).concat(options.tls.ca as string | Buffer | (string | Buffer)[]);
-  const httpsAgent = new https.Agent({ ...agentOptions, ...(extraCa ? { ca: [...tls.rootCertificates, ...extraCa] } : {}) });
+  // rejectUnauthorized set, not left to Node's default: NODE_TLS_REJECT_UNAUTHORIZED=0 in the
+  // environment would turn that default off (docs/transport.md: certificates are always verified).
+  const httpsAgent = new https.Agent({ ...agentOptions, rejectUnauthorized: true, ...(extraCa ? { ca: [...tls.rootCertificates, ...extraCa] } : {}) });
+  judgePortInLookup(httpAgent, guard);
+  judgePortInLookup(httpsAgent, guard);
   const instance = axios.create({
     httpAgent,
     httpsAgent,
@@ -425,10 +478,10 @@ export function createHttpTransport(options: HttpTransportOptions): HttpTranspor
   let closed = false;
   const stopSignals = new StopSignals<Exchange>();
   // A webhook's URL is parsed once, not at every attempt (a few distinct URLs, many attempts).
-  const targetOf = memoByKey((href): { href: string; hostname: string } | null => {
+  const targetOf = memoByKey((href): { href: string; hostname: string; port: number } | null => {
     try {
       const url = new URL(href);
-      return { href: url.href, hostname: url.hostname };
+      return { href: url.href, hostname: url.hostname, port: connectPort(url) };
     } catch {
       return null;
     }
@@ -441,11 +494,15 @@ export function createHttpTransport(options: HttpTransportOptions): HttpTranspor
       const elapsed = () => Math.round((performance.now() - started) * 100) / 100;
       const url = targetOf(request.url);
       if (!url) return { ok: false, errorKind: 'invalid', message: `${request.url} is not an absolute URL`, durationMs: 0 };
-      const refusal = guard.checkLiteralHost(url.hostname);
+      const refusal = guard.checkLiteralHost(url.hostname, url.port);
       if (refusal) return { ok: false, errorKind: 'ssrf', message: refusal.message, durationMs: 0 };
       if (closed) return { ok: false, errorKind: 'aborted', message: 'the transport was closed (the app is stopping)', durationMs: 0 };
+      // Host, Content-Length and the connection handling are this transport's own, as they are
+      // the undici one's: axios would send a Content-Length of the request's rather than the body's.
+      const unsendable = transportOwnedHeaderProblem(request.headers);
+      if (unsendable) return { ok: false, errorKind: 'invalid', message: `not sent: ${unsendable}; remove it from the webhook's headers or the beforeSend hook`, durationMs: 0 };
 
-      const exchange = new Exchange(guard, route);
+      const exchange = new Exchange(guard, route, request.body.length);
       const { signal } = sendOptions;
       exchange.deadline = setTimeout(stopAtDeadline, sendOptions.timeoutMs, exchange, sendOptions.timeoutMs);
       if (signal) stopSignals.add(signal, exchange);
@@ -464,8 +521,8 @@ export function createHttpTransport(options: HttpTransportOptions): HttpTranspor
         if (reason instanceof DeadlineError) return { ok: false, errorKind: 'timeout', message: reason.message, durationMs: elapsed(), ...withSent };
         if (reason !== undefined) return { ok: false, errorKind: 'aborted', message: `the attempt was aborted: ${(reason as Error)?.message ?? reason}`, durationMs: elapsed(), ...withSent };
         const kind = errorKindOf(error);
-        const ssrf = kind === 'ssrf' ? findCause(error, (e) => isHookworkError(e, 'HOOKWORK_ERR_SSRF_BLOCKED')) : undefined;
-        return { ok: false, errorKind: kind, message: ((ssrf ?? error) as Error)?.message ?? String(error), durationMs: elapsed(), ...withSent };
+        const cause = kind === 'ssrf' ? findCause(error, (e) => isHookworkError(e, 'HOOKWORK_ERR_SSRF_BLOCKED')) : kind === 'invalid' ? findCause(error, (e) => e instanceof UnsendableHeaderError) : undefined;
+        return { ok: false, errorKind: kind, message: ((cause ?? error) as Error)?.message ?? String(error), durationMs: elapsed(), ...withSent };
       }
       // No request went through the exchange: an interceptor that ran after keepOnGuardedPath
       // (or removed it) sent the request by other means, past the guard. Its answer is not taken.

@@ -76,3 +76,39 @@ describe('the ssrf.allow list', () => {
     expect(allowed(allow, address)).toBe(expected);
   });
 });
+
+describe('ssrf.allow entries limited to a port', () => {
+  const guard = (allow: string[]) => new SsrfGuard({ current: { ssrf: { allowInternal: false, allow } } });
+
+  it.each([
+    [['127.0.0.1:4000'], '127.0.0.1', 4000, true],
+    [['127.0.0.1:4000'], '127.0.0.1', 4001, false],
+    [['127.0.0.1:4000'], '127.0.0.2', 4000, false],
+    [['127.0.0.0/8:4000'], '127.9.9.9', 4000, true],
+    [['127.0.0.0/8:4000'], '127.9.9.9', 22, false],
+    [['[::1]:4000'], '::1', 4000, true],
+    [['[::1]:4000'], '::1', 80, false],
+    [['[fd00::/8]:8080'], 'fd12::1', 8080, true],
+    [['[fd00::/8]:8080'], 'fd12::1', 8081, false],
+    // An IPv6 entry without brackets has no port: every port of it.
+    [['::1'], '::1', 9, true],
+    // The IPv4 entry covers the mapped form on its port only.
+    [['127.0.0.1:4000'], '::ffff:127.0.0.1', 4000, true],
+    [['127.0.0.1:4000'], '::ffff:127.0.0.1', 4001, false],
+    [['127.0.0.1'], '127.0.0.1', 4001, true],
+  ] as [string[], string, number, boolean][])('%j allows %s port %d: %s', (allow, address, port, expected) => {
+    expect(guard(allow).check(address, address, port) === undefined).toBe(expected);
+  });
+
+  it('matches a name on its port, and names the port it refused', () => {
+    const limited = guard(['hooks.internal:8443']);
+    expect(limited.check('hooks.internal', '10.0.0.7', 8443)).toBeUndefined();
+    expect(limited.check('hooks.internal', '10.0.0.7', 8080)?.message).toContain('delivery to hooks.internal:8080 (10.0.0.7:8080) was refused');
+  });
+
+  it('allows a check without a port (a lookup) provisionally, and says the connection must be checked again', () => {
+    expect(guard(['127.0.0.1:4000']).check('127.0.0.1', '127.0.0.1')).toBeUndefined();
+    expect(guard(['127.0.0.1:4000']).portLimited()).toBe(true);
+    expect(guard(['127.0.0.1', 'hooks.internal']).portLimited()).toBe(false);
+  });
+});

@@ -181,15 +181,69 @@ export function classifyAddress(address: string): InternalAddressKind | undefine
   return undefined;
 }
 
+/** An `ssrf.allow` entry taken apart: the address, range or name, and the port it is limited to. */
+export interface AllowEntryParts {
+  /** The IP, CIDR range (`10.0.0.0/8`, `fd00::/8`) or host name, without brackets. */
+  base: string;
+  /** The port the entry is limited to; undefined: every port. */
+  port?: number;
+  /** What is wrong with the port part, when there is one the guard cannot read. */
+  portProblem?: string;
+}
+
 /**
- * An allow-list entry: an IP, a CIDR range, or a host name (matched case-insensitively). An IPv4
+ * Splits an `ssrf.allow` entry into its address part and its port: `127.0.0.1:4000`,
+ * `10.0.0.0/8:8080`, `hooks.internal:8443`, `[::1]:4000`, `[fd00::/8]:8080`. An IPv6 address or
+ * range is bracketed to take a port (`::1` alone is every port of ::1).
+ */
+export function splitAllowEntry(entry: string): AllowEntryParts {
+  const text = entry.trim();
+  let base: string;
+  let portText: string | undefined;
+  if (text.startsWith('[')) {
+    const close = text.indexOf(']');
+    if (close < 0) return { base: text, portProblem: 'has a [ without its ]' };
+    base = text.slice(1, close);
+    const rest = text.slice(close + 1);
+    if (rest !== '' && !rest.startsWith(':')) return { base, portProblem: `has ${JSON.stringify(rest)} after the ], where only :port may follow` };
+    if (rest !== '') portText = rest.slice(1);
+  } else {
+    const colon = text.indexOf(':');
+    // Two colons or more: an IPv6 address or range, which takes a port only in brackets.
+    if (colon < 0 || text.indexOf(':', colon + 1) >= 0) return { base: text };
+    base = text.slice(0, colon);
+    portText = text.slice(colon + 1);
+  }
+  if (portText === undefined) return { base };
+  const port = /^\d{1,5}$/.test(portText) ? Number(portText) : NaN;
+  if (!(port >= 1 && port <= 65535)) return { base, portProblem: `has the port ${JSON.stringify(portText)}, which is not a port number (1 to 65535)` };
+  return { base, port };
+}
+
+type AllowMatcher = (host: string, ip: Ip | undefined, reached: Ip | undefined, port: number | undefined) => boolean;
+
+/**
+ * An allow-list entry: an IP, a CIDR range, or a host name (matched case-insensitively), each
+ * optionally limited to a port (see {@link splitAllowEntry}). An IPv4
  * entry also matches the IPv6 forms that carry its addresses (mapped, NAT64, 6to4: they are judged
  * by those); an IPv4-mapped entry (`::ffff:10.0.0.0/104`) is another spelling of an IPv4 one
  * (`10.0.0.0/8`). Any other IPv6 entry matches IPv6 addresses as written: allowing the NAT64
  * prefix `64:ff9b::/96` allows connecting to those addresses, not to 0.0.0.0, which the prefix
- * itself would carry (and which reaches this machine).
+ * itself would carry (and which reaches this machine). A port-limited entry matches a check
+ * without a port (a name's lookup, which Node makes without one) only provisionally: the
+ * transports check the connected socket's port again (see {@link SsrfGuard.portLimited}).
  */
-function allowMatcher(entry: string): (host: string, ip: Ip | undefined, reached: Ip | undefined) => boolean {
+function allowMatcher(entry: string): AllowMatcher {
+  const parts = splitAllowEntry(entry);
+  const address = addressMatcher(parts.base);
+  // An entry the settings would refuse matches nothing (a port it does not read allows no port).
+  if (parts.portProblem) return () => false;
+  const limit = parts.port;
+  if (limit === undefined) return address;
+  return (host, ip, reached, port) => (port === undefined || port === limit) && address(host, ip, reached, port);
+}
+
+function addressMatcher(entry: string): AllowMatcher {
   const [base, bits] = entry.trim().split('/');
   const ip = parseAddress(base!);
   if (ip) {
@@ -213,7 +267,7 @@ export function ssrfBlockedError(host: string, address: string, kind: InternalAd
   const shown = host === address ? address : `${host} (${address})`;
   return new HookworkError(
     'HOOKWORK_ERR_SSRF_BLOCKED',
-    `delivery to ${shown} was refused: it is a ${kind} address; to allow it, add it to the ssrf.allow setting (an IP, CIDR or host name) or set ssrf.allowInternal`,
+    `delivery to ${shown} was refused: it is a ${kind} address; to allow it, add it to the ssrf.allow setting (an IP, CIDR or host name, best limited to the receiver's port: 127.0.0.1:4000) or set ssrf.allowInternal`,
   );
 }
 
@@ -224,7 +278,8 @@ export function ssrfBlockedError(host: string, address: string, kind: InternalAd
  */
 export class SsrfGuard {
   private cachedAllow: readonly string[] | undefined;
-  private matchers: ReturnType<typeof allowMatcher>[] = [];
+  private matchers: AllowMatcher[] = [];
+  private limited = false;
   private literalsFor: unknown;
   private readonly literals = new Map<string, HookworkError | undefined>();
 
@@ -233,23 +288,47 @@ export class SsrfGuard {
     private readonly resolver: HostResolver = systemResolver,
   ) {}
 
-  /** The refusal for connecting to `address` (reached as `host`), or undefined when allowed. */
-  check(host: string, address: string): HookworkError | undefined {
+  /**
+   * The refusal for connecting to `address` (reached as `host`) on `port`, or undefined when
+   * allowed. Without a port (a lookup, which Node makes without one), an entry limited to a port
+   * allows provisionally: the connected socket is checked again with its port.
+   */
+  check(host: string, address: string, port?: number): HookworkError | undefined {
     const { allowInternal, allow } = this.settings.current.ssrf;
     if (allowInternal) return undefined;
     const kind = classifyAddress(address);
     if (kind === undefined) return undefined;
     const ip = parseAddress(address);
     const reached = ip && canonicalOf(ip);
-    if (this.allowList(allow).some((matches) => matches(host, ip, reached))) return undefined;
-    return ssrfBlockedError(host, address, kind);
+    if (this.allowList(allow).some((matches) => matches(host, ip, reached, port))) return undefined;
+    // The port named only when an entry is limited to one: then it is what was refused.
+    if (port === undefined || !this.limited) return ssrfBlockedError(host, address, kind);
+    const withPort = (name: string) => `${isIP(name) === 6 ? `[${name}]` : name}:${port}`;
+    return ssrfBlockedError(withPort(host), withPort(address), kind);
+  }
+
+  /**
+   * Whether an `ssrf.allow` entry in force is limited to a port: then the address a connection
+   * reached must be checked again with its port once connected ({@link check} with the port),
+   * as the lookup and the URL checks do not know it.
+   */
+  portLimited(): boolean {
+    const { allowInternal, allow } = this.settings.current.ssrf;
+    if (allowInternal) return false;
+    this.allowList(allow);
+    return this.limited;
   }
 
   /**
    * Checks a URL's host when it is an IP literal: Node connects to those without a lookup,
    * so the lookup hook never sees them.
    */
-  checkLiteralHost(hostname: string): HookworkError | undefined {
+  checkLiteralHost(hostname: string, port?: number): HookworkError | undefined {
+    // An entry limited to a port: judged with the port, before connecting (not cached).
+    if (port !== undefined && this.portLimited()) {
+      const bare = hostname.startsWith('[') ? hostname.slice(1, -1) : hostname;
+      return isIP(bare) ? this.check(bare, bare, port) : undefined;
+    }
     // Asked once per attempt with a handful of distinct hosts: the answer is kept until the
     // `ssrf` setting changes (a new object), which cost about 1 % of a delivery's CPU when not.
     const ssrf = this.settings.current.ssrf;
@@ -271,7 +350,7 @@ export class SsrfGuard {
    * literal, a proxy, a Unix socket) is what is connected to, whatever the webhook's URL said.
    * Host names are judged later, by {@link lookup}, which the caller puts in `options`.
    */
-  checkConnectOptions(options: { socketPath?: string | null; hostname?: string | null; host?: string | null }): HookworkError | undefined {
+  checkConnectOptions(options: { socketPath?: string | null; hostname?: string | null; host?: string | null; port?: number | string | null; protocol?: string | null }): HookworkError | undefined {
     if (options.socketPath) {
       if (this.settings.current.ssrf.allowInternal) return undefined;
       return new HookworkError(
@@ -280,7 +359,7 @@ export class SsrfGuard {
       );
     }
     // Node connects to hostname, else host, else localhost (a name: the lookup judges it).
-    return this.checkLiteralHost(options.hostname || options.host || 'localhost');
+    return this.checkLiteralHost(options.hostname || options.host || 'localhost', connectPort(options));
   }
 
   /**
@@ -288,14 +367,29 @@ export class SsrfGuard {
    * refusal when none is left. Answers in both shapes Node asks for (Node 20 asks with
    * `{ all: true }` and expects an array).
    */
-  readonly lookup: LookupFunction = (hostname, options, callback) => {
+  readonly lookup: LookupFunction = this.lookupOn(undefined);
+
+  /**
+   * A {@link lookup} that judges the addresses for a connection to `port`: with an `ssrf.allow`
+   * entry limited to a port, a name is refused before any connection is made to another port (a
+   * refused connection and a refusal by the guard would otherwise tell local ports apart).
+   */
+  lookupOnPort(port: number): LookupFunction {
+    return this.lookupOn(port);
+  }
+
+  private lookupOn(port: number | undefined): LookupFunction {
+    return (hostname, options, callback) => this.resolveFor(hostname, options, callback, port);
+  }
+
+  private resolveFor(hostname: string, options: Parameters<LookupFunction>[1], callback: Parameters<LookupFunction>[2], port: number | undefined): void {
     const family = typeof options === 'object' && options ? options.family : undefined;
     // The resolver is the host's code: a throw, a promise it does not return or an answer of
     // the wrong shape must fail this connection, never become an unhandled rejection (which
     // ends the process) with the connection left waiting for the deadline.
     Promise.resolve(hostname)
       .then((name) => this.resolver(name))
-      .then((answer) => this.allowedOf(hostname, resolverAnswer(hostname, answer), family))
+      .then((answer) => this.allowedOf(hostname, resolverAnswer(hostname, answer), family, port))
       .then(
         (allowed) => {
           if (typeof options === 'object' && options?.all) (callback as unknown as (e: null, a: ResolvedAddress[]) => void)(null, allowed);
@@ -303,14 +397,14 @@ export class SsrfGuard {
         },
         (error: Error) => (callback as (e: Error) => void)(error),
       );
-  };
+  }
 
   /** The addresses of the family asked for that may be connected to; throws the refusal when none is left. */
-  private allowedOf(hostname: string, addresses: ResolvedAddress[], family: number | string | undefined): ResolvedAddress[] {
+  private allowedOf(hostname: string, addresses: ResolvedAddress[], family: number | string | undefined, port: number | undefined): ResolvedAddress[] {
     const wanted = addresses.filter((a) => !family || family === 0 || a.family === family || family === `IPv${a.family}`);
     let refusal: HookworkError | undefined;
     const allowed = wanted.filter((a) => {
-      const error = this.check(hostname, a.address);
+      const error = this.check(hostname, a.address, port);
       refusal ??= error;
       return error === undefined;
     });
@@ -318,13 +412,19 @@ export class SsrfGuard {
     return allowed;
   }
 
-  private allowList(allow: readonly string[]): ReturnType<typeof allowMatcher>[] {
+  private allowList(allow: readonly string[]): AllowMatcher[] {
     if (allow !== this.cachedAllow) {
       this.cachedAllow = allow;
       this.matchers = allow.map(allowMatcher);
+      this.limited = allow.some((entry) => splitAllowEntry(entry).port !== undefined);
     }
     return this.matchers;
   }
+}
+
+/** The port Node's http connects to with `options`: the given one, else the protocol's default. */
+export function connectPort(options: { port?: number | string | null; protocol?: string | null }): number {
+  return Number(options.port) || (options.protocol === 'https:' ? 443 : 80);
 }
 
 /**

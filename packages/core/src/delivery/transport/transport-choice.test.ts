@@ -54,18 +54,6 @@ describe('choosing the transport with createHookwork({ transport })', () => {
     expect(receiver.requests.map((r) => JSON.parse(r.text))).toEqual([{ id: 'u1' }]);
   });
 
-  it('dead-letters at once, naming the fix, a header undici cannot send (it manages the connection)', async () => {
-    app = await startTestApp({ transport: 'undici' });
-    const webhook = await app.webhooks.create({ url: receiver.url, events: ['thing.happened'], headers: { Expect: '100-continue' } });
-    await app.publish(new ThingHappened('e1'));
-    await app.drain();
-    expect(receiver.requests).toHaveLength(0);
-    const [entry] = (await app.logs(webhook.key)).items;
-    expect(entry).toMatchObject({ errorKind: 'invalid', outcome: 'dead' });
-    expect(entry!.errorMessage).toContain("the undici transport cannot send the expect header");
-    expect(entry!.errorMessage).toContain("or use transport: 'axios'");
-  });
-
   it('gives a transport factory the app’s settings, resolver and TLS trust, once', async () => {
     const contexts: TransportContext[] = [];
     const recorder = recordingTransport();

@@ -1,5 +1,6 @@
 import { isHookworkError } from '../../errors/hookwork-error';
 import type { DeliveryErrorKind } from '../../model/delivery-log-entry';
+import { UnsendableHeaderError } from './transport-owned-headers';
 
 // What both built-in transports (axios and undici) say about failures, so a delivery log entry
 // reads the same whichever one sent it.
@@ -14,6 +15,7 @@ const TLS_CODES = /^(CERT_|UNABLE_TO_|DEPTH_ZERO|SELF_SIGNED|ERR_TLS|ERR_SSL|EPR
 export function errorKindOf(error: unknown): DeliveryErrorKind {
   for (let e = error as { code?: string; cause?: unknown; message?: string } | undefined, depth = 0; e && depth < 5; e = e.cause as typeof e, depth++) {
     if (isHookworkError(e, 'HOOKWORK_ERR_SSRF_BLOCKED')) return 'ssrf';
+    if (e instanceof UnsendableHeaderError) return 'invalid';
     if (isHookworkError(e, 'HOOKWORK_ERR_INVALID_RESOLVER_ANSWER')) return 'dns';
     const code = e.code ?? '';
     if (code === 'ECONNREFUSED') return 'refused';

@@ -4,9 +4,10 @@ import type * as Undici from 'undici';
 import { isHookworkError } from '../../errors/hookwork-error';
 import type { OutgoingRequest, SendOptions, Transport, TransportResponse, TransportResult } from '../../ports/transport';
 import type { DeliveryTlsOptions } from './http-transport';
-import { BodyDecoder } from './body-decoder';
-import { SsrfGuard, type HostResolver, type SsrfPolicySource } from './ssrf-guard';
+import { BodyDecoder, wireByteCap, wireCapNote } from './body-decoder';
+import { connectPort, SsrfGuard, type HostResolver, type SsrfPolicySource } from './ssrf-guard';
 import { StopSignals } from './stop-signals';
+import { transportOwnedHeaderProblem } from './transport-owned-headers';
 import { memoByKey } from '../../runtime/memo';
 import { bodyErrorText, DeadlineError, errorKindOf, findCause, NO_BODY_STATUSES, notAnAnswer, UNASKED_CONTINUE, UNASKED_UPGRADE } from './transport-errors';
 
@@ -32,8 +33,6 @@ export interface UndiciTransport extends Transport {
  * What the axios transport sends besides the request's own headers, sent here too so a receiver
  * sees the same request whichever transport is chosen.
  */
-/** Headers undici refuses to send as given (it writes connection handling itself); hookwork's own never include them. */
-const UNSENDABLE: readonly string[] = ['keep-alive', 'upgrade', 'expect'];
 const ACCEPT = 'application/json, text/plain, */*';
 const ACCEPT_ENCODING = 'gzip, compress, deflate, br';
 
@@ -55,6 +54,7 @@ class AttemptHandler implements Dispatcher.DispatchHandler {
   private truncated = false;
   private decoder: BodyDecoder | undefined;
   private decodeError: unknown;
+  private wireBytes = 0;
 
   constructor(
     private readonly cap: number,
@@ -118,8 +118,19 @@ class AttemptHandler implements Dispatcher.DispatchHandler {
 
   onData(chunk: Buffer): boolean {
     if (this.settled) return true;
-    if (this.decoder) this.decoder.write(chunk);
-    else this.keep(chunk);
+    if (!this.decoder) {
+      this.keep(chunk);
+      return true;
+    }
+    // An encoded body is also cut by its bytes on the wire (see wireByteCap), as the axios transport cuts it.
+    this.wireBytes += chunk.length;
+    if (this.wireBytes <= wireByteCap(this.cap)) {
+      this.decoder.write(chunk);
+      return true;
+    }
+    this.truncated = true;
+    this.finishBody(wireCapNote(this.wireBytes));
+    this.abortFn?.(new Error('the response body passed maxResponseBodyBytes on the wire'));
     return true;
   }
 
@@ -197,6 +208,8 @@ interface Target {
   /** Host name and port, as the Host header carries them. */
   host: string;
   hostname: string;
+  /** The port connected to (the scheme's default when the URL has none). */
+  port: number;
 }
 
 /**
@@ -225,7 +238,18 @@ function loadUndici(): typeof Undici {
 export function createUndiciTransport(options: UndiciTransportOptions): UndiciTransport {
   const guard = new SsrfGuard(options.settings, options.resolver);
   const extraCa = options.tls?.ca === undefined ? undefined : ([] as (string | Buffer)[]).concat(options.tls.ca as string | Buffer | (string | Buffer)[]);
-  const { Agent } = loadUndici();
+  const { Agent, buildConnector } = loadUndici();
+  // rejectUnauthorized set, not left to Node's default, which NODE_TLS_REJECT_UNAUTHORIZED=0 turns off.
+  const connectorOptions = { timeout: 0, rejectUnauthorized: true, ...(extraCa ? { ca: [...tls.rootCertificates, ...extraCa] } : {}) };
+  const connector = buildConnector({ ...connectorOptions, lookup: guard.lookup } as Undici.buildConnector.BuildOptions);
+  // With an ssrf.allow entry limited to a port, a name's addresses are judged on the port
+  // connected to, in the lookup, before any connection: a connector per port (a few).
+  const onPort = new Map<number, Undici.buildConnector.connector>();
+  const connectorFor = (port: number) => {
+    let made = onPort.get(port);
+    if (!made) onPort.set(port, (made = buildConnector({ ...connectorOptions, lookup: guard.lookupOnPort(port) } as Undici.buildConnector.BuildOptions)));
+    return made;
+  };
   const agent = new Agent({
     connections: options.maxSockets ?? 256,
     pipelining: 1,
@@ -233,7 +257,16 @@ export function createUndiciTransport(options: UndiciTransportOptions): UndiciTr
     // they cannot cut an attempt short with a different error than the axios transport's.
     headersTimeout: 0,
     bodyTimeout: 0,
-    connect: { lookup: guard.lookup, timeout: 0, ...(extraCa ? { ca: [...tls.rootCertificates, ...extraCa] } : {}) },
+    // An ssrf.allow entry limited to a port is judged with the port connected to, once connected
+    // (before the request's first byte): the lookup is asked without one.
+    connect: (connectOptions, callback) =>
+      (guard.portLimited() ? connectorFor(connectPort(connectOptions)) : connector)(connectOptions, (error, socket) => {
+        if (error || !socket || !guard.portLimited() || socket.remoteAddress === undefined) return (callback as (e: Error | null, s: typeof socket) => void)(error, socket);
+        const refusal = guard.check(connectOptions.hostname.replace(/^\[|\]$/g, ''), socket.remoteAddress, socket.remotePort);
+        if (!refusal) return callback(null, socket);
+        socket.destroy();
+        callback(refusal, null);
+      }),
   });
   let closed = false;
   const stopSignals = new StopSignals<AttemptHandler>();
@@ -241,7 +274,7 @@ export function createUndiciTransport(options: UndiciTransportOptions): UndiciTr
   const targetOf = memoByKey((href): Target | undefined => {
     try {
       const url = new URL(href);
-      return { origin: url.origin, path: `${url.pathname}${url.search}`, host: url.host, hostname: url.hostname };
+      return { origin: url.origin, path: `${url.pathname}${url.search}`, host: url.host, hostname: url.hostname, port: connectPort(url) };
     } catch {
       return undefined;
     }
@@ -253,19 +286,17 @@ export function createUndiciTransport(options: UndiciTransportOptions): UndiciTr
       const started = performance.now();
       const url = targetOf(request.url);
       if (!url) return Promise.resolve({ ok: false, errorKind: 'invalid', message: `${request.url} is not an absolute URL`, durationMs: 0 });
-      const refusal = guard.checkLiteralHost(url.hostname);
+      const refusal = guard.checkLiteralHost(url.hostname, url.port);
       if (refusal) return Promise.resolve({ ok: false, errorKind: 'ssrf', message: refusal.message, durationMs: 0 });
       if (closed) return Promise.resolve({ ok: false, errorKind: 'aborted', message: 'the transport was closed (the app is stopping)', durationMs: 0 });
 
+      // Host, Content-Length and the connection handling are this transport's own, as they are
+      // the axios one's: one of the request's would go out as something else than logged.
+      const unsendable = transportOwnedHeaderProblem(request.headers);
+      if (unsendable) return Promise.resolve({ ok: false, errorKind: 'invalid', message: `not sent: ${unsendable}; remove it from the webhook's headers or the beforeSend hook`, durationMs: 0 });
       // The headers as they go out, in the order undici writes them: host and connection first.
       const sent: Record<string, string> = { host: url.host, connection: 'keep-alive' };
-      for (const [name, value] of Object.entries(request.headers)) {
-        const lower = name.toLowerCase();
-        if (UNSENDABLE.includes(lower)) {
-          return Promise.resolve({ ok: false, errorKind: 'invalid', message: `not sent: the undici transport cannot send the ${lower} header (undici manages the connection itself); remove it from the webhook's headers or the beforeSend hook, or use transport: 'axios'`, durationMs: 0 });
-        }
-        sent[lower] = value;
-      }
+      for (const name of Object.keys(request.headers)) sent[name.toLowerCase()] = request.headers[name]!;
       sent.accept ??= ACCEPT;
       sent['accept-encoding'] ??= ACCEPT_ENCODING;
       sent['content-length'] = String(request.body.length);
