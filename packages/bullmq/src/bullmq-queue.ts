@@ -125,7 +125,7 @@ export function checkOptions(options: BullmqQueueOptions, caller: OptionsCaller 
     if (problem) problems.push(problem);
     if (client === undefined) connection = { ...(connection as RedisOptions) };
   }
-  if (typeof queueName !== 'string' || queueName === '' || queueName.includes(':') || !isPlainName(queueName)) problems.push(`queueName must be a non-empty string without ":", control characters or spaces at either end; got ${JSON.stringify(queueName)}`);
+  if (typeof queueName !== 'string' || queueName === '' || queueName.includes(':') || !isPlainName(queueName)) problems.push(`queueName must be a non-empty string without ":", control characters, lone surrogates or spaces at either end; got ${JSON.stringify(queueName)}`);
   if (typeof prefix !== 'string' || prefix === '' || !isPlainName(prefix)) problems.push(`prefix must be a non-empty string without control characters, lone surrogates or spaces at either end; got ${JSON.stringify(prefix)}`);
   if (!Number.isInteger(commandTimeoutMs) || commandTimeoutMs <= 0) problems.push(`commandTimeoutMs must be a whole number of ms above 0; got ${shownValue(commandTimeoutMs)}`);
   if (typeof checkDurability !== 'boolean') problems.push(`checkDurability must be true or false; got ${JSON.stringify(checkDurability)}`);

@@ -24,7 +24,7 @@ export interface CockpitComposerOptions {
  */
 export function cockpitComposer(options?: CockpitComposerOptions): Composer {
   if (options !== undefined && !isPlainObject(options)) {
-    throw COCKPIT_ERRORS.create('HOOKWORK_ERR_COCKPIT_INVALID_OPTIONS', `cockpitComposer(options) takes a plain options object such as { redactCredentials: false }; got ${options !== null && typeof options === 'object' ? objectKind(options) : shownValue(options)}`);
+    throw COCKPIT_ERRORS.create('HOOKWORK_ERR_COCKPIT_INVALID_OPTIONS', `cockpitComposer(options) takes an options object such as { redactCredentials: false }; got ${options !== null && typeof options === 'object' ? objectKind(options) : shownValue(options)}`);
   }
   const chosen = options ?? {};
   const unknown = unknownOption(chosen, ['redactCredentials']);
