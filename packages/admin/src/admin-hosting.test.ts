@@ -115,6 +115,17 @@ describe('startAdminServer', () => {
     await expect(startAdminServer(fixture.app, { port: 70_000, print: false })).rejects.toMatchObject({ code: 'HOOKWORK_ERR_ADMIN_INVALID_OPTIONS' });
   });
 
+  // Looked up through the prototype chain, these found Object's functions: "TypeError: check is not a function".
+  it.each([['__proto__', JSON.parse('{"__proto__":{}}') as object], ['constructor', { constructor: 1 }], ['hasOwnProperty', { hasOwnProperty: 1 }], ['toString', { toString: 1 }]])('refuses the option %s as unknown, coded', async (key, options) => {
+    const error = await startAdminServer(fixture.app, { print: false, ...options } as never).then(() => undefined, (e: Error) => e);
+    expect(error).toMatchObject({ code: 'HOOKWORK_ERR_ADMIN_INVALID_OPTIONS' });
+    expect(error?.message).toContain(`${key} is not an option`);
+  });
+
+  it('refuses options that are not a plain object, naming what they are', async () => {
+    await expect(startAdminServer(fixture.app, new Map([['port', 1]]) as never)).rejects.toThrow(/HOOKWORK_ERR_ADMIN_INVALID_OPTIONS: .*options must be an object such as \{ port: 3300 \}; got a Map/);
+  });
+
   it('reaches a webhook whose key is as long as a key may be (200 characters)', async () => {
     const token = 'a-given-token-of-enough-length';
     const key = 'k'.repeat(200);

@@ -1,3 +1,4 @@
+import { isPlainObject, objectKind } from '@hookwork/core';
 import { ADMIN_ERRORS } from './admin-errors';
 
 /**
@@ -25,12 +26,13 @@ const invalid = (where: string, detail: string) => ADMIN_ERRORS.create('HOOKWORK
  */
 export function checkOptions(where: string, options: unknown, spec: OptionSpec, hints: OptionHints = {}): void {
   if (options === undefined) return;
-  if (options === null || typeof options !== 'object' || Array.isArray(options)) {
+  if (!isPlainObject(options)) {
     throw invalid(where, `options must be an object such as { port: 3300 }; got ${describe(options)}`);
   }
   const known = Object.keys(spec);
   for (const [key, value] of Object.entries(options)) {
-    const check = spec[key];
+    // Own keys only: `constructor`, `hasOwnProperty` or `__proto__` found Object's own functions.
+    const check = Object.hasOwn(spec, key) ? spec[key] : undefined;
     if (!check) {
       const hint = Object.hasOwn(hints, key) ? hints[key] : undefined;
       const near = nearest(key, known);
@@ -58,7 +60,7 @@ export function describe(value: unknown): string {
   if (typeof value === 'string') return value.length > 40 ? `a string of ${value.length} characters` : JSON.stringify(value);
   if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'undefined') return String(value);
   if (typeof value === 'function') return 'a function';
-  if (Buffer.isBuffer(value)) return 'a Buffer';
+  if (!isPlainObject(value)) return objectKind(value as object);
   return `an object with ${Object.keys(value as object).length ? `keys ${Object.keys(value as object).join(', ')}` : 'no keys'}`;
 }
 

@@ -34,6 +34,10 @@ describe('bullmqQueue() options', () => {
     for (const prefix of ['bull\r', ' bull', '\u007f']) {
       expect(refused({ connection: 'redis://127.0.0.1', prefix })).toMatch(/prefix must be .*control characters.*; got /);
     }
+    // A lone surrogate is U+FFFD in the Redis key (UTF-8): another queue than the one named.
+    expect(refused({ connection: 'redis://127.0.0.1', queueName: 'orders\uD800' })).toMatch(/queueName must be .*lone surrogates/);
+    expect(refused({ connection: 'redis://127.0.0.1', prefix: 'bull\uDC00' })).toMatch(/prefix must be .*lone surrogates/);
+    expect(refused(new Map([['connection', 'redis://127.0.0.1']]))).toMatch(/takes a plain options object .*; got a Map/);
     // Spaces inside, and any other text, stay allowed: BullMQ takes them.
     expect(() => bullmqQueue({ connection: 'redis://127.0.0.1', queueName: 'site orders', prefix: 'tenant-1:bull' })).not.toThrow();
   });

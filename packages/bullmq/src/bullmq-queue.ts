@@ -1,4 +1,4 @@
-import { nearestName, shownValue, type QueueEngineProvider } from '@hookwork/core';
+import { isPlainObject, nearestName, objectKind, shownValue, type QueueEngineProvider } from '@hookwork/core';
 import type { RedisOptions } from 'ioredis';
 import { BULLMQ_ERRORS } from './bullmq-errors';
 import { BullmqQueueEngine } from './bullmq-queue-engine';
@@ -71,7 +71,8 @@ export function bullmqQueue(options: BullmqQueueOptions): QueueEngineProvider<ne
  * so `"orders "` and `"orders"` would look like one queue).
  */
 function isPlainName(name: string): boolean {
-  return !/\p{Cc}/u.test(name) && name.trim() === name;
+  // A lone surrogate: Redis keys are UTF-8 bytes, and it would become U+FFFD in the key.
+  return !/[\p{Cc}\p{Cs}]/u.test(name) && name.trim() === name;
 }
 
 /** Who checks options, for {@link checkOptions}'s messages: its name and the options it takes. */
@@ -84,12 +85,6 @@ export interface OptionsCaller {
 
 const BULLMQ_QUEUE: OptionsCaller = { name: 'bullmqQueue()', keys: [...OPTION_KEYS] };
 
-/** Neither an array, a Date, a Map nor any other class's instance: what `{ host, port }` is. */
-function isPlainObject(value: object): boolean {
-  const proto = Object.getPrototypeOf(value) as unknown;
-  return proto === Object.prototype || proto === null;
-}
-
 /**
  * Checks bullmqQueue() options (or `caller`'s: removeBullmqQueue's are a part of them) and fills
  * in the defaults; HOOKWORK_ERR_INVALID_BULLMQ_OPTIONS naming `caller` and each problem. Plain
@@ -98,8 +93,8 @@ function isPlainObject(value: object): boolean {
  */
 export function checkOptions(options: BullmqQueueOptions, caller: OptionsCaller = BULLMQ_QUEUE): Required<BullmqQueueOptions> {
   const problems: string[] = [];
-  if (options === null || typeof options !== 'object') {
-    throw BULLMQ_ERRORS.create('HOOKWORK_ERR_INVALID_BULLMQ_OPTIONS', `${caller.name} takes options such as { connection: "redis://127.0.0.1:6379" }`);
+  if (!isPlainObject(options)) {
+    throw BULLMQ_ERRORS.create('HOOKWORK_ERR_INVALID_BULLMQ_OPTIONS', `${caller.name} takes a plain options object such as { connection: "redis://127.0.0.1:6379" }${options !== null && typeof options === 'object' ? `; got ${objectKind(options)}` : ''}`);
   }
   for (const key of Object.keys(options)) {
     if (caller.keys.includes(key)) continue;
@@ -130,8 +125,8 @@ export function checkOptions(options: BullmqQueueOptions, caller: OptionsCaller 
     if (problem) problems.push(problem);
     if (client === undefined) connection = { ...(connection as RedisOptions) };
   }
-  if (typeof queueName !== 'string' || queueName === '' || queueName.includes(':') || !isPlainName(queueName)) problems.push(`queueName must be a non-empty string without ":", control characters or spaces at either end; got ${JSON.stringify(queueName)}`);
-  if (typeof prefix !== 'string' || prefix === '' || !isPlainName(prefix)) problems.push(`prefix must be a non-empty string without control characters or spaces at either end; got ${JSON.stringify(prefix)}`);
+  if (typeof queueName !== 'string' || queueName === '' || queueName.includes(':') || !isPlainName(queueName)) problems.push(`queueName must be a non-empty string without ":", control characters, lone surrogates or spaces at either end; got ${JSON.stringify(queueName)}`);
+  if (typeof prefix !== 'string' || prefix === '' || !isPlainName(prefix)) problems.push(`prefix must be a non-empty string without control characters, lone surrogates or spaces at either end; got ${JSON.stringify(prefix)}`);
   if (!Number.isInteger(commandTimeoutMs) || commandTimeoutMs <= 0) problems.push(`commandTimeoutMs must be a whole number of ms above 0; got ${shownValue(commandTimeoutMs)}`);
   if (typeof checkDurability !== 'boolean') problems.push(`checkDurability must be true or false; got ${JSON.stringify(checkDurability)}`);
   if (problems.length > 0) throw BULLMQ_ERRORS.create('HOOKWORK_ERR_INVALID_BULLMQ_OPTIONS', `${caller.name} was given bad options: ${problems.join('; ')}`, { details: problems });

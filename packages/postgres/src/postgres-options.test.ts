@@ -23,6 +23,14 @@ describe('postgresStorage() options, without a server', () => {
     expect(() => postgresStorage({ pool })).not.toThrow();
   });
 
+  // PostgreSQL's protocol ends a string at U+0000: a database "app\0x" was "app".
+  it('refuses a connection string holding U+0000 or a lone surrogate, and options that are not a plain object', () => {
+    for (const connectionString of ['postgres://app@127.0.0.1:5432/app\u0000x', 'postgres://app@127.0.0.1:5432/app\uD800']) {
+      expect(() => postgresStorage({ connectionString })).toThrow(/HOOKWORK_ERR_INVALID_STORAGE_OPTIONS: postgresStorage\(\): `connectionString` holds U\+0000 \(NUL\) or a lone UTF-16 surrogate/);
+    }
+    expect(() => postgresStorage(new Map([['connectionString', 'postgres://app@127.0.0.1/app']]) as never)).toThrow(/takes a plain options object.*; got a Map/);
+  });
+
   it('still asks for one of connectionString or pool when neither is named', () => {
     expect(() => postgresStorage({})).toThrow(/give either `connectionString`.*or `pool`.*not neither/);
   });

@@ -1,6 +1,6 @@
 import { Pool, type ClientConfig, type PoolConfig } from 'pg';
 import { parse as parseConnectionString } from 'pg-connection-string';
-import { HookworkError, MAX_TIMER_MS, misreadConnectionString, shownValue, silentLogger, type Storage, type StorageBackend, type StorageCapabilities, type StorageContext, unknownOption } from '@hookwork/core';
+import { HookworkError, isPlainObject, MAX_TIMER_MS, misreadConnectionString, objectKind, shownValue, silentLogger, type Storage, type StorageBackend, type StorageCapabilities, type StorageContext, unknownOption } from '@hookwork/core';
 import type { PostgresTransaction } from './host-transaction';
 import { DEFAULT_CONNECT_TIMEOUT_MS, endPool, PostgresConnection, quoteIdentifier } from './postgres-connection';
 import { PostgresDeliveryLog } from './postgres-delivery-log';
@@ -107,7 +107,7 @@ interface CheckedOptions {
 
 function checkOptions(options: PostgresStorageOptions): CheckedOptions {
   const bad = (what: string) => new HookworkError('HOOKWORK_ERR_INVALID_STORAGE_OPTIONS', `postgresStorage(): ${what}`);
-  if (options === null || typeof options !== 'object') throw bad('takes an options object, e.g. postgresStorage({ connectionString: "postgres://app@127.0.0.1:5432/app" })');
+  if (!isPlainObject(options)) throw bad(`takes a plain options object, e.g. postgresStorage({ connectionString: "postgres://app@127.0.0.1:5432/app" })${options !== null && typeof options === 'object' ? `; got ${objectKind(options)}` : ''}`);
   const unknown = unknownOption(options, KNOWN_OPTIONS);
   if (unknown) throw bad(`${unknown.text}${PG_CONFIG_KEYS.has(unknown.key) ? PG_CONFIG_HINT : ''}`);
   const { connectionString, pool } = options;
@@ -118,6 +118,10 @@ function checkOptions(options: PostgresStorageOptions): CheckedOptions {
   if ((connectionString === undefined) === (pool === undefined)) throw bad('give either `connectionString` (e.g. "postgres://app@127.0.0.1:5432/app") or `pool` (a pg.Pool you made), not both and not neither');
   if (connectionString !== undefined && (typeof connectionString !== 'string' || !/^postgres(ql)?:\/\//.test(connectionString))) {
     throw bad('`connectionString` must be a postgres:// or postgresql:// URL, e.g. "postgres://app@127.0.0.1:5432/app"');
+  }
+  if (connectionString !== undefined && /[\0\p{Cs}]/u.test(connectionString)) {
+    // PostgreSQL's protocol ends a string at U+0000 (a database "app\0x" is "app"); UTF-8 turns a lone surrogate into U+FFFD.
+    throw bad('`connectionString` holds U+0000 (NUL) or a lone UTF-16 surrogate, which would reach the server as something else (the string is not shown: it may hold a password); remove it');
   }
   if (connectionString !== undefined && misreadConnectionString(connectionString) !== undefined) {
     // Read as the user meant it only once encoded; node-postgres would connect elsewhere, and name the password's tail as the host or database.

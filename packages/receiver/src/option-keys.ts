@@ -21,10 +21,25 @@ export function checkOptionKeys(where: string, options: object, known: readonly 
 export function kindOf(value: unknown): string {
   if (value === null) return 'null';
   if (Array.isArray(value)) return 'an array';
+  if (typeof value === 'object' && !isPlainOptions(value)) {
+    const name = (value as { constructor?: { name?: unknown } }).constructor?.name;
+    return typeof name === 'string' && name !== '' ? `${/^[AEIOU]/.test(name) ? 'an' : 'a'} ${name}` : 'an object that is not a plain one';
+  }
   return /^[aeiou]/.test(typeof value) ? `an ${typeof value}` : `a ${typeof value}`;
 }
 
 /** A value as a message shows it: a string quoted and called one (`the string "5000"`), so a number given as text is not shown as the number it looks like. */
 export function shown(value: unknown): string {
   return typeof value === 'string' ? `the string ${JSON.stringify(value)}` : String(value);
+}
+
+/**
+ * True for a plain options object (an object literal, `JSON.parse`'s, `Object.create(null)`), not
+ * a Map, Date or class instance, whose entries `Object.keys` does not see: such options were read
+ * as empty, every option its default.
+ */
+export function isPlainOptions<T>(value: T): value is T & Record<string, unknown> {
+  if (value === null || typeof value !== 'object') return false;
+  const proto = Object.getPrototypeOf(value) as object | null;
+  return proto === null || proto === Object.prototype || (Object.getPrototypeOf(proto) === null && !Array.isArray(value));
 }

@@ -361,6 +361,10 @@ describe('createReceiver().handle()', () => {
       ['dedupe: true', { secrets: secret, handle, dedupe: true }, /dedupe is true; leave it out \(deduplication is on by default\)/],
       ['an unknown dedupe key', { secrets: secret, handle, dedupe: { lease: 1000 } }, /dedupe does not know the option lease \(did you mean leaseMs\?\)/],
       ['options that are an array', [], /needs an options object/],
+      // Read through Object.keys, a Map held no options: every one its default, no secrets checked.
+      ['options that are a Map', new Map([['unsigned', true]]), /needs an options object with secrets and handlers; got a Map/],
+      ['dedupe as a Map', { secrets: secret, handle, dedupe: new Map([['leaseMs', 1]]) }, /dedupe is a Map; leave it out/],
+      ['headerNames as a Map', { secrets: secret, handle, headerNames: new Map([['event', ['x-e']]]) }, /headerNames is a Map/],
       ['handlers given as an array of functions', { secrets: secret, handlers: [handle] }, /handlers is an array; give an object of alias → handler function/],
       ['handlers that are empty (every event would be dropped as unhandled)', { secrets: secret, handlers: {} }, /handlers is empty, so every event would be answered 200 unhandled and never retried; give a handler per alias, handle/],
       ['a secret in quotes (docker --env-file keeps them)', { secrets: `"${secret}"`, handle }, /: secret is wrapped in quotes — an env file read without unquoting \(docker --env-file, a systemd EnvironmentFile\) keeps them; remove the quotes/],

@@ -1,5 +1,5 @@
 import { ReceiverError, isReceiverError } from './errors/receiver-error';
-import { checkOptionKeys, kindOf, shown } from './option-keys';
+import { checkOptionKeys, isPlainOptions, kindOf, shown } from './option-keys';
 import type { DedupeClaim, DedupeStore } from './dedupe/dedupe-store';
 import { memoryDedupeStore } from './dedupe/memory-dedupe-store';
 import { readCloudEvent } from './cloud-event';
@@ -392,7 +392,7 @@ function checkClaim(claim: unknown, id: string): DedupeClaim {
 }
 
 function checkSigning(options: SignedReceiverOptions<WebhookEventShape> | UnsignedReceiverOptions<WebhookEventShape>): SignatureVerifier | undefined {
-  if (!options || typeof options !== 'object' || Array.isArray(options)) throw new ReceiverError('RECEIVER_ERR_INVALID_OPTIONS', 'createReceiver() needs an options object with secrets and handlers');
+  if (!isPlainOptions(options)) throw new ReceiverError('RECEIVER_ERR_INVALID_OPTIONS', `createReceiver() needs an options object with secrets and handlers; got ${kindOf(options)}`);
   checkOptionKeys('createReceiver()', options, RECEIVER_OPTION_KEYS);
   const { secrets, unsigned } = options as { secrets?: unknown; unsigned?: unknown };
   if (unsigned !== undefined && unsigned !== true) {
@@ -453,7 +453,7 @@ const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 
 function checkHeaderNames(names: Partial<HeaderNames> | undefined): Partial<HeaderNames> {
   if (names === undefined) return {};
-  if (names === null || typeof names !== 'object' || Array.isArray(names)) {
+  if (!isPlainOptions(names)) {
     throw new ReceiverError('RECEIVER_ERR_INVALID_OPTIONS', `headerNames is ${kindOf(names)}; give an object such as { event: ['x-event'], retryCount: ['x-retry'] }`);
   }
   checkOptionKeys('headerNames', names, ['event', 'retryCount']);
@@ -478,7 +478,7 @@ function checkHeaderNames(names: Partial<HeaderNames> | undefined): Partial<Head
 
 function checkDedupe(options: DedupeOptions | false | undefined, signed: boolean): { store: DedupeStore; leaseMs: number; retainMs: number } | undefined {
   if (options === false) return undefined;
-  if (options !== undefined && (options === null || typeof options !== 'object' || Array.isArray(options))) {
+  if (options !== undefined && !isPlainOptions(options)) {
     throw new ReceiverError('RECEIVER_ERR_INVALID_OPTIONS', `dedupe is ${(options as unknown) === true ? 'true' : kindOf(options)}; leave it out (deduplication is on by default), give { store, leaseMs, retainMs }, or false to turn it off`);
   }
   if (options !== undefined) checkOptionKeys('dedupe', options, ['store', 'leaseMs', 'retainMs']);

@@ -458,6 +458,18 @@ describe('sqliteStorage', () => {
       expect(openError(() => sqliteStorage(undefined as never)).code).toBe('HOOKWORK_ERR_INVALID_STORAGE_OPTIONS');
     });
 
+    // The native open stops at U+0000: both of these opened nul.db, silently.
+    it('refuses a NUL in the file path, and options that are not a plain object, creating nothing', () => {
+      const file = temp.file('nul.db');
+      for (const tail of ['\u0000A', '\u0000B']) {
+        const error = openError(() => sqliteStorage({ file: `${file}${tail}`, createDirectory: true }));
+        expect(error.code).toBe('HOOKWORK_ERR_INVALID_STORAGE_OPTIONS');
+        expect(error.message).toMatch(/`file` holds U\+0000 \(NUL\) at character \d+/);
+      }
+      expect(existsSync(file)).toBe(false);
+      expect(openError(() => sqliteStorage(new Map([['file', file]]) as never)).message).toMatch(/takes a plain options object.*; got a Map/);
+    });
+
     it('shows a value of the wrong kind as what it is: the string "5000" quoted, not as the number it looks like', () => {
       expect(openError(() => sqliteStorage({ file: 'x.db', busyTimeoutMs: '5000' as never })).message).toMatch(/`busyTimeoutMs` must be a whole number .*; got "5000"$/);
       expect(openError(() => sqliteStorage({ file: 'x.db', watchIntervalMs: '250' as never })).message).toMatch(/; got "250"$/);

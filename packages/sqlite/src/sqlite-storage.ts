@@ -1,7 +1,7 @@
 import { statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import Database from 'better-sqlite3';
-import { HookworkError, shownValue, systemClock, type Storage, type StorageBackend, type StorageCapabilities, type StorageContext, unknownOption } from '@hookwork/core';
+import { HookworkError, isPlainObject, objectKind, shownValue, systemClock, type Storage, type StorageBackend, type StorageCapabilities, type StorageContext, unknownOption } from '@hookwork/core';
 import { makeDirectory } from './make-directory';
 import { migrate } from './schema';
 import { SqliteCheckpointer } from './sqlite-checkpointer';
@@ -58,11 +58,13 @@ const KNOWN_OPTIONS: readonly string[] = ['file', 'busyTimeoutMs', 'synchronous'
 
 function checkOptions(options: SqliteStorageOptions): Required<SqliteStorageOptions> {
   const bad = (what: string) => new HookworkError('HOOKWORK_ERR_INVALID_STORAGE_OPTIONS', `sqliteStorage(): ${what}`);
-  if (options === null || typeof options !== 'object') throw bad('takes an options object, e.g. sqliteStorage({ file: "./data/hookwork.db" })');
+  if (!isPlainObject(options)) throw bad(`takes a plain options object, e.g. sqliteStorage({ file: "./data/hookwork.db" })${options !== null && typeof options === 'object' ? `; got ${objectKind(options)}` : ''}`);
   // A misspelt or invented option (say `wal: false` from plain JS) would otherwise be ignored silently.
   const unknown = unknownOption(options, KNOWN_OPTIONS);
   if (unknown) throw bad(unknown.text);
   if (typeof options.file !== 'string' || options.file.trim() === '') throw bad('`file` must be the path of the database file, e.g. "./data/hookwork.db"');
+  // The native open stops at U+0000: "a.db\0A" and "a.db\0B" both opened a.db.
+  if (options.file.includes('\0')) throw bad(`\`file\` holds U+0000 (NUL) at character ${options.file.indexOf('\0') + 1}, where the operating system's path would end (the rest would be dropped silently); remove it`);
   const busyTimeoutMs = options.busyTimeoutMs ?? 5000;
   if (!Number.isInteger(busyTimeoutMs) || busyTimeoutMs < 0 || busyTimeoutMs > 2 ** 31 - 1) throw bad(`\`busyTimeoutMs\` must be a whole number of milliseconds >= 0; got ${shownValue(options.busyTimeoutMs)}`);
   const synchronous = options.synchronous ?? 'normal';

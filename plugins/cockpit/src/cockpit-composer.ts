@@ -1,5 +1,5 @@
 import { COCKPIT_ERRORS } from './cockpit-errors';
-import { shownValue, unknownOption, type Composer } from '@hookwork/core';
+import { isPlainObject, objectKind, shownValue, unknownOption, type Composer } from '@hookwork/core';
 import { COCKPIT_PACKAGE, attachCatalogue, cockpitExtension } from './add-cockpit';
 import { CockpitCatalogue, CockpitCatalogueToken, CockpitOptionsToken } from './cockpit-catalogue';
 
@@ -23,8 +23,8 @@ export interface CockpitComposerOptions {
  * ```
  */
 export function cockpitComposer(options?: CockpitComposerOptions): Composer {
-  if (options !== undefined && (options === null || typeof options !== 'object' || Array.isArray(options))) {
-    throw COCKPIT_ERRORS.create('HOOKWORK_ERR_COCKPIT_INVALID_OPTIONS', `cockpitComposer(options) takes an options object such as { redactCredentials: false }; got ${shownValue(options)}`);
+  if (options !== undefined && !isPlainObject(options)) {
+    throw COCKPIT_ERRORS.create('HOOKWORK_ERR_COCKPIT_INVALID_OPTIONS', `cockpitComposer(options) takes an options object such as { redactCredentials: false }; got ${options !== null && typeof options === 'object' ? objectKind(options) : shownValue(options)}`);
   }
   const chosen = options ?? {};
   const unknown = unknownOption(chosen, ['redactCredentials']);

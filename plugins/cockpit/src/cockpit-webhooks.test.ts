@@ -22,6 +22,13 @@ async function refusal(input: unknown): Promise<{ message: string; problems: Web
 }
 
 describe("cockpitWebhooks(app): Cockpit's webhook shape on hookwork webhooks", () => {
+  it('refuses a Map or Date where an object belongs, by name, storing nothing', async () => {
+    const auth = await refusal({ name: 'n', url: URL, events: ['cockpit.clearcache'], auth: new Map([['user', 'u']]) });
+    expect(auth.problems).toEqual([{ field: 'auth', problem: 'is a Map, not a plain object; give an object literal' }]);
+    expect((await refusal(new Map([['url', URL]]))).problems[0]!.problem).toMatch(/must be a plain object .*; got a Map/);
+    expect((await app.webhooks.list()).total).toBe(0);
+  });
+
   it('maps name, url, events and active onto a webhook, and basic auth onto a sensitive Authorization header', async () => {
     const created = await cockpitWebhooks(app).create({
       name: 'Rebuild site',

@@ -1,5 +1,5 @@
 import Ajv, { type ErrorObject } from 'ajv';
-import { invalidWebhookError, REDACTED, type Hookwork, type Page, type WebhookHeaderInput, type WebhookInput, type WebhookInputProblem, type WebhookView } from '@hookwork/core';
+import { invalidWebhookError, isPlainObject, nonPlainObjects, objectKind, REDACTED, type Hookwork, type Page, type WebhookHeaderInput, type WebhookInput, type WebhookInputProblem, type WebhookView } from '@hookwork/core';
 import { cockpitWebhookInputSchema, type CockpitHeader, type CockpitWebhookInput } from './cockpit-webhook-schema';
 
 /** A webhook as cockpitWebhooks() returns it: Cockpit's shape, never a credential in clear. */
@@ -152,6 +152,13 @@ function cockpitHint(field: string, problem: string): string {
  */
 function checkCockpitInput(app: Hookwork, input: CockpitWebhookInput): { problems: WebhookInputProblem[]; headers: Record<string, WebhookHeaderInput> } {
   const headers: Record<string, WebhookHeaderInput> = {};
+  // A Map or Date where the form's object belongs passes the schema's `type: 'object'` and reads as empty.
+  if (isPlainObject(input)) {
+    const unplain = nonPlainObjects(input);
+    if (unplain.length > 0) return { problems: unplain.map(({ path, kind }) => ({ field: path, problem: `is ${kind}, not a plain object; give an object literal` })), headers };
+  } else if (input !== null && typeof input === 'object' && !Array.isArray(input)) {
+    return { problems: [{ field: '(root)', problem: `must be a plain object such as { name, url, events }; got ${objectKind(input)}` }], headers };
+  }
   const problems = validate(input) ? [] : schemaProblems(validate.errors);
   if (!isRecord(input)) return { problems, headers };
   const reported = new Set(problems.map((p) => p.field));

@@ -120,3 +120,20 @@ describe('app.stop() when the store fails it', () => {
     expect(lines).toEqual([expect.stringMatching(/^release failed while the app was stopping, and is not tried again by it: Connection terminated unexpectedly; what it held \(claims of requests\) is taken again, .* once its lease expires, within leaseDuration \(30000 ms\)$/)]);
   });
 });
+
+// Writes were taken while stop() ran (and stored, never delivered by this app) where reads and publish were refused.
+describe('once stop() is called', () => {
+  it('management (app.webhooks, logs()) and updateSettings() are refused with HOOKWORK_ERR_APP_STOPPED, and the settings stay', async () => {
+    const other = createHookwork({ composers: [thingComposer] });
+    await other.start();
+    const stopping = other.stop();
+    expect(other.state).toBe('stopping');
+    expect(() => other.webhooks).toThrow(/HOOKWORK_ERR_APP_STOPPED/);
+    expect(() => other.updateSettings({ maximumRetries: 1 })).toThrow(/HOOKWORK_ERR_APP_STOPPED: updateSettings\(\) was called on an app that is stopping/);
+    await expect(other.logs()).rejects.toMatchObject({ code: 'HOOKWORK_ERR_APP_STOPPED' });
+    await stopping;
+    expect(() => other.webhooks).toThrow(/HOOKWORK_ERR_APP_STOPPED/);
+    expect(() => other.updateSettings({ maximumRetries: 1 })).toThrow(/HOOKWORK_ERR_APP_STOPPED/);
+    expect(other.settings.maximumRetries).not.toBe(1);
+  });
+});

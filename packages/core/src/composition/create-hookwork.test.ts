@@ -442,6 +442,23 @@ describe('createHookwork() options', () => {
     expect(attempt('./x.db').message).toMatch(/HOOKWORK_ERR_INVALID_OPTIONS: createHookwork\(\) takes an options object/);
   });
 
+  // Looked up through the prototype chain, these found Object's own functions: "TypeError: kind.check is not a function".
+  it.each([['__proto__', JSON.parse('{"__proto__":{}}') as unknown], ['constructor', { constructor: 1 }], ['toString', { toString: 1 }], ['hasOwnProperty', { hasOwnProperty: 1 }], ['valueOf', { valueOf: 1 }]])(
+    'refuses the key %s as an unknown option, coded',
+    (key, options) => {
+      expect(() => createHookwork(options as HookworkOptions)).toThrow(new RegExp(`HOOKWORK_ERR_INVALID_OPTIONS: createHookwork\\(\\) was given bad options: ${key} is not an option`));
+    },
+  );
+
+  it('refuses a settings key named as an Object function, and settings or delivery that are not plain objects', () => {
+    expect(() => createHookwork({ settings: { constructor: 1 } as never })).toThrow(/HOOKWORK_ERR_INVALID_SETTINGS: .*constructor is not a known setting/);
+    expect(() => createHookwork({ settings: { constructor: 1 } as never })).not.toThrow(/was renamed/);
+    expect(() => createHookwork({ settings: new Map([['maximumRetries', 1]]) as never })).toThrow(/HOOKWORK_ERR_INVALID_OPTIONS: .*settings must be a plain object/);
+    expect(() => createHookwork({ settings: { ssrf: new Map([['allowInternal', true]]) } as never })).toThrow(/HOOKWORK_ERR_INVALID_SETTINGS: settings: ssrf is a Map, not a plain object/);
+    expect(() => createHookwork({ delivery: new Date() as never })).toThrow(/delivery must be a plain object/);
+    expect(() => createHookwork(new Map() as never)).toThrow(/takes an options object .*; got a Map/);
+  });
+
   // A plain function was taken for a class: `new fn()` with no builder failed with the function's
   // own TypeError (or "is not a constructor" for an arrow), as a composer that had thrown.
   it('refuses a plain function as a composer, suggesting { compose: fn }, and still takes a class', () => {

@@ -11,6 +11,7 @@ import { pollingQueue } from '../delivery/engine/polling-engine';
 import { createTransport, isTransportChoice, TRANSPORT_CHOICE_EXPECTED, type TransportChoice } from '../delivery/transport/transport-choice';
 import { WebhookCache } from '../delivery/webhook-cache';
 import { HookworkError, shownValue } from '../errors/hookwork-error';
+import { isPlainObject, objectKind } from '../model/plain-object';
 import { NotificationBus } from '../events/notification-bus';
 import { WebhookEventCatalogue } from '../events/webhook-event-catalogue';
 import { SubscribedWebhooks } from '../events/subscribed-webhooks';
@@ -94,14 +95,14 @@ export interface HookworkOptions<TStorageTransaction = never, TQueueTransaction 
 
 const OPTION_KINDS: Readonly<Record<keyof HookworkOptions, { check: (v: unknown) => boolean; expected: string }>> = {
   composers: { check: Array.isArray, expected: 'a list of composers, e.g. [cmsComposer(), MyComposer]' },
-  settings: { check: (v) => typeof v === 'object' && v !== null && !Array.isArray(v), expected: 'an object of settings, e.g. { maximumRetries: 3 }' },
+  settings: { check: isPlainObject, expected: 'a plain object of settings, e.g. { maximumRetries: 3 }' },
   storage: { check: (v) => hasMethod(v, 'open'), expected: 'a storage backend such as sqliteStorage({ file }) (not a path string)' },
   queue: { check: (v) => hasMethod(v, 'open'), expected: 'a queue engine provider such as bullmqQueue({ connection })' },
   logger: { check: (v) => ['debug', 'info', 'warn', 'error'].every((m) => hasMethod(v, m)), expected: 'a logger with debug, info, warn and error methods' },
   clock: { check: (v) => hasMethod(v, 'now'), expected: 'a clock with a now() method' },
   serverRole: { check: (v) => typeof v === 'object' && v !== null && 'currentServerRole' in v, expected: 'a server role accessor such as fixedServerRole("Single")' },
   transport: { check: isTransportChoice, expected: TRANSPORT_CHOICE_EXPECTED },
-  delivery: { check: (v) => typeof v === 'object' && v !== null && !Array.isArray(v), expected: 'delivery options such as { beforeSend }' },
+  delivery: { check: isPlainObject, expected: 'a plain object of delivery options such as { beforeSend }' },
   tracerProvider: { check: (v) => hasMethod(v, 'getTracer'), expected: 'an OpenTelemetry TracerProvider (with getTracer())' },
 };
 
@@ -111,12 +112,13 @@ function hasMethod(value: unknown, name: string): boolean {
 
 /** Refuses an unknown option (a typo such as `composer`, from JavaScript) or a value of the wrong kind, naming every one. */
 function checkOptions(options: unknown): void {
-  if (options === null || typeof options !== 'object' || Array.isArray(options)) {
-    throw new HookworkError('HOOKWORK_ERR_INVALID_OPTIONS', 'createHookwork() takes an options object such as { composers: [...], storage: sqliteStorage({ file }) }');
+  if (!isPlainObject(options)) {
+    throw new HookworkError('HOOKWORK_ERR_INVALID_OPTIONS', `createHookwork() takes an options object such as { composers: [...], storage: sqliteStorage({ file }) }${options !== null && typeof options === 'object' ? `; got ${objectKind(options)}` : ''}`);
   }
   const problems: { key: string; problem: string }[] = [];
   for (const [key, value] of Object.entries(options)) {
-    const kind = OPTION_KINDS[key as keyof HookworkOptions];
+    // Own keys only: `constructor` or `__proto__` (JSON.parse makes it an own key) found Object's.
+    const kind = Object.hasOwn(OPTION_KINDS, key) ? OPTION_KINDS[key as keyof HookworkOptions] : undefined;
     if (!kind) {
       const near = Object.keys(OPTION_KINDS).find((k) => k.toLowerCase().startsWith(key.toLowerCase().slice(0, 4)));
       problems.push({ key, problem: `is not an option${near ? ` (did you mean ${near}?)` : ''}; the options are ${Object.keys(OPTION_KINDS).join(', ')}` });

@@ -1,7 +1,7 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { startTestReceiver, type TestReceiver } from '../testing';
-import { startTestApp, ThingHappened } from '../test-support/test-app';
+import { queueOf, startTestApp, ThingHappened } from '../test-support/test-app';
 import { MemoryDeliveryLog, MemoryRequestQueue, MemoryWebhookRepository } from '../storage/memory/memory-storage';
 import type { Hookwork, StorageBackend } from '../index';
 import type { QueueEngine } from '../ports/queue-engine';
@@ -58,6 +58,27 @@ describe('drain()', () => {
     await expect(app.drain({ timeout: 1 } as never)).rejects.toThrow(/HOOKWORK_ERR_INVALID_ARGUMENT: drain\(\) was given "timeout", not an option/);
     await expect(app.drain({ requestIds: 'msg_x' as never })).rejects.toThrow(/requestIds that are not a list/);
     await expect(app.drain({ webhookKey: 'k', all: true })).rejects.toThrow(/more than one of requestIds, webhookKey and all/);
+  });
+
+  // A typo returned at once, as though everything were delivered ("a typo must not read as all is well").
+  it('refuses a webhook key and request ids that nothing knows; a request delivered and gone is done', async () => {
+    const app = await startTestApp();
+    apps.push(app);
+    const up = await app.webhooks.create({ url: `${receiver.origin}/up`, events: ['thing.happened'] });
+    await expect(app.drain({ webhookKey: 'nope' })).rejects.toMatchObject({ code: 'HOOKWORK_ERR_WEBHOOK_NOT_FOUND' });
+    const unknown = await app.drain({ requestIds: ['nope', 'nope', 'msg_none'] }).then(() => undefined, (e: Error & { details?: unknown }) => e);
+    expect(unknown).toMatchObject({ code: 'HOOKWORK_ERR_REQUEST_NOT_FOUND', details: { ids: ['nope', 'msg_none'] } });
+    expect(unknown!.message).toMatch(/drain\(\) was given request ids "nope", "msg_none" that no queued request and no delivery log entry has/);
+
+    const enqueued = new Promise<string[]>((resolve) => app.lifecycle.once('enqueued', (requests) => resolve(requests.map((r) => r.requestId))));
+    await app.publish(new ThingHappened('delivered'));
+    const [id] = await enqueued;
+    await app.drain({ timeoutMs: 10_000 });
+    // Delivered, so gone from the queue: known by its log entry, and done.
+    expect(await queueOf(app).get(id!)).toBeUndefined();
+    await app.drain({ requestIds: [id!], timeoutMs: 10_000 });
+    await expect(app.drain({ requestIds: [id!, 'nope'], timeoutMs: 10_000 })).rejects.toMatchObject({ code: 'HOOKWORK_ERR_REQUEST_NOT_FOUND', details: { ids: ['nope'] } });
+    await app.drain({ webhookKey: up.key, timeoutMs: 10_000 });
   });
 
   it('gives up naming the requests it waited for, their webhook, next attempt and last error, not only a count', async () => {

@@ -1,5 +1,6 @@
 import { HookworkError } from '../errors/hookwork-error';
 import { checkKey } from '../model/key-rules';
+import { isPlainObject, objectKind } from '../model/plain-object';
 import type { QueueEngine } from '../ports/queue-engine';
 
 /** Options of `app.drain()`. */
@@ -12,6 +13,17 @@ export interface DrainOptions {
   webhookKey?: string;
   /** Wait until the whole queue has nothing pending or in flight (every process's requests). */
   all?: boolean;
+}
+
+/**
+ * How drain() tells a key or id nothing knows from one that is done: a typo must not read as
+ * "all is well", as it does in every listing.
+ */
+export interface DrainLookups {
+  /** Throws HOOKWORK_ERR_WEBHOOK_NOT_FOUND for a key that names no webhook and nothing queued (queueCounts()' rule). */
+  requireWebhook(webhookKey: string): Promise<void>;
+  /** Whether the delivery log holds an entry of a request (one delivered, dropped or given up on, and gone from the queue). */
+  logged(requestId: string): Promise<boolean>;
 }
 
 /** The default of {@link DrainOptions.timeoutMs}. */
@@ -109,7 +121,7 @@ const DRAIN_KEYS = ['timeoutMs', 'requestIds', 'webhookKey', 'all'];
 /** Refuses drain() options of the wrong kind: a misspelt key would otherwise be a silent no-op. */
 function checkDrainOptions(options: DrainOptions): void {
   const bad = (problem: string) => new HookworkError('HOOKWORK_ERR_INVALID_ARGUMENT', `drain() ${problem}; pass { timeoutMs? } and at most one of { requestIds: [...] }, { webhookKey }, { all: true }`);
-  if (options === null || typeof options !== 'object' || Array.isArray(options)) throw bad('takes an options object');
+  if (!isPlainObject(options)) throw bad(`takes a plain options object${options !== null && typeof options === 'object' ? `, not ${objectKind(options)}` : ''}`);
   const unknown = Object.keys(options).filter((key) => !DRAIN_KEYS.includes(key));
   if (unknown.length > 0) throw bad(`was given ${unknown.map((k) => JSON.stringify(k)).join(', ')}, not an option`);
   const { timeoutMs, requestIds, webhookKey, all } = options;
@@ -123,13 +135,37 @@ function checkDrainOptions(options: DrainOptions): void {
 }
 
 /**
+ * Refuses a webhook key or request id that nothing knows. A request id is known while the queue
+ * holds it and, once it is delivered (or dropped, or given up on) and gone from the queue, by its
+ * entry in the delivery log: an id that WAS known is done, not unknown — until the retention
+ * cleanup removes its log entry (keepLogsForDays).
+ */
+async function requireKnown(engine: QueueEngine<unknown>, options: DrainOptions, lookups: DrainLookups): Promise<void> {
+  if (options.webhookKey !== undefined) await lookups.requireWebhook(options.webhookKey);
+  const unknown: string[] = [];
+  for (const id of new Set(options.requestIds ?? [])) {
+    // The queue first: a request settled between the two looks is in the log by then.
+    if (!(await engine.get(id)) && !(await lookups.logged(id))) unknown.push(id);
+  }
+  if (unknown.length > 0) {
+    const shown = unknown.slice(0, 5).map((id) => JSON.stringify(id)).join(', ') + (unknown.length > 5 ? ` and ${unknown.length - 5} more` : '');
+    throw new HookworkError(
+      'HOOKWORK_ERR_REQUEST_NOT_FOUND',
+      `drain() was given request id${unknown.length > 1 ? 's' : ''} ${shown} that no queued request and no delivery log entry has; pass the ids publish() returned (a request's webhook-id), or drain() with no ids for this app's own requests`,
+      { details: { ids: unknown } },
+    );
+  }
+}
+
+/**
  * Waits until what `options` names is settled: this app's own requests (the default), given
  * request ids, one webhook's queue, or the whole queue. Woken by each settled request and at
  * least every 250 ms (for retries coming due and other processes' work), but looks again only
  * once nine times the last look's cost has passed (see LOOK_SHARE).
  */
-export async function drainQueue(engine: QueueEngine<unknown>, own: OwnRequests, options: DrainOptions = {}, stopping?: AbortSignal): Promise<void> {
+export async function drainQueue(engine: QueueEngine<unknown>, own: OwnRequests, options: DrainOptions = {}, stopping?: AbortSignal, lookups?: DrainLookups): Promise<void> {
   checkDrainOptions(options);
+  if (lookups) await requireKnown(engine, options, lookups);
   const timeoutMs = options.timeoutMs ?? DEFAULT_DRAIN_TIMEOUT_MS;
   const deadline = Date.now() + timeoutMs;
   const waiting = new Set(options.requestIds ?? []);

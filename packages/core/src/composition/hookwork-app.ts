@@ -12,6 +12,7 @@ import { OperatorNotification } from '../events/operator-webhook-events';
 import type { HookworkMetrics } from '../observability/metrics';
 import type { OperatorEvent } from '../observability/operator-events';
 import { HookworkError, isHookworkError } from '../errors/hookwork-error';
+import { isPlainObject, objectKind } from '../model/plain-object';
 import { cutOffText, EnqueueGate } from '../firing/enqueue-gate';
 import type { NotificationBus } from '../events/notification-bus';
 import { payloadTypeOf, type PublishOptions } from '../events/webhook-event-base';
@@ -68,7 +69,7 @@ export interface Hookwork<TTransaction = never> extends Management {
   readonly state: HookworkState;
   /** The current settings. */
   readonly settings: DeepReadonly<HookworkSettings>;
-  /** Changes settings at run time (validated; running work reads the new values). */
+  /** Changes settings at run time (validated; running work reads the new values). HOOKWORK_ERR_APP_STOPPED once stop() was called. */
   updateSettings(input: HookworkSettingsInput): DeepReadonly<HookworkSettings>;
   /** The composed events in collection order. */
   events(): readonly WebhookEventDescriptor[];
@@ -77,7 +78,9 @@ export interface Hookwork<TTransaction = never> extends Management {
   /**
    * Stops delivery, then closes the engine and storage. Publishes already under way finish enqueueing
    * first, then attempts in flight may finish, all within one `stopTimeout` (attempts still running
-   * then are aborted); publish() calls made after stop() are refused with HOOKWORK_ERR_APP_STOPPED.
+   * then are aborted); publish() calls made after stop() are refused with HOOKWORK_ERR_APP_STOPPED,
+   * and so are, from the moment stop() is called, management reads and writes through the app
+   * (`app.webhooks`, logs(), …) and updateSettings().
    * A second call resolves when the first stop is done.
    */
   stop(): Promise<void>;
@@ -98,6 +101,9 @@ export interface Hookwork<TTransaction = never> extends Management {
    * delivered, dead-lettered or dropped — and their log entries written; or, with options, the
    * given requests, one webhook's queue or the whole queue. HOOKWORK_ERR_DRAIN_TIMEOUT after
    * `timeoutMs` (default 30 s); HOOKWORK_ERR_APP_STOPPED at once when stop() begins meanwhile.
+   * A `webhookKey` that names no webhook and nothing queued is HOOKWORK_ERR_WEBHOOK_NOT_FOUND; a
+   * request id neither queued nor in the delivery log (a delivered request is there until
+   * keepLogsForDays) is HOOKWORK_ERR_REQUEST_NOT_FOUND — a typo must not read as done.
    */
   drain(options?: DrainOptions): Promise<void>;
   /** The one door of management the admin API wraps; the methods this interface inherits are it too. */
@@ -190,6 +196,7 @@ export class HookworkApp<TTransaction = never> implements Hookwork<TTransaction>
   }
 
   updateSettings(input: HookworkSettingsInput): DeepReadonly<HookworkSettings> {
+    if (this.current === 'stopping' || this.current === 'stopped') throw new HookworkError('HOOKWORK_ERR_APP_STOPPED', `updateSettings() was called on an app that is ${this.current}: it takes no more changes; create a new app with these settings`);
     const previous = this.parts.settings.get();
     const next = resolveSettings(input, previous);
     const engine = this.engine;
@@ -415,9 +422,9 @@ export class HookworkApp<TTransaction = never> implements Hookwork<TTransaction>
       );
     }
     const engine = this.requireStarted();
-    if (options === null || typeof options !== 'object' || Object.keys(options).some((key) => key !== 'transaction')) {
+    if (!isPlainObject(options) || Object.keys(options).some((key) => key !== 'transaction')) {
       // A misspelt `{ tx }` would otherwise publish outside the host's transaction, silently.
-      throw new HookworkError('HOOKWORK_ERR_INVALID_ARGUMENT', `publish(notification, options) takes { transaction? }; got ${options === null ? 'null' : typeof options === 'object' ? `the keys ${Object.keys(options).map((k) => JSON.stringify(k)).join(', ')}` : typeof options}`);
+      throw new HookworkError('HOOKWORK_ERR_INVALID_ARGUMENT', `publish(notification, options) takes { transaction? }; got ${options === null ? 'null' : typeof options === 'object' && !isPlainObject(options) ? objectKind(options) : typeof options === 'object' ? `the keys ${Object.keys(options).map((k) => JSON.stringify(k)).join(', ')}` : typeof options}`);
     }
     if (options.transaction !== undefined && !engine.capabilities.transactionalEnqueue) {
       // Refused even when nothing would fire: a host relying on the outbox must learn at once
@@ -502,7 +509,16 @@ export class HookworkApp<TTransaction = never> implements Hookwork<TTransaction>
 
   async drain(options?: DrainOptions): Promise<void> {
     const engine = this.requireStarted();
-    await drainQueue(engine, this.parts.own, options, this.stopRequested.signal);
+    const management = this.parts.management;
+    const logWriter = this.parts.logWriter;
+    await drainQueue(engine, this.parts.own, options, this.stopRequested.signal, {
+      requireWebhook: async (webhookKey) => void (await management.queueCounts({ webhookKey })),
+      logged: async (requestId) => {
+        // This app's own settled requests may still be in the log writer's batch.
+        await logWriter.flush();
+        return (await management.logs({ requestId, limit: 1 })).total > 0;
+      },
+    });
     await this.parts.logWriter.flush();
   }
 
@@ -560,7 +576,9 @@ export class HookworkApp<TTransaction = never> implements Hookwork<TTransaction>
   }
 
   private requireOpen(): void {
-    if (this.storage) return;
+    // Once stop() is called the app takes no more changes, as publish() and the listings refuse
+    // already: a webhook created while stop() ran was stored and never delivered by this app.
+    if (this.storage && this.current !== 'stopping' && this.current !== 'stopped') return;
     throw new HookworkError(
       this.current === 'stopped' || this.current === 'stopping' ? 'HOOKWORK_ERR_APP_STOPPED' : 'HOOKWORK_ERR_APP_NOT_STARTED',
       this.current === 'stopped' || this.current === 'stopping' ? 'the app was stopped; create a new app to go on' : 'storage is not open yet; await app.start() before managing webhooks or publishing',

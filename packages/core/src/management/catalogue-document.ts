@@ -1,7 +1,9 @@
 import type { DependencyContainer } from 'tsyringe';
 import { SIGNATURE_HEADERS, TEST_EVENT_HEADER } from '../model/framework-headers';
 import { CLOUD_EVENTS_CONTENT_TYPE, CLOUD_EVENTS_SPEC_VERSION } from '../delivery/cloud-events';
-import { HookworkError } from '../errors/hookwork-error';
+import { HookworkError, shownValue } from '../errors/hookwork-error';
+import { unknownOption } from '../errors/nearest-name';
+import { isPlainObject, objectKind } from '../model/plain-object';
 import type { JsonSchema } from '../events/payload-description';
 import { describeEventPayload } from '../events/payload-schema-check';
 import { payloadTypeOf } from '../events/webhook-event-base';
@@ -29,6 +31,27 @@ export interface CatalogueDocumentOptions {
   version?: string;
   /** `info.description`. Default: a paragraph on signing, retries and formats. */
   description?: string;
+}
+
+const CATALOGUE_OPTIONS = ['title', 'version', 'description'] as const;
+
+/**
+ * Refuses options the document cannot take: `{ title: 5, version: {} }` made an OpenAPI document
+ * that is not valid (info.title and info.version are strings), and `{ titel }` was ignored.
+ */
+function checkCatalogueOptions(options: unknown): void {
+  if (options === undefined) return;
+  if (!isPlainObject(options)) {
+    throw new HookworkError('HOOKWORK_ERR_INVALID_ARGUMENT', `catalogueDocument(): options must be a plain object such as { title: 'Acme webhooks', version: '2.1.0' }; got ${options !== null && typeof options === 'object' ? objectKind(options) : shownValue(options)}`);
+  }
+  const unknown = unknownOption(Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)), CATALOGUE_OPTIONS);
+  if (unknown) throw new HookworkError('HOOKWORK_ERR_INVALID_ARGUMENT', `catalogueDocument(): ${unknown.text}`);
+  for (const key of CATALOGUE_OPTIONS) {
+    const value = options[key];
+    if (value !== undefined && (typeof value !== 'string' || (value === '' && key !== 'description'))) {
+      throw new HookworkError('HOOKWORK_ERR_INVALID_ARGUMENT', `catalogueDocument(): ${key} must be a ${key === 'description' ? '' : 'non-empty '}string (it is the OpenAPI document's info.${key}); got ${shownValue(value)}`);
+    }
+  }
 }
 
 /** What `x-hookwork-event` of each webhook entry holds: the composed event, as `app.events()` lists it. */
@@ -113,6 +136,7 @@ export const CATALOGUE_PAYLOAD_PREFIX = 'payload.';
  * (start() refuses such an event already; the payload type may have changed since).
  */
 export function createCatalogueDocument(app: CatalogueSource, options: CatalogueDocumentOptions = {}): CatalogueDocument {
+  checkCatalogueOptions(options);
   if (app.state !== 'started') {
     throw new HookworkError('HOOKWORK_ERR_APP_NOT_STARTED', `createCatalogueDocument() builds each composed event as a dispatch would; await app.start() first (the app is ${app.state})`);
   }

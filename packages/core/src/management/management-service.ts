@@ -1,5 +1,7 @@
-import { HookworkError } from '../errors/hookwork-error';
+import { HookworkError, shownValue } from '../errors/hookwork-error';
+import { unknownOption } from '../errors/nearest-name';
 import { checkKey } from '../model/key-rules';
+import { isPlainObject, objectKind } from '../model/plain-object';
 import type { WebhookEventCatalogue, WebhookEventDescriptor } from '../events/webhook-event-catalogue';
 import type { DeliveryLogEntry } from '../model/delivery-log-entry';
 import type { Page, PageRequest } from '../model/page';
@@ -131,8 +133,14 @@ export class ManagementService implements Management {
       // logs(hook?.key, { limit }) with no key would otherwise list every webhook's log.
       throw invalidQuery('logs', `was given a page with a webhook key that is ${queryOrKey === null ? 'null' : typeof queryOrKey}; pass the key as a string, or logs({ limit, offset }) for every webhook`);
     }
+    const given = (page as { webhookKey?: unknown } | undefined)?.webhookKey;
+    if (typeof queryOrKey === 'string' && isPlainObject(page) && given !== undefined && given !== queryOrKey) {
+      // logs('w1', { webhookKey: 'w2' }) read w1's log while asking for w2's.
+      throw invalidQuery('logs', `was given the webhook key ${JSON.stringify(queryOrKey)} and a page with webhookKey ${shownValue(given)}; name the webhook once (logs(key, { limit, offset }) or logs({ webhookKey, limit, offset }))`);
+    }
+    if (typeof queryOrKey === 'string' && page !== undefined && page !== null && !isPlainObject(page)) throw invalidQuery('logs', `takes a plain page object such as { limit: 50 }${gotKind(page)}`);
     const query: DeliveryLogQuery = typeof queryOrKey === 'string' ? { ...(page ?? {}), webhookKey: queryOrKey } : (queryOrKey ?? {});
-    if (query === null || typeof query !== 'object') throw invalidQuery('logs', 'takes a query such as { webhookKey, limit: 50 }');
+    if (!isPlainObject(query)) throw invalidQuery('logs', `takes a plain query object such as { webhookKey, limit: 50 }${gotKind(query)}`);
     refuseUnknownKeys('logs', query, LOG_QUERY_KEYS);
     const { webhookKey, outcomes, statusClasses, eventAlias, requestId } = query;
     if (webhookKey !== undefined && typeof webhookKey !== 'string') throw invalidQuery('logs', 'was given a webhookKey that is not a string');
@@ -173,7 +181,7 @@ export class ManagementService implements Management {
 
   /** Dead-lettered requests, newest dead first, of every webhook or of one, optionally only those dead since a time. */
   async deadLetters(query: DeadLetterQuery = {}): Promise<Page<WebhookRequest>> {
-    if (query === null || typeof query !== 'object') throw invalidQuery('deadLetters', 'takes a query such as { webhookKey, limit: 50 }');
+    if (!isPlainObject(query)) throw invalidQuery('deadLetters', `takes a plain query object such as { webhookKey, limit: 50 }${gotKind(query)}`);
     refuseUnknownKeys('deadLetters', query, DEAD_LETTER_QUERY_KEYS);
     if (query.webhookKey !== undefined && typeof query.webhookKey !== 'string') throw invalidQuery('deadLetters', 'was given a webhookKey that is not a string');
     if (query.webhookKey !== undefined) checkKey('deadLetters()', 'query.webhookKey', query.webhookKey, 'webhookKey');
@@ -267,6 +275,12 @@ export class ManagementService implements Management {
   /** Sends an example request to a webhook now, once, and returns the receiver's answer (see TestSender). */
   async sendTestEvent(webhookKey: string, options?: { alias?: string }): Promise<TestEventResult> {
     checkKey('sendTestEvent()', 'webhookKey', webhookKey, 'webhookKey');
+    // `{ alia: … }` or a bare alias string sent the default event, as though it were asked for.
+    if (options !== undefined && !isPlainObject(options)) {
+      throw new HookworkError('HOOKWORK_ERR_INVALID_ARGUMENT', `sendTestEvent(): options must be a plain object such as { alias: 'content.published' }; got ${options !== null && typeof options === 'object' ? objectKind(options) : shownValue(options)}`);
+    }
+    const unknown = options && unknownOption(Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)), ['alias']);
+    if (unknown) throw new HookworkError('HOOKWORK_ERR_INVALID_ARGUMENT', `sendTestEvent(): ${unknown.text}`);
     if (options?.alias !== undefined) checkKey('sendTestEvent()', 'options.alias', options.alias, 'eventAlias');
     return this.deps.testSender.send(webhookKey, options);
   }
@@ -320,7 +334,7 @@ export class ManagementService implements Management {
 
   /** Requests by state: pending (incl. waiting to retry), in flight, dead; of every webhook or one. */
   async queueCounts(query: QueueCountsQuery = {}): Promise<QueueCounts> {
-    if (query === null || typeof query !== 'object' || (query.webhookKey !== undefined && typeof query.webhookKey !== 'string')) {
+    if (!isPlainObject(query) || (query.webhookKey !== undefined && typeof query.webhookKey !== 'string')) {
       throw invalidQuery('queueCounts', 'takes { webhookKey? } with a string key');
     }
     refuseUnknownKeys('queueCounts', query, ['webhookKey']);
@@ -343,12 +357,17 @@ function refuseUnknownKeys(method: string, query: object, known: readonly string
   if (unknown.length > 0) throw invalidQuery(method, `was given ${unknown.map((k) => JSON.stringify(k)).join(', ')}, which ${unknown.length > 1 ? 'are' : 'is'} not a filter; the filters are ${known.join(', ')}`);
 }
 
+/** `; got a Map` for a non-plain object given where a plain one belongs, else nothing. */
+function gotKind(value: unknown): string {
+  return value !== null && typeof value === 'object' ? `; got ${objectKind(value)}` : '';
+}
+
 function invalidQuery(method: string, problem: string): HookworkError {
   return new HookworkError('HOOKWORK_ERR_INVALID_QUERY', `${method}() ${problem}`);
 }
 
 function selectorProblem(selector: RedeliverSelector | undefined): string | undefined {
-  if (!selector || typeof selector !== 'object') return 'needs a selector object';
+  if (!isPlainObject(selector)) return `needs a plain selector object${gotKind(selector)}`;
   const unknown = Object.keys(selector).filter((key) => !SELECTOR_KEYS.includes(key));
   // A misspelt narrowing (`webhook`, `since`) would otherwise redeliver far more than asked.
   if (unknown.length > 0) return `was given ${unknown.map((k) => JSON.stringify(k)).join(', ')}, which ${unknown.length > 1 ? 'are' : 'is'} not part of a selector`;

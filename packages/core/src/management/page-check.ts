@@ -1,5 +1,16 @@
 import { HookworkError } from '../errors/hookwork-error';
 import type { PageRequest } from '../model/page';
+import { isPlainObject, objectKind } from '../model/plain-object';
+
+/** Page keys of other APIs (Umbraco's skip/take, a cursor), with what hookwork calls them. */
+const PAGE_SYNONYMS: Readonly<Record<string, string>> = {
+  skip: 'offset',
+  take: 'limit',
+  size: 'limit',
+  pageSize: 'limit',
+  page: 'offset (in webhooks, not pages)',
+  cursor: 'offset (listings page by offset, not by cursor)',
+};
 
 /** The page size of a listing that is given none (every listing: webhooks, log, dead letters). */
 export const DEFAULT_PAGE_SIZE = 50;
@@ -9,12 +20,21 @@ export const MAX_PAGE_SIZE = 1000;
 
 /**
  * Checks a listing's page at the API boundary: HOOKWORK_ERR_INVALID_PAGE names the listing and
- * the bad part. Returns the page with only the keys that were given.
+ * the bad part. Returns the page with only the keys that were given. `only`: the page is all the
+ * listing takes, so any other key (`take`, `skip`, `cursor`) is refused rather than ignored.
  */
-export function checkPage(listing: string, page: PageRequest | undefined): PageRequest {
+export function checkPage(listing: string, page: PageRequest | undefined, only = false): PageRequest {
   if (page === undefined || page === null) return {};
-  if (typeof page !== 'object') throw new HookworkError('HOOKWORK_ERR_INVALID_PAGE', `${listing}() takes a page such as { limit: 50, offset: 0 }; got ${typeof page}`);
-  const { limit, offset } = page;
+  if (!isPlainObject(page)) throw new HookworkError('HOOKWORK_ERR_INVALID_PAGE', `${listing}() takes a page such as { limit: 50, offset: 0 }; got ${typeof page === 'object' ? objectKind(page) : typeof page}`);
+  if (only) {
+    // A misspelt narrowing must not widen a listing: { take: 1 } listed every webhook.
+    const unknown = Object.keys(page).filter((key) => key !== 'limit' && key !== 'offset' && (page as Record<string, unknown>)[key] !== undefined);
+    if (unknown.length > 0) {
+      const hint = unknown.some((key) => Object.hasOwn(PAGE_SYNONYMS, key)) ? ` (${unknown.filter((key) => Object.hasOwn(PAGE_SYNONYMS, key)).map((key) => `${key} is ${PAGE_SYNONYMS[key]!}`).join(', ')} here)` : '';
+      throw new HookworkError('HOOKWORK_ERR_INVALID_PAGE', `${listing}() was given ${unknown.map((k) => JSON.stringify(k)).join(', ')}, which ${unknown.length > 1 ? 'are' : 'is'} not part of a page${hint}; a page is { limit, offset }`);
+    }
+  }
+  const { limit, offset } = page as PageRequest;
   if (limit !== undefined && (!Number.isInteger(limit) || limit < 1 || limit > MAX_PAGE_SIZE)) {
     throw new HookworkError('HOOKWORK_ERR_INVALID_PAGE', `${listing}() was given limit ${String(limit)}; use a whole number from 1 to ${MAX_PAGE_SIZE} and page with offset`);
   }

@@ -3,7 +3,7 @@ import type { WebhookFormat } from '../model/webhook';
 /** A URI-reference (RFC 3986): its characters only, no spaces. */
 const URI_REFERENCE = "^[A-Za-z0-9\\-._~:/?#\\[\\]@!$&'()*+,;=%]+$";
 /** An RFC 6901 JSON Pointer: empty, or `/`-separated tokens with `~0` and `~1` escapes. */
-const JSON_POINTER = '^(/([^~/]|~[01])*)*$';
+const JSON_POINTER = '^(/([^~/\\uD800-\\uDFFF]|~[01])*)*$';
 
 /** JSON Schema of a webhook's `format` (the checks one schema can't say are in {@link formatProblems}). */
 export const webhookFormatSchema = {
@@ -14,7 +14,8 @@ export const webhookFormatSchema = {
     type: { enum: ['json', 'cloudevents'] },
     mode: { enum: ['structured', 'binary'] },
     source: { type: 'string', minLength: 1, maxLength: 2048, pattern: URI_REFERENCE },
-    subject: { type: 'string', minLength: 1, maxLength: 2048, pattern: '^[^\\u0000-\\u001f\\u007f]*$' },
+    // A lone surrogate is stored and sent (ce-subject) as U+FFFD: refused, as in every other stored text.
+    subject: { type: 'string', minLength: 1, maxLength: 2048, pattern: '^[^\\u0000-\\u001f\\u007f\\uD800-\\uDFFF]*$' },
     subjectFrom: { type: 'string', maxLength: 500, pattern: JSON_POINTER },
   },
 } as const;

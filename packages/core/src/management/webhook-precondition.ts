@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { isPlainObject, objectKind } from '../model/plain-object';
 import { HookworkError, shownValue } from '../errors/hookwork-error';
 import { unknownOption } from '../errors/nearest-name';
 import type { WebhookView } from '../model/webhook';
@@ -87,8 +88,8 @@ const PRECONDITION_OPTIONS = ['ifMatch'] as const;
  */
 export function parsePrecondition(call: string, options: unknown, known: readonly string[] = []): ParsedPrecondition | undefined {
   if (options === undefined) return undefined;
-  if (options === null || typeof options !== 'object' || Array.isArray(options)) {
-    throw new HookworkError('HOOKWORK_ERR_INVALID_ARGUMENT', `${call}: options must be an object such as { ifMatch: etag }; got ${shownValue(options)}`);
+  if (!isPlainObject(options)) {
+    throw new HookworkError('HOOKWORK_ERR_INVALID_ARGUMENT', `${call}: options must be an object such as { ifMatch: etag }; got ${options !== null && typeof options === 'object' ? objectKind(options) : shownValue(options)}`);
   }
   const unknown = unknownOption(options, [...known, ...PRECONDITION_OPTIONS]);
   if (unknown) throw new HookworkError('HOOKWORK_ERR_INVALID_ARGUMENT', `${call}: ${unknown.text}`);

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { isDeepStrictEqual } from 'node:util';
 import Ajv, { type ErrorObject } from 'ajv';
 import { inject, injectable } from 'tsyringe';
 import { WebhookEventCatalogue } from '../events/webhook-event-catalogue';
@@ -26,6 +27,7 @@ import { REDACTED, type Webhook, type WebhookFormat, type WebhookView } from '..
 import { formatProblems, normalizeFormat } from './webhook-format';
 import { FRAMEWORK_HEADERS, STORABLE_TEXT_PATTERN, webhookInputSchema, type WebhookHeaderInput, type WebhookInput, type WebhookPatch } from './webhook-input-schema';
 import { checkKey } from '../model/key-rules';
+import { isPlainObject, nonPlainObjects, objectKind as objectKindOf } from '../model/plain-object';
 import { checkUrl, headerNameProblem, headerValueProblem, printableField } from '../model/wire-rules';
 import { connectionHeaderProblem, CREDENTIAL_HEADERS, secretHeaderNames } from '../model/framework-headers';
 
@@ -104,6 +106,7 @@ function describe(error: ErrorObject): string {
       return headerNameProblem((error.params as { propertyName: string }).propertyName) ?? 'is not a valid header name';
     case 'pattern':
       if ((error.params as { pattern: string }).pattern === STORABLE_TEXT_PATTERN) return 'holds U+0000 (NUL) or a lone UTF-16 surrogate, which no store keeps as sent (PostgreSQL refuses U+0000; UTF-8 turns a lone surrogate into U+FFFD); remove it';
+      if (typeof error.data === 'string' && /\p{Cs}/u.test(error.data)) return 'holds a lone UTF-16 surrogate, which no store keeps and no header sends as given (UTF-8 turns it into U+FFFD); remove it';
       return error.instancePath === '/key' ? 'has characters that are not allowed (letters, digits and . _ : - only)' : 'has characters that are not allowed';
     case 'minItems':
       return error.instancePath === '/events' ? 'needs at least one event alias (the composed ones are listed by app.events())' : `needs at least ${String((error.params as { limit: number }).limit)} entries`;
@@ -162,7 +165,10 @@ function placeholderProblems(headers: Record<string, unknown>, current: Pick<Web
   return problems;
 }
 
-const isRecord = (value: unknown): value is Record<string, unknown> => value !== null && typeof value === 'object' && !Array.isArray(value);
+const isRecord = isPlainObject;
+
+/** The most custom headers a webhook keeps (the schema's `maxProperties`), counted before any is walked. */
+const MAX_HEADERS = webhookInputSchema.properties.headers.maxProperties;
 
 /** Why a custom header's value (a string, or `{ value, sensitive }`) cannot be stored, with the rule and the fix. */
 function headerInputProblem(input: unknown): string | undefined {
@@ -354,7 +360,7 @@ export class WebhookService implements Webhooks {
       const headerParts = patch.headers ? this.keepRedacted(this.splitHeaders(patch.headers), current) : { headers: current.headers, sensitiveHeaders: current.sensitiveHeaders };
       if (href !== undefined) this.checkSecretsStay(key, current, href, patch.headers);
       const { rateLimit: _r, breaker: _b, fifo: _f, ...rest } = current;
-      return {
+      const next: Webhook = {
         ...rest,
         ...flow,
         ...(patch.name !== undefined ? { name: patch.name } : {}),
@@ -365,8 +371,11 @@ export class WebhookService implements Webhooks {
         ...headerParts,
         enabled: patch.enabled ?? current.enabled,
         ...(patch.format ? { format: normalizeFormat(patch.format) } : {}),
-        updatedAt: this.clock.now(),
+        updatedAt: current.updatedAt,
       };
+      // A patch that changes nothing (`{}`, or the values stored) keeps updatedAt and so the
+      // ETag: bumping them failed every other editor's ifMatch for no change.
+      return isDeepStrictEqual(next, current) ? current : { ...next, updatedAt: this.clock.now() };
     });
     // Enabled again by an operator, or pointed at another receiver: the breaker closes, a
     // receiver's pause ends and a new failing streak starts from nothing.
@@ -461,7 +470,7 @@ export class WebhookService implements Webhooks {
 
   /** Webhooks in creation order, paged, with how many there are in all. */
   async list(page?: PageRequest): Promise<Page<WebhookView>> {
-    const [webhooks, total] = await Promise.all([this.repository.list({ limit: DEFAULT_PAGE_SIZE, ...checkPage('webhooks.list', page) }), this.repository.count()]);
+    const [webhooks, total] = await Promise.all([this.repository.list({ limit: DEFAULT_PAGE_SIZE, ...checkPage('webhooks.list', page, true) }), this.repository.count()]);
     return { items: webhooks.map((w) => toView(w, this.unknownEvents(w))), total };
   }
 
@@ -625,7 +634,19 @@ export class WebhookService implements Webhooks {
    * them all. Returns the URL's canonical form when it is given and accepted.
    */
   private checkInput(input: unknown, mode: 'create' | 'update'): { problems: WebhookInputProblem[]; href?: string } {
-    if (!isRecord(input)) return { problems: [{ field: '(root)', problem: `webhook ${mode === 'create' ? 'input' : 'patch'} must be an object such as ${mode === 'create' ? '{ url, events }' : '{ enabled: false }'}` }] };
+    if (!isRecord(input)) {
+      const got = input !== null && typeof input === 'object' ? `; got ${objectKindOf(input)}` : '';
+      return { problems: [{ field: '(root)', problem: `webhook ${mode === 'create' ? 'input' : 'patch'} must be an object such as ${mode === 'create' ? '{ url, events }' : '{ enabled: false }'}${got}` }] };
+    }
+    // Counted before anything walks them: 100,000 headers took seconds to be told "at most 50".
+    const headerCount = isRecord(input.headers) ? Object.keys(input.headers).length : 0;
+    if (headerCount > MAX_HEADERS) return { problems: [{ field: 'headers', problem: `has too many entries (at most ${MAX_HEADERS}); got ${headerCount}` }] };
+    // A Map, Date or class instance where an object belongs passes the schema's `type: 'object'`
+    // and reads as empty: `headers: new Map(…)` wiped every stored header. Refused by name.
+    const unplain = nonPlainObjects(input);
+    if (unplain.length > 0) {
+      return { problems: unplain.map(({ path, kind }) => ({ field: path, problem: `is ${kind}, not a plain object; give an object literal such as ${path.startsWith('headers') ? '{ "X-Name": "value" }' : '{ … }'} (Object.fromEntries(map) turns a Map into one)` })) };
+    }
     const validate = mode === 'create' ? validateInput : validatePatch;
     const problems = validate(input) ? [] : this.schemaProblems(validate.errors);
     const reported = new Set(problems.map((p) => p.field));

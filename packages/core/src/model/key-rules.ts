@@ -32,15 +32,24 @@ export const KEY_KINDS = {
 } as const;
 
 /**
+ * The longest a key of each kind can be as stored, where hookwork refuses longer ones when they
+ * are made (webhooks.create() keys and event aliases, 200): a longer one looked up found nothing
+ * after a query of megabytes, where create() refused it. Ids hookwork makes itself have no limit here.
+ */
+export const MAX_KEY_LENGTHS: Readonly<Partial<Record<keyof typeof KEY_KINDS, number>>> = { webhookKey: 200, eventAlias: 200 };
+
+/**
  * Refuses a key argument that cannot name anything stored (see {@link keyProblem}) with
  * HOOKWORK_ERR_INVALID_ARGUMENT, naming the call, the argument and the fix — before any store
  * or queue engine is asked, so every backend answers alike. `call` is the method as a user wrote
  * it (`webhooks.get()`), `argument` the parameter or field (`key`, `query.requestId`).
  */
 export function checkKey(call: string, argument: string, value: unknown, kind: keyof typeof KEY_KINDS): asserts value is string {
-  const problem = typeof value === 'string' ? keyProblem(value) : `is ${value === null ? 'null' : typeof value}, not a string`;
+  const max = MAX_KEY_LENGTHS[kind];
+  const tooLong = typeof value === 'string' && max !== undefined && value.length > max ? `is ${value.length} characters long, and none is longer than ${max} (create() refuses longer ones)` : undefined;
+  const problem = typeof value === 'string' ? (tooLong ?? keyProblem(value)) : `is ${value === null ? 'null' : typeof value}, not a string`;
   if (problem === undefined) return;
   const shown = typeof value === 'string' ? ` ${JSON.stringify(value.length > 80 ? `${value.slice(0, 80)}…` : value)}` : '';
-  const why = typeof value === 'string' ? ' (no stored key can hold it, so nothing can be found by it)' : '';
+  const why = typeof value === 'string' && tooLong === undefined ? ' (no stored key can hold it, so nothing can be found by it)' : '';
   throw new HookworkError('HOOKWORK_ERR_INVALID_ARGUMENT', `${call} was given ${argument}${shown} that ${problem}${why}; pass ${KEY_KINDS[kind]}`);
 }

@@ -28,9 +28,10 @@ export const HEADER_VALUE_RULE =
 /**
  * Control characters, whitespace and invisible characters (zero-width spaces, bidi controls, a
  * byte order mark): a WHATWG URL parser strips or encodes them silently, so the request would
- * differ from what was typed.
+ * differ from what was typed. A lone UTF-16 surrogate too: the parser turns it into U+FFFD
+ * (`%EF%BF%BD`), a character that was never typed.
  */
-const notInUrl = /[\p{Cc}\p{White_Space}\p{Default_Ignorable_Code_Point}]/u;
+const notInUrl = /[\p{Cc}\p{White_Space}\p{Default_Ignorable_Code_Point}\p{Cs}]/u;
 
 const CHARACTER_NAMES: Readonly<Record<number, string>> = {
   0x00: 'NUL',
@@ -51,7 +52,7 @@ function describeAt(text: string, index: number): string {
   const cp = text.codePointAt(index)!;
   const char = String.fromCodePoint(cp);
   const code = `U+${cp.toString(16).toUpperCase().padStart(4, '0')}`;
-  const name = CHARACTER_NAMES[cp];
+  const name = Object.hasOwn(CHARACTER_NAMES, cp) ? CHARACTER_NAMES[cp] : cp >= 0xd800 && cp <= 0xdfff ? 'a lone UTF-16 surrogate, which UTF-8 turns into U+FFFD' : undefined;
   const visible = !/[\p{Cc}\p{White_Space}\p{Default_Ignorable_Code_Point}\p{Cf}\p{Cs}]/u.test(char);
   const what = visible ? `"${char}" (${code})` : name ? `${code} (${name})` : code;
   return `${what} at character ${[...text.slice(0, index)].length + 1}`;

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { HookworkError } from '../errors/hookwork-error';
 import { editDistance } from '../errors/nearest-name';
+import { isPlainObject } from '../model/plain-object';
 import { defaultLogger, type Logger } from '../observability/logger';
 import type { HookworkSettingsInput } from './settings';
 import { givenSettings } from './given-settings';
@@ -32,20 +33,20 @@ const LOAD_OPTION_KINDS: Readonly<Record<keyof LoadSettingsOptions, { check: (v:
   file: { check: (v) => typeof v === 'string' && v !== '', expected: 'the path of a JSON file, e.g. "appsettings.json"' },
   section: { check: (v) => typeof v === 'string' && v.split('.').every((segment) => segment.trim() !== ''), expected: 'a dotted section path such as "Hookwork" or "Umbraco.CMS.Webhook"' },
   optionalSection: { check: (v) => typeof v === 'boolean', expected: 'true or false' },
-  env: { check: (v) => typeof v === 'object' && v !== null && !Array.isArray(v), expected: 'an object of environment variables, such as process.env or {}' },
+  env: { check: (v) => v === process.env || isPlainObject(v), expected: 'process.env or a plain object of environment variables, such as process.env or {}' },
   envPrefix: { check: (v) => typeof v === 'string' && v !== '', expected: 'a non-empty prefix such as "HOOKWORK_"' },
-  overrides: { check: (v) => typeof v === 'object' && v !== null && !Array.isArray(v), expected: 'an object of settings, e.g. { maximumRetries: 3 }' },
+  overrides: { check: isPlainObject, expected: 'a plain object of settings, e.g. { maximumRetries: 3 }' },
   logger: { check: (v) => typeof v === 'object' && v !== null && typeof (v as Logger).warn === 'function', expected: 'a logger with a warn method' },
 };
 
 /** Refuses an option loadSettings() does not know or a value of the wrong kind, naming every one. */
 function checkLoadOptions(options: unknown): void {
-  if (options === null || typeof options !== 'object' || Array.isArray(options)) {
+  if (!isPlainObject(options)) {
     throw new HookworkError('HOOKWORK_ERR_INVALID_OPTIONS', 'loadSettings() takes an options object such as { file: "appsettings.json", section: "Hookwork" }');
   }
   const problems: { key: string; problem: string }[] = [];
   for (const [key, value] of Object.entries(options)) {
-    const kind = LOAD_OPTION_KINDS[key as keyof LoadSettingsOptions];
+    const kind = Object.hasOwn(LOAD_OPTION_KINDS, key) ? LOAD_OPTION_KINDS[key as keyof LoadSettingsOptions] : undefined;
     if (!kind) {
       const near = key === 'path' || key === 'filename' ? 'file' : Object.keys(LOAD_OPTION_KINDS).find((k) => k.toLowerCase().startsWith(key.toLowerCase().slice(0, 4)));
       problems.push({ key, problem: `is not an option${near ? ` (did you mean ${near}?)` : ''}; the options are ${Object.keys(LOAD_OPTION_KINDS).join(', ')}` });

@@ -3,6 +3,7 @@ import Ajv, { type ErrorObject } from 'ajv';
 import { HookworkError, shownValue } from '../errors/hookwork-error';
 import { nearestName } from '../errors/nearest-name';
 import { FRAMEWORK_HEADERS } from '../model/framework-headers';
+import { isPlainObject, nonPlainObjects, objectKind } from '../model/plain-object';
 import { HEADER_NAME_PATTERN, HEADER_VALUE_PATTERN, headerNameProblem, headerValueProblem } from '../model/wire-rules';
 import { deepFreeze, givenSettings } from './given-settings';
 import { durationAdvice, parseDuration } from './time-span';
@@ -176,7 +177,7 @@ function describe(error: ErrorObject, input: Record<string, unknown>): string {
   if (Number.isNaN(value) && ['minimum', 'exclusiveMinimum', 'maximum'].includes(error.keyword)) return 'must be a number, not NaN';
   switch (error.keyword) {
     case 'additionalProperties': {
-      const renamed = RENAMED[keyOf(error)];
+      const renamed = Object.hasOwn(RENAMED, keyOf(error)) ? RENAMED[keyOf(error)] : undefined;
       if (renamed) return `was renamed ${renamed}`;
       const known = Object.keys((error.parentSchema as { properties?: Record<string, unknown> } | undefined)?.properties ?? {});
       const near = nearestName((params as { additionalProperty: string }).additionalProperty, known);
@@ -269,9 +270,16 @@ function headerNameProblems(headers: unknown, base: HookworkSettings): { key: st
  */
 export function resolveSettings(input: HookworkSettingsInput = {}, base: HookworkSettings = defaultSettings()): HookworkSettings {
   const problems: { key: string; problem: string; value?: unknown }[] = [];
-  if (input === null || typeof input !== 'object' || Array.isArray(input)) {
-    const problem = 'must be an object of keys such as { maximumRetries: 5 }; see docs/settings.md';
+  if (!isPlainObject(input)) {
+    const problem = `must be an object of keys such as { maximumRetries: 5 }; see docs/settings.md${input !== null && typeof input === 'object' ? ` (got ${objectKind(input)}; give a plain object)` : ''}`;
     throw new HookworkError('HOOKWORK_ERR_INVALID_SETTINGS', `settings ${problem}`, { details: [{ key: '(root)', problem }] });
+  }
+  // A Map or Date where a group of settings belongs passes the schema's `type: 'object'` and
+  // reads as empty: refused by name instead of silently keeping the defaults.
+  const unplain = nonPlainObjects(input);
+  if (unplain.length > 0) {
+    const details = unplain.map(({ path, kind }) => ({ key: path, problem: `is ${kind}, not a plain object; give an object literal (see docs/settings.md)` }));
+    throw new HookworkError('HOOKWORK_ERR_INVALID_SETTINGS', `settings: ${details.map((d) => `${d.key} ${d.problem}`).join('; ')}`, { details });
   }
   // Validated and merged from a copy without undefined keys: an undefined value is "not given",
   // and nothing of the caller's objects stays in the settings to be changed after validation.

@@ -1,7 +1,7 @@
 import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
 import { ReceiverError, isReceiverError } from '../errors/receiver-error';
 import type { AnyReceiver, ReceiverAnswer } from '../receiver';
-import { checkOptionKeys, kindOf, shown } from '../option-keys';
+import { checkOptionKeys, isPlainOptions, kindOf, shown } from '../option-keys';
 import { DEFAULT_MAX_BODY_BYTES, readRawBody } from './raw-body';
 import { contentCodings } from '../headers';
 import { decodeContentEncoding, withoutContentEncoding } from './content-encoding';
@@ -41,7 +41,7 @@ export function refuseNonPost(request: IncomingMessage, response: ServerResponse
  */
 export function checkMaxBodyBytes(options: AdapterOptions | undefined, adapter?: string): number {
   if (adapter !== undefined && options !== undefined) {
-    if (options === null || typeof options !== 'object' || Array.isArray(options)) throw new ReceiverError('RECEIVER_ERR_INVALID_OPTIONS', `${adapter} takes options such as { maxBodyBytes: 1048576 }; got ${kindOf(options)}`);
+    if (!isPlainOptions(options)) throw new ReceiverError('RECEIVER_ERR_INVALID_OPTIONS', `${adapter} takes options such as { maxBodyBytes: 1048576 }; got ${kindOf(options)}`);
     checkOptionKeys(adapter, options, ['maxBodyBytes']);
   }
   const max = options?.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { ReceiverError } from '../errors/receiver-error';
-import { checkOptionKeys, kindOf, shown } from '../option-keys';
+import { checkOptionKeys, isPlainOptions, kindOf, shown } from '../option-keys';
 import { REPLAY_WINDOW_MS } from '../verification/signature-verifier';
 import type { DedupeClaim, DedupeStore } from './dedupe-store';
 
@@ -36,7 +36,7 @@ interface Entry {
  * shared between workers — use a Redis or SQL store for that (see docs/receiver.md).
  */
 export function memoryDedupeStore(options: MemoryDedupeStoreOptions = {}): DedupeStore {
-  if (options === null || typeof options !== 'object' || Array.isArray(options)) throw new ReceiverError('RECEIVER_ERR_INVALID_OPTIONS', `memoryDedupeStore() takes options such as { maxEntries: 10000 }; got ${kindOf(options)}`);
+  if (!isPlainOptions(options)) throw new ReceiverError('RECEIVER_ERR_INVALID_OPTIONS', `memoryDedupeStore() takes options such as { maxEntries: 10000 }; got ${kindOf(options)}`);
   checkOptionKeys('memoryDedupeStore()', options, ['maxEntries', 'now']);
   if (options.now !== undefined && typeof options.now !== 'function') throw new ReceiverError('RECEIVER_ERR_INVALID_OPTIONS', `memoryDedupeStore() was given now as ${kindOf(options.now)}; give a function returning ms since the epoch, or leave it out`);
   const maxEntries = options.maxEntries ?? 10_000;

@@ -55,5 +55,7 @@ describe('memoryStorage()', () => {
     expect(() => memoryStorage({ maxLogEntries: NaN })).toThrow(/got NaN/);
     expect(() => memoryStorage({ maxLogEntry: 5 } as never)).toThrow(/unknown option `maxLogEntry` \(did you mean `maxLogEntries`\?\); the options are `maxLogEntries`/);
     expect(() => memoryStorage(null as never)).toThrow(/memoryStorage\(\): takes an options object or nothing/);
+    // Read through Object.keys, a Map held no options: every one its default.
+    expect(() => memoryStorage(new Map([['maxLogEntries', 1]]) as never)).toThrow(/memoryStorage\(\): takes an options object or nothing, .*; got a Map/);
   });
 });

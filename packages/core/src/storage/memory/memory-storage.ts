@@ -1,3 +1,4 @@
+import { isPlainObject, objectKind } from '../../model/plain-object';
 import { HookworkError, shownValue } from '../../errors/hookwork-error';
 import { unknownOption } from '../../errors/nearest-name';
 import type { Storage, StorageBackend } from '../../ports/storage-backend';
@@ -31,7 +32,7 @@ const KNOWN_OPTIONS: readonly string[] = ['maxLogEntries'] satisfies (keyof Memo
 
 function checkOptions(options: MemoryStorageOptions): Required<MemoryStorageOptions> {
   const bad = (what: string) => new HookworkError('HOOKWORK_ERR_INVALID_STORAGE_OPTIONS', `memoryStorage(): ${what}`);
-  if (options === null || typeof options !== 'object' || Array.isArray(options)) throw bad(`takes an options object or nothing, e.g. memoryStorage({ maxLogEntries: 10000 }); got ${shownValue(options)}`);
+  if (!isPlainObject(options)) throw bad(`takes an options object or nothing, e.g. memoryStorage({ maxLogEntries: 10000 }); got ${options !== null && typeof options === 'object' ? objectKind(options) : shownValue(options)}`);
   const unknown = unknownOption(options, KNOWN_OPTIONS);
   if (unknown) throw bad(unknown.text);
   const maxLogEntries = options.maxLogEntries ?? DEFAULT_MEMORY_LOG_ENTRIES;

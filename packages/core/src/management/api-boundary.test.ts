@@ -1,0 +1,159 @@
+import { createHookwork, type Hookwork, type HookworkError, type WebhookInput, webhookEtag } from '../index';
+import { recordingTransport } from '../testing';
+import { ThingHappenedEvent } from '../test-support/test-app';
+
+/**
+ * What a reviewer's fuzzing of the public API found accepted and silently changed: each input is
+ * refused with a coded error at the boundary, and nothing stored changes.
+ */
+
+let app: Hookwork;
+beforeEach(async () => {
+  app = createHookwork({ composers: [{ compose: (b) => b.webhookEvents().add(ThingHappenedEvent) }], transport: recordingTransport() });
+  await app.start();
+});
+afterEach(() => app.stop());
+
+const url = 'http://127.0.0.1:9/a';
+const events = ['thing.happened'];
+
+async function codeOf(work: Promise<unknown>): Promise<string | undefined> {
+  return work.then(() => undefined, (error: HookworkError) => error.code);
+}
+
+describe('an object that is not a plain one (Map, Date, RegExp, class instance) where webhook input takes an object', () => {
+  it('is refused by update(), and the stored headers, the sensitive ones too, are kept', async () => {
+    const hook = await app.webhooks.create({ url, events, headers: { Authorization: { value: 'Bearer s', sensitive: true }, 'X-Plain': 'p' } });
+    const error = await app.webhooks.update(hook.key, { headers: new Map([['Authorization', 'Bearer t']]) as never }).then(() => undefined, (e: HookworkError) => e);
+    expect(error?.code).toBe('HOOKWORK_ERR_INVALID_WEBHOOK');
+    expect(error?.message).toMatch(/headers is a Map, not a plain object/);
+    const view = await app.webhooks.get(hook.key);
+    expect(view?.headers).toEqual({ Authorization: '[redacted]', 'X-Plain': 'p' });
+    expect(view?.sensitiveHeaders).toEqual(['authorization']);
+  });
+
+  it.each([
+    ['headers: a Map', { headers: new Map([['X', 'y']]) }, 'headers'],
+    ['a header value: a Map', { headers: { X: new Map([['value', 'y']]) } }, 'headers.X'],
+    ['breaker: a Map', { breaker: new Map([['failureThreshold', 1]]) }, 'breaker'],
+    ['breaker: a Date', { breaker: new Date() }, 'breaker'],
+    ['fifo: a Date', { fifo: new Date() }, 'fifo'],
+    ['rateLimit: a RegExp', { rateLimit: /x/ }, 'rateLimit'],
+    ['format: a class instance', { format: new (class Format { type = 'json'; })() }, 'format'],
+  ])('%s is refused by create() and check(), and nothing is stored', async (_label, extra, field) => {
+    const input = { url, events, ...extra } as unknown as WebhookInput;
+    expect(app.webhooks.check(input).map((p) => p.field)).toEqual([field]);
+    expect(await codeOf(app.webhooks.create(input))).toBe('HOOKWORK_ERR_INVALID_WEBHOOK');
+    expect((await app.webhooks.list()).total).toBe(0);
+  });
+
+  it('is refused as the whole input', async () => {
+    expect(app.webhooks.check(new Map([['url', url]]))).toEqual([{ field: '(root)', problem: expect.stringMatching(/must be an object .*; got a Map/) as string }]);
+  });
+});
+
+describe('webhooks.list() takes a page and nothing else', () => {
+  it.each([
+    [{ take: 1 }, /"take", which is not part of a page \(take is limit here\)/],
+    [{ skip: 100 }, /"skip", which is not part of a page \(skip is offset here\)/],
+    [{ cursor: 'x' }, /"cursor"/],
+    [new Map([['limit', 1]]), /got a Map/],
+  ])('refuses %p with HOOKWORK_ERR_INVALID_PAGE', async (page, message) => {
+    for (let i = 0; i < 3; i++) await app.webhooks.create({ url, events });
+    const error = await app.webhooks.list(page as never).then(() => undefined, (e: HookworkError) => e);
+    expect(error?.code).toBe('HOOKWORK_ERR_INVALID_PAGE');
+    expect(error?.message).toMatch(message);
+    expect((await app.webhooks.list({ limit: 1 })).items).toHaveLength(1);
+  });
+});
+
+describe('a lone UTF-16 surrogate in what reaches the wire', () => {
+  it.each([
+    ['the URL path', { url: 'http://127.0.0.1:9/a\uD800' }, 'url'],
+    ['the URL query', { url: 'http://127.0.0.1:9/a?q=\uDC00' }, 'url'],
+    ['the CloudEvents subject', { format: { type: 'cloudevents', mode: 'binary', source: '/s', subject: 'x\uD800' } }, 'format.subject'],
+    ['the CloudEvents subjectFrom', { format: { type: 'cloudevents', mode: 'binary', source: '/s', subjectFrom: '/x\uD800' } }, 'format.subjectFrom'],
+  ])('in %s is refused, not stored as U+FFFD', async (_label, extra, field) => {
+    const input = { url, events, ...extra } as WebhookInput;
+    const problems = app.webhooks.check(input);
+    expect(problems.map((p) => p.field)).toEqual([field]);
+    expect(problems[0]!.problem).toMatch(/lone UTF-16 surrogate/);
+    expect(await codeOf(app.webhooks.create(input))).toBe('HOOKWORK_ERR_INVALID_WEBHOOK');
+  });
+
+  it('a pair of surrogates (an emoji) is text, and is kept', async () => {
+    const hook = await app.webhooks.create({ url, events, format: { type: 'cloudevents', mode: 'binary', source: '/s', subject: 'x😀' } });
+    expect(hook.format).toMatchObject({ subject: 'x😀' });
+  });
+});
+
+describe('update() that changes nothing', () => {
+  it('keeps updatedAt and the ETag, so another editor\'s ifMatch still holds', async () => {
+    const hook = await app.webhooks.create({ url, events, name: 'n' });
+    const tag = webhookEtag(hook);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    expect(webhookEtag(await app.webhooks.update(hook.key, {}))).toBe(tag);
+    expect(webhookEtag(await app.webhooks.update(hook.key, { name: 'n', enabled: true }))).toBe(tag);
+    const changed = await app.webhooks.update(hook.key, { name: 'm' }, { ifMatch: tag });
+    expect(changed.updatedAt.getTime()).toBeGreaterThan(hook.updatedAt.getTime());
+  });
+});
+
+describe('keys past what create() stores', () => {
+  it('get() refuses a key longer than any webhook key, as create() does', async () => {
+    const long = 'k'.repeat(5_000_000);
+    const error = await app.webhooks.get(long).then(() => undefined, (e: HookworkError) => e);
+    expect(error?.code).toBe('HOOKWORK_ERR_INVALID_ARGUMENT');
+    expect(error?.message).toMatch(/is 5000000 characters long, and none is longer than 200/);
+    expect(await codeOf(app.webhooks.create({ url, events, key: 'k'.repeat(201) }))).toBe('HOOKWORK_ERR_INVALID_WEBHOOK');
+    expect(await app.webhooks.get('k'.repeat(200))).toBeUndefined();
+  });
+
+  it('100,000 headers are refused by their count, before any is checked', async () => {
+    const headers = Object.fromEntries(Array.from({ length: 100_000 }, (_, i) => [`X-${i}`, 'v']));
+    expect(app.webhooks.check({ url, events, headers })).toEqual([{ field: 'headers', problem: 'has too many entries (at most 50); got 100000' }]);
+  });
+});
+
+describe('logs(key, page) with a webhookKey of its own', () => {
+  it('is refused, not read as the first key', async () => {
+    const a = await app.webhooks.create({ url, events });
+    const b = await app.webhooks.create({ url, events });
+    const error = await app.logs(a.key, { webhookKey: b.key } as never).then(() => undefined, (e: HookworkError) => e);
+    expect(error?.code).toBe('HOOKWORK_ERR_INVALID_QUERY');
+    expect(error?.message).toMatch(/name the webhook once/);
+    expect((await app.logs(a.key, { webhookKey: a.key } as never)).total).toBe(0);
+  });
+});
+
+describe('sendTestEvent() and catalogueDocument() options', () => {
+  it('sendTestEvent() refuses an unknown option and options that are not an object, sending nothing', async () => {
+    const hook = await app.webhooks.create({ url, events });
+    const alia = await app.sendTestEvent(hook.key, { alia: 'thing.happened' } as never).then(() => undefined, (e: HookworkError) => e);
+    expect(alia?.code).toBe('HOOKWORK_ERR_INVALID_ARGUMENT');
+    expect(alia?.message).toMatch(/unknown option `alia` \(did you mean `alias`\?\)/);
+    expect(await codeOf(app.sendTestEvent(hook.key, 'thing.happened' as never))).toBe('HOOKWORK_ERR_INVALID_ARGUMENT');
+    expect(await codeOf(app.sendTestEvent(hook.key, new Map() as never))).toBe('HOOKWORK_ERR_INVALID_ARGUMENT');
+    expect((await app.logs()).total).toBe(0);
+  });
+
+  it('catalogueDocument() refuses a title or version that is not a string, and an unknown option', () => {
+    expect(() => app.catalogueDocument({ title: 5, version: {} } as never)).toThrow(/HOOKWORK_ERR_INVALID_ARGUMENT: catalogueDocument\(\): title must be a non-empty string/);
+    expect(() => app.catalogueDocument({ version: {} } as never)).toThrow(/version must be a non-empty string/);
+    expect(() => app.catalogueDocument({ titel: 'x' } as never)).toThrow(/unknown option `titel` \(did you mean `title`\?\)/);
+    expect(app.catalogueDocument({ title: 'Acme', version: '2.0.0' }).info).toMatchObject({ title: 'Acme', version: '2.0.0' });
+  });
+});
+
+describe('query objects that are not plain', () => {
+  it.each([
+    ['logs', () => app.logs(new Map([['limit', 1]]) as never), 'HOOKWORK_ERR_INVALID_QUERY'],
+    ['deadLetters', () => app.deadLetters(new Date() as never), 'HOOKWORK_ERR_INVALID_QUERY'],
+    ['queueCounts', () => app.queueCounts(new Map() as never), 'HOOKWORK_ERR_INVALID_QUERY'],
+    ['redeliver', () => app.redeliver(new Map([['all', true]]) as never), 'HOOKWORK_ERR_INVALID_REDELIVER_SELECTOR'],
+    ['drain', () => app.drain(new Map() as never), 'HOOKWORK_ERR_INVALID_ARGUMENT'],
+    ['update ifMatch options', async () => app.webhooks.update((await app.webhooks.create({ url, events })).key, {}, new Map() as never), 'HOOKWORK_ERR_INVALID_ARGUMENT'],
+  ])('%s refuses one', async (_label, call, code) => {
+    expect(await codeOf(call())).toBe(code);
+  });
+});
