@@ -136,6 +136,7 @@ export class SqliteConnection {
         return Promise.resolve(value);
       } catch (error) {
         if (!isLockError(error)) return Promise.reject(this.coded(error, doing));
+        return new Promise<T>((resolve, reject) => this.waitForLock([{ doing, fn, shape, resolve: resolve as (value: unknown) => void, reject }], error));
       }
     }
     return new Promise<T>((resolve, reject) => {
@@ -157,12 +158,11 @@ export class SqliteConnection {
         return Promise.resolve(value);
       } catch (error) {
         if (!isLockError(error)) return Promise.reject(this.coded(error, doing));
+        return new Promise<T>((resolve, reject) => this.waitForLock([{ doing, fn, shape: 'statements', resolve: resolve as (value: unknown) => void, reject }], error));
       }
     }
-    return new Promise<T>((resolve, reject) => {
-      this.pending.unshift({ doing, fn, shape: 'statements', resolve: resolve as (value: unknown) => void, reject });
-      if (!this.retryTimer) this.flush();
-    });
+    // The file is locked: first among the waiting writes (still ahead of them).
+    return new Promise<T>((resolve, reject) => void this.pending.unshift({ doing, fn, shape: 'statements', resolve: resolve as (value: unknown) => void, reject }));
   }
 
   /**
@@ -253,6 +253,9 @@ export class SqliteConnection {
    * lock do not try again in step), ahead of the writes asked for meanwhile.
    */
   private waitForLock(group: GroupedWrite[], error: unknown): void {
+    // The writes waiting for this turn's group commit wait with these, for the one retry timer.
+    if (this.scheduled) clearImmediate(this.scheduled);
+    this.scheduled = undefined;
     const now = Date.now();
     const waiting: GroupedWrite[] = [];
     let first = Infinity;
