@@ -4,3 +4,4 @@
  */
 export { sqliteStorage, openSqliteStorage, type SqliteStorageOptions, type SqliteStorage } from './sqlite-storage';
 export { SCHEMA_VERSION } from './schema';
+export { SQLITE_ERRORS } from './sqlite-errors';

@@ -1,12 +1,14 @@
 import type Database from 'better-sqlite3';
 import { toStorageError } from './sqlite-errors';
 
-/** A write waiting for the shared transaction of this event-loop turn. */
+/** A write waiting for the shared transaction of this event-loop turn (or for the file's write lock). */
 interface GroupedWrite {
   doing: string;
   fn: () => unknown;
   /** `'one statement'`: no savepoint of its own in a group (see {@link WriteShape}). */
   shape: WriteShape;
+  /** When the file was first found locked for this write: it fails as locked past this (epoch ms). */
+  deadline?: number;
   resolve(value: unknown): void;
   reject(error: unknown): void;
 }
@@ -23,6 +25,24 @@ export type WriteShape = 'one statement' | 'statements';
 type Outcome = { ok: true; value: unknown } | { ok: false; error: unknown };
 
 /**
+ * SQLite's own busy timeout on the connection once it is open, ms: the longest one statement
+ * blocks the event loop waiting for another connection's lock. better-sqlite3 waits synchronously,
+ * so a longer wait (it was `busyTimeoutMs`, 5 s by default) froze the whole process: responses
+ * arrived but were not read, and their attempts timed out and were sent again.
+ */
+export const LOCK_SPIN_MS = 5;
+/** The first wait before a write found the file locked is tried again, ms; it doubles up to {@link LOCK_RETRY_MAX_MS}. */
+export const LOCK_RETRY_FIRST_MS = 5;
+/** The longest wait between two tries of a locked write, ms. */
+export const LOCK_RETRY_MAX_MS = 100;
+
+/** True when SQLite refused for another connection's lock (nothing of the statement was done). */
+export function isLockError(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && (code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED'));
+}
+
+/**
  * One open better-sqlite3 connection shared by the three ports of a store, with prepared
  * statements cached by SQL text and errors turned into coded HookworkErrors.
  *
@@ -33,15 +53,27 @@ type Outcome = { ok: true; value: unknown } | { ok: false; error: unknown };
  * publishers or a round of responses pay for one commit instead of one each. Each write runs in
  * a savepoint of its own (a write of one statement needs none: SQLite undoes a failing statement
  * alone): one that fails (a duplicate id) is undone and rejects alone; a commit
- * that fails (the disk is full, the file stays locked past the busy timeout) rejects every write
- * of the group, and nothing of any of them is stored. A write's promise resolves only after the
- * commit that holds it.
+ * that fails (the disk is full) rejects every write of the group, and nothing of any of them is
+ * stored. A write's promise resolves only after the commit that holds it.
+ *
+ * A locked file: SQLite waits at most {@link LOCK_SPIN_MS} (synchronously) for another
+ * connection's write lock. A transaction refused for a lock is rolled back whole (nothing of it
+ * stored) and tried again whole after a jittered, growing wait on a timer, so the event loop keeps
+ * reading responses meanwhile; writes asked for while it waits queue behind it, in order. A write
+ * still refused `busyTimeoutMs` after the first refusal fails with HOOKWORK_ERR_STORAGE_LOCKED.
+ * The functions given to the write methods run SQL statements only (and may run again): nothing
+ * else they do may outlive a rolled-back try.
  */
 export class SqliteConnection {
   /** Prepared statements by mode (rows as objects, `pluck`, `raw`), then by SQL text. */
   private readonly statements = { object: new Map<string, Database.Statement>(), pluck: new Map<string, Database.Statement>(), raw: new Map<string, Database.Statement>() };
   private pending: GroupedWrite[] = [];
   private scheduled: NodeJS.Immediate | undefined;
+  /** Set while the pending writes wait for another connection's lock. */
+  private retryTimer: NodeJS.Timeout | undefined;
+  private retryDelayMs = LOCK_RETRY_FIRST_MS;
+  /** Called once no write is pending any more (see {@link settle}). */
+  private idle: (() => void)[] = [];
   /**
    * Runs a function in a transaction (`.immediate`: `BEGIN IMMEDIATE`) or, called inside one, in
    * a savepoint. Made once: `db.transaction(fn)` builds four wrapper functions per call, about
@@ -77,40 +109,60 @@ export class SqliteConnection {
     return statement;
   }
 
-  /** Runs `fn`, turning any failure into a coded error that says what was being done. */
+  /**
+   * Runs `fn` (reads), turning any failure into a coded error that says what was being done. In
+   * WAL mode a read never waits for a writer; writes go through {@link write}, which waits for a
+   * lock without blocking the event loop.
+   */
   run<T>(doing: string, fn: () => T): T {
     try {
       return fn();
     } catch (error) {
-      throw toStorageError(error, { file: this.file, busyTimeoutMs: this.busyTimeoutMs, doing });
+      throw this.coded(error, doing);
     }
   }
 
   /**
    * Runs `fn` in a `BEGIN IMMEDIATE` transaction now: the write lock is taken first, so it never
    * fails halfway on a lock upgrade. Writes waiting for the turn's group commit join this
-   * transaction (one commit instead of two).
+   * transaction (one commit instead of two). When another connection holds the lock, it waits
+   * (off the event loop) behind the writes already waiting.
    */
-  write<T>(doing: string, fn: () => T, shape: WriteShape = 'statements'): T {
-    if (this.pending.length === 0) {
-      const value = this.run(doing, () => this.inTransaction.immediate(fn) as T);
-      this.onCommit();
-      return value;
+  write<T>(doing: string, fn: () => T, shape: WriteShape = 'statements'): Promise<T> {
+    if (this.pending.length === 0 && !this.retryTimer) {
+      try {
+        const value = this.inTransaction.immediate(fn) as T;
+        this.onCommit();
+        return Promise.resolve(value);
+      } catch (error) {
+        if (!isLockError(error)) return Promise.reject(this.coded(error, doing));
+        return new Promise<T>((resolve, reject) => this.waitForLock([{ doing, fn, shape, resolve: resolve as (value: unknown) => void, reject }], error));
+      }
     }
-    let result: Outcome | undefined;
-    this.flush({ doing, fn, shape, resolve: (value) => (result = { ok: true, value }), reject: (error) => (result = { ok: false, error }) });
-    if (!result!.ok) throw result!.error;
-    return result!.value as T;
+    return new Promise<T>((resolve, reject) => {
+      this.pending.push({ doing, fn, shape, resolve: resolve as (value: unknown) => void, reject });
+      if (!this.retryTimer) this.flush();
+    });
   }
 
   /**
    * Runs `fn` in a `BEGIN IMMEDIATE` transaction of its own now, ahead of the writes waiting for
    * the group commit (which stay waiting): for a write that must see the file as it is before them.
+   * While the file is locked, it goes first among the waiting writes (still ahead of them).
    */
-  writeAlone<T>(doing: string, fn: () => T): T {
-    const value = this.run(doing, () => this.inTransaction.immediate(fn) as T);
-    this.onCommit();
-    return value;
+  writeAlone<T>(doing: string, fn: () => T): Promise<T> {
+    if (!this.retryTimer) {
+      try {
+        const value = this.inTransaction.immediate(fn) as T;
+        this.onCommit();
+        return Promise.resolve(value);
+      } catch (error) {
+        if (!isLockError(error)) return Promise.reject(this.coded(error, doing));
+        return new Promise<T>((resolve, reject) => this.waitForLock([{ doing, fn, shape: 'statements', resolve: resolve as (value: unknown) => void, reject }], error));
+      }
+    }
+    // The file is locked: first among the waiting writes (still ahead of them).
+    return new Promise<T>((resolve, reject) => void this.pending.unshift({ doing, fn, shape: 'statements', resolve: resolve as (value: unknown) => void, reject }));
   }
 
   /**
@@ -121,24 +173,34 @@ export class SqliteConnection {
   writeGrouped<T>(doing: string, fn: () => T, shape: WriteShape = 'statements'): Promise<T> {
     return new Promise<T>((resolve, reject) => {
       this.pending.push({ doing, fn, shape, resolve: resolve as (value: unknown) => void, reject });
-      // After the I/O of this turn, so every response and publish of the turn is in.
-      this.scheduled ??= setImmediate(() => this.flush());
+      // After the I/O of this turn, so every response and publish of the turn is in. While the
+      // file is locked, the retry timer commits it with the others.
+      if (!this.retryTimer) this.scheduled ??= setImmediate(() => this.flush());
     });
   }
 
-  /** Commits the writes waiting for the group commit now (before the connection closes). */
-  flushPending(): void {
-    if (this.pending.length > 0) this.flush();
+  /**
+   * Commits the writes waiting for the group commit now, and resolves once none is left: those
+   * waiting for another connection's lock committed or failed as locked (before the connection
+   * closes).
+   */
+  async settle(): Promise<void> {
+    if (this.pending.length === 0) return;
+    const settled = new Promise<void>((resolve) => this.idle.push(resolve));
+    if (!this.retryTimer) this.flush();
+    await settled;
   }
 
-  private flush(extra?: GroupedWrite): void {
+  private coded(error: unknown, doing: string) {
+    return toStorageError(error, { file: this.file, busyTimeoutMs: this.busyTimeoutMs, doing });
+  }
+
+  private flush(): void {
     if (this.scheduled) clearImmediate(this.scheduled);
     this.scheduled = undefined;
     const group = this.pending;
     this.pending = [];
-    if (extra) group.push(extra);
-    if (group.length === 0) return;
-    const coded = (error: unknown, write: GroupedWrite) => toStorageError(error, { file: this.file, busyTimeoutMs: this.busyTimeoutMs, doing: write.doing });
+    if (group.length === 0) return this.becameIdle();
     if (group.length === 1) {
       // Alone in its turn: no savepoint needed.
       const write = group[0]!;
@@ -146,10 +208,13 @@ export class SqliteConnection {
       try {
         value = this.inTransaction.immediate(write.fn);
       } catch (error) {
-        return write.reject(coded(error, write));
+        if (isLockError(error)) return this.waitForLock(group, error);
+        write.reject(this.coded(error, write.doing));
+        return this.committed();
       }
       this.onCommit();
-      return write.resolve(value);
+      write.resolve(value);
+      return this.committed();
     }
     const outcomes: Outcome[] = [];
     try {
@@ -161,21 +226,73 @@ export class SqliteConnection {
             outcomes.push({ ok: true, value: write.shape === 'one statement' ? write.fn() : this.inTransaction(write.fn) });
           } catch (error) {
             // Some errors (a full disk, an I/O error) make SQLite roll the whole transaction
-            // back: then nothing of the group is stored, and every write of it fails.
-            if (!this.db.inTransaction) throw error;
+            // back: then nothing of the group is stored, and every write of it fails. A lock
+            // refused midway: the whole group is rolled back and tried again whole.
+            if (!this.db.inTransaction || isLockError(error)) throw error;
             outcomes.push({ ok: false, error });
           }
         }
       });
     } catch (error) {
-      for (const write of group) write.reject(coded(error, write));
-      return;
+      if (isLockError(error)) return this.waitForLock(group, error);
+      for (const write of group) write.reject(this.coded(error, write.doing));
+      return this.committed();
     }
     this.onCommit();
     group.forEach((write, i) => {
       const outcome = outcomes[i]!;
       if (outcome.ok) write.resolve(outcome.value);
-      else write.reject(coded(outcome.error, write));
+      else write.reject(this.coded(outcome.error, write.doing));
     });
+    this.committed();
+  }
+
+  /**
+   * The file is locked by another connection: nothing of `group` was stored. Those past their
+   * deadline fail as locked; the others wait for a timer (jittered, so processes waiting for one
+   * lock do not try again in step), ahead of the writes asked for meanwhile.
+   */
+  private waitForLock(group: GroupedWrite[], error: unknown): void {
+    // The writes waiting for this turn's group commit wait with these, for the one retry timer.
+    if (this.scheduled) clearImmediate(this.scheduled);
+    this.scheduled = undefined;
+    const now = Date.now();
+    const waiting: GroupedWrite[] = [];
+    let first = Infinity;
+    for (const write of group) {
+      write.deadline ??= now + this.busyTimeoutMs;
+      if (write.deadline <= now) write.reject(this.coded(error, write.doing));
+      else {
+        waiting.push(write);
+        first = Math.min(first, write.deadline);
+      }
+    }
+    this.pending = waiting.concat(this.pending);
+    if (this.pending.length === 0) return this.committed();
+    // The last try at the first deadline itself, so no write fails before busyTimeoutMs has passed.
+    const delay = Math.min(this.retryDelayMs * (0.5 + Math.random()), Math.max(0, first - now));
+    this.retryDelayMs = Math.min(this.retryDelayMs * 2, LOCK_RETRY_MAX_MS);
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = undefined;
+      this.flush();
+    }, delay);
+  }
+
+  /** A try ended without waiting for a lock: the next refusal starts at the shortest wait again. */
+  private committed(): void {
+    this.retryDelayMs = LOCK_RETRY_FIRST_MS;
+    // Writes asked for while this group waited for the lock.
+    if (this.pending.length > 0) {
+      this.scheduled ??= setImmediate(() => this.flush());
+      return;
+    }
+    this.becameIdle();
+  }
+
+  private becameIdle(): void {
+    if (this.idle.length === 0) return;
+    const idle = this.idle;
+    this.idle = [];
+    for (const resolve of idle) resolve();
   }
 }

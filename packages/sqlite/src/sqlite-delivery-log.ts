@@ -142,9 +142,10 @@ export class SqliteDeliveryLog implements DeliveryLog {
   async deleteOlderThan(before: Date, limit: number): Promise<number> {
     if (limit <= 0) return 0;
     const c = this.connection;
-    return c.run(
+    return c.write(
       'deleting old delivery log entries',
       () => c.statement('DELETE FROM hookwork_delivery_log WHERE seq IN (SELECT seq FROM hookwork_delivery_log WHERE date < ? ORDER BY date, seq LIMIT ?)').run(before.getTime(), Math.floor(limit)).changes,
+      'one statement',
     );
   }
 }

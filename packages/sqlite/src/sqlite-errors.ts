@@ -1,4 +1,29 @@
-import { HookworkError, isHookworkError, type HookworkErrorCode } from '@hookwork/core';
+import { defineErrorCodes, HookworkError, isHookworkError, type HookworkErrorCode } from '@hookwork/core';
+
+/**
+ * @hookwork/sqlite's own error codes (documented in docs/errors.md under `@hookwork/sqlite`).
+ * Everything else uses core's codes: HOOKWORK_ERR_STORAGE_OPEN_FAILED, _LOCKED, _CORRUPT,
+ * _SCHEMA_TOO_NEW and HOOKWORK_ERR_STORAGE. The code here starts with HOOKWORK_ERR_STORAGE, so the
+ * app treats it as a store failure (publish() throws); @hookwork/postgres raises the same code for
+ * the same fault (the store refuses hookwork's writes for want of a permission).
+ */
+export const SQLITE_ERRORS = defineErrorCodes('@hookwork/sqlite', {
+  HOOKWORK_ERR_STORAGE_PERMISSION_DENIED: {
+    summary: 'The SQLite file (or its directory) cannot be written by the user the process runs as.',
+    status: 500,
+  },
+});
+
+/**
+ * True when loading better-sqlite3's native module failed (not the file): the `bindings` package
+ * found no built `better_sqlite3.node` (its install script did not run), or Node could not load
+ * the one it found (ERR_DLOPEN_FAILED: built for another Node version or platform).
+ */
+export function isMissingNativeModule(error: unknown): boolean {
+  const { code, message } = (error ?? {}) as { code?: unknown; message?: unknown };
+  if (code === 'ERR_DLOPEN_FAILED') return true;
+  return typeof message === 'string' && (message.startsWith('Could not locate the bindings file') || message.includes('NODE_MODULE_VERSION'));
+}
 
 /** The SQLite result code of a better-sqlite3 error (`SQLITE_BUSY`, `SQLITE_CONSTRAINT_UNIQUE`, …). */
 export function sqliteCode(error: unknown): string | undefined {
@@ -36,6 +61,15 @@ export function toStorageError(error: unknown, context: ErrorContext): HookworkE
   if (code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED')) {
     hookworkCode = 'HOOKWORK_ERR_STORAGE_LOCKED';
     message = `${where} stayed locked by another connection for longer than the busy timeout (${context.busyTimeoutMs} ms) while ${context.doing}; stop the program holding it (an open transaction, a backup tool, a DB browser) or raise busyTimeoutMs`;
+  } else if (code.startsWith('SQLITE_READONLY')) {
+    return SQLITE_ERRORS.create(
+      'HOOKWORK_ERR_STORAGE_PERMISSION_DENIED',
+      `${where} refused a write while ${context.doing} (${code}: ${reason}): it is read-only for this process; let the user the process runs as write the file and its directory (chmod u+w / chown), or point \`file\` at a writable path`,
+      { cause: error },
+    );
+  } else if (isMissingNativeModule(error)) {
+    hookworkCode = 'HOOKWORK_ERR_STORAGE_OPEN_FAILED';
+    message = `better-sqlite3's native module is not built or does not fit this Node (${reason.split('\n')[0]}), so ${where} could not be opened: allow its install script (npm 11: see docs/host-setup.md) or run \`npm rebuild better-sqlite3\``;
   } else if (code === 'SQLITE_NOTADB' || code.startsWith('SQLITE_CORRUPT')) {
     hookworkCode = 'HOOKWORK_ERR_STORAGE_CORRUPT';
     message = `${where} is not a database hookwork can read (${reason}) while ${context.doing}; point \`file\` at another path, or restore the file from a backup`;

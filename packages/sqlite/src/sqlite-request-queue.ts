@@ -165,6 +165,8 @@ export class SqliteRequestQueue implements RequestQueue {
       // Concurrent publishes of one event-loop turn share one transaction (see SqliteConnection):
       // this resolves once the commit holding these rows is done, and a failure stores none of them.
       const write = () => {
+        // Run again whole when the file was locked (the try rolled back).
+        claimed.length = 0;
         const insert = c.statement(
           'INSERT INTO hookwork_requests (id, webhook_key, event_alias, body, created_at, due_at, state, retry_count, lease_owner, lease_expires_at, fifo, traceparent) VALUES (?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?)',
         );
@@ -177,7 +179,7 @@ export class SqliteRequestQueue implements RequestQueue {
       const doing = `enqueueing ${requests.length} request(s)`;
       const shape = requests.length === 1 ? 'one statement' : 'statements';
       if (share) await c.writeGrouped(doing, write, shape);
-      else c.write(doing, write, shape);
+      else await c.write(doing, write, shape);
       if (requests.some((r) => r.fifo)) this.linesExist = true;
     } catch (error) {
       if (isUniqueViolation((error as Error).cause)) {
@@ -318,22 +320,25 @@ export class SqliteRequestQueue implements RequestQueue {
     const c = this.connection;
     // Now, ahead of the turn's waiting completions: the attempts of `ids` run until those commit,
     // and a renewal behind them would find their rows gone and report the leases lost.
-    return c.writeAlone(`renewing ${ids.length} lease(s)`, () =>
-      c
-        .statement("UPDATE hookwork_requests SET lease_expires_at = ? WHERE id IN (SELECT value FROM json_each(?)) AND state = 'inflight' AND lease_owner = ? RETURNING id", 'pluck')
-        .all(now.getTime() + leaseMs, JSON.stringify(ids), owner),
-    ) as string[];
+    return c.writeAlone(
+      `renewing ${ids.length} lease(s)`,
+      () =>
+        c
+          .statement("UPDATE hookwork_requests SET lease_expires_at = ? WHERE id IN (SELECT value FROM json_each(?)) AND state = 'inflight' AND lease_owner = ? RETURNING id", 'pluck')
+          .all(now.getTime() + leaseMs, JSON.stringify(ids), owner) as string[],
+    );
   }
 
   async release(owner: string, ids?: readonly string[]): Promise<number> {
     if (ids && ids.length === 0) return 0;
     const c = this.connection;
-    return c.run(
+    return c.write(
       `releasing the claims of ${owner}`,
       () =>
         c
           .statement("UPDATE hookwork_requests SET state = 'pending', lease_owner = NULL, lease_expires_at = NULL WHERE state = 'inflight' AND lease_owner = @owner AND (@ids IS NULL OR id IN (SELECT value FROM json_each(@ids)))")
           .run({ owner, ids: jsonList(ids) }).changes,
+      'one statement',
     );
   }
 
@@ -351,9 +356,11 @@ export class SqliteRequestQueue implements RequestQueue {
       where.push('webhook_key IN (SELECT value FROM json_each(@webhookKeys))');
       params.webhookKeys = JSON.stringify(selector.webhookKeys);
     }
-    const rows = c.write('redelivering dead letters', () =>
-      c.statement(`UPDATE hookwork_requests SET state = 'pending', due_at = @now, retry_count = 0, dead_at = NULL WHERE ${where.join(' AND ')} RETURNING id`).all({ ...params, now: now.getTime() }),
-    ) as { id: string }[];
+    const rows = await c.write(
+      'redelivering dead letters',
+      () => c.statement(`UPDATE hookwork_requests SET state = 'pending', due_at = @now, retry_count = 0, dead_at = NULL WHERE ${where.join(' AND ')} RETURNING id`).all({ ...params, now: now.getTime() }) as { id: string }[],
+      'one statement',
+    );
     // A redelivered FIFO request may start a line again: look afresh at the next claim.
     if (rows.length > 0) this.linesCheckedAt = -Infinity;
     return rows.map((row) => row.id);
@@ -362,8 +369,10 @@ export class SqliteRequestQueue implements RequestQueue {
   async bringForward(webhookKey: string, now: Date): Promise<number> {
     const c = this.connection;
     // Other processes on the file see the commit through watch() (the data version), as an enqueue.
-    return c.run(`bringing forward the requests of webhook ${webhookKey}`, () =>
-      c.statement("UPDATE hookwork_requests SET due_at = @now WHERE webhook_key = @webhookKey AND state = 'pending' AND due_at > @now").run({ webhookKey, now: now.getTime() }).changes,
+    return c.write(
+      `bringing forward the requests of webhook ${webhookKey}`,
+      () => c.statement("UPDATE hookwork_requests SET due_at = @now WHERE webhook_key = @webhookKey AND state = 'pending' AND due_at > @now").run({ webhookKey, now: now.getTime() }).changes,
+      'one statement',
     );
   }
 
@@ -372,7 +381,7 @@ export class SqliteRequestQueue implements RequestQueue {
     const c = this.connection;
     // One statement: what it returns is what it removed. A FIFO line's next request heads it at once
     // (the claim finds the head by query).
-    const rows = c.write(`removing the queued requests of deleted webhook ${webhookKey}`, () =>
+    const rows = await c.write(`removing the queued requests of deleted webhook ${webhookKey}`, () =>
       c
         .statement(
           `DELETE FROM hookwork_requests WHERE seq IN (SELECT seq FROM hookwork_requests WHERE webhook_key = @webhookKey AND state IN ('pending', 'dead') AND created_at <= @cut ORDER BY seq LIMIT @limit) RETURNING ${COLUMNS}`,
@@ -455,12 +464,13 @@ export class SqliteRequestQueue implements RequestQueue {
   async deleteDeadOlderThan(before: Date, limit: number): Promise<number> {
     if (limit <= 0) return 0;
     const c = this.connection;
-    return c.run(
+    return c.write(
       'deleting old dead letters',
       () =>
         c
           .statement("DELETE FROM hookwork_requests WHERE seq IN (SELECT seq FROM hookwork_requests WHERE state = 'dead' AND dead_at < ? ORDER BY dead_at, seq LIMIT ?)")
           .run(before.getTime(), Math.floor(limit)).changes,
+      'one statement',
     );
   }
 

@@ -1,13 +1,18 @@
 import { execFile } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import Database from 'better-sqlite3';
 import { isHookworkError, type HookworkErrorCode, type StorageContext } from '@hookwork/core';
-import { contractLogEntry, contractRequest, contractWebhook } from '@hookwork/core/testing';
+import { contractLogEntry, contractRequest, contractWebhook, describeErrorCatalogue } from '@hookwork/core/testing';
 import { SCHEMA_VERSION } from './schema';
+import { LOCK_SPIN_MS } from './sqlite-connection';
+import { SQLITE_ERRORS, toStorageError } from './sqlite-errors';
 import { openSqliteStorage, sqliteStorage, type SqliteStorage } from './sqlite-storage';
 import { makeTempDir } from './testing/temp-dir';
+
+describeErrorCatalogue(SQLITE_ERRORS, join(__dirname, '../../../docs/errors.md'));
 
 let temp: ReturnType<typeof makeTempDir>;
 beforeEach(() => (temp = makeTempDir()));
@@ -124,7 +129,9 @@ describe('sqliteStorage', () => {
   it('runs in WAL mode with the busy timeout and the durability asked for', async () => {
     const storage = openSqliteStorage({ file: temp.file(), busyTimeoutMs: 1234, synchronous: 'full' });
     expect(storage.database.pragma('journal_mode', { simple: true })).toBe('wal');
-    expect(storage.database.pragma('busy_timeout', { simple: true })).toBe(1234);
+    // SQLite itself waits only a few ms for a lock (synchronously); the connection waits the rest
+    // of busyTimeoutMs on timers (sqlite-locked-file.test.ts).
+    expect(storage.database.pragma('busy_timeout', { simple: true })).toBe(LOCK_SPIN_MS);
     expect(storage.database.pragma('synchronous', { simple: true })).toBe(2); // FULL
     await storage.close();
     const normal = openSqliteStorage({ file: temp.file() });
@@ -439,6 +446,55 @@ describe('sqliteStorage', () => {
       await storage.close();
     });
 
+    it('a file the process may read but not write (chmod 444, its directory writable) is refused at open, naming the file and the fix', async () => {
+      const file = temp.file();
+      await openSqliteStorage({ file }).close();
+      chmodSync(file, 0o444);
+      chmodSync(temp.dir, 0o777);
+      // Root writes a 444 file all the same: the store is opened by a process of an ordinary user
+      // (nobody) when the tests run as root.
+      const script = `require(process.argv[1]);
+        try { require(process.argv[2]).openSqliteStorage({ file: process.argv[3] }); console.log(JSON.stringify({ opened: true })); }
+        catch (error) { console.log(JSON.stringify({ code: error.code, message: error.message })); }`;
+      const asUser = process.getuid?.() === 0 ? { uid: 65534, gid: 65534 } : {};
+      const { stdout } = await promisify(execFile)(process.execPath, ['-e', script, require.resolve('reflect-metadata'), join(__dirname, '..', 'dist', 'sqlite-storage.js'), file], asUser);
+      const outcome = JSON.parse(stdout) as { code?: string; message?: string };
+      expect(outcome.code).toBe('HOOKWORK_ERR_STORAGE_PERMISSION_DENIED');
+      expect(outcome.message).toContain(`the SQLite store ${file} refused a write while checking that the file is writable`);
+      expect(outcome.message).toContain('chmod u+w');
+    });
+
+    it('better-sqlite3 without its built native module is reported as such, not as a directory problem', () => {
+      const context = { file: '/data/hookwork.db', busyTimeoutMs: 5000, doing: 'opening the file', opening: true };
+      // The error better-sqlite3 throws when its install script never ran: `bindings` finds no .node file.
+      const bindings = createRequire(require.resolve('better-sqlite3'))('bindings') as (name: string) => unknown;
+      const notBuilt = (() => {
+        try {
+          bindings('hookwork_not_built.node');
+        } catch (error) {
+          return error;
+        }
+      })();
+      // The error Node throws for a .node file it cannot load (built for another Node or platform).
+      const wrongBuild = join(temp.dir, 'better_sqlite3.node');
+      writeFileSync(wrongBuild, 'not a shared object');
+      const unloadable = (() => {
+        try {
+          createRequire(__filename)(wrongBuild);
+        } catch (error) {
+          return error;
+        }
+      })();
+      expect((unloadable as NodeJS.ErrnoException).code).toBe('ERR_DLOPEN_FAILED');
+      for (const error of [notBuilt, unloadable]) {
+        const coded = toStorageError(error, context);
+        expect(coded.code).toBe('HOOKWORK_ERR_STORAGE_OPEN_FAILED');
+        expect(coded.message).toContain("better-sqlite3's native module is not built");
+        expect(coded.message).toContain('npm rebuild better-sqlite3');
+        expect(coded.message).not.toContain('directory');
+      }
+    });
+
     it('an existing WAL store held by another program\'s write transaction past the busy timeout: HOOKWORK_ERR_STORAGE_LOCKED', async () => {
       const file = temp.file();
       await openSqliteStorage({ file }).close();
@@ -510,6 +566,25 @@ describe('sqliteStorage', () => {
       other.close();
       expect(await storage.queue.counts()).toEqual({ pending: 1, inFlight: 0, dead: 0 });
       await storage.close();
+    });
+
+    it('a write the file refuses (SQLITE_READONLY) is HOOKWORK_ERR_STORAGE_PERMISSION_DENIED naming the file and the fix', async () => {
+      const file = temp.file();
+      await openSqliteStorage({ file }).close();
+      const readOnly = new Database(file, { readonly: true });
+      const refused = (() => {
+        try {
+          readOnly.exec("INSERT INTO hookwork_webhooks (key, created_at, data) VALUES ('k', 0, '{}')");
+        } catch (error) {
+          return error;
+        }
+      })();
+      readOnly.close();
+      expect((refused as { code?: string }).code).toBe('SQLITE_READONLY');
+      const coded = toStorageError(refused, { file, busyTimeoutMs: 5000, doing: 'creating webhook k' });
+      expect(coded.code).toBe('HOOKWORK_ERR_STORAGE_PERMISSION_DENIED');
+      expect(coded.message).toContain(`the SQLite store ${file} refused a write while creating webhook k`);
+      expect(coded.message).toContain('chmod u+w');
     });
 
     it('using a closed store is a coded storage error', async () => {

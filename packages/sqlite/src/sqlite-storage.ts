@@ -5,7 +5,7 @@ import { HookworkError, isPlainObject, objectKind, shownValue, systemClock, type
 import { makeDirectory } from './make-directory';
 import { migrate } from './schema';
 import { SqliteCheckpointer } from './sqlite-checkpointer';
-import { SqliteConnection } from './sqlite-connection';
+import { LOCK_SPIN_MS, SqliteConnection } from './sqlite-connection';
 import { SqliteDeliveryLog } from './sqlite-delivery-log';
 import { toStorageError } from './sqlite-errors';
 import { SqliteRequestQueue } from './sqlite-request-queue';
@@ -18,7 +18,9 @@ export interface SqliteStorageOptions {
   file: string;
   /**
    * How long a write waits for another connection's lock before failing with
-   * HOOKWORK_ERR_STORAGE_LOCKED (ms). Default 5000.
+   * HOOKWORK_ERR_STORAGE_LOCKED (ms). Default 5000. The wait does not block the event loop: the
+   * write is tried again on a timer (responses and requests are handled meanwhile); only at
+   * `start()` (opening and migrating the file) does SQLite wait synchronously.
    */
   busyTimeoutMs?: number;
   /**
@@ -114,10 +116,13 @@ export function openSqliteStorage(options: SqliteStorageOptions, context: Partia
 
   let db: Database.Database;
   try {
+    // The full busy timeout while opening (the migration below waits for the write lock here,
+    // before the app runs anything); the short one once open (see SqliteConnection).
     db = new Database(file, { timeout: busyTimeoutMs });
   } catch (error) {
     throw opening('opening the file', error);
   }
+  let writableCheck = false;
   try {
     // WAL lets readers and one writer work at once, and a killed process never leaves a half-written commit.
     const mode = db.pragma('journal_mode = WAL', { simple: true });
@@ -126,10 +131,18 @@ export function openSqliteStorage(options: SqliteStorageOptions, context: Partia
     }
     db.pragma(`synchronous = ${synchronous.toUpperCase()}`);
     const { from, to } = migrate(db, file, (context.clock ?? systemClock).now());
+    // SQLite opens a file this process may not write read-only without a word (better-sqlite3's
+    // `readonly` reports the option, not that), and a migration with nothing to do writes nothing:
+    // the first write would fail long after start. A statement that writes (and changes no row)
+    // is refused now with SQLITE_READONLY, HOOKWORK_ERR_STORAGE_PERMISSION_DENIED.
+    writableCheck = true;
+    db.prepare('UPDATE hookwork_schema SET version = version WHERE 0').run();
+    writableCheck = false;
+    db.pragma(`busy_timeout = ${Math.min(LOCK_SPIN_MS, busyTimeoutMs)}`);
     context.logger?.info(from === to ? `opened the SQLite store ${file} (schema ${to})` : `opened the SQLite store ${file}, migrated its schema from ${from} to ${to}`);
   } catch (error) {
     db.close();
-    throw opening('reading its schema', error);
+    throw opening(writableCheck ? 'checking that the file is writable' : 'reading its schema', error);
   }
 
   const checkpointer =
@@ -148,7 +161,7 @@ export function openSqliteStorage(options: SqliteStorageOptions, context: Partia
     async close() {
       queue.stopWatching();
       // Writes waiting for the turn's group commit are committed (and their promises settled) first.
-      if (db.open) connection.flushPending();
+      if (db.open) await connection.settle();
       await checkpointer?.close();
       if (db.open) db.close();
     },

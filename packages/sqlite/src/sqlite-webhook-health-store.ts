@@ -27,10 +27,13 @@ export class SqliteWebhookHealthStore implements WebhookHealthStore {
   async compareAndSet(webhookKey: string, expectedVersion: number, state: WebhookHealthState): Promise<WebhookHealthRecord | undefined> {
     const c = this.connection;
     const data = JSON.stringify(state);
-    const changes = c.run(`writing the health of webhook ${webhookKey}`, () =>
-      expectedVersion === 0
-        ? c.statement('INSERT INTO hookwork_webhook_health (webhook_key, version, state) VALUES (?, 1, ?) ON CONFLICT (webhook_key) DO NOTHING').run(webhookKey, data).changes
-        : c.statement('UPDATE hookwork_webhook_health SET version = version + 1, state = ? WHERE webhook_key = ? AND version = ?').run(data, webhookKey, expectedVersion).changes,
+    const changes = await c.write(
+      `writing the health of webhook ${webhookKey}`,
+      () =>
+        expectedVersion === 0
+          ? c.statement('INSERT INTO hookwork_webhook_health (webhook_key, version, state) VALUES (?, 1, ?) ON CONFLICT (webhook_key) DO NOTHING').run(webhookKey, data).changes
+          : c.statement('UPDATE hookwork_webhook_health SET version = version + 1, state = ? WHERE webhook_key = ? AND version = ?').run(data, webhookKey, expectedVersion).changes,
+      'one statement',
     );
     return changes === 1 ? { webhookKey, version: expectedVersion + 1, state: JSON.parse(data) as WebhookHealthState } : undefined;
   }
@@ -53,7 +56,7 @@ export class SqliteWebhookHealthStore implements WebhookHealthStore {
 
   async delete(webhookKey: string): Promise<void> {
     const c = this.connection;
-    c.write(`forgetting the health of webhook ${webhookKey}`, () => {
+    await c.write(`forgetting the health of webhook ${webhookKey}`, () => {
       c.statement('DELETE FROM hookwork_webhook_health WHERE webhook_key = ?').run(webhookKey);
       c.statement('DELETE FROM hookwork_webhook_rate WHERE webhook_key = ?').run(webhookKey);
     });

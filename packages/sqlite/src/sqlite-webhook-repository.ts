@@ -34,7 +34,7 @@ export class SqliteWebhookRepository implements WebhookRepository {
   async create(webhook: Webhook): Promise<void> {
     const c = this.connection;
     this.forgetAnswers();
-    c.write(`creating webhook ${webhook.key}`, () => {
+    await c.write(`creating webhook ${webhook.key}`, () => {
       if (c.statement('SELECT 1 FROM hookwork_webhooks WHERE key = ?').get(webhook.key)) {
         throw new HookworkError('HOOKWORK_ERR_WEBHOOK_EXISTS', `a webhook with the key ${JSON.stringify(webhook.key)} already exists; choose another key or update it`);
       }
@@ -46,7 +46,7 @@ export class SqliteWebhookRepository implements WebhookRepository {
   async update(webhook: Webhook): Promise<void> {
     const c = this.connection;
     this.forgetAnswers();
-    c.write(`updating webhook ${webhook.key}`, () => {
+    await c.write(`updating webhook ${webhook.key}`, () => {
       const row = c.statement('SELECT seq FROM hookwork_webhooks WHERE key = ?').get(webhook.key) as { seq: number } | undefined;
       if (!row) throw new HookworkError('HOOKWORK_ERR_WEBHOOK_NOT_FOUND', `no webhook has the key ${JSON.stringify(webhook.key)}`);
       c.statement('UPDATE hookwork_webhooks SET created_at = ?, data = ? WHERE seq = ?').run(webhook.createdAt.getTime(), webhookToJson(webhook), row.seq);
@@ -67,7 +67,7 @@ export class SqliteWebhookRepository implements WebhookRepository {
     const refused = new Error('the change refused');
     let result: { webhook: Webhook; changed: boolean };
     try {
-      result = c.write(`changing webhook ${key}`, () => {
+      result = await c.write(`changing webhook ${key}`, () => {
         const row = c.statement('SELECT seq, data FROM hookwork_webhooks WHERE key = ?').get(key) as { seq: number; data: string } | undefined;
         if (!row) throw new HookworkError('HOOKWORK_ERR_WEBHOOK_NOT_FOUND', `no webhook has the key ${JSON.stringify(key)}`);
         const current = webhookFromJson(row.data);
@@ -117,7 +117,7 @@ export class SqliteWebhookRepository implements WebhookRepository {
     const refused = new Error('the condition refused');
     let deleted: boolean;
     try {
-      deleted = c.write(`deleting webhook ${key}`, () => {
+      deleted = await c.write(`deleting webhook ${key}`, () => {
         const row = c.statement('SELECT seq, data FROM hookwork_webhooks WHERE key = ?').get(key) as { seq: number; data: string } | undefined;
         if (!row) return false;
         let holds: boolean;
