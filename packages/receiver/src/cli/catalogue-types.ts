@@ -109,6 +109,66 @@ function externalRef(schema: unknown): string | undefined {
   return undefined;
 }
 
+/**
+ * json-schema-to-typescript's own keywords, which no JSON Schema validator knows and hookwork never
+ * writes: `tsType` is copied into the generated file as it stands (`"string }\nexport const pwn =
+ * require(…)"` became a statement of the receiver's build), `tsEnumNames` turns the type-only file
+ * into one that emits a runtime enum. A catalogue may come from another team or company, so the
+ * generator refuses both wherever a schema holds them (a property named `tsType` is a name, not the
+ * keyword, and is welcome).
+ */
+const GENERATOR_KEYWORDS = new Set(['tsType', 'tsEnumNames']);
+
+/** Keywords whose value is a map of names to schemas: the names are the author's, the values schemas. */
+const SCHEMA_MAPS = new Set(['properties', 'patternProperties', '$defs', 'definitions', 'dependentSchemas', 'dependencies']);
+
+/** The JSON Pointer of the first generator keyword in `schema` (see {@link GENERATOR_KEYWORDS}), if any. */
+function generatorKeyword(schema: unknown, path: string): string | undefined {
+  if (Array.isArray(schema)) {
+    for (const [index, item] of schema.entries()) {
+      const found = generatorKeyword(item, `${path}/${index}`);
+      if (found !== undefined) return found;
+    }
+    return undefined;
+  }
+  if (!schema || typeof schema !== 'object') return undefined;
+  const pointer = (key: string) => `${path}/${key.replace(/~/g, '~0').replace(/\//g, '~1')}`;
+  for (const [key, value] of Object.entries(schema as Schema)) {
+    if (GENERATOR_KEYWORDS.has(key)) return pointer(key);
+    if (DATA_KEYWORDS.has(key)) continue;
+    if (SCHEMA_MAPS.has(key) && value && typeof value === 'object' && !Array.isArray(value)) {
+      for (const [name, inner] of Object.entries(value as Schema)) {
+        const found = generatorKeyword(inner, `${pointer(key)}/${name.replace(/~/g, '~0').replace(/\//g, '~1')}`);
+        if (found !== undefined) return found;
+      }
+      continue;
+    }
+    const found = generatorKeyword(value, pointer(key));
+    if (found !== undefined) return found;
+  }
+  return undefined;
+}
+
+/** Refuses a document any of whose schemas holds a generator keyword, naming where. */
+function refuseGeneratorKeywords(document: CatalogueInput): void {
+  const places: [string, unknown][] = [
+    ...Object.entries(document.components?.schemas ?? {}).map(([key, schema]): [string, unknown] => [`components.schemas[${JSON.stringify(key)}]`, schema]),
+    ...Object.entries(document.webhooks ?? {}).map(([key, entry]): [string, unknown] => [
+      `webhooks[${JSON.stringify(key)}]'s payload schema`,
+      (entry as { post?: CatalogueOperation } | undefined)?.post?.requestBody?.content?.['application/json']?.schema,
+    ]),
+  ];
+  for (const [where, schema] of places) {
+    const found = generatorKeyword(schema, '');
+    if (found !== undefined) {
+      const keyword = found.slice(found.lastIndexOf('/') + 1);
+      throw new CatalogueInputError(
+        `${where} holds ${keyword} at ${found}, a keyword of json-schema-to-typescript that would write the document's own TypeScript into the generated file; hookwork never writes it (a catalogue's schemas are JSON Schema 2020-12 alone): is this document from a sender you trust?`,
+      );
+    }
+  }
+}
+
 function payloadSchema(document: CatalogueInput, operation: CatalogueOperation, alias: string): Schema | undefined {
   const schema = operation.requestBody?.content?.['application/json']?.schema;
   if (!schema) throw new CatalogueInputError(`webhooks["${alias}"] has no application/json request body schema; is this a hookwork catalogue document?`);
@@ -149,6 +209,7 @@ export async function generateEventTypes(document: CatalogueInput, options: Gene
   if (!document || typeof document !== 'object' || typeof document.webhooks !== 'object' || document.webhooks === null) {
     throw new CatalogueInputError('the document has no webhooks section; give the OpenAPI 3.1 document `npx hookwork catalogue` writes (or the admin API serves)');
   }
+  refuseGeneratorKeywords(document);
   const taken = new Set([typeName, `${typeName}Alias`]);
   const declarations: string[] = [];
   const members: string[] = [];

@@ -1,10 +1,11 @@
 import { execFile, spawn } from 'node:child_process';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import ts from 'typescript';
 
 // `hookwork-types` as a receiver team runs it: the built bin in a child process. What it generates
 // from a real catalogue is compiled in test/catalogue/receiver-types.test.ts; here, its answers to
@@ -94,6 +95,74 @@ describe('npx hookwork-types', () => {
     } finally {
       await new Promise<void>((resolve) => server.close(() => resolve()));
     }
+  });
+
+  const eventWith = (schema: object, extra: object = {}) => ({
+    openapi: '3.1.0',
+    webhooks: { x: { post: { 'x-hookwork-event': { alias: 'x' }, requestBody: { content: { 'application/json': { schema } } } } } },
+    ...extra,
+  });
+
+  // The reviewer's catalogue: tsType went into the generated file as it stood, and compiled and
+  // run, the receiver's build ran `id > /tmp/PWNED`.
+  it.each<[string, object, string]>([
+    [
+      'tsType in a property',
+      eventWith({ type: 'object', properties: { a: { tsType: "string }\nexport const pwn = require('child_process').execSync('id');\nexport type Z = { b: string" } } }),
+      `webhooks["x"]'s payload schema holds tsType at /properties/a/tsType`,
+    ],
+    ['tsType at the top', eventWith({ type: 'object', tsType: 'any' }), `webhooks["x"]'s payload schema holds tsType at /tsType`],
+    ['tsType deep in an array of schemas', eventWith({ anyOf: [{ type: 'string' }, { items: { tsType: 'x' } }] }), `webhooks["x"]'s payload schema holds tsType at /anyOf/1/items/tsType`],
+    ['tsEnumNames', eventWith({ type: 'object', properties: { 'a/b': { enum: [1], tsEnumNames: ['One'] } } }), `webhooks["x"]'s payload schema holds tsEnumNames at /properties/a~1b/tsEnumNames`],
+    ['tsType in components.schemas', eventWith({ type: 'object' }, { components: { schemas: { P: { $defs: { D: { tsType: 'x' } } } } } }), 'components.schemas["P"] holds tsType at /$defs/D/tsType'],
+  ])("refuses json-schema-to-typescript's raw-TypeScript keywords (%s) with exit code 2, naming where, and writes nothing", async (_what, catalogue, where) => {
+    const out = join(dir, 'refused.ts');
+    const result = await hookworkTypes(file('generator-keyword.json', JSON.stringify(catalogue)), '--out', out);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain(`hookwork-types: ${where}, a keyword of json-schema-to-typescript that would write the document's own TypeScript into the generated file`);
+    expect(result.stdout).toBe('');
+    expect(existsSync(out)).toBe(false);
+  });
+
+  it('writes a file of types alone — no JavaScript — whatever strings the document holds in names, titles, descriptions, enums and aliases', async () => {
+    const evil = "*/ }\nexport const pwn = require('child_process').execSync('id'); /*";
+    const quoteEvil = '"\'`${pwn()}\\' + evil;
+    const schema = {
+      title: evil,
+      description: evil,
+      type: 'object',
+      properties: {
+        [evil]: { type: 'string', description: evil, title: evil },
+        [quoteEvil]: { enum: [evil, quoteEvil, 1], description: `${evil}\u2028${evil}` },
+        tsType: { const: evil },
+        list: { type: 'array', items: { description: evil, type: 'string' } },
+        ref: { $ref: '#/$defs/Inner' },
+      },
+      $defs: { Inner: { title: evil, description: evil, type: 'object', properties: { [evil]: { type: 'number' } } } },
+      patternProperties: { [evil]: { type: 'boolean' } },
+      examples: [{ tsType: evil }],
+    };
+    const catalogue = {
+      openapi: '3.1.0',
+      info: { title: evil, version: evil },
+      webhooks: {
+        [evil]: {
+          post: {
+            summary: evil,
+            description: evil,
+            'x-hookwork-event': { alias: evil, eventName: evil, synonyms: [quoteEvil], patterns: [`${quoteEvil}.*`] },
+            requestBody: { content: { 'application/json': { schema } } },
+          },
+        },
+      },
+    };
+    const result = await hookworkTypes(file('strings.json', JSON.stringify(catalogue)));
+    expect(result.code).toBe(0);
+    const source = ts.createSourceFile('events.ts', result.stdout, ts.ScriptTarget.ES2022, true, ts.ScriptKind.TS);
+    expect((source as unknown as { parseDiagnostics: ts.Diagnostic[] }).parseDiagnostics.map((d) => ts.flattenDiagnosticMessageText(d.messageText, '\n'))).toEqual([]);
+    expect(source.statements.map((statement) => ts.SyntaxKind[statement.kind]).filter((kind) => kind !== 'InterfaceDeclaration' && kind !== 'TypeAliasDeclaration')).toEqual([]);
+    const emitted = ts.transpileModule(result.stdout, { compilerOptions: { module: ts.ModuleKind.ES2022, target: ts.ScriptTarget.ES2022 } }).outputText;
+    expect(emitted.replace(/\/\/.*$/gm, '').trim()).toBe('export {};');
   });
 
   it.each<[string, () => string[], RegExp]>([
