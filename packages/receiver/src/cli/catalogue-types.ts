@@ -192,6 +192,48 @@ function selfContainedPayloadSchema(document: CatalogueInput, operation: Catalog
   return schema;
 }
 
+/** A value as a message shows it: JSON, cut short. */
+const shown = (value: unknown) => {
+  const text = JSON.stringify(value) ?? String(value);
+  return text.length > 60 ? `${text.slice(0, 57)}...` : text;
+};
+
+/**
+ * Refuses an entry whose x-hookwork-event (or summary, description) is not shaped as hookwork
+ * writes it. Each string goes into the union as it stands, so a `synonyms: "Xy"` spread into the
+ * members `"X"` and `"y"`, `patterns: "x.*"` into one `${string}` member that matched any alias;
+ * and an alias given twice (as alias, synonym or pattern) would be two members with two payloads.
+ * `spellings` holds the ones seen so far (spelling → the entry that gave it).
+ */
+function checkEventShape(key: string, operation: CatalogueOperation, spellings: Map<string, string>): void {
+  const refuse = (what: string, value: unknown, want: string): never => {
+    throw new CatalogueInputError(`webhooks[${JSON.stringify(key)}]'s ${what} is ${shown(value)}, not ${want}; this is not a hookwork catalogue as \`npx hookwork catalogue\` writes it`);
+  };
+  const event = operation['x-hookwork-event'] as unknown as Record<string, unknown>;
+  if (typeof event !== 'object' || event === null || Array.isArray(event)) refuse('x-hookwork-event', event, 'an object');
+  const nonEmpty = (value: unknown) => typeof value === 'string' && value !== '';
+  if (!nonEmpty(event.alias)) refuse('x-hookwork-event.alias', event.alias, 'a non-empty string');
+  if (event.eventName !== undefined && typeof event.eventName !== 'string') refuse('x-hookwork-event.eventName', event.eventName, 'a string');
+  if (event.described !== undefined && typeof event.described !== 'boolean') refuse('x-hookwork-event.described', event.described, 'true or false');
+  for (const list of ['synonyms', 'patterns'] as const) {
+    const value = event[list];
+    if (value !== undefined && !(Array.isArray(value) && value.every(nonEmpty))) refuse(`x-hookwork-event.${list}`, value, 'a list of non-empty strings');
+  }
+  for (const text of ['summary', 'description'] as const) {
+    if (operation[text] !== undefined && typeof operation[text] !== 'string') refuse(text, operation[text], 'a string');
+  }
+  const mine = [event.alias, ...((event.synonyms as string[] | undefined) ?? []), ...((event.patterns as string[] | undefined) ?? []).map((pattern) => `pattern ${pattern}`)] as string[];
+  for (const spelling of mine) {
+    const earlier = spellings.get(spelling);
+    if (earlier !== undefined) {
+      throw new CatalogueInputError(
+        `webhooks[${JSON.stringify(key)}] gives the ${spelling.startsWith('pattern ') ? '' : 'alias '}${JSON.stringify(spelling)}${earlier === key ? ' twice' : `, which webhooks[${JSON.stringify(earlier)}] gives too`}; an alias names one event in a hookwork catalogue, so this is not one \`npx hookwork catalogue\` wrote`,
+      );
+    }
+    spellings.set(spelling, key);
+  }
+}
+
 /**
  * TypeScript types of a hookwork catalogue document: one payload type per event (from its JSON
  * Schema, by json-schema-to-typescript) and the union of `{ alias, payload }` that
@@ -210,15 +252,17 @@ export async function generateEventTypes(document: CatalogueInput, options: Gene
     throw new CatalogueInputError('the document has no webhooks section; give the OpenAPI 3.1 document `npx hookwork catalogue` writes (or the admin API serves)');
   }
   refuseGeneratorKeywords(document);
+  const spellings = new Map<string, string>();
   const taken = new Set([typeName, `${typeName}Alias`]);
   const declarations: string[] = [];
   const members: string[] = [];
   for (const [key, entry] of Object.entries(document.webhooks)) {
     const operation = entry?.post;
     const event = operation?.['x-hookwork-event'];
-    if (!operation || !event || typeof event.alias !== 'string') {
+    if (!operation || !event) {
       throw new CatalogueInputError(`webhooks["${key}"] has no post operation with x-hookwork-event; give a document hookwork wrote`);
     }
+    checkEventShape(key, operation, spellings);
     let payload = 'unknown';
     const schema = selfContainedPayloadSchema(document, operation, key);
     if (event.described !== false && schema && Object.keys(schema).some((k) => k !== 'description' && k !== 'title')) {

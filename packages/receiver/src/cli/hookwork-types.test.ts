@@ -165,6 +165,31 @@ describe('npx hookwork-types', () => {
     expect(emitted.replace(/\/\/.*$/gm, '').trim()).toBe('export {};');
   });
 
+  // Before, each was exit code 0: "Xy" spread into the members "X" and "y", "x.*" into `${string}`
+  // (any alias), an alias given twice became two members with two payload types.
+  const entry = (event: unknown, extra: object = {}) => ({ post: { 'x-hookwork-event': event, requestBody: { content: { 'application/json': { schema: { type: 'object' } } } }, ...extra } });
+  it.each<[string, Record<string, unknown>, string]>([
+    ['synonyms as a string', { x: entry({ alias: 'x', synonyms: 'Xy' }) }, `webhooks["x"]'s x-hookwork-event.synonyms is "Xy", not a list of non-empty strings`],
+    ['patterns as a string', { x: entry({ alias: 'x', patterns: 'x.*' }) }, `webhooks["x"]'s x-hookwork-event.patterns is "x.*", not a list of non-empty strings`],
+    ['a synonym that is a number', { x: entry({ alias: 'x', synonyms: [5] }) }, `webhooks["x"]'s x-hookwork-event.synonyms is [5], not a list of non-empty strings`],
+    ['an alias that is a number', { x: entry({ alias: 5 }) }, `webhooks["x"]'s x-hookwork-event.alias is 5, not a non-empty string`],
+    ['an empty alias', { x: entry({ alias: '' }) }, `webhooks["x"]'s x-hookwork-event.alias is "", not a non-empty string`],
+    ['x-hookwork-event as a list', { x: entry(['x']) }, `webhooks["x"]'s x-hookwork-event is ["x"], not an object`],
+    ['described as a string', { x: entry({ alias: 'x', described: 'no' }) }, `webhooks["x"]'s x-hookwork-event.described is "no", not true or false`],
+    ['eventName as a number', { x: entry({ alias: 'x', eventName: 1 }) }, `webhooks["x"]'s x-hookwork-event.eventName is 1, not a string`],
+    ['summary as an object', { x: entry({ alias: 'x' }, { summary: { a: 1 } }) }, `webhooks["x"]'s summary is {"a":1}, not a string`],
+    ['description as a number', { x: entry({ alias: 'x' }, { description: 2 }) }, `webhooks["x"]'s description is 2, not a string`],
+    ['an alias in two entries', { x: entry({ alias: 'x' }), y: entry({ alias: 'x' }) }, `webhooks["y"] gives the alias "x", which webhooks["x"] gives too`],
+    ['an alias that is another entry\'s synonym', { x: entry({ alias: 'x', synonyms: ['old.x'] }), y: entry({ alias: 'old.x' }) }, `webhooks["y"] gives the alias "old.x", which webhooks["x"] gives too`],
+    ['a synonym twice', { x: entry({ alias: 'x', synonyms: ['y', 'y'] }) }, `webhooks["x"] gives the alias "y" twice`],
+  ])('refuses a malformed x-hookwork-event (%s): exit code 2, not a hookwork catalogue', async (_what, webhooks, message) => {
+    const result = await hookworkTypes(file('shape.json', JSON.stringify({ openapi: '3.1.0', webhooks })));
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain(`hookwork-types: ${message}`);
+    expect(result.stderr).toMatch(/not (a hookwork catalogue|one `npx hookwork catalogue` wrote)/);
+    expect(result.stdout).toBe('');
+  });
+
   it.each<[string, () => string[], RegExp]>([
     ['no file', () => [], /give the catalogue file/],
     ['two files', () => ['a.json', 'b.json'], /give one catalogue file, not 2/],
