@@ -129,6 +129,30 @@ describe('npx hookwork catalogue', () => {
     expect(empty.stderr).toMatch(/^hookwork: --out needs a value/);
   });
 
+  // A composers module that leaves a handle open (a timer at import, a Redis or pg client): the
+  // document was written and the command never ended, so CI timed out (60 s here, then killed).
+  it.each([
+    ['to standard output', false],
+    ['to --out', true],
+  ])('ends once the document is written %s, even when the composers module leaves a timer running', async (_where, toFile) => {
+    const composers = write('open-handle.cjs', `${EVENT_MODULE}\nsetInterval(() => {}, 1000);\nexports.composers = [shop];\n`);
+    const out = join(dir, 'open-handle.json');
+    const result = await hookwork('catalogue', '--composers', composers, ...(toFile ? ['--out', out] : []));
+    expect(result.code).toBe(0);
+    const text = toFile ? readFileSync(out, 'utf8') : result.stdout;
+    expect(Object.keys(JSON.parse(text).webhooks)).toEqual(['shop.orderPlaced']);
+  }, 90_000);
+
+  it.each([
+    [['--version', 'extra'], /^hookwork: --version takes nothing after it, not "extra"; for the catalogue command's options: hookwork catalogue --help/],
+    [['-v', 'catalogue', '--composers', 'x.js'], /^hookwork: -v takes nothing after it, not "catalogue" "--composers" "x\.js"/],
+    [['--help', 'catalogue'], /^hookwork: --help takes nothing after it, not "catalogue"/],
+  ])('refuses anything after %p: exit code 2, not the version as if nothing else were asked', async (args, message) => {
+    const result = await hookwork(...args);
+    expect(result).toMatchObject({ code: 2, stdout: '' });
+    expect(result.stderr).toMatch(message);
+  });
+
   it('ends quietly with exit code 0 when standard output is closed before the document is written (| head)', async () => {
     const composers = write('composers-for-pipe.cjs', `${EVENT_MODULE}\nexports.composers = [shop];\n`);
     const child = spawn(process.execPath, [bin, 'catalogue', '--composers', composers], { stdio: ['ignore', 'pipe', 'pipe'] });

@@ -128,10 +128,14 @@ export async function main(argv: readonly string[]): Promise<number> {
   const [command, ...rest] = argv;
   try {
     if (command === 'catalogue') await catalogue(rest);
-    else if (command === '--version' || command === '-v') process.stdout.write(`${HOOKWORK_VERSION}\n`);
-    else if (command === undefined || command === '--help' || command === '-h' || command === 'help') {
-      process[command === undefined ? 'stderr' : 'stdout'].write(USAGE);
-      return command === undefined ? 2 : 0;
+    else if (command === '--version' || command === '-v' || command === '--help' || command === '-h' || command === 'help') {
+      // `hookwork --version extra` printed the version as though nothing else were asked.
+      if (rest.length > 0) throw new UsageError(`${command} takes nothing after it, not ${rest.map((arg) => JSON.stringify(arg)).join(' ')}${command === 'help' ? '' : '; for the catalogue command\'s options: hookwork catalogue --help'}`);
+      if (command === '--version' || command === '-v') process.stdout.write(`${HOOKWORK_VERSION}\n`);
+      else process.stdout.write(USAGE);
+    } else if (command === undefined) {
+      process.stderr.write(USAGE);
+      return 2;
     } else throw new UsageError(`unknown command ${JSON.stringify(command)}; the command is catalogue`);
     return 0;
   } catch (error) {
@@ -153,6 +157,9 @@ if (require.main === module) {
     process.exit(1);
   });
   void main(process.argv.slice(2)).then((code) => {
-    process.exitCode = code;
+    // Exit rather than wait for the event loop to empty: a composers module may leave a handle
+    // open (a timer at import, a Redis or pg client), and the command then never ended (CI timed
+    // out). The empty writes' callbacks run once what was written before them is flushed.
+    process.stdout.write('', () => process.stderr.write('', () => process.exit(code)));
   });
 }

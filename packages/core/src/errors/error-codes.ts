@@ -50,6 +50,7 @@ export const ERROR_CODES = Object.freeze({
   HOOKWORK_ERR_APP_STOPPED: { summary: 'The app was used after stop().', status: UNAVAILABLE },
   HOOKWORK_ERR_APP_ALREADY_STARTED: { summary: 'start() was called on an app that is already started (or starting).', status: CONFLICT },
   HOOKWORK_ERR_EVENT_NOT_RESOLVABLE: { summary: "A composed event class cannot be created from the app's container (a service it injects is not registered or not nameable).", status: FAULT },
+  HOOKWORK_ERR_DUPLICATE_CORE: { summary: 'A composed event class extends the WebhookEventBase of another copy of @hookwork/core than the one the app runs (a plugin with its own nested copy).', status: FAULT },
   HOOKWORK_ERR_EVENT_REGISTERED_GLOBALLY: { summary: "A composed event class is registered in tsyringe's global container (@singleton()), so apps in one process would share one instance.", status: FAULT },
   HOOKWORK_ERR_INVALID_PAYLOAD_SCHEMA: { summary: "A composed event's describePayload() threw or returned something that is not a JSON Schema object.", status: FAULT },
   HOOKWORK_ERR_INVALID_PAGE: { summary: 'A listing was asked for with a limit or offset that is not a whole number in range.', status: BAD_INPUT },

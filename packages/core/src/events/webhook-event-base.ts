@@ -4,6 +4,7 @@ import type { FireRequest } from '../firing/webhook-firing-service';
 import type { PayloadType } from '../settings/settings';
 import type { WebhookInfo } from '../model/webhook-info';
 import type { JsonSchema, PayloadDescriptionContext } from './payload-description';
+import { CORE_LOCATION, ownCoreRoot } from './core-copies';
 import { WebhookEventDependencies } from './webhook-event-dependencies';
 import { aliasPatternMatcher, getWebhookEventMetadata, WEBHOOK_EVENT_BASE_MARK, type WebhookEventMetadata } from './webhook-event.decorator';
 
@@ -257,3 +258,5 @@ export abstract class WebhookEventBase<TNotification extends object = object> {
 Reflect.defineMetadata('design:paramtypes', [WebhookEventDependencies], WebhookEventBase);
 // What @WebhookEvent checks it decorates (see WEBHOOK_EVENT_BASE_MARK).
 Object.defineProperty(WebhookEventBase.prototype, WEBHOOK_EVENT_BASE_MARK, { value: true });
+// Where this copy of @hookwork/core lives, for the message when an app loads classes of two copies.
+Object.defineProperty(WebhookEventBase, CORE_LOCATION, { get: ownCoreRoot });

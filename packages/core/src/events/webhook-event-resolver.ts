@@ -1,6 +1,7 @@
 import type { DependencyContainer } from 'tsyringe';
 import { HookworkError } from '../errors/hookwork-error';
-import type { WebhookEventBase } from './webhook-event-base';
+import { foreignCoreOf, ownCoreRoot } from './core-copies';
+import { WebhookEventBase } from './webhook-event-base';
 import type { WebhookEventCatalogue, WebhookEventEntry } from './webhook-event-catalogue';
 
 /**
@@ -15,8 +16,23 @@ export class WebhookEventResolver {
     private readonly catalogue: WebhookEventCatalogue,
   ) {}
 
-  /** A fresh instance of a composed entry, configured as for a dispatch. */
+  /**
+   * A fresh instance of a composed entry, configured as for a dispatch.
+   *
+   * @throws HookworkError HOOKWORK_ERR_DUPLICATE_CORE when the class extends another copy of
+   * @hookwork/core's WebhookEventBase; HOOKWORK_ERR_EVENT_NOT_RESOLVABLE when the container cannot build it.
+   */
   instantiate(entry: WebhookEventEntry): WebhookEventBase {
+    // A class built on another copy of core takes that copy's WebhookEventDependencies, which this
+    // app's container does not know (or, with a second tsyringe, does not pass at all): refused
+    // here, naming both copies, rather than as a missing service or a crash at the first publish.
+    const foreign = foreignCoreOf(entry.type, WebhookEventBase);
+    if (foreign !== undefined) {
+      throw new HookworkError(
+        'HOOKWORK_ERR_DUPLICATE_CORE',
+        `${entry.type.name} extends the WebhookEventBase of the @hookwork/core at ${foreign}, but this app runs the @hookwork/core at ${ownCoreRoot()}; one process needs one copy: declare @hookwork/core as a peerDependency (and devDependency) of the plugin instead of a dependency, then npm dedupe (npm ls @hookwork/core shows the copies)`,
+      );
+    }
     // Resolved per call, so event classes may depend on scoped or changing host services.
     let event: WebhookEventBase;
     try {

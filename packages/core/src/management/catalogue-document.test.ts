@@ -92,6 +92,25 @@ class MisspeltKeywordEvent extends WebhookEventBase<Broken> {
   }
 }
 
+/** An event whose describePayload() returns `schema`, one class per schema. */
+function refusing(schema: JsonSchema): typeof EntrySavedEvent {
+  @WebhookEvent('Refusing', WebhookEventTypes.Other, { alias: 'refusing', notification: Broken })
+  class RefusingEvent extends WebhookEventBase<Broken> {
+    override describePayload(): JsonSchema {
+      return schema;
+    }
+  }
+  return RefusingEvent as unknown as typeof EntrySavedEvent;
+}
+
+/** Names and data may hold what a schema may not: a property called `$ref`, `tsType` in an example. */
+@WebhookEvent('Names as keys', WebhookEventTypes.Other, { alias: 'namesAsKeys', notification: Broken })
+class NamesAsKeysEvent extends WebhookEventBase<Broken> {
+  override describePayload(): JsonSchema {
+    return { type: 'object', properties: { $ref: { type: 'string' }, tsType: { type: 'string', enum: ['tsType'] }, $id: { const: { $ref: 'x' } } }, examples: [{ $ref: 'a', tsType: 'b' }] };
+  }
+}
+
 /** Describes the Minimal shape only: fine at start(), broken once the app sends Legacy. */
 @WebhookEvent('Minimal only', WebhookEventTypes.Other, { alias: 'minimalOnly', notification: Broken })
 class MinimalOnlySchemaEvent extends WebhookEventBase<Broken> {
@@ -205,12 +224,26 @@ describe('createCatalogueDocument()', () => {
     [MistypedSchemaEvent, /MistypedSchemaEvent\.describePayload\(\) returned an invalid JSON Schema for mistyped: schema\/properties\/id\/type must be equal to one of the allowed values.*schema\/required must be array/],
     [BigIntSchemaEvent, /BigIntSchemaEvent\.describePayload\(\) returned a schema for big that is not plain JSON: Do not know how to serialize a BigInt/],
     [MisspeltKeywordEvent, /MisspeltKeywordEvent\.describePayload\(\) returned a JSON Schema for misspelt with the key schema\.properties\.tags\.items\.minlength, which is no keyword \(did you mean `minLength`\?\)/],
+    // Embedded in the document, '#/$defs/A' pointed nowhere (invalid OpenAPI), and a URL or a
+    // file path sent receivers' tools to fetch or read it.
+    [refusing({ $defs: { A: { type: 'string' } }, type: 'object', properties: { a: { $ref: '#/$defs/A' } } }), /RefusingEvent\.describePayload\(\) returned a JSON Schema for refusing with schema\.properties\.a\.\$ref: a reference; .*write the referred schema in place/],
+    [refusing({ type: 'object', properties: { a: { anyOf: [{ type: 'null' }, { $ref: 'https://example.com/a.json' }] } } }), /with schema\.properties\.a\.anyOf\[1\]\.\$ref: a reference/],
+    [refusing({ items: { $ref: '/etc/passwd' } }), /with schema\.items\.\$ref: a reference/],
+    [refusing({ $dynamicRef: '#node' }), /with schema\.\$dynamicRef: a reference/],
+    [refusing({ $id: 'https://example.com/order', type: 'object' }), /with schema\.\$id: a base URI for references/],
+    [refusing({ type: 'object', properties: { a: { tsType: 'string }\nexport const pwn = 1;' } } }), /with schema\.properties\.a\.tsType: json-schema-to-typescript's raw-TypeScript keyword/],
+    [refusing({ 'x-extra': { tsEnumNames: ['One'] } }), /with schema\["x-extra"\]\.tsEnumNames: json-schema-to-typescript's enum keyword/],
   ])('start() refuses %p with HOOKWORK_ERR_INVALID_PAYLOAD_SCHEMA, not the first catalogue request', async (type, message) => {
     const created = createHookwork({ composers: [{ compose: (builder) => void builder.webhookEvents().add(type as typeof EntrySavedEvent) }] });
     const error = await created.start().then(() => undefined, (caught: unknown) => caught);
     expect(isHookworkError(error, 'HOOKWORK_ERR_INVALID_PAYLOAD_SCHEMA')).toBe(true);
     expect((error as Error).message).toMatch(message);
     expect(created.state).toBe('created');
+  });
+
+  it('takes a property named $ref or tsType and such keys in examples and const: names and data, not keywords', async () => {
+    app = await startApp([NamesAsKeysEvent]);
+    expect(createCatalogueDocument(app).webhooks['namesAsKeys']).toBeDefined();
   });
 
   it('refuses an event that cannot describe the payload shape the app was switched to at run time', async () => {

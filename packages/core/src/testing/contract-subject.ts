@@ -30,3 +30,17 @@ export async function withSubject<T, R>(factory: ContractFactory<T>, body: (subj
     await made.cleanup?.();
   }
 }
+
+/**
+ * Refuses to define a contract suite outside jest (or a runner with jest's globals): under
+ * node:test, `describe` is no global and the suite failed with a bare "ReferenceError: describe
+ * is not defined" naming neither the suite nor the fix.
+ */
+export function requireJestGlobals(suite: string): void {
+  const globals = globalThis as { describe?: unknown; it?: unknown; expect?: unknown };
+  if (typeof globals.describe !== 'function' || typeof globals.it !== 'function' || typeof globals.expect !== 'function') {
+    throw new TypeError(
+      `${suite} defines jest tests: call it from a jest test file (its describe, it and expect globals are missing here — node:test and plain node have none; vitest needs globals: true)`,
+    );
+  }
+}

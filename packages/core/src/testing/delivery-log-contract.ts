@@ -1,7 +1,7 @@
 /// <reference types="jest" />
 import type { DeliveryLog } from '../ports/delivery-log';
 import type { DeliveryLogEntry } from '../model/delivery-log-entry';
-import { withSubject, type ContractFactory } from './contract-subject';
+import { withSubject, type ContractFactory, requireJestGlobals } from './contract-subject';
 
 const T0 = Date.UTC(2030, 0, 2, 3, 4, 5, 678);
 const at = (ms: number) => new Date(T0 + ms);
@@ -35,6 +35,7 @@ const keys = (entries: readonly DeliveryLogEntry[]) => entries.map((e) => e.key)
  * a stable order among equal dates, paged with a total, and cleaned up in bounded batches.
  */
 export function describeDeliveryLogContract(name: string, factory: ContractFactory<DeliveryLog>): void {
+  requireJestGlobals('describeDeliveryLogContract');
   const test = (title: string, body: (log: DeliveryLog) => Promise<void>) => it(title, () => withSubject(factory, ({ subject }) => body(subject)));
 
   describe(`DeliveryLog contract: ${name}`, () => {

@@ -1,3 +1,4 @@
+import { requireJestGlobals } from './contract-subject';
 /// <reference types="jest" />
 import { readFileSync } from 'node:fs';
 import type { ErrorCatalogue } from '../errors/hookwork-error';
@@ -31,6 +32,7 @@ function documentedCodes(markdown: string, owner: string): Map<string, number | 
  * heading for a code that does not exist. Call it from a jest test file.
  */
 export function describeErrorCatalogue(catalogue: ErrorCatalogue, docsFile: string): void {
+  requireJestGlobals('describeErrorCatalogue');
   describe(`the error catalogue of ${catalogue.owner}`, () => {
     const documented = () => documentedCodes(readFileSync(docsFile, 'utf8'), catalogue.owner);
 

@@ -5,7 +5,7 @@ import { isHookworkError } from '../errors/hookwork-error';
 import { silentLogger } from '../observability/logger';
 import type { QueueEngineProvider } from '../ports/queue-engine';
 import type { StorageBackend } from '../ports/storage-backend';
-import { withSubject, type ContractFactory } from './contract-subject';
+import { withSubject, type ContractFactory, requireJestGlobals } from './contract-subject';
 import { startTestReceiver } from './test-receiver';
 import { ThingHappened, thingComposer } from './thing-event';
 import { WebhookEventBase } from '../events/webhook-event-base';
@@ -84,6 +84,7 @@ const ENTRY_POINTS: readonly [string, string, Call][] = [
  * of fresh backends.
  */
 export function describeKeyRulesContract(name: string, factory: ContractFactory<KeyRulesBackend>): void {
+  requireJestGlobals('describeKeyRulesContract');
   describe(`key rules: ${name}`, () => {
     it.each(ENTRY_POINTS.map(([call, argument, fn]) => [`${call} ${argument}`, call, argument, fn] as const))('%s: a key no store can hold is HOOKWORK_ERR_INVALID_ARGUMENT naming it, and nothing changes', (_title, call, argument, fn) =>
       withSubject(factory, async ({ subject }) => {

@@ -7,7 +7,7 @@ import type { StorageBackend } from '../ports/storage-backend';
 import { systemClock } from '../runtime/clock';
 import { resolveSettings } from '../settings/resolve-settings';
 import type { HookworkSettings, HookworkSettingsInput } from '../settings/settings';
-import { withSubject, type ContractFactory, type ContractSubject } from './contract-subject';
+import { withSubject, type ContractFactory, type ContractSubject, requireJestGlobals } from './contract-subject';
 
 /**
  * What the queue-engine contract drives: engines opened on one fresh store. Each `open()` is
@@ -195,6 +195,7 @@ async function rejection(promise: Promise<unknown>): Promise<{ code?: string; me
  * Waits are for events, never for fixed times; the suite needs about half a minute per engine.
  */
 export function describeQueueEngineContract(name: string, factory: ContractFactory<QueueEngineHarness>, options: QueueEngineContractOptions): void {
+  requireJestGlobals('describeQueueEngineContract');
   const test = (title: string, body: (harness: QueueEngineHarness) => Promise<void>) => it(title, () => withSubject(factory, (made) => body(made.subject)), 60_000);
 
   /** Opens an engine and starts it with a scripted handler. */

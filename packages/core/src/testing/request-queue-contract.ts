@@ -2,7 +2,7 @@
 import { isHookworkError } from '../errors/hookwork-error';
 import type { RequestQueue } from '../ports/request-queue';
 import type { NewWebhookRequest, WebhookRequest } from '../model/webhook-request';
-import { withSubject, type ContractFactory, type ContractSubject } from './contract-subject';
+import { withSubject, type ContractFactory, type ContractSubject, requireJestGlobals } from './contract-subject';
 
 const T0 = Date.UTC(2030, 0, 2, 3, 4, 5, 678);
 const at = (ms: number) => new Date(T0 + ms);
@@ -50,6 +50,7 @@ async function rejection(promise: Promise<unknown>): Promise<{ code?: string; me
  * Times are passed explicitly (`now`), so the suite never sleeps.
  */
 export function describeRequestQueueContract(name: string, factory: ContractFactory<RequestQueue>, options: RequestQueueContractOptions = {}): void {
+  requireJestGlobals('describeRequestQueueContract');
   const test = (title: string, body: (queue: RequestQueue, made: ContractSubject<RequestQueue>) => Promise<void>) =>
     it(title, () => withSubject(factory, (made) => body(made.subject, made)));
 

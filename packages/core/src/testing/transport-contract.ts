@@ -1,3 +1,4 @@
+import { requireJestGlobals } from './contract-subject';
 import http from 'node:http';
 import https from 'node:https';
 import net from 'node:net';
@@ -69,6 +70,7 @@ function nextLifecycle<E extends keyof LifecycleEvents>(app: Hookwork, event: E)
  * @param transport - gives the `transport` option of each app the suite creates (called per app).
  */
 export function describeTransportContract(name: string, transport: () => TransportChoice): void {
+  requireJestGlobals('describeTransportContract');
   describe(`transport contract: ${name}`, () => {
     let app: Hookwork | undefined;
     const closers: (() => Promise<unknown>)[] = [];

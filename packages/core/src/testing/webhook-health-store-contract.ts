@@ -1,6 +1,6 @@
 /// <reference types="jest" />
 import type { WebhookHealthState, WebhookHealthStore } from '../ports/webhook-health-store';
-import { withSubject, type ContractFactory, type ContractSubject } from './contract-subject';
+import { withSubject, type ContractFactory, type ContractSubject, requireJestGlobals } from './contract-subject';
 
 const T0 = Date.UTC(2030, 0, 2, 3, 4, 5, 678);
 const at = (ms: number) => new Date(T0 + ms);
@@ -24,6 +24,7 @@ const FULL: WebhookHealthState = {
  * Times are passed explicitly, so the suite never sleeps.
  */
 export function describeWebhookHealthStoreContract(name: string, factory: ContractFactory<WebhookHealthStore>): void {
+  requireJestGlobals('describeWebhookHealthStoreContract');
   const test = (title: string, body: (store: WebhookHealthStore, made: ContractSubject<WebhookHealthStore>) => Promise<void>) =>
     it(title, () => withSubject(factory, (made) => body(made.subject, made)));
 

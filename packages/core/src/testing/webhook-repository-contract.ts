@@ -2,7 +2,7 @@
 import { isHookworkError } from '../errors/hookwork-error';
 import type { WebhookRepository } from '../ports/webhook-repository';
 import type { Webhook } from '../model/webhook';
-import { withSubject, type ContractFactory } from './contract-subject';
+import { withSubject, type ContractFactory, requireJestGlobals } from './contract-subject';
 
 const T0 = Date.UTC(2030, 0, 2, 3, 4, 5, 678);
 
@@ -44,6 +44,7 @@ async function expectCode(promise: Promise<unknown>, code: string): Promise<void
  * its publishes copy every subscribed webhook).
  */
 export function describeWebhookRepositoryContract(name: string, factory: ContractFactory<WebhookRepository>, options: { modify?: boolean; deleteIf?: boolean; sharedByAlias?: boolean } = {}): void {
+  requireJestGlobals('describeWebhookRepositoryContract');
   const test = (title: string, body: (repo: WebhookRepository) => Promise<void>) =>
     it(title, () => withSubject(factory, ({ subject }) => body(subject)));
 

@@ -109,6 +109,66 @@ function externalRef(schema: unknown): string | undefined {
   return undefined;
 }
 
+/**
+ * json-schema-to-typescript's own keywords, which no JSON Schema validator knows and hookwork never
+ * writes: `tsType` is copied into the generated file as it stands (`"string }\nexport const pwn =
+ * require(…)"` became a statement of the receiver's build), `tsEnumNames` turns the type-only file
+ * into one that emits a runtime enum. A catalogue may come from another team or company, so the
+ * generator refuses both wherever a schema holds them (a property named `tsType` is a name, not the
+ * keyword, and is welcome).
+ */
+const GENERATOR_KEYWORDS = new Set(['tsType', 'tsEnumNames']);
+
+/** Keywords whose value is a map of names to schemas: the names are the author's, the values schemas. */
+const SCHEMA_MAPS = new Set(['properties', 'patternProperties', '$defs', 'definitions', 'dependentSchemas', 'dependencies']);
+
+/** The JSON Pointer of the first generator keyword in `schema` (see {@link GENERATOR_KEYWORDS}), if any. */
+function generatorKeyword(schema: unknown, path: string): string | undefined {
+  if (Array.isArray(schema)) {
+    for (const [index, item] of schema.entries()) {
+      const found = generatorKeyword(item, `${path}/${index}`);
+      if (found !== undefined) return found;
+    }
+    return undefined;
+  }
+  if (!schema || typeof schema !== 'object') return undefined;
+  const pointer = (key: string) => `${path}/${key.replace(/~/g, '~0').replace(/\//g, '~1')}`;
+  for (const [key, value] of Object.entries(schema as Schema)) {
+    if (GENERATOR_KEYWORDS.has(key)) return pointer(key);
+    if (DATA_KEYWORDS.has(key)) continue;
+    if (SCHEMA_MAPS.has(key) && value && typeof value === 'object' && !Array.isArray(value)) {
+      for (const [name, inner] of Object.entries(value as Schema)) {
+        const found = generatorKeyword(inner, `${pointer(key)}/${name.replace(/~/g, '~0').replace(/\//g, '~1')}`);
+        if (found !== undefined) return found;
+      }
+      continue;
+    }
+    const found = generatorKeyword(value, pointer(key));
+    if (found !== undefined) return found;
+  }
+  return undefined;
+}
+
+/** Refuses a document any of whose schemas holds a generator keyword, naming where. */
+function refuseGeneratorKeywords(document: CatalogueInput): void {
+  const places: [string, unknown][] = [
+    ...Object.entries(document.components?.schemas ?? {}).map(([key, schema]): [string, unknown] => [`components.schemas[${JSON.stringify(key)}]`, schema]),
+    ...Object.entries(document.webhooks ?? {}).map(([key, entry]): [string, unknown] => [
+      `webhooks[${JSON.stringify(key)}]'s payload schema`,
+      (entry as { post?: CatalogueOperation } | undefined)?.post?.requestBody?.content?.['application/json']?.schema,
+    ]),
+  ];
+  for (const [where, schema] of places) {
+    const found = generatorKeyword(schema, '');
+    if (found !== undefined) {
+      const keyword = found.slice(found.lastIndexOf('/') + 1);
+      throw new CatalogueInputError(
+        `${where} holds ${keyword} at ${found}, a keyword of json-schema-to-typescript that would write the document's own TypeScript into the generated file; hookwork never writes it (a catalogue's schemas are JSON Schema 2020-12 alone): is this document from a sender you trust?`,
+      );
+    }
+  }
+}
+
 function payloadSchema(document: CatalogueInput, operation: CatalogueOperation, alias: string): Schema | undefined {
   const schema = operation.requestBody?.content?.['application/json']?.schema;
   if (!schema) throw new CatalogueInputError(`webhooks["${alias}"] has no application/json request body schema; is this a hookwork catalogue document?`);
@@ -132,6 +192,48 @@ function selfContainedPayloadSchema(document: CatalogueInput, operation: Catalog
   return schema;
 }
 
+/** A value as a message shows it: JSON, cut short. */
+const shown = (value: unknown) => {
+  const text = JSON.stringify(value) ?? String(value);
+  return text.length > 60 ? `${text.slice(0, 57)}...` : text;
+};
+
+/**
+ * Refuses an entry whose x-hookwork-event (or summary, description) is not shaped as hookwork
+ * writes it. Each string goes into the union as it stands, so a `synonyms: "Xy"` spread into the
+ * members `"X"` and `"y"`, `patterns: "x.*"` into one `${string}` member that matched any alias;
+ * and an alias given twice (as alias, synonym or pattern) would be two members with two payloads.
+ * `spellings` holds the ones seen so far (spelling → the entry that gave it).
+ */
+function checkEventShape(key: string, operation: CatalogueOperation, spellings: Map<string, string>): void {
+  const refuse = (what: string, value: unknown, want: string): never => {
+    throw new CatalogueInputError(`webhooks[${JSON.stringify(key)}]'s ${what} is ${shown(value)}, not ${want}; this is not a hookwork catalogue as \`npx hookwork catalogue\` writes it`);
+  };
+  const event = operation['x-hookwork-event'] as unknown as Record<string, unknown>;
+  if (typeof event !== 'object' || event === null || Array.isArray(event)) refuse('x-hookwork-event', event, 'an object');
+  const nonEmpty = (value: unknown) => typeof value === 'string' && value !== '';
+  if (!nonEmpty(event.alias)) refuse('x-hookwork-event.alias', event.alias, 'a non-empty string');
+  if (event.eventName !== undefined && typeof event.eventName !== 'string') refuse('x-hookwork-event.eventName', event.eventName, 'a string');
+  if (event.described !== undefined && typeof event.described !== 'boolean') refuse('x-hookwork-event.described', event.described, 'true or false');
+  for (const list of ['synonyms', 'patterns'] as const) {
+    const value = event[list];
+    if (value !== undefined && !(Array.isArray(value) && value.every(nonEmpty))) refuse(`x-hookwork-event.${list}`, value, 'a list of non-empty strings');
+  }
+  for (const text of ['summary', 'description'] as const) {
+    if (operation[text] !== undefined && typeof operation[text] !== 'string') refuse(text, operation[text], 'a string');
+  }
+  const mine = [event.alias, ...((event.synonyms as string[] | undefined) ?? []), ...((event.patterns as string[] | undefined) ?? []).map((pattern) => `pattern ${pattern}`)] as string[];
+  for (const spelling of mine) {
+    const earlier = spellings.get(spelling);
+    if (earlier !== undefined) {
+      throw new CatalogueInputError(
+        `webhooks[${JSON.stringify(key)}] gives the ${spelling.startsWith('pattern ') ? '' : 'alias '}${JSON.stringify(spelling)}${earlier === key ? ' twice' : `, which webhooks[${JSON.stringify(earlier)}] gives too`}; an alias names one event in a hookwork catalogue, so this is not one \`npx hookwork catalogue\` wrote`,
+      );
+    }
+    spellings.set(spelling, key);
+  }
+}
+
 /**
  * TypeScript types of a hookwork catalogue document: one payload type per event (from its JSON
  * Schema, by json-schema-to-typescript) and the union of `{ alias, payload }` that
@@ -149,15 +251,18 @@ export async function generateEventTypes(document: CatalogueInput, options: Gene
   if (!document || typeof document !== 'object' || typeof document.webhooks !== 'object' || document.webhooks === null) {
     throw new CatalogueInputError('the document has no webhooks section; give the OpenAPI 3.1 document `npx hookwork catalogue` writes (or the admin API serves)');
   }
+  refuseGeneratorKeywords(document);
+  const spellings = new Map<string, string>();
   const taken = new Set([typeName, `${typeName}Alias`]);
   const declarations: string[] = [];
   const members: string[] = [];
   for (const [key, entry] of Object.entries(document.webhooks)) {
     const operation = entry?.post;
     const event = operation?.['x-hookwork-event'];
-    if (!operation || !event || typeof event.alias !== 'string') {
+    if (!operation || !event) {
       throw new CatalogueInputError(`webhooks["${key}"] has no post operation with x-hookwork-event; give a document hookwork wrote`);
     }
+    checkEventShape(key, operation, spellings);
     let payload = 'unknown';
     const schema = selfContainedPayloadSchema(document, operation, key);
     if (event.described !== false && schema && Object.keys(schema).some((k) => k !== 'description' && k !== 'title')) {

@@ -1,10 +1,11 @@
 import { execFile, spawn } from 'node:child_process';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import ts from 'typescript';
 
 // `hookwork-types` as a receiver team runs it: the built bin in a child process. What it generates
 // from a real catalogue is compiled in test/catalogue/receiver-types.test.ts; here, its answers to
@@ -96,6 +97,99 @@ describe('npx hookwork-types', () => {
     }
   });
 
+  const eventWith = (schema: object, extra: object = {}) => ({
+    openapi: '3.1.0',
+    webhooks: { x: { post: { 'x-hookwork-event': { alias: 'x' }, requestBody: { content: { 'application/json': { schema } } } } } },
+    ...extra,
+  });
+
+  // The reviewer's catalogue: tsType went into the generated file as it stood, and compiled and
+  // run, the receiver's build ran `id > /tmp/PWNED`.
+  it.each<[string, object, string]>([
+    [
+      'tsType in a property',
+      eventWith({ type: 'object', properties: { a: { tsType: "string }\nexport const pwn = require('child_process').execSync('id');\nexport type Z = { b: string" } } }),
+      `webhooks["x"]'s payload schema holds tsType at /properties/a/tsType`,
+    ],
+    ['tsType at the top', eventWith({ type: 'object', tsType: 'any' }), `webhooks["x"]'s payload schema holds tsType at /tsType`],
+    ['tsType deep in an array of schemas', eventWith({ anyOf: [{ type: 'string' }, { items: { tsType: 'x' } }] }), `webhooks["x"]'s payload schema holds tsType at /anyOf/1/items/tsType`],
+    ['tsEnumNames', eventWith({ type: 'object', properties: { 'a/b': { enum: [1], tsEnumNames: ['One'] } } }), `webhooks["x"]'s payload schema holds tsEnumNames at /properties/a~1b/tsEnumNames`],
+    ['tsType in components.schemas', eventWith({ type: 'object' }, { components: { schemas: { P: { $defs: { D: { tsType: 'x' } } } } } }), 'components.schemas["P"] holds tsType at /$defs/D/tsType'],
+  ])("refuses json-schema-to-typescript's raw-TypeScript keywords (%s) with exit code 2, naming where, and writes nothing", async (_what, catalogue, where) => {
+    const out = join(dir, 'refused.ts');
+    const result = await hookworkTypes(file('generator-keyword.json', JSON.stringify(catalogue)), '--out', out);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain(`hookwork-types: ${where}, a keyword of json-schema-to-typescript that would write the document's own TypeScript into the generated file`);
+    expect(result.stdout).toBe('');
+    expect(existsSync(out)).toBe(false);
+  });
+
+  it('writes a file of types alone — no JavaScript — whatever strings the document holds in names, titles, descriptions, enums and aliases', async () => {
+    const evil = "*/ }\nexport const pwn = require('child_process').execSync('id'); /*";
+    const quoteEvil = '"\'`${pwn()}\\' + evil;
+    const schema = {
+      title: evil,
+      description: evil,
+      type: 'object',
+      properties: {
+        [evil]: { type: 'string', description: evil, title: evil },
+        [quoteEvil]: { enum: [evil, quoteEvil, 1], description: `${evil}\u2028${evil}` },
+        tsType: { const: evil },
+        list: { type: 'array', items: { description: evil, type: 'string' } },
+        ref: { $ref: '#/$defs/Inner' },
+      },
+      $defs: { Inner: { title: evil, description: evil, type: 'object', properties: { [evil]: { type: 'number' } } } },
+      patternProperties: { [evil]: { type: 'boolean' } },
+      examples: [{ tsType: evil }],
+    };
+    const catalogue = {
+      openapi: '3.1.0',
+      info: { title: evil, version: evil },
+      webhooks: {
+        [evil]: {
+          post: {
+            summary: evil,
+            description: evil,
+            'x-hookwork-event': { alias: evil, eventName: evil, synonyms: [quoteEvil], patterns: [`${quoteEvil}.*`] },
+            requestBody: { content: { 'application/json': { schema } } },
+          },
+        },
+      },
+    };
+    const result = await hookworkTypes(file('strings.json', JSON.stringify(catalogue)));
+    expect(result.code).toBe(0);
+    const source = ts.createSourceFile('events.ts', result.stdout, ts.ScriptTarget.ES2022, true, ts.ScriptKind.TS);
+    expect((source as unknown as { parseDiagnostics: ts.Diagnostic[] }).parseDiagnostics.map((d) => ts.flattenDiagnosticMessageText(d.messageText, '\n'))).toEqual([]);
+    expect(source.statements.map((statement) => ts.SyntaxKind[statement.kind]).filter((kind) => kind !== 'InterfaceDeclaration' && kind !== 'TypeAliasDeclaration')).toEqual([]);
+    const emitted = ts.transpileModule(result.stdout, { compilerOptions: { module: ts.ModuleKind.ES2022, target: ts.ScriptTarget.ES2022 } }).outputText;
+    expect(emitted.replace(/\/\/.*$/gm, '').trim()).toBe('export {};');
+  });
+
+  // Before, each was exit code 0: "Xy" spread into the members "X" and "y", "x.*" into `${string}`
+  // (any alias), an alias given twice became two members with two payload types.
+  const entry = (event: unknown, extra: object = {}) => ({ post: { 'x-hookwork-event': event, requestBody: { content: { 'application/json': { schema: { type: 'object' } } } }, ...extra } });
+  it.each<[string, Record<string, unknown>, string]>([
+    ['synonyms as a string', { x: entry({ alias: 'x', synonyms: 'Xy' }) }, `webhooks["x"]'s x-hookwork-event.synonyms is "Xy", not a list of non-empty strings`],
+    ['patterns as a string', { x: entry({ alias: 'x', patterns: 'x.*' }) }, `webhooks["x"]'s x-hookwork-event.patterns is "x.*", not a list of non-empty strings`],
+    ['a synonym that is a number', { x: entry({ alias: 'x', synonyms: [5] }) }, `webhooks["x"]'s x-hookwork-event.synonyms is [5], not a list of non-empty strings`],
+    ['an alias that is a number', { x: entry({ alias: 5 }) }, `webhooks["x"]'s x-hookwork-event.alias is 5, not a non-empty string`],
+    ['an empty alias', { x: entry({ alias: '' }) }, `webhooks["x"]'s x-hookwork-event.alias is "", not a non-empty string`],
+    ['x-hookwork-event as a list', { x: entry(['x']) }, `webhooks["x"]'s x-hookwork-event is ["x"], not an object`],
+    ['described as a string', { x: entry({ alias: 'x', described: 'no' }) }, `webhooks["x"]'s x-hookwork-event.described is "no", not true or false`],
+    ['eventName as a number', { x: entry({ alias: 'x', eventName: 1 }) }, `webhooks["x"]'s x-hookwork-event.eventName is 1, not a string`],
+    ['summary as an object', { x: entry({ alias: 'x' }, { summary: { a: 1 } }) }, `webhooks["x"]'s summary is {"a":1}, not a string`],
+    ['description as a number', { x: entry({ alias: 'x' }, { description: 2 }) }, `webhooks["x"]'s description is 2, not a string`],
+    ['an alias in two entries', { x: entry({ alias: 'x' }), y: entry({ alias: 'x' }) }, `webhooks["y"] gives the alias "x", which webhooks["x"] gives too`],
+    ['an alias that is another entry\'s synonym', { x: entry({ alias: 'x', synonyms: ['old.x'] }), y: entry({ alias: 'old.x' }) }, `webhooks["y"] gives the alias "old.x", which webhooks["x"] gives too`],
+    ['a synonym twice', { x: entry({ alias: 'x', synonyms: ['y', 'y'] }) }, `webhooks["x"] gives the alias "y" twice`],
+  ])('refuses a malformed x-hookwork-event (%s): exit code 2, not a hookwork catalogue', async (_what, webhooks, message) => {
+    const result = await hookworkTypes(file('shape.json', JSON.stringify({ openapi: '3.1.0', webhooks })));
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain(`hookwork-types: ${message}`);
+    expect(result.stderr).toMatch(/not (a hookwork catalogue|one `npx hookwork catalogue` wrote)/);
+    expect(result.stdout).toBe('');
+  });
+
   it.each<[string, () => string[], RegExp]>([
     ['no file', () => [], /give the catalogue file/],
     ['two files', () => ['a.json', 'b.json'], /give one catalogue file, not 2/],
@@ -104,6 +198,8 @@ describe('npx hookwork-types', () => {
     ['an entry hookwork did not write', () => [file('foreign.json', '{"webhooks":{"x":{"post":{"summary":"x"}}}}')], /webhooks\["x"\] has no post operation with x-hookwork-event/],
     ['a name that is not an identifier', () => [file('ok.json', '{"webhooks":{}}'), '--name', 'my-events'], /--name "my-events" is not a TypeScript identifier/],
     ['an unknown option', () => ['x.json', '--format'], /Unknown option '--format'/],
+    ['a misspelt --name', () => ['x.json', '--nam', 'X'], /Unknown option '--nam'.* \(did you mean --name\?\)/],
+    ['a misspelt --out', () => ['x.json', '--outt', 'x.ts'], /Unknown option '--outt'.* \(did you mean --out\?\)/],
     ['a reserved word as the name', () => [file('ok.json', '{"webhooks":{}}'), '--name', 'string'], /--name string is a reserved word or built-in type of TypeScript; choose a name of your own, e.g. StringWebhookEvent/],
     ['a global as the name', () => [file('ok.json', '{"webhooks":{}}'), '--name', 'Event'], /--name Event is a global of JavaScript or TypeScript that the type would shadow/],
   ])('answers %s with a usage error and exit code 2', async (_what, args, message) => {

@@ -50,6 +50,20 @@ function writeOutput(out: string, text: string): void {
   }
 }
 
+const OPTION_NAMES = ['out', 'name', 'help'] as const;
+
+/** The option a mistyped one meant: another case, a prefix either way, or one edit away. */
+function nearestOption(given: string): string | undefined {
+  const lower = given.toLowerCase();
+  const oneEdit = (a: string, b: string) => {
+    if (Math.abs(a.length - b.length) > 1) return false;
+    let i = 0;
+    while (i < a.length && a[i] === b[i]) i++;
+    return a.slice(i + 1) === b.slice(i + 1) || a.slice(i) === b.slice(i + 1) || a.slice(i + 1) === b.slice(i) || (a[i] === b[i + 1] && a[i + 1] === b[i] && a.slice(i + 2) === b.slice(i + 2));
+  };
+  return OPTION_NAMES.find((name) => name === lower) ?? OPTION_NAMES.find((name) => lower.length >= 2 && (name.startsWith(lower) || lower.startsWith(name))) ?? OPTION_NAMES.find((name) => oneEdit(lower, name));
+}
+
 /** Runs the command line; resolves with the exit code. */
 export async function main(argv: readonly string[]): Promise<number> {
   try {
@@ -57,7 +71,10 @@ export async function main(argv: readonly string[]): Promise<number> {
     try {
       parsed = parseArgs({ args: [...argv], options: { out: { type: 'string' }, name: { type: 'string' }, help: { type: 'boolean', short: 'h' } }, allowPositionals: true, strict: true });
     } catch (error) {
-      throw new CatalogueInputError((error as Error).message);
+      // "Unknown option '--nam'": say which one was meant, as `hookwork catalogue` does.
+      const unknown = /Unknown option '--?([^']+)'/.exec((error as Error).message)?.[1];
+      const near = unknown === undefined ? undefined : nearestOption(unknown);
+      throw new CatalogueInputError(`${(error as Error).message}${near ? ` (did you mean --${near}?)` : ''}`);
     }
     const { values, positionals } = parsed;
     // "--out=$OUT" with OUT empty wrote the types to standard output instead of a file.

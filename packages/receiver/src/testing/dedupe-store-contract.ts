@@ -21,6 +21,11 @@ const freshId = () => `msg_contract_${process.pid}_${Date.now()}_${++sequence}`;
  * so a slow machine can make it slower, never wrong.
  */
 export function describeDedupeStoreContract(name: string, factory: DedupeStoreFactory): void {
+  // Under node:test, `describe` is no global: say so rather than "describe is not defined".
+  const globals = globalThis as { describe?: unknown; it?: unknown; expect?: unknown };
+  if (typeof globals.describe !== 'function' || typeof globals.it !== 'function' || typeof globals.expect !== 'function') {
+    throw new TypeError('describeDedupeStoreContract defines jest tests: call it from a jest test file (its describe, it and expect globals are missing here — node:test and plain node have none; vitest needs globals: true)');
+  }
   const test = (title: string, body: (store: DedupeStore) => Promise<void>) =>
     it(title, async () => {
       const made = await factory();

@@ -1,0 +1,85 @@
+import { cpSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { createHookwork } from '../composition/create-hookwork';
+import type { Hookwork } from '../composition/hookwork-app';
+import { isHookworkError } from '../errors/hookwork-error';
+import { WebhookEventBase } from './webhook-event-base';
+import { WebhookEvent } from './webhook-event.decorator';
+
+// A third-party plugin installed from a folder (`npm install ../acme-commerce`) or pinning another
+// version of core brings its own copy of @hookwork/core, and its event classes extend that copy's
+// WebhookEventBase. Here that copy is real: the built package copied into a node_modules of its own
+// (inside the repo's node_modules, so its dependencies resolve as an install's would), loaded by
+// require, and an event class built on it composed into an app of this copy.
+
+const repo = join(__dirname, '..', '..', '..', '..');
+const coreRoot = join(repo, 'packages', 'core');
+
+class OrderPlaced {
+  constructor(readonly id: string) {}
+}
+
+type CoreModule = { WebhookEventBase: typeof WebhookEventBase; WebhookEvent: typeof WebhookEvent };
+
+/** A copy of the built @hookwork/core in `<dir>/node_modules`, with its own tsyringe when asked. */
+function secondCopy(dir: string, ownTsyringe: boolean): CoreModule {
+  const target = join(dir, 'node_modules', '@hookwork', 'core');
+  mkdirSync(target, { recursive: true });
+  cpSync(join(coreRoot, 'package.json'), join(target, 'package.json'));
+  cpSync(join(coreRoot, 'dist'), join(target, 'dist'), { recursive: true });
+  if (ownTsyringe) cpSync(join(repo, 'node_modules', 'tsyringe'), join(dir, 'node_modules', 'tsyringe'), { recursive: true });
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return require(target) as CoreModule;
+}
+
+/** The plugin's event class, as `acme-commerce` would declare it, on the given copy of core. */
+function pluginEvent(core: CoreModule): typeof WebhookEventBase<OrderPlaced> {
+  class OrderPlacedWebhookEvent extends core.WebhookEventBase<OrderPlaced> {
+    override convertNotificationToRequestPayload(notification: OrderPlaced) {
+      return { id: notification.id };
+    }
+  }
+  core.WebhookEvent('Order Placed', 'Commerce', { alias: 'acme.orderPlaced', notification: OrderPlaced })(OrderPlacedWebhookEvent as never);
+  return OrderPlacedWebhookEvent;
+}
+
+describe('an event class built on another copy of @hookwork/core', () => {
+  let dir: string;
+  let app: Hookwork | undefined;
+  beforeEach(() => {
+    dir = mkdtempSync(join(repo, 'node_modules', '.hookwork-core-copy-'));
+  });
+  afterEach(async () => {
+    await app?.stop();
+    app = undefined;
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  // Before: with tsyringe shared, start() failed with HOOKWORK_ERR_EVENT_NOT_RESOLVABLE about an
+  // unregistered Symbol(hookwork.Settings), advising to register services; with a second tsyringe
+  // too, start() passed and every publish() failed with "Cannot destructure property 'settings' of
+  // 'this.deps'", nothing delivered.
+  it.each([
+    ['sharing tsyringe', false],
+    ['with its own tsyringe as well', true],
+  ])('is refused by start() (%s) with HOOKWORK_ERR_DUPLICATE_CORE, naming both copies and the fix', async (_how, ownTsyringe) => {
+    const Foreign = pluginEvent(secondCopy(dir, ownTsyringe));
+    app = createHookwork({ composers: [{ compose: (builder) => void builder.webhookEvents().add(Foreign) }] });
+    const error = await app.start().then(() => undefined, (caught: unknown) => caught);
+    expect(isHookworkError(error, 'HOOKWORK_ERR_DUPLICATE_CORE')).toBe(true);
+    const message = (error as Error).message;
+    expect(message).toContain(`OrderPlacedWebhookEvent extends the WebhookEventBase of the @hookwork/core at ${join(dir, 'node_modules', '@hookwork', 'core')}, but this app runs the @hookwork/core at ${coreRoot}`);
+    expect(message).toMatch(/declare @hookwork\/core as a peerDependency .* then npm dedupe/);
+    expect(app.state).toBe('created');
+    app = undefined;
+  });
+
+  it('is taken when it extends this copy: the same plugin code on one core starts and fires', async () => {
+    const Own = pluginEvent({ WebhookEventBase, WebhookEvent });
+    app = createHookwork({ composers: [{ compose: (builder) => void builder.webhookEvents().add(Own) }] });
+    await app.start();
+    await app.webhooks.create({ url: 'https://example.com/hook', events: ['acme.orderPlaced'] });
+    const result = await app.publish(new OrderPlaced('o-1'));
+    expect(result.failures).toEqual([]);
+  });
+});

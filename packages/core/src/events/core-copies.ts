@@ -1,0 +1,48 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { WEBHOOK_EVENT_BASE_MARK } from './webhook-event.decorator';
+
+/**
+ * @internal set on WebhookEventBase as a registered symbol, so a class built on another copy of
+ * @hookwork/core says where that copy lives (the directory of its package.json).
+ */
+export const CORE_LOCATION = Symbol.for('hookwork:core-location');
+
+/** The directory of the package.json above `file` (the package root), or `file`'s directory. */
+export function packageRootOf(file: string): string {
+  for (let dir = dirname(file); ; dir = dirname(dir)) {
+    const manifest = join(dir, 'package.json');
+    if (existsSync(manifest)) {
+      try {
+        if ((JSON.parse(readFileSync(manifest, 'utf8')) as { name?: string }).name === '@hookwork/core') return dir;
+      } catch {
+        // not a readable manifest: keep looking upwards
+      }
+    }
+    if (dirname(dir) === dir) return dirname(file);
+  }
+}
+
+/** This copy's package root, found once. */
+let ownRoot: string | undefined;
+export const ownCoreRoot = () => (ownRoot ??= packageRootOf(__filename));
+
+/**
+ * Where the WebhookEventBase that `type` extends was loaded from, when it is not `base` (this
+ * copy's): another copy of @hookwork/core, nested in a plugin's node_modules. undefined when
+ * `type` extends `base`, or is no webhook event at all (the decorator refuses those).
+ */
+export function foreignCoreOf(type: Function, base: Function): string | undefined {
+  if (type.prototype instanceof base) return undefined;
+  let prototype: object | null = type.prototype as object | null;
+  while (prototype && !Object.prototype.hasOwnProperty.call(prototype, WEBHOOK_EVENT_BASE_MARK)) prototype = Object.getPrototypeOf(prototype) as object | null;
+  if (!prototype) return undefined;
+  const foreignBase = (prototype as { constructor: Function }).constructor;
+  const told = (foreignBase as unknown as Record<symbol, unknown>)[CORE_LOCATION];
+  if (typeof told === 'string') return told;
+  // A copy from before CORE_LOCATION: the module that exports that base names it.
+  for (const [file, loaded] of Object.entries(require.cache)) {
+    if ((loaded?.exports as { WebhookEventBase?: unknown } | undefined)?.WebhookEventBase === foreignBase) return packageRootOf(file);
+  }
+  return 'another copy of @hookwork/core (its location unknown)';
+}
