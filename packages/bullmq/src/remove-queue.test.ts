@@ -47,7 +47,7 @@ describe('removeBullmqQueue', () => {
     const error = await removeBullmqQueue({ connection: TEST_REDIS_URL, prefix, queueName: 'x', checkDurabilty: false } as never).then(() => undefined, (e: unknown) => e);
     expect(error).toMatchObject({ code: 'HOOKWORK_ERR_INVALID_BULLMQ_OPTIONS', message: 'HOOKWORK_ERR_INVALID_BULLMQ_OPTIONS: removeBullmqQueue() was given bad options: checkDurabilty is not an option (the options are connection, queueName, prefix, commandTimeoutMs)' });
     await expect(removeBullmqQueue({ connection: TEST_REDIS_URL, prefix, queueName: 'x', checkDurability: false } as never)).rejects.toThrow(/removeBullmqQueue\(\) was given bad options: checkDurability is not an option/);
-    await expect(removeBullmqQueue(null as never)).rejects.toThrow(/removeBullmqQueue\(\) takes options such as/);
+    await expect(removeBullmqQueue(null as never)).rejects.toThrow(/removeBullmqQueue\(\) takes a plain options object such as/);
   });
 
   it('names itself when it cannot reach Redis', async () => {

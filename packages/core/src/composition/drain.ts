@@ -165,7 +165,8 @@ async function requireKnown(engine: QueueEngine<unknown>, options: DrainOptions,
  */
 export async function drainQueue(engine: QueueEngine<unknown>, own: OwnRequests, options: DrainOptions = {}, stopping?: AbortSignal, lookups?: DrainLookups): Promise<void> {
   checkDrainOptions(options);
-  if (lookups) await requireKnown(engine, options, lookups);
+  // Only when there is something to look up: the default drain takes its first look at once.
+  if (lookups && (options.webhookKey !== undefined || options.requestIds !== undefined)) await requireKnown(engine, options, lookups);
   const timeoutMs = options.timeoutMs ?? DEFAULT_DRAIN_TIMEOUT_MS;
   const deadline = Date.now() + timeoutMs;
   const waiting = new Set(options.requestIds ?? []);

@@ -7,7 +7,7 @@ import { isPlainObject, nonPlainObjects, objectKind } from '../model/plain-objec
 import { HEADER_NAME_PATTERN, HEADER_VALUE_PATTERN, headerNameProblem, headerValueProblem } from '../model/wire-rules';
 import { deepFreeze, givenSettings } from './given-settings';
 import { durationAdvice, parseDuration } from './time-span';
-import { splitAllowEntry } from '../delivery/transport/ssrf-guard';
+import { splitAllowEntry } from './allow-entry';
 import {
   HEADER_STYLES,
   PAYLOAD_TYPES,
