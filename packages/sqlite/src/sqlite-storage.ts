@@ -3,7 +3,7 @@ import { dirname, resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import { HookworkError, shownValue, systemClock, type Storage, type StorageBackend, type StorageCapabilities, type StorageContext, unknownOption } from '@hookwork/core';
 import { makeDirectory } from './make-directory';
-import { migrate } from './schema';
+import { migrate, SCHEMA_VERSION } from './schema';
 import { SqliteCheckpointer } from './sqlite-checkpointer';
 import { SqliteConnection } from './sqlite-connection';
 import { SqliteDeliveryLog } from './sqlite-delivery-log';
@@ -123,8 +123,14 @@ export function openSqliteStorage(options: SqliteStorageOptions, context: Partia
       context.logger?.warn(`the SQLite store ${file} could not switch to WAL mode (it is in ${String(mode)} mode); another program may have it open in exclusive locking mode`);
     }
     db.pragma(`synchronous = ${synchronous.toUpperCase()}`);
-    const { from, to } = migrate(db, file, (context.clock ?? systemClock).now());
-    context.logger?.info(from === to ? `opened the SQLite store ${file} (schema ${to})` : `opened the SQLite store ${file}, migrated its schema from ${from} to ${to}`);
+    const { from, to, newer } = migrate(db, file, (context.clock ?? systemClock).now());
+    if (newer) {
+      context.logger?.warn(
+        `opened the SQLite store ${file} at schema ${newer.version}, newer than this @hookwork/sqlite's ${SCHEMA_VERSION}, without migrating: the build that wrote it lets versions that know schema ${newer.compatibleFrom} or later open it. Upgrade this instance when you can`,
+      );
+    } else {
+      context.logger?.info(from === to ? `opened the SQLite store ${file} (schema ${to})` : `opened the SQLite store ${file}, migrated its schema from ${from} to ${to}`);
+    }
   } catch (error) {
     db.close();
     throw opening('reading its schema', error);
