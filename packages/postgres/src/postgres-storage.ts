@@ -8,7 +8,7 @@ import { PostgresListener } from './postgres-listener';
 import { PostgresRequestQueue } from './postgres-request-queue';
 import { PostgresWebhookHealthStore } from './postgres-webhook-health-store';
 import { PostgresWebhookRepository } from './postgres-webhook-repository';
-import { migrate } from './schema';
+import { migrate, SCHEMA_VERSION } from './schema';
 
 /** Options of {@link postgresStorage}: a connection string, or a pool the host made. */
 export interface PostgresStorageOptions {
@@ -222,9 +222,15 @@ export async function openPostgresStorage(options: PostgresStorageOptions, conte
   let role: string;
   try {
     const opened = await migrate(pool, checked.schema, where);
-    const { from, to } = opened;
+    const { from, to, newer } = opened;
     ({ database, role } = opened);
-    logger.info(from === to ? `opened ${where} (schema version ${to})` : `opened ${where}, migrated its schema from version ${from} to ${to}`);
+    if (newer) {
+      logger.warn(
+        `opened ${where} at schema version ${newer.version}, newer than this @hookwork/postgres's ${SCHEMA_VERSION}, without migrating: the build that wrote it lets versions that know schema ${newer.compatibleFrom} or later open it. Upgrade this instance when you can`,
+      );
+    } else {
+      logger.info(from === to ? `opened ${where} (schema version ${to})` : `opened ${where}, migrated its schema from version ${from} to ${to}`);
+    }
   } catch (error) {
     stopListening();
     if (owned) await pool.end().catch(() => {});
