@@ -5,6 +5,7 @@ import type { PostgresTransaction } from './host-transaction';
 import { DEFAULT_CONNECT_TIMEOUT_MS, endPool, PostgresConnection, quoteIdentifier } from './postgres-connection';
 import { PostgresDeliveryLog } from './postgres-delivery-log';
 import { PostgresListener } from './postgres-listener';
+import { checkPrivileges } from './postgres-privileges';
 import { PostgresRequestQueue } from './postgres-request-queue';
 import { PostgresWebhookHealthStore } from './postgres-webhook-health-store';
 import { PostgresWebhookRepository } from './postgres-webhook-repository';
@@ -193,7 +194,8 @@ function describeServer(config: PoolConfig, schema: string): string {
 /**
  * Opens (creating or migrating) a store on the server. Throws coded errors: the server cannot be
  * reached or refuses the login (HOOKWORK_ERR_STORAGE_OPEN_FAILED), the role may not create the
- * schema (HOOKWORK_ERR_STORAGE_PERMISSION_DENIED), a newer hookwork wrote it
+ * schema, or lacks a privilege on a table or sequence the store will use — checked before anything
+ * runs (HOOKWORK_ERR_STORAGE_PERMISSION_DENIED), a newer hookwork wrote it and its floor refuses this version
  * (HOOKWORK_ERR_STORAGE_SCHEMA_TOO_NEW).
  */
 export async function openPostgresStorage(options: PostgresStorageOptions, context: Partial<StorageContext> = {}): Promise<PostgresStorage> {
@@ -231,6 +233,9 @@ export async function openPostgresStorage(options: PostgresStorageOptions, conte
     } else {
       logger.info(from === to ? `opened ${where} (schema version ${to})` : `opened ${where}, migrated its schema from version ${from} to ${to}`);
     }
+    // Before anything runs: a grant missing on a table (one an owner-run upgrade added) fails here,
+    // named with its GRANT, not at each publish after its requests were committed.
+    await checkPrivileges(pool, { schema: checked.schema, where, role, flushes: checked.synchronousCommit === 'publish' });
   } catch (error) {
     stopListening();
     if (owned) await pool.end().catch(() => {});
