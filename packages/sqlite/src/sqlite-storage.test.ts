@@ -398,6 +398,21 @@ describe('sqliteStorage', () => {
     });
   });
 
+  it('the downgrade of docs/storage.md (schema 7 to 3, for builds before floors) leaves a file this build migrates forward again', async () => {
+    const file = temp.file();
+    const first = openSqliteStorage({ file });
+    await first.queue.enqueue([contractRequest('kept')]);
+    await first.close();
+    const db = new Database(file);
+    db.exec('BEGIN IMMEDIATE; DROP INDEX hookwork_requests_pending_webhook; UPDATE hookwork_schema SET version = 3; COMMIT;');
+    db.close();
+    const lines: string[] = [];
+    const storage = openSqliteStorage({ file }, { logger: { debug() {}, info: (line: string) => void lines.push(line), warn() {}, error() {} } });
+    expect(lines).toEqual([expect.stringContaining(`migrated its schema from 3 to ${SCHEMA_VERSION}`)]);
+    expect(await storage.queue.counts()).toEqual({ pending: 1, inFlight: 0, dead: 0 });
+    await storage.close();
+  });
+
   it('records the floor when it migrates a file from before floors, adding the column', async () => {
     const file = temp.file();
     const old = new Database(file);
