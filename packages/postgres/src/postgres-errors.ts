@@ -103,7 +103,7 @@ export function grantFix(reason: string, context: ErrorContext): string {
 }
 
 /** An identifier as GRANT needs it: bare when it is a plain lower-case name, else quoted. */
-function quoteName(name: string): string {
+export function quoteName(name: string): string {
   return /^[a-z_][a-z0-9_]*$/.test(name) ? name : `"${name.replace(/"/g, '""')}"`;
 }
 

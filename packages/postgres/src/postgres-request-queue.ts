@@ -446,7 +446,7 @@ export class PostgresRequestQueue implements RequestQueue<PostgresTransaction> {
       .then(noop, (error: unknown) => {
         throw new HookworkError(
           'HOOKWORK_ERR_ENQUEUE_FAILED',
-          `the requests were committed, but not yet confirmed on disk: ${(error as Error).message}. They stay queued and are delivered unless the server crashed before writing them to disk (some may have been sent already)`,
+          `the requests were committed, but not yet confirmed on disk: ${(error as Error).message}. They stay queued and are delivered (some may have been sent already: publishing them again sends them twice) unless the server crashed before writing them to disk`,
           { cause: error },
         );
       });

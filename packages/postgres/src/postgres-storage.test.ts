@@ -7,6 +7,7 @@ import { TestDatabase } from './testing/test-database';
 import { HeldRow } from './testing/row-lock';
 import { claimStatement, nextDueStatement } from './postgres-request-queue';
 import { quoteIdentifier } from './postgres-connection';
+import { compatibleFrom, SCHEMA_COMPATIBLE_FROM } from './schema';
 
 describeErrorCatalogue(POSTGRES_ERRORS, join(__dirname, '../../../docs/errors.md'));
 
@@ -199,16 +200,82 @@ describe('migrations', () => {
     expect(await version(schema)).toEqual([SCHEMA_VERSION]);
   });
 
-  it('refuses a schema written by a newer version, changing nothing', async () => {
+  describe('a schema written by a newer version (a rollback, an older instance in a rolling deploy)', () => {
+    /** A schema this build made, then moved by hand to what a newer build would leave: version V + 1 with `floor`, plus an additive change. */
+    const newerSchema = async (floor: number | null) => {
+      const schema = db.schema();
+      await (await openPostgresStorage({ connectionString: db.url, schema })).close();
+      await db.query(`CREATE TABLE "${schema}".future (id integer PRIMARY KEY)`);
+      await db.query(`UPDATE "${schema}".schema_version SET version = $1, compatible_from = $2`, [SCHEMA_VERSION + 1, floor]);
+      return schema;
+    };
+    /** Everything in the schema (tables, indexes, sequences, functions, triggers) and its version row, to compare before and after. */
+    const contents = async (schema: string) => ({
+      relations: (await db.query(`SELECT c.relname, c.relkind FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = $1 ORDER BY 1`, [schema])).rows,
+      functions: (await db.query(`SELECT p.proname FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace WHERE n.nspname = $1 ORDER BY 1`, [schema])).rows,
+      triggers: (await db.query(`SELECT t.tgname FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = $1 ORDER BY 1`, [schema])).rows,
+      version: (await db.query(`SELECT version, compatible_from, migrated_at FROM "${schema}".schema_version`)).rows,
+    });
+
+    it('opens it unmigrated when its floor is this version or lower, saying so, and works on it', async () => {
+      const schema = await newerSchema(SCHEMA_VERSION);
+      const before = await contents(schema);
+      const warnings: string[] = [];
+      const app = createHookwork({ composers: [thingComposer], logger: { ...silentLogger, warn: (line: string) => void warnings.push(line) }, storage: postgresStorage({ connectionString: db.url, schema }) });
+      await app.start();
+      try {
+        expect(warnings).toEqual(expect.arrayContaining([expect.stringContaining(`at schema version ${SCHEMA_VERSION + 1}, newer than this @hookwork/postgres's ${SCHEMA_VERSION}, without migrating`)]));
+        await app.webhooks.create({ key: 'w', url: 'https://example.com/', events: ['thing.happened'] });
+        expect((await app.webhooks.list()).items.map((webhook) => webhook.key)).toEqual(['w']);
+      } finally {
+        await app.stop();
+      }
+      expect(await contents(schema)).toEqual(before);
+    });
+
+    it('refuses it with HOOKWORK_ERR_STORAGE_SCHEMA_TOO_NEW naming the floor when the floor is higher, creating nothing', async () => {
+      const schema = await newerSchema(SCHEMA_VERSION + 1);
+      const before = await contents(schema);
+      const app = createHookwork({ composers: [thingComposer], storage: postgresStorage({ connectionString: db.url, schema }) });
+      const error = await app.start().then(() => undefined, (e: unknown) => e);
+      expect(isHookworkError(error, 'HOOKWORK_ERR_STORAGE_SCHEMA_TOO_NEW')).toBe(true);
+      expect((error as Error).message).toMatch(
+        new RegExp(`schema version ${SCHEMA_VERSION + 1}, .*may be opened by versions that know schema ${SCHEMA_VERSION + 1} or later; this version knows up to ${SCHEMA_VERSION}\\. Nothing was changed\\. Upgrade @hookwork/postgres`),
+      );
+      expect(await contents(schema)).toEqual(before);
+    });
+
+    it('refuses one that records no floor (as every build before floors wrote), creating nothing', async () => {
+      const schema = await newerSchema(null);
+      const before = await contents(schema);
+      const error = await openPostgresStorage({ connectionString: db.url, schema }).then(() => undefined, (e: unknown) => e);
+      expect(isHookworkError(error, 'HOOKWORK_ERR_STORAGE_SCHEMA_TOO_NEW')).toBe(true);
+      expect((error as Error).message).toContain('does not say that an older version may open it');
+      expect(await contents(schema)).toEqual(before);
+    });
+  });
+
+  it('records the floor when it migrates a schema from before floors, adding the column', async () => {
     const schema = db.schema();
-    const first = await openPostgresStorage({ connectionString: db.url, schema });
-    await first.close();
-    await db.query(`UPDATE "${schema}".schema_version SET version = $1`, [SCHEMA_VERSION + 1]);
-    const app = createHookwork({ composers: [thingComposer], storage: postgresStorage({ connectionString: db.url, schema }) });
-    const error = await app.start().then(() => undefined, (e: unknown) => e);
-    expect(isHookworkError(error, 'HOOKWORK_ERR_STORAGE_SCHEMA_TOO_NEW')).toBe(true);
-    expect((error as Error).message).toMatch(new RegExp(`schema version ${SCHEMA_VERSION + 1}.*Upgrade @hookwork/postgres`));
-    expect(await version(schema)).toEqual([SCHEMA_VERSION + 1]);
+    await (await openPostgresStorage({ connectionString: db.url, schema })).close();
+    // As an earlier release left it: no column, and the last migration not run.
+    await db.query(`ALTER TABLE "${schema}".schema_version DROP COLUMN compatible_from`);
+    await db.query(`DROP INDEX "${schema}".requests_plain_by_webhook`);
+    await db.query(`UPDATE "${schema}".schema_version SET version = $1`, [SCHEMA_VERSION - 1]);
+    await (await openPostgresStorage({ connectionString: db.url, schema })).close();
+    expect((await db.query(`SELECT version, compatible_from FROM "${schema}".schema_version`)).rows).toEqual([{ version: SCHEMA_VERSION, compatible_from: SCHEMA_COMPATIBLE_FROM }]);
+  });
+
+  it('gives each migration a floor no higher than its own version and never lower than the one before', () => {
+    let previous = 1;
+    for (let v = 1; v <= SCHEMA_VERSION; v++) {
+      const floor = compatibleFrom(v)!;
+      expect(floor).toBeGreaterThanOrEqual(previous);
+      expect(floor).toBeLessThanOrEqual(v);
+      previous = floor;
+    }
+    // 3-6 added a table, a trigger that only notifies, and indexes: 2's instances kept working beside them.
+    expect(SCHEMA_COMPATIBLE_FROM).toBe(2);
   });
 
   it('keeps its tables in the schema it is given, quoted (mixed case), apart from another schema', async () => {
@@ -259,11 +326,18 @@ describe('roles and grants', () => {
     expect((error as Error).message).toMatch(new RegExp(`permission denied while reading or migrating its schema \\(permission denied for database test\\); the schema does not exist and this role may not create it: GRANT CREATE ON DATABASE test TO ${role}, or create it for the app: CREATE SCHEMA hwt_\\w+ AUTHORIZATION ${role}`));
   });
 
-  it('a missing grant at work is named as the GRANT statement that gives it, with the schema and the role', async () => {
+  it('a role lacking a grant of the docs is refused at start, naming what it lacks and the GRANT, before anything runs', async () => {
     const schema = await ownerMigrated({ sequences: false });
-    // No USAGE on the sequences, which the docs' list has and the old message left out.
+    const error = await openPostgresStorage({ connectionString: asRole(), schema }).then(() => undefined, (e: unknown) => e);
+    expect(isHookworkError(error, 'HOOKWORK_ERR_STORAGE_PERMISSION_DENIED' as never)).toBe(true);
+    expect((error as Error).message).toContain(`the role ${role} lacks privileges hookwork needs — USAGE on sequence webhooks_seq_seq; USAGE on sequence requests_seq_seq; USAGE on sequence delivery_log_seq_seq; nothing was started, nothing sent. GRANT USAGE ON ALL SEQUENCES IN SCHEMA ${schema} TO ${role}`);
+  });
+
+  it('a grant revoked under a running app is named at work as the GRANT statement that gives it, with the schema and the role', async () => {
+    const schema = await ownerMigrated({ sequences: true });
     const storage = await openPostgresStorage({ connectionString: asRole(), schema });
     try {
+      await db.query(`REVOKE USAGE ON ALL SEQUENCES IN SCHEMA "${schema}" FROM "${role}"`);
       const now = new Date();
       const error = await storage.queue.enqueue([{ id: 'r', webhookKey: 'w', eventAlias: 'e', body: '{}', createdAt: now, dueAt: now }]).then(() => undefined, (e: unknown) => e);
       expect(isHookworkError(error, 'HOOKWORK_ERR_ENQUEUE_FAILED')).toBe(true);
@@ -271,6 +345,66 @@ describe('roles and grants', () => {
     } finally {
       await storage.close();
     }
+  });
+
+  describe('an upgrade run by the owner that creates a table (flushes, migration 3) after the app role was granted ON ALL TABLES', () => {
+    /**
+     * A schema at version 2 (as 30 November's builds left it; by the downgrade of docs/postgres.md),
+     * the docs' grants to the role, then `defaults` (ALTER DEFAULT PRIVILEGES) or not, then the
+     * owner's start that migrates it to the current version.
+     */
+    const upgradedByOwner = async (defaults: boolean) => {
+      const schema = db.schema();
+      await (await openPostgresStorage({ connectionString: db.url, schema })).close();
+      const s = `"${schema}"`;
+      await db.query(`BEGIN;
+        DROP TABLE ${s}.flushes;
+        DROP TRIGGER webhook_health_changed ON ${s}.webhook_health;
+        DROP FUNCTION ${s}.notify_health_changed();
+        DROP INDEX ${s}.requests_plain_by_webhook;
+        DROP INDEX ${s}.requests_plain_due;
+        CREATE INDEX requests_pending ON ${s}.requests (due_at, seq) WHERE state = 'pending';
+        UPDATE ${s}.schema_version SET version = 2;
+        COMMIT`);
+      await db.query(`GRANT USAGE ON SCHEMA ${s} TO "${role}"`);
+      await db.query(`GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA ${s} TO "${role}"`);
+      await db.query(`GRANT USAGE ON ALL SEQUENCES IN SCHEMA ${s} TO "${role}"`);
+      if (defaults) {
+        await db.query(`ALTER DEFAULT PRIVILEGES IN SCHEMA ${s} GRANT SELECT, INSERT, UPDATE, DELETE ON TABLES TO "${role}"`);
+        await db.query(`ALTER DEFAULT PRIVILEGES IN SCHEMA ${s} GRANT USAGE ON SEQUENCES TO "${role}"`);
+      }
+      const logger = recordingLogger();
+      await (await openPostgresStorage({ connectionString: db.url, schema }, { logger, clock: systemClock })).close();
+      expect(logger.lines.join('\n')).toContain(`migrated its schema from version 2 to ${SCHEMA_VERSION}`);
+      return schema;
+    };
+
+    it("without the default privileges: synchronousCommit 'publish' is refused at start naming flushes, its GRANT and ALTER DEFAULT PRIVILEGES, where every publish failed", async () => {
+      const schema = await upgradedByOwner(false);
+      const owner = (await db.query<{ u: string }>('SELECT current_user AS u')).rows[0]!.u;
+      const app = createHookwork({ composers: [thingComposer], logger: silentLogger, storage: postgresStorage({ connectionString: asRole(), schema, synchronousCommit: 'publish' }) });
+      const error = await app.start().then(() => undefined, (e: unknown) => e);
+      expect(isHookworkError(error, 'HOOKWORK_ERR_STORAGE_PERMISSION_DENIED' as never)).toBe(true);
+      const message = (error as Error).message;
+      expect(message).toContain(`the role ${role} lacks privileges hookwork needs — SELECT, INSERT, UPDATE, DELETE on table flushes (synchronousCommit: 'publish' writes it at every publish); nothing was started, nothing sent`);
+      expect(message).toContain(`GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA ${schema} TO ${role}`);
+      expect(message).toContain(`ALTER DEFAULT PRIVILEGES FOR ROLE ${owner} IN SCHEMA ${schema} GRANT SELECT, INSERT, UPDATE, DELETE ON TABLES TO ${role}`);
+      // The default mode never writes flushes: it starts.
+      const storage = await openPostgresStorage({ connectionString: asRole(), schema });
+      await storage.close();
+    });
+
+    it("with the default privileges of the docs, the role runs synchronousCommit 'publish' on the upgraded schema", async () => {
+      const schema = await upgradedByOwner(true);
+      const storage = await openPostgresStorage({ connectionString: asRole(), schema, synchronousCommit: 'publish' });
+      try {
+        const now = new Date();
+        await storage.queue.enqueue([{ id: 'r', webhookKey: 'w', eventAlias: 'e', body: '{}', createdAt: now, dueAt: now }]);
+        expect(await storage.queue.counts()).toEqual({ pending: 1, inFlight: 0, dead: 0 });
+      } finally {
+        await storage.close();
+      }
+    });
   });
 
   it('a start that needs a migration, as a role that only has the grants to run, says to start once with the owner', async () => {

@@ -5,10 +5,11 @@ import type { PostgresTransaction } from './host-transaction';
 import { DEFAULT_CONNECT_TIMEOUT_MS, endPool, PostgresConnection, quoteIdentifier } from './postgres-connection';
 import { PostgresDeliveryLog } from './postgres-delivery-log';
 import { PostgresListener } from './postgres-listener';
+import { checkPrivileges } from './postgres-privileges';
 import { PostgresRequestQueue } from './postgres-request-queue';
 import { PostgresWebhookHealthStore } from './postgres-webhook-health-store';
 import { PostgresWebhookRepository } from './postgres-webhook-repository';
-import { migrate } from './schema';
+import { migrate, SCHEMA_VERSION } from './schema';
 
 /** Options of {@link postgresStorage}: a connection string, or a pool the host made. */
 export interface PostgresStorageOptions {
@@ -197,7 +198,8 @@ function describeServer(config: PoolConfig, schema: string): string {
 /**
  * Opens (creating or migrating) a store on the server. Throws coded errors: the server cannot be
  * reached or refuses the login (HOOKWORK_ERR_STORAGE_OPEN_FAILED), the role may not create the
- * schema (HOOKWORK_ERR_STORAGE_PERMISSION_DENIED), a newer hookwork wrote it
+ * schema, or lacks a privilege on a table or sequence the store will use — checked before anything
+ * runs (HOOKWORK_ERR_STORAGE_PERMISSION_DENIED), a newer hookwork wrote it and its floor refuses this version
  * (HOOKWORK_ERR_STORAGE_SCHEMA_TOO_NEW).
  */
 export async function openPostgresStorage(options: PostgresStorageOptions, context: Partial<StorageContext> = {}): Promise<PostgresStorage> {
@@ -226,9 +228,18 @@ export async function openPostgresStorage(options: PostgresStorageOptions, conte
   let role: string;
   try {
     const opened = await migrate(pool, checked.schema, where);
-    const { from, to } = opened;
+    const { from, to, newer } = opened;
     ({ database, role } = opened);
-    logger.info(from === to ? `opened ${where} (schema version ${to})` : `opened ${where}, migrated its schema from version ${from} to ${to}`);
+    if (newer) {
+      logger.warn(
+        `opened ${where} at schema version ${newer.version}, newer than this @hookwork/postgres's ${SCHEMA_VERSION}, without migrating: the build that wrote it lets versions that know schema ${newer.compatibleFrom} or later open it. Upgrade this instance when you can`,
+      );
+    } else {
+      logger.info(from === to ? `opened ${where} (schema version ${to})` : `opened ${where}, migrated its schema from version ${from} to ${to}`);
+    }
+    // Before anything runs: a grant missing on a table (one an owner-run upgrade added) fails here,
+    // named with its GRANT, not at each publish after its requests were committed.
+    await checkPrivileges(pool, { schema: checked.schema, where, role, flushes: checked.synchronousCommit === 'publish' });
   } catch (error) {
     stopListening();
     if (owned) await pool.end().catch(() => {});

@@ -5,12 +5,49 @@ import { sqlState, toStorageError } from './postgres-errors';
 import { HEALTH_CHANGED } from './postgres-listener';
 
 /**
- * The forward migrations, in order: `MIGRATIONS[n](s)` takes a schema (`s`, quoted) from version
- * n to n + 1. Only ever append: a released migration is never changed, because databases out
- * there already ran it. Times are epoch milliseconds (bigint), as the ports pass them.
+ * One forward migration: its SQL for a schema (`s`, quoted), and the oldest schema version whose
+ * code may still open the schema once it ran (its *compatible-from* floor; see the rule above
+ * {@link MIGRATIONS}).
  */
-const MIGRATIONS: readonly ((s: string) => string)[] = [
-  (s) => `
+interface Migration {
+  readonly compatibleFrom: number;
+  readonly sql: (s: string) => string;
+}
+
+/**
+ * The forward migrations, in order: `MIGRATIONS[n].sql(s)` takes a schema (`s`, quoted) from
+ * version n to n + 1. Only ever append: a released migration is never changed, because databases
+ * out there already ran it. Times are epoch milliseconds (bigint), as the ports pass them.
+ *
+ * **compatibleFrom — who may still open the schema after this migration.** A build that knows up
+ * to version K opens a schema at a newer version V (written by a newer build: during a rolling
+ * deploy, after a rollback) when V's floor is K or less: it runs no migration and works on tables
+ * that have what it needs and more. So each migration states its floor, honestly:
+ *
+ * - **Keep the previous floor** (additive) only when code written for every version from that
+ *   floor on stays correct beside this migration, reading AND writing, with newer processes on the
+ *   schema:
+ *   - a new table or index that older code never names (a dropped index must leave older
+ *     statements an index they can use: check their plans);
+ *   - a new column that is nullable or has a default, so an older INSERT that leaves it out still
+ *     succeeds, and whose NULL/default in a row an older process wrote means what that process meant;
+ *   - a new trigger or constraint only if every statement older code runs still succeeds under it
+ *     (no privilege older roles lack, no value it refuses) and it only adds an effect older code may
+ *     ignore (a NOTIFY older listeners take as a wake-up).
+ * - **Raise the floor to this version** (breaking) for anything else: a column or table older code
+ *   reads that is dropped or renamed, a NOT NULL column without a default (older INSERTs fail), a
+ *   tightened CHECK, a new value in an existing column older code misreads (a new `state`), or a
+ *   column whose value changes how a request must be handled (FIFO, a breaker) that older code
+ *   would ignore, breaking a guarantee.
+ * - A release that starts writing something older code misreads without any DDL (a new `state`, a
+ *   JSON field whose absence older code mishandles) still adds a migration — with no SQL — to raise
+ *   the floor.
+ *
+ * When unsure, raise it: a refused start says what to do; a misread queue loses requests.
+ */
+const MIGRATIONS: readonly Migration[] = [
+  // 1: the floor is 1 (no code knows less).
+  { compatibleFrom: 1, sql: (s) => `
   CREATE TABLE ${s}.webhooks (
     seq bigserial PRIMARY KEY,
     key text NOT NULL UNIQUE,
@@ -81,27 +118,31 @@ const MIGRATIONS: readonly ((s: string) => string)[] = [
     webhook_key text PRIMARY KEY,
     tat double precision NOT NULL
   );
-  `,
+  ` },
   // 2: FIFO lines. A webhook's line (the requests that hold it; its head is the smallest seq) is
-  // read from this index, so a claim finds each line's head without reading the line.
-  (s) => `
+  // read from this index, so a claim finds each line's head without reading the line. Breaking
+  // (floor 2): version 1 claims a FIFO webhook's requests as any others, out of order.
+  { compatibleFrom: 2, sql: (s) => `
   CREATE INDEX requests_fifo_line ON ${s}.requests (webhook_key, seq) WHERE fifo IS NOT NULL AND (state <> 'dead' OR fifo = 'block');
-  `,
+  ` },
   // 3: one row per open store (process), rewritten by a commit that waits for the WAL flush: it
   // makes durable the enqueues committed before it without waiting for the flush (see
   // PostgresRequestQueue). A row is deleted when its store closes; a killed process leaves its row.
-  (s) => `
+  // A table older code never names (floor 2).
+  { compatibleFrom: 2, sql: (s) => `
   CREATE TABLE ${s}.flushes (
     owner text PRIMARY KEY,
     at bigint NOT NULL
   );
-  `,
+  ` },
   // 4: a change of a webhook's health notifies every process on the schema (they answer health
   // reads from memory while listening), sent by a trigger rather than by the writing statement so
   // that a writer of any release is heard: during a rolling upgrade an older process's breaker
   // write would otherwise go unseen until the cache's time limit. The channel is the schema's
   // (PostgresConnection.channel); pg_notify folds a transaction's identical notifications into one.
-  (s) => `
+  // Older writers fire it: it needs no privilege of theirs, and older listeners take its NOTIFY as a
+  // wake-up (one more claim) (floor 2).
+  { compatibleFrom: 2, sql: (s) => `
   CREATE FUNCTION ${s}.notify_health_changed() RETURNS trigger LANGUAGE plpgsql AS $$
   BEGIN
     PERFORM pg_notify('hookwork:' || TG_TABLE_SCHEMA, '${HEALTH_CHANGED}');
@@ -110,52 +151,88 @@ const MIGRATIONS: readonly ((s: string) => string)[] = [
   $$;
   CREATE TRIGGER webhook_health_changed AFTER INSERT OR UPDATE OR DELETE ON ${s}.webhook_health
     FOR EACH ROW EXECUTE FUNCTION ${s}.notify_health_changed();
-  `,
+  ` },
   // 5: the pending index holds the plain requests only. Every walk of it by due time (the claim's
   // plain part, nextDueAt's) asks for plain requests, and FIFO requests are found through their
   // line (requests_fifo_line): with them in it, a line blocked behind its head (a slow receiver)
   // was read whole, its due entries filtered out one by one, at each claim and each nextDueAt
   // (5.8 ms with a line of 100,000 and no plain request, analyzed). The same split SQLite's
   // store made in its migration 3; a FIFO enqueue now writes one index entry fewer.
-  (s) => `
+  // Version 2's claim and nextDueAt already ask for `state = 'pending' AND fifo IS NULL`, so they
+  // read the new index (floor 2).
+  { compatibleFrom: 2, sql: (s) => `
   CREATE INDEX requests_plain_due ON ${s}.requests (due_at, seq) WHERE state = 'pending' AND fifo IS NULL;
   DROP INDEX ${s}.requests_pending;
-  `,
+  ` },
   // 6: the plain pending requests of each webhook by due time, for a claim that excludes the
   // webhooks at their limit: it walks each other webhook's front instead of the walk of all by due
   // time, which read the excluded webhooks' backlogs (PostgresRequestQueue's dueOutside). A request
-  // handed off at publish (in flight at once) never enters it.
-  (s) => `
+  // handed off at publish (in flight at once) never enters it. An index (floor 2).
+  { compatibleFrom: 2, sql: (s) => `
   -- coalesce(fifo, '') = '' is fifo IS NULL, written so that only the claim's per-webhook walk
   -- matches it (PostgresRequestQueue's PLAIN_PENDING).
   CREATE INDEX requests_plain_by_webhook ON ${s}.requests (webhook_key, due_at, seq) WHERE state = 'pending' AND coalesce(fifo, '') = '';
-  `,
+  ` },
 ];
 
 /** The schema version this build of @hookwork/postgres writes. */
 export const SCHEMA_VERSION = MIGRATIONS.length;
 
+/** The oldest schema version whose code may open a schema this build wrote (the last migration's floor). */
+export const SCHEMA_COMPATIBLE_FROM = MIGRATIONS[MIGRATIONS.length - 1]!.compatibleFrom;
+
+/** The floor each schema version was written with, for tests and docs. */
+export function compatibleFrom(version: number): number | undefined {
+  return MIGRATIONS[version - 1]?.compatibleFrom;
+}
+
 /** The first key of hookwork's advisory locks ('hook' in ASCII); the second is the schema's hash. */
 const LOCK_CLASS = 0x686f6f6b;
 
+/** What the schema says of itself: its version (0: none yet) and, when a floor-aware build wrote it, its compatible-from floor. */
+interface StoredVersion {
+  version: number;
+  compatibleFrom?: number;
+}
+
 /**
- * The schema's version (0: none yet), and the database and role the connection is on, in the same
- * round trip; the role is kept in `known` at once, for the message of a refused read that follows.
+ * The schema's version (0: none yet) and floor, and the database and role the connection is on, in
+ * the same round trip; the role is kept in `known` at once, for the message of a refused read that follows.
  */
-async function readVersion(client: ClientBase, schema: string, known: { role?: string }): Promise<{ version: number; database: string; role: string }> {
+async function readVersion(client: ClientBase, schema: string, known: { role?: string }): Promise<StoredVersion & { database: string; role: string }> {
   const table = await client.query<{ t: string | null; database: string; role: string }>('SELECT to_regclass($1) AS t, current_database() AS database, current_user AS role', [`${quoteIdentifier(schema)}.schema_version`]);
   const { database, role } = table.rows[0]!;
   known.role = role;
   if (table.rows[0]?.t == null) return { version: 0, database, role };
-  const row = await client.query<{ version: number }>(`SELECT version FROM ${quoteIdentifier(schema)}.schema_version WHERE id = 1`);
-  return { version: row.rows[0]?.version ?? 0, database, role };
+  // SELECT *: a schema no floor-aware build migrated has no compatible_from column.
+  const row = await client.query<{ version: number; compatible_from?: number | null }>(`SELECT * FROM ${quoteIdentifier(schema)}.schema_version WHERE id = 1`);
+  const found = row.rows[0];
+  if (!found) return { version: 0, database, role };
+  return found.compatible_from == null ? { version: found.version, database, role } : { version: found.version, compatibleFrom: found.compatible_from, database, role };
 }
 
-function tooNew(where: string, version: number): HookworkError {
+function tooNew(where: string, stored: StoredVersion): HookworkError {
+  const floor = stored.compatibleFrom;
   return new HookworkError(
     'HOOKWORK_ERR_STORAGE_SCHEMA_TOO_NEW',
-    `${where} has schema version ${version}, written by a newer @hookwork/postgres; this version knows up to ${SCHEMA_VERSION}. Upgrade @hookwork/postgres, or use another schema`,
+    `${where} has schema version ${stored.version}, written by a newer @hookwork/postgres, which ${floor === undefined ? 'does not say that an older version may open it' : `may be opened by versions that know schema ${floor} or later`}; this version knows up to ${SCHEMA_VERSION}. Nothing was changed. Upgrade @hookwork/postgres, or use another schema`,
   );
+}
+
+/** A schema newer than this build that it may open as it is (its floor allows), or undefined. */
+function openableNewer(stored: StoredVersion): { version: number; compatibleFrom: number } | undefined {
+  if (stored.version <= SCHEMA_VERSION) return undefined;
+  if (stored.compatibleFrom === undefined || stored.compatibleFrom > SCHEMA_VERSION) return undefined;
+  return { version: stored.version, compatibleFrom: stored.compatibleFrom };
+}
+
+/** What opening did to the schema: migrated it `from` → `to` (equal: current), or — `newer` — found it newer and openable as it is. */
+export interface MigrationOutcome {
+  from: number;
+  to: number;
+  newer?: { version: number; compatibleFrom: number };
+  database: string;
+  role: string;
 }
 
 /**
@@ -163,9 +240,10 @@ function tooNew(where: string, version: number): HookworkError {
  * no lock (so a role without CREATE rights can open a schema an owner migrated). Otherwise the
  * migration runs in one transaction under an advisory lock keyed on the schema's name, so ten
  * processes starting at once migrate once (the others wait, then find it done), and a failed
- * migration leaves the schema as it was. A schema written by a newer version is refused.
+ * migration leaves the schema as it was. A schema at a newer version is opened as it is when its
+ * compatible-from floor is this version or lower, and refused otherwise; either way unchanged.
  */
-export async function migrate(pool: Pool, schema: string, where: string): Promise<{ from: number; to: number; database: string; role: string }> {
+export async function migrate(pool: Pool, schema: string, where: string): Promise<MigrationOutcome> {
   let client: PoolClient;
   try {
     client = await pool.connect();
@@ -176,8 +254,11 @@ export async function migrate(pool: Pool, schema: string, where: string): Promis
   // What a refused statement's message needs: the role, and the versions once a migration began.
   const known: { role?: string; migration?: { from: number; to: number } } = {};
   try {
-    const { version: current, database, role } = await readVersion(client, schema, known);
-    if (current > SCHEMA_VERSION) throw tooNew(where, current);
+    const stored = await readVersion(client, schema, known);
+    const { version: current, database, role } = stored;
+    const newer = openableNewer(stored);
+    if (newer) return { from: current, to: current, newer, database, role };
+    if (current > SCHEMA_VERSION) throw tooNew(where, stored);
     if (current === SCHEMA_VERSION) return { from: current, to: current, database, role };
     known.migration = { from: current, to: SCHEMA_VERSION };
     await client.query('BEGIN');
@@ -187,12 +268,24 @@ export async function migrate(pool: Pool, schema: string, where: string): Promis
       // Only when missing: CREATE SCHEMA IF NOT EXISTS needs CREATE on the database even when the schema exists.
       if (exists.rowCount === 0) await client.query(`CREATE SCHEMA ${quoteIdentifier(schema)}`);
       const s = quoteIdentifier(schema);
-      await client.query(`CREATE TABLE IF NOT EXISTS ${s}.schema_version (id integer PRIMARY KEY CHECK (id = 1), version integer NOT NULL, migrated_at timestamptz NOT NULL)`);
-      const { version: from } = await readVersion(client, schema, known);
-      if (from > SCHEMA_VERSION) throw tooNew(where, from);
-      for (let version = from; version < SCHEMA_VERSION; version++) await client.query(MIGRATIONS[version]!(s));
+      await client.query(`CREATE TABLE IF NOT EXISTS ${s}.schema_version (id integer PRIMARY KEY CHECK (id = 1), version integer NOT NULL, migrated_at timestamptz NOT NULL, compatible_from integer)`);
+      const locked = await readVersion(client, schema, known);
+      const from = locked.version;
+      // A newer build migrated while this one waited for the lock.
+      const newerNow = openableNewer(locked);
+      if (newerNow) {
+        await client.query('ROLLBACK');
+        return { from, to: from, newer: newerNow, database, role };
+      }
+      if (from > SCHEMA_VERSION) throw tooNew(where, locked);
+      for (let version = from; version < SCHEMA_VERSION; version++) await client.query(MIGRATIONS[version]!.sql(s));
       if (from !== SCHEMA_VERSION) {
-        await client.query(`INSERT INTO ${s}.schema_version (id, version, migrated_at) VALUES (1, $1, now()) ON CONFLICT (id) DO UPDATE SET version = excluded.version, migrated_at = excluded.migrated_at`, [SCHEMA_VERSION]);
+        // A schema created before floors were recorded lacks the column; it is added with the migration.
+        await client.query(`ALTER TABLE ${s}.schema_version ADD COLUMN IF NOT EXISTS compatible_from integer`);
+        await client.query(
+          `INSERT INTO ${s}.schema_version (id, version, migrated_at, compatible_from) VALUES (1, $1, now(), $2) ON CONFLICT (id) DO UPDATE SET version = excluded.version, migrated_at = excluded.migrated_at, compatible_from = excluded.compatible_from`,
+          [SCHEMA_VERSION, SCHEMA_COMPATIBLE_FROM],
+        );
       }
       await client.query('COMMIT');
       return { from, to: SCHEMA_VERSION, database, role };

@@ -2,11 +2,45 @@ import type Database from 'better-sqlite3';
 import { HookworkError } from '@hookwork/core';
 
 /**
+ * One forward migration: its SQL, and the oldest schema version whose code may still open a store
+ * once it ran (its *compatible-from* floor; see the rule above {@link MIGRATIONS}).
+ */
+interface Migration {
+  readonly compatibleFrom: number;
+  readonly sql: string;
+}
+
+/**
  * The forward migrations, in order: `MIGRATIONS[n]` takes a store from version n to n + 1.
  * Only ever append: a released migration is never changed, because stores out there already ran it.
+ *
+ * **compatibleFrom — who may still open the store after this migration.** A build that knows up to
+ * version K opens a store at a newer version V (written by a newer build, during a rolling deploy
+ * or after a rollback) when V's floor is K or less: it runs no migration and works on tables that
+ * have what it needs and more. So each migration states its floor, honestly:
+ *
+ * - **Keep the previous floor** (additive) only when code written for every version from that floor
+ *   on stays correct beside this migration, reading AND writing, with newer processes on the store:
+ *   - a new table or index that older code never names (an index it drops must not be one an older
+ *     statement names with `INDEXED BY`, and older statements must still find an index they can use);
+ *   - a new column that is nullable or has a default, so an older INSERT that leaves it out still
+ *     succeeds, and whose NULL/default in a row an older process wrote means what that process meant;
+ *   - a new trigger or constraint only if every statement older code runs still succeeds under it
+ *     and only gains an effect older code may ignore (a wake-up, a count).
+ * - **Raise the floor to this version** (breaking) for anything else: a column or table older code
+ *   reads that is dropped or renamed, a NOT NULL column without a default (older INSERTs fail), a
+ *   tightened CHECK, a new value in an existing column older code misreads (a new `state`), or a
+ *   column whose value changes how a request must be handled (FIFO, a breaker) that older code would
+ *   ignore, breaking a guarantee.
+ * - A release that starts writing something older code misreads without any DDL (a new `state`, a
+ *   JSON field whose absence older code mishandles) still adds a migration — with no SQL — to raise
+ *   the floor.
+ *
+ * When unsure, raise it: a refused start says what to do; a misread store loses requests.
  */
-const MIGRATIONS: readonly string[] = [
-  `
+const MIGRATIONS: readonly Migration[] = [
+  // 1: the floor is 1 (no code knows less).
+  { compatibleFrom: 1, sql: `
   CREATE TABLE hookwork_webhooks (
     seq INTEGER PRIMARY KEY,
     key TEXT NOT NULL UNIQUE,
@@ -64,15 +98,18 @@ const MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX hookwork_delivery_log_webhook ON hookwork_delivery_log (webhook_key, date, seq);
   CREATE INDEX hookwork_delivery_log_date ON hookwork_delivery_log (date, seq);
-  `,
+  ` },
   // 2: delivery detail by key, every attempt of one request, and one webhook's queue counts.
-  `
+  // Indexes only: version 1 keeps working (floor 1).
+  { compatibleFrom: 1, sql: `
   CREATE INDEX hookwork_delivery_log_key ON hookwork_delivery_log (key);
   CREATE INDEX hookwork_delivery_log_request ON hookwork_delivery_log (request_id, date, seq);
   CREATE INDEX hookwork_requests_webhook ON hookwork_requests (webhook_key, state);
-  `,
+  ` },
   // 3: endpoint health (breaker state, rate), FIFO lines and the trace a request was enqueued in.
-  `
+  // Breaking (floor 3): the columns are nullable, but version 2 would ignore `fifo` (sending a FIFO
+  // webhook's requests out of order, several at once) and the breaker and rate tables.
+  { compatibleFrom: 3, sql: `
   ALTER TABLE hookwork_requests ADD COLUMN fifo TEXT CHECK (fifo IN ('skip', 'block'));
   ALTER TABLE hookwork_requests ADD COLUMN traceparent TEXT;
   -- Pending requests split by FIFO: a claim of plain requests never reads a FIFO backlog, whose
@@ -95,67 +132,105 @@ const MIGRATIONS: readonly string[] = [
     webhook_key TEXT PRIMARY KEY,
     tat REAL NOT NULL
   ) WITHOUT ROWID;
-  `,
+  ` },
   // 4: a claim that excludes the webhooks at their limit finds the others' pending requests webhook
-  // by webhook, never by reading the excluded webhooks' backlogs in the pending index.
-  `
+  // by webhook, never by reading the excluded webhooks' backlogs in the pending index. Index only (floor 3).
+  { compatibleFrom: 3, sql: `
   CREATE INDEX hookwork_requests_pending_webhook ON hookwork_requests (webhook_key, due_at, seq) WHERE state = 'pending' AND fifo IS NULL;
-  `,
+  ` },
   // 5: the oldest pending request (the metrics' oldest-pending-age gauge, at every scrape) is a seek,
-  // not a read of every pending row.
-  `
+  // not a read of every pending row. Index only (floor 3).
+  { compatibleFrom: 3, sql: `
   CREATE INDEX hookwork_requests_pending_created ON hookwork_requests (created_at) WHERE state = 'pending';
-  `,
+  ` },
   // 6: the delivery log's indexes by date and by webhook also hold the columns its list filters on
   // (outcome, status code, event), so a filtered page and its total read the index, not every
   // entry's row with its bodies (112 ms for a total over 100,000 entries of 3 KB; 7 ms from the index).
-  `
+  // Indexes only, none named by a statement of version 3 (floor 3).
+  { compatibleFrom: 3, sql: `
   DROP INDEX hookwork_delivery_log_date;
   CREATE INDEX hookwork_delivery_log_date ON hookwork_delivery_log (date, seq, outcome, status_code, event_alias);
   DROP INDEX hookwork_delivery_log_webhook;
   CREATE INDEX hookwork_delivery_log_webhook ON hookwork_delivery_log (webhook_key, date, seq, outcome, status_code, event_alias);
-  `,
+  ` },
   // 7: the oldest-pending gauge scans the pending-by-webhook index, which now also holds
   // created_at, rather than an index of its own (5, dropped): that one made the gauge one seek, but
   // every request that waits paid another index entry and each commit another page, 3-4 % of the
   // one-webhook bench's throughput; the scan takes 2.9 ms with 100,000 pending (reading the rows
-  // with their bodies took 18-83 ms).
-  `
+  // with their bodies took 18-83 ms). Indexes only: the statement naming the index with INDEXED BY
+  // came with it (floor 3; 3's processes ran beside 7's in a rolling deploy, nothing lost or doubled).
+  { compatibleFrom: 3, sql: `
   DROP INDEX hookwork_requests_pending_created;
   DROP INDEX hookwork_requests_pending_webhook;
   CREATE INDEX hookwork_requests_pending_webhook ON hookwork_requests (webhook_key, due_at, seq, created_at) WHERE state = 'pending' AND fifo IS NULL;
-  `,
+  ` },
 ];
 
 /** The schema version this build of @hookwork/sqlite writes. */
 export const SCHEMA_VERSION = MIGRATIONS.length;
 
-/** Reads the store's schema version; 0 for a new (empty) file. */
-export function readSchemaVersion(db: Database.Database): number {
+/** The oldest schema version whose code may open a store this build wrote (the last migration's floor). */
+export const SCHEMA_COMPATIBLE_FROM = MIGRATIONS[MIGRATIONS.length - 1]!.compatibleFrom;
+
+/** The floor each schema version was written with: `compatibleFrom(v)`, for tests and docs. */
+export function compatibleFrom(version: number): number | undefined {
+  return MIGRATIONS[version - 1]?.compatibleFrom;
+}
+
+/** What the store says of its schema: its version (0 for a new file) and, when a build that knew floors wrote it, its floor. */
+export interface StoredSchema {
+  version: number;
+  compatibleFrom?: number;
+}
+
+/** Reads the store's schema version (0 for a new, empty file) and its compatible-from floor when it has one. */
+export function readSchema(db: Database.Database): StoredSchema {
   const table = db.prepare(`SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'hookwork_schema'`).get();
-  if (!table) return 0;
-  const row = db.prepare('SELECT version FROM hookwork_schema WHERE id = 1').get() as { version: number } | undefined;
-  return row?.version ?? 0;
+  if (!table) return { version: 0 };
+  // SELECT *: a file no floor-aware build migrated has no compatible_from column.
+  const row = db.prepare('SELECT * FROM hookwork_schema WHERE id = 1').get() as { version: number; compatible_from?: number | null } | undefined;
+  if (!row) return { version: 0 };
+  return row.compatible_from == null ? { version: row.version } : { version: row.version, compatibleFrom: row.compatible_from };
+}
+
+/**
+ * What opening did to the schema: migrated it `from` → `to` (equal: it was current), or — `newer`
+ * — found it at a newer version whose floor lets this build open it as it is, unmigrated.
+ */
+export interface MigrationOutcome {
+  from: number;
+  to: number;
+  newer?: { version: number; compatibleFrom: number };
 }
 
 /**
  * Brings the store up to {@link SCHEMA_VERSION} inside one `BEGIN IMMEDIATE` transaction, so two
  * processes starting at once never both migrate, and a failed migration leaves the file as it was.
- * A store written by a newer version is refused rather than misread.
+ * A store at a newer version is opened as it is when its compatible-from floor is this version or
+ * lower (a rollback, an older process in a rolling deploy), and refused otherwise rather than misread;
+ * either way nothing in it is changed.
  */
-export function migrate(db: Database.Database, file: string, now: Date): { from: number; to: number } {
-  return db.transaction(() => {
-    db.exec('CREATE TABLE IF NOT EXISTS hookwork_schema (id INTEGER PRIMARY KEY CHECK (id = 1), version INTEGER NOT NULL, migrated_at INTEGER NOT NULL)');
-    const from = readSchemaVersion(db);
+export function migrate(db: Database.Database, file: string, now: Date): MigrationOutcome {
+  return db.transaction((): MigrationOutcome => {
+    db.exec('CREATE TABLE IF NOT EXISTS hookwork_schema (id INTEGER PRIMARY KEY CHECK (id = 1), version INTEGER NOT NULL, migrated_at INTEGER NOT NULL, compatible_from INTEGER)');
+    const stored = readSchema(db);
+    const from = stored.version;
     if (from > SCHEMA_VERSION) {
+      const floor = stored.compatibleFrom;
+      if (floor !== undefined && floor <= SCHEMA_VERSION) return { from, to: from, newer: { version: from, compatibleFrom: floor } };
       throw new HookworkError(
         'HOOKWORK_ERR_STORAGE_SCHEMA_TOO_NEW',
-        `the SQLite store ${file} has schema version ${from}, written by a newer @hookwork/sqlite; this version knows up to ${SCHEMA_VERSION}. Upgrade @hookwork/sqlite, or use another file`,
+        `the SQLite store ${file} has schema version ${from}, written by a newer @hookwork/sqlite, which ${floor === undefined ? 'does not say that an older version may open it' : `may be opened by versions that know schema ${floor} or later`}; this version knows up to ${SCHEMA_VERSION}. Nothing was changed. Upgrade @hookwork/sqlite, or use another file`,
       );
     }
-    for (let version = from; version < SCHEMA_VERSION; version++) db.exec(MIGRATIONS[version]!);
+    for (let version = from; version < SCHEMA_VERSION; version++) db.exec(MIGRATIONS[version]!.sql);
     if (from !== SCHEMA_VERSION) {
-      db.prepare('INSERT INTO hookwork_schema (id, version, migrated_at) VALUES (1, ?, ?) ON CONFLICT (id) DO UPDATE SET version = excluded.version, migrated_at = excluded.migrated_at').run(SCHEMA_VERSION, now.getTime());
+      // A file created before floors were recorded lacks the column; it is added with the migration.
+      const columns = db.prepare('SELECT name FROM pragma_table_info(\'hookwork_schema\')').all() as { name: string }[];
+      if (!columns.some((column) => column.name === 'compatible_from')) db.exec('ALTER TABLE hookwork_schema ADD COLUMN compatible_from INTEGER');
+      db.prepare(
+        'INSERT INTO hookwork_schema (id, version, migrated_at, compatible_from) VALUES (1, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET version = excluded.version, migrated_at = excluded.migrated_at, compatible_from = excluded.compatible_from',
+      ).run(SCHEMA_VERSION, now.getTime(), SCHEMA_COMPATIBLE_FROM);
     }
     return { from, to: SCHEMA_VERSION };
   }).immediate();

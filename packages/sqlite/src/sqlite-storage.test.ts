@@ -6,7 +6,7 @@ import { promisify } from 'node:util';
 import Database from 'better-sqlite3';
 import { isHookworkError, type HookworkErrorCode, type StorageContext } from '@hookwork/core';
 import { contractLogEntry, contractRequest, contractWebhook, describeErrorCatalogue } from '@hookwork/core/testing';
-import { SCHEMA_VERSION } from './schema';
+import { compatibleFrom, SCHEMA_COMPATIBLE_FROM, SCHEMA_VERSION } from './schema';
 import { LOCK_SPIN_MS } from './sqlite-connection';
 import { SQLITE_ERRORS, toStorageError } from './sqlite-errors';
 import { openSqliteStorage, sqliteStorage, type SqliteStorage } from './sqlite-storage';
@@ -358,21 +358,88 @@ describe('sqliteStorage', () => {
     await again.close();
   });
 
-  it('refuses a file written by a newer schema with HOOKWORK_ERR_STORAGE_SCHEMA_TOO_NEW and changes nothing', async () => {
+  describe('a file written by a newer version (a rollback, an older process in a rolling deploy)', () => {
+    /** A store this build made, then moved by hand to what a newer build would leave: version V + 1 with `floor`, plus an additive change. */
+    async function newerStore(floor: number | null): Promise<string> {
+      const file = temp.file();
+      await (await sqliteStorage({ file }).open({} as StorageContext)).close();
+      const db = new Database(file);
+      db.exec('CREATE TABLE hookwork_future (id INTEGER PRIMARY KEY)');
+      db.prepare('UPDATE hookwork_schema SET version = ?, compatible_from = ?').run(SCHEMA_VERSION + 1, floor);
+      db.close();
+      return file;
+    }
+
+    it('opens it unmigrated when its floor is this version or lower, saying so, and works on it', async () => {
+      const file = await newerStore(SCHEMA_VERSION);
+      const warnings: string[] = [];
+      const logger = { debug() {}, info() {}, warn: (line: string) => warnings.push(line), error() {} };
+      const storage = openSqliteStorage({ file }, { logger });
+      expect(warnings).toEqual([expect.stringContaining(`at schema ${SCHEMA_VERSION + 1}, newer than this @hookwork/sqlite's ${SCHEMA_VERSION}, without migrating`)]);
+      await storage.queue.enqueue([contractRequest('r1')]);
+      const claimed = await storage.queue.claim({ owner: 'A', limit: 10, leaseMs: 1000, now: new Date(Date.UTC(2031, 0, 1)) });
+      expect(claimed.map((request) => request.id)).toEqual(['r1']);
+      expect(storage.database.prepare('SELECT version, compatible_from FROM hookwork_schema').get()).toEqual({ version: SCHEMA_VERSION + 1, compatible_from: SCHEMA_VERSION });
+      await storage.close();
+    });
+
+    it('refuses it with HOOKWORK_ERR_STORAGE_SCHEMA_TOO_NEW naming the floor when the floor is higher, the file byte for byte as it was', async () => {
+      const file = await newerStore(SCHEMA_VERSION + 1);
+      const before = readFileSync(file);
+      const error = openError(() => openSqliteStorage({ file }));
+      expect(error.code).toBe('HOOKWORK_ERR_STORAGE_SCHEMA_TOO_NEW');
+      expect(error.message).toContain(`schema version ${SCHEMA_VERSION + 1}`);
+      expect(error.message).toContain(`versions that know schema ${SCHEMA_VERSION + 1} or later`);
+      expect(error.message).toContain(`this version knows up to ${SCHEMA_VERSION}`);
+      expect(error.message).toContain('Upgrade @hookwork/sqlite');
+      expect(readFileSync(file).equals(before)).toBe(true);
+    });
+
+    it('refuses one that records no floor (as every build before floors wrote), the file as it was', async () => {
+      const file = await newerStore(null);
+      const before = readFileSync(file);
+      const error = openError(() => openSqliteStorage({ file }));
+      expect(error.code).toBe('HOOKWORK_ERR_STORAGE_SCHEMA_TOO_NEW');
+      expect(error.message).toContain('does not say that an older version may open it');
+      expect(readFileSync(file).equals(before)).toBe(true);
+    });
+  });
+
+  it('the downgrade of docs/storage.md (schema 7 to 3, for builds before floors) leaves a file this build migrates forward again', async () => {
     const file = temp.file();
-    (await (await sqliteStorage({ file }).open({} as StorageContext)).close());
+    const first = openSqliteStorage({ file });
+    await first.queue.enqueue([contractRequest('kept')]);
+    await first.close();
     const db = new Database(file);
-    db.prepare('UPDATE hookwork_schema SET version = ?').run(SCHEMA_VERSION + 1);
+    db.exec('BEGIN IMMEDIATE; DROP INDEX hookwork_requests_pending_webhook; UPDATE hookwork_schema SET version = 3; COMMIT;');
     db.close();
-    const before = readFileSync(file);
-    const error = openError(() => openSqliteStorage({ file }));
-    expect(error.code).toBe('HOOKWORK_ERR_STORAGE_SCHEMA_TOO_NEW');
-    expect(error.message).toContain(`schema version ${SCHEMA_VERSION + 1}`);
-    expect(error.message).toContain('Upgrade @hookwork/sqlite');
-    const check = new Database(file, { readonly: true });
-    expect(check.prepare('SELECT version FROM hookwork_schema').get()).toEqual({ version: SCHEMA_VERSION + 1 });
-    check.close();
-    expect(readFileSync(file).length).toBe(before.length);
+    const lines: string[] = [];
+    const storage = openSqliteStorage({ file }, { logger: { debug() {}, info: (line: string) => void lines.push(line), warn() {}, error() {} } });
+    expect(lines).toEqual([expect.stringContaining(`migrated its schema from 3 to ${SCHEMA_VERSION}`)]);
+    expect(await storage.queue.counts()).toEqual({ pending: 1, inFlight: 0, dead: 0 });
+    await storage.close();
+  });
+
+  it('records the floor when it migrates a file from before floors, adding the column', async () => {
+    const file = temp.file();
+    const old = new Database(file);
+    old.exec('CREATE TABLE hookwork_schema (id INTEGER PRIMARY KEY CHECK (id = 1), version INTEGER NOT NULL, migrated_at INTEGER NOT NULL)');
+    old.close();
+    const storage = openSqliteStorage({ file });
+    expect(storage.database.prepare('SELECT version, compatible_from FROM hookwork_schema').get()).toEqual({ version: SCHEMA_VERSION, compatible_from: SCHEMA_COMPATIBLE_FROM });
+    await storage.close();
+  });
+
+  it('gives each migration a floor no higher than its own version and never lower than the one before', () => {
+    let previous = 1;
+    for (let version = 1; version <= SCHEMA_VERSION; version++) {
+      const floor = compatibleFrom(version)!;
+      expect(floor).toBeGreaterThanOrEqual(previous);
+      expect(floor).toBeLessThanOrEqual(version);
+      previous = floor;
+    }
+    // 4-7 added and replaced indexes only: 3's processes kept working beside them.
+    expect(SCHEMA_COMPATIBLE_FROM).toBe(3);
   });
 
   describe('errors at open', () => {

@@ -3,7 +3,7 @@ import { dirname, resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import { HookworkError, isPlainObject, objectKind, shownValue, systemClock, type Storage, type StorageBackend, type StorageCapabilities, type StorageContext, unknownOption } from '@hookwork/core';
 import { makeDirectory } from './make-directory';
-import { migrate } from './schema';
+import { migrate, SCHEMA_VERSION } from './schema';
 import { SqliteCheckpointer } from './sqlite-checkpointer';
 import { LOCK_SPIN_MS, SqliteConnection } from './sqlite-connection';
 import { SqliteDeliveryLog } from './sqlite-delivery-log';
@@ -130,7 +130,7 @@ export function openSqliteStorage(options: SqliteStorageOptions, context: Partia
       context.logger?.warn(`the SQLite store ${file} could not switch to WAL mode (it is in ${String(mode)} mode); another program may have it open in exclusive locking mode`);
     }
     db.pragma(`synchronous = ${synchronous.toUpperCase()}`);
-    const { from, to } = migrate(db, file, (context.clock ?? systemClock).now());
+    const { from, to, newer } = migrate(db, file, (context.clock ?? systemClock).now());
     // SQLite opens a file this process may not write read-only without a word (better-sqlite3's
     // `readonly` reports the option, not that), and a migration with nothing to do writes nothing:
     // the first write would fail long after start. A statement that writes (and changes no row)
@@ -139,7 +139,13 @@ export function openSqliteStorage(options: SqliteStorageOptions, context: Partia
     db.prepare('UPDATE hookwork_schema SET version = version WHERE 0').run();
     writableCheck = false;
     db.pragma(`busy_timeout = ${Math.min(LOCK_SPIN_MS, busyTimeoutMs)}`);
-    context.logger?.info(from === to ? `opened the SQLite store ${file} (schema ${to})` : `opened the SQLite store ${file}, migrated its schema from ${from} to ${to}`);
+    if (newer) {
+      context.logger?.warn(
+        `opened the SQLite store ${file} at schema ${newer.version}, newer than this @hookwork/sqlite's ${SCHEMA_VERSION}, without migrating: the build that wrote it lets versions that know schema ${newer.compatibleFrom} or later open it. Upgrade this instance when you can`,
+      );
+    } else {
+      context.logger?.info(from === to ? `opened the SQLite store ${file} (schema ${to})` : `opened the SQLite store ${file}, migrated its schema from ${from} to ${to}`);
+    }
   } catch (error) {
     db.close();
     throw opening(writableCheck ? 'checking that the file is writable' : 'reading its schema', error);
