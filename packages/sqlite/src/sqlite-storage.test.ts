@@ -518,13 +518,16 @@ describe('sqliteStorage', () => {
       await openSqliteStorage({ file }).close();
       chmodSync(file, 0o444);
       chmodSync(temp.dir, 0o777);
-      // Root writes a 444 file all the same: the store is opened by a process of an ordinary user
-      // (nobody) when the tests run as root.
+      // Root writes a 444 file all the same: when the tests run as root, the store is opened by a
+      // process that becomes an ordinary user (nobody) once it has loaded its code and
+      // better-sqlite3's native module as root (the checkout may be readable by its owner only).
       const script = `require(process.argv[1]);
-        try { require(process.argv[2]).openSqliteStorage({ file: process.argv[3] }); console.log(JSON.stringify({ opened: true })); }
+        const { openSqliteStorage } = require(process.argv[2]);
+        new (require(process.argv[4]))(':memory:').close();
+        if (process.getuid() === 0) { process.setgid(65534); process.setuid(65534); }
+        try { openSqliteStorage({ file: process.argv[3] }); console.log(JSON.stringify({ opened: true })); }
         catch (error) { console.log(JSON.stringify({ code: error.code, message: error.message })); }`;
-      const asUser = process.getuid?.() === 0 ? { uid: 65534, gid: 65534 } : {};
-      const { stdout } = await promisify(execFile)(process.execPath, ['-e', script, require.resolve('reflect-metadata'), join(__dirname, '..', 'dist', 'sqlite-storage.js'), file], asUser);
+      const { stdout } = await promisify(execFile)(process.execPath, ['-e', script, require.resolve('reflect-metadata'), join(__dirname, '..', 'dist', 'sqlite-storage.js'), file, require.resolve('better-sqlite3')]);
       const outcome = JSON.parse(stdout) as { code?: string; message?: string };
       expect(outcome.code).toBe('HOOKWORK_ERR_STORAGE_PERMISSION_DENIED');
       expect(outcome.message).toContain(`the SQLite store ${file} refused a write while checking that the file is writable`);
