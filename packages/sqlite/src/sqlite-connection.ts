@@ -129,20 +129,23 @@ export class SqliteConnection {
    * (off the event loop) behind the writes already waiting.
    */
   write<T>(doing: string, fn: () => T, shape: WriteShape = 'statements'): Promise<T> {
-    if (this.pending.length === 0 && !this.retryTimer) {
-      try {
-        const value = this.inTransaction.immediate(fn) as T;
-        this.onCommit();
-        return Promise.resolve(value);
-      } catch (error) {
-        if (!isLockError(error)) return Promise.reject(this.coded(error, doing));
-        return new Promise<T>((resolve, reject) => this.waitForLock([{ doing, fn, shape, resolve: resolve as (value: unknown) => void, reject }], error));
-      }
-    }
+    if (this.pending.length === 0 && !this.retryTimer) return this.transactionNow(doing, fn, shape);
     return new Promise<T>((resolve, reject) => {
       this.pending.push({ doing, fn, shape, resolve: resolve as (value: unknown) => void, reject });
       if (!this.retryTimer) this.flush();
     });
+  }
+
+  /** `fn` in a `BEGIN IMMEDIATE` transaction now; when the file is locked, it waits (off the event loop) for the lock. */
+  private transactionNow<T>(doing: string, fn: () => T, shape: WriteShape): Promise<T> {
+    try {
+      const value = this.inTransaction.immediate(fn) as T;
+      this.onCommit();
+      return Promise.resolve(value);
+    } catch (error) {
+      if (!isLockError(error)) return Promise.reject(this.coded(error, doing));
+      return new Promise<T>((resolve, reject) => this.waitForLock([{ doing, fn, shape, resolve: resolve as (value: unknown) => void, reject }], error));
+    }
   }
 
   /**
@@ -151,16 +154,7 @@ export class SqliteConnection {
    * While the file is locked, it goes first among the waiting writes (still ahead of them).
    */
   writeAlone<T>(doing: string, fn: () => T): Promise<T> {
-    if (!this.retryTimer) {
-      try {
-        const value = this.inTransaction.immediate(fn) as T;
-        this.onCommit();
-        return Promise.resolve(value);
-      } catch (error) {
-        if (!isLockError(error)) return Promise.reject(this.coded(error, doing));
-        return new Promise<T>((resolve, reject) => this.waitForLock([{ doing, fn, shape: 'statements', resolve: resolve as (value: unknown) => void, reject }], error));
-      }
-    }
+    if (!this.retryTimer) return this.transactionNow(doing, fn, 'statements');
     // The file is locked: first among the waiting writes (still ahead of them).
     return new Promise<T>((resolve, reject) => void this.pending.unshift({ doing, fn, shape: 'statements', resolve: resolve as (value: unknown) => void, reject }));
   }

@@ -101,7 +101,8 @@ export function redactResponseHeaders(headers: Record<string, string>): Record<s
     else if (RESPONSE_URLS.has(lower)) shown = maskLocationCredentials(headers[name]!);
     if (shown === undefined || shown === headers[name]) continue;
     // Copied only when something changes: most responses carry none of these.
-    result ??= Object.assign({}, headers);
+    // A spread, not Object.assign: it copies a `__proto__` header as the header it is.
+    result ??= { ...headers };
     result[name] = shown;
   }
   return result ?? headers;

@@ -230,6 +230,11 @@ describe('resolveSettings', () => {
 
   it('refuses event and retry-count header names that would replace a header hookwork sets, or each other', () => {
     expect(problemsOf({ headers: { event: 'Content-Type', retryCount: 'webhook-id' } }).map((p) => p.key)).toEqual(['headers.event', 'headers.retryCount']);
+    // A connection header the HTTP client owns: the transports refuse it at every attempt.
+    expect(problemsOf({ headers: { event: 'Keep-Alive', retryCount: 'te' } })).toEqual([
+      expect.objectContaining({ key: 'headers.event', problem: expect.stringContaining('a connection header (RFC 9110 §7.6.1)') }),
+      expect.objectContaining({ key: 'headers.retryCount', problem: expect.stringContaining('a connection header') }),
+    ]);
     expect(problemsOf({ headers: { style: 'umbraco', event: 'umb-webhook-retrycount' } })).toEqual([
       { key: 'headers.event', value: 'umb-webhook-retrycount', problem: 'is the same header as headers.retryCount (umb-webhook-retrycount); each needs its own name' },
     ]);

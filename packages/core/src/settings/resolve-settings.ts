@@ -2,7 +2,7 @@ import { isIP } from 'node:net';
 import Ajv, { type ErrorObject } from 'ajv';
 import { HookworkError, shownValue } from '../errors/hookwork-error';
 import { nearestName } from '../errors/nearest-name';
-import { FRAMEWORK_HEADERS } from '../model/framework-headers';
+import { CONNECTION_HEADERS, FRAMEWORK_HEADERS } from '../model/framework-headers';
 import { isPlainObject, nonPlainObjects, objectKind } from '../model/plain-object';
 import { HEADER_NAME_PATTERN, HEADER_VALUE_PATTERN, headerNameProblem, headerValueProblem } from '../model/wire-rules';
 import { deepFreeze, givenSettings } from './given-settings';
@@ -253,6 +253,7 @@ function headerNameProblems(headers: unknown, base: HookworkSettings): { key: st
   const problems: { key: string; problem: string }[] = [];
   for (const key of ['event', 'retryCount'] as const) {
     if (FRAMEWORK_HEADERS.includes(names[key].toLowerCase())) problems.push({ key: `headers.${key}`, problem: `names ${names[key]}, a header hookwork sets itself; choose another name` });
+    else if (CONNECTION_HEADERS.has(names[key].toLowerCase())) problems.push({ key: `headers.${key}`, problem: `names ${names[key]}, a connection header (RFC 9110 §7.6.1) the HTTP client owns and a receiver never sees as sent; choose another name` });
   }
   if (names.event.toLowerCase() === names.retryCount.toLowerCase()) {
     const [key, other] = given.retryCount !== undefined ? (['retryCount', 'event'] as const) : (['event', 'retryCount'] as const);

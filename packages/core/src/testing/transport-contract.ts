@@ -180,6 +180,18 @@ export function describeTransportContract(name: string, transport: () => Transpo
         expect(log[0]!.errorMessage).toBeUndefined();
       });
 
+      it('logs response headers named like Object\'s own properties as the strings they are', async () => {
+        const target = await receiver((_r, res) => {
+          res.setHeader('constructor', 'c1');
+          res.setHeader('__proto__', ['p1', 'p2']);
+          res.end('ok');
+        });
+        const { log } = await deliverOnce(target.url);
+        const headers = log[0]!.responseHeaders;
+        expect([Object.hasOwn(headers, 'constructor'), headers.constructor, Object.hasOwn(headers, '__proto__'), headers['__proto__']]).toEqual([true, 'c1', true, 'p1, p2']);
+        expect(Object.getPrototypeOf(headers)).toBe(Object.prototype);
+      });
+
       it('redacts the credentials a receiver answers with, in the log and in a test send’s result', async () => {
         const target = await receiver((_r, res) => {
           res.setHeader('set-cookie', ['session=c00kie-value; HttpOnly', 'csrf=second-c00kie']);

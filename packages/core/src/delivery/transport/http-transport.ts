@@ -4,6 +4,7 @@ import tls from 'node:tls';
 import type { Readable } from 'node:stream';
 import axios, { type AxiosInstance, type AxiosResponse, type InternalAxiosRequestConfig } from 'axios';
 import { HookworkError, isHookworkError } from '../../errors/hookwork-error';
+import { addReceivedHeader } from './received-header';
 import { bodyErrorText, DeadlineError, errorKindOf, findCause, NO_BODY_STATUSES, notAnAnswer, UNASKED_UPGRADE } from './transport-errors';
 import { BodyDecoder, wireByteCap, wireCapNote } from './body-decoder';
 import { connectPort, SsrfGuard, type HostResolver, type SsrfPolicySource } from './ssrf-guard';
@@ -75,8 +76,7 @@ function receivedHeaders(response: AxiosResponse): Record<string, string> {
   if (!raw) return flatHeaders(response.headers);
   const result: Record<string, string> = {};
   for (let i = 0; i + 1 < raw.length; i += 2) {
-    const name = raw[i]!.toLowerCase();
-    result[name] = name in result ? `${result[name]}, ${raw[i + 1]}` : raw[i + 1]!;
+    addReceivedHeader(result, raw[i]!.toLowerCase(), raw[i + 1]!);
   }
   return result;
 }
@@ -85,7 +85,7 @@ function flatHeaders(headers: AxiosResponse['headers']): Record<string, string> 
   const result: Record<string, string> = {};
   for (const [name, value] of Object.entries(headers ?? {})) {
     if (value === undefined || value === null) continue;
-    result[name.toLowerCase()] = Array.isArray(value) ? value.join(', ') : String(value);
+    addReceivedHeader(result, name.toLowerCase(), Array.isArray(value) ? value.join(', ') : String(value));
   }
   return result;
 }

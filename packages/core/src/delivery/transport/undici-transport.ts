@@ -3,6 +3,7 @@ import type { Dispatcher } from 'undici';
 import type * as Undici from 'undici';
 import { isHookworkError } from '../../errors/hookwork-error';
 import type { OutgoingRequest, SendOptions, Transport, TransportResponse, TransportResult } from '../../ports/transport';
+import { addReceivedHeader } from './received-header';
 import type { DeliveryTlsOptions } from './http-transport';
 import { BodyDecoder, wireByteCap, wireCapNote } from './body-decoder';
 import { connectPort, SsrfGuard, type HostResolver, type SsrfPolicySource } from './ssrf-guard';
@@ -100,7 +101,7 @@ class AttemptHandler implements Dispatcher.DispatchHandler {
       // latin1, as Node's http decodes header values (a UTF-8 Location is recovered downstream).
       const name = rawHeaders[i]!.toString('latin1').toLowerCase();
       const value = rawHeaders[i + 1]!.toString('latin1');
-      this.headers[name] = name in this.headers ? `${this.headers[name]}, ${value}` : value;
+      addReceivedHeader(this.headers, name, value);
     }
     if (!NO_BODY_STATUSES.has(statusCode)) {
       this.decoder = BodyDecoder.for(this.headers['content-encoding'], {

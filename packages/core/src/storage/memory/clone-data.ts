@@ -16,7 +16,7 @@ export function cloneData<T>(value: T): T {
   const source = value as Record<string, unknown>;
   for (const key of Object.keys(source)) {
     const item = source[key];
-    if (item !== undefined) copy[key] = cloneData(item);
+    if (item !== undefined) setOwn(copy, key, cloneData(item));
   }
   return copy as T;
 }
@@ -24,8 +24,17 @@ export function cloneData<T>(value: T): T {
 /** A copy of a record of header names and values (values are text). */
 function copyHeaders(headers: Readonly<Record<string, string>>): Record<string, string> {
   const copy: Record<string, string> = {};
-  for (const name of Object.keys(headers)) copy[name] = headers[name]!;
+  for (const name of Object.keys(headers)) setOwn(copy, name, headers[name]!);
   return copy;
+}
+
+/**
+ * `record[key] = value` as an own property for every key: a received header or payload key named
+ * `__proto__` is kept as the data it is, where the assignment would set the copy's prototype.
+ */
+function setOwn(record: Record<string, unknown>, key: string, value: unknown): void {
+  if (key === '__proto__') Object.defineProperty(record, key, { value, enumerable: true, writable: true, configurable: true });
+  else record[key] = value;
 }
 
 /** The fields {@link copyLogEntry} copies: a field added to DeliveryLogEntry fails to compile until it is copied too. */

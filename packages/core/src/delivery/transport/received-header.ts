@@ -1,0 +1,9 @@
+/**
+ * Adds a received header to `headers` (lower-case names; a repeated one joined with ", ", as Node
+ * joins them) as an own property whatever its name: a receiver's `constructor` header is not
+ * Object's function, and its `__proto__` header is kept, not taken as the object's prototype.
+ */
+export function addReceivedHeader(headers: Record<string, string>, name: string, value: string): void {
+  const previous = Object.hasOwn(headers, name) ? headers[name] : undefined;
+  Object.defineProperty(headers, name, { value: previous === undefined ? value : `${previous}, ${value}`, enumerable: true, writable: true, configurable: true });
+}
