@@ -29,6 +29,19 @@ describe('a request as a BullMQ job', () => {
     redis.disconnect();
   });
 
+  /** A started app on a queue of its own (in-memory definitions, no retries). */
+  const startedApp = async () => {
+    const queueName = `q${++queues}`;
+    const app = createHookwork({
+      composers: [thingComposer],
+      storage: memoryStorage(),
+      queue: bullmqQueue({ connection: TEST_REDIS_URL, prefix, queueName, checkDurability: false }),
+      settings: { ssrf: { allow: ['127.0.0.1'] }, maximumRetries: 0 },
+    });
+    apps.push(app);
+    await app.start();
+    return { app, queueName };
+  };
   const hashOf = async (queueName: string, id: string) => redis.hgetall(`${prefix}:${queueName}:${id}`);
 
   it('carries what a worker of the previous release reads (creation time, removal options), and reads back whole', async () => {
@@ -62,15 +75,7 @@ describe('a request as a BullMQ job', () => {
     // Those builds put the creation time in the job's timestamp only and the removal options on
     // their Worker: read as this build reads, a CloudEvents request failed every attempt
     // ("Invalid time value") and a delivered job stayed in the completed set for ever.
-    const queueName = `q${++queues}`;
-    const app = createHookwork({
-      composers: [thingComposer],
-      storage: memoryStorage(),
-      queue: bullmqQueue({ connection: TEST_REDIS_URL, prefix, queueName, checkDurability: false }),
-      settings: { ssrf: { allow: ['127.0.0.1'] }, maximumRetries: 0 },
-    });
-    apps.push(app);
-    await app.start();
+    const { app, queueName } = await startedApp();
     const cloud = await app.webhooks.create({ url: receiver.url, events: ['thing.happened'], format: { type: 'cloudevents', mode: 'structured', source: '/cms' } });
     const plain = await app.webhooks.create({ url: `${receiver.url}/refused`, events: ['thing.happened'] });
     receiver.handler = (request, res) => void res.writeHead(request.path.endsWith('/refused') ? 400 : 204).end();
@@ -96,15 +101,7 @@ describe('a request as a BullMQ job', () => {
   });
 
   it('removes a delivered request\'s job as it completes and keeps a dead one', async () => {
-    const queueName = `q${++queues}`;
-    const app = createHookwork({
-      composers: [thingComposer],
-      storage: memoryStorage(),
-      queue: bullmqQueue({ connection: TEST_REDIS_URL, prefix, queueName, checkDurability: false }),
-      settings: { ssrf: { allow: ['127.0.0.1'] }, maximumRetries: 0 },
-    });
-    apps.push(app);
-    await app.start();
+    const { app, queueName } = await startedApp();
     const { key } = await app.webhooks.create({ url: receiver.url, events: ['thing.happened'] });
     receiver.handler = (request, res) => void res.writeHead(JSON.parse(request.text).id === 'broken' ? 500 : 204).end();
     await app.publish(new ThingHappened('fine'));

@@ -103,8 +103,8 @@ describe('npx hookwork-types', () => {
     ...extra,
   });
 
-  // The reviewer's catalogue: tsType went into the generated file as it stood, and compiled and
-  // run, the receiver's build ran `id > /tmp/PWNED`.
+  // The reviewer's catalogue: tsType went into the generated file as it stood, and once compiled
+  // and loaded, the receiver's build ran the shell command it carried.
   it.each<[string, object, string]>([
     [
       'tsType in a property',

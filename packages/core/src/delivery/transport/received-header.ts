@@ -1,3 +1,5 @@
+import { setOwn } from '../../runtime/own-property';
+
 /**
  * Adds a received header to `headers` (lower-case names; a repeated one joined with ", ", as Node
  * joins them) as an own property whatever its name: a receiver's `constructor` header is not
@@ -5,5 +7,5 @@
  */
 export function addReceivedHeader(headers: Record<string, string>, name: string, value: string): void {
   const previous = Object.hasOwn(headers, name) ? headers[name] : undefined;
-  Object.defineProperty(headers, name, { value: previous === undefined ? value : `${previous}, ${value}`, enumerable: true, writable: true, configurable: true });
+  setOwn(headers, name, previous === undefined ? value : `${previous}, ${value}`);
 }

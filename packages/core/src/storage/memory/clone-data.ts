@@ -1,6 +1,7 @@
 import type { DeliveryLogEntry } from '../../model/delivery-log-entry';
 import type { Webhook, WebhookSecret } from '../../model/webhook';
 import type { EveryKeyListed } from '../../runtime/field-list';
+import { setOwn } from '../../runtime/own-property';
 
 /**
  * A deep copy of plain data (objects, arrays, Dates, primitives), so the in-memory backend
@@ -26,15 +27,6 @@ function copyHeaders(headers: Readonly<Record<string, string>>): Record<string, 
   const copy: Record<string, string> = {};
   for (const name of Object.keys(headers)) setOwn(copy, name, headers[name]!);
   return copy;
-}
-
-/**
- * `record[key] = value` as an own property for every key: a received header or payload key named
- * `__proto__` is kept as the data it is, where the assignment would set the copy's prototype.
- */
-function setOwn(record: Record<string, unknown>, key: string, value: unknown): void {
-  if (key === '__proto__') Object.defineProperty(record, key, { value, enumerable: true, writable: true, configurable: true });
-  else record[key] = value;
 }
 
 /** The fields {@link copyLogEntry} copies: a field added to DeliveryLogEntry fails to compile until it is copied too. */
