@@ -1,3 +1,5 @@
+import { isPlainObject } from '../model/plain-object';
+
 /**
  * A copy of settings input with every key whose value is `undefined` left out, at every depth:
  * `{ maximumRetries: undefined }` means "not given", as `{ breaker: { coolDown: undefined } }` does
@@ -19,12 +21,6 @@ export function givenSettings<T>(value: T): T {
     Object.defineProperty(copy, key, { value: givenSettings(inner), enumerable: true, writable: true, configurable: true });
   }
   return copy as T;
-}
-
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  if (value === null || typeof value !== 'object') return false;
-  const proto: unknown = Object.getPrototypeOf(value);
-  return proto === Object.prototype || proto === null;
 }
 
 /** Freezes settings and every object and array in them, so no holder can change what delivery reads. */

@@ -1,3 +1,5 @@
+import { CONNECTION_HEADERS } from '../../model/framework-headers';
+
 /**
  * Request headers the transport writes itself, or that change how the connection or the body's
  * framing is read: the Host from the URL, the Content-Length of the signed bytes, the connection
@@ -8,7 +10,7 @@
  * honour) — and axios and undici each did something different with them. Neither transport sends
  * them: an attempt that carries one fails with kind `invalid`, not retried.
  */
-export const TRANSPORT_OWNED_HEADERS: ReadonlySet<string> = new Set(['host', 'content-length', 'transfer-encoding', 'connection', 'keep-alive', 'proxy-connection', 'upgrade', 'expect', 'te', 'trailer']);
+export const TRANSPORT_OWNED_HEADERS: ReadonlySet<string> = new Set(['host', 'content-length', ...CONNECTION_HEADERS]);
 
 /**
  * What in `headers` the transport cannot send as given, or undefined: a name in
