@@ -213,6 +213,30 @@ describe('hookwork installed from its packed tarballs into host projects', () =>
     for (const pack of packs) expect([pack.name, pack.files.filter((f) => /\.test\.|test-support|test-fixtures|\.pem$/.test(f))]).toEqual([pack.name, []]);
   });
 
+  it('installs one @hookwork/core, which every other package names a peer (never a copy of its own)', () => {
+    // A package that depended on core got its own nested copy whenever the host's core differed,
+    // and start() refused the app with HOOKWORK_ERR_DUPLICATE_CORE.
+    const copies: string[] = [];
+    const walk = (modules: string, depth: number) => {
+      if (depth > 6 || !existsSync(modules)) return;
+      for (const entry of readdirSync(modules)) {
+        if (entry.startsWith('.')) continue;
+        const names = entry.startsWith('@') ? readdirSync(join(modules, entry)).map((n) => join(entry, n)) : [entry];
+        for (const name of names) {
+          if (name === join('@hookwork', 'core')) copies.push(join(modules, name));
+          walk(join(modules, name, 'node_modules'), depth + 1);
+        }
+      }
+    };
+    walk(join(dir, 'install', 'node_modules'), 0);
+    expect(copies).toEqual([join(dir, 'install', 'node_modules', '@hookwork', 'core')]);
+    for (const pack of packs.filter((p) => p.name !== '@hookwork/core')) {
+      const manifest = JSON.parse(readFileSync(join(root, pack.directory, 'package.json'), 'utf8')) as { dependencies?: Record<string, string>; peerDependencies?: Record<string, string> };
+      expect([pack.name, manifest.dependencies?.['@hookwork/core']]).toEqual([pack.name, undefined]);
+      if (pack.name !== '@hookwork/receiver') expect([pack.name, manifest.peerDependencies?.['@hookwork/core']]).toEqual([pack.name, pack.version]);
+    }
+  });
+
   it.each(HOSTS.map((h) => [h.name]))('loads every entry point of every package in a %s host', async (name) => {
     const loaded = await runJson<Record<string, number>>(join(dir, name), 'dist/load.js');
     const expected = packs.filter((p) => !notInTour.includes(p.name)).flatMap(entryPoints);
