@@ -76,6 +76,12 @@ describe('retries, dead letters and failure kinds', () => {
     expect(again!.headers['webhook-id']).toBe(first!.headers['webhook-id']);
     expect(again!.text).toBe(first!.text);
     expect(again!.headers['hookwork-retry-count']).toBe('0');
+
+    // Asked again once it was delivered (a second operator, another instance, a retried call): the
+    // log knows the id, so it is no typo — left to the redelivery that took it, not refused.
+    expect(await app.redeliver({ ids: [letter!.id] })).toEqual({ redelivered: 0, skipped: 0 });
+    await expect(app.redeliver({ ids: [letter!.id, 'msg_never'] })).rejects.toMatchObject({ code: 'HOOKWORK_ERR_REQUEST_NOT_FOUND', details: { ids: ['msg_never'] } });
+    expect(receiver.requests).toHaveLength(2);
   });
 
   it('redelivers all of a webhook’s dead letters since a time, and refuses a selector without ids or webhook', async () => {

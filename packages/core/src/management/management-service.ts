@@ -201,9 +201,10 @@ export class ManagementService implements Management {
    * webhook's (optionally only those dead since `deadSince`); every webhook's dead since
    * `deadSince`; or every dead letter (`{ all: true }`) — exactly one of these forms: `ids` with
    * `webhookKey` or `deadSince`, or `all` with anything, is HOOKWORK_ERR_INVALID_REDELIVER_SELECTOR.
-   * An id (one, or any of a list) that names no queued or dead-lettered request is
-   * HOOKWORK_ERR_REQUEST_NOT_FOUND naming it, and nothing is redelivered; a queued one is left as it
-   * is (neither redelivered nor skipped). Dead letters whose webhook was deleted are
+   * An id (one, or any of a list) that names no queued or dead-lettered request and no attempt
+   * in the delivery log is HOOKWORK_ERR_REQUEST_NOT_FOUND naming it, and nothing is redelivered; a
+   * queued one, or one the log knows but that is gone (another redelivery took it first and it was
+   * delivered since), is left as it is (neither redelivered nor skipped). Dead letters whose webhook was deleted are
    * left as they are and counted as `skipped` (a single one asked for is
    * HOOKWORK_ERR_DEAD_LETTER_WEBHOOK_DELETED): put back, each was only dropped when its turn came.
    */
@@ -237,8 +238,13 @@ export class ManagementService implements Management {
     for (const id of new Set(ids)) requests.set(id, await engine.get(id));
     // One id or a thousand, the same rule: an id that names no queued or dead request is refused,
     // before anything is put back — a list answered { redelivered: 0 } hid a typo or an id long
-    // cleaned up, where the same id alone was a 404.
-    const unknown = [...requests].filter(([, request]) => !request).map(([id]) => id);
+    // cleaned up, where the same id alone was a 404. An id whose attempts the delivery log holds
+    // was a request: another redelivery (a second operator's, another instance's) took it first
+    // and it was delivered or dropped since; like a queued one it is left to that, not refused.
+    const gone = [...requests].filter(([, request]) => !request).map(([id]) => id);
+    const log = gone.length > 0 ? this.deps.deliveryLog() : undefined;
+    const unknown: string[] = [];
+    for (const id of gone) if ((await log!.list({ requestId: id, limit: 1 })).items.length === 0) unknown.push(id);
     if (unknown.length > 0) {
       const shown = unknown.slice(0, 5).map((id) => JSON.stringify(id)).join(', ') + (unknown.length > 5 ? ` and ${unknown.length - 5} more` : '');
       throw new HookworkError(
