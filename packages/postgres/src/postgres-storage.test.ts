@@ -266,6 +266,49 @@ describe('migrations', () => {
     expect((await db.query(`SELECT version, compatible_from FROM "${schema}".schema_version`)).rows).toEqual([{ version: SCHEMA_VERSION, compatible_from: SCHEMA_COMPATIBLE_FROM }]);
   });
 
+  it('a migration behind a host transaction left open waits without stalling other writers, names the holder, and runs once it ends', async () => {
+    const schema = db.schema();
+    await (await openPostgresStorage({ connectionString: db.url, schema })).close();
+    await db.query(`DROP INDEX "${schema}".requests_plain_by_webhook`);
+    await db.query(`UPDATE "${schema}".schema_version SET version = $1`, [SCHEMA_VERSION - 1]);
+    // A host's transaction that wrote to the requests table (as a publish in it does) and stays open.
+    const host = new pg.Client({ connectionString: db.url, application_name: 'the-host' });
+    const writer = new pg.Client({ connectionString: db.url });
+    await Promise.all([host.connect(), writer.connect()]);
+    try {
+      await host.query('BEGIN');
+      await host.query(`LOCK TABLE "${schema}".requests IN ROW EXCLUSIVE MODE`);
+      const warnings: string[] = [];
+      const logger = { ...silentLogger, warn: (message: string) => void warnings.push(message) };
+      let opened = false;
+      const opening = openPostgresStorage({ connectionString: db.url, schema }, { logger, clock: systemClock }).then((storage) => {
+        opened = true;
+        return storage;
+      });
+      for (const deadline = Date.now() + 20_000; warnings.length === 0 && Date.now() < deadline; ) await new Promise((resolve) => setTimeout(resolve, 50));
+      expect(warnings[0]).toMatch(new RegExp(`the migration of .* from schema version ${SCHEMA_VERSION - 1} to ${SCHEMA_VERSION} waits for locks other transactions hold on its tables: pid ${(host as unknown as { processID: number }).processID} \\(idle in transaction, in a transaction since .*application "the-host"\\)`));
+      // While it waits, another session can write to the same table: between its tries the migration
+      // holds no lock request (a CREATE INDEX waiting in the lock queue held every write behind it,
+      // for as long as the host's transaction stayed open). NOWAIT: a write that would queue fails.
+      let written = false;
+      for (let i = 0; i < 50 && !written; i++) {
+        await writer.query('BEGIN');
+        written = await writer.query(`LOCK TABLE "${schema}".requests IN ROW EXCLUSIVE MODE NOWAIT`).then(() => true, () => false);
+        await writer.query('ROLLBACK');
+        if (!written) await new Promise((resolve) => setTimeout(resolve, 200));
+      }
+      expect(written).toBe(true);
+      expect(opened).toBe(false);
+      expect(await version(schema)).toEqual([SCHEMA_VERSION - 1]);
+      await host.query('COMMIT');
+      await (await opening).close();
+      expect(await version(schema)).toEqual([SCHEMA_VERSION]);
+    } finally {
+      await host.end();
+      await writer.end();
+    }
+  });
+
   it('gives each migration a floor no higher than its own version and never lower than the one before', () => {
     let previous = 1;
     for (let v = 1; v <= SCHEMA_VERSION; v++) {

@@ -227,7 +227,7 @@ export async function openPostgresStorage(options: PostgresStorageOptions, conte
   let database: string;
   let role: string;
   try {
-    const opened = await migrate(pool, checked.schema, where);
+    const opened = await migrate(pool, checked.schema, where, (message) => logger.warn(message));
     const { from, to, newer } = opened;
     ({ database, role } = opened);
     if (newer) {

@@ -242,15 +242,25 @@ export interface MigrationOutcome {
  * processes starting at once migrate once (the others wait, then find it done), and a failed
  * migration leaves the schema as it was. A schema at a newer version is opened as it is when its
  * compatible-from floor is this version or lower, and refused otherwise; either way unchanged.
+ *
+ * A migration's statements take table locks (`CREATE INDEX` a SHARE lock on its table) that wait
+ * for every open transaction holding a conflicting one — a host's transaction that published and
+ * is still open, a client idle in transaction — and while one waits, PostgreSQL queues every
+ * other session's write to that table behind it: one idle transaction stalled every instance.
+ * So each try waits at most {@link MIGRATION_LOCK_TIMEOUT_MS} for a lock (`lock_timeout`), then
+ * rolls back (nothing of it kept), lets the others' writes through, says who holds the lock
+ * (`onWait`, at once and then every {@link MIGRATION_WAIT_REPORT_MS}) and tries again after a
+ * growing, jittered pause; start() waits until it succeeds.
  */
-export async function migrate(pool: Pool, schema: string, where: string): Promise<MigrationOutcome> {
+export async function migrate(pool: Pool, schema: string, where: string, onWait: (message: string) => void = () => undefined): Promise<MigrationOutcome> {
   let client: PoolClient;
   try {
     client = await pool.connect();
   } catch (error) {
     throw toStorageError(error, { where, doing: 'connecting', opening: true });
   }
-  let broken: unknown;
+  // A connection whose ROLLBACK failed is destroyed, not given back to the pool.
+  const released: { broken?: unknown } = {};
   // What a refused statement's message needs: the role, and the versions once a migration began.
   const known: { role?: string; migration?: { from: number; to: number } } = {};
   try {
@@ -261,37 +271,19 @@ export async function migrate(pool: Pool, schema: string, where: string): Promis
     if (current > SCHEMA_VERSION) throw tooNew(where, stored);
     if (current === SCHEMA_VERSION) return { from: current, to: current, database, role };
     known.migration = { from: current, to: SCHEMA_VERSION };
-    await client.query('BEGIN');
-    try {
-      await client.query('SELECT pg_advisory_xact_lock($1, hashtext($2))', [LOCK_CLASS, schema]);
-      const exists = await client.query('SELECT 1 FROM pg_namespace WHERE nspname = $1', [schema]);
-      // Only when missing: CREATE SCHEMA IF NOT EXISTS needs CREATE on the database even when the schema exists.
-      if (exists.rowCount === 0) await client.query(`CREATE SCHEMA ${quoteIdentifier(schema)}`);
-      const s = quoteIdentifier(schema);
-      await client.query(`CREATE TABLE IF NOT EXISTS ${s}.schema_version (id integer PRIMARY KEY CHECK (id = 1), version integer NOT NULL, migrated_at timestamptz NOT NULL, compatible_from integer)`);
-      const locked = await readVersion(client, schema, known);
-      const from = locked.version;
-      // A newer build migrated while this one waited for the lock.
-      const newerNow = openableNewer(locked);
-      if (newerNow) {
-        await client.query('ROLLBACK');
-        return { from, to: from, newer: newerNow, database, role };
+    const waitStarted = Date.now();
+    let reportedAt = -Infinity;
+    for (let pause = MIGRATION_RETRY_FIRST_MS; ; pause = Math.min(pause * 2, MIGRATION_RETRY_MAX_MS)) {
+      try {
+        return await migrateOnce(client, schema, where, known, { database, role }, released);
+      } catch (error) {
+        if (sqlState(error) !== LOCK_NOT_AVAILABLE) throw error;
+        if (Date.now() - reportedAt >= MIGRATION_WAIT_REPORT_MS) {
+          reportedAt = Date.now();
+          onWait(`the migration of ${where} from schema version ${current} to ${SCHEMA_VERSION} waits for ${await lockHolders(client, schema)} (for ${Math.round((Date.now() - waitStarted) / 1000)} s so far); it tries again every few seconds without holding up other instances' writes meanwhile. Commit or end that transaction (an idle-in-transaction client: pg_terminate_backend(pid)) and start() goes on`);
+        }
+        await new Promise((resolve) => setTimeout(resolve, pause * (0.5 + Math.random())));
       }
-      if (from > SCHEMA_VERSION) throw tooNew(where, locked);
-      for (let version = from; version < SCHEMA_VERSION; version++) await client.query(MIGRATIONS[version]!.sql(s));
-      if (from !== SCHEMA_VERSION) {
-        // A schema created before floors were recorded lacks the column; it is added with the migration.
-        await client.query(`ALTER TABLE ${s}.schema_version ADD COLUMN IF NOT EXISTS compatible_from integer`);
-        await client.query(
-          `INSERT INTO ${s}.schema_version (id, version, migrated_at, compatible_from) VALUES (1, $1, now(), $2) ON CONFLICT (id) DO UPDATE SET version = excluded.version, migrated_at = excluded.migrated_at, compatible_from = excluded.compatible_from`,
-          [SCHEMA_VERSION, SCHEMA_COMPATIBLE_FROM],
-        );
-      }
-      await client.query('COMMIT');
-      return { from, to: SCHEMA_VERSION, database, role };
-    } catch (error) {
-      await client.query('ROLLBACK').catch((rollbackError: unknown) => (broken = rollbackError));
-      throw error;
     }
   } catch (error) {
     const state = sqlState(error);
@@ -306,6 +298,73 @@ export async function migrate(pool: Pool, schema: string, where: string): Promis
     }
     throw toStorageError(error, { where, doing: 'reading or migrating its schema', opening: true, schema, ...known });
   } finally {
-    client.release(broken as Error | undefined);
+    client.release(released.broken as Error | undefined);
+  }
+}
+
+/** One try of the migration, in a transaction of its own: committed whole, or rolled back whole. */
+async function migrateOnce(client: PoolClient, schema: string, where: string, known: { role?: string; migration?: { from: number; to: number } }, { database, role }: { database: string; role: string }, state: { broken?: unknown }): Promise<MigrationOutcome> {
+  await client.query('BEGIN');
+  try {
+    await client.query('SELECT pg_advisory_xact_lock($1, hashtext($2))', [LOCK_CLASS, schema]);
+    // After the advisory lock (instances starting together wait for each other there, as before):
+    // from here on a table lock is waited for at most this long per try.
+    await client.query(`SET LOCAL lock_timeout = ${MIGRATION_LOCK_TIMEOUT_MS}`);
+    const exists = await client.query('SELECT 1 FROM pg_namespace WHERE nspname = $1', [schema]);
+    // Only when missing: CREATE SCHEMA IF NOT EXISTS needs CREATE on the database even when the schema exists.
+    if (exists.rowCount === 0) await client.query(`CREATE SCHEMA ${quoteIdentifier(schema)}`);
+    const s = quoteIdentifier(schema);
+    await client.query(`CREATE TABLE IF NOT EXISTS ${s}.schema_version (id integer PRIMARY KEY CHECK (id = 1), version integer NOT NULL, migrated_at timestamptz NOT NULL, compatible_from integer)`);
+    const locked = await readVersion(client, schema, known);
+    const from = locked.version;
+    // A newer build migrated while this one waited for the lock.
+    const newerNow = openableNewer(locked);
+    if (newerNow) {
+      await client.query('ROLLBACK');
+      return { from, to: from, newer: newerNow, database, role };
+    }
+    if (from > SCHEMA_VERSION) throw tooNew(where, locked);
+    for (let version = from; version < SCHEMA_VERSION; version++) await client.query(MIGRATIONS[version]!.sql(s));
+    if (from !== SCHEMA_VERSION) {
+      // A schema created before floors were recorded lacks the column; it is added with the migration.
+      await client.query(`ALTER TABLE ${s}.schema_version ADD COLUMN IF NOT EXISTS compatible_from integer`);
+      await client.query(
+        `INSERT INTO ${s}.schema_version (id, version, migrated_at, compatible_from) VALUES (1, $1, now(), $2) ON CONFLICT (id) DO UPDATE SET version = excluded.version, migrated_at = excluded.migrated_at, compatible_from = excluded.compatible_from`,
+        [SCHEMA_VERSION, SCHEMA_COMPATIBLE_FROM],
+      );
+    }
+    await client.query('COMMIT');
+    return { from, to: SCHEMA_VERSION, database, role };
+  } catch (error) {
+    await client.query('ROLLBACK').catch((rollbackError: unknown) => (state.broken = rollbackError));
+    throw error;
+  }
+}
+
+/** `lock_not_available`: a statement gave up waiting for a lock (lock_timeout). */
+const LOCK_NOT_AVAILABLE = '55P03';
+/** How long one try of a migration waits for a table lock before it lets the other sessions' writes through. */
+export const MIGRATION_LOCK_TIMEOUT_MS = 1000;
+const MIGRATION_RETRY_FIRST_MS = 500;
+const MIGRATION_RETRY_MAX_MS = 5000;
+/** How often a migration still waiting says so again. */
+const MIGRATION_WAIT_REPORT_MS = 30_000;
+
+/** Who holds locks on the schema's tables, for the message of a migration that waits: pids, states, since when. */
+async function lockHolders(client: PoolClient, schema: string): Promise<string> {
+  try {
+    const { rows } = await client.query<{ pid: number; state: string | null; since: Date | null; application: string | null }>(
+      `SELECT DISTINCT a.pid, a.state, coalesce(a.xact_start, a.query_start) AS since, a.application_name AS application
+         FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
+        WHERE l.relation IN (SELECT c.oid FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = $1)
+          AND l.pid <> pg_backend_pid() AND l.granted
+        ORDER BY since NULLS LAST LIMIT 5`,
+      [schema],
+    );
+    if (rows.length === 0) return 'a lock another transaction held on its tables';
+    const shown = rows.map((r) => `pid ${r.pid} (${r.state ?? 'unknown state'}${r.since ? `, in a transaction since ${r.since.toISOString()}` : ''}${r.application ? `, application "${r.application}"` : ''})`);
+    return `locks other transactions hold on its tables: ${shown.join(', ')}`;
+  } catch {
+    return 'a lock another transaction held on its tables';
   }
 }
