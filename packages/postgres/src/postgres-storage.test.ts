@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { createHookwork, isHookworkError, silentLogger, systemClock, webhookEtag, type DeliveryLogEntry, type Hookwork, type HookworkError, type Logger } from '@hookwork/core';
 import pg from 'pg';
+import { Webhook as StandardWebhook } from 'standardwebhooks';
 import { closedPort, describeErrorCatalogue, startTestReceiver, ThingHappened, thingComposer } from '@hookwork/core/testing';
 import { openPostgresStorage, postgresStorage, POSTGRES_ERRORS, SCHEMA_VERSION, type PostgresStorage, type PostgresStorageOptions } from './index';
 import { TestDatabase } from './testing/test-database';
@@ -536,6 +537,36 @@ describe('concurrent changes of one webhook from two app instances on one schema
     } finally {
       await apps[0]!.stop();
       await apps[1]!.stop();
+    }
+  });
+});
+
+describe('an instance delivering while another on its schema rotates the secret', () => {
+  it('signs its next request with the new secret only, once the change is announced', async () => {
+    const schema = db.schema();
+    const receiver = await startTestReceiver();
+    const deliverer = createHookwork({ composers: [thingComposer], logger: silentLogger, storage: postgresStorage({ connectionString: db.url, schema }), settings: { period: 10_000, ssrf: { allow: ['127.0.0.1'] } } });
+    const operator = createHookwork({ composers: [thingComposer], logger: silentLogger, storage: postgresStorage({ connectionString: db.url, schema }), settings: { enabled: false, ssrf: { allow: ['127.0.0.1'] } } });
+    await deliverer.start();
+    await operator.start();
+    try {
+      const created = await operator.webhooks.create({ url: receiver.url, events: ['thing.happened'], secret: true });
+      await deliverer.publish(new ThingHappened('first'));
+      await receiver.waitFor(1);
+      const rotated = await operator.webhooks.rotateSecret(created.key, { gracePeriodMs: 0 });
+      // The store's copy is dropped on the change's NOTIFY (milliseconds after the commit): wait for it there.
+      while (!(await deliverer.webhooks.get(created.key))!.secrets.some((secret) => secret.id === rotated.secretId)) await new Promise((resolve) => setTimeout(resolve, 5));
+      await deliverer.publish(new ThingHappened('after-rotation'));
+      const [, second] = await receiver.waitFor(2);
+      const signatures = String(second!.headers['webhook-signature']).split(' ');
+      expect(signatures).toHaveLength(1);
+      const headers = { 'webhook-id': String(second!.headers['webhook-id']), 'webhook-timestamp': String(second!.headers['webhook-timestamp']), 'webhook-signature': signatures[0]! };
+      expect(() => new StandardWebhook(rotated.secret).verify(second!.text, headers)).not.toThrow();
+      expect(() => new StandardWebhook(created.secret!).verify(second!.text, headers)).toThrow();
+    } finally {
+      await deliverer.stop();
+      await operator.stop();
+      await receiver.close();
     }
   });
 });

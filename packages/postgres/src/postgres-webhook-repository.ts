@@ -143,8 +143,15 @@ export class PostgresWebhookRepository implements WebhookRepository {
    * before that process's notification arrives (a request published to it may be claimed first).
    */
   async get(key: string): Promise<Webhook | undefined> {
+    const webhook = await this.getShared(key);
+    // A copy (0.2 µs, against 1.7 µs to parse again): a caller may change the webhook it gets.
+    return webhook === undefined ? undefined : copyWebhook(webhook);
+  }
+
+  /** The decoded webhook cached for `key` itself, until a change's notification drops it (then a newly decoded one). */
+  async getShared(key: string): Promise<Webhook | undefined> {
     const { c } = this;
-    const webhook = await this.byKey.read(
+    return this.byKey.read(
       key,
       async () => {
         const data = (await c.query<{ data: string }>(`reading webhook ${key}`, `SELECT data FROM ${c.s}.webhooks WHERE key = $1`, [key])).rows[0]?.data;
@@ -152,8 +159,6 @@ export class PostgresWebhookRepository implements WebhookRepository {
       },
       (found) => found !== undefined,
     );
-    // A copy (0.2 µs, against 1.7 µs to parse again): a caller may change the webhook it gets.
-    return webhook === undefined ? undefined : copyWebhook(webhook);
   }
 
   async list(page: PageRequest = {}): Promise<Webhook[]> {

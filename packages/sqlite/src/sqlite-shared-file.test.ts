@@ -1,9 +1,11 @@
 import { createHookwork, webhookEtag, type Hookwork, type HookworkError } from '@hookwork/core';
-import { thingComposer, startTestReceiver as startReceiver, type ReceivedRequest, type TestReceiver as Receiver } from '@hookwork/core/testing';
+import { thingComposer, ThingHappened, startTestReceiver as startReceiver, type ReceivedRequest, type TestReceiver as Receiver } from '@hookwork/core/testing';
+import { Webhook as StandardWebhook } from 'standardwebhooks';
 import { openSqliteStorage, sqliteStorage } from './sqlite-storage';
 import { makeTempDir } from './testing/temp-dir';
 
 const webhookIdOf = (request: ReceivedRequest) => String(request.headers['webhook-id']);
+const toHeaderRecord = (headers: Record<string, string | string[] | undefined>) => Object.fromEntries(Object.entries(headers).map(([name, value]) => [name, Array.isArray(value) ? value.join(', ') : (value ?? '')]));
 
 describe('an app sharing its SQLite file with another process', () => {
   let temp: ReturnType<typeof makeTempDir>;
@@ -75,6 +77,56 @@ describe('an app sharing its SQLite file with another process', () => {
       ['msg_fresh', 'delivered'],
       ['msg_orphan', 'dropped'],
     ]);
+  });
+});
+
+describe('an app delivering while another process on its file changes the webhook', () => {
+  let temp: ReturnType<typeof makeTempDir>;
+  let receiver: Receiver;
+  const apps: Hookwork[] = [];
+  beforeEach(async () => {
+    temp = makeTempDir();
+    receiver = await startReceiver();
+  });
+  afterEach(async () => {
+    for (const app of apps.splice(0)) await app.stop();
+    await receiver.close();
+    temp.remove();
+  });
+
+  it('signs with a secret the other rotated in with no grace, and stops sending to a webhook the other disabled or deleted, at its next attempt', async () => {
+    const file = temp.file();
+    // The deliverer (period 10 s: without the store's own fresh answers it kept a webhook for a
+    // second), and the operator's instance, which delivers nothing.
+    const deliverer = createHookwork({ composers: [thingComposer], storage: sqliteStorage({ file, watchIntervalMs: 20 }), settings: { period: 10_000, ssrf: { allow: ['127.0.0.1'] } } });
+    const operator = createHookwork({ composers: [thingComposer], storage: sqliteStorage({ file }), settings: { enabled: false, ssrf: { allow: ['127.0.0.1'] } } });
+    for (const app of [deliverer, operator]) {
+      await app.start();
+      apps.push(app);
+    }
+    const created = await operator.webhooks.create({ url: receiver.url, events: ['thing.happened'], secret: true });
+    await deliverer.publish(new ThingHappened('first'));
+    await receiver.waitFor(1);
+
+    // A leaked secret, replaced at once: the next request is signed with the new one only.
+    const rotated = await operator.webhooks.rotateSecret(created.key, { gracePeriodMs: 0 });
+    await deliverer.publish(new ThingHappened('after-rotation'));
+    const [, second] = await receiver.waitFor(2);
+    expect(String(second!.headers['webhook-signature']).split(' ')).toHaveLength(1);
+    expect(() => new StandardWebhook(rotated.secret).verify(second!.text, toHeaderRecord(second!.headers))).not.toThrow();
+    expect(() => new StandardWebhook(created.secret!).verify(second!.text, toHeaderRecord(second!.headers))).toThrow();
+
+    // Requests already queued (enqueued as the other process would), then the webhook disabled: none is sent.
+    await operator.webhooks.update(created.key, { enabled: false });
+    const other = openSqliteStorage({ file });
+    const now = new Date();
+    await other.queue.enqueue([{ id: 'msg_while_disabled', webhookKey: created.key, eventAlias: 'thing.happened', body: '{"id":"x"}', createdAt: created.createdAt, dueAt: now }]);
+    await other.close();
+    const held = new Promise((resolve) => deliverer.lifecycle.once('requestDeferred', resolve));
+    await held;
+    await operator.webhooks.delete(created.key);
+    await deliverer.drain({ all: true });
+    expect(receiver.requests).toHaveLength(2);
   });
 });
 

@@ -4,6 +4,9 @@ import type { SqliteConnection } from './sqlite-connection';
 /** How many aliases getByAlias keeps answers for before it starts afresh (aliases are event types: few). */
 const ALIASES_KEPT = 1000;
 
+/** How many webhooks getShared keeps answers for before it starts afresh. */
+const KEYS_KEPT = 10_000;
+
 /**
  * Webhooks in SQLite. Each webhook is one JSON row (new fields need no migration); its event
  * aliases are rows of their own, keyed by alias, so getByAlias is an index lookup.
@@ -17,6 +20,8 @@ export class SqliteWebhookRepository implements WebhookRepository {
    * these objects, never changed in place (a change clears the map).
    */
   private readonly byAlias = new Map<string, Webhook[]>();
+  /** getShared's answers by key, valid as byAlias's are (a miss is not kept). */
+  private readonly byKey = new Map<string, Webhook>();
   private byAliasVersion: unknown;
   /**
    * The decoded webhook of each stored JSON text read since the file last changed, and of those
@@ -161,11 +166,7 @@ export class SqliteWebhookRepository implements WebhookRepository {
   async getSharedByAlias(alias: string): Promise<readonly Webhook[]> {
     const c = this.connection;
     return c.run(`looking up webhooks of ${alias}`, () => {
-      const version = c.statement('PRAGMA data_version', 'pluck').get();
-      if (version !== this.byAliasVersion || this.byAlias.size >= ALIASES_KEPT) {
-        this.forgetAnswers();
-        this.byAliasVersion = version;
-      }
+      this.checkFresh();
       let found = this.byAlias.get(alias);
       if (found === undefined) {
         // The JSON text of each, not a row object around it.
@@ -178,12 +179,42 @@ export class SqliteWebhookRepository implements WebhookRepository {
   }
 
   /**
+   * The decoded webhook kept for `key` itself, until the file changes (then a newly decoded one):
+   * delivery reads every attempt's webhook through it, and a version check (2 µs) stands in for
+   * the row's read and decode.
+   */
+  async getShared(key: string): Promise<Webhook | undefined> {
+    const c = this.connection;
+    return c.run(`reading webhook ${key}`, () => {
+      this.checkFresh();
+      let found = this.byKey.get(key);
+      if (found === undefined) {
+        const text = c.statement('SELECT data FROM hookwork_webhooks WHERE key = ?', 'pluck').get(key) as string | undefined;
+        if (text === undefined) return undefined;
+        found = this.decode(text);
+        this.byKey.set(key, found);
+      }
+      return found;
+    });
+  }
+
+  /** Drops the kept answers when another connection committed since (or too many are kept). */
+  private checkFresh(): void {
+    const version = this.connection.statement('PRAGMA data_version', 'pluck').get();
+    if (version !== this.byAliasVersion || this.byAlias.size >= ALIASES_KEPT || this.byKey.size >= KEYS_KEPT) {
+      this.forgetAnswers();
+      this.byAliasVersion = version;
+    }
+  }
+
+  /**
    * Drops getByAlias's answers (the file changed). Two generations of decoded texts are kept: those
    * read since, and those read before — a webhook deleted or no longer looked up is forgotten
    * after two changes, so the map never grows past the webhooks read in two rounds.
    */
   private forgetAnswers(): void {
     this.byAlias.clear();
+    this.byKey.clear();
     this.decodedBefore = this.decoded;
     this.decoded = new Map();
   }

@@ -281,7 +281,7 @@ export function createHookwork<TStorageTransaction = never, TQueueTransaction = 
   });
   const deliveryOptions = options.delivery ?? {};
   container.registerInstance(DeliveryOptionsToken, deliveryOptions);
-  const webhookCache = new WebhookCache({ get: (key) => opened((s) => s.webhooks).get(key) }, () => Math.min(1000, settingsAccessor.current.period));
+  const webhookCache = new WebhookCache(() => opened((s) => s.webhooks), () => Math.min(1000, settingsAccessor.current.period));
   container.registerInstance(WebhookCache, webhookCache);
   // A store without health of its own: each process keeps it in memory (start() says so when the store is shared).
   const localHealth = new MemoryWebhookHealthStore();

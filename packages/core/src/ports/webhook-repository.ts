@@ -55,6 +55,17 @@ export interface WebhookRepository {
    * each copy afresh (about 0.5 µs per subscribed webhook per publish, against 0.1 µs with it).
    */
   getSharedByAlias?(alias: string): Promise<readonly Webhook[]>;
+  /**
+   * The webhook {@link get} answers, not copied: the store's own decoded object (never changed in
+   * place; callers must not change it), and as fresh as the store can tell — a change committed by
+   * any process sharing the store is seen at the next read (the built-in stores: SQLite checks
+   * `PRAGMA data_version`, PostgreSQL drops its answers on the change's notification, memory holds
+   * the one copy). Delivery reads each attempt's webhook through it, so a deletion, a disable or a
+   * secret rotated with no grace period made by another instance stops that instance's sending at
+   * once. Optional: without it, delivery keeps what `get` answered for up to a second (at most
+   * `period`), and another instance's change is seen within that time.
+   */
+  getShared?(key: string): Promise<Webhook | undefined>;
   /** How many webhooks are stored. */
   count(): Promise<number>;
 }

@@ -37,11 +37,12 @@ async function expectCode(promise: Promise<unknown>, code: string): Promise<void
 /**
  * The behaviour every {@link WebhookRepository} backend must show. Call it from a test file
  * of the backend: `describeWebhookRepositoryContract('sqlite', () => ({ subject, cleanup }))`.
- * `modify()`, `deleteIf()` and `getSharedByAlias()` are optional in the port; a backend without one
- * passes `{ modify: false }`, `{ deleteIf: false }` or `{ sharedByAlias: false }`, and that method's
- * tests are left out (without modify, its webhooks can lose one of two changes made at once by two
- * processes; without deleteIf, be deleted over a change made meanwhile; without getSharedByAlias,
- * its publishes copy every subscribed webhook).
+ * `modify()`, `deleteIf()`, `getSharedByAlias()` and `getShared()` are optional in the port; a
+ * backend without one passes `{ modify: false }`, `{ deleteIf: false }` or `{ sharedByAlias: false }`
+ * (which also leaves out getShared's test), and that method's tests are left out (without modify,
+ * its webhooks can lose one of two changes made at once by two processes; without deleteIf, be
+ * deleted over a change made meanwhile; without getSharedByAlias, its publishes copy every
+ * subscribed webhook; without getShared, delivery sees another process's change within a second).
  */
 export function describeWebhookRepositoryContract(name: string, factory: ContractFactory<WebhookRepository>, options: { modify?: boolean; deleteIf?: boolean; sharedByAlias?: boolean } = {}): void {
   requireJestGlobals('describeWebhookRepositoryContract');
@@ -218,6 +219,23 @@ export function describeWebhookRepositoryContract(name: string, factory: Contrac
         expect(before).toEqual(snapshot);
         expect(await repo.getSharedByAlias!('x')).toEqual([contractWebhook('a', { events: ['x', 'y'], headers: { h: 'changed' }, enabled: false })]);
         expect(await repo.getSharedByAlias!('nothing')).toEqual([]);
+      });
+
+      test('getShared answers as get does, sees every change at its next read, and never changes an object it handed out', async (repo) => {
+        expect(typeof repo.getShared).toBe('function');
+        await repo.create(contractWebhook('a', { headers: { h: 'v' } }));
+        const before = await repo.getShared!('a');
+        expect(before).toEqual(await repo.get('a'));
+        expect(await repo.getShared!('a')).toEqual(before);
+        const snapshot = structuredClone(before);
+        await repo.update(contractWebhook('a', { headers: { h: 'changed' }, enabled: false }));
+        expect(before).toEqual(snapshot);
+        expect(await repo.getShared!('a')).toEqual(contractWebhook('a', { headers: { h: 'changed' }, enabled: false }));
+        await repo.delete('a');
+        expect(await repo.getShared!('a')).toBeUndefined();
+        expect(await repo.getShared!('never')).toBeUndefined();
+        await repo.create(contractWebhook('a', { url: 'https://again.example/' }));
+        expect((await repo.getShared!('a'))?.url).toBe('https://again.example/');
       });
     }
 

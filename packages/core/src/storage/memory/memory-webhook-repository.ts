@@ -57,6 +57,11 @@ export class MemoryWebhookRepository implements WebhookRepository {
     return webhook && copyWebhook(webhook);
   }
 
+  /** The stored object itself: each write stores a new copy, so an object handed out never changes. */
+  async getShared(key: string): Promise<Webhook | undefined> {
+    return this.byKey.get(key);
+  }
+
   async list(page: PageRequest = {}): Promise<Webhook[]> {
     const offset = page.offset ?? 0;
     return [...this.byKey.values()]
