@@ -1,5 +1,5 @@
 import { pollingQueue, type DeliveryLog, type RequestQueue, type Storage, type WebhookHealthStore, type WebhookRepository } from '@hookwork/core';
-import { describeDeliveryLogContract, describeKeyRulesContract, describeQueueEngineContract, describeRequestQueueContract, describeWebhookHealthStoreContract, describeWebhookRepositoryContract, queueEngineHarness, type ContractSubject } from '@hookwork/core/testing';
+import { describeConcurrentCallersContract, describeDeliveryLogContract, describeKeyRulesContract, describeQueueEngineContract, describeRequestQueueContract, describeWebhookHealthStoreContract, describeWebhookRepositoryContract, queueEngineHarness, type ContractSubject } from '@hookwork/core/testing';
 import { openPostgresStorage, postgresStorage } from './postgres-storage';
 import { TestDatabase } from './testing/test-database';
 
@@ -41,6 +41,11 @@ describeQueueEngineContract(
 );
 
 describeKeyRulesContract('postgres', () => {
+  const schema = db.schema();
+  return { subject: { storage: postgresStorage({ connectionString: db.url, schema, poolSize: 4 }) }, cleanup: () => db.drop(schema) };
+});
+
+describeConcurrentCallersContract('postgres', () => {
   const schema = db.schema();
   return { subject: { storage: postgresStorage({ connectionString: db.url, schema, poolSize: 4 }) }, cleanup: () => db.drop(schema) };
 });

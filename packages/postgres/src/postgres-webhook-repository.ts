@@ -3,7 +3,11 @@ import type { PostgresConnection } from './postgres-connection';
 import { ListenedCache } from './listened-cache';
 import { WEBHOOKS_CHANGED, type PostgresListener } from './postgres-listener';
 
-/** How often modify() and deleteIf() read again after another writer changed the webhook first, before they give up. */
+/**
+ * How often modify() and deleteIf() read again after another writer changed the webhook first,
+ * before they give up. An app calls them for one webhook one at a time (core's WebhookChanges),
+ * so only other processes' changes count against it.
+ */
 const MODIFY_ATTEMPTS = 20;
 
 /**
@@ -71,7 +75,8 @@ export class PostgresWebhookRepository implements WebhookRepository {
   /**
    * Compare and set, with no transaction held open: reads the stored text (never the cache),
    * writes the change only where the row still holds that text, and reads again and retries when
-   * another writer (this process or another) got there first.
+   * another writer got there first: another process (the app hands this store the changes of
+   * one webhook one at a time), or a caller of this store beside the app.
    */
   async modify(key: string, change: (current: Webhook) => Webhook | undefined): Promise<Webhook> {
     const { c } = this;
@@ -94,7 +99,7 @@ export class PostgresWebhookRepository implements WebhookRepository {
       if (attempt >= MODIFY_ATTEMPTS) {
         throw new HookworkError(
           'HOOKWORK_ERR_STORAGE',
-          `webhook ${key} was changed by other writers ${MODIFY_ATTEMPTS} times while this change was being made (${c.where}); nothing was changed by this call: make it again`,
+          `webhook ${key} was changed ${MODIFY_ATTEMPTS} times by other writers — other processes on this database — while this change was being made (${c.where}); nothing was changed by this call: make it again (if it keeps happening, fewer processes should change this webhook at once)`,
         );
       }
     }
@@ -129,7 +134,7 @@ export class PostgresWebhookRepository implements WebhookRepository {
       if (attempt >= MODIFY_ATTEMPTS) {
         throw new HookworkError(
           'HOOKWORK_ERR_STORAGE',
-          `webhook ${key} was changed by other writers ${MODIFY_ATTEMPTS} times while this delete was being decided (${c.where}); nothing was deleted by this call: make it again`,
+          `webhook ${key} was changed ${MODIFY_ATTEMPTS} times by other writers — other processes on this database — while this delete was being decided (${c.where}); nothing was deleted by this call: make it again (if it keeps happening, fewer processes should change this webhook at once)`,
         );
       }
     }

@@ -1,5 +1,5 @@
 import { pollingQueue, type DeliveryLog, type RequestQueue, type Storage, type WebhookHealthStore, type WebhookRepository } from '@hookwork/core';
-import { describeDeliveryLogContract, describeKeyRulesContract, describeQueueEngineContract, describeRequestQueueContract, describeWebhookHealthStoreContract, describeWebhookRepositoryContract, queueEngineHarness, type ContractSubject } from '@hookwork/core/testing';
+import { describeConcurrentCallersContract, describeDeliveryLogContract, describeKeyRulesContract, describeQueueEngineContract, describeRequestQueueContract, describeWebhookHealthStoreContract, describeWebhookRepositoryContract, queueEngineHarness, type ContractSubject } from '@hookwork/core/testing';
 import { openSqliteStorage, sqliteStorage } from './sqlite-storage';
 import { makeTempDir } from './testing/temp-dir';
 
@@ -36,6 +36,11 @@ describeQueueEngineContract(
 );
 
 describeKeyRulesContract('sqlite', () => {
+  const temp = makeTempDir();
+  return { subject: { storage: sqliteStorage({ file: temp.file() }) }, cleanup: async () => temp.remove() };
+});
+
+describeConcurrentCallersContract('sqlite', () => {
   const temp = makeTempDir();
   return { subject: { storage: sqliteStorage({ file: temp.file() }) }, cleanup: async () => temp.remove() };
 });

@@ -20,6 +20,8 @@ export interface WebhookRepository {
    * retries calls it again with the newer webhook); it returns the replacement, or `undefined` to
    * leave the webhook as it is, and what it throws is thrown from here with nothing stored.
    * Resolves with the webhook as stored afterwards; HOOKWORK_ERR_WEBHOOK_NOT_FOUND when absent.
+   * Core calls it (and {@link deleteIf}) for one webhook one call at a time per app, so a backend
+   * that compares and retries only retries for writes of other processes.
    *
    * Optional: without it, core changes a webhook with {@link get} then {@link update}, one change
    * at a time per app, and two processes changing one webhook at once can lose one change.

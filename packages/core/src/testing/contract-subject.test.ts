@@ -13,6 +13,7 @@ describe('the contract suites outside jest', () => {
     ['describeRequestQueueContract', '(name, () => ({ subject: {} }))'],
     ['describeQueueEngineContract', "(name, () => ({ subject: {} }), { duplicateIds: 'refused' })"],
     ['describeKeyRulesContract', '(name, () => ({ subject: {} }))'],
+    ['describeConcurrentCallersContract', '(name, () => ({ subject: {} }))'],
     ['describeTransportContract', '(name, () => ({}))'],
   ])('%s says to call it from a jest test file', async (suite, call) => {
     const script = `const name = 'mine'; require(${JSON.stringify(testing)}).${suite}${call};`;

@@ -8,6 +8,7 @@ export { contractWebhook, describeWebhookRepositoryContract } from './webhook-re
 export { contractRequest, describeRequestQueueContract, type RequestQueueContractOptions } from './request-queue-contract';
 export { contractLogEntry, describeDeliveryLogContract } from './delivery-log-contract';
 export { describeWebhookHealthStoreContract } from './webhook-health-store-contract';
+export { type ConcurrentCallersBackends, describeConcurrentCallersContract } from './concurrent-callers-contract';
 export { type RecordedRequest, recordingTransport, type RecordingTransport } from './recording-transport';
 export { capturingStorage, type CapturingStorage } from './capturing-storage';
 export {

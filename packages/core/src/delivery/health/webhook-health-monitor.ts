@@ -7,6 +7,7 @@ import type { OperatorEvent } from '../../observability/operator-events';
 import type { TransportResult } from '../../ports/transport';
 import type { WebhookHealthRecord, WebhookHealthStore } from '../../ports/webhook-health-store';
 import type { Clock } from '../../runtime/clock';
+import { OneAtATime } from '../../runtime/one-at-a-time';
 import type { SettingsAccessor } from '../../settings/settings';
 import { formatDuration } from '../../settings/time-span';
 import type { WebhookCache } from '../webhook-cache';
@@ -49,10 +50,30 @@ const SEND: DeliveryAdmission = Object.freeze({ kind: 'send', probe: false });
 
 /** How often, at most, a probe in flight is checked on by the webhook's other requests, ms. */
 const PROBE_POLL_MS = 1000;
-/** Compare-and-set rounds before a health write gives up (another process kept writing first). */
+/**
+ * Compare-and-set rounds before a health write gives up. This process writes a webhook's health
+ * one write at a time, so only other processes sharing the store can make it lose a round.
+ */
 const MAX_WRITE_ROUNDS = 10;
 /** How often successes counted for the failure-rate window are written, ms. */
 const SUCCESS_FLUSH_MS = 1000;
+
+/** One attempt's outcome waiting to be written into its webhook's health. */
+interface PendingFacts {
+  /** The webhook as the attempt had it. */
+  webhook: Webhook;
+  policy: HealthPolicy;
+  facts: AttemptFacts;
+  /** When the attempt ended, ms. */
+  now: number;
+}
+
+/** Attempts' outcomes written together, in one compare-and-set. */
+interface Batch {
+  readonly items: PendingFacts[];
+  /** Settles once they are written (or given up, which is logged): never rejects. */
+  written: Promise<void>;
+}
 
 interface Cached {
   record: Promise<WebhookHealthRecord | undefined>;
@@ -69,12 +90,23 @@ interface Cached {
  * second (less often than `period`), a success on a healthy webhook writes nothing, and only a
  * rate-limited webhook asks the store for each request. A breaker transition is the write of
  * one process (compare-and-set), which alone reports it, so operators hear of it once.
+ *
+ * Within the process, a webhook's health writes and probe claims go one at a time, and the
+ * outcomes of attempts that end while one is being written are folded into the next write (as
+ * each would have been written in turn): of 64 attempts failing at once each is counted, in at
+ * most 64 writes (one, when they all end while the first is out), and none loses a
+ * compare-and-set to another of this process. Before, each wrote on its own, all but one lost
+ * each round, and after ten rounds the rest went uncounted.
  */
 export class WebhookHealthMonitor {
   private readonly cache = new Map<string, Cached>();
   /** Successes not yet counted into a failure-rate window, by webhook. */
   private readonly successes = new Map<string, { count: number; webhook: Webhook }>();
   private flushTimer: NodeJS.Timeout | undefined;
+  /** Each webhook's health writes and probe claims, one at a time. */
+  private readonly lanes = new OneAtATime();
+  /** By webhook: the batch waiting for its turn in the lane, which attempts ending meanwhile join. */
+  private readonly open = new Map<string, Batch>();
   /** The app's queue engine, once started: its name and whether it keeps FIFO order. */
   queue: { name: string; fifo: boolean } | undefined;
 
@@ -110,15 +142,9 @@ export class WebhookHealthMonitor {
       const grant = await this.deps.store().takeToken(webhook.key, policy.rate, new Date(now));
       if (!grant.granted) return { kind: 'hold', until: grant.retryAt, reason: 'rate limit' };
     }
-    for (let round = 0; decided.kind === 'probe' && round < MAX_WRITE_ROUNDS; round++) {
-      const claimed = await this.deps.store().compareAndSet(webhook.key, record!.version, claimProbe(record!.state, policy, now));
-      if (claimed) {
-        this.remember(claimed);
-        return { kind: 'send', probe: true };
-      }
-      record = await this.read(webhook.key, true);
-      decided = admission(record?.state, policy, now);
-      if (decided.kind === 'hold') return this.hold(decided.until, decided.reason, now);
+    if (decided.kind === 'probe') {
+      const seen = record;
+      return this.lanes.run(webhook.key, () => this.claimProbe(webhook.key, policy, seen));
     }
     return SEND;
   }
@@ -219,13 +245,7 @@ export class WebhookHealthMonitor {
     const now = this.deps.clock.now().getTime();
     const counted = [...this.successes.values()];
     this.successes.clear();
-    for (const { count, webhook } of counted) {
-      try {
-        await this.write(webhook, this.policyOf(webhook), { health: 'success', probe: false, bufferedSuccesses: count - 1 }, now);
-      } catch (error) {
-        this.deps.reporter.backgroundError(`recording the health of webhook ${webhook.key}`, error);
-      }
-    }
+    for (const { count, webhook } of counted) await this.write(webhook, this.policyOf(webhook), { health: 'success', probe: false, bufferedSuccesses: count - 1 }, now);
   }
 
   private hold(until: number, reason: HoldReason, now: number): DeliveryAdmission {
@@ -247,27 +267,93 @@ export class WebhookHealthMonitor {
   }
 
   /**
-   * The compare-and-set loop: decide on the freshest state, write, and report the transitions
-   * only when this write won. Successes counted in memory ride along (and are then forgotten).
+   * Claims the probe of a webhook whose breaker's cool-down is over, in its lane: a claim made by
+   * this process meanwhile (or a write) is in the cache, so the webhook's other requests that
+   * were due at once see it and wait, without a write of their own. `seen` is the record admit()
+   * decided on. Only another process can make a claim lose; after {@link MAX_WRITE_ROUNDS} lost
+   * rounds the request waits a second, as for a probe in flight elsewhere.
    */
-  private async write(webhook: Webhook, policy: HealthPolicy, facts: AttemptFacts, now: number): Promise<void> {
-    const store = this.deps.store();
-    let record = await this.read(webhook.key);
+  private async claimProbe(webhookKey: string, policy: HealthPolicy, seen: WebhookHealthRecord | undefined): Promise<DeliveryAdmission> {
+    const cached = await this.read(webhookKey);
+    let record = cached && (!seen || cached.version > seen.version) ? cached : seen;
+    let now = this.deps.clock.now().getTime();
     for (let round = 0; round < MAX_WRITE_ROUNDS; round++) {
-      const buffered = this.successes.get(webhook.key)?.count ?? 0;
-      const { state, transitions } = afterAttempt(record?.state, { ...facts, bufferedSuccesses: (facts.bufferedSuccesses ?? 0) + buffered }, policy, now);
-      const written = await store.compareAndSet(webhook.key, record?.version ?? 0, state);
+      const decided = admission(record?.state, policy, now);
+      if (decided.kind === 'hold') return this.hold(decided.until, decided.reason, now);
+      if (decided.kind === 'send') return SEND;
+      const claimed = await this.deps.store().compareAndSet(webhookKey, record!.version, claimProbe(record!.state, policy, now));
+      if (claimed) {
+        this.remember(claimed);
+        return { kind: 'send', probe: true };
+      }
+      record = await this.read(webhookKey, true);
+      now = this.deps.clock.now().getTime();
+    }
+    return this.hold(now + PROBE_POLL_MS, 'probe in flight', now);
+  }
+
+  /**
+   * Counts an attempt's outcome into its webhook's health. It joins the webhook's batch waiting
+   * for its turn, if one is (of the webhook as this attempt had it: same URL, same webhook), or
+   * begins one; a batch is written when the write before it in the webhook's lane is done.
+   * Never rejects.
+   */
+  private write(webhook: Webhook, policy: HealthPolicy, facts: AttemptFacts, now: number): Promise<void> {
+    const item: PendingFacts = { webhook, policy, facts, now };
+    const waiting = this.open.get(webhook.key);
+    if (waiting && waiting.items[0]!.webhook.url === webhook.url && sameWebhook(waiting.items[0]!.webhook, webhook)) {
+      waiting.items.push(item);
+      return waiting.written;
+    }
+    const batch: Batch = { items: [item], written: Promise.resolve() };
+    this.open.set(webhook.key, batch);
+    batch.written = this.lanes.run(webhook.key, async () => {
+      // Its turn: later attempts begin the next batch.
+      if (this.open.get(webhook.key) === batch) this.open.delete(webhook.key);
+      try {
+        await this.writeBatch(batch.items);
+      } catch (error) {
+        const attempts = batch.items.length === 1 ? '' : ` (${batch.items.length} attempts)`;
+        this.deps.reporter.backgroundError(`recording the health of webhook ${webhook.key}${attempts}`, error);
+      }
+    });
+    return batch.written;
+  }
+
+  /**
+   * The compare-and-set loop: decide on the freshest state — each attempt of the batch in turn, as
+   * if written one after another — write once, and report the transitions only when this write
+   * won. Successes counted in memory ride along (and are then forgotten).
+   */
+  private async writeBatch(items: readonly PendingFacts[]): Promise<void> {
+    const store = this.deps.store();
+    const first = items[0]!;
+    const key = first.webhook.key;
+    let record = await this.read(key);
+    for (let round = 0; round < MAX_WRITE_ROUNDS; round++) {
+      const buffered = this.successes.get(key)?.count ?? 0;
+      let state = record?.state;
+      const decided: { webhook: Webhook; transitions: readonly HealthTransition[] }[] = [];
+      for (const [i, { webhook, policy, facts, now }] of items.entries()) {
+        const after = afterAttempt(state, { ...facts, bufferedSuccesses: (facts.bufferedSuccesses ?? 0) + (i === 0 ? buffered : 0) }, policy, now);
+        state = after.state;
+        if (after.transitions.length > 0) decided.push({ webhook, transitions: after.transitions });
+      }
+      const written = await store.compareAndSet(key, record?.version ?? 0, state!);
       if (written) {
         this.remember(written);
-        const left = this.successes.get(webhook.key);
-        if (left && (left.count -= buffered) <= 0) this.successes.delete(webhook.key);
-        if (written.version === 1 && (await this.outlivedItsWebhook(webhook))) return;
-        this.report(webhook, transitions);
+        const left = this.successes.get(key);
+        if (left && (left.count -= buffered) <= 0) this.successes.delete(key);
+        if (written.version === 1 && (await this.outlivedItsWebhook(first.webhook))) return;
+        for (const { webhook, transitions } of decided) this.report(webhook, transitions);
         return;
       }
-      record = await this.read(webhook.key, true);
+      record = await this.read(key, true);
     }
-    this.deps.logger.warn(`the health of webhook ${webhook.key} could not be written: other processes wrote first ${MAX_WRITE_ROUNDS} times in a row; this attempt is not counted`);
+    const attempts = items.length === 1 ? 'this attempt is' : `these ${items.length} attempts are`;
+    this.deps.logger.warn(
+      `the health of webhook ${key} could not be written: other processes sharing the store wrote it first ${MAX_WRITE_ROUNDS} times in a row (this process writes it one write at a time, so only they can); ${attempts} not counted, and its breaker and auto-disable see fewer failures than there were. That takes many processes writing this webhook's health at once; if it repeats, run fewer processes on this store`,
+    );
   }
 
   /**

@@ -1,11 +1,14 @@
 /**
  * Runs the tasks given for one key one after another, in the order given; tasks of other keys
- * run beside them. `WebhookChanges` uses it for a store without `modify`: a webhook's change
- * reads the stored webhook, changes it and writes it whole, and two such changes of one webhook
- * made at once (two admin tabs, a double click) would both read the same webhook, the second write
- * silently undoing the first — a disable answered 200 that never happened, a rotated secret shown
- * once and never stored. Waiting for the previous change of that key makes each read see the last
- * write. A failed task does not stop the next.
+ * run beside them. A failed task does not stop the next. Each user holds its own, so two apps in
+ * one process never wait on each other.
+ *
+ * For read-decide-write steps of one thing that callers in one process make at once: run one
+ * after another, each reads what the one before wrote, so none undoes another (a store without
+ * compare-and-set) and none loses a compare-and-set to its own process and has to read and
+ * decide again — which, with enough callers at once, ran out of rounds and gave up (a store with
+ * it). Users: `WebhookChanges` (a webhook's changes) and `WebhookHealthMonitor` (a webhook's
+ * health writes and probe claims).
  */
 export class OneAtATime {
   private readonly tails = new Map<string, Promise<unknown>>();

@@ -1,0 +1,200 @@
+/// <reference types="jest" />
+import type { ServerResponse } from 'node:http';
+import { createHookwork } from '../composition/create-hookwork';
+import type { Hookwork } from '../composition/hookwork-app';
+import type { Logger } from '../observability/logger';
+import type { OperatorEvent } from '../observability/operator-events';
+import type { Storage, StorageBackend } from '../ports/storage-backend';
+import type { WebhookHealthStore } from '../ports/webhook-health-store';
+import type { HookworkSettingsInput } from '../settings/settings';
+import { withSubject, type ContractFactory, requireJestGlobals } from './contract-subject';
+import type { KeyRulesBackend } from './key-rules-contract';
+import { startTestReceiver, type TestReceiver } from './test-receiver';
+import { ThingHappened, thingComposer } from './thing-event';
+
+/** What {@link describeConcurrentCallersContract} runs an app on: the same as the key rules' suite takes. */
+export type ConcurrentCallersBackends = KeyRulesBackend;
+
+/** How many attempts, changes or waiting requests of one webhook the suite makes at once. */
+const AT_ONCE = 64;
+
+/**
+ * What many callers of one app acting on one webhook at once must get, whatever the store and
+ * queue engine: one process never loses a compare-and-set to itself, so nothing it does is given
+ * up for "other processes wrote first" when there are none.
+ *
+ * - 64 attempts of one webhook failing at once (a receiver answering 500 to all of them, or an
+ *   SSRF guard refusing each): each is counted in the webhook's health, the breaker opens at its
+ *   threshold exactly, once, and no health write is given up or lost;
+ * - when an open breaker's cool-down ends with 64 requests waiting, one probe goes and the
+ *   others wait, without a health write lost;
+ * - 64 changes of one webhook made at once through the app all succeed.
+ *
+ * Each test starts one app on a fresh subject from `factory`, with a real receiver on 127.0.0.1;
+ * the store's health is watched (its compare-and-set answers counted), not replaced.
+ */
+export function describeConcurrentCallersContract(name: string, factory: ContractFactory<ConcurrentCallersBackends>): void {
+  requireJestGlobals('describeConcurrentCallersContract');
+
+  interface Run {
+    app: Hookwork;
+    receiver: TestReceiver;
+    /** Health compare-and-sets that found another version stored (lost). */
+    lostWrites: () => number;
+    /** Warn and error lines the app logged. */
+    logged: string[];
+    events: OperatorEvent[];
+  }
+
+  const test = (title: string, settings: HookworkSettingsInput, body: (run: Run) => Promise<void>) =>
+    it(
+      title,
+      () =>
+        withSubject(factory, async ({ subject }) => {
+          const receiver = await startTestReceiver();
+          const logged: string[] = [];
+          const quiet = () => {};
+          const logger: Logger = { debug: quiet, info: quiet, warn: (line) => void logged.push(line), error: (line) => void logged.push(line) };
+          let lost = 0;
+          const app = createHookwork({
+            composers: [thingComposer],
+            storage: watchingHealth(subject.storage, () => lost++),
+            ...(subject.queue ? { queue: subject.queue } : {}),
+            logger,
+            settings: { ssrf: { allowInternal: false, allow: ['127.0.0.1'] }, retryJitter: 0, period: 200, timeout: 10_000, stopTimeout: 2000, concurrency: { global: AT_ONCE, perWebhook: AT_ONCE }, ...settings },
+          });
+          const events: OperatorEvent[] = [];
+          app.lifecycle.on('operatorEvent', (event) => events.push(event));
+          try {
+            await app.start();
+            await body({ app, receiver, lostWrites: () => lost, logged, events });
+          } finally {
+            await app.stop();
+            await receiver.close();
+          }
+        }),
+      60_000,
+    );
+
+  /** Publishes `count` notifications and resolves once `count` attempts have failed. */
+  async function failAtOnce(app: Hookwork, count: number): Promise<void> {
+    let failed = 0;
+    // attemptFailed follows the health write of its attempt.
+    const allFailed = new Promise<void>((resolve) => app.lifecycle.on('attemptFailed', () => ++failed === count && resolve()));
+    for (let i = 0; i < count; i++) await app.publish(new ThingHappened(`n${i}`));
+    await allFailed;
+  }
+
+  const healthLines = (logged: readonly string[]) => logged.filter((line) => /health of webhook/.test(line));
+
+  describe(`concurrent callers of one app: ${name}`, () => {
+    test(
+      `${AT_ONCE} attempts of one webhook failing at once (a receiver answering 500) are each counted; the breaker opens at its threshold exactly, once`,
+      { maximumRetries: 0, breaker: { failureThreshold: 40, coolDown: 60_000 } },
+      async ({ app, receiver, lostWrites, logged, events }) => {
+        const held: ServerResponse[] = [];
+        receiver.handler = (_request, res) => {
+          held.push(res);
+          // Every attempt is out before any fails: their health writes all come at once.
+          if (held.length === AT_ONCE) for (const r of held) r.writeHead(500).end();
+        };
+        const { key } = await app.webhooks.create({ url: receiver.url, events: ['thing.happened'] });
+        await failAtOnce(app, AT_ONCE);
+        expect(receiver.requests).toHaveLength(AT_ONCE);
+        expect(await app.health(key)).toMatchObject({ breaker: 'open', consecutiveFailures: AT_ONCE });
+        const opened = events.filter((e) => e.type === 'breaker.opened');
+        expect(opened).toHaveLength(1);
+        expect(opened[0]).toMatchObject({ data: { webhookKey: key, trigger: 'consecutive failures', consecutiveFailures: 40 } });
+        expect(healthLines(logged)).toEqual([]);
+        expect(lostWrites()).toBe(0);
+      },
+    );
+
+    test(
+      `${AT_ONCE} attempts refused at once by the SSRF guard (the host did not allow the receiver's address) are each counted`,
+      { ssrf: { allowInternal: false, allow: [] }, maximumRetries: 0, breaker: { failureThreshold: AT_ONCE, coolDown: 60_000 } },
+      async ({ app, receiver, lostWrites, logged, events }) => {
+        const { key } = await app.webhooks.create({ url: receiver.url, events: ['thing.happened'] });
+        await failAtOnce(app, AT_ONCE);
+        expect(receiver.requests).toHaveLength(0);
+        expect(await app.health(key)).toMatchObject({ breaker: 'open', consecutiveFailures: AT_ONCE });
+        expect(events.filter((e) => e.type === 'breaker.opened')).toEqual([expect.objectContaining({ data: expect.objectContaining({ consecutiveFailures: AT_ONCE }) })]);
+        expect(healthLines(logged)).toEqual([]);
+        expect(lostWrites()).toBe(0);
+      },
+    );
+
+    test(
+      `when an open breaker's cool-down ends with ${AT_ONCE} requests waiting, one probe goes and the others wait for its answer`,
+      { maximumRetries: 10, retrySchedule: [50], breaker: { failureThreshold: 1, coolDown: 500 } },
+      async ({ app, receiver, lostWrites, logged, events }) => {
+        let probe: ServerResponse | undefined;
+        let arrivedAfterProbe = 0;
+        receiver.handler = (_request, res, index) => {
+          if (index === 0) return void res.writeHead(500).end();
+          if (probe) arrivedAfterProbe++;
+          else probe = res;
+        };
+        const { key } = await app.webhooks.create({ url: receiver.url, events: ['thing.happened'] });
+        const opened = new Promise<void>((resolve) => app.lifecycle.on('operatorEvent', (e) => e.type === 'breaker.opened' && resolve()));
+        await app.publish(new ThingHappened('first'));
+        await opened;
+        for (let i = 1; i < AT_ONCE; i++) await app.publish(new ThingHappened(`n${i}`));
+        await receiver.waitFor(2, 20_000);
+        // The probe's claim lasts the attempt's timeout and 5 s; the others look again every second meanwhile.
+        await new Promise((resolve) => setTimeout(resolve, 1500));
+        expect(arrivedAfterProbe).toBe(0);
+        expect(await app.health(key)).toMatchObject({ breaker: 'half-open' });
+        receiver.handler = (_request, res) => void res.end('ok');
+        probe!.end('ok');
+        await app.drain();
+        expect(await app.queueCounts({ webhookKey: key })).toEqual({ pending: 0, inFlight: 0, dead: 0 });
+        expect(await app.health(key)).toMatchObject({ breaker: 'closed', consecutiveFailures: 0 });
+        expect(events.filter((e) => e.type.startsWith('breaker.')).map((e) => e.type)).toEqual(['breaker.opened', 'breaker.closed']);
+        expect(healthLines(logged)).toEqual([]);
+        expect(lostWrites()).toBe(0);
+      },
+    );
+
+    test(`${AT_ONCE} changes of one webhook made at once through the app all succeed`, {}, async ({ app }) => {
+      const { key } = await app.webhooks.create({ url: 'https://example.com/hooks', events: ['thing.happened'] });
+      const names = Array.from({ length: AT_ONCE }, (_, i) => `name ${i}`);
+      const outcomes = await Promise.allSettled(names.map((name) => app.webhooks.update(key, { name })));
+      expect(outcomes.filter((o) => o.status === 'rejected')).toEqual([]);
+      expect(names).toContain((await app.webhooks.get(key))?.name);
+    });
+  });
+}
+
+/** `backend` with its health store's compare-and-set answers watched: `onLost` is called for each that found another version. */
+function watchingHealth(backend: StorageBackend<unknown>, onLost: () => void): StorageBackend<unknown> {
+  return {
+    name: backend.name,
+    capabilities: backend.capabilities,
+    async open(context): Promise<Storage<unknown>> {
+      const storage = await backend.open(context);
+      const health = storage.health;
+      if (!health) return storage;
+      const watched: WebhookHealthStore = new Proxy(health, {
+        get(target, property, receiver) {
+          if (property === 'compareAndSet') {
+            return async (...args: Parameters<WebhookHealthStore['compareAndSet']>) => {
+              const written = await target.compareAndSet(...args);
+              if (!written) onLost();
+              return written;
+            };
+          }
+          const value = Reflect.get(target, property, receiver) as unknown;
+          return typeof value === 'function' ? value.bind(target) : value;
+        },
+      });
+      return new Proxy(storage, {
+        get(target, property, receiver) {
+          if (property === 'health') return watched;
+          const value = Reflect.get(target, property, receiver) as unknown;
+          return typeof value === 'function' ? value.bind(target) : value;
+        },
+      });
+    },
+  };
+}
