@@ -1,10 +1,11 @@
 import { context, propagation, trace } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
-import { W3CTraceContextPropagator } from '@opentelemetry/core';
+import { unsuppressTracing, W3CTraceContextPropagator } from '@opentelemetry/core';
 import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
 import { UndiciInstrumentation } from '@opentelemetry/instrumentation-undici';
 import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor, type ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import type { Hookwork } from '../composition/hookwork-app';
+import { createHttpTransport } from '../delivery/transport/http-transport';
 import type { TransportName } from '../delivery/transport/transport-choice';
 import { startTestReceiver, type TestReceiver } from '../testing/test-receiver';
 import { startTestApp, ThingHappened } from '../test-support/test-app';
@@ -127,5 +128,23 @@ describe('hookwork beside the HTTP instrumentations of the host', () => {
     await app.drain();
     const [attempt] = hookworkSpans().filter((s) => s.name === 'POST');
     expect(seen).toEqual([{ active: attempt!.spanContext().spanId, inner: false }]);
+  });
+
+  it("a host that lifts the suppression (docs/health.md) gets the instrumentation's span as the attempt's child, and its traceparent", async () => {
+    app = await startTestApp({
+      tracerProvider: provider,
+      settings: { tracing: { traceparent: true } },
+      transport: (options) => {
+        const inner = createHttpTransport(options);
+        return { send: (request, sendOptions) => context.with(unsuppressTracing(context.active()), () => inner.send(request, sendOptions)), close: () => inner.close() };
+      },
+    });
+    await app.webhooks.create({ url: `${receiver.origin}/hooks/pathsecret`, events: ['thing.happened'] });
+    await app.publish(new ThingHappened('both'));
+    await app.drain();
+    const [attempt] = hookworkSpans().filter((s) => s.name === 'POST');
+    const [instrumented] = othersSpans();
+    expect(instrumented!.parentSpanContext?.spanId).toBe(attempt!.spanContext().spanId);
+    expect(receiver.requests[0]!.headers.traceparent).toBe(formatTraceparent(instrumented!.spanContext()));
   });
 });
