@@ -91,7 +91,7 @@ describe('an attempt cut off by stop()', () => {
     const text = (await held.metrics.scrape()).text;
     expect(text).toContain('hookwork_attempts_total{outcome="released",status_class="none"} 1');
     expect(text).not.toMatch(/^hookwork_attempts_total\{outcome="retrying"/m);
-    const [span] = exporter.getFinishedSpans().filter((s) => s.name === 'hookwork.attempt');
+    const [span] = exporter.getFinishedSpans().filter((s) => s.name === 'POST');
     expect(span!.attributes['hookwork.outcome']).toBe('released');
     expect(span!.status.code).not.toBe(SpanStatusCode.ERROR);
     const { items } = await opened!.deliveryLog.list({ webhookKey: webhook.key });

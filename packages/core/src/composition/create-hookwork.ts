@@ -372,6 +372,7 @@ export function createHookwork<TStorageTransaction = never, TQueueTransaction = 
       logWriter,
       clock,
       logger,
+      tracer,
     }),
     clock,
     cleanup,

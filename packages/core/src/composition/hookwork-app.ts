@@ -1,5 +1,5 @@
 import { setMaxListeners } from 'node:events';
-import { context, SpanKind, SpanStatusCode, trace, type Tracer } from '@opentelemetry/api';
+import { context, INVALID_SPAN_CONTEXT, SpanKind, SpanStatusCode, trace, type Context, type Tracer } from '@opentelemetry/api';
 import type { DependencyContainer } from 'tsyringe';
 import type { Attempt } from '../delivery/attempt';
 import { WebhookDeliveryHandler } from '../delivery/delivery-handler';
@@ -11,7 +11,7 @@ import type { WebhookHealthMonitor } from '../delivery/health/webhook-health-mon
 import { OperatorNotification } from '../events/operator-webhook-events';
 import type { HookworkMetrics } from '../observability/metrics';
 import type { OperatorEvent } from '../observability/operator-events';
-import { HookworkError, isHookworkError } from '../errors/hookwork-error';
+import { HookworkError, isHookworkError, shownValue } from '../errors/hookwork-error';
 import { isPlainObject, objectKind } from '../model/plain-object';
 import { cutOffText, EnqueueGate } from '../firing/enqueue-gate';
 import type { NotificationBus } from '../events/notification-bus';
@@ -422,9 +422,12 @@ export class HookworkApp<TTransaction = never> implements Hookwork<TTransaction>
       );
     }
     const engine = this.requireStarted();
-    if (!isPlainObject(options) || Object.keys(options).some((key) => key !== 'transaction')) {
+    if (!isPlainObject(options) || Object.keys(options).some((key) => key !== 'transaction' && key !== 'traceContext')) {
       // A misspelt `{ tx }` would otherwise publish outside the host's transaction, silently.
-      throw new HookworkError('HOOKWORK_ERR_INVALID_ARGUMENT', `publish(notification, options) takes { transaction? }; got ${options === null ? 'null' : typeof options === 'object' && !isPlainObject(options) ? objectKind(options) : typeof options === 'object' ? `the keys ${Object.keys(options).map((k) => JSON.stringify(k)).join(', ')}` : typeof options}`);
+      throw new HookworkError('HOOKWORK_ERR_INVALID_ARGUMENT', `publish(notification, options) takes { transaction?, traceContext? }; got ${options === null ? 'null' : typeof options === 'object' && !isPlainObject(options) ? objectKind(options) : typeof options === 'object' ? `the keys ${Object.keys(options).map((k) => JSON.stringify(k)).join(', ')}` : typeof options}`);
+    }
+    if (options.traceContext !== undefined && !isTraceContext(options.traceContext)) {
+      throw new HookworkError('HOOKWORK_ERR_INVALID_ARGUMENT', `publish(notification, { traceContext }) takes an OpenTelemetry Context (context.active(), or trace.setSpan(context.active(), span)); got ${shownValue(options.traceContext)}`);
     }
     if (options.transaction !== undefined && !engine.capabilities.transactionalEnqueue) {
       // Refused even when nothing would fire: a host relying on the outbox must learn at once
@@ -446,15 +449,21 @@ export class HookworkApp<TTransaction = never> implements Hookwork<TTransaction>
     if (options.transaction !== undefined) await this.checkTransaction(engine, options.transaction);
     const { parts } = this;
     if (!parts.bus.hasSubscribers(notification.constructor)) this.reportUnhandled(notification.constructor);
-    const span = parts.tracer.startSpan('hookwork.publish', { kind: SpanKind.INTERNAL });
-    // Without an SDK the span is a no-op: entering a context for it would cost every publish.
+    const parent = options.traceContext ?? context.active();
+    const span = parts.tracer.startSpan('hookwork.publish', { kind: SpanKind.INTERNAL }, parent);
+    // Without an SDK the span is a no-op: entering a context for it would cost every publish. One
+    // the SDK's sampler dropped is still handed down, so that the enqueue spans are dropped with it.
     if (!span.isRecording()) {
       span.end();
-      return this.dispatch(notification, options);
+      return this.dispatch(notification, span.spanContext() === INVALID_SPAN_CONTEXT ? options : { ...options, traceContext: trace.setSpan(parent, span) });
     }
     span.setAttribute('hookwork.notification', notification.constructor.name);
     try {
-      const result = await context.with(trace.setSpan(context.active(), span), () => this.dispatch(notification, options));
+      // Handed down, not only made active: the enqueue spans nest in the publish span even when
+      // no context manager carries the active span across the awaits (a `tracerProvider` given
+      // to createHookwork() without a registered SDK).
+      const traced = trace.setSpan(parent, span);
+      const result = await context.with(traced, () => this.dispatch(notification, { ...options, traceContext: traced }));
       if (result.failures.length > 0) span.setStatus({ code: SpanStatusCode.ERROR, message: `${result.failures.length} event handler(s) failed` });
       return result;
     } catch (error) {
@@ -631,4 +640,10 @@ function settledWithin(work: Promise<unknown> | undefined, timeoutMs: number): P
     };
     work.then(done, done);
   });
+}
+
+/** True for an OpenTelemetry Context: what `context.active()` and `trace.setSpan()` return. */
+function isTraceContext(value: unknown): value is Context {
+  const candidate = value as Partial<Context> | null;
+  return typeof value === 'object' && value !== null && typeof candidate!.getValue === 'function' && typeof candidate!.setValue === 'function' && typeof candidate!.deleteValue === 'function';
 }

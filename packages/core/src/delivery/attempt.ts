@@ -1,3 +1,4 @@
+import { context, trace, type Context } from '@opentelemetry/api';
 import type { DeliveryLogEntry, DeliveryOutcome } from '../model/delivery-log-entry';
 import type { WebhookRequest } from '../model/webhook-request';
 import type { Webhook } from '../model/webhook';
@@ -19,6 +20,7 @@ import { webhookInfo } from '../model/webhook-info';
 import { memoByKey } from '../runtime/memo';
 import { timeOrderedUuid } from '../runtime/time-ordered-uuid';
 import type { EveryKeyListed } from '../runtime/field-list';
+import { formatTraceparent, sendContext } from '../observability/tracing';
 
 /** The request of one attempt: what the queue holds, or a test send's example. */
 export type AttemptRequest = Pick<WebhookRequest, 'id' | 'webhookKey' | 'eventAlias' | 'body' | 'attempts' | 'createdAt'>;
@@ -118,13 +120,18 @@ export class Attempt {
   }
 
   /**
-   * Makes the attempt. `traceparent`, when given, is sent as the W3C `traceparent` header (after
-   * the custom headers, so it wins over one of the same name; the before-send hook sees it).
+   * Makes the attempt. `traced`, when given, is the OpenTelemetry context whose active span is the
+   * attempt's: every transport (axios, undici, the host's own) sends in it, with the host's HTTP
+   * instrumentation suppressed (see sendContext), and with the `tracing.traceparent` setting that
+   * span's W3C `traceparent` goes out as a header (after the custom headers, so it wins over one of
+   * the same name; the before-send hook sees it).
    */
-  async run(request: AttemptRequest, webhook: Webhook, test: boolean, signal?: AbortSignal, traceparent?: string): Promise<AttemptRecord> {
+  async run(request: AttemptRequest, webhook: Webhook, test: boolean, signal?: AbortSignal, traced?: Context): Promise<AttemptRecord> {
     const settings = this.settings.current;
     const date = this.clock.now();
     const formatted = formatRequest(request, webhook, settings, test);
+    const span = traced && settings.tracing.traceparent ? trace.getSpan(traced) : undefined;
+    const traceparent = span ? formatTraceparent(span.spanContext()) : undefined;
     if (traceparent) {
       for (const name of Object.keys(formatted.headers)) if (name.toLowerCase() === 'traceparent') delete formatted.headers[name];
       formatted.headers.traceparent = traceparent;
@@ -163,7 +170,8 @@ export class Attempt {
     signRequest(sent, this.signingKeys.active(webhook, date), request.id, this.clock.now(), body);
     const sendOptions: SendOptions = { timeoutMs: settings.timeout, maxResponseBodyBytes: settings.maxResponseBodyBytes };
     if (signal) sendOptions.signal = signal;
-    const result = await this.transport.send({ url, headers: sent, body }, sendOptions);
+    const transport = this.transport;
+    const result = await context.with(sendContext(traced ?? context.active()), () => transport.send({ url, headers: sent, body }, sendOptions));
     return { url, headers: result.sentHeaders ?? sent, body: outgoing.body, result, date };
   }
 }

@@ -1,4 +1,4 @@
-import { SpanKind, SpanStatusCode, type Span, type Tracer } from '@opentelemetry/api';
+import { ROOT_CONTEXT, trace, type Tracer } from '@opentelemetry/api';
 import type { DeliveryLogEntry } from '../model/delivery-log-entry';
 import type { Webhook } from '../model/webhook';
 import type { WebhookRequest } from '../model/webhook-request';
@@ -6,8 +6,9 @@ import type { AttemptInfo, LifecycleReporter } from '../observability/lifecycle-
 import type { DeliveryHandler, Settlement } from '../ports/queue-engine';
 import type { Clock } from '../runtime/clock';
 import type { SettingsAccessor } from '../settings/settings';
-import { formatTraceparent, requestContext, spanUrl } from '../observability/tracing';
-import { redactedUrl, redactUrlsIn } from '../observability/redacted-url';
+import { creationLinks } from '../observability/tracing';
+import { redactedUrl } from '../observability/redacted-url';
+import { endAttemptSpan, startAttemptSpan } from './attempt-span';
 import { Attempt, type AttemptRecord } from './attempt';
 import type { DeliveryLogWriter } from './delivery-log-writer';
 import type { DroppedRequests } from './dropped-requests';
@@ -55,9 +56,9 @@ void ATTEMPT_INFO_FIELDS_SET;
  * - defers it, holding the whole webhook, when the webhook is disabled (by one `period`), its
  *   circuit breaker is open or another process probes it, its rate limit is spent, or its
  *   receiver asked it to wait (Retry-After): kept, not sent, no attempt used;
- * - otherwise makes the signed attempt (in an OpenTelemetry span that joins the trace the
- *   request was published in), counts its outcome into the webhook's health, and asks the
- *   retry policy for the verdict.
+ * - otherwise makes the signed attempt (in an OpenTelemetry CLIENT span of its own trace, linked
+ *   to the enqueue span the request was created in), counts its outcome into the webhook's health,
+ *   and asks the retry policy for the verdict.
  * Once the engine applied the verdict, it writes one delivery log entry (unless the engine wrote
  * it with the verdict, see {@link Settlement.logEntry}) and emits the
  * lifecycle events (`attemptSucceeded` / `attemptFailed` / `attemptReleased`, then `deadLettered` and the
@@ -74,25 +75,13 @@ export class WebhookDeliveryHandler implements DeliveryHandler {
     if (!webhook.enabled) return this.defer(request, new Date(clock.now().getTime() + settings.current.period), 'webhook disabled');
     const admission = await health.admit(webhook);
     if (admission.kind === 'hold') return this.defer(request, admission.until, admission.reason);
-    const span = this.deps.tracer.startSpan('hookwork.attempt', { kind: SpanKind.CLIENT }, requestContext(request.traceparent));
-    // Attributes only for a span that records: without an SDK, tracing costs next to nothing.
-    if (span.isRecording()) {
-      span.setAttributes({
-        'http.request.method': 'POST',
-        ...spanUrl(webhook.url),
-        'messaging.message.id': request.id,
-        'hookwork.webhook.key': webhook.key,
-        'hookwork.event.alias': request.eventAlias,
-        'hookwork.retry_count': request.attempts,
-        ...(admission.probe ? { 'hookwork.breaker.probe': true } : {}),
-      });
-    }
-    const traceparent = settings.current.tracing.traceparent ? formatTraceparent(span.spanContext()) : undefined;
-    const record = await this.deps.attempt.run(request, webhook, false, signal, traceparent);
+    // A trace of its own, linked to the enqueue span: see creationLinks.
+    const span = startAttemptSpan(this.deps.tracer, webhook, request, { parent: ROOT_CONTEXT, links: creationLinks(request.traceparent), probe: admission.probe });
+    const record = await this.deps.attempt.run(request, webhook, false, signal, trace.setSpan(ROOT_CONTEXT, span));
     const decided = decideRetry({ result: record.result, retryCount: request.attempts, settings: settings.current, now: clock.now(), url: record.url, stopping: signal.aborted });
     const moved = decided.verdict.kind === 'retry' || decided.verdict.kind === 'dead' ? await this.unlessMoved(webhook, request, decided) : undefined;
     const decision = moved?.decision ?? decided;
-    endAttemptSpan(span, record, decision);
+    endAttemptSpan(span, webhook, record, decision.outcome, decision.failure);
     await health.recordAttempt(webhook, record.result, admission.probe);
     const entry = this.deps.attempt.logEntry(webhook, request, record, decision.outcome);
     // The log says why this failure was not counted, as lastError does.
@@ -179,19 +168,3 @@ export class WebhookDeliveryHandler implements DeliveryHandler {
     });
   }
 }
-
-/** Ends an attempt's span with what came back: the status code or failure kind, and an error status unless delivered. */
-function endAttemptSpan(span: Span, record: AttemptRecord, decision: RetryDecision): void {
-  if (!span.isRecording()) return span.end();
-  const { result } = record;
-  if (result.ok) span.setAttribute('http.response.status_code', result.response.statusCode);
-  span.setAttribute('hookwork.outcome', decision.outcome);
-  // A released attempt was cut off by the app's stop(): the receiver did not fail, nothing counts.
-  if (decision.outcome !== 'delivered' && decision.outcome !== 'released') {
-    span.setAttribute('error.type', result.ok ? String(result.response.statusCode) : result.errorKind);
-    // A redirect's failure names its target, which often repeats the webhook's secret path.
-    span.setStatus({ code: SpanStatusCode.ERROR, message: redactUrlsIn(decision.failure ?? '') });
-  }
-  span.end();
-}
-

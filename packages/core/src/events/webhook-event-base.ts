@@ -1,4 +1,5 @@
 /// <reference types="reflect-metadata" />
+import type { Context } from '@opentelemetry/api';
 import { HookworkError, shownValue } from '../errors/hookwork-error';
 import type { FireRequest } from '../firing/webhook-firing-service';
 import type { PayloadType } from '../settings/settings';
@@ -73,6 +74,15 @@ export interface PublishOptions<TTransaction = unknown> {
    * the requests commit or roll back with the host's own change.
    */
   transaction?: TTransaction;
+  /**
+   * The OpenTelemetry context to trace in, instead of the active one. Given to `app.publish()`, it
+   * is where the `hookwork.publish` span starts — a host without a context manager passes
+   * `trace.setSpan(context.active(), itsSpan)` to nest the publish under its own span. An event's
+   * {@link WebhookEventBase.handle} gets the publish span's context here and starts the enqueue
+   * span in it, so publish and enqueue are one trace whether or not a context manager carries the
+   * active span: an event class that overrides handle() passes `options` on to `super.handle()`.
+   */
+  traceContext?: Context;
 }
 
 /** Options an extension attaches to the event classes it adds (e.g. `{ payloadType: 'Legacy' }`). */
@@ -212,7 +222,7 @@ export abstract class WebhookEventBase<TNotification extends object = object> {
     const subscriptions = await this.getSubscriptions(notification);
     if (subscriptions.length === 0) return;
     const requests = await this.processWebhooks(notification, subscriptions);
-    await this.deps.firingService.fireMany(requests, options.transaction === undefined ? undefined : { transaction: options.transaction });
+    await this.deps.firingService.fireMany(requests, options.transaction === undefined ? undefined : { transaction: options.transaction }, options.traceContext);
   }
 
   /**

@@ -1,4 +1,4 @@
-import { context, SpanKind, SpanStatusCode, type Tracer } from '@opentelemetry/api';
+import { context, SpanKind, SpanStatusCode, type Attributes, type Context, type Tracer } from '@opentelemetry/api';
 import { inject, injectable } from 'tsyringe';
 import { HookworkError, isHookworkError } from '../errors/hookwork-error';
 import { ClockToken, type Clock } from '../runtime/clock';
@@ -51,22 +51,26 @@ export class WebhookFiringService {
     private readonly gate: EnqueueGate,
   ) {}
 
-  /** Fires one request; resolves with it once it is durably enqueued. */
-  async fire(webhook: FireRequest['webhook'], alias: string, payload: unknown, options?: EngineEnqueueOptions<unknown>): Promise<NewWebhookRequest> {
-    const [request] = await this.fireMany([{ webhook, alias, payload }], options);
+  /**
+   * Fires one request; resolves with it once it is durably enqueued. `traceContext`: see
+   * {@link fireMany}.
+   */
+  async fire(webhook: FireRequest['webhook'], alias: string, payload: unknown, options?: EngineEnqueueOptions<unknown>, traceContext?: Context): Promise<NewWebhookRequest> {
+    const [request] = await this.fireMany([{ webhook, alias, payload }], options, traceContext);
     return request!;
   }
 
   /**
-   * Fires several requests in one enqueue (all or none), in an OpenTelemetry span
-   * (`hookwork.enqueue`) whose trace the requests carry (`traceparent`), so their attempts join it.
+   * Fires several requests in one enqueue (all or none), in an OpenTelemetry PRODUCER span
+   * (`hookwork.enqueue`) whose `traceparent` each request carries, so that each attempt links to
+   * it. The span starts in `traceContext` — a publish passes its own span's — else in the active
+   * context, so it nests in the publish with or without a context manager.
    */
-  async fireMany(items: readonly FireRequest[], options?: EngineEnqueueOptions<unknown>): Promise<NewWebhookRequest[]> {
+  async fireMany(items: readonly FireRequest[], options?: EngineEnqueueOptions<unknown>, traceContext?: Context): Promise<NewWebhookRequest[]> {
     if (items.length === 0) return [];
     const now = this.clock.now();
     const bodies = items.map((item) => this.serialize(item.payload, item.alias));
-    const span = this.tracer.startSpan('hookwork.enqueue', { kind: SpanKind.PRODUCER }, context.active());
-    if (span.isRecording()) span.setAttributes({ 'messaging.system': 'hookwork', 'messaging.operation.type': 'send', 'messaging.batch.message_count': items.length });
+    const span = this.tracer.startSpan('hookwork.enqueue', { kind: SpanKind.PRODUCER }, traceContext ?? context.active());
     const traceparent = formatTraceparent(span.spanContext());
     const requests = items.map((item, i): NewWebhookRequest => {
       const fifo = item.webhook.fifo?.onDeadLetter;
@@ -76,6 +80,7 @@ export class WebhookFiringService {
       if (traceparent) request.traceparent = traceparent;
       return request;
     });
+    if (span.isRecording()) span.setAttributes(enqueueAttributes(requests));
     try {
       this.gate.enter(() => `its ${requests.length} webhook request(s) for ${[...new Set(requests.map((r) => r.eventAlias))].join(', ')}`);
       try {
@@ -137,4 +142,20 @@ export class WebhookFiringService {
     }
     return body;
   }
+}
+
+/**
+ * The messaging attributes of an enqueue span (OpenTelemetry's messaging conventions): hookwork
+ * is the system, enqueueing a `send`; the destination is the event alias the webhooks subscribed
+ * to — a topic, the webhooks its subscriptions — when the batch has one alias (a batch of several,
+ * an event's synonyms or name-spaced variants, names none); a single request's id, or a batch's
+ * size, as those conventions ask of one message and of a batch.
+ */
+function enqueueAttributes(requests: readonly NewWebhookRequest[]): Attributes {
+  const attributes: Attributes = { 'messaging.system': 'hookwork', 'messaging.operation.type': 'send', 'messaging.operation.name': 'enqueue' };
+  const alias = requests[0]!.eventAlias;
+  if (requests.every((r) => r.eventAlias === alias)) attributes['messaging.destination.name'] = alias;
+  if (requests.length === 1) attributes['messaging.message.id'] = requests[0]!.id;
+  else attributes['messaging.batch.message_count'] = requests.length;
+  return attributes;
 }

@@ -1,3 +1,4 @@
+import { context, trace, type Tracer } from '@opentelemetry/api';
 import { HookworkError } from '../errors/hookwork-error';
 import type { WebhookEventResolver } from '../events/webhook-event-resolver';
 import type { WebhookFiringService } from '../firing/webhook-firing-service';
@@ -9,7 +10,8 @@ import type { WebhookRepository } from '../ports/webhook-repository';
 import type { Clock } from '../runtime/clock';
 import { type Attempt, describeResponseBody } from '../delivery/attempt';
 import type { DeliveryLogWriter } from '../delivery/delivery-log-writer';
-import { isSuccessStatus } from '../delivery/retry-policy';
+import { describeFailure, isSuccessStatus } from '../delivery/retry-policy';
+import { endAttemptSpan, startAttemptSpan } from '../delivery/attempt-span';
 
 /** What sendTestEvent() returns: the receiver's answer to one example request. */
 export interface TestEventResult {
@@ -48,6 +50,7 @@ export interface TestSenderDeps {
   logWriter: DeliveryLogWriter;
   clock: Clock;
   logger: Logger;
+  tracer: Tracer;
 }
 
 /**
@@ -56,6 +59,7 @@ export interface TestSenderDeps {
  * createExampleNotification() and its own payload conversion; hookwork's generic test body when
  * the event offers no example. It carries the `hookwork-test: true` header, is signed and
  * guarded like any delivery, is logged with outcome `test`, and works on a disabled webhook too.
+ * Its OpenTelemetry span is an attempt's (`hookwork.test` set), a child of the caller's active span.
  */
 export class TestSender {
   constructor(private readonly deps: TestSenderDeps) {}
@@ -75,7 +79,10 @@ export class TestSender {
     const example = await this.exampleBody(webhook, alias);
     const body = example.body ?? JSON.stringify(genericTestPayload(alias, webhook, id, now));
     const request = { id, webhookKey: webhook.key, eventAlias: alias, body, attempts: 0, createdAt: now };
-    const record = await this.deps.attempt.run(request, webhook, true);
+    const parent = context.active();
+    const span = startAttemptSpan(this.deps.tracer, webhook, request, { parent, test: true });
+    const record = await this.deps.attempt.run(request, webhook, true, undefined, trace.setSpan(parent, span));
+    endAttemptSpan(span, webhook, record, 'test', describeFailure(record.result, record.url));
     const entry = this.deps.attempt.logEntry(webhook, request, record, 'test');
     this.deps.logWriter.write(entry);
     await this.deps.logWriter.flush();

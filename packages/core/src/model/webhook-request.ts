@@ -24,8 +24,8 @@ export interface NewWebhookRequest {
    */
   fifo?: FifoDeadLetterPolicy;
   /**
-   * The W3C `traceparent` of the span that enqueued it, when tracing was on: its attempts join
-   * that trace (and a receiver too, with the `tracing.traceparent` setting).
+   * The W3C `traceparent` of the span that enqueued it, when tracing was on: the message's creation
+   * context, which each of its attempts (a trace of its own) links to.
    */
   traceparent?: string;
 }

@@ -1,10 +1,11 @@
-import { context, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
+import { context, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor, type ReadableSpan, type SpanProcessor } from '@opentelemetry/sdk-trace-base';
 import type { Hookwork } from '../composition/hookwork-app';
 import { startTestReceiver, type TestReceiver } from '../testing/test-receiver';
 import { startTestApp, ThingHappened } from '../test-support/test-app';
 import { resolveToken } from '../runtime/tokens';
+import { WebhookFiringService } from '../firing/webhook-firing-service';
 import { formatTraceparent, parseTraceparent, TracerToken } from './tracing';
 
 describe('OpenTelemetry spans', () => {
@@ -34,7 +35,7 @@ describe('OpenTelemetry spans', () => {
   const named = (name: string): ReadableSpan[] => exporter.getFinishedSpans().filter((s) => s.name === name);
   const parentOf = (span: ReadableSpan) => span.parentSpanContext?.spanId;
 
-  it('traces publish → enqueue → each attempt in one trace, and sends the attempt\'s traceparent when asked', async () => {
+  it('traces publish → enqueue in one trace, each attempt in a trace of its own linked to the enqueue span, and sends the attempt\'s traceparent when asked', async () => {
     app = await startTestApp({ tracerProvider: provider, settings: { tracing: { traceparent: true }, retrySchedule: [20] } });
     receiver.handler = (_r, res, index) => {
       res.statusCode = index === 0 ? 503 : 200;
@@ -47,30 +48,70 @@ describe('OpenTelemetry spans', () => {
 
     const [publish] = named('hookwork.publish');
     const [enqueue] = named('hookwork.enqueue');
-    const attempts = named('hookwork.attempt');
+    const attempts = named('POST');
     expect(publish).toBeDefined();
     expect(publish!.attributes).toMatchObject({ 'hookwork.notification': 'ThingHappened' });
     expect(enqueue!.kind).toBe(SpanKind.PRODUCER);
-    expect(enqueue!.attributes).toMatchObject({ 'messaging.batch.message_count': 1 });
+    const [request] = (await app.logs(webhook.key)).items;
+    // Messaging conventions: one message sent to the alias the webhooks subscribe to, by its id.
+    expect(enqueue!.attributes).toEqual({ 'messaging.system': 'hookwork', 'messaging.operation.type': 'send', 'messaging.operation.name': 'enqueue', 'messaging.destination.name': 'thing.happened', 'messaging.message.id': request!.requestId });
     expect(parentOf(enqueue!)).toBe(publish!.spanContext().spanId);
     expect(attempts).toHaveLength(2);
     for (const attempt of attempts) {
       expect(attempt.kind).toBe(SpanKind.CLIENT);
-      expect(attempt.spanContext().traceId).toBe(publish!.spanContext().traceId);
-      expect(parentOf(attempt)).toBe(enqueue!.spanContext().spanId);
+      // Its own trace, linked to the message's creation context (the enqueue span).
+      expect(parentOf(attempt)).toBeUndefined();
+      expect(attempt.spanContext().traceId).not.toBe(publish!.spanContext().traceId);
+      expect(attempt.links.map((l) => l.context)).toEqual([expect.objectContaining({ traceId: enqueue!.spanContext().traceId, spanId: enqueue!.spanContext().spanId })]);
       // Neither the path nor the query: a token in either must not end up in a trace backend.
-      expect(attempt.attributes).toMatchObject({ 'http.request.method': 'POST', 'url.full': `${receiver.origin}/REDACTED`, 'server.address': '127.0.0.1', 'server.port': Number(new URL(receiver.origin).port), 'hookwork.webhook.key': webhook.key });
+      expect(attempt.attributes).toMatchObject({ 'http.request.method': 'POST', 'url.full': `${receiver.origin}/REDACTED`, 'server.address': '127.0.0.1', 'server.port': Number(new URL(receiver.origin).port), 'hookwork.webhook.key': webhook.key, 'messaging.message.id': request!.requestId });
       expect(JSON.stringify(attempt.attributes)).not.toMatch(/secret/);
     }
     expect(attempts[0]!.attributes).toMatchObject({ 'http.response.status_code': 503, 'error.type': '503', 'hookwork.outcome': 'retrying', 'hookwork.retry_count': 0 });
+    // HTTP conventions: resend_count only on a request sent again.
+    expect(attempts[0]!.attributes).not.toHaveProperty('http.request.resend_count');
     expect(attempts[0]!.status.code).toBe(SpanStatusCode.ERROR);
-    expect(attempts[1]!.attributes).toMatchObject({ 'http.response.status_code': 200, 'hookwork.outcome': 'delivered', 'hookwork.retry_count': 1 });
+    expect(attempts[1]!.attributes).toMatchObject({ 'http.response.status_code': 200, 'hookwork.outcome': 'delivered', 'hookwork.retry_count': 1, 'http.request.resend_count': 1 });
     expect(attempts[1]!.status.code).toBe(SpanStatusCode.UNSET);
 
-    // The receiver joins the trace: each attempt carries its own span as the parent.
+    // The receiver joins the attempt's trace: each attempt carries its own span as the parent.
     expect(receiver.requests.map((r) => r.headers.traceparent)).toEqual(attempts.map((a) => formatTraceparent(a.spanContext())));
-    expect(parseTraceparent(String(receiver.requests[0]!.headers.traceparent))).toMatchObject({ traceId: publish!.spanContext().traceId, isRemote: true });
+    expect(parseTraceparent(String(receiver.requests[0]!.headers.traceparent))).toMatchObject({ traceId: attempts[0]!.spanContext().traceId, isRemote: true });
     expect(await app.logs(webhook.key)).toMatchObject({ items: [{ requestHeaders: expect.objectContaining({ traceparent: expect.any(String) }) }, expect.anything()] });
+  });
+
+  it('names a batch by its size and its alias, and none when a batch mixes aliases', async () => {
+    app = await startTestApp({ tracerProvider: provider });
+    const firing = app.container.resolve(WebhookFiringService);
+    await app.webhooks.create({ key: 'a', url: receiver.url, events: ['thing.happened'] });
+    await firing.fireMany([
+      { webhook: { key: 'a' }, alias: 'thing.happened', payload: 1 },
+      { webhook: { key: 'a' }, alias: 'thing.happened', payload: 2 },
+    ]);
+    await firing.fireMany([
+      { webhook: { key: 'a' }, alias: 'thing.happened', payload: 3 },
+      { webhook: { key: 'a' }, alias: 'thing.other', payload: 4 },
+    ]);
+    expect(named('hookwork.enqueue').map((s) => s.attributes)).toEqual([
+      { 'messaging.system': 'hookwork', 'messaging.operation.type': 'send', 'messaging.operation.name': 'enqueue', 'messaging.destination.name': 'thing.happened', 'messaging.batch.message_count': 2 },
+      { 'messaging.system': 'hookwork', 'messaging.operation.type': 'send', 'messaging.operation.name': 'enqueue', 'messaging.batch.message_count': 2 },
+    ]);
+    await app.drain();
+  });
+
+  it("gives a test send an attempt's span, a child of the caller's", async () => {
+    app = await startTestApp({ tracerProvider: provider, settings: { tracing: { traceparent: true } } });
+    receiver.handler = (_r, res) => void res.writeHead(500).end();
+    const webhook = await app.webhooks.create({ url: `${receiver.origin}/hooks/pathsecret`, events: ['thing.happened'] });
+    await provider.getTracer('admin').startActiveSpan('admin request', async (admin) => {
+      await app!.sendTestEvent(webhook.key);
+      admin.end();
+    });
+    const [test] = named('POST');
+    expect(parentOf(test!)).toBe(named('admin request')[0]!.spanContext().spanId);
+    expect(test!.attributes).toMatchObject({ 'hookwork.test': true, 'hookwork.outcome': 'test', 'http.response.status_code': 500, 'error.type': '500', 'url.full': `${receiver.origin}/REDACTED` });
+    expect(test!.status).toEqual({ code: SpanStatusCode.ERROR, message: 'HTTP 500' });
+    expect(receiver.requests[0]!.headers.traceparent).toBe(formatTraceparent(test!.spanContext()));
   });
 
   it("keeps a redirect target's path out of an attempt's status message (an http → https redirect repeats the secret one)", async () => {
@@ -79,7 +120,7 @@ describe('OpenTelemetry spans', () => {
     const webhook = await app.webhooks.create({ url: `${receiver.origin}/services/T0001/B0001/pathsecret?token=querysecret`, events: ['thing.happened'] });
     await app.publish(new ThingHappened('redirected'));
     await app.drain();
-    const [attempt] = named('hookwork.attempt');
+    const [attempt] = named('POST');
     expect(attempt!.status).toEqual({ code: SpanStatusCode.ERROR, message: 'HTTP 301: redirect to https://hooks.example.com/… not followed; update the webhook URL' });
     expect(JSON.stringify([attempt!.attributes, attempt!.status, attempt!.events])).not.toMatch(/secret/);
     // The delivery log, for the operator who owns the webhook, names the target whole.
@@ -99,7 +140,7 @@ describe('OpenTelemetry spans', () => {
     app.updateSettings({ tracing: { traceparent: true } });
     await app.publish(new ThingHappened('on'));
     await app.drain();
-    expect(receiver.requests[1]!.headers.traceparent).toBe(formatTraceparent(named('hookwork.attempt')[1]!.spanContext()));
+    expect(receiver.requests[1]!.headers.traceparent).toBe(formatTraceparent(named('POST')[1]!.spanContext()));
   });
 
   it('a span processor that throws costs spans, never a publish or a delivery', async () => {
@@ -161,5 +202,41 @@ describe('OpenTelemetry spans', () => {
     for (const bad of ['', '01-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01', '00-00000000000000000000000000000000-00f067aa0ba902b7-01', '00-4bf92f3577b34da6a3ce929d0e0e4736-0000000000000000-01', '00-4BF92F3577B34DA6A3CE929D0E0E4736-00f067aa0ba902b7-01']) {
       expect(parseTraceparent(bad)).toBeUndefined();
     }
+  });
+
+  describe('without a context manager (a tracerProvider given, no SDK registered)', () => {
+    beforeAll(() => {
+      context.disable();
+    });
+    afterAll(() => {
+      context.setGlobalContextManager(contextManager.enable());
+    });
+
+    it('keeps publish and enqueue in one trace, and the attempt linked to it', async () => {
+      app = await startTestApp({ tracerProvider: provider });
+      await app.webhooks.create({ url: receiver.url, events: ['thing.happened'] });
+      await app.publish(new ThingHappened('no context manager'));
+      await app.drain();
+      const [publish] = named('hookwork.publish');
+      const [enqueue] = named('hookwork.enqueue');
+      expect(parentOf(enqueue!)).toBe(publish!.spanContext().spanId);
+      expect(enqueue!.spanContext().traceId).toBe(publish!.spanContext().traceId);
+      expect(named('POST')[0]!.links.map((l) => l.context.spanId)).toEqual([enqueue!.spanContext().spanId]);
+    });
+
+    it("nests the publish in the host's span given as { traceContext }, and refuses what is no context", async () => {
+      app = await startTestApp({ tracerProvider: provider });
+      const webhook = await app.webhooks.create({ url: receiver.url, events: ['thing.happened'] });
+      const host = provider.getTracer('host').startSpan('host request');
+      await app.publish(new ThingHappened('nested'), { traceContext: trace.setSpan(ROOT_CONTEXT, host) });
+      host.end();
+      expect(parentOf(named('hookwork.publish')[0]!)).toBe(host.spanContext().spanId);
+      await expect(app.publish(new ThingHappened('refused'), { traceContext: { spanId: 'x' } as never })).rejects.toMatchObject({
+        code: 'HOOKWORK_ERR_INVALID_ARGUMENT',
+        message: expect.stringContaining('traceContext') as string,
+      });
+      await app.drain();
+      expect((await app.logs(webhook.key)).items).toHaveLength(1);
+    });
   });
 });

@@ -1,8 +1,8 @@
 import {
   context,
+  createContextKey,
   INVALID_SPAN_CONTEXT,
   isSpanContextValid,
-  ROOT_CONTEXT,
   trace,
   type Attributes,
   type AttributeValue,
@@ -164,11 +164,37 @@ export function parseTraceparent(value: string | undefined): SpanContext | undef
   return isSpanContextValid(spanContext) ? spanContext : undefined;
 }
 
-/** The context an attempt's span starts in: the trace its request was enqueued in, when known, else the active one. */
-export function requestContext(traceparent: string | undefined): Context {
-  if (traceparent === undefined) return context.active();
-  const parent = parseTraceparent(traceparent);
-  return parent ? trace.setSpanContext(ROOT_CONTEXT, parent) : context.active();
+/**
+ * The link of an attempt's span to the enqueue span its request was created in (its
+ * `traceparent`), or undefined when the request carries none. An attempt starts a trace of its
+ * own and links to that span, as OpenTelemetry's messaging conventions ask of a message's
+ * processing: it may run hours after the enqueue (retries, Retry-After, a disabled webhook), long
+ * after the publisher's trace ended and its tail sampler decided.
+ */
+export function creationLinks(traceparent: string | undefined): Link[] | undefined {
+  const created = parseTraceparent(traceparent);
+  return created ? [{ context: created }] : undefined;
+}
+
+/**
+ * The key under which OpenTelemetry's SDK marks a context whose work must not be traced: its
+ * tracer then starts only non-recording spans, and its propagators inject nothing. It is
+ * `@opentelemetry/core`'s `suppressTracing()` key; `createContextKey()` makes keys with
+ * `Symbol.for()`, so this is the very symbol, without depending on the SDK.
+ */
+const SUPPRESS_TRACING = createContextKey('OpenTelemetry SDK Context Key SUPPRESS_TRACING');
+
+/**
+ * The context hookwork's own HTTP request is sent in: `traced` — where the attempt's span is the
+ * active span — with tracing suppressed, so an HTTP instrumentation of the host
+ * (instrumentation-http, instrumentation-undici, any built on the SDK's tracer) starts no span of
+ * its own and injects no header. hookwork's span is then the request's CLIENT span, as the HTTP
+ * conventions ask of one request; the URL's secret path and query reach no span; and the
+ * `traceparent` the receiver gets is the attempt's. A host that wants the instrumentation's span
+ * too makes its transport send in `unsuppressTracing(context.active())` (docs/health.md#tracing).
+ */
+export function sendContext(traced: Context): Context {
+  return traced.setValue(SUPPRESS_TRACING, true);
 }
 
 /**

@@ -53,7 +53,9 @@ export interface SendOptions {
 /**
  * Sends HTTP requests. The default is axios with keep-alive agents and the SSRF guard; tests
  * and hosts may provide their own. `send` never throws for HTTP or network failures: they are
- * results.
+ * results. `send` is called with the attempt's OpenTelemetry span active and tracing suppressed
+ * (OpenTelemetry's suppress-tracing context key), so a host's HTTP instrumentation makes no second
+ * span of the request and injects no header in place of hookwork's `traceparent`.
  */
 export interface Transport {
   /** Sends one request; resolves with its result, never rejects for an HTTP or network failure. */

@@ -73,7 +73,7 @@ export interface HookworkSettings {
   rateLimit: { perSecond: number; burst: number };
   /** A 429 or 503 with Retry-After holds every request of that webhook until then (capped by maxRetryAfter). */
   throttleOnRetryAfter: boolean;
-  /** OpenTelemetry: `traceparent` sends a W3C `traceparent` header with every attempt, so a receiver joins the trace. */
+  /** OpenTelemetry: `traceparent` sends a W3C `traceparent` header with every attempt, so a receiver joins the attempt's trace (the header is not signed: for correlation only). */
   tracing: { traceparent: boolean };
 }
 

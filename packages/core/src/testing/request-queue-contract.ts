@@ -506,7 +506,7 @@ export function describeRequestQueueContract(name: string, factory: ContractFact
         expect(await queue.counts()).toEqual({ pending: 1, inFlight: 0, dead: 2 });
       });
 
-      test('keeps a request\'s traceparent (the trace its attempts join)', async (queue) => {
+      test('keeps a request\'s traceparent (the enqueue span its attempts link to)', async (queue) => {
         const traceparent = '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01';
         await queue.enqueue([contractRequest('traced', { traceparent }), contractRequest('untraced')]);
         expect((await queue.get('traced'))!.traceparent).toBe(traceparent);
