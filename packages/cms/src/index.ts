@@ -88,6 +88,7 @@ export {
   MemberTypeMovedNotification,
   MemberTypeSavedNotification,
   type NotificationFieldKind,
+  type NotificationValueKind,
   PartialViewDeletedNotification,
   PartialViewSavedNotification,
   PublicAccessEntryDeletedNotification,
@@ -119,9 +120,13 @@ export {
   UserUnlockedNotification,
 } from './notifications/index';
 export { MAX_PLAIN_DEPTH, type PlainData, toPlainData } from './payloads/plain-data';
+export { encodeAsGuid } from './payloads/encode-as-guid';
 export {
   type Casing,
+  DATE_TIME_MIN,
+  extend,
   field,
+  GUID_EMPTY,
   type Fields,
   type FieldSpec,
   type JsonSchema,
@@ -135,11 +140,14 @@ export {
 } from './payloads/shape';
 export {
   type LegacyShape,
+  listConverter,
   listPayload,
   nullPayload,
+  objectConverter,
   objectPayload,
   PAYLOAD_TYPES,
   type PayloadConverter,
+  payloadVariants,
   type PayloadVariants,
 } from './payloads/payload-variants';
 export {
@@ -151,6 +159,7 @@ export {
   type CmsEventType,
   type CmsListEventClass,
   type CmsListEventDefinition,
+  type CmsListPayloadContext,
   CmsListWebhookEvent,
   type CmsNotificationEventClass,
   type CmsNotificationEventDefinition,

@@ -237,6 +237,27 @@ describe('addCms() and its sub-builders', () => {
     );
   });
 
+  // Umbraco's builder methods take a payload type (`AddMedia(WebhookPayloadType.Legacy)`,
+  // `AddCms(false, payloadType)`); hookwork's choose it apart, and the refusal says where.
+  it('refuses a payload type given as Umbraco passes it, naming the ways hookwork takes one, and adds nothing', () => {
+    const loose = <T>(builder: T) => builder as unknown as Record<string, (...args: unknown[]) => unknown>;
+    expect(refusal((e) => e.addCms((cms) => loose(cms).addMedia!('Legacy')))).toBe(
+      "HOOKWORK_ERR_INVALID_CMS_OPTIONS: addMedia(\"Legacy\"): hookwork's builder methods take no payload type (Umbraco's AddMedia() takes one). Choose it for the events this call adds with cms.withPayloadType('Legacy').addMedia(), " +
+        "for a whole addCms() call with addCms({ payloadType: 'Legacy' }, cms => …), for the composer's events with cmsComposer({ payloadType: 'Legacy' }), or for every event with the payloadType setting. Nothing was added",
+    );
+    // Umbraco's enum value (WebhookPayloadType.Legacy is 2) and the onlyDefault methods, which keep their flag in the hint.
+    expect(refusal((e) => e.addCms((cms) => loose(cms).addDataType!(2)))).toMatch(/^HOOKWORK_ERR_INVALID_CMS_OPTIONS: addDataType\(2\): .*cms\.withPayloadType\('Legacy'\)\.addDataType\(\)/);
+    expect(refusal((e) => e.addCms((cms) => loose(cms).addContent!(true, 'Extended')))).toMatch(/addContent\(true, "Extended"\): .*cms\.withPayloadType\('Extended'\)\.addContent\(true\)/);
+    expect(refusal((e) => e.addCms((cms) => loose(cms).addMember!('legacy')))).toMatch(/addMember\("legacy"\): .*withPayloadType\('Legacy'\)/);
+    expect(refusal((e) => e.addCms((cms) => cms.addContent((c) => loose(c).addBlueprint!('Minimal'))))).toMatch(/addBlueprint\("Minimal"\): hookwork's builder methods take no payload type/);
+    expect(refusal((e) => (e.addCms as (...args: unknown[]) => unknown)(false, 'Legacy'))).toBe(
+      "HOOKWORK_ERR_INVALID_CMS_OPTIONS: addCms(false, \"Legacy\"): the payload type goes in addCms()'s options (Umbraco's AddCms(onlyDefault, payloadType) takes it as an argument): addCms({ onlyDefault: false, payloadType: 'Legacy' }), or addCms({ payloadType: 'Legacy' }, cms => …). Nothing was added",
+    );
+    expect(refusal((e) => (e.addCms as (...args: unknown[]) => unknown)('Extended'))).toMatch(/addCms\("Extended"\): the payload type goes in addCms\(\)'s options/);
+    // The ways it names work.
+    expect(aliasesOf((e) => e.addCms((cms) => cms.withPayloadType('Legacy').addMedia()))).toEqual(aliasesOf((e) => e.addCms((cms) => cms.addMedia())));
+  });
+
   // `addCms(async (cms) => …)` compiles (a promise where void is expected); what it added after an
   // await came once the app was built, as an unhandled HOOKWORK_ERR_COLLECTION_FROZEN.
   it('refuses an async configure callback, of addCms() and of a group, naming the call', () => {

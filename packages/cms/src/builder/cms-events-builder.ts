@@ -141,6 +141,34 @@ export class CmsUserEventsBuilder extends CmsGroupBuilder {
   }
 }
 
+/**
+ * Umbraco's builder methods take a payload type (`AddMedia(WebhookPayloadType.Legacy)`, the enum's
+ * 0, 1, 2, or its name); hookwork's choose it apart from the method. The arguments that look like
+ * one, for the refusal to say where it goes.
+ */
+const UMBRACO_PAYLOAD_TYPES: readonly unknown[] = ['Minimal', 'Extended', 'Legacy', 0, 1, 2];
+/** @internal the first argument that is a payload type in Umbraco's or hookwork's spelling, if any. */
+export const payloadTypeGiven = (args: readonly unknown[]): unknown => args.find((arg) => UMBRACO_PAYLOAD_TYPES.includes(arg) || (typeof arg === 'string' && PAYLOAD_TYPES.some((type) => type.toLowerCase() === arg.toLowerCase())));
+
+/** @internal the payload type's name for a value payloadTypeGiven() found (Umbraco's enum number or any casing of the name). */
+export function payloadTypeName(given: unknown): PayloadType {
+  return typeof given === 'number' ? (PAYLOAD_TYPES[given] ?? 'Legacy') : (PAYLOAD_TYPES.find((type) => type.toLowerCase() === String(given).toLowerCase()) ?? 'Legacy');
+}
+
+/** The refusal of a payload type given to a builder method, pointing to the ways hookwork chooses one. */
+function payloadTypeArgument(method: string, args: readonly unknown[], given: unknown): Error {
+  const name = payloadTypeName(given);
+  const show = (list: readonly unknown[]) => list.map((arg) => (typeof arg === 'function' ? 'c => …' : shownValue(arg))).join(', ');
+  const shown = show(args);
+  const rest = show(args.filter((arg) => arg !== given));
+  return CMS_ERRORS.create(
+    'HOOKWORK_ERR_INVALID_CMS_OPTIONS',
+    `${method}(${shown}): hookwork's builder methods take no payload type (Umbraco's ${method.charAt(0).toUpperCase()}${method.slice(1)}() takes one). ` +
+      `Choose it for the events this call adds with cms.withPayloadType('${name}').${method}(${rest}), for a whole addCms() call with addCms({ payloadType: '${name}' }, cms => …), ` +
+      `for the composer's events with cmsComposer({ payloadType: '${name}' }), or for every event with the payloadType setting. Nothing was added`,
+  );
+}
+
 /** A sub-builder's `onlyDefault` flag or configure callback. */
 export type OnlyDefaultOrConfigure<B> = boolean | ((builder: B) => void);
 
@@ -151,6 +179,7 @@ export type OnlyDefaultOrConfigure<B> = boolean | ((builder: B) => void);
  */
 export class CmsEventsBuilder extends CmsGroupBuilder {
   private sub<B extends CmsGroupBuilder>(type: new (collection: WebhookEventCollectionBuilder, payloadType?: PayloadType) => B, configure: (builder: B) => void, method: string): this {
+    if (payloadTypeGiven([configure]) !== undefined) throw payloadTypeArgument(method, [configure], configure);
     if (typeof configure !== 'function') {
       throw CMS_ERRORS.create('HOOKWORK_ERR_INVALID_CMS_OPTIONS', `${method}() takes ${method === 'addContentType' || method === 'addFile' ? 'nothing' : 'onlyDefault (a boolean)'} or a configure function; got ${typeof configure}`);
     }
@@ -287,6 +316,8 @@ function refuseDroppedArguments(type: abstract new (...args: never[]) => CmsGrou
       configurable: true,
       writable: true,
       value: function (this: CmsGroupBuilder, ...args: unknown[]): unknown {
+        const payloadType = method === 'withPayloadType' ? undefined : payloadTypeGiven(args);
+        if (payloadType !== undefined) throw payloadTypeArgument(method, args, payloadType);
         if (args.length > takes) {
           const given = args.map((arg) => (typeof arg === 'function' ? 'a function' : shownValue(arg))).join(', ');
           const form = takes === 0 ? 'takes no argument' : `takes one argument (${method === 'withPayloadType' ? 'a payload type' : method === 'addContentType' || method === 'addFile' ? 'a configure function' : 'onlyDefault or a configure function, not both'})`;

@@ -1,6 +1,6 @@
 import { CMS_ERRORS } from '../cms-errors';
 import { assertSynchronousComposition, defineCollectionExtension, shownValue, unknownOption, type PayloadType, type WebhookEventCollectionBuilder } from '@hookwork/core';
-import { CmsEventsBuilder, assertPayloadType } from './cms-events-builder';
+import { CmsEventsBuilder, assertPayloadType, payloadTypeGiven, payloadTypeName } from './cms-events-builder';
 
 /** Options of one addCms() call. */
 export interface CmsOptions {
@@ -51,6 +51,17 @@ function refuseDroppedArguments(args: readonly unknown[]): void {
 }
 
 function addCms(this: WebhookEventCollectionBuilder, ...args: [first?: boolean | CmsConfigure | CmsOptions, second?: CmsConfigure]): WebhookEventCollectionBuilder {
+  // Umbraco's AddCms(onlyDefault, payloadType): hookwork takes the payload type in the options.
+  const payloadType = payloadTypeGiven(args.filter((arg) => typeof arg === 'string' || (typeof arg === 'number' && args.indexOf(arg) > 0)));
+  if (payloadType !== undefined) {
+    const name = payloadTypeName(payloadType);
+    const onlyDefault = typeof args[0] === 'boolean' ? args[0] : false;
+    throw CMS_ERRORS.create(
+      'HOOKWORK_ERR_INVALID_CMS_OPTIONS',
+      `addCms(${args.map((arg) => (typeof arg === 'function' ? 'a function' : shownValue(arg))).join(', ')}): the payload type goes in addCms()'s options (Umbraco's AddCms(onlyDefault, payloadType) takes it as an argument): ` +
+        `addCms({ onlyDefault: ${onlyDefault}, payloadType: '${name}' }), or addCms({ payloadType: '${name}' }, cms => …). Nothing was added`,
+    );
+  }
   refuseDroppedArguments(args);
   const [first, second] = args;
   let options: CmsOptions = {};

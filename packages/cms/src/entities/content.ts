@@ -31,6 +31,11 @@ export interface CmsRoute {
 export interface CmsContent {
   /** The item's unique key (a GUID in Umbraco), sent as `id`. */
   key: string;
+  /**
+   * The item's numeric database id (Umbraco's `int` Id): only Umbraco's Legacy Content Versions
+   * Deleted body sends it (and, without it, Umbraco sends no Legacy request for that event).
+   */
+  id?: number | null;
   /** The item's name (of the default culture, for a variant item). */
   name: string;
   /** The document type; webhooks filter on `contentType.key`. */

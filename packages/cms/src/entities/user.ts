@@ -39,14 +39,24 @@ export interface CmsUserGroup {
   permissions?: readonly string[];
 }
 
-/** Permissions assigned to a user group on one entity (Umbraco's EntityPermission). */
+/**
+ * Permissions assigned to a user group on one entity (Umbraco's EntityPermission). Umbraco's ids
+ * are numeric database ids, which its Legacy body sends, and its Minimal body sends the keys: give
+ * `entityId` / `userGroupId` as keys, or as Umbraco's numeric ids with `entityKey` / `userGroupKey`.
+ */
 export interface CmsEntityPermission {
-  /** The key of the entity the permissions are on. */
-  entityId: string;
-  /** The key of the user group they are for. */
-  userGroupId: string;
+  /** The entity the permissions are on: its key, or Umbraco's numeric id (then give `entityKey` for the Minimal and Extended bodies). */
+  entityId: string | number;
+  /** The user group they are for: its key, or Umbraco's numeric id (then give `userGroupKey`). */
+  userGroupId: string | number;
+  /** The entity's key, when `entityId` is Umbraco's numeric id. */
+  entityKey?: string;
+  /** The user group's key, when `userGroupId` is Umbraco's numeric id. */
+  userGroupKey?: string;
   /** The permission verbs assigned (`Umb.Document.Read`, or Umbraco 13's letters). */
   assignedPermissions: readonly string[];
+  /** True when these are the group's default permissions, not ones set on the entity (only the Legacy body sends it; default false). */
+  isDefaultPermissions?: boolean;
 }
 
 /**

@@ -15,11 +15,13 @@ import {
   ContentSortedNotification,
   ContentUnpublishedNotification,
 } from '../notifications/content-notifications';
+import type { CmsMoveInfo } from '../entities/common';
 import {
-  contentFields,
+  bySortOrder,
   contentMovedShape,
   contentPublishedMinimalShape,
   contentShape,
+  contentWithIdFirstShape,
   extendedContentShape,
   idShape,
   movedMinimalShape,
@@ -27,16 +29,21 @@ import {
   sortedMinimalShape,
   sortedShape,
 } from '../payloads/content-shapes';
-import { listPayload, objectPayload } from '../payloads/payload-variants';
-import { field, schemas, shape, via } from '../payloads/shape';
+import { listConverter, listPayload, objectConverter, objectPayload, payloadVariants } from '../payloads/payload-variants';
+import { DATE_TIME_MIN, extend, field, nested, schemas, shape, via, type Fields } from '../payloads/shape';
+import { copiedParentKey } from './copied-parent';
 import { defineCmsEvent } from './define-cms-event';
 
-// The content events: every one but ContentSorted sends one request per document, and the
-// webhook's content-type filter applies to all of them (Umbraco filters only some).
+// The content events, with Umbraco 18's request counts and bodies: one request per document, but
+// ONE per notification for Copied, Moved, MovedToRecycleBin, Sorted and DeletedVersions (Umbraco's
+// WebhookEventBase classes). The webhook's content-type filter applies to all of them (Umbraco
+// filters only some); for the array events it keeps the matching items. Where Umbraco has no
+// Extended class, hookwork's Extended body is Umbraco's body with more fields after it.
 
 const Content = WebhookEventTypes.Content;
 const idOnly = objectPayload<CmsContent>(idShape, idShape);
-const contentItem = objectPayload<CmsContent>(idShape, contentShape);
+// Umbraco's ContentRolledBackWebhookEvent / ContentSavedBlueprintWebhookEvent: { Id }; Legacy the Delivery API content.
+const contentItem = objectPayload<CmsContent>(idShape, contentWithIdFirstShape, contentShape);
 // Umbraco's Extended class sends the document by culture; its Legacy class the Delivery API content.
 const savedContent = objectPayload<CmsContent>(idShape, extendedContentShape, contentShape);
 
@@ -82,7 +89,16 @@ export const ContentDeletedWebhookEvent = defineCmsEvent({
 /** An instance of {@link ContentDeletedWebhookEvent}. */
 export type ContentDeletedWebhookEvent = InstanceType<typeof ContentDeletedWebhookEvent>;
 
-/** `Umbraco.ContentCopied` — the copy, its original and where it went. */
+// Umbraco's ContentCopiedWebhookEvent: new { Id = Copy.Key, Original = Original.Key, Parent = ParentKey, RelateToOriginal }.
+const copiedMinimalShape = shape<ContentCopiedNotification>({
+  id: field(schemas.string, (n) => n.copy.key),
+  original: field(schemas.string, (n) => n.original.key),
+  parent: field(schemas.nullableString, (n) => copiedParentKey(n)),
+  relateToOriginal: field(schemas.boolean, (n) => n.relateToOriginal),
+});
+const contentAfterId: Fields<CmsContent> = Object.fromEntries(Object.entries(contentShape.fields).filter(([name]) => name !== 'id'));
+
+/** `Umbraco.ContentCopied` — ONE request per copy: the copy, its original and where it went. */
 export const ContentCopiedWebhookEvent = defineCmsEvent({
   kind: 'entity',
   className: 'ContentCopiedWebhookEvent',
@@ -94,16 +110,13 @@ export const ContentCopiedWebhookEvent = defineCmsEvent({
   entities: (n) => [n],
   contentTypeKey: (n) => n.copy.contentType?.key,
   payload: objectPayload(
+    copiedMinimalShape,
+    extend(copiedMinimalShape, via(contentAfterId, (n: ContentCopiedNotification) => n.copy)),
+    // Umbraco's LegacyContentCopiedWebhookEvent: new { Copy, Original, ParentId, RelateToOriginal } (the copies as Delivery API content here).
     shape<ContentCopiedNotification>({
-      id: field(schemas.string, (n) => n.copy.key),
-      originalId: field(schemas.string, (n) => n.original.key),
-      parentId: field(schemas.nullableString, (n) => n.parentId),
-      relateToOriginal: field(schemas.boolean, (n) => n.relateToOriginal),
-    }),
-    shape<ContentCopiedNotification>({
-      ...via(contentFields, (n) => n.copy),
-      originalId: field(schemas.string, (n) => n.original.key),
-      parentId: field(schemas.nullableString, (n) => n.parentId),
+      copy: nested(contentShape, (n) => n.copy),
+      original: nested(contentShape, (n) => n.original),
+      parentId: field(schemas.nullableIntegerOrString, (n) => n.parentId),
       relateToOriginal: field(schemas.boolean, (n) => n.relateToOriginal),
     }),
   ),
@@ -125,32 +138,34 @@ export const ContentEmptiedRecycleBinWebhookEvent = defineCmsEvent({
 /** An instance of {@link ContentEmptiedRecycleBinWebhookEvent}. */
 export type ContentEmptiedRecycleBinWebhookEvent = InstanceType<typeof ContentEmptiedRecycleBinWebhookEvent>;
 
-/** `Umbraco.ContentMovedToRecycleBin` — `{ id }` per trashed document. */
+const moves = (items: readonly CmsMoveInfo<CmsContent>[]) => items;
+
+/** `Umbraco.ContentMovedToRecycleBin` — ONE request per move: `[{ id }]` of the trashed documents (Umbraco's ContentMovedToRecycleBinWebhookEvent). */
 export const ContentMovedToRecycleBinWebhookEvent = defineCmsEvent({
-  kind: 'entity',
+  kind: 'list',
   className: 'ContentMovedToRecycleBinWebhookEvent',
   name: 'Content Moved to Recycle Bin',
   alias: 'Umbraco.ContentMovedToRecycleBin',
   type: Content,
   notification: ContentMovedToRecycleBinNotification,
-  entities: (n) => n.moveInfos,
+  items: (n) => n.moveInfos,
   contentTypeKey: (move) => move.entity.contentType?.key,
-  payload: objectPayload(movedToRecycleBinShape, movedToRecycleBinShape),
+  payload: listPayload(moves, movedToRecycleBinShape, movedToRecycleBinShape),
 });
 /** An instance of {@link ContentMovedToRecycleBinWebhookEvent}. */
 export type ContentMovedToRecycleBinWebhookEvent = InstanceType<typeof ContentMovedToRecycleBinWebhookEvent>;
 
-/** `Umbraco.ContentMoved` — per moved document, with its new parent. */
+/** `Umbraco.ContentMoved` — ONE request per move: `[{ id, newParentId }]` of the moved documents (Umbraco's ContentMovedWebhookEvent). */
 export const ContentMovedWebhookEvent = defineCmsEvent({
-  kind: 'entity',
+  kind: 'list',
   className: 'ContentMovedWebhookEvent',
   name: 'Content Moved',
   alias: 'Umbraco.ContentMoved',
   type: Content,
   notification: ContentMovedNotification,
-  entities: (n) => n.moveInfos,
+  items: (n) => n.moveInfos,
   contentTypeKey: (move) => move.entity.contentType?.key,
-  payload: objectPayload(movedMinimalShape, contentMovedShape),
+  payload: listPayload(moves, movedMinimalShape, contentMovedShape),
 });
 /** An instance of {@link ContentMovedWebhookEvent}. */
 export type ContentMovedWebhookEvent = InstanceType<typeof ContentMovedWebhookEvent>;
@@ -178,13 +193,18 @@ export const ContentSortedWebhookEvent = defineCmsEvent({
   type: Content,
   notification: ContentSortedNotification,
   items: (n) => n.sortedEntities,
-  // Umbraco's Legacy class sends each child as the Delivery API content.
-  payload: listPayload((items: readonly CmsContent[]) => items, sortedMinimalShape, sortedShape, contentShape),
+  // Umbraco's ContentSortedWebhookEvent orders the children by sort order; its Legacy class sends
+  // each child as the Delivery API content, in the notification's order.
+  payload: payloadVariants<readonly CmsContent[]>({
+    Minimal: listConverter(bySortOrder, sortedMinimalShape),
+    Extended: listConverter(bySortOrder, sortedShape),
+    Legacy: listConverter((items) => items, contentShape),
+  }),
 });
 /** An instance of {@link ContentSortedWebhookEvent}. */
 export type ContentSortedWebhookEvent = InstanceType<typeof ContentSortedWebhookEvent>;
 
-/** `Umbraco.ContentSavedBlueprint` — the saved content template. */
+/** `Umbraco.ContentSavedBlueprint` — `{ id }` of the saved content template (Extended and Legacy: the document). */
 export const ContentSavedBlueprintWebhookEvent = defineCmsEvent({
   kind: 'entity',
   className: 'ContentSavedBlueprintWebhookEvent',
@@ -212,14 +232,18 @@ export const ContentDeletedBlueprintWebhookEvent = defineCmsEvent({
 /** An instance of {@link ContentDeletedBlueprintWebhookEvent}. */
 export type ContentDeletedBlueprintWebhookEvent = InstanceType<typeof ContentDeletedBlueprintWebhookEvent>;
 
-const deletedVersionsShape = shape<ContentDeletedVersionsNotification>({
-  id: field(schemas.string, (n) => n.entity.key),
-  specificVersion: field(schemas.nullableString, (n) => n.specificVersion),
-  deletePriorVersions: field(schemas.boolean, (n) => n.deletePriorVersions),
-  dateToRetain: field(schemas.nullableString, (n) => n.dateToRetain),
-});
+// Umbraco's ContentDeletedVersionsWebhookEvent: new { Id = Key, DeletePriorVersions, SpecificVersion, DateToRetain },
+// an int and a DateTime that are 0 and DateTime.MinValue when the notification has none.
+const deletedVersionsFields = {
+  deletePriorVersions: field<ContentDeletedVersionsNotification>(schemas.boolean, (n) => n.deletePriorVersions),
+  specificVersion: field<ContentDeletedVersionsNotification>(schemas.integer, (n) => n.specificVersion ?? 0),
+  dateToRetain: field<ContentDeletedVersionsNotification>(schemas.string, (n) => n.dateToRetain ?? DATE_TIME_MIN),
+};
+const deletedVersionsShape = shape<ContentDeletedVersionsNotification>({ id: field(schemas.string, (n) => n.entity.key), ...deletedVersionsFields });
+// Umbraco's LegacyContentDeletedVersionsWebhookEvent: the same with the document's int id, and no request without one.
+const legacyDeletedVersionsShape = shape<ContentDeletedVersionsNotification>({ id: field(schemas.integer, (n) => n.entity.id), ...deletedVersionsFields });
 
-/** `Umbraco.ContentDeletedVersions` — which versions of a document were deleted. */
+/** `Umbraco.ContentDeletedVersions` — ONE request: which versions of a document were deleted. */
 export const ContentDeletedVersionsWebhookEvent = defineCmsEvent({
   kind: 'entity',
   className: 'ContentDeletedVersionsWebhookEvent',
@@ -229,12 +253,13 @@ export const ContentDeletedVersionsWebhookEvent = defineCmsEvent({
   notification: ContentDeletedVersionsNotification,
   entities: (n) => [n],
   contentTypeKey: (n) => n.entity.contentType?.key,
-  payload: objectPayload(deletedVersionsShape, deletedVersionsShape),
+  shouldFire: (n, payloadType) => payloadType !== 'Legacy' || Number.isInteger(n.entity.id),
+  payload: payloadVariants({ Minimal: objectConverter(deletedVersionsShape), Extended: objectConverter(deletedVersionsShape), Legacy: objectConverter(legacyDeletedVersionsShape) }),
 });
 /** An instance of {@link ContentDeletedVersionsWebhookEvent}. */
 export type ContentDeletedVersionsWebhookEvent = InstanceType<typeof ContentDeletedVersionsWebhookEvent>;
 
-/** `Umbraco.ContentRolledBack` — the document as it is after the rollback. */
+/** `Umbraco.ContentRolledBack` — `{ id }` of the document rolled back (Extended and Legacy: the document as it is now). */
 export const ContentRolledBackWebhookEvent = defineCmsEvent({
   kind: 'entity',
   className: 'ContentRolledBackWebhookEvent',

@@ -45,6 +45,7 @@ describe('defineCmsEvent', () => {
     refused({ ...good, entities: undefined }, /entities must be a function/);
     refused({ ...good, payload: { Minimal: good.payload.Minimal } }, /payload.Extended must be \{ convert\(input\), schema \}/);
     refused({ ...good, example: { orders: [] } }, /example must be a function/);
+    refused({ ...good, shouldFire: 'Legacy' }, /shouldFire must be a function \(notification, payloadType\)/);
   });
 
   it('binds every CMS event to the notification its name says, so the event header names what happened', () => {

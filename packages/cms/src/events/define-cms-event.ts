@@ -46,6 +46,12 @@ export interface CmsEventDefinitionCommon<N extends object> {
    * example of `alias` (cmsExampleNotifications()), none for an alias it does not have.
    */
   readonly example?: () => N;
+  /**
+   * Whether the notification sends anything in `payloadType` (the event's
+   * shouldFireWebhookForNotification). Default: always. Umbraco's Legacy Content Versions Deleted
+   * sends nothing for a document it has no numeric id for.
+   */
+  shouldFire?(notification: N, payloadType: PayloadType): boolean;
 }
 
 /** One request per entity per webhook; the webhook's content-type filter applies. */
@@ -107,13 +113,13 @@ function definitionOf(event: object): CmsEventDefinition {
   return definition;
 }
 
-function convert<I>(event: WebhookEventBase, payloadType: PayloadType, payload: PayloadVariants<I>, input: I): unknown {
+function convert<I>(event: WebhookEventBase, payloadType: PayloadType, payload: PayloadVariants<I>, input: I, notification?: unknown): unknown {
   const converter = payload[payloadType];
   if (!converter) {
     throw CMS_ERRORS.create('HOOKWORK_ERR_INVALID_CMS_OPTIONS', `${event.constructor.name}: payloadType "${String(payloadType)}" is not one of Minimal, Extended, Legacy`);
   }
   try {
-    return converter.convert(input);
+    return converter.convert(input, notification);
   } catch (cause) {
     if (isHookworkError(cause)) {
       const detail = cause.message.startsWith(`${cause.code}: `) ? cause.message.slice(cause.code.length + 2) : cause.message;
@@ -178,6 +184,15 @@ export abstract class CmsEntityWebhookEvent<N extends object, E> extends Webhook
   }
 }
 
+/**
+ * What a list event's converters get besides the items: the payload context and the
+ * notification the items came from (for bodies with a notification field beside the items).
+ */
+export interface CmsListPayloadContext<N> extends PayloadContext {
+  /** The notification the items came from; a host's override that makes its own context may leave it out. */
+  readonly notification?: N;
+}
+
 /** The base of the catalogue's array events (ContentSorted, DataTypeSaved, …). */
 export abstract class CmsListWebhookEvent<N extends object, E> extends WebhookEventBase<N> {
   /** The items the notification carries. */
@@ -186,13 +201,13 @@ export abstract class CmsListWebhookEvent<N extends object, E> extends WebhookEv
   }
 
   /** The payload of one request: the (filtered) items in the configured shape. */
-  convertItemsToRequestPayload(items: readonly E[], _context: PayloadContext): unknown {
-    return convert(this, this.payloadType, (definitionOf(this) as CmsListEventDefinition<N, E>).payload, items);
+  convertItemsToRequestPayload(items: readonly E[], context: CmsListPayloadContext<N>): unknown {
+    return convert(this, this.payloadType, (definitionOf(this) as CmsListEventDefinition<N, E>).payload, items, context.notification);
   }
 
   /** The payload of the request: every item of the notification, in the configured shape. */
   override convertNotificationToRequestPayload(notification: N, context: PayloadContext): unknown {
-    return this.convertItemsToRequestPayload([...this.getItemsFromNotification(notification)], context);
+    return this.convertItemsToRequestPayload([...this.getItemsFromNotification(notification)], { ...context, notification });
   }
 
   /** One request per subscription carrying the items; for content, media and element events only the items the webhook's content-type filter lets through, and none when none do. */
@@ -206,7 +221,7 @@ export abstract class CmsListWebhookEvent<N extends object, E> extends WebhookEv
       const filter = filtered ? filterOf(webhook) : undefined;
       const kept = filter ? items.filter((item) => filter.has(keyOf(item) ?? '\u0000')) : items;
       if (filter && kept.length === 0) continue;
-      requests.push({ webhook, alias, payload: await this.convertItemsToRequestPayload(kept, { webhook, alias }) });
+      requests.push({ webhook, alias, payload: await this.convertItemsToRequestPayload(kept, { webhook, alias, notification }) });
     }
     return requests;
   }
@@ -237,7 +252,7 @@ export type CmsListEventClass<N extends object, E> = new (deps: WebhookEventDepe
 /** A generated notification-level event class (`UserLoginSuccessWebhookEvent`). */
 export type CmsNotificationEventClass<N extends object> = new (deps: WebhookEventDependencies) => CmsNotificationWebhookEvent<N>;
 
-const COMMON_KEYS = ['kind', 'className', 'name', 'alias', 'type', 'notification', 'synonyms', 'example', 'payload'];
+const COMMON_KEYS = ['kind', 'className', 'name', 'alias', 'type', 'notification', 'synonyms', 'example', 'shouldFire', 'payload'];
 const KIND_KEYS: Readonly<Record<string, readonly string[]>> = { entity: ['entities', 'contentTypeKey'], list: ['items', 'contentTypeKey'], notification: [] };
 const CLASS_NAME = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
 
@@ -258,7 +273,8 @@ function checkDefinition(definition: CmsEventDefinition): void {
   if (typeof definition.className !== 'string' || !CLASS_NAME.test(definition.className)) throw refuse('className must be the generated class\'s name, an identifier such as "OrderPlacedWebhookEvent"');
   const read = definition.kind === 'entity' ? 'entities' : definition.kind === 'list' ? 'items' : undefined;
   if (read && typeof (definition as unknown as Record<string, unknown>)[read] !== 'function') throw refuse(`${read} must be a function (notification) => the ${read} the notification is about`);
-  const { contentTypeKey, example, synonyms } = definition as { contentTypeKey?: unknown; example?: unknown; synonyms?: unknown };
+  const { contentTypeKey, example, synonyms, shouldFire } = definition as { contentTypeKey?: unknown; example?: unknown; synonyms?: unknown; shouldFire?: unknown };
+  if (shouldFire !== undefined && typeof shouldFire !== 'function') throw refuse('shouldFire must be a function (notification, payloadType) => whether it sends anything');
   if (contentTypeKey !== undefined && typeof contentTypeKey !== 'function') throw refuse('contentTypeKey must be a function (item) => its content-type key');
   if (example !== undefined && typeof example !== 'function') throw refuse('example must be a function () => a notification, for test sends');
   if (synonyms !== undefined && !Array.isArray(synonyms)) throw refuse(`synonyms must be a list of other spellings of the alias; got ${shownValue(synonyms)}`);
@@ -291,6 +307,10 @@ export function defineCmsEvent(definition: CmsEventDefinition): Function {
   const type = class extends base {
     override createExampleNotification(): object | undefined {
       return definition.example ? definition.example() : createCmsExampleNotification(definition.alias);
+    }
+
+    override shouldFireWebhookForNotification(notification: object): boolean {
+      return definition.shouldFire ? definition.shouldFire(notification, this.payloadType) : true;
     }
   };
   Object.defineProperty(type, 'name', { value: definition.className });

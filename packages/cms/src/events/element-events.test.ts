@@ -20,7 +20,8 @@ const MINIMAL: Record<string, unknown> = {
   'Umbraco.ElementPublish': { id, cultures: [{ culture: 'en-US', date: '2024-03-01T09:00:00.000Z' }] },
   'Umbraco.ElementSaved': { id },
   'Umbraco.ElementUnpublish': { id },
-  'Umbraco.ElementDeletedVersions': { id, deletePriorVersions: false, specificVersion: 'v-2', dateToRetain: null },
+  // SpecificVersion is Umbraco's int version id, DateToRetain a DateTime (DateTime.MinValue when the delete keeps none).
+  'Umbraco.ElementDeletedVersions': { id, deletePriorVersions: false, specificVersion: 2, dateToRetain: '0001-01-01T00:00:00' },
   'Umbraco.ElementRolledBack': { id },
 };
 

@@ -15,7 +15,8 @@ import {
 } from '../notifications/element-notifications';
 import { idShape, movedToRecycleBinShape } from '../payloads/content-shapes';
 import { listPayload, nullPayload, objectPayload } from '../payloads/payload-variants';
-import { field, schemas, shape, type FieldSpec } from '../payloads/shape';
+import { DATE_TIME_MIN, field, schemas, shape, type FieldSpec } from '../payloads/shape';
+import { copiedParentKey } from './copied-parent';
 import { defineCmsEvent } from './define-cms-event';
 
 // Umbraco 18's Element events (src/Umbraco.Core/Webhooks/Events/Element/ and the Extended ones),
@@ -59,19 +60,21 @@ const culturesField: FieldSpec<CmsElement> = {
 /** The items of a move: every moved element, Minimal `{ id }` (Umbraco's DefaultPayloadModel). */
 const movedElements = (moves: readonly CmsMoveInfo<CmsElement>[]) => moves;
 
+// Umbraco's ElementCopiedWebhookEvent: new { Id = Copy.Key, Original = Original.Key, Parent = ParentKey, RelateToOriginal }.
 const copiedShape = shape<ElementCopiedNotification>({
   id: field(schemas.string, (n) => n.copy.key),
   original: field(schemas.string, (n) => n.original.key),
-  parent: field(schemas.nullableString, (n) => n.parentId),
+  parent: field(schemas.nullableString, (n) => copiedParentKey(n)),
   relateToOriginal: field(schemas.boolean, (n) => n.relateToOriginal),
 });
 
-// Umbraco's field order: Id, DeletePriorVersions, SpecificVersion, DateToRetain.
+// Umbraco's ElementDeletedVersionsWebhookEvent: new { Id = Key, DeletePriorVersions, SpecificVersion, DateToRetain },
+// an int and a DateTime that are 0 and DateTime.MinValue when the notification has none.
 const deletedVersionsShape = shape<ElementDeletedVersionsNotification>({
   id: field(schemas.string, (n) => n.entity.key),
   deletePriorVersions: field(schemas.boolean, (n) => n.deletePriorVersions),
-  specificVersion: field(schemas.nullableString, (n) => n.specificVersion),
-  dateToRetain: field(schemas.nullableString, (n) => n.dateToRetain),
+  specificVersion: field(schemas.integer, (n) => n.specificVersion ?? 0),
+  dateToRetain: field(schemas.string, (n) => n.dateToRetain ?? DATE_TIME_MIN),
 });
 
 /** `Umbraco.ElementCopied` — the copy, its original and the folder it went to. */

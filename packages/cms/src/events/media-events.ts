@@ -7,7 +7,7 @@ import {
   MediaMovedToRecycleBinNotification,
   MediaSavedNotification,
 } from '../notifications/media-notifications';
-import { apiMediaShape, idShape, mediaMovedShape, mediaShape, movedMinimalShape, movedToRecycleBinShape } from '../payloads/content-shapes';
+import { apiMediaShape, idShape, mediaMovedShape, mediaShape, movedToRecycleBinShape } from '../payloads/content-shapes';
 import { objectPayload } from '../payloads/payload-variants';
 import { defineCmsEvent } from './define-cms-event';
 
@@ -58,7 +58,7 @@ export const MediaEmptiedRecycleBinWebhookEvent = defineCmsEvent({
 /** An instance of {@link MediaEmptiedRecycleBinWebhookEvent}. */
 export type MediaEmptiedRecycleBinWebhookEvent = InstanceType<typeof MediaEmptiedRecycleBinWebhookEvent>;
 
-/** `mediaMoved` — per moved media item, with its new parent. */
+/** `mediaMoved` — `{ id }` per moved media item (Umbraco's MediaMovedWebhookEvent sends no parent; Extended adds it). */
 export const MediaMovedWebhookEvent = defineCmsEvent({
   kind: 'entity',
   className: 'MediaMovedWebhookEvent',
@@ -68,8 +68,8 @@ export const MediaMovedWebhookEvent = defineCmsEvent({
   notification: MediaMovedNotification,
   entities: (n) => n.moveInfos,
   contentTypeKey: (move) => move.entity.contentType?.key,
-  // Umbraco's LegacyMediaMovedWebhookEvent sends DefaultPayloadModel { Id } per moved item.
-  payload: objectPayload(movedMinimalShape, mediaMovedShape, movedToRecycleBinShape),
+  // Umbraco's MediaMovedWebhookEvent and LegacyMediaMovedWebhookEvent send DefaultPayloadModel { Id } per moved item.
+  payload: objectPayload(movedToRecycleBinShape, mediaMovedShape, movedToRecycleBinShape),
 });
 /** An instance of {@link MediaMovedWebhookEvent}. */
 export type MediaMovedWebhookEvent = InstanceType<typeof MediaMovedWebhookEvent>;

@@ -10,7 +10,7 @@ import {
 } from '../notifications/member-notifications';
 import { objectPayload } from '../payloads/payload-variants';
 import { idShape } from '../payloads/content-shapes';
-import { exportedMemberMinimalShape, exportedMemberShape, legacyMemberShape, memberGroupShape, memberRolesShape, memberShape } from '../payloads/other-shapes';
+import { exportedMemberMinimalShape, exportedMemberShape, legacyExportedMemberShape, legacyMemberRolesShape, legacyMemberShape, memberGroupShape, memberRolesShape, memberShape } from '../payloads/other-shapes';
 import { defineCmsEvent } from './define-cms-event';
 import { defineOtherListEvent } from './other-event';
 
@@ -24,7 +24,7 @@ export const ExportedMemberWebhookEvent = defineCmsEvent({
   alias: 'exportedMember',
   type: WebhookEventTypes.Other,
   notification: ExportedMemberNotification,
-  payload: objectPayload(exportedMemberMinimalShape, exportedMemberShape),
+  payload: objectPayload<ExportedMemberNotification>(exportedMemberMinimalShape, exportedMemberShape, legacyExportedMemberShape),
 });
 /** An instance of {@link ExportedMemberWebhookEvent}. */
 export type ExportedMemberWebhookEvent = InstanceType<typeof ExportedMemberWebhookEvent>;
@@ -47,7 +47,7 @@ export const AssignedMemberRolesWebhookEvent = defineCmsEvent({
   alias: 'assignedMemberRoles',
   type: WebhookEventTypes.Other,
   notification: AssignedMemberRolesNotification,
-  payload: objectPayload(memberRolesShape, memberRolesShape),
+  payload: objectPayload(memberRolesShape, memberRolesShape, legacyMemberRolesShape),
 });
 /** An instance of {@link AssignedMemberRolesWebhookEvent}. */
 export type AssignedMemberRolesWebhookEvent = InstanceType<typeof AssignedMemberRolesWebhookEvent>;
@@ -60,7 +60,7 @@ export const RemovedMemberRolesWebhookEvent = defineCmsEvent({
   alias: 'removedMemberRoles',
   type: WebhookEventTypes.Other,
   notification: RemovedMemberRolesNotification,
-  payload: objectPayload(memberRolesShape, memberRolesShape),
+  payload: objectPayload(memberRolesShape, memberRolesShape, legacyMemberRolesShape),
 });
 /** An instance of {@link RemovedMemberRolesWebhookEvent}. */
 export type RemovedMemberRolesWebhookEvent = InstanceType<typeof RemovedMemberRolesWebhookEvent>;

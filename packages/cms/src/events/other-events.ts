@@ -20,7 +20,7 @@ import {
 } from '../notifications/other-notifications';
 import { objectPayload } from '../payloads/payload-variants';
 import { idShape } from '../payloads/content-shapes';
-import { dataTypeMovedShape, dataTypeShape, dictionaryItemShape, domainShape, healthCheckMinimalShape, healthCheckShape, languageShape, moveMinimalShape, packageMinimalShape, packageShape, publicAccessEntryShape, relationShape, relationTypeShape } from '../payloads/other-shapes';
+import { dataTypeMovedShape, dataTypeShape, dictionaryItemShape, domainShape, healthCheckMinimalShape, legacyHealthCheckShape, languageShape, moveMinimalShape, packageMinimalShape, packageShape, publicAccessEntryShape, relationShape, relationTypeShape } from '../payloads/other-shapes';
 import { defineCmsEvent } from './define-cms-event';
 import { defineOtherListEvent } from './other-event';
 
@@ -111,7 +111,7 @@ export const HealthCheckCompletedWebhookEvent = defineCmsEvent({
   alias: 'healthCheckCompleted',
   type: WebhookEventTypes.Other,
   notification: HealthCheckCompletedNotification,
-  payload: objectPayload(healthCheckMinimalShape, healthCheckShape),
+  payload: objectPayload(healthCheckMinimalShape, healthCheckMinimalShape, legacyHealthCheckShape),
 });
 /** An instance of {@link HealthCheckCompletedWebhookEvent}. */
 export type HealthCheckCompletedWebhookEvent = InstanceType<typeof HealthCheckCompletedWebhookEvent>;

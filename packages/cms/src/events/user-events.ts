@@ -19,15 +19,31 @@ import {
 } from '../notifications/user-notifications';
 import { objectPayload } from '../payloads/payload-variants';
 import { idShape } from '../payloads/content-shapes';
-import { entityPermissionShape, userAuditMinimalShape, userAuditShape, legacyUserShape, userGroupShape, userShape } from '../payloads/other-shapes';
+import {
+  entityPermissionMinimalShape,
+  entityPermissionShape,
+  legacyEntityPermissionShape,
+  legacyUserAuditFields,
+  legacyUserAuditShape,
+  legacyUserShape,
+  userAuditExtraFields,
+  userAuditMinimalShape,
+  userAuditPerformingMinimalShape,
+  userGroupShape,
+  userPasswordResetMinimalShape,
+  userShape,
+} from '../payloads/other-shapes';
+import { extend, field, schemas, shape, type Shape } from '../payloads/shape';
 import { defineCmsEvent, type CmsNotificationEventClass } from './define-cms-event';
 import { defineOtherListEvent } from './other-event';
 
 // User events (type Other). Login, logout, lock and password events carry Umbraco's
-// UserNotification data: who was affected, who acted, the IP address and the time.
+// UserNotification data (who was affected, who acted, the IP address and the time); Umbraco 18's
+// Minimal bodies send the affected user's id, and the acting user's where it differs. Extended
+// adds the IP address and time; Legacy is Umbraco's notification as it serialises.
 
-function defineUserAuditEvent<N extends CmsUserAudit>(className: string, name: string, alias: string, notification: NotificationType<N>): CmsNotificationEventClass<N> {
-  return defineCmsEvent<N>({ kind: 'notification', className, name, alias, type: WebhookEventTypes.Other, notification, payload: objectPayload<N>(userAuditMinimalShape, userAuditShape) });
+function defineUserAuditEvent<N extends CmsUserAudit>(className: string, name: string, alias: string, notification: NotificationType<N>, minimal: Shape<CmsUserAudit> = userAuditMinimalShape, legacy: Shape<N> = legacyUserAuditShape): CmsNotificationEventClass<N> {
+  return defineCmsEvent<N>({ kind: 'notification', className, name, alias, type: WebhookEventTypes.Other, notification, payload: objectPayload<N>(minimal, extend(minimal, userAuditExtraFields), legacy) });
 }
 
 /** `userDeleted` (User Deleted). */
@@ -46,12 +62,12 @@ export const UserForgotPasswordRequestedWebhookEvent = defineUserAuditEvent('Use
 export type UserForgotPasswordRequestedWebhookEvent = InstanceType<typeof UserForgotPasswordRequestedWebhookEvent>;
 
 /** `userPasswordChanged` (User Password Changed) — a user's password was changed. */
-export const UserPasswordChangedWebhookEvent = defineUserAuditEvent('UserPasswordChangedWebhookEvent', 'User Password Changed', 'userPasswordChanged', UserPasswordChangedNotification);
+export const UserPasswordChangedWebhookEvent = defineUserAuditEvent('UserPasswordChangedWebhookEvent', 'User Password Changed', 'userPasswordChanged', UserPasswordChangedNotification, userAuditPerformingMinimalShape);
 /** An instance of {@link UserPasswordChangedWebhookEvent}. */
 export type UserPasswordChangedWebhookEvent = InstanceType<typeof UserPasswordChangedWebhookEvent>;
 
 /** `userPasswordReset` (User Password Reset) — a user's password was reset. */
-export const UserPasswordResetWebhookEvent = defineUserAuditEvent('UserPasswordResetWebhookEvent', 'User Password Reset', 'userPasswordReset', UserPasswordResetNotification);
+export const UserPasswordResetWebhookEvent = defineUserAuditEvent('UserPasswordResetWebhookEvent', 'User Password Reset', 'userPasswordReset', UserPasswordResetNotification, userPasswordResetMinimalShape);
 /** An instance of {@link UserPasswordResetWebhookEvent}. */
 export type UserPasswordResetWebhookEvent = InstanceType<typeof UserPasswordResetWebhookEvent>;
 
@@ -76,22 +92,51 @@ export const UserLoginSuccessWebhookEvent = defineUserAuditEvent('UserLoginSucce
 export type UserLoginSuccessWebhookEvent = InstanceType<typeof UserLoginSuccessWebhookEvent>;
 
 /** `userLogoutSuccess` (User Logout Success) — a user logged out. */
-export const UserLogoutSuccessWebhookEvent = defineUserAuditEvent('UserLogoutSuccessWebhookEvent', 'User Logout Success', 'userLogoutSuccess', UserLogoutSuccessNotification);
+export const UserLogoutSuccessWebhookEvent = defineUserAuditEvent(
+  'UserLogoutSuccessWebhookEvent',
+  'User Logout Success',
+  'userLogoutSuccess',
+  UserLogoutSuccessNotification,
+  userAuditMinimalShape,
+  // UserLogoutSuccessNotification's own SignOutRedirectUrl first, then UserNotification's (System.Text.Json writes the derived class's properties first).
+  shape<UserLogoutSuccessNotification>({ signOutRedirectUrl: field(schemas.nullableString, (n) => n.signOutRedirectUrl), ...legacyUserAuditFields }),
+);
 /** An instance of {@link UserLogoutSuccessWebhookEvent}. */
 export type UserLogoutSuccessWebhookEvent = InstanceType<typeof UserLogoutSuccessWebhookEvent>;
 
-/** `userTwoFactorRequested` (User Two Factor Requested) — a two-factor code was requested. */
-export const UserTwoFactorRequestedWebhookEvent = defineUserAuditEvent('UserTwoFactorRequestedWebhookEvent', 'User Two Factor Requested', 'userTwoFactorRequested', UserTwoFactorRequestedNotification);
+// Umbraco's UserTwoFactorRequestedWebhookEvent: DefaultPayloadModel { Id = notification.UserKey }; Legacy the notification, { UserKey }.
+const twoFactorShape = shape<UserTwoFactorRequestedNotification>({ id: field(schemas.string, (n) => n.userKey) });
+
+/** `userTwoFactorRequested` (User Two Factor Requested) — a two-factor code was requested: `{ id }` of the user. */
+export const UserTwoFactorRequestedWebhookEvent = defineCmsEvent({
+  kind: 'notification',
+  className: 'UserTwoFactorRequestedWebhookEvent',
+  name: 'User Two Factor Requested',
+  alias: 'userTwoFactorRequested',
+  type: WebhookEventTypes.Other,
+  notification: UserTwoFactorRequestedNotification,
+  payload: objectPayload(twoFactorShape, twoFactorShape, shape<UserTwoFactorRequestedNotification>({ userKey: field(schemas.string, (n) => n.userKey) })),
+});
 /** An instance of {@link UserTwoFactorRequestedWebhookEvent}. */
 export type UserTwoFactorRequestedWebhookEvent = InstanceType<typeof UserTwoFactorRequestedWebhookEvent>;
 
 /** `userUnlocked` (User Unlocked) — a user was unlocked. */
-export const UserUnlockedWebhookEvent = defineUserAuditEvent('UserUnlockedWebhookEvent', 'User Unlocked', 'userUnlocked', UserUnlockedNotification);
+export const UserUnlockedWebhookEvent = defineUserAuditEvent('UserUnlockedWebhookEvent', 'User Unlocked', 'userUnlocked', UserUnlockedNotification, userAuditPerformingMinimalShape);
 /** An instance of {@link UserUnlockedWebhookEvent}. */
 export type UserUnlockedWebhookEvent = InstanceType<typeof UserUnlockedWebhookEvent>;
 
-/** `assignedUserGroupPermissions` (User Group Permissions Assigned). */
-export const AssignedUserGroupPermissionsWebhookEvent = defineOtherListEvent('AssignedUserGroupPermissionsWebhookEvent', 'User Group Permissions Assigned', 'assignedUserGroupPermissions', AssignedUserGroupPermissionsNotification, (n) => n.entityPermissions, entityPermissionShape, entityPermissionShape);
+/** `assignedUserGroupPermissions` (User Group Permissions Assigned): `[{ userId, userGroupId }]`, Umbraco's names for the entity's and the group's keys. */
+export const AssignedUserGroupPermissionsWebhookEvent = defineOtherListEvent(
+  'AssignedUserGroupPermissionsWebhookEvent',
+  'User Group Permissions Assigned',
+  'assignedUserGroupPermissions',
+  AssignedUserGroupPermissionsNotification,
+  (n) => n.entityPermissions,
+  entityPermissionMinimalShape,
+  entityPermissionShape,
+  [],
+  legacyEntityPermissionShape,
+);
 /** An instance of {@link AssignedUserGroupPermissionsWebhookEvent}. */
 export type AssignedUserGroupPermissionsWebhookEvent = InstanceType<typeof AssignedUserGroupPermissionsWebhookEvent>;
 

@@ -1,4 +1,4 @@
-import type { CmsMoveInfo } from '../entities/common';
+import type { CmsDate, CmsMoveInfo } from '../entities/common';
 import type { CmsContent } from '../entities/content';
 import { defineNotification } from './define-notification';
 
@@ -25,10 +25,15 @@ export const ContentSavedNotification = defineNotification<{ savedEntities: read
 /** An instance of {@link ContentSavedNotification}. */
 export type ContentSavedNotification = InstanceType<typeof ContentSavedNotification>;
 
-/** A document was copied: `copy` is the new item under `parentId`. */
-export const ContentCopiedNotification = defineNotification<{ original: CmsContent; copy: CmsContent; parentId: string | null; relateToOriginal: boolean }>(
+/**
+ * A document was copied: `copy` is the new item. Its parent as Umbraco's notification has it:
+ * `parentId` (Umbraco's numeric ParentId, which the Legacy body sends, or the parent's key) and
+ * `parentKey` (the key, which the Minimal and Extended bodies send; default: `parentId` when that
+ * is a key). Null or absent: the root.
+ */
+export const ContentCopiedNotification = defineNotification<{ original: CmsContent; copy: CmsContent; parentId: string | number | null; parentKey?: string | null; relateToOriginal: boolean }>(
   'ContentCopiedNotification',
-  { original: 'object', copy: 'object', relateToOriginal: 'boolean' },
+  { original: 'object', copy: 'object', parentId: 'id?', parentKey: 'string?', relateToOriginal: 'boolean' },
 );
 /** An instance of {@link ContentCopiedNotification}. */
 export type ContentCopiedNotification = InstanceType<typeof ContentCopiedNotification>;
@@ -64,15 +69,17 @@ export const ContentDeletedBlueprintNotification = defineNotification<{ deletedB
 export type ContentDeletedBlueprintNotification = InstanceType<typeof ContentDeletedBlueprintNotification>;
 
 /**
- * Versions of a document were deleted: one version (`specificVersion`), or every version before
- * `dateToRetain` (`deletePriorVersions`).
+ * Versions of a document were deleted: one version (`specificVersion`, Umbraco's int version id),
+ * or every version before `dateToRetain` (`deletePriorVersions`). Absent, they are sent as
+ * Umbraco sends its defaults: `0` and `0001-01-01T00:00:00`. `entity.id` (the numeric database
+ * id) is what the Legacy body sends; without it, as in Umbraco, no Legacy request is sent.
  */
 export const ContentDeletedVersionsNotification = defineNotification<{
-  entity: Pick<CmsContent, 'key' | 'contentType'>;
-  specificVersion?: string | null;
+  entity: Pick<CmsContent, 'key' | 'contentType' | 'id'>;
+  specificVersion?: number | null;
   deletePriorVersions: boolean;
-  dateToRetain?: Date | string | null;
-}>('ContentDeletedVersionsNotification', { entity: 'object', deletePriorVersions: 'boolean' });
+  dateToRetain?: CmsDate | null;
+}>('ContentDeletedVersionsNotification', { entity: 'object', specificVersion: 'integer?', deletePriorVersions: 'boolean', dateToRetain: 'date?' });
 /** An instance of {@link ContentDeletedVersionsNotification}. */
 export type ContentDeletedVersionsNotification = InstanceType<typeof ContentDeletedVersionsNotification>;
 

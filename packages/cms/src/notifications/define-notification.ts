@@ -1,7 +1,20 @@
-import { HookworkError } from '@hookwork/core';
+import { HookworkError, shownValue } from '@hookwork/core';
 
-/** What a field of a notification's data must be; checked when the notification is created. */
-export type NotificationFieldKind = 'array' | 'object' | 'string' | 'boolean';
+/**
+ * A kind of value a notification's data field holds (checked when the notification is created):
+ * - `array`, `object`, `string`, `boolean`: what the name says;
+ * - `integer`: a whole number (Umbraco's `int`, such as a version id);
+ * - `date`: a `Date` or a date string sent as it is (Umbraco's `DateTime`);
+ * - `id`: Umbraco's numeric database id (`int`) or a key string (a GUID in Umbraco);
+ * - `<kind>[]`: an array whose every item is of that kind (`id[]`: Umbraco's `int[]` member ids, or keys).
+ */
+export type NotificationValueKind = 'array' | 'object' | 'string' | 'boolean' | 'integer' | 'date' | 'id' | 'string[]' | 'id[]';
+
+/**
+ * What a field of a notification's data must be. A plain kind is required; a kind ending in `?` may
+ * also be absent or null (`'integer?'`: Umbraco's `int` the host may leave out).
+ */
+export type NotificationFieldKind = NotificationValueKind | `${NotificationValueKind}?`;
 
 /**
  * A CMS notification class: `new ContentPublishedNotification({ publishedEntities })`. Every
@@ -10,45 +23,87 @@ export type NotificationFieldKind = 'array' | 'object' | 'string' | 'boolean';
  */
 export interface CmsNotificationClass<TData extends object> {
   /**
-   * Makes a notification from its one data object; fields of the wrong kind are refused
-   * (HOOKWORK_ERR_INVALID_NOTIFICATION).
+   * Makes a notification from its one data object; a field of the wrong kind is refused
+   * (HOOKWORK_ERR_INVALID_NOTIFICATION naming the field and the kind it must be).
    */
   new (data: TData): Readonly<TData>;
   /** The instances' prototype (so `instanceof` and the notification bus's class lookup work). */
   readonly prototype: Readonly<TData>;
 }
 
-const describe = (value: unknown) => (value === null ? 'null' : Array.isArray(value) ? 'an array' : typeof value);
+const describe = (value: unknown) => (value === null ? 'null' : Array.isArray(value) ? `an array (${shownValue(value)})` : value instanceof Date ? 'a Date' : typeof value === 'object' ? 'an object' : `${typeof value} ${shownValue(value)}`);
 
-function matches(kind: NotificationFieldKind, value: unknown): boolean {
+const KIND_TEXT: Readonly<Record<NotificationValueKind, string>> = {
+  array: 'an array',
+  object: 'an object',
+  string: 'a string',
+  boolean: 'true or false',
+  integer: "a whole number (Umbraco's int)",
+  date: 'a Date or a date string',
+  id: "Umbraco's numeric id (a whole number) or a key (a string)",
+  'string[]': 'an array of strings',
+  'id[]': "an array of Umbraco's numeric ids (whole numbers) or keys (strings)",
+};
+
+function matches(kind: NotificationValueKind, value: unknown): boolean {
   switch (kind) {
     case 'array':
       return Array.isArray(value);
     case 'object':
-      return value !== null && typeof value === 'object' && !Array.isArray(value);
+      return value !== null && typeof value === 'object' && !Array.isArray(value) && !(value instanceof Date);
+    case 'integer':
+      return Number.isInteger(value);
+    case 'date':
+      return (value instanceof Date && !Number.isNaN(value.getTime())) || typeof value === 'string';
+    case 'id':
+      return Number.isInteger(value) || typeof value === 'string';
+    case 'string[]':
+      return Array.isArray(value) && value.every((item) => typeof item === 'string');
+    case 'id[]':
+      return Array.isArray(value) && value.every((item) => Number.isInteger(item) || typeof item === 'string');
     default:
       return typeof value === kind;
   }
 }
 
+/** The first item of an array that is not of the item kind, for the message. */
+function badItem(kind: NotificationValueKind, value: unknown): string {
+  if (!Array.isArray(value) || !kind.endsWith('[]')) return '';
+  const itemKind = kind.slice(0, -2) as NotificationValueKind;
+  const index = value.findIndex((item) => !matches(itemKind, item));
+  return index < 0 ? '' : ` (item ${index} is ${describe(value[index])})`;
+}
+
 /**
  * Makes a notification class named `name` (its own class, so the bus routes it apart from every
- * other) whose constructor checks the required fields: a wrong shape is a coded error when the
- * host creates the notification, not a crash inside a webhook event later.
+ * other) whose constructor checks the listed fields: a wrong shape is a coded error when the
+ * host creates the notification, naming the field and what it must be, not a crash inside a
+ * webhook event later or a body of another type than Umbraco's.
  */
-export function defineNotification<TData extends object>(name: string, required: { readonly [K in keyof TData]?: NotificationFieldKind }): CmsNotificationClass<TData> {
-  const checks = Object.entries(required) as [string, NotificationFieldKind][];
+export function defineNotification<TData extends object>(
+  name: string,
+  fields: { readonly [K in keyof TData]?: NotificationFieldKind },
+  /** A check the kinds cannot say (a nested field's form): returns what is wrong, naming the field, or undefined. */
+  refine?: (data: TData) => string | undefined,
+): CmsNotificationClass<TData> {
+  const checks = Object.entries(fields) as [string, NotificationFieldKind][];
+  const required = checks.filter(([, kind]) => !kind.endsWith('?')).map(([field]) => field);
   const type = class {
     constructor(data: TData) {
-      if (data === null || typeof data !== 'object') {
-        throw new HookworkError('HOOKWORK_ERR_INVALID_NOTIFICATION', `new ${name}(data) takes one data object (${checks.map(([k]) => k).join(', ')}); got ${describe(data)}`);
+      if (data === null || typeof data !== 'object' || Array.isArray(data)) {
+        throw new HookworkError('HOOKWORK_ERR_INVALID_NOTIFICATION', `new ${name}(data) takes one data object (${required.length > 0 ? required.join(', ') : 'no required field'}); got ${describe(data)}`);
       }
-      for (const [field, kind] of checks) {
+      for (const [field, spec] of checks) {
+        const optional = spec.endsWith('?');
+        const kind = (optional ? spec.slice(0, -1) : spec) as NotificationValueKind;
         const value = (data as Record<string, unknown>)[field];
+        if (optional && (value === undefined || value === null)) continue;
         if (!matches(kind, value)) {
-          throw new HookworkError('HOOKWORK_ERR_INVALID_NOTIFICATION', `new ${name}(data): data.${field} must be ${kind === 'array' ? 'an array' : `a ${kind}`}; got ${describe(value)}`);
+          throw new HookworkError('HOOKWORK_ERR_INVALID_NOTIFICATION', `new ${name}(data): data.${field} must be ${KIND_TEXT[kind]}${optional ? ', null or absent' : ''}; got ${value === undefined ? 'undefined' : describe(value)}${badItem(kind, value)}`);
         }
       }
+      const problem = refine?.(data);
+      if (problem !== undefined) throw new HookworkError('HOOKWORK_ERR_INVALID_NOTIFICATION', `new ${name}(data): ${problem}`);
       Object.assign(this, data);
     }
   };

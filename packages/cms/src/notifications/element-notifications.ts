@@ -30,10 +30,14 @@ export const ElementMovedToRecycleBinNotification = defineNotification<{ moveInf
 /** An instance of {@link ElementMovedToRecycleBinNotification}. */
 export type ElementMovedToRecycleBinNotification = InstanceType<typeof ElementMovedToRecycleBinNotification>;
 
-/** An element was copied: `copy` is the new element, in the folder `parentId` (null: the root). */
-export const ElementCopiedNotification = defineNotification<{ original: CmsElement; copy: CmsElement; parentId: string | null; relateToOriginal: boolean }>(
+/**
+ * An element was copied: `copy` is the new element, in the folder `parentKey` (Umbraco's
+ * ParentKey; default: `parentId` when that is a key; null or absent: the root). `parentId` may be
+ * Umbraco's numeric ParentId or the folder's key.
+ */
+export const ElementCopiedNotification = defineNotification<{ original: CmsElement; copy: CmsElement; parentId: string | number | null; parentKey?: string | null; relateToOriginal: boolean }>(
   'ElementCopiedNotification',
-  { original: 'object', copy: 'object', relateToOriginal: 'boolean' },
+  { original: 'object', copy: 'object', parentId: 'id?', parentKey: 'string?', relateToOriginal: 'boolean' },
 );
 /** An instance of {@link ElementCopiedNotification}. */
 export type ElementCopiedNotification = InstanceType<typeof ElementCopiedNotification>;
@@ -44,15 +48,16 @@ export const ElementDeletedNotification = defineNotification<{ deletedEntities: 
 export type ElementDeletedNotification = InstanceType<typeof ElementDeletedNotification>;
 
 /**
- * Versions of an element were deleted: one version (`specificVersion`), or every version before
- * `dateToRetain` (`deletePriorVersions`).
+ * Versions of an element were deleted: one version (`specificVersion`, Umbraco's int version id),
+ * or every version before `dateToRetain` (`deletePriorVersions`). Absent, they are sent as Umbraco
+ * sends its defaults: `0` and `0001-01-01T00:00:00`.
  */
 export const ElementDeletedVersionsNotification = defineNotification<{
   entity: Pick<CmsElement, 'key' | 'contentType'>;
-  specificVersion?: string | null;
+  specificVersion?: number | null;
   deletePriorVersions: boolean;
   dateToRetain?: CmsDate | null;
-}>('ElementDeletedVersionsNotification', { entity: 'object', deletePriorVersions: 'boolean' });
+}>('ElementDeletedVersionsNotification', { entity: 'object', specificVersion: 'integer?', deletePriorVersions: 'boolean', dateToRetain: 'date?' });
 /** An instance of {@link ElementDeletedVersionsNotification}. */
 export type ElementDeletedVersionsNotification = InstanceType<typeof ElementDeletedVersionsNotification>;
 

@@ -36,7 +36,14 @@ export const TemplateDeletedNotification = defineNotification<{ deletedEntities:
 /** An instance of {@link TemplateDeletedNotification}. */
 export type TemplateDeletedNotification = InstanceType<typeof TemplateDeletedNotification>;
 
-/** Templates were saved. */
-export const TemplateSavedNotification = defineNotification<{ savedEntities: readonly CmsFile[] }>('TemplateSavedNotification', { savedEntities: 'array' });
+/**
+ * Templates were saved. `contentTypeAlias` and `createTemplateForContentType` are Umbraco's: set
+ * when the template was made for a document type (the Minimal body sends the alias with each template).
+ */
+export const TemplateSavedNotification = defineNotification<{ savedEntities: readonly CmsFile[]; contentTypeAlias?: string | null; createTemplateForContentType?: boolean }>('TemplateSavedNotification', {
+  savedEntities: 'array',
+  contentTypeAlias: 'string?',
+  createTemplateForContentType: 'boolean?',
+});
 /** An instance of {@link TemplateSavedNotification}. */
 export type TemplateSavedNotification = InstanceType<typeof TemplateSavedNotification>;

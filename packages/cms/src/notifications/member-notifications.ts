@@ -1,8 +1,11 @@
 import type { CmsMember, CmsMemberGroup } from '../entities/member';
 import { defineNotification } from './define-notification';
 
-/** A member's data was exported (a GDPR export); `exported` is what the export contained. */
-export const ExportedMemberNotification = defineNotification<{ member: CmsMember; exported?: Readonly<Record<string, unknown>> }>('ExportedMemberNotification', { member: 'object' });
+/**
+ * A member's data was exported (a GDPR export); `exported` is what the export contained (Umbraco's
+ * MemberExportModel, as the host has it: the Legacy body sends it as `exportedMember`).
+ */
+export const ExportedMemberNotification = defineNotification<{ member: CmsMember; exported?: Readonly<Record<string, unknown>> }>('ExportedMemberNotification', { member: 'object', exported: 'object?' });
 /** An instance of {@link ExportedMemberNotification}. */
 export type ExportedMemberNotification = InstanceType<typeof ExportedMemberNotification>;
 
@@ -16,13 +19,29 @@ export const MemberSavedNotification = defineNotification<{ savedEntities: reado
 /** An instance of {@link MemberSavedNotification}. */
 export type MemberSavedNotification = InstanceType<typeof MemberSavedNotification>;
 
-/** Members were added to member groups (roles). */
-export const AssignedMemberRolesNotification = defineNotification<{ memberIds: readonly string[]; roles: readonly string[] }>('AssignedMemberRolesNotification', { memberIds: 'array', roles: 'array' });
+/**
+ * Members were added to member groups (roles). `memberIds` are Umbraco's numeric member ids (its
+ * `int[]`, which the Legacy body sends) or the members' keys; the Minimal and Extended bodies send
+ * keys: `memberKeys`, else `memberIds` when they are keys.
+ */
+export const AssignedMemberRolesNotification = defineNotification<{ memberIds: readonly (number | string)[]; memberKeys?: readonly string[]; roles: readonly string[] }>('AssignedMemberRolesNotification', {
+  memberIds: 'id[]',
+  memberKeys: 'string[]?',
+  roles: 'string[]',
+});
 /** An instance of {@link AssignedMemberRolesNotification}. */
 export type AssignedMemberRolesNotification = InstanceType<typeof AssignedMemberRolesNotification>;
 
-/** Members were removed from member groups (roles). */
-export const RemovedMemberRolesNotification = defineNotification<{ memberIds: readonly string[]; roles: readonly string[] }>('RemovedMemberRolesNotification', { memberIds: 'array', roles: 'array' });
+/**
+ * Members were removed from member groups (roles). `memberIds` are Umbraco's numeric member ids (its
+ * `int[]`, which the Legacy body sends) or the members' keys; the Minimal and Extended bodies send
+ * keys: `memberKeys`, else `memberIds` when they are keys.
+ */
+export const RemovedMemberRolesNotification = defineNotification<{ memberIds: readonly (number | string)[]; memberKeys?: readonly string[]; roles: readonly string[] }>('RemovedMemberRolesNotification', {
+  memberIds: 'id[]',
+  memberKeys: 'string[]?',
+  roles: 'string[]',
+});
 /** An instance of {@link RemovedMemberRolesNotification}. */
 export type RemovedMemberRolesNotification = InstanceType<typeof RemovedMemberRolesNotification>;
 

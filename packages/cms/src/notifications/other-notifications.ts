@@ -54,13 +54,46 @@ export const LanguageSavedNotification = defineNotification<{ savedEntities: rea
 /** An instance of {@link LanguageSavedNotification}. */
 export type LanguageSavedNotification = InstanceType<typeof LanguageSavedNotification>;
 
-/** A scheduled health check run finished. */
+/** A scheduled health check run finished; `results` are the statuses of every check (several for a check that reports several). */
 export const HealthCheckCompletedNotification = defineNotification<{ allChecksSuccessful: boolean; results: readonly CmsHealthCheckResult[] }>('HealthCheckCompletedNotification', { allChecksSuccessful: 'boolean', results: 'array' });
 /** An instance of {@link HealthCheckCompletedNotification}. */
 export type HealthCheckCompletedNotification = InstanceType<typeof HealthCheckCompletedNotification>;
 
-/** A package was imported. */
-export const ImportedPackageNotification = defineNotification<{ installationSummary: CmsPackageInstallation }>('ImportedPackageNotification', { installationSummary: 'object' });
+const INSTALLED_LISTS = [
+  'contentInstalled',
+  'languagesInstalled',
+  'mediaInstalled',
+  'scriptsInstalled',
+  'stylesheetsInstalled',
+  'templatesInstalled',
+  'dataTypesInstalled',
+  'dictionaryItemsInstalled',
+  'documentTypesInstalled',
+  'entityContainersInstalled',
+  'mediaTypesInstalled',
+  'partialViewsInstalled',
+] as const;
+
+const isKeyList = (value: unknown) => value === undefined || value === null || (Array.isArray(value) && value.every((item) => typeof item === 'string'));
+
+/** What is wrong with an installation summary's lists of keys and its warnings, for the notification's constructor. */
+function installationProblem({ installationSummary: summary }: { installationSummary: CmsPackageInstallation }): string | undefined {
+  if (typeof summary.packageName !== 'string') return `data.installationSummary.packageName must be a string; got ${typeof summary.packageName}`;
+  for (const list of INSTALLED_LISTS) {
+    if (!isKeyList(summary[list])) return `data.installationSummary.${list} must be an array of keys (strings) or absent`;
+  }
+  const warnings = summary.warnings as unknown;
+  if (warnings === undefined || warnings === null) return undefined;
+  if (typeof warnings !== 'object' || Array.isArray(warnings)) {
+    return 'data.installationSummary.warnings must be Umbraco\'s { conflictingStylesheets, conflictingTemplates } (arrays of keys) or absent; a list of messages is no longer taken';
+  }
+  const { conflictingStylesheets, conflictingTemplates } = warnings as Record<string, unknown>;
+  if (!isKeyList(conflictingStylesheets) || !isKeyList(conflictingTemplates)) return 'data.installationSummary.warnings.conflictingStylesheets and .conflictingTemplates must be arrays of keys (strings) or absent';
+  return undefined;
+}
+
+/** A package was imported; `installationSummary` lists the keys of what it installed (Umbraco's InstallationSummary). */
+export const ImportedPackageNotification = defineNotification<{ installationSummary: CmsPackageInstallation }>('ImportedPackageNotification', { installationSummary: 'object' }, installationProblem);
 /** An instance of {@link ImportedPackageNotification}. */
 export type ImportedPackageNotification = InstanceType<typeof ImportedPackageNotification>;
 

@@ -2,7 +2,7 @@ import type { CmsMoveInfo } from '../entities/common';
 import type { CmsContent, CmsRoute } from '../entities/content';
 import type { CmsMedia } from '../entities/media';
 import { toPlainData, type PlainData } from './plain-data';
-import { field, many, nested, schemas, shape, via, type FieldSpec, type Fields } from './shape';
+import { extend, field, many, nested, schemas, shape, via, type FieldSpec, type Fields, type Shape } from './shape';
 
 // Content and media payload shapes, field for field and in the order Umbraco 14+ sends them
 // (System.Text.Json writes a class's properties in declaration order, derived class first; the
@@ -109,28 +109,36 @@ function culturesOf(content: CmsContent): CulturePublish[] {
 /** A published document, Minimal (Umbraco's `{ Id, Cultures = PublishCultureInfos.Select(c => new { c.Culture, c.Date }) }`). */
 export const contentPublishedMinimalShape = shape<CmsContent>({ id: idField, cultures: many(cultureShape, culturesOf) });
 
-const parentField = field<CmsMoveInfo<unknown>>(schemas.nullableString, (move) => move.newParentId);
+/** `newParentId`: the new parent's key (Umbraco's NewParentKey), null at the root. */
+export const newParentIdField = field<CmsMoveInfo<unknown>>(schemas.nullableString, (move) => move.newParentId);
 
-/** A moved document, Minimal: its id and its new parent. */
-export const movedMinimalShape = shape<CmsMoveInfo<{ key: string }>>({ id: field(schemas.string, (move) => move.entity.key), parentId: parentField });
+/** A moved item, Minimal: Umbraco's `{ Id = Entity.Key, NewParentId = NewParentKey }` (content, content types, data types). */
+export const movedMinimalShape = shape<CmsMoveInfo<{ key: string }>>({ id: field(schemas.string, (move) => move.entity.key), newParentId: newParentIdField });
 
-/** A moved document, Extended: the document and its new parent. */
-export const contentMovedShape = shape<CmsMoveInfo<CmsContent>>({ ...via(contentFields, (move) => move.entity), parentId: parentField });
+/** The content fields after `id`, in the Delivery API's order: what hookwork's Extended content bodies add to Umbraco's. */
+const contentFieldsAfterId: Fields<CmsContent> = Object.fromEntries(Object.entries(contentFields).filter(([name]) => name !== 'id'));
+
+/** A document, Extended where Umbraco has no Extended class: Umbraco's `{ id }`, then the Delivery API content's other fields. */
+export const contentWithIdFirstShape = extend(idShape as Shape<CmsContent>, contentFieldsAfterId);
+
+/** A moved document, Extended: Umbraco's `{ id, newParentId }`, then the document's Delivery API fields. */
+export const contentMovedShape = extend(movedMinimalShape as Shape<CmsMoveInfo<CmsContent>>, via(contentFieldsAfterId, (move) => move.entity));
 
 /** A moved-to-recycle-bin item, every payload type: `{ id }`. */
 export const movedToRecycleBinShape = shape<CmsMoveInfo<{ key: string }>>({ id: field(schemas.string, (move) => move.entity.key) });
 
-/** A sorted child, Minimal: its id and new sort order. */
+/** A sorted child, Minimal: Umbraco's `{ Id, SortOrder }`. */
 export const sortedMinimalShape = shape<CmsContent>({ id: idField, sortOrder: field(schemas.integer, (content) => content.sortOrder) });
 
-/** A sorted child, Extended. */
-export const sortedShape = shape<CmsContent>({
-  id: idField,
+/** A sorted child, Extended: Umbraco's `{ id, sortOrder }`, then its name, document type and parent. */
+export const sortedShape = extend(sortedMinimalShape, {
   name: field(schemas.string, (content) => content.name),
   contentType: field(schemas.string, (content) => content.contentType?.alias),
   parentId: field(schemas.nullableString, (content) => content.parentId),
-  sortOrder: field(schemas.integer, (content) => content.sortOrder),
 });
+
+/** Umbraco's ContentSorted order: `SortedEntities.OrderBy(SortOrder)`, stable for equal orders. */
+export const bySortOrder = (items: readonly CmsContent[]): CmsContent[] => [...items].sort((a, b) => (a.sortOrder ?? 0) - (b.sortOrder ?? 0));
 
 /** hookwork's Extended media item: the Delivery API media's fields, with the item's dates. */
 export const mediaFields: Fields<CmsMedia> = {
@@ -160,5 +168,11 @@ export const apiMediaShape = shape<CmsMedia>(
   Object.fromEntries((['id', 'name', 'mediaType', 'url', 'extension', 'width', 'height', 'bytes', 'properties'] as const).map((key) => [key, mediaFields[key]])),
 );
 
-/** A moved media item, Extended. */
-export const mediaMovedShape = shape<CmsMoveInfo<CmsMedia>>({ ...via(mediaFields, (move) => move.entity), parentId: parentField });
+/** A moved media item, Extended: Umbraco's `{ id }` (its Media Moved sends no parent), then the new parent and the item's fields. */
+export const mediaMovedShape = extend(movedToRecycleBinShape as Shape<CmsMoveInfo<CmsMedia>>, {
+  newParentId: newParentIdField,
+  ...via(
+    Object.fromEntries(Object.entries(mediaFields).filter(([name]) => name !== 'id')),
+    (move: CmsMoveInfo<CmsMedia>) => move.entity,
+  ),
+});

@@ -4,8 +4,12 @@ import type { JsonSchema, Shape } from './shape';
 
 /** One payload shape of one event: the converter and the JSON Schema of what it returns. */
 export interface PayloadConverter<I> {
-  /** Makes the payload (plain JSON data) from the input. */
-  convert(input: I): PlainData;
+  /**
+   * Makes the payload (plain JSON data) from the input. A list event's converter also gets the
+   * notification the items came from (undefined when a host's override passes none), for bodies
+   * that carry a notification field beside the items (Umbraco's Template Saved).
+   */
+  convert(input: I, notification?: unknown): PlainData;
   /** The JSON Schema of what `convert` returns. */
   readonly schema: JsonSchema;
 }
@@ -18,6 +22,24 @@ export const PAYLOAD_TYPES: readonly PayloadType[] = Object.freeze(['Minimal', '
 
 function object<I>(s: Shape<I>, casing: 'camel' | 'pascal'): PayloadConverter<I> {
   return { convert: (input) => s.project(input, casing), schema: s.schema(casing) };
+}
+
+/** An object body in one payload type, camelCase: `shape`'s fields of the input. */
+export function objectConverter<I>(s: Shape<I>): PayloadConverter<I> {
+  return object(s, 'camel');
+}
+
+/**
+ * An array body in one payload type, camelCase: `shape`'s fields of each of `items(input)`, in
+ * that order (Umbraco's Content Sorted orders its children by sort order; `items` does that).
+ */
+export function listConverter<I, E>(items: (input: I) => Iterable<E>, s: Shape<E>): PayloadConverter<I> {
+  return list(items, s, 'camel');
+}
+
+/** An event's bodies made one by one, where a payload type's body is of another form than the others' (an object where the others send an array). */
+export function payloadVariants<I>(variants: { Minimal: PayloadConverter<I>; Extended: PayloadConverter<I>; Legacy: PayloadConverter<I> }): PayloadVariants<I> {
+  return Object.freeze({ Minimal: variants.Minimal, Extended: variants.Extended, Legacy: variants.Legacy });
 }
 
 /**

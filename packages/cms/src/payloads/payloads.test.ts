@@ -81,7 +81,7 @@ describe('CMS payloads', () => {
     }
   });
 
-  it('sends ids only by default, publish adding the cultures with their dates, moves the new parent, sorts the order', async () => {
+  it('sends ids only by default, publish adding the cultures with their dates, moves the new parent, sorts in sort order', async () => {
     // Umbraco lists PublishCultureInfos: the published cultures only, none for an invariant page.
     const variant: CmsContent = { ...root, cultures: { 'en-US': { publishDate: new Date('2024-01-01T00:00:00Z') }, 'da-DK': { publishDate: null } } };
     const samples = sampleNotifications();
@@ -90,7 +90,8 @@ describe('CMS payloads', () => {
       [
         new ContentPublishedNotification({ publishedEntities: [root, variant] }),
         samples['Umbraco.ContentMoved']!,
-        new ContentSortedNotification({ sortedEntities: [page('a'), { ...page('b'), sortOrder: 1 }] }),
+        // Umbraco's ContentSortedWebhookEvent orders by SortOrder, whatever order the notification lists them in.
+        new ContentSortedNotification({ sortedEntities: [{ ...page('b'), sortOrder: 1 }, page('a')] }),
         samples.dataTypeSaved!,
         samples.scriptSaved!,
       ],
@@ -98,10 +99,11 @@ describe('CMS payloads', () => {
     expect(requests.map((r) => [r.eventAlias, JSON.parse(r.body)])).toEqual([
       ['Umbraco.ContentPublish', { id: root.key, cultures: [] }],
       ['Umbraco.ContentPublish', { id: root.key, cultures: [{ culture: 'en-US', date: '2024-01-01T00:00:00.000Z' }] }],
-      ['Umbraco.ContentMoved', { id: 'c1922956-7855-4fa0-8f2c-7af149a92135', parentId: 'p-2' }],
+      ['Umbraco.ContentMoved', [{ id: 'c1922956-7855-4fa0-8f2c-7af149a92135', newParentId: 'p-2' }]],
       ['Umbraco.ContentSorted', [{ id: 'a', sortOrder: 0 }, { id: 'b', sortOrder: 1 }]],
       ['dataTypeSaved', [{ id: 'dt-9' }]],
-      ['scriptSaved', [{ path: '/scripts/site.js' }]],
+      // Umbraco's key of a script: its path, hex-encoded into a GUID (EncodeAsGuid of "site.js").
+      ['scriptSaved', [{ id: '00000000-0000-0000-0073-6974652e6a73' }]],
     ]);
   });
 

@@ -152,6 +152,23 @@ export function via<I, J>(fields: Fields<J>, get: (input: I) => J): Fields<I> {
 }
 
 /**
+ * The same fields as `base`, then `extra`: hookwork's Extended bodies of the events Umbraco has no
+ * Extended class for start with Umbraco's body (the Minimal one), field for field and in its
+ * order, and add fields after it, so a receiver built for Umbraco reads what it expects.
+ */
+export function extend<I>(base: Shape<I>, extra: Fields<I>): Shape<I> {
+  const clash = Object.keys(extra).find((name) => Object.prototype.hasOwnProperty.call(base.fields, name));
+  if (clash !== undefined) throw new HookworkError('HOOKWORK_ERR_INVALID_EVENT_DECLARATION', `extend(): "${clash}" is already a field of the base shape; an extended body keeps the base's fields as they are`);
+  return shape({ ...base.fields, ...extra });
+}
+
+/** Umbraco's `Guid.Empty`, which it sends for an id it has none for (a failed login of an unknown user). */
+export const GUID_EMPTY = '00000000-0000-0000-0000-000000000000';
+
+/** Umbraco's `default(DateTime)`, which it sends for a date it has none for (`dateToRetain` of a single version's delete). */
+export const DATE_TIME_MIN = '0001-01-01T00:00:00';
+
+/**
  * A schema that also allows null. Written with `anyOf` rather than `type: [T, 'null']` so that
  * ajv in strict mode compiles it without `allowUnionTypes`.
  */
@@ -168,6 +185,10 @@ export const schemas = Object.freeze({
   boolean: { type: 'boolean' },
   integer: { type: 'integer' },
   stringArray: { type: 'array', items: { type: 'string' } },
+  /** Umbraco's numeric id or a key: what a host may give where Umbraco's Legacy bodies send an `int`. */
+  integerOrString: { anyOf: [{ type: 'integer' }, { type: 'string' }] },
+  /** {@link schemas.integerOrString}, or null. */
+  nullableIntegerOrString: { anyOf: [{ type: 'integer' }, { type: 'string' }, { type: 'null' }] },
   /** A free map (property values, configuration): its keys are the host's own. */
   map: { type: 'object' },
 } satisfies Record<string, JsonSchema>);
