@@ -79,15 +79,21 @@ export type ReceivedEvent<E extends WebhookEventShape = WebhookEventShape, TId e
   ? Readonly<E> & WebhookMetadata<TId>
   : never;
 
-/** The member of `E` whose alias is `A`. */
-export type EventOfAlias<E extends WebhookEventShape, A extends E['alias']> = Extract<E, { alias: A }>;
+/**
+ * The members of `E` whose alias `A` is: the one with that literal alias, one whose alias is a
+ * pattern `A` fits (`collections.save.after.${string}`), or — for the default, any alias — the
+ * shape itself. (`Extract<E, { alias: A }>` gave `never` for the last two: an untyped receiver's
+ * `handlers: { 'a': (event) => … }` got an `event` it could not use.)
+ */
+export type EventOfAlias<E extends WebhookEventShape, A extends E['alias']> = E extends WebhookEventShape ? (A extends E['alias'] ? E : never) : never;
 
 /**
- * Handles one event. Resolving means "processed" (the receiver answers 200); throwing or
- * rejecting means "failed" (the receiver answers 500 and the sender retries). The return value
- * is ignored.
+ * Handles one event. Returning (or resolving, when it returns a promise) means "processed" (the
+ * receiver answers 200); throwing or rejecting means "failed" (the receiver answers 500 and the
+ * sender retries). What it returns or resolves to is ignored, so a handler may be written as the
+ * call it makes — `({ payload }) => index.upsert(payload.id)`, whatever `upsert` resolves to.
  */
-export type WebhookHandler<Ev> = (event: Ev) => void | Promise<void>;
+export type WebhookHandler<Ev> = (event: Ev) => unknown;
 
 /**
  * A handler per alias, each given its event narrowed to that alias. Aliases not listed go to

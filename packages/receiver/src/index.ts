@@ -8,7 +8,7 @@
  */
 export { RECEIVER_ERROR_CODES, type ReceiverErrorCode } from './errors/receiver-error-codes';
 export { isReceiverError, ReceiverError } from './errors/receiver-error';
-export { WEBHOOK_HEADERS, DEFAULT_HEADER_NAMES, type HeadersInput, type HeaderNames } from './headers';
+export { WEBHOOK_HEADERS, DEFAULT_HEADER_NAMES, MAX_WEBHOOK_ID_LENGTH, type HeadersInput, type HeaderNames } from './headers';
 export {
   type CloudEventAttributes,
   type EventOfAlias,
@@ -25,13 +25,18 @@ export {
   type AnyReceiver,
   createReceiver,
   type DedupeOptions,
+  type HandleOption,
+  type HandlersOption,
   type RawWebhookRequest,
   type Receiver,
   type ReceiverAnswer,
+  type ReceiverHandlerOptions,
   type ReceiverOptionsBase,
   type ReceiverOutcome,
+  type SecretsOption,
   type SignedReceiverOptions,
   type TestSendMode,
+  type UnsignedOption,
   type UnsignedReceiverOptions,
 } from './receiver';
 export { DEFAULT_MAX_BODY_BYTES, readRawBody } from './adapters/raw-body';

@@ -80,6 +80,55 @@ describe('the types of a receiver', () => {
     expect(() => createReceiver<Events>({ unsigned: false, handle: () => {} })).toThrow();
   });
 
+  it('make handlers and handle an exclusive choice, with unhandled only beside handlers', () => {
+    const handlers = { 'Umbraco.ContentDelete': () => {} };
+    // @ts-expect-error both handlers and handle
+    expect(() => createReceiver<Events>({ secrets: secret, handle: () => {}, handlers })).toThrow(expect.objectContaining({ code: 'RECEIVER_ERR_INVALID_OPTIONS' }));
+    // @ts-expect-error neither handlers nor handle
+    expect(() => createReceiver<Events>({ secrets: secret })).toThrow(expect.objectContaining({ code: 'RECEIVER_ERR_INVALID_OPTIONS' }));
+    // @ts-expect-error unhandled with handle, which every event already reaches
+    expect(() => createReceiver<Events>({ unsigned: true, handle: () => {}, unhandled: () => {} })).toThrow(expect.objectContaining({ code: 'RECEIVER_ERR_INVALID_OPTIONS' }));
+    createReceiver<Events>({ secrets: secret, handlers, unhandled: (event) => void event.alias });
+  });
+
+  it('take handlers that return or resolve to anything (the value is ignored): a handler may be the call it makes', async () => {
+    const seen: string[] = [];
+    const upsert = async (id: string) => seen.push(id); // resolves to a number, as Array.push returns
+    const receiver = createReceiver<Events>({
+      secrets: secret,
+      handlers: {
+        'Umbraco.ContentPublish': ({ payload }) => upsert(payload.id),
+        'Umbraco.ContentDelete': ({ payload }) => seen.push(`-${payload.id}`),
+        'shop.orderPlaced': async ({ payload }) => payload.total,
+      },
+    });
+    expect(await receiver.handle(signedRequest({ secrets: [secret], payload: { id: 'doc-1', cultures: [] } }))).toMatchObject({ status: 200, outcome: 'processed' });
+    expect(await receiver.handle(signedRequest({ secrets: [secret], alias: 'Umbraco.ContentDelete', payload: { id: 'doc-2' } }))).toMatchObject({ status: 200, outcome: 'processed' });
+    expect(seen).toEqual(['doc-1', '-doc-2']);
+  });
+
+  it('take the headers in every shape the kit reads', () => {
+    const request = signedRequest({ secrets: [secret] });
+    const receiver = createReceiver({ secrets: secret, handle: () => {} });
+    const pairs = Object.entries(request.headers);
+    for (const headers of [request.headers, new Headers(request.headers), new Map(pairs), pairs, pairs.flat()]) expect(receiver.verify({ headers, body: request.body }).id).toBe(request.id);
+  });
+
+  it('give an untyped receiver\'s per-alias handlers an event they can use (any alias, unknown payload), and a pattern alias its member', () => {
+    createReceiver({ secrets: secret, handlers: { 'any.alias': (event) => void event.headers['webhook-id'], other: ({ payload }) => void payload } });
+    type Saved = { alias: 'collections.save.after'; payload: { a: number } } | { alias: `collections.save.after.${string}`; payload: { b: string } };
+    createReceiver<Saved>({
+      secrets: secret,
+      handlers: {
+        'collections.save.after': ({ payload }) => payload.a + 1,
+        'collections.save.after.posts': ({ payload }) => payload.b.length,
+        // @ts-expect-error a variant's payload is the pattern member's, which has no a
+        'collections.save.after.pages': ({ payload }) => payload.a,
+      },
+    });
+    expect(true).toBe(true);
+  });
+
   it('fit a generated union into a receiver without a type argument of its own (the default is any alias, unknown payload)', () => {
     const untyped = createReceiver({ secrets: secret, handle: (event: ReceivedEvent) => void event.payload });
     const event = untyped.verify(signedRequest({ secrets: [secret], alias: 'anything' }));

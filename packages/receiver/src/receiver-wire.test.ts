@@ -95,6 +95,7 @@ describe('a dedupe store of your own', () => {
   // Stores as people write them before reading the contract: each made the receiver take every
   // delivery as "claimed, nothing to complete" — the handler ran on every redelivery, silently.
   const misanswers: [string, unknown, RegExp][] = [
+    ['null', null, /resolved to null;/],
     ['true', true, /resolved to true;/],
     ["'claimed'", 'claimed', /resolved to "claimed";/],
     ['a claim without its token', { status: 'claimed' }, /resolved to \{ status: "claimed", token: undefined \};/],
@@ -414,13 +415,13 @@ describe('an async onError that rejects (a log shipper that is down)', () => {
   });
 });
 
-describe.each(adapters)('a Standard Webhooks header sent twice (a proxy that adds it again), through %s', (_adapter, serveWith) => {
-  /** Sends the request with `name` repeated: raw HTTP, as node:http's client can't repeat a header. */
-  async function sendTwice(url: string, name: 'webhook-id' | 'webhook-timestamp') {
+describe.each(adapters)('a header sent twice (a proxy that adds it again), through %s: the same rule for every header the kit reads', (_adapter, serveWith) => {
+  /** Sends a signed request with `extra` header lines after its own: raw HTTP, as node:http's client can't repeat a header. */
+  async function sendWith(url: string, extra: (request: ReturnType<typeof signedRequest>) => [string, string][], drop: string[] = []) {
     const request = signedRequest({ secrets: [secret] });
     const { hostname, port, pathname } = new URL(url);
-    const lines = Object.entries(request.headers).map(([key, value]) => `${key}: ${value}`);
-    lines.push(`${name}: ${request.headers[name]}`);
+    const lines = Object.entries(request.headers).filter(([key]) => !drop.includes(key)).map(([key, value]) => `${key}: ${value}`);
+    for (const [key, value] of extra(request)) lines.push(`${key}: ${value}`);
     const text = `POST ${pathname} HTTP/1.1\r\nhost: ${hostname}\r\n${lines.join('\r\n')}\r\ncontent-length: ${Buffer.byteLength(request.body)}\r\nconnection: close\r\n\r\n${request.body}`;
     const raw = await new Promise<string>((resolve, reject) => {
       const socket = connect(Number(port), hostname, () => socket.write(text));
@@ -430,17 +431,87 @@ describe.each(adapters)('a Standard Webhooks header sent twice (a proxy that add
       socket.on('error', reject);
     });
     const [head, body] = raw.split('\r\n\r\n');
-    return { status: Number(head!.split(' ')[1]), body: JSON.parse(body!) as { error?: { code: string; message: string } } };
+    return { id: request.id, status: Number(head!.split(' ')[1]), body: JSON.parse(body!) as { outcome?: string; error?: { code: string; message: string } } };
+  }
+
+  async function serveRecording() {
+    const seen: { alias: string; test: boolean }[] = [];
+    const url = await serveWith(createReceiver({ secrets: secret, testSends: 'acknowledge', handle: async (event) => void seen.push({ alias: event.alias, test: event.test }), onError: () => {} }));
+    return { url, seen };
   }
 
   it.each([
-    ['webhook-id', 'RECEIVER_ERR_BAD_SIGNATURE'],
-    ['webhook-timestamp', 'RECEIVER_ERR_INVALID_TIMESTAMP'],
-  ] as const)('%s: refused 401, saying it was sent twice rather than blaming the secret or the clock', async (name, code) => {
-    const url = await serveWith(createReceiver({ secrets: secret, handle: async () => {}, onError: () => {} }));
-    const answered = await sendTwice(url, name);
-    expect(answered).toMatchObject({ status: 401, body: { error: { code } } });
-    expect(answered.body.error!.message).toContain('the header was sent 2 times (a proxy or middleware that adds it again?) and the kit reads them joined; the request must carry it once');
+    ['webhook-id', (r: ReturnType<typeof signedRequest>) => [['webhook-id', r.id]]],
+    ['webhook-timestamp', (r: ReturnType<typeof signedRequest>) => [['webhook-timestamp', r.headers['webhook-timestamp']!]]],
+    ['hookwork-event', (r: ReturnType<typeof signedRequest>) => [['hookwork-event', r.headers['hookwork-event']!]]],
+    ['hookwork-retry-count', () => [['hookwork-retry-count', '0']]],
+    // (Node itself keeps the first of two content-types; fetch Headers join them, see receiver.test.ts.)
+    ['content-type', () => [['content-type', 'application/json']]],
+  ] as const)('%s twice with one value: read as that value, and the event processed', async (_name, extra) => {
+    const { url, seen } = await serveRecording();
+    const answered = await sendWith(url, extra as never);
+    expect(answered).toMatchObject({ status: 200, body: { outcome: 'processed', id: answered.id } });
+    expect(seen).toEqual([{ alias: 'Umbraco.ContentPublish', test: false }]);
+  });
+
+  it('hookwork-test twice, or in another case: a test send, acknowledged — never its example data handled as a real event', async () => {
+    const { url, seen } = await serveRecording();
+    for (const extra of [[['hookwork-test', 'true'], ['hookwork-test', 'true']], [['hookwork-test', 'True']], [['hookwork-test', 'TRUE']]] as [string, string][][]) {
+      expect(await sendWith(url, () => extra)).toMatchObject({ status: 200, body: { outcome: 'test' } });
+    }
+    expect(seen).toEqual([]);
+  });
+
+  it.each([
+    ['webhook-id', (r: ReturnType<typeof signedRequest>) => [['webhook-id', `${r.id}-other`]], 'the webhook-id header arrived 2 times with different values'],
+    ['hookwork-event', () => [['hookwork-event', 'Umbraco.ContentDelete']], 'the hookwork-event header arrived 2 times with different values ("Umbraco.ContentPublish", "Umbraco.ContentDelete")'],
+    ['hookwork-event and umb-webhook-event', () => [['umb-webhook-event', 'Umbraco.ContentDelete']], 'carries hookwork-event: "Umbraco.ContentPublish" and umb-webhook-event: "Umbraco.ContentDelete", which disagree'],
+    ['hookwork-test', () => [['hookwork-test', 'true'], ['hookwork-test', 'false']], 'the hookwork-test header arrived 2 times with different values'],
+    ['hookwork-test', () => [['hookwork-test', 'yes']], 'the hookwork-test header of msg_'],
+    ['ce-type', () => [['ce-specversion', '1.0'], ['ce-type', 'a'], ['ce-type', 'b']], 'the ce-type header arrived 2 times with different values'],
+  ] as const)('%s with values that differ: refused 400 RECEIVER_ERR_INVALID_HEADER naming the header, nothing handled', async (_name, extra, said) => {
+    const { url, seen } = await serveRecording();
+    const answered = await sendWith(url, extra as never);
+    expect(answered).toMatchObject({ status: 400, body: { outcome: 'rejected', error: { code: 'RECEIVER_ERR_INVALID_HEADER' } } });
+    expect(answered.body.error!.message).toContain(said);
+    expect(seen).toEqual([]);
+  });
+
+  it('webhook-timestamp with values that differ: refused 401 by the timestamp reader, saying it was sent twice rather than blaming the clock', async () => {
+    const { url } = await serveRecording();
+    const answered = await sendWith(url, (r) => [['webhook-timestamp', String(Number(r.headers['webhook-timestamp']) + 1)]]);
+    expect(answered).toMatchObject({ status: 401, body: { error: { code: 'RECEIVER_ERR_INVALID_TIMESTAMP' } } });
+    expect(answered.body.error!.message).toContain('the header was sent 2 times (a proxy or middleware that adds it again?)');
+  });
+
+  it('webhook-signature twice: its copies are one list of signatures, as the specification lets a header hold several (a forged one beside them changes nothing)', async () => {
+    const { url, seen } = await serveRecording();
+    const bogus = await sendWith(url, () => [['webhook-signature', 'v1,AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=']]);
+    expect(bogus).toMatchObject({ status: 200, body: { outcome: 'processed' } });
+    const forgedOnly = await sendWith(url, () => [['webhook-signature', 'v1,AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA='], ['webhook-signature', 'v1,BBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBB=']], ['webhook-signature']);
+    expect(forgedOnly).toMatchObject({ status: 401, body: { error: { code: 'RECEIVER_ERR_BAD_SIGNATURE' } } });
+    expect(seen).toHaveLength(1);
+  });
+
+  it('a webhook-id over 256 characters: refused 400 at the door, never stored or echoed back', async () => {
+    const { url, seen } = await serveRecording();
+    const answered = await sendWith(url, () => [['webhook-id', 'x'.repeat(257)]], ['webhook-id']);
+    expect(answered).toMatchObject({ status: 400, body: { outcome: 'rejected', error: { code: 'RECEIVER_ERR_INVALID_HEADER', message: expect.stringContaining('the webhook-id is 257 characters') } } });
+    expect(answered.body).not.toHaveProperty('id');
+    expect(JSON.stringify(answered.body)).not.toContain('x'.repeat(61));
+    expect(seen).toEqual([]);
+  });
+});
+
+describe('the default memory store of an unsigned receiver, which takes ids from anyone', () => {
+  it('remembers at most maxEntries ids, however young: past them the oldest is forgotten (and handled again), so the memory stays bounded', async () => {
+    const handled: (string | undefined)[] = [];
+    const url = await serve(createReceiver({ unsigned: true, dedupe: { store: memoryDedupeStore({ maxEntries: 100 }) }, handle: async (event) => void handled.push(event.id), onError: () => {} }));
+    const send = (id: string) => post(url, { headers: { 'content-type': 'application/json', 'umb-webhook-event': 'Umbraco.ContentPublish', 'webhook-id': id }, body: '{}' });
+    for (let i = 0; i < 300; i++) expect((await send(`id-${i}`)).body.outcome).toBe('processed');
+    expect((await send('id-299')).body.outcome).toBe('duplicate');
+    expect((await send('id-0')).body.outcome).toBe('processed');
+    expect(handled.filter((id) => id === 'id-0')).toHaveLength(2);
   });
 });
 

@@ -42,10 +42,16 @@ describe('createReceiver().handle()', () => {
     await receiver.handle(signedRequest({ secrets: [secret], style: 'umbraco', alias: 'Umbraco.ContentDelete', retryCount: 4 }));
     expect(seen[0]).toMatchObject({ alias: 'Umbraco.ContentDelete', retryCount: 4, eventHeader: 'umb-webhook-event' });
 
+    // Both styles naming one event is that event; naming two, neither is guessed (a publish handled as a delete).
+    const agreeing = signedRequest({ secrets: [secret], alias: 'Umbraco.ContentPublish' });
+    agreeing.headers['umb-webhook-event'] = 'Umbraco.ContentPublish';
+    await receiver.handle(agreeing);
+    expect(seen[1]).toMatchObject({ alias: 'Umbraco.ContentPublish', eventHeader: 'hookwork-event' });
     const both = signedRequest({ secrets: [secret], alias: 'Umbraco.ContentPublish' });
     both.headers['umb-webhook-event'] = 'Umbraco.ContentDelete';
-    await receiver.handle(both);
-    expect(seen[1]).toMatchObject({ alias: 'Umbraco.ContentPublish', eventHeader: 'hookwork-event' });
+    const refused = await createReceiver<Events>({ secrets: secret, handle: handler, onError: () => {} }).handle(both);
+    expect(refused).toMatchObject({ status: 400, outcome: 'rejected', id: both.id, error: { code: 'RECEIVER_ERR_INVALID_HEADER', message: expect.stringContaining('carries hookwork-event: "Umbraco.ContentPublish" and umb-webhook-event: "Umbraco.ContentDelete", which disagree') } });
+    expect(seen).toHaveLength(2);
 
     const custom = createReceiver({ secrets: secret, headerNames: { event: ['X-Event'] }, handle: async (event) => void seen.push(event as never) });
     const request = signedRequest({ secrets: [secret] });
@@ -68,14 +74,39 @@ describe('createReceiver().handle()', () => {
     expect(await receiver.handle({ headers, body })).toMatchObject({ status: 200, outcome: 'duplicate' });
     expect(seen).toHaveLength(1);
 
-    // An event header, when there is one, names the event; a body with no string type is refused with the fix.
-    const both = signedRequest({ secrets: [secret], alias: 'Umbraco.ContentPublish', payload: { type: 'other' } });
+    // An event header, when there is one, names the event; a body that is no envelope is refused with the fix.
+    const both = signedRequest({ secrets: [secret], alias: 'Umbraco.ContentPublish', payload: { type: 'other', timestamp: '2026-12-01T04:00:00Z', data: {} } });
     const any = createReceiver({ secrets: secret, handle: async (event) => void seen.push(event) });
     await any.handle(both);
     expect(seen[1]).toMatchObject({ alias: 'Umbraco.ContentPublish', eventHeader: 'hookwork-event' });
-    const untyped = signedRequest({ secrets: [secret], payload: { type: 7 } });
+    const untyped = signedRequest({ secrets: [secret], payload: { type: 7, timestamp: '2026-12-01T04:00:00Z', data: {} } });
     delete untyped.headers['hookwork-event'];
-    expect(() => any.verify(untyped)).toThrow(/RECEIVER_ERR_NO_EVENT_ALIAS: .*its body has no string "type" .*set headerNames\.event/);
+    expect(() => any.verify(untyped)).toThrow(/RECEIVER_ERR_NO_EVENT_ALIAS: .*its body is no Standard Webhooks envelope \(\{ "type", "timestamp", "data" \}\) naming the event; set headerNames\.event/);
+  });
+
+  it('takes the alias from the body only for a whole Standard Webhooks envelope: a payload with a type field of its own, sent without the event header the receiver reads, is refused 400 (retried, then a dead letter the sender sees), never answered 200 unhandled and dropped', async () => {
+    const seen: unknown[] = [];
+    const errors: unknown[] = [];
+    const receiver = createReceiver({ secrets: secret, handlers: { 'test.big': async (event) => void seen.push(event.payload) }, onError: (error) => void errors.push(error) });
+    const half = [
+      { id: 'order-1', type: 'order' },
+      { type: 'order', timestamp: '2026-12-01T04:00:00Z' },
+      { type: 'order', data: { id: 'order-1' } },
+      { type: 'order', timestamp: 'yesterday', data: { id: 'order-1' } },
+      { type: 'order', timestamp: '2026-12-01T04:00:00Z', data: 'order-1' },
+    ];
+    for (const payload of half) {
+      // A sender that renamed its event header (settings.headers.event) to one the receiver was not told of.
+      const request = signedRequest({ secrets: [secret], payload });
+      request.headers['x-cms-event'] = request.headers['hookwork-event']!;
+      delete request.headers['hookwork-event'];
+      const answer = await receiver.handle(request);
+      expect([payload, answer.status, answer.outcome, (answer.error as { code?: string }).code]).toEqual([payload, 400, 'rejected', 'RECEIVER_ERR_NO_EVENT_ALIAS']);
+      // Not recorded: once the receiver is told the header's name, the sender's retry is handled.
+      expect(await createReceiver({ secrets: secret, headerNames: { event: ['x-cms-event'] }, handle: async (event) => void seen.push(event.alias) }).handle(request)).toMatchObject({ status: 200, outcome: 'processed' });
+    }
+    expect(seen).toEqual(half.map(() => 'Umbraco.ContentPublish'));
+    expect(errors).toHaveLength(half.length);
   });
 
   it("receives a Svix-branded request (svix-id, svix-timestamp, svix-signature), as Svix's own library does", async () => {
@@ -100,9 +131,8 @@ describe('createReceiver().handle()', () => {
     expect(seen).toEqual(['Umbraco.ContentPublish']);
     const mixed = signedRequest({ secrets: [secret] });
     const answer = await receiver.handle({ ...mixed, headers: { ...mixed.headers, 'hookwork-event': 'Umbraco.ContentPublish, Umbraco.ContentDelete' } });
-    expect(answer).toMatchObject({ status: 400, outcome: 'rejected', error: { code: 'RECEIVER_ERR_NO_EVENT_ALIAS' } });
-    expect((answer.error as Error).message).toContain('the hookwork-event header of');
-    expect((answer.error as Error).message).toContain('names 2 different events (Umbraco.ContentPublish, Umbraco.ContentDelete): the header was sent 2 times');
+    expect(answer).toMatchObject({ status: 400, outcome: 'rejected', id: mixed.id, error: { code: 'RECEIVER_ERR_INVALID_HEADER' } });
+    expect((answer.error as Error).message).toContain('the hookwork-event header arrived 2 times with different values ("Umbraco.ContentPublish", "Umbraco.ContentDelete")');
     expect(seen).toHaveLength(1);
   });
 
@@ -112,8 +142,74 @@ describe('createReceiver().handle()', () => {
     const request = signedRequest({ secrets: [secret], body });
     delete (request.headers as Record<string, string>)['hookwork-event'];
     const answer = await receiver.handle({ ...request, headers: { ...request.headers, 'content-type': 'application/cloudevents-batch+json' } });
-    expect(answer).toMatchObject({ status: 400, error: { code: 'RECEIVER_ERR_NO_EVENT_ALIAS' } });
+    expect(answer).toMatchObject({ status: 415, error: { code: 'RECEIVER_ERR_UNSUPPORTED_CLOUDEVENT' } });
     expect((answer.error as Error).message).toContain('is a batch of CloudEvents (application/cloudevents-batch+json), which the kit does not read: have the sender send one event per request');
+  });
+
+  it('reads a content-type a fetch Headers joined by the same rule as every header: one value repeated is that value, two that differ are refused', async () => {
+    const { seen, handler } = recording();
+    const receiver = createReceiver<Events>({ secrets: secret, handle: handler, onError: () => {} });
+    const body = JSON.stringify({ specversion: '1.0', id: 'e1', source: '/s', type: 'Umbraco.ContentDelete', data: { id: 'doc-1' } });
+    const same = signedRequest({ secrets: [secret], body });
+    const headers = new Headers(same.headers);
+    headers.set('content-type', 'application/cloudevents+json');
+    headers.append('content-type', 'application/cloudevents+json');
+    expect(await receiver.handle({ headers, body: same.body })).toMatchObject({ status: 200, outcome: 'processed' });
+    expect(seen[0]).toMatchObject({ alias: 'Umbraco.ContentDelete', eventHeader: 'type', payload: { id: 'doc-1' } });
+    const differing = signedRequest({ secrets: [secret], body });
+    const mixed = new Headers(differing.headers);
+    mixed.append('content-type', 'application/cloudevents+json');
+    const answer = await receiver.handle({ headers: mixed, body: differing.body });
+    expect(answer).toMatchObject({ status: 400, error: { code: 'RECEIVER_ERR_INVALID_HEADER', message: expect.stringContaining('the content-type header arrived 2 times with different values ("application/json", "application/cloudevents+json")') } });
+    expect(seen).toHaveLength(1);
+  });
+
+  it.each([
+    ['with data_base64 (binary data)', { data_base64: Buffer.from('{"id":"doc-1"}').toString('base64') }, 'with data_base64 — binary data —'],
+    ['with no data', {}, 'with no data;'],
+  ])('refuses a structured CloudEvent %s 415, rather than hand the handler an undefined payload and answer 200', async (_what, data, said) => {
+    const { seen, handler, errors, onError } = recording();
+    const receiver = createReceiver<Events>({ secrets: secret, handle: handler, onError });
+    const request = signedRequest({ secrets: [secret], body: JSON.stringify({ specversion: '1.0', id: 'e1', source: '/s', type: 'Umbraco.ContentPublish', ...data }) });
+    const answer = await receiver.handle({ ...request, headers: { ...request.headers, 'content-type': 'application/cloudevents+json' } });
+    expect(answer).toMatchObject({ status: 415, outcome: 'rejected', error: { code: 'RECEIVER_ERR_UNSUPPORTED_CLOUDEVENT', message: expect.stringContaining(said) } });
+    expect(seen).toEqual([]);
+    expect(errors).toHaveLength(1);
+    // A data of null is data: handed over as it is.
+    const nullData = signedRequest({ secrets: [secret], body: JSON.stringify({ specversion: '1.0', id: 'e2', source: '/s', type: 'Umbraco.ContentPublish', data: null }) });
+    expect(await receiver.handle({ ...nullData, headers: { ...nullData.headers, 'content-type': 'application/cloudevents+json' } })).toMatchObject({ status: 200, outcome: 'processed' });
+    expect(seen.map((event) => event.payload)).toEqual([null]);
+  });
+
+  it('refuses a binary-mode CloudEvent with no data (an empty body) 415, saying so', async () => {
+    const receiver = createReceiver<Events>({ secrets: secret, handle: async () => {}, onError: () => {} });
+    const request = signedRequest({ secrets: [secret], body: '' });
+    const answer = await receiver.handle({ ...request, headers: { ...request.headers, 'ce-specversion': '1.0', 'ce-id': 'e1', 'ce-source': '/s', 'ce-type': 'Umbraco.ContentPublish' } });
+    expect(answer).toMatchObject({ status: 415, error: { code: 'RECEIVER_ERR_UNSUPPORTED_CLOUDEVENT', message: expect.stringContaining('is a binary-mode CloudEvent ("Umbraco.ContentPublish") with no data (an empty body)') } });
+  });
+
+  it('takes headers as a Map, [name, value] pairs or Node\'s flat rawHeaders as well, and refuses other shapes with the fix (500, not 401 blaming the sender)', async () => {
+    const { seen, handler, errors, onError } = recording();
+    const receiver = createReceiver<Events>({ secrets: secret, handle: handler, onError });
+    for (const shape of [(h: Record<string, string>) => new Map(Object.entries(h)), (h: Record<string, string>) => Object.entries(h), (h: Record<string, string>) => Object.entries(h).flat()]) {
+      const request = signedRequest({ secrets: [secret] });
+      expect(await receiver.handle({ headers: shape(request.headers), body: request.body })).toMatchObject({ status: 200, outcome: 'processed', id: request.id });
+    }
+    expect(seen).toHaveLength(3);
+    const request = signedRequest({ secrets: [secret] });
+    const shapes: [unknown, string][] = [
+      [undefined, 'the receiver was given no headers;'],
+      ['webhook-id: x', 'the receiver was given headers as a string;'],
+      [{ pipe: () => {}, headers: request.headers }, 'the receiver was given the request itself as its headers;'],
+      [[['webhook-id']], 'headers as an array that is neither [name, value] pairs nor a flat [name, value, name, value, …] list'],
+    ];
+    for (const [headers, said] of shapes) {
+      const answer = await receiver.handle({ headers: headers as never, body: request.body });
+      expect(answer).toMatchObject({ status: 500, outcome: 'failed', error: { code: 'RECEIVER_ERR_HEADERS_SHAPE', message: expect.stringContaining(said) } });
+      expect((answer.error as Error).message).toContain("pass the request's headers as Node's req.headers (a record), a fetch Headers object, a Map, [name, value] pairs or req.rawHeaders");
+    }
+    expect(errors).toHaveLength(shapes.length);
+    expect(seen).toHaveLength(3);
   });
 
   it('takes fetch Headers, Uint8Array and string bodies', async () => {
@@ -246,6 +342,53 @@ describe('createReceiver().handle()', () => {
       const withFallback = createReceiver<Events>({ secrets: secret, handlers: {}, unhandled: handler });
       expect((await withFallback.handle(signedRequest({ secrets: [secret], alias: 'Umbraco.ContentDelete' }))).outcome).toBe('processed');
       expect(seen.map((e) => e.alias)).toEqual(['Umbraco.ContentDelete']);
+    });
+
+    it('never drops an unhandled event silently: onError is told (RECEIVER_ERR_UNHANDLED_EVENT) with the 200 answer, and the default onError writes a line', async () => {
+      const { errors, onError, handler } = recording();
+      const receiver = createReceiver<Events>({ secrets: secret, handlers: { 'Umbraco.ContentPublish': handler }, onError });
+      const request = signedRequest({ secrets: [secret], alias: 'Umbraco.ContentDelete' });
+      const answer = await receiver.handle(request);
+      expect(answer).toMatchObject({ status: 200, outcome: 'unhandled', id: request.id });
+      expect(bodyOf(answer)).toEqual({ outcome: 'unhandled', id: request.id });
+      expect(errors).toHaveLength(1);
+      expect(errors[0]!.answer).toBe(answer);
+      expect(errors[0]!.error).toMatchObject({ code: 'RECEIVER_ERR_UNHANDLED_EVENT', status: 200, message: expect.stringContaining(`no handler for Umbraco.ContentDelete (from hookwork-event), so ${request.id} was answered 200 unhandled and will not be retried; add a handler for it`) });
+      // A duplicate of it was reported once already: not again.
+      expect(await receiver.handle(request)).toMatchObject({ outcome: 'duplicate' });
+      expect(errors).toHaveLength(1);
+
+      const lines: unknown[] = [];
+      const spy = jest.spyOn(console, 'error').mockImplementation((line: unknown) => void lines.push(line));
+      const env = process.env.NODE_ENV;
+      process.env.NODE_ENV = 'production';
+      try {
+        await createReceiver<Events>({ secrets: secret, handlers: { 'Umbraco.ContentPublish': handler } }).handle(signedRequest({ secrets: [secret], alias: 'Umbraco.ContentDelete' }));
+      } finally {
+        process.env.NODE_ENV = env;
+        spy.mockRestore();
+      }
+      expect(lines).toEqual([expect.stringMatching(/^@hookwork\/receiver: answered 200 \(unhandled\): RECEIVER_ERR_UNHANDLED_EVENT: no handler for Umbraco.ContentDelete/)]);
+    });
+
+    it('records an unhandled id only for the 10 minutes a copy stays verifiable: a replay meanwhile is a duplicate, a redelivery once a handler is deployed is handled', async () => {
+      let now = Date.now();
+      const store = memoryDedupeStore({ now: () => now });
+      const { seen, handler } = recording();
+      const before = createReceiver<Events>({ secrets: secret, handlers: { 'Umbraco.ContentPublish': handler }, dedupe: { store }, onError: () => {} });
+      const request = signedRequest({ secrets: [secret], alias: 'Umbraco.ContentDelete' });
+      expect((await before.handle(request)).outcome).toBe('unhandled');
+      // Replayed as another alias within the window: answered, not handled as that event.
+      expect((await before.handle({ ...request, headers: { ...request.headers, 'hookwork-event': 'Umbraco.ContentPublish' } })).outcome).toBe('duplicate');
+      expect(seen).toEqual([]);
+      now += 10 * 60_000;
+      // The operator redelivers it (signed afresh, the same id) to the receiver that now handles it.
+      const after = createReceiver<Events>({ secrets: secret, handle: handler, dedupe: { store } });
+      expect(await after.handle(signedRequest({ secrets: [secret], alias: 'Umbraco.ContentDelete', id: request.id }))).toMatchObject({ status: 200, outcome: 'processed' });
+      expect(seen.map((event) => event.id)).toEqual([request.id]);
+      // A processed id is kept for retainMs (24 hours), as before.
+      now += 60 * 60_000;
+      expect((await after.handle(signedRequest({ secrets: [secret], alias: 'Umbraco.ContentDelete', id: request.id }))).outcome).toBe('duplicate');
     });
 
     it('hands test sends over marked, or acknowledges them without handling', async () => {

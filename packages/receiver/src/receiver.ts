@@ -5,7 +5,7 @@ import { memoryDedupeStore } from './dedupe/memory-dedupe-store';
 import { readCloudEvent } from './cloud-event';
 import { parseJsonBody } from './json-body';
 import type { ReceivedEvent, WebhookEventShape, WebhookHandler, WebhookHandlers } from './event-types';
-import { DEFAULT_HEADER_NAMES, WEBHOOK_HEADERS, contentCodings, firstHeader, normalizeHeaders, sentRepeatedly, standardHeader, type HeaderNames, type HeadersInput } from './headers';
+import { DEFAULT_HEADER_NAMES, MAX_WEBHOOK_ID_LENGTH, WEBHOOK_HEADERS, contentCodings, firstHeader, normalizeHeaders, readHeaders, shortValue, standardHeader, type HeaderNames, type HeadersInput } from './headers';
 import { REPLAY_WINDOW_MS, SignatureVerifier } from './verification/signature-verifier';
 import { readTimestampHeader } from './verification/timestamp-header';
 
@@ -48,18 +48,8 @@ export interface DedupeOptions {
 /** What a receiver does with a test send (`hookwork-test: true`). */
 export type TestSendMode = 'handle' | 'acknowledge';
 
-/** What {@link createReceiver} takes, beside `secrets` or `unsigned`. */
-/** What signed and unsigned receivers' options share. */
-export interface ReceiverOptionsBase<E extends WebhookEventShape, TId extends string | undefined> {
-  /** A handler per alias (each gets its event narrowed to that alias). Give this or `handle`. */
-  handlers?: WebhookHandlers<E, TId>;
-  /** One handler for every event; `switch (event.alias)` narrows the payload. Give this or `handlers`. */
-  handle?: WebhookHandler<ReceivedEvent<E, TId>>;
-  /**
-   * Events whose alias has no entry in `handlers`. Default: none — such an event is answered
-   * 200 with outcome `unhandled` (retrying can't help a receiver that doesn't handle it).
-   */
-  unhandled?: WebhookHandler<ReceivedEvent<E, TId>>;
+/** What signed and unsigned receivers' options share, beside their handlers. */
+export interface ReceiverOptionsBase {
   /**
    * Test sends: `handle` (default) dispatches them like any event (`event.test` is true);
    * `acknowledge` answers 200 with outcome `test` without dispatching (its id is recorded as done,
@@ -72,14 +62,43 @@ export interface ReceiverOptionsBase<E extends WebhookEventShape, TId extends st
   headerNames?: Partial<HeaderNames>;
   /**
    * Told of every request the receiver refuses or fails (verification failures, handler errors,
-   * store failures), with the answer it sent. Default: one line on the console (none when
-   * NODE_ENV is `test`). May be async; what it throws or rejects with is ignored.
+   * store failures), with the answer it sent — and of every event it answered 200 `unhandled`
+   * (RECEIVER_ERR_UNHANDLED_EVENT), so that no event is dropped silently. Default: one line on
+   * the console (none when NODE_ENV is `test`). May be async; what it throws or rejects with is
+   * ignored.
    */
   onError?: (error: unknown, answer: ReceiverAnswer) => void;
 }
 
-/** Options of a receiver that verifies Standard Webhooks signatures (the normal case). */
-export interface SignedReceiverOptions<E extends WebhookEventShape> extends ReceiverOptionsBase<E, string> {
+/** A handler per alias: the one way of two to give a receiver its handlers (the other is {@link HandleOption}). */
+export interface HandlersOption<E extends WebhookEventShape, TId extends string | undefined> {
+  /** A handler per alias, each given its event narrowed to that alias. */
+  handlers: WebhookHandlers<E, TId>;
+  /**
+   * Events whose alias has no entry in `handlers`. Default: none — such an event is answered
+   * 200 with outcome `unhandled` (retrying can't help a receiver that doesn't handle it) and
+   * reported to `onError` as RECEIVER_ERR_UNHANDLED_EVENT.
+   */
+  unhandled?: WebhookHandler<ReceivedEvent<E, TId>>;
+  /** Not with `handlers`: give one or the other. */
+  handle?: undefined;
+}
+
+/** One handler for every event: the other way to give a receiver its handlers (see {@link HandlersOption}). */
+export interface HandleOption<E extends WebhookEventShape, TId extends string | undefined> {
+  /** One handler for every event; `switch (event.alias)` narrows the payload. */
+  handle: WebhookHandler<ReceivedEvent<E, TId>>;
+  /** Not with `handle`: give one or the other. */
+  handlers?: undefined;
+  /** Not with `handle`, which every event already reaches. */
+  unhandled?: undefined;
+}
+
+/** How a receiver hands events over: `handlers` (one per alias, with `unhandled` for the rest) or `handle` (one for all) — exactly one of them. */
+export type ReceiverHandlerOptions<E extends WebhookEventShape, TId extends string | undefined> = HandlersOption<E, TId> | HandleOption<E, TId>;
+
+/** How a receiver that verifies signatures is told its secrets. */
+export interface SecretsOption {
   /**
    * The webhook's signing secret, `whsec_<base64>`; during a rotation both the old and the new one
    * (a request signed by either is accepted).
@@ -89,17 +108,23 @@ export interface SignedReceiverOptions<E extends WebhookEventShape> extends Rece
   unsigned?: never;
 }
 
-/**
- * Options of a receiver that accepts requests without verifying them — for senders that can't
- * sign (Umbraco) behind a network boundary you trust, or local development. An explicit choice:
- * anyone who can reach the endpoint can send it anything.
- */
-export interface UnsignedReceiverOptions<E extends WebhookEventShape> extends ReceiverOptionsBase<E, string | undefined> {
+/** How a receiver is told not to verify: `unsigned: true`, and no `secrets`. */
+export interface UnsignedOption {
   /** Must be `true`: requests are not verified. */
   unsigned: true;
   /** Not with `unsigned: true`: a receiver either verifies or, explicitly, does not. */
   secrets?: never;
 }
+
+/** Options of a receiver that verifies Standard Webhooks signatures (the normal case). */
+export type SignedReceiverOptions<E extends WebhookEventShape> = ReceiverOptionsBase & SecretsOption & ReceiverHandlerOptions<E, string>;
+
+/**
+ * Options of a receiver that accepts requests without verifying them — for senders that can't
+ * sign (Umbraco) behind a network boundary you trust, or local development. An explicit choice:
+ * anyone who can reach the endpoint can send it anything.
+ */
+export type UnsignedReceiverOptions<E extends WebhookEventShape> = ReceiverOptionsBase & UnsignedOption & ReceiverHandlerOptions<E, string | undefined>;
 
 /** How a request ended. */
 export type ReceiverOutcome =
@@ -140,10 +165,12 @@ export interface Receiver<E extends WebhookEventShape = WebhookEventShape, TId e
    * Verifies a request and parses it into a typed event, without deduplicating or dispatching —
    * for receivers that run their own flow.
    *
-   * @throws ReceiverError RECEIVER_ERR_BODY_NOT_RAW, RECEIVER_ERR_UNSUPPORTED_ENCODING (a body still
-   *   marked `content-encoding` that does not verify as given and is not JSON: pass the decoded bytes), RECEIVER_ERR_MISSING_HEADER,
+   * @throws ReceiverError RECEIVER_ERR_BODY_NOT_RAW, RECEIVER_ERR_HEADERS_SHAPE, RECEIVER_ERR_INVALID_HEADER
+   *   (copies of a header that differ, a webhook-id over 256 characters, a hookwork-test that is neither
+   *   true nor false), RECEIVER_ERR_UNSUPPORTED_ENCODING (a body still marked `content-encoding` that
+   *   does not verify as given and is not JSON: pass the decoded bytes), RECEIVER_ERR_MISSING_HEADER,
    *   RECEIVER_ERR_INVALID_TIMESTAMP, RECEIVER_ERR_STALE_TIMESTAMP, RECEIVER_ERR_BAD_SIGNATURE,
-   *   RECEIVER_ERR_NO_EVENT_ALIAS or RECEIVER_ERR_INVALID_JSON.
+   *   RECEIVER_ERR_NO_EVENT_ALIAS, RECEIVER_ERR_UNSUPPORTED_CLOUDEVENT or RECEIVER_ERR_INVALID_JSON.
    */
   verify(request: RawWebhookRequest): ReceivedEvent<E, TId>;
   /**
@@ -160,11 +187,20 @@ export interface Receiver<E extends WebhookEventShape = WebhookEventShape, TId e
   refuse(error: unknown, headers?: HeadersInput): ReceiverAnswer;
 }
 
-/** The event a body in the Standard Webhooks payload structure names: its non-empty string `type`. */
-function bodyType(payload: unknown): { name: string; value: string } | undefined {
+/**
+ * The event a body in the Standard Webhooks payload structure names — `{ "type", "timestamp",
+ * "data" }`: a non-empty string `type`, a `timestamp` that reads as a date, and an object `data`.
+ * All three, not `type` alone: a payload of hookwork's (or any sender's) that happens to have a
+ * `type` field (an order's, a document's) would otherwise be dispatched as that event — and,
+ * with no handler for it, answered 200 and dropped.
+ */
+function envelopeType(payload: unknown): { name: string; value: string } | undefined {
   if (payload === null || typeof payload !== 'object' || Array.isArray(payload)) return undefined;
-  const type = (payload as { type?: unknown }).type;
-  return typeof type === 'string' && type !== '' ? { name: 'type', value: type } : undefined;
+  const { type, timestamp, data } = payload as { type?: unknown; timestamp?: unknown; data?: unknown };
+  if (typeof type !== 'string' || type === '') return undefined;
+  if (typeof timestamp !== 'string' || Number.isNaN(Date.parse(timestamp))) return undefined;
+  if (data === null || typeof data !== 'object' || Array.isArray(data)) return undefined;
+  return { name: 'type', value: type };
 }
 
 /** Any receiver, whatever its events: what the adapters take. */
@@ -204,7 +240,7 @@ export function createReceiver<E extends WebhookEventShape = WebhookEventShape>(
 export function createReceiver(options: SignedReceiverOptions<WebhookEventShape> | UnsignedReceiverOptions<WebhookEventShape>): AnyReceiver {
   const verifier = checkSigning(options);
   // Signed handlers take events whose id is a string; a signed receiver only makes those.
-  const { handlers, handle, unhandled } = checkHandlers(options as ReceiverOptionsBase<WebhookEventShape, string | undefined>);
+  const { handlers, handle, unhandled } = checkHandlers(options as Parameters<typeof checkHandlers>[0]);
   const dedupe = checkDedupe(options.dedupe, verifier !== undefined);
   const headerNames: HeaderNames = { ...DEFAULT_HEADER_NAMES, ...checkHeaderNames(options.headerNames) };
   const testSends = options.testSends ?? 'handle';
@@ -215,6 +251,8 @@ export function createReceiver(options: SignedReceiverOptions<WebhookEventShape>
     throw new ReceiverError('RECEIVER_ERR_INVALID_OPTIONS', `onError is ${kindOf(options.onError)}; give a function (error, answer) => void, or leave it out for one console line per refusal`);
   }
   const onError = options.onError ?? defaultOnError;
+  // Every header read as one value: the Standard Webhooks ones, hookwork-test, content-type, ce-*, and these.
+  const readOnce = [...headerNames.event, ...headerNames.retryCount];
 
   /**
    * The signature checked against the bytes as given. A body still marked `content-encoding` is
@@ -243,16 +281,18 @@ export function createReceiver(options: SignedReceiverOptions<WebhookEventShape>
       throw new ReceiverError('RECEIVER_ERR_BODY_NOT_RAW', `the receiver was given ${request === undefined ? 'no request' : kindOf(request)}; pass the request as { headers, body } — its headers and the raw body bytes, e.g. { headers: req.headers, body: await readRawBody(req) } — or use an adapter`);
     }
     const rawBody = rawBytes(request.body);
-    const headers = normalizeHeaders(request.headers ?? {});
+    const headers = readHeaders(normalizeHeaders(request.headers), readOnce);
+    const headerId = standardHeader(headers, 'id');
+    if (headerId !== undefined && headerId.length > MAX_WEBHOOK_ID_LENGTH) throw idTooLong(headerId);
     const signed = verifyAsGiven(headers, rawBody);
     const id = signed?.id ?? standardHeader(headers, 'id');
     // A CloudEvent names its type itself (the structured envelope is even signed); else the event header.
     const cloud = readCloudEvent(headers, rawBody, id);
-    let event = cloud ? { name: cloud.from, value: cloud.attributes.type } : onceSent(firstHeader(headers, headerNames.event), id);
+    let event = cloud ? { name: cloud.from, value: cloud.attributes.type } : firstHeader(headers, headerNames.event);
     const noAlias = () =>
       new ReceiverError(
         'RECEIVER_ERR_NO_EVENT_ALIAS',
-        `the request has none of the event headers ${headerNames.event.join(', ')}, is no CloudEvent, and its body has no string "type" (the Standard Webhooks payload structure); set headerNames.event to the header the sender names the event in`,
+        `the request has none of the event headers ${headerNames.event.join(', ')}, is no CloudEvent, and its body is no Standard Webhooks envelope ({ "type", "timestamp", "data" }) naming the event; set headerNames.event to the header the sender names the event in`,
       );
     let payload: unknown;
     if (cloud) payload = cloud.data;
@@ -265,7 +305,7 @@ export function createReceiver(options: SignedReceiverOptions<WebhookEventShape>
       }
       // Standard Webhooks senders that set no event header name the event in the body, as the
       // specification's payload structure does: { "type": "contact.created", "timestamp", "data" }.
-      event ??= bodyType(payload);
+      event ??= envelopeType(payload);
     }
     if (!event) throw noAlias();
     const retryHeader = firstHeader(headers, headerNames.retryCount);
@@ -275,7 +315,7 @@ export function createReceiver(options: SignedReceiverOptions<WebhookEventShape>
       id,
       timestamp: signed?.timestamp ?? unsignedTimestamp(standardHeader(headers, 'timestamp')),
       retryCount: retryHeader && /^\d+$/.test(retryHeader.value) ? Number(retryHeader.value) : undefined,
-      test: headers[WEBHOOK_HEADERS.test] === 'true',
+      test: isTestSend(headers[WEBHOOK_HEADERS.test], id),
       eventHeader: event.name,
       headers,
       rawBody,
@@ -285,7 +325,7 @@ export function createReceiver(options: SignedReceiverOptions<WebhookEventShape>
 
   const dispatch = (event: ReceivedEvent<WebhookEventShape, string | undefined>): { run: () => Promise<void> } | undefined => {
     const handler = handle ?? handlers?.get(event.alias) ?? unhandled;
-    return handler ? { run: async () => handler(event) } : undefined;
+    return handler ? { run: async () => void (await handler(event)) } : undefined;
   };
 
   const respond = (answer: ReceiverAnswer): ReceiverAnswer => {
@@ -315,7 +355,7 @@ export function createReceiver(options: SignedReceiverOptions<WebhookEventShape>
     // Answered without a handler, its id is still recorded: the event header and hookwork-test are
     // not signed, so a captured copy replayed with another alias, or without the flag, would
     // otherwise be handled as the event it then names (a publish replayed as a delete).
-    const settled: ReceiverOutcome = acknowledged ? 'test' : 'unhandled';
+    const settled: 'test' | 'unhandled' = acknowledged ? 'test' : 'unhandled';
 
     let token: string | undefined;
     if (dedupe && id !== undefined) {
@@ -331,7 +371,15 @@ export function createReceiver(options: SignedReceiverOptions<WebhookEventShape>
     }
     if (!target) {
       if (token !== undefined) await completeClaim(id!, token, settled);
-      return answer(200, settled, id);
+      if (settled === 'test') return answer(200, settled, id);
+      // Dropped for good (the sender does not retry a 200): never silently.
+      return respond({
+        ...answer(200, 'unhandled', id),
+        error: new ReceiverError(
+          'RECEIVER_ERR_UNHANDLED_EVENT',
+          `no handler for ${event.alias} (from ${event.eventHeader}${event.test ? ', a test send' : ''}), so ${id ?? 'a request without webhook-id'} was answered 200 unhandled and will not be retried; add a handler for it (or unhandled for the rest), or unsubscribe the sender's webhook from it`,
+        ),
+      });
     }
     try {
       await target.run();
@@ -348,7 +396,10 @@ export function createReceiver(options: SignedReceiverOptions<WebhookEventShape>
 
   const completeClaim = async (id: string, token: string, outcome: ReceiverOutcome): Promise<void> => {
     try {
-      await dedupe!.store.complete(id, token, dedupe!.retainMs);
+      // An unhandled id is kept only as long as a captured copy of it verifies (the replay window):
+      // long enough that it can't be replayed under another alias, short enough that a
+      // redelivery after a handler for it was deployed is processed, not answered duplicate.
+      await dedupe!.store.complete(id, token, outcome === 'unhandled' ? Math.min(dedupe!.retainMs, REPLAY_WINDOW_MS) : dedupe!.retainMs);
     } catch (error) {
       // Processed is processed: answering 500 now would have it processed again. The claim
       // runs out with its lease, after which a redelivery would be processed once more.
@@ -379,7 +430,7 @@ export function createReceiver(options: SignedReceiverOptions<WebhookEventShape>
 function checkClaim(claim: unknown, id: string): DedupeClaim {
   const status = (claim as { status?: unknown } | null)?.status;
   if (status === 'done' || status === 'in-progress') return claim as DedupeClaim;
-  const token = (claim as { token?: unknown }).token;
+  const token = (claim as { token?: unknown } | null)?.token;
   if (status === 'claimed' && typeof token === 'string' && token !== '') return claim as DedupeClaim;
   const short = (value: unknown) => (typeof value === 'string' ? JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value) : typeof value === 'boolean' || typeof value === 'number' ? String(value) : kindOf(value));
   const given = claim !== null && typeof claim === 'object' && !Array.isArray(claim)
@@ -416,7 +467,7 @@ function checkSigning(options: SignedReceiverOptions<WebhookEventShape> | Unsign
   return new SignatureVerifier(typeof secrets === 'string' ? [secrets] : Array.isArray(secrets) ? secrets : [secrets as string]);
 }
 
-function checkHandlers(options: ReceiverOptionsBase<WebhookEventShape, string | undefined>) {
+function checkHandlers(options: { handlers?: WebhookHandlers<WebhookEventShape, string | undefined>; handle?: WebhookHandler<ReceivedEvent<WebhookEventShape, string | undefined>>; unhandled?: WebhookHandler<ReceivedEvent<WebhookEventShape, string | undefined>> }) {
   const { handlers, handle, unhandled } = options;
   if ((handlers === undefined) === (handle === undefined)) {
     throw new ReceiverError(
@@ -424,9 +475,9 @@ function checkHandlers(options: ReceiverOptionsBase<WebhookEventShape, string | 
       handlers === undefined ? 'no handlers: give handlers (one per alias) or handle (one for all)' : 'both handlers and handle were given; give one: handlers (one per alias) or handle (one for all)',
     );
   }
-  if (handle !== undefined && typeof handle !== 'function') throw new ReceiverError('RECEIVER_ERR_INVALID_OPTIONS', 'handle must be a function (event) => void | Promise<void>');
+  if (handle !== undefined && typeof handle !== 'function') throw new ReceiverError('RECEIVER_ERR_INVALID_OPTIONS', 'handle must be a function (event) => …, whose promise resolves when the event is processed');
   if (handle !== undefined && unhandled !== undefined) throw new ReceiverError('RECEIVER_ERR_INVALID_OPTIONS', 'unhandled goes with handlers; with handle, every event already reaches handle');
-  if (unhandled !== undefined && typeof unhandled !== 'function') throw new ReceiverError('RECEIVER_ERR_INVALID_OPTIONS', 'unhandled must be a function (event) => void | Promise<void>');
+  if (unhandled !== undefined && typeof unhandled !== 'function') throw new ReceiverError('RECEIVER_ERR_INVALID_OPTIONS', 'unhandled must be a function (event) => …, whose promise resolves when the event is processed');
   const map = new Map<string, WebhookHandler<ReceivedEvent<WebhookEventShape, string | undefined>>>();
   if (handlers !== undefined) {
     if (handlers === null || typeof handlers !== 'object' || Array.isArray(handlers)) {
@@ -525,20 +576,25 @@ function rawBytes(body: unknown): Buffer {
   );
 }
 
-/**
- * The event header as sent once. Sent twice (a proxy that adds it again), it arrives joined with
- * ", " — a value no alias has (aliases hold no spaces), whose handler would never be found: the
- * request would be answered 200 unhandled and dropped for good. The same value twice is that
- * value; different values can't be told apart, and are refused.
- */
-function onceSent(header: { name: string; value: string } | undefined, id: string | undefined): { name: string; value: string } | undefined {
-  if (!header || !header.value.includes(', ')) return header;
-  const values = [...new Set(header.value.split(',').map((value) => value.trim()))];
-  if (values.length === 1) return { name: header.name, value: values[0]! };
-  throw new ReceiverError(
-    'RECEIVER_ERR_NO_EVENT_ALIAS',
-    `the ${header.name} header of ${id ?? 'the request'} names ${values.length} different events (${values.join(', ')}): ${sentRepeatedly(header.value)}`,
+/** RECEIVER_ERR_INVALID_HEADER for a webhook-id longer than {@link MAX_WEBHOOK_ID_LENGTH}. */
+function idTooLong(id: string): ReceiverError {
+  return new ReceiverError(
+    'RECEIVER_ERR_INVALID_HEADER',
+    `the webhook-id is ${id.length} characters (${shortValue(id)}), more than the ${MAX_WEBHOOK_ID_LENGTH} the receiver takes: Standard Webhooks ids are short (hookwork's are 36 characters), and the receiver keeps each one in its dedupe store; the sender must send a short id`,
   );
+}
+
+/**
+ * Whether `hookwork-test` marks a test send: `true` (any case) yes, absent or `false` no. Anything
+ * else is refused rather than guessed: read as real, a test's example data would be handled as a
+ * real event; read as a test, a real event could be acknowledged and dropped.
+ */
+function isTestSend(value: string | undefined, id: string | undefined): boolean {
+  if (value === undefined || value === '') return false;
+  const lower = value.toLowerCase();
+  if (lower === 'true') return true;
+  if (lower === 'false') return false;
+  throw new ReceiverError('RECEIVER_ERR_INVALID_HEADER', `the hookwork-test header of ${id ?? 'the request'} is ${shortValue(value)}; hookwork sends hookwork-test: true on a test send and no such header on a real one`);
 }
 
 /**
@@ -550,9 +606,11 @@ function unsignedTimestamp(header: string | undefined): Date | undefined {
   return reading && 'seconds' in reading ? new Date(reading.seconds * 1000) : undefined;
 }
 
+/** The webhook-id of a refused request for its answer, when it has one that can be read: never a long one, echoed back. */
 function headerIdOf(request: RawWebhookRequest): string | undefined {
   try {
-    return standardHeader(normalizeHeaders(request?.headers ?? {}), 'id');
+    const id = standardHeader(readHeaders(normalizeHeaders(request?.headers), ['webhook-id', 'svix-id']), 'id');
+    return id !== undefined && id.length <= MAX_WEBHOOK_ID_LENGTH ? id : undefined;
   } catch {
     return undefined;
   }

@@ -7,19 +7,21 @@ import { dedupeTableDdl, postgresDedupeStore } from './postgres-dedupe-store';
 const connectionString = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const schema = `receiver_dedupe_${process.pid}_${Date.now()}`;
 const pool = new Pool({ connectionString, max: 4 });
+// A second worker's pool on the same database: claims are raced across the two.
+const otherPool = new Pool({ connectionString, max: 4 });
 let sequence = 0;
 
 beforeAll(() => pool.query(`CREATE SCHEMA ${schema}`));
 afterAll(async () => {
   await pool.query(`DROP SCHEMA ${schema} CASCADE`);
-  await pool.end();
+  await Promise.all([pool.end(), otherPool.end()]);
 });
 
 describeDedupeStoreContract('postgres', async () => {
   const table = `${schema}.receipts_${++sequence}`;
   await pool.query(dedupeTableDdl(table));
-  return { store: postgresDedupeStore(pool, table) };
-});
+  return { store: postgresDedupeStore(pool, table), sibling: postgresDedupeStore(otherPool, table) };
+}, { shared: true });
 
 describe('postgresDedupeStore.purgeExpired', () => {
   it('deletes the rows whose lease or retention ran out, and only those', async () => {

@@ -5,7 +5,7 @@ import { isHookworkError } from '../errors/hookwork-error';
 import type { WebhookFormat } from '../model/webhook';
 import { startTestReceiver, type ReceivedRequest, type TestReceiver } from '../testing/test-receiver';
 import { startTestApp, ThingHappened } from '../test-support/test-app';
-import { percentEncode, subjectAt } from './cloud-events';
+import { CLOUD_EVENTS_MAX_ENVELOPE_BYTES, MAX_CLOUD_EVENTS_SUBJECT_LENGTH, percentEncode, subjectAt, toCloudEvent as formatCloudEvent } from './cloud-events';
 
 // CloudEvents 1.0 as a per-webhook format, read at a real receiver with the official SDK's HTTP
 // binding (`cloudevents`): every attribute in both modes, and the Standard Webhooks signature over
@@ -155,5 +155,38 @@ describe('CloudEvents helpers', () => {
     expect(subjectAt(body, '/nested/a~1b/~0k')).toBe('deep');
     expect(subjectAt(body, '/list/0')).toBe('x');
     expect([subjectAt(body, '/missing'), subjectAt(body, '/obj'), subjectAt(body, '/empty'), subjectAt(body, '/id/x'), subjectAt('[', '/id')]).toEqual([undefined, undefined, undefined, undefined, undefined]);
+  });
+
+  it('leaves out a subject from the payload longer than a fixed subject may be, so the envelope (and the ce-subject header) stays bounded', () => {
+    const at = 'x'.repeat(MAX_CLOUD_EVENTS_SUBJECT_LENGTH);
+    expect(subjectAt(JSON.stringify({ id: at }), '/id')).toBe(at);
+    expect(subjectAt(JSON.stringify({ id: `${at}x` }), '/id')).toBeUndefined();
+    const payload = JSON.stringify({ id: 'y'.repeat(100_000) });
+    for (const mode of ['structured', 'binary'] as const) {
+      const event = formatCloudEvent({ format: { type: 'cloudevents', mode, source: '/s', subjectFrom: '/id' }, id: 'msg_x', type: 'a', time: new Date(0), body: payload });
+      expect(event.headers['ce-subject']).toBeUndefined();
+      expect(event.body.length).toBeLessThan(payload.length + 200);
+    }
+  });
+
+  it('adds at most CLOUD_EVENTS_MAX_ENVELOPE_BYTES around the payload in structured mode, whatever the attributes hold', () => {
+    // The longest attributes a webhook may have, in the characters that cost most as JSON in
+    // UTF-8: control characters (6 bytes each, \u0001), in the alias and the subject read from the payload.
+    const payload = JSON.stringify({ id: '\u0001'.repeat(MAX_CLOUD_EVENTS_SUBJECT_LENGTH), rest: 'z'.repeat(1000) });
+    const longest = {
+      format: { type: 'cloudevents' as const, mode: 'structured' as const, source: `https://cms.example.com/${'s'.repeat(2048 - 24)}`, subjectFrom: '/id' },
+      id: `msg_${'f'.repeat(32)}`,
+      type: '\u0001'.repeat(200),
+      time: new Date(Date.UTC(275760, 8, 13)),
+      body: payload,
+    };
+    const event = formatCloudEvent(longest);
+    expect(JSON.parse(event.body).subject).toHaveLength(MAX_CLOUD_EVENTS_SUBJECT_LENGTH);
+    const added = Buffer.byteLength(event.body) - Buffer.byteLength(payload);
+    expect(added).toBeGreaterThan(15_000);
+    expect(added).toBeLessThanOrEqual(CLOUD_EVENTS_MAX_ENVELOPE_BYTES);
+    // A fixed subject of the most costly characters a webhook may hold (3 bytes each) costs less.
+    const fixed = formatCloudEvent({ ...longest, format: { type: 'cloudevents', mode: 'structured', source: longest.format.source, subject: '✓'.repeat(2048) } });
+    expect(Buffer.byteLength(fixed.body) - Buffer.byteLength(payload)).toBeLessThanOrEqual(CLOUD_EVENTS_MAX_ENVELOPE_BYTES);
   });
 });

@@ -9,6 +9,26 @@ export const CLOUD_EVENTS_CONTENT_TYPE = 'application/cloudevents+json';
 /** The `ce-*` headers of binary mode that hookwork sets; a webhook's custom headers may not. */
 export { CLOUD_EVENTS_HEADERS } from '../model/framework-headers';
 
+/**
+ * The longest subject hookwork sends, in characters: a fixed `subject` may be no longer (the
+ * webhook schema's limit), and one read from the payload by `subjectFrom` that is longer is left
+ * out, as one that is not there is. Without the cap a subject read from the payload had no bound:
+ * a structured body could be twice `maxPayloadBytes`, and in binary mode the `ce-subject` header
+ * alone could pass the 16 KiB a Node server takes for all headers.
+ */
+export const MAX_CLOUD_EVENTS_SUBJECT_LENGTH = 2048;
+
+/**
+ * The most bytes a structured-mode CloudEvent envelope adds to the payload it wraps: its
+ * attributes — `id` (`msg_` + 32 hex digits), `source` (up to 2048 URI characters), `type` (an
+ * alias of up to 200 characters, each at most 6 bytes as JSON), `time`, `subject` (up to
+ * {@link MAX_CLOUD_EVENTS_SUBJECT_LENGTH} characters, each at most 6 bytes as JSON) — and the
+ * braces and names around them: 15,718 bytes at most, rounded up. So a body on the wire is at most
+ * `maxPayloadBytes` + this in any format (binary mode and plain JSON send the payload as it is);
+ * `@hookwork/receiver`'s default `maxBodyBytes` is the default `maxPayloadBytes` plus this.
+ */
+export const CLOUD_EVENTS_MAX_ENVELOPE_BYTES = 16 * 1024;
+
 /** What one CloudEvent is made from. */
 export interface CloudEventInput {
   format: CloudEventsWebhookFormat;
@@ -60,7 +80,10 @@ export function percentEncode(value: string): string {
   return result;
 }
 
-/** The string or number at an RFC 6901 JSON Pointer in a JSON text; undefined for anything else. */
+/**
+ * The string or number at an RFC 6901 JSON Pointer in a JSON text; undefined for anything else,
+ * and for a string longer than {@link MAX_CLOUD_EVENTS_SUBJECT_LENGTH}.
+ */
 export function subjectAt(json: string, pointer: string): string | undefined {
   let value: unknown;
   try {
@@ -75,6 +98,6 @@ export function subjectAt(json: string, pointer: string): string | undefined {
       value = (value as Record<string, unknown>)[key];
     }
   }
-  if (typeof value === 'string' && value !== '') return value;
+  if (typeof value === 'string' && value !== '') return value.length <= MAX_CLOUD_EVENTS_SUBJECT_LENGTH ? value : undefined;
   return typeof value === 'number' && Number.isFinite(value) ? String(value) : undefined;
 }

@@ -133,6 +133,10 @@ export class WebhookFiringService {
     if (body === undefined) {
       throw new HookworkError('HOOKWORK_ERR_PAYLOAD_NOT_SERIALIZABLE', `the payload of ${alias} is undefined; the payload converter must return a JSON value (return null for an empty body)`);
     }
+    // The payload is what is checked: the body on the wire is made from it at each attempt, in the
+    // webhook's format then (which may change after publish), and a structured CloudEvent adds an
+    // envelope bounded by construction (CLOUD_EVENTS_MAX_ENVELOPE_BYTES), so no body sent is
+    // larger than maxPayloadBytes plus that — what receivers size their limit by.
     const max = this.settings.current.maxPayloadBytes;
     // UTF-8 takes at most 3 bytes per UTF-16 unit: most bodies need no count of their bytes.
     if (body.length * 3 <= max) return body;

@@ -39,8 +39,9 @@ export interface CloudEventsWebhookFormat {
   /** CloudEvents `subject`, the same on every request (e.g. a site name). */
   subject?: string;
   /**
-   * CloudEvents `subject` read from each payload: an RFC 6901 JSON Pointer (`/id`). A string or
-   * number there is the subject; anything else leaves the subject out. Not with `subject`.
+   * CloudEvents `subject` read from each payload: an RFC 6901 JSON Pointer (`/id`). A string (of
+   * at most 2048 characters, as a fixed `subject`) or number there is the subject; anything else
+   * leaves the subject out. Not with `subject`.
    */
   subjectFrom?: string;
 }

@@ -71,12 +71,13 @@ const isBytes = (value: unknown): value is Buffer | Uint8Array => Buffer.isBuffe
  * must run before the webhook route:
  *
  * ```ts
- * app.use(express.json({ verify: captureRawBody, limit: '1mb' }));
+ * app.use(express.json({ verify: captureRawBody, limit: DEFAULT_MAX_BODY_BYTES }));
  * app.post('/webhooks', expressReceiver(receiver));
  * ```
  *
  * body-parser then answers its own errors before the adapter runs (a 413 past its `limit`, 100 kB
- * unless given, where hookwork payloads go up to 1 MiB; a 400 for a bare `null` in strict mode).
+ * unless given, where hookwork's bodies go up to 1 MiB + 16 KiB, `DEFAULT_MAX_BODY_BYTES`; a 400
+ * for a bare `null` in strict mode).
  */
 export function captureRawBody(request: IncomingMessage, _response: ServerResponse, buffer: Buffer): void {
   (request as ExpressLikeRequest).rawBody = buffer;

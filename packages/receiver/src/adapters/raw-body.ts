@@ -3,10 +3,13 @@ import { ReceiverError } from '../errors/receiver-error';
 import { shown } from '../option-keys';
 
 /**
- * The body size the adapters accept by default, bytes: 1 MiB, hookwork's own largest payload
- * (`maxPayloadBytes`).
+ * The body size the adapters accept by default, bytes: 1 MiB + 16 KiB (1,064,960), the largest
+ * body hookwork sends with its default settings — a payload of up to `maxPayloadBytes` (1 MiB),
+ * which a webhook in structured CloudEvents format wraps in an envelope of at most 16 KiB
+ * (`CLOUD_EVENTS_MAX_ENVELOPE_BYTES` in `@hookwork/core`; a cross-package test keeps the two in
+ * step). A sender with a larger `maxPayloadBytes` needs `maxBodyBytes` of that plus 16 KiB.
  */
-export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
+export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024 + 16 * 1024;
 
 /**
  * Reads a request's body as raw bytes, refusing more than `maxBytes` — by `content-length` before

@@ -6,22 +6,28 @@
  * is wrong" (hookwork retries 4xx unless `retryClientErrors` is off; it can't help, but it does
  * no harm either), 413 says "too large", 415 "sent in a form this receiver can't read", and 500 says "try again later" — a handler failure, a
  * dedupe store failure or a receiver wired up wrongly, all things a retry after a fix can cure.
+ * One code is no refusal: RECEIVER_ERR_UNHANDLED_EVENT (200) tells `onError` of an event that was
+ * answered 200 `unhandled`, so that an event the receiver drops is never dropped silently.
  */
 export const RECEIVER_ERROR_CODES = Object.freeze({
   RECEIVER_ERR_MISSING_HEADER: { status: 401, summary: 'a Standard Webhooks header (webhook-id, webhook-timestamp, webhook-signature) is missing' },
   RECEIVER_ERR_INVALID_TIMESTAMP: { status: 401, summary: 'webhook-timestamp is not a whole number of seconds' },
   RECEIVER_ERR_STALE_TIMESTAMP: { status: 401, summary: 'webhook-timestamp is more than 5 minutes from the receiver clock' },
   RECEIVER_ERR_BAD_SIGNATURE: { status: 401, summary: 'no signature in webhook-signature matches any configured secret' },
-  RECEIVER_ERR_NO_EVENT_ALIAS: { status: 400, summary: 'no event header (hookwork-event, umb-webhook-event), CloudEvent type or body "type" names the event' },
+  RECEIVER_ERR_NO_EVENT_ALIAS: { status: 400, summary: 'no event header (hookwork-event, umb-webhook-event), CloudEvent type or Standard Webhooks envelope ("type", "timestamp", "data") names the event' },
+  RECEIVER_ERR_INVALID_HEADER: { status: 400, summary: 'a header the kit reads arrived more than once with different values (or two event headers disagree), hookwork-test is neither true nor false, or webhook-id is longer than 256 characters' },
   RECEIVER_ERR_INVALID_JSON: { status: 400, summary: 'the body is not JSON' },
   RECEIVER_ERR_BODY_TOO_LARGE: { status: 413, summary: 'the body (or what it decodes to) is larger than the adapter accepts' },
   RECEIVER_ERR_UNSUPPORTED_ENCODING: { status: 415, summary: 'the body is content-encoded in a coding the receiver does not decode (or in more than two, or one twice), or reached receiver.verify()/handle() still encoded' },
+  RECEIVER_ERR_UNSUPPORTED_CLOUDEVENT: { status: 415, summary: 'a CloudEvent in a form the kit does not read: a batch, data_base64, or no data' },
   RECEIVER_ERR_BAD_ENCODING: { status: 400, summary: 'the body does not decode as its content-encoding header says, and does not verify as given either' },
   RECEIVER_ERR_BODY_NOT_RAW: { status: 500, summary: 'the body reached the receiver already parsed, not as the raw bytes that were signed' },
+  RECEIVER_ERR_HEADERS_SHAPE: { status: 500, summary: 'the request headers reached the receiver in a shape it does not read (none, a string, the request itself)' },
   RECEIVER_ERR_HANDLER_FAILED: { status: 500, summary: "the event's handler threw" },
   RECEIVER_ERR_DEDUPE_STORE: { status: 500, summary: 'the dedupe store failed to claim the webhook-id' },
   RECEIVER_ERR_INVALID_OPTIONS: { status: 500, summary: 'createReceiver() or an adapter was given options it cannot work with' },
   RECEIVER_ERR_OUTPUT_FILE: { status: 500, summary: 'hookwork-types could not write its --out file (a missing directory, no permission, a directory)' },
+  RECEIVER_ERR_UNHANDLED_EVENT: { status: 200, summary: 'no handler (and no unhandled) for the alias: answered 200 unhandled, told to onError so that no event is dropped silently' },
   RECEIVER_ERR_INTERNAL: { status: 500, summary: 'an unexpected failure inside the receiver itself (a bug, a broken dependency), not the request or the handler' },
 } as const);
 

@@ -28,6 +28,8 @@ describe('SignatureVerifier', () => {
   it.each([
     ['two secrets in one string (an environment variable with the old and the new)', () => `${newSecret()} ${newSecret()}`, /^RECEIVER_ERR_INVALID_OPTIONS: secret holds 2 secrets in one string; give them as a list, e\.g\. secrets: process\.env\.WEBHOOK_SECRETS\.split\(/],
     ['three, comma-separated', () => [newSecret(), newSecret(), newSecret()].join(','), /secret holds 3 secrets in one string; give them as a list/],
+    ['all zero bytes (the whsec_AAAA… placeholder)', () => `whsec_${Buffer.alloc(24).toString('base64')}`, /secret is 24 bytes of one value repeated, which anyone can guess and sign requests with: a placeholder\? Give the webhook's own secret/],
+    ['two byte values alternating', () => `whsec_${Buffer.from('abababababababababababab').toString('base64')}`, /secret is 24 bytes of only 2 different values, which anyone can guess/],
     ['an asymmetric public key', () => `whpk_${Buffer.alloc(32, 1).toString('base64')}`, /secret is a whpk_ public key, of Standard Webhooks' asymmetric \(ed25519, v1a\) scheme, which this kit does not verify; give the webhook's symmetric whsec_ secret/],
     ['an asymmetric private key', () => `whsk_${Buffer.alloc(64, 1).toString('base64')}`, /secret is a whsk_ private key, .* belongs to the sender alone/],
   ])('refuses %s with the fix for it, not "copy it again"', (_what, secretOf, message) => {

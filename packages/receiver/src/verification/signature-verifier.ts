@@ -21,6 +21,20 @@ export const TIMESTAMP_TOLERANCE_SECONDS = 5 * 60;
  */
 export const REPLAY_WINDOW_MS = 2 * TIMESTAMP_TOLERANCE_SECONDS * 1000;
 
+/**
+ * Why the key bytes of a secret are no secret, or undefined: fewer than 4 different byte values
+ * (all zeros — `whsec_AAAA…`, the placeholder docs and examples show —, one byte repeated, two
+ * alternating). Anyone can guess such a key and sign requests the receiver would accept; random
+ * bytes repeat that little once in more than 10^24 tries. The rule hookwork's sender applies to a
+ * secret brought to a webhook (core's `weakSecretProblem`), copied here because the kit does not
+ * depend on core; a cross-package test keeps the two in step.
+ */
+export function weakKeyProblem(key: Buffer): string | undefined {
+  const distinct = new Set(key).size;
+  if (distinct >= 4) return undefined;
+  return `is ${key.length} bytes of ${distinct === 1 ? 'one value repeated' : `only ${distinct} different values`}, which anyone can guess and sign requests with: a placeholder? Give the webhook's own secret, as the sender shows it (hookwork refuses such a secret too, and generates random ones)`;
+}
+
 /** What a verified request proved: its id and signing time. */
 export interface VerifiedSignature {
   /** `webhook-id`. */
@@ -55,9 +69,9 @@ export class SignatureVerifier {
 
   /**
    * @param secrets `whsec_<base64>` secrets (the prefix may be left out, as the package allows).
-   * @throws ReceiverError RECEIVER_ERR_INVALID_OPTIONS when there is none, or one is not base64
-   *   or not the base64 of 16 to 128 bytes, as hookwork's sender requires (the message gives the
-   *   secret's position, never the secret).
+   * @throws ReceiverError RECEIVER_ERR_INVALID_OPTIONS when there is none, or one is not base64,
+   *   not the base64 of 16 to 128 bytes, or of bytes anyone can guess ({@link weakKeyProblem}), as
+   *   hookwork's sender requires (the message gives the secret's position, never the secret).
    */
   constructor(secrets: readonly string[]) {
     if (secrets.length === 0) {
@@ -81,6 +95,8 @@ export class SignatureVerifier {
           `secret${at} is the base64 of ${bytes} bytes, and a Standard Webhooks secret is whsec_ and the base64 of ${MIN_SECRET_BYTES} to ${MAX_SECRET_BYTES} (hookwork makes 24): is it a placeholder? Copy the secret as the sender shows it`,
         );
       }
+      const weak = weakKeyProblem(Buffer.from(secret.trim().replace(/^whsec_/, ''), 'base64'));
+      if (weak) throw new ReceiverError('RECEIVER_ERR_INVALID_OPTIONS', `secret${at} ${weak}`);
       let webhook: Webhook;
       try {
         webhook = new Webhook(secret.trim());
