@@ -164,12 +164,11 @@ export class HookworkApp<TTransaction = never> implements Hookwork<TTransaction>
   private readonly stopRequested = new AbortController();
 
   constructor(private readonly parts: HookworkParts) {
-    // On the lifecycle's internal channel, called before any host listener: eventemitter3 calls
-    // no listener after one that throws (a host listener that threw silenced the operator
-    // webhooks, and drain() stopped waiting for what was published), and a host's
-    // off('operatorEvent') without a listener removed these with its own.
-    parts.lifecycle.subscribeInternal('enqueued', (requests) => parts.own.add(requests.map((r) => r.requestId)));
-    parts.lifecycle.subscribeInternal('operatorEvent', (event) => this.sendOperatorEvent(event));
+    // On the lifecycle's internal channel, called before any host listener (each listener is
+    // guarded, so a host listener that throws cannot silence them either), and out of reach of a
+    // host's off('operatorEvent') without a listener, which removed these with its own.
+    parts.lifecycle.subscribeInternal('enqueued', (requests) => parts.own.add(requests.map((r) => r.requestId)), 'drain() bookkeeping');
+    parts.lifecycle.subscribeInternal('operatorEvent', (event) => this.sendOperatorEvent(event), 'operator webhooks');
     // Every drain() under way listens to it (and stops listening when it returns): a host or a test
     // waiting on a dozen at once made Node warn of a leak (MaxListenersExceededWarning) that is none.
     setMaxListeners(0, this.stopRequested.signal);

@@ -184,12 +184,12 @@ export class HookworkMetrics {
       attempted(info);
       // An unreadable creation time (an engine's bad record) costs the sample, not the listener.
       if (info.createdAt && Number.isFinite(info.createdAt.getTime())) latency.observe(Math.max(0, (sources.now().getTime() - info.createdAt.getTime()) / 1000));
-    });
-    lifecycle.subscribeInternal('attemptFailed', attempted);
-    lifecycle.subscribeInternal('attemptReleased', attempted);
-    lifecycle.subscribeInternal('enqueued', (requests) => enqueued.inc(requests.length));
-    lifecycle.subscribeInternal('requestDeferred', (request) => deferred.inc({ reason: request.reason }));
-    lifecycle.subscribeInternal('operatorEvent', (event) => operator.inc({ type: event.type }));
+    }, 'metrics');
+    lifecycle.subscribeInternal('attemptFailed', attempted, 'metrics');
+    lifecycle.subscribeInternal('attemptReleased', attempted, 'metrics');
+    lifecycle.subscribeInternal('enqueued', (requests) => enqueued.inc(requests.length), 'metrics');
+    lifecycle.subscribeInternal('requestDeferred', (request) => deferred.inc({ reason: request.reason }), 'metrics');
+    lifecycle.subscribeInternal('operatorEvent', (event) => operator.inc({ type: event.type }), 'metrics');
   }
 
   /** The metrics in the Prometheus text format, and the content type to answer `/metrics` with. */
