@@ -241,7 +241,7 @@ describe('auto-disable, Retry-After and the rate limit', () => {
     }
   });
 
-  it.each([
+  it.each<[string, { throttled: number; breaker?: { failureThreshold: number; coolDown: number } }]>([
     ['a receiver\'s hour-long Retry-After pause', { throttled: 429 }],
     ['an open breaker\'s hour-long cool-down', { throttled: 503, breaker: { failureThreshold: 1, coolDown: 3_600_000 } }],
   ])('a webhook disabled and enabled again sends at once what %s held, new requests too', async (_title, { throttled, breaker }) => {
