@@ -5,6 +5,7 @@ import type { Attempt } from '../delivery/attempt';
 import { WebhookDeliveryHandler } from '../delivery/delivery-handler';
 import type { DeliveryLogWriter } from '../delivery/delivery-log-writer';
 import type { DroppedRequests } from '../delivery/dropped-requests';
+import type { DeliveryFailureLog } from '../delivery/failure-log';
 import type { CleanupResult, LogCleanup } from '../delivery/log-cleanup';
 import type { WebhookCache } from '../delivery/webhook-cache';
 import type { WebhookHealthMonitor } from '../delivery/health/webhook-health-monitor';
@@ -135,6 +136,7 @@ export interface HookworkParts {
   closeTransport(): Promise<void>;
   logWriter: DeliveryLogWriter;
   dropped: DroppedRequests;
+  failures: DeliveryFailureLog;
   own: OwnRequests;
   cleanup: LogCleanup;
   health: WebhookHealthMonitor;
@@ -303,6 +305,7 @@ export class HookworkApp<TTransaction = never> implements Hookwork<TTransaction>
           clock: parts.clock,
           logWriter: parts.logWriter,
           dropped: parts.dropped,
+          failures: parts.failures,
           reporter: parts.reporter,
           health: parts.health,
           tracer: parts.tracer,
@@ -362,6 +365,8 @@ export class HookworkApp<TTransaction = never> implements Hookwork<TTransaction>
     await parts.container.resolve(EnqueueGate).close();
     if (wasStarted) await this.engine?.stop(Math.max(0, deadline - performance.now()));
     if (wasStarted) await parts.health.flush();
+    // What the failure log counted and has not told yet: told now, not lost with the process.
+    parts.failures.flush();
     await parts.cleanup.idle();
     await parts.logWriter.flush();
     await parts.closeTransport();

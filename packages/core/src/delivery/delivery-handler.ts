@@ -11,6 +11,7 @@ import { redactedUrl, redactUrlsIn } from '../observability/redacted-url';
 import { Attempt, type AttemptRecord } from './attempt';
 import type { DeliveryLogWriter } from './delivery-log-writer';
 import type { DroppedRequests } from './dropped-requests';
+import type { DeliveryFailureLog, LoggedFailure } from './failure-log';
 import type { WebhookHealthMonitor } from './health/webhook-health-monitor';
 import { decideRetry, type RetryDecision } from './retry-policy';
 import type { WebhookCache } from './webhook-cache';
@@ -25,6 +26,8 @@ export interface DeliveryHandlerDeps {
   clock: Clock;
   logWriter: DeliveryLogWriter;
   dropped: DroppedRequests;
+  /** Where failed attempts and dead letters are logged (summed up per webhook). */
+  failures: DeliveryFailureLog;
   reporter: LifecycleReporter;
   health: WebhookHealthMonitor;
   tracer: Tracer;
@@ -160,8 +163,15 @@ export class WebhookDeliveryHandler implements DeliveryHandler {
     if (verdict.kind === 'retry') info.nextDueAt = verdict.dueAt;
     info.createdAt = request.createdAt;
     this.deps.reporter.emit(outcome === 'delivered' ? 'attemptSucceeded' : outcome === 'released' ? 'attemptReleased' : 'attemptFailed', info);
+    const failure: LoggedFailure | undefined =
+      verdict.kind === 'retry' || verdict.kind === 'dead'
+        ? { webhookKey: webhook.key, url: webhook.url, requestId: request.id, eventAlias: request.eventAlias, retryCount: request.attempts, failure: decision.failure ?? verdict.lastError, statusCode: entry.statusCode, errorKind: entry.errorKind }
+        : undefined;
+    if (verdict.kind === 'retry') this.deps.failures.retrying(failure!, verdict.dueAt);
     if (decision.disableWebhook) void this.deps.health.disable(webhook, 'gone', `${decision.disableWebhook} to request ${request.id}`);
     if (verdict.kind !== 'dead') return;
+    const exhausted = request.attempts >= this.deps.settings.current.maximumRetries;
+    this.deps.failures.deadLettered(failure!, verdict.attempts, exhausted ? 'retries exhausted' : 'not retryable');
     this.deps.reporter.emit('deadLettered', info);
     this.deps.health.emit({
       type: 'request.exhausted',
@@ -174,7 +184,7 @@ export class WebhookDeliveryHandler implements DeliveryHandler {
         attempts: verdict.attempts,
         lastError: verdict.lastError,
         ...(entry.statusCode !== undefined ? { statusCode: entry.statusCode } : {}),
-        reason: request.attempts >= this.deps.settings.current.maximumRetries ? 'retries exhausted' : 'not retryable',
+        reason: exhausted ? 'retries exhausted' : 'not retryable',
       },
     });
   }
