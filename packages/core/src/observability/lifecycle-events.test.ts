@@ -1,6 +1,14 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { createHookwork, LifecycleEmitter, operatorEventsComposer, type LifecycleEvents, type Logger } from '../index';
 import { startTestApp, thingComposer, ThingHappened } from '../test-support/test-app';
 import { startTestReceiver } from '../testing/test-receiver';
+
+/** Every lifecycle event; the type check keeps it equal to LifecycleEvents' keys. */
+const EVENTS = Object.keys({
+  enqueued: 0, attemptSucceeded: 0, attemptFailed: 0, attemptReleased: 0, deadLettered: 0, requestDropped: 0, webhookDisabled: 0,
+  webhookUrlBlocked: 0, requestDeferred: 0, operatorEvent: 0, handlerFailed: 0, logWriteFailed: 0, backgroundError: 0, audit: 0,
+} satisfies Record<keyof LifecycleEvents, 0>) as (keyof LifecycleEvents)[];
 
 describe('app.lifecycle', () => {
   it('refuses a listener under a name that is no lifecycle event, naming the one meant, instead of never calling it', () => {
@@ -20,8 +28,8 @@ describe('app.lifecycle', () => {
     const seen: string[] = [];
     app.lifecycle.on('webhookDisabled', (info) => seen.push(info.webhookKey));
     app.lifecycle.once('webhookDisabled', (info) => seen.push(`once ${info.webhookKey}`));
-    app.lifecycle.emit('webhookDisabled', { webhookKey: 'w1', reason: 'test' });
-    app.lifecycle.emit('webhookDisabled', { webhookKey: 'w2', reason: 'test' });
+    app.lifecycle.emit('webhookDisabled', { webhookKey: 'w1', reason: 'gone', message: 'HTTP 410 Gone' });
+    app.lifecycle.emit('webhookDisabled', { webhookKey: 'w2', reason: 'gone', message: 'HTTP 410 Gone' });
     expect(seen).toEqual(['w1', 'once w1', 'w2']);
   });
 
@@ -69,15 +77,19 @@ describe('app.lifecycle', () => {
     return { lines, logger };
   }
 
+  it('docs/delivery.md lists every lifecycle event once, in a table with what its listener gets', () => {
+    const text = readFileSync(join(__dirname, '../../../../docs/delivery.md'), 'utf8');
+    const section = text.slice(text.indexOf('## Lifecycle events'), text.indexOf('\n## ', text.indexOf('## Lifecycle events') + 1));
+    const rows = [...section.matchAll(/^\| `(\w+)` \|/gm)].map((m) => m[1]);
+    expect(rows.sort()).toEqual([...EVENTS].sort());
+  });
+
   // eventemitter3 calls no listener after one that throws: a host's metrics listener that threw
   // kept its pager listener from ever hearing of a dead letter.
   it('calls every listener of every event when one before it throws or rejects, and logs each failure once, naming the event and the listener', async () => {
     const { lines, logger } = errorLines();
     const app = createHookwork({ logger });
-    const events = Object.keys({
-      enqueued: 0, attemptSucceeded: 0, attemptFailed: 0, attemptReleased: 0, deadLettered: 0, requestDropped: 0, webhookDisabled: 0,
-      webhookUrlBlocked: 0, requestDeferred: 0, operatorEvent: 0, handlerFailed: 0, logWriteFailed: 0, backgroundError: 0, audit: 0,
-    } satisfies Record<keyof LifecycleEvents, 0>) as (keyof LifecycleEvents)[];
+    const events = EVENTS;
     const heard: string[] = [];
     for (const event of events) {
       const emit = app.lifecycle.emit as (event: keyof LifecycleEvents, ...args: unknown[]) => boolean;
@@ -151,7 +163,7 @@ describe('app.lifecycle', () => {
       throw new Error('second');
     });
     lifecycle.on('webhookDisabled', (info) => void heard.push(info.webhookKey));
-    expect(() => lifecycle.emit('webhookDisabled', { webhookKey: 'w1', reason: 'gone', message: 'HTTP 410' } as never)).toThrow('first');
+    expect(() => lifecycle.emit('webhookDisabled', { webhookKey: 'w1', reason: 'gone', message: 'HTTP 410' })).toThrow('first');
     expect(heard).toEqual(['w1']);
   });
 

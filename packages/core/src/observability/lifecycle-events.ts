@@ -38,6 +38,18 @@ export interface AttemptInfo extends RequestInfo {
   createdAt?: Date;
 }
 
+/** What `webhookDisabled` tells: which webhook hookwork disabled, and why. */
+export interface WebhookDisabledInfo {
+  /** The webhook disabled. */
+  webhookKey: string;
+  /** `gone`: its receiver answered 410 Gone; `failing`: every attempt failed for `autoDisable.after`. */
+  reason: 'gone' | 'failing';
+  /** Why, in words: `the receiver answered 410 Gone to request …`, or `every attempt failed since … (autoDisable.after: 5 days)`. */
+  message: string;
+  /** For `failing`: when the failing streak began. */
+  failingSince?: Date;
+}
+
 /**
  * A management write made through an API on someone's behalf (the admin HTTP API records one
  * for every write it is asked for): who, what, on which, and how it ended. It never holds a
@@ -85,8 +97,12 @@ export interface LifecycleEvents {
   deadLettered: (attempt: AttemptInfo) => void;
   /** A request was dropped because its webhook no longer exists. */
   requestDropped: (request: RequestInfo & { reason: string }) => void;
-  /** A webhook was disabled by hookwork (a 410 Gone response, or failing without a success for `autoDisable.after`). */
-  webhookDisabled: (info: { webhookKey: string; reason: string }) => void;
+  /**
+   * A webhook was disabled by hookwork: `reason` is `gone` (its receiver answered 410 Gone) or
+   * `failing` (no success for `autoDisable.after`, since `failingSince`); `message` says it in
+   * words. The same as the `webhook.disabled` operator event's data, less the URL.
+   */
+  webhookDisabled: (info: WebhookDisabledInfo) => void;
   /**
    * A webhook was created or updated with a URL the SSRF guard will refuse under the current
    * settings (an internal IP literal or localhost): it was stored, but every delivery would be
