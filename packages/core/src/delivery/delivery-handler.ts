@@ -64,7 +64,8 @@ void ATTEMPT_INFO_FIELDS_SET;
  * Once the engine applied the verdict, it writes one delivery log entry (unless the engine wrote
  * it with the verdict, see {@link Settlement.logEntry}) and emits the
  * lifecycle events (`attemptSucceeded` / `attemptFailed` / `attemptReleased`, then `deadLettered` and the
- * `request.exhausted` operator event), and disables a webhook whose receiver answered 410 Gone.
+ * `request.exhausted` operator event), tells the app's logger of a failed attempt or a dead letter
+ * (summed up per webhook, see DeliveryFailureLog), and disables a webhook whose receiver answered 410 Gone.
  */
 export class WebhookDeliveryHandler implements DeliveryHandler {
   constructor(private readonly deps: DeliveryHandlerDeps) {}
