@@ -311,13 +311,59 @@ describe('the quickstart (npm start)', () => {
     expect(text).toContain(`4 requests enqueued, 0 delivered, 0 dead-lettered, ${result.log.length} attempts logged.`);
     expect(text).toMatch(/The circuit breaker of webhook quickstart-\d+ is open: 10 attempts in a row failed \(the last: refused: connect ECONNREFUSED 127\.0\.0\.1:\d+\)\./);
     expect(text).toMatch(/4 requests wait behind it, kept and not dead-lettered \(waiting uses none of their retries\): one probe goes every 30 s, and its success sends them all; the next probe goes at \d{4}-\d\d-\d\dT/);
-    expect(text).toContain(`Next: check that ${target} answers a POST (curl -i -X POST ${target}), then run again; or add --admin to keep the app running`);
+    expect(text).toContain(`Next: check that ${target} answers a POST (curl -i -X POST ${target}), then run again with the same --target: the next run takes this webhook over, and its held requests go out with that run's; or add --admin to keep the app running`);
 
     // The load demo waited 300 s.
     const load: string[] = [];
     const loaded = await runQuickstart({ target, events: 30, dataDir: tempDir(), help: false }, (line) => load.push(line));
     expect(loaded).toMatchObject({ published: 30, delivered: 0, held: 30 });
     expect(load.join('\n')).toMatch(/0 of 30 delivered when the run stopped after [\d.]+ s[\s\S]*The circuit breaker of webhook quickstart-\d+ is open/);
+  });
+
+  it('"run again" after an open breaker is true: the next run with the same --target takes the webhook over and delivers what it held, signed with the secret the first run printed', async () => {
+    // A port nothing listens on at first: a server taken and closed again, and listened on for the second run.
+    const server = createServer();
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const port = (server.address() as AddressInfo).port;
+    const target = `http://127.0.0.1:${port}/hooks`;
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+    const dataDir = tempDir();
+
+    const first: string[] = [];
+    const held = await runQuickstart({ target, dataDir, help: false }, (line) => first.push(line));
+    expect(held).toMatchObject({ published: 4, carried: 0, delivered: 0, held: 4 });
+    const secret = /signed with a generated secret: (whsec_\S+)/.exec(first.join('\n'))![1]!;
+    const webhookKey = /webhook "(quickstart-\d+)"/.exec(first.join('\n'))![1]!;
+    expect(first.join('\n')).toContain(`then run again with the same --target: the next run takes this webhook over, and its held requests go out with that run's`);
+
+    // The endpoint answers now, and verifies with the secret the first run printed.
+    const verifier = new Webhook(secret);
+    const received: { id: string; event: string }[] = [];
+    const answering = createServer((req, res) => {
+      let body = '';
+      req.on('data', (c: Buffer) => (body += c.toString()));
+      req.on('end', () => {
+        verifier.verify(body, req.headers as Record<string, string>); // throws (→ 500) if signed otherwise
+        received.push({ id: String(req.headers['webhook-id']), event: String(req.headers['hookwork-event']) });
+        res.writeHead(204).end();
+      });
+    });
+    await new Promise<void>((resolve) => answering.listen(port, '127.0.0.1', resolve));
+    const second: string[] = [];
+    try {
+      const again = await runQuickstart({ target, dataDir, help: false }, (line) => second.push(line));
+      expect(again).toMatchObject({ published: 4, carried: 4, delivered: 8, deadLettered: 0, held: 0 });
+    } finally {
+      answering.closeAllConnections();
+      answering.close();
+    }
+    const text = second.join('\n');
+    expect(text).toContain(`taking over webhook "${webhookKey}" from an earlier run: it holds 4 requests for ${target}`);
+    expect(text).toContain('4 requests enqueued (and 4 taken over from an earlier run), 8 delivered, 0 dead-lettered');
+    expect(text).not.toContain('kept from earlier runs');
+    // The first run's four and the second's, each once.
+    expect(new Set(received.map((r) => r.id)).size).toBe(8);
+    expect(received.filter((r) => r.event === 'Umbraco.ContentPublish')).toHaveLength(2);
   });
 
   it('--admin keeps the app and its admin page running on 127.0.0.1 with a printed token until Ctrl-C, then exits 0', async () => {

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { cmsComposer, ContentDeletedNotification, ContentPublishedNotification, ContentUnpublishedNotification, MediaSavedNotification, type CmsContent, type CmsMedia } from '@hookwork/cms';
 import { startAdminServer } from '@hookwork/admin';
-import { consoleLogger, createHookwork, maskUrlCredentials, type AttemptInfo, type DeliveryLogEntry, type Hookwork, type Logger } from '@hookwork/core';
+import { consoleLogger, createHookwork, maskUrlCredentials, type AttemptInfo, type DeliveryLogEntry, type Hookwork, type Logger, type WebhookView } from '@hookwork/core';
 import { bullmqQueue, removeBullmqQueue } from '@hookwork/bullmq';
 import { postgresStorage } from '@hookwork/postgres';
 import { sqliteStorage } from '@hookwork/sqlite';
@@ -14,6 +14,8 @@ import { startVerifyingReceiver, type VerifyingReceiver } from './verifying-rece
 /** What a run did, for the exit code and for tests. */
 export interface QuickstartResult {
   published: number;
+  /** Requests an earlier run left held for the same --target, taken over and waited for by this run (0 when none). */
+  carried: number;
   delivered: number;
   deadLettered: number;
   /** Requests the run left waiting because the webhook's breaker opened or it was disabled (0 when every one settled). */
@@ -171,34 +173,53 @@ async function tour(
   const leftovers = await app.queueCounts();
   // Runs share the data folder (that is the point of a durable store). Each run gets a webhook
   // of its own; an earlier run's webhook is deleted, so requests it left behind (a run stopped
-  // with Ctrl-C) are dropped and logged rather than sent to this run's receiver.
-  for (const old of (await app.webhooks.list({ limit: 1000 })).items) if (old.key.startsWith(KEY_PREFIX)) await app.webhooks.delete(old.key);
-  const webhookKey = `${KEY_PREFIX}${Date.now()}`;
+  // with Ctrl-C) are dropped and logged rather than sent to this run's receiver — except the one
+  // an earlier run left holding requests for this same --target (its breaker open, or disabled):
+  // "run again" once the endpoint answers takes it over, and its requests go out with this run's.
+  const earlier = (await app.webhooks.list({ limit: 1000 })).items.filter((old) => old.key.startsWith(KEY_PREFIX));
+  const takeOver = options.target ? await heldFor(app, earlier, options.target, options.secret) : undefined;
+  for (const old of earlier) if (old.key !== takeOver?.webhook.key) await app.webhooks.delete(old.key);
+  const webhookKey = takeOver?.webhook.key ?? `${KEY_PREFIX}${Date.now()}`;
   const { headers } = app.settings;
-  const created = await app.webhooks.create({
-    key: webhookKey,
+  const definition = {
     name: 'Quickstart receiver',
-    url: options.target ?? 'http://127.0.0.1/placeholder',
     events: app.events().map((e) => e.alias),
     contentTypeKeys: [BLOG_POST.key, IMAGE.key],
     headers: { 'X-Quickstart': 'hello from hookwork' },
-    ...(options.secret ? { secret: options.secret } : { secret: true }),
-  });
-  const secret = options.secret ?? created.secret!;
+  };
+  let created: { events: readonly string[]; secret?: string };
+  let logged = 0;
+  if (takeOver) {
+    logged = (await app.logs(webhookKey, { limit: 1 })).total;
+    // Enabled afresh, as an operator does once the endpoint is fixed: the webhook's health is
+    // forgotten (its breaker closes) and what it held — requests deferred to the breaker's next
+    // probe, or kept while hookwork had it disabled — is due now (docs/health.md).
+    await app.webhooks.update(webhookKey, { ...definition, enabled: false });
+    created = await app.webhooks.update(webhookKey, { enabled: true });
+  } else {
+    created = await app.webhooks.create({ key: webhookKey, url: options.target ?? 'http://127.0.0.1/placeholder', ...definition, ...(options.secret ? { secret: options.secret } : { secret: true }) });
+  }
+  const secret = options.secret ?? created.secret;
   let receiver: VerifyingReceiver | undefined;
   if (!options.target) {
     signal?.throwIfAborted();
-    receiver = await startVerifyingReceiver({ secret, eventHeader: headers.event, retryHeader: headers.retryCount, refuseFirst: (event) => event === 'Umbraco.ContentUnpublish' });
+    receiver = await startVerifyingReceiver({ secret: secret!, eventHeader: headers.event, retryHeader: headers.retryCount, refuseFirst: (event) => event === 'Umbraco.ContentUnpublish' });
     started(receiver);
     await app.webhooks.update(webhookKey, { url: receiver.url });
   }
-  print(`hookwork quickstart — store: ${file}${options.redis ? `, queue: BullMQ on ${maskUrlCredentials(options.redis)} (queue ${options.redisQueue ?? DEFAULT_REDIS_QUEUE})` : ''}${describeLeftovers(leftovers)}`);
+  const carried = takeOver?.queued ?? 0;
+  const others = { ...leftovers, pending: leftovers.pending - carried };
+  print(`hookwork quickstart — store: ${file}${options.redis ? `, queue: BullMQ on ${maskUrlCredentials(options.redis)} (queue ${options.redisQueue ?? DEFAULT_REDIS_QUEUE})` : ''}${describeLeftovers(others)}`);
+  if (takeOver) {
+    print(`taking over webhook "${webhookKey}" from an earlier run: it holds ${carried} request${carried === 1 ? '' : 's'} for ${options.target}, enabled afresh (breaker closed) so they go out now with this run's`);
+  }
   print(`webhook "${webhookKey}" → ${options.target ?? `${receiver!.url} (built-in receiver, verifies every signature with the standardwebhooks package)`}`);
   print(`  events: ${created.events.join(', ')}`);
-  print(`  content-type filter: blogPost, Image · custom header X-Quickstart · signed with ${options.secret ? 'your secret' : `a generated secret${options.target ? `: ${secret}` : ''}`}`);
+  const signedWith = options.secret ? 'your secret' : takeOver ? `the secret the earlier run generated and printed (${takeOver.webhook.secrets.map((s) => s.hint).join(', ')})` : `a generated secret${options.target ? `: ${secret}` : ''}`;
+  print(`  content-type filter: blogPost, Image · custom header X-Quickstart · signed with ${signedWith}`);
   print('');
 
-  const run = trackRun(app, webhookKey);
+  const run = trackRun(app, webhookKey, { carried, logged });
   let held: RunHeld | undefined;
   if (options.events) held = await publishLoad(app, webhookKey, run, options.events, print, progress, signal, queueName(options));
   else {
@@ -206,17 +227,42 @@ async function tour(
     held = await run.whenSettled({ timeoutMs: 60_000, ...(signal ? { signal } : {}) });
   }
   const published = run.enqueued;
-  const waiting = published - run.settled;
+  const waiting = published + carried - run.settled;
 
-  const log = await fullLog(app, webhookKey);
+  const log = await fullLog(app, webhookKey, logged);
   if (!options.events) printTable(log, print);
   const delivered = log.filter((e) => e.outcome === 'delivered').length;
   const deadLettered = log.filter((e) => e.outcome === 'dead').length;
   print('');
-  print(`${published} requests enqueued, ${delivered} delivered, ${deadLettered} dead-lettered, ${log.length} attempts logged.`);
+  print(`${published} requests enqueued${carried ? ` (and ${carried} taken over from an earlier run)` : ''}, ${delivered} delivered, ${deadLettered} dead-lettered, ${log.length} attempts logged.`);
   if (receiver) print(`The receiver verified ${receiver.received.length} signed requests${receiver.rejected.length ? ` and REJECTED ${receiver.rejected.length}` : ''}.`);
   if (held) await explainHeld(app, webhookKey, held, waiting, options, print);
-  return { published, delivered, deadLettered, held: held ? waiting : 0, received: receiver?.received, rejected: receiver?.rejected, log };
+  return { published, carried, delivered, deadLettered, held: held ? waiting : 0, received: receiver?.received, rejected: receiver?.rejected, log };
+}
+
+/** An earlier run's webhook this run takes over, and what it holds. */
+interface TakeOver {
+  webhook: WebhookView;
+  /** Its pending requests when this run began (those in flight belong to a killed run: they wait for their lease, as ever). */
+  queued: number;
+}
+
+/**
+ * The newest of the earlier runs' webhooks that points at `target` and still holds pending
+ * requests (its breaker opened, or hookwork disabled it), unless `--secret` names
+ * another secret than the one it signs with (told by its hint, the last four characters): the
+ * endpoint verifies with one secret. Undefined when there is none.
+ */
+async function heldFor(app: Hookwork, earlier: readonly WebhookView[], target: string, secret: string | undefined): Promise<TakeOver | undefined> {
+  const url = new URL(target).href;
+  const newestFirst = [...earlier].sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime());
+  for (const webhook of newestFirst) {
+    if (webhook.url !== url) continue;
+    if (secret !== undefined && !webhook.secrets.some((s) => s.hint === `…${secret.slice(-4)}`)) continue;
+    const { pending } = await app.queueCounts({ webhookKey: webhook.key });
+    if (pending > 0) return { webhook, queued: pending };
+  }
+  return undefined;
 }
 
 /**
@@ -237,7 +283,8 @@ async function explainHeld(app: Hookwork, webhookKey: string, { event, lastFailu
     print(`hookwork disabled webhook ${webhookKey}: ${event.data.message}${last}.`);
     print(`${requests} wait${waiting === 1 ? 's' : ''} while it is disabled, kept and not dead-lettered; enabling it again sends them.`);
   }
-  print(`Next: check that ${target} answers a POST${options.target ? ` (curl -i -X POST ${options.target})` : ''}, then run again${options.admin ? '' : '; or add --admin to keep the app running: the admin page shows the webhook\'s health and its queue, and the held requests go out once the endpoint answers'}.`);
+  const again = options.target ? ` with the same --target${options.secret ? ' and --secret' : ''}: the next run takes this webhook over, and its held requests go out with that run's` : '';
+  print(`Next: check that ${target} answers a POST${options.target ? ` (curl -i -X POST ${options.target})` : ''}, then run again${again}${options.admin ? '' : '; or add --admin to keep the app running: the admin page shows the webhook\'s health and its queue, and the held requests go out once the endpoint answers'}.`);
 }
 
 /** The queue the load demo's summary names: where this run's requests actually waited. */
@@ -318,12 +365,15 @@ function describeFailure(a: AttemptInfo): string {
   return `${what} on attempt ${a.retryCount + 1} (${a.outcome})`;
 }
 
-async function fullLog(app: Hookwork, webhookKey: string): Promise<DeliveryLogEntry[]> {
+/** The webhook's delivery log entries written after the first `before` (this run's), oldest first. */
+async function fullLog(app: Hookwork, webhookKey: string, before = 0): Promise<DeliveryLogEntry[]> {
   const entries: DeliveryLogEntry[] = [];
   for (let offset = 0; ; offset += 500) {
     const page = await app.logs(webhookKey, { limit: 500, offset });
     entries.push(...page.items);
-    if (entries.length >= page.total || page.items.length === 0) return entries.reverse();
+    // Newest first: this run's are the first `total - before`.
+    const mine = page.total - before;
+    if (entries.length >= mine || page.items.length === 0) return entries.slice(0, Math.max(0, mine)).reverse();
   }
 }
 

@@ -15,8 +15,9 @@ export interface RunHeld {
 }
 
 /**
- * What one run is waiting for: the requests it enqueued for its own webhook, until each is
- * settled (delivered, dead-lettered or dropped).
+ * What one run is waiting for: the requests it enqueued for its own webhook, and those an earlier
+ * run left held under that webhook when this run took it over (`carried`), until each is settled
+ * (delivered, dead-lettered or dropped).
  *
  * The run does not use `app.drain()`, which waits for the whole queue: a run killed earlier
  * (SIGKILL, a crash) leaves its requests in flight under their lease, and drain() would wait
@@ -25,7 +26,9 @@ export interface RunHeld {
 export interface RunTracker {
   /** Requests of this run's webhook enqueued so far. */
   readonly enqueued: number;
-  /** How many of them are settled. */
+  /** Requests an earlier run left queued under the webhook, which this run took over. */
+  readonly carried: number;
+  /** How many of the enqueued and carried requests are settled. */
   readonly settled: number;
   /**
    * Resolves when every enqueued request is settled and the delivery log holds all of this
@@ -42,8 +45,16 @@ export class RunTimeoutError extends Error {
   override readonly name = 'RunTimeoutError';
 }
 
+/** What a run took over from an earlier one: its queued requests, and its delivery log entries. */
+export interface TakenOver {
+  /** Requests queued (pending or in flight) under the webhook when the run began. */
+  carried: number;
+  /** Entries in the webhook's delivery log when the run began (the run's own come after them). */
+  logged: number;
+}
+
 /** Starts tracking `webhookKey`'s requests; call it before publishing. */
-export function trackRun(app: Hookwork, webhookKey: string): RunTracker {
+export function trackRun(app: Hookwork, webhookKey: string, { carried, logged }: TakenOver = { carried: 0, logged: 0 }): RunTracker {
   const enqueued = new Set<string>();
   const settled = new Set<string>();
   // Every attempt (and every drop) writes one log entry; the log is complete when it has them all.
@@ -80,13 +91,16 @@ export function trackRun(app: Hookwork, webhookKey: string): RunTracker {
   app.lifecycle.on('requestDropped', (r) => (attempted(r), settle(r)));
 
   const pending = () => [...enqueued].filter((id) => !settled.has(id));
+  // Every request of the webhook that settles and that this run did not enqueue is a carried one.
+  const carriedLeft = () => Math.max(0, carried - [...settled].filter((id) => !enqueued.has(id)).length);
 
   return {
     get enqueued() {
       return enqueued.size;
     },
+    carried,
     get settled() {
-      return [...enqueued].filter((id) => settled.has(id)).length;
+      return enqueued.size - pending().length + carried - carriedLeft();
     },
     async whenSettled({ timeoutMs, signal }) {
       const started = Date.now();
@@ -94,9 +108,10 @@ export function trackRun(app: Hookwork, webhookKey: string): RunTracker {
       const timeout = (what: string, afterMs = timeoutMs) => {
         const left = pending();
         const seconds = Math.round(afterMs / 1000);
+        const earlier = carriedLeft() > 0 ? `${carriedLeft()} of the ${carried} taken over from an earlier run` : '';
         return new RunTimeoutError(
-          left.length > 0
-            ? `${left.length} of ${enqueued.size} requests of webhook ${webhookKey} were not settled within ${seconds} s (${left.slice(0, 5).join(', ')}${left.length > 5 ? ', …' : ''}); is the receiver answering?`
+          left.length > 0 || earlier
+            ? `${left.length > 0 ? `${left.length} of ${enqueued.size} requests` : ''}${left.length > 0 && earlier ? ' and ' : ''}${earlier} of webhook ${webhookKey} were not settled within ${seconds} s${left.length > 0 ? ` (${left.slice(0, 5).join(', ')}${left.length > 5 ? ', …' : ''})` : ''}; is the receiver answering?`
             : `the delivery log did not show all ${what} within ${seconds} s`,
         );
       };
@@ -115,7 +130,7 @@ export function trackRun(app: Hookwork, webhookKey: string): RunTracker {
           }
         });
 
-      while (pending().length > 0) {
+      while (pending().length > 0 || carriedLeft() > 0) {
         signal?.throwIfAborted();
         // Held: the attempts under way when it happened end (within the attempt timeout); after
         // them, nothing of this webhook is claimed until a probe or until it is enabled again.
@@ -126,12 +141,12 @@ export function trackRun(app: Hookwork, webhookKey: string): RunTracker {
       }
       // The log writer batches entries and writes them a moment after the attempt settles.
       const logDeadline = Date.now() + 10_000;
-      while ((await app.logs(webhookKey, { limit: 1 })).total < attempts) {
+      while ((await app.logs(webhookKey, { limit: 1 })).total < logged + attempts) {
         signal?.throwIfAborted();
         if (Date.now() >= logDeadline) throw timeout(`${attempts} attempts`, 10_000);
         await pause(20);
       }
-      return pending().length > 0 && held ? { event: held, ...(lastFailure ? { lastFailure } : {}) } : undefined;
+      return (pending().length > 0 || carriedLeft() > 0) && held ? { event: held, ...(lastFailure ? { lastFailure } : {}) } : undefined;
     },
   };
 }

@@ -51,10 +51,7 @@ export class AuditTrail {
     const line = `admin: ${record.action}${target !== undefined ? ` ${target}` : ''} by ${record.principal !== undefined ? printableField(record.principal) : 'an unauthenticated caller'}: ${record.outcome} (${status}${code ? ` ${code}` : ''})`;
     if (record.outcome === 'succeeded') this.logger.info(line, { audit: record });
     else this.logger.warn(line, { audit: record });
-    try {
-      this.app.lifecycle.emit('audit', record);
-    } catch (error) {
-      this.logger.error(`an audit lifecycle listener threw (listeners must not throw): ${(error as Error)?.message ?? error}`, { error });
-    }
+    // A listener that throws is logged by the app's lifecycle, and the others are called all the same.
+    this.app.lifecycle.emit('audit', record);
   }
 }

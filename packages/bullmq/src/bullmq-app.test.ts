@@ -213,6 +213,36 @@ describe('an app on SQLite with the BullMQ queue', () => {
     for (const answer of held.splice(0)) answer();
   });
 
+  it.each([
+    ['moved to another URL', { url: true }],
+    ['disabled and enabled again', { url: false }],
+  ])('a webhook %s sends at once the jobs a receiver\'s hour-long Retry-After pause delayed, not an hour later', async (_title, { url }) => {
+    const app = await startApp(TEST_REDIS_URL, { concurrency: { global: 4, perWebhook: 4 } });
+    let healthy = false;
+    const delivered: string[] = [];
+    receiver.handler = (request, res) => {
+      if (!healthy) return void res.writeHead(429, { 'retry-after': '3600' }).end();
+      delivered.push((JSON.parse(request.text) as { id: string }).id);
+      res.end();
+    };
+    const webhook = await app.webhooks.create({ url: receiver.url, events: ['thing.happened'] });
+    const failed = new Promise<void>((resolve) => app.lifecycle.once('attemptFailed', () => resolve()));
+    await app.publish(new ThingHappened('a'));
+    await failed;
+    // Published during the pause: a delayed job, due in an hour.
+    const deferred = new Promise<void>((resolve) => app.lifecycle.once('requestDeferred', () => resolve()));
+    await app.publish(new ThingHappened('b'));
+    await deferred;
+    healthy = true;
+    if (url) await app.webhooks.update(webhook.key, { url: `${receiver.url}?moved` });
+    else {
+      await app.webhooks.update(webhook.key, { enabled: false });
+      await app.webhooks.update(webhook.key, { enabled: true });
+    }
+    await app.drain({ webhookKey: webhook.key, timeoutMs: 10_000 });
+    expect(delivered.sort()).toEqual(['a', 'b']);
+  });
+
   it('start() fails with HOOKWORK_ERR_REDIS_UNAVAILABLE when Redis cannot be reached, naming it', async () => {
     const server = await startPrivateRedis();
     await server.remove();

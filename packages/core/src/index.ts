@@ -19,7 +19,7 @@ export { ServerRoleAccessorToken, fixedServerRole, type ServerRole, type ServerR
 
 // Observability
 export { LoggerToken, consoleLogger, guardedLogger, silentLogger, type Logger } from './observability/logger';
-export { LifecycleEmitter, LifecycleToken, type AttemptInfo, type AuditRecord, type LifecycleEvents, type LifecycleReporter, type RequestInfo } from './observability/lifecycle-events';
+export { LifecycleEmitter, LifecycleToken, type AttemptInfo, type AuditRecord, type LifecycleEvents, type LifecycleListenerFailure, type LifecycleReporter, type RequestInfo, type WebhookDisabledInfo } from './observability/lifecycle-events';
 export { OPERATOR_EVENT_TYPES, type OperatorEvent, type OperatorEventOf, type OperatorEventType } from './observability/operator-events';
 export { BREAKER_STATE_VALUES, HookworkMetrics, type MetricsScrape, type MetricsSources } from './observability/metrics';
 export { TRACER_NAME, TracerToken, formatTraceparent, parseTraceparent } from './observability/tracing';

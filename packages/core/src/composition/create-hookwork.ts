@@ -4,6 +4,7 @@ import { container as rootContainer, instanceCachingFactory } from 'tsyringe';
 import { Attempt } from '../delivery/attempt';
 import { DeliveryLogWriter } from '../delivery/delivery-log-writer';
 import { DroppedRequests } from '../delivery/dropped-requests';
+import { DeliveryFailureLog } from '../delivery/failure-log';
 import { WebhookHealthMonitor } from '../delivery/health/webhook-health-monitor';
 import { LogCleanup } from '../delivery/log-cleanup';
 import { DeliveryOptionsToken, deliveryOptionProblems, type DeliveryOptions } from '../delivery/delivery-options';
@@ -409,6 +410,7 @@ export function createHookwork<TStorageTransaction = never, TQueueTransaction = 
     closeTransport: async () => madeTransport?.close(),
     logWriter,
     dropped,
+    failures: new DeliveryFailureLog(logger),
     own,
     cleanup,
     health,

@@ -5,6 +5,7 @@ import type { Attempt } from '../delivery/attempt';
 import { WebhookDeliveryHandler } from '../delivery/delivery-handler';
 import type { DeliveryLogWriter } from '../delivery/delivery-log-writer';
 import type { DroppedRequests } from '../delivery/dropped-requests';
+import type { DeliveryFailureLog } from '../delivery/failure-log';
 import type { CleanupResult, LogCleanup } from '../delivery/log-cleanup';
 import type { WebhookCache } from '../delivery/webhook-cache';
 import type { WebhookHealthMonitor } from '../delivery/health/webhook-health-monitor';
@@ -135,6 +136,7 @@ export interface HookworkParts {
   closeTransport(): Promise<void>;
   logWriter: DeliveryLogWriter;
   dropped: DroppedRequests;
+  failures: DeliveryFailureLog;
   own: OwnRequests;
   cleanup: LogCleanup;
   health: WebhookHealthMonitor;
@@ -164,12 +166,11 @@ export class HookworkApp<TTransaction = never> implements Hookwork<TTransaction>
   private readonly stopRequested = new AbortController();
 
   constructor(private readonly parts: HookworkParts) {
-    // On the lifecycle's internal channel, called before any host listener: eventemitter3 calls
-    // no listener after one that throws (a host listener that threw silenced the operator
-    // webhooks, and drain() stopped waiting for what was published), and a host's
-    // off('operatorEvent') without a listener removed these with its own.
-    parts.lifecycle.subscribeInternal('enqueued', (requests) => parts.own.add(requests.map((r) => r.requestId)));
-    parts.lifecycle.subscribeInternal('operatorEvent', (event) => this.sendOperatorEvent(event));
+    // On the lifecycle's internal channel, called before any host listener (each listener is
+    // guarded, so a host listener that throws cannot silence them either), and out of reach of a
+    // host's off('operatorEvent') without a listener, which removed these with its own.
+    parts.lifecycle.subscribeInternal('enqueued', (requests) => parts.own.add(requests.map((r) => r.requestId)), 'drain() bookkeeping');
+    parts.lifecycle.subscribeInternal('operatorEvent', (event) => this.sendOperatorEvent(event), 'operator webhooks');
     // Every drain() under way listens to it (and stops listening when it returns): a host or a test
     // waiting on a dozen at once made Node warn of a leak (MaxListenersExceededWarning) that is none.
     setMaxListeners(0, this.stopRequested.signal);
@@ -304,6 +305,7 @@ export class HookworkApp<TTransaction = never> implements Hookwork<TTransaction>
           clock: parts.clock,
           logWriter: parts.logWriter,
           dropped: parts.dropped,
+          failures: parts.failures,
           reporter: parts.reporter,
           health: parts.health,
           tracer: parts.tracer,
@@ -363,6 +365,8 @@ export class HookworkApp<TTransaction = never> implements Hookwork<TTransaction>
     await parts.container.resolve(EnqueueGate).close();
     if (wasStarted) await this.engine?.stop(Math.max(0, deadline - performance.now()));
     if (wasStarted) await parts.health.flush();
+    // What the failure log counted and has not told yet: told now, not lost with the process.
+    parts.failures.flush();
     await parts.cleanup.idle();
     await parts.logWriter.flush();
     await parts.closeTransport();

@@ -12,6 +12,7 @@ import { endAttemptSpan, startAttemptSpan } from './attempt-span';
 import { Attempt, type AttemptRecord } from './attempt';
 import type { DeliveryLogWriter } from './delivery-log-writer';
 import type { DroppedRequests } from './dropped-requests';
+import type { DeliveryFailureLog, LoggedFailure } from './failure-log';
 import type { WebhookHealthMonitor } from './health/webhook-health-monitor';
 import { decideRetry, type RetryDecision } from './retry-policy';
 import type { WebhookCache } from './webhook-cache';
@@ -26,6 +27,8 @@ export interface DeliveryHandlerDeps {
   clock: Clock;
   logWriter: DeliveryLogWriter;
   dropped: DroppedRequests;
+  /** Where failed attempts and dead letters are logged (summed up per webhook). */
+  failures: DeliveryFailureLog;
   reporter: LifecycleReporter;
   health: WebhookHealthMonitor;
   tracer: Tracer;
@@ -62,7 +65,8 @@ void ATTEMPT_INFO_FIELDS_SET;
  * Once the engine applied the verdict, it writes one delivery log entry (unless the engine wrote
  * it with the verdict, see {@link Settlement.logEntry}) and emits the
  * lifecycle events (`attemptSucceeded` / `attemptFailed` / `attemptReleased`, then `deadLettered` and the
- * `request.exhausted` operator event), and disables a webhook whose receiver answered 410 Gone.
+ * `request.exhausted` operator event), tells the app's logger of a failed attempt or a dead letter
+ * (summed up per webhook, see DeliveryFailureLog), and disables a webhook whose receiver answered 410 Gone.
  */
 export class WebhookDeliveryHandler implements DeliveryHandler {
   constructor(private readonly deps: DeliveryHandlerDeps) {}
@@ -149,8 +153,15 @@ export class WebhookDeliveryHandler implements DeliveryHandler {
     if (verdict.kind === 'retry') info.nextDueAt = verdict.dueAt;
     info.createdAt = request.createdAt;
     this.deps.reporter.emit(outcome === 'delivered' ? 'attemptSucceeded' : outcome === 'released' ? 'attemptReleased' : 'attemptFailed', info);
+    const failure: LoggedFailure | undefined =
+      verdict.kind === 'retry' || verdict.kind === 'dead'
+        ? { webhookKey: webhook.key, url: webhook.url, requestId: request.id, eventAlias: request.eventAlias, retryCount: request.attempts, failure: decision.failure ?? verdict.lastError, statusCode: entry.statusCode, errorKind: entry.errorKind }
+        : undefined;
+    if (verdict.kind === 'retry') this.deps.failures.retrying(failure!, verdict.dueAt);
     if (decision.disableWebhook) void this.deps.health.disable(webhook, 'gone', `${decision.disableWebhook} to request ${request.id}`);
     if (verdict.kind !== 'dead') return;
+    const exhausted = request.attempts >= this.deps.settings.current.maximumRetries;
+    this.deps.failures.deadLettered(failure!, verdict.attempts, exhausted ? 'retries exhausted' : 'not retryable');
     this.deps.reporter.emit('deadLettered', info);
     this.deps.health.emit({
       type: 'request.exhausted',
@@ -163,7 +174,7 @@ export class WebhookDeliveryHandler implements DeliveryHandler {
         attempts: verdict.attempts,
         lastError: verdict.lastError,
         ...(entry.statusCode !== undefined ? { statusCode: entry.statusCode } : {}),
-        reason: request.attempts >= this.deps.settings.current.maximumRetries ? 'retries exhausted' : 'not retryable',
+        reason: exhausted ? 'retries exhausted' : 'not retryable',
       },
     });
   }

@@ -188,7 +188,8 @@ describe('retries, dead letters and failure kinds', () => {
     const webhook = await app.webhooks.create({ url: receiver.url, events: ['thing.happened'] });
     const disabled = nextLifecycle(app, 'webhookDisabled');
     await app.publish(new ThingHappened('g1'));
-    expect(await disabled).toMatchObject({ webhookKey: webhook.key });
+    // The shape docs/delivery.md gives: reason the enum, message the words (reason carried the words).
+    expect(await disabled).toEqual({ webhookKey: webhook.key, reason: 'gone', message: expect.stringMatching(/^the receiver answered 410 Gone to request msg_/) });
     await app.drain();
     expect((await app.webhooks.get(webhook.key))!.enabled).toBe(false);
     expect(receiver.requests).toHaveLength(1);

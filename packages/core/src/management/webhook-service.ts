@@ -377,10 +377,9 @@ export class WebhookService implements Webhooks {
       // ETag: bumping them failed every other editor's ifMatch for no change.
       return isDeepStrictEqual(next, current) ? current : { ...next, updatedAt: this.clock.now() };
     });
-    // Enabled again by an operator, or pointed at another receiver: the breaker closes, a
-    // receiver's pause ends and a new failing streak starts from nothing.
-    if ((!before!.enabled && next.enabled) || before!.url !== next.url) await this.health.forget(key);
-    if (before!.url !== next.url) await this.bringForward(key);
+    const enabledAgain = !before!.enabled && next.enabled;
+    const moved = before!.url !== next.url;
+    if (enabledAgain || moved) await this.startAfresh(key, moved ? (enabledAgain ? 'enabled again and moved to another URL' : 'moved to another URL') : 'enabled again');
     if (patch.url !== undefined) this.warnIfRefusedByGuard(next);
     return toView(next, this.unknownEvents(next));
   }
@@ -435,19 +434,33 @@ export class WebhookService implements Webhooks {
   }
 
   /**
-   * Makes the requests of a webhook moved to another URL that wait for a later due time due now:
-   * those the old receiver's Retry-After pause deferred waited up to `maxRetryAfter` (1 h) to reach
-   * the new one. A failure is a background error, not the update's: the webhook is already stored.
+   * A webhook enabled again by an operator, or pointed at another receiver, starts afresh: its
+   * health is forgotten (the breaker closes, a receiver's pause ends, a new failing streak starts
+   * from nothing) and so is what that health was holding. Its requests that wait for a later due
+   * time (deferred to a receiver's Retry-After pause or an open breaker's probe, retries on their
+   * backoff, those deferred while it was disabled) are made due now: they waited up to
+   * `maxRetryAfter` (1 h) with nothing sent. Every path that forgets a live webhook's health comes
+   * here, so none forgets the health and keeps its hold. (A deleted webhook's requests are
+   * discarded instead; a new one's key may have health left, but no requests of its own.)
    */
-  private async bringForward(key: string): Promise<void> {
+  private async startAfresh(key: string, why: string): Promise<void> {
+    await this.health.forget(key);
+    await this.bringForward(key, why);
+  }
+
+  /**
+   * Makes the webhook's requests that wait for a later due time due now (see {@link startAfresh}).
+   * A failure is a background error, not the update's: the webhook is already stored.
+   */
+  private async bringForward(key: string, why: string): Promise<void> {
     const engine = this.engine.current();
     if (!engine?.bringForward) return;
     try {
       await engine.bringForward(key);
     } catch (error) {
       // Not backgroundError(): its line says the task is tried again, and nothing tries this again.
-      const task = `bringing forward the deferred requests of webhook ${key}, moved to another URL`;
-      this.logger.error(`${task} failed: ${(error as Error)?.message ?? error}; the webhook is changed, and those requests go to the new URL when they were due (at most maxRetryAfter for a receiver's pause)`, { error });
+      const task = `bringing forward the deferred requests of webhook ${key}, ${why}`;
+      this.logger.error(`${task} failed: ${(error as Error)?.message ?? error}; the webhook is changed, and those requests go out when they were due (at most maxRetryAfter for a receiver's pause)`, { error });
       this.reporter.emit('backgroundError', { task, error });
     }
   }

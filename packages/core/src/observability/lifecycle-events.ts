@@ -38,6 +38,18 @@ export interface AttemptInfo extends RequestInfo {
   createdAt?: Date;
 }
 
+/** What `webhookDisabled` tells: which webhook hookwork disabled, and why. */
+export interface WebhookDisabledInfo {
+  /** The webhook disabled. */
+  webhookKey: string;
+  /** `gone`: its receiver answered 410 Gone; `failing`: every attempt failed for `autoDisable.after`. */
+  reason: 'gone' | 'failing';
+  /** Why, in words: `the receiver answered 410 Gone to request …`, or `every attempt failed since … (autoDisable.after: 5 days)`. */
+  message: string;
+  /** For `failing`: when the failing streak began. */
+  failingSince?: Date;
+}
+
 /**
  * A management write made through an API on someone's behalf (the admin HTTP API records one
  * for every write it is asked for): who, what, on which, and how it ended. It never holds a
@@ -64,7 +76,9 @@ export interface AuditRecord {
 
 /**
  * The app's lifecycle events (eventemitter3, typed), for metrics and alerts:
- * `app.lifecycle.on('deadLettered', r => alert(r))`. Listeners run synchronously and must not throw.
+ * `app.lifecycle.on('deadLettered', r => alert(r))`. Listeners run synchronously and must not
+ * throw; one that does (or an async one whose promise rejects) is logged at error, naming the
+ * event and the listener, and the event's other listeners are called all the same.
  */
 export interface LifecycleEvents {
   /** Requests were durably enqueued. */
@@ -83,8 +97,12 @@ export interface LifecycleEvents {
   deadLettered: (attempt: AttemptInfo) => void;
   /** A request was dropped because its webhook no longer exists. */
   requestDropped: (request: RequestInfo & { reason: string }) => void;
-  /** A webhook was disabled by hookwork (a 410 Gone response, or failing without a success for `autoDisable.after`). */
-  webhookDisabled: (info: { webhookKey: string; reason: string }) => void;
+  /**
+   * A webhook was disabled by hookwork: `reason` is `gone` (its receiver answered 410 Gone) or
+   * `failing` (no success for `autoDisable.after`, since `failingSince`); `message` says it in
+   * words. The same as the `webhook.disabled` operator event's data, less the URL.
+   */
+  webhookDisabled: (info: WebhookDisabledInfo) => void;
   /**
    * A webhook was created or updated with a URL the SSRF guard will refuse under the current
    * settings (an internal IP literal or localhost): it was stored, but every delivery would be
@@ -114,12 +132,42 @@ type AnyListener = (...args: unknown[]) => unknown;
 /** The listener a guarded one stands for, so listeners() gives back what was added. */
 const ORIGINAL = Symbol('hookwork:lifecycle-listener');
 
+/** A lifecycle listener that threw, or whose promise rejected. */
+export interface LifecycleListenerFailure {
+  /** The event it listened to. */
+  event: keyof LifecycleEvents;
+  /** The listener in words: its name in quotes, the start of its source when it has none, or the hookwork part it is. */
+  listener: string;
+  /** `threw` (synchronously) or `rejected` (the promise an async listener returned). */
+  how: 'threw' | 'rejected';
+  /** What it threw. */
+  error: unknown;
+}
+
+/** Longest stretch of an anonymous listener's source that names it in a log line. */
+const SOURCE_SHOWN = 60;
+
+/** A listener in words, for the line that says it failed. */
+function listenerLabel(listener: AnyListener): string {
+  if (listener.name) return JSON.stringify(listener.name);
+  let source: string;
+  try {
+    source = Function.prototype.toString.call(listener).replace(/\s+/g, ' ');
+  } catch {
+    return '(anonymous)';
+  }
+  return `(anonymous: ${source.length > SOURCE_SHOWN ? `${source.slice(0, SOURCE_SHOWN)}…` : source})`;
+}
+
 /** The typed emitter of {@link LifecycleEvents}. */
 export class LifecycleEmitter extends EventEmitter<LifecycleEvents> {
   // Each listener added is held as a guard that catches the promise an async listener returns;
   // off() and listeners() translate between the two.
   private readonly guards = new WeakMap<AnyListener, Map<keyof LifecycleEvents, AnyListener>>();
-  private rejected: (event: keyof LifecycleEvents, error: unknown) => void = () => {};
+  /** Where a listener's failure goes; until the app's reporter is attached, a sync throw is rethrown after the others ran. */
+  private failed: ((failure: LifecycleListenerFailure) => void) | undefined;
+  /** The sync failures of the emits under way without a reporter, innermost last (a listener may emit). */
+  private readonly emitting: unknown[][] = [];
   /**
    * hookwork's own subscribers (metrics, operator webhooks, drain()'s bookkeeping), on a channel
    * of their own: a host's `off(event)` without a listener or `removeAllListeners()` removed them
@@ -161,29 +209,46 @@ export class LifecycleEmitter extends EventEmitter<LifecycleEvents> {
     return super.listeners(event).map((held) => ((held as unknown as Record<symbol, unknown>)[ORIGINAL] ?? held) as EventEmitter.EventListener<LifecycleEvents, T>);
   }
 
-  /** Emits `event` to hookwork's own subscribers, then to the host's listeners. */
+  /**
+   * Emits `event` to hookwork's own subscribers, then to the host's listeners. Each listener is
+   * called on its own: one that throws (or rejects) is reported to the app's logger and the others
+   * are called all the same, on both channels.
+   */
   override emit<T extends keyof LifecycleEvents>(event: T, ...args: EventEmitter.EventArgs<LifecycleEvents, T>): boolean {
-    const internal = this.internal.emit(event, ...args);
-    return super.emit(event, ...args) || internal;
+    const thrown: unknown[] = [];
+    this.emitting.push(thrown);
+    let heard: boolean;
+    try {
+      const internal = this.internal.emit(event, ...args);
+      heard = super.emit(event, ...args) || internal;
+    } finally {
+      this.emitting.pop();
+    }
+    // Only without the app's reporter (an emitter made by hand): as an EventEmitter would, but
+    // after every listener had its turn.
+    if (thrown.length > 0) throw thrown[0];
+    return heard;
   }
 
   /**
    * @internal subscribes one of hookwork's own parts to `event`, out of the host's reach: the
-   * host's off(), removeAllListeners() and listenerCount() do not see it.
+   * host's off(), removeAllListeners() and listenerCount() do not see it. `name` names it in the
+   * line logged when it throws (the host's listeners are called all the same).
    */
-  subscribeInternal<T extends keyof LifecycleEvents>(event: T, fn: EventEmitter.EventListener<LifecycleEvents, T>): void {
-    this.internal.on(checkedEventName('subscribeInternal', event), fn);
+  subscribeInternal<T extends keyof LifecycleEvents>(event: T, fn: EventEmitter.EventListener<LifecycleEvents, T>, name = 'subscriber'): void {
+    this.internal.on(checkedEventName('subscribeInternal', event), this.guarded(event, fn as unknown as AnyListener, `(hookwork's ${name})`) as unknown as EventEmitter.EventListener<LifecycleEvents, T>);
   }
 
-  /** @internal where a listener's rejected promise is reported (the app's logger, once it is resolved). */
-  onListenerRejected(report: (event: keyof LifecycleEvents, error: unknown) => void): void {
-    this.rejected = report;
+  /** @internal where a listener's failure is reported (the app's logger, once it is resolved). */
+  onListenerFailed(report: (failure: LifecycleListenerFailure) => void): void {
+    this.failed = report;
   }
 
   /**
-   * The listener wrapped so that the promise an async one returns cannot reject unhandled: an
-   * `async (attempt) => notifySlack(attempt)` whose request failed used to end the process,
-   * where a listener that throws is logged. One guard per listener and event, so off() finds it.
+   * The listener wrapped so that neither its throw nor the promise an async one returns can stop
+   * the event's other listeners or reject unhandled: a host's throwing metrics listener kept its
+   * pager listener from hearing of a dead letter, and an `async (attempt) => notifySlack(attempt)`
+   * whose request failed ended the process. One guard per listener and event, so off() finds it.
    */
   private guard<T extends keyof LifecycleEvents>(event: T, fn: EventEmitter.EventListener<LifecycleEvents, T>): EventEmitter.EventListener<LifecycleEvents, T> {
     const listener = fn as unknown as AnyListener;
@@ -192,16 +257,31 @@ export class LifecycleEmitter extends EventEmitter<LifecycleEvents> {
     if (!byEvent) this.guards.set(listener, (byEvent = new Map()));
     let guarded = byEvent.get(event);
     if (!guarded) {
-      const report = (error: unknown) => this.rejected(event, error);
-      guarded = function (this: unknown, ...args: unknown[]) {
-        const result = listener.apply(this, args);
-        if (typeof (result as PromiseLike<unknown> | undefined)?.then === 'function') (result as PromiseLike<unknown>).then(undefined, report);
-        return result;
-      };
+      guarded = this.guarded(event, listener);
       Object.defineProperty(guarded, ORIGINAL, { value: listener });
       byEvent.set(event, guarded);
     }
     return guarded as unknown as EventEmitter.EventListener<LifecycleEvents, T>;
+  }
+
+  /** `listener`, calling which never throws or leaves a rejection unhandled; failures go to {@link failed}. */
+  private guarded(event: keyof LifecycleEvents, listener: AnyListener, label?: string): AnyListener {
+    // The label is made when a failure needs it: most listeners never fail.
+    const report = (how: LifecycleListenerFailure['how'], error: unknown) => {
+      if (this.failed) this.failed({ event, listener: label ?? listenerLabel(listener), how, error });
+      else if (how === 'threw') this.emitting.at(-1)?.push(error);
+    };
+    return function (this: unknown, ...args: unknown[]) {
+      let result: unknown;
+      try {
+        result = listener.apply(this, args);
+      } catch (error) {
+        report('threw', error);
+        return undefined;
+      }
+      if (typeof (result as PromiseLike<unknown> | undefined)?.then === 'function') (result as PromiseLike<unknown>).then(undefined, (error: unknown) => report('rejected', error));
+      return result;
+    };
   }
 
   private guardOf<T extends keyof LifecycleEvents>(event: T, fn: EventEmitter.EventListener<LifecycleEvents, T> | undefined): EventEmitter.EventListener<LifecycleEvents, T> | undefined {
@@ -241,9 +321,10 @@ function checkedEventName<T extends keyof LifecycleEvents>(method: string, event
 }
 
 /**
- * Emits lifecycle events on behalf of core's services: a listener that throws (listeners must
- * not) is logged and never breaks delivery; background failures are logged and emitted as
- * `backgroundError`. One per app.
+ * Emits lifecycle events on behalf of core's services: a listener that throws or rejects
+ * (listeners must not) is logged once, naming the event and the listener, and never breaks
+ * delivery or keeps the event from the other listeners; background failures are logged and
+ * emitted as `backgroundError`. One per app.
  */
 export class LifecycleReporter {
   /** Set by {@link LifecycleReporter.stopping}: what follows a background failure once the app stops. */
@@ -254,16 +335,15 @@ export class LifecycleReporter {
     readonly lifecycle: LifecycleEmitter,
     private readonly logger: Logger,
   ) {
-    lifecycle.onListenerRejected((event, error) => this.logger.error(`a ${event} lifecycle listener's promise rejected (listeners must not throw; catch inside an async listener): ${(error as Error)?.message ?? error}`, { error }));
+    lifecycle.onListenerFailed(({ event, listener, how, error }) => {
+      const what = how === 'threw' ? 'threw (listeners must not throw)' : "returned a promise that rejected (listeners must not throw; catch inside an async listener)";
+      this.logger.error(`the ${event} lifecycle listener ${listener} ${what}: ${(error as Error)?.message ?? error}; the event's other listeners were called all the same`, { error, event, listener });
+    });
   }
 
-  /** Emits `event`; a throwing listener is logged, not rethrown. */
+  /** Emits `event`; a listener that throws is logged (by the emitter's guard), not rethrown. */
   emit<E extends keyof LifecycleEvents>(event: E, ...args: Parameters<LifecycleEvents[E]>): void {
-    try {
-      (this.lifecycle.emit as (event: E, ...args: Parameters<LifecycleEvents[E]>) => boolean)(event, ...args);
-    } catch (error) {
-      this.logger.error(`a ${event} lifecycle listener threw (listeners must not throw): ${(error as Error)?.message ?? error}`, { error });
-    }
+    (this.lifecycle.emit as (event: E, ...args: Parameters<LifecycleEvents[E]>) => boolean)(event, ...args);
   }
 
   /**

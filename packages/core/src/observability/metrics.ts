@@ -45,12 +45,16 @@ export const BREAKER_STATE_VALUES = Object.freeze({ closed: 0, open: 1, 'half-op
  * | `hookwork_attempt_duration_seconds` | histogram | `outcome` |
  * | `hookwork_delivery_latency_seconds` | histogram: publish → the 2xx | |
  * | `hookwork_requests_enqueued_total` | counter | |
- * | `hookwork_requests_deferred_total` | counter | `reason` |
+ * | `hookwork_requests_deferred_total` | counter of deferrals (a request deferred again counts again) | `reason` |
  * | `hookwork_operator_events_total` | counter | `type` |
- * | `hookwork_queue_requests` | gauge | `state` (pending, inflight, dead) |
- * | `hookwork_queue_oldest_pending_age_seconds` | gauge (no sample when the queue engine cannot tell) | |
- * | `hookwork_breaker_state` | gauge: 0 closed, 1 open, 2 half-open | `webhook` (webhooks failing now or with a breaker not closed) |
+ * | `hookwork_queue_requests` | gauge, store-wide | `state` (pending, inflight, dead) |
+ * | `hookwork_queue_oldest_pending_age_seconds` | gauge, store-wide: the oldest pending request, due or not (no sample when the queue engine cannot tell) | |
+ * | `hookwork_breaker_state` | gauge, store-wide: 0 closed, 1 open, 2 half-open | `webhook` (webhooks failing now or with a breaker not closed) |
  * | `hookwork_metrics_collect_errors_total` | counter: a gauge's reading failed, so it gave no sample | `gauge` |
+ *
+ * The gauges are read from the store, so every process on one store reports the same values:
+ * aggregate them across replicas with `max()`, not `sum()` (the counters and histograms are the
+ * process's own: `sum()` them).
  *
  * A store that fails while a scrape reads it costs that scrape only the gauges read from it:
  * they give no sample, `hookwork_metrics_collect_errors_total{gauge}` counts the failure in the
@@ -125,11 +129,11 @@ export class HookworkMetrics {
       registers,
     });
     const enqueued = new Counter({ name: 'hookwork_requests_enqueued_total', help: 'Webhook requests durably enqueued.', registers });
-    const deferred = new Counter({ name: 'hookwork_requests_deferred_total', help: 'Requests held back without an attempt (disabled webhook, open breaker, rate limit, Retry-After).', labelNames: ['reason'] as const, registers });
+    const deferred = new Counter({ name: 'hookwork_requests_deferred_total', help: 'Deferrals of requests without an attempt (disabled webhook, open breaker, rate limit, Retry-After); a request deferred again counts again.', labelNames: ['reason'] as const, registers });
     const operator = new Counter({ name: 'hookwork_operator_events_total', help: 'Operator events (breaker.opened, breaker.closed, webhook.recovered, webhook.disabled, request.exhausted).', labelNames: ['type'] as const, registers });
     new Gauge({
       name: 'hookwork_queue_requests',
-      help: 'Requests in the queue by state (pending includes those waiting to retry).',
+      help: 'Requests in the store\'s queue by state (pending includes those waiting to retry or held); store-wide: every process on the store reports the same, aggregate with max().',
       labelNames: ['state'] as const,
       registers,
       async collect() {
@@ -143,7 +147,7 @@ export class HookworkMetrics {
     });
     new Gauge({
       name: 'hookwork_queue_oldest_pending_age_seconds',
-      help: 'Age of the oldest pending request (0 when none is pending; no sample when the queue engine cannot tell).',
+      help: 'Age since publish of the store\'s oldest pending request, due or not (waiting to retry or held counts; 0 when none is pending; no sample when the queue engine cannot tell); store-wide: aggregate with max().',
       registers,
       async collect() {
         const oldest = (await read('queue_oldest_pending_age', () => sources.oldestPendingCreatedAt()))?.value;
@@ -155,7 +159,7 @@ export class HookworkMetrics {
     });
     new Gauge({
       name: 'hookwork_breaker_state',
-      help: 'Circuit breaker of each webhook failing now or whose breaker is not closed: 0 closed, 1 open, 2 half-open (a probe is out).',
+      help: 'Circuit breaker of each webhook failing now or whose breaker is not closed: 0 closed, 1 open, 2 half-open (a probe is out); store-wide: aggregate with max().',
       labelNames: ['webhook'] as const,
       registers,
       async collect() {
@@ -184,12 +188,12 @@ export class HookworkMetrics {
       attempted(info);
       // An unreadable creation time (an engine's bad record) costs the sample, not the listener.
       if (info.createdAt && Number.isFinite(info.createdAt.getTime())) latency.observe(Math.max(0, (sources.now().getTime() - info.createdAt.getTime()) / 1000));
-    });
-    lifecycle.subscribeInternal('attemptFailed', attempted);
-    lifecycle.subscribeInternal('attemptReleased', attempted);
-    lifecycle.subscribeInternal('enqueued', (requests) => enqueued.inc(requests.length));
-    lifecycle.subscribeInternal('requestDeferred', (request) => deferred.inc({ reason: request.reason }));
-    lifecycle.subscribeInternal('operatorEvent', (event) => operator.inc({ type: event.type }));
+    }, 'metrics');
+    lifecycle.subscribeInternal('attemptFailed', attempted, 'metrics');
+    lifecycle.subscribeInternal('attemptReleased', attempted, 'metrics');
+    lifecycle.subscribeInternal('enqueued', (requests) => enqueued.inc(requests.length), 'metrics');
+    lifecycle.subscribeInternal('requestDeferred', (request) => deferred.inc({ reason: request.reason }), 'metrics');
+    lifecycle.subscribeInternal('operatorEvent', (event) => operator.inc({ type: event.type }), 'metrics');
   }
 
   /** The metrics in the Prometheus text format, and the content type to answer `/metrics` with. */

@@ -137,8 +137,8 @@ export interface QueueEngine<TTransaction = never> {
    * Optional: makes the webhook's requests waiting for a later due time (deferred by a receiver's
    * Retry-After pause, retries on their backoff) due now, and starts taking them; in-flight ones
    * are untouched and a FIFO line keeps its order. Resolves to how many were brought forward. Core
-   * calls it when a webhook's URL changes (after its health is forgotten), so what the old receiver
-   * deferred goes to the new one at once; a failure is reported as a `backgroundError` and the
+   * calls it when a webhook's URL changes or it is enabled again (after its health is forgotten),
+   * so what the forgotten health deferred (a receiver's pause, an open breaker) goes at once; a failure is reported as a `backgroundError` and the
    * update stands. An engine that lacks it leaves those requests due when they were.
    */
   bringForward?(webhookKey: string): Promise<number>;

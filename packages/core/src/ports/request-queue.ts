@@ -169,7 +169,8 @@ export interface RequestQueue<TTransaction = never> {
    * receiver's Retry-After pause, retries waiting on their backoff); in-flight requests and dead
    * letters are untouched, and a FIFO line keeps its order (its requests become due; the line
    * still hands out one head at a time). Returns how many were brought forward. Core calls it when
-   * a webhook's URL changes, so requests deferred by the old receiver go to the new one at once; a
+   * a webhook's URL changes or it is enabled again (its health forgotten), so requests deferred by
+   * that health go at once; a
    * store shared by processes wakes their dispatchers as an enqueue does. A backend that lacks it
    * leaves them due when they were.
    */

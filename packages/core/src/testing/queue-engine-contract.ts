@@ -352,6 +352,33 @@ export function describeQueueEngineContract(name: string, factory: ContractFacto
         expect(await engine.get(request.id)).toMatchObject({ state: 'dead', body: request.body });
         expect(handler.callsOf(request.id)).toHaveLength(1);
       });
+
+      test('bringForward (optional), after endHold: the webhook\'s requests deferred or retrying an hour ahead are handed over at once; another webhook\'s stay', async (harness) => {
+        const later = () => new Date(Date.now() + 3_600_000);
+        const { engine, handler } = await started(harness, (request, _signal, call) => {
+          if (call > 1) return delivered;
+          // As core defers for a receiver's pause or an open breaker: the engine may hold the webhook.
+          if (request.id.startsWith('retried')) return { kind: 'retry', dueAt: later(), attempts: request.attempts + 1, lastError: 'HTTP 503' };
+          return { kind: 'defer', dueAt: later(), reason: 'receiver asked to wait (Retry-After)', holdsWebhook: true };
+        });
+        if (!engine.bringForward) return;
+        const deferred = engineRequest('deferred', { webhookKey: 'wh-held' });
+        const retried = engineRequest('retried', { webhookKey: 'wh-held' });
+        const other = engineRequest('other', { webhookKey: 'wh-other' });
+        await engine.enqueue([deferred, retried, other]);
+        engine.wake();
+        await handler.until(() => handler.settled.length === 3, 'the three are deferred or rescheduled an hour ahead');
+        // What core does when it forgets the webhook's health (enabled again, moved to another URL).
+        engine.endHold?.('wh-held');
+        expect(await engine.bringForward('wh-held')).toBe(2);
+        await handler.until(() => handler.settledOf(deferred.id).length === 2 && handler.settledOf(retried.id).length === 2, 'both of the webhook\'s requests are handled again');
+        expect(handler.callsOf(deferred.id)[1]!.request.attempts).toBe(0);
+        expect(handler.callsOf(retried.id)[1]!.request.attempts).toBe(1);
+        expect(await engine.counts({ webhookKey: 'wh-held' })).toEqual({ pending: 0, inFlight: 0, dead: 0 });
+        expect(await engine.bringForward('wh-held')).toBe(0);
+        expect(handler.callsOf(other.id)).toHaveLength(1);
+        expect((await engine.get(other.id))!.dueAt.getTime()).toBeGreaterThan(Date.now() + 1_800_000);
+      });
     });
 
     describe('counts and dead letters', () => {

@@ -58,7 +58,7 @@ describe('auto-disable, Retry-After and the rate limit', () => {
     // Past five days without a success: the next failure disables it, once.
     const disabled = nextLifecycle(app, 'webhookDisabled');
     skipped += DAY;
-    expect(await disabled).toMatchObject({ webhookKey: webhook.key });
+    expect(await disabled).toEqual({ webhookKey: webhook.key, reason: 'failing', message: expect.stringContaining('autoDisable.after: 5 days'), failingSince });
     expect((await app.webhooks.get(webhook.key))!.enabled).toBe(false);
     expect(events.filter((e) => e.type === 'webhook.disabled')).toEqual([
       { type: 'webhook.disabled', timestamp: expect.any(Date), data: { webhookKey: webhook.key, url: webhook.url, reason: 'failing', message: expect.stringContaining('autoDisable.after: 5 days'), failingSince } },
@@ -239,6 +239,38 @@ describe('auto-disable, Retry-After and the rate limit', () => {
     } finally {
       await moved.close();
     }
+  });
+
+  it.each<[string, { throttled: number; breaker?: { failureThreshold: number; coolDown: number } }]>([
+    ['a receiver\'s hour-long Retry-After pause', { throttled: 429 }],
+    ['an open breaker\'s hour-long cool-down', { throttled: 503, breaker: { failureThreshold: 1, coolDown: 3_600_000 } }],
+  ])('a webhook disabled and enabled again sends at once what %s held, new requests too', async (_title, { throttled, breaker }) => {
+    app = await startTestApp({ settings: { concurrency: { global: 4, perWebhook: 4 }, retrySchedule: [20], ...(breaker ? { breaker } : {}) } });
+    let healthy = false;
+    const delivered: string[] = [];
+    receiver.handler = (request, res) => {
+      if (healthy) {
+        delivered.push(idOf(request));
+        return void res.end();
+      }
+      res.writeHead(throttled, throttled === 429 ? { 'retry-after': '3600' } : {}).end();
+    };
+    const webhook = await app.webhooks.create({ url: receiver.url, events: ['thing.happened'] });
+    const failed = nextLifecycle(app, 'attemptFailed');
+    await app.publish(new ThingHappened('a'));
+    await failed;
+    // Published while the health holds the webhook: deferred an hour.
+    const deferred = nextLifecycle(app, 'requestDeferred', (info) => info.webhookKey === webhook.key);
+    await app.publish(new ThingHappened('b'));
+    await deferred;
+    healthy = true;
+    await app.webhooks.update(webhook.key, { enabled: false });
+    await app.webhooks.update(webhook.key, { enabled: true });
+    expect(await app.health(webhook.key)).toEqual({ webhookKey: webhook.key, breaker: 'closed', consecutiveFailures: 0 });
+    await app.publish(new ThingHappened('c'));
+    // Without the release they waited an hour, and drain() timed out.
+    await app.drain({ webhookKey: webhook.key, timeoutMs: 5_000 });
+    expect(delivered.sort()).toEqual(['a', 'b', 'c']);
   });
 
   it('a URL change whose bringing forward of the deferred requests fails is made all the same, and the failure is a background error', async () => {

@@ -209,8 +209,9 @@ export class WebhookHealthMonitor {
     if (!disabled) return;
     this.deps.webhooks.invalidate(webhook.key);
     this.deps.logger.warn(`webhook ${webhook.key} was disabled: ${message}; its requests are kept and go out once it is enabled again`);
-    this.deps.reporter.emit('webhookDisabled', { webhookKey: webhook.key, reason: message });
-    this.emit({ type: 'webhook.disabled', timestamp: now, data: { webhookKey: webhook.key, url: webhook.url, reason, message, ...(failingSince !== undefined ? { failingSince: new Date(failingSince) } : {}) } });
+    const since = failingSince !== undefined ? { failingSince: new Date(failingSince) } : {};
+    this.deps.reporter.emit('webhookDisabled', { webhookKey: webhook.key, reason, message, ...since });
+    this.emit({ type: 'webhook.disabled', timestamp: now, data: { webhookKey: webhook.key, url: webhook.url, reason, message, ...since } });
   }
 
   /** Reports an operator event (lifecycle `operatorEvent`). */
