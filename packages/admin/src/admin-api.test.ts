@@ -215,8 +215,15 @@ describe.each([
     expect(leap.json.errors).toEqual([{ in: 'body', field: 'deadSince', pointer: '#/deadSince', detail: expect.stringMatching(/ISO 8601 date-time/) }]);
 
     fixture.receiver.handler = (_r, res) => void res.writeHead(200).end('ok');
+    // Held back, so the one put back is still in the queue when it is asked for again.
+    fixture.app.updateSettings({ enabled: false });
     const one = await call({ method: 'POST', url: `${API}/dead-letter/${dead.json.items[0].id}/redeliver` });
     expect(one.json).toEqual({ redelivered: 1, skipped: 0 });
+    // Again (another tab, the log entry of its dead attempt): a 409 saying it is queued, not 200 { redelivered: 0 }.
+    const again = await call({ method: 'POST', url: `${API}/dead-letter/${dead.json.items[0].id}/redeliver` });
+    expectProblem(again, 409, 'HOOKWORK_ERR_REQUEST_NOT_DEAD');
+    expect(again.json.detail).toMatch(/is not a dead letter but still in the queue, waiting for its next attempt/);
+    fixture.app.updateSettings({ enabled: true });
     await fixture.app.drain();
     expect((await fixture.app.management.queueCounts()).dead).toBe(3);
     expect(await call({ method: 'POST', url: `${API}/dead-letter/redeliver`, body: { deadSince: new Date(Date.now() + 60_000).toISOString() } }).then((a) => a.json)).toEqual({ redelivered: 0, skipped: 0 });
@@ -230,6 +237,7 @@ describe.each([
     expect(fixture.audits.filter((a) => a.action === 'deadLetters.redeliver').map((a) => [a.outcome, a.details?.redelivered])).toEqual([
       ['refused', undefined],
       ['succeeded', 1],
+      ['refused', undefined],
       ['succeeded', 0],
       ['succeeded', 1],
       ['succeeded', 2],
