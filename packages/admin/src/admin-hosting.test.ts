@@ -353,6 +353,47 @@ describe('hookworkAdmin in a host', () => {
     }
   });
 
+  it("keeps the 4xx of a static file's refusal (a Range past the end, a failed precondition, a NUL in the path) and of a host hook's http error, as problem details that log no failure; a fault stays a 500", async () => {
+    const failures: string[] = [];
+    const logger = { debug() {}, info() {}, warn() {}, error: (message: string) => void failures.push(message) };
+    const host = Fastify({ logger: false });
+    await host.register(hookworkAdmin, { prefix: '/admin', app: fixture.app, auth: { token: TOKEN }, logger });
+    // A host's authenticate that refuses in its framework's way (@fastify/sensible, http-errors), and one that fails.
+    const forbidden = Object.assign(new Error('alice may not manage webhooks'), { statusCode: 403, expose: true });
+    await host.register(hookworkAdmin, { prefix: '/roles', app: fixture.app, auth: { authenticate: () => Promise.reject(forbidden) }, page: false, apiReference: false, logger });
+    await host.register(hookworkAdmin, { prefix: '/down', app: fixture.app, auth: { authenticate: () => Promise.reject(Object.assign(new Error('session store at 10.1.2.3 refused'), { statusCode: 403 })) }, page: false, apiReference: false, logger });
+    await host.register(hookworkAdmin, { prefix: '/broken', app: fixture.app, auth: { authenticate: () => Promise.reject(new Error('session store down')) }, page: false, apiReference: false, logger });
+    try {
+      const css = readFileSync(join(dirname(require.resolve('./page-routes')), '..', 'dist', 'page', 'admin.css'));
+      for (const [url, headers, status, said] of [
+        ['/admin/assets/admin.css', { range: 'bytes=99999999-' }, 416, /refused with 416 Range Not Satisfiable/],
+        ['/admin/api/reference/swagger-ui/swagger-ui.css', { range: 'bytes=99999999-' }, 416, /416 Range Not Satisfiable/],
+        ['/admin/assets/admin.css', { 'if-match': '"not-its-tag"' }, 412, /412 Precondition Failed/],
+        ['/admin/assets/%00', {}, 400, /400 Bad Request/],
+        ['/roles/api/v1/session', {}, 403, /403 Forbidden: alice may not manage webhooks; nothing was changed$/],
+        // Not meant for the client (no expose): the status is kept, the message is not shown.
+        ['/down/api/v1/session', {}, 403, /403 Forbidden; nothing was changed$/],
+      ] as const) {
+        const answer = await host.inject({ method: 'GET', url, headers });
+        expect([url, answer.statusCode, answer.headers['content-type'], answer.json().code]).toEqual([url, status, 'application/problem+json; charset=utf-8', 'HOOKWORK_ERR_ADMIN_REQUEST_REFUSED']);
+        expect(answer.json()).toMatchObject({ status, instance: url.replace(/\?.*$/, '') });
+        expect(answer.json().detail).toMatch(said);
+        expect(answer.json().detail).not.toMatch(/10\.1\.2\.3/);
+        if (status === 416 && url.startsWith('/admin/assets')) expect(answer.headers['content-range']).toBe(`bytes */${css.length}`);
+      }
+      // A range the file holds is served as before.
+      expect((await host.inject({ method: 'GET', url: '/admin/assets/admin.css', headers: { range: 'bytes=0-9' } })).statusCode).toBe(206);
+      expect(failures).toEqual([]);
+      // An error without a client status is a fault: 500, its cause in the log only.
+      const broken = await host.inject({ method: 'GET', url: '/broken/api/v1/session' });
+      expect([broken.statusCode, broken.json().code]).toEqual([500, 'HOOKWORK_ERR_ADMIN_INTERNAL']);
+      expect(broken.body).not.toMatch(/session store/);
+      expect(failures).toEqual([expect.stringMatching(/session store down/)]);
+    } finally {
+      await host.close();
+    }
+  });
+
   it('answers 503 with the app code when the app is stopped', async () => {
     await fixture.app.stop();
     const answer = await fixture.inject({ method: 'GET', url: `${API}/webhook` });
