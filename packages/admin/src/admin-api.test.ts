@@ -303,7 +303,7 @@ describe.each([
   it('runs a cleanup round, answers queue counts and who the caller is', async () => {
     expect((await call({ method: 'POST', url: `${API}/cleanup` })).json).toEqual({ logEntries: 0, deadLetters: 0 });
     expect((await call({ method: 'GET', url: `${API}/queue/counts` })).json).toEqual({ pending: 0, inFlight: 0, dead: 0 });
-    expect((await call({ method: 'GET', url: `${API}/session` })).json).toEqual({ principal: { id: expect.stringMatching(/^token:/), name: 'token holder' } });
+    expect((await call({ method: 'GET', url: `${API}/session` })).json).toEqual({ principal: { id: expect.stringMatching(/^token:/), name: 'token holder' }, via: 'token' });
   });
 
   it('reads, changes and deletes a webhook whose key is as long as a key may be (200 characters)', async () => {

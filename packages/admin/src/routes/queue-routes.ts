@@ -91,10 +91,10 @@ export function registerQueueRoutes(fastify: FastifyInstance, context: RouteCont
   });
 
   fastify.get<{ Querystring: object }>('/session', {
-    schema: { operationId: 'getSession', summary: 'Who the admin API authenticated this request as.', tags: ['Session'], querystring: query({}), response: ok(sessionSchema) },
+    schema: { operationId: 'getSession', summary: "Who the admin API authenticated this request as, and how: a bearer token, or the host's own sign-in.", tags: ['Session'], querystring: query({}), response: ok(sessionSchema) },
     handler: (request) => {
       const principal = context.principal(request)!;
-      return { principal: { id: principal.id, ...(principal.name !== undefined ? { name: principal.name } : {}) } };
+      return { principal: { id: principal.id, ...(principal.name !== undefined ? { name: principal.name } : {}) }, via: context.via(request)! };
     },
   });
 }
