@@ -41,7 +41,8 @@ export type AdminAuthMethod = 'token' | 'host';
 
 /** Checks an {@link AdminAuthOptions.signOutUrl}; undefined when it is one, else what it must be. */
 export const checkSignOutUrl = (value: unknown): string | undefined =>
-  typeof value === 'string' && ((value.startsWith('/') && !value.startsWith('//') && !value.startsWith('/\\')) || /^https?:\/\/[^\s]+$/i.test(value)) && !/[\s\x00-\x1f\x7f]/.test(value)
+  // Visible ASCII only (no space or control character: a header, a log line, a link carry it as is).
+  typeof value === 'string' && /^[\x21-\x7e]+$/.test(value) && ((value.startsWith('/') && !value.startsWith('//') && !value.startsWith('/\\')) || /^https?:\/\/./i.test(value))
     ? undefined
     : 'must be the host\'s sign-out address: a path on this server such as /logout, or an http(s) URL';
 
