@@ -1,5 +1,5 @@
 import { request as httpRequest } from 'node:http';
-import type { Hookwork } from '@hookwork/core';
+import { resolveToken, WebhookRepositoryToken, type Hookwork } from '@hookwork/core';
 import { API, PREFIX, publish, startAdminFixture, TOKEN, type AdminFixture, type Answer, type Caller } from './test-support/admin-fixture';
 
 jest.setTimeout(60_000);
@@ -97,6 +97,42 @@ describe.each([
     ]);
     expect(fixture.audits[0]).toMatchObject({ principal: expect.stringMatching(/^token:[0-9a-f]{8}$/), status: 201, details: { fields: ['contentTypeKeys', 'events', 'headers', 'name', 'secret', 'url'], secretGenerated: true } });
     expect(JSON.stringify(fixture.audits)).not.toContain('s3cr3t-value');
+  });
+
+  it('saves an edit that sends back an alias the app no longer composes (PATCH and PUT alike), and refuses only a new one, changing nothing', async () => {
+    const now = new Date();
+    // Stored while the app composed a plugin's event, since removed.
+    await resolveToken(fixture.app.container, WebhookRepositoryToken).create({ key: 'legacy', name: 'Legacy', url: fixture.receiver.url, events: ['Umbraco.ContentPublish', 'shop.orderPlaced'], contentTypeKeys: [], headers: {}, sensitiveHeaders: [], enabled: true, secrets: [], createdAt: now, updatedAt: now });
+    const read = await call({ method: 'GET', url: `${API}/webhook/legacy` });
+    expect(read.json.unknownEvents).toEqual(['shop.orderPlaced']);
+    // What an edit form sends: every field, the aliases as read, under the version read.
+    const patched = await call({ method: 'PATCH', url: `${API}/webhook/legacy`, body: { name: 'Legacy (renamed)', events: read.json.events }, headers: { 'if-match': read.headers.etag as string } });
+    expect([patched.status, patched.json.events, patched.json.unknownEvents]).toEqual([200, ['Umbraco.ContentPublish', 'shop.orderPlaced'], ['shop.orderPlaced']]);
+    const replaced = await call({ method: 'PUT', url: `${API}/webhook/legacy`, body: { url: fixture.receiver.url, events: ['shop.orderPlaced', 'Umbraco.ContentPublish'], name: 'Legacy (replaced)' } });
+    expect([replaced.status, replaced.json.name, replaced.json.events]).toEqual([200, 'Legacy (replaced)', ['shop.orderPlaced', 'Umbraco.ContentPublish']]);
+
+    const before = await snapshot(fixture.app);
+    for (const method of ['PATCH', 'PUT']) {
+      const refused = await call({ method, url: `${API}/webhook/legacy`, body: { url: fixture.receiver.url, events: ['shop.orderPlaced', 'shop.orderShipped'] } });
+      expectProblem(refused, 400, 'HOOKWORK_ERR_INVALID_WEBHOOK');
+      expect(refused.json.errors).toEqual([{ in: 'body', field: 'events', pointer: '#/events', detail: expect.stringMatching(/^unknown event alias "shop\.orderShipped"; the composed events are listed by GET webhook\/events .*the aliases this webhook already subscribes to are kept as they are/) }]);
+    }
+    expect(await snapshot(fixture.app)).toEqual(before);
+  });
+
+  it('answers a DELETE once the dropped log entries of its queued requests are written: the log shows them at once', async () => {
+    const created = await call({ method: 'POST', url: `${API}/webhook`, body: { url: fixture.receiver.url, events: ['Umbraco.ContentPublish'] } });
+    const key = created.json.key as string;
+    fixture.receiver.handler = (_r, res) => void res.writeHead(500).end('down');
+    await publish(fixture.app, 'page-1');
+    await publish(fixture.app, 'page-2');
+    await fixture.app.drain();
+    expect(await fixture.app.management.queueCounts({ webhookKey: key })).toEqual({ pending: 0, inFlight: 0, dead: 2 });
+    expect((await call({ method: 'DELETE', url: `${API}/webhook/${key}` })).status).toBe(200);
+    // No wait: SQLite gathers log appends for 30 ms, and the answer came after they were written.
+    const logged = await call({ method: 'GET', url: `${API}/webhook/${key}/logs?outcome=dropped` });
+    expect([logged.json.total, logged.json.items.map((e: { errorMessage: string }) => e.errorMessage)]).toEqual([2, ['not sent: the webhook was deleted', 'not sent: the webhook was deleted']]);
+    expect(await fixture.app.management.queueCounts()).toEqual({ pending: 0, inFlight: 0, dead: 0 });
   });
 
   it('lists the event catalogue in collection order, paged', async () => {
