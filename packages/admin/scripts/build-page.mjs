@@ -20,7 +20,24 @@ try {
 }
 rmSync(out, { recursive: true, force: true });
 mkdirSync(out, { recursive: true });
-const common = { bundle: true, minify: true, sourcemap: true, target: 'es2022', legalComments: 'linked', logLevel: 'warning', tsconfig: join(root, 'page', 'tsconfig.json') };
+// The API's limits on a webhook, from core's own schema (built by tsc -b before this runs): the
+// page holds core's types only, so they are written into the bundle, never copied by hand.
+const { webhookInputSchema } = createRequire(import.meta.url)('@hookwork/core');
+const limits = {
+  nameMaxLength: webhookInputSchema.properties.name.maxLength,
+  urlMaxLength: webhookInputSchema.properties.url.maxLength,
+  minRatePerSecond: webhookInputSchema.properties.rateLimit.properties.perSecond.minimum,
+};
+const common = {
+  bundle: true,
+  minify: true,
+  sourcemap: true,
+  target: 'es2022',
+  legalComments: 'linked',
+  logLevel: 'warning',
+  tsconfig: join(root, 'page', 'tsconfig.json'),
+  define: { __WEBHOOK_LIMITS__: JSON.stringify(limits) },
+};
 await build({ ...common, entryPoints: { admin: join(root, 'page', 'src', 'main.ts') }, format: 'esm', outdir: out });
 await build({ ...common, entryPoints: { reference: join(root, 'page', 'src', 'reference.ts') }, format: 'iife', outdir: out });
 await build({ ...common, entryPoints: { admin: join(root, 'page', 'src', 'admin.css') }, outdir: out });

@@ -1,5 +1,5 @@
 import { request as httpRequest } from 'node:http';
-import type { Hookwork } from '@hookwork/core';
+import { resolveToken, WebhookRepositoryToken, type Hookwork } from '@hookwork/core';
 import { API, PREFIX, publish, startAdminFixture, TOKEN, type AdminFixture, type Answer, type Caller } from './test-support/admin-fixture';
 
 jest.setTimeout(60_000);
@@ -97,6 +97,42 @@ describe.each([
     ]);
     expect(fixture.audits[0]).toMatchObject({ principal: expect.stringMatching(/^token:[0-9a-f]{8}$/), status: 201, details: { fields: ['contentTypeKeys', 'events', 'headers', 'name', 'secret', 'url'], secretGenerated: true } });
     expect(JSON.stringify(fixture.audits)).not.toContain('s3cr3t-value');
+  });
+
+  it('saves an edit that sends back an alias the app no longer composes (PATCH and PUT alike), and refuses only a new one, changing nothing', async () => {
+    const now = new Date();
+    // Stored while the app composed a plugin's event, since removed.
+    await resolveToken(fixture.app.container, WebhookRepositoryToken).create({ key: 'legacy', name: 'Legacy', url: fixture.receiver.url, events: ['Umbraco.ContentPublish', 'shop.orderPlaced'], contentTypeKeys: [], headers: {}, sensitiveHeaders: [], enabled: true, secrets: [], createdAt: now, updatedAt: now });
+    const read = await call({ method: 'GET', url: `${API}/webhook/legacy` });
+    expect(read.json.unknownEvents).toEqual(['shop.orderPlaced']);
+    // What an edit form sends: every field, the aliases as read, under the version read.
+    const patched = await call({ method: 'PATCH', url: `${API}/webhook/legacy`, body: { name: 'Legacy (renamed)', events: read.json.events }, headers: { 'if-match': read.headers.etag as string } });
+    expect([patched.status, patched.json.events, patched.json.unknownEvents]).toEqual([200, ['Umbraco.ContentPublish', 'shop.orderPlaced'], ['shop.orderPlaced']]);
+    const replaced = await call({ method: 'PUT', url: `${API}/webhook/legacy`, body: { url: fixture.receiver.url, events: ['shop.orderPlaced', 'Umbraco.ContentPublish'], name: 'Legacy (replaced)' } });
+    expect([replaced.status, replaced.json.name, replaced.json.events]).toEqual([200, 'Legacy (replaced)', ['shop.orderPlaced', 'Umbraco.ContentPublish']]);
+
+    const before = await snapshot(fixture.app);
+    for (const method of ['PATCH', 'PUT']) {
+      const refused = await call({ method, url: `${API}/webhook/legacy`, body: { url: fixture.receiver.url, events: ['shop.orderPlaced', 'shop.orderShipped'] } });
+      expectProblem(refused, 400, 'HOOKWORK_ERR_INVALID_WEBHOOK');
+      expect(refused.json.errors).toEqual([{ in: 'body', field: 'events', pointer: '#/events', detail: expect.stringMatching(/^unknown event alias "shop\.orderShipped"; the composed events are listed by GET webhook\/events .*the aliases this webhook already subscribes to are kept as they are/) }]);
+    }
+    expect(await snapshot(fixture.app)).toEqual(before);
+  });
+
+  it('answers a DELETE once the dropped log entries of its queued requests are written: the log shows them at once', async () => {
+    const created = await call({ method: 'POST', url: `${API}/webhook`, body: { url: fixture.receiver.url, events: ['Umbraco.ContentPublish'] } });
+    const key = created.json.key as string;
+    fixture.receiver.handler = (_r, res) => void res.writeHead(500).end('down');
+    await publish(fixture.app, 'page-1');
+    await publish(fixture.app, 'page-2');
+    await fixture.app.drain();
+    expect(await fixture.app.management.queueCounts({ webhookKey: key })).toEqual({ pending: 0, inFlight: 0, dead: 2 });
+    expect((await call({ method: 'DELETE', url: `${API}/webhook/${key}` })).status).toBe(200);
+    // No wait: SQLite gathers log appends for 30 ms, and the answer came after they were written.
+    const logged = await call({ method: 'GET', url: `${API}/webhook/${key}/logs?outcome=dropped` });
+    expect([logged.json.total, logged.json.items.map((e: { errorMessage: string }) => e.errorMessage)]).toEqual([2, ['not sent: the webhook was deleted', 'not sent: the webhook was deleted']]);
+    expect(await fixture.app.management.queueCounts()).toEqual({ pending: 0, inFlight: 0, dead: 0 });
   });
 
   it('lists the event catalogue in collection order, paged', async () => {
@@ -215,8 +251,15 @@ describe.each([
     expect(leap.json.errors).toEqual([{ in: 'body', field: 'deadSince', pointer: '#/deadSince', detail: expect.stringMatching(/ISO 8601 date-time/) }]);
 
     fixture.receiver.handler = (_r, res) => void res.writeHead(200).end('ok');
+    // Held back, so the one put back is still in the queue when it is asked for again.
+    fixture.app.updateSettings({ enabled: false });
     const one = await call({ method: 'POST', url: `${API}/dead-letter/${dead.json.items[0].id}/redeliver` });
     expect(one.json).toEqual({ redelivered: 1, skipped: 0 });
+    // Again (another tab, the log entry of its dead attempt): a 409 saying it is queued, not 200 { redelivered: 0 }.
+    const again = await call({ method: 'POST', url: `${API}/dead-letter/${dead.json.items[0].id}/redeliver` });
+    expectProblem(again, 409, 'HOOKWORK_ERR_REQUEST_NOT_DEAD');
+    expect(again.json.detail).toMatch(/is not a dead letter but still in the queue, waiting for its next attempt/);
+    fixture.app.updateSettings({ enabled: true });
     await fixture.app.drain();
     expect((await fixture.app.management.queueCounts()).dead).toBe(3);
     expect(await call({ method: 'POST', url: `${API}/dead-letter/redeliver`, body: { deadSince: new Date(Date.now() + 60_000).toISOString() } }).then((a) => a.json)).toEqual({ redelivered: 0, skipped: 0 });
@@ -230,6 +273,7 @@ describe.each([
     expect(fixture.audits.filter((a) => a.action === 'deadLetters.redeliver').map((a) => [a.outcome, a.details?.redelivered])).toEqual([
       ['refused', undefined],
       ['succeeded', 1],
+      ['refused', undefined],
       ['succeeded', 0],
       ['succeeded', 1],
       ['succeeded', 2],
@@ -295,7 +339,7 @@ describe.each([
   it('runs a cleanup round, answers queue counts and who the caller is', async () => {
     expect((await call({ method: 'POST', url: `${API}/cleanup` })).json).toEqual({ logEntries: 0, deadLetters: 0 });
     expect((await call({ method: 'GET', url: `${API}/queue/counts` })).json).toEqual({ pending: 0, inFlight: 0, dead: 0 });
-    expect((await call({ method: 'GET', url: `${API}/session` })).json).toEqual({ principal: { id: expect.stringMatching(/^token:/), name: 'token holder' } });
+    expect((await call({ method: 'GET', url: `${API}/session` })).json).toEqual({ principal: { id: expect.stringMatching(/^token:/), name: 'token holder' }, via: 'token' });
   });
 
   it('reads, changes and deletes a webhook whose key is as long as a key may be (200 characters)', async () => {

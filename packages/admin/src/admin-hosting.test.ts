@@ -277,9 +277,14 @@ describe('hookworkAdmin in a host', () => {
     try {
       const asAlice = { cookie: 'session=alice' };
       const session = await host.inject({ method: 'GET', url: '/backoffice/webhooks/api/v1/session', headers: asAlice });
-      expect(session.json()).toEqual({ principal: { id: 'alice', name: 'Alice' } });
-      expect((await host.inject({ method: 'GET', url: '/backoffice/webhooks/api/v1/session', headers: { cookie: 'session=mallory' } })).statusCode).toBe(401);
-      expect((await host.inject({ method: 'GET', url: '/backoffice/webhooks/api/v1/session', headers: { authorization: 'Bearer anything-at-all-here' } })).statusCode).toBe(401);
+      expect(session.json()).toEqual({ principal: { id: 'alice', name: 'Alice' }, via: 'host' });
+      // Refused in the terms of what this admin takes: the host's sign-in, never a bearer token.
+      for (const headers of [{ cookie: 'session=mallory' }, { authorization: 'Bearer anything-at-all-here' }]) {
+        const refused = await host.inject({ method: 'GET', url: '/backoffice/webhooks/api/v1/session', headers });
+        expect([refused.statusCode, refused.headers['www-authenticate']]).toEqual([401, 'Session realm="hookwork-admin"']);
+        expect(refused.json().detail).toMatch(/authenticates through the host application's own sign-in \(its session\), which did not let this request in.*sign in to the host application, then try again$/);
+        expect(refused.json().detail).not.toMatch(/Authorization: Bearer/);
+      }
       const created = await host.inject({ method: 'POST', url: '/backoffice/webhooks/api/v1/webhook', headers: { ...asAlice, 'content-type': 'application/json' }, payload: { url: fixture.receiver.url, events: ['Umbraco.ContentPublish'] } });
       expect(created.statusCode).toBe(201);
       expect(audits).toEqual(['webhook.create alice']);
@@ -292,6 +297,40 @@ describe('hookworkAdmin in a host', () => {
       expect(Object.keys(adminDoc.paths).every((path) => path.startsWith('/backoffice/webhooks/api/v1/'))).toBe(true);
     } finally {
       await host.close();
+    }
+  });
+
+  it("tells the page how it may sign in (a token, the host's sign-in, or either) and where the host's sign-out is, and words each 401 for what it takes", async () => {
+    const host = Fastify({ logger: false });
+    const alice = (request: { headers: Record<string, unknown> }) => (request.headers.cookie === 'session=alice' ? { id: 'alice' } : undefined);
+    await host.register(hookworkAdmin, { prefix: '/tokens', app: fixture.app, auth: { token: TOKEN } });
+    await host.register(hookworkAdmin, { prefix: '/hosted', app: fixture.app, auth: { authenticate: alice, signOutUrl: '/logout?next=%2F' } });
+    await host.register(hookworkAdmin, { prefix: '/both', app: fixture.app, auth: { token: TOKEN, authenticate: alice } });
+    try {
+      const shell = async (prefix: string) => /<hw-admin-app[^>]*>/.exec((await host.inject({ method: 'GET', url: `${prefix}/` })).body)![0];
+      expect(await shell('/tokens')).toBe('<hw-admin-app data-auth="token">');
+      expect(await shell('/hosted')).toBe('<hw-admin-app data-auth="host" data-sign-out-url="/logout?next=%2F">');
+      expect(await shell('/both')).toBe('<hw-admin-app data-auth="token host">');
+      const detail = async (prefix: string, headers: Record<string, string> = {}) => (await host.inject({ method: 'GET', url: `${prefix}/api/v1/session`, headers })).json().detail as string;
+      expect(await detail('/tokens')).toMatch(/needs authentication: send Authorization: Bearer <token>$/);
+      expect(await detail('/both')).toMatch(/send Authorization: Bearer <token>, or sign in to the host application/);
+      expect(await detail('/both', { authorization: 'Bearer not-the-token-at-all' })).toMatch(/the bearer token is not one this admin API accepts, and the host application's own sign-in \(its session\) did not let the request in either/);
+      expect(await detail('/hosted', { authorization: 'Bearer not-the-token-at-all' })).toMatch(/this admin API takes no bearer token: it authenticates through the host application's own sign-in/);
+      // How each was let in, for the page's Sign out.
+      const via = async (prefix: string, headers: Record<string, string>) => (await host.inject({ method: 'GET', url: `${prefix}/api/v1/session`, headers })).json().via as string;
+      expect([await via('/both', { authorization: `Bearer ${TOKEN}` }), await via('/both', { cookie: 'session=alice' }), await via('/hosted', { cookie: 'session=alice' })]).toEqual(['token', 'host', 'host']);
+    } finally {
+      await host.close();
+    }
+    // A sign-out address that is not one, or without the hook whose session it ends, is refused at registration.
+    for (const [auth, said] of [
+      [{ authenticate: alice, signOutUrl: 'javascript:alert(1)' }, /hookworkAdmin auth: signOutUrl must be the host's sign-out address: a path on this server such as \/logout, or an http\(s\) URL/],
+      [{ authenticate: alice, signOutUrl: '//evil.example/logout' }, /signOutUrl must be the host/],
+      [{ token: TOKEN, signOutUrl: '/logout' }, /auth\.signOutUrl ends the host's session that auth\.authenticate reads, and there is no authenticate/],
+    ] as const) {
+      const refused = Fastify({ logger: false });
+      await expect(refused.register(hookworkAdmin, { prefix: '/x', app: fixture.app, auth, page: false, apiReference: false }).ready()).rejects.toThrow(said);
+      await refused.close();
     }
   });
 
@@ -348,6 +387,47 @@ describe('hookworkAdmin in a host', () => {
       const posted = await host.inject({ method: 'POST', url: '/admin/assets/admin.js' });
       expect([posted.statusCode, posted.headers.allow]).toEqual([405, 'GET, HEAD']);
       expect((await host.inject({ method: 'GET', url: '/admin/assets/admin.js' })).statusCode).toBe(200);
+    } finally {
+      await host.close();
+    }
+  });
+
+  it("keeps the 4xx of a static file's refusal (a Range past the end, a failed precondition, a NUL in the path) and of a host hook's http error, as problem details that log no failure; a fault stays a 500", async () => {
+    const failures: string[] = [];
+    const logger = { debug() {}, info() {}, warn() {}, error: (message: string) => void failures.push(message) };
+    const host = Fastify({ logger: false });
+    await host.register(hookworkAdmin, { prefix: '/admin', app: fixture.app, auth: { token: TOKEN }, logger });
+    // A host's authenticate that refuses in its framework's way (@fastify/sensible, http-errors), and one that fails.
+    const forbidden = Object.assign(new Error('alice may not manage webhooks'), { statusCode: 403, expose: true });
+    await host.register(hookworkAdmin, { prefix: '/roles', app: fixture.app, auth: { authenticate: () => Promise.reject(forbidden) }, page: false, apiReference: false, logger });
+    await host.register(hookworkAdmin, { prefix: '/down', app: fixture.app, auth: { authenticate: () => Promise.reject(Object.assign(new Error('session store at 10.1.2.3 refused'), { statusCode: 403 })) }, page: false, apiReference: false, logger });
+    await host.register(hookworkAdmin, { prefix: '/broken', app: fixture.app, auth: { authenticate: () => Promise.reject(new Error('session store down')) }, page: false, apiReference: false, logger });
+    try {
+      const css = readFileSync(join(dirname(require.resolve('./page-routes')), '..', 'dist', 'page', 'admin.css'));
+      for (const [url, headers, status, said] of [
+        ['/admin/assets/admin.css', { range: 'bytes=99999999-' }, 416, /refused with 416 Range Not Satisfiable/],
+        ['/admin/api/reference/swagger-ui/swagger-ui.css', { range: 'bytes=99999999-' }, 416, /416 Range Not Satisfiable/],
+        ['/admin/assets/admin.css', { 'if-match': '"not-its-tag"' }, 412, /412 Precondition Failed/],
+        ['/admin/assets/%00', {}, 400, /400 Bad Request/],
+        ['/roles/api/v1/session', {}, 403, /403 Forbidden: alice may not manage webhooks; nothing was changed$/],
+        // Not meant for the client (no expose): the status is kept, the message is not shown.
+        ['/down/api/v1/session', {}, 403, /403 Forbidden; nothing was changed$/],
+      ] as const) {
+        const answer = await host.inject({ method: 'GET', url, headers });
+        expect([url, answer.statusCode, answer.headers['content-type'], answer.json().code]).toEqual([url, status, 'application/problem+json; charset=utf-8', 'HOOKWORK_ERR_ADMIN_REQUEST_REFUSED']);
+        expect(answer.json()).toMatchObject({ status, instance: url.replace(/\?.*$/, '') });
+        expect(answer.json().detail).toMatch(said);
+        expect(answer.json().detail).not.toMatch(/10\.1\.2\.3/);
+        if (status === 416 && url.startsWith('/admin/assets')) expect(answer.headers['content-range']).toBe(`bytes */${css.length}`);
+      }
+      // A range the file holds is served as before.
+      expect((await host.inject({ method: 'GET', url: '/admin/assets/admin.css', headers: { range: 'bytes=0-9' } })).statusCode).toBe(206);
+      expect(failures).toEqual([]);
+      // An error without a client status is a fault: 500, its cause in the log only.
+      const broken = await host.inject({ method: 'GET', url: '/broken/api/v1/session' });
+      expect([broken.statusCode, broken.json().code]).toEqual([500, 'HOOKWORK_ERR_ADMIN_INTERNAL']);
+      expect(broken.body).not.toMatch(/session store/);
+      expect(failures).toEqual([expect.stringMatching(/session store down/)]);
     } finally {
       await host.close();
     }

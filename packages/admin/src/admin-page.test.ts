@@ -2,9 +2,9 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readFileSync } from 'node:fs';
-import { ContentPublishedNotification } from '@hookwork/cms';
-import { RequestQueueToken, resolveToken, webhookInputSchema, WebhookRepositoryToken } from '@hookwork/core';
-import Fastify from 'fastify';
+import { ContentPublishedNotification, ContentUnpublishedNotification } from '@hookwork/cms';
+import { DeliveryLogToken, RequestQueueToken, resolveToken, webhookInputSchema, WebhookRepositoryToken } from '@hookwork/core';
+import Fastify, { type FastifyInstance } from 'fastify';
 import { chromium, type BrowserContext, type Locator, type Page } from 'playwright-core';
 import { hookworkAdmin } from './admin-plugin';
 import { PAGE_ASSETS_DIR } from './page-routes';
@@ -504,11 +504,19 @@ describe('the admin page when things go wrong', () => {
     expect(await own.app.webhooks.get('two-tabs')).toMatchObject({ enabled: false, name: 'Orders feed' });
     expect(await tab.getByLabel('Name').inputValue()).toBe('Orders feed (EU)');
     await tab.screenshot({ path: join(SCREENSHOTS, '23-changed-elsewhere.png'), fullPage: true });
-    // Opened again, the form shows the webhook as it is now, and the change goes through.
+    // Leaving asks first, in the page's dialog: what was typed is not thrown away without a word.
     await tab.getByRole('link', { name: 'Back to webhooks' }).click();
-    await tab.getByRole('link', { name: 'Edit Orders feed' }).click();
-    await tab.getByRole('heading', { name: 'Edit Orders feed' }).waitFor();
+    const leave = tab.getByRole('dialog', { name: 'Leave without saving?' });
+    await leave.getByRole('button', { name: 'Stay' }).click();
+    await leave.waitFor({ state: 'hidden' });
+    expect(await tab.getByLabel('Name').inputValue()).toBe('Orders feed (EU)');
+    // Loaded as it is now (once it is clear that what was typed goes), the form shows the webhook as
+    // it is, and the change goes through.
+    await tab.getByRole('button', { name: 'Load the webhook as it is now' }).click();
+    await tab.getByRole('dialog', { name: 'Load the webhook as it is now?' }).getByRole('button', { name: 'Load it and discard my changes' }).click();
+    await tab.waitForFunction("document.querySelector('#name')?.value === 'Orders feed'");
     expect(await tab.getByLabel('Enabled', { exact: true }).isChecked()).toBe(false);
+    expect(await tab.getByRole('alert').count()).toBe(0);
     await tab.getByLabel('Name').fill('Orders feed (EU)');
     await tab.getByRole('button', { name: 'Save' }).click();
     await tab.getByRole('link', { name: 'Orders feed (EU)', exact: true }).waitFor();
@@ -789,7 +797,11 @@ describe('the admin page when things go wrong', () => {
 
     await tab.getByLabel('Header value').fill('Bearer for-the-new-one');
     await tab.getByRole('button', { name: 'Save' }).click();
-    await tab.getByRole('link', { name: 'CRM feed', exact: true }).waitFor();
+    // Saved; and 127.0.0.2 is not among the addresses this app's ssrf settings allow, which the
+    // form says where the URL is, with the focus there, instead of going back to the list.
+    await tab.getByRole('status').filter({ hasText: 'Saved. This webhook will not be delivered to its URL: delivery to 127.0.0.2 was refused' }).waitFor();
+    expect(await tab.evaluate('document.activeElement?.id')).toBe('url-blocked');
+    expect(await tab.getByLabel('URL').getAttribute('aria-describedby')).toBe('url-blocked');
     expect(await stored()).toMatchObject({ url: elsewhere, headers: { Authorization: 'Bearer for-the-new-one' }, sensitiveHeaders: ['authorization'] });
     await own.app.webhooks.delete('crm-feed');
   });
@@ -841,6 +853,494 @@ describe('the admin page when things go wrong', () => {
     const alert = tab.getByRole('alert');
     await alert.waitFor();
     expect(await alert.textContent()).toMatch(/That token was not accepted\s*Paste the token the server printed when it started/);
+  });
+});
+
+/**
+ * A back-office user at work in the editor and the views: a webhook whose event the app no longer
+ * composes, secrets rotated over typed changes, one edit route after another, the keyboard in the
+ * filters and pagers, the server's refusals on the fields they are about, and words for people.
+ * Its own app and tab; the 4xx answers it provokes on purpose are not counted, script errors and
+ * native dialogs are.
+ */
+describe('the admin page as a back-office user works in it', () => {
+  let own: AdminFixture;
+  let tab: Page;
+  const tabProblems: string[] = [];
+  /** The page loaded afresh at `route` (signed in: the token is in the tab's session). */
+  const openOwn = async (route: string) => {
+    await tab.goto('about:blank');
+    await tab.goto(`${own.origin}${PREFIX}/${route}`);
+  };
+  /** Only the fragment changes, as a link within the page does: no load. */
+  const hashTo = (route: string) => tab.goto(`${own.origin}${PREFIX}/${route}`);
+  const activeId = () => tab.evaluate('document.activeElement?.id || document.activeElement?.getAttribute("name") || document.activeElement?.tagName');
+  const ok = (_r: unknown, res: { writeHead(status: number): { end(body: string): void } }) => void res.writeHead(200).end('ok');
+  /** Waits until `read()` gives `expected` (10 s at most), reading from here: the page's CSP allows no string evaluated in it. */
+  async function until<T>(read: () => Promise<T>, expected: T): Promise<void> {
+    const deadline = Date.now() + 10_000;
+    let value = await read();
+    while (JSON.stringify(value) !== JSON.stringify(expected) && Date.now() < deadline) {
+      await tab.waitForTimeout(50);
+      value = await read();
+    }
+    expect(value).toEqual(expected);
+  }
+  const titled = (title: string) => until(() => tab.title(), `${title} — hookwork admin`);
+
+  beforeAll(async () => {
+    own = await startAdminFixture({ page: true });
+    tab = await context.newPage();
+    tab.on('pageerror', (error) => tabProblems.push(`page error: ${error.message}`));
+    tab.on('console', (message) => {
+      // A refused call is logged by the browser as a failed load: those are provoked here on purpose.
+      if (message.type() === 'error' && !message.text().startsWith('Failed to load resource')) tabProblems.push(`console: ${message.text()}`);
+    });
+    tab.on('dialog', (dialog) => {
+      // Loading afresh over a form with unsaved changes: the browser's own question, which a
+      // page cannot word (the page's own leave question is its dialog, tested here).
+      if (dialog.type() === 'beforeunload') return void dialog.accept();
+      tabProblems.push(`a native ${dialog.type()}: ${dialog.message()}`);
+      void dialog.dismiss();
+    });
+    await openOwn(`#token=${TOKEN}`);
+    await tab.getByRole('heading', { name: 'Webhooks' }).waitFor();
+  });
+
+  afterAll(async () => {
+    await tab?.close();
+    await own?.close();
+  });
+
+  it('shows an alias the app no longer composes apart, keeps it on save, and removes it when unticked', async () => {
+    const now = new Date();
+    // Stored when the app composed a shop plugin's events, since removed.
+    await resolveToken(own.app.container, WebhookRepositoryToken).create({ key: 'legacy', name: 'Legacy shop', url: own.receiver.url, events: ['Umbraco.ContentPublish', 'shop.orderPlaced'], contentTypeKeys: [], headers: {}, sensitiveHeaders: [], enabled: true, secrets: [], createdAt: now, updatedAt: now });
+    await openOwn('#/webhooks');
+    await tab.getByRole('link', { name: 'Legacy shop', exact: true }).waitFor();
+    expect(await tab.locator('ul.tags li.unknown').textContent()).toBe('shop.orderPlaced (not offered by this app)');
+    await tab.getByRole('link', { name: 'Edit Legacy shop' }).click();
+    await tab.getByRole('heading', { name: 'Edit Legacy shop' }).waitFor();
+    const kept = () => tab.getByRole('group', { name: 'Not offered by this app' }).getByRole('checkbox', { name: /shop\.orderPlaced/ });
+    expect(await kept().isChecked()).toBe(true);
+    expect(await kept().getAttribute('aria-describedby')).toBe('not-offered-note');
+    await tab.screenshot({ path: join(SCREENSHOTS, '40-not-offered-alias.png'), fullPage: true });
+
+    await tab.getByLabel('Name').fill('Legacy shop (renamed)');
+    await tab.getByRole('button', { name: 'Save' }).click();
+    await tab.getByRole('link', { name: 'Legacy shop (renamed)', exact: true }).waitFor();
+    expect((await own.app.webhooks.get('legacy'))!.events).toEqual(['Umbraco.ContentPublish', 'shop.orderPlaced']);
+
+    await tab.getByRole('link', { name: 'Edit Legacy shop (renamed)' }).click();
+    await kept().uncheck();
+    await tab.getByRole('button', { name: 'Save' }).click();
+    await tab.getByRole('link', { name: 'Legacy shop (renamed)', exact: true }).waitFor();
+    expect((await own.app.webhooks.get('legacy'))!.events).toEqual(['Umbraco.ContentPublish']);
+  });
+
+  it('rotates and revokes a secret without touching what is typed, asks before revoking in its own dialog, and saves the typed change after', async () => {
+    await own.app.webhooks.create({ key: 'signed', name: 'Signed', url: own.receiver.url, events: ['Umbraco.ContentPublish'], secret: true });
+    await openOwn('#/webhooks/signed');
+    await tab.getByRole('heading', { name: 'Edit Signed' }).waitFor();
+    await tab.getByLabel('Name').fill('Signed, renamed');
+    await tab.locator('input[value="Umbraco.MediaSave"]').check();
+
+    await tab.getByRole('button', { name: 'Rotate secret' }).click();
+    await tab.locator('code.secret').waitFor();
+    expect(await tab.evaluate('document.activeElement?.className')).toBe('secret-once');
+    expect(await tab.getByLabel('Name').inputValue()).toBe('Signed, renamed');
+    expect(await tab.locator('input[value="Umbraco.MediaSave"]').isChecked()).toBe(true);
+    expect(await tab.locator('fieldset.secrets li').count()).toBe(2);
+    await tab.getByRole('button', { name: 'I have copied it' }).click();
+    expect(await activeId()).toBe('rotate-secret');
+
+    const [first] = (await own.app.webhooks.get('signed'))!.secrets;
+    const revoke = tab.getByRole('button', { name: `Revoke the secret ${first!.hint}` });
+    const dialog = tab.getByRole('dialog', { name: `Revoke the secret ${first!.hint}?` });
+    await revoke.click();
+    await dialog.getByRole('button', { name: 'Cancel' }).click();
+    await dialog.waitFor({ state: 'hidden' });
+    expect((await own.app.webhooks.get('signed'))!.secrets).toHaveLength(2);
+    await revoke.click();
+    await dialog.getByRole('button', { name: `Revoke ${first!.hint}` }).click();
+    await tab.getByRole('status').filter({ hasText: `Secret ${first!.hint} revoked.` }).waitFor();
+    expect((await own.app.webhooks.get('signed'))!.secrets.map((s) => s.id)).not.toContain(first!.id);
+    expect(await tab.getByLabel('Name').inputValue()).toBe('Signed, renamed');
+    expect(await activeId()).toBe('rotate-secret');
+
+    // The typed change is saved over the version the secret changes left: no 412.
+    await tab.getByRole('button', { name: 'Save' }).click();
+    await tab.getByRole('link', { name: 'Signed, renamed', exact: true }).waitFor();
+    expect(await own.app.webhooks.get('signed')).toMatchObject({ name: 'Signed, renamed', events: ['Umbraco.ContentPublish', 'Umbraco.MediaSave'] });
+
+    // Changed elsewhere meanwhile: the rotation is made, the form says so, and a save stays refused.
+    await tab.getByRole('link', { name: 'Edit Signed, renamed' }).click();
+    await tab.getByRole('heading', { name: 'Edit Signed, renamed' }).waitFor();
+    await tab.getByLabel('Name').fill('Typed here');
+    await own.app.webhooks.update('signed', { enabled: false });
+    await tab.getByRole('button', { name: 'Rotate secret' }).click();
+    await tab.getByRole('alert').filter({ hasText: 'This webhook was also changed elsewhere since this form was opened' }).waitFor();
+    expect(await tab.getByLabel('Name').inputValue()).toBe('Typed here');
+    await tab.getByRole('button', { name: 'Save' }).click();
+    await tab.getByRole('alert').filter({ hasText: 'Not saved: this webhook was changed elsewhere' }).waitFor();
+    expect(await own.app.webhooks.get('signed')).toMatchObject({ name: 'Signed, renamed', enabled: false });
+    await tab.getByRole('button', { name: 'Load the webhook as it is now' }).click();
+    await tab.getByRole('dialog', { name: 'Load the webhook as it is now?' }).getByRole('button', { name: 'Load it and discard my changes' }).click();
+    await until(() => tab.getByLabel('Name').inputValue(), 'Signed, renamed');
+    expect(await tab.getByLabel('Enabled', { exact: true }).isChecked()).toBe(false);
+  });
+
+  it("fills the form again for another webhook's edit route, names the tab after it, and asks before leaving unsaved changes", async () => {
+    await own.app.webhooks.create({ key: 'first', name: 'First', url: `${own.receiver.origin}/first`, events: ['Umbraco.ContentPublish'] });
+    await own.app.webhooks.create({ key: 'second', name: 'Second', url: `${own.receiver.origin}/second`, events: ['Umbraco.MediaSave'] });
+    await openOwn('#/webhooks/first');
+    await tab.getByRole('heading', { name: 'Edit First' }).waitFor();
+    // Only the fragment changes (a link from one edit to another, back and forward).
+    await hashTo('#/webhooks/second');
+    await tab.getByRole('heading', { name: 'Edit Second' }).waitFor();
+    expect(await tab.getByLabel('URL').inputValue()).toBe(`${own.receiver.origin}/second`);
+    expect(await tab.locator('input[value="Umbraco.ContentPublish"]').isChecked()).toBe(false);
+    await titled('Edit Second');
+    await tab.goBack();
+    await tab.getByRole('heading', { name: 'Edit First' }).waitFor();
+    expect(await tab.getByLabel('URL').inputValue()).toBe(`${own.receiver.origin}/first`);
+
+    await tab.getByLabel('Name').fill('First, edited');
+    const sections = tab.getByRole('navigation', { name: 'Sections' });
+    const leave = tab.getByRole('dialog', { name: 'Leave without saving?' });
+    await sections.getByRole('link', { name: 'Deliveries' }).click();
+    await leave.getByRole('button', { name: 'Stay' }).click();
+    await leave.waitFor({ state: 'hidden' });
+    expect(tab.url()).toMatch(/#\/webhooks\/first$/);
+    expect(await tab.getByLabel('Name').inputValue()).toBe('First, edited');
+    await sections.getByRole('link', { name: 'Deliveries' }).click();
+    await leave.getByRole('button', { name: 'Leave and discard the changes' }).click();
+    await tab.getByRole('heading', { name: 'Deliveries' }).waitFor();
+    expect(tab.url()).toMatch(/#\/deliveries$/);
+    expect(await own.app.webhooks.get('first')).toMatchObject({ name: 'First' });
+    await titled('Deliveries');
+  });
+
+  it('keeps the focus on a filter or a pager that changes the address, moves it only to a new view, and keeps a badge one word', async () => {
+    const log = resolveToken(own.app.container, DeliveryLogToken);
+    await log.append(
+      Array.from({ length: 30 }, (_, i) => ({
+        key: `timed-out-${i}`,
+        webhookKey: 'first',
+        requestId: `msg_timed_out_${i}`,
+        url: `${own.receiver.origin}/first`,
+        eventAlias: 'Umbraco.ContentPublish',
+        retryCount: 1,
+        date: new Date(Date.now() - (i + 1) * 1000),
+        requestHeaders: {},
+        requestBody: '{}',
+        responseHeaders: {},
+        responseBody: '',
+        errorKind: 'timeout' as const,
+        errorMessage: 'timeout of 15000 ms exceeded',
+        durationMs: 15_000,
+        outcome: 'retrying' as const,
+      })),
+    );
+    await openOwn('#/deliveries');
+    await tab.locator('table.deliveries tbody tr').first().waitFor();
+    const outcome = tab.getByRole('combobox', { name: 'Outcome' });
+    await outcome.focus();
+    await outcome.selectOption('retrying');
+    await tab.waitForURL(/outcome=retrying/);
+    await tab.locator('table.deliveries tbody tr').first().waitFor();
+    expect(await activeId()).toBe('outcome');
+
+    const next = tab.getByRole('button', { name: 'Next' });
+    await next.focus();
+    await tab.keyboard.press('Enter');
+    await tab.waitForURL(/skip=25/);
+    await tab.getByText('26–30 of 30').waitFor();
+    expect(await tab.evaluate('document.activeElement?.textContent?.trim()')).toBe('Next');
+    // The last page: Next does nothing, and still has the focus (aria-disabled, not disabled).
+    expect(await next.getAttribute('aria-disabled')).toBe('true');
+    await tab.keyboard.press('Enter');
+    expect(tab.url()).toMatch(/skip=25$/);
+
+    // However narrow its column, "timeout" is one word on one line.
+    await tab.setViewportSize({ width: 760, height: 900 });
+    await tab.locator('.badge.kind-timeout').first().waitFor();
+    const lines = await tab.evaluate(`(() => {
+      const range = document.createRange();
+      range.selectNodeContents(document.querySelector('.badge.kind-timeout'));
+      return new Set([...range.getClientRects()].map((r) => Math.round(r.top))).size;
+    })()`);
+    expect(lines).toBe(1);
+    await tab.setViewportSize({ width: 1280, height: 900 });
+
+    await tab.getByRole('navigation', { name: 'Sections' }).getByRole('link', { name: 'Dead letters' }).click();
+    await until(() => tab.evaluate('document.activeElement?.tagName'), 'MAIN');
+  });
+
+  it("marks each field the server refused, in the form's words, and takes the focus to the first", async () => {
+    await openOwn('#/webhooks/new');
+    await tab.getByRole('heading', { name: 'Create webhook' }).waitFor();
+    await titled('Create webhook');
+    // The form takes what the API takes, from core's schema itself.
+    expect(await tab.getByLabel('Name').getAttribute('maxlength')).toBe(String(webhookInputSchema.properties.name.maxLength));
+    expect(await tab.getByLabel('URL').getAttribute('maxlength')).toBe(String(webhookInputSchema.properties.url.maxLength));
+    await tab.getByLabel('URL').fill(own.receiver.url);
+    await tab.getByLabel('Name').fill('Refused twice');
+    await tab.locator('input[value="Umbraco.ContentPublish"]').check();
+    await tab.getByRole('button', { name: 'Add header' }).click();
+    await tab.getByLabel('Header name').fill('X Bad Name');
+    await tab.getByLabel('Header value').fill('v');
+    await tab.getByLabel(/Breaker opens after/).fill('99999999999');
+    const create = tab.getByRole('button', { name: 'Create' });
+    await create.focus();
+    await tab.keyboard.press('Enter');
+    const alert = tab.getByRole('alert');
+    await alert.filter({ hasText: 'Not created: 2 fields need a change' }).waitFor();
+    expect(await alert.textContent()).not.toMatch(/schema|HOOKWORK_ERR|GET |body /);
+    expect(await activeId()).toBe('header-name-0');
+    const header = tab.locator('#header-name-0');
+    expect([await header.getAttribute('aria-invalid'), await header.getAttribute('aria-describedby')]).toEqual(['true', 'header-name-0-error']);
+    expect(await tab.locator('#header-name-0-error').textContent()).toMatch(/^Header X Bad Name: contains U\+0020 \(space\) at character 2/);
+    expect(await tab.locator('#breaker-threshold').getAttribute('aria-invalid')).toBe('true');
+    expect(await tab.locator('#breaker-threshold-error').textContent()).toMatch(/^Breaker opens after: must be at most 1000000/);
+    expect(await tab.locator('#url').getAttribute('aria-invalid')).toBeNull();
+    await tab.screenshot({ path: join(SCREENSHOTS, '41-fields-refused.png'), fullPage: true });
+    // Typed again, a field's mark goes.
+    await tab.getByLabel('Header name').fill('X-Good-Name');
+    expect(await header.getAttribute('aria-invalid')).toBeNull();
+
+    // A refusal of core's (the URL's scheme) finds its field the same way.
+    await tab.getByLabel(/Breaker opens after/).fill('');
+    await tab.getByLabel('URL').fill('ftp://127.0.0.1/x');
+    await create.click();
+    await tab.locator('#url-error').waitFor();
+    expect(await activeId()).toBe('url');
+    expect(await tab.locator('#url-error').textContent()).toMatch(/^URL: scheme ftp: is not allowed/);
+    expect((await own.app.webhooks.list()).items.map((w) => w.name)).not.toContain('Refused twice');
+  });
+
+  it('says at create and edit that the URL will not be delivered where the SSRF guard will refuse it, and lists it so', async () => {
+    await openOwn('#/webhooks/new');
+    await tab.getByLabel('URL').fill('http://169.254.169.254/latest/meta-data');
+    await tab.getByLabel('Name').fill('Metadata');
+    await tab.locator('input[value="Umbraco.ContentPublish"]').check();
+    await tab.getByLabel('Generate a signing secret (shown once)').uncheck();
+    await tab.getByRole('button', { name: 'Create' }).click();
+    await tab.getByRole('status').filter({ hasText: 'Created. This webhook will not be delivered to its URL: delivery to 169.254.169.254 was refused' }).waitFor();
+    await tab.getByRole('heading', { name: 'Edit Metadata' }).waitFor();
+    expect(await activeId()).toBe('url-blocked');
+    expect(await tab.locator('#url-blocked').textContent()).toMatch(/Not delivered:.*169\.254\.169\.254/);
+    await tab.getByRole('link', { name: 'Back to webhooks' }).click();
+    await tab.getByRole('link', { name: 'Metadata', exact: true }).waitFor();
+    expect(await tab.locator('p.url-blocked').textContent()).toMatch(/^Not delivered: delivery to 169\.254\.169\.254 was refused/);
+  });
+
+  it('keeps the focus on Send test event while it sends, and shows a webhook that does not exist as not found, with the way back', async () => {
+    own.receiver.handler = ok;
+    await openOwn('#/webhooks/first/test');
+    await titled('Send test event to First');
+    const send = tab.getByRole('button', { name: 'Send test event' });
+    await send.focus();
+    await tab.keyboard.press('Enter');
+    await tab.getByRole('status').filter({ hasText: /^The receiver answered 200/ }).waitFor();
+    expect(await tab.evaluate('document.activeElement?.textContent?.trim()')).toBe('Send test event');
+
+    for (const route of ['#/webhooks/no-such-webhook', '#/webhooks/no-such-webhook/test']) {
+      await openOwn(route);
+      await tab.getByRole('heading', { name: 'Webhook not found' }).waitFor();
+      expect(await tab.locator('main form').count()).toBe(0);
+      expect(await tab.getByRole('link', { name: 'Back to webhooks' }).count()).toBe(1);
+      expect(await tab.locator('main').textContent()).not.toMatch(/GET webhook|HOOKWORK_ERR/);
+      await titled('Webhook not found');
+    }
+  });
+
+  it('says what a redelivery did: put back in the queue, or already back there', async () => {
+    own.receiver.handler = (_r, res) => void res.writeHead(500).end('down');
+    await own.app.webhooks.create({ key: 'redo', name: 'Redo', url: `${own.receiver.origin}/redo`, events: ['Umbraco.ContentUnpublish'] });
+    await own.app.publish(new ContentUnpublishedNotification({ unpublishedEntities: [blogPost('page-redo')] }));
+    await own.app.drain();
+    const [dead] = (await own.app.management.logs({ webhookKey: 'redo', outcomes: ['dead'] })).items;
+    // Held back, so what is put back waits in the queue.
+    own.app.updateSettings({ enabled: false });
+    try {
+      await openOwn(`#/deliveries/${dead!.key}`);
+      const redeliver = tab.getByRole('button', { name: 'Redeliver' });
+      await redeliver.click();
+      await tab.getByRole('status').filter({ hasText: 'Put back in the queue, due now' }).waitFor();
+      await redeliver.click();
+      await tab.getByRole('alert').filter({ hasText: 'Not redelivered: it is already back in the queue' }).waitFor();
+      expect(await tab.getByRole('status').textContent()).toBe('');
+      expect(await own.app.management.queueCounts({ webhookKey: 'redo' })).toEqual({ pending: 1, inFlight: 0, dead: 0 });
+    } finally {
+      own.app.updateSettings({ enabled: true });
+      own.receiver.handler = ok;
+    }
+  });
+
+  it('draws the focus ring and the borders of fields at 3:1 or more against what is beside them (WCAG 1.4.11)', async () => {
+    await openOwn('#/webhooks/new');
+    await tab.getByLabel('URL').waitFor();
+    const colours = (await tab.evaluate(`(() => {
+      const url = document.querySelector('#url');
+      url.focus();
+      const field = getComputedStyle(url);
+      const link = document.querySelector('.topbar nav a');
+      link.focus();
+      return { ring: field.outlineColor, border: field.borderTopColor, fieldBackground: field.backgroundColor, page: getComputedStyle(document.body).backgroundColor,
+        topRing: getComputedStyle(link).outlineColor, topBar: getComputedStyle(document.querySelector('.topbar')).backgroundColor };
+    })()`)) as Record<string, string>;
+    const contrast = (a: string, b: string) => {
+      const luminance = (rgb: string) => {
+        const [r, g, bl] = rgb.match(/\d+(\.\d+)?/g)!.slice(0, 3).map((c) => Number(c) / 255).map((c) => (c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4));
+        return 0.2126 * r! + 0.7152 * g! + 0.0722 * bl!;
+      };
+      const [hi, lo] = [luminance(a), luminance(b)].sort((x, y) => y - x);
+      return (hi! + 0.05) / (lo! + 0.05);
+    };
+    expect(contrast(colours.ring!, colours.page!)).toBeGreaterThanOrEqual(3);
+    expect(contrast(colours.ring!, colours.fieldBackground!)).toBeGreaterThanOrEqual(3);
+    expect(contrast(colours.border!, colours.fieldBackground!)).toBeGreaterThanOrEqual(3);
+    expect(contrast(colours.border!, colours.page!)).toBeGreaterThanOrEqual(3);
+    expect(contrast(colours.topRing!, colours.topBar!)).toBeGreaterThanOrEqual(3);
+  });
+
+  it('reads a token link whatever it holds: a % or & in the token, a malformed or empty one said so, and the address bar always cleared', async () => {
+    const odd = 'p%ct&amp=0123456789-abcdef';
+    const host = Fastify({ logger: false });
+    await host.register(hookworkAdmin, { prefix: PREFIX, app: own.app, auth: { token: odd }, apiReference: false });
+    await host.listen({ port: 0, host: '127.0.0.1' });
+    const origin = `http://127.0.0.1:${(host.server.address() as { port: number }).port}`;
+    try {
+      // As the server prints it (encoded), and as a person types it (raw).
+      for (const fragment of [`#token=${encodeURIComponent(odd)}`, `#token=${odd}`]) {
+        await tab.goto('about:blank');
+        await tab.goto(`${origin}${PREFIX}/${fragment}`);
+        await tab.getByRole('heading', { name: 'Webhooks' }).waitFor();
+        expect(tab.url()).toBe(`${origin}${PREFIX}/#/webhooks`);
+      }
+      for (const [fragment, said] of [
+        ['#token=', /The sign-in link holds no token after #token=/],
+        ['#token=caf%C3%A9-0123456789abcdef', /The token in the sign-in link has characters no token has/],
+        ['#token=%E0%A4%A-0123456789abcdef', /The token in that sign-in link was not accepted/],
+        ['#token=wrong-token-0123456789abcdef', /The token in that sign-in link was not accepted/],
+      ] as const) {
+        await tab.goto('about:blank');
+        await tab.goto(`${origin}${PREFIX}/${fragment}`);
+        await tab.getByRole('alert').filter({ hasText: said }).waitFor();
+        expect([fragment, tab.url()]).toEqual([fragment, `${origin}${PREFIX}/#/webhooks`]);
+        // Asked to sign in, the token field has the focus.
+        expect(await activeId()).toBe('token');
+        await titled('Sign in');
+      }
+      // Signed in, Sign out forgets the token: a reload does not sign in again.
+      await tab.getByLabel('Token').fill(odd);
+      await tab.getByRole('button', { name: 'Sign in' }).click();
+      await tab.getByRole('heading', { name: 'Webhooks' }).waitFor();
+      await tab.getByRole('button', { name: 'Sign out' }).click();
+      await tab.getByRole('heading', { name: 'Sign in' }).waitFor();
+      await tab.reload();
+      await tab.getByRole('heading', { name: 'Sign in' }).waitFor();
+      expect(await activeId()).toBe('token');
+    } finally {
+      await host.close();
+    }
+  });
+
+  it('ran without script errors or native dialogs', () => {
+    expect(tabProblems).toEqual([]);
+  });
+});
+
+/**
+ * A host that signs people in with its own session (a cookie its `authenticate` reads): the page
+ * asks for no token, says the host's session ended in those words, and signs out only where the
+ * host gave its sign-out address.
+ */
+describe('the admin page on a host that signs in with its own session', () => {
+  let own: AdminFixture;
+  let host: FastifyInstance;
+  let origin: string;
+  let tab: Page;
+  const tabProblems: string[] = [];
+
+  beforeAll(async () => {
+    own = await startAdminFixture();
+    host = Fastify({ logger: false, routerOptions: { maxParamLength: 200 } });
+    host.get('/login', (_request, reply) => reply.header('set-cookie', 'sid=alice; Path=/; HttpOnly; SameSite=Lax').type('text/plain').send('signed in'));
+    host.get('/logout', (_request, reply) => reply.header('set-cookie', 'sid=; Path=/; Max-Age=0').type('text/plain').send('signed out'));
+    const alice = (request: { headers: { cookie?: string } }) => (/(?:^|; )sid=alice(?:;|$)/.test(request.headers.cookie ?? '') ? { id: 'alice', name: 'Alice' } : undefined);
+    await host.register(hookworkAdmin, { prefix: '/backoffice/webhooks', app: own.app, auth: { authenticate: alice, signOutUrl: '/logout' }, apiReference: false });
+    await host.register(hookworkAdmin, { prefix: '/plain', app: own.app, auth: { authenticate: alice }, apiReference: false });
+    await host.listen({ port: 0, host: '127.0.0.1' });
+    origin = `http://127.0.0.1:${(host.server.address() as { port: number }).port}`;
+    tab = await context.newPage();
+    tab.on('pageerror', (error) => tabProblems.push(`page error: ${error.message}`));
+    tab.on('dialog', (dialog) => {
+      tabProblems.push(`a native ${dialog.type()}: ${dialog.message()}`);
+      void dialog.dismiss();
+    });
+  });
+
+  afterAll(async () => {
+    await tab?.close();
+    await context.clearCookies();
+    await host?.close();
+    await own?.close();
+  });
+
+  it('asks for no token, signs in once the host has, says the session ended in those words keeping the form, and signs out at the host', async () => {
+    await tab.goto(`${origin}/backoffice/webhooks/`);
+    await tab.getByRole('heading', { name: 'Sign in' }).waitFor();
+    expect(await tab.locator('main').textContent()).toMatch(/You are not signed in to the application this page belongs to/);
+    expect(await tab.getByLabel('Token').count()).toBe(0);
+    expect(await tab.evaluate('document.activeElement?.id')).toBe('try-again');
+    await tab.screenshot({ path: join(SCREENSHOTS, '42-host-sign-in.png'), fullPage: true });
+
+    // Signed in at the host (another tab), Try again lets the page in.
+    const other = await context.newPage();
+    await other.goto(`${origin}/login`);
+    await tab.getByRole('button', { name: 'Try again' }).click();
+    await tab.getByRole('heading', { name: 'Webhooks' }).waitFor();
+    expect(await tab.locator('.who').textContent()).toMatch(/Alice/);
+    expect(await tab.getByRole('link', { name: 'Sign out' }).getAttribute('href')).toBe('/logout');
+
+    // The host's session ends mid-form: asked in those words, the form kept.
+    await tab.getByRole('link', { name: 'Create webhook' }).click();
+    await tab.getByLabel('Name').fill('Typed before the session ended');
+    await context.clearCookies();
+    await tab.getByLabel('URL').fill(own.receiver.url);
+    await tab.locator('input[value="Umbraco.ContentPublish"]').check();
+    await tab.getByRole('button', { name: 'Create' }).click();
+    await tab.getByRole('heading', { name: 'Sign in again' }).waitFor();
+    expect(await tab.getByRole('alert').textContent()).toMatch(/Your session with the application this page belongs to has ended/);
+    expect(await tab.locator('main').textContent()).not.toMatch(/token/i);
+    await other.goto(`${origin}/login`);
+    await other.close();
+    await tab.getByRole('button', { name: 'Try again' }).click();
+    await tab.getByRole('heading', { name: 'Create webhook' }).waitFor();
+    expect(await tab.getByLabel('Name').inputValue()).toBe('Typed before the session ended');
+    await tab.getByRole('link', { name: 'Cancel' }).click();
+    await tab.getByRole('dialog', { name: 'Leave without saving?' }).getByRole('button', { name: 'Leave and discard the changes' }).click();
+    await tab.getByRole('heading', { name: 'Webhooks' }).waitFor();
+
+    // Sign out goes to the host's sign-out; back on the page, it is signed out for real.
+    await tab.getByRole('link', { name: 'Sign out' }).click();
+    await tab.getByText('signed out').waitFor();
+    await tab.goto(`${origin}/backoffice/webhooks/`);
+    await tab.getByRole('heading', { name: 'Sign in' }).waitFor();
+  });
+
+  it("offers no Sign out where the host gave no sign-out address: the page cannot end the host's session", async () => {
+    await tab.goto(`${origin}/login`);
+    await tab.goto(`${origin}/plain/`);
+    await tab.getByRole('heading', { name: 'Webhooks' }).waitFor();
+    expect(await tab.locator('.who').textContent()).toMatch(/Alice/);
+    expect(await tab.getByText('Sign out').count()).toBe(0);
+  });
+
+  it('ran without script errors or native dialogs', () => {
+    expect(tabProblems).toEqual([]);
   });
 });
 
@@ -1103,7 +1603,7 @@ describe('the admin page before a delete, and past the first page of everything'
     await dialog.waitFor();
     expect(await dialog.getByRole('paragraph').textContent()).toBe(
       `Orders (${own.receiver.origin}/orders) gets no more events. Its 1 request waiting in the queue will not be sent: each is dropped, and logged as dropped. ` +
-        'Its 2 dead letters are dropped with it, and logged as dropped (on the BullMQ engine they stay until the retention cleanup, never sent). Its delivery log stays readable until the retention cleanup. Deleting cannot be undone.',
+        'Its 2 dead letters are dropped with it, each logged as dropped. Its delivery log stays readable until the retention cleanup. Deleting cannot be undone.',
     );
     expect(await dialog.getByRole('button', { name: 'Delete Orders' }).count()).toBe(1);
     await focused('Cancel');
@@ -1124,8 +1624,10 @@ describe('the admin page before a delete, and past the first page of everything'
     await tab.waitForFunction("document.activeElement?.tagName === 'MAIN'");
     expect(await own.app.webhooks.get(orders)).toBeUndefined();
     expect(own.audits.filter((a) => a.action === 'webhook.delete').map((a) => [a.outcome, a.target])).toEqual([['succeeded', orders]]);
-    // As the dialog said: the dead letters went with it.
+    // As the dialog said: the queued request and the dead letters went with it, each in its log as dropped.
     expect((await own.app.management.deadLetters()).items.some((r) => r.webhookKey === orders)).toBe(false);
+    expect(await own.app.management.queueCounts()).toEqual({ pending: 0, inFlight: 0, dead: 0 });
+    expect((await own.app.management.logs({ webhookKey: orders, outcomes: ['dropped'] })).total).toBe(3);
 
     // Deleted elsewhere while the list was open: nothing is asked, the answer says why, the row goes.
     const gone = (await own.app.webhooks.create({ name: 'Gone', url: `${own.receiver.origin}/gone`, events: ['Umbraco.ContentPublish'] })).key;
@@ -1134,7 +1636,10 @@ describe('the admin page before a delete, and past the first page of everything'
     await tab.getByRole('dialog', { name: 'Delete the webhook Gone?' }).getByRole('button', { name: 'Cancel' }).click();
     await own.app.webhooks.delete(gone);
     await tab.getByRole('button', { name: 'Delete Gone', exact: true }).click();
-    await tab.getByRole('alert').getByText(`no webhook has the key "${gone}"`).waitFor();
+    // In the page's words: no route a program would call, no code.
+    const said = tab.getByRole('alert');
+    await said.getByText('This webhook does not exist').waitFor();
+    expect(await said.textContent()).not.toMatch(/GET webhook|HOOKWORK_ERR/);
     await tab.getByText('No webhooks yet').waitFor();
     expect(await tab.getByRole('dialog').count()).toBe(0);
     // That 404 was the answer meant; the browser logs it as a failed load too.

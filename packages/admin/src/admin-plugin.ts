@@ -5,11 +5,11 @@ import { ADMIN_ERRORS } from './admin-errors';
 import { isAppUnavailable, managementOf, NOT_STARTED_RETRY_AFTER_SECONDS } from './app-availability';
 import { checkOptions, is, type OptionHints, type OptionSpec } from './admin-options';
 import { AuditTrail, type AuditConfig } from './audit';
-import { AdminAuthenticator, refuseCrossSite, type AdminAuthOptions, type AdminPrincipal } from './auth';
+import { AdminAuthenticator, checkSignOutUrl, refuseCrossSite, type AdminAuthMethod, type AdminAuthOptions, type AdminPrincipal } from './auth';
 import { LONGEST_PATH_KEY } from './api-schemas';
 import { answeredAs, refuseContentWhereNoneIsTaken, useJsonBodyParser } from './json-body';
 import { registerPage } from './page-routes';
-import { PROBLEM_MEDIA_TYPE, toProblem } from './problem-details';
+import { clientRefusal, PROBLEM_MEDIA_TYPE, toProblem } from './problem-details';
 import { registerQueueRoutes } from './routes/queue-routes';
 import { registerWebhookRoutes } from './routes/webhook-routes';
 import { suggestRoute } from './route-suggestions';
@@ -68,8 +68,14 @@ const PLUGIN_HINTS: OptionHints = {
   authentication: 'it is auth: { token } or auth: { authenticate }',
 };
 
-const AUTH_OPTIONS: OptionSpec = { token: is.anything, authenticate: is.anything };
-const AUTH_HINTS: OptionHints = { tokens: 'token takes one token or a list: auth: { token: [a, b] }', bearer: 'the bearer token is auth: { token }', hook: 'the hook is auth: { authenticate }' };
+const AUTH_OPTIONS: OptionSpec = { token: is.anything, authenticate: is.anything, signOutUrl: checkSignOutUrl };
+const AUTH_HINTS: OptionHints = {
+  tokens: 'token takes one token or a list: auth: { token: [a, b] }',
+  bearer: 'the bearer token is auth: { token }',
+  hook: 'the hook is auth: { authenticate }',
+  logoutUrl: "the host's sign-out address is auth: { signOutUrl }",
+  signOut: "the host's sign-out address is auth: { signOutUrl }",
+};
 
 /** The path of the API under the plugin's prefix. */
 export const API_PATH = '/api/v1';
@@ -115,7 +121,7 @@ export const hookworkAdmin: FastifyPluginAsync<HookworkAdminOptions> = async (fa
   // A logger of the host's own that throws must not cost the audit event after it (nor a request).
   const logger = options.logger ? guardedLogger(options.logger) : resolveToken(app.container, LoggerToken);
   const audit = new AuditTrail(app, logger);
-  const principals = new WeakMap<FastifyRequest, AdminPrincipal>();
+  const principals = new WeakMap<FastifyRequest, { principal: AdminPrincipal; via: AdminAuthMethod }>();
   const prefix = fastify.prefix.replace(/\/$/, '');
 
   warnIfShortParams(fastify, logger);
@@ -123,6 +129,8 @@ export const hookworkAdmin: FastifyPluginAsync<HookworkAdminOptions> = async (fa
   fastify.setErrorHandler((thrown, request, reply) => {
     const error = answeredAs(thrown, request);
     const problem = toProblem(error, request.url.replace(/\?.*$/, ''), { bodyLimit: request.routeOptions.bodyLimit, contentType: request.headers['content-type'] });
+    // A plugin's client error says how to ask again in its headers (416's Content-Range: bytes */size).
+    if (problem.code === 'HOOKWORK_ERR_ADMIN_REQUEST_REFUSED') reply.headers(clientRefusal(error)!.headers);
     if (isAppUnavailable(error)) {
       // 503 with Retry-After (RFC 9110 §10.2.3): the app is expected up once the host's start() resolves.
       if (problem.code === 'HOOKWORK_ERR_APP_NOT_STARTED') reply.header('retry-after', String(NOT_STARTED_RETRY_AFTER_SECONDS));
@@ -169,13 +177,13 @@ export const hookworkAdmin: FastifyPluginAsync<HookworkAdminOptions> = async (fa
       api.addHook('onRequest', async (request, reply) => {
         noSniffNoStore(reply);
         refuseCrossSite(request);
-        principals.set(request, await authenticator.authenticate(request, reply));
+        principals.set(request, await authenticator.identify(request, reply));
       });
       api.addHook('onResponse', async (request, reply) => {
         const config = request.routeOptions.config as { audit?: AuditConfig };
         const write = request.method !== 'GET' && request.method !== 'HEAD' && request.method !== 'OPTIONS';
         if (!write) return;
-        audit.record(request, reply, config.audit ?? { action: `${request.method} ${request.url.replace(/\?.*$/, '')}` }, principals.get(request), codes.get(request));
+        audit.record(request, reply, config.audit ?? { action: `${request.method} ${request.url.replace(/\?.*$/, '')}` }, principals.get(request)?.principal, codes.get(request));
       });
       // The problem's code, for the audit record of a refused write.
       const codes = new WeakMap<FastifyRequest, string>();
@@ -183,7 +191,7 @@ export const hookworkAdmin: FastifyPluginAsync<HookworkAdminOptions> = async (fa
         codes.set(request, toProblem(answeredAs(error, request), '').code);
       });
       refuseContentWhereNoneIsTaken(api);
-      const context = { management: () => managementOf(app), audit, principal: (request: FastifyRequest) => principals.get(request) };
+      const context = { management: () => managementOf(app), audit, principal: (request: FastifyRequest) => principals.get(request)?.principal, via: (request: FastifyRequest) => principals.get(request)?.via };
       registerWebhookRoutes(api, context);
       registerQueueRoutes(api, context);
       api.get('/openapi.json', { schema: { hide: true } }, () => (fastify as unknown as Record<string, (o?: object) => unknown>)[OPENAPI_DECORATOR]!());
@@ -208,7 +216,7 @@ export const hookworkAdmin: FastifyPluginAsync<HookworkAdminOptions> = async (fa
     });
   }
 
-  await registerPage(fastify, { page: options.page ?? true, apiReference: options.apiReference ?? true, title: options.title ?? 'hookwork admin' });
+  await registerPage(fastify, { page: options.page ?? true, apiReference: options.apiReference ?? true, title: options.title ?? 'hookwork admin', auth: { methods: authenticator.methods, signOutUrl: authenticator.signOutUrl } });
 };
 
 /**

@@ -5,7 +5,7 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import { ADMIN_ERRORS } from './admin-errors';
 import { checkOptions, is, type OptionHints, type OptionSpec } from './admin-options';
 import { checkMetricsOption, hookworkAdmin, type AdminMetricsOption } from './admin-plugin';
-import { isAcceptedToken, MIN_TOKEN_LENGTH, tokenProblem, type AuthenticateHook } from './auth';
+import { checkSignOutUrl, isAcceptedToken, MIN_TOKEN_LENGTH, tokenProblem, type AuthenticateHook } from './auth';
 import { adminFrameworkErrors } from './framework-errors';
 import { LONGEST_PATH_KEY } from './api-schemas';
 
@@ -22,6 +22,8 @@ export interface AdminServerOptions {
   token?: string;
   /** The host's own authentication instead of (or beside) a token. */
   authenticate?: AuthenticateHook;
+  /** Where the page's *Sign out* goes for someone `authenticate` let in (the plugin's `auth.signOutUrl`); needs `authenticate`. */
+  signOutUrl?: string;
   /** Path prefix of the page and API (default "/"). */
   prefix?: string;
   /** TLS key and certificate (PEM), to serve HTTPS (advised on any non-loopback address). */
@@ -60,6 +62,7 @@ const SERVER_OPTIONS: OptionSpec = {
   host: (v) => (typeof v === 'string' && v.length > 0 && !/[\s/]/.test(v) ? undefined : 'must be an address such as 127.0.0.1, ::1 or 0.0.0.0 (no scheme, no port)'),
   token: (v) => (typeof v === 'string' ? undefined : "must be a string (one token; the plugin's auth.token takes several)"),
   authenticate: is.function,
+  signOutUrl: checkSignOutUrl,
   // Segments of plain characters only: the router reads `:id` as a parameter and `*` as a wildcard
   // (`/admin/*` threw inside Fastify's boot and ended the process), a `%` escape matches no
   // request (`/%zz`: every one answered 400), and `//` is an empty segment.
@@ -172,7 +175,7 @@ export async function startAdminServer(app: Hookwork<unknown>, options: AdminSer
     await fastify.register(hookworkAdmin, {
       prefix,
       app,
-      auth: { ...(token !== undefined ? { token } : {}), ...(options.authenticate ? { authenticate: options.authenticate } : {}) },
+      auth: { ...(token !== undefined ? { token } : {}), ...(options.authenticate ? { authenticate: options.authenticate } : {}), ...(options.signOutUrl !== undefined ? { signOutUrl: options.signOutUrl } : {}) },
       ...(options.logger ? { logger: options.logger } : {}),
       ...(options.page !== undefined ? { page: options.page } : {}),
       ...(options.apiReference !== undefined ? { apiReference: options.apiReference } : {}),

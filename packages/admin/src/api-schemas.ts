@@ -122,12 +122,13 @@ export const redeliveredSchema = {
   },
 } as const;
 
-/** Who the API authenticated (GET /session). */
+/** Who the API authenticated (GET /session), and how. */
 export const sessionSchema = {
   type: 'object',
   additionalProperties: false,
-  required: ['principal'],
+  required: ['principal', 'via'],
   properties: {
+    via: { type: 'string', enum: ['token', 'host'], description: "How the request was let in: `token`, a bearer token of auth.token; `host`, the host's own auth.authenticate (its session). The page signs a token out by forgetting it, a host's session only through the host's sign-out (auth.signOutUrl)." },
     principal: {
       type: 'object',
       additionalProperties: false,

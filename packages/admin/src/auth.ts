@@ -27,7 +27,24 @@ export interface AdminAuthOptions {
   token?: string | readonly string[];
   /** The host's own authentication. */
   authenticate?: AuthenticateHook;
+  /**
+   * Where the admin page's *Sign out* goes for someone `authenticate` let in: the host's own
+   * sign-out address (`/logout`, or an `https:` URL), opened as a link (GET) in the tab. Without
+   * it, the page offers no *Sign out* to such a user (it cannot end the host's session: it would
+   * only look signed out until the next reload). Needs `authenticate`.
+   */
+  signOutUrl?: string;
 }
+
+/** How a request was let in: by one of `token`, or by the host's `authenticate`. */
+export type AdminAuthMethod = 'token' | 'host';
+
+/** Checks an {@link AdminAuthOptions.signOutUrl}; undefined when it is one, else what it must be. */
+export const checkSignOutUrl = (value: unknown): string | undefined =>
+  // Visible ASCII only (no space or control character: a header, a log line, a link carry it as is).
+  typeof value === 'string' && /^[\x21-\x7e]+$/.test(value) && ((value.startsWith('/') && !value.startsWith('//') && !value.startsWith('/\\')) || /^https?:\/\/./i.test(value))
+    ? undefined
+    : 'must be the host\'s sign-out address: a path on this server such as /logout, or an http(s) URL';
 
 /** The shortest bearer token accepted. */
 export const MIN_TOKEN_LENGTH = 16;
@@ -54,6 +71,10 @@ const digest = (value: string) => createHash('sha256').update(value, 'utf8').dig
 export class AdminAuthenticator {
   private readonly tokens: { digest: Buffer; principal: AdminPrincipal }[];
   private readonly authenticateHook: AuthenticateHook | undefined;
+  /** The ways a request may be let in, in the order they are tried. */
+  readonly methods: readonly AdminAuthMethod[];
+  /** Where the page's Sign out goes for someone the host let in, if the host gave it. */
+  readonly signOutUrl: string | undefined;
 
   constructor(options: AdminAuthOptions | undefined) {
     const tokens = options?.token === undefined ? [] : typeof options.token === 'string' ? [options.token] : [...options.token];
@@ -64,6 +85,11 @@ export class AdminAuthenticator {
     }
     if (options?.authenticate !== undefined && typeof options.authenticate !== 'function') {
       throw ADMIN_ERRORS.create('HOOKWORK_ERR_ADMIN_INVALID_OPTIONS', 'auth.authenticate must be a function (request) => principal | undefined');
+    }
+    if (options?.signOutUrl !== undefined) {
+      const problem = checkSignOutUrl(options.signOutUrl);
+      if (problem) throw ADMIN_ERRORS.create('HOOKWORK_ERR_ADMIN_INVALID_OPTIONS', `auth.signOutUrl ${problem}`);
+      if (!options.authenticate) throw ADMIN_ERRORS.create('HOOKWORK_ERR_ADMIN_INVALID_OPTIONS', "auth.signOutUrl ends the host's session that auth.authenticate reads, and there is no authenticate: pass it with authenticate, or leave it out (the page signs a token out by forgetting it)");
     }
     if (tokens.length === 0 && !options?.authenticate) {
       throw ADMIN_ERRORS.create(
@@ -76,10 +102,21 @@ export class AdminAuthenticator {
       return { digest: d, principal: { id: `token:${d.toString('hex').slice(0, 8)}`, name: 'token holder' } };
     });
     this.authenticateHook = options?.authenticate;
+    this.methods = [...(tokens.length > 0 ? (['token'] as const) : []), ...(options?.authenticate ? (['host'] as const) : [])];
+    this.signOutUrl = options?.signOutUrl;
   }
 
   /** Who made `request`; throws HOOKWORK_ERR_ADMIN_UNAUTHORIZED (and sets WWW-Authenticate) when no one did. */
   async authenticate(request: FastifyRequest, reply: FastifyReply): Promise<AdminPrincipal> {
+    return (await this.identify(request, reply)).principal;
+  }
+
+  /**
+   * Who made `request` and how they were let in; throws HOOKWORK_ERR_ADMIN_UNAUTHORIZED (and sets
+   * WWW-Authenticate) when no one did, saying what this admin takes: a bearer token, the host's
+   * sign-in, or either.
+   */
+  async identify(request: FastifyRequest, reply: FastifyReply): Promise<{ principal: AdminPrincipal; via: AdminAuthMethod }> {
     const header = request.headers.authorization;
     const bearer = typeof header === 'string' && /^Bearer\s+/i.test(header) ? header.replace(/^Bearer\s+/i, '').trim() : undefined;
     if (bearer !== undefined && this.tokens.length > 0) {
@@ -87,18 +124,32 @@ export class AdminAuthenticator {
       // Every token is compared (no early exit), so the time taken does not say which matched.
       let match: AdminPrincipal | undefined;
       for (const token of this.tokens) if (timingSafeEqual(given, token.digest)) match = token.principal;
-      if (match) return match;
+      if (match) return { principal: match, via: 'token' };
     }
     if (this.authenticateHook) {
       const principal = await this.authenticateHook(request);
-      if (principal && typeof principal.id === 'string' && principal.id.length > 0) return principal;
+      if (principal && typeof principal.id === 'string' && principal.id.length > 0) return { principal, via: 'host' };
     }
     const wrong = bearer !== undefined;
-    reply.header('www-authenticate', `Bearer realm="hookwork-admin"${wrong ? ', error="invalid_token"' : ''}`);
-    throw ADMIN_ERRORS.create(
-      'HOOKWORK_ERR_ADMIN_UNAUTHORIZED',
-      wrong ? 'the bearer token is not one this admin API accepts; use the token it was started with' : 'this admin API needs authentication: send Authorization: Bearer <token>',
-    );
+    const takesToken = this.tokens.length > 0;
+    // A challenge is required with a 401 (RFC 9110 §11.6.1). Bearer only where a token is taken: a
+    // host-only admin names its own sign-in instead, so no client is sent looking for a token.
+    reply.header('www-authenticate', takesToken ? `Bearer realm="hookwork-admin"${wrong ? ', error="invalid_token"' : ''}` : 'Session realm="hookwork-admin"');
+    throw ADMIN_ERRORS.create('HOOKWORK_ERR_ADMIN_UNAUTHORIZED', this.refusal(wrong));
+  }
+
+  /** Why a request was not let in, in the terms of what this admin takes. */
+  private refusal(sentToken: boolean): string {
+    const hostSignIn = "the host application's own sign-in (its session)";
+    if (!this.authenticateHook) return sentToken ? 'the bearer token is not one this admin API accepts; use the token it was started with' : 'this admin API needs authentication: send Authorization: Bearer <token>';
+    if (this.tokens.length === 0) {
+      return sentToken
+        ? `this admin API takes no bearer token: it authenticates through ${hostSignIn}, which did not let this request in; sign in to the host application, then try again`
+        : `this admin API authenticates through ${hostSignIn}, which did not let this request in (not signed in, or the session ended); sign in to the host application, then try again`;
+    }
+    return sentToken
+      ? `the bearer token is not one this admin API accepts, and ${hostSignIn} did not let the request in either; use the token it was started with, or sign in to the host application`
+      : `this admin API needs authentication: send Authorization: Bearer <token>, or sign in to the host application (its own sign-in, which did not let this request in)`;
   }
 }
 

@@ -3,6 +3,7 @@ import { dirname, join } from 'node:path';
 import fastifyStatic from '@fastify/static';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { ADMIN_ERRORS } from './admin-errors';
+import type { AdminAuthMethod } from './auth';
 
 /**
  * Where the admin page's built assets are: `dist/page` of this package, written by
@@ -28,8 +29,12 @@ function secureHeaders(reply: FastifyReply, csp: string): void {
 
 const escapeAttribute = (value: string) => value.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 
-/** The page's HTML shell: no data in it (everything comes from the API, authenticated). */
-function pageHtml(base: string, title: string): string {
+/**
+ * The page's HTML shell: no data in it (everything comes from the API, authenticated) but how it
+ * may sign in — a token, the host's own sign-in, or either — and where the host's sign-out is:
+ * what a login page says too, so the page asks for what the API takes.
+ */
+function pageHtml(base: string, title: string, auth: PageAuth): string {
   return `<!doctype html>
 <html lang="en">
 <head>
@@ -42,7 +47,7 @@ function pageHtml(base: string, title: string): string {
 <script type="module" src="assets/admin.js"></script>
 </head>
 <body>
-<hw-admin-app></hw-admin-app>
+<hw-admin-app data-auth="${escapeAttribute(auth.methods.join(' '))}"${auth.signOutUrl !== undefined ? ` data-sign-out-url="${escapeAttribute(auth.signOutUrl)}"` : ''}></hw-admin-app>
 <noscript>The hookwork admin page needs JavaScript; the API reference is at api/reference/.</noscript>
 </body>
 </html>
@@ -76,6 +81,13 @@ export interface PageOptions {
   /** Serve the API reference page (default true). */
   apiReference: boolean;
   title: string;
+  auth: PageAuth;
+}
+
+/** How the page may sign in: what the API's authentication takes, and the host's sign-out address. */
+export interface PageAuth {
+  methods: readonly AdminAuthMethod[];
+  signOutUrl: string | undefined;
 }
 
 /**
@@ -99,7 +111,7 @@ export async function registerPage(fastify: FastifyInstance, options: PageOption
     });
     await pages.register(fastifyStatic, { root: PAGE_ASSETS_DIR, prefix: '/assets/', decorateReply: false, index: false, cacheControl: true, maxAge: 0 });
     if (options.page) {
-      const html = pageHtml(base, options.title);
+      const html = pageHtml(base, options.title, options.auth);
       pages.get('/', { schema: hide }, (_request, reply) => reply.type('text/html; charset=utf-8').send(html));
     }
     if (options.apiReference) {

@@ -74,8 +74,10 @@ export const problemDetailsSchema = {
 /**
  * Turns anything a route threw into problem details: a HookworkError keeps its code and status
  * (and its field details); Fastify's own client errors (bad JSON, a wrong media type, a body too
- * large — 413, naming `context.bodyLimit` — a schema mismatch) get the admin codes; anything else is a 500 whose detail says no more
- * than where to look (the cause goes to the log, never to the client).
+ * large — 413, naming `context.bodyLimit` — a schema mismatch) get the admin codes; another client
+ * error a framework or plugin raised keeps its own 4xx status ({@link clientRefusal}); anything
+ * else is a 500 whose detail says no more than where to look (the cause goes to the log, never to
+ * the client).
  */
 export function toProblem(error: unknown, instance: string, context: { bodyLimit?: number; contentType?: string } = {}): ProblemDetails {
   if (isHookworkError(error)) return fromHookworkError(error, instance);
@@ -127,7 +129,43 @@ export function toProblem(error: unknown, instance: string, context: { bodyLimit
   if (fastifyError instanceof SyntaxError || (fastifyError?.statusCode === 400 && typeof fastifyError.message === 'string' && /JSON/.test(fastifyError.message))) {
     return problem('HOOKWORK_ERR_ADMIN_INVALID_REQUEST', `the body is not valid JSON: ${fastifyError.message}`, instance, [{ in: 'body', field: '(body)', detail: 'is not valid JSON' }]);
   }
+  const refusal = clientRefusal(error);
+  if (refusal) {
+    const said = refusal.message ? `: ${refusal.message}` : '';
+    return { ...problem('HOOKWORK_ERR_ADMIN_REQUEST_REFUSED', `the request was refused with ${refusal.status} ${REASON_PHRASES[refusal.status] ?? 'Client Error'}${said}; nothing was changed`, instance), status: refusal.status };
+  }
   return problem('HOOKWORK_ERR_ADMIN_INTERNAL', 'the admin API failed; the server log has the cause', instance);
+}
+
+/** Reason phrases (RFC 9110 §15.5) of the client errors a framework or plugin raises. */
+const REASON_PHRASES: Readonly<Record<number, string>> = {
+  400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 405: 'Method Not Allowed', 406: 'Not Acceptable', 409: 'Conflict', 410: 'Gone', 411: 'Length Required',
+  412: 'Precondition Failed', 413: 'Content Too Large', 414: 'URI Too Long', 415: 'Unsupported Media Type', 416: 'Range Not Satisfiable', 417: 'Expectation Failed', 421: 'Misdirected Request',
+  422: 'Unprocessable Content', 428: 'Precondition Required', 429: 'Too Many Requests', 431: 'Request Header Fields Too Large',
+};
+
+/** The headers of a client error (http-errors' `headers`) that say how to ask again, kept in the answer. */
+const REFUSAL_HEADERS = ['content-range', 'allow', 'retry-after', 'www-authenticate'];
+
+/**
+ * A client error that Fastify or a plugin raised with a 4xx status of its own — @fastify/static's
+ * 416 for a Range past the file, 412 for a failed precondition, 400 for a path with NUL — and what
+ * of it may be shown: its message when it is meant for the client (http-errors' `expose`, a
+ * Fastify `FST_` error), cut short and escaped; else none. Such an error is the client's, not a
+ * fault: answered 500 it left a stack trace in the log for every bad Range. Undefined for any
+ * other error (a fault, answered 500).
+ */
+export function clientRefusal(error: unknown): { status: number; message: string | undefined; headers: Record<string, string> } | undefined {
+  if (error === null || typeof error !== 'object' || isHookworkError(error)) return undefined;
+  const { statusCode, status: statusAlias, expose, code, message, headers } = error as { statusCode?: unknown; status?: unknown; expose?: unknown; code?: unknown; message?: unknown; headers?: unknown };
+  const status = typeof statusCode === 'number' ? statusCode : statusAlias;
+  if (typeof status !== 'number' || !Number.isInteger(status) || status < 400 || status > 499) return undefined;
+  const shown = (expose === true || (typeof code === 'string' && code.startsWith('FST_'))) && typeof message === 'string' && message !== '' ? printableField(message.slice(0, 200)) : undefined;
+  const kept: Record<string, string> = {};
+  if (headers !== null && typeof headers === 'object') {
+    for (const [name, value] of Object.entries(headers)) if (REFUSAL_HEADERS.includes(name.toLowerCase()) && typeof value === 'string') kept[name.toLowerCase()] = value;
+  }
+  return { status, message: shown, headers: kept };
 }
 
 function fromHookworkError(error: HookworkError, instance: string): ProblemDetails {

@@ -10,7 +10,8 @@ export interface Problem {
   code: string;
   title: string;
   detail: string;
-  errors?: { in: string; field: string; detail: string }[];
+  /** Each field at fault: `in` is body, query, path, header — or form, for what the page refused before sending. */
+  errors?: { in: string; field: string; detail: string; pointer?: string }[];
 }
 
 /** A refused or failed API call. */
@@ -18,6 +19,15 @@ export class ApiError extends Error {
   constructor(readonly problem: Problem) {
     super(problem.detail);
   }
+}
+
+/** How the API let this tab in: a bearer token of the tab's, or the host's own sign-in (its session). */
+export type SignedInVia = 'token' | 'host';
+
+/** What GET session answers. */
+export interface Session {
+  principal: { id: string; name?: string };
+  via: SignedInVia;
 }
 
 export const tokenStore = {

@@ -12,8 +12,10 @@ export interface Question {
   title: string | TemplateResult;
   /** Exactly what will happen (how many, to whom), as the dialog's description. */
   body: string | TemplateResult;
-  /** The confirming button, naming the action ("Redeliver 12 requests"); the other is always Cancel. */
+  /** The confirming button, naming the action ("Redeliver 12 requests"). */
   confirm: string;
+  /** The other button, which changes nothing (default "Cancel"). */
+  cancel?: string;
 }
 
 let dialogs = 0;
@@ -73,7 +75,7 @@ export class ConfirmDialog extends LightElement {
       <h2 id="${this.idPrefix}-title">${q?.title ?? ''}</h2>
       <p id="${this.idPrefix}-body">${q?.body ?? ''}</p>
       <div class="form-actions">
-        <button type="button" value="cancel" @click=${() => this.dialog.close('cancel')}>Cancel</button>
+        <button type="button" value="cancel" @click=${() => this.dialog.close('cancel')}>${q?.cancel ?? 'Cancel'}</button>
         <button type="button" value="confirm" class="primary" @click=${() => this.dialog.close('confirm')}>${q?.confirm ?? ''}</button>
       </div>
     </dialog>`;

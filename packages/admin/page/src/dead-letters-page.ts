@@ -3,7 +3,7 @@ import { customElement, property, query, state } from 'lit/decorators.js';
 import { allWebhooks, api, qs, type DeadLetter, type Page } from './api';
 import type { ConfirmDialog } from './confirm-dialog';
 import './confirm-dialog';
-import { formatDate, go, isolated, LightElement, localZoneName, problemView, statusLine, whenBlocked } from './shared';
+import { ariaDisabled, formatDate, go, isolated, LightElement, localZoneName, problemView, statusLine, whenBlocked } from './shared';
 
 const PAGE_SIZE = 50;
 
@@ -143,9 +143,9 @@ export class DeadLettersPage extends LightElement {
     if (skip === 0 && total <= PAGE_SIZE) return nothing;
     const to = (at: number) => go(`#/dead-letters${qs({ webhookKey: this.webhookKey, skip: at > 0 ? at : undefined })}`);
     return html`<nav class="pager" aria-label="Pages">
-      <button type="button" ?disabled=${skip === 0} @click=${() => to(Math.max(0, skip - PAGE_SIZE))}>Previous</button>
+      <button type="button" aria-disabled=${ariaDisabled(skip === 0)} @click=${() => skip > 0 && to(Math.max(0, skip - PAGE_SIZE))}>Previous</button>
       <span>${Math.min(skip + 1, total)}–${Math.min(skip + PAGE_SIZE, total)} of ${total}</span>
-      <button type="button" ?disabled=${skip + PAGE_SIZE >= total} @click=${() => to(skip + PAGE_SIZE)}>Next</button>
+      <button type="button" aria-disabled=${ariaDisabled(skip + PAGE_SIZE >= total)} @click=${() => skip + PAGE_SIZE < total && to(skip + PAGE_SIZE)}>Next</button>
     </nav>`;
   }
 

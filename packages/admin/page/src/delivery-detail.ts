@@ -1,7 +1,7 @@
 import { html, nothing } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
 import { api, seg, type LogEntry } from './api';
-import { bodyBlock, errorText, formatDate, formatDuration, headersTable, LightElement, outcomeBadge, problemView, statusBadge, statusLine } from './shared';
+import { bodyBlock, ariaDisabled, errorText, formatDate, formatDuration, headersTable, LightElement, outcomeBadge, problemView, statusBadge, statusLine } from './shared';
 
 /** One delivery attempt in full: request headers and body, response headers and body, error — all as text. */
 @customElement('hw-delivery-detail')
@@ -11,26 +11,45 @@ export class DeliveryDetail extends LightElement {
   @state() private error: unknown;
   @state() private note = '';
 
+  @state() private redelivering = false;
+  private loads = 0;
+
   protected override willUpdate(changed: Map<string, unknown>): void {
     if (changed.has('entryKey')) void this.load();
   }
 
+  /** Loads the entry of `entryKey`, from nothing: nothing of another entry (its note, its error) stays. */
   private async load(): Promise<void> {
+    const turn = ++this.loads;
+    this.entry = undefined;
+    this.note = '';
+    this.error = undefined;
     try {
-      this.entry = await api<LogEntry>('GET', `webhook/logs/${seg(this.entryKey)}`);
-      this.error = undefined;
+      const entry = await api<LogEntry>('GET', `webhook/logs/${seg(this.entryKey)}`);
+      if (turn !== this.loads) return;
+      this.entry = entry;
     } catch (error) {
-      this.error = error;
+      if (turn === this.loads) this.error = error;
     }
   }
 
+  /**
+   * Puts the request back in the queue, and says what happened: a 200 put it back; a request
+   * already back in the queue, gone from it, or of a deleted webhook is the API's 409 or 404, said
+   * in words (inWords). The button keeps the focus meanwhile (aria-disabled).
+   */
   private async redeliver(): Promise<void> {
+    if (this.redelivering) return;
+    this.redelivering = true;
+    this.note = '';
     try {
-      const { redelivered } = await api<{ redelivered: number }>('POST', `dead-letter/${seg(this.entry!.requestId)}/redeliver`);
-      this.note = `Put back in the queue (${redelivered}). Its next attempt shows in the deliveries.`;
+      await api<{ redelivered: number }>('POST', `dead-letter/${seg(this.entry!.requestId)}/redeliver`);
+      this.note = 'Put back in the queue, due now, with the retry count reset. Its next attempt shows in the deliveries.';
       this.error = undefined;
     } catch (error) {
       this.error = error;
+    } finally {
+      this.redelivering = false;
     }
   }
 
@@ -61,7 +80,7 @@ export class DeliveryDetail extends LightElement {
               <dt>URL</dt>
               <dd><code>${e.url}</code></dd>
             </dl>
-            ${e.outcome === 'dead' ? html`<button type="button" class="primary" @click=${this.redeliver}>Redeliver</button>` : nothing}
+            ${e.outcome === 'dead' ? html`<button type="button" class="primary" aria-disabled=${ariaDisabled(this.redelivering)} @click=${this.redeliver}>Redeliver</button>` : nothing}
             ${e.errorKind || e.errorMessage
               ? html`<section class="error-box">
                   <h2>Error</h2>

@@ -1,6 +1,7 @@
 import type { DeliveryErrorKind, DeliveryOutcome, StatusClass } from '@hookwork/core';
 import { html, LitElement, nothing, type TemplateResult } from 'lit';
 import { ApiError, type Health, type WebhookView } from './api';
+import { inWords, withoutRouteTalk } from './wording';
 
 /**
  * The page's components render into the light DOM: one stylesheet (admin.css, served from this
@@ -145,18 +146,42 @@ export function bodyBlock(body: string, label: string): TemplateResult {
   return body === '' ? html`<p class="muted">Empty ${label.toLowerCase()}.</p>` : html`<pre class="body" tabindex="0" aria-label=${label}>${shown}</pre>`;
 }
 
-/** An error from the API, with each field at fault. */
-export function problemView(error: unknown): TemplateResult | typeof nothing {
+/**
+ * An error from the API, with each field at fault, in this page's words ({@link inWords}): no
+ * error code, no route a program would call. `more` goes inside it (a button that acts on it).
+ */
+export function problemView(error: unknown, more: TemplateResult | typeof nothing = nothing): TemplateResult | typeof nothing {
   // A refused token is the app's to explain (it asks to sign in again, keeping the view): the
   // view does not show it as its own error.
   if (!error || (error instanceof ApiError && error.problem.status === 401)) return nothing;
   const problem = error instanceof ApiError ? error.problem : undefined;
-  return html`<div class="problem" role="alert">
-    <strong>${problem ? problem.title : 'Something went wrong'}</strong>
-    <p>${problem ? problem.detail : String((error as Error)?.message ?? error)}</p>
-    ${problem?.errors?.length ? html`<ul>${problem.errors.map((e) => html`<li><code>${e.field}</code> ${e.detail}</li>`)}</ul>` : nothing}
+  const said = problem ? inWords(problem) : { title: 'Something went wrong', detail: String((error as Error)?.message ?? error) };
+  // Focusable from script (tabindex -1): a refusal that names no field of a form takes the focus here.
+  return html`<div class="problem" role="alert" tabindex="-1">
+    <strong>${said.title}</strong>
+    <p>${said.detail}</p>
+    ${problem?.errors?.length ? html`<ul>${problem.errors.map((e) => html`<li>${e.in === 'form' ? html`<strong>${e.field}</strong>` : html`<code>${e.field}</code>`} ${withoutRouteTalk(e.detail)}</li>`)}</ul>` : nothing}
+    ${more}
   </div>`;
 }
+
+/** True when `error` is the API's refusal with `code`. */
+export const isProblem = (error: unknown, code: string): error is ApiError => error instanceof ApiError && error.problem.code === code;
+
+/**
+ * Tells the app what the view is showing now ("Edit Orders"), for the tab's title: each view names
+ * itself once it knows (a webhook's name arrives with its data).
+ */
+export function nameView(from: HTMLElement, title: string): void {
+  from.dispatchEvent(new CustomEvent('hw-view-title', { detail: title, bubbles: true }));
+}
+
+/**
+ * `aria-disabled` of a button that may stop doing anything while it has the focus (busy sending,
+ * a pager's last page): not `disabled`, which takes the focus away from whoever pressed it (to the
+ * page's body, where the next Tab starts again at the top). Its handler checks the same condition.
+ */
+export const ariaDisabled = (off: boolean) => (off ? 'true' : 'false');
 
 /**
  * A form's `@invalid` listener, which clears `clear`'s state: the browser fires `invalid` at each

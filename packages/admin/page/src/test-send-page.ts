@@ -1,7 +1,7 @@
 import { html, nothing } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
 import { api, seg, type TestResult, type WebhookView } from './api';
-import { bodyBlock, errorText, formatDuration, headersTable, LightElement, problemView, statusBadge } from './shared';
+import { bodyBlock, ariaDisabled, errorText, formatDuration, headersTable, isProblem, LightElement, nameView, problemView, statusBadge } from './shared';
 
 /** Send test event: one example request now, and the receiver's answer shown as text. */
 @customElement('hw-test-send')
@@ -13,21 +13,40 @@ export class TestSendPage extends LightElement {
   @state() private sending = false;
   @state() private error: unknown;
 
+  /** The key asked for names no webhook (deleted, or a wrong link). */
+  @state() private missing = false;
+  private loads = 0;
+
   protected override willUpdate(changed: Map<string, unknown>): void {
     if (changed.has('webhookKey')) void this.load();
   }
 
+  /** Loads the webhook of `webhookKey`, from nothing: nothing of another webhook (its answer, its error) stays. */
   private async load(): Promise<void> {
+    const turn = ++this.loads;
+    this.webhook = undefined;
+    this.result = undefined;
+    this.error = undefined;
+    this.missing = false;
     try {
-      this.webhook = await api<WebhookView>('GET', `webhook/${seg(this.webhookKey)}`);
-      this.alias = this.webhook.events[0] ?? '';
+      const webhook = await api<WebhookView>('GET', `webhook/${seg(this.webhookKey)}`);
+      if (turn !== this.loads) return;
+      this.webhook = webhook;
+      this.alias = webhook.events[0] ?? '';
+      nameView(this, `Send test event to ${webhook.name || webhook.key}`);
     } catch (error) {
-      this.error = error;
+      if (turn !== this.loads) return;
+      if (isProblem(error, 'HOOKWORK_ERR_WEBHOOK_NOT_FOUND')) {
+        this.missing = true;
+        nameView(this, 'Webhook not found');
+      } else this.error = error;
     }
   }
 
   private async send(event: SubmitEvent): Promise<void> {
     event.preventDefault();
+    // The button keeps the focus while sending (aria-disabled): a second press does nothing.
+    if (this.sending) return;
     this.sending = true;
     this.result = undefined;
     try {
@@ -50,6 +69,11 @@ export class TestSendPage extends LightElement {
   override render() {
     const w = this.webhook;
     const r = this.result;
+    if (this.missing) {
+      return html`<div class="page-head"><h1>Webhook not found</h1></div>
+        <p class="gone">No webhook has the key <code>${this.webhookKey}</code>: it was deleted (here, in another tab or by someone else), or the link is wrong.</p>
+        <p><a href="#/webhooks">Back to webhooks</a></p>`;
+    }
     return html`<div class="page-head">
         <h1>Send test event${w ? html` to <span class="name">${w.name || w.key}</span>` : nothing}</h1>
         <a href="#/webhooks">Back to webhooks</a>
@@ -64,7 +88,7 @@ export class TestSendPage extends LightElement {
                   ${w.events.map((a) => html`<option value=${a} ?selected=${a === this.alias}>${a}</option>`)}
                 </select></label
               >
-              <button type="submit" class="primary" ?disabled=${this.sending}>${this.sending ? 'Sending…' : 'Send test event'}</button>
+              <button type="submit" class="primary" aria-disabled=${ariaDisabled(this.sending)}>${this.sending ? 'Sending…' : 'Send test event'}</button>
             </form>`
         : nothing}
       <p class="test-status" role="status">${this.sending ? 'Sending the test event…' : r ? this.summary(r) : nothing}</p>

@@ -1,14 +1,19 @@
-import { html, nothing } from 'lit';
-import { customElement, property, state } from 'lit/decorators.js';
-import { api, ApiError, seg, versioned, type CreatedWebhook, type EventDescriptor, type Health, type Page, type WebhookView } from './api';
-import { formatDate, go, healthView, LightElement, problemView, whenBlocked } from './shared';
+import { html, nothing, type TemplateResult } from 'lit';
+import { customElement, property, query, state } from 'lit/decorators.js';
+import { repeat } from 'lit/directives/repeat.js';
+import { api, ApiError, seg, versioned, type CreatedWebhook, type EventDescriptor, type Health, type Page, type Problem, type WebhookView } from './api';
+import type { ConfirmDialog } from './confirm-dialog';
+import './confirm-dialog';
+import { ariaDisabled, formatDate, go, healthView, isProblem, LightElement, nameView, problemView, statusLine, whenBlocked } from './shared';
+import { withoutRouteTalk } from './wording';
 
 /**
- * The slowest rate a webhook takes (core's MIN_RATE_PER_SECOND, the API's rateLimit.perSecond
- * minimum: one request in 11.6 days). The page holds core's types only, not its code, so the
- * number is here; admin-page.test.ts checks it against the API's schema.
+ * The API's limits on a webhook, from core's webhookInputSchema itself: scripts/build-page.mjs
+ * reads them there and esbuild writes them in (the page holds core's types only, not its code), so
+ * a form field and the API refuse at the same length. admin-page.test.ts checks the built page.
  */
-const MIN_RATE_PER_SECOND = 0.000001;
+declare const __WEBHOOK_LIMITS__: { nameMaxLength: number; urlMaxLength: number; minRatePerSecond: number };
+const LIMITS = __WEBHOOK_LIMITS__;
 
 /** A save refused because the webhook changed since the form was filled (412): what happened, and what to do. */
 const changedElsewhere = (error: ApiError) =>
@@ -16,7 +21,16 @@ const changedElsewhere = (error: ApiError) =>
     ...error.problem,
     errors: undefined,
     title: 'Not saved: this webhook was changed elsewhere since this form was opened',
-    detail: 'Another tab or person saved it meanwhile, and saving this form would undo their change. Nothing was changed. Open the webhook again (Back to webhooks, then Edit) to see it as it is now, and make your change there; what you typed is still here to copy.',
+    detail: 'Another tab or person saved it meanwhile, and saving this form would undo their change. Nothing was changed, and what you typed is still here: copy what you need, then load the webhook as it is now and make your change there.',
+  });
+
+/** A save of a webhook deleted since the form was opened (404): said, and what was typed kept. */
+const deletedElsewhere = (error: ApiError) =>
+  new ApiError({
+    ...error.problem,
+    errors: undefined,
+    title: 'Not saved: this webhook was deleted since this form was opened',
+    detail: 'It was deleted in another tab or by someone else. Nothing was saved; what you typed is still here, to copy into a new webhook (Create webhook).',
   });
 
 /** The event types whose events fire per entity, where a content-type filter applies (Umbraco's rule; Element from Umbraco 18). */
@@ -33,6 +47,10 @@ function movedOrigin(stored: string, typed: string): { from: string; to: string 
   }
 }
 
+/** Whether `alias` matches an event's pattern (`collections.save.after.*`): `*` stands for visible ASCII but `*`, as core reads it. */
+const matchesPattern = (pattern: string, alias: string) =>
+  new RegExp(`^${pattern.split('*').map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('[\\x21-\\x29\\x2b-\\x7e]+')}$`).test(alias);
+
 /** What a view holds for a sensitive header's value (core's REDACTED); sent back, it keeps the stored value, sensitive. */
 const REDACTED = '[redacted]';
 
@@ -47,17 +65,34 @@ interface HeaderRow {
   hidden: boolean;
 }
 
+/** A field at fault, in the form's words: the control to mark and go to, what it is called here, and what is wrong. */
+interface FieldError {
+  control: string;
+  label: string;
+  message: string;
+}
+
+/** The view's fields a change of secrets leaves alone: two views that differ in nothing else are one state but for its secrets. */
+function withoutSecrets(view: WebhookView): string {
+  const { secrets: _s, updatedAt: _u, unknownEvents: _k, urlBlocked: _b, ...rest } = view;
+  const canonical = (value: unknown): unknown =>
+    Array.isArray(value) ? value.map(canonical) : value !== null && typeof value === 'object' ? Object.fromEntries(Object.entries(value).sort(([a], [b]) => (a < b ? -1 : 1)).map(([k, v]) => [k, canonical(v)])) : value;
+  return JSON.stringify(canonical(rest));
+}
+
 /**
- * Create or edit a webhook: URL, name, events picked from the catalogue grouped by type, the
- * content-type filter (offered only when a content, media or element event is picked), custom
- * headers with a "sensitive" switch that masks the value, enabled, and the signing secret —
- * generated or rotated, and shown once.
+ * Create or edit a webhook: URL, name, events picked from the catalogue grouped by type (and those
+ * it has that this app no longer offers, kept or removed), the content-type filter (offered only
+ * when a content, media or element event is picked), custom headers with a "sensitive" switch that
+ * masks the value, enabled, flow control, and the signing secret — generated or rotated, and shown
+ * once. A refusal marks each field at fault, in the form's words, and takes the focus to the first.
  */
 @customElement('hw-webhook-editor')
 export class WebhookEditor extends LightElement {
   /** The webhook to edit; none to create one. */
   @property() webhookKey: string | undefined;
 
+  @query('hw-confirm') private confirmDialog!: ConfirmDialog;
   @state() private catalogue: EventDescriptor[] = [];
   @state() private webhook: WebhookView | undefined;
   /** The version of `webhook` the form was filled from (its ETag): a save made over a newer one is refused, not applied. */
@@ -78,28 +113,97 @@ export class WebhookEditor extends LightElement {
   @state() private shownSecret: { secret: string; created: boolean } | undefined;
   @state() private error: unknown;
   @state() private busy = false;
+  /** A secret being rotated or revoked. */
+  @state() private secretBusy = false;
+  /** The key asked for names no webhook (deleted, or a wrong link). */
+  @state() private missing = false;
+  @state() private fieldErrors = new Map<string, FieldError>();
+  /** The form is filled from a version of the webhook that is no longer the stored one: a save is refused (412) until it is loaded again. */
+  @state() private stale = false;
+  @state() private note = '';
+  /** The key the form was last loaded for (null: not yet); a response for an earlier one is dropped. */
+  private loadedFor: string | undefined | null = null;
+  private loads = 0;
+  /** The form as filled (JSON), to tell unsaved changes. */
+  private baseline: string | undefined;
 
   override connectedCallback(): void {
     super.connectedCallback();
-    void this.load();
+    if (this.loadedFor === null) void this.load();
+  }
+
+  protected override willUpdate(changed: Map<string, unknown>): void {
+    // Another webhook asked for while this one is shown (a link from one edit to another, back
+    // and forward): the form is filled again, from nothing.
+    if (changed.has('webhookKey') && this.loadedFor !== null && this.webhookKey !== this.loadedFor) void this.load();
+  }
+
+  /** True when the form holds changes not saved (the app asks before leaving it). */
+  get dirty(): boolean {
+    return this.baseline !== undefined && !this.missing && this.snapshot() !== this.baseline;
+  }
+
+  private snapshot(): string {
+    const { name, url, contentTypes, headers, enabled, perSecond, burst, order, failureThreshold, coolDownSeconds } = this;
+    return JSON.stringify({ name, url, events: [...this.events].sort(), contentTypes, headers, enabled, perSecond, burst, order, failureThreshold, coolDownSeconds, secret: this.webhook ? undefined : this.generateSecret });
   }
 
   private async load(): Promise<void> {
+    const key = this.webhookKey;
+    const turn = ++this.loads;
+    this.loadedFor = key;
+    this.reset();
     try {
-      this.catalogue = (await api<Page<EventDescriptor>>('GET', 'webhook/events?take=1000')).items;
-      if (this.webhookKey) {
-        const [webhook, health] = await Promise.all([versioned<WebhookView>('GET', `webhook/${seg(this.webhookKey)}`), api<Health>('GET', `webhook/${seg(this.webhookKey)}/health`)]);
+      const catalogue = (await api<Page<EventDescriptor>>('GET', 'webhook/events?take=1000')).items;
+      if (turn !== this.loads) return;
+      this.catalogue = catalogue;
+      if (key) {
+        const [webhook, health] = await Promise.all([versioned<WebhookView>('GET', `webhook/${seg(key)}`), api<Health>('GET', `webhook/${seg(key)}/health`)]);
+        if (turn !== this.loads) return;
         this.fill(webhook.value, webhook.etag);
         this.health = health;
+        nameView(this, `Edit ${webhook.value.name || webhook.value.key}`);
       }
+      this.baseline = this.snapshot();
     } catch (error) {
-      this.error = error;
+      if (turn !== this.loads) return;
+      if (key && isProblem(error, 'HOOKWORK_ERR_WEBHOOK_NOT_FOUND')) {
+        this.missing = true;
+        nameView(this, 'Webhook not found');
+      } else this.error = error;
     }
+  }
+
+  /** An empty form, as for a new webhook: nothing of another webhook stays. */
+  private reset(): void {
+    this.webhook = undefined;
+    this.etag = undefined;
+    this.health = undefined;
+    this.name = '';
+    this.url = '';
+    this.events = new Set();
+    this.contentTypes = '';
+    this.headers = [];
+    this.enabled = true;
+    this.perSecond = '';
+    this.burst = '';
+    this.order = 'any';
+    this.failureThreshold = '';
+    this.coolDownSeconds = '';
+    this.generateSecret = true;
+    this.shownSecret = undefined;
+    this.error = undefined;
+    this.missing = false;
+    this.fieldErrors = new Map();
+    this.stale = false;
+    this.note = '';
+    this.baseline = undefined;
   }
 
   private fill(webhook: WebhookView, etag: string | undefined): void {
     this.webhook = webhook;
     this.etag = etag;
+    this.stale = false;
     this.name = webhook.name ?? '';
     this.url = webhook.url;
     this.events = new Set(webhook.events);
@@ -116,13 +220,33 @@ export class WebhookEditor extends LightElement {
     this.coolDownSeconds = webhook.breaker?.coolDown !== undefined ? String(webhook.breaker.coolDown / 1000) : '';
   }
 
+  /**
+   * The webhook's aliases that are not an event of the catalogue by its own alias: a synonym or a
+   * pattern's variant goes with its event; one no composed event handles (a plugin removed, an
+   * event renamed: the view's unknownEvents) is not offered by this app, and shown apart.
+   */
+  private get otherAliases(): { owned: Map<string, EventDescriptor>; notOffered: string[] } {
+    const listed = new Set(this.catalogue.map((e) => e.alias));
+    const owned = new Map<string, EventDescriptor>();
+    const notOffered: string[] = [];
+    for (const alias of this.webhook?.events ?? []) {
+      if (listed.has(alias)) continue;
+      const owner = this.webhook!.unknownEvents.includes(alias) ? undefined : this.catalogue.find((e) => e.synonyms.includes(alias) || e.patterns.some((p) => matchesPattern(p, alias)));
+      if (owner) owned.set(alias, owner);
+      else notOffered.push(alias);
+    }
+    return { owned, notOffered };
+  }
+
   private get filterApplies(): boolean {
-    return this.catalogue.some((e) => this.events.has(e.alias) && FILTERED_TYPES.has(e.eventType));
+    const { owned } = this.otherAliases;
+    return [...this.events].some((alias) => FILTERED_TYPES.has((this.catalogue.find((e) => e.alias === alias) ?? owned.get(alias))?.eventType ?? ''));
   }
 
   private body() {
     const headers = Object.fromEntries(this.headers.filter((h) => h.name.trim() !== '').map((h) => [h.name.trim(), h.sensitive ? { value: h.value, sensitive: true } : h.value]));
     const contentTypeKeys = this.filterApplies ? this.contentTypes.split(/[\s,]+/).filter(Boolean) : [];
+    // Every alias ticked, those this app no longer offers too: the API keeps a stored one as it is.
     return { name: this.name, url: this.url.trim(), events: [...this.events], contentTypeKeys, headers, enabled: this.enabled, ...this.flowControl() };
   }
 
@@ -162,86 +286,256 @@ export class WebhookEditor extends LightElement {
    * URL moves to another origin (core refuses it: values given for one receiver never go to
    * another unless typed again). Each with the control to go to.
    */
-  private formProblems(): { field: string; detail: string; control: string }[] {
-    const problems: { field: string; detail: string; control: string }[] = [];
+  private formProblems(): FieldError[] {
+    const problems: FieldError[] = [];
     const moved = this.webhook ? movedOrigin(this.webhook.url, this.url.trim()) : undefined;
-    if (this.events.size === 0) problems.push({ field: 'Events', detail: 'choose at least one: the webhook is sent only for the events it subscribes to.', control: 'input[name="event"]' });
+    if (this.events.size === 0) problems.push({ label: 'Events', message: 'choose at least one: the webhook is sent only for the events it subscribes to.', control: 'events' });
     const seen = new Map<string, number>();
     this.headers.forEach((h, i) => {
       const name = h.name.trim();
-      if (name === '' && h.value !== '') problems.push({ field: `Header ${i + 1}`, detail: 'has a value but no name: give it a name, or remove the row.', control: `#header-name-${i}` });
+      if (name === '' && h.value !== '') problems.push({ label: `Header ${i + 1}`, message: 'has a value but no name: give it a name, or remove the row.', control: `header-name-${i}` });
       if (name === '') return;
-      if (h.hidden && !h.sensitive) problems.push({ field: name, detail: 'is no longer marked sensitive, but its stored value is never shown here: type the value, or tick Sensitive again to keep the stored one.', control: `#header-value-${i}` });
-      else if (h.hidden && moved) problems.push({ field: name, detail: `keeps a sensitive value given for ${moved.from}, and the URL now goes to ${moved.to}, another origin, which is never sent it: type the value again, or remove the row.`, control: `#header-value-${i}` });
+      if (h.hidden && !h.sensitive) problems.push({ label: name, message: 'is no longer marked sensitive, but its stored value is never shown here: type the value, or tick Sensitive again to keep the stored one.', control: `header-value-${i}` });
+      else if (h.hidden && moved) problems.push({ label: name, message: `keeps a sensitive value given for ${moved.from}, and the URL now goes to ${moved.to}, another origin, which is never sent it: type the value again, or remove the row.`, control: `header-value-${i}` });
       const first = seen.get(name.toLowerCase());
-      if (first !== undefined) problems.push({ field: name, detail: `is set twice (rows ${first + 1} and ${i + 1}; header names ignore case): keep one row.`, control: `#header-name-${i}` });
+      if (first !== undefined) problems.push({ label: name, message: `is set twice (rows ${first + 1} and ${i + 1}; header names ignore case): keep one row.`, control: `header-name-${i}` });
       else seen.set(name.toLowerCase(), i);
     });
     return problems;
   }
 
+  /**
+   * The fields the server refused, mapped from each problem's JSON Pointer (`#/url`,
+   * `#/headers/X Bad Name`, `#/rateLimit/perSecond`) to the control that holds it, in the form's
+   * words. A field the form does not show (or a problem of the whole body) has no control: it is
+   * named in the summary only.
+   */
+  private serverProblems(problem: Problem): FieldError[] {
+    return (problem.errors ?? [])
+      .filter((e) => e.in === 'body')
+      .map((e) => {
+        const path = (e.pointer ?? `#/${e.field.split('.').join('/')}`)
+          .replace(/^#\/?/, '')
+          .split('/')
+          .filter((segment) => segment !== '')
+          .map((segment) => segment.replace(/~1/g, '/').replace(/~0/g, '~'));
+        const message = withoutRouteTalk(e.detail.replace(/ \(a string, or \{ value, sensitive \}\)/, ''));
+        return { ...this.controlOf(path, message), message };
+      });
+  }
+
+  /** The control a body path is entered in, and its name on the form. */
+  private controlOf(path: string[], message: string): { control: string; label: string } {
+    const [top, second] = path;
+    switch (top) {
+      case 'url':
+        return { control: 'url', label: 'URL' };
+      case 'name':
+        return { control: 'name', label: 'Name' };
+      case 'events':
+        return { control: 'events', label: 'Events' };
+      case 'contentTypeKeys':
+        return { control: this.filterApplies ? 'content-types' : 'events', label: 'Content types' };
+      case 'headers': {
+        if (second === undefined) return { control: this.headers.length > 0 ? 'header-name-0' : 'add-header', label: 'Custom headers' };
+        const index = Math.max(
+          this.headers.findIndex((h) => h.name.trim() === second),
+          this.headers.findIndex((h) => h.name.trim().toLowerCase() === second.toLowerCase()),
+        );
+        // The value's problems start with "value", or are about its string; the rest are the name's.
+        const part = /^(?:value|needs a string value|must be a header value|is "\[redacted\]")/.test(message) ? 'value' : 'name';
+        return { control: index >= 0 ? `header-${part}-${index}` : 'add-header', label: `Header ${second}` };
+      }
+      case 'rateLimit':
+        return second === 'burst' ? { control: 'rate-burst', label: 'Burst' } : { control: 'rate-per-second', label: 'Rate limit' };
+      case 'breaker':
+        return second === 'coolDown' ? { control: 'breaker-cooldown', label: 'Breaker probes after' } : { control: 'breaker-threshold', label: second === 'failureThreshold' ? 'Breaker opens after' : `Breaker ${second ?? ''}`.trim() };
+      case 'fifo':
+        return { control: 'order', label: 'Order' };
+      case 'enabled':
+        return { control: 'enabled', label: 'Enabled' };
+      default:
+        return { control: '', label: path.join('.') || 'The form' };
+    }
+  }
+
+  /** Marks `problems` on their fields and takes the focus to the first that has one (else to the summary). */
+  private async showFieldErrors(problems: FieldError[], title: string, detail: string): Promise<void> {
+    this.fieldErrors = new Map(problems.filter((p) => p.control !== '').map((p) => [p.control, p]));
+    this.error = new ApiError({ status: 400, code: 'FORM', title, detail, errors: problems.map(({ label, message }) => ({ in: 'form', field: label, detail: message })) });
+    await this.updateComplete;
+    const first = problems.find((p) => p.control !== '');
+    const control = first && (first.control === 'events' ? this.querySelector<HTMLElement>('input[name="event"]') : this.querySelector<HTMLElement>(`#${first.control}`));
+    (control ?? this.querySelector<HTMLElement>('.problem'))?.focus();
+  }
+
+  /** The ARIA of a control that may be at fault: aria-invalid, and its message among what describes it. */
+  private marks(control: string, describedBy?: string) {
+    const error = this.fieldErrors.get(control);
+    const ids = [error ? `${control}-error` : '', describedBy ?? ''].filter(Boolean).join(' ');
+    return { invalid: error ? 'true' : nothing, describedBy: ids || nothing };
+  }
+
+  /** The message under a control at fault. */
+  private fieldMessage(control: string): TemplateResult | typeof nothing {
+    const error = this.fieldErrors.get(control);
+    return error ? html`<p class="field-error" id="${control}-error">${error.label}: ${error.message}</p>` : nothing;
+  }
+
+  /** A control was changed: its refusal is about what was there before. */
+  private edited(control: string): void {
+    if (!this.fieldErrors.has(control)) return;
+    const next = new Map(this.fieldErrors);
+    next.delete(control);
+    this.fieldErrors = next;
+  }
+
   private async save(event: SubmitEvent): Promise<void> {
     event.preventDefault();
+    // The button stays focusable while busy (aria-disabled): a second press does nothing.
+    if (this.busy) return;
+    this.note = '';
     const problems = this.formProblems();
     if (problems.length > 0) {
-      this.error = new ApiError({
-        status: 400,
-        code: 'FORM',
-        title: 'Not saved: the form needs a change first',
-        detail: 'Nothing was sent to the server.',
-        errors: problems.map(({ field, detail }) => ({ in: 'form', field, detail })),
-      });
-      await this.updateComplete;
-      this.querySelector<HTMLElement>(problems[0]!.control)?.focus();
+      await this.showFieldErrors(problems, 'Not saved: the form needs a change first', 'Nothing was sent to the server. Each field to change is marked.');
       return;
     }
+    this.fieldErrors = new Map();
     this.busy = true;
     try {
       if (this.webhook) {
         const saved = await versioned<WebhookView>('PATCH', `webhook/${seg(this.webhook.key)}`, this.body(), this.etag);
         this.fill(saved.value, saved.etag);
+        this.baseline = this.snapshot();
         this.error = undefined;
-        go('#/webhooks');
+        nameView(this, `Edit ${saved.value.name || saved.value.key}`);
+        if (saved.value.urlBlocked) await this.sayBlocked('Saved');
+        else go('#/webhooks');
       } else {
         const { value: created, etag } = await versioned<CreatedWebhook>('POST', 'webhook', { ...this.body(), ...(this.generateSecret ? { secret: true } : {}) });
         this.error = undefined;
-        if (created.secret) {
-          this.fill(created, etag);
+        if (created.secret || created.urlBlocked) {
+          // The form becomes the new webhook's edit form, so what must be seen now is seen.
+          this.loadedFor = created.key;
           this.webhookKey = created.key;
-          this.shownSecret = { secret: created.secret, created: true };
-        } else go('#/webhooks');
+          this.fill(created, etag);
+          this.baseline = this.snapshot();
+          nameView(this, `Edit ${created.name || created.key}`);
+          if (created.secret) this.shownSecret = { secret: created.secret, created: true };
+          if (created.urlBlocked) await this.sayBlocked('Created');
+          else await this.showSecret();
+        } else {
+          // Saved: leaving the form now throws nothing away.
+          this.baseline = this.snapshot();
+          go('#/webhooks');
+        }
       }
     } catch (error) {
-      this.error = error instanceof ApiError && error.problem.status === 412 ? changedElsewhere(error) : error;
+      if (error instanceof ApiError && error.problem.status === 412) {
+        this.stale = true;
+        this.error = changedElsewhere(error);
+      } else if (this.webhook && isProblem(error, 'HOOKWORK_ERR_WEBHOOK_NOT_FOUND')) {
+        this.error = deletedElsewhere(error);
+      } else if (error instanceof ApiError && error.problem.status === 400 && error.problem.errors?.length) {
+        const fields = this.serverProblems(error.problem);
+        const count = fields.length;
+        await this.showFieldErrors(fields, `Not ${this.webhook ? 'saved' : 'created'}: ${count === 1 ? 'a field needs' : `${count} fields need`} a change`, 'The server refused the form, and nothing was changed. Each field to change is marked.');
+      } else this.error = error;
     } finally {
       this.busy = false;
     }
   }
 
+  /** Saved, on a URL delivery will refuse: the editor stays, saying so, with the focus on it. */
+  private async sayBlocked(done: 'Saved' | 'Created'): Promise<void> {
+    this.note = `${done}. This webhook will not be delivered to its URL: ${this.webhook!.urlBlocked}`;
+    await this.updateComplete;
+    this.querySelector<HTMLElement>('#url-blocked')?.focus();
+  }
+
+  /**
+   * Takes a secret change's answer into the form without touching what is typed: only the list
+   * of secrets (and the version the next save is made over, when nothing else of the webhook
+   * changed meanwhile — else a save stays refused as changed elsewhere, and the form says so).
+   */
+  private takeSecrets(after: WebhookView, etag: string | undefined): void {
+    const before = this.webhook!;
+    this.webhook = { ...before, secrets: after.secrets, updatedAt: after.updatedAt };
+    if (withoutSecrets(before) === withoutSecrets(after) && !this.stale) this.etag = etag;
+    else this.stale = true;
+  }
+
   private async rotate(): Promise<void> {
-    if (!this.webhook) return;
+    if (!this.webhook || this.secretBusy) return;
+    this.secretBusy = true;
     try {
       const rotated = await versioned<{ secretId: string; secret: string; webhook?: WebhookView }>('POST', `webhook/${seg(this.webhook.key)}/secret/rotate`, {});
       // The secret exists only in this answer: it is shown whatever happens next.
       this.shownSecret = { secret: rotated.value.secret, created: false };
-      // One render: the new secret and the list that holds it appear together. The form is
-      // filled again from the webhook as the answer holds it (with its ETag), so the next save
-      // carries its new version; a server from before that answer (a rolling deploy) is asked.
-      const refreshed = rotated.value.webhook ? { value: rotated.value.webhook, etag: rotated.etag } : await versioned<WebhookView>('GET', `webhook/${seg(this.webhook.key)}`).catch((error: unknown) => void (this.error = error));
-      if (refreshed) this.fill(refreshed.value, refreshed.etag);
+      void this.showSecret();
+      // The webhook as the answer holds it, with its ETag; a server from before that answer (a rolling deploy) is asked.
+      const after = rotated.value.webhook ? { value: rotated.value.webhook, etag: rotated.etag } : await versioned<WebhookView>('GET', `webhook/${seg(this.webhook.key)}`).catch((error: unknown) => void (this.error = error));
+      if (after) this.takeSecrets(after.value, after.etag);
     } catch (error) {
       this.error = error;
+    } finally {
+      this.secretBusy = false;
     }
   }
 
-  private async revoke(secretId: string): Promise<void> {
-    if (!this.webhook || !window.confirm('Revoke this secret now? Receivers verifying with it will refuse requests at once.')) return;
+  /** Revokes one secret, once confirmed in the page's dialog (as Delete asks). */
+  private async revoke(secret: WebhookView['secrets'][number]): Promise<void> {
+    if (!this.webhook || this.secretBusy) return;
+    const now = Date.now();
+    const signing = this.webhook.secrets.filter((s) => !s.expiresAt || Date.parse(s.expiresAt) > now);
+    const last = signing.length === 1 && signing[0]!.id === secret.id;
+    const yes = await this.confirmDialog.ask({
+      title: `Revoke the secret ${secret.hint}?`,
+      body: `It stops signing at once: a receiver that still verifies with it refuses every request from now on.${last ? ' It is the last secret that signs: requests go out unsigned until a new one is generated (Rotate first to replace a leaked one).' : ''} This cannot be undone.`,
+      confirm: `Revoke ${secret.hint}`,
+    });
+    if (!yes || !this.webhook) return;
+    this.secretBusy = true;
     try {
-      const revoked = await versioned<WebhookView>('DELETE', `webhook/${seg(this.webhook.key)}/secret/${seg(secretId)}`);
-      this.fill(revoked.value, revoked.etag);
+      const revoked = await versioned<WebhookView>('DELETE', `webhook/${seg(this.webhook.key)}/secret/${seg(secret.id)}`);
+      this.takeSecrets(revoked.value, revoked.etag);
+      this.note = `Secret ${secret.hint} revoked.`;
     } catch (error) {
       this.error = error;
+    } finally {
+      this.secretBusy = false;
     }
+    await this.updateComplete;
+    // Its row, and the button that asked, are gone: the focus goes to the secrets' own button.
+    if (!document.activeElement || document.activeElement === document.body) this.querySelector<HTMLElement>('#rotate-secret')?.focus();
+  }
+
+  /** After a change made elsewhere: the form filled again from the webhook as it is now, once it is clear that what is typed goes. */
+  private async reload(): Promise<void> {
+    if (this.dirty) {
+      const yes = await this.confirmDialog.ask({
+        title: 'Load the webhook as it is now?',
+        body: 'The form is filled again from the stored webhook, and what you typed here is thrown away.',
+        confirm: 'Load it and discard my changes',
+      });
+      if (!yes) return;
+    }
+    await this.load();
+    await this.updateComplete;
+    this.querySelector<HTMLElement>('#url')?.focus();
+  }
+
+  /** The secret shown once takes the focus (a screen reader reads it; the next Tab is its button). */
+  private async showSecret(): Promise<void> {
+    await this.updateComplete;
+    this.querySelector<HTMLElement>('.secret-once')?.focus();
+  }
+
+  private async dismissSecret(): Promise<void> {
+    this.shownSecret = undefined;
+    await this.updateComplete;
+    // The button is gone with the secret: the focus goes to the secrets' own button, not to the page's top.
+    this.querySelector<HTMLElement>('#rotate-secret')?.focus();
   }
 
   private toggleEvent(alias: string, on: boolean): void {
@@ -249,62 +543,142 @@ export class WebhookEditor extends LightElement {
     if (on) next.add(alias);
     else next.delete(alias);
     this.events = next;
+    this.edited('events');
   }
 
-  private setHeader(index: number, change: Partial<HeaderRow>): void {
+  private setHeader(index: number, change: Partial<HeaderRow>, control: string): void {
     this.headers = this.headers.map((h, i) => (i === index ? { ...h, ...change } : h));
+    this.edited(control);
   }
 
   /** Un-ticking Sensitive on a stored value the page cannot show asks for the value, in the field it goes in. */
   private async setSensitive(index: number, sensitive: boolean): Promise<void> {
-    this.setHeader(index, { sensitive });
+    this.setHeader(index, { sensitive }, `header-value-${index}`);
     if (sensitive || !this.headers[index]!.hidden) return;
     await this.updateComplete;
     this.querySelector<HTMLInputElement>(`#header-value-${index}`)?.focus();
   }
 
+  private eventBox(alias: string, label: TemplateResult, describedBy?: string) {
+    const marks = this.marks('events', describedBy);
+    return html`<label class="check"
+      ><input
+        type="checkbox"
+        name="event"
+        value=${alias}
+        aria-invalid=${marks.invalid}
+        aria-describedby=${marks.describedBy}
+        .checked=${this.events.has(alias)}
+        @change=${(ev: Event) => this.toggleEvent(alias, (ev.target as HTMLInputElement).checked)}
+      />
+      ${label}</label
+    >`;
+  }
+
+  private renderMissing() {
+    return html`<div class="page-head">
+        <h1>Webhook not found</h1>
+      </div>
+      <p class="gone">No webhook has the key <code>${this.webhookKey}</code>: it was deleted (here, in another tab or by someone else), or the link is wrong.</p>
+      <p><a href="#/webhooks">Back to webhooks</a> · <a href="#/webhooks/new">Create webhook</a></p>`;
+  }
+
   override render() {
-    const groups = new Map<string, EventDescriptor[]>();
-    for (const event of this.catalogue) groups.set(event.eventType, [...(groups.get(event.eventType) ?? []), event]);
+    if (this.missing) return this.renderMissing();
+    const { owned, notOffered } = this.otherAliases;
+    const groups = new Map<string, TemplateResult[]>();
+    const add = (type: string, box: TemplateResult) => groups.set(type, [...(groups.get(type) ?? []), box]);
+    for (const event of this.catalogue) add(event.eventType, this.eventBox(event.alias, html`<span>${event.eventName} <code class="alias muted">${event.alias}</code></span>`));
+    for (const [alias, owner] of owned) add(owner.eventType, this.eventBox(alias, html`<span>${owner.eventName} <code class="alias muted">${alias}</code></span>`));
     const editing = this.webhook !== undefined;
+    const urlMarks = this.marks('url', this.webhook?.urlBlocked && this.url.trim() === this.webhook.url ? 'url-blocked' : undefined);
+    const nameMarks = this.marks('name');
+    const mark = (control: string) => this.marks(control);
     return html`<div class="page-head">
         <h1>${editing ? `Edit ${this.webhook!.name || this.webhook!.key}` : 'Create webhook'}</h1>
         <a href="#/webhooks">Back to webhooks</a>
       </div>
+      <hw-confirm></hw-confirm>
       ${this.shownSecret
-        ? html`<div class="secret-once" role="status">
+        ? html`<div class="secret-once" role="status" tabindex="-1">
             <strong>${this.shownSecret.created ? 'Webhook created. Its signing secret' : 'The new signing secret'} is shown this once:</strong>
             <p><code class="secret">${this.shownSecret.secret}</code></p>
             <p>Copy it into the receiver now (Standard Webhooks: verify <code>webhook-signature</code> with it). It is never shown again.</p>
-            <button type="button" @click=${() => (this.shownSecret = undefined)}>I have copied it</button>
+            <button type="button" @click=${this.dismissSecret}>I have copied it</button>
           </div>`
         : nothing}
-      ${problemView(this.error)}
+      ${problemView(this.error, this.stale ? html`<p><button type="button" @click=${this.reload}>Load the webhook as it is now</button></p>` : nothing)}
+      ${this.stale && !this.error
+        ? html`<div class="problem" role="alert">
+            <strong>This webhook was also changed elsewhere since this form was opened</strong>
+            <p>Saving this form would undo that change, so it is refused. What you typed is still here: copy what you need, then load the webhook as it is now.</p>
+            <p><button type="button" @click=${this.reload}>Load the webhook as it is now</button></p>
+          </div>`
+        : nothing}
+      ${statusLine(this.note)}
       ${editing && this.health ? html`<p class="editor-health"><strong>Health</strong> ${healthView(this.health)}</p>` : nothing}
       <form @submit=${this.save} @invalid=${whenBlocked(() => (this.error = undefined))} class="editor">
         <label for="url">URL</label>
-        <input id="url" name="url" type="url" required placeholder="https://example.com/hooks" .value=${this.url} @input=${(e: Event) => (this.url = (e.target as HTMLInputElement).value)} />
+        <input
+          id="url"
+          name="url"
+          type="url"
+          required
+          maxlength=${LIMITS.urlMaxLength}
+          placeholder="https://example.com/hooks"
+          aria-invalid=${urlMarks.invalid}
+          aria-describedby=${urlMarks.describedBy}
+          .value=${this.url}
+          @input=${(e: Event) => ((this.url = (e.target as HTMLInputElement).value), this.edited('url'))}
+        />
+        ${this.fieldMessage('url')}
+        ${this.webhook?.urlBlocked && this.url.trim() === this.webhook.url
+          ? html`<p class="warning" id="url-blocked" tabindex="-1"><strong>Not delivered:</strong> ${this.webhook.urlBlocked}. The webhook is kept; each attempt fails until the address is allowed or the URL changed.</p>`
+          : nothing}
         <label for="name">Name</label>
-        <input id="name" name="name" .value=${this.name} @input=${(e: Event) => (this.name = (e.target as HTMLInputElement).value)} />
+        <input
+          id="name"
+          name="name"
+          maxlength=${LIMITS.nameMaxLength}
+          aria-invalid=${nameMarks.invalid}
+          aria-describedby=${nameMarks.describedBy}
+          .value=${this.name}
+          @input=${(e: Event) => ((this.name = (e.target as HTMLInputElement).value), this.edited('name'))}
+        />
+        ${this.fieldMessage('name')}
 
-        <fieldset class="events">
+        <fieldset class="events" aria-describedby=${this.fieldErrors.has('events') ? 'events-error' : nothing}>
           <legend>Events</legend>
+          ${this.fieldMessage('events')}
           ${[...groups].map(
-            ([type, events]) => html`<fieldset class="event-group">
+            ([type, boxes]) => html`<fieldset class="event-group">
               <legend>${type}</legend>
-              ${events.map(
-                (e) => html`<label class="check"
-                  ><input type="checkbox" name="event" value=${e.alias} .checked=${this.events.has(e.alias)} @change=${(ev: Event) => this.toggleEvent(e.alias, (ev.target as HTMLInputElement).checked)} />
-                  <span>${e.eventName} <code class="alias muted">${e.alias}</code></span></label
-                >`,
-              )}
+              ${boxes}
             </fieldset>`,
           )}
+          ${notOffered.length > 0
+            ? html`<fieldset class="event-group not-offered">
+                <legend>Not offered by this app</legend>
+                <p class="muted" id="not-offered-note">
+                  No event of this app fires under ${notOffered.length === 1 ? 'this alias' : 'these aliases'} any more (a plugin was removed, or an event renamed): the webhook keeps
+                  ${notOffered.length === 1 ? 'it' : 'them'} as stored, and is sent for its other events. Untick one to remove it; once saved without it, it cannot be added back here.
+                </p>
+                ${notOffered.map((alias) => this.eventBox(alias, html`<span><code class="alias">${alias}</code> <span class="badge unknown-alias">not offered</span></span>`, 'not-offered-note'))}
+              </fieldset>`
+            : nothing}
         </fieldset>
 
         ${this.filterApplies
           ? html`<label for="content-types">Content types <span class="muted">(keys, one per line; empty: every type)</span></label>
-              <textarea id="content-types" rows="3" .value=${this.contentTypes} @input=${(e: Event) => (this.contentTypes = (e.target as HTMLTextAreaElement).value)}></textarea>`
+              <textarea
+                id="content-types"
+                rows="3"
+                aria-invalid=${mark('content-types').invalid}
+                aria-describedby=${mark('content-types').describedBy}
+                .value=${this.contentTypes}
+                @input=${(e: Event) => ((this.contentTypes = (e.target as HTMLTextAreaElement).value), this.edited('content-types'))}
+              ></textarea>
+              ${this.fieldMessage('content-types')}`
           : nothing}
 
         <fieldset class="headers">
@@ -312,18 +686,23 @@ export class WebhookEditor extends LightElement {
           ${this.headers.map((h, i) => {
             // A stored sensitive value, made not sensitive: the field is empty until the value is typed.
             const asked = h.hidden && !h.sensitive;
+            const nameId = `header-name-${i}`;
+            const valueId = `header-value-${i}`;
+            const nameMark = mark(nameId);
+            const valueMark = this.marks(valueId, asked ? `header-note-${i}` : undefined);
             return html`<div class="header-row">
-              <label class="visually-hidden" for="header-name-${i}">Header name</label>
-              <input id="header-name-${i}" placeholder="Name" .value=${h.name} @input=${(e: Event) => this.setHeader(i, { name: (e.target as HTMLInputElement).value })} />
-              <label class="visually-hidden" for="header-value-${i}">Header value</label>
+              <label class="visually-hidden" for=${nameId}>Header name</label>
+              <input id=${nameId} placeholder="Name" aria-invalid=${nameMark.invalid} aria-describedby=${nameMark.describedBy} .value=${h.name} @input=${(e: Event) => this.setHeader(i, { name: (e.target as HTMLInputElement).value }, nameId)} />
+              <label class="visually-hidden" for=${valueId}>Header value</label>
               <input
-                id="header-value-${i}"
+                id=${valueId}
                 placeholder=${asked ? 'Type the value' : 'Value'}
                 autocomplete="off"
                 type=${h.sensitive ? 'password' : 'text'}
-                aria-describedby=${asked ? `header-note-${i}` : nothing}
+                aria-invalid=${valueMark.invalid}
+                aria-describedby=${valueMark.describedBy}
                 .value=${asked ? '' : h.value}
-                @input=${(e: Event) => this.setHeader(i, { value: (e.target as HTMLInputElement).value, hidden: false })}
+                @input=${(e: Event) => this.setHeader(i, { value: (e.target as HTMLInputElement).value, hidden: false }, valueId)}
               />
               <label class="check"><input type="checkbox" .checked=${h.sensitive} @change=${(e: Event) => this.setSensitive(i, (e.target as HTMLInputElement).checked)} /> Sensitive</label>
               <button type="button" class="link danger" @click=${() => (this.headers = this.headers.filter((_, j) => j !== i))}>Remove</button>
@@ -333,9 +712,11 @@ export class WebhookEditor extends LightElement {
                     again to keep the stored one.
                   </p>`
                 : nothing}
+              ${this.fieldMessage(nameId)} ${this.fieldMessage(valueId)}
             </div>`;
           })}
-          <button type="button" @click=${() => (this.headers = [...this.headers, { name: '', value: '', sensitive: false, hidden: false }])}>Add header</button>
+          <button type="button" id="add-header" @click=${() => (this.headers = [...this.headers, { name: '', value: '', sensitive: false, hidden: false }])}>Add header</button>
+          ${this.fieldMessage('add-header')}
           <p class="muted">A sensitive value is masked here, redacted in every view and log, and kept when left as it is. It is never shown again: to make it not sensitive, type it again.</p>
         </fieldset>
 
@@ -344,19 +725,66 @@ export class WebhookEditor extends LightElement {
           <p class="muted">Left empty, each falls back to the app's settings (by default: no rate limit, any order, the breaker opening after 10 failures in a row and probing after 30 s).</p>
           <div class="flow-grid">
             <label for="rate-per-second">Rate limit <span class="muted">(requests per second)</span></label>
-            <input id="rate-per-second" type="number" min=${MIN_RATE_PER_SECOND} step="any" inputmode="decimal" placeholder="none" .value=${this.perSecond} @input=${(e: Event) => (this.perSecond = (e.target as HTMLInputElement).value)} />
+            <input
+              id="rate-per-second"
+              type="number"
+              min=${LIMITS.minRatePerSecond}
+              step="any"
+              inputmode="decimal"
+              placeholder="none"
+              aria-invalid=${mark('rate-per-second').invalid}
+              aria-describedby=${mark('rate-per-second').describedBy}
+              .value=${this.perSecond}
+              @input=${(e: Event) => ((this.perSecond = (e.target as HTMLInputElement).value), this.edited('rate-per-second'))}
+            />
+            ${this.fieldMessage('rate-per-second')}
             <label for="rate-burst">Burst <span class="muted">(at once after a quiet spell)</span></label>
-            <input id="rate-burst" type="number" min="1" step="1" placeholder="rate, rounded up" ?disabled=${this.perSecond.trim() === ''} .value=${this.burst} @input=${(e: Event) => (this.burst = (e.target as HTMLInputElement).value)} />
+            <input
+              id="rate-burst"
+              type="number"
+              min="1"
+              step="1"
+              placeholder="rate, rounded up"
+              ?disabled=${this.perSecond.trim() === ''}
+              aria-invalid=${mark('rate-burst').invalid}
+              aria-describedby=${mark('rate-burst').describedBy}
+              .value=${this.burst}
+              @input=${(e: Event) => ((this.burst = (e.target as HTMLInputElement).value), this.edited('rate-burst'))}
+            />
+            ${this.fieldMessage('rate-burst')}
             <label for="order">Order</label>
-            <select id="order" @change=${(e: Event) => (this.order = (e.target as HTMLSelectElement).value as 'any' | 'skip' | 'block')}>
+            <select id="order" aria-invalid=${mark('order').invalid} aria-describedby=${mark('order').describedBy} @change=${(e: Event) => ((this.order = (e.target as HTMLSelectElement).value as 'any' | 'skip' | 'block'), this.edited('order'))}>
               <option value="any" ?selected=${this.order === 'any'}>Any order (fastest)</option>
               <option value="skip" ?selected=${this.order === 'skip'}>Publish order (FIFO), skipping a dead one</option>
               <option value="block" ?selected=${this.order === 'block'}>Publish order (FIFO), a dead one blocks the rest</option>
             </select>
+            ${this.fieldMessage('order')}
             <label for="breaker-threshold">Breaker opens after <span class="muted">(failures in a row)</span></label>
-            <input id="breaker-threshold" type="number" min="0" step="1" placeholder="app setting" .value=${this.failureThreshold} @input=${(e: Event) => (this.failureThreshold = (e.target as HTMLInputElement).value)} />
+            <input
+              id="breaker-threshold"
+              type="number"
+              min="0"
+              step="1"
+              placeholder="app setting"
+              aria-invalid=${mark('breaker-threshold').invalid}
+              aria-describedby=${mark('breaker-threshold').describedBy}
+              .value=${this.failureThreshold}
+              @input=${(e: Event) => ((this.failureThreshold = (e.target as HTMLInputElement).value), this.edited('breaker-threshold'))}
+            />
+            ${this.fieldMessage('breaker-threshold')}
             <label for="breaker-cooldown">Breaker probes after <span class="muted">(seconds)</span></label>
-            <input id="breaker-cooldown" type="number" min="0.001" step="any" placeholder="app setting" .value=${this.coolDownSeconds} @input=${(e: Event) => (this.coolDownSeconds = (e.target as HTMLInputElement).value)} />
+            <input
+              id="breaker-cooldown"
+              type="number"
+              min="0.001"
+              step="any"
+              placeholder="app setting"
+              aria-invalid=${mark('breaker-cooldown').invalid}
+              aria-describedby=${mark('breaker-cooldown').describedBy}
+              .value=${this.coolDownSeconds}
+              @input=${(e: Event) => ((this.coolDownSeconds = (e.target as HTMLInputElement).value), this.edited('breaker-cooldown'))}
+            />
+            ${this.fieldMessage('breaker-cooldown')}
           </div>
           <p class="muted">
             FIFO sends one request at a time, each after the one before is delivered or dead-lettered, and applies to requests published from then on; it needs a queue that keeps order
@@ -364,22 +792,38 @@ export class WebhookEditor extends LightElement {
           </p>
         </fieldset>
 
-        <label class="check"><input type="checkbox" name="enabled" .checked=${this.enabled} @change=${(e: Event) => (this.enabled = (e.target as HTMLInputElement).checked)} /> Enabled</label>
-
+        <label class="check"
+          ><input
+            type="checkbox"
+            id="enabled"
+            name="enabled"
+            aria-invalid=${mark('enabled').invalid}
+            aria-describedby=${mark('enabled').describedBy}
+            .checked=${this.enabled}
+            @change=${(e: Event) => ((this.enabled = (e.target as HTMLInputElement).checked), this.edited('enabled'))}
+          />
+          Enabled</label
+        >
+        ${this.fieldMessage('enabled')}
         ${editing
           ? html`<fieldset class="secrets">
               <legend>Signing secrets</legend>
               ${this.webhook!.secrets.length === 0
                 ? html`<p class="muted">None: requests are not signed.</p>`
                 : html`<ul>
-                    ${this.webhook!.secrets.map(
+                    ${repeat(
+                      this.webhook!.secrets,
+                      // Keyed: the row of a revoked secret goes with its button, rather than the button
+                      // staying, focused, in a row that now shows another secret.
+                      (s) => s.id,
                       (s) => html`<li>
                         <code>${s.hint}</code> created ${formatDate(s.createdAt)}${s.expiresAt ? html`, stops signing ${formatDate(s.expiresAt)}` : nothing}
-                        <button type="button" class="link danger" @click=${() => this.revoke(s.id)}>Revoke</button>
+                        <button type="button" class="link danger" aria-disabled=${ariaDisabled(this.secretBusy)} @click=${() => this.revoke(s)}>Revoke<span class="visually-hidden"> the secret ${s.hint}</span></button>
                       </li>`,
                     )}
                   </ul>`}
-              <button type="button" @click=${this.rotate}>${this.webhook!.secrets.length ? 'Rotate secret' : 'Generate secret'}</button>
+              <button type="button" id="rotate-secret" aria-disabled=${ariaDisabled(this.secretBusy)} @click=${this.rotate}>${this.webhook!.secrets.length ? 'Rotate secret' : 'Generate secret'}</button>
+              <p class="muted">Rotating or revoking changes the secrets only: what you typed in the form above stays as it is, still to be saved.</p>
             </fieldset>`
           : html`<label class="check"
               ><input type="checkbox" name="secret" .checked=${this.generateSecret} @change=${(e: Event) => (this.generateSecret = (e.target as HTMLInputElement).checked)} /> Generate a signing secret
@@ -387,7 +831,7 @@ export class WebhookEditor extends LightElement {
             >`}
 
         <div class="form-actions">
-          <button type="submit" class="primary" ?disabled=${this.busy}>${editing ? 'Save' : 'Create'}</button>
+          <button type="submit" class="primary" aria-disabled=${ariaDisabled(this.busy)}>${this.busy ? (editing ? 'Saving…' : 'Creating…') : editing ? 'Save' : 'Create'}</button>
           <a href="#/webhooks">Cancel</a>
         </div>
       </form>`;

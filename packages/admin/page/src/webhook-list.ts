@@ -3,7 +3,7 @@ import { customElement, property, query, state } from 'lit/decorators.js';
 import { api, qs, seg, type Health, type Page, type QueueCounts, type WebhookView } from './api';
 import type { ConfirmDialog } from './confirm-dialog';
 import './confirm-dialog';
-import { flowTags, go, healthView, isolated, LightElement, problemView } from './shared';
+import { ariaDisabled, flowTags, go, healthView, isolated, LightElement, problemView } from './shared';
 
 const PAGE_SIZE = 100;
 
@@ -52,8 +52,9 @@ export class WebhookList extends LightElement {
 
   /**
    * Deletes a webhook once confirmed in the page's dialog, which says what the API does to what is
-   * left of it, counted now: its queued requests are dropped (and logged as dropped) when their
-   * turn comes, its dead letters and its delivery log stay until the retention cleanup.
+   * left of it, counted now: its queued requests and dead letters are dropped, each logged as
+   * dropped (the API answers once those entries are written), and its delivery log stays until the
+   * retention cleanup.
    */
   private async deleteWebhook(webhook: WebhookView): Promise<void> {
     const name = webhook.name || webhook.key;
@@ -78,8 +79,8 @@ export class WebhookList extends LightElement {
         counts.dead === 0
           ? 'It has no dead letters.'
           : counts.dead === 1
-            ? 'Its dead letter is dropped with it, and logged as dropped (on the BullMQ engine it stays until the retention cleanup, never sent).'
-            : `Its ${counts.dead} dead letters are dropped with it, and logged as dropped (on the BullMQ engine they stay until the retention cleanup, never sent).`,
+            ? 'Its dead letter is dropped with it, and logged as dropped.'
+            : `Its ${counts.dead} dead letters are dropped with it, each logged as dropped.`,
         'Its delivery log stays readable until the retention cleanup. Deleting cannot be undone.',
       ].join(' ')}`,
       confirm: `Delete ${name}`,
@@ -104,9 +105,9 @@ export class WebhookList extends LightElement {
     if (skip === 0 && total <= PAGE_SIZE) return nothing;
     const to = (at: number) => go(`#/webhooks${at > 0 ? `?skip=${at}` : ''}`);
     return html`<nav class="pager" aria-label="Pages">
-      <button type="button" ?disabled=${skip === 0} @click=${() => to(Math.max(0, skip - PAGE_SIZE))}>Previous</button>
+      <button type="button" aria-disabled=${ariaDisabled(skip === 0)} @click=${() => skip > 0 && to(Math.max(0, skip - PAGE_SIZE))}>Previous</button>
       <span>${Math.min(skip + 1, total)}–${Math.min(skip + PAGE_SIZE, total)} of ${total}</span>
-      <button type="button" ?disabled=${skip + PAGE_SIZE >= total} @click=${() => to(skip + PAGE_SIZE)}>Next</button>
+      <button type="button" aria-disabled=${ariaDisabled(skip + PAGE_SIZE >= total)} @click=${() => skip + PAGE_SIZE < total && to(skip + PAGE_SIZE)}>Next</button>
     </nav>`;
   }
 
@@ -149,10 +150,12 @@ export class WebhookList extends LightElement {
                       >
                     </td>
                     <td data-label="Name"><a href="#/webhooks/${seg(w.key)}">${w.name || w.key}</a></td>
-                    <td data-label="URL" class="url"><code>${w.url}</code></td>
+                    <td data-label="URL" class="url"><code>${w.url}</code>${w.urlBlocked ? html`<p class="url-blocked"><strong>Not delivered:</strong> ${w.urlBlocked}</p>` : nothing}</td>
                     <td data-label="Events">
                       <ul class="tags">
-                        ${w.events.map((e) => html`<li class=${w.unknownEvents.includes(e) ? 'unknown' : nothing} title=${w.unknownEvents.includes(e) ? 'No composed event handles this alias' : nothing}>${e}</li>`)}
+                        ${w.events.map((e) =>
+                          w.unknownEvents.includes(e) ? html`<li class="unknown">${e}<span class="visually-hidden"> (not offered by this app)</span></li>` : html`<li>${e}</li>`,
+                        )}
                       </ul>
                     </td>
                     <td data-label="Content types">${w.contentTypeKeys.length ? html`<ul class="tags">${w.contentTypeKeys.map((k) => html`<li>${k}</li>`)}</ul>` : html`<span class="muted">All</span>`}</td>

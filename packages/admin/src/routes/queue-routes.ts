@@ -49,7 +49,8 @@ export function registerQueueRoutes(fastify: FastifyInstance, context: RouteCont
     config: { audit: { action: 'deadLetters.redeliver' } },
     schema: {
       operationId: 'redeliverDeadLetter',
-      summary: 'Puts one dead letter back in the queue, due now (404 when no queued or dead request has the id; 409 when its webhook was deleted: it is left as it is).',
+      summary:
+        'Puts one dead letter back in the queue, due now (404 HOOKWORK_ERR_REQUEST_NOT_FOUND when no queued or dead request has the id; 409 HOOKWORK_ERR_REQUEST_NOT_DEAD when it is still in the queue, not dead — redelivered already; 409 HOOKWORK_ERR_DEAD_LETTER_WEBHOOK_DELETED when its webhook was deleted: it is left as it is). A 200 always has redelivered: 1.',
       tags: ['Dead letter'],
       params: requestIdParams,
       querystring: query({}),
@@ -90,10 +91,10 @@ export function registerQueueRoutes(fastify: FastifyInstance, context: RouteCont
   });
 
   fastify.get<{ Querystring: object }>('/session', {
-    schema: { operationId: 'getSession', summary: 'Who the admin API authenticated this request as.', tags: ['Session'], querystring: query({}), response: ok(sessionSchema) },
+    schema: { operationId: 'getSession', summary: "Who the admin API authenticated this request as, and how: a bearer token, or the host's own sign-in.", tags: ['Session'], querystring: query({}), response: ok(sessionSchema) },
     handler: (request) => {
       const principal = context.principal(request)!;
-      return { principal: { id: principal.id, ...(principal.name !== undefined ? { name: principal.name } : {}) } };
+      return { principal: { id: principal.id, ...(principal.name !== undefined ? { name: principal.name } : {}) }, via: context.via(request)! };
     },
   });
 }

@@ -2,7 +2,7 @@ import type { Management } from '@hookwork/core';
 import type { FastifyRequest } from 'fastify';
 import { problemDetailsSchema } from '../problem-details';
 import type { AuditConfig, AuditTrail } from '../audit';
-import type { AdminPrincipal } from '../auth';
+import type { AdminAuthMethod, AdminPrincipal } from '../auth';
 
 /** What the admin routes work with. */
 export interface RouteContext {
@@ -11,6 +11,8 @@ export interface RouteContext {
   audit: AuditTrail;
   /** Who made the request (set by the authentication hook). */
   principal(request: FastifyRequest): AdminPrincipal | undefined;
+  /** How they were let in: a bearer token, or the host's own `authenticate`. */
+  via(request: FastifyRequest): AdminAuthMethod | undefined;
 }
 
 /** The route config of a write: what the audit trail records it as. */

@@ -69,7 +69,17 @@ describe('retries, dead letters and failure kinds', () => {
     expect(letter).toMatchObject({ webhookKey: webhook.key, attempts: 1 });
     expect(await app.queueCounts()).toEqual({ pending: 0, inFlight: 0, dead: 1 });
 
+    // Held back, so the request put back waits in the queue while it is asked for again.
+    app.updateSettings({ enabled: false });
     expect(await app.redeliver({ ids: [letter!.id] })).toEqual({ redelivered: 1, skipped: 0 });
+    // Asked for alone again (another tab, a log entry of its dead attempt): said, not { redelivered: 0 }.
+    await expect(app.redeliver({ ids: [letter!.id] })).rejects.toMatchObject({
+      code: 'HOOKWORK_ERR_REQUEST_NOT_DEAD',
+      message: expect.stringMatching(new RegExp(`^HOOKWORK_ERR_REQUEST_NOT_DEAD: request ${letter!.id} was not redelivered: it is not a dead letter but still in the queue, waiting for its next attempt \\(due `)),
+      details: { id: letter!.id, state: 'pending' },
+    });
+    expect(await app.queueCounts()).toEqual({ pending: 1, inFlight: 0, dead: 0 });
+    app.updateSettings({ enabled: true });
     await app.drain();
     expect(await app.queueCounts()).toEqual({ pending: 0, inFlight: 0, dead: 0 });
     const [first, again] = receiver.requests;
@@ -78,8 +88,9 @@ describe('retries, dead letters and failure kinds', () => {
     expect(again!.headers['hookwork-retry-count']).toBe('0');
 
     // Asked again once it was delivered (a second operator, another instance, a retried call): the
-    // log knows the id, so it is no typo — left to the redelivery that took it, not refused.
-    expect(await app.redeliver({ ids: [letter!.id] })).toEqual({ redelivered: 0, skipped: 0 });
+    // log knows the id, so it is no typo: alone it is said (not answered { redelivered: 0 }), and
+    // in a list it is no unknown id (only the typo is named).
+    await expect(app.redeliver({ ids: [letter!.id] })).rejects.toMatchObject({ code: 'HOOKWORK_ERR_REQUEST_NOT_DEAD', details: { id: letter!.id, state: 'gone' } });
     await expect(app.redeliver({ ids: [letter!.id, 'msg_never'] })).rejects.toMatchObject({ code: 'HOOKWORK_ERR_REQUEST_NOT_FOUND', details: { ids: ['msg_never'] } });
     expect(receiver.requests).toHaveLength(2);
   });

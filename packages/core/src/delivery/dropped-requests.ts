@@ -31,4 +31,9 @@ export class DroppedRequests {
     });
     this.deps.reporter.emit('requestDropped', { requestId: request.id, webhookKey: request.webhookKey, eventAlias: request.eventAlias, reason });
   }
+
+  /** Resolves once every entry reported so far is in the store (or its failure reported as `logWriteFailed`): one append, never a rejection. */
+  flush(): Promise<void> {
+    return this.deps.logWriter.flush();
+  }
 }

@@ -204,7 +204,8 @@ export class ManagementService implements Management {
    * An id (one, or any of a list) that names no queued or dead-lettered request and no attempt
    * in the delivery log is HOOKWORK_ERR_REQUEST_NOT_FOUND naming it, and nothing is redelivered; a
    * queued one, or one the log knows but that is gone (another redelivery took it first and it was
-   * delivered since), is left as it is (neither redelivered nor skipped). Dead letters whose webhook was deleted are
+   * delivered since), is left as it is (neither redelivered nor skipped; one asked for alone is
+   * HOOKWORK_ERR_REQUEST_NOT_DEAD). Dead letters whose webhook was deleted are
    * left as they are and counted as `skipped` (a single one asked for is
    * HOOKWORK_ERR_DEAD_LETTER_WEBHOOK_DELETED): put back, each was only dropped when its turn came.
    */
@@ -256,7 +257,27 @@ export class ManagementService implements Management {
     const exists = new Map<string, boolean>();
     let skipped = 0;
     for (const [id, request] of requests) {
-      if (request?.state !== 'dead') continue;
+      if (request?.state !== 'dead') {
+        // One asked for alone is said, as a deleted webhook's is: answered { redelivered: 0 }, a
+        // page showed "put back in the queue" for a request another tab had already put back.
+        if (requests.size === 1 && request) {
+          throw new HookworkError(
+            'HOOKWORK_ERR_REQUEST_NOT_DEAD',
+            `request ${id} was not redelivered: it is not a dead letter but still in the queue, ${request.state === 'inflight' ? 'being attempted now' : `waiting for its next attempt (due ${request.dueAt.toISOString()})`} — redelivered already, or never dead; it is delivered or dead-lettered on its own, and its attempts are in the delivery log`,
+            { details: { id, state: request.state } },
+          );
+        }
+        // Gone from the queue, known to the log: another redelivery took it first and it was
+        // delivered (or dropped) since.
+        if (requests.size === 1) {
+          throw new HookworkError(
+            'HOOKWORK_ERR_REQUEST_NOT_DEAD',
+            `request ${id} was not redelivered: it is no dead letter any more — redelivered already (another tab, another instance, a bulk redelivery) and delivered or dropped since; its attempts are in the delivery log`,
+            { details: { id, state: 'gone' } },
+          );
+        }
+        continue;
+      }
       const key = request.webhookKey;
       if (!exists.has(key)) exists.set(key, (await this.deps.webhooks.get(key)) !== undefined);
       if (exists.get(key)) continue;

@@ -74,6 +74,7 @@ export const webhookViewSchema = {
     createdAt: dateTime,
     updatedAt: dateTime,
     unknownEvents: { ...stringList, description: 'Aliases no composed event handles (e.g. after a plugin was removed).' },
+    urlBlocked: { type: 'string', description: "Present when delivery will refuse the URL under the app's ssrf settings (an internal address such as 127.0.0.1 or 169.254.169.254, or localhost): why, and the setting that allows it." },
   },
 } as const;
 

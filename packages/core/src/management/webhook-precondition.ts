@@ -22,14 +22,15 @@ function canonicalJson(value: unknown): string {
  * answers with a webhook sends this as its `ETag`, and passes what comes back in `If-Match` to
  * {@link WebhookPrecondition.ifMatch}; the admin API does. What `create()` answers (a view and the
  * generated secret) has the tag of the webhook as stored: the secret is left out of the digest.
- * So is `unknownEvents`, which each app derives from the events it composed: two instances on one
- * store with different plugins (a rolling deploy) give one state of a webhook one tag.
+ * So are `unknownEvents` and `urlBlocked`, which each app derives from the events it composed and its
+ * settings: two instances on one store with different plugins (a rolling deploy) give one state of a
+ * webhook one tag.
  */
 export function webhookEtag(view: WebhookView): string {
   // What create() answers is a view with the generated secret, shown once, beside it (CreatedWebhook):
   // its tag is the stored state's, so a change sent over the creation's answer is made (and the
-  // secret's digest is nowhere in a header). unknownEvents is this process's reading of the state.
-  const { secret: _shownOnce, unknownEvents: _derived, ...state } = view as WebhookView & { secret?: unknown };
+  // secret's digest is nowhere in a header). unknownEvents and urlBlocked are this process's reading of the state.
+  const { secret: _shownOnce, unknownEvents: _derived, urlBlocked: _derivedToo, ...state } = view as WebhookView & { secret?: unknown };
   return `"${createHash('sha256').update(canonicalJson(state)).digest('base64url').slice(0, 27)}"`;
 }
 

@@ -259,6 +259,34 @@ describe('webhook validation (nothing is stored when refused)', () => {
     await expect(app.webhooks.update('missing', { enabled: false })).rejects.toThrow(/HOOKWORK_ERR_WEBHOOK_NOT_FOUND: no webhook has the key "missing"/);
   });
 
+  it('keeps the aliases a stored webhook already has when an update sends them back, composed or not, and refuses only one it adds', async () => {
+    // Stored by an app that composed more (a plugin since removed): 'gone' and a pattern's own text.
+    await resolveToken(app.container, WebhookRepositoryToken).create({ ...(await app.webhooks.create({ ...valid, key: 'kept' }).then(async (w) => (await storedWebhook(w.key))!)), key: 'older', events: ['saved', 'gone', 'saved.*'] });
+    expect((await app.webhooks.get('older'))!.unknownEvents).toEqual(['gone', 'saved.*']);
+
+    // An edit form sends every alias back with its change: made, the aliases kept.
+    const renamed = await app.webhooks.update('older', { name: 'Renamed', events: ['saved', 'gone', 'saved.*'] });
+    expect(renamed).toMatchObject({ name: 'Renamed', events: ['saved', 'gone', 'saved.*'], unknownEvents: ['gone', 'saved.*'] });
+    // PUT's path (the whole definition) is the same update.
+    expect(await app.webhooks.update('older', { url: 'https://example.com/other', events: ['gone', 'saved'] })).toMatchObject({ events: ['gone', 'saved'], unknownEvents: ['gone'] });
+
+    // A new unknown alias (or pattern) is refused, naming it alone, and nothing changes.
+    const before = await app.webhooks.get('older');
+    const error = await app.webhooks.update('older', { events: ['saved', 'gone', 'also.gone', 'saved.*'] }).catch((e: HookworkError) => e);
+    expect((error as HookworkError).code).toBe('HOOKWORK_ERR_INVALID_WEBHOOK');
+    expect((error as HookworkError).message).toMatch(/unknown event alias "also\.gone"; .*the aliases this webhook already subscribes to are kept as they are/);
+    expect((error as HookworkError).message).not.toMatch(/"gone"/);
+    expect((error as HookworkError).details).toEqual([{ field: 'events', problem: expect.stringContaining('"saved.*" is the pattern of the event saved') }, { field: 'events', problem: expect.stringContaining('"also.gone"') }]);
+    expect(await app.webhooks.get('older')).toEqual(before);
+
+    // Removed, it is gone for good: sending it again adds it, which is refused.
+    await app.webhooks.update('older', { events: ['saved'] });
+    await expect(app.webhooks.update('older', { events: ['saved', 'gone'] })).rejects.toThrow(/unknown event alias "gone"/);
+    // Another webhook's aliases are not this one's.
+    await expect(app.webhooks.update('kept', { events: ['saved', 'gone'] })).rejects.toThrow(/unknown event alias "gone"/);
+    expect((await app.webhooks.get('older'))!.events).toEqual(['saved']);
+  });
+
   it('refuses a duplicate key', async () => {
     await app.webhooks.create({ ...valid, key: 'orders' });
     await expect(app.webhooks.create({ ...valid, key: 'orders', url: 'https://other.example.com/' })).rejects.toThrow(/HOOKWORK_ERR_WEBHOOK_EXISTS/);
@@ -529,8 +557,20 @@ describe('a webhook on an internal address the SSRF guard will refuse', () => {
       await made.webhooks.create({ url: 'http://10.1.2.3/hook', events: ['saved'] });
       expect(blocked.map((b) => b.url)).toEqual(['http://127.0.0.1:3000/hook', 'http://localhost:3000/hook', 'http://[::1]:3000/hook', 'http://10.1.2.3/hook']);
 
+      // Every view says so too, with the same reason (a form shows it); the tag is the stored state's.
+      const view = (await made.webhooks.get(hook.key))!;
+      expect(view.urlBlocked).toMatch(/^delivery to ::1 was refused: it is a loopback address; to allow it, add it to the ssrf\.allow setting/);
+      expect((await made.webhooks.list()).items.map((w) => w.urlBlocked !== undefined)).toEqual([true, true, true]);
+      const tag = webhookEtag(view);
+      made.updateSettings({ ssrf: { allow: ['::1'] } });
+      const allowed = (await made.webhooks.get(hook.key))!;
+      expect(allowed.urlBlocked).toBeUndefined();
+      expect(webhookEtag(allowed)).toBe(tag);
+      made.updateSettings({ ssrf: { allow: [] } });
+
       // Public addresses and names only DNS can judge are not warned about.
-      await made.webhooks.create({ url: 'https://example.com/hook', events: ['saved'] });
+      const quiet = await made.webhooks.create({ url: 'https://example.com/hook', events: ['saved'] });
+      expect(quiet.urlBlocked).toBeUndefined();
       await made.webhooks.create({ url: 'http://93.184.215.14/hook', events: ['saved'] });
       await made.webhooks.update(hook.key, { enabled: false });
       expect(blocked).toHaveLength(4);

@@ -190,7 +190,7 @@ function headerInputProblem(input: unknown): string | undefined {
  * or a credential header (`Authorization`, `Proxy-Authorization`, `Cookie`) whatever its mark, as
  * the delivery log redacts it; `sensitiveHeaders` lists both, so an edit form masks them.
  */
-function toView(webhook: Webhook, unknownEvents: string[]): WebhookView {
+function toView(webhook: Webhook, unknownEvents: string[], urlBlocked: string | undefined): WebhookView {
   const secret = secretHeaderNames(webhook);
   return {
     ...webhook,
@@ -201,6 +201,7 @@ function toView(webhook: Webhook, unknownEvents: string[]): WebhookView {
     headers: Object.fromEntries(Object.entries(webhook.headers).map(([name, value]) => [name, secret.has(name.toLowerCase()) ? REDACTED : value])),
     secrets: webhook.secrets.map((s) => ({ id: s.id, hint: `…${s.secret.slice(-4)}`, createdAt: s.createdAt, ...(s.expiresAt ? { expiresAt: s.expiresAt } : {}) })),
     unknownEvents,
+    ...(urlBlocked !== undefined ? { urlBlocked } : {}),
   };
 }
 
@@ -225,8 +226,9 @@ export interface Webhooks {
    */
   update(key: string, patch: WebhookPatch, options?: WebhookPrecondition): Promise<WebhookView>;
   /**
-   * Deletes a webhook (false when there was none); its queued requests are dropped (and logged)
-   * when delivery meets them. With `{ ifMatch }` ({@link WebhookPrecondition}), only if the
+   * Deletes a webhook (false when there was none); its queued requests, pending and dead letters,
+   * are removed and logged as `dropped` before it resolves (one whose attempt is out is dropped,
+   * and logged, when the attempt ends). With `{ ifMatch }` ({@link WebhookPrecondition}), only if the
    * webhook is still in a state it names, checked in one step with the delete: else
    * HOOKWORK_ERR_WEBHOOK_CHANGED, nothing deleted.
    */
@@ -329,7 +331,7 @@ export class WebhookService implements Webhooks {
     // write it back): the new webhook began with that failing streak, or that open breaker.
     if (input.key !== undefined) await this.forgetLeftoverHealth(webhook.key);
     this.warnIfRefusedByGuard(webhook);
-    return { ...toView(webhook, []), ...(secret && input.secret === true ? { secret } : {}) };
+    return { ...this.view(webhook), ...(secret && input.secret === true ? { secret } : {}) };
   }
 
   /**
@@ -344,14 +346,21 @@ export class WebhookService implements Webhooks {
 
   /** Changes some fields of a webhook; the others stay; under `options.ifMatch`, only from a state it names. */
   async update(key: string, patch: WebhookPatch, options?: WebhookPrecondition): Promise<WebhookView> {
-    // Only what the patch gives is checked: a stored webhook may hold events no longer composed (flagged).
+    // Only what the patch gives is checked: a stored webhook may hold events no longer composed
+    // (flagged), which a patch may send back as they are (its edit form does), but not add.
     checkKey('webhooks.update()', 'key', key, 'webhookKey');
     const precondition = parsePrecondition('webhooks.update()', options);
-    const { problems, href } = this.checkInput(patch, 'update');
+    const { problems, href } = this.checkInput(patch, 'update', await this.keptAliases(key, patch));
     if (problems.length > 0) this.refuse(problems);
     let before: Webhook | undefined;
     const next = await this.change(key, precondition, (current) => {
       before = current;
+      // Judged again on the webhook as the change step reads it: another writer may have removed
+      // an alias read as stored above.
+      if (Array.isArray(patch.events)) {
+        const added = this.aliasProblems(patch.events, new Set(current.events));
+        if (added.length > 0) this.refuse(added);
+      }
       if (patch.headers) {
         const placeholders = placeholderProblems(patch.headers, current);
         if (placeholders.length > 0) this.refuse(placeholders);
@@ -381,12 +390,22 @@ export class WebhookService implements Webhooks {
     const moved = before!.url !== next.url;
     if (enabledAgain || moved) await this.startAfresh(key, moved ? (enabledAgain ? 'enabled again and moved to another URL' : 'moved to another URL') : 'enabled again');
     if (patch.url !== undefined) this.warnIfRefusedByGuard(next);
-    return toView(next, this.unknownEvents(next));
+    return this.view(next);
+  }
+
+  /**
+   * The aliases a patch's events may keep without their being composed: the stored webhook's own.
+   * Read only when the patch names one no composed event handles (or a pattern's text); none else.
+   */
+  private async keptAliases(key: string, patch: unknown): Promise<ReadonlySet<string>> {
+    const events = isRecord(patch) && Array.isArray(patch.events) ? (patch.events as unknown[]) : [];
+    if (!events.some((alias) => typeof alias === 'string' && alias !== '' && (alias.includes('*') || !this.catalogue.isKnown(alias)))) return new Set();
+    return new Set((await this.repository.get(key))?.events ?? []);
   }
 
   /**
    * Deletes a webhook. Its queued requests (pending and dead) are removed from the queue now, each
-   * logged as `dropped`; those in flight, and those of a queue engine that cannot remove them
+   * logged as `dropped` (the entries are written before this resolves); those in flight, and those of a queue engine that cannot remove them
    * (BullMQ), are dropped and logged when delivery meets them. Resolves once the clock has passed
    * the deletion's millisecond, so a webhook created again under the key after it (here or in
    * another process) is created later than any request published for this one (see
@@ -414,23 +433,28 @@ export class WebhookService implements Webhooks {
 
   /**
    * Removes the pending and dead requests of a deleted webhook from the queue, logging each as
-   * `dropped`, in batches. A failure is logged, not the deletion's: the webhook is deleted, and
-   * delivery drops what is left when it meets it.
+   * `dropped`, in batches, and resolves once those log entries are written: whoever deleted it
+   * (an API's answer) reads them in the log at once. A failure is logged, not the deletion's: the
+   * webhook is deleted, and delivery drops what is left when it meets it.
    */
   private async discardQueued(key: string, publishedUpTo: Date): Promise<void> {
     const engine = this.engine.current();
     if (!engine?.discard) return;
+    let reported = 0;
     try {
       for (;;) {
         const batch = await engine.discard(key, publishedUpTo, DISCARD_BATCH);
         for (const request of batch) this.dropped.report(request, 'the webhook was deleted');
-        if (batch.length < DISCARD_BATCH) return;
+        reported += batch.length;
+        if (batch.length < DISCARD_BATCH) break;
       }
     } catch (error) {
       const task = `removing the queued requests of deleted webhook ${key}`;
       this.logger.error(`${task} failed: ${(error as Error)?.message ?? error}; the webhook is deleted, and delivery drops (and logs) those requests when it meets them`, { error });
       this.reporter.emit('backgroundError', { task, error });
     }
+    // One append for every entry (the writer batches them); its failure is reported, never thrown.
+    if (reported > 0) await this.dropped.flush();
   }
 
   /**
@@ -478,13 +502,13 @@ export class WebhookService implements Webhooks {
   async get(key: string): Promise<WebhookView | undefined> {
     checkKey('webhooks.get()', 'key', key, 'webhookKey');
     const webhook = await this.repository.get(key);
-    return webhook && toView(webhook, this.unknownEvents(webhook));
+    return webhook && this.view(webhook);
   }
 
   /** Webhooks in creation order, paged, with how many there are in all. */
   async list(page?: PageRequest): Promise<Page<WebhookView>> {
     const [webhooks, total] = await Promise.all([this.repository.list({ limit: DEFAULT_PAGE_SIZE, ...checkPage('webhooks.list', page, true) }), this.repository.count()]);
-    return { items: webhooks.map((w) => toView(w, this.unknownEvents(w))), total };
+    return { items: webhooks.map((w) => this.view(w)), total };
   }
 
   /** The keys of every stored webhook (management's redelivery leaves out dead letters of any other key). */
@@ -507,7 +531,7 @@ export class WebhookService implements Webhooks {
       const page = await this.repository.list({ limit: 500, offset });
       for (const webhook of page) {
         const unknown = this.unknownEvents(webhook);
-        if (unknown.length > 0) flagged.push(toView(webhook, unknown));
+        if (unknown.length > 0) flagged.push(this.view(webhook));
       }
       if (page.length < 500) return flagged;
     }
@@ -546,7 +570,7 @@ export class WebhookService implements Webhooks {
       secrets.push({ id: secretId, secret, createdAt: now });
       return { ...current, secrets, updatedAt: now };
     });
-    return { secretId, secret, webhook: toView(next, this.unknownEvents(next)) };
+    return { secretId, secret, webhook: this.view(next) };
   }
 
   /** Removes one secret at once (e.g. a leaked one); under `options.ifMatch`, only from a state it names. */
@@ -569,7 +593,7 @@ export class WebhookService implements Webhooks {
         { webhookKey: key, secretId },
       );
     }
-    return toView(next, this.unknownEvents(next));
+    return this.view(next);
   }
 
   /**
@@ -602,9 +626,8 @@ export class WebhookService implements Webhooks {
    * surfacing later as a dead letter of kind `ssrf`.
    */
   private warnIfRefusedByGuard(webhook: Webhook): void {
-    const refusal = internalUrlRefusal(webhook.url, this.settings);
-    if (!refusal) return;
-    const reason = refusal.message.replace(/^HOOKWORK_ERR_SSRF_BLOCKED: /, '');
+    const reason = this.urlBlocked(webhook.url);
+    if (reason === undefined) return;
     // The log shows the URL redacted (its path may be its secret); the key finds it whole.
     const shown = redactedUrl(webhook.url);
     this.logger.warn(`webhook ${webhook.key} (${shown}) will not be delivered: ${reason}`, { webhookKey: webhook.key, url: shown });
@@ -616,7 +639,7 @@ export class WebhookService implements Webhooks {
    * (as stored, read inside the change's atomic step) is in no state the precondition names.
    */
   private checkPrecondition(key: string, precondition: ParsedPrecondition, current: Webhook): void {
-    const view = toView(current, this.unknownEvents(current));
+    const view = this.view(current);
     let etag: string | undefined;
     if (preconditionHolds(precondition, () => (etag = webhookEtag(view)))) return;
     etag ??= webhookEtag(view);
@@ -641,12 +664,23 @@ export class WebhookService implements Webhooks {
     return webhook.events.filter((alias) => !this.catalogue.isKnown(alias));
   }
 
+  /** What a caller sees of `webhook`, with what this app derives from its own events and settings. */
+  private view(webhook: Webhook): WebhookView {
+    return toView(webhook, this.unknownEvents(webhook), this.urlBlocked(webhook.url));
+  }
+
+  /** Why delivery will refuse `url` under the current `ssrf` settings (its host an internal address known without a lookup), or undefined. */
+  private urlBlocked(url: string): string | undefined {
+    return internalUrlRefusal(url, this.settings)?.message.replace(/^HOOKWORK_ERR_SSRF_BLOCKED: /, '');
+  }
+
   /**
    * Every problem of a create() input or an update() patch, schema and meaning alike: a field
    * of the wrong shape is reported and the other fields are still checked, so one refusal lists
-   * them all. Returns the URL's canonical form when it is given and accepted.
+   * them all. Returns the URL's canonical form when it is given and accepted. `kept` are the
+   * aliases the stored webhook already subscribes to (an update's): see {@link aliasProblems}.
    */
-  private checkInput(input: unknown, mode: 'create' | 'update'): { problems: WebhookInputProblem[]; href?: string } {
+  private checkInput(input: unknown, mode: 'create' | 'update', kept: ReadonlySet<string> = new Set()): { problems: WebhookInputProblem[]; href?: string } {
     if (!isRecord(input)) {
       const got = input !== null && typeof input === 'object' ? `; got ${objectKindOf(input)}` : '';
       return { problems: [{ field: '(root)', problem: `webhook ${mode === 'create' ? 'input' : 'patch'} must be an object such as ${mode === 'create' ? '{ url, events }' : '{ enabled: false }'}${got}` }] };
@@ -669,19 +703,7 @@ export class WebhookService implements Webhooks {
       for (const problem of url.problems) problems.push({ field: 'url', problem });
       href = url.href;
     }
-    if (Array.isArray(input.events)) {
-      // A pattern's own text: no request ever fires under it, as `*` marks where a variant's name goes.
-      const literal = input.events.filter((alias): alias is string => typeof alias === 'string' && alias.includes('*'));
-      for (const alias of literal) problems.push({ field: 'events', problem: this.patternSubscriptionProblem(alias) });
-      const unknown = input.events.filter((alias): alias is string => typeof alias === 'string' && alias !== '' && !alias.includes('*') && !this.catalogue.isKnown(alias));
-      if (unknown.length > 0) {
-        const known = this.catalogue.list().slice(0, 8).map((e) => e.alias);
-        problems.push({
-          field: 'events',
-          problem: `unknown event alias${unknown.length > 1 ? 'es' : ''} ${unknown.map((a) => JSON.stringify(a)).join(', ')}; the composed events are listed by app.events() (e.g. ${known.join(', ') || 'none composed'})`,
-        });
-      }
-    }
+    if (Array.isArray(input.events)) problems.push(...this.aliasProblems(input.events, kept));
     if (isRecord(input.headers)) problems.push(...this.headerProblems(input.headers));
     if (mode === 'create' && isRecord(input.headers)) problems.push(...placeholderProblems(input.headers, undefined));
     if (input.fifo !== undefined && input.fifo !== false && !reported.has('fifo')) problems.push(...this.fifoProblems({ onDeadLetter: 'skip' }));
@@ -695,6 +717,28 @@ export class WebhookService implements Webhooks {
       }
     }
     return { problems, ...(href !== undefined ? { href } : {}) };
+  }
+
+  /**
+   * Aliases a webhook may not subscribe to: one no composed event handles, and a pattern's own
+   * text. Those in `kept` — the stored webhook's own, when an update sends its events back — are
+   * not refused: a webhook whose event is gone (a plugin removed) keeps firing for its other events
+   * and can still be edited (its edit form sends every alias it has back). Only adding one is refused.
+   */
+  private aliasProblems(events: readonly unknown[], kept: ReadonlySet<string>): WebhookInputProblem[] {
+    const problems: WebhookInputProblem[] = [];
+    const added = events.filter((alias): alias is string => typeof alias === 'string' && !kept.has(alias));
+    // A pattern's own text: no request ever fires under it, as `*` marks where a variant's name goes.
+    for (const alias of added.filter((a) => a.includes('*'))) problems.push({ field: 'events', problem: this.patternSubscriptionProblem(alias) });
+    const unknown = added.filter((alias) => alias !== '' && !alias.includes('*') && !this.catalogue.isKnown(alias));
+    if (unknown.length > 0) {
+      const known = this.catalogue.list().slice(0, 8).map((e) => e.alias);
+      problems.push({
+        field: 'events',
+        problem: `unknown event alias${unknown.length > 1 ? 'es' : ''} ${unknown.map((a) => JSON.stringify(a)).join(', ')}; the composed events are listed by app.events() (e.g. ${known.join(', ') || 'none composed'})${kept.size > 0 ? '; the aliases this webhook already subscribes to are kept as they are, composed or not, but a new one must be composed' : ''}`,
+      });
+    }
+    return problems;
   }
 
   /**

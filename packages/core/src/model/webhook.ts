@@ -156,6 +156,13 @@ export interface WebhookView extends Omit<Webhook, 'secrets' | 'format'> {
   secrets: WebhookSecretView[];
   /** Aliases this webhook subscribes to that no composed event handles (e.g. after a plugin was removed). */
   unknownEvents: string[];
+  /**
+   * Present when delivery will refuse the URL under the app's current `ssrf` settings — its host
+   * an internal address known without a DNS lookup (`127.0.0.1`, `10.0.0.5`, `169.254.169.254`,
+   * `localhost`) — saying why and which setting allows it: no request is sent to it, each attempt
+   * fails with error kind `ssrf`. Like `unknownEvents`, this app's reading, not stored state.
+   */
+  urlBlocked?: string;
 }
 
 /** The value shown instead of a sensitive header value. */

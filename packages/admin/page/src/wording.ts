@@ -1,0 +1,69 @@
+import type { Problem } from './api';
+
+/**
+ * A clause that names a route or a library call as its fix (`list the webhooks with GET webhook`,
+ * `the composed events are listed by GET webhook/events`, `api/v1/openapi.json lists them`): words
+ * for a program calling the API, which tell a back-office user nothing they can do on this page.
+ */
+const ROUTE_TALK = /\b(?:GET|HEAD|POST|PUT|PATCH|DELETE) (?:\/|api\/|webhook|dead-letter|queue|cleanup|session|metrics)|api\/v1\/openapi\.json|\bapp\.[a-z]\w*\.?\w*\(/;
+
+/**
+ * `text` without the clauses (between semicolons) that name a route or a library call, and
+ * without its leading `HOOKWORK_ERR_…:` code; the text as it was when nothing else would be left.
+ */
+export function withoutRouteTalk(text: string): string {
+  const plain = text.replace(/^HOOKWORK_ERR_[A-Z_]+: /, '');
+  const kept = plain.split(/;\s+/).filter((clause) => !ROUTE_TALK.test(clause));
+  if (kept.length === 0) return plain;
+  const joined = kept.join('; ');
+  return /[.!?)]$/.test(joined) ? joined : `${joined}.`;
+}
+
+/**
+ * What a refusal means on this page, for the codes a back-office user meets in its views: the
+ * API's words name routes and codes, which are a program's, not theirs. Keyed by hookwork's codes.
+ */
+const IN_WORDS: Readonly<Record<string, { title: string; detail: string }>> = {
+  HOOKWORK_ERR_WEBHOOK_NOT_FOUND: {
+    title: 'This webhook does not exist',
+    detail: 'It was deleted (here, in another tab or by someone else), or the link is wrong. Nothing was changed.',
+  },
+  HOOKWORK_ERR_REQUEST_NOT_FOUND: {
+    title: 'This request is no longer in the queue',
+    detail: 'It was delivered or dropped since, or cleaned up after the days dead letters are kept. Nothing was sent; its attempts stay in the deliveries until they are cleaned up too.',
+  },
+  HOOKWORK_ERR_REQUEST_NOT_DEAD: {
+    title: 'Not redelivered: it is already back in the queue',
+    detail: 'It was put back earlier (from another tab, or by a redelivery of many) and waits for its next attempt, or is being sent now. Nothing was changed; its next attempt shows in the deliveries.',
+  },
+  HOOKWORK_ERR_DEAD_LETTER_WEBHOOK_DELETED: {
+    title: 'Not redelivered: its webhook was deleted',
+    detail: 'Sent again, it would only be dropped. It stays among the dead letters until the retention cleanup; its body is in its delivery.',
+  },
+  HOOKWORK_ERR_DELIVERY_NOT_FOUND: {
+    title: 'This delivery is no longer in the log',
+    detail: "Log entries are deleted after the days the app keeps them (keepLogsForDays), or the link is wrong.",
+  },
+  HOOKWORK_ERR_APP_NOT_STARTED: {
+    title: 'The app behind this page is still starting',
+    detail: 'Try again in a few seconds. What you typed here is kept.',
+  },
+  HOOKWORK_ERR_APP_STOPPED: {
+    title: 'The app behind this page has stopped',
+    detail: 'Nothing can be read or changed until it runs again: ask whoever runs it. What you typed here is kept.',
+  },
+};
+
+/** The codes of input refused for its content: the API's title names a schema, which is a program's word. */
+const REFUSED_INPUT = new Set(['HOOKWORK_ERR_ADMIN_INVALID_REQUEST', 'HOOKWORK_ERR_INVALID_WEBHOOK']);
+
+/** A refusal in this page's words: the known codes said for people, any other without its code and route talk. */
+export function inWords(problem: Problem): { title: string; detail: string } {
+  const known = Object.hasOwn(IN_WORDS, problem.code) ? IN_WORDS[problem.code]! : undefined;
+  if (known) return known;
+  if (REFUSED_INPUT.has(problem.code)) {
+    const detail = withoutRouteTalk(problem.detail.replace(/^HOOKWORK_ERR_[A-Z_]+: (?:the request was refused, nothing was changed|webhook refused, nothing was stored): /, '').replace(/(^|; )(?:body|query|path) (?=[\w.(])/g, '$1'));
+    return { title: 'Refused: nothing was changed', detail };
+  }
+  return { title: problem.title, detail: withoutRouteTalk(problem.detail) };
+}
