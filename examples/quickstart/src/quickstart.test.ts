@@ -388,7 +388,7 @@ describe('the quickstart (npm start)', () => {
       const webhooks = await fetch(`${url}api/v1/webhook`, { headers: { authorization: `Bearer ${token}` } }).then((r) => r.json() as Promise<{ items: { key: string }[] }>);
       expect(webhooks.items.map((w) => w.key)).toEqual([expect.stringMatching(/^quickstart-/)]);
       expect((await fetch(`${url}api/v1/webhook`)).status).toBe(401);
-      expect(await fetch(url).then((r) => r.text())).toContain('<hw-admin-app>');
+      expect(await fetch(url).then((r) => r.text())).toContain('<hw-admin-app ');
       child.kill('SIGINT');
       const code = await Promise.race([exited, new Promise<string>((resolve) => setTimeout(() => resolve('still running after 20 s'), 20_000).unref())]);
       expect(code).toBe(0);
