@@ -209,9 +209,9 @@ describe('OwnRequests', () => {
   });
 
   it('stays cheap once it is full of requests other processes delivered (it never sees them settle)', () => {
-    // Compared with adds into a set far from full, in the same run and best of three each, so a
+    // Compared with adds into a set far from full, in the same run and best of five each, so a
     // busy machine slows both: walking the set to its first entry made an add 20–30 µs, some 50
-    // times an add below the limit.
+    // times an add below the limit (the bound, 20 ×, leaves room for a round the machine interrupts).
     const addsMs = (own: OwnRequests, prefix: string) => {
       const started = performance.now();
       for (let i = 0; i < 20_000; i++) own.add([`${prefix}${i}`]);
@@ -221,11 +221,11 @@ describe('OwnRequests', () => {
     full.add(Array.from({ length: MAX_TRACKED_REQUESTS }, (_, i) => `msg_a${i}`));
     let belowLimit = Infinity;
     let atLimit = Infinity;
-    for (let round = 0; round < 3; round++) {
+    for (let round = 0; round < 5; round++) {
       belowLimit = Math.min(belowLimit, addsMs(new OwnRequests(), `msg_c${round}_`));
       atLimit = Math.min(atLimit, addsMs(full, `msg_b${round}_`));
     }
-    expect(atLimit).toBeLessThan(10 * Math.max(belowLimit, 1));
+    expect(atLimit).toBeLessThan(20 * Math.max(belowLimit, 1));
     expect(full.size).toBe(MAX_TRACKED_REQUESTS);
   });
 });
