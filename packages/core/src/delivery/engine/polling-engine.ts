@@ -13,7 +13,7 @@ import type {
   QueueEngineContext,
   QueueEngineProvider,
 } from '../../ports/queue-engine';
-import type { QueueCounts, RedeliverSelector, RequestQueue } from '../../ports/request-queue';
+import type { EnqueueClaim, QueueCounts, RedeliverSelector, RequestQueue } from '../../ports/request-queue';
 import { CompletionBatcher } from './completion-batcher';
 import { Dispatcher } from './dispatcher';
 
@@ -81,7 +81,9 @@ export class PollingQueueEngine<TTransaction = never> implements QueueEngine<TTr
       dispatcher!.handOff(reserved, claimed, now);
     };
     try {
-      leased = await this.queue.enqueueClaimed!(requests, { owner: this.owner, leaseMs: this.context.settings.current.leaseDuration, now, ids: reserved.map((r) => r.id), shareCommit, onVisible: handOff });
+      const claim: EnqueueClaim = { owner: this.owner, leaseMs: this.context.settings.current.leaseDuration, now, ids: reserved.map((r) => r.id), shareCommit, onVisible: handOff };
+      if (options?.idempotent) claim.idempotent = true;
+      leased = await this.queue.enqueueClaimed!(requests, claim);
     } finally {
       handOff(leased);
     }
