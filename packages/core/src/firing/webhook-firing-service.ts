@@ -12,7 +12,7 @@ import { EnqueueGate } from './enqueue-gate';
 import { EventLoopBudget } from './event-loop-budget';
 import { findJsonLoss } from './json-losses';
 import { timeOrderedHex } from '../runtime/time-ordered-uuid';
-import { keyedMessageId } from './idempotency-key';
+import { checkIdempotencyKey, keyedMessageId } from './idempotency-key';
 
 /** One request to fire: a webhook, the alias that fired, and the payload (any JSON-able value). */
 export interface FireRequest {
@@ -70,12 +70,14 @@ export class WebhookFiringService {
   }
 
   /**
-   * Fires several requests in one enqueue (all or none), in an OpenTelemetry span
+   * Fires several requests in one enqueue (all or none; an id already stored is skipped), in an OpenTelemetry span
    * (`hookwork.enqueue`) whose trace the requests carry (`traceparent`), so their attempts join it.
    */
   async fireMany(items: readonly FireRequest[], options?: FireOptions<unknown>): Promise<NewWebhookRequest[]> {
     if (items.length === 0) return [];
     const key = options?.idempotencyKey;
+    // publish() checked it; an event class of a plugin may call this itself.
+    if (key !== undefined) checkIdempotencyKey(key);
     const ids = key === undefined ? undefined : keyedIds(key, items);
     const now = this.clock.now();
     const bodies = items.map((item) => this.serialize(item.payload, item.alias));
