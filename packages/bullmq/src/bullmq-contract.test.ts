@@ -14,7 +14,6 @@ let queues = 0;
 describeQueueEngineContract(
   'bullmq',
   () => queueEngineHarness(bullmqQueue({ connection: TEST_REDIS_URL, prefix, queueName: `q${++queues}`, checkDurability: false }), memoryStorage()),
-  { duplicateIds: 'ignored' },
 );
 
 describeKeyRulesContract('bullmq', () => ({

@@ -2,7 +2,8 @@ import { defineErrorCodes } from '@hookwork/core';
 
 /**
  * @hookwork/bullmq's own error codes (documented in docs/errors.md under `@hookwork/bullmq`).
- * Enqueue failures use core's HOOKWORK_ERR_ENQUEUE_FAILED and failures of other operations
+ * Enqueue failures use core's HOOKWORK_ERR_ENQUEUE_FAILED (nothing stored) or
+ * HOOKWORK_ERR_ENQUEUE_UNCERTAIN (the batch was sent, the answer lost), and failures of other operations
  * (counts, dead letters) core's HOOKWORK_ERR_STORAGE, as every queue does.
  */
 export const BULLMQ_ERRORS = defineErrorCodes('@hookwork/bullmq', {

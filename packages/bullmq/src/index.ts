@@ -5,6 +5,7 @@
  */
 export { bullmqQueue, type BullmqQueueOptions } from './bullmq-queue';
 export { BULLMQ_ERRORS } from './bullmq-errors';
+export { IDEMPOTENCY_WINDOW_MS } from './bullmq-queue-engine';
 export { removeBullmqQueue, type RemoveBullmqQueueOptions, type RemovedBullmqQueue } from './remove-queue';
 export { checkRedisDurability, type DurabilityFinding } from './redis-durability';
 export type { RedisConnectionInput } from './redis-connection';

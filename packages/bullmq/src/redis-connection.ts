@@ -49,6 +49,30 @@ const reconnect = (times: number) => Math.min(50 * 2 ** Math.min(times, 5), 1000
 const CONNECTION_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN', 'ECONNABORTED']);
 const CONNECTION_MESSAGES = /Connection is closed|Stream isn't writeable|connect ETIMEDOUT|Reached the max retries per request/;
 
+/**
+ * A Redis client's failure in hookwork's words, and whether the command may have reached Redis.
+ * ioredis speaks of its own options ("Reached the max retries per request limit (which is 0).
+ * Refer to "maxRetriesPerRequest" option for details."): what a host needs is what happened to
+ * its request. The error itself stays attached as the cause wherever this is used.
+ *
+ * `sent` is false when the client refused the command before writing it (not connected, and no
+ * offline queue: "Stream isn't writeable") and when Redis answered with an error (a reply such as
+ * OOM or EXECABORT: it refused the command or transaction whole); true otherwise — the connection
+ * was lost, or closed, or Redis gave no answer in time, after the command may have been written,
+ * and Redis runs what it read whatever happens to the answer.
+ */
+export function redisFailure(error: unknown, commandTimeoutMs?: number): { text: string; sent: boolean } {
+  const message = String((error as Error)?.message ?? error);
+  if (/Stream isn't writeable/.test(message)) return { text: 'Redis is not connected (the connection is being made again by itself)', sent: false };
+  if ((error as Error)?.name === 'ReplyError') return { text: `Redis refused it (${message})`, sent: false };
+  if (/Reached the max retries per request/.test(message) || (error as Error)?.name === 'MaxRetriesPerRequestError' || /Command aborted due to connection close/.test(message)) {
+    return { text: 'the connection to Redis was lost before it answered (it is being made again by itself)', sent: true };
+  }
+  if (/Command timed out/.test(message)) return { text: `Redis did not answer within ${commandTimeoutMs ?? 'the command deadline of'} ms`, sent: true };
+  if (/Connection is closed/.test(message)) return { text: 'the connection to Redis was closed before it answered', sent: true };
+  return { text: message, sent: true };
+}
+
 /** True for an error that says Redis cannot be reached (rather than that a command failed). */
 export function isConnectionError(error: unknown): boolean {
   const code = (error as { code?: unknown })?.code;
@@ -67,7 +91,9 @@ export interface ConnectionReporter {
  * The two ioredis clients of one engine, each made for its job:
  * - `producer` (enqueue, counts, dead letters) fails fast: no offline queue, no retry of a
  *   command cut off by a lost connection, a command deadline. While Redis is unreachable,
- *   publish() fails at once with HOOKWORK_ERR_ENQUEUE_FAILED instead of hanging.
+ *   publish() fails at once with HOOKWORK_ERR_ENQUEUE_FAILED instead of hanging (nothing was
+ *   sent), and a publish whose connection is lost before Redis answered fails with
+ *   HOOKWORK_ERR_ENQUEUE_UNCERTAIN (Redis may have stored it).
  * - `worker` (given to BullMQ's Worker, which duplicates it for its blocking fetch) queues
  *   commands while reconnecting, so a completion made during a blip reaches Redis after it.
  * Both reconnect by themselves; neither needs a restart.
@@ -113,6 +139,9 @@ export class RedisClients {
       lazyConnect: true,
       enableOfflineQueue: false,
       maxRetriesPerRequest: 0,
+      // A command whose caller was told it failed is never sent again behind its back: the caller
+      // decides (publish() with an idempotencyKey), not the reconnect.
+      autoResendUnfulfilledCommands: false,
       commandTimeout: commandTimeoutMs,
       connectionName: `${name}:producer`,
       retryStrategy: reconnect,
@@ -201,7 +230,7 @@ export class RedisClients {
     this.reporter.lost(
       BULLMQ_ERRORS.create(
         'HOOKWORK_ERR_REDIS_UNAVAILABLE',
-        `lost the connection to ${this.where} (${(error as Error)?.message ?? error}); reconnecting by itself, and saying so once it is back. Meanwhile publish() fails with HOOKWORK_ERR_ENQUEUE_FAILED and queued requests wait in Redis`,
+        `lost the connection to ${this.where} (${redisFailure(error).text}); reconnecting by itself, and saying so once it is back. Meanwhile publish() fails (HOOKWORK_ERR_ENQUEUE_FAILED, or HOOKWORK_ERR_ENQUEUE_UNCERTAIN for a publish the loss cut off) and queued requests wait in Redis`,
         { cause: error },
       ),
     );
@@ -266,7 +295,7 @@ export class RedisClients {
       return await fn();
     } catch (error) {
       if (isHookworkError(error)) throw error;
-      throw new HookworkError('HOOKWORK_ERR_STORAGE', `Redis at ${this.where} failed while ${doing} (${(error as Error)?.message ?? error}); it is retried by itself once Redis answers again`, { cause: error });
+      throw new HookworkError('HOOKWORK_ERR_STORAGE', `Redis at ${this.where} failed while ${doing} (${redisFailure(error, this.producer.options.commandTimeout).text}); it is retried by itself once Redis answers again`, { cause: error });
     }
   }
 

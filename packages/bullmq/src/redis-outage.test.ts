@@ -1,5 +1,5 @@
 import { connect, createServer, type Server, type Socket } from 'node:net';
-import { createHookwork, isHookworkError, type Hookwork, type Logger } from '@hookwork/core';
+import { createHookwork, isHookworkError, keyedMessageId, type Hookwork, type Logger } from '@hookwork/core';
 import { bullmqQueue } from './bullmq-queue';
 import { startTestReceiver, ThingHappened, thingComposer } from '@hookwork/core/testing';
 import { startPrivateRedis, within, type PrivateRedis } from './testing/private-redis';
@@ -35,11 +35,24 @@ async function until(what: string, condition: () => boolean, timeoutMs = 20_000)
  */
 async function startCuttingProxy(
   port: number,
-): Promise<{ url: string; cut: ((sent: string) => boolean) | undefined; hushWhen: ((sent: string) => boolean) | undefined; hushed: boolean; cuts: number; producerSent: string; close(): Promise<void> }> {
+): Promise<{
+  url: string;
+  cut: ((sent: string) => boolean) | undefined;
+  loseAnswer: ((sent: string) => boolean) | undefined;
+  answersLost: number;
+  hushWhen: ((sent: string) => boolean) | undefined;
+  hushed: boolean;
+  cuts: number;
+  producerSent: string;
+  close(): Promise<void>;
+}> {
   const sockets = new Set<Socket>();
   const proxy = {
     url: '',
     cut: undefined as ((sent: string) => boolean) | undefined,
+    /** Like `cut`, but the chunk reaches Redis, which runs it; its answer is dropped and the connection cut: a command done with its answer lost. */
+    loseAnswer: undefined as ((sent: string) => boolean) | undefined,
+    answersLost: 0,
     /** Like `cut`, but from then on nothing passes either way on any connection, and none closes: a wedged server. */
     hushWhen: undefined as ((sent: string) => boolean) | undefined,
     hushed: false,
@@ -56,6 +69,7 @@ async function startCuttingProxy(
     sockets.add(client).add(upstream);
     let sent = '';
     let producer = false;
+    let dropAnswer = false;
     client.on('data', (chunk) => {
       sent += chunk.toString('latin1');
       producer ||= /:producer\r\n/.test(sent);
@@ -69,9 +83,19 @@ async function startCuttingProxy(
         upstream.destroy();
         return;
       }
+      if (producer && proxy.loseAnswer?.(sent)) {
+        proxy.loseAnswer = undefined;
+        proxy.answersLost++;
+        dropAnswer = true;
+      }
       upstream.write(chunk);
     });
     upstream.on('data', (chunk) => {
+      if (dropAnswer) {
+        client.destroy();
+        upstream.destroy();
+        return;
+      }
       if (!proxy.hushed) client.write(chunk);
     });
     for (const [a, b] of [[client, upstream], [upstream, client]] as const) {
@@ -267,15 +291,17 @@ describe('the BullMQ queue when Redis cannot be reached', () => {
       ]);
       const elapsed = Date.now() - started;
       expect(proxy.hushed).toBe(true);
-      expect(outcomes.map((e) => (isHookworkError(e) ? e.code : e))).toEqual(['HOOKWORK_ERR_ENQUEUE_FAILED', 'HOOKWORK_ERR_ENQUEUE_FAILED', 'HOOKWORK_ERR_ENQUEUE_FAILED', 'HOOKWORK_ERR_STORAGE']);
+      // Sent and never answered: Redis may have run them, so a publish says it cannot tell.
+      expect(outcomes.map((e) => (isHookworkError(e) ? e.code : e))).toEqual(['HOOKWORK_ERR_ENQUEUE_UNCERTAIN', 'HOOKWORK_ERR_ENQUEUE_UNCERTAIN', 'HOOKWORK_ERR_ENQUEUE_UNCERTAIN', 'HOOKWORK_ERR_STORAGE']);
       expect(outcomes.map((e) => String(((e as Error).cause as Error)?.message))).toEqual(['Command timed out', 'Command timed out', 'Command timed out', 'Command timed out']);
+      for (const outcome of outcomes) expect((outcome as Error).message).toMatch(/Redis did not answer within 1000 ms/);
       expect(elapsed).toBeGreaterThanOrEqual(950);
       expect(elapsed).toBeLessThan(3000);
       // A command sent later has a deadline of its own, counted from when it was sent.
       await new Promise((resolve) => setTimeout(resolve, 300));
       const later = Date.now();
       const error = await app.publish(new ThingHappened('later')).then(() => undefined, (e: unknown) => e);
-      expect(isHookworkError(error, 'HOOKWORK_ERR_ENQUEUE_FAILED')).toBe(true);
+      expect(isHookworkError(error, 'HOOKWORK_ERR_ENQUEUE_UNCERTAIN')).toBe(true);
       expect(Date.now() - later).toBeGreaterThanOrEqual(950);
       expect(consoleError.mock.calls.map((c) => String(c[0]))).toEqual([]);
     } finally {
@@ -296,7 +322,8 @@ describe('the BullMQ queue when Redis cannot be reached', () => {
       await until('the first log cleanup round', () => /zrangebyscore/i.test(proxy.producerSent), 10_000);
       await app.runCleanup();
       const calls: [string, string, () => Promise<unknown>][] = [
-        ['publish', 'HOOKWORK_ERR_ENQUEUE_FAILED', () => app!.publish(new ThingHappened('one'))],
+        // Written to the socket before the cut: this end cannot know that Redis never read it.
+        ['publish', 'HOOKWORK_ERR_ENQUEUE_UNCERTAIN', () => app!.publish(new ThingHappened('one'))],
         ['queueCounts', 'HOOKWORK_ERR_STORAGE', () => app!.queueCounts()],
         ['queueCounts of a webhook', 'HOOKWORK_ERR_STORAGE', () => app!.queueCounts({ webhookKey: webhook.key })],
         ['deadLetters', 'HOOKWORK_ERR_STORAGE', () => app!.deadLetters()],
@@ -319,6 +346,47 @@ describe('the BullMQ queue when Redis cannot be reached', () => {
       expect(consoleError.mock.calls.map((c) => String(c[0]))).toEqual([]);
     } finally {
       await proxy.close();
+    }
+  });
+  it('a publish Redis stored whose answer was lost is HOOKWORK_ERR_ENQUEUE_UNCERTAIN in hookwork\'s words; published again with its idempotencyKey, it is delivered once, under one webhook-id', async () => {
+    server = await startPrivateRedis();
+    const proxy = await startCuttingProxy(server.port);
+    const receiver = await startTestReceiver();
+    try {
+      app = createHookwork({
+        composers: [thingComposer],
+        logger: recordingLogger(),
+        settings: { ssrf: { allowInternal: false, allow: ['127.0.0.1'] } },
+        queue: bullmqQueue({ connection: proxy.url, prefix, queueName: 'answer-lost', checkDurability: false }),
+      });
+      await app.start();
+      const webhook = await app.webhooks.create({ url: receiver.url, events: ['thing.happened'] });
+      await app.publish(new ThingHappened('before'));
+      await receiver.waitFor(1);
+      // The job's data carries the body: Redis adds the job, and its answer never comes back.
+      proxy.loseAnswer = (sent) => sent.includes('answer-lost');
+      const error = await app.publish(new ThingHappened('answer-lost'), { idempotencyKey: 'change-17' }).then(() => undefined, (e: unknown) => e);
+      expect(proxy.answersLost).toBe(1);
+      expect(isHookworkError(error, 'HOOKWORK_ERR_ENQUEUE_UNCERTAIN')).toBe(true);
+      const message = (error as Error).message;
+      expect(message).toMatch(/were sent to Redis at redis:\/\/127\.0\.0\.1:\d+, but the connection to Redis was lost before it answered \(it is being made again by itself\): Redis runs what it read, so they may or may not be stored; publish the same notification again with the same idempotencyKey \("change-17"\)/);
+      // ioredis's own words stay in the cause, out of the message.
+      expect(message).not.toMatch(/maxRetriesPerRequest|max retries/);
+      expect(String(((error as Error).cause as Error).message)).toMatch(/max retries per request/);
+      // It was stored: it is delivered.
+      await receiver.waitFor(2);
+      await reconnected(app, 20_000);
+      await app.drain({ all: true, timeoutMs: 10_000 });
+      // The host does what the message says, once Redis answers: nothing is stored twice, though the job is gone.
+      await app.publish(new ThingHappened('answer-lost'), { idempotencyKey: 'change-17' });
+      await app.publish(new ThingHappened('after'));
+      await receiver.waitFor(3);
+      await app.drain({ all: true, timeoutMs: 10_000 });
+      expect(receiver.requests.map((r) => (JSON.parse(r.text) as { id: string }).id)).toEqual(['before', 'answer-lost', 'after']);
+      expect(receiver.requests[1]!.headers['webhook-id']).toBe(keyedMessageId('change-17', webhook.key, 'thing.happened', 0));
+    } finally {
+      await proxy.close();
+      await receiver.close();
     }
   });
 });

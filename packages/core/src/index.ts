@@ -126,7 +126,8 @@ export {
 } from './events/operator-webhook-events';
 
 // Firing
-export { WebhookFiringService, newMessageId, type FireRequest } from './firing/webhook-firing-service';
+export { WebhookFiringService, newMessageId, type FireOptions, type FireRequest } from './firing/webhook-firing-service';
+export { keyedMessageId, MAX_IDEMPOTENCY_KEY_LENGTH } from './firing/idempotency-key';
 export { EnqueueGate } from './firing/enqueue-gate';
 
 // Delivery

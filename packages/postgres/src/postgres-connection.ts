@@ -52,6 +52,15 @@ export function endPool(pool: Pool, ms: number): Promise<void> {
 export type Queryable = Pick<ClientBase, 'query'>;
 
 /**
+ * Set by {@link PostgresConnection.query} once the statement may have reached the server (a
+ * connection was had for it): a failure before that sent nothing, so nothing of it ran. The queue
+ * tells a failed enqueue that stored nothing from one whose answer was lost by it.
+ */
+export interface QueryProgress {
+  sent: boolean;
+}
+
+/**
  * The pool shared by a store's four ports, the schema its tables live in, and one way to run a
  * statement: prepared once per connection (named by a hash of its text), any failure turned into
  * one coded error naming the server, the operation and the fix.
@@ -122,12 +131,14 @@ export class PostgresConnection {
    * Runs one statement on the pool (or on `on`); on hookwork's own pools as a named prepared
    * statement, so that the server parses and plans it once per connection.
    */
-  async query<R extends QueryResultRow = QueryResultRow>(doing: string, text: string, values: unknown[] = [], on: Queryable = this.pool): Promise<QueryResult<R>> {
+  async query<R extends QueryResultRow = QueryResultRow>(doing: string, text: string, values: unknown[] = [], on: Queryable = this.pool, progress?: QueryProgress): Promise<QueryResult<R>> {
     const own = on === this.pool || on === this.bookkeeping || on === this.lookups;
     try {
       // The host's own client gets an unnamed statement: nothing of hookwork's stays prepared on
       // a connection it does not own (a DISCARD ALL there would leave node-postgres believing it is).
-      return own ? await this.onPool<R>(on as Pool, { name: this.nameOf(text), text, values }) : await on.query<R>({ text, values });
+      if (own) return await this.onPool<R>(on as Pool, { name: this.nameOf(text), text, values }, progress);
+      if (progress) progress.sent = true;
+      return await on.query<R>({ text, values });
     } catch (error) {
       // On the host's client the statement ran as the host's role, not as the pool's: its GRANT names that one.
       const role = own ? this.role : hostRole(on);
@@ -144,8 +155,10 @@ export class PostgresConnection {
    * lost connection. Without it such a statement waited for the kernel's TCP timeout (about 15 minutes
    * on Linux) — a publish, and stop() behind it.
    */
-  private async onPool<R extends QueryResultRow>(pool: Pool, config: QueryConfig): Promise<QueryResult<R>> {
+  private async onPool<R extends QueryResultRow>(pool: Pool, config: QueryConfig, progress?: QueryProgress): Promise<QueryResult<R>> {
     const client: PoolClient = await pool.connect();
+    // From here the statement may reach the server; a connection that could not be had sent nothing.
+    if (progress) progress.sent = true;
     // A checked-out client reports a lost connection as 'error' too: unheard, it would end the process.
     const onError = () => {};
     client.on('error', onError);

@@ -37,7 +37,6 @@ describeQueueEngineContract(
     const schema = db.schema();
     return queueEngineHarness(pollingQueue(), postgresStorage({ connectionString: db.url, schema, poolSize: 4 }), { cleanup: () => db.drop(schema) });
   },
-  { duplicateIds: 'refused' },
 );
 
 describeKeyRulesContract('postgres', () => {

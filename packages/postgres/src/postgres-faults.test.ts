@@ -1,6 +1,6 @@
 import net from 'node:net';
 import pg from 'pg';
-import { createHookwork, isHookworkError, type Hookwork, type HookworkSettingsInput, type Logger } from '@hookwork/core';
+import { createHookwork, isHookworkError, keyedMessageId, type Hookwork, type HookworkSettingsInput, type Logger } from '@hookwork/core';
 import { startTestReceiver, type TestReceiver, ThingHappened, thingComposer } from '@hookwork/core/testing';
 import { openPostgresStorage, postgresStorage, type PostgresStorage, type PostgresTransaction } from './index';
 import { TcpProxy } from './testing/tcp-proxy';
@@ -65,16 +65,16 @@ async function waitUntil(check: () => boolean | Promise<boolean>, what: string, 
 }
 
 /** Publishes until the store takes it (the pool may hand out a connection that just died once). */
-async function publishWhenBack(app: Hookwork<PostgresTransaction>, id: string): Promise<void> {
-  await waitUntil(async () => app.publish(new ThingHappened(id)).then(() => true, () => false), `publishing ${id}`);
+async function publishWhenBack(app: Hookwork<PostgresTransaction>, id: string, idempotencyKey?: string): Promise<void> {
+  await waitUntil(async () => app.publish(new ThingHappened(id), idempotencyKey === undefined ? {} : { idempotencyKey }).then(() => true, () => false), `publishing ${id}`);
 }
 
-async function startApp(connectionString: string, schema: string): Promise<{ app: Hookwork<PostgresTransaction>; storage: () => PostgresStorage; webhookKey: string }> {
+async function startApp(connectionString: string, schema: string, more: HookworkSettingsInput = {}): Promise<{ app: Hookwork<PostgresTransaction>; storage: () => PostgresStorage; webhookKey: string }> {
   let opened: PostgresStorage | undefined;
   const backend = postgresStorage({ connectionString, schema, poolSize: 3, connectTimeoutMs: 1000 });
   const app = createHookwork({
     composers: [thingComposer],
-    settings,
+    settings: { ...settings, ...more },
     // Keeps a handle on the opened store, to see its LISTEN connection.
     storage: { ...backend, open: async (context) => (opened = (await backend.open(context)) as PostgresStorage) },
   });
@@ -151,13 +151,39 @@ describe('faults heal without a restart', () => {
     // Each used to wait for the kernel's TCP timeout (about 15 minutes), and stop() behind the publish.
     const published = await app.publish(new ThingHappened('while-silent')).then(() => undefined, (e: unknown) => e);
     expect(isHookworkError(published)).toBe(true);
-    expect(published).toMatchObject({ code: 'HOOKWORK_ERR_ENQUEUE_FAILED', message: expect.stringMatching(/no answer within 1000 ms/) });
+    // The statement was sent and its answer never came: it may have committed, and the error says so.
+    expect(published).toMatchObject({ code: 'HOOKWORK_ERR_ENQUEUE_UNCERTAIN', message: expect.stringMatching(/no answer within 1000 ms.*may or may not be stored/) });
     const listed = await app.webhooks.list().then(() => undefined, (e: unknown) => e);
     expect(isHookworkError(listed)).toBe(true);
     expect((listed as { code: string }).code).toBe('HOOKWORK_ERR_STORAGE');
 
     await app.stop();
     expect(openToServer()).toBe(0);
+  });
+
+  it('an enqueue that committed with its answer lost is HOOKWORK_ERR_ENQUEUE_UNCERTAIN; published again with its idempotencyKey, it is delivered once, under one webhook-id', async () => {
+    const { schema, proxy } = await schemaBehindProxy();
+    const { app, webhookKey } = await startApp(urlVia(proxy.port, {}), schema, { leaseDuration: 1500 });
+    await app.publish(new ThingHappened('before'));
+    await receiver.waitFor(1, 10_000);
+
+    // The insert's parameters carry the body: the server commits it, and the answer never comes back.
+    proxy.loseAnswerOn('"answer-lost"');
+    const error = await app.publish(new ThingHappened('answer-lost'), { idempotencyKey: 'change-17' }).then(() => undefined, (e: unknown) => e);
+    proxy.loseAnswerOn(undefined);
+    expect(proxy.held).toBe(1);
+    expect(error).toMatchObject({ code: 'HOOKWORK_ERR_ENQUEUE_UNCERTAIN', message: expect.stringMatching(/lost after the statement .* was sent and before its answer .*may or may not be stored; publish the same notification again with the same idempotencyKey \("change-17"\)/) });
+    // It was stored: delivered once its lease (taken for this process's dispatcher, which never got it) lapses.
+    await receiver.waitFor(2, 10_000);
+    await app.drain({ all: true, timeoutMs: 10_000 });
+
+    // The host does what the message says: publishes again with the key. Nothing is stored twice.
+    await publishWhenBack(app, 'answer-lost', 'change-17');
+    await app.publish(new ThingHappened('after'));
+    await receiver.waitFor(3, 10_000);
+    await app.drain({ all: true, timeoutMs: 10_000 });
+    expect(ids()).toEqual(['before', 'answer-lost', 'after']);
+    expect(receiver.requests[1]!.headers['webhook-id']).toBe(keyedMessageId('change-17', webhookKey, 'thing.happened', 0));
   });
 
   it('a statement waiting for a lock past connectTimeoutMs goes on while the server answers, and succeeds', async () => {

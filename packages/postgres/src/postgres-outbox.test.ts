@@ -73,6 +73,27 @@ describe('publish(…, { transaction: client }) — the transactional outbox', (
     expect(await app.queueCounts()).toEqual({ pending: 0, inFlight: 0, dead: 0 });
   });
 
+  it('a transaction run again after a COMMIT whose outcome was unknown stores nothing twice when its publish has the same idempotencyKey', async () => {
+    // The first run committed (the host never learnt it: its connection broke during COMMIT).
+    await inTransaction('COMMIT', async (client) => {
+      await app.publish(new ThingHappened('order-7'), { transaction: client, idempotencyKey: 'order-7:paid' });
+    });
+    // Run again at once (the request may still be queued) and once it was delivered: the insert skips it both times.
+    await inTransaction('COMMIT', async (client) => {
+      await app.publish(new ThingHappened('order-7'), { transaction: client, idempotencyKey: 'order-7:paid' });
+    });
+    await receiver.waitFor(1, 10_000);
+    await app.drain({ all: true, timeoutMs: 10_000 });
+    await inTransaction('COMMIT', async (client) => {
+      await app.publish(new ThingHappened('order-7'), { transaction: client, idempotencyKey: 'order-7:paid' });
+      await app.publish(new ThingHappened('order-8'), { transaction: client, idempotencyKey: 'order-8:paid' });
+    });
+    await receiver.waitFor(2, 10_000);
+    await app.drain({ all: true, timeoutMs: 10_000 });
+    expect(ids()).toEqual(['order-7', 'order-8']);
+    expect(new Set(receiver.requests.map((r) => r.headers['webhook-id'])).size).toBe(2);
+  });
+
   it('on ROLLBACK nothing is ever sent', async () => {
     await inTransaction('ROLLBACK', async (client) => {
       await app.publish(new ThingHappened('rolled-back-1'), { transaction: client });
@@ -304,6 +325,20 @@ describe('publish(…, { transaction: client }) — the transactional outbox', (
       await client.query('COMMIT');
       await receiver.waitFor(1, 10_000);
       expect(ids()).toEqual(['granted']);
+      // A publish with an idempotencyKey also reads the delivery log's request ids, and says so.
+      const keyedGrant = `GRANT SELECT (request_id) ON ${schema}.delivery_log TO ${role}`;
+      await client.query('BEGIN');
+      const keyed = await refusal(app.publish(new ThingHappened('keyed'), { transaction: client, idempotencyKey: 'order-1' }));
+      await client.query('ROLLBACK');
+      expect(keyed.code).toBe('HOOKWORK_ERR_ENQUEUE_FAILED');
+      expect(keyed.message).toMatch(/permission denied for table delivery_log/);
+      expect(keyed.message).toContain(`the outbox insert ran in your transaction, as its client's role: ${keyedGrant}`);
+      await db.query(keyedGrant);
+      await client.query('BEGIN');
+      await app.publish(new ThingHappened('keyed'), { transaction: client, idempotencyKey: 'order-1' });
+      await client.query('COMMIT');
+      await receiver.waitFor(2, 10_000);
+      expect(ids()).toEqual(['granted', 'keyed']);
     } finally {
       await client.end();
       await db.query(`DROP OWNED BY ${role}`);

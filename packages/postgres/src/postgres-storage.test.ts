@@ -878,7 +878,7 @@ describe('delivery bookkeeping in few statements', () => {
     }
   });
 
-  it('groups the enqueues of one turn that share a commit into one statement; a duplicate id fails only its own enqueue', async () => {
+  it('groups the enqueues of one turn that share a commit into one statement; a duplicate id is skipped there, failing none', async () => {
     storage = await openPostgresStorage({ connectionString: db.url, schema: db.schema() });
     const { queue } = storage;
     await queue.enqueue([request('taken')]);
@@ -907,15 +907,18 @@ describe('delivery bookkeeping in few statements', () => {
     expect([(await queue.get('g1'))?.state, (await queue.get('g2'))?.state, (await queue.get('g3'))?.state]).toEqual(['pending', 'inflight', 'pending']);
 
     inserts.length = 0;
-    const withDuplicate = await Promise.allSettled([queue.enqueue([request('d1')], { shareCommit: true }), queue.enqueue([request('d2'), request('taken')], { shareCommit: true }), queue.enqueue([request('d3')], { shareCommit: true })]);
-    expect(withDuplicate.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
-    const refused = (withDuplicate[1] as PromiseRejectedResult).reason as Error & { code: string };
-    expect(refused.code).toBe('HOOKWORK_ERR_ENQUEUE_FAILED');
-    expect(refused.message).toMatch(/d2, taken.*nothing of this batch was stored/);
-    // The group went once, then each enqueue alone (at once: in the order their connections come).
-    expect([inserts[0], ...inserts.slice(1).sort()]).toEqual([['d1', 'd2', 'taken', 'd3'], ['d1'], ['d2', 'taken'], ['d3']]);
-    expect(await queue.get('d2')).toBeUndefined();
-    expect(await queue.counts()).toEqual({ pending: 6, inFlight: 1, dead: 0 });
+    // A publish made again (ids already stored), and two enqueues of one turn claiming one id: the first gets it.
+    const withDuplicate = await Promise.all([
+      queue.enqueue([request('d1')], { shareCommit: true }),
+      queue.enqueueClaimed!([request('d2'), { ...request('taken'), body: '{"again":true}' }, request('d3')], { ...claim, ids: ['taken', 'd3'] }),
+      queue.enqueueClaimed!([{ ...request('d3'), body: '{"second":true}' }], { ...claim, owner: 'other', ids: ['d3'] }),
+    ]);
+    expect(inserts).toEqual([['d1', 'd2', 'taken', 'd3', 'd3']]);
+    expect(withDuplicate[1]!.map((r) => r.id)).toEqual(['d3']);
+    expect(withDuplicate[2]).toEqual([]);
+    expect(await queue.get('taken')).toMatchObject({ state: 'pending', body: '{}' });
+    expect(await queue.get('d3')).toMatchObject({ state: 'inflight', leaseOwner: 'me', body: '{}' });
+    expect(await queue.counts()).toEqual({ pending: 6, inFlight: 2, dead: 0 });
 
     // Without the hint an enqueue goes at once, on its own.
     inserts.length = 0;

@@ -114,8 +114,8 @@ describe("synchronousCommit 'publish': a handed-off request is sent while its en
       (e: unknown) => e,
     );
     expect(error).toBeInstanceOf(Error);
-    expect((error as { code?: string }).code).toBe('HOOKWORK_ERR_ENQUEUE_FAILED');
-    expect((error as Error).message).toMatch(/committed, but not yet confirmed on disk/);
+    expect((error as { code?: string }).code).toBe('HOOKWORK_ERR_ENQUEUE_UNCERTAIN');
+    expect((error as Error).message).toMatch(/PostgreSQL committed them, but hookwork could not confirm that they reached its disk/);
     await receiver.waitFor(1, 10_000);
     // Not this app's own (its publish failed): the whole queue is what empties.
     await app.drain({ all: true, timeoutMs: 10_000 });

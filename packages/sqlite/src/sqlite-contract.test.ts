@@ -32,7 +32,6 @@ describeQueueEngineContract(
     const temp = makeTempDir();
     return queueEngineHarness(pollingQueue(), sqliteStorage({ file: temp.file() }), { cleanup: async () => temp.remove() });
   },
-  { duplicateIds: 'refused' },
 );
 
 describeKeyRulesContract('sqlite', () => {

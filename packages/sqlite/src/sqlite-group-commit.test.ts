@@ -28,6 +28,9 @@ async function rejection(promise: Promise<unknown>): Promise<HookworkError> {
   throw new Error('expected a rejection');
 }
 
+/** A request the table refuses (NOT NULL webhook_key): what an engine with a bug could hand the store. */
+const refused = (id: string) => contractRequest(id, { webhookKey: null as unknown as string });
+
 /** What the engine passes when other publishes are under way. */
 const shared = { shareCommit: true } as const;
 
@@ -48,20 +51,36 @@ describe('SQLite group commit (concurrent publishes of one event-loop turn share
     await storage.close();
   });
 
-  it('rejects only the publish whose batch fails (a duplicate id), storing nothing of that batch and all of the others', async () => {
+  it('rejects only the publish whose batch fails (a row the table refuses), storing nothing of that batch and all of the others', async () => {
     const file = temp.file();
     const storage = openSqliteStorage({ file });
-    await storage.queue.enqueue([contractRequest('taken')]);
     const results = await Promise.allSettled([
       storage.queue.enqueue([contractRequest('a1'), contractRequest('a2')], shared),
-      storage.queue.enqueue([contractRequest('b1'), contractRequest('taken')], shared),
+      storage.queue.enqueue([contractRequest('b1'), refused('b2')], shared),
       storage.queue.enqueue([contractRequest('c1')], shared),
       storage.deliveryLog.append([contractLogEntry('l1')]),
     ]);
     expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled', 'fulfilled']);
-    expect(((results[1] as PromiseRejectedResult).reason as HookworkError).code).toBe('HOOKWORK_ERR_ENQUEUE_FAILED');
-    expect(storedIds(file)).toEqual(['a1', 'a2', 'c1', 'taken']);
+    const error = (results[1] as PromiseRejectedResult).reason as HookworkError;
+    expect(error.code).toBe('HOOKWORK_ERR_ENQUEUE_FAILED');
+    expect(error.message).toMatch(/nothing of them was stored/);
+    expect(storedIds(file)).toEqual(['a1', 'a2', 'c1']);
     expect(await storage.deliveryLog.get('l1')).toBeDefined();
+    await storage.close();
+  });
+
+  it('skips an id already stored in a group, failing no publish: each stores what it lacks (a publish made again)', async () => {
+    const file = temp.file();
+    const storage = openSqliteStorage({ file });
+    await storage.queue.enqueue([contractRequest('taken')]);
+    await Promise.all([
+      storage.queue.enqueue([contractRequest('a1'), contractRequest('a2')], shared),
+      storage.queue.enqueue([contractRequest('b1'), contractRequest('taken', { body: '{"again":true}' })], shared),
+      storage.queue.enqueue([contractRequest('a1', { body: '{"again":true}' })], shared),
+    ]);
+    expect(storedIds(file)).toEqual(['a1', 'a2', 'b1', 'taken']);
+    expect((await storage.queue.get('taken'))!.body).toBe(contractRequest('taken').body);
+    expect((await storage.queue.get('a1'))!.body).toBe(contractRequest('a1').body);
     await storage.close();
   });
 
@@ -71,7 +90,7 @@ describe('SQLite group commit (concurrent publishes of one event-loop turn share
     await storage.queue.enqueue([contractRequest('taken')]);
     const results = await Promise.allSettled([
       storage.queue.enqueue([contractRequest('a1')], shared),
-      storage.queue.enqueue([contractRequest('taken')], shared),
+      storage.queue.enqueue([refused('b1')], shared),
       storage.queue.enqueue([contractRequest('c1')], shared),
     ]);
     expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);

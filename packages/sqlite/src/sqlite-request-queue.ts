@@ -14,7 +14,6 @@ import {
   type WebhookRequest,
 } from '@hookwork/core';
 import type { SqliteConnection } from './sqlite-connection';
-import { isUniqueViolation } from './sqlite-errors';
 
 /**
  * A request row as an array in {@link COLUMNS} order: selected in better-sqlite3's raw mode, which
@@ -42,6 +41,18 @@ const COLUMNS = 'seq, id, webhook_key, event_alias, body, created_at, due_at, st
 
 /** {@link COLUMNS} of the table aliased `r`, for queries joining it. */
 const R_COLUMNS = COLUMNS.split(', ').map((column) => `r.${column}`).join(', ');
+
+/** An enqueue's insert: an id already stored (pending, in flight or dead) is skipped, the stored row left as it is. */
+const INSERT_NEW =
+  'INSERT INTO hookwork_requests (id, webhook_key, event_alias, body, created_at, due_at, state, retry_count, lease_owner, lease_expires_at, fifo, traceparent) VALUES (?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING';
+
+/**
+ * {@link INSERT_NEW} for an idempotent enqueue (ids derived from an idempotency key): an id the
+ * delivery log has an entry of — delivered, dropped, or dead and deleted since — is skipped too,
+ * for as long as the log keeps it (keepLogsForDays). One seek of the log's request index.
+ */
+const INSERT_UNSEEN =
+  'INSERT INTO hookwork_requests (id, webhook_key, event_alias, body, created_at, due_at, state, retry_count, lease_owner, lease_expires_at, fifo, traceparent) SELECT ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ? WHERE NOT EXISTS (SELECT 1 FROM hookwork_delivery_log WHERE request_id = ?) ON CONFLICT (id) DO NOTHING';
 
 /** Claim order: due time, then enqueue order. */
 const byDue = (a: Row, b: Row) => a[6] - b[6] || a[0] - b[0];
@@ -143,20 +154,30 @@ export class SqliteRequestQueue implements RequestQueue {
       );
     }
     if (requests.length === 0) return;
-    await this.store(requests, undefined, options?.shareCommit === true);
+    await this.store(requests, undefined, options?.shareCommit === true, options?.idempotent === true);
   }
 
   async enqueueClaimed(requests: readonly NewWebhookRequest[], claim: EnqueueClaim): Promise<WebhookRequest[]> {
     if (requests.length === 0) return [];
-    return this.store(requests, claim, claim.shareCommit === true);
+    return this.store(requests, claim, claim.shareCommit === true, claim.idempotent === true);
   }
 
   /**
    * Inserts a batch, all or none; those of `claim.ids` in flight under its lease (never a FIFO
-   * request). With `share` (other publishes are under way) it waits for the turn's group commit;
-   * else it commits at once (taking any waiting writes along): a lone publisher never waits a turn.
+   * request). An id already stored is skipped (`ON CONFLICT DO NOTHING`), and with `idempotent` one
+   * the delivery log has an entry of too, so a publish made again stores only what is missing; a
+   * skipped request is not among the claimed. With `share` (other publishes are under way) it waits
+   * for the turn's group commit; else it commits at once (taking any waiting writes along): a lone
+   * publisher never waits a turn.
+   *
+   * Every failure here is definite: SQLite runs in this process, and a write or commit that fails
+   * is rolled back before the call returns (the savepoint, or the whole group's transaction), so
+   * nothing of the batch is stored, and HOOKWORK_ERR_ENQUEUE_UNCERTAIN never comes from SQLite. The
+   * one exception SQLite's design leaves is a failed fsync of a commit whose pages the OS did
+   * write: those rows can come back when the file is next opened. A disk failing that way is the
+   * machine's emergency, not a retry case.
    */
-  private async store(requests: readonly NewWebhookRequest[], claim: EnqueueClaim | undefined, share: boolean): Promise<WebhookRequest[]> {
+  private async store(requests: readonly NewWebhookRequest[], claim: EnqueueClaim | undefined, share: boolean, idempotent: boolean): Promise<WebhookRequest[]> {
     const c = this.connection;
     const claimIds = claim && new Set(claim.ids);
     const leaseExpiresAt = claim ? claim.now.getTime() + claim.leaseMs : null;
@@ -167,13 +188,19 @@ export class SqliteRequestQueue implements RequestQueue {
       const write = () => {
         // Run again whole when the file was locked (the try rolled back).
         claimed.length = 0;
-        const insert = c.statement(
-          'INSERT INTO hookwork_requests (id, webhook_key, event_alias, body, created_at, due_at, state, retry_count, lease_owner, lease_expires_at, fifo, traceparent) VALUES (?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?)',
-        );
+        const insert = c.statement(idempotent ? INSERT_UNSEEN : INSERT_NEW);
         for (const r of requests) {
           const leased = claimIds?.has(r.id) === true && !r.fifo;
-          insert.run(r.id, r.webhookKey, r.eventAlias, r.body, r.createdAt.getTime(), r.dueAt.getTime(), leased ? 'inflight' : 'pending', leased ? claim!.owner : null, leased ? leaseExpiresAt : null, r.fifo ?? null, r.traceparent ?? null);
-          if (leased) claimed.push(leasedRequest(r, claim!.owner, leaseExpiresAt!));
+          const owner = leased ? claim!.owner : null;
+          const expires = leased ? leaseExpiresAt : null;
+          const state = leased ? 'inflight' : 'pending';
+          // The idempotent insert takes the id once more, for its look at the delivery log.
+          const stored = (
+            idempotent
+              ? insert.run(r.id, r.webhookKey, r.eventAlias, r.body, r.createdAt.getTime(), r.dueAt.getTime(), state, owner, expires, r.fifo ?? null, r.traceparent ?? null, r.id)
+              : insert.run(r.id, r.webhookKey, r.eventAlias, r.body, r.createdAt.getTime(), r.dueAt.getTime(), state, owner, expires, r.fifo ?? null, r.traceparent ?? null)
+          ).changes === 1;
+          if (leased && stored) claimed.push(leasedRequest(r, claim!.owner, leaseExpiresAt!));
         }
       };
       const doing = `enqueueing ${requests.length} request(s)`;
@@ -182,10 +209,7 @@ export class SqliteRequestQueue implements RequestQueue {
       else await c.write(doing, write, shape);
       if (requests.some((r) => r.fifo)) this.linesExist = true;
     } catch (error) {
-      if (isUniqueViolation((error as Error).cause)) {
-        throw new HookworkError('HOOKWORK_ERR_ENQUEUE_FAILED', `a request of this batch has an id that is already queued (${requests.map((r) => r.id).join(', ').slice(0, 200)}); nothing of this batch was stored`, { cause: error });
-      }
-      throw new HookworkError('HOOKWORK_ERR_ENQUEUE_FAILED', `could not store ${requests.length} request(s) in ${c.file}: ${(error as Error).message}`, { cause: error });
+      throw new HookworkError('HOOKWORK_ERR_ENQUEUE_FAILED', `could not store ${requests.length} request(s) in ${c.file}, and SQLite rolled the write back: nothing of them was stored (${(error as Error).message}); publishing again is safe`, { cause: error });
     }
     return claimed;
   }

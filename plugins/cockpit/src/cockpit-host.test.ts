@@ -1,4 +1,4 @@
-import { RequestQueueToken, WebhookEvent, WebhookEventBase, WebhookEventDependencies, createHookwork, isHookworkError, resolveToken, type Composer, type Hookwork, type WebhookRequest } from '@hookwork/core';
+import { RequestQueueToken, WebhookEvent, WebhookEventBase, WebhookEventDependencies, createHookwork, isHookworkError, keyedMessageId, resolveToken, type Composer, type Hookwork, type WebhookRequest } from '@hookwork/core';
 import { recordingTransport } from '@hookwork/core/testing';
 import { CockpitEvents, cockpitComposer, cockpitHost, defineCockpitEvent, type CockpitComposerOptions, type CockpitEnvelope } from './index';
 
@@ -55,6 +55,19 @@ describe('cockpitHost(app).trigger()', () => {
     ]);
     // The event header carries the name that fired.
     expect((await requests()).map((r) => r.eventAlias).sort()).toEqual(['collections.save.after', 'collections.save.after.posts', 'collections.save.after.posts']);
+  });
+
+  it('takes an idempotencyKey: a trigger made again with it stores nothing twice, and a bad key is refused', async () => {
+    const { app, requests } = await started();
+    const webhook = await app.webhooks.create({ name: 'both', url: URL, events: ['collections.save.after', 'collections.save.after.posts'] });
+    const cockpit = cockpitHost(app);
+    for (let i = 0; i < 2; i++) await cockpit.triggerWith('collections.save.after', ['posts', { _id: 'e1' }, false], { idempotencyKey: 'posts-e1-v3' });
+    // The second trigger's requests were skipped as stored: the queue holds each once (both reads of it see the first).
+    expect([...new Set((await requests()).map((r) => r.id))].sort()).toEqual([keyedMessageId('posts-e1-v3', webhook.key, 'collections.save.after', 0), keyedMessageId('posts-e1-v3', webhook.key, 'collections.save.after.posts', 0)].sort());
+    await app.drain();
+    expect((await app.logs({ webhookKey: webhook.key })).total).toBe(2);
+    const refused = await cockpit.triggerWith('collections.save.after', ['posts', { _id: 'e1' }, false], { idempotencyKey: 'posts e1' }).then(() => undefined, (e: unknown) => e);
+    expect(isHookworkError(refused, 'HOOKWORK_ERR_INVALID_ARGUMENT')).toBe(true);
   });
 
   it("name-spaces singleton events by the singleton's name", async () => {

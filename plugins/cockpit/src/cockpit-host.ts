@@ -1,5 +1,5 @@
 import { COCKPIT_ERRORS } from './cockpit-errors';
-import { HookworkError, getWebhookEventMetadata, resolveToken, shownValue, unknownOption, type Hookwork, type PublishResult } from '@hookwork/core';
+import { HookworkError, getWebhookEventMetadata, resolveToken, shownValue, unknownOption, type Hookwork, type PublishOptions, type PublishResult } from '@hookwork/core';
 import { CockpitCatalogue, CockpitCatalogueToken, CockpitOptionsToken } from './cockpit-catalogue';
 import { namespaceOf, type CockpitEventDefinition } from './cockpit-event-definition';
 import { CockpitWebhookEvent, type CockpitEventClass } from './cockpit-webhook-event';
@@ -19,6 +19,12 @@ export interface CockpitHostOptions {
 export interface CockpitTriggerOptions<TTransaction = never> extends CockpitHostOptions {
   /** The host's open transaction, for storage backends that enqueue inside it. */
   transaction?: TTransaction;
+  /**
+   * The trigger's idempotency key, as `publish(…, { idempotencyKey })` takes it: a trigger made
+   * again with the same key after an uncertain failure (HOOKWORK_ERR_ENQUEUE_UNCERTAIN) stores
+   * nothing twice, and a receiver sees the same `webhook-id`.
+   */
+  idempotencyKey?: string;
 }
 
 /** An event name the trigger accepts: a built-in one (autocompleted) or a plugin's. */
@@ -86,7 +92,7 @@ export function cockpitHost<TTransaction = never>(app: Hookwork<TTransaction>, o
     const type = catalogue.classOf(event);
     if (!type) throw unknownEvent(catalogue, event);
     const definition = type.cockpitEvent;
-    const callOptions = optionsOf<CockpitTriggerOptions<TTransaction>>(givenOptions, ['backend', 'transaction'], `triggerWith("${event}", args, options)`);
+    const callOptions = optionsOf<CockpitTriggerOptions<TTransaction>>(givenOptions, ['backend', 'transaction', 'idempotencyKey'], `triggerWith("${event}", args, options)`);
     const backend = callOptions.backend === undefined ? hostBackend : backendFlag(callOptions.backend, `triggerWith("${event}")`);
     if (args.length !== definition.args.length) throw wrongArgumentCount(event, definition, args.length);
     // What the app composed under this name: the built-in class, a replacement extending it, or nothing.
@@ -111,7 +117,11 @@ export function cockpitHost<TTransaction = never>(app: Hookwork<TTransaction>, o
     const patterns = composed ? getWebhookEventMetadata(composed)?.patterns ?? [] : [];
     const namespace = definition.namespaced && patterns.includes(`${event}.*`) ? namespaceOf(taken) : undefined;
     const notification = new type.notification(event, Object.freeze(sent), backend, namespace);
-    return app.publish(notification, callOptions.transaction === undefined ? {} : { transaction: callOptions.transaction });
+    const publishOptions: PublishOptions<TTransaction> = {};
+    if (callOptions.transaction !== undefined) publishOptions.transaction = callOptions.transaction;
+    // Checked by publish(), with the rest of its options.
+    if (callOptions.idempotencyKey !== undefined) publishOptions.idempotencyKey = callOptions.idempotencyKey;
+    return app.publish(notification, publishOptions);
   };
 
   return {

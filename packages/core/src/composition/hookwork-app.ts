@@ -15,6 +15,7 @@ import type { OperatorEvent } from '../observability/operator-events';
 import { HookworkError, isHookworkError, shownValue } from '../errors/hookwork-error';
 import { isPlainObject, objectKind } from '../model/plain-object';
 import { cutOffText, EnqueueGate } from '../firing/enqueue-gate';
+import { checkIdempotencyKey } from '../firing/idempotency-key';
 import type { NotificationBus } from '../events/notification-bus';
 import { payloadTypeOf, type PublishOptions } from '../events/webhook-event-base';
 import { describeEventPayload } from '../events/payload-schema-check';
@@ -88,8 +89,12 @@ export interface Hookwork<TTransaction = never> extends Management {
   /**
    * Publishes a notification: every composed event handling its class runs; resolves when every
    * request is durably enqueued (never waits for HTTP). Rejects with HOOKWORK_ERR_ENQUEUE_FAILED
-   * whenever the store fails under it, whichever the backend — storing the requests, or looking the
-   * webhooks up — with the store's own error (HOOKWORK_ERR_STORAGE…) as `cause`; with
+   * whenever the store fails under it and stored nothing of the failing event, whichever the backend
+   * — storing the requests, or looking the webhooks up — with the store's own error
+   * (HOOKWORK_ERR_STORAGE…) as `cause`; with HOOKWORK_ERR_ENQUEUE_UNCERTAIN when the store may have
+   * stored them without saying so (its connection was lost before it answered): publish again with
+   * the same `idempotencyKey` then, which stores nothing twice; with
+   * HOOKWORK_ERR_INVALID_ARGUMENT for an unknown option or a bad `idempotencyKey`; with
    * HOOKWORK_ERR_INVALID_TRANSACTION for a refused `{ transaction }`; with
    * HOOKWORK_ERR_INVALID_NOTIFICATION for what is no notification: null, a primitive, a plain
    * object literal, a promise (await it first) or an array (publish each). A handler that throws
@@ -426,13 +431,14 @@ export class HookworkApp<TTransaction = never> implements Hookwork<TTransaction>
       );
     }
     const engine = this.requireStarted();
-    if (!isPlainObject(options) || Object.keys(options).some((key) => key !== 'transaction' && key !== 'traceContext')) {
+    if (!isPlainObject(options) || Object.keys(options).some((key) => key !== 'transaction' && key !== 'traceContext' && key !== 'idempotencyKey')) {
       // A misspelt `{ tx }` would otherwise publish outside the host's transaction, silently.
-      throw new HookworkError('HOOKWORK_ERR_INVALID_ARGUMENT', `publish(notification, options) takes { transaction?, traceContext? }; got ${options === null ? 'null' : typeof options === 'object' && !isPlainObject(options) ? objectKind(options) : typeof options === 'object' ? `the keys ${Object.keys(options).map((k) => JSON.stringify(k)).join(', ')}` : typeof options}`);
+      throw new HookworkError('HOOKWORK_ERR_INVALID_ARGUMENT', `publish(notification, options) takes { transaction?, traceContext?, idempotencyKey? }; got ${options === null ? 'null' : typeof options === 'object' && !isPlainObject(options) ? objectKind(options) : typeof options === 'object' ? `the keys ${Object.keys(options).map((k) => JSON.stringify(k)).join(', ')}` : typeof options}`);
     }
     if (options.traceContext !== undefined && !isTraceContext(options.traceContext)) {
       throw new HookworkError('HOOKWORK_ERR_INVALID_ARGUMENT', `publish(notification, { traceContext }) takes an OpenTelemetry Context (context.active(), or trace.setSpan(context.active(), span)); got ${shownValue(options.traceContext)}`);
     }
+    if (options.idempotencyKey !== undefined) checkIdempotencyKey(options.idempotencyKey);
     if (options.transaction !== undefined && !engine.capabilities.transactionalEnqueue) {
       // Refused even when nothing would fire: a host relying on the outbox must learn at once
       // that this store cannot give it, not at the first notification that has a subscriber.
@@ -502,7 +508,7 @@ export class HookworkApp<TTransaction = never> implements Hookwork<TTransaction>
       // Cut off by stop(): refused at the gate, or its lookups met the store closed under it (an
       // enqueue already sent was waited for): nothing of this event was stored.
       if (isHookworkError(outcome.error, 'HOOKWORK_ERR_APP_STOPPED') || (isStoreFailure(outcome.error) && parts.container.resolve(EnqueueGate).isClosed)) throw cutOff(notification, outcome.error, outcomes);
-      if (isStoreFailure(outcome.error)) throw publishFailed(outcome.handlerName, outcome.error);
+      if (isStoreFailure(outcome.error)) throw publishFailed(outcome.handlerName, outcome.error, outcomes, options.idempotencyKey);
       const cause = outcome.error;
       const error = new HookworkError('HOOKWORK_ERR_HANDLER_FAILED', `webhook event ${outcome.handlerName} failed on ${notification.constructor.name}: ${(cause as Error)?.message ?? String(cause)}`, { cause });
       failures.push({ eventAlias: outcome.handlerName, error });
@@ -618,19 +624,33 @@ function cutOff(notification: object, error: unknown, outcomes: readonly { ok: b
 /** A failure of the store itself, which fails a publish as a whole rather than one handler. */
 function isStoreFailure(error: unknown): error is HookworkError {
   // A refused { transaction } fails publish() too: the host must not commit believing it enqueued.
-  return isHookworkError(error) && (error.code === 'HOOKWORK_ERR_ENQUEUE_FAILED' || error.code === 'HOOKWORK_ERR_INVALID_TRANSACTION' || error.code.startsWith('HOOKWORK_ERR_STORAGE'));
+  return isHookworkError(error) && (ENQUEUE_CODES.has(error.code) || error.code === 'HOOKWORK_ERR_INVALID_TRANSACTION' || error.code.startsWith('HOOKWORK_ERR_STORAGE'));
 }
+
+/** What a failed enqueue is: nothing of it stored, or perhaps stored. */
+const ENQUEUE_CODES: ReadonlySet<string> = new Set(['HOOKWORK_ERR_ENQUEUE_FAILED', 'HOOKWORK_ERR_ENQUEUE_UNCERTAIN']);
 
 /**
  * What publish() rejects with when the store failed under it: HOOKWORK_ERR_ENQUEUE_FAILED, whichever
  * backend and whichever step (looking the webhooks up, or storing the requests), so a host catches one
- * code for "nothing is durable: retry or roll back". The store's own error (HOOKWORK_ERR_STORAGE,
+ * code for "nothing of it is durable: retry or roll back" — or HOOKWORK_ERR_ENQUEUE_UNCERTAIN, as the
+ * engine said, when the requests may have been stored. The store's own error (HOOKWORK_ERR_STORAGE,
  * …_PERMISSION_DENIED with its GRANT, …_LOCKED) is the cause, and its message is kept. A refused
- * transaction is the host's mistake, not the store's, and keeps its code.
+ * transaction is the host's mistake, not the store's, and keeps its code. When other events of the
+ * notification had stored theirs and the publish had no idempotency key, the message says that a
+ * retry would store those twice.
  */
-function publishFailed(handlerName: string, error: HookworkError): HookworkError {
-  if (error.code === 'HOOKWORK_ERR_ENQUEUE_FAILED' || error.code === 'HOOKWORK_ERR_INVALID_TRANSACTION') return error;
-  return new HookworkError('HOOKWORK_ERR_ENQUEUE_FAILED', `nothing was enqueued for ${handlerName}: the store failed before its requests could be stored (${error.message}); publish again once it is back, or roll back`, { cause: error });
+function publishFailed(handlerName: string, error: HookworkError, outcomes: readonly { ok: boolean }[], idempotencyKey: string | undefined): HookworkError {
+  if (error.code === 'HOOKWORK_ERR_INVALID_TRANSACTION') return error;
+  const failed = ENQUEUE_CODES.has(error.code) ? error : new HookworkError('HOOKWORK_ERR_ENQUEUE_FAILED', `nothing was enqueued for ${handlerName}: the store failed before its requests could be stored (${error.message}); publish again once it is back, or roll back`, { cause: error });
+  // Other events of the notification stored theirs: "publish again" would store those twice, unless keyed.
+  const done = outcomes.filter((o) => o.ok).length;
+  if (done === 0 || idempotencyKey !== undefined) return failed;
+  return new HookworkError(
+    failed.code,
+    `${failed.message.slice(failed.code.length + 2)}. ${done} other event(s) handling the same notification had finished, and what they fired is stored: publishing it again stores that twice, under new webhook-ids — publish with { idempotencyKey } to make a retry store only what is missing`,
+    { cause: failed.cause ?? failed },
+  );
 }
 
 /** Resolves when `work` settles (either way), or after `timeoutMs`, whichever is first. */

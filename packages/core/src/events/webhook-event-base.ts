@@ -83,6 +83,18 @@ export interface PublishOptions<TTransaction = unknown> {
    * active span: an event class that overrides handle() passes `options` on to `super.handle()`.
    */
   traceContext?: Context;
+  /**
+   * Makes a retried publish safe: the key of this publish (1 to 200 visible ASCII characters, e.g.
+   * the id of the change it reports, or of the host's outbox row). Each request's `webhook-id` is
+   * then derived from the key, the webhook and the alias (see docs/delivery.md), not made afresh, so
+   * publishing the same notification again with the same key — after HOOKWORK_ERR_ENQUEUE_UNCERTAIN,
+   * a crash, a rolled-back-or-not commit — stores nothing that the store holds or remembers (queued,
+   * dead, or delivered and still in the delivery log; 24 hours on BullMQ), and whatever a receiver
+   * gets twice carries the same `webhook-id`. A key names one publish: reused for another
+   * notification, the requests the first already stored are kept as they were (as Svix answers
+   * with the first message) and only ones it did not make are stored.
+   */
+  idempotencyKey?: string;
 }
 
 /** Options an extension attaches to the event classes it adds (e.g. `{ payloadType: 'Legacy' }`). */
@@ -222,7 +234,8 @@ export abstract class WebhookEventBase<TNotification extends object = object> {
     const subscriptions = await this.getSubscriptions(notification);
     if (subscriptions.length === 0) return;
     const requests = await this.processWebhooks(notification, subscriptions);
-    await this.deps.firingService.fireMany(requests, options.transaction === undefined ? undefined : { transaction: options.transaction }, options.traceContext);
+    const fire = options.transaction === undefined && options.idempotencyKey === undefined ? undefined : { ...(options.transaction !== undefined ? { transaction: options.transaction } : {}), ...(options.idempotencyKey !== undefined ? { idempotencyKey: options.idempotencyKey } : {}) };
+    await this.deps.firingService.fireMany(requests, fire, options.traceContext);
   }
 
   /**

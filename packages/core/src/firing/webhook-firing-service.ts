@@ -12,6 +12,7 @@ import { EnqueueGate } from './enqueue-gate';
 import { EventLoopBudget } from './event-loop-budget';
 import { findJsonLoss } from './json-losses';
 import { timeOrderedHex } from '../runtime/time-ordered-uuid';
+import { checkIdempotencyKey, keyedMessageId } from './idempotency-key';
 
 /** One request to fire: a webhook, the alias that fired, and the payload (any JSON-able value). */
 export interface FireRequest {
@@ -21,6 +22,17 @@ export interface FireRequest {
   alias: string;
   /** Any JSON-able value; serialised now, so later changes to the object are not sent. */
   payload: unknown;
+}
+
+/** Options of {@link WebhookFiringService.fireMany}: publish()'s, passed down. */
+export interface FireOptions<TTransaction = unknown> {
+  /** The host's open transaction, for engines with a transactional enqueue. */
+  transaction?: TTransaction;
+  /**
+   * The publish's idempotency key (checked by publish()): each request's id is then
+   * keyedMessageId(key, webhook, alias, position), and the engine skips ids it holds or remembers.
+   */
+  idempotencyKey?: string;
 }
 
 /**
@@ -55,19 +67,23 @@ export class WebhookFiringService {
    * Fires one request; resolves with it once it is durably enqueued. `traceContext`: see
    * {@link fireMany}.
    */
-  async fire(webhook: FireRequest['webhook'], alias: string, payload: unknown, options?: EngineEnqueueOptions<unknown>, traceContext?: Context): Promise<NewWebhookRequest> {
+  async fire(webhook: FireRequest['webhook'], alias: string, payload: unknown, options?: FireOptions<unknown>, traceContext?: Context): Promise<NewWebhookRequest> {
     const [request] = await this.fireMany([{ webhook, alias, payload }], options, traceContext);
     return request!;
   }
 
   /**
-   * Fires several requests in one enqueue (all or none), in an OpenTelemetry PRODUCER span
-   * (`hookwork.enqueue`) whose `traceparent` each request carries, so that each attempt links to
-   * it. The span starts in `traceContext` — a publish passes its own span's — else in the active
-   * context, so it nests in the publish with or without a context manager.
+   * Fires several requests in one enqueue (all or none; an id already stored is skipped), in an
+   * OpenTelemetry PRODUCER span (`hookwork.enqueue`) whose `traceparent` each request carries, so
+   * that each attempt links to it. The span starts in `traceContext` — a publish passes its own
+   * span's — else in the active context, so it nests in the publish with or without a context manager.
    */
-  async fireMany(items: readonly FireRequest[], options?: EngineEnqueueOptions<unknown>, traceContext?: Context): Promise<NewWebhookRequest[]> {
+  async fireMany(items: readonly FireRequest[], options?: FireOptions<unknown>, traceContext?: Context): Promise<NewWebhookRequest[]> {
     if (items.length === 0) return [];
+    const key = options?.idempotencyKey;
+    // publish() checked it; an event class of a plugin may call this itself.
+    if (key !== undefined) checkIdempotencyKey(key);
+    const ids = key === undefined ? undefined : keyedIds(key, items);
     const now = this.clock.now();
     const bodies = items.map((item) => this.serialize(item.payload, item.alias));
     const span = this.tracer.startSpan('hookwork.enqueue', { kind: SpanKind.PRODUCER }, traceContext ?? context.active());
@@ -75,7 +91,7 @@ export class WebhookFiringService {
     const requests = items.map((item, i): NewWebhookRequest => {
       const fifo = item.webhook.fifo?.onDeadLetter;
       // Optional fields set, not spread in: a conditional spread copies on V8's slow path, at every publish.
-      const request: NewWebhookRequest = { id: newMessageId(), webhookKey: item.webhook.key, eventAlias: item.alias, body: bodies[i]!, createdAt: now, dueAt: now };
+      const request: NewWebhookRequest = { id: ids ? ids[i]! : newMessageId(), webhookKey: item.webhook.key, eventAlias: item.alias, body: bodies[i]!, createdAt: now, dueAt: now };
       if (fifo) request.fifo = fifo;
       if (traceparent) request.traceparent = traceparent;
       return request;
@@ -84,7 +100,7 @@ export class WebhookFiringService {
     try {
       this.gate.enter(() => `its ${requests.length} webhook request(s) for ${[...new Set(requests.map((r) => r.eventAlias))].join(', ')}`);
       try {
-        await this.queue.enqueue(requests, options);
+        await this.queue.enqueue(requests, engineOptions(options));
       } finally {
         this.gate.leave();
       }
@@ -93,11 +109,14 @@ export class WebhookFiringService {
       span.end();
       // A refused transaction is the host's mistake, not the store's: it keeps its own code.
       if (isHookworkError(cause, 'HOOKWORK_ERR_ENQUEUE_FAILED') || isHookworkError(cause, 'HOOKWORK_ERR_INVALID_TRANSACTION') || isHookworkError(cause, 'HOOKWORK_ERR_APP_STOPPED')) throw cause;
-      throw new HookworkError(
-        'HOOKWORK_ERR_ENQUEUE_FAILED',
-        `could not enqueue ${requests.length} webhook request(s) for ${[...new Set(requests.map((r) => r.eventAlias))].join(', ')}: ${(cause as Error)?.message ?? cause}`,
-        { cause },
-      );
+      const what = `${requests.length} webhook request(s) for ${[...new Set(requests.map((r) => r.eventAlias))].join(', ')}`;
+      // The store may have stored them (the answer was lost), or an engine that does not say threw:
+      // "nothing was stored" would be a guess, and publishing again on it could send them twice.
+      if (isHookworkError(cause, 'HOOKWORK_ERR_ENQUEUE_UNCERTAIN')) {
+        // The engine's words, with what to do, and the driver's error as the cause (its message is in the engine's).
+        throw new HookworkError('HOOKWORK_ERR_ENQUEUE_UNCERTAIN', `${what}: ${cause.message.slice(cause.code.length + 2)}; ${uncertainAdvice(key)}`, { cause: cause.cause ?? cause });
+      }
+      throw new HookworkError('HOOKWORK_ERR_ENQUEUE_UNCERTAIN', `could not enqueue ${what}, and the ${this.queue.name} queue did not say whether it stored them (${(cause as Error)?.message ?? cause}); ${uncertainAdvice(key)}`, { cause });
     }
     span.end();
     this.queue.wake();
@@ -162,4 +181,30 @@ function enqueueAttributes(requests: readonly NewWebhookRequest[]): Attributes {
   if (requests.length === 1) attributes['messaging.message.id'] = requests[0]!.id;
   else attributes['messaging.batch.message_count'] = requests.length;
   return attributes;
+}
+
+/** The ids of a keyed publish's requests: the position of each among the batch's requests for its webhook and alias. */
+function keyedIds(key: string, items: readonly FireRequest[]): string[] {
+  // A batch to one webhook under one alias (the common case) needs no counting.
+  if (items.length === 1) return [keyedMessageId(key, items[0]!.webhook.key, items[0]!.alias, 0)];
+  const positions = new Map<string, number>();
+  return items.map((item) => {
+    const slot = JSON.stringify([item.webhook.key, item.alias]);
+    const position = positions.get(slot) ?? 0;
+    positions.set(slot, position + 1);
+    return keyedMessageId(key, item.webhook.key, item.alias, position);
+  });
+}
+
+/** What an engine gets of the fire options: no key, only whether the ids came from one. */
+function engineOptions(options: FireOptions<unknown> | undefined): EngineEnqueueOptions<unknown> | undefined {
+  if (options?.idempotencyKey === undefined) return options;
+  return options.transaction === undefined ? { idempotent: true } : { transaction: options.transaction, idempotent: true };
+}
+
+/** How to go on after HOOKWORK_ERR_ENQUEUE_UNCERTAIN, with the key the publish had or without one. */
+export function uncertainAdvice(idempotencyKey: string | undefined): string {
+  return idempotencyKey !== undefined
+    ? `publish the same notification again with the same idempotencyKey (${JSON.stringify(idempotencyKey)}) once the store answers: what was stored is not stored again, and a receiver sees the same webhook-id`
+    : 'publishing again now may deliver them twice, under new webhook-ids; publish with { idempotencyKey } (e.g. the id of the change) and retry with the same key, which stores nothing twice (docs/delivery.md, "Publishing again safely")';
 }

@@ -90,6 +90,12 @@ export interface QueueEngineCapabilities {
 export interface EngineEnqueueOptions<TTransaction> {
   /** The host's open transaction; only for engines with `transactionalEnqueue`. */
   transaction?: TTransaction;
+  /**
+   * The requests' ids were derived from publish()'s `idempotencyKey`: an id seen before is the same
+   * request published again, and the engine skips an id it still remembers though it no longer
+   * holds it (see RequestQueue's `EnqueueOptions.idempotent`; BullMQ keeps a marker for 24 hours).
+   */
+  idempotent?: boolean;
 }
 
 export type { DeadLetterQuery } from './request-queue';
@@ -116,7 +122,11 @@ export interface QueueEngine<TTransaction = never> {
   readonly capabilities: QueueEngineCapabilities;
   /**
    * Stores requests durably, all or none, due at their `dueAt`; resolves once they are
-   * durable. Fails with HOOKWORK_ERR_ENQUEUE_FAILED when the store fails, and
+   * durable. A request whose id the engine holds already (pending, in flight or dead), or that the
+   * batch repeats, is skipped and the stored one left as it is; the others are stored. Fails with
+   * HOOKWORK_ERR_ENQUEUE_FAILED when the store failed and stored nothing of the batch,
+   * HOOKWORK_ERR_ENQUEUE_UNCERTAIN when it may have stored it (the connection was lost after the
+   * batch was sent: say so, never guess "nothing"), and
    * HOOKWORK_ERR_INVALID_TRANSACTION for a transaction it cannot use — with no requests too:
    * `publish(…, { transaction })` enqueues none first to have the transaction checked even when
    * nothing fires.

@@ -18,6 +18,14 @@ export interface EnqueueOptions<TTransaction = unknown> {
    * resolves only once committed); without it, it commits at once. Stores may ignore it.
    */
   shareCommit?: boolean;
+  /**
+   * The requests' ids were derived from an idempotency key (publish()'s `idempotencyKey`), so an
+   * id seen before is this same request published again: besides an id it holds now (which every
+   * enqueue skips), the store skips an id it still remembers from before — one with an entry in
+   * its delivery log (delivered, dropped, or dead and deleted since). Unkeyed ids are made afresh
+   * and never were, so stores look only when this is set.
+   */
+  idempotent?: boolean;
 }
 
 /** Options of {@link RequestQueue.claim}. */
@@ -46,6 +54,8 @@ export interface EnqueueClaim {
   ids: readonly string[];
   /** As {@link EnqueueOptions.shareCommit}. */
   shareCommit?: boolean;
+  /** As {@link EnqueueOptions.idempotent}. */
+  idempotent?: boolean;
   /**
    * Called (at most once, before the returned promise settles) with the requests stored claimed
    * as soon as they are committed and visible, when the store confirms durability in a later step
@@ -108,8 +118,14 @@ export interface DeadLetterQuery extends PageRequest {
  */
 export interface RequestQueue<TTransaction = never> {
   /**
-   * Stores requests as `pending`, all or none. Given no requests it stores nothing but still
-   * checks `options.transaction` (HOOKWORK_ERR_INVALID_TRANSACTION for one it cannot use).
+   * Stores requests as `pending`, all or none. A request whose id the queue holds already (pending,
+   * in flight or dead), or that the batch repeats, is skipped and the stored one left as it is —
+   * the others are stored — so a batch published again stores only what is missing (see
+   * {@link EnqueueOptions.idempotent} for ids it no longer holds). Given no requests it stores
+   * nothing but still checks `options.transaction` (HOOKWORK_ERR_INVALID_TRANSACTION for one it
+   * cannot use). A failure is HOOKWORK_ERR_ENQUEUE_FAILED when nothing of the batch was stored,
+   * and HOOKWORK_ERR_ENQUEUE_UNCERTAIN when the store may have stored it without saying so (a
+   * connection lost after the statement or commit was sent).
    */
   enqueue(requests: readonly NewWebhookRequest[], options?: EnqueueOptions<TTransaction>): Promise<void>;
   /**
@@ -127,7 +143,8 @@ export interface RequestQueue<TTransaction = never> {
   /**
    * Optional: {@link enqueue}, all or none, storing the requests of `claim.ids` already in flight
    * under `claim.owner`'s lease — as if a claim had taken them in the same write — and the others
-   * pending. Returns the claimed ones as a claim would. The engine uses it to hand requests
+   * pending. Returns the claimed ones as a claim would: a request skipped as already held (or
+   * remembered) is not among them. The engine uses it to hand requests
    * published in this process straight to its dispatcher when it has free slots and knows of no
    * due backlog, saving a claim (a write transaction in a durable store) per publish.
    */

@@ -23,7 +23,6 @@ export { describeKeyRulesContract, type KeyRulesBackend } from './key-rules-cont
 export {
   describeQueueEngineContract,
   engineRequest,
-  type QueueEngineContractOptions,
   queueEngineHarness,
   type QueueEngineHarness,
 } from './queue-engine-contract';

@@ -1,5 +1,7 @@
 /// <reference types="jest" />
 import { isHookworkError } from '../errors/hookwork-error';
+import type { DeliveryLogEntry } from '../model/delivery-log-entry';
+import { contractLogEntry } from './delivery-log-contract';
 import type { NewWebhookRequest, WebhookRequest } from '../model/webhook-request';
 import { silentLogger } from '../observability/logger';
 import type { DeliveryHandler, DeliveryVerdict, QueueEngine, QueueEngineProvider, Settlement } from '../ports/queue-engine';
@@ -18,6 +20,8 @@ export interface QueueEngineHarness {
   open(settings?: HookworkSettingsInput): Promise<QueueEngine<unknown>>;
   /** Changes the settings an engine of this harness reads (as app.updateSettings() does), then wakes it. */
   updateSettings(engine: QueueEngine<unknown>, settings: HookworkSettingsInput): void;
+  /** Writes delivery log entries to the harness's store, as core does once a verdict is applied. */
+  log(entries: readonly DeliveryLogEntry[]): Promise<void>;
 }
 
 /**
@@ -27,7 +31,7 @@ export interface QueueEngineHarness {
  * file passes it to {@link describeQueueEngineContract}:
  *
  * ```ts
- * describeQueueEngineContract('polling(postgres)', () => queueEngineHarness(pollingQueue(), postgresStorage({ … })), { duplicateIds: 'refused' });
+ * describeQueueEngineContract('polling(postgres)', () => queueEngineHarness(pollingQueue(), postgresStorage({ … })));
  * ```
  */
 export async function queueEngineHarness(
@@ -40,6 +44,7 @@ export async function queueEngineHarness(
   const settingsOf = new Map<QueueEngine<unknown>, { current: HookworkSettings }>();
   return {
     subject: {
+      log: (entries) => storage.deliveryLog.append(entries),
       updateSettings(engine, input) {
         const accessor = settingsOf.get(engine)!;
         accessor.current = resolveSettings(input, accessor.current);
@@ -67,17 +72,6 @@ export async function queueEngineHarness(
       await options.cleanup?.();
     },
   };
-}
-
-/** Options of {@link describeQueueEngineContract}. */
-export interface QueueEngineContractOptions {
-  /**
-   * What enqueueing an id that is already queued (pending, in flight or dead) does:
-   * `refused` — the batch fails with HOOKWORK_ERR_ENQUEUE_FAILED and stores nothing (the SQL
-   * queues); `ignored` — the known id is skipped and the rest of the batch stored (BullMQ's job
-   * ids). Either way there is never a second request with that id, and the stored one is unchanged.
-   */
-  duplicateIds: 'refused' | 'ignored';
 }
 
 /** One call of the contract's handler. */
@@ -159,6 +153,11 @@ class ScriptedHandler implements DeliveryHandler {
 }
 
 const delivered: DeliveryVerdict = { kind: 'delivered' };
+
+/** The delivery log entry core writes for a delivered request. */
+function logEntryOf(request: NewWebhookRequest): DeliveryLogEntry {
+  return contractLogEntry(`log-${request.id}`, { requestId: request.id, webhookKey: request.webhookKey, eventAlias: request.eventAlias, date: new Date(), requestBody: request.body });
+}
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 /** Resolves when `signal` aborts (the engine is stopping). */
 const aborted = (signal: AbortSignal) => new Promise<void>((resolve) => (signal.aborted ? resolve() : signal.addEventListener('abort', () => resolve(), { once: true })));
@@ -194,7 +193,7 @@ async function rejection(promise: Promise<unknown>): Promise<{ code?: string; me
  * `stop()` giving work back, the concurrency limits, and a stuck webhook not starving another.
  * Waits are for events, never for fixed times; the suite needs about half a minute per engine.
  */
-export function describeQueueEngineContract(name: string, factory: ContractFactory<QueueEngineHarness>, options: QueueEngineContractOptions): void {
+export function describeQueueEngineContract(name: string, factory: ContractFactory<QueueEngineHarness>): void {
   requireJestGlobals('describeQueueEngineContract');
   const test = (title: string, body: (harness: QueueEngineHarness) => Promise<void>) => it(title, () => withSubject(factory, (made) => body(made.subject)), 60_000);
 
@@ -224,28 +223,48 @@ export function describeQueueEngineContract(name: string, factory: ContractFacto
         expect(await engine.counts({ webhookKey: 'wh-x' })).toEqual({ pending: 1, inFlight: 0, dead: 0 });
       });
 
-      test(`deduplicates by id: never a second request with one id, the stored one unchanged (duplicates are ${options.duplicateIds})`, async (harness) => {
+      test('deduplicates by id: an id already queued is skipped and the rest of the batch stored, the stored one unchanged', async (harness) => {
         const engine = await harness.open();
         const a = engineRequest('a');
         const b = engineRequest('b');
         const c = engineRequest('c');
         await engine.enqueue([a]);
-        const batch = engine.enqueue([b, { ...a, body: '{"changed":true}', webhookKey: 'wh-other' }, c]);
-        if (options.duplicateIds === 'refused') {
-          expect((await rejection(batch)).code).toBe('HOOKWORK_ERR_ENQUEUE_FAILED');
-          expect(await engine.get(b.id)).toBeUndefined();
-          expect(await engine.get(c.id)).toBeUndefined();
-        } else {
-          await batch;
-          expect(await engine.get(b.id)).toMatchObject({ state: 'pending' });
-          expect(await engine.get(c.id)).toMatchObject({ state: 'pending' });
-        }
+        // A batch published again after an unclear failure: what is stored stays, what is missing is stored.
+        await engine.enqueue([b, { ...a, body: '{"changed":true}', webhookKey: 'wh-other' }, c]);
+        expect(await engine.get(b.id)).toMatchObject({ state: 'pending', body: b.body });
+        expect(await engine.get(c.id)).toMatchObject({ state: 'pending', body: c.body });
         expect(await engine.get(a.id)).toMatchObject({ body: a.body, webhookKey: a.webhookKey });
-        const repeated = engine.enqueue([engineRequest('x'), { ...a, body: '{"again":true}' }, { ...a, body: '{"again":true}' }]);
-        if (options.duplicateIds === 'refused') expect((await rejection(repeated)).code).toBe('HOOKWORK_ERR_ENQUEUE_FAILED');
-        else await repeated;
+        const x = engineRequest('x');
+        await engine.enqueue([x, { ...a, body: '{"again":true}' }, { ...a, body: '{"again":true}' }, { ...x, body: '{"twice":true}' }]);
         expect((await engine.get(a.id))!.body).toBe(a.body);
+        expect((await engine.get(x.id))!.body).toBe(x.body);
         expect(await engine.counts({ webhookKey: 'wh-other' })).toEqual({ pending: 0, inFlight: 0, dead: 0 });
+        expect(await engine.counts()).toEqual({ pending: 4, inFlight: 0, dead: 0 });
+      });
+
+      test('idempotent: an id delivered and logged is not stored again; one in flight is not taken twice', async (harness) => {
+        let release!: () => void;
+        const gate = new Promise<void>((resolve) => (release = resolve));
+        const { engine, handler } = await started(harness, async (request) => {
+          if (request.webhookKey === 'wh-slow') await gate;
+          return delivered;
+        });
+        const done = engineRequest('done');
+        const slow = engineRequest('slow', { webhookKey: 'wh-slow' });
+        await engine.enqueue([done, slow], { idempotent: true });
+        engine.wake();
+        await handler.until(() => handler.settled.length === 1 && handler.calls.length === 2, 'one is delivered and one is in flight');
+        await harness.log([logEntryOf(done)]);
+        // The same publish made again (its ids derived from the same key), while one is delivered and one in flight.
+        await engine.enqueue([{ ...done, body: '{"again":true}' }, { ...slow, body: '{"again":true}' }], { idempotent: true });
+        engine.wake();
+        expect(await engine.get(done.id)).toBeUndefined();
+        expect(await engine.get(slow.id)).toMatchObject({ state: 'inflight', body: slow.body });
+        release();
+        await handler.until(() => handler.settled.length === 2, 'the slow one is delivered');
+        expect(await engine.counts()).toEqual({ pending: 0, inFlight: 0, dead: 0 });
+        expect(handler.callsOf(done.id)).toHaveLength(1);
+        expect(handler.callsOf(slow.id)).toHaveLength(1);
       });
 
       test('refuses { transaction } clearly when it cannot enqueue in one, storing nothing', async (harness) => {
@@ -346,9 +365,7 @@ export function describeQueueEngineContract(name: string, factory: ContractFacto
         expect(seen!.deadAt!.getTime()).toBeGreaterThanOrEqual(before - 5);
         expect(await engine.counts({ webhookKey: 'wh-d' })).toEqual({ pending: 0, inFlight: 0, dead: 1 });
         // A dead request's id stays taken: enqueueing it again adds nothing.
-        const again = engine.enqueue([{ ...request, body: '{}' }]);
-        if (options.duplicateIds === 'refused') await rejection(again);
-        else await again;
+        await engine.enqueue([{ ...request, body: '{}' }]);
         expect(await engine.get(request.id)).toMatchObject({ state: 'dead', body: request.body });
         expect(handler.callsOf(request.id)).toHaveLength(1);
       });

@@ -3,6 +3,7 @@ import { isHookworkError } from '../errors/hookwork-error';
 import type { RequestQueue } from '../ports/request-queue';
 import type { NewWebhookRequest, WebhookRequest } from '../model/webhook-request';
 import { withSubject, type ContractFactory, type ContractSubject, requireJestGlobals } from './contract-subject';
+import { contractLogEntry } from './delivery-log-contract';
 
 const T0 = Date.UTC(2030, 0, 2, 3, 4, 5, 678);
 const at = (ms: number) => new Date(T0 + ms);
@@ -71,13 +72,15 @@ export function describeRequestQueueContract(name: string, factory: ContractFact
         expect(ids(await queue.claim({ owner: 'B', limit: 10, leaseMs: 1000, now: at(1000) }))).toEqual(['h3']);
       });
 
-      test('stores all or none: a duplicate id stores nothing of the batch', async (queue) => {
+      test('skips an id already queued — stored as it was, not returned as claimed — and stores the rest', async (queue) => {
         if (!queue.enqueueClaimed) return;
         await queue.enqueue([contractRequest('taken')]);
-        const error = await rejection(queue.enqueueClaimed([contractRequest('n1'), contractRequest('taken')], { owner: 'A', leaseMs: 1000, now: at(0), ids: ['n1'] }));
-        expect(error.code).toBe('HOOKWORK_ERR_ENQUEUE_FAILED');
-        expect(await queue.get('n1')).toBeUndefined();
-        expect(await queue.counts()).toEqual({ pending: 1, inFlight: 0, dead: 0 });
+        const claimed = await queue.enqueueClaimed([contractRequest('n1'), contractRequest('taken', { body: '{"again":true}' })], { owner: 'A', leaseMs: 1000, now: at(0), ids: ['n1', 'taken'] });
+        expect(ids(claimed)).toEqual(['n1']);
+        expect(await queue.get('taken')).toMatchObject({ state: 'pending', body: contractRequest('taken').body });
+        expect(await queue.counts()).toEqual({ pending: 1, inFlight: 1, dead: 0 });
+        // Pending, not leased: a claim still finds it.
+        expect(ids(await queue.claim({ owner: 'B', limit: 10, leaseMs: 1000, now: at(0) }))).toEqual(['taken']);
       });
     });
 
@@ -103,29 +106,46 @@ export function describeRequestQueueContract(name: string, factory: ContractFact
         expect(await queue.counts()).toEqual({ pending: 0, inFlight: 0, dead: 0 });
       });
 
-      test('is all or none: a batch with an id already queued stores nothing of the batch', async (queue) => {
+      test('skips an id already queued and stores the rest of the batch, the stored one unchanged (a batch published again)', async (queue) => {
         await queue.enqueue([contractRequest('a')]);
-        const error = await rejection(queue.enqueue([contractRequest('b'), contractRequest('a', { body: '{"changed":true}' }), contractRequest('c')]));
-        expect(error.code).toBe('HOOKWORK_ERR_ENQUEUE_FAILED');
-        expect(await queue.get('b')).toBeUndefined();
-        expect(await queue.get('c')).toBeUndefined();
-        expect((await queue.get('a'))!.body).toBe(contractRequest('a').body);
-        expect(await queue.counts()).toEqual({ pending: 1, inFlight: 0, dead: 0 });
+        await queue.enqueue([contractRequest('b'), contractRequest('a', { body: '{"changed":true}', webhookKey: 'wh-other' }), contractRequest('c')]);
+        expect(await queue.get('b')).toMatchObject({ state: 'pending', body: contractRequest('b').body });
+        expect(await queue.get('c')).toMatchObject({ state: 'pending' });
+        expect(await queue.get('a')).toMatchObject({ body: contractRequest('a').body, webhookKey: 'wh-1' });
+        expect(await queue.counts()).toEqual({ pending: 3, inFlight: 0, dead: 0 });
       });
 
-      test('is all or none: a batch repeating an id stores nothing', async (queue) => {
-        const error = await rejection(queue.enqueue([contractRequest('x'), contractRequest('y'), contractRequest('x')]));
-        expect(error.code).toBe('HOOKWORK_ERR_ENQUEUE_FAILED');
-        expect(await queue.counts()).toEqual({ pending: 0, inFlight: 0, dead: 0 });
+      test('stores an id the batch repeats once, as first given', async (queue) => {
+        await queue.enqueue([contractRequest('x'), contractRequest('y'), contractRequest('x', { body: '{"second":true}' })]);
+        expect((await queue.get('x'))!.body).toBe(contractRequest('x').body);
+        expect(await queue.counts()).toEqual({ pending: 2, inFlight: 0, dead: 0 });
       });
 
-      test('refuses an id that is in flight or dead', async (queue) => {
+      test('skips an id that is in flight or dead, leaving its lease and its dead letter as they are', async (queue) => {
         await queue.enqueue([contractRequest('f'), contractRequest('d')]);
         await queue.claim({ owner: 'o', limit: 2, leaseMs: 1000, now: at(0) });
         await queue.deadLetter('d', 'o', { attempts: 1, now: at(1) });
-        expect((await rejection(queue.enqueue([contractRequest('f')]))).code).toBe('HOOKWORK_ERR_ENQUEUE_FAILED');
-        expect((await rejection(queue.enqueue([contractRequest('d')]))).code).toBe('HOOKWORK_ERR_ENQUEUE_FAILED');
+        await queue.enqueue([contractRequest('f', { body: '{}' }), contractRequest('d', { body: '{}' })]);
         expect(await queue.counts()).toEqual({ pending: 0, inFlight: 1, dead: 1 });
+        expect(await queue.get('f')).toMatchObject({ state: 'inflight', leaseOwner: 'o', body: contractRequest('f').body });
+        expect(await queue.get('d')).toMatchObject({ state: 'dead', attempts: 1, body: contractRequest('d').body });
+        expect(await queue.complete('f', 'o')).toBe(true);
+      });
+
+      test('idempotent: skips an id the store remembers delivering (its delivery log entry), where a plain enqueue does not look', async (queue) => {
+        if (!queue.completeAndLog) return; // the engine contract covers stores whose log is written apart
+        await queue.enqueue([contractRequest('k1'), contractRequest('k2')], { idempotent: true });
+        await queue.claim({ owner: 'A', limit: 10, leaseMs: 1000, now: at(0) });
+        expect(await queue.completeAndLog(['k1'], 'A', [contractLogEntry('e1', { requestId: 'k1' })])).toEqual(['k1']);
+        await queue.enqueue([contractRequest('k1', { body: '{"again":true}' }), contractRequest('k2', { body: '{"again":true}' }), contractRequest('k3')], { idempotent: true });
+        expect(await queue.get('k1')).toBeUndefined();
+        expect(await queue.get('k2')).toMatchObject({ state: 'inflight', leaseOwner: 'A', body: contractRequest('k2').body });
+        expect(await queue.get('k3')).toMatchObject({ state: 'pending' });
+        if (queue.enqueueClaimed) {
+          const claimed = await queue.enqueueClaimed([contractRequest('k1'), contractRequest('k4')], { owner: 'B', leaseMs: 1000, now: at(0), ids: ['k1', 'k4'], idempotent: true });
+          expect(ids(claimed)).toEqual(['k4']);
+          expect(await queue.get('k1')).toBeUndefined();
+        }
       });
 
       if (!options.supportsHostTransaction) {

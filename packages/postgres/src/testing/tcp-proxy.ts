@@ -13,6 +13,8 @@ export class TcpProxy {
   private frozen = false;
   /** Set by {@link freezeOn}. */
   private marker: Buffer | undefined;
+  /** Set by {@link loseAnswerOn}. */
+  private answerMarker: Buffer | undefined;
   port = 0;
   /** Connections taken while frozen (see {@link freeze}). */
   held = 0;
@@ -50,6 +52,18 @@ export class TcpProxy {
       // What the client sends passes a filter that holds a connection at the marker (see freezeOn).
       const toServer = new Transform({
         transform: (chunk: Buffer, _encoding, done) => {
+          if (this.answerMarker !== undefined && chunk.includes(this.answerMarker)) {
+            // Passed on, so the server runs it; its answer is swallowed and the connection cut.
+            this.held++;
+            upstream.unpipe(client);
+            upstream.once('data', () => {
+              client.destroy();
+              upstream.destroy();
+            });
+            // Unpiped, the socket stopped flowing: the answer must still be read to be dropped.
+            upstream.resume();
+            return done(null, chunk);
+          }
           if (this.marker === undefined || !chunk.includes(this.marker)) return done(null, chunk);
           // Never done: this chunk and what follows it never reach the server, and nothing comes back.
           this.held++;
@@ -90,6 +104,15 @@ export class TcpProxy {
    */
   freezeOn(marker: string | undefined): void {
     this.marker = marker === undefined ? undefined : Buffer.from(marker);
+  }
+
+  /**
+   * A connection whose client sends `marker` has it reach the server, which runs it and answers;
+   * the answer is dropped and the connection cut: a statement that committed with its answer lost
+   * (counted in {@link held}). `undefined` lets later connections through again.
+   */
+  loseAnswerOn(marker: string | undefined): void {
+    this.answerMarker = marker === undefined ? undefined : Buffer.from(marker);
   }
 
   /** Cuts every connection and stops listening: new connections are refused until `up()`. */

@@ -13,7 +13,8 @@ import type {
   QueueEngineContext,
   QueueEngineProvider,
 } from '../../ports/queue-engine';
-import type { QueueCounts, RedeliverSelector, RequestQueue } from '../../ports/request-queue';
+import type { EnqueueClaim, QueueCounts, RedeliverSelector, RequestQueue } from '../../ports/request-queue';
+import { isHookworkError } from '../../errors/hookwork-error';
 import { CompletionBatcher } from './completion-batcher';
 import { Dispatcher } from './dispatcher';
 
@@ -67,7 +68,15 @@ export class PollingQueueEngine<TTransaction = never> implements QueueEngine<TTr
     // Other publishes under way will enqueue in a moment: the store may share one commit with them.
     const shareCommit = (this.context.publishesInFlight?.() ?? 1) > 1;
     const reserved = dispatcher && this.queue.enqueueClaimed && options?.transaction === undefined ? dispatcher.reserveHandoff(requests) : [];
-    if (reserved.length === 0) return this.queue.enqueue(requests, shareCommit ? { ...options, shareCommit } : options);
+    if (reserved.length === 0) {
+      try {
+        return await this.queue.enqueue(requests, shareCommit ? { ...options, shareCommit } : options);
+      } catch (error) {
+        // Stored perhaps, and no wake-up sent for it (the caller wakes after success): look now.
+        if (isHookworkError(error, 'HOOKWORK_ERR_ENQUEUE_UNCERTAIN')) dispatcher?.wake();
+        throw error;
+      }
+    }
     // Requests this process can start at once are stored leased to it and handed to the
     // dispatcher: no claim round (a write transaction, a turn of the event loop) per publish.
     const now = this.context.clock.now();
@@ -80,8 +89,18 @@ export class PollingQueueEngine<TTransaction = never> implements QueueEngine<TTr
       handedOff = true;
       dispatcher!.handOff(reserved, claimed, now);
     };
+    const claim: EnqueueClaim = { owner: this.owner, leaseMs: this.context.settings.current.leaseDuration, now, ids: reserved.map((r) => r.id), shareCommit, onVisible: handOff };
+    if (options?.idempotent) claim.idempotent = true;
     try {
-      leased = await this.queue.enqueueClaimed!(requests, { owner: this.owner, leaseMs: this.context.settings.current.leaseDuration, now, ids: reserved.map((r) => r.id), shareCommit, onVisible: handOff });
+      leased = await this.queue.enqueueClaimed!(requests, claim);
+    } catch (error) {
+      // Stored perhaps, some leased to this process, which never got them: look now for the others,
+      // and again once that lease lapses, rather than at the next sweep.
+      if (isHookworkError(error, 'HOOKWORK_ERR_ENQUEUE_UNCERTAIN')) {
+        dispatcher!.wake();
+        dispatcher!.noteDueAt(new Date(now.getTime() + claim.leaseMs));
+      }
+      throw error;
     } finally {
       handOff(leased);
     }

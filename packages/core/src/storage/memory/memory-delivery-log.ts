@@ -18,6 +18,8 @@ const newestFirst = (a: Stored, b: Stored) => b.entry.date.getTime() - a.entry.d
  */
 export class MemoryDeliveryLog implements DeliveryLog {
   private readonly byKey = new Map<string, Stored>();
+  /** How many entries each request id has: the queue asks whether an idempotent publish's id was seen (see {@link hasRequest}). */
+  private readonly perRequest = new Map<string, number>();
   private seq = 0;
 
   constructor(private readonly maxEntries = Infinity) {}
@@ -25,14 +27,29 @@ export class MemoryDeliveryLog implements DeliveryLog {
   async append(entries: readonly DeliveryLogEntry[]): Promise<void> {
     for (const entry of entries) {
       // Deleted first: an entry written again under its key moves to the newest end (a Map keeps a key's first place).
-      this.byKey.delete(entry.key);
+      this.remove(entry.key);
       this.byKey.set(entry.key, { entry: copyLogEntry(entry), seq: this.seq++ });
+      this.perRequest.set(entry.requestId, (this.perRequest.get(entry.requestId) ?? 0) + 1);
     }
     // A Map iterates in insertion order: its first keys are the earliest appended.
     if (this.byKey.size > this.maxEntries) {
       const keys = this.byKey.keys();
-      for (let excess = this.byKey.size - this.maxEntries; excess > 0; excess--) this.byKey.delete(keys.next().value as string);
+      for (let excess = this.byKey.size - this.maxEntries; excess > 0; excess--) this.remove(keys.next().value as string);
     }
+  }
+
+  /** Whether the log holds an entry of this request (as the SQL stores look their log up for a keyed publish's ids). */
+  hasRequest(requestId: string): boolean {
+    return this.perRequest.has(requestId);
+  }
+
+  private remove(key: string): void {
+    const stored = this.byKey.get(key);
+    if (!stored) return;
+    this.byKey.delete(key);
+    const left = this.perRequest.get(stored.entry.requestId)! - 1;
+    if (left > 0) this.perRequest.set(stored.entry.requestId, left);
+    else this.perRequest.delete(stored.entry.requestId);
   }
 
   async list(query: DeliveryLogQuery = {}): Promise<DeliveryLogPage> {
@@ -65,7 +82,7 @@ export class MemoryDeliveryLog implements DeliveryLog {
     for (const s of this.byKey.values()) if (s.entry.date.getTime() < cut) old.push(s);
     // Oldest first, so a bounded cleanup makes steady progress from the back of the log.
     const doomed = old.sort((a, b) => a.entry.date.getTime() - b.entry.date.getTime() || a.seq - b.seq).slice(0, Math.max(0, limit));
-    for (const s of doomed) this.byKey.delete(s.entry.key);
+    for (const s of doomed) this.remove(s.entry.key);
     return doomed.length;
   }
 }

@@ -70,28 +70,33 @@ export class MemoryRequestQueue implements RequestQueue {
    */
   private earliestLease = Infinity;
 
+  constructor(
+    /** Whether the store remembers a request of this id that it no longer holds (its delivery log has an entry of it): asked for idempotent enqueues only. */
+    private readonly remembered: (id: string) => boolean = () => false,
+  ) {}
+
   async enqueue(requests: readonly NewWebhookRequest[], options?: EnqueueOptions<never>): Promise<void> {
     if (options?.transaction !== undefined) {
       throw new HookworkError('HOOKWORK_ERR_INVALID_TRANSACTION', 'the in-memory queue cannot enqueue inside a host transaction; use a backend that supports it (PostgreSQL) or publish without { transaction }');
     }
-    this.store(requests);
+    this.store(requests, undefined, options?.idempotent === true);
   }
 
   async enqueueClaimed(requests: readonly NewWebhookRequest[], claim: EnqueueClaim): Promise<WebhookRequest[]> {
-    return this.store(requests, claim);
+    return this.store(requests, claim, claim.idempotent === true);
   }
 
-  /** Stores a batch, all or none; those of `claim.ids` in flight under its lease. Returns copies of the claimed. */
-  private store(requests: readonly NewWebhookRequest[], claim?: EnqueueClaim): WebhookRequest[] {
-    // A publish to one webhook enqueues a batch of one: no set of the batch's ids for it.
-    const seen = requests.length > 1 ? new Set<string>() : undefined;
-    for (const r of requests) {
-      if (this.all.has(r.id) || seen?.has(r.id)) throw new HookworkError('HOOKWORK_ERR_ENQUEUE_FAILED', `a request with the id ${r.id} is already queued; nothing of this batch was stored`);
-      seen?.add(r.id);
-    }
+  /**
+   * Stores a batch, skipping an id already held (or repeated in the batch) and, when `idempotent`,
+   * one the store remembers; those of `claim.ids` in flight under its lease. Returns copies of the
+   * claimed (none of the skipped).
+   */
+  private store(requests: readonly NewWebhookRequest[], claim: EnqueueClaim | undefined, idempotent: boolean): WebhookRequest[] {
     const claimIds = claim && new Set(claim.ids);
     const claimed: WebhookRequest[] = [];
     for (const r of requests) {
+      // Checked as each is stored: a repeat later in the batch finds the first one held.
+      if (this.all.has(r.id) || (idempotent && this.remembered(r.id))) continue;
       if (claimIds?.has(r.id) && !r.fifo) {
         // Stored leased, and handed out as a copy of its own: each made by leasedRequest().
         const expires = claim!.now.getTime() + claim!.leaseMs;

@@ -53,10 +53,11 @@ export function memoryStorage(options: MemoryStorageOptions = {}): StorageBacken
     name: 'memory',
     capabilities: MEMORY_CAPABILITIES,
     async open(): Promise<Storage> {
+      const deliveryLog = new MemoryDeliveryLog(maxLogEntries);
       return {
         webhooks: new MemoryWebhookRepository(),
-        queue: new MemoryRequestQueue(),
-        deliveryLog: new MemoryDeliveryLog(maxLogEntries),
+        queue: new MemoryRequestQueue((id) => deliveryLog.hasRequest(id)),
+        deliveryLog,
         health: new MemoryWebhookHealthStore(),
         async close() {},
       };
