@@ -33,3 +33,4 @@ export { describeTransportContract } from './transport-contract';
 export { startRawReceiver, type RawReceiver } from './raw-receiver';
 export { startSilentServer, stopDuringStart, type SilentServer } from './silent-server';
 export { ThingHappened, ThingHappenedEvent, thingComposer } from './thing-event';
+export { countingHealthWrites, type HealthWriteCounts, withoutHealthUpdate } from './health-store-wrappers';
