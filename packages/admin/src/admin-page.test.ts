@@ -80,6 +80,18 @@ let fixture: AdminFixture;
 let context: BrowserContext;
 let page: Page;
 let profile: string;
+/**
+ * Waits until `expression`, evaluated in the page, is true: polled from the test, since the page's
+ * CSP (script-src 'self') refuses the eval that waitForFunction's in-page polling of a string needs
+ * (it failed whenever the first look came too early).
+ */
+async function until(tab: Page, expression: string, timeoutMs = 15_000): Promise<void> {
+  for (const deadline = Date.now() + timeoutMs; !(await tab.evaluate(expression)); ) {
+    if (Date.now() > deadline) throw new Error(`waited ${timeoutMs} ms for ${expression}`);
+    await tab.waitForTimeout(50);
+  }
+}
+
 const problems: string[] = [];
 
 /** Notes into `into` what a user would see go wrong on `tab`: a page error, a console error, an answer of 400 or more. */
@@ -1365,7 +1377,7 @@ describe('the admin page before a bulk redelivery, and the log by webhook', () =
   const sentTo = (path: string) => own.receiver.requests.filter((r) => r.path === path).length;
   /** What each redelivery the server was asked for did: how many it put back. */
   const redeliveries = () => own.audits.filter((a) => a.action === 'deadLetters.redeliver').map((a) => a.details?.redelivered);
-  const focused = (text: string) => tab.waitForFunction(`document.activeElement?.textContent?.trim() === ${JSON.stringify(text)}`);
+  const focused = (text: string) => until(tab, `document.activeElement?.textContent?.trim() === ${JSON.stringify(text)}`);
   const publishAll = async (...keys: string[]) => {
     for (const key of keys) await own.app.publish(new ContentPublishedNotification({ publishedEntities: [blogPost(key)] }));
     await own.app.drain();
@@ -1514,7 +1526,7 @@ describe('the admin page before a bulk redelivery, and the log by webhook', () =
 
     await tab.goBack();
     await tab.getByRole('heading', { name: 'Deliveries of Orders' }).waitFor();
-    await tab.waitForFunction(`document.querySelector('select[name="webhookKey"]').value === ${JSON.stringify(orders)}`);
+    await until(tab, `document.querySelector('select[name="webhookKey"]').value === ${JSON.stringify(orders)}`);
     expect(await settledCount(rows, ofOrders.total)).toBe(ofOrders.total);
   });
 
@@ -1549,7 +1561,7 @@ describe('the admin page before a delete, and past the first page of everything'
   let tab: Page;
   const tabProblems: string[] = [];
   const openOwn = (route: string) => tab.goto(`${own.origin}${PREFIX}/${route}`);
-  const focused = (text: string) => tab.waitForFunction(`document.activeElement?.textContent?.trim() === ${JSON.stringify(text)}`);
+  const focused = (text: string) => until(tab, `document.activeElement?.textContent?.trim() === ${JSON.stringify(text)}`);
   /** A whole second an hour ago: "dead since" takes what died at or after it. */
   const since = Math.floor(Date.now() / 1000) * 1000 - 3_600_000;
   let queued = 0;

@@ -162,6 +162,24 @@ export class PostgresConnection {
     // A checked-out client reports a lost connection as 'error' too: unheard, it would end the process.
     const onError = () => {};
     client.on('error', onError);
+    try {
+      const result = await this.watched<R>(client, config);
+      client.release();
+      return result;
+    } catch (error) {
+      client.release(error as Error);
+      throw error;
+    } finally {
+      client.off('error', onError);
+    }
+  }
+
+  /**
+   * `client.query(config)` under the watchdog of {@link onPool}: a statement without an answer
+   * for {@link answerTimeoutMs}, on a server that does not answer a new connection either, has
+   * its connection dropped and fails as a lost connection.
+   */
+  private async watched<R extends QueryResultRow>(client: PoolClient, config: QueryConfig): Promise<QueryResult<R>> {
     let answered = false;
     let dropped = false;
     let watchdog: NodeJS.Timeout | undefined;
@@ -178,17 +196,51 @@ export class PostgresConnection {
     };
     watch();
     try {
-      const result = await client.query<R>(config);
-      answered = true;
-      client.release();
-      return result;
+      return await client.query<R>(config);
     } catch (error) {
-      answered = true;
-      client.release(error as Error);
       if (!dropped) throw error;
       throw new Error(`Connection terminated: no answer within ${this.answerTimeoutMs} ms, and none on a new connection either, so it was dropped`, { cause: error });
     } finally {
+      answered = true;
       clearTimeout(watchdog);
+    }
+  }
+
+  /**
+   * Runs `work` in a transaction of its own on one connection of `pool`: `BEGIN` and the `SET
+   * LOCAL` lines of `settings` in one round trip, then `work`'s statements (prepared, each under
+   * the watchdog of {@link onPool}), then `COMMIT`. When anything fails it rolls back (nothing of
+   * it kept) and rejects with one coded error saying what was being done; the connection is then
+   * dropped rather than given back to the pool, as {@link onPool} does after a failed statement.
+   */
+  async transaction<T>(doing: string, settings: Readonly<Record<string, string | number>>, work: (query: <R extends QueryResultRow = QueryResultRow>(text: string, values?: unknown[]) => Promise<QueryResult<R>>) => Promise<T>, pool: Pool = this.pool): Promise<T> {
+    let client: PoolClient;
+    try {
+      client = await pool.connect();
+    } catch (error) {
+      throw toStorageError(error, { where: this.where, doing, schema: this.schema, ...(this.role !== undefined ? { role: this.role } : {}) });
+    }
+    const onError = () => {};
+    client.on('error', onError);
+    let failed: unknown;
+    try {
+      // Setting names and values are hookwork's own constants (never a caller's text).
+      const set = Object.entries(settings).map(([name, value]) => `SET LOCAL ${name} = ${typeof value === 'number' ? value : `'${value.replace(/'/g, "''")}'`}`);
+      await this.watched(client, { text: ['BEGIN', ...set].join('; ') });
+      try {
+        const result = await work((text, values = []) => this.watched(client, { name: this.nameOf(text), text, values }));
+        await this.watched(client, { text: 'COMMIT' });
+        return result;
+      } catch (error) {
+        // Undone at once, so the locks go now, not when the dropped connection's end reaches the server.
+        await this.watched(client, { text: 'ROLLBACK' }).catch(() => undefined);
+        throw error;
+      }
+    } catch (error) {
+      failed = error;
+      throw toStorageError(error, { where: this.where, doing, schema: this.schema, ...(this.role !== undefined ? { role: this.role } : {}) });
+    } finally {
+      client.release(failed as Error | undefined);
       client.off('error', onError);
     }
   }

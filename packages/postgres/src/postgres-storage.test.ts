@@ -765,6 +765,32 @@ describe('an opened store', () => {
     }
   });
 
+  it('a health update waits a bounded time for another session\'s lock on the row (HOOKWORK_ERR_STORAGE_LOCKED, nothing stored), and goes through once it is free', async () => {
+    const schema = db.schema();
+    storage = await openPostgresStorage({ connectionString: db.url, schema });
+    const health = storage.health!;
+    await health.compareAndSet('w1', 0, { breaker: 'closed', consecutiveFailures: 1 });
+    const holder = new pg.Client({ connectionString: db.url });
+    await holder.connect();
+    try {
+      await holder.query('BEGIN');
+      await holder.query(`SELECT 1 FROM ${quoteIdentifier(schema)}.webhook_health WHERE webhook_key = 'w1' FOR UPDATE`);
+      // Held until released below, far past the update's lock_timeout (2 s): without it the update waited as long.
+      let called = 0;
+      const refused = await health.update!('w1', (current) => (called++, { ...current!.state, consecutiveFailures: current!.state.consecutiveFailures + 1 })).then(
+        () => undefined,
+        (error: unknown) => error as HookworkError,
+      );
+      expect(refused?.code).toBe('HOOKWORK_ERR_STORAGE_LOCKED');
+      expect(called).toBe(0);
+      await holder.query('ROLLBACK');
+    } finally {
+      await holder.end();
+    }
+    expect(await health.get('w1')).toMatchObject({ version: 1, state: { consecutiveFailures: 1 } });
+    expect(await health.update!('w1', (current) => ({ ...current!.state, consecutiveFailures: current!.state.consecutiveFailures + 1 }))).toMatchObject({ version: 2, state: { consecutiveFailures: 2 } });
+  });
+
   it('listens for other processes\' enqueues once watched, and stops when closed', async () => {
     const schema = db.schema();
     storage = await openPostgresStorage({ connectionString: db.url, schema });

@@ -3,6 +3,11 @@ import type { PostgresConnection } from './postgres-connection';
 import { ListenedCache } from './listened-cache';
 import { HEALTH_CHANGED, type PostgresListener } from './postgres-listener';
 
+/** How long a health update waits for another process's lock on the webhook's row, ms (`lock_timeout`). */
+export const HEALTH_LOCK_TIMEOUT_MS = 2000;
+/** How long a health update's transaction may sit idle between its statements before the server ends it, ms (`idle_in_transaction_session_timeout`). */
+export const HEALTH_IDLE_TIMEOUT_MS = 5000;
+
 interface Row {
   webhook_key: string;
   version: number;
@@ -13,7 +18,8 @@ const toRecord = (row: Row): WebhookHealthRecord => ({ webhookKey: row.webhook_k
 
 /**
  * Webhook health in PostgreSQL, shared by every process on the schema: one JSON row per webhook
- * written by compare-and-set on its version, and the rate limiter's `tat` per webhook, taken by
+ * written by compare-and-set on its version, or by an update holding its row lock (what core
+ * writes with once another process wrote first), and the rate limiter's `tat` per webhook, taken by
  * one conditional upsert (the GCRA step of core's `gcraStep`, in SQL), so two processes never
  * hand out one slot twice and a granted token costs one statement.
  */
@@ -58,6 +64,44 @@ export class PostgresWebhookHealthStore implements WebhookHealthStore {
     // Written or not (another process wrote first: the next read must see its record), this key's answer is stale.
     this.rows.forget(webhookKey);
     return result.rowCount === 1 ? { webhookKey, version: expectedVersion + 1, state: JSON.parse(data) as WebhookHealthState } : undefined;
+  }
+
+  /**
+   * Read, decide and write in one transaction holding the webhook's row lock (`SELECT … FOR
+   * UPDATE`): a writer of another process waits for it, then decides on what it wrote. A webhook
+   * without a row has nothing to lock: its first record is inserted where none is, and when another
+   * transaction inserted one meanwhile, that one is locked and `change` decides again on it.
+   *
+   * The lock is waited for at most {@link HEALTH_LOCK_TIMEOUT_MS} (then HOOKWORK_ERR_STORAGE_LOCKED;
+   * core keeps the outcomes and tries again), and a transaction left idle for
+   * {@link HEALTH_IDLE_TIMEOUT_MS} — its process frozen, stopped (SIGSTOP) or cut off between two of
+   * its statements — is ended by the server, so it never holds every other process's health
+   * writes for longer.
+   */
+  async update(webhookKey: string, change: (current: WebhookHealthRecord | undefined) => WebhookHealthState | undefined): Promise<WebhookHealthRecord | undefined> {
+    const { c } = this;
+    try {
+      return await c.transaction(`writing the health of webhook ${webhookKey}`, { lock_timeout: HEALTH_LOCK_TIMEOUT_MS, idle_in_transaction_session_timeout: HEALTH_IDLE_TIMEOUT_MS }, async (query) => {
+        for (;;) {
+          const row = (await query<Row>(`SELECT webhook_key, version, state FROM ${c.s}.webhook_health WHERE webhook_key = $1 FOR UPDATE`, [webhookKey])).rows[0];
+          const current = row && toRecord(row);
+          const state = change(current);
+          if (state === undefined) return current;
+          const data = JSON.stringify(state);
+          if (row) {
+            await query(`UPDATE ${c.s}.webhook_health SET version = version + 1, state = $2 WHERE webhook_key = $1`, [webhookKey, data]);
+            return { webhookKey, version: row.version + 1, state: JSON.parse(data) as WebhookHealthState };
+          }
+          // Waits for another transaction inserting the key, and inserts nothing once it committed:
+          // the next SELECT (a new snapshot, READ COMMITTED) sees its row and locks it.
+          const inserted = await query(`INSERT INTO ${c.s}.webhook_health (webhook_key, version, state) VALUES ($1, 1, $2) ON CONFLICT (webhook_key) DO NOTHING`, [webhookKey, data]);
+          if (inserted.rowCount === 1) return { webhookKey, version: 1, state: JSON.parse(data) as WebhookHealthState };
+        }
+      });
+    } finally {
+      // Written or not, this key's answer may be stale (another process wrote before the lock was had).
+      this.rows.forget(webhookKey);
+    }
   }
 
   async takeToken(webhookKey: string, rate: TokenRate, now: Date): Promise<TokenGrant> {

@@ -9,7 +9,7 @@ import { startWorker, type WorkerProcess } from '@hookwork/core/testing';
 const WORKER = join(__dirname, '..', 'dist', 'test-fixtures', 'health-worker.js');
 const idOf = (r: ReceivedRequest) => String(r.headers['webhook-id']);
 
-describe('endpoint health with two processes on one SQLite file', () => {
+describe('endpoint health with several processes on one SQLite file', () => {
   let temp: ReturnType<typeof makeTempDir>;
   let receiver: TestReceiver;
   const workers: WorkerProcess[] = [];
@@ -48,6 +48,51 @@ describe('endpoint health with two processes on one SQLite file', () => {
     b.child.stdin!.write('go\n');
     return [a, b];
   }
+
+  it.each(['update', 'compare-and-set'])(
+    '6 processes × 100 failing attempts on one file (health written with %s): each is counted, the breaker opens at its threshold once, nothing is logged as uncounted',
+    async (health) => {
+      const processes = 6;
+      const all = processes * 100;
+      const file = temp.file();
+      await seed(file, {}, all);
+      receiver.handler = (_request, res) => void res.writeHead(500).end();
+      // One attempt per request, and a threshold the last of them reaches: every attempt goes out
+      // (none is held by an open breaker), and the breaker opens with the last.
+      const settings = { maximumRetries: 0, concurrency: { global: 16, perWebhook: 16 }, period: 200, breaker: { failureThreshold: all, coolDown: 600_000 } };
+      const env = { ...process.env, WORKER_HEALTH: health };
+      const started = Array.from({ length: processes }, () => startWorker(WORKER, [file, JSON.stringify(settings)], env));
+      workers.push(...started);
+      await Promise.all(started.map((w) => w.waitFor((e) => e.type === 'ready', 60_000)));
+      for (const w of started) w.child.stdin!.write('go\n');
+      await Promise.all(started.map((w) => w.waitFor((e) => e.type === 'done', 120_000)));
+
+      expect(receiver.requests).toHaveLength(all);
+      const failedBy = started.map((w) => w.events.filter((e) => e.type === 'failed').length);
+      expect(failedBy.reduce((a, b) => a + b)).toBe(all);
+      // What any process logged or reported about health writes: nothing (it warned "could not be
+      // written: other processes wrote first 10 times in a row" and left the attempts uncounted).
+      const noise = started.flatMap((w) => w.events.filter((e) => e.type === 'error' || e.type === 'logged-error' || e.type === 'backgroundError' || (e.type === 'warned' && /health of webhook/.test(String(e.message)))));
+      expect(noise).toEqual([]);
+      const store = openSqliteStorage({ file });
+      try {
+        expect((await store.health!.get('hook'))?.state).toMatchObject({ breaker: 'open', consecutiveFailures: all });
+      } finally {
+        await store.close();
+      }
+      const opened = started.flatMap((w) => w.events.filter((e) => e.type === 'operatorEvent' && e.event === 'breaker.opened'));
+      expect(opened).toHaveLength(1);
+      expect(opened[0]!.data).toMatchObject({ webhookKey: 'hook', trigger: 'consecutive failures', consecutiveFailures: all });
+      // The processes' writes did meet each other: compare-and-sets were lost to other processes,
+      // and what they carried was written all the same (by update, or by trying again).
+      const writes = started.map((w) => w.events.find((e) => e.type === 'healthWrites')!);
+      expect(writes.reduce((n, w) => n + Number(w.lostCompareAndSets), 0)).toBeGreaterThan(0);
+      const updates = writes.reduce((n, w) => n + Number(w.updates), 0);
+      if (health === 'update') expect(updates).toBeGreaterThan(0);
+      else expect(updates).toBe(0);
+    },
+    180_000,
+  );
 
   it('a rate limit holds across both processes: arrivals spread at the rate, not the sum of two', async () => {
     const file = temp.file();

@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import type { ServerResponse } from 'node:http';
 import { createInterface } from 'node:readline';
 import { createHookwork, type Hookwork, type HookworkSettingsInput } from '@hookwork/core';
 import { ThingHappened, thingComposer, startTestReceiver, type TestReceiver } from '@hookwork/core/testing';
@@ -118,5 +119,73 @@ describe('an app whose SQLite file another program holds locked', () => {
     expect([ids.length, new Set(ids).size]).toEqual([2, 2]);
     const log = (await app.logs('orders')).items;
     expect(log.map((e) => e.outcome).sort()).toEqual(['delivered', 'delivered']);
+  }, 30_000);
+
+  it('failed attempts whose health writes find the file locked for longer than busyTimeoutMs are each counted once it is free', async () => {
+    const file = temp.file();
+    const COUNT = 8;
+    holder = await startHolder(file);
+    const held: ServerResponse[] = [];
+    let allIn!: () => void;
+    const arrived = new Promise<void>((resolve) => (allIn = resolve));
+    receiver = await startTestReceiver((_request, response) => {
+      if (held.length === COUNT) return void response.writeHead(500).end();
+      held.push(response);
+      if (held.length === COUNT) allIn();
+    });
+    // A short lease: a dead-lettering that found the file locked leaves its request in flight until
+    // the lease ends; it is then attempted again (and that attempt counted too).
+    const settings: HookworkSettingsInput = { ssrf: { allow: ['127.0.0.1'] }, maximumRetries: 0, retryJitter: 0, period: 100, leaseDuration: 1000, concurrency: { global: COUNT, perWebhook: COUNT }, breaker: { failureThreshold: 1000 } };
+    app = createHookwork({ composers: [thingComposer], settings, storage: sqliteStorage({ file, busyTimeoutMs: 200 }) });
+    const backgroundErrors: string[] = [];
+    app.lifecycle.on('backgroundError', (info) => backgroundErrors.push(`${info.task}: ${(info.error as Error).message}`));
+    await app.start();
+    await app.webhooks.create({ key: 'orders', url: receiver.url, events: ['thing.happened'] });
+    for (let i = 0; i < COUNT; i++) await app.publish(new ThingHappened(`n${i}`));
+    await arrived;
+    // Every attempt is out; the other program takes the file for 1.5 s (over seven busy timeouts),
+    // and then they all fail: their health writes find the file locked, wait and try again.
+    await holder.lock(1500);
+    for (const response of held) response.writeHead(500).end();
+    await holder.released;
+    await app.drain({ timeoutMs: 20_000 });
+
+    // Each attempt that reached the receiver is counted (before, those whose write found the file
+    // locked went uncounted, each a backgroundError "recording the health of webhook orders").
+    expect(await app.health('orders')).toMatchObject({ consecutiveFailures: receiver.requests.length });
+    expect(receiver.requests.length).toBeGreaterThanOrEqual(COUNT);
+    expect(backgroundErrors.filter((line) => /health/.test(line))).toEqual([]);
+  }, 30_000);
+
+  it('stop() does not wait for a file that stays locked to write the health of attempts that failed: past stopTimeout it gives up, saying so', async () => {
+    const file = temp.file();
+    const COUNT = 4;
+    holder = await startHolder(file);
+    const held: ServerResponse[] = [];
+    let allIn!: () => void;
+    const arrived = new Promise<void>((resolve) => (allIn = resolve));
+    receiver = await startTestReceiver((_request, response) => {
+      held.push(response);
+      if (held.length === COUNT) allIn();
+    });
+    const warned: string[] = [];
+    const quiet = () => {};
+    const settings: HookworkSettingsInput = { ssrf: { allow: ['127.0.0.1'] }, maximumRetries: 0, period: 100, stopTimeout: 1000, concurrency: { global: COUNT, perWebhook: COUNT } };
+    app = createHookwork({ composers: [thingComposer], settings, storage: sqliteStorage({ file, busyTimeoutMs: 200 }), logger: { debug: quiet, info: quiet, error: quiet, warn: (line) => void warned.push(line) } });
+    await app.start();
+    await app.webhooks.create({ key: 'orders', url: receiver.url, events: ['thing.happened'] });
+    for (let i = 0; i < COUNT; i++) await app.publish(new ThingHappened(`n${i}`));
+    await arrived;
+    let released = false;
+    void holder.released.then(() => (released = true));
+    // Held far longer than the stop may take.
+    await holder.lock(60_000);
+    for (const response of held) response.writeHead(500).end();
+    // Their health writes meet the lock (after busyTimeoutMs each), and wait to try again.
+    await new Promise((resolve) => setTimeout(resolve, 600));
+    await app.stop();
+
+    expect(released).toBe(false);
+    expect(warned.filter((line) => /health of webhook orders was not written before the app's stop ended \(stopTimeout\): the store stayed locked by another connection; (one attempt|\d+ attempts) of this process not counted/.test(line))).not.toEqual([]);
   }, 30_000);
 });

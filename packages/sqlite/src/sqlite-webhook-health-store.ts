@@ -11,7 +11,8 @@ const toRecord = (row: Row): WebhookHealthRecord => ({ webhookKey: row.webhook_k
 
 /**
  * Webhook health in SQLite, shared by every process on the file: one JSON row per webhook
- * written by compare-and-set on its version (a single statement each, so atomic), and the rate
+ * written by compare-and-set on its version (a single statement each, so atomic) or by an update
+ * inside a write transaction (read, decide, write under the file's write lock), and the rate
  * limiter's `tat` per webhook, taken inside a `BEGIN IMMEDIATE` transaction so two processes
  * never hand out one slot twice.
  */
@@ -36,6 +37,25 @@ export class SqliteWebhookHealthStore implements WebhookHealthStore {
       'one statement',
     );
     return changes === 1 ? { webhookKey, version: expectedVersion + 1, state: JSON.parse(data) as WebhookHealthState } : undefined;
+  }
+
+  /**
+   * Read, decide and write in one `BEGIN IMMEDIATE` transaction: it holds the file's write lock
+   * from the read on, so no other process writes between (a file locked by another process's
+   * write is waited for, and `change` runs again on what that one left).
+   */
+  async update(webhookKey: string, change: (current: WebhookHealthRecord | undefined) => WebhookHealthState | undefined): Promise<WebhookHealthRecord | undefined> {
+    const c = this.connection;
+    return c.write(`writing the health of webhook ${webhookKey}`, () => {
+      const row = c.statement('SELECT webhook_key, version, state FROM hookwork_webhook_health WHERE webhook_key = ?').get(webhookKey) as Row | undefined;
+      const current = row && toRecord(row);
+      const state = change(current);
+      if (state === undefined) return current;
+      const data = JSON.stringify(state);
+      if (row) c.statement('UPDATE hookwork_webhook_health SET version = version + 1, state = ? WHERE webhook_key = ?').run(data, webhookKey);
+      else c.statement('INSERT INTO hookwork_webhook_health (webhook_key, version, state) VALUES (?, 1, ?)').run(webhookKey, data);
+      return { webhookKey, version: (row?.version ?? 0) + 1, state: JSON.parse(data) as WebhookHealthState };
+    });
   }
 
   async takeToken(webhookKey: string, rate: TokenRate, now: Date): Promise<TokenGrant> {

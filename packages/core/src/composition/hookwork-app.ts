@@ -362,6 +362,9 @@ export class HookworkApp<TTransaction = never> implements Hookwork<TTransaction>
     // One budget for the whole stop: publishes under way, then attempts in flight, share stopTimeout.
     const stopTimeout = parts.settings.get().stopTimeout;
     const deadline = performance.now() + stopTimeout;
+    // A health write (which an attempt in flight waits for) that keeps losing to other processes,
+    // or finds the store locked, gives up once the budget is spent rather than hold the stop.
+    parts.health.stopWithin(stopTimeout);
     // Publishes accepted before stop() finish enqueueing first, so each resolves as durably
     // enqueued and the engine's stop gives their requests back with the rest.
     if (this.publishing > 0) await this.publishesSettled(stopTimeout);
@@ -369,7 +372,10 @@ export class HookworkApp<TTransaction = never> implements Hookwork<TTransaction>
     // gets its answer before the store closes, so each batch is stored whole or not at all.
     await parts.container.resolve(EnqueueGate).close();
     if (wasStarted) await this.engine?.stop(Math.max(0, deadline - performance.now()));
+    // The successes counted in memory are written, and every health write still being made is
+    // waited for (each gives up once the stop's budget is spent, see stopWithin above).
     if (wasStarted) await parts.health.flush();
+    if (wasStarted) await parts.health.settled();
     // What the failure log counted and has not told yet: told now, not lost with the process.
     parts.failures.flush();
     await parts.cleanup.idle();

@@ -68,12 +68,15 @@ export interface TokenRate {
 
 /**
  * Where the health of each webhook lives, shared by every process using the store, so they agree
- * on an open breaker, a failing streak and a rate limit. The port has three primitives; core
+ * on an open breaker, a failing streak and a rate limit. The port has these primitives; core
  * builds the circuit breaker, auto-disable and throttling on them:
  *
  * - {@link compareAndSet}: an atomic write of a whole state when nobody wrote since it was read
  *   (optimistic concurrency), so a breaker transition happens in exactly one process, which alone
  *   reports it;
+ * - {@link update} (optional): a read-decide-write under the store's lock on the webhook, which
+ *   never loses to another writer: what core writes with once a compare-and-set lost to another
+ *   process, so every attempt's outcome is counted however many processes write at once;
  * - {@link takeToken}: an atomic rate-limit step (the generic cell rate algorithm, one number per
  *   webhook), for limits honoured across processes;
  * - reading and forgetting.
@@ -99,6 +102,26 @@ export interface WebhookHealthStore {
    * `retryAt = t - (burst - 1) * intervalMs`). A refusal changes nothing.
    */
   takeToken(webhookKey: string, rate: TokenRate, now: Date): Promise<TokenGrant>;
+  /**
+   * Changes a webhook's state as one step against every other writer sharing the store: holding
+   * the store's lock on the webhook (a row lock, a write transaction), calls `change` with the
+   * record as stored now (undefined: it has none) and stores the state it returns, with the
+   * version one higher, before any other writer reads or writes the webhook's state. `change`
+   * returns undefined to leave the state as it is. Resolves with the record as stored afterwards
+   * (the one written, or the one `change` left, or undefined).
+   *
+   * `change` must be a pure decision on what it is given: a store may call it more than once (it
+   * tried again after a lock was refused, or after another writer created the first record
+   * meanwhile), and what the last call returned is what is stored. When it throws, nothing is
+   * stored and the update rejects with its error (or the store's coded error wrapping it).
+   *
+   * Optional: without it, core writes by {@link compareAndSet} alone, reading again and trying
+   * again after a lost round until it wins (never dropping an attempt's outcome); with it, core
+   * still tries a compare-and-set first (one round trip when nobody else writes) and updates once
+   * another process wrote first. A lock that could not be taken in time rejects with
+   * HOOKWORK_ERR_STORAGE_LOCKED, and core tries again later. Memory, SQLite and PostgreSQL have it.
+   */
+  update?(webhookKey: string, change: (current: WebhookHealthRecord | undefined) => WebhookHealthState | undefined): Promise<WebhookHealthRecord | undefined>;
   /** Every stored record (webhooks that have failed at least once), in no particular order. */
   list(): Promise<WebhookHealthRecord[]>;
   /** Forgets a webhook's state and rate (it was deleted, or an operator enabled it again). */

@@ -4,10 +4,9 @@ import { createHookwork } from '../composition/create-hookwork';
 import type { Hookwork } from '../composition/hookwork-app';
 import type { Logger } from '../observability/logger';
 import type { OperatorEvent } from '../observability/operator-events';
-import type { Storage, StorageBackend } from '../ports/storage-backend';
-import type { WebhookHealthStore } from '../ports/webhook-health-store';
 import type { HookworkSettingsInput } from '../settings/settings';
 import { withSubject, type ContractFactory, requireJestGlobals } from './contract-subject';
+import { countingHealthWrites } from './health-store-wrappers';
 import type { KeyRulesBackend } from './key-rules-contract';
 import { startTestReceiver, type TestReceiver } from './test-receiver';
 import { ThingHappened, thingComposer } from './thing-event';
@@ -55,10 +54,10 @@ export function describeConcurrentCallersContract(name: string, factory: Contrac
           const logged: string[] = [];
           const quiet = () => {};
           const logger: Logger = { debug: quiet, info: quiet, warn: (line) => void logged.push(line), error: (line) => void logged.push(line) };
-          let lost = 0;
+          const watched = countingHealthWrites(subject.storage);
           const app = createHookwork({
             composers: [thingComposer],
-            storage: watchingHealth(subject.storage, () => lost++),
+            storage: watched.storage,
             ...(subject.queue ? { queue: subject.queue } : {}),
             logger,
             settings: { ssrf: { allowInternal: false, allow: ['127.0.0.1'] }, retryJitter: 0, period: 200, timeout: 10_000, stopTimeout: 2000, concurrency: { global: AT_ONCE, perWebhook: AT_ONCE }, ...settings },
@@ -67,7 +66,7 @@ export function describeConcurrentCallersContract(name: string, factory: Contrac
           app.lifecycle.on('operatorEvent', (event) => events.push(event));
           try {
             await app.start();
-            await body({ app, receiver, lostWrites: () => lost, logged, events });
+            await body({ app, receiver, lostWrites: () => watched.counts.lostCompareAndSets, logged, events });
           } finally {
             await app.stop();
             await receiver.close();
@@ -164,37 +163,4 @@ export function describeConcurrentCallersContract(name: string, factory: Contrac
       expect(names).toContain((await app.webhooks.get(key))?.name);
     });
   });
-}
-
-/** `backend` with its health store's compare-and-set answers watched: `onLost` is called for each that found another version. */
-function watchingHealth(backend: StorageBackend<unknown>, onLost: () => void): StorageBackend<unknown> {
-  return {
-    name: backend.name,
-    capabilities: backend.capabilities,
-    async open(context): Promise<Storage<unknown>> {
-      const storage = await backend.open(context);
-      const health = storage.health;
-      if (!health) return storage;
-      const watched: WebhookHealthStore = new Proxy(health, {
-        get(target, property, receiver) {
-          if (property === 'compareAndSet') {
-            return async (...args: Parameters<WebhookHealthStore['compareAndSet']>) => {
-              const written = await target.compareAndSet(...args);
-              if (!written) onLost();
-              return written;
-            };
-          }
-          const value = Reflect.get(target, property, receiver) as unknown;
-          return typeof value === 'function' ? value.bind(target) : value;
-        },
-      });
-      return new Proxy(storage, {
-        get(target, property, receiver) {
-          if (property === 'health') return watched;
-          const value = Reflect.get(target, property, receiver) as unknown;
-          return typeof value === 'function' ? value.bind(target) : value;
-        },
-      });
-    },
-  };
 }

@@ -7,7 +7,7 @@ export { type ContractFactory, type ContractSubject, withSubject } from './contr
 export { contractWebhook, describeWebhookRepositoryContract } from './webhook-repository-contract';
 export { contractRequest, describeRequestQueueContract, type RequestQueueContractOptions } from './request-queue-contract';
 export { contractLogEntry, describeDeliveryLogContract } from './delivery-log-contract';
-export { describeWebhookHealthStoreContract } from './webhook-health-store-contract';
+export { describeWebhookHealthStoreContract, type WebhookHealthStoreContractOptions } from './webhook-health-store-contract';
 export { type ConcurrentCallersBackends, describeConcurrentCallersContract } from './concurrent-callers-contract';
 export { type RecordedRequest, recordingTransport, type RecordingTransport } from './recording-transport';
 export { capturingStorage, type CapturingStorage } from './capturing-storage';
@@ -32,3 +32,4 @@ export { describeTransportContract } from './transport-contract';
 export { startRawReceiver, type RawReceiver } from './raw-receiver';
 export { startSilentServer, stopDuringStart, type SilentServer } from './silent-server';
 export { ThingHappened, ThingHappenedEvent, thingComposer } from './thing-event';
+export { countingHealthWrites, type HealthWriteCounts, withoutHealthUpdate } from './health-store-wrappers';

@@ -17,13 +17,27 @@ const FULL: WebhookHealthState = {
   disabledAt: T0,
 };
 
+/** Options of {@link describeWebhookHealthStoreContract}. */
+export interface WebhookHealthStoreContractOptions {
+  /**
+   * Whether the store has the optional {@link WebhookHealthStore.update} (default true: the suite
+   * checks it is there, and how it behaves). A store without one passes `false`; core then writes
+   * its health by compare-and-set alone.
+   */
+  update?: boolean;
+}
+
+/** One more failure counted into whatever is stored: a pure change, as `update` wants one. */
+const oneMoreFailure = (current: { state: WebhookHealthState } | undefined): WebhookHealthState => ({ breaker: 'closed', ...current?.state, consecutiveFailures: (current?.state.consecutiveFailures ?? 0) + 1 });
+
 /**
  * The behaviour every {@link WebhookHealthStore} backend must show: states kept exactly,
  * compare-and-set that lets exactly one of two writers win (also across two handles on one
- * store, as two processes would have), and a rate limit whose slots are never handed out twice.
- * Times are passed explicitly, so the suite never sleeps.
+ * store, as two processes would have), `update` that never loses a change however many writers
+ * make one at once (also across two handles), and a rate limit whose slots are never handed out
+ * twice. Times are passed explicitly, so the suite never sleeps.
  */
-export function describeWebhookHealthStoreContract(name: string, factory: ContractFactory<WebhookHealthStore>): void {
+export function describeWebhookHealthStoreContract(name: string, factory: ContractFactory<WebhookHealthStore>, options: WebhookHealthStoreContractOptions = {}): void {
   requireJestGlobals('describeWebhookHealthStoreContract');
   const test = (title: string, body: (store: WebhookHealthStore, made: ContractSubject<WebhookHealthStore>) => Promise<void>) =>
     it(title, () => withSubject(factory, (made) => body(made.subject, made)));
@@ -115,6 +129,88 @@ export function describeWebhookHealthStoreContract(name: string, factory: Contra
         expect(await other.get('wh-1')).toEqual(results.find(Boolean));
       });
     });
+
+    if (options.update !== false) {
+      describe('update', () => {
+        test('the store has update() (a store without it passes { update: false } to this suite)', async (store) => {
+          expect(typeof store.update).toBe('function');
+        });
+
+        test('a webhook without a record is changed from undefined: the first update makes version 1', async (store) => {
+          const seen: unknown[] = [];
+          const written = await store.update!('wh-1', (current) => {
+            seen.push(current);
+            return FULL;
+          });
+          expect(seen.at(-1)).toBeUndefined();
+          expect(written).toEqual({ webhookKey: 'wh-1', version: 1, state: FULL });
+          expect(await store.get('wh-1')).toEqual({ webhookKey: 'wh-1', version: 1, state: FULL });
+          expect(await store.get('wh-2')).toBeUndefined();
+        });
+
+        test('change is given the record as stored, and what it returns is stored with the version one higher', async (store) => {
+          await store.compareAndSet('wh-1', 0, { breaker: 'closed', consecutiveFailures: 1 });
+          await store.compareAndSet('wh-1', 1, { breaker: 'closed', consecutiveFailures: 2, failingSince: T0 });
+          const seen: unknown[] = [];
+          const written = await store.update!('wh-1', (current) => {
+            seen.push(current);
+            return { ...current!.state, consecutiveFailures: current!.state.consecutiveFailures + 1 };
+          });
+          expect(seen.at(-1)).toEqual({ webhookKey: 'wh-1', version: 2, state: { breaker: 'closed', consecutiveFailures: 2, failingSince: T0 } });
+          expect(written).toEqual({ webhookKey: 'wh-1', version: 3, state: { breaker: 'closed', consecutiveFailures: 3, failingSince: T0 } });
+          expect(await store.get('wh-1')).toEqual(written);
+          // A compare-and-set on the version before the update finds it moved on.
+          expect(await store.compareAndSet('wh-1', 2, { breaker: 'open', consecutiveFailures: 99 })).toBeUndefined();
+          expect(await store.compareAndSet('wh-1', 3, { breaker: 'open', consecutiveFailures: 4 })).toMatchObject({ version: 4 });
+        });
+
+        test('change returning undefined leaves the state and its version, and update resolves with the record as it is', async (store) => {
+          expect(await store.update!('wh-1', () => undefined)).toBeUndefined();
+          expect(await store.get('wh-1')).toBeUndefined();
+          expect(await store.list()).toEqual([]);
+          await store.compareAndSet('wh-1', 0, { breaker: 'open', consecutiveFailures: 10, openedAt: T0 });
+          expect(await store.update!('wh-1', () => undefined)).toEqual({ webhookKey: 'wh-1', version: 1, state: { breaker: 'open', consecutiveFailures: 10, openedAt: T0 } });
+          expect((await store.get('wh-1'))!.version).toBe(1);
+        });
+
+        test('change throwing rejects the update and stores nothing', async (store) => {
+          const boom = new Error('the change failed');
+          await expect(store.update!('wh-1', () => { throw boom; })).rejects.toThrow();
+          expect(await store.get('wh-1')).toBeUndefined();
+          await store.compareAndSet('wh-1', 0, { breaker: 'closed', consecutiveFailures: 1 });
+          await expect(store.update!('wh-1', () => { throw boom; })).rejects.toThrow();
+          expect(await store.get('wh-1')).toEqual({ webhookKey: 'wh-1', version: 1, state: { breaker: 'closed', consecutiveFailures: 1 } });
+          // The store still works afterwards.
+          expect(await store.update!('wh-1', oneMoreFailure)).toMatchObject({ version: 2, state: { consecutiveFailures: 2 } });
+        });
+
+        test('a stored state cannot be changed through the record change was given', async (store) => {
+          await store.compareAndSet('wh-1', 0, { breaker: 'closed', consecutiveFailures: 1 });
+          await store.update!('wh-1', (current) => {
+            current!.state.consecutiveFailures = 50;
+            return undefined;
+          });
+          expect((await store.get('wh-1'))!.state.consecutiveFailures).toBe(1);
+        });
+
+        test('20 updates at once, also from a second handle, are each applied: none lost, one version each', async (_store, made) => {
+          const handles = [made.subject, ...(made.openAnother ? [await made.openAnother()] : [])];
+          await Promise.all(Array.from({ length: 20 }, (_, i) => handles[i % handles.length]!.update!('wh-1', oneMoreFailure)));
+          expect(await made.subject.get('wh-1')).toEqual({ webhookKey: 'wh-1', version: 20, state: { breaker: 'closed', consecutiveFailures: 20 } });
+          // Again on the record that exists now, with compare-and-sets racing them (each of those wins or changes nothing).
+          const raced = await Promise.all([
+            ...Array.from({ length: 20 }, (_, i) => handles[i % handles.length]!.update!('wh-1', oneMoreFailure)),
+            ...Array.from({ length: 5 }, (_, i) => handles[i % handles.length]!.compareAndSet('wh-1', 20, { breaker: 'closed', consecutiveFailures: 1000 })),
+          ]);
+          const casWon = raced.slice(20).filter(Boolean).length;
+          expect(casWon).toBeLessThanOrEqual(1);
+          const stored = (await made.subject.get('wh-1'))!;
+          expect(stored.version).toBe(40 + casWon);
+          // A compare-and-set that won came before every update (it expected version 20), so they all counted on top of it.
+          expect(stored.state.consecutiveFailures).toBe(casWon === 1 ? 1020 : 40);
+        });
+      });
+    }
 
     describe('takeToken (GCRA)', () => {
       const rate = { intervalMs: 100, burst: 3 };

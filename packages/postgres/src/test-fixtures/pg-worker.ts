@@ -16,12 +16,16 @@
  *                                                      in a host transaction and roll it back, then
  *                                                      publish "committed" in one that commits
  *
- * WORKER_SETTINGS (JSON in the environment) overrides the settings below.
+ * WORKER_SETTINGS (JSON in the environment) overrides the settings below. WORKER_HEALTH=
+ * compare-and-set hides the health store's update() (core writes by compare-and-set alone, as with
+ * a store without one). Warnings the app logs are reported (`warned`), as are operator events
+ * (`operatorEvent`, with the event's type and data), failed attempts (`failed`) and, in `deliver`
+ * mode before `done`, the health writes made (`healthWrites`: compare-and-sets, lost ones, updates).
  */
 import 'reflect-metadata';
 import pg from 'pg';
 import { createHookwork, pollingQueue, silentLogger, type Logger, type QueueEngineProvider } from '@hookwork/core';
-import { reportLine, ThingHappened, thingComposer } from '@hookwork/core/testing';
+import { countingHealthWrites, reportLine, ThingHappened, thingComposer, withoutHealthUpdate } from '@hookwork/core/testing';
 import { postgresStorage, type PostgresTransaction } from '../index';
 
 const [mode, url, schema, receiverUrl, countOrName] = process.argv.slice(2);
@@ -47,13 +51,16 @@ const logger: Logger = {
   info: (message: string) => {
     if (message.includes('migrated its schema')) emit({ type: 'migrated', message });
   },
+  warn: (message: string) => emit({ type: 'warned', message }),
   error: (message: string) => emit({ type: 'logged-error', message }),
 };
 
 async function main(): Promise<void> {
+  const backend = postgresStorage({ connectionString: url!, schema: schema!, poolSize: 4 });
+  const health = countingHealthWrites(process.env.WORKER_HEALTH === 'compare-and-set' ? withoutHealthUpdate(backend) : backend);
   const app = createHookwork<PostgresTransaction>({
     composers: [thingComposer],
-    storage: postgresStorage({ connectionString: url!, schema: schema!, poolSize: 4 }),
+    storage: health.storage,
     logger,
     ...(mode === 'outbox' ? { queue: parkedQueue() } : {}),
     settings: {
@@ -72,7 +79,9 @@ async function main(): Promise<void> {
   });
   app.lifecycle.on('enqueued', (requests) => emit({ type: 'enqueued', ids: requests.map((r) => r.requestId) }));
   app.lifecycle.on('attemptSucceeded', (attempt) => emit({ type: 'succeeded', id: attempt.requestId }));
+  app.lifecycle.on('attemptFailed', (attempt) => emit({ type: 'failed', id: attempt.requestId }));
   app.lifecycle.on('backgroundError', (info) => emit({ type: 'backgroundError', task: info.task, message: (info.error as Error)?.message }));
+  app.lifecycle.on('operatorEvent', (event) => emit({ type: 'operatorEvent', event: event.type, data: event.data }));
 
   if (mode === 'deliver' && receiverUrl === 'wait') {
     emit({ type: 'ready' });
@@ -130,6 +139,7 @@ async function main(): Promise<void> {
   await app.drain({ all: true, timeoutMs: 120_000 });
   emit({ type: 'drained', counts: await app.queueCounts() });
   await app.stop();
+  emit({ type: 'healthWrites', ...health.counts });
   emit({ type: 'done' });
 }
 

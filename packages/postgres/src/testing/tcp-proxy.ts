@@ -18,6 +18,12 @@ export class TcpProxy {
   port = 0;
   /** Connections taken while frozen (see {@link freeze}). */
   held = 0;
+  /**
+   * How much later each chunk goes through, either way, in order (ms): a server across a network
+   * rather than on this machine. Applies to connections made after it is set; 0, the default,
+   * passes chunks at once (and {@link freeze} and {@link freezeOn} work on those connections only).
+   */
+  latencyMs = 0;
 
   constructor(
     private readonly targetHost: string,
@@ -71,6 +77,11 @@ export class TcpProxy {
           upstream.pause();
         },
       });
+      if (this.latencyMs > 0) {
+        client.pipe(toServer).pipe(delayed(this.latencyMs)).pipe(upstream);
+        upstream.pipe(delayed(this.latencyMs)).pipe(client);
+        return;
+      }
       client.pipe(toServer).pipe(upstream);
       upstream.pipe(client);
     });
@@ -122,4 +133,18 @@ export class TcpProxy {
     for (const socket of this.sockets) socket.destroy();
     if (server) await new Promise<void>((resolve) => server.close(() => resolve()));
   }
+}
+
+/** A stream passing each chunk on `ms` later, in order (timers of one duration fire in the order they were set). */
+function delayed(ms: number): Transform {
+  return new Transform({
+    transform(chunk: Buffer, _encoding, done) {
+      setTimeout(() => this.push(chunk), ms);
+      done();
+    },
+    // The end waits for the chunks still on their way.
+    flush(done) {
+      setTimeout(() => done(), ms);
+    },
+  });
 }

@@ -5,7 +5,7 @@ import type { LifecycleReporter } from '../../observability/lifecycle-events';
 import type { Logger } from '../../observability/logger';
 import type { OperatorEvent } from '../../observability/operator-events';
 import type { TransportResult } from '../../ports/transport';
-import type { WebhookHealthRecord, WebhookHealthStore } from '../../ports/webhook-health-store';
+import type { WebhookHealthRecord, WebhookHealthState, WebhookHealthStore } from '../../ports/webhook-health-store';
 import type { Clock } from '../../runtime/clock';
 import { OneAtATime } from '../../runtime/one-at-a-time';
 import type { SettingsAccessor } from '../../settings/settings';
@@ -51,10 +51,13 @@ const SEND: DeliveryAdmission = Object.freeze({ kind: 'send', probe: false });
 /** How often, at most, a probe in flight is checked on by the webhook's other requests, ms. */
 const PROBE_POLL_MS = 1000;
 /**
- * Compare-and-set rounds before a health write gives up. This process writes a webhook's health
- * one write at a time, so only other processes sharing the store can make it lose a round.
+ * Compare-and-set rounds of a probe claim before the request waits a second, as for a probe in
+ * flight elsewhere (with a store without `update`). This process claims one at a time, so only
+ * other processes sharing the store can make it lose a round.
  */
-const MAX_WRITE_ROUNDS = 10;
+const MAX_CLAIM_ROUNDS = 10;
+/** The longest wait before a health write that lost to other processes (or found the store locked) tries again, ms. */
+const WRITE_RETRY_MAX_MS = 1000;
 /** How often successes counted for the failure-rate window are written, ms. */
 const SUCCESS_FLUSH_MS = 1000;
 
@@ -68,11 +71,20 @@ interface PendingFacts {
   now: number;
 }
 
-/** Attempts' outcomes written together, in one compare-and-set. */
+/** Attempts' outcomes written together, in one write. */
 interface Batch {
+  /** Emptied when a write before it that lost a round took them into its own (see writeBatch). */
   readonly items: PendingFacts[];
-  /** Settles once they are written (or given up, which is logged): never rejects. */
+  /** Settles once they are written (or the store failed, which is reported): never rejects. */
   written: Promise<void>;
+}
+
+/** What a batch's outcomes make of a stored state: the state to write and the transitions to report once it is written. */
+interface Decided {
+  state: WebhookHealthState;
+  transitions: { webhook: Webhook; transitions: readonly HealthTransition[] }[];
+  /** The successes counted in memory that rode along. */
+  buffered: number;
 }
 
 interface Cached {
@@ -97,6 +109,17 @@ interface Cached {
  * most 64 writes (one, when they all end while the first is out), and none loses a
  * compare-and-set to another of this process. Before, each wrote on its own, all but one lost
  * each round, and after ten rounds the rest went uncounted.
+ *
+ * Across processes no outcome is dropped either. A write first tries a compare-and-set on the
+ * state it has (one round trip when nobody else writes); once another process wrote first, it
+ * writes with the store's `update` (read, decide, write under the store's lock on the webhook:
+ * it cannot lose), or, with a store without one, reads again and tries again after a short,
+ * jittered, growing wait, taking in the outcomes of attempts that ended meanwhile, until it wins.
+ * A transition is still the write of one process (the one whose write made it), reported there
+ * alone. Before, a write gave up after ten lost rounds: with several processes on one failing
+ * webhook some failures went uncounted, each write with a warning, during exactly the outage. Only
+ * when the app stops does a write that keeps losing (or finds the store locked) give up, once the
+ * stop's budget is spent ({@link stopWithin}).
  */
 export class WebhookHealthMonitor {
   private readonly cache = new Map<string, Cached>();
@@ -107,6 +130,10 @@ export class WebhookHealthMonitor {
   private readonly lanes = new OneAtATime();
   /** By webhook: the batch waiting for its turn in the lane, which attempts ending meanwhile join. */
   private readonly open = new Map<string, Batch>();
+  /** Every batch not yet written (waiting or being written), for the app's stop to wait for. */
+  private readonly unwritten = new Set<Promise<void>>();
+  /** performance.now() after which a write that lost a round gives up (set when the app stops). */
+  private giveUpAt = Infinity;
   /** The app's queue engine, once started: its name and whether it keeps FIFO order. */
   queue: { name: string; fifo: boolean } | undefined;
 
@@ -249,6 +276,20 @@ export class WebhookHealthMonitor {
     for (const { count, webhook } of counted) await this.write(webhook, this.policyOf(webhook), { health: 'success', probe: false, bufferedSuccesses: count - 1 }, now);
   }
 
+  /**
+   * The app is stopping, with `withinMs` left of its `stopTimeout`: from then on, a health write
+   * that loses a round to other processes (or finds the store locked) gives up, logged, rather
+   * than hold the stop (and the attempt waiting for it) until it wins. Until then they go on.
+   */
+  stopWithin(withinMs: number): void {
+    this.giveUpAt = performance.now() + withinMs;
+  }
+
+  /** Resolves once every health write asked for so far is made (or given up, see {@link stopWithin}). */
+  async settled(): Promise<void> {
+    while (this.unwritten.size > 0) await Promise.all(this.unwritten);
+  }
+
   private hold(until: number, reason: HoldReason, now: number): DeliveryAdmission {
     // While another process probes, look again soon: its success should not wait out its whole lease.
     const at = reason === 'probe in flight' ? Math.min(until, now + PROBE_POLL_MS) : until;
@@ -271,26 +312,50 @@ export class WebhookHealthMonitor {
    * Claims the probe of a webhook whose breaker's cool-down is over, in its lane: a claim made by
    * this process meanwhile (or a write) is in the cache, so the webhook's other requests that
    * were due at once see it and wait, without a write of their own. `seen` is the record admit()
-   * decided on. Only another process can make a claim lose; after {@link MAX_WRITE_ROUNDS} lost
-   * rounds the request waits a second, as for a probe in flight elsewhere.
+   * decided on. Only another process can make a claim lose: then it is decided again under the
+   * store's lock (`update`), where one process claims and the others see its claim. With a store
+   * without `update`, after {@link MAX_CLAIM_ROUNDS} lost rounds the request waits a second, as for
+   * a probe in flight elsewhere (no outcome is lost by that: it is only a request waiting).
    */
   private async claimProbe(webhookKey: string, policy: HealthPolicy, seen: WebhookHealthRecord | undefined): Promise<DeliveryAdmission> {
+    const store = this.deps.store();
     const cached = await this.read(webhookKey);
     let record = cached && (!seen || cached.version > seen.version) ? cached : seen;
     let now = this.deps.clock.now().getTime();
-    for (let round = 0; round < MAX_WRITE_ROUNDS; round++) {
+    for (let round = 0; round < MAX_CLAIM_ROUNDS; round++) {
       const decided = admission(record?.state, policy, now);
       if (decided.kind === 'hold') return this.hold(decided.until, decided.reason, now);
       if (decided.kind === 'send') return SEND;
-      const claimed = await this.deps.store().compareAndSet(webhookKey, record!.version, claimProbe(record!.state, policy, now));
+      const claimed = await store.compareAndSet(webhookKey, record!.version, claimProbe(record!.state, policy, now));
       if (claimed) {
         this.remember(claimed);
         return { kind: 'send', probe: true };
       }
+      if (store.update) return this.claimProbeLocked(store, webhookKey, policy);
       record = await this.read(webhookKey, true);
       now = this.deps.clock.now().getTime();
     }
     return this.hold(now + PROBE_POLL_MS, 'probe in flight', now);
+  }
+
+  /** {@link claimProbe} decided under the store's lock on the webhook; a lock not had in time makes the request wait a second. */
+  private async claimProbeLocked(store: WebhookHealthStore, webhookKey: string, policy: HealthPolicy): Promise<DeliveryAdmission> {
+    let decided: DeliveryAdmission = SEND;
+    let record: WebhookHealthRecord | undefined;
+    try {
+      record = await store.update!(webhookKey, (current) => {
+        const now = this.deps.clock.now().getTime();
+        const seen = admission(current?.state, policy, now);
+        decided = seen.kind === 'probe' ? { kind: 'send', probe: true } : seen.kind === 'hold' ? this.hold(seen.until, seen.reason, now) : SEND;
+        return seen.kind === 'probe' ? claimProbe(current!.state, policy, now) : undefined;
+      });
+    } catch (error) {
+      if (!isHookworkError(error, 'HOOKWORK_ERR_STORAGE_LOCKED')) throw error;
+      const now = this.deps.clock.now().getTime();
+      return this.hold(now + PROBE_POLL_MS, 'probe in flight', now);
+    }
+    if (record) this.remember(record);
+    return decided;
   }
 
   /**
@@ -308,9 +373,11 @@ export class WebhookHealthMonitor {
     }
     const batch: Batch = { items: [item], written: Promise.resolve() };
     this.open.set(webhook.key, batch);
-    batch.written = this.lanes.run(webhook.key, async () => {
+    const written = this.lanes.run(webhook.key, async () => {
       // Its turn: later attempts begin the next batch.
       if (this.open.get(webhook.key) === batch) this.open.delete(webhook.key);
+      // Taken into the write before it, which lost a round meanwhile, and written with it.
+      if (batch.items.length === 0) return;
       try {
         await this.writeBatch(batch.items);
       } catch (error) {
@@ -318,43 +385,95 @@ export class WebhookHealthMonitor {
         this.deps.reporter.backgroundError(`recording the health of webhook ${webhook.key}${attempts}`, error);
       }
     });
-    return batch.written;
+    batch.written = written;
+    this.unwritten.add(written);
+    void written.then(() => this.unwritten.delete(written));
+    return written;
   }
 
   /**
-   * The compare-and-set loop: decide on the freshest state — each attempt of the batch in turn, as
-   * if written one after another — write once, and report the transitions only when this write
-   * won. Successes counted in memory ride along (and are then forgotten).
+   * Writes a batch until it is written: decide on the state — each attempt of the batch in turn,
+   * as if written one after another — write once, and report the transitions only when this
+   * write made them. Successes counted in memory ride along (and are then forgotten).
+   *
+   * The first round is a compare-and-set on the state this process has. Only another process can
+   * make it lose; then the store's `update` decides again on the state under its lock, and cannot
+   * lose. A store without `update` reads again and tries again after a short jittered wait (so
+   * processes that lost together do not try again in step), growing to {@link WRITE_RETRY_MAX_MS};
+   * so does a lock the store could not take in time (HOOKWORK_ERR_STORAGE_LOCKED). Either way the
+   * outcomes of this webhook's attempts that ended meanwhile are taken into the write, so under
+   * contention writes grow rather than multiply, and no outcome is dropped. Any other failure of
+   * the store rejects (the caller reports it).
    */
-  private async writeBatch(items: readonly PendingFacts[]): Promise<void> {
+  private async writeBatch(items: PendingFacts[]): Promise<void> {
     const store = this.deps.store();
     const first = items[0]!;
     const key = first.webhook.key;
     let record = await this.read(key);
-    for (let round = 0; round < MAX_WRITE_ROUNDS; round++) {
-      const buffered = this.successes.get(key)?.count ?? 0;
-      let state = record?.state;
-      const decided: { webhook: Webhook; transitions: readonly HealthTransition[] }[] = [];
-      for (const [i, { webhook, policy, facts, now }] of items.entries()) {
-        const after = afterAttempt(state, { ...facts, bufferedSuccesses: (facts.bufferedSuccesses ?? 0) + (i === 0 ? buffered : 0) }, policy, now);
-        state = after.state;
-        if (after.transitions.length > 0) decided.push({ webhook, transitions: after.transitions });
+    for (let round = 0; ; round++) {
+      let decided: Decided | undefined;
+      const decide = (current: WebhookHealthRecord | undefined): WebhookHealthState => (decided = this.decide(key, current, items)).state;
+      let written: WebhookHealthRecord | undefined;
+      let locked = false;
+      try {
+        written = round > 0 && store.update ? await store.update(key, decide) : await store.compareAndSet(key, record?.version ?? 0, decide(record));
+      } catch (error) {
+        // Another process's lock held past the store's wait: contention too, not a failure.
+        if (!isHookworkError(error, 'HOOKWORK_ERR_STORAGE_LOCKED')) throw error;
+        locked = true;
       }
-      const written = await store.compareAndSet(key, record?.version ?? 0, state!);
       if (written) {
+        // What the write that was made decided (a store calls `change` again when it tries again).
+        const made = decided!;
         this.remember(written);
-        const left = this.successes.get(key);
-        if (left && (left.count -= buffered) <= 0) this.successes.delete(key);
+        const counted = this.successes.get(key);
+        if (counted && (counted.count -= made.buffered) <= 0) this.successes.delete(key);
         if (written.version === 1 && (await this.outlivedItsWebhook(first.webhook))) return;
-        for (const { webhook, transitions } of decided) this.report(webhook, transitions);
+        for (const { webhook, transitions } of made.transitions) this.report(webhook, transitions);
         return;
       }
-      record = await this.read(key, true);
+      const left = this.giveUpAt - performance.now();
+      // (A compare-and-set lost with an update to come: that cannot lose, so it is still made.)
+      if (left <= 0 && (locked || !store.update || round > 0)) {
+        const attempts = items.length === 1 ? 'one attempt' : `${items.length} attempts`;
+        this.deps.logger.warn(`the health of webhook ${key} was not written before the app's stop ended (stopTimeout): ${locked ? 'the store stayed locked by another connection' : 'other processes sharing the store kept writing it first'}; ${attempts} of this process not counted`);
+        return;
+      }
+      // Lost to another process: an update next, at once; without one, or after a refused lock, a wait first.
+      if (round > 0 || !store.update || locked) await new Promise((resolve) => setTimeout(resolve, Math.min(left, Math.random() * Math.min(WRITE_RETRY_MAX_MS, 10 * 2 ** round))));
+      this.takeWaiting(key, items);
+      if (!store.update) record = await this.read(key, true);
     }
-    const attempts = items.length === 1 ? 'this attempt is' : `these ${items.length} attempts are`;
-    this.deps.logger.warn(
-      `the health of webhook ${key} could not be written: other processes sharing the store wrote it first ${MAX_WRITE_ROUNDS} times in a row (this process writes it one write at a time, so only they can); ${attempts} not counted, and its breaker and auto-disable see fewer failures than there were. That takes many processes writing this webhook's health at once; if it repeats, run fewer processes on this store`,
-    );
+  }
+
+  /**
+   * What `items` make of `current`, each in turn; the successes counted in memory (for a
+   * failure-rate window) ride along with the first.
+   */
+  private decide(key: string, current: WebhookHealthRecord | undefined, items: readonly PendingFacts[]): Decided {
+    const buffered = this.successes.get(key)?.count ?? 0;
+    let state = current?.state;
+    const transitions: Decided['transitions'] = [];
+    for (const [i, { webhook, policy, facts, now }] of items.entries()) {
+      const after = afterAttempt(state, { ...facts, bufferedSuccesses: (facts.bufferedSuccesses ?? 0) + (i === 0 ? buffered : 0) }, policy, now);
+      state = after.state;
+      if (after.transitions.length > 0) transitions.push({ webhook, transitions: after.transitions });
+    }
+    return { state: state!, transitions, buffered };
+  }
+
+  /**
+   * Takes the outcomes of the batch waiting behind a write that lost a round into that write (when
+   * they are of the same webhook: same URL, same webhook): written with it, they need no write of
+   * their own, and their batch, emptied, writes nothing when its turn comes (its callers' promise
+   * settles then, after this write).
+   */
+  private takeWaiting(key: string, items: PendingFacts[]): void {
+    const waiting = this.open.get(key);
+    const mine = items[0]!.webhook;
+    if (!waiting || waiting.items[0]!.webhook.url !== mine.url || !sameWebhook(waiting.items[0]!.webhook, mine)) return;
+    this.open.delete(key);
+    items.push(...waiting.items.splice(0));
   }
 
   /**

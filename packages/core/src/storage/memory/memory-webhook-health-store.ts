@@ -21,6 +21,17 @@ export class MemoryWebhookHealthStore implements WebhookHealthStore {
     return cloneData(record);
   }
 
+  /** {@inheritDoc WebhookHealthStore.update} */
+  async update(webhookKey: string, change: (current: WebhookHealthRecord | undefined) => WebhookHealthState | undefined): Promise<WebhookHealthRecord | undefined> {
+    // One process's memory: nothing else runs between the read and the write.
+    const current = this.records.get(webhookKey);
+    const state = change(current && cloneData(current));
+    if (state === undefined) return current && cloneData(current);
+    const record: WebhookHealthRecord = { webhookKey, version: (current?.version ?? 0) + 1, state: cloneData(state) };
+    this.records.set(webhookKey, record);
+    return cloneData(record);
+  }
+
   /** {@inheritDoc WebhookHealthStore.takeToken} */
   async takeToken(webhookKey: string, rate: TokenRate, now: Date): Promise<TokenGrant> {
     const { grant, tat } = gcraStep(this.tats.get(webhookKey), rate, now.getTime());

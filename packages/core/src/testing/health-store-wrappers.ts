@@ -1,0 +1,84 @@
+import type { Storage, StorageBackend } from '../ports/storage-backend';
+import type { WebhookHealthStore } from '../ports/webhook-health-store';
+
+/** `backend`, opened with its health store replaced by what `wrap` makes of it (a store without one is left as it is). */
+function withHealth<TTransaction>(backend: StorageBackend<TTransaction>, wrap: (health: WebhookHealthStore) => WebhookHealthStore): StorageBackend<TTransaction> {
+  return {
+    name: backend.name,
+    capabilities: backend.capabilities,
+    async open(context): Promise<Storage<TTransaction>> {
+      const storage = await backend.open(context);
+      if (!storage.health) return storage;
+      const health = wrap(storage.health);
+      return new Proxy(storage, {
+        get(target, property, receiver) {
+          if (property === 'health') return health;
+          const value = Reflect.get(target, property, receiver) as unknown;
+          return typeof value === 'function' ? value.bind(target) : value;
+        },
+      });
+    },
+  };
+}
+
+/**
+ * `backend` with its health store's optional `update` left out, as a store of another party's may
+ * have none: core then writes each webhook's health by compare-and-set alone, reading again and
+ * trying again after a round lost to another process. For tests of that path on a real store
+ * (nothing of the store is replaced: every other call goes to it).
+ */
+export function withoutHealthUpdate<TTransaction>(backend: StorageBackend<TTransaction>): StorageBackend<TTransaction> {
+  return withHealth(backend, (health) => ({
+    get: (key) => health.get(key),
+    compareAndSet: (key, version, state) => health.compareAndSet(key, version, state),
+    takeToken: (key, rate, now) => health.takeToken(key, rate, now),
+    list: () => health.list(),
+    delete: (key) => health.delete(key),
+  }));
+}
+
+/** What {@link countingHealthWrites} counted so far, over every store the backend opened. */
+export interface HealthWriteCounts {
+  /** Compare-and-sets answered. */
+  compareAndSets: number;
+  /** Of those, the ones that found another version stored (lost to another writer). */
+  lostCompareAndSets: number;
+  /** Updates (`update`) resolved. */
+  updates: number;
+}
+
+/**
+ * `backend` with its health store's writes counted, not changed: how many compare-and-sets were
+ * lost to another writer, how many updates were made. Lets a test see that the writes it checks
+ * really met other writers (or really met none).
+ */
+export function countingHealthWrites<TTransaction>(backend: StorageBackend<TTransaction>): { storage: StorageBackend<TTransaction>; counts: HealthWriteCounts } {
+  const counts: HealthWriteCounts = { compareAndSets: 0, lostCompareAndSets: 0, updates: 0 };
+  const storage = withHealth(
+    backend,
+    (health) =>
+      new Proxy(health, {
+        get(target, property, receiver) {
+          if (property === 'compareAndSet') {
+            return async (...args: Parameters<WebhookHealthStore['compareAndSet']>) => {
+              const written = await target.compareAndSet(...args);
+              counts.compareAndSets++;
+              if (!written) counts.lostCompareAndSets++;
+              return written;
+            };
+          }
+          if (property === 'update' && target.update) {
+            const update = target.update.bind(target);
+            return async (...args: Parameters<NonNullable<WebhookHealthStore['update']>>) => {
+              const record = await update(...args);
+              counts.updates++;
+              return record;
+            };
+          }
+          const value = Reflect.get(target, property, receiver) as unknown;
+          return typeof value === 'function' ? value.bind(target) : value;
+        },
+      }),
+  );
+  return { storage, counts };
+}
