@@ -211,6 +211,8 @@ describe('addCms() and its sub-builders', () => {
     // The function's selection was dropped and every default added.
     expect(refusal((e) => e.addCms(true as never, ((cms: { addMedia(): void }) => cms.addMedia()) as never))).toMatch(/^HOOKWORK_ERR_INVALID_CMS_OPTIONS: addCms\(true, a function\): .*pass addCms\(cms => …\) \(call cms.addDefault\(\) in it for Umbraco's defaults\), or addCms\(true\) alone/);
     expect(refusal((e) => (e.addCms as (...args: unknown[]) => unknown)({}, () => undefined, true))).toMatch(/takes at most two arguments, got 3/);
+    // The arguments are named ten at most: a spread of a thousand made a message that long.
+    expect(refusal((e) => (e.addCms as (...args: unknown[]) => unknown)(...Array.from({ length: 1_000 }, (_, i) => ({ i }))))).toMatch(/^HOOKWORK_ERR_INVALID_CMS_OPTIONS: addCms\(\{"i":0\}, .*\{"i":9\} and 990 more\): takes at most two arguments, got 1000/);
     expect(refusal((e) => (e.addCms as (...args: unknown[]) => unknown)(undefined, () => undefined))).toMatch(/pass addCms\(onlyDefault\), addCms\(configure\) or addCms\(options, configure\)/);
     // The forms that read both still do.
     expect(aliasesOf((e) => e.addCms({ payloadType: 'Legacy' }, (cms) => cms.addMember(true)))).toEqual(aliasesOf((e) => e.addCms((cms) => cms.addMember(true))));
