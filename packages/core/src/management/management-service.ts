@@ -39,8 +39,9 @@ export interface ManagementDeps {
 
 /**
  * What a redelivery did: how many dead letters it put back, and how many it left where they are
- * because their webhook was deleted (delivering them would only drop them). Those stay listed as
- * dead letters until the retention cleanup; a webhook created again with the same key takes them.
+ * because their webhook was deleted (delivering them would only drop them). Deleting a webhook
+ * drops its dead letters; those left are ones whose attempt was out at that moment, and a webhook
+ * created again with the same key never receives them.
  */
 export interface RedeliverResult {
   /** Dead letters put back in the queue, due now. */
