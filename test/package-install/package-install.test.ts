@@ -3,6 +3,7 @@ import { copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { documentedAdditions, documentedTsconfig } from '../docs/host-setup-tsconfig';
 
 // A host project as a new user makes one, outside this repository: every public workspace package
 // packed by `scripts/pack.mjs` (the way docs/host-setup.md says to install hookwork), installed
@@ -51,28 +52,12 @@ const HOSTS: HostKind[] = [
   { name: 'esm-node16', type: 'module', module: 'node16', add: {} },
 ];
 
-const hostSetup = readFileSync(join(root, 'docs', 'host-setup.md'), 'utf8');
-
 /**
- * The tsconfig docs/host-setup.md recommends, read from the page itself: the hosts compile with
- * exactly it (this test once added `target` and `esModuleInterop` of its own, and the page's
- * tsconfig, without them, failed in a new project: ES5's target cannot read `#private` fields, and
- * a .d.ts default-imported better-sqlite3).
+ * The tsconfig docs/host-setup.md recommends, read from the page, with skipLibCheck off (the page
+ * promises it compiles so). This test once added `target` and `esModuleInterop` of its own, and
+ * the page's tsconfig, without them, failed in a new project: ES5 cannot read `#private` fields,
+ * and a .d.ts default-imported better-sqlite3.
  */
-function documentedTsconfig(): Record<string, unknown> {
-  const block = /## tsconfig[\s\S]*?```jsonc\n([\s\S]*?)```/.exec(hostSetup)?.[1];
-  if (!block) throw new Error('docs/host-setup.md has no ```jsonc block under "## tsconfig"');
-  return (JSON.parse(block.replace(/\/\/.*$/gm, '')) as { compilerOptions: Record<string, unknown> }).compilerOptions;
-}
-
-/** The row of host-setup.md's table for a `module` setting: what it says to add. */
-function documentedAdditions(module: string): string {
-  const row = hostSetup.split('\n').find((line) => line.startsWith('| ') && line.split('|')[1]!.includes(`"${module}"`));
-  if (!row) throw new Error(`docs/host-setup.md's table of module settings has no row for "${module}"`);
-  return row.split('|')[2]!;
-}
-
-/** The documented tsconfig, strict as it is, with skipLibCheck off (the page promises it compiles so). */
 const strictOptions = { ...documentedTsconfig(), skipLibCheck: false };
 
 const rootVersion = (name: string) => (JSON.parse(readFileSync(join(root, 'node_modules', name, 'package.json'), 'utf8')) as { version: string }).version;
