@@ -1,5 +1,13 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
+import * as admin from '@hookwork/admin';
+import * as bullmq from '@hookwork/bullmq';
+import * as cms from '@hookwork/cms';
+import * as core from '@hookwork/core';
+import * as cockpit from '@hookwork/plugin-cockpit';
+import * as postgres from '@hookwork/postgres';
+import * as receiver from '@hookwork/receiver';
+import * as sqlite from '@hookwork/sqlite';
 
 const ROOT = join(__dirname, '..', '..');
 
@@ -37,5 +45,43 @@ describe('the docs', () => {
       }
     }
     expect(missing).toEqual([]);
+  });
+
+  const ENTRIES: Record<string, Record<string, unknown>> = {
+    '@hookwork/core': core,
+    '@hookwork/cms': cms,
+    '@hookwork/sqlite': sqlite,
+    '@hookwork/postgres': postgres,
+    '@hookwork/bullmq': bullmq,
+    '@hookwork/admin': admin,
+    '@hookwork/plugin-cockpit': cockpit,
+    '@hookwork/receiver': receiver,
+  };
+  const everyPage = () => pages().map((page) => readFileSync(page, 'utf8')).join('\n');
+  const named = (text: string, name: string) => new RegExp(`(?<![\\w$])${name.replace(/\$/g, '\\$')}(?![\\w$])`).test(text);
+
+  // composition.md listed nine of core's thirteen tokens: a host that replaces the queue engine or
+  // reads the tracer found no name to resolve it by.
+  it('name every injection token a package exports (core\'s in composition.md\'s table)', () => {
+    const composition = readFileSync(join(ROOT, 'docs', 'composition.md'), 'utf8');
+    const all = everyPage();
+    const missing: string[] = [];
+    for (const [entry, exports] of Object.entries(ENTRIES)) {
+      for (const [name, value] of Object.entries(exports)) {
+        if (typeof value !== 'symbol') continue;
+        if (!named(entry === '@hookwork/core' ? composition : all, name)) missing.push(`${entry}: ${name}`);
+      }
+    }
+    expect(missing).toEqual([]);
+  });
+
+  // Each package's catalogue constant was exported and named nowhere: a host mapping codes to its
+  // own handling could not find them.
+  it("name every package's exported error catalogue in errors.md", () => {
+    const errors = readFileSync(join(ROOT, 'docs', 'errors.md'), 'utf8');
+    const isCatalogue = (value: unknown) => value !== null && typeof value === 'object' && typeof (value as { owner?: unknown }).owner === 'string' && typeof (value as { create?: unknown }).create === 'function';
+    const catalogues = Object.entries(ENTRIES).flatMap(([entry, exports]) => Object.entries(exports).filter(([name, value]) => isCatalogue(value) || /_ERROR_CODES$/.test(name)).map(([name]) => `${entry}: ${name}`));
+    expect(catalogues.length).toBeGreaterThanOrEqual(Object.keys(ENTRIES).length);
+    expect(catalogues.filter((line) => !named(errors, line.split(': ')[1]!))).toEqual([]);
   });
 });

@@ -81,8 +81,9 @@ export async function runReplacePayloadExample({ url, print = () => {} }: Replac
     headers: { style: 'umbraco' },
     // hookwork refuses to deliver to internal addresses (loopback, private networks) so a webhook
     // URL can't be used to probe the host's network (SSRF). This example's receiver runs on
-    // 127.0.0.1, so it allows that one address — a production site leaves this out.
-    ssrf: { allow: ['127.0.0.1'] },
+    // 127.0.0.1, so it allows that address on the receiver's port only (a bare '127.0.0.1' would
+    // allow every local port, an admin server's too) — a production site leaves this out.
+    ssrf: { allow: [new URL(url).host] },
   };
   const app = createHookwork({ composers: [cmsComposer(), siteComposer(contentCache)], settings });
   await app.start();

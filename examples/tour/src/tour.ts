@@ -12,6 +12,7 @@ import {
 } from '@hookwork/core';
 import { cmsComposer, ContentPublishedNotification, ContentPublishedWebhookEvent, type CmsContent } from '@hookwork/cms';
 import { sqliteStorage } from '@hookwork/sqlite';
+import { startAdminServer } from '@hookwork/admin';
 import { startReceiver } from './receiver.js';
 
 // 2. Your own event: a notification class, and an event class that turns it into a payload.
@@ -61,6 +62,8 @@ export interface TourResult {
   redelivered: number;
   testSend: { ok: boolean; statusCode?: number };
   deadLettersAfterRedelivery: number;
+  /** What the admin API's `GET webhook` answered (step 6). */
+  admin: { status: number; total: number };
 }
 
 /**
@@ -90,7 +93,7 @@ export async function runTour(dataDir: string, print: (line: string) => void = (
     settings: {
       maximumRetries: 1, // one retry, then a dead letter (the default is 5)
       retrySchedule: ['00:00:00.200'], // retry after 200 ms (the default starts at 5 s)
-      ssrf: { allow: ['127.0.0.1'] }, // deliveries to internal addresses are refused unless allowed
+      ssrf: { allow: [new URL(receiver.url('/')).host] }, // internal addresses are refused unless allowed: 127.0.0.1, this port only
     },
   });
   await app.start();
@@ -122,6 +125,19 @@ export async function runTour(dataDir: string, print: (line: string) => void = (
     await app.drain();
     const test = await app.sendTestEvent(hook.key); // one example request now: status, headers, body
     print(`test send: ${test.ok ? 'ok' : 'failed'} ${test.statusCode ?? test.errorKind}`);
+    const deadLettersAfterRedelivery = (await app.deadLetters()).total;
+
+    // 6. Manage it over HTTP: the standalone admin server, on a free port of 127.0.0.1 with a
+    // generated token (printed, with the URL), then closed — an open server keeps a process alive.
+    const server = await startAdminServer(app, { print });
+    let admin: TourResult['admin'];
+    try {
+      const response = await fetch(`${server.url}api/v1/webhook`, { headers: { authorization: `Bearer ${server.token}` } });
+      admin = { status: response.status, total: ((await response.json()) as { total: number }).total };
+      print(`admin API: GET webhook answered ${admin.status}, ${admin.total} webhooks`);
+    } finally {
+      await server.close();
+    }
 
     return {
       events,
@@ -132,10 +148,12 @@ export async function runTour(dataDir: string, print: (line: string) => void = (
       deadLetters: dead.items.map(({ eventAlias, attempts }) => ({ eventAlias, attempts })),
       redelivered,
       testSend: { ok: test.ok, statusCode: test.statusCode },
-      deadLettersAfterRedelivery: (await app.deadLetters()).total,
+      deadLettersAfterRedelivery,
+      admin,
     };
   } finally {
-    await app.stop(); // stops delivery and closes the store: without it the process never exits
+    // 7. Stop: stops delivery and closes the store; without it the process never exits.
+    await app.stop();
     await receiver.close();
   }
 }

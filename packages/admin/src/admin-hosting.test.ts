@@ -126,6 +126,14 @@ describe('startAdminServer', () => {
     await expect(startAdminServer(fixture.app, new Map([['port', 1]]) as never)).rejects.toThrow(/HOOKWORK_ERR_ADMIN_INVALID_OPTIONS: .*options must be an object such as \{ port: 3300 \}; got a Map/);
   });
 
+  it('names the first keys of an option object of the wrong shape and counts the rest', async () => {
+    // Every key was named: the message grew with the object given.
+    const https = Object.fromEntries(Array.from({ length: 1_000 }, (_, i) => [`k${i}`, 1]));
+    const error = await startAdminServer(fixture.app, { print: false, https } as never).then(() => undefined, (e: Error) => e);
+    expect(error?.message).toMatch(/https must be \{ key, cert \}.*; got an object with keys k0, k1, .*k9 and 990 more$/);
+    expect(error!.message.length).toBeLessThan(1_000);
+  });
+
   it('reaches a webhook whose key is as long as a key may be (200 characters)', async () => {
     const token = 'a-given-token-of-enough-length';
     const key = 'k'.repeat(200);

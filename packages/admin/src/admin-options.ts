@@ -1,4 +1,4 @@
-import { isPlainObject, objectKind } from '@hookwork/core';
+import { isPlainObject, objectKind, shownList } from '@hookwork/core';
 import { ADMIN_ERRORS } from './admin-errors';
 
 /**
@@ -61,7 +61,7 @@ export function describe(value: unknown): string {
   if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'undefined') return String(value);
   if (typeof value === 'function') return 'a function';
   if (!isPlainObject(value)) return objectKind(value as object);
-  return `an object with ${Object.keys(value as object).length ? `keys ${Object.keys(value as object).join(', ')}` : 'no keys'}`;
+  return `an object with ${Object.keys(value as object).length ? `keys ${shownList(Object.keys(value as object), { show: (key) => key })}` : 'no keys'}`;
 }
 
 /** The known key closest to `key` (case-insensitive edit distance ≤ 2, or one contains the other), if any. */

@@ -118,7 +118,7 @@ export const redeliveredSchema = {
   required: ['redelivered', 'skipped'],
   properties: {
     redelivered: { type: 'integer', minimum: 0, description: 'How many dead letters were put back in the queue, due now.' },
-    skipped: { type: 'integer', minimum: 0, description: 'How many dead letters asked for were left as they are: their webhook was deleted, so delivering them would only drop them. They stay until the retention cleanup; a webhook created again with the same key takes them.' },
+    skipped: { type: 'integer', minimum: 0, description: 'How many dead letters asked for were left as they are: their webhook was deleted, so delivering them would only drop them (deleting a webhook drops its dead letters; these are ones whose attempt was out at that moment). A webhook created again with the same key never receives them.' },
   },
 } as const;
 

@@ -1,4 +1,4 @@
-import { isEntityTag, isHookworkError, webhookEtag, type WebhookChangedDetails, type WebhookPrecondition, type WebhookView } from '@hookwork/core';
+import { isEntityTag, isHookworkError, shownList, webhookEtag, type WebhookChangedDetails, type WebhookPrecondition, type WebhookView } from '@hookwork/core';
 import type { SwaggerTransform } from '@fastify/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ADMIN_ERRORS } from './admin-errors';
@@ -91,7 +91,7 @@ export async function conditionally<T>(request: FastifyRequest, reply: FastifyRe
     reply.header('etag', etag);
     throw ADMIN_ERRORS.create(
       'HOOKWORK_ERR_ADMIN_PRECONDITION_FAILED',
-      `webhook ${JSON.stringify(key)} was changed since it was read (If-Match ${tags === '*' ? '*' : tags.length > 0 ? tags.join(', ') : `${JSON.stringify(text)}, which holds no strong tag`}; it is now ${etag}); nothing was changed. Read it again with GET webhook/${key}, apply the change to what it holds now, and send it with the new ETag`,
+      `webhook ${JSON.stringify(key)} was changed since it was read (If-Match ${tags === '*' ? '*' : tags.length > 0 ? shownList(tags, { show: (tag) => tag }) : `${JSON.stringify(text)}, which holds no strong tag`}; it is now ${etag}); nothing was changed. Read it again with GET webhook/${key}, apply the change to what it holds now, and send it with the new ETag`,
       { cause: error },
     );
   }

@@ -26,6 +26,15 @@ describe('bullmqQueue() options', () => {
     expect(refused({ connection: 'redis://127.0.0.1', keyPrefix: 'x' })).toMatch(/keyPrefix is not an option \(did you mean prefix\?\)/);
   });
 
+  it('names the first problems of many and counts the rest: the message does not grow with the options', () => {
+    const many = Object.fromEntries(Array.from({ length: 1_000 }, (_, i) => [`option${i}`, 1]));
+    const message = refused({ connection: 'redis://127.0.0.1', ...many });
+    expect(message).toMatch(/option9 is not an option [^;]*; and 990 more$/);
+    expect(message.length).toBeLessThan(5_000);
+    const query = Array.from({ length: 1_000 }, (_, i) => `q${i}=1`).join('&');
+    expect(refused({ connection: `redis://127.0.0.1:6379/0?${query}` })).toMatch(/"q9", which hookwork does not take [^;]*; and 990 more$/);
+  });
+
   it('refuses a queueName or prefix with control characters or surrounding spaces, which logs, dashboards and redis-cli show wrongly', () => {
     // They were taken: a name with a newline split every log line that names the queue in two.
     for (const queueName of ['orders\nERROR forged', 'tab\there', ' orders', 'orders ', '\u0000']) {

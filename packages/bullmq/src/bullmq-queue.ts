@@ -1,4 +1,4 @@
-import { isPlainObject, nearestName, objectKind, shownValue, type QueueEngineProvider } from '@hookwork/core';
+import { isPlainObject, nearestName, objectKind, shownList, shownValue, type QueueEngineProvider } from '@hookwork/core';
 import type { RedisOptions } from 'ioredis';
 import { BULLMQ_ERRORS } from './bullmq-errors';
 import { BullmqQueueEngine } from './bullmq-queue-engine';
@@ -129,6 +129,6 @@ export function checkOptions(options: BullmqQueueOptions, caller: OptionsCaller 
   if (typeof prefix !== 'string' || prefix === '' || !isPlainName(prefix)) problems.push(`prefix must be a non-empty string without control characters, lone surrogates or spaces at either end; got ${JSON.stringify(prefix)}`);
   if (!Number.isInteger(commandTimeoutMs) || commandTimeoutMs <= 0) problems.push(`commandTimeoutMs must be a whole number of ms above 0; got ${shownValue(commandTimeoutMs)}`);
   if (typeof checkDurability !== 'boolean') problems.push(`checkDurability must be true or false; got ${JSON.stringify(checkDurability)}`);
-  if (problems.length > 0) throw BULLMQ_ERRORS.create('HOOKWORK_ERR_INVALID_BULLMQ_OPTIONS', `${caller.name} was given bad options: ${problems.join('; ')}`, { details: problems });
+  if (problems.length > 0) throw BULLMQ_ERRORS.create('HOOKWORK_ERR_INVALID_BULLMQ_OPTIONS', `${caller.name} was given bad options: ${shownList(problems, { show: (problem) => problem, separator: '; ' })}`, { details: problems });
   return { connection, queueName, prefix, commandTimeoutMs, checkDurability };
 }

@@ -1,4 +1,4 @@
-import { MAX_TIMER_MS, maskUrlCredentials, misreadConnectionString } from '@hookwork/core';
+import { MAX_TIMER_MS, maskUrlCredentials, misreadConnectionString, shownList } from '@hookwork/core';
 
 /** How to write a password (or user) with characters URLs reserve, for every message about one. */
 const ENCODE_HINT =
@@ -69,7 +69,7 @@ export function redisUrlProblem(url: string): string | undefined {
     }
   }
   if (parsed.searchParams.getAll('db').length > 1 || parsed.searchParams.getAll('family').length > 1) problems.push(`connection's URL repeats a query parameter: give each once`);
-  return problems.length > 0 ? problems.join('; ') : undefined;
+  return problems.length > 0 ? shownList(problems, { show: (problem) => problem, separator: '; ' }) : undefined;
 }
 
 /**

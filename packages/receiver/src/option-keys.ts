@@ -10,11 +10,12 @@ import { ReceiverError } from './errors/receiver-error';
 export function checkOptionKeys(where: string, options: object, known: readonly string[]): void {
   const unknown = Object.keys(options).filter((key) => !known.includes(key) && (options as Record<string, unknown>)[key] !== undefined);
   if (unknown.length === 0) return;
-  const about = unknown.map((key) => {
+  // The first ten, then a count: a message naming every key of a large object grew with it.
+  const about = unknown.slice(0, 10).map((key) => {
     const near = known.find((k) => k.toLowerCase() === key.toLowerCase() || k.toLowerCase().startsWith(key.toLowerCase().slice(0, 4)) || key.toLowerCase().startsWith(k.toLowerCase()));
     return `${key}${near ? ` (did you mean ${near}?)` : ''}`;
   });
-  throw new ReceiverError('RECEIVER_ERR_INVALID_OPTIONS', `${where} does not know the option${unknown.length > 1 ? 's' : ''} ${about.join(', ')}; its options are ${known.join(', ')}`);
+  throw new ReceiverError('RECEIVER_ERR_INVALID_OPTIONS', `${where} does not know the option${unknown.length > 1 ? 's' : ''} ${about.join(', ')}${unknown.length > about.length ? ` and ${unknown.length - about.length} more` : ''}; its options are ${known.join(', ')}`);
 }
 
 /** `a string`, `null`, `an array`, for messages that say what was given instead. */

@@ -496,6 +496,8 @@ describe('createReceiver().handle()', () => {
       ['a secret of too few bytes', { secrets: [secret, `whsec_${Buffer.from('short').toString('base64')}`], handle }, /secret #2 is the base64 of 5 bytes/],
       ['an unknown option (a typo)', { secret, handle }, /createReceiver\(\) does not know the option secret \(did you mean secrets\?\); its options are secrets, unsigned/],
       ['an unknown option beside valid ones', { secrets: secret, handle, dedup: false }, /does not know the option dedup \(did you mean dedupe\?\)/],
+      // Every unknown key was named: an object of 100,000 made a message of megabytes.
+      ['100,000 unknown options: the first ten named, the rest counted', { secrets: secret, handle, ...Object.fromEntries(Array.from({ length: 100_000 }, (_, i) => [`k${i}`, 1])) }, /does not know the options k0, k1, .*k9 and 99990 more; its options are/],
       ['onError that is not a function', { secrets: secret, handle, onError: 'console' }, /onError is a string; give a function/],
       ['headerNames.event as a string', { secrets: secret, handle, headerNames: { event: 'x-event' } }, /headerNames.event is the string "x-event"; give a list of header names tried in order, e.g. \["x-event"\]/],
       ['an empty headerNames.event', { secrets: secret, handle, headerNames: { event: [] } }, /headerNames.event is empty/],

@@ -1,4 +1,4 @@
-import type Database from 'better-sqlite3';
+import type { Database } from 'better-sqlite3';
 import { HookworkError } from '@hookwork/core';
 
 /**
@@ -184,7 +184,7 @@ export interface StoredSchema {
 }
 
 /** Reads the store's schema version (0 for a new, empty file) and its compatible-from floor when it has one. */
-export function readSchema(db: Database.Database): StoredSchema {
+export function readSchema(db: Database): StoredSchema {
   const table = db.prepare(`SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'hookwork_schema'`).get();
   if (!table) return { version: 0 };
   // SELECT *: a file no floor-aware build migrated has no compatible_from column.
@@ -210,7 +210,7 @@ export interface MigrationOutcome {
  * lower (a rollback, an older process in a rolling deploy), and refused otherwise rather than misread;
  * either way nothing in it is changed.
  */
-export function migrate(db: Database.Database, file: string, now: Date): MigrationOutcome {
+export function migrate(db: Database, file: string, now: Date): MigrationOutcome {
   return db.transaction((): MigrationOutcome => {
     db.exec('CREATE TABLE IF NOT EXISTS hookwork_schema (id INTEGER PRIMARY KEY CHECK (id = 1), version INTEGER NOT NULL, migrated_at INTEGER NOT NULL, compatible_from INTEGER)');
     const stored = readSchema(db);

@@ -1,4 +1,4 @@
-import type Database from 'better-sqlite3';
+import type { Database, Statement, Transaction } from 'better-sqlite3';
 import { toStorageError } from './sqlite-errors';
 
 /** A write waiting for the shared transaction of this event-loop turn (or for the file's write lock). */
@@ -66,7 +66,7 @@ export function isLockError(error: unknown): boolean {
  */
 export class SqliteConnection {
   /** Prepared statements by mode (rows as objects, `pluck`, `raw`), then by SQL text. */
-  private readonly statements = { object: new Map<string, Database.Statement>(), pluck: new Map<string, Database.Statement>(), raw: new Map<string, Database.Statement>() };
+  private readonly statements = { object: new Map<string, Statement>(), pluck: new Map<string, Statement>(), raw: new Map<string, Statement>() };
   private pending: GroupedWrite[] = [];
   private scheduled: NodeJS.Immediate | undefined;
   /** Set while the pending writes wait for another connection's lock. */
@@ -79,10 +79,10 @@ export class SqliteConnection {
    * a savepoint. Made once: `db.transaction(fn)` builds four wrapper functions per call, about
    * 1 % of a delivery's CPU on SQLite when every write made its own.
    */
-  private readonly inTransaction: Database.Transaction<(fn: () => unknown) => unknown>;
+  private readonly inTransaction: Transaction<(fn: () => unknown) => unknown>;
 
   constructor(
-    readonly db: Database.Database,
+    readonly db: Database,
     readonly file: string,
     readonly busyTimeoutMs: number,
     /** Told of each write transaction committed (the background checkpointer starts after a few). */
@@ -96,7 +96,7 @@ export class SqliteConnection {
    * first column and `raw` each row as an array, instead of an object: on Node 20, better-sqlite3
    * builds a row object by setting one property at a time, which costs more than the values.
    */
-  statement(sql: string, mode?: 'pluck' | 'raw'): Database.Statement {
+  statement(sql: string, mode?: 'pluck' | 'raw'): Statement {
     // By mode, then by the text itself: no key string built per call on the hot path.
     const prepared = this.statements[mode ?? 'object'];
     let statement = prepared.get(sql);

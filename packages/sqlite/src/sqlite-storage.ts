@@ -1,6 +1,9 @@
 import { statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import Database from 'better-sqlite3';
+// The type is imported by name, not as `Database.Database` off the default import, so the .d.ts
+// needs no esModuleInterop in a CommonJS host (better-sqlite3's types are `export =`).
+import BetterSqlite3 from 'better-sqlite3';
+import type { Database } from 'better-sqlite3';
 import { HookworkError, isPlainObject, objectKind, shownValue, systemClock, type Storage, type StorageBackend, type StorageCapabilities, type StorageContext, unknownOption } from '@hookwork/core';
 import { makeDirectory } from './make-directory';
 import { migrate, SCHEMA_VERSION } from './schema';
@@ -53,7 +56,7 @@ export interface SqliteStorage extends Storage {
   /** The absolute path of the database file. */
   readonly file: string;
   /** The underlying better-sqlite3 connection, for diagnostics; hookwork owns its transactions. */
-  readonly database: Database.Database;
+  readonly database: Database;
 }
 
 const KNOWN_OPTIONS: readonly string[] = ['file', 'busyTimeoutMs', 'synchronous', 'createDirectory', 'watchIntervalMs', 'checkpoint'] satisfies (keyof SqliteStorageOptions)[];
@@ -114,11 +117,11 @@ export function openSqliteStorage(options: SqliteStorageOptions, context: Partia
     if (!isDirectory) throw new HookworkError('HOOKWORK_ERR_STORAGE_OPEN_FAILED', `the SQLite store ${file} cannot be created: ${directory} is a file, not a directory; choose another path`);
   }
 
-  let db: Database.Database;
+  let db: Database;
   try {
     // The full busy timeout while opening (the migration below waits for the write lock here,
     // before the app runs anything); the short one once open (see SqliteConnection).
-    db = new Database(file, { timeout: busyTimeoutMs });
+    db = new BetterSqlite3(file, { timeout: busyTimeoutMs });
   } catch (error) {
     throw opening('opening the file', error);
   }

@@ -177,7 +177,7 @@ describe('addCockpit()', () => {
       error = e;
     }
     expect(isHookworkError(error, 'HOOKWORK_ERR_EXTENSION_NOT_COMPOSED')).toBe(true);
-    expect((error as Error).message).toMatch(/addCockpit\(\) is not installed.*Add the composer of the package that provides addCockpit\(\)/);
+    expect((error as Error).message).toMatch(/addCockpit\(\) comes from @hookwork\/plugin-cockpit, which this app does not compose: add cockpitComposer\(\) to createHookwork/);
   });
 
   it('lets an app composer replace one event by class, keeping its place', () => {

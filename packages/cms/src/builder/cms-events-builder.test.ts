@@ -158,7 +158,10 @@ describe('addCms() and its sub-builders', () => {
       error = e;
     }
     expect(isHookworkError(error, 'HOOKWORK_ERR_EXTENSION_NOT_COMPOSED')).toBe(true);
-    expect((error as Error).message).toMatch(/addCms\(\) is not installed.*no composer of this app contributes it.*Add the composer of the package that provides addCms\(\)/);
+    // The package is loaded (this file imports it), so its declaration names it and its composer.
+    expect((error as Error).message).toBe(
+      'HOOKWORK_ERR_EXTENSION_NOT_COMPOSED: webhookEvents().addCms() comes from @hookwork/cms, which this app does not compose: add cmsComposer() to createHookwork({ composers: [...] }), before the composer that calls addCms()',
+    );
   });
 
   it('installs addCms() only on the app that composed the package', () => {
@@ -211,6 +214,8 @@ describe('addCms() and its sub-builders', () => {
     // The function's selection was dropped and every default added.
     expect(refusal((e) => e.addCms(true as never, ((cms: { addMedia(): void }) => cms.addMedia()) as never))).toMatch(/^HOOKWORK_ERR_INVALID_CMS_OPTIONS: addCms\(true, a function\): .*pass addCms\(cms => …\) \(call cms.addDefault\(\) in it for Umbraco's defaults\), or addCms\(true\) alone/);
     expect(refusal((e) => (e.addCms as (...args: unknown[]) => unknown)({}, () => undefined, true))).toMatch(/takes at most two arguments, got 3/);
+    // The arguments are named ten at most: a spread of a thousand made a message that long.
+    expect(refusal((e) => (e.addCms as (...args: unknown[]) => unknown)(...Array.from({ length: 1_000 }, (_, i) => ({ i }))))).toMatch(/^HOOKWORK_ERR_INVALID_CMS_OPTIONS: addCms\(\{"i":0\}, .*\{"i":9\} and 990 more\): takes at most two arguments, got 1000/);
     expect(refusal((e) => (e.addCms as (...args: unknown[]) => unknown)(undefined, () => undefined))).toMatch(/pass addCms\(onlyDefault\), addCms\(configure\) or addCms\(options, configure\)/);
     // The forms that read both still do.
     expect(aliasesOf((e) => e.addCms({ payloadType: 'Legacy' }, (cms) => cms.addMember(true)))).toEqual(aliasesOf((e) => e.addCms((cms) => cms.addMember(true))));

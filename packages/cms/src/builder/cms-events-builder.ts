@@ -1,5 +1,5 @@
 import { CMS_ERRORS } from '../cms-errors';
-import { assertSynchronousComposition, shownValue } from '@hookwork/core';
+import { assertSynchronousComposition, shownList, shownValue } from '@hookwork/core';
 import type { PayloadType, WebhookEventClass, WebhookEventCollectionBuilder } from '@hookwork/core';
 import { PAYLOAD_TYPES } from '../payloads/payload-variants';
 import { CMS_EVENT_GROUPS as G } from './cms-event-groups';
@@ -158,7 +158,7 @@ export function payloadTypeName(given: unknown): PayloadType {
 /** The refusal of a payload type given to a builder method, pointing to the ways hookwork chooses one. */
 function payloadTypeArgument(method: string, args: readonly unknown[], given: unknown): Error {
   const name = payloadTypeName(given);
-  const show = (list: readonly unknown[]) => list.map((arg) => (typeof arg === 'function' ? 'c => …' : shownValue(arg))).join(', ');
+  const show = (list: readonly unknown[]) => shownList(list, { show: (arg) => (typeof arg === 'function' ? 'c => …' : shownValue(arg)) });
   const shown = show(args);
   const rest = show(args.filter((arg) => arg !== given));
   return CMS_ERRORS.create(
@@ -319,7 +319,7 @@ function refuseDroppedArguments(type: abstract new (...args: never[]) => CmsGrou
         const payloadType = method === 'withPayloadType' ? undefined : payloadTypeGiven(args);
         if (payloadType !== undefined) throw payloadTypeArgument(method, args, payloadType);
         if (args.length > takes) {
-          const given = args.map((arg) => (typeof arg === 'function' ? 'a function' : shownValue(arg))).join(', ');
+          const given = shownList(args, { show: (arg) => (typeof arg === 'function' ? 'a function' : shownValue(arg)) });
           const form = takes === 0 ? 'takes no argument' : `takes one argument (${method === 'withPayloadType' ? 'a payload type' : method === 'addContentType' || method === 'addFile' ? 'a configure function' : 'onlyDefault or a configure function, not both'})`;
           throw CMS_ERRORS.create('HOOKWORK_ERR_INVALID_CMS_OPTIONS', `${method}(${given}): ${form}, and the rest would be ignored; drop it, or call the methods that add what it meant inside a configure function. Nothing was added`);
         }

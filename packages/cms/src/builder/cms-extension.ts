@@ -1,5 +1,5 @@
 import { CMS_ERRORS } from '../cms-errors';
-import { assertSynchronousComposition, defineCollectionExtension, shownValue, unknownOption, type PayloadType, type WebhookEventCollectionBuilder } from '@hookwork/core';
+import { assertSynchronousComposition, defineCollectionExtension, shownList, shownValue, unknownOption, type PayloadType, type WebhookEventCollectionBuilder } from '@hookwork/core';
 import { CmsEventsBuilder, assertPayloadType, payloadTypeGiven, payloadTypeName } from './cms-events-builder';
 
 /** Options of one addCms() call. */
@@ -39,7 +39,7 @@ function refuseDroppedArguments(args: readonly unknown[]): void {
   const [first, second] = args;
   const optionsFirst = first !== null && typeof first === 'object' && !Array.isArray(first);
   if (args.length > 2 || (args.length === 2 && !optionsFirst && !(first === undefined && second === undefined))) {
-    const given = args.map((arg) => (typeof arg === 'function' ? 'a function' : shownValue(arg))).join(', ');
+    const given = shownList(args, { show: (arg) => (typeof arg === 'function' ? 'a function' : shownValue(arg)) });
     const fix =
       typeof first === 'function' && second !== null && typeof second === 'object'
         ? 'the options come first: addCms({ payloadType: \'Legacy\' }, cms => …)'
@@ -58,7 +58,7 @@ function addCms(this: WebhookEventCollectionBuilder, ...args: [first?: boolean |
     const onlyDefault = typeof args[0] === 'boolean' ? args[0] : false;
     throw CMS_ERRORS.create(
       'HOOKWORK_ERR_INVALID_CMS_OPTIONS',
-      `addCms(${args.map((arg) => (typeof arg === 'function' ? 'a function' : shownValue(arg))).join(', ')}): the payload type goes in addCms()'s options (Umbraco's AddCms(onlyDefault, payloadType) takes it as an argument): ` +
+      `addCms(${shownList(args, { show: (arg) => (typeof arg === 'function' ? 'a function' : shownValue(arg)) })}): the payload type goes in addCms()'s options (Umbraco's AddCms(onlyDefault, payloadType) takes it as an argument): ` +
         `addCms({ onlyDefault: ${onlyDefault}, payloadType: '${name}' }), or addCms({ payloadType: '${name}' }, cms => …). Nothing was added`,
     );
   }

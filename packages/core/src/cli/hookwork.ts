@@ -6,6 +6,7 @@ import { parseArgs } from 'node:util';
 import { createHookwork } from '../composition/create-hookwork';
 import type { ComposerLike } from '../composition/composer';
 import { HookworkError } from '../errors/hookwork-error';
+import { shownList } from '../errors/shown-list';
 import { nearestName } from '../errors/nearest-name';
 import { createCatalogueDocument } from '../management/catalogue-document';
 import { silentLogger } from '../observability/logger';
@@ -130,7 +131,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     if (command === 'catalogue') await catalogue(rest);
     else if (command === '--version' || command === '-v' || command === '--help' || command === '-h' || command === 'help') {
       // `hookwork --version extra` printed the version as though nothing else were asked.
-      if (rest.length > 0) throw new UsageError(`${command} takes nothing after it, not ${rest.map((arg) => JSON.stringify(arg)).join(' ')}${command === 'help' ? '' : '; for the catalogue command\'s options: hookwork catalogue --help'}`);
+      if (rest.length > 0) throw new UsageError(`${command} takes nothing after it, not ${shownList(rest, { separator: ' ' })}${command === 'help' ? '' : '; for the catalogue command\'s options: hookwork catalogue --help'}`);
       if (command === '--version' || command === '-v') process.stdout.write(`${HOOKWORK_VERSION}\n`);
       else process.stdout.write(USAGE);
     } else if (command === undefined) {

@@ -37,6 +37,24 @@ export interface CollectionExtension {
 const METHOD_NAME = /^add[A-Z][A-Za-z0-9]*$/;
 
 /**
+ * Who declared each extension method in this process (by method name): the package and how an
+ * app composes it. Names only, read by one error message — an app that calls `addCommerce()`
+ * without composing the package is told which package and composer it lacks, which its own
+ * builder cannot know. It installs nothing: each app still has only the methods its own
+ * composers install, and two apps do not see each other's.
+ */
+const declarations = new Map<string, { packageName: string; composerHint?: string }[]>();
+
+/**
+ * The packages whose loaded modules declared `method` with {@link defineCollectionExtension}, in
+ * the order they were declared (empty when none is loaded: a package imported for its types only).
+ * @internal
+ */
+export function declaredExtensionOwners(method: string): readonly { packageName: string; composerHint?: string }[] {
+  return declarations.get(method) ?? [];
+}
+
+/**
  * Declares a package's collection builder methods (see {@link CollectionExtension}). Each is
  * named `add` and a capital (`addCommerce`): an app that calls one without composing the
  * package gets HOOKWORK_ERR_EXTENSION_NOT_COMPOSED naming the composer, not "is not a function".
@@ -60,6 +78,10 @@ export function defineCollectionExtension(
       throw invalid(`${name} is not named add… (e.g. ${/^[A-Z]/.test(rest) ? `add${rest}` : 'addCommerce'}); name extension methods add followed by a capital, so an app that calls one without composing your package is told which composer it lacks`);
     }
     if (typeof method !== 'function') throw invalid(`${name} must be a function (this: WebhookEventCollectionBuilder, …) returning this; got ${shownValue(method)}`);
+  }
+  for (const name of Object.keys(methods)) {
+    const owners = declarations.get(name) ?? [];
+    if (!owners.some((owner) => owner.packageName === packageName)) declarations.set(name, [...owners, { packageName, ...(options.composerHint !== undefined ? { composerHint: options.composerHint } : {}) }]);
   }
   return Object.freeze({ packageName, composerHint: options.composerHint, methods: Object.freeze({ ...methods }) });
 }

@@ -12,6 +12,7 @@ import { pollingQueue } from '../delivery/engine/polling-engine';
 import { createTransport, isTransportChoice, TRANSPORT_CHOICE_EXPECTED, type TransportChoice } from '../delivery/transport/transport-choice';
 import { WebhookCache } from '../delivery/webhook-cache';
 import { HookworkError, shownValue } from '../errors/hookwork-error';
+import { shownList } from '../errors/shown-list';
 import { isPlainObject, objectKind } from '../model/plain-object';
 import { NotificationBus } from '../events/notification-bus';
 import { WebhookEventCatalogue } from '../events/webhook-event-catalogue';
@@ -148,7 +149,7 @@ function checkOptions(options: unknown): void {
     });
   }
   if (problems.length > 0) {
-    throw new HookworkError('HOOKWORK_ERR_INVALID_OPTIONS', `createHookwork() was given bad options: ${problems.map((p) => `${p.key} ${p.problem}`).join('; ')}`, { details: problems });
+    throw new HookworkError('HOOKWORK_ERR_INVALID_OPTIONS', `createHookwork() was given bad options: ${shownList(problems, { show: (p) => `${p.key} ${p.problem}`, separator: '; ' })}`, { details: problems });
   }
 }
 

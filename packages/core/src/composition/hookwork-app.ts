@@ -13,6 +13,7 @@ import { OperatorNotification } from '../events/operator-webhook-events';
 import type { HookworkMetrics } from '../observability/metrics';
 import type { OperatorEvent } from '../observability/operator-events';
 import { HookworkError, isHookworkError, shownValue } from '../errors/hookwork-error';
+import { shownList } from '../errors/shown-list';
 import { isPlainObject, objectKind } from '../model/plain-object';
 import { cutOffText, EnqueueGate } from '../firing/enqueue-gate';
 import { checkIdempotencyKey } from '../firing/idempotency-key';
@@ -296,7 +297,7 @@ export class HookworkApp<TTransaction = never> implements Hookwork<TTransaction>
       const flagged = await parts.management.webhooks.listWithUnknownEvents();
       this.refuseIfStopped('reading the webhooks');
       for (const webhook of flagged) {
-        parts.logger.warn(`webhook ${webhook.key} subscribes to events no composed event handles: ${webhook.unknownEvents.join(', ')}; it will not fire for them (list with app.webhooks.listWithUnknownEvents())`);
+        parts.logger.warn(`webhook ${webhook.key} subscribes to events no composed event handles: ${shownList(webhook.unknownEvents, { show: (alias) => alias })}; it will not fire for them (list with app.webhooks.listWithUnknownEvents())`);
       }
       engine.onSettled((request, verdict) => {
         if (verdict.kind === 'delivered' || verdict.kind === 'dead' || verdict.kind === 'drop') parts.own.settled(request.id);

@@ -222,6 +222,30 @@ describe('WebhookEventCollectionBuilder (Umbraco set semantics)', () => {
     expect(() => collection().install(shadow)).toThrow(/HOOKWORK_ERR_EXTENSION_CONFLICT/);
   });
 
+  it('names the package and composer of an extension method the app did not compose at all, when the package is loaded', () => {
+    const calling = (method: string): Composer => ({ compose: (b) => (b.webhookEvents() as unknown as Record<string, () => unknown>)[method]!() });
+    const refusal = (method: string) => {
+      try {
+        createHookwork({ composers: [calling(method)] });
+      } catch (error) {
+        expect(isHookworkError(error, 'HOOKWORK_ERR_EXTENSION_NOT_COMPOSED')).toBe(true);
+        return (error as Error).message;
+      }
+      throw new Error('expected a refusal');
+    };
+    // Declared by a loaded package, which this app does not compose: the app's own builder knew nothing of it.
+    defineCollectionExtension('@acme/loyalty', { addLoyalty() { return this; } }, { composerHint: 'loyaltyComposer()' });
+    expect(refusal('addLoyalty')).toBe(
+      'HOOKWORK_ERR_EXTENSION_NOT_COMPOSED: webhookEvents().addLoyalty() comes from @acme/loyalty, which this app does not compose: add loyaltyComposer() to createHookwork({ composers: [...] }), before the composer that calls addLoyalty()',
+    );
+    // Two packages declaring one name: both, with their composers (or "<package>'s composer" without a hint).
+    defineCollectionExtension('@acme/gifts', { addGifts() { return this; } }, { composerHint: 'giftsComposer()' });
+    defineCollectionExtension('@other/gifts', { addGifts() { return this; } });
+    expect(refusal('addGifts')).toMatch(/@acme\/gifts and @other\/gifts each declare it, and this app composes neither\. Add the composer of the one you mean \(giftsComposer\(\) or @other\/gifts's composer\)/);
+    // Declared nowhere in this process (a package imported for its types only): the general fix.
+    expect(refusal('addNowhere')).toMatch(/addNowhere\(\) is not installed on this app's builder: no composer of this app contributes it, and no package loaded in this process declares it\. Add the composer of the package that provides addNowhere\(\)/);
+  });
+
   it('refuses, when the package declares it, an extension an app could not call or be told it forgot to compose', () => {
     const define = (packageName: unknown, methods: unknown) => () => defineCollectionExtension(packageName as string, methods as never);
     // Only add… names get HOOKWORK_ERR_EXTENSION_NOT_COMPOSED in an app without the package's composer.

@@ -2,7 +2,7 @@ import { HookworkError, shownValue } from '../errors/hookwork-error';
 import type { WebhookEventOptionsBag } from '../events/webhook-event-base';
 import type { WebhookEventEntry } from '../events/webhook-event-catalogue';
 import { isWebhookEventClass, type WebhookEventClass } from '../events/webhook-event.decorator';
-import type { CollectionExtension, CollectionExtensionMethod } from './collection-extension';
+import { declaredExtensionOwners, type CollectionExtension, type CollectionExtensionMethod } from './collection-extension';
 import { PAYLOAD_TYPES } from '../settings/settings';
 import { assertSynchronousComposition } from './synchronous-composition';
 
@@ -153,10 +153,24 @@ export class WebhookEventCollectionBuilder {
         `webhookEvents().${method}() comes from ${pending.packageName}, whose composer has not run yet: list ${pending.composerHint ?? `${pending.packageName}'s composer`} before the composer that calls ${method}()`,
       );
     }
-    // Core knows no package by name: a package's methods are known once its composer is listed.
+    // Core knows no package by name; a package whose module is loaded declared its methods.
+    const composerOf = (owner: ExtensionOwner) => owner.composerHint ?? `${owner.packageName}'s composer`;
+    const owners = declaredExtensionOwners(method);
+    if (owners.length === 1) {
+      return new HookworkError(
+        'HOOKWORK_ERR_EXTENSION_NOT_COMPOSED',
+        `webhookEvents().${method}() comes from ${owners[0]!.packageName}, which this app does not compose: add ${composerOf(owners[0]!)} to createHookwork({ composers: [...] }), before the composer that calls ${method}()`,
+      );
+    }
+    if (owners.length > 1) {
+      return new HookworkError(
+        'HOOKWORK_ERR_EXTENSION_NOT_COMPOSED',
+        `webhookEvents().${method}() is not installed on this app's builder: ${owners.map((owner) => owner.packageName).join(' and ')} each declare it, and this app composes neither. Add the composer of the one you mean (${owners.map(composerOf).join(' or ')}) to createHookwork({ composers: [...] }), before the composer that calls ${method}()`,
+      );
+    }
     return new HookworkError(
       'HOOKWORK_ERR_EXTENSION_NOT_COMPOSED',
-      `webhookEvents().${method}() is not installed on this app's builder: no composer of this app contributes it. Add the composer of the package that provides ${method}() (its README names it) to createHookwork({ composers: [...] }), before the composer that calls it`,
+      `webhookEvents().${method}() is not installed on this app's builder: no composer of this app contributes it, and no package loaded in this process declares it. Add the composer of the package that provides ${method}() (its README names it) to createHookwork({ composers: [...] }), before the composer that calls it`,
     );
   }
 

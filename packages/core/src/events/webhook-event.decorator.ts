@@ -1,6 +1,7 @@
 /// <reference types="reflect-metadata" />
 import { injectable } from 'tsyringe';
 import { HookworkError, shownValue } from '../errors/hookwork-error';
+import { shownList } from '../errors/shown-list';
 import { nearestName } from '../errors/nearest-name';
 import { printableField } from '../model/wire-rules';
 import type { NotificationType } from './notification';
@@ -125,7 +126,7 @@ function checkOptions(target: Function, options: unknown): void {
       problems.push(`${key} must be an array of strings, e.g. ${key === 'synonyms' ? '["OrderPlaced"]' : '["shop.order.*"]'}; got ${shownValue(value)}`);
     }
   }
-  if (problems.length > 0) throw invalid(target, problems.join('; '));
+  if (problems.length > 0) throw invalid(target, shownList(problems, { show: (problem) => problem, separator: '; ' }));
 }
 
 /**

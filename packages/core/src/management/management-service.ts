@@ -1,5 +1,6 @@
 import { HookworkError, shownValue } from '../errors/hookwork-error';
 import { unknownOption } from '../errors/nearest-name';
+import { shownList } from '../errors/shown-list';
 import { checkKey } from '../model/key-rules';
 import { isPlainObject, objectKind } from '../model/plain-object';
 import type { WebhookEventCatalogue, WebhookEventDescriptor } from '../events/webhook-event-catalogue';
@@ -38,8 +39,9 @@ export interface ManagementDeps {
 
 /**
  * What a redelivery did: how many dead letters it put back, and how many it left where they are
- * because their webhook was deleted (delivering them would only drop them). Those stay listed as
- * dead letters until the retention cleanup; a webhook created again with the same key takes them.
+ * because their webhook was deleted (delivering them would only drop them). Deleting a webhook
+ * drops its dead letters; those left are ones whose attempt was out at that moment, and a webhook
+ * created again with the same key never receives them.
  */
 export interface RedeliverResult {
   /** Dead letters put back in the queue, due now. */
@@ -150,10 +152,10 @@ export class ManagementService implements Management {
     if (eventAlias !== undefined) checkKey('logs()', 'query.eventAlias', eventAlias, 'eventAlias');
     if (requestId !== undefined) checkKey('logs()', 'query.requestId', requestId, 'requestId');
     if (outcomes !== undefined && (!Array.isArray(outcomes) || outcomes.some((o) => !OUTCOMES.has(o)))) {
-      throw invalidQuery('logs', `was given outcomes ${JSON.stringify(outcomes)}; use a list of ${[...OUTCOMES].join(', ')}`);
+      throw invalidQuery('logs', `was given outcomes ${shownGiven(outcomes)}; use a list of ${[...OUTCOMES].join(', ')}`);
     }
     if (statusClasses !== undefined && (!Array.isArray(statusClasses) || statusClasses.some((c) => !CLASSES.has(c)))) {
-      throw invalidQuery('logs', `was given statusClasses ${JSON.stringify(statusClasses)}; use a list of ${[...CLASSES].join(', ')}`);
+      throw invalidQuery('logs', `was given statusClasses ${shownGiven(statusClasses)}; use a list of ${[...CLASSES].join(', ')}`);
     }
     const result = await this.deps.deliveryLog().list({
       ...checkPage('logs', query),
@@ -381,12 +383,17 @@ const SELECTOR_FORMS = '{ ids: [...] }, { webhookKey }, { webhookKey, deadSince 
 /** A misspelt filter (`webhookkey`, `outcome`, `take`) must not widen a listing to everything. */
 function refuseUnknownKeys(method: string, query: object, known: readonly string[]): void {
   const unknown = Object.keys(query).filter((key) => !known.includes(key) && (query as Record<string, unknown>)[key] !== undefined);
-  if (unknown.length > 0) throw invalidQuery(method, `was given ${unknown.map((k) => JSON.stringify(k)).join(', ')}, which ${unknown.length > 1 ? 'are' : 'is'} not a filter; the filters are ${known.join(', ')}`);
+  if (unknown.length > 0) throw invalidQuery(method, `was given ${shownList(unknown)}, which ${unknown.length > 1 ? 'are' : 'is'} not a filter; the filters are ${known.join(', ')}`);
 }
 
 /** `; got a Map` for a non-plain object given where a plain one belongs, else nothing. */
 function gotKind(value: unknown): string {
   return value !== null && typeof value === 'object' ? `; got ${objectKind(value)}` : '';
+}
+
+/** A list the caller gave, as a refusal shows it: its first items and how many more (anything else as itself). */
+function shownGiven(value: unknown): string {
+  return Array.isArray(value) ? `[${shownList(value)}]` : shownValue(value);
 }
 
 function invalidQuery(method: string, problem: string): HookworkError {
@@ -397,7 +404,7 @@ function selectorProblem(selector: RedeliverSelector | undefined): string | unde
   if (!isPlainObject(selector)) return `needs a plain selector object${gotKind(selector)}`;
   const unknown = Object.keys(selector).filter((key) => !SELECTOR_KEYS.includes(key));
   // A misspelt narrowing (`webhook`, `since`) would otherwise redeliver far more than asked.
-  if (unknown.length > 0) return `was given ${unknown.map((k) => JSON.stringify(k)).join(', ')}, which ${unknown.length > 1 ? 'are' : 'is'} not part of a selector`;
+  if (unknown.length > 0) return `was given ${shownList(unknown)}, which ${unknown.length > 1 ? 'are' : 'is'} not part of a selector`;
   const { ids, webhookKey, deadSince, all } = selector;
   if (ids !== undefined && (!Array.isArray(ids) || ids.length === 0 || ids.some((id) => typeof id !== 'string'))) return 'was given ids that are not a non-empty array of request ids';
   if (webhookKey !== undefined && typeof webhookKey !== 'string') return 'was given a webhookKey that is not a string';

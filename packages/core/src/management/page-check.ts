@@ -1,4 +1,5 @@
 import { HookworkError } from '../errors/hookwork-error';
+import { shownList } from '../errors/shown-list';
 import type { PageRequest } from '../model/page';
 import { isPlainObject, objectKind } from '../model/plain-object';
 
@@ -30,8 +31,8 @@ export function checkPage(listing: string, page: PageRequest | undefined, only =
     // A misspelt narrowing must not widen a listing: { take: 1 } listed every webhook.
     const unknown = Object.keys(page).filter((key) => key !== 'limit' && key !== 'offset' && (page as Record<string, unknown>)[key] !== undefined);
     if (unknown.length > 0) {
-      const hint = unknown.some((key) => Object.hasOwn(PAGE_SYNONYMS, key)) ? ` (${unknown.filter((key) => Object.hasOwn(PAGE_SYNONYMS, key)).map((key) => `${key} is ${PAGE_SYNONYMS[key]!}`).join(', ')} here)` : '';
-      throw new HookworkError('HOOKWORK_ERR_INVALID_PAGE', `${listing}() was given ${unknown.map((k) => JSON.stringify(k)).join(', ')}, which ${unknown.length > 1 ? 'are' : 'is'} not part of a page${hint}; a page is { limit, offset }`);
+      const hint = unknown.some((key) => Object.hasOwn(PAGE_SYNONYMS, key)) ? ` (${shownList(unknown.filter((key) => Object.hasOwn(PAGE_SYNONYMS, key)), { show: (key) => `${key} is ${PAGE_SYNONYMS[key]!}` })} here)` : '';
+      throw new HookworkError('HOOKWORK_ERR_INVALID_PAGE', `${listing}() was given ${shownList(unknown)}, which ${unknown.length > 1 ? 'are' : 'is'} not part of a page${hint}; a page is { limit, offset }`);
     }
   }
   const { limit, offset } = page as PageRequest;

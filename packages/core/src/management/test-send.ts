@@ -1,5 +1,6 @@
 import { context, trace, type Tracer } from '@opentelemetry/api';
-import { HookworkError } from '../errors/hookwork-error';
+import { HookworkError, shownValue } from '../errors/hookwork-error';
+import { shownList } from '../errors/shown-list';
 import type { WebhookEventResolver } from '../events/webhook-event-resolver';
 import type { WebhookFiringService } from '../firing/webhook-firing-service';
 import { newMessageId } from '../firing/webhook-firing-service';
@@ -71,7 +72,7 @@ export class TestSender {
     if (typeof alias !== 'string' || !webhook.events.includes(alias)) {
       throw new HookworkError(
         'HOOKWORK_ERR_ALIAS_NOT_SUBSCRIBED',
-        `sendTestEvent(): webhook ${webhook.key} does not subscribe to ${JSON.stringify(alias)}; pass one of its events as { alias } (${webhook.events.map((e) => JSON.stringify(e)).join(', ')}) or omit it for the first`,
+        `sendTestEvent(): webhook ${webhook.key} does not subscribe to ${shownValue(alias)}; pass one of its events as { alias } (${shownList(webhook.events)}) or omit it for the first`,
       );
     }
     const id = newMessageId();

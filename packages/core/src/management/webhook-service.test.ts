@@ -223,6 +223,18 @@ describe('webhook validation (nothing is stored when refused)', () => {
     expect(error.message.length).toBeLessThan(5_000);
   });
 
+  it('names the first unknown aliases of a list and counts the rest: one problem stays small', async () => {
+    // 400,000 unknown aliases made one problem listing all of them: a message of 4.29 MB.
+    const events = Array.from({ length: 400_000 }, (_, i) => `shop.unknown${i}`);
+    const error = await refusal({ ...valid, events });
+    expect(error.message).toContain('unknown event aliases "shop.unknown0", "shop.unknown1",');
+    expect(error.message).toContain('"shop.unknown9" and 399990 more;');
+    expect(error.message).toContain('events has too many entries (at most 500)');
+    expect(error.message.length).toBeLessThan(5_000);
+    // An alias of a megabyte is cut too, wherever a problem quotes it.
+    for (const alias of ['x'.repeat(1_000_000), `${'x'.repeat(1_000_000)}*`]) expect((await refusal({ ...valid, events: [alias] })).message.length).toBeLessThan(5_000);
+  });
+
   it('check() reports what create() would refuse, storing nothing', async () => {
     expect(app.webhooks.check(valid)).toEqual([]);
     expect(app.webhooks.check({ url: 'ftp://x', events: ['nope'] }).map((p) => p.field)).toEqual(['url', 'events']);

@@ -9,6 +9,7 @@ import { DroppedRequests } from '../delivery/dropped-requests';
 import { WebhookHealthMonitor } from '../delivery/health/webhook-health-monitor';
 import { HookworkError, isHookworkError, shownValue } from '../errors/hookwork-error';
 import { nearestName } from '../errors/nearest-name';
+import { shownList } from '../errors/shown-list';
 import { LifecycleReporter } from '../observability/lifecycle-events';
 import { LoggerToken, type Logger } from '../observability/logger';
 import { redactedUrl } from '../observability/redacted-url';
@@ -179,7 +180,7 @@ function headerInputProblem(input: unknown): string | undefined {
   }
   if (!isRecord(input)) return 'must be a string, or { value, sensitive } for a sensitive header';
   const extra = Object.keys(input).filter((k) => k !== 'value' && k !== 'sensitive');
-  if (extra.length > 0) return `has ${extra.map((k) => JSON.stringify(k)).join(', ')}; a header is a string, or { value, sensitive }`;
+  if (extra.length > 0) return `has ${shownList(extra)}; a header is a string, or { value, sensitive }`;
   if (input.sensitive !== undefined && typeof input.sensitive !== 'boolean') return 'sensitive must be true or false';
   if (typeof input.value !== 'string') return 'needs a string value ({ value, sensitive })';
   return headerInputProblem(input.value);
@@ -735,7 +736,7 @@ export class WebhookService implements Webhooks {
       const known = this.catalogue.list().slice(0, 8).map((e) => e.alias);
       problems.push({
         field: 'events',
-        problem: `unknown event alias${unknown.length > 1 ? 'es' : ''} ${unknown.map((a) => JSON.stringify(a)).join(', ')}; the composed events are listed by app.events() (e.g. ${known.join(', ') || 'none composed'})${kept.size > 0 ? '; the aliases this webhook already subscribes to are kept as they are, composed or not, but a new one must be composed' : ''}`,
+        problem: `unknown event alias${unknown.length > 1 ? 'es' : ''} ${shownList(unknown)}; the composed events are listed by app.events() (e.g. ${known.join(', ') || 'none composed'})${kept.size > 0 ? '; the aliases this webhook already subscribes to are kept as they are, composed or not, but a new one must be composed' : ''}`,
       });
     }
     return problems;
@@ -751,7 +752,7 @@ export class WebhookService implements Webhooks {
     const example = alias.replace(/\*/g, 'posts');
     return owner
       ? `"${alias}" is the pattern of the event ${owner.alias} (${owner.eventName}), not an alias a request is sent under: every request carries a concrete variant. Subscribe to each variant you want, with its name in place of * (e.g. "${example}")`
-      : `"${alias}" contains *, which only marks the variable part of an event's pattern, and no request is ever sent under it; subscribe to concrete aliases (e.g. "${example}"); the composed events and their patterns are listed by app.events()`;
+      : `${shownValue(alias)} contains *, which only marks the variable part of an event's pattern, and no request is ever sent under it; subscribe to concrete aliases (e.g. ${shownValue(example)}); the composed events and their patterns are listed by app.events()`;
   }
 
   /** Custom headers' values, and names that would override hookwork's own or repeat one. */

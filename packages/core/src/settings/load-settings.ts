@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { HookworkError } from '../errors/hookwork-error';
+import { shownList } from '../errors/shown-list';
 import { editDistance } from '../errors/nearest-name';
 import { isPlainObject } from '../model/plain-object';
 import { defaultLogger, type Logger } from '../observability/logger';
@@ -53,7 +54,7 @@ function checkLoadOptions(options: unknown): void {
     } else if (value !== undefined && !kind.check(value)) problems.push({ key, problem: `must be ${kind.expected}` });
   }
   if (problems.length > 0) {
-    throw new HookworkError('HOOKWORK_ERR_INVALID_OPTIONS', `loadSettings() was given bad options: ${problems.map((p) => `${p.key} ${p.problem}`).join('; ')}`, { details: problems });
+    throw new HookworkError('HOOKWORK_ERR_INVALID_OPTIONS', `loadSettings() was given bad options: ${shownList(problems, { show: (p) => `${p.key} ${p.problem}`, separator: '; ' })}`, { details: problems });
   }
 }
 
@@ -133,10 +134,10 @@ function readFileSection(file: string, section: string, optional: boolean): Reco
   const value = findSection(json, section);
   if (value === undefined) {
     if (optional) return {};
-    const top = json && typeof json === 'object' && !Array.isArray(json) ? Object.keys(json).slice(0, 10) : [];
+    const top = json && typeof json === 'object' && !Array.isArray(json) ? Object.keys(json) : [];
     throw new HookworkError(
       'HOOKWORK_ERR_SETTINGS_FILE',
-      `settings file ${file} has no section "${section}" (its top-level keys: ${top.map((k) => JSON.stringify(k)).join(', ') || 'none'}); name the section with { section }, or pass { optionalSection: true } when the file may leave hookwork's settings out`,
+      `settings file ${file} has no section "${section}" (its top-level keys: ${top.length > 0 ? shownList(top) : 'none'}); name the section with { section }, or pass { optionalSection: true } when the file may leave hookwork's settings out`,
     );
   }
   if (value === null || typeof value !== 'object' || Array.isArray(value)) {

@@ -1,6 +1,7 @@
 import { isIP } from 'node:net';
 import Ajv, { type ErrorObject } from 'ajv';
 import { HookworkError, shownValue } from '../errors/hookwork-error';
+import { shownList } from '../errors/shown-list';
 import { nearestName } from '../errors/nearest-name';
 import { CONNECTION_HEADERS, FRAMEWORK_HEADERS } from '../model/framework-headers';
 import { isPlainObject, nonPlainObjects, objectKind } from '../model/plain-object';
@@ -280,7 +281,7 @@ export function resolveSettings(input: HookworkSettingsInput = {}, base: Hookwor
   const unplain = nonPlainObjects(input);
   if (unplain.length > 0) {
     const details = unplain.map(({ path, kind }) => ({ key: path, problem: `is ${kind}, not a plain object; give an object literal (see docs/settings.md)` }));
-    throw new HookworkError('HOOKWORK_ERR_INVALID_SETTINGS', `settings: ${details.map((d) => `${d.key} ${d.problem}`).join('; ')}`, { details });
+    throw new HookworkError('HOOKWORK_ERR_INVALID_SETTINGS', `settings: ${shownList(details, { show: (d) => `${d.key} ${d.problem}`, separator: '; ' })}`, { details });
   }
   // Validated and merged from a copy without undefined keys: an undefined value is "not given",
   // and nothing of the caller's objects stays in the settings to be changed after validation.
@@ -358,7 +359,7 @@ export function resolveSettings(input: HookworkSettingsInput = {}, base: Hookwor
       if (value !== undefined) p.value = value;
     }
     const lines = problems.map((p) => `${p.key} ${p.problem}${p.value === undefined ? '' : ` (got ${shownValue(p.value)})`}`);
-    throw new HookworkError('HOOKWORK_ERR_INVALID_SETTINGS', `invalid settings: ${lines.join('; ')}`, { details: problems });
+    throw new HookworkError('HOOKWORK_ERR_INVALID_SETTINGS', `invalid settings: ${shownList(lines, { show: (line) => line, separator: '; ' })}`, { details: problems });
   }
 
   // A new header style brings its header names; names given explicitly still win.

@@ -1,5 +1,4 @@
-import net from 'node:net';
-import type { AddressInfo } from 'node:net';
+import { type AddressInfo, createServer, type Socket } from 'node:net';
 
 /**
  * A receiver on 127.0.0.1 that answers with raw bytes, for responses node:http would never
@@ -11,16 +10,16 @@ export interface RawReceiver {
   /** How many complete requests arrived. */
   readonly arrivals: number;
   /** Called once per complete request with its socket; writes (or withholds) the answer. */
-  answer: (socket: net.Socket, index: number) => void;
+  answer: (socket: Socket, index: number) => void;
   /** Destroys the open connections and stops listening. */
   close(): Promise<void>;
 }
 
 /** Starts a {@link RawReceiver} on a free port of 127.0.0.1. */
 export async function startRawReceiver(answer: RawReceiver['answer']): Promise<RawReceiver> {
-  const sockets = new Set<net.Socket>();
+  const sockets = new Set<Socket>();
   let arrivals = 0;
-  const server = net.createServer((socket) => {
+  const server = createServer((socket) => {
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));
     socket.on('error', () => undefined);

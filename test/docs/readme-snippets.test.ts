@@ -1,0 +1,114 @@
+import { execFile } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { documentedTsconfig } from './host-setup-tsconfig';
+
+const ROOT = join(__dirname, '..', '..');
+const tsc = join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
+const run = promisify(execFile);
+
+// The README's snippets are what a new user copies first. Its verify line did not compile
+// (IncomingHttpHeaders is no Record<string, string>), its tour imported './content-cache' (an ESM
+// host needs './content-cache.js'), and docs/host-setup.md's tsconfig failed outright: nothing
+// compiled them. Here each ```ts block of the README and of host-setup.md is compiled as a module
+// of an ESM project ("type": "module", module nodenext: the strictest resolution) with the
+// tsconfig host-setup.md gives, against the built packages (`npm test` builds first).
+jest.setTimeout(180_000);
+
+/** The pages whose every TypeScript snippet must compile as written. */
+const PAGES = ['README.md', 'docs/host-setup.md'];
+
+/**
+ * What the snippets take from the text around them, declared when a snippet uses the name without
+ * declaring it: the app of step 1, the webhook of step 4, the admin server of step 6 and the like.
+ */
+const CONTEXT: Record<string, string[]> = {
+  app: ["import type { Hookwork as ContextHookwork } from '@hookwork/core';", 'declare const app: ContextHookwork;'],
+  builder: ["import type { WebhooksBuilder as ContextBuilder } from '@hookwork/core';", 'declare const builder: ContextBuilder;'],
+  hook: ["import type { Hookwork as ContextHookwork } from '@hookwork/core';", "declare const hook: Awaited<ReturnType<ContextHookwork['webhooks']['create']>>;"],
+  fastify: ["import type { FastifyInstance as ContextFastify } from 'fastify';", 'declare const fastify: ContextFastify;'],
+  server: ["import type { AdminServer as ContextAdminServer } from '@hookwork/admin';", 'declare const server: ContextAdminServer;'],
+  rawBody: ['declare const rawBody: string;'],
+  req: ["import type { IncomingMessage as ContextRequest } from 'node:http';", 'declare const req: ContextRequest;'],
+};
+
+/** The host's own modules the snippets import, as the README describes them. */
+const HOST_MODULES: Record<string, string> = {
+  'content-cache.ts': 'export class ContentCache {\n  render(key: string): string | null {\n    return key;\n  }\n}\n',
+  // What an auth plugin declares (README step 6, docs/admin.md).
+  'fastify-user.ts': "import 'fastify';\ndeclare module 'fastify' {\n  interface FastifyRequest {\n    user?: { id: string };\n  }\n}\n",
+};
+
+interface Snippet {
+  page: string;
+  line: number;
+  code: string;
+}
+
+function snippets(): Snippet[] {
+  const found: Snippet[] = [];
+  for (const page of PAGES) {
+    const lines = readFileSync(join(ROOT, page), 'utf8').split('\n');
+    for (let i = 0; i < lines.length; i++) {
+      if (!/^```(ts|typescript)\s*$/.test(lines[i]!)) continue;
+      const start = i + 1;
+      let end = start;
+      while (end < lines.length && !lines[end]!.startsWith('```')) end++;
+      found.push({ page, line: start + 1, code: lines.slice(start, end).join('\n') });
+      i = end;
+    }
+  }
+  return found;
+}
+
+const declares = (code: string, name: string) =>
+  new RegExp(`\\b(const|let|var|class|function|interface|type)\\s+${name}\\b`).test(code) || new RegExp(`import[^;]*\\b${name}\\b[^;]*from`).test(code);
+
+/** A snippet as a module: the context it uses (`offset` lines), then the snippet line for line. */
+function moduleOf(snippet: Snippet): { text: string; offset: number } {
+  const header = [...new Set(Object.entries(CONTEXT).flatMap(([name, lines]) => (new RegExp(`\\b${name}\\b`).test(snippet.code) && !declares(snippet.code, name) ? lines : [])))];
+  return { text: `${[...header, snippet.code].join('\n')}\nexport {};\n`, offset: header.length };
+}
+
+describe("the README's and host-setup.md's TypeScript snippets", () => {
+  const dir = mkdtempSync(join(tmpdir(), 'hookwork-readme-snippets-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('compile as written in an ESM host with the tsconfig host-setup.md gives', async () => {
+    const found = snippets();
+    expect(found.length).toBeGreaterThanOrEqual(8); // the tour's seven steps and the verify line at least
+    symlinkSync(join(ROOT, 'node_modules'), join(dir, 'node_modules'), 'dir');
+    writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: 'readme-snippets', private: true, type: 'module' }));
+    for (const [file, text] of Object.entries(HOST_MODULES)) writeFileSync(join(dir, file), text);
+    mkdirSync(join(dir, 'snippets'));
+    const where = new Map<string, { snippet: Snippet; offset: number }>();
+    found.forEach((snippet, i) => {
+      const file = `snippets/s${String(i).padStart(2, '0')}.ts`;
+      const { text, offset } = moduleOf(snippet);
+      // One level down: the host modules are imported as './content-cache.js' from the project's root.
+      writeFileSync(join(dir, file), text.replace(/from '\.\//g, "from '../"));
+      where.set(file, { snippet, offset });
+    });
+    const compilerOptions = { ...documentedTsconfig(), module: 'nodenext', noEmit: true, types: ['node'], skipLibCheck: true };
+    writeFileSync(join(dir, 'tsconfig.json'), JSON.stringify({ compilerOptions, include: ['*.ts', 'snippets/*.ts'] }));
+    let errors: string[] = [];
+    try {
+      await run(process.execPath, [tsc, '-p', 'tsconfig.json', '--pretty', 'false'], { cwd: dir });
+    } catch (error) {
+      const out = (error as { stdout?: string }).stdout;
+      if (!out) throw error;
+      errors = out
+        .split('\n')
+        .filter((line) => /error TS\d+/.test(line))
+        .map((line) => {
+          // snippets/s03.ts(5,10): error … → README.md:112: error …
+          const m = /^(snippets\/s\d+\.ts)\((\d+),\d+\): (.*)$/.exec(line);
+          const at = m && where.get(m[1]!);
+          return at ? `${at.snippet.page}:${at.snippet.line + Number(m![2]) - 1 - at.offset}: ${m![3]}` : line;
+        });
+    }
+    expect(errors).toEqual([]);
+  });
+});
