@@ -32,6 +32,10 @@ const CONTEXT: Record<string, string[]> = {
   server: ["import type { AdminServer as ContextAdminServer } from '@hookwork/admin';", 'declare const server: ContextAdminServer;'],
   rawBody: ['declare const rawBody: string;'],
   req: ["import type { IncomingMessage as ContextRequest } from 'node:http';", 'declare const req: ContextRequest;'],
+  // host-setup.md's shutdown: the host's composers, store and request handler.
+  composers: ["import type { Composer as ContextComposer } from '@hookwork/core';", 'declare const composers: ContextComposer[];'],
+  storage: ["import type { createHookwork as contextCreateHookwork } from '@hookwork/core';", "declare const storage: NonNullable<NonNullable<Parameters<typeof contextCreateHookwork>[0]>['storage']>;"],
+  handle: ["import type { RequestListener as ContextListener } from 'node:http';", 'declare const handle: ContextListener;'],
 };
 
 /** The host's own modules the snippets import, as the README describes them. */
