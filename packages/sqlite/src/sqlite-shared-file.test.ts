@@ -1,11 +1,10 @@
 import { createHookwork, webhookEtag, type Hookwork, type HookworkError } from '@hookwork/core';
-import { thingComposer, ThingHappened, startTestReceiver as startReceiver, type ReceivedRequest, type TestReceiver as Receiver } from '@hookwork/core/testing';
+import { headerRecord, thingComposer, ThingHappened, startTestReceiver as startReceiver, type ReceivedRequest, type TestReceiver as Receiver } from '@hookwork/core/testing';
 import { Webhook as StandardWebhook } from 'standardwebhooks';
 import { openSqliteStorage, sqliteStorage } from './sqlite-storage';
 import { makeTempDir } from './testing/temp-dir';
 
 const webhookIdOf = (request: ReceivedRequest) => String(request.headers['webhook-id']);
-const toHeaderRecord = (headers: Record<string, string | string[] | undefined>) => Object.fromEntries(Object.entries(headers).map(([name, value]) => [name, Array.isArray(value) ? value.join(', ') : (value ?? '')]));
 
 describe('an app sharing its SQLite file with another process', () => {
   let temp: ReturnType<typeof makeTempDir>;
@@ -113,8 +112,8 @@ describe('an app delivering while another process on its file changes the webhoo
     await deliverer.publish(new ThingHappened('after-rotation'));
     const [, second] = await receiver.waitFor(2);
     expect(String(second!.headers['webhook-signature']).split(' ')).toHaveLength(1);
-    expect(() => new StandardWebhook(rotated.secret).verify(second!.text, toHeaderRecord(second!.headers))).not.toThrow();
-    expect(() => new StandardWebhook(created.secret!).verify(second!.text, toHeaderRecord(second!.headers))).toThrow();
+    expect(() => new StandardWebhook(rotated.secret).verify(second!.text, headerRecord(second!))).not.toThrow();
+    expect(() => new StandardWebhook(created.secret!).verify(second!.text, headerRecord(second!))).toThrow();
 
     // Requests already queued (enqueued as the other process would), then the webhook disabled: none is sent.
     await operator.webhooks.update(created.key, { enabled: false });

@@ -3,7 +3,7 @@ import { Webhook as StandardWebhook } from 'standardwebhooks';
 import type { Hookwork } from '../composition/hookwork-app';
 import { isHookworkError } from '../errors/hookwork-error';
 import type { WebhookFormat } from '../model/webhook';
-import { startTestReceiver, type ReceivedRequest, type TestReceiver } from '../testing/test-receiver';
+import { headerRecord, startTestReceiver, type ReceivedRequest, type TestReceiver } from '../testing/test-receiver';
 import { startTestApp, ThingHappened } from '../test-support/test-app';
 import { CLOUD_EVENTS_MAX_ENVELOPE_BYTES, MAX_CLOUD_EVENTS_SUBJECT_LENGTH, percentEncode, subjectAt, toCloudEvent as formatCloudEvent } from './cloud-events';
 
@@ -11,7 +11,6 @@ import { CLOUD_EVENTS_MAX_ENVELOPE_BYTES, MAX_CLOUD_EVENTS_SUBJECT_LENGTH, perce
 // binding (`cloudevents`): every attribute in both modes, and the Standard Webhooks signature over
 // the exact bytes that arrived.
 
-const headerRecord = (request: ReceivedRequest) => Object.fromEntries(Object.entries(request.headers).map(([k, v]) => [k, Array.isArray(v) ? v.join(', ') : (v ?? '')]));
 const toCloudEvent = (request: ReceivedRequest) => HTTP.toEvent({ headers: headerRecord(request), body: request.text }) as CloudEvent<unknown>;
 
 describe('CloudEvents format', () => {

@@ -1,11 +1,8 @@
 import { Webhook as StandardWebhook } from 'standardwebhooks';
 import type { Hookwork } from '../composition/hookwork-app';
 import { REDACTED } from '../model/webhook';
-import { startTestReceiver, type TestReceiver } from '../testing/test-receiver';
+import { headerRecord, startTestReceiver, type TestReceiver } from '../testing/test-receiver';
 import { nextLifecycle, startTestApp, ThingHappened } from '../test-support/test-app';
-
-const toHeaderRecord = (headers: Record<string, string | string[] | undefined>) =>
-  Object.fromEntries(Object.entries(headers).map(([k, v]) => [k, Array.isArray(v) ? v.join(', ') : (v ?? '')]));
 
 describe('delivery on the wire', () => {
   let receiver: TestReceiver;
@@ -36,7 +33,7 @@ describe('delivery on the wire', () => {
       'x-tenant': 'blue',
     });
     expect(request!.headers['webhook-id']).toMatch(/^msg_[0-9a-f]{32}$/);
-    const verified = new StandardWebhook(created.secret!).verify(request!.text, toHeaderRecord(request!.headers));
+    const verified = new StandardWebhook(created.secret!).verify(request!.text, headerRecord(request!));
     expect(verified).toEqual({ id: 't1', title: 'Hello, wörld' });
   });
 
@@ -50,8 +47,8 @@ describe('delivery on the wire', () => {
     await app.publish(new ThingHappened('t2'));
     const [first, retry] = await receiver.waitFor(2);
     const verifier = new StandardWebhook(created.secret!);
-    expect(() => verifier.verify(first!.text, toHeaderRecord(first!.headers))).not.toThrow();
-    expect(verifier.verify(retry!.text, toHeaderRecord(retry!.headers))).toEqual({ id: 't2' });
+    expect(() => verifier.verify(first!.text, headerRecord(first!))).not.toThrow();
+    expect(verifier.verify(retry!.text, headerRecord(retry!))).toEqual({ id: 't2' });
     expect(retry!.headers['webhook-id']).toBe(first!.headers['webhook-id']);
     expect(retry!.headers['hookwork-retry-count']).toBe('1');
     await app.drain();
@@ -65,7 +62,7 @@ describe('delivery on the wire', () => {
     const [request] = await receiver.waitFor(1);
     expect(String(request!.headers['webhook-signature']).split(' ')).toHaveLength(2);
     for (const secret of [created.secret!, rotated.secret]) {
-      expect(() => new StandardWebhook(secret).verify(request!.text, toHeaderRecord(request!.headers))).not.toThrow();
+      expect(() => new StandardWebhook(secret).verify(request!.text, headerRecord(request!))).not.toThrow();
     }
   });
 
@@ -79,8 +76,8 @@ describe('delivery on the wire', () => {
     await app.publish(new ThingHappened('after-grace'));
     const [request] = await receiver.waitFor(1);
     expect(String(request!.headers['webhook-signature']).split(' ')).toHaveLength(1);
-    expect(() => new StandardWebhook(rotated.secret).verify(request!.text, toHeaderRecord(request!.headers))).not.toThrow();
-    expect(() => new StandardWebhook(created.secret!).verify(request!.text, toHeaderRecord(request!.headers))).toThrow();
+    expect(() => new StandardWebhook(rotated.secret).verify(request!.text, headerRecord(request!))).not.toThrow();
+    expect(() => new StandardWebhook(created.secret!).verify(request!.text, headerRecord(request!))).toThrow();
   });
 
   it('sends webhook-id and webhook-timestamp but no signature for a webhook without secrets', async () => {
@@ -150,7 +147,7 @@ describe('delivery on the wire', () => {
       expect(receiver.requests).toHaveLength(0);
       expect(request!.path).toBe('/hook?tenant=blue');
       expect(request!.headers['x-auth']).toBe('token-for-thing.happened');
-      expect(new StandardWebhook(created.secret!).verify(request!.text, toHeaderRecord(request!.headers))).toEqual({ wrapped: { id: 't7' } });
+      expect(new StandardWebhook(created.secret!).verify(request!.text, headerRecord(request!))).toEqual({ wrapped: { id: 't7' } });
     } finally {
       await app?.stop();
       app = undefined;
@@ -189,7 +186,7 @@ describe('delivery on the wire', () => {
     expect(result.headers['x-seen']).toBe('1');
     expect(result.durationMs).toBeGreaterThanOrEqual(0);
     const [request] = receiver.requests;
-    const payload = new StandardWebhook(created.secret!).verify(request!.text, toHeaderRecord(request!.headers)) as Record<string, unknown>;
+    const payload = new StandardWebhook(created.secret!).verify(request!.text, headerRecord(request!)) as Record<string, unknown>;
     expect(payload).toMatchObject({ event: 'thing.happened', test: true });
     expect(await app.queueCounts()).toEqual({ pending: 0, inFlight: 0, dead: 0 });
     const { items } = await app.logs(created.key);

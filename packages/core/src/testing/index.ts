@@ -13,6 +13,7 @@ export { type RecordedRequest, recordingTransport, type RecordingTransport } fro
 export { capturingStorage, type CapturingStorage } from './capturing-storage';
 export {
   closedPort,
+  headerRecord,
   type ReceivedRequest,
   startTestReceiver,
   type TestReceiver,

@@ -15,6 +15,14 @@ export interface ReceivedRequest {
   text: string;
 }
 
+/**
+ * A received request's headers as one string each (repeated headers joined with ", ", as HTTP
+ * reads them), the shape `standardwebhooks`' `verify()` and the CloudEvents SDK take.
+ */
+export function headerRecord(request: Pick<ReceivedRequest, 'headers'>): Record<string, string> {
+  return Object.fromEntries(Object.entries(request.headers).map(([name, value]) => [name, Array.isArray(value) ? value.join(', ') : (value ?? '')]));
+}
+
 /** Answers one request; the default answers 200 "ok". A handler may keep the response open. */
 export type TestReceiverHandler = (request: ReceivedRequest, response: ServerResponse, index: number) => void | Promise<void>;
 
