@@ -144,15 +144,22 @@ const SINGLE_VALUED: readonly string[] = ['webhook-id', 'svix-id', 'webhook-time
 const TIMESTAMPS: ReadonlySet<string> = new Set(['webhook-timestamp', 'svix-timestamp']);
 
 /**
+ * The names {@link readHeaders} reads as one value: the standard ones and `alsoOne` (the configured
+ * event and retry-count names). Made once per receiver, not per request.
+ */
+export function singleValuedHeaders(alsoOne: readonly string[] = []): ReadonlySet<string> {
+  return new Set([...SINGLE_VALUED, ...alsoOne.map((name) => name.toLowerCase())]);
+}
+
+/**
  * The headers with every one the kit reads as one value ({@link singleValue}) collapsed to that
- * value, the others as given (a signature header and `content-encoding` are lists). `alsoOne` adds
- * the configured event and retry-count names. The one place the rule is applied, so every header
- * the kit reads follows it, through every adapter and `receiver.verify()`.
+ * value, the others as given (a signature header and `content-encoding` are lists). `one` names
+ * them ({@link singleValuedHeaders}); every `ce-*` one is read so too. The one place the rule is
+ * applied, so every header the kit reads follows it, through every adapter and `receiver.verify()`.
  *
  * @throws ReceiverError RECEIVER_ERR_INVALID_HEADER for copies of one header that differ.
  */
-export function readHeaders(headers: Readonly<Record<string, string>>, alsoOne: readonly string[]): Record<string, string> {
-  const one = new Set([...SINGLE_VALUED, ...alsoOne.map((name) => name.toLowerCase())]);
+export function readHeaders(headers: Readonly<Record<string, string>>, one: ReadonlySet<string>): Record<string, string> {
   const result: Record<string, string> = {};
   for (const [name, value] of Object.entries(headers)) {
     let read = value;

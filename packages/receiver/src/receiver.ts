@@ -5,7 +5,7 @@ import { memoryDedupeStore } from './dedupe/memory-dedupe-store';
 import { readCloudEvent } from './cloud-event';
 import { parseJsonBody } from './json-body';
 import type { ReceivedEvent, WebhookEventShape, WebhookHandler, WebhookHandlers } from './event-types';
-import { DEFAULT_HEADER_NAMES, MAX_WEBHOOK_ID_LENGTH, WEBHOOK_HEADERS, contentCodings, firstHeader, normalizeHeaders, readHeaders, shortValue, standardHeader, type HeaderNames, type HeadersInput } from './headers';
+import { DEFAULT_HEADER_NAMES, MAX_WEBHOOK_ID_LENGTH, WEBHOOK_HEADERS, contentCodings, firstHeader, normalizeHeaders, readHeaders, shortValue, singleValuedHeaders, standardHeader, type HeaderNames, type HeadersInput } from './headers';
 import { REPLAY_WINDOW_MS, SignatureVerifier } from './verification/signature-verifier';
 import { readTimestampHeader } from './verification/timestamp-header';
 
@@ -252,7 +252,7 @@ export function createReceiver(options: SignedReceiverOptions<WebhookEventShape>
   }
   const onError = options.onError ?? defaultOnError;
   // Every header read as one value: the Standard Webhooks ones, hookwork-test, content-type, ce-*, and these.
-  const readOnce = [...headerNames.event, ...headerNames.retryCount];
+  const readOnce = singleValuedHeaders([...headerNames.event, ...headerNames.retryCount]);
 
   /**
    * The signature checked against the bytes as given. A body still marked `content-encoding` is
@@ -285,7 +285,7 @@ export function createReceiver(options: SignedReceiverOptions<WebhookEventShape>
     const headerId = standardHeader(headers, 'id');
     if (headerId !== undefined && headerId.length > MAX_WEBHOOK_ID_LENGTH) throw idTooLong(headerId);
     const signed = verifyAsGiven(headers, rawBody);
-    const id = signed?.id ?? standardHeader(headers, 'id');
+    const id = signed?.id ?? headerId;
     // A CloudEvent names its type itself (the structured envelope is even signed); else the event header.
     const cloud = readCloudEvent(headers, rawBody, id);
     let event = cloud ? { name: cloud.from, value: cloud.attributes.type } : firstHeader(headers, headerNames.event);
@@ -607,9 +607,12 @@ function unsignedTimestamp(header: string | undefined): Date | undefined {
 }
 
 /** The webhook-id of a refused request for its answer, when it has one that can be read: never a long one, echoed back. */
+/** The standard single-valued headers (the id among them), for reading an id off a request that failed. */
+const STANDARD_SINGLE_VALUED = singleValuedHeaders();
+
 function headerIdOf(request: RawWebhookRequest): string | undefined {
   try {
-    const id = standardHeader(readHeaders(normalizeHeaders(request?.headers), ['webhook-id', 'svix-id']), 'id');
+    const id = standardHeader(readHeaders(normalizeHeaders(request?.headers), STANDARD_SINGLE_VALUED), 'id');
     return id !== undefined && id.length <= MAX_WEBHOOK_ID_LENGTH ? id : undefined;
   } catch {
     return undefined;

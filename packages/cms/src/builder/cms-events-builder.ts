@@ -179,7 +179,6 @@ export type OnlyDefaultOrConfigure<B> = boolean | ((builder: B) => void);
  */
 export class CmsEventsBuilder extends CmsGroupBuilder {
   private sub<B extends CmsGroupBuilder>(type: new (collection: WebhookEventCollectionBuilder, payloadType?: PayloadType) => B, configure: (builder: B) => void, method: string): this {
-    if (payloadTypeGiven([configure]) !== undefined) throw payloadTypeArgument(method, [configure], configure);
     if (typeof configure !== 'function') {
       throw CMS_ERRORS.create('HOOKWORK_ERR_INVALID_CMS_OPTIONS', `${method}() takes ${method === 'addContentType' || method === 'addFile' ? 'nothing' : 'onlyDefault (a boolean)'} or a configure function; got ${typeof configure}`);
     }
