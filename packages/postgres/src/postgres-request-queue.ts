@@ -1,4 +1,4 @@
-import { randomUUID } from "node:crypto";
+import { randomUUID } from 'node:crypto';
 import {
   HookworkError,
   isHookworkError,
@@ -15,26 +15,12 @@ import {
   type RequestQueue,
   type RequestState,
   type WebhookRequest,
-} from "@hookwork/core";
-import {
-  ABORTED_TRANSACTION,
-  checkHostTransaction,
-  lostHostConnection,
-  READ_ONLY_TRANSACTION,
-  type PostgresTransaction,
-} from "./host-transaction";
-import type { PostgresConnection, QueryProgress } from "./postgres-connection";
-import { insertLogEntries, logEntryColumns } from "./postgres-delivery-log";
-import {
-  isConnectionFailure,
-  lostAfterSending,
-  sqlState,
-} from "./postgres-errors";
-import {
-  HEALTH_CHANGED,
-  WEBHOOKS_CHANGED,
-  type PostgresListener,
-} from "./postgres-listener";
+} from '@hookwork/core';
+import { ABORTED_TRANSACTION, checkHostTransaction, lostHostConnection, READ_ONLY_TRANSACTION, type PostgresTransaction } from './host-transaction';
+import type { PostgresConnection, QueryProgress } from './postgres-connection';
+import { insertLogEntries, logEntryColumns } from './postgres-delivery-log';
+import { isConnectionFailure, lostAfterSending, sqlState } from './postgres-errors';
+import { HEALTH_CHANGED, WEBHOOKS_CHANGED, type PostgresListener } from './postgres-listener';
 
 interface Row {
   seq: string;
@@ -50,15 +36,14 @@ interface Row {
   lease_owner: string | null;
   lease_expires_at: string | null;
   dead_at: string | null;
-  fifo: "skip" | "block" | null;
+  fifo: 'skip' | 'block' | null;
   traceparent: string | null;
 }
 
-const COLUMNS =
-  "seq, id, webhook_key, event_alias, body, created_at, due_at, state, retry_count, last_error, lease_owner, lease_expires_at, dead_at, fifo, traceparent";
-const R_COLUMNS = COLUMNS.split(", ")
+const COLUMNS = 'seq, id, webhook_key, event_alias, body, created_at, due_at, state, retry_count, last_error, lease_owner, lease_expires_at, dead_at, fifo, traceparent';
+const R_COLUMNS = COLUMNS.split(', ')
   .map((column) => `r.${column}`)
-  .join(", ");
+  .join(', ');
 
 function toRequest(row: Row): WebhookRequest {
   const request: WebhookRequest = {
@@ -73,8 +58,7 @@ function toRequest(row: Row): WebhookRequest {
   };
   if (row.last_error !== null) request.lastError = row.last_error;
   if (row.lease_owner !== null) request.leaseOwner = row.lease_owner;
-  if (row.lease_expires_at !== null)
-    request.leaseExpiresAt = new Date(Number(row.lease_expires_at));
+  if (row.lease_expires_at !== null) request.leaseExpiresAt = new Date(Number(row.lease_expires_at));
   if (row.dead_at !== null) request.deadAt = new Date(Number(row.dead_at));
   if (row.fifo !== null) request.fifo = row.fifo;
   if (row.traceparent !== null) request.traceparent = row.traceparent;
@@ -82,8 +66,7 @@ function toRequest(row: Row): WebhookRequest {
 }
 
 /** A FIFO request holds its webhook's line while pending or in flight, or dead with `block`. */
-const inLine = (t = "") =>
-  `${t}fifo IS NOT NULL AND (${t}state <> 'dead' OR ${t}fifo = 'block')`;
+const inLine = (t = '') => `${t}fifo IS NOT NULL AND (${t}state <> 'dead' OR ${t}fifo = 'block')`;
 
 /**
  * The head (its `seq`) of every FIFO line: the smallest seq of each webhook's requests that hold
@@ -96,10 +79,10 @@ const inLine = (t = "") =>
  * one enqueued after it).
  */
 const fifoHeads = (s: string) => `WITH RECURSIVE line(webhook_key, seq) AS (
-           (SELECT f.webhook_key, f.seq FROM ${s}.requests f WHERE ${inLine("f.")} ORDER BY f.webhook_key, f.seq LIMIT 1)
+           (SELECT f.webhook_key, f.seq FROM ${s}.requests f WHERE ${inLine('f.')} ORDER BY f.webhook_key, f.seq LIMIT 1)
            UNION ALL
            SELECT next.webhook_key, next.seq FROM line, LATERAL (
-             SELECT n.webhook_key, n.seq FROM ${s}.requests n WHERE ${inLine("n.")} AND n.webhook_key > line.webhook_key ORDER BY n.webhook_key, n.seq LIMIT 1
+             SELECT n.webhook_key, n.seq FROM ${s}.requests n WHERE ${inLine('n.')} AND n.webhook_key > line.webhook_key ORDER BY n.webhook_key, n.seq LIMIT 1
            ) AS next
          ) SELECT seq FROM line`;
 
@@ -113,8 +96,7 @@ const fifoHeads = (s: string) => `WITH RECURSIVE line(webhook_key, seq) AS (
  * 326 buffer accesses, with no FIFO line at all; 25 ms with 100,000 and one line. The same goes
  * for nextDueAt's heads.
  */
-const headReady = (now: string) =>
-  `CASE r.state WHEN 'pending' THEN r.due_at <= ${now} WHEN 'inflight' THEN r.lease_expires_at <= ${now} ELSE false END`;
+const headReady = (now: string) => `CASE r.state WHEN 'pending' THEN r.due_at <= ${now} WHEN 'inflight' THEN r.lease_expires_at <= ${now} ELSE false END`;
 
 /**
  * Whether any FIFO line exists (one seek of the empty `requests_fifo_line` when none does), as a
@@ -125,8 +107,7 @@ const headReady = (now: string) =>
  * no estimate makes a sequential scan look cheaper: an EXISTS stops at its first row, and
  * PostgreSQL chose to look for it by a sequential scan, which read every row to find none.
  */
-const ANY_LINE = (s: string) =>
-  `(SELECT l.seq FROM ${s}.requests l WHERE ${inLine("l.")} ORDER BY l.webhook_key, l.seq LIMIT 1) IS NOT NULL`;
+const ANY_LINE = (s: string) => `(SELECT l.seq FROM ${s}.requests l WHERE ${inLine('l.')} ORDER BY l.webhook_key, l.seq LIMIT 1) IS NOT NULL`;
 
 /**
  * The plain requests a claim takes when some webhooks are excluded (those at their perWebhook
@@ -145,14 +126,14 @@ const ANY_LINE = (s: string) =>
  */
 const dueOutside = (s: string) => `SELECT b.seq, b.due_at FROM (
            WITH RECURSIVE keys(k) AS (
-             (SELECT w.webhook_key FROM ${s}.requests w WHERE ${PLAIN_PENDING("w.")} ORDER BY w.webhook_key LIMIT 1)
+             (SELECT w.webhook_key FROM ${s}.requests w WHERE ${PLAIN_PENDING('w.')} ORDER BY w.webhook_key LIMIT 1)
              UNION ALL
-             SELECT (SELECT w.webhook_key FROM ${s}.requests w WHERE ${PLAIN_PENDING("w.")} AND w.webhook_key > keys.k ORDER BY w.webhook_key LIMIT 1)
+             SELECT (SELECT w.webhook_key FROM ${s}.requests w WHERE ${PLAIN_PENDING('w.')} AND w.webhook_key > keys.k ORDER BY w.webhook_key LIMIT 1)
              FROM keys WHERE keys.k IS NOT NULL
            ) SELECT k FROM keys WHERE k IS NOT NULL AND NOT (k = ANY($2::text[]))
          ) AS outside, LATERAL (
            SELECT p.seq, p.due_at FROM ${s}.requests p
-           WHERE p.webhook_key = outside.k AND ${PLAIN_PENDING("p.")} AND p.due_at <= $1
+           WHERE p.webhook_key = outside.k AND ${PLAIN_PENDING('p.')} AND p.due_at <= $1
            ORDER BY p.due_at, p.seq LIMIT $3 FOR UPDATE SKIP LOCKED
          ) AS b
          ORDER BY b.due_at, b.seq LIMIT $3`;
@@ -166,8 +147,7 @@ const dueOutside = (s: string) => `SELECT b.seq, b.due_at FROM (
  * filtering out the excluded backlog row by row (20,002 rows for 2, analyzed statistics saying most
  * rows are one webhook's), which is the read this statement exists to avoid.
  */
-const PLAIN_PENDING = (t: string) =>
-  `${t}state = 'pending' AND coalesce(${t}fifo, '') = ''`;
+const PLAIN_PENDING = (t: string) => `${t}state = 'pending' AND coalesce(${t}fifo, '') = ''`;
 
 /**
  * The claim: `$1` now (ms), `$2` the excluded webhook keys, `$3` the limit, `$4` the owner, `$5`
@@ -189,8 +169,8 @@ export const claimStatement = (s: string, excluding: boolean) => `WITH due AS (
          ORDER BY lease_expires_at LIMIT $3 FOR UPDATE SKIP LOCKED
        ), fifo_heads AS (
          SELECT r.seq, r.due_at FROM ${s}.requests r
-         WHERE ${ANY_LINE(s)} AND r.seq = ANY (ARRAY(${fifoHeads(s)})) AND ${headReady("$1")} AND NOT (r.webhook_key = ANY($2::text[]))
-           AND NOT EXISTS (SELECT 1 FROM ${s}.requests o WHERE o.webhook_key = r.webhook_key AND ${inLine("o.")} AND o.state = 'inflight' AND o.lease_expires_at > $1 AND o.seq <> r.seq)
+         WHERE ${ANY_LINE(s)} AND r.seq = ANY (ARRAY(${fifoHeads(s)})) AND ${headReady('$1')} AND NOT (r.webhook_key = ANY($2::text[]))
+           AND NOT EXISTS (SELECT 1 FROM ${s}.requests o WHERE o.webhook_key = r.webhook_key AND ${inLine('o.')} AND o.state = 'inflight' AND o.lease_expires_at > $1 AND o.seq <> r.seq)
          ORDER BY r.due_at, r.seq LIMIT $3 FOR UPDATE OF r SKIP LOCKED
        ), chosen AS (
          SELECT seq FROM (SELECT seq, due_at FROM due UNION ALL SELECT seq, due_at FROM expired UNION ALL SELECT seq, due_at FROM fifo_heads) AS all_kinds ORDER BY due_at, seq LIMIT $3
@@ -222,8 +202,7 @@ const FIFO_LOCK_CLASS = 0x686f6f6c;
  * order. The source rows are sorted (ORDER BY n) after this one-row join, so every lock is held
  * before the first row takes its seq; a batch without FIFO requests locks nothing.
  */
-const FIFO_LINE_LOCKS =
-  "SELECT count(pg_advisory_xact_lock($12::integer, hashtext(line))) AS locked FROM (SELECT line FROM unnest($11::text[]) AS line ORDER BY line) AS lines";
+const FIFO_LINE_LOCKS = 'SELECT count(pg_advisory_xact_lock($12::integer, hashtext(line))) AS locked FROM (SELECT line FROM unnest($11::text[]) AS line ORDER BY line) AS lines';
 
 /**
  * {@link PostgresRequestQueue}'s enqueue of one request without a FIFO line (a lone publish's, the
@@ -246,25 +225,8 @@ const insertOne = (s: string, unseen: boolean) => `WITH inserted AS (
          SELECT state, CASE WHEN state = 'pending' THEN pg_notify($10, $11) END FROM inserted`;
 
 /** The parameters of {@link insertOne}. */
-function oneRowValues(
-  r: NewWebhookRequest,
-  lease: Lease | undefined,
-  channel: string,
-  payload: string,
-): unknown[] {
-  return [
-    r.id,
-    r.webhookKey,
-    r.eventAlias,
-    r.body,
-    r.createdAt.getTime(),
-    r.dueAt.getTime(),
-    lease?.owner ?? null,
-    lease?.expiresAt ?? null,
-    r.traceparent ?? null,
-    channel,
-    payload,
-  ];
+function oneRowValues(r: NewWebhookRequest, lease: Lease | undefined, channel: string, payload: string): unknown[] {
+  return [r.id, r.webhookKey, r.eventAlias, r.body, r.createdAt.getTime(), r.dueAt.getTime(), lease?.owner ?? null, lease?.expiresAt ?? null, r.traceparent ?? null, channel, payload];
 }
 
 /**
@@ -274,27 +236,23 @@ function oneRowValues(
  * hookwork's own pool; the host's role need not read `id`). `ON CONFLICT DO NOTHING` without a
  * target: naming `(id)` would need SELECT on it, and `seq` never conflicts.
  */
-const insertMany = (
-  s: string,
-  unseen: boolean,
-  leasing: boolean,
-) => `WITH inserted AS (
+const insertMany = (s: string, unseen: boolean, leasing: boolean) => `WITH inserted AS (
            INSERT INTO ${s}.requests (id, webhook_key, event_alias, body, created_at, due_at, state, retry_count, lease_owner, lease_expires_at, fifo, traceparent)
            SELECT id, webhook_key, event_alias, body, created_at, due_at,
              CASE WHEN lease_owner IS NULL THEN 'pending' ELSE 'inflight' END, 0, lease_owner, lease_expires_at, fifo, traceparent
            FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::bigint[], $6::bigint[], $7::text[], $8::text[], $13::text[], $14::bigint[], $15::boolean[]) WITH ORDINALITY
              AS u(id, webhook_key, event_alias, body, created_at, due_at, fifo, traceparent, lease_owner, lease_expires_at, idempotent, n)
            CROSS JOIN (${FIFO_LINE_LOCKS}) AS line_locks
-           ${unseen ? `WHERE NOT (u.idempotent AND EXISTS (SELECT 1 FROM ${s}.delivery_log l WHERE l.request_id = u.id))` : ""}
+           ${unseen ? `WHERE NOT (u.idempotent AND EXISTS (SELECT 1 FROM ${s}.delivery_log l WHERE l.request_id = u.id))` : ''}
            ORDER BY n
            ON CONFLICT DO NOTHING
-           RETURNING ${leasing ? "id, " : ""}state
+           RETURNING ${leasing ? 'id, ' : ''}state
          )
          SELECT (SELECT count(pg_notify($9, $10)) FROM (SELECT 1 FROM inserted WHERE state = 'pending' LIMIT 1) AS any_pending) AS notified${
            leasing
              ? `,
            ARRAY(SELECT id FROM inserted WHERE state = 'inflight') AS leased`
-             : ""
+             : ''
          }`;
 
 /** A lease a request is stored under by enqueueClaimed: its owner, until when (epoch ms). */
@@ -347,7 +305,7 @@ interface WaitingCompletion {
 }
 
 /** SQLSTATEs a group's statement can fail with through one member: lock_not_available, deadlock_detected. */
-const ONE_MEMBER_CODES = new Set(["55P03", "40P01"]);
+const ONE_MEMBER_CODES = new Set(['55P03', '40P01']);
 
 /**
  * A failure one enqueue of a group may have caused — a lock timeout or a deadlock (a duplicate id
@@ -356,14 +314,9 @@ const ONE_MEMBER_CODES = new Set(["55P03", "40P01"]);
  * tried again as if the group had stored nothing.
  */
 function causedByOneMember(error: unknown): boolean {
-  if (isHookworkError(error, "HOOKWORK_ERR_ENQUEUE_UNCERTAIN")) return false;
-  for (
-    let e = error, depth = 0;
-    e !== undefined && e !== null && depth < 5;
-    e = (e as { cause?: unknown }).cause, depth++
-  ) {
-    if (ONE_MEMBER_CODES.has((e as { code?: unknown }).code as string))
-      return true;
+  if (isHookworkError(error, 'HOOKWORK_ERR_ENQUEUE_UNCERTAIN')) return false;
+  for (let e = error, depth = 0; e !== undefined && e !== null && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
+    if (ONE_MEMBER_CODES.has((e as { code?: unknown }).code as string)) return true;
   }
   return false;
 }
@@ -371,16 +324,10 @@ function causedByOneMember(error: unknown): boolean {
 const noop = () => {};
 
 /** Rows in claim order: oldest due first, ties in enqueue order. */
-const byDue = (a: Row, b: Row) =>
-  Number(a.due_at) - Number(b.due_at) || Number(a.seq) - Number(b.seq);
+const byDue = (a: Row, b: Row) => Number(a.due_at) - Number(b.due_at) || Number(a.seq) - Number(b.seq);
 
 /** Text for a text column: PostgreSQL's text cannot hold NUL, which an error message from outside might. */
-const clean = (text: string | undefined) =>
-  text === undefined
-    ? null
-    : text.includes("\u0000")
-      ? text.replaceAll("\u0000", "\uFFFD")
-      : text;
+const clean = (text: string | undefined) => (text === undefined ? null : text.includes('\u0000') ? text.replaceAll('\u0000', '\uFFFD') : text);
 
 /**
  * The request queue in PostgreSQL, built for few round trips:
@@ -432,26 +379,16 @@ export class PostgresRequestQueue implements RequestQueue<PostgresTransaction> {
     this.nextDueText = nextDueStatement(c.s);
   }
 
-  async enqueue(
-    requests: readonly NewWebhookRequest[],
-    options?: EnqueueOptions<PostgresTransaction>,
-  ): Promise<void> {
+  async enqueue(requests: readonly NewWebhookRequest[], options?: EnqueueOptions<PostgresTransaction>): Promise<void> {
     const inHost = options?.transaction !== undefined;
-    const host = inHost
-      ? await checkHostTransaction(options.transaction, this.c)
-      : undefined;
+    const host = inHost ? await checkHostTransaction(options.transaction, this.c) : undefined;
     if (requests.length === 0) return;
     const idempotent = options?.idempotent === true;
     if (host) {
       await this.store(requests, undefined, idempotent, host);
       return;
     }
-    await this.storeGrouped(
-      requests,
-      undefined,
-      idempotent,
-      options?.shareCommit === true,
-    );
+    await this.storeGrouped(requests, undefined, idempotent, options?.shareCommit === true);
     this.wakeWatchers();
   }
 
@@ -461,36 +398,18 @@ export class PostgresRequestQueue implements RequestQueue<PostgresTransaction> {
    * starts them without a claim round trip. Only when some are left pending does the commit
    * notify the other processes.
    */
-  async enqueueClaimed(
-    requests: readonly NewWebhookRequest[],
-    claim: EnqueueClaim,
-  ): Promise<WebhookRequest[]> {
+  async enqueueClaimed(requests: readonly NewWebhookRequest[], claim: EnqueueClaim): Promise<WebhookRequest[]> {
     if (requests.length === 0) return [];
     const claimIds = new Set(claim.ids);
     const leaseExpiresAt = claim.now.getTime() + claim.leaseMs;
-    const leases = requests.map((r) =>
-      claimIds.has(r.id) && !r.fifo
-        ? { owner: claim.owner, expiresAt: leaseExpiresAt }
-        : undefined,
-    );
+    const leases = requests.map((r) => (claimIds.has(r.id) && !r.fifo ? { owner: claim.owner, expiresAt: leaseExpiresAt } : undefined));
     const leased = requests.filter((_, i) => leases[i] !== undefined);
     // Made once: the same copies go to onVisible and back to the engine. Only those stored: one
     // skipped as already held is another's (or pending), not this lease's.
     let copies: WebhookRequest[] | undefined;
-    const claimed = (stored: ReadonlySet<string>) =>
-      (copies ??= leased
-        .filter((r) => stored.has(r.id))
-        .map((r) => leasedRequest(r, claim.owner, leaseExpiresAt)));
+    const claimed = (stored: ReadonlySet<string>) => (copies ??= leased.filter((r) => stored.has(r.id)).map((r) => leasedRequest(r, claim.owner, leaseExpiresAt)));
     const { onVisible } = claim;
-    const stored = await this.storeGrouped(
-      requests,
-      leases,
-      claim.idempotent === true,
-      claim.shareCommit === true,
-      onVisible && leased.length > 0
-        ? (ids) => onVisible(claimed(ids))
-        : undefined,
-    );
+    const stored = await this.storeGrouped(requests, leases, claim.idempotent === true, claim.shareCommit === true, onVisible && leased.length > 0 ? (ids) => onVisible(claimed(ids)) : undefined);
     if (leased.length < requests.length) this.wakeWatchers();
     return claimed(stored);
   }
@@ -518,10 +437,7 @@ export class PostgresRequestQueue implements RequestQueue<PostgresTransaction> {
     // advisory locks, which a host transaction may hold until it commits; grouped, every other
     // publish of the turn would wait for that transaction too, and two single-line enqueues would
     // become one statement locking both lines, a deadlock another transaction could close.
-    if (requests.some((r) => r.fifo))
-      return this.store(requests, leases, idempotent, undefined).then(
-        (stored) => new Set(stored),
-      );
+    if (requests.some((r) => r.fifo)) return this.store(requests, leases, idempotent, undefined).then((stored) => new Set(stored));
     return new Promise<ReadonlySet<string>>((resolve, reject) => {
       this.group.push({
         requests,
@@ -542,19 +458,11 @@ export class PostgresRequestQueue implements RequestQueue<PostgresTransaction> {
     const group = this.group;
     this.group = [];
     if (group.length === 0) return;
-    const split =
-      this.c.visibleFirst && group.some((g) => g.visible !== undefined);
+    const split = this.c.visibleFirst && group.some((g) => g.visible !== undefined);
     const [one] = group;
-    const requests =
-      group.length === 1 ? one!.requests : group.flatMap((g) => g.requests);
-    const leases =
-      group.length === 1
-        ? one!.leases
-        : group.flatMap((g) => g.leases ?? g.requests.map(() => undefined));
-    const idempotent =
-      group.length === 1
-        ? one!.idempotent
-        : group.flatMap((g) => g.requests.map(() => g.idempotent));
+    const requests = group.length === 1 ? one!.requests : group.flatMap((g) => g.requests);
+    const leases = group.length === 1 ? one!.leases : group.flatMap((g) => g.leases ?? g.requests.map(() => undefined));
+    const idempotent = group.length === 1 ? one!.idempotent : group.flatMap((g) => g.requests.map(() => g.idempotent));
     this.store(requests, leases, idempotent, undefined, split).then(
       (stored) => this.settle(group, split, new Set(stored)),
       (error: unknown) => {
@@ -565,21 +473,13 @@ export class PostgresRequestQueue implements RequestQueue<PostgresTransaction> {
           for (const g of group) g.reject(error);
           return;
         }
-        for (const g of group)
-          this.store(g.requests, g.leases, g.idempotent, undefined, split).then(
-            (stored) => this.settle([g], split, new Set(stored)),
-            g.reject,
-          );
+        for (const g of group) this.store(g.requests, g.leases, g.idempotent, undefined, split).then((stored) => this.settle([g], split, new Set(stored)), g.reject);
       },
     );
   }
 
   /** After a group's rows are committed: with `split`, starts what was handed off and waits for the flush barrier; then resolves. */
-  private settle(
-    group: readonly GroupedEnqueue[],
-    split: boolean,
-    stored: Set<string>,
-  ): void {
+  private settle(group: readonly GroupedEnqueue[], split: boolean, stored: Set<string>): void {
     const leased = group.map((g) => leasedOf(g, stored));
     if (!split) {
       group.forEach((g, i) => g.resolve(leased[i]!));
@@ -617,14 +517,10 @@ export class PostgresRequestQueue implements RequestQueue<PostgresTransaction> {
     const { c } = this;
     this.flushRow = true;
     const flushing = c
-      .query(
-        "making enqueued requests durable",
-        `INSERT INTO ${c.s}.flushes (owner, at) VALUES ($1, $2) ON CONFLICT (owner) DO UPDATE SET at = excluded.at`,
-        [this.instance, Date.now()],
-      )
+      .query('making enqueued requests durable', `INSERT INTO ${c.s}.flushes (owner, at) VALUES ($1, $2) ON CONFLICT (owner) DO UPDATE SET at = excluded.at`, [this.instance, Date.now()])
       .then(noop, (error: unknown) => {
         throw new HookworkError(
-          "HOOKWORK_ERR_ENQUEUE_UNCERTAIN",
+          'HOOKWORK_ERR_ENQUEUE_UNCERTAIN',
           `PostgreSQL committed them, but hookwork could not confirm that they reached its disk (${(error as Error).message}): they stay queued and are delivered (some may have been sent already) unless the server crashed before writing them`,
           { cause: error },
         );
@@ -643,13 +539,7 @@ export class PostgresRequestQueue implements RequestQueue<PostgresTransaction> {
     if (!this.flushRow) return;
     await Promise.allSettled([this.flushing, this.nextFlush]);
     const { c } = this;
-    await c
-      .query(
-        "forgetting this store's flush row",
-        `DELETE FROM ${c.s}.flushes WHERE owner = $1`,
-        [this.instance],
-      )
-      .catch(noop);
+    await c.query('forgetting this store\'s flush row', `DELETE FROM ${c.s}.flushes WHERE owner = $1`, [this.instance]).catch(noop);
   }
 
   /**
@@ -675,31 +565,22 @@ export class PostgresRequestQueue implements RequestQueue<PostgresTransaction> {
   ): Promise<string[]> {
     const inHost = host !== undefined;
     const { c } = this;
-    const doing = `enqueueing ${requests.length} request(s)${inHost ? " in the host transaction" : ""}`;
+    const doing = `enqueueing ${requests.length} request(s)${inHost ? ' in the host transaction' : ''}`;
     // Inside a host transaction the notification is anonymous: this process's dispatcher, woken
     // before the host commits, finds nothing, and must wake again when the commit sends it.
-    const payload = inHost ? "" : this.instance;
+    const payload = inHost ? '' : this.instance;
     // Visible first: committed without waiting for the WAL flush (the bookkeeping pool's setting).
     const on = host ?? (visibleFirst ? c.bookkeeping : c.enqueueing);
     const [one] = requests;
     const progress: QueryProgress = { sent: false };
-    const unseen =
-      idempotent === true ||
-      (typeof idempotent !== "boolean" && idempotent.includes(true));
+    const unseen = idempotent === true || (typeof idempotent !== 'boolean' && idempotent.includes(true));
     try {
       if (requests.length === 1 && !one!.fifo) {
         const lease = leases?.[0];
-        const result = await c.query<{ state: string }>(
-          doing,
-          this.insertOneTexts[unseen ? 1 : 0],
-          oneRowValues(one!, lease, c.channel, payload),
-          on,
-          progress,
-        );
+        const result = await c.query<{ state: string }>(doing, this.insertOneTexts[unseen ? 1 : 0], oneRowValues(one!, lease, c.channel, payload), on, progress);
         return lease && result.rows.length === 1 ? [one!.id] : [];
       }
-      const leasing =
-        leases !== undefined && leases.some((lease) => lease !== undefined);
+      const leasing = leases !== undefined && leases.some((lease) => lease !== undefined);
       const result = await c.query<{ leased?: string[] }>(
         doing,
         insertMany(c.s, unseen, leasing),
@@ -715,19 +596,11 @@ export class PostgresRequestQueue implements RequestQueue<PostgresTransaction> {
           c.channel,
           payload,
           // The FIFO lines this batch joins, locked in one order (no deadlock between batches).
-          [
-            ...new Set(
-              requests
-                .filter((r) => r.fifo)
-                .map((r) => `${c.s}/${r.webhookKey}`),
-            ),
-          ].sort(),
+          [...new Set(requests.filter((r) => r.fifo).map((r) => `${c.s}/${r.webhookKey}`))].sort(),
           FIFO_LOCK_CLASS,
           requests.map((_, i) => leases?.[i]?.owner ?? null),
           requests.map((_, i) => leases?.[i]?.expiresAt ?? null),
-          typeof idempotent === "boolean"
-            ? requests.map(() => idempotent)
-            : idempotent,
+          typeof idempotent === 'boolean' ? requests.map(() => idempotent) : idempotent,
         ],
         on,
         progress,
@@ -737,37 +610,26 @@ export class PostgresRequestQueue implements RequestQueue<PostgresTransaction> {
       const cause = isHookworkError(error) ? (error.cause ?? error) : error;
       // The host's transaction had failed already: node-postgres rejects a failed query before
       // the server's ReadyForQuery updates getTransactionStatus(), so the check may have passed.
-      if (inHost && sqlState(cause) === "25P02")
-        throw new HookworkError(
-          "HOOKWORK_ERR_INVALID_TRANSACTION",
-          ABORTED_TRANSACTION,
-          { cause: error },
-        );
+      if (inHost && sqlState(cause) === '25P02') throw new HookworkError('HOOKWORK_ERR_INVALID_TRANSACTION', ABORTED_TRANSACTION, { cause: error });
       // The host's transaction cannot write: its own choice (READ ONLY) or its client's server, not hookwork's store.
-      if (inHost && sqlState(cause) === "25006")
-        throw new HookworkError(
-          "HOOKWORK_ERR_INVALID_TRANSACTION",
-          READ_ONLY_TRANSACTION,
-          { cause: error },
-        );
+      if (inHost && sqlState(cause) === '25006') throw new HookworkError('HOOKWORK_ERR_INVALID_TRANSACTION', READ_ONLY_TRANSACTION, { cause: error });
       // The host's connection, not hookwork's pool: its transaction is gone, and nothing reconnects it.
-      if (inHost && isConnectionFailure(cause))
-        throw lostHostConnection(doing, cause);
+      if (inHost && isConnectionFailure(cause)) throw lostHostConnection(doing, cause);
       if (inHost)
         throw new HookworkError(
-          "HOOKWORK_ERR_ENQUEUE_FAILED",
+          'HOOKWORK_ERR_ENQUEUE_FAILED',
           `could not store ${requests.length} request(s) in the host transaction: ${(error as Error).message}; the transaction is aborted, so nothing of it will be stored — roll it back and run it again`,
           { cause: error },
         );
       if (!progress.sent || !lostAfterSending(cause)) {
         throw new HookworkError(
-          "HOOKWORK_ERR_ENQUEUE_FAILED",
-          `could not store ${requests.length} request(s), and nothing of them was stored (${progress.sent ? "PostgreSQL refused the statement and rolled it back" : "no connection could be had, so nothing was sent"}): ${(error as Error).message}`,
+          'HOOKWORK_ERR_ENQUEUE_FAILED',
+          `could not store ${requests.length} request(s), and nothing of them was stored (${progress.sent ? 'PostgreSQL refused the statement and rolled it back' : 'no connection could be had, so nothing was sent'}): ${(error as Error).message}`,
           { cause: error },
         );
       }
       throw new HookworkError(
-        "HOOKWORK_ERR_ENQUEUE_UNCERTAIN",
+        'HOOKWORK_ERR_ENQUEUE_UNCERTAIN',
         `the connection to PostgreSQL was lost after the statement storing ${requests.length} request(s) was sent and before its answer (${(error as Error).message}): it commits on its own, so they may or may not be stored`,
         { cause: error },
       );
@@ -779,10 +641,7 @@ export class PostgresRequestQueue implements RequestQueue<PostgresTransaction> {
     if (limit === 0) return [];
     const { c } = this;
     const now = options.now.getTime();
-    const excluded =
-      options.excludeWebhookKeys && options.excludeWebhookKeys.length > 0
-        ? [...options.excludeWebhookKeys]
-        : [];
+    const excluded = options.excludeWebhookKeys && options.excludeWebhookKeys.length > 0 ? [...options.excludeWebhookKeys] : [];
     // Bounded reads, each on a partial index, locked with SKIP LOCKED so claimers never wait:
     // plain requests pending by due time (with webhooks excluded, each other webhook's own front,
     // never the excluded ones' backlogs) and in flight by lease expiry (normally none); and the
@@ -791,23 +650,13 @@ export class PostgresRequestQueue implements RequestQueue<PostgresTransaction> {
     // loose index scan (one seek per webhook with a line), so a long line is never read whole. The
     // state is checked again on the locked row, so a head another process just claimed or
     // completed is not taken twice. The oldest `limit` of all of them are taken.
-    const result = await c.query<Row>(
-      "claiming requests",
-      this.claimTexts[excluded.length > 0 ? 1 : 0],
-      [now, excluded, limit, options.owner, now + options.leaseMs],
-      c.bookkeeping,
-    );
+    const result = await c.query<Row>('claiming requests', this.claimTexts[excluded.length > 0 ? 1 : 0], [now, excluded, limit, options.owner, now + options.leaseMs], c.bookkeeping);
     return result.rows.sort(byDue).map(toRequest);
   }
 
   async complete(id: string, owner: string): Promise<boolean> {
     const { c } = this;
-    const result = await c.query(
-      `completing request ${id}`,
-      `DELETE FROM ${c.s}.requests WHERE id = $1 AND state = 'inflight' AND lease_owner = $2`,
-      [id, owner],
-      c.bookkeeping,
-    );
+    const result = await c.query(`completing request ${id}`, `DELETE FROM ${c.s}.requests WHERE id = $1 AND state = 'inflight' AND lease_owner = $2`, [id, owner], c.bookkeeping);
     return result.rowCount === 1;
   }
 
@@ -835,15 +684,10 @@ export class PostgresRequestQueue implements RequestQueue<PostgresTransaction> {
    * than the rest of a completion, and responses arrive one by one, each in its own turn, so the
    * core's per-turn batches are mostly of one. Only a completion waits; the delivery has arrived.
    */
-  completeAndLog(
-    ids: readonly string[],
-    owner: string,
-    entries: readonly DeliveryLogEntry[],
-  ): Promise<string[]> {
+  completeAndLog(ids: readonly string[], owner: string, entries: readonly DeliveryLogEntry[]): Promise<string[]> {
     if (entries.length === 0) return this.completeMany(ids, owner);
     return new Promise<string[]>((resolve, reject) => {
-      if (this.completions.length === 0)
-        this.completionsSince = performance.now();
+      if (this.completions.length === 0) this.completionsSince = performance.now();
       this.completions.push({ ids, owner, entries, resolve, reject });
       if (this.completionsWriting === undefined) this.scheduleCompletions();
     });
@@ -851,14 +695,9 @@ export class PostgresRequestQueue implements RequestQueue<PostgresTransaction> {
 
   /** Writes the waiting completions when the first of them has waited the window (at once if it has). */
   private scheduleCompletions(): void {
-    if (this.completionTimer !== undefined || this.completions.length === 0)
-      return;
-    const wait =
-      this.completionsSince + COMPLETION_WINDOW_MS - performance.now();
-    this.completionTimer = setTimeout(
-      () => this.flushCompletions(),
-      Math.max(0, wait),
-    );
+    if (this.completionTimer !== undefined || this.completions.length === 0) return;
+    const wait = this.completionsSince + COMPLETION_WINDOW_MS - performance.now();
+    this.completionTimer = setTimeout(() => this.flushCompletions(), Math.max(0, wait));
   }
 
   /** Writes every waiting completeAndLog in one statement; those that come meanwhile wait for it, and their window. */
@@ -868,8 +707,7 @@ export class PostgresRequestQueue implements RequestQueue<PostgresTransaction> {
     const batch = this.completions;
     this.completions = [];
     if (batch.length === 0) return;
-    const settle = (w: WaitingCompletion, completed: Set<string>) =>
-      w.resolve(w.ids.filter((id) => completed.has(id)));
+    const settle = (w: WaitingCompletion, completed: Set<string>) => w.resolve(w.ids.filter((id) => completed.has(id)));
     const writing = this.writeCompletions(batch).then(
       (completed) => {
         for (const w of batch) settle(w, completed);
@@ -878,14 +716,7 @@ export class PostgresRequestQueue implements RequestQueue<PostgresTransaction> {
         // All or none: in a batch of several, one call's entry may be the cause, so each goes
         // again alone and only the one at fault fails.
         if (batch.length === 1) return batch[0]!.reject(error);
-        await Promise.all(
-          batch.map((w) =>
-            this.writeCompletions([w]).then(
-              (completed) => settle(w, completed),
-              w.reject,
-            ),
-          ),
-        );
+        await Promise.all(batch.map((w) => this.writeCompletions([w]).then((completed) => settle(w, completed), w.reject)));
       },
     );
     this.completionsWriting = writing;
@@ -897,25 +728,19 @@ export class PostgresRequestQueue implements RequestQueue<PostgresTransaction> {
 
   /** Writes the waiting completions now and waits for them (the store calls it on close). */
   private async settleCompletions(): Promise<void> {
-    while (
-      this.completionsWriting !== undefined ||
-      this.completions.length > 0
-    ) {
+    while (this.completionsWriting !== undefined || this.completions.length > 0) {
       if (this.completionsWriting === undefined) this.flushCompletions();
       await this.completionsWriting;
     }
   }
 
-  private async writeCompletions(
-    batch: readonly WaitingCompletion[],
-  ): Promise<Set<string>> {
+  private async writeCompletions(batch: readonly WaitingCompletion[]): Promise<Set<string>> {
     const { c } = this;
-    const entries =
-      batch.length === 1 ? batch[0]!.entries : batch.flatMap((w) => w.entries);
+    const entries = batch.length === 1 ? batch[0]!.entries : batch.flatMap((w) => w.entries);
     const ids = batch.flatMap((w) => w.ids);
     const owners = batch.flatMap((w) => w.ids.map(() => w.owner));
     const result = await c.query<{ id: string }>(
-      `completing ${ids.length} request(s) with ${entries.length} delivery log entr${entries.length === 1 ? "y" : "ies"}`,
+      `completing ${ids.length} request(s) with ${entries.length} delivery log entr${entries.length === 1 ? 'y' : 'ies'}`,
       `WITH logged AS (${insertLogEntries(c.s, 3)})
        DELETE FROM ${c.s}.requests AS r USING unnest($1::text[], $2::text[]) AS done(id, owner)
        WHERE r.id = done.id AND r.state = 'inflight' AND r.lease_owner = done.owner RETURNING r.id`,
@@ -925,54 +750,29 @@ export class PostgresRequestQueue implements RequestQueue<PostgresTransaction> {
     return new Set(result.rows.map((row) => row.id));
   }
 
-  async reschedule(
-    id: string,
-    owner: string,
-    update: { dueAt: Date; attempts: number; lastError?: string },
-  ): Promise<boolean> {
+  async reschedule(id: string, owner: string, update: { dueAt: Date; attempts: number; lastError?: string }): Promise<boolean> {
     const { c } = this;
     const result = await c.query(
       `rescheduling request ${id}`,
       `UPDATE ${c.s}.requests SET state = 'pending', due_at = $1, retry_count = $2, last_error = $3, lease_owner = NULL, lease_expires_at = NULL WHERE id = $4 AND state = 'inflight' AND lease_owner = $5`,
-      [
-        update.dueAt.getTime(),
-        update.attempts,
-        clean(update.lastError),
-        id,
-        owner,
-      ],
+      [update.dueAt.getTime(), update.attempts, clean(update.lastError), id, owner],
       c.bookkeeping,
     );
     return result.rowCount === 1;
   }
 
-  async deadLetter(
-    id: string,
-    owner: string,
-    update: { attempts: number; lastError?: string; now: Date },
-  ): Promise<boolean> {
+  async deadLetter(id: string, owner: string, update: { attempts: number; lastError?: string; now: Date }): Promise<boolean> {
     const { c } = this;
     const result = await c.query(
       `dead-lettering request ${id}`,
       `UPDATE ${c.s}.requests SET state = 'dead', dead_at = $1, retry_count = $2, last_error = $3, lease_owner = NULL, lease_expires_at = NULL WHERE id = $4 AND state = 'inflight' AND lease_owner = $5`,
-      [
-        update.now.getTime(),
-        update.attempts,
-        clean(update.lastError),
-        id,
-        owner,
-      ],
+      [update.now.getTime(), update.attempts, clean(update.lastError), id, owner],
       c.bookkeeping,
     );
     return result.rowCount === 1;
   }
 
-  async renew(
-    owner: string,
-    ids: readonly string[],
-    leaseMs: number,
-    now: Date,
-  ): Promise<string[]> {
+  async renew(owner: string, ids: readonly string[], leaseMs: number, now: Date): Promise<string[]> {
     if (ids.length === 0) return [];
     const { c } = this;
     const result = await c.query<{ id: string }>(
@@ -997,25 +797,15 @@ export class PostgresRequestQueue implements RequestQueue<PostgresTransaction> {
   }
 
   async redeliver(selector: RedeliverSelector, now: Date): Promise<string[]> {
-    if (
-      (selector.ids && selector.ids.length === 0) ||
-      (selector.webhookKeys && selector.webhookKeys.length === 0)
-    )
-      return [];
+    if ((selector.ids && selector.ids.length === 0) || (selector.webhookKeys && selector.webhookKeys.length === 0)) return [];
     const { c } = this;
     const result = await c.query<{ id: string }>(
-      "redelivering dead letters",
+      'redelivering dead letters',
       `UPDATE ${c.s}.requests SET state = 'pending', due_at = $1, retry_count = 0, dead_at = NULL
        WHERE state = 'dead' AND ($2::text[] IS NULL OR id = ANY($2::text[])) AND ($3::text IS NULL OR webhook_key = $3) AND ($4::bigint IS NULL OR dead_at >= $4)
          AND ($5::text[] IS NULL OR webhook_key = ANY($5::text[]))
        RETURNING id`,
-      [
-        now.getTime(),
-        selector.ids ? [...selector.ids] : null,
-        selector.webhookKey ?? null,
-        selector.deadSince?.getTime() ?? null,
-        selector.webhookKeys ? [...selector.webhookKeys] : null,
-      ],
+      [now.getTime(), selector.ids ? [...selector.ids] : null, selector.webhookKey ?? null, selector.deadSince?.getTime() ?? null, selector.webhookKeys ? [...selector.webhookKeys] : null],
     );
     if (result.rows.length > 0) await this.notify();
     return result.rows.map((row) => row.id);
@@ -1023,22 +813,17 @@ export class PostgresRequestQueue implements RequestQueue<PostgresTransaction> {
 
   async bringForward(webhookKey: string, now: Date): Promise<number> {
     const { c } = this;
-    const result = await c.query(
-      `bringing forward the requests of webhook ${webhookKey}`,
-      `UPDATE ${c.s}.requests SET due_at = $1 WHERE webhook_key = $2 AND state = 'pending' AND due_at > $1`,
-      [now.getTime(), webhookKey],
-    );
+    const result = await c.query(`bringing forward the requests of webhook ${webhookKey}`, `UPDATE ${c.s}.requests SET due_at = $1 WHERE webhook_key = $2 AND state = 'pending' AND due_at > $1`, [
+      now.getTime(),
+      webhookKey,
+    ]);
     const moved = result.rowCount ?? 0;
     // Due now: the other processes' dispatchers may be asleep until the old due times.
     if (moved > 0) await this.notify();
     return moved;
   }
 
-  async discard(
-    webhookKey: string,
-    publishedUpTo: Date,
-    limit: number,
-  ): Promise<WebhookRequest[]> {
+  async discard(webhookKey: string, publishedUpTo: Date, limit: number): Promise<WebhookRequest[]> {
     if (limit <= 0) return [];
     const { c } = this;
     // A bounded batch (the caller repeats). Rows another process holds locked (claiming them) are
@@ -1052,9 +837,7 @@ export class PostgresRequestQueue implements RequestQueue<PostgresTransaction> {
       [webhookKey, publishedUpTo.getTime(), Math.floor(limit)],
     );
     // RETURNING keeps no order: enqueue order, as the contract says.
-    return result.rows
-      .sort((a, b) => Number(a.seq) - Number(b.seq))
-      .map(toRequest);
+    return result.rows.sort((a, b) => Number(a.seq) - Number(b.seq)).map(toRequest);
   }
 
   async listDead(query: DeadLetterQuery = {}): Promise<Page<WebhookRequest>> {
@@ -1062,17 +845,12 @@ export class PostgresRequestQueue implements RequestQueue<PostgresTransaction> {
     const where = `state = 'dead' AND ($1::text IS NULL OR webhook_key = $1) AND ($4::bigint IS NULL OR dead_at >= $4)`;
     // One statement, so the page and the total are of one snapshot; the total survives an empty page.
     const result = await c.query<Row & { total: string; seq: string | null }>(
-      "listing dead letters",
+      'listing dead letters',
       `WITH total AS (SELECT count(*) AS total FROM ${c.s}.requests WHERE ${where})
        SELECT total.total, page.* FROM total LEFT JOIN LATERAL (
          SELECT ${COLUMNS} FROM ${c.s}.requests WHERE ${where} ORDER BY dead_at DESC, seq DESC LIMIT $2 OFFSET $3
        ) AS page ON true`,
-      [
-        query.webhookKey ?? null,
-        query.limit ?? null,
-        query.offset ?? 0,
-        query.deadSince?.getTime() ?? null,
-      ],
+      [query.webhookKey ?? null, query.limit ?? null, query.offset ?? 0, query.deadSince?.getTime() ?? null],
     );
     const total = Number(result.rows[0]?.total ?? 0);
     return {
@@ -1083,11 +861,7 @@ export class PostgresRequestQueue implements RequestQueue<PostgresTransaction> {
 
   async get(id: string): Promise<WebhookRequest | undefined> {
     const { c } = this;
-    const result = await c.query<Row>(
-      `reading request ${id}`,
-      `SELECT ${COLUMNS} FROM ${c.s}.requests WHERE id = $1`,
-      [id],
-    );
+    const result = await c.query<Row>(`reading request ${id}`, `SELECT ${COLUMNS} FROM ${c.s}.requests WHERE id = $1`, [id]);
     const row = result.rows[0];
     return row && toRequest(row);
   }
@@ -1095,17 +869,14 @@ export class PostgresRequestQueue implements RequestQueue<PostgresTransaction> {
   async counts(query: { webhookKey?: string } = {}): Promise<QueueCounts> {
     const { c } = this;
     if (query.webhookKey !== undefined) {
-      const result = await c.query<{ state: RequestState; n: string }>(
-        `counting the requests of webhook ${query.webhookKey}`,
-        `SELECT state, count(*) AS n FROM ${c.s}.requests WHERE webhook_key = $1 GROUP BY state`,
-        [query.webhookKey],
-      );
-      const of = (state: RequestState) =>
-        Number(result.rows.find((r) => r.state === state)?.n ?? 0);
+      const result = await c.query<{ state: RequestState; n: string }>(`counting the requests of webhook ${query.webhookKey}`, `SELECT state, count(*) AS n FROM ${c.s}.requests WHERE webhook_key = $1 GROUP BY state`, [
+        query.webhookKey,
+      ]);
+      const of = (state: RequestState) => Number(result.rows.find((r) => r.state === state)?.n ?? 0);
       return {
-        pending: of("pending"),
-        inFlight: of("inflight"),
-        dead: of("dead"),
+        pending: of('pending'),
+        inFlight: of('inflight'),
+        dead: of('dead'),
       };
     }
     // Each count reads its own partial index; one statement, so the three are of one snapshot.
@@ -1114,7 +885,7 @@ export class PostgresRequestQueue implements RequestQueue<PostgresTransaction> {
       inflight: string;
       dead: string;
     }>(
-      "counting requests",
+      'counting requests',
       // Pending in two halves, each on its partial index (plain by due time; FIFO by line): since
       // migration 5 no index holds every pending request, and a bare state = 'pending' scanned the
       // webhook index, dead letters included (301 buffers against 23 with 200,000 dead letters).
@@ -1132,20 +903,14 @@ export class PostgresRequestQueue implements RequestQueue<PostgresTransaction> {
 
   async nextDueAt(): Promise<Date | undefined> {
     const { c } = this;
-    const result = await c.query<{ at: string | null }>(
-      "finding the next due request",
-      this.nextDueText,
-    );
+    const result = await c.query<{ at: string | null }>('finding the next due request', this.nextDueText);
     const at = result.rows[0]?.at;
     return at == null ? undefined : new Date(Number(at));
   }
 
   async oldestPendingCreatedAt(): Promise<Date | undefined> {
     const { c } = this;
-    const result = await c.query<{ at: string | null }>(
-      "finding the oldest pending request",
-      `SELECT min(created_at) AS at FROM ${c.s}.requests WHERE state = 'pending'`,
-    );
+    const result = await c.query<{ at: string | null }>('finding the oldest pending request', `SELECT min(created_at) AS at FROM ${c.s}.requests WHERE state = 'pending'`);
     const at = result.rows[0]?.at;
     return at == null ? undefined : new Date(Number(at));
   }
@@ -1158,7 +923,7 @@ export class PostgresRequestQueue implements RequestQueue<PostgresTransaction> {
     // checked again as committed (READ COMMITTED re-reads a row it waited for), and kept; the
     // subquery alone would delete it while pending.
     const result = await c.query(
-      "deleting old dead letters",
+      'deleting old dead letters',
       `DELETE FROM ${c.s}.requests WHERE seq IN (SELECT seq FROM ${c.s}.requests WHERE state = 'dead' AND dead_at < $1 ORDER BY dead_at, seq LIMIT $2) AND state = 'dead' AND dead_at < $1`,
       [before.getTime(), Math.floor(limit)],
       c.bookkeeping,
@@ -1174,12 +939,7 @@ export class PostgresRequestQueue implements RequestQueue<PostgresTransaction> {
   watch(listener: () => void): () => void {
     this.listeners.add(listener);
     this.unlisten ??= this.listener.subscribe((payload) => {
-      if (
-        payload !== this.instance &&
-        payload !== WEBHOOKS_CHANGED &&
-        payload !== HEALTH_CHANGED
-      )
-        this.wakeWatchers();
+      if (payload !== this.instance && payload !== WEBHOOKS_CHANGED && payload !== HEALTH_CHANGED) this.wakeWatchers();
     });
     return () => {
       this.listeners.delete(listener);
@@ -1207,10 +967,7 @@ export class PostgresRequestQueue implements RequestQueue<PostgresTransaction> {
   /** Wakes every process's dispatcher (redelivered requests are due now). */
   private async notify(): Promise<void> {
     try {
-      await this.c.query("waking the dispatchers", "SELECT pg_notify($1, $2)", [
-        this.c.channel,
-        "",
-      ]);
+      await this.c.query('waking the dispatchers', 'SELECT pg_notify($1, $2)', [this.c.channel, '']);
     } catch {
       // The requests are stored; the dispatchers' sweep finds them. Nothing to fail for.
     }
