@@ -359,12 +359,19 @@ export function createHookwork<TStorageTransaction = never, TQueueTransaction = 
     (error) => reporter.backgroundError('log cleanup', error),
   );
   const webhookService = (): WebhookService => container.resolve(WebhookService);
+  /** Whether the log holds an attempt of a request (drain()'s and redeliver()'s "not a typo"). */
+  const logged = async (requestId: string): Promise<boolean> => {
+    // This app's own settled requests may still be in the log writer's batch.
+    await logWriter.flush();
+    return (await opened((s) => s.deliveryLog).list({ requestId, limit: 1 })).items.length > 0;
+  };
   const management = new ManagementService({
     get webhooks() {
       return webhookService();
     },
     catalogue,
     deliveryLog: () => opened((s) => s.deliveryLog),
+    logged,
     engine: () => engine ?? opened(() => undefined as never),
     testSender: new TestSender({
       repository: { get: (key) => opened((s) => s.webhooks).get(key) },
@@ -410,6 +417,7 @@ export function createHookwork<TStorageTransaction = never, TQueueTransaction = 
     attempt,
     closeTransport: async () => madeTransport?.close(),
     logWriter,
+    logged,
     dropped,
     failures: new DeliveryFailureLog(logger),
     own,

@@ -149,7 +149,7 @@ async function requireKnown(engine: QueueEngine<unknown>, options: DrainOptions,
     if (!(await engine.get(id)) && !(await lookups.logged(id))) unknown.push(id);
   }
   if (unknown.length > 0) {
-    const shown = unknown.slice(0, 5).map((id) => JSON.stringify(id)).join(', ') + (unknown.length > 5 ? ` and ${unknown.length - 5} more` : '');
+    const shown = shownList(unknown, { show: (id) => JSON.stringify(id), max: 5 });
     throw new HookworkError(
       'HOOKWORK_ERR_REQUEST_NOT_FOUND',
       `drain() was given request id${unknown.length > 1 ? 's' : ''} ${shown} that no queued request and no delivery log entry has; pass the ids publish() returned (a request's webhook-id), or drain() with no ids for this app's own requests`,

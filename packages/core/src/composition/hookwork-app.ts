@@ -141,6 +141,8 @@ export interface HookworkParts {
   /** Closes the transport if the app made it (a ready one the host passed is the host's to close). */
   closeTransport(): Promise<void>;
   logWriter: DeliveryLogWriter;
+  /** Whether the delivery log holds an attempt of a request, this app's unwritten entries included. */
+  logged: (requestId: string) => Promise<boolean>;
   dropped: DroppedRequests;
   failures: DeliveryFailureLog;
   own: OwnRequests;
@@ -536,14 +538,9 @@ export class HookworkApp<TTransaction = never> implements Hookwork<TTransaction>
   async drain(options?: DrainOptions): Promise<void> {
     const engine = this.requireStarted();
     const management = this.parts.management;
-    const logWriter = this.parts.logWriter;
     await drainQueue(engine, this.parts.own, options, this.stopRequested.signal, {
       requireWebhook: async (webhookKey) => void (await management.queueCounts({ webhookKey })),
-      logged: async (requestId) => {
-        // This app's own settled requests may still be in the log writer's batch.
-        await logWriter.flush();
-        return (await management.logs({ requestId, limit: 1 })).total > 0;
-      },
+      logged: this.parts.logged,
     });
     await this.parts.logWriter.flush();
   }

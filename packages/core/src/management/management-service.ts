@@ -25,6 +25,12 @@ export interface ManagementDeps {
   webhooks: WebhookService;
   catalogue: WebhookEventCatalogue;
   deliveryLog: () => DeliveryLog;
+  /**
+   * Whether the delivery log holds an attempt of `requestId`, this app's entries still waiting to
+   * be written included (so a request it settled a moment ago counts): a request gone from the
+   * queue that the log knows was delivered, dropped or given up on — not a typo.
+   */
+  logged: (requestId: string) => Promise<boolean>;
   engine: () => QueueEngine<unknown>;
   testSender: TestSender;
   clock: Clock;
@@ -244,12 +250,10 @@ export class ManagementService implements Management {
     // cleaned up, where the same id alone was a 404. An id whose attempts the delivery log holds
     // was a request: another redelivery (a second operator's, another instance's) took it first
     // and it was delivered or dropped since; like a queued one it is left to that, not refused.
-    const gone = [...requests].filter(([, request]) => !request).map(([id]) => id);
-    const log = gone.length > 0 ? this.deps.deliveryLog() : undefined;
     const unknown: string[] = [];
-    for (const id of gone) if ((await log!.list({ requestId: id, limit: 1 })).items.length === 0) unknown.push(id);
+    for (const [id, request] of requests) if (!request && !(await this.deps.logged(id))) unknown.push(id);
     if (unknown.length > 0) {
-      const shown = unknown.slice(0, 5).map((id) => JSON.stringify(id)).join(', ') + (unknown.length > 5 ? ` and ${unknown.length - 5} more` : '');
+      const shown = shownList(unknown, { show: (id) => JSON.stringify(id), max: 5 });
       throw new HookworkError(
         'HOOKWORK_ERR_REQUEST_NOT_FOUND',
         `no queued or dead-lettered request has the id${unknown.length > 1 ? 's' : ''} ${shown}${ids.length > 1 ? '; nothing was redelivered' : ''} (a dead letter past keepDeadLettersForDays is cleaned up); list dead letters with app.deadLetters()`,
@@ -261,22 +265,14 @@ export class ManagementService implements Management {
     for (const [id, request] of requests) {
       if (request?.state !== 'dead') {
         // One asked for alone is said, as a deleted webhook's is: answered { redelivered: 0 }, a
-        // page showed "put back in the queue" for a request another tab had already put back.
-        if (requests.size === 1 && request) {
-          throw new HookworkError(
-            'HOOKWORK_ERR_REQUEST_NOT_DEAD',
-            `request ${id} was not redelivered: it is not a dead letter but still in the queue, ${request.state === 'inflight' ? 'being attempted now' : `waiting for its next attempt (due ${request.dueAt.toISOString()})`} — redelivered already, or never dead; it is delivered or dead-lettered on its own, and its attempts are in the delivery log`,
-            { details: { id, state: request.state } },
-          );
-        }
-        // Gone from the queue, known to the log: another redelivery took it first and it was
-        // delivered (or dropped) since.
+        // page showed "put back in the queue" for a request another tab had already put back. Gone
+        // from the queue (known to the log): another redelivery took it first, and it was
+        // delivered or dropped since.
         if (requests.size === 1) {
-          throw new HookworkError(
-            'HOOKWORK_ERR_REQUEST_NOT_DEAD',
-            `request ${id} was not redelivered: it is no dead letter any more — redelivered already (another tab, another instance, a bulk redelivery) and delivered or dropped since; its attempts are in the delivery log`,
-            { details: { id, state: 'gone' } },
-          );
+          const where = !request
+            ? 'it is no dead letter any more — redelivered already (another tab, another instance, a bulk redelivery) and delivered or dropped since; its attempts are in the delivery log'
+            : `it is not a dead letter but still in the queue, ${request.state === 'inflight' ? 'being attempted now' : `waiting for its next attempt (due ${request.dueAt.toISOString()})`} — redelivered already, or never dead; it is delivered or dead-lettered on its own, and its attempts are in the delivery log`;
+          throw new HookworkError('HOOKWORK_ERR_REQUEST_NOT_DEAD', `request ${id} was not redelivered: ${where}`, { details: { id, state: request?.state ?? 'gone' } });
         }
         continue;
       }
