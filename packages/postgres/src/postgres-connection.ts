@@ -207,16 +207,16 @@ export class PostgresConnection {
   }
 
   /**
-   * Runs `work` in a transaction of its own on one connection of `pool`: `BEGIN` and the `SET
+   * Runs `work` in a transaction of its own on one connection of the pool: `BEGIN` and the `SET
    * LOCAL` lines of `settings` in one round trip, then `work`'s statements (prepared, each under
    * the watchdog of {@link onPool}), then `COMMIT`. When anything fails it rolls back (nothing of
    * it kept) and rejects with one coded error saying what was being done; the connection is then
    * dropped rather than given back to the pool, as {@link onPool} does after a failed statement.
    */
-  async transaction<T>(doing: string, settings: Readonly<Record<string, string | number>>, work: (query: <R extends QueryResultRow = QueryResultRow>(text: string, values?: unknown[]) => Promise<QueryResult<R>>) => Promise<T>, pool: Pool = this.pool): Promise<T> {
+  async transaction<T>(doing: string, settings: Readonly<Record<string, number>>, work: (query: <R extends QueryResultRow = QueryResultRow>(text: string, values?: unknown[]) => Promise<QueryResult<R>>) => Promise<T>): Promise<T> {
     let client: PoolClient;
     try {
-      client = await pool.connect();
+      client = await this.pool.connect();
     } catch (error) {
       throw toStorageError(error, { where: this.where, doing, schema: this.schema, ...(this.role !== undefined ? { role: this.role } : {}) });
     }
@@ -225,7 +225,7 @@ export class PostgresConnection {
     let failed: unknown;
     try {
       // Setting names and values are hookwork's own constants (never a caller's text).
-      const set = Object.entries(settings).map(([name, value]) => `SET LOCAL ${name} = ${typeof value === 'number' ? value : `'${value.replace(/'/g, "''")}'`}`);
+      const set = Object.entries(settings).map(([name, value]) => `SET LOCAL ${name} = ${value}`);
       await this.watched(client, { text: ['BEGIN', ...set].join('; ') });
       try {
         const result = await work((text, values = []) => this.watched(client, { name: this.nameOf(text), text, values }));

@@ -14,6 +14,14 @@ export function sameWebhook(a: Pick<Webhook, 'key' | 'createdAt'>, b: Pick<Webho
 }
 
 /**
+ * True when `a` and `b` are the same webhook at the same URL: what a webhook's health is about (a
+ * moved or re-created webhook starts afresh).
+ */
+export function sameReceiver(a: Pick<Webhook, 'key' | 'createdAt' | 'url'>, b: Pick<Webhook, 'key' | 'createdAt' | 'url'>): boolean {
+  return a.url === b.url && sameWebhook(a, b);
+}
+
+/**
  * True when `request` was published before `webhook` existed, so it was made for a webhook deleted
  * since under the same key and must not go to this one (another receiver, perhaps another owner,
  * signed with its secrets). A request published in the millisecond its webhook was created is the

@@ -28,13 +28,8 @@ function withHealth<TTransaction>(backend: StorageBackend<TTransaction>, wrap: (
  * (nothing of the store is replaced: every other call goes to it).
  */
 export function withoutHealthUpdate<TTransaction>(backend: StorageBackend<TTransaction>): StorageBackend<TTransaction> {
-  return withHealth(backend, (health) => ({
-    get: (key) => health.get(key),
-    compareAndSet: (key, version, state) => health.compareAndSet(key, version, state),
-    takeToken: (key, rate, now) => health.takeToken(key, rate, now),
-    list: () => health.list(),
-    delete: (key) => health.delete(key),
-  }));
+  // Every other member passes through, so a method the port gains later is not left out.
+  return withHealth(backend, (health) => new Proxy(health, { get: (target, property, receiver) => (property === 'update' ? undefined : Reflect.get(target, property, receiver)) }));
 }
 
 /** What {@link countingHealthWrites} counted so far, over every store the backend opened. */

@@ -1,6 +1,6 @@
 import { isHookworkError } from '../../errors/hookwork-error';
 import type { Webhook } from '../../model/webhook';
-import { sameWebhook } from '../../model/webhook-identity';
+import { sameReceiver, sameWebhook } from '../../model/webhook-identity';
 import type { LifecycleReporter } from '../../observability/lifecycle-events';
 import type { Logger } from '../../observability/logger';
 import type { OperatorEvent } from '../../observability/operator-events';
@@ -199,7 +199,7 @@ export class WebhookHealthMonitor {
       // same URL: the new webhook starts with no failing streak, no open breaker, no pause.
       // The store failing to answer: counted, as for a webhook that was not moved.
       const stored = await this.deps.storedWebhook(webhook.key).catch(() => undefined);
-      if (stored && (stored.url !== webhook.url || !sameWebhook(stored, webhook))) return;
+      if (stored && !sameReceiver(stored, webhook)) return;
       await this.write(webhook, this.policyOf(webhook), { health, probe, ...(pauseMs !== undefined ? { pauseMs } : {}) }, now.getTime());
     } catch (error) {
       this.deps.reporter.backgroundError(`recording the health of webhook ${webhook.key}`, error);
@@ -273,7 +273,8 @@ export class WebhookHealthMonitor {
     const now = this.deps.clock.now().getTime();
     const counted = [...this.successes.values()];
     this.successes.clear();
-    for (const { count, webhook } of counted) await this.write(webhook, this.policyOf(webhook), { health: 'success', probe: false, bufferedSuccesses: count - 1 }, now);
+    // Each webhook's write in its own lane, at once: one contested webhook holds back no other's.
+    await Promise.all(counted.map(({ count, webhook }) => this.write(webhook, this.policyOf(webhook), { health: 'success', probe: false, bufferedSuccesses: count - 1 }, now)));
   }
 
   /**
@@ -367,7 +368,7 @@ export class WebhookHealthMonitor {
   private write(webhook: Webhook, policy: HealthPolicy, facts: AttemptFacts, now: number): Promise<void> {
     const item: PendingFacts = { webhook, policy, facts, now };
     const waiting = this.open.get(webhook.key);
-    if (waiting && waiting.items[0]!.webhook.url === webhook.url && sameWebhook(waiting.items[0]!.webhook, webhook)) {
+    if (waiting && sameReceiver(waiting.items[0]!.webhook, webhook)) {
       waiting.items.push(item);
       return waiting.written;
     }
@@ -471,7 +472,7 @@ export class WebhookHealthMonitor {
   private takeWaiting(key: string, items: PendingFacts[]): void {
     const waiting = this.open.get(key);
     const mine = items[0]!.webhook;
-    if (!waiting || waiting.items[0]!.webhook.url !== mine.url || !sameWebhook(waiting.items[0]!.webhook, mine)) return;
+    if (!waiting || !sameReceiver(waiting.items[0]!.webhook, mine)) return;
     this.open.delete(key);
     items.push(...waiting.items.splice(0));
   }
@@ -494,7 +495,7 @@ export class WebhookHealthMonitor {
       (found) => found ?? null,
       () => undefined,
     );
-    if (stored === undefined || (stored !== null && stored.url === webhook.url && sameWebhook(stored, webhook))) return false;
+    if (stored === undefined || (stored !== null && sameReceiver(stored, webhook))) return false;
     this.cache.delete(webhook.key);
     this.successes.delete(webhook.key);
     await this.deps.store().delete(webhook.key);
