@@ -234,8 +234,7 @@ export abstract class WebhookEventBase<TNotification extends object = object> {
     const subscriptions = await this.getSubscriptions(notification);
     if (subscriptions.length === 0) return;
     const requests = await this.processWebhooks(notification, subscriptions);
-    const fire = options.transaction === undefined && options.idempotencyKey === undefined ? undefined : { ...(options.transaction !== undefined ? { transaction: options.transaction } : {}), ...(options.idempotencyKey !== undefined ? { idempotencyKey: options.idempotencyKey } : {}) };
-    await this.deps.firingService.fireMany(requests, fire, options.traceContext);
+    await this.deps.firingService.fireMany(requests, options);
   }
 
   /**

@@ -33,6 +33,11 @@ export interface FireOptions<TTransaction = unknown> {
    * keyedMessageId(key, webhook, alias, position), and the engine skips ids it holds or remembers.
    */
   idempotencyKey?: string;
+  /**
+   * The OpenTelemetry context the enqueue span starts in (a publish passes its own span's), else
+   * the active one: publish and enqueue are one trace with or without a context manager.
+   */
+  traceContext?: Context;
 }
 
 /**
@@ -64,21 +69,20 @@ export class WebhookFiringService {
   ) {}
 
   /**
-   * Fires one request; resolves with it once it is durably enqueued. `traceContext`: see
-   * {@link fireMany}.
+   * Fires one request; resolves with it once it is durably enqueued.
    */
-  async fire(webhook: FireRequest['webhook'], alias: string, payload: unknown, options?: FireOptions<unknown>, traceContext?: Context): Promise<NewWebhookRequest> {
-    const [request] = await this.fireMany([{ webhook, alias, payload }], options, traceContext);
+  async fire(webhook: FireRequest['webhook'], alias: string, payload: unknown, options?: FireOptions<unknown>): Promise<NewWebhookRequest> {
+    const [request] = await this.fireMany([{ webhook, alias, payload }], options);
     return request!;
   }
 
   /**
    * Fires several requests in one enqueue (all or none; an id already stored is skipped), in an
    * OpenTelemetry PRODUCER span (`hookwork.enqueue`) whose `traceparent` each request carries, so
-   * that each attempt links to it. The span starts in `traceContext` — a publish passes its own
+   * that each attempt links to it. The span starts in `options.traceContext` — a publish passes its own
    * span's — else in the active context, so it nests in the publish with or without a context manager.
    */
-  async fireMany(items: readonly FireRequest[], options?: FireOptions<unknown>, traceContext?: Context): Promise<NewWebhookRequest[]> {
+  async fireMany(items: readonly FireRequest[], options?: FireOptions<unknown>): Promise<NewWebhookRequest[]> {
     if (items.length === 0) return [];
     const key = options?.idempotencyKey;
     // publish() checked it; an event class of a plugin may call this itself.
@@ -86,7 +90,7 @@ export class WebhookFiringService {
     const ids = key === undefined ? undefined : keyedIds(key, items);
     const now = this.clock.now();
     const bodies = items.map((item) => this.serialize(item.payload, item.alias));
-    const span = this.tracer.startSpan('hookwork.enqueue', { kind: SpanKind.PRODUCER }, traceContext ?? context.active());
+    const span = this.tracer.startSpan('hookwork.enqueue', { kind: SpanKind.PRODUCER }, options?.traceContext ?? context.active());
     const traceparent = formatTraceparent(span.spanContext());
     const requests = items.map((item, i): NewWebhookRequest => {
       const fifo = item.webhook.fifo?.onDeadLetter;
@@ -198,8 +202,9 @@ function keyedIds(key: string, items: readonly FireRequest[]): string[] {
 
 /** What an engine gets of the fire options: no key, only whether the ids came from one. */
 function engineOptions(options: FireOptions<unknown> | undefined): EngineEnqueueOptions<unknown> | undefined {
-  if (options?.idempotencyKey === undefined) return options;
-  return options.transaction === undefined ? { idempotent: true } : { transaction: options.transaction, idempotent: true };
+  const idempotent = options?.idempotencyKey !== undefined;
+  if (options?.transaction === undefined) return idempotent ? { idempotent } : undefined;
+  return idempotent ? { transaction: options.transaction, idempotent } : { transaction: options.transaction };
 }
 
 /** How to go on after HOOKWORK_ERR_ENQUEUE_UNCERTAIN, with the key the publish had or without one. */
