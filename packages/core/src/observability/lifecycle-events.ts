@@ -215,6 +215,12 @@ export class LifecycleEmitter extends EventEmitter<LifecycleEvents> {
    * are called all the same, on both channels.
    */
   override emit<T extends keyof LifecycleEvents>(event: T, ...args: EventEmitter.EventArgs<LifecycleEvents, T>): boolean {
+    // With the app's reporter attached (every app), failures go to it: no stack of them to keep.
+    // Several emits per delivery take this path.
+    if (this.failed) {
+      const internal = this.internal.emit(event, ...args);
+      return super.emit(event, ...args) || internal;
+    }
     const thrown: unknown[] = [];
     this.emitting.push(thrown);
     let heard: boolean;
