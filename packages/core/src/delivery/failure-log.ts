@@ -24,6 +24,7 @@ type Kind = 'retrying' | 'dead';
 
 /** The failures of one webhook and kind counted since the one logged in full. */
 interface Window {
+  kind: Kind;
   /** How many were counted, not logged, since. */
   more: number;
   /** The last of them. */
@@ -69,7 +70,8 @@ export class DeliveryFailureLog {
 
   /** Logs what the open windows counted and closes them (the app stops). */
   flush(): void {
-    for (const [id, window] of [...this.windows]) this.close(id, window);
+    // Deleting the entry being visited is safe in a Map's iteration.
+    for (const [id, window] of this.windows) this.close(id, window);
   }
 
   /** Counts `failure` into its webhook's open window; false when none was open (one is opened: log it in full). */
@@ -83,7 +85,7 @@ export class DeliveryFailureLog {
     }
     const timer = setTimeout(() => this.close(id, window), this.windowMs);
     timer.unref?.();
-    const window: Window = { more: 0, timer };
+    const window: Window = { kind, more: 0, timer };
     this.windows.set(id, window);
     return false;
   }
@@ -97,7 +99,7 @@ export class DeliveryFailureLog {
     const within = formatDuration(this.windowMs);
     const where = `webhook ${last.webhookKey} (${redactedUrl(last.url)})`;
     const lastOne = `the last: request ${last.requestId}, ${redactUrlsIn(last.failure)}`;
-    if (id.startsWith('retrying')) {
+    if (window.kind === 'retrying') {
       this.logger.info(`${where}: ${window.more} more failed attempt${window.more === 1 ? '' : 's'} within ${within}, each retried (${lastOne})`, { webhookKey: last.webhookKey, failedAttempts: window.more });
     } else {
       this.logger.warn(`${where}: ${window.more} more request${window.more === 1 ? ' was' : 's were'} dead-lettered within ${within} (${lastOne}); list them with app.deadLetters({ webhookKey: '${last.webhookKey}' })`, { webhookKey: last.webhookKey, deadLettered: window.more });
