@@ -18,6 +18,7 @@ import {
 import type { CmsMoveInfo } from '../entities/common';
 import {
   bySortOrder,
+  contentFieldsAfterId,
   contentMovedShape,
   contentPublishedMinimalShape,
   contentShape,
@@ -30,7 +31,7 @@ import {
   sortedShape,
 } from '../payloads/content-shapes';
 import { listConverter, listPayload, objectConverter, objectPayload, payloadVariants } from '../payloads/payload-variants';
-import { DATE_TIME_MIN, extend, field, nested, schemas, shape, via, type Fields } from '../payloads/shape';
+import { DATE_TIME_MIN, extend, field, nested, schemas, shape, via } from '../payloads/shape';
 import { copiedParentKey } from './copied-parent';
 import { defineCmsEvent } from './define-cms-event';
 
@@ -96,7 +97,6 @@ const copiedMinimalShape = shape<ContentCopiedNotification>({
   parent: field(schemas.nullableString, (n) => copiedParentKey(n)),
   relateToOriginal: field(schemas.boolean, (n) => n.relateToOriginal),
 });
-const contentAfterId: Fields<CmsContent> = Object.fromEntries(Object.entries(contentShape.fields).filter(([name]) => name !== 'id'));
 
 /** `Umbraco.ContentCopied` — ONE request per copy: the copy, its original and where it went. */
 export const ContentCopiedWebhookEvent = defineCmsEvent({
@@ -111,7 +111,7 @@ export const ContentCopiedWebhookEvent = defineCmsEvent({
   contentTypeKey: (n) => n.copy.contentType?.key,
   payload: objectPayload(
     copiedMinimalShape,
-    extend(copiedMinimalShape, via(contentAfterId, (n: ContentCopiedNotification) => n.copy)),
+    extend(copiedMinimalShape, via(contentFieldsAfterId, (n: ContentCopiedNotification) => n.copy)),
     // Umbraco's LegacyContentCopiedWebhookEvent: new { Copy, Original, ParentId, RelateToOriginal } (the copies as Delivery API content here).
     shape<ContentCopiedNotification>({
       copy: nested(contentShape, (n) => n.copy),

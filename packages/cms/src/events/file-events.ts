@@ -13,7 +13,7 @@ import type { CmsFile } from '../entities/file';
 import { fileMinimalShape, fileShape, templateMinimalShape, templateShape } from '../payloads/other-shapes';
 import { payloadVariants, type PayloadConverter } from '../payloads/payload-variants';
 import type { PlainData } from '../payloads/plain-data';
-import { extend, field, many, schemas, shape, via } from '../payloads/shape';
+import { extend, field, many, schemas, shape, via, without } from '../payloads/shape';
 import { defineCmsEvent } from './define-cms-event';
 import { defineOtherListEvent } from './other-event';
 
@@ -31,7 +31,7 @@ const savedTemplateMinimalShape = shape<SavedTemplate>({
   ...via(templateMinimalShape.fields, (t: SavedTemplate) => t.template),
   contentTypeAlias: field(schemas.nullableString, (t) => t.notification?.contentTypeAlias),
 });
-const savedTemplateShape = extend(savedTemplateMinimalShape, via(Object.fromEntries(Object.entries(templateShape.fields).filter(([name]) => name !== 'id')), (t: SavedTemplate) => t.template));
+const savedTemplateShape = extend(savedTemplateMinimalShape, via(without(templateShape.fields), (t: SavedTemplate) => t.template));
 
 /** The saved templates' array, each with the notification's fields a body takes from it. */
 function savedTemplates(s: typeof savedTemplateMinimalShape): PayloadConverter<readonly CmsFile[]> {

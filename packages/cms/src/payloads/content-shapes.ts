@@ -2,7 +2,7 @@ import type { CmsMoveInfo } from '../entities/common';
 import type { CmsContent, CmsRoute } from '../entities/content';
 import type { CmsMedia } from '../entities/media';
 import { toPlainData, type PlainData } from './plain-data';
-import { extend, field, many, nested, schemas, shape, via, type FieldSpec, type Fields, type Shape } from './shape';
+import { extend, field, many, nested, schemas, shape, via, without, type FieldSpec, type Fields, type Shape } from './shape';
 
 // Content and media payload shapes, field for field and in the order Umbraco 14+ sends them
 // (System.Text.Json writes a class's properties in declaration order, derived class first; the
@@ -116,7 +116,7 @@ export const newParentIdField = field<CmsMoveInfo<unknown>>(schemas.nullableStri
 export const movedMinimalShape = shape<CmsMoveInfo<{ key: string }>>({ id: field(schemas.string, (move) => move.entity.key), newParentId: newParentIdField });
 
 /** The content fields after `id`, in the Delivery API's order: what hookwork's Extended content bodies add to Umbraco's. */
-const contentFieldsAfterId: Fields<CmsContent> = Object.fromEntries(Object.entries(contentFields).filter(([name]) => name !== 'id'));
+export const contentFieldsAfterId: Fields<CmsContent> = without(contentFields);
 
 /** A document, Extended where Umbraco has no Extended class: Umbraco's `{ id }`, then the Delivery API content's other fields. */
 export const contentWithIdFirstShape = extend(idShape as Shape<CmsContent>, contentFieldsAfterId);
@@ -172,7 +172,7 @@ export const apiMediaShape = shape<CmsMedia>(
 export const mediaMovedShape = extend(movedToRecycleBinShape as Shape<CmsMoveInfo<CmsMedia>>, {
   newParentId: newParentIdField,
   ...via(
-    Object.fromEntries(Object.entries(mediaFields).filter(([name]) => name !== 'id')),
+    without(mediaFields),
     (move: CmsMoveInfo<CmsMedia>) => move.entity,
   ),
 });

@@ -15,7 +15,7 @@ import { HookworkError } from '@hookwork/core';
 import type { PlainData } from './plain-data';
 import { encodeAsGuid } from './encode-as-guid';
 import { movedMinimalShape } from './content-shapes';
-import { extend, field, GUID_EMPTY, many, nested, nullable, schemas, shape, via, type FieldSpec, type Fields, type Shape } from './shape';
+import { extend, field, GUID_EMPTY, many, nested, nullable, schemas, shape, via, without, type FieldSpec, type Fields, type Shape } from './shape';
 
 // Shapes of the "Other" events. Minimal is Umbraco 18's body: `{ id }` (Umbraco's
 // DefaultPayloadModel of the entity's key) for most, the fields its converter names for the rest.
@@ -26,7 +26,6 @@ import { extend, field, GUID_EMPTY, many, nested, nullable, schemas, shape, via,
 const id = <T extends { key: string }>() => field<T>(schemas.string, (entity) => entity.key);
 
 /** The fields of `fields` but `id`: what an Extended body adds after Umbraco's `{ id, … }`. */
-const withoutId = <T>(fields: Fields<T>): Fields<T> => Object.fromEntries(Object.entries(fields).filter(([name]) => name !== 'id'));
 
 /** `{ id, newParentId }`, Minimal of every move but media's (Umbraco's `{ Id = Entity.Key, NewParentId = NewParentKey }`). */
 export const moveMinimalShape = movedMinimalShape;
@@ -45,7 +44,7 @@ export const contentTypeShape = shape(contentTypeFields);
 /** A moved content type, Extended: Umbraco's `{ id, newParentId }`, then the type's fields (its new parent is `newParentId`). */
 export const contentTypeMovedShape = extend(
   moveMinimalShape as Shape<CmsMoveInfo<CmsContentType>>,
-  via(Object.fromEntries(Object.entries(contentTypeFields).filter(([name]) => name !== 'id' && name !== 'parentId')), (move: CmsMoveInfo<CmsContentType>) => move.entity),
+  via(without(contentTypeFields, 'id', 'parentId'), (move: CmsMoveInfo<CmsContentType>) => move.entity),
 );
 /**
  * Umbraco's `ContentTypeChange = ChangeTypes`: a flags enum, which its serializer writes as the
@@ -59,7 +58,7 @@ export const contentTypeChangeMinimalShape = shape<CmsContentTypeChange>({
 });
 /** A changed content type, Extended: Umbraco's `{ id, contentTypeChange }`, then the type's fields and the change types as a list. */
 export const contentTypeChangeShape = extend(contentTypeChangeMinimalShape, {
-  ...via(withoutId(contentTypeFields), (change: CmsContentTypeChange) => change.item),
+  ...via(without(contentTypeFields), (change: CmsContentTypeChange) => change.item),
   changeTypes: field(schemas.stringArray, (change) => change.changeTypes ?? []),
 });
 
@@ -73,7 +72,7 @@ const dataTypeFields: Fields<CmsDataType> = {
 /** A data type, Extended. */
 export const dataTypeShape = shape(dataTypeFields);
 /** A moved data type, Extended: Umbraco's `{ id, newParentId }`, then the data type's fields. */
-export const dataTypeMovedShape = extend(moveMinimalShape as Shape<CmsMoveInfo<CmsDataType>>, via(withoutId(dataTypeFields), (move: CmsMoveInfo<CmsDataType>) => move.entity));
+export const dataTypeMovedShape = extend(moveMinimalShape as Shape<CmsMoveInfo<CmsDataType>>, via(without(dataTypeFields), (move: CmsMoveInfo<CmsDataType>) => move.entity));
 
 /** A dictionary item, Extended. */
 export const dictionaryItemShape = shape<CmsDictionaryItem>({

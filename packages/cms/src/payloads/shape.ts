@@ -144,6 +144,15 @@ export function many<I, J>(inner: Shape<J>, get: (input: I) => Iterable<J> | nul
   };
 }
 
+/**
+ * `fields` without the named ones (by default `id`): a body that leads with Umbraco's fields and
+ * adds the rest of an entity's after them.
+ */
+export function without<T>(fields: Fields<T>, ...names: string[]): Fields<T> {
+  const dropped = names.length === 0 ? ['id'] : names;
+  return Object.fromEntries(Object.entries(fields).filter(([name]) => !dropped.includes(name)));
+}
+
 /** The same fields, read from a part of another input (`via(contentFields, move => move.entity)`). */
 export function via<I, J>(fields: Fields<J>, get: (input: I) => J): Fields<I> {
   const result: Record<string, FieldSpec<I>> = {};
