@@ -1,3 +1,4 @@
+import { STATUS_CODES } from 'node:http';
 import { isHookworkError, MAX_NAMED_PROBLEMS, printableField, type HookworkError } from '@hookwork/core';
 import type { FastifyError, FastifySchemaValidationError } from 'fastify';
 import { ADMIN_ERRORS } from './admin-errors';
@@ -102,7 +103,7 @@ export function toAnswer(error: unknown, instance: string, context: ProblemConte
   const refusal = clientRefusal(error);
   if (refusal) {
     const said = refusal.message ? `: ${refusal.message}` : '';
-    const refused = { ...problem('HOOKWORK_ERR_ADMIN_REQUEST_REFUSED', `the request was refused with ${refusal.status} ${REASON_PHRASES[refusal.status] ?? 'Client Error'}${said}; nothing was changed`, instance), status: refusal.status };
+    const refused = { ...problem('HOOKWORK_ERR_ADMIN_REQUEST_REFUSED', `the request was refused with ${refusal.status} ${reasonPhrase(refusal.status)}${said}; nothing was changed`, instance), status: refusal.status };
     return { problem: refused, headers: refusal.headers };
   }
   return { problem: problem('HOOKWORK_ERR_ADMIN_INTERNAL', 'the admin API failed; the server log has the cause', instance), headers: {} };
@@ -162,12 +163,16 @@ function knownProblem(error: unknown, instance: string, context: ProblemContext)
   return undefined;
 }
 
-/** Reason phrases (RFC 9110 §15.5) of the client errors a framework or plugin raises. */
-const REASON_PHRASES: Readonly<Record<number, string>> = {
-  400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 405: 'Method Not Allowed', 406: 'Not Acceptable', 409: 'Conflict', 410: 'Gone', 411: 'Length Required',
-  412: 'Precondition Failed', 413: 'Content Too Large', 414: 'URI Too Long', 415: 'Unsupported Media Type', 416: 'Range Not Satisfiable', 417: 'Expectation Failed', 421: 'Misdirected Request',
-  422: 'Unprocessable Content', 428: 'Precondition Required', 429: 'Too Many Requests', 431: 'Request Header Fields Too Large',
-};
+/**
+ * The reason phrase of a 4xx status: Node's (`http.STATUS_CODES`), but for the two that RFC 9110
+ * §15.5 renamed and Node still calls by RFC 7231's names ("Payload Too Large", "Unprocessable
+ * Entity"), so an answer names a status as the RFC it cites does.
+ */
+function reasonPhrase(status: number): string {
+  return RFC_9110_RENAMED[status] ?? STATUS_CODES[status] ?? 'Client Error';
+}
+
+const RFC_9110_RENAMED: Readonly<Record<number, string>> = { 413: 'Content Too Large', 422: 'Unprocessable Content' };
 
 /** The headers of a client error (http-errors' `headers`) that say how to ask again, kept in the answer. */
 const REFUSAL_HEADERS = ['content-range', 'allow', 'retry-after', 'www-authenticate'];
