@@ -12,7 +12,7 @@ import type { WebhookHealthMonitor } from '../delivery/health/webhook-health-mon
 import { OperatorNotification } from '../events/operator-webhook-events';
 import type { HookworkMetrics } from '../observability/metrics';
 import type { OperatorEvent } from '../observability/operator-events';
-import { HookworkError, isHookworkError, shownValue } from '../errors/hookwork-error';
+import { HookworkError, isHookworkError, messageWithoutCode, shownValue } from '../errors/hookwork-error';
 import { shownList } from '../errors/shown-list';
 import { unknownOption } from '../errors/nearest-name';
 import { isPlainObject, objectKind } from '../model/plain-object';
@@ -658,7 +658,7 @@ function publishFailed(handlerName: string, error: HookworkError, outcomes: read
   if (done === 0 || idempotencyKey !== undefined) return failed;
   return new HookworkError(
     failed.code,
-    `${failed.message.slice(failed.code.length + 2)}. ${done} other event(s) handling the same notification had finished, and what they fired is stored: publishing it again stores that twice, under new webhook-ids — publish with { idempotencyKey } to make a retry store only what is missing`,
+    `${messageWithoutCode(failed)}. ${done} other event(s) handling the same notification had finished, and what they fired is stored: publishing it again stores that twice, under new webhook-ids — publish with { idempotencyKey } to make a retry store only what is missing`,
     { cause: failed.cause ?? failed },
   );
 }
