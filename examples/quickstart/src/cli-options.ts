@@ -1,4 +1,4 @@
-import { checkUrl, isHookworkError, maskUrlCredentials, nearestName } from '@hookwork/core';
+import { checkUrl, isHookworkError, maskUrlCredentials, messageWithoutCode, nearestName } from '@hookwork/core';
 import { bullmqQueue } from '@hookwork/bullmq';
 import { postgresStorage } from '@hookwork/postgres';
 import { forTheCommandLine } from './flag-messages';
@@ -88,7 +88,7 @@ function checkQueue(queueName: string, options: QuickstartOptions): void {
   try {
     bullmqQueue({ connection: options.redis, queueName });
   } catch (error) {
-    if (isHookworkError(error, 'HOOKWORK_ERR_INVALID_BULLMQ_OPTIONS')) throw new UsageError(forTheCommandLine(error.message.replace(/^HOOKWORK_ERR_\w+: /, ''), options));
+    if (isHookworkError(error, 'HOOKWORK_ERR_INVALID_BULLMQ_OPTIONS')) throw new UsageError(forTheCommandLine(messageWithoutCode(error), options));
     throw error;
   }
 }
@@ -98,7 +98,7 @@ function checkRedis(url: string, options: QuickstartOptions): void {
   try {
     bullmqQueue({ connection: url });
   } catch (error) {
-    if (isHookworkError(error, 'HOOKWORK_ERR_INVALID_BULLMQ_OPTIONS')) throw new UsageError(forTheCommandLine(error.message.replace(/^HOOKWORK_ERR_\w+: /, ''), { ...options, redis: url }));
+    if (isHookworkError(error, 'HOOKWORK_ERR_INVALID_BULLMQ_OPTIONS')) throw new UsageError(forTheCommandLine(messageWithoutCode(error), { ...options, redis: url }));
     throw error;
   }
 }
@@ -204,7 +204,7 @@ export function parseOptions(argv: readonly string[], defaultDataDir: string): Q
       // Its own check of a schema name, so the rule is PostgreSQL storage's, not a copy.
       postgresStorage({ connectionString: options.postgres, schema: options.postgresSchema });
     } catch (error) {
-      if (isHookworkError(error, 'HOOKWORK_ERR_INVALID_STORAGE_OPTIONS')) throw new UsageError(forTheCommandLine(error.message.replace(/^HOOKWORK_ERR_\w+: /, ''), options));
+      if (isHookworkError(error, 'HOOKWORK_ERR_INVALID_STORAGE_OPTIONS')) throw new UsageError(forTheCommandLine(messageWithoutCode(error), options));
       throw error;
     }
   }

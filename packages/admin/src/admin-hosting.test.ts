@@ -409,6 +409,9 @@ describe('hookworkAdmin in a host', () => {
     const forbidden = Object.assign(new Error('alice may not manage webhooks'), { statusCode: 403, expose: true });
     await host.register(hookworkAdmin, { prefix: '/roles', app: fixture.app, auth: { authenticate: () => Promise.reject(forbidden) }, page: false, apiReference: false, logger });
     await host.register(hookworkAdmin, { prefix: '/down', app: fixture.app, auth: { authenticate: () => Promise.reject(Object.assign(new Error('session store at 10.1.2.3 refused'), { statusCode: 403 })) }, page: false, apiReference: false, logger });
+    // Reason phrases: Node's, but RFC 9110's names where it renamed a status Node still calls by its old name.
+    await host.register(hookworkAdmin, { prefix: '/locked', app: fixture.app, auth: { authenticate: () => Promise.reject(Object.assign(new Error('the account is locked'), { statusCode: 423, expose: true })) }, page: false, apiReference: false, logger });
+    await host.register(hookworkAdmin, { prefix: '/large', app: fixture.app, auth: { authenticate: () => Promise.reject(Object.assign(new Error('too large'), { statusCode: 413 })) }, page: false, apiReference: false, logger });
     await host.register(hookworkAdmin, { prefix: '/broken', app: fixture.app, auth: { authenticate: () => Promise.reject(new Error('session store down')) }, page: false, apiReference: false, logger });
     try {
       const css = readFileSync(join(dirname(require.resolve('./page-routes')), '..', 'dist', 'page', 'admin.css'));
@@ -420,6 +423,8 @@ describe('hookworkAdmin in a host', () => {
         ['/roles/api/v1/session', {}, 403, /403 Forbidden: alice may not manage webhooks; nothing was changed$/],
         // Not meant for the client (no expose): the status is kept, the message is not shown.
         ['/down/api/v1/session', {}, 403, /403 Forbidden; nothing was changed$/],
+        ['/locked/api/v1/session', {}, 423, /423 Locked: the account is locked; nothing was changed$/],
+        ['/large/api/v1/session', {}, 413, /413 Content Too Large; nothing was changed$/],
       ] as const) {
         const answer = await host.inject({ method: 'GET', url, headers });
         expect([url, answer.statusCode, answer.headers['content-type'], answer.json().code]).toEqual([url, status, 'application/problem+json; charset=utf-8', 'HOOKWORK_ERR_ADMIN_REQUEST_REFUSED']);

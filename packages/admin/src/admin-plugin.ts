@@ -9,7 +9,7 @@ import { AdminAuthenticator, checkSignOutUrl, refuseCrossSite, type AdminAuthMet
 import { LONGEST_PATH_KEY } from './api-schemas';
 import { answeredAs, refuseContentWhereNoneIsTaken, useJsonBodyParser } from './json-body';
 import { registerPage } from './page-routes';
-import { clientRefusal, PROBLEM_MEDIA_TYPE, toProblem } from './problem-details';
+import { PROBLEM_MEDIA_TYPE, toAnswer, toProblem } from './problem-details';
 import { registerQueueRoutes } from './routes/queue-routes';
 import { registerWebhookRoutes } from './routes/webhook-routes';
 import { suggestRoute } from './route-suggestions';
@@ -128,9 +128,9 @@ export const hookworkAdmin: FastifyPluginAsync<HookworkAdminOptions> = async (fa
   useJsonBodyParser(fastify);
   fastify.setErrorHandler((thrown, request, reply) => {
     const error = answeredAs(thrown, request);
-    const problem = toProblem(error, request.url.replace(/\?.*$/, ''), { bodyLimit: request.routeOptions.bodyLimit, contentType: request.headers['content-type'] });
+    const { problem, headers } = toAnswer(error, request.url.replace(/\?.*$/, ''), { bodyLimit: request.routeOptions.bodyLimit, contentType: request.headers['content-type'] });
     // A plugin's client error says how to ask again in its headers (416's Content-Range: bytes */size).
-    if (problem.code === 'HOOKWORK_ERR_ADMIN_REQUEST_REFUSED') reply.headers(clientRefusal(error)!.headers);
+    reply.headers(headers);
     if (isAppUnavailable(error)) {
       // 503 with Retry-After (RFC 9110 §10.2.3): the app is expected up once the host's start() resolves.
       if (problem.code === 'HOOKWORK_ERR_APP_NOT_STARTED') reply.header('retry-after', String(NOT_STARTED_RETRY_AFTER_SECONDS));

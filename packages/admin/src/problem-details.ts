@@ -1,3 +1,4 @@
+import { STATUS_CODES } from 'node:http';
 import { isHookworkError, MAX_NAMED_PROBLEMS, printableField, type HookworkError } from '@hookwork/core';
 import type { FastifyError, FastifySchemaValidationError } from 'fastify';
 import { ADMIN_ERRORS } from './admin-errors';
@@ -79,7 +80,37 @@ export const problemDetailsSchema = {
  * else is a 500 whose detail says no more than where to look (the cause goes to the log, never to
  * the client).
  */
-export function toProblem(error: unknown, instance: string, context: { bodyLimit?: number; contentType?: string } = {}): ProblemDetails {
+export function toProblem(error: unknown, instance: string, context: ProblemContext = {}): ProblemDetails {
+  return toAnswer(error, instance, context).problem;
+}
+
+/** What {@link toProblem} reads of the request besides the error. */
+export interface ProblemContext {
+  /** The route's body limit in bytes, named in a 413's detail. */
+  bodyLimit?: number;
+  /** The request's content-type header, named in a 415's detail. */
+  contentType?: string;
+}
+
+/**
+ * {@link toProblem}'s problem with the headers to answer it with: those of a client error that say
+ * how to ask again (a 416's Content-Range, a 405's Allow), kept from {@link clientRefusal}; none for
+ * any other problem.
+ */
+export function toAnswer(error: unknown, instance: string, context: ProblemContext = {}): { problem: ProblemDetails; headers: Readonly<Record<string, string>> } {
+  const known = knownProblem(error, instance, context);
+  if (known) return { problem: known, headers: {} };
+  const refusal = clientRefusal(error);
+  if (refusal) {
+    const said = refusal.message ? `: ${refusal.message}` : '';
+    const refused = { ...problem('HOOKWORK_ERR_ADMIN_REQUEST_REFUSED', `the request was refused with ${refusal.status} ${reasonPhrase(refusal.status)}${said}; nothing was changed`, instance), status: refusal.status };
+    return { problem: refused, headers: refusal.headers };
+  }
+  return { problem: problem('HOOKWORK_ERR_ADMIN_INTERNAL', 'the admin API failed; the server log has the cause', instance), headers: {} };
+}
+
+/** The problem of an error hookwork or Fastify raised and the admin names itself; undefined for any other. */
+function knownProblem(error: unknown, instance: string, context: ProblemContext): ProblemDetails | undefined {
   if (isHookworkError(error)) return fromHookworkError(error, instance);
   if (error instanceof BodyNotTakenError) {
     return problem(
@@ -129,20 +160,19 @@ export function toProblem(error: unknown, instance: string, context: { bodyLimit
   if (fastifyError instanceof SyntaxError || (fastifyError?.statusCode === 400 && typeof fastifyError.message === 'string' && /JSON/.test(fastifyError.message))) {
     return problem('HOOKWORK_ERR_ADMIN_INVALID_REQUEST', `the body is not valid JSON: ${fastifyError.message}`, instance, [{ in: 'body', field: '(body)', detail: 'is not valid JSON' }]);
   }
-  const refusal = clientRefusal(error);
-  if (refusal) {
-    const said = refusal.message ? `: ${refusal.message}` : '';
-    return { ...problem('HOOKWORK_ERR_ADMIN_REQUEST_REFUSED', `the request was refused with ${refusal.status} ${REASON_PHRASES[refusal.status] ?? 'Client Error'}${said}; nothing was changed`, instance), status: refusal.status };
-  }
-  return problem('HOOKWORK_ERR_ADMIN_INTERNAL', 'the admin API failed; the server log has the cause', instance);
+  return undefined;
 }
 
-/** Reason phrases (RFC 9110 §15.5) of the client errors a framework or plugin raises. */
-const REASON_PHRASES: Readonly<Record<number, string>> = {
-  400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 405: 'Method Not Allowed', 406: 'Not Acceptable', 409: 'Conflict', 410: 'Gone', 411: 'Length Required',
-  412: 'Precondition Failed', 413: 'Content Too Large', 414: 'URI Too Long', 415: 'Unsupported Media Type', 416: 'Range Not Satisfiable', 417: 'Expectation Failed', 421: 'Misdirected Request',
-  422: 'Unprocessable Content', 428: 'Precondition Required', 429: 'Too Many Requests', 431: 'Request Header Fields Too Large',
-};
+/**
+ * The reason phrase of a 4xx status: Node's (`http.STATUS_CODES`), but for the two that RFC 9110
+ * §15.5 renamed and Node still calls by RFC 7231's names ("Payload Too Large", "Unprocessable
+ * Entity"), so an answer names a status as the RFC it cites does.
+ */
+function reasonPhrase(status: number): string {
+  return RFC_9110_RENAMED[status] ?? STATUS_CODES[status] ?? 'Client Error';
+}
+
+const RFC_9110_RENAMED: Readonly<Record<number, string>> = { 413: 'Content Too Large', 422: 'Unprocessable Content' };
 
 /** The headers of a client error (http-errors' `headers`) that say how to ask again, kept in the answer. */
 const REFUSAL_HEADERS = ['content-range', 'allow', 'retry-after', 'www-authenticate'];
@@ -155,7 +185,7 @@ const REFUSAL_HEADERS = ['content-range', 'allow', 'retry-after', 'www-authentic
  * fault: answered 500 it left a stack trace in the log for every bad Range. Undefined for any
  * other error (a fault, answered 500).
  */
-export function clientRefusal(error: unknown): { status: number; message: string | undefined; headers: Record<string, string> } | undefined {
+function clientRefusal(error: unknown): { status: number; message: string | undefined; headers: Record<string, string> } | undefined {
   if (error === null || typeof error !== 'object' || isHookworkError(error)) return undefined;
   const { statusCode, status: statusAlias, expose, code, message, headers } = error as { statusCode?: unknown; status?: unknown; expose?: unknown; code?: unknown; message?: unknown; headers?: unknown };
   const status = typeof statusCode === 'number' ? statusCode : statusAlias;

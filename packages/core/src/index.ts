@@ -9,7 +9,7 @@ import 'reflect-metadata';
 
 // Errors
 export { nearestName, unknownOption } from './errors/nearest-name';
-export { CORE_ERRORS, HookworkError, defineErrorCodes, isHookworkError, shownValue, type ErrorCatalogue, type HookworkErrorOptions, type PluginErrorCode } from './errors/hookwork-error';
+export { CORE_ERRORS, HookworkError, defineErrorCodes, isHookworkError, messageWithoutCode, shownValue, type ErrorCatalogue, type HookworkErrorOptions, type PluginErrorCode } from './errors/hookwork-error';
 export { SHOWN_ITEMS, shownList, type ShownListOptions } from './errors/shown-list';
 export { ERROR_CODES, type ErrorCodeDefinition, type HookworkErrorCode } from './errors/error-codes';
 
@@ -76,7 +76,7 @@ export { parseDuration } from './settings/time-span';
 // Ports
 export { WebhookRepositoryToken, type WebhookRepository } from './ports/webhook-repository';
 export { RequestQueueToken, type ClaimOptions, type EnqueueClaim, type EnqueueOptions, type QueueCounts, type RedeliverSelector, type RequestQueue } from './ports/request-queue';
-export { DeliveryLogToken, STATUS_CLASS_RANGES, statusClassOf, type DeliveryLog, type DeliveryLogPage, type DeliveryLogQuery, type StatusClass } from './ports/delivery-log';
+export { DeliveryLogToken, STATUS_CLASS_RANGES, statusClassCondition, statusClassOf, type DeliveryLog, type DeliveryLogPage, type DeliveryLogQuery, type StatusClass } from './ports/delivery-log';
 export type { Storage, StorageBackend, StorageCapabilities, StorageContext } from './ports/storage-backend';
 export {
   WebhookHealthStoreToken,

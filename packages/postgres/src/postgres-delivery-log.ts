@@ -1,4 +1,4 @@
-import { STATUS_CLASS_RANGES, type DeliveryErrorKind, type DeliveryLog, type DeliveryLogEntry, type DeliveryLogPage, type DeliveryLogQuery, type DeliveryOutcome, type StatusClass } from '@hookwork/core';
+import { statusClassCondition, type DeliveryErrorKind, type DeliveryLog, type DeliveryLogEntry, type DeliveryLogPage, type DeliveryLogQuery, type DeliveryOutcome } from '@hookwork/core';
 import type { PostgresConnection } from './postgres-connection';
 
 interface Row {
@@ -21,15 +21,6 @@ interface Row {
   outcome: string;
 }
 
-/** `(cond OR cond …)` of the classes asked for; an empty list matches nothing, as an empty `outcomes` does. */
-function statusClassCondition(classes: readonly StatusClass[]): string {
-  // Built from core's ranges only (numbers, in their fixed order), never from the values given.
-  const asked = new Set<string>(classes);
-  const conditions = Object.entries(STATUS_CLASS_RANGES)
-    .filter(([name]) => asked.has(name))
-    .map(([, range]) => (range ? `status_code BETWEEN ${range[0]} AND ${range[1]}` : 'status_code IS NULL'));
-  return conditions.length > 0 ? `(${conditions.join(' OR ')})` : 'false';
-}
 
 const COLUMNS = 'seq, key, webhook_key, request_id, url, event_alias, retry_count, date, status_code, request_headers, request_body, response_headers, response_body, error_kind, error_message, duration_ms, outcome';
 
@@ -128,7 +119,7 @@ export class PostgresDeliveryLog implements DeliveryLog {
     filter((p) => `outcome = ANY(${p}::text[])`, query.outcomes && [...query.outcomes]);
     // No index on status_code: a status filter rides on the index of the other filters (or on
     // date), checked row by row in the newest-first walk that serves the page anyway.
-    if (query.statusClasses !== undefined) clauses.push(statusClassCondition(query.statusClasses));
+    if (query.statusClasses !== undefined) clauses.push(statusClassCondition('status_code', query.statusClasses, 'false'));
     const where = clauses.length > 0 ? `WHERE ${clauses.join(' AND ')}` : '';
     params.push(query.limit ?? 50, query.offset ?? 0);
     // One statement, so the page and the total are of one snapshot; the total survives an empty page.

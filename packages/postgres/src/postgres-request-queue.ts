@@ -366,6 +366,8 @@ export class PostgresRequestQueue implements RequestQueue<PostgresTransaction> {
   private completionsWriting: Promise<void> | undefined;
   /** The texts of {@link insertOne} for this schema (plain, idempotent), made once (node-postgres names a statement by its text). */
   private readonly insertOneTexts: readonly [string, string];
+  /** The texts of {@link insertMany} for this schema, by `unseen` (+1) and `leasing` (+2), made once as insertOne's: the statement takes arrays, so one text serves a batch of any size. */
+  private readonly insertManyTexts: readonly [string, string, string, string];
   /** The texts of {@link claimStatement} (without and with webhooks excluded) and {@link nextDueStatement}, made once as insertOne's. */
   private readonly claimTexts: readonly [string, string];
   private readonly nextDueText: string;
@@ -375,6 +377,7 @@ export class PostgresRequestQueue implements RequestQueue<PostgresTransaction> {
     private readonly listener: PostgresListener,
   ) {
     this.insertOneTexts = [insertOne(c.s, false), insertOne(c.s, true)];
+    this.insertManyTexts = [insertMany(c.s, false, false), insertMany(c.s, true, false), insertMany(c.s, false, true), insertMany(c.s, true, true)];
     this.claimTexts = [claimStatement(c.s, false), claimStatement(c.s, true)];
     this.nextDueText = nextDueStatement(c.s);
   }
@@ -583,7 +586,7 @@ export class PostgresRequestQueue implements RequestQueue<PostgresTransaction> {
       const leasing = leases !== undefined && leases.some((lease) => lease !== undefined);
       const result = await c.query<{ leased?: string[] }>(
         doing,
-        insertMany(c.s, unseen, leasing),
+        this.insertManyTexts[(unseen ? 1 : 0) + (leasing ? 2 : 0)],
         [
           requests.map((r) => r.id),
           requests.map((r) => r.webhookKey),

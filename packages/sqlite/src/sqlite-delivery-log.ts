@@ -1,4 +1,4 @@
-import { STATUS_CLASS_RANGES, type DeliveryErrorKind, type DeliveryLog, type DeliveryLogEntry, type DeliveryLogPage, type DeliveryLogQuery, type DeliveryOutcome, type StatusClass } from '@hookwork/core';
+import { statusClassCondition, type DeliveryErrorKind, type DeliveryLog, type DeliveryLogEntry, type DeliveryLogPage, type DeliveryLogQuery, type DeliveryOutcome } from '@hookwork/core';
 import type { SqliteConnection } from './sqlite-connection';
 
 interface Row {
@@ -20,15 +20,6 @@ interface Row {
   outcome: string;
 }
 
-/** `(cond OR cond …)` of the classes asked for; an empty list matches nothing, as an empty `outcomes` does. */
-function statusClassCondition(classes: readonly StatusClass[]): string {
-  // Built from core's ranges only (numbers, in their fixed order), never from the values given.
-  const asked = new Set<string>(classes);
-  const conditions = Object.entries(STATUS_CLASS_RANGES)
-    .filter(([name]) => asked.has(name))
-    .map(([, range]) => (range ? `status_code BETWEEN ${range[0]} AND ${range[1]}` : 'status_code IS NULL'));
-  return conditions.length > 0 ? `(${conditions.join(' OR ')})` : '0';
-}
 
 function toEntry(row: Row): DeliveryLogEntry {
   const entry: DeliveryLogEntry = {
@@ -121,7 +112,7 @@ export class SqliteDeliveryLog implements DeliveryLog {
     // No index leads with status_code, outcome or event_alias: those filters ride on the index by
     // webhook or by date, which holds their columns (schema 6), so the newest-first walk and the
     // total check them in the index and read only the rows of the page.
-    if (query.statusClasses !== undefined) clauses.push(statusClassCondition(query.statusClasses));
+    if (query.statusClasses !== undefined) clauses.push(statusClassCondition('status_code', query.statusClasses, '0'));
     const where = clauses.length > 0 ? `WHERE ${clauses.join(' AND ')}` : '';
     return c.run(`listing the delivery log${query.webhookKey !== undefined ? ` of ${query.webhookKey}` : ''}`, () =>
       // One read transaction, so the page and the total are of one moment.

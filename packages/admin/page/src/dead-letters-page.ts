@@ -3,7 +3,7 @@ import { customElement, property, query, state } from 'lit/decorators.js';
 import { allWebhooks, api, qs, type DeadLetter, type Page } from './api';
 import type { ConfirmDialog } from './confirm-dialog';
 import './confirm-dialog';
-import { ariaDisabled, formatDate, go, isolated, LightElement, localZoneName, problemView, statusLine, whenBlocked } from './shared';
+import { formatDate, go, isolated, LightElement, localZoneName, pager, problemView, statusLine, whenBlocked } from './shared';
 
 const PAGE_SIZE = 50;
 
@@ -136,19 +136,6 @@ export class DeadLettersPage extends LightElement {
     if (yes) await this.redeliver({ deadSince: since.toISOString(), ...(key ? { webhookKey: key } : {}) }, `dead since ${when}`);
   }
 
-  /** Previous / which of how many / Next, when the dead letters are more than a page (50, newest dead first). */
-  private pager() {
-    const skip = Number(this.query.get('skip') ?? 0);
-    const total = this.dead?.total ?? 0;
-    if (skip === 0 && total <= PAGE_SIZE) return nothing;
-    const to = (at: number) => go(`#/dead-letters${qs({ webhookKey: this.webhookKey, skip: at > 0 ? at : undefined })}`);
-    return html`<nav class="pager" aria-label="Pages">
-      <button type="button" aria-disabled=${ariaDisabled(skip === 0)} @click=${() => skip > 0 && to(Math.max(0, skip - PAGE_SIZE))}>Previous</button>
-      <span>${Math.min(skip + 1, total)}–${Math.min(skip + PAGE_SIZE, total)} of ${total}</span>
-      <button type="button" aria-disabled=${ariaDisabled(skip + PAGE_SIZE >= total)} @click=${() => skip + PAGE_SIZE < total && to(skip + PAGE_SIZE)}>Next</button>
-    </nav>`;
-  }
-
   override render() {
     const key = this.webhookKey;
     const items = this.dead?.items ?? [];
@@ -207,6 +194,6 @@ export class DeadLettersPage extends LightElement {
                 )}
               </tbody>
             </table>
-            ${this.pager()}`}`;
+            ${pager({ skip: Number(this.query.get('skip') ?? 0), size: PAGE_SIZE, total: this.dead.total }, (at) => go(`#/dead-letters${qs({ webhookKey: key, skip: at > 0 ? at : undefined })}`))}`}`;
   }
 }

@@ -2,7 +2,7 @@ import { html, nothing } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
 import { live } from 'lit/directives/live.js';
 import { allWebhooks, api, qs, seg, type EventDescriptor, type LogEntry, type Page, type WebhookView } from './api';
-import { ariaDisabled, formatDate, formatDuration, go, LightElement, OUTCOME_TEXT, outcomeBadge, problemView, STATUS_CLASS_TEXT, statusBadge } from './shared';
+import { formatDate, formatDuration, go, LightElement, OUTCOME_TEXT, outcomeBadge, pager, problemView, STATUS_CLASS_TEXT, statusBadge } from './shared';
 
 const PAGE_SIZE = 25;
 const OUTCOMES = Object.keys(OUTCOME_TEXT);
@@ -179,10 +179,6 @@ export class DeliveriesPage extends LightElement {
                   )}
                 </tbody>
               </table>
-              <nav class="pager" aria-label="Pages">
-                <button type="button" aria-disabled=${ariaDisabled(skip === 0)} @click=${() => skip > 0 && this.navigate({ skip: String(Math.max(0, skip - PAGE_SIZE)) })}>Previous</button>
-                <span>${skip + 1}–${Math.min(skip + PAGE_SIZE, total)} of ${total}</span>
-                <button type="button" aria-disabled=${ariaDisabled(skip + PAGE_SIZE >= total)} @click=${() => skip + PAGE_SIZE < total && this.navigate({ skip: String(skip + PAGE_SIZE) })}>Next</button>
-              </nav>`}`;
+              ${pager({ skip, size: PAGE_SIZE, total }, (at) => this.navigate({ skip: String(at) }), { always: true })}`}`;
   }
 }

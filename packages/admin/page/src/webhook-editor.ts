@@ -51,6 +51,27 @@ function movedOrigin(stored: string, typed: string): { from: string; to: string 
 const matchesPattern = (pattern: string, alias: string) =>
   new RegExp(`^${pattern.split('*').map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('[\\x21-\\x29\\x2b-\\x7e]+')}$`).test(alias);
 
+/** A webhook's aliases that are not an event of the catalogue by its own alias (see WebhookEditor's otherAliases). */
+interface OtherAliases {
+  /** A synonym or a pattern's variant, with the event it goes with. */
+  owned: Map<string, EventDescriptor>;
+  /** Aliases no composed event handles (the view's unknownEvents): not offered by this app. */
+  notOffered: string[];
+}
+
+function findOtherAliases(catalogue: readonly EventDescriptor[], webhook: WebhookView | undefined): OtherAliases {
+  const listed = new Set(catalogue.map((e) => e.alias));
+  const owned = new Map<string, EventDescriptor>();
+  const notOffered: string[] = [];
+  for (const alias of webhook?.events ?? []) {
+    if (listed.has(alias)) continue;
+    const owner = webhook!.unknownEvents.includes(alias) ? undefined : catalogue.find((e) => e.synonyms.includes(alias) || e.patterns.some((p) => matchesPattern(p, alias)));
+    if (owner) owned.set(alias, owner);
+    else notOffered.push(alias);
+  }
+  return { owned, notOffered };
+}
+
 /** What a view holds for a sensitive header's value (core's REDACTED); sent back, it keeps the stored value, sensitive. */
 const REDACTED = '[redacted]';
 
@@ -126,6 +147,8 @@ export class WebhookEditor extends LightElement {
   private loads = 0;
   /** The form as filled (JSON), to tell unsaved changes. */
   private baseline: string | undefined;
+  /** otherAliases, and the catalogue and webhook it was worked out from. */
+  private otherAliasesOf: { catalogue: EventDescriptor[]; webhook: WebhookView | undefined; aliases: OtherAliases } | undefined;
 
   override connectedCallback(): void {
     super.connectedCallback();
@@ -225,17 +248,14 @@ export class WebhookEditor extends LightElement {
    * pattern's variant goes with its event; one no composed event handles (a plugin removed, an
    * event renamed: the view's unknownEvents) is not offered by this app, and shown apart.
    */
-  private get otherAliases(): { owned: Map<string, EventDescriptor>; notOffered: string[] } {
-    const listed = new Set(this.catalogue.map((e) => e.alias));
-    const owned = new Map<string, EventDescriptor>();
-    const notOffered: string[] = [];
-    for (const alias of this.webhook?.events ?? []) {
-      if (listed.has(alias)) continue;
-      const owner = this.webhook!.unknownEvents.includes(alias) ? undefined : this.catalogue.find((e) => e.synonyms.includes(alias) || e.patterns.some((p) => matchesPattern(p, alias)));
-      if (owner) owned.set(alias, owner);
-      else notOffered.push(alias);
+  private get otherAliases(): OtherAliases {
+    // Read by render, the content-type filter's test and each save: worked out again only when the
+    // catalogue or the webhook is replaced (each matches every alias against every pattern).
+    const { catalogue, webhook } = this;
+    if (this.otherAliasesOf?.catalogue !== catalogue || this.otherAliasesOf.webhook !== webhook) {
+      this.otherAliasesOf = { catalogue, webhook, aliases: findOtherAliases(catalogue, webhook) };
     }
-    return { owned, notOffered };
+    return this.otherAliasesOf.aliases;
   }
 
   private get filterApplies(): boolean {

@@ -3,7 +3,7 @@ import { customElement, property, query, state } from 'lit/decorators.js';
 import { api, qs, seg, type Health, type Page, type QueueCounts, type WebhookView } from './api';
 import type { ConfirmDialog } from './confirm-dialog';
 import './confirm-dialog';
-import { ariaDisabled, flowTags, go, healthView, isolated, LightElement, problemView } from './shared';
+import { flowTags, go, healthView, isolated, LightElement, pager, problemView } from './shared';
 
 const PAGE_SIZE = 100;
 
@@ -98,19 +98,6 @@ export class WebhookList extends LightElement {
     if (!active || active === document.body) this.closest('main')?.focus();
   }
 
-  /** Previous / which of how many / Next, when the webhooks are more than a page. */
-  private pager() {
-    const { skip } = this;
-    const total = this.webhooks?.total ?? 0;
-    if (skip === 0 && total <= PAGE_SIZE) return nothing;
-    const to = (at: number) => go(`#/webhooks${at > 0 ? `?skip=${at}` : ''}`);
-    return html`<nav class="pager" aria-label="Pages">
-      <button type="button" aria-disabled=${ariaDisabled(skip === 0)} @click=${() => skip > 0 && to(Math.max(0, skip - PAGE_SIZE))}>Previous</button>
-      <span>${Math.min(skip + 1, total)}–${Math.min(skip + PAGE_SIZE, total)} of ${total}</span>
-      <button type="button" aria-disabled=${ariaDisabled(skip + PAGE_SIZE >= total)} @click=${() => skip + PAGE_SIZE < total && to(skip + PAGE_SIZE)}>Next</button>
-    </nav>`;
-  }
-
   override render() {
     const items = this.webhooks?.items ?? [];
     return html`<div class="page-head">
@@ -170,6 +157,6 @@ export class WebhookList extends LightElement {
                 )}
               </tbody>
             </table>
-            ${this.pager()}`}`;
+            ${pager({ skip: this.skip, size: PAGE_SIZE, total: this.webhooks.total }, (at) => go(`#/webhooks${at > 0 ? `?skip=${at}` : ''}`))}`}`;
   }
 }

@@ -8,11 +8,17 @@ import type { Problem } from './api';
 const ROUTE_TALK = /\b(?:GET|HEAD|POST|PUT|PATCH|DELETE) (?:\/|api\/|webhook|dead-letter|queue|cleanup|session|metrics)|api\/v1\/openapi\.json|\bapp\.[a-z]\w*\.?\w*\(/;
 
 /**
+ * `text` without the `CODE: ` an API detail starts with (core's messageWithoutCode(), which the
+ * page, holding core's types only, cannot import): hookwork's codes and a plugin's (`ACME_ERR_…`).
+ */
+const withoutCode = (text: string) => text.replace(/^[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)*_ERR_[A-Z0-9_]+: /, '');
+
+/**
  * `text` without the clauses (between semicolons) that name a route or a library call, and
  * without its leading `HOOKWORK_ERR_…:` code; the text as it was when nothing else would be left.
  */
 export function withoutRouteTalk(text: string): string {
-  const plain = text.replace(/^HOOKWORK_ERR_[A-Z_]+: /, '');
+  const plain = withoutCode(text);
   const kept = plain.split(/;\s+/).filter((clause) => !ROUTE_TALK.test(clause));
   if (kept.length === 0) return plain;
   const joined = kept.join('; ');
@@ -62,7 +68,7 @@ export function inWords(problem: Problem): { title: string; detail: string } {
   const known = Object.hasOwn(IN_WORDS, problem.code) ? IN_WORDS[problem.code]! : undefined;
   if (known) return known;
   if (REFUSED_INPUT.has(problem.code)) {
-    const detail = withoutRouteTalk(problem.detail.replace(/^HOOKWORK_ERR_[A-Z_]+: (?:the request was refused, nothing was changed|webhook refused, nothing was stored): /, '').replace(/(^|; )(?:body|query|path) (?=[\w.(])/g, '$1'));
+    const detail = withoutRouteTalk(withoutCode(problem.detail).replace(/^(?:the request was refused, nothing was changed|webhook refused, nothing was stored): /, '').replace(/(^|; )(?:body|query|path) (?=[\w.(])/g, '$1'));
     return { title: 'Refused: nothing was changed', detail };
   }
   return { title: problem.title, detail: withoutRouteTalk(problem.detail) };

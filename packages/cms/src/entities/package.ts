@@ -37,3 +37,23 @@ export interface CmsPackageInstallation {
   /** Counts by kind (`documentTypes: 3`): hookwork's own summary, sent in its Extended body. */
   installedItems?: Readonly<Record<string, number>>;
 }
+
+/**
+ * Each list of keys an installation summary holds, with the field Umbraco's Minimal
+ * `packageImported` body sends it as (its `InstalledEntities`), in Umbraco's order: the one list of
+ * what a package installs, which ImportedPackageNotification checks and the payload sends.
+ */
+export const INSTALLED_LISTS = {
+  contentInstalled: 'contentIds',
+  languagesInstalled: 'languagesIds',
+  mediaInstalled: 'mediaIds',
+  scriptsInstalled: 'scriptsIds',
+  stylesheetsInstalled: 'styleSheetsIds',
+  templatesInstalled: 'templatesIds',
+  dataTypesInstalled: 'dataTypesIds',
+  dictionaryItemsInstalled: 'dictionaryItemsIds',
+  documentTypesInstalled: 'documentTypesIds',
+  entityContainersInstalled: 'entityContainersIds',
+  mediaTypesInstalled: 'mediaTypesIds',
+  partialViewsInstalled: 'partialViewsIds',
+} as const satisfies Partial<Record<keyof CmsPackageInstallation, string>>;

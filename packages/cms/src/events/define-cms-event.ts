@@ -6,6 +6,7 @@ import {
   WebhookEventContentBase,
   WebhookEventTypes,
   isHookworkError,
+  messageWithoutCode,
   shownValue,
   unknownOption,
   type FireRequest,
@@ -122,8 +123,7 @@ function convert<I>(event: WebhookEventBase, payloadType: PayloadType, payload: 
     return converter.convert(input, notification);
   } catch (cause) {
     if (isHookworkError(cause)) {
-      const detail = cause.message.startsWith(`${cause.code}: `) ? cause.message.slice(cause.code.length + 2) : cause.message;
-      throw new HookworkError(cause.code, `${event.constructor.name} (${event.alias}, ${payloadType}): ${detail}`, { cause });
+      throw new HookworkError(cause.code, `${event.constructor.name} (${event.alias}, ${payloadType}): ${messageWithoutCode(cause)}`, { cause });
     }
     throw cause;
   }

@@ -4,7 +4,7 @@ import type { CmsDictionaryItem } from '../entities/dictionary-item';
 import type { CmsDomain } from '../entities/domain';
 import type { CmsHealthCheckResult } from '../entities/health-check';
 import type { CmsLanguage } from '../entities/language';
-import type { CmsPackageInstallation } from '../entities/package';
+import { INSTALLED_LISTS, type CmsPackageInstallation } from '../entities/package';
 import type { CmsPublicAccessEntry } from '../entities/public-access-entry';
 import type { CmsRelation, CmsRelationType } from '../entities/relation';
 import { defineNotification } from './define-notification';
@@ -59,27 +59,12 @@ export const HealthCheckCompletedNotification = defineNotification<{ allChecksSu
 /** An instance of {@link HealthCheckCompletedNotification}. */
 export type HealthCheckCompletedNotification = InstanceType<typeof HealthCheckCompletedNotification>;
 
-const INSTALLED_LISTS = [
-  'contentInstalled',
-  'languagesInstalled',
-  'mediaInstalled',
-  'scriptsInstalled',
-  'stylesheetsInstalled',
-  'templatesInstalled',
-  'dataTypesInstalled',
-  'dictionaryItemsInstalled',
-  'documentTypesInstalled',
-  'entityContainersInstalled',
-  'mediaTypesInstalled',
-  'partialViewsInstalled',
-] as const;
-
 const isKeyList = (value: unknown) => value === undefined || value === null || (Array.isArray(value) && value.every((item) => typeof item === 'string'));
 
 /** What is wrong with an installation summary's lists of keys and its warnings, for the notification's constructor. */
 function installationProblem({ installationSummary: summary }: { installationSummary: CmsPackageInstallation }): string | undefined {
   if (typeof summary.packageName !== 'string') return `data.installationSummary.packageName must be a string; got ${typeof summary.packageName}`;
-  for (const list of INSTALLED_LISTS) {
+  for (const list of Object.keys(INSTALLED_LISTS) as (keyof typeof INSTALLED_LISTS)[]) {
     if (!isKeyList(summary[list])) return `data.installationSummary.${list} must be an array of keys (strings) or absent`;
   }
   const warnings = summary.warnings as unknown;

@@ -7,7 +7,7 @@ import type { CmsFile } from '../entities/file';
 import type { CmsHealthCheckResult } from '../entities/health-check';
 import type { CmsLanguage } from '../entities/language';
 import type { CmsMember, CmsMemberGroup } from '../entities/member';
-import type { CmsPackageInstallation } from '../entities/package';
+import { INSTALLED_LISTS, type CmsPackageInstallation } from '../entities/package';
 import type { CmsPublicAccessEntry } from '../entities/public-access-entry';
 import type { CmsRelation, CmsRelationType } from '../entities/relation';
 import type { CmsEntityPermission, CmsUser, CmsUserAudit, CmsUserGroup } from '../entities/user';
@@ -183,20 +183,7 @@ const keys = (get: (summary: CmsPackageInstallation) => readonly string[] | unde
 export const packageMinimalShape = shape<PackageNotification>({
   packageName: field(schemas.string, (n) => n.installationSummary.packageName),
   installedEntities: nested(
-    shape<PackageNotification>({
-      contentIds: keys((s) => s.contentInstalled),
-      languagesIds: keys((s) => s.languagesInstalled),
-      mediaIds: keys((s) => s.mediaInstalled),
-      scriptsIds: keys((s) => s.scriptsInstalled),
-      styleSheetsIds: keys((s) => s.stylesheetsInstalled),
-      templatesIds: keys((s) => s.templatesInstalled),
-      dataTypesIds: keys((s) => s.dataTypesInstalled),
-      dictionaryItemsIds: keys((s) => s.dictionaryItemsInstalled),
-      documentTypesIds: keys((s) => s.documentTypesInstalled),
-      entityContainersIds: keys((s) => s.entityContainersInstalled),
-      mediaTypesIds: keys((s) => s.mediaTypesInstalled),
-      partialViewsIds: keys((s) => s.partialViewsInstalled),
-    }),
+    shape<PackageNotification>(Object.fromEntries(Object.entries(INSTALLED_LISTS).map(([list, name]) => [name, keys((s) => s[list as keyof typeof INSTALLED_LISTS])]))),
     (n) => n,
   ),
   warnings: nested(

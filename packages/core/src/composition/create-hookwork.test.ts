@@ -675,7 +675,9 @@ describe('the app object guards its lifecycle', () => {
       await expect(app.deadLetters({ deadSince } as never)).rejects.toMatchObject({ code: 'HOOKWORK_ERR_INVALID_QUERY', message: expect.stringMatching(/deadSince that is not a valid Date/) });
     }
     await expect(app.redeliver({ all: true, webhook: 'x' } as never)).rejects.toMatchObject({ code: 'HOOKWORK_ERR_INVALID_REDELIVER_SELECTOR', message: expect.stringMatching(/"webhook", which is not part of a selector/) });
-    await expect(app.publish(new Pinged(1), { tx: {} } as never)).rejects.toMatchObject({ code: 'HOOKWORK_ERR_INVALID_ARGUMENT', message: expect.stringMatching(/takes \{ transaction\?, traceContext\?, idempotencyKey\? \}; got the keys "tx"/) });
+    await expect(app.publish(new Pinged(1), { tx: {} } as never)).rejects.toMatchObject({ code: 'HOOKWORK_ERR_INVALID_ARGUMENT', message: 'HOOKWORK_ERR_INVALID_ARGUMENT: publish(): unknown option `tx`; the options are `transaction`, `traceContext`, `idempotencyKey`' });
+    await expect(app.publish(new Pinged(1), { transacton: {} } as never)).rejects.toMatchObject({ code: 'HOOKWORK_ERR_INVALID_ARGUMENT', message: expect.stringMatching(/unknown option `transacton` \(did you mean `transaction`\?\)/) });
+    await expect(app.publish(new Pinged(1), null as never)).rejects.toMatchObject({ code: 'HOOKWORK_ERR_INVALID_ARGUMENT', message: expect.stringMatching(/publish\(\): options must be a plain object .*; got null/) });
   });
 
   it('answers a key nothing knows with WEBHOOK_NOT_FOUND in every listing, and an empty result for a known webhook', async () => {

@@ -12,8 +12,9 @@ import type { WebhookHealthMonitor } from '../delivery/health/webhook-health-mon
 import { OperatorNotification } from '../events/operator-webhook-events';
 import type { HookworkMetrics } from '../observability/metrics';
 import type { OperatorEvent } from '../observability/operator-events';
-import { HookworkError, isHookworkError, shownValue } from '../errors/hookwork-error';
+import { HookworkError, isHookworkError, messageWithoutCode, shownValue } from '../errors/hookwork-error';
 import { shownList } from '../errors/shown-list';
+import { unknownOption } from '../errors/nearest-name';
 import { isPlainObject, objectKind } from '../model/plain-object';
 import { cutOffText, EnqueueGate } from '../firing/enqueue-gate';
 import { checkIdempotencyKey } from '../firing/idempotency-key';
@@ -46,6 +47,9 @@ import { checkNoGlobalRegistration } from './global-registration-check';
 
 /** How often log cleanup runs (it reads its settings at each round). */
 export const LOG_CLEANUP_INTERVAL_MS = 60 * 60 * 1000;
+
+/** The options publish() takes; any other key is refused. */
+const PUBLISH_OPTIONS: readonly string[] = ['transaction', 'traceContext', 'idempotencyKey'] satisfies (keyof PublishOptions)[];
 
 /** The outcome of publish(): handlers that failed (their webhooks got nothing; the others did). */
 export interface PublishResult {
@@ -440,10 +444,12 @@ export class HookworkApp<TTransaction = never> implements Hookwork<TTransaction>
       );
     }
     const engine = this.requireStarted();
-    if (!isPlainObject(options) || Object.keys(options).some((key) => key !== 'transaction' && key !== 'traceContext' && key !== 'idempotencyKey')) {
-      // A misspelt `{ tx }` would otherwise publish outside the host's transaction, silently.
-      throw new HookworkError('HOOKWORK_ERR_INVALID_ARGUMENT', `publish(notification, options) takes { transaction?, traceContext?, idempotencyKey? }; got ${options === null ? 'null' : typeof options === 'object' && !isPlainObject(options) ? objectKind(options) : typeof options === 'object' ? `the keys ${Object.keys(options).map((k) => JSON.stringify(k)).join(', ')}` : typeof options}`);
+    if (!isPlainObject(options)) {
+      throw new HookworkError('HOOKWORK_ERR_INVALID_ARGUMENT', `publish(): options must be a plain object such as { transaction } or { idempotencyKey: 'order-42' }; got ${options !== null && typeof options === 'object' ? objectKind(options) : shownValue(options)}`);
     }
+    // A misspelt `{ tx }` would otherwise publish outside the host's transaction, silently.
+    const unknown = unknownOption(options, PUBLISH_OPTIONS);
+    if (unknown) throw new HookworkError('HOOKWORK_ERR_INVALID_ARGUMENT', `publish(): ${unknown.text}`);
     if (options.traceContext !== undefined && !isTraceContext(options.traceContext)) {
       throw new HookworkError('HOOKWORK_ERR_INVALID_ARGUMENT', `publish(notification, { traceContext }) takes an OpenTelemetry Context (context.active(), or trace.setSpan(context.active(), span)); got ${shownValue(options.traceContext)}`);
     }
@@ -652,7 +658,7 @@ function publishFailed(handlerName: string, error: HookworkError, outcomes: read
   if (done === 0 || idempotencyKey !== undefined) return failed;
   return new HookworkError(
     failed.code,
-    `${failed.message.slice(failed.code.length + 2)}. ${done} other event(s) handling the same notification had finished, and what they fired is stored: publishing it again stores that twice, under new webhook-ids — publish with { idempotencyKey } to make a retry store only what is missing`,
+    `${messageWithoutCode(failed)}. ${done} other event(s) handling the same notification had finished, and what they fired is stored: publishing it again stores that twice, under new webhook-ids — publish with { idempotencyKey } to make a retry store only what is missing`,
     { cause: failed.cause ?? failed },
   );
 }

@@ -61,6 +61,16 @@ export class HookworkError extends Error {
 }
 
 /**
+ * What a coded error says, without the `CODE: ` its message starts with: for quoting it inside
+ * another message or showing it where the code is shown apart (`HOOKWORK_ERR_SSRF_BLOCKED: the
+ * host …` → `the host …`). A message that does not start with its code comes back as it is.
+ */
+export function messageWithoutCode(error: { readonly code: string; readonly message: string }): string {
+  const prefix = `${error.code}: `;
+  return error.message.startsWith(prefix) ? error.message.slice(prefix.length) : error.message;
+}
+
+/**
  * A package's own error codes (Fastify's FST_ERR_… catalogue is the model): each code has one
  * meaning and one HTTP status, and belongs to one package, which documents it. Make one with
  * {@link defineErrorCodes}; raise its errors with {@link ErrorCatalogue.create}.

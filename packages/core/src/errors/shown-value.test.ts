@@ -1,4 +1,4 @@
-import { shownValue } from './hookwork-error';
+import { HookworkError, messageWithoutCode, shownValue } from './hookwork-error';
 
 describe('shownValue', () => {
   it('shows a value by its kind: strings quoted, numbers bare, bigint, NaN and functions as themselves', () => {
@@ -19,5 +19,14 @@ describe('shownValue', () => {
   it('cuts a long value, saying how long it was', () => {
     const shown = shownValue('x'.repeat(10_000));
     expect(shown).toBe(`"${'x'.repeat(199)}… (10002 characters)`);
+  });
+});
+
+describe('messageWithoutCode', () => {
+  it('gives what a coded error says without the code it starts with, for hookwork codes and a plugin\'s alike', () => {
+    expect(messageWithoutCode(new HookworkError('HOOKWORK_ERR_SSRF_BLOCKED', 'the host 10.0.0.1: is internal'))).toBe('the host 10.0.0.1: is internal');
+    expect(messageWithoutCode(new HookworkError('ACME_ERR_BAD_ORDER', 'order 7 has no lines'))).toBe('order 7 has no lines');
+    // A message that does not start with its code (an object shaped like one) is left as it is.
+    expect(messageWithoutCode({ code: 'ACME_ERR_BAD_ORDER', message: 'order 7 has no lines' })).toBe('order 7 has no lines');
   });
 });

@@ -1,6 +1,6 @@
 import { context, SpanKind, SpanStatusCode, type Attributes, type Context, type Tracer } from '@opentelemetry/api';
 import { inject, injectable } from 'tsyringe';
-import { HookworkError, isHookworkError } from '../errors/hookwork-error';
+import { HookworkError, isHookworkError, messageWithoutCode } from '../errors/hookwork-error';
 import { ClockToken, type Clock } from '../runtime/clock';
 import { LifecycleReporter } from '../observability/lifecycle-events';
 import { formatTraceparent, TracerToken } from '../observability/tracing';
@@ -118,7 +118,7 @@ export class WebhookFiringService {
       // "nothing was stored" would be a guess, and publishing again on it could send them twice.
       if (isHookworkError(cause, 'HOOKWORK_ERR_ENQUEUE_UNCERTAIN')) {
         // The engine's words, with what to do, and the driver's error as the cause (its message is in the engine's).
-        throw new HookworkError('HOOKWORK_ERR_ENQUEUE_UNCERTAIN', `${what}: ${cause.message.slice(cause.code.length + 2)}; ${uncertainAdvice(key)}`, { cause: cause.cause ?? cause });
+        throw new HookworkError('HOOKWORK_ERR_ENQUEUE_UNCERTAIN', `${what}: ${messageWithoutCode(cause)}; ${uncertainAdvice(key)}`, { cause: cause.cause ?? cause });
       }
       throw new HookworkError('HOOKWORK_ERR_ENQUEUE_UNCERTAIN', `could not enqueue ${what}, and the ${this.queue.name} queue did not say whether it stored them (${(cause as Error)?.message ?? cause}); ${uncertainAdvice(key)}`, { cause });
     }

@@ -7,7 +7,7 @@ import { generateSecret, secretKey, weakSecretProblem } from '../delivery/signin
 import { WebhookCache } from '../delivery/webhook-cache';
 import { DroppedRequests } from '../delivery/dropped-requests';
 import { WebhookHealthMonitor } from '../delivery/health/webhook-health-monitor';
-import { HookworkError, isHookworkError, shownValue } from '../errors/hookwork-error';
+import { HookworkError, isHookworkError, messageWithoutCode, shownValue } from '../errors/hookwork-error';
 import { nearestName } from '../errors/nearest-name';
 import { shownList } from '../errors/shown-list';
 import { LifecycleReporter } from '../observability/lifecycle-events';
@@ -672,7 +672,8 @@ export class WebhookService implements Webhooks {
 
   /** Why delivery will refuse `url` under the current `ssrf` settings (its host an internal address known without a lookup), or undefined. */
   private urlBlocked(url: string): string | undefined {
-    return internalUrlRefusal(url, this.settings)?.message.replace(/^HOOKWORK_ERR_SSRF_BLOCKED: /, '');
+    const refusal = internalUrlRefusal(url, this.settings);
+    return refusal && messageWithoutCode(refusal);
   }
 
   /**
@@ -714,7 +715,7 @@ export class WebhookService implements Webhooks {
         const weak = weakSecretProblem(secretKey(input.secret));
         if (weak) problems.push({ field: 'secret', problem: weak });
       } catch (error) {
-        problems.push({ field: 'secret', problem: (error as HookworkError).message.replace(/^HOOKWORK_ERR_INVALID_SECRET: a signing secret /, '') });
+        problems.push({ field: 'secret', problem: messageWithoutCode(error as HookworkError).replace(/^a signing secret /, '') });
       }
     }
     return { problems, ...(href !== undefined ? { href } : {}) };

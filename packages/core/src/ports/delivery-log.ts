@@ -33,6 +33,20 @@ export function statusClassOf(statusCode: number | undefined): StatusClass | und
   return undefined;
 }
 
+/**
+ * The SQL condition a store filters `column` (an integer status, NULL for none) by the classes
+ * asked for: `(column BETWEEN 400 AND 499 OR column IS NULL)`, built from {@link STATUS_CLASS_RANGES}
+ * only (numbers, in their fixed order), never from the values given. An empty list matches nothing:
+ * `never`, the dialect's false (`false` in PostgreSQL, `0` in SQLite), as an empty `outcomes` does.
+ */
+export function statusClassCondition(column: string, classes: readonly StatusClass[], never: string): string {
+  const asked = new Set<string>(classes);
+  const conditions = Object.entries(STATUS_CLASS_RANGES)
+    .filter(([name]) => asked.has(name))
+    .map(([, range]) => (range ? `${column} BETWEEN ${range[0]} AND ${range[1]}` : `${column} IS NULL`));
+  return conditions.length > 0 ? `(${conditions.join(' OR ')})` : never;
+}
+
 /** A page of log entries. */
 export type DeliveryLogPage = Page<DeliveryLogEntry>;
 

@@ -47,6 +47,7 @@ export interface WebhookHealthMonitorDeps {
 }
 
 const SEND: DeliveryAdmission = Object.freeze({ kind: 'send', probe: false });
+const PROBE: DeliveryAdmission = Object.freeze({ kind: 'send', probe: true });
 
 /** How often, at most, a probe in flight is checked on by the webhook's other requests, ms. */
 const PROBE_POLL_MS = 1000;
@@ -58,6 +59,25 @@ const PROBE_POLL_MS = 1000;
 const MAX_CLAIM_ROUNDS = 10;
 /** The longest wait before a health write that lost to other processes (or found the store locked) tries again, ms. */
 const WRITE_RETRY_MAX_MS = 1000;
+
+/** A hold until `until` (epoch ms) for `reason`. */
+function hold(until: number, reason: HoldReason, now: number): DeliveryAdmission {
+  // While another process probes, look again soon: its success should not wait out its whole lease.
+  const at = reason === 'probe in flight' ? Math.min(until, now + PROBE_POLL_MS) : until;
+  return { kind: 'hold', until: new Date(at), reason };
+}
+
+/**
+ * What a request of a webhook whose health is `state` gets at `now`, and, when it is to be the
+ * probe, the state that claims the probe (to be written: by compare-and-set, or under the store's
+ * lock). The one decision of both ways a probe is claimed.
+ */
+function probeDecision(state: WebhookHealthState | undefined, policy: HealthPolicy, now: number): { admission: DeliveryAdmission; claim: WebhookHealthState | undefined } {
+  const decided = admission(state, policy, now);
+  if (decided.kind === 'hold') return { admission: hold(decided.until, decided.reason, now), claim: undefined };
+  if (decided.kind === 'send') return { admission: SEND, claim: undefined };
+  return { admission: PROBE, claim: claimProbe(state!, policy, now) };
+}
 /** How often successes counted for the failure-rate window are written, ms. */
 const SUCCESS_FLUSH_MS = 1000;
 
@@ -164,7 +184,7 @@ export class WebhookHealthMonitor {
       record = await this.read(webhook.key, true);
       decided = admission(record?.state, policy, now);
     }
-    if (decided.kind === 'hold') return this.hold(decided.until, decided.reason, now);
+    if (decided.kind === 'hold') return hold(decided.until, decided.reason, now);
     if (policy.rate) {
       const grant = await this.deps.store().takeToken(webhook.key, policy.rate, new Date(now));
       if (!grant.granted) return { kind: 'hold', until: grant.retryAt, reason: 'rate limit' };
@@ -291,12 +311,6 @@ export class WebhookHealthMonitor {
     while (this.unwritten.size > 0) await Promise.all(this.unwritten);
   }
 
-  private hold(until: number, reason: HoldReason, now: number): DeliveryAdmission {
-    // While another process probes, look again soon: its success should not wait out its whole lease.
-    const at = reason === 'probe in flight' ? Math.min(until, now + PROBE_POLL_MS) : until;
-    return { kind: 'hold', until: new Date(at), reason };
-  }
-
   private countSuccess(webhook: Webhook): void {
     const entry = this.successes.get(webhook.key);
     if (entry) {
@@ -324,19 +338,18 @@ export class WebhookHealthMonitor {
     let record = cached && (!seen || cached.version > seen.version) ? cached : seen;
     let now = this.deps.clock.now().getTime();
     for (let round = 0; round < MAX_CLAIM_ROUNDS; round++) {
-      const decided = admission(record?.state, policy, now);
-      if (decided.kind === 'hold') return this.hold(decided.until, decided.reason, now);
-      if (decided.kind === 'send') return SEND;
-      const claimed = await store.compareAndSet(webhookKey, record!.version, claimProbe(record!.state, policy, now));
+      const { admission: decided, claim } = probeDecision(record?.state, policy, now);
+      if (!claim) return decided;
+      const claimed = await store.compareAndSet(webhookKey, record!.version, claim);
       if (claimed) {
         this.remember(claimed);
-        return { kind: 'send', probe: true };
+        return decided;
       }
       if (store.update) return this.claimProbeLocked(store, webhookKey, policy);
       record = await this.read(webhookKey, true);
       now = this.deps.clock.now().getTime();
     }
-    return this.hold(now + PROBE_POLL_MS, 'probe in flight', now);
+    return hold(now + PROBE_POLL_MS, 'probe in flight', now);
   }
 
   /** {@link claimProbe} decided under the store's lock on the webhook; a lock not had in time makes the request wait a second. */
@@ -345,15 +358,14 @@ export class WebhookHealthMonitor {
     let record: WebhookHealthRecord | undefined;
     try {
       record = await store.update!(webhookKey, (current) => {
-        const now = this.deps.clock.now().getTime();
-        const seen = admission(current?.state, policy, now);
-        decided = seen.kind === 'probe' ? { kind: 'send', probe: true } : seen.kind === 'hold' ? this.hold(seen.until, seen.reason, now) : SEND;
-        return seen.kind === 'probe' ? claimProbe(current!.state, policy, now) : undefined;
+        const { admission: seen, claim } = probeDecision(current?.state, policy, this.deps.clock.now().getTime());
+        decided = seen;
+        return claim;
       });
     } catch (error) {
       if (!isHookworkError(error, 'HOOKWORK_ERR_STORAGE_LOCKED')) throw error;
       const now = this.deps.clock.now().getTime();
-      return this.hold(now + PROBE_POLL_MS, 'probe in flight', now);
+      return hold(now + PROBE_POLL_MS, 'probe in flight', now);
     }
     if (record) this.remember(record);
     return decided;
