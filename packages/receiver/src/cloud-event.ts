@@ -1,7 +1,7 @@
 import { ReceiverError } from './errors/receiver-error';
 import { parseJsonBody } from './json-body';
 import type { CloudEventAttributes } from './event-types';
-import { shortValue } from './headers';
+import { setOwn, shortValue } from './headers';
 
 /** The media type of a structured-mode CloudEvent (JSON event format). */
 const STRUCTURED = /^application\/cloudevents\+json\s*(;|$)/i;
@@ -75,7 +75,8 @@ export function readCloudEvent(headers: Readonly<Record<string, string>>, body: 
     return { attributes: attributes as unknown as CloudEventAttributes, data, from: 'type' };
   }
   const attributes: Record<string, string> = {};
-  for (const [name, value] of Object.entries(headers)) if (name.startsWith('ce-')) attributes[name.slice(3)] = decode(value);
+  // setOwn: a `ce-__proto__` header is an attribute like any other, not the object's prototype (assignment dropped it).
+  for (const [name, value] of Object.entries(headers)) if (name.startsWith('ce-')) setOwn(attributes, name.slice(3), decode(value));
   if (!attributes.type) return undefined;
   if (headers['content-type']) attributes.datacontenttype ??= headers['content-type'];
   return { attributes: attributes as unknown as CloudEventAttributes, data: parsed, from: 'ce-type' };

@@ -196,6 +196,19 @@ describe('createReceiver().handle()', () => {
     expect(seen[0]?.cloudEvent?.subject).toHaveLength(room);
   });
 
+  it('keeps ce-__proto__, ce-constructor and ce-prototype as attributes of a binary-mode CloudEvent, polluting no prototype', async () => {
+    const { seen, handler, onError } = recording();
+    const receiver = createReceiver<Events>({ secrets: secret, handle: handler, onError });
+    const request = signedRequest({ secrets: [secret] });
+    const ce = { 'ce-specversion': '1.0', 'ce-id': 'e1', 'ce-source': '/s', 'ce-type': 'Umbraco.ContentPublish' };
+    const answer = await receiver.handle({ ...request, headers: [...Object.entries(request.headers), ...Object.entries(ce), ['ce-__proto__', '%7B%7D'], ['ce-constructor', 'c'], ['ce-prototype', 'p']] });
+    expect(answer).toMatchObject({ status: 200, outcome: 'processed' });
+    const attributes = seen[0]!.cloudEvent as unknown as Record<string, unknown>;
+    expect(Object.getPrototypeOf(attributes)).toBe(Object.prototype);
+    expect(Object.entries(attributes)).toEqual(expect.arrayContaining([['__proto__', '{}'], ['constructor', 'c'], ['prototype', 'p']]));
+    expect(({} as Record<string, unknown>).prototype).toBeUndefined();
+  });
+
   it('refuses a binary-mode CloudEvent with no data (an empty body) 415, saying so', async () => {
     const receiver = createReceiver<Events>({ secrets: secret, handle: async () => {}, onError: () => {} });
     const request = signedRequest({ secrets: [secret], body: '' });
