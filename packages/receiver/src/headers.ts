@@ -97,7 +97,7 @@ export function normalizeHeaders(input: HeadersInput | undefined): Record<string
 }
 
 /** Sets an own property, even one named `__proto__` (which assignment would take as the prototype). */
-function setOwn(record: Record<string, string>, key: string, value: string): void {
+export function setOwn(record: Record<string, string>, key: string, value: string): void {
   if (key === '__proto__') Object.defineProperty(record, key, { value, enumerable: true, writable: true, configurable: true });
   else record[key] = value;
 }

@@ -181,6 +181,34 @@ describe('createReceiver().handle()', () => {
     expect(seen.map((event) => event.payload)).toEqual([null]);
   });
 
+  it('refuses a binary-mode CloudEvent whose ce-* headers pass 16 KiB 400, naming the longest, and takes one just under', async () => {
+    const { seen, handler, errors, onError } = recording();
+    const receiver = createReceiver<Events>({ secrets: secret, handle: handler, onError });
+    const ce = { 'ce-specversion': '1.0', 'ce-id': 'e1', 'ce-source': '/s', 'ce-type': 'Umbraco.ContentPublish' };
+    const room = 16 * 1024 - Object.entries(ce).reduce((sum, [name, value]) => sum + name.length + value.length, 0) - 'ce-subject'.length;
+    const request = signedRequest({ secrets: [secret] });
+    const answer = await receiver.handle({ ...request, headers: { ...request.headers, ...ce, 'ce-subject': 's'.repeat(room + 1) } });
+    expect(answer).toMatchObject({ status: 400, outcome: 'rejected', error: { code: 'RECEIVER_ERR_INVALID_HEADER', message: expect.stringContaining(`are 16385 characters, more than the 16384 the receiver takes (ce-subject alone is ${room + 1}:`) } });
+    expect(seen).toEqual([]);
+    expect(errors).toHaveLength(1);
+    const fits = signedRequest({ secrets: [secret] });
+    expect(await receiver.handle({ ...fits, headers: { ...fits.headers, ...ce, 'ce-subject': 's'.repeat(room) } })).toMatchObject({ status: 200, outcome: 'processed' });
+    expect(seen[0]?.cloudEvent?.subject).toHaveLength(room);
+  });
+
+  it('keeps ce-__proto__, ce-constructor and ce-prototype as attributes of a binary-mode CloudEvent, polluting no prototype', async () => {
+    const { seen, handler, onError } = recording();
+    const receiver = createReceiver<Events>({ secrets: secret, handle: handler, onError });
+    const request = signedRequest({ secrets: [secret] });
+    const ce = { 'ce-specversion': '1.0', 'ce-id': 'e1', 'ce-source': '/s', 'ce-type': 'Umbraco.ContentPublish' };
+    const answer = await receiver.handle({ ...request, headers: [...Object.entries(request.headers), ...Object.entries(ce), ['ce-__proto__', '%7B%7D'], ['ce-constructor', 'c'], ['ce-prototype', 'p']] });
+    expect(answer).toMatchObject({ status: 200, outcome: 'processed' });
+    const attributes = seen[0]!.cloudEvent as unknown as Record<string, unknown>;
+    expect(Object.getPrototypeOf(attributes)).toBe(Object.prototype);
+    expect(Object.entries(attributes)).toEqual(expect.arrayContaining([['__proto__', '{}'], ['constructor', 'c'], ['prototype', 'p']]));
+    expect(({} as Record<string, unknown>).prototype).toBeUndefined();
+  });
+
   it('refuses a binary-mode CloudEvent with no data (an empty body) 415, saying so', async () => {
     const receiver = createReceiver<Events>({ secrets: secret, handle: async () => {}, onError: () => {} });
     const request = signedRequest({ secrets: [secret], body: '' });

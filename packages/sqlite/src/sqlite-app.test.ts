@@ -1,8 +1,24 @@
 import Database from 'better-sqlite3';
-import { createHookwork, isHookworkError, type Hookwork, type HookworkSettingsInput } from '@hookwork/core';
+import { createHookwork, isHookworkError, WebhookEvent, WebhookEventBase, WebhookEventTypes, type Hookwork, type HookworkSettingsInput } from '@hookwork/core';
 import { ThingHappened, thingComposer, startTestReceiver as startReceiver, type ReceivedRequest, type TestReceiver as Receiver } from '@hookwork/core/testing';
 import { sqliteStorage } from './sqlite-storage';
 import { makeTempDir } from './testing/temp-dir';
+
+class SlowThing {
+  constructor(readonly id: string) {}
+}
+
+/** An event whose payload is made only once `release()` is called: a host's slow converter. */
+const slowGate = { entered: () => {}, release: () => {} };
+
+@WebhookEvent('Slow Thing', WebhookEventTypes.Other, { alias: 'slow.thing', notification: SlowThing })
+class SlowThingEvent extends WebhookEventBase<SlowThing> {
+  override async convertNotificationToRequestPayload(notification: SlowThing) {
+    slowGate.entered();
+    await new Promise<void>((resolve) => (slowGate.release = resolve));
+    return { id: notification.id };
+  }
+}
 
 const webhookIdOf = (request: ReceivedRequest) => String(request.headers['webhook-id']);
 
@@ -26,6 +42,31 @@ describe('createHookwork({ storage: sqliteStorage({ file }) })', () => {
     for (const a of apps.splice(0)) await a.stop();
     await receiver.close();
     temp.remove();
+  });
+
+  it('drops, as the deleted webhook\'s, a request whose publish read its webhook before it was deleted and created again under its key', async () => {
+    const a = createHookwork({ composers: [{ compose: (builder) => builder.webhookEvents().add(SlowThingEvent) }], settings, storage: sqliteStorage({ file: temp.file() }) });
+    apps.push(a);
+    await a.start();
+    const old = await startReceiver();
+    try {
+      await a.webhooks.create({ key: 'orders', url: old.url, events: ['slow.thing'] });
+      const converting = new Promise<void>((resolve) => (slowGate.entered = resolve));
+      const published = a.publish(new SlowThing('made-for-the-old-one'));
+      await converting;
+      await a.webhooks.delete('orders');
+      await a.webhooks.create({ key: 'orders', url: receiver.url, events: ['slow.thing'], secret: true });
+      const dropped = new Promise<void>((resolve) => a.lifecycle.once('requestDropped', () => resolve()));
+      slowGate.release();
+      expect((await published).failures).toEqual([]);
+      await dropped;
+      await a.drain({ timeoutMs: 10_000 });
+      expect(receiver.requests).toEqual([]);
+      expect(old.requests).toEqual([]);
+      expect((await a.logs('orders')).items.map((e) => [e.outcome, e.errorMessage])).toEqual([['dropped', expect.stringContaining('the webhook it was published for was deleted')]]);
+    } finally {
+      await old.close();
+    }
   });
 
   it('delivers while a host publishes 10,000 notifications in a loop, not only after the loop', async () => {

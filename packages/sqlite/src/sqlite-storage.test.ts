@@ -513,6 +513,43 @@ describe('sqliteStorage', () => {
       await storage.close();
     });
 
+    it('an app\'s open waits for another connection\'s lock on a timer, so the event loop runs meanwhile (the holder here lets go from a timer)', async () => {
+      const file = temp.file();
+      await openSqliteStorage({ file }).close();
+      const other = new Database(file);
+      other.exec('BEGIN EXCLUSIVE');
+      // Only a running event loop ends the other program's transaction: a synchronous wait at open
+      // held the loop for the whole busy timeout and then failed HOOKWORK_ERR_STORAGE_LOCKED.
+      let ticks = 0;
+      const ticking = setInterval(() => ++ticks, 10);
+      setTimeout(() => other.exec('ROLLBACK'), 200);
+      try {
+        const storage = await sqliteStorage({ file, busyTimeoutMs: 20_000 }).open({} as StorageContext);
+        expect(ticks).toBeGreaterThan(0);
+        expect(await storage.webhooks.count()).toBe(0);
+        await storage.close();
+      } finally {
+        clearInterval(ticking);
+        other.close();
+      }
+    });
+
+    it('an app\'s open gives up after busyTimeoutMs with HOOKWORK_ERR_STORAGE_LOCKED naming the file, the wait and what may hold it', async () => {
+      const file = temp.file();
+      await openSqliteStorage({ file }).close();
+      const other = new Database(file);
+      other.exec('BEGIN EXCLUSIVE');
+      try {
+        const error = await sqliteStorage({ file, busyTimeoutMs: 100 }).open({} as StorageContext).then(() => undefined, (e: unknown) => e as { code: string; message: string });
+        expect(error?.code).toBe('HOOKWORK_ERR_STORAGE_LOCKED');
+        expect(error?.message).toContain(`the SQLite store ${file} stayed locked by another connection for longer than the busy timeout (100 ms;`);
+        expect(error?.message).toContain('another instance migrating the file');
+      } finally {
+        other.exec('ROLLBACK');
+        other.close();
+      }
+    });
+
     it('a file the process may read but not write (chmod 444, its directory writable) is refused at open, naming the file and the fix', async () => {
       const file = temp.file();
       await openSqliteStorage({ file }).close();

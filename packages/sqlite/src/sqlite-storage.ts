@@ -4,7 +4,7 @@ import { dirname, resolve } from 'node:path';
 // needs no esModuleInterop in a CommonJS host (better-sqlite3's types are `export =`).
 import BetterSqlite3 from 'better-sqlite3';
 import type { Database } from 'better-sqlite3';
-import { HookworkError, isPlainObject, objectKind, shownValue, systemClock, type Storage, type StorageBackend, type StorageCapabilities, type StorageContext, unknownOption } from '@hookwork/core';
+import { HookworkError, isHookworkError, isPlainObject, objectKind, shownValue, systemClock, type Storage, type StorageBackend, type StorageCapabilities, type StorageContext, unknownOption } from '@hookwork/core';
 import { makeDirectory } from './make-directory';
 import { migrate, SCHEMA_VERSION } from './schema';
 import { SqliteCheckpointer } from './sqlite-checkpointer';
@@ -22,8 +22,9 @@ export interface SqliteStorageOptions {
   /**
    * How long a write waits for another connection's lock before failing with
    * HOOKWORK_ERR_STORAGE_LOCKED (ms). Default 5000. The wait does not block the event loop: the
-   * write is tried again on a timer (responses and requests are handled meanwhile); only at
-   * `start()` (opening and migrating the file) does SQLite wait synchronously.
+   * write is tried again on a timer (responses and requests are handled meanwhile), and so is
+   * the open at an app's `start()` (opening and migrating the file). Only
+   * {@link openSqliteStorage}, which is synchronous, waits synchronously.
    */
   busyTimeoutMs?: number;
   /**
@@ -84,10 +85,20 @@ function checkOptions(options: SqliteStorageOptions): Required<SqliteStorageOpti
 /**
  * Opens (creating or migrating) a store synchronously. Throws coded errors: the path cannot be
  * opened (OPEN_FAILED), the file is not a database (CORRUPT), another program holds its lock past
- * the busy timeout (LOCKED), a newer hookwork wrote it (SCHEMA_TOO_NEW).
+ * the busy timeout (LOCKED), a newer hookwork wrote it (SCHEMA_TOO_NEW). Waits for a lock
+ * synchronously, blocking the event loop up to `busyTimeoutMs`; an app's start (the backend of
+ * {@link sqliteStorage}) waits on a timer instead.
  */
 export function openSqliteStorage(options: SqliteStorageOptions, context: Partial<StorageContext> = {}): SqliteStorage {
-  const { file: given, busyTimeoutMs, synchronous, checkpoint, createDirectory, watchIntervalMs } = checkOptions(options);
+  return openStore(checkOptions(options), context);
+}
+
+/**
+ * Opens a store as {@link openSqliteStorage} does; `lockWaitMs` is how long SQLite itself waits
+ * (synchronously) for another connection's lock, the whole busy timeout unless a caller retries.
+ */
+function openStore(checked: Required<SqliteStorageOptions>, context: Partial<StorageContext>, lockWaitMs = checked.busyTimeoutMs): SqliteStorage {
+  const { file: given, busyTimeoutMs, synchronous, checkpoint, createDirectory, watchIntervalMs } = checked;
   const inMemory = given === ':memory:';
   const file = inMemory ? given : resolve(given);
   const opening = (doing: string, error: unknown) => toStorageError(error, { file, busyTimeoutMs, doing, opening: true });
@@ -119,9 +130,9 @@ export function openSqliteStorage(options: SqliteStorageOptions, context: Partia
 
   let db: Database;
   try {
-    // The full busy timeout while opening (the migration below waits for the write lock here,
-    // before the app runs anything); the short one once open (see SqliteConnection).
-    db = new BetterSqlite3(file, { timeout: busyTimeoutMs });
+    // The migration below waits for the write lock here: the whole busy timeout when the caller
+    // opens synchronously, a short spin when it retries on a timer; the short one once open (see SqliteConnection).
+    db = new BetterSqlite3(file, { timeout: lockWaitMs });
   } catch (error) {
     throw opening('opening the file', error);
   }
@@ -202,8 +213,37 @@ export function sqliteStorage(options: SqliteStorageOptions): StorageBackend {
   return {
     name: 'sqlite',
     capabilities: SQLITE_CAPABILITIES,
-    async open(context: StorageContext): Promise<Storage> {
-      return openSqliteStorage(checked, context);
-    },
+    open: (context: StorageContext): Promise<Storage> => openWaiting(checked, context),
   };
+}
+
+/** How long {@link openWaiting} sleeps between two tries at a locked file, ms. */
+const OPEN_RETRY_MS = 20;
+
+/**
+ * Opens the store for an app's start without blocking the event loop on a lock: SQLite waits
+ * synchronously in better-sqlite3, so a file another program held (an open transaction, another
+ * instance migrating it) froze the process for the whole busy timeout (5 s by default) — its
+ * server, timers and other stores with it. Each try waits {@link LOCK_SPIN_MS} at most; between
+ * tries the loop runs. After `busyTimeoutMs` the last refusal is HOOKWORK_ERR_STORAGE_LOCKED,
+ * naming the file and the wait.
+ */
+async function openWaiting(checked: Required<SqliteStorageOptions>, context: Partial<StorageContext>): Promise<SqliteStorage> {
+  const started = Date.now();
+  for (let tries = 1; ; tries++) {
+    try {
+      return openStore(checked, context, Math.min(LOCK_SPIN_MS, checked.busyTimeoutMs));
+    } catch (error) {
+      const waited = Date.now() - started;
+      if (!isHookworkError(error, 'HOOKWORK_ERR_STORAGE_LOCKED')) throw error;
+      if (waited >= checked.busyTimeoutMs) {
+        throw new HookworkError(
+          'HOOKWORK_ERR_STORAGE_LOCKED',
+          `the SQLite store ${checked.file === ':memory:' ? checked.file : resolve(checked.file)} stayed locked by another connection for longer than the busy timeout (${checked.busyTimeoutMs} ms; ${tries} tries over ${waited} ms) while opening it; SQLite does not say who holds it: stop the program holding it (an open transaction, another instance migrating the file, a backup tool, a DB browser; on Linux \`fuser <file>\` lists the processes that have it open) or raise busyTimeoutMs`,
+          { cause: error.cause ?? error },
+        );
+      }
+      await new Promise((resolveSleep) => setTimeout(resolveSleep, Math.min(OPEN_RETRY_MS, checked.busyTimeoutMs - waited)));
+    }
+  }
 }

@@ -231,10 +231,12 @@ export abstract class WebhookEventBase<TNotification extends object = object> {
     const role = serverRoleAccessor.currentServerRole;
     if (role !== 'Single' && role !== 'SchedulingPublisher') return;
     if (!(await this.shouldFireWebhookForNotification(notification))) return;
+    // Read before the lookup: the requests belong to the webhooks as they were then (see FireOptions.webhooksReadAt).
+    const webhooksReadAt = this.deps.firingService.now();
     const subscriptions = await this.getSubscriptions(notification);
     if (subscriptions.length === 0) return;
     const requests = await this.processWebhooks(notification, subscriptions);
-    await this.deps.firingService.fireMany(requests, options);
+    await this.deps.firingService.fireMany(requests, { ...options, webhooksReadAt });
   }
 
   /**

@@ -38,6 +38,14 @@ export interface FireOptions<TTransaction = unknown> {
    * the active one: publish and enqueue are one trace with or without a context manager.
    */
   traceContext?: Context;
+  /**
+   * When the webhooks of these requests were read (an event's handle() reads its clock before
+   * looking them up): each request's `createdAt`, when earlier than the enqueue. A webhook deleted
+   * and created again under its key while the payloads were being made is then newer than the
+   * request, and delivery drops it instead of sending it to the new webhook (another URL, other
+   * secrets); stamped at the enqueue, it went to the new one.
+   */
+  webhooksReadAt?: Date;
 }
 
 /**
@@ -68,6 +76,11 @@ export class WebhookFiringService {
     private readonly gate: EnqueueGate,
   ) {}
 
+  /** The app clock's time, for {@link FireOptions.webhooksReadAt}. */
+  now(): Date {
+    return this.clock.now();
+  }
+
   /**
    * Fires one request; resolves with it once it is durably enqueued.
    */
@@ -89,13 +102,15 @@ export class WebhookFiringService {
     if (key !== undefined) checkIdempotencyKey(key);
     const ids = key === undefined ? undefined : keyedIds(key, items);
     const now = this.clock.now();
+    const readAt = options?.webhooksReadAt;
+    const createdAt = readAt !== undefined && readAt.getTime() < now.getTime() ? readAt : now;
     const bodies = items.map((item) => this.serialize(item.payload, item.alias));
     const span = this.tracer.startSpan('hookwork.enqueue', { kind: SpanKind.PRODUCER }, options?.traceContext ?? context.active());
     const traceparent = formatTraceparent(span.spanContext());
     const requests = items.map((item, i): NewWebhookRequest => {
       const fifo = item.webhook.fifo?.onDeadLetter;
       // Optional fields set, not spread in: a conditional spread copies on V8's slow path, at every publish.
-      const request: NewWebhookRequest = { id: ids ? ids[i]! : newMessageId(), webhookKey: item.webhook.key, eventAlias: item.alias, body: bodies[i]!, createdAt: now, dueAt: now };
+      const request: NewWebhookRequest = { id: ids ? ids[i]! : newMessageId(), webhookKey: item.webhook.key, eventAlias: item.alias, body: bodies[i]!, createdAt, dueAt: now };
       if (fifo) request.fifo = fifo;
       if (traceparent) request.traceparent = traceparent;
       return request;

@@ -116,6 +116,20 @@ describe('webhook validation (nothing is stored when refused)', () => {
     expect((await app.webhooks.update(created.key, { fifo: true })).fifo).toEqual({ onDeadLetter: 'skip' });
   });
 
+  // 50,000 unknown fields took 5.1 s to refuse, a nearest-name search each; now 1.4 s (one run, node script).
+  it('refuses 50,000 unknown fields, suggesting a field for the first ten only', async () => {
+    const input: Record<string, unknown> = { ...valid, urls: 'x' };
+    for (let i = 0; i < 50_000; i++) {
+      input[`unknownField${i}`] = i;
+      if (i === 9) input.header = {};
+    }
+    const error = await refusal(input);
+    const details = error.details as { field: string; problem: string }[];
+    expect(details[0]).toMatchObject({ field: 'urls', problem: expect.stringMatching(/^is not a webhook field \(did you mean url\?\); the fields here are /) });
+    // The message shows ten problems: a suggestion for the eleventh would not be read.
+    expect(details[11]).toMatchObject({ field: 'header', problem: expect.stringMatching(/^is not a webhook field; the fields here are /) });
+  });
+
   it('reports every problem at once', async () => {
     const error = await refusal({ url: 'nope', events: ['x'], headers: { 'content-length': '1' } });
     expect(fields(error).sort()).toEqual(['events', 'headers.content-length', 'url']);

@@ -147,6 +147,26 @@ describe('resolveSettings', () => {
     expect(error?.message).toContain('payloadType must be one of "Minimal", "Extended", "Legacy" (got "Huge")');
   });
 
+  // 50,000 unknown keys took 13.6 s to refuse, a nearest-name search per key; now 0.87 s (node /tmp script, one run).
+  it('refuses an object of 50,000 unknown keys naming each in details, suggesting a name for the first ten only', () => {
+    const input: Record<string, unknown> = { maximumRetrys: 1 };
+    for (let i = 0; i < 50_000; i++) input[`unknownKey${i}`] = i;
+    input.keepLogsForDay = 2;
+    let error: HookworkError | undefined;
+    try {
+      resolveSettings(input as never);
+    } catch (e) {
+      error = e as HookworkError;
+    }
+    expect(error?.code).toBe('HOOKWORK_ERR_INVALID_SETTINGS');
+    const details = error?.details as { key: string; problem: string }[];
+    expect(details).toHaveLength(50_002);
+    expect(details[0]).toMatchObject({ key: 'maximumRetrys', problem: 'is not a known setting (did you mean maximumRetries?)' });
+    // The message names ten problems, so a suggestion past them would not be read.
+    expect(details.at(-1)).toMatchObject({ key: 'keepLogsForDay', problem: 'is not a known setting (check the spelling; see docs/settings.md)' });
+    expect(error?.message).toMatch(/^HOOKWORK_ERR_INVALID_SETTINGS: invalid settings: maximumRetrys is not a known setting \(did you mean maximumRetries\?\) \(got 1\); unknownKey0 .*; and 49992 more$/);
+  });
+
   it('refuses ssrf.allow entries the guard could not match, naming each', () => {
     expect(resolveSettings({ ssrf: { allow: ['127.0.0.1', '10.0.0.0/8', '::1', 'fd00::/8', 'hooks.internal', 'localhost'] } }).ssrf.allow).toHaveLength(6);
     let error: HookworkError | undefined;

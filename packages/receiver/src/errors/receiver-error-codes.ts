@@ -15,7 +15,7 @@ export const RECEIVER_ERROR_CODES = Object.freeze({
   RECEIVER_ERR_STALE_TIMESTAMP: { status: 401, summary: 'webhook-timestamp is more than 5 minutes from the receiver clock' },
   RECEIVER_ERR_BAD_SIGNATURE: { status: 401, summary: 'no signature in webhook-signature matches any configured secret' },
   RECEIVER_ERR_NO_EVENT_ALIAS: { status: 400, summary: 'no event header (hookwork-event, umb-webhook-event), CloudEvent type or Standard Webhooks envelope ("type", "timestamp", "data") names the event' },
-  RECEIVER_ERR_INVALID_HEADER: { status: 400, summary: 'a header the kit reads arrived more than once with different values (or two event headers disagree), hookwork-test is neither true nor false, or webhook-id is longer than 256 characters' },
+  RECEIVER_ERR_INVALID_HEADER: { status: 400, summary: 'a header the kit reads arrived more than once with different values (or two event headers disagree), hookwork-test is neither true nor false, webhook-id is longer than 256 characters, or the ce-* headers of a binary-mode CloudEvent pass 16 KiB together' },
   RECEIVER_ERR_INVALID_JSON: { status: 400, summary: 'the body is not JSON' },
   RECEIVER_ERR_BODY_TOO_LARGE: { status: 413, summary: 'the body (or what it decodes to) is larger than the adapter accepts' },
   RECEIVER_ERR_UNSUPPORTED_ENCODING: { status: 415, summary: 'the body is content-encoded in a coding the receiver does not decode (or in more than two, or one twice), or reached receiver.verify()/handle() still encoded' },

@@ -2,7 +2,26 @@ import type { ServerResponse } from 'node:http';
 import type { Hookwork } from '../../composition/hookwork-app';
 import { WebhookFiringService } from '../../firing/webhook-firing-service';
 import { startTestReceiver, type TestReceiver } from '../../testing/test-receiver';
+import { WebhookEventBase } from '../../events/webhook-event-base';
+import { WebhookEvent } from '../../events/webhook-event.decorator';
+import { WebhookEventTypes } from '../../events/webhook-event-types';
 import { nextLifecycle, queueOf, startTestApp, ThingHappened } from '../../test-support/test-app';
+
+class SlowThing {
+  constructor(readonly id: string) {}
+}
+
+/** An event whose payload is made only once `release()` is called: a host's slow converter (a database read, say). */
+const slowGate = { entered: () => {}, release: () => {} };
+
+@WebhookEvent('Slow Thing', WebhookEventTypes.Other, { alias: 'slow.thing', notification: SlowThing })
+class SlowThingEvent extends WebhookEventBase<SlowThing> {
+  override async convertNotificationToRequestPayload(notification: SlowThing) {
+    slowGate.entered();
+    await new Promise<void>((resolve) => (slowGate.release = resolve));
+    return { id: notification.id };
+  }
+}
 
 describe('the dispatcher', () => {
   let receiver: TestReceiver;
@@ -163,6 +182,31 @@ describe('the dispatcher', () => {
       [fresh.id, 'delivered'],
       [expect.any(String), 'dropped'],
     ]);
+  });
+
+  it('drops, as the deleted webhook\'s, a request whose publish read its webhook before it was deleted and created again under its key', async () => {
+    app = await startTestApp({ composers: [{ compose: (builder) => builder.webhookEvents().add(SlowThingEvent) }] });
+    const old = await startTestReceiver();
+    try {
+      await app.webhooks.create({ key: 'orders', url: old.url, events: ['slow.thing'] });
+      const converting = new Promise<void>((resolve) => (slowGate.entered = resolve));
+      const published = app.publish(new SlowThing('made-for-the-old-one'));
+      await converting;
+      // Infrastructure as code replaces the webhook while the payload is being made: another URL, another secret.
+      await app.webhooks.delete('orders');
+      await app.webhooks.create({ key: 'orders', url: receiver.url, events: ['slow.thing'], secret: true });
+      const dropped = nextLifecycle(app, 'requestDropped');
+      slowGate.release();
+      expect((await published).failures).toEqual([]);
+      await dropped;
+      await app.drain();
+      // Stamped when it was enqueued, the request went to the new webhook, signed with its secret.
+      expect(receiver.requests).toEqual([]);
+      expect(old.requests).toEqual([]);
+      expect((await app.logs('orders')).items.map((e) => [e.outcome, e.errorMessage])).toEqual([['dropped', expect.stringContaining('the webhook it was published for was deleted')]]);
+    } finally {
+      await old.close();
+    }
   });
 
   it('keeps the requests of a disabled webhook pending and delivers them once it is enabled again', async () => {
