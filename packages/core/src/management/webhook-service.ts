@@ -28,7 +28,7 @@ import { REDACTED, type Webhook, type WebhookFormat, type WebhookView } from '..
 import { formatProblems, normalizeFormat } from './webhook-format';
 import { FRAMEWORK_HEADERS, STORABLE_TEXT_PATTERN, webhookInputSchema, type WebhookHeaderInput, type WebhookInput, type WebhookPatch } from './webhook-input-schema';
 import { checkKey } from '../model/key-rules';
-import { isPlainObject, nonPlainObjects, objectKind as objectKindOf } from '../model/plain-object';
+import { isPlainObject, nonPlainObjects, nonPlainProblem, objectKind as objectKindOf } from '../model/plain-object';
 import { checkUrl, headerNameProblem, headerValueProblem, printableField } from '../model/wire-rules';
 import { connectionHeaderProblem, CREDENTIAL_HEADERS, secretHeaderNames } from '../model/framework-headers';
 
@@ -691,9 +691,9 @@ export class WebhookService implements Webhooks {
     if (headerCount > MAX_HEADERS) return { problems: [{ field: 'headers', problem: `has too many entries (at most ${MAX_HEADERS}); got ${headerCount}` }] };
     // A Map, Date or class instance where an object belongs passes the schema's `type: 'object'`
     // and reads as empty: `headers: new Map(…)` wiped every stored header. Refused by name.
-    const unplain = nonPlainObjects(input);
+    const unplain = nonPlainObjects(input, '', 8, mode === 'create' ? webhookInputSchema : patchSchema);
     if (unplain.length > 0) {
-      return { problems: unplain.map(({ path, kind }) => ({ field: path, problem: `is ${kind}, not a plain object; give an object literal such as ${path.startsWith('headers') ? '{ "X-Name": "value" }' : '{ … }'} (Object.fromEntries(map) turns a Map into one)` })) };
+      return { problems: unplain.map((found) => ({ field: found.path, problem: nonPlainProblem(found, found.path.startsWith('headers') ? '{ "X-Name": "value" }' : '{ … }') })) };
     }
     const validate = mode === 'create' ? validateInput : validatePatch;
     const problems = validate(input) ? [] : this.schemaProblems(validate.errors);
