@@ -43,6 +43,7 @@ import { checkCapabilities, checkFifoWebhooks } from './capability-check';
 import { drainQueue, OwnRequests, type DrainOptions } from './drain';
 import { checkDecoratorMetadata } from './decorator-metadata-check';
 import { checkNoGlobalRegistration } from './global-registration-check';
+import { quoted } from '../errors/visible-text';
 
 /** How often log cleanup runs (it reads its settings at each round). */
 export const LOG_CLEANUP_INTERVAL_MS = 60 * 60 * 1000;
@@ -442,7 +443,7 @@ export class HookworkApp<TTransaction = never> implements Hookwork<TTransaction>
     const engine = this.requireStarted();
     if (!isPlainObject(options) || Object.keys(options).some((key) => key !== 'transaction' && key !== 'traceContext' && key !== 'idempotencyKey')) {
       // A misspelt `{ tx }` would otherwise publish outside the host's transaction, silently.
-      throw new HookworkError('HOOKWORK_ERR_INVALID_ARGUMENT', `publish(notification, options) takes { transaction?, traceContext?, idempotencyKey? }; got ${options === null ? 'null' : typeof options === 'object' && !isPlainObject(options) ? objectKind(options) : typeof options === 'object' ? `the keys ${Object.keys(options).map((k) => JSON.stringify(k)).join(', ')}` : typeof options}`);
+      throw new HookworkError('HOOKWORK_ERR_INVALID_ARGUMENT', `publish(notification, options) takes { transaction?, traceContext?, idempotencyKey? }; got ${options === null ? 'null' : typeof options === 'object' && !isPlainObject(options) ? objectKind(options) : typeof options === 'object' ? `the keys ${Object.keys(options).map((k) => quoted(k)).join(', ')}` : typeof options}`);
     }
     if (options.traceContext !== undefined && !isTraceContext(options.traceContext)) {
       throw new HookworkError('HOOKWORK_ERR_INVALID_ARGUMENT', `publish(notification, { traceContext }) takes an OpenTelemetry Context (context.active(), or trace.setSpan(context.active(), span)); got ${shownValue(options.traceContext)}`);

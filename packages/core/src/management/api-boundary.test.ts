@@ -72,6 +72,23 @@ describe('an object that is not a plain one (Map, Date, RegExp, class instance) 
   });
 });
 
+describe('a value with a character a reader cannot see, quoted in a refusal', () => {
+  // "unknown event alias "Umbraco.ContentPublish"" with a zero-width space inside read as a known alias refused.
+  it('is shown with that character escaped, in every message that quotes what the caller gave, and nothing is stored', async () => {
+    const alias = await app.webhooks.create({ url, events: ['thing.happened\u200b'] }).then(() => undefined, (e: HookworkError) => e);
+    expect(alias?.code).toBe('HOOKWORK_ERR_INVALID_WEBHOOK');
+    expect(alias?.message).toContain('unknown event alias "thing.happened\\u200b"');
+    expect((await app.webhooks.list()).total).toBe(0);
+    const hook = await app.webhooks.create({ url, events });
+    for (const work of [app.webhooks.update(`${hook.key}\u202e`, { enabled: false }), app.sendTestEvent(`${hook.key}\u2060`), app.delivery('entry\ufeff')]) {
+      const error = await work.then(() => undefined, (e: HookworkError) => e);
+      expect(error?.message).toMatch(/\\u(202e|2060|feff)"/);
+      expect(error?.message).not.toMatch(/[\u202e\u2060\ufeff]/);
+    }
+    expect(await app.webhooks.get(hook.key)).toEqual(hook);
+  });
+});
+
 describe('webhooks.list() takes a page and nothing else', () => {
   it.each([
     [{ take: 1 }, /"take", which is not part of a page \(take is limit here\)/],

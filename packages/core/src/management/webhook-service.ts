@@ -31,6 +31,7 @@ import { checkKey } from '../model/key-rules';
 import { isPlainObject, nonPlainObjects, nonPlainProblem, objectKind as objectKindOf } from '../model/plain-object';
 import { checkUrl, headerNameProblem, headerValueProblem, printableField } from '../model/wire-rules';
 import { connectionHeaderProblem, CREDENTIAL_HEADERS, secretHeaderNames } from '../model/framework-headers';
+import { quoted } from '../errors/visible-text';
 
 /** The result of create(): the webhook, and the generated secret — shown this once only. */
 export interface CreatedWebhook extends WebhookView {
@@ -581,7 +582,7 @@ export class WebhookService implements Webhooks {
     const precondition = parsePrecondition('webhooks.revokeSecret()', options);
     const next = await this.change(key, precondition, (current) => {
       if (!current.secrets.some((s) => s.id === secretId)) {
-        throw new HookworkError('HOOKWORK_ERR_SECRET_NOT_FOUND', `webhook ${key} has no secret ${JSON.stringify(secretId)}; list its secrets with app.webhooks.get(${JSON.stringify(key)})`);
+        throw new HookworkError('HOOKWORK_ERR_SECRET_NOT_FOUND', `webhook ${key} has no secret ${quoted(secretId)}; list its secrets with app.webhooks.get(${quoted(key)})`);
       }
       return { ...current, secrets: current.secrets.filter((s) => s.id !== secretId), updatedAt: this.clock.now() };
     });
@@ -657,7 +658,7 @@ export class WebhookService implements Webhooks {
 
   private async require(key: string): Promise<Webhook> {
     const webhook = await this.repository.get(key);
-    if (!webhook) throw new HookworkError('HOOKWORK_ERR_WEBHOOK_NOT_FOUND', `no webhook has the key ${JSON.stringify(key)}; list them with app.webhooks.list()`);
+    if (!webhook) throw new HookworkError('HOOKWORK_ERR_WEBHOOK_NOT_FOUND', `no webhook has the key ${quoted(key)}; list them with app.webhooks.list()`);
     return webhook;
   }
 
