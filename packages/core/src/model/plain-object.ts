@@ -35,11 +35,17 @@ export interface NonPlainObject {
 
 /** The part of a JSON Schema {@link nonPlainObjects} reads to tell what belongs at a path. */
 export interface PlainObjectSchema {
+  /** The JSON type or types taken here (`'string'`, `['object', 'null']`). */
   type?: string | readonly string[];
+  /** The schemas of an object's named keys. */
   properties?: Readonly<Record<string, unknown>>;
+  /** The schema of an object's other keys (a header value under `headers`). */
   additionalProperties?: unknown;
+  /** The schema of an array's items. */
   items?: unknown;
+  /** Alternatives, any of which is taken (each one's types count). */
   anyOf?: readonly unknown[];
+  /** Alternatives, exactly one of which is taken (each one's types count). */
   oneOf?: readonly unknown[];
 }
 
