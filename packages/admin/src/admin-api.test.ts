@@ -676,6 +676,30 @@ describe.each([
     expect((await fixture.app.webhooks.list()).total).toBe(0);
   });
 
+  it('refuses a JSON body that gives a key twice in one object, naming it, and changes nothing', async () => {
+    // JSON.parse kept the last: {"url":"ftp://…","url":"http://…"} was stored, while a proxy or a reviewer reading the first saw another webhook.
+    const target = fixture.receiver.url;
+    const created = await call({ method: 'POST', url: `${API}/webhook`, body: { url: target, events: ['Umbraco.ContentPublish'], key: 'kept' } });
+    const before = await fixture.app.webhooks.get('kept');
+    for (const [method, url, body, field] of [
+      ['POST', `${API}/webhook`, `{"url":"ftp://example.com/x","url":"${target}","events":["Umbraco.ContentPublish"]}`, 'url'],
+      ['POST', `${API}/webhook`, `{"url":"${target}","events":["Umbraco.ContentPublish"],"headers":{"X-A":"1","X-A":"2"}}`, 'headers.X-A'],
+      ['POST', `${API}/webhook`, `{"url":"${target}","events":["Umbraco.ContentPublish"],"headers":{"X-A":{"value":"1","\\u0076alue":"2"}}}`, 'headers.X-A.value'],
+      ['PATCH', `${API}/webhook/kept`, '{"enabled":false,"enabled":true}', 'enabled'],
+      ['PUT', `${API}/webhook/kept`, `{"url":"${target}","events":["Umbraco.ContentPublish"],"name":"a","name":"b"}`, 'name'],
+      ['POST', `${API}/dead-letter/redeliver`, '{"all":true,"all":false}', 'all'],
+    ] as const) {
+      const refused = await call({ method, url, body });
+      expectProblem(refused, 400, 'HOOKWORK_ERR_ADMIN_INVALID_REQUEST');
+      expect(refused.json.detail).toContain(`the body gives the key ${field} more than once; JSON readers disagree on which one counts (RFC 8259 §4), so send each key once`);
+      expect(refused.json.errors).toEqual([{ in: 'body', field, detail: 'is given more than once in its object; send it once', pointer: `#/${field.split('.').join('/')}` }]);
+    }
+    expect(created.status).toBe(201);
+    expect((await fixture.app.webhooks.list()).items).toEqual([before]);
+    // The same key in two objects is no duplicate.
+    expect((await call({ method: 'POST', url: `${API}/webhook`, body: `{"url":"${target}","events":["Umbraco.ContentPublish"],"headers":{"X-A":{"value":"1"},"X-B":{"value":"2"}}}` })).status).toBe(201);
+  });
+
   it('answers a body nested deeper than the call stack goes, within the size limit, with a 400 naming the field, not a 500, and stores nothing', async () => {
     const deep = (levels: number) => '{"a":'.repeat(levels) + '1' + '}'.repeat(levels);
     for (const [body, field] of [

@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { printableField } from '@hookwork/core';
+import { duplicateJsonKeys, printableField, shownList } from '@hookwork/core';
 import { ADMIN_ERRORS } from './admin-errors';
 import { BodyNotTakenError } from './problem-details';
 
@@ -135,6 +135,19 @@ export function useJsonBodyParser(fastify: FastifyInstance): void {
       body = JSON.parse(text);
     } catch (error) {
       done(error as SyntaxError, undefined);
+      return;
+    }
+    const duplicates = duplicateJsonKeys(text);
+    if (duplicates.length > 0) {
+      const fields = duplicates.map((at) => printableField(at.join('.')));
+      done(
+        ADMIN_ERRORS.create(
+          'HOOKWORK_ERR_ADMIN_INVALID_REQUEST',
+          `the request was refused, nothing was changed: the body gives the key ${shownList(fields, { show: (f) => f })} more than once; JSON readers disagree on which one counts (RFC 8259 §4), so send each key once`,
+          { details: fields.map((field) => ({ field, problem: 'is given more than once in its object; send it once' })) },
+        ),
+        undefined,
+      );
       return;
     }
     const path = prototypeKeyPath(body);

@@ -1,4 +1,4 @@
-import { copyWebhook, HookworkError, webhookFromJson, webhookToJson, type PageRequest, type Webhook, type WebhookRepository } from '@hookwork/core';
+import { copyWebhook, HookworkError, shownValue, webhookFromJson, webhookToJson, type PageRequest, type Webhook, type WebhookRepository } from '@hookwork/core';
 import type { PostgresConnection } from './postgres-connection';
 import { ListenedCache } from './listened-cache';
 import { WEBHOOKS_CHANGED, type PostgresListener } from './postgres-listener';
@@ -57,7 +57,7 @@ export class PostgresWebhookRepository implements WebhookRepository {
       [webhook.key, webhook.createdAt.getTime(), [...new Set(webhook.events)], webhookToJson(webhook), c.channel, WEBHOOKS_CHANGED],
     );
     this.invalidate();
-    if (result.rowCount !== 1) throw new HookworkError('HOOKWORK_ERR_WEBHOOK_EXISTS', `a webhook with the key ${JSON.stringify(webhook.key)} already exists; choose another key or update it`);
+    if (result.rowCount !== 1) throw new HookworkError('HOOKWORK_ERR_WEBHOOK_EXISTS', `a webhook with the key ${shownValue(webhook.key)} already exists; choose another key or update it`);
   }
 
   async update(webhook: Webhook): Promise<void> {
@@ -69,7 +69,7 @@ export class PostgresWebhookRepository implements WebhookRepository {
       [webhook.key, webhook.createdAt.getTime(), [...new Set(webhook.events)], webhookToJson(webhook), c.channel, WEBHOOKS_CHANGED],
     );
     this.invalidate();
-    if (result.rowCount !== 1) throw new HookworkError('HOOKWORK_ERR_WEBHOOK_NOT_FOUND', `no webhook has the key ${JSON.stringify(webhook.key)}`);
+    if (result.rowCount !== 1) throw new HookworkError('HOOKWORK_ERR_WEBHOOK_NOT_FOUND', `no webhook has the key ${shownValue(webhook.key)}`);
   }
 
   /**
@@ -82,7 +82,7 @@ export class PostgresWebhookRepository implements WebhookRepository {
     const { c } = this;
     for (let attempt = 1; ; attempt++) {
       const data = (await c.query<{ data: string }>(`reading webhook ${key} to change it`, `SELECT data FROM ${c.s}.webhooks WHERE key = $1`, [key])).rows[0]?.data;
-      if (data === undefined) throw new HookworkError('HOOKWORK_ERR_WEBHOOK_NOT_FOUND', `no webhook has the key ${JSON.stringify(key)}`);
+      if (data === undefined) throw new HookworkError('HOOKWORK_ERR_WEBHOOK_NOT_FOUND', `no webhook has the key ${shownValue(key)}`);
       const next = change(webhookFromJson(data));
       if (next === undefined) return webhookFromJson(data);
       const replacement = next.key === key ? next : { ...next, key };

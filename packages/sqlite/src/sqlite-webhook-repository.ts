@@ -1,4 +1,4 @@
-import { copyWebhook, HookworkError, webhookFromJson, webhookToJson, type PageRequest, type Webhook, type WebhookRepository } from '@hookwork/core';
+import { copyWebhook, HookworkError, shownValue, webhookFromJson, webhookToJson, type PageRequest, type Webhook, type WebhookRepository } from '@hookwork/core';
 import type { SqliteConnection } from './sqlite-connection';
 
 /** How many aliases getByAlias keeps answers for before it starts afresh (aliases are event types: few). */
@@ -41,7 +41,7 @@ export class SqliteWebhookRepository implements WebhookRepository {
     this.forgetAnswers();
     await c.write(`creating webhook ${webhook.key}`, () => {
       if (c.statement('SELECT 1 FROM hookwork_webhooks WHERE key = ?').get(webhook.key)) {
-        throw new HookworkError('HOOKWORK_ERR_WEBHOOK_EXISTS', `a webhook with the key ${JSON.stringify(webhook.key)} already exists; choose another key or update it`);
+        throw new HookworkError('HOOKWORK_ERR_WEBHOOK_EXISTS', `a webhook with the key ${shownValue(webhook.key)} already exists; choose another key or update it`);
       }
       const { lastInsertRowid } = c.statement('INSERT INTO hookwork_webhooks (key, created_at, data) VALUES (?, ?, ?)').run(webhook.key, webhook.createdAt.getTime(), webhookToJson(webhook));
       this.index(lastInsertRowid, webhook.events);
@@ -53,7 +53,7 @@ export class SqliteWebhookRepository implements WebhookRepository {
     this.forgetAnswers();
     await c.write(`updating webhook ${webhook.key}`, () => {
       const row = c.statement('SELECT seq FROM hookwork_webhooks WHERE key = ?').get(webhook.key) as { seq: number } | undefined;
-      if (!row) throw new HookworkError('HOOKWORK_ERR_WEBHOOK_NOT_FOUND', `no webhook has the key ${JSON.stringify(webhook.key)}`);
+      if (!row) throw new HookworkError('HOOKWORK_ERR_WEBHOOK_NOT_FOUND', `no webhook has the key ${shownValue(webhook.key)}`);
       c.statement('UPDATE hookwork_webhooks SET created_at = ?, data = ? WHERE seq = ?').run(webhook.createdAt.getTime(), webhookToJson(webhook), row.seq);
       c.statement('DELETE FROM hookwork_webhook_events WHERE webhook_seq = ?').run(row.seq);
       this.index(row.seq, webhook.events);
@@ -74,7 +74,7 @@ export class SqliteWebhookRepository implements WebhookRepository {
     try {
       result = await c.write(`changing webhook ${key}`, () => {
         const row = c.statement('SELECT seq, data FROM hookwork_webhooks WHERE key = ?').get(key) as { seq: number; data: string } | undefined;
-        if (!row) throw new HookworkError('HOOKWORK_ERR_WEBHOOK_NOT_FOUND', `no webhook has the key ${JSON.stringify(key)}`);
+        if (!row) throw new HookworkError('HOOKWORK_ERR_WEBHOOK_NOT_FOUND', `no webhook has the key ${shownValue(key)}`);
         const current = webhookFromJson(row.data);
         let next: Webhook | undefined;
         try {

@@ -24,7 +24,13 @@ async function refusal(input: unknown): Promise<{ message: string; problems: Web
 describe("cockpitWebhooks(app): Cockpit's webhook shape on hookwork webhooks", () => {
   it('refuses a Map or Date where an object belongs, by name, storing nothing', async () => {
     const auth = await refusal({ name: 'n', url: URL, events: ['cockpit.clearcache'], auth: new Map([['user', 'u']]) });
-    expect(auth.problems).toEqual([{ field: 'auth', problem: 'is a Map, not a plain object; give an object literal' }]);
+    expect(auth.problems).toEqual([{ field: 'auth', problem: 'is a Map, not a plain object; give an object literal such as { … } (Object.fromEntries(map) turns a Map into one)' }]);
+    // Where the form takes text or a list, the fix says so (it said "give an object literal").
+    const url = await refusal({ name: 'n', url: new globalThis.URL(URL), events: new Set(['cockpit.clearcache']) });
+    expect(url.problems).toEqual([
+      { field: 'url', problem: 'is a URL object, not a string; give its text (url.href)' },
+      { field: 'events', problem: 'is a Set, not an array; give an array ([...set] makes one)' },
+    ]);
     expect((await refusal(new Map([['url', URL]]))).problems[0]!.problem).toMatch(/must be a plain object .*; got a Map/);
     expect((await app.webhooks.list()).total).toBe(0);
   });

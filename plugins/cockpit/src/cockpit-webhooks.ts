@@ -1,5 +1,5 @@
 import Ajv, { type ErrorObject } from 'ajv';
-import { invalidWebhookError, isPlainObject, nonPlainObjects, objectKind, REDACTED, type Hookwork, type Page, type WebhookHeaderInput, type WebhookInput, type WebhookInputProblem, type WebhookView } from '@hookwork/core';
+import { invalidWebhookError, isPlainObject, nonPlainObjects, nonPlainProblem, objectKind, REDACTED, type Hookwork, type Page, type WebhookHeaderInput, type WebhookInput, type WebhookInputProblem, type WebhookView } from '@hookwork/core';
 import { cockpitWebhookInputSchema, type CockpitHeader, type CockpitWebhookInput } from './cockpit-webhook-schema';
 
 /** A webhook as cockpitWebhooks() returns it: Cockpit's shape, never a credential in clear. */
@@ -154,8 +154,8 @@ function checkCockpitInput(app: Hookwork, input: CockpitWebhookInput): { problem
   const headers: Record<string, WebhookHeaderInput> = {};
   // A Map or Date where the form's object belongs passes the schema's `type: 'object'` and reads as empty.
   if (isPlainObject(input)) {
-    const unplain = nonPlainObjects(input);
-    if (unplain.length > 0) return { problems: unplain.map(({ path, kind }) => ({ field: path, problem: `is ${kind}, not a plain object; give an object literal` })), headers };
+    const unplain = nonPlainObjects(input, '', 8, cockpitWebhookInputSchema);
+    if (unplain.length > 0) return { problems: unplain.map((found) => ({ field: found.path, problem: nonPlainProblem(found) })), headers };
   } else if (input !== null && typeof input === 'object' && !Array.isArray(input)) {
     return { problems: [{ field: '(root)', problem: `must be a plain object such as { name, url, events }; got ${objectKind(input)}` }], headers };
   }

@@ -27,7 +27,7 @@ import {
   testEventBody,
   webhookIdParams,
 } from '../api-schemas';
-import { HookworkError, isHookworkError } from '@hookwork/core';
+import { HookworkError, isHookworkError, shownValue } from '@hookwork/core';
 import { ADMIN_ERRORS } from '../admin-errors';
 import { RESERVED_WEBHOOK_KEYS, routeMeantByKey } from '../route-suggestions';
 import { conditionally, documentIfMatch, etagResponseHeader, preconditionFailedResponse, withEtag } from '../webhook-preconditions';
@@ -40,7 +40,7 @@ type IdParams = { id: string };
 const tags = ['Webhook'];
 const notFound = (key: string) => {
   const meant = routeMeantByKey(key);
-  return new HookworkError('HOOKWORK_ERR_WEBHOOK_NOT_FOUND', `no webhook has the key ${JSON.stringify(key)}; ${meant ? `did you mean the route ${meant}? ` : ''}list the webhooks with GET webhook`);
+  return new HookworkError('HOOKWORK_ERR_WEBHOOK_NOT_FOUND', `no webhook has the key ${shownValue(key)}; ${meant ? `did you mean the route ${meant}? ` : ''}list the webhooks with GET webhook`);
 };
 
 /**
@@ -169,12 +169,12 @@ export function registerWebhookRoutes(fastify: FastifyInstance, context: RouteCo
     handler: async (request, reply) => {
       const { key } = request.body;
       if (key === '.' || key === '..') {
-        throw ADMIN_ERRORS.create('HOOKWORK_ERR_ADMIN_INVALID_REQUEST', `the request was refused, nothing was changed: the key ${JSON.stringify(key)} is a URL dot-segment, which every client resolves away (webhook/${key} becomes ${key === '.' ? 'webhook/' : 'the API root'}), so no route could reach the webhook; choose another key, or leave it out for a UUID`, {
+        throw ADMIN_ERRORS.create('HOOKWORK_ERR_ADMIN_INVALID_REQUEST', `the request was refused, nothing was changed: the key ${shownValue(key)} is a URL dot-segment, which every client resolves away (webhook/${key} becomes ${key === '.' ? 'webhook/' : 'the API root'}), so no route could reach the webhook; choose another key, or leave it out for a UUID`, {
           details: [{ field: 'key', problem: 'is . or .., which a URL path cannot carry' }],
         });
       }
       if (key !== undefined && RESERVED_WEBHOOK_KEYS.includes(key.toLowerCase())) {
-        throw ADMIN_ERRORS.create('HOOKWORK_ERR_ADMIN_INVALID_REQUEST', `the request was refused, nothing was changed: the key ${JSON.stringify(key)} is the name of a route (GET webhook/${key}); choose another key, or leave it out for a UUID`, {
+        throw ADMIN_ERRORS.create('HOOKWORK_ERR_ADMIN_INVALID_REQUEST', `the request was refused, nothing was changed: the key ${shownValue(key)} is the name of a route (GET webhook/${key}); choose another key, or leave it out for a UUID`, {
           details: [{ field: 'key', problem: `is a route name (${RESERVED_WEBHOOK_KEYS.join(', ')} are reserved)` }],
         });
       }

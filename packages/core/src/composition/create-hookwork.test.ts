@@ -458,6 +458,10 @@ describe('createHookwork() options', () => {
     expect(() => createHookwork({ settings: new Map([['maximumRetries', 1]]) as never })).toThrow(/HOOKWORK_ERR_INVALID_OPTIONS: .*settings must be a plain object/);
     expect(() => createHookwork({ settings: { ssrf: new Map([['allowInternal', true]]) } as never })).toThrow(/HOOKWORK_ERR_INVALID_SETTINGS: settings: ssrf is a Map, not a plain object/);
     expect(() => createHookwork({ delivery: new Date() as never })).toThrow(/delivery must be a plain object/);
+    // The fix names what the key takes: a list, a duration — not "an object literal" for every one.
+    expect(() => createHookwork({ settings: { ssrf: { allow: new Set(['127.0.0.1:3000']) } } as never })).toThrow('settings: ssrf.allow is a Set, not an array; give an array ([...set] makes one) (see docs/settings.md)');
+    expect(() => createHookwork({ settings: { retrySchedule: new Set([1000]) } as never })).toThrow(/retrySchedule is a Set, not an array/);
+    expect(() => createHookwork({ settings: { period: new Date() } as never })).toThrow('settings: period is a Date, not a number or a string; give a number or a string (see docs/settings.md)');
     expect(() => createHookwork(new Map() as never)).toThrow(/takes an options object .*; got a Map/);
   });
 

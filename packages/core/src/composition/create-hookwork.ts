@@ -50,6 +50,7 @@ import { HookworkApp, type Hookwork } from './hookwork-app';
 import { assertSynchronousComposition } from './synchronous-composition';
 import type { ExtensionOwner } from './webhook-event-collection-builder';
 import { SettingsBuilder, WebhooksBuilder } from './webhooks-builder';
+import { quoted } from '../errors/visible-text';
 
 /**
  * What createHookwork() takes. Every key is optional; an unknown key or a value of the wrong
@@ -136,7 +137,7 @@ function checkOptions(options: unknown): void {
   if (OPTION_KINDS.delivery.check(delivery)) problems.push(...deliveryOptionProblems(delivery!, typeof transport === 'object' && transport !== null));
   if (OPTION_KINDS.serverRole.check(serverRole)) {
     const role = serverRole!.currentServerRole;
-    if (!SERVER_ROLES.includes(role)) problems.push({ key: 'serverRole.currentServerRole', problem: `is ${JSON.stringify(role)}; it must be one of ${SERVER_ROLES.join(', ')} (case matters)` });
+    if (!SERVER_ROLES.includes(role)) problems.push({ key: 'serverRole.currentServerRole', problem: `is ${quoted(role)}; it must be one of ${SERVER_ROLES.join(', ')} (case matters)` });
   }
   const composers = (options as HookworkOptions).composers;
   if (Array.isArray(composers)) {

@@ -3,6 +3,7 @@ import { shownList } from '../errors/shown-list';
 import { checkKey } from '../model/key-rules';
 import { isPlainObject, objectKind } from '../model/plain-object';
 import type { QueueEngine } from '../ports/queue-engine';
+import { quoted } from '../errors/visible-text';
 
 /** Options of `app.drain()`. */
 export interface DrainOptions {
@@ -149,7 +150,7 @@ async function requireKnown(engine: QueueEngine<unknown>, options: DrainOptions,
     if (!(await engine.get(id)) && !(await lookups.logged(id))) unknown.push(id);
   }
   if (unknown.length > 0) {
-    const shown = shownList(unknown, { show: (id) => JSON.stringify(id), max: 5 });
+    const shown = shownList(unknown, { show: (id) => quoted(id), max: 5 });
     throw new HookworkError(
       'HOOKWORK_ERR_REQUEST_NOT_FOUND',
       `drain() was given request id${unknown.length > 1 ? 's' : ''} ${shown} that no queued request and no delivery log entry has; pass the ids publish() returned (a request's webhook-id), or drain() with no ids for this app's own requests`,

@@ -1,5 +1,6 @@
 import { ERROR_CODES, type ErrorCodeDefinition, type HookworkErrorCode } from './error-codes';
 import { nearestName } from './nearest-name';
+import { visibleText } from './visible-text';
 
 /**
  * A code of another package's catalogue: its prefix, `_ERR_`, and a name
@@ -157,7 +158,9 @@ const SHOWN_LENGTH = 200;
  * So the string "5000" reads `"5000"` and the number reads `5000`: a message about a value of
  * the wrong kind shows its kind. For plugins and backends checking their own options. It never
  * throws: an object JSON cannot hold (a cycle, a BigInt inside) is shown by its keys, and text
- * longer than 200 characters is cut, saying how long it was.
+ * longer than 200 characters is cut, saying how long it was. Characters a reader cannot see (a
+ * zero-width space, a bidirectional override, U+2028) are escaped as `\uXXXX`, as JSON escapes
+ * controls: `"Umbraco.ContentPublish\u200b"`, not an alias that looks right.
  */
 export function shownValue(value: unknown): string {
   if (typeof value === 'number' && !Number.isFinite(value)) return String(value);
@@ -171,6 +174,6 @@ export function shownValue(value: unknown): string {
     const keys = Array.isArray(value) ? undefined : Object.keys(value as object);
     text = keys === undefined ? `an array of ${(value as unknown[]).length}` : `an object with ${keys.length === 0 ? 'no keys' : `keys ${keys.slice(0, 5).join(', ')}${keys.length > 5 ? ', …' : ''}`}`;
   }
-  text ??= String(value);
+  text = visibleText(text ?? String(value));
   return text.length > SHOWN_LENGTH ? `${text.slice(0, SHOWN_LENGTH)}… (${text.length} characters)` : text;
 }

@@ -16,6 +16,12 @@ describe('shownValue', () => {
     expect(shownValue({ toJSON: () => { throw new Error('no'); } })).toBe('an object with keys toJSON');
   });
 
+  it('escapes what a reader cannot see — a zero-width space, a bidirectional override, U+2028, a BOM — and keeps other text', () => {
+    expect(shownValue('Umbraco.ContentPublish\u200b')).toBe('"Umbraco.ContentPublish\\u200b"');
+    expect(shownValue({ 'k\u202e': 'a\u2028b\ufeff' })).toBe('{"k\\u202e":"a\\u2028b\\ufeff"}');
+    expect(shownValue('café 📦 Ωmega')).toBe('"café 📦 Ωmega"');
+  });
+
   it('cuts a long value, saying how long it was', () => {
     const shown = shownValue('x'.repeat(10_000));
     expect(shown).toBe(`"${'x'.repeat(199)}… (10002 characters)`);

@@ -47,8 +47,45 @@ describe('an object that is not a plain one (Map, Date, RegExp, class instance) 
     expect((await app.webhooks.list()).total).toBe(0);
   });
 
+  // Told "give an object literal" whatever the field took: the fix for a URL object or a Set is not an object.
+  it.each([
+    ['url: a URL object', { url: new URL(url), events }, 'url', 'is a URL object, not a string; give its text (url.href)'],
+    ['events: a Set', { url, events: new Set(events) }, 'events', 'is a Set, not an array; give an array ([...set] makes one)'],
+    ['contentTypeKeys: a Set', { url, events, contentTypeKeys: new Set(['blog']) }, 'contentTypeKeys', 'is a Set, not an array; give an array ([...set] makes one)'],
+    ['a header value: a URL object', { url, events, headers: { 'X-Back': new URL(url) } }, 'headers.X-Back', 'is a URL object, not a string; give its text (url.href)'],
+    ['enabled: a Boolean object', { url, events, enabled: new Boolean(false) }, 'enabled', 'is an instance of Boolean, not a boolean; give a boolean'],
+    ['headers: a Map', { url, events, headers: new Map([['X', 'y']]) }, 'headers', 'is a Map, not a plain object; give an object literal such as { "X-Name": "value" } (Object.fromEntries(map) turns a Map into one)'],
+  ])('%s is refused with the fix for what the field takes, by create() and update(), and nothing stored changes', async (_label, input, field, problem) => {
+    expect(app.webhooks.check(input as unknown as WebhookInput)).toEqual([{ field, problem }]);
+    expect(await codeOf(app.webhooks.create(input as unknown as WebhookInput))).toBe('HOOKWORK_ERR_INVALID_WEBHOOK');
+    expect((await app.webhooks.list()).total).toBe(0);
+    const hook = await app.webhooks.create({ url, events });
+    const { url: _url, events: _events, ...patch } = input as Record<string, unknown>;
+    const changes = field === 'url' || field === 'events' ? { [field]: (input as Record<string, unknown>)[field] } : patch;
+    const error = await app.webhooks.update(hook.key, changes as never).then(() => undefined, (e: HookworkError) => e);
+    expect(error?.message).toContain(`${field} ${problem}`);
+    expect(await app.webhooks.get(hook.key)).toEqual(hook);
+  });
+
   it('is refused as the whole input', async () => {
     expect(app.webhooks.check(new Map([['url', url]]))).toEqual([{ field: '(root)', problem: expect.stringMatching(/must be an object .*; got a Map/) as string }]);
+  });
+});
+
+describe('a value with a character a reader cannot see, quoted in a refusal', () => {
+  // "unknown event alias "Umbraco.ContentPublish"" with a zero-width space inside read as a known alias refused.
+  it('is shown with that character escaped, in every message that quotes what the caller gave, and nothing is stored', async () => {
+    const alias = await app.webhooks.create({ url, events: ['thing.happened\u200b'] }).then(() => undefined, (e: HookworkError) => e);
+    expect(alias?.code).toBe('HOOKWORK_ERR_INVALID_WEBHOOK');
+    expect(alias?.message).toContain('unknown event alias "thing.happened\\u200b"');
+    expect((await app.webhooks.list()).total).toBe(0);
+    const hook = await app.webhooks.create({ url, events });
+    for (const work of [app.webhooks.update(`${hook.key}\u202e`, { enabled: false }), app.sendTestEvent(`${hook.key}\u2060`), app.delivery('entry\ufeff')]) {
+      const error = await work.then(() => undefined, (e: HookworkError) => e);
+      expect(error?.message).toMatch(/\\u(202e|2060|feff)"/);
+      expect(error?.message).not.toMatch(/[\u202e\u2060\ufeff]/);
+    }
+    expect(await app.webhooks.get(hook.key)).toEqual(hook);
   });
 });
 

@@ -19,6 +19,7 @@ import { checkPage, DEFAULT_PAGE_SIZE } from './page-check';
 import { DELIVERY_OUTCOMES, STATUS_CLASSES } from './view-schemas';
 import type { TestEventResult, TestSender } from './test-send';
 import type { Webhooks, WebhookService } from './webhook-service';
+import { quoted } from '../errors/visible-text';
 
 /** What {@link ManagementService} works with; `engine` is the app's queue engine once started. */
 export interface ManagementDeps {
@@ -144,7 +145,7 @@ export class ManagementService implements Management {
     const given = (page as { webhookKey?: unknown } | undefined)?.webhookKey;
     if (typeof queryOrKey === 'string' && isPlainObject(page) && given !== undefined && given !== queryOrKey) {
       // logs('w1', { webhookKey: 'w2' }) read w1's log while asking for w2's.
-      throw invalidQuery('logs', `was given the webhook key ${JSON.stringify(queryOrKey)} and a page with webhookKey ${shownValue(given)}; name the webhook once (logs(key, { limit, offset }) or logs({ webhookKey, limit, offset }))`);
+      throw invalidQuery('logs', `was given the webhook key ${quoted(queryOrKey)} and a page with webhookKey ${shownValue(given)}; name the webhook once (logs(key, { limit, offset }) or logs({ webhookKey, limit, offset }))`);
     }
     if (typeof queryOrKey === 'string' && page !== undefined && page !== null && !isPlainObject(page)) throw invalidQuery('logs', `takes a plain page object such as { limit: 50 }${gotKind(page)}`);
     const query: DeliveryLogQuery = typeof queryOrKey === 'string' ? { ...(page ?? {}), webhookKey: queryOrKey } : (queryOrKey ?? {});
@@ -183,7 +184,7 @@ export class ManagementService implements Management {
   async delivery(key: string): Promise<DeliveryLogEntry> {
     checkKey('delivery()', 'key', key, 'deliveryKey');
     const entry = await this.deps.deliveryLog().get(key);
-    if (!entry) throw new HookworkError('HOOKWORK_ERR_DELIVERY_NOT_FOUND', `no delivery log entry has the key ${JSON.stringify(key)}; it may have been cleaned up (keepLogsForDays); list entries with app.logs()`);
+    if (!entry) throw new HookworkError('HOOKWORK_ERR_DELIVERY_NOT_FOUND', `no delivery log entry has the key ${quoted(key)}; it may have been cleaned up (keepLogsForDays); list entries with app.logs()`);
     return entry;
   }
 
@@ -253,7 +254,7 @@ export class ManagementService implements Management {
     const unknown: string[] = [];
     for (const [id, request] of requests) if (!request && !(await this.deps.logged(id))) unknown.push(id);
     if (unknown.length > 0) {
-      const shown = shownList(unknown, { show: (id) => JSON.stringify(id), max: 5 });
+      const shown = shownList(unknown, { show: (id) => quoted(id), max: 5 });
       throw new HookworkError(
         'HOOKWORK_ERR_REQUEST_NOT_FOUND',
         `no queued or dead-lettered request has the id${unknown.length > 1 ? 's' : ''} ${shown}${ids.length > 1 ? '; nothing was redelivered' : ''} (a dead letter past keepDeadLettersForDays is cleaned up); list dead letters with app.deadLetters()`,
@@ -282,7 +283,7 @@ export class ManagementService implements Management {
       if (ids.length === 1) {
         throw new HookworkError(
           'HOOKWORK_ERR_DEAD_LETTER_WEBHOOK_DELETED',
-          `dead letter ${id} was not redelivered: its webhook ${JSON.stringify(key)} was deleted, so it would only be dropped; it stays a dead letter until the retention cleanup — create a webhook with the key ${JSON.stringify(key)} again to redeliver it`,
+          `dead letter ${id} was not redelivered: its webhook ${quoted(key)} was deleted, so it would only be dropped; it stays a dead letter until the retention cleanup — create a webhook with the key ${quoted(key)} again to redeliver it`,
         );
       }
       skipped++;
@@ -322,7 +323,7 @@ export class ManagementService implements Management {
   async health(webhookKey: string): Promise<WebhookHealth> {
     checkKey('health()', 'webhookKey', webhookKey, 'webhookKey');
     if (!(await this.deps.webhooks.get(webhookKey))) {
-      throw new HookworkError('HOOKWORK_ERR_WEBHOOK_NOT_FOUND', `no webhook has the key ${JSON.stringify(webhookKey)}; list them with app.webhooks.list()`);
+      throw new HookworkError('HOOKWORK_ERR_WEBHOOK_NOT_FOUND', `no webhook has the key ${quoted(webhookKey)}; list them with app.webhooks.list()`);
     }
     const state = (await this.deps.health.health(webhookKey))?.state;
     const date = (ms: number | undefined) => (ms === undefined ? undefined : new Date(ms));
@@ -349,7 +350,7 @@ export class ManagementService implements Management {
   private async requireKnown(webhookKey: string, why: string, stillHolds?: () => Promise<boolean>): Promise<void> {
     if (await this.deps.webhooks.get(webhookKey)) return;
     if (stillHolds && (await stillHolds())) return;
-    throw new HookworkError('HOOKWORK_ERR_WEBHOOK_NOT_FOUND', `no webhook has the key ${JSON.stringify(webhookKey)} and ${why}; list webhooks with app.webhooks.list()`);
+    throw new HookworkError('HOOKWORK_ERR_WEBHOOK_NOT_FOUND', `no webhook has the key ${quoted(webhookKey)} and ${why}; list webhooks with app.webhooks.list()`);
   }
 
   /** Whether any dead letter is of `webhookKey`, whenever it died. */

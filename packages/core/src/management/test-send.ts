@@ -10,6 +10,7 @@ import type { Logger } from '../observability/logger';
 import type { WebhookRepository } from '../ports/webhook-repository';
 import type { Clock } from '../runtime/clock';
 import { type Attempt, describeResponseBody } from '../delivery/attempt';
+import { quoted } from '../errors/visible-text';
 import type { DeliveryLogWriter } from '../delivery/delivery-log-writer';
 import { describeFailure, isSuccessStatus } from '../delivery/retry-policy';
 import { endAttemptSpan, startAttemptSpan } from '../delivery/attempt-span';
@@ -67,7 +68,7 @@ export class TestSender {
 
   async send(webhookKey: string, options: { alias?: string } = {}): Promise<TestEventResult> {
     const webhook = typeof webhookKey === 'string' ? await this.deps.repository.get(webhookKey) : undefined;
-    if (!webhook) throw new HookworkError('HOOKWORK_ERR_WEBHOOK_NOT_FOUND', `no webhook has the key ${JSON.stringify(webhookKey)}; list them with app.webhooks.list()`);
+    if (!webhook) throw new HookworkError('HOOKWORK_ERR_WEBHOOK_NOT_FOUND', `no webhook has the key ${quoted(webhookKey)}; list them with app.webhooks.list()`);
     const alias = options?.alias ?? webhook.events[0];
     if (typeof alias !== 'string' || !webhook.events.includes(alias)) {
       throw new HookworkError(

@@ -2,6 +2,7 @@ import { HookworkError } from '../errors/hookwork-error';
 import type { Webhook } from '../model/webhook';
 import type { WebhookRepository } from '../ports/webhook-repository';
 import { OneAtATime } from '../runtime/one-at-a-time';
+import { quoted } from '../errors/visible-text';
 
 /**
  * The one way a stored webhook is changed in an app — an operator's edit, a secret rotation, an
@@ -35,7 +36,7 @@ export class WebhookChanges {
       const repository = this.repository();
       if (repository.modify) return repository.modify(key, change);
       const current = await repository.get(key);
-      if (!current) throw new HookworkError('HOOKWORK_ERR_WEBHOOK_NOT_FOUND', `no webhook has the key ${JSON.stringify(key)}`);
+      if (!current) throw new HookworkError('HOOKWORK_ERR_WEBHOOK_NOT_FOUND', `no webhook has the key ${quoted(key)}`);
       const next = change(current);
       if (next === undefined) return current;
       await repository.update(next);

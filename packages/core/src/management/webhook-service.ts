@@ -28,9 +28,10 @@ import { REDACTED, type Webhook, type WebhookFormat, type WebhookView } from '..
 import { formatProblems, normalizeFormat } from './webhook-format';
 import { FRAMEWORK_HEADERS, STORABLE_TEXT_PATTERN, webhookInputSchema, type WebhookHeaderInput, type WebhookInput, type WebhookPatch } from './webhook-input-schema';
 import { checkKey } from '../model/key-rules';
-import { isPlainObject, nonPlainObjects, objectKind as objectKindOf } from '../model/plain-object';
+import { isPlainObject, nonPlainObjects, nonPlainProblem, objectKind as objectKindOf } from '../model/plain-object';
 import { checkUrl, headerNameProblem, headerValueProblem, printableField } from '../model/wire-rules';
 import { connectionHeaderProblem, CREDENTIAL_HEADERS, secretHeaderNames } from '../model/framework-headers';
+import { quoted } from '../errors/visible-text';
 
 /** The result of create(): the webhook, and the generated secret — shown this once only. */
 export interface CreatedWebhook extends WebhookView {
@@ -585,7 +586,7 @@ export class WebhookService implements Webhooks {
     const precondition = parsePrecondition('webhooks.revokeSecret()', options);
     const next = await this.change(key, precondition, (current) => {
       if (!current.secrets.some((s) => s.id === secretId)) {
-        throw new HookworkError('HOOKWORK_ERR_SECRET_NOT_FOUND', `webhook ${key} has no secret ${JSON.stringify(secretId)}; list its secrets with app.webhooks.get(${JSON.stringify(key)})`);
+        throw new HookworkError('HOOKWORK_ERR_SECRET_NOT_FOUND', `webhook ${key} has no secret ${quoted(secretId)}; list its secrets with app.webhooks.get(${quoted(key)})`);
       }
       return { ...current, secrets: current.secrets.filter((s) => s.id !== secretId), updatedAt: this.clock.now() };
     });
@@ -661,7 +662,7 @@ export class WebhookService implements Webhooks {
 
   private async require(key: string): Promise<Webhook> {
     const webhook = await this.repository.get(key);
-    if (!webhook) throw new HookworkError('HOOKWORK_ERR_WEBHOOK_NOT_FOUND', `no webhook has the key ${JSON.stringify(key)}; list them with app.webhooks.list()`);
+    if (!webhook) throw new HookworkError('HOOKWORK_ERR_WEBHOOK_NOT_FOUND', `no webhook has the key ${quoted(key)}; list them with app.webhooks.list()`);
     return webhook;
   }
 
@@ -696,9 +697,9 @@ export class WebhookService implements Webhooks {
     if (headerCount > MAX_HEADERS) return { problems: [{ field: 'headers', problem: `has too many entries (at most ${MAX_HEADERS}); got ${headerCount}` }] };
     // A Map, Date or class instance where an object belongs passes the schema's `type: 'object'`
     // and reads as empty: `headers: new Map(…)` wiped every stored header. Refused by name.
-    const unplain = nonPlainObjects(input);
+    const unplain = nonPlainObjects(input, '', 8, mode === 'create' ? webhookInputSchema : patchSchema);
     if (unplain.length > 0) {
-      return { problems: unplain.map(({ path, kind }) => ({ field: path, problem: `is ${kind}, not a plain object; give an object literal such as ${path.startsWith('headers') ? '{ "X-Name": "value" }' : '{ … }'} (Object.fromEntries(map) turns a Map into one)` })) };
+      return { problems: unplain.map((found) => ({ field: found.path, problem: nonPlainProblem(found, found.path.startsWith('headers') ? '{ "X-Name": "value" }' : '{ … }') })) };
     }
     const validate = mode === 'create' ? validateInput : validatePatch;
     const problems = validate(input) ? [] : this.schemaProblems(validate.errors);

@@ -6,6 +6,7 @@
  */
 
 /** A header name: an RFC 9110 token (letters, digits and !#$%&'*+-.^_`|~). */
+import { visibleText } from '../errors/visible-text';
 import { maskUrlCredentials } from './url-credentials';
 
 export const HEADER_NAME_PATTERN = "^[!#$%&'*+.^_`|~0-9A-Za-z-]+$";
@@ -83,7 +84,7 @@ export function headerNameProblem(name: unknown): string | undefined {
  * never breaks the log line that reports it. `details` keep the field as given.
  */
 export function printableField(field: string): string {
-  return field.replace(/[\p{Cc}\p{Zl}\p{Zp}\p{Default_Ignorable_Code_Point}]/gu, (char) => JSON.stringify(char).slice(1, -1).replace(/^(.)$/su, (c) => `\\u${c.codePointAt(0)!.toString(16).padStart(4, '0')}`));
+  return visibleText(field);
 }
 
 /**

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { HookworkError } from '../errors/hookwork-error';
 import { shownList } from '../errors/shown-list';
 import { editDistance } from '../errors/nearest-name';
+import { duplicateJsonKeys } from '../model/json-duplicate-keys';
 import { isPlainObject } from '../model/plain-object';
 import { defaultLogger, type Logger } from '../observability/logger';
 import type { HookworkSettingsInput } from './settings';
@@ -116,6 +117,15 @@ function findSection(json: unknown, section: string): unknown {
   return value;
 }
 
+/**
+ * Whether a path in the file lies in hookwork's section or is the section (or a part of its
+ * name) given twice, matched as findSection matches it; the rest of a host's file is its own.
+ */
+function inSection(path: readonly string[], section: string): boolean {
+  const segments = section.split('.');
+  return segments.slice(0, path.length).every((segment, i) => path[i]!.toLowerCase() === segment.toLowerCase());
+}
+
 function readFileSection(file: string, section: string, optional: boolean): Record<string, unknown> {
   let text: string;
   try {
@@ -130,6 +140,15 @@ function readFileSection(file: string, section: string, optional: boolean): Reco
     json = JSON.parse(text);
   } catch (cause) {
     throw new HookworkError('HOOKWORK_ERR_SETTINGS_FILE', `settings file ${file} is not valid JSON: ${jsonProblem(text, cause as Error)}`, { cause });
+  }
+  // As .NET's JSON configuration provider does ("A duplicate key 'X' was found"): which of the two
+  // counts is a guess, and JSON.parse silently keeps the last.
+  const duplicates = duplicateJsonKeys(text).filter((path) => inSection(path, section));
+  if (duplicates.length > 0) {
+    throw new HookworkError(
+      'HOOKWORK_ERR_SETTINGS_FILE',
+      `settings file ${file} gives the key ${shownList(duplicates.map((path) => path.join('.')), { show: (p) => JSON.stringify(p) })} more than once in one object; keep the one you mean and remove the other`,
+    );
   }
   const value = findSection(json, section);
   if (value === undefined) {

@@ -572,6 +572,19 @@ describe('loadSettings', () => {
     expect(resolveSettings(loadSettings({ env: { HOOKWORK_KEEP_LOGS_FOR_DAYS: ' 1.5 ', HOOKWORK_MAXIMUM_RETRIES: '+3' } }))).toMatchObject({ keepLogsForDays: 1.5, maximumRetries: 3 });
   });
 
+  it("refuses a key given twice in hookwork's section, as .NET's JSON configuration does, and leaves the rest of the file to the host", () => {
+    // JSON.parse kept the last one silently: the MaximumRetries one reads first was not the one used.
+    const twice = join(dir, 'twice.json');
+    writeFileSync(twice, '{ "Hookwork": { "MaximumRetries": 3, "Ssrf": { "Allow": [], "Allow": ["10.0.0.0/8"] }, "maximumRetries": 0, "MaximumRetries": 1 } }');
+    expect(() => loadSettings({ file: twice, env: {} })).toThrow(`HOOKWORK_ERR_SETTINGS_FILE: settings file ${twice} gives the key "Hookwork.Ssrf.Allow", "Hookwork.MaximumRetries" more than once in one object; keep the one you mean and remove the other`);
+    const section = join(dir, 'section-twice.json');
+    writeFileSync(section, '{ "Hookwork": { "MaximumRetries": 3 }, "Hookwork": { "MaximumRetries": 0 } }');
+    expect(() => loadSettings({ file: section, env: {} })).toThrow(/gives the key "Hookwork" more than once/);
+    const elsewhere = join(dir, 'host-twice.json');
+    writeFileSync(elsewhere, '{ "Logging": { "Level": "Info", "Level": "Debug" }, "Hookwork": { "MaximumRetries": 3 } }');
+    expect(loadSettings({ file: elsewhere, env: {} })).toEqual({ maximumRetries: 3 });
+  });
+
   it('gives coded errors for a missing or malformed file', () => {
     expect(() => loadSettings({ file: join(dir, 'missing.json'), env: {} })).toThrow(/HOOKWORK_ERR_SETTINGS_FILE: cannot read settings file/);
     const bad = join(dir, 'bad.json');

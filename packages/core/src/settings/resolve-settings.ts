@@ -4,7 +4,7 @@ import { HookworkError, shownValue } from '../errors/hookwork-error';
 import { SHOWN_ITEMS, shownList } from '../errors/shown-list';
 import { nearestName } from '../errors/nearest-name';
 import { CONNECTION_HEADERS, FRAMEWORK_HEADERS } from '../model/framework-headers';
-import { isPlainObject, nonPlainObjects, objectKind } from '../model/plain-object';
+import { isPlainObject, nonPlainObjects, nonPlainProblem, objectKind } from '../model/plain-object';
 import { HEADER_NAME_PATTERN, HEADER_VALUE_PATTERN, headerNameProblem, headerValueProblem } from '../model/wire-rules';
 import { deepFreeze, givenSettings } from './given-settings';
 import { durationAdvice, parseDuration } from './time-span';
@@ -286,9 +286,9 @@ export function resolveSettings(input: HookworkSettingsInput = {}, base: Hookwor
   }
   // A Map or Date where a group of settings belongs passes the schema's `type: 'object'` and
   // reads as empty: refused by name instead of silently keeping the defaults.
-  const unplain = nonPlainObjects(input);
+  const unplain = nonPlainObjects(input, '', 8, settingsInputSchema);
   if (unplain.length > 0) {
-    const details = unplain.map(({ path, kind }) => ({ key: path, problem: `is ${kind}, not a plain object; give an object literal (see docs/settings.md)` }));
+    const details = unplain.map((found) => ({ key: found.path, problem: `${nonPlainProblem(found)} (see docs/settings.md)` }));
     throw new HookworkError('HOOKWORK_ERR_INVALID_SETTINGS', `settings: ${shownList(details, { show: (d) => `${d.key} ${d.problem}`, separator: '; ' })}`, { details });
   }
   // Validated and merged from a copy without undefined keys: an undefined value is "not given",

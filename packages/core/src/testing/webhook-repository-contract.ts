@@ -25,13 +25,14 @@ export function contractWebhook(key: string, overrides: Partial<Webhook> = {}): 
   };
 }
 
-async function expectCode(promise: Promise<unknown>, code: string): Promise<void> {
+async function expectCode(promise: Promise<unknown>, code: string): Promise<Error> {
   const error = await promise.then(
     () => undefined,
     (e: unknown) => e,
   );
   expect(isHookworkError(error)).toBe(true);
   expect((error as { code: string }).code).toBe(code);
+  return error as Error;
 }
 
 /**
@@ -127,6 +128,9 @@ export function describeWebhookRepositoryContract(name: string, factory: Contrac
     test('update of a missing key is HOOKWORK_ERR_WEBHOOK_NOT_FOUND and creates nothing', async (repo) => {
       await expectCode(repo.update(contractWebhook('ghost')), 'HOOKWORK_ERR_WEBHOOK_NOT_FOUND');
       expect(await repo.get('ghost')).toBeUndefined();
+      // The key as the message quotes it: a character a reader cannot see is escaped, not printed.
+      const invisible = await expectCode(repo.update(contractWebhook('ghost\u200b')), 'HOOKWORK_ERR_WEBHOOK_NOT_FOUND');
+      expect(invisible.message).toContain('"ghost\\u200b"');
       expect(await repo.getByAlias('contentPublished')).toEqual([]);
       expect(await repo.count()).toBe(0);
     });

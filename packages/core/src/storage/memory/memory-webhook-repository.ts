@@ -3,6 +3,7 @@ import type { Webhook } from '../../model/webhook';
 import type { WebhookRepository } from '../../ports/webhook-repository';
 import type { PageRequest } from '../../model/page';
 import { copyWebhook } from './clone-data';
+import { quoted } from '../../errors/visible-text';
 
 /** Webhooks in memory, with an alias index so getByAlias never scans. */
 export class MemoryWebhookRepository implements WebhookRepository {
@@ -14,20 +15,20 @@ export class MemoryWebhookRepository implements WebhookRepository {
   private readonly byCreation = (a: Webhook, b: Webhook) => a.createdAt.getTime() - b.createdAt.getTime() || this.seqOf.get(a.key)! - this.seqOf.get(b.key)!;
 
   async create(webhook: Webhook): Promise<void> {
-    if (this.byKey.has(webhook.key)) throw new HookworkError('HOOKWORK_ERR_WEBHOOK_EXISTS', `a webhook with the key ${JSON.stringify(webhook.key)} already exists; choose another key or update it`);
+    if (this.byKey.has(webhook.key)) throw new HookworkError('HOOKWORK_ERR_WEBHOOK_EXISTS', `a webhook with the key ${quoted(webhook.key)} already exists; choose another key or update it`);
     this.seqOf.set(webhook.key, this.seq++);
     this.put(webhook);
   }
 
   async update(webhook: Webhook): Promise<void> {
-    if (!this.byKey.has(webhook.key)) throw new HookworkError('HOOKWORK_ERR_WEBHOOK_NOT_FOUND', `no webhook has the key ${JSON.stringify(webhook.key)}`);
+    if (!this.byKey.has(webhook.key)) throw new HookworkError('HOOKWORK_ERR_WEBHOOK_NOT_FOUND', `no webhook has the key ${quoted(webhook.key)}`);
     this.unindex(webhook.key);
     this.put(webhook);
   }
 
   async modify(key: string, change: (current: Webhook) => Webhook | undefined): Promise<Webhook> {
     const stored = this.byKey.get(key);
-    if (!stored) throw new HookworkError('HOOKWORK_ERR_WEBHOOK_NOT_FOUND', `no webhook has the key ${JSON.stringify(key)}`);
+    if (!stored) throw new HookworkError('HOOKWORK_ERR_WEBHOOK_NOT_FOUND', `no webhook has the key ${quoted(key)}`);
     // Read, change and write in one synchronous step: no other change runs in between.
     const next = change(copyWebhook(stored));
     if (next === undefined) return copyWebhook(stored);

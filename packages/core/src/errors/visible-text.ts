@@ -1,0 +1,19 @@
+/**
+ * `text` with the characters a reader cannot see escaped as `\uXXXX` (or JSON's `\n`): controls,
+ * line and paragraph separators, and default-ignorable characters — a zero-width space, a
+ * byte order mark, the bidirectional overrides that reorder the rest of a line. A message quoting
+ * `"Umbraco.ContentPublish\u200b"` with the character itself read `unknown event alias
+ * "Umbraco.ContentPublish"`, an alias the same message listed as known; a U+202E reversed the
+ * log line after it. Everything else is kept as it is.
+ */
+export function visibleText(text: string): string {
+  return text.replace(/[\p{Cc}\p{Zl}\p{Zp}\p{Default_Ignorable_Code_Point}]/gu, (char) => JSON.stringify(char).slice(1, -1).replace(/^(.)$/su, (c) => `\\u${c.codePointAt(0)!.toString(16).padStart(4, '0')}`));
+}
+
+/**
+ * A string (a key, an id, an alias) as a message quotes it: JSON, with what a reader cannot see
+ * escaped ({@link visibleText}). Not cut: for values already bounded, such as webhook keys.
+ */
+export function quoted(value: unknown): string {
+  return visibleText(JSON.stringify(value) ?? String(value));
+}
