@@ -8,7 +8,11 @@ import { COCKPIT_PACKAGE } from './add-cockpit';
 
 /** Options of {@link cockpitHost}. */
 export interface CockpitHostOptions {
-  /** The envelope's `backend` (Cockpit's `COCKPIT_ADMIN`) for this host's triggers. Default 0. */
+  /**
+   * The envelope's `backend` (Cockpit's `COCKPIT_ADMIN`) for this host's triggers: true as Cockpit
+   * sends it for every HTTP request it serves (admin pages and REST API alike), false (0) as from
+   * its CLI or embedded in another PHP site. Default 0.
+   */
   backend?: boolean | 0 | 1;
 }
 
