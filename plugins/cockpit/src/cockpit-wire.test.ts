@@ -98,6 +98,7 @@ const CASES: WireCase[] = [
   { source: 'modules/Cockpit/bootstrap.php:56', event: 'cockpit.clearcache', args: [] },
   { source: 'index.php:54', event: 'admin.init', args: [] },
   { source: 'lib/Lime/App.php:829', event: 'shutdown', args: [] },
+  { source: 'modules/Cockpit/views/layouts/app.php:90', event: 'cockpit.menu.modules', args: [] },
 ];
 
 /** The body Cockpit's webhooks.php:39-44 builds, keys in its order. */
