@@ -156,7 +156,7 @@ describe('addCockpit()', () => {
   it('composes single events by name, and refuses unknown names and groups', () => {
     expect(appWith(composing((c) => c.add('collections.save.after', 'cockpit.media.rename'))).events().map((e) => e.alias)).toEqual(['collections.save.after', 'cockpit.media.rename']);
     // @ts-expect-error not a built-in event name
-    expect(() => appWith(composing((c) => c.add('collections.sav.after')))).toThrow(/"collections.sav.after" is not a built-in Cockpit event/);
+    expect(() => appWith(composing((c) => c.add('collections.sav.after')))).toThrow(/"collections.sav.after" is not a built-in Cockpit event \(did you mean "collections.save.after"\?\)/);
     // @ts-expect-error not a group
     expect(() => appWith(composing((c) => c.addGroup('widgets')))).toThrow(/no Cockpit event group "widgets"/);
   });
