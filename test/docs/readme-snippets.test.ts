@@ -12,13 +12,15 @@ const run = promisify(execFile);
 // The README's snippets are what a new user copies first. Its verify line did not compile
 // (IncomingHttpHeaders is no Record<string, string>), its tour imported './content-cache' (an ESM
 // host needs './content-cache.js'), and docs/host-setup.md's tsconfig failed outright: nothing
-// compiled them. Here each ```ts block of the README and of host-setup.md is compiled as a module
+// compiled them. A Cockpit user starts from docs/cockpit.md and the plugin's README instead, whose
+// replacement class had no imports and whose first trigger used an entry it never made. Here each
+// ```ts block of those pages is compiled as a module
 // of an ESM project ("type": "module", module nodenext: the strictest resolution) with the
 // tsconfig host-setup.md gives, against the built packages (`npm test` builds first).
 jest.setTimeout(180_000);
 
 /** The pages whose every TypeScript snippet must compile as written. */
-const PAGES = ['README.md', 'docs/host-setup.md'];
+const PAGES = ['README.md', 'docs/host-setup.md', 'docs/cockpit.md', 'plugins/cockpit/README.md'];
 
 /**
  * What the snippets take from the text around them, declared when a snippet uses the name without
@@ -36,6 +38,15 @@ const CONTEXT: Record<string, string[]> = {
   composers: ["import type { Composer as ContextComposer } from '@hookwork/core';", 'declare const composers: ContextComposer[];'],
   storage: ["import type { createHookwork as contextCreateHookwork } from '@hookwork/core';", "declare const storage: NonNullable<NonNullable<Parameters<typeof contextCreateHookwork>[0]>['storage']>;"],
   handle: ["import type { RequestListener as ContextListener } from 'node:http';", 'declare const handle: ContextListener;'],
+  // cockpit.md's trigger inside the host's PostgreSQL transaction: the host of its first snippet, the entry it saved.
+  cockpit: [
+    "import type { CockpitHost as ContextCockpitHost } from '@hookwork/plugin-cockpit';",
+    "import type { PostgresTransaction as ContextPostgresTransaction } from '@hookwork/postgres';",
+    'declare const cockpit: ContextCockpitHost<ContextPostgresTransaction>;',
+  ],
+  transaction: ["import type { PostgresTransaction as ContextPostgresTransaction } from '@hookwork/postgres';", 'declare const transaction: ContextPostgresTransaction;'],
+  entry: ['declare const entry: { _id: string; title: string };'],
+  isUpdate: ['declare const isUpdate: boolean;'],
 };
 
 /** The host's own modules the snippets import, as the README describes them. */
@@ -76,7 +87,7 @@ function moduleOf(snippet: Snippet): { text: string; offset: number } {
   return { text: `${[...header, snippet.code].join('\n')}\nexport {};\n`, offset: header.length };
 }
 
-describe("the README's and host-setup.md's TypeScript snippets", () => {
+describe("the README's, host-setup.md's and the Cockpit plugin's TypeScript snippets", () => {
   const dir = mkdtempSync(join(tmpdir(), 'hookwork-readme-snippets-'));
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 

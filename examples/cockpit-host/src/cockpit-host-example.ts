@@ -60,7 +60,7 @@ export async function runCockpitHostExample({ url, print = () => {} }: CockpitHo
       print(`webhook "${hook.name}" → ${hook.url}  events: ${hook.events.join(', ')}  auth: ${JSON.stringify(hook.auth)}`);
     }
 
-    // An admin saving in the backend: Cockpit's COCKPIT_ADMIN, the envelope's `backend: 1`.
+    // A save over HTTP (admin page or REST API): Cockpit's COCKPIT_ADMIN, the envelope's `backend: 1`.
     const store = new CollectionsStore(cockpitHost(app, { backend: true }));
     const post = await store.save('posts', { ...HELLO_POST });
     print(`saved posts/${post._id}`);

@@ -1,4 +1,4 @@
-import { HookworkError, assertSynchronousComposition, defineCollectionExtension, type WebhookEventCollectionBuilder } from '@hookwork/core';
+import { HookworkError, assertSynchronousComposition, defineCollectionExtension, nearestName, type WebhookEventCollectionBuilder } from '@hookwork/core';
 import type { CockpitCatalogue } from './cockpit-catalogue';
 import { CockpitEventGroups, type CockpitEventGroup } from './cockpit-event-definition';
 import type { CockpitEventName } from './cockpit-event-table';
@@ -82,7 +82,10 @@ export class CockpitEventsBuilder {
   add(...names: CockpitEventName[]): this {
     for (const name of names) {
       const type = (CockpitEvents as Readonly<Record<string, CockpitEventClass>>)[name];
-      if (!type) throw new HookworkError('HOOKWORK_ERR_INVALID_EVENT_DECLARATION', `addCockpit(): "${String(name)}" is not a built-in Cockpit event; list them with COCKPIT_EVENT_TABLE, or add a plugin's event with addCockpitEvents()`);
+      if (!type) {
+        const near = nearestName(String(name), Object.keys(CockpitEvents));
+        throw new HookworkError('HOOKWORK_ERR_INVALID_EVENT_DECLARATION', `addCockpit(): "${String(name)}" is not a built-in Cockpit event${near ? ` (did you mean "${near}"?)` : ''}; list them with COCKPIT_EVENT_TABLE, or add a plugin's event with addCockpitEvents()`);
+      }
       this.collection.add(type);
     }
     return this;

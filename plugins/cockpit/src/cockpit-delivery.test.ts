@@ -105,4 +105,20 @@ describe('Cockpit webhooks delivered by the core engine', () => {
       [webhook.url, '%E6%B5%8B%E8%AF%95%E7%AB%99%E7%82%B9'],
     ]);
   });
+
+  // Cockpit drops both: PHP reads "0" as false (webhooks.php:56 `!$h['v']`, :85 `user && pass`).
+  it('sends a header value "0" and a basic-auth password "0", which Cockpit drops', async () => {
+    await cockpitWebhooks(app).create({
+      name: 'Zero',
+      url: receiver.url,
+      auth: { user: 'deploy', pass: '0' },
+      headers: [{ k: 'X-Build-Delay', v: '0' }],
+      events: ['collections.save.after'],
+    });
+    await cockpitHost(app).trigger('collections.save.after', 'posts', { _id: 'e3' }, true);
+    await app.drain({ timeoutMs: 20_000 });
+    const [first] = receiver.received;
+    expect(first!.headers['x-build-delay']).toBe('0');
+    expect(first!.headers.authorization).toBe(`Basic ${Buffer.from('deploy:0').toString('base64')}`);
+  });
 });

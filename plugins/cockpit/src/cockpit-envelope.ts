@@ -8,7 +8,7 @@ export interface CockpitEnvelope {
   event: string;
   /** The webhook's name (its key when it has none). */
   hook: string;
-  /** Cockpit's `COCKPIT_ADMIN`: 1 when the change came from the admin UI, else 0. */
+  /** Cockpit's `COCKPIT_ADMIN`: 1 when Cockpit served an HTTP request (its index.php defines it for the admin pages and the REST API alike), 0 when it ran from the CLI or embedded in another PHP site. */
   backend: 0 | 1;
   /** The event's positional arguments, in Cockpit's order (see {@link CockpitEventInfo.args}). */
   args: readonly unknown[];

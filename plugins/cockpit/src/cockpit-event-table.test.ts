@@ -39,10 +39,13 @@ const COCKPIT_EDITOR_EVENTS = [
   'singleton.saveData.after.{$name}', 'singleton.saveData.before', 'singleton.saveData.before.{$name}',
 ];
 // Triggered by Cockpit v1's sources though its editor does not list them (Controller/Auth.php, Controller/Accounts.php,
-// modules/Cockpit/module/assets.php, modules/Forms/bootstrap.php); Cockpit's event field is free text, so exported webhooks use them.
+// modules/Cockpit/module/assets.php, modules/Forms/bootstrap.php, and the admin views of 0.10.0 and later: views/base/dashboard.php:61,
+// views/layouts/app.php:90, 153, 157, where the issue's cockpit.menu.aside/main are no longer triggered); Cockpit's event field is
+// free text, so exported webhooks use them.
 const SOURCE_ONLY = [
   'cockpit.authentication.success', 'cockpit.authentication.failed', 'cockpit.accounts.save', 'cockpit.asset.save', 'cockpit.assets.updatefile',
   'forms.open.before', 'forms.open.after', 'forms.close.before', 'forms.close.after',
+  'admin.dashboard.header', 'cockpit.menu.modules', 'cockpit.menu.system', 'cockpit.menu',
 ];
 const EDITOR_ONLY = ['admin.init', 'cockpit.request.error', 'cockpit.account.login', 'cockpit.account.logout', 'shutdown', 'collections.reorder', 'forms.submit.before', 'forms.submit.after', 'singleton.save.before'];
 
@@ -52,7 +55,7 @@ const GROUPS: Record<string, string[]> = {
   collections: ['collections.createcollection', 'collections.updatecollection', 'collections.removecollection', 'collections.find.before', 'collections.find.after', 'collections.save.before', 'collections.save.after', 'collections.remove.before', 'collections.remove.after', 'collections.reorder'],
   forms: ['forms.save.before', 'forms.save.after', 'forms.submit.before', 'forms.submit.after', 'forms.open.before', 'forms.open.after', 'forms.close.before', 'forms.close.after'],
   singletons: ['singleton.save.before', 'singleton.save.after', 'singleton.remove', 'singleton.saveData.before', 'singleton.saveData.after', 'singleton.getData.after'],
-  views: ['cockpit.account.editview', 'admin.dashboard.top', 'admin.dashboard.bottom', 'app.layout.header', 'cockpit.menu.aside', 'cockpit.menu.main', 'app.layout.contentbefore', 'app.layout.contentafter', 'app.layout.footer', 'cockpit.view.settings.item', 'cockpit.view.settings'],
+  views: ['cockpit.account.editview', 'admin.dashboard.header', 'admin.dashboard.top', 'admin.dashboard.bottom', 'app.layout.header', 'cockpit.menu.aside', 'cockpit.menu.main', 'cockpit.menu.modules', 'cockpit.menu.system', 'cockpit.menu', 'app.layout.contentbefore', 'app.layout.contentafter', 'app.layout.footer', 'cockpit.view.settings.item', 'cockpit.view.settings'],
 };
 
 const argsOf = (name: string) => COCKPIT_EVENT_TABLE.find((d) => d.name === name)?.args.map((a) => a.name);
@@ -60,7 +63,7 @@ const composing = (configure?: (c: CockpitEventsBuilder) => void): Composer => (
 const appWith = (...composers: Composer[]) => createHookwork({ composers: [cockpitComposer(), ...composers], transport: recordingTransport() });
 
 describe('the Cockpit event table', () => {
-  it("has exactly the 44 events of the issue, the 9 more Cockpit's webhook editor offers and the 9 more its sources trigger, each once", () => {
+  it("has exactly the 44 events of the issue, the 9 more Cockpit's webhook editor offers and the 13 more its sources trigger, each once", () => {
     expect(ISSUE_EVENTS).toHaveLength(44);
     const names = COCKPIT_EVENT_TABLE.map((d) => d.name);
     expect(new Set(names).size).toBe(names.length);
@@ -124,10 +127,10 @@ describe('the Cockpit event table', () => {
 
   it('makes one class per event, named for it, so replace() works by class', () => {
     const classes = Object.values(CockpitEvents);
-    expect(new Set(classes).size).toBe(62);
+    expect(new Set(classes).size).toBe(66);
     expect(CockpitEvents['collections.save.after'].name).toBe('CollectionsSaveAfterCockpitEvent');
     expect(CockpitEvents['singleton.saveData.after'].name).toBe('SingletonSaveDataAfterCockpitEvent');
-    expect(new Set(classes.map((c) => c.notification)).size).toBe(62);
+    expect(new Set(classes.map((c) => c.notification)).size).toBe(66);
   });
 });
 
@@ -153,7 +156,7 @@ describe('addCockpit()', () => {
   it('composes single events by name, and refuses unknown names and groups', () => {
     expect(appWith(composing((c) => c.add('collections.save.after', 'cockpit.media.rename'))).events().map((e) => e.alias)).toEqual(['collections.save.after', 'cockpit.media.rename']);
     // @ts-expect-error not a built-in event name
-    expect(() => appWith(composing((c) => c.add('collections.sav.after')))).toThrow(/"collections.sav.after" is not a built-in Cockpit event/);
+    expect(() => appWith(composing((c) => c.add('collections.sav.after')))).toThrow(/"collections.sav.after" is not a built-in Cockpit event \(did you mean "collections.save.after"\?\)/);
     // @ts-expect-error not a group
     expect(() => appWith(composing((c) => c.addGroup('widgets')))).toThrow(/no Cockpit event group "widgets"/);
   });

@@ -57,7 +57,10 @@ export const COCKPIT_EVENT_TABLE = Object.freeze([
     name: 'cockpit.authentication.failed',
     group: G.System,
     label: 'Admin sign-in failed',
-    args: [arg('auth', 'what was tried: { user, password } (email instead of user when one was typed); the password redacted by default'), arg('reason', "'Csrf validation failed' or 'Authentication failed'")],
+    args: [
+      arg('auth', "what was tried: { user, password }, and email (with user '') when an e-mail address was typed; the password redacted by default. Cockpit's REST API sign-in (Controller/RestApi.php:31) passes the user name alone and no reason: pass null for reason"),
+      arg('reason', "'Csrf validation failed' or 'Authentication failed'"),
+    ],
     redact: redactCredentials,
   },
   {
@@ -143,11 +146,18 @@ export const COCKPIT_EVENT_TABLE = Object.freeze([
 
   // backend views (triggered while Cockpit renders its admin pages; no arguments but the account of the edit view)
   { name: 'cockpit.account.editview', group: G.BackendViews, label: 'Account edit view rendered', args: [arg('account', 'the account being edited; secrets redacted by default')], redact: redactCredentials },
+  // views/base/dashboard.php:61, beside the dashboard's top and bottom.
+  { name: 'admin.dashboard.header', group: G.BackendViews, label: 'Dashboard header rendered', args: [] },
   { name: 'admin.dashboard.top', group: G.BackendViews, label: 'Dashboard top rendered', args: [] },
   { name: 'admin.dashboard.bottom', group: G.BackendViews, label: 'Dashboard bottom rendered', args: [] },
   { name: 'app.layout.header', group: G.BackendViews, label: 'Layout header rendered', args: [] },
-  { name: 'cockpit.menu.aside', group: G.BackendViews, label: 'Aside menu rendered', args: [] },
-  { name: 'cockpit.menu.main', group: G.BackendViews, label: 'Main menu rendered', args: [] },
+  // Cockpit 0.9 and earlier; 0.10.0 reworked the menu (commit 97c374c4) and triggers the three below
+  // (views/layouts/app.php:90, 153, 157). Both kept for webhooks exported from an older Cockpit.
+  { name: 'cockpit.menu.aside', group: G.BackendViews, label: 'Aside menu rendered (Cockpit 0.9 and earlier)', args: [] },
+  { name: 'cockpit.menu.main', group: G.BackendViews, label: 'Main menu rendered (Cockpit 0.9 and earlier)', args: [] },
+  { name: 'cockpit.menu.modules', group: G.BackendViews, label: 'Modules menu rendered', args: [] },
+  { name: 'cockpit.menu.system', group: G.BackendViews, label: 'System menu rendered', args: [] },
+  { name: 'cockpit.menu', group: G.BackendViews, label: 'Menu rendered', args: [] },
   { name: 'app.layout.contentbefore', group: G.BackendViews, label: 'Before page content rendered', args: [] },
   { name: 'app.layout.contentafter', group: G.BackendViews, label: 'After page content rendered', args: [] },
   { name: 'app.layout.footer', group: G.BackendViews, label: 'Layout footer rendered', args: [] },

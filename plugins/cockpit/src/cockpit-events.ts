@@ -10,7 +10,7 @@ import { defineCockpitEvent } from './define-cockpit-event';
  * builder.webhookEvents().replace(CockpitEvents['collections.save.after'], MyCollectionsSaveAfter);
  * ```
  *
- * A record rather than 62 named exports: Cockpit users know events by name, not by class
+ * A record rather than 66 named exports: Cockpit users know events by name, not by class
  * name. The most commonly replaced ones are also exported by name below.
  */
 export const CockpitEvents: Readonly<Record<CockpitEventName, CockpitEventClass>> = Object.freeze(

@@ -220,7 +220,7 @@ describe('cockpitHost(app).trigger()', () => {
     const { app, requests } = await started();
     await app.webhooks.create({ name: 'h', url: URL, events: ['collections.save.after'] });
     const cockpit = cockpitHost(app);
-    await expect(cockpit.trigger('collections.sav.after', 'posts')).rejects.toThrow(/HOOKWORK_ERR_COCKPIT_UNKNOWN_EVENT.*"collections.sav.after"/);
+    await expect(cockpit.trigger('collections.sav.after', 'posts')).rejects.toThrow(/HOOKWORK_ERR_COCKPIT_UNKNOWN_EVENT.*"collections.sav.after".*did you mean "collections.save.after"\?/);
     await expect(cockpit.trigger('collections.save.after.posts', {})).rejects.toThrow(/HOOKWORK_ERR_COCKPIT_INVALID_TRIGGER.*trigger\("collections.save.after", "posts"/);
     await expect(cockpit.triggerWith('collections.save.after', [], { backend: 2 as 1 })).rejects.toThrow(/HOOKWORK_ERR_COCKPIT_INVALID_TRIGGER.*backend/);
     await expect(cockpit.triggerWith('collections.save.after', 'posts' as unknown as unknown[])).rejects.toThrow(/HOOKWORK_ERR_COCKPIT_INVALID_TRIGGER.*args/);

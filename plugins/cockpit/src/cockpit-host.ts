@@ -1,5 +1,5 @@
 import { COCKPIT_ERRORS } from './cockpit-errors';
-import { HookworkError, getWebhookEventMetadata, resolveToken, shownValue, unknownOption, type Hookwork, type PublishOptions, type PublishResult } from '@hookwork/core';
+import { HookworkError, getWebhookEventMetadata, nearestName, resolveToken, shownValue, unknownOption, type Hookwork, type PublishOptions, type PublishResult } from '@hookwork/core';
 import { CockpitCatalogue, CockpitCatalogueToken, CockpitOptionsToken } from './cockpit-catalogue';
 import { namespaceOf, type CockpitEventDefinition } from './cockpit-event-definition';
 import { CockpitWebhookEvent, type CockpitEventClass } from './cockpit-webhook-event';
@@ -8,7 +8,11 @@ import { COCKPIT_PACKAGE } from './add-cockpit';
 
 /** Options of {@link cockpitHost}. */
 export interface CockpitHostOptions {
-  /** The envelope's `backend` (Cockpit's `COCKPIT_ADMIN`) for this host's triggers. Default 0. */
+  /**
+   * The envelope's `backend` (Cockpit's `COCKPIT_ADMIN`) for this host's triggers: true as Cockpit
+   * sends it for every HTTP request it serves (admin pages and REST API alike), false (0) as from
+   * its CLI or embedded in another PHP site. Default 0.
+   */
   backend?: boolean | 0 | 1;
 }
 
@@ -223,7 +227,8 @@ function unknownEvent(catalogue: CockpitCatalogue, event: string): HookworkError
       `trigger("${event}"): trigger the plain event — trigger("${base}", "${event.slice(dot + 1)}", …) — and "${event}" fires by itself for webhooks subscribed to it`,
     );
   }
+  const near = nearestName(event, catalogue.list().map((info) => info.name));
   return COCKPIT_ERRORS.create('HOOKWORK_ERR_COCKPIT_UNKNOWN_EVENT',
-    `trigger("${event}"): no Cockpit event has this name; check the spelling (e.g. "collections.save.after"), or add a plugin's event with defineCockpitEvent() and addCockpitEvents()`,
+    `trigger("${event}"): no Cockpit event has this name; ${near ? `did you mean "${near}"?` : 'check the spelling (e.g. "collections.save.after")'} Or add a plugin's event with defineCockpitEvent() and addCockpitEvents()`,
   );
 }

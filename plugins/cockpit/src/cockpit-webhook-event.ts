@@ -28,7 +28,7 @@ export abstract class CockpitWebhookEvent extends WebhookEventBase<CockpitEventN
   }
 
   /**
-   * An example trigger from the admin backend, for test sends: made-up arguments shaped as
+   * An example trigger from an HTTP request (`backend: 1`), for test sends: made-up arguments shaped as
    * Cockpit passes them, for the collection, form, singleton and media events and those without
    * arguments; none (so the generic test body) for the others. For a name-spaced variant
    * (`collections.save.after.pages`) the example is about that collection, so it fires under it.
@@ -65,7 +65,7 @@ export abstract class CockpitWebhookEvent extends WebhookEventBase<CockpitEventN
           ? { type: 'string', description: `"${alias}", or "${alias}.<name>" when the webhook subscribed to a name-spaced variant`, pattern: `^${escapeRegExp(alias)}(\\.${COCKPIT_NAMESPACE_CHARACTERS}+)?$` }
           : { const: alias, description: 'The event name.' },
         hook: { type: 'string', description: "The webhook's name (its key when it has none)." },
-        backend: { enum: [0, 1], description: "Cockpit's COCKPIT_ADMIN: 1 when triggered by the admin backend, else 0." },
+        backend: { enum: [0, 1], description: "Cockpit's COCKPIT_ADMIN: 1 when Cockpit served an HTTP request (admin pages and REST API alike), 0 from the CLI or embedded in another PHP site." },
         args: {
           type: 'array',
           description: args.length === 0 ? 'No arguments.' : `The positional arguments: ${args.map((a) => (a.description ? `${a.name} (${a.description})` : a.name)).join('; ')}.`,

@@ -173,7 +173,12 @@ describe("cockpitWebhooks(app): Cockpit's webhook shape on hookwork webhooks", (
     it('unknown events and a bad URL (checked by core against the composed events)', async () => {
       const { message } = await refusal({ name: 'n', url: 'ftp://files.example.test', events: ['collections.save.afterr', 'collections.save.after.posts'] });
       expect(message).toMatch(/url scheme ftp: is not allowed/);
-      expect(message).toMatch(/unknown event alias "collections.save.afterr";/);
+      expect(message).toMatch(/unknown event alias "collections.save.afterr"; did you mean "collections.save.after" for "collections.save.afterr"\?;/);
+    });
+
+    it('a misspelt event of a name-spaced subscription, naming the variant meant', async () => {
+      const { message } = await refusal({ name: 'n', url: 'https://hooks.example.test/', events: ['collections.save.aftr.posts', 'singleton.saveData.after.settings'] });
+      expect(message).toMatch(/unknown event alias "collections.save.aftr.posts"; did you mean "collections.save.after.posts" for "collections.save.aftr.posts"\?;/);
     });
 
     // Core's advice (a sensitive Authorization header) is refused on this path: the hint names auth.

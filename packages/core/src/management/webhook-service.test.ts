@@ -265,6 +265,12 @@ describe('webhook validation (nothing is stored when refused)', () => {
     expect(error.details).toEqual([{ field: 'headers.Bad Name', problem: 'contains U+0020 (space) at character 4; a header name is letters, digits and !#$%&\'*+-.^_`|~ only (an RFC 9110 token)' }]);
   });
 
+  it('names the composed alias an unknown one is near, the suffix of a name-spaced variant kept', async () => {
+    await expect(app.webhooks.create({ ...valid, events: ['savd'] })).rejects.toThrow(/unknown event alias "savd"; did you mean "saved" for "savd"\?; the composed events/);
+    await expect(app.webhooks.create({ ...valid, events: ['savd.posts', 'Umbraco.Nope'] })).rejects.toThrow(/unknown event aliases "savd\.posts", "Umbraco\.Nope"; did you mean "saved\.posts" for "savd\.posts"\?; /);
+    expect((await app.webhooks.list()).total).toBe(0);
+  });
+
   it('accepts a name-spaced alias matching an event pattern', async () => {
     const created = await app.webhooks.create({ ...valid, events: ['saved.posts', 'saved', 'saved'] });
     expect(created.events).toEqual(['saved.posts', 'saved']);

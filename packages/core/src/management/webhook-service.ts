@@ -740,12 +740,34 @@ export class WebhookService implements Webhooks {
     const unknown = added.filter((alias) => alias !== '' && !alias.includes('*') && !this.catalogue.isKnown(alias));
     if (unknown.length > 0) {
       const known = this.catalogue.list().slice(0, 8).map((e) => e.alias);
+      const suggestions = this.nearestAliases(unknown);
       problems.push({
         field: 'events',
-        problem: `unknown event alias${unknown.length > 1 ? 'es' : ''} ${shownList(unknown)}; the composed events are listed by app.events() (e.g. ${known.join(', ') || 'none composed'})${kept.size > 0 ? '; the aliases this webhook already subscribes to are kept as they are, composed or not, but a new one must be composed' : ''}`,
+        problem: `unknown event alias${unknown.length > 1 ? 'es' : ''} ${shownList(unknown)}${suggestions}; the composed events are listed by app.events() (e.g. ${known.join(', ') || 'none composed'})${kept.size > 0 ? '; the aliases this webhook already subscribes to are kept as they are, composed or not, but a new one must be composed' : ''}`,
       });
     }
     return problems;
+  }
+
+  /**
+   * "; did you mean "collections.save.after.posts" for "collections.save.aftr.posts"?" for the
+   * first five unknown aliases a composed alias, synonym or pattern variant is near (a typo in an
+   * event's name, or in the event part of a variant, the suffix kept); empty when none is. The
+   * list of composed events the problem shows is their first eight, which rarely holds the one meant.
+   */
+  private nearestAliases(unknown: readonly string[]): string {
+    const entries = this.catalogue.list();
+    const names = entries.flatMap((e) => [e.alias, ...e.synonyms]);
+    const bases = entries.flatMap((e) => e.patterns.filter((p) => p.endsWith('.*') && !p.slice(0, -2).includes('*')).map((p) => p.slice(0, -2)));
+    const pairs: string[] = [];
+    // Bounded: an edit distance per composed name, for a few aliases of a sane length.
+    for (const alias of unknown.filter((a) => a.length <= 200).slice(0, 5)) {
+      const dot = alias.lastIndexOf('.');
+      const variants = dot > 0 ? bases.map((base) => `${base}${alias.slice(dot)}`) : [];
+      const near = nearestName(alias, [...names, ...variants].filter((candidate) => candidate !== alias));
+      if (near !== undefined && this.catalogue.isKnown(near)) pairs.push(`"${near}" for "${alias}"`);
+    }
+    return pairs.length > 0 ? `; did you mean ${pairs.join(', ')}?` : '';
   }
 
   /**
