@@ -808,13 +808,18 @@ export class PostgresRequestQueue implements RequestQueue<PostgresTransaction> {
   async release(owner: string, ids?: readonly string[]): Promise<number> {
     if (ids && ids.length === 0) return 0;
     const { c } = this;
-    const result = await c.query(
+    // Claimable at once by the other processes, which may be idle until their sweep: the NOTIFY
+    // (sent at the commit, only when something was released, as an enqueue's) wakes them. Its
+    // payload is this queue's, so this process's own dispatcher (which gave them back) is not woken.
+    const result = await c.query<{ released: number }>(
       `releasing the claims of ${owner}`,
-      `UPDATE ${c.s}.requests SET state = 'pending', lease_owner = NULL, lease_expires_at = NULL WHERE state = 'inflight' AND lease_owner = $1 AND ($2::text[] IS NULL OR id = ANY($2::text[]))`,
-      [owner, ids ? [...ids] : null],
+      `WITH released AS (
+         UPDATE ${c.s}.requests SET state = 'pending', lease_owner = NULL, lease_expires_at = NULL WHERE state = 'inflight' AND lease_owner = $1 AND ($2::text[] IS NULL OR id = ANY($2::text[])) RETURNING 1
+       ) SELECT (SELECT count(*) FROM released)::int AS released, (SELECT count(pg_notify($3, $4)) FROM (SELECT 1 FROM released LIMIT 1) AS any_released) AS notified`,
+      [owner, ids ? [...ids] : null, c.channel, this.instance],
       c.bookkeeping,
     );
-    return result.rowCount ?? 0;
+    return result.rows[0]?.released ?? 0;
   }
 
   async redeliver(selector: RedeliverSelector, now: Date): Promise<string[]> {
