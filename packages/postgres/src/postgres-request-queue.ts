@@ -124,17 +124,17 @@ const ANY_LINE = (s: string) => `(SELECT l.seq FROM ${s}.requests l WHERE ${inLi
  * each wake-up, so every publish to another webhook paid for it (a fast webhook's publish → arrival
  * 13 ms at the median beside a stuck one's 100,000, against 3-5 ms with 20,000).
  */
-const dueOutside = (s: string) => `SELECT b.seq, b.due_at FROM (
+const dueOutside = (s: string, bounded = false) => `SELECT b.seq, b.due_at, b.webhook_key FROM (
            WITH RECURSIVE keys(k) AS (
              (SELECT w.webhook_key FROM ${s}.requests w WHERE ${PLAIN_PENDING('w.')} ORDER BY w.webhook_key LIMIT 1)
              UNION ALL
              SELECT (SELECT w.webhook_key FROM ${s}.requests w WHERE ${PLAIN_PENDING('w.')} AND w.webhook_key > keys.k ORDER BY w.webhook_key LIMIT 1)
              FROM keys WHERE keys.k IS NOT NULL
-           ) SELECT k FROM keys WHERE k IS NOT NULL AND NOT (k = ANY($2::text[]))
+           ) SELECT k${bounded ? `, coalesce((SELECT l.n FROM unnest($7::text[], $8::int[]) AS l(key, n) WHERE l.key = keys.k), $6::int, $3) AS bound` : ''} FROM keys WHERE k IS NOT NULL AND NOT (k = ANY($2::text[]))
          ) AS outside, LATERAL (
-           SELECT p.seq, p.due_at FROM ${s}.requests p
+           SELECT p.seq, p.due_at, p.webhook_key FROM ${s}.requests p
            WHERE p.webhook_key = outside.k AND ${PLAIN_PENDING('p.')} AND p.due_at <= $1
-           ORDER BY p.due_at, p.seq LIMIT $3 FOR UPDATE SKIP LOCKED
+           ORDER BY p.due_at, p.seq LIMIT ${bounded ? 'least($3, outside.bound)' : '$3'} FOR UPDATE SKIP LOCKED
          ) AS b
          ORDER BY b.due_at, b.seq LIMIT $3`;
 
@@ -152,28 +152,42 @@ const PLAIN_PENDING = (t: string) => `${t}state = 'pending' AND coalesce(${t}fif
 /**
  * The claim: `$1` now (ms), `$2` the excluded webhook keys, `$3` the limit, `$4` the owner, `$5`
  * the lease's end (ms). With no webhook excluded (`excluding` false, `$2` empty) the plain requests
- * are the front of `requests_plain_due`, in due order; with some, {@link dueOutside}. Exported for
- * the tests that read its plan.
+ * are the front of `requests_plain_due`, in due order; with some, {@link dueOutside}. With
+ * `bounded` (ClaimOptions' per-webhook bounds), `$6` the bound of a webhook not listed (NULL: none),
+ * `$7` and `$8` the listed webhooks and their bounds: the plain requests are read webhook by
+ * webhook as with some excluded ({@link dueOutside}), each webhook's front only up to its bound, so
+ * the claim looks past a webhook at its bound (a short batch says nothing else is due); and all
+ * candidates (expired leases and FIFO heads too) are numbered within their webhook in claim order
+ * (`row_number() OVER (PARTITION BY webhook_key …)`), those past their webhook's bound left
+ * (unlocked when the statement ends). Exported for the tests that read its plan.
  */
-export const claimStatement = (s: string, excluding: boolean) => `WITH due AS (
+export const claimStatement = (s: string, excluding: boolean, bounded = false) => `WITH due AS (
          ${
-           excluding
-             ? dueOutside(s)
-             : `SELECT seq, due_at FROM ${s}.requests d
+           excluding || bounded
+             ? dueOutside(s, bounded)
+             : `SELECT seq, due_at, webhook_key FROM ${s}.requests d
          WHERE state = 'pending' AND fifo IS NULL AND due_at <= $1
          ORDER BY due_at, seq LIMIT $3 FOR UPDATE SKIP LOCKED`
          }
        ), expired AS (
-         SELECT seq, due_at FROM ${s}.requests
+         SELECT seq, due_at, webhook_key FROM ${s}.requests
          WHERE state = 'inflight' AND fifo IS NULL AND lease_expires_at <= $1 AND NOT (webhook_key = ANY($2::text[]))
          ORDER BY lease_expires_at LIMIT $3 FOR UPDATE SKIP LOCKED
        ), fifo_heads AS (
-         SELECT r.seq, r.due_at FROM ${s}.requests r
+         SELECT r.seq, r.due_at, r.webhook_key FROM ${s}.requests r
          WHERE ${ANY_LINE(s)} AND r.seq = ANY (ARRAY(${fifoHeads(s)})) AND ${headReady('$1')} AND NOT (r.webhook_key = ANY($2::text[]))
            AND NOT EXISTS (SELECT 1 FROM ${s}.requests o WHERE o.webhook_key = r.webhook_key AND ${inLine('o.')} AND o.state = 'inflight' AND o.lease_expires_at > $1 AND o.seq <> r.seq)
          ORDER BY r.due_at, r.seq LIMIT $3 FOR UPDATE OF r SKIP LOCKED
        ), chosen AS (
-         SELECT seq FROM (SELECT seq, due_at FROM due UNION ALL SELECT seq, due_at FROM expired UNION ALL SELECT seq, due_at FROM fifo_heads) AS all_kinds ORDER BY due_at, seq LIMIT $3
+         ${
+           bounded
+             ? `SELECT seq FROM (
+           SELECT a.seq, a.due_at, row_number() OVER (PARTITION BY a.webhook_key ORDER BY a.due_at, a.seq) AS nth,
+             coalesce((SELECT b.n FROM unnest($7::text[], $8::int[]) AS b(key, n) WHERE b.key = a.webhook_key), $6::int) AS bound
+           FROM (SELECT seq, due_at, webhook_key FROM due UNION ALL SELECT seq, due_at, webhook_key FROM expired UNION ALL SELECT seq, due_at, webhook_key FROM fifo_heads) AS a
+         ) AS ranked WHERE bound IS NULL OR nth <= bound ORDER BY due_at, seq LIMIT $3`
+             : `SELECT seq FROM (SELECT seq, due_at FROM due UNION ALL SELECT seq, due_at FROM expired UNION ALL SELECT seq, due_at FROM fifo_heads) AS all_kinds ORDER BY due_at, seq LIMIT $3`
+         }
        )
        UPDATE ${s}.requests AS r SET state = 'inflight', lease_owner = $4, lease_expires_at = $5
        FROM chosen WHERE r.seq = chosen.seq
@@ -368,8 +382,10 @@ export class PostgresRequestQueue implements RequestQueue<PostgresTransaction> {
   private readonly insertOneTexts: readonly [string, string];
   /** The texts of {@link insertMany} for this schema, by `unseen` (+1) and `leasing` (+2), made once as insertOne's: the statement takes arrays, so one text serves a batch of any size. */
   private readonly insertManyTexts: readonly [string, string, string, string];
-  /** The texts of {@link claimStatement} (without and with webhooks excluded) and {@link nextDueStatement}, made once as insertOne's. */
-  private readonly claimTexts: readonly [string, string];
+  /** The texts of {@link claimStatement} (without and with webhooks excluded; then the same with per-webhook bounds) and {@link nextDueStatement}, made once as insertOne's. */
+  private readonly claimTexts: readonly [string, string, string, string];
+  /** Claims honour ClaimOptions.perWebhookLimit and webhookLimits. */
+  readonly claimBounds = true;
   private readonly nextDueText: string;
 
   constructor(
@@ -378,7 +394,7 @@ export class PostgresRequestQueue implements RequestQueue<PostgresTransaction> {
   ) {
     this.insertOneTexts = [insertOne(c.s, false), insertOne(c.s, true)];
     this.insertManyTexts = [insertMany(c.s, false, false), insertMany(c.s, true, false), insertMany(c.s, false, true), insertMany(c.s, true, true)];
-    this.claimTexts = [claimStatement(c.s, false), claimStatement(c.s, true)];
+    this.claimTexts = [claimStatement(c.s, false), claimStatement(c.s, true), claimStatement(c.s, false, true), claimStatement(c.s, true, true)];
     this.nextDueText = nextDueStatement(c.s);
   }
 
@@ -653,7 +669,12 @@ export class PostgresRequestQueue implements RequestQueue<PostgresTransaction> {
     // loose index scan (one seek per webhook with a line), so a long line is never read whole. The
     // state is checked again on the locked row, so a head another process just claimed or
     // completed is not taken twice. The oldest `limit` of all of them are taken.
-    const result = await c.query<Row>('claiming requests', this.claimTexts[excluded.length > 0 ? 1 : 0], [now, excluded, limit, options.owner, now + options.leaseMs], c.bookkeeping);
+    // Per-webhook bounds (see claimStatement): the listed webhooks' bounds, and the others'.
+    const listed = options.webhookLimits && options.webhookLimits.size > 0 ? options.webhookLimits : undefined;
+    const bounded = listed !== undefined || options.perWebhookLimit !== undefined;
+    const params: unknown[] = [now, excluded, limit, options.owner, now + options.leaseMs];
+    if (bounded) params.push(options.perWebhookLimit === undefined ? null : Math.floor(options.perWebhookLimit), listed ? [...listed.keys()] : [], listed ? [...listed.values()].map(Math.floor) : []);
+    const result = await c.query<Row>('claiming requests', this.claimTexts[(excluded.length > 0 ? 1 : 0) + (bounded ? 2 : 0)]!, params, c.bookkeeping);
     return result.rows.sort(byDue).map(toRequest);
   }
 
@@ -790,13 +811,18 @@ export class PostgresRequestQueue implements RequestQueue<PostgresTransaction> {
   async release(owner: string, ids?: readonly string[]): Promise<number> {
     if (ids && ids.length === 0) return 0;
     const { c } = this;
-    const result = await c.query(
+    // Claimable at once by the other processes, which may be idle until their sweep: the NOTIFY
+    // (sent at the commit, only when something was released, as an enqueue's) wakes them. Its
+    // payload is this queue's, so this process's own dispatcher (which gave them back) is not woken.
+    const result = await c.query<{ released: number }>(
       `releasing the claims of ${owner}`,
-      `UPDATE ${c.s}.requests SET state = 'pending', lease_owner = NULL, lease_expires_at = NULL WHERE state = 'inflight' AND lease_owner = $1 AND ($2::text[] IS NULL OR id = ANY($2::text[]))`,
-      [owner, ids ? [...ids] : null],
+      `WITH released AS (
+         UPDATE ${c.s}.requests SET state = 'pending', lease_owner = NULL, lease_expires_at = NULL WHERE state = 'inflight' AND lease_owner = $1 AND ($2::text[] IS NULL OR id = ANY($2::text[])) RETURNING 1
+       ) SELECT (SELECT count(*) FROM released)::int AS released, (SELECT count(pg_notify($3, $4)) FROM (SELECT 1 FROM released LIMIT 1) AS any_released) AS notified`,
+      [owner, ids ? [...ids] : null, c.channel, this.instance],
       c.bookkeeping,
     );
-    return result.rowCount ?? 0;
+    return result.rows[0]?.released ?? 0;
   }
 
   async redeliver(selector: RedeliverSelector, now: Date): Promise<string[]> {

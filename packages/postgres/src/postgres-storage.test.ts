@@ -1178,6 +1178,16 @@ describe('the claim as a named statement runs it, on a table not analyzed yet', 
     }
     expect((await storage.queue.claim({ owner: 'A', limit: 3, leaseMs: 60_000, now: new Date(at + 30_000), excludeWebhookKeys: ['b'] })).map((r) => r.id)).toEqual(['r-1', 'r-3', 'r-5']);
   });
+
+  it('a claim with per-webhook bounds reads each webhook\'s front only up to its bound, on the index', async () => {
+    // Bounds of 1 for `a` (listed) and 2 for the others: 3 rows of the 20,000 read for the plain requests.
+    const nodes = await explainAnalyze(claimStatement(quoteIdentifier(schema), false, true), [at + 30_000, [], 16, 'A', at + 90_000, 2, ['a'], [1]]);
+    expect(nodes.filter((n) => n['Node Type'] === 'Seq Scan' && n['Actual Loops'] > 0).map((n) => n.Alias)).toEqual([]);
+    expect(nodes.find((n) => n['Subplan Name'] === 'CTE due')!['Actual Rows']).toBe(3);
+    // (r-1, r-3 and r-5 are leased by the claim above.)
+    const claimed = await storage.queue.claim({ owner: 'A', limit: 16, leaseMs: 60_000, now: new Date(at + 30_000), perWebhookLimit: 2, webhookLimits: new Map([['a', 1]]) });
+    expect(claimed.map((r) => r.id)).toEqual(['r-0', 'r-2', 'r-7']);
+  });
 });
 
 describe('FIFO heads behind a long line', () => {

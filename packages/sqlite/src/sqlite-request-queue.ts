@@ -1,5 +1,6 @@
 import {
   HookworkError,
+  claimBoundCounter,
   leasedRequest,
   type ClaimOptions,
   type DeadLetterQuery,
@@ -132,6 +133,8 @@ function deadWhere(filter: { webhookKey?: string; deadSince?: Date }): { where: 
  * same statement, that it still holds the lease.
  */
 export class SqliteRequestQueue implements RequestQueue {
+  /** Claims honour ClaimOptions.perWebhookLimit and webhookLimits. */
+  readonly claimBounds = true;
   private readonly listeners = new Set<() => void>();
   private poller: NodeJS.Timeout | undefined;
   private dataVersion: unknown;
@@ -233,7 +236,20 @@ export class SqliteRequestQueue implements RequestQueue {
             .statement(`${LINE_HEADS} SELECT ${R_COLUMNS} FROM heads JOIN hookwork_requests r ON r.seq = heads.seq WHERE r.state = 'pending' AND r.due_at <= @now ${notExcluded.replace('webhook_key', 'r.webhook_key')} AND ${LINE_FREE} ORDER BY r.due_at, r.seq LIMIT ${LIMIT}`, 'raw')
             .all({ now, excluded, limit }) as Row[])
         : [];
-      const chosen = expired.length === 0 && heads.length === 0 ? due : [...due, ...expired, ...heads].sort(byDue).slice(0, limit);
+      let chosen = expired.length === 0 && heads.length === 0 ? due : [...due, ...expired, ...heads].sort(byDue).slice(0, limit);
+      // Per-webhook bounds, in claim order: the rows past a webhook's bound are left pending, and
+      // the rest of the batch is looked for past the webhooks at their bound (a short batch must
+      // say that nothing else is due), on the pending-by-webhook index as for excluded webhooks.
+      const fits = claimBoundCounter(options);
+      if (fits) {
+        const capped = new Set(options.excludeWebhookKeys);
+        const kept = chosen.filter((row) => fits(row[2]) || (capped.add(row[2]), false));
+        if (kept.length < chosen.length && kept.length < limit) {
+          const taken = new Set(kept.map((row) => row[0]));
+          const more = this.dueAround(capped, now, limit).filter((row) => !taken.has(row[0]) && fits(row[2]));
+          chosen = [...kept, ...more].sort(byDue).slice(0, limit);
+        } else chosen = kept;
+      }
       const leaseExpiresAt = now + options.leaseMs;
       if (chosen.length === 0) return [];
       // One statement for the batch: a run per row cost more in calls than in the rows it changed.

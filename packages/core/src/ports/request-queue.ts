@@ -40,6 +40,19 @@ export interface ClaimOptions {
   now: Date;
   /** Skip requests of these webhooks (e.g. endpoints already at their concurrency limit). */
   excludeWebhookKeys?: readonly string[];
+  /**
+   * At most this many requests of any one webhook not in {@link webhookLimits} (the claimer's
+   * per-webhook concurrency limit), so a claimer never takes more of a webhook than it can start
+   * while other processes sharing the store could send them. Honoured only by a queue declaring
+   * {@link RequestQueue.claimBounds}; without it, no bound per webhook. A whole number ≥ 1.
+   */
+  perWebhookLimit?: number;
+  /**
+   * At most this many requests of these webhooks (the claimer's free slots for webhooks it has
+   * attempts running or waiting for), in place of {@link perWebhookLimit}. A webhook with no room
+   * is excluded instead ({@link excludeWebhookKeys}). Honoured only with {@link RequestQueue.claimBounds}.
+   */
+  webhookLimits?: ReadonlyMap<string, number>;
 }
 
 /** The lease of {@link RequestQueue.enqueueClaimed}: which of the new requests are stored already claimed, and by whom. */
@@ -141,6 +154,17 @@ export interface RequestQueue<TTransaction = never> {
    */
   claim(options: ClaimOptions): Promise<WebhookRequest[]>;
   /**
+   * Whether {@link claim} honours the per-webhook bounds of {@link ClaimOptions.perWebhookLimit} and
+   * {@link ClaimOptions.webhookLimits}: it never returns more requests of one webhook than its bound,
+   * and it looks past a webhook at its bound, so it returns fewer than `limit` only when no other
+   * due request is claimable within the bounds (as an unbounded claim's short batch says the store
+   * has no more; expired leases and FIFO heads may be found at the next claim). The built-in stores
+   * declare it. A queue that does not (a third-party one written before it) still works: the
+   * dispatcher then keeps the requests it cannot start yet in memory, leased, and gives back what
+   * exceeds its bounds — on a store shared by processes, others could have sent those meanwhile.
+   */
+  readonly claimBounds?: boolean;
+  /**
    * Optional: {@link enqueue}, all or none, storing the requests of `claim.ids` already in flight
    * under `claim.owner`'s lease — as if a claim had taken them in the same write — and the others
    * pending. Returns the claimed ones as a claim would: a request skipped as already held (or
@@ -222,6 +246,26 @@ export interface RequestQueue<TTransaction = never> {
    * so the dispatcher wakes at once. Returns an unsubscribe function.
    */
   watch?(listener: () => void): () => void;
+}
+
+/**
+ * The per-webhook bounds of a claim ({@link ClaimOptions.perWebhookLimit},
+ * {@link ClaimOptions.webhookLimits}) as a counter, for a queue that declares
+ * {@link RequestQueue.claimBounds}: `fits(webhookKey)` says whether one more request of the webhook
+ * stays within its bound, and counts it when it does (call it in claim order, for the requests the
+ * claim takes). Undefined when the claim sets no bound.
+ */
+export function claimBoundCounter(options: ClaimOptions): ((key: string) => boolean) | undefined {
+  const { perWebhookLimit, webhookLimits } = options;
+  if (perWebhookLimit === undefined && (webhookLimits === undefined || webhookLimits.size === 0)) return undefined;
+  const taken = new Map<string, number>();
+  return (key) => {
+    const bound = webhookLimits?.get(key) ?? perWebhookLimit ?? Infinity;
+    const count = taken.get(key) ?? 0;
+    if (count >= bound) return false;
+    taken.set(key, count + 1);
+    return true;
+  };
 }
 
 /** Injection token of the app's {@link RequestQueue}. */

@@ -32,6 +32,11 @@ export interface RequestQueueContractOptions {
   fifo?: boolean;
   /** False for a backend that leaves the optional `bringForward()` out; otherwise the suite checks it. */
   bringForward?: boolean;
+  /**
+   * False for a backend whose claims ignore the per-webhook bounds (`perWebhookLimit`,
+   * `webhookLimits`) and that does not declare `claimBounds`; otherwise the suite checks them.
+   */
+  claimBounds?: boolean;
 }
 
 const ids = (requests: readonly WebhookRequest[]) => requests.map((r) => r.id);
@@ -546,7 +551,64 @@ export function describeRequestQueueContract(name: string, factory: ContractFact
       });
     });
 
+    if (options.claimBounds !== false) describeClaimBounds(test, options.fifo === true);
     if (options.fifo) describeFifoClaims(test);
+  });
+}
+
+/** Claims with per-webhook bounds, for backends that declare `claimBounds`. */
+function describeClaimBounds(test: QueueTest, fifo: boolean): void {
+  const claim = (queue: RequestQueue, bounds: { limit?: number; perWebhookLimit?: number; webhookLimits?: Map<string, number>; excludeWebhookKeys?: string[] }, now = 1_000) =>
+    queue.claim({ owner: 'A', limit: 100, leaseMs: 10_000, now: at(now), ...bounds });
+
+  describe('claims with per-webhook bounds', () => {
+    test('declares claimBounds', async (queue) => {
+      expect(queue.claimBounds).toBe(true);
+    });
+
+    test('takes at most perWebhookLimit of each webhook, oldest first, and the others are left pending for any claimer', async (queue) => {
+      await queue.enqueue([1, 2, 3, 4, 5].map((i) => contractRequest(`a${i}`, { dueAt: at(i) })));
+      await queue.enqueue([contractRequest('b1', { webhookKey: 'wh-2', dueAt: at(6) }), contractRequest('b2', { webhookKey: 'wh-2', dueAt: at(7) }), contractRequest('b3', { webhookKey: 'wh-2', dueAt: at(8) })]);
+      expect(ids(await claim(queue, { perWebhookLimit: 2 }))).toEqual(['a1', 'a2', 'b1', 'b2']);
+      expect(await queue.counts()).toEqual({ pending: 4, inFlight: 4, dead: 0 });
+      // Another process's claim finds the rest at once.
+      expect(ids(await queue.claim({ owner: 'B', limit: 100, leaseMs: 10_000, now: at(1_000) }))).toEqual(['a3', 'a4', 'a5', 'b3']);
+    });
+
+    test('webhookLimits bound their webhooks in place of perWebhookLimit; with limit and excluded webhooks', async (queue) => {
+      await queue.enqueue([1, 2, 3].map((i) => contractRequest(`a${i}`, { dueAt: at(i) })));
+      await queue.enqueue([4, 5, 6].map((i) => contractRequest(`b${i}`, { webhookKey: 'wh-2', dueAt: at(i) })));
+      await queue.enqueue([7, 8, 9].map((i) => contractRequest(`c${i}`, { webhookKey: 'wh-3', dueAt: at(i) })));
+      expect(ids(await claim(queue, { perWebhookLimit: 2, webhookLimits: new Map([['wh-1', 1], ['wh-3', 3]]), excludeWebhookKeys: ['wh-2'] }))).toEqual(['a1', 'c7', 'c8', 'c9']);
+      expect(ids(await claim(queue, { limit: 2, webhookLimits: new Map([['wh-1', 1]]) }))).toEqual(['a2', 'b4']);
+      // A webhook not listed, with no perWebhookLimit, is not bounded.
+      expect(ids(await claim(queue, { webhookLimits: new Map([['wh-1', 1]]) }))).toEqual(['a3', 'b5', 'b6']);
+    });
+
+    test('looks past a webhook at its bound: a short batch means nothing else is due, however long its backlog', async (queue) => {
+      // A backlog longer than a claim's batch and than any read-ahead of the due front.
+      const backlog = Array.from({ length: 300 }, (_, i) => contractRequest(`a${String(i).padStart(3, '0')}`, { dueAt: at(i) }));
+      await queue.enqueue(backlog);
+      await queue.enqueue([contractRequest('b', { webhookKey: 'wh-2', dueAt: at(500) }), contractRequest('c', { webhookKey: 'wh-3', dueAt: at(501) }), contractRequest('later', { webhookKey: 'wh-4', dueAt: at(5_000) })]);
+      expect(ids(await claim(queue, { limit: 10, perWebhookLimit: 1 }))).toEqual(['a000', 'b', 'c']);
+      expect(ids(await claim(queue, { limit: 10, webhookLimits: new Map([['wh-1', 2]]), perWebhookLimit: 1 }))).toEqual(['a001', 'a002']);
+    });
+
+    test('bounds count expired leases taken again', async (queue) => {
+      await queue.enqueue([contractRequest('x1'), contractRequest('x2'), contractRequest('x3', { dueAt: at(2_000) })]);
+      await queue.claim({ owner: 'gone', limit: 2, leaseMs: 100, now: at(0) });
+      const taken = await claim(queue, { perWebhookLimit: 1 }, 3_000);
+      expect(taken).toHaveLength(1);
+      expect(taken[0]!.leaseOwner).toBe('A');
+      expect(ids(await claim(queue, { perWebhookLimit: 5 }, 3_000)).sort()).toEqual(taken[0]!.id === 'x1' ? ['x2', 'x3'] : ['x1', 'x3']);
+    });
+
+    if (fifo) {
+      test('a FIFO head counts toward its webhook\'s bound', async (queue) => {
+        await queue.enqueue([contractRequest('f1', { webhookKey: 'ordered', fifo: 'skip', dueAt: at(0) }), contractRequest('p1', { webhookKey: 'ordered', dueAt: at(1) }), contractRequest('p2', { webhookKey: 'ordered', dueAt: at(2) })]);
+        expect(ids(await claim(queue, { perWebhookLimit: 2 }))).toEqual(['f1', 'p1']);
+      });
+    }
   });
 }
 

@@ -15,6 +15,12 @@ export interface DispatcherDeps {
   process(request: WebhookRequest, signal: AbortSignal): Promise<void>;
   /** Background failures (a claim that threw); the work is tried again later. */
   onError(task: string, error: unknown): void;
+  /**
+   * Claims ask only for what this dispatcher can start (per-webhook bounds): set when the store is
+   * shared by processes and its queue declares `claimBounds`. Otherwise claimed requests may wait
+   * in memory for their webhook's slots (fewer claims, nobody else to send them).
+   */
+  boundClaims?: boolean;
 }
 
 /** How soon a round that failed (the store threw) is tried again, ms (at most `period`). */
@@ -40,7 +46,11 @@ interface WebhookLane {
  * - Woken at once by {@link wake} (enqueue, redeliver); otherwise sleeps until the earliest
  *   due time it knows of, and at most `period` (the safety sweep for other processes' work
  *   and expired leases).
- * - Claims in bounded batches under a lease. Claimed requests of a webhook at its limit wait in
+ * - Claims in bounded batches under a lease. With a queue that takes per-webhook bounds
+ *   (RequestQueue.claimBounds, the built-in stores), a claim asks only for what this process can
+ *   start: at most the free global slots, and of each webhook its free slots (webhooks without
+ *   one are left out), so on a store shared by processes nothing waits here, leased, that an idle
+ *   process could send. With a queue without them, claimed requests of a webhook at its limit wait in
  *   memory (they are leased to this process) for that webhook's next free slot, so a busy
  *   webhook costs one claim per batch, not a claim and a release per delivery. A webhook holding
  *   at least `perWebhook` waiting requests is left out of claims, and what waits is bounded:
@@ -95,7 +105,12 @@ export class Dispatcher {
   /** The last claim took a full batch: the store holds more due requests than were taken (a backlog). */
   private backlog = true;
 
-  constructor(private readonly deps: DispatcherDeps) {}
+  /** Claims take per-webhook bounds (see DispatcherDeps.boundClaims): they ask only for what can start. */
+  private readonly bounded: boolean;
+
+  constructor(private readonly deps: DispatcherDeps) {
+    this.bounded = deps.boundClaims === true && deps.queue.claimBounds === true;
+  }
 
   /** Attempts running now. */
   get inFlight(): number {
@@ -167,20 +182,20 @@ export class Dispatcher {
    * Of requests about to be enqueued in this process, those this dispatcher can start at once:
    * the engine stores them already leased to it (`enqueueClaimed`) and hands them over with
    * {@link handOff}, so a publish costs no claim round (a write transaction and a turn of the event
-   * loop in a durable store). Not while the last claim found a backlog (a full batch: older requests
-   * go first), and only within the bounds on what waits in memory that claims keep (a webhook at
-   * its limit gets requests to start as its slots free, as a claim would give it); never a
-   * FIFO request (its order comes from the queue's claim), one not yet due, or one of a webhook
-   * held back or left out of the last claim. The slots stay promised until {@link handOff}.
+   * loop in a durable store). Only the free slots: per webhook its limit less its attempts running,
+   * waiting and promised, and in all the global limit less the same — the rest is stored pending,
+   * for whichever process claims it first (on a store shared by processes an idle one may send it
+   * while this one's slots are busy). Not while the last claim found a backlog (a full batch: older
+   * requests go first); never a FIFO request (its order comes from the queue's claim), one not yet
+   * due, or one of a webhook held back or left out of the last claim. The slots stay promised
+   * until {@link handOff}.
    */
   reserveHandoff(requests: readonly NewWebhookRequest[]): NewWebhookRequest[] {
     if (this.stopped || this.backlog) return [];
     const settings = this.deps.settings.current;
-    if (!settings.enabled || this.active.size >= settings.concurrency.global) return [];
-    const batch = settings.claimBatchSize;
-    // What waits in memory stays within the bounds claims keep (see takeExcess): a batch per
-    // webhook, two in all. Beyond them requests are stored pending and claimed later.
-    let room = 2 * batch - this.readyCount - this.promisedCount;
+    const { global, perWebhook } = settings.concurrency;
+    let room = global - this.active.size - this.readyCount - this.promisedCount;
+    if (!settings.enabled || room <= 0) return [];
     const now = this.deps.clock.now().getTime();
     const chosen: NewWebhookRequest[] = [];
     for (const request of requests) {
@@ -188,7 +203,7 @@ export class Dispatcher {
       const key = request.webhookKey;
       if (request.fifo || request.dueAt.getTime() > now || this.holds.has(key) || this.excluded.has(key)) continue;
       const promised = this.promised.get(key) ?? 0;
-      if ((this.lanes.get(key)?.ready.length ?? 0) + promised >= batch) continue;
+      if (this.taken(key) + promised >= this.limitOf(key, perWebhook)) continue;
       this.promised.set(key, promised + 1);
       this.promisedCount++;
       room--;
@@ -295,28 +310,39 @@ export class Dispatcher {
       return;
     }
     const batch = settings.claimBatchSize;
+    const { global, perWebhook } = settings.concurrency;
     for (;;) {
       await this.startReady();
       if (this.stopped) return;
       // A free global slot means nothing waiting could start (startReady would have started
       // it): whatever waits belongs to webhooks at their limit, which the claim skips.
-      if (settings.concurrency.global - this.active.size <= 0) break;
-      const full = this.fullWebhooks(settings.concurrency.perWebhook);
+      if (global - this.active.size <= 0) break;
+      // With per-webhook bounds, a claim asks only for what can start: the free global slots, and
+      // of each webhook its free slots (a webhook with none is left out).
+      const bounds = this.bounded ? this.claimBounds(perWebhook) : undefined;
+      const full = bounds ? bounds.full : this.fullWebhooks(perWebhook);
       for (const key of this.holds.keys()) full.add(key);
-      // A webhook the last claim skipped has room again: its requests may be claimable now.
+      // A webhook the last claim skipped (or took all it could of) has room again: its requests may be claimable now.
       if (!this.mayHaveMore) for (const key of this.excluded) if (!full.has(key)) this.mayHaveMore = true;
       if (!this.mayHaveMore) break;
+      const limit = bounds ? Math.min(batch, global - this.active.size - this.readyCount - this.promisedCount) : batch;
+      if (limit <= 0) break;
       const now = this.deps.clock.now();
       const wakesBefore = this.wakes;
       const claimed = await this.deps.queue.claim({
         owner: this.deps.owner,
-        limit: batch,
+        limit,
         leaseMs: settings.leaseDuration,
         now,
         excludeWebhookKeys: [...full],
+        ...(bounds ? { perWebhookLimit: perWebhook, webhookLimits: bounds.limits } : {}),
       });
       this.excluded = full;
-      this.backlog = claimed.length >= batch;
+      this.backlog = claimed.length >= limit;
+      // Webhooks the claim took all it could of: the store may hold more of theirs, so look again
+      // as soon as one of them has room (as for a webhook left out), and hand none of their newly
+      // published requests over meanwhile (older ones may wait in the store).
+      if (bounds) this.noteCapped(claimed, perWebhook, bounds.limits);
       if (this.stopped) {
         await this.giveBack(claimed.map((request) => ({ request, heldUntil: 0 })));
         return;
@@ -324,7 +350,8 @@ export class Dispatcher {
       // A short batch says the store had no more when the claim read it — unless a wake-up came
       // while it ran (another process's commit, seen by a claim that had already begun): then
       // there may be more, and the next round must claim again.
-      if (claimed.length < batch && this.wakes === wakesBefore) this.mayHaveMore = false;
+      // (A bounded claim's short batch says the same: the store looks past a webhook at its bound.)
+      if (claimed.length < limit && this.wakes === wakesBefore) this.mayHaveMore = false;
       if (claimed.length === 0) break;
       const heldUntil = now.getTime() + Math.min(settings.leaseDuration / 2, settings.period);
       for (const request of claimed) this.lane(request.webhookKey).ready.push({ request, heldUntil });
@@ -403,6 +430,45 @@ export class Dispatcher {
       this.noteTaken(key, lane, taken);
     }
     if (earliest !== Infinity) this.armTimer(earliest - now);
+  }
+
+  /** Attempts of `key` running or waiting here. */
+  private taken(key: string): number {
+    const lane = this.lanes.get(key);
+    return lane ? lane.running + lane.ready.length : 0;
+  }
+
+  /** How many attempts of `key` may run at once: one while a look-again hold is tried (see hold()). */
+  private limitOf(key: string, perWebhook: number): number {
+    return this.trying.has(key) ? 1 : perWebhook;
+  }
+
+  /**
+   * The per-webhook bounds of a claim (a queue with claimBounds): webhooks without a free slot
+   * (running, waiting and promised at their limit) are left out, and those with some taken get
+   * their free slots; the others get `perWebhook`.
+   */
+  private claimBounds(perWebhook: number): { full: Set<string>; limits: Map<string, number> } {
+    const full = new Set<string>();
+    const limits = new Map<string, number>();
+    const bound = (key: string) => {
+      if (full.has(key) || limits.has(key)) return;
+      const taken = this.taken(key) + (this.promised.get(key) ?? 0);
+      const limit = this.limitOf(key, perWebhook);
+      if (taken >= limit) full.add(key);
+      else if (taken > 0 || limit !== perWebhook) limits.set(key, limit - taken);
+    };
+    for (const key of this.lanes.keys()) bound(key);
+    for (const key of this.promised.keys()) bound(key);
+    for (const key of this.trying) bound(key);
+    return { full, limits };
+  }
+
+  /** Adds to {@link excluded} the webhooks of which a bounded claim took as many as their bound. */
+  private noteCapped(claimed: readonly WebhookRequest[], perWebhook: number, limits: ReadonlyMap<string, number>): void {
+    const counts = new Map<string, number>();
+    for (const request of claimed) counts.set(request.webhookKey, (counts.get(request.webhookKey) ?? 0) + 1);
+    for (const [key, count] of counts) if (count >= (limits.get(key) ?? perWebhook)) this.excluded.add(key);
   }
 
   /** Webhooks at their limit with a full round of requests waiting: claims skip them. */

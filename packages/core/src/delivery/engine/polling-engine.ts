@@ -123,6 +123,8 @@ export class PollingQueueEngine<TTransaction = never> implements QueueEngine<TTr
       owner: this.owner,
       process: (request, signal) => this.process(handler, request, signal),
       onError,
+      // Other processes may claim from this store: take only what this one can start.
+      boundClaims: this.capabilities.shared,
     });
     this.dispatcher.start();
     // Another process sharing the store (a second app on one SQLite file) enqueued: look now.

@@ -1,5 +1,5 @@
 import { HookworkError } from '../../errors/hookwork-error';
-import type { ClaimOptions, DeadLetterQuery, EnqueueClaim, EnqueueOptions, QueueCounts, RedeliverSelector, RequestQueue } from '../../ports/request-queue';
+import { claimBoundCounter, type ClaimOptions, type DeadLetterQuery, type EnqueueClaim, type EnqueueOptions, type QueueCounts, type RedeliverSelector, type RequestQueue } from '../../ports/request-queue';
 import type { Page } from '../../model/page';
 import { leasedRequest, type NewWebhookRequest, type WebhookRequest } from '../../model/webhook-request';
 import { cloneData } from './clone-data';
@@ -40,6 +40,8 @@ const before = (a: Rec, b: Rec) => dueOf(a) < dueOf(b) || (dueOf(a) === dueOf(b)
  * nothing to skip.
  */
 export class MemoryRequestQueue implements RequestQueue {
+  /** Claims honour ClaimOptions.perWebhookLimit and webhookLimits. */
+  readonly claimBounds = true;
   private readonly all = new Map<string, Rec>();
   /** The listed requests sorted by (dueAt, seq); claims take from its front (see {@link SortedList}). */
   private readonly pending = new SortedList<Rec>(before);
@@ -126,6 +128,8 @@ export class MemoryRequestQueue implements RequestQueue {
     const now = options.now.getTime();
     const limit = Math.max(0, options.limit);
     const excluded = options.excludeWebhookKeys?.length ? new Set(options.excludeWebhookKeys) : undefined;
+    // Per-webhook bounds: `fits` counts what this claim takes of each webhook and refuses past its bound.
+    const fits = claimBoundCounter(options);
     const candidates: Rec[] = [];
     if (now >= this.earliestLease) {
       let earliest = Infinity;
@@ -137,7 +141,7 @@ export class MemoryRequestQueue implements RequestQueue {
         }
         // An expired lease (taken now or not: excluded, behind its FIFO line, past the limit) makes the next claim look again.
         earliest = now;
-        if (!excluded?.has(rec.request.webhookKey) && this.mayGo(rec, now)) candidates.push(rec);
+        if (!excluded?.has(rec.request.webhookKey) && this.mayGo(rec, now) && (!fits || fits(rec.request.webhookKey))) candidates.push(rec);
       }
       this.earliestLease = earliest;
     }
@@ -151,12 +155,12 @@ export class MemoryRequestQueue implements RequestQueue {
     const expired = candidates.length;
     let aside = false;
     while (end < list.length && picked < wanted && dueOf(list[end]!) <= now) {
-      if (excluded && end - start - picked >= FRONT_READ) {
+      if ((excluded || fits) && end - start - picked >= FRONT_READ) {
         aside = true;
         break;
       }
       const rec = list[end++]!;
-      if (excluded?.has(rec.request.webhookKey) || !this.mayGo(rec, now)) continue;
+      if (excluded?.has(rec.request.webhookKey) || !this.mayGo(rec, now) || (fits && !fits(rec.request.webhookKey))) continue;
       candidates.push(rec);
       picked++;
     }
@@ -165,12 +169,16 @@ export class MemoryRequestQueue implements RequestQueue {
       // are, webhook by webhook, and the front is left as it was.
       candidates.length = expired;
       end = start;
+      // The bounds count again from the expired leases taken.
+      const boundFits = fits && claimBoundCounter(options);
+      if (boundFits) for (let i = 0; i < expired; i++) boundFits(candidates[i]!.request.webhookKey);
       for (const [key, listed] of this.listedByWebhook) {
-        if (excluded!.has(key)) continue;
+        if (excluded?.has(key)) continue;
         let taken = 0;
         for (let i = listed.head; i < listed.items.length && taken < limit && dueOf(listed.items[i]!) <= now; i++) {
           const rec = listed.items[i]!;
           if (!this.mayGo(rec, now)) continue;
+          if (boundFits && !boundFits(key)) break;
           candidates.push(rec);
           taken++;
         }
