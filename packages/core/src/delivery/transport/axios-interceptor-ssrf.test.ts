@@ -66,6 +66,9 @@ describe("the SSRF guard under a host's axios interceptors", () => {
     ['rewrites the URL to another name and gives a lookup of its own, and an agent without one', (instance: AxiosInstance, port: number) => instance.interceptors.request.use((config) => ({ ...config, url: `http://internal.test:${port}/hook`, httpAgent: new http.Agent(), lookup: toLoopback as never }))],
     ['sends with the fetch adapter', (instance: AxiosInstance, port: number) => instance.interceptors.request.use((config) => ({ ...config, adapter: 'fetch', url: `http://127.0.0.1:${port}/hook` }))],
     ['asks for HTTP/2', (instance: AxiosInstance, port: number) => instance.interceptors.request.use((config) => ({ ...config, httpVersion: 2, url: `http://127.0.0.1:${port}/hook` }))],
+    // Registered synchronous, as the transport's own guard is: axios then runs the whole chain in the caller's turn.
+    ['(synchronous) rewrites the URL to an IP literal', (instance: AxiosInstance, port: number) => instance.interceptors.request.use((config) => ({ ...config, url: `http://127.0.0.1:${port}/hook` }), undefined, { synchronous: true })],
+    ['(synchronous) sends with the fetch adapter', (instance: AxiosInstance, port: number) => instance.interceptors.request.use((config) => ({ ...config, adapter: 'fetch', url: `http://127.0.0.1:${port}/hook` }), undefined, { synchronous: true })],
   ])('refuses a request whose interceptor %s, and nothing reaches the receiver', async (_case, configure) => {
     const log = await deliverOnce(configure);
     expect(log.map((e) => [e.outcome, e.errorKind])).toEqual([['dead', 'ssrf']]);

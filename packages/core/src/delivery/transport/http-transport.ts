@@ -472,7 +472,10 @@ export function createHttpTransport(options: HttpTransportOptions): HttpTranspor
   // Registered before the host's interceptors, so it runs after them (axios runs request
   // interceptors last-registered first): it sees the config as it will be sent.
   const route = new DirectRoute(httpAgent, httpsAgent);
-  instance.interceptors.request.use(keepOnGuardedPath(route));
+  // Synchronous: with no other interceptor (or only synchronous ones), axios runs the chain in the
+  // caller's turn and dispatches at once, rather than through a promise per interceptor step. A
+  // host's asynchronous interceptor (axios' default) puts the whole chain back on promises.
+  instance.interceptors.request.use(keepOnGuardedPath(route), undefined, { synchronous: true });
   options.configureAxios?.(instance);
   dropUnusedHeaderGroups(instance);
   let closed = false;
