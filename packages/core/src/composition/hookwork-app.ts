@@ -44,7 +44,6 @@ import { checkCapabilities, checkFifoWebhooks } from './capability-check';
 import { drainQueue, OwnRequests, type DrainOptions } from './drain';
 import { checkDecoratorMetadata } from './decorator-metadata-check';
 import { checkNoGlobalRegistration } from './global-registration-check';
-import { quoted } from '../errors/visible-text';
 
 /** How often log cleanup runs (it reads its settings at each round). */
 export const LOG_CLEANUP_INTERVAL_MS = 60 * 60 * 1000;
