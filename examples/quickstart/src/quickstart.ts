@@ -205,6 +205,9 @@ async function tour(
     signal?.throwIfAborted();
     receiver = await startVerifyingReceiver({ secret: secret!, eventHeader: headers.event, retryHeader: headers.retryCount, refuseFirst: (event) => event === 'Umbraco.ContentUnpublish' });
     started(receiver);
+    // Only the built-in receiver's port, now that it is known: a bare 127.0.0.1 would let a
+    // webhook made on the admin page (--admin) send to any local port, the admin server's too.
+    app.updateSettings({ ssrf: { allow: [new URL(receiver.url).host] } });
     await app.webhooks.update(webhookKey, { url: receiver.url });
   }
   const carried = takeOver?.queued ?? 0;
