@@ -389,6 +389,14 @@ describe('the quickstart (npm start)', () => {
       expect(webhooks.items.map((w) => w.key)).toEqual([expect.stringMatching(/^quickstart-/)]);
       expect((await fetch(`${url}api/v1/webhook`)).status).toBe(401);
       expect(await fetch(url).then((r) => r.text())).toContain('<hw-admin-app ');
+      // The SSRF guard lets the app reach the built-in receiver's port only: it allowed all of
+      // 127.0.0.1, so a webhook made on the page could send to the admin server itself (or any
+      // local service) and show its answer — what the README warns a bare '127.0.0.1' allows.
+      const json = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
+      const made = await fetch(`${url}api/v1/webhook`, { method: 'POST', headers: json, body: JSON.stringify({ key: 'to-the-admin', url: `${url}api/v1/openapi.json`, events: ['Umbraco.ContentPublish'] }) });
+      expect(made.status).toBe(201);
+      const test = await fetch(`${url}api/v1/webhook/to-the-admin/test`, { method: 'POST', headers: json, body: '{}' }).then((r) => r.json() as Promise<{ ok: boolean; errorKind?: string }>);
+      expect(test).toMatchObject({ ok: false, errorKind: 'ssrf' });
       child.kill('SIGINT');
       const code = await Promise.race([exited, new Promise<string>((resolve) => setTimeout(() => resolve('still running after 20 s'), 20_000).unref())]);
       expect(code).toBe(0);

@@ -64,7 +64,9 @@ export async function runQuickstart(options: QuickstartOptions, print: (line: st
   if (!options.postgres) ensureDataDir(options.dataDir);
   // What the first line names as the store: the SQLite file, or the server (without credentials) and schema.
   const file = options.postgres ? `PostgreSQL ${maskUrlCredentials(options.postgres)} (schema ${postgresSchema})` : join(options.dataDir, 'hookwork.db');
-  const targetHost = options.target ? new URL(options.target).hostname.replace(/^\[|\]$/g, '') : undefined;
+  // A target named on the command line is trusted, on its port when it names one ("[::1]:4000").
+  const targetUrl = options.target ? new URL(options.target) : undefined;
+  const targetHost = targetUrl ? (targetUrl.port ? targetUrl.host : targetUrl.hostname.replace(/^\[|\]$/g, '')) : undefined;
   const app = createHookwork({
     composers: [cmsComposer()],
     // --postgres: webhooks, the queue and the log in PostgreSQL, which several instances may share.
@@ -77,8 +79,8 @@ export async function runQuickstart(options: QuickstartOptions, print: (line: st
       retrySchedule: [1_000, 2_000, 4_000],
       maximumRetries: 3,
       timeout: 5_000,
-      // The built-in receiver is on loopback, and a target named on the command line is trusted.
-      ssrf: { allow: ['127.0.0.1', ...(targetHost ? [targetHost] : [])] },
+      // The built-in receiver is on loopback: narrowed to its port once it listens (tour()).
+      ssrf: { allow: [targetHost ?? '127.0.0.1'] },
     },
   });
   let receiver: VerifyingReceiver | undefined;
@@ -205,6 +207,9 @@ async function tour(
     signal?.throwIfAborted();
     receiver = await startVerifyingReceiver({ secret: secret!, eventHeader: headers.event, retryHeader: headers.retryCount, refuseFirst: (event) => event === 'Umbraco.ContentUnpublish' });
     started(receiver);
+    // Only the built-in receiver's port, now that it is known: a bare 127.0.0.1 would let a
+    // webhook made on the admin page (--admin) send to any local port, the admin server's too.
+    app.updateSettings({ ssrf: { allow: [new URL(receiver.url).host] } });
     await app.webhooks.update(webhookKey, { url: receiver.url });
   }
   const carried = takeOver?.queued ?? 0;

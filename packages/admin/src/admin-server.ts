@@ -131,10 +131,11 @@ export function isLoopback(host: string): boolean {
 }
 
 /**
- * The admin page and API on a server of their own, for hosts without Fastify. Nothing is served
- * without authentication: with no `token` and no `authenticate`, a token is generated and
- * printed with the URL — and only on a loopback address; asking for any other address without
- * one of them is refused before anything listens (HOOKWORK_ERR_ADMIN_INSECURE_BIND).
+ * The admin page and API on a server of their own, for hosts without Fastify. No data is served
+ * without authentication (the page's shell loads without it, as a login page does): with no
+ * `token` and no `authenticate`, a token is generated and printed with the URL — and only on a
+ * loopback address; asking for any other address without one of them is refused before anything
+ * listens (HOOKWORK_ERR_ADMIN_INSECURE_BIND).
  *
  * @throws HookworkError HOOKWORK_ERR_ADMIN_INVALID_OPTIONS for an option it does not take (named, with the
  * fix: `auth: { token }` is the plugin's shape, here it is `token`) or of the wrong kind;

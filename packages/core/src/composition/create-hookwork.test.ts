@@ -675,6 +675,9 @@ describe('the app object guards its lifecycle', () => {
     await expect(app.logs({ statusClasses: '5xx' } as never)).rejects.toMatchObject({ code: 'HOOKWORK_ERR_INVALID_QUERY', message: expect.stringMatching(/statusClasses "5xx"/) });
     await expect(app.logs({ statusClass: ['5xx'] } as never)).rejects.toMatchObject({ code: 'HOOKWORK_ERR_INVALID_QUERY', message: expect.stringMatching(/"statusClass", which is not a filter; the filters are .*statusClasses/) });
     await expect(app.deadLetters({ take: 1 } as never)).rejects.toMatchObject({ code: 'HOOKWORK_ERR_INVALID_QUERY' });
+    // The filter meant is named, as a misspelt setting or webhook field is.
+    await expect(app.logs({ lmit: 20 } as never)).rejects.toThrow(/"lmit", which is not a filter; the filters are .*; did you mean limit for "lmit"\?$/);
+    await expect(app.deadLetters({ webhook: webhook.key } as never)).rejects.toThrow(/"webhook", which is not a filter; the filters are .*; did you mean webhookKey for "webhook"\?$/);
     for (const deadSince of [new Date('not a date'), '2026-01-31T12:00:00Z', 0]) {
       await expect(app.deadLetters({ deadSince } as never)).rejects.toMatchObject({ code: 'HOOKWORK_ERR_INVALID_QUERY', message: expect.stringMatching(/deadSince that is not a valid Date/) });
     }
@@ -719,6 +722,9 @@ describe('the app object guards its lifecycle', () => {
     const { app } = await startApp();
     await expect(app.logs('k', { limit: -5 })).rejects.toThrow(/HOOKWORK_ERR_INVALID_PAGE: logs\(\) was given limit -5/);
     await expect(app.logs('k', { limit: 10, offset: 1.5 })).rejects.toThrow(/offset 1.5/);
+    // A string is shown as one: "limit 20" read as if 20 were refused.
+    await expect(app.logs('k', { limit: '20' } as never)).rejects.toThrow('logs() was given limit "20"; use a whole number from 1 to 1000');
+    await expect(app.logs('k', { offset: '0' } as never)).rejects.toThrow('logs() was given offset "0"; use a whole number from 0 to');
     // Past 2^53 − 1 a store would refuse the offset as a failure of its own.
     await expect(app.logs({ offset: 2 ** 64 })).rejects.toThrow(/HOOKWORK_ERR_INVALID_PAGE: logs\(\) was given offset 18446744073709552000; use a whole number from 0 to 9007199254740991/);
     await expect(app.deadLetters({ offset: Number.MAX_SAFE_INTEGER + 1 })).rejects.toMatchObject({ code: 'HOOKWORK_ERR_INVALID_PAGE' });

@@ -1,5 +1,5 @@
 import { HookworkError, shownValue } from '../errors/hookwork-error';
-import { unknownOption } from '../errors/nearest-name';
+import { nearestName, unknownOption } from '../errors/nearest-name';
 import { shownList } from '../errors/shown-list';
 import { checkKey } from '../model/key-rules';
 import { isPlainObject, objectKind } from '../model/plain-object';
@@ -380,7 +380,13 @@ const SELECTOR_FORMS = '{ ids: [...] }, { webhookKey }, { webhookKey, deadSince 
 /** A misspelt filter (`webhookkey`, `outcome`, `take`) must not widen a listing to everything. */
 function refuseUnknownKeys(method: string, query: object, known: readonly string[]): void {
   const unknown = Object.keys(query).filter((key) => !known.includes(key) && (query as Record<string, unknown>)[key] !== undefined);
-  if (unknown.length > 0) throw invalidQuery(method, `was given ${shownList(unknown)}, which ${unknown.length > 1 ? 'are' : 'is'} not a filter; the filters are ${known.join(', ')}`);
+  if (unknown.length === 0) return;
+  // The filter meant, for the first few (`lmit`, `webhook` for webhookKey), as every other refusal of a key says.
+  const near = unknown.slice(0, 5).flatMap((key) => {
+    const meant = nearestName(key, known);
+    return meant === undefined ? [] : [`${meant} for ${shownValue(key)}`];
+  });
+  throw invalidQuery(method, `was given ${shownList(unknown)}, which ${unknown.length > 1 ? 'are' : 'is'} not a filter; the filters are ${known.join(', ')}${near.length > 0 ? `; did you mean ${near.join(', ')}?` : ''}`);
 }
 
 /** `; got a Map` for a non-plain object given where a plain one belongs, else nothing. */

@@ -1,4 +1,4 @@
-import { HookworkError } from '../errors/hookwork-error';
+import { HookworkError, shownValue } from '../errors/hookwork-error';
 import { shownList } from '../errors/shown-list';
 import type { PageRequest } from '../model/page';
 import { isPlainObject, objectKind } from '../model/plain-object';
@@ -37,12 +37,12 @@ export function checkPage(listing: string, page: PageRequest | undefined, only =
   }
   const { limit, offset } = page as PageRequest;
   if (limit !== undefined && (!Number.isInteger(limit) || limit < 1 || limit > MAX_PAGE_SIZE)) {
-    throw new HookworkError('HOOKWORK_ERR_INVALID_PAGE', `${listing}() was given limit ${String(limit)}; use a whole number from 1 to ${MAX_PAGE_SIZE} and page with offset`);
+    throw new HookworkError('HOOKWORK_ERR_INVALID_PAGE', `${listing}() was given limit ${shownValue(limit)}; use a whole number from 1 to ${MAX_PAGE_SIZE} and page with offset`);
   }
   // Past 2^53 − 1 a number is no longer an exact whole number, and stores refuse it as an offset
   // (SQLite: a datatype mismatch), which would read as a storage failure.
   if (offset !== undefined && (!Number.isSafeInteger(offset) || offset < 0)) {
-    throw new HookworkError('HOOKWORK_ERR_INVALID_PAGE', `${listing}() was given offset ${String(offset)}; use a whole number from 0 to ${Number.MAX_SAFE_INTEGER}`);
+    throw new HookworkError('HOOKWORK_ERR_INVALID_PAGE', `${listing}() was given offset ${shownValue(offset)}; use a whole number from 0 to ${Number.MAX_SAFE_INTEGER}`);
   }
   return { ...(limit !== undefined ? { limit } : {}), ...(offset !== undefined ? { offset } : {}) };
 }

@@ -271,6 +271,24 @@ describe('webhook validation (nothing is stored when refused)', () => {
     expect((await app.webhooks.list()).total).toBe(0);
   });
 
+  // Umbraco's back office and app.events() show an event's name ("Content Published") beside its
+  // alias; a user who subscribed by the name was told only the alias was unknown, with no alias named.
+  it("names the alias of an event whose name was given instead, in any case and spacing", async () => {
+    class OrderPlaced {}
+    @WebhookEvent('Order Placed', WebhookEventTypes.Other, { alias: 'shop.orderPlaced', notification: OrderPlaced })
+    class OrderPlacedEvent extends WebhookEventBase<OrderPlaced> {}
+    const shop = createHookwork({ composers: [{ compose: (b) => b.webhookEvents().add(SavedEvent, OrderPlacedEvent) }], transport: recordingTransport() });
+    await shop.start();
+    try {
+      for (const name of ['Order Placed', 'order  placed']) {
+        await expect(shop.webhooks.create({ ...valid, events: [name] })).rejects.toThrow(`unknown event alias "${name}"; did you mean "shop.orderPlaced" for "${name}" (the event's name; a webhook subscribes by alias)?`);
+      }
+      expect((await shop.webhooks.list()).total).toBe(0);
+    } finally {
+      await shop.stop();
+    }
+  });
+
   it('accepts a name-spaced alias matching an event pattern', async () => {
     const created = await app.webhooks.create({ ...valid, events: ['saved.posts', 'saved', 'saved'] });
     expect(created.events).toEqual(['saved.posts', 'saved']);

@@ -764,6 +764,12 @@ export class WebhookService implements Webhooks {
     for (const alias of unknown.filter((a) => a.length <= 200).slice(0, 5)) {
       const dot = alias.lastIndexOf('.');
       const variants = dot > 0 ? bases.map((base) => `${base}${alias.slice(dot)}`) : [];
+      // An event's name (Umbraco's back office shows "Content Published") is no alias: name the alias it has.
+      const named = entries.find((e) => e.eventName.replace(/\s+/g, ' ').trim().toLowerCase() === alias.replace(/\s+/g, ' ').trim().toLowerCase());
+      if (named) {
+        pairs.push(`"${named.alias}" for "${alias}" (the event's name; a webhook subscribes by alias)`);
+        continue;
+      }
       const near = nearestName(alias, [...names, ...variants].filter((candidate) => candidate !== alias));
       if (near !== undefined && this.catalogue.isKnown(near)) pairs.push(`"${near}" for "${alias}"`);
     }

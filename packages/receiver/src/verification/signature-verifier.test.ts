@@ -91,7 +91,7 @@ describe('SignatureVerifier', () => {
     const error = failure(verifyOf(verifier, request));
     expect(error.code).toBe('RECEIVER_ERR_MISSING_HEADER');
     expect(error.status).toBe(401);
-    expect(error.message).toContain('no webhook-timestamp, webhook-signature header');
+    expect(error.message).toContain('no webhook-timestamp, webhook-signature headers;');
   });
 
   it('refuses a timestamp that is not whole Unix seconds (the package would read "12abc" as 12)', () => {

@@ -129,7 +129,7 @@ export class SignatureVerifier {
     if (!id || !timestampHeader || !signature) {
       throw new ReceiverError(
         'RECEIVER_ERR_MISSING_HEADER',
-        `the request has no ${missing.join(', ')} header; the sender must sign per Standard Webhooks (in hookwork: give the webhook a secret), or accept unsigned requests explicitly with unsigned: true (Svix's svix-id, svix-timestamp and svix-signature are read as well)`,
+        `the request has no ${missing.join(', ')} header${missing.length > 1 ? 's' : ''}; the sender must sign per Standard Webhooks (in hookwork: give the webhook a secret), or accept unsigned requests explicitly with unsigned: true (Svix's svix-id, svix-timestamp and svix-signature are read as well)`,
       );
     }
     const reading = readTimestampHeader(timestampHeader);
