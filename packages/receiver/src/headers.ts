@@ -1,5 +1,6 @@
 import { ReceiverError } from './errors/receiver-error';
 import { isPlainOptions, kindOf } from './option-keys';
+import { quoted } from './errors/visible-text';
 
 /**
  * Header names on the wire. The Standard Webhooks three are fixed by the specification; the event
@@ -135,7 +136,7 @@ export function singleValue(name: string, value: string | undefined): string | u
 
 /** A header value as a message shows it: quoted, and cut at 60 characters (an id may be long). */
 export function shortValue(value: string): string {
-  return JSON.stringify(value.length > 60 ? `${value.slice(0, 60)}…` : value);
+  return quoted(value.length > 60 ? `${value.slice(0, 60)}…` : value);
 }
 
 /** Headers the kit reads as one value each, beside the configured event and retry-count names and every `ce-*` one. */
