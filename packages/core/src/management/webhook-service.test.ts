@@ -60,6 +60,10 @@ describe('webhook validation (nothing is stored when refused)', () => {
     ['a header overriding Content-Type', { ...valid, headers: { 'Content-Type': 'text/plain' } }, 'headers.Content-Type', 'is set by hookwork itself'],
     ['a header overriding the signature', { ...valid, headers: { 'webhook-signature': 'v1,x' } }, 'headers.webhook-signature', 'is set by hookwork itself'],
     ['a header overriding the event header', { ...valid, headers: { 'Hookwork-Event': 'x' } }, 'headers.Hookwork-Event', 'is set by hookwork itself'],
+    // Assigned into the stored headers, a `__proto__` header was dropped without a word (or, given
+    // as { value }, became the object's prototype). JSON.parse makes it an own key, as a body does.
+    ['a header named __proto__', { ...valid, headers: JSON.parse('{"X-A": "1", "__proto__": "x"}') as object }, 'headers.__proto__', "is a header named __proto__, which JavaScript reads as an object's prototype"],
+    ['a header named __proto__ given as { value, sensitive }', { ...valid, headers: JSON.parse('{"__proto__": {"value": "x", "sensitive": true}}') as object }, 'headers.__proto__', 'give the header another name'],
     ['an unknown field', { ...valid, secretKey: 'x' }, 'secretKey', 'is not a webhook field'],
     ['a misspelt field, with the one meant and the list', { ...valid, header: { 'x-a': '1' } }, 'header', 'header is not a webhook field (did you mean headers?); the fields here are key, name, description, url, events, contentTypeKeys, headers, enabled, format, secret, rateLimit, breaker, fifo'],
     ['a missing URL', { events: ['saved'] }, 'url', 'is required'],
@@ -317,6 +321,14 @@ describe('webhook validation (nothing is stored when refused)', () => {
     // Another webhook's aliases are not this one's.
     await expect(app.webhooks.update('kept', { events: ['saved', 'gone'] })).rejects.toThrow(/unknown event alias "gone"/);
     expect((await app.webhooks.get('older'))!.events).toEqual(['saved']);
+  });
+
+  it('refuses an update with a header named __proto__ and keeps the stored headers; constructor and prototype are headers like any other', async () => {
+    const created = await app.webhooks.create({ ...valid, headers: { constructor: 'c', prototype: 'p', toString: 't' } });
+    expect(Object.keys((await storedWebhook(created.key))!.headers)).toEqual(['constructor', 'prototype', 'toString']);
+    const error = await app.webhooks.update(created.key, { headers: JSON.parse('{"__proto__": "x"}') as Record<string, string> }).then(() => undefined, (e: HookworkError) => e);
+    expect(error).toMatchObject({ code: 'HOOKWORK_ERR_INVALID_WEBHOOK', details: [{ field: 'headers.__proto__', problem: expect.stringContaining('__proto__') }] });
+    expect((await storedWebhook(created.key))!.headers).toEqual({ constructor: 'c', prototype: 'p', toString: 't' });
   });
 
   it('refuses a duplicate key', async () => {

@@ -791,6 +791,13 @@ export class WebhookService implements Webhooks {
     const seen = new Set<string>();
     for (const [name, value] of Object.entries(headers)) {
       const lower = name.toLowerCase();
+      if (name === '__proto__') {
+        // A valid header token, but every object it passes through (this input, the stored JSON
+        // read back, a transport's header bag, a receiver's) takes the key as its prototype on
+        // assignment: it was dropped without a word. Refused by name, as the admin API refuses it.
+        problems.push({ field: 'headers.__proto__', problem: "is a header named __proto__, which JavaScript reads as an object's prototype (assigned, it was dropped without a word); give the header another name" });
+        continue;
+      }
       const hopByHop = connectionHeaderProblem(name);
       if (hopByHop) problems.push({ field: `headers.${name}`, problem: hopByHop });
       else if (reserved.has(lower)) problems.push({ field: `headers.${name}`, problem: 'is set by hookwork itself and cannot be overridden by a custom header' });
