@@ -98,7 +98,7 @@ export function normalizeHeaders(input: HeadersInput | undefined): Record<string
 }
 
 /** Sets an own property, even one named `__proto__` (which assignment would take as the prototype). */
-export function setOwn(record: Record<string, string>, key: string, value: string): void {
+export function setOwn<T>(record: Record<string, T>, key: string, value: T): void {
   if (key === '__proto__') Object.defineProperty(record, key, { value, enumerable: true, writable: true, configurable: true });
   else record[key] = value;
 }

@@ -1,5 +1,6 @@
 import type { Options } from 'json-schema-to-typescript';
 import { quoted } from '../errors/visible-text';
+import { setOwn } from '../headers';
 
 /** A JSON Schema object as the catalogue holds it. */
 type Schema = { [keyword: string]: unknown };
@@ -76,9 +77,10 @@ function inlineNestedTitles(schema: unknown, top = true): unknown {
   const result: Schema = {};
   for (const [key, value] of Object.entries(schema as Schema)) {
     if (key === 'title' && !top) continue;
-    result[key] = key === 'properties' || key === '$defs' || key === 'definitions' || key === 'patternProperties'
+    // setOwn: a schema's "__proto__" keyword set the copy's prototype, and the schema read as {} (any object).
+    setOwn(result, key, key === 'properties' || key === '$defs' || key === 'definitions' || key === 'patternProperties'
       ? Object.fromEntries(Object.entries(value as Schema).map(([name, inner]) => [name, inlineNestedTitles(inner, false)]))
-      : inlineNestedTitles(value, false);
+      : inlineNestedTitles(value, false));
   }
   return result;
 }

@@ -72,6 +72,15 @@ describe('npx hookwork-types', () => {
     expect(option.stderr).not.toContain('\u200b');
   });
 
+  it('keeps a schema keyword named __proto__ as a key of the copy it types, not as its prototype', async () => {
+    // Copied by assignment, `{ "__proto__": {…} }` became the copy's prototype and the field typed as {} (any non-null value).
+    const text = '{"openapi":"3.1.0","webhooks":{"a.b":{"post":{"x-hookwork-event":{"alias":"a.b","synonyms":[],"patterns":[],"described":true},"requestBody":{"content":{"application/json":{"schema":{"$ref":"#/components/schemas/payload.a.b"}}}}}}},"components":{"schemas":{"payload.a.b":{"type":"object","properties":{"x":{"__proto__":{"type":"number"}},"__proto__":{"type":"string"}}}}}}';
+    const result = await hookworkTypes(file('proto-keyword.json', text));
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain('__proto__?: string;');
+    expect(result.stdout).not.toMatch(/x\?: \{\};/);
+  });
+
   it("keeps the banner one comment line whatever the document's title holds: a line break would have made the rest code in the receiver's build", async () => {
     const catalogue = { openapi: '3.1.0', info: { title: 'Site\nexport const injected = 1;', version: '1.0\u2028export const also = 2;' }, webhooks: {} };
     const result = await hookworkTypes(file('title.json', JSON.stringify(catalogue)));
