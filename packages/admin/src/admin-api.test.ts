@@ -1023,6 +1023,18 @@ describe('every route', () => {
     expect((await fixture.app.webhooks.list()).total).toBe(0);
   });
 
+  it('takes a breaker duration as a TimeSpan string, as the settings do, showing it in ms; a bad one is refused with the settings\' advice', async () => {
+    const created = await fixture.inject({ method: 'POST', url: `${API}/webhook`, body: { url: fixture.receiver.url, events: ['Umbraco.ContentPublish'], breaker: { window: '00:10:00', coolDown: '00:00:30' } } });
+    expect(created.status).toBe(201);
+    expect(created.json.breaker).toEqual({ window: 600_000, coolDown: 30_000 });
+    for (const [coolDown, detail] of [['10', 'must be a duration, and "10" is ambiguous'], ['soon', 'must be a duration: a number of milliseconds, or a TimeSpan string such as "00:00:10"'], [false, 'must be a duration: a number of milliseconds, or a TimeSpan string']] as const) {
+      const refused = await fixture.inject({ method: 'POST', url: `${API}/webhook`, body: { url: fixture.receiver.url, events: ['Umbraco.ContentPublish'], breaker: { coolDown } } });
+      expect([coolDown, refused.status]).toEqual([coolDown, 400]);
+      expect(refused.json.errors).toEqual([expect.objectContaining({ field: 'breaker.coolDown', detail: expect.stringContaining(detail) })]);
+    }
+    expect((await fixture.app.webhooks.list()).total).toBe(1);
+  });
+
   it('refuses a skip or take that is not written as a whole number (0x10, 1e2, true, " 5") on every paged route, not a page of what Number() makes of it', async () => {
     const { key } = await seed();
     for (const caller of [fixture.inject, fixture.socket]) {
