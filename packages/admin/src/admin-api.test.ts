@@ -317,6 +317,17 @@ describe.each([
     expectProblem(await call({ method: 'POST', url: `${API}/webhook/${key}/test`, body: { alias: 'Umbraco.ContentDelete' } }), 400, 'HOOKWORK_ERR_ALIAS_NOT_SUBSCRIBED');
   });
 
+  it('takes a rotation\'s grace period as a TimeSpan string (gracePeriod), as the setting does; a bad one is a coded 400', async () => {
+    const { key } = (await call({ method: 'POST', url: `${API}/webhook`, body: { url: fixture.receiver.url, events: ['Umbraco.ContentPublish'], secret: true } })).json;
+    const rotated = await call({ method: 'POST', url: `${API}/webhook/${key}/secret/rotate`, body: { gracePeriod: '00:02:00' } });
+    expect(rotated.status).toBe(200);
+    const [old, fresh] = rotated.json.webhook.secrets as { expiresAt?: string; createdAt: string }[];
+    expect(Date.parse(old!.expiresAt!) - Date.parse(fresh!.createdAt)).toBe(120_000);
+    const refused = await call({ method: 'POST', url: `${API}/webhook/${key}/secret/rotate`, body: { gracePeriod: '10' } });
+    expect(refused.status).toBe(400);
+    expect(refused.json).toMatchObject({ code: 'HOOKWORK_ERR_INVALID_ARGUMENT', detail: expect.stringContaining('gracePeriod must be a duration, and "10" is ambiguous') });
+  });
+
   it('rotates a secret (shown once) and revokes one', async () => {
     const { key, secret } = (await call({ method: 'POST', url: `${API}/webhook`, body: { url: fixture.receiver.url, events: ['Umbraco.ContentPublish'], secret: true } })).json;
     const rotated = await call({ method: 'POST', url: `${API}/webhook/${key}/secret/rotate`, body: { gracePeriodMs: 60_000 } });

@@ -479,6 +479,22 @@ describe('webhook management', () => {
     await expect(app.webhooks.delete({} as never)).rejects.toMatchObject({ code: 'HOOKWORK_ERR_INVALID_ARGUMENT' });
   });
 
+  it('takes the grace period as any duration, ms or TimeSpan (gracePeriod), as the secretRotationGracePeriod setting does', async () => {
+    const created = await app.webhooks.create({ ...valid, secret: true });
+    await app.webhooks.rotateSecret(created.key, { gracePeriod: '00:01:30' });
+    const [old, fresh] = (await app.webhooks.get(created.key))!.secrets;
+    expect(old?.expiresAt!.getTime()).toBe(fresh!.createdAt.getTime() + 90_000);
+    for (const [options, message] of [
+      [{ gracePeriod: '10' }, /rotateSecret\(\): gracePeriod must be a duration, and "10" is ambiguous/],
+      [{ gracePeriod: 'soon' }, /gracePeriod must be a duration: a number of milliseconds, or a TimeSpan string such as "00:00:10"/],
+      [{ gracePeriod: '31.00:00:00' }, /gracePeriod must be at most 30 days/],
+      [{ gracePeriod: 1000, gracePeriodMs: 1000 }, /give gracePeriod or gracePeriodMs, not both/],
+    ] as const) {
+      await expect(app.webhooks.rotateSecret(created.key, options)).rejects.toMatchObject({ code: 'HOOKWORK_ERR_INVALID_ARGUMENT', message: expect.stringMatching(message) });
+    }
+    expect((await app.webhooks.get(created.key))!.secrets).toHaveLength(2);
+  });
+
   it('redacts sensitive header values in every view', async () => {
     const created = await app.webhooks.create({ ...valid, headers: { Authorization: { value: 'Bearer s3cr3t', sensitive: true }, 'X-Plain': 'shown' } });
     expect(created.headers).toEqual({ Authorization: REDACTED, 'X-Plain': 'shown' });
@@ -573,7 +589,7 @@ describe('conditional changes: { ifMatch }', () => {
       [() => app.webhooks.delete(created.key, { ifMatch: 42 as never }), /webhooks\.delete\(\): ifMatch must be an entity tag .* a list of them, or "\*"; got 42/],
       [() => app.webhooks.delete(created.key, { ifMatch: [webhookEtag(created), null] as never }), /webhooks\.delete\(\): ifMatch must hold entity tags .*; got null/],
       [() => app.webhooks.update(created.key, { name: 'x' }, { ifmatch: webhookEtag(created) } as never), /webhooks\.update\(\): unknown option `ifmatch` \(did you mean `ifMatch`\?\); the options are `ifMatch`/],
-      [() => app.webhooks.rotateSecret(created.key, { gracePeriod: 0 } as never), /webhooks\.rotateSecret\(\): unknown option `gracePeriod` \(did you mean `gracePeriodMs`\?\); the options are `gracePeriodMs`, `ifMatch`/],
+      [() => app.webhooks.rotateSecret(created.key, { gracePeriodMS: 0 } as never), /webhooks\.rotateSecret\(\): unknown option `gracePeriodMS` \(did you mean `gracePeriodMs`\?\); the options are `gracePeriod`, `gracePeriodMs`, `ifMatch`/],
       [() => app.webhooks.revokeSecret(created.key, created.secrets[0]!.id, 'etag' as never), /webhooks\.revokeSecret\(\): options must be an object such as \{ ifMatch: etag \}; got "etag"/],
       // "*" among tags was read as "*": a change made whatever the state, which the tags asked against.
       ...[

@@ -16,6 +16,7 @@ import { redactedUrl } from '../observability/redacted-url';
 import { ClockToken, type Clock } from '../runtime/clock';
 import { SettingsToken, type SettingsAccessor } from '../settings/settings';
 import { MAX_DATE_OFFSET_MS } from '../settings/resolve-settings';
+import type { DurationInput } from '../settings/settings';
 import { durationAdvice, formatDuration, parseDuration } from '../settings/time-span';
 import { WebhookRepositoryToken, type WebhookRepository } from '../ports/webhook-repository';
 import type { QueueEngine } from '../ports/queue-engine';
@@ -280,11 +281,12 @@ export interface Webhooks {
   listWithUnknownEvents(): Promise<WebhookView[]>;
   /**
    * Starts a secret rotation: a new generated secret signs from now on, and the current ones go
-   * on signing until the grace period ends (0 to 30 days, ms; default the secretRotationGracePeriod
-   * setting). Returns the new secret in clear, once. With `ifMatch` ({@link WebhookPrecondition}),
+   * on signing until the grace period ends (0 to 30 days: `gracePeriod` in ms or as a TimeSpan
+   * string such as `"01:00:00"`, as the secretRotationGracePeriod setting takes it, or
+   * `gracePeriodMs` in ms; default that setting). Returns the new secret in clear, once. With `ifMatch` ({@link WebhookPrecondition}),
    * only if the webhook is still in a state it names: else HOOKWORK_ERR_WEBHOOK_CHANGED.
    */
-  rotateSecret(key: string, options?: { gracePeriodMs?: number } & WebhookPrecondition): Promise<RotatedSecret>;
+  rotateSecret(key: string, options?: { gracePeriod?: DurationInput; gracePeriodMs?: number } & WebhookPrecondition): Promise<RotatedSecret>;
   /**
    * Removes one secret at once (e.g. a leaked one). HOOKWORK_ERR_SECRET_NOT_FOUND for an unknown
    * id. Revoking the last secret that signs is not refused (a leaked one must go at once), but
@@ -581,10 +583,19 @@ export class WebhookService implements Webhooks {
    * on signing until the grace period ends (default: the secretRotationGracePeriod setting).
    * Returns the new secret in clear, once.
    */
-  async rotateSecret(key: string, options?: { gracePeriodMs?: number } & WebhookPrecondition): Promise<RotatedSecret> {
+  async rotateSecret(key: string, options?: { gracePeriod?: DurationInput; gracePeriodMs?: number } & WebhookPrecondition): Promise<RotatedSecret> {
     checkKey('webhooks.rotateSecret()', 'key', key, 'webhookKey');
-    const precondition = parsePrecondition('webhooks.rotateSecret()', options ?? undefined, ['gracePeriodMs']);
-    const { gracePeriodMs } = options ?? {};
+    const precondition = parsePrecondition('webhooks.rotateSecret()', options ?? undefined, ['gracePeriod', 'gracePeriodMs']);
+    const { gracePeriod } = options ?? {};
+    let { gracePeriodMs } = options ?? {};
+    if (gracePeriod !== undefined) {
+      // The forms every hookwork duration takes, read by the settings' parser.
+      if (gracePeriodMs !== undefined) throw new HookworkError('HOOKWORK_ERR_INVALID_ARGUMENT', 'rotateSecret(): give gracePeriod or gracePeriodMs, not both');
+      const ms = parseDuration(gracePeriod);
+      if (ms === undefined) throw new HookworkError('HOOKWORK_ERR_INVALID_ARGUMENT', `rotateSecret(): gracePeriod ${durationAdvice(gracePeriod)} (got ${shownValue(gracePeriod)})`);
+      if (ms > MAX_GRACE_PERIOD_MS) throw new HookworkError('HOOKWORK_ERR_INVALID_ARGUMENT', `rotateSecret(): gracePeriod must be at most 30 days ("30.00:00:00", ${MAX_GRACE_PERIOD_MS} ms); got ${shownValue(gracePeriod)}`);
+      gracePeriodMs = Math.round(ms);
+    }
     // A bad grace period would silently revoke the current secret (an expiry in 1970) and every
     // receiver still on it would answer 401: refused instead.
     if (gracePeriodMs !== undefined && (!Number.isInteger(gracePeriodMs) || gracePeriodMs < 0 || gracePeriodMs > MAX_GRACE_PERIOD_MS)) {
