@@ -317,6 +317,17 @@ describe.each([
     expectProblem(await call({ method: 'POST', url: `${API}/webhook/${key}/test`, body: { alias: 'Umbraco.ContentDelete' } }), 400, 'HOOKWORK_ERR_ALIAS_NOT_SUBSCRIBED');
   });
 
+  it('takes a rotation\'s grace period as a TimeSpan string (gracePeriod), as the setting does; a bad one is a coded 400', async () => {
+    const { key } = (await call({ method: 'POST', url: `${API}/webhook`, body: { url: fixture.receiver.url, events: ['Umbraco.ContentPublish'], secret: true } })).json;
+    const rotated = await call({ method: 'POST', url: `${API}/webhook/${key}/secret/rotate`, body: { gracePeriod: '00:02:00' } });
+    expect(rotated.status).toBe(200);
+    const [old, fresh] = rotated.json.webhook.secrets as { expiresAt?: string; createdAt: string }[];
+    expect(Date.parse(old!.expiresAt!) - Date.parse(fresh!.createdAt)).toBe(120_000);
+    const refused = await call({ method: 'POST', url: `${API}/webhook/${key}/secret/rotate`, body: { gracePeriod: '10' } });
+    expect(refused.status).toBe(400);
+    expect(refused.json).toMatchObject({ code: 'HOOKWORK_ERR_INVALID_ARGUMENT', detail: expect.stringContaining('gracePeriod must be a duration, and "10" is ambiguous') });
+  });
+
   it('rotates a secret (shown once) and revokes one', async () => {
     const { key, secret } = (await call({ method: 'POST', url: `${API}/webhook`, body: { url: fixture.receiver.url, events: ['Umbraco.ContentPublish'], secret: true } })).json;
     const rotated = await call({ method: 'POST', url: `${API}/webhook/${key}/secret/rotate`, body: { gracePeriodMs: 60_000 } });
@@ -1021,6 +1032,18 @@ describe('every route', () => {
       expect(refused.json.errors).toEqual([expect.objectContaining({ in: 'body', field, detail })]);
     }
     expect((await fixture.app.webhooks.list()).total).toBe(0);
+  });
+
+  it('takes a breaker duration as a TimeSpan string, as the settings do, showing it in ms; a bad one is refused with the settings\' advice', async () => {
+    const created = await fixture.inject({ method: 'POST', url: `${API}/webhook`, body: { url: fixture.receiver.url, events: ['Umbraco.ContentPublish'], breaker: { window: '00:10:00', coolDown: '00:00:30' } } });
+    expect(created.status).toBe(201);
+    expect(created.json.breaker).toEqual({ window: 600_000, coolDown: 30_000 });
+    for (const [coolDown, detail] of [['10', 'must be a duration, and "10" is ambiguous'], ['soon', 'must be a duration: a number of milliseconds, or a TimeSpan string such as "00:00:10"'], [false, 'must be a duration: a number of milliseconds, or a TimeSpan string']] as const) {
+      const refused = await fixture.inject({ method: 'POST', url: `${API}/webhook`, body: { url: fixture.receiver.url, events: ['Umbraco.ContentPublish'], breaker: { coolDown } } });
+      expect([coolDown, refused.status]).toEqual([coolDown, 400]);
+      expect(refused.json.errors).toEqual([expect.objectContaining({ field: 'breaker.coolDown', detail: expect.stringContaining(detail) })]);
+    }
+    expect((await fixture.app.webhooks.list()).total).toBe(1);
   });
 
   it('refuses a skip or take that is not written as a whole number (0x10, 1e2, true, " 5") on every paged route, not a page of what Number() makes of it', async () => {

@@ -91,6 +91,7 @@ export const rotateSecretBody = {
   additionalProperties: false,
   properties: {
     gracePeriodMs: { type: 'integer', minimum: 0, maximum: 30 * 24 * 3600 * 1000, description: 'How long the current secrets go on signing, ms (default: the secretRotationGracePeriod setting).' },
+    gracePeriod: { type: ['integer', 'string'], minimum: 0, maximum: 30 * 24 * 3600 * 1000, maxLength: 40, description: 'gracePeriodMs as every hookwork duration takes it: ms, or a TimeSpan string such as "01:00:00" (not with gracePeriodMs).' },
   },
 } as const;
 

@@ -2,7 +2,7 @@ import Ajv, { type ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
 import { fullFormats } from 'ajv-formats/dist/formats';
 import type { FastifySchemaCompiler, FastifySchemaValidationError, FastifySerializerCompiler } from 'fastify';
-import { HEADER_VALUE_RULE, headerNameProblem, nearestName, printableField, STORABLE_TEXT_PATTERN } from '@hookwork/core';
+import { durationAdvice, HEADER_VALUE_RULE, headerNameProblem, nearestName, printableField, STORABLE_TEXT_PATTERN } from '@hookwork/core';
 import { ADMIN_ERRORS } from './admin-errors';
 
 /** One field a request got wrong. */
@@ -210,7 +210,12 @@ export function describeSchemaError(place: FieldProblem['in'], error: FastifySch
         break;
       }
       // The whole body of the wrong type is most often one sent without content-type: application/json.
-      detail = place === 'body' && path.length === 0 ? `must be a JSON ${String(params.type)}, sent with content-type: application/json` : `must be ${article(String(params.type))}`;
+      // A breaker duration takes what every hookwork duration takes: core's advice says which forms.
+      if (place === 'body' && path[0] === 'breaker' && (path[1] === 'window' || path[1] === 'coolDown') && path.length === 2) {
+        detail = typeof data === 'number' ? 'must be a whole number of milliseconds, or a TimeSpan string such as "00:00:10"' : durationAdvice(data, true);
+        break;
+      }
+      detail = place === 'body' && path.length === 0 ? `must be a JSON ${String(params.type)}, sent with content-type: application/json` : `must be ${[params.type].flat().map((t) => article(String(t))).join(' or ')}`;
       break;
     }
     case 'minimum':

@@ -72,10 +72,11 @@ export {
 } from './settings/settings';
 export { MAX_TIMER_MS, resolveSettings, settingsInputSchema } from './settings/resolve-settings';
 export { loadSettings, type LoadSettingsOptions } from './settings/load-settings';
-export { parseDuration } from './settings/time-span';
+export { durationAdvice, parseDuration } from './settings/time-span';
 
 // Ports
 export { WebhookRepositoryToken, type WebhookRepository } from './ports/webhook-repository';
+export { setOwn } from './runtime/own-property';
 export { RequestQueueToken, claimBoundCounter, type ClaimOptions, type EnqueueClaim, type EnqueueOptions, type QueueCounts, type RedeliverSelector, type RequestQueue } from './ports/request-queue';
 export { DeliveryLogToken, STATUS_CLASS_RANGES, statusClassCondition, statusClassOf, type DeliveryLog, type DeliveryLogPage, type DeliveryLogQuery, type StatusClass } from './ports/delivery-log';
 export type { Storage, StorageBackend, StorageCapabilities, StorageContext } from './ports/storage-backend';
@@ -153,7 +154,7 @@ export type { Management, RedeliverResult } from './management/management-servic
 export type { CreatedWebhook, RotatedSecret, WebhookInputProblem, Webhooks } from './management/webhook-service';
 export { isEntityTag, webhookEtag, type WebhookChangedDetails, type WebhookPrecondition } from './management/webhook-precondition';
 export { invalidWebhookError, MAX_NAMED_PROBLEMS } from './management/webhook-refusal';
-export { STORABLE_TEXT_PATTERN, WEBHOOK_KEY_PATTERN, webhookInputSchema, type WebhookHeaderInput, type WebhookInput, type WebhookPatch } from './management/webhook-input-schema';
+export { STORABLE_TEXT_PATTERN, WEBHOOK_KEY_PATTERN, webhookInputSchema, type WebhookBreakerInput, type WebhookHeaderInput, type WebhookInput, type WebhookPatch } from './management/webhook-input-schema';
 export {
   DELIVERY_ERROR_KINDS,
   DELIVERY_OUTCOMES,

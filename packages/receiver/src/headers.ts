@@ -1,5 +1,6 @@
 import { ReceiverError } from './errors/receiver-error';
 import { isPlainOptions, kindOf } from './option-keys';
+import { quoted } from './errors/visible-text';
 
 /**
  * Header names on the wire. The Standard Webhooks three are fixed by the specification; the event
@@ -97,7 +98,7 @@ export function normalizeHeaders(input: HeadersInput | undefined): Record<string
 }
 
 /** Sets an own property, even one named `__proto__` (which assignment would take as the prototype). */
-export function setOwn(record: Record<string, string>, key: string, value: string): void {
+export function setOwn<T>(record: Record<string, T>, key: string, value: T): void {
   if (key === '__proto__') Object.defineProperty(record, key, { value, enumerable: true, writable: true, configurable: true });
   else record[key] = value;
 }
@@ -135,7 +136,7 @@ export function singleValue(name: string, value: string | undefined): string | u
 
 /** A header value as a message shows it: quoted, and cut at 60 characters (an id may be long). */
 export function shortValue(value: string): string {
-  return JSON.stringify(value.length > 60 ? `${value.slice(0, 60)}…` : value);
+  return quoted(value.length > 60 ? `${value.slice(0, 60)}…` : value);
 }
 
 /** Headers the kit reads as one value each, beside the configured event and retry-count names and every `ce-*` one. */

@@ -1,4 +1,5 @@
 import { ReceiverError } from './errors/receiver-error';
+import { quoted } from './errors/visible-text';
 
 /**
  * Refuses keys an options object does not know — a typo (`secret` for `secrets`, `dedup` for
@@ -31,7 +32,7 @@ export function kindOf(value: unknown): string {
 
 /** A value as a message shows it: a string quoted and called one (`the string "5000"`), so a number given as text is not shown as the number it looks like. */
 export function shown(value: unknown): string {
-  return typeof value === 'string' ? `the string ${JSON.stringify(value)}` : String(value);
+  return typeof value === 'string' ? `the string ${quoted(value)}` : String(value);
 }
 
 /**

@@ -530,6 +530,9 @@ describe('createReceiver().handle()', () => {
       ['headerNames.event as a string', { secrets: secret, handle, headerNames: { event: 'x-event' } }, /headerNames.event is the string "x-event"; give a list of header names tried in order, e.g. \["x-event"\]/],
       ['an empty headerNames.event', { secrets: secret, handle, headerNames: { event: [] } }, /headerNames.event is empty/],
       ['a header name with a space', { secrets: secret, handle, headerNames: { retryCount: ['x retry'] } }, /headerNames.retryCount\[0\] is "x retry", not a header name/],
+      // Quoted raw, a U+202E reversed the rest of the log line and a zero-width space was unseen.
+      ['a header name with a bidi override', { secrets: secret, handle, headerNames: { event: ['x-\u202eevent'] } }, /headerNames.event\[0\] is "x-\\u202eevent", not a header name/],
+      ['headerNames.event as a string with a zero-width space', { secrets: secret, handle, headerNames: { event: 'x-event\u200b' } }, /headerNames.event is the string "x-event\\u200b"; give a list/],
       ['an unknown headerNames key', { secrets: secret, handle, headerNames: { alias: ['x-event'] } }, /headerNames does not know the option alias/],
       ['dedupe: true', { secrets: secret, handle, dedupe: true }, /dedupe is true; leave it out \(deduplication is on by default\)/],
       ['an unknown dedupe key', { secrets: secret, handle, dedupe: { lease: 1000 } }, /dedupe does not know the option lease \(did you mean leaseMs\?\)/],

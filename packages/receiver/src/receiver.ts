@@ -8,6 +8,7 @@ import type { ReceivedEvent, WebhookEventShape, WebhookHandler, WebhookHandlers 
 import { DEFAULT_HEADER_NAMES, MAX_WEBHOOK_ID_LENGTH, WEBHOOK_HEADERS, contentCodings, firstHeader, normalizeHeaders, readHeaders, shortValue, singleValuedHeaders, standardHeader, type HeaderNames, type HeadersInput } from './headers';
 import { REPLAY_WINDOW_MS, SignatureVerifier } from './verification/signature-verifier';
 import { readTimestampHeader } from './verification/timestamp-header';
+import { quoted } from './errors/visible-text';
 
 /**
  * A request as it arrived: its headers and its body as the **raw bytes** (or the text decoded
@@ -432,7 +433,7 @@ function checkClaim(claim: unknown, id: string): DedupeClaim {
   if (status === 'done' || status === 'in-progress') return claim as DedupeClaim;
   const token = (claim as { token?: unknown } | null)?.token;
   if (status === 'claimed' && typeof token === 'string' && token !== '') return claim as DedupeClaim;
-  const short = (value: unknown) => (typeof value === 'string' ? JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value) : typeof value === 'boolean' || typeof value === 'number' ? String(value) : kindOf(value));
+  const short = (value: unknown) => (typeof value === 'string' ? quoted(value.length > 40 ? `${value.slice(0, 40)}…` : value) : typeof value === 'boolean' || typeof value === 'number' ? String(value) : kindOf(value));
   const given = claim !== null && typeof claim === 'object' && !Array.isArray(claim)
     ? `{ status: ${status === undefined ? 'undefined' : short(status)}${status === 'claimed' ? `, token: ${token === undefined ? 'undefined' : short(token)}` : ''} }`
     : claim === undefined ? 'undefined' : short(claim);
@@ -447,7 +448,7 @@ function checkSigning(options: SignedReceiverOptions<WebhookEventShape> | Unsign
   checkOptionKeys('createReceiver()', options, RECEIVER_OPTION_KEYS);
   const { secrets, unsigned } = options as { secrets?: unknown; unsigned?: unknown };
   if (unsigned !== undefined && unsigned !== true) {
-    throw new ReceiverError('RECEIVER_ERR_INVALID_OPTIONS', `unsigned is ${JSON.stringify(unsigned)}; leave it out to verify signatures, or set it to true to accept unsigned requests`);
+    throw new ReceiverError('RECEIVER_ERR_INVALID_OPTIONS', `unsigned is ${quoted(unsigned)}; leave it out to verify signatures, or set it to true to accept unsigned requests`);
   }
   if (unsigned === true && secrets !== undefined) {
     throw new ReceiverError('RECEIVER_ERR_INVALID_OPTIONS', 'both secrets and unsigned: true were given; give secrets to verify signatures, or unsigned: true (alone) to accept unsigned requests');
@@ -514,11 +515,11 @@ function checkHeaderNames(names: Partial<HeaderNames> | undefined): Partial<Head
     if (list === undefined) continue;
     // A string would be read letter by letter as a list of one-letter header names.
     if (!Array.isArray(list) || list.length === 0) {
-      throw new ReceiverError('RECEIVER_ERR_INVALID_OPTIONS', `headerNames.${key} is ${typeof list === 'string' ? `the string ${JSON.stringify(list)}` : Array.isArray(list) ? 'empty' : kindOf(list)}; give a list of header names tried in order, e.g. ${JSON.stringify([typeof list === 'string' ? list : 'x-event'])}`);
+      throw new ReceiverError('RECEIVER_ERR_INVALID_OPTIONS', `headerNames.${key} is ${typeof list === 'string' ? `the string ${quoted(list)}` : Array.isArray(list) ? 'empty' : kindOf(list)}; give a list of header names tried in order, e.g. ${quoted([typeof list === 'string' ? list : 'x-event'])}`);
     }
     list.forEach((name: unknown, i) => {
       if (typeof name !== 'string' || !HEADER_NAME.test(name)) {
-        throw new ReceiverError('RECEIVER_ERR_INVALID_OPTIONS', `headerNames.${key}[${i}] is ${typeof name === 'string' ? JSON.stringify(name) : kindOf(name)}, not a header name (letters, digits and !#$%&'*+-.^_\`|~, an RFC 9110 token)`);
+        throw new ReceiverError('RECEIVER_ERR_INVALID_OPTIONS', `headerNames.${key}[${i}] is ${typeof name === 'string' ? quoted(name) : kindOf(name)}, not a header name (letters, digits and !#$%&'*+-.^_\`|~, an RFC 9110 token)`);
       }
     });
     checked[key] = list;

@@ -1,6 +1,6 @@
 import { createHookwork, isHookworkError, type Hookwork, type WebhookInputProblem } from '@hookwork/core';
 import { recordingTransport } from '@hookwork/core/testing';
-import { cockpitComposer, cockpitWebhooks, type CockpitWebhookInput } from './index';
+import { cockpitComposer, cockpitWebhooks, toCockpitWebhook, type CockpitWebhookInput } from './index';
 
 const URL = 'https://hooks.example.test/cockpit';
 let app: Hookwork;
@@ -68,6 +68,31 @@ describe("cockpitWebhooks(app): Cockpit's webhook shape on hookwork webhooks", (
     expect(JSON.stringify(await app.webhooks.list())).not.toContain(Buffer.from('deploy:s3cret').toString('base64'));
   });
 
+  // Cockpit's auth is basic auth (user/pass); a Bearer token there is a header row. It was shown
+  // as auth { user: '[redacted]', pass: '[redacted]' }, and a form saving that back made it basic.
+  it('shows an Authorization header as auth only when it is basic auth: a Bearer one stays a header row, both ways', async () => {
+    const viaCore = await app.webhooks.create({ key: 'bearer', url: URL, events: ['cockpit.clearcache'], headers: { Authorization: { value: 'Bearer tok-1', sensitive: true } } });
+    const shown = await cockpitWebhooks(app).get(viaCore.key);
+    expect(shown).toMatchObject({ auth: { user: '', pass: '' }, headers: [{ k: 'Authorization', v: '[redacted]', sensitive: true }] });
+    const viaCockpit = await cockpitWebhooks(app).create({ name: 'n', url: URL, events: ['cockpit.clearcache'], headers: [{ k: 'Authorization', v: 'Bearer tok-2' }] });
+    expect(viaCockpit).toMatchObject({ auth: { user: '', pass: '' }, headers: [{ k: 'Authorization', v: '[redacted]', sensitive: true }] });
+    const basic = await cockpitWebhooks(app).create({ name: 'b', url: URL, events: ['cockpit.clearcache'], auth: { user: 'd', pass: 'p' } });
+    expect(basic).toMatchObject({ auth: { user: '[redacted]', pass: '[redacted]' }, headers: [] });
+    const listed = (await cockpitWebhooks(app).list()).items;
+    expect(listed.map((w) => [w.auth.user, w.headers.map((h) => h.k)])).toEqual([['', ['Authorization']], ['', ['Authorization']], ['[redacted]', []]]);
+    expect(JSON.stringify(listed)).not.toMatch(/tok-|ZDpw/);
+    // A view alone holds no scheme: the header is shown as the header it is, unless one is given.
+    const view = (await app.webhooks.get(basic._id))!;
+    expect(toCockpitWebhook(view).headers).toEqual([{ k: 'Authorization', v: '[redacted]', sensitive: true }]);
+    expect(toCockpitWebhook(view, 'Basic').auth).toEqual({ user: '[redacted]', pass: '[redacted]' });
+  });
+
+  it('refuses a header row named __proto__ with a coded error under its row, never dropping it silently', async () => {
+    const { problems } = await refusal({ name: 'n', url: URL, events: ['cockpit.clearcache'], headers: JSON.parse('[{"k": "X-A", "v": "1"}, {"k": "__proto__", "v": "x"}]') });
+    expect(problems).toEqual([{ field: 'headers.1.k', problem: expect.stringMatching(/is a header named __proto__, which JavaScript reads as an object's prototype/) }]);
+    expect((await app.webhooks.list()).total).toBe(0);
+  });
+
   it("keeps Cockpit's _id as the key, defaults active to true and has empty auth without credentials", async () => {
     await cockpitWebhooks(app).create({ _id: '5f1a2b3c4d', name: 'n', url: URL, events: ['cockpit.clearcache'], _created: 1600000000, _modified: 1600000001 });
     expect(await cockpitWebhooks(app).get('5f1a2b3c4d')).toMatchObject({ _id: '5f1a2b3c4d', active: true, auth: { user: '', pass: '' }, headers: [] });
@@ -124,8 +149,9 @@ describe("cockpitWebhooks(app): Cockpit's webhook shape on hookwork webhooks", (
       expect((await refusal({ name: 'n', url: URL, events: ['cockpit.clearcache'], auth: { user: 'a:b', pass: 'p' } })).message).toMatch(/auth\.user must not contain ":"/);
     });
 
-    it('a custom Authorization header, and the same header twice', async () => {
-      expect((await refusal({ name: 'n', url: URL, events: ['cockpit.clearcache'], headers: [{ k: 'authorization', v: 'Bearer t' }] })).message).toMatch(/headers\.0 sets Authorization; use auth/);
+    it('a basic-auth Authorization header (auth is for that), one beside auth, and the same header twice', async () => {
+      expect((await refusal({ name: 'n', url: URL, events: ['cockpit.clearcache'], headers: [{ k: 'authorization', v: 'Basic ZDpw' }] })).message).toMatch(/headers\.0 sets Authorization to basic auth; use auth \{ user, pass \}/);
+      expect((await refusal({ name: 'n', url: URL, events: ['cockpit.clearcache'], auth: { user: 'd', pass: 'p' }, headers: [{ k: 'Authorization', v: 'Bearer t' }] })).message).toMatch(/headers\.0 sets Authorization while auth \{ user, pass \} sets it too/);
       expect((await refusal({ name: 'n', url: URL, events: ['cockpit.clearcache'], headers: [{ k: 'X-A', v: '1' }, { k: 'x-a', v: '2' }] })).message).toMatch(/headers\.1 repeats the header x-a/);
     });
 

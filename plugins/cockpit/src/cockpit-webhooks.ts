@@ -1,5 +1,5 @@
 import Ajv, { type ErrorObject } from 'ajv';
-import { invalidWebhookError, isPlainObject, nonPlainObjects, nonPlainProblem, objectKind, REDACTED, type Hookwork, type Page, type WebhookHeaderInput, type WebhookInput, type WebhookInputProblem, type WebhookView } from '@hookwork/core';
+import { invalidWebhookError, isPlainObject, nonPlainObjects, nonPlainProblem, objectKind, REDACTED, resolveToken, setOwn, WebhookRepositoryToken, type Hookwork, type Page, type WebhookHeaderInput, type WebhookInput, type WebhookInputProblem, type WebhookView } from '@hookwork/core';
 import { cockpitWebhookInputSchema, type CockpitHeader, type CockpitWebhookInput } from './cockpit-webhook-schema';
 
 /** A webhook as cockpitWebhooks() returns it: Cockpit's shape, never a credential in clear. */
@@ -89,12 +89,25 @@ function authProblems(auth: { user?: unknown; pass?: unknown }): WebhookInputPro
 
 const seconds = (date: Date) => Math.floor(date.getTime() / 1000);
 
-/** Maps a hookwork webhook view back to Cockpit's shape. */
-export function toCockpitWebhook(view: WebhookView): CockpitWebhookView {
+/** The scheme of an `Authorization` value (`Basic`, `Bearer`), lower case; undefined for none or `[redacted]`. */
+function schemeOf(value: string | undefined): string | undefined {
+  if (value === undefined || value === REDACTED) return undefined;
+  return /^([!#$%&'*+.^_`|~0-9A-Za-z-]+)(?:\s|$)/.exec(value)?.[1]?.toLowerCase();
+}
+
+/**
+ * Maps a hookwork webhook view back to Cockpit's shape. Cockpit's `auth` is HTTP basic auth only,
+ * so an `Authorization` header shows as `auth` only when its scheme is `Basic`; any other (a
+ * `Bearer …` set through app.webhooks.create) stays a header row, its value redacted. A view
+ * redacts the value, scheme and all: give `authorizationScheme` (as cockpitWebhooks() does, from
+ * the stored webhook) or the header is shown as the header it is.
+ */
+export function toCockpitWebhook(view: WebhookView, authorizationScheme?: string): CockpitWebhookView {
   const headers: CockpitHeader[] = [];
   let hasAuth = false;
   for (const [k, v] of Object.entries(view.headers)) {
-    if (k.toLowerCase() === 'authorization') hasAuth = true;
+    const basic = k.toLowerCase() === 'authorization' && (authorizationScheme?.toLowerCase() ?? schemeOf(v)) === 'basic';
+    if (basic) hasAuth = true;
     else headers.push({ k, v, ...(view.sensitiveHeaders.includes(k.toLowerCase()) ? { sensitive: true } : {}) });
   }
   return {
@@ -169,11 +182,16 @@ function checkCockpitInput(app: Hookwork, input: CockpitWebhookInput): { problem
   for (const [index, header] of (Array.isArray(input.headers) ? input.headers : []).entries()) {
     if (!isRecord(header) || typeof header.k !== 'string' || typeof header.v !== 'string' || !header.k || !header.v) continue;
     if (header.k.toLowerCase() === 'authorization') {
-      problems.push({
-        field: `headers.${index}`,
-        problem: 'sets Authorization; use auth { user, pass } for HTTP basic auth (other schemes: create the webhook with app.webhooks.create and a sensitive Authorization header)',
-      });
-      continue;
+      // Cockpit's auth is basic auth; another scheme (Bearer) is a header row there, and here.
+      const basic = schemeOf(header.v) === 'basic';
+      const withAuth = isRecord(auth) && (auth.user || auth.pass);
+      if (basic || withAuth) {
+        problems.push({
+          field: `headers.${index}`,
+          problem: basic ? 'sets Authorization to basic auth; use auth { user, pass } for HTTP basic auth' : 'sets Authorization while auth { user, pass } sets it too (HTTP basic auth); keep one',
+        });
+        continue;
+      }
     }
     if (seen.has(header.k.toLowerCase())) {
       problems.push({ field: `headers.${index}`, problem: `repeats the header ${header.k} (header names are case-insensitive); keep one row` });
@@ -181,7 +199,8 @@ function checkCockpitInput(app: Hookwork, input: CockpitWebhookInput): { problem
     }
     seen.add(header.k.toLowerCase());
     headerRows.set(header.k, index);
-    headers[header.k] = { value: header.v, sensitive: typeof header.sensitive === 'boolean' ? header.sensitive : SENSITIVE_HEADER.test(header.k) };
+    // setOwn: a row named __proto__ reaches core's check (and its refusal) instead of becoming the object's prototype.
+    setOwn(headers, header.k, { value: header.v, sensitive: typeof header.sensitive === 'boolean' ? header.sensitive : SENSITIVE_HEADER.test(header.k) });
   }
   const given = toWebhookInput(input) as Record<string, unknown>;
   for (const key of Object.keys(given)) if (given[key] === undefined) delete given[key];
@@ -202,6 +221,13 @@ function checkCockpitInput(app: Hookwork, input: CockpitWebhookInput): { problem
  * events (name-spaced variants included). Usable after `app.start()`.
  */
 export function cockpitWebhooks(app: Hookwork): CockpitWebhooks {
+  // The stored Authorization's scheme (never its credentials): a view redacts the whole value.
+  const shown = async (view: WebhookView): Promise<CockpitWebhookView> => {
+    if (!Object.keys(view.headers).some((name) => name.toLowerCase() === 'authorization')) return toCockpitWebhook(view);
+    const stored = await resolveToken(app.container, WebhookRepositoryToken).get(view.key);
+    const value = Object.entries(stored?.headers ?? {}).find(([name]) => name.toLowerCase() === 'authorization')?.[1];
+    return toCockpitWebhook(view, schemeOf(value) ?? '');
+  };
   return {
     async create(input) {
       const { problems, headers } = checkCockpitInput(app, input);
@@ -209,15 +235,15 @@ export function cockpitWebhooks(app: Hookwork): CockpitWebhooks {
       const { user, pass } = input.auth ?? {};
       if (user && pass) headers[AUTHORIZATION] = { value: `Basic ${Buffer.from(`${user}:${pass}`, 'utf8').toString('base64')}`, sensitive: true };
       const created = await app.webhooks.create({ ...toWebhookInput(input), headers });
-      return { ...toCockpitWebhook(created), ...(created.secret !== undefined ? { secret: created.secret } : {}) };
+      return { ...(await shown(created)), ...(created.secret !== undefined ? { secret: created.secret } : {}) };
     },
     async get(id) {
       const view = await app.webhooks.get(id);
-      return view && toCockpitWebhook(view);
+      return view && shown(view);
     },
     async list(page) {
       const { items, total } = await app.webhooks.list(page);
-      return { items: items.map(toCockpitWebhook), total };
+      return { items: await Promise.all(items.map(shown)), total };
     },
     delete: (id) => app.webhooks.delete(id),
   };

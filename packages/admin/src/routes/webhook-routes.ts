@@ -274,7 +274,7 @@ export function registerWebhookRoutes(fastify: FastifyInstance, context: RouteCo
     },
   });
 
-  fastify.post<{ Params: IdParams; Body: { gracePeriodMs?: number } | undefined; Querystring: object }, Audited>('/webhook/:id/secret/rotate', {
+  fastify.post<{ Params: IdParams; Body: { gracePeriod?: number | string; gracePeriodMs?: number } | undefined; Querystring: object }, Audited>('/webhook/:id/secret/rotate', {
     config: { audit: { action: 'webhook.secret.rotate' }, swaggerTransform: documentIfMatch },
     schema: {
       operationId: 'rotateWebhookSecret',
@@ -287,7 +287,7 @@ export function registerWebhookRoutes(fastify: FastifyInstance, context: RouteCo
     },
     handler: async (request, reply) => {
       const { id } = request.params;
-      const options = request.body?.gracePeriodMs !== undefined ? { gracePeriodMs: request.body.gracePeriodMs } : {};
+      const options = { ...(request.body?.gracePeriodMs !== undefined ? { gracePeriodMs: request.body.gracePeriodMs } : {}), ...(request.body?.gracePeriod !== undefined ? { gracePeriod: request.body.gracePeriod } : {}) };
       const rotated = await conditionally(request, reply, id, (precondition) => context.management().webhooks.rotateSecret(id, { ...options, ...precondition }));
       audit.note(request, { details: { secretId: rotated.secretId } });
       // The webhook as it now is, and its tag: the next change's If-Match needs no GET first.

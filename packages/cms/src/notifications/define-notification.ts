@@ -1,4 +1,4 @@
-import { HookworkError, shownValue } from '@hookwork/core';
+import { HookworkError, setOwn, shownValue } from '@hookwork/core';
 
 /**
  * A kind of value a notification's data field holds (checked when the notification is created):
@@ -104,7 +104,9 @@ export function defineNotification<TData extends object>(
       }
       const problem = refine?.(data);
       if (problem !== undefined) throw new HookworkError('HOOKWORK_ERR_INVALID_NOTIFICATION', `new ${name}(data): ${problem}`);
-      Object.assign(this, data);
+      // Not Object.assign: an own "__proto__" key (JSON.parse makes them) set the notification's
+      // prototype, so it was no longer an instance of its class and publish() routed it nowhere.
+      for (const key of Object.keys(data as object)) setOwn(this as unknown as Record<string, unknown>, key, (data as Record<string, unknown>)[key]);
     }
   };
   Object.defineProperty(type, 'name', { value: name });

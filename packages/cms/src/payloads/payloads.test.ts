@@ -221,6 +221,14 @@ describe('CMS payloads', () => {
     await hookwork.stop();
   });
 
+  it('keeps a notification an instance of its class when its data has an own __proto__ key (JSON.parse makes them)', () => {
+    // Object.assign set the instance's prototype from it: publish() then routed it to no event.
+    const notification = new ContentPublishedNotification(JSON.parse('{"publishedEntities": [], "__proto__": {"x": 1}}') as never);
+    expect(notification).toBeInstanceOf(ContentPublishedNotification);
+    expect(Object.getOwnPropertyDescriptor(notification, '__proto__')?.value).toEqual({ x: 1 });
+    expect((notification as unknown as { x?: unknown }).x).toBeUndefined();
+  });
+
   it('refuses a notification built with the wrong data, naming the field', () => {
     expect(() => new ContentPublishedNotification({} as never)).toThrow(/new ContentPublishedNotification\(data\): data.publishedEntities must be an array; got undefined/);
     expect(() => new ContentPublishedNotification(undefined as never)).toThrow(/takes one data object \(publishedEntities\)/);

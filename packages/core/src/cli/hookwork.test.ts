@@ -83,6 +83,16 @@ describe('npx hookwork catalogue', () => {
     expect(result.stdout).toBe('');
   });
 
+  it('prints refusals with the characters a reader cannot see escaped, as the API\'s errors do', async () => {
+    const command = await hookwork('cata\u200blogue\u202e');
+    expect(command.code).toBe(2);
+    expect(command.stderr).toContain('unknown command "cata\\u200blogue\\u202e"');
+    const option = await hookwork('catalogue', '--composers', 'x.js', '--ou\u2028t', 'x');
+    expect(option.code).toBe(2);
+    expect(option.stderr).toContain("--ou\\u2028t");
+    for (const stderr of [command.stderr, option.stderr]) expect(stderr).not.toMatch(/[\u200b\u202e\u2028]/);
+  });
+
   it('answers a module without composers with exit code 2, naming the forms it takes', async () => {
     const result = await hookwork('catalogue', '--composers', write('empty.cjs', 'exports.nothing = 1;\n'));
     expect(result.code).toBe(2);

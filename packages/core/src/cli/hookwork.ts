@@ -8,6 +8,7 @@ import type { ComposerLike } from '../composition/composer';
 import { HookworkError } from '../errors/hookwork-error';
 import { shownList } from '../errors/shown-list';
 import { nearestName } from '../errors/nearest-name';
+import { quoted, visibleLines } from '../errors/visible-text';
 import { createCatalogueDocument } from '../management/catalogue-document';
 import { silentLogger } from '../observability/logger';
 import { HOOKWORK_VERSION } from '../runtime/version';
@@ -100,7 +101,7 @@ async function catalogue(args: string[]): Promise<void> {
   }
   if (values.out) {
     writeOutput(values.out, text);
-    process.stderr.write(`hookwork: wrote the catalogue of ${app.events().length} events to ${values.out}\n`);
+    process.stderr.write(`hookwork: wrote the catalogue of ${app.events().length} events to ${visibleLines(values.out)}\n`);
   } else process.stdout.write(text);
 }
 
@@ -137,14 +138,14 @@ export async function main(argv: readonly string[]): Promise<number> {
     } else if (command === undefined) {
       process.stderr.write(USAGE);
       return 2;
-    } else throw new UsageError(`unknown command ${JSON.stringify(command)}; the command is catalogue`);
+    } else throw new UsageError(`unknown command ${quoted(command)}; the command is catalogue`);
     return 0;
   } catch (error) {
     if (error instanceof UsageError) {
-      process.stderr.write(`hookwork: ${error.message}\n\n${USAGE}`);
+      process.stderr.write(`hookwork: ${visibleLines(error.message)}\n\n${USAGE}`);
       return 2;
     }
-    process.stderr.write(`hookwork: ${(error as Error)?.message ?? error}\n`);
+    process.stderr.write(`hookwork: ${visibleLines(String((error as Error)?.message ?? error))}\n`);
     return 1;
   }
 }

@@ -17,3 +17,12 @@ export function visibleText(text: string): string {
 export function quoted(value: unknown): string {
   return visibleText(JSON.stringify(value) ?? String(value));
 }
+
+/**
+ * A message as a command line prints it: {@link visibleText} line by line, so a message of several
+ * lines keeps its line breaks while a name given with a U+202E or a U+2028 inside cannot reorder
+ * or split the line it is quoted in (`hookwork catalogue --out`, `hookwork-types`).
+ */
+export function visibleLines(text: string): string {
+  return text.split('\n').map(visibleText).join('\n');
+}

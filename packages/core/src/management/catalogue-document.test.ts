@@ -172,6 +172,20 @@ describe('createCatalogueDocument()', () => {
     expect(document.components.schemas['payload.shop.orderPlaced']).toMatchObject({ properties: { currency: { const: 'EUR' }, shape: { const: 'Extended' } } });
   });
 
+  it('lists events whose aliases are Object member names, __proto__ too (assigned, that entry was dropped)', async () => {
+    class Odd {}
+    @WebhookEvent('Proto', WebhookEventTypes.Other, { alias: '__proto__', notification: Odd })
+    class ProtoEvent extends WebhookEventBase<Odd> {}
+    class Odd2 {}
+    @WebhookEvent('Constructor', WebhookEventTypes.Other, { alias: 'constructor', notification: Odd2 })
+    class ConstructorEvent extends WebhookEventBase<Odd2> {}
+    app = await startApp([ProtoEvent, ConstructorEvent]);
+    const document = createCatalogueDocument(app);
+    expect(Object.keys(document.webhooks)).toEqual(['__proto__', 'constructor']);
+    expect(Object.getPrototypeOf(document.webhooks)).toBe(Object.prototype);
+    expect(JSON.parse(JSON.stringify(document)).webhooks['__proto__'].post.operationId).toBe('__proto__');
+  });
+
   it('says "any JSON" for an event that does not describe its payload, and types name-spaced variants by pattern', async () => {
     app = await startApp([EntrySavedEvent]);
     const document = createCatalogueDocument(app);

@@ -12,6 +12,7 @@ import { WebhookEventCatalogue } from '../events/webhook-event-catalogue';
 import { WebhookEventResolver } from '../events/webhook-event-resolver';
 import { HOOKWORK_VERSION } from '../runtime/version';
 import type { DeepReadonly, HookworkSettings, PayloadType } from '../settings/settings';
+import { setOwn } from '../runtime/own-property';
 
 /** What {@link createCatalogueDocument} reads of an app; the app object (`Hookwork`) is one. */
 export interface CatalogueSource {
@@ -169,7 +170,8 @@ export function createCatalogueDocument(app: CatalogueSource, options: Catalogue
       payloadType,
       described: schema !== undefined,
     };
-    document.webhooks[descriptor.alias] = { post: operation(info, key, settings) };
+    // setOwn: an event whose alias is `__proto__` is listed like any other (assignment dropped it).
+    setOwn(document.webhooks as Record<string, unknown>, descriptor.alias, { post: operation(info, key, settings) });
   }
   document.tags = [...tags].map((name) => ({ name, description: `${name} events.` }));
   return document;

@@ -69,7 +69,15 @@ export const webhookViewSchema = {
     format: webhookFormatSchema,
     secrets: { type: 'array', items: webhookSecretViewSchema },
     rateLimit: webhookInputSchema.properties.rateLimit,
-    breaker: webhookInputSchema.properties.breaker,
+    // Shown in ms: the input's TimeSpan strings are read as ms when stored.
+    breaker: {
+      ...webhookInputSchema.properties.breaker,
+      properties: {
+        ...webhookInputSchema.properties.breaker.properties,
+        window: { type: 'integer', minimum: 1, description: 'ms' },
+        coolDown: { type: 'integer', minimum: 1, description: 'ms' },
+      },
+    },
     fifo: { type: 'object', additionalProperties: false, required: ['onDeadLetter'], properties: { onDeadLetter: { type: 'string', enum: ['skip', 'block'] } } },
     createdAt: dateTime,
     updatedAt: dateTime,

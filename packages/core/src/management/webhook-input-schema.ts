@@ -2,6 +2,7 @@ import type { WebhookFormat } from '../model/webhook';
 import { webhookFormatSchema } from './webhook-format';
 import { HEADER_NAME_PATTERN, HEADER_VALUE_PATTERN } from '../model/wire-rules';
 import { MAX_DATE_OFFSET_MS, MIN_RATE_PER_SECOND } from '../settings/resolve-settings';
+import type { DurationInput } from '../settings/settings';
 
 export { FRAMEWORK_HEADERS } from '../model/framework-headers';
 
@@ -9,6 +10,13 @@ import type { FifoDeadLetterPolicy, WebhookBreakerOptions } from '../model/webho
 
 /** A custom header value: plain, or marked sensitive (redacted in logs and views). */
 export type WebhookHeaderInput = string | { value: string; sensitive?: boolean };
+
+/**
+ * A webhook's own circuit-breaker options as the API takes them: those of
+ * {@link WebhookBreakerOptions}, with `window` and `coolDown` in ms or as .NET TimeSpan strings
+ * (`"00:00:30"`, `"1.00:00:00"`), the forms every hookwork duration takes.
+ */
+export type WebhookBreakerInput = Omit<WebhookBreakerOptions, 'window' | 'coolDown'> & { window?: DurationInput; coolDown?: DurationInput };
 
 /** What the management API takes to create a webhook. */
 export interface WebhookInput {
@@ -46,8 +54,12 @@ export interface WebhookInput {
    * `perSecond` rounded up). `null` in an update: back to the app's `rateLimit` setting.
    */
   rateLimit?: { perSecond: number; burst?: number } | null;
-  /** This webhook's own circuit-breaker settings over the app's (durations in ms). `null` in an update: the app's alone. */
-  breaker?: WebhookBreakerOptions | null;
+  /**
+   * This webhook's own circuit-breaker settings over the app's: `window` and `coolDown` in ms or
+   * as TimeSpan strings (`"00:05:00"`), as the `breaker` setting takes them; stored and shown in
+   * ms. `null` in an update: the app's alone.
+   */
+  breaker?: WebhookBreakerInput | null;
   /**
    * Deliver in publish order, one request at a time (`true`: a dead-lettered head is skipped;
    * `{ onDeadLetter: 'block' }`: it holds the ones behind it). `false` turns it off for requests
@@ -120,8 +132,10 @@ export const webhookInputSchema = {
         failureThreshold: { type: 'integer', minimum: 0, maximum: 1_000_000 },
         failureRate: { type: 'number', minimum: 0, maximum: 1 },
         minimumAttempts: { type: 'integer', minimum: 1, maximum: 1_000_000 },
-        window: { type: 'integer', minimum: 1, maximum: MAX_DATE_OFFSET_MS },
-        coolDown: { type: 'integer', minimum: 1, maximum: MAX_DATE_OFFSET_MS },
+        // Durations as the settings take them: whole ms, or a TimeSpan string ("00:05:00") that
+        // the service reads with parseDuration (the bounds then apply to what it reads).
+        window: { type: ['integer', 'string'], minimum: 1, maximum: MAX_DATE_OFFSET_MS, maxLength: 40 },
+        coolDown: { type: ['integer', 'string'], minimum: 1, maximum: MAX_DATE_OFFSET_MS, maxLength: 40 },
       },
     },
     fifo: {

@@ -15,7 +15,9 @@ import { LoggerToken, type Logger } from '../observability/logger';
 import { redactedUrl } from '../observability/redacted-url';
 import { ClockToken, type Clock } from '../runtime/clock';
 import { SettingsToken, type SettingsAccessor } from '../settings/settings';
-import { formatDuration } from '../settings/time-span';
+import { MAX_DATE_OFFSET_MS } from '../settings/resolve-settings';
+import type { DurationInput } from '../settings/settings';
+import { durationAdvice, formatDuration, parseDuration } from '../settings/time-span';
 import { WebhookRepositoryToken, type WebhookRepository } from '../ports/webhook-repository';
 import type { QueueEngine } from '../ports/queue-engine';
 import type { Page, PageRequest } from '../model/page';
@@ -24,9 +26,9 @@ import { checkPage, DEFAULT_PAGE_SIZE } from './page-check';
 import { WebhookChanges } from './webhook-changes';
 import { parsePrecondition, preconditionHolds, webhookEtag, type ParsedPrecondition, type WebhookChangedDetails, type WebhookPrecondition } from './webhook-precondition';
 import { invalidWebhookError } from './webhook-refusal';
-import { REDACTED, type Webhook, type WebhookFormat, type WebhookView } from '../model/webhook';
+import { REDACTED, type Webhook, type WebhookBreakerOptions, type WebhookFormat, type WebhookView } from '../model/webhook';
 import { formatProblems, normalizeFormat } from './webhook-format';
-import { FRAMEWORK_HEADERS, STORABLE_TEXT_PATTERN, webhookInputSchema, type WebhookHeaderInput, type WebhookInput, type WebhookPatch } from './webhook-input-schema';
+import { FRAMEWORK_HEADERS, STORABLE_TEXT_PATTERN, webhookInputSchema, type WebhookBreakerInput, type WebhookHeaderInput, type WebhookInput, type WebhookPatch } from './webhook-input-schema';
 import { checkKey } from '../model/key-rules';
 import { isPlainObject, nonPlainObjects, nonPlainProblem, objectKind as objectKindOf } from '../model/plain-object';
 import { checkUrl, headerNameProblem, headerValueProblem, printableField } from '../model/wire-rules';
@@ -98,6 +100,38 @@ function gotValue(error: ErrorObject): string {
   return ` (got ${shownValue(error.data)})`;
 }
 
+/** A webhook's breaker durations, checked by checkInput: given as ms or as TimeSpan strings, stored as ms. */
+const BREAKER_DURATIONS = ['window', 'coolDown'] as const;
+
+/**
+ * The breaker durations given as TimeSpan strings that parseDuration cannot read, or reads out of
+ * bounds: the schema takes any short string there, and the settings' own advice says how to write
+ * one (`"10"`: ambiguous, `"00:30"`: ambiguous, `"1:00:00:00"`: days with a dot).
+ */
+function breakerDurationProblems(breaker: Record<string, unknown>, reported: ReadonlySet<string>): WebhookInputProblem[] {
+  const problems: WebhookInputProblem[] = [];
+  for (const key of BREAKER_DURATIONS) {
+    const value = breaker[key];
+    const field = `breaker.${key}`;
+    if (typeof value !== 'string' || reported.has(field)) continue;
+    const ms = parseDuration(value);
+    if (ms === undefined) problems.push({ field, problem: `${durationAdvice(value, true)} (got ${shownValue(value)})` });
+    else if (ms < 1) problems.push({ field, problem: `must be at least 1 ms (got ${shownValue(value)})` });
+    else if (ms > MAX_DATE_OFFSET_MS) problems.push({ field, problem: `must be at most ${MAX_DATE_OFFSET_MS} ms (${formatDuration(MAX_DATE_OFFSET_MS)}) (got ${shownValue(value)})` });
+  }
+  return problems;
+}
+
+/** A checked breaker input as stored: its TimeSpan strings read as ms. */
+function breakerInMs(breaker: WebhookBreakerInput): WebhookBreakerOptions {
+  const result: WebhookBreakerOptions = { ...breaker } as WebhookBreakerOptions;
+  for (const key of BREAKER_DURATIONS) {
+    const value = breaker[key];
+    if (typeof value === 'string') result[key] = parseDuration(value)!;
+  }
+  return result;
+}
+
 function describe(error: ErrorObject, suggest: boolean): string {
   const ms = MS_FIELDS.has(error.instancePath);
   // ajv's `number` type takes NaN, and a bound then refused it for a rule it does not break:
@@ -126,7 +160,7 @@ function describe(error: ErrorObject, suggest: boolean): string {
     case 'maxProperties':
       return `has too many entries (at most ${String((error.params as { limit: number }).limit)})`;
     case 'type':
-      if (ms && (error.params as { type: unknown }).type === 'integer') return 'must be a whole number of milliseconds';
+      if (ms) return typeof error.data === 'number' ? `must be a whole number of milliseconds, or a TimeSpan string such as "00:00:10"` : durationAdvice(error.data, true);
       return error.instancePath === '' ? 'webhook input must be an object such as { url, events }' : `must be ${[(error.params as { type: string | string[] }).type].flat().map((t) => `a${/^[aeiou]/.test(t) ? 'n' : ''} ${t}`).join(' or ')}`;
     case 'minimum':
     case 'exclusiveMinimum':
@@ -247,11 +281,12 @@ export interface Webhooks {
   listWithUnknownEvents(): Promise<WebhookView[]>;
   /**
    * Starts a secret rotation: a new generated secret signs from now on, and the current ones go
-   * on signing until the grace period ends (0 to 30 days, ms; default the secretRotationGracePeriod
-   * setting). Returns the new secret in clear, once. With `ifMatch` ({@link WebhookPrecondition}),
+   * on signing until the grace period ends (0 to 30 days: `gracePeriod` in ms or as a TimeSpan
+   * string such as `"01:00:00"`, as the secretRotationGracePeriod setting takes it, or
+   * `gracePeriodMs` in ms; default that setting). Returns the new secret in clear, once. With `ifMatch` ({@link WebhookPrecondition}),
    * only if the webhook is still in a state it names: else HOOKWORK_ERR_WEBHOOK_CHANGED.
    */
-  rotateSecret(key: string, options?: { gracePeriodMs?: number } & WebhookPrecondition): Promise<RotatedSecret>;
+  rotateSecret(key: string, options?: { gracePeriod?: DurationInput; gracePeriodMs?: number } & WebhookPrecondition): Promise<RotatedSecret>;
   /**
    * Removes one secret at once (e.g. a leaked one). HOOKWORK_ERR_SECRET_NOT_FOUND for an unknown
    * id. Revoking the last secret that signs is not refused (a leaked one must go at once), but
@@ -548,10 +583,19 @@ export class WebhookService implements Webhooks {
    * on signing until the grace period ends (default: the secretRotationGracePeriod setting).
    * Returns the new secret in clear, once.
    */
-  async rotateSecret(key: string, options?: { gracePeriodMs?: number } & WebhookPrecondition): Promise<RotatedSecret> {
+  async rotateSecret(key: string, options?: { gracePeriod?: DurationInput; gracePeriodMs?: number } & WebhookPrecondition): Promise<RotatedSecret> {
     checkKey('webhooks.rotateSecret()', 'key', key, 'webhookKey');
-    const precondition = parsePrecondition('webhooks.rotateSecret()', options ?? undefined, ['gracePeriodMs']);
-    const { gracePeriodMs } = options ?? {};
+    const precondition = parsePrecondition('webhooks.rotateSecret()', options ?? undefined, ['gracePeriod', 'gracePeriodMs']);
+    const { gracePeriod } = options ?? {};
+    let { gracePeriodMs } = options ?? {};
+    if (gracePeriod !== undefined) {
+      // The forms every hookwork duration takes, read by the settings' parser.
+      if (gracePeriodMs !== undefined) throw new HookworkError('HOOKWORK_ERR_INVALID_ARGUMENT', 'rotateSecret(): give gracePeriod or gracePeriodMs, not both');
+      const ms = parseDuration(gracePeriod);
+      if (ms === undefined) throw new HookworkError('HOOKWORK_ERR_INVALID_ARGUMENT', `rotateSecret(): gracePeriod ${durationAdvice(gracePeriod)} (got ${shownValue(gracePeriod)})`);
+      if (ms > MAX_GRACE_PERIOD_MS) throw new HookworkError('HOOKWORK_ERR_INVALID_ARGUMENT', `rotateSecret(): gracePeriod must be at most 30 days ("30.00:00:00", ${MAX_GRACE_PERIOD_MS} ms); got ${shownValue(gracePeriod)}`);
+      gracePeriodMs = Math.round(ms);
+    }
     // A bad grace period would silently revoke the current secret (an expiry in 1970) and every
     // receiver still on it would answer 401: refused instead.
     if (gracePeriodMs !== undefined && (!Number.isInteger(gracePeriodMs) || gracePeriodMs < 0 || gracePeriodMs > MAX_GRACE_PERIOD_MS)) {
@@ -704,6 +748,7 @@ export class WebhookService implements Webhooks {
     const validate = mode === 'create' ? validateInput : validatePatch;
     const problems = validate(input) ? [] : this.schemaProblems(validate.errors);
     const reported = new Set(problems.map((p) => p.field));
+    if (isRecord(input.breaker)) problems.push(...breakerDurationProblems(input.breaker, reported));
     let href: string | undefined;
     if (typeof input.url === 'string' && !reported.has('url')) {
       const url = checkUrl(input.url);
@@ -797,6 +842,13 @@ export class WebhookService implements Webhooks {
     const seen = new Set<string>();
     for (const [name, value] of Object.entries(headers)) {
       const lower = name.toLowerCase();
+      if (name === '__proto__') {
+        // A valid header token, but every object it passes through (this input, the stored JSON
+        // read back, a transport's header bag, a receiver's) takes the key as its prototype on
+        // assignment: it was dropped without a word. Refused by name, as the admin API refuses it.
+        problems.push({ field: 'headers.__proto__', problem: "is a header named __proto__, which JavaScript reads as an object's prototype (assigned, it was dropped without a word); give the header another name" });
+        continue;
+      }
       const hopByHop = connectionHeaderProblem(name);
       if (hopByHop) problems.push({ field: `headers.${name}`, problem: hopByHop });
       else if (reserved.has(lower)) problems.push({ field: `headers.${name}`, problem: 'is set by hookwork itself and cannot be overridden by a custom header' });
@@ -855,7 +907,7 @@ export class WebhookService implements Webhooks {
   /** The flow-control fields of a webhook: those given (null: removed), else those it had. */
   private flowControl(input: Pick<WebhookInput, 'rateLimit' | 'breaker' | 'fifo'>, current: Pick<Webhook, 'rateLimit' | 'breaker' | 'fifo'>): Pick<Webhook, 'rateLimit' | 'breaker' | 'fifo'> {
     const rateLimit = input.rateLimit === undefined ? current.rateLimit : input.rateLimit === null ? undefined : { perSecond: input.rateLimit.perSecond, burst: input.rateLimit.burst ?? Math.max(1, Math.ceil(input.rateLimit.perSecond)) };
-    const breaker = input.breaker === undefined ? current.breaker : input.breaker === null || Object.keys(input.breaker).length === 0 ? undefined : { ...input.breaker };
+    const breaker = input.breaker === undefined ? current.breaker : input.breaker === null || Object.keys(input.breaker).length === 0 ? undefined : breakerInMs(input.breaker);
     const fifo = input.fifo === undefined ? current.fifo : input.fifo === false ? undefined : { onDeadLetter: (input.fifo === true ? undefined : input.fifo.onDeadLetter) ?? 'skip' };
     return { ...(rateLimit ? { rateLimit } : {}), ...(breaker ? { breaker } : {}), ...(fifo ? { fifo } : {}) };
   }

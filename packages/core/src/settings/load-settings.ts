@@ -8,6 +8,7 @@ import { defaultLogger, type Logger } from '../observability/logger';
 import type { HookworkSettingsInput } from './settings';
 import { givenSettings } from './given-settings';
 import { RENAMED_SETTING_KEYS, settingsInputSchema } from './resolve-settings';
+import { setOwn } from '../runtime/own-property';
 
 /** Where {@link loadSettings} reads from; later sources override earlier ones. */
 export interface LoadSettingsOptions {
@@ -98,10 +99,12 @@ function canonicalKeys(value: Record<string, unknown>, schema: SchemaNode, path 
   const result: Record<string, unknown> = {};
   for (const [key, inner] of Object.entries(value)) {
     const name = known.get(key.toLowerCase()) ?? key;
-    const innerSchema = schema.properties?.[name];
-    if (innerSchema?.properties && inner && typeof inner === 'object' && !Array.isArray(inner)) result[name] = canonicalKeys(inner as Record<string, unknown>, innerSchema, `${path}${name}.`);
+    // Own keys only, and set as own: a file's "__proto__" found Object.prototype as its schema and,
+    // assigned, became the result's prototype — dropped without a word. Kept, it is refused as unknown.
+    const innerSchema = schema.properties && Object.hasOwn(schema.properties, name) ? schema.properties[name] : undefined;
+    if (innerSchema?.properties && inner && typeof inner === 'object' && !Array.isArray(inner)) setOwn(result, name, canonicalKeys(inner as Record<string, unknown>, innerSchema, `${path}${name}.`));
     // appsettings.json often holds numbers and booleans as strings ("MaximumRetries": "3"), which .NET binds.
-    else result[name] = typeof inner === 'string' && innerSchema ? configValue(inner, innerSchema) : inner;
+    else setOwn(result, name, typeof inner === 'string' && innerSchema ? configValue(inner, innerSchema) : inner);
   }
   return result;
 }

@@ -448,6 +448,17 @@ describe('loadSettings', () => {
     });
   });
 
+  it('refuses a file\'s __proto__ key as unknown, at the top of the section and inside a group, instead of dropping it', () => {
+    // Assigned while the keys were put in canonical case, it became the object's prototype: the
+    // settings it held were dropped without a word (and read through the prototype where looked up).
+    const file = join(dir, 'proto.json');
+    for (const [section, key] of [['{"__proto__": {"maximumRetries": 0}}', '__proto__'], ['{"breaker": {"__proto__": {"coolDown": 5}}}', 'breaker.__proto__']] as const) {
+      writeFileSync(file, `{"Hookwork": ${section}}`);
+      const input = loadSettings({ file });
+      expect(() => resolveSettings(input)).toThrow(expect.objectContaining({ code: 'HOOKWORK_ERR_INVALID_SETTINGS', details: [expect.objectContaining({ key })] }));
+    }
+  });
+
   it('reports a bad environment value under its key', () => {
     expect(() => resolveSettings(loadSettings({ env: { HOOKWORK_MAXIMUM_RETRIES: 'many' } }))).toThrow(/maximumRetries must be a whole number \(got "many"\)/);
   });

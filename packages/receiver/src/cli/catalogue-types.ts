@@ -1,4 +1,6 @@
 import type { Options } from 'json-schema-to-typescript';
+import { quoted } from '../errors/visible-text';
+import { setOwn } from '../headers';
 
 /** A JSON Schema object as the catalogue holds it. */
 type Schema = { [keyword: string]: unknown };
@@ -75,9 +77,10 @@ function inlineNestedTitles(schema: unknown, top = true): unknown {
   const result: Schema = {};
   for (const [key, value] of Object.entries(schema as Schema)) {
     if (key === 'title' && !top) continue;
-    result[key] = key === 'properties' || key === '$defs' || key === 'definitions' || key === 'patternProperties'
+    // setOwn: a schema's "__proto__" keyword set the copy's prototype, and the schema read as {} (any object).
+    setOwn(result, key, key === 'properties' || key === '$defs' || key === 'definitions' || key === 'patternProperties'
       ? Object.fromEntries(Object.entries(value as Schema).map(([name, inner]) => [name, inlineNestedTitles(inner, false)]))
-      : inlineNestedTitles(value, false);
+      : inlineNestedTitles(value, false));
   }
   return result;
 }
@@ -152,9 +155,9 @@ function generatorKeyword(schema: unknown, path: string): string | undefined {
 /** Refuses a document any of whose schemas holds a generator keyword, naming where. */
 function refuseGeneratorKeywords(document: CatalogueInput): void {
   const places: [string, unknown][] = [
-    ...Object.entries(document.components?.schemas ?? {}).map(([key, schema]): [string, unknown] => [`components.schemas[${JSON.stringify(key)}]`, schema]),
+    ...Object.entries(document.components?.schemas ?? {}).map(([key, schema]): [string, unknown] => [`components.schemas[${quoted(key)}]`, schema]),
     ...Object.entries(document.webhooks ?? {}).map(([key, entry]): [string, unknown] => [
-      `webhooks[${JSON.stringify(key)}]'s payload schema`,
+      `webhooks[${quoted(key)}]'s payload schema`,
       (entry as { post?: CatalogueOperation } | undefined)?.post?.requestBody?.content?.['application/json']?.schema,
     ]),
   ];
@@ -186,7 +189,7 @@ function selfContainedPayloadSchema(document: CatalogueInput, operation: Catalog
   const outside = externalRef(schema);
   if (outside !== undefined) {
     throw new CatalogueInputError(
-      `webhooks["${alias}"]'s payload schema refers to ${JSON.stringify(outside)}, outside the document; hookwork-types reads the document alone — it fetches no URL and reads no other file — and a hookwork catalogue refers only within itself: is this document from a sender you trust?`,
+      `webhooks["${alias}"]'s payload schema refers to ${quoted(outside)}, outside the document; hookwork-types reads the document alone — it fetches no URL and reads no other file — and a hookwork catalogue refers only within itself: is this document from a sender you trust?`,
     );
   }
   return schema;
@@ -194,7 +197,7 @@ function selfContainedPayloadSchema(document: CatalogueInput, operation: Catalog
 
 /** A value as a message shows it: JSON, cut short. */
 const shown = (value: unknown) => {
-  const text = JSON.stringify(value) ?? String(value);
+  const text = quoted(value);
   return text.length > 60 ? `${text.slice(0, 57)}...` : text;
 };
 
@@ -207,7 +210,7 @@ const shown = (value: unknown) => {
  */
 function checkEventShape(key: string, operation: CatalogueOperation, spellings: Map<string, string>): void {
   const refuse = (what: string, value: unknown, want: string): never => {
-    throw new CatalogueInputError(`webhooks[${JSON.stringify(key)}]'s ${what} is ${shown(value)}, not ${want}; this is not a hookwork catalogue as \`npx hookwork catalogue\` writes it`);
+    throw new CatalogueInputError(`webhooks[${quoted(key)}]'s ${what} is ${shown(value)}, not ${want}; this is not a hookwork catalogue as \`npx hookwork catalogue\` writes it`);
   };
   const event = operation['x-hookwork-event'] as unknown as Record<string, unknown>;
   if (typeof event !== 'object' || event === null || Array.isArray(event)) refuse('x-hookwork-event', event, 'an object');
@@ -227,7 +230,7 @@ function checkEventShape(key: string, operation: CatalogueOperation, spellings: 
     const earlier = spellings.get(spelling);
     if (earlier !== undefined) {
       throw new CatalogueInputError(
-        `webhooks[${JSON.stringify(key)}] gives the ${spelling.startsWith('pattern ') ? '' : 'alias '}${JSON.stringify(spelling)}${earlier === key ? ' twice' : `, which webhooks[${JSON.stringify(earlier)}] gives too`}; an alias names one event in a hookwork catalogue, so this is not one \`npx hookwork catalogue\` wrote`,
+        `webhooks[${quoted(key)}] gives the ${spelling.startsWith('pattern ') ? '' : 'alias '}${quoted(spelling)}${earlier === key ? ' twice' : `, which webhooks[${quoted(earlier)}] gives too`}; an alias names one event in a hookwork catalogue, so this is not one \`npx hookwork catalogue\` wrote`,
       );
     }
     spellings.set(spelling, key);
@@ -244,7 +247,7 @@ function checkEventShape(key: string, operation: CatalogueOperation, spellings: 
  */
 export async function generateEventTypes(document: CatalogueInput, options: GenerateOptions): Promise<string> {
   const typeName = options.typeName ?? 'HookworkEvent';
-  if (!IDENTIFIER.test(typeName)) throw new CatalogueInputError(`--name ${JSON.stringify(typeName)} is not a TypeScript identifier`);
+  if (!IDENTIFIER.test(typeName)) throw new CatalogueInputError(`--name ${quoted(typeName)} is not a TypeScript identifier`);
   if (RESERVED_TYPE_NAMES.has(typeName)) {
     throw new CatalogueInputError(`--name ${typeName} is ${/^[a-z]/.test(typeName) ? 'a reserved word or built-in type of TypeScript' : 'a global of JavaScript or TypeScript that the type would shadow'}; choose a name of your own, e.g. ${typeName.charAt(0).toUpperCase()}${typeName.slice(1)}WebhookEvent`);
   }

@@ -59,6 +59,28 @@ describe('npx hookwork-types', () => {
     expect(result.stderr).toMatch(/--out needs a value/);
   });
 
+  it('prints refusals with the characters a reader cannot see escaped, as core\'s refusals do', async () => {
+    // A key with U+202E reversed the rest of the terminal line; U+2028 and a zero-width space hid.
+    const bad = { openapi: '3.1.0', webhooks: { 'a.\u202eb\u2028\u200b': { post: { 'x-hookwork-event': 'x\ufeff' } } } };
+    const refused = await hookworkTypes(file('invisible.json', JSON.stringify(bad)));
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain('webhooks["a.\\u202eb\\u2028\\u200b"]\'s x-hookwork-event is "x\\ufeff", not an object');
+    expect(refused.stderr).not.toMatch(/[\u202e\u2028\u200b\ufeff]/);
+    const option = await hookworkTypes(file('invisible-option.json', '{"openapi":"3.1.0","webhooks":{}}'), '--na\u200bme', 'X');
+    expect(option.code).toBe(2);
+    expect(option.stderr).toContain("--na\\u200bme");
+    expect(option.stderr).not.toContain('\u200b');
+  });
+
+  it('keeps a schema keyword named __proto__ as a key of the copy it types, not as its prototype', async () => {
+    // Copied by assignment, `{ "__proto__": {…} }` became the copy's prototype and the field typed as {} (any non-null value).
+    const text = '{"openapi":"3.1.0","webhooks":{"a.b":{"post":{"x-hookwork-event":{"alias":"a.b","synonyms":[],"patterns":[],"described":true},"requestBody":{"content":{"application/json":{"schema":{"$ref":"#/components/schemas/payload.a.b"}}}}}}},"components":{"schemas":{"payload.a.b":{"type":"object","properties":{"x":{"__proto__":{"type":"number"}},"__proto__":{"type":"string"}}}}}}';
+    const result = await hookworkTypes(file('proto-keyword.json', text));
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain('__proto__?: string;');
+    expect(result.stdout).not.toMatch(/x\?: \{\};/);
+  });
+
   it("keeps the banner one comment line whatever the document's title holds: a line break would have made the rest code in the receiver's build", async () => {
     const catalogue = { openapi: '3.1.0', info: { title: 'Site\nexport const injected = 1;', version: '1.0\u2028export const also = 2;' }, webhooks: {} };
     const result = await hookworkTypes(file('title.json', JSON.stringify(catalogue)));

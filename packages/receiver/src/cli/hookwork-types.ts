@@ -3,6 +3,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { basename, dirname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ReceiverError } from '../errors/receiver-error';
+import { visibleLines } from '../errors/visible-text';
 import { CatalogueInputError, generateEventTypes, type CatalogueInput, type GenerateOptions } from './catalogue-types';
 
 // `npx hookwork-types catalogue.json --out src/events.ts`: the receiver's event union from the
@@ -96,15 +97,15 @@ export async function main(argv: readonly string[]): Promise<number> {
     const text = await generateEventTypes(document, { compile, source: basename(file), ...(values.name !== undefined ? { typeName: values.name } : {}) });
     if (values.out) {
       writeOutput(values.out, text);
-      process.stderr.write(`hookwork-types: wrote ${Object.keys(document.webhooks ?? {}).length} events to ${values.out}\n`);
+      process.stderr.write(`hookwork-types: wrote ${Object.keys(document.webhooks ?? {}).length} events to ${visibleLines(values.out)}\n`);
     } else process.stdout.write(text);
     return 0;
   } catch (error) {
     if (error instanceof CatalogueInputError) {
-      process.stderr.write(`hookwork-types: ${error.message}\n\n${USAGE}`);
+      process.stderr.write(`hookwork-types: ${visibleLines(error.message)}\n\n${USAGE}`);
       return 2;
     }
-    process.stderr.write(`hookwork-types: ${(error as Error)?.message ?? error}\n`);
+    process.stderr.write(`hookwork-types: ${visibleLines(String((error as Error)?.message ?? error))}\n`);
     return 1;
   }
 }
