@@ -57,11 +57,33 @@ interface Pending {
   done: boolean;
 }
 
+/**
+ * One processing of a job in this process. A job whose lease lapsed while its attempt ran (the
+ * process starved of CPU past its lock, a blocked event loop) is given back by BullMQ's stalled-job
+ * check and may be taken again by this same process while that attempt still runs.
+ */
+interface Run {
+  /** The lock token it holds the job under. */
+  token: string | undefined;
+  /** The attempt delivered the request (or dropped it): another processing of its job must not send it again. */
+  sent: boolean;
+  /** The processor returned (the run is kept until BullMQ is done with the job and its verdict checked). */
+  over: boolean;
+  /** Made only when a later processing of the same job waits for this one. */
+  ended?: Promise<void>;
+  end?: () => void;
+}
+
+/** How long a request delivered here whose job BullMQ would not complete (its lease had lapsed) is remembered, ms. */
+const SENT_MEMORY_MS = 10 * 60 * 1000;
+/** At most this many such requests are remembered (each an id and a time). */
+const SENT_MEMORY_MAX = 10_000;
+
 /** What the engine's Worker reports back. */
 interface WorkerHooks {
   applied(job: Job): void;
   /** Undefined when there is nothing to look up (most jobs): no promise made and awaited per job. */
-  finished(job: Job): Promise<void> | undefined;
+  finished(job: Job, token: string): Promise<void> | undefined;
 }
 
 /**
@@ -70,6 +92,9 @@ interface WorkerHooks {
  * worked; a job whose move failed (its lock was lost to another process) emits neither.
  */
 class HookworkWorker extends Worker<RequestJobData, void, string> {
+  /** The lock tokens of the processings running here, by job id (two only after a lapsed lease). */
+  private readonly tokens = new Map<string, string | string[]>();
+
   constructor(name: string, processor: (job: Job<RequestJobData>, token?: string) => Promise<void>, options: ConstructorParameters<typeof Worker<RequestJobData, void, string>>[2], private readonly hooks: WorkerHooks) {
     super(name, processor, options);
     this.on('completed', (job) => hooks.applied(job));
@@ -77,12 +102,33 @@ class HookworkWorker extends Worker<RequestJobData, void, string> {
   }
 
   override async processJob(job: Job<RequestJobData, void, string>, token: string, fetchNextCallback?: () => boolean) {
+    const id = job.id!;
+    const others = this.tokens.get(id);
+    this.tokens.set(id, others === undefined ? token : [...(typeof others === 'string' ? [others] : others), token]);
     try {
       return await super.processJob(job, token, fetchNextCallback);
     } finally {
-      const checking = this.hooks.finished(job);
+      this.untrack(id, token);
+      const checking = this.hooks.finished(job, token);
       if (checking) await checking;
     }
+  }
+
+  /**
+   * BullMQ renews locks by job id: a processing that ends stops the renewal of the job's lock
+   * whatever token holds it. When a processing whose lease had lapsed ends while the one that took
+   * the job again runs, that one's lock is tracked again — else it lapsed in turn, and the job was
+   * given back and sent once more, again and again.
+   */
+  private untrack(id: string, token: string): void {
+    const tokens = this.tokens.get(id);
+    if (tokens === undefined || typeof tokens === 'string') {
+      this.tokens.delete(id);
+      return;
+    }
+    const left = tokens.filter((t) => t !== token);
+    this.tokens.set(id, left.length === 1 ? left[0]! : left);
+    this.lockManager.trackJob(id, left[left.length - 1]!, Date.now());
   }
 }
 
@@ -130,6 +176,10 @@ export class BullmqQueueEngine implements QueueEngine<never> {
   /** Processor calls not yet finished (running, waiting for a slot, or being settled). */
   private inProcess = 0;
   private lastErrors = new Map<string, number>();
+  /** The processings running here, by job id: see {@link Run}. */
+  private readonly runs = new Map<string, Run>();
+  /** Requests delivered (or dropped) here whose job BullMQ would not complete, by id, with when. */
+  private readonly sentUnapplied = new Map<string, number>();
   /** Whether {@link ready} resolved: before, a failure is start()'s error, not a background one to log as well. */
   private isReady = false;
 
@@ -288,7 +338,7 @@ export class BullmqQueueEngine implements QueueEngine<never> {
         autorun: false,
         settings: { backoffStrategy: (_attempts, _type, error) => (error instanceof RetryAt ? Math.max(1, error.dueAt - Date.now()) : this.context.settings.current.period) },
       },
-      { applied: (job) => this.applied(job), finished: (job) => this.finished(job) },
+      { applied: (job) => this.applied(job), finished: (job, token) => this.finished(job, token) },
     );
     this.worker.on('error', (error) => this.reportError('bullmq worker', error));
     this.worker.on('lockRenewalFailed', (ids: string[]) => {
@@ -519,17 +569,33 @@ export class BullmqQueueEngine implements QueueEngine<never> {
     await this.redis.close();
   }
 
-  /** One job: wait for a lane, let core decide, hand the verdict to BullMQ. */
+  /**
+   * One job: wait for a lane, let core decide, hand the verdict to BullMQ. A job given back by
+   * BullMQ after its lease lapsed, whose request an attempt of this process delivered (still running
+   * when the job was taken again, or ended with a completion BullMQ refused), is completed without
+   * being sent again: at-least-once stays, but one process does not send a request it delivered.
+   */
   private async process(job: Job<RequestJobData>, token: string | undefined): Promise<void> {
     this.inProcess++;
+    const id = job.id!;
+    const earlier = this.runs.get(id);
+    const run: Run = { token, sent: false, over: false };
+    this.runs.set(id, run);
     try {
-      await this.processJob(job, token);
+      if (earlier && !earlier.over) await (earlier.ended ??= new Promise<void>((resolve) => (earlier.end = resolve)));
+      if (earlier?.sent || this.sentUnapplied.delete(id)) {
+        run.sent = true;
+        return;
+      }
+      await this.processJob(job, token, run);
     } finally {
+      run.over = true;
+      run.end?.();
       this.inProcess--;
     }
   }
 
-  private async processJob(job: Job<RequestJobData>, token: string | undefined): Promise<void> {
+  private async processJob(job: Job<RequestJobData>, token: string | undefined, run: Run): Promise<void> {
     const request = requestOfJob(job, token);
     if (this.stopping) return this.giveBack(job, token);
     if (!this.context.settings.current.enabled) return this.holdWhileDisabled(job, token);
@@ -558,6 +624,7 @@ export class BullmqQueueEngine implements QueueEngine<never> {
     switch (verdict.kind) {
       case 'delivered':
       case 'drop':
+        run.sent = true;
         this.pending.set(job, pending);
         return;
       case 'retry':
@@ -624,25 +691,47 @@ export class BullmqQueueEngine implements QueueEngine<never> {
    * applied before the reply was lost with the connection; otherwise it was not (the lock was
    * lost to another process, which settles the request itself).
    */
-  private finished(job: Job): Promise<void> | undefined {
+  private finished(job: Job, token: string): Promise<void> | undefined {
     const pending = this.pending.get(job);
-    if (!pending) return undefined;
+    if (!pending) {
+      this.forgetRun(job.id!, token);
+      return undefined;
+    }
     this.pending.delete(job);
-    return this.checkApplied(job, pending);
+    // The run is kept until the check has remembered what it sent: a job given back and taken
+    // again meanwhile finds this run (sent) rather than nothing, and does not send again.
+    return this.checkApplied(job, pending).finally(() => this.forgetRun(job.id!, token));
+  }
+
+  private forgetRun(id: string, token: string): void {
+    if (this.runs.get(id)?.token === token) this.runs.delete(id);
   }
 
   private async checkApplied(job: Job, pending: Pending): Promise<void> {
     let applied = false;
+    const verdict = pending.settlement.verdict;
     try {
       const now = await this.read(job.id!);
-      const verdict = pending.settlement.verdict;
       if (verdict.kind === 'delivered' || verdict.kind === 'drop') applied = now === undefined;
       else if (verdict.kind === 'retry') applied = now?.state === 'pending' && now.attempts === verdict.attempts;
       else if (verdict.kind === 'dead') applied = now?.state === 'dead' && now.attempts === verdict.attempts;
     } catch (error) {
       this.reportError('checking a settled request', error);
     }
+    // Still in Redis, or not known (the read failed): its lease lapsed before the completion, and
+    // BullMQ gives the job back; remembering one that was completed after all costs an entry.
+    if (!applied && (verdict.kind === 'delivered' || verdict.kind === 'drop')) this.rememberSent(job.id!);
     this.settle(pending, applied);
+  }
+
+  /** Remembers a request delivered here whose job BullMQ did not complete (see {@link process}). */
+  private rememberSent(id: string): void {
+    const now = Date.now();
+    for (const [old, at] of this.sentUnapplied) {
+      if (at > now - SENT_MEMORY_MS && this.sentUnapplied.size < SENT_MEMORY_MAX) break;
+      this.sentUnapplied.delete(old);
+    }
+    this.sentUnapplied.set(id, now);
   }
 
   private settle(pending: Pending, applied: boolean): void {
