@@ -276,7 +276,6 @@ export class BullmqQueueEngine implements QueueEngine<never> {
       if (flows.length === 1) await this.queue.add(flows[0]!.name, flows[0]!.data, flows[0]!.opts);
       else await this.flows.addBulk(flows);
     } catch (error) {
-      await held.catch(() => {});
       const failure = redisFailure(error, this.redis.producer.options.commandTimeout);
       if (!failure.sent) {
         throw new HookworkError('HOOKWORK_ERR_ENQUEUE_FAILED', `could not enqueue ${requests.length} request(s) in Redis at ${this.redis.where}: ${failure.text}; nothing of them was stored — publish again once Redis answers`, { cause: error });
