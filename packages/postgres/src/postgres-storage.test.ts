@@ -890,8 +890,8 @@ describe('delivery bookkeeping in few statements', () => {
       listen.on('notification', (n) => payloads.push(n.payload ?? ''));
       await listen.query(`LISTEN "hookwork:${schema}"`);
       const claim = { owner: 'me', leaseMs: 60_000, now: new Date() };
-      expect(await storage.queue.enqueueClaimed!([request('all-leased')], { ...claim, ids: ['all-leased'] })).toHaveLength(1);
-      expect(await storage.queue.enqueueClaimed!([request('leased'), request('left')], { ...claim, ids: ['leased'] })).toHaveLength(1);
+      expect(await storage.queue.enqueueClaimed!([request('all-leased')], { ...claim, ids: ['all-leased'] })).toMatchObject({ claimed: [{ id: 'all-leased' }], stored: ['all-leased'] });
+      expect(await storage.queue.enqueueClaimed!([request('leased'), request('left')], { ...claim, ids: ['leased'] })).toMatchObject({ claimed: [{ id: 'leased' }], stored: ['leased', 'left'] });
       await other.queue.enqueue([request('from-other')]);
       // Notifications arrive in commit order: once the other store's has come, every earlier one has.
       await waitUntil(() => payloads.length >= 2 && payloads.at(-1) !== payloads[0]);
