@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createHookwork, isHookworkError, keyedMessageId, type Hookwork, type HookworkSettingsInput } from '@hookwork/core';
-import { startSilentServer, startTestReceiver, stopDuringStart, type ReceivedRequest, type TestReceiver, ThingHappened, thingComposer } from '@hookwork/core/testing';
+import { expectRepeatedPublishEnqueuedOnce, startSilentServer, startTestReceiver, stopDuringStart, type ReceivedRequest, type TestReceiver, ThingHappened, thingComposer } from '@hookwork/core/testing';
 import { sqliteStorage } from '@hookwork/sqlite';
 import { Queue, QueueEvents } from 'bullmq';
 import { Redis } from 'ioredis';
@@ -114,6 +114,29 @@ describe('an app on SQLite with the BullMQ queue', () => {
 
   // An attempt cut off by stop() was reported as a failed, retrying one (attemptFailed,
   // hookwork_attempts_total{outcome="retrying"}) though it counted for nothing.
+  it('counts a publish made again with its idempotencyKey as enqueued once (lifecycle event, metric), and drain() does not wait for what it skipped', async () => {
+    // Each app on the one queue and file, as another process.
+    const queueName = `app${++queues}`;
+    await expectRepeatedPublishEnqueuedOnce(() => startApp(TEST_REDIS_URL, {}, queueName), receiver);
+  });
+
+  it('counts only the requests a batch stored when BullMQ skips some of it (FlowProducer.addBulk)', async () => {
+    const app = await startApp();
+    const enqueued: string[] = [];
+    app.lifecycle.on('enqueued', (requests) => enqueued.push(...requests.map((r) => r.requestId)));
+    const a = await app.webhooks.create({ url: receiver.url, events: ['thing.happened'] });
+    await app.publish(new ThingHappened('order-7'), { idempotencyKey: 'order-7:paid' });
+    // A second webhook: the same publish made again is a batch of two jobs, the first held (or remembered) already.
+    const b = await app.webhooks.create({ url: receiver.url, events: ['thing.happened'] });
+    await app.publish(new ThingHappened('order-7'), { idempotencyKey: 'order-7:paid' });
+    await app.drain({ timeoutMs: 10_000 });
+    await app.publish(new ThingHappened('order-7'), { idempotencyKey: 'order-7:paid' });
+    await app.drain({ timeoutMs: 10_000 });
+    expect(enqueued.sort()).toEqual([keyedMessageId('order-7:paid', a.key, 'thing.happened', 0), keyedMessageId('order-7:paid', b.key, 'thing.happened', 0)].sort());
+    expect((await app.metrics.scrape()).text).toMatch(/^hookwork_requests_enqueued_total 2$/m);
+    expect(receiver.requests).toHaveLength(2);
+  });
+
   it('reports an attempt cut off by stop() as released, not failed; the next process sends it with its retry count unchanged', async () => {
     const queueName = `released${++queues}`;
     const first = await startApp(TEST_REDIS_URL, { stopTimeout: 300 }, queueName);

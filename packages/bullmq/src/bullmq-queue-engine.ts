@@ -5,6 +5,7 @@ import {
   type DeliveryHandler,
   type DeliveryVerdict,
   type EngineEnqueueOptions,
+  type EnqueueResult,
   type NewWebhookRequest,
   type Page,
   type QueueCounts,
@@ -24,6 +25,22 @@ import { isConnectionError, redisFailure, type RedisClients } from './redis-conn
 import { WebhookLanes } from './webhook-lanes';
 
 type SettledListener = (request: WebhookRequest, verdict: DeliveryVerdict) => void;
+
+/**
+ * The ids of `requests` an add stored, given those `held` before it: the first of each id not
+ * held. The read failing (the add succeeded: the connection answered) counts every one stored.
+ */
+async function storedIds(requests: readonly NewWebhookRequest[], held: Promise<string[]>): Promise<string[]> {
+  const skipped = new Set(await held.catch((): string[] => []));
+  const stored: string[] = [];
+  for (const { id } of requests) {
+    if (skipped.has(id)) continue;
+    // A repeat later in the batch: BullMQ finds the first one stored.
+    skipped.add(id);
+    stored.push(id);
+  }
+  return stored;
+}
 
 /** Attempts BullMQ may make of a job: never the limit, since core decides when a request is dead. */
 const UNLIMITED_ATTEMPTS = 2 ** 31 - 1;
@@ -239,13 +256,13 @@ export class BullmqQueueEngine implements QueueEngine<never> {
     this.redis.report({ lost: (error) => this.context.onError('redis connection', error), back: (message) => this.context.logger.warn(message) });
   }
 
-  enqueue(requests: readonly NewWebhookRequest[], options?: EngineEnqueueOptions<never>): Promise<void> {
+  enqueue(requests: readonly NewWebhookRequest[], options?: EngineEnqueueOptions<never>): Promise<EnqueueResult> {
     if (options?.transaction !== undefined) {
       return Promise.reject(
         new HookworkError('HOOKWORK_ERR_INVALID_TRANSACTION', 'the bullmq queue cannot enqueue inside a host transaction (Redis is not the host\'s database); publish after the transaction commits, or use a PostgreSQL queue for a transactional outbox'),
       );
     }
-    if (requests.length === 0) return Promise.resolve();
+    if (requests.length === 0) return Promise.resolve({ stored: [] });
     const unusable = requests.find((r) => typeof r.id !== 'string' || r.id === '' || r.id.includes(':') || String(parseInt(r.id, 10)) === r.id);
     if (unusable) {
       return Promise.reject(
@@ -266,9 +283,20 @@ export class BullmqQueueEngine implements QueueEngine<never> {
    * is not connected) or Redis refused the batch whole; HOOKWORK_ERR_ENQUEUE_UNCERTAIN when the
    * connection was lost, or no answer came, after it was sent: Redis runs the EXEC it read, so
    * the jobs may be stored — and were, 13 times in a reviewer's run of 2,220 such failures.
+   *
+   * Resolves with the ids stored. BullMQ's add answers a skipped job with its id as it answers a
+   * new one, so the ids held (a job, or its deduplication key) are read by a script sent on the
+   * producer connection just before the add — in the same round trip, Redis running the two in
+   * that order — and those are the skipped ones, with a repeat within the batch. Not in the add's
+   * transaction: two processes adding one id at the same moment may both count it as stored
+   * (Redis stores it once).
    */
-  private async enqueueJobs(requests: readonly NewWebhookRequest[], idempotent: boolean): Promise<void> {
+  private async enqueueJobs(requests: readonly NewWebhookRequest[], idempotent: boolean): Promise<EnqueueResult> {
     const now = Date.now();
+    // Sent before the add (ioredis writes a connection's commands in call order); awaited after it.
+    const held = this.redis.producer.hookworkHeldIds(this.queue.keys['']!, ...requests.map((r) => r.id));
+    // Settled here, or a failed add would leave its rejection unhandled: the add's failure is reported.
+    held.catch(() => {});
     const flows = requests.map((request) => {
       const job = toJob(request, now);
       const { name, data, timestamp } = job;
@@ -308,6 +336,7 @@ export class BullmqQueueEngine implements QueueEngine<never> {
         { cause: error },
       );
     }
+    return { stored: await storedIds(requests, held) };
   }
 
   async start(handler: DeliveryHandler): Promise<void> {

@@ -144,6 +144,22 @@ for _, id in ipairs(ids) do
 end
 return #ids`,
   },
+  /**
+   * KEYS: none. ARGV: job key base, then job ids. Returns the ids held: a job of that id exists,
+   * or its deduplication key (`<base>de:<id>`, left by an idempotent enqueue) — the ids BullMQ's
+   * add skips. Sent just before the add, so the enqueue can say which it stored.
+   */
+  hookworkHeldIds: {
+    numberOfKeys: 0,
+    lua: `
+local base = ARGV[1]
+local held = {}
+for i = 2, #ARGV do
+  local id = ARGV[i]
+  if redis.call('EXISTS', base .. id, base .. 'de:' .. id) > 0 then held[#held + 1] = id end
+end
+return held`,
+  },
 } as const;
 
 /** The commands {@link QUEUE_SCRIPTS} define on the producer client. */
@@ -153,5 +169,6 @@ export interface QueueScripts {
   hookworkDelayedIds(delayed: string, base: string, webhookKey: string, above: string): Promise<string[]>;
   hookworkDeadIds(failed: string, base: string, webhookKey: string, since: string, offset: number, limit: number): Promise<[number, ...string[]]>;
   hookworkDeleteDeadBefore(failed: string, base: string, before: string, limit: number): Promise<number>;
+  hookworkHeldIds(base: string, ...ids: string[]): Promise<string[]>;
   hookworkDiscardIds(wait: string, paused: string, prioritized: string, delayed: string, failed: string, base: string, webhookKey: string, publishedUpTo: string, limit: number): Promise<string[]>;
 }

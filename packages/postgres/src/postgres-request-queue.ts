@@ -7,7 +7,9 @@ import {
   type DeliveryLogEntry,
   type DeadLetterQuery,
   type EnqueueClaim,
+  type EnqueueClaimedResult,
   type EnqueueOptions,
+  type EnqueueResult,
   type NewWebhookRequest,
   type Page,
   type QueueCounts,
@@ -246,11 +248,12 @@ function oneRowValues(r: NewWebhookRequest, lease: Lease | undefined, channel: s
 /**
  * The statement of a batch (see PostgresRequestQueue.store). `unseen`: some request is idempotent,
  * and the delivery log is looked at for those (so only a keyed publish in a host transaction needs
- * its role to read `delivery_log.request_id`). `leasing`: the ids stored leased are returned (on
- * hookwork's own pool; the host's role need not read `id`). `ON CONFLICT DO NOTHING` without a
+ * its role to read `delivery_log.request_id`). `own`: on hookwork's own pool, the ids stored, and
+ * those stored leased, are returned (the host's role need not read `id`: in its transaction only
+ * how many were stored). `ON CONFLICT DO NOTHING` without a
  * target: naming `(id)` would need SELECT on it, and `seq` never conflicts.
  */
-const insertMany = (s: string, unseen: boolean, leasing: boolean) => `WITH inserted AS (
+const insertMany = (s: string, unseen: boolean, own: boolean) => `WITH inserted AS (
            INSERT INTO ${s}.requests (id, webhook_key, event_alias, body, created_at, due_at, state, retry_count, lease_owner, lease_expires_at, fifo, traceparent)
            SELECT id, webhook_key, event_alias, body, created_at, due_at,
              CASE WHEN lease_owner IS NULL THEN 'pending' ELSE 'inflight' END, 0, lease_owner, lease_expires_at, fifo, traceparent
@@ -260,13 +263,13 @@ const insertMany = (s: string, unseen: boolean, leasing: boolean) => `WITH inser
            ${unseen ? `WHERE NOT (u.idempotent AND EXISTS (SELECT 1 FROM ${s}.delivery_log l WHERE l.request_id = u.id))` : ''}
            ORDER BY n
            ON CONFLICT DO NOTHING
-           RETURNING ${leasing ? 'id, ' : ''}state
+           RETURNING ${own ? 'id, ' : ''}state
          )
-         SELECT (SELECT count(pg_notify($9, $10)) FROM (SELECT 1 FROM inserted WHERE state = 'pending' LIMIT 1) AS any_pending) AS notified${
-           leasing
-             ? `,
+         SELECT (SELECT count(pg_notify($9, $10)) FROM (SELECT 1 FROM inserted WHERE state = 'pending' LIMIT 1) AS any_pending) AS notified, ${
+           own
+             ? `ARRAY(SELECT id FROM inserted) AS stored,
            ARRAY(SELECT id FROM inserted WHERE state = 'inflight') AS leased`
-             : ''
+             : '(SELECT count(*) FROM inserted)::int AS stored_count'
          }`;
 
 /** A lease a request is stored under by enqueueClaimed: its owner, until when (epoch ms). */
@@ -283,8 +286,8 @@ interface GroupedEnqueue {
   idempotent: boolean;
   /** Told (with the ids it stored leased) once the rows are committed and visible, when a flush barrier follows (see storeGrouped). */
   visible: ((leased: ReadonlySet<string>) => void) | undefined;
-  /** With the ids of its requests stored leased (a skipped one is not). */
-  resolve(leased: ReadonlySet<string>): void;
+  /** With the ids of its requests stored, and those stored leased (a skipped one is in neither). */
+  resolve(rows: { stored: string[]; leased: ReadonlySet<string> }): void;
   reject(error: unknown): void;
 }
 
@@ -301,6 +304,19 @@ function leasedOf(g: GroupedEnqueue, stored: Set<string>): ReadonlySet<string> {
     if (g.leases![i] && stored.delete(r.id)) own.add(r.id);
   });
   return own;
+}
+
+/** As {@link leasedOf}, for every id stored (leased or pending): an id two enqueues of one group share is the first one's. */
+function storedOf(g: GroupedEnqueue, stored: Set<string>): string[] {
+  // Alone in its group, and nothing skipped (the common case): its ids as they are.
+  if (stored.size === g.requests.length && g.requests.every((r) => stored.has(r.id))) return [...stored];
+  return g.requests.filter((r) => stored.delete(r.id)).map((r) => r.id);
+}
+
+/** What {@link PostgresRequestQueue}'s statement stored: the ids, and those stored leased. */
+interface StoredRows {
+  stored: string[];
+  leased: string[];
 }
 
 /**
@@ -380,7 +396,7 @@ export class PostgresRequestQueue implements RequestQueue<PostgresTransaction> {
   private completionsWriting: Promise<void> | undefined;
   /** The texts of {@link insertOne} for this schema (plain, idempotent), made once (node-postgres names a statement by its text). */
   private readonly insertOneTexts: readonly [string, string];
-  /** The texts of {@link insertMany} for this schema, by `unseen` (+1) and `leasing` (+2), made once as insertOne's: the statement takes arrays, so one text serves a batch of any size. */
+  /** The texts of {@link insertMany} for this schema, by `unseen` (+1) and `own` (+2), made once as insertOne's: the statement takes arrays, so one text serves a batch of any size. */
   private readonly insertManyTexts: readonly [string, string, string, string];
   /** The texts of {@link claimStatement} (without and with webhooks excluded; then the same with per-webhook bounds) and {@link nextDueStatement}, made once as insertOne's. */
   private readonly claimTexts: readonly [string, string, string, string];
@@ -398,17 +414,18 @@ export class PostgresRequestQueue implements RequestQueue<PostgresTransaction> {
     this.nextDueText = nextDueStatement(c.s);
   }
 
-  async enqueue(requests: readonly NewWebhookRequest[], options?: EnqueueOptions<PostgresTransaction>): Promise<void> {
+  async enqueue(requests: readonly NewWebhookRequest[], options?: EnqueueOptions<PostgresTransaction>): Promise<EnqueueResult> {
     const inHost = options?.transaction !== undefined;
     const host = inHost ? await checkHostTransaction(options.transaction, this.c) : undefined;
-    if (requests.length === 0) return;
+    if (requests.length === 0) return { stored: [] };
     const idempotent = options?.idempotent === true;
     if (host) {
-      await this.store(requests, undefined, idempotent, host);
-      return;
+      const { stored } = await this.store(requests, undefined, idempotent, host);
+      return { stored };
     }
-    await this.storeGrouped(requests, undefined, idempotent, options?.shareCommit === true);
+    const { stored } = await this.storeGrouped(requests, undefined, idempotent, options?.shareCommit === true);
     this.wakeWatchers();
+    return { stored };
   }
 
   /**
@@ -417,8 +434,8 @@ export class PostgresRequestQueue implements RequestQueue<PostgresTransaction> {
    * starts them without a claim round trip. Only when some are left pending does the commit
    * notify the other processes.
    */
-  async enqueueClaimed(requests: readonly NewWebhookRequest[], claim: EnqueueClaim): Promise<WebhookRequest[]> {
-    if (requests.length === 0) return [];
+  async enqueueClaimed(requests: readonly NewWebhookRequest[], claim: EnqueueClaim): Promise<EnqueueClaimedResult> {
+    if (requests.length === 0) return { stored: [], claimed: [] };
     const claimIds = new Set(claim.ids);
     const leaseExpiresAt = claim.now.getTime() + claim.leaseMs;
     const leases = requests.map((r) => (claimIds.has(r.id) && !r.fifo ? { owner: claim.owner, expiresAt: leaseExpiresAt } : undefined));
@@ -428,9 +445,9 @@ export class PostgresRequestQueue implements RequestQueue<PostgresTransaction> {
     let copies: WebhookRequest[] | undefined;
     const claimed = (stored: ReadonlySet<string>) => (copies ??= leased.filter((r) => stored.has(r.id)).map((r) => leasedRequest(r, claim.owner, leaseExpiresAt)));
     const { onVisible } = claim;
-    const stored = await this.storeGrouped(requests, leases, claim.idempotent === true, claim.shareCommit === true, onVisible && leased.length > 0 ? (ids) => onVisible(claimed(ids)) : undefined);
+    const rows = await this.storeGrouped(requests, leases, claim.idempotent === true, claim.shareCommit === true, onVisible && leased.length > 0 ? (ids) => onVisible(claimed(ids)) : undefined);
     if (leased.length < requests.length) this.wakeWatchers();
-    return claimed(stored);
+    return { stored: rows.stored, claimed: claimed(rows.leased) };
   }
 
   /**
@@ -451,13 +468,13 @@ export class PostgresRequestQueue implements RequestQueue<PostgresTransaction> {
     idempotent: boolean,
     share: boolean,
     visible?: (leased: ReadonlySet<string>) => void,
-  ): Promise<ReadonlySet<string>> {
+  ): Promise<{ stored: string[]; leased: ReadonlySet<string> }> {
     // An enqueue with FIFO requests goes alone, never in a group: its statement takes its lines'
     // advisory locks, which a host transaction may hold until it commits; grouped, every other
     // publish of the turn would wait for that transaction too, and two single-line enqueues would
     // become one statement locking both lines, a deadlock another transaction could close.
-    if (requests.some((r) => r.fifo)) return this.store(requests, leases, idempotent, undefined).then((stored) => new Set(stored));
-    return new Promise<ReadonlySet<string>>((resolve, reject) => {
+    if (requests.some((r) => r.fifo)) return this.store(requests, leases, idempotent, undefined).then((rows) => ({ stored: rows.stored, leased: new Set(rows.leased) }));
+    return new Promise<{ stored: string[]; leased: ReadonlySet<string> }>((resolve, reject) => {
       this.group.push({
         requests,
         leases,
@@ -483,7 +500,7 @@ export class PostgresRequestQueue implements RequestQueue<PostgresTransaction> {
     const leases = group.length === 1 ? one!.leases : group.flatMap((g) => g.leases ?? g.requests.map(() => undefined));
     const idempotent = group.length === 1 ? one!.idempotent : group.flatMap((g) => g.requests.map(() => g.idempotent));
     this.store(requests, leases, idempotent, undefined, split).then(
-      (stored) => this.settle(group, split, new Set(stored)),
+      (rows) => this.settle(group, split, rows),
       (error: unknown) => {
         // All or none: nothing of the group was stored. A lock timeout or a deadlock may be one
         // enqueue's wait, so each goes again alone and only that one fails; any other failure (the
@@ -492,22 +509,25 @@ export class PostgresRequestQueue implements RequestQueue<PostgresTransaction> {
           for (const g of group) g.reject(error);
           return;
         }
-        for (const g of group) this.store(g.requests, g.leases, g.idempotent, undefined, split).then((stored) => this.settle([g], split, new Set(stored)), g.reject);
+        for (const g of group) this.store(g.requests, g.leases, g.idempotent, undefined, split).then((rows) => this.settle([g], split, rows), g.reject);
       },
     );
   }
 
   /** After a group's rows are committed: with `split`, starts what was handed off and waits for the flush barrier; then resolves. */
-  private settle(group: readonly GroupedEnqueue[], split: boolean, stored: Set<string>): void {
-    const leased = group.map((g) => leasedOf(g, stored));
+  private settle(group: readonly GroupedEnqueue[], split: boolean, rows: StoredRows): void {
+    const leasedIds = new Set(rows.leased);
+    const leased = group.map((g) => leasedOf(g, leasedIds));
+    const storedIds = new Set(rows.stored);
+    const stored = group.map((g) => storedOf(g, storedIds));
     if (!split) {
-      group.forEach((g, i) => g.resolve(leased[i]!));
+      group.forEach((g, i) => g.resolve({ stored: stored[i]!, leased: leased[i]! }));
       return;
     }
     group.forEach((g, i) => g.visible?.(leased[i]!));
     this.durable().then(
       () => {
-        group.forEach((g, i) => g.resolve(leased[i]!));
+        group.forEach((g, i) => g.resolve({ stored: stored[i]!, leased: leased[i]! }));
       },
       (error: unknown) => {
         for (const g of group) g.reject(error);
@@ -566,7 +586,7 @@ export class PostgresRequestQueue implements RequestQueue<PostgresTransaction> {
    * others pending), the FIFO line locks, and a NOTIFY when any row is pending. An id already
    * stored is skipped (`ON CONFLICT DO NOTHING`: the stored row stays as it was, and the statement
    * does not fail), and so is, for an idempotent request, an id the delivery log has an entry of.
-   * Resolves with the ids stored leased. `idempotent` is one flag for the batch, or one per request
+   * Resolves with the ids stored, and those stored leased. `idempotent` is one flag for the batch, or one per request
    * (a group of several enqueues).
    *
    * Its failures say what is known: HOOKWORK_ERR_ENQUEUE_FAILED when nothing was stored (no
@@ -581,7 +601,7 @@ export class PostgresRequestQueue implements RequestQueue<PostgresTransaction> {
     idempotent: boolean | readonly boolean[],
     host: PostgresTransaction | undefined,
     visibleFirst = false,
-  ): Promise<string[]> {
+  ): Promise<StoredRows> {
     const inHost = host !== undefined;
     const { c } = this;
     const doing = `enqueueing ${requests.length} request(s)${inHost ? ' in the host transaction' : ''}`;
@@ -597,12 +617,12 @@ export class PostgresRequestQueue implements RequestQueue<PostgresTransaction> {
       if (requests.length === 1 && !one!.fifo) {
         const lease = leases?.[0];
         const result = await c.query<{ state: string }>(doing, this.insertOneTexts[unseen ? 1 : 0], oneRowValues(one!, lease, c.channel, payload), on, progress);
-        return lease && result.rows.length === 1 ? [one!.id] : [];
+        const stored = result.rows.length === 1 ? [one!.id] : [];
+        return { stored, leased: lease ? stored : [] };
       }
-      const leasing = leases !== undefined && leases.some((lease) => lease !== undefined);
-      const result = await c.query<{ leased?: string[] }>(
+      const result = await c.query<{ stored?: string[]; leased?: string[]; stored_count?: number }>(
         doing,
-        this.insertManyTexts[(unseen ? 1 : 0) + (leasing ? 2 : 0)],
+        this.insertManyTexts[(unseen ? 1 : 0) + (inHost ? 0 : 2)],
         [
           requests.map((r) => r.id),
           requests.map((r) => r.webhookKey),
@@ -624,7 +644,15 @@ export class PostgresRequestQueue implements RequestQueue<PostgresTransaction> {
         on,
         progress,
       );
-      return result.rows[0]?.leased ?? [];
+      const row = result.rows[0];
+      if (!inHost) return { stored: row?.stored ?? [], leased: row?.leased ?? [] };
+      const count = row?.stored_count ?? 0;
+      if (count === requests.length) return { stored: requests.map((r) => r.id), leased: [] };
+      if (count === 0) return { stored: [], leased: [] };
+      // Some, not all: which ones is read apart (see storedInHost). Not the insert's failure if that
+      // read fails: the rows are in the host's transaction whatever it does, so it counts them all
+      // (the metric may then count a skipped one, as before).
+      return { stored: await this.storedInHost(requests, idempotent).catch(() => requests.map((r) => r.id)), leased: [] };
     } catch (error) {
       const cause = isHookworkError(error) ? (error.cause ?? error) : error;
       // The host's transaction had failed already: node-postgres rejects a failed query before
@@ -653,6 +681,28 @@ export class PostgresRequestQueue implements RequestQueue<PostgresTransaction> {
         { cause: error },
       );
     }
+  }
+
+  /**
+   * Which of a batch the host's transaction stored, when it stored some but not all (the host's
+   * role need not read `id`, so its statement said only how many). Read on hookwork's own pool,
+   * which does not see the host's uncommitted rows: an id it finds (held, or for an idempotent
+   * request in the delivery log) is one the insert skipped — `ON CONFLICT` waited for a
+   * conflicting row's transaction to end, so the row is committed by now. Of an id the batch
+   * repeats, the first is the stored one.
+   */
+  private async storedInHost(requests: readonly NewWebhookRequest[], idempotent: boolean | readonly boolean[]): Promise<string[]> {
+    const { c } = this;
+    const ids = requests.map((r) => r.id);
+    const remembered = typeof idempotent === 'boolean' ? ids.filter(() => idempotent) : ids.filter((_, i) => idempotent[i]);
+    const result = await c.query<{ id: string }>(
+      'reading which requests an enqueue in the host transaction skipped',
+      `SELECT id FROM ${c.s}.requests WHERE id = ANY($1::text[]) UNION SELECT request_id FROM ${c.s}.delivery_log WHERE request_id = ANY($2::text[])`,
+      [ids, remembered],
+      c.bookkeeping,
+    );
+    const skipped = new Set(result.rows.map((row) => row.id));
+    return [...new Set(ids.filter((id) => !skipped.has(id)))];
   }
 
   async claim(options: ClaimOptions): Promise<WebhookRequest[]> {

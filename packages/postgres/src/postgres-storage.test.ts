@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { createHookwork, isHookworkError, silentLogger, systemClock, webhookEtag, type DeliveryLogEntry, type Hookwork, type HookworkError, type Logger } from '@hookwork/core';
+import { createHookwork, isHookworkError, silentLogger, systemClock, webhookEtag, type DeliveryLogEntry, type EnqueueClaimedResult, type EnqueueResult, type Hookwork, type HookworkError, type Logger } from '@hookwork/core';
 import pg from 'pg';
 import { Webhook as StandardWebhook } from 'standardwebhooks';
 import { closedPort, describeErrorCatalogue, headerRecord, startTestReceiver, ThingHappened, thingComposer } from '@hookwork/core/testing';
@@ -890,8 +890,8 @@ describe('delivery bookkeeping in few statements', () => {
       listen.on('notification', (n) => payloads.push(n.payload ?? ''));
       await listen.query(`LISTEN "hookwork:${schema}"`);
       const claim = { owner: 'me', leaseMs: 60_000, now: new Date() };
-      expect(await storage.queue.enqueueClaimed!([request('all-leased')], { ...claim, ids: ['all-leased'] })).toHaveLength(1);
-      expect(await storage.queue.enqueueClaimed!([request('leased'), request('left')], { ...claim, ids: ['leased'] })).toHaveLength(1);
+      expect(await storage.queue.enqueueClaimed!([request('all-leased')], { ...claim, ids: ['all-leased'] })).toMatchObject({ claimed: [{ id: 'all-leased' }], stored: ['all-leased'] });
+      expect(await storage.queue.enqueueClaimed!([request('leased'), request('left')], { ...claim, ids: ['leased'] })).toMatchObject({ claimed: [{ id: 'leased' }], stored: ['leased', 'left'] });
       await other.queue.enqueue([request('from-other')]);
       // Notifications arrive in commit order: once the other store's has come, every earlier one has.
       await waitUntil(() => payloads.length >= 2 && payloads.at(-1) !== payloads[0]);
@@ -938,8 +938,13 @@ describe('delivery bookkeeping in few statements', () => {
       queue.enqueueClaimed!([{ ...request('d3'), body: '{"second":true}' }], { ...claim, owner: 'other', ids: ['d3'] }),
     ]);
     expect(inserts).toEqual([['d1', 'd2', 'taken', 'd3', 'd3']]);
-    expect(withDuplicate[1]!.map((r) => r.id)).toEqual(['d3']);
-    expect(withDuplicate[2]).toEqual([]);
+    const [plain, first, second] = withDuplicate as [EnqueueResult, EnqueueClaimedResult, EnqueueClaimedResult];
+    expect(first.claimed.map((r) => r.id)).toEqual(['d3']);
+    expect(second.claimed).toEqual([]);
+    // What each stored, for what core counts as enqueued: the id two of them share is the first's.
+    expect(plain.stored).toEqual(['d1']);
+    expect([...first.stored].sort()).toEqual(['d2', 'd3']);
+    expect(second.stored).toEqual([]);
     expect(await queue.get('taken')).toMatchObject({ state: 'pending', body: '{}' });
     expect(await queue.get('d3')).toMatchObject({ state: 'inflight', leaseOwner: 'me', body: '{}' });
     expect(await queue.counts()).toEqual({ pending: 6, inFlight: 2, dead: 0 });

@@ -1,6 +1,6 @@
 import Database from 'better-sqlite3';
 import { createHookwork, isHookworkError, WebhookEvent, WebhookEventBase, WebhookEventTypes, type Hookwork, type HookworkSettingsInput } from '@hookwork/core';
-import { ThingHappened, thingComposer, startTestReceiver as startReceiver, type ReceivedRequest, type TestReceiver as Receiver } from '@hookwork/core/testing';
+import { expectRepeatedPublishEnqueuedOnce, ThingHappened, thingComposer, startTestReceiver as startReceiver, type ReceivedRequest, type TestReceiver as Receiver } from '@hookwork/core/testing';
 import { sqliteStorage } from './sqlite-storage';
 import { makeTempDir } from './testing/temp-dir';
 
@@ -67,6 +67,15 @@ describe('createHookwork({ storage: sqliteStorage({ file }) })', () => {
     } finally {
       await old.close();
     }
+  });
+
+  it('counts a publish made again with its idempotencyKey as enqueued once (lifecycle event, metric), and drain() does not wait for what it skipped', async () => {
+    // Each app opens the one file, as another process (or this one restarted) does.
+    await expectRepeatedPublishEnqueuedOnce(async () => {
+      const made = app();
+      await made.start();
+      return made;
+    }, receiver);
   });
 
   it('delivers while a host publishes 10,000 notifications in a loop, not only after the loop', async () => {

@@ -5,7 +5,9 @@ import {
   type ClaimOptions,
   type DeadLetterQuery,
   type EnqueueClaim,
+  type EnqueueClaimedResult,
   type EnqueueOptions,
+  type EnqueueResult,
   type NewWebhookRequest,
   type Page,
   type QueueCounts,
@@ -148,7 +150,7 @@ export class SqliteRequestQueue implements RequestQueue {
     private readonly watchIntervalMs = 250,
   ) {}
 
-  async enqueue(requests: readonly NewWebhookRequest[], options?: EnqueueOptions<never>): Promise<void> {
+  async enqueue(requests: readonly NewWebhookRequest[], options?: EnqueueOptions<never>): Promise<EnqueueResult> {
     if (options?.transaction !== undefined) {
       // better-sqlite3 is synchronous: joining a host transaction held open across publish()'s
       // awaits would block this process's own dispatcher on the lock that transaction holds.
@@ -157,12 +159,12 @@ export class SqliteRequestQueue implements RequestQueue {
         'the SQLite queue cannot enqueue inside a host transaction (better-sqlite3 is synchronous, and a transaction held open across publish() would lock out the dispatcher); publish after your own commit, or use a backend with transactional enqueue (PostgreSQL)',
       );
     }
-    if (requests.length === 0) return;
-    await this.store(requests, undefined, options?.shareCommit === true, options?.idempotent === true);
+    if (requests.length === 0) return { stored: [] };
+    return this.store(requests, undefined, options?.shareCommit === true, options?.idempotent === true);
   }
 
-  async enqueueClaimed(requests: readonly NewWebhookRequest[], claim: EnqueueClaim): Promise<WebhookRequest[]> {
-    if (requests.length === 0) return [];
+  async enqueueClaimed(requests: readonly NewWebhookRequest[], claim: EnqueueClaim): Promise<EnqueueClaimedResult> {
+    if (requests.length === 0) return { stored: [], claimed: [] };
     return this.store(requests, claim, claim.shareCommit === true, claim.idempotent === true);
   }
 
@@ -170,7 +172,7 @@ export class SqliteRequestQueue implements RequestQueue {
    * Inserts a batch, all or none; those of `claim.ids` in flight under its lease (never a FIFO
    * request). An id already stored is skipped (`ON CONFLICT DO NOTHING`), and with `idempotent` one
    * the delivery log has an entry of too, so a publish made again stores only what is missing; a
-   * skipped request is not among the claimed. With `share` (other publishes are under way) it waits
+   * skipped request is not among the stored ids nor the claimed. With `share` (other publishes are under way) it waits
    * for the turn's group commit; else it commits at once (taking any waiting writes along): a lone
    * publisher never waits a turn.
    *
@@ -181,17 +183,19 @@ export class SqliteRequestQueue implements RequestQueue {
    * write: those rows can come back when the file is next opened. A disk failing that way is the
    * machine's emergency, not a retry case.
    */
-  private async store(requests: readonly NewWebhookRequest[], claim: EnqueueClaim | undefined, share: boolean, idempotent: boolean): Promise<WebhookRequest[]> {
+  private async store(requests: readonly NewWebhookRequest[], claim: EnqueueClaim | undefined, share: boolean, idempotent: boolean): Promise<EnqueueClaimedResult> {
     const c = this.connection;
     const claimIds = claim && new Set(claim.ids);
     const leaseExpiresAt = claim ? claim.now.getTime() + claim.leaseMs : null;
     const claimed: WebhookRequest[] = [];
+    const storedIds: string[] = [];
     try {
       // Concurrent publishes of one event-loop turn share one transaction (see SqliteConnection):
       // this resolves once the commit holding these rows is done, and a failure stores none of them.
       const write = () => {
         // Run again whole when the file was locked (the try rolled back).
         claimed.length = 0;
+        storedIds.length = 0;
         const insert = c.statement(idempotent ? INSERT_UNSEEN : INSERT_NEW);
         for (const r of requests) {
           const leased = claimIds?.has(r.id) === true && !r.fifo;
@@ -204,7 +208,9 @@ export class SqliteRequestQueue implements RequestQueue {
               ? insert.run(r.id, r.webhookKey, r.eventAlias, r.body, r.createdAt.getTime(), r.dueAt.getTime(), state, owner, expires, r.fifo ?? null, r.traceparent ?? null, r.id)
               : insert.run(r.id, r.webhookKey, r.eventAlias, r.body, r.createdAt.getTime(), r.dueAt.getTime(), state, owner, expires, r.fifo ?? null, r.traceparent ?? null)
           ).changes === 1;
-          if (leased && stored) claimed.push(leasedRequest(r, claim!.owner, leaseExpiresAt!));
+          if (!stored) continue;
+          storedIds.push(r.id);
+          if (leased) claimed.push(leasedRequest(r, claim!.owner, leaseExpiresAt!));
         }
       };
       const doing = `enqueueing ${requests.length} request(s)`;
@@ -215,7 +221,7 @@ export class SqliteRequestQueue implements RequestQueue {
     } catch (error) {
       throw new HookworkError('HOOKWORK_ERR_ENQUEUE_FAILED', `could not store ${requests.length} request(s) in ${c.file}, and SQLite rolled the write back: nothing of them was stored (${(error as Error).message}); publishing again is safe`, { cause: error });
     }
-    return claimed;
+    return { stored: storedIds, claimed };
   }
 
   async claim(options: ClaimOptions): Promise<WebhookRequest[]> {

@@ -5,8 +5,12 @@ import { WebhookEvent } from '../events/webhook-event.decorator';
 import { WebhookEventContentBase } from '../events/webhook-event-content-base';
 import { WebhookEventTypes } from '../events/webhook-event-types';
 import { memoryStorage } from '../storage/memory/memory-storage';
+import { silentLogger } from '../observability/logger';
+import { systemClock } from '../runtime/clock';
 import type { Storage, StorageBackend } from '../ports/storage-backend';
 import { startTestReceiver, type TestReceiver } from '../testing/test-receiver';
+import { expectRepeatedPublishEnqueuedOnce } from '../testing/repeated-publish-check';
+import { thingComposer as testingThingComposer } from '../testing/thing-event';
 import { startTestApp, ThingHappened, thingComposer } from '../test-support/test-app';
 import { keyedMessageId, MAX_IDEMPOTENCY_KEY_LENGTH } from './idempotency-key';
 
@@ -66,6 +70,23 @@ describe('publish(notification, { idempotencyKey })', () => {
     await app.publish(new ThingHappened('1'), { idempotencyKey: 'change-2' });
     await app.drain();
     expect(receiver.requests.map((r) => r.headers['webhook-id'])).toEqual([keyedMessageId('change-1', webhook.key, 'thing.happened', 0), keyedMessageId('change-2', webhook.key, 'thing.happened', 0)]);
+  });
+
+  it('a publish made again counts as enqueued once (lifecycle event, metric), and drain() does not wait for what it skipped', async () => {
+    // Every app opens the one store, as processes sharing it (or a restart on a durable one) do.
+    const shared = await memoryStorage().open({ logger: silentLogger, clock: systemClock });
+    const backend: StorageBackend = { ...memoryStorage(), open: async (): Promise<Storage> => ({ ...shared, close: async () => {} }) };
+    const apps: Hookwork[] = [];
+    try {
+      await expectRepeatedPublishEnqueuedOnce(async () => {
+        // The helper publishes the ThingHappened of core/testing, as other packages' tests do.
+        const started = await startTestApp({ storage: backend, composers: [testingThingComposer] });
+        apps.push(started);
+        return started;
+      }, receiver);
+    } finally {
+      for (const started of apps) await started.stop();
+    }
   });
 
   it('gives each request of a keyed publish its own id (per webhook, per entity), and a retry stores only what is missing', async () => {

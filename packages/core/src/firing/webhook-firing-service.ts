@@ -6,6 +6,7 @@ import { LifecycleReporter } from '../observability/lifecycle-events';
 import { formatTraceparent, TracerToken } from '../observability/tracing';
 import { SettingsToken, type SettingsAccessor } from '../settings/settings';
 import { QueueEngineToken, type EngineEnqueueOptions, type QueueEngine } from '../ports/queue-engine';
+import { storedRequests, type EnqueueResult } from '../ports/request-queue';
 import type { NewWebhookRequest } from '../model/webhook-request';
 import type { Webhook } from '../model/webhook';
 import { EnqueueGate } from './enqueue-gate';
@@ -90,7 +91,8 @@ export class WebhookFiringService {
   }
 
   /**
-   * Fires several requests in one enqueue (all or none; an id already stored is skipped), in an
+   * Fires several requests in one enqueue (all or none; an id already stored is skipped, and
+   * emits no `enqueued` event, though it is among those returned), in an
    * OpenTelemetry PRODUCER span (`hookwork.enqueue`) whose `traceparent` each request carries, so
    * that each attempt links to it. The span starts in `options.traceContext` — a publish passes its own
    * span's — else in the active context, so it nests in the publish with or without a context manager.
@@ -116,10 +118,11 @@ export class WebhookFiringService {
       return request;
     });
     if (span.isRecording()) span.setAttributes(enqueueAttributes(requests));
+    let result: EnqueueResult | void;
     try {
       this.gate.enter(() => `its ${requests.length} webhook request(s) for ${[...new Set(requests.map((r) => r.eventAlias))].join(', ')}`);
       try {
-        await this.queue.enqueue(requests, engineOptions(options));
+        result = await this.queue.enqueue(requests, engineOptions(options));
       } finally {
         this.gate.leave();
       }
@@ -139,10 +142,15 @@ export class WebhookFiringService {
     }
     span.end();
     this.queue.wake();
-    this.reporter.emit(
-      'enqueued',
-      requests.map((r) => ({ requestId: r.id, webhookKey: r.webhookKey, eventAlias: r.eventAlias })),
-    );
+    // Only what was stored: a request skipped (published again with its idempotency key) is no
+    // more enqueued, for the metric, listeners and drain(), than the first time.
+    const stored = storedRequests(requests, result);
+    if (stored.length > 0) {
+      this.reporter.emit(
+        'enqueued',
+        stored.map((r) => ({ requestId: r.id, webhookKey: r.webhookKey, eventAlias: r.eventAlias })),
+      );
+    }
     // No await (and no microtask) unless the budget is spent: most publishes pay only a clock read.
     const turn = this.budget.spend();
     if (turn) await turn;

@@ -81,7 +81,12 @@ export interface AuditRecord {
  * event and the listener, and the event's other listeners are called all the same.
  */
 export interface LifecycleEvents {
-  /** Requests were durably enqueued. */
+  /**
+   * Requests were durably enqueued: those the store stored. One it skipped (its id held or
+   * remembered already: a publish made again with its `idempotencyKey`) is not named, and an
+   * enqueue that skipped all emits nothing; `hookwork_requests_enqueued_total` and `drain()` count
+   * the same.
+   */
   enqueued: (requests: readonly RequestInfo[]) => void;
   /** An attempt got a 2xx: the request is delivered. */
   attemptSucceeded: (attempt: AttemptInfo) => void;

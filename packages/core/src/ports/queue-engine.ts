@@ -6,7 +6,7 @@ import { createToken } from '../runtime/tokens';
 import type { Logger } from '../observability/logger';
 import type { SettingsAccessor } from '../settings/settings';
 import type { Storage, StorageCapabilities } from './storage-backend';
-import type { DeadLetterQuery, QueueCounts, RedeliverSelector } from './request-queue';
+import type { DeadLetterQuery, EnqueueResult, QueueCounts, RedeliverSelector } from './request-queue';
 
 /**
  * What an engine must do with a request after the delivery handler looked at it. Core decides
@@ -130,8 +130,13 @@ export interface QueueEngine<TTransaction = never> {
    * HOOKWORK_ERR_INVALID_TRANSACTION for a transaction it cannot use — with no requests too:
    * `publish(…, { transaction })` enqueues none first to have the transaction checked even when
    * nothing fires.
+   *
+   * Resolves with the ids it stored ({@link EnqueueResult}): core counts only those as enqueued
+   * (the `enqueued` lifecycle event, `hookwork_requests_enqueued_total`, `drain()`'s own
+   * requests). An engine resolving with nothing (`void`, as one written before this result) is
+   * taken to have stored every request given.
    */
-  enqueue(requests: readonly NewWebhookRequest[], options?: EngineEnqueueOptions<TTransaction>): Promise<void>;
+  enqueue(requests: readonly NewWebhookRequest[], options?: EngineEnqueueOptions<TTransaction>): Promise<EnqueueResult | void>;
   /** Starts taking due requests and calling `handler` for each, within the concurrency settings. */
   start(handler: DeliveryHandler): void | Promise<void>;
   /** Work may be due now (an enqueue or redelivery in this process): look without waiting. */

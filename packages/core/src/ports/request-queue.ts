@@ -28,6 +28,37 @@ export interface EnqueueOptions<TTransaction = unknown> {
   idempotent?: boolean;
 }
 
+/**
+ * What an enqueue stored: the ids of the batch's requests it stored, each once. A request skipped
+ * (its id held already, remembered by an idempotent enqueue, or repeated in the batch) is not
+ * among them; of an id the batch repeats, the first request is the stored one. Core counts only
+ * these as enqueued (the `enqueued` lifecycle event, `hookwork_requests_enqueued_total`, what
+ * `drain()` waits for). An enqueue resolving with nothing (`void`, as a store written before this
+ * result did) is taken as "every request of the batch stored".
+ */
+export interface EnqueueResult {
+  /** The ids stored, in any order; none that was skipped. */
+  readonly stored: readonly string[];
+}
+
+/** What {@link RequestQueue.enqueueClaimed} stored: the {@link EnqueueResult}, and the requests stored claimed. */
+export interface EnqueueClaimedResult extends EnqueueResult {
+  /** The requests stored in flight under the claim's lease, as a claim returns them (none that was skipped). */
+  readonly claimed: WebhookRequest[];
+}
+
+/**
+ * The requests of `requests` an enqueue stored, by its `result`: all of them when it said nothing
+ * (`void`: a store that does not report) or stored as many as were given — the array itself then,
+ * so an enqueue that skipped nothing costs no copy.
+ */
+export function storedRequests<T extends { readonly id: string }>(requests: readonly T[], result: EnqueueResult | void): readonly T[] {
+  if (!result || result.stored.length >= requests.length) return requests;
+  const left = new Set(result.stored);
+  // The first of a repeated id is the stored one: deleted from the set as it is taken.
+  return requests.filter((r) => left.delete(r.id));
+}
+
 /** Options of {@link RequestQueue.claim}. */
 export interface ClaimOptions {
   /** Identifies the claiming dispatcher (process); stored as the lease owner. */
@@ -139,8 +170,14 @@ export interface RequestQueue<TTransaction = never> {
    * cannot use). A failure is HOOKWORK_ERR_ENQUEUE_FAILED when nothing of the batch was stored,
    * and HOOKWORK_ERR_ENQUEUE_UNCERTAIN when the store may have stored it without saying so (a
    * connection lost after the statement or commit was sent).
+   *
+   * Resolves with the ids it stored ({@link EnqueueResult}), so that what core counts as enqueued
+   * is what was stored: a skipped request fires no `enqueued` lifecycle event and no
+   * `hookwork_requests_enqueued_total`. A store that resolves with nothing (`void`) is taken to have
+   * stored every request given — as a store written before this result is — so it should report
+   * once it can skip (every store can: ids are skipped by contract).
    */
-  enqueue(requests: readonly NewWebhookRequest[], options?: EnqueueOptions<TTransaction>): Promise<void>;
+  enqueue(requests: readonly NewWebhookRequest[], options?: EnqueueOptions<TTransaction>): Promise<EnqueueResult | void>;
   /**
    * Claims up to `limit` requests that are due (`pending` with `dueAt <= now`, or `inflight`
    * whose lease expired), oldest due first, and marks them `inflight` under `owner`'s lease.
@@ -168,11 +205,12 @@ export interface RequestQueue<TTransaction = never> {
    * Optional: {@link enqueue}, all or none, storing the requests of `claim.ids` already in flight
    * under `claim.owner`'s lease — as if a claim had taken them in the same write — and the others
    * pending. Returns the claimed ones as a claim would: a request skipped as already held (or
-   * remembered) is not among them. The engine uses it to hand requests
+   * remembered) is not among them — with the ids stored ({@link EnqueueClaimedResult}), or as a
+   * bare array, which is then taken as "every request of the batch stored" (see {@link enqueue}). The engine uses it to hand requests
    * published in this process straight to its dispatcher when it has free slots and knows of no
    * due backlog, saving a claim (a write transaction in a durable store) per publish.
    */
-  enqueueClaimed?(requests: readonly NewWebhookRequest[], claim: EnqueueClaim): Promise<WebhookRequest[]>;
+  enqueueClaimed?(requests: readonly NewWebhookRequest[], claim: EnqueueClaim): Promise<EnqueueClaimedResult | WebhookRequest[]>;
   /** Removes a delivered (or dropped) request. */
   complete(id: string, owner: string): Promise<boolean>;
   /**

@@ -35,8 +35,9 @@ export function capturingStorage(inner: StorageBackend = memoryStorage()): Captu
           get(target, property, receiver) {
             if (property === 'enqueue') {
               return async (requests: readonly NewWebhookRequest[], options?: EnqueueOptions<never>) => {
-                await target.enqueue(requests, options);
+                const result = await target.enqueue(requests, options);
                 enqueued.push(...requests.map((r) => ({ ...r })));
+                return result;
               };
             }
             // The engine hands requests published in this process straight to its dispatcher

@@ -34,3 +34,4 @@ export { startRawReceiver, type RawReceiver } from './raw-receiver';
 export { startSilentServer, stopDuringStart, type SilentServer } from './silent-server';
 export { ThingHappened, ThingHappenedEvent, thingComposer } from './thing-event';
 export { countingHealthWrites, type HealthWriteCounts, withoutHealthUpdate } from './health-store-wrappers';
+export { expectRepeatedPublishEnqueuedOnce } from './repeated-publish-check';

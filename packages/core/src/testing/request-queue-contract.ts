@@ -1,6 +1,6 @@
 /// <reference types="jest" />
 import { isHookworkError } from '../errors/hookwork-error';
-import type { RequestQueue } from '../ports/request-queue';
+import type { EnqueueClaimedResult, EnqueueResult, RequestQueue } from '../ports/request-queue';
 import type { NewWebhookRequest, WebhookRequest } from '../model/webhook-request';
 import { withSubject, type ContractFactory, type ContractSubject, requireJestGlobals } from './contract-subject';
 import { contractLogEntry } from './delivery-log-contract';
@@ -41,6 +41,22 @@ export interface RequestQueueContractOptions {
 
 const ids = (requests: readonly WebhookRequest[]) => requests.map((r) => r.id);
 
+/**
+ * The ids an enqueue reported stored, sorted (the contract asks for them in any order). A store
+ * that reports nothing fails here: core would count what it skipped as enqueued.
+ */
+const storedIds = (result: EnqueueResult | void) => {
+  expect(result).toMatchObject({ stored: expect.any(Array) });
+  return [...(result as EnqueueResult).stored].sort();
+};
+
+/** What enqueueClaimed stored: its claimed requests and the ids stored (required of the contract's stores, as of enqueue). */
+function claimedResult(result: EnqueueClaimedResult | WebhookRequest[]): { claimed: WebhookRequest[]; stored: string[] } {
+  expect(Array.isArray(result)).toBe(false);
+  const { claimed, stored } = result as EnqueueClaimedResult;
+  return { claimed, stored: [...stored].sort() };
+}
+
 async function rejection(promise: Promise<unknown>): Promise<{ code?: string; message: string }> {
   const error = await promise.then(
     () => undefined,
@@ -64,7 +80,8 @@ export function describeRequestQueueContract(name: string, factory: ContractFact
     describe('enqueueClaimed (optional)', () => {
       test('stores the listed requests in flight under the lease, as a claim would, and the others pending', async (queue) => {
         if (!queue.enqueueClaimed) return;
-        const claimed = await queue.enqueueClaimed([contractRequest('h1'), contractRequest('h2'), contractRequest('h3', { webhookKey: 'wh-2' })], { owner: 'A', leaseMs: 1000, now: at(0), ids: ['h1', 'h3'] });
+        const { claimed, stored } = claimedResult(await queue.enqueueClaimed([contractRequest('h1'), contractRequest('h2'), contractRequest('h3', { webhookKey: 'wh-2' })], { owner: 'A', leaseMs: 1000, now: at(0), ids: ['h1', 'h3'] }));
+        expect(stored).toEqual(['h1', 'h2', 'h3']);
         expect(claimed.map((r) => [r.id, r.state, r.leaseOwner, r.leaseExpiresAt?.getTime(), r.attempts])).toEqual([
           ['h1', 'inflight', 'A', at(0).getTime() + 1000, 0],
           ['h3', 'inflight', 'A', at(0).getTime() + 1000, 0],
@@ -80,19 +97,23 @@ export function describeRequestQueueContract(name: string, factory: ContractFact
       test('skips an id already queued — stored as it was, not returned as claimed — and stores the rest', async (queue) => {
         if (!queue.enqueueClaimed) return;
         await queue.enqueue([contractRequest('taken')]);
-        const claimed = await queue.enqueueClaimed([contractRequest('n1'), contractRequest('taken', { body: '{"again":true}' })], { owner: 'A', leaseMs: 1000, now: at(0), ids: ['n1', 'taken'] });
+        const { claimed, stored } = claimedResult(
+          await queue.enqueueClaimed([contractRequest('n1'), contractRequest('p1'), contractRequest('taken', { body: '{"again":true}' })], { owner: 'A', leaseMs: 1000, now: at(0), ids: ['n1', 'taken'] }),
+        );
         expect(ids(claimed)).toEqual(['n1']);
+        // Stored: the claimed and the pending, not the skipped (core counts only these as enqueued).
+        expect(stored).toEqual(['n1', 'p1']);
         expect(await queue.get('taken')).toMatchObject({ state: 'pending', body: contractRequest('taken').body });
-        expect(await queue.counts()).toEqual({ pending: 1, inFlight: 1, dead: 0 });
+        expect(await queue.counts()).toEqual({ pending: 2, inFlight: 1, dead: 0 });
         // Pending, not leased: a claim still finds it.
-        expect(ids(await queue.claim({ owner: 'B', limit: 10, leaseMs: 1000, now: at(0) }))).toEqual(['taken']);
+        expect(ids(await queue.claim({ owner: 'B', limit: 10, leaseMs: 1000, now: at(0) }))).toEqual(['taken', 'p1']);
       });
     });
 
     describe('enqueue', () => {
       test('stores requests as pending with retry count 0, every field intact, dates as Date objects', async (queue) => {
         const request = contractRequest('msg_1', { createdAt: at(1), dueAt: at(2), webhookKey: 'wh-x', eventAlias: 'collections.save.after.posts' });
-        await queue.enqueue([request]);
+        expect(storedIds(await queue.enqueue([request]))).toEqual(['msg_1']);
         const stored = await queue.get('msg_1');
         expect(stored).toEqual({ ...request, state: 'pending', attempts: 0 });
         expect(stored!.createdAt).toBeInstanceOf(Date);
@@ -113,7 +134,8 @@ export function describeRequestQueueContract(name: string, factory: ContractFact
 
       test('skips an id already queued and stores the rest of the batch, the stored one unchanged (a batch published again)', async (queue) => {
         await queue.enqueue([contractRequest('a')]);
-        await queue.enqueue([contractRequest('b'), contractRequest('a', { body: '{"changed":true}', webhookKey: 'wh-other' }), contractRequest('c')]);
+        // Reports what it stored: the skipped one is not enqueued again (not counted, not waited for).
+        expect(storedIds(await queue.enqueue([contractRequest('b'), contractRequest('a', { body: '{"changed":true}', webhookKey: 'wh-other' }), contractRequest('c')]))).toEqual(['b', 'c']);
         expect(await queue.get('b')).toMatchObject({ state: 'pending', body: contractRequest('b').body });
         expect(await queue.get('c')).toMatchObject({ state: 'pending' });
         expect(await queue.get('a')).toMatchObject({ body: contractRequest('a').body, webhookKey: 'wh-1' });
@@ -121,7 +143,7 @@ export function describeRequestQueueContract(name: string, factory: ContractFact
       });
 
       test('stores an id the batch repeats once, as first given', async (queue) => {
-        await queue.enqueue([contractRequest('x'), contractRequest('y'), contractRequest('x', { body: '{"second":true}' })]);
+        expect(storedIds(await queue.enqueue([contractRequest('x'), contractRequest('y'), contractRequest('x', { body: '{"second":true}' })]))).toEqual(['x', 'y']);
         expect((await queue.get('x'))!.body).toBe(contractRequest('x').body);
         expect(await queue.counts()).toEqual({ pending: 2, inFlight: 0, dead: 0 });
       });
@@ -130,7 +152,7 @@ export function describeRequestQueueContract(name: string, factory: ContractFact
         await queue.enqueue([contractRequest('f'), contractRequest('d')]);
         await queue.claim({ owner: 'o', limit: 2, leaseMs: 1000, now: at(0) });
         await queue.deadLetter('d', 'o', { attempts: 1, now: at(1) });
-        await queue.enqueue([contractRequest('f', { body: '{}' }), contractRequest('d', { body: '{}' })]);
+        expect(storedIds(await queue.enqueue([contractRequest('f', { body: '{}' }), contractRequest('d', { body: '{}' })]))).toEqual([]);
         expect(await queue.counts()).toEqual({ pending: 0, inFlight: 1, dead: 1 });
         expect(await queue.get('f')).toMatchObject({ state: 'inflight', leaseOwner: 'o', body: contractRequest('f').body });
         expect(await queue.get('d')).toMatchObject({ state: 'dead', attempts: 1, body: contractRequest('d').body });
@@ -142,13 +164,14 @@ export function describeRequestQueueContract(name: string, factory: ContractFact
         await queue.enqueue([contractRequest('k1'), contractRequest('k2')], { idempotent: true });
         await queue.claim({ owner: 'A', limit: 10, leaseMs: 1000, now: at(0) });
         expect(await queue.completeAndLog(['k1'], 'A', [contractLogEntry('e1', { requestId: 'k1' })])).toEqual(['k1']);
-        await queue.enqueue([contractRequest('k1', { body: '{"again":true}' }), contractRequest('k2', { body: '{"again":true}' }), contractRequest('k3')], { idempotent: true });
+        expect(storedIds(await queue.enqueue([contractRequest('k1', { body: '{"again":true}' }), contractRequest('k2', { body: '{"again":true}' }), contractRequest('k3')], { idempotent: true }))).toEqual(['k3']);
         expect(await queue.get('k1')).toBeUndefined();
         expect(await queue.get('k2')).toMatchObject({ state: 'inflight', leaseOwner: 'A', body: contractRequest('k2').body });
         expect(await queue.get('k3')).toMatchObject({ state: 'pending' });
         if (queue.enqueueClaimed) {
-          const claimed = await queue.enqueueClaimed([contractRequest('k1'), contractRequest('k4')], { owner: 'B', leaseMs: 1000, now: at(0), ids: ['k1', 'k4'], idempotent: true });
+          const { claimed, stored } = claimedResult(await queue.enqueueClaimed([contractRequest('k1'), contractRequest('k4')], { owner: 'B', leaseMs: 1000, now: at(0), ids: ['k1', 'k4'], idempotent: true }));
           expect(ids(claimed)).toEqual(['k4']);
+          expect(stored).toEqual(['k4']);
           expect(await queue.get('k1')).toBeUndefined();
         }
       });

@@ -106,7 +106,7 @@ describe('the dispatcher on a store shared by processes', () => {
       // Two of `w` (its limit), one of `x` (the third global slot).
       expect(reserved.map((r) => r.id)).toEqual(['h0', 'h1', 'x0']);
       expect(dispatcher.reserveHandoff([request('h3'), request('y0', 'y')])).toEqual([]);
-      const leased = await queue.enqueueClaimed(first, { owner: 'this-process', leaseMs: 60_000, now: new Date(), ids: reserved.map((r) => r.id) });
+      const { claimed: leased } = await queue.enqueueClaimed(first, { owner: 'this-process', leaseMs: 60_000, now: new Date(), ids: reserved.map((r) => r.id) });
       dispatcher.handOff(reserved, leased, new Date());
       // As the engine does when some were stored pending.
       dispatcher.wake();

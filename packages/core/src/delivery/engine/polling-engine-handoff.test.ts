@@ -2,7 +2,7 @@ import { resolveSettings } from '../../settings/resolve-settings';
 import { systemClock } from '../../runtime/clock';
 import { silentLogger } from '../../observability/logger';
 import { MemoryRequestQueue } from '../../storage/memory/memory-request-queue';
-import type { EnqueueClaim } from '../../ports/request-queue';
+import type { EnqueueClaim, EnqueueClaimedResult } from '../../ports/request-queue';
 import type { NewWebhookRequest, WebhookRequest } from '../../model/webhook-request';
 import type { Settlement } from '../../ports/queue-engine';
 import { PollingQueueEngine } from './polling-engine';
@@ -18,11 +18,11 @@ describe('the polling engine and a store that confirms durability in a second st
     let durable: () => void = () => {};
     const flushed = new Promise<void>((resolve) => (durable = resolve));
     const enqueueClaimed = queue.enqueueClaimed.bind(queue);
-    queue.enqueueClaimed = async (requests: readonly NewWebhookRequest[], claim: EnqueueClaim): Promise<WebhookRequest[]> => {
-      const claimed = await enqueueClaimed(requests, claim);
-      claim.onVisible?.(claimed);
+    queue.enqueueClaimed = async (requests: readonly NewWebhookRequest[], claim: EnqueueClaim): Promise<EnqueueClaimedResult> => {
+      const result = await enqueueClaimed(requests, claim);
+      claim.onVisible?.(result.claimed);
       await flushed;
-      return claimed;
+      return result;
     };
     const engine = new PollingQueueEngine(queue, { settings: { current: resolveSettings({ period: 60_000 }) }, clock: systemClock, logger: silentLogger, onError: () => {} }, { name: 'memory', transactionalEnqueue: false, shared: false, fifo: false });
     const started: string[] = [];

@@ -13,7 +13,7 @@ import type {
   QueueEngineContext,
   QueueEngineProvider,
 } from '../../ports/queue-engine';
-import type { EnqueueClaim, QueueCounts, RedeliverSelector, RequestQueue } from '../../ports/request-queue';
+import type { EnqueueClaim, EnqueueClaimedResult, EnqueueResult, QueueCounts, RedeliverSelector, RequestQueue } from '../../ports/request-queue';
 import { isHookworkError } from '../../errors/hookwork-error';
 import { CompletionBatcher } from './completion-batcher';
 import { Dispatcher } from './dispatcher';
@@ -63,7 +63,7 @@ export class PollingQueueEngine<TTransaction = never> implements QueueEngine<TTr
     this.completions = new CompletionBatcher(queue, this.owner, (error) => context.onError('completing delivered requests with their log entries (completed alone instead; their entries are logged apart)', error));
   }
 
-  async enqueue(requests: readonly NewWebhookRequest[], options?: EngineEnqueueOptions<TTransaction>): Promise<void> {
+  async enqueue(requests: readonly NewWebhookRequest[], options?: EngineEnqueueOptions<TTransaction>): Promise<EnqueueResult | void> {
     const dispatcher = this.dispatcher;
     // Other publishes under way will enqueue in a moment: the store may share one commit with them.
     const shareCommit = (this.context.publishesInFlight?.() ?? 1) > 1;
@@ -81,6 +81,7 @@ export class PollingQueueEngine<TTransaction = never> implements QueueEngine<TTr
     // dispatcher: no claim round (a write transaction, a turn of the event loop) per publish.
     const now = this.context.clock.now();
     let leased: WebhookRequest[] = [];
+    let result: EnqueueClaimedResult | WebhookRequest[] | undefined;
     let handedOff = false;
     // Once, with what the store holds leased to this process: as soon as it is visible (the store
     // may still be making it durable: the attempt need not wait for the disk), else at the end.
@@ -92,7 +93,8 @@ export class PollingQueueEngine<TTransaction = never> implements QueueEngine<TTr
     const claim: EnqueueClaim = { owner: this.owner, leaseMs: this.context.settings.current.leaseDuration, now, ids: reserved.map((r) => r.id), shareCommit, onVisible: handOff };
     if (options?.idempotent) claim.idempotent = true;
     try {
-      leased = await this.queue.enqueueClaimed!(requests, claim);
+      result = await this.queue.enqueueClaimed!(requests, claim);
+      leased = Array.isArray(result) ? result : result.claimed;
     } catch (error) {
       // Stored perhaps, some leased to this process, which never got them: look now for the others,
       // and again once that lease lapses, rather than at the next sweep.
@@ -104,13 +106,19 @@ export class PollingQueueEngine<TTransaction = never> implements QueueEngine<TTr
     } finally {
       handOff(leased);
     }
-    if (leased.length < requests.length) return dispatcher!.wake();
+    // A bare array (a store written before EnqueueClaimedResult) says nothing of what was skipped.
+    const stored = Array.isArray(result) ? undefined : result;
+    if (leased.length < requests.length) {
+      dispatcher!.wake();
+      return stored;
+    }
     // Nothing was left for a claim to find: the wake() the caller makes next need not claim.
     this.coveredWakes++;
     this.coveredReset ??= setImmediate(() => {
       this.coveredWakes = 0;
       this.coveredReset = undefined;
     });
+    return stored;
   }
 
   start(handler: DeliveryHandler): void {

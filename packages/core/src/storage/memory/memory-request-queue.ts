@@ -1,5 +1,5 @@
 import { HookworkError } from '../../errors/hookwork-error';
-import { claimBoundCounter, type ClaimOptions, type DeadLetterQuery, type EnqueueClaim, type EnqueueOptions, type QueueCounts, type RedeliverSelector, type RequestQueue } from '../../ports/request-queue';
+import { claimBoundCounter, type ClaimOptions, type DeadLetterQuery, type EnqueueClaim, type EnqueueClaimedResult, type EnqueueOptions, type EnqueueResult, type QueueCounts, type RedeliverSelector, type RequestQueue } from '../../ports/request-queue';
 import type { Page } from '../../model/page';
 import { leasedRequest, type NewWebhookRequest, type WebhookRequest } from '../../model/webhook-request';
 import { cloneData } from './clone-data';
@@ -77,28 +77,30 @@ export class MemoryRequestQueue implements RequestQueue {
     private readonly remembered: (id: string) => boolean = () => false,
   ) {}
 
-  async enqueue(requests: readonly NewWebhookRequest[], options?: EnqueueOptions<never>): Promise<void> {
+  async enqueue(requests: readonly NewWebhookRequest[], options?: EnqueueOptions<never>): Promise<EnqueueResult> {
     if (options?.transaction !== undefined) {
       throw new HookworkError('HOOKWORK_ERR_INVALID_TRANSACTION', 'the in-memory queue cannot enqueue inside a host transaction; use a backend that supports it (PostgreSQL) or publish without { transaction }');
     }
-    this.store(requests, undefined, options?.idempotent === true);
+    return this.store(requests, undefined, options?.idempotent === true);
   }
 
-  async enqueueClaimed(requests: readonly NewWebhookRequest[], claim: EnqueueClaim): Promise<WebhookRequest[]> {
+  async enqueueClaimed(requests: readonly NewWebhookRequest[], claim: EnqueueClaim): Promise<EnqueueClaimedResult> {
     return this.store(requests, claim, claim.idempotent === true);
   }
 
   /**
    * Stores a batch, skipping an id already held (or repeated in the batch) and, when `idempotent`,
-   * one the store remembers; those of `claim.ids` in flight under its lease. Returns copies of the
-   * claimed (none of the skipped).
+   * one the store remembers; those of `claim.ids` in flight under its lease. Returns the ids stored
+   * and copies of the claimed (none of the skipped).
    */
-  private store(requests: readonly NewWebhookRequest[], claim: EnqueueClaim | undefined, idempotent: boolean): WebhookRequest[] {
+  private store(requests: readonly NewWebhookRequest[], claim: EnqueueClaim | undefined, idempotent: boolean): EnqueueClaimedResult {
     const claimIds = claim && new Set(claim.ids);
     const claimed: WebhookRequest[] = [];
+    const stored: string[] = [];
     for (const r of requests) {
       // Checked as each is stored: a repeat later in the batch finds the first one held.
       if (this.all.has(r.id) || (idempotent && this.remembered(r.id))) continue;
+      stored.push(r.id);
       if (claimIds?.has(r.id) && !r.fifo) {
         // Stored leased, and handed out as a copy of its own: each made by leasedRequest().
         const expires = claim!.now.getTime() + claim!.leaseMs;
@@ -121,7 +123,7 @@ export class MemoryRequestQueue implements RequestQueue {
       }
       this.insertPending(rec);
     }
-    return claimed;
+    return { stored, claimed };
   }
 
   async claim(options: ClaimOptions): Promise<WebhookRequest[]> {

@@ -1,0 +1,78 @@
+import pg from 'pg';
+import { createHookwork, keyedMessageId, type Hookwork, type HookworkSettingsInput } from '@hookwork/core';
+import { expectRepeatedPublishEnqueuedOnce, startTestReceiver, type TestReceiver, ThingHappened, thingComposer } from '@hookwork/core/testing';
+import { postgresStorage, type PostgresTransaction } from './index';
+import { TestDatabase } from './testing/test-database';
+
+const settings: HookworkSettingsInput = { ssrf: { allowInternal: false, allow: ['127.0.0.1'] }, retrySchedule: [300], retryJitter: 0, period: 1000, timeout: 5000, stopTimeout: 2000 };
+
+const db = new TestDatabase('enqcount');
+let host: pg.Pool;
+let receiver: TestReceiver;
+let schema: string;
+const apps: Hookwork<PostgresTransaction>[] = [];
+
+async function startApp(): Promise<Hookwork<PostgresTransaction>> {
+  const app = createHookwork({ composers: [thingComposer], settings, storage: postgresStorage({ connectionString: db.url, schema, poolSize: 4 }) });
+  apps.push(app);
+  await app.start();
+  return app;
+}
+
+/** The value of `hookwork_requests_enqueued_total` in an app's exposition. */
+async function enqueuedTotal(app: Hookwork<PostgresTransaction>): Promise<number> {
+  return Number(/^hookwork_requests_enqueued_total (\S+)$/m.exec((await app.metrics.scrape()).text)?.[1]);
+}
+
+/** Publishes in a committed transaction of the host's own pool. */
+async function publishInTransaction(app: Hookwork<PostgresTransaction>, id: string, idempotencyKey: string): Promise<void> {
+  const client = await host.connect();
+  try {
+    await client.query('BEGIN');
+    await app.publish(new ThingHappened(id), { transaction: client, idempotencyKey });
+    await client.query('COMMIT');
+  } finally {
+    client.release();
+  }
+}
+
+beforeAll(async () => {
+  await db.reachable();
+  host = new pg.Pool({ connectionString: db.url, max: 2 });
+});
+afterAll(async () => {
+  await host.end();
+  await db.cleanup();
+});
+beforeEach(async () => {
+  receiver = await startTestReceiver();
+  schema = db.schema();
+});
+afterEach(async () => {
+  for (const app of apps.splice(0)) await app.stop();
+  await receiver.close();
+  await db.drop(schema);
+});
+
+describe('what a PostgreSQL enqueue counts as enqueued', () => {
+  it('a publish made again with its idempotencyKey counts once (lifecycle event, metric), and drain() does not wait for what it skipped', async () => {
+    // Each app opens the one schema, as another process does.
+    await expectRepeatedPublishEnqueuedOnce(startApp as () => Promise<Hookwork<never>>, receiver);
+  });
+
+  it('in the host transaction: a batch partly stored counts only what it stored, one wholly skipped nothing', async () => {
+    const app = await startApp();
+    const enqueued: string[] = [];
+    app.lifecycle.on('enqueued', (requests) => enqueued.push(...requests.map((r) => r.requestId)));
+    const a = await app.webhooks.create({ url: receiver.url, events: ['thing.happened'] });
+    await publishInTransaction(app, 'order-7', 'order-7:paid');
+    // A second webhook: the same publish made again is a batch of two, the first held already.
+    const b = await app.webhooks.create({ url: receiver.url, events: ['thing.happened'] });
+    await publishInTransaction(app, 'order-7', 'order-7:paid');
+    await publishInTransaction(app, 'order-7', 'order-7:paid');
+    await app.drain({ timeoutMs: 10_000 });
+    expect(enqueued.sort()).toEqual([keyedMessageId('order-7:paid', a.key, 'thing.happened', 0), keyedMessageId('order-7:paid', b.key, 'thing.happened', 0)].sort());
+    expect(await enqueuedTotal(app)).toBe(2);
+    expect(receiver.requests).toHaveLength(2);
+  });
+});
