@@ -43,6 +43,13 @@ export function isLockError(error: unknown): boolean {
 }
 
 /**
+ * Write transactions committed by every {@link SqliteConnection} of this process: another
+ * connection's commit in the same turn (two stores on one file in one process) must make a kept
+ * `data_version` stale (see {@link SqliteConnection.dataVersion}).
+ */
+let commitsInProcess = 0;
+
+/**
  * One open better-sqlite3 connection shared by the three ports of a store, with prepared
  * statements cached by SQL text and errors turned into coded HookworkErrors.
  *
@@ -80,6 +87,14 @@ export class SqliteConnection {
    * 1 % of a delivery's CPU on SQLite when every write made its own.
    */
   private readonly inTransaction: Transaction<(fn: () => unknown) => unknown>;
+  /** `PRAGMA data_version` as last read by {@link dataVersion}, valid while {@link versionKnown}. */
+  private version: unknown;
+  private versionKnown = false;
+  /** {@link commitsInProcess} when {@link version} was read, moved along by this connection's own commits. */
+  private versionAt = 0;
+  private readonly forgetVersion = () => {
+    this.versionKnown = false;
+  };
 
   constructor(
     readonly db: Database,
@@ -115,11 +130,48 @@ export class SqliteConnection {
    * lock without blocking the event loop.
    */
   run<T>(doing: string, fn: () => T): T {
+    // What a read returns may be newer than the data version read before it (see dataVersion()).
+    this.versionKnown = false;
+    return this.runKeepingVersion(doing, fn);
+  }
+
+  /**
+   * {@link run} for the webhook repository's kept answers, checked by {@link dataVersion}: the
+   * version read in this turn stays known (a read that fills the kept answers is checked by it).
+   */
+  runKeepingVersion<T>(doing: string, fn: () => T): T {
     try {
       return fn();
     } catch (error) {
       throw this.coded(error, doing);
     }
+  }
+
+  /**
+   * `PRAGMA data_version` (a counter that moves when another connection commits to the file), read
+   * at most once per turn of the event loop: the webhook repository checks its kept answers with it
+   * once per publish and once per attempt, and with one awaiting publisher the publish, its handoff
+   * and the attempt's webhook lookup run in one turn. The value read is kept until the turn's
+   * microtasks are done (`process.nextTick`, before any other I/O callback, timer or immediate
+   * runs, so before anything another process says can reach this one), or until this connection
+   * runs a read that can return rows other connections wrote — {@link run}, a claim, a
+   * redelivery, a discard (see {@link forgetDataVersion}) — after which a kept answer older than
+   * those rows must not be served, or until another connection of this process commits (two stores
+   * on one file in one process can both write within a turn): the next call reads the pragma
+   * again. This connection's own commits never move the version, so they leave it known.
+   */
+  dataVersion(): unknown {
+    if (this.versionKnown && this.versionAt === commitsInProcess) return this.version;
+    this.version = this.statement('PRAGMA data_version', 'pluck').get();
+    this.versionKnown = true;
+    this.versionAt = commitsInProcess;
+    process.nextTick(this.forgetVersion);
+    return this.version;
+  }
+
+  /** The next {@link dataVersion} reads the pragma again: called by writes that return rows other connections may have written. */
+  forgetDataVersion(): void {
+    this.versionKnown = false;
   }
 
   /**
@@ -140,7 +192,7 @@ export class SqliteConnection {
   private transactionNow<T>(doing: string, fn: () => T, shape: WriteShape): Promise<T> {
     try {
       const value = this.inTransaction.immediate(fn) as T;
-      this.onCommit();
+      this.noteOwnCommit();
       return Promise.resolve(value);
     } catch (error) {
       if (!isLockError(error)) return Promise.reject(this.coded(error, doing));
@@ -206,7 +258,7 @@ export class SqliteConnection {
         write.reject(this.coded(error, write.doing));
         return this.committed();
       }
-      this.onCommit();
+      this.noteOwnCommit();
       write.resolve(value);
       return this.committed();
     }
@@ -232,7 +284,7 @@ export class SqliteConnection {
       for (const write of group) write.reject(this.coded(error, write.doing));
       return this.committed();
     }
-    this.onCommit();
+    this.noteOwnCommit();
     group.forEach((write, i) => {
       const outcome = outcomes[i]!;
       if (outcome.ok) write.resolve(outcome.value);
@@ -270,6 +322,14 @@ export class SqliteConnection {
       this.retryTimer = undefined;
       this.flush();
     }, delay);
+  }
+
+  /** A write transaction of this connection committed. */
+  private noteOwnCommit(): void {
+    commitsInProcess++;
+    // Its own commit leaves the kept data version valid, unless another connection committed too.
+    if (this.versionAt === commitsInProcess - 1) this.versionAt = commitsInProcess;
+    this.onCommit();
   }
 
   /** A try ended without waiting for a lock: the next refusal starts at the shortest wait again. */

@@ -232,6 +232,8 @@ export class SqliteRequestQueue implements RequestQueue {
     const excluded = jsonList(options.excludeWebhookKeys);
     const notExcluded = 'AND (@excluded IS NULL OR webhook_key NOT IN (SELECT value FROM json_each(@excluded)))';
     return c.write('claiming requests', () => {
+      // Claimed rows may be other processes' (enqueued after they changed a webhook): the data version is read afresh after.
+      c.forgetDataVersion();
       const due = options.excludeWebhookKeys?.length
         ? this.dueAround(new Set(options.excludeWebhookKeys), now, limit)
         : (c.statement(`SELECT ${COLUMNS} FROM hookwork_requests WHERE state = 'pending' AND fifo IS NULL AND due_at <= @now ORDER BY due_at, seq LIMIT ${LIMIT}`, 'raw').all({ now, limit }) as Row[]);
@@ -406,7 +408,10 @@ export class SqliteRequestQueue implements RequestQueue {
     }
     const rows = await c.write(
       'redelivering dead letters',
-      () => c.statement(`UPDATE hookwork_requests SET state = 'pending', due_at = @now, retry_count = 0, dead_at = NULL WHERE ${where.join(' AND ')} RETURNING id`).all({ ...params, now: now.getTime() }) as { id: string }[],
+      () => {
+        c.forgetDataVersion(); // ids of rows other processes may have written
+        return c.statement(`UPDATE hookwork_requests SET state = 'pending', due_at = @now, retry_count = 0, dead_at = NULL WHERE ${where.join(' AND ')} RETURNING id`).all({ ...params, now: now.getTime() }) as { id: string }[];
+      },
       'one statement',
     );
     // A redelivered FIFO request may start a line again: look afresh at the next claim.
@@ -429,14 +434,15 @@ export class SqliteRequestQueue implements RequestQueue {
     const c = this.connection;
     // One statement: what it returns is what it removed. A FIFO line's next request heads it at once
     // (the claim finds the head by query).
-    const rows = await c.write(`removing the queued requests of deleted webhook ${webhookKey}`, () =>
-      c
+    const rows = await c.write(`removing the queued requests of deleted webhook ${webhookKey}`, () => {
+      c.forgetDataVersion(); // rows other processes may have written
+      return c
         .statement(
           `DELETE FROM hookwork_requests WHERE seq IN (SELECT seq FROM hookwork_requests WHERE webhook_key = @webhookKey AND state != 'inflight' AND state IN ('pending', 'dead') AND created_at <= @cut ORDER BY seq LIMIT @limit) RETURNING ${COLUMNS}`,
           'raw',
         )
-        .all({ webhookKey, cut: publishedUpTo.getTime(), limit: Math.floor(limit) }) as Row[],
-    );
+        .all({ webhookKey, cut: publishedUpTo.getTime(), limit: Math.floor(limit) }) as Row[];
+    });
     // RETURNING keeps no order: enqueue order, as the contract says.
     return rows.sort((a, b) => Number(a[0]) - Number(b[0])).map(toRequest);
   }

@@ -165,7 +165,7 @@ export class SqliteWebhookRepository implements WebhookRepository {
   /** The decoded webhooks kept for `alias` themselves, until the file changes (then newly decoded ones). */
   async getSharedByAlias(alias: string): Promise<readonly Webhook[]> {
     const c = this.connection;
-    return c.run(`looking up webhooks of ${alias}`, () => {
+    return c.runKeepingVersion(`looking up webhooks of ${alias}`, () => {
       this.checkFresh();
       let found = this.byAlias.get(alias);
       if (found === undefined) {
@@ -185,7 +185,7 @@ export class SqliteWebhookRepository implements WebhookRepository {
    */
   async getShared(key: string): Promise<Webhook | undefined> {
     const c = this.connection;
-    return c.run(`reading webhook ${key}`, () => {
+    return c.runKeepingVersion(`reading webhook ${key}`, () => {
       this.checkFresh();
       let found = this.byKey.get(key);
       if (found === undefined) {
@@ -200,7 +200,8 @@ export class SqliteWebhookRepository implements WebhookRepository {
 
   /** Drops the kept answers when another connection committed since (or too many are kept). */
   private checkFresh(): void {
-    const version = this.connection.statement('PRAGMA data_version', 'pluck').get();
+    // Read at most once per turn (see SqliteConnection.dataVersion): a publish and its handed-off attempt share one read.
+    const version = this.connection.dataVersion();
     if (version !== this.byAliasVersion || this.byAlias.size >= ALIASES_KEPT || this.byKey.size >= KEYS_KEPT) {
       this.forgetAnswers();
       this.byAliasVersion = version;

@@ -1,0 +1,50 @@
+/**
+ * Counts the statements better-sqlite3 runs (by SQL text, the transaction's own BEGIN/COMMIT
+ * included), its `pragma()` calls, and the process's `setImmediate`/`setTimeout` calls, and prints
+ * them when the process exits. Preload it to see what a run costs per delivery:
+ *
+ * ```
+ * node -r ./bench/dist/count-sqlite-statements.js bench/dist/run.js --only-e2e --sqlite --per-webhook 16 --events 2000
+ * ```
+ *
+ * The e2e case warms up with 2,000 publishes first: divide by events + 2,000.
+ */
+import Database from 'better-sqlite3';
+
+const counts = new Map<string, number>();
+const add = (key: string) => counts.set(key, (counts.get(key) ?? 0) + 1);
+const kind = (text: string) => text.replace(/\s+/g, ' ').slice(0, 90);
+
+const probe = new Database(':memory:');
+const statementProto = Object.getPrototypeOf(probe.prepare('SELECT 1')) as Record<string, (...args: unknown[]) => unknown>;
+probe.close();
+for (const method of ['run', 'get', 'all', 'iterate']) {
+  const original = statementProto[method]!;
+  statementProto[method] = function (this: { source: string }, ...args: unknown[]) {
+    add(`${method.padEnd(4)} ${kind(this.source)}`);
+    return original.apply(this, args);
+  };
+}
+const dbProto = Database.prototype as unknown as Record<string, (...args: unknown[]) => unknown>;
+for (const method of ['pragma', 'exec']) {
+  const original = dbProto[method]!;
+  dbProto[method] = function (this: unknown, ...args: unknown[]) {
+    add(`db.${method} ${kind(String(args[0]))}`);
+    return original.apply(this, args);
+  };
+}
+const timers = globalThis as unknown as Record<string, (...args: unknown[]) => unknown>;
+for (const name of ['setImmediate', 'setTimeout', 'setInterval']) {
+  const original = timers[name]!;
+  timers[name] = Object.assign(function (this: unknown, ...args: unknown[]) {
+    add(`timer ${name}`);
+    return original.apply(this, args);
+  }, original);
+}
+
+process.on('exit', () => {
+  if (![...counts.keys()].some((k) => !k.startsWith('timer'))) return;
+  const rows = [...counts].sort((a, b) => b[1] - a[1]);
+  console.error('better-sqlite3 calls and timers, by kind:');
+  for (const [text, n] of rows) console.error(`${String(n).padStart(8)}  ${text}`);
+});
