@@ -77,7 +77,8 @@ export class WebhookDeliveryHandler implements DeliveryHandler {
     if (!webhook) return this.drop(request, DELETED);
     if (predatesWebhook(request, webhook, clock.now())) return this.drop(request, PREDECESSOR);
     if (!webhook.enabled) return this.defer(request, new Date(clock.now().getTime() + settings.current.period), 'webhook disabled');
-    const admission = await health.admit(webhook);
+    // Known at once for a healthy webhook (most deliveries): no promise nor microtask turn then.
+    const admission = health.admitAtOnce(webhook) ?? (await health.admit(webhook));
     if (admission.kind === 'hold') return this.defer(request, admission.until, admission.reason);
     // A trace of its own, linked to the enqueue span: see creationLinks.
     const span = startAttemptSpan(this.deps.tracer, webhook, request, { parent: ROOT_CONTEXT, links: creationLinks(request.traceparent), probe: admission.probe });
@@ -86,7 +87,7 @@ export class WebhookDeliveryHandler implements DeliveryHandler {
     const moved = decided.verdict.kind === 'retry' || decided.verdict.kind === 'dead' ? await this.unlessMoved(webhook, request, decided) : undefined;
     const decision = moved?.decision ?? decided;
     endAttemptSpan(span, webhook, record, decision.outcome, decision.failure);
-    await health.recordAttempt(webhook, record.result, admission.probe);
+    if (!health.recordQuietSuccess(webhook, record.result, admission.probe)) await health.recordAttempt(webhook, record.result, admission.probe);
     const entry = this.deps.attempt.logEntry(webhook, request, record, decision.outcome);
     // The log says why this failure was not counted, as lastError does.
     if (moved) entry.errorMessage = entry.errorMessage ? `${entry.errorMessage}; ${moved.note}` : moved.note;
