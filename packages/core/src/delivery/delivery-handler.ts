@@ -6,7 +6,7 @@ import type { AttemptInfo, LifecycleReporter } from '../observability/lifecycle-
 import type { DeliveryHandler, Settlement } from '../ports/queue-engine';
 import type { Clock } from '../runtime/clock';
 import type { SettingsAccessor } from '../settings/settings';
-import { creationLinks } from '../observability/tracing';
+import { creationLinks, SUPPRESSED_ROOT } from '../observability/tracing';
 import { redactedUrl } from '../observability/redacted-url';
 import { endAttemptSpan, startAttemptSpan } from './attempt-span';
 import { Attempt, type AttemptRecord } from './attempt';
@@ -80,9 +80,10 @@ export class WebhookDeliveryHandler implements DeliveryHandler {
     // Known at once for a healthy webhook (most deliveries): no promise nor microtask turn then.
     const admission = health.admitAtOnce(webhook) ?? (await health.admit(webhook));
     if (admission.kind === 'hold') return this.defer(request, admission.until, admission.reason);
-    // A trace of its own, linked to the enqueue span: see creationLinks.
+    // A trace of its own, linked to the enqueue span: see creationLinks. The attempt's context is
+    // already its send context (see SUPPRESSED_ROOT): one context made per attempt, not two.
     const span = startAttemptSpan(this.deps.tracer, webhook, request, { parent: ROOT_CONTEXT, links: creationLinks(request.traceparent), probe: admission.probe });
-    const record = await this.deps.attempt.run(request, webhook, false, signal, trace.setSpan(ROOT_CONTEXT, span));
+    const record = await this.deps.attempt.run(request, webhook, false, signal, trace.setSpan(SUPPRESSED_ROOT, span));
     const decided = decideRetry({ result: record.result, retryCount: request.attempts, settings: settings.current, now: clock.now(), url: record.url, stopping: signal.aborted });
     const moved = decided.verdict.kind === 'retry' || decided.verdict.kind === 'dead' ? await this.unlessMoved(webhook, request, decided) : undefined;
     const decision = moved?.decision ?? decided;

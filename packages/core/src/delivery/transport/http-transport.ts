@@ -212,6 +212,12 @@ class Exchange {
     this.response = undefined;
   }
 
+  /** The exchange is over: its deadline cleared, and no longer stopped by the outer signal. */
+  done(stopSignals: StopSignals<Exchange>, signal: AbortSignal | undefined): void {
+    clearTimeout(this.deadline);
+    if (signal) stopSignals.delete(signal, this);
+  }
+
   stop(reason: unknown): void {
     if (this.stopReason !== undefined) return;
     this.stopReason = reason;
@@ -324,6 +330,11 @@ function keepOnGuardedPath(route: DirectRoute) {
     else if (direct) config.proxy = false;
     return config;
   };
+}
+
+/** Milliseconds since `started` (a performance.now()), to two places. */
+function elapsedSince(started: number): number {
+  return Math.round((performance.now() - started) * 100) / 100;
 }
 
 function stopAtDeadline(exchange: Exchange, timeoutMs: number): void {
@@ -494,7 +505,6 @@ export function createHttpTransport(options: HttpTransportOptions): HttpTranspor
     axios: instance,
     async send(request: OutgoingRequest, sendOptions: SendOptions): Promise<TransportResult> {
       const started = performance.now();
-      const elapsed = () => Math.round((performance.now() - started) * 100) / 100;
       const url = targetOf(request.url);
       if (!url) return { ok: false, errorKind: 'invalid', message: `${request.url} is not an absolute URL`, durationMs: 0 };
       const refusal = guard.checkLiteralHost(url.hostname, url.port);
@@ -509,38 +519,34 @@ export function createHttpTransport(options: HttpTransportOptions): HttpTranspor
       const { signal } = sendOptions;
       exchange.deadline = setTimeout(stopAtDeadline, sendOptions.timeoutMs, exchange, sendOptions.timeoutMs);
       if (signal) stopSignals.add(signal, exchange);
-      const done = () => {
-        clearTimeout(exchange.deadline);
-        if (signal) stopSignals.delete(signal, exchange);
-      };
       let response: AxiosResponse<Readable>;
       try {
         response = await instance.request<Readable>({ method: 'POST', url: url.href, headers: request.headers, data: request.body, transport: exchange });
       } catch (error) {
-        done();
+        exchange.done(stopSignals, signal);
         const sent = sentHeaders((error as { request?: unknown })?.request);
         const withSent = sent ? { sentHeaders: sent } : {};
         const reason = exchange.stopReason;
-        if (reason instanceof DeadlineError) return { ok: false, errorKind: 'timeout', message: reason.message, durationMs: elapsed(), ...withSent };
-        if (reason !== undefined) return { ok: false, errorKind: 'aborted', message: `the attempt was aborted: ${(reason as Error)?.message ?? reason}`, durationMs: elapsed(), ...withSent };
+        if (reason instanceof DeadlineError) return { ok: false, errorKind: 'timeout', message: reason.message, durationMs: elapsedSince(started), ...withSent };
+        if (reason !== undefined) return { ok: false, errorKind: 'aborted', message: `the attempt was aborted: ${(reason as Error)?.message ?? reason}`, durationMs: elapsedSince(started), ...withSent };
         const kind = errorKindOf(error);
         const cause = kind === 'ssrf' ? findCause(error, (e) => isHookworkError(e, 'HOOKWORK_ERR_SSRF_BLOCKED')) : kind === 'invalid' ? findCause(error, (e) => e instanceof UnsendableHeaderError) : undefined;
-        return { ok: false, errorKind: kind, message: ((cause ?? error) as Error)?.message ?? String(error), durationMs: elapsed(), ...withSent };
+        return { ok: false, errorKind: kind, message: ((cause ?? error) as Error)?.message ?? String(error), durationMs: elapsedSince(started), ...withSent };
       }
       // No request went through the exchange: an interceptor that ran after keepOnGuardedPath
       // (or removed it) sent the request by other means, past the guard. Its answer is not taken.
       if (exchange.clientRequest === undefined) {
-        done();
+        exchange.done(stopSignals, signal);
         (response.data as Partial<Readable> | undefined)?.destroy?.();
-        return { ok: false, errorKind: 'ssrf', message: offGuardedPath('the response did not come through its guarded connection').message, durationMs: elapsed() };
+        return { ok: false, errorKind: 'ssrf', message: offGuardedPath('the response did not come through its guarded connection').message, durationMs: elapsedSince(started) };
       }
       // A 101 without an Upgrade header, and a status below 100, reach here as a response: they
       // are failures, as undici reports them, and their connection is given up.
       const refused = notAnAnswer(response.status);
       if (refused) {
-        done();
+        exchange.done(stopSignals, signal);
         response.data.destroy();
-        const result: TransportResult = { ok: false, errorKind: 'other', message: refused, durationMs: elapsed() };
+        const result: TransportResult = { ok: false, errorKind: 'other', message: refused, durationMs: elapsedSince(started) };
         const sent = sentHeaders(response.request);
         if (sent) result.sentHeaders = sent;
         return result;
@@ -553,11 +559,11 @@ export function createHttpTransport(options: HttpTransportOptions): HttpTranspor
         // Optional fields set, not spread in: a conditional spread copies on V8's slow path, at every delivery.
         const received: TransportResponse = { statusCode: response.status, headers: receivedHeaders(response), body: read.body.toString('utf8'), bodyTruncated: read.truncated };
         if (read.problem) received.bodyError = read.problem;
-        const result: TransportResult = { ok: true, response: received, durationMs: elapsed() };
+        const result: TransportResult = { ok: true, response: received, durationMs: elapsedSince(started) };
         if (sent) result.sentHeaders = sent;
         return result;
       } finally {
-        done();
+        exchange.done(stopSignals, signal);
       }
     },
     async close() {
