@@ -359,7 +359,9 @@ interface BodyRead {
  */
 function readBody(stream: Readable, encoding: string | undefined, cap: number, exchange: Exchange): Promise<BodyRead> {
   return new Promise((resolve) => {
-    const chunks: Buffer[] = [];
+    // The first chunk alone, an array only from a second one on: most bodies come in one chunk.
+    let first: Buffer | undefined;
+    let more: Buffer[] | undefined;
     let size = 0;
     let done = false;
     let arrived = false;
@@ -370,7 +372,7 @@ function readBody(stream: Readable, encoding: string | undefined, cap: number, e
       stream.off('data', onArrival);
       decoder?.destroy();
       // A body that came in one chunk (most do) is used as it is, not copied into a new buffer.
-      const body = chunks.length === 1 && chunks[0]!.length === size ? chunks[0]! : Buffer.concat(chunks, size);
+      const body = more ? Buffer.concat(more, size) : first !== undefined && first.length === size ? first : Buffer.concat(first ? [first] : [], size);
       const read: BodyRead = { body, truncated };
       if (problem) read.problem = `${problem} (${size} bytes read)`;
       resolve(read);
@@ -383,16 +385,15 @@ function readBody(stream: Readable, encoding: string | undefined, cap: number, e
     const stoppedOr = (problem: () => string) => (exchange.stopReason !== undefined ? stopped() : problem());
     const keep = (chunk: Buffer) => {
       const room = cap - size;
-      if (chunk.length >= room) {
-        if (room > 0) chunks.push(chunk.subarray(0, room));
-        size += Math.max(room, 0);
-        if (chunk.length > room) {
-          stream.destroy();
-          finish(true);
-        }
-      } else {
-        chunks.push(chunk);
-        size += chunk.length;
+      const part = chunk.length >= room ? (room > 0 ? chunk.subarray(0, room) : undefined) : chunk;
+      if (part) {
+        if (first === undefined) first = part;
+        else (more ??= [first]).push(part);
+        size += part.length;
+      }
+      if (chunk.length > room) {
+        stream.destroy();
+        finish(true);
       }
     };
     // Decoded here, not by axios (decompress: false), as the undici transport does: axios' decoder
