@@ -61,9 +61,10 @@ const isObject = (value: unknown): value is Record<string, unknown> => value !==
  * itself (Host, Content-Length, Transfer-Encoding, the connection handling: see
  * transport-owned-headers.ts) or be set twice under names that differ only in case. HTTP
  * clients would otherwise trim, drop, re-encode or reframe silently, and the receiver would get
- * something other than what the log shows and the signature covers.
+ * something other than what the log shows and the signature covers. The body is checked when
+ * `checkBody` (by default: when `request` has one).
  */
-export function checkOutgoing(request: { url: unknown; headers: unknown; body?: unknown }, urlCheck: (url: unknown) => UrlCheck = checkUrl): { url: string } | { problem: string } {
+export function checkOutgoing(request: { url: unknown; headers: unknown; body?: unknown }, urlCheck: (url: unknown) => UrlCheck = checkUrl, checkBody = 'body' in request): { url: string } | { problem: string } {
   const problems: string[] = [];
   const url = urlCheck(request.url);
   for (const problem of url.problems) problems.push(`url ${problem}`);
@@ -82,12 +83,25 @@ export function checkOutgoing(request: { url: unknown; headers: unknown; body?: 
     const owned = transportOwnedHeaderProblem(headers, SIGNATURE_NAMES);
     if (owned) problems.push(owned);
   }
-  if ('body' in request) {
+  if (checkBody) {
     if (typeof request.body !== 'string') problems.push('body must be a string (the JSON text to sign and send)');
     // UTF-8 cannot carry a lone surrogate: it would go out as U+FFFD, unlike the body logged and signed.
     else if (LONE_SURROGATE.test(request.body)) problems.push(`body contains a lone surrogate (U+${request.body.codePointAt(LONE_SURROGATE.exec(request.body)!.index)!.toString(16).toUpperCase()}), which UTF-8 cannot carry`);
   }
   return problems.length > 0 ? { problem: problems.join('; ') } : { url: url.href! };
+}
+
+/** The record of an attempt not sent: what was refused, as given (see Attempt.run). */
+function notSent(outgoing: BeforeSendRequest, date: Date, message: string, errorKind: 'invalid' | 'other'): AttemptRecord {
+  return {
+    // As given (the log shows what was refused), but never with credentials a URL was refused for.
+    url: maskUrlCredentials(String(outgoing.url)),
+    // What a hook returned may be of any shape: the log keeps it as text.
+    headers: isObject(outgoing.headers) ? Object.fromEntries(Object.entries(outgoing.headers).map(([name, value]) => [name, String(value)])) : {},
+    body: String(outgoing.body),
+    date,
+    result: { ok: false, errorKind, message, durationMs: 0 },
+  };
 }
 
 /**
@@ -138,27 +152,18 @@ export class Attempt {
     }
     // A literal, not { url, ...formatted }: V8 adds a spread's properties on a slow path.
     let outgoing: BeforeSendRequest = { url: webhook.url, headers: formatted.headers, body: formatted.body };
-    const notSent = (message: string, errorKind: 'invalid' | 'other'): AttemptRecord => ({
-      // As given (the log shows what was refused), but never with credentials a URL was refused for.
-      url: maskUrlCredentials(String(outgoing.url)),
-      // What a hook returned may be of any shape: the log keeps it as text.
-      headers: isObject(outgoing.headers) ? Object.fromEntries(Object.entries(outgoing.headers).map(([name, value]) => [name, String(value)])) : {},
-      body: String(outgoing.body),
-      date,
-      result: { ok: false, errorKind, message, durationMs: 0 },
-    });
     // The stored body is JSON.stringify's text, well formed: only a hook's body is checked.
-    let checked = checkOutgoing({ url: outgoing.url, headers: outgoing.headers }, this.checkUrl);
-    if ('problem' in checked) return notSent(`not sent: webhook ${webhook.key} holds what HTTP cannot carry unchanged (${checked.problem}); fix it with app.webhooks.update()`, 'invalid');
+    let checked = checkOutgoing(outgoing, this.checkUrl, false);
+    if ('problem' in checked) return notSent(outgoing, date, `not sent: webhook ${webhook.key} holds what HTTP cannot carry unchanged (${checked.problem}); fix it with app.webhooks.update()`, 'invalid');
     if (this.options.beforeSend) {
       try {
         const changed = await this.options.beforeSend(outgoing, { webhook: webhookInfo(webhook), eventAlias: request.eventAlias, requestId: request.id, retryCount: request.attempts, test });
         if (changed) outgoing = changed;
       } catch (error) {
-        return notSent(`the beforeSend hook threw: ${(error as Error)?.message ?? error}`, 'other');
+        return notSent(outgoing, date, `the beforeSend hook threw: ${(error as Error)?.message ?? error}`, 'other');
       }
-      checked = checkOutgoing(outgoing.body === request.body ? { url: outgoing.url, headers: outgoing.headers } : outgoing, this.checkUrl);
-      if ('problem' in checked) return notSent(`not sent: the beforeSend hook's request cannot go on the wire unchanged (${checked.problem})`, 'invalid');
+      checked = checkOutgoing(outgoing, this.checkUrl, outgoing.body !== request.body && 'body' in outgoing);
+      if ('problem' in checked) return notSent(outgoing, date, `not sent: the beforeSend hook's request cannot go on the wire unchanged (${checked.problem})`, 'invalid');
     }
     const url = checked.url;
     const body = Buffer.from(outgoing.body);

@@ -6,7 +6,7 @@ import type { AttemptInfo, LifecycleReporter } from '../observability/lifecycle-
 import type { DeliveryHandler, Settlement } from '../ports/queue-engine';
 import type { Clock } from '../runtime/clock';
 import type { SettingsAccessor } from '../settings/settings';
-import { creationLinks } from '../observability/tracing';
+import { creationLinks, SUPPRESSED_ROOT } from '../observability/tracing';
 import { redactedUrl } from '../observability/redacted-url';
 import { endAttemptSpan, startAttemptSpan } from './attempt-span';
 import { Attempt, type AttemptRecord } from './attempt';
@@ -77,16 +77,18 @@ export class WebhookDeliveryHandler implements DeliveryHandler {
     if (!webhook) return this.drop(request, DELETED);
     if (predatesWebhook(request, webhook, clock.now())) return this.drop(request, PREDECESSOR);
     if (!webhook.enabled) return this.defer(request, new Date(clock.now().getTime() + settings.current.period), 'webhook disabled');
-    const admission = await health.admit(webhook);
+    // Known at once for a healthy webhook (most deliveries): no promise nor microtask turn then.
+    const admission = health.admitAtOnce(webhook) ?? (await health.admit(webhook));
     if (admission.kind === 'hold') return this.defer(request, admission.until, admission.reason);
-    // A trace of its own, linked to the enqueue span: see creationLinks.
+    // A trace of its own, linked to the enqueue span: see creationLinks. The attempt's context is
+    // already its send context (see SUPPRESSED_ROOT): one context made per attempt, not two.
     const span = startAttemptSpan(this.deps.tracer, webhook, request, { parent: ROOT_CONTEXT, links: creationLinks(request.traceparent), probe: admission.probe });
-    const record = await this.deps.attempt.run(request, webhook, false, signal, trace.setSpan(ROOT_CONTEXT, span));
+    const record = await this.deps.attempt.run(request, webhook, false, signal, trace.setSpan(SUPPRESSED_ROOT, span));
     const decided = decideRetry({ result: record.result, retryCount: request.attempts, settings: settings.current, now: clock.now(), url: record.url, stopping: signal.aborted });
     const moved = decided.verdict.kind === 'retry' || decided.verdict.kind === 'dead' ? await this.unlessMoved(webhook, request, decided) : undefined;
     const decision = moved?.decision ?? decided;
     endAttemptSpan(span, webhook, record, decision.outcome, decision.failure);
-    await health.recordAttempt(webhook, record.result, admission.probe);
+    if (!health.recordQuietSuccess(webhook, record.result, admission.probe)) await health.recordAttempt(webhook, record.result, admission.probe);
     const entry = this.deps.attempt.logEntry(webhook, request, record, decision.outcome);
     // The log says why this failure was not counted, as lastError does.
     if (moved) entry.errorMessage = entry.errorMessage ? `${entry.errorMessage}; ${moved.note}` : moved.note;

@@ -49,6 +49,8 @@ export function signPayload(secret: string | Buffer, id: string, timestamp: numb
 
 /** The `webhook-signature` header value: one signature per secret, space separated. */
 export function signatureHeader(secrets: readonly (string | Buffer)[], id: string, timestamp: number, body: string | Buffer): string {
+  // One secret (outside a rotation, nearly always): its signature, without an array to join.
+  if (secrets.length === 1) return signPayload(secrets[0]!, id, timestamp, body);
   return secrets.map((secret) => signPayload(secret, id, timestamp, body)).join(' ');
 }
 

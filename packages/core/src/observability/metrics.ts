@@ -171,14 +171,16 @@ export class HookworkMetrics {
     this.registry.registerMetric(collectErrors);
     for (const gauge of ['queue_requests', 'queue_oldest_pending_age', 'breaker_state'] as const) collectErrors.inc({ gauge }, 0);
 
-    // Labelled children are kept, so an attempt costs no label hashing (it runs for every delivery).
-    const attemptChildren = new Map<string, { inc(): void }>();
+    // Labelled children are kept, so an attempt costs no label hashing (it runs for every delivery);
+    // by outcome, then by status code (-1: none), so that no label text nor key is made per attempt.
+    const attemptChildren = new Map<string, Map<number, { inc(): void }>>();
     const durationChildren = new Map<string, { observe(value: number): void }>();
     const attempted = (info: { outcome: string; statusCode?: number; durationMs: number }) => {
-      const statusClass = info.statusCode === undefined ? 'none' : `${Math.floor(info.statusCode / 100)}xx`;
-      const key = `${info.outcome} ${statusClass}`;
-      let counter = attemptChildren.get(key);
-      if (!counter) attemptChildren.set(key, (counter = attempts.labels({ outcome: info.outcome, status_class: statusClass })));
+      const code = info.statusCode ?? -1;
+      let byCode = attemptChildren.get(info.outcome);
+      if (!byCode) attemptChildren.set(info.outcome, (byCode = new Map()));
+      let counter = byCode.get(code);
+      if (!counter) byCode.set(code, (counter = attempts.labels({ outcome: info.outcome, status_class: info.statusCode === undefined ? 'none' : `${Math.floor(info.statusCode / 100)}xx` })));
       counter.inc();
       let histogram = durationChildren.get(info.outcome);
       if (!histogram) durationChildren.set(info.outcome, (histogram = duration.labels({ outcome: info.outcome })));

@@ -3,6 +3,7 @@ import {
   createContextKey,
   INVALID_SPAN_CONTEXT,
   isSpanContextValid,
+  ROOT_CONTEXT,
   trace,
   type Attributes,
   type AttributeValue,
@@ -194,8 +195,17 @@ const SUPPRESS_TRACING = createContextKey('OpenTelemetry SDK Context Key SUPPRES
  * too makes its transport send in `unsuppressTracing(context.active())` (docs/health.md#tracing).
  */
 export function sendContext(traced: Context): Context {
-  return traced.setValue(SUPPRESS_TRACING, true);
+  // Already suppressed (a queued request's attempt, see SUPPRESSED_ROOT): no copy of the context.
+  return traced.getValue(SUPPRESS_TRACING) === true ? traced : traced.setValue(SUPPRESS_TRACING, true);
 }
+
+/**
+ * The root context with tracing suppressed. A queued request's attempt sets its span on it, not
+ * on the root: that one context is already its {@link sendContext}, rather than a second one
+ * made from it at every attempt. (Only the span's parent must be the root itself: a span started
+ * under a suppressed context does not record.)
+ */
+export const SUPPRESSED_ROOT: Context = ROOT_CONTEXT.setValue(SUPPRESS_TRACING, true);
 
 /**
  * A webhook URL as span attributes: `url.full` with only its scheme, host and port, the path

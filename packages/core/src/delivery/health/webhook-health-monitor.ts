@@ -111,6 +111,8 @@ interface Cached {
   record: Promise<WebhookHealthRecord | undefined>;
   /** performance.now() after which the store is read again. */
   until: number;
+  /** `record` once it resolved (undefined while it is read): what the synchronous paths decide on. */
+  known?: { value: WebhookHealthRecord | undefined };
 }
 
 /**
@@ -165,6 +167,36 @@ export class WebhookHealthMonitor {
   }
 
   /**
+   * @internal {@link admit}'s answer when it is known at once — the webhook's health is cached
+   * and read, it never failed or is quiet, and no rate limit applies — else undefined (then ask
+   * {@link admit}). The delivery handler asks this first: no promise, no microtask turn per
+   * delivery for the common case.
+   */
+  admitAtOnce(webhook: Webhook): DeliveryAdmission | undefined {
+    const known = this.knownRecord(webhook.key);
+    if (!known) return undefined;
+    const record = known.value;
+    const settings = this.deps.settings.current;
+    if (!record && !webhook.rateLimit && settings.rateLimit.perSecond === 0) return SEND;
+    const policy = healthPolicy(webhook, settings);
+    if (policy.rate) return undefined;
+    return admission(record?.state, policy, this.deps.clock.now().getTime()).kind === 'send' ? SEND : undefined;
+  }
+
+  /**
+   * @internal {@link recordAttempt} done at once when it writes nothing: a success (not a probe)
+   * of a webhook whose cached health is quiet (counted in memory when a failure rate is on).
+   * True when done; false: call {@link recordAttempt}.
+   */
+  recordQuietSuccess(webhook: Webhook, result: TransportResult, probe: boolean): boolean {
+    if (probe || attemptHealth(result) !== 'success') return false;
+    const known = this.knownRecord(webhook.key);
+    if (!known || !isQuiet(known.value?.state, this.deps.clock.now().getTime())) return false;
+    this.countQuietSuccess(webhook);
+    return true;
+  }
+
+  /**
    * Whether a request of `webhook` may be attempted now: held while the receiver's Retry-After
    * runs, while the breaker is open (until its cool-down ends) or another process probes, and
    * while the rate limit is spent; sent otherwise, as the probe when the breaker's cool-down is over.
@@ -203,12 +235,7 @@ export class WebhookHealthMonitor {
       const health = attemptHealth(result);
       if (health === 'success' && !probe) {
         const cached = await this.read(webhook.key);
-        if (isQuiet(cached?.state, now.getTime())) {
-          // A healthy webhook's success changes nothing stored, unless a failure rate counts it.
-          const breaker = webhook.breaker ? { ...this.deps.settings.current.breaker, ...webhook.breaker } : this.deps.settings.current.breaker;
-          if (breaker.enabled && breaker.failureRate > 0) this.countSuccess(webhook);
-          return;
-        }
+        if (isQuiet(cached?.state, now.getTime())) return this.countQuietSuccess(webhook);
       }
       const pauseMs = retryAfterPause(result, this.deps.settings.current, now);
       if (health === 'ignored' && pauseMs === undefined) return;
@@ -309,6 +336,12 @@ export class WebhookHealthMonitor {
   /** Resolves once every health write asked for so far is made (or given up, see {@link stopWithin}). */
   async settled(): Promise<void> {
     while (this.unwritten.size > 0) await Promise.all(this.unwritten);
+  }
+
+  /** A healthy webhook's success changes nothing stored, unless a failure rate counts it. */
+  private countQuietSuccess(webhook: Webhook): void {
+    const breaker = webhook.breaker ? { ...this.deps.settings.current.breaker, ...webhook.breaker } : this.deps.settings.current.breaker;
+    if (breaker.enabled && breaker.failureRate > 0) this.countSuccess(webhook);
   }
 
   private countSuccess(webhook: Webhook): void {
@@ -539,6 +572,12 @@ export class WebhookHealthMonitor {
     }
   }
 
+  /** The record {@link read} would answer from the cache now, when it has resolved. */
+  private knownRecord(webhookKey: string): { value: WebhookHealthRecord | undefined } | undefined {
+    const entry = this.cache.get(webhookKey);
+    return entry !== undefined && entry.until > performance.now() ? entry.known : undefined;
+  }
+
   /** Whether {@link read} would answer `webhookKey` from the cache now. */
   private isCached(webhookKey: string): boolean {
     const entry = this.cache.get(webhookKey);
@@ -551,15 +590,21 @@ export class WebhookHealthMonitor {
     const entry = this.cache.get(webhookKey);
     if (!fresh && entry && entry.until > now) return entry.record;
     const record = this.deps.store().get(webhookKey);
-    this.cache.set(webhookKey, { record, until: now + Math.min(1000, this.deps.settings.current.period) });
-    record.catch(() => {
-      if (this.cache.get(webhookKey)?.record === record) this.cache.delete(webhookKey);
-    });
+    const cached: Cached = { record, until: now + Math.min(1000, this.deps.settings.current.period) };
+    this.cache.set(webhookKey, cached);
+    record.then(
+      (value) => {
+        cached.known = { value };
+      },
+      () => {
+        if (this.cache.get(webhookKey)?.record === record) this.cache.delete(webhookKey);
+      },
+    );
     if (this.cache.size > 10_000) for (const [key, e] of this.cache) if (e.until <= now) this.cache.delete(key);
     return record;
   }
 
   private remember(record: WebhookHealthRecord): void {
-    this.cache.set(record.webhookKey, { record: Promise.resolve(record), until: performance.now() + Math.min(1000, this.deps.settings.current.period) });
+    this.cache.set(record.webhookKey, { record: Promise.resolve(record), until: performance.now() + Math.min(1000, this.deps.settings.current.period), known: { value: record } });
   }
 }

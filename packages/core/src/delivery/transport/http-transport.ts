@@ -212,6 +212,12 @@ class Exchange {
     this.response = undefined;
   }
 
+  /** The exchange is over: its deadline cleared, and no longer stopped by the outer signal. */
+  done(stopSignals: StopSignals<Exchange>, signal: AbortSignal | undefined): void {
+    clearTimeout(this.deadline);
+    if (signal) stopSignals.delete(signal, this);
+  }
+
   stop(reason: unknown): void {
     if (this.stopReason !== undefined) return;
     this.stopReason = reason;
@@ -326,6 +332,11 @@ function keepOnGuardedPath(route: DirectRoute) {
   };
 }
 
+/** Milliseconds since `started` (a performance.now()), to two places. */
+function elapsedSince(started: number): number {
+  return Math.round((performance.now() - started) * 100) / 100;
+}
+
 function stopAtDeadline(exchange: Exchange, timeoutMs: number): void {
   exchange.stop(new DeadlineError(`no complete response within ${timeoutMs} ms (the timeout setting)`));
 }
@@ -348,7 +359,9 @@ interface BodyRead {
  */
 function readBody(stream: Readable, encoding: string | undefined, cap: number, exchange: Exchange): Promise<BodyRead> {
   return new Promise((resolve) => {
-    const chunks: Buffer[] = [];
+    // The first chunk alone, an array only from a second one on: most bodies come in one chunk.
+    let first: Buffer | undefined;
+    let more: Buffer[] | undefined;
     let size = 0;
     let done = false;
     let arrived = false;
@@ -359,7 +372,7 @@ function readBody(stream: Readable, encoding: string | undefined, cap: number, e
       stream.off('data', onArrival);
       decoder?.destroy();
       // A body that came in one chunk (most do) is used as it is, not copied into a new buffer.
-      const body = chunks.length === 1 && chunks[0]!.length === size ? chunks[0]! : Buffer.concat(chunks, size);
+      const body = more ? Buffer.concat(more, size) : first !== undefined && first.length === size ? first : Buffer.concat(first ? [first] : [], size);
       const read: BodyRead = { body, truncated };
       if (problem) read.problem = `${problem} (${size} bytes read)`;
       resolve(read);
@@ -372,16 +385,15 @@ function readBody(stream: Readable, encoding: string | undefined, cap: number, e
     const stoppedOr = (problem: () => string) => (exchange.stopReason !== undefined ? stopped() : problem());
     const keep = (chunk: Buffer) => {
       const room = cap - size;
-      if (chunk.length >= room) {
-        if (room > 0) chunks.push(chunk.subarray(0, room));
-        size += Math.max(room, 0);
-        if (chunk.length > room) {
-          stream.destroy();
-          finish(true);
-        }
-      } else {
-        chunks.push(chunk);
-        size += chunk.length;
+      const part = chunk.length >= room ? (room > 0 ? chunk.subarray(0, room) : undefined) : chunk;
+      if (part) {
+        if (first === undefined) first = part;
+        else (more ??= [first]).push(part);
+        size += part.length;
+      }
+      if (chunk.length > room) {
+        stream.destroy();
+        finish(true);
       }
     };
     // Decoded here, not by axios (decompress: false), as the undici transport does: axios' decoder
@@ -494,7 +506,6 @@ export function createHttpTransport(options: HttpTransportOptions): HttpTranspor
     axios: instance,
     async send(request: OutgoingRequest, sendOptions: SendOptions): Promise<TransportResult> {
       const started = performance.now();
-      const elapsed = () => Math.round((performance.now() - started) * 100) / 100;
       const url = targetOf(request.url);
       if (!url) return { ok: false, errorKind: 'invalid', message: `${request.url} is not an absolute URL`, durationMs: 0 };
       const refusal = guard.checkLiteralHost(url.hostname, url.port);
@@ -509,38 +520,34 @@ export function createHttpTransport(options: HttpTransportOptions): HttpTranspor
       const { signal } = sendOptions;
       exchange.deadline = setTimeout(stopAtDeadline, sendOptions.timeoutMs, exchange, sendOptions.timeoutMs);
       if (signal) stopSignals.add(signal, exchange);
-      const done = () => {
-        clearTimeout(exchange.deadline);
-        if (signal) stopSignals.delete(signal, exchange);
-      };
       let response: AxiosResponse<Readable>;
       try {
         response = await instance.request<Readable>({ method: 'POST', url: url.href, headers: request.headers, data: request.body, transport: exchange });
       } catch (error) {
-        done();
+        exchange.done(stopSignals, signal);
         const sent = sentHeaders((error as { request?: unknown })?.request);
         const withSent = sent ? { sentHeaders: sent } : {};
         const reason = exchange.stopReason;
-        if (reason instanceof DeadlineError) return { ok: false, errorKind: 'timeout', message: reason.message, durationMs: elapsed(), ...withSent };
-        if (reason !== undefined) return { ok: false, errorKind: 'aborted', message: `the attempt was aborted: ${(reason as Error)?.message ?? reason}`, durationMs: elapsed(), ...withSent };
+        if (reason instanceof DeadlineError) return { ok: false, errorKind: 'timeout', message: reason.message, durationMs: elapsedSince(started), ...withSent };
+        if (reason !== undefined) return { ok: false, errorKind: 'aborted', message: `the attempt was aborted: ${(reason as Error)?.message ?? reason}`, durationMs: elapsedSince(started), ...withSent };
         const kind = errorKindOf(error);
         const cause = kind === 'ssrf' ? findCause(error, (e) => isHookworkError(e, 'HOOKWORK_ERR_SSRF_BLOCKED')) : kind === 'invalid' ? findCause(error, (e) => e instanceof UnsendableHeaderError) : undefined;
-        return { ok: false, errorKind: kind, message: ((cause ?? error) as Error)?.message ?? String(error), durationMs: elapsed(), ...withSent };
+        return { ok: false, errorKind: kind, message: ((cause ?? error) as Error)?.message ?? String(error), durationMs: elapsedSince(started), ...withSent };
       }
       // No request went through the exchange: an interceptor that ran after keepOnGuardedPath
       // (or removed it) sent the request by other means, past the guard. Its answer is not taken.
       if (exchange.clientRequest === undefined) {
-        done();
+        exchange.done(stopSignals, signal);
         (response.data as Partial<Readable> | undefined)?.destroy?.();
-        return { ok: false, errorKind: 'ssrf', message: offGuardedPath('the response did not come through its guarded connection').message, durationMs: elapsed() };
+        return { ok: false, errorKind: 'ssrf', message: offGuardedPath('the response did not come through its guarded connection').message, durationMs: elapsedSince(started) };
       }
       // A 101 without an Upgrade header, and a status below 100, reach here as a response: they
       // are failures, as undici reports them, and their connection is given up.
       const refused = notAnAnswer(response.status);
       if (refused) {
-        done();
+        exchange.done(stopSignals, signal);
         response.data.destroy();
-        const result: TransportResult = { ok: false, errorKind: 'other', message: refused, durationMs: elapsed() };
+        const result: TransportResult = { ok: false, errorKind: 'other', message: refused, durationMs: elapsedSince(started) };
         const sent = sentHeaders(response.request);
         if (sent) result.sentHeaders = sent;
         return result;
@@ -553,11 +560,11 @@ export function createHttpTransport(options: HttpTransportOptions): HttpTranspor
         // Optional fields set, not spread in: a conditional spread copies on V8's slow path, at every delivery.
         const received: TransportResponse = { statusCode: response.status, headers: receivedHeaders(response), body: read.body.toString('utf8'), bodyTruncated: read.truncated };
         if (read.problem) received.bodyError = read.problem;
-        const result: TransportResult = { ok: true, response: received, durationMs: elapsed() };
+        const result: TransportResult = { ok: true, response: received, durationMs: elapsedSince(started) };
         if (sent) result.sentHeaders = sent;
         return result;
       } finally {
-        done();
+        exchange.done(stopSignals, signal);
       }
     },
     async close() {
