@@ -11,7 +11,7 @@ import type { Webhook } from '../model/webhook';
 import { EnqueueGate } from './enqueue-gate';
 import { EventLoopBudget } from './event-loop-budget';
 import { findJsonLoss } from './json-losses';
-import { timeOrderedHex } from '../runtime/time-ordered-uuid';
+import { timeOrderedMessageId } from '../runtime/time-ordered-uuid';
 import { checkIdempotencyKey, keyedMessageId } from './idempotency-key';
 
 /** One request to fire: a webhook, the alias that fired, and the payload (any JSON-able value). */
@@ -53,7 +53,7 @@ export interface FireOptions<TTransaction = unknown> {
  * as Svix's own ids sort by time) so the stores' indexes on request ids grow at their right edge.
  */
 export function newMessageId(): string {
-  return `msg_${timeOrderedHex()}`;
+  return timeOrderedMessageId();
 }
 
 /**
