@@ -104,17 +104,20 @@ export class WebhookFiringService {
     const now = this.clock.now();
     const readAt = options?.webhooksReadAt;
     const createdAt = readAt !== undefined && readAt.getTime() < now.getTime() ? readAt : now;
-    const bodies = items.map((item) => this.serialize(item.payload, item.alias));
-    const span = this.tracer.startSpan('hookwork.enqueue', { kind: SpanKind.PRODUCER }, options?.traceContext ?? context.active());
-    const traceparent = formatTraceparent(span.spanContext());
-    const requests = items.map((item, i): NewWebhookRequest => {
+    // Every payload is serialised before the span starts (one that cannot be fails the batch with no
+    // span), into its request: no list of bodies and no closures per publish, the list made at its size.
+    const requests = new Array<NewWebhookRequest>(items.length);
+    for (let i = 0; i < items.length; i++) {
+      const item = items[i]!;
       const fifo = item.webhook.fifo?.onDeadLetter;
       // Optional fields set, not spread in: a conditional spread copies on V8's slow path, at every publish.
-      const request: NewWebhookRequest = { id: ids ? ids[i]! : newMessageId(), webhookKey: item.webhook.key, eventAlias: item.alias, body: bodies[i]!, createdAt, dueAt: now };
+      const request: NewWebhookRequest = { id: ids ? ids[i]! : newMessageId(), webhookKey: item.webhook.key, eventAlias: item.alias, body: this.serialize(item.payload, item.alias), createdAt, dueAt: now };
       if (fifo) request.fifo = fifo;
-      if (traceparent) request.traceparent = traceparent;
-      return request;
-    });
+      requests[i] = request;
+    }
+    const span = this.tracer.startSpan('hookwork.enqueue', { kind: SpanKind.PRODUCER }, options?.traceContext ?? context.active());
+    const traceparent = formatTraceparent(span.spanContext());
+    if (traceparent) for (const request of requests) request.traceparent = traceparent;
     if (span.isRecording()) span.setAttributes(enqueueAttributes(requests));
     try {
       this.gate.enter(() => `its ${requests.length} webhook request(s) for ${[...new Set(requests.map((r) => r.eventAlias))].join(', ')}`);
