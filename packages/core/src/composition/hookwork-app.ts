@@ -48,6 +48,9 @@ import { checkNoGlobalRegistration } from './global-registration-check';
 /** How often log cleanup runs (it reads its settings at each round). */
 export const LOG_CLEANUP_INTERVAL_MS = 60 * 60 * 1000;
 
+/** The options of publish()'s span: made once, not at every publish (a tracer only reads them). */
+const PUBLISH_SPAN = { kind: SpanKind.INTERNAL };
+
 /** The options publish() takes; any other key is refused. */
 const PUBLISH_OPTIONS: readonly string[] = ['transaction', 'traceContext', 'idempotencyKey'] satisfies (keyof PublishOptions)[];
 
@@ -417,7 +420,7 @@ export class HookworkApp<TTransaction = never> implements Hookwork<TTransaction>
       const { parts } = this;
       if (!parts.bus.hasSubscribers(notification.constructor)) this.reportUnhandled(notification.constructor);
       const parent = options.traceContext ?? context.active();
-      const span = parts.tracer.startSpan('hookwork.publish', { kind: SpanKind.INTERNAL }, parent);
+      const span = parts.tracer.startSpan('hookwork.publish', PUBLISH_SPAN, parent);
       // Without an SDK the span is a no-op: entering a context for it would cost every publish. One
       // the SDK's sampler dropped is still handed down, so that the enqueue spans are dropped with it.
       if (!span.isRecording()) {

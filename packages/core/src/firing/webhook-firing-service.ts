@@ -14,6 +14,9 @@ import { findJsonLoss } from './json-losses';
 import { timeOrderedMessageId } from '../runtime/time-ordered-uuid';
 import { checkIdempotencyKey, keyedMessageId } from './idempotency-key';
 
+/** The options of the enqueue span: made once, not at every publish (a tracer only reads them). */
+const ENQUEUE_SPAN = { kind: SpanKind.PRODUCER };
+
 /** One request to fire: a webhook, the alias that fired, and the payload (any JSON-able value). */
 export interface FireRequest {
   /** The webhook (its `fifo` option, when it has one, orders the request). */
@@ -115,7 +118,7 @@ export class WebhookFiringService {
       if (fifo) request.fifo = fifo;
       requests[i] = request;
     }
-    const span = this.tracer.startSpan('hookwork.enqueue', { kind: SpanKind.PRODUCER }, options?.traceContext ?? context.active());
+    const span = this.tracer.startSpan('hookwork.enqueue', ENQUEUE_SPAN, options?.traceContext ?? context.active());
     const traceparent = formatTraceparent(span.spanContext());
     if (traceparent) for (const request of requests) request.traceparent = traceparent;
     if (span.isRecording()) span.setAttributes(enqueueAttributes(requests));
