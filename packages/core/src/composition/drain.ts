@@ -59,16 +59,30 @@ export class OwnRequests {
   private added = 0;
 
   add(ids: Iterable<string>): void {
-    for (const id of ids) {
-      if (this.ids.has(id)) continue;
-      const number = this.added++;
-      this.ids.set(id, number);
-      this.order.push(id);
-      this.numbers.push(number);
-      if (this.ids.size > MAX_TRACKED_REQUESTS) this.forgetOldest();
-    }
-    // The list keeps an entry for every id forgotten or settled since it was last made: made
-    // again from the map (filled in the same order) once those are more than the tracked ones.
+    for (const id of ids) this.track(id);
+    this.compact();
+  }
+
+  /** {@link add} for the `enqueued` lifecycle event's requests, at each publish: no list of their ids is made. */
+  addRequests(requests: readonly { readonly requestId: string }[]): void {
+    for (let i = 0; i < requests.length; i++) this.track(requests[i]!.requestId);
+    this.compact();
+  }
+
+  private track(id: string): void {
+    if (this.ids.has(id)) return;
+    const number = this.added++;
+    this.ids.set(id, number);
+    this.order.push(id);
+    this.numbers.push(number);
+    if (this.ids.size > MAX_TRACKED_REQUESTS) this.forgetOldest();
+  }
+
+  /**
+   * The list keeps an entry for every id forgotten or settled since it was last made: made again
+   * from the map (filled in the same order) once those are more than the tracked ones.
+   */
+  private compact(): void {
     if (this.order.length > 2 * this.ids.size + 1024) {
       this.order = [...this.ids.keys()];
       this.numbers = [...this.ids.values()];

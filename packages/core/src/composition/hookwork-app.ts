@@ -1,5 +1,5 @@
 import { setMaxListeners } from 'node:events';
-import { context, INVALID_SPAN_CONTEXT, SpanKind, SpanStatusCode, trace, type Context, type Tracer } from '@opentelemetry/api';
+import { context, INVALID_SPAN_CONTEXT, SpanKind, SpanStatusCode, trace, type Context, type Span, type Tracer } from '@opentelemetry/api';
 import type { DependencyContainer } from 'tsyringe';
 import type { Attempt } from '../delivery/attempt';
 import { WebhookDeliveryHandler } from '../delivery/delivery-handler';
@@ -18,7 +18,7 @@ import { unknownOption } from '../errors/nearest-name';
 import { isPlainObject, objectKind } from '../model/plain-object';
 import { cutOffText, EnqueueGate } from '../firing/enqueue-gate';
 import { checkIdempotencyKey } from '../firing/idempotency-key';
-import type { NotificationBus } from '../events/notification-bus';
+import type { HandlerOutcome, NotificationBus } from '../events/notification-bus';
 import { payloadTypeOf, type PublishOptions } from '../events/webhook-event-base';
 import { describeEventPayload } from '../events/payload-schema-check';
 import type { WebhookEventCatalogue, WebhookEventDescriptor, WebhookEventEntry } from '../events/webhook-event-catalogue';
@@ -47,6 +47,9 @@ import { checkNoGlobalRegistration } from './global-registration-check';
 
 /** How often log cleanup runs (it reads its settings at each round). */
 export const LOG_CLEANUP_INTERVAL_MS = 60 * 60 * 1000;
+
+/** The options of publish()'s span: made once, not at every publish (a tracer only reads them). */
+const PUBLISH_SPAN = { kind: SpanKind.INTERNAL };
 
 /** The options publish() takes; any other key is refused. */
 const PUBLISH_OPTIONS: readonly string[] = ['transaction', 'traceContext', 'idempotencyKey'] satisfies (keyof PublishOptions)[];
@@ -181,7 +184,7 @@ export class HookworkApp<TTransaction = never> implements Hookwork<TTransaction>
     // On the lifecycle's internal channel, called before any host listener (each listener is
     // guarded, so a host listener that throws cannot silence them either), and out of reach of a
     // host's off('operatorEvent') without a listener, which removed these with its own.
-    parts.lifecycle.subscribeInternal('enqueued', (requests) => parts.own.add(requests.map((r) => r.requestId)), 'drain() bookkeeping');
+    parts.lifecycle.subscribeInternal('enqueued', (requests) => parts.own.addRequests(requests), 'drain() bookkeeping');
     parts.lifecycle.subscribeInternal('operatorEvent', (event) => this.sendOperatorEvent(event), 'operator webhooks');
     // Every drain() under way listens to it (and stops listening when it returns): a host or a test
     // waiting on a dozen at once made Node warn of a leak (MaxListenersExceededWarning) that is none.
@@ -406,7 +409,26 @@ export class HookworkApp<TTransaction = never> implements Hookwork<TTransaction>
     // Counted so the engine knows whether other publishes will enqueue in a moment (group commit).
     this.publishing++;
     try {
-      return await this.publishOne(notification, options);
+      // One async function from here to the bus where there were three nested (publish, its
+      // checks, the dispatch): each cost a promise and turns of the microtask queue per publish.
+      const engine = this.checkPublish(notification, options);
+      // The engine checks the transaction here, not only when a request is enqueued in it: with
+      // publishing disabled, no webhook subscribed or no event composed for the notification, a
+      // wrong one (not in BEGIN, closed, of another database) used to pass silently, and the host
+      // learnt of its mistake only once something fired. An empty enqueue stores nothing.
+      if (options.transaction !== undefined) await this.checkTransaction(engine, options.transaction);
+      const { parts } = this;
+      if (!parts.bus.hasSubscribers(notification.constructor)) this.reportUnhandled(notification.constructor);
+      const parent = options.traceContext ?? context.active();
+      const span = parts.tracer.startSpan('hookwork.publish', PUBLISH_SPAN, parent);
+      // Without an SDK the span is a no-op: entering a context for it would cost every publish. One
+      // the SDK's sampler dropped is still handed down, so that the enqueue spans are dropped with it.
+      if (!span.isRecording()) {
+        span.end();
+        const passed = span.spanContext() === INVALID_SPAN_CONTEXT ? options : { ...options, traceContext: trace.setSpan(parent, span) };
+        return this.gather(notification, await parts.bus.publish(notification, passed), passed);
+      }
+      return await this.publishInSpan(notification, options, parent, span);
     } finally {
       if (--this.publishing === 0) this.publishesDone?.();
     }
@@ -425,7 +447,8 @@ export class HookworkApp<TTransaction = never> implements Hookwork<TTransaction>
     });
   }
 
-  private async publishOne(notification: object, options: PublishOptions<TTransaction>): Promise<PublishResult> {
+  /** Refuses what publish() cannot take (HOOKWORK_ERR_INVALID_…, an app not started); returns the engine to enqueue in. */
+  private checkPublish(notification: object, options: PublishOptions<TTransaction>): QueueEngine<unknown> {
     if (notification === null || typeof notification !== 'object') {
       throw new HookworkError('HOOKWORK_ERR_INVALID_NOTIFICATION', `publish() takes a notification object (an instance of a notification class); got ${notification === null ? 'null' : typeof notification}`);
     }
@@ -467,21 +490,11 @@ export class HookworkApp<TTransaction = never> implements Hookwork<TTransaction>
           : `publish() was given a transaction, but the ${engine.name} queue cannot enqueue inside a host transaction; publish after your own commit, or use a storage with a transactional enqueue (@hookwork/postgres)`,
       );
     }
-    // The engine checks the transaction here, not only when a request is enqueued in it: with
-    // publishing disabled, no webhook subscribed or no event composed for the notification, a
-    // wrong one (not in BEGIN, closed, of another database) used to pass silently, and the host
-    // learnt of its mistake only once something fired. An empty enqueue stores nothing.
-    if (options.transaction !== undefined) await this.checkTransaction(engine, options.transaction);
-    const { parts } = this;
-    if (!parts.bus.hasSubscribers(notification.constructor)) this.reportUnhandled(notification.constructor);
-    const parent = options.traceContext ?? context.active();
-    const span = parts.tracer.startSpan('hookwork.publish', { kind: SpanKind.INTERNAL }, parent);
-    // Without an SDK the span is a no-op: entering a context for it would cost every publish. One
-    // the SDK's sampler dropped is still handed down, so that the enqueue spans are dropped with it.
-    if (!span.isRecording()) {
-      span.end();
-      return this.dispatch(notification, span.spanContext() === INVALID_SPAN_CONTEXT ? options : { ...options, traceContext: trace.setSpan(parent, span) });
-    }
+    return engine;
+  }
+
+  /** publish() in its recording span: the span is made active, handed down, and records failures. */
+  private async publishInSpan(notification: object, options: PublishOptions<TTransaction>, parent: Context, span: Span): Promise<PublishResult> {
     span.setAttribute('hookwork.notification', notification.constructor.name);
     try {
       // Handed down, not only made active: the enqueue spans nest in the publish span even when
@@ -513,8 +526,12 @@ export class HookworkApp<TTransaction = never> implements Hookwork<TTransaction>
 
   /** Runs every composed event handling the notification and gathers their failures. */
   private async dispatch(notification: object, options: PublishOptions<TTransaction>): Promise<PublishResult> {
+    return this.gather(notification, await this.parts.bus.publish(notification, options), options);
+  }
+
+  /** publish()'s result from the events' outcomes; throws when the store failed under one of them. */
+  private gather(notification: object, outcomes: readonly HandlerOutcome[], options: PublishOptions<TTransaction>): PublishResult {
     const { parts } = this;
-    const outcomes = await parts.bus.publish(notification, options);
     const failures: PublishResult['failures'] = [];
     for (const outcome of outcomes) {
       if (outcome.ok) continue;

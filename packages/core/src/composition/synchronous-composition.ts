@@ -1,4 +1,5 @@
 import { HookworkError } from '../errors/hookwork-error';
+import { isThenable } from '../runtime/thenable';
 
 /**
  * Refuses a promise where composition expects a finished step: a composer's `compose()`, a
@@ -23,8 +24,4 @@ export function assertSynchronousComposition(result: unknown, step: string): voi
     'HOOKWORK_ERR_ASYNC_COMPOSITION',
     `${step} returned a promise (is it async?): composition runs synchronously, and the app is built as soon as it returns, so whatever it does after an await is lost. Do the asynchronous work before createHookwork() (load the configuration, then pass it to your composer) and make ${step} synchronous`,
   );
-}
-
-function isThenable(value: unknown): value is PromiseLike<unknown> {
-  return (typeof value === 'object' || typeof value === 'function') && value !== null && typeof (value as { then?: unknown }).then === 'function';
 }

@@ -41,7 +41,14 @@ export function nearestName(name: string, known: readonly string[]): string | un
  * a misspelt option from plain JavaScript is refused rather than ignored.
  */
 export function unknownOption(options: object, known: readonly string[]): { key: string; text: string } | undefined {
-  const key = Object.keys(options).find((name) => !known.includes(name));
+  // for…in with an own-property test: Object.keys()' order, without its list (publish() checks its options every time).
+  let key: string | undefined;
+  for (const name in options) {
+    if (Object.hasOwn(options, name) && !known.includes(name)) {
+      key = name;
+      break;
+    }
+  }
   if (key === undefined) return undefined;
   const near = nearestName(key, known);
   return { key, text: `unknown option \`${key}\`${near ? ` (did you mean \`${near}\`?)` : ''}; the options are ${known.map((k) => `\`${k}\``).join(', ')}` };

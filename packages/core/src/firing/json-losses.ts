@@ -51,7 +51,10 @@ function lossAt(value: unknown): [string, string[]] | undefined {
     return undefined;
   }
   const record = value as Record<string, unknown>;
-  for (const key of Object.keys(record)) {
+  // The keys JSON.stringify lists (Object.keys()'), in their order, without making a list of them
+  // at every object of every payload published (about 100 bytes per object).
+  for (const key in record) {
+    if (!Object.hasOwn(record, key)) continue;
     const found = lossAt(record[key]);
     if (found) return (found[1].push(propertyStep(key)), found);
   }

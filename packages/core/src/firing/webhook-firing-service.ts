@@ -12,8 +12,11 @@ import type { Webhook } from '../model/webhook';
 import { EnqueueGate } from './enqueue-gate';
 import { EventLoopBudget } from './event-loop-budget';
 import { findJsonLoss } from './json-losses';
-import { timeOrderedHex } from '../runtime/time-ordered-uuid';
+import { timeOrderedMessageId } from '../runtime/time-ordered-uuid';
 import { checkIdempotencyKey, keyedMessageId } from './idempotency-key';
+
+/** The options of the enqueue span: made once, not at every publish (a tracer only reads them). */
+const ENQUEUE_SPAN = { kind: SpanKind.PRODUCER };
 
 /** One request to fire: a webhook, the alias that fired, and the payload (any JSON-able value). */
 export interface FireRequest {
@@ -54,7 +57,7 @@ export interface FireOptions<TTransaction = unknown> {
  * as Svix's own ids sort by time) so the stores' indexes on request ids grow at their right edge.
  */
 export function newMessageId(): string {
-  return `msg_${timeOrderedHex()}`;
+  return timeOrderedMessageId();
 }
 
 /**
@@ -106,17 +109,20 @@ export class WebhookFiringService {
     const now = this.clock.now();
     const readAt = options?.webhooksReadAt;
     const createdAt = readAt !== undefined && readAt.getTime() < now.getTime() ? readAt : now;
-    const bodies = items.map((item) => this.serialize(item.payload, item.alias));
-    const span = this.tracer.startSpan('hookwork.enqueue', { kind: SpanKind.PRODUCER }, options?.traceContext ?? context.active());
-    const traceparent = formatTraceparent(span.spanContext());
-    const requests = items.map((item, i): NewWebhookRequest => {
+    // Every payload is serialised before the span starts (one that cannot be fails the batch with no
+    // span), into its request: no list of bodies and no closures per publish, the list made at its size.
+    const requests = new Array<NewWebhookRequest>(items.length);
+    for (let i = 0; i < items.length; i++) {
+      const item = items[i]!;
       const fifo = item.webhook.fifo?.onDeadLetter;
       // Optional fields set, not spread in: a conditional spread copies on V8's slow path, at every publish.
-      const request: NewWebhookRequest = { id: ids ? ids[i]! : newMessageId(), webhookKey: item.webhook.key, eventAlias: item.alias, body: bodies[i]!, createdAt, dueAt: now };
+      const request: NewWebhookRequest = { id: ids ? ids[i]! : newMessageId(), webhookKey: item.webhook.key, eventAlias: item.alias, body: this.serialize(item.payload, item.alias), createdAt, dueAt: now };
       if (fifo) request.fifo = fifo;
-      if (traceparent) request.traceparent = traceparent;
-      return request;
-    });
+      requests[i] = request;
+    }
+    const span = this.tracer.startSpan('hookwork.enqueue', ENQUEUE_SPAN, options?.traceContext ?? context.active());
+    const traceparent = formatTraceparent(span.spanContext());
+    if (traceparent) for (const request of requests) request.traceparent = traceparent;
     if (span.isRecording()) span.setAttributes(enqueueAttributes(requests));
     let result: EnqueueResult | void;
     try {
