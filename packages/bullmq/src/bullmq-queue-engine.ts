@@ -662,12 +662,18 @@ export class BullmqQueueEngine implements QueueEngine<never> {
           // retry would count it (attemptsMade), and the retry count the receiver sees with it.
           this.settle(pending, await this.tryMove(() => job.moveToDelayed(verdict.dueAt.getTime(), token)));
           throw new DelayedError();
-        case 'release':
-          this.settle(pending, await this.tryMove(() => job.moveToWait(token)));
-          throw new DelayedError();
-      }
-    } finally {
-      this.inProcess--;
+        }
+        this.pending.set(job, pending);
+        throw new RetryAt(verdict.dueAt.getTime(), verdict.lastError);
+      case 'dead':
+        this.pending.set(job, pending);
+        throw new UnrecoverableError(verdict.lastError);
+      case 'defer':
+        this.settle(pending, await this.tryMove(() => job.moveToDelayed(verdict.dueAt.getTime(), token)));
+        throw new DelayedError();
+      case 'release':
+        this.settle(pending, await this.tryMove(() => job.moveToWait(token)));
+        throw new DelayedError();
     }
   }
 
