@@ -399,6 +399,50 @@ describe.each(adapters)('a hand-written Standard Webhooks sender, through %s', (
   });
 });
 
+describe.each(adapters)('a hand-written sender whose signature has the right HMAC in the wrong form, through %s', (_adapter, serveWith) => {
+  let url: string;
+  beforeEach(async () => {
+    url = await serveWith(createReceiver({ secrets: secret, handle: async () => {}, onError: () => {} }));
+  });
+
+  /** The HMAC-SHA256 of the request as the specification signs it, with the secret the receiver has. */
+  const digest = (request: { id: string; body: string; headers: Record<string, string> }) =>
+    createHmac('sha256', Buffer.from(secret.replace(/^whsec_/, ''), 'base64')).update(`${request.id}.${request.headers['webhook-timestamp']}.${request.body}`).digest();
+
+  it.each<[string, (mac: Buffer, good: string) => string, string]>([
+    ['a hex digest', (mac) => `v1,${mac.toString('hex')}`, 'its v1 entry is 64 hex digits — a hex HMAC-SHA256, where the signature is its base64 (digest("base64"), not "hex")'],
+    ['base64 without its padding', (mac) => `v1,${mac.toString('base64').replace(/=+$/, '')}`, 'its v1 entry has 43 characters and no trailing "=", base64 without its padding'],
+    ['base64url', (mac) => `v1,${mac.toString('base64url')}`, 'its v1 entry is base64url (it has - or _)'],
+    ['its version in upper case', (_mac, good) => good.replace('v1,', 'V1,'), 'its version is written "V1", and versions are lower case: "v1,"'],
+    ['entries separated by a tab', (_mac, good) => `v1,${Buffer.alloc(32, 9).toString('base64')}\t${good}`, 'its entries are separated by tabs or line breaks, and verifiers split the header on spaces only'],
+    ["GitHub's sha256= form", (mac) => `sha256=${mac.toString('hex')}`, "it is written in another scheme's form (name=value"],
+  ])('(%s) is refused 401, told the form — not that the secret is wrong, and as the reference library refuses it', async (_form, write, said) => {
+    // A request whose HMAC's base64url has a - or _ (about 3 in 4 do), so that form shows in the text.
+    let request = signedRequest({ secrets: [secret] });
+    while (!/[-_]/.test(digest(request).toString('base64url'))) request = signedRequest({ secrets: [secret] });
+    const mac = digest(request);
+    // Each form is one the Standard Webhooks reference library refuses too: it compares the text.
+    const signature = write(mac, request.headers['webhook-signature']!);
+    expect(() => new Webhook(secret).verify(request.body, { ...request.headers, 'webhook-signature': signature })).toThrow('No matching signature found');
+    const answered = await post(url, { ...request, headers: { ...request.headers, 'webhook-signature': signature } });
+    expect(answered).toMatchObject({ status: 401, body: { outcome: 'rejected', error: { code: 'RECEIVER_ERR_BAD_SIGNATURE' } } });
+    expect(answered.body.error!.message).toContain(`the webhook-signature of ${request.id} holds no v1,<base64> signature: ${said}`);
+    expect(answered.body.error!.message).not.toContain('does not match');
+    // Its shape only: no part of the signature is echoed.
+    expect(answered.body.error!.message).not.toContain(mac.toString('base64').slice(0, 12));
+    expect(answered.body.error!.message).not.toContain(mac.toString('hex').slice(0, 12));
+  });
+
+  it('a well-formed v1 signature beside a malformed one is verified, and one made with another secret still blames the secret', async () => {
+    const request = signedRequest({ secrets: [secret] });
+    const mac = digest(request);
+    expect(await post(url, { ...request, headers: { ...request.headers, 'webhook-signature': `v1,${mac.toString('hex')} ${request.headers['webhook-signature']!}` } })).toMatchObject({ status: 200, body: { outcome: 'processed' } });
+    const other = signedRequest({ secrets: [newSecret()] });
+    const answered = await post(url, { ...other, headers: { ...other.headers, 'webhook-signature': `v1,${digest(other).toString('hex')} ${other.headers['webhook-signature']!}` } });
+    expect(answered).toMatchObject({ status: 401, body: { error: { code: 'RECEIVER_ERR_BAD_SIGNATURE', message: expect.stringContaining('does not match the configured secret') } } });
+  });
+});
+
 describe('an async onError that rejects (a log shipper that is down)', () => {
   it('changes no answer and leaves no unhandled rejection, which would end the process', async () => {
     const unhandled: unknown[] = [];

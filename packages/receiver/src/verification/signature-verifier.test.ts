@@ -32,12 +32,18 @@ describe('SignatureVerifier', () => {
     ['two byte values alternating', () => `whsec_${Buffer.from('abababababababababababab').toString('base64')}`, /secret is 24 bytes of only 2 different values, which anyone can guess/],
     ['an asymmetric public key', () => `whpk_${Buffer.alloc(32, 1).toString('base64')}`, /secret is a whpk_ public key, of Standard Webhooks' asymmetric \(ed25519, v1a\) scheme, which this kit does not verify; give the webhook's symmetric whsec_ secret/],
     ['an asymmetric private key', () => `whsk_${Buffer.alloc(64, 1).toString('base64')}`, /secret is a whsk_ private key, .* belongs to the sender alone/],
+    ['an empty string (an environment variable set to nothing)', () => '', /^RECEIVER_ERR_INVALID_OPTIONS: secret is empty \(an environment variable set to nothing\?\); give the whsec_… secret/],
+    ['the prefix alone (cut off where it was copied)', () => 'whsec_', /secret is the whsec_ prefix with nothing after it \(cut off where it was copied\?\)/],
+    ['the prefix in upper case', () => newSecret().replace('whsec_', 'WHSEC_'), /secret starts "WHSEC_", and the prefix is lower case: whsec_ \(or leave it out\)/],
+    ['base64url', () => `whsec_${Buffer.from(Buffer.alloc(24, 0xfb).map((byte, i) => byte ^ i)).toString('base64url')}`, /secret has - or _, which base64 does not \(base64url, or a passphrase\?\): a Standard Webhooks secret is whsec_ and standard base64/],
+    ['a passphrase', () => 'correct-horse-battery-staple', /secret has - or _, which base64 does not \(base64url, or a passphrase\?\)/],
   ])('refuses %s with the fix for it, not "copy it again"', (_what, secretOf, message) => {
     const given = secretOf();
     const error = failure(() => new SignatureVerifier([given]));
     expect(error.code).toBe('RECEIVER_ERR_INVALID_OPTIONS');
     expect(error.message).toMatch(message);
-    expect(error.message).not.toContain(given.slice(6, 20));
+    // No part of it is repeated (the empty and the prefix alone have none to repeat).
+    if (given.length > 8) expect(error.message).not.toContain(given.slice(6, 20));
   });
 
   // A forged request is refused by node:crypto before the package runs: what the package accepts
@@ -138,6 +144,17 @@ describe('SignatureVerifier', () => {
     const v1a = failure(verifyOf(verifier, { ...request, headers: { ...request.headers, 'webhook-signature': request.headers['webhook-signature']!.replace('v1,', 'v1a,') } }));
     expect(v1a).toMatchObject({ code: 'RECEIVER_ERR_BAD_SIGNATURE', message: expect.stringContaining('holds only v1a signatures') });
     expect(failure(verifyOf(verifier, signedRequest({ secrets: [newSecret()] }))).message).toContain('does not match the configured secret');
+  });
+
+  it.each([
+    ['a v1 entry of another length', 'v1,AAAA', 'its v1 entry has 4 characters, where a v1 signature has 44'],
+    ['a v1 entry with no signature', 'v1,', 'its v1 entry is empty ("v1," with no signature after it)'],
+    ["Stripe's t=…,v1=… form", `t=${Math.floor(Date.now() / 1000)},v1=${'ab'.repeat(32)}`, "it is written in another scheme's form"],
+    ['a line break between entries', `v1,${Buffer.alloc(32, 3).toString('base64')}\nv1,${Buffer.alloc(32, 4).toString('base64')}`, 'its entries are separated by tabs or line breaks'],
+  ])('tells the form of a signature that no secret could match: %s', (_what, signature, said) => {
+    const request = signedRequest({ secrets: [secret] });
+    const error = failure(verifyOf(verifier, { ...request, headers: { ...request.headers, 'webhook-signature': signature } }));
+    expect(error).toMatchObject({ code: 'RECEIVER_ERR_BAD_SIGNATURE', message: expect.stringContaining(`holds no v1,<base64> signature: ${said}`) });
   });
 
   it('reads a v1 entry with a trailing comma (a repeated header cut short) as the v1 signature it is, as the standardwebhooks package does', () => {
