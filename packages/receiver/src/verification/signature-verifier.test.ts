@@ -36,6 +36,8 @@ describe('SignatureVerifier', () => {
     ['the prefix alone (cut off where it was copied)', () => 'whsec_', /secret is the whsec_ prefix with nothing after it \(cut off where it was copied\?\)/],
     ['the prefix in upper case', () => newSecret().replace('whsec_', 'WHSEC_'), /secret starts "WHSEC_", and the prefix is lower case: whsec_ \(or leave it out\)/],
     ['base64url', () => `whsec_${Buffer.from(Buffer.alloc(24, 0xfb).map((byte, i) => byte ^ i)).toString('base64url')}`, /secret has - or _, which base64 does not \(base64url, or a passphrase\?\): a Standard Webhooks secret is whsec_ and standard base64/],
+    ['the placeholder of the docs', () => 'whsec_…', /secret is a placeholder as docs and examples write it \(whsec_…, <…>\): give the webhook's own secret/],
+    ['a placeholder in angle brackets', () => 'whsec_<your secret>', /secret is a placeholder as docs and examples write it/],
     ['a passphrase', () => 'correct-horse-battery-staple', /secret has - or _, which base64 does not \(base64url, or a passphrase\?\)/],
   ])('refuses %s with the fix for it, not "copy it again"', (_what, secretOf, message) => {
     const given = secretOf();

@@ -279,6 +279,8 @@ function notASecret(secret: string): string {
   if (/[-_]/.test(body) && /^[A-Za-z0-9_-]+={0,2}$/.test(body)) {
     return 'has - or _, which base64 does not (base64url, or a passphrase?): a Standard Webhooks secret is whsec_ and standard base64 (+ and /); copy it as the sender shows it (a base64url key converts with Buffer.from(key, "base64url").toString("base64"))';
   }
+  // `whsec_…` as docs write it, `whsec_<your secret>`, `whsec_xxx...`: copied from an example.
+  if (/…|\.\.\.|[<>{}]/.test(secret)) return 'is a placeholder as docs and examples write it (whsec_…, <…>): give the webhook\'s own secret, as the sender shows it once when it makes the webhook or rotates its secret';
   return 'is not a Standard Webhooks secret; copy it as the sender shows it: whsec_ followed by base64';
 }
 
