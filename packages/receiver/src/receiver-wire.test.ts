@@ -233,6 +233,16 @@ describe('a router of your own that hands receiver.handle() the body', () => {
     expect(logged).toEqual([expect.stringContaining('the body reached the receiver as a stream (or a request) whose bytes were not read; read them first and pass those: node:http, `body: await readRawBody(req)`')]);
     expect(logged[0]).not.toMatch(/JSON body parser/);
   });
+
+  it('as a Blob (await request.blob()): 500 BODY_NOT_RAW naming the Blob and the read that gives its bytes, not a JSON parser there is none of; its bytes are received', async () => {
+    const logged: string[] = [];
+    const receiver = createReceiver({ secrets: secret, handle: async () => {}, onError: (error) => logged.push((error as Error).message) });
+    const url = await serveOwn(async (request) => new Blob([await readRawBody(request)]) as never, receiver);
+    expect(await post(url, signedRequest({ secrets: [secret] }))).toMatchObject({ status: 500, body: { outcome: 'failed', error: { code: 'RECEIVER_ERR_BODY_NOT_RAW' } } });
+    expect(logged).toEqual([expect.stringContaining('the body reached the receiver as a Blob, whose bytes are read asynchronously; read them first and pass those: `body: new Uint8Array(await blob.arrayBuffer())`')]);
+    const read = await serveOwn(async (request) => new Uint8Array(await new Blob([await readRawBody(request)]).arrayBuffer()), receiver);
+    expect(await post(read, signedRequest({ secrets: [secret] }))).toMatchObject({ status: 200, body: { outcome: 'processed' } });
+  });
 });
 
 describe('a processed request replayed while its signature still verifies', () => {

@@ -561,6 +561,12 @@ function rawBytes(body: unknown): Buffer {
   if (ArrayBuffer.isView(body)) return Buffer.from(body.buffer, body.byteOffset, body.byteLength);
   if (Object.prototype.toString.call(body) === '[object ArrayBuffer]') return Buffer.from(body as ArrayBuffer);
   if (typeof body === 'string') return Buffer.from(body, 'utf8');
+  // A Blob (a File, a FormData entry, what `await request.blob()` gives) holds bytes it gives out
+  // only asynchronously: named as such, with the read that turns it into bytes.
+  const tag = Object.prototype.toString.call(body);
+  if (tag === '[object Blob]' || tag === '[object File]') {
+    throw new ReceiverError('RECEIVER_ERR_BODY_NOT_RAW', `the body reached the receiver as a ${tag.slice(8, -1)}, whose bytes are read asynchronously; read them first and pass those: \`body: new Uint8Array(await blob.arrayBuffer())\` (fetch-style, straight from the request: \`new Uint8Array(await request.arrayBuffer())\`)`);
+  }
   // A stream (the node:http request itself, a fetch Request's body) holds the bytes but has not
   // read them: telling that user a JSON parser ran would send them looking for one that didn't.
   const stream = body !== null && typeof body === 'object' && (typeof (body as { pipe?: unknown }).pipe === 'function' || typeof (body as { getReader?: unknown }).getReader === 'function' || typeof (body as { arrayBuffer?: unknown }).arrayBuffer === 'function');

@@ -108,6 +108,15 @@ describe('SignatureVerifier', () => {
     expect(failure(verifyOf(verifier, request)).code).toBe('RECEIVER_ERR_INVALID_TIMESTAMP');
   });
 
+  it.each(['NaN', 'undefined', 'abc'])('shows a timestamp of no known form (%s) as sent, with the form it must have', (text) => {
+    const request = signedRequest({ secrets: [secret] });
+    request.headers['webhook-timestamp'] = text;
+    expect(failure(verifyOf(verifier, request))).toMatchObject({
+      code: 'RECEIVER_ERR_INVALID_TIMESTAMP',
+      message: expect.stringContaining(`is not a whole number of Unix seconds: it is "${text}", and Standard Webhooks sends integer seconds as plain digits`),
+    });
+  });
+
   it('refuses a correctly signed request older or newer than 5 minutes, saying which', () => {
     const now = Math.floor(Date.now() / 1000);
     const old = failure(verifyOf(verifier, signedRequest({ secrets: [secret], timestamp: now - 600 })));
