@@ -453,6 +453,32 @@ describe.each(adapters)('a hand-written sender whose signature has the right HMA
   });
 });
 
+describe.each(adapters)('a CloudEvent whose type and event header name different events (a proxy changed one), through %s', (_adapter, serveWith) => {
+  const binary = { 'ce-specversion': '1.0', 'ce-id': 'e1', 'ce-source': '/s' };
+  const envelope = (type: string) => JSON.stringify({ specversion: '1.0', id: 'e1', source: '/s', type, datacontenttype: 'application/json', data: { id: 'doc-1' } });
+
+  it.each<[string, (alias: string) => { headers: Record<string, string>; body: string; id: string }, string]>([
+    ['binary mode (neither is signed)', (alias) => { const request = signedRequest({ secrets: [secret] }); return { ...request, headers: { ...request.headers, ...binary, 'ce-type': alias } }; }, 'its ce-type header'],
+    ['structured mode', (alias) => { const request = signedRequest({ secrets: [secret], body: envelope(alias) }); return { ...request, headers: { ...request.headers, 'content-type': 'application/cloudevents+json' } }; }, 'in its signed envelope'],
+  ])('%s: refused 400 naming both, never dispatched as either; agreeing, handled', async (_mode, request, where) => {
+    const seen: string[] = [];
+    const url = await serveWith(createReceiver({ secrets: secret, handle: async (event) => void seen.push(event.alias), onError: () => {} }));
+    const answered = await post(url, request('Umbraco.ContentDelete'));
+    expect(answered).toMatchObject({ status: 400, body: { outcome: 'rejected', error: { code: 'RECEIVER_ERR_INVALID_HEADER' } } });
+    expect(answered.body.error!.message).toContain(`is a CloudEvent of type "Umbraco.ContentDelete" (${where}) and carries hookwork-event: "Umbraco.ContentPublish", which disagree`);
+    const umbraco = request('Umbraco.ContentDelete');
+    delete umbraco.headers['hookwork-event'];
+    umbraco.headers['umb-webhook-event'] = 'Umbraco.ContentPublish';
+    expect(await post(url, umbraco)).toMatchObject({ status: 400, body: { error: { code: 'RECEIVER_ERR_INVALID_HEADER' } } });
+    expect(seen).toEqual([]);
+    expect(await post(url, request('Umbraco.ContentPublish'))).toMatchObject({ status: 200, body: { outcome: 'processed' } });
+    const alone = request('Umbraco.ContentDelete');
+    delete alone.headers['hookwork-event'];
+    expect(await post(url, alone)).toMatchObject({ status: 200, body: { outcome: 'processed' } });
+    expect(seen).toEqual(['Umbraco.ContentPublish', 'Umbraco.ContentDelete']);
+  });
+});
+
 describe('an async onError that rejects (a log shipper that is down)', () => {
   it('changes no answer and leaves no unhandled rejection, which would end the process', async () => {
     const unhandled: unknown[] = [];

@@ -290,6 +290,16 @@ export function createReceiver(options: SignedReceiverOptions<WebhookEventShape>
     // A CloudEvent names its type itself (the structured envelope is even signed); else the event header.
     const cloud = readCloudEvent(headers, rawBody, id);
     let event = cloud ? { name: cloud.from, value: cloud.attributes.type } : firstHeader(headers, headerNames.event);
+    // hookwork sends its event header beside a CloudEvent's type, naming the same alias. Naming
+    // another, one of the two was changed on the way (in binary mode neither is signed): never
+    // guessed at, as two event headers that disagree are not.
+    const named = cloud ? firstHeader(headers, headerNames.event) : undefined;
+    if (cloud && named !== undefined && named.value !== cloud.attributes.type) {
+      throw new ReceiverError(
+        'RECEIVER_ERR_INVALID_HEADER',
+        `the request is a CloudEvent of type ${shortValue(cloud.attributes.type)} (${cloud.from === 'type' ? 'in its signed envelope' : 'its ce-type header'}) and carries ${named.name}: ${shortValue(named.value)}, which disagree; hookwork sends both naming one alias — a proxy or middleware changed one of them, or the sender sets ${named.name} itself: the request must name one event`,
+      );
+    }
     const noAlias = () =>
       new ReceiverError(
         'RECEIVER_ERR_NO_EVENT_ALIAS',
