@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { Webhook } from 'standardwebhooks';
 import { isReceiverError, ReceiverError } from '../errors/receiver-error';
 import { newSecret, signedRequest } from '../test-support/signed-request';
@@ -36,6 +37,7 @@ describe('SignatureVerifier', () => {
     ['the prefix alone (cut off where it was copied)', () => 'whsec_', /secret is the whsec_ prefix with nothing after it \(cut off where it was copied\?\)/],
     ['the prefix in upper case', () => newSecret().replace('whsec_', 'WHSEC_'), /secret starts "WHSEC_", and the prefix is lower case: whsec_ \(or leave it out\)/],
     ['base64url', () => `whsec_${Buffer.from(Buffer.alloc(24, 0xfb).map((byte, i) => byte ^ i)).toString('base64url')}`, /secret has - or _, which base64 does not \(base64url, or a passphrase\?\): a Standard Webhooks secret is whsec_ and standard base64/],
+    ['a hex key without the prefix (openssl rand -hex 32)', () => randomBytes(32).toString('hex'), /^RECEIVER_ERR_INVALID_OPTIONS: secret is 64 hex digits and no whsec_ prefix — a hex key \(openssl rand -hex, another scheme's webhook secret\), where a Standard Webhooks secret is whsec_ and base64/],
     ['the placeholder of the docs', () => 'whsec_…', /secret is a placeholder as docs and examples write it \(whsec_…, <…>\): give the webhook's own secret/],
     ['a placeholder in angle brackets', () => 'whsec_<your secret>', /secret is a placeholder as docs and examples write it/],
     ['a passphrase', () => 'correct-horse-battery-staple', /secret has - or _, which base64 does not \(base64url, or a passphrase\?\)/],
@@ -189,6 +191,16 @@ describe('SignatureVerifier', () => {
       expect(message).not.toContain('hunter2');
       expect(message).toContain(request.id);
     }
+  });
+
+  it('takes a secret of hex-looking base64 when it has the prefix (the sender accepts it), and base64 without the prefix', () => {
+    const hexLooking = `whsec_${'0123456789abcdef'.repeat(2)}`;
+    expect(() => new SignatureVerifier([hexLooking])).not.toThrow();
+    const request = signedRequest({ secrets: [hexLooking] });
+    expect(new SignatureVerifier([hexLooking]).verify(request.headers, Buffer.from(request.body))).toMatchObject({ id: request.id });
+    const bare = newSecret().slice('whsec_'.length);
+    const signed = signedRequest({ secrets: [`whsec_${bare}`] });
+    expect(new SignatureVerifier([bare]).verify(signed.headers, Buffer.from(signed.body))).toMatchObject({ id: signed.id });
   });
 
   it('refuses secrets it cannot use, naming the position and not the secret', () => {

@@ -89,6 +89,13 @@ export class SignatureVerifier {
       if (!/^(whsec_)?[A-Za-z0-9+/]+={0,2}$/.test(secret.trim())) {
         throw new ReceiverError('RECEIVER_ERR_INVALID_OPTIONS', `secret${at} ${notASecret(secret.trim())}`);
       }
+      // Hex digits are base64 characters too, so a hex key would be read as base64 of other bytes
+      // and every signature refused, blaming nothing in particular. Without the prefix (hookwork's
+      // secrets always have it), 32 or more hex digits are one: random base64 is never all hex
+      // (odds under 10^-14).
+      if (/^(?:[0-9a-fA-F]{2}){16,}$/.test(secret.trim())) {
+        throw new ReceiverError('RECEIVER_ERR_INVALID_OPTIONS', `secret${at} is ${secret.trim().length} hex digits and no whsec_ prefix — a hex key (openssl rand -hex, another scheme's webhook secret), where a Standard Webhooks secret is whsec_ and base64: copy the webhook's secret as the sender shows it`);
+      }
       const bytes = Buffer.from(secret.trim().replace(/^whsec_/, ''), 'base64').length;
       if (bytes < MIN_SECRET_BYTES || bytes > MAX_SECRET_BYTES) {
         throw new ReceiverError(
