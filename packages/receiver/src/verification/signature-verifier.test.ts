@@ -170,6 +170,18 @@ describe('SignatureVerifier', () => {
     expect(error).toMatchObject({ code: 'RECEIVER_ERR_BAD_SIGNATURE', message: expect.stringContaining(`holds no v1,<base64> signature: ${said}`) });
   });
 
+  it('says when the body is the base64 text of the JSON signed (a Lambda event.body with isBase64Encoded), and takes the decoded bytes', () => {
+    const request = signedRequest({ secrets: [secret], payload: { id: 'doc-1', title: 'café ✓' } });
+    const encoded = Buffer.from(Buffer.from(request.body).toString('base64'));
+    expect(failure(() => verifier.verify(request.headers, encoded))).toMatchObject({
+      code: 'RECEIVER_ERR_BAD_SIGNATURE',
+      message: expect.stringContaining("and the body is base64 text of JSON, not the JSON sent: a platform that hands over the body base64-encoded (AWS API Gateway and Lambda function URLs with isBase64Encoded: true"),
+    });
+    expect(verifier.verify(request.headers, Buffer.from(encoded.toString(), 'base64'))).toMatchObject({ id: request.id });
+    // A JSON body that does not verify is not taken for base64, whatever its characters.
+    expect(failure(verifyOf(verifier, signedRequest({ secrets: [newSecret()], body: '1234' }))).message).toContain('the secret is not the webhook');
+  });
+
   it('reads a v1 entry with a trailing comma (a repeated header cut short) as the v1 signature it is, as the standardwebhooks package does', () => {
     const request = signedRequest({ secrets: [secret] });
     const withComma = `${request.headers['webhook-signature']!},`;

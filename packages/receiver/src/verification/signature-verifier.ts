@@ -192,7 +192,9 @@ export class SignatureVerifier {
       'RECEIVER_ERR_BAD_SIGNATURE',
       /,\s/.test(id)
         ? `the signature of ${id} does not match ${secrets}, and the webhook-id holds a comma: ${sentRepeatedly(id)}`
-        : `the signature of ${id} does not match ${secrets}: the secret is not the webhook's (copy it again, or add the new one during a rotation), or the body was changed after signing (verify the raw bytes, never re-serialised JSON)`,
+        : isBase64OfJson(body)
+          ? `the signature of ${id} does not match ${secrets}, and the body is base64 text of JSON, not the JSON sent: a platform that hands over the body base64-encoded (AWS API Gateway and Lambda function URLs with isBase64Encoded: true, Azure's binary bodies) — pass the decoded bytes, Buffer.from(event.body, 'base64')`
+          : `the signature of ${id} does not match ${secrets}: the secret is not the webhook's (copy it again, or add the new one during a rotation), or the body was changed after signing (verify the raw bytes, never re-serialised JSON)`,
       { cause: lastFailure },
     );
   }
@@ -255,6 +257,19 @@ function signatureFormProblem(header: string): string {
     return why('it is written in another scheme\'s form (name=value, as GitHub\'s sha256=… or Stripe\'s t=…,v1=… headers are), not Standard Webhooks\'');
   }
   return why('the sender signs some other way, or a proxy rewrote the header');
+}
+
+/**
+ * Whether a body is the base64 text of a JSON body (a platform that base64-encodes what it hands
+ * over) rather than JSON itself: only asked once no signature matched, to name that cause.
+ */
+function isBase64OfJson(body: Buffer): boolean {
+  if (body.length < 4 || body.length % 4 !== 0 || body.length > 4 * 1024 * 1024) return false;
+  const text = body.toString('latin1');
+  if (!/^[A-Za-z0-9+/]+={0,2}$/.test(text)) return false;
+  const decoded = Buffer.from(text, 'base64');
+  const first = decoded.find((byte) => byte !== 0x20 && byte !== 0x09 && byte !== 0x0a && byte !== 0x0d);
+  return (first === 0x7b || first === 0x5b) && isUtf8(decoded);
 }
 
 /** Constant-time equality of two signatures (their lengths are no secret: a base64 HMAC-SHA256 is 44 characters). */
