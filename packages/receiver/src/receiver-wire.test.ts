@@ -233,6 +233,16 @@ describe('a router of your own that hands receiver.handle() the body', () => {
     expect(logged).toEqual([expect.stringContaining('the body reached the receiver as a stream (or a request) whose bytes were not read; read them first and pass those: node:http, `body: await readRawBody(req)`')]);
     expect(logged[0]).not.toMatch(/JSON body parser/);
   });
+
+  it('as a Blob (await request.blob()): 500 BODY_NOT_RAW naming the Blob and the read that gives its bytes, not a JSON parser there is none of; its bytes are received', async () => {
+    const logged: string[] = [];
+    const receiver = createReceiver({ secrets: secret, handle: async () => {}, onError: (error) => logged.push((error as Error).message) });
+    const url = await serveOwn(async (request) => new Blob([await readRawBody(request)]) as never, receiver);
+    expect(await post(url, signedRequest({ secrets: [secret] }))).toMatchObject({ status: 500, body: { outcome: 'failed', error: { code: 'RECEIVER_ERR_BODY_NOT_RAW' } } });
+    expect(logged).toEqual([expect.stringContaining('the body reached the receiver as a Blob, whose bytes are read asynchronously; read them first and pass those: `body: new Uint8Array(await blob.arrayBuffer())`')]);
+    const read = await serveOwn(async (request) => new Uint8Array(await new Blob([await readRawBody(request)]).arrayBuffer()), receiver);
+    expect(await post(read, signedRequest({ secrets: [secret] }))).toMatchObject({ status: 200, body: { outcome: 'processed' } });
+  });
 });
 
 describe('a processed request replayed while its signature still verifies', () => {
@@ -396,6 +406,76 @@ describe.each(adapters)('a hand-written Standard Webhooks sender, through %s', (
       status: 401,
       body: { error: { code: 'RECEIVER_ERR_BAD_SIGNATURE', message: expect.stringContaining("holds only v1a signatures — Standard Webhooks' asymmetric (ed25519, whpk_ public key) scheme, which this kit does not verify") } },
     });
+  });
+});
+
+describe.each(adapters)('a hand-written sender whose signature has the right HMAC in the wrong form, through %s', (_adapter, serveWith) => {
+  let url: string;
+  beforeEach(async () => {
+    url = await serveWith(createReceiver({ secrets: secret, handle: async () => {}, onError: () => {} }));
+  });
+
+  /** The HMAC-SHA256 of the request as the specification signs it, with the secret the receiver has. */
+  const digest = (request: { id: string; body: string; headers: Record<string, string> }) =>
+    createHmac('sha256', Buffer.from(secret.replace(/^whsec_/, ''), 'base64')).update(`${request.id}.${request.headers['webhook-timestamp']}.${request.body}`).digest();
+
+  it.each<[string, (mac: Buffer, good: string) => string, string]>([
+    ['a hex digest', (mac) => `v1,${mac.toString('hex')}`, 'its v1 entry is 64 hex digits — a hex HMAC-SHA256, where the signature is its base64 (digest("base64"), not "hex")'],
+    ['base64 without its padding', (mac) => `v1,${mac.toString('base64').replace(/=+$/, '')}`, 'its v1 entry has 43 characters and no trailing "=", base64 without its padding'],
+    ['base64url', (mac) => `v1,${mac.toString('base64url')}`, 'its v1 entry is base64url (it has - or _)'],
+    ['its version in upper case', (_mac, good) => good.replace('v1,', 'V1,'), 'its version is written "V1", and versions are lower case: "v1,"'],
+    ['entries separated by a tab', (_mac, good) => `v1,${Buffer.alloc(32, 9).toString('base64')}\t${good}`, 'its entries are separated by tabs or line breaks, and verifiers split the header on spaces only'],
+    ["GitHub's sha256= form", (mac) => `sha256=${mac.toString('hex')}`, "it is written in another scheme's form (name=value"],
+  ])('(%s) is refused 401, told the form — not that the secret is wrong, and as the reference library refuses it', async (_form, write, said) => {
+    // A request whose HMAC's base64url has a - or _ (about 3 in 4 do), so that form shows in the text.
+    let request = signedRequest({ secrets: [secret] });
+    while (!/[-_]/.test(digest(request).toString('base64url'))) request = signedRequest({ secrets: [secret] });
+    const mac = digest(request);
+    // Each form is one the Standard Webhooks reference library refuses too: it compares the text.
+    const signature = write(mac, request.headers['webhook-signature']!);
+    expect(() => new Webhook(secret).verify(request.body, { ...request.headers, 'webhook-signature': signature })).toThrow('No matching signature found');
+    const answered = await post(url, { ...request, headers: { ...request.headers, 'webhook-signature': signature } });
+    expect(answered).toMatchObject({ status: 401, body: { outcome: 'rejected', error: { code: 'RECEIVER_ERR_BAD_SIGNATURE' } } });
+    expect(answered.body.error!.message).toContain(`the webhook-signature of ${request.id} holds no v1,<base64> signature: ${said}`);
+    expect(answered.body.error!.message).not.toContain('does not match');
+    // Its shape only: no part of the signature is echoed.
+    expect(answered.body.error!.message).not.toContain(mac.toString('base64').slice(0, 12));
+    expect(answered.body.error!.message).not.toContain(mac.toString('hex').slice(0, 12));
+  });
+
+  it('a well-formed v1 signature beside a malformed one is verified, and one made with another secret still blames the secret', async () => {
+    const request = signedRequest({ secrets: [secret] });
+    const mac = digest(request);
+    expect(await post(url, { ...request, headers: { ...request.headers, 'webhook-signature': `v1,${mac.toString('hex')} ${request.headers['webhook-signature']!}` } })).toMatchObject({ status: 200, body: { outcome: 'processed' } });
+    const other = signedRequest({ secrets: [newSecret()] });
+    const answered = await post(url, { ...other, headers: { ...other.headers, 'webhook-signature': `v1,${digest(other).toString('hex')} ${other.headers['webhook-signature']!}` } });
+    expect(answered).toMatchObject({ status: 401, body: { error: { code: 'RECEIVER_ERR_BAD_SIGNATURE', message: expect.stringContaining('does not match the configured secret') } } });
+  });
+});
+
+describe.each(adapters)('a CloudEvent whose type and event header name different events (a proxy changed one), through %s', (_adapter, serveWith) => {
+  const binary = { 'ce-specversion': '1.0', 'ce-id': 'e1', 'ce-source': '/s' };
+  const envelope = (type: string) => JSON.stringify({ specversion: '1.0', id: 'e1', source: '/s', type, datacontenttype: 'application/json', data: { id: 'doc-1' } });
+
+  it.each<[string, (alias: string) => { headers: Record<string, string>; body: string; id: string }, string]>([
+    ['binary mode (neither is signed)', (alias) => { const request = signedRequest({ secrets: [secret] }); return { ...request, headers: { ...request.headers, ...binary, 'ce-type': alias } }; }, 'its ce-type header'],
+    ['structured mode', (alias) => { const request = signedRequest({ secrets: [secret], body: envelope(alias) }); return { ...request, headers: { ...request.headers, 'content-type': 'application/cloudevents+json' } }; }, 'in its signed envelope'],
+  ])('%s: refused 400 naming both, never dispatched as either; agreeing, handled', async (_mode, request, where) => {
+    const seen: string[] = [];
+    const url = await serveWith(createReceiver({ secrets: secret, handle: async (event) => void seen.push(event.alias), onError: () => {} }));
+    const answered = await post(url, request('Umbraco.ContentDelete'));
+    expect(answered).toMatchObject({ status: 400, body: { outcome: 'rejected', error: { code: 'RECEIVER_ERR_INVALID_HEADER' } } });
+    expect(answered.body.error!.message).toContain(`is a CloudEvent of type "Umbraco.ContentDelete" (${where}) and carries hookwork-event: "Umbraco.ContentPublish", which disagree`);
+    const umbraco = request('Umbraco.ContentDelete');
+    delete umbraco.headers['hookwork-event'];
+    umbraco.headers['umb-webhook-event'] = 'Umbraco.ContentPublish';
+    expect(await post(url, umbraco)).toMatchObject({ status: 400, body: { error: { code: 'RECEIVER_ERR_INVALID_HEADER' } } });
+    expect(seen).toEqual([]);
+    expect(await post(url, request('Umbraco.ContentPublish'))).toMatchObject({ status: 200, body: { outcome: 'processed' } });
+    const alone = request('Umbraco.ContentDelete');
+    delete alone.headers['hookwork-event'];
+    expect(await post(url, alone)).toMatchObject({ status: 200, body: { outcome: 'processed' } });
+    expect(seen).toEqual(['Umbraco.ContentPublish', 'Umbraco.ContentDelete']);
   });
 });
 

@@ -290,6 +290,16 @@ export function createReceiver(options: SignedReceiverOptions<WebhookEventShape>
     // A CloudEvent names its type itself (the structured envelope is even signed); else the event header.
     const cloud = readCloudEvent(headers, rawBody, id);
     let event = cloud ? { name: cloud.from, value: cloud.attributes.type } : firstHeader(headers, headerNames.event);
+    // hookwork sends its event header beside a CloudEvent's type, naming the same alias. Naming
+    // another, one of the two was changed on the way (in binary mode neither is signed): never
+    // guessed at, as two event headers that disagree are not.
+    const named = cloud ? firstHeader(headers, headerNames.event) : undefined;
+    if (cloud && named !== undefined && named.value !== cloud.attributes.type) {
+      throw new ReceiverError(
+        'RECEIVER_ERR_INVALID_HEADER',
+        `the request is a CloudEvent of type ${shortValue(cloud.attributes.type)} (${cloud.from === 'type' ? 'in its signed envelope' : 'its ce-type header'}) and carries ${named.name}: ${shortValue(named.value)}, which disagree; hookwork sends both naming one alias — a proxy or middleware changed one of them, or the sender sets ${named.name} itself: the request must name one event`,
+      );
+    }
     const noAlias = () =>
       new ReceiverError(
         'RECEIVER_ERR_NO_EVENT_ALIAS',
@@ -561,6 +571,12 @@ function rawBytes(body: unknown): Buffer {
   if (ArrayBuffer.isView(body)) return Buffer.from(body.buffer, body.byteOffset, body.byteLength);
   if (Object.prototype.toString.call(body) === '[object ArrayBuffer]') return Buffer.from(body as ArrayBuffer);
   if (typeof body === 'string') return Buffer.from(body, 'utf8');
+  // A Blob (a File, a FormData entry, what `await request.blob()` gives) holds bytes it gives out
+  // only asynchronously: named as such, with the read that turns it into bytes.
+  const tag = Object.prototype.toString.call(body);
+  if (tag === '[object Blob]' || tag === '[object File]') {
+    throw new ReceiverError('RECEIVER_ERR_BODY_NOT_RAW', `the body reached the receiver as a ${tag.slice(8, -1)}, whose bytes are read asynchronously; read them first and pass those: \`body: new Uint8Array(await blob.arrayBuffer())\` (fetch-style, straight from the request: \`new Uint8Array(await request.arrayBuffer())\`)`);
+  }
   // A stream (the node:http request itself, a fetch Request's body) holds the bytes but has not
   // read them: telling that user a JSON parser ran would send them looking for one that didn't.
   const stream = body !== null && typeof body === 'object' && (typeof (body as { pipe?: unknown }).pipe === 'function' || typeof (body as { getReader?: unknown }).getReader === 'function' || typeof (body as { arrayBuffer?: unknown }).arrayBuffer === 'function');

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { Webhook } from 'standardwebhooks';
 import { isReceiverError, ReceiverError } from '../errors/receiver-error';
 import { newSecret, signedRequest } from '../test-support/signed-request';
@@ -32,12 +33,21 @@ describe('SignatureVerifier', () => {
     ['two byte values alternating', () => `whsec_${Buffer.from('abababababababababababab').toString('base64')}`, /secret is 24 bytes of only 2 different values, which anyone can guess/],
     ['an asymmetric public key', () => `whpk_${Buffer.alloc(32, 1).toString('base64')}`, /secret is a whpk_ public key, of Standard Webhooks' asymmetric \(ed25519, v1a\) scheme, which this kit does not verify; give the webhook's symmetric whsec_ secret/],
     ['an asymmetric private key', () => `whsk_${Buffer.alloc(64, 1).toString('base64')}`, /secret is a whsk_ private key, .* belongs to the sender alone/],
+    ['an empty string (an environment variable set to nothing)', () => '', /^RECEIVER_ERR_INVALID_OPTIONS: secret is empty \(an environment variable set to nothing\?\); give the whsec_… secret/],
+    ['the prefix alone (cut off where it was copied)', () => 'whsec_', /secret is the whsec_ prefix with nothing after it \(cut off where it was copied\?\)/],
+    ['the prefix in upper case', () => newSecret().replace('whsec_', 'WHSEC_'), /secret starts "WHSEC_", and the prefix is lower case: whsec_ \(or leave it out\)/],
+    ['base64url', () => `whsec_${Buffer.from(Buffer.alloc(24, 0xfb).map((byte, i) => byte ^ i)).toString('base64url')}`, /secret has - or _, which base64 does not \(base64url, or a passphrase\?\): a Standard Webhooks secret is whsec_ and standard base64/],
+    ['a hex key without the prefix (openssl rand -hex 32)', () => randomBytes(32).toString('hex'), /^RECEIVER_ERR_INVALID_OPTIONS: secret is 64 hex digits and no whsec_ prefix — a hex key \(openssl rand -hex, another scheme's webhook secret\), where a Standard Webhooks secret is whsec_ and base64/],
+    ['the placeholder of the docs', () => 'whsec_…', /secret is a placeholder as docs and examples write it \(whsec_…, <…>\): give the webhook's own secret/],
+    ['a placeholder in angle brackets', () => 'whsec_<your secret>', /secret is a placeholder as docs and examples write it/],
+    ['a passphrase', () => 'correct-horse-battery-staple', /secret has - or _, which base64 does not \(base64url, or a passphrase\?\)/],
   ])('refuses %s with the fix for it, not "copy it again"', (_what, secretOf, message) => {
     const given = secretOf();
     const error = failure(() => new SignatureVerifier([given]));
     expect(error.code).toBe('RECEIVER_ERR_INVALID_OPTIONS');
     expect(error.message).toMatch(message);
-    expect(error.message).not.toContain(given.slice(6, 20));
+    // No part of it is repeated (the empty and the prefix alone have none to repeat).
+    if (given.length > 8) expect(error.message).not.toContain(given.slice(6, 20));
   });
 
   // A forged request is refused by node:crypto before the package runs: what the package accepts
@@ -100,6 +110,15 @@ describe('SignatureVerifier', () => {
     expect(failure(verifyOf(verifier, request)).code).toBe('RECEIVER_ERR_INVALID_TIMESTAMP');
   });
 
+  it.each(['NaN', 'undefined', 'abc'])('shows a timestamp of no known form (%s) as sent, with the form it must have', (text) => {
+    const request = signedRequest({ secrets: [secret] });
+    request.headers['webhook-timestamp'] = text;
+    expect(failure(verifyOf(verifier, request))).toMatchObject({
+      code: 'RECEIVER_ERR_INVALID_TIMESTAMP',
+      message: expect.stringContaining(`is not a whole number of Unix seconds: it is "${text}", and Standard Webhooks sends integer seconds as plain digits`),
+    });
+  });
+
   it('refuses a correctly signed request older or newer than 5 minutes, saying which', () => {
     const now = Math.floor(Date.now() / 1000);
     const old = failure(verifyOf(verifier, signedRequest({ secrets: [secret], timestamp: now - 600 })));
@@ -140,6 +159,29 @@ describe('SignatureVerifier', () => {
     expect(failure(verifyOf(verifier, signedRequest({ secrets: [newSecret()] }))).message).toContain('does not match the configured secret');
   });
 
+  it.each([
+    ['a v1 entry of another length', 'v1,AAAA', 'its v1 entry has 4 characters, where a v1 signature has 44'],
+    ['a v1 entry with no signature', 'v1,', 'its v1 entry is empty ("v1," with no signature after it)'],
+    ["Stripe's t=…,v1=… form", `t=${Math.floor(Date.now() / 1000)},v1=${'ab'.repeat(32)}`, "it is written in another scheme's form"],
+    ['a line break between entries', `v1,${Buffer.alloc(32, 3).toString('base64')}\nv1,${Buffer.alloc(32, 4).toString('base64')}`, 'its entries are separated by tabs or line breaks'],
+  ])('tells the form of a signature that no secret could match: %s', (_what, signature, said) => {
+    const request = signedRequest({ secrets: [secret] });
+    const error = failure(verifyOf(verifier, { ...request, headers: { ...request.headers, 'webhook-signature': signature } }));
+    expect(error).toMatchObject({ code: 'RECEIVER_ERR_BAD_SIGNATURE', message: expect.stringContaining(`holds no v1,<base64> signature: ${said}`) });
+  });
+
+  it('says when the body is the base64 text of the JSON signed (a Lambda event.body with isBase64Encoded), and takes the decoded bytes', () => {
+    const request = signedRequest({ secrets: [secret], payload: { id: 'doc-1', title: 'café ✓' } });
+    const encoded = Buffer.from(Buffer.from(request.body).toString('base64'));
+    expect(failure(() => verifier.verify(request.headers, encoded))).toMatchObject({
+      code: 'RECEIVER_ERR_BAD_SIGNATURE',
+      message: expect.stringContaining("and the body is base64 text of JSON, not the JSON sent: a platform that hands over the body base64-encoded (AWS API Gateway and Lambda function URLs with isBase64Encoded: true"),
+    });
+    expect(verifier.verify(request.headers, Buffer.from(encoded.toString(), 'base64'))).toMatchObject({ id: request.id });
+    // A JSON body that does not verify is not taken for base64, whatever its characters.
+    expect(failure(verifyOf(verifier, signedRequest({ secrets: [newSecret()], body: '1234' }))).message).toContain('the secret is not the webhook');
+  });
+
   it('reads a v1 entry with a trailing comma (a repeated header cut short) as the v1 signature it is, as the standardwebhooks package does', () => {
     const request = signedRequest({ secrets: [secret] });
     const withComma = `${request.headers['webhook-signature']!},`;
@@ -161,6 +203,16 @@ describe('SignatureVerifier', () => {
       expect(message).not.toContain('hunter2');
       expect(message).toContain(request.id);
     }
+  });
+
+  it('takes a secret of hex-looking base64 when it has the prefix (the sender accepts it), and base64 without the prefix', () => {
+    const hexLooking = `whsec_${'0123456789abcdef'.repeat(2)}`;
+    expect(() => new SignatureVerifier([hexLooking])).not.toThrow();
+    const request = signedRequest({ secrets: [hexLooking] });
+    expect(new SignatureVerifier([hexLooking]).verify(request.headers, Buffer.from(request.body))).toMatchObject({ id: request.id });
+    const bare = newSecret().slice('whsec_'.length);
+    const signed = signedRequest({ secrets: [`whsec_${bare}`] });
+    expect(new SignatureVerifier([bare]).verify(signed.headers, Buffer.from(signed.body))).toMatchObject({ id: signed.id });
   });
 
   it('refuses secrets it cannot use, naming the position and not the secret', () => {

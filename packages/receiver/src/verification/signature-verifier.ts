@@ -3,6 +3,7 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
 import { Webhook, WebhookVerificationError } from 'standardwebhooks';
 import { ReceiverError } from '../errors/receiver-error';
 import { kindOf } from '../option-keys';
+import { quoted } from '../errors/visible-text';
 import { WEBHOOK_HEADERS, sentRepeatedly, standardHeader } from '../headers';
 import { readTimestampHeader } from './timestamp-header';
 
@@ -88,6 +89,13 @@ export class SignatureVerifier {
       if (!/^(whsec_)?[A-Za-z0-9+/]+={0,2}$/.test(secret.trim())) {
         throw new ReceiverError('RECEIVER_ERR_INVALID_OPTIONS', `secret${at} ${notASecret(secret.trim())}`);
       }
+      // Hex digits are base64 characters too, so a hex key would be read as base64 of other bytes
+      // and every signature refused, blaming nothing in particular. Without the prefix (hookwork's
+      // secrets always have it), 32 or more hex digits are one: random base64 is never all hex
+      // (odds under 10^-14).
+      if (/^(?:[0-9a-fA-F]{2}){16,}$/.test(secret.trim())) {
+        throw new ReceiverError('RECEIVER_ERR_INVALID_OPTIONS', `secret${at} is ${secret.trim().length} hex digits and no whsec_ prefix — a hex key (openssl rand -hex, another scheme's webhook secret), where a Standard Webhooks secret is whsec_ and base64: copy the webhook's secret as the sender shows it`);
+      }
       const bytes = Buffer.from(secret.trim().replace(/^whsec_/, ''), 'base64').length;
       if (bytes < MIN_SECRET_BYTES || bytes > MAX_SECRET_BYTES) {
         throw new ReceiverError(
@@ -162,23 +170,11 @@ export class SignatureVerifier {
         lastFailure = error;
       }
     }
-    const entries = signature.split(' ');
-    // An entry is a v1 signature as v1Signatures() (and the package) read it: "v1," then the rest
-    // up to any further comma — `v1,<base64>,` (a repeated header cut short) is one.
-    const hasV1 = v1Signatures(signature).some((candidate) => /^[A-Za-z0-9+/]+={0,2}$/.test(candidate.toString()));
-    if (!hasV1 && entries.some((entry) => entry.startsWith('v1a,'))) {
-      throw new ReceiverError(
-        'RECEIVER_ERR_BAD_SIGNATURE',
-        `the webhook-signature of ${id} holds only v1a signatures — Standard Webhooks' asymmetric (ed25519, whpk_ public key) scheme, which this kit does not verify; have the sender sign with a symmetric whsec_ secret (v1)`,
-        { cause: lastFailure },
-      );
-    }
-    if (!hasV1) {
-      throw new ReceiverError(
-        'RECEIVER_ERR_BAD_SIGNATURE',
-        `the webhook-signature of ${id} holds no v1,<base64> signature (Standard Webhooks: space-separated "v1,<base64 HMAC-SHA256>" entries): the sender signs some other way, or a proxy rewrote the header`,
-        { cause: lastFailure },
-      );
+    // Every v1 signature is the base64 of a 32-byte HMAC-SHA256: 44 characters, the last one "=".
+    // Without one such entry nothing can match whatever the secret, so the header's form is the
+    // cause — told from its shape alone (never a character of it), before any secret is blamed.
+    if (!v1Signatures(signature).some((candidate) => WELL_FORMED_V1.test(candidate.toString()))) {
+      throw new ReceiverError('RECEIVER_ERR_BAD_SIGNATURE', `the webhook-signature of ${id} ${signatureFormProblem(signature)}`, { cause: lastFailure });
     }
     if (!isUtf8(body)) {
       // The package signs the body's UTF-8 reading (each invalid byte read as U+FFFD), while the
@@ -196,7 +192,9 @@ export class SignatureVerifier {
       'RECEIVER_ERR_BAD_SIGNATURE',
       /,\s/.test(id)
         ? `the signature of ${id} does not match ${secrets}, and the webhook-id holds a comma: ${sentRepeatedly(id)}`
-        : `the signature of ${id} does not match ${secrets}: the secret is not the webhook's (copy it again, or add the new one during a rotation), or the body was changed after signing (verify the raw bytes, never re-serialised JSON)`,
+        : isBase64OfJson(body)
+          ? `the signature of ${id} does not match ${secrets}, and the body is base64 text of JSON, not the JSON sent: a platform that hands over the body base64-encoded (AWS API Gateway and Lambda function URLs with isBase64Encoded: true, Azure's binary bodies) — pass the decoded bytes, Buffer.from(event.body, 'base64')`
+          : `the signature of ${id} does not match ${secrets}: the secret is not the webhook's (copy it again, or add the new one during a rotation), or the body was changed after signing (verify the raw bytes, never re-serialised JSON)`,
       { cause: lastFailure },
     );
   }
@@ -226,6 +224,54 @@ function v1Signatures(header: string): Buffer[] {
     .map(([, signature]) => Buffer.from(signature ?? ''));
 }
 
+/** A v1 signature as Standard Webhooks writes it: the padded standard base64 of 32 bytes. */
+const WELL_FORMED_V1 = /^[A-Za-z0-9+/]{43}=$/;
+
+/**
+ * Why a `webhook-signature` holding no well-formed v1 entry can't verify, by the form of its
+ * entries: the slips of a hand-written sender (a hex digest, base64url, no padding, `V1`, tabs, a
+ * `sha256=` header of another scheme). Names no character of the header: only its shape.
+ */
+function signatureFormProblem(header: string): string {
+  const fix = 'Standard Webhooks signs with space-separated "v1,<base64 HMAC-SHA256>" entries, each 44 characters of standard base64 ending in "=" — the sender must send that';
+  const entries = header.split(' ').filter((entry) => entry !== '');
+  const v1 = entries.filter((entry) => entry.split(',')[0] === 'v1').map((entry) => entry.split(',')[1] ?? '');
+  const why = (detail: string) => `holds no v1,<base64> signature: ${detail}; ${fix}`;
+  if (v1.length === 0 && entries.some((entry) => entry.startsWith('v1a,'))) {
+    return "holds only v1a signatures — Standard Webhooks' asymmetric (ed25519, whpk_ public key) scheme, which this kit does not verify; have the sender sign with a symmetric whsec_ secret (v1)";
+  }
+  const split = header.split(/\s+/).filter((entry) => entry !== '');
+  if (/[^\S ]/.test(header) && split.some((entry) => entry.startsWith('v1,') && WELL_FORMED_V1.test(entry.split(',')[1] ?? ''))) {
+    return why('its entries are separated by tabs or line breaks, and verifiers split the header on spaces only');
+  }
+  for (const candidate of v1) {
+    if (/^[0-9a-fA-F]{64}$/.test(candidate)) return why('its v1 entry is 64 hex digits — a hex HMAC-SHA256, where the signature is its base64 (digest("base64"), not "hex")');
+    if (/^[A-Za-z0-9+/]{43}$/.test(candidate)) return why('its v1 entry has 43 characters and no trailing "=", base64 without its padding, and verifiers compare the text as written');
+    if (/[-_]/.test(candidate) && /^[A-Za-z0-9_-]{43}=?$/.test(candidate)) return why('its v1 entry is base64url (it has - or _), where Standard Webhooks uses standard base64 (+ and /)');
+    if (candidate === '') return why('its v1 entry is empty ("v1," with no signature after it)');
+    return why(`its v1 entry has ${candidate.length} characters${/^[A-Za-z0-9+/]+={0,2}$/.test(candidate) ? '' : ', not all of them base64'}, where a v1 signature has 44`);
+  }
+  const versioned = entries.find((entry) => /^v1[,=]/i.test(entry));
+  if (versioned !== undefined && /^V1,/.test(versioned)) return why('its version is written "V1", and versions are lower case: "v1,"');
+  if (entries.some((entry) => /^(v\d+|sha\d+)=/i.test(entry) || /^t=\d+,/.test(entry))) {
+    return why('it is written in another scheme\'s form (name=value, as GitHub\'s sha256=… or Stripe\'s t=…,v1=… headers are), not Standard Webhooks\'');
+  }
+  return why('the sender signs some other way, or a proxy rewrote the header');
+}
+
+/**
+ * Whether a body is the base64 text of a JSON body (a platform that base64-encodes what it hands
+ * over) rather than JSON itself: only asked once no signature matched, to name that cause.
+ */
+function isBase64OfJson(body: Buffer): boolean {
+  if (body.length < 4 || body.length % 4 !== 0 || body.length > 4 * 1024 * 1024) return false;
+  const text = body.toString('latin1');
+  if (!/^[A-Za-z0-9+/]+={0,2}$/.test(text)) return false;
+  const decoded = Buffer.from(text, 'base64');
+  const first = decoded.find((byte) => byte !== 0x20 && byte !== 0x09 && byte !== 0x0a && byte !== 0x0d);
+  return (first === 0x7b || first === 0x5b) && isUtf8(decoded);
+}
+
 /** Constant-time equality of two signatures (their lengths are no secret: a base64 HMAC-SHA256 is 44 characters). */
 function sameBytes(a: Buffer, b: Buffer): boolean {
   return a.length === b.length && timingSafeEqual(a, b);
@@ -237,6 +283,8 @@ function sameBytes(a: Buffer, b: Buffer): boolean {
  * rotation) and the keys of the asymmetric scheme. Names no part of the secret.
  */
 function notASecret(secret: string): string {
+  if (secret === '') return 'is empty (an environment variable set to nothing?); give the whsec_… secret the sender shows';
+  if (/^whsec_?$/i.test(secret)) return 'is the whsec_ prefix with nothing after it (cut off where it was copied?); copy the whole secret as the sender shows it';
   const parts = secret.split(/[\s,;]+/).filter(Boolean);
   if (parts.length > 1 && parts.every((part) => /^(whsec_)?[A-Za-z0-9+/]+={0,2}$/.test(part))) {
     return `holds ${parts.length} secrets in one string; give them as a list, e.g. secrets: process.env.WEBHOOK_SECRETS.split(/[\\s,]+/)`;
@@ -246,6 +294,15 @@ function notASecret(secret: string): string {
   }
   if (/^whpk_/.test(secret)) return "is a whpk_ public key, of Standard Webhooks' asymmetric (ed25519, v1a) scheme, which this kit does not verify; give the webhook's symmetric whsec_ secret";
   if (/^whsk_/.test(secret)) return "is a whsk_ private key, of Standard Webhooks' asymmetric scheme — a signing key that belongs to the sender alone; give the webhook's symmetric whsec_ secret";
+  const body = secret.replace(/^whsec_/i, '');
+  if (/^whsec_/i.test(secret) && !secret.startsWith('whsec_') && /^[A-Za-z0-9+/]+={0,2}$/.test(body)) {
+    return `starts ${quoted(secret.slice(0, 6))}, and the prefix is lower case: whsec_ (or leave it out)`;
+  }
+  if (/[-_]/.test(body) && /^[A-Za-z0-9_-]+={0,2}$/.test(body)) {
+    return 'has - or _, which base64 does not (base64url, or a passphrase?): a Standard Webhooks secret is whsec_ and standard base64 (+ and /); copy it as the sender shows it (a base64url key converts with Buffer.from(key, "base64url").toString("base64"))';
+  }
+  // `whsec_…` as docs write it, `whsec_<your secret>`, `whsec_xxx...`: copied from an example.
+  if (/…|\.\.\.|[<>{}]/.test(secret)) return 'is a placeholder as docs and examples write it (whsec_…, <…>): give the webhook\'s own secret, as the sender shows it once when it makes the webhook or rotates its secret';
   return 'is not a Standard Webhooks secret; copy it as the sender shows it: whsec_ followed by base64';
 }
 

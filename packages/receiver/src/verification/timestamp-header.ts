@@ -1,4 +1,4 @@
-import { sentRepeatedly } from '../headers';
+import { sentRepeatedly, shortValue } from '../headers';
 
 /**
  * How a `webhook-timestamp` header reads: its Unix seconds, or why it is not Standard Webhooks'
@@ -39,7 +39,8 @@ export function readTimestampHeader(header: string): TimestampReading {
               : /[A-Za-z:-]/.test(text) && /\d{4}/.test(text) && !Number.isNaN(Date.parse(text))
                 ? 'it is a date written out (ISO 8601 or an HTTP date), not Unix seconds'
                 : '';
-  if (!form) return { why: '' };
+  // Anything else (`abc`, `NaN`, `undefined` from a sender's bug) is shown as sent: a timestamp is no secret.
+  if (!form) return { why: `it is ${shortValue(text)}, and Standard Webhooks sends integer seconds as plain digits (String(Math.floor(Date.now() / 1000))); the sender must fix it` };
   return {
     why: `${form}, and Standard Webhooks sends integer seconds as plain digits (String(Math.floor(Date.now() / 1000))). The signature covers the header as sent and verifiers read the number, so no receiver can verify it as it is; the sender must fix it`,
   };
