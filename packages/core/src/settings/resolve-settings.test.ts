@@ -164,7 +164,7 @@ describe('resolveSettings', () => {
     expect(details[0]).toMatchObject({ key: 'maximumRetrys', problem: 'is not a known setting (did you mean maximumRetries?)' });
     // The message names ten problems, so a suggestion past them would not be read.
     expect(details.at(-1)).toMatchObject({ key: 'keepLogsForDay', problem: 'is not a known setting (check the spelling; see docs/settings.md)' });
-    expect(error?.message).toMatch(/^HOOKWORK_ERR_INVALID_SETTINGS: invalid settings: maximumRetrys is not a known setting \(did you mean maximumRetries\?\) \(got 1\); unknownKey0 .*; and 49992 more$/);
+    expect(error?.message).toMatch(/^HOOKWORK_ERR_INVALID_SETTINGS: invalid settings: maximumRetrys is not a known setting \(did you mean maximumRetries\?\) \(got 1\); unknownKey0 .*; and 49992 more; the settings are enabled, maximumRetries, .*, tracing$/);
   });
 
   it('refuses ssrf.allow entries the guard could not match, naming each', () => {
@@ -307,6 +307,43 @@ describe('resolveSettings', () => {
     expect(app.updateSettings(given)).toMatchObject({ enabled: true, maximumRetries: 2, timeout: 1000, headers: { event: 'x-event' }, concurrency: { global: 64 }, breaker: { window: 60_000 } });
     // An undefined entry of a list is a bad entry, not one left out.
     expect(() => resolveSettings({ retrySchedule: [1000, undefined as unknown as number] })).toThrow(/retrySchedule\.1 must be a duration/);
+  });
+
+  it('refuses an unknown key whatever its value, undefined too, naming it and the known ones, on every entry point', () => {
+    // Dropped as "not given", { bogus: undefined } was taken without a word: a misspelt key fed
+    // from an unset variable (maximumRetrys: process.env.RETRIES) changed nothing, silently.
+    const refusal = (fn: () => unknown): HookworkError => {
+      try {
+        fn();
+      } catch (error) {
+        return error as HookworkError;
+      }
+      throw new Error('accepted');
+    };
+    const bogus = { bogus: undefined } as never;
+    const known = /; the settings are enabled, maximumRetries, period, .*, tracing$/;
+    for (const error of [
+      refusal(() => resolveSettings(bogus)),
+      refusal(() => createHookwork({ settings: bogus })),
+      refusal(() => createHookwork({ composers: [{ compose: (b) => void b.settings.update(bogus) }] })),
+      refusal(() => createHookwork({}).updateSettings(bogus)),
+      refusal(() => createHookwork({ settings: loadSettings({ env: {}, overrides: bogus }) })),
+    ]) {
+      expect(error.code).toBe('HOOKWORK_ERR_INVALID_SETTINGS');
+      expect(error.message).toMatch(/^HOOKWORK_ERR_INVALID_SETTINGS: invalid settings: bogus is not a known setting \(check the spelling; see docs\/settings\.md\); the settings are /);
+      expect(error.message).toMatch(known);
+      expect(error.details).toEqual([{ key: 'bogus', problem: 'is not a known setting (check the spelling; see docs/settings.md)' }]);
+    }
+    // Inside a group, its own keys; a near miss still gets its suggestion; known keys given as undefined stay "not given".
+    expect(refusal(() => resolveSettings({ maximumRetries: undefined, concurrency: { global: undefined, perWebhok: undefined } } as never)).message).toBe(
+      'HOOKWORK_ERR_INVALID_SETTINGS: invalid settings: concurrency.perWebhok is not a known setting (did you mean perWebhook?); the settings of concurrency are global, perWebhook',
+    );
+    // A renamed key is named with its new name, whatever its value.
+    expect(refusal(() => resolveSettings({ concurrency: { perEndpoint: undefined } } as never)).message).toMatch(/concurrency\.perEndpoint was renamed concurrency\.perWebhook/);
+    // Unknown keys at two levels: each level's known keys, once.
+    const both = refusal(() => resolveSettings({ bogus: 1, other: undefined, breaker: { threshold: undefined } } as never)).message;
+    expect(both).toMatch(/; the settings are enabled, .*, tracing; the settings of breaker are enabled, failureThreshold, failureRate, minimumAttempts, window, coolDown$/);
+    expect(both.match(/the settings are/g)).toHaveLength(1);
   });
 
   it('keeps nothing of the caller\'s objects, and hands out settings frozen to the last list', () => {

@@ -293,7 +293,10 @@ export function resolveSettings(input: HookworkSettingsInput = {}, base: Hookwor
   }
   // Validated and merged from a copy without undefined keys: an undefined value is "not given",
   // and nothing of the caller's objects stays in the settings to be changed after validation.
-  input = givenSettings(input);
+  // A key the schema does not know is kept even when undefined, to be refused by name.
+  input = givenSettings(input, settingsInputSchema);
+  // Per group of settings with an unknown key ('' for the top level): the keys it does know.
+  const knownOfGroup = new Map<string, readonly string[]>();
   if (!validateInput(input)) {
     const seen = new Set<string>();
     for (const error of validateInput.errors ?? []) {
@@ -303,6 +306,10 @@ export function resolveSettings(input: HookworkSettingsInput = {}, base: Hookwor
       if (seen.has(key)) continue;
       seen.add(key);
       problems.push({ key, problem: describe(error, input as Record<string, unknown>, problems.length < SUGGESTED_KEYS) });
+      if (error.keyword === 'additionalProperties' && !Object.hasOwn(RENAMED, key)) {
+        const group = error.instancePath.replace(/^\//, '').replace(/\//g, '.');
+        if (!knownOfGroup.has(group)) knownOfGroup.set(group, Object.keys((error.parentSchema as { properties?: Record<string, unknown> } | undefined)?.properties ?? {}));
+      }
     }
   }
   const raw = input as Record<string, unknown>;
@@ -367,7 +374,9 @@ export function resolveSettings(input: HookworkSettingsInput = {}, base: Hookwor
       if (value !== undefined) p.value = value;
     }
     const line = (p: (typeof problems)[number]) => `${p.key} ${p.problem}${p.value === undefined ? '' : ` (got ${shownValue(p.value)})`}`;
-    throw new HookworkError('HOOKWORK_ERR_INVALID_SETTINGS', `invalid settings: ${shownList(problems, { show: line, separator: '; ' })}`, { details: problems });
+    // Whatever the unknown key's value (undefined too), the message names the keys that are known.
+    const known = [...knownOfGroup].map(([group, keys]) => `; the settings${group ? ` of ${group}` : ''} are ${keys.join(', ')}`).join('');
+    throw new HookworkError('HOOKWORK_ERR_INVALID_SETTINGS', `invalid settings: ${shownList(problems, { show: line, separator: '; ' })}${known}`, { details: problems });
   }
 
   // A new header style brings its header names; names given explicitly still win.
