@@ -103,7 +103,9 @@ describe('resolveSettings', () => {
     }
     expect(error?.code).toBe('HOOKWORK_ERR_INVALID_SETTINGS');
     expect((error?.details as { key: string }[]).map((d) => d.key)).toEqual(['period', 'timeout', 'retrySchedule.1']);
-    expect(error?.message).toContain('period must be a duration, and "10" is ambiguous (.NET\'s TimeSpan reads bare digits as days, JavaScript as milliseconds): write a TimeSpan string, "00:00:00.010" for 10 milliseconds or "00:00:10" for 10 seconds (in code or a JSON file, the number 10 is read as milliseconds)');
+    // The value is quoted once, at the end: the advice said "\"10\" is ambiguous" before "(got \"10\")".
+    expect(error?.message).toContain('period must be a duration, and bare digits in a string are ambiguous (.NET\'s TimeSpan reads them as days, JavaScript as milliseconds): write a TimeSpan string, "00:00:00.010" for 10 milliseconds or "00:00:10" for 10 seconds (in code or a JSON file, the number 10 is read as milliseconds) (got "10")');
+    expect(error?.message.match(/"10"/g)).toHaveLength(1);
     // Numbers stay milliseconds.
     expect(resolveSettings({ timeout: 30, retrySchedule: [5] })).toMatchObject({ timeout: 30, retrySchedule: [5] });
   });
@@ -210,12 +212,14 @@ describe('resolveSettings', () => {
       }
     };
     expect(problems(['2130706433', '0x7f.1', '127.1', '10.0.0.0.', '999.1.1.1'])).toEqual([
-      ['ssrf.allow.0', expect.stringContaining('a URL reads 2130706433 as the IP address 127.0.0.1, so as a host name it never matches; write 127.0.0.1')],
-      ['ssrf.allow.1', expect.stringContaining('a URL reads 0x7f.1 as the IP address 127.0.0.1')],
-      ['ssrf.allow.2', expect.stringContaining('a URL reads 127.1 as the IP address 127.0.0.1')],
-      ['ssrf.allow.3', expect.stringContaining('a URL reads 10.0.0.0. as the IP address 10.0.0.0')],
+      ['ssrf.allow.0', expect.stringContaining('a URL reads it as the IP address 127.0.0.1, so as a host name it never matches; write 127.0.0.1')],
+      ['ssrf.allow.1', expect.stringContaining('a URL reads it as the IP address 127.0.0.1')],
+      ['ssrf.allow.2', expect.stringContaining('a URL reads it as the IP address 127.0.0.1')],
+      ['ssrf.allow.3', expect.stringContaining('a URL reads it as the IP address 10.0.0.0')],
       ['ssrf.allow.4', expect.stringContaining('must be an IP address, a CIDR range (10.0.0.0/8) or a host name')],
     ]);
+    // With a port, the host part is named (the entry is the message's "got") and the fix keeps the port.
+    expect(problems(['0x7f.1:4000'])).toEqual([['ssrf.allow.0', expect.stringContaining('a URL reads its host 0x7f.1 as the IP address 127.0.0.1, so as a host name it never matches; write 127.0.0.1:4000')]]);
     expect(problems(['Hooks.Internal', 'hooks.internal.', 'xn--bcher-kva.example', 'a1.b2'])).toEqual([]);
   });
 
@@ -256,8 +260,11 @@ describe('resolveSettings', () => {
       expect.objectContaining({ key: 'headers.retryCount', problem: expect.stringContaining('a connection header') }),
     ]);
     expect(problemsOf({ headers: { style: 'umbraco', event: 'umb-webhook-retrycount' } })).toEqual([
-      { key: 'headers.event', value: 'umb-webhook-retrycount', problem: 'is the same header as headers.retryCount (umb-webhook-retrycount); each needs its own name' },
+      { key: 'headers.event', value: 'umb-webhook-retrycount', problem: 'is the same header as headers.retryCount; each needs its own name' },
     ]);
+    // A name given is shown once (as the value); the other's name only where it is spelt otherwise.
+    expect(problemsOf({ headers: { event: 'X-A', retryCount: 'x-a' } })).toEqual([{ key: 'headers.retryCount', value: 'x-a', problem: 'is the same header as headers.event (X-A); each needs its own name' }]);
+    expect(problemsOf({ headers: { event: 'user-agent' } })).toEqual([{ key: 'headers.event', value: 'user-agent', problem: 'is a header hookwork sets itself; choose another name' }]);
   });
 
   it('names the new key of a renamed setting', () => {
@@ -519,7 +526,7 @@ describe('loadSettings', () => {
 
   it('keeps durations from the environment as strings, so bare digits are refused with the fix', () => {
     expect(loadSettings({ env: { HOOKWORK_PERIOD: '10', HOOKWORK_RETRY_SCHEDULE: '00:00:01,00:00:30' } })).toEqual({ period: '10', retrySchedule: ['00:00:01', '00:00:30'] });
-    expect(() => resolveSettings(loadSettings({ env: { HOOKWORK_PERIOD: '10' } }))).toThrow(/period must be a duration, and "10" is ambiguous/);
+    expect(() => resolveSettings(loadSettings({ env: { HOOKWORK_PERIOD: '10' } }))).toThrow(/period must be a duration, and bare digits in a string are ambiguous .* \(got "10"\)/);
   });
 
   it('finds the file section and its keys case-insensitively, as .NET configuration does', () => {
@@ -583,7 +590,8 @@ describe('loadSettings', () => {
       throw new Error(`${period} was accepted`);
     };
     // .NET's TimeSpan.Parse("00:30") is 30 minutes; a stopwatch reads 30 seconds.
-    expect(problem('00:30')).toContain('period must be a duration, and "00:30" is ambiguous (.NET\'s TimeSpan reads hh:mm, 0 h 30 min; others read mm:ss): write all three parts, "00:30:00" for 0 h 30 min or "00:00:30" for 0 min 30 s');
+    expect(problem('00:30')).toContain('period must be a duration, and a time of two parts is ambiguous (.NET\'s TimeSpan reads hh:mm, 0 h 30 min; others read mm:ss): write all three parts, "00:30:00" for 0 h 30 min or "00:00:30" for 0 min 30 s (got "00:30")');
+    expect(problem('00:30').match(/"00:30"/g)).toHaveLength(1);
     expect(problem('1:02:03:04')).toContain('write the days with a dot, "1.02:03:04" (d.hh:mm:ss)');
     expect(problem('-00:00:10')).toContain('a negative TimeSpan is not one');
   });
