@@ -8,7 +8,8 @@ import { validate } from '@readme/openapi-parser';
 // `hookwork catalogue` as a user runs it: the built bin in a child process, given a composers
 // module of its own (CommonJS or ESM) that loads @hookwork/core from the build.
 
-const bin = join(__dirname, '..', '..', 'dist', 'cli', 'hookwork.js');
+// The command as npx runs it: the bin package.json names, which runs the build.
+const bin = join(__dirname, '..', '..', 'bin', 'hookwork.js');
 const coreEntry = join(__dirname, '..', '..', 'dist', 'index.js');
 const run = promisify(execFile);
 

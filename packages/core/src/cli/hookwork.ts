@@ -173,7 +173,11 @@ export async function main(argv: readonly string[]): Promise<number> {
   }
 }
 
-if (require.main === module) {
+/**
+ * Runs the command line as the `hookwork` command does (bin/hookwork.js calls it): a closed
+ * standard output handled, and the process ended with {@link main}'s exit code.
+ */
+export function runCli(): void {
   process.stdout.on('error', (error: NodeJS.ErrnoException) => {
     // `hookwork catalogue … | head`: the reader has gone with what it wanted; not a failure, and
     // no "Unhandled 'error' event" stack trace. Anything else (a full disk) is one line.
@@ -188,3 +192,5 @@ if (require.main === module) {
     process.stdout.write('', () => process.stderr.write('', () => process.exit(code)));
   });
 }
+
+if (require.main === module) runCli();

@@ -11,7 +11,8 @@ import ts from 'typescript';
 // from a real catalogue is compiled in test/catalogue/receiver-types.test.ts; here, its answers to
 // bad input.
 
-const bin = join(__dirname, '..', '..', 'dist', 'cli', 'hookwork-types.js');
+// The command as npx runs it: the bin package.json names, which runs the build.
+const bin = join(__dirname, '..', '..', 'bin', 'hookwork-types.js');
 const run = promisify(execFile);
 
 async function hookworkTypes(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {

@@ -130,7 +130,11 @@ export async function main(argv: readonly string[]): Promise<number> {
   }
 }
 
-if (require.main === module) {
+/**
+ * Runs the command line as the `hookwork-types` command does (bin/hookwork-types.js calls it): a
+ * closed standard output handled, and the exit code {@link main}'s.
+ */
+export function runCli(): void {
   process.stdout.on('error', (error: NodeJS.ErrnoException) => {
     // `hookwork-types catalogue.json | head`: the reader has gone with what it wanted; not a
     // failure, and no "Unhandled 'error' event" stack trace. Anything else (a full disk) is one line.
@@ -142,3 +146,5 @@ if (require.main === module) {
     process.exitCode = code;
   });
 }
+
+if (require.main === module) runCli();
