@@ -33,7 +33,7 @@ export class UsageError extends Error {
   override readonly name = 'UsageError';
 }
 
-export const USAGE = `Usage: npm start -- [options]
+export const USAGE = `usage: npm start -- [options]
 
   --target <url>       send to your own endpoint instead of the built-in receiver
   --secret <whsec_…>   the signing secret your endpoint verifies with (generated when absent)

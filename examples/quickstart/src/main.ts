@@ -62,7 +62,7 @@ async function main(): Promise<number> {
     // A server that cannot be reached, refuses the login, the database or the schema: one line,
     // its fix naming the flag typed (--redis, --postgres), not the library option a program sets.
     if (isHookworkError(error) && options) {
-      console.error(`quickstart failed: ${forTheCommandLine(error.message, options)}`);
+      console.error(`quickstart: ${forTheCommandLine(error.message, options)}`);
       return 1;
     }
     throw error;
@@ -77,7 +77,7 @@ main().then(
     process.exitCode = code;
   },
   (error: unknown) => {
-    console.error(`quickstart failed: ${isHookworkError(error) ? error.message : (error as Error)?.stack ?? error}`);
+    console.error(`quickstart: ${isHookworkError(error) ? error.message : (error as Error)?.stack ?? error}`);
     process.exitCode = 1;
   },
 );

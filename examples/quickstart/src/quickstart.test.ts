@@ -506,7 +506,7 @@ describe('the quickstart (npm start)', () => {
     // It used to say first that it "could not remove the BullMQ queue" it had never reached.
     expect(error?.stdout).toBe('');
     // It used to end "start Redis or pass bullmqQueue({ connection }) the address of one": not what was typed.
-    expect(error?.stderr).toBe(`quickstart failed: HOOKWORK_ERR_REDIS_UNAVAILABLE: the BullMQ queue could not connect to redis://127.0.0.1:${port} (connect ECONNREFUSED 127.0.0.1:${port}); start Redis there, or give --redis the address of one\n`);
+    expect(error?.stderr).toBe(`quickstart: HOOKWORK_ERR_REDIS_UNAVAILABLE: the BullMQ queue could not connect to redis://127.0.0.1:${port} (connect ECONNREFUSED 127.0.0.1:${port}); start Redis there, or give --redis the address of one\n`);
   });
 
   // Each start failure names the flag the user typed in its fix, not the library option a program
@@ -527,7 +527,7 @@ describe('the quickstart (npm start)', () => {
     expect(error?.stdout).toBe('');
     const lines = error!.stderr.trim().split('\n');
     expect(lines).toHaveLength(1);
-    expect(lines[0]).toMatch(/^quickstart failed: HOOKWORK_ERR_/);
+    expect(lines[0]).toMatch(/^quickstart: HOOKWORK_ERR_/);
     expect(lines[0]).toMatch(message);
     expect(lines[0]).not.toMatch(/bullmqQueue|postgresStorage|connection string/);
   });
@@ -540,7 +540,7 @@ describe('the quickstart (npm start)', () => {
       const error = await run(process.execPath, [main, '--data-dir', tempDir(), '--admin', '--admin-port', String(port)]).then(() => undefined, (e: { code: number; stderr: string }) => e);
       expect(error?.code).toBe(1);
       // It ended "or pass port: 0 for a free one (see url in the result)": startAdminServer's option, not what was typed.
-      expect(error?.stderr).toBe(`quickstart failed: HOOKWORK_ERR_ADMIN_ADDRESS_IN_USE: cannot listen on 127.0.0.1:${port}: another process is listening there; stop it, choose another --admin-port, or leave it out for a free one\n`);
+      expect(error?.stderr).toBe(`quickstart: HOOKWORK_ERR_ADMIN_ADDRESS_IN_USE: cannot listen on 127.0.0.1:${port}: another process is listening there; stop it, choose another --admin-port, or leave it out for a free one\n`);
     } finally {
       await new Promise<void>((resolve) => taken.close(() => resolve()));
     }

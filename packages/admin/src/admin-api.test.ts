@@ -325,7 +325,7 @@ describe.each([
     expect(Date.parse(old!.expiresAt!) - Date.parse(fresh!.createdAt)).toBe(120_000);
     const refused = await call({ method: 'POST', url: `${API}/webhook/${key}/secret/rotate`, body: { gracePeriod: '10' } });
     expect(refused.status).toBe(400);
-    expect(refused.json).toMatchObject({ code: 'HOOKWORK_ERR_INVALID_ARGUMENT', detail: expect.stringContaining('gracePeriod must be a duration, and "10" is ambiguous') });
+    expect(refused.json).toMatchObject({ code: 'HOOKWORK_ERR_INVALID_ARGUMENT', detail: expect.stringContaining('gracePeriod must be a duration, and bare digits in a string are ambiguous') });
   });
 
   it('rotates a secret (shown once) and revokes one', async () => {
@@ -1038,7 +1038,7 @@ describe('every route', () => {
     const created = await fixture.inject({ method: 'POST', url: `${API}/webhook`, body: { url: fixture.receiver.url, events: ['Umbraco.ContentPublish'], breaker: { window: '00:10:00', coolDown: '00:00:30' } } });
     expect(created.status).toBe(201);
     expect(created.json.breaker).toEqual({ window: 600_000, coolDown: 30_000 });
-    for (const [coolDown, detail] of [['10', 'must be a duration, and "10" is ambiguous'], ['soon', 'must be a duration: a number of milliseconds, or a TimeSpan string such as "00:00:10"'], [false, 'must be a duration: a number of milliseconds, or a TimeSpan string']] as const) {
+    for (const [coolDown, detail] of [['10', 'must be a duration, and bare digits in a string are ambiguous'], ['soon', 'must be a duration: a number of milliseconds, or a TimeSpan string such as "00:00:10"'], [false, 'must be a duration: a number of milliseconds, or a TimeSpan string']] as const) {
       const refused = await fixture.inject({ method: 'POST', url: `${API}/webhook`, body: { url: fixture.receiver.url, events: ['Umbraco.ContentPublish'], breaker: { coolDown } } });
       expect([coolDown, refused.status]).toEqual([coolDown, 400]);
       expect(refused.json.errors).toEqual([expect.objectContaining({ field: 'breaker.coolDown', detail: expect.stringContaining(detail) })]);

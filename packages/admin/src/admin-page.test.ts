@@ -14,8 +14,12 @@ import { blogPost, PREFIX, publish, startAdminFixture, TOKEN, type AdminFixture 
 const CHROMIUM = '/usr/bin/chromium';
 /** The flags this machine needs (no sandbox as root, no GPU, nothing phoning home). */
 const CHROMIUM_FLAGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
-/** Where the screenshots go (gitignored); look at them after a change to the page. */
-const SCREENSHOTS = join(__dirname, '..', '.test-output', 'screenshots');
+/**
+ * Where the screenshots go: the folder HOOKWORK_TEST_SCREENSHOTS names (kept, to look at them after
+ * a change to the page), else a temporary folder of this file's, removed after it.
+ */
+const KEPT_SCREENSHOTS = process.env.HOOKWORK_TEST_SCREENSHOTS || undefined;
+let screenshots = '';
 const CONTENT_TYPE = blogPost('x').contentType.key;
 /**
  * The words of an element's first text that are split across two lines though they would fit on
@@ -108,7 +112,8 @@ function watchProblems(tab: Page, into: string[]): void {
 beforeAll(async () => {
   if (!existsSync(CHROMIUM)) throw new Error(`the admin page tests drive Debian's Chromium at ${CHROMIUM}, which is missing: install it with  apt-get install -y chromium`);
   if (!existsSync(join(PAGE_ASSETS_DIR, 'admin.js'))) throw new Error(`the admin page is not built (${PAGE_ASSETS_DIR}): run  npm run build`);
-  mkdirSync(SCREENSHOTS, { recursive: true });
+  screenshots = KEPT_SCREENSHOTS ?? mkdtempSync(join(tmpdir(), 'hookwork-admin-screenshots-'));
+  mkdirSync(screenshots, { recursive: true });
   fixture = await startAdminFixture({ page: true, apiReference: true });
   profile = mkdtempSync(join(tmpdir(), 'hookwork-chromium-'));
   context = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, headless: true, args: CHROMIUM_FLAGS, viewport: { width: 1280, height: 900 } });
@@ -124,9 +129,10 @@ afterAll(async () => {
   await context?.close();
   await fixture?.close();
   if (profile) rmSync(profile, { recursive: true, force: true });
+  if (screenshots && !KEPT_SCREENSHOTS) rmSync(screenshots, { recursive: true, force: true });
 });
 
-const shot = (name: string) => page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage: true });
+const shot = (name: string) => page.screenshot({ path: join(screenshots, `${name}.png`), fullPage: true });
 const open = (route: string) => page.goto(`${fixture.origin}${PREFIX}/${route}`);
 /**
  * How many elements `locator` matches, read once the page has drawn `expected` of them or 10 s
@@ -454,7 +460,7 @@ describe('the admin page when things go wrong', () => {
     await alert.waitFor();
     expect(await alert.textContent()).toMatch(/The admin server did not answer\s*It may be stopped or restarting, or the network is down .*try again once the server is back/s);
     expect(await tab.getByText('Loading…').count()).toBe(0);
-    await tab.screenshot({ path: join(SCREENSHOTS, '20-server-stopped.png'), fullPage: true });
+    await tab.screenshot({ path: join(screenshots, '20-server-stopped.png'), fullPage: true });
     // The server comes back on the same port: Refresh brings the log.
     own.fastify = Fastify({ logger: false });
     await own.fastify.register(hookworkAdmin, { prefix: PREFIX, app: own.app, auth: { token: TOKEN }, page: true, apiReference: false });
@@ -479,7 +485,7 @@ describe('the admin page when things go wrong', () => {
     expect(await tab.getByRole('alert').textContent()).toMatch(/no longer accepts this tab's token.*Sign in again to carry on: what you were doing is kept/);
     expect(await tab.evaluate('document.activeElement?.id')).toBe('token');
     expect((await own.app.webhooks.list()).total).toBe(0);
-    await tab.screenshot({ path: join(SCREENSHOTS, '21-sign-in-again.png'), fullPage: true });
+    await tab.screenshot({ path: join(screenshots, '21-sign-in-again.png'), fullPage: true });
 
     await tab.keyboard.type(TOKEN);
     await tab.keyboard.press('Enter');
@@ -515,7 +521,7 @@ describe('the admin page when things go wrong', () => {
     expect(await alert.textContent()).toMatch(/Not saved: this webhook was changed elsewhere since this form was opened.*Nothing was changed/s);
     expect(await own.app.webhooks.get('two-tabs')).toMatchObject({ enabled: false, name: 'Orders feed' });
     expect(await tab.getByLabel('Name').inputValue()).toBe('Orders feed (EU)');
-    await tab.screenshot({ path: join(SCREENSHOTS, '23-changed-elsewhere.png'), fullPage: true });
+    await tab.screenshot({ path: join(screenshots, '23-changed-elsewhere.png'), fullPage: true });
     // Leaving asks first, in the page's dialog: what was typed is not thrown away without a word.
     await tab.getByRole('link', { name: 'Back to webhooks' }).click();
     const leave = tab.getByRole('dialog', { name: 'Leave without saving?' });
@@ -546,7 +552,7 @@ describe('the admin page when things go wrong', () => {
     await openOwn(`#token=${TOKEN}`);
     await tab.locator('tr', { hasText: '/production' }).getByRole('button', { name: /^Delete/ }).click();
     await tab.getByRole('dialog').waitFor();
-    await tab.screenshot({ path: join(SCREENSHOTS, '25-bidi-name.png') });
+    await tab.screenshot({ path: join(screenshots, '25-bidi-name.png') });
     const [name, url, after] = (await tab.evaluate(`(${READING_ORDER_IN_DIALOG})(['Staging', '127.0.0.1', 'gets no more events'])`)) as number[];
     // In reading order, as written: the name, then its URL, then the rest of the sentence.
     expect(name).toBeLessThan(url!);
@@ -569,7 +575,7 @@ describe('the admin page when things go wrong', () => {
       // Every action of the row is inside the window, not pushed past its right edge or clipped.
       const box = (await remove.boundingBox())!;
       expect(box.x + box.width).toBeLessThanOrEqual(1280);
-      await tab.screenshot({ path: join(SCREENSHOTS, '26-long-name-and-url.png'), fullPage: true });
+      await tab.screenshot({ path: join(screenshots, '26-long-name-and-url.png'), fullPage: true });
       await remove.click();
       const dialog = tab.getByRole('dialog');
       await dialog.waitFor();
@@ -577,7 +583,7 @@ describe('the admin page when things go wrong', () => {
       expect(await tab.evaluate(`[...document.querySelectorAll('dialog[open] h2, dialog[open] p, dialog[open] button')].filter((e) => e.scrollWidth > e.clientWidth + 1 || e.getBoundingClientRect().right > e.closest('dialog').getBoundingClientRect().right + 1).map((e) => e.tagName)`)).toEqual([]);
       const cancel = (await dialog.getByRole('button', { name: 'Cancel' }).boundingBox())!;
       expect(cancel.x + cancel.width).toBeLessThanOrEqual(1280);
-      await tab.screenshot({ path: join(SCREENSHOTS, '27-long-delete-dialog.png') });
+      await tab.screenshot({ path: join(screenshots, '27-long-delete-dialog.png') });
       await tab.keyboard.press('Escape');
     } finally {
       await own.app.webhooks.delete('long');
@@ -667,7 +673,7 @@ describe('the admin page when things go wrong', () => {
     await alert.waitFor();
     expect(await alert.textContent()).toMatch(/Not saved: the form needs a change first\s*Nothing was sent to the server\..*Events\s*choose at least one.*Header 1\s*has a value but no name/s);
     expect(await tab.evaluate('document.activeElement?.getAttribute("name")')).toBe('event');
-    await tab.screenshot({ path: join(SCREENSHOTS, '22-form-problems.png'), fullPage: true });
+    await tab.screenshot({ path: join(screenshots, '22-form-problems.png'), fullPage: true });
 
     await tab.getByRole('group', { name: 'Content', exact: true }).getByLabel(/Content Published/).check();
     await tab.getByLabel('Header name').fill('X-Tenant');
@@ -765,7 +771,7 @@ describe('the admin page when things go wrong', () => {
     expect(await tab.evaluate('document.activeElement?.id')).toBe('header-value-0');
     const note = await tab.evaluate('document.getElementById(document.activeElement.getAttribute("aria-describedby"))?.textContent');
     expect(note).toMatch(/The stored value of X-Api-Key is sensitive, so it is never shown, not even here: type the value to keep it as not sensitive, or tick Sensitive\s+again to keep the stored one/);
-    await tab.screenshot({ path: join(SCREENSHOTS, '24-sensitive-unticked.png'), fullPage: true });
+    await tab.screenshot({ path: join(screenshots, '24-sensitive-unticked.png'), fullPage: true });
 
     // Saved so, it is refused before sending (core would have kept it sensitive, silently).
     await tab.getByRole('button', { name: 'Save' }).click();
@@ -837,7 +843,7 @@ describe('the admin page when things go wrong', () => {
     const split = await tab.evaluate(`(${WORDS_SPLIT_ACROSS_LINES})([...document.querySelectorAll('table.dead tbody tr')].find((r) => r.textContent.includes('Intranet')).querySelector('td.error-text'))`);
     expect(split).toEqual([]);
     expect(await tab.evaluate(HORIZONTAL_OVERFLOW)).toBeLessThanOrEqual(0);
-    await tab.screenshot({ path: join(SCREENSHOTS, '23-narrow-dead-letter-error.png'), fullPage: true });
+    await tab.screenshot({ path: join(screenshots, '23-narrow-dead-letter-error.png'), fullPage: true });
     await tab.setViewportSize({ width: 1280, height: 900 });
   });
 
@@ -938,7 +944,7 @@ describe('the admin page as a back-office user works in it', () => {
     const kept = () => tab.getByRole('group', { name: 'Not offered by this app' }).getByRole('checkbox', { name: /shop\.orderPlaced/ });
     expect(await kept().isChecked()).toBe(true);
     expect(await kept().getAttribute('aria-describedby')).toBe('not-offered-note');
-    await tab.screenshot({ path: join(SCREENSHOTS, '40-not-offered-alias.png'), fullPage: true });
+    await tab.screenshot({ path: join(screenshots, '40-not-offered-alias.png'), fullPage: true });
 
     await tab.getByLabel('Name').fill('Legacy shop (renamed)');
     await tab.getByRole('button', { name: 'Save' }).click();
@@ -1118,7 +1124,7 @@ describe('the admin page as a back-office user works in it', () => {
     expect(await tab.locator('#breaker-threshold').getAttribute('aria-invalid')).toBe('true');
     expect(await tab.locator('#breaker-threshold-error').textContent()).toMatch(/^Breaker opens after: must be at most 1000000/);
     expect(await tab.locator('#url').getAttribute('aria-invalid')).toBeNull();
-    await tab.screenshot({ path: join(SCREENSHOTS, '41-fields-refused.png'), fullPage: true });
+    await tab.screenshot({ path: join(screenshots, '41-fields-refused.png'), fullPage: true });
     // Typed again, a field's mark goes.
     await tab.getByLabel('Header name').fill('X-Good-Name');
     expect(await header.getAttribute('aria-invalid')).toBeNull();
@@ -1309,7 +1315,7 @@ describe('the admin page on a host that signs in with its own session', () => {
     expect(await tab.locator('main').textContent()).toMatch(/You are not signed in to the application this page belongs to/);
     expect(await tab.getByLabel('Token').count()).toBe(0);
     expect(await tab.evaluate('document.activeElement?.id')).toBe('try-again');
-    await tab.screenshot({ path: join(SCREENSHOTS, '42-host-sign-in.png'), fullPage: true });
+    await tab.screenshot({ path: join(screenshots, '42-host-sign-in.png'), fullPage: true });
 
     // Signed in at the host (another tab), Try again lets the page in.
     const other = await context.newPage();
@@ -1418,7 +1424,7 @@ describe('the admin page before a bulk redelivery, and the log by webhook', () =
     expect(await dialog.getByRole('button', { name: 'Redeliver 6 requests' }).count()).toBe(1);
     // Cancel has the focus: Enter on a question not read changes nothing.
     await focused('Cancel');
-    await tab.screenshot({ path: join(SCREENSHOTS, '24-confirm-redeliver-all.png'), fullPage: true });
+    await tab.screenshot({ path: join(screenshots, '24-confirm-redeliver-all.png'), fullPage: true });
 
     await tab.keyboard.press('Escape');
     await dialog.waitFor({ state: 'hidden' });
@@ -1446,7 +1452,7 @@ describe('the admin page before a bulk redelivery, and the log by webhook', () =
     const dialog = tab.getByRole('dialog', { name: /^Redeliver the dead letters of Orders dead since \S.*\?$/ });
     await dialog.waitFor();
     expect(await dialog.textContent()).toMatch(/2 requests will be sent again to the receiver of Orders: put back in the queue, due now, with the retry count reset\. Those dead before \S.* stay\./);
-    await tab.screenshot({ path: join(SCREENSHOTS, '25-confirm-redeliver-since.png'), fullPage: true });
+    await tab.screenshot({ path: join(screenshots, '25-confirm-redeliver-since.png'), fullPage: true });
     await dialog.getByRole('button', { name: 'Cancel' }).click();
     await dialog.waitFor({ state: 'hidden' });
     await own.app.drain();
@@ -1516,7 +1522,7 @@ describe('the admin page before a bulk redelivery, and the log by webhook', () =
     expect(tab.url()).toContain(`webhookKey=${encodeURIComponent(orders)}`);
     await tab.locator('nav.pager span').filter({ hasText: new RegExp(` of ${ofOrders.total}$`) }).waitFor();
     expect(await settledCount(rows, ofOrders.total)).toBe(ofOrders.total);
-    await tab.screenshot({ path: join(SCREENSHOTS, '26-deliveries-by-webhook.png'), fullPage: true });
+    await tab.screenshot({ path: join(screenshots, '26-deliveries-by-webhook.png'), fullPage: true });
 
     await filter.selectOption({ label: 'All webhooks' });
     await tab.locator('nav.pager span').filter({ hasText: new RegExp(` of ${all.total}$`) }).waitFor();
@@ -1542,7 +1548,7 @@ describe('the admin page before a bulk redelivery, and the log by webhook', () =
     expect(await tab.locator('select[name="webhookKey"] option:checked').textContent()).toBe(`${search} (no longer exists)`);
     expect(await tab.locator('select[name="webhookKey"] option').allTextContents()).toEqual(['All webhooks', `${search} (no longer exists)`, 'Orders']);
     expect(await settledCount(tab.locator('table.deliveries tbody tr'), ofSearch.total)).toBe(ofSearch.total);
-    await tab.screenshot({ path: join(SCREENSHOTS, '27-deliveries-deleted-webhook.png'), fullPage: true });
+    await tab.screenshot({ path: join(screenshots, '27-deliveries-deleted-webhook.png'), fullPage: true });
   });
 
   it('ran without script errors, CSP violations or refused calls', () => {
@@ -1623,7 +1629,7 @@ describe('the admin page before a delete, and past the first page of everything'
     );
     expect(await dialog.getByRole('button', { name: 'Delete Orders' }).count()).toBe(1);
     await focused('Cancel');
-    await tab.screenshot({ path: join(SCREENSHOTS, '28-confirm-delete-webhook.png'), fullPage: true });
+    await tab.screenshot({ path: join(screenshots, '28-confirm-delete-webhook.png'), fullPage: true });
     await tab.keyboard.press('Escape');
     await dialog.waitFor({ state: 'hidden' });
     await focused('Delete Orders');

@@ -2,13 +2,14 @@ import { join } from 'node:path';
 import { contractWebhook, startTestReceiver, startWorker, type TestReceiver, type WorkerProcess } from '@hookwork/core/testing';
 import { openPostgresStorage } from './index';
 import { TcpProxy } from './testing/tcp-proxy';
-import { TEST_PG_URL, TestDatabase } from './testing/test-database';
+import { TEST_PG_URL } from './testing/test-database';
+import { withTestDatabase } from './testing/test-schema';
 
 // A failing webhook's health written by several real processes on one schema at once. Child
 // processes run the built worker (npm test builds first; in a dev loop: npx tsc -b packages/postgres).
 const WORKER = join(__dirname, '..', 'dist', 'test-fixtures', 'pg-worker.js');
 
-const db = new TestDatabase('hproc');
+const db = withTestDatabase('hproc');
 const PROCESSES = 6;
 const ATTEMPTS_EACH = 100;
 const ALL = PROCESSES * ATTEMPTS_EACH;
@@ -26,8 +27,6 @@ let receiver: TestReceiver;
 let proxy: TcpProxy;
 const workers: WorkerProcess[] = [];
 
-beforeAll(() => db.reachable());
-afterAll(() => db.cleanup());
 beforeEach(async () => {
   receiver = await startTestReceiver();
   const target = new URL(TEST_PG_URL);

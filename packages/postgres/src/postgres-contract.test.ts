@@ -1,11 +1,9 @@
 import { pollingQueue, type DeliveryLog, type RequestQueue, type Storage, type WebhookHealthStore, type WebhookRepository } from '@hookwork/core';
 import { describeConcurrentCallersContract, describeDeliveryLogContract, describeKeyRulesContract, describeQueueEngineContract, describeRequestQueueContract, describeWebhookHealthStoreContract, describeWebhookRepositoryContract, queueEngineHarness, type ContractSubject } from '@hookwork/core/testing';
 import { openPostgresStorage, postgresStorage } from './postgres-storage';
-import { TestDatabase } from './testing/test-database';
+import { withTestDatabase } from './testing/test-schema';
 
-const db = new TestDatabase('contract');
-beforeAll(() => db.reachable());
-afterAll(() => db.cleanup());
+const db = withTestDatabase('contract');
 
 /** A fresh store in its own schema; openAnother opens a second store on it, as another process would. */
 async function fresh<T>(pick: (storage: Storage<unknown>) => T): Promise<ContractSubject<T>> {

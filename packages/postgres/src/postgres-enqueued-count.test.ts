@@ -1,20 +1,15 @@
-import pg from 'pg';
 import { createHookwork, keyedMessageId, type Hookwork, type HookworkSettingsInput } from '@hookwork/core';
 import { expectRepeatedPublishEnqueuedOnce, startTestReceiver, type TestReceiver, ThingHappened, thingComposer } from '@hookwork/core/testing';
-import { postgresStorage, type PostgresTransaction } from './index';
-import { TestDatabase } from './testing/test-database';
+import type { PostgresTransaction } from './index';
+import { withTestSchema } from './testing/test-schema';
 
 const settings: HookworkSettingsInput = { ssrf: { allowInternal: false, allow: ['127.0.0.1'] }, retrySchedule: [300], retryJitter: 0, period: 1000, timeout: 5000, stopTimeout: 2000 };
 
-const db = new TestDatabase('enqcount');
-let host: pg.Pool;
+const t = withTestSchema('enqcount', { hostPoolSize: 2 });
 let receiver: TestReceiver;
-let schema: string;
-const apps: Hookwork<PostgresTransaction>[] = [];
 
 async function startApp(): Promise<Hookwork<PostgresTransaction>> {
-  const app = createHookwork({ composers: [thingComposer], settings, storage: postgresStorage({ connectionString: db.url, schema, poolSize: 4 }) });
-  apps.push(app);
+  const app = t.stopAfterTest(createHookwork({ composers: [thingComposer], settings, storage: t.storage() }));
   await app.start();
   return app;
 }
@@ -26,7 +21,7 @@ async function enqueuedTotal(app: Hookwork<PostgresTransaction>): Promise<number
 
 /** Publishes in a committed transaction of the host's own pool. */
 async function publishInTransaction(app: Hookwork<PostgresTransaction>, id: string, idempotencyKey: string): Promise<void> {
-  const client = await host.connect();
+  const client = await t.host.connect();
   try {
     await client.query('BEGIN');
     await app.publish(new ThingHappened(id), { transaction: client, idempotencyKey });
@@ -36,22 +31,11 @@ async function publishInTransaction(app: Hookwork<PostgresTransaction>, id: stri
   }
 }
 
-beforeAll(async () => {
-  await db.reachable();
-  host = new pg.Pool({ connectionString: db.url, max: 2 });
-});
-afterAll(async () => {
-  await host.end();
-  await db.cleanup();
-});
 beforeEach(async () => {
   receiver = await startTestReceiver();
-  schema = db.schema();
 });
 afterEach(async () => {
-  for (const app of apps.splice(0)) await app.stop();
   await receiver.close();
-  await db.drop(schema);
 });
 
 describe('what a PostgreSQL enqueue counts as enqueued', () => {

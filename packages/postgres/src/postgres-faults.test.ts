@@ -4,18 +4,17 @@ import { createHookwork, isHookworkError, keyedMessageId, type Hookwork, type Ho
 import { startTestReceiver, type TestReceiver, ThingHappened, thingComposer } from '@hookwork/core/testing';
 import { openPostgresStorage, postgresStorage, type PostgresStorage, type PostgresTransaction } from './index';
 import { TcpProxy } from './testing/tcp-proxy';
-import { TEST_PG_URL, TestDatabase } from './testing/test-database';
+import { TEST_PG_URL } from './testing/test-database';
+import { withTestDatabase } from './testing/test-schema';
 
 // The sweep is a minute: what arrives within the tests' waits was woken by NOTIFY (or the
 // dispatcher's own retry after a failed round), not found by the sweep.
 const settings: HookworkSettingsInput = { ssrf: { allowInternal: false, allow: ['127.0.0.1'] }, retrySchedule: [200], retryJitter: 0, period: 60_000, timeout: 5000, stopTimeout: 2000 };
 
-const db = new TestDatabase('faults');
+const db = withTestDatabase('faults');
 let receiver: TestReceiver;
 const cleanups: (() => Promise<unknown>)[] = [];
 
-beforeAll(() => db.reachable());
-afterAll(() => db.cleanup());
 beforeEach(async () => {
   receiver = await startTestReceiver();
 });

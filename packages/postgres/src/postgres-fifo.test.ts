@@ -1,31 +1,22 @@
 import pg from 'pg';
 import { createHookwork, type Hookwork, type HookworkSettingsInput } from '@hookwork/core';
 import { startTestReceiver, type TestReceiver, ThingHappened, thingComposer } from '@hookwork/core/testing';
-import { openPostgresStorage, postgresStorage, type PostgresTransaction } from './index';
+import { openPostgresStorage, type PostgresTransaction } from './index';
 import type { NewWebhookRequest } from '@hookwork/core';
-import { TestDatabase } from './testing/test-database';
+import { withTestSchema } from './testing/test-schema';
 
 const settings: HookworkSettingsInput = { ssrf: { allowInternal: false, allow: ['127.0.0.1'] }, retrySchedule: [50], retryJitter: 0, period: 200, timeout: 5000, stopTimeout: 2000 };
 
-const db = new TestDatabase('fifo');
+const t = withTestSchema('fifo');
+const { db } = t;
 let receiver: TestReceiver;
-let schema: string;
-const apps: Hookwork<PostgresTransaction>[] = [];
 
-beforeAll(() => db.reachable());
-afterAll(() => db.cleanup());
-beforeEach(async () => {
-  schema = db.schema();
-});
 afterEach(async () => {
-  for (const app of apps.splice(0)) await app.stop();
   await receiver.close();
-  await db.drop(schema);
 });
 
 async function startApp(): Promise<Hookwork<PostgresTransaction>> {
-  const app = createHookwork({ composers: [thingComposer], settings, storage: postgresStorage({ connectionString: db.url, schema, poolSize: 4 }) });
-  apps.push(app);
+  const app = t.stopAfterTest(createHookwork({ composers: [thingComposer], settings, storage: t.storage() }));
   await app.start();
   return app;
 }
@@ -116,7 +107,7 @@ describe('FIFO webhooks on PostgreSQL', () => {
     /** A store of its own on the test's schema and a host client inside BEGIN, both closed after `body`. */
     async function withStoreAndHost(body: (storage: Awaited<ReturnType<typeof openPostgresStorage>>, host: pg.Client) => Promise<void>): Promise<void> {
       receiver = await startTestReceiver();
-      const storage = await openPostgresStorage({ connectionString: db.url, schema, poolSize: 4 });
+      const storage = await openPostgresStorage({ connectionString: db.url, schema: t.schema, poolSize: 4 });
       const host = new pg.Client({ connectionString: db.url });
       await host.connect();
       try {
@@ -147,7 +138,7 @@ describe('FIFO webhooks on PostgreSQL', () => {
         expect(fifoState.settled).toBe(false);
         await host.query('COMMIT');
         await fifo;
-        const { rows } = await db.query<{ id: string }>(`SELECT id FROM "${schema}".requests ORDER BY seq`);
+        const { rows } = await db.query<{ id: string }>(`SELECT id FROM "${t.schema}".requests ORDER BY seq`);
         expect(rows.map((r) => r.id)).toEqual(['held', 'plain', 'behind']);
       }));
 
@@ -163,7 +154,7 @@ describe('FIFO webhooks on PostgreSQL', () => {
         await storage.queue.enqueue([request('host-a', 'line-a', true)], { transaction: host });
         await host.query('COMMIT');
         await onB;
-        const { rows } = await db.query<{ n: string }>(`SELECT count(*) AS n FROM "${schema}".requests`);
+        const { rows } = await db.query<{ n: string }>(`SELECT count(*) AS n FROM "${t.schema}".requests`);
         expect(Number(rows[0]!.n)).toBe(5);
       }));
   });

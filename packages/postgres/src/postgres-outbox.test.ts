@@ -5,19 +5,18 @@ import { createHookwork, isHookworkError, type Hookwork, type HookworkSettingsIn
 import { startTestReceiver, type TestReceiver, ThingHappened, thingComposer } from '@hookwork/core/testing';
 import { postgresStorage, type PostgresTransaction } from './index';
 import { AliasProxy } from './testing/alias-proxy';
-import { TestDatabase } from './testing/test-database';
+import { withTestSchema } from './testing/test-schema';
 
 // The sweep is a minute: whatever arrives within the tests' waits was woken by NOTIFY.
 const settings: HookworkSettingsInput = { ssrf: { allowInternal: false, allow: ['127.0.0.1'] }, retrySchedule: [300], retryJitter: 0, period: 60_000, timeout: 5000, stopTimeout: 2000 };
 
-const db = new TestDatabase('outbox');
+const t = withTestSchema('outbox', { hostPoolSize: 3 });
+const { db } = t;
 let receiver: TestReceiver;
-let host: pg.Pool;
 let app: Hookwork<PostgresTransaction>;
-let schema: string;
 
 const ids = () => receiver.requests.map((r) => (JSON.parse(r.text) as { id: string }).id).sort();
-const stored = async () => Number((await db.query<{ n: string }>(`SELECT count(*) AS n FROM "${schema}".requests`)).rows[0]!.n);
+const stored = async () => Number((await db.query<{ n: string }>(`SELECT count(*) AS n FROM "${t.schema}".requests`)).rows[0]!.n);
 
 async function refusal(promise: Promise<unknown>): Promise<{ code?: string; message: string }> {
   const error = await promise.then(() => undefined, (e: unknown) => e);
@@ -27,7 +26,7 @@ async function refusal(promise: Promise<unknown>): Promise<{ code?: string; mess
 
 /** Runs `fn` in a transaction of the host's own pool, committing or rolling back as `end` says. */
 async function inTransaction(end: 'COMMIT' | 'ROLLBACK', fn: (client: pg.PoolClient) => Promise<void>): Promise<void> {
-  const client = await host.connect();
+  const client = await t.host.connect();
   try {
     await client.query('BEGIN');
     await fn(client);
@@ -37,25 +36,14 @@ async function inTransaction(end: 'COMMIT' | 'ROLLBACK', fn: (client: pg.PoolCli
   }
 }
 
-beforeAll(async () => {
-  await db.reachable();
-  host = new pg.Pool({ connectionString: db.url, max: 3 });
-});
-afterAll(async () => {
-  await host.end();
-  await db.cleanup();
-});
 beforeEach(async () => {
   receiver = await startTestReceiver();
-  schema = db.schema();
-  app = createHookwork({ composers: [thingComposer], settings, storage: postgresStorage({ connectionString: db.url, schema, poolSize: 4 }) });
+  app = t.stopAfterTest(createHookwork({ composers: [thingComposer], settings, storage: t.storage() }));
   await app.start();
   await app.webhooks.create({ url: receiver.url, events: ['thing.happened'] });
 });
 afterEach(async () => {
-  await app.stop();
   await receiver.close();
-  await db.drop(schema);
 });
 
 describe('publish(…, { transaction: client }) — the transactional outbox', () => {
@@ -121,23 +109,23 @@ describe('publish(…, { transaction: client }) — the transactional outbox', (
   });
 
   it('enqueues on the host\'s client, in its transaction, beside the host\'s own change', async () => {
-    await host.query(`CREATE TABLE "${schema}_pages" (id text PRIMARY KEY)`);
+    await t.host.query(`CREATE TABLE "${t.schema}_pages" (id text PRIMARY KEY)`);
     try {
       await inTransaction('COMMIT', async (client) => {
-        await client.query(`INSERT INTO "${schema}_pages" (id) VALUES ('p1')`);
+        await client.query(`INSERT INTO "${t.schema}_pages" (id) VALUES ('p1')`);
         await app.publish(new ThingHappened('p1'), { transaction: client });
         // The host's client sees its own uncommitted request.
-        expect(Number((await client.query(`SELECT count(*) AS n FROM "${schema}".requests`)).rows[0].n)).toBe(1);
+        expect(Number((await client.query(`SELECT count(*) AS n FROM "${t.schema}".requests`)).rows[0].n)).toBe(1);
       });
       await receiver.waitFor(1, 10_000);
       expect(ids()).toEqual(['p1']);
     } finally {
-      await host.query(`DROP TABLE "${schema}_pages"`);
+      await t.host.query(`DROP TABLE "${t.schema}_pages"`);
     }
   });
 
   it('refuses a client that is not in a transaction, storing nothing', async () => {
-    const client = await host.connect();
+    const client = await t.host.connect();
     try {
       const error = await refusal(app.publish(new ThingHappened('no-begin'), { transaction: client }));
       expect(error.code).toBe('HOOKWORK_ERR_INVALID_TRANSACTION');
@@ -149,7 +137,7 @@ describe('publish(…, { transaction: client }) — the transactional outbox', (
   });
 
   it('refuses a client already released to its pool as released, not as one to run BEGIN on', async () => {
-    const client = await host.connect();
+    const client = await t.host.connect();
     await client.query('BEGIN');
     await client.query('COMMIT');
     client.release();
@@ -157,7 +145,7 @@ describe('publish(…, { transaction: client }) — the transactional outbox', (
     expect(error.code).toBe('HOOKWORK_ERR_INVALID_TRANSACTION');
     expect(error.message).toMatch(/a pg client already released to its pool .*publish before releasing/);
     // Taken again from the pool it is a client like any other.
-    const again = await host.connect();
+    const again = await t.host.connect();
     try {
       expect(again).toBe(client);
       await again.query('BEGIN');
@@ -178,7 +166,7 @@ describe('publish(…, { transaction: client }) — the transactional outbox', (
       expect(error.message).toMatch(/ROLLBACK/);
     });
     // An older node-postgres (no getTransactionStatus): the LOCK TABLE probe finds no transaction.
-    const client = await host.connect();
+    const client = await t.host.connect();
     try {
       const older = { query: client.query.bind(client) } as unknown as PostgresTransaction;
       const error = await refusal(app.publish(new ThingHappened('old-client'), { transaction: older }));
@@ -195,11 +183,11 @@ describe('publish(…, { transaction: client }) — the transactional outbox', (
   });
 
   it('refuses what is not a pg client: a Pool, a plain object, a string', async () => {
-    for (const transaction of [host, { begin: true }, 'BEGIN']) {
+    for (const transaction of [t.host, { begin: true }, 'BEGIN']) {
       const error = await refusal(app.publish(new ThingHappened('x'), { transaction: transaction as unknown as PostgresTransaction }));
       expect(error.code).toBe('HOOKWORK_ERR_INVALID_TRANSACTION');
     }
-    expect((await refusal(app.publish(new ThingHappened('x'), { transaction: host as unknown as PostgresTransaction }))).message).toMatch(/Pool.*pool\.connect\(\)/);
+    expect((await refusal(app.publish(new ThingHappened('x'), { transaction: t.host as unknown as PostgresTransaction }))).message).toMatch(/Pool.*pool\.connect\(\)/);
     expect(await stored()).toBe(0);
   });
 
@@ -289,7 +277,7 @@ describe('publish(…, { transaction: client }) — the transactional outbox', (
   });
 
   it('a host transaction whose role lacks a grant is told the GRANT for that role, and the documented grants are enough', async () => {
-    const role = `${schema}_cms`;
+    const role = `${t.schema}_cms`;
     await db.query(`CREATE ROLE ${role} LOGIN`);
     const url = new URL(db.url);
     url.username = role;
@@ -298,9 +286,9 @@ describe('publish(…, { transaction: client }) — the transactional outbox', (
     try {
       // Each refusal names the host's role (not hookwork's, postgres); its GRANT is run, and the next is met.
       for (const [denied, grant] of [
-        [/permission denied for schema/, `GRANT USAGE ON SCHEMA ${schema} TO ${role}`],
-        [/permission denied for table requests/, `GRANT INSERT, SELECT (state) ON ${schema}.requests TO ${role}`],
-        [/permission denied for sequence requests_seq_seq/, `GRANT USAGE ON SEQUENCE ${schema}.requests_seq_seq TO ${role}`],
+        [/permission denied for schema/, `GRANT USAGE ON SCHEMA ${t.schema} TO ${role}`],
+        [/permission denied for table requests/, `GRANT INSERT, SELECT (state) ON ${t.schema}.requests TO ${role}`],
+        [/permission denied for sequence requests_seq_seq/, `GRANT USAGE ON SEQUENCE ${t.schema}.requests_seq_seq TO ${role}`],
       ] as const) {
         await client.query('BEGIN');
         const error = await refusal(app.publish(new ThingHappened('denied'), { transaction: client }));
@@ -326,7 +314,7 @@ describe('publish(…, { transaction: client }) — the transactional outbox', (
       await receiver.waitFor(1, 10_000);
       expect(ids()).toEqual(['granted']);
       // A publish with an idempotencyKey also reads the delivery log's request ids, and says so.
-      const keyedGrant = `GRANT SELECT (request_id) ON ${schema}.delivery_log TO ${role}`;
+      const keyedGrant = `GRANT SELECT (request_id) ON ${t.schema}.delivery_log TO ${role}`;
       await client.query('BEGIN');
       const keyed = await refusal(app.publish(new ThingHappened('keyed'), { transaction: client, idempotencyKey: 'order-1' }));
       await client.query('ROLLBACK');
@@ -371,7 +359,7 @@ describe('publish(…, { transaction: client }) — the transactional outbox', (
     // It used to be checked only when a request was enqueued: the host learnt of its mistake only
     // once publishing was enabled (or a webhook subscribed), after shipping code that never worked.
     await gate();
-    const idle = await host.connect();
+    const idle = await t.host.connect();
     const closed = new pg.Client({ connectionString: db.url });
     await closed.connect();
     await closed.end();
@@ -385,7 +373,7 @@ describe('publish(…, { transaction: client }) — the transactional outbox', (
         [idle, /not in a transaction.*BEGIN/],
         [closed, /a pg client that is closed/],
         [other, /a pg client of the database "postgres"/],
-        [host, /Pool.*pool\.connect\(\)/],
+        [t.host, /Pool.*pool\.connect\(\)/],
         [{ prepare() {} }, /takes a node-postgres client/],
       ] as const) {
         const error = await refusal(app.publish(new ThingHappened('gated'), { transaction: transaction as unknown as PostgresTransaction }));
@@ -472,16 +460,16 @@ describe('publish(…, { transaction: client }) — the transactional outbox', (
   });
 
   it('a host transaction whose connection is lost during the publish fails saying to run it again, not that it heals by itself', async () => {
-    const client = await host.connect();
+    const client = await t.host.connect();
     client.on('error', () => {}); // the lost connection is reported on the client too
-    const locker = await host.connect();
+    const locker = await t.host.connect();
     let lost: unknown;
     try {
       await client.query('BEGIN');
       const pid = (await client.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0]!.pid;
       // The enqueue waits for a lock, so the connection is certainly lost while it runs.
       await locker.query('BEGIN');
-      await locker.query(`LOCK TABLE "${schema}".requests IN ACCESS EXCLUSIVE MODE`);
+      await locker.query(`LOCK TABLE "${t.schema}".requests IN ACCESS EXCLUSIVE MODE`);
       const publishing = refusal(app.publish(new ThingHappened('lost-connection'), { transaction: client }));
       const waiting = async () => (await db.query(`SELECT 1 FROM pg_stat_activity WHERE pid = $1 AND wait_event_type = 'Lock'`, [pid])).rowCount === 1;
       for (let tries = 0; !(await waiting()); tries++) {
@@ -504,11 +492,11 @@ describe('publish(…, { transaction: client }) — the transactional outbox', (
   });
 
   it('a failed enqueue inside the host transaction fails publish(), and the host rolls back', async () => {
-    const client = await host.connect();
+    const client = await t.host.connect();
     try {
       await client.query('BEGIN');
       // The store's table is gone: the enqueue fails inside the host's transaction.
-      await db.query(`ALTER TABLE "${schema}".requests RENAME TO requests_gone`);
+      await db.query(`ALTER TABLE "${t.schema}".requests RENAME TO requests_gone`);
       const error = await refusal(app.publish(new ThingHappened('lost'), { transaction: client }));
       expect(error.code).toBe('HOOKWORK_ERR_ENQUEUE_FAILED');
       // The host's transaction is aborted: it can only roll back.
@@ -516,22 +504,22 @@ describe('publish(…, { transaction: client }) — the transactional outbox', (
       await client.query('ROLLBACK');
     } finally {
       client.release();
-      await db.query(`ALTER TABLE "${schema}".requests_gone RENAME TO requests`);
+      await db.query(`ALTER TABLE "${t.schema}".requests_gone RENAME TO requests`);
     }
     expect(await stored()).toBe(0);
   });
 
   it('hookwork\'s own connection killed while publish looks the webhooks up fails with HOOKWORK_ERR_ENQUEUE_FAILED, the store\'s error as cause, and heals', async () => {
-    const locker = await host.connect();
+    const locker = await t.host.connect();
     try {
       await locker.query('BEGIN');
-      await locker.query(`LOCK TABLE "${schema}".webhooks IN ACCESS EXCLUSIVE MODE`);
+      await locker.query(`LOCK TABLE "${t.schema}".webhooks IN ACCESS EXCLUSIVE MODE`);
       const publishing = refusal(app.publish(new ThingHappened('lookup-killed')));
       let pid: number | undefined;
       for (let tries = 0; pid === undefined; tries++) {
         if (tries > 400) throw new Error('the lookup never waited for the lock');
         await new Promise((resolve) => setTimeout(resolve, 25));
-        pid = (await db.query<{ pid: number }>(`SELECT pid FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE $1`, [`%"${schema}".webhooks WHERE events%`])).rows[0]?.pid;
+        pid = (await db.query<{ pid: number }>(`SELECT pid FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE $1`, [`%"${t.schema}".webhooks WHERE events%`])).rows[0]?.pid;
       }
       await db.query('SELECT pg_terminate_backend($1)', [pid]);
       const error = await publishing;

@@ -2,26 +2,22 @@ import { systemClock, type RequestQueue, type Storage } from '@hookwork/core';
 import { engineRequest } from '@hookwork/core/testing';
 import pg from 'pg';
 import { openPostgresStorage } from './postgres-storage';
-import { TestDatabase } from './testing/test-database';
+import { withTestSchema } from './testing/test-schema';
 
-const db = new TestDatabase('retention');
-beforeAll(() => db.reachable());
-afterAll(() => db.cleanup());
+const t = withTestSchema('retention');
+const { db } = t;
 
 describe('the PostgreSQL dead-letter retention', () => {
-  let schema: string;
   let storage: Storage<unknown>;
   let redelivery: pg.Client;
   beforeEach(async () => {
-    schema = db.schema();
-    storage = await openPostgresStorage({ connectionString: db.url, schema, poolSize: 4 });
+    storage = await openPostgresStorage({ connectionString: db.url, schema: t.schema, poolSize: 4 });
     redelivery = new pg.Client({ connectionString: db.url });
+    t.afterTest(async () => {
+      await redelivery.end();
+      await storage.close();
+    });
     await redelivery.connect();
-  });
-  afterEach(async () => {
-    await redelivery.end();
-    await storage.close();
-    await db.drop(schema);
   });
 
   it('keeps a dead letter that a redelivery committed while the cleanup waited for its row: the request is delivered', async () => {
@@ -35,7 +31,7 @@ describe('the PostgreSQL dead-letter retention', () => {
     // The race made certain: a redelivery (the statement redeliver() runs) holds the row, the
     // cleanup's DELETE waits for it, and the redelivery commits.
     await redelivery.query('BEGIN');
-    await redelivery.query(`UPDATE "${schema}".requests SET state = 'pending', due_at = $1, retry_count = 0, dead_at = NULL WHERE id = $2 AND state = 'dead'`, [now.getTime(), request.id]);
+    await redelivery.query(`UPDATE "${t.schema}".requests SET state = 'pending', due_at = $1, retry_count = 0, dead_at = NULL WHERE id = $2 AND state = 'dead'`, [now.getTime(), request.id]);
     const deleting = queue.deleteDeadOlderThan(new Date(now.getTime() + 60_000), 100);
     await waitForBlockedDelete();
     await redelivery.query('COMMIT');
@@ -48,7 +44,7 @@ describe('the PostgreSQL dead-letter retention', () => {
   /** Resolves once a DELETE of this schema waits for a row lock. */
   async function waitForBlockedDelete(): Promise<void> {
     for (;;) {
-      const waiting = await db.query(`SELECT 1 FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE $1`, [`DELETE FROM "${schema}".requests%`]);
+      const waiting = await db.query(`SELECT 1 FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE $1`, [`DELETE FROM "${t.schema}".requests%`]);
       if (waiting.rows.length > 0) return;
       await new Promise((resolve) => setTimeout(resolve, 20));
     }

@@ -1,36 +1,27 @@
 import { createHookwork, type Hookwork, type HookworkSettingsInput } from '@hookwork/core';
 import { startTestReceiver, type TestReceiver, ThingHappened, thingComposer } from '@hookwork/core/testing';
-import { openPostgresStorage, postgresStorage, type PostgresTransaction } from './index';
-import { TestDatabase } from './testing/test-database';
+import { openPostgresStorage, type PostgresTransaction } from './index';
+import { withTestSchema } from './testing/test-schema';
 
 /**
  * Several instances on one schema share the work: what one publishes, the others deliver too,
  * rather than the publisher holding it leased behind its own per-webhook slots while they idle;
  * and what one gives back, the others hear of at once (a NOTIFY), not at their next sweep.
  */
-const db = new TestDatabase('sharedwork');
+const t = withTestSchema('sharedwork');
+const { db } = t;
 let receiver: TestReceiver | undefined;
-let schema: string;
-const apps: Hookwork<PostgresTransaction>[] = [];
 
-beforeAll(() => db.reachable());
-afterAll(() => db.cleanup());
-beforeEach(() => {
-  schema = db.schema();
-});
 afterEach(async () => {
-  for (const app of apps.splice(0)) await app.stop();
   await receiver?.close();
   receiver = undefined;
-  await db.drop(schema);
 });
 
 // The sweep an hour away and leases of a minute: only a notification brings another instance's work in time.
 const settings: HookworkSettingsInput = { ssrf: { allowInternal: false, allow: ['127.0.0.1'] }, period: '01:00:00', leaseDuration: 60_000, timeout: 10_000, stopTimeout: 200, concurrency: { global: 64, perWebhook: 1 } };
 
 async function startApp(): Promise<Hookwork<PostgresTransaction>> {
-  const app = createHookwork({ composers: [thingComposer], settings, storage: postgresStorage({ connectionString: db.url, schema, poolSize: 4 }) });
-  apps.push(app);
+  const app = t.stopAfterTest(createHookwork({ composers: [thingComposer], settings, storage: t.storage() }));
   await app.start();
   return app;
 }
@@ -98,7 +89,7 @@ describe('three instances on one PostgreSQL schema, per-webhook limit 1, a slow 
 
 describe('a release on PostgreSQL', () => {
   it('wakes the other processes watching the schema (a NOTIFY), and not the releasing one', async () => {
-    const [releasing, watching] = [await openPostgresStorage({ connectionString: db.url, schema }), await openPostgresStorage({ connectionString: db.url, schema })];
+    const [releasing, watching] = [await openPostgresStorage({ connectionString: db.url, schema: t.schema }), await openPostgresStorage({ connectionString: db.url, schema: t.schema })];
     try {
       let woken = 0;
       let wokenSelf = 0;

@@ -1,34 +1,27 @@
 import { createHookwork, type Hookwork, type HookworkSettingsInput } from '@hookwork/core';
 import { startSilentServer, startTestReceiver, stopDuringStart, type TestReceiver, ThingHappened, thingComposer } from '@hookwork/core/testing';
 import { postgresStorage, type PostgresTransaction } from './index';
-import { TestDatabase } from './testing/test-database';
+import { withTestSchema } from './testing/test-schema';
 
 // Leases of a minute and a sweep of a minute: a request left leased to a stopped app would not
 // be delivered within these tests' waits.
 const settings: HookworkSettingsInput = { ssrf: { allowInternal: false, allow: ['127.0.0.1'] }, period: 60_000, leaseDuration: 60_000, timeout: 5000, stopTimeout: 2000 };
 
-const db = new TestDatabase('stop');
+const t = withTestSchema('stop');
+const { db } = t;
 let receiver: TestReceiver;
-const apps: Hookwork<PostgresTransaction>[] = [];
-let schema: string;
 
 async function start(): Promise<Hookwork<PostgresTransaction>> {
-  const app = createHookwork({ composers: [thingComposer], settings, storage: postgresStorage({ connectionString: db.url, schema, poolSize: 4 }) });
-  apps.push(app);
+  const app = t.stopAfterTest(createHookwork({ composers: [thingComposer], settings, storage: t.storage() }));
   await app.start();
   return app;
 }
 
-beforeAll(() => db.reachable());
-afterAll(() => db.cleanup());
 beforeEach(async () => {
   receiver = await startTestReceiver();
-  schema = db.schema();
 });
 afterEach(async () => {
-  for (const app of apps.splice(0)) await app.stop();
   await receiver.close();
-  await db.drop(schema);
 });
 
 describe('stop() with publishes under way', () => {
@@ -45,7 +38,7 @@ describe('stop() with publishes under way', () => {
     await first.stop();
     const outcomes = await Promise.allSettled(publishing);
     expect(outcomes.map((o) => o.status)).toEqual(['fulfilled', 'fulfilled', 'fulfilled']);
-    const leased = await db.query(`SELECT id FROM "${schema}".requests WHERE state = 'inflight'`);
+    const leased = await db.query(`SELECT id FROM "${t.schema}".requests WHERE state = 'inflight'`);
     expect(leased.rows).toEqual([]);
 
     // Whatever the stopped app did not deliver, another app delivers at once, not a lease later.
@@ -61,7 +54,7 @@ describe('stop() during start()', () => {
     // A host that takes connections and never answers: the store's connect waits its whole timeout (5 s).
     const silent = await startSilentServer();
     try {
-      const app = createHookwork({ composers: [thingComposer], settings: { stopTimeout: 200 }, storage: postgresStorage({ connectionString: `postgres://postgres@127.0.0.1:${silent.port}/test`, schema }) });
+      const app = createHookwork({ composers: [thingComposer], settings: { stopTimeout: 200 }, storage: postgresStorage({ connectionString: `postgres://postgres@127.0.0.1:${silent.port}/test`, schema: t.schema }) });
       const { stateAfterStop, startError, order } = await stopDuringStart(app, silent);
       expect(stateAfterStop).toBe('stopped');
       // The stop did not wait for the start, which ends on its own with the store's error; the app stays stopped.

@@ -4,7 +4,7 @@ import pg from 'pg';
 import { Webhook as StandardWebhook } from 'standardwebhooks';
 import { closedPort, describeErrorCatalogue, headerRecord, startTestReceiver, ThingHappened, thingComposer } from '@hookwork/core/testing';
 import { openPostgresStorage, postgresStorage, POSTGRES_ERRORS, SCHEMA_VERSION, type PostgresStorage, type PostgresStorageOptions } from './index';
-import { TestDatabase } from './testing/test-database';
+import { withTestDatabase } from './testing/test-schema';
 import { HeldRow } from './testing/row-lock';
 import { claimStatement, nextDueStatement } from './postgres-request-queue';
 import { quoteIdentifier } from './postgres-connection';
@@ -12,9 +12,7 @@ import { compatibleFrom, SCHEMA_COMPATIBLE_FROM } from './schema';
 
 describeErrorCatalogue(POSTGRES_ERRORS, join(__dirname, '../../../docs/errors.md'));
 
-const db = new TestDatabase('storage');
-beforeAll(() => db.reachable());
-afterAll(() => db.cleanup());
+const db = withTestDatabase('storage');
 
 /** A logger that keeps its info lines. */
 function recordingLogger(): Logger & { lines: string[] } {

@@ -1,22 +1,19 @@
-import pg from 'pg';
 import { createHookwork, type Hookwork, type HookworkSettingsInput } from '@hookwork/core';
 import { startTestReceiver, type TestReceiver, ThingHappened, thingComposer } from '@hookwork/core/testing';
-import { postgresStorage, type PostgresStorageOptions, type PostgresTransaction } from './index';
-import { TestDatabase } from './testing/test-database';
+import type { PostgresStorageOptions, PostgresTransaction } from './index';
+import { withTestSchema } from './testing/test-schema';
 
 // The sweep is a minute: whatever arrives within the tests' waits was handed off or woken by NOTIFY.
 const settings: HookworkSettingsInput = { ssrf: { allowInternal: false, allow: ['127.0.0.1'] }, period: 60_000, timeout: 5000, stopTimeout: 2000 };
 
-const db = new TestDatabase('visible');
+const t = withTestSchema('visible', { hostPoolSize: 2 });
+const { db } = t;
 let receiver: TestReceiver;
-let host: pg.Pool;
-let app: Hookwork<PostgresTransaction> | undefined;
-let schema: string;
 
-const flushRows = async () => Number((await db.query<{ n: string }>(`SELECT count(*) AS n FROM "${schema}".flushes`)).rows[0]!.n);
+const flushRows = async () => Number((await db.query<{ n: string }>(`SELECT count(*) AS n FROM "${t.schema}".flushes`)).rows[0]!.n);
 
 async function start(options: Partial<PostgresStorageOptions> = {}): Promise<Hookwork<PostgresTransaction>> {
-  app = createHookwork({ composers: [thingComposer], settings, storage: postgresStorage({ connectionString: db.url, schema, poolSize: 4, ...options }) });
+  const app = t.stopAfterTest(createHookwork({ composers: [thingComposer], settings, storage: t.storage(options) }));
   await app.start();
   await app.webhooks.create({ url: receiver.url, events: ['thing.happened'] });
   // Until its first claim finds no backlog, the dispatcher takes no handoff: a first delivery settles that.
@@ -29,9 +26,9 @@ async function start(options: Partial<PostgresStorageOptions> = {}): Promise<Hoo
 
 /** Holds the flush barrier's table locked (so no barrier can commit) until the returned function is called. */
 async function blockFlushes(): Promise<() => Promise<void>> {
-  const client = await host.connect();
+  const client = await t.host.connect();
   await client.query('BEGIN');
-  await client.query(`LOCK TABLE "${schema}".flushes IN EXCLUSIVE MODE`);
+  await client.query(`LOCK TABLE "${t.schema}".flushes IN EXCLUSIVE MODE`);
   return async () => {
     await client.query('COMMIT');
     client.release();
@@ -49,23 +46,11 @@ async function settled(promise: Promise<unknown>): Promise<boolean> {
   return done;
 }
 
-beforeAll(async () => {
-  await db.reachable();
-  host = new pg.Pool({ connectionString: db.url, max: 2 });
-});
-afterAll(async () => {
-  await host.end();
-  await db.cleanup();
-});
 beforeEach(async () => {
   receiver = await startTestReceiver();
-  schema = db.schema();
 });
 afterEach(async () => {
-  await app?.stop();
-  app = undefined;
   await receiver.close();
-  await db.drop(schema);
 });
 
 describe("synchronousCommit 'publish': a handed-off request is sent while its enqueue is made durable", () => {
@@ -108,7 +93,7 @@ describe("synchronousCommit 'publish': a handed-off request is sent while its en
 
   it('fails publish() with a coded error when the flush cannot be confirmed; the committed request is still delivered', async () => {
     const app = await start({ synchronousCommit: 'publish' });
-    await db.query(`DROP TABLE "${schema}".flushes`);
+    await db.query(`DROP TABLE "${t.schema}".flushes`);
     const error = await app.publish(new ThingHappened('committed-not-confirmed')).then(
       () => undefined,
       (e: unknown) => e,

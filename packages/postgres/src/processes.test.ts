@@ -2,13 +2,13 @@ import { join } from 'node:path';
 import type { ServerResponse } from 'node:http';
 import { contractWebhook, startTestReceiver, startWorker, type ReceivedRequest, type TestReceiver, type WorkerProcess } from '@hookwork/core/testing';
 import { openPostgresStorage, SCHEMA_VERSION } from './index';
-import { TestDatabase } from './testing/test-database';
+import { withTestDatabase } from './testing/test-schema';
 
 // Several real processes on one schema. Child processes run the built worker (npm test builds
 // first; in a dev loop: npx tsc -b packages/postgres).
 const WORKER = join(__dirname, '..', 'dist', 'test-fixtures', 'pg-worker.js');
 
-const db = new TestDatabase('procs');
+const db = withTestDatabase('procs');
 const webhookIdOf = (request: ReceivedRequest) => String(request.headers['webhook-id']);
 const bodyIdOf = (request: ReceivedRequest) => (JSON.parse(request.text) as { id: string }).id;
 
@@ -22,8 +22,6 @@ function start(args: string[], env: NodeJS.ProcessEnv = process.env): WorkerProc
   return worker;
 }
 
-beforeAll(() => db.reachable());
-afterAll(() => db.cleanup());
 beforeEach(async () => {
   receiver = await startTestReceiver();
 });

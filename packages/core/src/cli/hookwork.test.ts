@@ -8,7 +8,8 @@ import { validate } from '@readme/openapi-parser';
 // `hookwork catalogue` as a user runs it: the built bin in a child process, given a composers
 // module of its own (CommonJS or ESM) that loads @hookwork/core from the build.
 
-const bin = join(__dirname, '..', '..', 'dist', 'cli', 'hookwork.js');
+// The command as npx runs it: the bin package.json names, which runs the build.
+const bin = join(__dirname, '..', '..', 'bin', 'hookwork.js');
 const coreEntry = join(__dirname, '..', '..', 'dist', 'index.js');
 const run = promisify(execFile);
 
@@ -74,7 +75,11 @@ describe('npx hookwork catalogue', () => {
     ['no command', [], /^usage: hookwork catalogue/],
     ['an unknown command', ['catalog'], /unknown command "catalog"; the command is catalogue/],
     ['no --composers', ['catalogue', '--out', 'x.json'], /--composers is required/],
-    ['an unknown option', ['catalogue', '--composers', 'x.js', '--format', 'yaml'], /Unknown option '--format'/],
+    // parseArgs's own refusals, worded as the command's others are (they read "Unknown option '--format'", "Option '--out <value>' argument missing").
+    ['an unknown option', ['catalogue', '--composers', 'x.js', '--format', 'yaml'], /^hookwork: unknown option "--format"\n/],
+    ['an option without its value', ['catalogue', '--composers'], /^hookwork: --composers needs a value\n/],
+    ['a value given to a switch', ['catalogue', '--help=yes'], /^hookwork: --help takes no value\n/],
+    ['an argument that is not an option', ['catalogue', 'composers.js'], /^hookwork: unexpected argument "composers\.js": catalogue takes options only \(--composers <module>\)\n/],
     ['a module that is not there', ['catalogue', '--composers', join(tmpdir(), 'hookwork-no-such-dir', 'composers.js')], /cannot find the composers module .*build your app first/],
   ])('answers %s with a usage error and exit code 2', async (_what, args, message) => {
     const result = await hookwork(...args);
@@ -131,7 +136,7 @@ describe('npx hookwork catalogue', () => {
     }
     const misspelt = await hookwork('catalogue', '--composer', 'x.js');
     expect(misspelt.code).toBe(2);
-    expect(misspelt.stderr).toMatch(/^hookwork: Unknown option '--composer' \(did you mean --composers\?\)/);
+    expect(misspelt.stderr).toMatch(/^hookwork: unknown option "--composer" \(did you mean --composers\?\)\n/);
     expect(await hookwork('--version')).toMatchObject({ code: 0, stdout: expect.stringMatching(/^\d+\.\d+\.\d+\n$/) });
     // --out= (an empty shell variable) wrote the document to standard output, not to a file.
     const empty = await hookwork('catalogue', '--composers', 'x.js', '--out=');

@@ -72,15 +72,38 @@ async function load(path: string): Promise<AppSource> {
 
 const CATALOGUE_OPTIONS = { composers: { type: 'string' }, out: { type: 'string' }, title: { type: 'string' }, version: { type: 'string' }, help: { type: 'boolean', short: 'h' } } as const;
 
+/**
+ * node:util parseArgs's refusal in the words of this command's other errors (lower case, the
+ * option quoted, the fix): it said "Unknown option '--composer'" and "Option '--out <value>'
+ * argument missing" where every other line says `unknown command "catalog"` or `--out needs a value`.
+ */
+function parseArgsProblem(error: unknown): string {
+  const { code, message } = error as { code?: string; message: string };
+  switch (code) {
+    case 'ERR_PARSE_ARGS_UNKNOWN_OPTION': {
+      const option = /^Unknown option '([^']*)'/.exec(message)?.[1] ?? '';
+      const near = nearestName(option.replace(/^-+/, ''), Object.keys(CATALOGUE_OPTIONS));
+      return `unknown option ${quoted(option)}${near ? ` (did you mean --${near}?)` : ''}`;
+    }
+    case 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE': {
+      const option = /^Option '(?:-\w, )?(--[^' ]+)/.exec(message)?.[1] ?? 'an option';
+      return message.includes('does not take an argument') ? `${option} takes no value` : `${option} needs a value`;
+    }
+    case 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL': {
+      const argument = /^Unexpected argument '(.*)'\. This command/s.exec(message)?.[1] ?? '';
+      return `unexpected argument ${quoted(argument)}: catalogue takes options only (--composers <module>)`;
+    }
+    default:
+      return message;
+  }
+}
+
 async function catalogue(args: string[]): Promise<void> {
   let values: { composers?: string; out?: string; title?: string; version?: string; help?: boolean };
   try {
     ({ values } = parseArgs({ args, options: CATALOGUE_OPTIONS, strict: true, allowPositionals: false }));
   } catch (error) {
-    // "Unknown option '--composer'": say which one was meant.
-    const unknown = /Unknown option '--([^']+)'/.exec((error as Error).message)?.[1];
-    const near = unknown === undefined ? undefined : nearestName(unknown, Object.keys(CATALOGUE_OPTIONS));
-    throw new UsageError(`${(error as Error).message}${near ? ` (did you mean --${near}?)` : ''}`);
+    throw new UsageError(parseArgsProblem(error));
   }
   // "--out=$OUT" with OUT empty wrote the document to standard output instead of a file.
   const empty = Object.entries(values).find(([, value]) => value === '');
@@ -150,7 +173,11 @@ export async function main(argv: readonly string[]): Promise<number> {
   }
 }
 
-if (require.main === module) {
+/**
+ * Runs the command line as the `hookwork` command does (bin/hookwork.js calls it): a closed
+ * standard output handled, and the process ended with {@link main}'s exit code.
+ */
+export function runCli(): void {
   process.stdout.on('error', (error: NodeJS.ErrnoException) => {
     // `hookwork catalogue … | head`: the reader has gone with what it wanted; not a failure, and
     // no "Unhandled 'error' event" stack trace. Anything else (a full disk) is one line.
@@ -165,3 +192,5 @@ if (require.main === module) {
     process.stdout.write('', () => process.stderr.write('', () => process.exit(code)));
   });
 }
+
+if (require.main === module) runCli();

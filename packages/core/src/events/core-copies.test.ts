@@ -1,5 +1,6 @@
-import { cpSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import { createHookwork } from '../composition/create-hookwork';
 import type { Hookwork } from '../composition/hookwork-app';
 import { isHookworkError } from '../errors/hookwork-error';
@@ -9,7 +10,8 @@ import { WebhookEvent } from './webhook-event.decorator';
 // A third-party plugin installed from a folder (`npm install ../acme-commerce`) or pinning another
 // version of core brings its own copy of @hookwork/core, and its event classes extend that copy's
 // WebhookEventBase. Here that copy is real: the built package copied into a node_modules of its own
-// (inside the repo's node_modules, so its dependencies resolve as an install's would), loaded by
+// in a temporary folder, beside links to the dependencies this copy of core resolves (so they
+// resolve as an install's would: the same tsyringe, unless the copy brings its own), loaded by
 // require, and an event class built on it composed into an app of this copy.
 
 const repo = join(__dirname, '..', '..', '..', '..');
@@ -21,13 +23,36 @@ class OrderPlaced {
 
 type CoreModule = { WebhookEventBase: typeof WebhookEventBase; WebhookEvent: typeof WebhookEvent };
 
+/** Where the package at `from` finds its dependency `name`: its own node_modules first, then the repo's. */
+function installedDependency(from: string, name: string): string {
+  for (const modules of [join(from, 'node_modules'), join(repo, 'node_modules')]) if (existsSync(join(modules, name, 'package.json'))) return join(modules, name);
+  throw new Error(`${from}'s dependency ${name} is not installed: run npm install`);
+}
+
+/** Links into `<dir>/node_modules` each dependency of the package at `from` not there yet; `copied` ones are copies instead. */
+function provideDependencies(dir: string, from: string, copied: ReadonlySet<string>): void {
+  const { dependencies = {} } = JSON.parse(readFileSync(join(from, 'package.json'), 'utf8')) as { dependencies?: Record<string, string> };
+  for (const name of Object.keys(dependencies)) {
+    const at = join(dir, 'node_modules', name);
+    if (existsSync(at)) continue;
+    mkdirSync(dirname(at), { recursive: true });
+    const source = installedDependency(from, name);
+    if (!copied.has(name)) {
+      symlinkSync(source, at, 'dir');
+      continue;
+    }
+    cpSync(source, at, { recursive: true });
+    provideDependencies(dir, source, copied);
+  }
+}
+
 /** A copy of the built @hookwork/core in `<dir>/node_modules`, with its own tsyringe when asked. */
 function secondCopy(dir: string, ownTsyringe: boolean): CoreModule {
   const target = join(dir, 'node_modules', '@hookwork', 'core');
   mkdirSync(target, { recursive: true });
   cpSync(join(coreRoot, 'package.json'), join(target, 'package.json'));
   cpSync(join(coreRoot, 'dist'), join(target, 'dist'), { recursive: true });
-  if (ownTsyringe) cpSync(join(repo, 'node_modules', 'tsyringe'), join(dir, 'node_modules', 'tsyringe'), { recursive: true });
+  provideDependencies(dir, coreRoot, new Set(ownTsyringe ? ['tsyringe'] : []));
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   return require(target) as CoreModule;
 }
@@ -47,7 +72,7 @@ describe('an event class built on another copy of @hookwork/core', () => {
   let dir: string;
   let app: Hookwork | undefined;
   beforeEach(() => {
-    dir = mkdtempSync(join(repo, 'node_modules', '.hookwork-core-copy-'));
+    dir = mkdtempSync(join(tmpdir(), 'hookwork-core-copy-'));
   });
   afterEach(async () => {
     await app?.stop();

@@ -85,8 +85,8 @@ describe('webhook validation (nothing is stored when refused)', () => {
     ['a rate without perSecond', { ...valid, rateLimit: { burst: 3 } }, 'rateLimit.perSecond', 'is required'],
     ['a fractional burst', { ...valid, rateLimit: { perSecond: 1, burst: 1.5 } }, 'rateLimit.burst', 'must be an integer'],
     // A breaker duration takes what a duration setting takes, and is refused with its advice.
-    ['a breaker cool-down of bare digits in a string', { ...valid, breaker: { coolDown: '10' } }, 'breaker.coolDown', 'breaker.coolDown must be a duration, and "10" is ambiguous'],
-    ['a breaker window of hh:mm', { ...valid, breaker: { window: '00:30' } }, 'breaker.window', 'breaker.window must be a duration, and "00:30" is ambiguous'],
+    ['a breaker cool-down of bare digits in a string', { ...valid, breaker: { coolDown: '10' } }, 'breaker.coolDown', 'breaker.coolDown must be a duration, and bare digits in a string are ambiguous'],
+    ['a breaker window of hh:mm', { ...valid, breaker: { window: '00:30' } }, 'breaker.window', 'breaker.window must be a duration, and a time of two parts is ambiguous'],
     ['a breaker cool-down that is no duration', { ...valid, breaker: { coolDown: 'soon' } }, 'breaker.coolDown', 'breaker.coolDown must be a duration: a number of milliseconds, or a TimeSpan string such as "00:00:10" (hh:mm:ss) or "1.02:00:00" (d.hh:mm:ss) (got "soon")'],
     ['a breaker cool-down given as true', { ...valid, breaker: { coolDown: true } }, 'breaker.coolDown', 'breaker.coolDown must be a duration: a number of milliseconds, or a TimeSpan string'],
     ['a breaker cool-down TimeSpan of zero', { ...valid, breaker: { coolDown: '00:00:00' } }, 'breaker.coolDown', 'breaker.coolDown must be at least 1 ms (got "00:00:00")'],
@@ -503,7 +503,7 @@ describe('webhook management', () => {
     const [old, fresh] = (await app.webhooks.get(created.key))!.secrets;
     expect(old?.expiresAt!.getTime()).toBe(fresh!.createdAt.getTime() + 90_000);
     for (const [options, message] of [
-      [{ gracePeriod: '10' }, /rotateSecret\(\): gracePeriod must be a duration, and "10" is ambiguous/],
+      [{ gracePeriod: '10' }, /rotateSecret\(\): gracePeriod must be a duration, and bare digits in a string are ambiguous .* \(got "10"\)$/],
       [{ gracePeriod: 'soon' }, /gracePeriod must be a duration: a number of milliseconds, or a TimeSpan string such as "00:00:10"/],
       [{ gracePeriod: '31.00:00:00' }, /gracePeriod must be at most 30 days/],
       [{ gracePeriod: 1000, gracePeriodMs: 1000 }, /give gracePeriod or gracePeriodMs, not both/],
@@ -642,7 +642,7 @@ describe('a webhook on an internal address the SSRF guard will refuse', () => {
     try {
       const hook = await made.webhooks.create({ url: 'http://127.0.0.1:3000/hook', events: ['saved'] });
       expect(await made.webhooks.get(hook.key)).toBeDefined();
-      expect(blocked).toEqual([{ webhookKey: hook.key, url: 'http://127.0.0.1:3000/hook', reason: expect.stringMatching(/^delivery to 127\.0\.0\.1 was refused: it is a loopback address; to allow it, add it to the ssrf\.allow setting/) }]);
+      expect(blocked).toEqual([{ webhookKey: hook.key, url: 'http://127.0.0.1:3000/hook', reason: expect.stringMatching(/^delivery to 127\.0\.0\.1 was refused: it is a loopback address; to allow it, add "127\.0\.0\.1:3000" to the ssrf\.allow setting/) }]);
       expect(warnings).toEqual([expect.stringMatching(new RegExp(`^webhook ${hook.key} \\(http://127\\.0\\.0\\.1:3000/…\\) will not be delivered: delivery to 127\\.0\\.0\\.1 was refused`))]);
 
       // localhost always resolves to loopback (RFC 6761); private literals and updates count too.
@@ -653,7 +653,7 @@ describe('a webhook on an internal address the SSRF guard will refuse', () => {
 
       // Every view says so too, with the same reason (a form shows it); the tag is the stored state's.
       const view = (await made.webhooks.get(hook.key))!;
-      expect(view.urlBlocked).toMatch(/^delivery to ::1 was refused: it is a loopback address; to allow it, add it to the ssrf\.allow setting/);
+      expect(view.urlBlocked).toMatch(/^delivery to ::1 was refused: it is a loopback address; to allow it, add "\[::1\]:3000" to the ssrf\.allow setting/);
       expect((await made.webhooks.list()).items.map((w) => w.urlBlocked !== undefined)).toEqual([true, true, true]);
       const tag = webhookEtag(view);
       made.updateSettings({ ssrf: { allow: ['::1'] } });

@@ -243,8 +243,9 @@ export function loadSettings(options: LoadSettingsOptions = {}): HookworkSetting
   }
 
   const merged: Record<string, unknown> = { ...fromFile };
-  // An override given as undefined is not given: it leaves the file's or environment's value.
-  for (const source of [fromEnv, givenSettings(options.overrides ?? {}) as Record<string, unknown>]) {
+  // An override given as undefined is not given: it leaves the file's or environment's value. An
+  // unknown key is kept whatever its value, so resolveSettings refuses it by name.
+  for (const source of [fromEnv, givenSettings(options.overrides ?? {}, settingsInputSchema) as Record<string, unknown>]) {
     for (const [key, value] of Object.entries(source)) {
       const previous = merged[key];
       merged[key] =

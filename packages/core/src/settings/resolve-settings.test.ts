@@ -103,7 +103,9 @@ describe('resolveSettings', () => {
     }
     expect(error?.code).toBe('HOOKWORK_ERR_INVALID_SETTINGS');
     expect((error?.details as { key: string }[]).map((d) => d.key)).toEqual(['period', 'timeout', 'retrySchedule.1']);
-    expect(error?.message).toContain('period must be a duration, and "10" is ambiguous (.NET\'s TimeSpan reads bare digits as days, JavaScript as milliseconds): write a TimeSpan string, "00:00:00.010" for 10 milliseconds or "00:00:10" for 10 seconds (in code or a JSON file, the number 10 is read as milliseconds)');
+    // The value is quoted once, at the end: the advice said "\"10\" is ambiguous" before "(got \"10\")".
+    expect(error?.message).toContain('period must be a duration, and bare digits in a string are ambiguous (.NET\'s TimeSpan reads them as days, JavaScript as milliseconds): write a TimeSpan string, "00:00:00.010" for 10 milliseconds or "00:00:10" for 10 seconds (in code or a JSON file, the number 10 is read as milliseconds) (got "10")');
+    expect(error?.message.match(/"10"/g)).toHaveLength(1);
     // Numbers stay milliseconds.
     expect(resolveSettings({ timeout: 30, retrySchedule: [5] })).toMatchObject({ timeout: 30, retrySchedule: [5] });
   });
@@ -164,7 +166,7 @@ describe('resolveSettings', () => {
     expect(details[0]).toMatchObject({ key: 'maximumRetrys', problem: 'is not a known setting (did you mean maximumRetries?)' });
     // The message names ten problems, so a suggestion past them would not be read.
     expect(details.at(-1)).toMatchObject({ key: 'keepLogsForDay', problem: 'is not a known setting (check the spelling; see docs/settings.md)' });
-    expect(error?.message).toMatch(/^HOOKWORK_ERR_INVALID_SETTINGS: invalid settings: maximumRetrys is not a known setting \(did you mean maximumRetries\?\) \(got 1\); unknownKey0 .*; and 49992 more$/);
+    expect(error?.message).toMatch(/^HOOKWORK_ERR_INVALID_SETTINGS: invalid settings: maximumRetrys is not a known setting \(did you mean maximumRetries\?\) \(got 1\); unknownKey0 .*; and 49992 more; the settings are enabled, maximumRetries, .*, tracing$/);
   });
 
   it('refuses ssrf.allow entries the guard could not match, naming each', () => {
@@ -210,12 +212,14 @@ describe('resolveSettings', () => {
       }
     };
     expect(problems(['2130706433', '0x7f.1', '127.1', '10.0.0.0.', '999.1.1.1'])).toEqual([
-      ['ssrf.allow.0', expect.stringContaining('a URL reads 2130706433 as the IP address 127.0.0.1, so as a host name it never matches; write 127.0.0.1')],
-      ['ssrf.allow.1', expect.stringContaining('a URL reads 0x7f.1 as the IP address 127.0.0.1')],
-      ['ssrf.allow.2', expect.stringContaining('a URL reads 127.1 as the IP address 127.0.0.1')],
-      ['ssrf.allow.3', expect.stringContaining('a URL reads 10.0.0.0. as the IP address 10.0.0.0')],
+      ['ssrf.allow.0', expect.stringContaining('a URL reads it as the IP address 127.0.0.1, so as a host name it never matches; write 127.0.0.1')],
+      ['ssrf.allow.1', expect.stringContaining('a URL reads it as the IP address 127.0.0.1')],
+      ['ssrf.allow.2', expect.stringContaining('a URL reads it as the IP address 127.0.0.1')],
+      ['ssrf.allow.3', expect.stringContaining('a URL reads it as the IP address 10.0.0.0')],
       ['ssrf.allow.4', expect.stringContaining('must be an IP address, a CIDR range (10.0.0.0/8) or a host name')],
     ]);
+    // With a port, the host part is named (the entry is the message's "got") and the fix keeps the port.
+    expect(problems(['0x7f.1:4000'])).toEqual([['ssrf.allow.0', expect.stringContaining('a URL reads its host 0x7f.1 as the IP address 127.0.0.1, so as a host name it never matches; write 127.0.0.1:4000')]]);
     expect(problems(['Hooks.Internal', 'hooks.internal.', 'xn--bcher-kva.example', 'a1.b2'])).toEqual([]);
   });
 
@@ -256,8 +260,11 @@ describe('resolveSettings', () => {
       expect.objectContaining({ key: 'headers.retryCount', problem: expect.stringContaining('a connection header') }),
     ]);
     expect(problemsOf({ headers: { style: 'umbraco', event: 'umb-webhook-retrycount' } })).toEqual([
-      { key: 'headers.event', value: 'umb-webhook-retrycount', problem: 'is the same header as headers.retryCount (umb-webhook-retrycount); each needs its own name' },
+      { key: 'headers.event', value: 'umb-webhook-retrycount', problem: 'is the same header as headers.retryCount; each needs its own name' },
     ]);
+    // A name given is shown once (as the value); the other's name only where it is spelt otherwise.
+    expect(problemsOf({ headers: { event: 'X-A', retryCount: 'x-a' } })).toEqual([{ key: 'headers.retryCount', value: 'x-a', problem: 'is the same header as headers.event (X-A); each needs its own name' }]);
+    expect(problemsOf({ headers: { event: 'user-agent' } })).toEqual([{ key: 'headers.event', value: 'user-agent', problem: 'is a header hookwork sets itself; choose another name' }]);
   });
 
   it('names the new key of a renamed setting', () => {
@@ -307,6 +314,43 @@ describe('resolveSettings', () => {
     expect(app.updateSettings(given)).toMatchObject({ enabled: true, maximumRetries: 2, timeout: 1000, headers: { event: 'x-event' }, concurrency: { global: 64 }, breaker: { window: 60_000 } });
     // An undefined entry of a list is a bad entry, not one left out.
     expect(() => resolveSettings({ retrySchedule: [1000, undefined as unknown as number] })).toThrow(/retrySchedule\.1 must be a duration/);
+  });
+
+  it('refuses an unknown key whatever its value, undefined too, naming it and the known ones, on every entry point', () => {
+    // Dropped as "not given", { bogus: undefined } was taken without a word: a misspelt key fed
+    // from an unset variable (maximumRetrys: process.env.RETRIES) changed nothing, silently.
+    const refusal = (fn: () => unknown): HookworkError => {
+      try {
+        fn();
+      } catch (error) {
+        return error as HookworkError;
+      }
+      throw new Error('accepted');
+    };
+    const bogus = { bogus: undefined } as never;
+    const known = /; the settings are enabled, maximumRetries, period, .*, tracing$/;
+    for (const error of [
+      refusal(() => resolveSettings(bogus)),
+      refusal(() => createHookwork({ settings: bogus })),
+      refusal(() => createHookwork({ composers: [{ compose: (b) => void b.settings.update(bogus) }] })),
+      refusal(() => createHookwork({}).updateSettings(bogus)),
+      refusal(() => createHookwork({ settings: loadSettings({ env: {}, overrides: bogus }) })),
+    ]) {
+      expect(error.code).toBe('HOOKWORK_ERR_INVALID_SETTINGS');
+      expect(error.message).toMatch(/^HOOKWORK_ERR_INVALID_SETTINGS: invalid settings: bogus is not a known setting \(check the spelling; see docs\/settings\.md\); the settings are /);
+      expect(error.message).toMatch(known);
+      expect(error.details).toEqual([{ key: 'bogus', problem: 'is not a known setting (check the spelling; see docs/settings.md)' }]);
+    }
+    // Inside a group, its own keys; a near miss still gets its suggestion; known keys given as undefined stay "not given".
+    expect(refusal(() => resolveSettings({ maximumRetries: undefined, concurrency: { global: undefined, perWebhok: undefined } } as never)).message).toBe(
+      'HOOKWORK_ERR_INVALID_SETTINGS: invalid settings: concurrency.perWebhok is not a known setting (did you mean perWebhook?); the settings of concurrency are global, perWebhook',
+    );
+    // A renamed key is named with its new name, whatever its value.
+    expect(refusal(() => resolveSettings({ concurrency: { perEndpoint: undefined } } as never)).message).toMatch(/concurrency\.perEndpoint was renamed concurrency\.perWebhook/);
+    // Unknown keys at two levels: each level's known keys, once.
+    const both = refusal(() => resolveSettings({ bogus: 1, other: undefined, breaker: { threshold: undefined } } as never)).message;
+    expect(both).toMatch(/; the settings are enabled, .*, tracing; the settings of breaker are enabled, failureThreshold, failureRate, minimumAttempts, window, coolDown$/);
+    expect(both.match(/the settings are/g)).toHaveLength(1);
   });
 
   it('keeps nothing of the caller\'s objects, and hands out settings frozen to the last list', () => {
@@ -482,7 +526,7 @@ describe('loadSettings', () => {
 
   it('keeps durations from the environment as strings, so bare digits are refused with the fix', () => {
     expect(loadSettings({ env: { HOOKWORK_PERIOD: '10', HOOKWORK_RETRY_SCHEDULE: '00:00:01,00:00:30' } })).toEqual({ period: '10', retrySchedule: ['00:00:01', '00:00:30'] });
-    expect(() => resolveSettings(loadSettings({ env: { HOOKWORK_PERIOD: '10' } }))).toThrow(/period must be a duration, and "10" is ambiguous/);
+    expect(() => resolveSettings(loadSettings({ env: { HOOKWORK_PERIOD: '10' } }))).toThrow(/period must be a duration, and bare digits in a string are ambiguous .* \(got "10"\)/);
   });
 
   it('finds the file section and its keys case-insensitively, as .NET configuration does', () => {
@@ -546,7 +590,8 @@ describe('loadSettings', () => {
       throw new Error(`${period} was accepted`);
     };
     // .NET's TimeSpan.Parse("00:30") is 30 minutes; a stopwatch reads 30 seconds.
-    expect(problem('00:30')).toContain('period must be a duration, and "00:30" is ambiguous (.NET\'s TimeSpan reads hh:mm, 0 h 30 min; others read mm:ss): write all three parts, "00:30:00" for 0 h 30 min or "00:00:30" for 0 min 30 s');
+    expect(problem('00:30')).toContain('period must be a duration, and a time of two parts is ambiguous (.NET\'s TimeSpan reads hh:mm, 0 h 30 min; others read mm:ss): write all three parts, "00:30:00" for 0 h 30 min or "00:00:30" for 0 min 30 s (got "00:30")');
+    expect(problem('00:30').match(/"00:30"/g)).toHaveLength(1);
     expect(problem('1:02:03:04')).toContain('write the days with a dot, "1.02:03:04" (d.hh:mm:ss)');
     expect(problem('-00:00:10')).toContain('a negative TimeSpan is not one');
   });

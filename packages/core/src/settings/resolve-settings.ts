@@ -243,7 +243,9 @@ function allowEntryProblem(entry: string): string | undefined {
   } catch {
     return ALLOW_ENTRY_RULE;
   }
-  return isIP(host) ? `names an IP address in another spelling: a URL reads ${base} as the IP address ${host}, so as a host name it never matches; write ${host}` : undefined;
+  // The entry is shown as the message's "(got …)"; with a port, what a URL reads is its host part.
+  const port = parts.port === undefined ? '' : `:${parts.port}`;
+  return isIP(host) ? `names an IP address in another spelling: a URL reads ${port ? `its host ${base}` : 'it'} as the IP address ${host}, so as a host name it never matches; write ${host}${port}` : undefined;
 }
 
 /**
@@ -260,13 +262,16 @@ function headerNameProblems(headers: unknown, base: HookworkSettings): { key: st
     retryCount: typeof given.retryCount === 'string' ? given.retryCount : defaults.retryCount,
   };
   const problems: { key: string; problem: string }[] = [];
+  // A name given is shown once, as the message's "(got …)"; one that comes from the style is named here.
+  const is = (key: 'event' | 'retryCount') => (given[key] === names[key] ? 'is' : `names ${names[key]},`);
   for (const key of ['event', 'retryCount'] as const) {
-    if (FRAMEWORK_HEADERS.includes(names[key].toLowerCase())) problems.push({ key: `headers.${key}`, problem: `names ${names[key]}, a header hookwork sets itself; choose another name` });
-    else if (CONNECTION_HEADERS.has(names[key].toLowerCase())) problems.push({ key: `headers.${key}`, problem: `names ${names[key]}, a connection header (RFC 9110 §7.6.1) the HTTP client owns and a receiver never sees as sent; choose another name` });
+    if (FRAMEWORK_HEADERS.includes(names[key].toLowerCase())) problems.push({ key: `headers.${key}`, problem: `${is(key)} a header hookwork sets itself; choose another name` });
+    else if (CONNECTION_HEADERS.has(names[key].toLowerCase())) problems.push({ key: `headers.${key}`, problem: `${is(key)} a connection header (RFC 9110 §7.6.1) the HTTP client owns and a receiver never sees as sent; choose another name` });
   }
   if (names.event.toLowerCase() === names.retryCount.toLowerCase()) {
     const [key, other] = given.retryCount !== undefined ? (['retryCount', 'event'] as const) : (['event', 'retryCount'] as const);
-    problems.push({ key: `headers.${key}`, problem: `is the same header as headers.${other} (${names[other]}); each needs its own name` });
+    const otherName = names[other] === given[key] ? '' : ` (${names[other]})`;
+    problems.push({ key: `headers.${key}`, problem: `is the same header as headers.${other}${otherName}; each needs its own name` });
   }
   return problems;
 }
@@ -293,7 +298,10 @@ export function resolveSettings(input: HookworkSettingsInput = {}, base: Hookwor
   }
   // Validated and merged from a copy without undefined keys: an undefined value is "not given",
   // and nothing of the caller's objects stays in the settings to be changed after validation.
-  input = givenSettings(input);
+  // A key the schema does not know is kept even when undefined, to be refused by name.
+  input = givenSettings(input, settingsInputSchema);
+  // Per group of settings with an unknown key ('' for the top level): the keys it does know.
+  const knownOfGroup = new Map<string, readonly string[]>();
   if (!validateInput(input)) {
     const seen = new Set<string>();
     for (const error of validateInput.errors ?? []) {
@@ -303,6 +311,10 @@ export function resolveSettings(input: HookworkSettingsInput = {}, base: Hookwor
       if (seen.has(key)) continue;
       seen.add(key);
       problems.push({ key, problem: describe(error, input as Record<string, unknown>, problems.length < SUGGESTED_KEYS) });
+      if (error.keyword === 'additionalProperties' && !Object.hasOwn(RENAMED, key)) {
+        const group = error.instancePath.replace(/^\//, '').replace(/\//g, '.');
+        if (!knownOfGroup.has(group)) knownOfGroup.set(group, Object.keys((error.parentSchema as { properties?: Record<string, unknown> } | undefined)?.properties ?? {}));
+      }
     }
   }
   const raw = input as Record<string, unknown>;
@@ -367,7 +379,9 @@ export function resolveSettings(input: HookworkSettingsInput = {}, base: Hookwor
       if (value !== undefined) p.value = value;
     }
     const line = (p: (typeof problems)[number]) => `${p.key} ${p.problem}${p.value === undefined ? '' : ` (got ${shownValue(p.value)})`}`;
-    throw new HookworkError('HOOKWORK_ERR_INVALID_SETTINGS', `invalid settings: ${shownList(problems, { show: line, separator: '; ' })}`, { details: problems });
+    // Whatever the unknown key's value (undefined too), the message names the keys that are known.
+    const known = [...knownOfGroup].map(([group, keys]) => `; the settings${group ? ` of ${group}` : ''} are ${keys.join(', ')}`).join('');
+    throw new HookworkError('HOOKWORK_ERR_INVALID_SETTINGS', `invalid settings: ${shownList(problems, { show: line, separator: '; ' })}${known}`, { details: problems });
   }
 
   // A new header style brings its header names; names given explicitly still win.

@@ -42,8 +42,9 @@ export function formatDuration(ms: number): string {
 }
 
 /**
- * How to write a duration, for error messages: `value` is what was given; `positive` when the
- * setting refuses 0 too (a negative one is then told "more than 0", not "0 or more").
+ * How to write a duration, for error messages: `value` is what was given (the advice fits it, but
+ * does not quote it: the caller shows it once, as `(got …)`); `positive` when the setting refuses 0
+ * too (a negative one is then told "more than 0", not "0 or more").
  */
 export function durationAdvice(value: unknown, positive = false): string {
   const least = positive ? 'more than 0' : '0 or more';
@@ -57,14 +58,15 @@ export function durationAdvice(value: unknown, positive = false): string {
     // written (an environment variable is always a string).
     const digits = value.trim();
     const n = Number(digits);
-    return `must be a duration, and "${digits}" is ambiguous (.NET's TimeSpan reads bare digits as days, JavaScript as milliseconds): write a TimeSpan string, "${formatTimeSpan(n)}" for ${digits} milliseconds or "${formatTimeSpan(n * 1000)}" for ${digits} seconds (in code or a JSON file, the number ${digits} is read as milliseconds)`;
+    // The value itself is not quoted here: the messages end with it ("(got "10")"), and it read twice.
+    return `must be a duration, and bare digits in a string are ambiguous (.NET's TimeSpan reads them as days, JavaScript as milliseconds): write a TimeSpan string, "${formatTimeSpan(n)}" for ${digits} milliseconds or "${formatTimeSpan(n * 1000)}" for ${digits} seconds (in code or a JSON file, the number ${digits} is read as milliseconds)`;
   }
   const text = typeof value === 'string' ? value.trim() : '';
   const short = /^(\d{1,2}):(\d{2})$/.exec(text);
   if (short) {
     // .NET's TimeSpan.Parse reads "00:30" as hh:mm (30 minutes); a stopwatch reads it as mm:ss.
     const [, a, b] = short;
-    return `must be a duration, and "${text}" is ambiguous (.NET's TimeSpan reads hh:mm, ${Number(a)} h ${Number(b)} min; others read mm:ss): write all three parts, "${a!.padStart(2, '0')}:${b}:00" for ${Number(a)} h ${Number(b)} min or "00:${a!.padStart(2, '0')}:${b}" for ${Number(a)} min ${Number(b)} s`;
+    return `must be a duration, and a time of two parts is ambiguous (.NET's TimeSpan reads hh:mm, ${Number(a)} h ${Number(b)} min; others read mm:ss): write all three parts, "${a!.padStart(2, '0')}:${b}:00" for ${Number(a)} h ${Number(b)} min or "00:${a!.padStart(2, '0')}:${b}" for ${Number(a)} min ${Number(b)} s`;
   }
   const colonDays = /^(\d+):(\d{1,2}:\d{1,2}:\d{1,2}(?:\.\d{1,7})?)$/.exec(text);
   if (colonDays) return `must be a duration: write the days with a dot, "${colonDays[1]}.${colonDays[2]}" (d.hh:mm:ss), as .NET's invariant TimeSpan format does`;

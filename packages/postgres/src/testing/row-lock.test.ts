@@ -1,7 +1,7 @@
 import pg from 'pg';
 import { openPostgresStorage } from '../postgres-storage';
 import { HeldRow } from './row-lock';
-import { TestDatabase } from './test-database';
+import { withTestDatabase } from './test-schema';
 
 /**
  * The race tests' lock watch: it once looked from inside the holding transaction, where
@@ -9,9 +9,7 @@ import { TestDatabase } from './test-database';
  * opened after its first look — an app whose pool opened one for the write failed the race test
  * about one run in three.
  */
-const db = new TestDatabase('rowlock');
-beforeAll(() => db.reachable());
-afterAll(() => db.cleanup());
+const db = withTestDatabase('rowlock');
 
 it('counts a write that waits on a connection opened after it began watching', async () => {
   const schema = db.schema();

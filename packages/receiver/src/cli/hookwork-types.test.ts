@@ -11,7 +11,8 @@ import ts from 'typescript';
 // from a real catalogue is compiled in test/catalogue/receiver-types.test.ts; here, its answers to
 // bad input.
 
-const bin = join(__dirname, '..', '..', 'dist', 'cli', 'hookwork-types.js');
+// The command as npx runs it: the bin package.json names, which runs the build.
+const bin = join(__dirname, '..', '..', 'bin', 'hookwork-types.js');
 const run = promisify(execFile);
 
 async function hookworkTypes(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
@@ -219,9 +220,13 @@ describe('npx hookwork-types', () => {
     ['a document without webhooks', () => [file('plain.json', '{"openapi":"3.1.0","paths":{}}')], /has no webhooks section; give the OpenAPI 3.1 document `npx hookwork catalogue` writes/],
     ['an entry hookwork did not write', () => [file('foreign.json', '{"webhooks":{"x":{"post":{"summary":"x"}}}}')], /webhooks\["x"\] has no post operation with x-hookwork-event/],
     ['a name that is not an identifier', () => [file('ok.json', '{"webhooks":{}}'), '--name', 'my-events'], /--name "my-events" is not a TypeScript identifier/],
-    ['an unknown option', () => ['x.json', '--format'], /Unknown option '--format'/],
-    ['a misspelt --name', () => ['x.json', '--nam', 'X'], /Unknown option '--nam'.* \(did you mean --name\?\)/],
-    ['a misspelt --out', () => ['x.json', '--outt', 'x.ts'], /Unknown option '--outt'.* \(did you mean --out\?\)/],
+    // parseArgs's own refusals, worded as the command's others are and as `hookwork catalogue` words them.
+    ['an unknown option', () => ['x.json', '--format'], /^hookwork-types: unknown option "--format"\n/],
+    ['a misspelt --name', () => ['x.json', '--nam', 'X'], /^hookwork-types: unknown option "--nam" \(did you mean --name\?\)\n/],
+    ['a misspelt --out', () => ['x.json', '--outt', 'x.ts'], /^hookwork-types: unknown option "--outt" \(did you mean --out\?\)\n/],
+    ['a file named like an option', () => ['-events.json'], /^hookwork-types: unknown option "-e"; a catalogue file whose name starts with - goes after --: hookwork-types -- -events\.json\n/],
+    ['--name without its value', () => ['x.json', '--name'], /^hookwork-types: --name needs a value\n/],
+    ['a value given to --help', () => ['--help=yes'], /^hookwork-types: --help takes no value\n/],
     ['a reserved word as the name', () => [file('ok.json', '{"webhooks":{}}'), '--name', 'string'], /--name string is a reserved word or built-in type of TypeScript; choose a name of your own, e.g. StringWebhookEvent/],
     ['a global as the name', () => [file('ok.json', '{"webhooks":{}}'), '--name', 'Event'], /--name Event is a global of JavaScript or TypeScript that the type would shadow/],
   ])('answers %s with a usage error and exit code 2', async (_what, args, message) => {

@@ -3,7 +3,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { basename, dirname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ReceiverError } from '../errors/receiver-error';
-import { visibleLines } from '../errors/visible-text';
+import { quoted, visibleLines } from '../errors/visible-text';
 import { CatalogueInputError, generateEventTypes, type CatalogueInput, type GenerateOptions } from './catalogue-types';
 
 // `npx hookwork-types catalogue.json --out src/events.ts`: the receiver's event union from the
@@ -65,6 +65,29 @@ function nearestOption(given: string): string | undefined {
   return OPTION_NAMES.find((name) => name === lower) ?? OPTION_NAMES.find((name) => lower.length >= 2 && (name.startsWith(lower) || lower.startsWith(name))) ?? OPTION_NAMES.find((name) => oneEdit(lower, name));
 }
 
+/**
+ * node:util parseArgs's refusal in the words of this command's other errors, as `hookwork
+ * catalogue` words its own (lower case, the option quoted, the fix): it said "Unknown option
+ * '--nam'. To specify a positional argument starting with a '-', place it at the end of the command
+ * after '--', as in '-- \"--nam\"" (its quotes unbalanced) and "Option '--out <value>' argument missing".
+ */
+function parseArgsProblem(error: unknown, argv: readonly string[]): string {
+  const { code, message } = error as { code?: string; message: string };
+  if (code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') {
+    const option = /^Unknown option '([^']*)'/.exec(message)?.[1] ?? '';
+    const near = nearestOption(option.replace(/^-+/, ''));
+    // Only a single dash may begin a file's name ("-events.json", read as the options -e, -v, …), not a misspelt option.
+    const argument = argv.find((arg) => arg.startsWith(option) && !arg.startsWith('--')) ?? option;
+    const file = !near && !option.startsWith('--') ? `; a catalogue file whose name starts with - goes after --: hookwork-types -- ${argument}` : '';
+    return `unknown option ${quoted(option)}${near ? ` (did you mean --${near}?)` : ''}${file}`;
+  }
+  if (code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE') {
+    const option = /^Option '(?:-\w, )?(--[^' ]+)/.exec(message)?.[1] ?? 'an option';
+    return message.includes('does not take an argument') ? `${option} takes no value` : `${option} needs a value`;
+  }
+  return message;
+}
+
 /** Runs the command line; resolves with the exit code. */
 export async function main(argv: readonly string[]): Promise<number> {
   try {
@@ -72,10 +95,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     try {
       parsed = parseArgs({ args: [...argv], options: { out: { type: 'string' }, name: { type: 'string' }, help: { type: 'boolean', short: 'h' } }, allowPositionals: true, strict: true });
     } catch (error) {
-      // "Unknown option '--nam'": say which one was meant, as `hookwork catalogue` does.
-      const unknown = /Unknown option '--?([^']+)'/.exec((error as Error).message)?.[1];
-      const near = unknown === undefined ? undefined : nearestOption(unknown);
-      throw new CatalogueInputError(`${(error as Error).message}${near ? ` (did you mean --${near}?)` : ''}`);
+      throw new CatalogueInputError(parseArgsProblem(error, argv));
     }
     const { values, positionals } = parsed;
     // "--out=$OUT" with OUT empty wrote the types to standard output instead of a file.
@@ -110,7 +130,11 @@ export async function main(argv: readonly string[]): Promise<number> {
   }
 }
 
-if (require.main === module) {
+/**
+ * Runs the command line as the `hookwork-types` command does (bin/hookwork-types.js calls it): a
+ * closed standard output handled, and the exit code {@link main}'s.
+ */
+export function runCli(): void {
   process.stdout.on('error', (error: NodeJS.ErrnoException) => {
     // `hookwork-types catalogue.json | head`: the reader has gone with what it wanted; not a
     // failure, and no "Unhandled 'error' event" stack trace. Anything else (a full disk) is one line.
@@ -122,3 +146,5 @@ if (require.main === module) {
     process.exitCode = code;
   });
 }
+
+if (require.main === module) runCli();

@@ -106,6 +106,23 @@ describe('ssrf.allow entries limited to a port', () => {
     expect(limited.check('hooks.internal', '10.0.0.7', 8080)?.message).toContain('delivery to hooks.internal:8080 (10.0.0.7:8080) was refused');
   });
 
+  it('hints with the ssrf.allow entry that allows the host refused on its port, a placeholder marked as one where the port is not known', () => {
+    // The hint once showed a made-up entry (127.0.0.1:4000) whatever was refused.
+    const none = guard([]);
+    expect(none.check('hooks.internal', '10.0.0.7', 8443)?.message).toBe(
+      'HOOKWORK_ERR_SSRF_BLOCKED: delivery to hooks.internal (10.0.0.7) was refused: it is a private address; to allow it, add "hooks.internal:8443" to the ssrf.allow setting, or set ssrf.allowInternal',
+    );
+    expect(none.check('::1', '::1', 3000)?.message).toContain('to allow it, add "[::1]:3000" to the ssrf.allow setting, or set ssrf.allowInternal');
+    // A lookup has no port: the entry says which part stands for it, and that it may be left out.
+    expect(none.check('10.0.0.7', '10.0.0.7')?.message).toBe(
+      'HOOKWORK_ERR_SSRF_BLOCKED: delivery to 10.0.0.7 was refused: it is a private address; to allow it, add "10.0.0.7:<port>" to the ssrf.allow setting, <port> standing for the receiver\'s port (or leave ":<port>" out to allow every port), or set ssrf.allowInternal',
+    );
+    expect(guard(['hooks.internal:8443']).check('hooks.internal', '10.0.0.7', 8080)?.message).toContain('add "hooks.internal:8080" to the ssrf.allow setting');
+    // The entry the hint names is one the settings take, and it allows what was refused.
+    expect(guard(['hooks.internal:8443']).check('hooks.internal', '10.0.0.7', 8443)).toBeUndefined();
+    expect(guard(['[::1]:3000']).check('::1', '::1', 3000)).toBeUndefined();
+  });
+
   it('allows a check without a port (a lookup) provisionally, and says the connection must be checked again', () => {
     expect(guard(['127.0.0.1:4000']).check('127.0.0.1', '127.0.0.1')).toBeUndefined();
     expect(guard(['127.0.0.1:4000']).portLimited()).toBe(true);

@@ -224,12 +224,21 @@ function addressMatcher(entry: string): AllowMatcher {
   return (host) => host.toLowerCase().replace(/\.$/, '') === name;
 }
 
-/** The error of a refused address (code HOOKWORK_ERR_SSRF_BLOCKED); the transport logs it as errorKind `ssrf`. */
-export function ssrfBlockedError(host: string, address: string, kind: InternalAddressKind): HookworkError {
-  const shown = host === address ? address : `${host} (${address})`;
+/**
+ * The error of a refused address (code HOOKWORK_ERR_SSRF_BLOCKED); the transport logs it as errorKind
+ * `ssrf`. It names the `ssrf.allow` entry that would allow this very host on its port (`<port>` where
+ * the port is not known at the check: a lookup is made without one); `portRefused` when an entry
+ * limited to a port is in force, so the port is what was refused and is named in the address too.
+ */
+export function ssrfBlockedError(host: string, address: string, kind: InternalAddressKind, port?: number, portRefused = false): HookworkError {
+  const withPort = (name: string, shownPort: number | string) => `${isIP(name) === 6 ? `[${name}]` : name}:${shownPort}`;
+  const shown = portRefused && port !== undefined ? (host === address ? withPort(address, port) : `${withPort(host, port)} (${withPort(address, port)})`) : host === address ? address : `${host} (${address})`;
+  // Before, the hint showed the same made-up entry (127.0.0.1:4000) whatever was refused.
+  const entry = JSON.stringify(withPort(host, port ?? '<port>'));
+  const placeholder = port === undefined ? ", <port> standing for the receiver's port (or leave \":<port>\" out to allow every port)" : '';
   return new HookworkError(
     'HOOKWORK_ERR_SSRF_BLOCKED',
-    `delivery to ${shown} was refused: it is a ${kind} address; to allow it, add it to the ssrf.allow setting (an IP, CIDR or host name, best limited to the receiver's port: 127.0.0.1:4000) or set ssrf.allowInternal`,
+    `delivery to ${shown} was refused: it is a ${kind} address; to allow it, add ${entry} to the ssrf.allow setting${placeholder}, or set ssrf.allowInternal`,
   );
 }
 
@@ -263,10 +272,8 @@ export class SsrfGuard {
     const ip = parseAddress(address);
     const reached = ip && canonicalOf(ip);
     if (this.allowList(allow).some((matches) => matches(host, ip, reached, port))) return undefined;
-    // The port named only when an entry is limited to one: then it is what was refused.
-    if (port === undefined || !this.limited) return ssrfBlockedError(host, address, kind);
-    const withPort = (name: string) => `${isIP(name) === 6 ? `[${name}]` : name}:${port}`;
-    return ssrfBlockedError(withPort(host), withPort(address), kind);
+    // The port named in the address only when an entry is limited to one: then it is what was refused.
+    return ssrfBlockedError(host, address, kind, port, port !== undefined && this.limited);
   }
 
   /**
