@@ -12,14 +12,14 @@ import { ThingHappened } from './thing-event';
  * the same webhook's request to be claimed again (`perWebhook` above 1), and an attempt timeout
  * longer than the held answer.
  */
-export const LAPSED_LEASE_SETTINGS = Object.freeze({
+export const LAPSED_LEASE_SETTINGS: Readonly<HookworkSettingsInput & { leaseDuration: number }> = Object.freeze({
   ssrf: { allow: ['127.0.0.1'] },
   leaseDuration: 600,
   timeout: 20_000,
   stopTimeout: 2_000,
   period: '00:01:00',
   concurrency: { global: 8, perWebhook: 4 },
-}) satisfies HookworkSettingsInput;
+});
 
 /** Blocks this thread for `ms` (as a long synchronous task, a GC pause or a paused VM would). */
 function stallEventLoop(ms: number): void {
