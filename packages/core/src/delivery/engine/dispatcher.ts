@@ -95,6 +95,8 @@ export class Dispatcher {
   private claiming = false;
   /** Requests whose attempts ended while the current claim ran: its answer may predate their settlement. */
   private readonly endedDuringClaim = new Set<string>();
+  /** Claimed requests {@link notRunning} set aside to be given back, not started (emptied by its caller). */
+  private readonly setAside: WebhookRequest[] = [];
   /** Webhooks left out of the last claim: when one of them has room again, claiming may find work. */
   private excluded = new Set<string>();
   /** Webhooks held back, until when (clock ms). */
@@ -240,7 +242,8 @@ export class Dispatcher {
     }
     if (leased.length === 0) return;
     // New ids as a rule (the store skips those it holds): checked all the same, as a claim's are.
-    const { fresh, back } = this.notRunning(leased, now.getTime());
+    const fresh = this.notRunning(leased, now.getTime());
+    const back = this.setAside.splice(0);
     if (this.stopped) {
       void this.giveBack([...fresh, ...back].map((request) => ({ request, heldUntil: 0 })));
       return;
@@ -363,7 +366,8 @@ export class Dispatcher {
         this.claiming = false;
       }
       // Requests whose attempts run (or ran, during the claim) here are not started again.
-      const { fresh, back } = this.notRunning(claimed, now.getTime());
+      const fresh = this.notRunning(claimed, now.getTime());
+      const back = this.setAside.splice(0);
       this.endedDuringClaim.clear();
       this.excluded = full;
       this.backlog = claimed.length >= limit;
@@ -458,20 +462,24 @@ export class Dispatcher {
    * {@link reclaimed}: the attempt settles it), one whose attempt ended while the claim ran goes
    * `back` (the claim may have read it before the attempt settled it), and one already waiting in
    * its lane is left to that copy (possible only when a wait outlasted its lease: `claimedAt` at or
-   * past the earliest `heldUntil`). Costs nothing more when nothing runs and nothing waited too long.
+   * past the earliest `heldUntil`). Returns `requests` itself, allocating nothing, when none is set
+   * apart (every delivery but these rare ones); those to give back go to {@link setAside}.
    */
-  private notRunning(requests: readonly WebhookRequest[], claimedAt: number): { fresh: readonly WebhookRequest[]; back: WebhookRequest[] } {
-    const back: WebhookRequest[] = [];
+  private notRunning(requests: readonly WebhookRequest[], claimedAt: number): readonly WebhookRequest[] {
     const waitedTooLong = this.readyCount > 0 && claimedAt >= this.earliestHeldUntil;
-    if ((this.active.size === 0 && this.endedDuringClaim.size === 0 && !waitedTooLong) || requests.length === 0) return { fresh: requests, back };
-    const fresh: WebhookRequest[] = [];
-    for (const request of requests) {
+    if (this.active.size === 0 && this.endedDuringClaim.size === 0 && !waitedTooLong) return requests;
+    let fresh: WebhookRequest[] | undefined;
+    for (let i = 0; i < requests.length; i++) {
+      const request = requests[i]!;
       const { id } = request;
+      let start = false;
       if (this.active.has(id)) this.reclaimed.add(id);
-      else if (this.endedDuringClaim.has(id)) back.push(request);
-      else if (!waitedTooLong || !this.lanes.get(request.webhookKey)?.ready.some((item) => item.request.id === id)) fresh.push(request);
+      else if (this.endedDuringClaim.has(id)) this.setAside.push(request);
+      else start = !waitedTooLong || !this.lanes.get(request.webhookKey)?.ready.some((item) => item.request.id === id);
+      if (!start) fresh ??= requests.slice(0, i);
+      else fresh?.push(request);
     }
-    return { fresh, back };
+    return fresh ?? requests;
   }
 
   /** Ends holds that are over, and moves the waiting requests of held webhooks to `back`; wakes at the earliest hold's end. */
