@@ -70,6 +70,14 @@ interface WebhookLane {
  *   engine may end a hold early (on a store shared by processes it holds for 5 s at a time, see
  *   SHARED_HOLD_RECHECK_MS): the webhook then starts one request, and the rest wait until that one
  *   is not held again, so a still-held webhook costs one claim and one deferral per look.
+ * - One attempt of a request at a time in this process: a claim (or handoff) that returns a request
+ *   whose attempt still runs here — its lease lapsed meanwhile (the event loop stalled past it, or
+ *   renewals failed) and this process's next claim took it again — keeps the new lease but starts
+ *   nothing: the running attempt's verdict settles the request (its owner holds the lease). If the
+ *   request is still leased here when that attempt ends (its verdict was not applied, or it was
+ *   made due again by a redelivery before the claim), it is given back and claimed anew. A
+ *   request whose attempt ended while the claim that returned it ran is given back too, not
+ *   started: the claim may have read it before that attempt settled it.
  * - No ordering between requests of one webhook is promised here: a FIFO webhook's order comes
  *   from the queue's claim, which hands out one head at a time.
  */
@@ -81,6 +89,14 @@ export class Dispatcher {
   private earliestHeldUntil = Infinity;
   /** Attempts running now, by request id. */
   private readonly active = new Map<string, Promise<void>>();
+  /** Running attempts whose request a claim returned again (its lease had lapsed): given back when they end. */
+  private readonly reclaimed = new Set<string>();
+  /** A claim is under way: attempts ending meanwhile are noted in {@link endedDuringClaim}. */
+  private claiming = false;
+  /** Requests whose attempts ended while the current claim ran: its answer may predate their settlement. */
+  private readonly endedDuringClaim = new Set<string>();
+  /** Claimed requests {@link notRunning} set aside to be given back, not started (emptied by its caller). */
+  private readonly setAside: WebhookRequest[] = [];
   /** Webhooks left out of the last claim: when one of them has room again, claiming may find work. */
   private excluded = new Set<string>();
   /** Webhooks held back, until when (clock ms). */
@@ -225,14 +241,19 @@ export class Dispatcher {
       this.promisedCount--;
     }
     if (leased.length === 0) return;
+    // New ids as a rule (the store skips those it holds): checked all the same, as a claim's are.
+    const fresh = this.notRunning(leased, now.getTime());
+    const back = this.setAside.splice(0);
     if (this.stopped) {
-      void this.giveBack(leased.map((request) => ({ request, heldUntil: 0 })));
+      void this.giveBack([...fresh, ...back].map((request) => ({ request, heldUntil: 0 })));
       return;
     }
+    if (back.length > 0) void this.giveBack(back.map((request) => ({ request, heldUntil: 0 })));
+    if (fresh.length === 0) return;
     const settings = this.deps.settings.current;
     const heldUntil = now.getTime() + Math.min(settings.leaseDuration / 2, settings.period);
-    for (const request of leased) this.lane(request.webhookKey).ready.push({ request, heldUntil });
-    this.readyCount += leased.length;
+    for (const request of fresh) this.lane(request.webhookKey).ready.push({ request, heldUntil });
+    this.readyCount += fresh.length;
     this.earliestHeldUntil = Math.min(this.earliestHeldUntil, heldUntil);
     this.schedulePump();
   }
@@ -262,6 +283,7 @@ export class Dispatcher {
     }
     while (this.running) await new Promise((resolve) => setImmediate(resolve));
     this.takeAllReady();
+    this.reclaimed.clear();
     try {
       await this.deps.queue.release(this.deps.owner);
     } catch (error) {
@@ -329,14 +351,24 @@ export class Dispatcher {
       if (limit <= 0) break;
       const now = this.deps.clock.now();
       const wakesBefore = this.wakes;
-      const claimed = await this.deps.queue.claim({
-        owner: this.deps.owner,
-        limit,
-        leaseMs: settings.leaseDuration,
-        now,
-        excludeWebhookKeys: [...full],
-        ...(bounds ? { perWebhookLimit: perWebhook, webhookLimits: bounds.limits } : {}),
-      });
+      let claimed: WebhookRequest[];
+      this.claiming = true;
+      try {
+        claimed = await this.deps.queue.claim({
+          owner: this.deps.owner,
+          limit,
+          leaseMs: settings.leaseDuration,
+          now,
+          excludeWebhookKeys: [...full],
+          ...(bounds ? { perWebhookLimit: perWebhook, webhookLimits: bounds.limits } : {}),
+        });
+      } finally {
+        this.claiming = false;
+      }
+      // Requests whose attempts run (or ran, during the claim) here are not started again.
+      const fresh = this.notRunning(claimed, now.getTime());
+      const back = this.setAside.splice(0);
+      this.endedDuringClaim.clear();
       this.excluded = full;
       this.backlog = claimed.length >= limit;
       // Webhooks the claim took all it could of: the store may hold more of theirs, so look again
@@ -344,8 +376,13 @@ export class Dispatcher {
       // published requests over meanwhile (older ones may wait in the store).
       if (bounds) this.noteCapped(claimed, perWebhook, bounds.limits);
       if (this.stopped) {
-        await this.giveBack(claimed.map((request) => ({ request, heldUntil: 0 })));
+        await this.giveBack([...fresh, ...back].map((request) => ({ request, heldUntil: 0 })));
         return;
+      }
+      if (back.length > 0) {
+        // Claimable again at the next claim (this round's, when more may be due: a full batch).
+        this.mayHaveMore = true;
+        await this.giveBack(back.map((request) => ({ request, heldUntil: 0 })));
       }
       // A short batch says the store had no more when the claim read it — unless a wake-up came
       // while it ran (another process's commit, seen by a claim that had already begun): then
@@ -353,9 +390,10 @@ export class Dispatcher {
       // (A bounded claim's short batch says the same: the store looks past a webhook at its bound.)
       if (claimed.length < limit && this.wakes === wakesBefore) this.mayHaveMore = false;
       if (claimed.length === 0) break;
+      if (fresh.length === 0) continue;
       const heldUntil = now.getTime() + Math.min(settings.leaseDuration / 2, settings.period);
-      for (const request of claimed) this.lane(request.webhookKey).ready.push({ request, heldUntil });
-      this.readyCount += claimed.length;
+      for (const request of fresh) this.lane(request.webhookKey).ready.push({ request, heldUntil });
+      this.readyCount += fresh.length;
       this.earliestHeldUntil = Math.min(this.earliestHeldUntil, heldUntil);
     }
     if (this.readyCount > 0) {
@@ -401,6 +439,13 @@ export class Dispatcher {
     const id = item.request.id;
     const attempt = this.deps.process(item.request, this.abort.signal).finally(() => {
       this.active.delete(id);
+      if (this.claiming) this.endedDuringClaim.add(id);
+      // Claimed again while it ran: the lease that claim took is this attempt's, and its verdict
+      // settled the request under it. Should the request still be leased here (the verdict was not
+      // applied, or a redelivery made it due before the claim), it goes back to be claimed anew.
+      if (this.reclaimed.size > 0 && this.reclaimed.delete(id) && !this.stopped) {
+        void this.giveBack([item]).then(() => this.wake());
+      }
       lane.running--;
       // The one request tried after a look-again hold: held again (its verdict held the webhook
       // before this) or not, the webhook's other requests are no longer kept to one at a time.
@@ -409,6 +454,32 @@ export class Dispatcher {
       if (!this.stopped && (this.mayHaveMore || this.readyCount > 0 || this.excluded.size > 0)) this.schedulePump();
     });
     this.active.set(id, attempt);
+  }
+
+  /**
+   * Splits requests a claim or handoff returned into those to wait in their lanes (`fresh`) and
+   * those never to start: a request whose attempt runs here is kept leased (noted in
+   * {@link reclaimed}: the attempt settles it), one whose attempt ended while the claim ran goes
+   * `back` (the claim may have read it before the attempt settled it), and one already waiting in
+   * its lane is left to that copy (possible only when a wait outlasted its lease: `claimedAt` at or
+   * past the earliest `heldUntil`). Returns `requests` itself, allocating nothing, when none is set
+   * apart (every delivery but these rare ones); those to give back go to {@link setAside}.
+   */
+  private notRunning(requests: readonly WebhookRequest[], claimedAt: number): readonly WebhookRequest[] {
+    const waitedTooLong = this.readyCount > 0 && claimedAt >= this.earliestHeldUntil;
+    if (this.active.size === 0 && this.endedDuringClaim.size === 0 && !waitedTooLong) return requests;
+    let fresh: WebhookRequest[] | undefined;
+    for (let i = 0; i < requests.length; i++) {
+      const request = requests[i]!;
+      const { id } = request;
+      let start = false;
+      if (this.active.has(id)) this.reclaimed.add(id);
+      else if (this.endedDuringClaim.has(id)) this.setAside.push(request);
+      else start = !waitedTooLong || !this.lanes.get(request.webhookKey)?.ready.some((item) => item.request.id === id);
+      if (!start) fresh ??= requests.slice(0, i);
+      else fresh?.push(request);
+    }
+    return fresh ?? requests;
   }
 
   /** Ends holds that are over, and moves the waiting requests of held webhooks to `back`; wakes at the earliest hold's end. */

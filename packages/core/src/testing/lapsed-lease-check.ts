@@ -1,0 +1,88 @@
+/// <reference types="jest" />
+import { stat } from 'node:fs';
+import type { ServerResponse } from 'node:http';
+import type { Hookwork } from '../composition/hookwork-app';
+import type { HookworkSettingsInput } from '../settings/settings';
+import { startTestReceiver } from './test-receiver';
+import { ThingHappened } from './thing-event';
+
+/**
+ * The settings {@link expectOneAttemptAfterLapsedLease} needs of the app it is given: a lease the
+ * check can outlast by stalling the event loop (renewed every 200 ms, lapsed after 600 ms), room for
+ * the same webhook's request to be claimed again (`perWebhook` above 1), and an attempt timeout
+ * longer than the held answer.
+ */
+export const LAPSED_LEASE_SETTINGS: Readonly<HookworkSettingsInput & { leaseDuration: number }> = Object.freeze({
+  ssrf: { allow: ['127.0.0.1'] },
+  leaseDuration: 600,
+  timeout: 20_000,
+  stopTimeout: 2_000,
+  period: '00:01:00',
+  concurrency: { global: 8, perWebhook: 4 },
+});
+
+/** Blocks this thread for `ms` (as a long synchronous task, a GC pause or a paused VM would). */
+function stallEventLoop(ms: number): void {
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+}
+
+/**
+ * Checks on a backend (storage with the built-in polling engine, or another engine) that an
+ * attempt whose lease lapsed while it ran in this process is never started a second time by this
+ * process while it runs: the receiver holds the first attempt's answer, the event loop stalls past
+ * the lease (no renewal can run), and right after the stall the dispatcher is woken, so its next
+ * claim finds the request's lease expired before any renewal does. The receiver must not see the
+ * `webhook-id` again while the first attempt is open, and once it is answered the request is
+ * delivered once: one log entry, gone from the queue.
+ *
+ * `startApp` starts the app on the backend with `thingComposer` and at least
+ * {@link LAPSED_LEASE_SETTINGS}; the app is the caller's to stop.
+ */
+export async function expectOneAttemptAfterLapsedLease<TTransaction>(startApp: () => Promise<Hookwork<TTransaction>>): Promise<void> {
+  const held: ServerResponse[] = [];
+  const open = new Set<string>();
+  const twiceAtOnce: string[] = [];
+  let firstArrived!: () => void;
+  const arrived = new Promise<void>((resolve) => (firstArrived = resolve));
+  const receiver = await startTestReceiver((request, res) => {
+    const id = String(request.headers['webhook-id']);
+    if (open.has(id)) twiceAtOnce.push(id);
+    open.add(id);
+    res.on('close', () => open.delete(id));
+    // Every attempt is held until the check answers them all: a second attempt stays open too.
+    held.push(res);
+    firstArrived();
+  });
+  try {
+    const app = await startApp();
+    const lease = app.settings.leaseDuration;
+    const webhook = await app.webhooks.create({ url: receiver.url, events: ['thing.happened'] });
+    await app.publish(new ThingHappened('held'));
+    await arrived;
+    const id = String(receiver.requests[0]!.headers['webhook-id']);
+    // Past the rounds that started the attempt (a durable store's claim may still be answering).
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    // From an I/O callback (the poll phase), so the wake-up's round runs before the timers that
+    // would renew the lease: the stall outlasts the lease, and the next claim finds it lapsed.
+    await new Promise<void>((resolve) =>
+      stat(__filename, () => {
+        stallEventLoop(lease + 600);
+        app.updateSettings({});
+        resolve();
+      }),
+    );
+    // A second attempt, if one is started, arrives within this wait (it is held like the first).
+    await receiver.waitFor(2, 3_000).catch(() => undefined);
+    expect(twiceAtOnce).toEqual([]);
+    expect(receiver.requests.map((r) => r.headers['webhook-id'])).toEqual([id]);
+    for (const res of held.splice(0)) res.end('ok');
+    await app.drain({ all: true, timeoutMs: 15_000 });
+    const entries = await app.logs({ webhookKey: webhook.key, requestId: id });
+    expect(entries.items.map((e) => e.outcome)).toEqual(['delivered']);
+    expect(await app.queueCounts({ webhookKey: webhook.key })).toEqual({ pending: 0, inFlight: 0, dead: 0 });
+    expect(receiver.requests.map((r) => r.headers['webhook-id'])).toEqual([id]);
+  } finally {
+    for (const res of held.splice(0)) res.end('ok');
+    await receiver.close();
+  }
+}

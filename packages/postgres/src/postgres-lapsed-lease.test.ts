@@ -1,0 +1,30 @@
+import { createHookwork, type Hookwork } from '@hookwork/core';
+import { expectOneAttemptAfterLapsedLease, LAPSED_LEASE_SETTINGS, thingComposer } from '@hookwork/core/testing';
+import { postgresStorage, type PostgresTransaction } from './index';
+import { TestDatabase } from './testing/test-database';
+
+const db = new TestDatabase('lapsed');
+let app: Hookwork<PostgresTransaction> | undefined;
+
+beforeAll(() => db.reachable());
+afterAll(() => db.cleanup());
+afterEach(async () => {
+  await app?.stop();
+  app = undefined;
+});
+
+/**
+ * An attempt whose lease lapsed while it ran here (the event loop stalled past the lease) is not
+ * started again by this process's next claim, which finds the row's lease expired: the claim keeps
+ * the lease, the running attempt settles it.
+ */
+describe('the polling engine on PostgreSQL, a lease lapsed under a running attempt', () => {
+  it('sends the request once: no second attempt while the first runs, one log entry, completed', async () => {
+    const schema = db.schema();
+    await expectOneAttemptAfterLapsedLease(async () => {
+      app = createHookwork({ composers: [thingComposer], settings: LAPSED_LEASE_SETTINGS, storage: postgresStorage({ connectionString: db.url, schema, poolSize: 4 }) });
+      await app.start();
+      return app;
+    });
+  });
+});
