@@ -141,7 +141,7 @@ const CLAIM_HEADS = `${LINE_HEADS} SELECT ${R_CANDIDATE} FROM heads JOIN hookwor
 /** Leases the chosen requests (by seq) and returns them as they now are. */
 const CLAIM_LEASE = `UPDATE hookwork_requests SET state = 'inflight', lease_owner = ?, lease_expires_at = ? WHERE seq IN (SELECT value FROM json_each(?)) RETURNING ${COLUMNS}`;
 
-/** One webhook's due plain requests, from the pending-by-webhook index alone (it holds all three columns). */
+/** One webhook's due plain requests, in claim order, on the pending-by-webhook index. */
 const WEBHOOK_DUE = `SELECT ${CANDIDATE} FROM hookwork_requests WHERE webhook_key = @key AND state = 'pending' AND fifo IS NULL AND due_at <= @now ORDER BY due_at, seq LIMIT ${LIMIT}`;
 
 /** The due front of the plain pending requests, up to {@link FRONT_READ}. */
