@@ -13,7 +13,9 @@ import Database from 'better-sqlite3';
 
 const counts = new Map<string, number>();
 const add = (key: string) => counts.set(key, (counts.get(key) ?? 0) + 1);
-const kind = (text: string) => text.replace(/\s+/g, ' ').slice(0, 90);
+const kind = (text: string) => text.replace(/\s+/g, ' ').slice(0, 160);
+const rowsOf = new Map<string, number>();
+const runs = new Map<string, Map<string, number>>(['run', 'get', 'all', 'iterate'].map((method) => [method, new Map()]));
 
 const probe = new Database(':memory:');
 const statementProto = Object.getPrototypeOf(probe.prepare('SELECT 1')) as Record<string, (...args: unknown[]) => unknown>;
@@ -21,8 +23,13 @@ probe.close();
 for (const method of ['run', 'get', 'all', 'iterate']) {
   const original = statementProto[method]!;
   statementProto[method] = function (this: { source: string }, ...args: unknown[]) {
-    add(`${method.padEnd(4)} ${kind(this.source)}`);
-    return original.apply(this, args);
+    // By the statement's own text, run by run (no string built while counting), joined with the method at exit.
+    const bySource = runs.get(method)!;
+    bySource.set(this.source, (bySource.get(this.source) ?? 0) + 1);
+    const result = original.apply(this, args);
+    // Rows an `all` returned (a claim's leased requests, a completion's deleted ids), by statement.
+    if (method === 'all') rowsOf.set(this.source, (rowsOf.get(this.source) ?? 0) + (result as unknown[]).length);
+    return result;
   };
 }
 const dbProto = Database.prototype as unknown as Record<string, (...args: unknown[]) => unknown>;
@@ -43,8 +50,11 @@ for (const name of ['setImmediate', 'setTimeout', 'setInterval']) {
 }
 
 process.on('exit', () => {
+  for (const [method, bySource] of runs) for (const [source, n] of bySource) counts.set(`${method.padEnd(4)} ${kind(source)}`, (counts.get(`${method.padEnd(4)} ${kind(source)}`) ?? 0) + n);
   if (![...counts.keys()].some((k) => !k.startsWith('timer'))) return;
   const rows = [...counts].sort((a, b) => b[1] - a[1]);
   console.error('better-sqlite3 calls and timers, by kind:');
   for (const [text, n] of rows) console.error(`${String(n).padStart(8)}  ${text}`);
+  console.error('rows returned by `all`, by statement:');
+  for (const [source, n] of [...rowsOf].sort((a, b) => b[1] - a[1])) if (n > 0) console.error(`${String(n).padStart(8)}  ${kind(source)}`);
 });

@@ -42,8 +42,6 @@ type Row = [
 
 const COLUMNS = 'seq, id, webhook_key, event_alias, body, created_at, due_at, state, retry_count, last_error, lease_owner, lease_expires_at, dead_at, fifo, traceparent';
 
-/** {@link COLUMNS} of the table aliased `r`, for queries joining it. */
-const R_COLUMNS = COLUMNS.split(', ').map((column) => `r.${column}`).join(', ');
 
 /** An enqueue's insert: an id already stored (pending, in flight or dead) is skipped, the stored row left as it is. */
 const INSERT_NEW =
@@ -57,8 +55,27 @@ const INSERT_NEW =
 const INSERT_UNSEEN =
   'INSERT INTO hookwork_requests (id, webhook_key, event_alias, body, created_at, due_at, state, retry_count, lease_owner, lease_expires_at, fifo, traceparent) SELECT ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ? WHERE NOT EXISTS (SELECT 1 FROM hookwork_delivery_log WHERE request_id = ?) ON CONFLICT (id) DO NOTHING';
 
+/** One request by id. */
+const SELECT_BY_ID = `SELECT ${COLUMNS} FROM hookwork_requests WHERE id = ?`;
+
 /** Claim order: due time, then enqueue order. */
 const byDue = (a: Row, b: Row) => a[6] - b[6] || a[0] - b[0];
+
+/**
+ * A request a claim may take, before the per-webhook bounds pick from them: only what picking
+ * needs. Reading whole rows (15 values, the body among them) for every candidate cost more than
+ * the claim's writes when a webhook at its bound kept one or two of a batch of 48.
+ */
+type Candidate = [seq: number, webhookKey: string, dueAt: number];
+
+/** The columns of a {@link Candidate}. */
+const CANDIDATE = 'seq, webhook_key, due_at';
+
+/** {@link CANDIDATE} of the table aliased `r`. */
+const R_CANDIDATE = 'r.seq, r.webhook_key, r.due_at';
+
+/** Claim order of candidates. */
+const candidateByDue = (a: Candidate, b: Candidate) => a[2] - b[2] || a[0] - b[0];
 
 function toRequest([, id, webhookKey, eventAlias, body, createdAt, dueAt, state, attempts, lastError, leaseOwner, leaseExpiresAt, deadAt, fifo, traceparent]: Row): WebhookRequest {
   const request: WebhookRequest = { id, webhookKey, eventAlias, body, createdAt: new Date(createdAt), dueAt: new Date(dueAt), state, attempts };
@@ -105,6 +122,30 @@ const LINE_FREE = `NOT EXISTS (SELECT 1 FROM hookwork_requests i WHERE i.webhook
 
 /** r (a FIFO request) heads its line. */
 const IS_HEAD = `r.seq = (SELECT min(o.seq) FROM hookwork_requests o WHERE o.webhook_key = r.webhook_key AND o.fifo IS NOT NULL AND (o.state != 'dead' OR o.fifo = 'block'))`;
+
+/** Leaves out the webhooks of `@excluded` (a JSON list, or NULL for none). */
+const NOT_EXCLUDED = 'AND (@excluded IS NULL OR webhook_key NOT IN (SELECT value FROM json_each(@excluded)))';
+
+// A claim's statements, built once: a template literal in the call built (and hashed for the
+// statement cache) some 1,500 characters of SQL at every claim.
+
+/** A claim's due plain requests when no webhook is left out. */
+const CLAIM_DUE = `SELECT ${CANDIDATE} FROM hookwork_requests WHERE state = 'pending' AND fifo IS NULL AND due_at <= @now ORDER BY due_at, seq LIMIT ${LIMIT}`;
+
+/** A claim's requests whose lease expired (a FIFO one only at its line's head, with nothing of its line out). */
+const CLAIM_EXPIRED = `SELECT ${CANDIDATE} FROM hookwork_requests r WHERE state = 'inflight' AND lease_expires_at <= @now ${NOT_EXCLUDED} AND (r.fifo IS NULL OR (${IS_HEAD} AND ${LINE_FREE})) ORDER BY due_at, seq LIMIT ${LIMIT}`;
+
+/** A claim's FIFO line heads that are due and free. */
+const CLAIM_HEADS = `${LINE_HEADS} SELECT ${R_CANDIDATE} FROM heads JOIN hookwork_requests r ON r.seq = heads.seq WHERE r.state = 'pending' AND r.due_at <= @now ${NOT_EXCLUDED.replace('webhook_key', 'r.webhook_key')} AND ${LINE_FREE} ORDER BY r.due_at, r.seq LIMIT ${LIMIT}`;
+
+/** Leases the chosen requests (by seq) and returns them as they now are. */
+const CLAIM_LEASE = `UPDATE hookwork_requests SET state = 'inflight', lease_owner = ?, lease_expires_at = ? WHERE seq IN (SELECT value FROM json_each(?)) RETURNING ${COLUMNS}`;
+
+/** One webhook's due plain requests, in claim order, on the pending-by-webhook index. */
+const WEBHOOK_DUE = `SELECT ${CANDIDATE} FROM hookwork_requests WHERE webhook_key = @key AND state = 'pending' AND fifo IS NULL AND due_at <= @now ORDER BY due_at, seq LIMIT ${LIMIT}`;
+
+/** The due front of the plain pending requests, up to {@link FRONT_READ}. */
+const DUE_FRONT = `SELECT ${CANDIDATE} FROM hookwork_requests WHERE state = 'pending' AND fifo IS NULL AND due_at <= @now ORDER BY due_at, seq LIMIT ${FRONT_READ}`;
 
 /** JSON text of a list, for `IN (SELECT value FROM json_each(?))`: one prepared statement for any list length. */
 const jsonList = (values: readonly string[] | undefined) => (values && values.length > 0 ? JSON.stringify(values) : null);
@@ -230,47 +271,62 @@ export class SqliteRequestQueue implements RequestQueue {
     const limit = Math.max(0, Math.floor(options.limit));
     if (limit === 0) return [];
     const excluded = jsonList(options.excludeWebhookKeys);
-    const notExcluded = 'AND (@excluded IS NULL OR webhook_key NOT IN (SELECT value FROM json_each(@excluded)))';
     return c.write('claiming requests', () => {
       // Claimed rows may be other processes' (enqueued after they changed a webhook): the data version is read afresh after.
       c.forgetDataVersion();
-      const due = options.excludeWebhookKeys?.length
-        ? this.dueAround(new Set(options.excludeWebhookKeys), now, limit)
-        : (c.statement(`SELECT ${COLUMNS} FROM hookwork_requests WHERE state = 'pending' AND fifo IS NULL AND due_at <= @now ORDER BY due_at, seq LIMIT ${LIMIT}`, 'raw').all({ now, limit }) as Row[]);
-      const expired = c
-        .statement(`SELECT ${COLUMNS} FROM hookwork_requests r WHERE state = 'inflight' AND lease_expires_at <= @now ${notExcluded} AND (r.fifo IS NULL OR (${IS_HEAD} AND ${LINE_FREE})) ORDER BY due_at, seq LIMIT ${LIMIT}`, 'raw')
-        .all({ now, excluded, limit }) as Row[];
-      const heads = this.hasLines()
-        ? (c
-            .statement(`${LINE_HEADS} SELECT ${R_COLUMNS} FROM heads JOIN hookwork_requests r ON r.seq = heads.seq WHERE r.state = 'pending' AND r.due_at <= @now ${notExcluded.replace('webhook_key', 'r.webhook_key')} AND ${LINE_FREE} ORDER BY r.due_at, r.seq LIMIT ${LIMIT}`, 'raw')
-            .all({ now, excluded, limit }) as Row[])
-        : [];
-      let chosen = expired.length === 0 && heads.length === 0 ? due : [...due, ...expired, ...heads].sort(byDue).slice(0, limit);
-      // Per-webhook bounds, in claim order: the rows past a webhook's bound are left pending, and
-      // the rest of the batch is looked for past the webhooks at their bound (a short batch must
-      // say that nothing else is due), on the pending-by-webhook index as for excluded webhooks.
-      const fits = claimBoundCounter(options);
-      if (fits) {
-        const capped = new Set(options.excludeWebhookKeys);
-        const kept = chosen.filter((row) => fits(row[2]) || (capped.add(row[2]), false));
-        if (kept.length < chosen.length && kept.length < limit) {
-          const taken = new Set(kept.map((row) => row[0]));
-          const more = this.dueAround(capped, now, limit).filter((row) => !taken.has(row[0]) && fits(row[2]));
-          chosen = [...kept, ...more].sort(byDue).slice(0, limit);
-        } else chosen = kept;
-      }
-      const leaseExpiresAt = now + options.leaseMs;
+      const expired = c.statement(CLAIM_EXPIRED, 'raw').all({ now, excluded, limit }) as Candidate[];
+      const heads = this.hasLines() ? (c.statement(CLAIM_HEADS, 'raw').all({ now, excluded, limit }) as Candidate[]) : [];
+      // With per-webhook bounds and only plain due requests to choose from, the due front is read
+      // up to its first request past its webhook's bound (see pick()); if that falls short where
+      // reading the whole batch might not, the whole batch is read after all.
+      const quick = claimBoundCounter(options) !== undefined && !options.excludeWebhookKeys?.length && expired.length === 0 && heads.length === 0;
+      const chosen = (quick && this.pick(options, now, limit, expired, heads, true)) || this.pick(options, now, limit, expired, heads, false)!;
       if (chosen.length === 0) return [];
-      // One statement for the batch: a run per row cost more in calls than in the rows it changed.
-      c.statement("UPDATE hookwork_requests SET state = 'inflight', lease_owner = ?, lease_expires_at = ? WHERE seq IN (SELECT value FROM json_each(?))").run(options.owner, leaseExpiresAt, JSON.stringify(chosen.map((row) => row[0])));
-      return chosen.map((row) => {
-        const request = toRequest(row);
-        request.state = 'inflight';
-        request.leaseOwner = options.owner;
-        request.leaseExpiresAt = new Date(leaseExpiresAt);
-        return request;
-      });
+      const leaseExpiresAt = now + options.leaseMs;
+      // One statement for the batch, which returns the leased rows as they now are (RETURNING keeps no order: claim order).
+      const rows = c
+        .statement(CLAIM_LEASE, 'raw')
+        .all(options.owner, leaseExpiresAt, JSON.stringify(chosen.map((row) => row[0]))) as Row[];
+      return rows.sort(byDue).map(toRequest);
     });
+  }
+
+  /**
+   * The requests a claim leases, in claim order: candidates as (seq, webhook key, due time) only —
+   * the per-webhook bounds usually keep a few of a batch read, and the chosen rows' columns come
+   * back from the UPDATE that leases them. Per-webhook bounds apply in claim order: the rows past a
+   * webhook's bound are left pending, and the rest of the batch is looked for past the webhooks at
+   * their bound (a short batch must say that nothing else is due), on the pending-by-webhook index
+   * as for excluded webhooks.
+   *
+   * `front`: the due front is read only up to its first request past its webhook's bound, not a
+   * whole batch — with one webhook a slot or two from its bound and a backlog, a claim read 48
+   * rows to keep one or two (13 KiB of rows per claim). Returns undefined when that answer may be
+   * shorter than a whole batch's would be: the look past the capped webhooks came back full.
+   */
+  private pick(options: ClaimOptions, now: number, limit: number, expired: Candidate[], heads: Candidate[], front: boolean): Candidate[] | undefined {
+    const c = this.connection;
+    let due: Candidate[];
+    if (options.excludeWebhookKeys?.length) due = this.dueAround(new Set(options.excludeWebhookKeys), now, limit);
+    else if (front) {
+      due = [];
+      const probe = claimBoundCounter(options)!;
+      for (const row of c.statement(CLAIM_DUE, 'raw').iterate({ now, limit }) as IterableIterator<Candidate>) {
+        due.push(row);
+        if (!probe(row[1])) break; // closes the statement's run
+      }
+    } else due = c.statement(CLAIM_DUE, 'raw').all({ now, limit }) as Candidate[];
+    const chosen = expired.length === 0 && heads.length === 0 ? due : [...due, ...expired, ...heads].sort(candidateByDue).slice(0, limit);
+    const fits = claimBoundCounter(options);
+    if (!fits) return chosen;
+    const capped = new Set(options.excludeWebhookKeys);
+    const kept = chosen.filter((row) => fits(row[1]) || (capped.add(row[1]), false));
+    if (kept.length === chosen.length || kept.length === limit) return kept;
+    const taken = new Set(kept.map((row) => row[0]));
+    const around = this.dueAround(capped, now, limit);
+    const picked = [...kept, ...around.filter((row) => !taken.has(row[0]) && fits(row[1]))].sort(candidateByDue).slice(0, limit);
+    // A short answer from a full look past the capped webhooks: the part of the front not read might have capped more of them.
+    return front && picked.length < limit && around.length === limit ? undefined : picked;
   }
 
   /**
@@ -298,31 +354,28 @@ export class SqliteRequestQueue implements RequestQueue {
    * (Reading the front at every claim, 128 rows, cost 4 % of a delivery's CPU in the one-webhook
    * bench, whose claims all exclude the webhook at its limit; two seeks answer that case.)
    */
-  private dueAround(excluded: ReadonlySet<string>, now: number, limit: number): Row[] {
+  private dueAround(excluded: ReadonlySet<string>, now: number, limit: number): Candidate[] {
     const c = this.connection;
     const next = c.statement("SELECT min(webhook_key) FROM hookwork_requests WHERE state = 'pending' AND fifo IS NULL AND webhook_key > ?", 'pluck');
-    const heads = c.statement(`SELECT seq, due_at FROM hookwork_requests WHERE webhook_key = @key AND state = 'pending' AND fifo IS NULL AND due_at <= @now ORDER BY due_at, seq LIMIT ${LIMIT}`, 'raw');
-    const found: [number, number][] = [];
+    const heads = c.statement(WEBHOOK_DUE, 'raw');
+    const found: Candidate[] = [];
     const take = (key: string) => {
-      if (!excluded.has(key)) for (const head of heads.all({ key, now, limit }) as [number, number][]) found.push(head);
+      if (!excluded.has(key)) for (const head of heads.all({ key, now, limit }) as Candidate[]) found.push(head);
     };
     // The webhooks with plain pending requests, one seek each: with a few (the usual case, and
     // the case of one webhook at its limit with nothing else waiting) that is the whole answer.
     let key = c.statement("SELECT min(webhook_key) FROM hookwork_requests WHERE state = 'pending' AND fifo IS NULL", 'pluck').get() as string | null;
     for (let stepped = 0; key !== null && stepped < KEYS_STEPPED; stepped++, key = next.get(key) as string | null) take(key);
-    let seqs: number[] | undefined;
     if (key !== null) {
       // More webhooks than that: the due front may hold the answer (its first `limit` outside
       // `excluded`), read up to FRONT_READ requests; else the rest of the webhooks one by one.
-      const front = c.statement(`SELECT seq, webhook_key FROM hookwork_requests WHERE state = 'pending' AND fifo IS NULL AND due_at <= @now ORDER BY due_at, seq LIMIT ${FRONT_READ}`, 'raw').all({ now }) as [number, string][];
-      const outside: number[] = [];
-      for (const [seq, webhookKey] of front) if (!excluded.has(webhookKey) && outside.push(seq) === limit) break;
-      if (outside.length === limit || front.length < FRONT_READ) seqs = outside;
-      else for (; key !== null; key = next.get(key) as string | null) take(key);
+      const front = c.statement(DUE_FRONT, 'raw').all({ now }) as Candidate[];
+      const outside: Candidate[] = [];
+      for (const row of front) if (!excluded.has(row[1]) && outside.push(row) === limit) break;
+      if (outside.length === limit || front.length < FRONT_READ) return outside;
+      for (; key !== null; key = next.get(key) as string | null) take(key);
     }
-    seqs ??= found.sort((a, b) => a[1] - b[1] || a[0] - b[0]).slice(0, limit).map(([seq]) => seq);
-    if (seqs.length === 0) return [];
-    return c.statement(`SELECT ${COLUMNS} FROM hookwork_requests WHERE seq IN (SELECT value FROM json_each(?)) ORDER BY due_at, seq`, 'raw').all(JSON.stringify(seqs)) as Row[];
+    return found.sort(candidateByDue).slice(0, limit);
   }
 
   async complete(id: string, owner: string): Promise<boolean> {
@@ -464,7 +517,7 @@ export class SqliteRequestQueue implements RequestQueue {
 
   async get(id: string): Promise<WebhookRequest | undefined> {
     const c = this.connection;
-    const row = c.run(`reading request ${id}`, () => c.statement(`SELECT ${COLUMNS} FROM hookwork_requests WHERE id = ?`, 'raw').get(id)) as Row | undefined;
+    const row = c.run(`reading request ${id}`, () => c.statement(SELECT_BY_ID, 'raw').get(id)) as Row | undefined;
     return row && toRequest(row);
   }
 
