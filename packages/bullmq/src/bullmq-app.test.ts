@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createHookwork, isHookworkError, keyedMessageId, type Hookwork, type HookworkSettingsInput } from '@hookwork/core';
+import { createHookwork, isHookworkError, keyedMessageId, type Hookwork, type HookworkSettingsInput, type Logger } from '@hookwork/core';
 import { expectRepeatedPublishEnqueuedOnce, startSilentServer, startTestReceiver, stopDuringStart, type ReceivedRequest, type TestReceiver, ThingHappened, thingComposer } from '@hookwork/core/testing';
 import { sqliteStorage } from '@hookwork/sqlite';
 import { Queue, QueueEvents } from 'bullmq';
@@ -51,9 +51,10 @@ describe('an app on SQLite with the BullMQ queue', () => {
     await deleteKeys(prefix);
   });
 
-  async function startApp(connection = TEST_REDIS_URL, settings: HookworkSettingsInput = {}, queueName = `app${++queues}`): Promise<Hookwork> {
+  async function startApp(connection = TEST_REDIS_URL, settings: HookworkSettingsInput = {}, queueName = `app${++queues}`, logger?: Logger): Promise<Hookwork> {
     const app = createHookwork({
       composers: [thingComposer],
+      ...(logger ? { logger } : {}),
       storage: sqliteStorage({ file: join(dir, 'hookwork.db') }),
       queue: bullmqQueue({ connection, prefix, queueName, checkDurability: false }),
       settings: { ...SETTINGS, ...settings },
@@ -527,6 +528,48 @@ describe('an app on SQLite with the BullMQ queue', () => {
     await app.drain({ all: true, timeoutMs: 20_000 });
     const after = receiver.requests.map((r) => JSON.parse(r.text).id as string).filter((id) => id.startsWith('after-'));
     expect(after.sort()).toEqual(Array.from({ length: 6 }, (_, i) => `after-${i}`));
+    expect(await app.queueCounts()).toEqual({ pending: 0, inFlight: 0, dead: 0 });
+  });
+
+  it('an operator\'s FLUSHDB mid-delivery, a webhook\'s lane full with a job waiting in it: nothing stays taken, each attempt that ends without its job is logged once and not sent again, new requests are delivered', async () => {
+    const server = await startPrivateRedis();
+    servers.push(server);
+    const errors: string[] = [];
+    const logger: Logger = { debug() {}, info() {}, warn() {}, error: (message, data) => void errors.push(`${message} ${String((data as Error | undefined)?.message ?? '')}`) };
+    // One attempt at a time for the webhook, one more job waiting in this process for it.
+    const app = await startApp(server.url, { concurrency: { global: 2, perWebhook: 1 } }, undefined, logger);
+    await app.webhooks.create({ url: receiver.url, events: ['thing.happened'] });
+    const held: Array<() => void> = [];
+    let hold = true;
+    receiver.handler = (_request, res) => {
+      if (hold) held.push(() => res.writeHead(204).end());
+      else res.writeHead(204).end();
+    };
+    for (let i = 0; i < 4; i++) await app.publish(new ThingHappened(`lost-${i}`));
+    await receiver.waitFor(1);
+    // lost-0 running, lost-1 waiting in the lane (both active in Redis), the others sent back to wait.
+    for (const deadline = Date.now() + 10_000; (await app.queueCounts()).inFlight < 2; ) {
+      if (Date.now() > deadline) throw new Error(`the lane did not fill: ${JSON.stringify(await app.queueCounts())}`);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    const operator = new Redis(server.url);
+    try {
+      await operator.flushdb();
+    } finally {
+      operator.disconnect();
+    }
+    hold = false;
+    for (const answer of held.splice(0)) answer();
+    for (let i = 0; i < 6; i++) await app.publish(new ThingHappened(`after-${i}`));
+    await app.drain({ all: true, timeoutMs: 20_000 });
+    const ids = receiver.requests.map((r) => JSON.parse(r.text).id as string);
+    expect(ids.filter((id) => id.startsWith('after-')).sort()).toEqual(Array.from({ length: 6 }, (_, i) => `after-${i}`));
+    // The running attempt and the one that waited for its slot ended with their jobs gone: sent once each.
+    expect(ids.filter((id) => id.startsWith('lost-')).sort()).toEqual(['lost-0', 'lost-1']);
+    // Each job found gone is said once, coded (BullMQ fails its completion, then the retry it makes of that).
+    const gone = errors.filter((line) => /HOOKWORK_ERR_REDIS_UNAVAILABLE: a job was gone from Redis/.test(line)).map((line) => /Missing key for job (\S+?)\./.exec(line)?.[1]);
+    expect(new Set(gone).size).toBe(gone.length);
+    expect(gone).toEqual(expect.arrayContaining(receiver.requests.filter((r) => JSON.parse(r.text).id.startsWith('lost-')).map(webhookIdOf)));
     expect(await app.queueCounts()).toEqual({ pending: 0, inFlight: 0, dead: 0 });
   });
 

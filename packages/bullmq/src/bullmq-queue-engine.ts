@@ -775,7 +775,11 @@ export class BullmqQueueEngine implements QueueEngine<never> {
     if (!this.isReady) return;
     // BullMQ's connections fail with ours: one report per outage (see RedisClients).
     if (this.redis.connectionError(error)) return;
-    const key = `${task}:${(error as Error)?.message ?? String(error)}`;
+    const message = (error as Error)?.message ?? String(error);
+    // A job gone from Redis fails each of BullMQ's moves of it in turn (its completion, then the
+    // retry BullMQ makes of that failure, or a move of ours): said once per job.
+    const gone = /^Missing key for job (\S+?)\./.exec(message);
+    const key = gone ? `gone:${gone[1]}` : `${task}:${message}`;
     const now = Date.now();
     if ((this.lastErrors.get(key) ?? 0) > now - 5000) return;
     if (this.lastErrors.size > 100) this.lastErrors.clear();

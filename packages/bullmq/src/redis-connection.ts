@@ -167,11 +167,19 @@ export class RedisClients {
    * graceful QUIT. ioredis queues a QUIT sent while it reconnects behind the commands already
    * waiting there, and with Redis gone it never reconnects: the Worker's close would wait for
    * ever. The duplicates are kept here so a stop can cut those that cannot answer.
+   *
+   * A duplicate starts connecting as it is made (not `lazyConnect`, which it would inherit).
+   * BullMQ sets a connection up once and keeps the outcome for good: handed a client still to be
+   * connected, it calls `connect()`, whose promise rejects at the first lost connection (a Redis
+   * restarted, a connection cut) even though ioredis goes on to reconnect by itself — and the
+   * Worker then failed every fetch and every completion with "Connection is closed." for as long
+   * as the process ran, its slots taken and nothing delivered. Handed a client already
+   * connecting, BullMQ waits for its `ready`, which comes once Redis is back.
    */
   private trackDuplicates(client: Redis): void {
     const duplicate = client.duplicate.bind(client);
     client.duplicate = (...args: Parameters<Redis['duplicate']>) => {
-      const made = quietClient(duplicate(...args), this.notice);
+      const made = quietClient(duplicate({ ...args[0], lazyConnect: false }), this.notice);
       this.duplicates.add(made);
       made.once('end', () => this.duplicates.delete(made));
       return made;

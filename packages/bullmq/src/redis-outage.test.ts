@@ -32,12 +32,14 @@ async function until(what: string, condition: () => boolean, timeoutMs = 20_000)
  * A TCP proxy to a Redis on `port` that cuts the connection of the app's producer (named
  * `…:producer` in its CLIENT SETNAME) at the first chunk it sends for which `cut(sent)` is true,
  * `sent` being all it has sent on that connection so far: a connection lost at an exact moment.
+ * `cutAny` does the same on whichever connection first sends such a chunk (BullMQ's own).
  */
 async function startCuttingProxy(
   port: number,
 ): Promise<{
   url: string;
   cut: ((sent: string) => boolean) | undefined;
+  cutAny: ((sent: string) => boolean) | undefined;
   loseAnswer: ((sent: string) => boolean) | undefined;
   answersLost: number;
   hushWhen: ((sent: string) => boolean) | undefined;
@@ -50,6 +52,7 @@ async function startCuttingProxy(
   const proxy = {
     url: '',
     cut: undefined as ((sent: string) => boolean) | undefined,
+    cutAny: undefined as ((sent: string) => boolean) | undefined,
     /** Like `cut`, but the chunk reaches Redis, which runs it; its answer is dropped and the connection cut: a command done with its answer lost. */
     loseAnswer: undefined as ((sent: string) => boolean) | undefined,
     answersLost: 0,
@@ -76,8 +79,9 @@ async function startCuttingProxy(
       if (producer) proxy.producerSent += chunk.toString('latin1');
       if (producer && proxy.hushWhen?.(sent)) proxy.hushed = true;
       if (proxy.hushed) return;
-      if (producer && proxy.cut?.(sent)) {
-        proxy.cut = undefined;
+      if ((producer && proxy.cut?.(sent)) || proxy.cutAny?.(sent)) {
+        if (producer && proxy.cut?.(sent)) proxy.cut = undefined;
+        else proxy.cutAny = undefined;
         proxy.cuts++;
         client.destroy();
         upstream.destroy();
@@ -250,6 +254,43 @@ describe('the BullMQ queue when Redis cannot be reached', () => {
       expect(consoleError.mock.calls.map((c) => String(c[0]))).toEqual([]);
     } finally {
       await proxy.close();
+    }
+  });
+
+  it('a connection lost while the Worker connects its blocking connection heals: requests published afterwards are delivered, not left pending for good', async () => {
+    // BullMQ's Worker makes its blocking connection (a duplicate of the worker client) as it is
+    // made, in start(), and keeps the outcome of that connection's setup for good, as the Queue
+    // does its version check. The duplicate of a lazyConnect client was connected by BullMQ's
+    // connect(), which rejects at the first lost connection: a Redis restarted (or a connection
+    // cut) in that moment left the Worker failing every fetch and completion with "Connection is
+    // closed." while ioredis itself had long reconnected — the Worker's slots stayed taken and
+    // nothing was delivered until the app was restarted.
+    server = await startPrivateRedis();
+    const proxy = await startCuttingProxy(server.port);
+    const receiver = await startTestReceiver();
+    try {
+      const queueName = 'cut-blocking-at-start';
+      // BullMQ names the blocking connection <prefix>:<base64 of the queue name> (CLIENT SETNAME).
+      const blockingName = `${prefix}:${Buffer.from(queueName).toString('base64')}`;
+      proxy.cutAny = (sent) => sent.includes(blockingName);
+      const logger = recordingLogger();
+      app = createHookwork({
+        composers: [thingComposer],
+        logger,
+        settings: { ssrf: { allow: ['127.0.0.1'] }, concurrency: { global: 2, perWebhook: 2 } },
+        queue: bullmqQueue({ connection: proxy.url, prefix, queueName, checkDurability: false }),
+      });
+      await app.start();
+      await until('the blocking connection to be cut as it connects', () => proxy.cutAny === undefined);
+      await app.webhooks.create({ url: receiver.url, events: ['thing.happened'] });
+      for (let i = 0; i < 4; i++) await app.publish(new ThingHappened(`n${i}`));
+      await app.drain({ all: true, timeoutMs: 15_000 });
+      expect(receiver.requests.map((r) => (JSON.parse(r.text) as { id: string }).id).sort()).toEqual(['n0', 'n1', 'n2', 'n3']);
+      await expect(app.queueCounts()).resolves.toEqual({ pending: 0, inFlight: 0, dead: 0 });
+      expect(consoleError.mock.calls.map((c) => String(c[0]))).toEqual([]);
+    } finally {
+      await proxy.close();
+      await receiver.close();
     }
   });
 
