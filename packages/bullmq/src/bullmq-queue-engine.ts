@@ -17,7 +17,7 @@ import {
   type Settlement,
   type WebhookRequest,
 } from '@hookwork/core';
-import { DelayedError, FlowProducer, Queue, UnrecoverableError, Worker, type Job } from 'bullmq';
+import { DelayedError, FlowProducer, Queue, UnrecoverableError, Worker, type Job, type JobsOptions } from 'bullmq';
 import { BULLMQ_ERRORS } from './bullmq-errors';
 import { finishedWithin } from './finished-within';
 import { requestOfHash, requestOfJob, toJob, type RequestJobData } from './job-request';
@@ -31,7 +31,10 @@ type SettledListener = (request: WebhookRequest, verdict: DeliveryVerdict) => vo
  * held. The read failing (the add succeeded: the connection answered) counts every one stored.
  */
 async function storedIds(requests: readonly NewWebhookRequest[], held: Promise<string[]>): Promise<string[]> {
-  const skipped = new Set(await held.catch((): string[] => []));
+  const found = await held.catch((): string[] => []);
+  // One request: stored unless held (no set made).
+  if (requests.length === 1) return found.length === 0 ? [requests[0]!.id] : [];
+  const skipped = new Set(found);
   const stored: string[] = [];
   for (const { id } of requests) {
     if (skipped.has(id)) continue;
@@ -293,38 +296,25 @@ export class BullmqQueueEngine implements QueueEngine<never> {
    */
   private async enqueueJobs(requests: readonly NewWebhookRequest[], idempotent: boolean): Promise<EnqueueResult> {
     const now = Date.now();
+    const base = this.queue.keys['']!;
     // Sent before the add (ioredis writes a connection's commands in call order); awaited after it.
-    const held = this.redis.producer.hookworkHeldIds(this.queue.keys['']!, ...requests.map((r) => r.id));
+    // One request (a publish to one webhook, the usual case) is asked for by itself: no id list made and spread.
+    const held = requests.length === 1 ? this.redis.producer.hookworkHeldIds(base, requests[0]!.id) : this.redis.producer.hookworkHeldIds(base, ...requests.map((r) => r.id));
     // Settled here, or a failed add would leave its rejection unhandled: the add's failure is reported.
     held.catch(() => {});
-    const flows = requests.map((request) => {
-      const job = toJob(request, now);
-      const { name, data, timestamp } = job;
-      // A webhook whose waiting room in this process is full (it is stuck or slow, with a backlog)
-      // gets its new job delayed as the Worker would send it back, not put in the wait list: there
-      // it sat ahead of other webhooks' jobs, which the Worker reached only after fetching and
-      // sending back every one of the stuck webhook's (two round trips each).
-      const delay = job.delay === 0 && this.worker !== undefined && !this.stopping && this.lanes.isFull(request.webhookKey) ? this.lanes.bounceDelay(request.webhookKey, MIN_BOUNCE_MS, this.context.settings.current.period) : job.delay;
-      return {
-        name,
-        queueName: this.options.queueName,
-        data,
-        opts: {
-          jobId: request.id,
-          timestamp,
-          ...(delay > 0 ? { delay } : {}),
-          attempts: UNLIMITED_ATTEMPTS,
-          backoff: { type: 'hookwork' },
-          removeOnComplete: true,
-          removeOnFail: false,
-          ...(idempotent ? { deduplication: { id: request.id, ttl: IDEMPOTENCY_WINDOW_MS } } : {}),
-        },
-      };
-    });
     try {
       // One job needs no transaction: a single script is atomic, and cheaper than a MULTI.
-      if (flows.length === 1) await this.queue.add(flows[0]!.name, flows[0]!.data, flows[0]!.opts);
-      else await this.flows.addBulk(flows);
+      if (requests.length === 1) {
+        const { name, data, opts } = this.jobOf(requests[0]!, now, idempotent);
+        await this.queue.add(name, data, opts);
+      } else {
+        await this.flows.addBulk(
+          requests.map((request) => {
+            const { name, data, opts } = this.jobOf(request, now, idempotent);
+            return { name, queueName: this.options.queueName, data, opts };
+          }),
+        );
+      }
     } catch (error) {
       const failure = redisFailure(error, this.redis.producer.options.commandTimeout);
       if (!failure.sent) {
@@ -337,6 +327,21 @@ export class BullmqQueueEngine implements QueueEngine<never> {
       );
     }
     return { stored: await storedIds(requests, held) };
+  }
+
+  /** The BullMQ job of `request`: its name, data and options. */
+  private jobOf(request: NewWebhookRequest, now: number, idempotent: boolean): { name: string; data: RequestJobData; opts: JobsOptions } {
+    const job = toJob(request, now);
+    // A webhook whose waiting room in this process is full (it is stuck or slow, with a backlog)
+    // gets its new job delayed as the Worker would send it back, not put in the wait list: there
+    // it sat ahead of other webhooks' jobs, which the Worker reached only after fetching and
+    // sending back every one of the stuck webhook's (two round trips each).
+    const delay = job.delay === 0 && this.worker !== undefined && !this.stopping && this.lanes.isFull(request.webhookKey) ? this.lanes.bounceDelay(request.webhookKey, MIN_BOUNCE_MS, this.context.settings.current.period) : job.delay;
+    // Optional fields set, not spread in: a conditional spread copies on V8's slow path, at every publish.
+    const opts: JobsOptions = { jobId: request.id, timestamp: job.timestamp, attempts: UNLIMITED_ATTEMPTS, backoff: { type: 'hookwork' }, removeOnComplete: true, removeOnFail: false };
+    if (delay > 0) opts.delay = delay;
+    if (idempotent) opts.deduplication = { id: request.id, ttl: IDEMPOTENCY_WINDOW_MS };
+    return { name: job.name, data: job.data, opts };
   }
 
   async start(handler: DeliveryHandler): Promise<void> {
