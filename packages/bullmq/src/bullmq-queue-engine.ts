@@ -613,6 +613,8 @@ export class BullmqQueueEngine implements QueueEngine<never> {
    * BullMQ after its lease lapsed, whose request an attempt of this process delivered (still running
    * when the job was taken again, or ended with a completion BullMQ refused), is completed without
    * being sent again: at-least-once stays, but one process does not send a request it delivered.
+   * One async function, not a tracking one awaiting another: a promise and a suspended frame less
+   * per job. The run is over (its `finally`) only once BullMQ's move of a job given back is done.
    */
   private async process(job: Job<RequestJobData>, token: string | undefined): Promise<void> {
     this.inProcess++;
@@ -626,64 +628,60 @@ export class BullmqQueueEngine implements QueueEngine<never> {
         run.sent = true;
         return;
       }
-      await this.processJob(job, token, run);
+      const request = requestOfJob(job, token);
+      if (this.stopping) return await this.giveBack(job, token);
+      if (!this.context.settings.current.enabled) return await this.holdWhileDisabled(job, token);
+      const entered = this.lanes.enter(request.webhookKey, this.leaving.signal);
+      if (entered === undefined) {
+        // The webhook's lane and waiting room are full: back to Redis for a while (no attempt used).
+        const delay = this.lanes.bounceDelay(request.webhookKey, MIN_BOUNCE_MS, this.context.settings.current.period);
+        await this.tryMove(() => job.moveToDelayed(Date.now() + delay, token));
+        throw new DelayedError();
+      }
+      const release = typeof entered === 'function' ? entered : await entered;
+      if (release === 'aborted') return await this.giveBack(job, token);
+      let settlement: Settlement;
+      try {
+        settlement = await this.handler!.handle(request, this.abort.signal);
+      } catch (error) {
+        // Core could not decide (its store failed): try again later; it is not an attempt.
+        release();
+        this.context.onError('delivering a request', error);
+        await this.tryMove(() => job.moveToDelayed(Date.now() + this.context.settings.current.period, token));
+        throw new DelayedError();
+      }
+      release();
+      const { verdict } = settlement;
+      const pending: Pending = { request, settlement, done: false };
+      switch (verdict.kind) {
+        case 'delivered':
+        case 'drop':
+          run.sent = true;
+          this.pending.set(job, pending);
+          return;
+        case 'retry':
+          if (verdict.attempts <= request.attempts) {
+            // An attempt core does not count (it went to a URL the webhook no longer has): BullMQ's
+            // retry would count it (attemptsMade), and the retry count the receiver sees with it.
+            this.settle(pending, await this.tryMove(() => job.moveToDelayed(verdict.dueAt.getTime(), token)));
+            throw new DelayedError();
+          }
+          this.pending.set(job, pending);
+          throw new RetryAt(verdict.dueAt.getTime(), verdict.lastError);
+        case 'dead':
+          this.pending.set(job, pending);
+          throw new UnrecoverableError(verdict.lastError);
+        case 'defer':
+          this.settle(pending, await this.tryMove(() => job.moveToDelayed(verdict.dueAt.getTime(), token)));
+          throw new DelayedError();
+        case 'release':
+          this.settle(pending, await this.tryMove(() => job.moveToWait(token)));
+          throw new DelayedError();
+      }
     } finally {
       run.over = true;
       run.end?.();
       this.inProcess--;
-    }
-  }
-
-  private async processJob(job: Job<RequestJobData>, token: string | undefined, run: Run): Promise<void> {
-    const request = requestOfJob(job, token);
-    if (this.stopping) return this.giveBack(job, token);
-    if (!this.context.settings.current.enabled) return this.holdWhileDisabled(job, token);
-    const entered = this.lanes.enter(request.webhookKey, this.leaving.signal);
-    if (entered === undefined) {
-      // The webhook's lane and waiting room are full: back to Redis for a while (no attempt used).
-      const delay = this.lanes.bounceDelay(request.webhookKey, MIN_BOUNCE_MS, this.context.settings.current.period);
-      await this.tryMove(() => job.moveToDelayed(Date.now() + delay, token));
-      throw new DelayedError();
-    }
-    const release = typeof entered === 'function' ? entered : await entered;
-    if (release === 'aborted') return this.giveBack(job, token);
-    let settlement: Settlement;
-    try {
-      settlement = await this.handler!.handle(request, this.abort.signal);
-    } catch (error) {
-      // Core could not decide (its store failed): try again later; it is not an attempt.
-      release();
-      this.context.onError('delivering a request', error);
-      await this.tryMove(() => job.moveToDelayed(Date.now() + this.context.settings.current.period, token));
-      throw new DelayedError();
-    }
-    release();
-    const { verdict } = settlement;
-    const pending: Pending = { request, settlement, done: false };
-    switch (verdict.kind) {
-      case 'delivered':
-      case 'drop':
-        run.sent = true;
-        this.pending.set(job, pending);
-        return;
-      case 'retry':
-        if (verdict.attempts <= request.attempts) {
-          // An attempt core does not count (it went to a URL the webhook no longer has): BullMQ's
-          // retry would count it (attemptsMade), and the retry count the receiver sees with it.
-          this.settle(pending, await this.tryMove(() => job.moveToDelayed(verdict.dueAt.getTime(), token)));
-          throw new DelayedError();
-        }
-        this.pending.set(job, pending);
-        throw new RetryAt(verdict.dueAt.getTime(), verdict.lastError);
-      case 'dead':
-        this.pending.set(job, pending);
-        throw new UnrecoverableError(verdict.lastError);
-      case 'defer':
-        this.settle(pending, await this.tryMove(() => job.moveToDelayed(verdict.dueAt.getTime(), token)));
-        throw new DelayedError();
-      case 'release':
-        this.settle(pending, await this.tryMove(() => job.moveToWait(token)));
-        throw new DelayedError();
     }
   }
 
