@@ -29,13 +29,12 @@ type SettledListener = (request: WebhookRequest, verdict: DeliveryVerdict) => vo
 /**
  * The ids of `requests` an add stored, given those `held` before it (the ids the script found, or
  * for one request how many of its keys EXISTS found): the first of each id not held. The read
- * failing (the add succeeded: the connection answered) counts every one stored.
+ * having failed (the add succeeded: the connection answered; `held` is 0 then) counts every one stored.
  */
-async function storedIds(requests: readonly NewWebhookRequest[], held: Promise<number | string[]>): Promise<string[]> {
-  const found = await held.catch(() => 0);
+function storedIds(requests: readonly NewWebhookRequest[], held: number | string[]): string[] {
   // One request: the count of its keys that exist (EXISTS), stored unless one does.
-  if (typeof found === 'number') return found > 0 ? [] : [requests[0]!.id];
-  const skipped = new Set(found);
+  if (typeof held === 'number') return held > 0 ? [] : requests.length === 1 ? [requests[0]!.id] : storedIds(requests, []);
+  const skipped = new Set(held);
   const stored: string[] = [];
   for (const { id } of requests) {
     if (skipped.has(id)) continue;
@@ -45,6 +44,9 @@ async function storedIds(requests: readonly NewWebhookRequest[], held: Promise<n
   }
   return stored;
 }
+
+/** What a held check that failed counts as held: nothing (one function, not a closure per enqueue). */
+const NOTHING_HELD = (): number => 0;
 
 /** Attempts BullMQ may make of a job: never the limit, since core decides when a request is dead. */
 const UNLIMITED_ATTEMPTS = 2 ** 31 - 1;
@@ -304,9 +306,9 @@ export class BullmqQueueEngine implements QueueEngine<never> {
     // its two keys, as the script asks for each id: no script call, id list or Set, about 3 KB
     // less allocated per publish (docs/performance.md, 2026-12-03).
     const id = requests.length === 1 ? requests[0]!.id : undefined;
-    const held: Promise<number | string[]> = id !== undefined ? this.redis.producer.exists(base + id, `${base}de:${id}`) : this.redis.producer.hookworkHeldIds(base, ...requests.map((r) => r.id));
-    // Settled here, or a failed add would leave its rejection unhandled: the add's failure is reported.
-    held.catch(() => {});
+    // Made never to reject, here: a failed add would leave its rejection unhandled (the add's
+    // failure is reported), and a read that failed after an add that worked counts nothing held.
+    const held: Promise<number | string[]> = (id !== undefined ? this.redis.producer.exists(base + id, `${base}de:${id}`) : this.redis.producer.hookworkHeldIds(base, ...requests.map((r) => r.id))).then(undefined, NOTHING_HELD);
     try {
       // One job needs no transaction: a single script is atomic, and cheaper than a MULTI.
       if (requests.length === 1) {
@@ -331,7 +333,7 @@ export class BullmqQueueEngine implements QueueEngine<never> {
         { cause: error },
       );
     }
-    return { stored: await storedIds(requests, held) };
+    return { stored: storedIds(requests, await held) };
   }
 
   /** The BullMQ job of `request`: its name, data and options. */
