@@ -11,6 +11,7 @@ import http from 'node:http';
 import { createServer } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { GCProfiler } from 'node:v8';
 import axios from 'axios';
 import { bullmqQueue } from '@hookwork/bullmq';
 import { createHookwork, generateSecret, resolveSettings, silentLogger, systemClock, type Composer, type NewWebhookRequest } from '@hookwork/core';
@@ -31,6 +32,22 @@ interface RunResult {
   /** This process's and redis-server's CPU per delivery, µs. */
   cpuUsPerDelivery: number;
   redisCpuUsPerDelivery: number;
+  /** Bytes this process allocated on V8's heap per delivery (GCProfiler: each collection's heap before it minus the one after the last). */
+  allocBytesPerDelivery: number;
+  /** Redis commands per delivery (INFO commandstats of the bench's own redis-server), by command. */
+  redisCallsPerDelivery: Record<string, number>;
+}
+
+/** Redis's command counts, by command (INFO commandstats). */
+async function commandCounts(url: string): Promise<Map<string, number>> {
+  const client = new Redis(url);
+  try {
+    const counts = new Map<string, number>();
+    for (const match of (await client.info('commandstats')).matchAll(/^cmdstat_([^:]+):calls=(\d+)/gm)) counts.set(match[1]!, Number(match[2]));
+    return counts;
+  } finally {
+    client.disconnect();
+  }
 }
 
 const TITLE = 'A benchmark event with a body of a realistic size: '.padEnd(120, '.');
@@ -88,19 +105,48 @@ async function until(receiver: BenchReceiver, count: number): Promise<void> {
 }
 
 /** Runs `publish(i)` for `events` events after a warm-up and measures until all arrived. */
-async function measure(receiver: BenchReceiver, redisPid: number, events: number, publish: (i: number) => Promise<unknown>): Promise<RunResult> {
+async function measure(side: string, receiver: BenchReceiver, redis: { url: string; pid: number }, events: number, publish: (i: number) => Promise<unknown>): Promise<RunResult> {
   for (let i = 0; i < 1000; i++) await publish(i);
   await until(receiver, 1000);
   await receiver.reset();
+  const commands0 = await commandCounts(redis.url);
+  const gc = new GCProfiler();
+  gc.start();
   const t0 = now();
   const cpu0 = process.cpuUsage();
-  const redis0 = processCpuUs(redisPid);
+  const redis0 = processCpuUs(redis.pid);
   for (let i = 0; i < events; i++) await publish(i);
   await until(receiver, events);
   const seconds = (now() - t0) / 1000;
   const cpu = process.cpuUsage(cpu0);
-  const redisUs = processCpuUs(redisPid) - redis0;
-  return { rps: events / seconds, cpuUsPerDelivery: (cpu.user + cpu.system + redisUs) / events, redisCpuUsPerDelivery: redisUs / events };
+  const redisUs = processCpuUs(redis.pid) - redis0;
+  const collections = gc.stop().statistics;
+  const commands = await commandCounts(redis.url);
+  // Allocated = what each collection found on the heap minus what the previous one left, plus the growth since the last.
+  let allocated = 0;
+  let left: number | undefined;
+  for (const { beforeGC, afterGC } of collections) {
+    if (left !== undefined) allocated += beforeGC.heapStatistics.usedHeapSize - left;
+    left = afterGC.heapStatistics.usedHeapSize;
+  }
+  const redisCallsPerDelivery: Record<string, number> = {};
+  for (const [command, calls] of commands) {
+    const delta = calls - (commands0.get(command) ?? 0) - (command === 'info' ? 1 : 0);
+    if (delta > 0) redisCallsPerDelivery[command] = Math.round((delta / events) * 100) / 100;
+  }
+  const result = {
+    rps: events / seconds,
+    cpuUsPerDelivery: (cpu.user + cpu.system + redisUs) / events,
+    redisCpuUsPerDelivery: redisUs / events,
+    // Between the first and the last collection (the heap's size at the ends is noise of when they ran).
+    allocBytesPerDelivery: collections.length > 1 ? allocated / events : NaN,
+    redisCallsPerDelivery,
+  };
+  console.log(
+    `  ${side}: ${result.rps.toFixed(0)}/s, ${result.cpuUsPerDelivery.toFixed(0)} µs CPU per delivery (Redis ${result.redisCpuUsPerDelivery.toFixed(0)}), ` +
+      `${(result.allocBytesPerDelivery / 1024).toFixed(1)} KiB allocated per delivery (${collections.length} collections), Redis commands per delivery ${JSON.stringify(redisCallsPerDelivery)}`,
+  );
+  return result;
 }
 
 /** The DIY worker: BullMQ's Queue.add per event, a Worker at concurrency 64 signing and POSTing with axios. */
@@ -126,7 +172,7 @@ async function diy(receiver: BenchReceiver, redis: { url: string; pid: number },
     { connection, concurrency: 64 },
   );
   try {
-    return await measure(receiver, redis.pid, events, (i) =>
+    return await measure('plain worker', receiver, redis, events, (i) =>
       queue.add('bench.happened', { event: 'bench.happened', i, sentAt: now(), title: TITLE }, { jobId: `msg_${randomUUID()}`, attempts: 6, backoff: { type: 'exponential', delay: 5000 }, removeOnComplete: true }),
     );
   } finally {
@@ -152,7 +198,7 @@ async function hookwork(receiver: BenchReceiver, redis: { url: string; pid: numb
   await app.start();
   try {
     await app.webhooks.create({ url: receiver.url, events: ['bench.happened'], secret: true });
-    return await measure(receiver, redis.pid, events, (i) => app.publish(notify(i)));
+    return await measure(transport ? `hookwork, ${transport}` : 'hookwork', receiver, redis, events, (i) => app.publish(notify(i)));
   } finally {
     await app.stop();
     const cleanup = new Queue(queueName, { connection: { url: redis.url } });
@@ -214,7 +260,7 @@ export async function bullmqBench(
     return undefined;
   }
   try {
-    const skipped: RunResult = { rps: NaN, cpuUsPerDelivery: NaN, redisCpuUsPerDelivery: NaN };
+    const skipped: RunResult = { rps: NaN, cpuUsPerDelivery: NaN, redisCpuUsPerDelivery: NaN, allocBytesPerDelivery: NaN, redisCallsPerDelivery: {} };
     const runs: Record<BullmqBenchSide, () => Promise<RunResult>> = {
       diy: () => diy(receiver, redis, options.events),
       hookwork: () => hookwork(receiver, redis, options.events, options.composer, options.notify),

@@ -17,7 +17,7 @@ import {
   type Settlement,
   type WebhookRequest,
 } from '@hookwork/core';
-import { DelayedError, FlowProducer, Queue, UnrecoverableError, Worker, type Job } from 'bullmq';
+import { DelayedError, FlowProducer, Queue, UnrecoverableError, Worker, type Job, type JobsOptions } from 'bullmq';
 import { BULLMQ_ERRORS } from './bullmq-errors';
 import { finishedWithin } from './finished-within';
 import { requestOfHash, requestOfJob, toJob, type RequestJobData } from './job-request';
@@ -27,11 +27,14 @@ import { WebhookLanes } from './webhook-lanes';
 type SettledListener = (request: WebhookRequest, verdict: DeliveryVerdict) => void;
 
 /**
- * The ids of `requests` an add stored, given those `held` before it: the first of each id not
- * held. The read failing (the add succeeded: the connection answered) counts every one stored.
+ * The ids of `requests` an add stored, given those `held` before it (the ids the script found, or
+ * for one request how many of its keys EXISTS found): the first of each id not held. The read
+ * having failed (the add succeeded: the connection answered; `held` is 0 then) counts every one stored.
  */
-async function storedIds(requests: readonly NewWebhookRequest[], held: Promise<string[]>): Promise<string[]> {
-  const skipped = new Set(await held.catch((): string[] => []));
+function storedIds(requests: readonly NewWebhookRequest[], held: number | string[]): string[] {
+  // One request: the count of its keys that exist (EXISTS), stored unless one does.
+  if (typeof held === 'number') return held > 0 ? [] : requests.length === 1 ? [requests[0]!.id] : storedIds(requests, []);
+  const skipped = new Set(held);
   const stored: string[] = [];
   for (const { id } of requests) {
     if (skipped.has(id)) continue;
@@ -41,6 +44,9 @@ async function storedIds(requests: readonly NewWebhookRequest[], held: Promise<s
   }
   return stored;
 }
+
+/** What a held check that failed counts as held: nothing (one function, not a closure per enqueue). */
+const NOTHING_HELD = (): number => 0;
 
 /** Attempts BullMQ may make of a job: never the limit, since core decides when a request is dead. */
 const UNLIMITED_ATTEMPTS = 2 ** 31 - 1;
@@ -285,46 +291,37 @@ export class BullmqQueueEngine implements QueueEngine<never> {
    * the jobs may be stored — and were, 13 times in a reviewer's run of 2,220 such failures.
    *
    * Resolves with the ids stored. BullMQ's add answers a skipped job with its id as it answers a
-   * new one, so the ids held (a job, or its deduplication key) are read by a script sent on the
-   * producer connection just before the add — in the same round trip, Redis running the two in
-   * that order — and those are the skipped ones, with a repeat within the batch. Not in the add's
+   * new one, so the ids held (a job, or its deduplication key) are read on the producer
+   * connection just before the add (EXISTS of its two keys for one request, a script for a
+   * batch) — in the same round trip, Redis running the two in that order — and those are the
+   * skipped ones, with a repeat within the batch. Not in the add's
    * transaction: two processes adding one id at the same moment may both count it as stored
    * (Redis stores it once).
    */
   private async enqueueJobs(requests: readonly NewWebhookRequest[], idempotent: boolean): Promise<EnqueueResult> {
     const now = Date.now();
+    const base = this.queue.keys['']!;
     // Sent before the add (ioredis writes a connection's commands in call order); awaited after it.
-    const held = this.redis.producer.hookworkHeldIds(this.queue.keys['']!, ...requests.map((r) => r.id));
-    // Settled here, or a failed add would leave its rejection unhandled: the add's failure is reported.
-    held.catch(() => {});
-    const flows = requests.map((request) => {
-      const job = toJob(request, now);
-      const { name, data, timestamp } = job;
-      // A webhook whose waiting room in this process is full (it is stuck or slow, with a backlog)
-      // gets its new job delayed as the Worker would send it back, not put in the wait list: there
-      // it sat ahead of other webhooks' jobs, which the Worker reached only after fetching and
-      // sending back every one of the stuck webhook's (two round trips each).
-      const delay = job.delay === 0 && this.worker !== undefined && !this.stopping && this.lanes.isFull(request.webhookKey) ? this.lanes.bounceDelay(request.webhookKey, MIN_BOUNCE_MS, this.context.settings.current.period) : job.delay;
-      return {
-        name,
-        queueName: this.options.queueName,
-        data,
-        opts: {
-          jobId: request.id,
-          timestamp,
-          ...(delay > 0 ? { delay } : {}),
-          attempts: UNLIMITED_ATTEMPTS,
-          backoff: { type: 'hookwork' },
-          removeOnComplete: true,
-          removeOnFail: false,
-          ...(idempotent ? { deduplication: { id: request.id, ttl: IDEMPOTENCY_WINDOW_MS } } : {}),
-        },
-      };
-    });
+    // One request (a publish to one webhook, the usual case) is asked for with a plain EXISTS of
+    // its two keys, as the script asks for each id: no script call, id list or Set, about 3 KB
+    // less allocated per publish (docs/performance.md, 2026-12-03).
+    const id = requests.length === 1 ? requests[0]!.id : undefined;
+    // Made never to reject, here: a failed add would leave its rejection unhandled (the add's
+    // failure is reported), and a read that failed after an add that worked counts nothing held.
+    const held: Promise<number | string[]> = (id !== undefined ? this.redis.producer.exists(base + id, `${base}de:${id}`) : this.redis.producer.hookworkHeldIds(base, ...requests.map((r) => r.id))).then(undefined, NOTHING_HELD);
     try {
       // One job needs no transaction: a single script is atomic, and cheaper than a MULTI.
-      if (flows.length === 1) await this.queue.add(flows[0]!.name, flows[0]!.data, flows[0]!.opts);
-      else await this.flows.addBulk(flows);
+      if (requests.length === 1) {
+        const { name, data, opts } = this.jobOf(requests[0]!, now, idempotent);
+        await this.queue.add(name, data, opts);
+      } else {
+        await this.flows.addBulk(
+          requests.map((request) => {
+            const { name, data, opts } = this.jobOf(request, now, idempotent);
+            return { name, queueName: this.options.queueName, data, opts };
+          }),
+        );
+      }
     } catch (error) {
       const failure = redisFailure(error, this.redis.producer.options.commandTimeout);
       if (!failure.sent) {
@@ -336,7 +333,22 @@ export class BullmqQueueEngine implements QueueEngine<never> {
         { cause: error },
       );
     }
-    return { stored: await storedIds(requests, held) };
+    return { stored: storedIds(requests, await held) };
+  }
+
+  /** The BullMQ job of `request`: its name, data and options. */
+  private jobOf(request: NewWebhookRequest, now: number, idempotent: boolean): { name: string; data: RequestJobData; opts: JobsOptions } {
+    const job = toJob(request, now);
+    // A webhook whose waiting room in this process is full (it is stuck or slow, with a backlog)
+    // gets its new job delayed as the Worker would send it back, not put in the wait list: there
+    // it sat ahead of other webhooks' jobs, which the Worker reached only after fetching and
+    // sending back every one of the stuck webhook's (two round trips each).
+    const delay = job.delay === 0 && this.worker !== undefined && !this.stopping && this.lanes.isFull(request.webhookKey) ? this.lanes.bounceDelay(request.webhookKey, MIN_BOUNCE_MS, this.context.settings.current.period) : job.delay;
+    // Optional fields set, not spread in: a conditional spread copies on V8's slow path, at every publish.
+    const opts: JobsOptions = { jobId: request.id, timestamp: job.timestamp, attempts: UNLIMITED_ATTEMPTS, backoff: { type: 'hookwork' }, removeOnComplete: true, removeOnFail: false };
+    if (delay > 0) opts.delay = delay;
+    if (idempotent) opts.deduplication = { id: request.id, ttl: IDEMPOTENCY_WINDOW_MS };
+    return { name: job.name, data: job.data, opts };
   }
 
   async start(handler: DeliveryHandler): Promise<void> {
@@ -603,6 +615,8 @@ export class BullmqQueueEngine implements QueueEngine<never> {
    * BullMQ after its lease lapsed, whose request an attempt of this process delivered (still running
    * when the job was taken again, or ended with a completion BullMQ refused), is completed without
    * being sent again: at-least-once stays, but one process does not send a request it delivered.
+   * One async function, not a tracking one awaiting another: a promise and a suspended frame less
+   * per job. The run is over (its `finally`) only once BullMQ's move of a job given back is done.
    */
   private async process(job: Job<RequestJobData>, token: string | undefined): Promise<void> {
     this.inProcess++;
@@ -616,64 +630,60 @@ export class BullmqQueueEngine implements QueueEngine<never> {
         run.sent = true;
         return;
       }
-      await this.processJob(job, token, run);
+      const request = requestOfJob(job, token);
+      if (this.stopping) return await this.giveBack(job, token);
+      if (!this.context.settings.current.enabled) return await this.holdWhileDisabled(job, token);
+      const entered = this.lanes.enter(request.webhookKey, this.leaving.signal);
+      if (entered === undefined) {
+        // The webhook's lane and waiting room are full: back to Redis for a while (no attempt used).
+        const delay = this.lanes.bounceDelay(request.webhookKey, MIN_BOUNCE_MS, this.context.settings.current.period);
+        await this.tryMove(() => job.moveToDelayed(Date.now() + delay, token));
+        throw new DelayedError();
+      }
+      const release = typeof entered === 'function' ? entered : await entered;
+      if (release === 'aborted') return await this.giveBack(job, token);
+      let settlement: Settlement;
+      try {
+        settlement = await this.handler!.handle(request, this.abort.signal);
+      } catch (error) {
+        // Core could not decide (its store failed): try again later; it is not an attempt.
+        release();
+        this.context.onError('delivering a request', error);
+        await this.tryMove(() => job.moveToDelayed(Date.now() + this.context.settings.current.period, token));
+        throw new DelayedError();
+      }
+      release();
+      const { verdict } = settlement;
+      const pending: Pending = { request, settlement, done: false };
+      switch (verdict.kind) {
+        case 'delivered':
+        case 'drop':
+          run.sent = true;
+          this.pending.set(job, pending);
+          return;
+        case 'retry':
+          if (verdict.attempts <= request.attempts) {
+            // An attempt core does not count (it went to a URL the webhook no longer has): BullMQ's
+            // retry would count it (attemptsMade), and the retry count the receiver sees with it.
+            this.settle(pending, await this.tryMove(() => job.moveToDelayed(verdict.dueAt.getTime(), token)));
+            throw new DelayedError();
+          }
+          this.pending.set(job, pending);
+          throw new RetryAt(verdict.dueAt.getTime(), verdict.lastError);
+        case 'dead':
+          this.pending.set(job, pending);
+          throw new UnrecoverableError(verdict.lastError);
+        case 'defer':
+          this.settle(pending, await this.tryMove(() => job.moveToDelayed(verdict.dueAt.getTime(), token)));
+          throw new DelayedError();
+        case 'release':
+          this.settle(pending, await this.tryMove(() => job.moveToWait(token)));
+          throw new DelayedError();
+      }
     } finally {
       run.over = true;
       run.end?.();
       this.inProcess--;
-    }
-  }
-
-  private async processJob(job: Job<RequestJobData>, token: string | undefined, run: Run): Promise<void> {
-    const request = requestOfJob(job, token);
-    if (this.stopping) return this.giveBack(job, token);
-    if (!this.context.settings.current.enabled) return this.holdWhileDisabled(job, token);
-    const entered = this.lanes.enter(request.webhookKey, this.leaving.signal);
-    if (entered === undefined) {
-      // The webhook's lane and waiting room are full: back to Redis for a while (no attempt used).
-      const delay = this.lanes.bounceDelay(request.webhookKey, MIN_BOUNCE_MS, this.context.settings.current.period);
-      await this.tryMove(() => job.moveToDelayed(Date.now() + delay, token));
-      throw new DelayedError();
-    }
-    const release = typeof entered === 'function' ? entered : await entered;
-    if (release === 'aborted') return this.giveBack(job, token);
-    let settlement: Settlement;
-    try {
-      settlement = await this.handler!.handle(request, this.abort.signal);
-    } catch (error) {
-      // Core could not decide (its store failed): try again later; it is not an attempt.
-      release();
-      this.context.onError('delivering a request', error);
-      await this.tryMove(() => job.moveToDelayed(Date.now() + this.context.settings.current.period, token));
-      throw new DelayedError();
-    }
-    release();
-    const { verdict } = settlement;
-    const pending: Pending = { request, settlement, done: false };
-    switch (verdict.kind) {
-      case 'delivered':
-      case 'drop':
-        run.sent = true;
-        this.pending.set(job, pending);
-        return;
-      case 'retry':
-        if (verdict.attempts <= request.attempts) {
-          // An attempt core does not count (it went to a URL the webhook no longer has): BullMQ's
-          // retry would count it (attemptsMade), and the retry count the receiver sees with it.
-          this.settle(pending, await this.tryMove(() => job.moveToDelayed(verdict.dueAt.getTime(), token)));
-          throw new DelayedError();
-        }
-        this.pending.set(job, pending);
-        throw new RetryAt(verdict.dueAt.getTime(), verdict.lastError);
-      case 'dead':
-        this.pending.set(job, pending);
-        throw new UnrecoverableError(verdict.lastError);
-      case 'defer':
-        this.settle(pending, await this.tryMove(() => job.moveToDelayed(verdict.dueAt.getTime(), token)));
-        throw new DelayedError();
-      case 'release':
-        this.settle(pending, await this.tryMove(() => job.moveToWait(token)));
-        throw new DelayedError();
     }
   }
 

@@ -147,7 +147,8 @@ return #ids`,
   /**
    * KEYS: none. ARGV: job key base, then job ids. Returns the ids held: a job of that id exists,
    * or its deduplication key (`<base>de:<id>`, left by an idempotent enqueue) — the ids BullMQ's
-   * add skips. Sent just before the add, so the enqueue can say which it stored.
+   * add skips. Sent just before the add of a batch, so the enqueue can say which it stored (one request
+   * is asked for with a plain EXISTS of the same two keys).
    */
   hookworkHeldIds: {
     numberOfKeys: 0,

@@ -337,14 +337,15 @@ function coalesceWrites(client: Redis): void {
     if (socket && !socket.destroyed) socket.uncork();
   };
   const send = client.sendCommand;
-  client.sendCommand = function sendCoalesced(this: Redis, ...args: Parameters<Redis['sendCommand']>) {
+  // Its two parameters named, not a rest list: no array made and spread per command (a delivery sends about twenty).
+  client.sendCommand = function sendCoalesced(this: Redis, command: Parameters<Redis['sendCommand']>[0], stream?: Parameters<Redis['sendCommand']>[1]) {
     const socket = (this as unknown as { stream?: Socket }).stream;
-    if (corked === undefined && socket && args[1] === undefined && this.status === 'ready') {
+    if (corked === undefined && socket && stream === undefined && this.status === 'ready') {
       socket.cork();
       corked = socket;
       setImmediate(uncork);
     }
-    return send.apply(this, args);
+    return send.call(this, command, stream);
   };
 }
 
