@@ -113,14 +113,18 @@ describe('ssrf.allow entries limited to a port', () => {
       'HOOKWORK_ERR_SSRF_BLOCKED: delivery to hooks.internal (10.0.0.7) was refused: it is a private address; to allow it, add "hooks.internal:8443" to the ssrf.allow setting, or set ssrf.allowInternal',
     );
     expect(none.check('::1', '::1', 3000)?.message).toContain('to allow it, add "[::1]:3000" to the ssrf.allow setting, or set ssrf.allowInternal');
-    // A lookup has no port: the entry says which part stands for it, and that it may be left out.
+    // A lookup has no port: the entry is the host (every port), and the words say how to narrow it —
+    // no placeholder inside the quoted entry (the admin page wrapped "10.0.0.5:<port>" inside it).
     expect(none.check('10.0.0.7', '10.0.0.7')?.message).toBe(
-      'HOOKWORK_ERR_SSRF_BLOCKED: delivery to 10.0.0.7 was refused: it is a private address; to allow it, add "10.0.0.7:<port>" to the ssrf.allow setting, <port> standing for the receiver\'s port (or leave ":<port>" out to allow every port), or set ssrf.allowInternal',
+      'HOOKWORK_ERR_SSRF_BLOCKED: delivery to 10.0.0.7 was refused: it is a private address; to allow it, add "10.0.0.7" to the ssrf.allow setting (every port of it; append ":" and the receiver\'s port to allow that port alone), or set ssrf.allowInternal',
     );
     expect(guard(['hooks.internal:8443']).check('hooks.internal', '10.0.0.7', 8080)?.message).toContain('add "hooks.internal:8080" to the ssrf.allow setting');
     // The entry the hint names is one the settings take, and it allows what was refused.
     expect(guard(['hooks.internal:8443']).check('hooks.internal', '10.0.0.7', 8443)).toBeUndefined();
     expect(guard(['[::1]:3000']).check('::1', '::1', 3000)).toBeUndefined();
+    expect(guard(['10.0.0.7']).check('10.0.0.7', '10.0.0.7')).toBeUndefined();
+    expect(none.check('::1', '::1')?.message).toContain('add "[::1]" to the ssrf.allow setting (every port of it;');
+    expect(guard(['[::1]']).check('::1', '::1', 3000)).toBeUndefined();
   });
 
   it('allows a check without a port (a lookup) provisionally, and says the connection must be checked again', () => {

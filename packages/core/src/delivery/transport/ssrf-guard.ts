@@ -226,19 +226,22 @@ function addressMatcher(entry: string): AllowMatcher {
 
 /**
  * The error of a refused address (code HOOKWORK_ERR_SSRF_BLOCKED); the transport logs it as errorKind
- * `ssrf`. It names the `ssrf.allow` entry that would allow this very host on its port (`<port>` where
- * the port is not known at the check: a lookup is made without one); `portRefused` when an entry
+ * `ssrf`. It names the `ssrf.allow` entry that would allow this very host on its port (the host alone,
+ * every port, where the port is not known at the check: a lookup is made without one); `portRefused` when an entry
  * limited to a port is in force, so the port is what was refused and is named in the address too.
  */
 export function ssrfBlockedError(host: string, address: string, kind: InternalAddressKind, port?: number, portRefused = false): HookworkError {
   const withPort = (name: string, shownPort: number | string) => `${isIP(name) === 6 ? `[${name}]` : name}:${shownPort}`;
   const shown = portRefused && port !== undefined ? (host === address ? withPort(address, port) : `${withPort(host, port)} (${withPort(address, port)})`) : host === address ? address : `${host} (${address})`;
   // Before, the hint showed the same made-up entry (127.0.0.1:4000) whatever was refused.
-  const entry = JSON.stringify(withPort(host, port ?? '<port>'));
-  const placeholder = port === undefined ? ", <port> standing for the receiver's port (or leave \":<port>\" out to allow every port)" : '';
+  // No port known (a lookup is made without one): the entry for every port of the host, and how
+  // to narrow it in words — a placeholder such as "<port>" inside the entry reads as part of it and
+  // breaks across lines where the admin page wraps the message.
+  const entry = JSON.stringify(port === undefined ? (isIP(host) === 6 ? `[${host}]` : host) : withPort(host, port));
+  const narrow = port === undefined ? ' (every port of it; append ":" and the receiver\'s port to allow that port alone)' : '';
   return new HookworkError(
     'HOOKWORK_ERR_SSRF_BLOCKED',
-    `delivery to ${shown} was refused: it is a ${kind} address; to allow it, add ${entry} to the ssrf.allow setting${placeholder}, or set ssrf.allowInternal`,
+    `delivery to ${shown} was refused: it is a ${kind} address; to allow it, add ${entry} to the ssrf.allow setting${narrow}, or set ssrf.allowInternal`,
   );
 }
 
