@@ -816,7 +816,7 @@ export class BullmqQueueEngine implements QueueEngine<never> {
     if (/Missing key for job/.test(message)) {
       return BULLMQ_ERRORS.create(
         'HOOKWORK_ERR_REDIS_UNAVAILABLE',
-        `a job was gone from Redis at ${this.redis.where} when its attempt ended (${first}): Redis restarted without persistence, or evicted or deleted the queue's keys; the attempt is in the delivery log, and nothing more is sent for it (docs/bullmq.md, durability)`,
+        `a job was gone from Redis at ${this.redis.where} when it was to be settled or sent back (${first}): Redis restarted without persistence, or evicted or deleted the queue's keys; an attempt made of it is in the delivery log, and nothing more is sent for it (docs/bullmq.md, durability)`,
       );
     }
     return error;
