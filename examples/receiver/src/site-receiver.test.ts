@@ -74,6 +74,19 @@ describe('the example receiver, fed by a real hookwork app', () => {
       expect(answers.map((a) => a.id).sort()).toEqual(items.map((e) => e.requestId).sort());
     });
 
+    it('takes deliveries to its path with a query string (a webhook URL such as /webhooks?site=main)', async () => {
+      await start({ maximumRetries: 0 });
+      const secret = generateSecret();
+      const index = new MemorySearchIndex();
+      served = await serveReceiver(createSiteReceiver({ secrets: secret, index }), framework);
+      const key = await webhookTo(`${served.url}?site=main`, secret);
+      await app.publish(new ContentPublishedNotification({ publishedEntities: [doc('doc-1')] }));
+      await app.drain();
+      const [entry] = (await app.logs(key)).items;
+      expect([entry!.statusCode, outcomeOf(entry!)]).toEqual([200, 'processed']);
+      expect(index.writes).toEqual(['upsert doc-1']);
+    });
+
     it("refuses deliveries signed with another secret (401, the sender's log says why) and handles none", async () => {
       await start({ maximumRetries: 0 });
       const index = new MemorySearchIndex();

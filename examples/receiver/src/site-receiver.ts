@@ -77,7 +77,8 @@ export async function serveReceiver(receiver: Receiver<SiteEvent>, framework: Fr
   } else {
     const handler = createNodeHandler(receiver);
     server = createServer((request, response) => {
-      if (request.url === '/webhooks') handler(request, response);
+      // The path alone: a webhook URL may carry a query string (/webhooks?site=main), as Express and Fastify route it.
+      if (request.url?.split('?', 1)[0] === '/webhooks') handler(request, response);
       else response.writeHead(404).end();
     });
   }
