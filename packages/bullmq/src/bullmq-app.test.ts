@@ -15,6 +15,23 @@ const prefix = uniquePrefix('app');
 let queues = 0;
 const webhookIdOf = (request: ReceivedRequest) => String(request.headers['webhook-id']);
 
+/**
+ * Holds the receiver's answers from now on; the function returned answers those held (204) and
+ * every later request at once.
+ */
+function holdAnswers(receiver: TestReceiver): () => void {
+  const held: Array<() => void> = [];
+  let hold = true;
+  receiver.handler = (_request, res) => {
+    if (hold) held.push(() => res.writeHead(204).end());
+    else res.writeHead(204).end();
+  };
+  return () => {
+    hold = false;
+    for (const answer of held.splice(0)) answer();
+  };
+}
+
 /** Settings for quick tests: short retries and leases, the receiver on loopback allowed. */
 const SETTINGS: HookworkSettingsInput = {
   ssrf: { allow: ['127.0.0.1'] },
@@ -327,12 +344,7 @@ describe('an app on SQLite with the BullMQ queue', () => {
     const queueName = `killed${++queues}`;
     const app = await startApp(TEST_REDIS_URL, {}, queueName);
     await app.webhooks.create({ url: receiver.url, events: ['thing.happened'] });
-    let hold = true;
-    const held: Array<() => void> = [];
-    receiver.handler = (_request, res) => {
-      if (hold) held.push(() => res.writeHead(204).end());
-      else res.writeHead(204).end();
-    };
+    const answerHeld = holdAnswers(receiver);
     for (let i = 0; i < 6; i++) await app.publish(new ThingHappened(`before${i}`));
     await receiver.waitFor(6);
     // Every connection of this app: the producer, the worker and its blocking fetch.
@@ -355,8 +367,7 @@ describe('an app on SQLite with the BullMQ queue', () => {
       expect([isHookworkError(failure) && failure.code]).toEqual([expect.stringMatching(/^HOOKWORK_ERR_ENQUEUE_(FAILED|UNCERTAIN)$/)]);
       expect((failure as Error).cause).toBeDefined();
     }
-    hold = false;
-    for (const answer of held.splice(0)) answer();
+    answerHeld();
     await app.drain({ timeoutMs: 20_000 });
     const ids = new Set(receiver.requests.map((r) => JSON.parse(r.text).id as string));
     for (let i = 0; i < 6; i++) {
@@ -371,12 +382,7 @@ describe('an app on SQLite with the BullMQ queue', () => {
     // The held attempt must not time out (a failure, then a retry) before the job is taken again.
     const app = await startApp(TEST_REDIS_URL, { timeout: 60_000 }, queueName);
     await app.webhooks.create({ url: receiver.url, events: ['thing.happened'] });
-    const held: Array<() => void> = [];
-    let hold = true;
-    receiver.handler = (_request, res) => {
-      if (hold) held.push(() => res.writeHead(204).end());
-      else res.writeHead(204).end();
-    };
+    const answerHeld = holdAnswers(receiver);
     await app.publish(new ThingHappened('lapsed'));
     await receiver.waitFor(1);
     const id = webhookIdOf(receiver.requests[0]!);
@@ -396,8 +402,7 @@ describe('an app on SQLite with the BullMQ queue', () => {
     } finally {
       redis.disconnect();
     }
-    hold = false;
-    for (const answer of held.splice(0)) answer();
+    answerHeld();
     await app.drain({ timeoutMs: 20_000 });
     // Before: the second processing sent it again (and, its lock no longer renewed once the first
     // ended, lapsed in turn and sent it again).
@@ -509,20 +514,14 @@ describe('an app on SQLite with the BullMQ queue', () => {
     servers.push(server);
     const app = await startApp(server.url, { concurrency: { global: 2, perWebhook: 2 } });
     await app.webhooks.create({ url: receiver.url, events: ['thing.happened'] });
-    const held: Array<() => void> = [];
-    let hold = true;
-    receiver.handler = (_request, res) => {
-      if (hold) held.push(() => res.writeHead(204).end());
-      else res.writeHead(204).end();
-    };
+    const answerHeld = holdAnswers(receiver);
     await app.publish(new ThingHappened('lost-1'));
     await app.publish(new ThingHappened('lost-2'));
     await receiver.waitFor(2);
     await server.kill('SIGKILL');
     await server.restart();
     // The attempts in flight end after the restart: their jobs are gone from Redis.
-    hold = false;
-    for (const answer of held.splice(0)) answer();
+    answerHeld();
     await reconnected(app);
     for (let i = 0; i < 6; i++) await app.publish(new ThingHappened(`after-${i}`));
     await app.drain({ all: true, timeoutMs: 20_000 });
@@ -539,12 +538,7 @@ describe('an app on SQLite with the BullMQ queue', () => {
     // One attempt at a time for the webhook, one more job waiting in this process for it.
     const app = await startApp(server.url, { concurrency: { global: 2, perWebhook: 1 } }, undefined, logger);
     await app.webhooks.create({ url: receiver.url, events: ['thing.happened'] });
-    const held: Array<() => void> = [];
-    let hold = true;
-    receiver.handler = (_request, res) => {
-      if (hold) held.push(() => res.writeHead(204).end());
-      else res.writeHead(204).end();
-    };
+    const answerHeld = holdAnswers(receiver);
     for (let i = 0; i < 4; i++) await app.publish(new ThingHappened(`lost-${i}`));
     await receiver.waitFor(1);
     // lost-0 running, lost-1 waiting in the lane (both active in Redis), the others sent back to wait.
@@ -558,8 +552,7 @@ describe('an app on SQLite with the BullMQ queue', () => {
     } finally {
       operator.disconnect();
     }
-    hold = false;
-    for (const answer of held.splice(0)) answer();
+    answerHeld();
     for (let i = 0; i < 6; i++) await app.publish(new ThingHappened(`after-${i}`));
     await app.drain({ all: true, timeoutMs: 20_000 });
     const ids = receiver.requests.map((r) => JSON.parse(r.text).id as string);
@@ -578,20 +571,14 @@ describe('an app on SQLite with the BullMQ queue', () => {
     servers.push(server);
     const app = await startApp(server.url, { concurrency: { global: 4, perWebhook: 4 } });
     await app.webhooks.create({ url: receiver.url, events: ['thing.happened'] });
-    const held: Array<() => void> = [];
-    let hold = true;
-    receiver.handler = (_request, res) => {
-      if (hold) held.push(() => res.writeHead(204).end());
-      else res.writeHead(204).end();
-    };
+    const answerHeld = holdAnswers(receiver);
     const count = 40;
     for (let i = 0; i < count; i++) await app.publish(new ThingHappened(`n${i}`));
     await receiver.waitFor(4);
     const inFlightAtKill = new Set(receiver.requests.map(webhookIdOf));
     await server.kill('SIGKILL');
     // The held attempts end while Redis is down; their completions wait for it.
-    hold = false;
-    for (const answer of held.splice(0)) answer();
+    answerHeld();
     await server.restart();
     await reconnected(app);
     await app.drain({ all: true, timeoutMs: 30_000 });
