@@ -32,8 +32,12 @@ type SettledListener = (request: WebhookRequest, verdict: DeliveryVerdict) => vo
  * having failed (the add succeeded: the connection answered; `held` is 0 then) counts every one stored.
  */
 function storedIds(requests: readonly NewWebhookRequest[], held: number | string[]): string[] {
-  // One request: the count of its keys that exist (EXISTS), stored unless one does.
-  if (typeof held === 'number') return held > 0 ? [] : requests.length === 1 ? [requests[0]!.id] : storedIds(requests, []);
+  // A count: EXISTS of one request's keys (any found: not stored), or 0 from a read that failed.
+  if (typeof held === 'number') {
+    if (held > 0) return [];
+    if (requests.length === 1) return [requests[0]!.id];
+    held = [];
+  }
   const skipped = new Set(held);
   const stored: string[] = [];
   for (const { id } of requests) {
