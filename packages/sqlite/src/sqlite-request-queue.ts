@@ -42,7 +42,6 @@ type Row = [
 
 const COLUMNS = 'seq, id, webhook_key, event_alias, body, created_at, due_at, state, retry_count, last_error, lease_owner, lease_expires_at, dead_at, fifo, traceparent';
 
-
 /** An enqueue's insert: an id already stored (pending, in flight or dead) is skipped, the stored row left as it is. */
 const INSERT_NEW =
   'INSERT INTO hookwork_requests (id, webhook_key, event_alias, body, created_at, due_at, state, retry_count, lease_owner, lease_expires_at, fifo, traceparent) VALUES (?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING';
@@ -72,7 +71,7 @@ type Candidate = [seq: number, webhookKey: string, dueAt: number];
 const CANDIDATE = 'seq, webhook_key, due_at';
 
 /** {@link CANDIDATE} of the table aliased `r`. */
-const R_CANDIDATE = 'r.seq, r.webhook_key, r.due_at';
+const R_CANDIDATE = CANDIDATE.split(', ').map((column) => `r.${column}`).join(', ');
 
 /** Claim order of candidates. */
 const candidateByDue = (a: Candidate, b: Candidate) => a[2] - b[2] || a[0] - b[0];
@@ -279,8 +278,8 @@ export class SqliteRequestQueue implements RequestQueue {
       // With per-webhook bounds and only plain due requests to choose from, the due front is read
       // up to its first request past its webhook's bound (see pick()); if that falls short where
       // reading the whole batch might not, the whole batch is read after all.
-      const quick = claimBoundCounter(options) !== undefined && !options.excludeWebhookKeys?.length && expired.length === 0 && heads.length === 0;
-      const chosen = (quick && this.pick(options, now, limit, expired, heads, true)) || this.pick(options, now, limit, expired, heads, false)!;
+      const probe = !options.excludeWebhookKeys?.length && expired.length === 0 && heads.length === 0 ? claimBoundCounter(options) : undefined;
+      const chosen = (probe && this.pick(options, now, limit, expired, heads, probe)) || this.pick(options, now, limit, expired, heads)!;
       if (chosen.length === 0) return [];
       const leaseExpiresAt = now + options.leaseMs;
       // One statement for the batch, which returns the leased rows as they now are (RETURNING keeps no order: claim order).
@@ -299,21 +298,21 @@ export class SqliteRequestQueue implements RequestQueue {
    * their bound (a short batch must say that nothing else is due), on the pending-by-webhook index
    * as for excluded webhooks.
    *
-   * `front`: the due front is read only up to its first request past its webhook's bound, not a
-   * whole batch — with one webhook a slot or two from its bound and a backlog, a claim read 48
-   * rows to keep one or two (13 KiB of rows per claim). Returns undefined when that answer may be
-   * shorter than a whole batch's would be: the look past the capped webhooks came back full.
+   * `front` (a fresh bound counter): the due front is read only up to its first request past its
+   * webhook's bound, not a whole batch — with one webhook a slot or two from its bound and a
+   * backlog, a claim read 48 rows to keep one or two (13 KiB of rows per claim). Returns undefined
+   * when that answer may be shorter than a whole batch's would be: the look past the capped
+   * webhooks came back full.
    */
-  private pick(options: ClaimOptions, now: number, limit: number, expired: Candidate[], heads: Candidate[], front: boolean): Candidate[] | undefined {
+  private pick(options: ClaimOptions, now: number, limit: number, expired: Candidate[], heads: Candidate[], front?: (webhookKey: string) => boolean): Candidate[] | undefined {
     const c = this.connection;
     let due: Candidate[];
     if (options.excludeWebhookKeys?.length) due = this.dueAround(new Set(options.excludeWebhookKeys), now, limit);
     else if (front) {
       due = [];
-      const probe = claimBoundCounter(options)!;
       for (const row of c.statement(CLAIM_DUE, 'raw').iterate({ now, limit }) as IterableIterator<Candidate>) {
         due.push(row);
-        if (!probe(row[1])) break; // closes the statement's run
+        if (!front(row[1])) break; // closes the statement's run
       }
     } else due = c.statement(CLAIM_DUE, 'raw').all({ now, limit }) as Candidate[];
     const chosen = expired.length === 0 && heads.length === 0 ? due : [...due, ...expired, ...heads].sort(candidateByDue).slice(0, limit);
