@@ -91,8 +91,9 @@ const CASES: WireCase[] = [
   { source: 'modules/Cockpit/Controller/Accounts.php:170', event: 'cockpit.accounts.save', args: [account, true], sent: [accountSent, true] },
   { source: 'modules/Cockpit/module/auth.php:76', event: 'cockpit.account.logout', args: [account], sent: [accountSent] },
   { source: 'modules/Cockpit/admin.php:218', event: 'cockpit.request.error', args: ['401'] },
-  // zipfile is a value on the wire (the absolute path Cockpit's path('#tmp:') gives on its own server); nothing is written there.
-  { source: 'modules/Cockpit/Controller/Settings.php:72', event: 'cockpit.update.before', args: [{ package: 'https://example.com/package.json', zipfile: '/var/www/cockpit/storage/tmp/cockpit.zip', target: 'cockpit', options: {} }] },
+  // zipfile is a value carried as it is (on Cockpit's server, the path its path('#tmp:') gives, in a
+  // folder of that server's): nothing reads or writes it here, so a file name stands in for it.
+  { source: 'modules/Cockpit/Controller/Settings.php:72', event: 'cockpit.update.before', args: [{ package: 'https://example.com/package.json', zipfile: 'cockpit-update.zip', target: 'cockpit', options: {} }] },
   { source: 'modules/Cockpit/cli/export.php:34 (CLI: COCKPIT_ADMIN 0)', event: 'cockpit.export', args: [{ target: '/backups' }], backend: 0 },
   // No arguments: Lime's trigger($event, $params = []) calls the listener with none, so func_get_args() is [].
   { source: 'bootstrap.php:282', event: 'cockpit.bootstrap', args: [] },
