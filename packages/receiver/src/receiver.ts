@@ -9,6 +9,7 @@ import { DEFAULT_HEADER_NAMES, MAX_WEBHOOK_ID_LENGTH, WEBHOOK_HEADERS, contentCo
 import { REPLAY_WINDOW_MS, SignatureVerifier } from './verification/signature-verifier';
 import { readTimestampHeader } from './verification/timestamp-header';
 import { quoted } from './errors/visible-text';
+import { checkAlias, checkWebhookId, readRetryCount } from './header-values';
 
 /**
  * A request as it arrived: its headers and its body as the **raw bytes** (or the text decoded
@@ -284,7 +285,7 @@ export function createReceiver(options: SignedReceiverOptions<WebhookEventShape>
     const rawBody = rawBytes(request.body);
     const headers = readHeaders(normalizeHeaders(request.headers), readOnce);
     const headerId = standardHeader(headers, 'id');
-    if (headerId !== undefined && headerId.length > MAX_WEBHOOK_ID_LENGTH) throw idTooLong(headerId);
+    if (headerId !== undefined) checkWebhookId(headers['webhook-id'] ? 'webhook-id' : 'svix-id', headerId, MAX_WEBHOOK_ID_LENGTH);
     const signed = verifyAsGiven(headers, rawBody);
     const id = signed?.id ?? headerId;
     // A CloudEvent names its type itself (the structured envelope is even signed); else the event header.
@@ -319,13 +320,13 @@ export function createReceiver(options: SignedReceiverOptions<WebhookEventShape>
       event ??= envelopeType(payload);
     }
     if (!event) throw noAlias();
-    const retryHeader = firstHeader(headers, headerNames.retryCount);
+    checkAlias(event.value, event.name, id);
     return {
       alias: event.value,
       payload,
       id,
-      timestamp: signed?.timestamp ?? unsignedTimestamp(standardHeader(headers, 'timestamp')),
-      retryCount: retryHeader && /^\d+$/.test(retryHeader.value) ? Number(retryHeader.value) : undefined,
+      timestamp: signed?.timestamp ?? unsignedTimestamp(headers, id),
+      retryCount: readRetryCount(firstHeader(headers, headerNames.retryCount), id),
       test: isTestSend(headers[WEBHOOK_HEADERS.test], id),
       eventHeader: event.name,
       headers,
@@ -593,14 +594,6 @@ function rawBytes(body: unknown): Buffer {
   );
 }
 
-/** RECEIVER_ERR_INVALID_HEADER for a webhook-id longer than {@link MAX_WEBHOOK_ID_LENGTH}. */
-function idTooLong(id: string): ReceiverError {
-  return new ReceiverError(
-    'RECEIVER_ERR_INVALID_HEADER',
-    `the webhook-id is ${id.length} characters (${shortValue(id)}), more than the ${MAX_WEBHOOK_ID_LENGTH} the receiver takes: Standard Webhooks ids are short (hookwork's are 36 characters), and the receiver keeps each one in its dedupe store; the sender must send a short id`,
-  );
-}
-
 /**
  * Whether `hookwork-test` marks a test send: `true` (any case) yes, absent or `false` no. Anything
  * else is refused rather than guessed: read as real, a test's example data would be handled as a
@@ -616,21 +609,30 @@ function isTestSend(value: string | undefined, id: string | undefined): boolean 
 
 /**
  * An unsigned request's timestamp: the header read as a signed request's must be (so both modes
- * agree on what a timestamp is), else undefined — never an Invalid Date that throws in the handler.
+ * agree on what a timestamp is), undefined when absent. One of another form is refused 400 (not
+ * 401: nothing is verified), never read as `undefined` — which a handler can't tell from a sender
+ * that sends none — nor as an Invalid Date that throws in the handler.
+ *
+ * @throws ReceiverError RECEIVER_ERR_INVALID_HEADER naming the header and its form.
  */
-function unsignedTimestamp(header: string | undefined): Date | undefined {
-  const reading = header === undefined ? undefined : readTimestampHeader(header);
-  return reading && 'seconds' in reading ? new Date(reading.seconds * 1000) : undefined;
+function unsignedTimestamp(headers: Readonly<Record<string, string>>, id: string | undefined): Date | undefined {
+  const header = standardHeader(headers, 'timestamp');
+  if (header === undefined) return undefined;
+  const reading = readTimestampHeader(header);
+  if ('seconds' in reading) return new Date(reading.seconds * 1000);
+  throw new ReceiverError('RECEIVER_ERR_INVALID_HEADER', `the ${headers['webhook-timestamp'] ? 'webhook-timestamp' : 'svix-timestamp'} header of ${id ?? 'the request'} is not a whole number of Unix seconds: ${reading.why}`);
 }
 
-/** The webhook-id of a refused request for its answer, when it has one that can be read: never a long one, echoed back. */
 /** The standard single-valued headers (the id among them), for reading an id off a request that failed. */
 const STANDARD_SINGLE_VALUED = singleValuedHeaders();
 
+/** The webhook-id of a refused request for its answer, when it has one that can be read: never a long or garbled one, echoed back. */
 function headerIdOf(request: RawWebhookRequest): string | undefined {
   try {
     const id = standardHeader(readHeaders(normalizeHeaders(request?.headers), STANDARD_SINGLE_VALUED), 'id');
-    return id !== undefined && id.length <= MAX_WEBHOOK_ID_LENGTH ? id : undefined;
+    if (id === undefined) return undefined;
+    checkWebhookId('webhook-id', id, MAX_WEBHOOK_ID_LENGTH);
+    return id;
   } catch {
     return undefined;
   }
