@@ -188,6 +188,29 @@ describe.each(adapters)('malformed header values, through %s', (_adapter, serveW
     });
   });
 
+  describe("the alias in the body's type (a Standard Webhooks envelope, signed)", () => {
+    it.each([
+      ['a control character', 'contact.created\n', 'holds a control character (U+000A at character 16'],
+      ['more than 256 characters', `contact.${'x'.repeat(300)}`, 'is 308 characters'],
+    ])('holding %s is refused 400 by the rule the headers follow', async (_what, type, said) => {
+      const { send, seen } = await serveRecording(serveWith);
+      const body = JSON.stringify({ type, timestamp: '2026-11-22T08:30:00Z', data: { id: 'c1' } });
+      const answered = await send(request({ 'hookwork-event': undefined }, body));
+      expect(answered).toMatchObject({ status: 400, body: { error: { code: 'RECEIVER_ERR_INVALID_HEADER', message: expect.stringContaining(`the event alias in the body's type of msg_`) } } });
+      expect(answered.body.error!.message).toContain(said);
+      expect(seen).toEqual([]);
+    });
+  });
+
+  describe('content-encoding', () => {
+    it('naming a long made-up coding is refused 415 naming it cut short, not echoed whole to the sender', async () => {
+      const { send } = await serveRecording(serveWith);
+      const answered = await send(request({ 'content-encoding': `x${'z'.repeat(2000)}` }));
+      expect(answered).toMatchObject({ status: 415, body: { error: { code: 'RECEIVER_ERR_UNSUPPORTED_ENCODING', message: expect.stringContaining(`content-encoding: x${'z'.repeat(19)}…, and the receiver decodes only`) } } });
+      expect(answered.body.error!.message).not.toContain('z'.repeat(40));
+    });
+  });
+
   describe('the webhook-id', () => {
     it('holding UTF-8 is refused 400 naming the header before the signature is blamed, and is not echoed back', async () => {
       const { send, seen } = await serveRecording(serveWith);

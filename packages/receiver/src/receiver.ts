@@ -5,7 +5,7 @@ import { memoryDedupeStore } from './dedupe/memory-dedupe-store';
 import { readCloudEvent } from './cloud-event';
 import { parseJsonBody } from './json-body';
 import type { ReceivedEvent, WebhookEventShape, WebhookHandler, WebhookHandlers } from './event-types';
-import { DEFAULT_HEADER_NAMES, MAX_WEBHOOK_ID_LENGTH, WEBHOOK_HEADERS, contentCodings, firstHeader, normalizeHeaders, readHeaders, shortValue, singleValuedHeaders, standardHeader, type HeaderNames, type HeadersInput } from './headers';
+import { DEFAULT_HEADER_NAMES, MAX_WEBHOOK_ID_LENGTH, WEBHOOK_HEADERS, contentCodings, shownCodings, firstHeader, normalizeHeaders, readHeaders, shortValue, singleValuedHeaders, standardHeader, type HeaderNames, type HeadersInput } from './headers';
 import { REPLAY_WINDOW_MS, SignatureVerifier } from './verification/signature-verifier';
 import { readTimestampHeader } from './verification/timestamp-header';
 import { quoted } from './errors/visible-text';
@@ -168,8 +168,10 @@ export interface Receiver<E extends WebhookEventShape = WebhookEventShape, TId e
    * for receivers that run their own flow.
    *
    * @throws ReceiverError RECEIVER_ERR_BODY_NOT_RAW, RECEIVER_ERR_HEADERS_SHAPE, RECEIVER_ERR_INVALID_HEADER
-   *   (copies of a header that differ, a webhook-id over 256 characters, a hookwork-test that is neither
-   *   true nor false), RECEIVER_ERR_UNSUPPORTED_ENCODING (a body still marked `content-encoding` that
+   *   (copies of a header that differ, a webhook-id or alias over 256 characters or not printable
+   *   ASCII, a retry count that is no whole number from 0, a hookwork-test that is neither true nor
+   *   false, an unsigned request's malformed webhook-timestamp, malformed binary-mode ce-* headers),
+   *   RECEIVER_ERR_UNSUPPORTED_ENCODING (a body still marked `content-encoding` that
    *   does not verify as given and is not JSON: pass the decoded bytes), RECEIVER_ERR_MISSING_HEADER,
    *   RECEIVER_ERR_INVALID_TIMESTAMP, RECEIVER_ERR_STALE_TIMESTAMP, RECEIVER_ERR_BAD_SIGNATURE,
    *   RECEIVER_ERR_NO_EVENT_ALIAS, RECEIVER_ERR_UNSUPPORTED_CLOUDEVENT or RECEIVER_ERR_INVALID_JSON.
@@ -272,7 +274,7 @@ export function createReceiver(options: SignedReceiverOptions<WebhookEventShape>
       if (codings.length === 0 || !unverified || startsAsJson(rawBody)) throw error;
       throw new ReceiverError(
         'RECEIVER_ERR_UNSUPPORTED_ENCODING',
-        `the body of ${standardHeader(headers, 'id') ?? 'the request'} reached the receiver with content-encoding: ${codings.join(', ')} and no signature matches it as given: receiver.verify() and handle() take the decoded bytes, which are what is signed — use createNodeHandler, expressReceiver or fastifyReceiver, which decode gzip, deflate and br, or decode the body yourself (zlib.gunzipSync) and pass the headers without content-encoding`,
+        `the body of ${standardHeader(headers, 'id') ?? 'the request'} reached the receiver with content-encoding: ${shownCodings(codings)} and no signature matches it as given: receiver.verify() and handle() take the decoded bytes, which are what is signed — use createNodeHandler, expressReceiver or fastifyReceiver, which decode gzip, deflate and br, or decode the body yourself (zlib.gunzipSync) and pass the headers without content-encoding`,
         { cause: error },
       );
     }
