@@ -222,6 +222,35 @@ describe.each(adapters)('malformed header values, through %s', (_adapter, serveW
   });
 });
 
+describe('headers as AWS API Gateway (HTTP APIs) and Lambda function URLs hand them over: a record, a repeated header joined with "," alone', () => {
+  // No HTTP server in the process: a Lambda handler passes event.headers to receiver.handle().
+  async function handleWith(changes: Record<string, string>) {
+    const seen: unknown[] = [];
+    const receiver = createReceiver({ secrets: secret, handle: async (event) => void seen.push(event.alias), onError: () => {} });
+    const signed = signedRequest({ secrets: [secret] });
+    const answer = await receiver.handle({ headers: { ...signed.headers, ...changes }, body: Buffer.from(signed.body) });
+    return { answer, seen, id: signed.id };
+  }
+
+  it.each([
+    ['hookwork-event', 'Umbraco.ContentPublish,Umbraco.ContentPublish', 'the hookwork-event header of msg_'],
+    ['hookwork-retry-count', '2,2', 'the hookwork-retry-count header of msg_'],
+  ])('%s repeated (%s) is refused 400 saying it was sent twice, not answered 200 unhandled or read as undefined', async (name, value, said) => {
+    const { answer, seen } = await handleWith({ [name]: value });
+    expect(answer).toMatchObject({ status: 400, outcome: 'rejected', error: { code: 'RECEIVER_ERR_INVALID_HEADER' } });
+    expect((answer.error as Error).message).toContain(`${said}`);
+    expect((answer.error as Error).message).toContain(`is "${value}": the header sent 2 times and joined with commas (a proxy that adds it again; AWS API Gateway HTTP APIs and Lambda function URLs join a repeated header so); the request must carry it once`);
+    expect(seen).toEqual([]);
+  });
+
+  it('webhook-id repeated is refused 400 before the signature is blamed', async () => {
+    const signed = signedRequest({ secrets: [secret] });
+    const receiver = createReceiver({ secrets: secret, handle: async () => {}, onError: () => {} });
+    const answer = await receiver.handle({ headers: { ...signed.headers, 'webhook-id': `${signed.id},${signed.id}` }, body: signed.body });
+    expect(answer).toMatchObject({ status: 400, error: { code: 'RECEIVER_ERR_INVALID_HEADER', message: expect.stringContaining(`the webhook-id is "${signed.id},${signed.id}": the header sent 2 times`) } });
+  });
+});
+
 describe('readRetryCount()', () => {
   it('reads the largest count it can read exactly, and refuses the next', () => {
     expect(readRetryCount({ name: 'x-retry', value: String(Number.MAX_SAFE_INTEGER) }, 'msg_1')).toBe(Number.MAX_SAFE_INTEGER);

@@ -33,6 +33,18 @@ export function notPrintableAscii(value: string): string | undefined {
 }
 
 /**
+ * Why a header value is one value repeated and joined with bare commas (`A,A`), or undefined.
+ * Node and fetch join a repeated header with ", ", which the kit reads by its own rule; AWS API
+ * Gateway (HTTP APIs) and Lambda function URLs join them with "," alone, which reads as one value
+ * that is no id, alias or count the sender meant.
+ */
+export function joinedRepeat(value: string): string | undefined {
+  const copies = value.split(',');
+  if (copies.length < 2 || copies.some((copy) => copy.trim() !== copies[0]!.trim())) return undefined;
+  return `is ${shortValue(value)}: the header sent ${copies.length} times and joined with commas (a proxy that adds it again; AWS API Gateway HTTP APIs and Lambda function URLs join a repeated header so); the request must carry it once`;
+}
+
+/**
  * The webhook-id as the kit takes it, checked: printable ASCII, at most `max` characters. Checked
  * before the signature, as the id goes into the dedupe store, the answer and every message.
  *
@@ -45,6 +57,8 @@ export function checkWebhookId(name: string, id: string, max: number): void {
       `the ${name} is ${id.length} characters (${shortValue(id)}), more than the ${max} the receiver takes: Standard Webhooks ids are short (hookwork's are 36 characters), and the receiver keeps each one in its dedupe store; the sender must send a short id`,
     );
   }
+  const repeated = joinedRepeat(id);
+  if (repeated) throw new ReceiverError('RECEIVER_ERR_INVALID_HEADER', `the ${name} ${repeated}`);
   const problem = notPrintableAscii(id);
   if (problem) throw new ReceiverError('RECEIVER_ERR_INVALID_HEADER', `the ${name} header ${problem}; Standard Webhooks ids are ASCII (hookwork's are msg_ and hex digits): the sender must send such an id`);
 }
@@ -66,6 +80,8 @@ export function checkAlias(alias: string, from: string, id: string | undefined):
     );
   }
   const raw = from !== 'type' && from !== 'ce-type';
+  const repeated = raw ? joinedRepeat(alias) : undefined;
+  if (repeated) throw new ReceiverError('RECEIVER_ERR_INVALID_HEADER', `the ${from} header${of} ${repeated}`);
   const control = /[\p{Cc}]/u.exec(alias);
   const problem = raw ? notPrintableAscii(alias) : control ? `holds a control character (${codePoint(control[0])} at character ${control.index + 1}: ${shortValue(alias)})` : undefined;
   if (problem) {
@@ -86,6 +102,8 @@ export function readRetryCount(header: { name: string; value: string } | undefin
   if (header === undefined) return undefined;
   const { name, value } = header;
   if (/^\d+$/.test(value) && Number.isSafeInteger(Number(value))) return Number(value);
+  const repeated = joinedRepeat(value);
+  if (repeated) throw new ReceiverError('RECEIVER_ERR_INVALID_HEADER', `the ${name} header of ${id ?? 'the request'} ${repeated}`);
   const form = /^-\d+$/.test(value)
     ? 'a negative number'
     : /^\+\d+$/.test(value)
