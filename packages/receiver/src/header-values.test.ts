@@ -235,6 +235,7 @@ describe('headers as AWS API Gateway (HTTP APIs) and Lambda function URLs hand t
   it.each([
     ['hookwork-event', 'Umbraco.ContentPublish,Umbraco.ContentPublish', 'the hookwork-event header of msg_'],
     ['hookwork-retry-count', '2,2', 'the hookwork-retry-count header of msg_'],
+    ['hookwork-test', 'true,true', 'the hookwork-test header of msg_'],
   ])('%s repeated (%s) is refused 400 saying it was sent twice, not answered 200 unhandled or read as undefined', async (name, value, said) => {
     const { answer, seen } = await handleWith({ [name]: value });
     expect(answer).toMatchObject({ status: 400, outcome: 'rejected', error: { code: 'RECEIVER_ERR_INVALID_HEADER' } });

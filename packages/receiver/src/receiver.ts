@@ -9,7 +9,7 @@ import { DEFAULT_HEADER_NAMES, MAX_WEBHOOK_ID_LENGTH, WEBHOOK_HEADERS, contentCo
 import { REPLAY_WINDOW_MS, SignatureVerifier } from './verification/signature-verifier';
 import { readTimestampHeader } from './verification/timestamp-header';
 import { quoted } from './errors/visible-text';
-import { checkAlias, checkWebhookId, readRetryCount } from './header-values';
+import { checkAlias, checkWebhookId, joinedRepeat, readRetryCount } from './header-values';
 
 /**
  * A request as it arrived: its headers and its body as the **raw bytes** (or the text decoded
@@ -606,6 +606,8 @@ function isTestSend(value: string | undefined, id: string | undefined): boolean 
   const lower = value.toLowerCase();
   if (lower === 'true') return true;
   if (lower === 'false') return false;
+  const repeated = joinedRepeat(value);
+  if (repeated) throw new ReceiverError('RECEIVER_ERR_INVALID_HEADER', `the hookwork-test header of ${id ?? 'the request'} ${repeated}`);
   throw new ReceiverError('RECEIVER_ERR_INVALID_HEADER', `the hookwork-test header of ${id ?? 'the request'} is ${shortValue(value)}; hookwork sends hookwork-test: true on a test send and no such header on a real one`);
 }
 
