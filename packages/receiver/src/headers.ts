@@ -1,6 +1,6 @@
 import { ReceiverError } from './errors/receiver-error';
 import { isPlainOptions, kindOf } from './option-keys';
-import { quoted } from './errors/visible-text';
+import { quoted, visibleText } from './errors/visible-text';
 
 /**
  * Header names on the wire. The Standard Webhooks three are fixed by the specification; the event
@@ -220,6 +220,16 @@ export function contentCodings(header: string | readonly string[] | undefined): 
     .split(',')
     .map((coding) => coding.trim().toLowerCase())
     .filter((coding) => coding !== '' && coding !== 'identity');
+}
+
+/**
+ * A `content-encoding` header's codings as a message shows them: each escaped where a reader can't
+ * see it and cut at 20 characters, at most 5 of them (then how many) — a header of one long
+ * made-up coding, or of hundreds, is echoed to the sender and the log no longer than that.
+ */
+export function shownCodings(codings: readonly string[]): string {
+  const shown = codings.slice(0, 5).map((coding) => visibleText(coding.length > 20 ? `${coding.slice(0, 20)}…` : coding));
+  return codings.length > 5 ? `${shown.join(', ')}, … (${codings.length} codings)` : shown.join(', ');
 }
 
 /**

@@ -10,6 +10,7 @@ export { RECEIVER_ERROR_CODES, type ReceiverErrorCode } from './errors/receiver-
 export { isReceiverError, ReceiverError } from './errors/receiver-error';
 export { WEBHOOK_HEADERS, DEFAULT_HEADER_NAMES, MAX_WEBHOOK_ID_LENGTH, type HeadersInput, type HeaderNames } from './headers';
 export { MAX_CLOUD_EVENT_HEADER_CHARACTERS } from './cloud-event';
+export { MAX_EVENT_ALIAS_LENGTH } from './header-values';
 export {
   type CloudEventAttributes,
   type EventOfAlias,

@@ -1,64 +1,26 @@
 import { createHmac } from 'node:crypto';
-import { createServer, type Server } from 'node:http';
-import { connect, type AddressInfo } from 'node:net';
+import { createServer } from 'node:http';
 import { brotliCompressSync, deflateRawSync, deflateSync, gzipSync } from 'node:zlib';
 import { Webhook } from 'standardwebhooks';
 import type { DedupeStore } from './dedupe/dedupe-store';
 import { memoryDedupeStore } from './dedupe/memory-dedupe-store';
 import express from 'express';
-import Fastify from 'fastify';
-import { createNodeHandler } from './adapters/node-http';
 import { captureRawBody, expressReceiver } from './adapters/express';
-import { fastifyReceiver } from './adapters/fastify';
 import { readRawBody } from './adapters/raw-body';
 import { writeAnswer } from './adapters/adapter-support';
 import { createReceiver, type AnyReceiver, type RawWebhookRequest, type ReceiverAnswer } from './receiver';
 import { post } from './test-support/post';
+import { adapters, closeServers, listen, sendRaw } from './test-support/serve';
 import { newId, newSecret, signedOverText, signedRequest } from './test-support/signed-request';
 
 // What real senders, stores and proxies hand a receiver, sent over real HTTP to a node:http server
 // on 127.0.0.1. Each case here once got a wrong answer (see the commit that added it).
 
 const secret = newSecret();
-const servers: Server[] = [];
-
-const closers: (() => Promise<unknown>)[] = [];
-
-async function listen(server: Server): Promise<string> {
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  servers.push(server);
-  return `http://127.0.0.1:${(server.address() as AddressInfo).port}/webhooks`;
-}
-
-/** The receiver behind each adapter, each on its own port (with the adapter's maxBodyBytes, when given). */
-const adapters: [string, (receiver: AnyReceiver, maxBodyBytes?: number) => Promise<string>][] = [
-  ['node:http', (receiver, maxBodyBytes) => listen(createServer(createNodeHandler(receiver, { maxBodyBytes })))],
-  [
-    'Express',
-    (receiver, maxBodyBytes) => {
-      const app = express();
-      app.post('/webhooks', expressReceiver(receiver, { maxBodyBytes }));
-      return listen(createServer(app));
-    },
-  ],
-  [
-    'Fastify',
-    async (receiver, maxBodyBytes) => {
-      const app = Fastify();
-      await app.register(fastifyReceiver, { receiver, prefix: '/webhooks', maxBodyBytes });
-      closers.push(() => app.close());
-      return `${await app.listen({ port: 0, host: '127.0.0.1' })}/webhooks`;
-    },
-  ],
-];
 
 const serve = adapters[0]![1];
 
-afterEach(async () => {
-  // closeAllConnections: a receiver that never answers must fail its test, not hang the suite.
-  await Promise.all(servers.splice(0).map((server) => new Promise<void>((resolve) => (server.close(() => resolve()), server.closeAllConnections()))));
-  await Promise.all(closers.splice(0).map((close) => close()));
-});
+afterEach(closeServers);
 
 describe('a dedupe store of your own', () => {
   it('whose methods are synchronous (better-sqlite3) — release() returning nothing — still gets the handler failure answered 500 and the retry processed', async () => {
@@ -343,24 +305,27 @@ describe('readRawBody() given a limit it cannot use', () => {
   });
 });
 
-describe('an unsigned receiver (Umbraco) given a webhook-timestamp that is no time', () => {
-  it('hands the handler timestamp undefined, not an Invalid Date that throws in it (and would fail every retry)', async () => {
+describe.each(adapters)('an unsigned receiver (Umbraco) given a webhook-timestamp that is no time, through %s', (_adapter, serveWith) => {
+  it('refuses it 400 naming the header and its form, rather than hand the handler timestamp undefined (or an Invalid Date that throws in it)', async () => {
     const seen: (Date | undefined)[] = [];
-    const url = await serve(createReceiver({ unsigned: true, handle: async (event) => void seen.push(event.timestamp), onError: () => {} }));
+    const url = await serveWith(createReceiver({ unsigned: true, handle: async (event) => void seen.push(event.timestamp), onError: () => {} }));
     const headers = { 'content-type': 'application/json', 'umb-webhook-event': 'Umbraco.ContentPublish', 'umb-webhook-retrycount': '0' };
-    expect(await post(url, { headers: { ...headers, 'webhook-timestamp': '99999999999999999999' }, body: '{"id":"doc-1"}' })).toMatchObject({ status: 200, body: { outcome: 'processed' } });
-    expect(await post(url, { headers: { ...headers, 'webhook-timestamp': '1795337400' }, body: '{"id":"doc-1"}' })).toMatchObject({ status: 200 });
-    expect(seen).toEqual([undefined, new Date(1795337400 * 1000)]);
+    const answered = await post(url, { headers: { ...headers, 'webhook-timestamp': '99999999999999999999' }, body: '{"id":"doc-1"}' });
+    expect(answered).toMatchObject({ status: 400, body: { outcome: 'rejected', error: { code: 'RECEIVER_ERR_INVALID_HEADER', message: expect.stringContaining('the webhook-timestamp header of the request is not a whole number of Unix seconds: it has 20 digits') } } });
+    expect(await post(url, { headers: { ...headers, 'webhook-timestamp': ' 1795337400 ' }, body: '{"id":"doc-1"}' })).toMatchObject({ status: 200 });
+    expect(await post(url, { headers, body: '{"id":"doc-1"}' })).toMatchObject({ status: 200 });
+    expect(seen).toEqual([new Date(1795337400 * 1000), undefined]);
   });
 
   it('reads it as a signed receiver does: a leading zero, a sign or an exponent is no time either', async () => {
     const seen: (Date | undefined)[] = [];
-    const url = await serve(createReceiver({ unsigned: true, handle: async (event) => void seen.push(event.timestamp), onError: () => {} }));
+    const url = await serveWith(createReceiver({ unsigned: true, handle: async (event) => void seen.push(event.timestamp), onError: () => {} }));
     const headers = { 'content-type': 'application/json', 'umb-webhook-event': 'Umbraco.ContentPublish' };
-    for (const timestamp of ['01795337400', '+1795337400', '1.7953374e9']) {
-      expect(await post(url, { headers: { ...headers, 'webhook-timestamp': timestamp }, body: '{"id":"doc-1"}' })).toMatchObject({ status: 200 });
+    for (const [timestamp, form] of [['01795337400', 'it has a leading zero'], ['+1795337400', 'it has a plus sign'], ['1.7953374e9', 'it is in exponent form'], ['-1', 'it has a minus sign']]) {
+      const answered = await post(url, { headers: { ...headers, 'webhook-timestamp': timestamp! }, body: '{"id":"doc-1"}' });
+      expect(answered).toMatchObject({ status: 400, body: { error: { code: 'RECEIVER_ERR_INVALID_HEADER', message: expect.stringContaining(`not a whole number of Unix seconds: ${form}`) } } });
     }
-    expect(seen).toEqual([undefined, undefined, undefined]);
+    expect(seen).toEqual([]);
   });
 });
 
@@ -499,19 +464,8 @@ describe.each(adapters)('a header sent twice (a proxy that adds it again), throu
   /** Sends a signed request with `extra` header lines after its own: raw HTTP, as node:http's client can't repeat a header. */
   async function sendWith(url: string, extra: (request: ReturnType<typeof signedRequest>) => [string, string][], drop: string[] = []) {
     const request = signedRequest({ secrets: [secret] });
-    const { hostname, port, pathname } = new URL(url);
-    const lines = Object.entries(request.headers).filter(([key]) => !drop.includes(key)).map(([key, value]) => `${key}: ${value}`);
-    for (const [key, value] of extra(request)) lines.push(`${key}: ${value}`);
-    const text = `POST ${pathname} HTTP/1.1\r\nhost: ${hostname}\r\n${lines.join('\r\n')}\r\ncontent-length: ${Buffer.byteLength(request.body)}\r\nconnection: close\r\n\r\n${request.body}`;
-    const raw = await new Promise<string>((resolve, reject) => {
-      const socket = connect(Number(port), hostname, () => socket.write(text));
-      let received = '';
-      socket.on('data', (chunk) => (received += chunk.toString('utf8')));
-      socket.on('end', () => resolve(received));
-      socket.on('error', reject);
-    });
-    const [head, body] = raw.split('\r\n\r\n');
-    return { id: request.id, status: Number(head!.split(' ')[1]), body: JSON.parse(body!) as { outcome?: string; error?: { code: string; message: string } } };
+    const lines = Object.entries(request.headers).filter(([key]) => !drop.includes(key));
+    return { id: request.id, ...(await sendRaw(url, [...lines, ...extra(request)], request.body)) };
   }
 
   async function serveRecording() {

@@ -5,10 +5,11 @@ import { memoryDedupeStore } from './dedupe/memory-dedupe-store';
 import { readCloudEvent } from './cloud-event';
 import { parseJsonBody } from './json-body';
 import type { ReceivedEvent, WebhookEventShape, WebhookHandler, WebhookHandlers } from './event-types';
-import { DEFAULT_HEADER_NAMES, MAX_WEBHOOK_ID_LENGTH, WEBHOOK_HEADERS, contentCodings, firstHeader, normalizeHeaders, readHeaders, shortValue, singleValuedHeaders, standardHeader, type HeaderNames, type HeadersInput } from './headers';
+import { DEFAULT_HEADER_NAMES, MAX_WEBHOOK_ID_LENGTH, WEBHOOK_HEADERS, contentCodings, shownCodings, firstHeader, normalizeHeaders, readHeaders, shortValue, singleValuedHeaders, standardHeader, type HeaderNames, type HeadersInput } from './headers';
 import { REPLAY_WINDOW_MS, SignatureVerifier } from './verification/signature-verifier';
 import { readTimestampHeader } from './verification/timestamp-header';
 import { quoted } from './errors/visible-text';
+import { checkAlias, checkWebhookId, joinedRepeat, readRetryCount } from './header-values';
 
 /**
  * A request as it arrived: its headers and its body as the **raw bytes** (or the text decoded
@@ -167,8 +168,10 @@ export interface Receiver<E extends WebhookEventShape = WebhookEventShape, TId e
    * for receivers that run their own flow.
    *
    * @throws ReceiverError RECEIVER_ERR_BODY_NOT_RAW, RECEIVER_ERR_HEADERS_SHAPE, RECEIVER_ERR_INVALID_HEADER
-   *   (copies of a header that differ, a webhook-id over 256 characters, a hookwork-test that is neither
-   *   true nor false), RECEIVER_ERR_UNSUPPORTED_ENCODING (a body still marked `content-encoding` that
+   *   (copies of a header that differ, a webhook-id or alias over 256 characters or not printable
+   *   ASCII, a retry count that is no whole number from 0, a hookwork-test that is neither true nor
+   *   false, an unsigned request's malformed webhook-timestamp, malformed binary-mode ce-* headers),
+   *   RECEIVER_ERR_UNSUPPORTED_ENCODING (a body still marked `content-encoding` that
    *   does not verify as given and is not JSON: pass the decoded bytes), RECEIVER_ERR_MISSING_HEADER,
    *   RECEIVER_ERR_INVALID_TIMESTAMP, RECEIVER_ERR_STALE_TIMESTAMP, RECEIVER_ERR_BAD_SIGNATURE,
    *   RECEIVER_ERR_NO_EVENT_ALIAS, RECEIVER_ERR_UNSUPPORTED_CLOUDEVENT or RECEIVER_ERR_INVALID_JSON.
@@ -271,7 +274,7 @@ export function createReceiver(options: SignedReceiverOptions<WebhookEventShape>
       if (codings.length === 0 || !unverified || startsAsJson(rawBody)) throw error;
       throw new ReceiverError(
         'RECEIVER_ERR_UNSUPPORTED_ENCODING',
-        `the body of ${standardHeader(headers, 'id') ?? 'the request'} reached the receiver with content-encoding: ${codings.join(', ')} and no signature matches it as given: receiver.verify() and handle() take the decoded bytes, which are what is signed — use createNodeHandler, expressReceiver or fastifyReceiver, which decode gzip, deflate and br, or decode the body yourself (zlib.gunzipSync) and pass the headers without content-encoding`,
+        `the body of ${standardHeader(headers, 'id') ?? 'the request'} reached the receiver with content-encoding: ${shownCodings(codings)} and no signature matches it as given: receiver.verify() and handle() take the decoded bytes, which are what is signed — use createNodeHandler, expressReceiver or fastifyReceiver, which decode gzip, deflate and br, or decode the body yourself (zlib.gunzipSync) and pass the headers without content-encoding`,
         { cause: error },
       );
     }
@@ -284,7 +287,7 @@ export function createReceiver(options: SignedReceiverOptions<WebhookEventShape>
     const rawBody = rawBytes(request.body);
     const headers = readHeaders(normalizeHeaders(request.headers), readOnce);
     const headerId = standardHeader(headers, 'id');
-    if (headerId !== undefined && headerId.length > MAX_WEBHOOK_ID_LENGTH) throw idTooLong(headerId);
+    if (headerId !== undefined) checkWebhookId(headers['webhook-id'] ? 'webhook-id' : 'svix-id', headerId, MAX_WEBHOOK_ID_LENGTH);
     const signed = verifyAsGiven(headers, rawBody);
     const id = signed?.id ?? headerId;
     // A CloudEvent names its type itself (the structured envelope is even signed); else the event header.
@@ -319,13 +322,13 @@ export function createReceiver(options: SignedReceiverOptions<WebhookEventShape>
       event ??= envelopeType(payload);
     }
     if (!event) throw noAlias();
-    const retryHeader = firstHeader(headers, headerNames.retryCount);
+    checkAlias(event.value, event.name, id);
     return {
       alias: event.value,
       payload,
       id,
-      timestamp: signed?.timestamp ?? unsignedTimestamp(standardHeader(headers, 'timestamp')),
-      retryCount: retryHeader && /^\d+$/.test(retryHeader.value) ? Number(retryHeader.value) : undefined,
+      timestamp: signed?.timestamp ?? unsignedTimestamp(headers, id),
+      retryCount: readRetryCount(firstHeader(headers, headerNames.retryCount), id),
       test: isTestSend(headers[WEBHOOK_HEADERS.test], id),
       eventHeader: event.name,
       headers,
@@ -593,14 +596,6 @@ function rawBytes(body: unknown): Buffer {
   );
 }
 
-/** RECEIVER_ERR_INVALID_HEADER for a webhook-id longer than {@link MAX_WEBHOOK_ID_LENGTH}. */
-function idTooLong(id: string): ReceiverError {
-  return new ReceiverError(
-    'RECEIVER_ERR_INVALID_HEADER',
-    `the webhook-id is ${id.length} characters (${shortValue(id)}), more than the ${MAX_WEBHOOK_ID_LENGTH} the receiver takes: Standard Webhooks ids are short (hookwork's are 36 characters), and the receiver keeps each one in its dedupe store; the sender must send a short id`,
-  );
-}
-
 /**
  * Whether `hookwork-test` marks a test send: `true` (any case) yes, absent or `false` no. Anything
  * else is refused rather than guessed: read as real, a test's example data would be handled as a
@@ -611,26 +606,37 @@ function isTestSend(value: string | undefined, id: string | undefined): boolean 
   const lower = value.toLowerCase();
   if (lower === 'true') return true;
   if (lower === 'false') return false;
+  const repeated = joinedRepeat(value);
+  if (repeated) throw new ReceiverError('RECEIVER_ERR_INVALID_HEADER', `the hookwork-test header of ${id ?? 'the request'} ${repeated}`);
   throw new ReceiverError('RECEIVER_ERR_INVALID_HEADER', `the hookwork-test header of ${id ?? 'the request'} is ${shortValue(value)}; hookwork sends hookwork-test: true on a test send and no such header on a real one`);
 }
 
 /**
  * An unsigned request's timestamp: the header read as a signed request's must be (so both modes
- * agree on what a timestamp is), else undefined — never an Invalid Date that throws in the handler.
+ * agree on what a timestamp is), undefined when absent. One of another form is refused 400 (not
+ * 401: nothing is verified), never read as `undefined` — which a handler can't tell from a sender
+ * that sends none — nor as an Invalid Date that throws in the handler.
+ *
+ * @throws ReceiverError RECEIVER_ERR_INVALID_HEADER naming the header and its form.
  */
-function unsignedTimestamp(header: string | undefined): Date | undefined {
-  const reading = header === undefined ? undefined : readTimestampHeader(header);
-  return reading && 'seconds' in reading ? new Date(reading.seconds * 1000) : undefined;
+function unsignedTimestamp(headers: Readonly<Record<string, string>>, id: string | undefined): Date | undefined {
+  const header = standardHeader(headers, 'timestamp');
+  if (header === undefined) return undefined;
+  const reading = readTimestampHeader(header);
+  if ('seconds' in reading) return new Date(reading.seconds * 1000);
+  throw new ReceiverError('RECEIVER_ERR_INVALID_HEADER', `the ${headers['webhook-timestamp'] ? 'webhook-timestamp' : 'svix-timestamp'} header of ${id ?? 'the request'} is not a whole number of Unix seconds: ${reading.why}`);
 }
 
-/** The webhook-id of a refused request for its answer, when it has one that can be read: never a long one, echoed back. */
 /** The standard single-valued headers (the id among them), for reading an id off a request that failed. */
 const STANDARD_SINGLE_VALUED = singleValuedHeaders();
 
+/** The webhook-id of a refused request for its answer, when it has one that can be read: never a long or garbled one, echoed back. */
 function headerIdOf(request: RawWebhookRequest): string | undefined {
   try {
     const id = standardHeader(readHeaders(normalizeHeaders(request?.headers), STANDARD_SINGLE_VALUED), 'id');
-    return id !== undefined && id.length <= MAX_WEBHOOK_ID_LENGTH ? id : undefined;
+    if (id === undefined) return undefined;
+    checkWebhookId('webhook-id', id, MAX_WEBHOOK_ID_LENGTH);
+    return id;
   } catch {
     return undefined;
   }

@@ -3,7 +3,7 @@ import { ReceiverError, isReceiverError } from '../errors/receiver-error';
 import type { AnyReceiver, ReceiverAnswer } from '../receiver';
 import { checkOptionKeys, isPlainOptions, kindOf, shown } from '../option-keys';
 import { DEFAULT_MAX_BODY_BYTES, readRawBody } from './raw-body';
-import { contentCodings } from '../headers';
+import { contentCodings, shownCodings } from '../headers';
 import { decodeContentEncoding, withoutContentEncoding } from './content-encoding';
 
 // What the adapters share. The package's entry exports AdapterOptions and writeAnswer.
@@ -74,7 +74,7 @@ export async function receiveWireBody(receiver: AnyReceiver, headers: IncomingHt
   // signature is checked: a header listing gzip hundreds of times must not buy that.
   if (codings.length > MAX_CODINGS || new Set(codings).size < codings.length) {
     return receiver.refuse(
-      new ReceiverError('RECEIVER_ERR_UNSUPPORTED_ENCODING', `the body is sent with content-encoding: ${codings.length > 5 ? `${codings.slice(0, 5).join(', ')}, … (${codings.length} codings)` : codings.join(', ')}; the receiver decodes at most ${MAX_CODINGS} codings, none of them twice — have the sender (or the proxy in between) compress the body once`),
+      new ReceiverError('RECEIVER_ERR_UNSUPPORTED_ENCODING', `the body is sent with content-encoding: ${shownCodings(codings)}; the receiver decodes at most ${MAX_CODINGS} codings, none of them twice — have the sender (or the proxy in between) compress the body once`),
       headers,
     );
   }

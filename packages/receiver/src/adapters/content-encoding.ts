@@ -1,6 +1,7 @@
 import { promisify } from 'node:util';
 import { brotliDecompress, gunzip, inflate, inflateRaw, type ZlibOptions } from 'node:zlib';
 import { ReceiverError } from '../errors/receiver-error';
+import { shownCodings } from '../headers';
 
 const inflateWrapped = promisify(inflate);
 const inflateBare = promisify(inflateRaw);
@@ -34,7 +35,7 @@ export async function decodeContentEncoding(body: Buffer, codings: readonly stri
   if (unknown !== undefined) {
     throw new ReceiverError(
       'RECEIVER_ERR_UNSUPPORTED_ENCODING',
-      `the body is sent with content-encoding: ${codings.join(', ')}, and the receiver decodes only ${DECODED_ENCODINGS.join(', ')}; have the sender (or the proxy in between) send it uncompressed or in one of those`,
+      `the body is sent with content-encoding: ${shownCodings(codings)}, and the receiver decodes only ${DECODED_ENCODINGS.join(', ')}; have the sender (or the proxy in between) send it uncompressed or in one of those`,
     );
   }
   // An empty body has nothing to decode (body-parser skips it too): it is received as the empty body it is.
@@ -49,7 +50,7 @@ export async function decodeContentEncoding(body: Buffer, codings: readonly stri
       }
       throw new ReceiverError(
         'RECEIVER_ERR_BAD_ENCODING',
-        `the body is not ${coding} data, as its content-encoding: ${codings.join(', ')} says (${(error as Error)?.message ?? String(error)}): a proxy decoded it and left the header, or the sender labels it wrongly`,
+        `the body is not ${coding} data, as its content-encoding: ${shownCodings(codings)} says (${(error as Error)?.message ?? String(error)}): a proxy decoded it and left the header, or the sender labels it wrongly`,
         { cause: error },
       );
     }
