@@ -21,10 +21,12 @@ db.pragma('synchronous = ' + workerData.synchronous);
 const commits = new Int32Array(workerData.commits);
 // The -wal file, opened once and kept open (SQLite takes no lock on it, so closing it later releases none of the main connection's).
 let wal;
+// The -wal file could not be opened: every tick with commits checkpoints, which syncs the WAL too.
+let syncByCheckpoint = false;
 try {
   if (workerData.syncWal) wal = fs.openSync(workerData.file + '-wal', 'r+');
 } catch {
-  // Without it every tick checkpoints, which syncs the WAL too.
+  syncByCheckpoint = true;
 }
 // The commits made before the thread started are synced (or copied) at its first tick.
 let synced = 0;
@@ -35,11 +37,11 @@ const timer = setInterval(() => {
   const committed = Atomics.load(commits, 0);
   if (committed === checkpointed) return;
   try {
-    if (!wal || committed - checkpointed >= workerData.checkpointAfterCommits || Date.now() - checkpointedAt >= workerData.checkpointEveryMs) {
+    if (syncByCheckpoint || committed - checkpointed >= workerData.checkpointAfterCommits || Date.now() - checkpointedAt >= workerData.checkpointEveryMs) {
       db.pragma('wal_checkpoint(PASSIVE)');
       checkpointed = committed;
       checkpointedAt = Date.now();
-    } else if (committed !== synced) {
+    } else if (wal !== undefined && committed !== synced) {
       fs.fdatasyncSync(wal);
     }
     synced = committed;

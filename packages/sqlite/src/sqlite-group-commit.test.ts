@@ -167,11 +167,11 @@ describe('SQLite checkpoints', () => {
     expect(storedIds(file)).toHaveLength(250);
   });
 
-  it('copies a steady stream of commits into the database file about once a second, not at every tick', async () => {
+  it.each(['normal', 'full'] as const)('copies a steady stream of commits into the database file about once a second, not at every tick (synchronous: %s)', async (synchronous) => {
     // Each checkpoint that copies every frame lets SQLite start the WAL over, and the commit after
     // that fsyncs the WAL's header on the event loop: at one checkpoint per 100 ms tick that fsync
     // was in up to ten publishes' commits a second.
-    const storage = openSqliteStorage({ file: temp.file() });
+    const storage = openSqliteStorage({ file: temp.file(), synchronous });
     for (let i = 0; i < 250; i++) await storage.queue.enqueue([contractRequest(`warm${i}`)]);
     const backfilled = () => (storage.database.pragma('wal_checkpoint(NOOP)') as { checkpointed: number }[])[0]!.checkpointed;
     let copies = 0;
