@@ -9,6 +9,9 @@ import { now } from './clock';
 
 let count = 0;
 let latencies: number[] = [];
+/** With each latency, the event's `i` and the request's `webhook-id` (bench/src/latency-stages.ts matches them to its stamps). */
+let ids: number[] = [];
+let requestIds: string[] = [];
 let recordLatency = false;
 
 const server = http.createServer((req, res) => {
@@ -18,8 +21,12 @@ const server = http.createServer((req, res) => {
     const arrived = now();
     count++;
     if (recordLatency) {
-      const sentAt = (JSON.parse(Buffer.concat(chunks).toString('utf8')) as { sentAt?: number }).sentAt;
-      if (typeof sentAt === 'number') latencies.push(arrived - sentAt);
+      const { sentAt, i } = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { sentAt?: number; i?: number };
+      if (typeof sentAt === 'number') {
+        latencies.push(arrived - sentAt);
+        ids.push(i ?? -1);
+        requestIds.push(String(req.headers['webhook-id'] ?? ''));
+      }
     }
     res.writeHead(200, { 'content-type': 'text/plain', 'content-length': '2' });
     res.end('ok');
@@ -31,10 +38,12 @@ process.on('message', (message: { cmd: string; latency?: boolean }) => {
   if (message.cmd === 'reset') {
     count = 0;
     latencies = [];
+    ids = [];
+    requestIds = [];
     recordLatency = message.latency ?? false;
     process.send!({ cmd: 'reset' });
   } else if (message.cmd === 'stats') {
-    process.send!({ cmd: 'stats', count, latencies });
+    process.send!({ cmd: 'stats', count, latencies, ids, requestIds });
   } else if (message.cmd === 'exit') {
     server.closeAllConnections();
     server.close(() => process.exit(0));
