@@ -410,6 +410,38 @@ describe('an app on SQLite with the BullMQ queue', () => {
     expect(await app.queueCounts()).toEqual({ pending: 0, inFlight: 0, dead: 0 });
   }, 60_000);
 
+  it('a running attempt whose lock another process holds is warned about once, as a lapsed lease (not as lost data), for all of BullMQ\'s renewals that fail', async () => {
+    const queueName = `taken${++queues}`;
+    const lines: { level: string; message: string }[] = [];
+    const record = (level: string) => (message: string) => void lines.push({ level, message });
+    const logger: Logger = { debug() {}, info() {}, warn: record('warn'), error: record('error') };
+    const app = await startApp(TEST_REDIS_URL, { timeout: 60_000 }, queueName, logger);
+    await app.webhooks.create({ url: receiver.url, events: ['thing.happened'] });
+    const answerHeld = holdAnswers(receiver);
+    await app.publish(new ThingHappened('taken'));
+    await receiver.waitFor(1);
+    const id = webhookIdOf(receiver.requests[0]!);
+    const lockLines = () => lines.filter((line) => /were lost before they finished|has lost its data|could not renew lock/.test(line.message));
+    const redis = new Redis(TEST_REDIS_URL);
+    try {
+      // Another process's lock, for 5 s: each renewal of this one fails until it expires, and
+      // BullMQ's stalled-job check then gives the job back (this process completes it unsent).
+      await redis.set(`${prefix}:${queueName}:${id}:lock`, 'another-process', 'PX', 5000);
+      for (const deadline = Date.now() + 20_000; lockLines().length === 0; ) {
+        if (Date.now() > deadline) throw new Error(`the lost lock was not logged: ${JSON.stringify(lines)}`);
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      // More renewals fail meanwhile (about every half lease: 2 s in SETTINGS).
+      await new Promise((resolve) => setTimeout(resolve, 2 * 2000));
+    } finally {
+      redis.disconnect();
+    }
+    answerHeld();
+    await app.drain({ timeoutMs: 20_000 });
+    expect(lockLines()).toEqual([{ level: 'warn', message: expect.stringMatching(new RegExp(`^the locks of 1 running attempt\\(s\\) were lost before they finished \\(${id}\\); another process may send them again — was this process paused .* for longer than leaseDuration \\(2000 ms\\)\\?$`)) }]);
+    expect(receiver.requests.map(webhookIdOf)).toEqual([id]);
+  }, 60_000);
+
   it('publishing with idempotency keys while CLIENT KILL cuts the connections: each failure says whether anything was stored, and retrying with the key stores each notification once, under its one webhook-id', async () => {
     const queueName = `kill-keyed${++queues}`;
     const app = await startApp(TEST_REDIS_URL, {}, queueName);
@@ -559,10 +591,54 @@ describe('an app on SQLite with the BullMQ queue', () => {
     expect(ids.filter((id) => id.startsWith('after-')).sort()).toEqual(Array.from({ length: 6 }, (_, i) => `after-${i}`));
     // The running attempt and the one that waited for its slot ended with their jobs gone: sent once each.
     expect(ids.filter((id) => id.startsWith('lost-')).sort()).toEqual(['lost-0', 'lost-1']);
-    // Each job found gone is said once, coded (BullMQ fails its completion, then the retry it makes of that).
-    const gone = errors.filter((line) => /HOOKWORK_ERR_REDIS_UNAVAILABLE: a job was gone from Redis/.test(line)).map((line) => /Missing key for job (\S+?)\./.exec(line)?.[1]);
-    expect(new Set(gone).size).toBe(gone.length);
-    expect(gone).toEqual(expect.arrayContaining(receiver.requests.filter((r) => JSON.parse(r.text).id.startsWith('lost-')).map(webhookIdOf)));
+    // Each job found gone is said once, coded: by its lost lock when a renewal came first, or when
+    // BullMQ fails its completion (and then the retry it makes of that).
+    const lost = receiver.requests.filter((r) => JSON.parse(r.text).id.startsWith('lost-')).map(webhookIdOf);
+    const saying = errors.filter((line) => /HOOKWORK_ERR_REDIS_UNAVAILABLE: (a job was gone from Redis|Redis at \S+ has lost its data)/.test(line));
+    for (const id of lost) expect([id, saying.filter((line) => line.includes(id)).length]).toEqual([id, 1]);
+    expect(await app.queueCounts()).toEqual({ pending: 0, inFlight: 0, dead: 0 });
+  });
+
+  it('Redis losing its data under attempts held open through many lock renewals (FLUSHDB, then a restart without persistence): one line per loss says what happened and what to do, not a warning per job at every renewal', async () => {
+    const server = await startPrivateRedis();
+    servers.push(server);
+    const lines: { level: string; message: string }[] = [];
+    const record = (level: string) => (message: string) => void lines.push({ level, message });
+    const logger: Logger = { debug() {}, info() {}, warn: record('warn'), error: record('error') };
+    const app = await startApp(server.url, { concurrency: { global: 2, perWebhook: 2 } }, undefined, logger);
+    await app.webhooks.create({ url: receiver.url, events: ['thing.happened'] });
+    for (const loss of ['FLUSHDB', 'restart'] as const) {
+      const answerHeld = holdAnswers(receiver);
+      const before = receiver.requests.length;
+      await app.publish(new ThingHappened(`${loss}-1`));
+      await app.publish(new ThingHappened(`${loss}-2`));
+      await receiver.waitFor(before + 2);
+      const ids = receiver.requests.slice(before).map(webhookIdOf);
+      if (loss === 'FLUSHDB') {
+        const operator = new Redis(server.url);
+        try {
+          await operator.flushdb();
+        } finally {
+          operator.disconnect();
+        }
+      } else {
+        await server.kill('SIGKILL');
+        await server.restart();
+      }
+      const about = () => lines.filter((line) => ids.some((id) => line.message.includes(id)));
+      for (const deadline = Date.now() + 20_000; about().length === 0; ) {
+        if (Date.now() > deadline) throw new Error(`nothing was logged about the lost jobs after the ${loss}: ${JSON.stringify(lines)}`);
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      // Held open through more of BullMQ's lock renewals (it tries each job about every half lease: 2 s in SETTINGS), then ended.
+      await new Promise((resolve) => setTimeout(resolve, 2 * 2000));
+      answerHeld();
+      await app.drain({ all: true, timeoutMs: 20_000 });
+      expect(about()).toEqual([{ level: 'error', message: expect.stringMatching(/^HOOKWORK_ERR_REDIS_UNAVAILABLE: Redis at redis:\/\/127\.0\.0\.1:\d+ has lost its data: the jobs of 2 attempt\(s\) running here are gone from it .*restarted without persistence, or the queue's keys were flushed .*publish again what must still be sent.*"When Redis has lost its data anyway"/) }]);
+      for (const id of ids) expect(about()[0]!.message).toContain(id);
+    }
+    // Neither BullMQ's error per job and renewal nor a guess that the process was paused.
+    expect(lines.filter((line) => /could not renew lock|were lost before they finished/.test(line.message))).toEqual([]);
     expect(await app.queueCounts()).toEqual({ pending: 0, inFlight: 0, dead: 0 });
   });
 

@@ -99,6 +99,11 @@ interface Run {
   /** Made only when a later processing of the same job waits for this one. */
   ended?: Promise<void>;
   end?: () => void;
+  /**
+   * BullMQ could not renew its lock: `checking` while Redis is asked why, then `gone` (the job is no
+   * longer in Redis) or `lapsed` (it is, under another lock or none). Set once: said once.
+   */
+  lockLost?: 'checking' | 'gone' | 'lapsed';
 }
 
 /** How long a request delivered here whose job BullMQ would not complete (its lease had lapsed) is remembered, ms. */
@@ -386,9 +391,7 @@ export class BullmqQueueEngine implements QueueEngine<never> {
       { applied: (job) => this.applied(job), finished: (job, token) => this.finished(job, token) },
     );
     this.worker.on('error', (error) => this.reportError('bullmq worker', error));
-    this.worker.on('lockRenewalFailed', (ids: string[]) => {
-      this.context.logger.warn(`the locks of ${ids.length} running attempt(s) were lost before they finished (${ids.slice(0, 3).join(', ')}); another process may send them again — was this process paused for longer than leaseDuration?`);
-    });
+    this.worker.on('lockRenewalFailed', (ids: string[]) => this.locksLost(ids));
     if (!this.context.settings.current.enabled) await this.worker.pause(true);
     void this.worker.run().catch((error: unknown) => this.reportError('bullmq worker', error));
   }
@@ -784,15 +787,86 @@ export class BullmqQueueEngine implements QueueEngine<never> {
     for (const listener of this.listeners) listener(pending.request, pending.settlement.verdict);
   }
 
+  /**
+   * BullMQ could not renew the locks of `ids`, attempts running here. Its lock manager tries again
+   * at every renewal tick (each quarter of leaseDuration) for as long as each attempt runs, and
+   * each time emits this and an `error` per job ("could not renew lock for job …"): a Redis that
+   * lost its data logged the same warning over and over, for every job that was running, blaming
+   * a paused process. Said here once per processing of a job, with why, read from Redis: the job
+   * gone (the data lost: one line for all the jobs the loss took) or still there (the lease
+   * lapsed: another process may send it again).
+   */
+  private locksLost(ids: readonly string[]): void {
+    const fresh = ids.filter((id) => {
+      const run = this.runs.get(id);
+      if (run?.lockLost) return false;
+      if (run) run.lockLost = 'checking';
+      return true;
+    });
+    if (fresh.length > 0) void this.explainLostLocks(fresh, false);
+  }
+
+  /**
+   * Says why the locks of `ids` were lost (`knownGone`: their jobs are known to be gone from
+   * Redis, a move of one found no key). A loss takes every job of the queue, and BullMQ renews each
+   * job's lock at its own time: the other attempts running here are looked up at once, so that one
+   * line names all the jobs a loss took.
+   */
+  private async explainLostLocks(ids: string[], knownGone: boolean): Promise<void> {
+    // The producer fails fast: a Redis that cannot answer leaves the cause unknown, not the line unsaid.
+    const found = knownGone ? ids.map(() => undefined) : await Promise.all(ids.map((id) => this.read(id))).catch(() => undefined);
+    const gone = found ? ids.filter((_, i) => found[i] === undefined) : [];
+    const lapsed = found ? ids.filter((_, i) => found[i] !== undefined) : ids;
+    if (gone.length > 0) {
+      // Only attempts still running: a job whose processor returned may be completed, and so gone rightly.
+      const others = [...this.runs].filter(([, run]) => run.lockLost === undefined && !run.over).map(([id, run]) => ((run.lockLost = 'checking'), id));
+      const seen = await Promise.all(others.map((id) => this.read(id))).catch(() => undefined);
+      others.forEach((id, i) => {
+        if (seen && seen[i] === undefined) gone.push(id);
+        else this.markLockLost(id, undefined);
+      });
+    }
+    for (const id of gone) this.markLockLost(id, 'gone');
+    for (const id of lapsed) this.markLockLost(id, 'lapsed');
+    const named = (list: string[]) => `${list.slice(0, 5).join(', ')}${list.length > 5 ? ` and ${list.length - 5} more` : ''}`;
+    if (gone.length > 0) {
+      const error = BULLMQ_ERRORS.create(
+        'HOOKWORK_ERR_REDIS_UNAVAILABLE',
+        `Redis at ${this.redis.where} has lost its data: the job${gone.length === 1 ? '' : 's'} of ${gone.length} attempt(s) running here ${gone.length === 1 ? 'is' : 'are'} gone from it (${named(gone)}) — it restarted without persistence, or the queue's keys were flushed (FLUSHDB, FLUSHALL), evicted or deleted. The attempts finish and are in the delivery log; nothing more is sent for them. Requests that were pending or dead in Redis are gone too: publish again what must still be sent (an idempotencyKey no longer holds a repeat back), and give Redis persistence and maxmemory-policy noeviction (docs/bullmq.md, "When Redis has lost its data anyway")`,
+      );
+      this.context.logger.error(error.message, { error });
+    }
+    if (lapsed.length > 0) {
+      this.context.logger.warn(
+        `the locks of ${lapsed.length} running attempt(s) were lost before they finished (${named(lapsed)}); another process may send them again — was this process paused (a blocked event loop, a starved CPU) for longer than leaseDuration (${this.context.settings.current.leaseDuration} ms)?`,
+      );
+    }
+  }
+
+  private markLockLost(id: string, why: 'gone' | 'lapsed' | undefined): void {
+    const run = this.runs.get(id);
+    if (run) run.lockLost = why;
+  }
+
   /** Reports background failures, the same message at most once every 5 s (a Redis outage repeats them). */
   private reportError(task: string, error: unknown): void {
     if (!this.isReady) return;
     // BullMQ's connections fail with ours: one report per outage (see RedisClients).
     if (this.redis.connectionError(error)) return;
     const message = (error as Error)?.message ?? String(error);
+    // Emitted by BullMQ's lock manager with each lockRenewalFailed, which locksLost() explains.
+    if (message.startsWith('could not renew lock for job ')) return;
     // A job gone from Redis fails each of BullMQ's moves of it in turn (its completion, then the
-    // retry BullMQ makes of that failure, or a move of ours): said once per job.
+    // retry BullMQ makes of that failure, or a move of ours): said once per job, with the others
+    // the loss took (explainLostLocks), or not at all when its lost lock said so already.
     const gone = /^Missing key for job (\S+?)\./.exec(message);
+    const run = gone ? this.runs.get(gone[1]!) : undefined;
+    if (run) {
+      if (run.lockLost === 'gone' || run.lockLost === 'checking') return;
+      run.lockLost = 'checking';
+      void this.explainLostLocks([gone![1]!], true);
+      return;
+    }
     const key = gone ? `gone:${gone[1]}` : `${task}:${message}`;
     const now = Date.now();
     if ((this.lastErrors.get(key) ?? 0) > now - 5000) return;

@@ -42,6 +42,17 @@ export function isRedisCluster(input: unknown): boolean {
   return input !== null && typeof input === 'object' && (input as { isCluster?: unknown }).isCluster === true;
 }
 
+/**
+ * ioredis's `disconnectTimeout`, ms: how long a disconnect() waits for the server to close the
+ * socket it half-closed before destroying it. ioredis arms that timer whatever the socket's state:
+ * a client cut while Redis was away (its socket long closed, or still connecting) kept a 2 s timer
+ * (the default) alive past stop() for each connection — BullMQ's blocking one included, which
+ * inherits this through duplicate() — so a host's process lingered after SIGTERM and jest said it
+ * "did not exit". Nothing here disconnects a connection that has replies to wait for (a graceful
+ * close is QUIT, see quit()): a disconnect is a cut, done at once.
+ */
+const CUT_AT_ONCE = 0;
+
 /** Reconnects after 50 ms, doubling up to 1 s: a Redis back from a restart is used within a second. */
 const reconnect = (times: number) => Math.min(50 * 2 ** Math.min(times, 5), 1000);
 
@@ -145,8 +156,9 @@ export class RedisClients {
       commandTimeout: commandTimeoutMs,
       connectionName: `${name}:producer`,
       retryStrategy: reconnect,
+      disconnectTimeout: CUT_AT_ONCE,
     };
-    const worker: RedisOptions = { lazyConnect: true, maxRetriesPerRequest: null, enableOfflineQueue: true, connectionName: `${name}:worker`, retryStrategy: reconnect };
+    const worker: RedisOptions = { lazyConnect: true, maxRetriesPerRequest: null, enableOfflineQueue: true, connectionName: `${name}:worker`, retryStrategy: reconnect, disconnectTimeout: CUT_AT_ONCE };
     this.producer = quietClient(make(input, producer), this.notice) as Redis & QueueScripts;
     this.worker = quietClient(make(input, worker), this.notice);
     coalesceWrites(this.worker);

@@ -46,6 +46,12 @@ export class PollingQueueEngine<TTransaction = never> implements QueueEngine<TTr
   private dispatcher: Dispatcher | undefined;
   private unwatch: (() => void) | undefined;
   private renewTimer: NodeJS.Timeout | undefined;
+  /**
+   * Running attempts whose lost lease was logged. A lease lost stays lost: each renewal while the
+   * attempt runs (a third of the lease) found it again and logged it again. Said once per attempt;
+   * an id leaves the set at the first renewal after its attempt ended.
+   */
+  private readonly lostLeases = new Set<string>();
   /** Wakes to skip: enqueues since the last turn whose requests were all handed to the dispatcher. */
   private coveredWakes = 0;
   private coveredReset: NodeJS.Immediate | undefined;
@@ -285,6 +291,10 @@ export class PollingQueueEngine<TTransaction = never> implements QueueEngine<TTr
 
   private async renew(): Promise<void> {
     const ids = this.dispatcher?.activeIds() ?? [];
+    if (this.lostLeases.size > 0) {
+      const now = new Set(ids);
+      for (const id of this.lostLeases) if (!now.has(id)) this.lostLeases.delete(id);
+    }
     if (ids.length === 0) return;
     try {
       const settings = this.context.settings.current;
@@ -295,8 +305,9 @@ export class PollingQueueEngine<TTransaction = never> implements QueueEngine<TTr
         // the completion's answer, sent before the renewal's, be seen first.
         await new Promise((resolve) => setImmediate(resolve));
         const running = new Set(this.dispatcher?.activeIds() ?? []);
-        const lost = ids.filter((id) => !renewed.includes(id) && running.has(id));
+        const lost = ids.filter((id) => !renewed.includes(id) && running.has(id) && !this.lostLeases.has(id));
         if (lost.length === 0) return;
+        for (const id of lost) this.lostLeases.add(id);
         this.context.logger.warn(`the leases of ${lost.length} running attempt(s) were lost before they finished (${lost.slice(0, 3).join(', ')}); another process may send them again — was this process paused for longer than leaseDuration?`);
       }
     } catch (error) {
