@@ -677,6 +677,16 @@ export class PostgresRequestQueue implements RequestQueue<PostgresTransaction> {
       if (inHost && sqlState(cause) === '25P02') throw new HookworkError('HOOKWORK_ERR_INVALID_TRANSACTION', ABORTED_TRANSACTION, { cause: error });
       // The host's transaction cannot write: its own choice (READ ONLY) or its client's server, not hookwork's store.
       if (inHost && sqlState(cause) === '25006') throw new HookworkError('HOOKWORK_ERR_INVALID_TRANSACTION', READ_ONLY_TRANSACTION, { cause: error });
+      // Two host transactions storing the same ids in opposite orders (one key published in each
+      // after another key, as two of the host's own transactions writing one pair of rows would),
+      // or joining FIFO lines so, each wait for the other; PostgreSQL aborts one. Not a lock held
+      // too long, as HOOKWORK_ERR_STORAGE_LOCKED's words would have it: say what it is.
+      if (inHost && sqlState(cause) === '40P01')
+        throw new HookworkError(
+          'HOOKWORK_ERR_ENQUEUE_FAILED',
+          `could not store ${requests.length} request(s) in the host transaction: PostgreSQL found it deadlocked with another transaction and aborted it (both stored some of the same requests — one idempotencyKey published in both, after another key, in the other order — or joined two webhooks' FIFO lines in the other order), so nothing of it will be stored — roll it back and run it again: with the same idempotencyKey, what the other transaction committed is skipped`,
+          { cause: error },
+        );
       // The host's connection, not hookwork's pool: its transaction is gone, and nothing reconnects it.
       if (inHost && isConnectionFailure(cause)) throw lostHostConnection(doing, cause);
       if (inHost)
