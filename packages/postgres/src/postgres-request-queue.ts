@@ -260,7 +260,7 @@ function oneRowValues(r: NewWebhookRequest, lease: Lease | undefined, channel: s
  * and the delivery log is looked at for those (so only a keyed publish in a host transaction needs
  * its role to read `delivery_log.request_id`). `own`: on hookwork's own pool, the ids stored, and
  * those stored leased, are returned (the host's role need not read `id`: in its transaction only
- * how many were stored, and the transaction's id, {@link HOST_XID}).  `ON CONFLICT DO NOTHING` without a
+ * how many were stored, and the transaction's id, {@link HOST_XID}). `ON CONFLICT DO NOTHING` without a
  * target: naming `(id)` would need SELECT on it, and `seq` never conflicts.
  */
 const insertMany = (s: string, unseen: boolean, own: boolean) => `WITH inserted AS (
