@@ -214,6 +214,8 @@ export class BullmqQueueEngine implements QueueEngine<never> {
   private readonly sentUnapplied = new Map<string, number>();
   /** Whether {@link ready} resolved: before, a failure is start()'s error, not a background one to log as well. */
   private isReady = false;
+  /** The enqueues of this process under way, by the ids they add (see {@link enqueueInTurn}). */
+  private readonly adding = new Map<string, Promise<EnqueueResult>>();
 
   constructor(
     private readonly redis: RedisClients,
@@ -284,7 +286,31 @@ export class BullmqQueueEngine implements QueueEngine<never> {
         new HookworkError('HOOKWORK_ERR_ENQUEUE_FAILED', `request id ${JSON.stringify(unusable.id)} cannot be a BullMQ job id (BullMQ refuses integers and ":"); nothing of the batch was stored — use ids such as core's msg_… (newMessageId())`),
       );
     }
-    return this.enqueueJobs(requests, options?.idempotent === true);
+    return this.enqueueInTurn(requests, options?.idempotent === true);
+  }
+
+  /**
+   * {@link enqueueJobs}, after every enqueue of this process still adding one of the same ids. The
+   * ids held are read before the add, not in its transaction, and BullMQ sends an add only after
+   * turns of its own: two enqueues of one id at the same moment (a keyed publish and its retry, two
+   * requests reporting one change) read before either add ran, and both counted it stored — the
+   * `enqueued` event, `hookwork_requests_enqueued_total` and `drain()` twice for one job. In turn,
+   * the second reads after the first added, and skips it, as every other engine does. Ids no other
+   * enqueue is adding (every unkeyed publish's) wait for nothing.
+   */
+  private enqueueInTurn(requests: readonly NewWebhookRequest[], idempotent: boolean): Promise<EnqueueResult> {
+    let earlier: Promise<EnqueueResult>[] | undefined;
+    for (const { id } of requests) {
+      const other = this.adding.get(id);
+      if (other !== undefined && !(earlier ??= []).includes(other)) earlier.push(other);
+    }
+    const run = earlier === undefined ? this.enqueueJobs(requests, idempotent) : Promise.allSettled(earlier).then(() => this.enqueueJobs(requests, idempotent));
+    for (const { id } of requests) this.adding.set(id, run);
+    const forget = () => {
+      for (const { id } of requests) if (this.adding.get(id) === run) this.adding.delete(id);
+    };
+    run.then(forget, forget);
+    return run;
   }
 
   /**

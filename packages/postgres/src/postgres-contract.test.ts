@@ -1,5 +1,6 @@
+import pg from 'pg';
 import { pollingQueue, type DeliveryLog, type RequestQueue, type Storage, type WebhookHealthStore, type WebhookRepository } from '@hookwork/core';
-import { describeConcurrentCallersContract, describeDeliveryLogContract, describeKeyRulesContract, describeQueueEngineContract, describeRequestQueueContract, describeWebhookHealthStoreContract, describeWebhookRepositoryContract, queueEngineHarness, type ContractSubject } from '@hookwork/core/testing';
+import { describeConcurrentCallersContract, describeDeliveryLogContract, describeKeyRulesContract, describeQueueEngineContract, describeRequestQueueContract, describeWebhookHealthStoreContract, describeWebhookRepositoryContract, queueEngineHarness, type ContractSubject, type HostTransactionHandle } from '@hookwork/core/testing';
 import { openPostgresStorage, postgresStorage } from './postgres-storage';
 import { withTestDatabase } from './testing/test-schema';
 
@@ -29,11 +30,36 @@ describeRequestQueueContract('postgres', () => fresh<RequestQueue>((s) => s.queu
 describeWebhookHealthStoreContract('postgres', () => fresh<WebhookHealthStore>((s) => s.health!));
 describeDeliveryLogContract('postgres', () => fresh<DeliveryLog>((s) => s.deliveryLog));
 
+/** The host's own connections, for the engine contract's transactions. */
+let host: pg.Pool | undefined;
+afterAll(async () => {
+  await host?.end();
+});
+
+/** A host transaction on a client of the host's pool: BEGIN run; its COMMIT fails when PostgreSQL rolled it back (it was aborted). */
+async function begin(): Promise<HostTransactionHandle> {
+  host ??= new pg.Pool({ connectionString: db.url, max: 6 });
+  const client = await host.connect();
+  await client.query('BEGIN');
+  let released = false;
+  const end = async (statement: 'COMMIT' | 'ROLLBACK') => {
+    if (released) return;
+    released = true;
+    try {
+      const result = await client.query(statement);
+      if (statement === 'COMMIT' && result.command !== 'COMMIT') throw new Error(`the host transaction did not commit: PostgreSQL answered COMMIT with ${result.command} (the transaction was aborted)`);
+    } finally {
+      client.release();
+    }
+  };
+  return { transaction: client, commit: () => end('COMMIT'), rollback: () => end('ROLLBACK') };
+}
+
 describeQueueEngineContract(
   'polling(postgres)',
   () => {
     const schema = db.schema();
-    return queueEngineHarness(pollingQueue(), postgresStorage({ connectionString: db.url, schema, poolSize: 4 }), { cleanup: () => db.drop(schema) });
+    return queueEngineHarness(pollingQueue(), postgresStorage({ connectionString: db.url, schema, poolSize: 4 }), { cleanup: () => db.drop(schema), begin });
   },
 );
 

@@ -491,6 +491,45 @@ describe('publish(…, { transaction: client }) — the transactional outbox', (
     expect(await stored()).toBe(0);
   });
 
+  it('two transactions publishing two keys in opposite orders: the one PostgreSQL aborts is told it deadlocked on the same requests and to run again, and running it again stores nothing twice', async () => {
+    const first = await t.host.connect();
+    const second = await t.host.connect();
+    try {
+      await first.query('BEGIN');
+      await second.query('BEGIN');
+      await app.publish(new ThingHappened('order-1'), { transaction: first, idempotencyKey: 'order-1' });
+      await app.publish(new ThingHappened('order-2'), { transaction: second, idempotencyKey: 'order-2' });
+      // Each now waits for the other's row: a deadlock, which PostgreSQL ends by aborting one.
+      const outcomes = await Promise.allSettled([
+        app.publish(new ThingHappened('order-2'), { transaction: first, idempotencyKey: 'order-2' }),
+        app.publish(new ThingHappened('order-1'), { transaction: second, idempotencyKey: 'order-1' }),
+      ]);
+      const failed = outcomes.filter((o): o is PromiseRejectedResult => o.status === 'rejected');
+      expect(failed).toHaveLength(1);
+      const error = failed[0]!.reason as { code?: string; message: string };
+      expect(isHookworkError(error)).toBe(true);
+      expect(error.code).toBe('HOOKWORK_ERR_ENQUEUE_FAILED');
+      expect(error.message).toMatch(/deadlocked with another transaction and aborted it \(both stored some of the same requests/);
+      expect(error.message).toMatch(/roll it back and run it again/);
+      const [aborted, committed] = outcomes[0]!.status === 'rejected' ? [first, second] : [second, first];
+      await aborted.query('ROLLBACK');
+      await committed.query('COMMIT');
+      // The aborted one run again: what the other committed is skipped, its own key's request stored.
+      await inTransaction('COMMIT', async (client) => {
+        await app.publish(new ThingHappened(aborted === first ? 'order-1' : 'order-2'), { transaction: client, idempotencyKey: aborted === first ? 'order-1' : 'order-2' });
+        await app.publish(new ThingHappened(aborted === first ? 'order-2' : 'order-1'), { transaction: client, idempotencyKey: aborted === first ? 'order-2' : 'order-1' });
+      });
+    } finally {
+      await first.query('ROLLBACK').catch(() => {});
+      await second.query('ROLLBACK').catch(() => {});
+      first.release();
+      second.release();
+    }
+    await app.drain({ timeoutMs: 10_000 });
+    expect(ids()).toEqual(['order-1', 'order-2']);
+    expect(await stored()).toBe(0);
+  });
+
   it('a failed enqueue inside the host transaction fails publish(), and the host rolls back', async () => {
     const client = await t.host.connect();
     try {

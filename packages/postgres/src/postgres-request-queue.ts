@@ -221,13 +221,23 @@ const FIFO_LOCK_CLASS = 0x686f6f6c;
 const FIFO_LINE_LOCKS = 'SELECT count(pg_advisory_xact_lock($12::integer, hashtext(line))) AS locked FROM (SELECT line FROM unnest($11::text[]) AS line ORDER BY line) AS lines';
 
 /**
+ * The host transaction's id, read by an enqueue in it (no privilege needed): the ids it stored are
+ * remembered under it, so a later enqueue of the same transaction that skips them — its own rows,
+ * which hookwork's pool cannot see — does not count them as stored (see storedInHost). Read once
+ * the insert ran (after `inserted`), so a transaction's first write has assigned it; a transaction
+ * that wrote nothing has none, and no rows of its own.
+ */
+const HOST_XID = 'txid_current_if_assigned()::text';
+
+/**
  * {@link PostgresRequestQueue}'s enqueue of one request without a FIFO line (a lone publish's, the
  * common case): the statement of a batch with scalar parameters, no arrays and no line locks.
  * The server neither parses eleven one-element arrays nor plans an unnest, node-postgres writes no
  * array literals: measured on one connection (3,000 inserts × 3 rounds), about 110 → 80 µs of the
  * backend's CPU and 70 → 57 µs of this process's per statement. Parameters: {@link oneRowValues}.
+ * `xid`: in a host transaction it also returns the transaction's id ({@link HOST_XID}).
  */
-const insertOne = (s: string, unseen: boolean) => `WITH inserted AS (
+const insertOne = (s: string, unseen: boolean, xid = false) => `WITH inserted AS (
            INSERT INTO ${s}.requests (id, webhook_key, event_alias, body, created_at, due_at, state, retry_count, lease_owner, lease_expires_at, traceparent)
            ${
              unseen
@@ -238,7 +248,7 @@ const insertOne = (s: string, unseen: boolean) => `WITH inserted AS (
            ON CONFLICT DO NOTHING
            RETURNING state
          )
-         SELECT state, CASE WHEN state = 'pending' THEN pg_notify($10, $11) END FROM inserted`;
+         SELECT state, CASE WHEN state = 'pending' THEN pg_notify($10, $11) END${xid ? `, ${HOST_XID} AS xid` : ''} FROM inserted`;
 
 /** The parameters of {@link insertOne}. */
 function oneRowValues(r: NewWebhookRequest, lease: Lease | undefined, channel: string, payload: string): unknown[] {
@@ -250,7 +260,7 @@ function oneRowValues(r: NewWebhookRequest, lease: Lease | undefined, channel: s
  * and the delivery log is looked at for those (so only a keyed publish in a host transaction needs
  * its role to read `delivery_log.request_id`). `own`: on hookwork's own pool, the ids stored, and
  * those stored leased, are returned (the host's role need not read `id`: in its transaction only
- * how many were stored). `ON CONFLICT DO NOTHING` without a
+ * how many were stored, and the transaction's id, {@link HOST_XID}). `ON CONFLICT DO NOTHING` without a
  * target: naming `(id)` would need SELECT on it, and `seq` never conflicts.
  */
 const insertMany = (s: string, unseen: boolean, own: boolean) => `WITH inserted AS (
@@ -269,8 +279,15 @@ const insertMany = (s: string, unseen: boolean, own: boolean) => `WITH inserted 
            own
              ? `ARRAY(SELECT id FROM inserted) AS stored,
            ARRAY(SELECT id FROM inserted WHERE state = 'inflight') AS leased`
-             : '(SELECT count(*) FROM inserted)::int AS stored_count'
+             : `(SELECT count(*) FROM inserted)::int AS stored_count, (SELECT ${HOST_XID} FROM (SELECT count(*) FROM inserted) AS done) AS xid`
          }`;
+
+/**
+ * The most ids remembered of one host transaction's enqueues (see PostgresRequestQueue's
+ * storedInHost): about 1 MiB a client. Past it, a batch partly skipped still counts exactly how
+ * many it stored, but may name the wrong ones of an id published twice in the transaction.
+ */
+const HOST_STORED_LIMIT = 10_000;
 
 /** A lease a request is stored under by enqueueClaimed: its owner, until when (epoch ms). */
 interface Lease {
@@ -380,6 +397,8 @@ export class PostgresRequestQueue implements RequestQueue<PostgresTransaction> {
   private readonly instance = randomUUID();
   private readonly listeners = new Set<() => void>();
   private unlisten: (() => void) | undefined;
+  /** The ids enqueues stored in each host client's current transaction, under its transaction id (see storedInHost). */
+  private readonly hostStored = new WeakMap<PostgresTransaction, { xid: string; ids: Set<string> }>();
   /** Plain enqueues waiting for this turn's group commit (see storeGrouped). */
   private group: GroupedEnqueue[] = [];
   private groupTimer: NodeJS.Immediate | undefined;
@@ -394,8 +413,8 @@ export class PostgresRequestQueue implements RequestQueue<PostgresTransaction> {
   /** When the first of the waiting completions came (performance.now()). */
   private completionsSince = 0;
   private completionsWriting: Promise<void> | undefined;
-  /** The texts of {@link insertOne} for this schema (plain, idempotent), made once (node-postgres names a statement by its text). */
-  private readonly insertOneTexts: readonly [string, string];
+  /** The texts of {@link insertOne} for this schema, by `unseen` (+1) and in a host transaction (+2), made once (node-postgres names a statement by its text). */
+  private readonly insertOneTexts: readonly [string, string, string, string];
   /** The texts of {@link insertMany} for this schema, by `unseen` (+1) and `own` (+2), made once as insertOne's: the statement takes arrays, so one text serves a batch of any size. */
   private readonly insertManyTexts: readonly [string, string, string, string];
   /** The texts of {@link claimStatement} (without and with webhooks excluded; then the same with per-webhook bounds) and {@link nextDueStatement}, made once as insertOne's. */
@@ -408,7 +427,7 @@ export class PostgresRequestQueue implements RequestQueue<PostgresTransaction> {
     private readonly c: PostgresConnection,
     private readonly listener: PostgresListener,
   ) {
-    this.insertOneTexts = [insertOne(c.s, false), insertOne(c.s, true)];
+    this.insertOneTexts = [insertOne(c.s, false), insertOne(c.s, true), insertOne(c.s, false, true), insertOne(c.s, true, true)];
     this.insertManyTexts = [insertMany(c.s, false, false), insertMany(c.s, true, false), insertMany(c.s, false, true), insertMany(c.s, true, true)];
     this.claimTexts = [claimStatement(c.s, false), claimStatement(c.s, true), claimStatement(c.s, false, true), claimStatement(c.s, true, true)];
     this.nextDueText = nextDueStatement(c.s);
@@ -616,11 +635,12 @@ export class PostgresRequestQueue implements RequestQueue<PostgresTransaction> {
     try {
       if (requests.length === 1 && !one!.fifo) {
         const lease = leases?.[0];
-        const result = await c.query<{ state: string }>(doing, this.insertOneTexts[unseen ? 1 : 0], oneRowValues(one!, lease, c.channel, payload), on, progress);
+        const result = await c.query<{ state: string; xid?: string | null }>(doing, this.insertOneTexts[(unseen ? 1 : 0) + (inHost ? 2 : 0)]!, oneRowValues(one!, lease, c.channel, payload), on, progress);
         const stored = result.rows.length === 1 ? [one!.id] : [];
+        if (host) this.rememberInHost(host, result.rows[0]?.xid, stored);
         return { stored, leased: lease ? stored : [] };
       }
-      const result = await c.query<{ stored?: string[]; leased?: string[]; stored_count?: number }>(
+      const result = await c.query<{ stored?: string[]; leased?: string[]; stored_count?: number; xid?: string | null }>(
         doing,
         this.insertManyTexts[(unseen ? 1 : 0) + (inHost ? 0 : 2)],
         [
@@ -645,14 +665,11 @@ export class PostgresRequestQueue implements RequestQueue<PostgresTransaction> {
         progress,
       );
       const row = result.rows[0];
-      if (!inHost) return { stored: row?.stored ?? [], leased: row?.leased ?? [] };
+      if (!host) return { stored: row?.stored ?? [], leased: row?.leased ?? [] };
       const count = row?.stored_count ?? 0;
-      if (count === requests.length) return { stored: requests.map((r) => r.id), leased: [] };
-      if (count === 0) return { stored: [], leased: [] };
-      // Some, not all: which ones is read apart (see storedInHost). Not the insert's failure if that
-      // read fails: the rows are in the host's transaction whatever it does, so it counts them all
-      // (the metric may then count a skipped one, as before).
-      return { stored: await this.storedInHost(requests, idempotent).catch(() => requests.map((r) => r.id)), leased: [] };
+      const stored = count === requests.length ? requests.map((r) => r.id) : count === 0 ? [] : await this.storedInHost(requests, idempotent, count, host, row?.xid);
+      this.rememberInHost(host, row?.xid, stored);
+      return { stored, leased: [] };
     } catch (error) {
       const cause = isHookworkError(error) ? (error.cause ?? error) : error;
       // The host's transaction had failed already: node-postgres rejects a failed query before
@@ -660,6 +677,16 @@ export class PostgresRequestQueue implements RequestQueue<PostgresTransaction> {
       if (inHost && sqlState(cause) === '25P02') throw new HookworkError('HOOKWORK_ERR_INVALID_TRANSACTION', ABORTED_TRANSACTION, { cause: error });
       // The host's transaction cannot write: its own choice (READ ONLY) or its client's server, not hookwork's store.
       if (inHost && sqlState(cause) === '25006') throw new HookworkError('HOOKWORK_ERR_INVALID_TRANSACTION', READ_ONLY_TRANSACTION, { cause: error });
+      // Two host transactions storing the same ids in opposite orders (one key published in each
+      // after another key, as two of the host's own transactions writing one pair of rows would),
+      // or joining FIFO lines so, each wait for the other; PostgreSQL aborts one. Not a lock held
+      // too long, as HOOKWORK_ERR_STORAGE_LOCKED's words would have it: say what it is.
+      if (inHost && sqlState(cause) === '40P01')
+        throw new HookworkError(
+          'HOOKWORK_ERR_ENQUEUE_FAILED',
+          `could not store ${requests.length} request(s) in the host transaction: PostgreSQL found it deadlocked with another transaction and aborted it (both stored some of the same requests — one idempotencyKey published in both, after another key, in the other order — or joined two webhooks' FIFO lines in the other order), so nothing of it will be stored — roll it back and run it again: with the same idempotencyKey, what the other transaction committed is skipped`,
+          { cause: error },
+        );
       // The host's connection, not hookwork's pool: its transaction is gone, and nothing reconnects it.
       if (inHost && isConnectionFailure(cause)) throw lostHostConnection(doing, cause);
       if (inHost)
@@ -684,25 +711,54 @@ export class PostgresRequestQueue implements RequestQueue<PostgresTransaction> {
   }
 
   /**
-   * Which of a batch the host's transaction stored, when it stored some but not all (the host's
-   * role need not read `id`, so its statement said only how many). Read on hookwork's own pool,
-   * which does not see the host's uncommitted rows: an id it finds (held, or for an idempotent
-   * request in the delivery log) is one the insert skipped — `ON CONFLICT` waited for a
-   * conflicting row's transaction to end, so the row is committed by now. Of an id the batch
-   * repeats, the first is the stored one.
+   * Which `count` of a batch the host's transaction stored, when it stored some but not all (the
+   * host's role need not read `id`, so its statement said only how many). An id the insert skipped
+   * is one of three: a row of another transaction, committed by now (`ON CONFLICT` waited for it to
+   * end), or for an idempotent request an entry of the delivery log — both read on hookwork's own
+   * pool; a repeat within the batch (the first is the stored one); or a row this same transaction
+   * stored before — a key published twice in it — which hookwork's pool cannot see, and which the
+   * ids remembered under the transaction's id ({@link rememberInHost}) name. Exactly `count` ids
+   * are returned whatever is known: when the read fails (the rows are in the host's transaction
+   * whatever it does, so this is not the insert's failure), or a savepoint rolled back to since
+   * dropped a remembered row, the first ones the batch names.
    */
-  private async storedInHost(requests: readonly NewWebhookRequest[], idempotent: boolean | readonly boolean[]): Promise<string[]> {
+  private async storedInHost(requests: readonly NewWebhookRequest[], idempotent: boolean | readonly boolean[], count: number, host: PostgresTransaction, xid: string | null | undefined): Promise<string[]> {
     const { c } = this;
     const ids = requests.map((r) => r.id);
     const remembered = typeof idempotent === 'boolean' ? ids.filter(() => idempotent) : ids.filter((_, i) => idempotent[i]);
-    const result = await c.query<{ id: string }>(
-      'reading which requests an enqueue in the host transaction skipped',
-      `SELECT id FROM ${c.s}.requests WHERE id = ANY($1::text[]) UNION SELECT request_id FROM ${c.s}.delivery_log WHERE request_id = ANY($2::text[])`,
-      [ids, remembered],
-      c.bookkeeping,
-    );
-    const skipped = new Set(result.rows.map((row) => row.id));
-    return [...new Set(ids.filter((id) => !skipped.has(id)))];
+    const skipped = await c
+      .query<{ id: string }>(
+        'reading which requests an enqueue in the host transaction skipped',
+        `SELECT id FROM ${c.s}.requests WHERE id = ANY($1::text[]) UNION SELECT request_id FROM ${c.s}.delivery_log WHERE request_id = ANY($2::text[])`,
+        [ids, remembered],
+        c.bookkeeping,
+      )
+      .then(
+        (result) => new Set(result.rows.map((row) => row.id)),
+        () => new Set<string>(),
+      );
+    const candidates = [...new Set(ids)].filter((id) => !skipped.has(id));
+    const entry = this.hostStored.get(host);
+    const earlier = xid != null && entry?.xid === xid ? entry.ids : undefined;
+    if (!earlier) return candidates.slice(0, count);
+    const fresh = candidates.filter((id) => !earlier.has(id));
+    return fresh.length >= count ? fresh.slice(0, count) : [...fresh, ...candidates.filter((id) => earlier.has(id)).slice(0, count - fresh.length)];
+  }
+
+  /**
+   * Remembers the ids an enqueue stored in the host transaction `xid` of `host` (one
+   * transaction per client: a new id forgets the last one's), for {@link storedInHost}; at most
+   * {@link HOST_STORED_LIMIT} of them, so a client kept in a pool holds no more than that once its
+   * transaction is over. With no id (the transaction wrote nothing yet) nothing was stored.
+   */
+  private rememberInHost(host: PostgresTransaction, xid: string | null | undefined, stored: readonly string[]): void {
+    if (xid == null || stored.length === 0) return;
+    let entry = this.hostStored.get(host);
+    if (entry?.xid !== xid) this.hostStored.set(host, (entry = { xid, ids: new Set() }));
+    for (const id of stored) {
+      if (entry.ids.size >= HOST_STORED_LIMIT) break;
+      entry.ids.add(id);
+    }
   }
 
   async claim(options: ClaimOptions): Promise<WebhookRequest[]> {

@@ -24,6 +24,7 @@ export { describeKeyRulesContract, type KeyRulesBackend } from './key-rules-cont
 export {
   describeQueueEngineContract,
   engineRequest,
+  type HostTransactionHandle,
   queueEngineHarness,
   type QueueEngineHarness,
 } from './queue-engine-contract';

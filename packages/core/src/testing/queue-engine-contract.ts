@@ -23,13 +23,35 @@ export interface QueueEngineHarness {
   updateSettings(engine: QueueEngine<unknown>, settings: HookworkSettingsInput): void;
   /** Writes delivery log entries to the harness's store, as core does once a verdict is applied. */
   log(entries: readonly DeliveryLogEntry[]): Promise<void>;
+  /**
+   * Optional, for an engine with `transactionalEnqueue`: begins a host transaction (a pg client
+   * after `BEGIN`) that `enqueue({ transaction })` takes. Without it the suite does not run its
+   * checks of ids enqueued twice in host transactions.
+   */
+  begin?(): Promise<HostTransactionHandle>;
+}
+
+/**
+ * A host transaction of a {@link QueueEngineHarness}: what `enqueue({ transaction })` takes, and
+ * its end. `commit()` must fail when the transaction did not commit — PostgreSQL answers `COMMIT`
+ * of an aborted transaction with a rollback, not an error — so that the suite can check that
+ * nothing an enqueue skipped aborted the host's transaction.
+ */
+export interface HostTransactionHandle {
+  /** What `enqueue({ transaction })` takes (a pg client inside `BEGIN`). */
+  readonly transaction: unknown;
+  /** Commits; rejects when the transaction rolled back instead (it was aborted). */
+  commit(): Promise<void>;
+  /** Rolls back. */
+  rollback(): Promise<void>;
 }
 
 /**
  * A {@link QueueEngineHarness} for a provider over a storage backend: the store is opened once,
  * each `open()` opens an engine on it, and `cleanup` stops and closes every engine, closes the
- * store and then runs `options.cleanup` (e.g. deleting a test's Redis keys). A backend's test
- * file passes it to {@link describeQueueEngineContract}:
+ * store and then runs `options.cleanup` (e.g. deleting a test's Redis keys). `options.begin`
+ * begins a host transaction, for an engine with a transactional enqueue (see
+ * {@link QueueEngineHarness.begin}). A backend's test file passes it to {@link describeQueueEngineContract}:
  *
  * ```ts
  * describeQueueEngineContract('polling(postgres)', () => queueEngineHarness(pollingQueue(), postgresStorage({ … })));
@@ -38,13 +60,27 @@ export interface QueueEngineHarness {
 export async function queueEngineHarness(
   provider: QueueEngineProvider<unknown>,
   backend: StorageBackend<unknown>,
-  options: { cleanup?: () => Promise<void> } = {},
+  options: { cleanup?: () => Promise<void>; begin?: () => Promise<HostTransactionHandle> } = {},
 ): Promise<ContractSubject<QueueEngineHarness>> {
   const storage = await backend.open({ logger: silentLogger, clock: systemClock });
   const engines: QueueEngine<unknown>[] = [];
   const settingsOf = new Map<QueueEngine<unknown>, { current: HookworkSettings }>();
+  // Transactions a failed test left open are rolled back first: one holding locks would keep the
+  // engines' enqueues, and the store's removal, waiting for ever.
+  const open = new Set<HostTransactionHandle>();
+  const { begin } = options;
+  const tracked = async (): Promise<HostTransactionHandle> => {
+    const made = await begin!();
+    open.add(made);
+    const end = (how: 'commit' | 'rollback') => () => {
+      open.delete(made);
+      return made[how]();
+    };
+    return { transaction: made.transaction, commit: end('commit'), rollback: end('rollback') };
+  };
   return {
     subject: {
+      ...(begin ? { begin: tracked } : {}),
       log: (entries) => storage.deliveryLog.append(entries),
       updateSettings(engine, input) {
         const accessor = settingsOf.get(engine)!;
@@ -67,6 +103,7 @@ export async function queueEngineHarness(
       },
     },
     cleanup: async () => {
+      for (const made of open) await made.rollback().catch(() => {});
       for (const engine of engines) await engine.stop(0);
       for (const engine of engines) await engine.close?.();
       await storage.close();
@@ -295,6 +332,132 @@ export function describeQueueEngineContract(name: string, factory: ContractFacto
         expect(error.code).toBe('HOOKWORK_ERR_INVALID_TRANSACTION');
         expect(error.message).toMatch(/transaction/);
         expect(await engine.get(request.id)).toBeUndefined();
+      });
+
+      test('enqueues of the same ids at the same moment store each once, and each id is reported stored by exactly one of them', async (harness) => {
+        const { engine, handler } = await started(harness, () => delivered);
+        const [a, b, c, d] = [engineRequest('race-a'), engineRequest('race-b'), engineRequest('race-c'), engineRequest('race-d')];
+        // Batches that overlap, and one request alone twice (a publish and its retry), unkeyed too.
+        const results = await Promise.all([
+          engine.enqueue([a, b], { idempotent: true }),
+          engine.enqueue([b, c], { idempotent: true }),
+          engine.enqueue([c, a, c], { idempotent: true }),
+          engine.enqueue([d]),
+          engine.enqueue([d]),
+        ]);
+        const reported = results.flatMap(storedIds).sort();
+        expect(reported).toEqual([a.id, b.id, c.id, d.id].sort());
+        engine.wake();
+        await handler.until(() => handler.settled.length === 4, 'the four are delivered');
+        for (const request of [a, b, c, d]) expect(handler.callsOf(request.id)).toHaveLength(1);
+      });
+    });
+
+    describe('ids enqueued twice in host transactions (engines with transactionalEnqueue and a harness that begins them)', () => {
+      /** A host transaction, or undefined when the engine or the harness has none (the test then checks nothing). */
+      async function hostTransaction(harness: QueueEngineHarness, engine: QueueEngine<unknown>) {
+        return engine.capabilities.transactionalEnqueue && harness.begin ? harness.begin() : undefined;
+      }
+
+      test('in one transaction: an id it stored already is skipped, not reported stored, and the transaction still commits', async (harness) => {
+        const engine = await harness.open();
+        const tx = await hostTransaction(harness, engine);
+        if (!tx) return;
+        const [a, b, c, d] = [engineRequest('tx-a'), engineRequest('tx-b'), engineRequest('tx-c'), engineRequest('tx-d')];
+        try {
+          expect(storedIds(await engine.enqueue([a], { transaction: tx.transaction, idempotent: true }))).toEqual([a.id]);
+          // The same publish made again in the transaction, then again with more requests and a repeat in the batch.
+          expect(storedIds(await engine.enqueue([{ ...a, body: '{"again":true}' }], { transaction: tx.transaction, idempotent: true }))).toEqual([]);
+          expect(storedIds(await engine.enqueue([a, b, b], { transaction: tx.transaction, idempotent: true }))).toEqual([b.id]);
+          // Unkeyed ids given twice are skipped as well.
+          expect(storedIds(await engine.enqueue([c], { transaction: tx.transaction }))).toEqual([c.id]);
+          expect(storedIds(await engine.enqueue([a, c, b], { transaction: tx.transaction }))).toEqual([]);
+          expect(storedIds(await engine.enqueue([a, c, d, b], { transaction: tx.transaction }))).toEqual([d.id]);
+        } catch (error) {
+          await tx.rollback();
+          throw error;
+        }
+        // Rejects if a skipped id had aborted the transaction: the first request is stored as first given.
+        await tx.commit();
+        expect(await engine.get(a.id)).toMatchObject({ state: 'pending', body: a.body });
+        expect(await engine.counts()).toEqual({ pending: 4, inFlight: 0, dead: 0 });
+        const handler = new ScriptedHandler(() => engine, () => delivered);
+        await engine.start(handler);
+        await handler.until(() => handler.settled.length === 4, 'the four are delivered');
+        for (const request of [a, b, c, d]) expect(handler.callsOf(request.id)).toHaveLength(1);
+      });
+
+      // The engines start only once every enqueue has answered: a request delivered meanwhile, with no
+      // log entry written for it here, would be a new one to enqueue again.
+      test('in two transactions at once: the second skips what the first committed, and stores what the first rolled back', async (harness) => {
+        const engine = await harness.open();
+        const first = await hostTransaction(harness, engine);
+        if (!first) return;
+        const second = await harness.begin!();
+        const [a, b] = [engineRequest('two-a'), engineRequest('two-b')];
+        await engine.enqueue([a], { transaction: first.transaction, idempotent: true });
+        // May wait for the first transaction to end (a unique index does): its outcome decides.
+        const racing = engine.enqueue([a, b], { transaction: second.transaction, idempotent: true });
+        racing.catch(() => {});
+        await first.commit();
+        expect(storedIds(await racing)).toEqual([b.id]);
+        await second.commit();
+
+        const third = await harness.begin!();
+        const fourth = await harness.begin!();
+        const c = engineRequest('two-c');
+        await engine.enqueue([c], { transaction: third.transaction, idempotent: true });
+        const after = engine.enqueue([c, a], { transaction: fourth.transaction, idempotent: true });
+        after.catch(() => {});
+        await third.rollback();
+        expect(storedIds(await after)).toEqual([c.id]);
+        await fourth.commit();
+        expect(await engine.counts()).toEqual({ pending: 3, inFlight: 0, dead: 0 });
+        const handler = new ScriptedHandler(() => engine, () => delivered);
+        await engine.start(handler);
+        await handler.until(() => handler.settled.length === 3, 'the three are delivered');
+        for (const request of [a, b, c]) expect(handler.callsOf(request.id)).toHaveLength(1);
+      });
+
+      test('in a transaction and outside it: whichever comes second skips the id, and neither fails', async (harness) => {
+        const engine = await harness.open();
+        const tx = await hostTransaction(harness, engine);
+        if (!tx) return;
+        const [a, b, c, d] = [engineRequest('in-a'), engineRequest('out-b'), engineRequest('out-c'), engineRequest('in-d')];
+        await engine.enqueue([a], { transaction: tx.transaction, idempotent: true });
+        const outside = engine.enqueue([a, b], { idempotent: true });
+        outside.catch(() => {});
+        await tx.commit();
+        expect(storedIds(await outside)).toEqual([b.id]);
+
+        expect(storedIds(await engine.enqueue([c], { idempotent: true }))).toEqual([c.id]);
+        const later = await harness.begin!();
+        expect(storedIds(await engine.enqueue([c, d], { transaction: later.transaction, idempotent: true }))).toEqual([d.id]);
+        await later.commit();
+        expect(await engine.counts()).toEqual({ pending: 4, inFlight: 0, dead: 0 });
+        const handler = new ScriptedHandler(() => engine, () => delivered);
+        await engine.start(handler);
+        await handler.until(() => handler.settled.length === 4, 'the four are delivered');
+        for (const request of [a, b, c, d]) expect(handler.callsOf(request.id)).toHaveLength(1);
+      });
+
+      test('a keyed id delivered and logged is skipped in a transaction too', async (harness) => {
+        const { engine, handler } = await started(harness, () => delivered);
+        const tx = await hostTransaction(harness, engine);
+        if (!tx) return;
+        await tx.rollback();
+        const done = engineRequest('logged');
+        await engine.enqueue([done], { idempotent: true });
+        engine.wake();
+        await handler.until(() => handler.settled.length === 1, 'it is delivered');
+        await harness.log([logEntryOf(done)]);
+        const fresh = engineRequest('fresh');
+        const again = await harness.begin!();
+        expect(storedIds(await engine.enqueue([done, fresh], { transaction: again.transaction, idempotent: true }))).toEqual([fresh.id]);
+        await again.commit();
+        engine.wake();
+        await handler.until(() => handler.settled.length === 2, 'the fresh one is delivered');
+        expect(handler.callsOf(done.id)).toHaveLength(1);
       });
     });
 
