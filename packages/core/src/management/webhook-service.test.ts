@@ -54,6 +54,7 @@ describe('webhook validation (nothing is stored when refused)', () => {
     ['credentials in a URL a parser would repair', { ...valid, url: 'https:user:s3cr3t@example.com/' }, 'url', 'a URL parser would repair "https:***@example.com/" into https://***@example.com/; write that if it is what you meant; url must not hold credentials'],
     ['no events', { ...valid, events: [] }, 'events', 'needs at least one event alias (the composed ones are listed by app.events())'],
     ['an empty URL', { ...valid, url: '' }, 'url', 'url must not be empty'],
+    ['a key with a slash, naming it', { ...valid, key: 'orders/eu' }, 'key', 'key contains "/" (U+002F) at character 7; a key or id is letters (A-Z, a-z), digits and . _ : - only'],
     ['an unknown alias', { ...valid, events: ['saved', 'Umbraco.Nope'] }, 'events', 'unknown event alias "Umbraco.Nope"'],
     ['a header name with CR/LF', { ...valid, headers: { 'x-a\r\nx-b': '1' } }, 'headers.x-a\r\nx-b', "headers.x-a\\r\\nx-b contains U+000D (carriage return, CR) at character 4 (a line break would end the header: header injection); a header name is letters, digits and !#$%&'*+-.^_`|~ only (an RFC 9110 token)"],
     ['a header value with CR/LF', { ...valid, headers: { 'x-a': 'one\r\nx-b: two' } }, 'headers.x-a', 'value contains U+000D (carriage return, CR) at character 4 (a line break would end the header: header injection)'],

@@ -28,6 +28,7 @@ import { parsePrecondition, preconditionHolds, webhookEtag, type ParsedPrecondit
 import { invalidWebhookError } from './webhook-refusal';
 import { REDACTED, type Webhook, type WebhookBreakerOptions, type WebhookFormat, type WebhookView } from '../model/webhook';
 import { formatProblems, normalizeFormat } from './webhook-format';
+import { patternProblem } from './pattern-problem';
 import { FRAMEWORK_HEADERS, STORABLE_TEXT_PATTERN, webhookInputSchema, type WebhookBreakerInput, type WebhookHeaderInput, type WebhookInput, type WebhookPatch } from './webhook-input-schema';
 import { checkKey } from '../model/key-rules';
 import { isPlainObject, nonPlainObjects, nonPlainProblem, objectKind as objectKindOf } from '../model/plain-object';
@@ -147,7 +148,7 @@ function describe(error: ErrorObject, suggest: boolean): string {
     case 'pattern':
       if ((error.params as { pattern: string }).pattern === STORABLE_TEXT_PATTERN) return 'holds U+0000 (NUL) or a lone UTF-16 surrogate, which no store keeps as sent (PostgreSQL refuses U+0000; UTF-8 turns a lone surrogate into U+FFFD); remove it';
       if (typeof error.data === 'string' && /\p{Cs}/u.test(error.data)) return 'holds a lone UTF-16 surrogate, which no store keeps and no header sends as given (UTF-8 turns it into U+FFFD); remove it';
-      return error.instancePath === '/key' ? 'has characters that are not allowed (letters, digits and . _ : - only)' : 'has characters that are not allowed';
+      return patternProblem((error.params as { pattern: string }).pattern, error.data);
     case 'minItems':
       return error.instancePath === '/events' ? 'needs at least one event alias (the composed ones are listed by app.events())' : `needs at least ${String((error.params as { limit: number }).limit)} entries`;
     case 'minLength':

@@ -49,7 +49,7 @@ const CHARACTER_NAMES: Readonly<Record<number, string>> = {
 };
 
 /** `"测" (U+6D4B) at character 1`, or `U+0001 at character 2` for what cannot be shown. */
-function describeAt(text: string, index: number): string {
+export function describeAt(text: string, index: number): string {
   const cp = text.codePointAt(index)!;
   const char = String.fromCodePoint(cp);
   const code = `U+${cp.toString(16).toUpperCase().padStart(4, '0')}`;
