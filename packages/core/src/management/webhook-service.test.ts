@@ -47,6 +47,12 @@ const fields = (error: HookworkError) => (error.details as { field: string }[]).
 describe('webhook validation (nothing is stored when refused)', () => {
   it.each([
     ['a relative URL', { ...valid, url: '/hooks' }, 'url', 'is not an absolute URL'],
+    // Each of these said '"…" is not an absolute URL; use e.g. https://example.com/hooks', which it is.
+    ['a port out of range', { ...valid, url: 'https://example.com:99999/hooks' }, 'url', 'url has the port "99999", which is not a port number (1 to 65535); give the receiver\'s port, or leave it out for the scheme\'s default'],
+    ['a port that is no number', { ...valid, url: 'https://example.com:8o80/hooks' }, 'url', 'url has the port "8o80", which is not a port number (1 to 65535)'],
+    ['an IPv6 host without its closing bracket', { ...valid, url: 'http://[::1:3000/hooks' }, 'url', 'url has the host "[::1:3000" without its closing "]"'],
+    ['a host that is no name nor address', { ...valid, url: 'https://exa<mple.com/hooks' }, 'url', 'url has the host "exa<mple.com", which is neither a host name nor an IP address'],
+    ['no host', { ...valid, url: 'https://:443/hooks' }, 'url', 'url has no host after "//"'],
     ['a non-http URL', { ...valid, url: 'ftp://example.com/x' }, 'url', 'scheme ftp: is not allowed'],
     ['a javascript: URL', { ...valid, url: 'javascript:alert(1)' }, 'url', 'scheme javascript: is not allowed'],
     ['credentials in the URL', { ...valid, url: 'https://user:pw@example.com/' }, 'url', 'must not hold credentials'],
