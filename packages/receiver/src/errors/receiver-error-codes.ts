@@ -17,6 +17,7 @@ export const RECEIVER_ERROR_CODES = Object.freeze({
   RECEIVER_ERR_NO_EVENT_ALIAS: { status: 400, summary: 'no event header (hookwork-event, umb-webhook-event), CloudEvent type or Standard Webhooks envelope ("type", "timestamp", "data") names the event' },
   RECEIVER_ERR_INVALID_HEADER: { status: 400, summary: 'a header the kit reads arrived more than once with different values (or two event headers disagree), hookwork-test is neither true nor false, webhook-id is longer than 256 characters, or the ce-* headers of a binary-mode CloudEvent pass 16 KiB together' },
   RECEIVER_ERR_INVALID_JSON: { status: 400, summary: 'the body is not JSON' },
+  RECEIVER_ERR_METHOD_NOT_ALLOWED: { status: 405, summary: 'a request other than POST reached an adapter: webhooks arrive as POST requests' },
   RECEIVER_ERR_BODY_TOO_LARGE: { status: 413, summary: 'the body (or what it decodes to) is larger than the adapter accepts' },
   RECEIVER_ERR_UNSUPPORTED_ENCODING: { status: 415, summary: 'the body is content-encoded in a coding the receiver does not decode (or in more than two, or one twice), or reached receiver.verify()/handle() still encoded' },
   RECEIVER_ERR_UNSUPPORTED_CLOUDEVENT: { status: 415, summary: 'a CloudEvent in a form the kit does not read: a batch, data_base64, or no data' },
