@@ -2,7 +2,7 @@ import Ajv, { type ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
 import { fullFormats } from 'ajv-formats/dist/formats';
 import type { FastifySchemaCompiler, FastifySchemaValidationError, FastifySerializerCompiler } from 'fastify';
-import { durationAdvice, HEADER_VALUE_RULE, headerNameProblem, nearestName, patternProblem, printableField, STORABLE_TEXT_PATTERN } from '@hookwork/core';
+import { durationAdvice, HEADER_VALUE_RULE, headerInputProblem, headerNameProblem, nearestName, patternProblem, printableField, STORABLE_TEXT_PATTERN } from '@hookwork/core';
 import { ADMIN_ERRORS } from './admin-errors';
 
 /** One field a request got wrong. */
@@ -260,7 +260,13 @@ export function describeSchemaError(place: FieldProblem['in'], error: FastifySch
     case 'oneOf':
       // A custom header is a string or { value, sensitive }: what fails both is most often a value
       // HTTP cannot carry (a CR or LF), so say the rule, not only "the wrong type".
-      detail = path[0] === 'headers' && path.length === 2 ? `must be a header value (a string, or { value, sensitive }) that HTTP carries unchanged: ${HEADER_VALUE_RULE}` : 'has the wrong type';
+      // Core's own words for what is wrong with it (too long, a character, sensitive not a
+      // boolean, an unknown field), as webhooks.create() answers; each was answered with the rule
+      // of characters alone, which a 9,000-character value or `sensitive: "yes"` does not break.
+      detail =
+        path[0] === 'headers' && path.length === 2
+          ? headerInputProblem((error as { data?: unknown }).data) ?? `must be a header value (a string, or { value, sensitive }) that HTTP carries unchanged: ${HEADER_VALUE_RULE}`
+          : 'has the wrong type';
       break;
     default:
       detail = error.message ?? 'is invalid';
