@@ -122,7 +122,9 @@ export function parseOptions(argv: readonly string[], defaultDataDir: string): Q
         try {
           url = new URL(target);
         } catch {
-          throw new UsageError(`--target must be an absolute URL such as http://127.0.0.1:3000/hooks; got "${maskUrlCredentials(target)}"`);
+          // The webhook's rule says why (a port out of range, a host that is none), credentials masked.
+          const [why] = checkUrl(target).problems;
+          throw new UsageError(why !== undefined && !why.includes('is not an absolute URL') ? `--target ${why}` : `--target must be an absolute URL such as http://127.0.0.1:3000/hooks; got "${maskUrlCredentials(target)}"`);
         }
         if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new UsageError(`--target must be an http: or https: URL; got "${maskUrlCredentials(target)}"`);
         // The webhook would refuse it only after the app started (exit code 1): it is the command line's mistake.

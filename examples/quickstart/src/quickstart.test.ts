@@ -439,6 +439,10 @@ describe('the quickstart (npm start)', () => {
     [['--target='], '--target needs a value'],
     [['--target', 'ftp://example.com'], '--target must be an http: or https: URL'],
     [['--target', 'nowhere'], '--target must be an absolute URL'],
+    // These said "must be an absolute URL such as http://127.0.0.1:3000/hooks", which they are.
+    [['--target', 'https://example.com:99999/hooks'], '--target has the port "99999", which is not a port number (1 to 65535)'],
+    [['--target', 'https://user:s3cret@example.com:80a/hooks'], '--target has the port "80a", which is not a port number (1 to 65535)'],
+    [['--target', 'http://[::1/hooks'], '--target has the host "[::1" without its closing "]"'],
     [['--target', 'http://127.0.0.1:0/hooks'], '--target has port 0, which no server listens on'],
     [['--target', 'http://127.0.0.1:9/hooks#top'], '--target has a fragment (#…), which is never sent to the receiver; remove it'],
     [['--target', 'http://127.0.0.1:9/my hooks'], '--target contains U+0020 (space) at character 22'],

@@ -325,7 +325,7 @@ describe.each([
     expect(Date.parse(old!.expiresAt!) - Date.parse(fresh!.createdAt)).toBe(120_000);
     const refused = await call({ method: 'POST', url: `${API}/webhook/${key}/secret/rotate`, body: { gracePeriod: '10' } });
     expect(refused.status).toBe(400);
-    expect(refused.json).toMatchObject({ code: 'HOOKWORK_ERR_INVALID_ARGUMENT', detail: expect.stringContaining('gracePeriod must be a duration, and bare digits in a string are ambiguous') });
+    expect(refused.json).toMatchObject({ code: 'HOOKWORK_ERR_ADMIN_INVALID_REQUEST', detail: expect.stringContaining('body gracePeriod must be a duration, and bare digits in a string are ambiguous') });
   });
 
   it('rotates a secret (shown once) and revokes one', async () => {

@@ -137,6 +137,17 @@ export function useJsonBodyParser(fastify: FastifyInstance): void {
       done(error as SyntaxError, undefined);
       return;
     }
+    // A JSON null was taken as no body ({}): `POST …/secret/rotate` and `POST …/test` went ahead
+    // with their defaults, while `[]` or `"x"` was refused as not an object. null is not one either.
+    if (body === null) {
+      done(
+        ADMIN_ERRORS.create('HOOKWORK_ERR_ADMIN_INVALID_REQUEST', 'the request was refused, nothing was changed: body (body) must be a JSON object, not null; send {} (or no body) for a route\'s defaults', {
+          details: [{ field: '(body)', problem: 'must be a JSON object, not null' }],
+        }),
+        undefined,
+      );
+      return;
+    }
     const duplicates = duplicateJsonKeys(text);
     if (duplicates.length > 0) {
       const fields = duplicates.map((at) => printableField(at.join('.')));

@@ -2,7 +2,7 @@ import Ajv, { type ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
 import { fullFormats } from 'ajv-formats/dist/formats';
 import type { FastifySchemaCompiler, FastifySchemaValidationError, FastifySerializerCompiler } from 'fastify';
-import { durationAdvice, HEADER_VALUE_RULE, headerNameProblem, nearestName, printableField, STORABLE_TEXT_PATTERN } from '@hookwork/core';
+import { durationAdvice, HEADER_VALUE_RULE, headerInputProblem, headerNameProblem, nearestName, patternProblem, printableField, STORABLE_TEXT_PATTERN } from '@hookwork/core';
 import { ADMIN_ERRORS } from './admin-errors';
 
 /** One field a request got wrong. */
@@ -254,16 +254,19 @@ export function describeSchemaError(place: FieldProblem['in'], error: FastifySch
       detail = params.format === 'date-time' ? 'must be an ISO 8601 date-time such as 2026-01-31T12:00:00Z' : `must be a ${String(params.format)}`;
       break;
     case 'pattern':
-      detail =
-        params.pattern === STORABLE_TEXT_PATTERN
-          ? 'holds U+0000 (NUL) or a lone UTF-16 surrogate, which no store keeps as sent (PostgreSQL refuses U+0000; UTF-8 turns a lone surrogate into U+FFFD); remove it'
-          : 'has characters that are not allowed';
+      detail = patternProblem(String(params.pattern), (error as { data?: unknown }).data);
       break;
     case 'anyOf':
     case 'oneOf':
       // A custom header is a string or { value, sensitive }: what fails both is most often a value
       // HTTP cannot carry (a CR or LF), so say the rule, not only "the wrong type".
-      detail = path[0] === 'headers' && path.length === 2 ? `must be a header value (a string, or { value, sensitive }) that HTTP carries unchanged: ${HEADER_VALUE_RULE}` : 'has the wrong type';
+      // Core's own words for what is wrong with it (too long, a character, sensitive not a
+      // boolean, an unknown field), as webhooks.create() answers; each was answered with the rule
+      // of characters alone, which a 9,000-character value or `sensitive: "yes"` does not break.
+      detail =
+        path[0] === 'headers' && path.length === 2
+          ? headerInputProblem((error as { data?: unknown }).data) ?? `must be a header value (a string, or { value, sensitive }) that HTTP carries unchanged: ${HEADER_VALUE_RULE}`
+          : 'has the wrong type';
       break;
     default:
       detail = error.message ?? 'is invalid';

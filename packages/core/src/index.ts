@@ -155,6 +155,8 @@ export type { CreatedWebhook, RotatedSecret, WebhookInputProblem, Webhooks } fro
 export { isEntityTag, webhookEtag, type WebhookChangedDetails, type WebhookPrecondition } from './management/webhook-precondition';
 export { invalidWebhookError, MAX_NAMED_PROBLEMS } from './management/webhook-refusal';
 export { STORABLE_TEXT_PATTERN, WEBHOOK_KEY_PATTERN, webhookInputSchema, type WebhookBreakerInput, type WebhookHeaderInput, type WebhookInput, type WebhookPatch } from './management/webhook-input-schema';
+export { patternProblem } from './management/pattern-problem';
+export { headerInputProblem } from './management/header-input-problem';
 export {
   DELIVERY_ERROR_KINDS,
   DELIVERY_OUTCOMES,

@@ -176,6 +176,11 @@ describe("cockpitWebhooks(app): Cockpit's webhook shape on hookwork webhooks", (
       expect(problems).toEqual([{ field: 'headers.0.k', problem: expect.stringMatching(/^contains U\+0020 \(space\) at character 2; a header name is letters, digits and .* \(an RFC 9110 token\)$/) }]);
     });
 
+    it('an _id with a character a key cannot hold, naming it and the rule', async () => {
+      const { problems } = await refusal({ _id: 'site/main', name: 'n', url: URL, events: ['cockpit.clearcache'] });
+      expect(problems).toEqual([{ field: '_id', problem: 'contains "/" (U+002F) at character 5; a key or id is letters (A-Z, a-z), digits and . _ : - only' }]);
+    });
+
     it('a URL with leading or trailing whitespace: refused with the position, not trimmed', async () => {
       const { problems } = await refusal({ name: 'n', url: ' https://hooks.example.test/rebuild ', events: ['cockpit.clearcache'] });
       expect(problems).toEqual([{ field: 'url', problem: expect.stringContaining('contains U+0020 (space) at character 1; URLs are taken as typed, never trimmed or repaired') }]);

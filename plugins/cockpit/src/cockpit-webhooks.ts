@@ -1,5 +1,5 @@
 import Ajv, { type ErrorObject } from 'ajv';
-import { invalidWebhookError, isPlainObject, nonPlainObjects, nonPlainProblem, objectKind, REDACTED, resolveToken, setOwn, WebhookRepositoryToken, type Hookwork, type Page, type WebhookHeaderInput, type WebhookInput, type WebhookInputProblem, type WebhookView } from '@hookwork/core';
+import { invalidWebhookError, isPlainObject, nonPlainObjects, nonPlainProblem, objectKind, patternProblem, REDACTED, resolveToken, setOwn, WebhookRepositoryToken, type Hookwork, type Page, type WebhookHeaderInput, type WebhookInput, type WebhookInputProblem, type WebhookView } from '@hookwork/core';
 import { cockpitWebhookInputSchema, type CockpitHeader, type CockpitWebhookInput } from './cockpit-webhook-schema';
 
 /** A webhook as cockpitWebhooks() returns it: Cockpit's shape, never a credential in clear. */
@@ -42,7 +42,8 @@ export interface CockpitWebhooks {
 const SENSITIVE_HEADER = /(auth|token|secret|key|password|passwd|cookie|signature|session|credential)/i;
 const AUTHORIZATION = 'Authorization';
 
-const ajv = new Ajv({ allErrors: true, strict: false });
+// verbose: a pattern's refusal names the character at fault, which it reads from the value.
+const ajv = new Ajv({ allErrors: true, strict: false, verbose: true });
 const validate = ajv.compile(cockpitWebhookInputSchema);
 
 function schemaProblems(errors: ErrorObject[] | null | undefined): WebhookInputProblem[] {
@@ -61,7 +62,7 @@ function schemaProblems(errors: ErrorObject[] | null | undefined): WebhookInputP
       field = field === '(root)' ? missing : `${field}.${missing}`;
       problem = 'is required';
     } else if (error.keyword === 'pattern') {
-      problem = 'has characters that are not allowed (letters, digits and . _ : - only)';
+      problem = patternProblem((error.params as { pattern: string }).pattern, error.data);
     }
     if (seen.has(field)) continue;
     seen.add(field);

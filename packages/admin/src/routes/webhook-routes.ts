@@ -27,7 +27,7 @@ import {
   testEventBody,
   webhookIdParams,
 } from '../api-schemas';
-import { HookworkError, isHookworkError, shownValue } from '@hookwork/core';
+import { durationAdvice, HookworkError, isHookworkError, parseDuration, shownValue } from '@hookwork/core';
 import { ADMIN_ERRORS } from '../admin-errors';
 import { RESERVED_WEBHOOK_KEYS, routeMeantByKey } from '../route-suggestions';
 import { conditionally, documentIfMatch, etagResponseHeader, preconditionFailedResponse, withEtag } from '../webhook-preconditions';
@@ -287,6 +287,7 @@ export function registerWebhookRoutes(fastify: FastifyInstance, context: RouteCo
     },
     handler: async (request, reply) => {
       const { id } = request.params;
+      refuseBadGracePeriod(request.body);
       const options = { ...(request.body?.gracePeriodMs !== undefined ? { gracePeriodMs: request.body.gracePeriodMs } : {}), ...(request.body?.gracePeriod !== undefined ? { gracePeriod: request.body.gracePeriod } : {}) };
       const rotated = await conditionally(request, reply, id, (precondition) => context.management().webhooks.rotateSecret(id, { ...options, ...precondition }));
       audit.note(request, { details: { secretId: rotated.secretId } });
@@ -312,4 +313,28 @@ export function registerWebhookRoutes(fastify: FastifyInstance, context: RouteCo
       return withEtag(reply, await conditionally(request, reply, id, (precondition) => context.management().webhooks.revokeSecret(id, secretId, precondition)));
     },
   });
+}
+
+/** The longest grace period a rotation takes (core's bound), in ms. */
+const MAX_GRACE_PERIOD_MS = 30 * 24 * 3600 * 1000;
+
+/**
+ * Refuses a rotation's `gracePeriod` the schema lets through (a string is any duration's text)
+ * but no duration reader takes — bare digits, a word, past 30 days — or given with `gracePeriodMs`:
+ * a 400 HOOKWORK_ERR_ADMIN_INVALID_REQUEST naming the body field, as `breaker.window` is named. Core
+ * refused them as HOOKWORK_ERR_INVALID_ARGUMENT ("the request: gracePeriod …") without the field
+ * in `errors`, so a form could not put the message beside its input.
+ */
+function refuseBadGracePeriod(body: { gracePeriod?: number | string; gracePeriodMs?: number } | undefined): void {
+  const given = body?.gracePeriod;
+  let problem: string | undefined;
+  if (given !== undefined && body?.gracePeriodMs !== undefined) problem = 'goes without gracePeriodMs: give one of them';
+  else if (typeof given === 'string') {
+    const ms = parseDuration(given);
+    if (ms === undefined) problem = durationAdvice(given);
+    else if (ms > MAX_GRACE_PERIOD_MS) problem = `must be at most 30 days ("30.00:00:00", ${MAX_GRACE_PERIOD_MS} ms)`;
+  }
+  if (problem === undefined) return;
+  const detail = `${problem} (got ${shownValue(given)})`;
+  throw ADMIN_ERRORS.create('HOOKWORK_ERR_ADMIN_INVALID_REQUEST', `the request was refused, nothing was changed: body gracePeriod ${detail}`, { details: [{ in: 'body', field: 'gracePeriod', problem: detail }] });
 }

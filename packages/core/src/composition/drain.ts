@@ -1,4 +1,5 @@
 import { HookworkError } from '../errors/hookwork-error';
+import { unknownOption } from '../errors/nearest-name';
 import { shownList } from '../errors/shown-list';
 import { checkKey } from '../model/key-rules';
 import { isPlainObject, objectKind } from '../model/plain-object';
@@ -138,8 +139,9 @@ const DRAIN_KEYS = ['timeoutMs', 'requestIds', 'webhookKey', 'all'];
 function checkDrainOptions(options: DrainOptions): void {
   const bad = (problem: string) => new HookworkError('HOOKWORK_ERR_INVALID_ARGUMENT', `drain() ${problem}; pass { timeoutMs? } and at most one of { requestIds: [...] }, { webhookKey }, { all: true }`);
   if (!isPlainObject(options)) throw bad(`takes a plain options object${options !== null && typeof options === 'object' ? `, not ${objectKind(options)}` : ''}`);
-  const unknown = Object.keys(options).filter((key) => !DRAIN_KEYS.includes(key));
-  if (unknown.length > 0) throw bad(`was given ${shownList(unknown)}, not an option`);
+  // Worded as publish()'s and rotateSecret()'s: `drain({ timeout })` is told timeoutMs was meant.
+  const unknown = unknownOption(options, DRAIN_KEYS);
+  if (unknown) throw new HookworkError('HOOKWORK_ERR_INVALID_ARGUMENT', `drain(): ${unknown.text}`);
   const { timeoutMs, requestIds, webhookKey, all } = options;
   if (timeoutMs !== undefined && (typeof timeoutMs !== 'number' || !Number.isFinite(timeoutMs) || timeoutMs < 0)) throw bad(`was given timeoutMs ${JSON.stringify(timeoutMs)}, not a number of milliseconds >= 0`);
   if (requestIds !== undefined && (!Array.isArray(requestIds) || requestIds.some((id) => typeof id !== 'string'))) throw bad('was given requestIds that are not a list of request ids (webhook-ids)');

@@ -119,9 +119,11 @@ describe('CloudEvents format', () => {
     ['no mode', { type: 'cloudevents', source: '/s' }, /format\.mode is required for CloudEvents/],
     ['an unknown mode', { type: 'cloudevents', mode: 'batch', source: '/s' }, /format\.mode must be one of "structured", "binary"/],
     ['an unknown type', { type: 'xml' }, /format\.type must be one of "json", "cloudevents"/],
-    ['a source with a space', { type: 'cloudevents', mode: 'binary', source: 'my site' }, /format\.source has characters that are not allowed/],
+    ['a source with a space', { type: 'cloudevents', mode: 'binary', source: 'my site' }, /format\.source contains U\+0020 \(space\) at character 3; a URI-reference \(RFC 3986\) is letters, digits, .* percent-encode any other character \(a space is %20\)/],
     ['subject and subjectFrom', { type: 'cloudevents', mode: 'binary', source: '/s', subject: 'x', subjectFrom: '/id' }, /format\.subjectFrom goes without subject/],
-    ['a pointer that is not one', { type: 'cloudevents', mode: 'binary', source: '/s', subjectFrom: 'id' }, /format\.subjectFrom has characters that are not allowed/],
+    ['a pointer that is not one', { type: 'cloudevents', mode: 'binary', source: '/s', subjectFrom: 'id' }, /format\.subjectFrom must be a JSON Pointer \(RFC 6901\): empty for the whole payload, or starting with \//],
+    ['a pointer with a ~ that is no escape', { type: 'cloudevents', mode: 'binary', source: '/s', subjectFrom: '/a~b' }, /format\.subjectFrom contains a ~ at character 3 that is no escape; in a JSON Pointer \(RFC 6901\) write ~ as ~0/],
+    ['a subject with a line feed', { type: 'cloudevents', mode: 'binary', source: '/s', subject: 'a\nb' }, /format\.subject contains U\+000A \(line feed, LF\) at character 2; control characters .* cannot go out in the ce-subject header/],
     ['CloudEvents fields on json', { type: 'json', source: '/s' }, /format\.source is a CloudEvents field/],
     ['an unknown field', { type: 'cloudevents', mode: 'binary', source: '/s', sorce: '/t' }, /format\.sorce is not a webhook field/],
   ])('refuses a format with %s, storing nothing', async (_what, format, message) => {

@@ -1,9 +1,12 @@
 import type { WebhookFormat } from '../model/webhook';
 
 /** A URI-reference (RFC 3986): its characters only, no spaces. */
-const URI_REFERENCE = "^[A-Za-z0-9\\-._~:/?#\\[\\]@!$&'()*+,;=%]+$";
+export const URI_REFERENCE = "^[A-Za-z0-9\\-._~:/?#\\[\\]@!$&'()*+,;=%]+$";
 /** An RFC 6901 JSON Pointer: empty, or `/`-separated tokens with `~0` and `~1` escapes. */
-const JSON_POINTER = '^(/([^~/\\uD800-\\uDFFF]|~[01])*)*$';
+export const JSON_POINTER = '^(/([^~/\\uD800-\\uDFFF]|~[01])*)*$';
+
+/** A CloudEvents subject: no control characters and no lone surrogate (it goes out as ce-subject too). */
+export const SUBJECT_TEXT = '^[^\\u0000-\\u001f\\u007f\\uD800-\\uDFFF]*$';
 
 /** JSON Schema of a webhook's `format` (the checks one schema can't say are in {@link formatProblems}). */
 export const webhookFormatSchema = {
@@ -15,7 +18,7 @@ export const webhookFormatSchema = {
     mode: { enum: ['structured', 'binary'] },
     source: { type: 'string', minLength: 1, maxLength: 2048, pattern: URI_REFERENCE },
     // A lone surrogate is stored and sent (ce-subject) as U+FFFD: refused, as in every other stored text.
-    subject: { type: 'string', minLength: 1, maxLength: 2048, pattern: '^[^\\u0000-\\u001f\\u007f\\uD800-\\uDFFF]*$' },
+    subject: { type: 'string', minLength: 1, maxLength: 2048, pattern: SUBJECT_TEXT },
     subjectFrom: { type: 'string', maxLength: 500, pattern: JSON_POINTER },
   },
 } as const;

@@ -47,6 +47,12 @@ const fields = (error: HookworkError) => (error.details as { field: string }[]).
 describe('webhook validation (nothing is stored when refused)', () => {
   it.each([
     ['a relative URL', { ...valid, url: '/hooks' }, 'url', 'is not an absolute URL'],
+    // Each of these said '"…" is not an absolute URL; use e.g. https://example.com/hooks', which it is.
+    ['a port out of range', { ...valid, url: 'https://example.com:99999/hooks' }, 'url', 'url has the port "99999", which is not a port number (1 to 65535); give the receiver\'s port, or leave it out for the scheme\'s default'],
+    ['a port that is no number', { ...valid, url: 'https://example.com:8o80/hooks' }, 'url', 'url has the port "8o80", which is not a port number (1 to 65535)'],
+    ['an IPv6 host without its closing bracket', { ...valid, url: 'http://[::1:3000/hooks' }, 'url', 'url has the host "[::1:3000" without its closing "]"'],
+    ['a host that is no name nor address', { ...valid, url: 'https://exa<mple.com/hooks' }, 'url', 'url has the host "exa<mple.com", which is neither a host name nor an IP address'],
+    ['no host', { ...valid, url: 'https://:443/hooks' }, 'url', 'url has no host after "//"'],
     ['a non-http URL', { ...valid, url: 'ftp://example.com/x' }, 'url', 'scheme ftp: is not allowed'],
     ['a javascript: URL', { ...valid, url: 'javascript:alert(1)' }, 'url', 'scheme javascript: is not allowed'],
     ['credentials in the URL', { ...valid, url: 'https://user:pw@example.com/' }, 'url', 'must not hold credentials'],
@@ -54,6 +60,7 @@ describe('webhook validation (nothing is stored when refused)', () => {
     ['credentials in a URL a parser would repair', { ...valid, url: 'https:user:s3cr3t@example.com/' }, 'url', 'a URL parser would repair "https:***@example.com/" into https://***@example.com/; write that if it is what you meant; url must not hold credentials'],
     ['no events', { ...valid, events: [] }, 'events', 'needs at least one event alias (the composed ones are listed by app.events())'],
     ['an empty URL', { ...valid, url: '' }, 'url', 'url must not be empty'],
+    ['a key with a slash, naming it', { ...valid, key: 'orders/eu' }, 'key', 'key contains "/" (U+002F) at character 7; a key or id is letters (A-Z, a-z), digits and . _ : - only'],
     ['an unknown alias', { ...valid, events: ['saved', 'Umbraco.Nope'] }, 'events', 'unknown event alias "Umbraco.Nope"'],
     ['a header name with CR/LF', { ...valid, headers: { 'x-a\r\nx-b': '1' } }, 'headers.x-a\r\nx-b', "headers.x-a\\r\\nx-b contains U+000D (carriage return, CR) at character 4 (a line break would end the header: header injection); a header name is letters, digits and !#$%&'*+-.^_`|~ only (an RFC 9110 token)"],
     ['a header value with CR/LF', { ...valid, headers: { 'x-a': 'one\r\nx-b: two' } }, 'headers.x-a', 'value contains U+000D (carriage return, CR) at character 4 (a line break would end the header: header injection)'],

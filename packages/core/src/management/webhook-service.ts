@@ -28,10 +28,12 @@ import { parsePrecondition, preconditionHolds, webhookEtag, type ParsedPrecondit
 import { invalidWebhookError } from './webhook-refusal';
 import { REDACTED, type Webhook, type WebhookBreakerOptions, type WebhookFormat, type WebhookView } from '../model/webhook';
 import { formatProblems, normalizeFormat } from './webhook-format';
+import { patternProblem } from './pattern-problem';
+import { headerInputProblem } from './header-input-problem';
 import { FRAMEWORK_HEADERS, STORABLE_TEXT_PATTERN, webhookInputSchema, type WebhookBreakerInput, type WebhookHeaderInput, type WebhookInput, type WebhookPatch } from './webhook-input-schema';
 import { checkKey } from '../model/key-rules';
 import { isPlainObject, nonPlainObjects, nonPlainProblem, objectKind as objectKindOf } from '../model/plain-object';
-import { checkUrl, headerNameProblem, headerValueProblem, printableField } from '../model/wire-rules';
+import { checkUrl, headerNameProblem, printableField } from '../model/wire-rules';
 import { connectionHeaderProblem, CREDENTIAL_HEADERS, secretHeaderNames } from '../model/framework-headers';
 import { quoted } from '../errors/visible-text';
 
@@ -147,7 +149,7 @@ function describe(error: ErrorObject, suggest: boolean): string {
     case 'pattern':
       if ((error.params as { pattern: string }).pattern === STORABLE_TEXT_PATTERN) return 'holds U+0000 (NUL) or a lone UTF-16 surrogate, which no store keeps as sent (PostgreSQL refuses U+0000; UTF-8 turns a lone surrogate into U+FFFD); remove it';
       if (typeof error.data === 'string' && /\p{Cs}/u.test(error.data)) return 'holds a lone UTF-16 surrogate, which no store keeps and no header sends as given (UTF-8 turns it into U+FFFD); remove it';
-      return error.instancePath === '/key' ? 'has characters that are not allowed (letters, digits and . _ : - only)' : 'has characters that are not allowed';
+      return patternProblem((error.params as { pattern: string }).pattern, error.data);
     case 'minItems':
       return error.instancePath === '/events' ? 'needs at least one event alias (the composed ones are listed by app.events())' : `needs at least ${String((error.params as { limit: number }).limit)} entries`;
     case 'minLength':
@@ -210,20 +212,6 @@ const isRecord = isPlainObject;
 /** The most custom headers a webhook keeps (the schema's `maxProperties`), counted before any is walked. */
 const MAX_HEADERS = webhookInputSchema.properties.headers.maxProperties;
 
-/** Why a custom header's value (a string, or `{ value, sensitive }`) cannot be stored, with the rule and the fix. */
-function headerInputProblem(input: unknown): string | undefined {
-  if (typeof input === 'string') {
-    if (input.length > 8192) return 'value is too long (at most 8192 characters)';
-    const problem = headerValueProblem(input);
-    return problem && `value ${problem}`;
-  }
-  if (!isRecord(input)) return 'must be a string, or { value, sensitive } for a sensitive header';
-  const extra = Object.keys(input).filter((k) => k !== 'value' && k !== 'sensitive');
-  if (extra.length > 0) return `has ${shownList(extra)}; a header is a string, or { value, sensitive }`;
-  if (input.sensitive !== undefined && typeof input.sensitive !== 'boolean') return 'sensitive must be true or false';
-  if (typeof input.value !== 'string') return 'needs a string value ({ value, sensitive })';
-  return headerInputProblem(input.value);
-}
 
 /**
  * What a caller sees of a webhook: no secret, and no value of a sensitive header — one marked so,

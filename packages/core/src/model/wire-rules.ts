@@ -49,7 +49,7 @@ const CHARACTER_NAMES: Readonly<Record<number, string>> = {
 };
 
 /** `"测" (U+6D4B) at character 1`, or `U+0001 at character 2` for what cannot be shown. */
-function describeAt(text: string, index: number): string {
+export function describeAt(text: string, index: number): string {
   const cp = text.codePointAt(index)!;
   const char = String.fromCodePoint(cp);
   const code = `U+${cp.toString(16).toUpperCase().padStart(4, '0')}`;
@@ -130,6 +130,28 @@ export function checkUrl(url: unknown): UrlCheck {
   return checked.href !== undefined ? checked : { problems: checked.problems.map(maskUrlCredentials) };
 }
 
+/** The authority of an absolute URL as typed: its host (an IPv6 literal with its brackets) and its port text. */
+const AUTHORITY = /^[a-z][a-z0-9+.-]*:\/\/(?:[^/?#@]*@)?(\[[^\]/?#]*\]?|[^/?#:]*)(?::([^/?#]*))?/i;
+
+/**
+ * Why a URL the WHATWG parser refused is no URL, as precisely as the text tells: a port out of
+ * range or not a number, a host that is no name or address, or no scheme at all. It said "is not
+ * an absolute URL" for each, so `https://example.com:99999/` read as a missing scheme.
+ */
+function unparsedUrlProblem(url: string): string {
+  const authority = /^[a-z][a-z0-9+.-]*:\/\//i.test(url) ? AUTHORITY.exec(url) : null;
+  if (authority) {
+    const [, host = '', port] = authority;
+    if (port !== undefined && port !== '' && (!/^[0-9]+$/.test(port) || Number(port) > 65535)) {
+      return `has the port "${port}", which is not a port number (1 to 65535); give the receiver's port, or leave it out for the scheme's default`;
+    }
+    if (host.startsWith('[') && !host.endsWith(']')) return `has the host "${host}" without its closing "]"; an IPv6 address is written in brackets, https://[2001:db8::1]:8443/hooks`;
+    if (host === '') return 'has no host after "//"; use e.g. https://example.com/hooks';
+    return `has the host "${host}", which is neither a host name nor an IP address; use e.g. https://example.com/hooks`;
+  }
+  return `"${url}" is not an absolute URL; use e.g. https://example.com/hooks`;
+}
+
 function urlProblems(url: unknown): UrlCheck {
   if (typeof url !== 'string') return { problems: ['must be a string such as "https://example.com/hooks"'] };
   const bad = notInUrl.exec(url);
@@ -140,7 +162,7 @@ function urlProblems(url: unknown): UrlCheck {
   try {
     parsed = new URL(url);
   } catch {
-    return { problems: [`"${url}" is not an absolute URL; use e.g. https://example.com/hooks`] };
+    return { problems: [unparsedUrlProblem(url)] };
   }
   const problems: string[] = [];
   if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') problems.push(`scheme ${parsed.protocol} is not allowed; use http: or https:`);

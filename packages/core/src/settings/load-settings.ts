@@ -200,6 +200,8 @@ function jsonProblem(text: string, error: Error): string {
  * through resolveSettings() (createHookwork does that), so a wrong value is reported with its key.
  *
  * @throws HOOKWORK_ERR_SETTINGS_FILE when the file cannot be read, is not JSON, or lacks the section.
+ * @throws HOOKWORK_ERR_INVALID_SETTINGS for an environment variable named for a group of settings
+ *   (`HOOKWORK_BREAKER=false`), which sets none of them, naming the variables of that group's keys.
  * @throws HOOKWORK_ERR_INVALID_OPTIONS for an option it does not know (`path` for `file`) or of
  *   the wrong kind, naming every one.
  */
@@ -211,8 +213,17 @@ export function loadSettings(options: LoadSettingsOptions = {}): HookworkSetting
   const prefix = options.envPrefix ?? 'HOOKWORK_';
   const fromEnv: Record<string, unknown> = {};
   const known = new Set<string>();
+  // HOOKWORK_BREAKER=false names a group of settings, not one: it was never read, and said
+  // nothing, so the breaker stayed on. Refused, naming the variables that set that group's keys.
+  const groupProblems: { key: string; problem: string; value: string }[] = [];
   for (const [key, schema] of Object.entries(settingsInputSchema.properties as Record<string, SchemaNode>)) {
     if (schema.properties) {
+      const groupName = `${prefix}${toEnvName(key)}`;
+      const groupRaw = env[groupName];
+      if (groupRaw !== undefined) {
+        const names = Object.keys(schema.properties).map((inner) => `${groupName}__${toEnvName(inner)}`);
+        groupProblems.push({ key, value: groupRaw, problem: `environment variable ${groupName} names the group of settings ${key}, not one setting, and is not read: set its keys one by one (${names.join(', ')}), and remove ${groupName}` });
+      }
       for (const [inner, innerSchema] of Object.entries(schema.properties)) {
         const name = `${prefix}${toEnvName(key)}__${toEnvName(inner)}`;
         known.add(name);
@@ -227,6 +238,10 @@ export function loadSettings(options: LoadSettingsOptions = {}): HookworkSetting
       const raw = env[name];
       if (raw !== undefined) fromEnv[key] = envValue(raw, schema);
     }
+  }
+
+  if (groupProblems.length > 0) {
+    throw new HookworkError('HOOKWORK_ERR_INVALID_SETTINGS', `invalid settings: ${shownList(groupProblems, { show: (p) => `${p.problem} (got ${JSON.stringify(p.value)})`, separator: '; ' })} (see docs/settings.md)`, { details: groupProblems });
   }
 
   // A name that is a setting's but for underscores, case or a letter or two is a typo worth a

@@ -524,6 +524,32 @@ describe('loadSettings', () => {
     expect(() => createHookwork({ settings: input })).not.toThrow();
   });
 
+  it('refuses an environment variable named for a group of settings, naming the variables of its keys, instead of ignoring it', () => {
+    // HOOKWORK_BREAKER=false read as "breaker off" by its writer, and nothing at all by loadSettings: the breaker stayed on, without a word.
+    const refusal = (env: NodeJS.ProcessEnv) => {
+      try {
+        loadSettings({ env });
+      } catch (error) {
+        return error as HookworkError;
+      }
+      throw new Error('not refused');
+    };
+    const error = refusal({ HOOKWORK_BREAKER: 'false', HOOKWORK_CONCURRENCY: '5', HOOKWORK_MAXIMUM_RETRIES: '3' });
+    expect(error.code).toBe('HOOKWORK_ERR_INVALID_SETTINGS');
+    expect(error.message).toContain(
+      'environment variable HOOKWORK_CONCURRENCY names the group of settings concurrency, not one setting, and is not read: set its keys one by one (HOOKWORK_CONCURRENCY__GLOBAL, HOOKWORK_CONCURRENCY__PER_WEBHOOK), and remove HOOKWORK_CONCURRENCY (got "5")',
+    );
+    expect(error.message).toMatch(/HOOKWORK_BREAKER names the group of settings breaker.*HOOKWORK_BREAKER__ENABLED, HOOKWORK_BREAKER__FAILURE_THRESHOLD.*\(got "false"\)/);
+    expect(error.details).toEqual([expect.objectContaining({ key: 'concurrency', value: '5' }), expect.objectContaining({ key: 'breaker', value: 'false' })]);
+    // Every group, with its own prefix too; an empty value is still the group's name set.
+    for (const group of ['SSRF', 'HEADERS', 'AUTO_DISABLE', 'RATE_LIMIT', 'TRACING']) {
+      expect(refusal({ [`HOOKWORK_${group}`]: '' }).code).toBe('HOOKWORK_ERR_INVALID_SETTINGS');
+      expect(() => loadSettings({ env: { [`APP_${group}`]: '' }, envPrefix: 'APP_' })).toThrow(`APP_${group} names the group`);
+    }
+    // The group's keys are read as before.
+    expect(loadSettings({ env: { HOOKWORK_BREAKER__ENABLED: 'false' } })).toEqual({ breaker: { enabled: false } });
+  });
+
   it('keeps durations from the environment as strings, so bare digits are refused with the fix', () => {
     expect(loadSettings({ env: { HOOKWORK_PERIOD: '10', HOOKWORK_RETRY_SCHEDULE: '00:00:01,00:00:30' } })).toEqual({ period: '10', retrySchedule: ['00:00:01', '00:00:30'] });
     expect(() => resolveSettings(loadSettings({ env: { HOOKWORK_PERIOD: '10' } }))).toThrow(/period must be a duration, and bare digits in a string are ambiguous .* \(got "10"\)/);

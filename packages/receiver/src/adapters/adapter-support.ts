@@ -26,12 +26,23 @@ export function writeAnswer(response: ServerResponse, answer: ReceiverAnswer): v
 }
 
 /**
+ * The 405 every adapter answers to a method other than POST: `Allow: POST` and a body in the shape
+ * of every other refusal, `{ "error": { "code", "message" } }`, naming the method and the fix. It
+ * was `{ "error": { "message" } }` alone — the one refusal without a code to look up.
+ */
+export function methodNotAllowed(method: string | undefined): { status: 405; headers: Record<string, string>; body: string } {
+  const { code, message } = new ReceiverError('RECEIVER_ERR_METHOD_NOT_ALLOWED', `${method ?? 'a request without a method'} is not how webhooks arrive: they are received with POST; send the request as a POST (Allow: POST)`);
+  return { status: 405, headers: { allow: 'POST', 'content-type': 'application/json' }, body: JSON.stringify({ error: { code, message } }) };
+}
+
+/**
  * Answers 405 to a request that is not a POST (webhooks are POSTed); true when it did, and the
  * adapter is done with the request.
  */
 export function refuseNonPost(request: IncomingMessage, response: ServerResponse): boolean {
   if (request.method === 'POST') return false;
-  response.writeHead(405, { allow: 'POST', 'content-type': 'application/json' }).end(JSON.stringify({ error: { message: 'webhooks are received with POST' } }));
+  const answer = methodNotAllowed(request.method);
+  response.writeHead(answer.status, answer.headers).end(answer.body);
   return true;
 }
 

@@ -43,6 +43,7 @@ describe('expressReceiver (Express 5)', () => {
     const answered = await post(`${url}/webhooks`, { headers: {}, method: 'GET' });
     expect(answered.status).toBe(405);
     expect(answered.headers.allow).toBe('POST');
+    expect(answered.body).toEqual({ error: { code: 'RECEIVER_ERR_METHOD_NOT_ALLOWED', message: 'RECEIVER_ERR_METHOD_NOT_ALLOWED: GET is not how webhooks arrive: they are received with POST; send the request as a POST (Allow: POST)' } });
     expect(await post(`${url}/webhooks`, request())).toMatchObject({ status: 200, body: { outcome: 'processed' } });
     expect(errors).toEqual([]);
   });

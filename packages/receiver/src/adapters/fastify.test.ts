@@ -50,7 +50,8 @@ describe('fastifyReceiver (Fastify 5)', () => {
       const answered = await post(`${url}/webhooks`, { headers: {}, method });
       expect([method, answered.status, answered.headers.allow]).toEqual([method, 405, 'POST']);
     }
-    expect((await post(`${url}/webhooks`, { headers: {}, method: 'GET' })).body).toEqual({ error: { message: 'webhooks are received with POST' } });
+    // Coded, as every other refusal: it was { error: { message } } alone.
+    expect((await post(`${url}/webhooks`, { headers: {}, method: 'GET' })).body).toEqual({ error: { code: 'RECEIVER_ERR_METHOD_NOT_ALLOWED', message: 'RECEIVER_ERR_METHOD_NOT_ALLOWED: GET is not how webhooks arrive: they are received with POST; send the request as a POST (Allow: POST)' } });
     expect((await post(`${url}/webhooks/elsewhere`, { headers: {}, method: 'GET' })).status).toBe(404);
     expect(handled).toEqual([]);
   });

@@ -5,7 +5,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import { ReceiverError, isReceiverError } from '../errors/receiver-error';
 import { checkOptionKeys, shown } from '../option-keys';
 import type { AnyReceiver, ReceiverAnswer } from '../receiver';
-import { checkMaxBodyBytes, checkReceiver, receiveWireBody, type AdapterOptions } from './adapter-support';
+import { checkMaxBodyBytes, checkReceiver, methodNotAllowed, receiveWireBody, type AdapterOptions } from './adapter-support';
 import { readRawBody } from './raw-body';
 
 /** Options of {@link fastifyReceiver}, beside Fastify's own (`prefix`). */
@@ -76,6 +76,9 @@ export const fastifyReceiver: FastifyPluginAsync<FastifyReceiverOptions> = async
   instance.route({
     method: ['GET', 'PUT', 'PATCH', 'DELETE'],
     url: path,
-    handler: async (_request, reply) => reply.code(405).headers({ allow: 'POST', 'content-type': 'application/json' }).send(JSON.stringify({ error: { message: 'webhooks are received with POST' } })),
+    handler: async (request, reply) => {
+      const answer = methodNotAllowed(request.method);
+      return reply.code(answer.status).headers(answer.headers).send(answer.body);
+    },
   });
 };

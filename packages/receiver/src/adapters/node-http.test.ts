@@ -60,9 +60,11 @@ describe('createNodeHandler (node:http)', () => {
   });
 
   it('answers 405 to anything but POST', async () => {
-    const answered = await post(url, { headers: {}, method: 'GET' });
+    const answered = await post(url, { headers: {}, method: 'PUT' });
     expect(answered.status).toBe(405);
     expect(answered.headers.allow).toBe('POST');
+    // Coded, as every other refusal: it was { error: { message } } alone.
+    expect(answered.body).toEqual({ error: { code: 'RECEIVER_ERR_METHOD_NOT_ALLOWED', message: 'RECEIVER_ERR_METHOD_NOT_ALLOWED: PUT is not how webhooks arrive: they are received with POST; send the request as a POST (Allow: POST)' } });
   });
 
   it('refuses options it cannot use', () => {
