@@ -21,8 +21,8 @@ afterEach(async () => {
 describe('the polling engine on PostgreSQL, a lease lapsed under a running attempt', () => {
   it('sends the request once: no second attempt while the first runs, one log entry, completed', async () => {
     const schema = db.schema();
-    await expectOneAttemptAfterLapsedLease(async () => {
-      app = createHookwork({ composers: [thingComposer], settings: LAPSED_LEASE_SETTINGS, storage: postgresStorage({ connectionString: db.url, schema, poolSize: 4 }) });
+    await expectOneAttemptAfterLapsedLease(async (logger) => {
+      app = createHookwork({ composers: [thingComposer], settings: LAPSED_LEASE_SETTINGS, logger, storage: postgresStorage({ connectionString: db.url, schema, poolSize: 4 }) });
       await app.start();
       return app;
     });

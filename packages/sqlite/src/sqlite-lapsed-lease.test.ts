@@ -26,8 +26,8 @@ afterEach(async () => {
  */
 describe('the polling engine on a SQLite file, a lease lapsed under a running attempt', () => {
   it('sends the request once: no second attempt while the first runs, one log entry, completed', async () => {
-    await expectOneAttemptAfterLapsedLease(async () => {
-      app = createHookwork({ composers: [thingComposer], settings: LAPSED_LEASE_SETTINGS, storage: sqliteStorage({ file: temp.file() }) });
+    await expectOneAttemptAfterLapsedLease(async (logger) => {
+      app = createHookwork({ composers: [thingComposer], settings: LAPSED_LEASE_SETTINGS, logger, storage: sqliteStorage({ file: temp.file() }) });
       await app.start();
       return app;
     });

@@ -2,6 +2,7 @@
 import { stat } from 'node:fs';
 import type { ServerResponse } from 'node:http';
 import type { Hookwork } from '../composition/hookwork-app';
+import type { Logger } from '../observability/logger';
 import type { HookworkSettingsInput } from '../settings/settings';
 import { startTestReceiver } from './test-receiver';
 import { ThingHappened } from './thing-event';
@@ -33,12 +34,15 @@ function stallEventLoop(ms: number): void {
  * the lease (no renewal can run), and right after the stall the dispatcher is woken, so its next
  * claim finds the request's lease expired before any renewal does. The receiver must not see the
  * `webhook-id` again while the first attempt is open, and once it is answered the request is
- * delivered once: one log entry, gone from the queue.
+ * delivered once: one log entry, gone from the queue. The operator is told once: one warning
+ * naming the request, its webhook, how long its lease had run out and `leaseDuration`, and one
+ * step of `hookwork_leases_lapsed_total` (`reclaimed`, or `renewed_late` when a renewal met the
+ * lapse first), none `lost`.
  *
- * `startApp` starts the app on the backend with `thingComposer` and at least
- * {@link LAPSED_LEASE_SETTINGS}; the app is the caller's to stop.
+ * `startApp` starts the app on the backend with `thingComposer`, at least
+ * {@link LAPSED_LEASE_SETTINGS}, and the `logger` it is given; the app is the caller's to stop.
  */
-export async function expectOneAttemptAfterLapsedLease<TTransaction>(startApp: () => Promise<Hookwork<TTransaction>>): Promise<void> {
+export async function expectOneAttemptAfterLapsedLease<TTransaction>(startApp: (logger: Logger) => Promise<Hookwork<TTransaction>>): Promise<void> {
   const held: ServerResponse[] = [];
   const open = new Set<string>();
   const twiceAtOnce: string[] = [];
@@ -53,8 +57,10 @@ export async function expectOneAttemptAfterLapsedLease<TTransaction>(startApp: (
     held.push(res);
     firstArrived();
   });
+  const warnings: string[] = [];
+  const logger: Logger = { debug() {}, info() {}, warn: (message) => warnings.push(message), error() {} };
   try {
-    const app = await startApp();
+    const app = await startApp(logger);
     const lease = app.settings.leaseDuration;
     const webhook = await app.webhooks.create({ url: receiver.url, events: ['thing.happened'] });
     await app.publish(new ThingHappened('held'));
@@ -81,6 +87,17 @@ export async function expectOneAttemptAfterLapsedLease<TTransaction>(startApp: (
     expect(entries.items.map((e) => e.outcome)).toEqual(['delivered']);
     expect(await app.queueCounts({ webhookKey: webhook.key })).toEqual({ pending: 0, inFlight: 0, dead: 0 });
     expect(receiver.requests.map((r) => r.headers['webhook-id'])).toEqual([id]);
+    await app.stop();
+    const lapsed = warnings.filter((w) => w.includes('lease'));
+    expect(lapsed).toHaveLength(1);
+    expect(lapsed[0]).toContain(`request ${id} (webhook ${webhook.key})`);
+    expect(lapsed[0]).toMatch(/ran out|renewed/);
+    expect(lapsed[0]).toMatch(/ (\d+ ms|[\d.]+ s) (before|after)/);
+    expect(lapsed[0]).toContain('raise leaseDuration');
+    const { text } = await app.metrics.scrape();
+    const count = (how: string) => Number(new RegExp(`^hookwork_leases_lapsed_total\\{how="${how}"\\} (\\d+)$`, 'm').exec(text)?.[1]);
+    expect(count('reclaimed') + count('renewed_late')).toBe(1);
+    expect(count('lost')).toBe(0);
   } finally {
     for (const res of held.splice(0)) res.end('ok');
     await receiver.close();
