@@ -1,7 +1,7 @@
 import { stat } from 'node:fs';
 import type { ServerResponse } from 'node:http';
 import { createHookwork, type Hookwork } from '@hookwork/core';
-import { expectOneAttemptAfterLapsedLease, LAPSED_LEASE_SETTINGS, startTestReceiver, ThingHappened, thingComposer } from '@hookwork/core/testing';
+import { expectLostLeaseToldOnce, expectOneAttemptAfterLapsedLease, LAPSED_LEASE_SETTINGS, startTestReceiver, ThingHappened, thingComposer } from '@hookwork/core/testing';
 import { sqliteStorage } from './sqlite-storage';
 import { makeTempDir } from './testing/temp-dir';
 
@@ -84,5 +84,17 @@ describe('two apps on a SQLite file, a lease lapsed under a running attempt, the
       for (const res of held.splice(0)) res.end('ok');
       await receiver.close();
     }
+  });
+});
+
+describe('two apps on a SQLite file, a lease lapsed under a running attempt, the other app delivers the request', () => {
+  it('tells the lost lease once, and does not apply nor announce the verdict of the attempt whose lease was lost', async () => {
+    const file = temp.file();
+    await expectLostLeaseToldOnce(async (logger) => {
+      const started = createHookwork({ composers: [thingComposer], settings: { ...LAPSED_LEASE_SETTINGS, retryClientErrors: false }, logger, storage: sqliteStorage({ file, watchIntervalMs: 20 }) });
+      others.push(started);
+      await started.start();
+      return started;
+    });
   });
 });

@@ -103,3 +103,74 @@ export async function expectOneAttemptAfterLapsedLease<TTransaction>(startApp: (
     await receiver.close();
   }
 }
+
+/**
+ * Checks on a store shared by processes (two apps on it stand for two processes) what the app
+ * whose running attempt lost its lease says and does: its attempt is held, the event loop stalls
+ * past the lease, the other app claims the request and delivers it, and some renewals of the
+ * first app's leases later that attempt is answered 400 (not retried: a dead verdict). The first
+ * app tells the lost lease once — one warning naming the request and its webhook, not one per
+ * renewal — and its verdict is not applied: the request stays delivered (gone from the queue),
+ * and nothing announces a dead letter (no `deadLettered` event, no dead-letter line); the attempt
+ * is in the delivery log. `hookwork_leases_lapsed_total{how="lost"}` steps once.
+ *
+ * `startApp` starts an app on the one store with `thingComposer`, at least
+ * {@link LAPSED_LEASE_SETTINGS} and `retryClientErrors: false`, the `logger` it is given, and a
+ * way to see the other's enqueues and claims soon (SQLite's `watchIntervalMs`); it is called twice,
+ * and the apps are the caller's to stop.
+ */
+export async function expectLostLeaseToldOnce<TTransaction>(startApp: (logger: Logger) => Promise<Hookwork<TTransaction>>): Promise<void> {
+  const held: ServerResponse[] = [];
+  // The first attempt (the first app's) is held; the other app's is answered at once.
+  const receiver = await startTestReceiver((_request, res, index) => {
+    if (index === 0) held.push(res);
+    else res.end('ok');
+  });
+  const warnings: string[] = [];
+  const logger: Logger = { debug() {}, info() {}, warn: (message) => warnings.push(message), error() {} };
+  const quiet: Logger = { debug() {}, info() {}, warn() {}, error() {} };
+  try {
+    const app = await startApp(logger);
+    const other = await startApp(quiet);
+    const webhook = await app.webhooks.create({ url: receiver.url, events: ['thing.happened'] });
+    const deadLettered: string[] = [];
+    app.lifecycle.on('deadLettered', (info) => deadLettered.push(info.requestId));
+    await app.publish(new ThingHappened('held'));
+    await receiver.waitFor(1, 10_000);
+    const id = String(receiver.requests[0]!.headers['webhook-id']);
+    const delivered = new Promise<void>((resolve) => other.lifecycle.on('attemptSucceeded', (info) => info.requestId === id && resolve()));
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    // Both apps' event loop stalls past the lease; the other app claims first, as a second process
+    // whose loop was not stalled would.
+    await new Promise<void>((resolve) =>
+      stat(__filename, () => {
+        stallEventLoop(app.settings.leaseDuration + 600);
+        other.updateSettings({});
+        resolve();
+      }),
+    );
+    await delivered;
+    // Renewals of the first app's leases go on every third of the lease: several of them now.
+    await new Promise((resolve) => setTimeout(resolve, 3 * app.settings.leaseDuration));
+    const failed = new Promise<void>((resolve) => app.lifecycle.on('attemptFailed', (info) => info.requestId === id && resolve()));
+    for (const res of held.splice(0)) res.writeHead(400).end('no');
+    await failed;
+    await app.stop();
+    expect(receiver.requests.map((r) => r.headers['webhook-id'])).toEqual([id, id]);
+    expect(await other.queueCounts({ webhookKey: webhook.key })).toEqual({ pending: 0, inFlight: 0, dead: 0 });
+    expect(deadLettered).toEqual([]);
+    expect(warnings.filter((w) => w.includes('dead-lettered'))).toEqual([]);
+    const lapsed = warnings.filter((w) => w.includes('lease'));
+    expect(lapsed).toHaveLength(1);
+    expect(lapsed[0]).toContain(`request ${id} (webhook ${webhook.key})`);
+    expect(lapsed[0]).toContain('taken by another process');
+    expect(lapsed[0]).toContain('raise leaseDuration');
+    const outcomes = (await other.logs({ webhookKey: webhook.key, requestId: id })).items.map((e) => e.outcome).sort();
+    expect(outcomes).toEqual(['dead', 'delivered']);
+    const { text } = await app.metrics.scrape();
+    expect(text).toMatch(/^hookwork_leases_lapsed_total\{how="lost"\} 1$/m);
+  } finally {
+    for (const res of held.splice(0)) res.end('ok');
+    await receiver.close();
+  }
+}

@@ -94,7 +94,7 @@ export class LapsedLeaseLog {
         return `the lease of ${request}${also} was renewed${lapsed ? ` ${lapsed}` : ''} after it had run out, while its attempt was running; another process sharing the store may have claimed and sent it meanwhile — ${fix}`;
       case 'lost': {
         const when = settling ? 'its attempt ended after its lease had been taken by another process' : 'its lease was taken by another process while its attempt was still running here';
-        const verdict = settling ? 'was not applied' : 'will not be applied';
+        const verdict = settling ? 'was not applied' : 'will not be applied unless this process holds the lease again when it ends';
         return `${request}${also}: ${when}${lapsed ? ` (it had run out ${lapsed} before)` : ''}; that process may send it again (receivers deduplicate by webhook-id), and this attempt's verdict ${verdict}: the process holding the lease settles the request — ${fix}`;
       }
     }
