@@ -90,7 +90,7 @@ describe('two apps on a SQLite file, a lease lapsed under a running attempt, the
 describe('two apps on a SQLite file, a lease lapsed under a running attempt, the other app delivers the request', () => {
   it('tells the lost lease once, and does not apply nor announce the verdict of the attempt whose lease was lost', async () => {
     const file = temp.file();
-    await expectLostLeaseToldOnce(async (logger) => {
+    await expectLostLeaseToldOnce('stall', async (logger) => {
       const started = createHookwork({ composers: [thingComposer], settings: { ...LAPSED_LEASE_SETTINGS, retryClientErrors: false }, logger, storage: sqliteStorage({ file, watchIntervalMs: 20 }) });
       others.push(started);
       await started.start();

@@ -3,6 +3,7 @@ import { stat } from 'node:fs';
 import type { ServerResponse } from 'node:http';
 import type { Hookwork } from '../composition/hookwork-app';
 import type { Logger } from '../observability/logger';
+import type { Clock } from '../runtime/clock';
 import type { HookworkSettingsInput } from '../settings/settings';
 import { startTestReceiver } from './test-receiver';
 import { ThingHappened } from './thing-event';
@@ -106,20 +107,26 @@ export async function expectOneAttemptAfterLapsedLease<TTransaction>(startApp: (
 
 /**
  * Checks on a store shared by processes (two apps on it stand for two processes) what the app
- * whose running attempt lost its lease says and does: its attempt is held, the event loop stalls
- * past the lease, the other app claims the request and delivers it, and some renewals of the
- * first app's leases later that attempt is answered 400 (not retried: a dead verdict). The first
- * app tells the lost lease once — one warning naming the request and its webhook, not one per
- * renewal — and its verdict is not applied: the request stays delivered (gone from the queue),
- * and nothing announces a dead letter (no `deadLettered` event, no dead-letter line); the attempt
- * is in the delivery log. `hookwork_leases_lapsed_total{how="lost"}` steps once.
+ * whose running attempt lost its lease says and does: its attempt is held, its lease runs out,
+ * the other app claims the request and delivers it, and some renewals of the first app's leases
+ * later that attempt is answered 400 (not retried: a dead verdict). The first app tells the lost
+ * lease once — one warning naming the request and its webhook, not one per renewal — and its
+ * verdict is not applied: the request stays delivered (gone from the queue), and nothing
+ * announces a dead letter (no `deadLettered` event, no dead-letter line); the attempt is in the
+ * delivery log. `hookwork_leases_lapsed_total{how="lost"}` steps once.
+ *
+ * How the lease runs out (`lapse`): `'stall'` blocks the event loop (both apps') past the lease
+ * and wakes the other app first — for a store whose claims answer within the turn (SQLite): with
+ * one whose claims wait for I/O the first app's renewal may reach it first, and the other then
+ * finds nothing to take. `'clock'` gives the other app a clock ahead by twice the lease (the
+ * clocks of two machines disagreeing): it takes the lease however fresh, whatever the store.
  *
  * `startApp` starts an app on the one store with `thingComposer`, at least
- * {@link LAPSED_LEASE_SETTINGS} and `retryClientErrors: false`, the `logger` it is given, and a
- * way to see the other's enqueues and claims soon (SQLite's `watchIntervalMs`); it is called twice,
- * and the apps are the caller's to stop.
+ * {@link LAPSED_LEASE_SETTINGS} and `retryClientErrors: false`, the `logger` and (when given) the
+ * `clock` it is handed, and a way to see the other's enqueues and claims soon (SQLite's
+ * `watchIntervalMs`); it is called twice, and the apps are the caller's to stop.
  */
-export async function expectLostLeaseToldOnce<TTransaction>(startApp: (logger: Logger) => Promise<Hookwork<TTransaction>>): Promise<void> {
+export async function expectLostLeaseToldOnce<TTransaction>(lapse: 'stall' | 'clock', startApp: (logger: Logger, clock?: Clock) => Promise<Hookwork<TTransaction>>): Promise<void> {
   const held: ServerResponse[] = [];
   // The first attempt (the first app's) is held; the other app's is answered at once.
   const receiver = await startTestReceiver((_request, res, index) => {
@@ -131,7 +138,8 @@ export async function expectLostLeaseToldOnce<TTransaction>(startApp: (logger: L
   const quiet: Logger = { debug() {}, info() {}, warn() {}, error() {} };
   try {
     const app = await startApp(logger);
-    const other = await startApp(quiet);
+    const ahead = 2 * app.settings.leaseDuration;
+    const other = await startApp(quiet, lapse === 'clock' ? { now: () => new Date(Date.now() + ahead) } : undefined);
     const webhook = await app.webhooks.create({ url: receiver.url, events: ['thing.happened'] });
     const deadLettered: string[] = [];
     app.lifecycle.on('deadLettered', (info) => deadLettered.push(info.requestId));
@@ -140,15 +148,19 @@ export async function expectLostLeaseToldOnce<TTransaction>(startApp: (logger: L
     const id = String(receiver.requests[0]!.headers['webhook-id']);
     const delivered = new Promise<void>((resolve) => other.lifecycle.on('attemptSucceeded', (info) => info.requestId === id && resolve()));
     await new Promise((resolve) => setTimeout(resolve, 200));
-    // Both apps' event loop stalls past the lease; the other app claims first, as a second process
-    // whose loop was not stalled would.
-    await new Promise<void>((resolve) =>
-      stat(__filename, () => {
-        stallEventLoop(app.settings.leaseDuration + 600);
-        other.updateSettings({});
-        resolve();
-      }),
-    );
+    if (lapse === 'stall') {
+      // Both apps' event loop stalls past the lease; the other app claims first, as a second
+      // process whose loop was not stalled would.
+      await new Promise<void>((resolve) =>
+        stat(__filename, () => {
+          stallEventLoop(app.settings.leaseDuration + 600);
+          other.updateSettings({});
+          resolve();
+        }),
+      );
+    } else {
+      other.updateSettings({});
+    }
     await delivered;
     // Renewals of the first app's leases go on every third of the lease: several of them now.
     await new Promise((resolve) => setTimeout(resolve, 3 * app.settings.leaseDuration));
@@ -164,6 +176,7 @@ export async function expectLostLeaseToldOnce<TTransaction>(startApp: (logger: L
     expect(lapsed).toHaveLength(1);
     expect(lapsed[0]).toContain(`request ${id} (webhook ${webhook.key})`);
     expect(lapsed[0]).toContain('taken by another process');
+    expect(lapsed[0]).toContain(lapse === 'stall' ? 'the event loop was blocked' : 'clocks of the processes sharing the store disagree');
     expect(lapsed[0]).toContain('raise leaseDuration');
     const outcomes = (await other.logs({ webhookKey: webhook.key, requestId: id })).items.map((e) => e.outcome).sort();
     expect(outcomes).toEqual(['dead', 'delivered']);

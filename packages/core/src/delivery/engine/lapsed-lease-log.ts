@@ -95,7 +95,9 @@ export class LapsedLeaseLog {
       case 'lost': {
         const when = settling ? 'its attempt ended after its lease had been taken by another process' : 'its lease was taken by another process while its attempt was still running here';
         const verdict = settling ? 'was not applied' : 'will not be applied unless this process holds the lease again when it ends';
-        return `${request}${also}: ${when}${lapsed ? ` (it had run out ${lapsed} before)` : ''}; that process may send it again (receivers deduplicate by webhook-id), and this attempt's verdict ${verdict}: the process holding the lease settles the request — ${fix}`;
+        // By this process's clock the lease had not run out: the other process's clock is ahead.
+        const skew = `likely the clocks of the processes sharing the store disagree by more than leaseDuration (${formatDuration(this.leaseDuration())}): keep them in step (NTP), or raise leaseDuration`;
+        return `${request}${also}: ${when}${lapsed ? ` (it had run out ${lapsed} before)` : " (by this process's clock it had not run out)"}; that process may send it again (receivers deduplicate by webhook-id), and this attempt's verdict ${verdict}: the process holding the lease settles the request — ${lapsed ? fix : skew}`;
       }
     }
   }
