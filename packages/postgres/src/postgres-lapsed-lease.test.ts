@@ -1,5 +1,5 @@
 import { createHookwork, type Hookwork } from '@hookwork/core';
-import { expectLostLeaseToldOnce, expectOneAttemptAfterLapsedLease, LAPSED_LEASE_SETTINGS, thingComposer } from '@hookwork/core/testing';
+import { expectAttemptEndingDuringClaimNotSentAgain, expectLostLeaseToldOnce, expectOneAttemptAfterLapsedLease, LAPSED_LEASE_SETTINGS, thingComposer } from '@hookwork/core/testing';
 import { postgresStorage, type PostgresTransaction } from './index';
 import { TestDatabase } from './testing/test-database';
 
@@ -45,5 +45,11 @@ describe('two apps on one PostgreSQL schema, the other app\'s clock ahead past t
       await started.start();
       return started;
     });
+  });
+});
+
+describe('the polling engine on PostgreSQL, an attempt that ends while a claim returning its request is under way', () => {
+  it('does not send the request again: one attempt, one log entry, gone from the queue', async () => {
+    await expectAttemptEndingDuringClaimNotSentAgain(postgresStorage({ connectionString: db.url, schema: db.schema(), poolSize: 4 }));
   });
 });

@@ -1,7 +1,7 @@
 import { stat } from 'node:fs';
 import type { ServerResponse } from 'node:http';
 import { createHookwork, type Hookwork } from '@hookwork/core';
-import { expectLostLeaseToldOnce, expectOneAttemptAfterLapsedLease, LAPSED_LEASE_SETTINGS, startTestReceiver, ThingHappened, thingComposer } from '@hookwork/core/testing';
+import { expectAttemptEndingDuringClaimNotSentAgain, expectLostLeaseToldOnce, expectOneAttemptAfterLapsedLease, LAPSED_LEASE_SETTINGS, startTestReceiver, ThingHappened, thingComposer } from '@hookwork/core/testing';
 import { sqliteStorage } from './sqlite-storage';
 import { makeTempDir } from './testing/temp-dir';
 
@@ -96,5 +96,11 @@ describe('two apps on a SQLite file, a lease lapsed under a running attempt, the
       await started.start();
       return started;
     });
+  });
+});
+
+describe('the polling engine on a SQLite file, an attempt that ends while a claim returning its request is under way', () => {
+  it('does not send the request again: one attempt, one log entry, gone from the queue', async () => {
+    await expectAttemptEndingDuringClaimNotSentAgain(sqliteStorage({ file: temp.file() }));
   });
 });

@@ -138,15 +138,15 @@ export async function expectLostLeaseToldOnce<TTransaction>(lapse: 'stall' | 'cl
   const quiet: Logger = { debug() {}, info() {}, warn() {}, error() {} };
   try {
     const app = await startApp(logger);
-    const ahead = 2 * app.settings.leaseDuration;
-    const other = await startApp(quiet, lapse === 'clock' ? { now: () => new Date(Date.now() + ahead) } : undefined);
     const webhook = await app.webhooks.create({ url: receiver.url, events: ['thing.happened'] });
     const deadLettered: string[] = [];
     app.lifecycle.on('deadLettered', (info) => deadLettered.push(info.requestId));
     await app.publish(new ThingHappened('held'));
     await receiver.waitFor(1, 10_000);
     const id = String(receiver.requests[0]!.headers['webhook-id']);
-    const delivered = new Promise<void>((resolve) => other.lifecycle.on('attemptSucceeded', (info) => info.requestId === id && resolve()));
+    // Started once the first app's attempt runs: a clock ahead would take the request at once.
+    const ahead = 2 * app.settings.leaseDuration;
+    const other = await startApp(quiet, lapse === 'clock' ? { now: () => new Date(Date.now() + ahead) } : undefined);
     await new Promise((resolve) => setTimeout(resolve, 200));
     if (lapse === 'stall') {
       // Both apps' event loop stalls past the lease; the other app claims first, as a second
@@ -161,7 +161,9 @@ export async function expectLostLeaseToldOnce<TTransaction>(lapse: 'stall' | 'cl
     } else {
       other.updateSettings({});
     }
-    await delivered;
+    // The other app's attempt is answered at once: then nothing is left in the store.
+    await receiver.waitFor(2, 10_000);
+    await other.drain({ all: true, timeoutMs: 15_000 });
     // Renewals of the first app's leases go on every third of the lease: several of them now.
     await new Promise((resolve) => setTimeout(resolve, 3 * app.settings.leaseDuration));
     const failed = new Promise<void>((resolve) => app.lifecycle.on('attemptFailed', (info) => info.requestId === id && resolve()));
