@@ -113,7 +113,7 @@ export class LapsedLeaseLog {
     const longest = window.longest > 0 ? `, the longest run out for ${shown(window.longest)}` : '';
     const meta = { more: window.more, ...Object.fromEntries(window.byHow), leaseDuration: this.leaseDuration() };
     if (kind === 'lost') {
-      this.logger.warn(`${window.more} more lease${window.more === 1 ? ' of a running attempt was' : 's of running attempts were'} taken by another process within ${within} (${lastOne}${longest}); those processes may send them again, and these attempts' verdicts were not applied — leaseDuration is ${formatDuration(this.leaseDuration())}`, meta);
+      this.logger.warn(`${window.more} more lease${window.more === 1 ? ' of a running attempt was' : 's of running attempts were'} taken by another process within ${within} (${lastOne}${longest}); the processes holding those leases may send the requests again, and settle them — leaseDuration is ${formatDuration(this.leaseDuration())}`, meta);
       return;
     }
     const parts = [['reclaimed', 'claimed again here'], ['renewed_late', 'renewed late']] as const;
