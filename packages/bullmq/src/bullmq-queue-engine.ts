@@ -781,9 +781,11 @@ export class BullmqQueueEngine implements QueueEngine<never> {
 
   private async checkApplied(job: Job, pending: Pending): Promise<void> {
     let applied = false;
+    let known = false;
     const verdict = pending.settlement.verdict;
     try {
       const now = await this.read(job.id!);
+      known = true;
       if (verdict.kind === 'delivered' || verdict.kind === 'drop') applied = now === undefined;
       else if (verdict.kind === 'retry') applied = now?.state === 'pending' && now.attempts === verdict.attempts;
       else if (verdict.kind === 'dead') applied = now?.state === 'dead' && now.attempts === verdict.attempts;
@@ -793,7 +795,9 @@ export class BullmqQueueEngine implements QueueEngine<never> {
     // Still in Redis, or not known (the read failed): its lease lapsed before the completion, and
     // BullMQ gives the job back; remembering one that was completed after all costs an entry.
     if (!applied && (verdict.kind === 'delivered' || verdict.kind === 'drop')) this.rememberSent(job.id!);
-    this.settle(pending, applied);
+    // Core announces a retry or dead letter only when applied: one not known to have failed is
+    // announced as before (a dead letter's alert is not lost to a failed read).
+    this.settle(pending, applied || !known);
   }
 
   /** Remembers a request delivered here whose job BullMQ did not complete (see {@link process}). */

@@ -96,6 +96,7 @@ export {
   type DeliveryHandler,
   type DeliveryVerdict,
   type EngineEnqueueOptions,
+  type LeaseLapse,
   type QueueCountsQuery,
   type QueueEngine,
   type QueueEngineCapabilities,

@@ -1,7 +1,7 @@
 import { stat } from 'node:fs';
 import type { ServerResponse } from 'node:http';
 import { createHookwork, type Hookwork } from '@hookwork/core';
-import { expectOneAttemptAfterLapsedLease, LAPSED_LEASE_SETTINGS, startTestReceiver, ThingHappened, thingComposer } from '@hookwork/core/testing';
+import { expectAttemptEndingDuringClaimNotSentAgain, expectLostLeaseToldOnce, expectOneAttemptAfterLapsedLease, LAPSED_LEASE_SETTINGS, startTestReceiver, ThingHappened, thingComposer } from '@hookwork/core/testing';
 import { sqliteStorage } from './sqlite-storage';
 import { makeTempDir } from './testing/temp-dir';
 
@@ -26,8 +26,8 @@ afterEach(async () => {
  */
 describe('the polling engine on a SQLite file, a lease lapsed under a running attempt', () => {
   it('sends the request once: no second attempt while the first runs, one log entry, completed', async () => {
-    await expectOneAttemptAfterLapsedLease(async () => {
-      app = createHookwork({ composers: [thingComposer], settings: LAPSED_LEASE_SETTINGS, storage: sqliteStorage({ file: temp.file() }) });
+    await expectOneAttemptAfterLapsedLease(async (logger) => {
+      app = createHookwork({ composers: [thingComposer], settings: LAPSED_LEASE_SETTINGS, logger, storage: sqliteStorage({ file: temp.file() }) });
       await app.start();
       return app;
     });
@@ -84,5 +84,23 @@ describe('two apps on a SQLite file, a lease lapsed under a running attempt, the
       for (const res of held.splice(0)) res.end('ok');
       await receiver.close();
     }
+  });
+});
+
+describe('two apps on a SQLite file, a lease lapsed under a running attempt, the other app delivers the request', () => {
+  it('tells the lost lease once, and does not apply nor announce the verdict of the attempt whose lease was lost', async () => {
+    const file = temp.file();
+    await expectLostLeaseToldOnce('stall', async (logger) => {
+      const started = createHookwork({ composers: [thingComposer], settings: { ...LAPSED_LEASE_SETTINGS, retryClientErrors: false }, logger, storage: sqliteStorage({ file, watchIntervalMs: 20 }) });
+      others.push(started);
+      await started.start();
+      return started;
+    });
+  });
+});
+
+describe('the polling engine on a SQLite file, an attempt that ends while a claim returning its request is under way', () => {
+  it('does not send the request again: one attempt, one log entry, gone from the queue', async () => {
+    await expectAttemptEndingDuringClaimNotSentAgain(sqliteStorage({ file: temp.file() }));
   });
 });

@@ -287,6 +287,7 @@ export class HookworkApp<TTransaction = never> implements Hookwork<TTransaction>
         logger: parts.logger,
         onError: (task, error) => parts.reporter.backgroundError(task, error),
         publishesInFlight: () => this.publishing,
+        leaseLapsed: (how, count) => parts.metrics.leaseLapsed(how, count),
       });
       this.refuseIfStopped('opening the queue engine');
       checkCapabilities(engine, parts.settings.get());

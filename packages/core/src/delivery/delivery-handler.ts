@@ -92,7 +92,7 @@ export class WebhookDeliveryHandler implements DeliveryHandler {
     const entry = this.deps.attempt.logEntry(webhook, request, record, decision.outcome);
     // The log says why this failure was not counted, as lastError does.
     if (moved) entry.errorMessage = entry.errorMessage ? `${entry.errorMessage}; ${moved.note}` : moved.note;
-    return { verdict: decision.verdict, logEntry: entry, settled: (_applied, logged) => this.settled(request, webhook, record, decision, entry, logged === true) };
+    return { verdict: decision.verdict, logEntry: entry, settled: (applied, logged) => this.settled(request, webhook, record, decision, entry, logged === true, applied) };
   }
 
   /**
@@ -140,8 +140,13 @@ export class WebhookDeliveryHandler implements DeliveryHandler {
     };
   }
 
-  /** After the engine applied the verdict: the log entry (an attempt was made either way), events, a 410's disable. */
-  private settled(request: WebhookRequest, webhook: Webhook, record: AttemptRecord, decision: RetryDecision, entry: DeliveryLogEntry, logged: boolean): void {
+  /**
+   * After the engine applied the verdict: the log entry (an attempt was made either way), events, a
+   * 410's disable. A verdict not `applied` (the lease ran out and another process took the request:
+   * that process settles it, and the engine told the operator) is not announced as done: no "retried
+   * at" line, and no dead letter — no `deadLettered`, no `request.exhausted`, no dead-letter line.
+   */
+  private settled(request: WebhookRequest, webhook: Webhook, record: AttemptRecord, decision: RetryDecision, entry: DeliveryLogEntry, logged: boolean, applied: boolean): void {
     const { verdict, outcome } = decision;
     if (!logged) this.deps.logWriter.write(entry);
     // Field by field in this order, not with conditional spreads (an object made and copied on
@@ -159,9 +164,9 @@ export class WebhookDeliveryHandler implements DeliveryHandler {
       verdict.kind === 'retry' || verdict.kind === 'dead'
         ? { webhookKey: webhook.key, url: webhook.url, requestId: request.id, eventAlias: request.eventAlias, retryCount: request.attempts, failure: decision.failure ?? verdict.lastError, statusCode: entry.statusCode, errorKind: entry.errorKind }
         : undefined;
-    if (verdict.kind === 'retry') this.deps.failures.retrying(failure!, verdict.dueAt);
+    if (verdict.kind === 'retry' && applied) this.deps.failures.retrying(failure!, verdict.dueAt);
     if (decision.disableWebhook) void this.deps.health.disable(webhook, 'gone', `${decision.disableWebhook} to request ${request.id}`);
-    if (verdict.kind !== 'dead') return;
+    if (verdict.kind !== 'dead' || !applied) return;
     const exhausted = request.attempts >= this.deps.settings.current.maximumRetries;
     this.deps.failures.deadLettered(failure!, verdict.attempts, exhausted ? 'retries exhausted' : 'not retryable');
     this.deps.reporter.emit('deadLettered', info);

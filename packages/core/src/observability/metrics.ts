@@ -1,4 +1,5 @@
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import type { LeaseLapse } from '../ports/queue-engine';
 import type { LifecycleEmitter } from './lifecycle-events';
 import { silentLogger, type Logger } from './logger';
 
@@ -47,6 +48,7 @@ export const BREAKER_STATE_VALUES = Object.freeze({ closed: 0, open: 1, 'half-op
  * | `hookwork_requests_enqueued_total` | counter | |
  * | `hookwork_requests_deferred_total` | counter of deferrals (a request deferred again counts again) | `reason` |
  * | `hookwork_operator_events_total` | counter | `type` |
+ * | `hookwork_leases_lapsed_total` | counter: attempts running here whose lease ran out before they ended | `how` (reclaimed, renewed_late, lost) |
  * | `hookwork_queue_requests` | gauge, store-wide | `state` (pending, inflight, dead) |
  * | `hookwork_queue_oldest_pending_age_seconds` | gauge, store-wide: the oldest pending request, due or not (no sample when the queue engine cannot tell) | |
  * | `hookwork_breaker_state` | gauge, store-wide: 0 closed, 1 open, 2 half-open | `webhook` (webhooks failing now or with a breaker not closed) |
@@ -67,6 +69,7 @@ export const BREAKER_STATE_VALUES = Object.freeze({ closed: 0, open: 1, 'half-op
 export class HookworkMetrics {
   /** The prom-client registry holding hookwork's metrics. */
   readonly registry = new Registry();
+  private readonly lapses: Counter<'how'>;
 
   /**
    * @param lifecycle - the app's lifecycle, whose events the counters and histograms follow
@@ -130,6 +133,13 @@ export class HookworkMetrics {
     });
     const enqueued = new Counter({ name: 'hookwork_requests_enqueued_total', help: 'Webhook requests durably enqueued.', registers });
     const deferred = new Counter({ name: 'hookwork_requests_deferred_total', help: 'Deferrals of requests without an attempt (disabled webhook, open breaker, rate limit, Retry-After); a request deferred again counts again.', labelNames: ['reason'] as const, registers });
+    this.lapses = new Counter({
+      name: 'hookwork_leases_lapsed_total',
+      help: 'Attempts running in this process whose lease ran out before they ended (the event loop or the store was late past leaseDuration), by how it was met: reclaimed (claimed again here, not sent again), renewed_late, lost (another process took it and may send it again).',
+      labelNames: ['how'] as const,
+      registers,
+    });
+    for (const how of ['reclaimed', 'renewed_late', 'lost'] as const) this.lapses.inc({ how }, 0);
     const operator = new Counter({ name: 'hookwork_operator_events_total', help: 'Operator events (breaker.opened, breaker.closed, webhook.recovered, webhook.disabled, request.exhausted).', labelNames: ['type'] as const, registers });
     new Gauge({
       name: 'hookwork_queue_requests',
@@ -196,6 +206,11 @@ export class HookworkMetrics {
     lifecycle.subscribeInternal('enqueued', (requests) => enqueued.inc(requests.length), 'metrics');
     lifecycle.subscribeInternal('requestDeferred', (request) => deferred.inc({ reason: request.reason }), 'metrics');
     lifecycle.subscribeInternal('operatorEvent', (event) => operator.inc({ type: event.type }), 'metrics');
+  }
+
+  /** Counts `count` attempts whose lease ran out under them, met as `how` (the queue engine tells: QueueEngineContext.leaseLapsed). */
+  leaseLapsed(how: LeaseLapse, count: number): void {
+    this.lapses.inc({ how }, count);
   }
 
   /** The metrics in the Prometheus text format, and the content type to answer `/metrics` with. */

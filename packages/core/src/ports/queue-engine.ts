@@ -39,6 +39,18 @@ export type DeliveryVerdict =
   | { readonly kind: 'drop'; readonly reason: string }
   | { readonly kind: 'release' };
 
+/**
+ * How an engine learnt that the lease (or lock) of an attempt running in its process ran out
+ * before the attempt ended — the event loop or the store was late past `leaseDuration`:
+ * - `reclaimed`: this process's own claim took the request again; it was not started again, and
+ *   the running attempt's verdict settles it;
+ * - `renewed_late`: the lease was renewed after it had run out; nobody had taken it, but another
+ *   process sharing the store could have, and sent it meanwhile;
+ * - `lost`: another process took the lease (or settled the request); it may send the request
+ *   again, and this attempt's verdict is not applied.
+ */
+export type LeaseLapse = 'reclaimed' | 'renewed_late' | 'lost';
+
 /** The decision on one request and what core does once the engine applied it. */
 export interface Settlement {
   /** What the engine must do with the request: delivered, retry at a time, dead, drop or release. */
@@ -211,6 +223,12 @@ export interface QueueEngineContext {
    * hold an enqueue for the turn's shared commit; a lone publisher commits at once.
    */
   publishesInFlight?(): number;
+  /**
+   * Optional: the engine met `count` attempts running in this process whose lease (or lock) ran
+   * out before they ended, and how it learnt it (see {@link LeaseLapse}); counted in
+   * `hookwork_leases_lapsed_total`. The engine logs them itself.
+   */
+  leaseLapsed?(how: LeaseLapse, count: number): void;
 }
 
 /**

@@ -36,4 +36,5 @@ export { startSilentServer, stopDuringStart, type SilentServer } from './silent-
 export { ThingHappened, ThingHappenedEvent, thingComposer } from './thing-event';
 export { countingHealthWrites, type HealthWriteCounts, withoutHealthUpdate } from './health-store-wrappers';
 export { expectRepeatedPublishEnqueuedOnce } from './repeated-publish-check';
-export { expectOneAttemptAfterLapsedLease, LAPSED_LEASE_SETTINGS } from './lapsed-lease-check';
+export { expectAttemptEndingDuringClaimNotSentAgain } from './claim-race-check';
+export { expectLostLeaseToldOnce, expectOneAttemptAfterLapsedLease, LAPSED_LEASE_SETTINGS } from './lapsed-lease-check';

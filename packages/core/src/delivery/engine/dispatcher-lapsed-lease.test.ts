@@ -15,8 +15,8 @@ describe('the polling engine on the in-memory store, a lease lapsed under a runn
   });
 
   it('sends the request once: no second attempt while the first runs, one log entry, completed', async () => {
-    await expectOneAttemptAfterLapsedLease(async () => {
-      app = createHookwork({ composers: [thingComposer], settings: LAPSED_LEASE_SETTINGS, storage: memoryStorage() });
+    await expectOneAttemptAfterLapsedLease(async (logger) => {
+      app = createHookwork({ composers: [thingComposer], settings: LAPSED_LEASE_SETTINGS, logger, storage: memoryStorage() });
       await app.start();
       return app;
     });

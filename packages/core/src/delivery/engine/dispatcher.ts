@@ -16,6 +16,11 @@ export interface DispatcherDeps {
   /** Background failures (a claim that threw); the work is tried again later. */
   onError(task: string, error: unknown): void;
   /**
+   * A claim (or handoff) at `claimedAt` returned `requests` whose attempts still run here: their
+   * leases ran out under them. They keep the new lease and are not started again (see the class).
+   */
+  onReclaimed?(requests: readonly WebhookRequest[], claimedAt: number): void;
+  /**
    * Claims ask only for what this dispatcher can start (per-webhook bounds): set when the store is
    * shared by processes and its queue declares `claimBounds`. Otherwise claimed requests may wait
    * in memory for their webhook's slots (fewer claims, nobody else to send them).
@@ -469,16 +474,20 @@ export class Dispatcher {
     const waitedTooLong = this.readyCount > 0 && claimedAt >= this.earliestHeldUntil;
     if (this.active.size === 0 && this.endedDuringClaim.size === 0 && !waitedTooLong) return requests;
     let fresh: WebhookRequest[] | undefined;
+    let running: WebhookRequest[] | undefined;
     for (let i = 0; i < requests.length; i++) {
       const request = requests[i]!;
       const { id } = request;
       let start = false;
-      if (this.active.has(id)) this.reclaimed.add(id);
-      else if (this.endedDuringClaim.has(id)) this.setAside.push(request);
+      if (this.active.has(id)) {
+        this.reclaimed.add(id);
+        (running ??= []).push(request);
+      } else if (this.endedDuringClaim.has(id)) this.setAside.push(request);
       else start = !waitedTooLong || !this.lanes.get(request.webhookKey)?.ready.some((item) => item.request.id === id);
       if (!start) fresh ??= requests.slice(0, i);
       else fresh?.push(request);
     }
+    if (running) this.deps.onReclaimed?.(running, claimedAt);
     return fresh ?? requests;
   }
 

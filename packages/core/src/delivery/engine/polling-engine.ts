@@ -7,6 +7,7 @@ import type {
   DeliveryHandler,
   DeliveryVerdict,
   EngineEnqueueOptions,
+  LeaseLapse,
   QueueCountsQuery,
   QueueEngine,
   QueueEngineCapabilities,
@@ -17,6 +18,7 @@ import type { EnqueueClaim, EnqueueClaimedResult, EnqueueResult, QueueCounts, Re
 import { isHookworkError } from '../../errors/hookwork-error';
 import { CompletionBatcher } from './completion-batcher';
 import { Dispatcher } from './dispatcher';
+import { LapsedLeaseLog, type LapsedLease } from './lapsed-lease-log';
 
 /**
  * On a store shared by processes, the longest this engine stops taking a held webhook's requests
@@ -46,12 +48,15 @@ export class PollingQueueEngine<TTransaction = never> implements QueueEngine<TTr
   private dispatcher: Dispatcher | undefined;
   private unwatch: (() => void) | undefined;
   private renewTimer: NodeJS.Timeout | undefined;
-  /**
-   * Running attempts whose lost lease was logged. A lease lost stays lost: each renewal while the
-   * attempt runs (a third of the lease) found it again and logged it again. Said once per attempt;
-   * an id leaves the set at the first renewal after its attempt ended.
-   */
-  private readonly lostLeases = new Set<string>();
+  private readonly lapses: LapsedLeaseLog;
+  /** The requests of the attempts running now, by id, as they were claimed (their `leaseExpiresAt`: the lease's first end). */
+  private readonly running = new Map<string, WebhookRequest>();
+  /** Where this engine moved the lease of a running attempt since its claim (renewed, claimed again), clock ms. */
+  private readonly leaseEnds = new Map<string, number>();
+  /** Running attempts whose lease another process took (told once): not renewed again. */
+  private readonly lost = new Set<string>();
+  /** Running attempts whose lapsed lease was told: a claim racing the renewal that told it does not tell it again. */
+  private readonly told = new Set<string>();
   /** Wakes to skip: enqueues since the last turn whose requests were all handed to the dispatcher. */
   private coveredWakes = 0;
   private coveredReset: NodeJS.Immediate | undefined;
@@ -66,6 +71,7 @@ export class PollingQueueEngine<TTransaction = never> implements QueueEngine<TTr
     if (queue.oldestPendingCreatedAt) this.oldestPendingCreatedAt = () => queue.oldestPendingCreatedAt!();
     if (queue.bringForward) this.bringForward = (webhookKey) => this.broughtForward(webhookKey);
     if (queue.discard) this.discard = (webhookKey, publishedUpTo, limit) => queue.discard!(webhookKey, publishedUpTo, limit);
+    this.lapses = new LapsedLeaseLog(context.logger, () => context.settings.current.leaseDuration);
     this.completions = new CompletionBatcher(queue, this.owner, (error) => context.onError('completing delivered requests with their log entries (completed alone instead; their entries are logged apart)', error));
   }
 
@@ -137,6 +143,7 @@ export class PollingQueueEngine<TTransaction = never> implements QueueEngine<TTr
       owner: this.owner,
       process: (request, signal) => this.process(handler, request, signal),
       onError,
+      onReclaimed: (requests, claimedAt) => this.reclaimed(requests, claimedAt),
       // Other processes may claim from this store: take only what this one can start.
       boundClaims: this.capabilities.shared,
     });
@@ -185,6 +192,7 @@ export class PollingQueueEngine<TTransaction = never> implements QueueEngine<TTr
     if (this.renewTimer) clearTimeout(this.renewTimer);
     this.renewTimer = undefined;
     await this.dispatcher?.stop(timeoutMs);
+    this.lapses.flush();
   }
 
   get active(): number {
@@ -223,20 +231,71 @@ export class PollingQueueEngine<TTransaction = never> implements QueueEngine<TTr
 
   /** One claimed request: core decides, the queue is written, core logs. Never throws. */
   private async process(handler: DeliveryHandler, request: WebhookRequest, signal: AbortSignal): Promise<void> {
+    const { id } = request;
+    this.running.set(id, request);
     try {
       const settlement = await handler.handle(request, signal);
+      let applied: boolean;
       if (settlement.verdict.kind === 'delivered') {
         // The request's removal and its log entry in one write when the queue can.
-        const { completed, logged } = await this.completions.completeLogging(request.id, settlement.logEntry);
-        settlement.settled(this.settledInLine(request, completed), logged);
+        const { completed, logged } = await this.completions.completeLogging(id, settlement.logEntry);
+        applied = this.settledInLine(request, completed);
+        settlement.settled(applied, logged);
       } else {
-        settlement.settled(await this.apply(request, settlement.verdict));
+        applied = await this.apply(request, settlement.verdict);
+        settlement.settled(applied);
+      }
+      // Not applied: the lease is no longer this process's (another one took it once it ran out).
+      // Told here unless a renewal already told it.
+      if (!applied && settlement.verdict.kind !== 'release' && !this.lost.has(id)) {
+        this.lapsed('lost', [this.lapse(request, this.context.clock.now().getTime())], true);
       }
       for (const listener of this.listeners) listener(request, settlement.verdict);
     } catch (error) {
       // A storage failure: the lease expires and the request is claimed again.
       this.context.onError('delivering a request', error);
+    } finally {
+      this.running.delete(id);
+      if (this.leaseEnds.size > 0) this.leaseEnds.delete(id);
+      if (this.lost.size > 0) this.lost.delete(id);
+      if (this.told.size > 0) this.told.delete(id);
     }
+  }
+
+  /**
+   * This process's claim took back requests whose attempts run here (their leases ran out under
+   * them): the dispatcher keeps the new lease and starts nothing; the operator is told.
+   */
+  private reclaimed(requests: readonly WebhookRequest[], claimedAt: number): void {
+    const leases: LapsedLease[] = [];
+    for (const request of requests) {
+      const { id } = request;
+      if (!this.running.has(id)) continue;
+      const lease = this.lapse(request, claimedAt);
+      // Already told by a renewal that ran while this claim did (an asynchronous store), and moved
+      // the lease's end past the claim: the same lapse.
+      if (lease.lapsedMs !== undefined || !this.told.has(id)) leases.push(lease);
+      // The lease is this process's again (also one another process had taken, then given up).
+      this.lost.delete(id);
+      const end = request.leaseExpiresAt?.getTime();
+      if (end !== undefined) this.leaseEnds.set(id, Math.max(end, this.leaseEnds.get(id) ?? end));
+    }
+    this.lapsed('reclaimed', leases);
+  }
+
+  /** A running attempt's request, and how long its lease had run out at `at` (as far as this engine knows where it ended). */
+  private lapse(request: WebhookRequest, at: number): LapsedLease {
+    const end = this.leaseEnds.get(request.id) ?? this.running.get(request.id)?.leaseExpiresAt?.getTime();
+    const lease: LapsedLease = { requestId: request.id, webhookKey: request.webhookKey };
+    if (end !== undefined && at > end) lease.lapsedMs = at - end;
+    return lease;
+  }
+
+  private lapsed(how: LeaseLapse, leases: readonly LapsedLease[], settling = false): void {
+    if (leases.length === 0) return;
+    for (const lease of leases) this.told.add(lease.requestId);
+    this.lapses.lapsed(how, leases, settling);
+    this.context.leaseLapsed?.(how, leases.length);
   }
 
   private async apply(request: WebhookRequest, verdict: DeliveryVerdict): Promise<boolean> {
@@ -289,26 +348,45 @@ export class PollingQueueEngine<TTransaction = never> implements QueueEngine<TTr
     this.renewTimer.unref?.();
   }
 
+  /**
+   * Renews the leases of the running attempts. A lease renewed after it had run out (the event loop
+   * or the store was late past the lease) is told as `renewed_late`; one another process took
+   * (the renewal does not find it this process's) as `lost`, once: it is not renewed again, and
+   * the attempt's verdict will not be applied.
+   */
   private async renew(): Promise<void> {
-    const ids = this.dispatcher?.activeIds() ?? [];
-    if (this.lostLeases.size > 0) {
-      const now = new Set(ids);
-      for (const id of this.lostLeases) if (!now.has(id)) this.lostLeases.delete(id);
-    }
+    const active = this.dispatcher?.activeIds() ?? [];
+    const ids = this.lost.size === 0 ? active : active.filter((id) => !this.lost.has(id));
     if (ids.length === 0) return;
     try {
-      const settings = this.context.settings.current;
-      const renewed = await this.queue.renew!(this.owner, ids, settings.leaseDuration, this.context.clock.now());
+      const leaseMs = this.context.settings.current.leaseDuration;
+      const now = this.context.clock.now();
+      const at = now.getTime();
+      const renewed = await this.queue.renew!(this.owner, ids, leaseMs, now);
+      let late: LapsedLease[] | undefined;
+      for (const id of renewed) {
+        const request = this.running.get(id);
+        // Ended while the renewal ran: nothing to note.
+        if (!request) continue;
+        const lease = this.lapse(request, at);
+        if (lease.lapsedMs !== undefined) (late ??= []).push(lease);
+        this.leaseEnds.set(id, at + leaseMs);
+      }
+      if (late) this.lapsed('renewed_late', late);
       if (renewed.length < ids.length) {
         // An attempt that ended while the renewal ran was completed (its row is gone), not lost:
         // with an asynchronous store the two race on every renewal. A turn of the event loop lets
         // the completion's answer, sent before the renewal's, be seen first.
         await new Promise((resolve) => setImmediate(resolve));
-        const running = new Set(this.dispatcher?.activeIds() ?? []);
-        const lost = ids.filter((id) => !renewed.includes(id) && running.has(id) && !this.lostLeases.has(id));
-        if (lost.length === 0) return;
-        for (const id of lost) this.lostLeases.add(id);
-        this.context.logger.warn(`the leases of ${lost.length} running attempt(s) were lost before they finished (${lost.slice(0, 3).join(', ')}); another process may send them again — was this process paused for longer than leaseDuration?`);
+        const taken = new Set(renewed);
+        const lost: LapsedLease[] = [];
+        for (const id of ids) {
+          const request = this.running.get(id);
+          if (!request || taken.has(id) || this.lost.has(id)) continue;
+          this.lost.add(id);
+          lost.push(this.lapse(request, at));
+        }
+        if (lost.length > 0) this.lapsed('lost', lost);
       }
     } catch (error) {
       this.context.onError('renewing leases', error);
