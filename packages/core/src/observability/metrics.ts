@@ -1,5 +1,5 @@
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
-import type { LeaseLapse } from '../ports/queue-engine';
+import type { LeaseLapse } from './lease-lapse';
 import type { LifecycleEmitter } from './lifecycle-events';
 import { silentLogger, type Logger } from './logger';
 

@@ -3,10 +3,13 @@ import type { Page } from '../model/page';
 import type { NewWebhookRequest, WebhookRequest } from '../model/webhook-request';
 import type { Clock } from '../runtime/clock';
 import { createToken } from '../runtime/tokens';
+import type { LeaseLapse } from '../observability/lease-lapse';
 import type { Logger } from '../observability/logger';
 import type { SettingsAccessor } from '../settings/settings';
 import type { Storage, StorageCapabilities } from './storage-backend';
 import type { DeadLetterQuery, EnqueueResult, QueueCounts, RedeliverSelector } from './request-queue';
+
+export type { LeaseLapse };
 
 /**
  * What an engine must do with a request after the delivery handler looked at it. Core decides
@@ -38,18 +41,6 @@ export type DeliveryVerdict =
   | { readonly kind: 'dead'; readonly attempts: number; readonly lastError: string }
   | { readonly kind: 'drop'; readonly reason: string }
   | { readonly kind: 'release' };
-
-/**
- * How an engine learnt that the lease (or lock) of an attempt running in its process ran out
- * before the attempt ended — the event loop or the store was late past `leaseDuration`:
- * - `reclaimed`: this process's own claim took the request again; it was not started again, and
- *   the running attempt's verdict settles it;
- * - `renewed_late`: the lease was renewed after it had run out; nobody had taken it, but another
- *   process sharing the store could have, and sent it meanwhile;
- * - `lost`: another process took the lease (or settled the request); it may send the request
- *   again, and this attempt's verdict is not applied.
- */
-export type LeaseLapse = 'reclaimed' | 'renewed_late' | 'lost';
 
 /** The decision on one request and what core does once the engine applied it. */
 export interface Settlement {
