@@ -345,6 +345,20 @@ function keepOnGuardedPath(route: DirectRoute) {
   };
 }
 
+/**
+ * Sets an agent's pool limits on the agent, where Node reads them, rather than in its options.
+ * Node copies an agent's options into every request's (a null-prototype object, so a hash table)
+ * as it hands out a socket; with `maxSockets`, `maxFreeSockets` and `scheduling` in them that copy
+ * outgrew its table and allocated 1.6 KB more per delivery (`--only-bullmq` heap sampling: the
+ * agent's addRequest 5.1 KB, the plain worker's 3.4 KB). LIFO, the free socket used last goes out
+ * first, is Node's default scheduling.
+ */
+function sizePool<A extends http.Agent>(agent: A, maxSockets: number): A {
+  agent.maxSockets = maxSockets;
+  agent.maxFreeSockets = 64;
+  return agent;
+}
+
 /** Milliseconds since `started` (a performance.now()), to two places. */
 function elapsedSince(started: number): number {
   return Math.round((performance.now() - started) * 100) / 100;
@@ -465,12 +479,12 @@ export function createHttpTransport(options: HttpTransportOptions): HttpTranspor
   const guard = new SsrfGuard(options.settings, options.resolver);
   // keepAliveMsecs is axios' own TCP keep-alive delay: axios sets 60 s on the socket of every
   // request and the agent set its 1 s back on every release, two setsockopt calls per delivery.
-  const agentOptions = { keepAlive: true, keepAliveMsecs: AXIOS_KEEP_ALIVE_MS, maxSockets: options.maxSockets ?? 256, maxFreeSockets: 64, scheduling: 'lifo' as const, lookup: guard.lookup };
-  const httpAgent = new http.Agent(agentOptions);
+  const agentOptions = { keepAlive: true, keepAliveMsecs: AXIOS_KEEP_ALIVE_MS, lookup: guard.lookup };
+  const httpAgent = sizePool(new http.Agent(agentOptions), options.maxSockets ?? 256);
   const extraCa = options.tls?.ca === undefined ? undefined : ([] as (string | Buffer)[]).concat(options.tls.ca as string | Buffer | (string | Buffer)[]);
   // rejectUnauthorized set, not left to Node's default: NODE_TLS_REJECT_UNAUTHORIZED=0 in the
   // environment would turn that default off (docs/transport.md: certificates are always verified).
-  const httpsAgent = new https.Agent({ ...agentOptions, rejectUnauthorized: true, ...(extraCa ? { ca: [...tls.rootCertificates, ...extraCa] } : {}) });
+  const httpsAgent = sizePool(new https.Agent({ ...agentOptions, rejectUnauthorized: true, ...(extraCa ? { ca: [...tls.rootCertificates, ...extraCa] } : {}) }), options.maxSockets ?? 256);
   judgePortInLookup(httpAgent, guard);
   judgePortInLookup(httpsAgent, guard);
   const instance = axios.create({
