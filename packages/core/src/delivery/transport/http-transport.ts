@@ -376,6 +376,17 @@ interface BodyRead {
   problem?: string;
 }
 
+/** Why the body's read was stopped (see {@link Exchange.stop}): the deadline, or an outer abort. */
+function stoppedText(exchange: Exchange): string {
+  const reason = exchange.stopReason;
+  return reason instanceof DeadlineError ? `${reason.message}: the body did not end in time` : `reading stopped: ${(reason as Error)?.message ?? reason}`;
+}
+
+/** A stop also breaks the stream: the stop is named, not the broken stream (`problem`) it caused. */
+function stoppedOr(exchange: Exchange, problem: () => string): string {
+  return exchange.stopReason !== undefined ? stoppedText(exchange) : problem();
+}
+
 /**
  * Reads a response body up to `cap` bytes of it decoded (per `encoding`, the Content-Encoding),
  * then stops reading (the socket is not reused). Never rejects: the status line has arrived,
@@ -404,12 +415,6 @@ function readBody(stream: Readable, encoding: string | undefined, cap: number, e
       if (problem) read.problem = `${problem} (${size} bytes read)`;
       resolve(read);
     };
-    // A stop also breaks the stream: name the stop, not the broken stream.
-    const stopped = () => {
-      const reason = exchange.stopReason;
-      return reason instanceof DeadlineError ? `${reason.message}: the body did not end in time` : `reading stopped: ${(reason as Error)?.message ?? reason}`;
-    };
-    const stoppedOr = (problem: () => string) => (exchange.stopReason !== undefined ? stopped() : problem());
     const keep = (chunk: Buffer) => {
       const room = cap - size;
       const part = chunk.length >= room ? (room > 0 ? chunk.subarray(0, room) : undefined) : chunk;
@@ -425,14 +430,18 @@ function readBody(stream: Readable, encoding: string | undefined, cap: number, e
     };
     // Decoded here, not by axios (decompress: false), as the undici transport does: axios' decoder
     // ends quietly where the compressed data stops short, so a cut body read as a whole one.
-    const decoder = BodyDecoder.for(encoding, {
-      data: keep,
-      end: () => finish(false),
-      error: (error) => {
-        finish(false, stoppedOr(() => bodyErrorText(error)));
-        stream.destroy();
-      },
-    });
+    // (Its sink is made only for an encoded body: most bodies are not.)
+    const decoder =
+      encoding === undefined
+        ? undefined
+        : BodyDecoder.for(encoding, {
+            data: keep,
+            end: () => finish(false),
+            error: (error) => {
+              finish(false, stoppedOr(exchange, () => bodyErrorText(error)));
+              stream.destroy();
+            },
+          });
     // An encoded body is also cut by its bytes on the wire: one that decodes to little or nothing
     // (empty deflate blocks without end) would otherwise be read and decompressed until the deadline.
     const wireCap = wireByteCap(cap);
@@ -446,7 +455,7 @@ function readBody(stream: Readable, encoding: string | undefined, cap: number, e
         }
       : keep;
     const onStop = () => {
-      finish(false, stopped());
+      finish(false, stoppedText(exchange));
       stream.destroy();
     };
     if (exchange.stopReason !== undefined) return onStop();
@@ -460,9 +469,9 @@ function readBody(stream: Readable, encoding: string | undefined, cap: number, e
     });
     // A reset or a parse error (malformed chunking) is reported on the request; the body stream
     // only sees the connection go away: the request's error names the cause.
-    stream.on('error', (error) => finish(false, stoppedOr(() => bodyErrorText(exchange.requestError ?? error))));
+    stream.on('error', (error) => finish(false, stoppedOr(exchange, () => bodyErrorText(exchange.requestError ?? error))));
     // A close after the whole body arrived is the connection's business (the decoder may still be finishing).
-    stream.on('close', () => arrived || finish(false, stoppedOr(() => (exchange.requestError ? bodyErrorText(exchange.requestError) : 'the connection closed before the body ended'))));
+    stream.on('close', () => arrived || finish(false, stoppedOr(exchange, () => (exchange.requestError ? bodyErrorText(exchange.requestError) : 'the connection closed before the body ended'))));
   });
 }
 
