@@ -346,16 +346,22 @@ function keepOnGuardedPath(route: DirectRoute) {
 }
 
 /**
- * Sets an agent's pool limits on the agent, where Node reads them, rather than in its options.
+ * Sets an agent's pool settings on the agent, where Node reads them, rather than in its options.
  * Node copies an agent's options into every request's (a null-prototype object, so a hash table)
- * as it hands out a socket; with `maxSockets`, `maxFreeSockets` and `scheduling` in them that copy
- * outgrew its table and allocated 1.6 KB more per delivery (`--only-bullmq` heap sampling: the
- * agent's addRequest 5.1 KB, the plain worker's 3.4 KB). LIFO, the free socket used last goes out
- * first, is Node's default scheduling.
+ * as it hands out a socket, then adds the TLS server name to the copy; with `keepAliveMsecs`,
+ * `maxSockets`, `maxFreeSockets` and `scheduling` in them that copy outgrew its table and
+ * allocated 1.6 KB more per delivery (`--only-bullmq` heap sampling: the agent's addRequest and
+ * normalizeServerName 5.1 KB, the plain worker's 3.5 KB; with only `keepAliveMsecs` left in, the
+ * growth moved from the one to the other). LIFO, the free socket used last goes out first, is
+ * Node's default scheduling.
  */
 function sizePool<A extends http.Agent>(agent: A, maxSockets: number): A {
   agent.maxSockets = maxSockets;
   agent.maxFreeSockets = 64;
+  // axios' own TCP keep-alive delay, which Node's keepSocketAlive() sets as a socket goes back to
+  // the pool: axios sets 60 s on the socket of every request, and the agent's default 1 s set it
+  // back at every release, two setsockopt calls per delivery.
+  (agent as A & { keepAliveMsecs: number }).keepAliveMsecs = AXIOS_KEEP_ALIVE_MS;
   return agent;
 }
 
@@ -486,9 +492,7 @@ function readBody(stream: Readable, encoding: string | undefined, cap: number, e
  */
 export function createHttpTransport(options: HttpTransportOptions): HttpTransport {
   const guard = new SsrfGuard(options.settings, options.resolver);
-  // keepAliveMsecs is axios' own TCP keep-alive delay: axios sets 60 s on the socket of every
-  // request and the agent set its 1 s back on every release, two setsockopt calls per delivery.
-  const agentOptions = { keepAlive: true, keepAliveMsecs: AXIOS_KEEP_ALIVE_MS, lookup: guard.lookup };
+  const agentOptions = { keepAlive: true, lookup: guard.lookup };
   const httpAgent = sizePool(new http.Agent(agentOptions), options.maxSockets ?? 256);
   const extraCa = options.tls?.ca === undefined ? undefined : ([] as (string | Buffer)[]).concat(options.tls.ca as string | Buffer | (string | Buffer)[]);
   // rejectUnauthorized set, not left to Node's default: NODE_TLS_REJECT_UNAUTHORIZED=0 in the
