@@ -172,7 +172,9 @@ export class Attempt {
     // spread: V8 adds properties to a spread's copy on a slow path (about 1.9 µs each here, and
     // signing adds three).
     const sent: Record<string, string> = this.options.beforeSend ? Object.assign({}, outgoing.headers) : outgoing.headers;
-    signRequest(sent, this.signingKeys.active(webhook, date), request.id, this.clock.now(), body);
+    // Timestamped when the attempt started unless a hook ran (it may take its time): the clock is
+    // then read again, so the signature is as fresh as the bytes it covers.
+    signRequest(sent, this.signingKeys.active(webhook, date), request.id, this.options.beforeSend ? this.clock.now() : date, body);
     const sendOptions: SendOptions = { timeoutMs: settings.timeout, maxResponseBodyBytes: settings.maxResponseBodyBytes };
     if (signal) sendOptions.signal = signal;
     const transport = this.transport;

@@ -75,7 +75,7 @@ export class WebhookDeliveryHandler implements DeliveryHandler {
     const { settings, clock, health } = this.deps;
     const webhook = await this.deps.webhooks.get(request.webhookKey);
     if (!webhook) return this.drop(request, DELETED);
-    if (predatesWebhook(request, webhook, clock.now())) return this.drop(request, PREDECESSOR);
+    if (predatesWebhook(request, webhook, clock)) return this.drop(request, PREDECESSOR);
     if (!webhook.enabled) return this.defer(request, new Date(clock.now().getTime() + settings.current.period), 'webhook disabled');
     // Known at once for a healthy webhook (most deliveries): no promise nor microtask turn then.
     const admission = health.admitAtOnce(webhook) ?? (await health.admit(webhook));

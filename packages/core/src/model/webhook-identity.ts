@@ -1,5 +1,6 @@
 import type { Webhook } from './webhook';
 import type { NewWebhookRequest } from './webhook-request';
+import type { Clock } from '../runtime/clock';
 
 /**
  * A key names a webhook only until it is deleted: infrastructure as code replaces one by deleting
@@ -26,9 +27,10 @@ export function sameReceiver(a: Pick<Webhook, 'key' | 'createdAt' | 'url'>, b: P
  * since under the same key and must not go to this one (another receiver, perhaps another owner,
  * signed with its secrets). A request published in the millisecond its webhook was created is the
  * webhook's own. A webhook whose `createdAt` lies ahead of `now` (copied in from a machine whose
- * clock ran ahead) is not judged by it: its requests would all be dropped until then.
+ * clock ran ahead) is not judged by it: its requests would all be dropped until then. The clock is
+ * read only for a request older than its webhook (rare): not a `Date` made at every attempt.
  */
-export function predatesWebhook(request: Pick<NewWebhookRequest, 'createdAt'>, webhook: Pick<Webhook, 'createdAt'>, now: Date): boolean {
+export function predatesWebhook(request: Pick<NewWebhookRequest, 'createdAt'>, webhook: Pick<Webhook, 'createdAt'>, clock: Clock): boolean {
   const created = webhook.createdAt.getTime();
-  return request.createdAt.getTime() < created && created <= now.getTime();
+  return request.createdAt.getTime() < created && created <= clock.now().getTime();
 }

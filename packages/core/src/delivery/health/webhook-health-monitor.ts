@@ -191,7 +191,10 @@ export class WebhookHealthMonitor {
   recordQuietSuccess(webhook: Webhook, result: TransportResult, probe: boolean): boolean {
     if (probe || attemptHealth(result) !== 'success') return false;
     const known = this.knownRecord(webhook.key);
-    if (!known || !isQuiet(known.value?.state, this.deps.clock.now().getTime())) return false;
+    if (!known) return false;
+    // No state (a webhook that never failed, the usual case) is quiet at any time: no clock read.
+    const state = known.value?.state;
+    if (state !== undefined && !isQuiet(state, this.deps.clock.now().getTime())) return false;
     this.countQuietSuccess(webhook);
     return true;
   }

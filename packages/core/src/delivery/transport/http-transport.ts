@@ -345,6 +345,26 @@ function keepOnGuardedPath(route: DirectRoute) {
   };
 }
 
+/**
+ * Sets an agent's pool settings on the agent, where Node reads them, rather than in its options.
+ * Node copies an agent's options into every request's (a null-prototype object, so a hash table)
+ * as it hands out a socket, then adds the TLS server name to the copy; with `keepAliveMsecs`,
+ * `maxSockets`, `maxFreeSockets` and `scheduling` in them that copy outgrew its table and
+ * allocated 1.6 KB more per delivery (`--only-bullmq` heap sampling: the agent's addRequest and
+ * normalizeServerName 5.1 KB, the plain worker's 3.5 KB; with only `keepAliveMsecs` left in, the
+ * growth moved from the one to the other). LIFO, the free socket used last goes out first, is
+ * Node's default scheduling.
+ */
+function sizePool<A extends http.Agent>(agent: A, maxSockets: number): A {
+  agent.maxSockets = maxSockets;
+  agent.maxFreeSockets = 64;
+  // axios' own TCP keep-alive delay, which Node's keepSocketAlive() sets as a socket goes back to
+  // the pool: axios sets 60 s on the socket of every request, and the agent's default 1 s set it
+  // back at every release, two setsockopt calls per delivery.
+  (agent as A & { keepAliveMsecs: number }).keepAliveMsecs = AXIOS_KEEP_ALIVE_MS;
+  return agent;
+}
+
 /** Milliseconds since `started` (a performance.now()), to two places. */
 function elapsedSince(started: number): number {
   return Math.round((performance.now() - started) * 100) / 100;
@@ -360,6 +380,17 @@ interface BodyRead {
   truncated: boolean;
   /** The body broke off (closed connection, reset, bad encoding, deadline): what happened. */
   problem?: string;
+}
+
+/** Why the body's read was stopped (see {@link Exchange.stop}): the deadline, or an outer abort. */
+function stoppedText(exchange: Exchange): string {
+  const reason = exchange.stopReason;
+  return reason instanceof DeadlineError ? `${reason.message}: the body did not end in time` : `reading stopped: ${(reason as Error)?.message ?? reason}`;
+}
+
+/** A stop also breaks the stream: the stop is named, not the broken stream (`problem`) it caused. */
+function stoppedOr(exchange: Exchange, problem: () => string): string {
+  return exchange.stopReason !== undefined ? stoppedText(exchange) : problem();
 }
 
 /**
@@ -390,12 +421,6 @@ function readBody(stream: Readable, encoding: string | undefined, cap: number, e
       if (problem) read.problem = `${problem} (${size} bytes read)`;
       resolve(read);
     };
-    // A stop also breaks the stream: name the stop, not the broken stream.
-    const stopped = () => {
-      const reason = exchange.stopReason;
-      return reason instanceof DeadlineError ? `${reason.message}: the body did not end in time` : `reading stopped: ${(reason as Error)?.message ?? reason}`;
-    };
-    const stoppedOr = (problem: () => string) => (exchange.stopReason !== undefined ? stopped() : problem());
     const keep = (chunk: Buffer) => {
       const room = cap - size;
       const part = chunk.length >= room ? (room > 0 ? chunk.subarray(0, room) : undefined) : chunk;
@@ -411,14 +436,18 @@ function readBody(stream: Readable, encoding: string | undefined, cap: number, e
     };
     // Decoded here, not by axios (decompress: false), as the undici transport does: axios' decoder
     // ends quietly where the compressed data stops short, so a cut body read as a whole one.
-    const decoder = BodyDecoder.for(encoding, {
-      data: keep,
-      end: () => finish(false),
-      error: (error) => {
-        finish(false, stoppedOr(() => bodyErrorText(error)));
-        stream.destroy();
-      },
-    });
+    // (Its sink is made only for an encoded body: most bodies are not.)
+    const decoder =
+      encoding === undefined
+        ? undefined
+        : BodyDecoder.for(encoding, {
+            data: keep,
+            end: () => finish(false),
+            error: (error) => {
+              finish(false, stoppedOr(exchange, () => bodyErrorText(error)));
+              stream.destroy();
+            },
+          });
     // An encoded body is also cut by its bytes on the wire: one that decodes to little or nothing
     // (empty deflate blocks without end) would otherwise be read and decompressed until the deadline.
     const wireCap = wireByteCap(cap);
@@ -432,7 +461,7 @@ function readBody(stream: Readable, encoding: string | undefined, cap: number, e
         }
       : keep;
     const onStop = () => {
-      finish(false, stopped());
+      finish(false, stoppedText(exchange));
       stream.destroy();
     };
     if (exchange.stopReason !== undefined) return onStop();
@@ -446,9 +475,9 @@ function readBody(stream: Readable, encoding: string | undefined, cap: number, e
     });
     // A reset or a parse error (malformed chunking) is reported on the request; the body stream
     // only sees the connection go away: the request's error names the cause.
-    stream.on('error', (error) => finish(false, stoppedOr(() => bodyErrorText(exchange.requestError ?? error))));
+    stream.on('error', (error) => finish(false, stoppedOr(exchange, () => bodyErrorText(exchange.requestError ?? error))));
     // A close after the whole body arrived is the connection's business (the decoder may still be finishing).
-    stream.on('close', () => arrived || finish(false, stoppedOr(() => (exchange.requestError ? bodyErrorText(exchange.requestError) : 'the connection closed before the body ended'))));
+    stream.on('close', () => arrived || finish(false, stoppedOr(exchange, () => (exchange.requestError ? bodyErrorText(exchange.requestError) : 'the connection closed before the body ended'))));
   });
 }
 
@@ -463,14 +492,12 @@ function readBody(stream: Readable, encoding: string | undefined, cap: number, e
  */
 export function createHttpTransport(options: HttpTransportOptions): HttpTransport {
   const guard = new SsrfGuard(options.settings, options.resolver);
-  // keepAliveMsecs is axios' own TCP keep-alive delay: axios sets 60 s on the socket of every
-  // request and the agent set its 1 s back on every release, two setsockopt calls per delivery.
-  const agentOptions = { keepAlive: true, keepAliveMsecs: AXIOS_KEEP_ALIVE_MS, maxSockets: options.maxSockets ?? 256, maxFreeSockets: 64, scheduling: 'lifo' as const, lookup: guard.lookup };
-  const httpAgent = new http.Agent(agentOptions);
+  const agentOptions = { keepAlive: true, lookup: guard.lookup };
+  const httpAgent = sizePool(new http.Agent(agentOptions), options.maxSockets ?? 256);
   const extraCa = options.tls?.ca === undefined ? undefined : ([] as (string | Buffer)[]).concat(options.tls.ca as string | Buffer | (string | Buffer)[]);
   // rejectUnauthorized set, not left to Node's default: NODE_TLS_REJECT_UNAUTHORIZED=0 in the
   // environment would turn that default off (docs/transport.md: certificates are always verified).
-  const httpsAgent = new https.Agent({ ...agentOptions, rejectUnauthorized: true, ...(extraCa ? { ca: [...tls.rootCertificates, ...extraCa] } : {}) });
+  const httpsAgent = sizePool(new https.Agent({ ...agentOptions, rejectUnauthorized: true, ...(extraCa ? { ca: [...tls.rootCertificates, ...extraCa] } : {}) }), options.maxSockets ?? 256);
   judgePortInLookup(httpAgent, guard);
   judgePortInLookup(httpsAgent, guard);
   const instance = axios.create({
