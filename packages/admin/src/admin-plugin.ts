@@ -9,7 +9,7 @@ import { AdminAuthenticator, checkSignOutUrl, refuseCrossSite, type AdminAuthMet
 import { LONGEST_PATH_KEY } from './api-schemas';
 import { answeredAs, refuseContentWhereNoneIsTaken, useJsonBodyParser } from './json-body';
 import { registerPage } from './page-routes';
-import { PROBLEM_MEDIA_TYPE, toAnswer, toProblem } from './problem-details';
+import { fieldsOfSchema, PROBLEM_MEDIA_TYPE, toAnswer, toProblem } from './problem-details';
 import { registerQueueRoutes } from './routes/queue-routes';
 import { registerWebhookRoutes } from './routes/webhook-routes';
 import { suggestRoute } from './route-suggestions';
@@ -128,7 +128,7 @@ export const hookworkAdmin: FastifyPluginAsync<HookworkAdminOptions> = async (fa
   useJsonBodyParser(fastify);
   fastify.setErrorHandler((thrown, request, reply) => {
     const error = answeredAs(thrown, request);
-    const { problem, headers } = toAnswer(error, request.url.replace(/\?.*$/, ''), { bodyLimit: request.routeOptions.bodyLimit, contentType: request.headers['content-type'] });
+    const { problem, headers } = toAnswer(error, request.url.replace(/\?.*$/, ''), { bodyLimit: request.routeOptions.bodyLimit, contentType: request.headers['content-type'], fields: fieldsOfSchema(request.routeOptions.schema) });
     // A plugin's client error says how to ask again in its headers (416's Content-Range: bytes */size).
     reply.headers(headers);
     if (isAppUnavailable(error)) {

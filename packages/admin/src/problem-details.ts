@@ -90,6 +90,20 @@ export interface ProblemContext {
   bodyLimit?: number;
   /** The request's content-type header, named in a 415's detail. */
   contentType?: string;
+  /**
+   * The route's query and path fields (its schema's properties), by which a field core's error
+   * names ({@link HookworkError.details}, which says no place) is put in the query or path, not the body.
+   */
+  fields?: { query: readonly string[]; path: readonly string[] };
+}
+
+/** {@link ProblemContext.fields} of a route's schema: the properties of its querystring and params. */
+export function fieldsOfSchema(schema: { querystring?: unknown; params?: unknown } | undefined): NonNullable<ProblemContext['fields']> {
+  const names = (part: unknown): string[] => {
+    const properties = (part as { properties?: unknown } | undefined)?.properties;
+    return properties !== null && typeof properties === 'object' ? Object.keys(properties) : [];
+  };
+  return { query: names(schema?.querystring), path: names(schema?.params) };
 }
 
 /**
@@ -111,7 +125,7 @@ export function toAnswer(error: unknown, instance: string, context: ProblemConte
 
 /** The problem of an error hookwork or Fastify raised and the admin names itself; undefined for any other. */
 function knownProblem(error: unknown, instance: string, context: ProblemContext): ProblemDetails | undefined {
-  if (isHookworkError(error)) return fromHookworkError(error, instance);
+  if (isHookworkError(error)) return fromHookworkError(error, instance, context.fields);
   if (error instanceof BodyNotTakenError) {
     return problem(
       'HOOKWORK_ERR_ADMIN_INVALID_REQUEST',
@@ -198,26 +212,40 @@ function clientRefusal(error: unknown): { status: number; message: string | unde
   return { status, message: shown, headers: kept };
 }
 
-function fromHookworkError(error: HookworkError, instance: string): ProblemDetails {
+/**
+ * A core error's problem: its code and status as core gave them, and each field its `details`
+ * name (`{ field, problem }`, the shape every coded input refusal of core uses) in `errors`, as
+ * the admin's own schema refusals name theirs. Core says no place: a field the route takes in its
+ * query or path ({@link ProblemContext.fields}) is put there, any other in the body; the admin's
+ * own errors say theirs (`in`). A message that opens with the library call (`sendTestEvent(): …`)
+ * opens with the fields instead, which an HTTP client sent, where it read "the request: …".
+ */
+function fromHookworkError(error: HookworkError, instance: string, fields?: ProblemContext['fields']): ProblemDetails {
   const details = Array.isArray(error.details) ? (error.details as unknown[]) : [];
   const errors = details
     .filter((d): d is { field: string; problem: string; in?: unknown } => typeof (d as { field?: unknown })?.field === 'string' && typeof (d as { problem?: unknown })?.problem === 'string')
     .map((d): FieldProblem => {
-      // Core's details are a body's fields; the admin's own may name a header.
-      const place = d.in === 'header' || d.in === 'query' || d.in === 'path' ? d.in : 'body';
+      const place = d.in === 'header' || d.in === 'query' || d.in === 'path' || d.in === 'body' ? d.in : fields?.query.includes(d.field) ? 'query' : fields?.path.includes(d.field) ? 'path' : 'body';
       const pointer = place === 'body' && d.field !== '(body)' ? { pointer: `#/${d.field.split('.').map(escapePointer).join('/')}` } : {};
       return { in: place, field: d.field, detail: forTheApi(d.problem), ...pointer };
     });
+  const prefix = `${error.code}: `;
+  const said = error.message.startsWith(prefix) ? error.message.slice(prefix.length) : error.message;
+  const call = LIBRARY_CALL.exec(said);
+  const message = call && errors.length > 0 ? `${prefix}${errors.map((e) => `${e.in} ${e.field}`).join(', ')}: ${said.slice(call[0].length)}` : error.message;
   return {
     type: `urn:hookwork:error:${error.code}`,
     title: error.summary ?? 'hookwork error',
     status: error.status,
-    detail: forTheApi(error.message),
+    detail: forTheApi(message),
     instance,
     code: error.code,
     ...(errors.length > 0 ? { errors } : {}),
   };
 }
+
+/** The library call a core refusal opens with (`sendTestEvent(): `, `webhooks.rotateSecret(): `). */
+const LIBRARY_CALL = /^(?:webhooks\.)?[a-zA-Z]+\(\): /;
 
 function problem(code: keyof typeof ADMIN_ERRORS.codes, detail: string, instance: string, errors?: FieldProblem[]): ProblemDetails {
   const { summary, status } = ADMIN_ERRORS.codes[code];

@@ -350,7 +350,10 @@ export class ManagementService implements Management {
   private async requireKnown(webhookKey: string, why: string, stillHolds?: () => Promise<boolean>): Promise<void> {
     if (await this.deps.webhooks.get(webhookKey)) return;
     if (stillHolds && (await stillHolds())) return;
-    throw new HookworkError('HOOKWORK_ERR_WEBHOOK_NOT_FOUND', `no webhook has the key ${quoted(webhookKey)} and ${why}; list webhooks with app.webhooks.list()`);
+    throw new HookworkError('HOOKWORK_ERR_WEBHOOK_NOT_FOUND', `no webhook has the key ${quoted(webhookKey)} and ${why}; list webhooks with app.webhooks.list()`, {
+      // The filter or selector field at fault, so an API can name it beside the caller's input.
+      details: [{ field: 'webhookKey', problem: `is ${quoted(webhookKey)}, which no webhook has (and ${why}); list webhooks with app.webhooks.list()` }],
+    });
   }
 
   /** Whether any dead letter is of `webhookKey`, whenever it died. */

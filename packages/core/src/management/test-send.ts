@@ -74,6 +74,8 @@ export class TestSender {
       throw new HookworkError(
         'HOOKWORK_ERR_ALIAS_NOT_SUBSCRIBED',
         `sendTestEvent(): webhook ${webhook.key} does not subscribe to ${shownValue(alias)}; pass one of its events as { alias } (${shownList(webhook.events)}) or omit it for the first`,
+        // The field at fault, so an API can name it beside the caller's input.
+        { details: [{ field: 'alias', problem: `is ${shownValue(alias)}, which webhook ${webhook.key} does not subscribe to; give one of its events (${shownList(webhook.events)}) or omit it for the first` }] },
       );
     }
     const id = newMessageId();

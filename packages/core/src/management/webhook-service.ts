@@ -352,7 +352,15 @@ export class WebhookService implements Webhooks {
       createdAt: now,
       updatedAt: now,
     };
-    await this.repository.create(webhook);
+    try {
+      await this.repository.create(webhook);
+    } catch (error) {
+      // Each backend raises it bare: the key given is the field at fault, which an API names beside the caller's input.
+      if (input.key !== undefined && isHookworkError(error, 'HOOKWORK_ERR_WEBHOOK_EXISTS') && error.details === undefined) {
+        throw new HookworkError('HOOKWORK_ERR_WEBHOOK_EXISTS', messageWithoutCode(error), { details: [{ field: 'key', problem: `is ${shownValue(input.key)}, which another webhook has; choose another key, or leave it out for a UUID` }] });
+      }
+      throw error;
+    }
     // The key may be one another process deleted while this one still kept its webhook.
     this.cache.invalidate(webhook.key);
     // A key chosen again may have health left from an earlier webhook of that key (a deletion
