@@ -1,7 +1,7 @@
 import { execFile, spawn } from 'node:child_process';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import { createServer as createTcpServer, type AddressInfo, type Socket } from 'node:net';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -536,15 +536,19 @@ describe('the quickstart (npm start)', () => {
     expect(lines[0]).not.toMatch(/bullmqQueue|postgresStorage|connection string/);
   });
 
-  it('--admin-port on a port another process listens on fails in one line whose fix names --admin-port, exit code 1', async () => {
+  it('--admin-port on a port another process listens on fails before the tour, in one line whose fix names --admin-port, exit code 1', async () => {
     const taken = createServer();
     await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
     const { port } = taken.address() as AddressInfo;
+    const dataDir = join(tempDir(), 'data');
     try {
-      const error = await run(process.execPath, [main, '--data-dir', tempDir(), '--admin', '--admin-port', String(port)]).then(() => undefined, (e: { code: number; stderr: string }) => e);
+      const error = await run(process.execPath, [main, '--data-dir', dataDir, '--admin', '--admin-port', String(port)]).then(() => undefined, (e: { code: number; stdout: string; stderr: string }) => e);
       expect(error?.code).toBe(1);
       // It ended "or pass port: 0 for a free one (see url in the result)": startAdminServer's option, not what was typed.
       expect(error?.stderr).toBe(`quickstart: HOOKWORK_ERR_ADMIN_ADDRESS_IN_USE: cannot listen on 127.0.0.1:${port}: another process is listening there; stop it, choose another --admin-port, or leave it out for a free one\n`);
+      // It used to run the whole tour first (published, delivered, the log printed), then fail.
+      expect(error?.stdout).toBe('');
+      expect(existsSync(dataDir)).toBe(false);
     } finally {
       await new Promise<void>((resolve) => taken.close(() => resolve()));
     }
