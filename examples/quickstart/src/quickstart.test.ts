@@ -1,7 +1,7 @@
 import { execFile, spawn } from 'node:child_process';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import { createServer as createTcpServer, type AddressInfo, type Socket } from 'node:net';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -406,6 +406,46 @@ describe('the quickstart (npm start)', () => {
     }
   });
 
+  it('--admin --admin-port: the port is held from before the tour, so nothing takes it meanwhile, and the admin page then serves on it', async () => {
+    const probe = createTcpServer();
+    await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+    const { port } = probe.address() as AddressInfo;
+    await new Promise<void>((resolve) => probe.close(() => resolve()));
+    const child = spawn(process.execPath, [main, '--admin', '--admin-port', String(port), '--data-dir', tempDir()], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    const seen = (pattern: RegExp) =>
+      new Promise<void>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`no ${String(pattern)} within 60 s:\n${stdout}`)), 60_000);
+        const check = () => {
+          if (!pattern.test(stdout)) return;
+          clearTimeout(timer);
+          child.stdout.off('data', check);
+          resolve();
+        };
+        child.stdout.on('data', check);
+        check();
+      });
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    try {
+      await seen(/hookwork quickstart/);
+      // The tour has begun: the port is the run's already.
+      const other = createTcpServer();
+      const taken = await new Promise<string | undefined>((resolve) => {
+        other.once('error', (error: NodeJS.ErrnoException) => resolve(error.code));
+        other.listen(port, '127.0.0.1', () => other.close(() => resolve(undefined)));
+      });
+      expect(taken).toBe('EADDRINUSE');
+      await seen(/Ctrl-C stops them/);
+      expect(stdout).toContain(`hookwork admin: http://127.0.0.1:${port}/`);
+      expect(await fetch(`http://127.0.0.1:${port}/`).then((r) => r.text())).toContain('<hw-admin-app ');
+      child.kill('SIGINT');
+      expect(await exited).toBe(0);
+    } finally {
+      child.kill('SIGKILL');
+    }
+  });
+
   it('--data-dir where no folder can be made (/proc/x) is a usage error with exit code 2, not a hang', async () => {
     // It used to spin for ever at full CPU, deaf to Ctrl-C (Node's recursive mkdirSync); SIGKILL bounds it here.
     const error = await run(process.execPath, [main, '--data-dir', '/proc/hookwork-no-such'], { timeout: 20_000, killSignal: 'SIGKILL' }).then(
@@ -536,15 +576,19 @@ describe('the quickstart (npm start)', () => {
     expect(lines[0]).not.toMatch(/bullmqQueue|postgresStorage|connection string/);
   });
 
-  it('--admin-port on a port another process listens on fails in one line whose fix names --admin-port, exit code 1', async () => {
+  it('--admin-port on a port another process listens on fails before the tour, in one line whose fix names --admin-port, exit code 1', async () => {
     const taken = createServer();
     await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
     const { port } = taken.address() as AddressInfo;
+    const dataDir = join(tempDir(), 'data');
     try {
-      const error = await run(process.execPath, [main, '--data-dir', tempDir(), '--admin', '--admin-port', String(port)]).then(() => undefined, (e: { code: number; stderr: string }) => e);
+      const error = await run(process.execPath, [main, '--data-dir', dataDir, '--admin', '--admin-port', String(port)]).then(() => undefined, (e: { code: number; stdout: string; stderr: string }) => e);
       expect(error?.code).toBe(1);
       // It ended "or pass port: 0 for a free one (see url in the result)": startAdminServer's option, not what was typed.
       expect(error?.stderr).toBe(`quickstart: HOOKWORK_ERR_ADMIN_ADDRESS_IN_USE: cannot listen on 127.0.0.1:${port}: another process is listening there; stop it, choose another --admin-port, or leave it out for a free one\n`);
+      // It used to run the whole tour first (published, delivered, the log printed), then fail.
+      expect(error?.stdout).toBe('');
+      expect(existsSync(dataDir)).toBe(false);
     } finally {
       await new Promise<void>((resolve) => taken.close(() => resolve()));
     }

@@ -5,6 +5,7 @@ import { consoleLogger, createHookwork, maskUrlCredentials, type AttemptInfo, ty
 import { bullmqQueue, removeBullmqQueue } from '@hookwork/bullmq';
 import { postgresStorage } from '@hookwork/postgres';
 import { sqliteStorage } from '@hookwork/sqlite';
+import { holdAdminPort, type HeldAdminPort } from './admin-port';
 import type { QuickstartOptions } from './cli-options';
 import { ensureDataDir } from './data-dir';
 import { forTheCommandLine } from './flag-messages';
@@ -59,6 +60,16 @@ export class QuickstartStopped extends Error {
  * queue, so the next run does not wait for their leases) and rejects with QuickstartStopped.
  */
 export async function runQuickstart(options: QuickstartOptions, print: (line: string) => void, progress?: (line: string) => void, signal?: AbortSignal): Promise<QuickstartResult> {
+  // --admin-port taken: refused before the data folder, the store or a delivery, not after the tour.
+  const adminPort = options.admin && options.adminPort !== undefined ? await holdAdminPort(options.adminPort) : undefined;
+  try {
+    return await runTour(options, print, progress, signal, adminPort);
+  } finally {
+    await adminPort?.release();
+  }
+}
+
+async function runTour(options: QuickstartOptions, print: (line: string) => void, progress: ((line: string) => void) | undefined, signal: AbortSignal | undefined, adminPort: HeldAdminPort | undefined): Promise<QuickstartResult> {
   const postgresSchema = options.postgresSchema ?? 'hookwork_quickstart';
   const redisQueue = options.redisQueue ?? DEFAULT_REDIS_QUEUE;
   if (!options.postgres) ensureDataDir(options.dataDir);
@@ -107,7 +118,7 @@ export async function runQuickstart(options: QuickstartOptions, print: (line: st
     aborted.catch(() => {});
     const result = await Promise.race([run, aborted]);
     // --admin: the tour is done; Ctrl-C now is the way out, not an interruption.
-    if (options.admin) await serveAdmin(app, options, print, signal);
+    if (options.admin) await serveAdmin(app, options, print, signal, adminPort);
     return result;
   } finally {
     signal?.removeEventListener('abort', onAbort);
@@ -148,9 +159,10 @@ async function removeEmptyQueue(redis: string, queueName: string, print: (line: 
  * Keeps the app (and the built-in receiver) running with the admin page on 127.0.0.1 until
  * `signal` aborts; the server prints its URL and the token it generated.
  */
-async function serveAdmin(app: Hookwork, options: QuickstartOptions, print: (line: string) => void, signal: AbortSignal | undefined): Promise<void> {
+async function serveAdmin(app: Hookwork, options: QuickstartOptions, print: (line: string) => void, signal: AbortSignal | undefined, adminPort: HeldAdminPort | undefined): Promise<void> {
   if (!signal) throw new Error('--admin runs until its signal aborts; pass one');
   print('');
+  await adminPort?.release();
   const server = await startAdminServer(app, { host: '127.0.0.1', port: options.adminPort ?? 0, print });
   print('The app and its admin page keep running: redeliver, send test events and edit webhooks from the page. Ctrl-C stops them.');
   try {

@@ -678,8 +678,17 @@ describe('the app object guards its lifecycle', () => {
     // The filter meant is named, as a misspelt setting or webhook field is.
     await expect(app.logs({ lmit: 20 } as never)).rejects.toThrow(/"lmit", which is not a filter; the filters are .*; did you mean limit for "lmit"\?$/);
     await expect(app.deadLetters({ webhook: webhook.key } as never)).rejects.toThrow(/"webhook", which is not a filter; the filters are .*; did you mean webhookKey for "webhook"\?$/);
-    for (const deadSince of [new Date('not a date'), '2026-01-31T12:00:00Z', 0]) {
-      await expect(app.deadLetters({ deadSince } as never)).rejects.toMatchObject({ code: 'HOOKWORK_ERR_INVALID_QUERY', message: expect.stringMatching(/deadSince that is not a valid Date/) });
+    // Each was "not a valid Date" — puzzling for the ISO string the admin API takes: what was given is named, and the fix.
+    const refusals: [unknown, string][] = [
+      ['2026-01-31T12:00:00Z', 'a string ("2026-01-31T12:00:00Z"), not a Date; pass new Date("2026-01-31T12:00:00Z") (the admin API takes the string, core takes a Date)'],
+      ['yesterday', 'a string ("yesterday") that is not a date-time either, not a Date; pass a Date such as new Date(\'2026-01-31T12:00:00Z\')'],
+      [1769860800000, 'a number (1769860800000), not a Date; pass new Date(1769860800000) if it is milliseconds since 1970-01-01T00:00:00Z, or a Date such as new Date(\'2026-01-31T12:00:00Z\')'],
+      [new Date('not a date'), 'an Invalid Date (new Date() of something it could not read as a date); pass a Date such as new Date(\'2026-01-31T12:00:00Z\')'],
+      [{ since: 1 }, 'an object ({"since":1}), not a Date; pass a Date such as new Date(\'2026-01-31T12:00:00Z\')'],
+    ];
+    for (const [deadSince, problem] of refusals) {
+      await expect(app.deadLetters({ deadSince } as never)).rejects.toMatchObject({ code: 'HOOKWORK_ERR_INVALID_QUERY', message: `HOOKWORK_ERR_INVALID_QUERY: deadLetters() was given a deadSince that is ${problem}` });
+      await expect(app.redeliver({ deadSince } as never)).rejects.toMatchObject({ code: 'HOOKWORK_ERR_INVALID_REDELIVER_SELECTOR', message: expect.stringContaining(`redeliver() was given a deadSince that is ${problem}; pass exactly one of`) });
     }
     await expect(app.redeliver({ all: true, webhook: 'x' } as never)).rejects.toMatchObject({ code: 'HOOKWORK_ERR_INVALID_REDELIVER_SELECTOR', message: expect.stringMatching(/"webhook", which is not part of a selector/) });
     await expect(app.publish(new Pinged(1), { tx: {} } as never)).rejects.toMatchObject({ code: 'HOOKWORK_ERR_INVALID_ARGUMENT', message: 'HOOKWORK_ERR_INVALID_ARGUMENT: publish(): unknown option `tx`; the options are `transaction`, `traceContext`, `idempotencyKey`' });

@@ -3,6 +3,7 @@ import { nearestName, unknownOption } from '../errors/nearest-name';
 import { shownList } from '../errors/shown-list';
 import { checkKey } from '../model/key-rules';
 import { isPlainObject, objectKind } from '../model/plain-object';
+import { dateProblem } from '../model/date-problem';
 import type { WebhookEventCatalogue, WebhookEventDescriptor } from '../events/webhook-event-catalogue';
 import type { DeliveryLogEntry } from '../model/delivery-log-entry';
 import type { Page, PageRequest } from '../model/page';
@@ -194,7 +195,8 @@ export class ManagementService implements Management {
     refuseUnknownKeys('deadLetters', query, DEAD_LETTER_QUERY_KEYS);
     if (query.webhookKey !== undefined && typeof query.webhookKey !== 'string') throw invalidQuery('deadLetters', 'was given a webhookKey that is not a string');
     if (query.webhookKey !== undefined) checkKey('deadLetters()', 'query.webhookKey', query.webhookKey, 'webhookKey');
-    if (query.deadSince !== undefined && (!(query.deadSince instanceof Date) || Number.isNaN(query.deadSince.getTime()))) throw invalidQuery('deadLetters', 'was given a deadSince that is not a valid Date; pass a Date such as new Date(\'2026-01-31T12:00:00Z\')');
+    const deadSinceProblem = query.deadSince !== undefined ? dateProblem('deadSince', query.deadSince) : undefined;
+    if (deadSinceProblem) throw invalidQuery('deadLetters', deadSinceProblem);
     const result = await this.deps.engine().listDead({
       limit: DEFAULT_PAGE_SIZE,
       ...checkPage('deadLetters', query),
@@ -414,7 +416,10 @@ function selectorProblem(selector: RedeliverSelector | undefined): string | unde
   const { ids, webhookKey, deadSince, all } = selector;
   if (ids !== undefined && (!Array.isArray(ids) || ids.length === 0 || ids.some((id) => typeof id !== 'string'))) return 'was given ids that are not a non-empty array of request ids';
   if (webhookKey !== undefined && typeof webhookKey !== 'string') return 'was given a webhookKey that is not a string';
-  if (deadSince !== undefined && (!(deadSince instanceof Date) || Number.isNaN(deadSince.getTime()))) return 'was given a deadSince that is not a valid Date';
+  if (deadSince !== undefined) {
+    const problem = dateProblem('deadSince', deadSince);
+    if (problem) return problem;
+  }
   if (all !== undefined && all !== true) return 'was given all that is not true';
   if (all && (ids !== undefined || webhookKey !== undefined || deadSince !== undefined)) return 'was given { all: true } with a narrower selector; pass one or the other';
   // ids name the dead letters themselves: a webhookKey or deadSince beside them was read as a

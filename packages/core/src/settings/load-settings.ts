@@ -81,9 +81,35 @@ function configValue(raw: string, schema: SchemaNode): unknown {
   return raw;
 }
 
-function envValue(raw: string, schema: SchemaNode): unknown {
-  if (schema.type === 'array') return raw.split(',').map((s) => s.trim()).filter(Boolean);
-  return configValue(raw, schema);
+/** An environment variable's value that is refused, with the setting it was for. */
+interface EnvProblem {
+  key: string;
+  problem: string;
+  value: string;
+}
+
+/**
+ * A variable's value as the setting's type reads it: a list is comma-separated, each entry trimmed.
+ * An empty entry (`00:00:01,,00:00:02`, a trailing or leading comma, one of blanks) is most likely
+ * a typo: it was dropped without a word, so the list held one entry fewer than written. It is
+ * refused, naming the variable, the entry's position and the fix. A value that is empty as a
+ * whole is the empty list (`HOOKWORK_SSRF__ALLOW=` allows nothing more), as before.
+ */
+function envValue(raw: string, schema: SchemaNode, name: string, key: string, problems: EnvProblem[]): unknown {
+  if (schema.type !== 'array') return configValue(raw, schema);
+  if (raw.trim() === '') return [];
+  const entries = raw.split(',').map((s) => s.trim());
+  const empty = entries.flatMap((entry, i) => (entry === '' ? [i] : []));
+  if (empty.length > 0) {
+    const where = (i: number) => (i === entries.length - 1 ? 'after a trailing comma' : i === 0 ? 'before a leading comma' : 'between two commas');
+    const shown = shownList(empty, { show: (i) => `${i + 1} (${where(i)})` });
+    problems.push({
+      key,
+      value: raw,
+      problem: `environment variable ${name} has ${empty.length === 1 ? 'an empty entry at position' : 'empty entries at positions'} ${shown} of ${entries.length}, most likely a typo; remove the extra comma (${name}=${entries.filter(Boolean).join(',')}) or write the entry meant there`,
+    });
+  }
+  return entries;
 }
 
 /**
@@ -201,7 +227,9 @@ function jsonProblem(text: string, error: Error): string {
  *
  * @throws HOOKWORK_ERR_SETTINGS_FILE when the file cannot be read, is not JSON, or lacks the section.
  * @throws HOOKWORK_ERR_INVALID_SETTINGS for an environment variable named for a group of settings
- *   (`HOOKWORK_BREAKER=false`), which sets none of them, naming the variables of that group's keys.
+ *   (`HOOKWORK_BREAKER=false`), which sets none of them, naming the variables of that group's keys;
+ *   and for a list with an empty entry (`HOOKWORK_RETRY_SCHEDULE=00:00:01,,00:00:02`, a trailing
+ *   comma), naming the variable and the entry's position.
  * @throws HOOKWORK_ERR_INVALID_OPTIONS for an option it does not know (`path` for `file`) or of
  *   the wrong kind, naming every one.
  */
@@ -214,15 +242,16 @@ export function loadSettings(options: LoadSettingsOptions = {}): HookworkSetting
   const fromEnv: Record<string, unknown> = {};
   const known = new Set<string>();
   // HOOKWORK_BREAKER=false names a group of settings, not one: it was never read, and said
-  // nothing, so the breaker stayed on. Refused, naming the variables that set that group's keys.
-  const groupProblems: { key: string; problem: string; value: string }[] = [];
+  // nothing, so the breaker stayed on. Refused, naming the variables that set that group's keys;
+  // so is a list with an empty entry (envValue).
+  const envProblems: EnvProblem[] = [];
   for (const [key, schema] of Object.entries(settingsInputSchema.properties as Record<string, SchemaNode>)) {
     if (schema.properties) {
       const groupName = `${prefix}${toEnvName(key)}`;
       const groupRaw = env[groupName];
       if (groupRaw !== undefined) {
         const names = Object.keys(schema.properties).map((inner) => `${groupName}__${toEnvName(inner)}`);
-        groupProblems.push({ key, value: groupRaw, problem: `environment variable ${groupName} names the group of settings ${key}, not one setting, and is not read: set its keys one by one (${names.join(', ')}), and remove ${groupName}` });
+        envProblems.push({ key, value: groupRaw, problem: `environment variable ${groupName} names the group of settings ${key}, not one setting, and is not read: set its keys one by one (${names.join(', ')}), and remove ${groupName}` });
       }
       for (const [inner, innerSchema] of Object.entries(schema.properties)) {
         const name = `${prefix}${toEnvName(key)}__${toEnvName(inner)}`;
@@ -230,18 +259,18 @@ export function loadSettings(options: LoadSettingsOptions = {}): HookworkSetting
         const raw = env[name];
         if (raw === undefined) continue;
         const target = (fromEnv[key] ??= {}) as Record<string, unknown>;
-        target[inner] = envValue(raw, innerSchema);
+        target[inner] = envValue(raw, innerSchema, name, `${key}.${inner}`, envProblems);
       }
     } else {
       const name = `${prefix}${toEnvName(key)}`;
       known.add(name);
       const raw = env[name];
-      if (raw !== undefined) fromEnv[key] = envValue(raw, schema);
+      if (raw !== undefined) fromEnv[key] = envValue(raw, schema, name, key, envProblems);
     }
   }
 
-  if (groupProblems.length > 0) {
-    throw new HookworkError('HOOKWORK_ERR_INVALID_SETTINGS', `invalid settings: ${shownList(groupProblems, { show: (p) => `${p.problem} (got ${JSON.stringify(p.value)})`, separator: '; ' })} (see docs/settings.md)`, { details: groupProblems });
+  if (envProblems.length > 0) {
+    throw new HookworkError('HOOKWORK_ERR_INVALID_SETTINGS', `invalid settings: ${shownList(envProblems, { show: (p) => `${p.problem} (got ${JSON.stringify(p.value)})`, separator: '; ' })} (see docs/settings.md)`, { details: envProblems });
   }
 
   // A name that is a setting's but for underscores, case or a letter or two is a typo worth a

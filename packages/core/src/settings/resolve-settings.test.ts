@@ -550,6 +550,41 @@ describe('loadSettings', () => {
     expect(loadSettings({ env: { HOOKWORK_BREAKER__ENABLED: 'false' } })).toEqual({ breaker: { enabled: false } });
   });
 
+  it('refuses a list from the environment with an empty entry (a doubled, trailing or leading comma), naming the variable, the position and the fix', () => {
+    // HOOKWORK_RETRY_SCHEDULE=00:00:01,,00:00:02 was read as two retries, the empty entry dropped without a word.
+    const refusal = (env: NodeJS.ProcessEnv) => {
+      try {
+        loadSettings({ env });
+      } catch (error) {
+        return error as HookworkError;
+      }
+      throw new Error('not refused');
+    };
+    const doubled = refusal({ HOOKWORK_RETRY_SCHEDULE: '00:00:01,,00:00:02' });
+    expect(doubled).toMatchObject({
+      code: 'HOOKWORK_ERR_INVALID_SETTINGS',
+      message: 'HOOKWORK_ERR_INVALID_SETTINGS: invalid settings: environment variable HOOKWORK_RETRY_SCHEDULE has an empty entry at position 2 (between two commas) of 3, most likely a typo; remove the extra comma (HOOKWORK_RETRY_SCHEDULE=00:00:01,00:00:02) or write the entry meant there (got "00:00:01,,00:00:02") (see docs/settings.md)',
+    });
+    expect(doubled.details).toEqual([expect.objectContaining({ key: 'retrySchedule', value: '00:00:01,,00:00:02' })]);
+    expect(refusal({ HOOKWORK_SSRF__ALLOW: '127.0.0.1,' }).message).toContain('environment variable HOOKWORK_SSRF__ALLOW has an empty entry at position 2 (after a trailing comma) of 2, most likely a typo; remove the extra comma (HOOKWORK_SSRF__ALLOW=127.0.0.1)');
+    expect(refusal({ HOOKWORK_SSRF__ALLOW: ' , 10.0.0.0/8' }).message).toContain('HOOKWORK_SSRF__ALLOW has an empty entry at position 1 (before a leading comma) of 2');
+    expect(refusal({ HOOKWORK_RETRY_SCHEDULE: '00:00:01, ,,00:00:02', HOOKWORK_SSRF__ALLOW: '10.0.0.0/8,' }).details).toEqual([
+      expect.objectContaining({ key: 'retrySchedule', problem: expect.stringContaining('HOOKWORK_RETRY_SCHEDULE has empty entries at positions 2 (between two commas), 3 (between two commas) of 4') }),
+      expect.objectContaining({ key: 'ssrf.allow' }),
+    ]);
+    // Blanks around an entry are trimmed; a value empty as a whole is the empty list (allow nothing more).
+    expect(loadSettings({ env: { HOOKWORK_RETRY_SCHEDULE: ' 00:00:01 , 00:00:02 ', HOOKWORK_SSRF__ALLOW: '' } })).toEqual({ retrySchedule: ['00:00:01', '00:00:02'], ssrf: { allow: [] } });
+  });
+
+  it('names an empty entry of a list given in code or a file as one, not by the rules of a duration or an address', () => {
+    const empty = '(a doubled or trailing comma?); remove it or write the entry meant there';
+    expect(() => resolveSettings({ retrySchedule: ['00:00:01', '', '00:00:02'] })).toThrow(`invalid settings: retrySchedule.1 is an empty entry, most likely a typo ${empty} (got "")`);
+    expect(() => resolveSettings({ retrySchedule: ['00:00:01', '  '] })).toThrow(`retrySchedule.1 is an empty entry, most likely a typo ${empty} (got "  ")`);
+    // "" was two problems (ajv's "must NOT have fewer than 1 characters" and the address rule); "  " the address rule.
+    expect(() => resolveSettings({ ssrf: { allow: ['127.0.0.1', ''] } })).toThrow(new RegExp(`^HOOKWORK_ERR_INVALID_SETTINGS: invalid settings: ssrf\\.allow\\.1 is an empty entry, most likely a typo \\(a doubled or trailing comma\\?\\); remove it or write the entry meant there \\(got ""\\)$`));
+    expect(() => resolveSettings({ ssrf: { allow: ['  ', '127.0.0.1'] } })).toThrow(`ssrf.allow.0 is an empty entry, most likely a typo ${empty} (got "  ")`);
+  });
+
   it('keeps durations from the environment as strings, so bare digits are refused with the fix', () => {
     expect(loadSettings({ env: { HOOKWORK_PERIOD: '10', HOOKWORK_RETRY_SCHEDULE: '00:00:01,00:00:30' } })).toEqual({ period: '10', retrySchedule: ['00:00:01', '00:00:30'] });
     expect(() => resolveSettings(loadSettings({ env: { HOOKWORK_PERIOD: '10' } }))).toThrow(/period must be a duration, and bare digits in a string are ambiguous .* \(got "10"\)/);

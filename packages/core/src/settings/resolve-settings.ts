@@ -174,6 +174,15 @@ function keyOf(error: ErrorObject): string {
  */
 const SUGGESTED_KEYS = SHOWN_ITEMS;
 
+/**
+ * A list entry that is empty or only blanks (`retrySchedule: ['00:00:01', '']`, `ssrf.allow`'s
+ * `'  '`) is most likely a typo — a doubled or trailing comma in the list it was copied from — and
+ * is named so, as loadSettings() names one in an environment variable, rather than told the rules
+ * of a duration or an address it never tried to be.
+ */
+const BLANK_ENTRY = 'is an empty entry, most likely a typo (a doubled or trailing comma?); remove it or write the entry meant there';
+const isBlank = (value: unknown) => typeof value === 'string' && value.trim() === '';
+
 function describe(error: ErrorObject, input: Record<string, unknown>, suggest = true): string {
   const params = error.params as Record<string, unknown>;
   const value = error.instancePath
@@ -183,6 +192,7 @@ function describe(error: ErrorObject, input: Record<string, unknown>, suggest = 
   // NaN passes ajv's number type and fails every bound: `failureRate: NaN` was told "must be at
   // most 1", a rule it does not break. (Infinity does break the upper bound.)
   if (Number.isNaN(value) && ['minimum', 'exclusiveMinimum', 'maximum'].includes(error.keyword)) return 'must be a number, not NaN';
+  if (/\/\d+$/.test(error.instancePath) && isBlank(value)) return BLANK_ENTRY;
   switch (error.keyword) {
     case 'additionalProperties': {
       const renamed = Object.hasOwn(RENAMED, keyOf(error)) ? RENAMED[keyOf(error)] : undefined;
@@ -343,7 +353,7 @@ export function resolveSettings(input: HookworkSettingsInput = {}, base: Hookwor
     retrySchedule = raw.retrySchedule.map((d) => parseDuration(d) ?? NaN);
     retrySchedule.forEach((ms, i) => {
       const key = `retrySchedule.${i}`;
-      if (Number.isNaN(ms) && !problems.some((p) => p.key === key || p.key === 'retrySchedule')) problems.push({ key, problem: durationAdvice((raw.retrySchedule as unknown[])[i]) });
+      if (Number.isNaN(ms) && !problems.some((p) => p.key === key || p.key === 'retrySchedule')) problems.push({ key, problem: isBlank((raw.retrySchedule as unknown[])[i]) ? BLANK_ENTRY : durationAdvice((raw.retrySchedule as unknown[])[i]) });
       else if (ms > MAX_DATE_OFFSET_MS) problems.push({ key, problem: tooFar });
     });
   }
@@ -369,8 +379,10 @@ export function resolveSettings(input: HookworkSettingsInput = {}, base: Hookwor
   const allow = input.ssrf?.allow;
   if (Array.isArray(allow)) {
     allow.forEach((entry, i) => {
-      const problem = typeof entry === 'string' ? allowEntryProblem(entry) : undefined;
-      if (problem) problems.push({ key: `ssrf.allow.${i}`, problem });
+      const key = `ssrf.allow.${i}`;
+      if (problems.some((p) => p.key === key)) return;
+      const problem = isBlank(entry) ? BLANK_ENTRY : typeof entry === 'string' ? allowEntryProblem(entry) : undefined;
+      if (problem) problems.push({ key, problem });
     });
   }
   if (problems.length > 0) {
