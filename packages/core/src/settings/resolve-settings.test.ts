@@ -471,6 +471,15 @@ describe('keepDeadLettersForDays', () => {
 });
 
 describe('loadSettings', () => {
+  /** What loadSettings() throws for `env`; fails the test when it takes it. */
+  const refusal = (env: NodeJS.ProcessEnv) => {
+    try {
+      loadSettings({ env });
+    } catch (error) {
+      return error as HookworkError;
+    }
+    throw new Error('not refused');
+  };
   const dir = mkdtempSync(join(tmpdir(), 'hookwork-settings-'));
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -526,14 +535,6 @@ describe('loadSettings', () => {
 
   it('refuses an environment variable named for a group of settings, naming the variables of its keys, instead of ignoring it', () => {
     // HOOKWORK_BREAKER=false read as "breaker off" by its writer, and nothing at all by loadSettings: the breaker stayed on, without a word.
-    const refusal = (env: NodeJS.ProcessEnv) => {
-      try {
-        loadSettings({ env });
-      } catch (error) {
-        return error as HookworkError;
-      }
-      throw new Error('not refused');
-    };
     const error = refusal({ HOOKWORK_BREAKER: 'false', HOOKWORK_CONCURRENCY: '5', HOOKWORK_MAXIMUM_RETRIES: '3' });
     expect(error.code).toBe('HOOKWORK_ERR_INVALID_SETTINGS');
     expect(error.message).toContain(
@@ -552,14 +553,6 @@ describe('loadSettings', () => {
 
   it('refuses a list from the environment with an empty entry (a doubled, trailing or leading comma), naming the variable, the position and the fix', () => {
     // HOOKWORK_RETRY_SCHEDULE=00:00:01,,00:00:02 was read as two retries, the empty entry dropped without a word.
-    const refusal = (env: NodeJS.ProcessEnv) => {
-      try {
-        loadSettings({ env });
-      } catch (error) {
-        return error as HookworkError;
-      }
-      throw new Error('not refused');
-    };
     const doubled = refusal({ HOOKWORK_RETRY_SCHEDULE: '00:00:01,,00:00:02' });
     expect(doubled).toMatchObject({
       code: 'HOOKWORK_ERR_INVALID_SETTINGS',
