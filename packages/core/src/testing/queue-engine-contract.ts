@@ -359,6 +359,14 @@ export function describeQueueEngineContract(name: string, factory: ContractFacto
         return engine.capabilities.transactionalEnqueue && harness.begin ? harness.begin() : undefined;
       }
 
+      /** Starts the engine and waits until each of `requests` is delivered: each handled exactly once. */
+      async function expectEachDeliveredOnce(engine: QueueEngine<unknown>, requests: readonly NewWebhookRequest[]) {
+        const handler = new ScriptedHandler(() => engine, () => delivered);
+        await engine.start(handler);
+        await handler.until(() => handler.settled.length === requests.length, `the ${requests.length} are delivered`);
+        for (const request of requests) expect(handler.callsOf(request.id)).toHaveLength(1);
+      }
+
       test('in one transaction: an id it stored already is skipped, not reported stored, and the transaction still commits', async (harness) => {
         const engine = await harness.open();
         const tx = await hostTransaction(harness, engine);
@@ -381,10 +389,7 @@ export function describeQueueEngineContract(name: string, factory: ContractFacto
         await tx.commit();
         expect(await engine.get(a.id)).toMatchObject({ state: 'pending', body: a.body });
         expect(await engine.counts()).toEqual({ pending: 4, inFlight: 0, dead: 0 });
-        const handler = new ScriptedHandler(() => engine, () => delivered);
-        await engine.start(handler);
-        await handler.until(() => handler.settled.length === 4, 'the four are delivered');
-        for (const request of [a, b, c, d]) expect(handler.callsOf(request.id)).toHaveLength(1);
+        await expectEachDeliveredOnce(engine, [a, b, c, d]);
       });
 
       // The engines start only once every enqueue has answered: a request delivered meanwhile, with no
@@ -413,10 +418,7 @@ export function describeQueueEngineContract(name: string, factory: ContractFacto
         expect(storedIds(await after)).toEqual([c.id]);
         await fourth.commit();
         expect(await engine.counts()).toEqual({ pending: 3, inFlight: 0, dead: 0 });
-        const handler = new ScriptedHandler(() => engine, () => delivered);
-        await engine.start(handler);
-        await handler.until(() => handler.settled.length === 3, 'the three are delivered');
-        for (const request of [a, b, c]) expect(handler.callsOf(request.id)).toHaveLength(1);
+        await expectEachDeliveredOnce(engine, [a, b, c]);
       });
 
       test('in a transaction and outside it: whichever comes second skips the id, and neither fails', async (harness) => {
@@ -435,10 +437,7 @@ export function describeQueueEngineContract(name: string, factory: ContractFacto
         expect(storedIds(await engine.enqueue([c, d], { transaction: later.transaction, idempotent: true }))).toEqual([d.id]);
         await later.commit();
         expect(await engine.counts()).toEqual({ pending: 4, inFlight: 0, dead: 0 });
-        const handler = new ScriptedHandler(() => engine, () => delivered);
-        await engine.start(handler);
-        await handler.until(() => handler.settled.length === 4, 'the four are delivered');
-        for (const request of [a, b, c, d]) expect(handler.callsOf(request.id)).toHaveLength(1);
+        await expectEachDeliveredOnce(engine, [a, b, c, d]);
       });
 
       test('a keyed id delivered and logged is skipped in a transaction too', async (harness) => {
