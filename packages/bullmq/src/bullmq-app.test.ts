@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createHookwork, isHookworkError, keyedMessageId, type Hookwork, type HookworkSettingsInput, type Logger } from '@hookwork/core';
-import { expectRepeatedPublishEnqueuedOnce, startSilentServer, startTestReceiver, stopDuringStart, type ReceivedRequest, type TestReceiver, ThingHappened, thingComposer } from '@hookwork/core/testing';
+import { expectPublishAgainBeforeLogEntryNotSentAgain, expectRepeatedPublishEnqueuedOnce, startSilentServer, startTestReceiver, stopDuringStart, type ReceivedRequest, type TestReceiver, ThingHappened, thingComposer } from '@hookwork/core/testing';
 import { sqliteStorage } from '@hookwork/sqlite';
 import { Queue, QueueEvents } from 'bullmq';
 import { Redis } from 'ioredis';
@@ -136,6 +136,10 @@ describe('an app on SQLite with the BullMQ queue', () => {
     // Each app on the one queue and file, as another process.
     const queueName = `app${++queues}`;
     await expectRepeatedPublishEnqueuedOnce(() => startApp(TEST_REDIS_URL, {}, queueName), receiver);
+  });
+
+  it('skips a publish made again right after its request was delivered, before the delivery log entry is written, instead of sending it again', async () => {
+    await expectPublishAgainBeforeLogEntryNotSentAgain(sqliteStorage({ file: join(dir, 'log-gap.db') }), bullmqQueue({ connection: TEST_REDIS_URL, prefix, queueName: `app${++queues}`, checkDurability: false }));
   });
 
   it('counts only the requests a batch stored when BullMQ skips some of it (FlowProducer.addBulk)', async () => {

@@ -1,6 +1,6 @@
 import Database from 'better-sqlite3';
 import { createHookwork, isHookworkError, WebhookEvent, WebhookEventBase, WebhookEventTypes, type Hookwork, type HookworkSettingsInput } from '@hookwork/core';
-import { expectRepeatedPublishEnqueuedOnce, ThingHappened, thingComposer, startTestReceiver as startReceiver, type ReceivedRequest, type TestReceiver as Receiver } from '@hookwork/core/testing';
+import { expectPublishAgainBeforeLogEntryNotSentAgain, expectRepeatedPublishEnqueuedOnce, ThingHappened, thingComposer, startTestReceiver as startReceiver, type ReceivedRequest, type TestReceiver as Receiver } from '@hookwork/core/testing';
 import { sqliteStorage } from './sqlite-storage';
 import { makeTempDir } from './testing/temp-dir';
 
@@ -76,6 +76,10 @@ describe('createHookwork({ storage: sqliteStorage({ file }) })', () => {
       await made.start();
       return made;
     }, receiver);
+  });
+
+  it('skips a publish made again right after its request was delivered, before the delivery log entry is written, instead of sending it again', async () => {
+    await expectPublishAgainBeforeLogEntryNotSentAgain(sqliteStorage({ file: temp.file() }));
   });
 
   it('delivers while a host publishes 10,000 notifications in a loop, not only after the loop', async () => {

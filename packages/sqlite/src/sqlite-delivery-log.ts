@@ -90,6 +90,27 @@ function pushLogValues(values: unknown[], e: DeliveryLogEntry): void {
 }
 
 /**
+ * Inserts `entries` as log rows, in the write `c` is in (the log's append, or the queue's
+ * completeAndLog): in runs of up to {@link LOG_ROWS_PER_INSERT} rows per statement, largest
+ * first — a batch of 75 is 5 statements, not 75.
+ */
+export function writeLogRows(c: SqliteConnection, entries: readonly DeliveryLogEntry[]): void {
+  let at = 0;
+  for (let rows = LOG_ROWS_PER_INSERT; rows >= 1; rows >>= 1) {
+    for (; entries.length - at >= rows; at += rows) {
+      const values: unknown[] = [];
+      for (let i = at; i < at + rows; i++) pushLogValues(values, entries[i]!);
+      c.statement(insertLogRows(rows)).run(values);
+    }
+  }
+}
+
+/** Whether {@link writeLogRows} of `entries` is one statement (for the connection's write accounting). */
+function logWriteShape(entries: readonly unknown[]): 'one statement' | 'statements' {
+  return entries.length <= LOG_ROWS_PER_INSERT && (entries.length & (entries.length - 1)) === 0 ? 'one statement' : 'statements';
+}
+
+/**
  * The delivery log in SQLite. Columns are TEXT without length limits, so no header or body is
  * ever too long to log (Umbraco's truncation errors made log writes fail and requests re-fire).
  * A batch of entries is written in one transaction.
@@ -105,18 +126,8 @@ export class SqliteDeliveryLog implements DeliveryLog {
     // In the turn's shared transaction, with the completions and publishes of the same turn.
     await c.writeGrouped(
       `appending ${entries.length} delivery log entr${entries.length === 1 ? 'y' : 'ies'}`,
-      () => {
-        // Rows in runs of up to LOG_ROWS_PER_INSERT per statement, largest first: a batch of 75 is 5 statements, not 75.
-        let at = 0;
-        for (let rows = LOG_ROWS_PER_INSERT; rows >= 1; rows >>= 1) {
-          for (; entries.length - at >= rows; at += rows) {
-            const values: unknown[] = [];
-            for (let i = at; i < at + rows; i++) pushLogValues(values, entries[i]!);
-            c.statement(insertLogRows(rows)).run(values);
-          }
-        }
-      },
-      entries.length <= LOG_ROWS_PER_INSERT && (entries.length & (entries.length - 1)) === 0 ? 'one statement' : 'statements',
+      () => writeLogRows(c, entries),
+      logWriteShape(entries),
     );
   }
 

@@ -4,6 +4,7 @@ import {
   leasedRequest,
   type ClaimOptions,
   type DeadLetterQuery,
+  type DeliveryLogEntry,
   type EnqueueClaim,
   type EnqueueClaimedResult,
   type EnqueueOptions,
@@ -17,6 +18,7 @@ import {
   type WebhookRequest,
 } from '@hookwork/core';
 import type { SqliteConnection } from './sqlite-connection';
+import { writeLogRows } from './sqlite-delivery-log';
 
 /**
  * A request row as an array in {@link COLUMNS} order: selected in better-sqlite3's raw mode, which
@@ -389,6 +391,27 @@ export class SqliteRequestQueue implements RequestQueue {
     return (await c.writeGrouped(`completing ${ids.length} request(s)`, () =>
       c.statement("DELETE FROM hookwork_requests WHERE id IN (SELECT value FROM json_each(?)) AND state = 'inflight' AND lease_owner = ? RETURNING id", 'pluck').all(JSON.stringify(ids), owner),
       'one statement',
+    )) as string[];
+  }
+
+  /**
+   * completeMany and the batch's delivery log entries in one write of the turn's shared
+   * transaction: a delivered request leaves the queue only with the log entry that remembers it,
+   * so an idempotent publish made again at that moment — from this process or another on the
+   * file — is skipped. Written apart (the log gathers its appends for LOG_APPEND_WINDOW_MS,
+   * 30 ms), a publish made again within that time found neither, stored the request again and sent
+   * it twice. The entries are written whether or not each lease was still held (the attempt was
+   * made either way).
+   */
+  async completeAndLog(ids: readonly string[], owner: string, entries: readonly DeliveryLogEntry[]): Promise<string[]> {
+    const c = this.connection;
+    return (await c.writeGrouped(
+      `completing ${ids.length} request(s) with ${entries.length} delivery log entr${entries.length === 1 ? 'y' : 'ies'}`,
+      () => {
+        writeLogRows(c, entries);
+        return ids.length === 0 ? [] : c.statement("DELETE FROM hookwork_requests WHERE id IN (SELECT value FROM json_each(?)) AND state = 'inflight' AND lease_owner = ? RETURNING id", 'pluck').all(JSON.stringify(ids), owner);
+      },
+      'statements',
     )) as string[];
   }
 

@@ -9,6 +9,7 @@ import { silentLogger } from '../observability/logger';
 import { systemClock } from '../runtime/clock';
 import type { Storage, StorageBackend } from '../ports/storage-backend';
 import { startTestReceiver, type TestReceiver } from '../testing/test-receiver';
+import { expectPublishAgainBeforeLogEntryNotSentAgain } from '../testing/log-gap-check';
 import { expectRepeatedPublishEnqueuedOnce } from '../testing/repeated-publish-check';
 import { thingComposer as testingThingComposer } from '../testing/thing-event';
 import { startTestApp, ThingHappened, thingComposer } from '../test-support/test-app';
@@ -87,6 +88,10 @@ describe('publish(notification, { idempotencyKey })', () => {
     } finally {
       for (const started of apps) await started.stop();
     }
+  });
+
+  it('a publish made again right after its request was delivered, before the delivery log entry is written, is skipped, not sent again', async () => {
+    await expectPublishAgainBeforeLogEntryNotSentAgain(memoryStorage());
   });
 
   it('gives each request of a keyed publish its own id (per webhook, per entity), and a retry stores only what is missing', async () => {

@@ -73,7 +73,7 @@ describe('CompletionBatcher', () => {
       const written: DeliveryLogEntry[] = [];
       const calls: { ids: string[]; entries: string[] }[] = [];
       const completeMany = queue.completeMany.bind(queue);
-      const withLog = queue as MemoryRequestQueue & Required<Pick<RequestQueue, 'completeAndLog'>>;
+      const withLog = queue as Omit<MemoryRequestQueue, 'completeAndLog'> & Required<Pick<RequestQueue, 'completeAndLog'>>;
       withLog.completeAndLog = async (batch, owner, entries) => {
         calls.push({ ids: [...batch], entries: entries.map((e) => e.requestId) });
         const done = await completeMany(batch, owner);

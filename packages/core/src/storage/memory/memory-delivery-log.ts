@@ -23,6 +23,11 @@ export class MemoryDeliveryLog implements DeliveryLog {
   constructor(private readonly maxEntries = Infinity) {}
 
   async append(entries: readonly DeliveryLogEntry[]): Promise<void> {
+    this.add(entries);
+  }
+
+  /** {@link append} at once, for the queue's completeAndLog (one step with the requests' removal). */
+  add(entries: readonly DeliveryLogEntry[]): void {
     for (const entry of entries) {
       // Deleted first: an entry written again under its key moves to the newest end (a Map keeps a key's first place).
       this.remove(entry.key);

@@ -1,6 +1,8 @@
 import { HookworkError } from '../../errors/hookwork-error';
 import { claimBoundCounter, type ClaimOptions, type DeadLetterQuery, type EnqueueClaim, type EnqueueClaimedResult, type EnqueueOptions, type EnqueueResult, type QueueCounts, type RedeliverSelector, type RequestQueue } from '../../ports/request-queue';
 import type { Page } from '../../model/page';
+import type { DeliveryLogEntry } from '../../model/delivery-log-entry';
+import type { MemoryDeliveryLog } from './memory-delivery-log';
 import { leasedRequest, type NewWebhookRequest, type WebhookRequest } from '../../model/webhook-request';
 import { cloneData } from './clone-data';
 import { SortedList } from './sorted-list';
@@ -72,10 +74,30 @@ export class MemoryRequestQueue implements RequestQueue {
    */
   private earliestLease = Infinity;
 
+  /**
+   * {@link completeMany} and the entries appended to the store's delivery log in one step, nothing
+   * of another call in between: a delivered request is gone from the queue only once the log
+   * remembers it, so an idempotent publish made again at that moment is skipped (with the entry
+   * written apart, a turn later, it was stored and sent again). Only with a log to write to.
+   */
+  readonly completeAndLog?: (ids: readonly string[], owner: string, entries: readonly DeliveryLogEntry[]) => Promise<string[]>;
+
   constructor(
-    /** Whether the store remembers a request of this id that it no longer holds (its delivery log has an entry of it): asked for idempotent enqueues only. */
-    private readonly remembered: (id: string) => boolean = () => false,
-  ) {}
+    /**
+     * The store's delivery log: whether it remembers a request of this id that the queue no
+     * longer holds (it has an entry of it), asked for idempotent enqueues only; and where
+     * {@link completeAndLog} appends. Without it, nothing is remembered.
+     */
+    private readonly log?: Pick<MemoryDeliveryLog, 'hasRequest' | 'add'>,
+  ) {
+    if (log) {
+      this.completeAndLog = async (ids, owner, entries) => {
+        // The entries first: if the log refuses them, nothing is removed (all or none).
+        log.add(entries);
+        return this.completeNow(ids, owner);
+      };
+    }
+  }
 
   async enqueue(requests: readonly NewWebhookRequest[], options?: EnqueueOptions<never>): Promise<EnqueueResult> {
     if (options?.transaction !== undefined) {
@@ -99,7 +121,7 @@ export class MemoryRequestQueue implements RequestQueue {
     const stored: string[] = [];
     for (const r of requests) {
       // Checked as each is stored: a repeat later in the batch finds the first one held.
-      if (this.all.has(r.id) || (idempotent && this.remembered(r.id))) continue;
+      if (this.all.has(r.id) || (idempotent && this.log?.hasRequest(r.id) === true)) continue;
       stored.push(r.id);
       if (claimIds?.has(r.id) && !r.fifo) {
         // Stored leased, and handed out as a copy of its own: each made by leasedRequest().
@@ -208,18 +230,27 @@ export class MemoryRequestQueue implements RequestQueue {
   }
 
   async complete(id: string, owner: string): Promise<boolean> {
+    return this.completeOne(id, owner);
+  }
+
+  async completeMany(ids: readonly string[], owner: string): Promise<string[]> {
+    return this.completeNow(ids, owner);
+  }
+
+  /** Removes those of `ids` that `owner` holds, at once (no turn in between); returns their ids. */
+  private completeNow(ids: readonly string[], owner: string): string[] {
+    const done: string[] = [];
+    for (const id of ids) if (this.completeOne(id, owner)) done.push(id);
+    return done;
+  }
+
+  private completeOne(id: string, owner: string): boolean {
     const rec = this.holds(id, owner);
     if (!rec) return false;
     this.inflight.delete(id);
     this.all.delete(id);
     this.leaveLine(rec);
     return true;
-  }
-
-  async completeMany(ids: readonly string[], owner: string): Promise<string[]> {
-    const done: string[] = [];
-    for (const id of ids) if (await this.complete(id, owner)) done.push(id);
-    return done;
   }
 
   async reschedule(id: string, owner: string, update: { dueAt: Date; attempts: number; lastError?: string }): Promise<boolean> {

@@ -56,7 +56,7 @@ export function memoryStorage(options: MemoryStorageOptions = {}): StorageBacken
       const deliveryLog = new MemoryDeliveryLog(maxLogEntries);
       return {
         webhooks: new MemoryWebhookRepository(),
-        queue: new MemoryRequestQueue((id) => deliveryLog.hasRequest(id)),
+        queue: new MemoryRequestQueue(deliveryLog),
         deliveryLog,
         health: new MemoryWebhookHealthStore(),
         async close() {},
