@@ -1,5 +1,5 @@
 import { createHookwork, keyedMessageId, type Hookwork, type HookworkSettingsInput } from '@hookwork/core';
-import { expectRepeatedPublishEnqueuedOnce, startTestReceiver, type TestReceiver, ThingHappened, thingComposer } from '@hookwork/core/testing';
+import { expectPublishAgainBeforeLogEntryNotSentAgain, expectRepeatedPublishEnqueuedOnce, startTestReceiver, type TestReceiver, ThingHappened, thingComposer } from '@hookwork/core/testing';
 import type { PostgresTransaction } from './index';
 import { withTestSchema } from './testing/test-schema';
 
@@ -42,6 +42,10 @@ describe('what a PostgreSQL enqueue counts as enqueued', () => {
   it('a publish made again with its idempotencyKey counts once (lifecycle event, metric), and drain() does not wait for what it skipped', async () => {
     // Each app opens the one schema, as another process does.
     await expectRepeatedPublishEnqueuedOnce(startApp as () => Promise<Hookwork<never>>, receiver);
+  });
+
+  it('a publish made again right after its request was delivered, before the delivery log entry could be written apart, is skipped', async () => {
+    await expectPublishAgainBeforeLogEntryNotSentAgain(t.storage());
   });
 
   it('in the host transaction: a batch partly stored counts only what it stored, one wholly skipped nothing', async () => {

@@ -90,8 +90,8 @@ export function grantFix(reason: string, context: ErrorContext): string {
         : /permission denied for table delivery_log/.test(reason)
           ? `GRANT SELECT (request_id) ON ${schema}.delivery_log TO ${host} (a publish with an idempotencyKey looks there for requests already delivered)`
           : /permission denied for table/.test(reason)
-            ? `GRANT INSERT, SELECT (state) ON ${schema}.requests TO ${host}`
-            : `GRANT USAGE ON SCHEMA ${schema} TO ${host}; GRANT INSERT, SELECT (state) ON ${schema}.requests TO ${host}; GRANT USAGE ON SEQUENCE ${schema}.requests_seq_seq TO ${host}`;
+            ? `GRANT INSERT, SELECT (id, state) ON ${schema}.requests TO ${host}`
+            : `GRANT USAGE ON SCHEMA ${schema} TO ${host}; GRANT INSERT, SELECT (id, state) ON ${schema}.requests TO ${host}; GRANT USAGE ON SEQUENCE ${schema}.requests_seq_seq TO ${host}`;
     return `the outbox insert ran in your transaction, as its client's role: ${fix}${also} (docs/postgres.md, roles and grants)`;
   }
   const role = context.role !== undefined ? quoteName(context.role) : '<the app\'s role>';

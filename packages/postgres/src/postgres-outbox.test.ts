@@ -287,7 +287,7 @@ describe('publish(…, { transaction: client }) — the transactional outbox', (
       // Each refusal names the host's role (not hookwork's, postgres); its GRANT is run, and the next is met.
       for (const [denied, grant] of [
         [/permission denied for schema/, `GRANT USAGE ON SCHEMA ${t.schema} TO ${role}`],
-        [/permission denied for table requests/, `GRANT INSERT, SELECT (state) ON ${t.schema}.requests TO ${role}`],
+        [/permission denied for table requests/, `GRANT INSERT, SELECT (id, state) ON ${t.schema}.requests TO ${role}`],
         [/permission denied for sequence requests_seq_seq/, `GRANT USAGE ON SEQUENCE ${t.schema}.requests_seq_seq TO ${role}`],
       ] as const) {
         await client.query('BEGIN');

@@ -221,6 +221,17 @@ const FIFO_LOCK_CLASS = 0x686f6f6c;
 const FIFO_LINE_LOCKS = 'SELECT count(pg_advisory_xact_lock($12::integer, hashtext(line))) AS locked FROM (SELECT line FROM unnest($11::text[]) AS line ORDER BY line) AS lines';
 
 /**
+ * For an idempotent enqueue: no row of the id in the queue, read in the statement's snapshot, as
+ * the delivery log is. `ON CONFLICT` alone is not enough: a completion deletes the request's row
+ * and writes its log entry in one transaction, and an insert that meets the row while that
+ * transaction runs waits for it, finds the row gone once it commits, and inserts — while its
+ * snapshot, taken before the commit, saw no log entry. The request was stored again and sent
+ * twice. Read in one snapshot, the row and the entry cannot both be missing: the completion
+ * commits both at once. (Needs SELECT on `requests.id` in the host's transaction: docs/postgres.md.)
+ */
+const NOT_HELD = (s: string, id: string) => `NOT EXISTS (SELECT 1 FROM ${s}.requests r WHERE r.id = ${id})`;
+
+/**
  * The host transaction's id, read by an enqueue in it (no privilege needed): the ids it stored are
  * remembered under it, so a later enqueue of the same transaction that skips them — its own rows,
  * which hookwork's pool cannot see — does not count them as stored (see storedInHost). Read once
@@ -242,7 +253,7 @@ const insertOne = (s: string, unseen: boolean, xid = false) => `WITH inserted AS
            ${
              unseen
                ? `SELECT $1::text, $2::text, $3::text, $4::text, $5::bigint, $6::bigint, CASE WHEN $7::text IS NULL THEN 'pending' ELSE 'inflight' END, 0, $7::text, $8::bigint, $9::text
-           WHERE NOT EXISTS (SELECT 1 FROM ${s}.delivery_log l WHERE l.request_id = $1::text)`
+           WHERE NOT EXISTS (SELECT 1 FROM ${s}.delivery_log l WHERE l.request_id = $1::text) AND ${NOT_HELD(s, '$1::text')}`
                : `VALUES ($1, $2, $3, $4, $5, $6, CASE WHEN $7::text IS NULL THEN 'pending' ELSE 'inflight' END, 0, $7, $8, $9)`
            }
            ON CONFLICT DO NOTHING
@@ -257,8 +268,9 @@ function oneRowValues(r: NewWebhookRequest, lease: Lease | undefined, channel: s
 
 /**
  * The statement of a batch (see PostgresRequestQueue.store). `unseen`: some request is idempotent,
- * and the delivery log is looked at for those (so only a keyed publish in a host transaction needs
- * its role to read `delivery_log.request_id`). `own`: on hookwork's own pool, the ids stored, and
+ * and the delivery log and the queue's own rows are looked at for those ({@link NOT_HELD}; so only
+ * a keyed publish in a host transaction needs its role to read `delivery_log.request_id` and
+ * `requests.id`). `own`: on hookwork's own pool, the ids stored, and
  * those stored leased, are returned (the host's role need not read `id`: in its transaction only
  * how many were stored, and the transaction's id, {@link HOST_XID}). `ON CONFLICT DO NOTHING` without a
  * target: naming `(id)` would need SELECT on it, and `seq` never conflicts.
@@ -270,7 +282,7 @@ const insertMany = (s: string, unseen: boolean, own: boolean) => `WITH inserted 
            FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::bigint[], $6::bigint[], $7::text[], $8::text[], $13::text[], $14::bigint[], $15::boolean[]) WITH ORDINALITY
              AS u(id, webhook_key, event_alias, body, created_at, due_at, fifo, traceparent, lease_owner, lease_expires_at, idempotent, n)
            CROSS JOIN (${FIFO_LINE_LOCKS}) AS line_locks
-           ${unseen ? `WHERE NOT (u.idempotent AND EXISTS (SELECT 1 FROM ${s}.delivery_log l WHERE l.request_id = u.id))` : ''}
+           ${unseen ? `WHERE NOT (u.idempotent AND (EXISTS (SELECT 1 FROM ${s}.delivery_log l WHERE l.request_id = u.id) OR NOT ${NOT_HELD(s, 'u.id')}))` : ''}
            ORDER BY n
            ON CONFLICT DO NOTHING
            RETURNING ${own ? 'id, ' : ''}state
