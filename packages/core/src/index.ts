@@ -131,7 +131,7 @@ export {
 
 // Firing
 export { WebhookFiringService, newMessageId, type FireOptions, type FireRequest } from './firing/webhook-firing-service';
-export { keyedMessageId, MAX_IDEMPOTENCY_KEY_LENGTH } from './firing/idempotency-key';
+export { isKeyedMessageId, keyedMessageId, MAX_IDEMPOTENCY_KEY_LENGTH } from './firing/idempotency-key';
 export { EnqueueGate } from './firing/enqueue-gate';
 
 // Delivery

@@ -13,7 +13,8 @@ import { expectPublishAgainBeforeLogEntryNotSentAgain } from '../testing/log-gap
 import { expectRepeatedPublishEnqueuedOnce } from '../testing/repeated-publish-check';
 import { thingComposer as testingThingComposer } from '../testing/thing-event';
 import { startTestApp, ThingHappened, thingComposer } from '../test-support/test-app';
-import { keyedMessageId, MAX_IDEMPOTENCY_KEY_LENGTH } from './idempotency-key';
+import { isKeyedMessageId, keyedMessageId, MAX_IDEMPOTENCY_KEY_LENGTH } from './idempotency-key';
+import { newMessageId } from './webhook-firing-service';
 
 class PagesPublished {
   constructor(readonly pages: { id: string }[]) {}
@@ -41,6 +42,16 @@ describe('keyedMessageId', () => {
     expect(new Set([id, ...others]).size).toBe(5);
     // Fields are not run together: moving a character from one to the next makes another id.
     expect(keyedMessageId('ab', 'c', 'x', 0)).not.toBe(keyedMessageId('a', 'bc', 'x', 0));
+  });
+});
+
+describe('isKeyedMessageId', () => {
+  it('knows the ids a keyed publish makes (and makes again) from the ones newMessageId makes once', () => {
+    for (let i = 0; i < 50; i++) {
+      expect(isKeyedMessageId(keyedMessageId(`order-${i}`, 'wh-1', 'thing.happened', i % 3))).toBe(true);
+      expect(isKeyedMessageId(newMessageId())).toBe(false);
+    }
+    for (const other of ['', 'msg_', 'order-42', keyedMessageId('k', 'w', 'a', 0).replace('msg_', 'evt_'), `${keyedMessageId('k', 'w', 'a', 0)}0`]) expect(isKeyedMessageId(other)).toBe(false);
   });
 });
 

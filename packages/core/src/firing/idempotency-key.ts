@@ -46,3 +46,17 @@ export function keyedMessageId(idempotencyKey: string, webhookKey: string, alias
   const variant = ((parseInt(hex[16]!, 16) & 0x3) | 0x8).toString(16);
   return `msg_${hex.slice(0, 12)}8${hex.slice(13, 16)}${variant}${hex.slice(17, 32)}`;
 }
+
+/** '8', the version digit {@link keyedMessageId} writes after `msg_` and 12 hex digits. */
+const KEYED_VERSION = '8'.charCodeAt(0);
+
+/**
+ * Whether `id` has the form of a {@link keyedMessageId} (`msg_`, 32 hex digits, version 8 at the
+ * 13th): an id a publish made again with its `idempotencyKey` makes again. newMessageId()'s ids
+ * (version 7) are never made twice, so a store need not remember those once delivered at once —
+ * SQLite gathers their log entries for 30 ms, and writes a keyed request's entry with its
+ * completion (RequestQueue's `logsWithCompletion`). Reads four characters; never throws.
+ */
+export function isKeyedMessageId(id: string): boolean {
+  return id.length === 36 && id.charCodeAt(16) === KEYED_VERSION && id.startsWith('msg_');
+}

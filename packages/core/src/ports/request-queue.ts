@@ -228,6 +228,16 @@ export interface RequestQueue<TTransaction = never> {
    * log entry the store refuses never keeps a delivered request queued.
    */
   completeAndLog?(ids: readonly string[], owner: string, entries: readonly DeliveryLogEntry[]): Promise<string[]>;
+  /**
+   * Optional, with {@link completeAndLog}: whether a delivered request's log entry goes with its
+   * completion (true) or is appended apart, through `DeliveryLog.append` and its `appendWindowMs`
+   * (false). Without it, every entry goes with its completion. An idempotent enqueue skips an id
+   * the log remembers, so an entry written after its request left the queue lets a publish made
+   * again in between store it again: answer true at least for every id `isKeyedMessageId` knows
+   * (only those are ever published again). SQLite answers exactly that, keeping its 30 ms
+   * gathering of log rows for the rest.
+   */
+  logsWithCompletion?(requestId: string): boolean;
   /** Puts a request back as `pending`, due at `dueAt`, with the attempts made so far. */
   reschedule(id: string, owner: string, update: { dueAt: Date; attempts: number; lastError?: string }): Promise<boolean>;
   /** Moves a request to the dead letters, kept for redelivery until the retention period. */

@@ -99,6 +99,21 @@ describe('CompletionBatcher', () => {
       expect(await queue.counts()).toEqual({ pending: 0, inFlight: 0, dead: 0 });
     });
 
+    it('leaves to the caller the entries the queue would rather have appended apart (logsWithCompletion)', async () => {
+      const { queue, written, calls } = await loggingQueue(['keyed', 'plain']);
+      const asked: string[] = [];
+      (queue as RequestQueue).logsWithCompletion = (id) => (asked.push(id), id === 'keyed');
+      const batcher = new CompletionBatcher(queue, 'me');
+      const results = await Promise.all([batcher.completeLogging('keyed', entry('keyed')), batcher.completeLogging('plain', entry('plain'))]);
+      expect(results).toEqual([
+        { completed: true, logged: true },
+        { completed: true, logged: false },
+      ]);
+      expect(asked.sort()).toEqual(['keyed', 'plain']);
+      expect(calls).toEqual([{ ids: ['keyed', 'plain'], entries: ['keyed'] }]);
+      expect(written.map((e) => e.key)).toEqual(['log-keyed']);
+    });
+
     it('uses completeMany when no request of the turn brings an entry', async () => {
       const { queue, calls } = await loggingQueue(['a']);
       const batcher = new CompletionBatcher(queue, 'me');

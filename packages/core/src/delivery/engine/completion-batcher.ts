@@ -50,6 +50,8 @@ export class CompletionBatcher {
    */
   completeLogging(id: string, entry: DeliveryLogEntry | undefined): Promise<Completion> {
     if (!this.queue.completeMany) return this.queue.complete(id, this.owner).then((completed) => ({ completed, logged: false }));
+    // An entry the queue would rather have appended apart is left to the caller (logged: false).
+    if (entry !== undefined && this.queue.logsWithCompletion?.(id) === false) entry = undefined;
     return new Promise<Completion>((resolve, reject) => {
       this.waiting.push({ id, entry, resolve, reject });
       if (this.scheduled) return;
