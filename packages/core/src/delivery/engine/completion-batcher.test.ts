@@ -12,6 +12,31 @@ async function queueHolding(ids: string[], owner: string): Promise<MemoryRequest
   return queue;
 }
 
+/**
+ * A stand-in for the log writer's writeNow: entries of one synchronous run make one append, which
+ * is noted in `steps` and waits for `release()`; `called` resolves once an append started.
+ */
+function gatedAppends(steps: string[]) {
+  let release!: () => void;
+  const released = new Promise<void>((resolve) => (release = resolve));
+  let called!: () => void;
+  const started = new Promise<void>((resolve) => (called = resolve));
+  let batch: DeliveryLogEntry[] | undefined;
+  let writing: Promise<void> | undefined;
+  return {
+    called: started,
+    release,
+    writeNow(e: DeliveryLogEntry): Promise<void> {
+      (batch ??= []).push(e);
+      return (writing ??= Promise.resolve().then(async () => {
+        steps.push(`append ${batch!.map((x) => x.requestId).join(',')}`);
+        called();
+        await released;
+      }));
+    },
+  };
+}
+
 describe('CompletionBatcher', () => {
   it('completes the requests settled in one turn with one completeMany, telling each caller its own result', async () => {
     const queue = await queueHolding(['a', 'b', 'c'], 'me');
@@ -120,6 +145,45 @@ describe('CompletionBatcher', () => {
       // The failure is said once per batch, not swallowed.
       expect(reported.map((e) => (e as Error).message)).toEqual(['value too long for the log']);
       expect(await queue.counts()).toEqual({ pending: 0, inFlight: 0, dead: 0 });
+    });
+
+    it('when the combined write fails, writes the entries first (one append) and completes after, so a delivered request never leaves the queue unremembered', async () => {
+      const { queue } = await loggingQueue(['a', 'b']);
+      queue.completeAndLog = () => Promise.reject(new Error('value too long for the log'));
+      const steps: string[] = [];
+      const completeMany = queue.completeMany.bind(queue);
+      queue.completeMany = async (ids, owner) => {
+        steps.push(`complete ${ids.join(',')}`);
+        return completeMany(ids, owner);
+      };
+      const appended = gatedAppends(steps);
+      const batcher = new CompletionBatcher(queue, 'me', () => {});
+      const results = Promise.all(['a', 'b'].map((id) => batcher.completeLogging(id, entry(id), () => appended.writeNow(entry(id)))));
+      await appended.called;
+      // The entries are being written; the requests are still held.
+      expect(await queue.counts()).toEqual({ pending: 0, inFlight: 2, dead: 0 });
+      appended.release();
+      expect(await results).toEqual([
+        { completed: true, logged: true },
+        { completed: true, logged: true },
+      ]);
+      expect(steps).toEqual(['append a,b', 'complete a,b']);
+    });
+
+    it('writes the entry first for a queue without completeAndLog, and without completeMany', async () => {
+      for (const without of [['completeAndLog'], ['completeAndLog', 'completeMany']]) {
+        const inner = await queueHolding(['a'], 'me');
+        const queue: RequestQueue = Object.create(inner) as RequestQueue;
+        for (const name of without) Object.defineProperty(queue, name, { value: undefined });
+        const steps: string[] = [];
+        const appended = gatedAppends(steps);
+        const result = new CompletionBatcher(queue, 'me').completeLogging('a', entry('a'), () => appended.writeNow(entry('a')));
+        await appended.called;
+        expect(await inner.counts()).toEqual({ pending: 0, inFlight: 1, dead: 0 });
+        appended.release();
+        expect(await result).toEqual({ completed: true, logged: true });
+        expect(await inner.counts()).toEqual({ pending: 0, inFlight: 0, dead: 0 });
+      }
     });
 
     it('rejects every waiting caller when completing alone fails too', async () => {

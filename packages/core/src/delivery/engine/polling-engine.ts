@@ -72,7 +72,7 @@ export class PollingQueueEngine<TTransaction = never> implements QueueEngine<TTr
     if (queue.bringForward) this.bringForward = (webhookKey) => this.broughtForward(webhookKey);
     if (queue.discard) this.discard = (webhookKey, publishedUpTo, limit) => queue.discard!(webhookKey, publishedUpTo, limit);
     this.lapses = new LapsedLeaseLog(context.logger, () => context.settings.current.leaseDuration);
-    this.completions = new CompletionBatcher(queue, this.owner, (error) => context.onError('completing delivered requests with their log entries (completed alone instead; their entries are logged apart)', error));
+    this.completions = new CompletionBatcher(queue, this.owner, (error) => context.onError('completing delivered requests with their log entries (their entries are written first instead, then the requests completed alone)', error));
   }
 
   async enqueue(requests: readonly NewWebhookRequest[], options?: EngineEnqueueOptions<TTransaction>): Promise<EnqueueResult | void> {
@@ -236,9 +236,9 @@ export class PollingQueueEngine<TTransaction = never> implements QueueEngine<TTr
     try {
       const settlement = await handler.handle(request, signal);
       let applied: boolean;
-      if (settlement.verdict.kind === 'delivered') {
-        // The request's removal and its log entry in one write when the queue can.
-        const { completed, logged } = await this.completions.completeLogging(id, settlement.logEntry);
+      if (settlement.verdict.kind === 'delivered' || settlement.verdict.kind === 'drop') {
+        // The request's removal and its log entry in one write when the queue can, else the entry first.
+        const { completed, logged } = await this.completions.completeLogging(id, settlement.logEntry, settlement.writeLog);
         applied = this.settledInLine(request, completed);
         settlement.settled(applied, logged);
       } else {
@@ -303,6 +303,7 @@ export class PollingQueueEngine<TTransaction = never> implements QueueEngine<TTr
     switch (verdict.kind) {
       case 'delivered':
       case 'drop':
+        // Not reached from process(), which completes these with their entries: kept for a verdict without one.
         return this.settledInLine(request, await this.completions.complete(id));
       case 'retry': {
         const applied = await this.queue.reschedule(id, this.owner, { dueAt: verdict.dueAt, attempts: verdict.attempts, lastError: verdict.lastError });
