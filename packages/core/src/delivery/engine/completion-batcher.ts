@@ -78,7 +78,7 @@ export class CompletionBatcher {
       try {
         completed = new Set(await this.queue.completeAndLog(ids, this.owner, entries));
       } catch (error) {
-        // Neither was written (one write, all or none): complete alone below; the callers log.
+        // Neither was written (one write, all or none): the entries first below, then the removal.
         // Said, so a store whose combined write keeps failing does not quietly cost two writes.
         this.onError(error);
       }
