@@ -56,6 +56,10 @@ describe('what a PostgreSQL enqueue counts as enqueued', () => {
     await expectPublishAgainAfterDropNotSent(t.storage());
   });
 
+  it('a publish made again right after the webhook’s deletion removed its request (the webhook created again under its key) is skipped', async () => {
+    await expectPublishAgainAfterDropNotSent(t.storage(), 'deletion');
+  });
+
   it('in the host transaction: a batch partly stored counts only what it stored, one wholly skipped nothing', async () => {
     const app = await startApp();
     const enqueued: string[] = [];

@@ -90,6 +90,10 @@ describe('createHookwork({ storage: sqliteStorage({ file }) })', () => {
     await expectPublishAgainAfterDropNotSent(sqliteStorage({ file: temp.file() }));
   });
 
+  it('skips a publish made again right after the webhook’s deletion removed its request (the webhook created again under its key)', async () => {
+    await expectPublishAgainAfterDropNotSent(sqliteStorage({ file: temp.file() }), 'deletion');
+  });
+
   it('delivers while a host publishes 10,000 notifications in a loop, not only after the loop', async () => {
     const a = app();
     await a.start();

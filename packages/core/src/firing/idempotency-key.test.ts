@@ -102,6 +102,10 @@ describe('publish(notification, { idempotencyKey })', () => {
     await expectPublishAgainAfterDropNotSent(memoryStorage());
   });
 
+  it('a publish made again right after the webhook’s deletion removed its request (the webhook created again under its key) is skipped', async () => {
+    await expectPublishAgainAfterDropNotSent(memoryStorage(), 'deletion');
+  });
+
   it('gives each request of a keyed publish its own id (per webhook, per entity), and a retry stores only what is missing', async () => {
     app = await startTestApp({ composers: [pagesComposer] });
     const a = await app.webhooks.create({ url: `${receiver.origin}/a`, events: ['pages.published'] });

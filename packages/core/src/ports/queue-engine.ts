@@ -180,6 +180,12 @@ export interface QueueEngine<TTransaction = never> {
    */
   discard?(webhookKey: string, publishedUpTo: Date, limit: number): Promise<WebhookRequest[]>;
   /**
+   * Optional: {@link discard} with each removed request's `dropped` entry, `entryOf(request)`,
+   * written in the removal's write (see RequestQueue.discardAndLog); core then logs nothing more
+   * for them. The built-in engine has it when its queue has.
+   */
+  discardAndLog?(webhookKey: string, publishedUpTo: Date, limit: number, entryOf: (request: WebhookRequest) => DeliveryLogEntry): Promise<WebhookRequest[]>;
+  /**
    * Stops taking requests, waits up to `timeoutMs` for running handlers, then aborts them
    * (their verdict is `release`), and gives what it holds back so another process need not wait.
    */

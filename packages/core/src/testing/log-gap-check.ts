@@ -127,17 +127,20 @@ export async function expectPublishAgainBeforeLogEntryNotSentAgain(storage: Stor
 
 /**
  * Checks on a backend, with the built-in (polling) engine, that a publish made again with its
- * `idempotencyKey` right after delivery dropped its request — the webhook it was published for
- * deleted and another created under the key, see predatesWebhook — is skipped whenever it comes,
- * as it is while the request is queued: the `dropped` log entry remembers the id, and must be
- * written with the removal (or before it). Written after it, a publish made in between was stored
- * and sent to the new webhook, one made a moment later not. Nothing is timed: the queue's claims
- * wait until the webhook was replaced (and the deletion removes nothing from the queue, as with an
- * engine that cannot), and every `DeliveryLog.append` is held until the second publish resolved.
+ * `idempotencyKey` right after its request was dropped — the webhook it was published for deleted
+ * and another created under the key — is skipped whenever it comes, as it is while the request is
+ * queued: the `dropped` log entry remembers the id, and must be written with the removal (or
+ * before it). Written after it, a publish made in between was stored and sent to the new webhook,
+ * one made a moment later not. `at`: `'delivery'` (the default) drops it as delivery meets it
+ * (see predatesWebhook; the deletion removes nothing from the queue, as with an engine that
+ * cannot); `'deletion'` has the deletion remove it (`discard`), the webhook created again before
+ * the deletion's log write, as another process may. Nothing is timed: the queue's claims wait
+ * until the webhook was replaced, and every `DeliveryLog.append` is held until the second publish
+ * resolved.
  *
  * `storage` is a fresh backend (an empty store); the check starts and stops its app itself.
  */
-export async function expectPublishAgainAfterDropNotSent(storage: StorageBackend): Promise<void> {
+export async function expectPublishAgainAfterDropNotSent(storage: StorageBackend, at: 'delivery' | 'deletion' = 'delivery'): Promise<void> {
   const receiver = await startTestReceiver();
   const appends = gate();
   const claims = gate();
@@ -148,9 +151,9 @@ export async function expectPublishAgainAfterDropNotSent(storage: StorageBackend
     appends.wait,
     (ids) => ids.includes(id) && told.open(),
     (queue) => ({
-      // Stored pending, never handed to the dispatcher at once, and left in the queue at the deletion.
+      // Stored pending, never handed to the dispatcher at once (and left in the queue at the deletion).
       enqueueClaimed: undefined,
-      discard: undefined,
+      ...(at === 'delivery' ? { discard: undefined, discardAndLog: undefined } : {}),
       claim: async (...args: Parameters<RequestQueue['claim']>) => {
         await claims.wait;
         return queue.claim(...args);
@@ -170,12 +173,17 @@ export async function expectPublishAgainAfterDropNotSent(storage: StorageBackend
     id = keyedMessageId('saved-twice', 'replaced', 'thing.happened', 0);
     app.lifecycle.on('requestDropped', (info) => info.requestId === id && told.open());
     await app.publish(new ThingHappened('1'), { idempotencyKey: 'saved-twice' });
-    await app.webhooks.delete('replaced');
+    // Resolves once the deletion's log entries are written: with them written apart, after the
+    // removal, that waits for the held append, which tells `told` first.
+    const deleted = app.webhooks.delete('replaced');
+    if (at === 'deletion') await Promise.race([deleted, told.wait]);
+    else await deleted;
     await app.webhooks.create({ key: 'replaced', url: receiver.url, events: ['thing.happened'] });
     claims.open();
     await told.wait;
     await app.publish(new ThingHappened('1'), { idempotencyKey: 'saved-twice' });
     appends.open();
+    await deleted;
     await app.drain({ all: true, timeoutMs: 15_000 });
     // A request stored again is sent to the new webhook within this wait.
     await receiver.waitFor(1, 1_000).catch(() => undefined);

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { Page } from '../../model/page';
 import type { NewWebhookRequest, WebhookRequest } from '../../model/webhook-request';
+import type { DeliveryLogEntry } from '../../model/delivery-log-entry';
 import type {
   DeadLetterQuery,
   DeliveryHandler,
@@ -71,6 +72,7 @@ export class PollingQueueEngine<TTransaction = never> implements QueueEngine<TTr
     if (queue.oldestPendingCreatedAt) this.oldestPendingCreatedAt = () => queue.oldestPendingCreatedAt!();
     if (queue.bringForward) this.bringForward = (webhookKey) => this.broughtForward(webhookKey);
     if (queue.discard) this.discard = (webhookKey, publishedUpTo, limit) => queue.discard!(webhookKey, publishedUpTo, limit);
+    if (queue.discardAndLog) this.discardAndLog = (webhookKey, publishedUpTo, limit, entryOf) => queue.discardAndLog!(webhookKey, publishedUpTo, limit, entryOf);
     this.lapses = new LapsedLeaseLog(context.logger, () => context.settings.current.leaseDuration);
     this.completions = new CompletionBatcher(queue, this.owner, (error) => context.onError('completing delivered requests with their log entries (their entries are written first instead, then the requests completed alone)', error));
   }
@@ -167,6 +169,9 @@ export class PollingQueueEngine<TTransaction = never> implements QueueEngine<TTr
 
   /** Removes the pending and dead requests of a deleted webhook (see RequestQueue.discard). */
   readonly discard?: (webhookKey: string, publishedUpTo: Date, limit: number) => Promise<WebhookRequest[]>;
+
+  /** {@link discard} with their `dropped` entries in the same write (see RequestQueue.discardAndLog). */
+  readonly discardAndLog?: (webhookKey: string, publishedUpTo: Date, limit: number, entryOf: (request: WebhookRequest) => DeliveryLogEntry) => Promise<WebhookRequest[]>;
 
   private async broughtForward(webhookKey: string): Promise<number> {
     const moved = await this.queue.bringForward!(webhookKey, this.context.clock.now());
