@@ -142,6 +142,32 @@ describe('an app on SQLite with the BullMQ queue', () => {
     await expectPublishAgainBeforeLogEntryNotSentAgain(sqliteStorage({ file: join(dir, 'log-gap.db') }), bullmqQueue({ connection: TEST_REDIS_URL, prefix, queueName: `app${++queues}`, checkDurability: false }));
   });
 
+  it('remembers a keyed request its webhook’s deletion removed: a publish made again, the webhook created again under its key, is skipped as on the SQL stores', async () => {
+    const app = await startApp();
+    const enqueued: string[] = [];
+    app.lifecycle.on('enqueued', (requests) => enqueued.push(...requests.map((r) => r.requestId)));
+    // Its first attempt is answered 503, Retry-After a minute: a delayed job the deletion removes.
+    receiver.handler = (_request, res) => void res.writeHead(503, { 'retry-after': '60' }).end();
+    await app.webhooks.create({ key: 'replaced', url: receiver.url, events: ['thing.happened'] });
+    const id = keyedMessageId('order-9:paid', 'replaced', 'thing.happened', 0);
+    const failed = new Promise<void>((resolve) => app.lifecycle.on('attemptFailed', (info) => info.requestId === id && resolve()));
+    await app.publish(new ThingHappened('order-9'), { idempotencyKey: 'order-9:paid' });
+    await failed;
+    await app.webhooks.delete('replaced');
+    receiver.handler = (_request, res) => void res.writeHead(204).end();
+    await app.webhooks.create({ key: 'replaced', url: receiver.url, events: ['thing.happened'] });
+    await app.publish(new ThingHappened('order-9'), { idempotencyKey: 'order-9:paid' });
+    await app.drain({ all: true, timeoutMs: 10_000 });
+    // A request stored again is sent to the new webhook within this wait.
+    await receiver.waitFor(2, 1_000).catch(() => undefined);
+    expect(receiver.requests.map(webhookIdOf)).toEqual([id]);
+    expect(enqueued).toEqual([id]);
+    expect((await app.logs({ webhookKey: 'replaced' })).items.map((e) => [e.requestId, e.outcome])).toEqual([
+      [id, 'dropped'],
+      [id, 'retrying'],
+    ]);
+  });
+
   it('counts only the requests a batch stored when BullMQ skips some of it (FlowProducer.addBulk)', async () => {
     const app = await startApp();
     const enqueued: string[] = [];

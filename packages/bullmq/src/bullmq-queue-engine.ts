@@ -60,11 +60,21 @@ const UNLIMITED_STALLS = 2 ** 31 - 1;
 const MIN_BOUNCE_MS = 25;
 /**
  * How long Redis remembers the id of a request published with an idempotency key once its job is
- * gone (delivered, or dead and deleted), ms: a publish made again within it stores nothing. A
- * BullMQ deduplication key per such job (`<prefix>:<queue>:de:<id>`, about 150 bytes), not the
- * job kept, whose body may be large.
+ * gone (delivered, dropped, or dead and deleted), ms: a publish made again within it stores
+ * nothing. A BullMQ deduplication key per such job (`<prefix>:<queue>:de:<id>`, about 150
+ * bytes), not the job kept, whose body may be large; set at the add, and again as the job goes
+ * when that is later (see IDEMPOTENCY_RENEWED_AFTER_MS, hookworkDeleteDeadBefore, discard).
  */
 export const IDEMPOTENCY_WINDOW_MS = 24 * 60 * 60 * 1000;
+
+/**
+ * How old a keyed request may be when its job is finished (delivered or dropped) before its
+ * deduplication key is set again for the whole {@link IDEMPOTENCY_WINDOW_MS}, ms. The key is set
+ * when the job is added, so it lasts a window from then: a request delivered after a day of
+ * retries or deferrals was forgotten at once. One finished within a minute of its creation keeps
+ * its key for the window less that minute at most, at no extra write (most deliveries).
+ */
+const IDEMPOTENCY_RENEWED_AFTER_MS = 60_000;
 
 /** How long a stop waits, past stopTimeout and the jobs' abort, before it cuts the connections. */
 const CUT_AFTER_MS = 1_000;
@@ -602,9 +612,10 @@ export class BullmqQueueEngine implements QueueEngine<never> {
   /**
    * Removes up to `limit` pending and dead jobs of `webhookKey` created at or before
    * `publishedUpTo` (a deleted webhook's), oldest first, and returns their requests as they were.
-   * One script chooses them; BullMQ's own removeJob deletes each, and refuses a job a worker
-   * took meanwhile (locked): that one is left to delivery, which drops it. O(n) in the queue's
-   * pending and dead jobs, for a deletion.
+   * One script chooses them; BullMQ's own removeJob deletes each (leaving a keyed one's
+   * deduplication key to its window), and refuses a job a worker took meanwhile (locked): that
+   * one is left to delivery, which drops it. O(n) in the queue's pending and dead jobs, for a
+   * deletion.
    */
   async discard(webhookKey: string, publishedUpTo: Date, limit: number): Promise<WebhookRequest[]> {
     if (limit <= 0) return [];
@@ -619,6 +630,12 @@ export class BullmqQueueEngine implements QueueEngine<never> {
             chunk.map(async (id) => {
               const request = await this.read(id);
               if (!request || request.state === 'inflight') return undefined;
+              // The job forgets its deduplication id first: BullMQ's removeJob deletes the
+              // deduplication key of a job that names one, and a keyed request dropped is to be
+              // remembered for the window, as one delivered is (and as the SQL stores' `dropped`
+              // log entry remembers it), so a publish made again — its webhook created again under
+              // the key — is skipped, not stored and sent to the new webhook.
+              await this.redis.producer.hdel(`${keys['']!}${id}`, 'deid');
               return (await this.queue.remove(id)) === 1 ? request : undefined;
             }),
           )),
@@ -633,7 +650,7 @@ export class BullmqQueueEngine implements QueueEngine<never> {
     const keys = this.queue.keys;
     // One script: a dead letter redelivered while the cleanup runs is either deleted before it
     // was put back (and the redelivery finds nothing) or put back and kept, never deleted pending.
-    return this.redis.run('deleting old dead letters', () => this.redis.producer.hookworkDeleteDeadBefore(keys.failed!, keys['']!, String(before.getTime()), Math.floor(limit)));
+    return this.redis.run('deleting old dead letters', () => this.redis.producer.hookworkDeleteDeadBefore(keys.failed!, keys['']!, String(before.getTime()), Math.floor(limit), IDEMPOTENCY_WINDOW_MS));
   }
 
   async close(): Promise<void> {
@@ -692,6 +709,8 @@ export class BullmqQueueEngine implements QueueEngine<never> {
         case 'delivered':
         case 'drop':
           run.sent = true;
+          // Before BullMQ removes the job: the key is there throughout.
+          if (job.deduplicationId !== undefined && Date.now() - request.createdAt.getTime() > IDEMPOTENCY_RENEWED_AFTER_MS) await this.rememberKeyed(id);
           this.pending.set(job, pending);
           return;
         case 'retry':
@@ -717,6 +736,19 @@ export class BullmqQueueEngine implements QueueEngine<never> {
       run.over = true;
       run.end?.();
       this.inProcess--;
+    }
+  }
+
+  /**
+   * Sets a keyed request's deduplication key for a whole {@link IDEMPOTENCY_WINDOW_MS} from now,
+   * its job about to be removed (see {@link IDEMPOTENCY_RENEWED_AFTER_MS}). A failure is told and
+   * the job finished all the same: remembering it never keeps a delivered request queued.
+   */
+  private async rememberKeyed(id: string): Promise<void> {
+    try {
+      await this.redis.producer.set(`${this.queue.keys['']!}de:${id}`, id, 'PX', IDEMPOTENCY_WINDOW_MS);
+    } catch (error) {
+      this.reportError('remembering a delivered keyed request for the idempotency window', error);
     }
   }
 

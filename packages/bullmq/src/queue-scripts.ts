@@ -123,22 +123,27 @@ for i = 1, math.min(#found, limit) do ids[i] = found[i][2] end
 return ids`,
   },
   /**
-   * KEYS: failed. ARGV: job key base, before (ms, exclusive), limit.
-   * Deletes up to `limit` dead letters dead before `before`, oldest first; returns how many.
+   * KEYS: failed. ARGV: job key base, before (ms, exclusive), limit, idempotency window (ms).
+   * Deletes up to `limit` dead letters dead before `before`, oldest first; returns how many. A
+   * keyed one (its hash names a deduplication id) leaves its deduplication key set for the window
+   * from now, so a publish made again with its key is skipped as on the SQL stores, whose log
+   * keeps the dead letter's attempts (the key set at its add has most likely expired by then).
    * The retention cleanup's delete: choosing the ids and deleting them in one script, so a dead
    * letter redelivered meanwhile (moved back to wait) is never deleted while pending, as
    * reading the ids and then calling Queue.remove() for each let happen. BullMQ's
    * Queue.clean(grace, limit, 'failed') is atomic too, but cuts at its own Date.now() minus
    * grace, inclusive. The keys deleted are those of BullMQ's removeJob for a job without parent
-   * or deduplication id (hookwork's jobs have neither).
+   * (hookwork's jobs have none), the deduplication key kept as said.
    */
   hookworkDeleteDeadBefore: {
     numberOfKeys: 1,
     lua: `
-local base, before, limit = ARGV[1], ARGV[2], tonumber(ARGV[3])
+local base, before, limit, window = ARGV[1], ARGV[2], tonumber(ARGV[3]), ARGV[4]
 local ids = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', '(' .. before, 'LIMIT', 0, limit)
 for _, id in ipairs(ids) do
   local jobKey = base .. id
+  local deid = redis.call('HGET', jobKey, 'deid')
+  if deid then redis.call('SET', base .. 'de:' .. deid, id, 'PX', window) end
   redis.call('DEL', jobKey, jobKey .. ':logs', jobKey .. ':dependencies', jobKey .. ':processed', jobKey .. ':failed', jobKey .. ':unsuccessful')
   redis.call('ZREM', KEYS[1], id)
 end
@@ -169,7 +174,7 @@ export interface QueueScripts {
   hookworkWebhookCounts(wait: string, paused: string, prioritized: string, delayed: string, active: string, failed: string, base: string, webhookKey: string): Promise<[number, number, number]>;
   hookworkDelayedIds(delayed: string, base: string, webhookKey: string, above: string): Promise<string[]>;
   hookworkDeadIds(failed: string, base: string, webhookKey: string, since: string, offset: number, limit: number): Promise<[number, ...string[]]>;
-  hookworkDeleteDeadBefore(failed: string, base: string, before: string, limit: number): Promise<number>;
+  hookworkDeleteDeadBefore(failed: string, base: string, before: string, limit: number, windowMs: number): Promise<number>;
   hookworkHeldIds(base: string, ...ids: string[]): Promise<string[]>;
   hookworkDiscardIds(wait: string, paused: string, prioritized: string, delayed: string, failed: string, base: string, webhookKey: string, publishedUpTo: string, limit: number): Promise<string[]>;
 }

@@ -1,5 +1,5 @@
 import { createHookwork, keyedMessageId, type Hookwork, type HookworkSettingsInput } from '@hookwork/core';
-import { expectPublishAgainBeforeLogEntryNotSentAgain, expectRepeatedPublishEnqueuedOnce, startTestReceiver, type TestReceiver, ThingHappened, thingComposer } from '@hookwork/core/testing';
+import { expectPublishAgainAfterDropNotSent, expectPublishAgainBeforeLogEntryNotSentAgain, expectRepeatedPublishEnqueuedOnce, startTestReceiver, type TestReceiver, ThingHappened, thingComposer } from '@hookwork/core/testing';
 import type { PostgresTransaction } from './index';
 import { withTestSchema } from './testing/test-schema';
 
@@ -46,6 +46,18 @@ describe('what a PostgreSQL enqueue counts as enqueued', () => {
 
   it('a publish made again right after its request was delivered, before the delivery log entry could be written apart, is skipped', async () => {
     await expectPublishAgainBeforeLogEntryNotSentAgain(t.storage());
+  });
+
+  it.each(['fails', 'absent'] as const)('a publish made again right after delivery is skipped when the queue’s completeAndLog %s (the entry is written before the removal)', async (completeAndLog) => {
+    await expectPublishAgainBeforeLogEntryNotSentAgain(t.storage(), undefined, { completeAndLog });
+  });
+
+  it('a publish made again right after delivery dropped its request (its webhook replaced) is skipped, not sent to the new webhook', async () => {
+    await expectPublishAgainAfterDropNotSent(t.storage());
+  });
+
+  it('a publish made again right after the webhook’s deletion removed its request (the webhook created again under its key) is skipped', async () => {
+    await expectPublishAgainAfterDropNotSent(t.storage(), 'deletion');
   });
 
   it('in the host transaction: a batch partly stored counts only what it stored, one wholly skipped nothing', async () => {

@@ -973,18 +973,40 @@ export class PostgresRequestQueue implements RequestQueue<PostgresTransaction> {
   async discard(webhookKey: string, publishedUpTo: Date, limit: number): Promise<WebhookRequest[]> {
     if (limit <= 0) return [];
     const { c } = this;
-    // A bounded batch (the caller repeats). Rows another process holds locked (claiming them) are
-    // skipped: they are in flight, and their attempt drops them. The outer WHERE repeats the
-    // state, as deleteDeadOlderThan's does: a row claimed after the subquery's snapshot is kept.
-    const result = await c.query<Row>(
-      `removing the queued requests of deleted webhook ${webhookKey}`,
-      `DELETE FROM ${c.s}.requests WHERE seq IN (
-         SELECT seq FROM ${c.s}.requests WHERE webhook_key = $1 AND state IN ('pending', 'dead') AND created_at <= $2 ORDER BY seq LIMIT $3 FOR UPDATE SKIP LOCKED
-       ) AND state IN ('pending', 'dead') RETURNING ${COLUMNS}`,
-      [webhookKey, publishedUpTo.getTime(), Math.floor(limit)],
-    );
+    const result = await c.query<Row>(`removing the queued requests of deleted webhook ${webhookKey}`, this.discardText(), [webhookKey, publishedUpTo.getTime(), Math.floor(limit)]);
     // RETURNING keeps no order: enqueue order, as the contract says.
     return result.rows.sort((a, b) => Number(a.seq) - Number(b.seq)).map(toRequest);
+  }
+
+  /**
+   * {@link discard} with each removed request's `dropped` log entry in the same transaction (the
+   * DELETE, then the entries' INSERT): the entry remembers a keyed request's id, so a publish
+   * made again at that moment — its webhook created again under the key by another process — is
+   * skipped (an insert meeting the row waits for this transaction, and reads both in one snapshot,
+   * see NOT_HELD). For a deletion: two statements, not one.
+   */
+  async discardAndLog(webhookKey: string, publishedUpTo: Date, limit: number, entryOf: (request: WebhookRequest) => DeliveryLogEntry): Promise<WebhookRequest[]> {
+    if (limit <= 0) return [];
+    const { c } = this;
+    return c.transaction(`removing the queued requests of deleted webhook ${webhookKey}`, {}, async (query) => {
+      const result = await query<Row>(this.discardText(), [webhookKey, publishedUpTo.getTime(), Math.floor(limit)]);
+      const removed = result.rows.sort((a, b) => Number(a.seq) - Number(b.seq)).map(toRequest);
+      if (removed.length > 0) await query(insertLogEntries(c.s, 1), logEntryColumns(removed.map(entryOf)));
+      return removed;
+    });
+  }
+
+  /**
+   * The discard's DELETE: a bounded batch (the caller repeats). Rows another process holds locked
+   * (claiming them) are skipped: they are in flight, and their attempt drops them. The outer WHERE
+   * repeats the state, as deleteDeadOlderThan's does: a row claimed after the subquery's snapshot
+   * is kept.
+   */
+  private discardText(): string {
+    const { c } = this;
+    return `DELETE FROM ${c.s}.requests WHERE seq IN (
+         SELECT seq FROM ${c.s}.requests WHERE webhook_key = $1 AND state IN ('pending', 'dead') AND created_at <= $2 ORDER BY seq LIMIT $3 FOR UPDATE SKIP LOCKED
+       ) AND state IN ('pending', 'dead') RETURNING ${COLUMNS}`;
   }
 
   async listDead(query: DeadLetterQuery = {}): Promise<Page<WebhookRequest>> {

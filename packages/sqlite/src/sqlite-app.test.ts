@@ -1,6 +1,6 @@
 import Database from 'better-sqlite3';
 import { createHookwork, isHookworkError, WebhookEvent, WebhookEventBase, WebhookEventTypes, type Hookwork, type HookworkSettingsInput } from '@hookwork/core';
-import { expectPublishAgainBeforeLogEntryNotSentAgain, expectRepeatedPublishEnqueuedOnce, ThingHappened, thingComposer, startTestReceiver as startReceiver, type ReceivedRequest, type TestReceiver as Receiver } from '@hookwork/core/testing';
+import { expectPublishAgainAfterDropNotSent, expectPublishAgainBeforeLogEntryNotSentAgain, expectRepeatedPublishEnqueuedOnce, ThingHappened, thingComposer, startTestReceiver as startReceiver, type ReceivedRequest, type TestReceiver as Receiver } from '@hookwork/core/testing';
 import { sqliteStorage } from './sqlite-storage';
 import { makeTempDir } from './testing/temp-dir';
 
@@ -80,6 +80,18 @@ describe('createHookwork({ storage: sqliteStorage({ file }) })', () => {
 
   it('skips a publish made again right after its request was delivered, before the delivery log entry is written, instead of sending it again', async () => {
     await expectPublishAgainBeforeLogEntryNotSentAgain(sqliteStorage({ file: temp.file() }));
+  });
+
+  it.each(['fails', 'absent'] as const)('skips a publish made again right after delivery when the queue’s completeAndLog %s (the entry is written before the removal)', async (completeAndLog) => {
+    await expectPublishAgainBeforeLogEntryNotSentAgain(sqliteStorage({ file: temp.file() }), undefined, { completeAndLog });
+  });
+
+  it('skips a publish made again right after delivery dropped its request (its webhook replaced), instead of sending it to the new webhook', async () => {
+    await expectPublishAgainAfterDropNotSent(sqliteStorage({ file: temp.file() }));
+  });
+
+  it('skips a publish made again right after the webhook’s deletion removed its request (the webhook created again under its key)', async () => {
+    await expectPublishAgainAfterDropNotSent(sqliteStorage({ file: temp.file() }), 'deletion');
   });
 
   it('delivers while a host publishes 10,000 notifications in a loop, not only after the loop', async () => {

@@ -516,21 +516,36 @@ export class SqliteRequestQueue implements RequestQueue {
   }
 
   async discard(webhookKey: string, publishedUpTo: Date, limit: number): Promise<WebhookRequest[]> {
+    return this.discardLogging(webhookKey, publishedUpTo, limit, undefined);
+  }
+
+  /**
+   * {@link discard} with each removed request's `dropped` log row in the same transaction: the
+   * row remembers a keyed request's id, so a publish made again at that moment — from another
+   * process on the file, its webhook created again under the key — is skipped.
+   */
+  async discardAndLog(webhookKey: string, publishedUpTo: Date, limit: number, entryOf: (request: WebhookRequest) => DeliveryLogEntry): Promise<WebhookRequest[]> {
+    return this.discardLogging(webhookKey, publishedUpTo, limit, entryOf);
+  }
+
+  private async discardLogging(webhookKey: string, publishedUpTo: Date, limit: number, entryOf: ((request: WebhookRequest) => DeliveryLogEntry) | undefined): Promise<WebhookRequest[]> {
     if (limit <= 0) return [];
     const c = this.connection;
     // One statement: what it returns is what it removed. A FIFO line's next request heads it at once
     // (the claim finds the head by query).
-    const rows = await c.write(`removing the queued requests of deleted webhook ${webhookKey}`, () => {
+    return c.write(`removing the queued requests of deleted webhook ${webhookKey}`, () => {
       c.forgetDataVersion(); // rows other processes may have written
-      return c
+      const rows = c
         .statement(
           `DELETE FROM hookwork_requests WHERE seq IN (SELECT seq FROM hookwork_requests WHERE webhook_key = @webhookKey AND state != 'inflight' AND state IN ('pending', 'dead') AND created_at <= @cut ORDER BY seq LIMIT @limit) RETURNING ${COLUMNS}`,
           'raw',
         )
         .all({ webhookKey, cut: publishedUpTo.getTime(), limit: Math.floor(limit) }) as Row[];
+      // RETURNING keeps no order: enqueue order, as the contract says.
+      const removed = rows.sort((a, b) => Number(a[0]) - Number(b[0])).map(toRequest);
+      if (entryOf && removed.length > 0) writeLogRows(c, removed.map(entryOf));
+      return removed;
     });
-    // RETURNING keeps no order: enqueue order, as the contract says.
-    return rows.sort((a, b) => Number(a[0]) - Number(b[0])).map(toRequest);
   }
 
   async listDead(query: DeadLetterQuery = {}): Promise<Page<WebhookRequest>> {

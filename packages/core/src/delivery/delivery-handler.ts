@@ -92,7 +92,7 @@ export class WebhookDeliveryHandler implements DeliveryHandler {
     const entry = this.deps.attempt.logEntry(webhook, request, record, decision.outcome);
     // The log says why this failure was not counted, as lastError does.
     if (moved) entry.errorMessage = entry.errorMessage ? `${entry.errorMessage}; ${moved.note}` : moved.note;
-    return { verdict: decision.verdict, logEntry: entry, settled: (applied, logged) => this.settled(request, webhook, record, decision, entry, logged === true, applied) };
+    return { verdict: decision.verdict, logEntry: entry, writeLog: () => this.deps.logWriter.writeNow(entry), settled: (applied, logged) => this.settled(request, webhook, record, decision, entry, logged === true, applied) };
   }
 
   /**
@@ -130,12 +130,23 @@ export class WebhookDeliveryHandler implements DeliveryHandler {
     };
   }
 
+  /**
+   * Removed unsent, with its `dropped` log entry in the removal's write when the engine can (or
+   * written before it): the entry is what remembers the id, so a publish made again with its
+   * `idempotencyKey` — its webhook created again under the key meanwhile — is skipped whenever it
+   * comes, as it is while the request is queued, not stored and sent to the new webhook only if it
+   * came between the removal and a later log write. (Written so, the entry is written even when
+   * another process had taken the request: it then logs its own drop too.)
+   */
   private drop(request: WebhookRequest, reason: string): Settlement {
+    const entry = this.deps.dropped.entry(request, reason);
     return {
       verdict: { kind: 'drop', reason },
-      settled: (applied) => {
+      logEntry: entry,
+      writeLog: () => this.deps.logWriter.writeNow(entry),
+      settled: (applied, logged) => {
         // Not applied: another process took the request and drops (and logs) it itself.
-        if (applied) this.deps.dropped.report(request, reason);
+        if (applied) this.deps.dropped.told(request, reason, logged === true ? undefined : entry);
       },
     };
   }

@@ -38,4 +38,15 @@ describe('DeliveryLogWriter', () => {
     await writer.flush();
     expect(appends).toEqual([['a', 'b'], ['c']]);
   });
+
+  it('writeNow: the entries of one synchronous run (with those gathered before) in one append, resolving once it is done, without waiting for the window', async () => {
+    const { writer, appends } = writerOf(60_000);
+    writer.write(contractLogEntry('a'));
+    const written = [writer.writeNow(contractLogEntry('b')), writer.writeNow(contractLogEntry('c'))];
+    expect(appends).toEqual([]);
+    await Promise.all(written);
+    expect(appends).toEqual([['a', 'b', 'c']]);
+    await writer.writeNow(contractLogEntry('d'));
+    expect(appends).toEqual([['a', 'b', 'c'], ['d']]);
+  });
 });

@@ -15,6 +15,8 @@ export class DeliveryLogWriter {
   /** The write to come: at the next turn, or when the store's window ends (then a timeout). */
   private scheduled: { immediate: NodeJS.Immediate } | { timeout: NodeJS.Timeout } | undefined;
   private writing: Promise<void> = Promise.resolve();
+  /** The flush writeNow's entries of this synchronous run wait for (see writeNow). */
+  private soon: Promise<void> | undefined;
 
   constructor(
     private readonly log: Pick<DeliveryLog, 'append' | 'appendWindowMs'>,
@@ -31,6 +33,20 @@ export class DeliveryLogWriter {
     if (this.scheduled) return;
     const windowMs = this.log.appendWindowMs ?? 0;
     this.scheduled = windowMs > 0 ? { timeout: setTimeout(() => this.startWrite(), windowMs) } : { immediate: setImmediate(() => this.startWrite()) };
+  }
+
+  /**
+   * Queues an entry and resolves once it is written (or reported as failed), never rejecting:
+   * for an entry that must be in the store before something else is done. Entries given in the
+   * same synchronous run share one append (it starts on the next microtask).
+   */
+  writeNow(entry: DeliveryLogEntry): Promise<void> {
+    this.buffer.push(entry);
+    if (this.buffer.length >= this.maxBatch) this.startWrite();
+    return (this.soon ??= Promise.resolve().then(() => {
+      this.soon = undefined;
+      return this.flush();
+    }));
   }
 
   /** Resolves when every entry queued so far is written (or reported as failed). */

@@ -3,6 +3,10 @@ import type { LifecycleReporter } from '../observability/lifecycle-events';
 import type { Clock } from '../runtime/clock';
 import { timeOrderedUuid } from '../runtime/time-ordered-uuid';
 import type { DeliveryLogWriter } from './delivery-log-writer';
+import type { DeliveryLogEntry } from '../model/delivery-log-entry';
+
+/** What {@link DroppedRequests} reads of a dropped request. */
+type DroppedRequest = Pick<WebhookRequest, 'id' | 'webhookKey' | 'eventAlias' | 'attempts' | 'body'>;
 
 /**
  * Tells of a request removed unsent: a delivery log entry of outcome `dropped` (under its webhook's
@@ -12,8 +16,13 @@ import type { DeliveryLogWriter } from './delivery-log-writer';
 export class DroppedRequests {
   constructor(private readonly deps: { logWriter: DeliveryLogWriter; reporter: LifecycleReporter; clock: Clock }) {}
 
-  report(request: Pick<WebhookRequest, 'id' | 'webhookKey' | 'eventAlias' | 'attempts' | 'body'>, reason: string): void {
-    this.deps.logWriter.write({
+  report(request: DroppedRequest, reason: string): void {
+    this.told(request, reason, this.entry(request, reason));
+  }
+
+  /** The `dropped` log entry of `request`, for an engine that writes it with the request's removal (then {@link told} without it). */
+  entry(request: DroppedRequest, reason: string): DeliveryLogEntry {
+    return {
       key: timeOrderedUuid(),
       webhookKey: request.webhookKey,
       requestId: request.id,
@@ -28,7 +37,12 @@ export class DroppedRequests {
       errorMessage: `not sent: ${reason}`,
       durationMs: 0,
       outcome: 'dropped',
-    });
+    };
+  }
+
+  /** {@link report} of a request whose entry is written already (`entry` undefined) or is to be written now. */
+  told(request: DroppedRequest, reason: string, entry: DeliveryLogEntry | undefined): void {
+    if (entry) this.deps.logWriter.write(entry);
     this.deps.reporter.emit('requestDropped', { requestId: request.id, webhookKey: request.webhookKey, eventAlias: request.eventAlias, reason });
   }
 

@@ -9,7 +9,7 @@ import { silentLogger } from '../observability/logger';
 import { systemClock } from '../runtime/clock';
 import type { Storage, StorageBackend } from '../ports/storage-backend';
 import { startTestReceiver, type TestReceiver } from '../testing/test-receiver';
-import { expectPublishAgainBeforeLogEntryNotSentAgain } from '../testing/log-gap-check';
+import { expectPublishAgainAfterDropNotSent, expectPublishAgainBeforeLogEntryNotSentAgain } from '../testing/log-gap-check';
 import { expectRepeatedPublishEnqueuedOnce } from '../testing/repeated-publish-check';
 import { thingComposer as testingThingComposer } from '../testing/thing-event';
 import { startTestApp, ThingHappened, thingComposer } from '../test-support/test-app';
@@ -103,6 +103,18 @@ describe('publish(notification, { idempotencyKey })', () => {
 
   it('a publish made again right after its request was delivered, before the delivery log entry is written, is skipped, not sent again', async () => {
     await expectPublishAgainBeforeLogEntryNotSentAgain(memoryStorage());
+  });
+
+  it.each(['fails', 'absent'] as const)('a publish made again right after delivery is skipped when the queue’s completeAndLog %s: the entry is written before the removal', async (completeAndLog) => {
+    await expectPublishAgainBeforeLogEntryNotSentAgain(memoryStorage(), undefined, { completeAndLog });
+  });
+
+  it('a publish made again right after delivery dropped its request (its webhook replaced) is skipped, not sent to the new webhook', async () => {
+    await expectPublishAgainAfterDropNotSent(memoryStorage());
+  });
+
+  it('a publish made again right after the webhook’s deletion removed its request (the webhook created again under its key) is skipped', async () => {
+    await expectPublishAgainAfterDropNotSent(memoryStorage(), 'deletion');
   });
 
   it('gives each request of a keyed publish its own id (per webhook, per entity), and a retry stores only what is missing', async () => {

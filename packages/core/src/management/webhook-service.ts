@@ -298,6 +298,9 @@ export interface RotatedSecret {
 /** Requests of a deleted webhook removed from the queue per round trip. */
 const DISCARD_BATCH = 500;
 
+/** Why the deletion of a webhook removed its queued requests (their `dropped` log entries say it). */
+const DELETED_REASON = 'the webhook was deleted';
+
 /**
  * Waits (a millisecond, rarely two) until `clock` reads later than `at`'s millisecond. A clock
  * that does not move (a test's) is given up on after a few tries.
@@ -476,12 +479,18 @@ export class WebhookService implements Webhooks {
    */
   private async discardQueued(key: string, publishedUpTo: Date): Promise<void> {
     const engine = this.engine.current();
-    if (!engine?.discard) return;
+    if (!engine?.discard && !engine?.discardAndLog) return;
     let reported = 0;
     try {
       for (;;) {
-        const batch = await engine.discard(key, publishedUpTo, DISCARD_BATCH);
-        for (const request of batch) this.dropped.report(request, 'the webhook was deleted');
+        // With their `dropped` entries in the removal's write when the engine can: the entry
+        // remembers a keyed request's id, so a publish made again in between (the webhook created
+        // again under the key by another process) is skipped, not sent to the new webhook.
+        const batch = engine.discardAndLog
+          ? await engine.discardAndLog(key, publishedUpTo, DISCARD_BATCH, (request) => this.dropped.entry(request, DELETED_REASON))
+          : await engine.discard!(key, publishedUpTo, DISCARD_BATCH);
+        const logged = engine.discardAndLog !== undefined;
+        for (const request of batch) this.dropped.told(request, DELETED_REASON, logged ? undefined : this.dropped.entry(request, DELETED_REASON));
         reported += batch.length;
         if (batch.length < DISCARD_BATCH) break;
       }

@@ -54,9 +54,19 @@ export interface Settlement {
    */
   readonly logEntry?: DeliveryLogEntry;
   /**
+   * With {@link logEntry}: writes it now, before the engine applies the verdict, and resolves once
+   * the store has it (or its failure was told as `logWriteFailed`); never rejects. For an engine
+   * whose store cannot write the entry in the verdict's own write: a delivered (or dropped)
+   * request then leaves the queue only after the entry that remembers it is written, so a publish
+   * made again with its `idempotencyKey` in between is skipped, not stored and sent again. Then
+   * say `logged` to {@link settled}.
+   */
+  readonly writeLog?: () => Promise<void>;
+  /**
    * The engine calls this once after applying {@link verdict}: `applied` is false when the
    * request was no longer this engine's to change (its lease expired and another process took
-   * it); `logged` is true when the engine wrote {@link logEntry} itself. Core then writes the
+   * it); `logged` is true when the engine wrote {@link logEntry} itself (or had {@link writeLog}
+   * write it). Core then writes the
    * delivery log entry (unless logged) and emits the lifecycle events, so a listener of
    * `deadLettered` finds the request among the dead letters.
    */
@@ -169,6 +179,12 @@ export interface QueueEngine<TTransaction = never> {
    * dropped when delivery meets them.
    */
   discard?(webhookKey: string, publishedUpTo: Date, limit: number): Promise<WebhookRequest[]>;
+  /**
+   * Optional: {@link discard} with each removed request's `dropped` entry, `entryOf(request)`,
+   * written in the removal's write (see RequestQueue.discardAndLog); core then logs nothing more
+   * for them. The built-in engine has it when its queue has.
+   */
+  discardAndLog?(webhookKey: string, publishedUpTo: Date, limit: number, entryOf: (request: WebhookRequest) => DeliveryLogEntry): Promise<WebhookRequest[]>;
   /**
    * Stops taking requests, waits up to `timeoutMs` for running handlers, then aborts them
    * (their verdict is `release`), and gives what it holds back so another process need not wait.

@@ -274,6 +274,15 @@ export interface RequestQueue<TTransaction = never> {
    * leaves them to be dropped when delivery meets them, and its dead letters listed under the key.
    */
   discard?(webhookKey: string, publishedUpTo: Date, limit: number): Promise<WebhookRequest[]>;
+  /**
+   * Optional: {@link discard}, writing `entryOf(request)` to the store's delivery log for each
+   * request it removes, in the same write. Core then logs nothing more for them. The `dropped`
+   * entry is what remembers a removed request's id: written apart, after the removal, a publish
+   * made again with its `idempotencyKey` in between — the webhook created again under the key by
+   * another process — was stored and sent to the new webhook. Without it, core discards and logs
+   * apart.
+   */
+  discardAndLog?(webhookKey: string, publishedUpTo: Date, limit: number, entryOf: (request: WebhookRequest) => DeliveryLogEntry): Promise<WebhookRequest[]>;
   /** Dead-lettered requests, newest dead first, with how many there are in all. */
   listDead(query?: DeadLetterQuery): Promise<Page<WebhookRequest>>;
   /** A request (pending, in flight or dead) by id, or undefined. */

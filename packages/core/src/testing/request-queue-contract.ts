@@ -498,6 +498,18 @@ export function describeRequestQueueContract(name: string, factory: ContractFact
         expect(await queue.discard('wh-1', at(0), 10)).toEqual([]);
       });
 
+      test('discardAndLog (optional): removes as discard does, with each removed request\'s log entry written: a keyed enqueue of its id is skipped', async (queue) => {
+        if (!queue.discardAndLog) return;
+        await queue.enqueue([contractRequest('k1'), contractRequest('k2', { webhookKey: 'wh-2' })], { idempotent: true });
+        const removed = await queue.discardAndLog('wh-1', at(0), 10, (r) => contractLogEntry(`dropped-${r.id}`, { requestId: r.id, webhookKey: r.webhookKey, outcome: 'dropped' }));
+        expect(ids(removed)).toEqual(['k1']);
+        expect(await queue.get('k1')).toBeUndefined();
+        expect(storedIds(await queue.enqueue([contractRequest('k1'), contractRequest('k3')], { idempotent: true }))).toEqual(['k3']);
+        expect(await queue.discardAndLog('wh-3', at(0), 10, () => {
+          throw new Error('no entry is made when nothing is removed');
+        })).toEqual([]);
+      });
+
       test('removes at most `limit` at a time, the oldest enqueued first', async (queue) => {
         if (!queue.discard) return;
         await queue.enqueue([contractRequest('d1'), contractRequest('d2'), contractRequest('d3')]);

@@ -1,7 +1,12 @@
 import { MemoryRequestQueue } from '../../storage/memory/memory-request-queue';
 import type { DeliveryLogEntry } from '../../model/delivery-log-entry';
 import type { RequestQueue } from '../../ports/request-queue';
+import { keyedMessageId } from '../../firing/idempotency-key';
+import { newMessageId } from '../../firing/webhook-firing-service';
 import { CompletionBatcher } from './completion-batcher';
+
+/** The n-th id of one keyed publish: published again, it is made again. */
+const keyed = (n: number) => keyedMessageId('order-1:paid', 'w', 'a', n);
 
 const at = new Date('2030-01-01T00:00:00Z');
 
@@ -10,6 +15,31 @@ async function queueHolding(ids: string[], owner: string): Promise<MemoryRequest
   await queue.enqueue(ids.map((id) => ({ id, webhookKey: 'w', eventAlias: 'a', body: '{}', createdAt: at, dueAt: at })));
   await queue.claim({ owner, limit: ids.length, leaseMs: 60_000, now: at });
   return queue;
+}
+
+/**
+ * A stand-in for the log writer's writeNow: entries of one synchronous run make one append, which
+ * is noted in `steps` and waits for `release()`; `called` resolves once an append started.
+ */
+function gatedAppends(steps: string[]) {
+  let release!: () => void;
+  const released = new Promise<void>((resolve) => (release = resolve));
+  let called!: () => void;
+  const started = new Promise<void>((resolve) => (called = resolve));
+  let batch: DeliveryLogEntry[] | undefined;
+  let writing: Promise<void> | undefined;
+  return {
+    called: started,
+    release,
+    writeNow(e: DeliveryLogEntry): Promise<void> {
+      (batch ??= []).push(e);
+      return (writing ??= Promise.resolve().then(async () => {
+        steps.push(`append ${batch!.map((x) => x.requestId).join(',')}`);
+        called();
+        await released;
+      }));
+    },
+  };
 }
 
 describe('CompletionBatcher', () => {
@@ -135,6 +165,60 @@ describe('CompletionBatcher', () => {
       // The failure is said once per batch, not swallowed.
       expect(reported.map((e) => (e as Error).message)).toEqual(['value too long for the log']);
       expect(await queue.counts()).toEqual({ pending: 0, inFlight: 0, dead: 0 });
+    });
+
+    it('when the combined write fails, writes a keyed request\'s entries first (one append) and completes after, so it never leaves the queue unremembered', async () => {
+      const [a, b] = [keyed(0), keyed(1)];
+      const { queue } = await loggingQueue([a, b]);
+      queue.completeAndLog = () => Promise.reject(new Error('value too long for the log'));
+      const steps: string[] = [];
+      const completeMany = queue.completeMany.bind(queue);
+      queue.completeMany = async (ids, owner) => {
+        steps.push(`complete ${ids.join(',')}`);
+        return completeMany(ids, owner);
+      };
+      const appended = gatedAppends(steps);
+      const batcher = new CompletionBatcher(queue, 'me', () => {});
+      const results = Promise.all([a, b].map((id) => batcher.completeLogging(id, entry(id), () => appended.writeNow(entry(id)))));
+      await appended.called;
+      // The entries are being written; the requests are still held.
+      expect(await queue.counts()).toEqual({ pending: 0, inFlight: 2, dead: 0 });
+      appended.release();
+      expect(await results).toEqual([
+        { completed: true, logged: true },
+        { completed: true, logged: true },
+      ]);
+      expect(steps).toEqual([`append ${a},${b}`, `complete ${a},${b}`]);
+    });
+
+    it('writes a keyed request\'s entry first for a queue without completeAndLog, and without completeMany', async () => {
+      const a = keyed(0);
+      for (const without of [['completeAndLog'], ['completeAndLog', 'completeMany']]) {
+        const inner = await queueHolding([a], 'me');
+        const queue: RequestQueue = Object.create(inner) as RequestQueue;
+        for (const name of without) Object.defineProperty(queue, name, { value: undefined });
+        const steps: string[] = [];
+        const appended = gatedAppends(steps);
+        const result = new CompletionBatcher(queue, 'me').completeLogging(a, entry(a), () => appended.writeNow(entry(a)));
+        await appended.called;
+        expect(await inner.counts()).toEqual({ pending: 0, inFlight: 1, dead: 0 });
+        appended.release();
+        expect(await result).toEqual({ completed: true, logged: true });
+        expect(await inner.counts()).toEqual({ pending: 0, inFlight: 0, dead: 0 });
+      }
+    });
+
+    it('does not wait for the entry of a request never published again (a random id): completed at once, left to the caller to log', async () => {
+      const plain = newMessageId();
+      for (const without of [['completeAndLog'], ['completeAndLog', 'completeMany']]) {
+        const inner = await queueHolding([plain], 'me');
+        const queue: RequestQueue = Object.create(inner) as RequestQueue;
+        for (const name of without) Object.defineProperty(queue, name, { value: undefined });
+        const steps: string[] = [];
+        const appended = gatedAppends(steps);
+        expect(await new CompletionBatcher(queue, 'me').completeLogging(plain, entry(plain), () => appended.writeNow(entry(plain)))).toEqual({ completed: true, logged: false });
+        expect(steps).toEqual([]);
+      }
     });
 
     it('rejects every waiting caller when completing alone fails too', async () => {

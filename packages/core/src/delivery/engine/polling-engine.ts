@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { Page } from '../../model/page';
 import type { NewWebhookRequest, WebhookRequest } from '../../model/webhook-request';
+import type { DeliveryLogEntry } from '../../model/delivery-log-entry';
 import type {
   DeadLetterQuery,
   DeliveryHandler,
@@ -71,8 +72,9 @@ export class PollingQueueEngine<TTransaction = never> implements QueueEngine<TTr
     if (queue.oldestPendingCreatedAt) this.oldestPendingCreatedAt = () => queue.oldestPendingCreatedAt!();
     if (queue.bringForward) this.bringForward = (webhookKey) => this.broughtForward(webhookKey);
     if (queue.discard) this.discard = (webhookKey, publishedUpTo, limit) => queue.discard!(webhookKey, publishedUpTo, limit);
+    if (queue.discardAndLog) this.discardAndLog = (webhookKey, publishedUpTo, limit, entryOf) => queue.discardAndLog!(webhookKey, publishedUpTo, limit, entryOf);
     this.lapses = new LapsedLeaseLog(context.logger, () => context.settings.current.leaseDuration);
-    this.completions = new CompletionBatcher(queue, this.owner, (error) => context.onError('completing delivered requests with their log entries (completed alone instead; their entries are logged apart)', error));
+    this.completions = new CompletionBatcher(queue, this.owner, (error) => context.onError('completing delivered requests with their log entries (for keyed requests the entries are written first instead, then the requests completed alone)', error));
   }
 
   async enqueue(requests: readonly NewWebhookRequest[], options?: EngineEnqueueOptions<TTransaction>): Promise<EnqueueResult | void> {
@@ -168,6 +170,9 @@ export class PollingQueueEngine<TTransaction = never> implements QueueEngine<TTr
   /** Removes the pending and dead requests of a deleted webhook (see RequestQueue.discard). */
   readonly discard?: (webhookKey: string, publishedUpTo: Date, limit: number) => Promise<WebhookRequest[]>;
 
+  /** {@link discard} with their `dropped` entries in the same write (see RequestQueue.discardAndLog). */
+  readonly discardAndLog?: (webhookKey: string, publishedUpTo: Date, limit: number, entryOf: (request: WebhookRequest) => DeliveryLogEntry) => Promise<WebhookRequest[]>;
+
   private async broughtForward(webhookKey: string): Promise<number> {
     const moved = await this.queue.bringForward!(webhookKey, this.context.clock.now());
     if (moved > 0) this.dispatcher?.wake();
@@ -236,9 +241,9 @@ export class PollingQueueEngine<TTransaction = never> implements QueueEngine<TTr
     try {
       const settlement = await handler.handle(request, signal);
       let applied: boolean;
-      if (settlement.verdict.kind === 'delivered') {
-        // The request's removal and its log entry in one write when the queue can.
-        const { completed, logged } = await this.completions.completeLogging(id, settlement.logEntry);
+      if (settlement.verdict.kind === 'delivered' || settlement.verdict.kind === 'drop') {
+        // The request's removal and its log entry in one write when the queue can, else the entry first.
+        const { completed, logged } = await this.completions.completeLogging(id, settlement.logEntry, settlement.writeLog);
         applied = this.settledInLine(request, completed);
         settlement.settled(applied, logged);
       } else {
@@ -303,6 +308,7 @@ export class PollingQueueEngine<TTransaction = never> implements QueueEngine<TTr
     switch (verdict.kind) {
       case 'delivered':
       case 'drop':
+        // Not reached from process(), which completes these with their entries: kept for a verdict without one.
         return this.settledInLine(request, await this.completions.complete(id));
       case 'retry': {
         const applied = await this.queue.reschedule(id, this.owner, { dueAt: verdict.dueAt, attempts: verdict.attempts, lastError: verdict.lastError });

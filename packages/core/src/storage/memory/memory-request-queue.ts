@@ -96,6 +96,7 @@ export class MemoryRequestQueue implements RequestQueue {
         log.add(entries);
         return this.completeNow(ids, owner);
       };
+      this.discardAndLog = async (webhookKey, publishedUpTo, limit, entryOf) => this.discardNow(webhookKey, publishedUpTo, limit, entryOf);
     }
   }
 
@@ -340,6 +341,17 @@ export class MemoryRequestQueue implements RequestQueue {
   }
 
   async discard(webhookKey: string, publishedUpTo: Date, limit: number): Promise<WebhookRequest[]> {
+    return this.discardNow(webhookKey, publishedUpTo, limit);
+  }
+
+  /**
+   * {@link discard} and each removed request's `dropped` entry added to the store's delivery log
+   * in one step (see RequestQueue.discardAndLog). Only with a log to write to.
+   */
+  readonly discardAndLog?: (webhookKey: string, publishedUpTo: Date, limit: number, entryOf: (request: WebhookRequest) => DeliveryLogEntry) => Promise<WebhookRequest[]>;
+
+  /** Removes them at once (no turn in between); `entryOf`: their entries are added to the log first. */
+  private discardNow(webhookKey: string, publishedUpTo: Date, limit: number, entryOf?: (request: WebhookRequest) => DeliveryLogEntry): WebhookRequest[] {
     const cut = publishedUpTo.getTime();
     const mine: Rec[] = [];
     // A scan of every request: a deletion is rare, and no index by webhook holds the dead ones.
@@ -349,6 +361,8 @@ export class MemoryRequestQueue implements RequestQueue {
     }
     mine.sort((a, b) => a.seq - b.seq);
     const removed = mine.slice(0, Math.max(0, Math.floor(limit)));
+    // The entries first: if the log refuses them, nothing is removed (all or none).
+    if (entryOf && removed.length > 0) this.log!.add(removed.map((rec) => entryOf(cloneData(rec.request))));
     for (const rec of removed) {
       if (rec.request.state === 'dead') {
         this.dead.delete(rec.request.id);
