@@ -630,12 +630,15 @@ export class BullmqQueueEngine implements QueueEngine<never> {
             chunk.map(async (id) => {
               const request = await this.read(id);
               if (!request || request.state === 'inflight') return undefined;
-              // The job forgets its deduplication id first: BullMQ's removeJob deletes the
-              // deduplication key of a job that names one, and a keyed request dropped is to be
-              // remembered for the window, as one delivered is (and as the SQL stores' `dropped`
-              // log entry remembers it), so a publish made again — its webhook created again under
-              // the key — is skipped, not stored and sent to the new webhook.
-              await this.redis.producer.hdel(`${keys['']!}${id}`, 'deid');
+              // A keyed request dropped is remembered for the window from now, as one delivered is
+              // (and as the SQL stores' `dropped` log entry remembers it), so a publish made again
+              // — its webhook created again under the key — is skipped, not stored and sent to the
+              // new webhook: its deduplication key is set again (the one set at the add may have
+              // run out, the job kept a day), and the job forgets its deduplication id, since
+              // BullMQ's removeJob deletes the key of a job that names one.
+              const jobKey = `${keys['']!}${id}`;
+              const deid = await this.redis.producer.hget(jobKey, 'deid');
+              if (deid) await this.redis.producer.multi().set(`${keys['']!}de:${deid}`, id, 'PX', IDEMPOTENCY_WINDOW_MS).hdel(jobKey, 'deid').exec();
               return (await this.queue.remove(id)) === 1 ? request : undefined;
             }),
           )),

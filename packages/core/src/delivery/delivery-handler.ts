@@ -1,4 +1,5 @@
 import { ROOT_CONTEXT, trace, type Tracer } from '@opentelemetry/api';
+import { isKeyedMessageId } from '../firing/idempotency-key';
 import type { DeliveryLogEntry } from '../model/delivery-log-entry';
 import type { Webhook } from '../model/webhook';
 import type { WebhookRequest } from '../model/webhook-request';
@@ -136,10 +137,20 @@ export class WebhookDeliveryHandler implements DeliveryHandler {
    * `idempotencyKey` — its webhook created again under the key meanwhile — is skipped whenever it
    * comes, as it is while the request is queued, not stored and sent to the new webhook only if it
    * came between the removal and a later log write. (Written so, the entry is written even when
-   * another process had taken the request: it then logs its own drop too.)
+   * another process had taken the request: it then logs its own drop too.) A random id is never
+   * published again: its entry is written once the drop is applied, as before.
    */
   private drop(request: WebhookRequest, reason: string): Settlement {
     const entry = this.deps.dropped.entry(request, reason);
+    if (!isKeyedMessageId(request.id)) {
+      return {
+        verdict: { kind: 'drop', reason },
+        settled: (applied) => {
+          // Not applied: another process took the request and drops (and logs) it itself.
+          if (applied) this.deps.dropped.told(request, reason, entry);
+        },
+      };
+    }
     return {
       verdict: { kind: 'drop', reason },
       logEntry: entry,

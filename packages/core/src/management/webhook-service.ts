@@ -21,6 +21,7 @@ import { durationAdvice, formatDuration, parseDuration } from '../settings/time-
 import { WebhookRepositoryToken, type WebhookRepository } from '../ports/webhook-repository';
 import type { QueueEngine } from '../ports/queue-engine';
 import type { Page, PageRequest } from '../model/page';
+import type { WebhookRequest } from '../model/webhook-request';
 import { internalUrlRefusal } from './internal-url-check';
 import { checkPage, DEFAULT_PAGE_SIZE } from './page-check';
 import { WebhookChanges } from './webhook-changes';
@@ -481,15 +482,29 @@ export class WebhookService implements Webhooks {
     const engine = this.engine.current();
     if (!engine?.discard && !engine?.discardAndLog) return;
     let reported = 0;
+    let combined = engine.discardAndLog !== undefined;
     try {
       for (;;) {
         // With their `dropped` entries in the removal's write when the engine can: the entry
         // remembers a keyed request's id, so a publish made again in between (the webhook created
         // again under the key by another process) is skipped, not sent to the new webhook.
-        const batch = engine.discardAndLog
-          ? await engine.discardAndLog(key, publishedUpTo, DISCARD_BATCH, (request) => this.dropped.entry(request, DELETED_REASON))
-          : await engine.discard!(key, publishedUpTo, DISCARD_BATCH);
-        const logged = engine.discardAndLog !== undefined;
+        let batch: WebhookRequest[];
+        try {
+          batch = combined
+            ? await engine.discardAndLog!(key, publishedUpTo, DISCARD_BATCH, (request) => this.dropped.entry(request, DELETED_REASON))
+            : await engine.discard!(key, publishedUpTo, DISCARD_BATCH);
+        } catch (error) {
+          // The store refused the combined write (an entry it cannot hold): said, then removed
+          // alone and logged after, as the completions fall back, so the deleted webhook's dead
+          // letters are not left listed under its key. Another failure fails the same way again.
+          if (!combined || !engine.discard) throw error;
+          const task = `removing the queued requests of deleted webhook ${key} with their log entries`;
+          this.logger.error(`${task} failed: ${(error as Error)?.message ?? error}; removing them alone instead, their entries logged after`, { error });
+          this.reporter.emit('backgroundError', { task, error });
+          combined = false;
+          continue;
+        }
+        const logged = combined;
         for (const request of batch) this.dropped.told(request, DELETED_REASON, logged ? undefined : this.dropped.entry(request, DELETED_REASON));
         reported += batch.length;
         if (batch.length < DISCARD_BATCH) break;

@@ -129,19 +129,21 @@ describe('CompletionBatcher', () => {
       expect(await queue.counts()).toEqual({ pending: 0, inFlight: 0, dead: 0 });
     });
 
-    it('leaves to the caller the entries the queue would rather have appended apart (logsWithCompletion)', async () => {
-      const { queue, written, calls } = await loggingQueue(['keyed', 'plain']);
+    it('leaves to the caller the entries of random ids the queue would rather have appended apart (logsWithCompletion); a keyed one goes with its completion whatever it answers', async () => {
+      const [k, plain, kept] = [keyed(0), newMessageId(), newMessageId()];
+      const { queue, written, calls } = await loggingQueue([k, plain, kept]);
       const asked: string[] = [];
-      (queue as RequestQueue).logsWithCompletion = (id) => (asked.push(id), id === 'keyed');
+      (queue as RequestQueue).logsWithCompletion = (id) => (asked.push(id), id === kept);
       const batcher = new CompletionBatcher(queue, 'me');
-      const results = await Promise.all([batcher.completeLogging('keyed', entry('keyed')), batcher.completeLogging('plain', entry('plain'))]);
+      const results = await Promise.all([k, plain, kept].map((id) => batcher.completeLogging(id, entry(id))));
       expect(results).toEqual([
         { completed: true, logged: true },
         { completed: true, logged: false },
+        { completed: true, logged: true },
       ]);
-      expect(asked.sort()).toEqual(['keyed', 'plain']);
-      expect(calls).toEqual([{ ids: ['keyed', 'plain'], entries: ['keyed'] }]);
-      expect(written.map((e) => e.key)).toEqual(['log-keyed']);
+      expect(asked.sort()).toEqual([plain, kept].sort());
+      expect(calls).toEqual([{ ids: [k, plain, kept], entries: [k, kept] }]);
+      expect(written.map((e) => e.requestId)).toEqual([k, kept]);
     });
 
     it('uses completeMany when no request of the turn brings an entry', async () => {

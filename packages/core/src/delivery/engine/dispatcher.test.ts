@@ -6,6 +6,9 @@ import { WebhookEventBase } from '../../events/webhook-event-base';
 import { WebhookEvent } from '../../events/webhook-event.decorator';
 import { WebhookEventTypes } from '../../events/webhook-event-types';
 import { nextLifecycle, queueOf, startTestApp, ThingHappened } from '../../test-support/test-app';
+import { memoryStorage } from '../../storage/memory/memory-storage';
+import type { RequestQueue } from '../../ports/request-queue';
+import type { Storage, StorageBackend } from '../../ports/storage-backend';
 
 class SlowThing {
   constructor(readonly id: string) {}
@@ -160,6 +163,31 @@ describe('the dispatcher', () => {
     expect(await app.queueCounts()).toEqual({ pending: 0, inFlight: 0, dead: 0 });
     const { items } = await app.logs(webhook.key);
     expect(items.map((e) => [e.requestId, e.outcome])).toEqual([[request.id, 'dropped']]);
+  });
+
+  it('removes a deleted webhook\'s queued requests alone, logging them after, when the store refuses them with their entries (discardAndLog), and says so', async () => {
+    const backend = memoryStorage();
+    const refusing: StorageBackend = {
+      ...backend,
+      async open(context): Promise<Storage> {
+        const opened = await backend.open(context);
+        const queue = Object.create(opened.queue) as RequestQueue;
+        queue.discardAndLog = () => Promise.reject(new Error('value too long for the log'));
+        return { ...opened, queue, close: () => opened.close() };
+      },
+    };
+    app = await startTestApp({ storage: refusing });
+    const errors: string[] = [];
+    app.lifecycle.on('backgroundError', (info) => errors.push(`${info.task}: ${(info.error as Error).message}`));
+    const webhook = await app.webhooks.create({ url: receiver.url, events: ['thing.happened'] });
+    app.updateSettings({ enabled: false });
+    const request = await fire(app, webhook.key, 'orphan');
+    const dropped = nextLifecycle(app, 'requestDropped');
+    await app.webhooks.delete(webhook.key);
+    expect(await dropped).toMatchObject({ requestId: request.id, reason: 'the webhook was deleted' });
+    expect(await app.queueCounts()).toEqual({ pending: 0, inFlight: 0, dead: 0 });
+    expect((await app.logs(webhook.key)).items.map((e) => [e.requestId, e.outcome])).toEqual([[request.id, 'dropped']]);
+    expect(errors).toEqual([`removing the queued requests of deleted webhook ${webhook.key} with their log entries: value too long for the log`]);
   });
 
   it('delivers the request of a webhook created again with a deleted one’s key, right after the deleted one’s request was dropped', async () => {

@@ -1,7 +1,9 @@
 import { describeRequestQueueContract } from '@hookwork/core/testing';
+import { MemoryDeliveryLog } from './memory-delivery-log';
 import { MemoryRequestQueue } from './memory-request-queue';
 
-describeRequestQueueContract('memory', () => ({ subject: new MemoryRequestQueue() }), { fifo: true });
+// With its store's log, as memoryStorage() opens it: completeAndLog and discardAndLog are checked too.
+describeRequestQueueContract('memory', () => ({ subject: new MemoryRequestQueue(new MemoryDeliveryLog()) }), { fifo: true });
 
 describe('MemoryRequestQueue with a large backlog', () => {
   it('claims from 100,000 pending requests in batches without losing order or any request', async () => {
