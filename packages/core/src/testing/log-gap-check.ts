@@ -60,6 +60,19 @@ function heldLogStorage(storage: StorageBackend, released: Promise<void>, append
   };
 }
 
+/** The checks' app on `storage` (and `queue`, when given), and the ids its `enqueued` events name. */
+function checkedApp(storage: StorageBackend, queue?: QueueEngineProvider): { app: Hookwork; enqueued: string[] } {
+  const app: Hookwork = createHookwork({
+    composers: [thingComposer],
+    settings: { ssrf: { allow: ['127.0.0.1'] }, timeout: 10_000, stopTimeout: 2_000, period: '00:01:00' },
+    storage,
+    ...(queue ? { queue } : {}),
+  });
+  const enqueued: string[] = [];
+  app.lifecycle.on('enqueued', (requests) => enqueued.push(...requests.map((r) => r.requestId)));
+  return { app, enqueued };
+}
+
 /**
  * Checks on a backend that a publish made again with its `idempotencyKey` right after its request
  * was delivered — the request gone from the queue, its delivery log entry not yet written — is
@@ -91,14 +104,7 @@ export async function expectPublishAgainBeforeLogEntryNotSentAgain(storage: Stor
           ? { completeAndLog: undefined }
           : {},
   );
-  const app: Hookwork = createHookwork({
-    composers: [thingComposer],
-    settings: { ssrf: { allow: ['127.0.0.1'] }, timeout: 10_000, stopTimeout: 2_000, period: '00:01:00' },
-    storage: held,
-    ...(queue ? { queue } : {}),
-  });
-  const enqueued: string[] = [];
-  app.lifecycle.on('enqueued', (requests) => enqueued.push(...requests.map((r) => r.requestId)));
+  const { app, enqueued } = checkedApp(held, queue);
   // The combined write's failure, when the check asked for it, is told as a background error.
   app.lifecycle.on('backgroundError', () => {});
   try {
@@ -160,13 +166,7 @@ export async function expectPublishAgainAfterDropNotSent(storage: StorageBackend
       },
     }),
   );
-  const app: Hookwork = createHookwork({
-    composers: [thingComposer],
-    settings: { ssrf: { allow: ['127.0.0.1'] }, timeout: 10_000, stopTimeout: 2_000, period: '00:01:00' },
-    storage: held,
-  });
-  const enqueued: string[] = [];
-  app.lifecycle.on('enqueued', (requests) => enqueued.push(...requests.map((r) => r.requestId)));
+  const { app, enqueued } = checkedApp(held);
   try {
     await app.start();
     await app.webhooks.create({ key: 'replaced', url: receiver.url, events: ['thing.happened'] });
