@@ -229,13 +229,13 @@ export interface RequestQueue<TTransaction = never> {
    */
   completeAndLog?(ids: readonly string[], owner: string, entries: readonly DeliveryLogEntry[]): Promise<string[]>;
   /**
-   * Optional, with {@link completeAndLog}: whether a delivered request's log entry goes with its
-   * completion (true) or is appended apart, through `DeliveryLog.append` and its `appendWindowMs`
-   * (false). Without it, every entry goes with its completion. An idempotent enqueue skips an id
-   * the log remembers, so an entry written after its request left the queue lets a publish made
-   * again in between store it again: answer true at least for every id `isKeyedMessageId` knows
-   * (only those are ever published again). SQLite answers exactly that, keeping its 30 ms
-   * gathering of log rows for the rest.
+   * Optional, with {@link completeAndLog}: whether the log entry of a delivered request with a
+   * random id goes with its completion (true) or is appended apart, through `DeliveryLog.append`
+   * and its `appendWindowMs` (false). Core asks only for those: a keyed request's id
+   * (`isKeyedMessageId`) is published again, and an idempotent enqueue skips an id the log
+   * remembers, so its entry always goes with (or before) its removal. Without it, every entry goes
+   * with its completion. SQLite answers false, keeping its 30 ms gathering of log rows for the
+   * random ids.
    */
   logsWithCompletion?(requestId: string): boolean;
   /** Puts a request back as `pending`, due at `dueAt`, with the attempts made so far. */
