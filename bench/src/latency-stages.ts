@@ -4,7 +4,7 @@
  * sending process meanwhile.
  *
  * ```
- * node bench/dist/latency-stages.js [--direct | --memory] [--rate 300] [--seconds 6]
+ * node bench/dist/latency-stages.js [--direct | --memory] [--rate 300] [--seconds 6] [--inline] [--slowest]
  * ```
  *
  * Per event, on the shared clock of ./clock: publish → `publish()` resolved → the HTTP request
@@ -13,6 +13,14 @@
  * wrapped, so a commit's own time), and each checkpoint of the store's checkpoint thread (its
  * source instrumented). It prints each stage's distribution and, for the slowest 1 % (what a p99
  * reads), how many overlapped a GC pause, a checkpoint or a transaction longer than 1 ms.
+ *
+ * `--inline` runs the SQLite store with `checkpoint: 'inline'` (SQLite's own checkpoints, on the
+ * event loop) instead of the checkpoint thread. `--slowest` also prints each of the slowest 1 %
+ * with what overlapped it: the longest stall of the event loop (a 1 ms interval timer's gaps, so
+ * a stall is seen whatever caused it, a sender without hookwork included), the store's
+ * transactions, any statement slower than 0.3 ms with its SQL, and GC pauses; and how many stalls
+ * of over 2, 3 and 4 ms the run had in all. It wraps every statement and runs a timer, so its own
+ * figures are a little slower than a run without it.
  */
 import 'reflect-metadata';
 import { fork } from 'node:child_process';
@@ -42,6 +50,9 @@ const gcPauses: Span[] = [];
 const transactions: Span[] = [];
 const checkpoints: Span[] = [];
 const requestStarts = new Map<string, number>();
+const slowest = argv.includes('--slowest');
+/** [start, duration, SQL] of each statement slower than 0.3 ms (with `--slowest`). */
+const slowStatements: [number, number, string][] = [];
 
 // performance entries are on the process's own time origin: moved onto the shared clock.
 const offset = now() - (performance.timeOrigin + performance.now());
@@ -73,6 +84,33 @@ databaseProto.transaction = function (this: unknown, fn) {
   });
   return timed;
 };
+
+// With --slowest, each statement (prepared, exec'd or a pragma) slower than 0.3 ms, with its SQL.
+type Timed = (...args: unknown[]) => unknown;
+const timedCall = (sql: string, call: Timed): Timed => (...args) => {
+  const at = now();
+  try {
+    return call(...args);
+  } finally {
+    const took = now() - at;
+    if (took > 0.3) slowStatements.push([at, took, sql.replace(/\s+/g, ' ').slice(0, 60)]);
+  }
+};
+if (slowest) {
+  const proto = Database.prototype as unknown as Record<'prepare' | 'exec' | 'pragma', Timed>;
+  const { prepare, exec, pragma } = proto;
+  proto.prepare = function (this: unknown, sql: unknown) {
+    const statement = prepare.call(this, sql) as Record<'run' | 'get' | 'all', Timed>;
+    for (const method of ['run', 'get', 'all'] as const) statement[method] = timedCall(String(sql), statement[method].bind(statement));
+    return statement;
+  };
+  proto.exec = function (this: unknown, sql: unknown) {
+    return timedCall(`exec ${String(sql)}`, (...args) => exec.apply(this, args))(sql);
+  };
+  proto.pragma = function (this: unknown, sql: unknown, options?: unknown) {
+    return timedCall(`pragma ${String(sql)}`, (...args) => pragma.apply(this, args))(sql, options);
+  };
+}
 
 // The checkpoint thread's checkpoints, reported back with their times (the same monotonic clock in every thread).
 const BaseWorker = workerThreads.Worker;
@@ -140,7 +178,7 @@ async function main(): Promise<void> {
   } else {
     const app = createHookwork({
       composers: [{ compose: (builder) => void builder.webhookEvents().add(BenchHappenedEvent) }],
-      ...(mode === 'sqlite' ? { storage: sqliteStorage({ file: path.join(tmp, 'stages.db') }) } : {}),
+      ...(mode === 'sqlite' ? { storage: sqliteStorage({ file: path.join(tmp, 'stages.db'), checkpoint: argv.includes('--inline') ? 'inline' : 'background' }) } : {}),
       settings: { ssrf: { allowInternal: false, allow: ['127.0.0.1'] } },
     });
     await app.start();
@@ -181,10 +219,14 @@ async function main(): Promise<void> {
   resolvedAt.clear();
   requestStarts.clear();
   const measuredFrom = now();
+  // A stall of the event loop, whatever its cause, shows as a gap between two ticks of this timer.
+  const ticks: number[] = [];
+  const ticker = slowest ? setInterval(() => ticks.push(now()), 1) : undefined;
   const loopDelay = monitorEventLoopDelay({ resolution: 1 });
   loopDelay.enable();
   await steady(seconds);
   loopDelay.disable();
+  clearInterval(ticker);
   const { latencies, ids, requestIds } = await ask<{ latencies: number[]; ids: number[]; requestIds: string[] }>({ cmd: 'stats' });
   await close();
   child.send({ cmd: 'exit' });
@@ -217,12 +259,27 @@ async function main(): Promise<void> {
   if (tx.length > 0) console.log(`  store transactions         ${tx.length}, ${spread(tx.map(([, d]) => d))}`);
   const ck = after(checkpoints);
   if (mode === 'sqlite') console.log(`  checkpoints (thread)       ${ck.length}, ${spread(ck.map(([, d]) => d))}; ${((100 * ck.reduce((sum, [, d]) => sum + d, 0)) / (seconds * 1000)).toFixed(1)} % of the time`);
-  const slowest = [...events].sort((a, b) => b.total - a.total).slice(0, Math.ceil(events.length / 100));
-  const count = (spans: Span[]) => slowest.filter((e) => overlaps(spans, e.sent, e.arrived)).length;
+  const slowestEvents = [...events].sort((a, b) => b.total - a.total).slice(0, Math.ceil(events.length / 100));
+  const count = (spans: Span[]) => slowestEvents.filter((e) => overlaps(spans, e.sent, e.arrived)).length;
   console.log(
-    `  the slowest 1 % (${slowest.length}, from ${slowest.at(-1)!.total.toFixed(2)} ms) overlapped: a GC pause ${count(gc)}` +
+    `  the slowest 1 % (${slowestEvents.length}, from ${slowestEvents.at(-1)!.total.toFixed(2)} ms) overlapped: a GC pause ${count(gc)}` +
       (mode === 'sqlite' ? `, a checkpoint ${count(ck)}, a store transaction over 1 ms ${count(tx.filter(([, d]) => d > 1))}` : ''),
   );
+  if (!slowest) return;
+  const gaps = ticks.slice(1).map((t, k) => t - ticks[k]!);
+  console.log(`  event loop stalls (gaps between 1 ms ticks): over 2 ms ${gaps.filter((g) => g > 2).length}, over 3 ms ${gaps.filter((g) => g > 3).length}, over 4 ms ${gaps.filter((g) => g > 4).length}`);
+  console.log('  each of the slowest 1 % (ms from its publish; overlapping spans as start+duration):');
+  for (const e of slowestEvents) {
+    const within = (spans: Span[]) => spans.filter(([at, d]) => at < e.arrived && at + d > e.sent).map(([at, d]) => `${(at - e.sent).toFixed(2)}+${d.toFixed(2)}`);
+    const statements = slowStatements.filter(([at, d]) => at < e.arrived && at + d > e.sent).map(([at, d, sql]) => `${(at - e.sent).toFixed(2)}+${d.toFixed(2)} ${sql}`);
+    let stall = 0;
+    for (let k = 1; k < ticks.length; k++) if (ticks[k]! > e.sent && ticks[k - 1]! < e.arrived) stall = Math.max(stall, ticks[k]! - ticks[k - 1]!);
+    const others = events.filter((o) => o !== e && o.sent < e.arrived && o.arrived > e.sent).length;
+    console.log(
+      `    ${e.total.toFixed(2)}: resolved ${e.resolved?.toFixed(2) ?? '-'}, request started ${e.started?.toFixed(2) ?? '-'}, longest loop stall ${stall.toFixed(2)}, other events in flight ${others}` +
+        `; transactions [${within(tx).join(' ')}]; statements over 0.3 ms [${statements.join('; ')}]; GC [${within(gc).join(' ')}]`,
+    );
+  }
 }
 
 main().catch((error) => {
