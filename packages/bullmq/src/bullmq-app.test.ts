@@ -443,27 +443,39 @@ describe('an app on SQLite with the BullMQ queue', () => {
     expect(await app.queueCounts()).toEqual({ pending: 0, inFlight: 0, dead: 0 });
   }, 60_000);
 
-  it('a running attempt whose lock another process holds is warned about once, as a lapsed lease (not as lost data), for all of BullMQ\'s renewals that fail', async () => {
-    const queueName = `taken${++queues}`;
+  /**
+   * An app on `queueName` whose one attempt the receiver holds open: `lockLines()`, what it logged
+   * of lost locks; `lockLost()` resolves once it logged one; `answerHeld()` answers the attempt.
+   */
+  async function startHeldAttempt(queueName: string) {
     const lines: { level: string; message: string }[] = [];
     const record = (level: string) => (message: string) => void lines.push({ level, message });
     const logger: Logger = { debug() {}, info() {}, warn: record('warn'), error: record('error') };
     const app = await startApp(TEST_REDIS_URL, { timeout: 60_000 }, queueName, logger);
     await app.webhooks.create({ url: receiver.url, events: ['thing.happened'] });
     const answerHeld = holdAnswers(receiver);
-    await app.publish(new ThingHappened('taken'));
+    await app.publish(new ThingHappened('held'));
     await receiver.waitFor(1);
     const id = webhookIdOf(receiver.requests[0]!);
     const lockLines = () => lines.filter((line) => /were lost before they finished|has lost its data|could not renew lock/.test(line.message));
+    const lockLost = async () => {
+      for (const deadline = Date.now() + 20_000; lockLines().length === 0; ) {
+        if (Date.now() > deadline) throw new Error(`the lost lock was not logged: ${JSON.stringify(lines)}`);
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+    };
+    return { app, id, lockLines, lockLost, answerHeld };
+  }
+
+  it('a running attempt whose lock another process holds is warned about once, as a lapsed lease (not as lost data), for all of BullMQ\'s renewals that fail', async () => {
+    const queueName = `taken${++queues}`;
+    const { app, id, lockLines, lockLost, answerHeld } = await startHeldAttempt(queueName);
     const redis = new Redis(TEST_REDIS_URL);
     try {
       // Another process's lock, for 5 s: each renewal of this one fails until it expires, and
       // BullMQ's stalled-job check then gives the job back (this process completes it unsent).
       await redis.set(`${prefix}:${queueName}:${id}:lock`, 'another-process', 'PX', 5000);
-      for (const deadline = Date.now() + 20_000; lockLines().length === 0; ) {
-        if (Date.now() > deadline) throw new Error(`the lost lock was not logged: ${JSON.stringify(lines)}`);
-        await new Promise((resolve) => setTimeout(resolve, 50));
-      }
+      await lockLost();
       // More renewals fail meanwhile (about every half lease: 2 s in SETTINGS).
       await new Promise((resolve) => setTimeout(resolve, 2 * 2000));
     } finally {
@@ -477,25 +489,12 @@ describe('an app on SQLite with the BullMQ queue', () => {
   }, 60_000);
 
   it('a lock that expires under a running attempt (the event loop stalled past the lease) is warned about once and counted as a lost lease, as the polling engine counts one', async () => {
-    const queueName = `expired${++queues}`;
-    const lines: { level: string; message: string }[] = [];
-    const record = (level: string) => (message: string) => void lines.push({ level, message });
-    const logger: Logger = { debug() {}, info() {}, warn: record('warn'), error: record('error') };
-    const app = await startApp(TEST_REDIS_URL, { timeout: 60_000 }, queueName, logger);
-    await app.webhooks.create({ url: receiver.url, events: ['thing.happened'] });
-    const answerHeld = holdAnswers(receiver);
-    await app.publish(new ThingHappened('stalled'));
-    await receiver.waitFor(1);
-    const id = webhookIdOf(receiver.requests[0]!);
-    const lockLines = () => lines.filter((line) => /were lost before they finished|has lost its data|could not renew lock/.test(line.message));
+    const { app, id, lockLines, lockLost, answerHeld } = await startHeldAttempt(`expired${++queues}`);
     await new Promise((resolve) => setTimeout(resolve, 200));
     // No renewal runs while the thread is blocked: the lock's PX runs out in Redis, and the next
     // renewal finds it gone (as a paused VM or a starved CPU would leave it).
     Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, app.settings.leaseDuration + 1500);
-    for (const deadline = Date.now() + 20_000; lockLines().length === 0; ) {
-      if (Date.now() > deadline) throw new Error(`the expired lock was not logged: ${JSON.stringify(lines)}`);
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
+    await lockLost();
     answerHeld();
     // The whole queue: the job taken again completes unsent after this process's attempt settled.
     await app.drain({ all: true, timeoutMs: 20_000 });
