@@ -268,7 +268,10 @@ describe.each([
     await fixture.app.drain();
     expect(await call({ method: 'POST', url: `${API}/dead-letter/redeliver`, body: { all: true } }).then((a) => a.json)).toEqual({ redelivered: 0, skipped: 0 });
     expect((await fixture.app.management.logs({ outcomes: ['delivered'] })).total).toBe(4);
-    expectProblem(await call({ method: 'POST', url: `${API}/dead-letter/no-such-request/redeliver` }), 404, 'HOOKWORK_ERR_REQUEST_NOT_FOUND');
+    const unknownInPath = await call({ method: 'POST', url: `${API}/dead-letter/no-such-request/redeliver` });
+    expectProblem(unknownInPath, 404, 'HOOKWORK_ERR_REQUEST_NOT_FOUND');
+    // The input at fault is named where the client sent it: this route's path id.
+    expect(unknownInPath.json.errors).toEqual([{ in: 'path', field: 'id', detail: expect.stringMatching(/^is "no-such-request", which no queued or dead-lettered request has .*GET dead-letter/) }]);
     expectProblem(await call({ method: 'POST', url: `${API}/dead-letter/redeliver`, body: { all: true, webhookKey: key } }), 400, 'HOOKWORK_ERR_INVALID_REDELIVER_SELECTOR');
     expect(fixture.audits.filter((a) => a.action === 'deadLetters.redeliver').map((a) => [a.outcome, a.details?.redelivered])).toEqual([
       ['refused', undefined],
@@ -288,6 +291,8 @@ describe.each([
       expectProblem(refused, 404, 'HOOKWORK_ERR_REQUEST_NOT_FOUND');
       expect(refused.json.detail).toContain('"no-such-request"');
       expect(refused.json.detail).toContain('GET dead-letter');
+      // The body field at fault is named, as a schema refusal names its field.
+      expect(refused.json.errors).toEqual([{ in: 'body', field: 'ids', pointer: '#/ids', detail: expect.stringMatching(/^holds "no-such-request".*, which no queued or dead-lettered request has .*GET dead-letter/) }]);
     }
     for (const [body, fields] of [
       [{ ids: ['x'], webhookKey: key }, ['ids', 'webhookKey']],

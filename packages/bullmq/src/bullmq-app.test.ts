@@ -14,6 +14,9 @@ import { deleteKeys, killConnections, reconnected, standaloneEngineContext, TEST
 const prefix = uniquePrefix('app');
 let queues = 0;
 const webhookIdOf = (request: ReceivedRequest) => String(request.headers['webhook-id']);
+/** `hookwork_leases_lapsed_total` of a scrape, by `how`. */
+const leasesLapsed = (text: string) =>
+  Object.fromEntries(['reclaimed', 'renewed_late', 'lost'].map((how) => [how, Number(new RegExp(`^hookwork_leases_lapsed_total\\{how="${how}"\\} (\\d+)$`, 'm').exec(text)?.[1])]));
 
 /**
  * Holds the receiver's answers from now on; the function returned answers those held (204) and
@@ -440,27 +443,39 @@ describe('an app on SQLite with the BullMQ queue', () => {
     expect(await app.queueCounts()).toEqual({ pending: 0, inFlight: 0, dead: 0 });
   }, 60_000);
 
-  it('a running attempt whose lock another process holds is warned about once, as a lapsed lease (not as lost data), for all of BullMQ\'s renewals that fail', async () => {
-    const queueName = `taken${++queues}`;
+  /**
+   * An app on `queueName` whose one attempt the receiver holds open: `lockLines()`, what it logged
+   * of lost locks; `lockLost()` resolves once it logged one; `answerHeld()` answers the attempt.
+   */
+  async function startHeldAttempt(queueName: string) {
     const lines: { level: string; message: string }[] = [];
     const record = (level: string) => (message: string) => void lines.push({ level, message });
     const logger: Logger = { debug() {}, info() {}, warn: record('warn'), error: record('error') };
     const app = await startApp(TEST_REDIS_URL, { timeout: 60_000 }, queueName, logger);
     await app.webhooks.create({ url: receiver.url, events: ['thing.happened'] });
     const answerHeld = holdAnswers(receiver);
-    await app.publish(new ThingHappened('taken'));
+    await app.publish(new ThingHappened('held'));
     await receiver.waitFor(1);
     const id = webhookIdOf(receiver.requests[0]!);
     const lockLines = () => lines.filter((line) => /were lost before they finished|has lost its data|could not renew lock/.test(line.message));
+    const lockLost = async () => {
+      for (const deadline = Date.now() + 20_000; lockLines().length === 0; ) {
+        if (Date.now() > deadline) throw new Error(`the lost lock was not logged: ${JSON.stringify(lines)}`);
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+    };
+    return { app, id, lockLines, lockLost, answerHeld };
+  }
+
+  it('a running attempt whose lock another process holds is warned about once, as a lapsed lease (not as lost data), for all of BullMQ\'s renewals that fail', async () => {
+    const queueName = `taken${++queues}`;
+    const { app, id, lockLines, lockLost, answerHeld } = await startHeldAttempt(queueName);
     const redis = new Redis(TEST_REDIS_URL);
     try {
       // Another process's lock, for 5 s: each renewal of this one fails until it expires, and
       // BullMQ's stalled-job check then gives the job back (this process completes it unsent).
       await redis.set(`${prefix}:${queueName}:${id}:lock`, 'another-process', 'PX', 5000);
-      for (const deadline = Date.now() + 20_000; lockLines().length === 0; ) {
-        if (Date.now() > deadline) throw new Error(`the lost lock was not logged: ${JSON.stringify(lines)}`);
-        await new Promise((resolve) => setTimeout(resolve, 50));
-      }
+      await lockLost();
       // More renewals fail meanwhile (about every half lease: 2 s in SETTINGS).
       await new Promise((resolve) => setTimeout(resolve, 2 * 2000));
     } finally {
@@ -470,6 +485,24 @@ describe('an app on SQLite with the BullMQ queue', () => {
     await app.drain({ timeoutMs: 20_000 });
     expect(lockLines()).toEqual([{ level: 'warn', message: expect.stringMatching(new RegExp(`^the locks of 1 running attempt\\(s\\) were lost before they finished \\(${id}\\); another process may send them again — was this process paused .* for longer than leaseDuration \\(2000 ms\\)\\?$`)) }]);
     expect(receiver.requests.map(webhookIdOf)).toEqual([id]);
+    expect(leasesLapsed((await app.metrics.scrape()).text)).toEqual({ reclaimed: 0, renewed_late: 0, lost: 1 });
+  }, 60_000);
+
+  it('a lock that expires under a running attempt (the event loop stalled past the lease) is warned about once and counted as a lost lease, as the polling engine counts one', async () => {
+    const { app, id, lockLines, lockLost, answerHeld } = await startHeldAttempt(`expired${++queues}`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    // No renewal runs while the thread is blocked: the lock's PX runs out in Redis, and the next
+    // renewal finds it gone (as a paused VM or a starved CPU would leave it).
+    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, app.settings.leaseDuration + 1500);
+    await lockLost();
+    answerHeld();
+    // The whole queue: the job taken again completes unsent after this process's attempt settled.
+    await app.drain({ all: true, timeoutMs: 20_000 });
+    expect(lockLines()).toEqual([{ level: 'warn', message: expect.stringMatching(new RegExp(`^the locks of 1 running attempt\\(s\\) were lost before they finished \\(${id}\\)`)) }]);
+    // Taken again by this process's Worker while its attempt ran, it waited for that attempt: sent once.
+    expect(receiver.requests.map(webhookIdOf)).toEqual([id]);
+    expect(await app.queueCounts()).toEqual({ pending: 0, inFlight: 0, dead: 0 });
+    expect(leasesLapsed((await app.metrics.scrape()).text)).toEqual({ reclaimed: 0, renewed_late: 0, lost: 1 });
   }, 60_000);
 
   it('publishing with idempotency keys while CLIENT KILL cuts the connections: each failure says whether anything was stored, and retrying with the key stores each notification once, under its one webhook-id', async () => {

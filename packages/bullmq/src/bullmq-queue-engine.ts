@@ -902,6 +902,9 @@ export class BullmqQueueEngine implements QueueEngine<never> {
       this.context.logger.error(error.message, { error });
     }
     if (lapsed.length > 0) {
+      // Counted as the polling engine counts a lease another process took under a running
+      // attempt: this attempt's verdict is not applied, and another processing may send it again.
+      this.context.leaseLapsed?.('lost', lapsed.length);
       this.context.logger.warn(
         `the locks of ${lapsed.length} running attempt(s) were lost before they finished (${named(lapsed)}); another process may send them again — was this process paused (a blocked event loop, a starved CPU) for longer than leaseDuration (${this.context.settings.current.leaseDuration} ms)?`,
       );

@@ -98,9 +98,11 @@ export const BACKSTOP_AUTOCHECKPOINT_PAGES = 10_000;
  */
 export class SqliteCheckpointer {
   private worker: Worker | undefined;
-  private commits = 0;
   private closed = false;
-  /** Commits of the main connection, read by the thread to know whether there is anything to sync or copy. */
+  /**
+   * Commits of the main connection: counted towards {@link CHECKPOINTER_AFTER_COMMITS}, and read
+   * by the thread to know whether there is anything to sync or copy.
+   */
   private readonly committed = new Int32Array(new SharedArrayBuffer(4));
 
   constructor(
@@ -109,8 +111,9 @@ export class SqliteCheckpointer {
 
   /** Counts a commit of the main connection; starts the thread at {@link CHECKPOINTER_AFTER_COMMITS}. */
   noteCommit(): void {
-    Atomics.add(this.committed, 0, 1);
-    if (this.worker || this.closed || ++this.commits < CHECKPOINTER_AFTER_COMMITS) return;
+    // Every commit, the thread's included: Atomics.add answers the count before this one.
+    const commits = Atomics.add(this.committed, 0, 1) + 1;
+    if (this.worker || this.closed || commits < CHECKPOINTER_AFTER_COMMITS) return;
     try {
       const worker = new Worker(WORKER_SOURCE, {
         eval: true,

@@ -1,4 +1,4 @@
-import { cleanupResultSchema, pageSchema, queueCountsSchema, webhookRequestSchema, type RedeliverSelector } from '@hookwork/core';
+import { cleanupResultSchema, HookworkError, isHookworkError, messageWithoutCode, pageSchema, queueCountsSchema, shownValue, webhookRequestSchema, type RedeliverSelector } from '@hookwork/core';
 import type { FastifyInstance } from 'fastify';
 import { deadSinceSchema, pagingQuery, query, redeliverBody, redeliveredSchema, requestIdParams, sessionSchema, webhookIdParams } from '../api-schemas';
 import { ok, page, type Audited, type RouteContext } from './route-context';
@@ -57,7 +57,10 @@ export function registerQueueRoutes(fastify: FastifyInstance, context: RouteCont
       response: ok(redeliveredSchema),
     },
     handler: async (request) => {
-      const result = await context.management().redeliver({ ids: [request.params.id] });
+      const { id } = request.params;
+      const result = await context.management().redeliver({ ids: [id] }).catch((error: unknown) => {
+        throw notFoundInPath(error, id);
+      });
       audit.note(request, { details: { ...result } });
       return result;
     },
@@ -96,5 +99,17 @@ export function registerQueueRoutes(fastify: FastifyInstance, context: RouteCont
       const principal = context.principal(request)!;
       return { principal: { id: principal.id, ...(principal.name !== undefined ? { name: principal.name } : {}) }, via: context.via(request)! };
     },
+  });
+}
+
+/**
+ * Core names the selector's `ids` when none of them is a request; this route's input is the
+ * path's `id`, so its 404 names that, where a client sent it.
+ */
+function notFoundInPath(error: unknown, id: string): unknown {
+  if (!isHookworkError(error, 'HOOKWORK_ERR_REQUEST_NOT_FOUND')) return error;
+  return new HookworkError(error.code, messageWithoutCode(error), {
+    cause: error.cause,
+    details: [{ in: 'path', field: 'id', problem: `is ${shownValue(id)}, which no queued or dead-lettered request has (a dead letter past keepDeadLettersForDays is cleaned up); list dead letters with app.deadLetters()` }],
   });
 }

@@ -69,7 +69,8 @@ describe('drain()', () => {
     const up = await app.webhooks.create({ url: `${receiver.origin}/up`, events: ['thing.happened'] });
     await expect(app.drain({ webhookKey: 'nope' })).rejects.toMatchObject({ code: 'HOOKWORK_ERR_WEBHOOK_NOT_FOUND' });
     const unknown = await app.drain({ requestIds: ['nope', 'nope', 'msg_none'] }).then(() => undefined, (e: Error & { details?: unknown }) => e);
-    expect(unknown).toMatchObject({ code: 'HOOKWORK_ERR_REQUEST_NOT_FOUND', details: { ids: ['nope', 'msg_none'] } });
+    // The option at fault is named, as every coded input refusal names its field.
+    expect(unknown).toMatchObject({ code: 'HOOKWORK_ERR_REQUEST_NOT_FOUND', details: [{ field: 'requestIds', problem: expect.stringMatching(/^holds "nope", "msg_none", which no queued request and no delivery log entry has/), ids: ['nope', 'msg_none'] }] });
     expect(unknown!.message).toMatch(/drain\(\) was given request ids "nope", "msg_none" that no queued request and no delivery log entry has/);
 
     const enqueued = new Promise<string[]>((resolve) => app.lifecycle.once('enqueued', (requests) => resolve(requests.map((r) => r.requestId))));
@@ -79,7 +80,7 @@ describe('drain()', () => {
     // Delivered, so gone from the queue: known by its log entry, and done.
     expect(await queueOf(app).get(id!)).toBeUndefined();
     await app.drain({ requestIds: [id!], timeoutMs: 10_000 });
-    await expect(app.drain({ requestIds: [id!, 'nope'], timeoutMs: 10_000 })).rejects.toMatchObject({ code: 'HOOKWORK_ERR_REQUEST_NOT_FOUND', details: { ids: ['nope'] } });
+    await expect(app.drain({ requestIds: [id!, 'nope'], timeoutMs: 10_000 })).rejects.toMatchObject({ code: 'HOOKWORK_ERR_REQUEST_NOT_FOUND', details: [{ field: 'requestIds', ids: ['nope'] }] });
     await app.drain({ webhookKey: up.key, timeoutMs: 10_000 });
   });
 

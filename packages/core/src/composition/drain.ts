@@ -170,7 +170,8 @@ async function requireKnown(engine: QueueEngine<unknown>, options: DrainOptions,
     throw new HookworkError(
       'HOOKWORK_ERR_REQUEST_NOT_FOUND',
       `drain() was given request id${unknown.length > 1 ? 's' : ''} ${shown} that no queued request and no delivery log entry has; pass the ids publish() returned (a request's webhook-id), or drain() with no ids for this app's own requests`,
-      { details: { ids: unknown } },
+      // The option at fault, as every coded input refusal names it; `ids`, the ids of it that name nothing.
+      { details: [{ field: 'requestIds', problem: `holds ${shown}, which no queued request and no delivery log entry has; pass the ids publish() returned (a request's webhook-id)`, ids: unknown }] },
     );
   }
 }

@@ -92,7 +92,7 @@ describe('retries, dead letters and failure kinds', () => {
     // log knows the id, so it is no typo: alone it is said (not answered { redelivered: 0 }), and
     // in a list it is no unknown id (only the typo is named).
     await expect(app.redeliver({ ids: [letter!.id] })).rejects.toMatchObject({ code: 'HOOKWORK_ERR_REQUEST_NOT_DEAD', details: { id: letter!.id, state: 'gone' } });
-    await expect(app.redeliver({ ids: [letter!.id, 'msg_never'] })).rejects.toMatchObject({ code: 'HOOKWORK_ERR_REQUEST_NOT_FOUND', details: { ids: ['msg_never'] } });
+    await expect(app.redeliver({ ids: [letter!.id, 'msg_never'] })).rejects.toMatchObject({ code: 'HOOKWORK_ERR_REQUEST_NOT_FOUND', details: [{ field: 'ids', ids: ['msg_never'] }] });
     expect(receiver.requests).toHaveLength(2);
   });
 
@@ -108,10 +108,11 @@ describe('retries, dead letters and failure kinds', () => {
     await app.drain();
     expect((await app.queueCounts()).dead).toBe(3);
     await expect(app.redeliver({})).rejects.toMatchObject({ code: 'HOOKWORK_ERR_INVALID_REDELIVER_SELECTOR' });
-    await expect(app.redeliver({ ids: ['msg_nope'] })).rejects.toMatchObject({ code: 'HOOKWORK_ERR_REQUEST_NOT_FOUND' });
+    // The selector field at fault is named, as every coded input refusal names its field (an API puts it beside the input).
+    await expect(app.redeliver({ ids: ['msg_nope'] })).rejects.toMatchObject({ code: 'HOOKWORK_ERR_REQUEST_NOT_FOUND', details: [{ field: 'ids', problem: expect.stringMatching(/^holds "msg_nope", which no queued or dead-lettered request has/), ids: ['msg_nope'] }] });
     // A list is held to the rule one id is: an unknown id refuses the whole list, naming it, and nothing is put back.
     const [dead] = (await app.deadLetters()).items;
-    await expect(app.redeliver({ ids: [dead!.id, 'msg_nope', 'msg_nah'] })).rejects.toMatchObject({ code: 'HOOKWORK_ERR_REQUEST_NOT_FOUND', message: expect.stringContaining('"msg_nope", "msg_nah"; nothing was redelivered'), details: { ids: ['msg_nope', 'msg_nah'] } });
+    await expect(app.redeliver({ ids: [dead!.id, 'msg_nope', 'msg_nah'] })).rejects.toMatchObject({ code: 'HOOKWORK_ERR_REQUEST_NOT_FOUND', message: expect.stringContaining('"msg_nope", "msg_nah"; nothing was redelivered'), details: [{ field: 'ids', problem: expect.stringMatching(/^holds "msg_nope", "msg_nah", which/), ids: ['msg_nope', 'msg_nah'] }] });
     // Only the documented forms: ids stand alone, all stands alone.
     for (const [selector, fields] of [
       [{ ids: [dead!.id], webhookKey: webhook.key }, ['ids', 'webhookKey']],

@@ -1,3 +1,4 @@
+import { LogWindows } from '../observability/log-windows';
 import type { Logger } from '../observability/logger';
 import { redactedUrl, redactUrlsIn } from '../observability/redacted-url';
 import { formatDuration } from '../settings/time-span';
@@ -29,7 +30,6 @@ interface Window {
   more: number;
   /** The last of them. */
   last?: LoggedFailure;
-  timer: NodeJS.Timeout;
 }
 
 /**
@@ -43,12 +43,14 @@ interface Window {
  * bodies are never logged. One per app.
  */
 export class DeliveryFailureLog {
-  private readonly windows = new Map<string, Window>();
+  private readonly windows: LogWindows<string, Window>;
 
   constructor(
     private readonly logger: Logger,
     private readonly windowMs = FAILURE_LOG_WINDOW_MS,
-  ) {}
+  ) {
+    this.windows = new LogWindows(windowMs, (_key, window) => this.summarize(window));
+  }
 
   /** An attempt failed and its request will be tried again at `nextDueAt`. */
   retrying(failure: LoggedFailure, nextDueAt: Date): void {
@@ -70,32 +72,21 @@ export class DeliveryFailureLog {
 
   /** Logs what the open windows counted and closes them (the app stops). */
   flush(): void {
-    // Deleting the entry being visited is safe in a Map's iteration.
-    for (const [id, window] of this.windows) this.close(id, window);
+    this.windows.flush();
   }
 
   /** Counts `failure` into its webhook's open window; false when none was open (one is opened: log it in full). */
   private counted(kind: Kind, failure: LoggedFailure): boolean {
-    const id = `${kind} ${failure.webhookKey}`;
-    const open = this.windows.get(id);
-    if (open) {
-      open.more++;
-      open.last = failure;
-      return true;
-    }
-    const timer = setTimeout(() => this.close(id, window), this.windowMs);
-    timer.unref?.();
-    const window: Window = { kind, more: 0, timer };
-    this.windows.set(id, window);
-    return false;
+    const open = this.windows.counting(`${kind} ${failure.webhookKey}`, () => ({ kind, more: 0 }));
+    if (!open) return false;
+    open.more++;
+    open.last = failure;
+    return true;
   }
 
-  private close(id: string, window: Window): void {
-    clearTimeout(window.timer);
-    if (this.windows.get(id) !== window) return;
-    this.windows.delete(id);
+  private summarize(window: Window): void {
     const last = window.last;
-    if (window.more === 0 || !last) return;
+    if (!last) return;
     const within = formatDuration(this.windowMs);
     const where = `webhook ${last.webhookKey} (${redactedUrl(last.url)})`;
     const lastOne = `the last: request ${last.requestId}, ${redactUrlsIn(last.failure)}`;

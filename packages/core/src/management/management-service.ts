@@ -260,7 +260,9 @@ export class ManagementService implements Management {
       throw new HookworkError(
         'HOOKWORK_ERR_REQUEST_NOT_FOUND',
         `no queued or dead-lettered request has the id${unknown.length > 1 ? 's' : ''} ${shown}${ids.length > 1 ? '; nothing was redelivered' : ''} (a dead letter past keepDeadLettersForDays is cleaned up); list dead letters with app.deadLetters()`,
-        { details: { ids: unknown } },
+        // The selector field at fault, so an API can name it beside the caller's input; `ids`, the
+        // ids of it that name nothing (all of them: the message shows the first few).
+        { details: [{ field: 'ids', problem: `holds ${shown}, which no queued or dead-lettered request has (a dead letter past keepDeadLettersForDays is cleaned up); list dead letters with app.deadLetters()`, ids: unknown }] },
       );
     }
     const exists = new Map<string, boolean>();

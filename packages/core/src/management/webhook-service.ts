@@ -498,9 +498,7 @@ export class WebhookService implements Webhooks {
           // alone and logged after, as the completions fall back, so the deleted webhook's dead
           // letters are not left listed under its key. Another failure fails the same way again.
           if (!combined || !engine.discard) throw error;
-          const task = `removing the queued requests of deleted webhook ${key} with their log entries`;
-          this.logger.error(`${task} failed: ${(error as Error)?.message ?? error}; removing them alone instead, their entries logged after`, { error });
-          this.reporter.emit('backgroundError', { task, error });
+          this.reporter.backgroundError(`removing the queued requests of deleted webhook ${key} with their log entries`, error, 'removing them alone instead, their entries logged after');
           combined = false;
           continue;
         }
@@ -510,9 +508,7 @@ export class WebhookService implements Webhooks {
         if (batch.length < DISCARD_BATCH) break;
       }
     } catch (error) {
-      const task = `removing the queued requests of deleted webhook ${key}`;
-      this.logger.error(`${task} failed: ${(error as Error)?.message ?? error}; the webhook is deleted, and delivery drops (and logs) those requests when it meets them`, { error });
-      this.reporter.emit('backgroundError', { task, error });
+      this.reporter.backgroundError(`removing the queued requests of deleted webhook ${key}`, error, 'the webhook is deleted, and delivery drops (and logs) those requests when it meets them');
     }
     // One append for every entry (the writer batches them); its failure is reported, never thrown.
     if (reported > 0) await this.dropped.flush();
@@ -543,10 +539,8 @@ export class WebhookService implements Webhooks {
     try {
       await engine.bringForward(key);
     } catch (error) {
-      // Not backgroundError(): its line says the task is tried again, and nothing tries this again.
-      const task = `bringing forward the deferred requests of webhook ${key}, ${why}`;
-      this.logger.error(`${task} failed: ${(error as Error)?.message ?? error}; the webhook is changed, and those requests go out when they were due (at most maxRetryAfter for a receiver's pause)`, { error });
-      this.reporter.emit('backgroundError', { task, error });
+      // Nothing tries this again: the line says what happens instead.
+      this.reporter.backgroundError(`bringing forward the deferred requests of webhook ${key}, ${why}`, error, "the webhook is changed, and those requests go out when they were due (at most maxRetryAfter for a receiver's pause)");
     }
   }
 

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createHookwork, LifecycleEmitter, operatorEventsComposer, type LifecycleEvents, type Logger } from '../index';
 import { startTestApp, thingComposer, ThingHappened } from '../test-support/test-app';
+import { LifecycleReporter } from './lifecycle-events';
 import { startTestReceiver } from '../testing/test-receiver';
 
 /** Every lifecycle event; the type check keeps it equal to LifecycleEvents' keys. */
@@ -208,5 +209,34 @@ describe('app.lifecycle', () => {
       await app.stop();
       await receiver.close();
     }
+  });
+});
+
+describe('LifecycleReporter.backgroundError', () => {
+  it('logs "it will be tried again", or once the app stops what follows instead; given what was done instead, says that either way; and emits backgroundError each time', () => {
+    const lifecycle = new LifecycleEmitter();
+    const lines: string[] = [];
+    const logger: Logger = { debug() {}, info() {}, warn() {}, error: (message) => void lines.push(message) };
+    const reporter = new LifecycleReporter(lifecycle, logger);
+    const emitted: string[] = [];
+    lifecycle.on('backgroundError', (info) => void emitted.push(`${info.task}: ${(info.error as Error).message}`));
+    const error = new Error('the store is away');
+    reporter.backgroundError('claiming due requests', error);
+    reporter.backgroundError('removing the queued requests of deleted webhook w with their log entries', error, 'removing them alone instead, their entries logged after');
+    reporter.stopping('what it held is taken again once its lease expires');
+    reporter.backgroundError('claiming due requests', error);
+    reporter.backgroundError('removing the queued requests of deleted webhook w with their log entries', error, 'removing them alone instead, their entries logged after');
+    expect(lines).toEqual([
+      'claiming due requests failed; it will be tried again: the store is away',
+      'removing the queued requests of deleted webhook w with their log entries failed: the store is away; removing them alone instead, their entries logged after',
+      'claiming due requests failed while the app was stopping, and is not tried again by it: the store is away; what it held is taken again once its lease expires',
+      'removing the queued requests of deleted webhook w with their log entries failed: the store is away; removing them alone instead, their entries logged after',
+    ]);
+    expect(emitted).toEqual([
+      'claiming due requests: the store is away',
+      'removing the queued requests of deleted webhook w with their log entries: the store is away',
+      'claiming due requests: the store is away',
+      'removing the queued requests of deleted webhook w with their log entries: the store is away',
+    ]);
   });
 });

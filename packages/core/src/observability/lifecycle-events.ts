@@ -125,7 +125,10 @@ export interface LifecycleEvents {
   handlerFailed: (info: { eventAlias: string; notification: string; error: unknown }) => void;
   /** A delivery log entry could not be written; delivery state was not affected. */
   logWriteFailed: (info: { requestId: string; error: unknown }) => void;
-  /** Work in the background failed (a claim, a cleanup round); it will be tried again. */
+  /**
+   * Work in the background failed (a claim, a cleanup round); it will be tried again — or, where
+   * nothing tries it again, the log line says what was done instead.
+   */
   backgroundError: (info: { task: string; error: unknown }) => void;
   /** A management write was made (or refused) through an API: the audit trail. */
   audit: (record: AuditRecord) => void;
@@ -360,10 +363,14 @@ export class LifecycleReporter {
   /**
    * Work in the background failed and will be tried again: logged and emitted. Once the app
    * stops ({@link LifecycleReporter.stopping}) nothing tries it again, and the line says so.
+   * `instead` is for a failure nothing tries again, whether or not the app stops: what was done
+   * instead (a fallback taken at once, or the work left to another path), which the line ends
+   * with in place of "it will be tried again".
    */
-  backgroundError(task: string, error: unknown): void {
+  backgroundError(task: string, error: unknown, instead?: string): void {
     const message = (error as Error)?.message ?? error;
-    if (this.afterStop === undefined) this.logger.error(`${task} failed; it will be tried again: ${message}`, { error });
+    if (instead !== undefined) this.logger.error(`${task} failed: ${message}; ${instead}`, { error });
+    else if (this.afterStop === undefined) this.logger.error(`${task} failed; it will be tried again: ${message}`, { error });
     else this.logger.error(`${task} failed while the app was stopping, and is not tried again by it: ${message}; ${this.afterStop}`, { error });
     this.emit('backgroundError', { task, error });
   }

@@ -122,7 +122,7 @@ export function describeKeyRulesContract(name: string, factory: ContractFactory<
           // Names a backend may use for its own keys are request ids like any other here: found
           // nowhere, so the list is refused as one unknown id is, naming them.
           const internal = await app.redeliver({ ids: ['wait', 'meta', 'msg_nope:lock'] }).then(() => undefined, (e: unknown) => e);
-          expect(internal).toMatchObject({ code: 'HOOKWORK_ERR_REQUEST_NOT_FOUND', details: { ids: ['wait', 'meta', 'msg_nope:lock'] } });
+          expect(internal).toMatchObject({ code: 'HOOKWORK_ERR_REQUEST_NOT_FOUND', details: [{ field: 'ids', ids: ['wait', 'meta', 'msg_nope:lock'] }] });
           expect(await codeOf(app.deadLetters({ webhookKey: 'nope' }))).toBe('HOOKWORK_ERR_WEBHOOK_NOT_FOUND');
           expect((await app.logs({ requestId: 'nope', eventAlias: 'thing.happened' })).total).toBe(0);
         } finally {

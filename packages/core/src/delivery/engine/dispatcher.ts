@@ -133,16 +133,6 @@ export class Dispatcher {
     this.bounded = deps.boundClaims === true && deps.queue.claimBounds === true;
   }
 
-  /** Attempts running now. */
-  get inFlight(): number {
-    return this.active.size;
-  }
-
-  /** The ids of the requests whose attempts run now (their leases are renewed while they run). */
-  activeIds(): string[] {
-    return [...this.active.keys()];
-  }
-
   start(): void {
     if (!this.stopped) return;
     this.stopped = false;

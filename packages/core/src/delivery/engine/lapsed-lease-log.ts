@@ -1,3 +1,4 @@
+import { LogWindows } from '../../observability/log-windows';
 import type { Logger } from '../../observability/logger';
 import type { LeaseLapse } from '../../ports/queue-engine';
 import { formatDuration } from '../../settings/time-span';
@@ -19,7 +20,6 @@ interface Window {
   byHow: Map<LeaseLapse, number>;
   longest: number;
   last?: LapsedLease;
-  timer: NodeJS.Timeout;
 }
 
 /**
@@ -37,13 +37,15 @@ interface Window {
  * stalling writes at most two lines of each kind a minute. One per engine.
  */
 export class LapsedLeaseLog {
-  private readonly windows = new Map<'lapsed' | 'lost', Window>();
+  private readonly windows: LogWindows<'lapsed' | 'lost', Window>;
 
   constructor(
     private readonly logger: Logger,
     private readonly leaseDuration: () => number,
     private readonly windowMs = LAPSED_LEASE_LOG_WINDOW_MS,
-  ) {}
+  ) {
+    this.windows = new LogWindows(windowMs, (kind, window) => this.summarize(kind, window));
+  }
 
   /**
    * Leases of running attempts that ran out, met at once by one claim or renewal (`how`);
@@ -51,8 +53,7 @@ export class LapsedLeaseLog {
    */
   lapsed(how: LeaseLapse, leases: readonly LapsedLease[], settling = false): void {
     if (leases.length === 0) return;
-    const kind = how === 'lost' ? 'lost' : 'lapsed';
-    const open = this.windows.get(kind);
+    const open = this.windows.counting(how === 'lost' ? 'lost' : 'lapsed', () => ({ more: 0, byHow: new Map(), longest: 0 }));
     if (open) {
       open.more += leases.length;
       open.byHow.set(how, (open.byHow.get(how) ?? 0) + leases.length);
@@ -60,10 +61,6 @@ export class LapsedLeaseLog {
       open.last = leases[leases.length - 1];
       return;
     }
-    const timer = setTimeout(() => this.close(kind, window), this.windowMs);
-    timer.unref?.();
-    const window: Window = { more: 0, byHow: new Map(), longest: 0, timer };
-    this.windows.set(kind, window);
     this.logger.warn(this.line(how, leases, settling), {
       lease: how,
       requestId: leases[0]!.requestId,
@@ -76,7 +73,7 @@ export class LapsedLeaseLog {
 
   /** Logs what the open windows counted and closes them (the app stops). */
   flush(): void {
-    for (const [kind, window] of this.windows) this.close(kind, window);
+    this.windows.flush();
   }
 
   private line(how: LeaseLapse, leases: readonly LapsedLease[], settling: boolean): string {
@@ -102,12 +99,9 @@ export class LapsedLeaseLog {
     }
   }
 
-  private close(kind: 'lapsed' | 'lost', window: Window): void {
-    clearTimeout(window.timer);
-    if (this.windows.get(kind) !== window) return;
-    this.windows.delete(kind);
+  private summarize(kind: 'lapsed' | 'lost', window: Window): void {
     const last = window.last;
-    if (window.more === 0 || !last) return;
+    if (!last) return;
     const within = formatDuration(this.windowMs);
     const lastOne = `the last: request ${last.requestId} of webhook ${last.webhookKey}`;
     const longest = window.longest > 0 ? `, the longest run out for ${shown(window.longest)}` : '';

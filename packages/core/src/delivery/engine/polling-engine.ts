@@ -50,7 +50,10 @@ export class PollingQueueEngine<TTransaction = never> implements QueueEngine<TTr
   private unwatch: (() => void) | undefined;
   private renewTimer: NodeJS.Timeout | undefined;
   private readonly lapses: LapsedLeaseLog;
-  /** The requests of the attempts running now, by id, as they were claimed (their `leaseExpiresAt`: the lease's first end). */
+  /**
+   * The requests of the attempts running now, by id, as they were claimed (their `leaseExpiresAt`:
+   * the lease's first end): what `active` counts and the renewals renew.
+   */
   private readonly running = new Map<string, WebhookRequest>();
   /** Where this engine moved the lease of a running attempt since its claim (renewed, claimed again), clock ms. */
   private readonly leaseEnds = new Map<string, number>();
@@ -201,7 +204,7 @@ export class PollingQueueEngine<TTransaction = never> implements QueueEngine<TTr
   }
 
   get active(): number {
-    return this.dispatcher?.inFlight ?? 0;
+    return this.running.size;
   }
 
   onSettled(listener: SettledListener): () => void {
@@ -361,8 +364,7 @@ export class PollingQueueEngine<TTransaction = never> implements QueueEngine<TTr
    * the attempt's verdict will not be applied.
    */
   private async renew(): Promise<void> {
-    const active = this.dispatcher?.activeIds() ?? [];
-    const ids = this.lost.size === 0 ? active : active.filter((id) => !this.lost.has(id));
+    const ids = [...this.running.keys()].filter((id) => !this.lost.has(id));
     if (ids.length === 0) return;
     try {
       const leaseMs = this.context.settings.current.leaseDuration;
