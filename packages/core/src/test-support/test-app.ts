@@ -57,10 +57,12 @@ export function nextLifecycle<E extends keyof LifecycleEvents>(app: Hookwork, ev
       app.lifecycle.off(event, listener as never);
       resolve(args[0]);
     }) as LifecycleEvents[E];
+    // Unref'd: a wait that lost a race (the test went on without the event) must not keep jest
+    // from exiting for the rest of its timeout (jest runs in band, without forceExit).
     const timer = setTimeout(() => {
       app.lifecycle.off(event, listener as never);
       reject(new Error(`no ${event} within ${timeoutMs} ms`));
-    }, timeoutMs);
+    }, timeoutMs).unref();
     app.lifecycle.on(event, listener as never);
   });
 }

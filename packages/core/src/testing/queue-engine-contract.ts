@@ -178,7 +178,7 @@ class ScriptedHandler implements DeliveryHandler {
   until(check: () => boolean, what: string, timeoutMs = 15_000): Promise<void> {
     if (check()) return Promise.resolve();
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`timed out after ${timeoutMs} ms waiting until ${what}`)), timeoutMs);
+      const timer = setTimeout(() => reject(new Error(`timed out after ${timeoutMs} ms waiting until ${what}`)), timeoutMs).unref();
       this.waiters.push({
         check,
         resolve: () => {

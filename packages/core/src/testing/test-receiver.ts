@@ -68,7 +68,7 @@ export async function startTestReceiver(handler: TestReceiverHandler = (_r, res)
         const timer = setTimeout(() => {
           waiters.delete(check);
           reject(new Error(`receiver got ${requests.length} of ${count} requests within ${timeoutMs} ms`));
-        }, timeoutMs);
+        }, timeoutMs).unref();
         waiters.add(check);
         check();
       });

@@ -49,7 +49,7 @@ function nextLifecycle<E extends keyof LifecycleEvents>(app: Hookwork, event: E)
     const timer = setTimeout(() => {
       app.lifecycle.off(event, listener as never);
       reject(new Error(`no ${event} within 10 s`));
-    }, 10_000);
+    }, 10_000).unref();
     app.lifecycle.on(event, listener as never);
   });
 }

@@ -54,7 +54,7 @@ export function startWorker(script: string, args: readonly string[], env: NodeJS
       const seen = events.find(predicate);
       if (seen) return Promise.resolve(seen);
       return new Promise((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error(`worker did not report the awaited event within ${timeoutMs} ms; stderr: ${errors}`)), timeoutMs);
+        const timer = setTimeout(() => reject(new Error(`worker did not report the awaited event within ${timeoutMs} ms; stderr: ${errors}`)), timeoutMs).unref();
         const waiter = {
           predicate,
           resolve: (e: WorkerEvent) => {
