@@ -257,8 +257,8 @@ describe('publish(…, { transaction: client }) — the transactional outbox', (
   });
 
   it('refuses a client never connected, or still connecting, at once instead of waiting for ever behind its connect', async () => {
-    const started = Date.now();
-    // Bounded here: before the refusal, the publish waited for ever (and stop() behind it).
+    // Bounded here: before the refusal, the publish waited for ever (and stop() behind it). Each
+    // refusal is held to this bound alone; the test's own connect and end are not timed.
     const within = (promise: Promise<unknown>) => Promise.race([promise, new Promise((_, reject) => setTimeout(() => reject(new Error('still waiting after 2 s')), 2000).unref())]);
     const never = new pg.Client({ connectionString: db.url });
     const error = await refusal(within(app.publish(new ThingHappened('never-connected'), { transaction: never })));
@@ -272,7 +272,6 @@ describe('publish(…, { transaction: client }) — the transactional outbox', (
       await connected;
       await connecting.end();
     }
-    expect(Date.now() - started).toBeLessThan(2000);
     expect(await stored()).toBe(0);
   });
 
