@@ -40,6 +40,10 @@ import { now, percentile } from './clock';
 const argv = process.argv.slice(2);
 const option = (name: string, fallback: number) => (argv.includes(name) ? Number(argv[argv.indexOf(name) + 1]) : fallback);
 const mode = argv.includes('--direct') ? 'direct' : argv.includes('--memory') ? 'memory' : 'sqlite';
+if (argv.includes('--inline') && mode !== 'sqlite') {
+  console.error('--inline is a setting of the SQLite store: leave out --direct and --memory to use it');
+  process.exit(2);
+}
 const rate = option('--rate', 300);
 const seconds = option('--seconds', 6);
 const TITLE = 'A benchmark event with a body of a realistic size: '.padEnd(120, '.');

@@ -111,7 +111,7 @@ export class SqliteCheckpointer {
 
   /** Counts a commit of the main connection; starts the thread at {@link CHECKPOINTER_AFTER_COMMITS}. */
   noteCommit(): void {
-    // Every commit, the thread's included: Atomics.add answers the count before this one.
+    // Atomics.add answers the count before this commit (the thread only reads the counter).
     const commits = Atomics.add(this.committed, 0, 1) + 1;
     if (this.worker || this.closed || commits < CHECKPOINTER_AFTER_COMMITS) return;
     try {

@@ -1,7 +1,7 @@
 import type { DeliveryErrorKind, DeliveryOutcome, StatusClass } from '@hookwork/core';
 import { html, LitElement, nothing, type TemplateResult } from 'lit';
 import { ApiError, type Health, type WebhookView } from './api';
-import { inWords, withoutRouteTalk } from './wording';
+import { hasOwnWords, inWords, withoutRouteTalk } from './wording';
 
 /**
  * The page's components render into the light DOM: one stylesheet (admin.css, served from this
@@ -160,7 +160,7 @@ export function problemView(error: unknown, more: TemplateResult | typeof nothin
   return html`<div class="problem" role="alert" tabindex="-1">
     <strong>${said.title}</strong>
     <p>${said.detail}</p>
-    ${problem?.errors?.length ? html`<ul>${problem.errors.map((e) => html`<li>${e.in === 'form' ? html`<strong>${e.field}</strong>` : html`<code>${e.field}</code>`} ${withoutRouteTalk(e.detail)}</li>`)}</ul>` : nothing}
+    ${problem?.errors?.length && !hasOwnWords(problem) ? html`<ul>${problem.errors.map((e) => html`<li>${e.in === 'form' ? html`<strong>${e.field}</strong>` : html`<code>${e.field}</code>`} ${withoutRouteTalk(e.detail)}</li>`)}</ul>` : nothing}
     ${more}
   </div>`;
 }

@@ -64,6 +64,13 @@ const IN_WORDS: Readonly<Record<string, { title: string; detail: string }>> = {
 const REFUSED_INPUT = new Set(['HOOKWORK_ERR_ADMIN_INVALID_REQUEST', 'HOOKWORK_ERR_INVALID_WEBHOOK']);
 
 /** A refusal in this page's words: the known codes said for people, any other without its code and route talk. */
+/**
+ * Whether this page has its own words for the refusal ({@link inWords}): they say all a
+ * back-office user can act on, so the fields the API names (a request's `ids`, a path's `id`,
+ * a `webhookKey` — words for a program) are not listed under them.
+ */
+export const hasOwnWords = (problem: Problem): boolean => Object.hasOwn(IN_WORDS, problem.code);
+
 export function inWords(problem: Problem): { title: string; detail: string } {
   const known = Object.hasOwn(IN_WORDS, problem.code) ? IN_WORDS[problem.code]! : undefined;
   if (known) return known;

@@ -109,7 +109,7 @@ export function registerQueueRoutes(fastify: FastifyInstance, context: RouteCont
 function notFoundInPath(error: unknown, id: string): unknown {
   if (!isHookworkError(error, 'HOOKWORK_ERR_REQUEST_NOT_FOUND')) return error;
   return new HookworkError(error.code, messageWithoutCode(error), {
-    cause: error.cause,
+    cause: error,
     details: [{ in: 'path', field: 'id', problem: `is ${shownValue(id)}, which no queued or dead-lettered request has (a dead letter past keepDeadLettersForDays is cleaned up); list dead letters with app.deadLetters()` }],
   });
 }

@@ -539,7 +539,6 @@ export class WebhookService implements Webhooks {
     try {
       await engine.bringForward(key);
     } catch (error) {
-      // Nothing tries this again: the line says what happens instead.
       this.reporter.backgroundError(`bringing forward the deferred requests of webhook ${key}, ${why}`, error, "the webhook is changed, and those requests go out when they were due (at most maxRetryAfter for a receiver's pause)");
     }
   }
