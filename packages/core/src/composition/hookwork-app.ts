@@ -285,7 +285,7 @@ export class HookworkApp<TTransaction = never> implements Hookwork<TTransaction>
         settings: { get current() { return parts.settings.get(); } },
         clock: parts.clock,
         logger: parts.logger,
-        onError: (task, error) => parts.reporter.backgroundError(task, error),
+        onError: (task, error, instead) => parts.reporter.backgroundError(task, error, instead),
         publishesInFlight: () => this.publishing,
         leaseLapsed: (how, count) => parts.metrics.leaseLapsed(how, count),
       });

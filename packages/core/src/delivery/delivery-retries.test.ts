@@ -3,6 +3,7 @@ import type { Clock } from '../runtime/clock';
 import { DeliveryLogToken } from '../ports/delivery-log';
 import type { MemoryDeliveryLog } from '../storage/memory/memory-delivery-log';
 import { resolveToken } from '../runtime/tokens';
+import { silentLogger } from '../observability/logger';
 import { closedPort, startTestReceiver, type TestReceiver } from '../testing/test-receiver';
 import { nextLifecycle, queueOf, startTestApp, ThingHappened } from '../test-support/test-app';
 
@@ -304,7 +305,8 @@ describe('retries, dead letters and failure kinds', () => {
   });
 
   it('a failing delivery log never changes delivery state', async () => {
-    app = await startTestApp();
+    const errors: string[] = [];
+    app = await startTestApp({ logger: { ...silentLogger, error: (message) => void errors.push(message) } });
     const log = resolveToken(app.container, DeliveryLogToken) as MemoryDeliveryLog;
     log.append = async () => {
       throw new Error('disk full');
@@ -322,5 +324,8 @@ describe('retries, dead letters and failure kinds', () => {
     expect(receiver.requests).toHaveLength(1);
     expect(await app.queueCounts()).toEqual({ pending: 0, inFlight: 0, dead: 0 });
     expect(failures).toEqual([receiver.requests[0]!.headers['webhook-id']]);
+    // The combined write's failure says what was done at once instead; nothing tries it again.
+    expect(errors).toContainEqual('completing delivered requests with their log entries in one write failed: disk full; written apart instead: a keyed request’s entry before its removal, the others’ after');
+    expect(errors.filter((line) => line.includes('it will be tried again'))).toEqual([]);
   });
 });

@@ -222,8 +222,12 @@ export interface QueueEngineContext {
   clock: Clock;
   /** The app's logger. */
   logger: Logger;
-  /** Background failures (a claim that threw): reported on the app's lifecycle and logger. */
-  onError(task: string, error: unknown): void;
+  /**
+   * Background failures (a claim that threw): reported on the app's lifecycle and logger, with
+   * "it will be tried again". `instead`, for a failure nothing tries again: what the engine did
+   * at once in its place (a fallback), which the log line says instead.
+   */
+  onError(task: string, error: unknown, instead?: string): void;
   /**
    * Optional: how many `publish()` calls of the app are under way now (the caller's included).
    * More than one means other publishes will enqueue in a moment, so a store with group commit may

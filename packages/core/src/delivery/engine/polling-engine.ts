@@ -77,7 +77,13 @@ export class PollingQueueEngine<TTransaction = never> implements QueueEngine<TTr
     if (queue.discard) this.discard = (webhookKey, publishedUpTo, limit) => queue.discard!(webhookKey, publishedUpTo, limit);
     if (queue.discardAndLog) this.discardAndLog = (webhookKey, publishedUpTo, limit, entryOf) => queue.discardAndLog!(webhookKey, publishedUpTo, limit, entryOf);
     this.lapses = new LapsedLeaseLog(context.logger, () => context.settings.current.leaseDuration);
-    this.completions = new CompletionBatcher(queue, this.owner, (error) => context.onError('completing delivered requests with their log entries (for keyed requests the entries are written first instead, then the requests completed alone)', error));
+    this.completions = new CompletionBatcher(queue, this.owner, (error) =>
+      context.onError(
+        'completing delivered requests with their log entries in one write',
+        error,
+        'written apart instead: a keyed request’s entry before its removal, the others’ after',
+      ),
+    );
   }
 
   async enqueue(requests: readonly NewWebhookRequest[], options?: EngineEnqueueOptions<TTransaction>): Promise<EnqueueResult | void> {
