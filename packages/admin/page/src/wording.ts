@@ -63,7 +63,6 @@ const IN_WORDS: Readonly<Record<string, { title: string; detail: string }>> = {
 /** The codes of input refused for its content: the API's title names a schema, which is a program's word. */
 const REFUSED_INPUT = new Set(['HOOKWORK_ERR_ADMIN_INVALID_REQUEST', 'HOOKWORK_ERR_INVALID_WEBHOOK']);
 
-/** A refusal in this page's words: the known codes said for people, any other without its code and route talk. */
 /**
  * Whether this page has its own words for the refusal ({@link inWords}): they say all a
  * back-office user can act on, so the fields the API names (a request's `ids`, a path's `id`,
@@ -71,9 +70,9 @@ const REFUSED_INPUT = new Set(['HOOKWORK_ERR_ADMIN_INVALID_REQUEST', 'HOOKWORK_E
  */
 export const hasOwnWords = (problem: Problem): boolean => Object.hasOwn(IN_WORDS, problem.code);
 
+/** A refusal in this page's words: the known codes said for people, any other without its code and route talk. */
 export function inWords(problem: Problem): { title: string; detail: string } {
-  const known = Object.hasOwn(IN_WORDS, problem.code) ? IN_WORDS[problem.code]! : undefined;
-  if (known) return known;
+  if (hasOwnWords(problem)) return IN_WORDS[problem.code]!;
   if (REFUSED_INPUT.has(problem.code)) {
     const detail = withoutRouteTalk(withoutCode(problem.detail).replace(/^(?:the request was refused, nothing was changed|webhook refused, nothing was stored): /, '').replace(/(^|; )(?:body|query|path) (?=[\w.(])/g, '$1'));
     return { title: 'Refused: nothing was changed', detail };

@@ -142,24 +142,14 @@ export class WebhookDeliveryHandler implements DeliveryHandler {
    */
   private drop(request: WebhookRequest, reason: string): Settlement {
     const entry = this.deps.dropped.entry(request, reason);
-    if (!isKeyedMessageId(request.id)) {
-      return {
-        verdict: { kind: 'drop', reason },
-        settled: (applied) => {
-          // Not applied: another process took the request and drops (and logs) it itself.
-          if (applied) this.deps.dropped.told(request, reason, entry);
-        },
-      };
-    }
-    return {
+    const dropped: Settlement = {
       verdict: { kind: 'drop', reason },
-      logEntry: entry,
-      writeLog: () => this.deps.logWriter.writeNow(entry),
       settled: (applied, logged) => {
         // Not applied: another process took the request and drops (and logs) it itself.
         if (applied) this.deps.dropped.told(request, reason, logged === true ? undefined : entry);
       },
     };
+    return isKeyedMessageId(request.id) ? { ...dropped, logEntry: entry, writeLog: () => this.deps.logWriter.writeNow(entry) } : dropped;
   }
 
   /**

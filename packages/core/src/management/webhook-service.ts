@@ -502,8 +502,7 @@ export class WebhookService implements Webhooks {
           combined = false;
           continue;
         }
-        const logged = combined;
-        for (const request of batch) this.dropped.told(request, DELETED_REASON, logged ? undefined : this.dropped.entry(request, DELETED_REASON));
+        for (const request of batch) this.dropped.told(request, DELETED_REASON, combined ? undefined : this.dropped.entry(request, DELETED_REASON));
         reported += batch.length;
         if (batch.length < DISCARD_BATCH) break;
       }

@@ -18,6 +18,22 @@ async function queueHolding(ids: string[], owner: string): Promise<MemoryRequest
 }
 
 /**
+ * `id` held by 'me' in two queues that cannot write a removal with its entry: one without
+ * `completeAndLog`, one without `completeMany` either (a `complete` per request). `inner` is the
+ * queue each stands in front of.
+ */
+async function queuesWithoutCombinedWrite(id: string): Promise<{ inner: MemoryRequestQueue; queue: RequestQueue }[]> {
+  const made: { inner: MemoryRequestQueue; queue: RequestQueue }[] = [];
+  for (const without of [['completeAndLog'], ['completeAndLog', 'completeMany']]) {
+    const inner = await queueHolding([id], 'me');
+    const queue: RequestQueue = Object.create(inner) as RequestQueue;
+    for (const name of without) Object.defineProperty(queue, name, { value: undefined });
+    made.push({ inner, queue });
+  }
+  return made;
+}
+
+/**
  * A stand-in for the log writer's writeNow: entries of one synchronous run make one append, which
  * is noted in `steps` and waits for `release()`; `called` resolves once an append started.
  */
@@ -195,10 +211,7 @@ describe('CompletionBatcher', () => {
 
     it('writes a keyed request\'s entry first for a queue without completeAndLog, and without completeMany', async () => {
       const a = keyed(0);
-      for (const without of [['completeAndLog'], ['completeAndLog', 'completeMany']]) {
-        const inner = await queueHolding([a], 'me');
-        const queue: RequestQueue = Object.create(inner) as RequestQueue;
-        for (const name of without) Object.defineProperty(queue, name, { value: undefined });
+      for (const { inner, queue } of await queuesWithoutCombinedWrite(a)) {
         const steps: string[] = [];
         const appended = gatedAppends(steps);
         const result = new CompletionBatcher(queue, 'me').completeLogging(a, entry(a), () => appended.writeNow(entry(a)));
@@ -212,10 +225,7 @@ describe('CompletionBatcher', () => {
 
     it('does not wait for the entry of a request never published again (a random id): completed at once, left to the caller to log', async () => {
       const plain = newMessageId();
-      for (const without of [['completeAndLog'], ['completeAndLog', 'completeMany']]) {
-        const inner = await queueHolding([plain], 'me');
-        const queue: RequestQueue = Object.create(inner) as RequestQueue;
-        for (const name of without) Object.defineProperty(queue, name, { value: undefined });
+      for (const { queue } of await queuesWithoutCombinedWrite(plain)) {
         const steps: string[] = [];
         const appended = gatedAppends(steps);
         expect(await new CompletionBatcher(queue, 'me').completeLogging(plain, entry(plain), () => appended.writeNow(entry(plain)))).toEqual({ completed: true, logged: false });
