@@ -180,7 +180,7 @@ async function sharedBacklog(helpers: PostgresBenchHelpers, schemas: BenchSchema
  * package's requests table. Ids are laid out as core's newMessageId() makes them (`msg_`, the
  * creation time in ms as 12 hex digits, then pseudo-random digits): in time order, one a
  * millisecond. (Until core made ids time-ordered they were random, and this fill's `req_<n>` ids
- * were as scattered in the unique index; see docs/performance.md.)
+ * were as scattered in the unique index; see docs/performance-log.md.)
  */
 async function filledQueue(helpers: PostgresBenchHelpers, schemas: BenchSchemas, pending: number) {
   const schema = schemas.next();

@@ -349,7 +349,7 @@ export class BullmqQueueEngine implements QueueEngine<never> {
     // Sent before the add (ioredis writes a connection's commands in call order); awaited after it.
     // One request (a publish to one webhook, the usual case) is asked for with a plain EXISTS of
     // its two keys, as the script asks for each id: no script call, id list or Set (about 1.2 KiB
-    // less allocated per publish, and Redis runs no Lua for it: docs/performance.md, 2026-12-03).
+    // less allocated per publish, and Redis runs no Lua for it: docs/performance-log.md, 2026-12-03).
     const id = requests.length === 1 ? requests[0]!.id : undefined;
     // Made never to reject, here: a failed add would leave its rejection unhandled (the add's
     // failure is reported), and a read that failed after an add that worked counts nothing held.

@@ -56,7 +56,7 @@ export const LOG_APPEND_WINDOW_MS = 30;
  * The most rows one INSERT of {@link SqliteDeliveryLog.append} writes (a power of two; 16 values a
  * row). Each run of a statement costs a call into better-sqlite3 and a reset of the statement: one
  * INSERT of many rows instead of one per row cost about 9,000 instructions less per row
- * (callgrind, batches of 75; docs/performance.md, 2 December 20:40).
+ * (callgrind, batches of 75; docs/performance-log.md, 2 December 20:40).
  */
 const LOG_ROWS_PER_INSERT = 32;
 

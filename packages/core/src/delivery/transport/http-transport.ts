@@ -305,7 +305,7 @@ function proxyInEnvironment(): boolean {
  * How the transport asks axios for a direct connection, never through a proxy from the
  * environment. `proxy: false` does it, but axios 1.21 then makes a closure per request that holds
  * the request's whole state (config, body, response stream) and makes it outlive young-generation
- * collections: 15–20 % of CPU per delivery on the axios path (docs/performance.md). So `proxy` is
+ * collections: 15–20 % of CPU per delivery on the axios path (docs/performance-log.md, 2026-12-01 18:15). So `proxy` is
  * left unset when no proxy variable is in the environment and the request keeps hookwork's own
  * agents: axios reads the same variables, finds none and connects direct. Should axios find a
  * proxy after all, the {@link Exchange} refuses the connection and this transport goes back to
