@@ -158,9 +158,10 @@ const BRING_FORWARD = ['NULL', 'NOT NULL'].map((fifo) => `UPDATE hookwork_reques
  * A deleted webhook's next `@limit` pending and dead requests published up to `@cut`, oldest
  * enqueued first, removed and returned. No index holds them all since schema 9: the first `@limit`
  * by seq of its plain pending requests (pending-by-webhook index) and of its dead and FIFO ones
- * (by-webhook index) are merged. Each half sorts what its index holds of the webhook, as the one
- * statement on the by-webhook index did before (by state, not seq); the plain half reads the
- * index only, not the rows.
+ * (by-webhook index) are merged. The pending-by-webhook index is in due order, so each batch sorts
+ * the webhook's whole plain backlog there (its entries only, not the rows: 7 ms at 100,000; the
+ * schema-8 index held them in seq order, 0.2 ms) — once per batch of a deletion, kept rather than
+ * another index every pending request would be written into.
  */
 const DISCARD = `DELETE FROM hookwork_requests WHERE seq IN (
     SELECT seq FROM (SELECT seq FROM hookwork_requests WHERE webhook_key = @webhookKey AND state = 'pending' AND fifo IS NULL AND created_at <= @cut ORDER BY seq LIMIT @limit)
@@ -600,7 +601,9 @@ export class SqliteRequestQueue implements RequestQueue {
         c.db.transaction(() => {
           const count = (sql: string) => c.statement(sql, 'pluck').get(key) as number;
           return {
-            pending: count("SELECT count(*) FROM hookwork_requests WHERE webhook_key = ? AND state = 'pending' AND fifo IS NULL") + count("SELECT count(*) FROM hookwork_requests WHERE webhook_key = ? AND state = 'pending' AND fifo IS NOT NULL"),
+            // The FIFO half repeats the by-webhook index's condition word for word: SQLite then knows
+            // it holds and reads no row (`fifo IS NOT NULL` alone read each row's fifo).
+            pending: count("SELECT count(*) FROM hookwork_requests WHERE webhook_key = ? AND state = 'pending' AND fifo IS NULL") + count("SELECT count(*) FROM hookwork_requests WHERE webhook_key = ? AND state = 'pending' AND (state = 'dead' OR fifo IS NOT NULL)"),
             inFlight: count("SELECT count(*) FROM hookwork_requests WHERE state = 'inflight' AND webhook_key = ?"),
             dead: count("SELECT count(*) FROM hookwork_requests WHERE webhook_key = ? AND state = 'dead'"),
           };

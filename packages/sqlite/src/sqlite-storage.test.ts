@@ -347,6 +347,25 @@ describe('sqliteStorage', () => {
         expect.stringMatching(/^SCAN hookwork_requests USING (COVERING )?INDEX hookwork_requests_inflight$/),
         expect.stringMatching(byWebhook),
       ]);
+      // The pending and dead counts of one webhook read their indexes only, no column of a row (the
+      // in-flight count reads each in-flight row's webhook, as before: few rows).
+      // (A store of its own: this one's statements are prepared already.)
+      const fresh = openSqliteStorage({ file: temp.file('fresh.db') });
+      try {
+        const spied = jest.spyOn(fresh.database, 'prepare');
+        await fresh.queue.counts({ webhookKey: 'w' });
+        const statements = spied.mock.calls.map(([sql]) => sql).filter((sql) => sql.includes('hookwork_requests'));
+        spied.mockRestore();
+        expect(statements).toHaveLength(4);
+        const root = fresh.database.prepare("SELECT rootpage FROM sqlite_master WHERE name = 'hookwork_requests'").pluck().get();
+        for (const sql of statements.filter((sql) => !sql.includes("'inflight'"))) {
+          const code = fresh.database.prepare(`EXPLAIN ${sql}`).all('w') as { opcode: string; p1: number; p2: number }[];
+          const table = code.find((op) => op.opcode === 'OpenRead' && op.p2 === root)?.p1;
+          expect([sql, code.filter((op) => op.opcode === 'Column' && op.p1 === table)]).toEqual([sql, []]);
+        }
+      } finally {
+        await fresh.close();
+      }
       // discardAndLog runs the same statement.
       const [discarding] = plans.get('discard')!;
       expect(discarding).toMatch(pendingByWebhook);
@@ -428,6 +447,8 @@ describe('sqliteStorage', () => {
       const counts = await plansOf(() => storage.queue.counts());
       expect(counts).toHaveLength(4);
       for (const plan of counts) expect(plan).toMatch(/^SCAN hookwork_requests USING (COVERING )?INDEX \w+$/);
+      // The FIFO count in its own index, not the by-webhook one with every dead letter in it (schema 9).
+      expect(counts[1]).toMatch(/INDEX hookwork_requests_pending_fifo$/);
     } finally {
       restore();
       await storage.close();
