@@ -36,8 +36,9 @@ function watchPlans(storage: SqliteStorage, table = 'hookwork_requests'): { plan
   const plansOf = async (run: () => Promise<unknown>) => {
     prepared.length = 0;
     await run();
-    const params = { webhookKey: 'w', deadSince: 0, limit: 1, offset: 0, ids: '["x"]', now: 0, outcomes: '["dead"]', eventAlias: 'e' };
-    return prepared.filter((sql) => sql.includes(table)).map((sql) => (prepare(`EXPLAIN QUERY PLAN ${sql}`).all(params) as { detail: string }[]).map((r) => r.detail).join(' | '));
+    const params = { webhookKey: 'w', deadSince: 0, limit: 1, offset: 0, ids: '["x"]', webhookKeys: '["w"]', now: 0, cut: 0, outcomes: '["dead"]', eventAlias: 'e' };
+    // A statement that binds by position (the counts of one webhook) is explained with the key.
+    return prepared.filter((sql) => sql.includes(table)).map((sql) => (prepare(`EXPLAIN QUERY PLAN ${sql}`).all(sql.includes('?') ? 'w' : params) as { detail: string }[]).map((r) => r.detail).join(' | '));
   };
   return { plansOf, restore: () => spy.mockRestore() };
 }
@@ -282,35 +283,138 @@ describe('sqliteStorage', () => {
     }
   });
 
-  it('keeps requests in flight out of the by-webhook index (a handed-off request writes one page less per commit), and still counts one webhook\'s requests in flight', async () => {
+  it('keeps requests in flight and plain pending requests out of the by-webhook index (each wrote one page more per commit), and still counts and discards one webhook\'s requests', async () => {
     const storage = openSqliteStorage({ file: temp.file() });
-    // The count by webhook binds the key by position: its statements are explained with it.
-    const prepare = storage.database.prepare.bind(storage.database);
-    const counting: string[] = [];
-    const spy = jest.spyOn(storage.database, 'prepare').mockImplementation(((sql: string) => (counting.push(sql), prepare(sql))) as typeof storage.database.prepare);
-    await storage.queue.counts({ webhookKey: 'w' });
-    spy.mockRestore();
-    const [byState, inFlight] = counting.filter((sql) => sql.includes('hookwork_requests')).map((sql) => (prepare(`EXPLAIN QUERY PLAN ${sql}`).all('w') as { detail: string }[]).map((r) => r.detail).join(' | '));
-    expect(byState).toMatch(/SEARCH hookwork_requests USING COVERING INDEX hookwork_requests_webhook \(webhook_key=\?\)/);
-    expect(inFlight).toMatch(/hookwork_requests_inflight/);
     const { plansOf, restore } = watchPlans(storage);
     try {
+      expect(storage.database.prepare("SELECT sql FROM sqlite_master WHERE name = 'hookwork_requests_webhook'").pluck().get()).toMatch(/\(webhook_key, state\) WHERE state = 'dead' OR fifo IS NOT NULL$/);
       const now = new Date(Date.UTC(2031, 0, 1));
+      const later = new Date(now.getTime() + 60_000);
       await storage.queue.enqueueClaimed!(
-        [contractRequest('handed', { webhookKey: 'w' }), contractRequest('queued', { webhookKey: 'w' }), contractRequest('gone', { webhookKey: 'w' }), contractRequest('other', { webhookKey: 'x' })],
+        [contractRequest('handed', { webhookKey: 'w' }), contractRequest('queued', { webhookKey: 'w', dueAt: later }), contractRequest('gone', { webhookKey: 'w' }), contractRequest('other', { webhookKey: 'x' })],
         { owner: 'A', leaseMs: 60_000, now, ids: ['handed', 'gone'] },
       );
+      await storage.queue.enqueue([contractRequest('line-1', { webhookKey: 'w', fifo: 'block', dueAt: later }), contractRequest('line-2', { webhookKey: 'w', fifo: 'block', dueAt: later })]);
       await storage.queue.deadLetter('gone', 'A', { attempts: 1, now });
-      expect(storage.database.prepare("SELECT sql FROM sqlite_master WHERE name = 'hookwork_requests_webhook'").pluck().get()).toMatch(/WHERE state != 'inflight'$/);
-      expect(await storage.queue.counts({ webhookKey: 'w' })).toEqual({ pending: 1, inFlight: 1, dead: 1 });
+      // What the index holds: the dead letter and the FIFO requests, not the plain pending or the in-flight one.
+      const held = storage.database.prepare("SELECT id FROM hookwork_requests INDEXED BY hookwork_requests_webhook WHERE webhook_key = 'w' AND (state = 'dead' OR fifo IS NOT NULL) ORDER BY seq").pluck().all();
+      expect(held).toEqual(['gone', 'line-1', 'line-2']);
+      expect(await storage.queue.counts({ webhookKey: 'w' })).toEqual({ pending: 3, inFlight: 1, dead: 1 });
       expect(await storage.queue.counts({ webhookKey: 'x' })).toEqual({ pending: 1, inFlight: 0, dead: 0 });
-      const [bringing] = await plansOf(() => storage.queue.bringForward!('w', now));
-      expect(bringing).toMatch(/SEARCH hookwork_requests USING (COVERING )?INDEX hookwork_requests_webhook \(webhook_key=\? AND state=\?\)/);
-      // A deleted webhook's queued and dead requests go; the one in flight stays with its lease.
-      expect((await storage.queue.discard!('w', now, 10)).map((r) => r.id)).toEqual(['queued', 'gone']);
+      // Brought forward: the plain pending request and the FIFO ones, each through its index.
+      const [plain, fifo] = await plansOf(async () => expect(await storage.queue.bringForward!('w', now)).toBe(3));
+      expect(plain).toMatch(/^SEARCH hookwork_requests USING INDEX hookwork_requests_pending_webhook \(webhook_key=\? AND due_at>\?\)$/);
+      expect(fifo).toMatch(/^SEARCH hookwork_requests USING INDEX hookwork_requests_webhook \(webhook_key=\? AND state=\?\)$/);
+      expect((await storage.queue.get('queued'))!.dueAt).toEqual(now);
+      // A deleted webhook's queued, dead and FIFO requests go, oldest enqueued first across both indexes; the one in flight stays with its lease.
+      expect((await storage.queue.discard!('w', now, 2)).map((r) => r.id)).toEqual(['queued', 'gone']);
+      expect((await storage.queue.discard!('w', now, 10)).map((r) => r.id)).toEqual(['line-1', 'line-2']);
       expect((await storage.queue.get('handed'))!.state).toBe('inflight');
+      expect(await storage.queue.counts({ webhookKey: 'w' })).toEqual({ pending: 0, inFlight: 1, dead: 0 });
     } finally {
       restore();
+      await storage.close();
+    }
+  });
+
+  it('seeks an index for every statement on one webhook\'s requests (schema 9), never reading the table: plain pending requests in the pending-by-webhook index, dead and FIFO ones in the by-webhook index', async () => {
+    const storage = openSqliteStorage({ file: temp.file() });
+    const { plansOf, restore } = watchPlans(storage);
+    const now = new Date(Date.UTC(2031, 0, 1));
+    try {
+      const runs: [string, () => Promise<unknown>][] = [
+        ['counts of one webhook', () => storage.queue.counts({ webhookKey: 'w' })],
+        ['bringForward', () => storage.queue.bringForward!('w', now)],
+        ['discard', () => storage.queue.discard!('w', now, 10)],
+        ['dead letters of one webhook', () => storage.queue.listDead({ webhookKey: 'w', limit: 1 })],
+        ['… since a time', () => storage.queue.listDead({ webhookKey: 'w', deadSince: now, limit: 1 })],
+        ['redelivery of one webhook', () => storage.queue.redeliver({ webhookKey: 'w' }, now)],
+        ['… of several', () => storage.queue.redeliver({ webhookKeys: ['w', 'x'] }, now)],
+        ['… of several since a time', () => storage.queue.redeliver({ webhookKeys: ['w', 'x'], deadSince: now }, now)],
+      ];
+      const plans = new Map<string, string[]>();
+      for (const [name, run] of runs) plans.set(name, await plansOf(run));
+      for (const [name, list] of plans) {
+        expect([name, list.length > 0]).toEqual([name, true]);
+        // No full read of the table (a SCAN of an index, the in-flight one, reads only what is in flight).
+        for (const plan of list) expect([name, plan]).toEqual([name, expect.not.stringMatching(/SCAN hookwork_requests(?! USING)/)]);
+      }
+      const byWebhook = /SEARCH hookwork_requests USING (COVERING )?INDEX hookwork_requests_webhook \(webhook_key=\? AND state=\?\)/;
+      const pendingByWebhook = /SEARCH hookwork_requests USING (COVERING )?INDEX hookwork_requests_pending_webhook \(webhook_key=\?/;
+      expect(plans.get('counts of one webhook')).toEqual([
+        expect.stringMatching(pendingByWebhook),
+        expect.stringMatching(byWebhook),
+        expect.stringMatching(/^SCAN hookwork_requests USING (COVERING )?INDEX hookwork_requests_inflight$/),
+        expect.stringMatching(byWebhook),
+      ]);
+      // The pending and dead counts of one webhook read their indexes only, no column of a row (the
+      // in-flight count reads each in-flight row's webhook, as before: few rows).
+      // (A store of its own: this one's statements are prepared already.)
+      const fresh = openSqliteStorage({ file: temp.file('fresh.db') });
+      try {
+        const spied = jest.spyOn(fresh.database, 'prepare');
+        await fresh.queue.counts({ webhookKey: 'w' });
+        const statements = spied.mock.calls.map(([sql]) => sql).filter((sql) => sql.includes('hookwork_requests'));
+        spied.mockRestore();
+        expect(statements).toHaveLength(4);
+        const root = fresh.database.prepare("SELECT rootpage FROM sqlite_master WHERE name = 'hookwork_requests'").pluck().get();
+        for (const sql of statements.filter((sql) => !sql.includes("'inflight'"))) {
+          const code = fresh.database.prepare(`EXPLAIN ${sql}`).all('w') as { opcode: string; p1: number; p2: number }[];
+          const table = code.find((op) => op.opcode === 'OpenRead' && op.p2 === root)?.p1;
+          expect([sql, code.filter((op) => op.opcode === 'Column' && op.p1 === table)]).toEqual([sql, []]);
+        }
+      } finally {
+        await fresh.close();
+      }
+      // discardAndLog runs the same statement.
+      const [discarding] = plans.get('discard')!;
+      expect(discarding).toMatch(pendingByWebhook);
+      expect(discarding).toMatch(byWebhook);
+      for (const name of ['dead letters of one webhook', '… since a time', 'redelivery of one webhook', '… of several', '… of several since a time']) {
+        for (const plan of plans.get(name)!) expect([name, plan]).toEqual([name, expect.stringMatching(byWebhook)]);
+      }
+    } finally {
+      restore();
+      await storage.close();
+    }
+  });
+
+  it('migrates a schema-8 store to 9 keeping every request pending, in flight, dead and in a FIFO line, and every count', async () => {
+    const file = temp.file();
+    const first = openSqliteStorage({ file });
+    const now = new Date(Date.UTC(2031, 0, 1));
+    await first.queue.enqueueClaimed!(
+      [contractRequest('handed', { webhookKey: 'w' }), contractRequest('queued', { webhookKey: 'w' }), contractRequest('to-die', { webhookKey: 'w' }), contractRequest('other', { webhookKey: 'x' })],
+      { owner: 'A', leaseMs: 60_000, now, ids: ['handed', 'to-die'] },
+    );
+    await first.queue.deadLetter('to-die', 'A', { attempts: 2, now });
+    await first.queue.enqueue(['f1', 'f2', 'f3'].map((id) => contractRequest(id, { webhookKey: 'ordered', fifo: 'block' })));
+    expect((await first.queue.claim({ owner: 'A', limit: 10, leaseMs: 60_000, now, excludeWebhookKeys: ['w', 'x'] })).map((r) => r.id)).toEqual(['f1']);
+    await first.close();
+    // Schema 8 as its migration left the file: the by-webhook index without requests in flight only.
+    const db = new Database(file);
+    db.exec("BEGIN IMMEDIATE; DROP INDEX hookwork_requests_webhook; CREATE INDEX hookwork_requests_webhook ON hookwork_requests (webhook_key, state) WHERE state != 'inflight'; UPDATE hookwork_schema SET version = 8; COMMIT;");
+    const ids = ['handed', 'queued', 'to-die', 'other', 'f1', 'f2', 'f3'];
+    const rowsBefore = db.prepare(`SELECT * FROM hookwork_requests WHERE id IN (${ids.map(() => '?').join(', ')}) ORDER BY seq`).all(...ids);
+    db.close();
+
+    const lines: string[] = [];
+    const storage = openSqliteStorage({ file }, { logger: { debug() {}, info: (line: string) => void lines.push(line), warn() {}, error() {} } });
+    try {
+      expect(lines).toEqual([expect.stringContaining(`migrated its schema from 8 to ${SCHEMA_VERSION}`)]);
+      expect(SCHEMA_VERSION).toBe(9);
+      expect(storage.database.prepare('SELECT version, compatible_from FROM hookwork_schema').get()).toEqual({ version: 9, compatible_from: 3 });
+      expect(storage.database.prepare("SELECT sql FROM sqlite_master WHERE name = 'hookwork_requests_webhook'").pluck().get()).toMatch(/WHERE state = 'dead' OR fifo IS NOT NULL$/);
+      expect(storage.database.prepare(`SELECT * FROM hookwork_requests WHERE id IN (${ids.map(() => '?').join(', ')}) ORDER BY seq`).all(...ids)).toEqual(rowsBefore);
+      expect(await storage.queue.counts()).toEqual({ pending: 4, inFlight: 2, dead: 1 });
+      expect(await storage.queue.counts({ webhookKey: 'w' })).toEqual({ pending: 1, inFlight: 1, dead: 1 });
+      expect(await storage.queue.counts({ webhookKey: 'x' })).toEqual({ pending: 1, inFlight: 0, dead: 0 });
+      expect(await storage.queue.counts({ webhookKey: 'ordered' })).toEqual({ pending: 2, inFlight: 1, dead: 0 });
+      expect((await storage.queue.listDead({ webhookKey: 'w' })).items.map((r) => [r.id, r.attempts])).toEqual([['to-die', 2]]);
+      // The line goes on in order once its head is settled; the plain ones are claimed as before.
+      expect(await storage.queue.complete('f1', 'A')).toBe(true);
+      expect((await storage.queue.claim({ owner: 'B', limit: 10, leaseMs: 60_000, now: new Date(now.getTime() + 1) })).map((r) => r.id).sort()).toEqual(['f2', 'other', 'queued']);
+    } finally {
       await storage.close();
     }
   });
@@ -343,6 +447,8 @@ describe('sqliteStorage', () => {
       const counts = await plansOf(() => storage.queue.counts());
       expect(counts).toHaveLength(4);
       for (const plan of counts) expect(plan).toMatch(/^SCAN hookwork_requests USING (COVERING )?INDEX \w+$/);
+      // The FIFO count in its own index, not the by-webhook one with every dead letter in it (schema 9).
+      expect(counts[1]).toMatch(/INDEX hookwork_requests_pending_fifo$/);
     } finally {
       restore();
       await storage.close();
@@ -436,7 +542,7 @@ describe('sqliteStorage', () => {
     });
   });
 
-  it('the downgrade of docs/storage.md (schema 8 to 3, for builds before floors) leaves a file this build migrates forward again', async () => {
+  it('the downgrade of docs/storage.md (schema 9 to 3, for builds before floors) leaves a file this build migrates forward again', async () => {
     const file = temp.file();
     const first = openSqliteStorage({ file });
     await first.queue.enqueue([contractRequest('kept')]);
@@ -469,7 +575,7 @@ describe('sqliteStorage', () => {
       expect(floor).toBeLessThanOrEqual(version);
       previous = floor;
     }
-    // 4-8 added and replaced indexes only: 3's processes kept working beside them.
+    // 4-9 added and replaced indexes only: 3's processes kept working beside them.
     expect(SCHEMA_COMPATIBLE_FROM).toBe(3);
   });
 
