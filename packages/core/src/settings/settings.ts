@@ -157,7 +157,8 @@ export function defaultSettings(): HookworkSettings {
     maxRetryAfter: HOUR,
     retryClientErrors: true,
     timeout: 15 * SECOND,
-    // perWebhook 16: measured against 8, 32 and 64 with one fast receiver (docs/performance.md).
+    // perWebhook 16: for the receivers (most take 16 at once) and the other webhooks (a quarter of
+    // global); 32 and 64 are faster to one fast receiver (docs/performance.md, the sweep).
     concurrency: { global: 64, perWebhook: 16 },
     claimBatchSize: 100,
     leaseDuration: 60 * SECOND,
