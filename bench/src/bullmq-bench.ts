@@ -187,13 +187,13 @@ async function diy(receiver: BenchReceiver, redis: { url: string; pid: number },
  * hookwork on BullMQ: publish → core's firing, the engine, core's signing, transport and (in-memory) log;
  * with the default (axios) transport, or with `transport: 'undici'`.
  */
-async function hookwork(receiver: BenchReceiver, redis: { url: string; pid: number }, events: number, composer: Composer, notify: (i: number) => object, transport?: 'undici'): Promise<RunResult> {
+async function hookwork(receiver: BenchReceiver, redis: { url: string; pid: number }, events: number, composer: Composer, notify: (i: number) => object, perWebhook: number, transport?: 'undici'): Promise<RunResult> {
   const queueName = `hookwork-${randomUUID().slice(0, 8)}`;
   const app = createHookwork({
     composers: [composer],
     ...(transport ? { transport } : {}),
     queue: bullmqQueue({ connection: redis.url, queueName, checkDurability: false }),
-    settings: { concurrency: { global: 64, perWebhook: 64 }, ssrf: { allowInternal: false, allow: ['127.0.0.1'] } },
+    settings: { concurrency: { global: 64, perWebhook }, ssrf: { allowInternal: false, allow: ['127.0.0.1'] } },
   });
   await app.start();
   try {
@@ -247,10 +247,15 @@ async function memoryPerRequest(redis: { url: string }, count: number): Promise<
 /** The sides of the BullMQ section: the plain worker, hookwork with its default transport, hookwork with undici. */
 export type BullmqBenchSide = 'diy' | 'hookwork' | 'undici';
 
-/** The BullMQ section of the bench: best of `rounds` alternating runs of each side, and the memory figure. */
+/**
+ * The BullMQ section of the bench: best of `rounds` alternating runs of each side, and the memory
+ * figure. hookwork runs at `concurrency.global` 64 and `perWebhook` 64 (the plain worker's 64 at
+ * once to the one webhook) unless `perWebhook` says otherwise (16, the default, shows what the
+ * lanes' waiting room costs one busy webhook).
+ */
 export async function bullmqBench(
   receiver: BenchReceiver,
-  options: { events: number; rounds: number; backlog: number; composer: Composer; notify: (i: number) => object; only?: BullmqBenchSide },
+  options: { events: number; rounds: number; backlog: number; composer: Composer; notify: (i: number) => object; only?: BullmqBenchSide; perWebhook?: number },
 ): Promise<{ diy: RunResult; hookwork: RunResult; undici: RunResult; redisBytesPerRequest: number } | undefined> {
   let redis: Awaited<ReturnType<typeof startRedis>>;
   try {
@@ -260,11 +265,12 @@ export async function bullmqBench(
     return undefined;
   }
   try {
+    const perWebhook = options.perWebhook ?? 64;
     const skipped: RunResult = { rps: NaN, cpuUsPerDelivery: NaN, redisCpuUsPerDelivery: NaN, allocBytesPerDelivery: NaN, redisCallsPerDelivery: {} };
     const runs: Record<BullmqBenchSide, () => Promise<RunResult>> = {
       diy: () => diy(receiver, redis, options.events),
-      hookwork: () => hookwork(receiver, redis, options.events, options.composer, options.notify),
-      undici: () => hookwork(receiver, redis, options.events, options.composer, options.notify, 'undici'),
+      hookwork: () => hookwork(receiver, redis, options.events, options.composer, options.notify, perWebhook),
+      undici: () => hookwork(receiver, redis, options.events, options.composer, options.notify, perWebhook, 'undici'),
     };
     const best: Partial<Record<BullmqBenchSide, RunResult>> = {};
     for (let r = 0; r < options.rounds; r++) {

@@ -356,8 +356,8 @@ async function publishCost(receiver: ChildReceiver, total: number, publishes: nu
 }
 
 /** Section 6, printed; its figures for the JSON line. */
-async function bullmqSection(receiver: ChildReceiver, quick: boolean, only?: BullmqBenchSide): Promise<Record<string, number>> {
-  const result = await bullmqBench(receiver, { events: quick ? 4_000 : 20_000, rounds: quick ? 1 : 3, backlog: quick ? 20_000 : 100_000, composer: benchComposer, notify: (i) => new BenchHappened(i, now()), ...(only ? { only } : {}) });
+async function bullmqSection(receiver: ChildReceiver, quick: boolean, only?: BullmqBenchSide, perWebhook?: number): Promise<Record<string, number>> {
+  const result = await bullmqBench(receiver, { events: quick ? 4_000 : 20_000, rounds: quick ? 1 : 3, backlog: quick ? 20_000 : 100_000, composer: benchComposer, notify: (i) => new BenchHappened(i, now()), ...(only ? { only } : {}), ...(perWebhook ? { perWebhook } : {}) });
   if (!result) return {};
   const { diy, hookwork, undici, redisBytesPerRequest } = result;
   const ratio = hookwork.rps / diy.rps;
@@ -811,9 +811,11 @@ async function main(): Promise<void> {
   if (process.argv.includes('--only-bullmq')) {
     const receiver = await ChildReceiver.start();
     try {
-      // For profiling one side: --only-bullmq [--quick] [hookwork|undici|diy]
+      // For profiling one side: --only-bullmq [--quick] [hookwork|undici|diy] [--per-webhook N (hookwork's, 64 unless given)]
       const only = (['hookwork', 'undici', 'diy'] as const).find((side) => process.argv.includes(side));
-      console.log(JSON.stringify(await bullmqSection(receiver, process.argv.includes('--quick'), only)));
+      const perWebhookAt = process.argv.indexOf('--per-webhook');
+      const perWebhook = perWebhookAt >= 0 ? Number(process.argv[perWebhookAt + 1]) : undefined;
+      console.log(JSON.stringify(await bullmqSection(receiver, process.argv.includes('--quick'), only, perWebhook)));
     } finally {
       await receiver.stop();
     }

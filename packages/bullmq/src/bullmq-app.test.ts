@@ -268,8 +268,9 @@ describe('an app on SQLite with the BullMQ queue', () => {
     try {
       for (let i = 0; i < 20; i++) await app.publish(new ThingHappened(`stuck${i}`));
       await receiver.waitFor(1);
-      // One attempt held at the receiver and one job in the process's waiting room; the Worker sends
-      // a job back only when that room is full, so a delayed job says it is (and stays so while held).
+      // One attempt held at the receiver and four jobs (global) in the process's waiting room; the
+      // Worker sends a job back only when that room is full, so a delayed job says it is (and stays
+      // so while held).
       for (let i = 0; i < 500 && (await queue.getJobCounts('delayed')).delayed === 0; i++) await new Promise((resolve) => setTimeout(resolve, 10));
       expect((await queue.getJobCounts('delayed')).delayed).toBeGreaterThan(0);
 
@@ -630,14 +631,15 @@ describe('an app on SQLite with the BullMQ queue', () => {
     servers.push(server);
     const errors: string[] = [];
     const logger: Logger = { debug() {}, info() {}, warn() {}, error: (message, data) => void errors.push(`${message} ${String((data as Error | undefined)?.message ?? '')}`) };
-    // One attempt at a time for the webhook, one more job waiting in this process for it.
+    // One attempt at a time for the webhook, two more jobs waiting in this process for it (the
+    // lanes' waiting room holds global jobs).
     const app = await startApp(server.url, { concurrency: { global: 2, perWebhook: 1 } }, undefined, logger);
     await app.webhooks.create({ url: receiver.url, events: ['thing.happened'] });
     const answerHeld = holdAnswers(receiver);
     for (let i = 0; i < 4; i++) await app.publish(new ThingHappened(`lost-${i}`));
     await receiver.waitFor(1);
-    // lost-0 running, lost-1 waiting in the lane (both active in Redis), the others sent back to wait.
-    for (const deadline = Date.now() + 10_000; (await app.queueCounts()).inFlight < 2; ) {
+    // lost-0 running, lost-1 and lost-2 waiting in the lane (all active in Redis), lost-3 sent back to wait.
+    for (const deadline = Date.now() + 10_000; (await app.queueCounts()).inFlight < 3; ) {
       if (Date.now() > deadline) throw new Error(`the lane did not fill: ${JSON.stringify(await app.queueCounts())}`);
       await new Promise((resolve) => setTimeout(resolve, 20));
     }
@@ -652,8 +654,8 @@ describe('an app on SQLite with the BullMQ queue', () => {
     await app.drain({ all: true, timeoutMs: 20_000 });
     const ids = receiver.requests.map((r) => JSON.parse(r.text).id as string);
     expect(ids.filter((id) => id.startsWith('after-')).sort()).toEqual(Array.from({ length: 6 }, (_, i) => `after-${i}`));
-    // The running attempt and the one that waited for its slot ended with their jobs gone: sent once each.
-    expect(ids.filter((id) => id.startsWith('lost-')).sort()).toEqual(['lost-0', 'lost-1']);
+    // The running attempt and the ones that waited for its slot ended with their jobs gone: sent once each.
+    expect(ids.filter((id) => id.startsWith('lost-')).sort()).toEqual(['lost-0', 'lost-1', 'lost-2']);
     // Each job found gone is said once, coded: by its lost lock when a renewal came first, or when
     // BullMQ fails its completion (and then the retry it makes of that).
     const lost = receiver.requests.filter((r) => JSON.parse(r.text).id.startsWith('lost-')).map(webhookIdOf);

@@ -384,10 +384,11 @@ export class BullmqQueueEngine implements QueueEngine<never> {
   /** The BullMQ job of `request`: its name, data and options. */
   private jobOf(request: NewWebhookRequest, now: number, idempotent: boolean): { name: string; data: RequestJobData; opts: JobsOptions } {
     const job = toJob(request, now);
-    // A webhook whose waiting room in this process is full (it is stuck or slow, with a backlog)
-    // gets its new job delayed as the Worker would send it back, not put in the wait list: there
-    // it sat ahead of other webhooks' jobs, which the Worker reached only after fetching and
-    // sending back every one of the stuck webhook's (two round trips each).
+    // A job the lanes' waiting room in this process would turn away now (the room is full and its
+    // webhook has the most waiting: it is stuck or slow, with a backlog) is added delayed as the
+    // Worker would send it back, not put in the wait list: there it sat ahead of other webhooks'
+    // jobs, which the Worker reached only after fetching and sending back every one of the stuck
+    // webhook's (two round trips each).
     const delay = job.delay === 0 && this.worker !== undefined && !this.stopping && this.lanes.isFull(request.webhookKey) ? this.lanes.bounceDelay(request.webhookKey, MIN_BOUNCE_MS, this.context.settings.current.period) : job.delay;
     // Optional fields set, not spread in: a conditional spread copies on V8's slow path, at every publish.
     const opts: JobsOptions = { jobId: request.id, timestamp: job.timestamp, attempts: UNLIMITED_ATTEMPTS, backoff: { type: 'hookwork' }, removeOnComplete: true, removeOnFail: false };
@@ -433,8 +434,9 @@ export class BullmqQueueEngine implements QueueEngine<never> {
   }
 
   /**
-   * Running attempts plus as many waiting for a lane (see {@link WebhookLanes}) — when a lane can
-   * be full before the process is: with `perWebhook` at or above `global` one webhook may take
+   * Running attempts plus as many waiting for a lane, the lanes' shared waiting room of `global`
+   * (see {@link WebhookLanes}: the largest room that still leaves a fetch for every free running
+   * slot) — when a lane can be full before the process is: with `perWebhook` at or above `global` one webhook may take
    * every slot on any engine, a waiting room shelters nothing, and jobs that wait in it only
    * lengthen BullMQ's active list (each completion's LREM scans it) and hold locks another
    * process could use. Then the Worker runs `global`, as a plain BullMQ worker would.
@@ -687,14 +689,11 @@ export class BullmqQueueEngine implements QueueEngine<never> {
       if (this.stopping) return await this.giveBack(job, token);
       if (!this.context.settings.current.enabled) return await this.holdWhileDisabled(job, token);
       const entered = this.lanes.enter(request.webhookKey, this.leaving.signal);
-      if (entered === undefined) {
-        // The webhook's lane and waiting room are full: back to Redis for a while (no attempt used).
-        const delay = this.lanes.bounceDelay(request.webhookKey, MIN_BOUNCE_MS, this.context.settings.current.period);
-        await this.tryMove(() => job.moveToDelayed(Date.now() + delay, token));
-        throw new DelayedError();
-      }
+      // The waiting room did not take the job, or a job of a webhook with fewer waiting took its place.
+      if (entered === undefined) return await this.sendBack(job, token, request.webhookKey);
       const release = typeof entered === 'function' ? entered : await entered;
       if (release === 'aborted') return await this.giveBack(job, token);
+      if (release === 'evicted') return await this.sendBack(job, token, request.webhookKey);
       let settlement: Settlement;
       try {
         settlement = await this.handler!.handle(request, this.abort.signal);
@@ -765,6 +764,16 @@ export class BullmqQueueEngine implements QueueEngine<never> {
   private async holdWhileDisabled(job: Job<RequestJobData>, token: string | undefined): Promise<never> {
     if (this.worker?.isPaused()) return this.giveBack(job, token);
     await this.tryMove(() => job.moveToDelayed(Date.now() + this.context.settings.current.period, token));
+    throw new DelayedError();
+  }
+
+  /**
+   * Sends a job the lanes' waiting room turned away (or evicted) back to Redis for a while, at its
+   * webhook's pace ({@link WebhookLanes.bounceDelay}); no attempt is used.
+   */
+  private async sendBack(job: Job<RequestJobData>, token: string | undefined, webhookKey: string): Promise<never> {
+    const delay = this.lanes.bounceDelay(webhookKey, MIN_BOUNCE_MS, this.context.settings.current.period);
+    await this.tryMove(() => job.moveToDelayed(Date.now() + delay, token));
     throw new DelayedError();
   }
 

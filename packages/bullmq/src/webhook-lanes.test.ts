@@ -1,37 +1,92 @@
+import { setMaxListeners } from 'node:events';
 import { WebhookLanes, type ReleaseSlot } from './webhook-lanes';
 
 const never = new AbortController().signal;
+setMaxListeners(0, never);
 
 describe('WebhookLanes', () => {
-  it('starts within perWebhook and global, makes the rest wait, and turns away beyond the waiting room', () => {
+  it('starts within perWebhook and global, makes the rest wait in a room of global jobs, and turns away beyond it', () => {
     const lanes = new WebhookLanes(() => ({ global: 3, perWebhook: 2 }));
     expect(typeof lanes.enter('a', never)).toBe('function');
     expect(typeof lanes.enter('a', never)).toBe('function');
     expect(lanes.enter('a', never)).toBeInstanceOf(Promise); // a is at its limit: waits
     expect(lanes.enter('a', never)).toBeInstanceOf(Promise);
-    expect(lanes.enter('a', never)).toBeUndefined(); // a's waiting room (perWebhook) is full
+    // Beyond perWebhook while the room (global) has space: waiting beats a round trip to Redis.
+    expect(lanes.enter('a', never)).toBeInstanceOf(Promise);
+    expect(lanes.isFull('a')).toBe(true);
+    expect(lanes.enter('a', never)).toBeUndefined(); // the room is full and a holds it all
     expect(typeof lanes.enter('b', never)).toBe('function'); // the third global slot
-    expect(lanes.enter('c', never)).toBeInstanceOf(Promise); // no global slot left
     expect(lanes.runningCount).toBe(3);
     expect(lanes.waitingCount).toBe(3);
   });
 
-  it('gives freed slots to waiting webhooks in turn', async () => {
-    const lanes = new WebhookLanes(() => ({ global: 2, perWebhook: 2 }));
-    const first = lanes.enter('a', never) as ReleaseSlot;
-    const second = lanes.enter('a', never) as ReleaseSlot;
+  it('makes room for a webhook with fewer waiting: the newest job of the webhook with the most goes', async () => {
+    const lanes = new WebhookLanes(() => ({ global: 6, perWebhook: 1 }));
+    const outcomes = new Map<string, unknown>();
+    const wait = (name: string, key: string) => {
+      const entered = lanes.enter(key, never);
+      expect(entered).toBeInstanceOf(Promise);
+      void (entered as Promise<unknown>).then((outcome) => outcomes.set(name, outcome));
+    };
+    for (const key of ['a', 'b', 'c']) lanes.enter(key, never); // each at its limit of 1
+    wait('a1', 'a');
+    wait('a2', 'a');
+    wait('a3', 'a');
+    wait('b1', 'b');
+    wait('b2', 'b');
+    wait('c1', 'c');
+    expect(lanes.waitingCount).toBe(6); // the room is full
+    expect(lanes.isFull('c')).toBe(false); // c would have 2, a has 3
+    wait('c2', 'c');
+    await Promise.resolve();
+    expect([...outcomes]).toEqual([['a3', 'evicted']]);
+    expect(lanes.waitingCount).toBe(6);
+    // Now a, b and c hold 2 each: a third for any of them would leave another no fewer.
+    expect(lanes.isFull('c')).toBe(true);
+    expect(lanes.enter('c', never)).toBeUndefined();
+    expect(lanes.enter('a', never)).toBeUndefined();
+    // A webhook with none waiting (its slot taken) still gets in, from the one that came last
+    // to a freed slot of the largest (all equal here: c, the last in turn).
+    lanes.enter('d', never);
+    lanes.enter('d', never) as Promise<unknown>;
+    await Promise.resolve();
+    expect(outcomes.get('c2')).toBe('evicted');
+    expect(outcomes.size).toBe(2);
+  });
+
+  it('sends an arriving job of the webhook with the most waiting back itself, evicting none of its own', async () => {
+    const lanes = new WebhookLanes(() => ({ global: 3, perWebhook: 1 }));
+    lanes.enter('a', never);
+    const waits = [1, 2, 3].map(() => lanes.enter('a', never) as Promise<unknown>);
+    expect(waits.every((wait) => wait instanceof Promise)).toBe(true);
+    expect(lanes.enter('a', never)).toBeUndefined();
+    let evicted = 0;
+    for (const wait of waits) void wait.then((outcome) => (evicted += outcome === 'evicted' ? 1 : 0));
+    await Promise.resolve();
+    expect(evicted).toBe(0);
+    expect(lanes.waitingCount).toBe(3);
+  });
+
+  it('gives freed slots to waiting webhooks in turn, also to one holding more than perWebhook waiting', async () => {
+    const lanes = new WebhookLanes(() => ({ global: 4, perWebhook: 2 }));
+    const running = ['a', 'a', 'b', 'b'].map((key) => lanes.enter(key, never) as ReleaseSlot);
     const order: string[] = [];
     const wait = (key: string) => (lanes.enter(key, never) as Promise<ReleaseSlot>).then((release) => (order.push(key), release));
-    const waits = [wait('a'), wait('a'), wait('b')];
-    first();
-    await Promise.resolve();
-    second();
-    await new Promise((resolve) => setImmediate(resolve));
-    // a got the first freed slot, then b (a went to the back of the line), not a again.
+    const waits = [wait('a'), wait('a'), wait('a'), wait('b')];
+    const settle = () => new Promise((resolve) => setImmediate(resolve));
+    running[0]!();
+    await settle();
+    running[2]!();
+    await settle();
+    // a got the first freed slot, then b (a went to the back of the line).
     expect(order).toEqual(['a', 'b']);
+    running[1]!();
+    await settle();
     (await waits[0]!)();
-    await new Promise((resolve) => setImmediate(resolve));
-    expect(order).toEqual(['a', 'b', 'a']);
+    await settle();
+    // a's third, beyond perWebhook in the room, starts as a's attempts end.
+    expect(order).toEqual(['a', 'b', 'a', 'a']);
+    expect(lanes.waitingCount).toBe(0);
   });
 
   it('takes a waiting job out when its signal aborts', async () => {

@@ -11,11 +11,14 @@ export type ReleaseSlot = () => void;
 
 interface Waiter {
   start: (release: ReleaseSlot) => void;
+  /** Takes the job out of the waiting room: it goes back to Redis (`'evicted'`). */
+  evict: () => void;
 }
 
 /** One webhook's attempts running now and jobs waiting in this process for its slots. */
 interface Lane {
   running: number;
+  /** Oldest first: a slot goes to the first, eviction takes the last. */
   waiting: Waiter[];
   /** Jobs sent back to Redis since the lane was last free: each is sent back a little further. */
   bounced: number;
@@ -23,19 +26,32 @@ interface Lane {
   averageMs: number;
 }
 
+/** What a waiting job's promise from {@link WebhookLanes.enter} resolves with. */
+export type WaitOutcome = ReleaseSlot | 'aborted' | 'evicted';
+
 /**
  * Per-webhook concurrency inside one process. BullMQ's Worker runs up to `concurrency` jobs of
  * one queue with no notion of groups (per-group limits are BullMQ Pro's), so the engine's
  * processor asks the lanes before each attempt:
  * - a webhook below `perWebhook`, with a global slot free, starts at once;
- * - otherwise the job waits in this process, `perWebhook` jobs per webhook at most, for a slot;
- *   freed global slots go to waiting webhooks in turn (round robin), so one webhook's backlog
- *   never holds another's back;
- * - beyond that the job is sent back to Redis ({@link enter} returns undefined) and
+ * - otherwise the job waits in this process for a slot, in a waiting room shared by all
+ *   webhooks that holds `global` jobs; freed global slots go to waiting webhooks in turn (round
+ *   robin), so one webhook's backlog never holds another's back;
+ * - the room is shared max-min fair: while it has space any webhook's job waits (one busy
+ *   webhook may fill it); when it is full, an arriving job takes the place of the newest waiting
+ *   job of the webhook with the most waiting, if that webhook has more than the arriving job's
+ *   would have (the job taken out resolves `'evicted'`), and is itself turned away otherwise
+ *   ({@link enter} returns undefined). A job turned away or evicted goes back to Redis, and
  *   {@link bounceDelay} says for how long: the waiting room's turn at the webhook's own pace.
- * The Worker's concurrency is `global` running plus `global` waiting, so a stuck webhook holds
- * at most `2 × perWebhook` of it and the Worker always fetches jobs of other webhooks. With
- * `perWebhook` ≥ `global` it is `global` alone: every job it fetches starts at once.
+ *
+ * Why the room holds `global`: the Worker's concurrency is `2 × global` (with `perWebhook` below
+ * `global`) and at most `global` attempts run, so `global` waiting is the most that leaves the
+ * Worker a fetch whenever a running slot is free — running + waiting < `2 × global` whenever
+ * running < `global` — and a job of another webhook that could start is always fetched. A larger
+ * room would let one stuck webhook (its `perWebhook` attempts hanging) fill the Worker with its
+ * waiting jobs while the other slots stay idle; a per-webhook room of `perWebhook` (before
+ * 2026-12-03) sent one busy webhook's jobs back to Redis while the room stood mostly empty.
+ * With `perWebhook` ≥ `global` the Worker runs `global` alone: every job it fetches starts at once.
  */
 export class WebhookLanes {
   private readonly lanes = new Map<string, Lane>();
@@ -56,17 +72,18 @@ export class WebhookLanes {
 
   /**
    * A slot for an attempt of webhook `key`: at once, or once one is free (the promise), or
-   * undefined when the webhook's waiting room is full and the job should go back to Redis.
-   * `signal` aborting takes a waiting job out: its promise resolves with `'aborted'`.
+   * undefined when the waiting room would not take the job and it should go back to Redis.
+   * A waiting job's promise resolves with `'aborted'` when `signal` aborts, and with `'evicted'`
+   * when a job of a webhook with fewer waiting took its place: it goes back to Redis too.
    */
-  enter(key: string, signal: AbortSignal): ReleaseSlot | Promise<ReleaseSlot | 'aborted'> | undefined {
+  enter(key: string, signal: AbortSignal): ReleaseSlot | Promise<WaitOutcome> | undefined {
     const { global, perWebhook } = this.limits();
     const lane = this.lane(key);
     if (lane.running < perWebhook && this.running < global && lane.waiting.length === 0) {
       lane.bounced = 0;
       return this.start(key, lane);
     }
-    if (lane.waiting.length >= perWebhook || signal.aborted) {
+    if (signal.aborted || (this.waiting >= global && !this.evictFor(lane))) {
       if (lane.running === 0 && lane.waiting.length === 0) this.lanes.delete(key);
       return undefined;
     }
@@ -75,6 +92,10 @@ export class WebhookLanes {
         start: (release) => {
           signal.removeEventListener('abort', onAbort);
           resolve(release);
+        },
+        evict: () => {
+          signal.removeEventListener('abort', onAbort);
+          resolve('evicted');
         },
       };
       const onAbort = () => {
@@ -93,10 +114,47 @@ export class WebhookLanes {
     });
   }
 
-  /** Whether a job of `key` fetched now would be turned away by {@link enter}: its waiting room in this process is full. */
+  /**
+   * Whether a job of `key` fetched now would be turned away by {@link enter}: it could not start,
+   * the waiting room is full and no webhook holds more than one waiting job more than `key` does.
+   */
   isFull(key: string): boolean {
+    const { global, perWebhook } = this.limits();
+    if (this.waiting < global) return false;
     const lane = this.lanes.get(key);
-    return lane !== undefined && lane.waiting.length >= this.limits().perWebhook;
+    if (!lane) return this.running >= global && !this.largerThan(0);
+    if (lane.running < perWebhook && this.running < global && lane.waiting.length === 0) return false;
+    return !this.largerThan(lane.waiting.length);
+  }
+
+  /**
+   * The room is full: takes the newest waiting job of the webhook with the most waiting out
+   * (it goes back to Redis), if that webhook has more than `lane` would have with one more.
+   */
+  private evictFor(lane: Lane): boolean {
+    const largest = this.largerThan(lane.waiting.length);
+    if (!largest) return false;
+    const waiter = largest.lane.waiting.pop()!;
+    this.waiting--;
+    waiter.evict();
+    return true;
+  }
+
+  /**
+   * The webhook with the most waiting jobs if it has more than `waiting + 1` (so taking one of
+   * its jobs for another webhook's leaves it no fewer than that one's); of equals, the one whose
+   * turn for a freed slot is furthest (the last in the round robin's order).
+   */
+  private largerThan(waiting: number): { key: string; lane: Lane } | undefined {
+    let largest: { key: string; lane: Lane } | undefined;
+    let most = waiting + 1;
+    for (const [key, lane] of this.lanes) {
+      if (lane.waiting.length > most || (largest && lane.waiting.length === most)) {
+        largest = { key, lane };
+        most = lane.waiting.length;
+      }
+    }
+    return largest;
   }
 
   /**
