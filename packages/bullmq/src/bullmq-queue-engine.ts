@@ -384,8 +384,8 @@ export class BullmqQueueEngine implements QueueEngine<never> {
   /** The BullMQ job of `request`: its name, data and options. */
   private jobOf(request: NewWebhookRequest, now: number, idempotent: boolean): { name: string; data: RequestJobData; opts: JobsOptions } {
     const job = toJob(request, now);
-    // A job the lanes' waiting room in this process would turn away now (the room is full and its
-    // webhook has the most waiting: it is stuck or slow, with a backlog) is added delayed as the
+    // A job the lanes' waiting room in this process would turn away now, of a webhook that already
+    // has its `perWebhook` share waiting (stuck or slow, with a backlog) is added delayed as the
     // Worker would send it back, not put in the wait list: there it sat ahead of other webhooks'
     // jobs, which the Worker reached only after fetching and sending back every one of the stuck
     // webhook's (two round trips each).
@@ -451,6 +451,8 @@ export class BullmqQueueEngine implements QueueEngine<never> {
     if (!worker || this.stopping) return;
     // Settings may have changed: BullMQ reads its concurrency on every fetch.
     worker.concurrency = this.workerConcurrency();
+    // A lowered global must shrink the waiting room, a raised limit start waiting jobs.
+    this.lanes.reconcile();
     const enabled = this.context.settings.current.enabled;
     if (!enabled && !worker.isPaused()) void worker.pause(true).catch((error: unknown) => this.reportError('pausing the worker', error));
     else if (enabled && worker.isPaused()) void worker.resume();

@@ -89,6 +89,53 @@ describe('WebhookLanes', () => {
     expect(lanes.waitingCount).toBe(0);
   });
 
+  it('at publish, counts as full only a webhook holding its perWebhook share of a full room, not every webhook of a spread load', () => {
+    const lanes = new WebhookLanes(() => ({ global: 4, perWebhook: 2 }));
+    // Four webhooks, each running 1 and waiting 1: the room (4) is full, the load spread.
+    for (const key of ['a', 'b', 'c', 'd']) expect(typeof lanes.enter(key, never)).toBe('function');
+    for (const key of ['a', 'b', 'c', 'd']) expect(lanes.enter(key, never)).toBeInstanceOf(Promise);
+    expect(lanes.waitingCount).toBe(4);
+    // A job of any of them fetched now would be turned away (no webhook holds more)…
+    expect(lanes.enter('a', never)).toBeUndefined();
+    // …but none holds its share waiting: their new jobs go to the wait list, not delayed.
+    for (const key of ['a', 'b', 'c', 'd', 'e']) expect(lanes.isFull(key)).toBe(false);
+  });
+
+  it('when the limits change, starts what may start and shrinks the room to the new global, newest of the largest first', async () => {
+    let limits = { global: 4, perWebhook: 1 };
+    const lanes = new WebhookLanes(() => limits);
+    const outcomes = new Map<string, unknown>();
+    const wait = (name: string, key: string) => void (lanes.enter(key, never) as Promise<unknown>).then((outcome) => outcomes.set(name, outcome));
+    const releaseA = lanes.enter('a', never) as ReleaseSlot;
+    expect(typeof lanes.enter('b', never)).toBe('function');
+    wait('a1', 'a');
+    wait('a2', 'a');
+    wait('a3', 'a');
+    wait('b1', 'b');
+    expect(lanes.waitingCount).toBe(4);
+    lanes.reconcile(); // unchanged limits: nothing moves
+    await Promise.resolve();
+    expect(outcomes.size).toBe(0);
+
+    limits = { global: 2, perWebhook: 1 };
+    lanes.reconcile();
+    await Promise.resolve();
+    // The room holds 2 now: a's two newest go back to Redis, b's and a's oldest stay.
+    expect(outcomes).toEqual(new Map([['a3', 'evicted'], ['a2', 'evicted']]));
+    expect(lanes.waitingCount).toBe(2);
+
+    limits = { global: 4, perWebhook: 2 };
+    lanes.reconcile();
+    await Promise.resolve();
+    // Raised: a and b may each run a second attempt, at once, with no new job fetched.
+    expect(typeof outcomes.get('a1')).toBe('function');
+    expect(typeof outcomes.get('b1')).toBe('function');
+    expect(lanes.runningCount).toBe(4);
+    expect(lanes.waitingCount).toBe(0);
+    releaseA();
+    expect(lanes.runningCount).toBe(3);
+  });
+
   it('takes a waiting job out when its signal aborts', async () => {
     const lanes = new WebhookLanes(() => ({ global: 1, perWebhook: 1 }));
     lanes.enter('a', never);

@@ -58,7 +58,12 @@ export class WebhookLanes {
   private running = 0;
   private waiting = 0;
 
-  constructor(private readonly limits: () => LaneLimits) {}
+  /** The limits {@link reconcile} last applied. */
+  private reconciled: LaneLimits;
+
+  constructor(private readonly limits: () => LaneLimits) {
+    this.reconciled = { ...limits() };
+  }
 
   /** Attempts running now. */
   get runningCount(): number {
@@ -115,16 +120,39 @@ export class WebhookLanes {
   }
 
   /**
-   * Whether a job of `key` fetched now would be turned away by {@link enter}: it could not start,
-   * the waiting room is full and no webhook holds more than one waiting job more than `key` does.
+   * Whether a job of `key` published now should go to Redis delayed rather than to the wait list:
+   * the webhook already has `perWebhook` jobs waiting in this process (its share of the room, as
+   * a stuck webhook has), and a job of it fetched now would be turned away by {@link enter} (the
+   * room is full and no webhook holds more than one waiting job more than `key` does). Webhooks
+   * with fewer waiting — every one of them when the load is spread — publish to the wait list,
+   * whatever the room holds.
    */
   isFull(key: string): boolean {
     const { global, perWebhook } = this.limits();
-    if (this.waiting < global) return false;
     const lane = this.lanes.get(key);
-    if (!lane) return this.running >= global && !this.largerThan(0);
-    if (lane.running < perWebhook && this.running < global && lane.waiting.length === 0) return false;
+    if (!lane || lane.waiting.length < perWebhook || this.waiting < global) return false;
     return !this.largerThan(lane.waiting.length);
+  }
+
+  /**
+   * The limits may have changed (`updateSettings`): starts the waiting jobs that may start now
+   * (a raised `perWebhook` or `global`), then, while the room holds more than `global`, sends back
+   * the newest waiting job of the webhook with the most waiting (it resolves `'evicted'`), so a
+   * lowered `global` never leaves the Worker with no fetch while running slots are free.
+   */
+  reconcile(): void {
+    const { global, perWebhook } = this.limits();
+    // Called at every wake (each publish): nothing to do unless a limit changed.
+    if (global === this.reconciled.global && perWebhook === this.reconciled.perWebhook) return;
+    this.reconciled = { global, perWebhook };
+    this.startWaiting();
+    while (this.waiting > global) {
+      const largest = this.largerThan(-2);
+      if (!largest) break;
+      largest.lane.waiting.pop()!.evict();
+      this.waiting--;
+      if (largest.lane.running === 0 && largest.lane.waiting.length === 0) this.lanes.delete(largest.key);
+    }
   }
 
   /**
