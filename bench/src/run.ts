@@ -815,6 +815,11 @@ async function main(): Promise<void> {
       const only = (['hookwork', 'undici', 'diy'] as const).find((side) => process.argv.includes(side));
       const perWebhookAt = process.argv.indexOf('--per-webhook');
       const perWebhook = perWebhookAt >= 0 ? Number(process.argv[perWebhookAt + 1]) : undefined;
+      if (perWebhook !== undefined && !(Number.isInteger(perWebhook) && perWebhook >= 1)) {
+        console.error(`--per-webhook takes a whole number of attempts, 1 or more (was ${JSON.stringify(process.argv[perWebhookAt + 1] ?? null)}); leave it out for 64`);
+        process.exitCode = 2;
+        return;
+      }
       console.log(JSON.stringify(await bullmqSection(receiver, process.argv.includes('--quick'), only, perWebhook)));
     } finally {
       await receiver.stop();
@@ -867,10 +872,16 @@ async function main(): Promise<void> {
     // For profiling: node --cpu-prof bench/dist/run.js --only-e2e [--sqlite [--checkpoint-inline] | --postgres <url> [--synchronous-commit enqueue|all|none]] [--fifo] [--webhooks n] [--per-webhook n] [--events n] [--publishers n]
     const option = (name: string, fallback: number) => {
       const at = process.argv.indexOf(name);
-      return at >= 0 ? Number(process.argv[at + 1]) : fallback;
+      if (at < 0) return fallback;
+      const value = Number(process.argv[at + 1]);
+      if (Number.isInteger(value) && value >= 1) return value;
+      throw new Error(`${name} takes a whole number, 1 or more (was ${JSON.stringify(process.argv[at + 1] ?? null)}); leave it out for ${fallback}`);
     };
     const webhooks = option('--webhooks', 1);
     const perWebhook = option('--per-webhook', BENCH_PER_WEBHOOK);
+    // Read before the receiver starts: a bad value stops here with nothing to clean up.
+    option('--events', Math.round(10_000 / webhooks));
+    option('--publishers', 1);
     const receiver = await ChildReceiver.start();
     const tmp = mkdtempSync(path.join(os.tmpdir(), 'hookwork-bench-'));
     try {
