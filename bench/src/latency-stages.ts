@@ -4,7 +4,7 @@
  * sending process meanwhile.
  *
  * ```
- * node bench/dist/latency-stages.js [--direct | --memory] [--rate 300] [--seconds 6] [--inline] [--slowest]
+ * node bench/dist/latency-stages.js [--direct | --memory] [--rate 300] [--seconds 6] [--inline] [--undici] [--slowest]
  * ```
  *
  * Per event, on the shared clock of ./clock: publish → `publish()` resolved → the HTTP request
@@ -40,6 +40,10 @@ import { now, percentile } from './clock';
 const argv = process.argv.slice(2);
 const option = (name: string, fallback: number) => (argv.includes(name) ? Number(argv[argv.indexOf(name) + 1]) : fallback);
 const mode = argv.includes('--direct') ? 'direct' : argv.includes('--memory') ? 'memory' : 'sqlite';
+if (argv.includes('--undici') && mode === 'direct') {
+  console.error("--undici is hookwork's transport setting: leave out --direct to use it (the direct POST is the axios one)");
+  process.exit(2);
+}
 if (argv.includes('--inline') && mode !== 'sqlite') {
   console.error('--inline is a setting of the SQLite store: leave out --direct and --memory to use it');
   process.exit(2);
@@ -68,6 +72,12 @@ subscribe('http.client.request.start', (message) => {
   const { request } = message as { request: http.ClientRequest };
   const id = request.getHeader('webhook-id') ?? request.getHeader('x-bench-i');
   if (id !== undefined) requestStarts.set(String(id), now());
+});
+// The same stage with `--undici`: undici's request, its headers as [name, value, …] or as raw text.
+subscribe('undici:request:create', (message) => {
+  const { headers } = (message as { request: { headers: string[] | string } }).request;
+  const id = Array.isArray(headers) ? headers[headers.findIndex((h, k) => k % 2 === 0 && h.toLowerCase() === 'webhook-id') + 1] : /^webhook-id: *(.*)$/im.exec(headers)?.[1]?.trim();
+  if (id !== undefined) requestStarts.set(id, now());
 });
 
 // Each transaction the store runs, timed: the connection makes its transaction function once, at open.
@@ -184,6 +194,7 @@ async function main(): Promise<void> {
       composers: [{ compose: (builder) => void builder.webhookEvents().add(BenchHappenedEvent) }],
       ...(mode === 'sqlite' ? { storage: sqliteStorage({ file: path.join(tmp, 'stages.db'), checkpoint: argv.includes('--inline') ? 'inline' : 'background' }) } : {}),
       settings: { ssrf: { allowInternal: false, allow: ['127.0.0.1'] } },
+      ...(argv.includes('--undici') ? { transport: 'undici' as const } : {}),
     });
     await app.start();
     await app.webhooks.create({ url, events: ['bench.happened'], secret: true });
