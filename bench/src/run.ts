@@ -796,6 +796,18 @@ function postgresSection(receiver: ChildReceiver, quick: boolean, only?: string[
   );
 }
 
+/** A command-line value the bench refuses: printed without a stack, exit code 2. */
+class UsageError extends Error {}
+
+/** A whole number of 1 or more given as `name n`, or `fallback` when `name` is left out. */
+function countOption(name: string, fallback: number): number {
+  const at = process.argv.indexOf(name);
+  if (at < 0) return fallback;
+  const value = Number(process.argv[at + 1]);
+  if (Number.isInteger(value) && value >= 1) return value;
+  throw new UsageError(`${name} takes a whole number, 1 or more (was ${JSON.stringify(process.argv[at + 1] ?? null)}); leave it out for ${fallback}`);
+}
+
 async function main(): Promise<void> {
   if (process.argv.includes('--only-postgres')) {
     // node bench/dist/run.js --only-postgres [--quick] [e2e] [processes] [claim] [latency] [publish]
@@ -809,17 +821,12 @@ async function main(): Promise<void> {
     return;
   }
   if (process.argv.includes('--only-bullmq')) {
+    // Read before the receiver starts: a bad value stops here with nothing to clean up.
+    const perWebhook = countOption('--per-webhook', 64);
     const receiver = await ChildReceiver.start();
     try {
       // For profiling one side: --only-bullmq [--quick] [hookwork|undici|diy] [--per-webhook N (hookwork's, 64 unless given)]
       const only = (['hookwork', 'undici', 'diy'] as const).find((side) => process.argv.includes(side));
-      const perWebhookAt = process.argv.indexOf('--per-webhook');
-      const perWebhook = perWebhookAt >= 0 ? Number(process.argv[perWebhookAt + 1]) : undefined;
-      if (perWebhook !== undefined && !(Number.isInteger(perWebhook) && perWebhook >= 1)) {
-        console.error(`--per-webhook takes a whole number of attempts, 1 or more (was ${JSON.stringify(process.argv[perWebhookAt + 1] ?? null)}); leave it out for 64`);
-        process.exitCode = 2;
-        return;
-      }
       console.log(JSON.stringify(await bullmqSection(receiver, process.argv.includes('--quick'), only, perWebhook)));
     } finally {
       await receiver.stop();
@@ -870,18 +877,11 @@ async function main(): Promise<void> {
   if (process.argv.includes('--only-e2e')) {
     const cleanups: (() => Promise<void>)[] = [];
     // For profiling: node --cpu-prof bench/dist/run.js --only-e2e [--sqlite [--checkpoint-inline] | --postgres <url> [--synchronous-commit enqueue|all|none]] [--fifo] [--webhooks n] [--per-webhook n] [--events n] [--publishers n]
-    const option = (name: string, fallback: number) => {
-      const at = process.argv.indexOf(name);
-      if (at < 0) return fallback;
-      const value = Number(process.argv[at + 1]);
-      if (Number.isInteger(value) && value >= 1) return value;
-      throw new Error(`${name} takes a whole number, 1 or more (was ${JSON.stringify(process.argv[at + 1] ?? null)}); leave it out for ${fallback}`);
-    };
-    const webhooks = option('--webhooks', 1);
-    const perWebhook = option('--per-webhook', BENCH_PER_WEBHOOK);
     // Read before the receiver starts: a bad value stops here with nothing to clean up.
-    option('--events', Math.round(10_000 / webhooks));
-    option('--publishers', 1);
+    const webhooks = countOption('--webhooks', 1);
+    const perWebhook = countOption('--per-webhook', BENCH_PER_WEBHOOK);
+    const events = countOption('--events', Math.round(10_000 / webhooks));
+    const publishers = countOption('--publishers', 1);
     const receiver = await ChildReceiver.start();
     const tmp = mkdtempSync(path.join(os.tmpdir(), 'hookwork-bench-'));
     try {
@@ -896,8 +896,7 @@ async function main(): Promise<void> {
           ? () => sqliteStorage({ file: path.join(tmp, 'bench.db'), ...(process.argv.includes('--checkpoint-inline') ? { checkpoint: 'inline' as const } : {}) })
           : undefined;
       const fifo = process.argv.includes('--fifo');
-      const publishers = option('--publishers', 1);
-      const rps = await endToEnd(receiver, { webhooks, events: option('--events', Math.round(10_000 / webhooks)), perWebhook, fifo, publishers, ...(storage ? { storage } : {}) });
+      const rps = await endToEnd(receiver, { webhooks, events, perWebhook, fifo, publishers, ...(storage ? { storage } : {}) });
       console.log(`e2e ${postgres ? 'PostgreSQL' : storage ? 'SQLite' : 'memory'}${fifo ? ' FIFO' : ''}, ${webhooks} webhook(s), perWebhook ${perWebhook}, ${publishers} publisher(s): ${rps.toFixed(0)} deliveries/s, ${lastCpuUsPerDelivery.toFixed(0)} µs CPU per delivery`);
     } finally {
       await receiver.stop();
@@ -1054,6 +1053,6 @@ function backlogMemory(count: number): { backend: string; count: number; peakRss
 }
 
 main().catch((error) => {
-  console.error(error);
-  process.exitCode = 1;
+  console.error(error instanceof UsageError ? error.message : error);
+  process.exitCode = error instanceof UsageError ? 2 : 1;
 });
