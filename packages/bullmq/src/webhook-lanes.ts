@@ -114,8 +114,6 @@ export class WebhookLanes {
       signal.addEventListener('abort', onAbort, { once: true });
       lane.waiting.push(waiter);
       this.waiting++;
-      // The limits may have been raised since the last slot was freed.
-      this.startWaiting();
     });
   }
 
@@ -146,13 +144,7 @@ export class WebhookLanes {
     if (global === this.reconciled.global && perWebhook === this.reconciled.perWebhook) return;
     this.reconciled = { global, perWebhook };
     this.startWaiting();
-    while (this.waiting > global) {
-      const largest = this.largerThan(-2);
-      if (!largest) break;
-      largest.lane.waiting.pop()!.evict();
-      this.waiting--;
-      if (largest.lane.running === 0 && largest.lane.waiting.length === 0) this.lanes.delete(largest.key);
-    }
+    while (this.waiting > global && this.evictNewest(this.largerThan(-2)));
   }
 
   /**
@@ -160,11 +152,15 @@ export class WebhookLanes {
    * (it goes back to Redis), if that webhook has more than `lane` would have with one more.
    */
   private evictFor(lane: Lane): boolean {
-    const largest = this.largerThan(lane.waiting.length);
+    return this.evictNewest(this.largerThan(lane.waiting.length));
+  }
+
+  /** Takes the newest waiting job of `largest` out of the room (it resolves `'evicted'`); false when there is none. */
+  private evictNewest(largest: { key: string; lane: Lane } | undefined): boolean {
     if (!largest) return false;
-    const waiter = largest.lane.waiting.pop()!;
+    largest.lane.waiting.pop()!.evict();
     this.waiting--;
-    waiter.evict();
+    if (largest.lane.running === 0 && largest.lane.waiting.length === 0) this.lanes.delete(largest.key);
     return true;
   }
 
