@@ -171,11 +171,12 @@ const BENCH_PER_WEBHOOK = 64;
 /** The default `concurrency.perWebhook`: one webhook at this limit is the quickstart's case. */
 const DEFAULT_PER_WEBHOOK = 16;
 
-async function newApp(storage?: StorageBackend, perWebhook = BENCH_PER_WEBHOOK, queue?: QueueEngineProvider): Promise<Hookwork> {
+async function newApp(storage?: StorageBackend, perWebhook = BENCH_PER_WEBHOOK, queue?: QueueEngineProvider, transport?: 'axios' | 'undici'): Promise<Hookwork> {
   const app = createHookwork({
     composers: [benchComposer],
     ...(storage ? { storage } : {}),
     ...(queue ? { queue } : {}),
+    ...(transport ? { transport } : {}),
     settings: { concurrency: { global: 64, perWebhook }, ssrf: { allowInternal: false, allow: ['127.0.0.1'] } },
   });
   await app.start();
@@ -196,8 +197,11 @@ async function dropSchema(connectionString: string, schema: string): Promise<voi
 let lastCpuUsPerDelivery = NaN;
 
 /** End to end: publish `events` notifications, each to `webhooks` webhooks, until all are delivered. */
-async function endToEnd(receiver: ChildReceiver, options: { webhooks: number; events: number; storage?: () => StorageBackend; perWebhook?: number; fifo?: boolean; publishers?: number }): Promise<number> {
-  const app = await newApp(options.storage?.(), options.perWebhook);
+async function endToEnd(
+  receiver: ChildReceiver,
+  options: { webhooks: number; events: number; storage?: () => StorageBackend; perWebhook?: number; fifo?: boolean; publishers?: number; transport?: 'axios' | 'undici' },
+): Promise<number> {
+  const app = await newApp(options.storage?.(), options.perWebhook, undefined, options.transport);
   try {
     for (let w = 0; w < options.webhooks; w++) await app.webhooks.create({ url: receiver.url, events: ['bench.happened'], secret: true, ...(options.fifo ? { fifo: true } : {}) });
     // Warm up (JIT, sockets); a FIFO line goes one request at a time, so a shorter warm-up does.
@@ -808,6 +812,15 @@ function countOption(name: string, fallback: number): number {
   throw new UsageError(`${name} takes a whole number, 1 or more (was ${JSON.stringify(process.argv[at + 1] ?? null)}); leave it out for ${fallback}`);
 }
 
+/** The value after `name`, one of `choices` (`fallback` when the option is absent); refused with a UsageError otherwise. */
+function choiceOption<T extends string>(name: string, choices: readonly T[], fallback: T): T {
+  const at = process.argv.indexOf(name);
+  if (at < 0) return fallback;
+  const value = process.argv[at + 1];
+  if ((choices as readonly (string | undefined)[]).includes(value)) return value as T;
+  throw new UsageError(`${name} takes one of ${choices.join(', ')} (was ${JSON.stringify(value ?? null)}); leave it out for ${fallback}`);
+}
+
 async function main(): Promise<void> {
   if (process.argv.includes('--only-postgres')) {
     // node bench/dist/run.js --only-postgres [--quick] [e2e] [processes] [claim] [latency] [publish]
@@ -876,8 +889,9 @@ async function main(): Promise<void> {
   }
   if (process.argv.includes('--only-e2e')) {
     const cleanups: (() => Promise<void>)[] = [];
-    // For profiling: node --cpu-prof bench/dist/run.js --only-e2e [--sqlite [--checkpoint-inline] | --postgres <url> [--synchronous-commit enqueue|all|none]] [--fifo] [--webhooks n] [--per-webhook n] [--events n] [--publishers n]
+    // For profiling: node --cpu-prof bench/dist/run.js --only-e2e [--sqlite [--checkpoint-inline] | --postgres <url> [--synchronous-commit enqueue|all|none]] [--fifo] [--webhooks n] [--per-webhook n] [--events n] [--publishers n] [--transport axios|undici]
     // Read before the receiver starts: a bad value stops here with nothing to clean up.
+    const transport = choiceOption('--transport', ['axios', 'undici'] as const, 'axios');
     const webhooks = countOption('--webhooks', 1);
     const perWebhook = countOption('--per-webhook', BENCH_PER_WEBHOOK);
     const events = countOption('--events', Math.round(10_000 / webhooks));
@@ -896,8 +910,8 @@ async function main(): Promise<void> {
           ? () => sqliteStorage({ file: path.join(tmp, 'bench.db'), ...(process.argv.includes('--checkpoint-inline') ? { checkpoint: 'inline' as const } : {}) })
           : undefined;
       const fifo = process.argv.includes('--fifo');
-      const rps = await endToEnd(receiver, { webhooks, events, perWebhook, fifo, publishers, ...(storage ? { storage } : {}) });
-      console.log(`e2e ${postgres ? 'PostgreSQL' : storage ? 'SQLite' : 'memory'}${fifo ? ' FIFO' : ''}, ${webhooks} webhook(s), perWebhook ${perWebhook}, ${publishers} publisher(s): ${rps.toFixed(0)} deliveries/s, ${lastCpuUsPerDelivery.toFixed(0)} µs CPU per delivery`);
+      const rps = await endToEnd(receiver, { webhooks, events, perWebhook, fifo, publishers, transport, ...(storage ? { storage } : {}) });
+      console.log(`e2e ${postgres ? 'PostgreSQL' : storage ? 'SQLite' : 'memory'}${fifo ? ' FIFO' : ''}, ${transport}, ${webhooks} webhook(s), perWebhook ${perWebhook}, ${publishers} publisher(s): ${rps.toFixed(0)} deliveries/s, ${lastCpuUsPerDelivery.toFixed(0)} µs CPU per delivery`);
     } finally {
       await receiver.stop();
       for (const cleanup of cleanups) await cleanup();
