@@ -42,7 +42,9 @@ export const MAX_KEY_LENGTHS: Readonly<Partial<Record<keyof typeof KEY_KINDS, nu
  * Refuses a key argument that cannot name anything stored (see {@link keyProblem}) with
  * HOOKWORK_ERR_INVALID_ARGUMENT, naming the call, the argument and the fix — before any store
  * or queue engine is asked, so every backend answers alike. `call` is the method as a user wrote
- * it (`webhooks.get()`), `argument` the parameter or field (`key`, `query.requestId`).
+ * it (`webhooks.get()`), `argument` the parameter or field (`key`, `query.requestId`). The
+ * error's `details` is `[{ field, problem }]`, as every coded input refusal of core: `field` the
+ * path inside the parameter object (`requestId`, `ids.1`), `problem` what is wrong and the fix.
  */
 export function checkKey(call: string, argument: string, value: unknown, kind: keyof typeof KEY_KINDS): asserts value is string {
   const max = MAX_KEY_LENGTHS[kind];
@@ -51,5 +53,16 @@ export function checkKey(call: string, argument: string, value: unknown, kind: k
   if (problem === undefined) return;
   const shown = typeof value === 'string' ? ` ${JSON.stringify(value.length > 80 ? `${value.slice(0, 80)}…` : value)}` : '';
   const why = typeof value === 'string' && tooLong === undefined ? ' (no stored key can hold it, so nothing can be found by it)' : '';
-  throw new HookworkError('HOOKWORK_ERR_INVALID_ARGUMENT', `${call} was given ${argument}${shown} that ${problem}${why}; pass ${KEY_KINDS[kind]}`);
+  const fix = `${problem}${why}; pass ${KEY_KINDS[kind]}`;
+  throw new HookworkError('HOOKWORK_ERR_INVALID_ARGUMENT', `${call} was given ${argument}${shown} that ${fix}`, { details: [{ field: fieldOf(argument), problem: fix }] });
+}
+
+/**
+ * The field a refusal's `details` names for an argument as {@link checkKey} words it: the path
+ * inside the parameter object, in the dotted form core's other refusals use (`query.requestId`
+ * is `requestId`, `selector.ids[1]` is `ids.1`), so a program or the admin API reads it as it
+ * reads `webhooks.create()`'s.
+ */
+function fieldOf(argument: string): string {
+  return argument.replace(/^(?:query|selector|options)\./, '').replace(/\[(\d+)\]/g, '.$1');
 }

@@ -99,6 +99,9 @@ export function describeKeyRulesContract(name: string, factory: ContractFactory<
             const message = (error as Error).message;
             expect(message).toContain(`${call} was given ${argument} `);
             expect(message).toMatch(/; pass an? [a-z ]+/);
+            // The field, for programs and the admin API's problem details: the path inside the parameter object.
+            const field = argument.replace(/^(?:query|selector|options)\./, '').replace(/\[(\d+)\]/g, '.$1');
+            expect((error as { details?: unknown }).details).toEqual([{ field, problem: expect.stringMatching(/; pass an? [a-z ]+/) }]);
             // Shown escaped: a log line or problem details never carries the raw character.
             expect(message.includes('\u0000') || /[\uD800-\uDFFF]/.test(message)).toBe(false);
           }
