@@ -50,7 +50,7 @@ import { sqliteStorage } from '@hookwork/sqlite';
 import Database from 'better-sqlite3';
 import { bullmqBench, processCpuUs, startDiyPeer, startRedis, type BullmqBenchSide } from './bullmq-bench';
 import { postgresBench } from './postgres-bench';
-import { rawHttpPoster, transportBench, transportEndToEnd } from './transport-bench';
+import { rawHttpPoster, SQLITE_PUBLISHERS, transportBench, transportEndToEnd } from './transport-bench';
 import { now, percentile } from './clock';
 
 const TITLE = 'A benchmark event with a body of a realistic size: '.padEnd(120, '.');
@@ -390,7 +390,7 @@ async function bullmqSection(receiver: ChildReceiver, quick: boolean, only?: Bul
 
 /** Section 8, printed; its figures for the JSON line. */
 async function transportSection(receiver: ChildReceiver, quick: boolean, sqliteFile: () => StorageBackend): Promise<Record<string, number>> {
-  const { raw, memory, sqlite } = await transportBench(receiver, {
+  const { raw, memory, sqlite, sqliteUndiciPublishers } = await transportBench(receiver, {
     composer: benchComposer,
     notify: (i) => new BenchHappened(i, now()),
     rounds: quick ? 1 : 3,
@@ -405,6 +405,7 @@ async function transportSection(receiver: ChildReceiver, quick: boolean, sqliteF
   line('end to end, memory queue, undici transport:', memory.undici);
   line('end to end, memory queue, axios transport:', memory.axios);
   line('end to end, SQLite queue, undici transport:', sqlite.undici);
+  line(`  … with ${SQLITE_PUBLISHERS} concurrent publishers:`, sqliteUndiciPublishers);
   console.log('  (target: SQLite with undici ≥ 0.50 × raw node:http)');
   line('end to end, SQLite queue, axios transport:', sqlite.axios);
   return {
@@ -418,6 +419,9 @@ async function transportSection(receiver: ChildReceiver, quick: boolean, sqliteF
     undiciSqliteRps: round(sqlite.undici.rps, 0),
     undiciSqliteToRawRatio: round(sqlite.undici.rps / raw.rps),
     undiciSqliteCpuUs: round(sqlite.undici.cpuUs, 0),
+    undiciSqlitePublishersRps: round(sqliteUndiciPublishers.rps, 0),
+    undiciSqlitePublishersToRawRatio: round(sqliteUndiciPublishers.rps / raw.rps),
+    undiciSqlitePublishersCpuUs: round(sqliteUndiciPublishers.cpuUs, 0),
     axiosSqliteRps: round(sqlite.axios.rps, 0),
     axiosSqliteToRawRatio: round(sqlite.axios.rps / raw.rps),
     axiosSqliteCpuUs: round(sqlite.axios.cpuUs, 0),

@@ -84,6 +84,8 @@ export interface TransportE2eOptions {
   transport: TransportName;
   events: number;
   storage?: () => StorageBackend;
+  /** Concurrent publishers, each awaiting its publish before the next (1 unless given). */
+  publishers?: number;
 }
 
 /** End to end with one webhook, signing and logging on, concurrency 64, through `transport`. */
@@ -102,7 +104,11 @@ export async function transportEndToEnd(receiver: BenchReceiver, options: Transp
     await receiver.reset();
     const t0 = now();
     const cpu0 = process.cpuUsage();
-    for (let i = 0; i < options.events; i++) await app.publish(options.notify(i));
+    let next = 0;
+    const publisher = async () => {
+      while (next < options.events) await app.publish(options.notify(next++));
+    };
+    await Promise.all(Array.from({ length: options.publishers ?? 1 }, publisher));
     await app.drain({ timeoutMs: 300_000 });
     const seconds = (now() - t0) / 1000;
     const cpu = process.cpuUsage(cpu0);
@@ -119,7 +125,12 @@ export interface TransportBenchResult {
   raw: TransportRun;
   memory: Record<TransportName, TransportRun>;
   sqlite: Record<TransportName, TransportRun>;
+  /** SQLite with undici and {@link SQLITE_PUBLISHERS} concurrent publishers (their publishes share commits). */
+  sqliteUndiciPublishers: TransportRun;
 }
+
+/** The concurrent publishers of the transport bench's many-publisher SQLite run, as in the peer section. */
+export const SQLITE_PUBLISHERS = 16;
 
 /**
  * Raw loop, then memory and SQLite with each transport, `rounds` times alternating; the best
@@ -133,12 +144,15 @@ export async function transportBench(
   let raw: TransportRun | undefined;
   const memory: Partial<Record<TransportName, TransportRun>> = {};
   const sqlite: Partial<Record<TransportName, TransportRun>> = {};
+  let sqliteUndiciPublishers: TransportRun | undefined;
   for (let r = 0; r < options.rounds; r++) {
     raw = best(raw, await rawHttpLoop(receiver, options.rawRequests));
     for (const transport of ['undici', 'axios'] as const) {
       memory[transport] = best(memory[transport], await transportEndToEnd(receiver, { composer: options.composer, notify: options.notify, transport, events: options.memoryEvents }));
       sqlite[transport] = best(sqlite[transport], await transportEndToEnd(receiver, { composer: options.composer, notify: options.notify, transport, events: options.sqliteEvents, storage: options.sqliteFile }));
     }
+    const publishers = { composer: options.composer, notify: options.notify, transport: 'undici' as const, events: options.sqliteEvents, storage: options.sqliteFile, publishers: SQLITE_PUBLISHERS };
+    sqliteUndiciPublishers = best(sqliteUndiciPublishers, await transportEndToEnd(receiver, publishers));
   }
-  return { raw: raw!, memory: memory as Record<TransportName, TransportRun>, sqlite: sqlite as Record<TransportName, TransportRun> };
+  return { raw: raw!, memory: memory as Record<TransportName, TransportRun>, sqlite: sqlite as Record<TransportName, TransportRun>, sqliteUndiciPublishers: sqliteUndiciPublishers! };
 }
