@@ -144,6 +144,13 @@ function openStore(checked: Required<SqliteStorageOptions>, context: Partial<Sto
       context.logger?.warn(`the SQLite store ${file} could not switch to WAL mode (it is in ${String(mode)} mode); another program may have it open in exclusive locking mode`);
     }
     db.pragma(`synchronous = ${synchronous.toUpperCase()}`);
+    // SQLite's temporary files — the statement and savepoint journals, sorts — in memory. By
+    // default a journal past 64 KiB spills into a file of its own in SQLITE_TMPDIR, TMPDIR,
+    // /var/tmp or /tmp: a group commit's claim or completion rewrites pages its publishes dirtied,
+    // so at load one such file was created, written and unlinked every 20-40 deliveries; and where
+    // only the store's directory is writable (a container's read-only root filesystem) the write
+    // would fail. They stay small: a journal holds the pages one transaction rewrites.
+    db.pragma('temp_store = MEMORY');
     const { from, to, newer } = migrate(db, file, (context.clock ?? systemClock).now());
     // SQLite opens a file this process may not write read-only without a word (better-sqlite3's
     // `readonly` reports the option, not that), and a migration with nothing to do writes nothing:
