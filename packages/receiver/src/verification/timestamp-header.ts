@@ -7,6 +7,15 @@ import { sentRepeatedly, shortValue } from '../headers';
 export type TimestampReading = { seconds: number } | { why: string };
 
 /**
+ * A number in exponent form (`1.7e9`, `+1e3`). Written so that each digit has one place to match:
+ * `\d+\.?\d*` let two runs of digits share them, and a long run of digits with no `e` after it —
+ * a header the sender controls, read before any signature is checked — was tried every way it can
+ * be split: 16 KiB of digits (Node's whole header limit) held the event loop 0.15 s, 64 KiB 2.3 s.
+ * The retry count's reader uses it too.
+ */
+export const EXPONENT_FORM = /^[+-]?(\d+(\.\d*)?|\.\d+)e[+-]?\d+$/i;
+
+/**
  * Reads a `webhook-timestamp` header the one way every path of the kit does (signed or unsigned,
  * whichever adapter): surrounding whitespace dropped, as HTTP drops it on the wire, then plain
  * decimal digits, no sign, no leading zero, up to 12 of them.
@@ -18,15 +27,6 @@ export type TimestampReading = { seconds: number } | { why: string };
  * sender that signed its header text could never be verified, and blaming the secret would send
  * its team the wrong way; one that signed the number sends a header no other receiver must accept.
  */
-/**
- * A number in exponent form (`1.7e9`, `+1e3`). Written so that each digit has one place to match:
- * `\d+\.?\d*` let two runs of digits share them, and a long run of digits with no `e` after it —
- * a header the sender controls, read before any signature is checked — was tried every way it can
- * be split: 16 KiB of digits (Node's whole header limit) held the event loop 0.15 s, 64 KiB 2.3 s.
- * The retry count's reader uses it too.
- */
-export const EXPONENT_FORM = /^[+-]?(\d+(\.\d*)?|\.\d+)e[+-]?\d+$/i;
-
 export function readTimestampHeader(header: string): TimestampReading {
   const text = header.trim();
   if (/^(0|[1-9]\d{0,11})$/.test(text)) return { seconds: Number(text) };
