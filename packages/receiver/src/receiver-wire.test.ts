@@ -310,8 +310,8 @@ describe('a hostile sender whose webhook-timestamp or retry count is a long run 
   // The form readers once tried a run of digits with no exponent after it every way it splits
   // (quadratic): at Node's default 16 KiB header limit 0.15-0.4 s of event loop per request, read
   // before any signature is checked; behind a raised maxHeaderSize (or a fetch-style server that
-  // takes more) these 150,000 digits held it about 50 s, 300,000 3.5 min. Now microseconds: the
-  // 5 s bound is far from both.
+  // takes more) these 150,000 digits held it about 25 s per header. Now microseconds: the 5 s
+  // bound is far from both.
   const digits = `${'1'.repeat(150_000)}x`;
   const serveBig = (receiver: AnyReceiver) => listen(createServer({ maxHeaderSize: 1024 * 1024 }, createNodeHandler(receiver)));
 
