@@ -1,5 +1,6 @@
 import { ReceiverError } from './errors/receiver-error';
 import { shortValue } from './headers';
+import { EXPONENT_FORM } from './verification/timestamp-header';
 
 // What a value the kit reads from a header must look like — the webhook-id, the event alias, the
 // retry count — and the coded refusal (400 RECEIVER_ERR_INVALID_HEADER) of one that does not.
@@ -108,7 +109,7 @@ export function readRetryCount(header: { name: string; value: string } | undefin
     ? 'a negative number'
     : /^\+\d+$/.test(value)
       ? 'a number with a plus sign'
-      : /^[+-]?(\d+\.?\d*|\.\d+)e[+-]?\d+$/i.test(value)
+      : EXPONENT_FORM.test(value)
         ? 'a number in exponent form'
         : /^[+-]?(\d*\.\d+|\d+\.)$/.test(value)
           ? 'a fraction'

@@ -7,6 +7,7 @@ import { memoryDedupeStore } from './dedupe/memory-dedupe-store';
 import express from 'express';
 import { captureRawBody, expressReceiver } from './adapters/express';
 import { readRawBody } from './adapters/raw-body';
+import { createNodeHandler } from './adapters/node-http';
 import { writeAnswer } from './adapters/adapter-support';
 import { createReceiver, type AnyReceiver, type RawWebhookRequest, type ReceiverAnswer } from './receiver';
 import { post } from './test-support/post';
@@ -302,6 +303,38 @@ describe('readRawBody() given a limit it cannot use', () => {
     expect(answered).toMatchObject({ status: 500, body: { outcome: 'failed', error: { code: 'RECEIVER_ERR_INVALID_OPTIONS' } } });
     expect(handled).toEqual([]);
     await expect(readRawBody({ headers: {} } as never, limit as number)).rejects.toThrow(`readRawBody() was given maxBytes ${shown}; use a whole number of bytes from 1`);
+  });
+});
+
+describe('a hostile sender whose webhook-timestamp or retry count is a long run of digits', () => {
+  // The form readers once tried a run of digits with no exponent after it every way it splits
+  // (quadratic): at Node's default 16 KiB header limit 0.15-0.4 s of event loop per request, read
+  // before any signature is checked; behind a raised maxHeaderSize (or a fetch-style server that
+  // takes more) these 150,000 digits held it about 25 s per header. Now microseconds: the 5 s
+  // bound is far from both.
+  const digits = `${'1'.repeat(150_000)}x`;
+  const serveBig = (receiver: AnyReceiver) => listen(createServer({ maxHeaderSize: 1024 * 1024 }, createNodeHandler(receiver)));
+
+  it('is refused at once — 401 INVALID_TIMESTAMP signed, 400 INVALID_HEADER for the retry count — without holding the event loop', async () => {
+    const signed = await serveBig(createReceiver({ secrets: secret, handle: async () => {}, onError: () => {} }));
+    const unsigned = await serveBig(createReceiver({ unsigned: true, handle: async () => {}, onError: () => {} }));
+    const request = signedRequest({ secrets: [secret] });
+    const started = Date.now();
+    const timestamp = await post(signed, { ...request, headers: { ...request.headers, 'webhook-timestamp': digits } });
+    const retryCount = await post(unsigned, { headers: { 'hookwork-event': 'Umbraco.ContentPublish', 'hookwork-retry-count': digits }, body: '{"id":"doc-1"}' });
+    expect(Date.now() - started).toBeLessThan(5_000);
+    expect(timestamp).toMatchObject({ status: 401, body: { error: { code: 'RECEIVER_ERR_INVALID_TIMESTAMP' } } });
+    expect(retryCount).toMatchObject({ status: 400, body: { error: { code: 'RECEIVER_ERR_INVALID_HEADER', message: expect.stringContaining('not a number') } } });
+  }, 600_000);
+
+  it('still tells the exponent form it was written to tell', async () => {
+    const unsigned = await serveBig(createReceiver({ unsigned: true, handle: async () => {}, onError: () => {} }));
+    for (const [value, form] of [['1.7953374e9', 'it is in exponent form'], ['17e8', 'it is in exponent form'], ['.5e1', 'it is in exponent form'], ['1.e3', 'it is in exponent form']] as const) {
+      const answered = await post(unsigned, { headers: { 'hookwork-event': 'Umbraco.ContentPublish', 'webhook-timestamp': value }, body: '{"id":"doc-1"}' });
+      expect([value, answered.body.error?.message]).toEqual([value, expect.stringContaining(form)]);
+      const count = await post(unsigned, { headers: { 'hookwork-event': 'Umbraco.ContentPublish', 'hookwork-retry-count': value }, body: '{"id":"doc-1"}' });
+      expect([value, count.body.error?.message]).toEqual([value, expect.stringContaining('a number in exponent form')]);
+    }
   });
 });
 
