@@ -41,6 +41,16 @@ describe('backoff', () => {
     expect(parseRetryAfter(', ', now)).toBeUndefined();
   });
 
+  it('reads a hostile Retry-After of a long run of blanks at once: the receiver cannot hold the sender\'s event loop', () => {
+    const now = new Date('2030-01-01T00:00:00Z');
+    // 16 KiB fits a response's headers (Node's default limit) and took 0.15 s; this is 20 times as long,
+    // which took about a minute (the time grows with the square of the length) and now takes milliseconds.
+    const started = performance.now();
+    expect(parseRetryAfter(`1${' '.repeat(320_000)}x,`, now)).toBeUndefined();
+    expect(parseRetryAfter(`120${' '.repeat(320_000)},${' '.repeat(320_000)}120`, now)).toBe(120_000);
+    expect(performance.now() - started).toBeLessThan(5_000);
+  });
+
   it('reads the three HTTP date forms, all in GMT whatever the machine’s time zone', () => {
     // A process of its own: the time zone is read at start, and jest's process.env is a copy.
     const script = `const { parseRetryAfter } = require(${JSON.stringify(require.resolve('./backoff'))});

@@ -29,7 +29,9 @@ export function parseRetryAfter(value: string | undefined, now: Date): number | 
   const single = parseRetryAfterMember(text, now);
   if (single !== undefined || !text.includes(',')) return single;
   // A member is delta seconds or an asctime date (no comma), or an IMF or RFC 850 date (one comma).
-  const parts = text.split(/\s*,\s*/);
+  // Split on commas, then trimmed: `split(/\s*,\s*/)` tried a run of blanks not followed by a comma
+  // from each of its positions, so a receiver's 16 KiB header of blanks held the event loop 0.15 s.
+  const parts = text.split(',').map((part) => part.trim());
   for (const width of [1, 2]) {
     if (parts.length <= width || parts.length % width !== 0) continue;
     const member = parts.slice(0, width).join(', ');

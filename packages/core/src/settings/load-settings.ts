@@ -63,7 +63,8 @@ function checkLoadOptions(options: unknown): void {
 const toEnvName = (key: string) => key.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toUpperCase();
 const squash = (name: string) => name.replace(/_/g, '').toLowerCase();
 
-const DECIMAL = /^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i;
+/** A decimal number's text. `\d+(\.\d*)?`, not `\d+\.?\d*`: two runs of digits side by side try a long run every way it splits. */
+const DECIMAL = /^[+-]?(\d+(\.\d*)?|\.\d+)(e[+-]?\d+)?$/i;
 
 type SchemaNode = { type?: string; anyOf?: unknown; properties?: Record<string, SchemaNode> };
 

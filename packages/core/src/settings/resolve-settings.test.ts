@@ -384,6 +384,10 @@ describe('resolveSettings', () => {
       ]);
     }
     expect(() => resolveSettings(loadSettings({ env: { HOOKWORK_CONCURRENCY__GLOBAL: '1e300' } }))).toThrow(/concurrency\.global must be at most 10000 \(got 1e\+300\)/);
+    // A long run of digits that is no number is read at once (the number reader tried it every way it split: about a minute at this length).
+    const started = performance.now();
+    expect(loadSettings({ env: { HOOKWORK_CONCURRENCY__GLOBAL: `${'1'.repeat(200_000)}x` } }).concurrency?.global).toBe(`${'1'.repeat(200_000)}x`);
+    expect(performance.now() - started).toBeLessThan(5_000);
     const app = createHookwork({});
     expect(() => app.updateSettings({ concurrency: { global: Infinity } })).toThrow(/HOOKWORK_ERR_INVALID_SETTINGS/);
     expect(app.settings.concurrency.global).toBe(64);
