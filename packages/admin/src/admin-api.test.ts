@@ -307,6 +307,20 @@ describe.each([
     expect((await fixture.app.management.deadLetters()).total).toBe(live);
   });
 
+  it('answers two operators redelivering one dead letter at once with one 200 that put it back and a 409 for the other, never a 200 { redelivered: 0 }', async () => {
+    fixture.receiver.handler = (_r, res) => void res.writeHead(503).end('down');
+    await call({ method: 'POST', url: `${API}/webhook`, body: { url: fixture.receiver.url, events: ['Umbraco.ContentPublish'] } });
+    await publish(fixture.app, 'twice');
+    await fixture.app.drain();
+    const [letter] = (await fixture.app.management.deadLetters()).items;
+    fixture.receiver.handler = (_r, res) => void res.writeHead(200).end('ok');
+    const answers = await Promise.all([0, 1, 2].map(() => call({ method: 'POST', url: `${API}/dead-letter/${letter!.id}/redeliver` })));
+    expect(answers.filter((a) => a.status === 200).map((a) => a.json)).toEqual([{ redelivered: 1, skipped: 0 }]);
+    for (const refused of answers.filter((a) => a.status !== 200)) expectProblem(refused, 409, 'HOOKWORK_ERR_REQUEST_NOT_DEAD');
+    await fixture.app.drain();
+    expect((await fixture.app.management.logs({ outcomes: ['delivered'] })).total).toBe(1);
+  });
+
   it("sends a test event and answers with the receiver's answer, as text", async () => {
     fixture.receiver.handler = (_r, res) => void res.writeHead(418, { 'content-type': 'text/html' }).end('<script>alert("x")</script>');
     const { key } = (await call({ method: 'POST', url: `${API}/webhook`, body: { url: fixture.receiver.url, events: ['Umbraco.ContentPublish', 'Umbraco.MediaSave'] } })).json;

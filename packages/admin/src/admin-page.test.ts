@@ -585,6 +585,20 @@ describe('the admin page when things go wrong', () => {
       expect(cancel.x + cancel.width).toBeLessThanOrEqual(1280);
       await tab.screenshot({ path: join(screenshots, '27-long-delete-dialog.png') });
       await tab.keyboard.press('Escape');
+      // Every view of it stays inside the window too: its edit form, its test send (whose sentence
+      // names the URL), its deliveries and its dead letters.
+      for (const [route, shown] of [
+        ['#/webhooks/long', 'Save'],
+        ['#/webhooks/long/test', 'Sends one example request to'],
+        ['#/deliveries?webhookKey=long', 'Refresh'],
+        ['#/dead-letters?webhookKey=long', 'No dead letters'],
+      ] as const) {
+        await openOwn(route);
+        await tab.getByText(shown).first().waitFor();
+        await tab.getByRole('heading', { level: 1, name: /LongNNN/ }).waitFor();
+        expect([route, await tab.evaluate(HORIZONTAL_OVERFLOW)]).toEqual([route, 0]);
+      }
+      await tab.screenshot({ path: join(screenshots, '27b-long-test-send.png'), fullPage: true });
     } finally {
       await own.app.webhooks.delete('long');
     }

@@ -60,3 +60,53 @@ describe('the OpenAPI document of the conditional routes', () => {
     expect((await fixture.app.webhooks.get('shared'))!.name).toBe('Without If-Match');
   });
 });
+
+describe('If-None-Match on the conditional changes', () => {
+  const tagOf = async () => (await fixture.inject({ method: 'GET', url: `${API}/webhook/shared` })).headers.etag as string;
+
+  it('refuses a change with If-None-Match: * (these routes never create a webhook) with 412 and its ETag, on each of the five, and changes nothing', async () => {
+    const secretId = (await fixture.app.webhooks.rotateSecret('shared')).secretId;
+    const before = await fixture.app.webhooks.get('shared');
+    const tag = await tagOf();
+    for (const [method, url, body] of [
+      ['PUT', `${API}/webhook/shared`, { url: 'https://example.com/other', events: ['Umbraco.ContentPublish'] }],
+      ['PATCH', `${API}/webhook/shared`, { name: 'Overwritten' }],
+      ['DELETE', `${API}/webhook/shared`, undefined],
+      ['POST', `${API}/webhook/shared/secret/rotate`, {}],
+      ['DELETE', `${API}/webhook/shared/secret/${secretId}`, undefined],
+    ] as const) {
+      const answer = await fixture.inject({ method, url, ...(body !== undefined ? { body } : {}), headers: { 'if-none-match': '*' } });
+      expect([method, url, answer.status, answer.json.code, answer.headers.etag]).toEqual([method, url, 412, 'HOOKWORK_ERR_ADMIN_PRECONDITION_FAILED', tag]);
+      expect(answer.json.detail).toMatch(/exists, and If-None-Match \* makes the change only where there is none; nothing was changed\. .*send If-Match with its ETag/);
+    }
+    expect(await fixture.app.webhooks.get('shared')).toEqual(before);
+  });
+
+  it('makes a change only over a state If-None-Match does not name (weak comparison), and takes it with If-Match too', async () => {
+    const tag = await tagOf();
+    for (const named of [tag, `W/${tag}`, `"other", ${tag}`]) {
+      const refused = await fixture.inject({ method: 'PATCH', url: `${API}/webhook/shared`, body: { name: 'Refused' }, headers: { 'if-none-match': named } });
+      expect([named, refused.status, refused.headers.etag]).toEqual([named, 412, tag]);
+    }
+    expect((await fixture.app.webhooks.get('shared'))!.name).toBe('Orders');
+    const made = await fixture.inject({ method: 'PATCH', url: `${API}/webhook/shared`, body: { name: 'Made' }, headers: { 'if-none-match': '"some-other-state"' } });
+    expect([made.status, made.json.name]).toEqual([200, 'Made']);
+    // If-Match is evaluated first: a stale one is the 412 of a change made elsewhere.
+    const stale = await fixture.inject({ method: 'PATCH', url: `${API}/webhook/shared`, body: { name: 'Stale' }, headers: { 'if-match': tag, 'if-none-match': '"x"' } });
+    expect([stale.status, stale.headers.etag]).toEqual([412, made.headers.etag]);
+    expect(stale.json.detail).toMatch(/was changed since it was read \(If-Match .*; it is now /);
+    const both = await fixture.inject({ method: 'PATCH', url: `${API}/webhook/shared`, body: { name: 'Both' }, headers: { 'if-match': made.headers.etag as string, 'if-none-match': '"x"' } });
+    expect([both.status, both.json.name]).toEqual([200, 'Both']);
+  });
+
+  it('answers a webhook that does not exist with its 404 and an empty If-None-Match with 400 naming it, changing nothing', async () => {
+    const missing = await fixture.inject({ method: 'PATCH', url: `${API}/webhook/nope`, body: { name: 'x' }, headers: { 'if-none-match': '*' } });
+    expect([missing.status, missing.json.code]).toEqual([404, 'HOOKWORK_ERR_WEBHOOK_NOT_FOUND']);
+    expect((await fixture.inject({ method: 'DELETE', url: `${API}/webhook/nope`, headers: { 'if-none-match': '*' } })).status).toBe(404);
+    for (const empty of ['', ' , ,']) {
+      const refused = await fixture.inject({ method: 'PATCH', url: `${API}/webhook/shared`, body: { name: 'x' }, headers: { 'if-none-match': empty } });
+      expect([refused.status, refused.json.code, refused.json.errors]).toEqual([400, 'HOOKWORK_ERR_ADMIN_INVALID_REQUEST', [{ in: 'header', field: 'If-None-Match', detail: expect.stringMatching(/^holds no entity tag/) }]]);
+    }
+    expect((await fixture.app.webhooks.get('shared'))!.name).toBe('Orders');
+  });
+});

@@ -18,7 +18,7 @@ export const etagResponseHeader = {
 /** The 412 answer of a change made under a stale If-Match, for the OpenAPI document and the serializer. */
 export const preconditionFailedResponse = {
   412: {
-    description: 'HOOKWORK_ERR_ADMIN_PRECONDITION_FAILED: the webhook was changed since the If-Match tag was read; nothing was changed. ETag holds its current tag.',
+    description: 'HOOKWORK_ERR_ADMIN_PRECONDITION_FAILED: the webhook was changed since the If-Match tag was read, or is in a state If-None-Match names (* names any); nothing was changed. ETag holds its current tag.',
     headers: etagResponseHeader,
     content: { 'application/problem+json': { schema: problemDetailsSchema } },
   },
@@ -31,13 +31,18 @@ const ifMatchHeader = {
       type: 'string',
       description: 'The ETag the webhook was read with (or *): the change is made only if the webhook is still in that state, else 412 with nothing changed. Optional: without it the change is made as asked (last writer wins).',
     },
+    'If-None-Match': {
+      type: 'string',
+      description: 'ETags (compared weakly) of states the change must not be made over, else 412 with nothing changed; * is a 412 for every webhook there is, as this route never creates one. Optional.',
+    },
   },
 } as const;
 
 /**
- * A conditional route's `swaggerTransform` (route config): lists the optional If-Match header in
- * the OpenAPI document only. The route's own schema, which Fastify validates requests with, is
- * left as it is, so a request without If-Match — or with any value — is taken as before.
+ * A conditional route's `swaggerTransform` (route config): lists the optional If-Match and
+ * If-None-Match headers in the OpenAPI document only. The route's own schema, which Fastify
+ * validates requests with, is left as it is, so a request without them — or with any value — is
+ * taken as before.
  */
 export const documentIfMatch: SwaggerTransform = ({ schema, url }) => ({ schema: { ...schema, headers: ifMatchHeader }, url });
 
@@ -53,46 +58,94 @@ function parseIfMatch(value: string): '*' | string[] {
 }
 
 /**
- * Refuses an If-Match field that holds nothing — empty, blanks, or only commas (`If-Match: ,,,`):
- * 400 HOOKWORK_ERR_ADMIN_INVALID_REQUEST naming the header, nothing changed. RFC 9110 §13.1.1
- * has If-Match be `*` or a list of entity tags, and a recipient ignores empty list elements
- * (§5.6.1), so such a field names no state at all. Taken as no header, it made the write
- * unconditionally; taken as a list of no tags, it was a 412 for a webhook nobody changed. Either
- * way the client's check did not happen as meant: what it sent is the fault, so it is named.
+ * The entity tags of an If-None-Match field value, `*` or the opaque tags (`W/` dropped: RFC 9110
+ * §13.1.2 compares them weakly). What is not an entity tag names no state, so it matches nothing.
  */
-function refuseEmptyIfMatch(text: string): void {
-  if (!text.split(',').every((element) => element.trim() === '')) return;
-  throw ADMIN_ERRORS.create(
-    'HOOKWORK_ERR_ADMIN_INVALID_REQUEST',
-    `the request was refused, nothing was changed: the If-Match header is ${text.trim() === '' ? 'empty' : `${JSON.stringify(text)}, a list of no entity tags`}; send the ETag the webhook was read with (quotes included), "*" for any state, or no If-Match at all for an unconditional change`,
-    { details: [{ in: 'header', field: 'If-Match', problem: 'holds no entity tag: send an ETag, *, or no If-Match' }] },
-  );
+function parseIfNoneMatch(value: string): '*' | string[] {
+  if (value.trim() === '*') return '*';
+  return (value.match(/(W\/)?"[^"]*"/g) ?? []).filter((tag) => isEntityTag(tag)).map((tag) => tag.replace(/^W\//, ''));
 }
 
 /**
- * Makes a change of one webhook under the request's If-Match (RFC 9110 §13.1.1): `change` is given
- * the precondition for `app.webhooks` (none without the header). Core checks it on the webhook as
- * stored, in one step with the write — against every writer of the store, admin servers in other
- * processes included — so of two changes sent with the same tag one is made and the other is a 412
- * HOOKWORK_ERR_ADMIN_PRECONDITION_FAILED, nothing changed, with the current tag in `ETag`. A webhook
- * that does not exist is the route's own 404 (the precondition is ignored, §13.2.1).
+ * Refuses a precondition field that holds nothing — empty, blanks, or only commas (`If-Match: ,,,`):
+ * 400 HOOKWORK_ERR_ADMIN_INVALID_REQUEST naming the header, nothing changed. RFC 9110 §13.1.1
+ * has If-Match (and §13.1.2 If-None-Match) be `*` or a list of entity tags, and a recipient ignores
+ * empty list elements (§5.6.1), so such a field names no state at all. Taken as no header, it made
+ * the write unconditionally; taken as a list of no tags, it was a 412 for a webhook nobody changed.
+ * Either way the client's check did not happen as meant: what it sent is the fault, so it is named.
+ */
+function refuseEmptyPrecondition(name: 'If-Match' | 'If-None-Match', text: string): void {
+  if (!text.split(',').every((element) => element.trim() === '')) return;
+  throw ADMIN_ERRORS.create(
+    'HOOKWORK_ERR_ADMIN_INVALID_REQUEST',
+    `the request was refused, nothing was changed: the ${name} header is ${text.trim() === '' ? 'empty' : `${JSON.stringify(text)}, a list of no entity tags`}; ${
+      name === 'If-Match'
+        ? 'send the ETag the webhook was read with (quotes included), "*" for any state, or no If-Match at all for an unconditional change'
+        : 'send "*" or the ETags of the states the change must not be made over (quotes included), or no If-None-Match at all'
+    }`,
+    { details: [{ in: 'header', field: name, problem: `holds no entity tag: send ${name === 'If-Match' ? 'an ETag, *, or no If-Match' : '*, ETags, or no If-None-Match'}` }] },
+  );
+}
+
+const fieldText = (header: string | string[] | undefined) => (header === undefined ? undefined : Array.isArray(header) ? header.join(',') : header);
+
+/**
+ * Makes a change of one webhook under the request's If-Match and If-None-Match (RFC 9110 §13.1.1,
+ * §13.1.2): `change` is given the precondition for `app.webhooks` (none without either header).
+ * Core checks it on the webhook as stored, in one step with the write — against every writer of
+ * the store, admin servers in other processes included — so of two changes sent with the same tag
+ * one is made and the other is a 412 HOOKWORK_ERR_ADMIN_PRECONDITION_FAILED, nothing changed,
+ * with the current tag in `ETag`. A webhook that does not exist is the route's own 404 (the
+ * precondition is ignored, §13.2.1).
+ *
+ * If-None-Match is evaluated too, as an origin server that gives entity tags must (§13.1.2): the
+ * change is made only if the webhook is in none of the states it names — for `*`, only if there
+ * is none, and these routes never create one, so it is a 412 for every webhook there is. It was
+ * ignored: a client that sent `PUT webhook/{id}` with `If-None-Match: *` to write only where
+ * nothing stood replaced a colleague's webhook, resetting every field it did not give.
  */
 export async function conditionally<T>(request: FastifyRequest, reply: FastifyReply, key: string, change: (precondition: WebhookPrecondition | undefined) => Promise<T>): Promise<T> {
-  const header = request.headers['if-match'];
-  if (header === undefined) return change(undefined);
-  const text = Array.isArray(header) ? header.join(',') : header;
-  refuseEmptyIfMatch(text);
-  const tags = parseIfMatch(text);
+  const ifMatchText = fieldText(request.headers['if-match']);
+  const ifNoneMatchText = fieldText(request.headers['if-none-match']);
+  if (ifMatchText === undefined && ifNoneMatchText === undefined) return change(undefined);
+  if (ifMatchText !== undefined) refuseEmptyPrecondition('If-Match', ifMatchText);
+  if (ifNoneMatchText !== undefined) refuseEmptyPrecondition('If-None-Match', ifNoneMatchText);
+  const tags = ifMatchText === undefined ? undefined : parseIfMatch(ifMatchText);
+  // A change under a stale tag, or made over the state read here and changed meanwhile.
+  const stale = (etag: string, cause: unknown) => {
+    reply.header('etag', etag);
+    const given = tags === undefined ? '' : `If-Match ${tags === '*' ? '*' : tags.length > 0 ? shownList(tags, { show: (tag) => tag }) : `${JSON.stringify(ifMatchText)}, which holds no strong tag`}; `;
+    return ADMIN_ERRORS.create(
+      'HOOKWORK_ERR_ADMIN_PRECONDITION_FAILED',
+      `webhook ${JSON.stringify(key)} was changed since it was read (${given}it is now ${etag}); nothing was changed. Read it again with GET webhook/${key}, apply the change to what it holds now, and send it with the new ETag`,
+      { cause },
+    );
+  };
   try {
-    return await change({ ifMatch: tags });
+    if (ifNoneMatchText === undefined) return await change({ ifMatch: tags! });
+    // The webhook's tag now: a change under no tag at all is refused by core with it, changing
+    // nothing (a 404 or a refused body is answered as it would be without the header).
+    let current: string;
+    try {
+      return await change({ ifMatch: [] });
+    } catch (error) {
+      if (!isHookworkError(error, 'HOOKWORK_ERR_WEBHOOK_CHANGED')) throw error;
+      current = (error.details as WebhookChangedDetails).etag;
+    }
+    // If-Match first (§13.2.2), then If-None-Match.
+    if (tags !== undefined && tags !== '*' && !tags.includes(current)) throw stale(current, undefined);
+    const noneMatch = parseIfNoneMatch(ifNoneMatchText);
+    if (noneMatch === '*' || noneMatch.includes(current)) {
+      reply.header('etag', current);
+      throw ADMIN_ERRORS.create(
+        'HOOKWORK_ERR_ADMIN_PRECONDITION_FAILED',
+        `webhook ${JSON.stringify(key)} ${noneMatch === '*' ? 'exists' : `is in a state If-None-Match names (${current})`}, and If-None-Match ${noneMatch === '*' ? '* makes the change only where there is none' : 'makes the change only over another state'}; nothing was changed. These routes change a webhook that exists and never create one (create with POST webhook): to change it only as you read it, send If-Match with its ETag`,
+      );
+    }
+    // Made over the state just read, in one step with the write: a change meanwhile is a 412.
+    return await change({ ifMatch: [current] });
   } catch (error) {
     if (!isHookworkError(error, 'HOOKWORK_ERR_WEBHOOK_CHANGED')) throw error;
-    const { etag } = error.details as WebhookChangedDetails;
-    reply.header('etag', etag);
-    throw ADMIN_ERRORS.create(
-      'HOOKWORK_ERR_ADMIN_PRECONDITION_FAILED',
-      `webhook ${JSON.stringify(key)} was changed since it was read (If-Match ${tags === '*' ? '*' : tags.length > 0 ? shownList(tags, { show: (tag) => tag }) : `${JSON.stringify(text)}, which holds no strong tag`}; it is now ${etag}); nothing was changed. Read it again with GET webhook/${key}, apply the change to what it holds now, and send it with the new ETag`,
-      { cause: error },
-    );
+    throw stale((error.details as WebhookChangedDetails).etag, error);
   }
 }

@@ -233,6 +233,11 @@ export class ManagementService implements Management {
     const engine = this.deps.engine();
     const { webhookKeys, skipped } = selector.ids ? await this.webhooksOfIds(selector.ids) : selector.webhookKey !== undefined ? await this.webhooksOfKey(selector.webhookKey, selector.deadSince) : { webhookKeys: await this.deps.webhooks.keys(), skipped: undefined };
     const ids = webhookKeys.length === 0 ? [] : await engine.redeliver({ ...selector, webhookKeys }, this.deps.clock.now());
+    // One id that was dead when looked at, and that the engine did not put back: another
+    // redelivery (a second operator, another tab or instance) or a deletion took it meanwhile. Said
+    // as it would have been a moment later, never answered { redelivered: 0 }, which the admin API
+    // sent as a 200 and its page showed as "put back in the queue".
+    if (ids.length === 0 && skipped === 0 && selector.ids && new Set(selector.ids).size === 1) await this.webhooksOfIds(selector.ids);
     if (ids.length === 0 && skipped === 0 && selector.webhookKey !== undefined) await this.requireKnown(selector.webhookKey, 'no dead letter is of it', selector.deadSince !== undefined ? this.holdsDeadOf(selector.webhookKey) : undefined);
     this.deps.onRedelivered?.(ids);
     // Every webhook's: what is still dead of the selection is of deleted webhooks (or died since).

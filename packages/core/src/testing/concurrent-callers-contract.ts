@@ -27,7 +27,10 @@ const AT_ONCE = 64;
  *   threshold exactly, once, and no health write is given up or lost;
  * - when an open breaker's cool-down ends with 64 requests waiting, one probe goes and the
  *   others wait, without a health write lost;
- * - 64 changes of one webhook made at once through the app all succeed.
+ * - 64 changes of one webhook made at once through the app all succeed;
+ * - 8 redeliveries of one dead letter at once: one puts it back, each other is
+ *   HOOKWORK_ERR_REQUEST_NOT_DEAD — never `{ redelivered: 0 }`, which the admin API answered as a
+ *   200 saying it was put back; so is one made while its webhook is deleted.
  *
  * Each test starts one app on a fresh subject from `factory`, with a real receiver on 127.0.0.1;
  * the store's health is watched (its compare-and-set answers counted), not replaced.
@@ -161,6 +164,45 @@ export function describeConcurrentCallersContract(name: string, factory: Contrac
       const outcomes = await Promise.allSettled(names.map((name) => app.webhooks.update(key, { name })));
       expect(outcomes.filter((o) => o.status === 'rejected')).toEqual([]);
       expect(names).toContain((await app.webhooks.get(key))?.name);
+    });
+
+    /** A dead letter of a new webhook whose receiver answers 500. */
+    async function oneDeadLetter(app: Hookwork, receiver: TestReceiver): Promise<{ key: string; id: string }> {
+      receiver.handler = (_request, res) => void res.writeHead(500).end();
+      const { key } = await app.webhooks.create({ url: receiver.url, events: ['thing.happened'] });
+      await app.publish(new ThingHappened('dead'));
+      await app.drain();
+      const [letter] = (await app.deadLetters({ webhookKey: key })).items;
+      return { key, id: letter!.id };
+    }
+
+    test(`${AT_ONCE / 8} redeliveries of one dead letter at once (two operators, two tabs): one puts it back, each other is told it is no dead letter any more`, { maximumRetries: 0 }, async ({ app, receiver }) => {
+      const { id } = await oneDeadLetter(app, receiver);
+      receiver.handler = (_request, res) => void res.end('ok');
+      const outcomes = await Promise.allSettled(Array.from({ length: AT_ONCE / 8 }, () => app.redeliver({ ids: [id] })));
+      // Never a { redelivered: 0 } for the one id asked for: the admin API answers 200 only when it put it back.
+      expect(outcomes.filter((o) => o.status === 'fulfilled').map((o) => o.value)).toEqual([{ redelivered: 1, skipped: 0 }]);
+      for (const o of outcomes.filter((o) => o.status === 'rejected')) expect(o.reason).toMatchObject({ code: 'HOOKWORK_ERR_REQUEST_NOT_DEAD', details: { id } });
+      await app.drain();
+      expect(receiver.requests).toHaveLength(2);
+    });
+
+    test('a redelivery of one dead letter while its webhook is deleted puts it back or says why not, never { redelivered: 0 }', { maximumRetries: 0 }, async ({ app, receiver }) => {
+      // One of the two starts a few more steps after the other each round, so some round lands
+      // the delete between the redelivery's look at the webhook and its putting back, whatever the store.
+      for (let steps = -8; steps <= 8; steps++) {
+        const { key, id } = await oneDeadLetter(app, receiver);
+        const after = async <T>(wait: number, call: () => Promise<T>) => {
+          for (let i = 0; i < wait; i++) await Promise.resolve();
+          return call();
+        };
+        const [redelivered, deleted] = await Promise.allSettled([after(-steps, () => app.redeliver({ ids: [id] })), after(steps, () => app.webhooks.delete(key))]);
+        expect(deleted).toMatchObject({ status: 'fulfilled', value: true });
+        if (redelivered!.status === 'fulfilled') expect(redelivered!.value).toEqual({ redelivered: 1, skipped: 0 });
+        else expect(redelivered!.reason).toMatchObject({ code: expect.stringMatching(/^HOOKWORK_ERR_(REQUEST_NOT_DEAD|DEAD_LETTER_WEBHOOK_DELETED)$/) });
+        await app.drain();
+        expect(await app.queueCounts()).toEqual({ pending: 0, inFlight: 0, dead: 0 });
+      }
     });
   });
 }
