@@ -36,7 +36,7 @@ export class LogCleanup {
     private readonly clock: Clock,
     private readonly onError: (error: unknown) => void,
     /** Removes the queued requests of webhooks that no longer exist (see WebhookService.discardOrphaned), at each round. */
-    private readonly orphans?: { discardOrphaned(): Promise<number> },
+    private readonly orphans?: { discardOrphaned(halted: () => boolean): Promise<number> },
   ) {}
 
   /** Runs a round soon after start, then every `intervalMs`, until {@link LogCleanup.stop}. */
@@ -92,7 +92,7 @@ export class LogCleanup {
     const result: CleanupResult = { logEntries: 0, deadLetters: 0 };
     // Not retention: queue bookkeeping a deletion cut short left undone, whatever enableLoggingCleanup says.
     // Its failure is told and the round goes on.
-    if (this.orphans) await this.orphans.discardOrphaned().catch((error: unknown) => this.onError(error));
+    if (this.orphans) await this.orphans.discardOrphaned(() => this.halted).catch((error: unknown) => this.onError(error));
     const settings = this.settings.current;
     if (!settings.enableLoggingCleanup) return result;
     const now = this.clock.now().getTime();
