@@ -1009,6 +1009,18 @@ export class PostgresRequestQueue implements RequestQueue<PostgresTransaction> {
        ) AND state IN ('pending', 'dead') RETURNING ${COLUMNS}`;
   }
 
+  async queuedWebhookKeys(): Promise<string[]> {
+    const { c } = this;
+    // A loose scan of the index by (webhook, state): one seek per key, never the backlog behind it.
+    const queued = "state IN ('pending', 'dead')";
+    const result = await c.query<{ key: string }>(
+      'listing the webhooks with queued requests',
+      `WITH RECURSIVE k(key) AS (SELECT min(webhook_key) FROM ${c.s}.requests WHERE ${queued} UNION ALL SELECT (SELECT min(webhook_key) FROM ${c.s}.requests WHERE ${queued} AND webhook_key > k.key) FROM k WHERE k.key IS NOT NULL) SELECT key FROM k WHERE key IS NOT NULL`,
+      [],
+    );
+    return result.rows.map((row) => row.key);
+  }
+
   async listDead(query: DeadLetterQuery = {}): Promise<Page<WebhookRequest>> {
     const { c } = this;
     const where = `state = 'dead' AND ($1::text IS NULL OR webhook_key = $1) AND ($4::bigint IS NULL OR dead_at >= $4)`;

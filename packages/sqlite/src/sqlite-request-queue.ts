@@ -170,6 +170,24 @@ const DISCARD = `DELETE FROM hookwork_requests WHERE seq IN (
     ORDER BY seq LIMIT @limit
   ) RETURNING ${COLUMNS}`;
 
+/**
+ * The keys of the webhooks with pending or dead requests, each once: a loose index scan of the
+ * pending-by-webhook index (plain pending requests) and of the by-webhook index (dead letters and
+ * FIFO requests, schema 9), one seek per key, as {@link LINE_HEADS} finds the lines.
+ */
+const QUEUED_KEYS = `WITH RECURSIVE
+    plain(key) AS (
+      SELECT min(webhook_key) FROM hookwork_requests WHERE state = 'pending' AND fifo IS NULL
+      UNION ALL
+      SELECT (SELECT min(webhook_key) FROM hookwork_requests WHERE state = 'pending' AND fifo IS NULL AND webhook_key > plain.key) FROM plain WHERE plain.key IS NOT NULL
+    ),
+    other(key) AS (
+      SELECT min(webhook_key) FROM hookwork_requests WHERE (state = 'dead' OR fifo IS NOT NULL) AND state IN ('pending', 'dead')
+      UNION ALL
+      SELECT (SELECT min(webhook_key) FROM hookwork_requests WHERE (state = 'dead' OR fifo IS NOT NULL) AND state IN ('pending', 'dead') AND webhook_key > other.key) FROM other WHERE other.key IS NOT NULL
+    )
+  SELECT key FROM plain WHERE key IS NOT NULL UNION SELECT key FROM other WHERE key IS NOT NULL`;
+
 /** JSON text of a list, for `IN (SELECT value FROM json_each(?))`: one prepared statement for any list length. */
 const jsonList = (values: readonly string[] | undefined) => (values && values.length > 0 ? JSON.stringify(values) : null);
 
@@ -567,6 +585,12 @@ export class SqliteRequestQueue implements RequestQueue {
       if (entryOf && removed.length > 0) writeLogRows(c, removed.map(entryOf));
       return removed;
     });
+  }
+
+  async queuedWebhookKeys(): Promise<string[]> {
+    const c = this.connection;
+    // Each index by webhook seeked once per key (a loose index scan), never the backlog behind it.
+    return c.run('listing the webhooks with queued requests', () => c.statement(QUEUED_KEYS, 'pluck').all() as string[]);
   }
 
   async listDead(query: DeadLetterQuery = {}): Promise<Page<WebhookRequest>> {

@@ -357,6 +357,7 @@ export function createHookwork<TStorageTransaction = never, TQueueTransaction = 
     settingsAccessor,
     clock,
     (error) => reporter.backgroundError('log cleanup', error),
+    { discardOrphaned: (halted) => webhookService().discardOrphaned(halted) },
   );
   const webhookService = (): WebhookService => container.resolve(WebhookService);
   /** Whether the log holds an attempt of a request (drain()'s and redeliver()'s "not a typo"). */

@@ -8,7 +8,7 @@ import { memoryStorage } from '../storage/memory/memory-storage';
 import { CLEANUP_BATCH_SIZE, LogCleanup } from './log-cleanup';
 import { contractLogEntry } from '../testing/delivery-log-contract';
 import { startTestReceiver, type TestReceiver } from '../testing/test-receiver';
-import { startTestApp, ThingHappened } from '../test-support/test-app';
+import { queueOf, startTestApp, ThingHappened } from '../test-support/test-app';
 
 const DAY = 24 * 60 * 60 * 1000;
 
@@ -193,5 +193,40 @@ describe('log cleanup stopped while a round runs', () => {
     const code = await Promise.race([exited, new Promise<'running'>((resolve) => setTimeout(() => resolve('running'), 20_000).unref())]);
     if (code === 'running') child.kill('SIGKILL');
     expect({ code, stdout: stdout.trim().split('\n'), stderr }).toEqual({ code: 0, stdout: ['{"type":"started"}', '{"type":"stopped"}'], stderr: '' });
+  });
+});
+
+describe('cleanup round: requests of webhooks that no longer exist (a deletion cut short)', () => {
+  let app: Hookwork | undefined;
+  afterEach(async () => {
+    await app?.stop();
+    app = undefined;
+  });
+
+  it('drops and logs the pending and dead requests of a key no webhook has, even with retention off; a key with a webhook keeps its own', async () => {
+    app = await startTestApp({ settings: { enabled: false, enableLoggingCleanup: false } });
+    const kept = await app.webhooks.create({ key: 'kept', url: 'https://receiver.example/hook', events: ['thing.happened'] });
+    const queue = queueOf(app);
+    const published = new Date(Date.now() - 60_000);
+    const request = (id: string, webhookKey: string, dueAt = published) => ({ id, webhookKey, eventAlias: 'thing.happened', body: '{}', createdAt: published, dueAt });
+    // What a deletion of "gone" killed after the webhook's removal left: a dead letter and a retry waiting an hour.
+    await queue.enqueue([request('gone-dead', 'gone'), request('kept-dead', kept.key)]);
+    await queue.claim({ owner: 'test', limit: 10, leaseMs: 60_000, now: new Date() });
+    await queue.deadLetter('gone-dead', 'test', { attempts: 6, now: new Date() });
+    await queue.deadLetter('kept-dead', 'test', { attempts: 6, now: new Date() });
+    await queue.enqueue([request('gone-waiting', 'gone', new Date(Date.now() + 3_600_000)), request('kept-waiting', kept.key, new Date(Date.now() + 3_600_000))]);
+    const dropped: string[] = [];
+    app.lifecycle.on('requestDropped', (r) => dropped.push(r.requestId));
+
+    await app.runCleanup();
+
+    expect(dropped.sort()).toEqual(['gone-dead', 'gone-waiting']);
+    expect(await queue.counts({ webhookKey: 'gone' })).toEqual({ pending: 0, inFlight: 0, dead: 0 });
+    expect(await app.queueCounts()).toEqual({ pending: 1, inFlight: 0, dead: 1 });
+    const log = await app.logs({ outcomes: ['dropped'] });
+    expect(log.items.map((e) => e.requestId).sort()).toEqual(['gone-dead', 'gone-waiting']);
+    // Nothing left to do: a second round drops nothing more.
+    await app.runCleanup();
+    expect(dropped).toHaveLength(2);
   });
 });

@@ -18,7 +18,8 @@ export interface CleanupResult {
 
 /**
  * Deletes delivery log entries older than `keepLogsForDays` and dead letters older than
- * `keepDeadLettersForDays`, in batches, so nothing is kept for ever. Reads the settings at each
+ * `keepDeadLettersForDays`, in batches, so nothing is kept for ever; first, at each round, the
+ * queued requests of webhooks that no longer exist (a deletion cut short, see `orphans`). Reads the settings at each
  * round, so a change applies at the next one; does nothing while `enableLoggingCleanup` is false.
  */
 export class LogCleanup {
@@ -34,6 +35,8 @@ export class LogCleanup {
     private readonly settings: SettingsAccessor,
     private readonly clock: Clock,
     private readonly onError: (error: unknown) => void,
+    /** Removes the queued requests of webhooks that no longer exist (see WebhookService.discardOrphaned), at each round. */
+    private readonly orphans?: { discardOrphaned(halted: () => boolean): Promise<number> },
   ) {}
 
   /** Runs a round soon after start, then every `intervalMs`, until {@link LogCleanup.stop}. */
@@ -87,6 +90,9 @@ export class LogCleanup {
 
   private async round(): Promise<CleanupResult> {
     const result: CleanupResult = { logEntries: 0, deadLetters: 0 };
+    // Not retention: queue bookkeeping a deletion cut short left undone, whatever enableLoggingCleanup says.
+    // Its failure is told and the round goes on.
+    if (this.orphans) await this.orphans.discardOrphaned(() => this.halted).catch((error: unknown) => this.onError(error));
     const settings = this.settings.current;
     if (!settings.enableLoggingCleanup) return result;
     const now = this.clock.now().getTime();

@@ -102,7 +102,11 @@ export interface Management {
   sendTestEvent(webhookKey: string, options?: { alias?: string }): Promise<TestEventResult>;
   /** Requests by state: pending (incl. waiting to retry), in flight, dead; of every webhook or one. */
   queueCounts(query?: QueueCountsQuery): Promise<QueueCounts>;
-  /** Runs a retention round now (it also runs hourly) and returns what it deleted. */
+  /**
+   * Runs a retention round now (it also runs hourly) and returns what it deleted. The round first
+   * drops (and logs as `dropped`) the queued requests of webhooks that no longer exist, which a
+   * deletion cut short left behind; those are not counted in the result.
+   */
   runCleanup(): Promise<CleanupResult>;
   /**
    * A webhook's health: its circuit breaker, failing streak and a receiver's pause, as every

@@ -476,11 +476,12 @@ export class WebhookService implements Webhooks {
    * Removes the pending and dead requests of a deleted webhook from the queue, logging each as
    * `dropped`, in batches, and resolves once those log entries are written: whoever deleted it
    * (an API's answer) reads them in the log at once. A failure is logged, not the deletion's: the
-   * webhook is deleted, and delivery drops what is left when it meets it.
+   * webhook is deleted, and what is left goes when delivery meets it (pending) or at the next
+   * cleanup round ({@link discardOrphaned}). Returns how many it removed.
    */
-  private async discardQueued(key: string, publishedUpTo: Date): Promise<void> {
+  private async discardQueued(key: string, publishedUpTo: Date, halted: () => boolean = () => false): Promise<number> {
     const engine = this.engine.current();
-    if (!engine?.discard && !engine?.discardAndLog) return;
+    if (!engine?.discard && !engine?.discardAndLog) return 0;
     let reported = 0;
     let combined = engine.discardAndLog !== undefined;
     try {
@@ -504,13 +505,40 @@ export class WebhookService implements Webhooks {
         }
         for (const request of batch) this.dropped.told(request, DELETED_REASON, combined ? undefined : this.dropped.entry(request, DELETED_REASON));
         reported += batch.length;
-        if (batch.length < DISCARD_BATCH) break;
+        if (batch.length < DISCARD_BATCH || halted()) break;
       }
     } catch (error) {
-      this.reporter.backgroundError(`removing the queued requests of deleted webhook ${key}`, error, 'the webhook is deleted, and delivery drops (and logs) those requests when it meets them');
+      this.reporter.backgroundError(`removing the queued requests of deleted webhook ${key}`, error, 'the webhook is deleted; delivery drops (and logs) its pending requests when it meets them, and the next cleanup round (hourly, and a second after start) removes what is left, dead letters too');
     }
     // One append for every entry (the writer batches them); its failure is reported, never thrown.
     if (reported > 0) await this.dropped.flush();
+    return reported;
+  }
+
+  /**
+   * Removes the pending and dead requests of webhooks that no longer exist, each logged as
+   * `dropped`, and returns how many: what a deletion cut short between the webhook's removal and
+   * its requests' left behind (its process killed, the store failing), which delivery meets only
+   * when a pending one is due and never for a dead letter. Run by the cleanup round. Only requests
+   * published before the webhook was found missing go: a webhook created under the key after that
+   * look has none of them (its requests are stamped after its creation), and one created before it
+   * keeps its key out of the sweep. Needs the engine's `queuedWebhookKeys` and `discard`. Once
+   * `halted` says so (the app stopping), it ends after the batch it is removing; the next round
+   * goes on.
+   */
+  async discardOrphaned(halted: () => boolean = () => false): Promise<number> {
+    const engine = this.engine.current();
+    if (!engine?.queuedWebhookKeys || (!engine.discard && !engine.discardAndLog)) return 0;
+    // Before any webhook is looked up, and a millisecond back: a webhook created under a key in the
+    // millisecond of the look may have a request stamped with it.
+    const publishedUpTo = new Date(this.clock.now().getTime() - 1);
+    let removed = 0;
+    for (const key of await engine.queuedWebhookKeys()) {
+      if (halted()) break;
+      if (await this.repository.get(key)) continue;
+      removed += await this.discardQueued(key, publishedUpTo, halted);
+    }
+    return removed;
   }
 
   /**

@@ -186,6 +186,13 @@ export interface QueueEngine<TTransaction = never> {
    */
   discardAndLog?(webhookKey: string, publishedUpTo: Date, limit: number, entryOf: (request: WebhookRequest) => DeliveryLogEntry): Promise<WebhookRequest[]>;
   /**
+   * Optional: the keys of the webhooks that have pending or dead requests, each once (see
+   * RequestQueue.queuedWebhookKeys). With {@link discard}, core's cleanup round removes those of
+   * keys no webhook has, which a deletion cut short left behind. The built-in engine has it when
+   * its queue has.
+   */
+  queuedWebhookKeys?(): Promise<string[]>;
+  /**
    * Stops taking requests, waits up to `timeoutMs` for running handlers, then aborts them
    * (their verdict is `release`), and gives what it holds back so another process need not wait.
    */

@@ -283,6 +283,15 @@ export interface RequestQueue<TTransaction = never> {
    * apart.
    */
   discardAndLog?(webhookKey: string, publishedUpTo: Date, limit: number, entryOf: (request: WebhookRequest) => DeliveryLogEntry): Promise<WebhookRequest[]>;
+  /**
+   * Optional: the keys of the webhooks that have pending or dead requests, each once, in any
+   * order. Core's hourly cleanup round (and the first, a second after `start()`) discards, with
+   * {@link discard}, the pending and dead requests of each key no webhook has any more: those a
+   * deletion cut short left (its process killed, or the store failing, between the webhook's
+   * removal and its requests'). Without it they stay until delivery meets the pending ones and
+   * `keepDeadLettersForDays` the dead ones, listed and counted meanwhile.
+   */
+  queuedWebhookKeys?(): Promise<string[]>;
   /** Dead-lettered requests, newest dead first, with how many there are in all. */
   listDead(query?: DeadLetterQuery): Promise<Page<WebhookRequest>>;
   /** A request (pending, in flight or dead) by id, or undefined. */

@@ -530,6 +530,28 @@ export function describeRequestQueueContract(name: string, factory: ContractFact
       }
     });
 
+    describe('queuedWebhookKeys (optional)', () => {
+      test('names each webhook with pending (plain or FIFO) or dead requests once, and none whose requests are all in flight or gone', async (queue) => {
+        if (!queue.queuedWebhookKeys) return;
+        expect(await queue.queuedWebhookKeys()).toEqual([]);
+        await queue.enqueue([
+          contractRequest('p1', { webhookKey: 'plain' }),
+          contractRequest('p2', { webhookKey: 'plain', dueAt: at(60_000) }),
+          contractRequest('l1', { webhookKey: 'line', fifo: 'skip' }),
+          contractRequest('d1', { webhookKey: 'dead' }),
+          contractRequest('o1', { webhookKey: 'out' }),
+        ]);
+        await queue.claim({ owner: 'A', limit: 10, leaseMs: 60_000, now: at(0) });
+        await queue.release('A', ['p1', 'l1']);
+        await queue.deadLetter('d1', 'A', { attempts: 1, now: at(1) });
+        expect((await queue.queuedWebhookKeys()).sort()).toEqual(['dead', 'line', 'plain']);
+        await queue.complete('o1', 'A');
+        await queue.claim({ owner: 'A', limit: 10, leaseMs: 60_000, now: at(2) });
+        // In flight: p1 and l1 (due), not p2 (due later) nor the dead letter.
+        expect((await queue.queuedWebhookKeys()).sort()).toEqual(['dead', 'plain']);
+      });
+    });
+
     describe('counts and timers', () => {
       test('counts one webhook\'s requests by state', async (queue) => {
         await queue.enqueue([contractRequest('c1', { webhookKey: 'w1' }), contractRequest('c2', { webhookKey: 'w1' }), contractRequest('c3', { webhookKey: 'w2' })]);

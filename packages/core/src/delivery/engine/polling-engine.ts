@@ -76,6 +76,7 @@ export class PollingQueueEngine<TTransaction = never> implements QueueEngine<TTr
     if (queue.bringForward) this.bringForward = (webhookKey) => this.broughtForward(webhookKey);
     if (queue.discard) this.discard = (webhookKey, publishedUpTo, limit) => queue.discard!(webhookKey, publishedUpTo, limit);
     if (queue.discardAndLog) this.discardAndLog = (webhookKey, publishedUpTo, limit, entryOf) => queue.discardAndLog!(webhookKey, publishedUpTo, limit, entryOf);
+    if (queue.queuedWebhookKeys) this.queuedWebhookKeys = () => queue.queuedWebhookKeys!();
     this.lapses = new LapsedLeaseLog(context.logger, () => context.settings.current.leaseDuration);
     this.completions = new CompletionBatcher(queue, this.owner, (error) =>
       context.onError(
@@ -181,6 +182,9 @@ export class PollingQueueEngine<TTransaction = never> implements QueueEngine<TTr
 
   /** {@link discard} with their `dropped` entries in the same write (see RequestQueue.discardAndLog). */
   readonly discardAndLog?: (webhookKey: string, publishedUpTo: Date, limit: number, entryOf: (request: WebhookRequest) => DeliveryLogEntry) => Promise<WebhookRequest[]>;
+
+  /** The keys of the webhooks with pending or dead requests (see RequestQueue.queuedWebhookKeys). */
+  readonly queuedWebhookKeys?: () => Promise<string[]>;
 
   private async broughtForward(webhookKey: string): Promise<number> {
     const moved = await this.queue.bringForward!(webhookKey, this.context.clock.now());

@@ -374,6 +374,12 @@ export class MemoryRequestQueue implements RequestQueue {
     return removed.map((rec) => cloneData(rec.request));
   }
 
+  async queuedWebhookKeys(): Promise<string[]> {
+    const keys = new Set<string>();
+    for (const { request } of this.all.values()) if (request.state !== 'inflight') keys.add(request.webhookKey);
+    return [...keys];
+  }
+
   async listDead(query: DeadLetterQuery = {}): Promise<Page<WebhookRequest>> {
     const offset = Math.max(0, query.offset ?? 0);
     const end = query.limit === undefined ? Infinity : offset + Math.max(0, query.limit);
