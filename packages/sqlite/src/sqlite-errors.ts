@@ -67,6 +67,14 @@ export function toStorageError(error: unknown, context: ErrorContext): HookworkE
   } else if (code === 'SQLITE_NOTADB' || code.startsWith('SQLITE_CORRUPT')) {
     hookworkCode = 'HOOKWORK_ERR_STORAGE_CORRUPT';
     message = `${where} is not a database hookwork can read (${reason}) while ${context.doing}; point \`file\` at another path, or restore the file from a backup`;
+  } else if (code === 'SQLITE_FULL' || code.startsWith('SQLITE_IOERR')) {
+    // The disk said no: SQLite's "disk I/O error" names no cause a user can act on.
+    hookworkCode = context.opening ? 'HOOKWORK_ERR_STORAGE_OPEN_FAILED' : 'HOOKWORK_ERR_STORAGE';
+    const why =
+      code === 'SQLITE_FULL'
+        ? 'the disk or quota holding it is full'
+        : 'the operating system refused a read or write of it: a full disk, a file-size limit (ulimit -f, a container\'s), a quota, or a failing disk (see the system log)';
+    message = `${where} failed while ${context.doing} (${code}: ${reason}): ${why}; free space there or lift the limit, or point \`file\` at a disk with room`;
   } else if (context.opening) {
     hookworkCode = 'HOOKWORK_ERR_STORAGE_OPEN_FAILED';
     message = `${where} could not be opened (${code || 'error'}: ${reason}); check that its directory exists and is writable and that the path is not a directory`;
