@@ -25,6 +25,25 @@ export async function endWithin(ending: Promise<unknown>, ms: number, drop: () =
   await Promise.race([ending.catch(() => {}), new Promise<void>((resolve) => setTimeout(resolve, ms).unref())]);
 }
 
+/**
+ * `pool.connect()` with `onError` listening on the connection from the moment the pool hands it
+ * over. node-postgres's pool stops listening for a connection's errors as it hands it over, and
+ * its promise resolves a microtask later: a new connection whose first read held both the end of
+ * its startup (ReadyForQuery) and the server's FATAL — `pg_terminate_backend`, or a fast shutdown,
+ * reaching the backend as its startup ends — emitted 'error' with no listener, which ends the
+ * process. The callback form is called in that same turn, so the listener is there before any
+ * read. The caller removes `onError` once it gives the connection back.
+ */
+export function checkOut(pool: Pool, onError: (error: Error) => void): Promise<PoolClient> {
+  return new Promise((resolve, reject) => {
+    pool.connect((error, client) => {
+      if (error || !client) return reject(error ?? new Error('the pool gave no connection'));
+      client.on('error', onError);
+      resolve(client);
+    });
+  });
+}
+
 /** Resolves once the client's socket is closed. */
 function socketClosed(client: object): Promise<void> {
   const stream = (client as { connection?: { stream?: { destroyed?: boolean; once?: (event: 'close', listener: () => void) => void } } }).connection?.stream;
@@ -156,12 +175,11 @@ export class PostgresConnection {
    * on Linux) — a publish, and stop() behind it.
    */
   private async onPool<R extends QueryResultRow>(pool: Pool, config: QueryConfig, progress?: QueryProgress): Promise<QueryResult<R>> {
-    const client: PoolClient = await pool.connect();
-    // From here the statement may reach the server; a connection that could not be had sent nothing.
-    if (progress) progress.sent = true;
     // A checked-out client reports a lost connection as 'error' too: unheard, it would end the process.
     const onError = () => {};
-    client.on('error', onError);
+    const client = await checkOut(pool, onError);
+    // From here the statement may reach the server; a connection that could not be had sent nothing.
+    if (progress) progress.sent = true;
     try {
       const result = await this.watched<R>(client, config);
       client.release();
@@ -214,14 +232,13 @@ export class PostgresConnection {
    * dropped rather than given back to the pool, as {@link onPool} does after a failed statement.
    */
   async transaction<T>(doing: string, settings: Readonly<Record<string, number>>, work: (query: <R extends QueryResultRow = QueryResultRow>(text: string, values?: unknown[]) => Promise<QueryResult<R>>) => Promise<T>): Promise<T> {
+    const onError = () => {};
     let client: PoolClient;
     try {
-      client = await this.pool.connect();
+      client = await checkOut(this.pool, onError);
     } catch (error) {
       throw toStorageError(error, { where: this.where, doing, schema: this.schema, ...(this.role !== undefined ? { role: this.role } : {}) });
     }
-    const onError = () => {};
-    client.on('error', onError);
     let failed: unknown;
     try {
       // Setting names and values are hookwork's own constants (never a caller's text).

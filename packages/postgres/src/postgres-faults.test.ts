@@ -136,6 +136,32 @@ describe('faults heal without a restart', () => {
     expect(ids().sort()).toEqual(['after', 'before', 'from-other']);
   });
 
+  it('a new connection the server ends as its startup ends (ReadyForQuery and FATAL in one read) fails its call with a coded error, not the process; delivery goes on', async () => {
+    const { schema, proxy } = await schemaBehindProxy();
+    const { app, storage } = await startApp(urlVia(proxy.port, {}), schema);
+    await waitUntil(() => storage().listening, 'listening');
+    await app.publish(new ThingHappened('before'));
+    await receiver.waitFor(1, 10_000);
+
+    // Every connection cut, and each new one ended as pg_terminate_backend or a fast shutdown ends
+    // a backend the moment its startup is over. The pool handed such a connection over with no
+    // 'error' listener for a microtask: the FATAL read with its ReadyForQuery ended the process.
+    proxy.endAfterStartup(true);
+    await proxy.down();
+    await proxy.up();
+    await waitUntil(() => !storage().listening, 'the lost LISTEN connection noticed');
+    for (let round = 0; round < 3; round++) {
+      const outcomes = await Promise.all([app.publish(new ThingHappened(`during-${round}`)), app.webhooks.list(), app.queueCounts()].map((call) => call.then(() => undefined, (e: unknown) => e)));
+      for (const outcome of outcomes) expect(outcome === undefined || isHookworkError(outcome)).toBe(true);
+    }
+    expect(proxy.endedAtStartup).toBeGreaterThan(0);
+
+    proxy.endAfterStartup(false);
+    await waitUntil(() => storage().listening, 'listening again');
+    await publishWhenBack(app, 'after');
+    await waitUntil(() => ids().includes('after'), 'the publish after delivered');
+  });
+
   it('a server gone silent (no reset) fails a publish and a management call with coded errors, and stop() ends, leaving no socket open', async () => {
     const { schema, proxy } = await schemaBehindProxy();
     // The app's own sockets to the server (the proxy's are the other ends).

@@ -308,6 +308,38 @@ describe('migrations', () => {
     }
   });
 
+  it('a migration waiting behind a host transaction whose connection the server ends between tries fails start with a coded error, not the process', async () => {
+    const schema = db.schema();
+    await (await openPostgresStorage({ connectionString: db.url, schema })).close();
+    await db.query(`DROP INDEX "${schema}".requests_plain_by_webhook`);
+    await db.query(`UPDATE "${schema}".schema_version SET version = $1`, [SCHEMA_VERSION - 1]);
+    const host = new pg.Client({ connectionString: db.url });
+    await host.connect();
+    const name = `hwt-migrating-${process.pid}`;
+    try {
+      await host.query('BEGIN');
+      await host.query(`LOCK TABLE "${schema}".requests IN ROW EXCLUSIVE MODE`);
+      // Told as the try ends, before its pause: the connection, held and idle there, is ended then
+      // (pg_terminate_backend; a server's fast shutdown ends it alike). Nothing listened to it:
+      // the 'error' it emitted ended the process.
+      let terminated: Promise<unknown> | undefined;
+      const logger = { ...silentLogger, warn: () => void (terminated ??= db.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = $1', [name])) };
+      const error = await openPostgresStorage({ connectionString: `${db.url}?application_name=${name}`, schema }, { logger, clock: systemClock }).then(
+        (storage) => storage.close(),
+        (e: unknown) => e,
+      );
+      expect(((await terminated) as { rowCount: number }).rowCount).toBe(1);
+      expect(isHookworkError(error) && error.code).toBe('HOOKWORK_ERR_STORAGE_OPEN_FAILED');
+      expect((error as Error).message).toContain(schema);
+      expect(await version(schema)).toEqual([SCHEMA_VERSION - 1]);
+      await host.query('COMMIT');
+      await (await openPostgresStorage({ connectionString: db.url, schema })).close();
+      expect(await version(schema)).toEqual([SCHEMA_VERSION]);
+    } finally {
+      await host.end();
+    }
+  });
+
   it('gives each migration a floor no higher than its own version and never lower than the one before', () => {
     let previous = 1;
     for (let v = 1; v <= SCHEMA_VERSION; v++) {

@@ -1,6 +1,6 @@
 import { HookworkError } from '@hookwork/core';
 import type { ClientBase, Pool, PoolClient } from 'pg';
-import { quoteIdentifier } from './postgres-connection';
+import { checkOut, quoteIdentifier } from './postgres-connection';
 import { sqlState, toStorageError } from './postgres-errors';
 import { HEALTH_CHANGED } from './postgres-listener';
 
@@ -253,9 +253,13 @@ export interface MigrationOutcome {
  * growing, jittered pause; start() waits until it succeeds.
  */
 export async function migrate(pool: Pool, schema: string, where: string, onWait: (message: string) => void = () => undefined): Promise<MigrationOutcome> {
+  // Heard while held, between statements too (the pauses between tries): a connection the server
+  // ends then (pg_terminate_backend, a restart) fails the next statement, instead of an 'error'
+  // nobody listens to ending the process.
+  const onError = () => {};
   let client: PoolClient;
   try {
-    client = await pool.connect();
+    client = await checkOut(pool, onError);
   } catch (error) {
     throw toStorageError(error, { where, doing: 'connecting', opening: true });
   }
@@ -299,6 +303,7 @@ export async function migrate(pool: Pool, schema: string, where: string, onWait:
     throw toStorageError(error, { where, doing: 'reading or migrating its schema', opening: true, schema, ...known });
   } finally {
     client.release(released.broken as Error | undefined);
+    client.off('error', onError);
   }
 }
 

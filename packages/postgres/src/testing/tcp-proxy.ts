@@ -15,6 +15,10 @@ export class TcpProxy {
   private marker: Buffer | undefined;
   /** Set by {@link loseAnswerOn}. */
   private answerMarker: Buffer | undefined;
+  /** Set by {@link endAfterStartup}. */
+  private endingAfterStartup = false;
+  /** Connections ended as their startup ended (see {@link endAfterStartup}). */
+  endedAtStartup = 0;
   port = 0;
   /** Connections taken while frozen (see {@link freeze}). */
   held = 0;
@@ -77,6 +81,15 @@ export class TcpProxy {
           upstream.pause();
         },
       });
+      if (this.endingAfterStartup) {
+        client.pipe(toServer).pipe(upstream);
+        upstream.pipe(endedAfterStartup(() => {
+          this.endedAtStartup++;
+          upstream.destroy();
+          client.end();
+        })).pipe(client);
+        return;
+      }
       if (this.latencyMs > 0) {
         client.pipe(toServer).pipe(delayed(this.latencyMs)).pipe(upstream);
         upstream.pipe(delayed(this.latencyMs)).pipe(client);
@@ -126,6 +139,16 @@ export class TcpProxy {
     this.answerMarker = marker === undefined ? undefined : Buffer.from(marker);
   }
 
+  /**
+   * Each connection made while on has the server's FATAL 57P01 ("terminating connection due to
+   * administrator command") follow the end of its startup (ReadyForQuery) in the same read, and is
+   * closed: what a client reads when `pg_terminate_backend` or a fast shutdown reaches a backend as
+   * its startup ends. `false` lets later connections through again.
+   */
+  endAfterStartup(on: boolean): void {
+    this.endingAfterStartup = on;
+  }
+
   /** Cuts every connection and stops listening: new connections are refused until `up()`. */
   async down(): Promise<void> {
     const server = this.server;
@@ -133,6 +156,40 @@ export class TcpProxy {
     for (const socket of this.sockets) socket.destroy();
     if (server) await new Promise<void>((resolve) => server.close(() => resolve()));
   }
+}
+
+/** ReadyForQuery, idle: the last message of a connection's startup. */
+const READY_FOR_QUERY = Buffer.from([0x5a, 0, 0, 0, 5, 0x49]);
+
+/** An ErrorResponse as the server sends it when it terminates a backend. */
+const TERMINATED = (() => {
+  const fields = Buffer.concat([
+    ...[
+      ['S', 'FATAL'],
+      ['V', 'FATAL'],
+      ['C', '57P01'],
+      ['M', 'terminating connection due to administrator command'],
+    ].map(([code, value]) => Buffer.from(`${code}${value}\0`)),
+    Buffer.from([0]),
+  ]);
+  const length = Buffer.alloc(4);
+  length.writeInt32BE(fields.length + 4);
+  return Buffer.concat([Buffer.from('E'), length, fields]);
+})();
+
+/** Passes the server's chunks on until the end of the startup, which it sends with {@link TERMINATED} in one write; then `end()`. */
+function endedAfterStartup(end: () => void): Transform {
+  let ended = false;
+  return new Transform({
+    transform(chunk: Buffer, _encoding, done) {
+      if (ended) return done();
+      const at = chunk.indexOf(READY_FOR_QUERY);
+      if (at === -1) return done(null, chunk);
+      ended = true;
+      done(null, Buffer.concat([chunk.subarray(0, at + READY_FOR_QUERY.length), TERMINATED]));
+      setImmediate(end);
+    },
+  });
 }
 
 /** A stream passing each chunk on `ms` later, in order (timers of one duration fire in the order they were set). */
