@@ -157,6 +157,20 @@ class HookworkWorker extends Worker<RequestJobData, void, string> {
   }
 
   /**
+   * Sets the Worker's concurrency. BullMQ reads it before each fetch, but a Worker whose every
+   * slot is taken waits for one of its jobs to end before it looks again: with a stuck webhook's
+   * attempts holding all of them (until its `timeout`), a raised `global` fetched nothing, and
+   * other webhooks' jobs waited behind the stuck one's though slots were free. A raise wakes the
+   * Worker's loop as BullMQ's own resume() does (a settled promise in the queue it waits on), so
+   * it fetches up to the new concurrency at once.
+   */
+  setConcurrency(concurrency: number): void {
+    const raised = concurrency > this.concurrency;
+    this.concurrency = concurrency;
+    if (raised) (this as unknown as { mainLoopQueue?: { add(work: Promise<unknown>): void } | null }).mainLoopQueue?.add(Promise.resolve());
+  }
+
+  /**
    * BullMQ renews locks by job id: a processing that ends stops the renewal of the job's lock
    * whatever token holds it. When a processing whose lease had lapsed ends while the one that took
    * the job again runs, that one's lock is tracked again — else it lapsed in turn, and the job was
@@ -449,8 +463,8 @@ export class BullmqQueueEngine implements QueueEngine<never> {
   wake(): void {
     const worker = this.worker;
     if (!worker || this.stopping) return;
-    // Settings may have changed: BullMQ reads its concurrency on every fetch.
-    worker.concurrency = this.workerConcurrency();
+    // Settings may have changed: BullMQ reads its concurrency on every fetch (a raise wakes it).
+    worker.setConcurrency(this.workerConcurrency());
     // A lowered global must shrink the waiting room, a raised limit start waiting jobs.
     this.lanes.reconcile();
     const enabled = this.context.settings.current.enabled;
