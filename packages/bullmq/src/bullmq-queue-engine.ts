@@ -17,6 +17,7 @@ import {
   type Settlement,
   type WebhookRequest,
 } from '@hookwork/core';
+import type { Redis } from 'ioredis';
 import { DelayedError, FlowProducer, Queue, UnrecoverableError, Worker, type Job, type JobsOptions } from 'bullmq';
 import { BULLMQ_ERRORS } from './bullmq-errors';
 import { finishedWithin } from './finished-within';
@@ -47,6 +48,45 @@ function storedIds(requests: readonly NewWebhookRequest[], held: number | string
     stored.push(id);
   }
   return stored;
+}
+
+/** A reply of EXEC for one command: its error, or its result. */
+type ExecReply = [Error | null, unknown];
+
+/**
+ * Makes `flows.addBulk()` fail when Redis refused a job inside its transaction. BullMQ's addBulk
+ * reads each job's reply of the EXEC and skips the ones that are errors: a batch none of whose jobs
+ * was stored resolved as if all were, and publish() said so. A refusal inside EXEC stores nothing
+ * of that command (a script that fails does not run); Redis does not roll back the others. One is
+ * NOSCRIPT: after a `SCRIPT FLUSH` (an operator's, a managed service's) ioredis sends BullMQ's adds
+ * as EVALSHA, which Redis no longer knows, and inside a transaction it does not notice and send
+ * EVAL as it does for a single command — every batch publish was lost until the connection was made
+ * again. The client's scripts are loaded again (`SCRIPT LOAD`) and the batch sent once more (its
+ * jobs already stored are skipped by id). Any other refusal (or a second NOSCRIPT) is thrown:
+ * publish() fails with HOOKWORK_ERR_ENQUEUE_FAILED when no job was stored, and with
+ * HOOKWORK_ERR_ENQUEUE_UNCERTAIN when some were.
+ */
+function failOnRefusedEntries(flows: FlowProducer, client: Redis): void {
+  const backend = (flows as unknown as { backend?: { addFlow?: (entries: unknown[]) => Promise<ExecReply[]> } }).backend;
+  const addFlow = backend?.addFlow?.bind(backend);
+  if (!backend || !addFlow) throw new Error('@hookwork/bullmq: this BullMQ has no FlowProducer backend.addFlow (BullMQ 6 has); use the BullMQ version @hookwork/bullmq depends on');
+  const refusal = (replies: ExecReply[]) => replies.find(([error]) => error)?.[0];
+  backend.addFlow = async (entries) => {
+    let replies = await addFlow(entries);
+    let refused = refusal(replies);
+    if (refused && /NOSCRIPT/.test(refused.message)) {
+      const scripts = Object.values((client as unknown as { scriptsSet?: Record<string, { lua: string }> }).scriptsSet ?? {});
+      await Promise.all(scripts.map((script) => client.script('LOAD', script.lua)));
+      replies = await addFlow(entries);
+      refused = refusal(replies);
+    }
+    if (!refused) return replies;
+    // None stored: a refused command (HOOKWORK_ERR_ENQUEUE_FAILED). Some: not a ReplyError, so
+    // the publish is HOOKWORK_ERR_ENQUEUE_UNCERTAIN, and publishing again with its key adds the rest.
+    const failed = replies.filter(([error]) => error).length;
+    if (failed === replies.length) throw refused;
+    throw new Error(`Redis refused ${failed} of the batch's ${replies.length} jobs inside its transaction and stored the others (${refused.message})`, { cause: refused });
+  };
 }
 
 /** What a held check that failed counts as held: nothing (one function, not a closure per enqueue). */
@@ -249,6 +289,7 @@ export class BullmqQueueEngine implements QueueEngine<never> {
     const { queueName, prefix } = options;
     this.queue = new Queue<RequestJobData, void, string>(queueName, { connection: redis.producer, prefix });
     this.flows = new FlowProducer({ connection: redis.producer, prefix });
+    failOnRefusedEntries(this.flows, redis.producer);
     const onError = (error: Error) => this.reportError('redis connection', error);
     this.queue.on('error', onError);
     this.flows.on('error', onError);
