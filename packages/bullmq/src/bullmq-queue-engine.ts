@@ -22,7 +22,7 @@ import { DelayedError, FlowProducer, Queue, UnrecoverableError, Worker, type Job
 import { BULLMQ_ERRORS } from './bullmq-errors';
 import { finishedWithin } from './finished-within';
 import { requestOfHash, requestOfJob, toJob, type RequestJobData } from './job-request';
-import { isConnectionError, redisFailure, type RedisClients } from './redis-connection';
+import { isConnectionError, isOutOfMemory, OUT_OF_MEMORY, redisFailure, type RedisClients } from './redis-connection';
 import { WebhookLanes } from './webhook-lanes';
 
 type SettledListener = (request: WebhookRequest, verdict: DeliveryVerdict) => void;
@@ -425,7 +425,7 @@ export class BullmqQueueEngine implements QueueEngine<never> {
     } catch (error) {
       const failure = redisFailure(error, this.redis.producer.options.commandTimeout);
       if (!failure.sent) {
-        throw new HookworkError('HOOKWORK_ERR_ENQUEUE_FAILED', `could not enqueue ${requests.length} request(s) in Redis at ${this.redis.where}: ${failure.text}; nothing of them was stored — publish again once Redis answers`, { cause: error });
+        throw new HookworkError('HOOKWORK_ERR_ENQUEUE_FAILED', `could not enqueue ${requests.length} request(s) in Redis at ${this.redis.where}: ${failure.text}; nothing of them was stored — publish again once Redis ${isOutOfMemory(error) ? 'has room' : 'answers'}`, { cause: error });
       }
       throw new HookworkError(
         'HOOKWORK_ERR_ENQUEUE_UNCERTAIN',
@@ -1024,6 +1024,9 @@ export class BullmqQueueEngine implements QueueEngine<never> {
         'HOOKWORK_ERR_REDIS_UNAVAILABLE',
         `Redis at ${this.redis.where} refused a command of the BullMQ queue (${first}): the user's ACL must allow BullMQ's commands and scripts on the queue's keys (ACL SETUSER <user> ~${this.options.prefix}:* +@all, or the commands BullMQ runs); nothing is fetched or settled until it does`,
       );
+    }
+    if (isOutOfMemory(error)) {
+      return BULLMQ_ERRORS.create('HOOKWORK_ERR_REDIS_UNAVAILABLE', `Redis at ${this.redis.where} refused a move of the BullMQ queue (${first}): ${OUT_OF_MEMORY}; attempts made meanwhile are in the delivery log, and their jobs are settled or sent again once Redis has room`);
     }
     if (/Missing key for job/.test(message)) {
       return BULLMQ_ERRORS.create(
