@@ -17,11 +17,12 @@ import {
   type Settlement,
   type WebhookRequest,
 } from '@hookwork/core';
+import type { Redis } from 'ioredis';
 import { DelayedError, FlowProducer, Queue, UnrecoverableError, Worker, type Job, type JobsOptions } from 'bullmq';
 import { BULLMQ_ERRORS } from './bullmq-errors';
 import { finishedWithin } from './finished-within';
 import { requestOfHash, requestOfJob, toJob, type RequestJobData } from './job-request';
-import { isConnectionError, redisFailure, type RedisClients } from './redis-connection';
+import { isConnectionError, isOutOfMemory, OUT_OF_MEMORY, redisFailure, type RedisClients } from './redis-connection';
 import { WebhookLanes } from './webhook-lanes';
 
 type SettledListener = (request: WebhookRequest, verdict: DeliveryVerdict) => void;
@@ -47,6 +48,45 @@ function storedIds(requests: readonly NewWebhookRequest[], held: number | string
     stored.push(id);
   }
   return stored;
+}
+
+/** A reply of EXEC for one command: its error, or its result. */
+type ExecReply = [Error | null, unknown];
+
+/**
+ * Makes `flows.addBulk()` fail when Redis refused a job inside its transaction. BullMQ's addBulk
+ * reads each job's reply of the EXEC and skips the ones that are errors: a batch none of whose jobs
+ * was stored resolved as if all were, and publish() said so. A refusal inside EXEC stores nothing
+ * of that command (a script that fails does not run); Redis does not roll back the others. One is
+ * NOSCRIPT: after a `SCRIPT FLUSH` (an operator's, a managed service's) ioredis sends BullMQ's adds
+ * as EVALSHA, which Redis no longer knows, and inside a transaction it does not notice and send
+ * EVAL as it does for a single command — every batch publish was lost until the connection was made
+ * again. The client's scripts are loaded again (`SCRIPT LOAD`) and the batch sent once more (its
+ * jobs already stored are skipped by id). Any other refusal (or a second NOSCRIPT) is thrown:
+ * publish() fails with HOOKWORK_ERR_ENQUEUE_FAILED when no job was stored, and with
+ * HOOKWORK_ERR_ENQUEUE_UNCERTAIN when some were.
+ */
+function failOnRefusedEntries(flows: FlowProducer, client: Redis): void {
+  const backend = (flows as unknown as { backend?: { addFlow?: (entries: unknown[]) => Promise<ExecReply[]> } }).backend;
+  const addFlow = backend?.addFlow?.bind(backend);
+  if (!backend || !addFlow) throw new Error('@hookwork/bullmq: this BullMQ has no FlowProducer backend.addFlow (BullMQ 6 has); use the BullMQ version @hookwork/bullmq depends on');
+  const refusal = (replies: ExecReply[]) => replies.find(([error]) => error)?.[0];
+  backend.addFlow = async (entries) => {
+    let replies = await addFlow(entries);
+    let refused = refusal(replies);
+    if (refused && /NOSCRIPT/.test(refused.message)) {
+      const scripts = Object.values((client as unknown as { scriptsSet?: Record<string, { lua: string }> }).scriptsSet ?? {});
+      await Promise.all(scripts.map((script) => client.script('LOAD', script.lua)));
+      replies = await addFlow(entries);
+      refused = refusal(replies);
+    }
+    if (!refused) return replies;
+    // None stored: a refused command (HOOKWORK_ERR_ENQUEUE_FAILED). Some: not a ReplyError, so
+    // the publish is HOOKWORK_ERR_ENQUEUE_UNCERTAIN, and publishing again with its key adds the rest.
+    const failed = replies.filter(([error]) => error).length;
+    if (failed === replies.length) throw refused;
+    throw new Error(`Redis refused ${failed} of the batch's ${replies.length} jobs inside its transaction and stored the others (${refused.message})`, { cause: refused });
+  };
 }
 
 /** What a held check that failed counts as held: nothing (one function, not a closure per enqueue). */
@@ -157,6 +197,20 @@ class HookworkWorker extends Worker<RequestJobData, void, string> {
   }
 
   /**
+   * Sets the Worker's concurrency. BullMQ reads it before each fetch, but a Worker whose every
+   * slot is taken waits for one of its jobs to end before it looks again: with a stuck webhook's
+   * attempts holding all of them (until its `timeout`), a raised `global` fetched nothing, and
+   * other webhooks' jobs waited behind the stuck one's though slots were free. A raise wakes the
+   * Worker's loop as BullMQ's own resume() does (a settled promise in the queue it waits on), so
+   * it fetches up to the new concurrency at once.
+   */
+  setConcurrency(concurrency: number): void {
+    const raised = concurrency > this.concurrency;
+    this.concurrency = concurrency;
+    if (raised) (this as unknown as { mainLoopQueue?: { add(work: Promise<unknown>): void } | null }).mainLoopQueue?.add(Promise.resolve());
+  }
+
+  /**
    * BullMQ renews locks by job id: a processing that ends stops the renewal of the job's lock
    * whatever token holds it. When a processing whose lease had lapsed ends while the one that took
    * the job again runs, that one's lock is tracked again — else it lapsed in turn, and the job was
@@ -235,6 +289,7 @@ export class BullmqQueueEngine implements QueueEngine<never> {
     const { queueName, prefix } = options;
     this.queue = new Queue<RequestJobData, void, string>(queueName, { connection: redis.producer, prefix });
     this.flows = new FlowProducer({ connection: redis.producer, prefix });
+    failOnRefusedEntries(this.flows, redis.producer);
     const onError = (error: Error) => this.reportError('redis connection', error);
     this.queue.on('error', onError);
     this.flows.on('error', onError);
@@ -370,7 +425,7 @@ export class BullmqQueueEngine implements QueueEngine<never> {
     } catch (error) {
       const failure = redisFailure(error, this.redis.producer.options.commandTimeout);
       if (!failure.sent) {
-        throw new HookworkError('HOOKWORK_ERR_ENQUEUE_FAILED', `could not enqueue ${requests.length} request(s) in Redis at ${this.redis.where}: ${failure.text}; nothing of them was stored — publish again once Redis answers`, { cause: error });
+        throw new HookworkError('HOOKWORK_ERR_ENQUEUE_FAILED', `could not enqueue ${requests.length} request(s) in Redis at ${this.redis.where}: ${failure.text}; nothing of them was stored — publish again once Redis ${isOutOfMemory(error) ? 'has room' : 'answers'}`, { cause: error });
       }
       throw new HookworkError(
         'HOOKWORK_ERR_ENQUEUE_UNCERTAIN',
@@ -449,8 +504,8 @@ export class BullmqQueueEngine implements QueueEngine<never> {
   wake(): void {
     const worker = this.worker;
     if (!worker || this.stopping) return;
-    // Settings may have changed: BullMQ reads its concurrency on every fetch.
-    worker.concurrency = this.workerConcurrency();
+    // Settings may have changed: BullMQ reads its concurrency on every fetch (a raise wakes it).
+    worker.setConcurrency(this.workerConcurrency());
     // A lowered global must shrink the waiting room, a raised limit start waiting jobs.
     this.lanes.reconcile();
     const enabled = this.context.settings.current.enabled;
@@ -969,6 +1024,9 @@ export class BullmqQueueEngine implements QueueEngine<never> {
         'HOOKWORK_ERR_REDIS_UNAVAILABLE',
         `Redis at ${this.redis.where} refused a command of the BullMQ queue (${first}): the user's ACL must allow BullMQ's commands and scripts on the queue's keys (ACL SETUSER <user> ~${this.options.prefix}:* +@all, or the commands BullMQ runs); nothing is fetched or settled until it does`,
       );
+    }
+    if (isOutOfMemory(error)) {
+      return BULLMQ_ERRORS.create('HOOKWORK_ERR_REDIS_UNAVAILABLE', `Redis at ${this.redis.where} refused a move of the BullMQ queue (${first}): ${OUT_OF_MEMORY}; attempts made meanwhile are in the delivery log, and their jobs are settled or sent again once Redis has room`);
     }
     if (/Missing key for job/.test(message)) {
       return BULLMQ_ERRORS.create(

@@ -74,6 +74,8 @@ const CONNECTION_MESSAGES = /Connection is closed|Stream isn't writeable|connect
  */
 export function redisFailure(error: unknown, commandTimeoutMs?: number): { text: string; sent: boolean } {
   const message = String((error as Error)?.message ?? error);
+  // Without the script's SHA and line BullMQ's refusal names ("… script: 5ab4…, on @user_script:589.").
+  if (isOutOfMemory(error)) return { text: `${OUT_OF_MEMORY} (${firstLine(oomMessage(error)!).replace(/\s*script: .*$/, '')})`, sent: false };
   if (/Stream isn't writeable/.test(message)) return { text: 'Redis is not connected (the connection is being made again by itself)', sent: false };
   if ((error as Error)?.name === 'ReplyError') return { text: `Redis refused it (${message})`, sent: false };
   if (/Reached the max retries per request/.test(message) || (error as Error)?.name === 'MaxRetriesPerRequestError' || /Command aborted due to connection close/.test(message)) {
@@ -82,6 +84,29 @@ export function redisFailure(error: unknown, commandTimeoutMs?: number): { text:
   if (/Command timed out/.test(message)) return { text: `Redis did not answer within ${commandTimeoutMs ?? 'the command deadline of'} ms`, sent: true };
   if (/Connection is closed/.test(message)) return { text: 'the connection to Redis was closed before it answered', sent: true };
   return { text: message, sent: true };
+}
+
+/** What a full Redis means, and its fix: said by every failure it causes (publish, management, the Worker's moves). */
+export const OUT_OF_MEMORY =
+  "Redis is full: its used memory is over `maxmemory`, and with maxmemory-policy noeviction it refuses every write — raise maxmemory (CONFIG SET maxmemory …) or free memory (fewer dead letters kept: a shorter keepDeadLettersForDays; other keys on that server)";
+
+/**
+ * True for Redis's out-of-memory refusal, also when it comes as the EXECABORT of a transaction
+ * whose commands it refused as they were queued (ioredis keeps those as `previousErrors`).
+ */
+export function isOutOfMemory(error: unknown): boolean {
+  return oomMessage(error) !== undefined;
+}
+
+/** Redis's OOM message in `error` or its transaction's `previousErrors`. */
+function oomMessage(error: unknown): string | undefined {
+  const errors = [error, ...((error as { previousErrors?: unknown[] })?.previousErrors ?? [])];
+  return errors.map((e) => String((e as Error)?.message ?? e)).find((message) => /^OOM /.test(message));
+}
+
+/** The first line of a message, at most 300 characters: BullMQ's errors carry the Lua script they ran. */
+function firstLine(message: string): string {
+  return message.split('\n')[0]!.slice(0, 300);
 }
 
 /** True for an error that says Redis cannot be reached (rather than that a command failed). */

@@ -134,6 +134,40 @@ describe('two busy webhooks on BullMQ at the default concurrency', () => {
     }
   }, 90_000);
 
+  it('fetch at once when updateSettings() raises global while a stuck webhook holds every Worker slot', async () => {
+    app = createHookwork({
+      composers: [thingComposer],
+      storage: sqliteStorage({ file: join(dir, 'hookwork.db') }),
+      queue: bullmqQueue({ connection: TEST_REDIS_URL, prefix, queueName: `room${++queues}`, checkDurability: false }),
+      // perWebhook = global: the Worker runs 2, both a's attempts, hung for the whole test.
+      settings: { ssrf: { allow: ['127.0.0.1'] }, stopTimeout: 1000, period: 1000, timeout: '00:01:00', concurrency: { global: 2, perWebhook: 2 } },
+    });
+    await app.start();
+    const hung: Array<() => void> = [];
+    receiver.handler = (request, res) => {
+      if (request.path === '/a') hung.push(() => res.writeHead(204).end());
+      else res.writeHead(204).end();
+    };
+    try {
+      await app.webhooks.create({ url: `${receiver.origin}/a`, events: ['thing.happened'] });
+      for (let i = 0; i < 5; i++) await app.publish(new ThingHappened(`a${i}`));
+      await receiver.waitFor(2, 30_000);
+      // The Worker (2 slots, both taken) now waits for one of a's attempts to end before it fetches.
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      // Worker concurrency 16: it must fetch b's jobs now, not once a's attempts time out (a minute).
+      app.updateSettings({ concurrency: { global: 8, perWebhook: 2 } });
+      await app.webhooks.create({ url: `${receiver.origin}/b`, events: ['thing.happened'] });
+      for (let i = 0; i < 3; i++) await app.publish(new ThingHappened(`b${i}`));
+      const ofB = () => receiver.requests.filter((request) => request.path === '/b').length;
+      const deadline = Date.now() + 20_000;
+      while (ofB() < 3 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+      expect(ofB()).toBe(3);
+      expect(receiver.requests.filter((request) => request.path === '/a')).toHaveLength(2);
+    } finally {
+      for (const answer of hung.splice(0)) answer();
+    }
+  }, 90_000);
+
   it("share freed global slots: a room full of the first webhook's jobs makes way for the second's", async () => {
     // global binds: a alone may take 3 of the 4 slots. Were b's jobs turned away from a room a's
     // backlog fills, every freed slot would go to a's waiting jobs until a's backlog is done.
