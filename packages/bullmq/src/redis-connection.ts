@@ -75,7 +75,8 @@ const CONNECTION_MESSAGES = /Connection is closed|Stream isn't writeable|connect
 export function redisFailure(error: unknown, commandTimeoutMs?: number): { text: string; sent: boolean } {
   const message = String((error as Error)?.message ?? error);
   // Without the script's SHA and line BullMQ's refusal names ("… script: 5ab4…, on @user_script:589.").
-  if (isOutOfMemory(error)) return { text: `${OUT_OF_MEMORY} (${firstLine(oomMessage(error)!).replace(/\s*script: .*$/, '')})`, sent: false };
+  const oom = oomMessage(error);
+  if (oom !== undefined) return { text: `${OUT_OF_MEMORY} (${firstLine(oom).replace(/\s*script: .*$/, '')})`, sent: false };
   if (/Stream isn't writeable/.test(message)) return { text: 'Redis is not connected (the connection is being made again by itself)', sent: false };
   if ((error as Error)?.name === 'ReplyError') return { text: `Redis refused it (${message})`, sent: false };
   if (/Reached the max retries per request/.test(message) || (error as Error)?.name === 'MaxRetriesPerRequestError' || /Command aborted due to connection close/.test(message)) {

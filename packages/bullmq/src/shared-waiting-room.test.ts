@@ -97,13 +97,17 @@ describe('two busy webhooks on BullMQ at the default concurrency', () => {
     expect(most.get('/b')).toBeLessThanOrEqual(16);
   }, 90_000);
 
-  it('shrink the room when updateSettings() lowers global, so a stuck webhook still leaves the Worker a fetch for another', async () => {
+  /**
+   * A stuck webhook a (its attempts hang for the whole test: nothing times out and frees a slot)
+   * with `aJobs` published at `before`; once its 2 attempts run and `settleMs` have passed,
+   * `after` is set and webhook b's 3 jobs must all arrive, while a stays at its 2.
+   */
+  async function stuckThenRaisedOrLowered(before: { global: number; perWebhook: number }, aJobs: number, settleMs: number, after: { global: number; perWebhook: number }): Promise<void> {
     app = createHookwork({
       composers: [thingComposer],
       storage: sqliteStorage({ file: join(dir, 'hookwork.db') }),
       queue: bullmqQueue({ connection: TEST_REDIS_URL, prefix, queueName: `room${++queues}`, checkDurability: false }),
-      // a's attempts hang for the whole test: nothing times out and frees a slot meanwhile.
-      settings: { ssrf: { allow: ['127.0.0.1'] }, stopTimeout: 1000, period: 1000, timeout: '00:01:00', concurrency: { global: 8, perWebhook: 2 } },
+      settings: { ssrf: { allow: ['127.0.0.1'] }, stopTimeout: 1000, period: 1000, timeout: '00:01:00', concurrency: before },
     });
     await app.start();
     const hung: Array<() => void> = [];
@@ -113,13 +117,10 @@ describe('two busy webhooks on BullMQ at the default concurrency', () => {
     };
     try {
       await app.webhooks.create({ url: `${receiver.origin}/a`, events: ['thing.happened'] });
-      for (let i = 0; i < 30; i++) await app.publish(new ThingHappened(`a${i}`));
-      // a runs its 2 attempts (hung) and its jobs fill the room of 8: the Worker (2 × 8) still fetches.
+      for (let i = 0; i < aJobs; i++) await app.publish(new ThingHappened(`a${i}`));
       await receiver.waitFor(2, 30_000);
-      await new Promise((resolve) => setTimeout(resolve, 1500));
-      // The Worker now fetches up to 2 × 3 = 6 jobs: with a's 2 running and 8 waiting kept, it would
-      // fetch nothing until a's attempts time out (a minute), though a global slot is free.
-      app.updateSettings({ concurrency: { global: 3, perWebhook: 2 } });
+      await new Promise((resolve) => setTimeout(resolve, settleMs));
+      app.updateSettings({ concurrency: after });
       await app.webhooks.create({ url: `${receiver.origin}/b`, events: ['thing.happened'] });
       // The first of b's jobs may be taken by a fetch BullMQ had already begun; the next ones need
       // fetches the Worker makes after the change.
@@ -132,40 +133,19 @@ describe('two busy webhooks on BullMQ at the default concurrency', () => {
     } finally {
       for (const answer of hung.splice(0)) answer();
     }
+  }
+
+  it('shrink the room when updateSettings() lowers global, so a stuck webhook still leaves the Worker a fetch for another', async () => {
+    // a runs its 2 attempts (hung) and its jobs fill the room of 8: the Worker (2 × 8) still fetches.
+    // Lowered, the Worker fetches up to 2 × 3 = 6 jobs: with a's 2 running and 8 waiting kept, it
+    // would fetch nothing until a's attempts time out (a minute), though a global slot is free.
+    await stuckThenRaisedOrLowered({ global: 8, perWebhook: 2 }, 30, 1500, { global: 3, perWebhook: 2 });
   }, 90_000);
 
   it('fetch at once when updateSettings() raises global while a stuck webhook holds every Worker slot', async () => {
-    app = createHookwork({
-      composers: [thingComposer],
-      storage: sqliteStorage({ file: join(dir, 'hookwork.db') }),
-      queue: bullmqQueue({ connection: TEST_REDIS_URL, prefix, queueName: `room${++queues}`, checkDurability: false }),
-      // perWebhook = global: the Worker runs 2, both a's attempts, hung for the whole test.
-      settings: { ssrf: { allow: ['127.0.0.1'] }, stopTimeout: 1000, period: 1000, timeout: '00:01:00', concurrency: { global: 2, perWebhook: 2 } },
-    });
-    await app.start();
-    const hung: Array<() => void> = [];
-    receiver.handler = (request, res) => {
-      if (request.path === '/a') hung.push(() => res.writeHead(204).end());
-      else res.writeHead(204).end();
-    };
-    try {
-      await app.webhooks.create({ url: `${receiver.origin}/a`, events: ['thing.happened'] });
-      for (let i = 0; i < 5; i++) await app.publish(new ThingHappened(`a${i}`));
-      await receiver.waitFor(2, 30_000);
-      // The Worker (2 slots, both taken) now waits for one of a's attempts to end before it fetches.
-      await new Promise((resolve) => setTimeout(resolve, 500));
-      // Worker concurrency 16: it must fetch b's jobs now, not once a's attempts time out (a minute).
-      app.updateSettings({ concurrency: { global: 8, perWebhook: 2 } });
-      await app.webhooks.create({ url: `${receiver.origin}/b`, events: ['thing.happened'] });
-      for (let i = 0; i < 3; i++) await app.publish(new ThingHappened(`b${i}`));
-      const ofB = () => receiver.requests.filter((request) => request.path === '/b').length;
-      const deadline = Date.now() + 20_000;
-      while (ofB() < 3 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
-      expect(ofB()).toBe(3);
-      expect(receiver.requests.filter((request) => request.path === '/a')).toHaveLength(2);
-    } finally {
-      for (const answer of hung.splice(0)) answer();
-    }
+    // perWebhook = global: the Worker runs 2, both a's attempts, and waits for one to end before it
+    // fetches. Raised, Worker concurrency 16: it must fetch b's jobs now, not once a's attempts time out.
+    await stuckThenRaisedOrLowered({ global: 2, perWebhook: 2 }, 5, 500, { global: 8, perWebhook: 2 });
   }, 90_000);
 
   it("share freed global slots: a room full of the first webhook's jobs makes way for the second's", async () => {
