@@ -408,6 +408,7 @@ export class BullmqQueueEngine implements QueueEngine<never> {
     const id = requests.length === 1 ? requests[0]!.id : undefined;
     // Made never to reject, here: a failed add would leave its rejection unhandled (the add's
     // failure is reported), and a read that failed after an add that worked counts nothing held.
+    if (id !== undefined) this.redis.holdProducer(2);
     const held: Promise<number | string[]> = (id !== undefined ? this.redis.producer.exists(base + id, `${base}de:${id}`) : this.redis.producer.hookworkHeldIds(base, ...requests.map((r) => r.id))).then(undefined, NOTHING_HELD);
     try {
       // One job needs no transaction: a single script is atomic, and cheaper than a MULTI.

@@ -150,6 +150,11 @@ export class RedisClients {
   private lastError: unknown;
   /** The last error of a client that was not about the connection (a refused login), for start()'s message. */
   private lastRefusal: unknown;
+  /**
+   * Holds the producer's next `commands` commands for one write (see {@link holdWrites}): a
+   * publish's held check and its add.
+   */
+  readonly holdProducer: (commands: number) => void;
   /** Clients BullMQ made from `worker` (its blocking connection), until they end. */
   private readonly duplicates = new Set<Redis>();
 
@@ -187,7 +192,7 @@ export class RedisClients {
     const worker: RedisOptions = { lazyConnect: true, maxRetriesPerRequest: null, enableOfflineQueue: true, connectionName: `${name}:worker`, retryStrategy: reconnect, disconnectTimeout: CUT_AT_ONCE };
     this.producer = quietClient(make(input, producer), this.notice) as Redis & QueueScripts;
     this.worker = quietClient(make(input, worker), this.notice);
-    coalesceWrites(this.producer);
+    this.holdProducer = holdWrites(this.producer);
     coalesceWrites(this.worker);
     this.trackDuplicates(this.worker);
     for (const [command, script] of Object.entries(QUEUE_SCRIPTS)) this.producer.defineCommand(command, script);
@@ -365,8 +370,7 @@ export class RedisClients {
  * (setImmediate). BullMQ's Worker sends a job's completion (and with it the fetch of the next
  * job) as the job's processor ends, which is when its HTTP response arrived: responses read in
  * the same turn then reach Redis in one system call, and Redis answers them in one, instead of
- * one each (a write to a local socket costs tens of µs of CPU here, on each side). A publish
- * sends two commands on the producer (the held check and the add): one write, not two. Order is
+ * one each (a write to a local socket costs tens of µs of CPU here, on each side). Order is
  * kept, nothing waits longer than the turn, and a socket closed meanwhile is left as it is.
  */
 function coalesceWrites(client: Redis): void {
@@ -386,6 +390,46 @@ function coalesceWrites(client: Redis): void {
       setImmediate(uncork);
     }
     return send.call(this, command, stream);
+  };
+}
+
+/**
+ * Returns `hold(commands)`, which sends `client`'s next `commands` commands in one write: the
+ * socket is corked and uncorked as soon as the last of them was written, or when the turn's I/O
+ * callbacks have run (setImmediate), whichever comes first. A publish sends two commands on the
+ * producer (the held check, then BullMQ's add a few promise steps later): one write, not two.
+ *
+ * Not {@link coalesceWrites}: the producer's commands are a caller's publish, which waits for
+ * the answer. Held to the end of the turn, a publish made while the worker's responses were
+ * being read waited for all of them to be handled first; a caller awaiting each publish in turn
+ * then published slower than the worker delivered, the Worker ran out of jobs and blocked on
+ * Redis, and hookwork on BullMQ fell from about 0.9 × to 0.63 × the plain BullMQ worker
+ * (docs/performance-log.md, 2026-12-03 22:20).
+ */
+function holdWrites(client: Redis): (commands: number) => void {
+  let corked: Socket | undefined;
+  let left = 0;
+  const release = () => {
+    const socket = corked;
+    corked = undefined;
+    left = 0;
+    if (socket && !socket.destroyed) socket.uncork();
+  };
+  const send = client.sendCommand;
+  client.sendCommand = function sendHeld(this: Redis, command: Parameters<Redis['sendCommand']>[0], stream?: Parameters<Redis['sendCommand']>[1]) {
+    const result = send.call(this, command, stream);
+    if (corked !== undefined && --left === 0) release();
+    return result;
+  };
+  return (commands) => {
+    if (corked === undefined) {
+      const socket = (client as unknown as { stream?: Socket }).stream;
+      if (!socket || client.status !== 'ready') return;
+      socket.cork();
+      corked = socket;
+      setImmediate(release);
+    }
+    left += commands;
   };
 }
 
