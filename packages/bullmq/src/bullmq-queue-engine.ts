@@ -228,6 +228,9 @@ class HookworkWorker extends Worker<RequestJobData, void, string> {
   }
 }
 
+/** Job ids read per script call by {@link BullmqQueueEngine.queuedWebhookKeys}. */
+const KEYS_SLICE = 1000;
+
 /** Options of {@link BullmqQueueEngine} (see bullmqQueue()). */
 export interface BullmqEngineOptions {
   queueName: string;
@@ -705,6 +708,35 @@ export class BullmqQueueEngine implements QueueEngine<never> {
         );
       }
       return removed.filter((request): request is WebhookRequest => request !== undefined);
+    });
+  }
+
+  /**
+   * The keys of the webhooks with pending or dead jobs, each once, for core's cleanup round, which
+   * removes those of webhooks that no longer exist (what a deletion cut short left behind). Reads
+   * the name of every waiting, delayed and dead job, {@link KEYS_SLICE} ids per script call (about
+   * a millisecond of Redis each), so Redis is never held for the whole queue. A job moving between
+   * states meanwhile may be read twice or missed: the next round finds a key missed.
+   */
+  async queuedWebhookKeys(): Promise<string[]> {
+    return this.redis.run('listing the webhooks with queued requests', async () => {
+      const keys = this.queue.keys;
+      const found = new Set<string>();
+      const states: [string, 'list' | 'zset'][] = [
+        [keys.wait!, 'list'],
+        [keys.paused!, 'list'],
+        [keys.prioritized!, 'zset'],
+        [keys.delayed!, 'zset'],
+        [keys.failed!, 'zset'],
+      ];
+      for (const [key, kind] of states) {
+        for (let first = 0; ; first += KEYS_SLICE) {
+          const [read, ...names] = await this.redis.producer.hookworkWebhookKeysIn(key, keys['']!, kind, first, first + KEYS_SLICE - 1);
+          for (const name of names) found.add(name);
+          if (read < KEYS_SLICE) break;
+        }
+      }
+      return [...found];
     });
   }
 

@@ -91,6 +91,28 @@ result[1] = total
 return result`,
   },
   /**
+   * KEYS: one of wait, paused (lists) or prioritized, delayed, failed (sorted sets). ARGV: job key
+   * base, 'list' or 'zset', first and last index. The names (webhook keys) of the jobs in that
+   * range, each once, after how many ids the range held: `[read, ...names]`. A slice of a state
+   * per call, so Redis is held for a slice of the queue, not all of it.
+   */
+  hookworkWebhookKeysIn: {
+    numberOfKeys: 1,
+    lua: `
+local base = ARGV[1]
+local ids
+if ARGV[2] == 'list' then ids = redis.call('LRANGE', KEYS[1], ARGV[3], ARGV[4]) else ids = redis.call('ZRANGE', KEYS[1], ARGV[3], ARGV[4]) end
+local result, seen = { #ids }, {}
+for _, id in ipairs(ids) do
+  local name = redis.call('HGET', base .. id, 'name')
+  if name and not seen[name] then
+    seen[name] = true
+    result[#result + 1] = name
+  end
+end
+return result`,
+  },
+  /**
    * KEYS: wait, paused, prioritized, delayed, failed. ARGV: job key base, webhook key, published
    * up to (ms, inclusive), limit. The ids of up to `limit` of that webhook's pending (not in
    * flight) and dead jobs created at or before the cut, oldest first: what a deleted webhook
@@ -176,5 +198,6 @@ export interface QueueScripts {
   hookworkDeadIds(failed: string, base: string, webhookKey: string, since: string, offset: number, limit: number): Promise<[number, ...string[]]>;
   hookworkDeleteDeadBefore(failed: string, base: string, before: string, limit: number, windowMs: number): Promise<number>;
   hookworkHeldIds(base: string, ...ids: string[]): Promise<string[]>;
+  hookworkWebhookKeysIn(key: string, base: string, kind: 'list' | 'zset', first: number, last: number): Promise<[number, ...string[]]>;
   hookworkDiscardIds(wait: string, paused: string, prioritized: string, delayed: string, failed: string, base: string, webhookKey: string, publishedUpTo: string, limit: number): Promise<string[]>;
 }

@@ -749,6 +749,25 @@ export function describeQueueEngineContract(name: string, factory: ContractFacto
         expect(await engine.counts({ webhookKey: 'wh-2' })).toEqual({ pending: 1, inFlight: 0, dead: 0 });
         await engine.stop(1000);
       });
+
+      test('queuedWebhookKeys, where the engine has it, names each webhook with pending or dead requests once, and none whose requests are all in flight', async (harness) => {
+        const { engine: stopped } = await deadLetters(harness, [engineRequest('dead-1', { webhookKey: 'wh-dead' }), engineRequest('dead-2', { webhookKey: 'wh-dead' })]);
+        if (!stopped.queuedWebhookKeys) return;
+        const later = new Date(Date.now() + 3_600_000);
+        const { engine, handler } = await started(harness, async (_request, signal) => {
+          await aborted(signal);
+          return { kind: 'release' };
+        });
+        await engine.enqueue([
+          engineRequest('flying', { webhookKey: 'wh-flying' }),
+          engineRequest('later-1', { webhookKey: 'wh-later', dueAt: later }),
+          engineRequest('later-2', { webhookKey: 'wh-later', dueAt: later }),
+        ]);
+        engine.wake();
+        await handler.until(() => handler.calls.length === 1, 'the due request is in flight');
+        expect((await engine.queuedWebhookKeys!()).sort()).toEqual(['wh-dead', 'wh-later']);
+        await engine.stop(1000);
+      });
     });
 
     describe('stopping and concurrency', () => {
