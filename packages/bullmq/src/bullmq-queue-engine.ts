@@ -1,4 +1,5 @@
 import { setMaxListeners } from 'node:events';
+import { setTimeout as sleep } from 'node:timers/promises';
 import {
   HookworkError,
   type DeadLetterQuery,
@@ -18,7 +19,7 @@ import {
   type WebhookRequest,
 } from '@hookwork/core';
 import type { Redis } from 'ioredis';
-import { DelayedError, FlowProducer, Queue, UnrecoverableError, Worker, type Job, type JobsOptions } from 'bullmq';
+import { DELAY_TIME_5, DelayedError, FlowProducer, isNotConnectionError, Queue, UnrecoverableError, Worker, type Job, type JobsOptions } from 'bullmq';
 import { BULLMQ_ERRORS } from './bullmq-errors';
 import { finishedWithin } from './finished-within';
 import { requestOfHash, requestOfJob, toJob, type RequestJobData } from './job-request';
@@ -176,6 +177,8 @@ interface WorkerHooks {
 class HookworkWorker extends Worker<RequestJobData, void, string> {
   /** The lock tokens of the processings running here, by job id (two only after a lapsed lease). */
   private readonly tokens = new Map<string, string | string[]>();
+  /** Aborted by close(): ends the pause after a failed Redis call (see {@link checkConnectionError}). */
+  private readonly closeSignal = new AbortController();
 
   constructor(name: string, processor: (job: Job<RequestJobData>, token?: string) => Promise<void>, options: ConstructorParameters<typeof Worker<RequestJobData, void, string>>[2], private readonly hooks: WorkerHooks) {
     super(name, processor, options);
@@ -194,6 +197,27 @@ class HookworkWorker extends Worker<RequestJobData, void, string> {
       const checking = this.hooks.finished(job, token);
       if (checking) await checking;
     }
+  }
+
+  /**
+   * BullMQ's, with the pause after a failed Redis call ended by close(). BullMQ waits 5 s after a
+   * failed call of its loops (the stalled-job check's, a fetch) on a timer its close() leaves
+   * running: a stop just after Redis refused one (full, or gone) kept the process alive up to 5 s
+   * past `app.stop()`.
+   */
+  protected override async checkConnectionError<T>(fn: () => Promise<T>, delayInMs = DELAY_TIME_5): Promise<T | undefined> {
+    try {
+      return await fn();
+    } catch (error) {
+      if (isNotConnectionError(error as Error)) this.emit('error', error as Error);
+      if (!this.closing && delayInMs) await sleep(delayInMs, undefined, { signal: this.closeSignal.signal }).catch(() => undefined);
+      return undefined;
+    }
+  }
+
+  override close(force?: boolean): Promise<void> {
+    this.closeSignal.abort();
+    return super.close(force);
   }
 
   /**

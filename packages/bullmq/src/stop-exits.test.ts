@@ -7,7 +7,7 @@ import { join } from 'node:path';
 // packages/bullmq). Each run starts a redis-server of its own and takes it away.
 const FIXTURE = join(__dirname, '..', 'dist', 'test-fixtures', 'stop-exits.js');
 
-function stoppedApp(scenario: 'down' | 'down-in-flight' | 'back-empty'): { status: number | null; lines: Record<string, unknown>[]; stderr: string } {
+function stoppedApp(scenario: 'down' | 'down-in-flight' | 'back-empty' | 'full'): { status: number | null; lines: Record<string, unknown>[]; stderr: string } {
   // Past the timeout the process is killed (status null): it would have stayed up for good.
   const run = spawnSync(process.execPath, [FIXTURE, scenario], { encoding: 'utf8', timeout: 60_000 });
   const lines = run.stdout.split('\n').filter((line) => line.startsWith('{')).map((line) => JSON.parse(line) as Record<string, unknown>);
@@ -24,4 +24,13 @@ describe('a process whose app is stopped after Redis went away', () => {
       expect({ scenario, lines: run.lines, stderr: run.stderr, status: run.status }).toEqual({ scenario, lines: [{ type: 'stopped', left: [] }], stderr: '', status: 0 });
     }
   }, 180_000);
+});
+
+describe('a process whose app is stopped while Redis refuses its writes', () => {
+  // After a refused call of its loops (the stalled-job check's, a fetch's) BullMQ's Worker pauses
+  // 5 s on a timer its close() left running: stopped then, the process stayed up for it.
+  it('ends by itself, nothing left open once stop() resolved: Redis full (maxmemory reached, noeviction)', () => {
+    const run = stoppedApp('full');
+    expect({ lines: run.lines, stderr: run.stderr, status: run.status }).toEqual({ lines: [{ type: 'stopped', left: [] }], stderr: '', status: 0 });
+  }, 60_000);
 });

@@ -9,9 +9,11 @@
  *   node stop-exits.js down             Redis killed while the app idles; stopped while it is away
  *   node stop-exits.js down-in-flight   Redis killed with an attempt running; its completion waits for Redis as the app stops
  *   node stop-exits.js back-empty       Redis killed with an attempt running and restarted without its data; stopped after
+ *   node stop-exits.js full             Redis full (maxmemory, noeviction): the Worker's stalled-job check refused; stopped then
  */
 import 'reflect-metadata';
 import { createHookwork, type Logger } from '@hookwork/core';
+import { Redis } from 'ioredis';
 import { reportLine as emit, startTestReceiver, ThingHappened, thingComposer } from '@hookwork/core/testing';
 import { bullmqQueue } from '../bullmq-queue';
 import { startPrivateRedis, type PrivateRedis } from '../testing/private-redis';
@@ -38,24 +40,36 @@ async function main(server: PrivateRedis): Promise<void> {
   const app = createHookwork({
     composers: [thingComposer],
     logger,
-    settings: { ssrf: { allow: ['127.0.0.1'] }, stopTimeout: 1000 },
+    settings: { ssrf: { allow: ['127.0.0.1'] }, stopTimeout: 1000, ...(scenario === 'full' ? { leaseDuration: 2000 } : {}) },
     queue: bullmqQueue({ connection: server.url, prefix: 'stop-exits', queueName: 'stop-exits', checkDurability: false }),
   });
   await app.start();
   await app.webhooks.create({ url: receiver.url, events: ['thing.happened'] });
-  if (scenario !== 'down') {
-    await app.publish(new ThingHappened('in-flight'));
-    await receiver.waitFor(1);
-  }
-  await server.kill('SIGKILL');
-  if (scenario === 'back-empty') {
-    await server.restart();
-    for (const answer of held.splice(0)) answer();
-    await reconnected(app, 20_000);
+  if (scenario === 'full') {
+    // maxmemory just above what the server uses: the next write of any size is refused.
+    const admin = new Redis(server.url, { disconnectTimeout: 0 });
+    const used = Number(/used_memory:(\d+)/.exec(await admin.info('memory'))![1]);
+    await admin.config('SET', 'maxmemory', String(used + 1000));
+    await admin.set('filler', 'x'.repeat(50_000)).catch(() => undefined);
+    admin.disconnect();
+    await app.publish(new ThingHappened('refused')).catch(() => undefined);
+    // The stalled-job check (every second with this lease) refused: BullMQ pauses its loop 5 s.
+    await until("the Worker's refused call to be logged", () => errors.some((line) => /bullmq worker failed.*Redis is full/.test(line)));
   } else {
-    // The attempt's completion, if any, waits in the worker connection's queue for Redis.
-    for (const answer of held.splice(0)) answer();
-    await until('the outage to be logged', () => errors.some((line) => /HOOKWORK_ERR_REDIS_UNAVAILABLE/.test(line)));
+    if (scenario !== 'down') {
+      await app.publish(new ThingHappened('in-flight'));
+      await receiver.waitFor(1);
+    }
+    await server.kill('SIGKILL');
+    if (scenario === 'back-empty') {
+      await server.restart();
+      for (const answer of held.splice(0)) answer();
+      await reconnected(app, 20_000);
+    } else {
+      // The attempt's completion, if any, waits in the worker connection's queue for Redis.
+      for (const answer of held.splice(0)) answer();
+      await until('the outage to be logged', () => errors.some((line) => /HOOKWORK_ERR_REDIS_UNAVAILABLE/.test(line)));
+    }
   }
   await app.stop();
   await receiver.close();
@@ -66,7 +80,7 @@ async function main(server: PrivateRedis): Promise<void> {
   emit({ type: 'stopped', left: process.getActiveResourcesInfo().filter((type) => !STDIO.has(type)) });
 }
 
-void startPrivateRedis().then(async (server) => {
+void startPrivateRedis(scenario === 'full' ? { 'maxmemory-policy': 'noeviction' } : {}).then(async (server) => {
   try {
     await main(server);
   } catch (error) {
