@@ -72,4 +72,21 @@ describe('the admin API keeping sensitive header values with the origin they wer
     expect(JSON.stringify(answer.json)).toMatch(/headers\.Trailer.*is a hop-by-hop \(connection-control\) header/);
     expect((await fixture.app.webhooks.list()).total).toBe(0);
   });
+
+  it.each(['POST', 'PATCH', 'PUT'])('refuses a Content-Encoding by %s (the body goes uncoded: a receiver decoding by it refused every request), naming it, nothing changed', async (method) => {
+    const existing = method === 'POST' ? undefined : await fixture.app.webhooks.create({ url: fixture.receiver.url, events: ['Umbraco.ContentPublish'] });
+    const before = existing && (await fixture.app.webhooks.get(existing.key));
+    const body = { url: fixture.receiver.url, events: ['Umbraco.ContentPublish'], headers: { 'Content-Encoding': 'gzip' } };
+    const answer = await fixture.inject({ method, url: existing ? `${API}/webhook/${existing.key}` : `${API}/webhook`, body });
+    expect(answer.status).toBe(400);
+    expect(answer.json).toMatchObject({ code: 'HOOKWORK_ERR_INVALID_WEBHOOK' });
+    expect((answer.json as { errors: unknown[] }).errors).toEqual([
+      { in: 'body', field: 'headers.Content-Encoding', pointer: '#/headers/Content-Encoding', detail: expect.stringMatching(/^describes the body's coding, which hookwork sets: it sends the body uncoded/) },
+    ]);
+    if (existing) {
+      expect(await fixture.app.webhooks.get(existing.key)).toEqual(before);
+      await fixture.app.webhooks.delete(existing.key);
+    }
+    expect((await fixture.app.webhooks.list()).total).toBe(0);
+  });
 });

@@ -218,6 +218,10 @@ export class HookworkApp<TTransaction = never> implements Hookwork<TTransaction>
     const engine = this.engine;
     if (engine) checkCapabilities(engine, next);
     this.parts.settings.set(next);
+    if (this.current === 'started' && (next.headers.event.toLowerCase() !== previous.headers.event.toLowerCase() || next.headers.retryCount.toLowerCase() !== previous.headers.retryCount.toLowerCase())) {
+      // Read after the change is made: a warning, never a refusal (the call is synchronous).
+      warnOfReplacedHeaders(this.parts.management.webhooks, next.headers, this.parts.logger).catch((cause: unknown) => this.parts.logger.warn(`could not check the webhooks' custom headers against the new header names: ${(cause as Error)?.message ?? String(cause)}`));
+    }
     try {
       engine?.wake();
     } catch (cause) {
@@ -309,6 +313,8 @@ export class HookworkApp<TTransaction = never> implements Hookwork<TTransaction>
       for (const webhook of flagged) {
         parts.logger.warn(`webhook ${webhook.key} subscribes to events no composed event handles: ${shownList(webhook.unknownEvents, { show: (alias) => alias })}; it will not fire for them (list with app.webhooks.listWithUnknownEvents())`);
       }
+      await warnOfReplacedHeaders(parts.management.webhooks, parts.settings.get().headers, parts.logger);
+      this.refuseIfStopped('reading the webhooks');
       engine.onSettled((request, verdict) => {
         if (verdict.kind === 'delivered' || verdict.kind === 'dead' || verdict.kind === 'drop') parts.own.settled(request.id);
       });
@@ -698,4 +704,28 @@ function settledWithin(work: Promise<unknown> | undefined, timeoutMs: number): P
 function isTraceContext(value: unknown): value is Context {
   const candidate = value as Partial<Context> | null;
   return typeof value === 'object' && value !== null && typeof candidate!.getValue === 'function' && typeof candidate!.setValue === 'function' && typeof candidate!.deleteValue === 'function';
+}
+
+/**
+ * Warns of each webhook with a custom header of the name the `headers.event` or
+ * `headers.retryCount` setting gives hookwork's own: create() and update() refuse such a header,
+ * but one stored before the setting took that name (at start, or by updateSettings()) was
+ * replaced by hookwork's value on every request without a word.
+ */
+async function warnOfReplacedHeaders(webhooks: Webhooks, names: DeepReadonly<HookworkSettings>['headers'], logger: Logger): Promise<void> {
+  const settingOf = new Map([
+    [names.retryCount.toLowerCase(), 'headers.retryCount'],
+    [names.event.toLowerCase(), 'headers.event'],
+  ]);
+  for (let offset = 0; ; ) {
+    const page = await webhooks.list({ limit: 1000, offset });
+    for (const webhook of page.items) {
+      for (const name of Object.keys(webhook.headers)) {
+        const setting = settingOf.get(name.toLowerCase());
+        if (setting) logger.warn(`webhook ${webhook.key} has the custom header ${name}, the name the ${setting} setting gives a header hookwork sets: hookwork's value replaces the webhook's on every request; give the setting another name, or the webhook's header (app.webhooks.update())`);
+      }
+    }
+    offset += page.items.length;
+    if (page.items.length === 0 || offset >= page.total) return;
+  }
 }

@@ -35,7 +35,7 @@ import { FRAMEWORK_HEADERS, STORABLE_TEXT_PATTERN, webhookInputSchema, type Webh
 import { checkKey } from '../model/key-rules';
 import { isPlainObject, nonPlainObjects, nonPlainProblem, objectKind as objectKindOf } from '../model/plain-object';
 import { checkUrl, headerNameProblem, printableField } from '../model/wire-rules';
-import { connectionHeaderProblem, CREDENTIAL_HEADERS, secretHeaderNames } from '../model/framework-headers';
+import { connectionHeaderProblem, contentCodingHeaderProblem, CREDENTIAL_HEADERS, secretHeaderNames } from '../model/framework-headers';
 import { quoted } from '../errors/visible-text';
 
 /** The result of create(): the webhook, and the generated secret — shown this once only. */
@@ -889,8 +889,8 @@ export class WebhookService implements Webhooks {
         problems.push({ field: 'headers.__proto__', problem: "is a header named __proto__, which JavaScript reads as an object's prototype (assigned, it was dropped without a word); give the header another name" });
         continue;
       }
-      const hopByHop = connectionHeaderProblem(name);
-      if (hopByHop) problems.push({ field: `headers.${name}`, problem: hopByHop });
+      const unsendable = connectionHeaderProblem(name) ?? contentCodingHeaderProblem(name);
+      if (unsendable) problems.push({ field: `headers.${name}`, problem: unsendable });
       else if (reserved.has(lower)) problems.push({ field: `headers.${name}`, problem: 'is set by hookwork itself and cannot be overridden by a custom header' });
       if (seen.has(lower)) problems.push({ field: `headers.${name}`, problem: 'is given twice (header names are case-insensitive)' });
       seen.add(lower);

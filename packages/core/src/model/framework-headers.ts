@@ -39,6 +39,16 @@ export function connectionHeaderProblem(name: string): string | undefined {
 }
 
 /**
+ * Why a custom header named `name` cannot be sent because it describes the body's coding, or
+ * undefined: the body is the payload JSON as signed, never compressed, so a `Content-Encoding`
+ * would have every receiver that decodes by it fail the request.
+ */
+export function contentCodingHeaderProblem(name: string): string | undefined {
+  if (name.toLowerCase() !== 'content-encoding') return undefined;
+  return 'describes the body\'s coding, which hookwork sets: it sends the body uncoded, as signed, and a receiver that decodes by Content-Encoding (Express\'s json(), most frameworks) would refuse every request; remove it';
+}
+
+/**
  * Marks a test send (`app.sendTestEvent()`): its body is exactly what a real notification would
  * send — receivers validate schemas — so the mark is this header, `true`, absent on real
  * deliveries. A webhook's custom headers can't set it.
@@ -56,6 +66,10 @@ export const CLOUD_EVENTS_HEADERS = Object.freeze(['ce-specversion', 'ce-id', 'c
 export const FRAMEWORK_HEADERS: readonly string[] = Object.freeze([
   'content-type',
   'content-length',
+  // hookwork sends the body as it signs it, uncoded (identity): a custom `Content-Encoding: gzip`
+  // told every receiver that decodes by it (Express's json(), most frameworks) to gunzip JSON
+  // text, and each attempt was a 400 ("incorrect header check") retried into a dead letter.
+  'content-encoding',
   'transfer-encoding',
   'host',
   'connection',
