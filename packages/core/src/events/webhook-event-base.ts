@@ -232,6 +232,14 @@ export abstract class WebhookEventBase<TNotification extends object = object> {
   async buildExampleRequest(subscription: WebhookSubscription): Promise<FireRequest | undefined> {
     const notification = await this.createExampleNotification(subscription);
     if (notification === undefined) return undefined;
+    const type = this.metadata.notification;
+    // Sent as it was, an instance of another class (or a number) made a test body no publish could.
+    if (!(notification instanceof type)) {
+      throw new HookworkError(
+        'HOOKWORK_ERR_INVALID_EVENT_ANSWER',
+        `${this.constructor.name}.createExampleNotification() returned ${notification === null ? 'null' : typeof notification === 'object' ? `an instance of ${(notification as object).constructor?.name || 'a plain object'}` : shownValue(notification)}; return an instance of ${type.name}, the notification this event handles (new ${type.name}(…)), or undefined for no example. Nothing was sent`,
+      );
+    }
     const [request] = await this.processWebhooks(notification, [subscription]);
     if (request) return request;
     // Frozen as every WebhookInfo is: an event class is handed this one as it is handed the others.
