@@ -7,6 +7,9 @@ import type { Storage, StorageBackend } from '../ports/storage-backend';
 import { SpanStatusCode } from '@opentelemetry/api';
 import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import type { AttemptInfo } from '../observability/lifecycle-events';
+import { WebhookEvent } from '../events/webhook-event.decorator';
+import { WebhookEventBase } from '../events/webhook-event-base';
+import { WebhookEventTypes } from '../events/webhook-event-types';
 
 /** stop() as a host's shutdown code meets it: called twice, and with work under way. Real HTTP on 127.0.0.1. */
 
@@ -135,5 +138,80 @@ describe('once stop() is called', () => {
     expect(() => other.webhooks).toThrow(/HOOKWORK_ERR_APP_STOPPED/);
     expect(() => other.updateSettings({ maximumRetries: 1 })).toThrow(/HOOKWORK_ERR_APP_STOPPED/);
     expect(other.settings.maximumRetries).not.toBe(1);
+  });
+});
+
+describe('a publish whose event never returns', () => {
+  class Stuck {
+    constructor(readonly id: string) {}
+  }
+  @WebhookEvent('Stuck', WebhookEventTypes.Other, { alias: 'stuck.happened', notification: Stuck })
+  class StuckEvent extends WebhookEventBase<Stuck> {
+    override convertNotificationToRequestPayload(notification: Stuck) {
+      // A converter awaiting I/O that never answers (a fetch without a timeout).
+      return notification.id === 'hangs' ? new Promise<never>(() => {}) : { id: notification.id };
+    }
+  }
+  @WebhookEvent('Stuck Too', WebhookEventTypes.Other, { alias: 'stuck.gate', notification: Stuck })
+  class StuckGateEvent extends WebhookEventBase<Stuck> {
+    override shouldFireWebhookForNotification(notification: Stuck) {
+      return notification.id === 'hangs' ? new Promise<boolean>(() => {}) : true;
+    }
+  }
+
+  it.each([
+    ['its payload converter', StuckEvent, 'stuck.happened'],
+    ['its shouldFireWebhookForNotification()', StuckGateEvent, 'stuck.gate'],
+  ])('is ended by stop() with HOOKWORK_ERR_APP_STOPPED when %s never returns, nothing of it stored', async (_what, type, alias) => {
+    const stuckApp = createHookwork({
+      composers: [{ compose: (builder) => void builder.webhookEvents().add(type) }],
+      settings: { ssrf: { allowInternal: false, allow: ['127.0.0.1'] }, stopTimeout: 200 },
+    });
+    await stuckApp.start();
+    await stuckApp.webhooks.create({ url: receiver.url, events: [alias] });
+    await stuckApp.publish(new Stuck('before'));
+    await stuckApp.drain({ timeoutMs: 10_000 });
+    let outcome: unknown = 'pending';
+    const publishing = stuckApp.publish(new Stuck('hangs')).then(
+      () => (outcome = 'resolved'),
+      (error: unknown) => (outcome = error),
+    );
+    await stuckApp.stop();
+    await new Promise((resolve) => setImmediate(resolve));
+    // It used to stay pending for ever, past stop(): a host awaiting it in its shutdown never went on.
+    expect(outcome).toMatchObject({ code: 'HOOKWORK_ERR_APP_STOPPED', message: expect.stringContaining('had not returned') });
+    await publishing;
+    expect(receiver.requests.map((request) => JSON.parse(request.text).id)).toEqual(['before']);
+  });
+});
+
+describe('a test send whose event never returns', () => {
+  class Slow {}
+  @WebhookEvent('Slow', WebhookEventTypes.Other, { alias: 'slow.happened', notification: Slow })
+  class SlowEvent extends WebhookEventBase<Slow> {
+    override createExampleNotification() {
+      // An example loaded from a service that never answers.
+      return new Promise<Slow>(() => {});
+    }
+  }
+
+  it('is ended by stop() with HOOKWORK_ERR_APP_STOPPED, nothing sent', async () => {
+    const slowApp = createHookwork({
+      composers: [{ compose: (builder) => void builder.webhookEvents().add(SlowEvent) }],
+      settings: { ssrf: { allowInternal: false, allow: ['127.0.0.1'] }, stopTimeout: 200 },
+    });
+    await slowApp.start();
+    const webhook = await slowApp.webhooks.create({ url: receiver.url, events: ['slow.happened'] });
+    let outcome: unknown = 'pending';
+    const sending = slowApp.sendTestEvent(webhook.key).then(
+      () => (outcome = 'resolved'),
+      (error: unknown) => (outcome = error),
+    );
+    await slowApp.stop();
+    await new Promise((resolve) => setImmediate(resolve));
+    // It used to stay pending for ever: an admin API request for it never got an answer.
+    expect(outcome).toMatchObject({ code: 'HOOKWORK_ERR_APP_STOPPED', message: expect.stringContaining('sendTestEvent') });
+    await sending;
+    expect(receiver.requests).toHaveLength(0);
   });
 });

@@ -171,6 +171,14 @@ export class HookworkApp<TTransaction = never> implements Hookwork<TTransaction>
   private publishing = 0;
   /** Called when {@link publishing} drops to 0 (stop() waits for it). */
   private publishesDone: (() => void) | undefined;
+  /**
+   * How to end each publish() whose events are still running, once stop() has closed the way into
+   * the store: an event class whose converter (or shouldFireWebhookForNotification) never returns
+   * held its publish() pending for ever, past stop(), though nothing of it could be stored any more.
+   */
+  private readonly cuttable = new Set<() => void>();
+  /** The same for sendTestEvent() calls, ended once the transport is closed (which ends their requests). */
+  private readonly cuttableTestSends = new Set<() => void>();
   private starting: Promise<void> | undefined;
   /** The stop under way or done (later stop() calls return it). */
   private stopping: Promise<void> | undefined;
@@ -388,6 +396,10 @@ export class HookworkApp<TTransaction = never> implements Hookwork<TTransaction>
     // Those still under way store nothing more (HOOKWORK_ERR_APP_STOPPED); an enqueue already sent
     // gets its answer before the store closes, so each batch is stored whole or not at all.
     await parts.container.resolve(EnqueueGate).close();
+    // What is still running now stores nothing (the gate refuses its enqueues): its publish() ends
+    // rather than wait for an event that may never return.
+    for (const cut of [...this.cuttable]) cut();
+    this.cuttable.clear();
     if (wasStarted) await this.engine?.stop(Math.max(0, deadline - performance.now()));
     // The successes counted in memory are written, and every health write still being made is
     // waited for (each gives up once the stop's budget is spent, see stopWithin above).
@@ -398,6 +410,8 @@ export class HookworkApp<TTransaction = never> implements Hookwork<TTransaction>
     await parts.cleanup.idle();
     await parts.logWriter.flush();
     await parts.closeTransport();
+    for (const cut of [...this.cuttableTestSends]) cut();
+    this.cuttableTestSends.clear();
     parts.bus.clear();
     parts.lifecycle.removeAllListeners();
     const engine = this.engine;
@@ -433,7 +447,7 @@ export class HookworkApp<TTransaction = never> implements Hookwork<TTransaction>
       if (!span.isRecording()) {
         span.end();
         const passed = span.spanContext() === INVALID_SPAN_CONTEXT ? options : { ...options, traceContext: trace.setSpan(parent, span) };
-        return this.gather(notification, await parts.bus.publish(notification, passed), passed);
+        return this.gather(notification, await this.runEvents(notification, passed), passed);
       }
       return await this.publishInSpan(notification, options, parent, span);
     } finally {
@@ -533,7 +547,38 @@ export class HookworkApp<TTransaction = never> implements Hookwork<TTransaction>
 
   /** Runs every composed event handling the notification and gathers their failures. */
   private async dispatch(notification: object, options: PublishOptions<TTransaction>): Promise<PublishResult> {
-    return this.gather(notification, await this.parts.bus.publish(notification, options), options);
+    return this.gather(notification, await this.runEvents(notification, options), options);
+  }
+
+  /** The bus's publish, which stop() can end once nothing of it can be stored any more (see {@link cuttable}). */
+  private runEvents(notification: object, options: PublishOptions<TTransaction>): Promise<HandlerOutcome[]> {
+    return this.endedByStop(
+      this.parts.bus.publish(notification, options),
+      (stopTimeout) =>
+        `publish() was cut off by stop(), which stopped waiting for it after stopTimeout (${stopTimeout} ms): a webhook event handling it had not returned (its payload converter, shouldFireWebhookForNotification() or getAliasesForNotification() still running), and nothing more of it can be stored; events that had finished before the cut stored what they fired. Make the event's work end (give its own I/O a timeout), and publish again on a running app`,
+    );
+  }
+
+  /**
+   * `running`, or HOOKWORK_ERR_APP_STOPPED with `message` once stop() has closed the way into the
+   * store and given up waiting: code of an event class that never returns must not hold a
+   * caller's promise for ever, past stop().
+   */
+  private endedByStop<T>(running: Promise<T>, message: (stopTimeout: number) => string, cuttable = this.cuttable): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      const cut = () => reject(new HookworkError('HOOKWORK_ERR_APP_STOPPED', message(this.parts.settings.get().stopTimeout)));
+      cuttable.add(cut);
+      running.then(
+        (value) => {
+          cuttable.delete(cut);
+          resolve(value);
+        },
+        (error: unknown) => {
+          cuttable.delete(cut);
+          reject(error);
+        },
+      );
+    });
   }
 
   /** publish()'s result from the events' outcomes; throws when the store failed under one of them. */
@@ -604,7 +649,12 @@ export class HookworkApp<TTransaction = never> implements Hookwork<TTransaction>
 
   async sendTestEvent(webhookKey: string, options?: { alias?: string }): Promise<TestEventResult> {
     this.requireStarted();
-    return this.parts.management.sendTestEvent(webhookKey, options);
+    return this.endedByStop(
+      this.parts.management.sendTestEvent(webhookKey, options),
+      (stopTimeout) =>
+        `sendTestEvent(${JSON.stringify(webhookKey)}) was cut off by stop() (stopTimeout ${stopTimeout} ms): it had not finished — the event's createExampleNotification() or payload converter had not returned, or the host's own transport had not answered. Make the event's work end (give its own I/O a timeout)`,
+      this.cuttableTestSends,
+    );
   }
 
   async runCleanup(): Promise<CleanupResult> {

@@ -74,9 +74,22 @@ class OrderPlacedEvent extends WebhookEventBase<OrderPlaced> {
   }
 }
 
+class InvoiceSent {
+  constructor(readonly invoiceId: string) {}
+}
+
+/** An example of another class (or no object at all): it used to be sent as if published. */
+@WebhookEvent('Invoice Sent', WebhookEventTypes.Other, { alias: 'invoice.sent', notification: InvoiceSent })
+class InvoiceSentEvent extends WebhookEventBase<InvoiceSent> {
+  static example: unknown;
+  override createExampleNotification(): InvoiceSent {
+    return InvoiceSentEvent.example as InvoiceSent;
+  }
+}
+
 const examples: Composer = {
   compose(builder) {
-    builder.webhookEvents().addWithOptions({ shape: 'rich' }, EntrySavedEvent).add(PagesPublishedEvent, OrderPlacedEvent);
+    builder.webhookEvents().addWithOptions({ shape: 'rich' }, EntrySavedEvent).add(PagesPublishedEvent, OrderPlacedEvent, InvoiceSentEvent);
   },
 };
 
@@ -155,6 +168,22 @@ describe('sendTestEvent with the event\'s example', () => {
     expect(result.exampleError).toMatch(/OrderPlacedEvent could not build its example for order\.placed: order example-1 is not in the order store/);
     const [request] = await receiver.waitFor(1);
     expect(JSON.parse(request!.text)).toMatchObject({ event: 'order.placed', test: true });
+  });
+
+  it.each([
+    ['an instance of another class', new OrderPlaced('o-1'), 'returned an instance of OrderPlaced'],
+    ['a number', 5, 'returned 5'],
+    ['null', null, 'returned null'],
+  ])('falls back to the generic body, and says why, when the example is %s', async (_what, example, text) => {
+    InvoiceSentEvent.example = example;
+    const app = await start();
+    const hook = await app.webhooks.create({ url: receiver.url, events: ['invoice.sent'] });
+    const result = await app.sendTestEvent(hook.key);
+    expect(result).toMatchObject({ ok: true, payload: 'generic' });
+    expect(result.exampleError).toContain(`InvoiceSentEvent.createExampleNotification() ${text}; return an instance of InvoiceSent`);
+    const [request] = await receiver.waitFor(1);
+    // It used to send the other class's fields ({"orderId":"o-1"}), or 5, as the event's example.
+    expect(JSON.parse(request!.text)).toMatchObject({ event: 'invoice.sent', test: true });
   });
 
   it('refuses an alias the webhook does not subscribe to, and an unknown webhook, sending and logging nothing', async () => {

@@ -49,6 +49,7 @@ export const ERROR_CODES = Object.freeze({
   },
   HOOKWORK_ERR_INVALID_TRANSACTION: { summary: 'publish() was given a transaction the queue cannot enqueue in: the store joins none (memory, SQLite, BullMQ), or the object is not an open transaction of the store\'s driver.', status: BAD_INPUT },
   HOOKWORK_ERR_INVALID_FIRED_ALIAS: { summary: "An event's getAliasesForNotification() returned something other than a list of its own alias, synonyms and pattern variants, each once.", status: FAULT },
+  HOOKWORK_ERR_INVALID_EVENT_ANSWER: { summary: "An event's shouldFireWebhookForNotification(), getEntitiesFromNotification(), getContentTypeKey() or createExampleNotification() returned a value of the wrong kind.", status: FAULT },
   HOOKWORK_ERR_HANDLER_FAILED: { summary: 'A webhook event handler threw while handling a notification.', status: FAULT },
   HOOKWORK_ERR_APP_NOT_STARTED: { summary: 'The app was used before start() resolved.', status: UNAVAILABLE },
   HOOKWORK_ERR_APP_STOPPED: { summary: 'The app was used after stop().', status: UNAVAILABLE },

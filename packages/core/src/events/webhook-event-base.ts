@@ -51,6 +51,18 @@ function checkFiredAliases(className: string, metadata: WebhookEventMetadata, al
 }
 
 /**
+ * Refuses what shouldFireWebhookForNotification() answered unless it is a boolean: `undefined`
+ * (a forgotten `return`) skipped the event silently, and `'no'` or `1` fired it.
+ */
+function checkFireAnswer(className: string, answer: unknown): boolean {
+  if (answer === true || answer === false) return answer;
+  throw new HookworkError(
+    'HOOKWORK_ERR_INVALID_EVENT_ANSWER',
+    `${className}.shouldFireWebhookForNotification() answered ${answer === undefined ? 'undefined (a missing return?)' : shownValue(answer)}; it must answer true or false (or a promise of one). Nothing of this event was sent for this notification`,
+  );
+}
+
+/**
  * The subscriptions of one spelling of an alias: its enabled webhooks, each once (a store lists a
  * webhook once per alias; the check is kept for one that does not). One webhook, the common case,
  * needs no set of keys, and its list is made at its size.
@@ -220,6 +232,14 @@ export abstract class WebhookEventBase<TNotification extends object = object> {
   async buildExampleRequest(subscription: WebhookSubscription): Promise<FireRequest | undefined> {
     const notification = await this.createExampleNotification(subscription);
     if (notification === undefined) return undefined;
+    const type = this.metadata.notification;
+    // Sent as it was, an instance of another class (or a number) made a test body no publish could.
+    if (!(notification instanceof type)) {
+      throw new HookworkError(
+        'HOOKWORK_ERR_INVALID_EVENT_ANSWER',
+        `${this.constructor.name}.createExampleNotification() returned ${notification === null ? 'null' : typeof notification === 'object' ? `an instance of ${(notification as object).constructor?.name || 'a plain object'}` : shownValue(notification)}; return an instance of ${type.name}, the notification this event handles (new ${type.name}(…)), or undefined for no example. Nothing was sent`,
+      );
+    }
     const [request] = await this.processWebhooks(notification, [subscription]);
     if (request) return request;
     // Frozen as every WebhookInfo is: an event class is handed this one as it is handed the others.
@@ -249,8 +269,9 @@ export abstract class WebhookEventBase<TNotification extends object = object> {
     const role = serverRoleAccessor.currentServerRole;
     if (role !== 'Single' && role !== 'SchedulingPublisher') return;
     // A boolean (the usual answer) is taken as it is: awaited, it cost a promise and a turn per publish.
-    const fire = this.shouldFireWebhookForNotification(notification);
-    if (fire === false || (fire !== true && !(await fire))) return;
+    let fire = this.shouldFireWebhookForNotification(notification);
+    if (fire !== true && fire !== false) fire = checkFireAnswer(this.constructor.name, isThenable(fire) ? await fire : fire);
+    if (!fire) return;
     // Read before the lookup: the requests belong to the webhooks as they were then (see FireOptions.webhooksReadAt).
     const webhooksReadAt = this.deps.firingService.now();
     const subscriptions = await this.getSubscriptions(notification);

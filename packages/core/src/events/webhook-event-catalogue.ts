@@ -1,4 +1,4 @@
-import { aliasPatternMatcher, getWebhookEventMetadata, type WebhookEventMetadata } from './webhook-event.decorator';
+import { aliasPatternMatcher, commonPatternVariant, getWebhookEventMetadata, type WebhookEventMetadata } from './webhook-event.decorator';
 import { HookworkError } from '../errors/hookwork-error';
 import type { WebhookEventOptionsBag } from './webhook-event-base';
 import type { WebhookEventClass } from './webhook-event.decorator';
@@ -33,7 +33,7 @@ export interface WebhookEventDescriptor {
 export class WebhookEventCatalogue {
   private readonly descriptors: readonly WebhookEventDescriptor[];
   private readonly exact = new Map<string, WebhookEventEntry>();
-  private readonly matchers: { matches: (alias: string) => boolean; entry: WebhookEventEntry }[] = [];
+  private readonly matchers: { matches: (alias: string) => boolean; entry: WebhookEventEntry; pattern: string }[] = [];
 
   constructor(entries: readonly WebhookEventEntry[]) {
     const owners = new Map<string, string>();
@@ -52,7 +52,7 @@ export class WebhookEventCatalogue {
         owners.set(alias, type.name);
         this.exact.set(alias, entry);
       }
-      for (const pattern of metadata.patterns) this.matchers.push({ matches: aliasPatternMatcher(pattern), entry });
+      for (const pattern of metadata.patterns) this.matchers.push({ matches: aliasPatternMatcher(pattern), entry, pattern });
       descriptors.push(
         Object.freeze({
           alias: metadata.alias,
@@ -64,6 +64,36 @@ export class WebhookEventCatalogue {
       );
     }
     this.descriptors = Object.freeze(descriptors);
+    this.refuseSharedVariants();
+  }
+
+  /**
+   * Refuses an alias two events can fire under through a pattern: one event's alias (or synonym)
+   * that is a variant of another's pattern, or two events' patterns with a variant in common. A
+   * webhook subscribed to it got both events' requests under one alias, which DUPLICATE_ALIAS
+   * refuses for two exact aliases, and its catalogue entry named only one of them.
+   */
+  private refuseSharedVariants(): void {
+    const typeName = (entry: WebhookEventEntry) => entry.type.name;
+    for (const [index, { matches, entry, pattern }] of this.matchers.entries()) {
+      for (const [alias, aliasEntry] of this.exact) {
+        if (aliasEntry === entry || !matches(alias)) continue;
+        const owner = typeName(aliasEntry);
+        throw new HookworkError(
+          'HOOKWORK_ERR_DUPLICATE_ALIAS',
+          `${owner} declares the alias "${alias}", which is a variant of the pattern "${pattern}" of ${typeName(entry)}: a webhook subscribed to it would get both events' requests under one alias. Give ${owner} an alias outside "${pattern}", narrow the pattern, or compose only one of them`,
+        );
+      }
+      for (const other of this.matchers.slice(index + 1)) {
+        if (other.entry === entry) continue;
+        const shared = commonPatternVariant(pattern, other.pattern);
+        if (shared === undefined) continue;
+        throw new HookworkError(
+          'HOOKWORK_ERR_DUPLICATE_ALIAS',
+          `the pattern "${other.pattern}" of ${typeName(other.entry)} and the pattern "${pattern}" of ${typeName(entry)} have variants in common (such as "${shared}"): a webhook subscribed to one would get both events' requests under one alias. Make the patterns' fixed parts differ, or compose only one of them`,
+        );
+      }
+    }
   }
 
   /** Every composed event in collection order. */

@@ -1,6 +1,28 @@
 import type { FireRequest } from '../firing/webhook-firing-service';
+import { HookworkError, shownValue } from '../errors/hookwork-error';
 import { isThenable } from '../runtime/thenable';
 import { WebhookEventBase, type PayloadContext, type WebhookSubscription } from './webhook-event-base';
+
+const answerError = (message: string) => new HookworkError('HOOKWORK_ERR_INVALID_EVENT_ANSWER', `${message}. Nothing of this event was sent for this notification`);
+
+/**
+ * What getEntitiesFromNotification() returned, as a list; refuses what is no list of entities: a
+ * string was iterated letter by letter (one request per character), a promise or undefined failed
+ * with a TypeError naming neither the event nor the method.
+ */
+function entitiesOf<T>(className: string, entities: unknown): T[] {
+  const where = `${className}.getEntitiesFromNotification()`;
+  if (Array.isArray(entities)) return [...(entities as T[])];
+  if (typeof entities === 'string') throw answerError(`${where} returned a string, ${shownValue(entities)}, which would send one request per character; return a list of entities, e.g. [notification.entity]`);
+  if (isThenable(entities)) throw answerError(`${where} returned a promise; it is synchronous: return the list of entities the notification carries`);
+  if (entities === null || typeof entities !== 'object' || typeof (entities as { [Symbol.iterator]?: unknown })[Symbol.iterator] !== 'function') {
+    throw answerError(`${where} returned ${entities === undefined ? 'undefined (a missing return?)' : shownValue(entities)}; return a list (or other iterable) of entities, e.g. notification.publishedEntities`);
+  }
+  return [...(entities as Iterable<T>)];
+}
+
+const wrongKey = (className: string, key: unknown) =>
+  answerError(`${className}.getContentTypeKey() answered ${shownValue(key)}; a content-type key is a string (or undefined for none), matched against the webhook's contentTypeKeys`);
 
 /**
  * The base of per-entity events: one request per entity per subscribed webhook (a publish of
@@ -32,13 +54,14 @@ export abstract class WebhookEventContentBase<TNotification extends object, TEnt
 
   /** One request per entity per subscription, each entity kept only when the webhook's content-type filter lets it through. */
   protected override async processWebhooks(notification: TNotification, subscriptions: readonly WebhookSubscription[]): Promise<FireRequest[]> {
-    const entities = [...this.getEntitiesFromNotification(notification)];
+    const entities = entitiesOf<TEntity>(this.constructor.name, this.getEntitiesFromNotification(notification));
     const requests: FireRequest[] = [];
     for (const { webhook, alias } of subscriptions) {
       const filter = webhook.contentTypeKeys.length > 0 && this.appliesContentTypeFilter ? new Set(webhook.contentTypeKeys) : undefined;
       for (const entity of entities) {
         if (filter) {
           const key = this.getContentTypeKey(entity);
+          if (key !== undefined && typeof key !== 'string') throw wrongKey(this.constructor.name, key);
           if (key === undefined || !filter.has(key)) continue;
         }
         let payload = this.convertEntityToRequestPayload(entity, { webhook, alias });

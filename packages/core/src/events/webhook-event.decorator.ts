@@ -262,3 +262,47 @@ export function aliasPatternMatcher(pattern: string): (alias: string) => boolean
   const regex = new RegExp(aliasPatternSource(pattern));
   return (alias) => regex.test(alias);
 }
+
+/** One step of a pattern as an automaton: a visible ASCII character, one character but `*`, or any number more of them. */
+type PatternStep = { kind: 'char'; char: string } | { kind: 'one' } | { kind: 'more' };
+
+const patternSteps = (pattern: string): PatternStep[] =>
+  [...pattern].flatMap((char): PatternStep[] => (char === '*' ? [{ kind: 'one' }, { kind: 'more' }] : [{ kind: 'char', char }]));
+
+/**
+ * An alias both patterns (`collections.*`, `collections.save.*`) have as a variant, or undefined
+ * when none is: a webhook subscribed to such an alias would get both events' requests under it.
+ * Walks the two patterns side by side (each `*` is one or more visible ASCII characters but `*`),
+ * trying each pair of positions once.
+ */
+export function commonPatternVariant(first: string, second: string): string | undefined {
+  const a = patternSteps(first);
+  const b = patternSteps(second);
+  const key = (i: number, j: number) => i * (b.length + 1) + j;
+  const seen = new Set<number>();
+  const queue: { i: number; j: number; text: string }[] = [];
+  const visit = (i: number, j: number, text: string) => {
+    // A `more` step may be skipped: it stands for zero or more characters.
+    if (a[i]?.kind === 'more') visit(i + 1, j, text);
+    if (b[j]?.kind === 'more') visit(i, j + 1, text);
+    if (seen.has(key(i, j))) return;
+    seen.add(key(i, j));
+    queue.push({ i, j, text });
+  };
+  visit(0, 0, '');
+  for (let head = 0; head < queue.length; head++) {
+    const { i, j, text } = queue[head]!;
+    if (i === a.length && j === b.length) return text;
+    const x = a[i];
+    const y = b[j];
+    if (x === undefined || y === undefined) continue;
+    let char: string | undefined;
+    if (x.kind === 'char' && y.kind === 'char') char = x.char === y.char ? x.char : undefined;
+    else if (x.kind === 'char') char = x.char;
+    else if (y.kind === 'char') char = y.char;
+    else char = 'x';
+    if (char === undefined) continue;
+    visit(x.kind === 'more' ? i : i + 1, y.kind === 'more' ? j : j + 1, text + char);
+  }
+  return undefined;
+}
