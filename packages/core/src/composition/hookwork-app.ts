@@ -555,7 +555,7 @@ export class HookworkApp<TTransaction = never> implements Hookwork<TTransaction>
     return this.endedByStop(
       this.parts.bus.publish(notification, options),
       (stopTimeout) =>
-        `publish() was cut off by stop(), which stopped waiting for it after stopTimeout (${stopTimeout} ms): a webhook event handling it had not returned (its payload converter, shouldFireWebhookForNotification() or getAliasesForNotification() still running), and nothing more of it can be stored; events that had finished before the cut stored what they fired. Make the event's work end (give its own I/O a timeout), and publish again on a running app`,
+        `publish() was cut off by stop(), which stopped waiting for it after stopTimeout (${stopTimeout} ms): nothing of the webhook events still handling it was stored (one had not returned: its payload converter, shouldFireWebhookForNotification() or getAliasesForNotification() still running); events that had finished before the cut stored what they fired. Make the event's work end (give its own I/O a timeout), and publish again on a running app`,
     );
   }
 
