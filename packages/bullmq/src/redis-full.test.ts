@@ -6,7 +6,7 @@ import { startTestReceiver, type TestReceiver, ThingHappened, thingComposer } fr
 import { sqliteStorage } from '@hookwork/sqlite';
 import { Redis } from 'ioredis';
 import { bullmqQueue } from './bullmq-queue';
-import { startPrivateRedis, within, type PrivateRedis } from './testing/private-redis';
+import { fillRedis, startPrivateRedis, within, type PrivateRedis } from './testing/private-redis';
 
 function recordingLogger(): Logger & { lines: { level: string; message: string }[] } {
   const lines: { level: string; message: string }[] = [];
@@ -37,13 +37,6 @@ describe('BullMQ on a full Redis', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  /** Sets maxmemory just above what the server uses: the next write of any size is refused. */
-  async function fill(): Promise<void> {
-    const used = Number(/used_memory:(\d+)/.exec(await admin.info('memory'))![1]);
-    await admin.config('SET', 'maxmemory', String(used + 1000));
-    await admin.set('filler', 'x'.repeat(50_000)).catch(() => undefined);
-  }
-
   it('fails a publish (to one webhook and to several) coded, saying Redis is full and what frees it, and stores nothing', async () => {
     const logger = recordingLogger();
     app = createHookwork({
@@ -55,7 +48,7 @@ describe('BullMQ on a full Redis', () => {
     });
     await app.start();
     await app.webhooks.create({ url: `${receiver.origin}/a`, events: ['thing.happened'] });
-    await fill();
+    await fillRedis(admin);
     const refusal = async () => app!.publish(new ThingHappened('full')).then(() => undefined, (error: unknown) => error);
     const single = await refusal();
     // Two webhooks: one MULTI, which Redis aborts whole (EXECABORT, "previous errors") — the OOM was said only there.

@@ -16,7 +16,7 @@ import { createHookwork, type Logger } from '@hookwork/core';
 import { Redis } from 'ioredis';
 import { reportLine as emit, startTestReceiver, ThingHappened, thingComposer } from '@hookwork/core/testing';
 import { bullmqQueue } from '../bullmq-queue';
-import { startPrivateRedis, type PrivateRedis } from '../testing/private-redis';
+import { fillRedis, startPrivateRedis, type PrivateRedis } from '../testing/private-redis';
 import { reconnected } from '../testing/redis-test';
 
 const scenario = process.argv[2];
@@ -46,11 +46,8 @@ async function main(server: PrivateRedis): Promise<void> {
   await app.start();
   await app.webhooks.create({ url: receiver.url, events: ['thing.happened'] });
   if (scenario === 'full') {
-    // maxmemory just above what the server uses: the next write of any size is refused.
     const admin = new Redis(server.url, { disconnectTimeout: 0 });
-    const used = Number(/used_memory:(\d+)/.exec(await admin.info('memory'))![1]);
-    await admin.config('SET', 'maxmemory', String(used + 1000));
-    await admin.set('filler', 'x'.repeat(50_000)).catch(() => undefined);
+    await fillRedis(admin);
     admin.disconnect();
     await app.publish(new ThingHappened('refused')).catch(() => undefined);
     // The stalled-job check (every second with this lease) refused: BullMQ pauses its loop 5 s.

@@ -147,3 +147,13 @@ export async function startPrivateRedis(config: Record<string, string> = {}): Pr
     },
   };
 }
+
+/**
+ * Fills a private Redis started with `maxmemory-policy noeviction`: `maxmemory` is set just above
+ * what the server uses and a write goes past it, so the next write of any size is refused (OOM).
+ */
+export async function fillRedis(admin: Redis): Promise<void> {
+  const used = Number(/used_memory:(\d+)/.exec(await admin.info('memory'))![1]);
+  await admin.config('SET', 'maxmemory', String(used + 1000));
+  await admin.set('filler', 'x'.repeat(50_000)).catch(() => undefined);
+}
