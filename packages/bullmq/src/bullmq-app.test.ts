@@ -1,7 +1,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createHookwork, isHookworkError, keyedMessageId, type Hookwork, type HookworkSettingsInput, type Logger } from '@hookwork/core';
+import { createHookwork, isHookworkError, keyedMessageId, type Hookwork, type HookworkSettingsInput, type Logger, type QueueEngine } from '@hookwork/core';
+import type { EventEmitter } from 'node:events';
 import { expectPublishAgainBeforeLogEntryNotSentAgain, expectRepeatedPublishEnqueuedOnce, startSilentServer, startTestReceiver, stopDuringStart, type ReceivedRequest, type TestReceiver, ThingHappened, thingComposer } from '@hookwork/core/testing';
 import { sqliteStorage } from '@hookwork/sqlite';
 import { Queue, QueueEvents } from 'bullmq';
@@ -71,12 +72,20 @@ describe('an app on SQLite with the BullMQ queue', () => {
     await deleteKeys(prefix);
   });
 
+  /** The queue engine each app opened, for tests that play a part of BullMQ's own. */
+  const engines = new WeakMap<Hookwork, QueueEngine<never>>();
+
   async function startApp(connection = TEST_REDIS_URL, settings: HookworkSettingsInput = {}, queueName = `app${++queues}`, logger?: Logger): Promise<Hookwork> {
-    const app = createHookwork({
+    const provider = bullmqQueue({ connection, prefix, queueName, checkDurability: false });
+    const app: Hookwork = createHookwork({
       composers: [thingComposer],
       ...(logger ? { logger } : {}),
       storage: sqliteStorage({ file: join(dir, 'hookwork.db') }),
-      queue: bullmqQueue({ connection, prefix, queueName, checkDurability: false }),
+      queue: { name: provider.name, open: async (context) => {
+        const engine = await provider.open(context);
+        engines.set(app, engine);
+        return engine;
+      } },
       settings: { ...SETTINGS, ...settings },
     });
     apps.push(app);
@@ -485,6 +494,34 @@ describe('an app on SQLite with the BullMQ queue', () => {
     answerHeld();
     await app.drain({ timeoutMs: 20_000 });
     expect(lockLines()).toEqual([{ level: 'warn', message: expect.stringMatching(new RegExp(`^the locks of 1 running attempt\\(s\\) were lost before they finished \\(${id}\\); another process may send them again — was this process paused .* for longer than leaseDuration \\(2000 ms\\)\\?$`)) }]);
+    expect(receiver.requests.map(webhookIdOf)).toEqual([id]);
+    expect(leasesLapsed((await app.metrics.scrape()).text)).toEqual({ reclaimed: 0, renewed_late: 0, lost: 1 });
+  }, 60_000);
+
+  it('a lock renewal BullMQ reports failed after the job was taken again here (a stale token) says nothing while the attempt running here holds the lock', async () => {
+    const queueName = `stale${++queues}`;
+    const { app, id, lockLines, lockLost, answerHeld } = await startHeldAttempt(queueName);
+    // BullMQ's lock manager reads a job's token when it sends a renewal; the job given back and
+    // taken again here meanwhile, the answer names the earlier token's failure under the job id
+    // while the attempt running now holds the lock. Played here as BullMQ emits it, for the held
+    // attempt (whose lock is its own) and for a job with no attempt here.
+    const worker = (engines.get(app) as unknown as { worker: EventEmitter }).worker;
+    worker.emit('lockRenewalFailed', [id]);
+    worker.emit('lockRenewalFailed', ['msg_not_running_here']);
+    // What Redis shows of the job is read before anything is said: both reads are answered by then.
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(lockLines()).toEqual([]);
+    // The lock then taken by another process is still said, once.
+    const redis = new Redis(TEST_REDIS_URL);
+    try {
+      await redis.set(`${prefix}:${queueName}:${id}:lock`, 'another-process', 'PX', 3000);
+      await lockLost();
+    } finally {
+      redis.disconnect();
+    }
+    answerHeld();
+    await app.drain({ timeoutMs: 20_000 });
+    expect(lockLines()).toEqual([{ level: 'warn', message: expect.stringMatching(new RegExp(`^the locks of 1 running attempt\\(s\\) were lost before they finished \\(${id}\\)`)) }]);
     expect(receiver.requests.map(webhookIdOf)).toEqual([id]);
     expect(leasesLapsed((await app.metrics.scrape()).text)).toEqual({ reclaimed: 0, renewed_late: 0, lost: 1 });
   }, 60_000);

@@ -983,12 +983,17 @@ export class BullmqQueueEngine implements QueueEngine<never> {
    * a paused process. Said here once per processing of a job, with why, read from Redis: the job
    * gone (the data lost: one line for all the jobs the loss took) or still there (the lease
    * lapsed: another process may send it again).
+   *
+   * A report can be stale: BullMQ reads a job's token when it sends the renewal, and a job given
+   * back may be taken again here while that renewal is on its way. A report for a job with no
+   * attempt running here, or whose lock Redis shows held by the attempt running now, says
+   * nothing (it had named the earlier processing twice, once as lost and once more as lost).
    */
   private locksLost(ids: readonly string[]): void {
     const fresh = ids.filter((id) => {
       const run = this.runs.get(id);
-      if (run?.lockLost) return false;
-      if (run) run.lockLost = 'checking';
+      if (!run || run.lockLost) return false;
+      run.lockLost = 'checking';
       return true;
     });
     if (fresh.length > 0) void this.explainLostLocks(fresh, false);
@@ -1004,7 +1009,7 @@ export class BullmqQueueEngine implements QueueEngine<never> {
     // The producer fails fast: a Redis that cannot answer leaves the cause unknown, not the line unsaid.
     const found = knownGone ? ids.map(() => undefined) : await Promise.all(ids.map((id) => this.read(id))).catch(() => undefined);
     const gone = found ? ids.filter((_, i) => found[i] === undefined) : [];
-    const lapsed = found ? ids.filter((_, i) => found[i] !== undefined) : ids;
+    const lapsed = found ? ids.filter((id, i) => found[i] !== undefined && !this.holdsLock(id, found[i]!)) : ids;
     if (gone.length > 0) {
       // Only attempts still running: a job whose processor returned may be completed, and so gone rightly.
       const others = [...this.runs].filter(([, run]) => run.lockLost === undefined && !run.over).map(([id, run]) => ((run.lockLost = 'checking'), id));
@@ -1032,6 +1037,14 @@ export class BullmqQueueEngine implements QueueEngine<never> {
         `the locks of ${lapsed.length} running attempt(s) were lost before they finished (${named(lapsed)}); another process may send them again — was this process paused (a blocked event loop, a starved CPU) for longer than leaseDuration (${this.context.settings.current.leaseDuration} ms)?`,
       );
     }
+  }
+
+  /** The attempt running here holds `request`'s lock after all (a stale report): it is not marked lost, and may be reported later. */
+  private holdsLock(id: string, request: WebhookRequest): boolean {
+    const run = this.runs.get(id);
+    if (run === undefined || run.token === undefined || request.leaseOwner !== run.token) return false;
+    if (run.lockLost === 'checking') run.lockLost = undefined;
+    return true;
   }
 
   private markLockLost(id: string, why: 'gone' | 'lapsed' | undefined): void {
