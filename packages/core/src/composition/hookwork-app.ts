@@ -31,6 +31,8 @@ import type { WebhookRequest } from '../model/webhook-request';
 import type { WebhookHealth } from '../model/webhook-health';
 import type { LifecycleEmitter, LifecycleReporter } from '../observability/lifecycle-events';
 import type { Logger } from '../observability/logger';
+import type { WebhookRepository } from '../ports/webhook-repository';
+import { customHeaderBytes, MAX_CUSTOM_HEADER_BYTES } from '../model/framework-headers';
 import type { DeliveryLogQuery } from '../ports/delivery-log';
 import type { DeadLetterQuery, QueueCountsQuery, QueueEngine, QueueEngineProvider } from '../ports/queue-engine';
 import type { QueueCounts, RedeliverSelector } from '../ports/request-queue';
@@ -322,6 +324,8 @@ export class HookworkApp<TTransaction = never> implements Hookwork<TTransaction>
         parts.logger.warn(`webhook ${webhook.key} subscribes to events no composed event handles: ${shownList(webhook.unknownEvents, { show: (alias) => alias })}; it will not fire for them (list with app.webhooks.listWithUnknownEvents())`);
       }
       await warnOfReplacedHeaders(parts.management.webhooks, parts.settings.get().headers, parts.logger);
+      this.refuseIfStopped('reading the webhooks');
+      await warnOfOversizedHeaders(storage.webhooks, parts.logger);
       this.refuseIfStopped('reading the webhooks');
       engine.onSettled((request, verdict) => {
         if (verdict.kind === 'delivered' || verdict.kind === 'dead' || verdict.kind === 'drop') parts.own.settled(request.id);
@@ -754,6 +758,27 @@ function settledWithin(work: Promise<unknown> | undefined, timeoutMs: number): P
 function isTraceContext(value: unknown): value is Context {
   const candidate = value as Partial<Context> | null;
   return typeof value === 'object' && value !== null && typeof candidate!.getValue === 'function' && typeof candidate!.setValue === 'function' && typeof candidate!.deleteValue === 'function';
+}
+
+/**
+ * Warns of each stored webhook whose custom headers hold more than MAX_CUSTOM_HEADER_BYTES in all:
+ * create() and update() refuse such headers, but one stored before the cap is kept and sent as it
+ * is (a receiver with larger limits takes it), while most receivers refuse every request of it.
+ */
+async function warnOfOversizedHeaders(repository: WebhookRepository, logger: Logger): Promise<void> {
+  for (let offset = 0; ; offset += 500) {
+    const page = await repository.list({ limit: 500, offset });
+    for (const webhook of page) {
+      const total = customHeaderBytes(webhook.headers);
+      if (total > MAX_CUSTOM_HEADER_BYTES) {
+        logger.warn(
+          `webhook ${webhook.key} has custom headers of ${total.toLocaleString('en-US')} bytes in all (names and values), more than the ${MAX_CUSTOM_HEADER_BYTES.toLocaleString('en-US')} a webhook may now hold: it was stored before the cap and is sent as it is, but most receivers refuse headers that large (Node 16 KiB in all, Tomcat and Jetty 8 KiB; 431 or 400) on every attempt. Shorten or remove some with app.webhooks.update() (an update that gives headers must bring them under the cap)`,
+          { webhookKey: webhook.key },
+        );
+      }
+    }
+    if (page.length < 500) return;
+  }
 }
 
 /**
