@@ -812,6 +812,29 @@ describe('the admin page when things go wrong', () => {
     await own.app.webhooks.delete('tenant-feed');
   });
 
+  it('edits a webhook stored with custom headers over the 4,096-byte cap: its save is refused under Custom headers, naming the total and the cap, until they are under it', async () => {
+    const now = new Date();
+    const headers = { 'X-Part-1': 'a'.repeat(3000), 'X-Part-2': 'b'.repeat(3000) };
+    await resolveToken(own.app.container, WebhookRepositoryToken).create({ key: 'big-feed', name: 'Big feed', url: own.receiver.url, events: ['Umbraco.ContentPublish'], contentTypeKeys: [], headers, sensitiveHeaders: [], enabled: true, secrets: [], createdAt: now, updatedAt: now });
+    const stored = () => resolveToken(own.app.container, WebhookRepositoryToken).get('big-feed');
+    const before = await stored();
+    await tab.goto('about:blank');
+    await openOwn(`#token=${TOKEN}`);
+    await tab.getByRole('link', { name: 'Edit Big feed' }).click();
+    await tab.getByRole('heading', { name: 'Edit Big feed' }).waitFor();
+    await tab.getByRole('button', { name: 'Save' }).click();
+    const alert = tab.getByRole('alert');
+    await alert.waitFor();
+    expect(await alert.textContent()).toMatch(/Custom headers.*hold 6,016 bytes in all \(names and values\), more than the 4,096 a webhook's custom headers may hold: .*Shorten or remove some/s);
+    expect(await tab.evaluate('document.activeElement?.id')).toBe('header-name-0');
+    expect(await stored()).toEqual(before);
+    await tab.getByRole('group', { name: 'Custom headers' }).getByRole('button', { name: 'Remove' }).nth(1).click();
+    await tab.getByRole('button', { name: 'Save' }).click();
+    await tab.getByRole('link', { name: 'Big feed', exact: true }).waitFor();
+    expect((await stored())!.headers).toEqual({ 'X-Part-1': headers['X-Part-1'] });
+    await own.app.webhooks.delete('big-feed');
+  });
+
   it('asks for a stored sensitive value again when the URL moves to another origin, and saves once it is typed', async () => {
     await own.app.webhooks.create({ key: 'crm-feed', name: 'CRM feed', url: own.receiver.url, events: ['Umbraco.ContentPublish'], headers: { Authorization: { value: 'Bearer CRM-API-KEY-123', sensitive: true } } });
     const stored = () => resolveToken(own.app.container, WebhookRepositoryToken).get('crm-feed');

@@ -89,4 +89,38 @@ describe('the admin API keeping sensitive header values with the origin they wer
     }
     expect((await fixture.app.webhooks.list()).total).toBe(0);
   });
+
+  it.each(['POST', 'PATCH', 'PUT'].flatMap((method) => ['Content-Digest', 'Repr-Digest', 'Digest', 'Content-MD5'].map((name) => [method, name])))('refuses by %s a %s (a checksum of a body hookwork makes anew for every request), naming it, nothing changed', async (method, name) => {
+    const existing = method === 'POST' ? undefined : await fixture.app.webhooks.create({ url: fixture.receiver.url, events: ['Umbraco.ContentPublish'] });
+    const before = existing && (await fixture.app.webhooks.get(existing.key));
+    const body = { url: fixture.receiver.url, events: ['Umbraco.ContentPublish'], headers: { [name]: 'sha-256=:X48E9qOokqqrvdts8nOJRJN3OWDUoyWxBf7kbu9DBPE=:' } };
+    const answer = await fixture.inject({ method, url: existing ? `${API}/webhook/${existing.key}` : `${API}/webhook`, body });
+    expect(answer.status).toBe(400);
+    expect(answer.json).toMatchObject({ code: 'HOOKWORK_ERR_INVALID_WEBHOOK' });
+    expect((answer.json as { errors: unknown[] }).errors).toEqual([
+      { in: 'body', field: `headers.${name}`, pointer: `#/headers/${name}`, detail: expect.stringMatching(/^is a checksum of the body \(RFC \d+\), which hookwork makes anew for every request and signs: .*; remove it/) },
+    ]);
+    if (existing) {
+      expect(await fixture.app.webhooks.get(existing.key)).toEqual(before);
+      await fixture.app.webhooks.delete(existing.key);
+    }
+    expect((await fixture.app.webhooks.list()).total).toBe(0);
+  });
+
+  it.each(['POST', 'PATCH', 'PUT'])('refuses by %s custom headers of more than 4,096 bytes in all (receivers refuse larger requests), naming the total, the cap and the fix, nothing changed', async (method) => {
+    const existing = method === 'POST' ? undefined : await fixture.app.webhooks.create({ url: fixture.receiver.url, events: ['Umbraco.ContentPublish'], headers: { 'X-Small': 's' } });
+    const before = existing && (await fixture.app.webhooks.get(existing.key));
+    const body = { url: fixture.receiver.url, events: ['Umbraco.ContentPublish'], headers: { 'X-Token': 't'.repeat(3000), 'X-Other': 'o'.repeat(2000) } };
+    const answer = await fixture.inject({ method, url: existing ? `${API}/webhook/${existing.key}` : `${API}/webhook`, body });
+    expect(answer.status).toBe(400);
+    expect(answer.json).toMatchObject({ code: 'HOOKWORK_ERR_INVALID_WEBHOOK' });
+    expect((answer.json as { errors: unknown[] }).errors).toEqual([
+      { in: 'body', field: 'headers', pointer: '#/headers', detail: expect.stringMatching(/^hold 5,014 bytes in all \(names and values\), more than the 4,096 a webhook's custom headers may hold: .*Shorten or remove some \(the largest, in bytes: X-Token 3,007, X-Other 2,007\)$/) },
+    ]);
+    if (existing) {
+      expect(await fixture.app.webhooks.get(existing.key)).toEqual(before);
+      await fixture.app.webhooks.delete(existing.key);
+    }
+    expect((await fixture.app.webhooks.list()).total).toBe(0);
+  });
 });

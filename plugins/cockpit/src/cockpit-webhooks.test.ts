@@ -171,6 +171,21 @@ describe("cockpitWebhooks(app): Cockpit's webhook shape on hookwork webhooks", (
       expect(message).not.toContain('k€y');
     });
 
+    it.each(['Content-Encoding', 'Content-Digest', 'Repr-Digest', 'Digest', 'Content-MD5'])('a %s row (it describes a body hookwork makes and signs anew for every request), under the row', async (name) => {
+      const { problems } = await refusal({ name: 'n', url: URL, events: ['cockpit.clearcache'], headers: [{ k: 'X-Ok', v: 'fine' }, { k: name, v: 'sha-256=:X48E9qOokqqrvdts8nOJRJN3OWDUoyWxBf7kbu9DBPE=:' }] });
+      expect(problems).toEqual([{ field: 'headers.1.k', problem: expect.stringMatching(/^(is a checksum of the body|describes the body's coding).*; remove it/) }]);
+    });
+
+    it('header rows and basic auth of more than 4,096 bytes in all, naming the total, the cap and the largest (auth counted as the Authorization header it is sent as)', async () => {
+      const rows = [{ k: 'X-Token', v: 't'.repeat(3000) }];
+      // 3,007 bytes of rows: taken alone, refused with the Authorization that auth adds.
+      // In one refusal with the input's other problems (it was core's create() alone that refused it, after the check).
+      const { problems } = await refusal({ name: 'n', url: URL, events: ['cockpit.clearcache', 'cockpit.nope'], headers: rows, auth: { user: 'deploy', pass: 'p'.repeat(900) } });
+      expect(problems).toEqual([{ field: 'events', problem: expect.stringMatching(/^unknown event alias "cockpit\.nope"/) }, { field: 'headers', problem: expect.stringMatching(/^hold 4,238 bytes in all \(names and values\), more than the 4,096 a webhook's custom headers may hold: .*\(the largest, in bytes: X-Token 3,007, Authorization 1,231\)$/) }]);
+      await cockpitWebhooks(app).create({ name: 'n', url: URL, events: ['cockpit.clearcache'], headers: rows, _id: 'rows-alone' });
+      await app.webhooks.delete('rows-alone');
+    });
+
     it('a header row whose name is not an HTTP token', async () => {
       const { problems } = await refusal({ name: 'n', url: URL, events: ['cockpit.clearcache'], headers: [{ k: 'X Site', v: 'blog' }] });
       expect(problems).toEqual([{ field: 'headers.0.k', problem: expect.stringMatching(/^contains U\+0020 \(space\) at character 2; a header name is letters, digits and .* \(an RFC 9110 token\)$/) }]);

@@ -203,6 +203,10 @@ function checkCockpitInput(app: Hookwork, input: CockpitWebhookInput): { problem
     // setOwn: a row named __proto__ reaches core's check (and its refusal) instead of becoming the object's prototype.
     setOwn(headers, header.k, { value: header.v, sensitive: typeof header.sensitive === 'boolean' ? header.sensitive : SENSITIVE_HEADER.test(header.k) });
   }
+  // Basic auth is sent as a header: judged with the rows (their count, the bytes they hold in all).
+  if (isRecord(auth) && typeof auth.user === 'string' && typeof auth.pass === 'string' && auth.user && auth.pass) {
+    headers[AUTHORIZATION] = { value: `Basic ${Buffer.from(`${auth.user}:${auth.pass}`, 'utf8').toString('base64')}`, sensitive: true };
+  }
   const given = toWebhookInput(input) as Record<string, unknown>;
   for (const key of Object.keys(given)) if (given[key] === undefined) delete given[key];
   for (const { field, problem } of app.webhooks.check({ ...given, headers })) {
@@ -233,8 +237,6 @@ export function cockpitWebhooks(app: Hookwork): CockpitWebhooks {
     async create(input) {
       const { problems, headers } = checkCockpitInput(app, input);
       if (problems.length > 0) refuse(problems);
-      const { user, pass } = input.auth ?? {};
-      if (user && pass) headers[AUTHORIZATION] = { value: `Basic ${Buffer.from(`${user}:${pass}`, 'utf8').toString('base64')}`, sensitive: true };
       const created = await app.webhooks.create({ ...toWebhookInput(input), headers });
       return { ...(await shown(created)), ...(created.secret !== undefined ? { secret: created.secret } : {}) };
     },

@@ -35,7 +35,7 @@ import { FRAMEWORK_HEADERS, STORABLE_TEXT_PATTERN, webhookInputSchema, type Webh
 import { checkKey } from '../model/key-rules';
 import { isPlainObject, nonPlainObjects, nonPlainProblem, objectKind as objectKindOf } from '../model/plain-object';
 import { checkUrl, headerNameProblem, printableField } from '../model/wire-rules';
-import { connectionHeaderProblem, contentCodingHeaderProblem, CREDENTIAL_HEADERS, secretHeaderNames } from '../model/framework-headers';
+import { bodyHeaderProblem, connectionHeaderProblem, CREDENTIAL_HEADERS, customHeaderBytes, customHeaderTotalProblem, secretHeaderNames } from '../model/framework-headers';
 import { quoted } from '../errors/visible-text';
 
 /** The result of create(): the webhook, and the generated secret — shown this once only. */
@@ -209,6 +209,28 @@ function placeholderProblems(headers: Record<string, unknown>, current: Pick<Web
 }
 
 const isRecord = isPlainObject;
+
+/** Each header's bytes (name and value), by name. */
+function headerSizes(headers: Readonly<Record<string, string>>): Map<string, number> {
+  return new Map(Object.keys(headers).map((name) => [name, Buffer.byteLength(name) + Buffer.byteLength(headers[name]!)]));
+}
+
+/**
+ * The custom headers of an input past {@link MAX_CUSTOM_HEADER_BYTES} in all. An update's
+ * `[redacted]` placeholder stands for a stored value of any length: counted as its name alone
+ * here (refused only when over the cap whatever it stands for), and judged exactly on the
+ * headers as stored inside update()'s change step.
+ */
+function headerTotalProblems(headers: Record<string, unknown>, mode: 'create' | 'update'): WebhookInputProblem[] {
+  const given: Record<string, string> = {};
+  for (const [name, input] of Object.entries(headers)) {
+    const value = isRecord(input) ? input.value : input;
+    // A value of the wrong kind is refused by its own problem.
+    if (typeof value === 'string') given[name] = mode === 'update' && value === REDACTED ? '' : value;
+  }
+  const problem = customHeaderTotalProblem(customHeaderBytes(given), headerSizes(given));
+  return problem ? [{ field: 'headers', problem }] : [];
+}
 
 /** The most custom headers a webhook keeps (the schema's `maxProperties`), counted before any is walked. */
 const MAX_HEADERS = webhookInputSchema.properties.headers.maxProperties;
@@ -408,6 +430,14 @@ export class WebhookService implements Webhooks {
       }
       const flow = this.flowControl(patch, current);
       const headerParts = patch.headers ? this.keepRedacted(this.splitHeaders(patch.headers), current) : { headers: current.headers, sensitiveHeaders: current.sensitiveHeaders };
+      // Judged on the headers as they will be stored, the sensitive values a placeholder keeps
+      // counted. Only when the patch gives headers: a webhook stored over the cap before it was
+      // set is still enabled, disabled, moved or renamed as ever; giving its headers, an edit
+      // must bring them under the cap.
+      if (patch.headers) {
+        const total = customHeaderTotalProblem(customHeaderBytes(headerParts.headers), headerSizes(headerParts.headers));
+        if (total) this.refuse([{ field: 'headers', problem: total }]);
+      }
       if (href !== undefined) this.checkSecretsStay(key, current, href, patch.headers);
       const { rateLimit: _r, breaker: _b, fifo: _f, ...rest } = current;
       const next: Webhook = {
@@ -796,7 +826,7 @@ export class WebhookService implements Webhooks {
       href = url.href;
     }
     if (Array.isArray(input.events)) problems.push(...this.aliasProblems(input.events, kept));
-    if (isRecord(input.headers)) problems.push(...this.headerProblems(input.headers));
+    if (isRecord(input.headers)) problems.push(...this.headerProblems(input.headers), ...headerTotalProblems(input.headers, mode));
     if (mode === 'create' && isRecord(input.headers)) problems.push(...placeholderProblems(input.headers, undefined));
     if (input.fifo !== undefined && input.fifo !== false && !reported.has('fifo')) problems.push(...this.fifoProblems({ onDeadLetter: 'skip' }));
     if (isRecord(input.format) && !reported.has('format') && ![...reported].some((field) => field.startsWith('format.'))) problems.push(...formatProblems(input.format as unknown as WebhookFormat));
@@ -889,7 +919,7 @@ export class WebhookService implements Webhooks {
         problems.push({ field: 'headers.__proto__', problem: "is a header named __proto__, which JavaScript reads as an object's prototype (assigned, it was dropped without a word); give the header another name" });
         continue;
       }
-      const unsendable = connectionHeaderProblem(name) ?? contentCodingHeaderProblem(name);
+      const unsendable = connectionHeaderProblem(name) ?? bodyHeaderProblem(name);
       if (unsendable) problems.push({ field: `headers.${name}`, problem: unsendable });
       else if (reserved.has(lower)) problems.push({ field: `headers.${name}`, problem: 'is set by hookwork itself and cannot be overridden by a custom header' });
       if (seen.has(lower)) problems.push({ field: `headers.${name}`, problem: 'is given twice (header names are case-insensitive)' });

@@ -39,13 +39,73 @@ export function connectionHeaderProblem(name: string): string | undefined {
 }
 
 /**
- * Why a custom header named `name` cannot be sent because it describes the body's coding, or
- * undefined: the body is the payload JSON as signed, never compressed, so a `Content-Encoding`
- * would have every receiver that decodes by it fail the request.
+ * Request headers (lower case) that describe the body itself — its coding or a checksum of it —
+ * which hookwork makes anew for every request (the payload JSON, uncoded, as signed). A custom
+ * one is a fixed value that matches no body hookwork sends, so a receiver that reads it refuses
+ * every request; a webhook's custom headers may not set them, a stored one is not sent, and the
+ * event and retry-count header settings may not take their names (they are in
+ * {@link FRAMEWORK_HEADERS}). A before-send hook, which sees the final body, may add one.
+ *
+ * - `content-encoding` (RFC 9110 §8.4): receivers that decode by it (Express's `json()`, most
+ *   frameworks) answered 400 "incorrect header check" for gzip JSON text.
+ * - `content-digest`, `repr-digest` (RFC 9530), `digest` (RFC 3230, obsoleted by RFC 9530):
+ *   a hash of the body; a receiver that validates it (ActivityPub servers such as Mastodon for
+ *   `Digest`; RFC 9421 message-signature verifiers, which cover `content-digest`) refuses a
+ *   mismatch.
+ * - `content-md5` (RFC 1864; dropped from HTTP by RFC 7231 Appendix B, still checked by object
+ *   stores: S3 answers 400 BadDigest, Azure Storage 400 Md5Mismatch).
+ *
+ * Not here: `content-range`, which RFC 9110 §14.4 has a server ignore in a request whose method
+ * defines no use of it (hookwork always POSTs; only a PUT's may be a partial update, §14.5);
+ * `content-language`, `content-location` and `content-disposition`, which describe the
+ * representation's audience or place, not its bytes; `want-content-digest` and
+ * `want-repr-digest`, which ask for a digest of the response.
  */
-export function contentCodingHeaderProblem(name: string): string | undefined {
-  if (name.toLowerCase() !== 'content-encoding') return undefined;
-  return 'describes the body\'s coding, which hookwork sets: it sends the body uncoded, as signed, and a receiver that decodes by Content-Encoding (Express\'s json(), most frameworks) would refuse every request; remove it';
+export const BODY_HEADERS: ReadonlySet<string> = new Set(['content-encoding', 'content-digest', 'repr-digest', 'digest', 'content-md5']);
+
+/**
+ * Why a custom header named `name` cannot be sent because it describes the body (a
+ * {@link BODY_HEADERS} one), or undefined.
+ */
+export function bodyHeaderProblem(name: string): string | undefined {
+  const lower = name.toLowerCase();
+  if (!BODY_HEADERS.has(lower)) return undefined;
+  if (lower === 'content-encoding') return 'describes the body\'s coding, which hookwork sets: it sends the body uncoded, as signed, and a receiver that decodes by Content-Encoding (Express\'s json(), most frameworks) would refuse every request; remove it';
+  const rfc = lower === 'content-md5' ? 'RFC 1864' : lower === 'digest' ? 'RFC 3230' : 'RFC 9530';
+  return `is a checksum of the body (${rfc}), which hookwork makes anew for every request and signs: a fixed value matches no body it sends, and a receiver that checks it would refuse every request; remove it (a before-send hook, which sees the body, may compute one)`;
+}
+
+/**
+ * The most bytes a webhook's custom headers may hold in all, names and values counted (4 KiB).
+ * A request whose headers pass a receiver's limit is refused before any code of its owner runs
+ * — Node's http server answers 431 past 16 KiB in all (`maxHeaderSize`), Tomcat
+ * (`maxHttpHeaderSize`) and Jetty (`requestHeaderSize`) 400/431 past 8 KiB in all, request line
+ * included; nginx (`large_client_header_buffers`) and Apache (`LimitRequestFieldSize`) past
+ * 8 KiB a line — and every attempt of every request was refused so, retried into a dead letter.
+ * Half the strictest common total (8 KiB) is the webhook's; the other half is left for the
+ * request line (a URL of up to 2,048 characters), each header's `: ` and line end, and
+ * hookwork's own headers (the user agent, of up to 1,000, the event, retry-count, `webhook-*`
+ * headers with a signature per secret, the CloudEvents attributes, `traceparent`, Host,
+ * Content-Type, Content-Length). A webhook stored with more before the cap is kept, read and
+ * sent as it is (the start names it); an update that gives headers must bring them under it.
+ */
+export const MAX_CUSTOM_HEADER_BYTES = 4096;
+
+/** The bytes a webhook's custom headers hold in all, names and values (see {@link MAX_CUSTOM_HEADER_BYTES}). */
+export function customHeaderBytes(headers: Readonly<Record<string, string>>): number {
+  let total = 0;
+  for (const name of Object.keys(headers)) total += Buffer.byteLength(name) + Buffer.byteLength(headers[name]!);
+  return total;
+}
+
+/**
+ * Why custom headers of `total` bytes cannot be stored (more than {@link MAX_CUSTOM_HEADER_BYTES}),
+ * naming the largest of `sizes` (name → bytes), or undefined when they can.
+ */
+export function customHeaderTotalProblem(total: number, sizes: ReadonlyMap<string, number>): string | undefined {
+  if (total <= MAX_CUSTOM_HEADER_BYTES) return undefined;
+  const largest = [...sizes].sort((a, b) => b[1] - a[1]).slice(0, 3).map(([name, bytes]) => `${name} ${bytes.toLocaleString('en-US')}`);
+  return `hold ${total.toLocaleString('en-US')} bytes in all (names and values), more than the ${MAX_CUSTOM_HEADER_BYTES.toLocaleString('en-US')} a webhook's custom headers may hold: receivers refuse a request whose headers pass their limit (Node 16 KiB in all, Tomcat and Jetty 8 KiB, nginx and Apache 8 KiB a line; 431 or 400) before their code runs, on every attempt, and hookwork's own headers need the rest. Shorten or remove some (the largest, in bytes: ${largest.join(', ')})`;
 }
 
 /**
@@ -59,17 +119,19 @@ export const TEST_EVENT_HEADER = 'hookwork-test';
 export const CLOUD_EVENTS_HEADERS = Object.freeze(['ce-specversion', 'ce-id', 'ce-source', 'ce-type', 'ce-time', 'ce-subject', 'ce-datacontenttype', 'ce-dataschema']);
 
 /**
- * Every request header hookwork sets itself (lower case): a webhook's custom headers may not set
- * them, and the event and retry-count header settings may not take their names. The one list,
- * which validation, the settings and the request builder all read.
+ * Every request header hookwork sets itself, or that describes the body it makes
+ * ({@link BODY_HEADERS}), lower case: a webhook's custom headers may not set them (a stored one is
+ * not sent), and the event and retry-count header settings may not take their names. The one
+ * list, which validation, the settings and the request builder all read.
  */
 export const FRAMEWORK_HEADERS: readonly string[] = Object.freeze([
   'content-type',
   'content-length',
-  // hookwork sends the body as it signs it, uncoded (identity): a custom `Content-Encoding: gzip`
-  // told every receiver that decodes by it (Express's json(), most frameworks) to gunzip JSON
-  // text, and each attempt was a 400 ("incorrect header check") retried into a dead letter.
-  'content-encoding',
+  // hookwork makes the body and sends it as it signs it, uncoded (identity): a custom
+  // `Content-Encoding: gzip` told every receiver that decodes by it (Express's json(), most
+  // frameworks) to gunzip JSON text, and each attempt was a 400 ("incorrect header check")
+  // retried into a dead letter; a custom digest of the body never matches it.
+  ...BODY_HEADERS,
   'transfer-encoding',
   'host',
   'connection',

@@ -3,7 +3,7 @@ import Ajv, { type ErrorObject } from 'ajv';
 import { HookworkError, shownValue } from '../errors/hookwork-error';
 import { SHOWN_ITEMS, shownList } from '../errors/shown-list';
 import { nearestName } from '../errors/nearest-name';
-import { CONNECTION_HEADERS, FRAMEWORK_HEADERS } from '../model/framework-headers';
+import { BODY_HEADERS, CONNECTION_HEADERS, FRAMEWORK_HEADERS } from '../model/framework-headers';
 import { isPlainObject, nonPlainObjects, nonPlainProblem, objectKind } from '../model/plain-object';
 import { HEADER_NAME_PATTERN, HEADER_VALUE_PATTERN, headerNameProblem, headerValueProblem } from '../model/wire-rules';
 import { deepFreeze, givenSettings } from './given-settings';
@@ -275,7 +275,8 @@ function headerNameProblems(headers: unknown, base: HookworkSettings): { key: st
   // A name given is shown once, as the message's "(got …)"; one that comes from the style is named here.
   const is = (key: 'event' | 'retryCount') => (given[key] === names[key] ? 'is' : `names ${names[key]},`);
   for (const key of ['event', 'retryCount'] as const) {
-    if (FRAMEWORK_HEADERS.includes(names[key].toLowerCase())) problems.push({ key: `headers.${key}`, problem: `${is(key)} a header hookwork sets itself; choose another name` });
+    if (BODY_HEADERS.has(names[key].toLowerCase())) problems.push({ key: `headers.${key}`, problem: `${is(key)} a header that describes the body hookwork makes (its coding or a checksum of it), which that setting's value would contradict on every request; choose another name` });
+    else if (FRAMEWORK_HEADERS.includes(names[key].toLowerCase())) problems.push({ key: `headers.${key}`, problem: `${is(key)} a header hookwork sets itself; choose another name` });
     else if (CONNECTION_HEADERS.has(names[key].toLowerCase())) problems.push({ key: `headers.${key}`, problem: `${is(key)} a connection header (RFC 9110 §7.6.1) the HTTP client owns and a receiver never sees as sent; choose another name` });
   }
   if (names.event.toLowerCase() === names.retryCount.toLowerCase()) {

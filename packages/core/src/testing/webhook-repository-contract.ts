@@ -79,6 +79,19 @@ export function describeWebhookRepositoryContract(name: string, factory: Contrac
       expect(stored!.secrets[1]!.expiresAt).toBeUndefined();
     });
 
+    test('keeps custom headers of any size: a webhook stored before the cap on them (50 values of 8,192, about 410 KB) reads back whole, and is updated', async (repo) => {
+      // webhooks.create() now refuses more than MAX_CUSTOM_HEADER_BYTES in all; one stored before
+      // must still load (it is named at start, sent as it is, and edited down).
+      const headers = Object.fromEntries(Array.from({ length: 50 }, (_, i) => [`X-Header-${i}`, String.fromCharCode(0x41 + (i % 26)).repeat(8192)]));
+      const webhook = contractWebhook('over-cap', { headers, sensitiveHeaders: ['x-header-7'] });
+      await repo.create(webhook);
+      expect(await repo.get('over-cap')).toEqual(webhook);
+      expect((await repo.list()).find((w) => w.key === 'over-cap')).toEqual(webhook);
+      const disabled = { ...webhook, enabled: false, updatedAt: new Date(T0 + 9) };
+      await repo.update(disabled);
+      expect(await repo.get('over-cap')).toEqual(disabled);
+    });
+
     test('keeps optional fields absent when they were not given', async (repo) => {
       const webhook = contractWebhook('bare');
       delete webhook.name;
