@@ -4,6 +4,9 @@ import type { StorageBackend } from '../ports/storage-backend';
 import { memoryStorage } from '../storage/memory/memory-storage';
 import { startTestReceiver, type TestReceiver } from '../testing/test-receiver';
 import { startTestApp, ThingHappened } from '../test-support/test-app';
+import type { HoldReason } from '../delivery/health/health-policy';
+import { DEFERRAL_REASONS } from './metrics';
+import { OPERATOR_EVENT_TYPES } from './operator-events';
 
 /** The samples of a Prometheus text exposition: `name{label="v",…} value` lines, keyed by name and sorted labels. */
 function parseExposition(text: string): Map<string, number> {
@@ -76,6 +79,27 @@ describe('Prometheus metrics', () => {
     expect(samples.has('hookwork_breaker_state{webhook="a"}')).toBe(false);
     expect(sample('hookwork_operator_events_total{type="request.exhausted"}')).toBe(3);
     expect(sample('hookwork_operator_events_total{type="breaker.opened"}')).toBe(1);
+  });
+
+  it('serves every operator event type and deferral reason from 0, so that increase() sees the first of each', async () => {
+    // Prometheus's increase() and rate() need a sample before the first increment: a series born
+    // at 1 (the first webhook.disabled of a process, often its only one) read as no increase.
+    const everyHoldReason: Record<HoldReason, true> = { 'breaker open': true, 'probe in flight': true, 'rate limit': true, 'receiver asked to wait (Retry-After)': true, 'webhook disabled': true };
+    expect([...DEFERRAL_REASONS].sort()).toEqual(Object.keys(everyHoldReason).sort());
+    app = await startTestApp();
+    receiver.handler = (_request, res) => void res.writeHead(410).end();
+    const before = parseExposition((await app.metrics.scrape()).text);
+    for (const type of OPERATOR_EVENT_TYPES) expect([type, before.get(`hookwork_operator_events_total{type="${type}"}`)]).toEqual([type, 0]);
+    for (const reason of DEFERRAL_REASONS) expect([reason, before.get(`hookwork_requests_deferred_total{reason="${reason}"}`)]).toEqual([reason, 0]);
+
+    const webhook = await app.webhooks.create({ url: receiver.url, events: ['thing.happened'] });
+    const disabled = new Promise((resolve) => app!.lifecycle.once('webhookDisabled', resolve));
+    await app.publish(new ThingHappened('gone'));
+    await disabled;
+    const after = parseExposition((await app.metrics.scrape()).text);
+    expect(after.get('hookwork_operator_events_total{type="webhook.disabled"}')).toBe(1);
+    expect(after.get('hookwork_operator_events_total{type="breaker.opened"}')).toBe(0);
+    expect((await app.webhooks.get(webhook.key))?.enabled).toBe(false);
   });
 
   it('shows the age of the oldest pending request and what was held back, and keeps each app\'s metrics apart', async () => {

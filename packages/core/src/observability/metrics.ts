@@ -2,6 +2,7 @@ import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { LeaseLapse } from './lease-lapse';
 import type { LifecycleEmitter } from './lifecycle-events';
 import { silentLogger, type Logger } from './logger';
+import { OPERATOR_EVENT_TYPES } from './operator-events';
 
 /** What the gauges read at each scrape; each returns undefined while the app is not started. */
 export interface MetricsSources {
@@ -32,6 +33,12 @@ export interface MetricsScrape {
   text: string;
 }
 
+/**
+ * Every `reason` of `hookwork_requests_deferred_total`: the delivery handler's deferrals (its
+ * `HoldReason`s), each series served from 0.
+ */
+export const DEFERRAL_REASONS = Object.freeze(['breaker open', 'probe in flight', 'rate limit', 'receiver asked to wait (Retry-After)', 'webhook disabled'] as const);
+
 /** The value of `hookwork_breaker_state` for each breaker state. */
 export const BREAKER_STATE_VALUES = Object.freeze({ closed: 0, open: 1, 'half-open': 2 });
 
@@ -53,6 +60,10 @@ export const BREAKER_STATE_VALUES = Object.freeze({ closed: 0, open: 1, 'half-op
  * | `hookwork_queue_oldest_pending_age_seconds` | gauge, store-wide: the oldest pending request, due or not (no sample when the queue engine cannot tell) | |
  * | `hookwork_breaker_state` | gauge, store-wide: 0 closed, 1 open, 2 half-open | `webhook` (webhooks failing now or with a breaker not closed) |
  * | `hookwork_metrics_collect_errors_total` | counter: a gauge's reading failed, so it gave no sample | `gauge` |
+ *
+ * Every known `type`, `reason`, `how` and `gauge` label of the counters is served from 0, so that
+ * `increase()` sees the first event of each; `hookwork_attempts_total`'s series appear with their
+ * first attempt.
  *
  * The gauges are read from the store, so every process on one store reports the same values:
  * aggregate them across replicas with `max()`, not `sum()` (the counters and histograms are the
@@ -141,6 +152,11 @@ export class HookworkMetrics {
     });
     for (const how of ['reclaimed', 'renewed_late', 'lost'] as const) this.lapses.inc({ how }, 0);
     const operator = new Counter({ name: 'hookwork_operator_events_total', help: 'Operator events (breaker.opened, breaker.closed, webhook.recovered, webhook.disabled, request.exhausted).', labelNames: ['type'] as const, registers });
+    // Each known series from 0, as the lapses above: a series first scraped at 1 has no earlier
+    // sample, so increase() and rate() never saw the first webhook.disabled or request.exhausted
+    // of a process (often its only one), and an alert on them stayed silent.
+    for (const type of OPERATOR_EVENT_TYPES) operator.inc({ type }, 0);
+    for (const reason of DEFERRAL_REASONS) deferred.inc({ reason }, 0);
     new Gauge({
       name: 'hookwork_queue_requests',
       help: 'Requests in the store\'s queue by state (pending includes those waiting to retry or held); store-wide: every process on the store reports the same, aggregate with max().',

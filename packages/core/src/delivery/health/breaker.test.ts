@@ -67,6 +67,32 @@ describe('the circuit breaker, against a receiver that fails on cue', () => {
     expect(events.filter((e) => e.type === 'breaker.opened')).toEqual([]);
   });
 
+  it('does not count attempts that end after their webhook was disabled: no breaker opened for it, no breaker series', async () => {
+    // As when a 410 of one attempt disables the webhook while its other attempts are out.
+    app = await start({ breaker: { failureThreshold: 2 }, concurrency: { global: 8, perWebhook: 2 } });
+    const held: (() => void)[] = [];
+    let bothArrived!: () => void;
+    const arrived = new Promise<void>((resolve) => (bothArrived = resolve));
+    receiver.handler = (_request, res) => {
+      held.push(() => void res.writeHead(503).end());
+      if (held.length === 2) bothArrived();
+    };
+    await app.webhooks.create({ key: 'off', url: receiver.url, events: ['thing.happened'] });
+    await app.publish(new ThingHappened('one'));
+    await app.publish(new ThingHappened('two'));
+    await arrived;
+    await app.webhooks.update('off', { enabled: false });
+    let failed = 0;
+    const bothFailed = new Promise<void>((resolve) => app!.lifecycle.on('attemptFailed', () => ++failed === 2 && resolve()));
+    for (const end of held) end();
+    // attemptFailed follows the health write of its attempt.
+    await bothFailed;
+
+    expect(events.filter((e) => e.type === 'breaker.opened')).toEqual([]);
+    expect(await app.health('off')).toEqual({ webhookKey: 'off', breaker: 'closed', consecutiveFailures: 0 });
+    expect((await app.metrics.scrape()).text).not.toContain('webhook="off"');
+  });
+
   it('a webhook created under a key with health left over from an earlier one starts healthy', async () => {
     app = await start({});
     // Left by a deletion whose health write failed, or by a hookwork that let a late attempt write it back.

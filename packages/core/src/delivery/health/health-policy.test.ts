@@ -105,6 +105,29 @@ describe('the health policy', () => {
     expect(afterAttempt(state, fail, p, 5000).state.window).toEqual({ start: 5000, attempts: 1, failures: 1, previousAttempts: 0, previousFailures: 0 });
   });
 
+  it('starts a fresh failure-rate window when the breaker closes: one failure after a successful probe does not open it again', () => {
+    const p = healthPolicy({ breaker: { failureThreshold: 0, failureRate: 0.5, minimumAttempts: 4, window: 60_000 } }, settings);
+    const opened = run([fail, fail, fail, fail], p);
+    expect(opened.transitions).toEqual(['breaker.opened']);
+    const closed = afterAttempt(opened.state, { health: 'success', probe: true }, p, 2000);
+    expect(closed.transitions.map((t) => t.kind)).toEqual(['breaker.closed', 'webhook.recovered']);
+    expect(closed.state.window).toEqual({ start: 2000, attempts: 1, failures: 0, previousAttempts: 0, previousFailures: 0 });
+    // A receiver back up and failing now and then: 2 of the 6 attempts since the close failed.
+    let state = closed.state;
+    const transitions: string[] = [];
+    [fail, ok, ok, fail, ok].forEach((f, i) => {
+      const next = afterAttempt(state, f, p, 2001 + i);
+      state = next.state;
+      transitions.push(...next.transitions.map((t) => t.kind));
+    });
+    expect(transitions).toEqual([]);
+    expect(state.breaker).toBe('closed');
+    // The rate still opens it on what comes after the close: at 4 of 8 failed.
+    const third = afterAttempt(state, fail, p, 2010);
+    expect(third.transitions).toEqual([]);
+    expect(afterAttempt(third.state, fail, p, 2011).transitions).toEqual([expect.objectContaining({ kind: 'breaker.opened', trigger: 'failure rate', failureRate: 0.5 })]);
+  });
+
   it('successes counted in memory ride along with the next write', () => {
     const p = healthPolicy({ breaker: { failureRate: 0.5, minimumAttempts: 10 } }, settings);
     const { state } = afterAttempt(undefined, { health: 'failure', probe: false, bufferedSuccesses: 20 }, p, 0);

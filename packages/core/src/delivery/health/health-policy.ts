@@ -162,6 +162,10 @@ export function afterAttempt(current: WebhookHealthState | undefined, facts: Att
   if (facts.health === 'success') {
     const wasUnhealthy = state.breaker !== 'closed' || (breaker.failureThreshold > 0 && state.consecutiveFailures >= breaker.failureThreshold);
     if (state.breaker !== 'closed') transitions.push({ kind: 'breaker.closed', ...(state.openedAt !== undefined ? { openedAt: state.openedAt } : {}) });
+    // A breaker that closes starts a fresh failure-rate window (as resilience4j's and Polly's do),
+    // holding only this success: the window still held the failures that opened it and its failed
+    // probes, so the first failure after a successful probe opened it again at once (7 of 8 failed).
+    if (state.breaker !== 'closed' && state.window) state.window = { start: now, attempts: 1, failures: 0, previousAttempts: 0, previousFailures: 0 };
     if (wasUnhealthy && state.failingSince !== undefined) transitions.push({ kind: 'webhook.recovered', failingSince: state.failingSince });
     state.breaker = 'closed';
     state.consecutiveFailures = 0;

@@ -248,8 +248,12 @@ export class WebhookHealthMonitor {
       // Nor does one for a webhook deleted meanwhile and created again under its key, even at the
       // same URL: the new webhook starts with no failing streak, no open breaker, no pause.
       // The store failing to answer: counted, as for a webhook that was not moved.
+      // Nor does one that ends after its webhook was disabled (a 410 of another attempt, auto-disable,
+      // an operator): nothing is sent to it until it is enabled again, which forgets its health.
+      // Counted, the attempts still out opened the breaker of a disabled webhook — a breaker.opened
+      // event promising a probe that never went, and hookwork_breaker_state at 1 until re-enabled.
       const stored = await this.deps.storedWebhook(webhook.key).catch(() => undefined);
-      if (stored && !sameReceiver(stored, webhook)) return;
+      if (stored && (!sameReceiver(stored, webhook) || !stored.enabled)) return;
       await this.write(webhook, this.policyOf(webhook), { health, probe, ...(pauseMs !== undefined ? { pauseMs } : {}) }, now.getTime());
     } catch (error) {
       this.deps.reporter.backgroundError(`recording the health of webhook ${webhook.key}`, error);
