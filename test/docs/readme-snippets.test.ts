@@ -20,7 +20,17 @@ const run = promisify(execFile);
 jest.setTimeout(180_000);
 
 /** The pages whose every TypeScript snippet must compile as written. */
-const PAGES = ['README.md', 'docs/host-setup.md', 'docs/cockpit.md', 'plugins/cockpit/README.md'];
+const PAGES = [
+  'README.md',
+  'docs/host-setup.md',
+  'docs/cockpit.md',
+  'plugins/cockpit/README.md',
+  // Each package's README, the page its registry entry shows. @hookwork/postgres's outbox example
+  // passed the page itself to ContentPublishedNotification, which takes { publishedEntities }: it
+  // compiled nowhere and threw HOOKWORK_ERR_INVALID_NOTIFICATION when run. (The receiver's README
+  // is compiled by its own docs-examples test.)
+  ...['admin', 'bullmq', 'cms', 'core', 'postgres', 'sqlite'].map((name) => `packages/${name}/README.md`),
+];
 
 /**
  * What the snippets take from the text around them, declared when a snippet uses the name without
@@ -46,6 +56,9 @@ const CONTEXT: Record<string, string[]> = {
   ],
   transaction: ["import type { PostgresTransaction as ContextPostgresTransaction } from '@hookwork/postgres';", 'declare const transaction: ContextPostgresTransaction;'],
   entry: ['declare const entry: { _id: string; title: string };'],
+  // @hookwork/postgres's outbox: the host's own pool and the page it publishes.
+  pool: ["import type { Pool as ContextPool } from 'pg';", 'declare const pool: ContextPool;'],
+  page: ["import type { CmsContent as ContextCmsContent } from '@hookwork/cms';", 'declare const page: ContextCmsContent;'],
   isUpdate: ['declare const isUpdate: boolean;'],
 };
 
@@ -87,7 +100,7 @@ function moduleOf(snippet: Snippet): { text: string; offset: number } {
   return { text: `${[...header, snippet.code].join('\n')}\nexport {};\n`, offset: header.length };
 }
 
-describe("the README's, host-setup.md's and the Cockpit plugin's TypeScript snippets", () => {
+describe("the README's, host-setup.md's, the packages' READMEs' and the Cockpit plugin's TypeScript snippets", () => {
   const dir = mkdtempSync(join(tmpdir(), 'hookwork-readme-snippets-'));
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
