@@ -158,7 +158,7 @@ describe("cockpitWebhooks(app): Cockpit's webhook shape on hookwork webhooks", (
           { field: 'headers.0.name', problem: `is not a field of a header row (did you mean k?); ${row}` },
           { field: 'headers.0.value', problem: `is not a field of a header row (did you mean v?); ${row}` },
           { field: 'active', problem: 'must be a boolean; got a string' },
-          { field: 'secret', problem: 'must be true (hookwork generates a signing secret and returns it once) or a whsec_… secret' },
+          { field: 'secret', problem: 'must be true (hookwork generates a signing secret and returns it once) or a whsec_… secret (false or left out: none)' },
           { field: 'evnts', problem: expect.stringMatching(/^is not a Cockpit webhook field \(did you mean events\?\); the fields are name, url, /) },
         ]),
       );

@@ -1,5 +1,5 @@
 import Ajv, { type ErrorObject } from 'ajv';
-import { invalidWebhookError, isPlainObject, nearestName, nonPlainObjects, nonPlainProblem, objectKind, patternProblem, REDACTED, resolveToken, setOwn, WebhookRepositoryToken, type Hookwork, type Page, type WebhookHeaderInput, type WebhookInput, type WebhookInputProblem, type WebhookView } from '@hookwork/core';
+import { invalidWebhookError, isPlainObject, nearestName, WEBHOOK_SECRET_INPUT, nonPlainObjects, nonPlainProblem, objectKind, patternProblem, REDACTED, resolveToken, setOwn, WebhookRepositoryToken, type Hookwork, type Page, type WebhookHeaderInput, type WebhookInput, type WebhookInputProblem, type WebhookView } from '@hookwork/core';
 import { cockpitWebhookInputSchema, type CockpitHeader, type CockpitWebhookInput } from './cockpit-webhook-schema';
 
 /** A webhook as cockpitWebhooks() returns it: Cockpit's shape, never a credential in clear. */
@@ -110,7 +110,7 @@ function schemaProblems(errors: ErrorObject[] | null | undefined): WebhookInputP
       const type = (error.params as { type: string }).type;
       problem = `${KIND_ADVICE[error.instancePath] ?? `must be a${/^[aeiou]/.test(type) ? 'n' : ''} ${type}`}; got ${kindOf(error.data)}`;
     } else if (error.keyword === 'anyOf' && error.instancePath === '/secret') {
-      problem = 'must be true (hookwork generates a signing secret and returns it once) or a whsec_… secret';
+      problem = WEBHOOK_SECRET_INPUT;
     } else if (error.keyword === 'minLength' && limit === 1) {
       problem = 'must not be empty';
     } else if (error.keyword === 'maxLength') {
