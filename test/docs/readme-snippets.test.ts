@@ -69,10 +69,13 @@ const CONTEXT: Record<string, string[]> = {
   ],
   transaction: ["import type { PostgresTransaction as ContextPostgresTransaction } from '@hookwork/postgres';", 'declare const transaction: ContextPostgresTransaction;'],
   entry: ['declare const entry: { _id: string; title: string };'],
-  // @hookwork/postgres's outbox: the host's own pool and the page it publishes.
+  isUpdate: ['declare const isUpdate: boolean;'],
+};
+
+/** @hookwork/postgres's outbox: the host's own pool and the page it publishes. */
+const OUTBOX_CONTEXT: Record<string, string[]> = {
   pool: ["import type { Pool as ContextPool } from 'pg';", 'declare const pool: ContextPool;'],
   page: ["import type { CmsContent as ContextCmsContent } from '@hookwork/cms';", 'declare const page: ContextCmsContent;'],
-  isUpdate: ['declare const isUpdate: boolean;'],
 };
 
 /**
@@ -103,8 +106,10 @@ const PAGE_CONTEXT: Record<string, Record<string, string[]>> = {
     myComposer: ["import type { Composer as ContextComposer } from '@hookwork/core';", 'declare const myComposer: ContextComposer;'],
     expect: ["import { expect } from '@jest/globals';"],
   },
-  // The app of the page's first snippet: on PostgreSQL, so it publishes inside a transaction.
+  // The app of the page's first snippet: on PostgreSQL, so it publishes inside a transaction; the
+  // outbox's pool and page, as in the package's README.
   'docs/postgres.md': {
+    ...OUTBOX_CONTEXT,
     app: ["import type { Hookwork as ContextHookwork } from '@hookwork/core';", "import type { PostgresTransaction as ContextPostgresTransaction } from '@hookwork/postgres';", 'declare const app: ContextHookwork<ContextPostgresTransaction>;'],
   },
   'docs/storage.md': {
@@ -116,6 +121,7 @@ const PAGE_CONTEXT: Record<string, Record<string, string[]>> = {
     n: ['declare let n: number;'],
   },
   'docs/webhooks.md': { key: ['declare const key: string;'] },
+  'packages/postgres/README.md': OUTBOX_CONTEXT,
 };
 
 /** The host's own modules the snippets import, as the pages describe them. */
