@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -13,14 +13,37 @@ const run = promisify(execFile);
 // (IncomingHttpHeaders is no Record<string, string>), its tour imported './content-cache' (an ESM
 // host needs './content-cache.js'), and docs/host-setup.md's tsconfig failed outright: nothing
 // compiled them. A Cockpit user starts from docs/cockpit.md and the plugin's README instead, whose
-// replacement class had no imports and whose first trigger used an entry it never made. Here each
+// replacement class had no imports and whose first trigger used an entry it never made. The other
+// docs/ pages and the packages' READMEs were not compiled either: @hookwork/postgres's outbox example
+// did not compile or run, and a dozen snippets used createHookwork() and the like unimported. Here each
 // ```ts block of those pages is compiled as a module
 // of an ESM project ("type": "module", module nodenext: the strictest resolution) with the
 // tsconfig host-setup.md gives, against the built packages (`npm test` builds first).
 jest.setTimeout(180_000);
 
 /** The pages whose every TypeScript snippet must compile as written. */
-const PAGES = ['README.md', 'docs/host-setup.md', 'docs/cockpit.md', 'plugins/cockpit/README.md'];
+const PAGES = [
+  'README.md',
+  'docs/host-setup.md',
+  'docs/cockpit.md',
+  'plugins/cockpit/README.md',
+  // Each package's README, the page its registry entry shows. @hookwork/postgres's outbox example
+  // passed the page itself to ContentPublishedNotification, which takes { publishedEntities }: it
+  // compiled nowhere and threw HOOKWORK_ERR_INVALID_NOTIFICATION when run. (The receiver's README
+  // is compiled by its own docs-examples test.)
+  ...['admin', 'bullmq', 'cms', 'core', 'postgres', 'sqlite'].map((name) => `packages/${name}/README.md`),
+  // And every other docs/ page (receiver.md too is its package's docs-examples test's): what a user
+  // copies after the tour, missing imports included.
+  ...readdirSync(join(ROOT, 'docs'))
+    .filter((file) => file.endsWith('.md') && !['host-setup.md', 'cockpit.md', 'receiver.md'].includes(file))
+    .map((file) => `docs/${file}`),
+];
+
+/**
+ * A snippet that is no module: one method of a class (`override createExampleNotification() …`),
+ * or a sample of generated output with an elided part (`| …;`).
+ */
+const isFragment = (code: string): boolean => /^override\s/.test(code.trimStart()) || /^\s*\| …;?$/m.test(code);
 
 /**
  * What the snippets take from the text around them, declared when a snippet uses the name without
@@ -49,11 +72,101 @@ const CONTEXT: Record<string, string[]> = {
   isUpdate: ['declare const isUpdate: boolean;'],
 };
 
-/** The host's own modules the snippets import, as the README describes them. */
+/** @hookwork/postgres's outbox: the host's own pool and the page it publishes. */
+const OUTBOX_CONTEXT: Record<string, string[]> = {
+  pool: ["import type { Pool as ContextPool } from 'pg';", 'declare const pool: ContextPool;'],
+  page: ["import type { CmsContent as ContextCmsContent } from '@hookwork/cms';", 'declare const page: ContextCmsContent;'],
+};
+
+/**
+ * What the snippets of one page take from the text around them, where the name means something
+ * else on another page (or would be declared into every snippet that has a property of that name).
+ */
+const PAGE_CONTEXT: Record<string, Record<string, string[]>> = {
+  'docs/admin.md': {
+    auth: ["import type { AdminAuthOptions as ContextAdminAuth } from '@hookwork/admin';", 'declare const auth: ContextAdminAuth;'],
+    auditLog: ['declare const auditLog: { write(record: object): void };'],
+  },
+  'docs/cms-events.md': { MyContentPublishedWebhookEvent: ["import { MyContentPublishedWebhookEvent } from './my-events.js';"] },
+  'docs/composition.md': {
+    loadShopConfig: ['declare function loadShopConfig(): Promise<{ currency: string }>;'],
+    shopComposer: ["import type { Composer as ContextComposer } from '@hookwork/core';", 'declare function shopComposer(config: { currency: string }): ContextComposer;'],
+    OrderPlacedWebhookEvent: ["import { OrderPlacedWebhookEvent } from './commerce-events.js';"],
+    PaymentCapturedWebhookEvent: ["import { PaymentCapturedWebhookEvent } from './commerce-events.js';"],
+  },
+  'docs/delivery.md': {
+    order: ['declare const order: { id: string; total: number };'],
+    OrderPaid: ['declare class OrderPaid { constructor(order: { id: string; total: number }); }'],
+  },
+  'docs/events.md': {
+    id: ['declare const id: string;'],
+    cause: ['declare const cause: unknown;'],
+    COMMERCE_ERRORS: ["import { COMMERCE_ERRORS } from './commerce-errors.js';"],
+    OrderPlaced: ["import { OrderPlaced } from './order-placed.js';"],
+    myComposer: ["import type { Composer as ContextComposer } from '@hookwork/core';", 'declare const myComposer: ContextComposer;'],
+    expect: ["import { expect } from '@jest/globals';"],
+  },
+  // The app of the page's first snippet: on PostgreSQL, so it publishes inside a transaction; the
+  // outbox's pool and page, as in the package's README.
+  'docs/postgres.md': {
+    ...OUTBOX_CONTEXT,
+    app: ["import type { Hookwork as ContextHookwork } from '@hookwork/core';", "import type { PostgresTransaction as ContextPostgresTransaction } from '@hookwork/postgres';", 'declare const app: ContextHookwork<ContextPostgresTransaction>;'],
+  },
+  'docs/storage.md': {
+    openMyStore: ["import type { RequestQueue as ContextRequestQueue } from '@hookwork/core';", 'declare function openMyStore(name: string): Promise<{ queue: ContextRequestQueue; close(): Promise<void> }>;'],
+    freshName: ['declare function freshName(): string;'],
+    sameName: ['declare const sameName: string;'],
+    connection: ['declare const connection: string;'],
+    prefix: ['declare const prefix: string;'],
+    n: ['declare let n: number;'],
+  },
+  'docs/webhooks.md': { key: ['declare const key: string;'] },
+  'packages/postgres/README.md': OUTBOX_CONTEXT,
+};
+
+/** The host's own modules the snippets import, as the pages describe them. */
 const HOST_MODULES: Record<string, string> = {
   'content-cache.ts': 'export class ContentCache {\n  render(key: string): string | null {\n    return key;\n  }\n}\n',
-  // What an auth plugin declares (README step 6, docs/admin.md).
-  'fastify-user.ts': "import 'fastify';\ndeclare module 'fastify' {\n  interface FastifyRequest {\n    user?: { id: string };\n  }\n}\n",
+  // docs/events.md's notification, which catalogue.md imports.
+  'order-placed.ts': 'export class OrderPlaced {\n  constructor(readonly order: { id: string; total: number; customerId: string }) {}\n}\n',
+  // docs/events.md's replacement, which composition.md and cms-events.md use.
+  'my-events.ts': [
+    "import { WebhookEvent, WebhookEventDependencies, WebhookEventTypes } from '@hookwork/core';",
+    "import { ContentPublishedWebhookEvent, type CmsContent } from '@hookwork/cms';",
+    "import { ContentCache } from './content-cache.js';",
+    "export { ContentCache } from './content-cache.js';",
+    "@WebhookEvent('Content Published', WebhookEventTypes.Content)",
+    'export class MyContentPublishedWebhookEvent extends ContentPublishedWebhookEvent {',
+    '  constructor(deps: WebhookEventDependencies, private readonly cache: ContentCache) {',
+    '    super(deps);',
+    '  }',
+    '  override convertEntityToRequestPayload(content: CmsContent) {',
+    "    return { myData: 'Your data', publishedContent: this.cache.render(content.key) };",
+    '  }',
+    '}',
+    '',
+  ].join('\n'),
+  // composition.md's extension adds these.
+  'commerce-events.ts': [
+    "import { WebhookEvent, WebhookEventBase, WebhookEventTypes } from '@hookwork/core';",
+    "import { OrderPlaced } from './order-placed.js';",
+    'export class PaymentCaptured {\n  constructor(readonly id: string) {}\n}',
+    "@WebhookEvent('Order Placed', WebhookEventTypes.Other, { alias: 'commerce.orderPlaced', notification: OrderPlaced })",
+    'export class OrderPlacedWebhookEvent extends WebhookEventBase<OrderPlaced> {}',
+    "@WebhookEvent('Payment Captured', WebhookEventTypes.Other, { alias: 'commerce.paymentCaptured', notification: PaymentCaptured })",
+    'export class PaymentCapturedWebhookEvent extends WebhookEventBase<PaymentCaptured> {}',
+    '',
+  ].join('\n'),
+  // events.md's error catalogue, which its catalogue test uses.
+  'commerce-errors.ts': [
+    "import { defineErrorCodes } from '@hookwork/core';",
+    "export const COMMERCE_ERRORS = defineErrorCodes('@acme/commerce', {",
+    "  ACME_COMMERCE_ERR_BAD_ORDER: { summary: 'An order was published without lines.', status: 400 },",
+    '});',
+    '',
+  ].join('\n'),
+  // What an auth plugin declares (README step 6; docs/admin.md's comment gives this shape).
+  'fastify-user.ts': "import 'fastify';\ndeclare module 'fastify' {\n  interface FastifyRequest {\n    user?: { id: string; name?: string; isAdmin?: boolean };\n  }\n}\n",
 };
 
 interface Snippet {
@@ -71,7 +184,8 @@ function snippets(): Snippet[] {
       const start = i + 1;
       let end = start;
       while (end < lines.length && !lines[end]!.startsWith('```')) end++;
-      found.push({ page, line: start + 1, code: lines.slice(start, end).join('\n') });
+      const code = lines.slice(start, end).join('\n');
+      if (!isFragment(code)) found.push({ page, line: start + 1, code });
       i = end;
     }
   }
@@ -83,11 +197,12 @@ const declares = (code: string, name: string) =>
 
 /** A snippet as a module: the context it uses (`offset` lines), then the snippet line for line. */
 function moduleOf(snippet: Snippet): { text: string; offset: number } {
-  const header = [...new Set(Object.entries(CONTEXT).flatMap(([name, lines]) => (new RegExp(`\\b${name}\\b`).test(snippet.code) && !declares(snippet.code, name) ? lines : [])))];
+  const context = { ...CONTEXT, ...PAGE_CONTEXT[snippet.page] };
+  const header = [...new Set(Object.entries(context).flatMap(([name, lines]) => (new RegExp(`\\b${name}\\b`).test(snippet.code) && !declares(snippet.code, name) ? lines : [])))];
   return { text: `${[...header, snippet.code].join('\n')}\nexport {};\n`, offset: header.length };
 }
 
-describe("the README's, host-setup.md's and the Cockpit plugin's TypeScript snippets", () => {
+describe("the README's, host-setup.md's, the packages' READMEs' and the Cockpit plugin's TypeScript snippets", () => {
   const dir = mkdtempSync(join(tmpdir(), 'hookwork-readme-snippets-'));
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 

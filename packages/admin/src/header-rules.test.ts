@@ -26,6 +26,22 @@ describe('the admin API refusing a header HTTP cannot carry', () => {
     expect((await fixture.app.webhooks.list()).total).toBe(0);
   });
 
+  // Headers sent as Cockpit's rows, and a secret of another kind, were "headers must be an object"
+  // and "secret has the wrong type": the same words as webhooks.create() now, saying what each takes.
+  it('says what headers, and a secret, of the wrong kind must be, as webhooks.create() does', async () => {
+    const rows = await fixture.inject({ method: 'POST', url: `${API}/webhook`, body: { url: fixture.receiver.url, events: ['Umbraco.ContentPublish'], headers: [{ k: 'X-Site', v: 'blog' }] } });
+    expect(rows.status).toBe(400);
+    expect((rows.json as { errors: unknown[] }).errors).toEqual([
+      { in: 'body', field: 'headers', pointer: '#/headers', detail: 'must be an object of header names and values, e.g. { "X-Tenant": "acme", "Authorization": { "value": "Bearer …", "sensitive": true } }' },
+    ]);
+    const secret = await fixture.inject({ method: 'POST', url: `${API}/webhook`, body: { url: fixture.receiver.url, events: ['Umbraco.ContentPublish'], secret: 5 } });
+    expect(secret.status).toBe(400);
+    expect((secret.json as { errors: unknown[] }).errors).toEqual([
+      { in: 'body', field: 'secret', pointer: '#/secret', detail: 'must be true (hookwork generates a signing secret and returns it once) or a whsec_… secret (false or left out: none)' },
+    ]);
+    expect((await fixture.app.webhooks.list()).total).toBe(0);
+  });
+
   it('names the character and the rule for a name with CR/LF, escaped, once', async () => {
     const answer = await create({ 'X-Tok\r\nen': 'abc' });
     expect(answer.status).toBe(400);

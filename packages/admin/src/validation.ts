@@ -2,7 +2,7 @@ import Ajv, { type ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
 import { fullFormats } from 'ajv-formats/dist/formats';
 import type { FastifySchemaCompiler, FastifySchemaValidationError, FastifySerializerCompiler } from 'fastify';
-import { durationAdvice, HEADER_VALUE_RULE, headerInputProblem, headerNameProblem, nearestName, patternProblem, printableField, STORABLE_TEXT_PATTERN } from '@hookwork/core';
+import { durationAdvice, HEADER_VALUE_RULE, headerInputProblem, headerNameProblem, nearestName, patternProblem, printableField, STORABLE_TEXT_PATTERN, WEBHOOK_HEADERS_INPUT, WEBHOOK_SECRET_INPUT } from '@hookwork/core';
 import { ADMIN_ERRORS } from './admin-errors';
 
 /** One field a request got wrong. */
@@ -215,6 +215,11 @@ export function describeSchemaError(place: FieldProblem['in'], error: FastifySch
         detail = typeof data === 'number' ? 'must be a whole number of milliseconds, or a TimeSpan string such as "00:00:10"' : durationAdvice(data, true);
         break;
       }
+      // A webhook's headers and secret: what they take, as webhooks.create() says it.
+      if (place === 'body' && path.length === 1 && path[0] === 'headers') {
+        detail = WEBHOOK_HEADERS_INPUT;
+        break;
+      }
       detail = place === 'body' && path.length === 0 ? `must be a JSON ${String(params.type)}, sent with content-type: application/json` : `must be ${[params.type].flat().map((t) => article(String(t))).join(' or ')}`;
       break;
     }
@@ -266,7 +271,9 @@ export function describeSchemaError(place: FieldProblem['in'], error: FastifySch
       detail =
         path[0] === 'headers' && path.length === 2
           ? headerInputProblem((error as { data?: unknown }).data) ?? `must be a header value (a string, or { value, sensitive }) that HTTP carries unchanged: ${HEADER_VALUE_RULE}`
-          : 'has the wrong type';
+          : place === 'body' && path.length === 1 && path[0] === 'secret'
+            ? WEBHOOK_SECRET_INPUT
+            : 'has the wrong type';
       break;
     default:
       detail = error.message ?? 'is invalid';

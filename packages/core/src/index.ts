@@ -155,7 +155,7 @@ export type { Management, RedeliverResult } from './management/management-servic
 export type { CreatedWebhook, RotatedSecret, WebhookInputProblem, Webhooks } from './management/webhook-service';
 export { isEntityTag, webhookEtag, type WebhookChangedDetails, type WebhookPrecondition } from './management/webhook-precondition';
 export { invalidWebhookError, MAX_NAMED_PROBLEMS } from './management/webhook-refusal';
-export { STORABLE_TEXT_PATTERN, WEBHOOK_KEY_PATTERN, webhookInputSchema, type WebhookBreakerInput, type WebhookHeaderInput, type WebhookInput, type WebhookPatch } from './management/webhook-input-schema';
+export { STORABLE_TEXT_PATTERN, WEBHOOK_HEADERS_INPUT, WEBHOOK_KEY_PATTERN, WEBHOOK_SECRET_INPUT, webhookInputSchema, type WebhookBreakerInput, type WebhookHeaderInput, type WebhookInput, type WebhookPatch } from './management/webhook-input-schema';
 export { patternProblem } from './management/pattern-problem';
 export { headerInputProblem } from './management/header-input-problem';
 export {

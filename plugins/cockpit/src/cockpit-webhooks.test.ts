@@ -128,8 +128,46 @@ describe("cockpitWebhooks(app): Cockpit's webhook shape on hookwork webhooks", (
       const { problems } = await refusal({ url: URL, events: ['cockpit.clearcache'], enabled: true });
       expect(problems).toEqual([
         { field: 'name', problem: 'is required' },
-        { field: 'enabled', problem: 'is not a Cockpit webhook field (name, url, auth, headers, events, active)' },
+        { field: 'enabled', problem: "is not a Cockpit webhook field (did you mean active?); the fields are name, url, auth, headers, events, active, secret (and a Cockpit export's _id, _created, _modified)" },
       ]);
+    });
+
+    // A field misplaced in auth or a header row was "not a Cockpit webhook field (name, url, auth,
+    // headers, events, active)" — the webhook's fields, not the ones of the object it was in — and a
+    // value of the wrong kind got ajv's words ("headers must be array", "secret must match a schema
+    // in anyOf"), naming neither the shape Cockpit's form has nor what was given.
+    it("names the fields of the object a misplaced one is in, and the shape of a value of the wrong kind", async () => {
+      const { problems } = await refusal({
+        name: '',
+        url: URL,
+        events: 'collections.save.after',
+        auth: { username: 'deploy', password: 'pw' },
+        headers: [{ name: 'X-Site', value: 'blog' }],
+        active: 'true',
+        secret: 5,
+        evnts: [],
+      });
+      const auth = 'auth is { user, pass } (HTTP basic auth)';
+      const row = 'a row is { k, v } (and sensitive: true to redact its value)';
+      expect(problems).toEqual(
+        expect.arrayContaining([
+          { field: 'name', problem: 'must not be empty' },
+          { field: 'events', problem: "must be an array of event names, e.g. ['collections.save.after']; got a string" },
+          { field: 'auth.username', problem: `is not a field of auth (did you mean user?); ${auth}` },
+          { field: 'auth.password', problem: `is not a field of auth (did you mean pass?); ${auth}` },
+          { field: 'headers.0.name', problem: `is not a field of a header row (did you mean k?); ${row}` },
+          { field: 'headers.0.value', problem: `is not a field of a header row (did you mean v?); ${row}` },
+          { field: 'active', problem: 'must be a boolean; got a string' },
+          { field: 'secret', problem: 'must be true (hookwork generates a signing secret and returns it once) or a whsec_… secret (false or left out: none)' },
+          { field: 'evnts', problem: expect.stringMatching(/^is not a Cockpit webhook field \(did you mean events\?\); the fields are name, url, /) },
+        ]),
+      );
+      const headers = await refusal({ name: 'n', url: URL, events: ['cockpit.clearcache'], headers: { 'X-Site': 'blog' } });
+      expect(headers.message).toContain("headers must be an array of { k, v } rows, e.g. [{ k: 'X-Site', v: 'blog' }]; got an object");
+      // The kind of what was given, never its value: auth.pass is a password.
+      const pass = await refusal({ name: 'n', url: URL, events: ['cockpit.clearcache'], auth: { user: 'u', pass: 12345678 } });
+      expect(pass.problems).toEqual([{ field: 'auth.pass', problem: 'must be a string; got a number' }]);
+      expect(pass.message).not.toContain('12345678');
     });
 
     it('at most 20 problems named, and the rest counted, however many there are', async () => {

@@ -1,5 +1,5 @@
 import Ajv, { type ErrorObject } from 'ajv';
-import { invalidWebhookError, isPlainObject, nonPlainObjects, nonPlainProblem, objectKind, patternProblem, REDACTED, resolveToken, setOwn, WebhookRepositoryToken, type Hookwork, type Page, type WebhookHeaderInput, type WebhookInput, type WebhookInputProblem, type WebhookView } from '@hookwork/core';
+import { invalidWebhookError, isPlainObject, nearestName, WEBHOOK_SECRET_INPUT, nonPlainObjects, nonPlainProblem, objectKind, patternProblem, REDACTED, resolveToken, setOwn, WebhookRepositoryToken, type Hookwork, type Page, type WebhookHeaderInput, type WebhookInput, type WebhookInputProblem, type WebhookView } from '@hookwork/core';
 import { cockpitWebhookInputSchema, type CockpitHeader, type CockpitWebhookInput } from './cockpit-webhook-schema';
 
 /** A webhook as cockpitWebhooks() returns it: Cockpit's shape, never a credential in clear. */
@@ -46,6 +46,43 @@ const AUTHORIZATION = 'Authorization';
 const ajv = new Ajv({ allErrors: true, strict: false, verbose: true });
 const validate = ajv.compile(cockpitWebhookInputSchema);
 
+/**
+ * The objects of Cockpit's shape a field can be misplaced in: their fields, how a refusal describes
+ * them, and the names a user of hookwork's own API (or of another tool) gives them instead.
+ */
+const OBJECTS: Record<'webhook' | 'auth' | 'header', { fields: string; what: string; aliases: Record<string, string> }> = {
+  webhook: {
+    fields: 'name, url, auth, headers, events, active, secret (and a Cockpit export\'s _id, _created, _modified)',
+    what: 'a Cockpit webhook field',
+    aliases: { enabled: 'active', key: '_id' },
+  },
+  auth: { fields: 'auth is { user, pass } (HTTP basic auth)', what: 'a field of auth', aliases: { username: 'user', password: 'pass' } },
+  header: { fields: "a row is { k, v } (and sensitive: true to redact its value)", what: 'a field of a header row', aliases: { name: 'k', key: 'k', value: 'v' } },
+};
+
+/** Which object of Cockpit's shape an instance path is in: the webhook, its auth, a header row. */
+function objectAt(instancePath: string): keyof typeof OBJECTS {
+  if (instancePath === '/auth') return 'auth';
+  if (/^\/headers\/\d+$/.test(instancePath)) return 'header';
+  return 'webhook';
+}
+
+/** What a field of the wrong kind must be, in the form's terms. */
+const KIND_ADVICE: Record<string, string> = {
+  '': "must be an object such as { name, url, events }",
+  '/auth': 'must be an object { user, pass } (HTTP basic auth)',
+  '/headers': "must be an array of { k, v } rows, e.g. [{ k: 'X-Site', v: 'blog' }]",
+  '/events': "must be an array of event names, e.g. ['collections.save.after']",
+};
+
+/** The kind of a value, for a refusal (never the value: it may be a password). */
+function kindOf(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array';
+  const type = typeof value;
+  return `a${/^[aeiou]/.test(type) ? 'n' : ''} ${type}`;
+}
+
 function schemaProblems(errors: ErrorObject[] | null | undefined): WebhookInputProblem[] {
   const problems: WebhookInputProblem[] = [];
   const seen = new Set<string>();
@@ -53,16 +90,33 @@ function schemaProblems(errors: ErrorObject[] | null | undefined): WebhookInputP
     if (error.schemaPath.includes('/anyOf/')) continue;
     let field = error.instancePath.replace(/^\//, '').replace(/\//g, '.') || '(root)';
     let problem = error.message ?? 'is invalid';
+    const limit = (error.params as { limit?: number }).limit;
     if (error.keyword === 'additionalProperties') {
       const extra = (error.params as { additionalProperty: string }).additionalProperty;
       field = field === '(root)' ? extra : `${field}.${extra}`;
-      problem = 'is not a Cockpit webhook field (name, url, auth, headers, events, active)';
+      // The fields of the object it is in: "auth.username" is no field of auth, whose are user and pass.
+      const object = OBJECTS[objectAt(error.instancePath)];
+      const known = Object.keys((error.parentSchema as { properties?: Record<string, unknown> } | undefined)?.properties ?? {});
+      const near = Object.hasOwn(object.aliases, extra) ? object.aliases[extra] : nearestName(extra, known);
+      problem = `is not ${object.what}${near ? ` (did you mean ${near}?)` : ''}; ${object.what === OBJECTS.webhook.what ? 'the fields are ' : ''}${object.fields}`;
     } else if (error.keyword === 'required') {
       const missing = (error.params as { missingProperty: string }).missingProperty;
       field = field === '(root)' ? missing : `${field}.${missing}`;
       problem = 'is required';
     } else if (error.keyword === 'pattern') {
       problem = patternProblem((error.params as { pattern: string }).pattern, error.data);
+    } else if (error.keyword === 'type') {
+      // ajv's "must be array" named neither the shape Cockpit's form has nor what was given.
+      const type = (error.params as { type: string }).type;
+      problem = `${KIND_ADVICE[error.instancePath] ?? `must be a${/^[aeiou]/.test(type) ? 'n' : ''} ${type}`}; got ${kindOf(error.data)}`;
+    } else if (error.keyword === 'anyOf' && error.instancePath === '/secret') {
+      problem = WEBHOOK_SECRET_INPUT;
+    } else if (error.keyword === 'minLength' && limit === 1) {
+      problem = 'must not be empty';
+    } else if (error.keyword === 'maxLength') {
+      problem = `is too long (at most ${String(limit)} characters)`;
+    } else if (error.keyword === 'maxItems') {
+      problem = `has too many entries (at most ${String(limit)})`;
     }
     if (seen.has(field)) continue;
     seen.add(field);

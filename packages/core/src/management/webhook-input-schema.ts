@@ -12,6 +12,18 @@ import type { FifoDeadLetterPolicy, WebhookBreakerOptions } from '../model/webho
 export type WebhookHeaderInput = string | { value: string; sensitive?: boolean };
 
 /**
+ * What a webhook's `secret` takes, as the refusal of a value of another kind says it: the same
+ * words from `app.webhooks.create()`, the admin API and `cockpitWebhooks()`.
+ */
+export const WEBHOOK_SECRET_INPUT = 'must be true (hookwork generates a signing secret and returns it once) or a whsec_… secret (false or left out: none)';
+
+/**
+ * What a webhook's `headers` takes, as the refusal of a value of another kind says it (an array
+ * of `{ k, v }` rows, as Cockpit keeps them, or a string).
+ */
+export const WEBHOOK_HEADERS_INPUT = 'must be an object of header names and values, e.g. { "X-Tenant": "acme", "Authorization": { "value": "Bearer …", "sensitive": true } }';
+
+/**
  * A webhook's own circuit-breaker options as the API takes them: those of
  * {@link WebhookBreakerOptions}, with `window` and `coolDown` in ms or as .NET TimeSpan strings
  * (`"00:00:30"`, `"1.00:00:00"`), the forms every hookwork duration takes.

@@ -215,6 +215,20 @@ describe('webhook validation (nothing is stored when refused)', () => {
     expect((await refusal({ ...valid, secret: 'short' })).message).toContain('secret must look like whsec_<base64>');
   });
 
+  // `secret: 5` was "secret has the wrong type" and headers given as Cockpit's rows "headers must be
+  // an object": neither said what the field takes.
+  it('says what a secret or headers of the wrong kind must be', async () => {
+    expect((await refusal({ ...valid, secret: 5 })).details).toEqual([
+      { field: 'secret', problem: 'must be true (hookwork generates a signing secret and returns it once) or a whsec_… secret (false or left out: none)' },
+    ]);
+    expect((await refusal({ ...valid, headers: [{ k: 'X-Site', v: 'blog' }] })).details).toEqual([
+      { field: 'headers', problem: 'must be an object of header names and values, e.g. { "X-Tenant": "acme", "Authorization": { "value": "Bearer …", "sensitive": true } }' },
+    ]);
+    const created = await app.webhooks.create({ ...valid, secret: false });
+    expect(created.secret).toBeUndefined();
+    expect(created.secrets).toEqual([]);
+  });
+
   it('refuses a URL with a fragment, which is never sent', async () => {
     expect((await refusal({ ...valid, url: 'https://example.com/hook#top' })).message).toContain('url has a fragment (#…), which is never sent to the receiver');
   });

@@ -31,7 +31,7 @@ import { REDACTED, type Webhook, type WebhookBreakerOptions, type WebhookFormat,
 import { formatProblems, normalizeFormat } from './webhook-format';
 import { patternProblem } from './pattern-problem';
 import { headerInputProblem } from './header-input-problem';
-import { FRAMEWORK_HEADERS, STORABLE_TEXT_PATTERN, webhookInputSchema, type WebhookBreakerInput, type WebhookHeaderInput, type WebhookInput, type WebhookPatch } from './webhook-input-schema';
+import { FRAMEWORK_HEADERS, STORABLE_TEXT_PATTERN, WEBHOOK_HEADERS_INPUT, WEBHOOK_SECRET_INPUT, webhookInputSchema, type WebhookBreakerInput, type WebhookHeaderInput, type WebhookInput, type WebhookPatch } from './webhook-input-schema';
 import { checkKey } from '../model/key-rules';
 import { isPlainObject, nonPlainObjects, nonPlainProblem, objectKind as objectKindOf } from '../model/plain-object';
 import { checkUrl, headerNameProblem, printableField } from '../model/wire-rules';
@@ -164,6 +164,7 @@ function describe(error: ErrorObject, suggest: boolean): string {
       return `has too many entries (at most ${String((error.params as { limit: number }).limit)})`;
     case 'type':
       if (ms) return typeof error.data === 'number' ? `must be a whole number of milliseconds, or a TimeSpan string such as "00:00:10"` : durationAdvice(error.data, true);
+      if (error.instancePath === '/headers') return WEBHOOK_HEADERS_INPUT;
       return error.instancePath === '' ? 'webhook input must be an object such as { url, events }' : `must be ${[(error.params as { type: string | string[] }).type].flat().map((t) => `a${/^[aeiou]/.test(t) ? 'n' : ''} ${t}`).join(' or ')}`;
     case 'minimum':
     case 'exclusiveMinimum':
@@ -173,7 +174,8 @@ function describe(error: ErrorObject, suggest: boolean): string {
       return `must be ${error.keyword === 'maximum' ? 'at most' : error.keyword === 'minimum' ? 'at least' : 'more than'} ${ms ? `${limit} ms${limit >= 1000 ? ` (${formatDuration(limit)})` : ''}` : String(limit)}`;
     }
     case 'anyOf':
-      return 'has the wrong type';
+      // `secret: 5` was "has the wrong type", naming neither what it takes nor how to get one.
+      return error.instancePath === '/secret' ? WEBHOOK_SECRET_INPUT : 'has the wrong type';
     default:
       return error.message ?? 'is invalid';
   }
