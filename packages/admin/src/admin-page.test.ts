@@ -1785,3 +1785,73 @@ describe('the admin page before a delete, and past the first page of everything'
     expect(tabProblems).toEqual([]);
   });
 });
+
+describe('the admin page when an action on a row of a list is refused', () => {
+  let own: AdminFixture;
+  let tab: Page;
+  const tabProblems: string[] = [];
+  const openOwn = (route: string) => tab.goto(`${own.origin}${PREFIX}/${route}`);
+  /** What the server answers for a fault: problem details, as the admin's error handler writes them. */
+  const fault = { status: 500, contentType: 'application/problem+json', body: JSON.stringify({ type: 'urn:hookwork:error:HOOKWORK_ERR_ADMIN_INTERNAL', title: 'The admin API failed', status: 500, detail: 'HOOKWORK_ERR_ADMIN_INTERNAL: the request failed on the server; its log says why', code: 'HOOKWORK_ERR_ADMIN_INTERNAL' }) };
+
+  beforeAll(async () => {
+    own = await startAdminFixture({ page: true });
+    tab = await context.newPage();
+    watchProblems(tab, tabProblems);
+  });
+
+  afterAll(async () => {
+    await tab?.close();
+    await own?.close();
+  });
+
+  it('says why the Enabled switch did not change a webhook, and shows the switch as the webhook still is', async () => {
+    await own.app.webhooks.create({ key: 'billing', name: 'Billing', url: `${own.receiver.origin}/billing`, events: ['Umbraco.ContentPublish'] });
+    await own.app.webhooks.create({ key: 'gone-meanwhile', name: 'Gone meanwhile', url: `${own.receiver.origin}/gone`, events: ['Umbraco.ContentPublish'] });
+    await openOwn(`#token=${TOKEN}`);
+    const billing = tab.getByRole('checkbox', { name: 'Enabled: Billing' });
+    await billing.waitFor();
+
+    // The server fails the change: the switch goes back to on, and the page says the change was not made.
+    await tab.route('**/api/v1/webhook/billing', (route) => (route.request().method() === 'PATCH' ? route.fulfill(fault) : route.fallback()));
+    // With the keyboard, as the switch is a native checkbox.
+    await billing.focus();
+    await tab.keyboard.press('Space');
+    await until(tab, `document.querySelector('input[type=checkbox]')?.checked === true && [...document.querySelectorAll('[role=alert]')].some((a) => a.textContent.includes('The admin API failed'))`);
+    expect((await own.app.webhooks.get('billing'))?.enabled).toBe(true);
+    await tab.unroute('**/api/v1/webhook/billing');
+
+    // Deleted elsewhere while the list was open: switching it off says so, and its row goes.
+    await own.app.webhooks.delete('gone-meanwhile');
+    await tab.getByRole('checkbox', { name: 'Enabled: Gone meanwhile' }).focus();
+    await tab.keyboard.press('Space');
+    await until(tab, `!document.body.textContent.includes('Gone meanwhile')`);
+    await tab.getByRole('alert').filter({ hasText: 'This webhook does not exist' }).waitFor({ timeout: 10_000 });
+  });
+
+  it('says a dead letter another operator redelivered meanwhile was not redelivered again, after its row goes', async () => {
+    own.receiver.handler = (_r, res) => void res.writeHead(500).end('down');
+    await own.app.webhooks.create({ key: 'ledger', name: 'Ledger', url: `${own.receiver.origin}/ledger`, events: ['Umbraco.ContentPublish'] });
+    await own.app.publish(new ContentPublishedNotification({ publishedEntities: [blogPost('ledger-page')] }));
+    await own.app.drain();
+    const [dead] = (await own.app.management.deadLetters({ webhookKey: 'ledger' })).items;
+    // Held back, so what is put back waits in the queue.
+    own.app.updateSettings({ enabled: false });
+    try {
+      await openOwn(`#token=${TOKEN}`);
+      await tab.getByRole('link', { name: 'Dead letters' }).click();
+      const redeliver = tab.getByRole('button', { name: /^Redeliver the request to Ledger/ });
+      await redeliver.waitFor();
+      // Another operator puts it back first.
+      expect((await own.app.redeliver({ ids: [dead!.id] })).redelivered).toBe(1);
+      await redeliver.focus();
+      await tab.keyboard.press('Enter');
+      await redeliver.waitFor({ state: 'detached' });
+      await tab.getByRole('alert').filter({ hasText: 'Not redelivered: it is already back in the queue' }).waitFor({ timeout: 10_000 });
+      expect(await tab.getByRole('status').textContent()).toBe('');
+    } finally {
+      own.app.updateSettings({ enabled: true });
+      own.receiver.handler = (_r, res) => void res.writeHead(200).end('ok');
+    }
+  });
+});

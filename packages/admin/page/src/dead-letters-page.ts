@@ -58,15 +58,21 @@ export class DeadLettersPage extends LightElement {
   }
 
   private async redeliver(selector: object, what: string): Promise<void> {
+    // What an earlier action did is not what this one did.
+    this.note = '';
+    let failure: unknown;
     try {
       const { redelivered, skipped } = await api<{ redelivered: number; skipped: number }>('POST', 'dead-letter/redeliver', selector);
       const left = skipped > 0 ? ` ${skipped} left as ${skipped === 1 ? 'it is' : 'they are'}: ${skipped === 1 ? 'its' : 'their'} webhook was deleted.` : '';
       this.note = `${redelivered} ${redelivered === 1 ? 'request' : 'requests'} put back in the queue (${what}).${left}`;
       this.error = undefined;
     } catch (error) {
-      this.error = error;
+      failure = error;
     }
     await this.load();
+    // A refusal (already back in the queue, its webhook deleted) is said after the page is read
+    // again: that read's success clears the error of an earlier read, and took this one with it.
+    if (failure !== undefined) this.error = failure;
     await this.updateComplete;
     // The row redelivered is gone, and "Redeliver all" is disabled once nothing is left: the focus
     // they held goes to the view, not to nowhere.

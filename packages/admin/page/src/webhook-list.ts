@@ -1,5 +1,6 @@
 import { html, nothing } from 'lit';
 import { customElement, property, query, state } from 'lit/decorators.js';
+import { live } from 'lit/directives/live.js';
 import { api, qs, seg, type Health, type Page, type QueueCounts, type WebhookView } from './api';
 import type { ConfirmDialog } from './confirm-dialog';
 import './confirm-dialog';
@@ -41,13 +42,20 @@ export class WebhookList extends LightElement {
     }
   }
 
+  /**
+   * Switches a webhook on or off, then reads the list again. A refusal (a webhook deleted
+   * meanwhile, a server failing) is said once the list is read again — the read's own success
+   * would otherwise clear it, and the switch go back without a word.
+   */
   private async toggle(webhook: WebhookView, enabled: boolean): Promise<void> {
+    let failure: unknown;
     try {
       await api('PATCH', `webhook/${seg(webhook.key)}`, { enabled });
     } catch (error) {
-      this.error = error;
+      failure = error;
     }
     await this.load();
+    if (failure !== undefined) this.error = failure;
   }
 
   /**
@@ -86,12 +94,15 @@ export class WebhookList extends LightElement {
       confirm: `Delete ${name}`,
     });
     if (!yes) return;
+    let failure: unknown;
     try {
       await api('DELETE', `webhook/${seg(webhook.key)}`);
     } catch (error) {
-      this.error = error;
+      failure = error;
     }
     await this.load();
+    // Said after the list is read again, which clears the error of an earlier read.
+    if (failure !== undefined) this.error = failure;
     await this.updateComplete;
     // The row's Delete button is gone: the focus it had goes to the view, not to nowhere.
     const active = document.activeElement;
@@ -131,7 +142,7 @@ export class WebhookList extends LightElement {
                   (w) => html`<tr>
                     <td data-label="Enabled">
                       <label class="switch"
-                        ><input type="checkbox" .checked=${w.enabled} @change=${(e: Event) => this.toggle(w, (e.target as HTMLInputElement).checked)} /><span class="visually-hidden"
+                        ><input type="checkbox" .checked=${live(w.enabled)} @change=${(e: Event) => this.toggle(w, (e.target as HTMLInputElement).checked)} /><span class="visually-hidden"
                           >Enabled: ${w.name || w.url}</span
                         ></label
                       >
