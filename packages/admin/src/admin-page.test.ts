@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { ContentPublishedNotification, ContentUnpublishedNotification } from '@hookwork/cms';
 import { DeliveryLogToken, RequestQueueToken, resolveToken, webhookInputSchema, WebhookRepositoryToken } from '@hookwork/core';
 import Fastify, { type FastifyInstance } from 'fastify';
-import { chromium, type BrowserContext, type Locator, type Page } from 'playwright-core';
+import { chromium, type BrowserContext, type Locator, type Page, type Request } from 'playwright-core';
 import { hookworkAdmin } from './admin-plugin';
 import { PAGE_ASSETS_DIR } from './page-routes';
 import { blogPost, PREFIX, publish, startAdminFixture, TOKEN, type AdminFixture } from './test-support/admin-fixture';
@@ -1786,7 +1786,7 @@ describe('the admin page before a delete, and past the first page of everything'
   });
 });
 
-describe('the admin page when an action on a row of a list is refused', () => {
+describe('the admin page when an action on a row is refused, or an answer comes late', () => {
   let own: AdminFixture;
   let tab: Page;
   const tabProblems: string[] = [];
@@ -1827,6 +1827,59 @@ describe('the admin page when an action on a row of a list is refused', () => {
     await tab.keyboard.press('Space');
     await until(tab, `!document.body.textContent.includes('Gone meanwhile')`);
     await tab.getByRole('alert').filter({ hasText: 'This webhook does not exist' }).waitFor({ timeout: 10_000 });
+  });
+
+  it('keeps the log of the filter the select shows when an answer for an earlier choice comes last (arrow keys through the Outcome select)', async () => {
+    await own.app.webhooks.create({ key: 'feed', name: 'Feed', url: `${own.receiver.origin}/feed`, events: ['Umbraco.ContentUnpublish'] });
+    const unpublish = async (key: string) => {
+      await own.app.publish(new ContentUnpublishedNotification({ unpublishedEntities: [blogPost(key)] }));
+      await own.app.drain();
+    };
+    own.receiver.handler = (_r, res) => void res.writeHead(200).end('ok');
+    await unpublish('feed-1');
+    await unpublish('feed-2');
+    own.receiver.handler = (_r, res) => void res.writeHead(500).end('down');
+    await unpublish('feed-3');
+    own.receiver.handler = (_r, res) => void res.writeHead(200).end('ok');
+    expect((await own.app.management.logs({ webhookKey: 'feed', outcomes: ['retrying'] })).total).toBe(1);
+
+    await openOwn(`#token=${TOKEN}`);
+    await tab.getByRole('heading', { name: 'Webhooks' }).waitFor();
+    await openOwn('#/deliveries?webhookKey=feed');
+    const outcomes = () => tab.evaluate(`[...document.querySelectorAll('table.deliveries tbody [data-label="Outcome"]')].map((cell) => cell.textContent.trim()).join(',')`);
+    await until(tab, `document.querySelectorAll('table.deliveries tbody tr').length === 4`);
+
+    // The answer for "delivered" is held back (a slow query), and comes after the one for "retrying".
+    let held: Request | undefined;
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    const slow = (url: URL) => url.pathname.endsWith('/webhook/feed/logs') && url.searchParams.get('outcome') === 'delivered';
+    await tab.route(
+      slow,
+      async (route) => {
+        held = route.request();
+        await released;
+        await route.continue();
+      },
+    );
+    const select = tab.getByLabel('Outcome');
+    await select.focus();
+    await tab.keyboard.press('ArrowDown');
+    for (const deadline = Date.now() + 15_000; !held && Date.now() < deadline; ) await tab.waitForTimeout(50);
+    expect(held).toBeDefined();
+    await tab.keyboard.press('ArrowDown');
+    expect(await select.inputValue()).toBe('retrying');
+    await until(tab, `[...document.querySelectorAll('table.deliveries tbody [data-label="Outcome"]')].map((cell) => cell.textContent.trim()).join(',') === 'retrying'`);
+
+    release();
+    await (await held!.response())!.finished();
+    // Frame after frame once the late answer is in: the log stays the one the select names.
+    for (let frame = 0; frame < 10; frame++) {
+      await tab.evaluate('new Promise((resolve) => requestAnimationFrame(() => resolve(true)))');
+      expect(await outcomes()).toBe('retrying');
+    }
+    expect(await select.inputValue()).toBe('retrying');
+    await tab.unroute(slow);
   });
 
   it('says a dead letter another operator redelivered meanwhile was not redelivered again, after its row goes', async () => {

@@ -23,6 +23,8 @@ export class DeadLettersPage extends LightElement {
   @state() private since = '';
   @state() private note = '';
   @state() private error: unknown;
+  /** Which read of the page is the latest: an earlier one's answer is dropped. */
+  private loads = 0;
 
   override connectedCallback(): void {
     super.connectedCallback();
@@ -47,12 +49,16 @@ export class DeadLettersPage extends LightElement {
 
   /** Loads the page of dead letters the route asks for (the newest by default); false when the API did not answer with them. */
   private async load(): Promise<boolean> {
+    const turn = ++this.loads;
     try {
-      this.dead = await api<Page<DeadLetter>>('GET', `dead-letter${qs({ skip: this.query.get('skip') ?? undefined, take: PAGE_SIZE, webhookKey: this.webhookKey })}`);
+      const dead = await api<Page<DeadLetter>>('GET', `dead-letter${qs({ skip: this.query.get('skip') ?? undefined, take: PAGE_SIZE, webhookKey: this.webhookKey })}`);
+      // The answer of an earlier read (another page asked for since) is dropped: the later read's stands.
+      if (turn !== this.loads) return false;
+      this.dead = dead;
       this.error = undefined;
       return true;
     } catch (error) {
-      this.error = error;
+      if (turn === this.loads) this.error = error;
       return false;
     }
   }

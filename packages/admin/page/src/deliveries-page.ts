@@ -31,6 +31,8 @@ export class DeliveriesPage extends LightElement {
   /** Whether `webhooks` is every webhook (read page by page until the total). */
   @state() private allListed = false;
   @state() private error: unknown;
+  /** Which read of the log is the latest: an earlier one's answer is dropped. */
+  private loads = 0;
 
   override connectedCallback(): void {
     super.connectedCallback();
@@ -63,11 +65,16 @@ export class DeliveriesPage extends LightElement {
       outcome: q.get('outcome') ?? undefined,
       eventAlias: q.get('eventAlias') ?? undefined,
     });
+    const turn = ++this.loads;
     try {
-      this.log = await api<Page<LogEntry>>('GET', webhookKey ? `webhook/${seg(webhookKey)}/logs${search}` : `webhook/logs${search}`);
+      const log = await api<Page<LogEntry>>('GET', webhookKey ? `webhook/${seg(webhookKey)}/logs${search}` : `webhook/logs${search}`);
+      // An answer for filters changed since (a select gone through with the arrow keys asks once
+      // per option) is dropped: it would show another filter's log under the select's.
+      if (turn !== this.loads) return;
+      this.log = log;
       this.error = undefined;
     } catch (error) {
-      this.error = error;
+      if (turn === this.loads) this.error = error;
     }
   }
 

@@ -20,6 +20,8 @@ export class WebhookList extends LightElement {
   @state() private webhooks: Page<WebhookView> | undefined;
   @state() private health = new Map<string, Health>();
   @state() private error: unknown;
+  /** Which read of the list is the latest: an earlier one's answer is dropped. */
+  private loads = 0;
 
   protected override willUpdate(changed: Map<string, unknown>): void {
     if (changed.has('query')) void this.load();
@@ -30,15 +32,18 @@ export class WebhookList extends LightElement {
   }
 
   private async load(): Promise<void> {
+    const turn = ++this.loads;
     try {
       // The same page of the list, so each row finds its health by key.
       const page = qs({ skip: this.query.get('skip') ?? undefined, take: PAGE_SIZE });
       const [webhooks, health] = await Promise.all([api<Page<WebhookView>>('GET', `webhook${page}`), api<Page<Health>>('GET', `webhook/health${page}`)]);
+      // The answer of an earlier read (another page asked for since, Next pressed twice) is dropped.
+      if (turn !== this.loads) return;
       this.webhooks = webhooks;
       this.health = new Map(health.items.map((h) => [h.webhookKey, h]));
       this.error = undefined;
     } catch (error) {
-      this.error = error;
+      if (turn === this.loads) this.error = error;
     }
   }
 
