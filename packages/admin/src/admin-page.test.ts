@@ -1792,7 +1792,18 @@ describe('the admin page when an action on a row is refused, or an answer comes 
   const tabProblems: string[] = [];
   const openOwn = (route: string) => tab.goto(`${own.origin}${PREFIX}/${route}`);
   /** What the server answers for a fault: problem details, as the admin's error handler writes them. */
-  const fault = { status: 500, contentType: 'application/problem+json', body: JSON.stringify({ type: 'urn:hookwork:error:HOOKWORK_ERR_ADMIN_INTERNAL', title: 'The admin API failed', status: 500, detail: 'HOOKWORK_ERR_ADMIN_INTERNAL: the request failed on the server; its log says why', code: 'HOOKWORK_ERR_ADMIN_INTERNAL' }) };
+  const fault = {
+    status: 500,
+    contentType: 'application/problem+json',
+    body: JSON.stringify({
+      type: 'urn:hookwork:error:HOOKWORK_ERR_ADMIN_INTERNAL',
+      title: 'The admin API failed on something that is not a coded hookwork error; the server log has the cause.',
+      status: 500,
+      detail: 'HOOKWORK_ERR_ADMIN_INTERNAL: the admin API failed; the server log has the cause',
+      instance: '/admin/api/v1/webhook',
+      code: 'HOOKWORK_ERR_ADMIN_INTERNAL',
+    }),
+  };
 
   beforeAll(async () => {
     own = await startAdminFixture({ page: true });
@@ -1817,7 +1828,7 @@ describe('the admin page when an action on a row is refused, or an answer comes 
     // With the keyboard, as the switch is a native checkbox.
     await billing.focus();
     await tab.keyboard.press('Space');
-    await until(tab, `document.querySelector('input[type=checkbox]')?.checked === true && [...document.querySelectorAll('[role=alert]')].some((a) => a.textContent.includes('The admin API failed'))`);
+    await until(tab, `document.querySelector('input[type=checkbox]')?.checked === true && [...document.querySelectorAll('[role=alert]')].some((a) => a.textContent.includes('The server failed on this request'))`);
     expect((await own.app.webhooks.get('billing'))?.enabled).toBe(true);
     await tab.unroute('**/api/v1/webhook/billing');
 
@@ -1906,5 +1917,45 @@ describe('the admin page when an action on a row is refused, or an answer comes 
       own.app.updateSettings({ enabled: true });
       own.receiver.handler = (_r, res) => void res.writeHead(200).end('ok');
     }
+  });
+
+  it('says in words when a save is refused for its size (by the API or a proxy) or the server fails on it, keeping what was typed', async () => {
+    await openOwn(`#token=${TOKEN}`);
+    await tab.getByRole('heading', { name: 'Webhooks' }).waitFor();
+    await openOwn('#/webhooks/new');
+    await tab.getByLabel('URL').fill(`${own.receiver.origin}/big`);
+    await tab.getByLabel('Name').fill('Too big');
+    await tab.getByRole('group', { name: 'Content', exact: true }).getByLabel(/Content Published/).check();
+    // Pasted: 6,000 content-type keys, over a megabyte, more than the API reads in one request.
+    await tab.evaluate(`(() => { const t = document.querySelector('#content-types'); t.value = Array.from({ length: 6000 }, (_, i) => 'type-' + i + '-' + 'k'.repeat(190)).join('\\n'); t.dispatchEvent(new Event('input', { bubbles: true })); })()`);
+    const create = tab.getByRole('button', { name: 'Create' });
+    const alert = tab.getByRole('alert');
+    await create.click();
+    await alert.filter({ hasText: 'Not sent: this is more than the server takes in one request' }).waitFor();
+    expect(await alert.textContent()).not.toMatch(/bodyLimit|Fastify|\(body\)|OpenAPI/);
+    expect(await tab.getByLabel('URL').inputValue()).toBe(`${own.receiver.origin}/big`);
+    expect((await tab.locator('#content-types').inputValue()).split('\n')).toHaveLength(6000);
+
+    // A proxy in front of the API refuses it for its size: not "wait a moment", which would not help.
+    await tab.locator('#content-types').fill('blogPost');
+    const api = `${own.origin}${PREFIX}/api/v1/webhook`;
+    await tab.route(api, (route) => route.fulfill({ status: 413, contentType: 'text/html', body: '<html><body><h1>413 Request Entity Too Large</h1><hr>nginx</body></html>' }));
+    await create.click();
+    await alert.filter({ hasText: 'refused the request for its size' }).waitFor();
+    expect(await alert.textContent()).not.toMatch(/restarting|Wait a moment/);
+    await tab.unroute(api);
+
+    // The server fails on it: said without the API's talk of coded errors.
+    await tab.route(api, (route) => route.fulfill(fault));
+    await create.click();
+    await alert.filter({ hasText: 'The server failed on this request' }).waitFor();
+    expect(await alert.textContent()).not.toMatch(/coded hookwork error/);
+    expect(await tab.getByLabel('Name').inputValue()).toBe('Too big');
+    await tab.unroute(api);
+    expect((await own.app.webhooks.list()).items.map((w) => w.name)).not.toContain('Too big');
+
+    await create.click();
+    await tab.locator('code.secret').waitFor();
+    expect((await own.app.webhooks.list()).items.map((w) => w.name)).toContain('Too big');
   });
 });

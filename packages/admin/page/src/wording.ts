@@ -50,6 +50,14 @@ const IN_WORDS: Readonly<Record<string, { title: string; detail: string }>> = {
     title: 'This delivery is no longer in the log',
     detail: "Log entries are deleted after the days the app keeps them (keepLogsForDays), or the link is wrong.",
   },
+  HOOKWORK_ERR_ADMIN_BODY_TOO_LARGE: {
+    title: 'Not sent: this is more than the server takes in one request',
+    detail: 'Nothing was changed, and what you typed is still here. Shorten the longest entries (a long list of content types, long header values), then try again.',
+  },
+  HOOKWORK_ERR_ADMIN_INTERNAL: {
+    title: 'The server failed on this request',
+    detail: 'Its log has the cause: tell whoever runs it. What you typed here is kept; Refresh shows whether a change was made before it failed.',
+  },
   HOOKWORK_ERR_APP_NOT_STARTED: {
     title: 'The app behind this page is still starting',
     detail: 'Try again in a few seconds. What you typed here is kept.',
