@@ -1958,4 +1958,28 @@ describe('the admin page when an action on a row is refused, or an answer comes 
     await tab.locator('code.secret').waitFor();
     expect((await own.app.webhooks.list()).items.map((w) => w.name)).toContain('Too big');
   });
+
+  it('reads a view again once signed in again when the token was refused as it opened: an edit route never becomes an empty create form', async () => {
+    await own.app.webhooks.create({ key: 'orders-api', name: 'Orders API', url: `${own.receiver.origin}/orders-api`, events: ['Umbraco.ContentPublish'] });
+    await openOwn(`#token=${TOKEN}`);
+    const edit = tab.getByRole('link', { name: 'Edit Orders API' });
+    await edit.waitFor();
+    // The token stops being accepted (rotated, the server restarted with another) before Edit is followed.
+    await tab.evaluate("sessionStorage.setItem('hookwork-admin-token', 'a-token-the-server-no-longer-accepts')");
+    await edit.click();
+    await tab.getByRole('heading', { name: 'Sign in again' }).waitFor();
+    await tab.keyboard.type(TOKEN);
+    await tab.keyboard.press('Enter');
+    await tab.getByRole('heading', { name: 'Edit Orders API' }).waitFor();
+    expect(await tab.getByLabel('URL').inputValue()).toBe(`${own.receiver.origin}/orders-api`);
+    expect(await tab.getByRole('heading', { name: 'Create webhook' }).count()).toBe(0);
+
+    // So does a list: the log is read again, not left blank.
+    await tab.evaluate("sessionStorage.setItem('hookwork-admin-token', 'a-token-the-server-no-longer-accepts')");
+    await tab.getByRole('link', { name: 'Dead letters' }).click();
+    await tab.getByRole('heading', { name: 'Sign in again' }).waitFor();
+    await tab.keyboard.type(TOKEN);
+    await tab.keyboard.press('Enter');
+    await tab.getByRole('button', { name: /^Redeliver all \(\d+\)$/ }).waitFor();
+  });
 });

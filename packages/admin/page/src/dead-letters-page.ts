@@ -3,7 +3,7 @@ import { customElement, property, query, state } from 'lit/decorators.js';
 import { allWebhooks, api, qs, type DeadLetter, type Page } from './api';
 import type { ConfirmDialog } from './confirm-dialog';
 import './confirm-dialog';
-import { formatDate, go, isolated, LightElement, localZoneName, pager, problemView, statusLine, whenBlocked } from './shared';
+import { formatDate, go, isolated, LightElement, localZoneName, pager, problemView, refusedEntry, statusLine, whenBlocked } from './shared';
 
 const PAGE_SIZE = 50;
 
@@ -28,10 +28,20 @@ export class DeadLettersPage extends LightElement {
 
   override connectedCallback(): void {
     super.connectedCallback();
+    this.loadNames();
+  }
+
+  private loadNames(): void {
     void allWebhooks().then(
       (webhooks) => (this.names = new Map(webhooks.items.map((w) => [w.key, w.name || w.key]))),
       (error: unknown) => (this.error = error),
     );
+  }
+
+  protected override signedInAgain(): void {
+    if (!refusedEntry(this.error)) return;
+    this.loadNames();
+    void this.load();
   }
 
   protected override willUpdate(changed: Map<string, unknown>): void {

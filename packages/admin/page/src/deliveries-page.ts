@@ -2,7 +2,7 @@ import { html, nothing } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
 import { live } from 'lit/directives/live.js';
 import { allWebhooks, api, qs, seg, type EventDescriptor, type LogEntry, type Page, type WebhookView } from './api';
-import { formatDate, formatDuration, go, LightElement, OUTCOME_TEXT, outcomeBadge, pager, problemView, STATUS_CLASS_TEXT, statusBadge } from './shared';
+import { formatDate, formatDuration, go, LightElement, OUTCOME_TEXT, outcomeBadge, pager, problemView, refusedEntry, STATUS_CLASS_TEXT, statusBadge } from './shared';
 
 const PAGE_SIZE = 25;
 const OUTCOMES = Object.keys(OUTCOME_TEXT);
@@ -37,6 +37,12 @@ export class DeliveriesPage extends LightElement {
   override connectedCallback(): void {
     super.connectedCallback();
     void this.loadLists();
+  }
+
+  protected override signedInAgain(): void {
+    if (!refusedEntry(this.error) && this.webhooks !== undefined) return;
+    if (this.webhooks === undefined) void this.loadLists();
+    void this.load();
   }
 
   protected override willUpdate(changed: Map<string, unknown>): void {

@@ -1,7 +1,7 @@
 import { html, nothing } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
 import { api, seg, type TestResult, type WebhookView } from './api';
-import { bodyBlock, ariaDisabled, errorText, formatDuration, headersTable, isProblem, LightElement, nameView, problemView, statusBadge } from './shared';
+import { bodyBlock, ariaDisabled, errorText, formatDuration, headersTable, isProblem, LightElement, nameView, problemView, refusedEntry, statusBadge } from './shared';
 
 /** Send test event: one example request now, and the receiver's answer shown as text. */
 @customElement('hw-test-send')
@@ -16,6 +16,10 @@ export class TestSendPage extends LightElement {
   /** The key asked for names no webhook (deleted, or a wrong link). */
   @state() private missing = false;
   private loads = 0;
+
+  protected override signedInAgain(): void {
+    if (refusedEntry(this.error) && !this.webhook) void this.load();
+  }
 
   protected override willUpdate(changed: Map<string, unknown>): void {
     if (changed.has('webhookKey')) void this.load();

@@ -4,7 +4,7 @@ import { repeat } from 'lit/directives/repeat.js';
 import { api, ApiError, seg, versioned, type CreatedWebhook, type EventDescriptor, type Health, type Page, type Problem, type WebhookView } from './api';
 import type { ConfirmDialog } from './confirm-dialog';
 import './confirm-dialog';
-import { ariaDisabled, formatDate, go, healthView, isProblem, LightElement, nameView, problemView, statusLine, whenBlocked } from './shared';
+import { ariaDisabled, formatDate, go, healthView, isProblem, LightElement, nameView, problemView, refusedEntry, statusLine, whenBlocked } from './shared';
 import { withoutRouteTalk } from './wording';
 
 /**
@@ -153,6 +153,11 @@ export class WebhookEditor extends LightElement {
   override connectedCallback(): void {
     super.connectedCallback();
     if (this.loadedFor === null) void this.load();
+  }
+
+  /** The form could not be filled (its read was refused): it is filled now. Typed changes are never thrown away. */
+  protected override signedInAgain(): void {
+    if (refusedEntry(this.error) && this.baseline === undefined) void this.load();
   }
 
   protected override willUpdate(changed: Map<string, unknown>): void {

@@ -4,7 +4,7 @@ import { live } from 'lit/directives/live.js';
 import { api, qs, seg, type Health, type Page, type QueueCounts, type WebhookView } from './api';
 import type { ConfirmDialog } from './confirm-dialog';
 import './confirm-dialog';
-import { flowTags, go, healthView, isolated, LightElement, pager, problemView } from './shared';
+import { flowTags, go, healthView, isolated, LightElement, pager, problemView, refusedEntry } from './shared';
 
 const PAGE_SIZE = 100;
 
@@ -22,6 +22,10 @@ export class WebhookList extends LightElement {
   @state() private error: unknown;
   /** Which read of the list is the latest: an earlier one's answer is dropped. */
   private loads = 0;
+
+  protected override signedInAgain(): void {
+    if (refusedEntry(this.error)) void this.load();
+  }
 
   protected override willUpdate(changed: Map<string, unknown>): void {
     if (changed.has('query')) void this.load();
