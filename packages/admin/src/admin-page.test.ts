@@ -1982,4 +1982,22 @@ describe('the admin page when an action on a row is refused, or an answer comes 
     await tab.keyboard.press('Enter');
     await tab.getByRole('button', { name: /^Redeliver all \(\d+\)$/ }).waitFor();
   });
+
+  it('shows no form on an edit route whose webhook could not be read, but what happened and Try again: never an empty form that creates a webhook', async () => {
+    await own.app.webhooks.create({ key: 'invoices', name: 'Invoices', url: `${own.receiver.origin}/invoices`, events: ['Umbraco.ContentPublish'] });
+    await openOwn(`#token=${TOKEN}`);
+    await tab.getByRole('heading', { name: 'Webhooks' }).waitFor();
+    const read = `${own.origin}${PREFIX}/api/v1/webhook/invoices`;
+    await tab.route(read, (route) => route.fulfill(fault));
+    await openOwn('#/webhooks/invoices');
+    await tab.getByRole('alert').filter({ hasText: 'The server failed on this request' }).waitFor();
+    expect(await tab.getByRole('heading', { name: 'Create webhook' }).count()).toBe(0);
+    expect(await tab.getByRole('button', { name: 'Create' }).count()).toBe(0);
+    expect(await tab.getByLabel('URL').count()).toBe(0);
+    await tab.unroute(read);
+    await tab.getByRole('button', { name: 'Try again' }).click();
+    await tab.getByRole('heading', { name: 'Edit Invoices' }).waitFor();
+    expect(await tab.getByLabel('URL').inputValue()).toBe(`${own.receiver.origin}/invoices`);
+    expect(await tab.evaluate('document.activeElement?.id')).toBe('url');
+  });
 });

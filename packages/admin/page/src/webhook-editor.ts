@@ -608,8 +608,29 @@ export class WebhookEditor extends LightElement {
       <p><a href="#/webhooks">Back to webhooks</a> · <a href="#/webhooks/new">Create webhook</a></p>`;
   }
 
+  /**
+   * Before the form is filled — still loading, or its read failed (a server failing or starting,
+   * the network down): no form, which on an edit route would be an empty one whose save creates a
+   * new webhook, but what happened and *Try again*.
+   */
+  private renderUnloaded() {
+    return html`<div class="page-head">
+        <h1>${this.webhookKey ? 'Edit webhook' : 'Create webhook'}</h1>
+        <a href="#/webhooks">Back to webhooks</a>
+      </div>
+      ${this.error ? problemView(this.error, html`<p><button type="button" @click=${this.retry}>Try again</button></p>`) : html`<p class="muted">Loading…</p>`}`;
+  }
+
+  /** Reads the webhook (and the catalogue) again after a failed read; the focus goes to the form, or to what failed. */
+  private async retry(): Promise<void> {
+    await this.load();
+    await this.updateComplete;
+    (this.querySelector<HTMLElement>('#url') ?? this.querySelector<HTMLElement>('.problem') ?? this.closest('main'))?.focus();
+  }
+
   override render() {
     if (this.missing) return this.renderMissing();
+    if (this.baseline === undefined) return this.renderUnloaded();
     const { owned, notOffered } = this.otherAliases;
     const groups = new Map<string, TemplateResult[]>();
     const add = (type: string, box: TemplateResult) => groups.set(type, [...(groups.get(type) ?? []), box]);
