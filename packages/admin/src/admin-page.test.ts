@@ -2000,4 +2000,34 @@ describe('the admin page when an action on a row is refused, or an answer comes 
     expect(await tab.getByLabel('URL').inputValue()).toBe(`${own.receiver.origin}/invoices`);
     expect(await tab.evaluate('document.activeElement?.id')).toBe('url');
   });
+
+  it("says a host's refusal of an operator who lost the right to manage webhooks (403) as such, not as a refusal of a file Range", async () => {
+    // The host's sign-in: a role in a cookie; an operator without the role is refused with its
+    // framework's 403 (an http-errors error, as @fastify/sensible's httpErrors.forbidden() makes).
+    const roles = await startAdminFixture({
+      page: true,
+      auth: {
+        authenticate: (request) => {
+          const role = /(?:^|; )hw-role=(\w+)/.exec(request.headers.cookie ?? '')?.[1];
+          if (role === 'viewer') throw Object.assign(new Error('bob may not manage webhooks'), { statusCode: 403, status: 403, expose: true });
+          return role === 'admin' ? { id: 'bob', name: 'Bob' } : undefined;
+        },
+      },
+    });
+    const cookie = (value: string) => context.addCookies([{ name: 'hw-role', value, url: roles.origin }]);
+    try {
+      await cookie('admin');
+      await tab.goto(`${roles.origin}${PREFIX}/`);
+      await tab.getByRole('heading', { name: 'Webhooks' }).waitFor();
+      await cookie('viewer');
+      await tab.getByRole('button', { name: 'Refresh' }).click();
+      const alert = tab.getByRole('alert').filter({ hasText: 'Not allowed' });
+      await alert.waitFor();
+      expect(await alert.textContent()).toMatch(/The server answered 403 Forbidden: bob may not manage webhooks; nothing was changed\..*ask whoever runs the application/s);
+      expect(await alert.textContent()).not.toMatch(/Range|Fastify|plugin/);
+    } finally {
+      await context.clearCookies({ name: 'hw-role' });
+      await roles.close();
+    }
+  });
 });

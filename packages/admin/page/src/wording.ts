@@ -81,6 +81,18 @@ export const hasOwnWords = (problem: Problem): boolean => Object.hasOwn(IN_WORDS
 /** A refusal in this page's words: the known codes said for people, any other without its code and route talk. */
 export function inWords(problem: Problem): { title: string; detail: string } {
   if (hasOwnWords(problem)) return IN_WORDS[problem.code]!;
+  if (problem.code === 'HOOKWORK_ERR_ADMIN_REQUEST_REFUSED') {
+    // A refusal of the host's (its authenticate throwing its framework's 403) or of a plugin's:
+    // the API's title explains the code to a program (file Ranges, static files); its detail
+    // carries the status and the host's own words.
+    const detail = withoutRouteTalk(problem.detail).replace(/^the request was refused with /, 'The server answered ');
+    return problem.status === 403
+      ? {
+          title: 'Not allowed: the application this page belongs to refused this request',
+          detail: `${detail} Your account may not manage webhooks (any more): ask whoever runs the application for access. What you typed here is kept.`,
+        }
+      : { title: `Refused: the server answered ${problem.status}`, detail };
+  }
   if (REFUSED_INPUT.has(problem.code)) {
     const detail = withoutRouteTalk(withoutCode(problem.detail).replace(/^(?:the request was refused, nothing was changed|webhook refused, nothing was stored): /, '').replace(/(^|; )(?:body|query|path) (?=[\w.(])/g, '$1'));
     return { title: 'Refused: nothing was changed', detail };
