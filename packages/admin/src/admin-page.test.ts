@@ -2030,4 +2030,35 @@ describe('the admin page when an action on a row is refused, or an answer comes 
       await roles.close();
     }
   });
+
+  it('asks before back or a reload throws away a form kept under the sign-in form when the token stopped working', async () => {
+    await openOwn(`#token=${TOKEN}`);
+    await tab.getByRole('link', { name: 'Create webhook' }).click();
+    await tab.getByLabel('URL').click();
+    await tab.keyboard.type(`${own.receiver.origin}/kept`);
+    await tab.getByLabel('Name').click();
+    await tab.keyboard.type('Kept under the sign-in form');
+    await tab.getByRole('group', { name: 'Content', exact: true }).getByLabel(/Content Published/).check();
+    await tab.evaluate("sessionStorage.setItem('hookwork-admin-token', 'a-token-the-server-no-longer-accepts')");
+    await tab.getByRole('button', { name: 'Create' }).click();
+    await tab.getByRole('heading', { name: 'Sign in again' }).waitFor();
+
+    // Back, to look at something else first: the page asks, and Stay keeps the form.
+    await tab.goBack();
+    const leave = tab.getByRole('dialog', { name: 'Leave without saving?' });
+    await leave.waitFor();
+    await leave.getByRole('button', { name: 'Stay' }).click();
+    expect(tab.url()).toMatch(/#\/webhooks\/new$/);
+
+    // A reload, to sign in afresh: the browser asks first, as it does over any unsaved form.
+    const asked: string[] = [];
+    const answer = (dialog: { type(): string; accept(): Promise<void> }) => void (asked.push(dialog.type()), dialog.accept());
+    tab.on('dialog', answer);
+    try {
+      await tab.reload();
+      expect(asked).toEqual(['beforeunload']);
+    } finally {
+      tab.off('dialog', answer);
+    }
+  });
 });

@@ -159,10 +159,13 @@ export class AdminApp extends LightElement {
     return true;
   }
 
-  /** The editor on screen, when it holds changes not saved. */
+  /**
+   * The editor on screen, when it holds changes not saved — also while it is kept, hidden, under
+   * the sign-in form after the session ended: back or a reload there would throw it away too.
+   */
   private get unsavedEditor(): WebhookEditor | undefined {
     const editor = this.querySelector<WebhookEditor>('hw-webhook-editor');
-    return this.signedIn === 'yes' && editor?.dirty ? editor : undefined;
+    return (this.signedIn === 'yes' || this.sessionEnded) && editor?.dirty ? editor : undefined;
   }
 
   private readonly onHashChange = async () => {
