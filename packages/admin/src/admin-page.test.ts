@@ -2061,4 +2061,30 @@ describe('the admin page when an action on a row is refused, or an answer comes 
       tab.off('dialog', answer);
     }
   });
+
+  it('says a secret another operator revoked first is gone, shows the secrets as they are, and keeps the typed change savable', async () => {
+    await own.app.webhooks.create({ key: 'two-secrets', name: 'Two secrets', url: `${own.receiver.origin}/two`, events: ['Umbraco.ContentPublish'], secret: true });
+    await own.app.webhooks.rotateSecret('two-secrets');
+    const [first] = (await own.app.webhooks.get('two-secrets'))!.secrets;
+    await openOwn(`#token=${TOKEN}`);
+    await tab.getByRole('heading', { name: 'Webhooks' }).waitFor();
+    await openOwn('#/webhooks/two-secrets');
+    await tab.getByRole('heading', { name: 'Edit Two secrets' }).waitFor();
+    await tab.getByLabel('Name').fill('Two secrets, renamed');
+
+    // Another operator revokes it first.
+    await own.app.webhooks.revokeSecret('two-secrets', first!.id);
+    await tab.getByRole('button', { name: `Revoke the secret ${first!.hint}` }).click();
+    await tab.getByRole('dialog', { name: `Revoke the secret ${first!.hint}?` }).getByRole('button', { name: `Revoke ${first!.hint}` }).click();
+    await tab.getByRole('status').filter({ hasText: `Secret ${first!.hint} was already revoked` }).waitFor();
+    expect(await tab.getByRole('button', { name: `Revoke the secret ${first!.hint}` }).count()).toBe(0);
+    expect(await tab.locator('fieldset.secrets li').count()).toBe(1);
+    expect(await tab.getByRole('alert').count()).toBe(0);
+    expect(await tab.getByLabel('Name').inputValue()).toBe('Two secrets, renamed');
+
+    // Only the secrets changed elsewhere: the typed change is saved, not refused as changed elsewhere.
+    await tab.getByRole('button', { name: 'Save' }).click();
+    await tab.getByRole('link', { name: 'Two secrets, renamed', exact: true }).waitFor();
+    expect((await own.app.webhooks.get('two-secrets'))?.name).toBe('Two secrets, renamed');
+  });
 });

@@ -520,13 +520,25 @@ export class WebhookEditor extends LightElement {
       confirm: `Revoke ${secret.hint}`,
     });
     if (!yes || !this.webhook) return;
+    const key = this.webhook.key;
     this.secretBusy = true;
+    this.note = '';
     try {
-      const revoked = await versioned<WebhookView>('DELETE', `webhook/${seg(this.webhook.key)}/secret/${seg(secret.id)}`);
+      const revoked = await versioned<WebhookView>('DELETE', `webhook/${seg(key)}/secret/${seg(secret.id)}`);
       this.takeSecrets(revoked.value, revoked.etag);
       this.note = `Secret ${secret.hint} revoked.`;
     } catch (error) {
-      this.error = error;
+      if (isProblem(error, 'HOOKWORK_ERR_SECRET_NOT_FOUND')) {
+        // Revoked meanwhile (another tab, another operator): what was asked is done. The secrets
+        // are read again, as they are now; the typed changes stay, and the next save is made over
+        // that version when only the secrets changed (else it stays refused as changed elsewhere).
+        const now = await versioned<WebhookView>('GET', `webhook/${seg(key)}`).catch((failure: unknown) => void (this.error = failure));
+        if (now) {
+          this.takeSecrets(now.value, now.etag);
+          this.error = undefined;
+          this.note = `Secret ${secret.hint} was already revoked (in another tab or by someone else): the secrets are shown as they are now.`;
+        }
+      } else this.error = error;
     } finally {
       this.secretBusy = false;
     }
