@@ -2087,4 +2087,23 @@ describe('the admin page when an action on a row is refused, or an answer comes 
     await tab.getByRole('link', { name: 'Two secrets, renamed', exact: true }).waitFor();
     expect((await own.app.webhooks.get('two-secrets'))?.name).toBe('Two secrets, renamed');
   });
+
+  it('says a test send was not made for an event the webhook stopped subscribing to meanwhile, and offers its events as they are', async () => {
+    await own.app.webhooks.create({ key: 'two-events', name: 'Two events', url: `${own.receiver.origin}/two-events`, events: ['Umbraco.ContentPublish', 'Umbraco.MediaSave'] });
+    await openOwn(`#token=${TOKEN}`);
+    await tab.getByRole('heading', { name: 'Webhooks' }).waitFor();
+    await openOwn('#/webhooks/two-events/test');
+    const event = tab.getByLabel('Event');
+    await event.selectOption('Umbraco.MediaSave');
+    // Another operator takes the event off the webhook.
+    await own.app.webhooks.update('two-events', { events: ['Umbraco.ContentPublish'] });
+    await tab.getByRole('button', { name: 'Send test event' }).click();
+    const alert = tab.getByRole('alert').filter({ hasText: 'Not sent: this webhook no longer subscribes to Umbraco.MediaSave' });
+    await alert.waitFor();
+    expect(await alert.textContent()).not.toMatch(/sendTestEvent|\{ alias \}|omit it/);
+    await until(tab, `[...document.querySelectorAll('select[name=alias] option')].map((o) => o.value).join() === 'Umbraco.ContentPublish'`);
+    await tab.getByRole('button', { name: 'Send test event' }).click();
+    await tab.getByRole('status').filter({ hasText: 'The receiver answered 200' }).waitFor();
+    expect(await tab.getByRole('alert').count()).toBe(0);
+  });
 });
