@@ -2106,4 +2106,24 @@ describe('the admin page when an action on a row is refused, or an answer comes 
     await tab.getByRole('status').filter({ hasText: 'The receiver answered 200' }).waitFor();
     expect(await tab.getByRole('alert').count()).toBe(0);
   });
+
+  it("names each custom header row's controls after their row and header, so a screen reader does not hear \"Header value, Sensitive, Remove\" for every row", async () => {
+    await openOwn(`#token=${TOKEN}`);
+    await tab.getByRole('heading', { name: 'Webhooks' }).waitFor();
+    await openOwn('#/webhooks/new');
+    const add = tab.getByRole('button', { name: 'Add header' });
+    await add.click();
+    await add.click();
+    await tab.getByRole('textbox', { name: 'Header name, row 1', exact: true }).fill('X-Api-Key');
+    const names = (await tab.evaluate(
+      `[...document.querySelectorAll('fieldset.headers .header-row input, fieldset.headers .header-row button')].map((el) => (el.labels?.length ? [...el.labels].map((l) => l.textContent).join(' ') : el.textContent).replace(/\\s+/g, ' ').trim())`,
+    )) as string[];
+    expect(names).toHaveLength(8);
+    expect(new Set(names).size).toBe(8);
+    for (const name of ['Header value, row 1 (X-Api-Key)', 'Header name, row 2', 'Header value, row 2']) await tab.getByRole('textbox', { name, exact: true }).waitFor();
+    await tab.getByRole('checkbox', { name: 'Sensitive — header row 1 (X-Api-Key)', exact: true }).check();
+    await tab.getByRole('button', { name: 'Remove header row 2', exact: true }).click();
+    expect(await tab.locator('fieldset.headers .header-row').count()).toBe(1);
+    expect(await tab.getByRole('textbox', { name: 'Header value, row 1 (X-Api-Key)', exact: true }).getAttribute('type')).toBe('password');
+  });
 });

@@ -748,10 +748,14 @@ export class WebhookEditor extends LightElement {
             const valueId = `header-value-${i}`;
             const nameMark = mark(nameId);
             const valueMark = this.marks(valueId, asked ? `header-note-${i}` : undefined);
+            // Each row's controls name their row (and its header, once named): a screen reader
+            // going from control to control otherwise hears "Header value", "Sensitive", "Remove"
+            // again and again, never which header they act on.
+            const row = `row ${i + 1}${h.name.trim() ? ` (${h.name.trim()})` : ''}`;
             return html`<div class="header-row">
-              <label class="visually-hidden" for=${nameId}>Header name</label>
+              <label class="visually-hidden" for=${nameId}>Header name, row ${i + 1}</label>
               <input id=${nameId} placeholder="Name" aria-invalid=${nameMark.invalid} aria-describedby=${nameMark.describedBy} .value=${h.name} @input=${(e: Event) => this.setHeader(i, { name: (e.target as HTMLInputElement).value }, nameId)} />
-              <label class="visually-hidden" for=${valueId}>Header value</label>
+              <label class="visually-hidden" for=${valueId}>Header value, ${row}</label>
               <input
                 id=${valueId}
                 placeholder=${asked ? 'Type the value' : 'Value'}
@@ -762,8 +766,8 @@ export class WebhookEditor extends LightElement {
                 .value=${asked ? '' : h.value}
                 @input=${(e: Event) => this.setHeader(i, { value: (e.target as HTMLInputElement).value, hidden: false }, valueId)}
               />
-              <label class="check"><input type="checkbox" .checked=${h.sensitive} @change=${(e: Event) => this.setSensitive(i, (e.target as HTMLInputElement).checked)} /> Sensitive</label>
-              <button type="button" class="link danger" @click=${() => (this.headers = this.headers.filter((_, j) => j !== i))}>Remove</button>
+              <label class="check"><input type="checkbox" .checked=${h.sensitive} @change=${(e: Event) => this.setSensitive(i, (e.target as HTMLInputElement).checked)} /> Sensitive<span class="visually-hidden"> — header ${row}</span></label>
+              <button type="button" class="link danger" @click=${() => (this.headers = this.headers.filter((_, j) => j !== i))}>Remove<span class="visually-hidden"> header ${row}</span></button>
               ${asked
                 ? html`<p class="header-note" id="header-note-${i}">
                     The stored value of ${h.name || 'this header'} is sensitive, so it is never shown, not even here: type the value to keep it as not sensitive, or tick Sensitive
