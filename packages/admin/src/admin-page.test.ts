@@ -2126,4 +2126,24 @@ describe('the admin page when an action on a row is refused, or an answer comes 
     expect(await tab.locator('fieldset.headers .header-row').count()).toBe(1);
     expect(await tab.getByRole('textbox', { name: 'Header value, row 1 (X-Api-Key)', exact: true }).getAttribute('type')).toBe('password');
   });
+
+  it('says a save the server did not answer may or may not have been made, and what Save again will say, with no Refresh the editor does not have', async () => {
+    await own.app.webhooks.create({ key: 'unanswered', name: 'Unanswered', url: `${own.receiver.origin}/unanswered`, events: ['Umbraco.ContentPublish'] });
+    await openOwn(`#token=${TOKEN}`);
+    await tab.getByRole('heading', { name: 'Webhooks' }).waitFor();
+    await openOwn('#/webhooks/unanswered');
+    await tab.getByRole('heading', { name: 'Edit Unanswered' }).waitFor();
+    await tab.getByLabel('Name').fill('Unanswered, renamed');
+    const write = `${own.origin}${PREFIX}/api/v1/webhook/unanswered`;
+    await tab.route(write, (route) => (route.request().method() === 'PATCH' ? route.abort('connectionreset') : route.fallback()));
+    await tab.getByRole('button', { name: 'Save' }).click();
+    const alert = tab.getByRole('alert').filter({ hasText: 'The admin server did not answer' });
+    await alert.waitFor();
+    expect(await alert.textContent()).toMatch(/may or may not have been saved.*Save again/s);
+    expect(await alert.textContent()).not.toMatch(/Refresh/);
+    expect(await tab.getByLabel('Name').inputValue()).toBe('Unanswered, renamed');
+    await tab.unroute(write);
+    await tab.getByRole('button', { name: 'Save' }).click();
+    await tab.getByRole('link', { name: 'Unanswered, renamed', exact: true }).waitFor();
+  });
 });

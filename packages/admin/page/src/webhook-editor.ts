@@ -33,6 +33,20 @@ const deletedElsewhere = (error: ApiError) =>
     detail: 'It was deleted in another tab or by someone else. Nothing was saved; what you typed is still here, to copy into a new webhook (Create webhook).',
   });
 
+/**
+ * A save or create the server did not answer (status 0: stopped, restarting, the network down):
+ * it may have been made before the answer was lost. The API's words point at a Refresh the editor
+ * does not have; these say what pressing the button again will do.
+ */
+const unanswered = (error: ApiError, editing: boolean) =>
+  new ApiError({
+    ...error.problem,
+    title: `The admin server did not answer: the webhook may or may not have been ${editing ? 'saved' : 'created'}`,
+    detail: editing
+      ? 'It may be stopped or restarting, or the network is down. What you typed is still here: once the server is back, Save again. If the first save was made, the page says this webhook was changed since the form was opened; Load the webhook as it is now then shows it.'
+      : 'It may be stopped or restarting, or the network is down. What you typed is still here: once the server is back, look at the webhooks list (in another tab, so this form stays) before you press Create again, or the webhook may be created twice.',
+  });
+
 /** The event types whose events fire per entity, where a content-type filter applies (Umbraco's rule; Element from Umbraco 18). */
 const FILTERED_TYPES = new Set(['Content', 'Media', 'Element']);
 
@@ -456,7 +470,9 @@ export class WebhookEditor extends LightElement {
         }
       }
     } catch (error) {
-      if (error instanceof ApiError && error.problem.status === 412) {
+      if (isProblem(error, 'NETWORK')) {
+        this.error = unanswered(error, this.webhook !== undefined);
+      } else if (error instanceof ApiError && error.problem.status === 412) {
         this.stale = true;
         this.error = changedElsewhere(error);
       } else if (this.webhook && isProblem(error, 'HOOKWORK_ERR_WEBHOOK_NOT_FOUND')) {
