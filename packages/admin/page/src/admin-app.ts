@@ -4,7 +4,7 @@ import { keyed } from 'lit/directives/keyed.js';
 import { api, ApiError, tokenStore, type Session, type SignedInVia } from './api';
 import type { ConfirmDialog } from './confirm-dialog';
 import './confirm-dialog';
-import { LightElement, problemView, whenBlocked } from './shared';
+import { LightElement, problemView, SIGNED_IN_AGAIN, whenBlocked } from './shared';
 import type { WebhookEditor } from './webhook-editor';
 import './webhook-list';
 import './webhook-editor';
@@ -159,10 +159,13 @@ export class AdminApp extends LightElement {
     return true;
   }
 
-  /** The editor on screen, when it holds changes not saved. */
+  /**
+   * The editor on screen, when it holds changes not saved — also while it is kept, hidden, under
+   * the sign-in form after the session ended: back or a reload there would throw it away too.
+   */
   private get unsavedEditor(): WebhookEditor | undefined {
     const editor = this.querySelector<WebhookEditor>('hw-webhook-editor');
-    return this.signedIn === 'yes' && editor?.dirty ? editor : undefined;
+    return (this.signedIn === 'yes' || this.sessionEnded) && editor?.dirty ? editor : undefined;
   }
 
   private readonly onHashChange = async () => {
@@ -216,9 +219,12 @@ export class AdminApp extends LightElement {
       const session = await api<Session>('GET', 'session');
       this.who = session.principal.name ?? session.principal.id;
       this.via = session.via ?? (tokenStore.get() ? 'token' : 'host');
+      const again = this.sessionEnded;
       this.signedIn = 'yes';
       this.sessionEnded = false;
       this.error = undefined;
+      // The views kept under the sign-in form read again what was refused meanwhile.
+      if (again) window.dispatchEvent(new CustomEvent(SIGNED_IN_AGAIN));
     } catch (error) {
       this.signedIn = 'no';
       if (!(error instanceof ApiError && error.problem.status === 401)) this.error = error;

@@ -81,7 +81,7 @@ export async function versioned<T>(method: string, path: string, body?: unknown,
 }
 
 /** Reason phrases for when the response has none (HTTP/2 sends no reason phrase). */
-const REASONS: Readonly<Record<number, string>> = { 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 500: 'Internal Server Error', 502: 'Bad Gateway', 503: 'Service Unavailable', 504: 'Gateway Timeout' };
+const REASONS: Readonly<Record<number, string>> = { 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 413: 'Content Too Large', 500: 'Internal Server Error', 502: 'Bad Gateway', 503: 'Service Unavailable', 504: 'Gateway Timeout' };
 
 /**
  * An answer that is not the API's JSON: a page a proxy or load balancer in front of the API sent
@@ -93,6 +93,15 @@ function notTheApi(response: Response, method: string): ApiError {
   const kept = `What you typed here is kept${method === 'GET' ? '' : '; Refresh shows whether the change was made'}.`;
   if (!response.ok) {
     const status = `${response.status} ${response.statusText || REASONS[response.status] || ''}`.trim();
+    if (response.status === 413) {
+      // Refused for its size: waiting does not help, a smaller request does.
+      return new ApiError({
+        status: 413,
+        code: 'HTTP_413',
+        title: `The server answered ${status}`,
+        detail: `A proxy or load balancer in front of the API refused the request for its size, and nothing was changed. What you typed here is kept: shorten the longest entries (content types, header values) and try again, or ask whoever runs the server to let larger requests through.`,
+      });
+    }
     return new ApiError({
       status: response.status,
       code: `HTTP_${response.status}`,

@@ -1,7 +1,7 @@
 import { html, nothing } from 'lit';
 import { customElement, state } from 'lit/decorators.js';
 import { api, type EventDescriptor, type Page } from './api';
-import { LightElement, problemView, statusLine } from './shared';
+import { LightElement, problemView, refusedEntry, statusLine } from './shared';
 
 /** The file name a downloaded catalogue document is saved under. */
 const CATALOGUE_FILE = 'hookwork-catalogue.json';
@@ -20,10 +20,18 @@ export class CataloguePage extends LightElement {
 
   override connectedCallback(): void {
     super.connectedCallback();
+    this.load();
+  }
+
+  private load(): void {
     void api<Page<EventDescriptor>>('GET', 'webhook/events?take=1000').then(
-      (page) => (this.events = page.items),
+      (page) => ((this.events = page.items), (this.error = undefined)),
       (error: unknown) => (this.error = error),
     );
+  }
+
+  protected override signedInAgain(): void {
+    if (refusedEntry(this.error) && !this.events) this.load();
   }
 
   private async download(): Promise<void> {

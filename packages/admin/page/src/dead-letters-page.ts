@@ -3,7 +3,7 @@ import { customElement, property, query, state } from 'lit/decorators.js';
 import { allWebhooks, api, qs, type DeadLetter, type Page } from './api';
 import type { ConfirmDialog } from './confirm-dialog';
 import './confirm-dialog';
-import { formatDate, go, isolated, LightElement, localZoneName, pager, problemView, statusLine, whenBlocked } from './shared';
+import { formatDate, go, isolated, LightElement, localZoneName, pager, problemView, refusedEntry, statusLine, whenBlocked } from './shared';
 
 const PAGE_SIZE = 50;
 
@@ -23,13 +23,25 @@ export class DeadLettersPage extends LightElement {
   @state() private since = '';
   @state() private note = '';
   @state() private error: unknown;
+  /** Which read of the page is the latest: an earlier one's answer is dropped. */
+  private loads = 0;
 
   override connectedCallback(): void {
     super.connectedCallback();
+    this.loadNames();
+  }
+
+  private loadNames(): void {
     void allWebhooks().then(
       (webhooks) => (this.names = new Map(webhooks.items.map((w) => [w.key, w.name || w.key]))),
       (error: unknown) => (this.error = error),
     );
+  }
+
+  protected override signedInAgain(): void {
+    if (!refusedEntry(this.error)) return;
+    this.loadNames();
+    void this.load();
   }
 
   protected override willUpdate(changed: Map<string, unknown>): void {
@@ -47,26 +59,36 @@ export class DeadLettersPage extends LightElement {
 
   /** Loads the page of dead letters the route asks for (the newest by default); false when the API did not answer with them. */
   private async load(): Promise<boolean> {
+    const turn = ++this.loads;
     try {
-      this.dead = await api<Page<DeadLetter>>('GET', `dead-letter${qs({ skip: this.query.get('skip') ?? undefined, take: PAGE_SIZE, webhookKey: this.webhookKey })}`);
+      const dead = await api<Page<DeadLetter>>('GET', `dead-letter${qs({ skip: this.query.get('skip') ?? undefined, take: PAGE_SIZE, webhookKey: this.webhookKey })}`);
+      // The answer of an earlier read (another page asked for since) is dropped: the later read's stands.
+      if (turn !== this.loads) return false;
+      this.dead = dead;
       this.error = undefined;
       return true;
     } catch (error) {
-      this.error = error;
+      if (turn === this.loads) this.error = error;
       return false;
     }
   }
 
   private async redeliver(selector: object, what: string): Promise<void> {
+    // What an earlier action did is not what this one did.
+    this.note = '';
+    let failure: unknown;
     try {
       const { redelivered, skipped } = await api<{ redelivered: number; skipped: number }>('POST', 'dead-letter/redeliver', selector);
       const left = skipped > 0 ? ` ${skipped} left as ${skipped === 1 ? 'it is' : 'they are'}: ${skipped === 1 ? 'its' : 'their'} webhook was deleted.` : '';
       this.note = `${redelivered} ${redelivered === 1 ? 'request' : 'requests'} put back in the queue (${what}).${left}`;
       this.error = undefined;
     } catch (error) {
-      this.error = error;
+      failure = error;
     }
     await this.load();
+    // A refusal (already back in the queue, its webhook deleted) is said after the page is read
+    // again: that read's success clears the error of an earlier read, and took this one with it.
+    if (failure !== undefined) this.error = failure;
     await this.updateComplete;
     // The row redelivered is gone, and "Redeliver all" is disabled once nothing is left: the focus
     // they held goes to the view, not to nowhere.

@@ -2,7 +2,7 @@ import { html, nothing } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
 import { live } from 'lit/directives/live.js';
 import { allWebhooks, api, qs, seg, type EventDescriptor, type LogEntry, type Page, type WebhookView } from './api';
-import { formatDate, formatDuration, go, LightElement, OUTCOME_TEXT, outcomeBadge, pager, problemView, STATUS_CLASS_TEXT, statusBadge } from './shared';
+import { formatDate, formatDuration, go, LightElement, OUTCOME_TEXT, outcomeBadge, pager, problemView, refusedEntry, STATUS_CLASS_TEXT, statusBadge } from './shared';
 
 const PAGE_SIZE = 25;
 const OUTCOMES = Object.keys(OUTCOME_TEXT);
@@ -31,10 +31,18 @@ export class DeliveriesPage extends LightElement {
   /** Whether `webhooks` is every webhook (read page by page until the total). */
   @state() private allListed = false;
   @state() private error: unknown;
+  /** Which read of the log is the latest: an earlier one's answer is dropped. */
+  private loads = 0;
 
   override connectedCallback(): void {
     super.connectedCallback();
     void this.loadLists();
+  }
+
+  protected override signedInAgain(): void {
+    if (!refusedEntry(this.error) && this.webhooks !== undefined) return;
+    if (this.webhooks === undefined) void this.loadLists();
+    void this.load();
   }
 
   protected override willUpdate(changed: Map<string, unknown>): void {
@@ -63,11 +71,16 @@ export class DeliveriesPage extends LightElement {
       outcome: q.get('outcome') ?? undefined,
       eventAlias: q.get('eventAlias') ?? undefined,
     });
+    const turn = ++this.loads;
     try {
-      this.log = await api<Page<LogEntry>>('GET', webhookKey ? `webhook/${seg(webhookKey)}/logs${search}` : `webhook/logs${search}`);
+      const log = await api<Page<LogEntry>>('GET', webhookKey ? `webhook/${seg(webhookKey)}/logs${search}` : `webhook/logs${search}`);
+      // An answer for filters changed since (a select gone through with the arrow keys asks once
+      // per option) is dropped: it would show another filter's log under the select's.
+      if (turn !== this.loads) return;
+      this.log = log;
       this.error = undefined;
     } catch (error) {
-      this.error = error;
+      if (turn === this.loads) this.error = error;
     }
   }
 

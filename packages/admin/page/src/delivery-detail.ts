@@ -1,7 +1,7 @@
 import { html, nothing } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
 import { api, seg, type LogEntry } from './api';
-import { bodyBlock, ariaDisabled, errorText, formatDate, formatDuration, headersTable, LightElement, outcomeBadge, problemView, statusBadge, statusLine } from './shared';
+import { bodyBlock, ariaDisabled, errorText, formatDate, formatDuration, headersTable, LightElement, outcomeBadge, problemView, refusedEntry, statusBadge, statusLine } from './shared';
 
 /** One delivery attempt in full: request headers and body, response headers and body, error — all as text. */
 @customElement('hw-delivery-detail')
@@ -13,6 +13,10 @@ export class DeliveryDetail extends LightElement {
 
   @state() private redelivering = false;
   private loads = 0;
+
+  protected override signedInAgain(): void {
+    if (refusedEntry(this.error) && !this.entry) void this.load();
+  }
 
   protected override willUpdate(changed: Map<string, unknown>): void {
     if (changed.has('entryKey')) void this.load();

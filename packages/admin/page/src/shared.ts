@@ -13,7 +13,32 @@ export class LightElement extends LitElement {
   protected override createRenderRoot(): HTMLElement {
     return this;
   }
+
+  override connectedCallback(): void {
+    super.connectedCallback();
+    window.addEventListener(SIGNED_IN_AGAIN, this.onSignedInAgain);
+  }
+
+  override disconnectedCallback(): void {
+    window.removeEventListener(SIGNED_IN_AGAIN, this.onSignedInAgain);
+    super.disconnectedCallback();
+  }
+
+  /**
+   * The tab is let in again after the API stopped letting it in mid-session (the view was kept,
+   * hidden, under the sign-in form): a view whose read was refused then reads again, rather than
+   * stay blank — or, for an edit route, show an empty form that would create a webhook.
+   */
+  protected signedInAgain(): void {}
+
+  private readonly onSignedInAgain = () => this.signedInAgain();
 }
+
+/** Fired on `window` when the tab is let in again after a refusal mid-session ({@link LightElement}'s signedInAgain). */
+export const SIGNED_IN_AGAIN = 'hw-signed-in-again';
+
+/** True when `error` is the API's 401: the tab was not let in (the app asks to sign in again). */
+export const refusedEntry = (error: unknown): boolean => error instanceof ApiError && error.problem.status === 401;
 
 /** The HTTP status class of a response: `s2xx` … `s5xx`, or `snone` when none came. */
 export function statusClass(status: number | undefined): string {

@@ -1,7 +1,7 @@
 import { html, nothing } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
-import { api, seg, type TestResult, type WebhookView } from './api';
-import { bodyBlock, ariaDisabled, errorText, formatDuration, headersTable, isProblem, LightElement, nameView, problemView, statusBadge } from './shared';
+import { api, ApiError, seg, type TestResult, type WebhookView } from './api';
+import { bodyBlock, ariaDisabled, errorText, formatDuration, headersTable, isProblem, LightElement, nameView, problemView, refusedEntry, statusBadge } from './shared';
 
 /** Send test event: one example request now, and the receiver's answer shown as text. */
 @customElement('hw-test-send')
@@ -16,6 +16,10 @@ export class TestSendPage extends LightElement {
   /** The key asked for names no webhook (deleted, or a wrong link). */
   @state() private missing = false;
   private loads = 0;
+
+  protected override signedInAgain(): void {
+    if (refusedEntry(this.error) && !this.webhook) void this.load();
+  }
 
   protected override willUpdate(changed: Map<string, unknown>): void {
     if (changed.has('webhookKey')) void this.load();
@@ -49,14 +53,37 @@ export class TestSendPage extends LightElement {
     if (this.sending) return;
     this.sending = true;
     this.result = undefined;
+    const alias = this.alias;
     try {
-      this.result = await api<TestResult>('POST', `webhook/${seg(this.webhookKey)}/test`, { alias: this.alias });
+      this.result = await api<TestResult>('POST', `webhook/${seg(this.webhookKey)}/test`, { alias });
       this.error = undefined;
     } catch (error) {
       this.error = error;
+      if (isProblem(error, 'HOOKWORK_ERR_ALIAS_NOT_SUBSCRIBED')) await this.eventGone(error, alias);
     } finally {
       this.sending = false;
     }
+  }
+
+  /**
+   * The event picked is no longer one of the webhook's (it was changed elsewhere since this page
+   * was read): said in words — the API's name a library call and a body field — and the webhook's
+   * events read again, so the select offers what can be sent.
+   */
+  private async eventGone(error: ApiError, alias: string): Promise<void> {
+    try {
+      const webhook = await api<WebhookView>('GET', `webhook/${seg(this.webhookKey)}`);
+      this.webhook = webhook;
+      this.alias = webhook.events[0] ?? '';
+    } catch {
+      // The refusal below still says what happened; the select stays as it was.
+    }
+    this.error = new ApiError({
+      ...error.problem,
+      errors: undefined,
+      title: `Not sent: this webhook no longer subscribes to ${alias}`,
+      detail: 'It was changed elsewhere (another tab or person) since this page was opened. Its events are shown as they are now: pick one and send again.',
+    });
   }
 
   /** The answer in one sentence, for the status line a screen reader announces. */

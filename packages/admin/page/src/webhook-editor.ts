@@ -4,7 +4,7 @@ import { repeat } from 'lit/directives/repeat.js';
 import { api, ApiError, seg, versioned, type CreatedWebhook, type EventDescriptor, type Health, type Page, type Problem, type WebhookView } from './api';
 import type { ConfirmDialog } from './confirm-dialog';
 import './confirm-dialog';
-import { ariaDisabled, formatDate, go, healthView, isProblem, LightElement, nameView, problemView, statusLine, whenBlocked } from './shared';
+import { ariaDisabled, formatDate, go, healthView, isProblem, LightElement, nameView, problemView, refusedEntry, statusLine, whenBlocked } from './shared';
 import { withoutRouteTalk } from './wording';
 
 /**
@@ -31,6 +31,20 @@ const deletedElsewhere = (error: ApiError) =>
     errors: undefined,
     title: 'Not saved: this webhook was deleted since this form was opened',
     detail: 'It was deleted in another tab or by someone else. Nothing was saved; what you typed is still here, to copy into a new webhook (Create webhook).',
+  });
+
+/**
+ * A save or create the server did not answer (status 0: stopped, restarting, the network down):
+ * it may have been made before the answer was lost. The API's words point at a Refresh the editor
+ * does not have; these say what pressing the button again will do.
+ */
+const unanswered = (error: ApiError, editing: boolean) =>
+  new ApiError({
+    ...error.problem,
+    title: `The admin server did not answer: the webhook may or may not have been ${editing ? 'saved' : 'created'}`,
+    detail: editing
+      ? 'It may be stopped or restarting, or the network is down. What you typed is still here: once the server is back, Save again. If the first save was made, the page says this webhook was changed since the form was opened; Load the webhook as it is now then shows it.'
+      : 'It may be stopped or restarting, or the network is down. What you typed is still here: once the server is back, look at the webhooks list (in another tab, so this form stays) before you press Create again, or the webhook may be created twice.',
   });
 
 /** The event types whose events fire per entity, where a content-type filter applies (Umbraco's rule; Element from Umbraco 18). */
@@ -153,6 +167,11 @@ export class WebhookEditor extends LightElement {
   override connectedCallback(): void {
     super.connectedCallback();
     if (this.loadedFor === null) void this.load();
+  }
+
+  /** The form could not be filled (its read was refused): it is filled now. Typed changes are never thrown away. */
+  protected override signedInAgain(): void {
+    if (refusedEntry(this.error) && this.baseline === undefined) void this.load();
   }
 
   protected override willUpdate(changed: Map<string, unknown>): void {
@@ -451,7 +470,9 @@ export class WebhookEditor extends LightElement {
         }
       }
     } catch (error) {
-      if (error instanceof ApiError && error.problem.status === 412) {
+      if (isProblem(error, 'NETWORK')) {
+        this.error = unanswered(error, this.webhook !== undefined);
+      } else if (error instanceof ApiError && error.problem.status === 412) {
         this.stale = true;
         this.error = changedElsewhere(error);
       } else if (this.webhook && isProblem(error, 'HOOKWORK_ERR_WEBHOOK_NOT_FOUND')) {
@@ -515,13 +536,25 @@ export class WebhookEditor extends LightElement {
       confirm: `Revoke ${secret.hint}`,
     });
     if (!yes || !this.webhook) return;
+    const key = this.webhook.key;
     this.secretBusy = true;
+    this.note = '';
     try {
-      const revoked = await versioned<WebhookView>('DELETE', `webhook/${seg(this.webhook.key)}/secret/${seg(secret.id)}`);
+      const revoked = await versioned<WebhookView>('DELETE', `webhook/${seg(key)}/secret/${seg(secret.id)}`);
       this.takeSecrets(revoked.value, revoked.etag);
       this.note = `Secret ${secret.hint} revoked.`;
     } catch (error) {
-      this.error = error;
+      if (isProblem(error, 'HOOKWORK_ERR_SECRET_NOT_FOUND')) {
+        // Revoked meanwhile (another tab, another operator): what was asked is done. The secrets
+        // are read again, as they are now; the typed changes stay, and the next save is made over
+        // that version when only the secrets changed (else it stays refused as changed elsewhere).
+        const now = await versioned<WebhookView>('GET', `webhook/${seg(key)}`).catch((failure: unknown) => void (this.error = failure));
+        if (now) {
+          this.takeSecrets(now.value, now.etag);
+          this.error = undefined;
+          this.note = `Secret ${secret.hint} was already revoked (in another tab or by someone else): the secrets are shown as they are now.`;
+        }
+      } else this.error = error;
     } finally {
       this.secretBusy = false;
     }
@@ -603,8 +636,29 @@ export class WebhookEditor extends LightElement {
       <p><a href="#/webhooks">Back to webhooks</a> · <a href="#/webhooks/new">Create webhook</a></p>`;
   }
 
+  /**
+   * Before the form is filled — still loading, or its read failed (a server failing or starting,
+   * the network down): no form, which on an edit route would be an empty one whose save creates a
+   * new webhook, but what happened and *Try again*.
+   */
+  private renderUnloaded() {
+    return html`<div class="page-head">
+        <h1>${this.webhookKey ? 'Edit webhook' : 'Create webhook'}</h1>
+        <a href="#/webhooks">Back to webhooks</a>
+      </div>
+      ${this.error ? problemView(this.error, html`<p><button type="button" @click=${this.retry}>Try again</button></p>`) : html`<p class="muted">Loading…</p>`}`;
+  }
+
+  /** Reads the webhook (and the catalogue) again after a failed read; the focus goes to the form, or to what failed. */
+  private async retry(): Promise<void> {
+    await this.load();
+    await this.updateComplete;
+    (this.querySelector<HTMLElement>('#url') ?? this.querySelector<HTMLElement>('.problem') ?? this.closest('main'))?.focus();
+  }
+
   override render() {
     if (this.missing) return this.renderMissing();
+    if (this.baseline === undefined) return this.renderUnloaded();
     const { owned, notOffered } = this.otherAliases;
     const groups = new Map<string, TemplateResult[]>();
     const add = (type: string, box: TemplateResult) => groups.set(type, [...(groups.get(type) ?? []), box]);
@@ -710,10 +764,14 @@ export class WebhookEditor extends LightElement {
             const valueId = `header-value-${i}`;
             const nameMark = mark(nameId);
             const valueMark = this.marks(valueId, asked ? `header-note-${i}` : undefined);
+            // Each row's controls name their row (and its header, once named): a screen reader
+            // going from control to control otherwise hears "Header value", "Sensitive", "Remove"
+            // again and again, never which header they act on.
+            const row = `row ${i + 1}${h.name.trim() ? ` (${h.name.trim()})` : ''}`;
             return html`<div class="header-row">
-              <label class="visually-hidden" for=${nameId}>Header name</label>
+              <label class="visually-hidden" for=${nameId}>Header name, row ${i + 1}</label>
               <input id=${nameId} placeholder="Name" aria-invalid=${nameMark.invalid} aria-describedby=${nameMark.describedBy} .value=${h.name} @input=${(e: Event) => this.setHeader(i, { name: (e.target as HTMLInputElement).value }, nameId)} />
-              <label class="visually-hidden" for=${valueId}>Header value</label>
+              <label class="visually-hidden" for=${valueId}>Header value, ${row}</label>
               <input
                 id=${valueId}
                 placeholder=${asked ? 'Type the value' : 'Value'}
@@ -724,8 +782,8 @@ export class WebhookEditor extends LightElement {
                 .value=${asked ? '' : h.value}
                 @input=${(e: Event) => this.setHeader(i, { value: (e.target as HTMLInputElement).value, hidden: false }, valueId)}
               />
-              <label class="check"><input type="checkbox" .checked=${h.sensitive} @change=${(e: Event) => this.setSensitive(i, (e.target as HTMLInputElement).checked)} /> Sensitive</label>
-              <button type="button" class="link danger" @click=${() => (this.headers = this.headers.filter((_, j) => j !== i))}>Remove</button>
+              <label class="check"><input type="checkbox" .checked=${h.sensitive} @change=${(e: Event) => this.setSensitive(i, (e.target as HTMLInputElement).checked)} /> Sensitive<span class="visually-hidden"> — header ${row}</span></label>
+              <button type="button" class="link danger" @click=${() => (this.headers = this.headers.filter((_, j) => j !== i))}>Remove<span class="visually-hidden"> header ${row}</span></button>
               ${asked
                 ? html`<p class="header-note" id="header-note-${i}">
                     The stored value of ${h.name || 'this header'} is sensitive, so it is never shown, not even here: type the value to keep it as not sensitive, or tick Sensitive

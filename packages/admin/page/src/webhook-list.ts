@@ -1,9 +1,10 @@
 import { html, nothing } from 'lit';
 import { customElement, property, query, state } from 'lit/decorators.js';
+import { live } from 'lit/directives/live.js';
 import { api, qs, seg, type Health, type Page, type QueueCounts, type WebhookView } from './api';
 import type { ConfirmDialog } from './confirm-dialog';
 import './confirm-dialog';
-import { flowTags, go, healthView, isolated, LightElement, pager, problemView } from './shared';
+import { flowTags, go, healthView, isolated, LightElement, pager, problemView, refusedEntry } from './shared';
 
 const PAGE_SIZE = 100;
 
@@ -19,6 +20,12 @@ export class WebhookList extends LightElement {
   @state() private webhooks: Page<WebhookView> | undefined;
   @state() private health = new Map<string, Health>();
   @state() private error: unknown;
+  /** Which read of the list is the latest: an earlier one's answer is dropped. */
+  private loads = 0;
+
+  protected override signedInAgain(): void {
+    if (refusedEntry(this.error)) void this.load();
+  }
 
   protected override willUpdate(changed: Map<string, unknown>): void {
     if (changed.has('query')) void this.load();
@@ -29,25 +36,35 @@ export class WebhookList extends LightElement {
   }
 
   private async load(): Promise<void> {
+    const turn = ++this.loads;
     try {
       // The same page of the list, so each row finds its health by key.
       const page = qs({ skip: this.query.get('skip') ?? undefined, take: PAGE_SIZE });
       const [webhooks, health] = await Promise.all([api<Page<WebhookView>>('GET', `webhook${page}`), api<Page<Health>>('GET', `webhook/health${page}`)]);
+      // The answer of an earlier read (another page asked for since, Next pressed twice) is dropped.
+      if (turn !== this.loads) return;
       this.webhooks = webhooks;
       this.health = new Map(health.items.map((h) => [h.webhookKey, h]));
       this.error = undefined;
     } catch (error) {
-      this.error = error;
+      if (turn === this.loads) this.error = error;
     }
   }
 
+  /**
+   * Switches a webhook on or off, then reads the list again. A refusal (a webhook deleted
+   * meanwhile, a server failing) is said once the list is read again — the read's own success
+   * would otherwise clear it, and the switch go back without a word.
+   */
   private async toggle(webhook: WebhookView, enabled: boolean): Promise<void> {
+    let failure: unknown;
     try {
       await api('PATCH', `webhook/${seg(webhook.key)}`, { enabled });
     } catch (error) {
-      this.error = error;
+      failure = error;
     }
     await this.load();
+    if (failure !== undefined) this.error = failure;
   }
 
   /**
@@ -86,12 +103,15 @@ export class WebhookList extends LightElement {
       confirm: `Delete ${name}`,
     });
     if (!yes) return;
+    let failure: unknown;
     try {
       await api('DELETE', `webhook/${seg(webhook.key)}`);
     } catch (error) {
-      this.error = error;
+      failure = error;
     }
     await this.load();
+    // Said after the list is read again, which clears the error of an earlier read.
+    if (failure !== undefined) this.error = failure;
     await this.updateComplete;
     // The row's Delete button is gone: the focus it had goes to the view, not to nowhere.
     const active = document.activeElement;
@@ -131,7 +151,7 @@ export class WebhookList extends LightElement {
                   (w) => html`<tr>
                     <td data-label="Enabled">
                       <label class="switch"
-                        ><input type="checkbox" .checked=${w.enabled} @change=${(e: Event) => this.toggle(w, (e.target as HTMLInputElement).checked)} /><span class="visually-hidden"
+                        ><input type="checkbox" .checked=${live(w.enabled)} @change=${(e: Event) => this.toggle(w, (e.target as HTMLInputElement).checked)} /><span class="visually-hidden"
                           >Enabled: ${w.name || w.url}</span
                         ></label
                       >

@@ -50,6 +50,14 @@ const IN_WORDS: Readonly<Record<string, { title: string; detail: string }>> = {
     title: 'This delivery is no longer in the log',
     detail: "Log entries are deleted after the days the app keeps them (keepLogsForDays), or the link is wrong.",
   },
+  HOOKWORK_ERR_ADMIN_BODY_TOO_LARGE: {
+    title: 'Not sent: this is more than the server takes in one request',
+    detail: 'Nothing was changed, and what you typed is still here. Shorten the longest entries (a long list of content types, long header values), then try again.',
+  },
+  HOOKWORK_ERR_ADMIN_INTERNAL: {
+    title: 'The server failed on this request',
+    detail: 'Its log has the cause: tell whoever runs it. What you typed here is kept; Refresh shows whether a change was made before it failed.',
+  },
   HOOKWORK_ERR_APP_NOT_STARTED: {
     title: 'The app behind this page is still starting',
     detail: 'Try again in a few seconds. What you typed here is kept.',
@@ -73,6 +81,18 @@ export const hasOwnWords = (problem: Problem): boolean => Object.hasOwn(IN_WORDS
 /** A refusal in this page's words: the known codes said for people, any other without its code and route talk. */
 export function inWords(problem: Problem): { title: string; detail: string } {
   if (hasOwnWords(problem)) return IN_WORDS[problem.code]!;
+  if (problem.code === 'HOOKWORK_ERR_ADMIN_REQUEST_REFUSED') {
+    // A refusal of the host's (its authenticate throwing its framework's 403) or of a plugin's:
+    // the API's title explains the code to a program (file Ranges, static files); its detail
+    // carries the status and the host's own words.
+    const detail = withoutRouteTalk(problem.detail).replace(/^the request was refused with /, 'The server answered ');
+    return problem.status === 403
+      ? {
+          title: 'Not allowed: the application this page belongs to refused this request',
+          detail: `${detail} Your account may not manage webhooks (any more): ask whoever runs the application for access. What you typed here is kept.`,
+        }
+      : { title: `Refused: the server answered ${problem.status}`, detail };
+  }
   if (REFUSED_INPUT.has(problem.code)) {
     const detail = withoutRouteTalk(withoutCode(problem.detail).replace(/^(?:the request was refused, nothing was changed|webhook refused, nothing was stored): /, '').replace(/(^|; )(?:body|query|path) (?=[\w.(])/g, '$1'));
     return { title: 'Refused: nothing was changed', detail };
