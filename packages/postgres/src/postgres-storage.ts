@@ -1,6 +1,6 @@
 import { Pool, type ClientConfig, type PoolConfig } from 'pg';
 import { parse as parseConnectionString } from 'pg-connection-string';
-import { HookworkError, isPlainObject, MAX_TIMER_MS, misreadConnectionString, objectKind, shownValue, silentLogger, type Storage, type StorageBackend, type StorageCapabilities, type StorageContext, unknownOption } from '@hookwork/core';
+import { HookworkError, isPlainObject, MAX_TIMER_MS, misreadConnectionString, objectKind, shownValue, silentLogger, type Storage, type StorageBackend, type StorageCapabilities, type StorageContext, unknownOption, type Logger } from '@hookwork/core';
 import type { PostgresTransaction } from './host-transaction';
 import { DEFAULT_CONNECT_TIMEOUT_MS, endPool, PostgresConnection, quoteIdentifier } from './postgres-connection';
 import { PostgresDeliveryLog } from './postgres-delivery-log';
@@ -196,6 +196,39 @@ function describeServer(config: PoolConfig, schema: string): string {
 }
 
 /**
+ * The session setting hookwork's own connections start with (a startup option, which wins over
+ * `ALTER DATABASE … SET` and `ALTER ROLE … SET`): its statements are written for READ COMMITTED.
+ */
+const READ_COMMITTED = '-c default_transaction_isolation=read\\ committed';
+
+/** `options` (a connection's startup options) with `option` added after it, unless already there. */
+function withOption(options: string | undefined, option: string | undefined): string | undefined {
+  if (option === undefined || options?.includes(option)) return options;
+  return `${options ?? ''} ${option}`.trim();
+}
+
+/**
+ * Warns when the pool's connections start transactions above READ COMMITTED: a pool of the host's
+ * (its own settings, or its database's or role's default), or a connection string whose own
+ * `options` replace the one hookwork adds. hookwork's statements on that pool (publishes, webhook
+ * changes) then fail with serialization errors (SQLSTATE 40001) whenever they meet a concurrent
+ * write; the dispatcher's bookkeeping pool is hookwork's and runs READ COMMITTED anyway.
+ */
+async function warnOfIsolation(pool: Pool, where: string, owned: boolean, logger: Logger): Promise<void> {
+  // Only a warning: a failed read here leaves the start to the statements that follow.
+  const isolation = await pool.query<{ isolation: string }>("SELECT current_setting('default_transaction_isolation') AS isolation").then(
+    ({ rows }) => rows[0]?.isolation,
+    () => undefined,
+  );
+  if (isolation === undefined || isolation === 'read committed') return;
+  logger.warn(
+    `${where}: the ${owned ? 'connections made from connectionString (its own options= replaced hookwork\'s)' : 'connections of the pool given as `pool`'} start their transactions at ${isolation.toUpperCase()} (default_transaction_isolation), and hookwork's statements are written for READ COMMITTED: publishes and webhook changes on them fail with serialization errors (SQLSTATE 40001) when they meet a concurrent write. ${
+      owned ? 'Leave options= out of the connection string' : "Give hookwork its own connectionString, or make this pool's connections READ COMMITTED"
+    } (the pool option options: '-c default_transaction_isolation=read\\ committed'); your own transactions can still ask for more (BEGIN ISOLATION LEVEL SERIALIZABLE)`,
+  );
+}
+
+/**
  * Opens (creating or migrating) a store on the server. Throws coded errors: the server cannot be
  * reached or refuses the login (HOOKWORK_ERR_STORAGE_OPEN_FAILED), the role may not create the
  * schema, or lacks a privilege on a table or sequence the store will use — checked before anything
@@ -214,6 +247,11 @@ export async function openPostgresStorage(options: PostgresStorageOptions, conte
       connectionTimeoutMillis: checked.connectTimeoutMs,
       idleTimeoutMillis: 30_000,
       application_name: 'hookwork',
+      // hookwork's statements are written for READ COMMITTED (each re-reads a row another
+      // transaction changed, as a claim, a completion or a compare-and-set needs): a database or
+      // role whose default_transaction_isolation is higher (ALTER DATABASE … SET) made them fail
+      // with serialization errors — publishes refused, claims and edits failing under concurrency.
+      options: READ_COMMITTED,
     });
   const where = describeServer(pool.options ?? {}, checked.schema);
   if ((pool as { ended?: unknown; ending?: unknown }).ended === true || (pool as { ending?: unknown }).ending === true) {
@@ -240,6 +278,7 @@ export async function openPostgresStorage(options: PostgresStorageOptions, conte
     // Before anything runs: a grant missing on a table (one an owner-run upgrade added) fails here,
     // named with its GRANT, not at each publish after its requests were committed.
     await checkPrivileges(pool, { schema: checked.schema, where, role, flushes: checked.synchronousCommit === 'publish' });
+    await warnOfIsolation(pool, where, owned, logger);
   } catch (error) {
     stopListening();
     if (owned) await pool.end().catch(() => {});
@@ -261,7 +300,7 @@ export async function openPostgresStorage(options: PostgresStorageOptions, conte
           ...pool.options,
           max: Math.max(2, Math.ceil((pool.options.max ?? 10) / 2)),
           connectionTimeoutMillis: answerTimeoutMs,
-          ...(checked.synchronousCommit === 'all' ? {} : { options: `${pool.options.options ?? ''} -c synchronous_commit=off`.trim() }),
+          options: withOption(withOption(pool.options.options, READ_COMMITTED), checked.synchronousCommit === 'all' ? undefined : '-c synchronous_commit=off'),
         } as PoolConfig);
   if (bookkeeping !== pool) bookkeeping.on('error', onPoolError);
   const connection = new PostgresConnection(pool, checked.schema, where, bookkeeping, checked.synchronousCommit === 'none' ? bookkeeping : pool, checked.synchronousCommit === 'publish', {
