@@ -265,6 +265,19 @@ describe('migrations', () => {
     expect((await db.query(`SELECT version, compatible_from FROM "${schema}".schema_version`)).rows).toEqual([{ version: SCHEMA_VERSION, compatible_from: SCHEMA_COMPATIBLE_FROM }]);
   });
 
+  it('a schema whose version was set back by hand without undoing the newer tables is refused saying so, not as tables of the host to move away from, and left as it was', async () => {
+    const schema = db.schema();
+    await (await openPostgresStorage({ connectionString: db.url, schema })).close();
+    // A downgrade by hand (docs/storage.md, upgrading) of which only the last line ran.
+    await db.query(`UPDATE "${schema}".schema_version SET version = 2 WHERE id = 1`);
+    const error = await openPostgresStorage({ connectionString: db.url, schema }).then(() => undefined, (e: unknown) => e);
+    expect(isHookworkError(error, 'HOOKWORK_ERR_STORAGE_OPEN_FAILED')).toBe(true);
+    expect((error as Error).message).toMatch(/records schema version 2, but its tables are not what version 2 made: migrating it to \d+ failed \(.*already exists\), so a downgrade by hand set the version back without undoing all of what the newer versions made .* Finish the downgrade as docs\/storage\.md \(upgrading\) lists it for version 2, or set schema_version back to the version the tables are at/);
+    // Not told its own tables are the host's, nor to move to a new schema (leaving its queue behind).
+    expect((error as Error).message).not.toMatch(/not hookwork's|new name/);
+    expect(await version(schema)).toEqual([2]);
+  });
+
   it('a migration behind a host transaction left open waits without stalling other writers, names the holder, and runs once it ends', async () => {
     const schema = db.schema();
     await (await openPostgresStorage({ connectionString: db.url, schema })).close();

@@ -291,6 +291,17 @@ export async function migrate(pool: Pool, schema: string, where: string, onWait:
     }
   } catch (error) {
     const state = sqlState(error);
+    const recorded = known.migration?.from ?? 0;
+    if (recorded > 0 && (state === '42P07' || state === '42723' || state === '42710' || state === '42704')) {
+      // The schema is hookwork's (it records a version), but its tables are not what that version
+      // made: a downgrade by hand (docs/storage.md, upgrading) that set the version back and left
+      // some of the newer version's tables, indexes or triggers — or removed ones the older had.
+      throw new HookworkError(
+        'HOOKWORK_ERR_STORAGE_OPEN_FAILED',
+        `${where} records schema version ${recorded}, but its tables are not what version ${recorded} made: migrating it to ${SCHEMA_VERSION} failed (${(error as Error).message}), so a downgrade by hand set the version back without undoing all of what the newer versions made (or schema_version was changed by hand); nothing was changed. Finish the downgrade as docs/storage.md (upgrading) lists it for version ${recorded}, or set schema_version back to the version the tables are at (UPDATE ${quoteIdentifier(schema)}.schema_version SET version = … WHERE id = 1), then start again`,
+        { cause: error },
+      );
+    }
     if (state === '42P07' || state === '42723') {
       // A table or function of the same name that is not hookwork's: a schema shared with the host's
       // own tables (such as public, where a `webhooks` or `requests` table is common).
