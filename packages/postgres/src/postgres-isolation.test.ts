@@ -1,7 +1,7 @@
 import pg from 'pg';
 import { createHookwork, silentLogger, type HookworkSettingsInput, type Logger } from '@hookwork/core';
 import { startTestReceiver, ThingHappened, thingComposer } from '@hookwork/core/testing';
-import { postgresStorage } from './index';
+import { openPostgresStorage, postgresStorage, SCHEMA_VERSION } from './index';
 import { HeldRow } from './testing/row-lock';
 import { withTestDatabase } from './testing/test-schema';
 
@@ -67,6 +67,23 @@ describe('a role or database whose default isolation is SERIALIZABLE', () => {
       expect(logger.lines.filter((line) => /isolation/.test(line))).toEqual([]);
     } finally {
       await app.stop();
+    }
+  });
+
+  it('ten stores opening one new schema at once on pools of the host whose connections are SERIALIZABLE migrate it once, and all open', async () => {
+    const schema = await roleSchema();
+    const pools = Array.from({ length: 10 }, () => new pg.Pool({ connectionString: asRole(), max: 2 }));
+    try {
+      // A migration that waited for another's lock read the schema's version in a snapshot taken
+      // before that one committed: it found none, ran the migrations again, and failed on the tables
+      // that were there ("not hookwork's").
+      const opened = await Promise.allSettled(pools.map((pool) => openPostgresStorage({ pool, schema })));
+      const failed = opened.filter((result) => result.status === 'rejected').map((result) => String((result as PromiseRejectedResult).reason));
+      await Promise.all(opened.map((result) => (result.status === 'fulfilled' ? result.value.close() : undefined)));
+      expect(failed).toEqual([]);
+      expect((await db.query<{ version: number }>(`SELECT version FROM "${schema}".schema_version`)).rows).toEqual([{ version: SCHEMA_VERSION }]);
+    } finally {
+      await Promise.all(pools.map((pool) => pool.end()));
     }
   });
 

@@ -320,7 +320,11 @@ export async function migrate(pool: Pool, schema: string, where: string, onWait:
 
 /** One try of the migration, in a transaction of its own: committed whole, or rolled back whole. */
 async function migrateOnce(client: PoolClient, schema: string, where: string, known: { role?: string; migration?: { from: number; to: number } }, { database, role }: { database: string; role: string }, state: { broken?: unknown }): Promise<MigrationOutcome> {
-  await client.query('BEGIN');
+  // READ COMMITTED whatever the connection's default: under REPEATABLE READ or SERIALIZABLE (a host
+  // pool, a database set so) the snapshot is taken by the lock's statement, before another
+  // instance's migration commits, so the version read after the lock was the old one, and the
+  // migrations ran again on the tables that instance had made.
+  await client.query('BEGIN ISOLATION LEVEL READ COMMITTED');
   try {
     await client.query('SELECT pg_advisory_xact_lock($1, hashtext($2))', [LOCK_CLASS, schema]);
     // After the advisory lock (instances starting together wait for each other there, as before):
