@@ -208,6 +208,37 @@ function withOption(options: string | undefined, option: string | undefined): st
 }
 
 /**
+ * `config` with hookwork's startup options `added` after its own. node-postgres reads a connection
+ * string's `options=` over the config's `options` (Neon's `?options=endpoint%3D…`, a
+ * `?options=-c%20search_path%3D…`), which dropped hookwork's: so the string's are moved into
+ * `options`, ahead of hookwork's. A string that is no URL keeps them, and hookwork's are dropped
+ * (a start on connections above READ COMMITTED then warns).
+ */
+function withSessionOptions(config: PoolConfig, ...added: (string | undefined)[]): PoolConfig {
+  let { connectionString, options } = config;
+  if (connectionString !== undefined) {
+    let fromString: string | null | undefined;
+    try {
+      fromString = parseConnectionString(connectionString).options;
+    } catch {
+      fromString = undefined;
+    }
+    if (typeof fromString === 'string') {
+      try {
+        const url = new URL(connectionString);
+        url.searchParams.delete('options');
+        connectionString = url.toString();
+        options = fromString;
+      } catch {
+        return config;
+      }
+    }
+  }
+  for (const option of added) options = withOption(options, option);
+  return { ...config, ...(connectionString !== undefined ? { connectionString } : {}), ...(options !== undefined ? { options } : {}) };
+}
+
+/**
  * Warns when the pool's connections start transactions above READ COMMITTED: a pool of the host's
  * (its own settings, or its database's or role's default), or a connection string whose own
  * `options` replace the one hookwork adds. hookwork's statements on that pool (publishes, webhook
@@ -241,18 +272,22 @@ export async function openPostgresStorage(options: PostgresStorageOptions, conte
   const owned = checked.pool === undefined;
   const pool =
     checked.pool ??
-    new Pool({
-      connectionString: checked.connectionString,
-      max: checked.poolSize,
-      connectionTimeoutMillis: checked.connectTimeoutMs,
-      idleTimeoutMillis: 30_000,
-      application_name: 'hookwork',
+    new Pool(
       // hookwork's statements are written for READ COMMITTED (each re-reads a row another
       // transaction changed, as a claim, a completion or a compare-and-set needs): a database or
       // role whose default_transaction_isolation is higher (ALTER DATABASE … SET) made them fail
       // with serialization errors — publishes refused, claims and edits failing under concurrency.
-      options: READ_COMMITTED,
-    });
+      withSessionOptions(
+        {
+          connectionString: checked.connectionString,
+          max: checked.poolSize,
+          connectionTimeoutMillis: checked.connectTimeoutMs,
+          idleTimeoutMillis: 30_000,
+          application_name: 'hookwork',
+        },
+        READ_COMMITTED,
+      ),
+    );
   const where = describeServer(pool.options ?? {}, checked.schema);
   if ((pool as { ended?: unknown; ending?: unknown }).ended === true || (pool as { ending?: unknown }).ending === true) {
     // node-postgres would say only "Cannot use a pool after calling end on the pool".
@@ -296,12 +331,13 @@ export async function openPostgresStorage(options: PostgresStorageOptions, conte
   const bookkeeping =
     checked.synchronousCommit === 'all' && owned
       ? pool
-      : new Pool({
-          ...pool.options,
-          max: Math.max(2, Math.ceil((pool.options.max ?? 10) / 2)),
-          connectionTimeoutMillis: answerTimeoutMs,
-          options: withOption(withOption(pool.options.options, READ_COMMITTED), checked.synchronousCommit === 'all' ? undefined : '-c synchronous_commit=off'),
-        } as PoolConfig);
+      : new Pool(
+          withSessionOptions(
+            { ...pool.options, max: Math.max(2, Math.ceil((pool.options.max ?? 10) / 2)), connectionTimeoutMillis: answerTimeoutMs } as PoolConfig,
+            READ_COMMITTED,
+            checked.synchronousCommit === 'all' ? undefined : '-c synchronous_commit=off',
+          ),
+        );
   if (bookkeeping !== pool) bookkeeping.on('error', onPoolError);
   const connection = new PostgresConnection(pool, checked.schema, where, bookkeeping, checked.synchronousCommit === 'none' ? bookkeeping : pool, checked.synchronousCommit === 'publish', {
     database,
