@@ -34,6 +34,18 @@ function warnings(): Logger & { lines: string[] } {
   return { ...silentLogger, lines, warn: (message: string) => void lines.push(message) };
 }
 
+describe('a server whose sessions start at READ COMMITTED (the default)', () => {
+  it('gets no startup option from hookwork, so a pooler that refuses the options it does not track (PgBouncer 1.20+) still takes its connections', async () => {
+    const schema = db.schema();
+    const storage = await openPostgresStorage({ connectionString: db.url, schema, poolSize: 2 });
+    try {
+      expect(storage.pool.options.options).toBeUndefined();
+    } finally {
+      await storage.close();
+    }
+  });
+});
+
 describe('a role or database whose default isolation is SERIALIZABLE', () => {
   // In the describe: its afterAll runs before the file's, which ends the admin connection.
   beforeAll(async () => {

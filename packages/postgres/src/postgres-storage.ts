@@ -196,8 +196,9 @@ function describeServer(config: PoolConfig, schema: string): string {
 }
 
 /**
- * The session setting hookwork's own connections start with (a startup option, which wins over
- * `ALTER DATABASE … SET` and `ALTER ROLE … SET`): its statements are written for READ COMMITTED.
+ * The session setting hookwork's own connections start with on a server whose sessions start above
+ * READ COMMITTED (a startup option, which wins over `ALTER DATABASE … SET` and `ALTER ROLE … SET`):
+ * its statements are written for READ COMMITTED.
  */
 const READ_COMMITTED = '-c default_transaction_isolation=read\\ committed';
 
@@ -270,24 +271,20 @@ export async function openPostgresStorage(options: PostgresStorageOptions, conte
   const checked = checkOptions(options);
   const logger = context.logger ?? silentLogger;
   const owned = checked.pool === undefined;
-  const pool =
-    checked.pool ??
+  // hookwork's statements are written for READ COMMITTED (each re-reads a row another transaction
+  // changed, as a claim, a completion or a compare-and-set needs): a database or role whose
+  // default_transaction_isolation is higher (ALTER DATABASE … SET) made them fail with
+  // serialization errors — publishes refused, claims and edits failing under concurrency. The
+  // startup option that sets it is sent only to such a server: a pooler that refuses startup options
+  // it does not track (PgBouncer 1.20+ without ignore_startup_parameters) keeps working otherwise.
+  const ownPool = (readCommitted: boolean) =>
     new Pool(
-      // hookwork's statements are written for READ COMMITTED (each re-reads a row another
-      // transaction changed, as a claim, a completion or a compare-and-set needs): a database or
-      // role whose default_transaction_isolation is higher (ALTER DATABASE … SET) made them fail
-      // with serialization errors — publishes refused, claims and edits failing under concurrency.
       withSessionOptions(
-        {
-          connectionString: checked.connectionString,
-          max: checked.poolSize,
-          connectionTimeoutMillis: checked.connectTimeoutMs,
-          idleTimeoutMillis: 30_000,
-          application_name: 'hookwork',
-        },
-        READ_COMMITTED,
+        { connectionString: checked.connectionString, max: checked.poolSize, connectionTimeoutMillis: checked.connectTimeoutMs, idleTimeoutMillis: 30_000, application_name: 'hookwork' },
+        readCommitted ? READ_COMMITTED : undefined,
       ),
     );
+  let pool = checked.pool ?? ownPool(false);
   const where = describeServer(pool.options ?? {}, checked.schema);
   if ((pool as { ended?: unknown; ending?: unknown }).ended === true || (pool as { ending?: unknown }).ending === true) {
     // node-postgres would say only "Cannot use a pool after calling end on the pool".
@@ -296,13 +293,21 @@ export async function openPostgresStorage(options: PostgresStorageOptions, conte
   // An idle pooled connection the server terminated reports here; without a listener it would
   // crash the process. The pool drops it and the next query opens another.
   const onPoolError = (error: Error) => logger.warn(`an idle connection to ${where} was lost (${error.message}); the pool opens another when needed`);
-  const stopListening = listenForErrors(pool, onPoolError);
+  let stopListening = listenForErrors(pool, onPoolError);
   let database: string;
   let role: string;
+  // Whether the server's sessions start above READ COMMITTED (read by the migration's first statement).
+  const seen: { isolation?: string } = {};
   try {
-    const opened = await migrate(pool, checked.schema, where, (message) => logger.warn(message));
+    const opened = await migrate(pool, checked.schema, where, (message) => logger.warn(message), seen);
     const { from, to, newer } = opened;
     ({ database, role } = opened);
+    if (owned && seen.isolation !== undefined && seen.isolation !== 'read committed') {
+      stopListening();
+      await pool.end().catch(() => {});
+      pool = ownPool(true);
+      stopListening = listenForErrors(pool, onPoolError);
+    }
     if (newer) {
       logger.warn(
         `opened ${where} at schema version ${newer.version}, newer than this @hookwork/postgres's ${SCHEMA_VERSION}, without migrating: the build that wrote it lets versions that know schema ${newer.compatibleFrom} or later open it. Upgrade this instance when you can`,
@@ -334,7 +339,7 @@ export async function openPostgresStorage(options: PostgresStorageOptions, conte
       : new Pool(
           withSessionOptions(
             { ...pool.options, max: Math.max(2, Math.ceil((pool.options.max ?? 10) / 2)), connectionTimeoutMillis: answerTimeoutMs } as PoolConfig,
-            READ_COMMITTED,
+            seen.isolation !== undefined && seen.isolation !== 'read committed' ? READ_COMMITTED : undefined,
             checked.synchronousCommit === 'all' ? undefined : '-c synchronous_commit=off',
           ),
         );

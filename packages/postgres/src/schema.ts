@@ -199,10 +199,14 @@ interface StoredVersion {
  * The schema's version (0: none yet) and floor, and the database and role the connection is on, in
  * the same round trip; the role is kept in `known` at once, for the message of a refused read that follows.
  */
-async function readVersion(client: ClientBase, schema: string, known: { role?: string }): Promise<StoredVersion & { database: string; role: string }> {
-  const table = await client.query<{ t: string | null; database: string; role: string }>('SELECT to_regclass($1) AS t, current_database() AS database, current_user AS role', [`${quoteIdentifier(schema)}.schema_version`]);
-  const { database, role } = table.rows[0]!;
+async function readVersion(client: ClientBase, schema: string, known: { role?: string; isolation?: string }): Promise<StoredVersion & { database: string; role: string }> {
+  const table = await client.query<{ t: string | null; database: string; role: string; isolation: string }>(
+    "SELECT to_regclass($1) AS t, current_database() AS database, current_user AS role, current_setting('default_transaction_isolation') AS isolation",
+    [`${quoteIdentifier(schema)}.schema_version`],
+  );
+  const { database, role, isolation } = table.rows[0]!;
   known.role = role;
+  known.isolation ??= isolation;
   if (table.rows[0]?.t == null) return { version: 0, database, role };
   // SELECT *: a schema no floor-aware build migrated has no compatible_from column.
   const row = await client.query<{ version: number; compatible_from?: number | null }>(`SELECT * FROM ${quoteIdentifier(schema)}.schema_version WHERE id = 1`);
@@ -252,7 +256,7 @@ export interface MigrationOutcome {
  * (`onWait`, at once and then every {@link MIGRATION_WAIT_REPORT_MS}) and tries again after a
  * growing, jittered pause; start() waits until it succeeds.
  */
-export async function migrate(pool: Pool, schema: string, where: string, onWait: (message: string) => void = () => undefined): Promise<MigrationOutcome> {
+export async function migrate(pool: Pool, schema: string, where: string, onWait: (message: string) => void = () => undefined, seen: { isolation?: string } = {}): Promise<MigrationOutcome> {
   // Heard while held, between statements too (the pauses between tries): a connection the server
   // ends then (pg_terminate_backend, a restart) fails the next statement, instead of an 'error'
   // nobody listens to ending the process.
@@ -266,7 +270,7 @@ export async function migrate(pool: Pool, schema: string, where: string, onWait:
   // A connection whose ROLLBACK failed is destroyed, not given back to the pool.
   const released: { broken?: unknown } = {};
   // What a refused statement's message needs: the role, and the versions once a migration began.
-  const known: { role?: string; migration?: { from: number; to: number } } = {};
+  const known: { role?: string; isolation?: string; migration?: { from: number; to: number } } = {};
   try {
     const stored = await readVersion(client, schema, known);
     const { version: current, database, role } = stored;
@@ -313,6 +317,8 @@ export async function migrate(pool: Pool, schema: string, where: string, onWait:
     }
     throw toStorageError(error, { where, doing: 'reading or migrating its schema', opening: true, schema, ...known });
   } finally {
+    // The connection's default_transaction_isolation, for the caller (the pool's connections start so).
+    if (known.isolation !== undefined) seen.isolation = known.isolation;
     client.release(released.broken as Error | undefined);
     client.off('error', onError);
   }
