@@ -321,6 +321,41 @@ describe('migrations', () => {
     }
   });
 
+  it('a migration under a statement_timeout of the role (shorter than its lock waits) waits behind a host transaction and runs once it ends, instead of failing every start', async () => {
+    const schema = db.schema();
+    await (await openPostgresStorage({ connectionString: db.url, schema })).close();
+    await db.query(`DROP INDEX "${schema}".requests_plain_by_webhook`);
+    await db.query(`UPDATE "${schema}".schema_version SET version = $1`, [SCHEMA_VERSION - 1]);
+    const host = new pg.Client({ connectionString: db.url });
+    await host.connect();
+    try {
+      await host.query('BEGIN');
+      await host.query(`LOCK TABLE "${schema}".requests IN ROW EXCLUSIVE MODE`);
+      // As ALTER ROLE app SET statement_timeout = … sets it for the app's queries.
+      const url = new URL(db.url);
+      url.searchParams.set('options', '-c statement_timeout=300');
+      const warnings: string[] = [];
+      const logger = { ...silentLogger, warn: (message: string) => void warnings.push(message) };
+      let settled = false;
+      const opening = openPostgresStorage({ connectionString: url.toString(), schema }, { logger, clock: systemClock }).then(
+        (storage) => storage,
+        (error: unknown) => error as Error,
+      );
+      void opening.then(() => (settled = true));
+      for (const deadline = Date.now() + 20_000; warnings.length === 0 && !settled && Date.now() < deadline; ) await new Promise((resolve) => setTimeout(resolve, 50));
+      // It waits, saying for whom (it failed with 57014, canceling statement due to statement timeout).
+      expect(settled).toBe(false);
+      expect(warnings[0]).toMatch(/waits for locks other transactions hold on its tables/);
+      await host.query('COMMIT');
+      const storage = await opening;
+      expect(storage).not.toBeInstanceOf(Error);
+      await (storage as Awaited<ReturnType<typeof openPostgresStorage>>).close();
+      expect(await version(schema)).toEqual([SCHEMA_VERSION]);
+    } finally {
+      await host.end();
+    }
+  });
+
   it('a migration waiting behind a host transaction whose connection the server ends between tries fails start with a coded error, not the process', async () => {
     const schema = db.schema();
     await (await openPostgresStorage({ connectionString: db.url, schema })).close();

@@ -332,6 +332,12 @@ async function migrateOnce(client: PoolClient, schema: string, where: string, kn
   // migrations ran again on the tables that instance had made.
   await client.query('BEGIN ISOLATION LEVEL READ COMMITTED');
   try {
+    // No statement_timeout (a role's or database's, for the app's queries): it cancelled the wait for
+    // another instance's migration, the waits for table locks before lock_timeout let them retry, and
+    // an index build on a large table — every start failing the same way, the migration never done.
+    // Waits for locks stay bounded by lock_timeout below; the wait for the advisory lock is another
+    // instance migrating.
+    await client.query('SET LOCAL statement_timeout = 0');
     await client.query('SELECT pg_advisory_xact_lock($1, hashtext($2))', [LOCK_CLASS, schema]);
     // After the advisory lock (instances starting together wait for each other there, as before):
     // from here on a table lock is waited for at most this long per try.
