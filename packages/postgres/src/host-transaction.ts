@@ -138,7 +138,7 @@ async function checkDatabase(client: Partial<ClientBase>, parameters: { database
   const key = `${String(parameters?.host)}:${String(parameters?.port)}/${named}`;
   let actual = connection.databaseBehind.get(key);
   if (actual === undefined) {
-    const result = await connection.query<{ database: string }>('asking the host transaction\'s database', 'SELECT current_database() AS database', [], client as Queryable);
+    const result = await connection.query<{ database: string }>('asking the host transaction\'s database', 'SELECT pg_catalog.current_database() AS database', [], client as Queryable);
     actual = result.rows[0]!.database;
     connection.databaseBehind.set(key, actual);
   }

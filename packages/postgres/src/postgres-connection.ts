@@ -243,7 +243,9 @@ export class PostgresConnection {
     try {
       // Setting names and values are hookwork's own constants (never a caller's text).
       const set = Object.entries(settings).map(([name, value]) => `SET LOCAL ${name} = ${value}`);
-      await this.watched(client, { text: ['BEGIN', ...set].join('; ') });
+      // READ COMMITTED whatever the pool's default (a host's pool, a database set to SERIALIZABLE):
+      // the work re-reads rows other transactions change, and a higher level fails it instead.
+      await this.watched(client, { text: ['BEGIN ISOLATION LEVEL READ COMMITTED', ...set].join('; ') });
       try {
         const result = await work((text, values = []) => this.watched(client, { name: this.nameOf(text), text, values }));
         await this.watched(client, { text: 'COMMIT' });

@@ -245,6 +245,36 @@ describe('faults heal without a restart', () => {
     await app.stop();
     expect(opened!.listening).toBe(false);
   }, 60_000); // stop() waits for each of the store's connections in turn, up to 5 s (connectionTimeoutMillis 0)
+  it('a role or database idle_session_timeout does not end the LISTEN connection, idle by design, at every lapse', async () => {
+    const schema = db.schema();
+    cleanups.push(() => db.drop(schema));
+    // As ALTER ROLE app SET idle_session_timeout = … (a managed server's reaping of forgotten sessions) sets it.
+    const reaping = urlVia(undefined, { options: '-c idle_session_timeout=300' });
+    const logged: string[] = [];
+    const logger: Logger = { debug: () => {}, info: () => {}, warn: (message: string) => void logged.push(message), error: (message: string) => void logged.push(message) };
+    const backend = postgresStorage({ connectionString: reaping, schema, poolSize: 2 });
+    let opened: PostgresStorage | undefined;
+    const app = createHookwork({ composers: [thingComposer], settings, logger, storage: { ...backend, open: async (context) => (opened = (await backend.open(context)) as PostgresStorage) } });
+    await app.start();
+    cleanups.push(() => app.stop());
+    await waitUntil(() => opened!.listening, 'listening');
+    const listenPid = async () =>
+      (await db.query<{ pid: number }>(`SELECT pid FROM pg_stat_activity WHERE application_name = 'hookwork-listen' AND query LIKE '%' || $1 || '%'`, [schema])).rows.map((row) => row.pid);
+    const before = await listenPid();
+    expect(before).toHaveLength(1);
+    // A session opened after the LISTEN went idle, with the same setting: once the server ended it, the
+    // LISTEN connection, idle longer, would have been ended first.
+    const witness = new pg.Client({ connectionString: reaping });
+    let reaped = false;
+    witness.on('error', () => (reaped = true));
+    witness.on('end', () => (reaped = true));
+    await witness.connect();
+    await waitUntil(() => reaped, 'the idle witness session ended by the server');
+    expect(await listenPid()).toEqual(before);
+    expect(opened!.listening).toBe(true);
+    expect(logged.filter((line) => /LISTEN connection/.test(line))).toEqual([]);
+  });
+
   it('a LISTEN the server never answers after the login is dropped as a lost connection, and LISTEN comes back', async () => {
     const { schema, proxy } = await schemaBehindProxy();
     // The login goes through; the LISTEN statement never reaches the server, nor does an answer come back.

@@ -108,7 +108,13 @@ export class PostgresListener {
         await client.connect();
         // A LISTEN without an answer (a server gone silent after the login) is a lost connection:
         // its socket is dropped and a reconnect follows. Unbounded, it was never listening again.
-        const listened = client.query(`LISTEN ${quoteIdentifier(this.channel)}`);
+        // The connection is idle by design: a server or role idle_session_timeout (PostgreSQL 14+,
+        // set to reap forgotten sessions) ended it at every lapse — a warning, a reconnect and a
+        // window of lost notifications each time. Turned off for this session only, in the same
+        // round trip (on 13, which has no such setting, nothing is set).
+        const listened = client.query(
+          `LISTEN ${quoteIdentifier(this.channel)}; SELECT set_config('idle_session_timeout', '0', false) WHERE current_setting('server_version_num')::int >= 140000`,
+        );
         let timer: NodeJS.Timeout | undefined;
         const answered = await Promise.race([listened.then(() => true), new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), this.endTimeoutMs)))]).finally(() => clearTimeout(timer));
         if (!answered) {

@@ -124,6 +124,31 @@ describe('publish(…, { transaction: client }) — the transactional outbox', (
     }
   });
 
+  it('a search_path of the host that puts its own schema before pg_catalog does not turn the wake-up into its function of the same name', async () => {
+    // A host schema with a function named as one hookwork calls, listed before pg_catalog (which is
+    // otherwise searched first): the insert called it instead, no NOTIFY went out at the commit, and
+    // the requests waited for the sweep (a minute here).
+    const hostSchema = `${t.schema}_host`;
+    await t.host.query(`CREATE SCHEMA "${hostSchema}"`);
+    t.afterTest(() => t.host.query(`DROP SCHEMA "${hostSchema}" CASCADE`));
+    await t.host.query(`CREATE FUNCTION "${hostSchema}".pg_notify(text, text) RETURNS void LANGUAGE sql AS 'SELECT NULL::void'`);
+    // Two webhooks: the publish stores its two requests in one multi-row statement.
+    const second = await app.webhooks.create({ url: receiver.url, events: ['thing.happened'] });
+    await inTransaction('COMMIT', async (client) => {
+      await client.query(`SET LOCAL search_path = "${hostSchema}", pg_catalog`);
+      await app.publish(new ThingHappened('shadowed'), { transaction: client });
+    });
+    await receiver.waitFor(2, 10_000);
+    // One webhook: the statement of a single request.
+    await app.webhooks.delete(second.key);
+    await inTransaction('COMMIT', async (client) => {
+      await client.query(`SET LOCAL search_path = "${hostSchema}", pg_catalog`);
+      await app.publish(new ThingHappened('shadowed-one'), { transaction: client });
+    });
+    await receiver.waitFor(3, 10_000);
+    expect(ids()).toEqual(['shadowed', 'shadowed', 'shadowed-one']);
+  });
+
   it('refuses a client that is not in a transaction, storing nothing', async () => {
     const client = await t.host.connect();
     try {

@@ -218,7 +218,8 @@ const FIFO_LOCK_CLASS = 0x686f6f6c;
  * order. The source rows are sorted (ORDER BY n) after this one-row join, so every lock is held
  * before the first row takes its seq; a batch without FIFO requests locks nothing.
  */
-const FIFO_LINE_LOCKS = 'SELECT count(pg_advisory_xact_lock($12::integer, hashtext(line))) AS locked FROM (SELECT line FROM unnest($11::text[]) AS line ORDER BY line) AS lines';
+const FIFO_LINE_LOCKS =
+  'SELECT pg_catalog.count(pg_catalog.pg_advisory_xact_lock($12::integer, pg_catalog.hashtext(line))) AS locked FROM (SELECT line FROM pg_catalog.unnest($11::text[]) AS line ORDER BY line) AS lines';
 
 /**
  * For an idempotent enqueue: no row of the id in the queue, read in the statement's snapshot, as
@@ -238,7 +239,7 @@ const NOT_HELD = (s: string, id: string) => `NOT EXISTS (SELECT 1 FROM ${s}.requ
  * the insert ran (after `inserted`), so a transaction's first write has assigned it; a transaction
  * that wrote nothing has none, and no rows of its own.
  */
-const HOST_XID = 'txid_current_if_assigned()::text';
+const HOST_XID = 'pg_catalog.txid_current_if_assigned()::text';
 
 /**
  * {@link PostgresRequestQueue}'s enqueue of one request without a FIFO line (a lone publish's, the
@@ -259,7 +260,7 @@ const insertOne = (s: string, unseen: boolean, xid = false) => `WITH inserted AS
            ON CONFLICT DO NOTHING
            RETURNING state
          )
-         SELECT state, CASE WHEN state = 'pending' THEN pg_notify($10, $11) END${xid ? `, ${HOST_XID} AS xid` : ''} FROM inserted`;
+         SELECT state, CASE WHEN state = 'pending' THEN pg_catalog.pg_notify($10, $11) END${xid ? `, ${HOST_XID} AS xid` : ''} FROM inserted`;
 
 /** The parameters of {@link insertOne}. */
 function oneRowValues(r: NewWebhookRequest, lease: Lease | undefined, channel: string, payload: string): unknown[] {
@@ -287,11 +288,11 @@ const insertMany = (s: string, unseen: boolean, own: boolean) => `WITH inserted 
            ON CONFLICT DO NOTHING
            RETURNING ${own ? 'id, ' : ''}state
          )
-         SELECT (SELECT count(pg_notify($9, $10)) FROM (SELECT 1 FROM inserted WHERE state = 'pending' LIMIT 1) AS any_pending) AS notified, ${
+         SELECT (SELECT pg_catalog.count(pg_catalog.pg_notify($9, $10)) FROM (SELECT 1 FROM inserted WHERE state = 'pending' LIMIT 1) AS any_pending) AS notified, ${
            own
              ? `ARRAY(SELECT id FROM inserted) AS stored,
            ARRAY(SELECT id FROM inserted WHERE state = 'inflight') AS leased`
-             : `(SELECT count(*) FROM inserted)::int AS stored_count, (SELECT ${HOST_XID} FROM (SELECT count(*) FROM inserted) AS done) AS xid`
+             : `(SELECT pg_catalog.count(*) FROM inserted)::int AS stored_count, (SELECT ${HOST_XID} FROM (SELECT pg_catalog.count(*) FROM inserted) AS done) AS xid`
          }`;
 
 /**

@@ -265,6 +265,19 @@ describe('migrations', () => {
     expect((await db.query(`SELECT version, compatible_from FROM "${schema}".schema_version`)).rows).toEqual([{ version: SCHEMA_VERSION, compatible_from: SCHEMA_COMPATIBLE_FROM }]);
   });
 
+  it('a schema whose version was set back by hand without undoing the newer tables is refused saying so, not as tables of the host to move away from, and left as it was', async () => {
+    const schema = db.schema();
+    await (await openPostgresStorage({ connectionString: db.url, schema })).close();
+    // A downgrade by hand (docs/storage.md, upgrading) of which only the last line ran.
+    await db.query(`UPDATE "${schema}".schema_version SET version = 2 WHERE id = 1`);
+    const error = await openPostgresStorage({ connectionString: db.url, schema }).then(() => undefined, (e: unknown) => e);
+    expect(isHookworkError(error, 'HOOKWORK_ERR_STORAGE_OPEN_FAILED')).toBe(true);
+    expect((error as Error).message).toMatch(/records schema version 2, but its tables are not what version 2 made: migrating it to \d+ failed \(.*already exists\), so a downgrade by hand set the version back without undoing all of what the newer versions made .* Finish the downgrade as docs\/storage\.md \(upgrading\) lists it for version 2, or set schema_version back to the version the tables are at/);
+    // Not told its own tables are the host's, nor to move to a new schema (leaving its queue behind).
+    expect((error as Error).message).not.toMatch(/not hookwork's|new name/);
+    expect(await version(schema)).toEqual([2]);
+  });
+
   it('a migration behind a host transaction left open waits without stalling other writers, names the holder, and runs once it ends', async () => {
     const schema = db.schema();
     await (await openPostgresStorage({ connectionString: db.url, schema })).close();
@@ -305,6 +318,41 @@ describe('migrations', () => {
     } finally {
       await host.end();
       await writer.end();
+    }
+  });
+
+  it('a migration under a statement_timeout of the role (shorter than its lock waits) waits behind a host transaction and runs once it ends, instead of failing every start', async () => {
+    const schema = db.schema();
+    await (await openPostgresStorage({ connectionString: db.url, schema })).close();
+    await db.query(`DROP INDEX "${schema}".requests_plain_by_webhook`);
+    await db.query(`UPDATE "${schema}".schema_version SET version = $1`, [SCHEMA_VERSION - 1]);
+    const host = new pg.Client({ connectionString: db.url });
+    await host.connect();
+    try {
+      await host.query('BEGIN');
+      await host.query(`LOCK TABLE "${schema}".requests IN ROW EXCLUSIVE MODE`);
+      // As ALTER ROLE app SET statement_timeout = … sets it for the app's queries.
+      const url = new URL(db.url);
+      url.searchParams.set('options', '-c statement_timeout=300');
+      const warnings: string[] = [];
+      const logger = { ...silentLogger, warn: (message: string) => void warnings.push(message) };
+      let settled = false;
+      const opening = openPostgresStorage({ connectionString: url.toString(), schema }, { logger, clock: systemClock }).then(
+        (storage) => storage,
+        (error: unknown) => error as Error,
+      );
+      void opening.then(() => (settled = true));
+      for (const deadline = Date.now() + 20_000; warnings.length === 0 && !settled && Date.now() < deadline; ) await new Promise((resolve) => setTimeout(resolve, 50));
+      // It waits, saying for whom (it failed with 57014, canceling statement due to statement timeout).
+      expect(settled).toBe(false);
+      expect(warnings[0]).toMatch(/waits for locks other transactions hold on its tables/);
+      await host.query('COMMIT');
+      const storage = await opening;
+      expect(storage).not.toBeInstanceOf(Error);
+      await (storage as Awaited<ReturnType<typeof openPostgresStorage>>).close();
+      expect(await version(schema)).toEqual([SCHEMA_VERSION]);
+    } finally {
+      await host.end();
     }
   });
 

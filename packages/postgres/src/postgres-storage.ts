@@ -1,6 +1,6 @@
 import { Pool, type ClientConfig, type PoolConfig } from 'pg';
 import { parse as parseConnectionString } from 'pg-connection-string';
-import { HookworkError, isPlainObject, MAX_TIMER_MS, misreadConnectionString, objectKind, shownValue, silentLogger, type Storage, type StorageBackend, type StorageCapabilities, type StorageContext, unknownOption } from '@hookwork/core';
+import { HookworkError, isPlainObject, MAX_TIMER_MS, misreadConnectionString, objectKind, shownValue, silentLogger, type Storage, type StorageBackend, type StorageCapabilities, type StorageContext, unknownOption, type Logger } from '@hookwork/core';
 import type { PostgresTransaction } from './host-transaction';
 import { DEFAULT_CONNECT_TIMEOUT_MS, endPool, PostgresConnection, quoteIdentifier } from './postgres-connection';
 import { PostgresDeliveryLog } from './postgres-delivery-log';
@@ -196,6 +196,71 @@ function describeServer(config: PoolConfig, schema: string): string {
 }
 
 /**
+ * The session setting hookwork's own connections start with on a server whose sessions start above
+ * READ COMMITTED (a startup option, which wins over `ALTER DATABASE … SET` and `ALTER ROLE … SET`):
+ * its statements are written for READ COMMITTED.
+ */
+const READ_COMMITTED = '-c default_transaction_isolation=read\\ committed';
+
+/** `options` (a connection's startup options) with `option` added after it, unless already there. */
+function withOption(options: string | undefined, option: string | undefined): string | undefined {
+  if (option === undefined || options?.includes(option)) return options;
+  return `${options ?? ''} ${option}`.trim();
+}
+
+/**
+ * `config` with hookwork's startup options `added` after its own. node-postgres reads a connection
+ * string's `options=` over the config's `options` (Neon's `?options=endpoint%3D…`, a
+ * `?options=-c%20search_path%3D…`), which dropped hookwork's: so the string's are moved into
+ * `options`, ahead of hookwork's. A string that is no URL keeps them, and hookwork's are dropped
+ * (a start on connections above READ COMMITTED then warns).
+ */
+function withSessionOptions(config: PoolConfig, ...added: (string | undefined)[]): PoolConfig {
+  let { connectionString, options } = config;
+  if (connectionString !== undefined) {
+    let fromString: string | null | undefined;
+    try {
+      fromString = parseConnectionString(connectionString).options;
+    } catch {
+      fromString = undefined;
+    }
+    if (typeof fromString === 'string') {
+      try {
+        const url = new URL(connectionString);
+        url.searchParams.delete('options');
+        connectionString = url.toString();
+        options = fromString;
+      } catch {
+        return config;
+      }
+    }
+  }
+  for (const option of added) options = withOption(options, option);
+  return { ...config, ...(connectionString !== undefined ? { connectionString } : {}), ...(options !== undefined ? { options } : {}) };
+}
+
+/**
+ * Warns when the pool's connections start transactions above READ COMMITTED: a pool of the host's
+ * (its own settings, or its database's or role's default), or a connection string whose own
+ * `options` replace the one hookwork adds. hookwork's statements on that pool (publishes, webhook
+ * changes) then fail with serialization errors (SQLSTATE 40001) whenever they meet a concurrent
+ * write; the dispatcher's bookkeeping pool is hookwork's and runs READ COMMITTED anyway.
+ */
+async function warnOfIsolation(pool: Pool, where: string, owned: boolean, logger: Logger): Promise<void> {
+  // Only a warning: a failed read here leaves the start to the statements that follow.
+  const isolation = await pool.query<{ isolation: string }>("SELECT current_setting('default_transaction_isolation') AS isolation").then(
+    ({ rows }) => rows[0]?.isolation,
+    () => undefined,
+  );
+  if (isolation === undefined || isolation === 'read committed') return;
+  logger.warn(
+    `${where}: the ${owned ? 'connections made from connectionString (its own options= replaced hookwork\'s)' : 'connections of the pool given as `pool`'} start their transactions at ${isolation.toUpperCase()} (default_transaction_isolation), and hookwork's statements are written for READ COMMITTED: publishes and webhook changes on them fail with serialization errors (SQLSTATE 40001) when they meet a concurrent write. ${
+      owned ? 'Leave options= out of the connection string' : "Give hookwork its own connectionString, or make this pool's connections READ COMMITTED"
+    } (the pool option options: '-c default_transaction_isolation=read\\ committed'); your own transactions can still ask for more (BEGIN ISOLATION LEVEL SERIALIZABLE)`,
+  );
+}
+
+/**
  * Opens (creating or migrating) a store on the server. Throws coded errors: the server cannot be
  * reached or refuses the login (HOOKWORK_ERR_STORAGE_OPEN_FAILED), the role may not create the
  * schema, or lacks a privilege on a table or sequence the store will use — checked before anything
@@ -206,15 +271,20 @@ export async function openPostgresStorage(options: PostgresStorageOptions, conte
   const checked = checkOptions(options);
   const logger = context.logger ?? silentLogger;
   const owned = checked.pool === undefined;
-  const pool =
-    checked.pool ??
-    new Pool({
-      connectionString: checked.connectionString,
-      max: checked.poolSize,
-      connectionTimeoutMillis: checked.connectTimeoutMs,
-      idleTimeoutMillis: 30_000,
-      application_name: 'hookwork',
-    });
+  // hookwork's statements are written for READ COMMITTED (each re-reads a row another transaction
+  // changed, as a claim, a completion or a compare-and-set needs): a database or role whose
+  // default_transaction_isolation is higher (ALTER DATABASE … SET) made them fail with
+  // serialization errors — publishes refused, claims and edits failing under concurrency. The
+  // startup option that sets it is sent only to such a server: a pooler that refuses startup options
+  // it does not track (PgBouncer 1.20+ without ignore_startup_parameters) keeps working otherwise.
+  const ownPool = (readCommitted: boolean) =>
+    new Pool(
+      withSessionOptions(
+        { connectionString: checked.connectionString, max: checked.poolSize, connectionTimeoutMillis: checked.connectTimeoutMs, idleTimeoutMillis: 30_000, application_name: 'hookwork' },
+        readCommitted ? READ_COMMITTED : undefined,
+      ),
+    );
+  let pool = checked.pool ?? ownPool(false);
   const where = describeServer(pool.options ?? {}, checked.schema);
   if ((pool as { ended?: unknown; ending?: unknown }).ended === true || (pool as { ending?: unknown }).ending === true) {
     // node-postgres would say only "Cannot use a pool after calling end on the pool".
@@ -223,13 +293,21 @@ export async function openPostgresStorage(options: PostgresStorageOptions, conte
   // An idle pooled connection the server terminated reports here; without a listener it would
   // crash the process. The pool drops it and the next query opens another.
   const onPoolError = (error: Error) => logger.warn(`an idle connection to ${where} was lost (${error.message}); the pool opens another when needed`);
-  const stopListening = listenForErrors(pool, onPoolError);
+  let stopListening = listenForErrors(pool, onPoolError);
   let database: string;
   let role: string;
+  // Whether the server's sessions start above READ COMMITTED (read by the migration's first statement).
+  const seen: { isolation?: string } = {};
   try {
-    const opened = await migrate(pool, checked.schema, where, (message) => logger.warn(message));
+    const opened = await migrate(pool, checked.schema, where, (message) => logger.warn(message), seen);
     const { from, to, newer } = opened;
     ({ database, role } = opened);
+    if (owned && seen.isolation !== undefined && seen.isolation !== 'read committed') {
+      stopListening();
+      await pool.end().catch(() => {});
+      pool = ownPool(true);
+      stopListening = listenForErrors(pool, onPoolError);
+    }
     if (newer) {
       logger.warn(
         `opened ${where} at schema version ${newer.version}, newer than this @hookwork/postgres's ${SCHEMA_VERSION}, without migrating: the build that wrote it lets versions that know schema ${newer.compatibleFrom} or later open it. Upgrade this instance when you can`,
@@ -240,6 +318,7 @@ export async function openPostgresStorage(options: PostgresStorageOptions, conte
     // Before anything runs: a grant missing on a table (one an owner-run upgrade added) fails here,
     // named with its GRANT, not at each publish after its requests were committed.
     await checkPrivileges(pool, { schema: checked.schema, where, role, flushes: checked.synchronousCommit === 'publish' });
+    await warnOfIsolation(pool, where, owned, logger);
   } catch (error) {
     stopListening();
     if (owned) await pool.end().catch(() => {});
@@ -257,12 +336,13 @@ export async function openPostgresStorage(options: PostgresStorageOptions, conte
   const bookkeeping =
     checked.synchronousCommit === 'all' && owned
       ? pool
-      : new Pool({
-          ...pool.options,
-          max: Math.max(2, Math.ceil((pool.options.max ?? 10) / 2)),
-          connectionTimeoutMillis: answerTimeoutMs,
-          ...(checked.synchronousCommit === 'all' ? {} : { options: `${pool.options.options ?? ''} -c synchronous_commit=off`.trim() }),
-        } as PoolConfig);
+      : new Pool(
+          withSessionOptions(
+            { ...pool.options, max: Math.max(2, Math.ceil((pool.options.max ?? 10) / 2)), connectionTimeoutMillis: answerTimeoutMs } as PoolConfig,
+            seen.isolation !== undefined && seen.isolation !== 'read committed' ? READ_COMMITTED : undefined,
+            checked.synchronousCommit === 'all' ? undefined : '-c synchronous_commit=off',
+          ),
+        );
   if (bookkeeping !== pool) bookkeeping.on('error', onPoolError);
   const connection = new PostgresConnection(pool, checked.schema, where, bookkeeping, checked.synchronousCommit === 'none' ? bookkeeping : pool, checked.synchronousCommit === 'publish', {
     database,

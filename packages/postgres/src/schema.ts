@@ -199,10 +199,14 @@ interface StoredVersion {
  * The schema's version (0: none yet) and floor, and the database and role the connection is on, in
  * the same round trip; the role is kept in `known` at once, for the message of a refused read that follows.
  */
-async function readVersion(client: ClientBase, schema: string, known: { role?: string }): Promise<StoredVersion & { database: string; role: string }> {
-  const table = await client.query<{ t: string | null; database: string; role: string }>('SELECT to_regclass($1) AS t, current_database() AS database, current_user AS role', [`${quoteIdentifier(schema)}.schema_version`]);
-  const { database, role } = table.rows[0]!;
+async function readVersion(client: ClientBase, schema: string, known: { role?: string; isolation?: string }): Promise<StoredVersion & { database: string; role: string }> {
+  const table = await client.query<{ t: string | null; database: string; role: string; isolation: string }>(
+    "SELECT to_regclass($1) AS t, current_database() AS database, current_user AS role, current_setting('default_transaction_isolation') AS isolation",
+    [`${quoteIdentifier(schema)}.schema_version`],
+  );
+  const { database, role, isolation } = table.rows[0]!;
   known.role = role;
+  known.isolation ??= isolation;
   if (table.rows[0]?.t == null) return { version: 0, database, role };
   // SELECT *: a schema no floor-aware build migrated has no compatible_from column.
   const row = await client.query<{ version: number; compatible_from?: number | null }>(`SELECT * FROM ${quoteIdentifier(schema)}.schema_version WHERE id = 1`);
@@ -252,7 +256,7 @@ export interface MigrationOutcome {
  * (`onWait`, at once and then every {@link MIGRATION_WAIT_REPORT_MS}) and tries again after a
  * growing, jittered pause; start() waits until it succeeds.
  */
-export async function migrate(pool: Pool, schema: string, where: string, onWait: (message: string) => void = () => undefined): Promise<MigrationOutcome> {
+export async function migrate(pool: Pool, schema: string, where: string, onWait: (message: string) => void = () => undefined, seen: { isolation?: string } = {}): Promise<MigrationOutcome> {
   // Heard while held, between statements too (the pauses between tries): a connection the server
   // ends then (pg_terminate_backend, a restart) fails the next statement, instead of an 'error'
   // nobody listens to ending the process.
@@ -266,7 +270,7 @@ export async function migrate(pool: Pool, schema: string, where: string, onWait:
   // A connection whose ROLLBACK failed is destroyed, not given back to the pool.
   const released: { broken?: unknown } = {};
   // What a refused statement's message needs: the role, and the versions once a migration began.
-  const known: { role?: string; migration?: { from: number; to: number } } = {};
+  const known: { role?: string; isolation?: string; migration?: { from: number; to: number } } = {};
   try {
     const stored = await readVersion(client, schema, known);
     const { version: current, database, role } = stored;
@@ -291,6 +295,17 @@ export async function migrate(pool: Pool, schema: string, where: string, onWait:
     }
   } catch (error) {
     const state = sqlState(error);
+    const recorded = known.migration?.from ?? 0;
+    if (recorded > 0 && (state === '42P07' || state === '42723' || state === '42710' || state === '42704')) {
+      // The schema is hookwork's (it records a version), but its tables are not what that version
+      // made: a downgrade by hand (docs/storage.md, upgrading) that set the version back and left
+      // some of the newer version's tables, indexes or triggers — or removed ones the older had.
+      throw new HookworkError(
+        'HOOKWORK_ERR_STORAGE_OPEN_FAILED',
+        `${where} records schema version ${recorded}, but its tables are not what version ${recorded} made: migrating it to ${SCHEMA_VERSION} failed (${(error as Error).message}), so a downgrade by hand set the version back without undoing all of what the newer versions made (or schema_version was changed by hand); nothing was changed. Finish the downgrade as docs/storage.md (upgrading) lists it for version ${recorded}, or set schema_version back to the version the tables are at (UPDATE ${quoteIdentifier(schema)}.schema_version SET version = … WHERE id = 1), then start again`,
+        { cause: error },
+      );
+    }
     if (state === '42P07' || state === '42723') {
       // A table or function of the same name that is not hookwork's: a schema shared with the host's
       // own tables (such as public, where a `webhooks` or `requests` table is common).
@@ -302,6 +317,8 @@ export async function migrate(pool: Pool, schema: string, where: string, onWait:
     }
     throw toStorageError(error, { where, doing: 'reading or migrating its schema', opening: true, schema, ...known });
   } finally {
+    // The connection's default_transaction_isolation, for the caller (the pool's connections start so).
+    if (known.isolation !== undefined) seen.isolation = known.isolation;
     client.release(released.broken as Error | undefined);
     client.off('error', onError);
   }
@@ -309,8 +326,18 @@ export async function migrate(pool: Pool, schema: string, where: string, onWait:
 
 /** One try of the migration, in a transaction of its own: committed whole, or rolled back whole. */
 async function migrateOnce(client: PoolClient, schema: string, where: string, known: { role?: string; migration?: { from: number; to: number } }, { database, role }: { database: string; role: string }, state: { broken?: unknown }): Promise<MigrationOutcome> {
-  await client.query('BEGIN');
+  // READ COMMITTED whatever the connection's default: under REPEATABLE READ or SERIALIZABLE (a host
+  // pool, a database set so) the snapshot is taken by the lock's statement, before another
+  // instance's migration commits, so the version read after the lock was the old one, and the
+  // migrations ran again on the tables that instance had made.
+  await client.query('BEGIN ISOLATION LEVEL READ COMMITTED');
   try {
+    // No statement_timeout (a role's or database's, for the app's queries): it cancelled the wait for
+    // another instance's migration, the waits for table locks before lock_timeout let them retry, and
+    // an index build on a large table — every start failing the same way, the migration never done.
+    // Waits for locks stay bounded by lock_timeout below; the wait for the advisory lock is another
+    // instance migrating.
+    await client.query('SET LOCAL statement_timeout = 0');
     await client.query('SELECT pg_advisory_xact_lock($1, hashtext($2))', [LOCK_CLASS, schema]);
     // After the advisory lock (instances starting together wait for each other there, as before):
     // from here on a table lock is waited for at most this long per try.

@@ -20,15 +20,22 @@ export class HeldRow {
     private readonly what: string,
   ) {}
 
-  /** Locks webhook `key`'s row of `schema`. */
-  static async lock(url: string, schema: string, key: string): Promise<HeldRow> {
+  /**
+   * Locks webhook `key`'s row of `schema`; with `changed`, by writing it (`UPDATE … SET data =
+   * data`: a new version of the row, which a write waiting for it then meets as a concurrent
+   * update), as another instance's edit would.
+   */
+  static async lock(url: string, schema: string, key: string, changed = false): Promise<HeldRow> {
     const holder = new pg.Client({ connectionString: url, application_name: 'hookwork-test-held-row' });
     const watcher = new pg.Client({ connectionString: url, application_name: 'hookwork-test-held-row-watcher' });
     try {
       await holder.connect();
       await watcher.connect();
       await holder.query('BEGIN');
-      const { rowCount } = await holder.query(`SELECT 1 FROM ${quoteIdentifier(schema)}.webhooks WHERE key = $1 FOR UPDATE`, [key]);
+      const { rowCount } = await holder.query(
+        changed ? `UPDATE ${quoteIdentifier(schema)}.webhooks SET data = data WHERE key = $1` : `SELECT 1 FROM ${quoteIdentifier(schema)}.webhooks WHERE key = $1 FOR UPDATE`,
+        [key],
+      );
       if (rowCount !== 1) throw new Error(`no webhook ${key} in ${schema} to lock`);
       const { rows } = await holder.query<{ pid: number }>('SELECT pg_backend_pid() AS pid');
       return new HeldRow(holder, rows[0]!.pid, watcher, `${schema}.webhooks row ${key}`);
