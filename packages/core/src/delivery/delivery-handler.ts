@@ -47,6 +47,9 @@ const MOVED_NOTE = 'no longer the webhook\'s URL: sent again at once to its new 
 /** Why a failed attempt for a webhook deleted and created again meanwhile decides nothing (see WebhookDeliveryHandler.unlessMoved). */
 const REPLACED_NOTE = 'its webhook was deleted and another created under its key meanwhile: dropped at once, not sent to the new one';
 
+/** Why a failed attempt for a webhook deleted meanwhile decides nothing (see WebhookDeliveryHandler.unlessMoved). */
+const DELETED_NOTE = 'its webhook was deleted meanwhile: dropped at once, not dead-lettered';
+
 /** The fields settled() sets on an AttemptInfo: a field added to it fails to compile until it is set there too. */
 const ATTEMPT_INFO_FIELDS_SET: EveryKeyListed<AttemptInfo, 'requestId' | 'webhookKey' | 'eventAlias' | 'url' | 'retryCount' | 'statusCode' | 'errorKind' | 'errorMessage' | 'durationMs' | 'outcome' | 'nextDueAt' | 'createdAt'> = true;
 void ATTEMPT_INFO_FIELDS_SET;
@@ -108,15 +111,25 @@ export class WebhookDeliveryHandler implements DeliveryHandler {
    * `requestDropped`) instead of sending it to the new webhook. Not a retry at the old backoff,
    * nor a dead letter that would be listed, counted and redelivered as the new webhook's, and its
    * receiver's 410 disables nothing.
-   * Undefined: the decision stands.
+   *
+   * A webhook deleted meanwhile (an operator deleting it while its attempt was out, which the
+   * deletion leaves in the queue) likewise: the request is due again at once, where handle() drops
+   * it, logged as `dropped` with `requestDropped`, as the deletion did its queued requests. Its
+   * last attempt failing made it a dead letter of a webhook that no longer exists: listed and
+   * counted until the next cleanup round, announced with `deadLettered` and `request.exhausted`,
+   * and refused by redeliver() (HOOKWORK_ERR_DEAD_LETTER_WEBHOOK_DELETED).
+   * Undefined: the decision stands (also when the webhook cannot be read: the store failing).
    */
   private async unlessMoved(webhook: Webhook, request: WebhookRequest, decision: RetryDecision): Promise<{ decision: RetryDecision; note: string } | undefined> {
     this.deps.webhooks.invalidate(webhook.key);
-    const current = await this.deps.webhooks.get(webhook.key).catch(() => undefined);
-    if (!current) return undefined;
-    const replaced = !sameWebhook(current, webhook);
-    if (!replaced && current.url === webhook.url) return undefined;
-    const note = replaced ? REPLACED_NOTE : MOVED_NOTE;
+    const current = await this.deps.webhooks.get(webhook.key).then(
+      (found) => found ?? null,
+      () => undefined,
+    );
+    if (current === undefined) return undefined;
+    const replaced = current !== null && !sameWebhook(current, webhook);
+    if (current !== null && !replaced && current.url === webhook.url) return undefined;
+    const note = current === null ? DELETED_NOTE : replaced ? REPLACED_NOTE : MOVED_NOTE;
     const failure = `${decision.failure ?? 'failed'} (at ${redactedUrl(webhook.url)}; ${note})`;
     return { decision: { verdict: { kind: 'retry', dueAt: this.deps.clock.now(), attempts: request.attempts, lastError: failure }, outcome: 'retrying', failure }, note };
   }

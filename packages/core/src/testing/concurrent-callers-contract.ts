@@ -30,7 +30,9 @@ const AT_ONCE = 64;
  * - 64 changes of one webhook made at once through the app all succeed;
  * - 8 redeliveries of one dead letter at once: one puts it back, each other is
  *   HOOKWORK_ERR_REQUEST_NOT_DEAD — never `{ redelivered: 0 }`, which the admin API answered as a
- *   200 saying it was put back; so is one made while its webhook is deleted.
+ *   200 saying it was put back; so is one made while its webhook is deleted;
+ * - a redelivered dead letter whose attempt is out while its webhook is deleted, and fails for
+ *   good, is dropped (logged, `requestDropped`), not dead-lettered again under the deleted key.
  *
  * Each test starts one app on a fresh subject from `factory`, with a real receiver on 127.0.0.1;
  * the store's health is watched (its compare-and-set answers counted), not replaced.
@@ -185,6 +187,34 @@ export function describeConcurrentCallersContract(name: string, factory: Contrac
       for (const o of outcomes.filter((o) => o.status === 'rejected')) expect(o.reason).toMatchObject({ code: 'HOOKWORK_ERR_REQUEST_NOT_DEAD', details: { id } });
       await app.drain();
       expect(receiver.requests).toHaveLength(2);
+    });
+
+    test('a redelivered dead letter whose attempt is out while its webhook is deleted, and fails for good, is dropped, not dead-lettered again', { maximumRetries: 0 }, async ({ app, receiver }) => {
+      // Two operators: one redelivers a dead letter, the other deletes its webhook while the
+      // redelivered attempt is out (the deletion cannot remove it then); the receiver then fails it.
+      const { key, id } = await oneDeadLetter(app, receiver);
+      let answer: ServerResponse | undefined;
+      const out = new Promise<void>((resolve) => {
+        receiver.handler = (_request, res) => {
+          answer = res;
+          resolve();
+        };
+      });
+      expect(await app.redeliver({ ids: [id] })).toEqual({ redelivered: 1, skipped: 0 });
+      await out;
+      expect(await app.webhooks.delete(key)).toBe(true);
+      const deadLettered: string[] = [];
+      const dropped: string[] = [];
+      app.lifecycle.on('deadLettered', (info) => void deadLettered.push(info.requestId));
+      app.lifecycle.on('requestDropped', (info) => void dropped.push(info.requestId));
+      answer!.writeHead(500).end();
+      await app.drain();
+      // Not a dead letter of a webhook that no longer exists (listed and counted until the next
+      // cleanup round, announced, and refused by redeliver()): dropped, as the deletion drops the rest.
+      expect(deadLettered).toEqual([]);
+      expect(dropped).toEqual([id]);
+      expect(await app.queueCounts()).toEqual({ pending: 0, inFlight: 0, dead: 0 });
+      expect((await app.deadLetters()).items).toEqual([]);
     });
 
     test('a redelivery of one dead letter while its webhook is deleted puts it back or says why not, never { redelivered: 0 }', { maximumRetries: 0 }, async ({ app, receiver }) => {
