@@ -1718,8 +1718,9 @@ describe('the admin page before a delete, and past the first page of everything'
     expect(await said.textContent()).not.toMatch(/GET webhook|HOOKWORK_ERR/);
     await tab.getByText('No webhooks yet').waitFor();
     expect(await tab.getByRole('dialog').count()).toBe(0);
-    // That 404 was the answer meant; the browser logs it as a failed load too.
-    const expected = [`404 for ${own.origin}${PREFIX}/api/v1/queue/counts?webhookKey=${gone}`, 'console: Failed to load resource: the server responded with a status of 404 (Not Found)'];
+    // That 404 (the page reads the webhook again, to delete it only as the list showed it) was the
+    // answer meant; the browser logs it as a failed load too.
+    const expected = [`404 for ${own.origin}${PREFIX}/api/v1/webhook/${gone}`, 'console: Failed to load resource: the server responded with a status of 404 (Not Found)'];
     expect(tabProblems.splice(0).sort()).toEqual(expected.sort());
   });
 
@@ -1861,6 +1862,39 @@ describe('the admin page when an action on a row is refused, or an answer comes 
     await tab.keyboard.press('Space');
     await until(tab, `!document.body.textContent.includes('Gone meanwhile')`);
     await tab.getByRole('alert').filter({ hasText: 'This webhook does not exist' }).waitFor({ timeout: 10_000 });
+  });
+
+  it('deletes or switches a webhook only as the list read it: one renamed or changed elsewhere since is left alone, said in words, and the list read again', async () => {
+    await own.app.webhooks.create({ key: 'listed', name: 'Listed', url: `${own.receiver.origin}/listed`, events: ['Umbraco.ContentPublish'] });
+    await openOwn(`#token=${TOKEN}`);
+    await tab.getByRole('button', { name: 'Delete Listed', exact: true }).waitFor();
+    const changed = tab.getByRole('alert').filter({ hasText: 'this webhook was changed since the list was read' });
+
+    // Renamed elsewhere after the list was read: Delete asks nothing about a webhook the row misnames.
+    await own.app.webhooks.update('listed', { name: 'Renamed' });
+    await tab.getByRole('button', { name: 'Delete Listed', exact: true }).click();
+    await changed.waitFor();
+    expect(await changed.textContent()).toMatch(/Not deleted: .*nothing was changed\. The list is read again/s);
+    expect(await tab.getByRole('dialog').count()).toBe(0);
+    await tab.getByRole('button', { name: 'Delete Renamed', exact: true }).waitFor();
+
+    // Changed elsewhere while the dialog names it: the delete is refused (412), not made.
+    await tab.getByRole('button', { name: 'Delete Renamed', exact: true }).click();
+    const dialog = tab.getByRole('dialog', { name: 'Delete the webhook Renamed?' });
+    await dialog.waitFor();
+    await own.app.webhooks.update('listed', { url: `${own.receiver.origin}/elsewhere` });
+    await dialog.getByRole('button', { name: 'Delete Renamed' }).click();
+    await changed.waitFor();
+    expect(await own.app.webhooks.get('listed')).toMatchObject({ name: 'Renamed', url: `${own.receiver.origin}/elsewhere` });
+    await tab.getByText(`${own.receiver.origin}/elsewhere`).waitFor();
+
+    // Changed elsewhere again: switching it off from the stale row is refused, not made over that change.
+    await own.app.webhooks.update('listed', { name: 'Switched elsewhere' });
+    await tab.getByRole('checkbox', { name: 'Enabled: Renamed' }).focus();
+    await tab.keyboard.press('Space');
+    await tab.getByRole('alert').filter({ hasText: 'Not switched on or off: this webhook was changed since the list was read' }).waitFor();
+    expect((await own.app.webhooks.get('listed'))?.enabled).toBe(true);
+    await tab.getByRole('checkbox', { name: 'Enabled: Switched elsewhere' }).waitFor();
   });
 
   it('keeps the log of the filter the select shows when an answer for an earlier choice comes last (arrow keys through the Outcome select)', async () => {
