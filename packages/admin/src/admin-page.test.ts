@@ -2206,4 +2206,40 @@ describe('the admin page when an action on a row is refused, or an answer comes 
     await tab.getByRole('button', { name: 'Save' }).click();
     await tab.getByRole('link', { name: 'Unanswered, renamed', exact: true }).waitFor();
   });
+
+  it('says a rotation or revocation the server did not answer may or may not have been made, and what pressing it again does, with no Refresh the editor does not have', async () => {
+    await own.app.webhooks.create({ key: 'unanswered-secret', name: 'Unanswered secret', url: `${own.receiver.origin}/unanswered-secret`, events: ['Umbraco.ContentPublish'], secret: true });
+    const [first] = (await own.app.webhooks.get('unanswered-secret'))!.secrets;
+    await openOwn(`#token=${TOKEN}`);
+    await tab.getByRole('heading', { name: 'Webhooks' }).waitFor();
+    await openOwn('#/webhooks/unanswered-secret');
+    await tab.getByRole('heading', { name: 'Edit Unanswered secret' }).waitFor();
+    await tab.getByLabel('Name').fill('Unanswered secret, renamed');
+
+    const rotate = `${own.origin}${PREFIX}/api/v1/webhook/unanswered-secret/secret/rotate`;
+    await tab.route(rotate, (route) => route.abort('connectionreset'));
+    await tab.getByRole('button', { name: 'Rotate secret' }).click();
+    const rotation = tab.getByRole('alert').filter({ hasText: 'a new secret may or may not have been made' });
+    await rotation.waitFor();
+    expect(await rotation.textContent()).toMatch(/press Rotate secret again/);
+    expect(await rotation.textContent()).not.toMatch(/Refresh/);
+    await tab.unroute(rotate);
+
+    const revoke = `${own.origin}${PREFIX}/api/v1/webhook/unanswered-secret/secret/${first!.id}`;
+    await tab.route(revoke, (route) => route.abort('connectionreset'));
+    await tab.getByRole('button', { name: `Revoke the secret ${first!.hint}` }).click();
+    await tab.getByRole('dialog', { name: `Revoke the secret ${first!.hint}?` }).getByRole('button', { name: `Revoke ${first!.hint}` }).click();
+    const revocation = tab.getByRole('alert').filter({ hasText: `the secret ${first!.hint} may or may not have been revoked` });
+    await revocation.waitFor();
+    expect(await revocation.textContent()).toMatch(/revoke it again/);
+    expect(await revocation.textContent()).not.toMatch(/Refresh/);
+    await tab.unroute(revoke);
+    expect(await tab.getByLabel('Name').inputValue()).toBe('Unanswered secret, renamed');
+    // As said: revoked again once the server answers.
+    await tab.getByRole('button', { name: `Revoke the secret ${first!.hint}` }).click();
+    await tab.getByRole('dialog', { name: `Revoke the secret ${first!.hint}?` }).getByRole('button', { name: `Revoke ${first!.hint}` }).click();
+    await tab.getByRole('status').filter({ hasText: `Secret ${first!.hint} revoked.` }).waitFor();
+    // The form as it was opened: nothing left to ask about when the next test goes elsewhere.
+    await tab.getByLabel('Name').fill('Unanswered secret');
+  });
 });
