@@ -275,6 +275,8 @@ describe('webhook validation (nothing is stored when refused)', () => {
     expect(error.details).toHaveLength(20);
     expect(fields(error).slice(0, 2)).toEqual(['events', 'events.0']);
     expect(error.message).toMatch(/; and 399981 more problems \(the first 20 are named\)$/);
+    // One past the 20 is one more problem, not "1 more problems".
+    expect((await refusal({ ...valid, events: Array(21).fill(1) })).message).toMatch(/; and 1 more problem \(the first 20 are named\)$/);
     expect(error.message.length).toBeLessThan(5_000);
   });
 
