@@ -84,4 +84,22 @@ describe('the docs', () => {
     expect(catalogues.length).toBeGreaterThanOrEqual(Object.keys(ENTRIES).length);
     expect(catalogues.filter((line) => !named(errors, line.split(': ')[1]!))).toEqual([]);
   });
+
+  // docs/cms-events.md's wire samples were ```json blocks carrying // comments and several bodies
+  // each: pasted into a receiver's test or a JSON tool, none parsed. A block fenced as json is
+  // one JSON document as sent (comments go in the prose, or the fence says jsonc).
+  it('hold only JSON that parses in their json blocks', () => {
+    const broken: string[] = [];
+    for (const page of pages()) {
+      const text = readFileSync(page, 'utf8');
+      for (const block of text.matchAll(/^( *)```json[ \t]*\n([\s\S]*?)^\1```/gm)) {
+        try {
+          JSON.parse(block[2]!);
+        } catch (error) {
+          broken.push(`${relative(ROOT, page)}:${text.slice(0, block.index).split('\n').length} ${(error as Error).message}`);
+        }
+      }
+    }
+    expect(broken).toEqual([]);
+  });
 });

@@ -762,6 +762,8 @@ describe.each([
       expect(refused.json.detail).toMatch(/; and \d+ more schema errors \(the first 20 fields are named\)$/);
       expect(refused.text.length).toBeLessThan(10_000);
     }
+    // One past the 20 is one more schema error, not "1 more schema errors".
+    expect((await call({ method: 'POST', url: `${API}/dead-letter/redeliver`, body: { ids: Array(21).fill(1) } })).json.detail).toMatch(/; and 1 more schema error \(the first 20 fields are named\)$/);
     expect(await fixture.app.webhooks.list()).toMatchObject({ total: 0 });
   });
 

@@ -1718,8 +1718,9 @@ describe('the admin page before a delete, and past the first page of everything'
     expect(await said.textContent()).not.toMatch(/GET webhook|HOOKWORK_ERR/);
     await tab.getByText('No webhooks yet').waitFor();
     expect(await tab.getByRole('dialog').count()).toBe(0);
-    // That 404 was the answer meant; the browser logs it as a failed load too.
-    const expected = [`404 for ${own.origin}${PREFIX}/api/v1/queue/counts?webhookKey=${gone}`, 'console: Failed to load resource: the server responded with a status of 404 (Not Found)'];
+    // That 404 (the page reads the webhook again, to delete it only as the list showed it) was the
+    // answer meant; the browser logs it as a failed load too.
+    const expected = [`404 for ${own.origin}${PREFIX}/api/v1/webhook/${gone}`, 'console: Failed to load resource: the server responded with a status of 404 (Not Found)'];
     expect(tabProblems.splice(0).sort()).toEqual(expected.sort());
   });
 
@@ -1861,6 +1862,39 @@ describe('the admin page when an action on a row is refused, or an answer comes 
     await tab.keyboard.press('Space');
     await until(tab, `!document.body.textContent.includes('Gone meanwhile')`);
     await tab.getByRole('alert').filter({ hasText: 'This webhook does not exist' }).waitFor({ timeout: 10_000 });
+  });
+
+  it('deletes or switches a webhook only as the list read it: one renamed or changed elsewhere since is left alone, said in words, and the list read again', async () => {
+    await own.app.webhooks.create({ key: 'listed', name: 'Listed', url: `${own.receiver.origin}/listed`, events: ['Umbraco.ContentPublish'] });
+    await openOwn(`#token=${TOKEN}`);
+    await tab.getByRole('button', { name: 'Delete Listed', exact: true }).waitFor();
+    const changed = tab.getByRole('alert').filter({ hasText: 'this webhook was changed since the list was read' });
+
+    // Renamed elsewhere after the list was read: Delete asks nothing about a webhook the row misnames.
+    await own.app.webhooks.update('listed', { name: 'Renamed' });
+    await tab.getByRole('button', { name: 'Delete Listed', exact: true }).click();
+    await changed.waitFor();
+    expect(await changed.textContent()).toMatch(/Not deleted: .*nothing was changed\. The list is read again/s);
+    expect(await tab.getByRole('dialog').count()).toBe(0);
+    await tab.getByRole('button', { name: 'Delete Renamed', exact: true }).waitFor();
+
+    // Changed elsewhere while the dialog names it: the delete is refused (412), not made.
+    await tab.getByRole('button', { name: 'Delete Renamed', exact: true }).click();
+    const dialog = tab.getByRole('dialog', { name: 'Delete the webhook Renamed?' });
+    await dialog.waitFor();
+    await own.app.webhooks.update('listed', { url: `${own.receiver.origin}/elsewhere` });
+    await dialog.getByRole('button', { name: 'Delete Renamed' }).click();
+    await changed.waitFor();
+    expect(await own.app.webhooks.get('listed')).toMatchObject({ name: 'Renamed', url: `${own.receiver.origin}/elsewhere` });
+    await tab.getByText(`${own.receiver.origin}/elsewhere`).waitFor();
+
+    // Changed elsewhere again: switching it off from the stale row is refused, not made over that change.
+    await own.app.webhooks.update('listed', { name: 'Switched elsewhere' });
+    await tab.getByRole('checkbox', { name: 'Enabled: Renamed' }).focus();
+    await tab.keyboard.press('Space');
+    await tab.getByRole('alert').filter({ hasText: 'Not switched on or off: this webhook was changed since the list was read' }).waitFor();
+    expect((await own.app.webhooks.get('listed'))?.enabled).toBe(true);
+    await tab.getByRole('checkbox', { name: 'Enabled: Switched elsewhere' }).waitFor();
   });
 
   it('keeps the log of the filter the select shows when an answer for an earlier choice comes last (arrow keys through the Outcome select)', async () => {
@@ -2171,5 +2205,41 @@ describe('the admin page when an action on a row is refused, or an answer comes 
     await tab.unroute(write);
     await tab.getByRole('button', { name: 'Save' }).click();
     await tab.getByRole('link', { name: 'Unanswered, renamed', exact: true }).waitFor();
+  });
+
+  it('says a rotation or revocation the server did not answer may or may not have been made, and what pressing it again does, with no Refresh the editor does not have', async () => {
+    await own.app.webhooks.create({ key: 'unanswered-secret', name: 'Unanswered secret', url: `${own.receiver.origin}/unanswered-secret`, events: ['Umbraco.ContentPublish'], secret: true });
+    const [first] = (await own.app.webhooks.get('unanswered-secret'))!.secrets;
+    await openOwn(`#token=${TOKEN}`);
+    await tab.getByRole('heading', { name: 'Webhooks' }).waitFor();
+    await openOwn('#/webhooks/unanswered-secret');
+    await tab.getByRole('heading', { name: 'Edit Unanswered secret' }).waitFor();
+    await tab.getByLabel('Name').fill('Unanswered secret, renamed');
+
+    const rotate = `${own.origin}${PREFIX}/api/v1/webhook/unanswered-secret/secret/rotate`;
+    await tab.route(rotate, (route) => route.abort('connectionreset'));
+    await tab.getByRole('button', { name: 'Rotate secret' }).click();
+    const rotation = tab.getByRole('alert').filter({ hasText: 'a new secret may or may not have been made' });
+    await rotation.waitFor();
+    expect(await rotation.textContent()).toMatch(/press Rotate secret again/);
+    expect(await rotation.textContent()).not.toMatch(/Refresh/);
+    await tab.unroute(rotate);
+
+    const revoke = `${own.origin}${PREFIX}/api/v1/webhook/unanswered-secret/secret/${first!.id}`;
+    await tab.route(revoke, (route) => route.abort('connectionreset'));
+    await tab.getByRole('button', { name: `Revoke the secret ${first!.hint}` }).click();
+    await tab.getByRole('dialog', { name: `Revoke the secret ${first!.hint}?` }).getByRole('button', { name: `Revoke ${first!.hint}` }).click();
+    const revocation = tab.getByRole('alert').filter({ hasText: `the secret ${first!.hint} may or may not have been revoked` });
+    await revocation.waitFor();
+    expect(await revocation.textContent()).toMatch(/revoke it again/);
+    expect(await revocation.textContent()).not.toMatch(/Refresh/);
+    await tab.unroute(revoke);
+    expect(await tab.getByLabel('Name').inputValue()).toBe('Unanswered secret, renamed');
+    // As said: revoked again once the server answers.
+    await tab.getByRole('button', { name: `Revoke the secret ${first!.hint}` }).click();
+    await tab.getByRole('dialog', { name: `Revoke the secret ${first!.hint}?` }).getByRole('button', { name: `Revoke ${first!.hint}` }).click();
+    await tab.getByRole('status').filter({ hasText: `Secret ${first!.hint} revoked.` }).waitFor();
+    // The form as it was opened: nothing left to ask about when the next test goes elsewhere.
+    await tab.getByLabel('Name').fill('Unanswered secret');
   });
 });

@@ -75,3 +75,20 @@ describe('a value its pattern refuses', () => {
     }
   });
 });
+
+// A value none of a field's few takes said only what is taken, not what was given, where the
+// settings' refusals end "(got …)": a caller sending a variable could not tell what it held.
+describe('a value none of its field\'s values is', () => {
+  it.each([
+    ['a format type that does not exist', { url: 'https://example.com/hooks', events, format: { type: 'xml' } }, 'format.type', 'must be one of "json", "cloudevents" (got "xml")'],
+    ['a format type that is a number', { url: 'https://example.com/hooks', events, format: { type: 5 } }, 'format.type', 'must be one of "json", "cloudevents" (got a number)'],
+    ['a CloudEvents mode that does not exist', { url: 'https://example.com/hooks', events, format: { type: 'cloudevents', mode: 'batch', source: '/site' } }, 'format.mode', 'must be one of "structured", "binary" (got "batch")'],
+    ['a FIFO policy that does not exist', { url: 'https://example.com/hooks', events, fifo: { onDeadLetter: 'drop' } }, 'fifo.onDeadLetter', 'must be one of "skip", "block" (got "drop")'],
+  ])('%s is refused naming what was given, and nothing is stored', async (_what, body, field, detail) => {
+    const answer = await fixture.socket({ method: 'POST', url: `${API}/webhook`, body });
+    expect(answer.status).toBe(400);
+    expect(answer.json.code).toBe('HOOKWORK_ERR_ADMIN_INVALID_REQUEST');
+    expect(answer.json.errors).toEqual(expect.arrayContaining([expect.objectContaining({ in: 'body', field, detail })]));
+    expect((await fixture.app.webhooks.list()).total).toBe(0);
+  });
+});

@@ -143,7 +143,7 @@ function knownProblem(error: unknown, instance: string, context: ProblemContext)
       place,
       fastifyError.validation.filter((e) => !e.schemaPath.includes('/anyOf/') && !e.schemaPath.includes('/propertyNames/')),
     );
-    const more = unnamed > 0 ? `; and ${unnamed} more schema errors (the first ${MAX_NAMED_PROBLEMS} fields are named)` : '';
+    const more = unnamed > 0 ? `; and ${unnamed} more schema error${unnamed === 1 ? '' : 's'} (the first ${MAX_NAMED_PROBLEMS} fields are named)` : '';
     return problem('HOOKWORK_ERR_ADMIN_INVALID_REQUEST', `the request was refused, nothing was changed: ${errors.map((e) => `${e.in} ${e.field} ${e.detail}`).join('; ')}${more}`, instance, errors);
   }
   switch (fastifyError?.code) {

@@ -2,7 +2,7 @@ import Ajv, { type ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
 import { fullFormats } from 'ajv-formats/dist/formats';
 import type { FastifySchemaCompiler, FastifySchemaValidationError, FastifySerializerCompiler } from 'fastify';
-import { durationAdvice, HEADER_VALUE_RULE, headerInputProblem, headerNameProblem, nearestName, patternProblem, printableField, STORABLE_TEXT_PATTERN, WEBHOOK_HEADERS_INPUT, WEBHOOK_SECRET_INPUT } from '@hookwork/core';
+import { durationAdvice, enumProblem, HEADER_VALUE_RULE, headerInputProblem, headerNameProblem, nearestName, patternProblem, printableField, STORABLE_TEXT_PATTERN, WEBHOOK_HEADERS_INPUT, WEBHOOK_SECRET_INPUT } from '@hookwork/core';
 import { ADMIN_ERRORS } from './admin-errors';
 
 /** One field a request got wrong. */
@@ -250,7 +250,7 @@ export function describeSchemaError(place: FieldProblem['in'], error: FastifySch
       detail = `has too many entries (at most ${String(params.limit)})`;
       break;
     case 'enum':
-      detail = `must be one of ${(params.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(', ')}`;
+      detail = enumProblem(params.allowedValues as unknown[], (error as { data?: unknown }).data);
       break;
     case 'const':
       detail = `must be ${JSON.stringify(params.allowedValue)}`;

@@ -157,6 +157,7 @@ export { isEntityTag, webhookEtag, type WebhookChangedDetails, type WebhookPreco
 export { invalidWebhookError, MAX_NAMED_PROBLEMS } from './management/webhook-refusal';
 export { STORABLE_TEXT_PATTERN, WEBHOOK_HEADERS_INPUT, WEBHOOK_KEY_PATTERN, WEBHOOK_SECRET_INPUT, webhookInputSchema, type WebhookBreakerInput, type WebhookHeaderInput, type WebhookInput, type WebhookPatch } from './management/webhook-input-schema';
 export { patternProblem } from './management/pattern-problem';
+export { enumProblem } from './management/enum-problem';
 export { headerInputProblem } from './management/header-input-problem';
 export {
   DELIVERY_ERROR_KINDS,

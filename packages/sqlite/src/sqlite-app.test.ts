@@ -147,7 +147,7 @@ describe('createHookwork({ storage: sqliteStorage({ file }) })', () => {
     await receiver.waitFor(1);
     const drained = a.drain({ timeoutMs: 3_000 }).then(() => 'resolved', (error: Error) => error.message);
     await a.stop();
-    expect(await drained).toMatch(/^HOOKWORK_ERR_APP_STOPPED: the app was stopped while drain\(\) waited \(last look: 1 of this app's requests are not settled\)/);
+    expect(await drained).toMatch(/^HOOKWORK_ERR_APP_STOPPED: the app was stopped while drain\(\) waited \(last look: 1 of this app's requests is not settled\)/);
   });
 
   it('a store failure while publish looks the webhooks up rejects with HOOKWORK_ERR_ENQUEUE_FAILED, as a failed enqueue does', async () => {

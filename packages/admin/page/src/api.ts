@@ -117,6 +117,26 @@ function notTheApi(response: Response, method: string): ApiError {
   });
 }
 
+/**
+ * A webhook's state as its ETag is of it, as text two reads of one state give alike whatever order
+ * their keys came in: `unknownEvents` and `urlBlocked` (each server's reading of the state) left
+ * out. A list's row and a later read of the webhook compare equal only if nobody changed it between.
+ */
+export function stateOf(view: WebhookView): string {
+  const { unknownEvents: _derived, urlBlocked: _derivedToo, ...state } = view;
+  const canonical = (value: unknown): unknown =>
+    Array.isArray(value)
+      ? value.map(canonical)
+      : value !== null && typeof value === 'object'
+        ? Object.fromEntries(
+            Object.keys(value)
+              .sort()
+              .map((key) => [key, canonical((value as Record<string, unknown>)[key])]),
+          )
+        : value;
+  return JSON.stringify(canonical(state));
+}
+
 /** A path segment, encoded. */
 export const seg = (value: string) => encodeURIComponent(value);
 

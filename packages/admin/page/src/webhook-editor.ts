@@ -47,6 +47,25 @@ const unanswered = (error: ApiError, editing: boolean) =>
       : 'It may be stopped or restarting, or the network is down. What you typed is still here: once the server is back, look at the webhooks list (in another tab, so this form stays) before you press Create again, or the webhook may be created twice.',
   });
 
+/**
+ * A secret's rotation (or first secret) or revocation the server did not answer: it may have been
+ * made before the answer was lost. The API's words point at a Refresh the editor does not have;
+ * these say what happened and what pressing the button again will do.
+ */
+const secretUnanswered = (error: ApiError, change: { rotate: string } | { revoke: string }) =>
+  new ApiError({
+    ...error.problem,
+    ...('rotate' in change
+      ? {
+          title: 'The admin server did not answer: a new secret may or may not have been made',
+          detail: `It may be stopped or restarting, or the network is down. What you typed is still here. If a secret was made, it was lost with the answer and is never shown: once the server is back, press ${change.rotate} again for one you see (once). One made unseen is replaced like any other: it signs beside the new one until the grace period ends, then stops.`,
+        }
+      : {
+          title: `The admin server did not answer: the secret ${change.revoke} may or may not have been revoked`,
+          detail: 'It may be stopped or restarting, or the network is down. What you typed is still here. Once the server is back, revoke it again: if it was revoked, the page says so and shows the secrets as they are.',
+        }),
+  });
+
 /** The event types whose events fire per entity, where a content-type filter applies (Umbraco's rule; Element from Umbraco 18). */
 const FILTERED_TYPES = new Set(['Content', 'Media', 'Element']);
 
@@ -508,6 +527,8 @@ export class WebhookEditor extends LightElement {
 
   private async rotate(): Promise<void> {
     if (!this.webhook || this.secretBusy) return;
+    // The button's words as pressed, for what to press again.
+    const label = this.webhook.secrets.length ? 'Rotate secret' : 'Generate secret';
     this.secretBusy = true;
     try {
       const rotated = await versioned<{ secretId: string; secret: string; webhook?: WebhookView }>('POST', `webhook/${seg(this.webhook.key)}/secret/rotate`, {});
@@ -518,7 +539,7 @@ export class WebhookEditor extends LightElement {
       const after = rotated.value.webhook ? { value: rotated.value.webhook, etag: rotated.etag } : await versioned<WebhookView>('GET', `webhook/${seg(this.webhook.key)}`).catch((error: unknown) => void (this.error = error));
       if (after) this.takeSecrets(after.value, after.etag);
     } catch (error) {
-      this.error = error;
+      this.error = isProblem(error, 'NETWORK') ? secretUnanswered(error, { rotate: label }) : error;
     } finally {
       this.secretBusy = false;
     }
@@ -554,7 +575,7 @@ export class WebhookEditor extends LightElement {
           this.error = undefined;
           this.note = `Secret ${secret.hint} was already revoked (in another tab or by someone else): the secrets are shown as they are now.`;
         }
-      } else this.error = error;
+      } else this.error = isProblem(error, 'NETWORK') ? secretUnanswered(error, { revoke: secret.hint }) : error;
     } finally {
       this.secretBusy = false;
     }

@@ -1,12 +1,27 @@
 import { html, nothing } from 'lit';
 import { customElement, property, query, state } from 'lit/decorators.js';
 import { live } from 'lit/directives/live.js';
-import { api, qs, seg, type Health, type Page, type QueueCounts, type WebhookView } from './api';
+import { api, ApiError, qs, seg, stateOf, versioned, type Health, type Page, type QueueCounts, type WebhookView } from './api';
 import type { ConfirmDialog } from './confirm-dialog';
 import './confirm-dialog';
 import { flowTags, go, healthView, isolated, LightElement, pager, problemView, refusedEntry } from './shared';
 
 const PAGE_SIZE = 100;
+
+/**
+ * A change from a row refused because the webhook is no longer as the list read it (changed in
+ * another tab or by another operator): what happened, and what to do. `refused` is the API's 412
+ * when there is one.
+ */
+const changedSinceListed = (what: 'deleted' | 'switched', refused?: ApiError) =>
+  new ApiError({
+    ...(refused?.problem ?? { status: 412, code: 'HOOKWORK_ERR_ADMIN_PRECONDITION_FAILED' }),
+    errors: undefined,
+    title: `Not ${what === 'deleted' ? 'deleted' : 'switched on or off'}: this webhook was changed since the list was read`,
+    detail: `Another tab or person changed it meanwhile (its name, URL, events or switch may not be what the list showed), and nothing was changed. The list is read again: check the webhook as it is now, and ${what === 'deleted' ? 'delete' : 'switch'} it again if you still mean to.`,
+  });
+
+const isPreconditionFailed = (error: unknown): error is ApiError => error instanceof ApiError && error.problem.status === 412;
 
 /**
  * Webhooks: enabled (a switch), name, URL, events, content types, health; and what to do with each.
@@ -52,16 +67,30 @@ export class WebhookList extends LightElement {
   }
 
   /**
-   * Switches a webhook on or off, then reads the list again. A refusal (a webhook deleted
-   * meanwhile, a server failing) is said once the list is read again — the read's own success
-   * would otherwise clear it, and the switch go back without a word.
+   * The version (ETag) of `webhook` as the list read it, for If-Match: the webhook is read again
+   * and its tag taken only if it is still as listed — the list holds no tags, and a tag read now
+   * would let a change go through over a webhook another operator changed since the list showed it.
+   * Throws when it was changed meanwhile ({@link changedSinceListed}) or cannot be read.
+   */
+  private async listedVersion(webhook: WebhookView, what: 'deleted' | 'switched'): Promise<string | undefined> {
+    const now = await versioned<WebhookView>('GET', `webhook/${seg(webhook.key)}`);
+    if (stateOf(now.value) !== stateOf(webhook)) throw changedSinceListed(what);
+    // No tag (a proxy that drops it): the comparison above is the check, the change made without If-Match.
+    return now.etag;
+  }
+
+  /**
+   * Switches a webhook on or off, then reads the list again, made only over the webhook as the list
+   * read it (If-Match). A refusal (a webhook deleted or changed meanwhile, a server failing) is said
+   * once the list is read again — the read's own success would otherwise clear it, and the switch
+   * go back without a word.
    */
   private async toggle(webhook: WebhookView, enabled: boolean): Promise<void> {
     let failure: unknown;
     try {
-      await api('PATCH', `webhook/${seg(webhook.key)}`, { enabled });
+      await versioned('PATCH', `webhook/${seg(webhook.key)}`, { enabled }, await this.listedVersion(webhook, 'switched'));
     } catch (error) {
-      failure = error;
+      failure = isPreconditionFailed(error) ? changedSinceListed('switched', error) : error;
     }
     await this.load();
     if (failure !== undefined) this.error = failure;
@@ -71,16 +100,19 @@ export class WebhookList extends LightElement {
    * Deletes a webhook once confirmed in the page's dialog, which says what the API does to what is
    * left of it, counted now: its queued requests and dead letters are dropped, each logged as
    * dropped (the API answers once those entries are written), and its delivery log stays until the
-   * retention cleanup.
+   * retention cleanup. Made only over the webhook as the list read it and the dialog names it
+   * (If-Match): one renamed or changed since is not deleted, and the list is read again.
    */
   private async deleteWebhook(webhook: WebhookView): Promise<void> {
     const name = webhook.name || webhook.key;
     let counts: QueueCounts;
+    let version: string | undefined;
     try {
+      version = await this.listedVersion(webhook, 'deleted');
       counts = await api<QueueCounts>('GET', `queue/counts${qs({ webhookKey: webhook.key })}`);
     } catch (error) {
-      // Most often the webhook was deleted meanwhile (elsewhere, or in another tab): the list is
-      // read again so its row goes, and the answer says why nothing was asked.
+      // Most often the webhook was deleted or changed meanwhile (elsewhere, or in another tab): the
+      // list is read again so its row shows it as it is, and the answer says why nothing was asked.
       await this.load();
       this.error = error;
       return;
@@ -105,9 +137,10 @@ export class WebhookList extends LightElement {
     if (!yes) return;
     let failure: unknown;
     try {
-      await api('DELETE', `webhook/${seg(webhook.key)}`);
+      await versioned('DELETE', `webhook/${seg(webhook.key)}`, undefined, version);
     } catch (error) {
-      failure = error;
+      // Changed while the dialog was open: what it named is not what would be deleted.
+      failure = isPreconditionFailed(error) ? changedSinceListed('deleted', error) : error;
     }
     await this.load();
     // Said after the list is read again, which clears the error of an earlier read.

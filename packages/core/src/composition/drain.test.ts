@@ -88,11 +88,16 @@ describe('drain()', () => {
     const app = await startTestApp({ settings: { retrySchedule: [3_600_000] } });
     apps.push(app);
     const down = await app.webhooks.create({ url: `${receiver.origin}/down`, events: ['thing.happened'] });
+    const enqueued = new Promise<string[]>((resolve) => app.lifecycle.once('enqueued', (requests) => resolve(requests.map((r) => r.requestId))));
     await app.publish(new ThingHappened('failing'));
+    const [id] = await enqueued;
     // The first attempt is over (logged) before drain looks: its request waits an hour for the next.
     while ((await app.logs(down.key)).total === 0) await new Promise((resolve) => setTimeout(resolve, 20));
     const error = await app.drain({ timeoutMs: 0 }).then(() => undefined, (e: Error) => e);
     expect(error).toMatchObject({ code: 'HOOKWORK_ERR_DRAIN_TIMEOUT' });
+    // One request counted as one, not "1 … are".
+    expect(error!.message).toMatch(/^HOOKWORK_ERR_DRAIN_TIMEOUT: the queue was not drained within 0 ms: 1 of this app's requests is not settled — /);
+    await expect(app.drain({ requestIds: [id!], timeoutMs: 0 })).rejects.toThrow(`the queue was not drained within 0 ms: 1 of the given requests is not settled (${id})`);
     expect(error!.message).toMatch(new RegExp(`msg_\\w+ of webhook ${down.key}: pending, attempt 2 due \\d{4}-.*Z \\(last error: .*503`));
     expect(error!.message).toMatch(/the webhook may be disabled or its circuit breaker open/);
   });

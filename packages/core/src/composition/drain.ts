@@ -198,7 +198,7 @@ export async function drainQueue(engine: QueueEngine<unknown>, own: OwnRequests,
         const request = await engine.get(id);
         if (!request || request.state === 'dead') waiting.delete(id);
       }
-      return { done: waiting.size === 0, about: `${waiting.size} of the given requests are not settled (${[...waiting].slice(0, 5).join(', ')})`, details: { requestIds: [...waiting] } };
+      return { done: waiting.size === 0, about: `${waiting.size} of the given requests ${waiting.size === 1 ? 'is' : 'are'} not settled (${[...waiting].slice(0, 5).join(', ')})`, details: { requestIds: [...waiting] } };
     }
     if (options.all || options.webhookKey !== undefined) {
       const counts = await engine.counts(options.webhookKey !== undefined ? { webhookKey: options.webhookKey } : {});
@@ -214,7 +214,7 @@ export async function drainQueue(engine: QueueEngine<unknown>, own: OwnRequests,
       if (own.size >= sizeAtLastCheck) await own.prune(engine);
       sizeAtLastCheck = own.size;
     }
-    return { done: own.size === 0, about: `${own.size} of this app's requests are not settled`, details: { unsettled: own.size } };
+    return { done: own.size === 0, about: `${own.size} of this app's requests ${own.size === 1 ? 'is' : 'are'} not settled`, details: { unsettled: own.size } };
   };
   let state: Awaited<ReturnType<typeof done>> = { done: false, about: 'nothing was looked at yet', details: {} };
   for (;;) {

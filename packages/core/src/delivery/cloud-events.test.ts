@@ -117,8 +117,12 @@ describe('CloudEvents format', () => {
   it.each<[string, unknown, RegExp]>([
     ['no source', { type: 'cloudevents', mode: 'binary' }, /format\.source is required for CloudEvents/],
     ['no mode', { type: 'cloudevents', source: '/s' }, /format\.mode is required for CloudEvents/],
-    ['an unknown mode', { type: 'cloudevents', mode: 'batch', source: '/s' }, /format\.mode must be one of "structured", "binary"/],
-    ['an unknown type', { type: 'xml' }, /format\.type must be one of "json", "cloudevents"/],
+    // Each says what was given, as the settings' refusals do: a string as itself (shortened), anything else by its kind.
+    ['an unknown mode', { type: 'cloudevents', mode: 'batch', source: '/s' }, /format\.mode must be one of "structured", "binary" \(got "batch"\)/],
+    ['an unknown type', { type: 'xml' }, /format\.type must be one of "json", "cloudevents" \(got "xml"\)/],
+    ['a type that is a number', { type: 5 }, /format\.type must be one of "json", "cloudevents" \(got a number\)/],
+    ['a mode that is a list', { type: 'cloudevents', mode: ['binary'], source: '/s' }, /format\.mode must be one of "structured", "binary" \(got an array\)/],
+    ['a type of 10,000 characters', { type: 'x'.repeat(10_000) }, /format\.type must be one of "json", "cloudevents" \(got "x+… \(10002 characters\)\)/],
     ['a source with a space', { type: 'cloudevents', mode: 'binary', source: 'my site' }, /format\.source contains U\+0020 \(space\) at character 3; a URI-reference \(RFC 3986\) is letters, digits, .* percent-encode any other character \(a space is %20\)/],
     ['subject and subjectFrom', { type: 'cloudevents', mode: 'binary', source: '/s', subject: 'x', subjectFrom: '/id' }, /format\.subjectFrom goes without subject/],
     ['a pointer that is not one', { type: 'cloudevents', mode: 'binary', source: '/s', subjectFrom: 'id' }, /format\.subjectFrom must be a JSON Pointer \(RFC 6901\): empty for the whole payload, or starting with \//],

@@ -19,7 +19,7 @@ export function invalidWebhookError(what: string, problems: readonly WebhookInpu
   const more = problems.length - named.length;
   return new HookworkError(
     'HOOKWORK_ERR_INVALID_WEBHOOK',
-    `${what} refused, nothing was stored: ${named.map((p) => `${showField(p.field)} ${p.problem}`).join('; ')}${more > 0 ? `; and ${more} more problems (the first ${MAX_NAMED_PROBLEMS} are named)` : ''}`,
+    `${what} refused, nothing was stored: ${named.map((p) => `${showField(p.field)} ${p.problem}`).join('; ')}${more > 0 ? `; and ${more} more problem${more === 1 ? '' : 's'} (the first ${MAX_NAMED_PROBLEMS} are named)` : ''}`,
     { details: named },
   );
 }

@@ -100,7 +100,7 @@ describe('webhook validation (nothing is stored when refused)', () => {
     ['a breaker window TimeSpan beyond 100 years', { ...valid, breaker: { window: '40000.00:00:00' } }, 'breaker.window', 'breaker.window must be at most 3153600000000 ms (36500 days) (got "40000.00:00:00")'],
     ['an unknown breaker option', { ...valid, breaker: { threshold: 3 } }, 'breaker.threshold', 'is not a webhook field (did you mean failureThreshold?); the fields here are enabled, failureThreshold, failureRate, minimumAttempts, window, coolDown'],
     ['a failure rate above 1', { ...valid, breaker: { failureRate: 1.5 } }, 'breaker.failureRate', 'must be at most 1'],
-    ['a FIFO policy that does not exist', { ...valid, fifo: { onDeadLetter: 'drop' } }, 'fifo.onDeadLetter', 'must be one of "skip", "block"'],
+    ['a FIFO policy that does not exist', { ...valid, fifo: { onDeadLetter: 'drop' } }, 'fifo.onDeadLetter', 'fifo.onDeadLetter must be one of "skip", "block" (got "drop")'],
     ['fifo as a string', { ...valid, fifo: 'yes' }, 'fifo', 'must be a boolean or an object'],
     ['a name holding U+0000, which PostgreSQL text refuses', { ...valid, name: 'Orders\u0000' }, 'name', 'holds U+0000 (NUL) or a lone UTF-16 surrogate'],
     ['a description holding a lone surrogate, which UTF-8 turns into U+FFFD', { ...valid, description: 'half \ud83d' }, 'description', 'holds U+0000 (NUL) or a lone UTF-16 surrogate'],
@@ -275,6 +275,8 @@ describe('webhook validation (nothing is stored when refused)', () => {
     expect(error.details).toHaveLength(20);
     expect(fields(error).slice(0, 2)).toEqual(['events', 'events.0']);
     expect(error.message).toMatch(/; and 399981 more problems \(the first 20 are named\)$/);
+    // One past the 20 is one more problem, not "1 more problems".
+    expect((await refusal({ ...valid, events: Array(21).fill(1) })).message).toMatch(/; and 1 more problem \(the first 20 are named\)$/);
     expect(error.message.length).toBeLessThan(5_000);
   });
 

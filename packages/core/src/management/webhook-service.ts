@@ -8,6 +8,7 @@ import { WebhookCache } from '../delivery/webhook-cache';
 import { DroppedRequests } from '../delivery/dropped-requests';
 import { WebhookHealthMonitor } from '../delivery/health/webhook-health-monitor';
 import { HookworkError, isHookworkError, messageWithoutCode, shownValue } from '../errors/hookwork-error';
+import { enumProblem } from './enum-problem';
 import { nearestName } from '../errors/nearest-name';
 import { SHOWN_ITEMS, shownList } from '../errors/shown-list';
 import { LifecycleReporter } from '../observability/lifecycle-events';
@@ -91,8 +92,11 @@ function unknownFieldProblem(error: ErrorObject, suggest: boolean): string {
 /** The per-webhook options held in milliseconds: their bounds are told as durations too. */
 const MS_FIELDS: ReadonlySet<string> = new Set(['/breaker/window', '/breaker/coolDown']);
 
-/** The keywords whose refusal is about a value's kind or size: NaN and ±Infinity break "finite" first. */
-const VALUE_KEYWORDS: ReadonlySet<string> = new Set(['type', 'minimum', 'exclusiveMinimum', 'maximum', 'multipleOf', 'enum']);
+/**
+ * The keywords whose refusal is about a value's kind or size: NaN and ±Infinity break "finite" first.
+ * Not `enum`: its problem says what was given itself, of every field (enumProblem).
+ */
+const VALUE_KEYWORDS: ReadonlySet<string> = new Set(['type', 'minimum', 'exclusiveMinimum', 'maximum', 'multipleOf']);
 
 /**
  * The value refused, for the message — only of the options that hold no secret (`breaker`,
@@ -156,7 +160,7 @@ function describe(error: ErrorObject, suggest: boolean): string {
     case 'minLength':
       return 'must not be empty';
     case 'enum':
-      return `must be one of ${(error.params as { allowedValues: unknown[] }).allowedValues.map((v) => JSON.stringify(v)).join(', ')}`;
+      return enumProblem((error.params as { allowedValues: unknown[] }).allowedValues, error.data);
     case 'maxLength':
       return `is too long (at most ${String((error.params as { limit: number }).limit)} characters)`;
     case 'maxItems':
