@@ -278,6 +278,26 @@ describe('migrations', () => {
     expect(await version(schema)).toEqual([2]);
   });
 
+  it('a schema whose schema_version row is missing (the table there, empty) is refused as hookwork\'s with its version row gone, not as the host\'s tables, and the fix it gives works', async () => {
+    const schema = db.schema();
+    await (await openPostgresStorage({ connectionString: db.url, schema })).close();
+    // A migration run by hand that stopped before its last line, or the row deleted by hand.
+    await db.query(`DELETE FROM "${schema}".schema_version`);
+    const error = await openPostgresStorage({ connectionString: db.url, schema }).then(() => undefined, (e: unknown) => e);
+    expect(isHookworkError(error, 'HOOKWORK_ERR_STORAGE_OPEN_FAILED')).toBe(true);
+    const message = (error as Error).message;
+    expect(message).toMatch(/holds hookwork's tables \(.*already exists\), but its schema_version table has no version row: a migration run by hand failed or stopped short, or the row was deleted by hand .*nothing was changed\. Put the row back with the version the tables are at/);
+    // Not told its own tables are the host's, nor to move to a new schema (leaving its queue behind).
+    expect(message).not.toMatch(/not hookwork's|new name/);
+    expect(await version(schema)).toEqual([]);
+    // The statement it gives, run as given, lets the next start open the schema.
+    const statement = /INSERT INTO .*?\)(?= — then start again)/.exec(message)?.[0];
+    expect(statement).toContain(`VALUES (1, ${SCHEMA_VERSION}, now(), ${SCHEMA_COMPATIBLE_FROM})`);
+    await db.query(statement!);
+    await (await openPostgresStorage({ connectionString: db.url, schema })).close();
+    expect(await version(schema)).toEqual([SCHEMA_VERSION]);
+  });
+
   it('a migration behind a host transaction left open waits without stalling other writers, names the holder, and runs once it ends', async () => {
     const schema = db.schema();
     await (await openPostgresStorage({ connectionString: db.url, schema })).close();

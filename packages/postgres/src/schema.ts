@@ -199,7 +199,7 @@ interface StoredVersion {
  * The schema's version (0: none yet) and floor, and the database and role the connection is on, in
  * the same round trip; the role is kept in `known` at once, for the message of a refused read that follows.
  */
-async function readVersion(client: ClientBase, schema: string, known: { role?: string; isolation?: string }): Promise<StoredVersion & { database: string; role: string }> {
+async function readVersion(client: ClientBase, schema: string, known: { role?: string; isolation?: string }): Promise<StoredVersion & { database: string; role: string; rowMissing?: true }> {
   const table = await client.query<{ t: string | null; database: string; role: string; isolation: string }>(
     "SELECT to_regclass($1) AS t, current_database() AS database, current_user AS role, current_setting('default_transaction_isolation') AS isolation",
     [`${quoteIdentifier(schema)}.schema_version`],
@@ -211,7 +211,9 @@ async function readVersion(client: ClientBase, schema: string, known: { role?: s
   // SELECT *: a schema no floor-aware build migrated has no compatible_from column.
   const row = await client.query<{ version: number; compatible_from?: number | null }>(`SELECT * FROM ${quoteIdentifier(schema)}.schema_version WHERE id = 1`);
   const found = row.rows[0];
-  if (!found) return { version: 0, database, role };
+  // The table there but empty: read as version 0; migrate() says so when hookwork's tables turn
+  // out to be there too.
+  if (!found) return { version: 0, database, role, rowMissing: true };
   return found.compatible_from == null ? { version: found.version, database, role } : { version: found.version, compatibleFrom: found.compatible_from, database, role };
 }
 
@@ -271,9 +273,12 @@ export async function migrate(pool: Pool, schema: string, where: string, onWait:
   const released: { broken?: unknown } = {};
   // What a refused statement's message needs: the role, and the versions once a migration began.
   const known: { role?: string; isolation?: string; migration?: { from: number; to: number } } = {};
+  // schema_version there at start, with no row in it (not one the migration made just now).
+  let versionRowMissing = false;
   try {
     const stored = await readVersion(client, schema, known);
     const { version: current, database, role } = stored;
+    versionRowMissing = stored.rowMissing === true;
     const newer = openableNewer(stored);
     if (newer) return { from: current, to: current, newer, database, role };
     if (current > SCHEMA_VERSION) throw tooNew(where, stored);
@@ -303,6 +308,18 @@ export async function migrate(pool: Pool, schema: string, where: string, onWait:
       throw new HookworkError(
         'HOOKWORK_ERR_STORAGE_OPEN_FAILED',
         `${where} records schema version ${recorded}, but its tables are not what version ${recorded} made: migrating it to ${SCHEMA_VERSION} failed (${(error as Error).message}), so a downgrade by hand set the version back without undoing all of what the newer versions made (or schema_version was changed by hand); nothing was changed. Finish the downgrade as docs/storage.md (upgrading) lists it for version ${recorded}, or set schema_version back to the version the tables are at (UPDATE ${quoteIdentifier(schema)}.schema_version SET version = … WHERE id = 1), then start again`,
+        { cause: error },
+      );
+    }
+    if (recorded === 0 && versionRowMissing && (state === '42P07' || state === '42723' || state === '42710')) {
+      // hookwork's schema_version table is there, empty, and so are tables of hookwork's names:
+      // hookwork's schema whose version row is gone (hookwork writes it in the transaction that
+      // makes the tables, so a migration run by hand that failed or stopped short, or a row
+      // deleted by hand) — not the host's tables, which the message below would send the
+      // operator away from, leaving the queue behind.
+      throw new HookworkError(
+        'HOOKWORK_ERR_STORAGE_OPEN_FAILED',
+        `${where} holds hookwork's tables (${(error as Error).message}), but its schema_version table has no version row: a migration run by hand failed or stopped short, or the row was deleted by hand (hookwork writes it with the tables, in one transaction); nothing was changed. Put the row back with the version the tables are at (docs/storage.md, upgrading, lists what each version made) — for this @hookwork/postgres's version: INSERT INTO ${quoteIdentifier(schema)}.schema_version (id, version, migrated_at, compatible_from) VALUES (1, ${SCHEMA_VERSION}, now(), ${SCHEMA_COMPATIBLE_FROM}) — then start again`,
         { cause: error },
       );
     }

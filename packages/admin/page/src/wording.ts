@@ -44,7 +44,7 @@ const IN_WORDS: Readonly<Record<string, { title: string; detail: string }>> = {
   },
   HOOKWORK_ERR_DEAD_LETTER_WEBHOOK_DELETED: {
     title: 'Not redelivered: its webhook was deleted',
-    detail: 'Sent again, it would only be dropped. It stays among the dead letters until the retention cleanup; its body is in its delivery.',
+    detail: 'Sent again, it would only be dropped. Nothing was changed: it was removed with its webhook, or, while still listed, stays among the dead letters until the retention cleanup; its body is in its delivery.',
   },
   HOOKWORK_ERR_DELIVERY_NOT_FOUND: {
     title: 'This delivery is no longer in the log',

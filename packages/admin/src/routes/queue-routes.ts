@@ -50,7 +50,7 @@ export function registerQueueRoutes(fastify: FastifyInstance, context: RouteCont
     schema: {
       operationId: 'redeliverDeadLetter',
       summary:
-        'Puts one dead letter back in the queue, due now (404 HOOKWORK_ERR_REQUEST_NOT_FOUND when no queued or dead request has the id; 409 HOOKWORK_ERR_REQUEST_NOT_DEAD when it is still in the queue, not dead — redelivered already; 409 HOOKWORK_ERR_DEAD_LETTER_WEBHOOK_DELETED when its webhook was deleted: it is left as it is). A 200 always has redelivered: 1.',
+        'Puts one dead letter back in the queue, due now (404 HOOKWORK_ERR_REQUEST_NOT_FOUND when no queued or dead request has the id; 409 HOOKWORK_ERR_REQUEST_NOT_DEAD when it is still in the queue, not dead — redelivered already; 409 HOOKWORK_ERR_DEAD_LETTER_WEBHOOK_DELETED when its webhook was deleted: it is left as it is, or was removed with the webhook). A 200 always has redelivered: 1.',
       tags: ['Dead letter'],
       params: requestIdParams,
       querystring: query({}),

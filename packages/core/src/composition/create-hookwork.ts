@@ -360,11 +360,14 @@ export function createHookwork<TStorageTransaction = never, TQueueTransaction = 
     { discardOrphaned: (halted) => webhookService().discardOrphaned(halted) },
   );
   const webhookService = (): WebhookService => container.resolve(WebhookService);
-  /** Whether the log holds an attempt of a request (drain()'s and redeliver()'s "not a typo"). */
-  const logged = async (requestId: string): Promise<boolean> => {
+  /**
+   * The webhook key of a request's entries in the log, undefined when it holds none (drain()'s and
+   * redeliver()'s "not a typo"; redeliver()'s "its webhook was deleted").
+   */
+  const logged = async (requestId: string): Promise<string | undefined> => {
     // This app's own settled requests may still be in the log writer's batch.
     await logWriter.flush();
-    return (await opened((s) => s.deliveryLog).list({ requestId, limit: 1 })).items.length > 0;
+    return (await opened((s) => s.deliveryLog).list({ requestId, limit: 1 })).items[0]?.webhookKey;
   };
   const management = new ManagementService({
     get webhooks() {

@@ -25,8 +25,8 @@ export interface DrainOptions {
 export interface DrainLookups {
   /** Throws HOOKWORK_ERR_WEBHOOK_NOT_FOUND for a key that names no webhook and nothing queued (queueCounts()' rule). */
   requireWebhook(webhookKey: string): Promise<void>;
-  /** Whether the delivery log holds an entry of a request (one delivered, dropped or given up on, and gone from the queue). */
-  logged(requestId: string): Promise<boolean>;
+  /** The webhook key of a request's delivery log entries, undefined when it holds none (one delivered, dropped or given up on, and gone from the queue). */
+  logged(requestId: string): Promise<string | undefined>;
 }
 
 /** The default of {@link DrainOptions.timeoutMs}. */

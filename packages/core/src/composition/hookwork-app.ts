@@ -150,8 +150,8 @@ export interface HookworkParts {
   /** Closes the transport if the app made it (a ready one the host passed is the host's to close). */
   closeTransport(): Promise<void>;
   logWriter: DeliveryLogWriter;
-  /** Whether the delivery log holds an attempt of a request, this app's unwritten entries included. */
-  logged: (requestId: string) => Promise<boolean>;
+  /** The webhook key of a request's delivery log entries (undefined: none), this app's unwritten entries included. */
+  logged: (requestId: string) => Promise<string | undefined>;
   dropped: DroppedRequests;
   failures: DeliveryFailureLog;
   own: OwnRequests;

@@ -28,11 +28,12 @@ export interface ManagementDeps {
   catalogue: WebhookEventCatalogue;
   deliveryLog: () => DeliveryLog;
   /**
-   * Whether the delivery log holds an attempt of `requestId`, this app's entries still waiting to
-   * be written included (so a request it settled a moment ago counts): a request gone from the
-   * queue that the log knows was delivered, dropped or given up on — not a typo.
+   * The webhook key of `requestId`'s entries in the delivery log, this app's entries still waiting
+   * to be written included (so a request it settled a moment ago counts), or undefined when the log
+   * holds none: a request gone from the queue that the log knows was delivered, dropped or given
+   * up on — not a typo.
    */
-  logged: (requestId: string) => Promise<boolean>;
+  logged: (requestId: string) => Promise<string | undefined>;
   engine: () => QueueEngine<unknown>;
   testSender: TestSender;
   clock: Clock;
@@ -222,7 +223,8 @@ export class ManagementService implements Management {
    * delivered since), is left as it is (neither redelivered nor skipped; one asked for alone is
    * HOOKWORK_ERR_REQUEST_NOT_DEAD). Dead letters whose webhook was deleted are
    * left as they are and counted as `skipped` (a single one asked for is
-   * HOOKWORK_ERR_DEAD_LETTER_WEBHOOK_DELETED): put back, each was only dropped when its turn came.
+   * HOOKWORK_ERR_DEAD_LETTER_WEBHOOK_DELETED, as is one the deletion already removed): put back,
+   * each was only dropped when its turn came.
    */
   async redeliver(selector: RedeliverSelector): Promise<RedeliverResult> {
     const problem = selectorProblem(selector);
@@ -263,7 +265,13 @@ export class ManagementService implements Management {
     // was a request: another redelivery (a second operator's, another instance's) took it first
     // and it was delivered or dropped since; like a queued one it is left to that, not refused.
     const unknown: string[] = [];
-    for (const [id, request] of requests) if (!request && !(await this.deps.logged(id))) unknown.push(id);
+    const loggedUnder = new Map<string, string>();
+    for (const [id, request] of requests) {
+      if (request) continue;
+      const key = await this.deps.logged(id);
+      if (key === undefined) unknown.push(id);
+      else loggedUnder.set(id, key);
+    }
     if (unknown.length > 0) {
       const shown = shownList(unknown, { show: (id) => quoted(id), max: 5 });
       throw new HookworkError(
@@ -283,6 +291,17 @@ export class ManagementService implements Management {
         // from the queue (known to the log): another redelivery took it first, and it was
         // delivered or dropped since.
         if (requests.size === 1) {
+          // Gone, and its webhook with it: the deletion removed it (a dead letter, or a request
+          // still queued), logged as `dropped` — not "redelivered already", which sent the
+          // operator looking for another tab's redelivery that never was.
+          const goneKey = request ? undefined : loggedUnder.get(id);
+          if (goneKey !== undefined && (await this.deps.webhooks.get(goneKey)) === undefined) {
+            throw new HookworkError(
+              'HOOKWORK_ERR_DEAD_LETTER_WEBHOOK_DELETED',
+              `request ${id} was not redelivered: its webhook ${quoted(goneKey)} was deleted, and the requests queued or dead-lettered for it were removed with it, so nothing of it is left to put back; its attempts and the deletion's dropped entry are in the delivery log — create the webhook again and publish anew to send it`,
+              { details: { id, webhookKey: goneKey, state: 'gone' } },
+            );
+          }
           const where = !request
             ? 'it is no dead letter any more — redelivered already (another tab, another instance, a bulk redelivery) and delivered or dropped since; its attempts are in the delivery log'
             : `it is not a dead letter but still in the queue, ${request.state === 'inflight' ? 'being attempted now' : `waiting for its next attempt (due ${request.dueAt.toISOString()})`} — redelivered already, or never dead; it is delivered or dead-lettered on its own, and its attempts are in the delivery log`;

@@ -30,7 +30,8 @@ const AT_ONCE = 64;
  * - 64 changes of one webhook made at once through the app all succeed;
  * - 8 redeliveries of one dead letter at once: one puts it back, each other is
  *   HOOKWORK_ERR_REQUEST_NOT_DEAD — never `{ redelivered: 0 }`, which the admin API answered as a
- *   200 saying it was put back; so is one made while its webhook is deleted;
+ *   200 saying it was put back; so is one made while its webhook is deleted; one the deletion
+ *   already removed is HOOKWORK_ERR_DEAD_LETTER_WEBHOOK_DELETED, not "redelivered already";
  * - a redelivered dead letter whose attempt is out while its webhook is deleted, and fails for
  *   good, is dropped (logged, `requestDropped`), not dead-lettered again under the deleted key.
  *
@@ -233,6 +234,21 @@ export function describeConcurrentCallersContract(name: string, factory: Contrac
         await app.drain();
         expect(await app.queueCounts()).toEqual({ pending: 0, inFlight: 0, dead: 0 });
       }
+    });
+
+    test('a redelivery of one dead letter its webhook\'s deletion already removed says the webhook was deleted, not "redelivered already"', { maximumRetries: 0 }, async ({ app, receiver }) => {
+      // The deletion one operator made while another had the dead letter open: it is gone with the
+      // webhook, and the second operator's redelivery was told another tab had redelivered it.
+      const { key, id } = await oneDeadLetter(app, receiver);
+      expect(await app.webhooks.delete(key)).toBe(true);
+      expect((await app.deadLetters()).items).toEqual([]);
+      const refusal = await app.redeliver({ ids: [id] }).then(
+        () => undefined,
+        (error: unknown) => error,
+      );
+      expect(refusal).toMatchObject({ code: 'HOOKWORK_ERR_DEAD_LETTER_WEBHOOK_DELETED', details: { id, webhookKey: key, state: 'gone' } });
+      expect((refusal as Error).message).toContain(`its webhook ${JSON.stringify(key)} was deleted`);
+      expect(await app.queueCounts()).toEqual({ pending: 0, inFlight: 0, dead: 0 });
     });
   });
 }
