@@ -242,3 +242,25 @@ describe("the README's, host-setup.md's, the packages' READMEs' and the Cockpit 
     expect(errors).toEqual([]);
   });
 });
+
+// @hookwork/core's README's first script sent to https://example.com/hooks: where that host could not
+// be reached (CI, sandboxes, offline) it stopped after 30 s with HOOKWORK_ERR_DRAIN_TIMEOUT. It now
+// starts its own receiver on 127.0.0.1; here it is compiled as written and run, and must print what
+// arrived and exit on its own.
+describe("@hookwork/core's README's first script", () => {
+  const dir = mkdtempSync(join(tmpdir(), 'hookwork-core-readme-run-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('runs as written, delivers to its own receiver and exits', async () => {
+    const first = snippets().find((snippet) => snippet.page === 'packages/core/README.md');
+    expect(first).toBeDefined();
+    symlinkSync(join(ROOT, 'node_modules'), join(dir, 'node_modules'), 'dir');
+    writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: 'core-readme-run', private: true, type: 'module' }));
+    writeFileSync(join(dir, 'first.ts'), first!.code);
+    const compilerOptions = { ...documentedTsconfig(), module: 'nodenext', outDir: 'out', types: ['node'], skipLibCheck: true };
+    writeFileSync(join(dir, 'tsconfig.json'), JSON.stringify({ compilerOptions, include: ['first.ts'] }));
+    await run(process.execPath, [tsc, '-p', 'tsconfig.json', '--pretty', 'false'], { cwd: dir });
+    const { stdout } = await run(process.execPath, [join(dir, 'out', 'first.js')], { cwd: dir, timeout: 60_000 });
+    expect(stdout).toMatch(/^received msg_\S+ .*"id":"o-1".*"total":42/m);
+  });
+});
