@@ -37,6 +37,9 @@ const PAGES = [
   ...readdirSync(join(ROOT, 'docs'))
     .filter((file) => file.endsWith('.md') && !['host-setup.md', 'cockpit.md', 'receiver.md'].includes(file))
     .map((file) => `docs/${file}`),
+  // The examples' READMEs quote their sources without the imports: those come from the example's own
+  // (built) modules below, so an excerpt cannot drift from the code it quotes.
+  ...['custom-event', 'receiver', 'replace-payload'].map((name) => `examples/${name}/README.md`),
 ];
 
 /**
@@ -121,6 +124,30 @@ const PAGE_CONTEXT: Record<string, Record<string, string[]>> = {
     n: ['declare let n: number;'],
   },
   'docs/webhooks.md': { key: ['declare const key: string;'] },
+  // The examples' READMEs: what each excerpt's file imports, from the example's own modules.
+  'examples/custom-event/README.md': {
+    Composer: ["import type { Composer } from '@hookwork/core';"],
+    createHookwork: ["import { createHookwork } from '@hookwork/core';"],
+    cmsComposer: ["import { cmsComposer } from '@hookwork/cms';"],
+    commerceComposer: ["import { commerceComposer } from '@hookwork/example-custom-event/dist/commerce-plugin/index.js';"],
+  },
+  'examples/receiver/README.md': {
+    createReceiver: ["import { createReceiver } from '@hookwork/receiver';"],
+    expressReceiver: ["import { expressReceiver } from '@hookwork/receiver/express';"],
+    SiteEvent: ["import type { SiteEvent } from '@hookwork/example-receiver/dist/site-events.js';"],
+    index: ["import type { SearchIndex as ContextSearchIndex } from '@hookwork/example-receiver/dist/search-index.js';", 'declare const index: ContextSearchIndex;'],
+    app: ["import type { Express as ContextExpress } from 'express';", 'declare const app: ContextExpress;'],
+  },
+  'examples/replace-payload/README.md': {
+    WebhookEvent: ["import { WebhookEvent } from '@hookwork/core';"],
+    WebhookEventTypes: ["import { WebhookEventTypes } from '@hookwork/core';"],
+    WebhookEventDependencies: ["import { WebhookEventDependencies } from '@hookwork/core';"],
+    ContentPublishedWebhookEvent: ["import { ContentPublishedWebhookEvent } from '@hookwork/cms';"],
+    CmsContent: ["import type { CmsContent } from '@hookwork/cms';"],
+    ContentCache: ["import { ContentCache } from '@hookwork/example-replace-payload/dist/content-cache.js';"],
+    ApiContentBuilder: ["import { ApiContentBuilder } from '@hookwork/example-replace-payload/dist/api-content-builder.js';"],
+    contentCache: ["import type { ContentCache as ContextContentCache } from '@hookwork/example-replace-payload/dist/content-cache.js';", 'declare const contentCache: ContextContentCache;'],
+  },
   'packages/postgres/README.md': OUTBOX_CONTEXT,
 };
 
@@ -240,5 +267,27 @@ describe("the README's, host-setup.md's, the packages' READMEs' and the Cockpit 
         });
     }
     expect(errors).toEqual([]);
+  });
+});
+
+// @hookwork/core's README's first script sent to https://example.com/hooks: where that host could not
+// be reached (CI, sandboxes, offline) it stopped after 30 s with HOOKWORK_ERR_DRAIN_TIMEOUT. It now
+// starts its own receiver on 127.0.0.1; here it is compiled as written and run, and must print what
+// arrived and exit on its own.
+describe("@hookwork/core's README's first script", () => {
+  const dir = mkdtempSync(join(tmpdir(), 'hookwork-core-readme-run-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('runs as written, delivers to its own receiver and exits', async () => {
+    const first = snippets().find((snippet) => snippet.page === 'packages/core/README.md');
+    expect(first).toBeDefined();
+    symlinkSync(join(ROOT, 'node_modules'), join(dir, 'node_modules'), 'dir');
+    writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: 'core-readme-run', private: true, type: 'module' }));
+    writeFileSync(join(dir, 'first.ts'), first!.code);
+    const compilerOptions = { ...documentedTsconfig(), module: 'nodenext', outDir: 'out', types: ['node'], skipLibCheck: true };
+    writeFileSync(join(dir, 'tsconfig.json'), JSON.stringify({ compilerOptions, include: ['first.ts'] }));
+    await run(process.execPath, [tsc, '-p', 'tsconfig.json', '--pretty', 'false'], { cwd: dir });
+    const { stdout } = await run(process.execPath, [join(dir, 'out', 'first.js')], { cwd: dir, timeout: 60_000 });
+    expect(stdout).toMatch(/^received msg_\S+ .*"id":"o-1".*"total":42/m);
   });
 });

@@ -1,4 +1,4 @@
-import { HookworkError, assertSynchronousComposition, defineCollectionExtension, nearestName, type WebhookEventCollectionBuilder } from '@hookwork/core';
+import { HookworkError, assertSynchronousComposition, defineCollectionExtension, enumProblem, nearestName, type WebhookEventCollectionBuilder } from '@hookwork/core';
 import type { CockpitCatalogue } from './cockpit-catalogue';
 import { CockpitEventGroups, type CockpitEventGroup } from './cockpit-event-definition';
 import type { CockpitEventName } from './cockpit-event-table';
@@ -72,7 +72,8 @@ export class CockpitEventsBuilder {
   addGroup(group: CockpitEventGroup): this {
     const types = inGroup(group);
     if (types.length === 0) {
-      throw new HookworkError('HOOKWORK_ERR_INVALID_EVENT_DECLARATION', `addCockpit(): there is no Cockpit event group "${String(group)}"; use one of ${Object.values(CockpitEventGroups).join(', ')}`);
+      // String(group) showed an object as [object Object] and a long text whole: shown as core shows a refused value.
+      throw new HookworkError('HOOKWORK_ERR_INVALID_EVENT_DECLARATION', `addCockpit(): addGroup(): there is no such Cockpit event group; group ${enumProblem(Object.values(CockpitEventGroups), group)}`);
     }
     this.collection.add(...types);
     return this;

@@ -158,7 +158,11 @@ describe('addCockpit()', () => {
     // @ts-expect-error not a built-in event name
     expect(() => appWith(composing((c) => c.add('collections.sav.after')))).toThrow(/"collections.sav.after" is not a built-in Cockpit event \(did you mean "collections.save.after"\?\)/);
     // @ts-expect-error not a group
-    expect(() => appWith(composing((c) => c.addGroup('widgets')))).toThrow(/no Cockpit event group "widgets"/);
+    expect(() => appWith(composing((c) => c.addGroup('widgets')))).toThrow(
+      'HOOKWORK_ERR_INVALID_EVENT_DECLARATION: addCockpit(): addGroup(): there is no such Cockpit event group; group must be one of "system", "media", "collections", "singletons", "forms", "views" (got "widgets")',
+    );
+    // A value of the wrong kind is named by its kind, as core's refusals do (not "[object Object]").
+    expect(() => appWith(composing((c) => c.addGroup({ group: 'forms' } as never)))).toThrow(/group must be one of "system", .*"views" \(got an object\)$/);
   });
 
   it('declares name-spaced patterns for the collection, singleton and form events', () => {
@@ -232,7 +236,11 @@ describe('the catalogue for an editor', () => {
       /^HOOKWORK_ERR_DUPLICATE_ALIAS: addCockpitEvents\(\): two classes define the Cockpit event "shop.order.placed" \("Order placed", group shop, and "Invoice order placed", group billing\).*rename one/,
     );
     expect(() => defineCockpitEvent({ name: 'bad name', group: 'x', label: 'x', args: [] })).toThrow(/HOOKWORK_ERR_INVALID_EVENT_DECLARATION.*dotted Cockpit event name/);
-    expect(() => defineCockpitEvent({ name: 'x.y', group: '', label: 'x', args: [] })).toThrow(/group must be/);
+    expect(() => defineCockpitEvent({ name: 'x.y', group: '', label: 'x', args: [] })).toThrow(/group must be one of .* \(got ""\), or your plugin's own group name/);
+    // The refusal says what was given, as core's enum refusals do.
+    expect(() => defineCockpitEvent({ name: 'x.y', group: 42, label: 'x', args: [] } as never)).toThrow(
+      'HOOKWORK_ERR_INVALID_EVENT_DECLARATION: defineCockpitEvent("x.y"): group must be one of "system", "media", "collections", "singletons", "forms", "views" (got a number), or your plugin\'s own group name such as "shop"',
+    );
     expect(() => defineCockpitEvent({ name: 'x.y', group: 'x', label: 'x', args: [{ name: '1st' }] })).toThrow(/args must be/);
     // What an editor shows is visible text, in any language.
     expect(() => defineCockpitEvent({ name: 'x.y', group: 'shop\u0000', label: 'x', args: [] })).toThrow(/^HOOKWORK_ERR_INVALID_EVENT_DECLARATION: defineCockpitEvent\("x.y"\): group holds U\+0000 at character 5/);

@@ -1,4 +1,4 @@
-import { HookworkError, WebhookEvent, WebhookEventTypes, shownValue, unknownOption } from '@hookwork/core';
+import { HookworkError, WebhookEvent, WebhookEventTypes, enumProblem, shownValue, unknownOption } from '@hookwork/core';
 import { CockpitEventGroups, type CockpitEventDefinition } from './cockpit-event-definition';
 import { CockpitEventNotification } from './cockpit-event-notification';
 import { CockpitWebhookEvent, type CockpitEventClass } from './cockpit-webhook-event';
@@ -46,7 +46,10 @@ export function defineCockpitEvent(definition: CockpitEventDefinition): CockpitE
   if (typeof name !== 'string' || !EVENT_NAME.test(name) || name.length > 150) {
     throw invalid(name, 'name must be a dotted Cockpit event name such as "collections.save.after" (letters, digits, _ $ - between dots)');
   }
-  if (typeof group !== 'string' || group.trim() === '') throw invalid(name, `group must be one of ${Object.values(CockpitEventGroups).join(', ')} or your plugin's own group name`);
+  if (typeof group !== 'string' || group.trim() === '') {
+    // Said what it took but not what it got (42, undefined, "   "): the fix was a guess.
+    throw invalid(name, `group ${enumProblem(Object.values(CockpitEventGroups), group)}, or your plugin's own group name such as "shop"`);
+  }
   if (typeof label !== 'string' || label.trim() === '') throw invalid(name, 'label must be a short human text such as "Collection entry saved"');
   if (!Array.isArray(args) || args.some((arg) => !arg || typeof arg.name !== 'string' || !ARGUMENT_NAME.test(arg.name))) {
     throw invalid(name, 'args must be a list of { name } with identifier names such as "entry" (use [] for an event without arguments)');
