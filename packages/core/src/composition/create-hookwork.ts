@@ -6,6 +6,7 @@ import { DeliveryLogWriter } from '../delivery/delivery-log-writer';
 import { DroppedRequests } from '../delivery/dropped-requests';
 import { DeliveryFailureLog } from '../delivery/failure-log';
 import { WebhookHealthMonitor } from '../delivery/health/webhook-health-monitor';
+import { stateFor } from '../delivery/health/health-policy';
 import { LogCleanup } from '../delivery/log-cleanup';
 import { DeliveryOptionsToken, deliveryOptionProblems, type DeliveryOptions } from '../delivery/delivery-options';
 import { pollingQueue } from '../delivery/engine/polling-engine';
@@ -312,7 +313,13 @@ export function createHookwork<TStorageTransaction = never, TQueueTransaction = 
     oldestPendingCreatedAt: async () => (engine?.oldestPendingCreatedAt ? ((await engine.oldestPendingCreatedAt()) ?? null) : undefined),
     // Only webhooks failing now or whose breaker is not closed: a 429's Retry-After pause or a
     // rate limit stores a health record too, and made a series for a webhook that never failed.
-    breakers: async () => (storage ? (await healthStore().list()).filter((r) => r.state.breaker !== 'closed' || r.state.consecutiveFailures > 0 || r.state.failingSince !== undefined).map((r) => ({ webhookKey: r.webhookKey, breaker: r.state.breaker })) : undefined),
+    // A state left by a webhook's earlier URL (its forgetting cut short) is not its receiver's: no series.
+    breakers: async () => {
+      if (!storage) return undefined;
+      const failing = (await healthStore().list()).filter((r) => r.state.breaker !== 'closed' || r.state.consecutiveFailures > 0 || r.state.failingSince !== undefined);
+      const judged = await Promise.all(failing.map(async (r) => (r.state.receiver === undefined ? r : await webhookCache.get(r.webhookKey).then((webhook) => (webhook === undefined || stateFor(r.state, webhook) ? r : undefined), () => r))));
+      return judged.filter((r) => r !== undefined).map((r) => ({ webhookKey: r.webhookKey, breaker: r.state.breaker }));
+    },
     now: () => clock.now(),
   }, logger);
   container.registerInstance(OpenQueueEngine, new OpenQueueEngine(() => engine));

@@ -354,10 +354,11 @@ export class ManagementService implements Management {
   /** A webhook's health: breaker, failing streak, a receiver's pause (see {@link Management.health}). */
   async health(webhookKey: string): Promise<WebhookHealth> {
     checkKey('health()', 'webhookKey', webhookKey, 'webhookKey');
-    if (!(await this.deps.webhooks.get(webhookKey))) {
+    const webhook = await this.deps.webhooks.get(webhookKey);
+    if (!webhook) {
       throw new HookworkError('HOOKWORK_ERR_WEBHOOK_NOT_FOUND', `no webhook has the key ${quoted(webhookKey)}; list them with app.webhooks.list()`);
     }
-    const state = (await this.deps.health.health(webhookKey))?.state;
+    const state = await this.deps.health.health(webhook);
     const date = (ms: number | undefined) => (ms === undefined ? undefined : new Date(ms));
     const view: WebhookHealth = { webhookKey, breaker: state?.breaker ?? 'closed', consecutiveFailures: state?.consecutiveFailures ?? 0 };
     const optional = { openedAt: date(state?.openedAt), probeAt: date(state?.probeAt), failingSince: date(state?.failingSince), pausedUntil: state?.pausedUntil !== undefined && state.pausedUntil > this.deps.clock.now().getTime() ? date(state.pausedUntil) : undefined };

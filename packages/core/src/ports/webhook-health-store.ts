@@ -43,6 +43,14 @@ export interface WebhookHealthState {
   pausedUntil?: number;
   /** Set when hookwork disabled the webhook for sustained failure, so that happens once; cleared on re-enable. */
   disabledAt?: number;
+  /**
+   * Which receiver this state judges: a short hash of the webhook's URL and creation time, set by
+   * core at every write. A state whose receiver is not the webhook's now (its URL was changed, or
+   * it was deleted and created again, and the forgetting of its health never happened: the process
+   * was killed in between, or the store failed) is read as no state. Absent in states written
+   * before it was kept: those are read as they are.
+   */
+  receiver?: string;
 }
 
 /** A stored state with its version: every write makes the version one higher. */

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { Webhook } from '../../model/webhook';
 import type { TransportResult } from '../../ports/transport';
 import type { HealthWindow, TokenRate, WebhookHealthState } from '../../ports/webhook-health-store';
@@ -30,6 +31,32 @@ export function healthPolicy(webhook: Pick<Webhook, 'breaker' | 'rateLimit'>, se
 
 /** A webhook with no stored state: closed, no failures. */
 export const HEALTHY: WebhookHealthState = Object.freeze({ breaker: 'closed', consecutiveFailures: 0 });
+
+/** Each webhook's receiver tag, worked out once per webhook object (the cache hands the same one to every delivery). */
+const receiverTags = new WeakMap<object, string>();
+
+/**
+ * The receiver a webhook's health is about, as {@link WebhookHealthState.receiver} records it: a
+ * short hash of its URL and creation time (what `sameReceiver` compares), so the URL, which may
+ * hold a token, is not copied into the health store.
+ */
+export function receiverOf(webhook: Pick<Webhook, 'url' | 'createdAt'>): string {
+  let tag = receiverTags.get(webhook);
+  if (tag === undefined) {
+    tag = createHash('sha256').update(`${new Date(webhook.createdAt).getTime()} ${webhook.url}`).digest('base64url').slice(0, 16);
+    receiverTags.set(webhook, tag);
+  }
+  return tag;
+}
+
+/**
+ * `state` when it judges `webhook`'s receiver (or was written before states named it), else
+ * undefined: a state left by the webhook's earlier URL (or by an earlier webhook of its key) whose
+ * forgetting never happened says nothing of the receiver it has now, which starts afresh.
+ */
+export function stateFor(state: WebhookHealthState | undefined, webhook: Pick<Webhook, 'url' | 'createdAt'>): WebhookHealthState | undefined {
+  return state?.receiver === undefined || state.receiver === receiverOf(webhook) ? state : undefined;
+}
 
 /** What an attempt says about its endpoint's health. */
 export type AttemptHealth =

@@ -11,7 +11,7 @@ import { OneAtATime } from '../../runtime/one-at-a-time';
 import type { SettingsAccessor } from '../../settings/settings';
 import { formatDuration } from '../../settings/time-span';
 import type { WebhookCache } from '../webhook-cache';
-import { admission, afterAttempt, attemptHealth, claimProbe, healthPolicy, isQuiet, retryAfterPause, type AttemptFacts, type HealthPolicy, type HealthTransition, type HoldReason } from './health-policy';
+import { admission, afterAttempt, attemptHealth, claimProbe, healthPolicy, isQuiet, receiverOf, retryAfterPause, stateFor, type AttemptFacts, type HealthPolicy, type HealthTransition, type HoldReason } from './health-policy';
 
 /** Whether a request may be attempted now. */
 export type DeliveryAdmission = { readonly kind: 'send'; readonly probe: boolean } | { readonly kind: 'hold'; readonly until: Date; readonly reason: HoldReason };
@@ -72,11 +72,12 @@ function hold(until: number, reason: HoldReason, now: number): DeliveryAdmission
  * probe, the state that claims the probe (to be written: by compare-and-set, or under the store's
  * lock). The one decision of both ways a probe is claimed.
  */
-function probeDecision(state: WebhookHealthState | undefined, policy: HealthPolicy, now: number): { admission: DeliveryAdmission; claim: WebhookHealthState | undefined } {
+function probeDecision(stored: WebhookHealthState | undefined, webhook: Webhook, policy: HealthPolicy, now: number): { admission: DeliveryAdmission; claim: WebhookHealthState | undefined } {
+  const state = stateFor(stored, webhook);
   const decided = admission(state, policy, now);
   if (decided.kind === 'hold') return { admission: hold(decided.until, decided.reason, now), claim: undefined };
   if (decided.kind === 'send') return { admission: SEND, claim: undefined };
-  return { admission: PROBE, claim: claimProbe(state!, policy, now) };
+  return { admission: PROBE, claim: { ...claimProbe(state!, policy, now), receiver: receiverOf(webhook) } };
 }
 /** How often successes counted for the failure-rate window are written, ms. */
 const SUCCESS_FLUSH_MS = 1000;
@@ -180,7 +181,11 @@ export class WebhookHealthMonitor {
     if (!record && !webhook.rateLimit && settings.rateLimit.perSecond === 0) return SEND;
     const policy = healthPolicy(webhook, settings);
     if (policy.rate) return undefined;
-    return admission(record?.state, policy, this.deps.clock.now().getTime()).kind === 'send' ? SEND : undefined;
+    const state = record?.state;
+    if (admission(state, policy, this.deps.clock.now().getTime()).kind === 'send') return SEND;
+    // Held or probing only by a state left by another receiver (the webhook moved, its health not
+    // forgotten): read as none. Asked only here, not of every delivery: a state that sends sends anyway.
+    return stateFor(state, webhook) === undefined ? SEND : undefined;
   }
 
   /**
@@ -194,7 +199,8 @@ export class WebhookHealthMonitor {
     if (!known) return false;
     // No state (a webhook that never failed, the usual case) is quiet at any time: no clock read.
     const state = known.value?.state;
-    if (state !== undefined && !isQuiet(state, this.deps.clock.now().getTime())) return false;
+    // (A state left by another receiver is no state: quiet. Asked only of one that is not quiet.)
+    if (state !== undefined && !isQuiet(state, this.deps.clock.now().getTime()) && stateFor(state, webhook) !== undefined) return false;
     this.countQuietSuccess(webhook);
     return true;
   }
@@ -211,13 +217,13 @@ export class WebhookHealthMonitor {
     if (!record && !webhook.rateLimit && this.deps.settings.current.rateLimit.perSecond === 0) return SEND;
     const now = this.deps.clock.now().getTime();
     const policy = this.policyOf(webhook);
-    let decided = admission(record?.state, policy, now);
+    let decided = admission(stateFor(record?.state, webhook), policy, now);
     if (decided.kind === 'hold' && cached) {
       // A hold defers the request to its end (a receiver's pause: up to maxRetryAfter), so it is
       // decided on the record as stored now, not as cached up to a second ago: another process
       // may have forgotten the health meanwhile (the webhook moved to another URL, or enabled again).
       record = await this.read(webhook.key, true);
-      decided = admission(record?.state, policy, now);
+      decided = admission(stateFor(record?.state, webhook), policy, now);
     }
     if (decided.kind === 'hold') return hold(decided.until, decided.reason, now);
     if (policy.rate) {
@@ -226,7 +232,7 @@ export class WebhookHealthMonitor {
     }
     if (decided.kind === 'probe') {
       const seen = record;
-      return this.lanes.run(webhook.key, () => this.claimProbe(webhook.key, policy, seen));
+      return this.lanes.run(webhook.key, () => this.claimProbe(webhook, policy, seen));
     }
     return SEND;
   }
@@ -237,8 +243,9 @@ export class WebhookHealthMonitor {
       const now = this.deps.clock.now();
       const health = attemptHealth(result);
       if (health === 'success' && !probe) {
-        const cached = await this.read(webhook.key);
-        if (isQuiet(cached?.state, now.getTime())) return this.countQuietSuccess(webhook);
+        const state = (await this.read(webhook.key))?.state;
+        // A state left by another receiver is no state (asked only of one that is not quiet).
+        if (isQuiet(state, now.getTime()) || stateFor(state, webhook) === undefined) return this.countQuietSuccess(webhook);
       }
       const pauseMs = retryAfterPause(result, this.deps.settings.current, now);
       if (health === 'ignored' && pauseMs === undefined) return;
@@ -308,16 +315,24 @@ export class WebhookHealthMonitor {
   async forget(webhookKey: string): Promise<void> {
     this.cache.delete(webhookKey);
     this.successes.delete(webhookKey);
-    await this.deps.store().delete(webhookKey);
-    // The engine stopped taking its requests for what the forgotten health said (a receiver's
-    // pause, an open breaker): without this, a webhook moved away from a receiver that asked for
-    // an hour's pause took nothing in this process for that hour, new publishes included.
-    this.deps.endHold?.(webhookKey);
+    try {
+      await this.deps.store().delete(webhookKey);
+    } finally {
+      // The engine stopped taking its requests for what the forgotten health said (a receiver's
+      // pause, an open breaker): without this, a webhook moved away from a receiver that asked for
+      // an hour's pause took nothing in this process for that hour, new publishes included. Ended
+      // even when the store failed to forget: a moved webhook's requests are then judged by the
+      // health of its new receiver (none yet, see WebhookHealthState.receiver), not held for the old one's.
+      this.deps.endHold?.(webhookKey);
+    }
   }
 
-  /** The stored health of a webhook, read now (undefined: it never failed). */
-  async health(webhookKey: string): Promise<WebhookHealthRecord | undefined> {
-    return this.read(webhookKey, true);
+  /**
+   * The health of a webhook, read now: undefined when it never failed, or when what is stored
+   * judges another receiver (left by its earlier URL, or an earlier webhook of its key).
+   */
+  async health(webhook: Pick<Webhook, 'key' | 'url' | 'createdAt'>): Promise<WebhookHealthState | undefined> {
+    return stateFor((await this.read(webhook.key, true))?.state, webhook);
   }
 
   /** Writes the successes counted in memory for failure-rate windows (every second, and when the app stops). */
@@ -372,20 +387,21 @@ export class WebhookHealthMonitor {
    * without `update`, after {@link MAX_CLAIM_ROUNDS} lost rounds the request waits a second, as for
    * a probe in flight elsewhere (no outcome is lost by that: it is only a request waiting).
    */
-  private async claimProbe(webhookKey: string, policy: HealthPolicy, seen: WebhookHealthRecord | undefined): Promise<DeliveryAdmission> {
+  private async claimProbe(webhook: Webhook, policy: HealthPolicy, seen: WebhookHealthRecord | undefined): Promise<DeliveryAdmission> {
+    const webhookKey = webhook.key;
     const store = this.deps.store();
     const cached = await this.read(webhookKey);
     let record = cached && (!seen || cached.version > seen.version) ? cached : seen;
     let now = this.deps.clock.now().getTime();
     for (let round = 0; round < MAX_CLAIM_ROUNDS; round++) {
-      const { admission: decided, claim } = probeDecision(record?.state, policy, now);
+      const { admission: decided, claim } = probeDecision(record?.state, webhook, policy, now);
       if (!claim) return decided;
       const claimed = await store.compareAndSet(webhookKey, record!.version, claim);
       if (claimed) {
         this.remember(claimed);
         return decided;
       }
-      if (store.update) return this.claimProbeLocked(store, webhookKey, policy);
+      if (store.update) return this.claimProbeLocked(store, webhook, policy);
       record = await this.read(webhookKey, true);
       now = this.deps.clock.now().getTime();
     }
@@ -393,12 +409,13 @@ export class WebhookHealthMonitor {
   }
 
   /** {@link claimProbe} decided under the store's lock on the webhook; a lock not had in time makes the request wait a second. */
-  private async claimProbeLocked(store: WebhookHealthStore, webhookKey: string, policy: HealthPolicy): Promise<DeliveryAdmission> {
+  private async claimProbeLocked(store: WebhookHealthStore, webhook: Webhook, policy: HealthPolicy): Promise<DeliveryAdmission> {
+    const webhookKey = webhook.key;
     let decided: DeliveryAdmission = SEND;
     let record: WebhookHealthRecord | undefined;
     try {
       record = await store.update!(webhookKey, (current) => {
-        const { admission: seen, claim } = probeDecision(current?.state, policy, this.deps.clock.now().getTime());
+        const { admission: seen, claim } = probeDecision(current?.state, webhook, policy, this.deps.clock.now().getTime());
         decided = seen;
         return claim;
       });
@@ -505,14 +522,16 @@ export class WebhookHealthMonitor {
    */
   private decide(key: string, current: WebhookHealthRecord | undefined, items: readonly PendingFacts[]): Decided {
     const buffered = this.successes.get(key)?.count ?? 0;
-    let state = current?.state;
+    // The batch's attempts are all of one receiver (see write()); a state left by another is not theirs.
+    const receiver = items[0]!.webhook;
+    let state = stateFor(current?.state, receiver);
     const transitions: Decided['transitions'] = [];
     for (const [i, { webhook, policy, facts, now }] of items.entries()) {
       const after = afterAttempt(state, { ...facts, bufferedSuccesses: (facts.bufferedSuccesses ?? 0) + (i === 0 ? buffered : 0) }, policy, now);
       state = after.state;
       if (after.transitions.length > 0) transitions.push({ webhook, transitions: after.transitions });
     }
-    return { state: state!, transitions, buffered };
+    return { state: { ...state!, receiver: receiverOf(receiver) }, transitions, buffered };
   }
 
   /**
