@@ -15,6 +15,10 @@ export interface RequestJobData {
    * which {@link createdAtOf} reads instead.
    */
   createdAt?: number;
+  /** The request's `traceparent` (its enqueue span), when tracing was on; absent from jobs of earlier builds. */
+  traceparent?: string;
+  /** The request's `tracestate`, when its enqueue span had one. */
+  tracestate?: string;
 }
 
 /**
@@ -30,9 +34,12 @@ export function toJob(request: NewWebhookRequest, now: number): { name: string; 
   const due = request.dueAt.getTime();
   // A due request is stamped with its due time (so get() returns it); a later one is delayed
   // until then, counted from now (BullMQ's delayed set is scored timestamp + delay).
+  const data: RequestJobData = { eventAlias: request.eventAlias, body: request.body, createdAt: request.createdAt.getTime() };
+  if (request.traceparent !== undefined) data.traceparent = request.traceparent;
+  if (request.tracestate !== undefined) data.tracestate = request.tracestate;
   return {
     name: request.webhookKey,
-    data: { eventAlias: request.eventAlias, body: request.body, createdAt: request.createdAt.getTime() },
+    data,
     timestamp: due <= now ? due : now,
     delay: due <= now ? 0 : due - now,
   };
@@ -53,6 +60,7 @@ export function requestOfJob(job: Job<RequestJobData>, token: string | undefined
   };
   if (job.failedReason) request.lastError = job.failedReason;
   if (token) request.leaseOwner = token;
+  traceContextOf(job.data, request);
   return request;
 }
 
@@ -69,7 +77,7 @@ export function requestOfHash(id: string, flat: string[], state: string, delayed
   const due = delayedScore !== null ? Math.floor(Number(delayedScore) / 0x1000) : processedOn !== undefined ? Math.min(now, processedOn + delay) : timestamp + delay;
   const requestState: RequestState = state === 'dead' ? 'dead' : state === 'inflight' ? 'inflight' : 'pending';
   const lastError = hash.failedReason && hash.failedReason !== 'null' ? hash.failedReason : undefined;
-  return {
+  const request: WebhookRequest = {
     id,
     webhookKey: hash.name ?? '',
     eventAlias: data.eventAlias,
@@ -82,4 +90,13 @@ export function requestOfHash(id: string, flat: string[], state: string, delayed
     ...(requestState === 'inflight' && lockToken ? { leaseOwner: lockToken, ...(lockTtl > 0 ? { leaseExpiresAt: new Date(now + lockTtl) } : {}) } : {}),
     ...(requestState === 'dead' && hash.finishedOn ? { deadAt: new Date(Number(hash.finishedOn)) } : {}),
   };
+  traceContextOf(data, request);
+  return request;
+}
+
+/** Sets `request`'s trace context from its job's data (absent from jobs of builds that stored none). */
+function traceContextOf(data: Pick<RequestJobData, 'traceparent' | 'tracestate'>, request: WebhookRequest): void {
+  if (typeof data.traceparent !== 'string') return;
+  request.traceparent = data.traceparent;
+  if (typeof data.tracestate === 'string') request.tracestate = data.tracestate;
 }

@@ -23,7 +23,7 @@ export { LoggerToken, consoleLogger, guardedLogger, silentLogger, type Logger } 
 export { LifecycleEmitter, LifecycleToken, type AttemptInfo, type AuditRecord, type LifecycleEvents, type LifecycleListenerFailure, type LifecycleReporter, type RequestInfo, type WebhookDisabledInfo } from './observability/lifecycle-events';
 export { OPERATOR_EVENT_TYPES, type OperatorEvent, type OperatorEventOf, type OperatorEventType } from './observability/operator-events';
 export { BREAKER_STATE_VALUES, HookworkMetrics, type MetricsScrape, type MetricsSources } from './observability/metrics';
-export { TRACER_NAME, TracerToken, formatTraceparent, parseTraceparent } from './observability/tracing';
+export { TRACER_NAME, TracerToken, formatTraceparent, formatTracestate, parseTraceparent, restoreTraceContext, storedTraceContext } from './observability/tracing';
 
 // Model
 export {

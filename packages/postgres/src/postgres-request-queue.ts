@@ -3,6 +3,8 @@ import {
   HookworkError,
   isHookworkError,
   leasedRequest,
+  restoreTraceContext,
+  storedTraceContext,
   type ClaimOptions,
   type DeliveryLogEntry,
   type DeadLetterQuery,
@@ -63,7 +65,8 @@ function toRequest(row: Row): WebhookRequest {
   if (row.lease_expires_at !== null) request.leaseExpiresAt = new Date(Number(row.lease_expires_at));
   if (row.dead_at !== null) request.deadAt = new Date(Number(row.dead_at));
   if (row.fifo !== null) request.fifo = row.fifo;
-  if (row.traceparent !== null) request.traceparent = row.traceparent;
+  // The traceparent column holds the tracestate too (storedTraceContext): no migration.
+  restoreTraceContext(request, row.traceparent);
   return request;
 }
 
@@ -264,7 +267,7 @@ const insertOne = (s: string, unseen: boolean, xid = false) => `WITH inserted AS
 
 /** The parameters of {@link insertOne}. */
 function oneRowValues(r: NewWebhookRequest, lease: Lease | undefined, channel: string, payload: string): unknown[] {
-  return [r.id, r.webhookKey, r.eventAlias, r.body, r.createdAt.getTime(), r.dueAt.getTime(), lease?.owner ?? null, lease?.expiresAt ?? null, r.traceparent ?? null, channel, payload];
+  return [r.id, r.webhookKey, r.eventAlias, r.body, r.createdAt.getTime(), r.dueAt.getTime(), lease?.owner ?? null, lease?.expiresAt ?? null, storedTraceContext(r), channel, payload];
 }
 
 /**
@@ -664,7 +667,7 @@ export class PostgresRequestQueue implements RequestQueue<PostgresTransaction> {
           requests.map((r) => r.createdAt.getTime()),
           requests.map((r) => r.dueAt.getTime()),
           requests.map((r) => r.fifo ?? null),
-          requests.map((r) => r.traceparent ?? null),
+          requests.map((r) => storedTraceContext(r)),
           c.channel,
           payload,
           // The FIFO lines this batch joins, locked in one order (no deadlock between batches).

@@ -2,6 +2,8 @@ import {
   HookworkError,
   claimBoundCounter,
   leasedRequest,
+  restoreTraceContext,
+  storedTraceContext,
   type ClaimOptions,
   type DeadLetterQuery,
   type DeliveryLogEntry,
@@ -85,7 +87,8 @@ function toRequest([, id, webhookKey, eventAlias, body, createdAt, dueAt, state,
   if (leaseExpiresAt !== null) request.leaseExpiresAt = new Date(leaseExpiresAt);
   if (deadAt !== null) request.deadAt = new Date(deadAt);
   if (fifo !== null) request.fifo = fifo;
-  if (traceparent !== null) request.traceparent = traceparent;
+  // The traceparent column holds the tracestate too (storedTraceContext): no migration.
+  restoreTraceContext(request, traceparent);
   return request;
 }
 
@@ -287,8 +290,8 @@ export class SqliteRequestQueue implements RequestQueue {
           // The idempotent insert takes the id once more, for its look at the delivery log.
           const stored = (
             idempotent
-              ? insert.run(r.id, r.webhookKey, r.eventAlias, r.body, r.createdAt.getTime(), r.dueAt.getTime(), state, owner, expires, r.fifo ?? null, r.traceparent ?? null, r.id)
-              : insert.run(r.id, r.webhookKey, r.eventAlias, r.body, r.createdAt.getTime(), r.dueAt.getTime(), state, owner, expires, r.fifo ?? null, r.traceparent ?? null)
+              ? insert.run(r.id, r.webhookKey, r.eventAlias, r.body, r.createdAt.getTime(), r.dueAt.getTime(), state, owner, expires, r.fifo ?? null, storedTraceContext(r), r.id)
+              : insert.run(r.id, r.webhookKey, r.eventAlias, r.body, r.createdAt.getTime(), r.dueAt.getTime(), state, owner, expires, r.fifo ?? null, storedTraceContext(r))
           ).changes === 1;
           if (!stored) continue;
           storedIds.push(r.id);

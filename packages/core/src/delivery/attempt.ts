@@ -20,7 +20,7 @@ import { webhookInfo } from '../model/webhook-info';
 import { memoByKey } from '../runtime/memo';
 import { timeOrderedUuid } from '../runtime/time-ordered-uuid';
 import type { EveryKeyListed } from '../runtime/field-list';
-import { formatTraceparent, sendContext } from '../observability/tracing';
+import { formatTraceparent, formatTracestate, sendContext } from '../observability/tracing';
 
 /** The request of one attempt: what the queue holds, or a test send's example. */
 export type AttemptRequest = Pick<WebhookRequest, 'id' | 'webhookKey' | 'eventAlias' | 'body' | 'attempts' | 'createdAt'>;
@@ -137,8 +137,8 @@ export class Attempt {
    * Makes the attempt. `traced`, when given, is the OpenTelemetry context whose active span is the
    * attempt's: every transport (axios, undici, the host's own) sends in it, with the host's HTTP
    * instrumentation suppressed (see sendContext), and with the `tracing.traceparent` setting that
-   * span's W3C `traceparent` goes out as a header (after the custom headers, so it wins over one of
-   * the same name; the before-send hook sees it).
+   * span's W3C `traceparent` goes out as a header, with its `tracestate` when it has one (after
+   * the custom headers, so they win over one of the same name; the before-send hook sees them).
    */
   async run(request: AttemptRequest, webhook: Webhook, test: boolean, signal?: AbortSignal, traced?: Context): Promise<AttemptRecord> {
     const settings = this.settings.current;
@@ -147,8 +147,16 @@ export class Attempt {
     const span = traced && settings.tracing.traceparent ? trace.getSpan(traced) : undefined;
     const traceparent = span ? formatTraceparent(span.spanContext()) : undefined;
     if (traceparent) {
-      for (const name of Object.keys(formatted.headers)) if (name.toLowerCase() === 'traceparent') delete formatted.headers[name];
+      // The span's tracestate goes with it, as OpenTelemetry's W3C propagator sends it (W3C: a
+      // vendor's state is propagated along with the traceparent); the attempt's own trace state,
+      // which its sampler may set, not the enqueue span's (another trace's, carried by the link).
+      const tracestate = formatTracestate(span!.spanContext());
+      for (const name of Object.keys(formatted.headers)) {
+        const lower = name.toLowerCase();
+        if (lower === 'traceparent' || lower === 'tracestate') delete formatted.headers[name];
+      }
       formatted.headers.traceparent = traceparent;
+      if (tracestate) formatted.headers.tracestate = tracestate;
     }
     // A literal, not { url, ...formatted }: V8 adds a spread's properties on a slow path.
     let outgoing: BeforeSendRequest = { url: webhook.url, headers: formatted.headers, body: formatted.body };

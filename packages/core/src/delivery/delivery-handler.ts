@@ -86,7 +86,7 @@ export class WebhookDeliveryHandler implements DeliveryHandler {
     if (admission.kind === 'hold') return this.defer(request, admission.until, admission.reason);
     // A trace of its own, linked to the enqueue span: see creationLinks. The attempt's context is
     // already its send context (see SUPPRESSED_ROOT): one context made per attempt, not two.
-    const span = startAttemptSpan(this.deps.tracer, webhook, request, { parent: ROOT_CONTEXT, links: creationLinks(request.traceparent), probe: admission.probe });
+    const span = startAttemptSpan(this.deps.tracer, webhook, request, { parent: ROOT_CONTEXT, links: creationLinks(request.traceparent, request.tracestate), probe: admission.probe });
     const record = await this.deps.attempt.run(request, webhook, false, signal, trace.setSpan(SUPPRESSED_ROOT, span));
     const decided = decideRetry({ result: record.result, retryCount: request.attempts, settings: settings.current, now: clock.now(), url: record.url, stopping: signal.aborted });
     const moved = decided.verdict.kind === 'retry' || decided.verdict.kind === 'dead' ? await this.unlessMoved(webhook, request, decided) : undefined;

@@ -3,7 +3,7 @@ import { inject, injectable } from 'tsyringe';
 import { HookworkError, isHookworkError, messageWithoutCode } from '../errors/hookwork-error';
 import { ClockToken, type Clock } from '../runtime/clock';
 import { LifecycleReporter } from '../observability/lifecycle-events';
-import { formatTraceparent, TracerToken } from '../observability/tracing';
+import { formatTraceparent, formatTracestate, TracerToken } from '../observability/tracing';
 import { SettingsToken, type SettingsAccessor } from '../settings/settings';
 import { QueueEngineToken, type EngineEnqueueOptions, type QueueEngine } from '../ports/queue-engine';
 import { storedRequests, type EnqueueResult } from '../ports/request-queue';
@@ -96,7 +96,7 @@ export class WebhookFiringService {
   /**
    * Fires several requests in one enqueue (all or none; an id already stored is skipped, and
    * emits no `enqueued` event, though it is among those returned), in an
-   * OpenTelemetry PRODUCER span (`hookwork.enqueue`) whose `traceparent` each request carries, so
+   * OpenTelemetry PRODUCER span (`hookwork.enqueue`) whose `traceparent` (and `tracestate`) each request carries, so
    * that each attempt links to it. The span starts in `options.traceContext` — a publish passes its own
    * span's — else in the active context, so it nests in the publish with or without a context manager.
    */
@@ -121,8 +121,16 @@ export class WebhookFiringService {
       requests[i] = request;
     }
     const span = this.tracer.startSpan('hookwork.enqueue', ENQUEUE_SPAN, options?.traceContext ?? context.active());
-    const traceparent = formatTraceparent(span.spanContext());
-    if (traceparent) for (const request of requests) request.traceparent = traceparent;
+    const spanContext = span.spanContext();
+    const traceparent = formatTraceparent(spanContext);
+    if (traceparent) {
+      // Its tracestate too (W3C: vendors' state goes along with the traceparent), bounded.
+      const tracestate = formatTracestate(spanContext);
+      for (const request of requests) {
+        request.traceparent = traceparent;
+        if (tracestate) request.tracestate = tracestate;
+      }
+    }
     if (span.isRecording()) span.setAttributes(enqueueAttributes(requests));
     let result: EnqueueResult | void;
     try {

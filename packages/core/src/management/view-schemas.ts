@@ -166,6 +166,7 @@ export const webhookRequestSchema = {
     deadAt: dateTime,
     fifo: { type: 'string', enum: ['skip', 'block'], description: 'Delivered in publish order; what it does to its line once dead-lettered.' },
     traceparent: { type: 'string', description: 'The W3C traceparent of the span that enqueued it.' },
+    tracestate: { type: 'string', description: 'The W3C tracestate of the span that enqueued it (vendors\' state), when it had one.' },
   },
 } as const;
 

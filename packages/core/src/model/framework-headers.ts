@@ -85,7 +85,7 @@ export function bodyHeaderProblem(name: string): string | undefined {
  * Half the strictest common total (8 KiB) is the webhook's; the other half is left for the
  * request line (a URL of up to 2,048 characters), each header's `: ` and line end, and
  * hookwork's own headers (the user agent, of up to 1,000, the event, retry-count, `webhook-*`
- * headers with a signature per secret, the CloudEvents attributes, `traceparent`, Host,
+ * headers with a signature per secret, the CloudEvents attributes, `traceparent` and `tracestate`, Host,
  * Content-Type, Content-Length). A webhook stored with more before the cap is kept, read and
  * sent as it is (the start names it); an update that gives headers must bring them under it.
  */
@@ -139,5 +139,6 @@ export const FRAMEWORK_HEADERS: readonly string[] = Object.freeze([
   ...Object.values(SIGNATURE_HEADERS),
   TEST_EVENT_HEADER,
   ...CLOUD_EVENTS_HEADERS,
-  'traceparent', // sent with `tracing.traceparent` (W3C Trace Context); hookwork sends no tracestate
+  'traceparent', // sent with `tracing.traceparent` (W3C Trace Context)
+  'tracestate', // sent with it when the attempt's span has one: a custom one would pair with another trace's traceparent
 ]);

@@ -28,6 +28,12 @@ export interface NewWebhookRequest {
    * context, which each of its attempts (a trace of its own) links to.
    */
   traceparent?: string;
+  /**
+   * The W3C `tracestate` of that span, when it had one (vendors' state that rides with the
+   * `traceparent`, some vendors' sampling decision among it): its attempts' links carry it. At most
+   * 32 list-members and 512 characters (see `formatTracestate`); absent without a `traceparent`.
+   */
+  tracestate?: string;
 }
 
 /** A stored webhook request. */
@@ -50,7 +56,7 @@ export interface WebhookRequest extends NewWebhookRequest {
 }
 
 /** The fields leasedRequest() copies: a field added to NewWebhookRequest fails to compile until it is copied too. */
-const NEW_REQUEST_FIELDS_COPIED: EveryKeyListed<NewWebhookRequest, 'id' | 'webhookKey' | 'eventAlias' | 'body' | 'createdAt' | 'dueAt' | 'fifo' | 'traceparent'> = true;
+const NEW_REQUEST_FIELDS_COPIED: EveryKeyListed<NewWebhookRequest, 'id' | 'webhookKey' | 'eventAlias' | 'body' | 'createdAt' | 'dueAt' | 'fifo' | 'traceparent' | 'tracestate'> = true;
 void NEW_REQUEST_FIELDS_COPIED;
 
 /**
@@ -77,5 +83,6 @@ export function leasedRequest(request: NewWebhookRequest, leaseOwner: string, le
   };
   if (request.fifo !== undefined) leased.fifo = request.fifo;
   if (request.traceparent !== undefined) leased.traceparent = request.traceparent;
+  if (request.tracestate !== undefined) leased.tracestate = request.tracestate;
   return leased;
 }

@@ -1,12 +1,12 @@
-import { context, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
+import { context, createTraceState, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, TraceFlags } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
-import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor, type ReadableSpan, type SpanProcessor } from '@opentelemetry/sdk-trace-base';
+import { BasicTracerProvider, InMemorySpanExporter, SamplingDecision, SimpleSpanProcessor, type ReadableSpan, type Sampler, type SpanProcessor } from '@opentelemetry/sdk-trace-base';
 import type { Hookwork } from '../composition/hookwork-app';
 import { startTestReceiver, type TestReceiver } from '../testing/test-receiver';
 import { startTestApp, ThingHappened } from '../test-support/test-app';
 import { resolveToken } from '../runtime/tokens';
 import { WebhookFiringService } from '../firing/webhook-firing-service';
-import { formatTraceparent, parseTraceparent, TracerToken } from './tracing';
+import { formatTraceparent, formatTracestate, parseTraceparent, TracerToken } from './tracing';
 
 describe('OpenTelemetry spans', () => {
   let receiver: TestReceiver;
@@ -194,6 +194,57 @@ describe('OpenTelemetry spans', () => {
     expect(named('outer')).toHaveLength(1);
     expect(parentOf(named('inner')[0]!)).toBe(outer);
     expect(parentOf(named('detached')[0]!)).toBe(outer);
+  });
+
+  it("keeps the publish's tracestate for the attempt's link, and sends the attempt span's own tracestate with its traceparent", async () => {
+    // A sampler that sets vendor state on the attempt's span (as consistent-probability samplers do).
+    const sampler: Sampler = {
+      shouldSample: (_context, _traceId, name) => ({ decision: SamplingDecision.RECORD_AND_SAMPLED, ...(name === 'POST' ? { traceState: createTraceState('ot=th:0,attempt=a1') } : {}) }),
+      toString: () => 'attempt-state',
+    };
+    const stated = new BasicTracerProvider({ sampler, spanProcessors: [new SimpleSpanProcessor(exporter)] });
+    app = await startTestApp({ tracerProvider: stated, settings: { tracing: { traceparent: true } } });
+    await app.webhooks.create({ url: receiver.url, events: ['thing.happened'] });
+    // The host's incoming request carried vendors' state: a remote parent, as a propagator extracts it.
+    const tracestate = 'rojo=00f067aa0ba902b7,congo=t61rcWkgMzE';
+    const remote = trace.wrapSpanContext({ traceId: '4bf92f3577b34da6a3ce929d0e0e4736', spanId: '00f067aa0ba902b7', traceFlags: TraceFlags.SAMPLED, isRemote: true, traceState: createTraceState(tracestate) });
+    await app.publish(new ThingHappened('stated'), { traceContext: trace.setSpan(ROOT_CONTEXT, remote) });
+    await app.drain();
+    const [enqueue] = named('hookwork.enqueue');
+    const [attempt] = named('POST');
+    expect(attempt!.links).toHaveLength(1);
+    expect(attempt!.links[0]!.context).toMatchObject({ traceId: enqueue!.spanContext().traceId, spanId: enqueue!.spanContext().spanId });
+    expect(attempt!.links[0]!.context.traceState?.serialize()).toBe(tracestate);
+    // The receiver's tracestate is the attempt span's, the one its traceparent names.
+    expect(receiver.requests[0]!.headers.traceparent).toBe(formatTraceparent(attempt!.spanContext()));
+    expect(receiver.requests[0]!.headers.tracestate).toBe('ot=th:0,attempt=a1');
+  });
+
+  it('sends no tracestate when the attempt span has none, and a custom header cannot take its name', async () => {
+    app = await startTestApp({ tracerProvider: provider, settings: { tracing: { traceparent: true } } });
+    await expect(app.webhooks.create({ url: receiver.url, events: ['thing.happened'], headers: { TraceState: 'vendor=custom' } })).rejects.toThrow(/headers\.TraceState is set by hookwork itself/);
+    await app.webhooks.create({ url: receiver.url, events: ['thing.happened'] });
+    await app.publish(new ThingHappened('plain'));
+    await app.drain();
+    expect(receiver.requests[0]!.headers.traceparent).toBe(formatTraceparent(named('POST')[0]!.spanContext()));
+    expect(receiver.requests[0]!.headers).not.toHaveProperty('tracestate');
+  });
+
+  it('bounds a tracestate as W3C asks: 32 members, 512 characters, long members cut first, then from the end', () => {
+    const of = (value: string) => formatTracestate({ traceId: '4bf92f3577b34da6a3ce929d0e0e4736', spanId: '00f067aa0ba902b7', traceFlags: 1, traceState: { serialize: () => value } as never });
+    expect(of('')).toBeUndefined();
+    expect(of('a=1,b=2')).toBe('a=1,b=2');
+    const many = Array.from({ length: 40 }, (_, i) => `k${i}=v`);
+    expect(of(many.join(','))).toBe(many.slice(0, 32).join(','));
+    const long = `big=${'x'.repeat(200)}`;
+    const fifty = Array.from({ length: 30 }, (_, i) => `m${String(i).padStart(2, '0')}=${'y'.repeat(11)}`);
+    // 30 members of 15 characters (479 with commas) and one of 204: the long one goes, the rest fit.
+    expect(of([fifty[0], long, ...fifty.slice(1)].join(','))).toBe(fifty.join(','));
+    const wide = Array.from({ length: 20 }, (_, i) => `w${String(i).padStart(2, '0')}=${'z'.repeat(40)}`);
+    const cut = of(wide.join(','))!;
+    expect(cut.length).toBeLessThanOrEqual(512);
+    expect(wide.join(',').startsWith(cut)).toBe(true);
+    expect(cut.split(',')).toHaveLength(11);
   });
 
   it('parses and formats W3C traceparent values, refusing invalid ones', () => {

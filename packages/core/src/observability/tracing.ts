@@ -1,6 +1,7 @@
 import {
   context,
   createContextKey,
+  createTraceState,
   INVALID_SPAN_CONTEXT,
   isSpanContextValid,
   ROOT_CONTEXT,
@@ -18,6 +19,7 @@ import {
   type Tracer,
   type TracerProvider,
 } from '@opentelemetry/api';
+import type { NewWebhookRequest, WebhookRequest } from '../model/webhook-request';
 import { createToken } from '../runtime/tokens';
 import { HOOKWORK_VERSION } from '../runtime/version';
 import type { Logger } from './logger';
@@ -165,16 +167,74 @@ export function parseTraceparent(value: string | undefined): SpanContext | undef
   return isSpanContextValid(spanContext) ? spanContext : undefined;
 }
 
+/** The most list-members a W3C `tracestate` holds (Trace Context §3.3.1.1). */
+const MAX_TRACESTATE_MEMBERS = 32;
+/** The length of `tracestate` every vendor propagates (Trace Context §3.3.1.5): hookwork keeps and sends no more. */
+const MAX_TRACESTATE_LENGTH = 512;
+/** Members longer than this go first when a `tracestate` must be cut (Trace Context §3.3.1.5). */
+const LONG_TRACESTATE_MEMBER = 128;
+
+/**
+ * A span context's W3C `tracestate` (the vendors' state that rides with its `traceparent`), or
+ * undefined when it has none. Bounded as the spec asks of a propagated one: at most 32
+ * list-members and 512 characters, cut — when it must be — first by the members longer than 128
+ * characters, then from the end of the list (the leftmost members are the most recent).
+ */
+export function formatTracestate(spanContext: SpanContext): string | undefined {
+  let serialized: string | undefined;
+  try {
+    serialized = spanContext.traceState?.serialize();
+  } catch {
+    return undefined;
+  }
+  if (typeof serialized !== 'string') return undefined;
+  let members = serialized.split(',').map((member) => member.trim()).filter((member) => member !== '');
+  if (members.length > MAX_TRACESTATE_MEMBERS) members = members.slice(0, MAX_TRACESTATE_MEMBERS);
+  if (members.join(',').length > MAX_TRACESTATE_LENGTH) members = members.filter((member) => member.length <= LONG_TRACESTATE_MEMBER);
+  while (members.length > 0 && members.join(',').length > MAX_TRACESTATE_LENGTH) members.pop();
+  return members.length > 0 ? members.join(',') : undefined;
+}
+
 /**
  * The link of an attempt's span to the enqueue span its request was created in (its
- * `traceparent`), or undefined when the request carries none. An attempt starts a trace of its
- * own and links to that span, as OpenTelemetry's messaging conventions ask of a message's
- * processing: it may run hours after the enqueue (retries, Retry-After, a disabled webhook), long
- * after the publisher's trace ended and its tail sampler decided.
+ * `traceparent`, with its `tracestate` as the link's `traceState`, so vendors' state — some
+ * vendors' sampling decision among it — reaches the link), or undefined when the request carries
+ * none. An attempt starts a trace of its own and links to that span, as OpenTelemetry's messaging
+ * conventions ask of a message's processing: it may run hours after the enqueue (retries,
+ * Retry-After, a disabled webhook), long after the publisher's trace ended and its tail sampler
+ * decided.
  */
-export function creationLinks(traceparent: string | undefined): Link[] | undefined {
+export function creationLinks(traceparent: string | undefined, tracestate?: string): Link[] | undefined {
   const created = parseTraceparent(traceparent);
-  return created ? [{ context: created }] : undefined;
+  if (!created) return undefined;
+  // W3C: a tracestate means nothing without its traceparent, and createTraceState() keeps only
+  // valid members (none of a value past 512 characters).
+  if (tracestate) created.traceState = createTraceState(tracestate);
+  return [{ context: created }];
+}
+
+/**
+ * For the authors of SQL stores: a request's trace context as the one text column that holds it
+ * — its `traceparent`, then a space and its `tracestate` when it has one (no `traceparent` holds
+ * a space) — or null when it has none. The `tracestate` rides in the `traceparent` column that
+ * stores already have, so no migration adds one; a build that knows no `tracestate` reads such a
+ * value as no valid `traceparent` (an attempt without a link), never as a wrong one.
+ */
+export function storedTraceContext(request: Pick<NewWebhookRequest, 'traceparent' | 'tracestate'>): string | null {
+  if (request.traceparent === undefined) return null;
+  return request.tracestate ? `${request.traceparent} ${request.tracestate}` : request.traceparent;
+}
+
+/** Sets `request`'s `traceparent` and `tracestate` from a column value of {@link storedTraceContext}. */
+export function restoreTraceContext(request: WebhookRequest, stored: string | null): void {
+  if (stored === null) return;
+  const space = stored.indexOf(' ');
+  if (space < 0) {
+    request.traceparent = stored;
+    return;
+  }
+  request.traceparent = stored.slice(0, space);
+  request.tracestate = stored.slice(space + 1);
 }
 
 /**

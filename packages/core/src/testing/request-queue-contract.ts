@@ -597,6 +597,17 @@ export function describeRequestQueueContract(name: string, factory: ContractFact
         expect(claimed.find((r) => r.id === 'traced')!.traceparent).toBe(traceparent);
       });
 
+      test('keeps a request\'s tracestate with its traceparent (vendors\' state its attempts\' links carry)', async (queue) => {
+        const traceparent = '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01';
+        const tracestate = 'rojo=00f067aa0ba902b7,congo=t61rcWkgMzE,ot=th:8';
+        await queue.enqueue([contractRequest('stated', { traceparent, tracestate }), contractRequest('traced', { traceparent })]);
+        expect(await queue.get('stated')).toMatchObject({ traceparent, tracestate });
+        expect(await queue.get('traced')).not.toHaveProperty('tracestate');
+        const claimed = await queue.claim({ owner: 'A', limit: 2, leaseMs: 1000, now: at(0) });
+        expect(claimed.find((r) => r.id === 'stated')).toMatchObject({ traceparent, tracestate });
+        expect(claimed.find((r) => r.id === 'traced')).not.toHaveProperty('tracestate');
+      });
+
       test('oldestPendingCreatedAt (when offered) is the creation time of the oldest pending request', async (queue) => {
         if (!queue.oldestPendingCreatedAt) return;
         expect(await queue.oldestPendingCreatedAt()).toBeUndefined();
