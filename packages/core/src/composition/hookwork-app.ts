@@ -32,7 +32,7 @@ import type { WebhookHealth } from '../model/webhook-health';
 import type { LifecycleEmitter, LifecycleReporter } from '../observability/lifecycle-events';
 import type { Logger } from '../observability/logger';
 import type { WebhookRepository } from '../ports/webhook-repository';
-import { customHeaderBytes, MAX_CUSTOM_HEADER_BYTES } from '../model/framework-headers';
+import { customHeaderBytes, FRAMEWORK_HEADERS, MAX_CUSTOM_HEADER_BYTES } from '../model/framework-headers';
 import type { DeliveryLogQuery } from '../ports/delivery-log';
 import type { DeadLetterQuery, QueueCountsQuery, QueueEngine, QueueEngineProvider } from '../ports/queue-engine';
 import type { QueueCounts, RedeliverSelector } from '../ports/request-queue';
@@ -230,7 +230,7 @@ export class HookworkApp<TTransaction = never> implements Hookwork<TTransaction>
     this.parts.settings.set(next);
     if (this.current === 'started' && (next.headers.event.toLowerCase() !== previous.headers.event.toLowerCase() || next.headers.retryCount.toLowerCase() !== previous.headers.retryCount.toLowerCase())) {
       // Read after the change is made: a warning, never a refusal (the call is synchronous).
-      warnOfStoredHeaders(this.storage!.webhooks, next.headers, this.parts.logger, { oversized: false }).catch((cause: unknown) => this.parts.logger.warn(`could not check the webhooks' custom headers against the new header names: ${(cause as Error)?.message ?? String(cause)}`));
+      warnOfStoredHeaders(this.storage!.webhooks, next.headers, this.parts.logger, { atStart: false }).catch((cause: unknown) => this.parts.logger.warn(`could not check the webhooks' custom headers against the new header names: ${(cause as Error)?.message ?? String(cause)}`));
     }
     try {
       engine?.wake();
@@ -323,7 +323,7 @@ export class HookworkApp<TTransaction = never> implements Hookwork<TTransaction>
       for (const webhook of flagged) {
         parts.logger.warn(`webhook ${webhook.key} subscribes to events no composed event handles: ${shownList(webhook.unknownEvents, { show: (alias) => alias })}; it will not fire for them (list with app.webhooks.listWithUnknownEvents())`);
       }
-      await warnOfStoredHeaders(storage.webhooks, parts.settings.get().headers, parts.logger, { oversized: true });
+      await warnOfStoredHeaders(storage.webhooks, parts.settings.get().headers, parts.logger, { atStart: true });
       this.refuseIfStopped('reading the webhooks');
       engine.onSettled((request, verdict) => {
         if (verdict.kind === 'delivered' || verdict.kind === 'dead' || verdict.kind === 'drop') parts.own.settled(request.id);
@@ -758,17 +758,22 @@ function isTraceContext(value: unknown): value is Context {
   return typeof value === 'object' && value !== null && typeof candidate!.getValue === 'function' && typeof candidate!.setValue === 'function' && typeof candidate!.deleteValue === 'function';
 }
 
+/** FRAMEWORK_HEADERS as a set, for the start's look at stored custom headers. */
+const FRAMEWORK_OWN: ReadonlySet<string> = new Set(FRAMEWORK_HEADERS);
+
 /**
  * Warns of each stored webhook with a custom header of the name the `headers.event` or
  * `headers.retryCount` setting gives hookwork's own: create() and update() refuse such a header,
  * but one stored before the setting took that name (at start, or by updateSettings()) was
- * replaced by hookwork's value on every request without a word. With `oversized` (at start), also
- * of each whose custom headers hold more than MAX_CUSTOM_HEADER_BYTES in all: create() and
- * update() refuse such headers, but one stored before the cap is kept and sent as it is (a
- * receiver with larger limits takes it), while most receivers refuse every request of it. One
- * read of the webhooks for both.
+ * replaced by hookwork's value on every request without a word. `atStart`, also of each whose
+ * custom headers hold more than MAX_CUSTOM_HEADER_BYTES in all (create() and update() refuse
+ * such headers, but one stored before the cap is kept and sent as it is, a receiver with larger
+ * limits takes it, while most receivers refuse every request of it), and of each with a custom
+ * header of a name hookwork sets itself ({@link FRAMEWORK_HEADERS}: refused since, such as
+ * `Content-Encoding`, a body checksum or `tracestate`), which is never sent. One read of the
+ * webhooks for all.
  */
-async function warnOfStoredHeaders(repository: Pick<WebhookRepository, 'list'>, names: DeepReadonly<HookworkSettings>['headers'], logger: Logger, options: { oversized: boolean }): Promise<void> {
+async function warnOfStoredHeaders(repository: Pick<WebhookRepository, 'list'>, names: DeepReadonly<HookworkSettings>['headers'], logger: Logger, options: { atStart: boolean }): Promise<void> {
   const settingOf = new Map([
     [names.retryCount.toLowerCase(), 'headers.retryCount'],
     [names.event.toLowerCase(), 'headers.event'],
@@ -781,7 +786,16 @@ async function warnOfStoredHeaders(repository: Pick<WebhookRepository, 'list'>, 
         const setting = settingOf.get(name.toLowerCase());
         if (setting) logger.warn(`webhook ${webhook.key} has the custom header ${name}, the name the ${setting} setting gives a header hookwork sets: hookwork's value replaces the webhook's on every request; give the setting another name, or the webhook's header (app.webhooks.update())`);
       }
-      const total = options.oversized ? customHeaderBytes(webhook.headers) : 0;
+      if (options.atStart) {
+        const own = Object.keys(webhook.headers).filter((name) => FRAMEWORK_OWN.has(name.toLowerCase()) && !settingOf.has(name.toLowerCase()));
+        if (own.length > 0) {
+          logger.warn(
+            `webhook ${webhook.key} has the custom header${own.length === 1 ? '' : 's'} ${own.join(', ')}, ${own.length === 1 ? 'a name' : 'names'} hookwork sets itself or never lets a webhook send (stored before ${own.length === 1 ? 'it was' : 'they were'} refused): ${own.length === 1 ? 'it is' : 'they are'} left out of every request; remove ${own.length === 1 ? 'it' : 'them'} with app.webhooks.update() (docs/webhooks.md, custom headers)`,
+            { webhookKey: webhook.key },
+          );
+        }
+      }
+      const total = options.atStart ? customHeaderBytes(webhook.headers) : 0;
       if (total > MAX_CUSTOM_HEADER_BYTES) {
         logger.warn(
           `webhook ${webhook.key} has custom headers of ${total.toLocaleString('en-US')} bytes in all (names and values), more than the ${MAX_CUSTOM_HEADER_BYTES.toLocaleString('en-US')} a webhook may now hold: it was stored before the cap and is sent as it is, but most receivers refuse headers that large (Node 16 KiB in all, Tomcat and Jetty 8 KiB; 431 or 400) on every attempt. Shorten or remove some with app.webhooks.update() (an update that gives headers must bring them under the cap)`,

@@ -2,6 +2,8 @@ import { createHookwork } from '../composition/create-hookwork';
 import type { Hookwork } from '../composition/hookwork-app';
 import { isHookworkError } from '../errors/hookwork-error';
 import type { Webhook } from '../model/webhook';
+import type { Logger } from '../observability/logger';
+import { memoryStorage } from '../storage/memory/memory-storage';
 import { WebhookRepositoryToken } from '../ports/webhook-repository';
 import { resolveToken } from '../runtime/tokens';
 import { startTestReceiver, type TestReceiver } from '../testing/test-receiver';
@@ -70,6 +72,31 @@ describe('a custom Content-Encoding header', () => {
     const [entry] = (await app.logs('legacy', { limit: 10 })).items;
     expect(entry).toMatchObject({ outcome: 'delivered' });
     expect(entry!.requestHeaders['content-encoding']).toBeUndefined();
+  });
+
+  it('stored before the rule is named at start, with the other names hookwork sets itself, one line per webhook', async () => {
+    const now = new Date();
+    const stored = (key: string, headers: Record<string, string>): Webhook => ({ key, url: receiver.url, events: ['thing.happened'], contentTypeKeys: [], headers, sensitiveHeaders: [], enabled: true, secrets: [], createdAt: now, updatedAt: now });
+    const base = memoryStorage();
+    const warnings: string[] = [];
+    const logger: Logger = { debug: () => undefined, info: () => undefined, error: () => undefined, warn: (message) => void warnings.push(message) };
+    app = createHookwork({
+      composers: [thingComposer],
+      logger,
+      // The store as an earlier version left it.
+      storage: { ...base, open: async (context) => {
+        const storage = await base.open(context);
+        await storage.webhooks.create(stored('gz', { 'Content-Encoding': 'gzip', 'X-Tenant': 'acme' }));
+        await storage.webhooks.create(stored('traced', { tracestate: 'vendor=1', 'Content-MD5': 'abc' }));
+        await storage.webhooks.create(stored('plain', { 'X-Tenant': 'acme' }));
+        return storage;
+      } },
+    });
+    await app.start();
+    expect(warnings.filter((line) => /hookwork sets itself/.test(line))).toEqual([
+      "webhook gz has the custom header Content-Encoding, a name hookwork sets itself or never lets a webhook send (stored before it was refused): it is left out of every request; remove it with app.webhooks.update() (docs/webhooks.md, custom headers)",
+      "webhook traced has the custom headers tracestate, Content-MD5, names hookwork sets itself or never lets a webhook send (stored before they were refused): they are left out of every request; remove them with app.webhooks.update() (docs/webhooks.md, custom headers)",
+    ]);
   });
 
   it('cannot be the name of the event or retry-count header either', () => {
