@@ -32,7 +32,7 @@ import type { WebhookHealth } from '../model/webhook-health';
 import type { LifecycleEmitter, LifecycleReporter } from '../observability/lifecycle-events';
 import type { Logger } from '../observability/logger';
 import type { WebhookRepository } from '../ports/webhook-repository';
-import { customHeaderBytes, FRAMEWORK_HEADERS, MAX_CUSTOM_HEADER_BYTES } from '../model/framework-headers';
+import { customHeaderBytes, FRAMEWORK_HEADER_SET, MAX_CUSTOM_HEADER_BYTES } from '../model/framework-headers';
 import type { DeliveryLogQuery } from '../ports/delivery-log';
 import type { DeadLetterQuery, QueueCountsQuery, QueueEngine, QueueEngineProvider } from '../ports/queue-engine';
 import type { QueueCounts, RedeliverSelector } from '../ports/request-queue';
@@ -758,9 +758,6 @@ function isTraceContext(value: unknown): value is Context {
   return typeof value === 'object' && value !== null && typeof candidate!.getValue === 'function' && typeof candidate!.setValue === 'function' && typeof candidate!.deleteValue === 'function';
 }
 
-/** FRAMEWORK_HEADERS as a set, for the start's look at stored custom headers. */
-const FRAMEWORK_OWN: ReadonlySet<string> = new Set(FRAMEWORK_HEADERS);
-
 /**
  * Warns of each stored webhook with a custom header of the name the `headers.event` or
  * `headers.retryCount` setting gives hookwork's own: create() and update() refuse such a header,
@@ -787,7 +784,7 @@ async function warnOfStoredHeaders(repository: Pick<WebhookRepository, 'list'>, 
         if (setting) logger.warn(`webhook ${webhook.key} has the custom header ${name}, the name the ${setting} setting gives a header hookwork sets: hookwork's value replaces the webhook's on every request; give the setting another name, or the webhook's header (app.webhooks.update())`);
       }
       if (options.atStart) {
-        const own = Object.keys(webhook.headers).filter((name) => FRAMEWORK_OWN.has(name.toLowerCase()) && !settingOf.has(name.toLowerCase()));
+        const own = Object.keys(webhook.headers).filter((name) => FRAMEWORK_HEADER_SET.has(name.toLowerCase()) && !settingOf.has(name.toLowerCase()));
         if (own.length > 0) {
           logger.warn(
             `webhook ${webhook.key} has the custom header${own.length === 1 ? '' : 's'} ${own.join(', ')}, ${own.length === 1 ? 'a name' : 'names'} hookwork sets itself or never lets a webhook send (stored before ${own.length === 1 ? 'it was' : 'they were'} refused): ${own.length === 1 ? 'it is' : 'they are'} left out of every request; remove ${own.length === 1 ? 'it' : 'them'} with app.webhooks.update() (docs/webhooks.md, custom headers)`,

@@ -1,4 +1,4 @@
-import { FRAMEWORK_HEADERS, SIGNATURE_HEADERS, TEST_EVENT_HEADER } from '../model/framework-headers';
+import { FRAMEWORK_HEADER_SET, SIGNATURE_HEADERS, TEST_EVENT_HEADER } from '../model/framework-headers';
 import type { HookworkSettings } from '../settings/settings';
 import type { Webhook } from '../model/webhook';
 import { signatureHeader } from './signing';
@@ -13,8 +13,6 @@ export interface HeaderInput {
   test?: boolean;
 }
 
-const RESERVED: ReadonlySet<string> = new Set(FRAMEWORK_HEADERS);
-
 /**
  * The headers of one attempt before signing: the webhook's custom headers first, then the
  * framework's, so a custom header can never override (and so never break) what hookwork sends
@@ -27,7 +25,7 @@ export function buildRequestHeaders(input: HeaderInput): Record<string, string> 
   // were reserved must not fake a test or an attribute.
   for (const [name, value] of Object.entries(input.webhook.headers)) {
     const lower = name.toLowerCase();
-    if (!RESERVED.has(lower)) result[lower] = value;
+    if (!FRAMEWORK_HEADER_SET.has(lower)) result[lower] = value;
   }
   result['content-type'] = 'application/json';
   result['user-agent'] = headers.userAgent;

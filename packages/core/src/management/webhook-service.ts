@@ -36,7 +36,7 @@ import { FRAMEWORK_HEADERS, STORABLE_TEXT_PATTERN, WEBHOOK_HEADERS_INPUT, WEBHOO
 import { checkKey } from '../model/key-rules';
 import { isPlainObject, nonPlainObjects, nonPlainProblem, objectKind as objectKindOf } from '../model/plain-object';
 import { checkUrl, headerNameProblem, printableField } from '../model/wire-rules';
-import { bodyHeaderProblem, connectionHeaderProblem, CREDENTIAL_HEADERS, customHeaderBytes, customHeaderTotalProblem, secretHeaderNames } from '../model/framework-headers';
+import { bodyHeaderProblem, connectionHeaderProblem, CREDENTIAL_HEADERS, customHeaderTotalProblem, secretHeaderNames } from '../model/framework-headers';
 import { quoted } from '../errors/visible-text';
 
 /** The result of create(): the webhook, and the generated secret — shown this once only. */
@@ -216,11 +216,6 @@ function placeholderProblems(headers: Record<string, unknown>, current: Pick<Web
 
 const isRecord = isPlainObject;
 
-/** Each header's bytes (name and value), by name. */
-function headerSizes(headers: Readonly<Record<string, string>>): Map<string, number> {
-  return new Map(Object.keys(headers).map((name) => [name, Buffer.byteLength(name) + Buffer.byteLength(headers[name]!)]));
-}
-
 /**
  * The custom headers of an input past {@link MAX_CUSTOM_HEADER_BYTES} in all. An update's
  * `[redacted]` placeholder stands for a stored value of any length: counted as its name alone
@@ -234,7 +229,7 @@ function headerTotalProblems(headers: Record<string, unknown>, mode: 'create' | 
     // A value of the wrong kind is refused by its own problem.
     if (typeof value === 'string') given[name] = mode === 'update' && value === REDACTED ? '' : value;
   }
-  const problem = customHeaderTotalProblem(customHeaderBytes(given), headerSizes(given));
+  const problem = customHeaderTotalProblem(given);
   return problem ? [{ field: 'headers', problem }] : [];
 }
 
@@ -441,7 +436,7 @@ export class WebhookService implements Webhooks {
       // set is still enabled, disabled, moved or renamed as ever; giving its headers, an edit
       // must bring them under the cap.
       if (patch.headers) {
-        const total = customHeaderTotalProblem(customHeaderBytes(headerParts.headers), headerSizes(headerParts.headers));
+        const total = customHeaderTotalProblem(headerParts.headers);
         if (total) this.refuse([{ field: 'headers', problem: total }]);
       }
       if (href !== undefined) this.checkSecretsStay(key, current, href, patch.headers);

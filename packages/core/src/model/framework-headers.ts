@@ -91,20 +91,27 @@ export function bodyHeaderProblem(name: string): string | undefined {
  */
 export const MAX_CUSTOM_HEADER_BYTES = 4096;
 
+/** The bytes one custom header holds, name and value (see {@link MAX_CUSTOM_HEADER_BYTES}). */
+function headerBytes(name: string, value: string): number {
+  return Buffer.byteLength(name) + Buffer.byteLength(value);
+}
+
 /** The bytes a webhook's custom headers hold in all, names and values (see {@link MAX_CUSTOM_HEADER_BYTES}). */
 export function customHeaderBytes(headers: Readonly<Record<string, string>>): number {
   let total = 0;
-  for (const name of Object.keys(headers)) total += Buffer.byteLength(name) + Buffer.byteLength(headers[name]!);
+  for (const name of Object.keys(headers)) total += headerBytes(name, headers[name]!);
   return total;
 }
 
 /**
- * Why custom headers of `total` bytes cannot be stored (more than {@link MAX_CUSTOM_HEADER_BYTES}),
- * naming the largest of `sizes` (name → bytes), or undefined when they can.
+ * Why custom `headers` cannot be stored (more than {@link MAX_CUSTOM_HEADER_BYTES} in all), naming
+ * the largest, or undefined when they can.
  */
-export function customHeaderTotalProblem(total: number, sizes: ReadonlyMap<string, number>): string | undefined {
+export function customHeaderTotalProblem(headers: Readonly<Record<string, string>>): string | undefined {
+  const sizes = Object.keys(headers).map((name): [string, number] => [name, headerBytes(name, headers[name]!)]);
+  const total = sizes.reduce((sum, [, bytes]) => sum + bytes, 0);
   if (total <= MAX_CUSTOM_HEADER_BYTES) return undefined;
-  const largest = [...sizes].sort((a, b) => b[1] - a[1]).slice(0, 3).map(([name, bytes]) => `${name} ${bytes.toLocaleString('en-US')}`);
+  const largest = sizes.sort((a, b) => b[1] - a[1]).slice(0, 3).map(([name, bytes]) => `${name} ${bytes.toLocaleString('en-US')}`);
   return `hold ${total.toLocaleString('en-US')} bytes in all (names and values), more than the ${MAX_CUSTOM_HEADER_BYTES.toLocaleString('en-US')} a webhook's custom headers may hold: receivers refuse a request whose headers pass their limit (Node 16 KiB in all, Tomcat and Jetty 8 KiB, nginx and Apache 8 KiB a line; 431 or 400) before their code runs, on every attempt, and hookwork's own headers need the rest. Shorten or remove some (the largest, in bytes: ${largest.join(', ')})`;
 }
 
@@ -142,3 +149,6 @@ export const FRAMEWORK_HEADERS: readonly string[] = Object.freeze([
   'traceparent', // sent with `tracing.traceparent` (W3C Trace Context)
   'tracestate', // sent with it when the attempt's span has one: a custom one would pair with another trace's traceparent
 ]);
+
+/** {@link FRAMEWORK_HEADERS} as a set: what the request builder leaves out of a webhook's custom headers, and the start names when one is stored. */
+export const FRAMEWORK_HEADER_SET: ReadonlySet<string> = new Set(FRAMEWORK_HEADERS);
