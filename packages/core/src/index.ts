@@ -44,7 +44,7 @@ export { webhookInfo, type WebhookInfo, type WebhookInfoSource } from './model/w
 export { checkUrl, HEADER_NAME_RULE, HEADER_VALUE_RULE, headerNameProblem, headerValueProblem, printableField, type UrlCheck } from './model/wire-rules';
 export { maskUrlCredentials, misreadConnectionString } from './model/url-credentials';
 export { duplicateJsonKeys } from './model/json-duplicate-keys';
-export { isPlainObject, nonPlainObjects, nonPlainProblem, objectKind, type NonPlainObject, type PlainObjectSchema } from './model/plain-object';
+export { isPlainObject, nonPlainObjects, nonPlainProblem, objectKind, valueKind, type NonPlainObject, type PlainObjectSchema } from './model/plain-object';
 export type { BreakerState, WebhookHealth } from './model/webhook-health';
 export type { NewWebhookRequest, RequestState, WebhookRequest } from './model/webhook-request';
 export { leasedRequest } from './model/webhook-request';

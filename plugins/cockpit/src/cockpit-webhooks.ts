@@ -1,5 +1,5 @@
 import Ajv, { type ErrorObject } from 'ajv';
-import { invalidWebhookError, isPlainObject, nearestName, WEBHOOK_SECRET_INPUT, nonPlainObjects, nonPlainProblem, objectKind, patternProblem, REDACTED, resolveToken, setOwn, WebhookRepositoryToken, type Hookwork, type Page, type WebhookHeaderInput, type WebhookInput, type WebhookInputProblem, type WebhookView } from '@hookwork/core';
+import { invalidWebhookError, isPlainObject, nearestName, WEBHOOK_SECRET_INPUT, nonPlainObjects, nonPlainProblem, objectKind, patternProblem, REDACTED, resolveToken, setOwn, WebhookRepositoryToken, type Hookwork, type Page, type WebhookHeaderInput, type WebhookInput, type WebhookInputProblem, type WebhookView, valueKind } from '@hookwork/core';
 import { cockpitWebhookInputSchema, type CockpitHeader, type CockpitWebhookInput } from './cockpit-webhook-schema';
 
 /** A webhook as cockpitWebhooks() returns it: Cockpit's shape, never a credential in clear. */
@@ -75,14 +75,6 @@ const KIND_ADVICE: Record<string, string> = {
   '/events': "must be an array of event names, e.g. ['collections.save.after']",
 };
 
-/** The kind of a value, for a refusal (never the value: it may be a password). */
-function kindOf(value: unknown): string {
-  if (value === null) return 'null';
-  if (Array.isArray(value)) return 'an array';
-  const type = typeof value;
-  return `a${/^[aeiou]/.test(type) ? 'n' : ''} ${type}`;
-}
-
 function schemaProblems(errors: ErrorObject[] | null | undefined): WebhookInputProblem[] {
   const problems: WebhookInputProblem[] = [];
   const seen = new Set<string>();
@@ -108,7 +100,7 @@ function schemaProblems(errors: ErrorObject[] | null | undefined): WebhookInputP
     } else if (error.keyword === 'type') {
       // ajv's "must be array" named neither the shape Cockpit's form has nor what was given.
       const type = (error.params as { type: string }).type;
-      problem = `${KIND_ADVICE[error.instancePath] ?? `must be a${/^[aeiou]/.test(type) ? 'n' : ''} ${type}`}; got ${kindOf(error.data)}`;
+      problem = `${KIND_ADVICE[error.instancePath] ?? `must be a${/^[aeiou]/.test(type) ? 'n' : ''} ${type}`}; got ${valueKind(error.data)}`;
     } else if (error.keyword === 'anyOf' && error.instancePath === '/secret') {
       problem = WEBHOOK_SECRET_INPUT;
     } else if (error.keyword === 'minLength' && limit === 1) {

@@ -1,5 +1,5 @@
 import { shownValue } from '../errors/hookwork-error';
-import { isPlainObject, objectKind } from '../model/plain-object';
+import { valueKind } from '../model/plain-object';
 
 /**
  * Why `value` is not one of a field's `allowedValues` (a JSON Schema `enum`), in words: the values
@@ -9,12 +9,5 @@ import { isPlainObject, objectKind } from '../model/plain-object';
  * whose contents say nothing the fix needs.
  */
 export function enumProblem(allowedValues: readonly unknown[], value: unknown): string {
-  return `must be one of ${allowedValues.map((v) => JSON.stringify(v)).join(', ')} (got ${givenKind(value)})`;
-}
-
-function givenKind(value: unknown): string {
-  if (typeof value === 'string') return shownValue(value);
-  if (value === null) return 'null';
-  if (typeof value === 'object') return isPlainObject(value) ? 'an object' : objectKind(value);
-  return `a ${typeof value}`;
+  return `must be one of ${allowedValues.map((v) => JSON.stringify(v)).join(', ')} (got ${typeof value === 'string' ? shownValue(value) : valueKind(value)})`;
 }

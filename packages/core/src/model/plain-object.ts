@@ -20,6 +20,17 @@ export function objectKind(value: object): string {
   return ['Map', 'Set', 'Date', 'RegExp', 'Buffer', 'Promise', 'Error', 'URL', 'WeakMap', 'WeakSet', 'Uint8Array', 'ArrayBuffer'].includes(tag) ? `a${/^[AEIO]/.test(tag) ? 'n' : ''} ${tag}` : `an instance of ${tag}`;
 }
 
+/**
+ * The kind of any value, for a refusal that must not show the value itself (it may be a password):
+ * `undefined`, `null`, `an array`, `an object` (a plain one), {@link objectKind}'s words for
+ * other objects (`a Map`, `an instance of Foo`), else `a string`, `a number`, `a bigint`, ….
+ */
+export function valueKind(value: unknown): string {
+  if (value === undefined || value === null) return String(value);
+  if (typeof value === 'object') return isPlainObject(value) ? 'an object' : objectKind(value);
+  return `a ${typeof value}`;
+}
+
 /** An object that is not plain, found in an input where only plain objects (and arrays) belong. */
 export interface NonPlainObject {
   /** Dotted path to it (`headers`, `format.data`); empty for the input itself. */
