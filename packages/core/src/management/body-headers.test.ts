@@ -1,13 +1,12 @@
 import { createHookwork } from '../composition/create-hookwork';
 import type { Hookwork } from '../composition/hookwork-app';
-import { isHookworkError } from '../errors/hookwork-error';
 import type { Webhook } from '../model/webhook';
 import type { Logger } from '../observability/logger';
 import { memoryStorage } from '../storage/memory/memory-storage';
 import { WebhookRepositoryToken } from '../ports/webhook-repository';
 import { resolveToken } from '../runtime/tokens';
 import { startTestReceiver, type TestReceiver } from '../testing/test-receiver';
-import { startTestApp, thingComposer, ThingHappened } from '../test-support/test-app';
+import { refusal, startTestApp, thingComposer, ThingHappened } from '../test-support/test-app';
 
 // hookwork sends the body uncoded, as it signs it (and makes it anew for each request). A custom Content-Encoding labelled that JSON
 // text as compressed: a receiver that decodes by it (Express's json() answered 400 "incorrect
@@ -27,15 +26,6 @@ afterEach(async () => {
   await receiver.close();
 });
 
-const refusal = async (call: () => Promise<unknown>) => {
-  try {
-    await call();
-  } catch (error) {
-    if (isHookworkError(error)) return error;
-    throw error;
-  }
-  throw new Error('not refused');
-};
 
 describe('a custom Content-Encoding header', () => {
   it.each(['Content-Encoding', 'content-encoding', 'CONTENT-ENCODING'])('is refused on create as %s, naming it and the fix, nothing stored', async (name) => {

@@ -2,7 +2,6 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createHookwork } from '../composition/create-hookwork';
 import type { Hookwork } from '../composition/hookwork-app';
-import { isHookworkError } from '../errors/hookwork-error';
 import { MAX_CUSTOM_HEADER_BYTES } from '../model/framework-headers';
 import type { Webhook } from '../model/webhook';
 import type { Logger } from '../observability/logger';
@@ -10,7 +9,7 @@ import { WebhookRepositoryToken } from '../ports/webhook-repository';
 import { resolveToken } from '../runtime/tokens';
 import { memoryStorage } from '../storage/memory/memory-storage';
 import { startTestReceiver, type TestReceiver } from '../testing/test-receiver';
-import { startTestApp, thingComposer, ThingHappened } from '../test-support/test-app';
+import { refusal, startTestApp, thingComposer, ThingHappened } from '../test-support/test-app';
 
 // Each custom header value could be 8,192 characters and a webhook 50 of them, about 414 KB of
 // headers; receivers refuse far less (Node's http server: 16 KiB in all, 431; Tomcat and Jetty
@@ -30,15 +29,6 @@ afterEach(async () => {
   await receiver.close();
 });
 
-const refusal = async (call: () => Promise<unknown>) => {
-  try {
-    await call();
-  } catch (error) {
-    if (isHookworkError(error)) return error;
-    throw error;
-  }
-  throw new Error('not refused');
-};
 
 /** Headers named X-Fill-1… whose names and values hold exactly `bytes` in all, in `count` headers. */
 function headersOf(bytes: number, count: number): Record<string, string> {

@@ -6,6 +6,7 @@ import { WebhookEvent } from '../events/webhook-event.decorator';
 import { WebhookEventTypes } from '../events/webhook-event-types';
 import type { LifecycleEvents } from '../observability/lifecycle-events';
 import { resolveToken } from '../runtime/tokens';
+import { isHookworkError, type HookworkError } from '../errors/hookwork-error';
 import { RequestQueueToken, type RequestQueue } from '../ports/request-queue';
 
 /** A host notification for delivery tests. */
@@ -65,4 +66,15 @@ export function nextLifecycle<E extends keyof LifecycleEvents>(app: Hookwork, ev
     }, timeoutMs).unref();
     app.lifecycle.on(event, listener as never);
   });
+}
+
+/** The coded error `call` rejects with; fails the test when it resolves or rejects with anything else. */
+export async function refusal(call: () => Promise<unknown>): Promise<HookworkError> {
+  try {
+    await call();
+  } catch (error) {
+    if (isHookworkError(error)) return error;
+    throw error;
+  }
+  throw new Error('not refused');
 }
