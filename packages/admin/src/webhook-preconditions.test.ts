@@ -148,3 +148,42 @@ describe('If-None-Match and If-Match on a read of one webhook', () => {
     }
   });
 });
+
+describe('a precondition header that is not * or a list of entity tags', () => {
+  it('is a 400 naming the header and what is wrong — an ETag without its quotes, text after a tag, * among tags — on the read and each of the five changes, nothing changed', async () => {
+    const secretId = (await fixture.app.webhooks.rotateSecret('shared')).secretId;
+    const before = await fixture.app.webhooks.get('shared');
+    const tag = (await fixture.inject({ method: 'GET', url: `${API}/webhook/shared` })).headers.etag as string;
+    const bare = tag.slice(1, -1);
+    const routes = [
+      ['GET', `${API}/webhook/shared`, undefined],
+      ['PUT', `${API}/webhook/shared`, { url: 'https://example.com/other', events: ['Umbraco.ContentPublish'] }],
+      ['PATCH', `${API}/webhook/shared`, { name: 'Overwritten' }],
+      ['DELETE', `${API}/webhook/shared`, undefined],
+      ['POST', `${API}/webhook/shared/secret/rotate`, {}],
+      ['DELETE', `${API}/webhook/shared/secret/${secretId}`, undefined],
+    ] as const;
+    const malformed = [
+      [bare, /holds "[^"]+", which is no entity tag: .*in double quotes \("\\"[^"]+\\""\)/],
+      [`${tag};`, /which is no entity tag/],
+      [`"x", ${bare}`, /which is no entity tag/],
+      ['"', /which is no entity tag/],
+      [`${tag}, *`, /holds \* among entity tags/],
+      [`*, ${tag}`, /holds \* among entity tags/],
+    ] as const;
+    for (const header of ['if-match', 'if-none-match'] as const) {
+      const name = header === 'if-match' ? 'If-Match' : 'If-None-Match';
+      for (const [method, url, body] of routes) {
+        for (const [value, problem] of malformed) {
+          const answer = await fixture.inject({ method, url, ...(body !== undefined ? { body } : {}), headers: { [header]: value } });
+          expect([method, url, name, value, answer.status, answer.json.code]).toEqual([method, url, name, value, 400, 'HOOKWORK_ERR_ADMIN_INVALID_REQUEST']);
+          expect(answer.json.errors).toEqual([{ in: 'header', field: name, detail: expect.stringMatching(problem) }]);
+        }
+      }
+    }
+    expect(await fixture.app.webhooks.get('shared')).toEqual(before);
+    // A tag holding a comma is one tag (etagc takes it); a quoted string no tag can be names no state (412).
+    expect((await fixture.inject({ method: 'PATCH', url: `${API}/webhook/shared`, body: { name: 'x' }, headers: { 'if-match': '"a,b"' } })).status).toBe(412);
+    expect((await fixture.inject({ method: 'PATCH', url: `${API}/webhook/shared`, body: { name: 'Made' }, headers: { 'if-match': `"a,b", ${tag}` } })).status).toBe(200);
+  });
+});
