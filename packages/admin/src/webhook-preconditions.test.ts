@@ -143,7 +143,7 @@ describe('If-None-Match and If-Match on a read of one webhook', () => {
     }
     const empty = await fixture.inject({ method: 'GET', url: `${API}/webhook/shared`, headers: { 'if-none-match': ' , ' } });
     expect([empty.status, empty.json.errors]).toEqual([400, [{ in: 'header', field: 'If-None-Match', detail: expect.stringMatching(/^holds no entity tag/) }]]);
-    for (const headers of [{ 'if-none-match': '*' }, { 'if-match': '*' }]) {
+    for (const headers of [{ 'if-none-match': '*' }, { 'if-match': '*' }] as Record<string, string>[]) {
       expect((await fixture.inject({ method: 'GET', url: `${API}/webhook/nope`, headers })).json.code).toBe('HOOKWORK_ERR_WEBHOOK_NOT_FOUND');
     }
   });
