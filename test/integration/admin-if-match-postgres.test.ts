@@ -128,6 +128,17 @@ describe('If-Match through two admin servers in two processes on one PostgreSQL 
     expect([stored.json().name, stored.json().enabled, stored.headers.etag]).toEqual(['Renamed through A', true, renamed.headers.etag]);
   }, 60_000);
 
+  it('answers a read with If-None-Match of the tag the other server gave 304, and 200 with the new tag once the other server changed it', async () => {
+    const tag = (await call(0, 'GET')).headers.etag as string;
+    const unchanged = await call(1, 'GET', { 'if-none-match': tag });
+    expect([unchanged.statusCode, unchanged.body, unchanged.headers.etag]).toEqual([304, '', tag]);
+    const changed = await call(0, 'PATCH', {}, { name: 'Renamed through A' });
+    const read = await call(1, 'GET', { 'if-none-match': tag });
+    expect([read.statusCode, read.json().name, read.headers.etag]).toEqual([200, 'Renamed through A', changed.headers.etag]);
+    const stale = await call(1, 'GET', { 'if-match': tag });
+    expect([stale.statusCode, stale.json().code, stale.headers.etag]).toEqual([412, 'HOOKWORK_ERR_ADMIN_PRECONDITION_FAILED', changed.headers.etag]);
+  }, 60_000);
+
   it('does not delete a webhook over a save made since its ETag was read', async () => {
     const tag = (await call(0, 'GET')).headers.etag as string;
     const [saved, deleted] = await race(

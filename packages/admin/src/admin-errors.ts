@@ -17,9 +17,9 @@ export const ADMIN_ERRORS = defineErrorCodes('@hookwork/admin', {
   HOOKWORK_ERR_ADMIN_BODY_TOO_LARGE: { summary: 'A request body to the admin API is larger than the server accepts (Fastify\'s bodyLimit, 1 MiB by default); nothing was read or changed.', status: 413 },
   HOOKWORK_ERR_ADMIN_NOT_FOUND: { summary: 'No admin API route has the method and path asked for.', status: 404 },
   HOOKWORK_ERR_ADMIN_METHOD_NOT_ALLOWED: { summary: 'An admin route has the path asked for, but not the method: the Allow header and the detail name the methods it takes.', status: 405 },
-  HOOKWORK_ERR_ADMIN_PRECONDITION_FAILED: { summary: 'A change to a webhook was sent with an If-Match that is not its current ETag (it was changed since it was read), or an If-None-Match that names its state or is *; nothing was changed.', status: 412 },
+  HOOKWORK_ERR_ADMIN_PRECONDITION_FAILED: { summary: 'A change to a webhook was sent with an If-Match that is not its current ETag (it was changed since it was read), or an If-None-Match that names its state or is *; nothing was changed. A read of one sent with such an If-Match too.', status: 412 },
   HOOKWORK_ERR_ADMIN_PAGE_NOT_BUILT: { summary: 'The admin page is served but its assets were not built (run npm run build).', status: 500 },
-  HOOKWORK_ERR_ADMIN_REQUEST_REFUSED: { summary: 'Fastify or a plugin the admin uses refused the request with a client error of its own (a Range the file does not hold, a precondition on a static file, a path that is not a file); the answer keeps that 4xx status.', status: 400 },
+  HOOKWORK_ERR_ADMIN_REQUEST_REFUSED: { summary: 'Fastify, a plugin the admin uses or the HTTP server refused the request with a client error of its own (a Range the file does not hold, a precondition on a static file, a path that is not a file, headers too large, a request that is not HTTP); the answer keeps that 4xx status.', status: 400 },
   HOOKWORK_ERR_ADMIN_INTERNAL: { summary: 'The admin API failed on something that is not a coded hookwork error; the server log has the cause.', status: 500 },
 });
 

@@ -1,4 +1,6 @@
 import { execFile } from 'node:child_process';
+import { STATUS_CODES } from 'node:http';
+import { connect } from 'node:net';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -161,6 +163,41 @@ describe('startAdminServer', () => {
         expect([response.headers['cache-control'], response.headers['x-content-type-options']]).toEqual(['no-store', 'nosniff']);
         expect(response.json).toMatchObject({ code: 'HOOKWORK_ERR_ADMIN_INVALID_REQUEST', errors: [{ in: 'path' }] });
       }
+    } finally {
+      await server.close();
+    }
+  });
+});
+
+describe('startAdminServer and a request its HTTP parser cannot read', () => {
+  /** Writes `raw` to the server's socket and reads the whole answer (the server closes after it). */
+  const rawExchange = (origin: string, raw: string) =>
+    new Promise<string>((resolve, reject) => {
+      const { hostname, port } = new URL(origin);
+      const socket = connect(Number(port), hostname, () => socket.end(raw));
+      let answer = '';
+      socket.setEncoding('utf8').on('data', (chunk: string) => (answer += chunk)).on('close', () => resolve(answer)).on('error', reject);
+    });
+
+  it('answers headers past the size limit (431) and what is not HTTP/1.1 (400) with coded problem details, no-store and nosniff, not Fastify\'s own JSON', async () => {
+    const token = 'a-given-token-of-enough-length';
+    const server = await startAdminServer(fixture.app, { token, print: false, ...apiOnly });
+    try {
+      for (const [raw, status] of [
+        [`GET /api/v1/webhook HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${token}\r\nX-Big: ${'a'.repeat(20_000)}\r\n\r\n`, 431],
+        ['GET /api/v1/webhook HTTP/1.1\r\nHost: x\r\nNo colon here\r\n\r\n', 400],
+        ['POST /api/v1/cleanup HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n', 400],
+        ['NOT HTTP AT ALL\r\n\r\n', 400],
+      ] as const) {
+        const answer = await rawExchange(server.url, raw);
+        const [head, body] = answer.split('\r\n\r\n') as [string, string];
+        expect(head.split('\r\n')[0]).toBe(`HTTP/1.1 ${status} ${STATUS_CODES[status]}`);
+        expect(head).toMatch(/\r\ncontent-type: application\/problem\+json; charset=utf-8\r\n/i);
+        expect(head).toMatch(/\r\ncache-control: no-store\r\n/i);
+        expect(head).toMatch(/\r\nx-content-type-options: nosniff\r\n/i);
+        expect(JSON.parse(body)).toMatchObject({ status, code: 'HOOKWORK_ERR_ADMIN_REQUEST_REFUSED', type: 'urn:hookwork:error:HOOKWORK_ERR_ADMIN_REQUEST_REFUSED', detail: expect.stringMatching(status === 431 ? /header fields are larger than this server takes/ : /not valid HTTP\/1\.1/) });
+      }
+      expect(fixture.audits).toEqual([]);
     } finally {
       await server.close();
     }

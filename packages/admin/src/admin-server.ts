@@ -6,6 +6,7 @@ import { ADMIN_ERRORS } from './admin-errors';
 import { checkOptions, is, type OptionHints, type OptionSpec } from './admin-options';
 import { checkMetricsOption, hookworkAdmin, type AdminMetricsOption } from './admin-plugin';
 import { checkSignOutUrl, isAcceptedToken, MIN_TOKEN_LENGTH, tokenProblem, type AuthenticateHook } from './auth';
+import { adminClientErrorHandler } from './client-errors';
 import { adminFrameworkErrors } from './framework-errors';
 import { LONGEST_PATH_KEY } from './api-schemas';
 
@@ -171,6 +172,8 @@ export async function startAdminServer(app: Hookwork<unknown>, options: AdminSer
     // A path the router cannot take (a segment over that, bad percent-encoding) gets
     // problem details with a code like every other refusal, not Fastify's own error body.
     frameworkErrors: adminFrameworkErrors({ prefix: '/' }),
+    // A request the HTTP parser cannot read (headers too large, not HTTP): problem details too.
+    clientErrorHandler: adminClientErrorHandler,
   });
   try {
     await fastify.register(hookworkAdmin, {

@@ -46,8 +46,11 @@ describe('the OpenAPI document of the conditional routes', () => {
       expect([method, path, Object.keys(responses['412']?.headers ?? {})]).toEqual([method, path, ['etag']]);
     }
     for (const [method, path, status] of TAGGED) expect([method, path, status, Object.keys(operation(method, path).responses[status]?.headers ?? {})]).toEqual([method, path, status, expect.arrayContaining(['etag'])]);
-    // Reads and unconditional routes list no If-Match.
-    expect(operation('get', '/webhook/{id}').parameters!.some((p) => p.in === 'header')).toBe(false);
+    // The read lists If-None-Match and If-Match (its 304 and 412); unconditional routes list neither.
+    const read = operation('get', '/webhook/{id}');
+    expect(read.parameters!.filter((p) => p.in === 'header').map((p) => [p.name, p.required ?? false])).toEqual([['If-None-Match', false], ['If-Match', false]]);
+    expect([Object.keys(read.responses['304']?.headers ?? {}), Object.keys(read.responses['412']?.content ?? {})]).toEqual([['etag'], ['application/problem+json']]);
+    expect(operation('get', '/webhook').parameters!.some((p) => p.in === 'header')).toBe(false);
   });
 
   it('still takes a change without If-Match, and answers a stale one as the document says', async () => {
@@ -108,5 +111,79 @@ describe('If-None-Match on the conditional changes', () => {
       expect([refused.status, refused.json.code, refused.json.errors]).toEqual([400, 'HOOKWORK_ERR_ADMIN_INVALID_REQUEST', [{ in: 'header', field: 'If-None-Match', detail: expect.stringMatching(/^holds no entity tag/) }]]);
     }
     expect((await fixture.app.webhooks.get('shared'))!.name).toBe('Orders');
+  });
+});
+
+describe('If-None-Match and If-Match on a read of one webhook', () => {
+  it('answers GET and HEAD 304 with the ETag and no body while the webhook is in a state If-None-Match names (weak comparison, or *), and 200 once it changed', async () => {
+    for (const caller of [fixture.inject, fixture.socket]) {
+      const read = await caller({ method: 'GET', url: `${API}/webhook/shared` });
+      const tag = read.headers.etag as string;
+      for (const method of ['GET', 'HEAD'] as const) {
+        for (const named of [tag, `W/${tag}`, `"other", ${tag}`, '*']) {
+          const answer = await caller({ method, url: `${API}/webhook/shared`, headers: { 'if-none-match': named } });
+          expect([method, named, answer.status, answer.text, answer.headers.etag, answer.headers['cache-control']]).toEqual([method, named, 304, '', tag, 'no-store']);
+        }
+        const other = await caller({ method, url: `${API}/webhook/shared`, headers: { 'if-none-match': '"other"' } });
+        expect([method, other.status, other.headers.etag]).toEqual([method, 200, tag]);
+      }
+      const changed = await caller({ method: 'PATCH', url: `${API}/webhook/shared`, body: { name: `Changed ${read.json.name}` } });
+      const again = await caller({ method: 'GET', url: `${API}/webhook/shared`, headers: { 'if-none-match': tag } });
+      expect([again.status, again.json.name, again.headers.etag]).toEqual([200, changed.json.name, changed.headers.etag]);
+    }
+  });
+
+  it('answers a read whose If-Match does not name the current tag 412 with the current ETag, an empty one 400, and a webhook that does not exist 404', async () => {
+    const tag = (await fixture.inject({ method: 'GET', url: `${API}/webhook/shared` })).headers.etag as string;
+    for (const matching of [tag, '*', `"other", ${tag}`]) expect((await fixture.inject({ method: 'GET', url: `${API}/webhook/shared`, headers: { 'if-match': matching } })).status).toBe(200);
+    for (const stale of ['"other"', `W/${tag}`]) {
+      const answer = await fixture.inject({ method: 'GET', url: `${API}/webhook/shared`, headers: { 'if-match': stale } });
+      expect([stale, answer.status, answer.json.code, answer.headers.etag]).toEqual([stale, 412, 'HOOKWORK_ERR_ADMIN_PRECONDITION_FAILED', tag]);
+      expect(answer.json.detail).toMatch(/is not in the state If-Match names .*it is now /);
+    }
+    const empty = await fixture.inject({ method: 'GET', url: `${API}/webhook/shared`, headers: { 'if-none-match': ' , ' } });
+    expect([empty.status, empty.json.errors]).toEqual([400, [{ in: 'header', field: 'If-None-Match', detail: expect.stringMatching(/^holds no entity tag/) }]]);
+    for (const headers of [{ 'if-none-match': '*' }, { 'if-match': '*' }] as Record<string, string>[]) {
+      expect((await fixture.inject({ method: 'GET', url: `${API}/webhook/nope`, headers })).json.code).toBe('HOOKWORK_ERR_WEBHOOK_NOT_FOUND');
+    }
+  });
+});
+
+describe('a precondition header that is not * or a list of entity tags', () => {
+  it('is a 400 naming the header and what is wrong — an ETag without its quotes, text after a tag, * among tags — on the read and each of the five changes, nothing changed', async () => {
+    const secretId = (await fixture.app.webhooks.rotateSecret('shared')).secretId;
+    const before = await fixture.app.webhooks.get('shared');
+    const tag = (await fixture.inject({ method: 'GET', url: `${API}/webhook/shared` })).headers.etag as string;
+    const bare = tag.slice(1, -1);
+    const routes = [
+      ['GET', `${API}/webhook/shared`, undefined],
+      ['PUT', `${API}/webhook/shared`, { url: 'https://example.com/other', events: ['Umbraco.ContentPublish'] }],
+      ['PATCH', `${API}/webhook/shared`, { name: 'Overwritten' }],
+      ['DELETE', `${API}/webhook/shared`, undefined],
+      ['POST', `${API}/webhook/shared/secret/rotate`, {}],
+      ['DELETE', `${API}/webhook/shared/secret/${secretId}`, undefined],
+    ] as const;
+    const malformed = [
+      [bare, /holds "[^"]+", which is no entity tag: .*in double quotes \("\\"[^"]+\\""\)/],
+      [`${tag};`, /which is no entity tag/],
+      [`"x", ${bare}`, /which is no entity tag/],
+      ['"', /which is no entity tag/],
+      [`${tag}, *`, /holds \* among entity tags/],
+      [`*, ${tag}`, /holds \* among entity tags/],
+    ] as const;
+    for (const header of ['if-match', 'if-none-match'] as const) {
+      const name = header === 'if-match' ? 'If-Match' : 'If-None-Match';
+      for (const [method, url, body] of routes) {
+        for (const [value, problem] of malformed) {
+          const answer = await fixture.inject({ method, url, ...(body !== undefined ? { body } : {}), headers: { [header]: value } });
+          expect([method, url, name, value, answer.status, answer.json.code]).toEqual([method, url, name, value, 400, 'HOOKWORK_ERR_ADMIN_INVALID_REQUEST']);
+          expect(answer.json.errors).toEqual([{ in: 'header', field: name, detail: expect.stringMatching(problem) }]);
+        }
+      }
+    }
+    expect(await fixture.app.webhooks.get('shared')).toEqual(before);
+    // A tag holding a comma is one tag (etagc takes it); a quoted string no tag can be names no state (412).
+    expect((await fixture.inject({ method: 'PATCH', url: `${API}/webhook/shared`, body: { name: 'x' }, headers: { 'if-match': '"a,b"' } })).status).toBe(412);
+    expect((await fixture.inject({ method: 'PATCH', url: `${API}/webhook/shared`, body: { name: 'Made' }, headers: { 'if-match': `"a,b", ${tag}` } })).status).toBe(200);
   });
 });

@@ -24,6 +24,37 @@ export const preconditionFailedResponse = {
   },
 } as const;
 
+/** The 304 of a read whose If-None-Match names the webhook's current tag, for the OpenAPI document. */
+export const notModifiedResponse = {
+  304: { description: 'Not Modified: If-None-Match holds the webhook\'s current ETag (or *); no body. ETag holds the tag.', headers: etagResponseHeader, type: 'null' },
+} as const;
+
+/** The 412 of a read whose If-Match does not name the webhook's current tag, for the OpenAPI document and the serializer. */
+export const readPreconditionFailedResponse = {
+  412: {
+    description: 'HOOKWORK_ERR_ADMIN_PRECONDITION_FAILED: If-Match does not name the webhook\'s current tag (it was changed since it was read). ETag holds its current tag.',
+    headers: etagResponseHeader,
+    content: { 'application/problem+json': { schema: problemDetailsSchema } },
+  },
+} as const;
+
+const readConditionHeaders = {
+  type: 'object',
+  properties: {
+    'If-None-Match': {
+      type: 'string',
+      description: 'The ETag the webhook was read with (compared weakly; or *): while it is still in that state, the answer is 304 Not Modified with no body. Optional.',
+    },
+    'If-Match': {
+      type: 'string',
+      description: 'The ETag the webhook was read with (compared strongly; or *): when it is in another state, the answer is 412 with its current ETag. Optional.',
+    },
+  },
+} as const;
+
+/** The read's `swaggerTransform`: lists its optional If-None-Match and If-Match headers in the OpenAPI document only (see {@link documentIfMatch}). */
+export const documentReadConditions: SwaggerTransform = ({ schema, url }) => ({ schema: { ...schema, headers: readConditionHeaders }, url });
+
 const ifMatchHeader = {
   type: 'object',
   properties: {
@@ -87,6 +118,84 @@ function refuseEmptyPrecondition(name: 'If-Match' | 'If-None-Match', text: strin
   );
 }
 
+/** The elements of a precondition field's list, blanks dropped, split at the commas outside quotes (an entity tag may hold one). */
+function listElements(text: string): string[] {
+  const elements: string[] = [];
+  let current = '';
+  let quoted = false;
+  for (const char of text) {
+    if (char === '"') quoted = !quoted;
+    if (char === ',' && !quoted) {
+      elements.push(current.trim());
+      current = '';
+    } else current += char;
+  }
+  elements.push(current.trim());
+  return elements.filter((element) => element !== '');
+}
+
+/** An element written as an entity tag is: `"…"` or `W/"…"` (whether what it holds can be a tag is judged apart, by isEntityTag). */
+const QUOTED = /^(?:W\/)?"[^"]*"$/;
+
+/**
+ * Refuses a precondition field that is not `*` or a list of entity tags (RFC 9110 §13.1.1,
+ * §13.1.2): empty (see refuseEmptyPrecondition), an element that is not in quotes — most often an
+ * ETag sent without its quotes, `If-Match: 3q2…` — or anything after a tag (`"3q2…";`), or `*` in a
+ * list with tags. A 400 HOOKWORK_ERR_ADMIN_INVALID_REQUEST naming the header and the element,
+ * nothing changed. Such an element matched nothing: a change was a 412 saying the webhook had
+ * changed since it was read — "it is now" the very tag the client had sent unquoted — so a client
+ * that read it again and sent it the same way was refused for ever; and a `*` beside tags was
+ * dropped, so the list asked for one state where the client had said any.
+ */
+function refuseMalformedPrecondition(name: 'If-Match' | 'If-None-Match', text: string): void {
+  refuseEmptyPrecondition(name, text);
+  const elements = listElements(text);
+  const wrong = elements.find((element) => (element === '*' ? elements.length > 1 : !QUOTED.test(element)));
+  if (wrong === undefined) return;
+  const problem =
+    wrong === '*'
+      ? 'holds * among entity tags: * stands alone, for any state, or the ETags are sent without it'
+      : `holds ${JSON.stringify(wrong)}, which is no entity tag: an ETag is sent as the ETag header gave it, in double quotes${/^[^"]+$/.test(wrong) ? ` (${JSON.stringify(`"${wrong}"`)})` : ''}, each one apart from the next by a comma`;
+  throw ADMIN_ERRORS.create('HOOKWORK_ERR_ADMIN_INVALID_REQUEST', `the request was refused, nothing was changed: the ${name} header ${problem}`, { details: [{ in: 'header', field: name, problem }] });
+}
+
+/**
+ * A read of one webhook (`GET`/`HEAD webhook/{id}`) under the request's If-Match and If-None-Match,
+ * evaluated as RFC 9110 §13.2.2 orders them: an If-Match that names neither `*` nor the webhook's
+ * current tag (strong comparison) is a 412 HOOKWORK_ERR_ADMIN_PRECONDITION_FAILED with the current
+ * `ETag`; an If-None-Match that is `*` or names the current tag (weak comparison) is a **304 Not
+ * Modified** with the `ETag` and no body, so a client polling a webhook with the tag it holds learns
+ * it is unchanged without reading it again. Both were ignored: every read was a 200 with the whole
+ * webhook, and a client that checked its copy with If-None-Match took that 200 for a change. An
+ * empty field is the 400 it is on a change. Answers `view` with its tag when the read goes ahead,
+ * `undefined` when the 304 was sent.
+ */
+export function readConditionally(request: FastifyRequest, reply: FastifyReply, view: WebhookView): WebhookView | undefined {
+  const etag = webhookEtag(view);
+  reply.header('etag', etag);
+  const ifMatchText = fieldText(request.headers['if-match']);
+  const ifNoneMatchText = fieldText(request.headers['if-none-match']);
+  if (ifMatchText !== undefined) {
+    refuseMalformedPrecondition('If-Match', ifMatchText);
+    const tags = parseIfMatch(ifMatchText);
+    if (tags !== '*' && !tags.includes(etag)) {
+      throw ADMIN_ERRORS.create(
+        'HOOKWORK_ERR_ADMIN_PRECONDITION_FAILED',
+        `webhook ${JSON.stringify(view.key)} is not in the state If-Match names (${tags.length > 0 ? shownList(tags, { show: (tag) => tag }) : `${JSON.stringify(ifMatchText)}, which holds no strong tag`}; it is now ${etag}): it was changed since it was read. Read it without If-Match to get it as it is now, with its ETag`,
+      );
+    }
+  }
+  if (ifNoneMatchText !== undefined) {
+    refuseMalformedPrecondition('If-None-Match', ifNoneMatchText);
+    const noneMatch = parseIfNoneMatch(ifNoneMatchText);
+    if (noneMatch === '*' || noneMatch.includes(etag)) {
+      void reply.code(304).send();
+      return undefined;
+    }
+  }
+  return view;
+}
+
 const fieldText = (header: string | string[] | undefined) => (header === undefined ? undefined : Array.isArray(header) ? header.join(',') : header);
 
 /**
@@ -108,8 +217,8 @@ export async function conditionally<T>(request: FastifyRequest, reply: FastifyRe
   const ifMatchText = fieldText(request.headers['if-match']);
   const ifNoneMatchText = fieldText(request.headers['if-none-match']);
   if (ifMatchText === undefined && ifNoneMatchText === undefined) return change(undefined);
-  if (ifMatchText !== undefined) refuseEmptyPrecondition('If-Match', ifMatchText);
-  if (ifNoneMatchText !== undefined) refuseEmptyPrecondition('If-None-Match', ifNoneMatchText);
+  if (ifMatchText !== undefined) refuseMalformedPrecondition('If-Match', ifMatchText);
+  if (ifNoneMatchText !== undefined) refuseMalformedPrecondition('If-None-Match', ifNoneMatchText);
   const tags = ifMatchText === undefined ? undefined : parseIfMatch(ifMatchText);
   // A change under a stale tag, or made over the state read here and changed meanwhile.
   const stale = (etag: string, cause: unknown) => {

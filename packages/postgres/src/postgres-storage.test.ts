@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { createHookwork, isHookworkError, silentLogger, systemClock, webhookEtag, type DeliveryLogEntry, type EnqueueClaimedResult, type EnqueueResult, type Hookwork, type HookworkError, type Logger } from '@hookwork/core';
+import { createHookwork, isHookworkError, resolveToken, silentLogger, systemClock, webhookEtag, WebhookRepositoryToken, type DeliveryLogEntry, type EnqueueClaimedResult, type EnqueueResult, type Hookwork, type HookworkError, type Logger } from '@hookwork/core';
 import pg from 'pg';
 import { Webhook as StandardWebhook } from 'standardwebhooks';
 import { closedPort, describeErrorCatalogue, headerRecord, startTestReceiver, ThingHappened, thingComposer } from '@hookwork/core/testing';
@@ -639,6 +639,30 @@ describe('concurrent changes of one webhook from two app instances on one schema
   });
 });
 
+describe('reading a webhook that another process changed', () => {
+  it('answers get() — app.webhooks.get(), the admin API\'s GET webhook/{id} — with the row as stored, before the change\'s notification arrives (here: a change made in SQL, which sends none)', async () => {
+    const schema = db.schema();
+    const store = await openPostgresStorage({ connectionString: db.url, schema });
+    try {
+      const now = new Date();
+      await store.webhooks.create({ key: 'orders', name: 'Orders', url: 'https://example.com/hooks', events: ['thing.happened'], contentTypeKeys: [], headers: {}, sensitiveHeaders: [], enabled: true, secrets: [], createdAt: now, updatedAt: now });
+      // Delivery's read keeps its answer once the LISTEN is in place (and the create's own notification is past).
+      for (let kept = false; !kept; ) {
+        await store.webhooks.getShared!('orders');
+        await new Promise((resolve) => setTimeout(resolve, 20));
+        kept = store.listening && (await store.webhooks.getShared!('orders')) === (await store.webhooks.getShared!('orders'));
+      }
+      await store.webhooks.get('orders');
+      const { rows } = await db.query<{ data: string }>(`SELECT data FROM "${schema}".webhooks WHERE key = 'orders'`);
+      await db.query(`UPDATE "${schema}".webhooks SET data = $1 WHERE key = 'orders'`, [JSON.stringify({ ...JSON.parse(rows[0]!.data), name: 'Renamed elsewhere' })]);
+      expect((await store.webhooks.get('orders'))!.name).toBe('Renamed elsewhere');
+      expect((await store.webhooks.list()).map((w) => w.name)).toEqual(['Renamed elsewhere']);
+    } finally {
+      await store.close();
+    }
+  });
+});
+
 describe('an instance delivering while another on its schema rotates the secret', () => {
   it('signs its next request with the new secret only, once the change is announced', async () => {
     const schema = db.schema();
@@ -652,8 +676,10 @@ describe('an instance delivering while another on its schema rotates the secret'
       await deliverer.publish(new ThingHappened('first'));
       await receiver.waitFor(1);
       const rotated = await operator.webhooks.rotateSecret(created.key, { gracePeriodMs: 0 });
-      // The store's copy is dropped on the change's NOTIFY (milliseconds after the commit): wait for it there.
-      while (!(await deliverer.webhooks.get(created.key))!.secrets.some((secret) => secret.id === rotated.secretId)) await new Promise((resolve) => setTimeout(resolve, 5));
+      // Delivery's copy (getShared) is dropped on the change's NOTIFY (milliseconds after the commit): wait for it there.
+      // app.webhooks.get reads the row, so it has the new secret at once.
+      const delivered = resolveToken(deliverer.container, WebhookRepositoryToken);
+      while (!(await delivered.getShared!(created.key))!.secrets.some((secret) => secret.id === rotated.secretId)) await new Promise((resolve) => setTimeout(resolve, 5));
       await deliverer.publish(new ThingHappened('after-rotation'));
       const [, second] = await receiver.waitFor(2);
       expect(String(second!.headers['webhook-signature']).split(' ')).toHaveLength(1);
@@ -778,12 +804,12 @@ describe('an opened store', () => {
     expect(await storage.webhooks.get('bare')).toEqual(expected);
   });
 
-  it('get answers from memory while listening, and sees another store\'s change once its notification arrives', async () => {
+  it('getShared (delivery\'s read) answers from memory while listening, and sees another store\'s change once its notification arrives; get reads the row', async () => {
     const schema = db.schema();
     storage = await openPostgresStorage({ connectionString: db.url, schema });
     const other = await openPostgresStorage({ connectionString: db.url, schema });
     const webhook = { key: 'w1', url: 'https://example.com/', events: ['x'], enabled: true, headers: {}, secrets: [], createdAt: new Date(1000), updatedAt: new Date(1000) } as never as Parameters<PostgresStorage['webhooks']['create']>[0];
-    const url = async () => (await storage.webhooks.get('w1'))?.url;
+    const url = async () => (await storage.webhooks.getShared!('w1'))?.url;
     try {
       expect(await url()).toBeUndefined();
       await storage.webhooks.create(webhook);
@@ -794,6 +820,8 @@ describe('an opened store', () => {
       // A change that sends no notification is not seen: the answer comes from memory.
       await db.query(`UPDATE "${schema}".webhooks SET data = jsonb_set(data::jsonb, '{url}', '"https://unannounced.example/"')::text WHERE key = 'w1'`);
       expect(await url()).toBe('https://example.com/');
+      // get (management's read) has it at once.
+      expect((await storage.webhooks.get('w1'))?.url).toBe('https://unannounced.example/');
       // Another process's change is seen once its NOTIFY arrives; this store's own at once.
       await other.webhooks.update({ ...webhook, url: 'https://other.example/' });
       await waitUntilAsync(async () => (await url()) === 'https://other.example/');
@@ -803,23 +831,25 @@ describe('an opened store', () => {
       await storage.webhooks.create(webhook);
       (await storage.webhooks.get('w1'))!.url = 'https://changed.example/';
       expect(await url()).toBe('https://example.com/');
+      expect((await storage.webhooks.get('w1'))?.url).toBe('https://example.com/');
     } finally {
       await other.close();
     }
   });
 
-  it('get never answers a missing webhook from memory: one created elsewhere is found before its notification arrives', async () => {
+  it('getShared never answers a missing webhook from memory: one created elsewhere is found before its notification arrives', async () => {
     // Delivery drops the request of a missing webhook, for good: a webhook created again under a
     // deleted key by another process must be found by the first request published to it, which
     // this process may claim before the create's notification reaches it.
     const schema = db.schema();
     storage = await openPostgresStorage({ connectionString: db.url, schema });
-    expect(await storage.webhooks.get('w1')).toBeUndefined();
+    expect(await storage.webhooks.getShared!('w1')).toBeUndefined();
     await waitUntil(() => storage.listening);
-    expect(await storage.webhooks.get('w1')).toBeUndefined();
+    expect(await storage.webhooks.getShared!('w1')).toBeUndefined();
     // A create whose notification has not arrived yet: a row written without one.
     const row = { key: 'w1', url: 'https://example.com/', events: ['x'], enabled: true, createdAt: 1000, updatedAt: 1000 };
     await db.query(`INSERT INTO "${schema}".webhooks (key, created_at, events, data) VALUES ('w1', 1000, ARRAY['x'], $1)`, [JSON.stringify(row)]);
+    expect((await storage.webhooks.getShared!('w1'))?.url).toBe('https://example.com/');
     expect((await storage.webhooks.get('w1'))?.url).toBe('https://example.com/');
   });
 

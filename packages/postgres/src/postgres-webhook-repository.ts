@@ -15,7 +15,7 @@ const MODIFY_ATTEMPTS = 20;
  * migration) and its event aliases as a `text[]` under a GIN index, so getByAlias is an index
  * lookup (`events @> ARRAY[alias]`) and every write is one statement.
  *
- * getByAlias runs on every publish, and get on every attempt, so their answers are kept in memory
+ * getByAlias runs on every publish, and getShared on every attempt, so their answers are kept in memory
  * ({@link ListenedCache}) — but only while the store's LISTEN connection is up: every write sends
  * a notification in its own statement (so on commit), and every process drops its cached answers
  * when one arrives, when the connection is lost or comes back, and after
@@ -147,23 +147,28 @@ export class PostgresWebhookRepository implements WebhookRepository {
    * missing webhook, so one created again under its key by another process must be found even
    * before that process's notification arrives (a request published to it may be claimed first).
    */
+  /**
+   * The webhook as stored now, read from its row — never from the cache, which holds another
+   * process's change only once its notification arrived (milliseconds after the commit; up to
+   * `LISTENED_CACHE_TTL_MS` should the LISTEN connection die unnoticed). Management reads through
+   * it (`app.webhooks.get`, the admin API's `GET webhook/{id}` and its ETag): an operator's save
+   * through one instance behind a load balancer was read back through another as it was before, and
+   * a conditional read answered 304 Not Modified for a webhook changed meanwhile. Delivery reads
+   * through {@link getShared}, cached.
+   */
   async get(key: string): Promise<Webhook | undefined> {
-    const webhook = await this.getShared(key);
-    // A copy (0.2 µs, against 1.7 µs to parse again): a caller may change the webhook it gets.
-    return webhook === undefined ? undefined : copyWebhook(webhook);
+    return this.load(key);
   }
 
   /** The decoded webhook cached for `key` itself, until a change's notification drops it (then a newly decoded one). */
   async getShared(key: string): Promise<Webhook | undefined> {
+    return this.byKey.read(key, () => this.load(key), (found) => found !== undefined);
+  }
+
+  private async load(key: string): Promise<Webhook | undefined> {
     const { c } = this;
-    return this.byKey.read(
-      key,
-      async () => {
-        const data = (await c.query<{ data: string }>(`reading webhook ${key}`, `SELECT data FROM ${c.s}.webhooks WHERE key = $1`, [key])).rows[0]?.data;
-        return data === undefined ? undefined : webhookFromJson(data);
-      },
-      (found) => found !== undefined,
-    );
+    const data = (await c.query<{ data: string }>(`reading webhook ${key}`, `SELECT data FROM ${c.s}.webhooks WHERE key = $1`, [key])).rows[0]?.data;
+    return data === undefined ? undefined : webhookFromJson(data);
   }
 
   async list(page: PageRequest = {}): Promise<Webhook[]> {

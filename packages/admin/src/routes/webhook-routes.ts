@@ -30,7 +30,7 @@ import {
 import { durationAdvice, HookworkError, isHookworkError, parseDuration, shownValue } from '@hookwork/core';
 import { ADMIN_ERRORS } from '../admin-errors';
 import { RESERVED_WEBHOOK_KEYS, routeMeantByKey } from '../route-suggestions';
-import { conditionally, documentIfMatch, etagResponseHeader, preconditionFailedResponse, withEtag } from '../webhook-preconditions';
+import { conditionally, documentIfMatch, documentReadConditions, etagResponseHeader, notModifiedResponse, preconditionFailedResponse, readConditionally, readPreconditionFailedResponse, withEtag } from '../webhook-preconditions';
 import { ok, page, problemResponses, type Audited, type RouteContext } from './route-context';
 
 type Paging = { skip: number; take: number };
@@ -148,11 +148,19 @@ export function registerWebhookRoutes(fastify: FastifyInstance, context: RouteCo
   });
 
   fastify.get<{ Params: IdParams; Querystring: object }>('/webhook/:id', {
-    schema: { operationId: 'getWebhook', summary: 'One webhook (sensitive header values redacted, secrets by hint only).', tags, params: webhookIdParams, querystring: query({}), response: ok(webhookViewSchema, 'OK', etagResponseHeader) },
+    config: { swaggerTransform: documentReadConditions },
+    schema: {
+      operationId: 'getWebhook',
+      summary: 'One webhook (sensitive header values redacted, secrets by hint only). With If-None-Match holding its current ETag: 304 Not Modified, no body.',
+      tags,
+      params: webhookIdParams,
+      querystring: query({}),
+      response: { ...ok(webhookViewSchema, 'OK', etagResponseHeader), ...notModifiedResponse, ...readPreconditionFailedResponse },
+    },
     handler: async (request, reply) => {
       const webhook = await context.management().webhooks.get(request.params.id);
       if (!webhook) throw notFound(request.params.id);
-      return withEtag(reply, webhook);
+      return readConditionally(request, reply, webhook) ?? reply;
     },
   });
 

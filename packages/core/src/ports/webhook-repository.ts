@@ -42,7 +42,12 @@ export interface WebhookRepository {
    * change at a time per app, and a change made by another process between the two can be lost.
    */
   deleteIf?(key: string, condition: (current: Webhook) => boolean): Promise<boolean>;
-  /** A webhook by key, or undefined. */
+  /**
+   * A webhook by key, or undefined: as stored now, with every change committed by any process
+   * sharing the store (read from the store, not from a cache a notification has yet to drop).
+   * Management reads through it — `app.webhooks.get`, the admin API's `GET webhook/{id}` and its
+   * `ETag` — so a change saved through one instance is read back as saved through another.
+   */
   get(key: string): Promise<Webhook | undefined>;
   /** Webhooks ordered by creation time; equal times in the order they were created. */
   list(page?: PageRequest): Promise<Webhook[]>;
