@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { Webhook } from 'standardwebhooks';
 import { isReceiverError, ReceiverError } from '../errors/receiver-error';
 import { newSecret, signedRequest } from '../test-support/signed-request';
-import { SignatureVerifier } from './signature-verifier';
+import { SignatureVerifier, TIMESTAMP_TOLERANCE_SECONDS } from './signature-verifier';
 
 const verifyOf = (verifier: SignatureVerifier, request: { headers: Record<string, string>; body: string }) => () => verifier.verify(request.headers, Buffer.from(request.body));
 
@@ -129,6 +129,20 @@ describe('SignatureVerifier', () => {
     expect(future.code).toBe('RECEIVER_ERR_STALE_TIMESTAMP');
     expect(future.message).toMatch(/is (599|600) s in the future/);
     expect(() => verifyOf(verifier, signedRequest({ secrets: [secret], timestamp: now - 240 }))()).not.toThrow();
+  });
+
+  it('refuses a request at the edge of the tolerance whose second runs out between its check and the package\'s, giving the age the package saw — never "300 s old, more than the 300 s"', () => {
+    const signedAt = Math.floor(Date.now() / 1000) - TIMESTAMP_TOLERANCE_SECONDS;
+    const request = signedRequest({ secrets: [secret], timestamp: signedAt });
+    // The kit's own check reads the clock first (exactly the tolerance: accepted), the package's a second later.
+    const clock = jest.spyOn(Date, 'now').mockReturnValueOnce(signedAt * 1000 + TIMESTAMP_TOLERANCE_SECONDS * 1000).mockReturnValue(signedAt * 1000 + (TIMESTAMP_TOLERANCE_SECONDS + 1) * 1000);
+    try {
+      const stale = failure(verifyOf(verifier, request));
+      expect(stale.code).toBe('RECEIVER_ERR_STALE_TIMESTAMP');
+      expect(stale.message).toContain(`is ${TIMESTAMP_TOLERANCE_SECONDS + 1} s old, more than the ${TIMESTAMP_TOLERANCE_SECONDS} s`);
+    } finally {
+      clock.mockRestore();
+    }
   });
 
   it('refuses a body changed after signing — re-serialised JSON included', () => {

@@ -165,8 +165,9 @@ export class SignatureVerifier {
         return { id, timestamp: new Date(seconds * 1000) };
       } catch (error) {
         // The package re-checks the timestamp with its own clock; a second boundary between the
-        // two checks is the only way to get here, and it means the same thing.
-        if (error instanceof WebhookVerificationError && /timestamp/i.test(error.message)) throw staleTimestamp(id, skew, error);
+        // two checks is the only way to get here, and it means the same thing — told with the skew
+        // the package saw (the one read above was within the tolerance: "300 s old, more than 300 s").
+        if (error instanceof WebhookVerificationError && /timestamp/i.test(error.message)) throw staleTimestamp(id, Math.floor(Date.now() / 1000) - seconds, error);
         lastFailure = error;
       }
     }
