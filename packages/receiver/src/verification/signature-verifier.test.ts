@@ -41,6 +41,9 @@ describe('SignatureVerifier', () => {
     ['the placeholder of the docs', () => 'whsec_…', /secret is a placeholder as docs and examples write it \(whsec_…, <…>\): give the webhook's own secret/],
     ['a placeholder in angle brackets', () => 'whsec_<your secret>', /secret is a placeholder as docs and examples write it/],
     ['a passphrase', () => 'correct-horse-battery-staple', /secret has - or _, which base64 does not \(base64url, or a passphrase\?\)/],
+    ['the prefix twice (whsec_ put before a variable that has it)', () => `whsec_${newSecret()}`, /^RECEIVER_ERR_INVALID_OPTIONS: secret has the whsec_ prefix twice \(whsec_ put before a value that already starts with it\?\); give the secret once/],
+    ["an env file's line copied whole", () => `WEBHOOK_SECRET=${newSecret()}`, /^RECEIVER_ERR_INVALID_OPTIONS: secret has 15 characters before its whsec_ prefix \(an env file's NAME=value line copied whole\?\); give the secret alone, from whsec_ on/],
+    ['a scheme word before it, not two secrets', () => `Bearer ${newSecret()}`, /^RECEIVER_ERR_INVALID_OPTIONS: secret has 7 characters before its whsec_ prefix \(a word such as Bearer copied with it\?\)/],
   ])('refuses %s with the fix for it, not "copy it again"', (_what, secretOf, message) => {
     const given = secretOf();
     const error = failure(() => new SignatureVerifier([given]));
