@@ -17,8 +17,9 @@ export const TIMESTAMP_TOLERANCE_SECONDS = 5 * 60;
 /**
  * How long a signed request stays verifiable after it arrives, ms: its timestamp may be up to the
  * tolerance ahead of the receiver's clock, and it verifies until the tolerance past it. A processed
- * id forgotten sooner can be replayed and processed again (the dedupe retention's floor, and what
- * the memory dedupe store never forgets for room).
+ * id forgotten sooner can be replayed and processed again: the dedupe retention's floor, and how
+ * long an `unhandled` id is kept. (The memory dedupe store may still forget one sooner for room, past
+ * its `maxEntries`: size it above the requests of this window.)
  */
 export const REPLAY_WINDOW_MS = 2 * TIMESTAMP_TOLERANCE_SECONDS * 1000;
 
