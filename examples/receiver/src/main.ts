@@ -2,13 +2,13 @@
 import { MemorySearchIndex } from './search-index';
 import { createSiteReceiver, serveReceiver, type Framework } from './site-receiver';
 
-// Runs the site-search receiver: WEBHOOK_SECRET=whsec_… node dist/main.js [node|express|fastify] [port]
+// Runs the site-search receiver: WEBHOOK_SECRET=whsec_… node dist/main.js [node|express|fastify|fetch] [port]
 // Several secrets (a rotation) are comma separated. Give the printed URL to the sender's webhook.
 async function main(): Promise<void> {
   const [framework = 'node', port = '3000'] = process.argv.slice(2);
   const secrets = (process.env.WEBHOOK_SECRET ?? '').split(',').map((s) => s.trim()).filter(Boolean);
-  if (!['node', 'express', 'fastify'].includes(framework) || !/^\d+$/.test(port) || Number(port) > 65535 || secrets.length === 0) {
-    process.stderr.write('usage: WEBHOOK_SECRET=whsec_… node dist/main.js [node|express|fastify] [port]\n');
+  if (!['node', 'express', 'fastify', 'fetch'].includes(framework) || !/^\d+$/.test(port) || Number(port) > 65535 || secrets.length === 0) {
+    process.stderr.write('usage: WEBHOOK_SECRET=whsec_… node dist/main.js [node|express|fastify|fetch] [port]\n');
     process.exit(2);
   }
   const index = new MemorySearchIndex();

@@ -50,7 +50,7 @@ describe('the example receiver, fed by a real hookwork app', () => {
     served = undefined;
   });
 
-  describe.each<Framework>(['node', 'express', 'fastify'])('served with %s', (framework) => {
+  describe.each<Framework>(['node', 'express', 'fastify', 'fetch'])('served with %s', (framework) => {
     it('verifies each signed delivery and applies it to the index once, typed by alias', async () => {
       await start();
       const secret = generateSecret();

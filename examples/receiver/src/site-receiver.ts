@@ -2,7 +2,8 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
 import Fastify from 'fastify';
-import { createNodeHandler, createReceiver, type DedupeStore, type Receiver, type ReceiverAnswer } from '@hookwork/receiver';
+import { Readable } from 'node:stream';
+import { createFetchHandler, createNodeHandler, createReceiver, type DedupeStore, type Receiver, type ReceiverAnswer } from '@hookwork/receiver';
 import { expressReceiver } from '@hookwork/receiver/express';
 import { fastifyReceiver } from '@hookwork/receiver/fastify';
 import type { SearchIndex } from './search-index';
@@ -48,8 +49,11 @@ export function createSiteReceiver(options: SiteReceiverOptions): Receiver<SiteE
   };
 }
 
-/** The web frameworks the example serves the receiver with. */
-export type Framework = 'node' | 'express' | 'fastify';
+/**
+ * The web frameworks the example serves the receiver with: `fetch` is a fetch-style handler
+ * (Hono, Next.js route handlers, Bun, Deno), here behind node:http as Hono's node server puts one.
+ */
+export type Framework = 'node' | 'express' | 'fastify' | 'fetch';
 
 /** A running receiver: where to send, and how to stop it. */
 export interface ServedReceiver {
@@ -59,8 +63,8 @@ export interface ServedReceiver {
 }
 
 /**
- * Serves a receiver at `/webhooks` on 127.0.0.1 with node:http, Express or Fastify — the same
- * receiver, each with its adapter. `port` 0 picks a free port.
+ * Serves a receiver at `/webhooks` on 127.0.0.1 with node:http, Express, Fastify or a fetch-style
+ * handler — the same receiver, each with its adapter. `port` 0 picks a free port.
  */
 export async function serveReceiver(receiver: Receiver<SiteEvent>, framework: Framework, port = 0, host = '127.0.0.1'): Promise<ServedReceiver> {
   if (framework === 'fastify') {
@@ -74,6 +78,19 @@ export async function serveReceiver(receiver: Receiver<SiteEvent>, framework: Fr
     const app = express();
     app.post('/webhooks', expressReceiver(receiver)); // before any express.json(): it reads the raw bytes itself
     server = createServer(app);
+  } else if (framework === 'fetch') {
+    const handler = createFetchHandler(receiver);
+    server = createServer((request, response) => {
+      if (request.url?.split('?', 1)[0] !== '/webhooks') return void response.writeHead(404).end();
+      // What a fetch-style server hands its handler: a Request over the unread body stream.
+      const headers = new Headers();
+      for (let i = 0; i < request.rawHeaders.length; i += 2) headers.append(request.rawHeaders[i]!, request.rawHeaders[i + 1]!);
+      const body = request.method === 'GET' || request.method === 'HEAD' ? {} : { body: Readable.toWeb(request) as ReadableStream<Uint8Array>, duplex: 'half' };
+      void handler(new Request(`http://${host}${request.url}`, { method: request.method, headers, ...body } as RequestInit)).then(
+        async (answer) => response.writeHead(answer.status, Object.fromEntries(answer.headers)).end(Buffer.from(await answer.arrayBuffer())),
+        () => response.destroy(),
+      );
+    });
   } else {
     const handler = createNodeHandler(receiver);
     server = createServer((request, response) => {

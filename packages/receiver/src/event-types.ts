@@ -47,8 +47,9 @@ export interface CloudEventAttributes {
 export interface WebhookMetadata<TId extends string | undefined = string> {
   /**
    * `webhook-id`: the same on every retry and redelivery of one request, so it identifies the
-   * request (the kit deduplicates by it). Always present on a verified request; in unsigned mode
-   * it is `undefined` when the sender sends none (Umbraco doesn't).
+   * request (the kit deduplicates by it; a CloudEvent without it, by its `source` and `id`). Always
+   * present on a verified request; in unsigned mode it is `undefined` when the sender sends none
+   * (Umbraco doesn't, nor do most CloudEvents senders).
    */
   readonly id: TId;
   /** `webhook-timestamp` as a Date (when this attempt was signed), if sent. */

@@ -43,4 +43,5 @@ export {
 } from './receiver';
 export { DEFAULT_MAX_BODY_BYTES, readRawBody } from './adapters/raw-body';
 export { createNodeHandler } from './adapters/node-http';
+export { createFetchHandler } from './adapters/fetch';
 export { writeAnswer, type AdapterOptions } from './adapters/adapter-support';

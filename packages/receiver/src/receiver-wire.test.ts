@@ -752,3 +752,43 @@ describe.each(adapters)('a content-type no parser reads (a hand-written sender, 
     expect(await post(url, { ...request, headers: { ...request.headers, 'content-type': 'json' } })).toMatchObject({ status: 413, body: { outcome: 'rejected', error: { code: 'RECEIVER_ERR_BODY_TOO_LARGE' } } });
   });
 });
+
+describe('a CloudEvents sender that sets no webhook-id (Knative, Azure Event Grid), received unsigned', () => {
+  it('has a re-send of one event — the same source and id — answered duplicate, in binary and in structured mode; another source or id is another event', async () => {
+    const handled: unknown[] = [];
+    const url = await serve(createReceiver({ unsigned: true, handle: async (event) => void handled.push(event.payload) }));
+    const binary = (source: string, id: string) =>
+      post(url, { headers: { 'content-type': 'application/json', 'ce-specversion': '1.0', 'ce-id': id, 'ce-source': source, 'ce-type': 'com.example.order.created' }, body: JSON.stringify({ order: `${source} ${id}` }) });
+    const structured = (source: string, id: string) =>
+      post(url, { headers: { 'content-type': 'application/cloudevents+json' }, body: JSON.stringify({ specversion: '1.0', id, source, type: 'com.example.order.created', data: { order: `${source} ${id} structured` } }) });
+    expect(await binary('/shop', 'A-1')).toMatchObject({ status: 200, body: { outcome: 'processed' } });
+    expect(await binary('/shop', 'A-1')).toMatchObject({ status: 200, body: { outcome: 'duplicate' } });
+    expect(await binary('/other-shop', 'A-1')).toMatchObject({ status: 200, body: { outcome: 'processed' } });
+    expect(await structured('/shop', 'A-2')).toMatchObject({ status: 200, body: { outcome: 'processed' } });
+    expect(await structured('/shop', 'A-2')).toMatchObject({ status: 200, body: { outcome: 'duplicate' } });
+    // One event, whichever mode carries it.
+    expect(await binary('/shop', 'A-2')).toMatchObject({ status: 200, body: { outcome: 'duplicate' } });
+    expect(handled).toEqual([{ order: '/shop A-1' }, { order: '/other-shop A-1' }, { order: '/shop A-2 structured' }]);
+  });
+
+  it('has the event handled again after its handler failed (the claim released), and names the CloudEvent in the failure', async () => {
+    let calls = 0;
+    const errors: string[] = [];
+    const url = await serve(
+      createReceiver({
+        unsigned: true,
+        handle: async () => {
+          calls += 1;
+          if (calls === 1) throw new Error('index down');
+        },
+        onError: (error) => void errors.push((error as Error).message),
+      }),
+    );
+    const send = () => post(url, { headers: { 'content-type': 'application/json', 'ce-specversion': '1.0', 'ce-id': 'B-1', 'ce-source': '/shop', 'ce-type': 'com.example.order.created' }, body: '{}' });
+    expect(await send()).toMatchObject({ status: 500, body: { outcome: 'failed' } });
+    expect(await send()).toMatchObject({ status: 200, body: { outcome: 'processed' } });
+    expect(await send()).toMatchObject({ status: 200, body: { outcome: 'duplicate' } });
+    expect(calls).toBe(2);
+    expect(errors).toEqual([expect.stringContaining('failed for the CloudEvent "B-1" of "/shop": index down')]);
+  });
+});

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { ReceiverError, isReceiverError } from './errors/receiver-error';
 import { checkOptionKeys, isPlainOptions, kindOf, shown } from './option-keys';
 import type { DedupeClaim, DedupeStore } from './dedupe/dedupe-store';
@@ -27,7 +28,7 @@ export interface RawWebhookRequest {
   body: Buffer | Uint8Array | ArrayBufferView | ArrayBuffer | string;
 }
 
-/** Deduplication by `webhook-id`. */
+/** Deduplication by `webhook-id` (a CloudEvent without one: by its `source` and `id`). */
 export interface DedupeOptions {
   /** Where processed ids are kept. Default: {@link memoryDedupeStore} with its defaults. */
   store?: DedupeStore;
@@ -58,7 +59,7 @@ export interface ReceiverOptionsBase {
    * so a copy replayed without the unsigned flag is a duplicate, not a real event).
    */
   testSends?: TestSendMode;
-  /** Deduplication by `webhook-id` (default: on, in memory); `false` turns it off. */
+  /** Deduplication by `webhook-id`, or a CloudEvent's `source` and `id` when it has none (default: on, in memory); `false` turns it off. */
   dedupe?: DedupeOptions | false;
   /** Where the event alias and retry count are read from. Default: hookwork's, then Umbraco's names. */
   headerNames?: Partial<HeaderNames>;
@@ -364,6 +365,9 @@ export function createReceiver(options: SignedReceiverOptions<WebhookEventShape>
       return respond(errorAnswer(error, isReceiverError(error) && error.status < 500 ? 'rejected' : 'failed', headerIdOf(request)));
     }
     const { id } = event;
+    // What the store keeps, and how messages name it: the webhook-id, else a CloudEvent's identity.
+    const key = dedupeKeyOf(event);
+    const named = id ?? (event.cloudEvent ? `the CloudEvent ${shortValue(event.cloudEvent.id)} of ${shortValue(event.cloudEvent.source)}` : 'a request without webhook-id');
     const acknowledged = event.test && testSends === 'acknowledge';
     const target = acknowledged ? undefined : dispatch(event);
     // Answered without a handler, its id is still recorded: the event header and hookwork-test are
@@ -372,26 +376,26 @@ export function createReceiver(options: SignedReceiverOptions<WebhookEventShape>
     const settled: 'test' | 'unhandled' = acknowledged ? 'test' : 'unhandled';
 
     let token: string | undefined;
-    if (dedupe && id !== undefined) {
+    if (dedupe && key !== undefined) {
       try {
-        const claim = checkClaim(await dedupe.store.claim(id, dedupe.leaseMs), id);
+        const claim = checkClaim(await dedupe.store.claim(key, dedupe.leaseMs), named);
         if (claim.status === 'done') return answer(200, 'duplicate', id);
         if (claim.status === 'in-progress') return answer(503, 'in-progress', id);
         token = claim.token;
       } catch (error) {
         if (isReceiverError(error)) return respond(errorAnswer(error, 'failed', id));
-        return respond(errorAnswer(new ReceiverError('RECEIVER_ERR_DEDUPE_STORE', `could not claim ${id} in the dedupe store: ${(error as Error)?.message ?? String(error)}; the sender will retry`, { cause: error }), 'failed', id));
+        return respond(errorAnswer(new ReceiverError('RECEIVER_ERR_DEDUPE_STORE', `could not claim ${named} in the dedupe store: ${(error as Error)?.message ?? String(error)}; the sender will retry`, { cause: error }), 'failed', id));
       }
     }
     if (!target) {
-      if (token !== undefined) await completeClaim(id!, token, settled);
+      if (token !== undefined) await completeClaim(key!, token, settled, id, named);
       if (settled === 'test') return answer(200, settled, id);
       // Dropped for good (the sender does not retry a 200): never silently.
       return respond({
         ...answer(200, 'unhandled', id),
         error: new ReceiverError(
           'RECEIVER_ERR_UNHANDLED_EVENT',
-          `no handler for ${event.alias} (from ${event.eventHeader}${event.test ? ', a test send' : ''}), so ${id ?? 'a request without webhook-id'} was answered 200 unhandled and will not be retried; add a handler for it (or unhandled for the rest), or unsubscribe the sender's webhook from it`,
+          `no handler for ${event.alias} (from ${event.eventHeader}${event.test ? ', a test send' : ''}), so ${named} was answered 200 unhandled and will not be retried; add a handler for it (or unhandled for the rest), or unsubscribe the sender's webhook from it`,
         ),
       });
     }
@@ -401,23 +405,23 @@ export function createReceiver(options: SignedReceiverOptions<WebhookEventShape>
       // A store's release() may be synchronous (better-sqlite3) and return nothing, or throw:
       // neither may turn the handler's failure into no answer. Not released, the id stays claimed
       // until its lease runs out — the sender's retries are answered 503 until then.
-      if (token !== undefined) await Promise.resolve().then(() => dedupe!.store.release(id!, token)).catch(() => {});
-      return respond(errorAnswer(new ReceiverError('RECEIVER_ERR_HANDLER_FAILED', `the handler of ${event.alias} failed for ${id ?? 'a request without webhook-id'}: ${(error as Error)?.message ?? String(error)}; the sender will retry`, { cause: error }), 'failed', id));
+      if (token !== undefined) await Promise.resolve().then(() => dedupe!.store.release(key!, token)).catch(() => {});
+      return respond(errorAnswer(new ReceiverError('RECEIVER_ERR_HANDLER_FAILED', `the handler of ${event.alias} failed for ${named}: ${(error as Error)?.message ?? String(error)}; the sender will retry`, { cause: error }), 'failed', id));
     }
-    if (token !== undefined) await completeClaim(id!, token, 'processed');
+    if (token !== undefined) await completeClaim(key!, token, 'processed', id, named);
     return answer(200, 'processed', id);
   };
 
-  const completeClaim = async (id: string, token: string, outcome: ReceiverOutcome): Promise<void> => {
+  const completeClaim = async (key: string, token: string, outcome: ReceiverOutcome, id: string | undefined, named: string): Promise<void> => {
     try {
       // An unhandled id is kept only as long as a captured copy of it verifies (the replay window):
       // long enough that it can't be replayed under another alias, short enough that a
       // redelivery after a handler for it was deployed is processed, not answered duplicate.
-      await dedupe!.store.complete(id, token, outcome === 'unhandled' ? Math.min(dedupe!.retainMs, REPLAY_WINDOW_MS) : dedupe!.retainMs);
+      await dedupe!.store.complete(key, token, outcome === 'unhandled' ? Math.min(dedupe!.retainMs, REPLAY_WINDOW_MS) : dedupe!.retainMs);
     } catch (error) {
       // Processed is processed: answering 500 now would have it processed again. The claim
       // runs out with its lease, after which a redelivery would be processed once more.
-      respond({ ...answer(200, outcome, id), error: new ReceiverError('RECEIVER_ERR_DEDUPE_STORE', `${id} was ${outcome === 'processed' ? 'processed' : `answered ${outcome}`} but could not be marked done in the dedupe store: ${(error as Error)?.message ?? String(error)}`, { cause: error }) });
+      respond({ ...answer(200, outcome, id), error: new ReceiverError('RECEIVER_ERR_DEDUPE_STORE', `${named} was ${outcome === 'processed' ? 'processed' : `answered ${outcome}`} but could not be marked done in the dedupe store: ${(error as Error)?.message ?? String(error)}`, { cause: error }) });
     }
   };
 
@@ -433,6 +437,21 @@ export function createReceiver(options: SignedReceiverOptions<WebhookEventShape>
       return handleRequest(request).catch((error: unknown) => respond(errorAnswer(error, 'failed', headerIdOf(request))));
     },
   };
+}
+
+/**
+ * The id a request is deduplicated by: its `webhook-id`, else — a CloudEvent from a sender that
+ * sets none (Knative, Azure Event Grid, any CloudEvents HTTP sender received `unsigned: true`) —
+ * its `source` and `id`, which CloudEvents 1.0 makes unique per event and keeps on a re-send
+ * ("consumers MAY assume that Events with identical source and id are duplicates"). Hashed: the two
+ * attributes may have up to 16 KiB between them, and the store keeps a short key. Undefined for a
+ * request that names itself neither way (Umbraco's): nothing to deduplicate by.
+ */
+function dedupeKeyOf(event: ReceivedEvent<WebhookEventShape, string | undefined>): string | undefined {
+  if (event.id !== undefined) return event.id;
+  const cloud = event.cloudEvent;
+  if (cloud === undefined) return undefined;
+  return `cloudevent_${createHash('sha256').update(JSON.stringify([cloud.source, cloud.id])).digest('hex')}`;
 }
 
 /**

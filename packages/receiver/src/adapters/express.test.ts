@@ -86,6 +86,35 @@ describe('expressReceiver (Express 5)', () => {
     expect(handled).toEqual([{ id: 'doc-1', title: 'café' }]);
   });
 
+  describe('behind express.text() given every type, whose text is the bytes decoded', () => {
+    const textApp = (app: express.Express) => app.post('/webhooks', express.text({ type: '*/*' }), expressReceiver(receiver));
+
+    it('takes a UTF-8 body as it is, and one whose byte order mark the parser dropped (a .NET writer puts one first) with it', async () => {
+      const url = await serve(textApp);
+      const plain = request();
+      expect(await post(`${url}/webhooks`, plain)).toMatchObject({ status: 200, body: { outcome: 'processed' } });
+      // Signed over its bytes, the mark among them: the text body-parser leaves has lost it.
+      const marked = signedRequest({ secrets: [secret], body: '\ufeff{"id": "doc-bom"}' });
+      expect(await post(`${url}/webhooks`, marked)).toMatchObject({ status: 200, body: { outcome: 'processed', id: marked.id } });
+      expect(handled).toEqual([{ id: 'doc-1', title: 'café' }, { id: 'doc-bom' }]);
+      expect(errors).toEqual([]);
+    });
+
+    it('refuses a body it decoded from another charset 500 BODY_NOT_RAW with the fix, not 401 blaming the secret; one that still verifies is taken', async () => {
+      const url = await serve(textApp);
+      const latin1 = signedRequest({ secrets: [secret], body: '{"id": "doc-é"}' });
+      const answered = await post(`${url}/webhooks`, { ...latin1, headers: { ...latin1.headers, 'content-type': 'application/json; charset=iso-8859-1' } });
+      expect(answered).toMatchObject({ status: 500, body: { outcome: 'failed', error: { code: 'RECEIVER_ERR_BODY_NOT_RAW' } } });
+      expect((errors[0]!.error as Error).message).toContain("a body parser (express.text()) decoded from iso-8859-1, as its content-type says, and the bytes that were signed can't be had back from that text; give the adapter the bytes: express.raw({ type: '*/*' })");
+      // ASCII reads the same in either charset: verified as it is.
+      const ascii = signedRequest({ secrets: [secret], body: '{"id": "doc-a"}' });
+      expect(await post(`${url}/webhooks`, { ...ascii, headers: { ...ascii.headers, 'content-type': 'application/json; charset=iso-8859-1' } })).toMatchObject({ status: 200, body: { outcome: 'processed' } });
+      // A forgery is still one: 401, whatever the parser did.
+      expect(await post(`${url}/webhooks`, signedRequest({ secrets: [newSecret()] }))).toMatchObject({ status: 401, body: { error: { code: 'RECEIVER_ERR_BAD_SIGNATURE' } } });
+      expect(handled).toEqual([{ id: 'doc-a' }]);
+    });
+  });
+
   it('detects the classic bug — express.json() parsed the body first — and says how to fix it (500, so the sender retries after the fix)', async () => {
     const url = await serve((app) => {
       app.use(express.json());

@@ -2,7 +2,8 @@
  * @hookwork/receiver/express — the Express adapter (Express 4 and 5). It imports nothing from
  * Express: it reads the request as the node:http message it is.
  */
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
+import { ReceiverError, isReceiverError } from '../errors/receiver-error';
 import type { AnyReceiver } from '../receiver';
 import { checkMaxBodyBytes, checkReceiver, receiveFromStream, refuseNonPost, writeAnswer, type AdapterOptions } from './adapter-support';
 import { withoutContentEncoding } from './content-encoding';
@@ -50,7 +51,13 @@ export function expressReceiver(receiver: AnyReceiver, options?: AdapterOptions)
       }
       // A body parser (body-parser, so express.raw/json/text) decodes gzip, deflate and br itself, or
       // refuses the request: the bytes it left are the decoded ones, whatever content-encoding says.
-      void target.handle({ headers: withoutContentEncoding(request.headers), body: given }).then((answer) => writeAnswer(response, answer));
+      const headers = withoutContentEncoding(request.headers);
+      const body = typeof parsed === 'string' && given === parsed ? textParserBody(target, headers, parsed) : given;
+      if (body instanceof ReceiverError) {
+        writeAnswer(response, target.refuse(body, headers));
+        return;
+      }
+      void target.handle({ headers, body }).then((answer) => writeAnswer(response, answer));
       return;
     }
     if (request.readableEnded) {
@@ -64,6 +71,37 @@ export function expressReceiver(receiver: AnyReceiver, options?: AdapterOptions)
 }
 
 const isBytes = (value: unknown): value is Buffer | Uint8Array => Buffer.isBuffer(value) || value instanceof Uint8Array;
+
+/**
+ * The bytes behind text a text parser left in `req.body` (`express.text()` given every type), as far
+ * as they can be had back. body-parser decodes the bytes with the charset the content-type names
+ * (UTF-8 if none) and drops a leading byte order mark, so the text is the bytes signed only when
+ * neither happened. When the text as given does not verify: a UTF-8 body is tried with the byte
+ * order mark it may have lost (a .NET writer puts one first); one decoded from another charset is
+ * refused RECEIVER_ERR_BODY_NOT_RAW with the fix — it was refused 401, blaming the secret, when
+ * it was the parser's decoding that changed the bytes.
+ */
+function textParserBody(receiver: AnyReceiver, headers: IncomingHttpHeaders, text: string): string | ReceiverError {
+  const verifies = (body: string) => {
+    try {
+      receiver.verify({ headers, body });
+      return true;
+    } catch (error) {
+      // Only the signature is in question here; any other refusal is the receiver's to answer.
+      return !isReceiverError(error, 'RECEIVER_ERR_BAD_SIGNATURE');
+    }
+  };
+  if (verifies(text)) return text;
+  const charset = /;\s*charset\s*=\s*"?([^";\s]+)/i.exec(String(headers['content-type'] ?? ''))?.[1]?.toLowerCase();
+  if (charset !== undefined && charset !== 'utf-8' && charset !== 'utf8') {
+    return new ReceiverError(
+      'RECEIVER_ERR_BODY_NOT_RAW',
+      `the body reached expressReceiver() as text a body parser (express.text()) decoded from ${charset}, as its content-type says, and the bytes that were signed can't be had back from that text; give the adapter the bytes: express.raw({ type: '*/*' }) on its route, or mount it before any body parser`,
+    );
+  }
+  const withMark = `\ufeff${text}`;
+  return verifies(withMark) ? withMark : text;
+}
 
 /**
  * A `verify` callback for `express.json()` (and the other body-parser parsers) that keeps the raw

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { Webhook } from 'standardwebhooks';
 import { isReceiverError, ReceiverError } from '../errors/receiver-error';
 import { newSecret, signedRequest } from '../test-support/signed-request';
-import { SignatureVerifier } from './signature-verifier';
+import { SignatureVerifier, TIMESTAMP_TOLERANCE_SECONDS } from './signature-verifier';
 
 const verifyOf = (verifier: SignatureVerifier, request: { headers: Record<string, string>; body: string }) => () => verifier.verify(request.headers, Buffer.from(request.body));
 
@@ -41,6 +41,9 @@ describe('SignatureVerifier', () => {
     ['the placeholder of the docs', () => 'whsec_…', /secret is a placeholder as docs and examples write it \(whsec_…, <…>\): give the webhook's own secret/],
     ['a placeholder in angle brackets', () => 'whsec_<your secret>', /secret is a placeholder as docs and examples write it/],
     ['a passphrase', () => 'correct-horse-battery-staple', /secret has - or _, which base64 does not \(base64url, or a passphrase\?\)/],
+    ['the prefix twice (whsec_ put before a variable that has it)', () => `whsec_${newSecret()}`, /^RECEIVER_ERR_INVALID_OPTIONS: secret has the whsec_ prefix twice \(whsec_ put before a value that already starts with it\?\); give the secret once/],
+    ["an env file's line copied whole", () => `WEBHOOK_SECRET=${newSecret()}`, /^RECEIVER_ERR_INVALID_OPTIONS: secret has 15 characters before its whsec_ prefix \(an env file's NAME=value line copied whole\?\); give the secret alone, from whsec_ on/],
+    ['a scheme word before it, not two secrets', () => `Bearer ${newSecret()}`, /^RECEIVER_ERR_INVALID_OPTIONS: secret has 7 characters before its whsec_ prefix \(a word such as Bearer copied with it\?\)/],
   ])('refuses %s with the fix for it, not "copy it again"', (_what, secretOf, message) => {
     const given = secretOf();
     const error = failure(() => new SignatureVerifier([given]));
@@ -129,6 +132,20 @@ describe('SignatureVerifier', () => {
     expect(future.code).toBe('RECEIVER_ERR_STALE_TIMESTAMP');
     expect(future.message).toMatch(/is (599|600) s in the future/);
     expect(() => verifyOf(verifier, signedRequest({ secrets: [secret], timestamp: now - 240 }))()).not.toThrow();
+  });
+
+  it('refuses a request at the edge of the tolerance whose second runs out between its check and the package\'s, giving the age the package saw — never "300 s old, more than the 300 s"', () => {
+    const signedAt = Math.floor(Date.now() / 1000) - TIMESTAMP_TOLERANCE_SECONDS;
+    const request = signedRequest({ secrets: [secret], timestamp: signedAt });
+    // The kit's own check reads the clock first (exactly the tolerance: accepted), the package's a second later.
+    const clock = jest.spyOn(Date, 'now').mockReturnValueOnce(signedAt * 1000 + TIMESTAMP_TOLERANCE_SECONDS * 1000).mockReturnValue(signedAt * 1000 + (TIMESTAMP_TOLERANCE_SECONDS + 1) * 1000);
+    try {
+      const stale = failure(verifyOf(verifier, request));
+      expect(stale.code).toBe('RECEIVER_ERR_STALE_TIMESTAMP');
+      expect(stale.message).toContain(`is ${TIMESTAMP_TOLERANCE_SECONDS + 1} s old, more than the ${TIMESTAMP_TOLERANCE_SECONDS} s`);
+    } finally {
+      clock.mockRestore();
+    }
   });
 
   it('refuses a body changed after signing — re-serialised JSON included', () => {

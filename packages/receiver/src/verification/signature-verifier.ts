@@ -17,8 +17,9 @@ export const TIMESTAMP_TOLERANCE_SECONDS = 5 * 60;
 /**
  * How long a signed request stays verifiable after it arrives, ms: its timestamp may be up to the
  * tolerance ahead of the receiver's clock, and it verifies until the tolerance past it. A processed
- * id forgotten sooner can be replayed and processed again (the dedupe retention's floor, and what
- * the memory dedupe store never forgets for room).
+ * id forgotten sooner can be replayed and processed again: the dedupe retention's floor, and how
+ * long an `unhandled` id is kept. (The memory dedupe store may still forget one sooner for room, past
+ * its `maxEntries`: size it above the requests of this window.)
  */
 export const REPLAY_WINDOW_MS = 2 * TIMESTAMP_TOLERANCE_SECONDS * 1000;
 
@@ -165,8 +166,9 @@ export class SignatureVerifier {
         return { id, timestamp: new Date(seconds * 1000) };
       } catch (error) {
         // The package re-checks the timestamp with its own clock; a second boundary between the
-        // two checks is the only way to get here, and it means the same thing.
-        if (error instanceof WebhookVerificationError && /timestamp/i.test(error.message)) throw staleTimestamp(id, skew, error);
+        // two checks is the only way to get here, and it means the same thing — told with the skew
+        // the package saw (the one read above was within the tolerance: "300 s old, more than 300 s").
+        if (error instanceof WebhookVerificationError && /timestamp/i.test(error.message)) throw staleTimestamp(id, Math.floor(Date.now() / 1000) - seconds, error);
         lastFailure = error;
       }
     }
@@ -285,12 +287,21 @@ function sameBytes(a: Buffer, b: Buffer): boolean {
 function notASecret(secret: string): string {
   if (secret === '') return 'is empty (an environment variable set to nothing?); give the whsec_… secret the sender shows';
   if (/^whsec_?$/i.test(secret)) return 'is the whsec_ prefix with nothing after it (cut off where it was copied?); copy the whole secret as the sender shows it';
+  // `whsec_${process.env.SECRET}` where the variable already holds the prefix.
+  if (/^whsec_whsec_/.test(secret)) return 'has the whsec_ prefix twice (whsec_ put before a value that already starts with it?); give the secret once, as the sender shows it';
   const parts = secret.split(/[\s,;]+/).filter(Boolean);
-  if (parts.length > 1 && parts.every((part) => /^(whsec_)?[A-Za-z0-9+/]+={0,2}$/.test(part))) {
+  // Each part a secret in its own right: "Bearer whsec_…" is base64 characters too, and no two secrets.
+  const isSecret = (part: string) => /^(whsec_)?[A-Za-z0-9+/]+={0,2}$/.test(part) && Buffer.from(part.replace(/^whsec_/, ''), 'base64').length >= MIN_SECRET_BYTES;
+  if (parts.length > 1 && parts.every(isSecret)) {
     return `holds ${parts.length} secrets in one string; give them as a list, e.g. secrets: process.env.WEBHOOK_SECRETS.split(/[\\s,]+/)`;
   }
   if (/^(["'`]).+\1$/s.test(secret) && /^(whsec_)?[A-Za-z0-9+/]+={0,2}$/.test(secret.slice(1, -1).trim())) {
     return 'is wrapped in quotes — an env file read without unquoting (docker --env-file, a systemd EnvironmentFile) keeps them; remove the quotes around the whsec_… value';
+  }
+  // An env file's line copied whole (WEBHOOK_SECRET=whsec_…), a scheme word (Bearer whsec_…): text before the secret.
+  const at = secret.indexOf('whsec_');
+  if (at > 0 && /^whsec_[A-Za-z0-9+/]+={0,2}$/.test(secret.slice(at))) {
+    return `has ${at} characters before its whsec_ prefix (${/^[A-Za-z_][A-Za-z0-9_]*=/.test(secret) ? "an env file's NAME=value line copied whole?" : 'a word such as Bearer copied with it?'}); give the secret alone, from whsec_ on`;
   }
   if (/^whpk_/.test(secret)) return "is a whpk_ public key, of Standard Webhooks' asymmetric (ed25519, v1a) scheme, which this kit does not verify; give the webhook's symmetric whsec_ secret";
   if (/^whsk_/.test(secret)) return "is a whsk_ private key, of Standard Webhooks' asymmetric scheme — a signing key that belongs to the sender alone; give the webhook's symmetric whsec_ secret";
