@@ -804,6 +804,51 @@ export function describeTransportContract(name: string, transport: () => Transpo
         expect(calls).toBe(2);
       });
 
+      it('judges a kept-alive connection again once the ssrf setting changes: a name it no longer allows gets nothing more over it', async () => {
+        // Keeps its connections alive for 5 s (the suite's target closes each one; the test
+        // receiver's 1 s is too short for the clients, which keep a second's margin).
+        const received: string[] = [];
+        const server = http.createServer((request, response) => {
+          let text = '';
+          request.on('data', (chunk: Buffer) => (text += chunk.toString()));
+          request.on('end', () => {
+            received.push(JSON.parse(text).id);
+            response.end('ok');
+          });
+        });
+        server.keepAliveTimeout = 5000;
+        await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+        closers.push(() => {
+          server.closeAllConnections();
+          return new Promise((resolve) => server.close(resolve));
+        });
+        const kept = { port: (server.address() as AddressInfo).port };
+        await startApp({
+          settings: { ssrf: { allowInternal: false, allow: ['hooks.internal.test'] } },
+          delivery: { resolver: resolverFor({ 'hooks.internal.test': [{ address: '127.0.0.1', family: 4 }] }) },
+        });
+        const webhook = await app!.webhooks.create({ url: `http://hooks.internal.test:${kept.port}/hook`, events: ['contract.happened'] });
+        await app!.publish(new ContractHappened('allowed'));
+        await app!.drain();
+        // Another setting changed: the connection is kept and used again, with no new lookup.
+        app!.updateSettings({ maximumRetries: 2 });
+        await app!.publish(new ContractHappened('kept'));
+        await app!.drain();
+        expect(lookups).toEqual(['hooks.internal.test']);
+        // Before, the pooled connection carried this one too, though nothing allows the name any more.
+        app!.updateSettings({ ssrf: { allowInternal: false, allow: [] } });
+        await app!.publish(new ContractHappened('refused'));
+        await app!.drain();
+        expect(received).toEqual(['allowed', 'kept']);
+        const log = await logOf(webhook.key);
+        expect(log.map((e) => [e.errorKind, e.outcome])).toEqual([
+          [undefined, 'delivered'],
+          [undefined, 'delivered'],
+          ['ssrf', 'dead'],
+        ]);
+        expect(log[2]!.errorMessage).toMatch(/^HOOKWORK_ERR_SSRF_BLOCKED: delivery to hooks\.internal\.test \(127\.0\.0\.1\) was refused: it is a loopback address/);
+      });
+
       it('allows a listed host name, CIDR, or everything with allowInternal', async () => {
         await startApp({
           settings: { ssrf: { allowInternal: false, allow: ['hooks.internal.test'] } },

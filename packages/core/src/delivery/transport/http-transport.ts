@@ -1,5 +1,6 @@
 import http from 'node:http';
 import https from 'node:https';
+import type net from 'node:net';
 import tls from 'node:tls';
 import type { Readable } from 'node:stream';
 import axios, { type AxiosInstance, type AxiosResponse, type InternalAxiosRequestConfig } from 'axios';
@@ -7,7 +8,7 @@ import { HookworkError, isHookworkError } from '../../errors/hookwork-error';
 import { addReceivedHeader } from './received-header';
 import { bodyErrorText, DeadlineError, errorKindOf, findCause, NO_BODY_STATUSES, notAnAnswer, UNASKED_UPGRADE } from './transport-errors';
 import { BodyDecoder, wireByteCap, wireCapNote } from './body-decoder';
-import { connectPort, SsrfGuard, type HostResolver, type SsrfPolicySource } from './ssrf-guard';
+import { connectPort, SsrfGuard, type ConnectionJudgment, type HostResolver, type SsrfPolicySource } from './ssrf-guard';
 import { StopSignals } from './stop-signals';
 import { TRANSPORT_OWNED_HEADERS, transportOwnedHeaderProblem, UnsendableHeaderError } from './transport-owned-headers';
 import { memoByKey } from '../../runtime/memo';
@@ -260,15 +261,45 @@ function guardSocketOf(request: http.ClientRequest, guard: SsrfGuard, host: stri
   });
 }
 
+/** A socket of hookwork's own agents, with the judgment that let it be made. */
+const JUDGMENT = Symbol('hookwork.ssrfJudgment');
+type JudgedSocket = net.Socket & { [JUDGMENT]?: ConnectionJudgment };
+
+/** The refusal for `socket` to carry another request, when the `ssrf` setting changed since it was judged (see {@link SsrfGuard.recheck}). */
+function recheckSocket(socket: JudgedSocket, guard: SsrfGuard): HookworkError | undefined {
+  const judged = socket[JUDGMENT];
+  return judged && guard.recheck(judged, socket.remoteAddress, socket.remotePort);
+}
+
 /**
- * Makes `agent` resolve a new connection's host with a lookup that knows the port connected to,
- * when an `ssrf.allow` entry is limited to a port: a name's addresses are then refused before any
- * connection to another port is made. An agent's own options (its port-less `lookup`) go before a
- * request's, so the port is put in here, where the connection is made.
+ * Guards the connections of one of hookwork's agents beyond its `lookup`:
+ *
+ * - With an `ssrf.allow` entry limited to a port, a new connection's host is resolved with a
+ *   lookup that knows the port connected to, so a name's addresses are refused before any
+ *   connection to another port is made. An agent's own options (its port-less `lookup`) go
+ *   before a request's, so the port is put in here, where the connection is made.
+ * - A kept-alive socket taken from the pool (`reuseSocket`) is judged again when the `ssrf`
+ *   setting changed since it was judged; refused, it is destroyed with the refusal as the request
+ *   gets it, before anything is written (as {@link guardSocketOf} does), and the request fails with
+ *   the refusal. Before, a name allowed once kept receiving deliveries over its pooled connection
+ *   after the setting stopped allowing it. A socket the agent hands straight to a request that
+ *   was waiting for one is not judged again: that request was made before the change, as the
+ *   undici transport's requests already dispatched are.
  */
-function judgePortInLookup(agent: http.Agent, guard: SsrfGuard): void {
+function guardAgent(agent: http.Agent, guard: SsrfGuard): void {
   const createConnection = agent.createConnection.bind(agent);
-  agent.createConnection = (options, callback) => createConnection(guard.portLimited() ? { ...options, lookup: guard.lookupOnPort(connectPort(options)) } : options, callback);
+  agent.createConnection = (options, callback) => {
+    const socket = createConnection(guard.portLimited() ? { ...options, lookup: guard.lookupOnPort(connectPort(options)) } : options, callback) as JudgedSocket | undefined;
+    // The setting read before the lookup judges the address: a change in between only costs a second judgment.
+    if (socket) socket[JUDGMENT] = { policy: guard.policy(), host: String(options.host ?? 'localhost') };
+    return socket;
+  };
+  const reuseSocket = agent.reuseSocket.bind(agent);
+  agent.reuseSocket = (socket, request) => {
+    const refusal = recheckSocket(socket as JudgedSocket, guard);
+    if (refusal) request.once('socket', (given) => given.destroy(refusal));
+    reuseSocket(socket, request);
+  };
 }
 
 /** The refusal of a request sent other than through hookwork's guarded connection. */
@@ -498,8 +529,8 @@ export function createHttpTransport(options: HttpTransportOptions): HttpTranspor
   // rejectUnauthorized set, not left to Node's default: NODE_TLS_REJECT_UNAUTHORIZED=0 in the
   // environment would turn that default off (docs/transport.md: certificates are always verified).
   const httpsAgent = sizePool(new https.Agent({ ...agentOptions, rejectUnauthorized: true, ...(extraCa ? { ca: [...tls.rootCertificates, ...extraCa] } : {}) }), options.maxSockets ?? 256);
-  judgePortInLookup(httpAgent, guard);
-  judgePortInLookup(httpsAgent, guard);
+  guardAgent(httpAgent, guard);
+  guardAgent(httpsAgent, guard);
   const instance = axios.create({
     httpAgent,
     httpsAgent,

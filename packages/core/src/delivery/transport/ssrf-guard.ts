@@ -29,10 +29,31 @@ export interface ResolvedAddress {
  */
 export type HostResolver = (hostname: string) => Promise<ResolvedAddress[]>;
 
+/** The `ssrf` setting: what the guard allows besides public addresses. */
+export interface SsrfPolicy {
+  readonly allowInternal: boolean;
+  readonly allow: readonly string[];
+}
+
 /** What the guard reads on every check (the `ssrf` setting), so a settings change applies at once. */
 export interface SsrfPolicySource {
   /** The settings in force now: read at every check, never cached. */
-  readonly current: { readonly ssrf: { readonly allowInternal: boolean; readonly allow: readonly string[] } };
+  readonly current: { readonly ssrf: SsrfPolicy };
+}
+
+/** Whether two `ssrf` settings allow the same (the settings make a new object at every update, whatever changed). */
+export function sameSsrfPolicy(a: SsrfPolicy, b: SsrfPolicy): boolean {
+  return a === b || (a.allowInternal === b.allowInternal && a.allow.length === b.allow.length && a.allow.every((entry, i) => entry === b.allow[i]));
+}
+
+/**
+ * What a pooled connection keeps of the judgment that let it be made: the `ssrf` setting then
+ * in force and the host it was made for (see {@link SsrfGuard.recheck}).
+ */
+export interface ConnectionJudgment {
+  policy: SsrfPolicy;
+  /** The host name (or IP literal) the connection was made for, which a name entry matches. */
+  host: string;
 }
 
 type Range = { family: 4; base: number; bits: number } | { family: 6; base: bigint; bits: number };
@@ -277,6 +298,27 @@ export class SsrfGuard {
     if (this.allowList(allow).some((matches) => matches(host, ip, reached, port))) return undefined;
     // The port named in the address only when an entry is limited to one: then it is what was refused.
     return ssrfBlockedError(host, address, kind, port, port !== undefined && this.limited);
+  }
+
+  /** The `ssrf` setting in force now (a new object after every settings update). */
+  policy(): SsrfPolicy {
+    return this.settings.current.ssrf;
+  }
+
+  /**
+   * The refusal for sending another request over a kept-alive connection to `address`:`port`
+   * that was judged as `judged` says; undefined when allowed. Judged again only when the `ssrf`
+   * setting changed since (then `judged` takes the new one): a connection made while an address
+   * was allowed must not carry requests to it once the setting refuses it.
+   */
+  recheck(judged: ConnectionJudgment, address: string | undefined, port: number | undefined): HookworkError | undefined {
+    const policy = this.settings.current.ssrf;
+    if (judged.policy === policy || address === undefined) return undefined;
+    // Judged as the lookup judges a new connection, so the refusal reads the same: with the port
+    // only when an entry limited to one is in force.
+    const refusal = this.check(judged.host.replace(/^\[|\]$/g, ''), address, this.portLimited() ? port : undefined);
+    if (!refusal) judged.policy = policy;
+    return refusal;
   }
 
   /**

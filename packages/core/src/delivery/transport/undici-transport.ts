@@ -6,7 +6,7 @@ import type { OutgoingRequest, SendOptions, Transport, TransportResponse, Transp
 import { addReceivedHeader } from './received-header';
 import type { DeliveryTlsOptions } from './http-transport';
 import { BodyDecoder, wireByteCap, wireCapNote } from './body-decoder';
-import { connectPort, SsrfGuard, type HostResolver, type SsrfPolicySource } from './ssrf-guard';
+import { connectPort, sameSsrfPolicy, SsrfGuard, type HostResolver, type SsrfPolicySource } from './ssrf-guard';
 import { StopSignals } from './stop-signals';
 import { transportOwnedHeaderProblem } from './transport-owned-headers';
 import { memoByKey } from '../../runtime/memo';
@@ -26,7 +26,10 @@ export interface UndiciTransportOptions {
 
 /** The lean {@link Transport}: undici's HTTP/1.1 client, guarded against SSRF exactly as the axios one. */
 export interface UndiciTransport extends Transport {
-  /** The undici dispatcher the requests go through. */
+  /**
+   * The undici dispatcher new requests go through: another one after each change of the `ssrf`
+   * setting (see {@link createUndiciTransport}).
+   */
   readonly dispatcher: Dispatcher;
 }
 
@@ -251,7 +254,7 @@ export function createUndiciTransport(options: UndiciTransportOptions): UndiciTr
     if (!made) onPort.set(port, (made = buildConnector({ ...connectorOptions, lookup: guard.lookupOnPort(port) } as Undici.buildConnector.BuildOptions)));
     return made;
   };
-  const agent = new Agent({
+  const newAgent = () => new Agent({
     connections: options.maxSockets ?? 256,
     pipelining: 1,
     // The total deadline is this transport's own timer; undici's per-phase timers are off, so
@@ -269,6 +272,30 @@ export function createUndiciTransport(options: UndiciTransportOptions): UndiciTr
         callback(refusal, null);
       }),
   });
+  // undici judges an address only as it connects, and has no hook where a kept-alive connection
+  // is taken for another request: after a change of the ssrf setting, new requests go through a
+  // new agent, whose every connection is judged under it, and the old one is closed once the
+  // requests it already has are done. Before, a name allowed once kept receiving deliveries over
+  // its pooled connection after the setting stopped allowing it.
+  let agent = newAgent();
+  let agentPolicy = guard.policy();
+  const retiring = new Set<Undici.Agent>();
+  const agentNow = (): Undici.Agent => {
+    const policy = guard.policy();
+    if (policy === agentPolicy) return agent;
+    // The settings make a new ssrf object at every update: only a change of what it allows costs the connections.
+    if (!sameSsrfPolicy(policy, agentPolicy)) {
+      const old = agent;
+      retiring.add(old);
+      old.close().then(
+        () => retiring.delete(old),
+        () => retiring.delete(old),
+      );
+      agent = newAgent();
+    }
+    agentPolicy = policy;
+    return agent;
+  };
   let closed = false;
   const stopSignals = new StopSignals<AttemptHandler>();
   // A webhook's URL is parsed once, not at every attempt (a few distinct URLs, many attempts).
@@ -282,7 +309,9 @@ export function createUndiciTransport(options: UndiciTransportOptions): UndiciTr
   });
 
   return {
-    dispatcher: agent,
+    get dispatcher() {
+      return agent;
+    },
     send(request: OutgoingRequest, sendOptions: SendOptions): Promise<TransportResult> {
       const started = performance.now();
       const url = targetOf(request.url);
@@ -316,7 +345,7 @@ export function createUndiciTransport(options: UndiciTransportOptions): UndiciTr
           if (signal.aborted) return;
         }
         try {
-          agent.dispatch({ origin: url.origin, path: url.path, method: 'POST', headers, body: request.body }, handler);
+          agentNow().dispatch({ origin: url.origin, path: url.path, method: 'POST', headers, body: request.body }, handler);
         } catch (error) {
           handler.onError(error as Error);
         }
@@ -324,7 +353,7 @@ export function createUndiciTransport(options: UndiciTransportOptions): UndiciTr
     },
     async close() {
       closed = true;
-      await agent.destroy();
+      await Promise.all([agent, ...retiring].map((each) => each.destroy()));
     },
   };
 }
