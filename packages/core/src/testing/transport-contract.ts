@@ -739,6 +739,13 @@ export function describeTransportContract(name: string, transport: () => Transpo
         expect(target.requests).toHaveLength(0);
       });
 
+      it('refuses a name answering an IPv4-mapped address under an IPv6 allow entry: ::/0 allows IPv6 addresses, not the IPv4 ones mapped into it', async () => {
+        await startApp({ settings: { ssrf: { allowInternal: false, allow: ['::/0'] } }, delivery: { resolver: resolverFor({ 'hooks.internal.test': [{ address: '::ffff:127.0.0.1', family: 6 }] }) } });
+        const webhook = await app!.webhooks.create({ url: `http://hooks.internal.test:${target.port}/hook`, events: ['contract.happened'] });
+        expect(await app!.sendTestEvent(webhook.key)).toMatchObject({ ok: false, errorKind: 'ssrf' });
+        expect(target.requests).toHaveLength(0);
+      });
+
       it.each(['http://169.254.169.254/latest/meta-data/', 'http://10.1.2.3:8080/hook', 'http://[fd00::1]/hook', 'http://[::ffff:7f00:1]:9/hook', 'http://0.0.0.0:9/hook', 'http://2130706433:9/hook', 'http://0x7f.1:9/hook', 'http://[64:ff9b:1::a9fe:a9fe]/latest/meta-data/', 'http://[2001:0:4136:e378:8000:63bf:3fff:fdd2]/hook', 'http://192.0.2.10/hook'])(
         'refuses the IP-literal URL %s before connecting',
         async (url) => {
