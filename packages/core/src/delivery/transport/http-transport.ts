@@ -481,14 +481,19 @@ function readBody(stream: Readable, encoding: string | undefined, cap: number, e
           });
     // An encoded body is also cut by its bytes on the wire: one that decodes to little or nothing
     // (empty deflate blocks without end) would otherwise be read and decompressed until the deadline.
+    // Exactly the bytes up to that cap are decoded, and what they decode to is kept (up to the cap).
     const wireCap = wireByteCap(cap);
     let wire = 0;
+    let cutOnWire = false;
     const onArrival = decoder
       ? (chunk: Buffer) => {
           wire += chunk.length;
           if (wire <= wireCap) return decoder.write(chunk);
+          decoder.write(chunk.subarray(0, chunk.length - (wire - wireCap)));
+          cutOnWire = true;
+          stream.off('data', onArrival);
           stream.destroy();
-          finish(true, wireCapNote(wire));
+          decoder.settle(() => finish(true, wireCapNote(cap)));
         }
       : keep;
     const onStop = () => {
@@ -506,9 +511,10 @@ function readBody(stream: Readable, encoding: string | undefined, cap: number, e
     });
     // A reset or a parse error (malformed chunking) is reported on the request; the body stream
     // only sees the connection go away: the request's error names the cause.
-    stream.on('error', (error) => finish(false, stoppedOr(exchange, () => bodyErrorText(exchange.requestError ?? error))));
+    // (Cut on the wire, the stream was destroyed here, and what arrived is still being decoded.)
+    stream.on('error', (error) => cutOnWire || finish(false, stoppedOr(exchange, () => bodyErrorText(exchange.requestError ?? error))));
     // A close after the whole body arrived is the connection's business (the decoder may still be finishing).
-    stream.on('close', () => arrived || finish(false, stoppedOr(exchange, () => (exchange.requestError ? bodyErrorText(exchange.requestError) : 'the connection closed before the body ended'))));
+    stream.on('close', () => arrived || cutOnWire || finish(false, stoppedOr(exchange, () => (exchange.requestError ? bodyErrorText(exchange.requestError) : 'the connection closed before the body ended'))));
   });
 }
 

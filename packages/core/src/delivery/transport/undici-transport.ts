@@ -59,6 +59,8 @@ class AttemptHandler implements Dispatcher.DispatchHandler {
   private decoder: BodyDecoder | undefined;
   private decodeError: unknown;
   private wireBytes = 0;
+  /** The body was cut on the wire: the connection is given up, what arrived is still being decoded. */
+  private cutOnWire = false;
 
   constructor(
     private readonly cap: number,
@@ -126,26 +128,32 @@ class AttemptHandler implements Dispatcher.DispatchHandler {
       this.keep(chunk);
       return true;
     }
-    // An encoded body is also cut by its bytes on the wire (see wireByteCap), as the axios transport cuts it.
+    // An encoded body is also cut by its bytes on the wire (see wireByteCap), as the axios transport
+    // cuts it: exactly the bytes up to that cap are decoded, and what they decode to is kept.
+    if (this.cutOnWire) return true;
+    const wireCap = wireByteCap(this.cap);
     this.wireBytes += chunk.length;
-    if (this.wireBytes <= wireByteCap(this.cap)) {
+    if (this.wireBytes <= wireCap) {
       this.decoder.write(chunk);
       return true;
     }
+    this.decoder.write(chunk.subarray(0, chunk.length - (this.wireBytes - wireCap)));
+    this.cutOnWire = true;
     this.truncated = true;
-    this.finishBody(wireCapNote(this.wireBytes));
     this.abortFn?.(new Error('the response body passed maxResponseBodyBytes on the wire'));
+    this.decoder.settle(() => this.finishBody(wireCapNote(this.cap)));
     return true;
   }
 
   onComplete(): void {
-    if (this.settled) return;
+    if (this.settled || this.cutOnWire) return;
     if (this.decoder) this.decoder.end();
     else this.finishBody();
   }
 
   onError(error: Error): void {
-    if (this.settled) return;
+    // The abort of a body cut on the wire comes back here: the decoder's settle() finishes it.
+    if (this.settled || this.cutOnWire) return;
     // undici's two socket errors for status lines it will not read: a 101, and a 100 Continue
     // (before a request's response, that is what its "bad response" means).
     if (this.statusCode === 0 && (error as { code?: string }).code === 'UND_ERR_SOCKET' && (error.message === 'bad upgrade' || error.message === 'bad response')) {
