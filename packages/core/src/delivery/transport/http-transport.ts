@@ -9,6 +9,7 @@ import { addReceivedHeader } from './received-header';
 import { bodyErrorText, DeadlineError, errorKindOf, findCause, NO_BODY_STATUSES, notAnAnswer, UNASKED_UPGRADE } from './transport-errors';
 import { BodyDecoder, wireByteCap, wireCapNote } from './body-decoder';
 import { connectPort, SsrfGuard, type ConnectionJudgment, type HostResolver, type SsrfPolicySource } from './ssrf-guard';
+import { requestTarget } from './request-target';
 import { StopSignals } from './stop-signals';
 import { TRANSPORT_OWNED_HEADERS, transportOwnedHeaderProblem, UnsendableHeaderError } from './transport-owned-headers';
 import { memoByKey } from '../../runtime/memo';
@@ -570,13 +571,9 @@ export function createHttpTransport(options: HttpTransportOptions): HttpTranspor
   let closed = false;
   const stopSignals = new StopSignals<Exchange>();
   // A webhook's URL is parsed once, not at every attempt (a few distinct URLs, many attempts).
-  const targetOf = memoByKey((href): { href: string; hostname: string; port: number } | null => {
-    try {
-      const url = new URL(href);
-      return { href: url.href, hostname: url.hostname, port: connectPort(url) };
-    } catch {
-      return null;
-    }
+  const targetOf = memoByKey((href): { href: string; hostname: string; port: number } | string => {
+    const url = requestTarget(href);
+    return typeof url === 'string' ? url : { href: url.href, hostname: url.hostname, port: connectPort(url) };
   });
 
   return {
@@ -584,7 +581,7 @@ export function createHttpTransport(options: HttpTransportOptions): HttpTranspor
     async send(request: OutgoingRequest, sendOptions: SendOptions): Promise<TransportResult> {
       const started = performance.now();
       const url = targetOf(request.url);
-      if (!url) return { ok: false, errorKind: 'invalid', message: `${request.url} is not an absolute URL`, durationMs: 0 };
+      if (typeof url === 'string') return { ok: false, errorKind: 'invalid', message: url, durationMs: 0 };
       const refusal = guard.checkLiteralHost(url.hostname, url.port);
       if (refusal) return { ok: false, errorKind: 'ssrf', message: refusal.message, durationMs: 0 };
       if (closed) return { ok: false, errorKind: 'aborted', message: 'the transport was closed (the app is stopping)', durationMs: 0 };

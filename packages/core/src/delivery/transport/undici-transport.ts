@@ -7,6 +7,7 @@ import { addReceivedHeader } from './received-header';
 import type { DeliveryTlsOptions } from './http-transport';
 import { BodyDecoder, wireByteCap, wireCapNote } from './body-decoder';
 import { connectPort, sameSsrfPolicy, SsrfGuard, type HostResolver, type SsrfPolicySource } from './ssrf-guard';
+import { requestTarget } from './request-target';
 import { StopSignals } from './stop-signals';
 import { transportOwnedHeaderProblem } from './transport-owned-headers';
 import { memoByKey } from '../../runtime/memo';
@@ -307,13 +308,9 @@ export function createUndiciTransport(options: UndiciTransportOptions): UndiciTr
   let closed = false;
   const stopSignals = new StopSignals<AttemptHandler>();
   // A webhook's URL is parsed once, not at every attempt (a few distinct URLs, many attempts).
-  const targetOf = memoByKey((href): Target | undefined => {
-    try {
-      const url = new URL(href);
-      return { origin: url.origin, path: `${url.pathname}${url.search}`, host: url.host, hostname: url.hostname, port: connectPort(url) };
-    } catch {
-      return undefined;
-    }
+  const targetOf = memoByKey((href): Target | string => {
+    const url = requestTarget(href);
+    return typeof url === 'string' ? url : { origin: url.origin, path: `${url.pathname}${url.search}`, host: url.host, hostname: url.hostname, port: connectPort(url) };
   });
 
   return {
@@ -323,7 +320,7 @@ export function createUndiciTransport(options: UndiciTransportOptions): UndiciTr
     send(request: OutgoingRequest, sendOptions: SendOptions): Promise<TransportResult> {
       const started = performance.now();
       const url = targetOf(request.url);
-      if (!url) return Promise.resolve({ ok: false, errorKind: 'invalid', message: `${request.url} is not an absolute URL`, durationMs: 0 });
+      if (typeof url === 'string') return Promise.resolve({ ok: false, errorKind: 'invalid', message: url, durationMs: 0 });
       const refusal = guard.checkLiteralHost(url.hostname, url.port);
       if (refusal) return Promise.resolve({ ok: false, errorKind: 'ssrf', message: refusal.message, durationMs: 0 });
       if (closed) return Promise.resolve({ ok: false, errorKind: 'aborted', message: 'the transport was closed (the app is stopping)', durationMs: 0 });
