@@ -166,7 +166,12 @@ class Exchange {
     // With an ssrf.allow entry limited to a port, the lookup judges the addresses on the port connected to.
     options.lookup = this.guard.portLimited() ? this.guard.lookupOnPort(connectPort(options)) : this.guard.lookup;
     // Certificates verified whatever NODE_TLS_REJECT_UNAUTHORIZED says (hookwork's agent sets it too).
-    if (options.protocol === 'https:') (options as https.RequestOptions).rejectUnauthorized = true;
+    if (options.protocol === 'https:') {
+      (options as https.RequestOptions).rejectUnauthorized = true;
+      // An agent's options go before a request's (Node merges them over it): one of the host's
+      // that turns verification off would have it off, as it did, whatever is set here.
+      if (!this.route.owns(options.agent) && turnsVerificationOff(options.agent)) throw new VerificationOffError();
+    }
     // A host's interceptor may send again within the attempt (axios-retry does, and a retry of a
     // 503 happens in a success interceptor, past a body nobody reads): the earlier exchange is
     // ended, so its connection is not held for ever, and what is reported is of the latest one.
@@ -225,6 +230,29 @@ class Exchange {
     this.stopReason = reason;
     if (this.onStop) this.onStop();
     else this.clientRequest?.destroy(reason instanceof Error ? reason : new Error(String(reason)));
+  }
+}
+
+/**
+ * Whether an https agent (an axios interceptor's) turns certificate verification off: Node's tls
+ * verifies only when `rejectUnauthorized` is truthy, and an agent's options go before the
+ * request's, so one that holds the key with a falsy value (`false`, `undefined` too) wins.
+ */
+function turnsVerificationOff(agent: unknown): boolean {
+  const agentOptions = (agent as { options?: Record<string, unknown> } | null | undefined)?.options;
+  return agentOptions !== null && typeof agentOptions === 'object' && 'rejectUnauthorized' in agentOptions && !agentOptions.rejectUnauthorized;
+}
+
+/** The refusal of an https request whose agent turns certificate verification off (error kind `tls`). */
+class VerificationOffError extends Error {
+  override readonly name = 'VerificationOffError';
+  /** Read by errorKindOf as a TLS failure. */
+  readonly code = 'ERR_TLS_VERIFICATION_OFF';
+
+  constructor() {
+    super(
+      "not sent: the https agent an axios interceptor gave the request sets rejectUnauthorized to false, which turns certificate verification off, and hookwork always verifies; trust the receiver's CA with delivery.tls.ca (or the agent's ca option) instead of turning verification off",
+    );
   }
 }
 
@@ -605,7 +633,14 @@ export function createHttpTransport(options: HttpTransportOptions): HttpTranspor
         if (reason instanceof DeadlineError) return { ok: false, errorKind: 'timeout', message: reason.message, durationMs: elapsedSince(started), ...withSent };
         if (reason !== undefined) return { ok: false, errorKind: 'aborted', message: `the attempt was aborted: ${(reason as Error)?.message ?? reason}`, durationMs: elapsedSince(started), ...withSent };
         const kind = errorKindOf(error);
-        const cause = kind === 'ssrf' ? findCause(error, (e) => isHookworkError(e, 'HOOKWORK_ERR_SSRF_BLOCKED')) : kind === 'invalid' ? findCause(error, (e) => e instanceof UnsendableHeaderError) : undefined;
+        const cause =
+          kind === 'ssrf'
+            ? findCause(error, (e) => isHookworkError(e, 'HOOKWORK_ERR_SSRF_BLOCKED'))
+            : kind === 'invalid'
+              ? findCause(error, (e) => e instanceof UnsendableHeaderError)
+              : kind === 'tls'
+                ? findCause(error, (e) => e instanceof VerificationOffError)
+                : undefined;
         return { ok: false, errorKind: kind, message: ((cause ?? error) as Error)?.message ?? String(error), durationMs: elapsedSince(started), ...withSent };
       }
       // No request went through the exchange: an interceptor that ran after keepOnGuardedPath
