@@ -19,7 +19,35 @@ import { REDACTED } from '../../model/webhook';
  */
 
 let app: Hookwork | undefined;
-let receiver: Pick<TestReceiver, 'url' | 'close'> | RawReceiver | undefined;
+/** An https receiver on the test certificate (only its URL and close are used). */
+interface HttpsReceiver {
+  readonly https: true;
+  readonly url: string;
+  close(): Promise<void>;
+}
+
+let receiver: TestReceiver | RawReceiver | HttpsReceiver | undefined;
+
+/** Starts an https receiver on 127.0.0.1 with the test certificate; `onBody` sees each request body. */
+async function startHttpsReceiver(onBody: (body: string) => void = () => undefined): Promise<HttpsReceiver> {
+  const server = https.createServer({ cert: TEST_RECEIVER_CERT, key: TEST_RECEIVER_KEY }, (req, res) => {
+    let body = '';
+    req.on('data', (c: Buffer) => (body += c.toString()));
+    req.on('end', () => {
+      onBody(body);
+      res.end('ok');
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    https: true,
+    url: `https://127.0.0.1:${(server.address() as AddressInfo).port}/hook`,
+    close: () => {
+      server.closeAllConnections();
+      return new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
 
 afterEach(async () => {
   await app?.stop();
@@ -181,22 +209,7 @@ describe("a host's axios configuration (delivery.configureAxios)", () => {
     // Node merges an agent's options over the request's, so the agent's rejectUnauthorized: false
     // won over the true hookwork sets on each request, and the self-signed receiver got the delivery.
     const bodies: string[] = [];
-    const server = https.createServer({ cert: TEST_RECEIVER_CERT, key: TEST_RECEIVER_KEY }, (req, res) => {
-      let body = '';
-      req.on('data', (c: Buffer) => (body += c.toString()));
-      req.on('end', () => {
-        bodies.push(body);
-        res.end('ok');
-      });
-    });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    receiver = {
-      url: `https://127.0.0.1:${(server.address() as AddressInfo).port}/hook`,
-      close: () => {
-        server.closeAllConnections();
-        return new Promise<void>((resolve) => server.close(() => resolve()));
-      },
-    };
+    receiver = await startHttpsReceiver((body) => bodies.push(body));
     const log = await deliverOnce((instance) => {
       instance.interceptors.request.use((config) => {
         config.httpsAgent = new https.Agent({ rejectUnauthorized: false });
@@ -211,18 +224,7 @@ describe("a host's axios configuration (delivery.configureAxios)", () => {
   });
 
   it("delivers through an interceptor's https agent that trusts the receiver's CA: verification on, with the host's own trust", async () => {
-    const server = https.createServer({ cert: TEST_RECEIVER_CERT, key: TEST_RECEIVER_KEY }, (req, res) => {
-      req.resume();
-      req.on('end', () => res.end('ok'));
-    });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    receiver = {
-      url: `https://127.0.0.1:${(server.address() as AddressInfo).port}/hook`,
-      close: () => {
-        server.closeAllConnections();
-        return new Promise<void>((resolve) => server.close(() => resolve()));
-      },
-    };
+    receiver = await startHttpsReceiver();
     const log = await deliverOnce((instance) => {
       instance.interceptors.request.use((config) => {
         config.httpsAgent = new https.Agent({ ca: TEST_RECEIVER_CERT });

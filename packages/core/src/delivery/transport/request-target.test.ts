@@ -21,7 +21,7 @@ describe.each([
     const transport = create({ settings });
     try {
       const url = `http://hook-user:s3cret@127.0.0.1:${receiver.port}/hook`;
-      const result = await transport.send({ url, headers: { 'content-type': 'application/json' }, body: '{}' }, { timeoutMs: 2000, maxResponseBodyBytes: 1024 });
+      const result = await transport.send({ url, headers: { 'content-type': 'application/json' }, body: Buffer.from('{}') }, { timeoutMs: 2000, maxResponseBodyBytes: 1024 });
       expect(result).toMatchObject({ ok: false, errorKind: 'invalid' });
       const message = (result as { message: string }).message;
       expect(message).toBe(
@@ -29,7 +29,7 @@ describe.each([
       );
       expect(receiver.requests).toHaveLength(0);
       // The same receiver without them is reached: the refusal is the credentials'.
-      const plain = await transport.send({ url: receiver.url, headers: {}, body: '{}' }, { timeoutMs: 2000, maxResponseBodyBytes: 1024 });
+      const plain = await transport.send({ url: receiver.url, headers: {}, body: Buffer.from('{}') }, { timeoutMs: 2000, maxResponseBodyBytes: 1024 });
       expect(plain).toMatchObject({ ok: true, response: { statusCode: 200 } });
     } finally {
       await transport.close();
@@ -39,7 +39,7 @@ describe.each([
   it('masks the credentials of a URL it cannot parse', async () => {
     const transport = create({ settings });
     try {
-      const result = await transport.send({ url: 'http://user:pw@exa mple.com:99999/', headers: {}, body: '{}' }, { timeoutMs: 2000, maxResponseBodyBytes: 1024 });
+      const result = await transport.send({ url: 'http://user:pw@exa mple.com:99999/', headers: {}, body: Buffer.from('{}') }, { timeoutMs: 2000, maxResponseBodyBytes: 1024 });
       expect(result).toMatchObject({ ok: false, errorKind: 'invalid', message: 'http://***@exa mple.com:99999/ is not an absolute URL' });
     } finally {
       await transport.close();

@@ -29,17 +29,14 @@ export interface ResolvedAddress {
  */
 export type HostResolver = (hostname: string) => Promise<ResolvedAddress[]>;
 
-/** The `ssrf` setting: what the guard allows besides public addresses. */
-export interface SsrfPolicy {
-  readonly allowInternal: boolean;
-  readonly allow: readonly string[];
-}
-
 /** What the guard reads on every check (the `ssrf` setting), so a settings change applies at once. */
 export interface SsrfPolicySource {
   /** The settings in force now: read at every check, never cached. */
-  readonly current: { readonly ssrf: SsrfPolicy };
+  readonly current: { readonly ssrf: { readonly allowInternal: boolean; readonly allow: readonly string[] } };
 }
+
+/** The `ssrf` setting: what the guard allows besides public addresses. */
+export type SsrfPolicy = SsrfPolicySource['current']['ssrf'];
 
 /** Whether two `ssrf` settings allow the same (the settings make a new object at every update, whatever changed). */
 export function sameSsrfPolicy(a: SsrfPolicy, b: SsrfPolicy): boolean {
