@@ -757,6 +757,21 @@ export function describeTransportContract(name: string, transport: () => Transpo
         expect(target.requests).toHaveLength(0);
       });
 
+      it('connects to a name only at the addresses its answer holds that are allowed: the refused ones are never tried', async () => {
+        // The tripwire (afterEach) fails the test if anything but loopback is connected to or handed to a socket.
+        const answer: ResolvedAddress[] = [
+          { address: '10.0.0.1', family: 4 },
+          { address: '::ffff:169.254.169.254', family: 6 },
+          { address: '127.0.0.1', family: 4 },
+        ];
+        await startApp({ settings: { ssrf: { allowInternal: false, allow: ['127.0.0.1'] } }, delivery: { resolver: resolverFor({ 'hooks.internal.test': answer }) } });
+        const webhook = await app!.webhooks.create({ url: `http://hooks.internal.test:${target.port}/hook`, events: ['contract.happened'] });
+        await app!.publish(new ContractHappened('mixed'));
+        await app!.drain();
+        expect((await logOf(webhook.key)).map((e) => [e.errorKind, e.outcome])).toEqual([[undefined, 'delivered']]);
+        expect(target.requests).toHaveLength(1);
+      });
+
       it('refuses a name answering an IPv4-mapped address under an IPv6 allow entry: ::/0 allows IPv6 addresses, not the IPv4 ones mapped into it', async () => {
         await startApp({ settings: { ssrf: { allowInternal: false, allow: ['::/0'] } }, delivery: { resolver: resolverFor({ 'hooks.internal.test': [{ address: '::ffff:127.0.0.1', family: 6 }] }) } });
         const webhook = await app!.webhooks.create({ url: `http://hooks.internal.test:${target.port}/hook`, events: ['contract.happened'] });
