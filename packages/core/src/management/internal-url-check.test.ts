@@ -17,3 +17,16 @@ describe('internalUrlRefusal under ssrf.allow entries limited to a port', () => 
     expect(internalUrlRefusal('http://127.0.0.1:3000/hook', settings(['127.0.0.1']))).toBeUndefined();
   });
 });
+
+describe('internalUrlRefusal under an IPv6 ssrf.allow range', () => {
+  const settings = (allow: string[]) => ({ current: { ssrf: { allowInternal: false, allow } } });
+
+  it('says a URL of an IPv4-mapped literal will be refused: ::/0 allows IPv6 addresses, not the IPv4 ones mapped into it', () => {
+    // The view's urlBlocked said nothing, and delivery connected to the metadata address.
+    expect(internalUrlRefusal('http://[::ffff:a9fe:a9fe]/latest/meta-data/', settings(['::/0']))?.message).toMatch(
+      /^HOOKWORK_ERR_SSRF_BLOCKED: delivery to ::ffff:a9fe:a9fe was refused: it is a link-local address/,
+    );
+    expect(internalUrlRefusal('http://[fd00::1]/hook', settings(['::/0']))).toBeUndefined();
+    expect(internalUrlRefusal('http://[::ffff:a9fe:a9fe]/latest/meta-data/', settings(['::/0', '169.254.169.254']))).toBeUndefined();
+  });
+});

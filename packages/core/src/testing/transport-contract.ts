@@ -4,7 +4,7 @@ import https from 'node:https';
 import net from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { runInThisContext } from 'node:vm';
-import { brotliCompressSync, deflateRawSync, deflateSync, gzipSync } from 'node:zlib';
+import { brotliCompressSync, constants as zlibConstants, deflateRawSync, deflateSync, gzipSync } from 'node:zlib';
 import { createHookwork, type HookworkOptions } from '../composition/create-hookwork';
 import type { Hookwork } from '../composition/hookwork-app';
 import type { HostResolver, ResolvedAddress } from '../delivery/transport/ssrf-guard';
@@ -559,7 +559,25 @@ export function describeTransportContract(name: string, transport: () => Transpo
         });
         const { log } = await deliverOnce(raw.url, { maxResponseBodyBytes: 1024 });
         expect(log.map((e) => [e.statusCode, e.outcome, e.responseBody])).toEqual([[200, 'delivered', '']]);
-        expect(log[0]!.errorMessage).toMatch(/^response body: cut at maxResponseBodyBytes: \d+ bytes arrived on the wire \(more than twice maxResponseBodyBytes plus 4 KiB\) without decoding to that many; the rest was not read \(0 bytes read\)$/);
+        expect(log[0]!.errorMessage).toBe('response body: cut at maxResponseBodyBytes: its first 6144 bytes on the wire (twice maxResponseBodyBytes plus 4 KiB) decoded to fewer than that; the rest was not read (0 bytes read)');
+      });
+
+      it.each<[string, (data: string) => Buffer]>([
+        ['gzip', gzipSync],
+        ['deflate', deflateSync],
+        // Quality 4: the default 11 takes seconds over 1 MB.
+        ['br', (data) => brotliCompressSync(data, { params: { [zlibConstants.BROTLI_PARAM_QUALITY]: 4 } })],
+      ])('cuts a %s body that decodes past maxResponseBodyBytes at the cap and keeps its first bytes decoded, though more than the cap on the wire arrived at once', async (encoding, compress) => {
+        // 1.1 MB of JSON, 180-285 KB compressed: more than the cap on the wire (twice 64 KiB plus
+        // 4 KiB), sent in one write. zlib decodes on the thread pool, so none of it was decoded yet
+        // when the wire cap cut the body: the entry kept nothing and said it decoded to too little.
+        const json = JSON.stringify(Array.from({ length: 40_000 }, (_, i) => ({ id: i, key: ((i * 2654435761) >>> 0).toString(36) })));
+        const encoded = compress(json);
+        expect(encoded.length).toBeGreaterThan(2 * 65536 + 4096);
+        const raw = await rawReceiver((s) => s.end(Buffer.concat([Buffer.from(head('200 OK', `Content-Encoding: ${encoding}`, `Content-Length: ${encoded.length}`)), encoded])));
+        const { log } = await deliverOnce(raw.url);
+        expect(log.map((e) => [e.statusCode, e.outcome, e.errorMessage])).toEqual([[200, 'delivered', 'response body: cut at maxResponseBodyBytes; the rest was not read']]);
+        expect(log[0]!.responseBody).toBe(json.slice(0, 65536));
       });
 
       it('keeps what arrived of a broken body', async () => {
@@ -739,6 +757,28 @@ export function describeTransportContract(name: string, transport: () => Transpo
         expect(target.requests).toHaveLength(0);
       });
 
+      it('connects to a name only at the addresses its answer holds that are allowed: the refused ones are never tried', async () => {
+        // The tripwire (afterEach) fails the test if anything but loopback is connected to or handed to a socket.
+        const answer: ResolvedAddress[] = [
+          { address: '10.0.0.1', family: 4 },
+          { address: '::ffff:169.254.169.254', family: 6 },
+          { address: '127.0.0.1', family: 4 },
+        ];
+        await startApp({ settings: { ssrf: { allowInternal: false, allow: ['127.0.0.1'] } }, delivery: { resolver: resolverFor({ 'hooks.internal.test': answer }) } });
+        const webhook = await app!.webhooks.create({ url: `http://hooks.internal.test:${target.port}/hook`, events: ['contract.happened'] });
+        await app!.publish(new ContractHappened('mixed'));
+        await app!.drain();
+        expect((await logOf(webhook.key)).map((e) => [e.errorKind, e.outcome])).toEqual([[undefined, 'delivered']]);
+        expect(target.requests).toHaveLength(1);
+      });
+
+      it('refuses a name answering an IPv4-mapped address under an IPv6 allow entry: ::/0 allows IPv6 addresses, not the IPv4 ones mapped into it', async () => {
+        await startApp({ settings: { ssrf: { allowInternal: false, allow: ['::/0'] } }, delivery: { resolver: resolverFor({ 'hooks.internal.test': [{ address: '::ffff:127.0.0.1', family: 6 }] }) } });
+        const webhook = await app!.webhooks.create({ url: `http://hooks.internal.test:${target.port}/hook`, events: ['contract.happened'] });
+        expect(await app!.sendTestEvent(webhook.key)).toMatchObject({ ok: false, errorKind: 'ssrf' });
+        expect(target.requests).toHaveLength(0);
+      });
+
       it.each(['http://169.254.169.254/latest/meta-data/', 'http://10.1.2.3:8080/hook', 'http://[fd00::1]/hook', 'http://[::ffff:7f00:1]:9/hook', 'http://0.0.0.0:9/hook', 'http://2130706433:9/hook', 'http://0x7f.1:9/hook', 'http://[64:ff9b:1::a9fe:a9fe]/latest/meta-data/', 'http://[2001:0:4136:e378:8000:63bf:3fff:fdd2]/hook', 'http://192.0.2.10/hook'])(
         'refuses the IP-literal URL %s before connecting',
         async (url) => {
@@ -802,6 +842,51 @@ export function describeTransportContract(name: string, transport: () => Transpo
           ['ssrf', 'dead'],
         ]);
         expect(calls).toBe(2);
+      });
+
+      it('judges a kept-alive connection again once the ssrf setting changes: a name it no longer allows gets nothing more over it', async () => {
+        // Keeps its connections alive for 5 s (the suite's target closes each one; the test
+        // receiver's 1 s is too short for the clients, which keep a second's margin).
+        const received: string[] = [];
+        const server = http.createServer((request, response) => {
+          let text = '';
+          request.on('data', (chunk: Buffer) => (text += chunk.toString()));
+          request.on('end', () => {
+            received.push(JSON.parse(text).id);
+            response.end('ok');
+          });
+        });
+        server.keepAliveTimeout = 5000;
+        await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+        closers.push(() => {
+          server.closeAllConnections();
+          return new Promise((resolve) => server.close(resolve));
+        });
+        const kept = { port: (server.address() as AddressInfo).port };
+        await startApp({
+          settings: { ssrf: { allowInternal: false, allow: ['hooks.internal.test'] } },
+          delivery: { resolver: resolverFor({ 'hooks.internal.test': [{ address: '127.0.0.1', family: 4 }] }) },
+        });
+        const webhook = await app!.webhooks.create({ url: `http://hooks.internal.test:${kept.port}/hook`, events: ['contract.happened'] });
+        await app!.publish(new ContractHappened('allowed'));
+        await app!.drain();
+        // Another setting changed: the connection is kept and used again, with no new lookup.
+        app!.updateSettings({ maximumRetries: 2 });
+        await app!.publish(new ContractHappened('kept'));
+        await app!.drain();
+        expect(lookups).toEqual(['hooks.internal.test']);
+        // Before, the pooled connection carried this one too, though nothing allows the name any more.
+        app!.updateSettings({ ssrf: { allowInternal: false, allow: [] } });
+        await app!.publish(new ContractHappened('refused'));
+        await app!.drain();
+        expect(received).toEqual(['allowed', 'kept']);
+        const log = await logOf(webhook.key);
+        expect(log.map((e) => [e.errorKind, e.outcome])).toEqual([
+          [undefined, 'delivered'],
+          [undefined, 'delivered'],
+          ['ssrf', 'dead'],
+        ]);
+        expect(log[2]!.errorMessage).toMatch(/^HOOKWORK_ERR_SSRF_BLOCKED: delivery to hooks\.internal\.test \(127\.0\.0\.1\) was refused: it is a loopback address/);
       });
 
       it('allows a listed host name, CIDR, or everything with allowInternal', async () => {

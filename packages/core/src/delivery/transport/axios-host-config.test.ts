@@ -1,8 +1,11 @@
 import type http from 'node:http';
+import https from 'node:https';
+import type { AddressInfo } from 'node:net';
 import type { AxiosError, AxiosInstance, InternalAxiosRequestConfig } from 'axios';
 import { createHookwork, type HookworkOptions } from '../../composition/create-hookwork';
 import type { Hookwork } from '../../composition/hookwork-app';
 import { startRawReceiver, type RawReceiver } from '../../testing/raw-receiver';
+import { TEST_RECEIVER_CERT, TEST_RECEIVER_KEY } from '../../testing/test-certificate';
 import { startTestReceiver, type TestReceiver } from '../../testing/test-receiver';
 import { ThingHappened, thingComposer } from '../../testing/thing-event';
 import { REDACTED } from '../../model/webhook';
@@ -16,7 +19,35 @@ import { REDACTED } from '../../model/webhook';
  */
 
 let app: Hookwork | undefined;
-let receiver: TestReceiver | RawReceiver | undefined;
+/** An https receiver on the test certificate (only its URL and close are used). */
+interface HttpsReceiver {
+  readonly https: true;
+  readonly url: string;
+  close(): Promise<void>;
+}
+
+let receiver: TestReceiver | RawReceiver | HttpsReceiver | undefined;
+
+/** Starts an https receiver on 127.0.0.1 with the test certificate; `onBody` sees each request body. */
+async function startHttpsReceiver(onBody: (body: string) => void = () => undefined): Promise<HttpsReceiver> {
+  const server = https.createServer({ cert: TEST_RECEIVER_CERT, key: TEST_RECEIVER_KEY }, (req, res) => {
+    let body = '';
+    req.on('data', (c: Buffer) => (body += c.toString()));
+    req.on('end', () => {
+      onBody(body);
+      res.end('ok');
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    https: true,
+    url: `https://127.0.0.1:${(server.address() as AddressInfo).port}/hook`,
+    close: () => {
+      server.closeAllConnections();
+      return new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
 
 afterEach(async () => {
   await app?.stop();
@@ -172,5 +203,34 @@ describe("a host's axios configuration (delivery.configureAxios)", () => {
     );
     expect(causes).toEqual(['no complete response within 300 ms (the timeout setting)']);
     expect(log.map((e) => [e.outcome, e.errorKind, e.errorMessage])).toEqual([['dead', 'timeout', 'no complete response within 300 ms (the timeout setting)']]);
+  });
+
+  it("refuses an https request whose agent, an interceptor's, turns certificate verification off: nothing is sent", async () => {
+    // Node merges an agent's options over the request's, so the agent's rejectUnauthorized: false
+    // won over the true hookwork sets on each request, and the self-signed receiver got the delivery.
+    const bodies: string[] = [];
+    receiver = await startHttpsReceiver((body) => bodies.push(body));
+    const log = await deliverOnce((instance) => {
+      instance.interceptors.request.use((config) => {
+        config.httpsAgent = new https.Agent({ rejectUnauthorized: false });
+        return config;
+      });
+    });
+    expect(bodies).toEqual([]);
+    expect(log.map((e) => [e.outcome, e.errorKind])).toEqual([['dead', 'tls']]);
+    expect(log[0]!.errorMessage).toBe(
+      "not sent: the https agent an axios interceptor gave the request sets rejectUnauthorized to false, which turns certificate verification off, and hookwork always verifies; trust the receiver's CA with delivery.tls.ca (or the agent's ca option) instead of turning verification off",
+    );
+  });
+
+  it("delivers through an interceptor's https agent that trusts the receiver's CA: verification on, with the host's own trust", async () => {
+    receiver = await startHttpsReceiver();
+    const log = await deliverOnce((instance) => {
+      instance.interceptors.request.use((config) => {
+        config.httpsAgent = new https.Agent({ ca: TEST_RECEIVER_CERT });
+        return config;
+      });
+    });
+    expect(log.map((e) => [e.outcome, e.statusCode])).toEqual([['delivered', 200]]);
   });
 });

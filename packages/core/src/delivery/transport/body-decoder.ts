@@ -70,6 +70,18 @@ export class BodyDecoder {
     this.stream.end();
   }
 
+  /**
+   * Decodes what was written so far without ending the body — its output reaches `sink.data` —
+   * then calls `done`, unless the decoder is stopped first (the sink took enough, an error, a
+   * stop). For a body cut on the wire ({@link wireByteCap}): zlib decodes on the thread pool, so
+   * the bytes that had arrived were not yet decoded when the cut came, and the cut kept nothing.
+   */
+  settle(done: () => void): void {
+    if (this.stopped) return;
+    if (!this.stream) return done();
+    this.stream.flush(() => this.stopped || done());
+  }
+
   /** Stops decoding (body capped, attempt stopped): nothing more reaches the sink. */
   destroy(): void {
     this.stopped = true;
@@ -95,13 +107,14 @@ export class BodyDecoder {
  * honest encoding of `decodedCap` bytes is longer (deflate's stored blocks add 5 bytes per 64 KiB,
  * gzip's header and trailer 18), while a receiver sending empty deflate blocks without end had
  * hookwork read ~60 MB and decompress for 3 s with nothing decoded, until the deadline. Past it
- * the body is cut as at the decoded cap: the status still decides.
+ * the body is cut as at the decoded cap: exactly these bytes are decoded (whatever chunks they
+ * came in), what they decode to is kept up to the decoded cap, and the status still decides.
  */
 export function wireByteCap(decodedCap: number): number {
   return decodedCap * 2 + 4096;
 }
 
-/** The note of a body cut at {@link wireByteCap} (the transports add the decoded bytes kept). */
-export function wireCapNote(wireBytes: number): string {
-  return `cut at maxResponseBodyBytes: ${wireBytes} bytes arrived on the wire (more than twice maxResponseBodyBytes plus 4 KiB) without decoding to that many; the rest was not read`;
+/** The note of a body cut at {@link wireByteCap} that decoded to less than `decodedCap` (the transports add the decoded bytes kept). */
+export function wireCapNote(decodedCap: number): string {
+  return `cut at maxResponseBodyBytes: its first ${wireByteCap(decodedCap)} bytes on the wire (twice maxResponseBodyBytes plus 4 KiB) decoded to fewer than that; the rest was not read`;
 }

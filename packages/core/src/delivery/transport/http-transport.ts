@@ -1,5 +1,6 @@
 import http from 'node:http';
 import https from 'node:https';
+import type net from 'node:net';
 import tls from 'node:tls';
 import type { Readable } from 'node:stream';
 import axios, { type AxiosInstance, type AxiosResponse, type InternalAxiosRequestConfig } from 'axios';
@@ -7,7 +8,8 @@ import { HookworkError, isHookworkError } from '../../errors/hookwork-error';
 import { addReceivedHeader } from './received-header';
 import { bodyErrorText, DeadlineError, errorKindOf, findCause, NO_BODY_STATUSES, notAnAnswer, UNASKED_UPGRADE } from './transport-errors';
 import { BodyDecoder, wireByteCap, wireCapNote } from './body-decoder';
-import { connectPort, SsrfGuard, type HostResolver, type SsrfPolicySource } from './ssrf-guard';
+import { connectPort, SsrfGuard, type ConnectionJudgment, type HostResolver, type SsrfPolicySource } from './ssrf-guard';
+import { requestTarget } from './request-target';
 import { StopSignals } from './stop-signals';
 import { TRANSPORT_OWNED_HEADERS, transportOwnedHeaderProblem, UnsendableHeaderError } from './transport-owned-headers';
 import { memoByKey } from '../../runtime/memo';
@@ -164,7 +166,12 @@ class Exchange {
     // With an ssrf.allow entry limited to a port, the lookup judges the addresses on the port connected to.
     options.lookup = this.guard.portLimited() ? this.guard.lookupOnPort(connectPort(options)) : this.guard.lookup;
     // Certificates verified whatever NODE_TLS_REJECT_UNAUTHORIZED says (hookwork's agent sets it too).
-    if (options.protocol === 'https:') (options as https.RequestOptions).rejectUnauthorized = true;
+    if (options.protocol === 'https:') {
+      (options as https.RequestOptions).rejectUnauthorized = true;
+      // An agent's options go before a request's (Node merges them over it): one of the host's
+      // that turns verification off would have it off, as it did, whatever is set here.
+      if (!this.route.owns(options.agent) && turnsVerificationOff(options.agent)) throw new VerificationOffError();
+    }
     // A host's interceptor may send again within the attempt (axios-retry does, and a retry of a
     // 503 happens in a success interceptor, past a body nobody reads): the earlier exchange is
     // ended, so its connection is not held for ever, and what is reported is of the latest one.
@@ -227,6 +234,29 @@ class Exchange {
 }
 
 /**
+ * Whether an https agent (an axios interceptor's) turns certificate verification off: Node's tls
+ * verifies only when `rejectUnauthorized` is truthy, and an agent's options go before the
+ * request's, so one that holds the key with a falsy value (`false`, `undefined` too) wins.
+ */
+function turnsVerificationOff(agent: unknown): boolean {
+  const agentOptions = (agent as { options?: Record<string, unknown> } | null | undefined)?.options;
+  return agentOptions !== null && typeof agentOptions === 'object' && 'rejectUnauthorized' in agentOptions && !agentOptions.rejectUnauthorized;
+}
+
+/** The refusal of an https request whose agent turns certificate verification off (error kind `tls`). */
+class VerificationOffError extends Error {
+  override readonly name = 'VerificationOffError';
+  /** Read by errorKindOf as a TLS failure. */
+  readonly code = 'ERR_TLS_VERIFICATION_OFF';
+
+  constructor() {
+    super(
+      "not sent: the https agent an axios interceptor gave the request sets rejectUnauthorized to false, which turns certificate verification off, and hookwork always verifies; trust the receiver's CA with delivery.tls.ca (or the agent's ca option) instead of turning verification off",
+    );
+  }
+}
+
+/**
  * What of the headers axios hands to Node (after the host's interceptors, with axios' own
  * Content-Length) would send another request than the one signed and logged: a Host,
  * Transfer-Encoding or connection header an interceptor or the instance's defaults set, or a
@@ -260,15 +290,45 @@ function guardSocketOf(request: http.ClientRequest, guard: SsrfGuard, host: stri
   });
 }
 
+/** A socket of hookwork's own agents, with the judgment that let it be made. */
+const JUDGMENT = Symbol('hookwork.ssrfJudgment');
+type JudgedSocket = net.Socket & { [JUDGMENT]?: ConnectionJudgment };
+
+/** The refusal for `socket` to carry another request, when the `ssrf` setting changed since it was judged (see {@link SsrfGuard.recheck}). */
+function recheckSocket(socket: JudgedSocket, guard: SsrfGuard): HookworkError | undefined {
+  const judged = socket[JUDGMENT];
+  return judged && guard.recheck(judged, socket.remoteAddress, socket.remotePort);
+}
+
 /**
- * Makes `agent` resolve a new connection's host with a lookup that knows the port connected to,
- * when an `ssrf.allow` entry is limited to a port: a name's addresses are then refused before any
- * connection to another port is made. An agent's own options (its port-less `lookup`) go before a
- * request's, so the port is put in here, where the connection is made.
+ * Guards the connections of one of hookwork's agents beyond its `lookup`:
+ *
+ * - With an `ssrf.allow` entry limited to a port, a new connection's host is resolved with a
+ *   lookup that knows the port connected to, so a name's addresses are refused before any
+ *   connection to another port is made. An agent's own options (its port-less `lookup`) go
+ *   before a request's, so the port is put in here, where the connection is made.
+ * - A kept-alive socket taken from the pool (`reuseSocket`) is judged again when the `ssrf`
+ *   setting changed since it was judged; refused, it is destroyed with the refusal as the request
+ *   gets it, before anything is written (as {@link guardSocketOf} does), and the request fails with
+ *   the refusal. Before, a name allowed once kept receiving deliveries over its pooled connection
+ *   after the setting stopped allowing it. A socket the agent hands straight to a request that
+ *   was waiting for one is not judged again: that request was made before the change, as the
+ *   undici transport's requests already dispatched are.
  */
-function judgePortInLookup(agent: http.Agent, guard: SsrfGuard): void {
+function guardAgent(agent: http.Agent, guard: SsrfGuard): void {
   const createConnection = agent.createConnection.bind(agent);
-  agent.createConnection = (options, callback) => createConnection(guard.portLimited() ? { ...options, lookup: guard.lookupOnPort(connectPort(options)) } : options, callback);
+  agent.createConnection = (options, callback) => {
+    const socket = createConnection(guard.portLimited() ? { ...options, lookup: guard.lookupOnPort(connectPort(options)) } : options, callback) as JudgedSocket | undefined;
+    // The setting read before the lookup judges the address: a change in between only costs a second judgment.
+    if (socket) socket[JUDGMENT] = { policy: guard.policy(), host: String(options.host ?? 'localhost') };
+    return socket;
+  };
+  const reuseSocket = agent.reuseSocket.bind(agent);
+  agent.reuseSocket = (socket, request) => {
+    const refusal = recheckSocket(socket as JudgedSocket, guard);
+    if (refusal) request.once('socket', (given) => given.destroy(refusal));
+    reuseSocket(socket, request);
+  };
 }
 
 /** The refusal of a request sent other than through hookwork's guarded connection. */
@@ -450,14 +510,19 @@ function readBody(stream: Readable, encoding: string | undefined, cap: number, e
           });
     // An encoded body is also cut by its bytes on the wire: one that decodes to little or nothing
     // (empty deflate blocks without end) would otherwise be read and decompressed until the deadline.
+    // Exactly the bytes up to that cap are decoded, and what they decode to is kept (up to the cap).
     const wireCap = wireByteCap(cap);
     let wire = 0;
+    let cutOnWire = false;
     const onArrival = decoder
       ? (chunk: Buffer) => {
           wire += chunk.length;
           if (wire <= wireCap) return decoder.write(chunk);
+          decoder.write(chunk.subarray(0, chunk.length - (wire - wireCap)));
+          cutOnWire = true;
+          stream.off('data', onArrival);
           stream.destroy();
-          finish(true, wireCapNote(wire));
+          decoder.settle(() => finish(true, wireCapNote(cap)));
         }
       : keep;
     const onStop = () => {
@@ -475,9 +540,10 @@ function readBody(stream: Readable, encoding: string | undefined, cap: number, e
     });
     // A reset or a parse error (malformed chunking) is reported on the request; the body stream
     // only sees the connection go away: the request's error names the cause.
-    stream.on('error', (error) => finish(false, stoppedOr(exchange, () => bodyErrorText(exchange.requestError ?? error))));
+    // (Cut on the wire, the stream was destroyed here, and what arrived is still being decoded.)
+    stream.on('error', (error) => cutOnWire || finish(false, stoppedOr(exchange, () => bodyErrorText(exchange.requestError ?? error))));
     // A close after the whole body arrived is the connection's business (the decoder may still be finishing).
-    stream.on('close', () => arrived || finish(false, stoppedOr(exchange, () => (exchange.requestError ? bodyErrorText(exchange.requestError) : 'the connection closed before the body ended'))));
+    stream.on('close', () => arrived || cutOnWire || finish(false, stoppedOr(exchange, () => (exchange.requestError ? bodyErrorText(exchange.requestError) : 'the connection closed before the body ended'))));
   });
 }
 
@@ -498,8 +564,8 @@ export function createHttpTransport(options: HttpTransportOptions): HttpTranspor
   // rejectUnauthorized set, not left to Node's default: NODE_TLS_REJECT_UNAUTHORIZED=0 in the
   // environment would turn that default off (docs/transport.md: certificates are always verified).
   const httpsAgent = sizePool(new https.Agent({ ...agentOptions, rejectUnauthorized: true, ...(extraCa ? { ca: [...tls.rootCertificates, ...extraCa] } : {}) }), options.maxSockets ?? 256);
-  judgePortInLookup(httpAgent, guard);
-  judgePortInLookup(httpsAgent, guard);
+  guardAgent(httpAgent, guard);
+  guardAgent(httpsAgent, guard);
   const instance = axios.create({
     httpAgent,
     httpsAgent,
@@ -533,13 +599,9 @@ export function createHttpTransport(options: HttpTransportOptions): HttpTranspor
   let closed = false;
   const stopSignals = new StopSignals<Exchange>();
   // A webhook's URL is parsed once, not at every attempt (a few distinct URLs, many attempts).
-  const targetOf = memoByKey((href): { href: string; hostname: string; port: number } | null => {
-    try {
-      const url = new URL(href);
-      return { href: url.href, hostname: url.hostname, port: connectPort(url) };
-    } catch {
-      return null;
-    }
+  const targetOf = memoByKey((href): { href: string; hostname: string; port: number } | string => {
+    const url = requestTarget(href);
+    return typeof url === 'string' ? url : { href: url.href, hostname: url.hostname, port: connectPort(url) };
   });
 
   return {
@@ -547,7 +609,7 @@ export function createHttpTransport(options: HttpTransportOptions): HttpTranspor
     async send(request: OutgoingRequest, sendOptions: SendOptions): Promise<TransportResult> {
       const started = performance.now();
       const url = targetOf(request.url);
-      if (!url) return { ok: false, errorKind: 'invalid', message: `${request.url} is not an absolute URL`, durationMs: 0 };
+      if (typeof url === 'string') return { ok: false, errorKind: 'invalid', message: url, durationMs: 0 };
       const refusal = guard.checkLiteralHost(url.hostname, url.port);
       if (refusal) return { ok: false, errorKind: 'ssrf', message: refusal.message, durationMs: 0 };
       if (closed) return { ok: false, errorKind: 'aborted', message: 'the transport was closed (the app is stopping)', durationMs: 0 };
@@ -571,7 +633,14 @@ export function createHttpTransport(options: HttpTransportOptions): HttpTranspor
         if (reason instanceof DeadlineError) return { ok: false, errorKind: 'timeout', message: reason.message, durationMs: elapsedSince(started), ...withSent };
         if (reason !== undefined) return { ok: false, errorKind: 'aborted', message: `the attempt was aborted: ${(reason as Error)?.message ?? reason}`, durationMs: elapsedSince(started), ...withSent };
         const kind = errorKindOf(error);
-        const cause = kind === 'ssrf' ? findCause(error, (e) => isHookworkError(e, 'HOOKWORK_ERR_SSRF_BLOCKED')) : kind === 'invalid' ? findCause(error, (e) => e instanceof UnsendableHeaderError) : undefined;
+        const cause =
+          kind === 'ssrf'
+            ? findCause(error, (e) => isHookworkError(e, 'HOOKWORK_ERR_SSRF_BLOCKED'))
+            : kind === 'invalid'
+              ? findCause(error, (e) => e instanceof UnsendableHeaderError)
+              : kind === 'tls'
+                ? findCause(error, (e) => e instanceof VerificationOffError)
+                : undefined;
         return { ok: false, errorKind: kind, message: ((cause ?? error) as Error)?.message ?? String(error), durationMs: elapsedSince(started), ...withSent };
       }
       // No request went through the exchange: an interceptor that ran after keepOnGuardedPath

@@ -72,6 +72,16 @@ describe('the ssrf.allow list', () => {
     [['10.0.0.0/8'], '2002:a01:203::1', true],
     [['fd00::/8'], 'fd12::1', true],
     [['fd00::/8'], 'fe80::1', false],
+    // An IPv6 range never allows an address connected to as the IPv4 address it carries: ::/0
+    // allowed the metadata address and loopback to a name answering their mapped forms.
+    [['::/0'], '::ffff:169.254.169.254', false],
+    [['::/0'], '::ffff:127.0.0.1', false],
+    [['::/64'], '::ffff:10.0.0.1', false],
+    [['::/0'], '::a9fe:a9fe', false],
+    [['::/0'], '::1', true],
+    [['::/0'], 'fd12::1', true],
+    [['::/0'], '64:ff9b::a00:1', true],
+    [['::/0', '127.0.0.1'], '::ffff:127.0.0.1', true],
   ] as [string[], string, boolean][])('%j allows %s: %s', (allow, address, expected) => {
     expect(allowed(allow, address)).toBe(expected);
   });

@@ -35,6 +35,24 @@ export interface SsrfPolicySource {
   readonly current: { readonly ssrf: { readonly allowInternal: boolean; readonly allow: readonly string[] } };
 }
 
+/** The `ssrf` setting: what the guard allows besides public addresses. */
+export type SsrfPolicy = SsrfPolicySource['current']['ssrf'];
+
+/** Whether two `ssrf` settings allow the same (the settings make a new object at every update, whatever changed). */
+export function sameSsrfPolicy(a: SsrfPolicy, b: SsrfPolicy): boolean {
+  return a === b || (a.allowInternal === b.allowInternal && a.allow.length === b.allow.length && a.allow.every((entry, i) => entry === b.allow[i]));
+}
+
+/**
+ * What a pooled connection keeps of the judgment that let it be made: the `ssrf` setting then
+ * in force and the host it was made for (see {@link SsrfGuard.recheck}).
+ */
+export interface ConnectionJudgment {
+  policy: SsrfPolicy;
+  /** The host name (or IP literal) the connection was made for, which a name entry matches. */
+  host: string;
+}
+
 type Range = { family: 4; base: number; bits: number } | { family: 6; base: bigint; bits: number };
 
 function parseIPv4(address: string): number | undefined {
@@ -138,6 +156,7 @@ const IPV6_RANGES: [Range, InternalAddressKind][] = [
 /** IPv6 forms that carry an IPv4 address in their low 32 bits: mapped, compatible, NAT64. */
 const EMBEDDING_V4 = [v6('::ffff:0:0/96'), v6('::/96'), v6('64:ff9b::/96')];
 const IPV4_MAPPED = EMBEDDING_V4[0]!;
+const IPV4_COMPATIBLE = EMBEDDING_V4[1]!;
 const SIX_TO_FOUR = v6('2002::/16');
 
 type Ip = { family: 4; value: number } | { family: 6; value: bigint };
@@ -159,6 +178,16 @@ function canonicalOf(ip: Ip): Ip {
   // 6to4 (2002::/16) carries the IPv4 address in bits 16..48.
   if (inRange(SIX_TO_FOUR, 6, value)) return { family: 4, value: Number((value >> 80n) & 0xffffffffn) };
   return ip;
+}
+
+/**
+ * Whether connecting to `ip` as written may reach its IPv4 address on this machine's own IPv4
+ * stack: an IPv4-mapped address always does (a dual-stack socket connects to the IPv4 address),
+ * an IPv4-compatible one where a system still tunnels them. NAT64 and 6to4 go to a translator or
+ * relay, which the address as written names.
+ */
+function reachesIPv4Here(ip: Ip): boolean {
+  return ip.family === 6 && (inRange(IPV4_MAPPED, 6, ip.value) || (ip.value > 1n && inRange(IPV4_COMPATIBLE, 6, ip.value)));
 }
 
 function canonical(address: string): Ip | undefined {
@@ -191,7 +220,9 @@ type AllowMatcher = (host: string, ip: Ip | undefined, reached: Ip | undefined, 
  * by those); an IPv4-mapped entry (`::ffff:10.0.0.0/104`) is another spelling of an IPv4 one
  * (`10.0.0.0/8`). Any other IPv6 entry matches IPv6 addresses as written: allowing the NAT64
  * prefix `64:ff9b::/96` allows connecting to those addresses, not to 0.0.0.0, which the prefix
- * itself would carry (and which reaches this machine). A port-limited entry matches a check
+ * itself would carry (and which reaches this machine); and it never matches an IPv4-mapped or
+ * IPv4-compatible address, which is connected to as the IPv4 address it carries (`::/0` allows
+ * every IPv6 address, not every IPv4 one). A port-limited entry matches a check
  * without a port (a name's lookup, which Node makes without one) only provisionally: the
  * transports check the connected socket's port again (see {@link SsrfGuard.portLimited}).
  */
@@ -218,7 +249,9 @@ function addressMatcher(entry: string): AllowMatcher {
     }
     const range = { family: ip.family, base: ip.value, bits: prefix } as Range;
     if (range.family === 4) return (_host, _ip, reached) => reached !== undefined && inRange(range, reached.family, reached.value);
-    return (_host, candidate) => candidate !== undefined && inRange(range, candidate.family, candidate.value);
+    // Never an address reached as IPv4 (::ffff:169.254.169.254 is the metadata address): ::/0
+    // allowed every IPv4 address, in its mapped form, to a name whose DNS answers one.
+    return (_host, candidate) => candidate !== undefined && !reachesIPv4Here(candidate) && inRange(range, candidate.family, candidate.value);
   }
   const name = entry.trim().toLowerCase().replace(/\.$/, '');
   return (host) => host.toLowerCase().replace(/\.$/, '') === name;
@@ -277,6 +310,27 @@ export class SsrfGuard {
     if (this.allowList(allow).some((matches) => matches(host, ip, reached, port))) return undefined;
     // The port named in the address only when an entry is limited to one: then it is what was refused.
     return ssrfBlockedError(host, address, kind, port, port !== undefined && this.limited);
+  }
+
+  /** The `ssrf` setting in force now (a new object after every settings update). */
+  policy(): SsrfPolicy {
+    return this.settings.current.ssrf;
+  }
+
+  /**
+   * The refusal for sending another request over a kept-alive connection to `address`:`port`
+   * that was judged as `judged` says; undefined when allowed. Judged again only when the `ssrf`
+   * setting changed since (then `judged` takes the new one): a connection made while an address
+   * was allowed must not carry requests to it once the setting refuses it.
+   */
+  recheck(judged: ConnectionJudgment, address: string | undefined, port: number | undefined): HookworkError | undefined {
+    const policy = this.settings.current.ssrf;
+    if (judged.policy === policy || address === undefined) return undefined;
+    // Judged as the lookup judges a new connection, so the refusal reads the same: with the port
+    // only when an entry limited to one is in force.
+    const refusal = this.check(judged.host.replace(/^\[|\]$/g, ''), address, this.portLimited() ? port : undefined);
+    if (!refusal) judged.policy = policy;
+    return refusal;
   }
 
   /**

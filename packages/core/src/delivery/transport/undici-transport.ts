@@ -6,7 +6,8 @@ import type { OutgoingRequest, SendOptions, Transport, TransportResponse, Transp
 import { addReceivedHeader } from './received-header';
 import type { DeliveryTlsOptions } from './http-transport';
 import { BodyDecoder, wireByteCap, wireCapNote } from './body-decoder';
-import { connectPort, SsrfGuard, type HostResolver, type SsrfPolicySource } from './ssrf-guard';
+import { connectPort, sameSsrfPolicy, SsrfGuard, type HostResolver, type SsrfPolicySource } from './ssrf-guard';
+import { requestTarget } from './request-target';
 import { StopSignals } from './stop-signals';
 import { transportOwnedHeaderProblem } from './transport-owned-headers';
 import { memoByKey } from '../../runtime/memo';
@@ -26,7 +27,10 @@ export interface UndiciTransportOptions {
 
 /** The lean {@link Transport}: undici's HTTP/1.1 client, guarded against SSRF exactly as the axios one. */
 export interface UndiciTransport extends Transport {
-  /** The undici dispatcher the requests go through. */
+  /**
+   * The undici dispatcher new requests go through: another one after each change of the `ssrf`
+   * setting (see {@link createUndiciTransport}).
+   */
   readonly dispatcher: Dispatcher;
 }
 
@@ -56,6 +60,8 @@ class AttemptHandler implements Dispatcher.DispatchHandler {
   private decoder: BodyDecoder | undefined;
   private decodeError: unknown;
   private wireBytes = 0;
+  /** The body was cut on the wire: the connection is given up, what arrived is still being decoded. */
+  private cutOnWire = false;
 
   constructor(
     private readonly cap: number,
@@ -123,26 +129,32 @@ class AttemptHandler implements Dispatcher.DispatchHandler {
       this.keep(chunk);
       return true;
     }
-    // An encoded body is also cut by its bytes on the wire (see wireByteCap), as the axios transport cuts it.
+    // An encoded body is also cut by its bytes on the wire (see wireByteCap), as the axios transport
+    // cuts it: exactly the bytes up to that cap are decoded, and what they decode to is kept.
+    if (this.cutOnWire) return true;
+    const wireCap = wireByteCap(this.cap);
     this.wireBytes += chunk.length;
-    if (this.wireBytes <= wireByteCap(this.cap)) {
+    if (this.wireBytes <= wireCap) {
       this.decoder.write(chunk);
       return true;
     }
+    this.decoder.write(chunk.subarray(0, chunk.length - (this.wireBytes - wireCap)));
+    this.cutOnWire = true;
     this.truncated = true;
-    this.finishBody(wireCapNote(this.wireBytes));
     this.abortFn?.(new Error('the response body passed maxResponseBodyBytes on the wire'));
+    this.decoder.settle(() => this.finishBody(wireCapNote(this.cap)));
     return true;
   }
 
   onComplete(): void {
-    if (this.settled) return;
+    if (this.settled || this.cutOnWire) return;
     if (this.decoder) this.decoder.end();
     else this.finishBody();
   }
 
   onError(error: Error): void {
-    if (this.settled) return;
+    // The abort of a body cut on the wire comes back here: the decoder's settle() finishes it.
+    if (this.settled || this.cutOnWire) return;
     // undici's two socket errors for status lines it will not read: a 101, and a 100 Continue
     // (before a request's response, that is what its "bad response" means).
     if (this.statusCode === 0 && (error as { code?: string }).code === 'UND_ERR_SOCKET' && (error.message === 'bad upgrade' || error.message === 'bad response')) {
@@ -251,7 +263,7 @@ export function createUndiciTransport(options: UndiciTransportOptions): UndiciTr
     if (!made) onPort.set(port, (made = buildConnector({ ...connectorOptions, lookup: guard.lookupOnPort(port) } as Undici.buildConnector.BuildOptions)));
     return made;
   };
-  const agent = new Agent({
+  const newAgent = () => new Agent({
     connections: options.maxSockets ?? 256,
     pipelining: 1,
     // The total deadline is this transport's own timer; undici's per-phase timers are off, so
@@ -269,24 +281,46 @@ export function createUndiciTransport(options: UndiciTransportOptions): UndiciTr
         callback(refusal, null);
       }),
   });
+  // undici judges an address only as it connects, and has no hook where a kept-alive connection
+  // is taken for another request: after a change of the ssrf setting, new requests go through a
+  // new agent, whose every connection is judged under it, and the old one is closed once the
+  // requests it already has are done. Before, a name allowed once kept receiving deliveries over
+  // its pooled connection after the setting stopped allowing it.
+  let agent = newAgent();
+  let agentPolicy = guard.policy();
+  const retiring = new Set<Undici.Agent>();
+  const agentNow = (): Undici.Agent => {
+    const policy = guard.policy();
+    if (policy === agentPolicy) return agent;
+    // The settings make a new ssrf object at every update: only a change of what it allows costs the connections.
+    if (!sameSsrfPolicy(policy, agentPolicy)) {
+      const old = agent;
+      retiring.add(old);
+      old.close().then(
+        () => retiring.delete(old),
+        () => retiring.delete(old),
+      );
+      agent = newAgent();
+    }
+    agentPolicy = policy;
+    return agent;
+  };
   let closed = false;
   const stopSignals = new StopSignals<AttemptHandler>();
   // A webhook's URL is parsed once, not at every attempt (a few distinct URLs, many attempts).
-  const targetOf = memoByKey((href): Target | undefined => {
-    try {
-      const url = new URL(href);
-      return { origin: url.origin, path: `${url.pathname}${url.search}`, host: url.host, hostname: url.hostname, port: connectPort(url) };
-    } catch {
-      return undefined;
-    }
+  const targetOf = memoByKey((href): Target | string => {
+    const url = requestTarget(href);
+    return typeof url === 'string' ? url : { origin: url.origin, path: `${url.pathname}${url.search}`, host: url.host, hostname: url.hostname, port: connectPort(url) };
   });
 
   return {
-    dispatcher: agent,
+    get dispatcher() {
+      return agent;
+    },
     send(request: OutgoingRequest, sendOptions: SendOptions): Promise<TransportResult> {
       const started = performance.now();
       const url = targetOf(request.url);
-      if (!url) return Promise.resolve({ ok: false, errorKind: 'invalid', message: `${request.url} is not an absolute URL`, durationMs: 0 });
+      if (typeof url === 'string') return Promise.resolve({ ok: false, errorKind: 'invalid', message: url, durationMs: 0 });
       const refusal = guard.checkLiteralHost(url.hostname, url.port);
       if (refusal) return Promise.resolve({ ok: false, errorKind: 'ssrf', message: refusal.message, durationMs: 0 });
       if (closed) return Promise.resolve({ ok: false, errorKind: 'aborted', message: 'the transport was closed (the app is stopping)', durationMs: 0 });
@@ -316,7 +350,7 @@ export function createUndiciTransport(options: UndiciTransportOptions): UndiciTr
           if (signal.aborted) return;
         }
         try {
-          agent.dispatch({ origin: url.origin, path: url.path, method: 'POST', headers, body: request.body }, handler);
+          agentNow().dispatch({ origin: url.origin, path: url.path, method: 'POST', headers, body: request.body }, handler);
         } catch (error) {
           handler.onError(error as Error);
         }
@@ -324,7 +358,7 @@ export function createUndiciTransport(options: UndiciTransportOptions): UndiciTr
     },
     async close() {
       closed = true;
-      await agent.destroy();
+      await Promise.all([agent, ...retiring].map((each) => each.destroy()));
     },
   };
 }
