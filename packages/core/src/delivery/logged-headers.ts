@@ -3,6 +3,7 @@ import { maskUrlCredentials } from '../model/url-credentials';
 import { REDACTED, type Webhook } from '../model/webhook';
 import { headerNameProblem } from '../model/wire-rules';
 import type { SettingsAccessor } from '../settings/settings';
+import { setOwn } from '../runtime/own-property';
 
 /** Request headers the log always redacts: the signature, and credentials a hook may have added. */
 const ALWAYS_REDACTED: ReadonlySet<string> = new Set([SIGNATURE_HEADERS.signature, ...CREDENTIAL_HEADERS]);
@@ -57,11 +58,13 @@ export class RequestHeaderLog {
     const eventHeader = event.toLowerCase();
     const retryCountHeader = retryCount.toLowerCase();
     const names = this.namesOf(webhook);
-    const result: Record<string, string> = {};
+    // A copy made at once (a spread copies the record's shape and values), then the values
+    // redacted written over: adding each of a dozen headers by name cost about twice as much.
+    const result: Record<string, string> = { ...headers };
     for (const name of Object.keys(headers)) {
       const lower = name.toLowerCase();
       const known = HOOKWORK_SET.has(lower) || lower === eventHeader || lower === retryCountHeader || names.own.has(lower) || this.hostListed.has(lower);
-      result[name] = known && !ALWAYS_REDACTED.has(lower) && !names.sensitive.has(lower) ? headers[name]! : REDACTED;
+      if (!known || ALWAYS_REDACTED.has(lower) || names.sensitive.has(lower)) setOwn(result, name, REDACTED);
     }
     return result;
   }

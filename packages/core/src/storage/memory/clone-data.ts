@@ -1,5 +1,6 @@
 import type { DeliveryLogEntry } from '../../model/delivery-log-entry';
 import type { Webhook, WebhookSecret } from '../../model/webhook';
+import type { NewWebhookRequest, RequestState, WebhookRequest } from '../../model/webhook-request';
 import type { EveryKeyListed } from '../../runtime/field-list';
 import { setOwn } from '../../runtime/own-property';
 
@@ -22,11 +23,13 @@ export function cloneData<T>(value: T): T {
   return copy as T;
 }
 
-/** A copy of a record of header names and values (values are text). */
+/**
+ * A copy of a record of header names and values (values are text). A spread, not a loop that adds
+ * each name: V8 copies the record's shape and values at once (12 headers: 0.06–0.1 µs, against
+ * 0.55–0.6 µs added one by one), and it copies a `__proto__` header as the header it is.
+ */
 function copyHeaders(headers: Readonly<Record<string, string>>): Record<string, string> {
-  const copy: Record<string, string> = {};
-  for (const name of Object.keys(headers)) setOwn(copy, name, headers[name]!);
-  return copy;
+  return { ...headers };
 }
 
 /** The fields {@link copyLogEntry} copies: a field added to DeliveryLogEntry fails to compile until it is copied too. */
@@ -50,6 +53,47 @@ export function copyLogEntry(entry: DeliveryLogEntry): DeliveryLogEntry {
   if (entry.errorMessage !== undefined) copy.errorMessage = entry.errorMessage;
   copy.durationMs = entry.durationMs;
   copy.outcome = entry.outcome;
+  return copy;
+}
+
+/** The fields {@link copyRequest} copies: a field added to WebhookRequest fails to compile until it is copied too. */
+type CopiedRequestField = 'id' | 'webhookKey' | 'eventAlias' | 'body' | 'createdAt' | 'dueAt' | 'fifo' | 'traceparent' | 'tracestate' | 'state' | 'attempts' | 'lastError' | 'leaseOwner' | 'leaseExpiresAt' | 'deadAt';
+const everyRequestFieldCopied: EveryKeyListed<WebhookRequest, CopiedRequestField> = true;
+void everyRequestFieldCopied;
+
+/**
+ * A copy of a request as published (new Dates; undefined fields left out) in the queue state
+ * given: the in-memory queue stores one at every enqueue.
+ */
+export function queuedRequest(request: NewWebhookRequest, state: RequestState, attempts: number): WebhookRequest {
+  const copy: WebhookRequest = {
+    id: request.id,
+    webhookKey: request.webhookKey,
+    eventAlias: request.eventAlias,
+    body: request.body,
+    createdAt: new Date(request.createdAt.getTime()),
+    dueAt: new Date(request.dueAt.getTime()),
+    state,
+    attempts,
+  };
+  if (request.fifo !== undefined) copy.fifo = request.fifo;
+  if (request.traceparent !== undefined) copy.traceparent = request.traceparent;
+  if (request.tracestate !== undefined) copy.tracestate = request.tracestate;
+  return copy;
+}
+
+/**
+ * A copy of a queued request, as {@link cloneData} makes it (new Dates; undefined fields left
+ * out), written out for its known shape: the in-memory queue hands one out for every request it
+ * claims, and the generic walk (a key list, a call and an own-property check per field) cost
+ * about three times as much.
+ */
+export function copyRequest(request: WebhookRequest): WebhookRequest {
+  const copy = queuedRequest(request, request.state, request.attempts);
+  if (request.lastError !== undefined) copy.lastError = request.lastError;
+  if (request.leaseOwner !== undefined) copy.leaseOwner = request.leaseOwner;
+  if (request.leaseExpiresAt !== undefined) copy.leaseExpiresAt = new Date(request.leaseExpiresAt.getTime());
+  if (request.deadAt !== undefined) copy.deadAt = new Date(request.deadAt.getTime());
   return copy;
 }
 

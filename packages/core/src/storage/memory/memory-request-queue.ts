@@ -4,7 +4,7 @@ import type { Page } from '../../model/page';
 import type { DeliveryLogEntry } from '../../model/delivery-log-entry';
 import type { MemoryDeliveryLog } from './memory-delivery-log';
 import { leasedRequest, type NewWebhookRequest, type WebhookRequest } from '../../model/webhook-request';
-import { cloneData } from './clone-data';
+import { copyRequest, queuedRequest } from './clone-data';
 import { SortedList } from './sorted-list';
 
 interface Rec {
@@ -134,10 +134,7 @@ export class MemoryRequestQueue implements RequestQueue {
         claimed.push(leasedRequest(r, claim!.owner, expires));
         continue;
       }
-      // Object.assign onto the copy, not { ...copy, state, attempts }: V8 (Node 20) gives every
-      // object made by a spread followed by more properties a map of its own (slow to make, and
-      // every read of a stored request turns megamorphic).
-      const rec: Rec = { request: Object.assign(cloneData(r) as WebhookRequest, { state: 'pending' as const, attempts: 0 }), seq: this.seq++ };
+      const rec: Rec = { request: queuedRequest(r, 'pending', 0), seq: this.seq++ };
       this.all.set(r.id, rec);
       if (rec.request.fifo) {
         const line = this.line(rec.request.webhookKey);
@@ -223,11 +220,13 @@ export class MemoryRequestQueue implements RequestQueue {
     if (chosen.length > 0) this.earliestLease = Math.min(this.earliestLease, leaseExpiresAt);
     for (const rec of chosen) {
       if (rec.listed) this.unlisted(rec);
-      Object.assign(rec.request, { state: 'inflight', leaseOwner: options.owner, leaseExpiresAt: new Date(leaseExpiresAt) });
+      rec.request.state = 'inflight';
+      rec.request.leaseOwner = options.owner;
+      rec.request.leaseExpiresAt = new Date(leaseExpiresAt);
       this.inflight.set(rec.request.id, rec);
       if (rec.request.fifo) this.line(rec.request.webhookKey).inflight.add(rec);
     }
-    return chosen.map((rec) => cloneData(rec.request));
+    return chosen.map((rec) => copyRequest(rec.request));
   }
 
   async complete(id: string, owner: string): Promise<boolean> {
@@ -362,7 +361,7 @@ export class MemoryRequestQueue implements RequestQueue {
     mine.sort((a, b) => a.seq - b.seq);
     const removed = mine.slice(0, Math.max(0, Math.floor(limit)));
     // The entries first: if the log refuses them, nothing is removed (all or none).
-    if (entryOf && removed.length > 0) this.log!.add(removed.map((rec) => entryOf(cloneData(rec.request))));
+    if (entryOf && removed.length > 0) this.log!.add(removed.map((rec) => entryOf(copyRequest(rec.request))));
     for (const rec of removed) {
       if (rec.request.state === 'dead') {
         this.dead.delete(rec.request.id);
@@ -371,7 +370,7 @@ export class MemoryRequestQueue implements RequestQueue {
       this.all.delete(rec.request.id);
       this.leaveLine(rec);
     }
-    return removed.map((rec) => cloneData(rec.request));
+    return removed.map((rec) => copyRequest(rec.request));
   }
 
   async queuedWebhookKeys(): Promise<string[]> {
@@ -394,19 +393,19 @@ export class MemoryRequestQueue implements RequestQueue {
     }
     const items: WebhookRequest[] = [];
     if (query.webhookKey === undefined) {
-      for (let i = list.length - 1 - offset; i >= first && items.length < end - offset; i--) items.push(cloneData(list[i]!.request));
+      for (let i = list.length - 1 - offset; i >= first && items.length < end - offset; i--) items.push(copyRequest(list[i]!.request));
       return { items, total: list.length - first };
     }
     // One webhook's: those of the webhook, newest first (read from the map: the webhook's are few among many).
     const matching: Rec[] = [];
     for (const rec of this.dead.values()) if (rec.request.webhookKey === query.webhookKey && deadAtOf(rec) >= since) matching.push(rec);
     matching.sort((a, b) => (diedBefore(a, b) ? 1 : -1));
-    return { items: matching.slice(offset, end).map((rec) => cloneData(rec.request)), total: matching.length };
+    return { items: matching.slice(offset, end).map((rec) => copyRequest(rec.request)), total: matching.length };
   }
 
   async get(id: string): Promise<WebhookRequest | undefined> {
     const rec = this.all.get(id);
-    return rec && cloneData(rec.request);
+    return rec && copyRequest(rec.request);
   }
 
   async counts(query: { webhookKey?: string } = {}): Promise<QueueCounts> {
