@@ -55,34 +55,43 @@ export interface WebhookRequest extends NewWebhookRequest {
   deadAt?: Date;
 }
 
-/** The fields leasedRequest() copies: a field added to NewWebhookRequest fails to compile until it is copied too. */
+/** The fields queuedRequest() copies: a field added to NewWebhookRequest fails to compile until it is copied too. */
 const NEW_REQUEST_FIELDS_COPIED: EveryKeyListed<NewWebhookRequest, 'id' | 'webhookKey' | 'eventAlias' | 'body' | 'createdAt' | 'dueAt' | 'fifo' | 'traceparent' | 'tracestate'> = true;
 void NEW_REQUEST_FIELDS_COPIED;
 
 /**
- * The stored copy of `request` as a queue holds it right after `RequestQueue.enqueueClaimed`
- * leased it: state `inflight`, no attempts yet, leased to `leaseOwner` until `leaseExpiresAt`
- * (epoch ms). New Date objects, so the caller's request stays its own.
+ * A copy of a request as published (new Dates; undefined fields left out) in the queue state
+ * given: what a queue stores at an enqueue, before any lease.
  *
- * For store authors: written out field by field, because a spread followed by more properties
+ * Written out field by field, because a spread followed by more properties
  * (`{ ...request, state, … }`) makes V8 (Node 20) build each copy one property at a time into an
  * object of a shape of its own — measured 7.6 µs a copy against 0.15 µs, once per publish.
  */
-export function leasedRequest(request: NewWebhookRequest, leaseOwner: string, leaseExpiresAt: number): WebhookRequest {
-  const leased: WebhookRequest = {
+export function queuedRequest(request: NewWebhookRequest, state: RequestState, attempts: number): WebhookRequest {
+  const copy: WebhookRequest = {
     id: request.id,
     webhookKey: request.webhookKey,
     eventAlias: request.eventAlias,
     body: request.body,
     createdAt: new Date(request.createdAt.getTime()),
     dueAt: new Date(request.dueAt.getTime()),
-    state: 'inflight',
-    attempts: 0,
-    leaseOwner,
-    leaseExpiresAt: new Date(leaseExpiresAt),
+    state,
+    attempts,
   };
-  if (request.fifo !== undefined) leased.fifo = request.fifo;
-  if (request.traceparent !== undefined) leased.traceparent = request.traceparent;
-  if (request.tracestate !== undefined) leased.tracestate = request.tracestate;
+  if (request.fifo !== undefined) copy.fifo = request.fifo;
+  if (request.traceparent !== undefined) copy.traceparent = request.traceparent;
+  if (request.tracestate !== undefined) copy.tracestate = request.tracestate;
+  return copy;
+}
+
+/**
+ * The stored copy of `request` as a queue holds it right after `RequestQueue.enqueueClaimed`
+ * leased it: state `inflight`, no attempts yet, leased to `leaseOwner` until `leaseExpiresAt`
+ * (epoch ms). New Date objects, so the caller's request stays its own.
+ */
+export function leasedRequest(request: NewWebhookRequest, leaseOwner: string, leaseExpiresAt: number): WebhookRequest {
+  const leased = queuedRequest(request, 'inflight', 0);
+  leased.leaseOwner = leaseOwner;
+  leased.leaseExpiresAt = new Date(leaseExpiresAt);
   return leased;
 }

@@ -1,6 +1,6 @@
 import type { DeliveryLogEntry } from '../../model/delivery-log-entry';
 import type { Webhook, WebhookSecret } from '../../model/webhook';
-import type { NewWebhookRequest, RequestState, WebhookRequest } from '../../model/webhook-request';
+import { queuedRequest, type WebhookRequest } from '../../model/webhook-request';
 import type { EveryKeyListed } from '../../runtime/field-list';
 import { setOwn } from '../../runtime/own-property';
 
@@ -60,27 +60,6 @@ export function copyLogEntry(entry: DeliveryLogEntry): DeliveryLogEntry {
 type CopiedRequestField = 'id' | 'webhookKey' | 'eventAlias' | 'body' | 'createdAt' | 'dueAt' | 'fifo' | 'traceparent' | 'tracestate' | 'state' | 'attempts' | 'lastError' | 'leaseOwner' | 'leaseExpiresAt' | 'deadAt';
 const everyRequestFieldCopied: EveryKeyListed<WebhookRequest, CopiedRequestField> = true;
 void everyRequestFieldCopied;
-
-/**
- * A copy of a request as published (new Dates; undefined fields left out) in the queue state
- * given: the in-memory queue stores one at every enqueue.
- */
-export function queuedRequest(request: NewWebhookRequest, state: RequestState, attempts: number): WebhookRequest {
-  const copy: WebhookRequest = {
-    id: request.id,
-    webhookKey: request.webhookKey,
-    eventAlias: request.eventAlias,
-    body: request.body,
-    createdAt: new Date(request.createdAt.getTime()),
-    dueAt: new Date(request.dueAt.getTime()),
-    state,
-    attempts,
-  };
-  if (request.fifo !== undefined) copy.fifo = request.fifo;
-  if (request.traceparent !== undefined) copy.traceparent = request.traceparent;
-  if (request.tracestate !== undefined) copy.tracestate = request.tracestate;
-  return copy;
-}
 
 /**
  * A copy of a queued request, as {@link cloneData} makes it (new Dates; undefined fields left

@@ -3,8 +3,8 @@ import { claimBoundCounter, type ClaimOptions, type DeadLetterQuery, type Enqueu
 import type { Page } from '../../model/page';
 import type { DeliveryLogEntry } from '../../model/delivery-log-entry';
 import type { MemoryDeliveryLog } from './memory-delivery-log';
-import { leasedRequest, type NewWebhookRequest, type WebhookRequest } from '../../model/webhook-request';
-import { copyRequest, queuedRequest } from './clone-data';
+import { leasedRequest, queuedRequest, type NewWebhookRequest, type WebhookRequest } from '../../model/webhook-request';
+import { copyRequest } from './clone-data';
 import { SortedList } from './sorted-list';
 
 interface Rec {
