@@ -1,7 +1,9 @@
 import type { DependencyContainer } from 'tsyringe';
 import { HookworkError } from '../errors/hookwork-error';
 import { foreignCoreOf, ownCoreRoot } from './core-copies';
+import { valueKind } from '../model/plain-object';
 import { WebhookEventBase } from './webhook-event-base';
+import { WebhookEventDependencies } from './webhook-event-dependencies';
 import type { WebhookEventCatalogue, WebhookEventEntry } from './webhook-event-catalogue';
 
 /**
@@ -11,6 +13,8 @@ import type { WebhookEventCatalogue, WebhookEventEntry } from './webhook-event-c
  * the delivery engine uses it to build a test send's example payload from the real event.
  */
 export class WebhookEventResolver {
+  private ownDependencies: WebhookEventDependencies | undefined;
+
   constructor(
     private readonly container: DependencyContainer,
     private readonly catalogue: WebhookEventCatalogue,
@@ -20,7 +24,8 @@ export class WebhookEventResolver {
    * A fresh instance of a composed entry, configured as for a dispatch.
    *
    * @throws HookworkError HOOKWORK_ERR_DUPLICATE_CORE when the class extends another copy of
-   * @hookwork/core's WebhookEventBase; HOOKWORK_ERR_EVENT_NOT_RESOLVABLE when the container cannot build it.
+   * @hookwork/core's WebhookEventBase; HOOKWORK_ERR_EVENT_NOT_RESOLVABLE when the container cannot build it,
+   * or when its constructor did not pass the app's WebhookEventDependencies on to `super(deps)`.
    */
   instantiate(entry: WebhookEventEntry): WebhookEventBase {
     // A class built on another copy of core takes that copy's WebhookEventDependencies, which this
@@ -44,8 +49,26 @@ export class WebhookEventResolver {
         { cause },
       );
     }
+    this.checkDependencies(event, entry);
     event.eventOptions = entry.options;
     return event;
+  }
+
+  /**
+   * Refuses an event whose constructor did not hand this app's dependencies to WebhookEventBase:
+   * `super(undefined as never)`, `super(cache as never)` or deps kept from another app. Such a
+   * class was built, passed start() and failed every publish with "Cannot destructure property
+   * 'settings' of 'this.deps'", or sent through another app's firing service.
+   */
+  private checkDependencies(event: WebhookEventBase, entry: WebhookEventEntry): void {
+    this.ownDependencies ??= this.container.resolve(WebhookEventDependencies);
+    const given: unknown = (event as unknown as { deps: unknown }).deps;
+    if (given === this.ownDependencies) return;
+    const what = given instanceof WebhookEventDependencies ? "another app's WebhookEventDependencies" : valueKind(given);
+    throw new HookworkError(
+      'HOOKWORK_ERR_EVENT_NOT_RESOLVABLE',
+      `${entry.type.name || 'an anonymous event class'} passed ${what} to WebhookEventBase instead of the WebhookEventDependencies its constructor was given, so it cannot look webhooks up or enqueue; declare \`deps: WebhookEventDependencies\` as a constructor parameter and call super(deps) (constructor(deps: WebhookEventDependencies, private readonly cache: ContentCache) { super(deps); })`,
+    );
   }
 
   /**
