@@ -212,6 +212,57 @@ describe('WebhookEventCollectionBuilder (Umbraco set semantics)', () => {
     );
   });
 
+  describe('names the classes so that two of one name, or anonymous ones, can be told apart', () => {
+    // Each call is one copy of a plugin's module: a package installed twice, or loaded as ESM and CommonJS.
+    const moduleCopy = () => {
+      @WebhookEvent('Order Placed', WebhookEventTypes.Other, { alias: 'shop.orderPlaced', notification: N })
+      class OrderPlacedWebhookEvent extends WebhookEventBase<N> {}
+      return OrderPlacedWebhookEvent;
+    };
+    const compose = (configure: (events: WebhookEventCollectionBuilder) => void) => () => createHookwork({ composers: [{ compose: (b) => configure(b.webhookEvents()) }] });
+
+    it('says two different classes of one name are most likely two copies of a module, not "replace(X, X)"', () => {
+      const [first, second] = [moduleCopy(), moduleCopy()];
+      expect(compose((events) => events.add(first, second))).toThrow(
+        'HOOKWORK_ERR_DUPLICATE_ALIAS: two different classes named OrderPlacedWebhookEvent both declare the alias "shop.orderPlaced", and a webhook could not tell them apart. Most likely two copies of the module that declares it are loaded (a package installed twice: `npm ls <package>` shows the copies and `npm dedupe` merges them; or one module loaded both as ESM and as CommonJS): import the class from one place. If they are two events, give one another alias',
+      );
+      // replace() goes by class: the other copy's class is "not in the collection", though one of its name is.
+      expect(compose((events) => events.add(first).replace(second, B))).toThrow(
+        'HOOKWORK_ERR_REPLACE_TARGET_MISSING: cannot replace OrderPlacedWebhookEvent with bEvent: the collection holds a different class named OrderPlacedWebhookEvent, not the one given. Most likely two copies of the module',
+      );
+    });
+
+    it('names an anonymous class by its event, never by its source text', () => {
+      const anonymous = (name: string) => {
+        const type = (() => class extends WebhookEventBase<N> {})();
+        WebhookEvent(name, WebhookEventTypes.Other, { alias: 'anon', notification: N })(type);
+        return type;
+      };
+      expect(compose((events) => events.add(anonymous('First'), anonymous('Second')))).toThrow(
+        'HOOKWORK_ERR_DUPLICATE_ALIAS: the anonymous event class "Second" (alias anon) and the anonymous event class "First" (alias anon) both declare the alias "anon"',
+      );
+      let message = '';
+      try {
+        compose((events) => events.replace(anonymous('Third'), B))();
+      } catch (error) {
+        message = (error as Error).message;
+      }
+      expect(message).toBe('HOOKWORK_ERR_REPLACE_TARGET_MISSING: cannot replace the anonymous event class "Third" (alias anon) with bEvent: the anonymous event class "Third" (alias anon) is not in the collection (add it first, use add(bEvent), or check that the composer adding it runs before this one)');
+      const undecorated = (() => class extends WebhookEventBase<N> {})();
+      expect(compose((events) => events.add(undecorated))).toThrow('HOOKWORK_ERR_NOT_A_WEBHOOK_EVENT: add(an anonymous class): an anonymous class is not a webhook event class');
+    });
+
+    it('says which of the two holds the alias as a synonym', () => {
+      @WebhookEvent('Group Deleted', WebhookEventTypes.Other, { alias: 'groupDeleted', synonyms: ['GroupDeleted'], notification: N })
+      class GroupDeletedEvent extends WebhookEventBase<N> {}
+      @WebhookEvent('Group Deleted (old)', WebhookEventTypes.Other, { alias: 'GroupDeleted', notification: N })
+      class OldGroupDeletedEvent extends WebhookEventBase<N> {}
+      expect(compose((events) => events.add(GroupDeletedEvent, OldGroupDeletedEvent))).toThrow(
+        'HOOKWORK_ERR_DUPLICATE_ALIAS: OldGroupDeletedEvent and GroupDeletedEvent both declare "GroupDeleted" (OldGroupDeletedEvent as its alias, GroupDeletedEvent as its synonym); a webhook could not tell them apart. Use replace(GroupDeletedEvent, OldGroupDeletedEvent)',
+      );
+    });
+  });
+
   it('installs package extensions once per package and refuses conflicts', () => {
     const one = defineCollectionExtension('@x/one', { addThing() { return this.add(A); } });
     const other = defineCollectionExtension('@x/other', { addThing() { return this.add(B); } });

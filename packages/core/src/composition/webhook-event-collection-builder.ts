@@ -1,6 +1,7 @@
 import { HookworkError, shownValue } from '../errors/hookwork-error';
 import type { WebhookEventOptionsBag } from '../events/webhook-event-base';
 import type { WebhookEventEntry } from '../events/webhook-event-catalogue';
+import { eventClassName, SAME_NAME_HINT } from '../events/event-class-name';
 import { isWebhookEventClass, type WebhookEventClass } from '../events/webhook-event.decorator';
 import { declaredExtensionOwners, type CollectionExtension, type CollectionExtensionMethod } from './collection-extension';
 import { PAYLOAD_TYPES } from '../settings/settings';
@@ -14,7 +15,6 @@ export interface ExtensionOwner {
   composerHint?: string;
 }
 
-const nameOf = (type: unknown) => (typeof type === 'function' && type.name ? type.name : String(type));
 
 /**
  * Refuses options no event could read: a string (`'Legacy'`, spread into `{ 0: 'L', … }`) or a
@@ -81,9 +81,13 @@ export class WebhookEventCollectionBuilder {
     if (replaced === replacement) return this;
     const index = this.entries.findIndex((entry) => entry.type === replaced);
     if (index < 0) {
+      // A class of the same name in the collection is another copy of it: "add it first" would compose both.
+      const namesake = replaced.name !== '' && this.entries.some((entry) => entry.type.name === replaced.name);
       throw new HookworkError(
         'HOOKWORK_ERR_REPLACE_TARGET_MISSING',
-        `cannot replace ${nameOf(replaced)} with ${nameOf(replacement)}: ${nameOf(replaced)} is not in the collection (add it first, use add(${nameOf(replacement)}), or check that the composer adding it runs before this one)`,
+        namesake
+          ? `cannot replace ${eventClassName(replaced)} with ${eventClassName(replacement)}: the collection holds a different class named ${eventClassName(replaced)}, not the one given. Most likely ${SAME_NAME_HINT}`
+          : `cannot replace ${eventClassName(replaced)} with ${eventClassName(replacement)}: ${eventClassName(replaced)} is not in the collection (add it first, use add(${eventClassName(replacement)}), or check that the composer adding it runs before this one)`,
       );
     }
     const options = this.entries[index]!.options;
@@ -194,7 +198,7 @@ export class WebhookEventCollectionBuilder {
     }
     throw new HookworkError(
       'HOOKWORK_ERR_NOT_A_WEBHOOK_EVENT',
-      `${operation}(${nameOf(type)}): ${nameOf(type)} is not a webhook event class; decorate the class itself with @WebhookEvent(name, type) (a parent's decoration is not inherited)`,
+      `${operation}(${eventClassName(type)}): ${eventClassName(type)} is not a webhook event class; decorate the class itself with @WebhookEvent(name, type) (a parent's decoration is not inherited)`,
     );
   }
 

@@ -1,7 +1,9 @@
 import { aliasPatternMatcher, commonPatternVariant, getWebhookEventMetadata, type WebhookEventMetadata } from './webhook-event.decorator';
 import { HookworkError } from '../errors/hookwork-error';
+import { eventClassName, SAME_NAME_HINT } from './event-class-name';
 import type { WebhookEventOptionsBag } from './webhook-event-base';
 import type { WebhookEventClass } from './webhook-event.decorator';
+import { quoted } from '../errors/visible-text';
 
 /** A composed event class and the options its extension attached (see WebhookEventCollectionBuilder.addWithOptions). */
 export interface WebhookEventEntry {
@@ -25,6 +27,30 @@ export interface WebhookEventDescriptor {
   patterns: readonly string[];
 }
 
+/** How `entry` holds `alias`: as its alias or as a synonym. */
+const holds = (entry: WebhookEventEntry, alias: string) => (getWebhookEventMetadata(entry.type)!.alias === alias ? 'alias' : 'synonym');
+
+/**
+ * Two composed events holding one alias (as an alias or a synonym), named so the two can be told
+ * apart: two different classes of one name are most often two copies of one module, for which
+ * "replace(X, X)" was no fix; and one that holds it as a synonym is said to.
+ */
+function duplicateAlias(first: WebhookEventEntry, second: WebhookEventEntry, alias: string): HookworkError {
+  const [a, b] = [eventClassName(first.type), eventClassName(second.type)];
+  const [asFirst, asSecond] = [holds(first, alias), holds(second, alias)];
+  const declare = asFirst === 'alias' && asSecond === 'alias' ? `both declare the alias ${quoted(alias)}` : `both declare ${quoted(alias)} (${b} as its ${asSecond}, ${a} as its ${asFirst})`;
+  if (first.type.name !== '' && first.type.name === second.type.name) {
+    return new HookworkError(
+      'HOOKWORK_ERR_DUPLICATE_ALIAS',
+      `two different classes named ${a} ${declare.replace(/ \(.*\)$/, '')}, and a webhook could not tell them apart. Most likely ${SAME_NAME_HINT}. If they are two events, give one another alias`,
+    );
+  }
+  return new HookworkError(
+    'HOOKWORK_ERR_DUPLICATE_ALIAS',
+    `${b} and ${a} ${declare}; a webhook could not tell them apart. Use replace(${a}, ${b}) to swap one for the other, or give one another alias`,
+  );
+}
+
 /**
  * The composed events of one app, frozen: listing in collection order, the check that a
  * webhook's event aliases are known (aliases, synonyms and patterns), and the entry that owns
@@ -36,20 +62,15 @@ export class WebhookEventCatalogue {
   private readonly matchers: { matches: (alias: string) => boolean; entry: WebhookEventEntry; pattern: string }[] = [];
 
   constructor(entries: readonly WebhookEventEntry[]) {
-    const owners = new Map<string, string>();
+    const owners = new Map<string, WebhookEventEntry>();
     const descriptors: WebhookEventDescriptor[] = [];
     for (const entry of entries) {
       const { type } = entry;
       const metadata = getWebhookEventMetadata(type) as WebhookEventMetadata;
       for (const alias of [metadata.alias, ...metadata.synonyms]) {
         const owner = owners.get(alias);
-        if (owner !== undefined) {
-          throw new HookworkError(
-            'HOOKWORK_ERR_DUPLICATE_ALIAS',
-            `${type.name} and ${owner} both declare the alias "${alias}"; a webhook could not tell them apart. Use replace(${owner}, ${type.name}) to swap one for the other, or give one another alias`,
-          );
-        }
-        owners.set(alias, type.name);
+        if (owner !== undefined) throw duplicateAlias(owner, entry, alias);
+        owners.set(alias, entry);
         this.exact.set(alias, entry);
       }
       for (const pattern of metadata.patterns) this.matchers.push({ matches: aliasPatternMatcher(pattern), entry, pattern });
@@ -74,7 +95,7 @@ export class WebhookEventCatalogue {
    * refuses for two exact aliases, and its catalogue entry named only one of them.
    */
   private refuseSharedVariants(): void {
-    const typeName = (entry: WebhookEventEntry) => entry.type.name;
+    const typeName = (entry: WebhookEventEntry) => eventClassName(entry.type);
     for (const [index, { matches, entry, pattern }] of this.matchers.entries()) {
       for (const [alias, aliasEntry] of this.exact) {
         if (aliasEntry === entry || !matches(alias)) continue;

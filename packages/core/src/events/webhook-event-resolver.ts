@@ -2,6 +2,7 @@ import type { DependencyContainer } from 'tsyringe';
 import { HookworkError } from '../errors/hookwork-error';
 import { foreignCoreOf, ownCoreRoot } from './core-copies';
 import { valueKind } from '../model/plain-object';
+import { eventClassName } from './event-class-name';
 import { WebhookEventBase } from './webhook-event-base';
 import { WebhookEventDependencies } from './webhook-event-dependencies';
 import type { WebhookEventCatalogue, WebhookEventEntry } from './webhook-event-catalogue';
@@ -35,7 +36,7 @@ export class WebhookEventResolver {
     if (foreign !== undefined) {
       throw new HookworkError(
         'HOOKWORK_ERR_DUPLICATE_CORE',
-        `${entry.type.name} extends the WebhookEventBase of the @hookwork/core at ${foreign}, but this app runs the @hookwork/core at ${ownCoreRoot()}; one process needs one copy: declare @hookwork/core as a peerDependency (and devDependency) of the plugin instead of a dependency, then npm dedupe (npm ls @hookwork/core shows the copies)`,
+        `${eventClassName(entry.type)} extends the WebhookEventBase of the @hookwork/core at ${foreign}, but this app runs the @hookwork/core at ${ownCoreRoot()}; one process needs one copy: declare @hookwork/core as a peerDependency (and devDependency) of the plugin instead of a dependency, then npm dedupe (npm ls @hookwork/core shows the copies)`,
       );
     }
     // Resolved per call, so event classes may depend on scoped or changing host services.
@@ -45,7 +46,7 @@ export class WebhookEventResolver {
     } catch (cause) {
       throw new HookworkError(
         'HOOKWORK_ERR_EVENT_NOT_RESOLVABLE',
-        `cannot create ${entry.type.name}: ${String((cause as Error)?.message ?? cause).replace(/\s+/g, " ")}. Register the services its constructor injects through builder.services in a composer, use @inject(Token) for services known by an interface, and import injected classes as values (not with \`import type\`) so their constructor metadata names them`,
+        `cannot create ${eventClassName(entry.type)}: ${String((cause as Error)?.message ?? cause).replace(/\s+/g, " ")}. Register the services its constructor injects through builder.services in a composer, use @inject(Token) for services known by an interface, and import injected classes as values (not with \`import type\`) so their constructor metadata names them`,
         { cause },
       );
     }
@@ -67,7 +68,7 @@ export class WebhookEventResolver {
     const what = given instanceof WebhookEventDependencies ? "another app's WebhookEventDependencies" : valueKind(given);
     throw new HookworkError(
       'HOOKWORK_ERR_EVENT_NOT_RESOLVABLE',
-      `${entry.type.name || 'an anonymous event class'} passed ${what} to WebhookEventBase instead of the WebhookEventDependencies its constructor was given, so it cannot look webhooks up or enqueue; declare \`deps: WebhookEventDependencies\` as a constructor parameter and call super(deps) (constructor(deps: WebhookEventDependencies, private readonly cache: ContentCache) { super(deps); })`,
+      `${eventClassName(entry.type)} passed ${what} to WebhookEventBase instead of the WebhookEventDependencies its constructor was given, so it cannot look webhooks up or enqueue; declare \`deps: WebhookEventDependencies\` as a constructor parameter and call super(deps) (constructor(deps: WebhookEventDependencies, private readonly cache: ContentCache) { super(deps); })`,
     );
   }
 
