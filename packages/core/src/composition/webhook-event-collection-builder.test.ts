@@ -308,4 +308,24 @@ describe('WebhookEventCollectionBuilder (Umbraco set semantics)', () => {
     expect(define('', { addCommerce() { return this; } })).toThrow(/the package name must be your npm package's name, e.g. "@acme\/commerce"/);
     expect(define('@acme/commerce', undefined)).toThrow(/takes the methods as an object, e.g. \{ addCommerce\(\) \{ return this.add\(OrderPlacedWebhookEvent\); \} \}; got undefined/);
   });
+
+  it('makes the same checks when an extension written by hand is installed', () => {
+    const install = (extension: unknown) => () => createHookwork({ composers: [{ compose: (b) => void b.webhookEvents().install(extension as never) }] });
+    // Installed as given, `foo` came under no package, and a method that was no function failed when called with "implementation.apply is not a function".
+    expect(install({ packageName: '@acme/commerce', methods: { foo() { return this; } } })).toThrow('HOOKWORK_ERR_INVALID_ARGUMENT: install("@acme/commerce"): foo is not named add…');
+    expect(install({ packageName: '@acme/commerce', methods: { addCommerce: 42 } })).toThrow(/install\("@acme\/commerce"\): addCommerce must be a function .*; got 42/);
+    expect(install({ methods: { addCommerce() { return this; } } })).toThrow(/install\(undefined\): the package name must be your npm package's name/);
+    expect(install(null)).toThrow('HOOKWORK_ERR_INVALID_ARGUMENT: install() takes what defineCollectionExtension(packageName, { addSomething() { … } }) returns; got null');
+  });
+
+  it("keeps the chain going after an extension method that ends without return this", () => {
+    // Plain JavaScript: the app's next call in the chain failed with "Cannot read properties of undefined (reading 'replace')".
+    const commerce = defineCollectionExtension('@acme/no-return', {
+      addNoReturn() {
+        this.add(A, B);
+      },
+    } as never);
+    const app = createHookwork({ composers: [{ compose: (b) => void (b.webhookEvents().install(commerce) as unknown as { addNoReturn(): WebhookEventCollectionBuilder }).addNoReturn().replace(A, C) }] });
+    expect(app.events().map((e) => e.alias)).toEqual(['c', 'b']);
+  });
 });

@@ -3,7 +3,7 @@ import type { WebhookEventOptionsBag } from '../events/webhook-event-base';
 import type { WebhookEventEntry } from '../events/webhook-event-catalogue';
 import { eventClassName, SAME_NAME_HINT } from '../events/event-class-name';
 import { isWebhookEventClass, type WebhookEventClass } from '../events/webhook-event.decorator';
-import { declaredExtensionOwners, type CollectionExtension, type CollectionExtensionMethod } from './collection-extension';
+import { checkExtension, declaredExtensionOwners, type CollectionExtension, type CollectionExtensionMethod } from './collection-extension';
 import { PAYLOAD_TYPES } from '../settings/settings';
 import { assertSynchronousComposition } from './synchronous-composition';
 
@@ -126,6 +126,10 @@ export class WebhookEventCollectionBuilder {
    */
   install(extension: CollectionExtension): this {
     this.assertMutable('install');
+    if (extension === null || typeof extension !== 'object') {
+      throw new HookworkError('HOOKWORK_ERR_INVALID_ARGUMENT', `install() takes what defineCollectionExtension(packageName, { addSomething() { … } }) returns; got ${shownValue(extension)}`);
+    }
+    checkExtension(extension.packageName, extension.methods, `install(${shownValue(extension.packageName)})`);
     for (const [method, implementation] of Object.entries(extension.methods)) {
       const owner = this.installed.get(method);
       if (owner !== undefined && owner !== extension.packageName) {
@@ -227,11 +231,16 @@ export function guardExtensions(builder: WebhookEventCollectionBuilder): Webhook
   });
 }
 
-/** An extension method that refuses to be async: it must return the builder, not a promise of it. */
+/**
+ * An extension method that refuses to be async: it must return the builder, not a promise of it.
+ * One that ends without `return this` (plain JavaScript compiles it) returns the builder all the
+ * same: the app's next call in the chain (`.addCommerce().replace(…)`) failed with "Cannot read
+ * properties of undefined", which named neither the package nor its method.
+ */
 function synchronousMethod(name: string, implementation: CollectionExtensionMethod, packageName: string): CollectionExtensionMethod {
   return function (this: WebhookEventCollectionBuilder, ...args: unknown[]) {
     const result = implementation.apply(this, args);
     assertSynchronousComposition(result, `webhookEvents().${name}() of ${packageName}`);
-    return result;
+    return result === undefined ? this : result;
   };
 }
