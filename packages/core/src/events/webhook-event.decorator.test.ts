@@ -82,6 +82,10 @@ describe('@WebhookEvent', () => {
     expect(declare('x'.repeat(201))).toThrow(/the name "x{20,}… \(203 characters\) is 201 characters long; keep it to 200/);
     expect(declare('Order', 'T'.repeat(101))).toThrow(/the type .* is 101 characters long; keep it to 100/);
     expect(() => declare('x'.repeat(200), 'T'.repeat(100))()).not.toThrow();
+    // A built-in type in another case was a group of its own in the picker; a type of one's own is fine.
+    expect(declare('Order', 'content')).toThrow(`the type "content" is WebhookEventTypes.Content in another spelling, and would be a group of its own next to Content; use WebhookEventTypes.Content ('Content')`);
+    expect(declare('Order', 'MEDIA ')).toThrow(/the type "MEDIA " is WebhookEventTypes\.Media in another spelling/);
+    expect(() => declare('Order', 'Commerce')()).not.toThrow();
     // Right-to-left marks, and the joiners of Persian and emoji sequences, are text.
     expect(() => declare('سفارش\u200cها \u200fثبت شد 👩\u200d💻')()).not.toThrow();
   });

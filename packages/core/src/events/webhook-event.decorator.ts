@@ -220,6 +220,9 @@ export function WebhookEvent<N extends object>(name: string, type: WebhookEventT
     if (context !== undefined && typeof context === 'object' && context !== null && (context as { kind?: unknown }).kind === 'class') Reflect.defineMetadata(STANDARD_DECORATORS_KEY, true, target);
     checkShownText(target, 'name', name);
     checkShownText(target, 'type', type);
+    // A built-in type in another case ('content') made a group of its own in the picker, next to Content.
+    const builtIn = Object.values(WebhookEventTypes).find((known) => known !== type && known.toLowerCase() === type.trim().toLowerCase());
+    if (builtIn) throw invalid(target, `the type ${shownValue(type)} is WebhookEventTypes.${builtIn} in another spelling, and would be a group of its own next to ${builtIn}; use WebhookEventTypes.${builtIn} ('${builtIn}')`);
     checkOptions(target, options);
     refuseSecondDeclaration(target, name);
     const parent = Reflect.getMetadata(METADATA_KEY, Object.getPrototypeOf(target)) as WebhookEventMetadata | undefined;
