@@ -63,6 +63,10 @@ export class WebhookEventCatalogue {
 
   constructor(entries: readonly WebhookEventEntry[]) {
     const owners = new Map<string, WebhookEventEntry>();
+    // By the alias in lower case: two events whose aliases differ only in case (`shop.order`,
+    // `Shop.Order`) each took the other's subscriber after one slip of the shift key, and in
+    // Umbraco, whose database compares aliases without case, a webhook got both.
+    const caseless = new Map<string, { entry: WebhookEventEntry; alias: string }>();
     const descriptors: WebhookEventDescriptor[] = [];
     for (const entry of entries) {
       const { type } = entry;
@@ -70,7 +74,15 @@ export class WebhookEventCatalogue {
       for (const alias of [metadata.alias, ...metadata.synonyms]) {
         const owner = owners.get(alias);
         if (owner !== undefined) throw duplicateAlias(owner, entry, alias);
+        const near = caseless.get(alias.toLowerCase());
+        if (near !== undefined && near.entry !== entry) {
+          throw new HookworkError(
+            'HOOKWORK_ERR_DUPLICATE_ALIAS',
+            `${eventClassName(type)} declares ${quoted(alias)} and ${eventClassName(near.entry.type)} ${quoted(near.alias)}: they differ only in case, so a webhook subscribed with the wrong case gets the other event without a word (and Umbraco, comparing without case, would send both). Give one an alias that differs in more than case, or compose only one of them`,
+          );
+        }
         owners.set(alias, entry);
+        caseless.set(alias.toLowerCase(), { entry, alias });
         this.exact.set(alias, entry);
       }
       for (const pattern of metadata.patterns) this.matchers.push({ matches: aliasPatternMatcher(pattern), entry, pattern });
