@@ -321,7 +321,7 @@ describe('WebhookEventCollectionBuilder (Umbraco set semantics)', () => {
   it("keeps the chain going after an extension method that ends without return this", () => {
     // Plain JavaScript: the app's next call in the chain failed with "Cannot read properties of undefined (reading 'replace')".
     const commerce = defineCollectionExtension('@acme/no-return', {
-      addNoReturn() {
+      addNoReturn(this: WebhookEventCollectionBuilder) {
         this.add(A, B);
       },
     } as never);
