@@ -1,9 +1,9 @@
 import { aliasPatternMatcher, commonPatternVariant, getWebhookEventMetadata, type WebhookEventMetadata } from './webhook-event.decorator';
 import { HookworkError } from '../errors/hookwork-error';
+import { quoted } from '../errors/visible-text';
 import { eventClassName, SAME_NAME_HINT } from './event-class-name';
 import type { WebhookEventOptionsBag } from './webhook-event-base';
 import type { WebhookEventClass } from './webhook-event.decorator';
-import { quoted } from '../errors/visible-text';
 
 /** A composed event class and the options its extension attached (see WebhookEventCollectionBuilder.addWithOptions). */
 export interface WebhookEventEntry {
@@ -38,16 +38,18 @@ const holds = (entry: WebhookEventEntry, alias: string) => (getWebhookEventMetad
 function duplicateAlias(first: WebhookEventEntry, second: WebhookEventEntry, alias: string): HookworkError {
   const [a, b] = [eventClassName(first.type), eventClassName(second.type)];
   const [asFirst, asSecond] = [holds(first, alias), holds(second, alias)];
-  const declare = asFirst === 'alias' && asSecond === 'alias' ? `both declare the alias ${quoted(alias)}` : `both declare ${quoted(alias)} (${b} as its ${asSecond}, ${a} as its ${asFirst})`;
+  const asAliases = asFirst === 'alias' && asSecond === 'alias';
+  const both = `both declare ${asAliases ? 'the alias ' : ''}${quoted(alias)}`;
   if (first.type.name !== '' && first.type.name === second.type.name) {
     return new HookworkError(
       'HOOKWORK_ERR_DUPLICATE_ALIAS',
-      `two different classes named ${a} ${declare.replace(/ \(.*\)$/, '')}, and a webhook could not tell them apart. Most likely ${SAME_NAME_HINT}. If they are two events, give one another alias`,
+      `two different classes named ${a} ${both}, and a webhook could not tell them apart. Most likely ${SAME_NAME_HINT}. If they are two events, give one another alias`,
     );
   }
+  const how = asAliases ? '' : ` (${b} as its ${asSecond}, ${a} as its ${asFirst})`;
   return new HookworkError(
     'HOOKWORK_ERR_DUPLICATE_ALIAS',
-    `${b} and ${a} ${declare}; a webhook could not tell them apart. Use replace(${a}, ${b}) to swap one for the other, or give one another alias`,
+    `${b} and ${a} ${both}${how}; a webhook could not tell them apart. Use replace(${a}, ${b}) to swap one for the other, or give one another alias`,
   );
 }
 
