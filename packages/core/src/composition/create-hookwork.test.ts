@@ -891,6 +891,19 @@ describe('event classes with host services', () => {
     }
   });
 
+  it("names an anonymous event class by its event in start()'s refusals, not as an empty name", async () => {
+    // Decorated by a call, as plain JavaScript does: no parameter types are recorded for its constructor.
+    const anonymous = (() => class extends WebhookEventBase<Pinged> {
+      constructor(deps: WebhookEventDependencies, readonly extra: unknown) {
+        super(deps);
+      }
+    })();
+    WebhookEvent('Anonymous', WebhookEventTypes.Other, { alias: 'anonymous', notification: Pinged })(anonymous);
+    const app = createHookwork({ composers: [{ compose: (b) => void b.webhookEvents().add(anonymous) }], transport: recordingTransport() });
+    const error = await app.start().then(() => void started.push(app), (e: unknown) => e);
+    expect((error as Error).message).toMatch(/^HOOKWORK_ERR_DECORATOR_METADATA_MISSING: the anonymous event class "Anonymous" \(alias anonymous\) was compiled without decorator metadata/);
+  });
+
   it('injects a host service registered by a composer', async () => {
     const storage = capturingStorage();
     const app = createHookwork({
