@@ -309,6 +309,18 @@ describe('WebhookEventCollectionBuilder (Umbraco set semantics)', () => {
     expect(define('@acme/commerce', undefined)).toThrow(/takes the methods as an object, e.g. \{ addCommerce\(\) \{ return this.add\(OrderPlacedWebhookEvent\); \} \}; got undefined/);
   });
 
+  it('says a class that does not extend WebhookEventBase is no event class, naming the event that handles it when it is a composed notification', () => {
+    const compose = (configure: (events: WebhookEventCollectionBuilder) => void) => () => createHookwork({ composers: [{ compose: (b) => configure(b.webhookEvents()) }] });
+    // "decorate the class itself with @WebhookEvent" was the fix offered for a notification or a composer.
+    expect(compose((events) => events.add(A).add(N as never))).toThrow(
+      'HOOKWORK_ERR_NOT_A_WEBHOOK_EVENT: add(N): N does not extend WebhookEventBase, so it is no webhook event class; the collection takes event classes (class MyEvent extends WebhookEventBase<MyNotification>, decorated with @WebhookEvent), not notifications, composers or services. The composed event handling N is aEvent',
+    );
+    class ShopComposer {
+      compose(): void {}
+    }
+    expect(compose((events) => events.add(A).replace(A, ShopComposer as never))).toThrow(/^HOOKWORK_ERR_NOT_A_WEBHOOK_EVENT: replace\(ShopComposer\): ShopComposer does not extend WebhookEventBase, .*services$/);
+  });
+
   it('makes the same checks when an extension written by hand is installed', () => {
     const install = (extension: unknown) => () => createHookwork({ composers: [{ compose: (b) => void b.webhookEvents().install(extension as never) }] });
     // Installed as given, `foo` came under no package, and a method that was no function failed when called with "implementation.apply is not a function".

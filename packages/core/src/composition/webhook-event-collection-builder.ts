@@ -2,7 +2,7 @@ import { HookworkError, shownValue } from '../errors/hookwork-error';
 import type { WebhookEventOptionsBag } from '../events/webhook-event-base';
 import type { WebhookEventEntry } from '../events/webhook-event-catalogue';
 import { eventClassName, SAME_NAME_HINT } from '../events/event-class-name';
-import { isWebhookEventClass, type WebhookEventClass } from '../events/webhook-event.decorator';
+import { getWebhookEventMetadata, isWebhookEventClass, WEBHOOK_EVENT_BASE_MARK, type WebhookEventClass } from '../events/webhook-event.decorator';
 import { checkExtension, declaredExtensionOwners, type CollectionExtension, type CollectionExtensionMethod } from './collection-extension';
 import { PAYLOAD_TYPES } from '../settings/settings';
 import { assertSynchronousComposition } from './synchronous-composition';
@@ -200,9 +200,18 @@ export class WebhookEventCollectionBuilder {
       const fix = typeof type === 'string' ? 'pass the event class (e.g. ContentPublishedWebhookEvent), not an alias' : 'pass an event class decorated with @WebhookEvent(name, type)';
       throw new HookworkError('HOOKWORK_ERR_NOT_A_WEBHOOK_EVENT', `${operation}(${shownValue(type)}): not a webhook event class; ${fix}`);
     }
+    const name = eventClassName(type);
+    if ((type.prototype as Record<symbol, unknown> | undefined)?.[WEBHOOK_EVENT_BASE_MARK] !== true) {
+      // A notification, a composer or a service: "decorate it with @WebhookEvent" was no fix for those.
+      const handler = this.entries.find((entry) => getWebhookEventMetadata(entry.type)?.notification === type);
+      throw new HookworkError(
+        'HOOKWORK_ERR_NOT_A_WEBHOOK_EVENT',
+        `${operation}(${name}): ${name} does not extend WebhookEventBase, so it is no webhook event class; the collection takes event classes (class MyEvent extends WebhookEventBase<MyNotification>, decorated with @WebhookEvent), not notifications, composers or services${handler ? `. The composed event handling ${name} is ${eventClassName(handler.type)}` : ''}`,
+      );
+    }
     throw new HookworkError(
       'HOOKWORK_ERR_NOT_A_WEBHOOK_EVENT',
-      `${operation}(${eventClassName(type)}): ${eventClassName(type)} is not a webhook event class; decorate the class itself with @WebhookEvent(name, type) (a parent's decoration is not inherited)`,
+      `${operation}(${name}): ${name} is not a webhook event class; decorate the class itself with @WebhookEvent(name, type) (a parent's decoration is not inherited)`,
     );
   }
 
