@@ -32,11 +32,11 @@ describe('the commerce plugin', () => {
 
   it('refuses a wrong option with a coded error', () => {
     const error = errorOf(() => app(commerceComposer(), adding({ refunds: 'no' as unknown as boolean })));
-    expect(isHookworkError(error, 'HOOKWORK_ERR_INVALID_SETTINGS')).toBe(true);
+    expect(isHookworkError(error, 'HOOKWORK_ERR_INVALID_ARGUMENT')).toBe(true);
     expect((error as Error).message).toContain('addCommerce({ refunds }): refunds must be true or false; got "no"');
     // A value JSON cannot hold is shown, not JSON.stringify-ed into a TypeError.
     const big = errorOf(() => app(commerceComposer(), adding({ refunds: 1n as unknown as boolean })));
-    expect(isHookworkError(big, 'HOOKWORK_ERR_INVALID_SETTINGS')).toBe(true);
+    expect(isHookworkError(big, 'HOOKWORK_ERR_INVALID_ARGUMENT')).toBe(true);
     expect((big as Error).message).toContain('refunds must be true or false; got 1n');
     // A misspelt option is named, not ignored (which composed the refund event anyway).
     expect(() => app(commerceComposer(), adding({ refund: false } as never))).toThrow(/addCommerce\(options\): unknown option `refund` \(did you mean `refunds`\?\)/);

@@ -29,7 +29,7 @@ function flag(options: AddCommerceOptions, key: keyof AddCommerceOptions): boole
   const value = options[key];
   if (value === undefined) return true;
   if (typeof value !== 'boolean') {
-    throw new HookworkError('HOOKWORK_ERR_INVALID_SETTINGS', `addCommerce({ ${key} }): ${key} must be true or false; got ${shownValue(value)}`);
+    throw new HookworkError('HOOKWORK_ERR_INVALID_ARGUMENT', `addCommerce({ ${key} }): ${key} must be true or false; got ${shownValue(value)}`);
   }
   return value;
 }
@@ -40,11 +40,11 @@ export const commerceExtension = defineCollectionExtension(
   {
     addCommerce(options: AddCommerceOptions = {}) {
       if (options === null || typeof options !== 'object') {
-        throw new HookworkError('HOOKWORK_ERR_INVALID_SETTINGS', `addCommerce(options) takes an options object such as { refunds: false }; got ${shownValue(options)}`);
+        throw new HookworkError('HOOKWORK_ERR_INVALID_ARGUMENT', `addCommerce(options) takes an options object such as { refunds: false }; got ${shownValue(options)}`);
       }
       // A misspelt option from plain JavaScript ({ refund: false }) would be ignored: name it instead.
       const unknown = unknownOption(options, ['refunds', 'shipping']);
-      if (unknown) throw new HookworkError('HOOKWORK_ERR_INVALID_SETTINGS', `addCommerce(options): ${unknown.text}`);
+      if (unknown) throw new HookworkError('HOOKWORK_ERR_INVALID_ARGUMENT', `addCommerce(options): ${unknown.text}`);
       const refunds = flag(options, 'refunds');
       const shipping = flag(options, 'shipping');
       this.add(OrderPlacedWebhookEvent);

@@ -1,6 +1,8 @@
-import { createHookwork, isHookworkError, type WebhookEventCollectionBuilder } from '@hookwork/core';
+import { createHookwork, isHookworkError, WebhookEvent, WebhookEventBase, WebhookEventTypes, type WebhookEventCollectionBuilder } from '@hookwork/core';
 import { ContentPublishedWebhookEvent, MediaSavedWebhookEvent, cmsComposer } from '../index';
 import { composer } from '../test-support/apps';
+
+class OrderPlaced {}
 
 const aliasesOf = (configure: (events: WebhookEventCollectionBuilder) => void) =>
   createHookwork({ composers: [cmsComposer({ events: 'none' }), composer((b) => configure(b.webhookEvents()))] }).events().map((e) => e.alias);
@@ -52,6 +54,26 @@ const USER_GROUP = ['assignedUserGroupPermissions', 'userGroupDeleted', 'userGro
 describe('addCms() and its sub-builders', () => {
   it('cmsComposer() adds Umbraco’s 5 defaults, in order, like Umbraco’s core', () => {
     expect(createHookwork({ composers: [cmsComposer()] }).events().map((e) => e.alias)).toEqual(DEFAULTS);
+  });
+
+  it("removeDefault() removes the 5 defaults and nothing else: another package's events, and a class that replaced a default, stay", () => {
+    @WebhookEvent('Order Placed', WebhookEventTypes.Other, { alias: 'shop.orderPlaced', notification: OrderPlaced })
+    class OrderPlacedWebhookEvent extends WebhookEventBase<OrderPlaced> {}
+    @WebhookEvent('My Media Saved', WebhookEventTypes.Media)
+    class MyMediaSavedWebhookEvent extends MediaSavedWebhookEvent {}
+    const compose = (configure: (events: WebhookEventCollectionBuilder) => void) =>
+      createHookwork({ composers: [cmsComposer(), composer((b) => void b.webhookEvents().add(OrderPlacedWebhookEvent)), composer((b) => configure(b.webhookEvents()))] })
+        .events()
+        .map((e) => e.eventName);
+    // clear() for "only the content events" dropped the other package's event with the defaults.
+    expect(compose((e) => e.clear().addCms((cms) => cms.addContent(true)))).not.toContain('Order Placed');
+    const kept = compose((e) => e.addCms((cms) => cms.removeDefault().addContent(true)));
+    expect(kept[0]).toBe('Order Placed');
+    expect(kept).toHaveLength(1 + CONTENT_DEFAULT.length);
+    expect(kept).not.toContain('Media Saved');
+    expect(compose((e) => e.replace(MediaSavedWebhookEvent, MyMediaSavedWebhookEvent).addCms((cms) => cms.removeDefault()))).toEqual(['My Media Saved', 'Order Placed']);
+    // Nothing to remove is no error, as remove() is not.
+    expect(aliasesOf((e) => e.addCms((cms) => cms.removeDefault()))).toEqual([]);
   });
 
   it('addCms(true) adds the 5 defaults in order; addCms() and addCms(false) add all 87', () => {

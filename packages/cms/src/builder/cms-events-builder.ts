@@ -191,6 +191,17 @@ export class CmsEventsBuilder extends CmsGroupBuilder {
     return this.addEvents(G.default);
   }
 
+  /**
+   * Removes the 5 defaults {@link addDefault} adds (and `cmsComposer()` adds by itself), and
+   * nothing else: `addCms(cms => cms.removeDefault().addContent())`. Umbraco's `RemoveDefault()`:
+   * `clear()` for the same end also dropped every other package's events. A class that replaced
+   * a default (`replace(ContentPublishedWebhookEvent, Mine)`) is the app's own and stays.
+   */
+  removeDefault(): this {
+    for (const type of G.default) this.collection.remove(type);
+    return this;
+  }
+
   /** Content events: `addContent()` all 13, `addContent(true)` the 9 of addDefault(), or `addContent(c => c.addBlueprint())`. */
   addContent(onlyDefault: OnlyDefaultOrConfigure<CmsContentEventsBuilder> = false): this {
     if (typeof onlyDefault !== 'boolean') return this.sub(CmsContentEventsBuilder, onlyDefault, 'addContent');

@@ -67,7 +67,23 @@ export function defineCollectionExtension(
   methods: Record<string, CollectionExtensionMethod>,
   options: { composerHint?: string } = {},
 ): CollectionExtension {
-  const invalid = (problem: string) => new HookworkError('HOOKWORK_ERR_INVALID_ARGUMENT', `defineCollectionExtension(${shownValue(packageName)}): ${problem}`);
+  checkExtension(packageName, methods, `defineCollectionExtension(${shownValue(packageName)})`);
+  for (const name of Object.keys(methods)) {
+    const owners = declarations.get(name) ?? [];
+    if (!owners.some((owner) => owner.packageName === packageName)) declarations.set(name, [...owners, { packageName, ...(options.composerHint !== undefined ? { composerHint: options.composerHint } : {}) }]);
+  }
+  return Object.freeze({ packageName, composerHint: options.composerHint, methods: Object.freeze({ ...methods }) });
+}
+
+/**
+ * The checks of {@link defineCollectionExtension}, also made by `install()`: an extension written
+ * as an object literal (`install({ methods: { foo() {…} } })`) skipped them, installed `foo`
+ * under no package, and one whose method was no function failed when called with
+ * "implementation.apply is not a function".
+ * @internal
+ */
+export function checkExtension(packageName: unknown, methods: unknown, where: string): void {
+  const invalid = (problem: string) => new HookworkError('HOOKWORK_ERR_INVALID_ARGUMENT', `${where}: ${problem}`);
   if (typeof packageName !== 'string' || packageName.trim() === '') throw invalid('the package name must be your npm package\'s name, e.g. "@acme/commerce" (errors name it)');
   if (methods === null || typeof methods !== 'object' || Array.isArray(methods)) {
     throw invalid(`takes the methods as an object, e.g. { addCommerce() { return this.add(OrderPlacedWebhookEvent); } }; got ${shownValue(methods)}`);
@@ -79,9 +95,4 @@ export function defineCollectionExtension(
     }
     if (typeof method !== 'function') throw invalid(`${name} must be a function (this: WebhookEventCollectionBuilder, …) returning this; got ${shownValue(method)}`);
   }
-  for (const name of Object.keys(methods)) {
-    const owners = declarations.get(name) ?? [];
-    if (!owners.some((owner) => owner.packageName === packageName)) declarations.set(name, [...owners, { packageName, ...(options.composerHint !== undefined ? { composerHint: options.composerHint } : {}) }]);
-  }
-  return Object.freeze({ packageName, composerHint: options.composerHint, methods: Object.freeze({ ...methods }) });
 }

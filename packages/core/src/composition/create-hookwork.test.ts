@@ -852,6 +852,58 @@ describe('event classes with host services', () => {
     expect(await counts(false)).toEqual([1, 1]);
     expect(await counts(true)).toEqual([1, 2]);
   });
+  it("fails start() naming an event whose constructor does not pass its WebhookEventDependencies on to super(), instead of a TypeError at every publish", async () => {
+    class Cache {
+      get(n: number) {
+        return { n };
+      }
+    }
+    // The two ways it is written by mistake: nothing for deps, or the host service in its place.
+    @WebhookEvent('No deps', WebhookEventTypes.Other, { alias: 'noDeps', notification: Pinged })
+    class NoDepsEvent extends WebhookEventBase<Pinged> {
+      constructor(readonly cache: Cache) {
+        super(undefined as never);
+      }
+    }
+    @WebhookEvent('Wrong deps', WebhookEventTypes.Other, { alias: 'wrongDeps', notification: Pinged })
+    class WrongDepsEvent extends WebhookEventBase<Pinged> {
+      constructor(readonly cache: Cache) {
+        super(cache as never);
+      }
+    }
+    // Deps kept from the first app built (a static cache): the second app's events enqueued through the first's firing service.
+    let firstDeps: WebhookEventDependencies | undefined;
+    @WebhookEvent('Kept deps', WebhookEventTypes.Other, { alias: 'keptDeps', notification: Pinged })
+    class KeptDepsEvent extends WebhookEventBase<Pinged> {
+      constructor(deps: WebhookEventDependencies) {
+        firstDeps ??= deps;
+        super(firstDeps);
+      }
+    }
+    for (const [type, given] of [[NoDepsEvent, 'undefined'], [WrongDepsEvent, 'an instance of Cache'], [KeptDepsEvent, "another app's WebhookEventDependencies"]] as const) {
+      if (type === KeptDepsEvent) await startApp({ composers: [{ compose: (b) => void b.webhookEvents().add(type) }] });
+      const app = createHookwork({ composers: [{ compose: (b) => void b.webhookEvents().add(type) }], transport: recordingTransport() });
+      const error = await app.start().then(() => void started.push(app), (e: unknown) => e);
+      expect(isHookworkError(error, 'HOOKWORK_ERR_EVENT_NOT_RESOLVABLE')).toBe(true);
+      expect((error as Error).message).toContain(`${type.name} passed ${given} to WebhookEventBase instead of the WebhookEventDependencies its constructor was given`);
+      expect((error as Error).message).toContain('declare `deps: WebhookEventDependencies` as a constructor parameter and call super(deps)');
+      expect(app.state).toBe('created');
+    }
+  });
+
+  it("names an anonymous event class by its event in start()'s refusals, not as an empty name", async () => {
+    // Decorated by a call, as plain JavaScript does: no parameter types are recorded for its constructor.
+    const anonymous = (() => class extends WebhookEventBase<Pinged> {
+      constructor(deps: WebhookEventDependencies, readonly extra: unknown) {
+        super(deps);
+      }
+    })();
+    WebhookEvent('Anonymous', WebhookEventTypes.Other, { alias: 'anonymous', notification: Pinged })(anonymous);
+    const app = createHookwork({ composers: [{ compose: (b) => void b.webhookEvents().add(anonymous) }], transport: recordingTransport() });
+    const error = await app.start().then(() => void started.push(app), (e: unknown) => e);
+    expect((error as Error).message).toMatch(/^HOOKWORK_ERR_DECORATOR_METADATA_MISSING: the anonymous event class "Anonymous" \(alias anonymous\) was compiled without decorator metadata/);
+  });
+
   it('injects a host service registered by a composer', async () => {
     const storage = capturingStorage();
     const app = createHookwork({

@@ -1,5 +1,6 @@
 /// <reference types="reflect-metadata" />
 import { HookworkError } from '../errors/hookwork-error';
+import { eventClassName } from '../events/event-class-name';
 import type { WebhookEventEntry } from '../events/webhook-event-catalogue';
 import { usedStandardDecorators } from '../events/webhook-event.decorator';
 
@@ -40,7 +41,7 @@ export function checkDecoratorMetadata(entries: readonly WebhookEventEntry[]): v
   if (missing.length > 0) {
     throw new HookworkError(
       'HOOKWORK_ERR_DECORATOR_METADATA_MISSING',
-      `${missing.map((t) => t.name).join(', ')} ${missing.length > 1 ? 'were' : 'was'} compiled without decorator metadata, so the services ${missing.length > 1 ? 'their constructors inject' : 'its constructor injects'} cannot be provided; set "experimentalDecorators": true and "emitDecoratorMetadata": true in the tsconfig.json that compiles ${missing.length > 1 ? 'them' : 'it'} (see docs/host-setup.md)`,
+      `${missing.map((t) => eventClassName(t)).join(', ')} ${missing.length > 1 ? 'were' : 'was'} compiled without decorator metadata, so the services ${missing.length > 1 ? 'their constructors inject' : 'its constructor injects'} cannot be provided; set "experimentalDecorators": true and "emitDecoratorMetadata": true in the tsconfig.json that compiles ${missing.length > 1 ? 'them' : 'it'} (see docs/host-setup.md)`,
     );
   }
   for (const type of types) {
@@ -49,7 +50,7 @@ export function checkDecoratorMetadata(entries: readonly WebhookEventEntry[]): v
     const { owner, takes, source, recorded } = hidden;
     throw new HookworkError(
       'HOOKWORK_ERR_DECORATOR_METADATA_MISSING',
-      `${type.name} inherits the constructor of ${owner.name}, which takes ${takes} parameters, but ${owner.name} is not decorated, so TypeScript recorded no parameter types for it and only ${source.name}'s ${recorded} would be injected; give ${type.name} a constructor that declares the same parameters with their types and passes them to super(…)`,
+      `${eventClassName(type)} inherits the constructor of ${owner.name}, which takes ${takes} parameters, but ${owner.name} is not decorated, so TypeScript recorded no parameter types for it and only ${source.name}'s ${recorded} would be injected; give ${eventClassName(type)} a constructor that declares the same parameters with their types and passes them to super(…)`,
     );
   }
 }

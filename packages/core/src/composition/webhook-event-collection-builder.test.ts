@@ -212,6 +212,57 @@ describe('WebhookEventCollectionBuilder (Umbraco set semantics)', () => {
     );
   });
 
+  describe('names the classes so that two of one name, or anonymous ones, can be told apart', () => {
+    // Each call is one copy of a plugin's module: a package installed twice, or loaded as ESM and CommonJS.
+    const moduleCopy = () => {
+      @WebhookEvent('Order Placed', WebhookEventTypes.Other, { alias: 'shop.orderPlaced', notification: N })
+      class OrderPlacedWebhookEvent extends WebhookEventBase<N> {}
+      return OrderPlacedWebhookEvent;
+    };
+    const compose = (configure: (events: WebhookEventCollectionBuilder) => void) => () => createHookwork({ composers: [{ compose: (b) => configure(b.webhookEvents()) }] });
+
+    it('says two different classes of one name are most likely two copies of a module, not "replace(X, X)"', () => {
+      const [first, second] = [moduleCopy(), moduleCopy()];
+      expect(compose((events) => events.add(first, second))).toThrow(
+        'HOOKWORK_ERR_DUPLICATE_ALIAS: two different classes named OrderPlacedWebhookEvent both declare the alias "shop.orderPlaced", and a webhook could not tell them apart. Most likely two copies of the module that declares it are loaded (a package installed twice: `npm ls <package>` shows the copies and `npm dedupe` merges them; or one module loaded both as ESM and as CommonJS): import the class from one place. If they are two events, give one another alias',
+      );
+      // replace() goes by class: the other copy's class is "not in the collection", though one of its name is.
+      expect(compose((events) => events.add(first).replace(second, B))).toThrow(
+        'HOOKWORK_ERR_REPLACE_TARGET_MISSING: cannot replace OrderPlacedWebhookEvent with bEvent: the collection holds a different class named OrderPlacedWebhookEvent, not the one given. Most likely two copies of the module',
+      );
+    });
+
+    it('names an anonymous class by its event, never by its source text', () => {
+      const anonymous = (name: string) => {
+        const type = (() => class extends WebhookEventBase<N> {})();
+        WebhookEvent(name, WebhookEventTypes.Other, { alias: 'anon', notification: N })(type);
+        return type;
+      };
+      expect(compose((events) => events.add(anonymous('First'), anonymous('Second')))).toThrow(
+        'HOOKWORK_ERR_DUPLICATE_ALIAS: the anonymous event class "Second" (alias anon) and the anonymous event class "First" (alias anon) both declare the alias "anon"',
+      );
+      let message = '';
+      try {
+        compose((events) => events.replace(anonymous('Third'), B))();
+      } catch (error) {
+        message = (error as Error).message;
+      }
+      expect(message).toBe('HOOKWORK_ERR_REPLACE_TARGET_MISSING: cannot replace the anonymous event class "Third" (alias anon) with bEvent: the anonymous event class "Third" (alias anon) is not in the collection (add it first, use add(bEvent), or check that the composer adding it runs before this one)');
+      const undecorated = (() => class extends WebhookEventBase<N> {})();
+      expect(compose((events) => events.add(undecorated))).toThrow('HOOKWORK_ERR_NOT_A_WEBHOOK_EVENT: add(an anonymous class): an anonymous class is not a webhook event class');
+    });
+
+    it('says which of the two holds the alias as a synonym', () => {
+      @WebhookEvent('Group Deleted', WebhookEventTypes.Other, { alias: 'groupDeleted', synonyms: ['GroupDeleted'], notification: N })
+      class GroupDeletedEvent extends WebhookEventBase<N> {}
+      @WebhookEvent('Group Deleted (old)', WebhookEventTypes.Other, { alias: 'GroupDeleted', notification: N })
+      class OldGroupDeletedEvent extends WebhookEventBase<N> {}
+      expect(compose((events) => events.add(GroupDeletedEvent, OldGroupDeletedEvent))).toThrow(
+        'HOOKWORK_ERR_DUPLICATE_ALIAS: OldGroupDeletedEvent and GroupDeletedEvent both declare "GroupDeleted" (OldGroupDeletedEvent as its alias, GroupDeletedEvent as its synonym); a webhook could not tell them apart. Use replace(GroupDeletedEvent, OldGroupDeletedEvent)',
+      );
+    });
+  });
+
   it('installs package extensions once per package and refuses conflicts', () => {
     const one = defineCollectionExtension('@x/one', { addThing() { return this.add(A); } });
     const other = defineCollectionExtension('@x/other', { addThing() { return this.add(B); } });
@@ -256,5 +307,37 @@ describe('WebhookEventCollectionBuilder (Umbraco set semantics)', () => {
     expect(define('@acme/commerce', { addCommerce: 'events' })).toThrow(/addCommerce must be a function \(this: WebhookEventCollectionBuilder, …\) returning this; got "events"/);
     expect(define('', { addCommerce() { return this; } })).toThrow(/the package name must be your npm package's name, e.g. "@acme\/commerce"/);
     expect(define('@acme/commerce', undefined)).toThrow(/takes the methods as an object, e.g. \{ addCommerce\(\) \{ return this.add\(OrderPlacedWebhookEvent\); \} \}; got undefined/);
+  });
+
+  it('says a class that does not extend WebhookEventBase is no event class, naming the event that handles it when it is a composed notification', () => {
+    const compose = (configure: (events: WebhookEventCollectionBuilder) => void) => () => createHookwork({ composers: [{ compose: (b) => configure(b.webhookEvents()) }] });
+    // "decorate the class itself with @WebhookEvent" was the fix offered for a notification or a composer.
+    expect(compose((events) => events.add(A).add(N as never))).toThrow(
+      'HOOKWORK_ERR_NOT_A_WEBHOOK_EVENT: add(N): N does not extend WebhookEventBase, so it is no webhook event class; the collection takes event classes (class MyEvent extends WebhookEventBase<MyNotification>, decorated with @WebhookEvent), not notifications, composers or services. The composed event handling N is aEvent',
+    );
+    class ShopComposer {
+      compose(): void {}
+    }
+    expect(compose((events) => events.add(A).replace(A, ShopComposer as never))).toThrow(/^HOOKWORK_ERR_NOT_A_WEBHOOK_EVENT: replace\(ShopComposer\): ShopComposer does not extend WebhookEventBase, .*services$/);
+  });
+
+  it('makes the same checks when an extension written by hand is installed', () => {
+    const install = (extension: unknown) => () => createHookwork({ composers: [{ compose: (b) => void b.webhookEvents().install(extension as never) }] });
+    // Installed as given, `foo` came under no package, and a method that was no function failed when called with "implementation.apply is not a function".
+    expect(install({ packageName: '@acme/commerce', methods: { foo() { return this; } } })).toThrow('HOOKWORK_ERR_INVALID_ARGUMENT: install("@acme/commerce"): foo is not named add…');
+    expect(install({ packageName: '@acme/commerce', methods: { addCommerce: 42 } })).toThrow(/install\("@acme\/commerce"\): addCommerce must be a function .*; got 42/);
+    expect(install({ methods: { addCommerce() { return this; } } })).toThrow(/install\(undefined\): the package name must be your npm package's name/);
+    expect(install(null)).toThrow('HOOKWORK_ERR_INVALID_ARGUMENT: install() takes what defineCollectionExtension(packageName, { addSomething() { … } }) returns; got null');
+  });
+
+  it("keeps the chain going after an extension method that ends without return this", () => {
+    // Plain JavaScript: the app's next call in the chain failed with "Cannot read properties of undefined (reading 'replace')".
+    const commerce = defineCollectionExtension('@acme/no-return', {
+      addNoReturn(this: WebhookEventCollectionBuilder) {
+        this.add(A, B);
+      },
+    } as never);
+    const app = createHookwork({ composers: [{ compose: (b) => void (b.webhookEvents().install(commerce) as unknown as { addNoReturn(): WebhookEventCollectionBuilder }).addNoReturn().replace(A, C) }] });
+    expect(app.events().map((e) => e.alias)).toEqual(['c', 'b']);
   });
 });

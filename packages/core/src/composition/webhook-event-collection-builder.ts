@@ -1,8 +1,9 @@
 import { HookworkError, shownValue } from '../errors/hookwork-error';
 import type { WebhookEventOptionsBag } from '../events/webhook-event-base';
 import type { WebhookEventEntry } from '../events/webhook-event-catalogue';
-import { isWebhookEventClass, type WebhookEventClass } from '../events/webhook-event.decorator';
-import { declaredExtensionOwners, type CollectionExtension, type CollectionExtensionMethod } from './collection-extension';
+import { eventClassName, SAME_NAME_HINT } from '../events/event-class-name';
+import { getWebhookEventMetadata, isWebhookEventClass, WEBHOOK_EVENT_BASE_MARK, type WebhookEventClass } from '../events/webhook-event.decorator';
+import { checkExtension, declaredExtensionOwners, type CollectionExtension, type CollectionExtensionMethod } from './collection-extension';
 import { PAYLOAD_TYPES } from '../settings/settings';
 import { assertSynchronousComposition } from './synchronous-composition';
 
@@ -14,7 +15,6 @@ export interface ExtensionOwner {
   composerHint?: string;
 }
 
-const nameOf = (type: unknown) => (typeof type === 'function' && type.name ? type.name : String(type));
 
 /**
  * Refuses options no event could read: a string (`'Legacy'`, spread into `{ 0: 'L', … }`) or a
@@ -81,9 +81,13 @@ export class WebhookEventCollectionBuilder {
     if (replaced === replacement) return this;
     const index = this.entries.findIndex((entry) => entry.type === replaced);
     if (index < 0) {
+      // A class of the same name in the collection is another copy of it: "add it first" would compose both.
+      const namesake = replaced.name !== '' && this.entries.some((entry) => entry.type.name === replaced.name);
       throw new HookworkError(
         'HOOKWORK_ERR_REPLACE_TARGET_MISSING',
-        `cannot replace ${nameOf(replaced)} with ${nameOf(replacement)}: ${nameOf(replaced)} is not in the collection (add it first, use add(${nameOf(replacement)}), or check that the composer adding it runs before this one)`,
+        namesake
+          ? `cannot replace ${eventClassName(replaced)} with ${eventClassName(replacement)}: the collection holds a different class named ${eventClassName(replaced)}, not the one given. Most likely ${SAME_NAME_HINT}`
+          : `cannot replace ${eventClassName(replaced)} with ${eventClassName(replacement)}: ${eventClassName(replaced)} is not in the collection (add it first, use add(${eventClassName(replacement)}), or check that the composer adding it runs before this one)`,
       );
     }
     const options = this.entries[index]!.options;
@@ -122,6 +126,10 @@ export class WebhookEventCollectionBuilder {
    */
   install(extension: CollectionExtension): this {
     this.assertMutable('install');
+    if (extension === null || typeof extension !== 'object') {
+      throw new HookworkError('HOOKWORK_ERR_INVALID_ARGUMENT', `install() takes what defineCollectionExtension(packageName, { addSomething() { … } }) returns; got ${shownValue(extension)}`);
+    }
+    checkExtension(extension.packageName, extension.methods, `install(${shownValue(extension.packageName)})`);
     for (const [method, implementation] of Object.entries(extension.methods)) {
       const owner = this.installed.get(method);
       if (owner !== undefined && owner !== extension.packageName) {
@@ -192,9 +200,18 @@ export class WebhookEventCollectionBuilder {
       const fix = typeof type === 'string' ? 'pass the event class (e.g. ContentPublishedWebhookEvent), not an alias' : 'pass an event class decorated with @WebhookEvent(name, type)';
       throw new HookworkError('HOOKWORK_ERR_NOT_A_WEBHOOK_EVENT', `${operation}(${shownValue(type)}): not a webhook event class; ${fix}`);
     }
+    const name = eventClassName(type);
+    if ((type.prototype as Record<symbol, unknown> | undefined)?.[WEBHOOK_EVENT_BASE_MARK] !== true) {
+      // A notification, a composer or a service: "decorate it with @WebhookEvent" was no fix for those.
+      const handler = this.entries.find((entry) => getWebhookEventMetadata(entry.type)?.notification === type);
+      throw new HookworkError(
+        'HOOKWORK_ERR_NOT_A_WEBHOOK_EVENT',
+        `${operation}(${name}): ${name} does not extend WebhookEventBase, so it is no webhook event class; the collection takes event classes (class MyEvent extends WebhookEventBase<MyNotification>, decorated with @WebhookEvent), not notifications, composers or services${handler ? `. The composed event handling ${name} is ${eventClassName(handler.type)}` : ''}`,
+      );
+    }
     throw new HookworkError(
       'HOOKWORK_ERR_NOT_A_WEBHOOK_EVENT',
-      `${operation}(${nameOf(type)}): ${nameOf(type)} is not a webhook event class; decorate the class itself with @WebhookEvent(name, type) (a parent's decoration is not inherited)`,
+      `${operation}(${name}): ${name} is not a webhook event class; decorate the class itself with @WebhookEvent(name, type) (a parent's decoration is not inherited)`,
     );
   }
 
@@ -223,11 +240,16 @@ export function guardExtensions(builder: WebhookEventCollectionBuilder): Webhook
   });
 }
 
-/** An extension method that refuses to be async: it must return the builder, not a promise of it. */
+/**
+ * An extension method that refuses to be async: it must return the builder, not a promise of it.
+ * One that ends without `return this` (plain JavaScript compiles it) returns the builder all the
+ * same: the app's next call in the chain (`.addCommerce().replace(…)`) failed with "Cannot read
+ * properties of undefined", which named neither the package nor its method.
+ */
 function synchronousMethod(name: string, implementation: CollectionExtensionMethod, packageName: string): CollectionExtensionMethod {
   return function (this: WebhookEventCollectionBuilder, ...args: unknown[]) {
     const result = implementation.apply(this, args);
     assertSynchronousComposition(result, `webhookEvents().${name}() of ${packageName}`);
-    return result;
+    return result === undefined ? this : result;
   };
 }

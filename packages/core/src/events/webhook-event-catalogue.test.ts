@@ -74,6 +74,29 @@ describe('an alias two composed events could fire under through a pattern', () =
   });
 });
 
+describe('two composed events whose aliases differ only in case', () => {
+  const compose = (...types: WebhookEventClass[]) => () => createHookwork({ composers: [{ compose: (b: WebhooksBuilder) => void b.webhookEvents().add(...types) }] });
+
+  it('are refused, naming both: a webhook subscribed with the wrong case got the other event without a word', () => {
+    @WebhookEvent('Order', 'Other', { alias: 'shop.order', notification: Saved })
+    class OrderEvent extends WebhookEventBase<Saved> {}
+    @WebhookEvent('Order (legacy)', 'Other', { alias: 'Shop.Order', notification: Saved })
+    class LegacyOrderEvent extends WebhookEventBase<Saved> {}
+    @WebhookEvent('Refund', 'Other', { alias: 'shop.refund', synonyms: ['SHOP.ORDER'], notification: Saved })
+    class RefundEvent extends WebhookEventBase<Saved> {}
+    expect(compose(OrderEvent, LegacyOrderEvent)).toThrow(
+      'HOOKWORK_ERR_DUPLICATE_ALIAS: LegacyOrderEvent declares "Shop.Order" and OrderEvent "shop.order": they differ only in case, so a webhook subscribed with the wrong case gets the other event without a word (and Umbraco, comparing without case, would send both). Give one an alias that differs in more than case, or compose only one of them',
+    );
+    expect(compose(OrderEvent, RefundEvent)).toThrow(/RefundEvent declares "SHOP\.ORDER" and OrderEvent "shop\.order": they differ only in case/);
+  });
+
+  it("are fine within one event: Umbraco's UserGroupDeleted is a synonym of userGroupDeleted", () => {
+    @WebhookEvent('Group Deleted', 'Other', { alias: 'groupDeleted', synonyms: ['GroupDeleted'], notification: Saved })
+    class GroupDeletedEvent extends WebhookEventBase<Saved> {}
+    expect(compose(GroupDeletedEvent)().events().map((e) => e.alias)).toEqual(['groupDeleted']);
+  });
+});
+
 describe('commonPatternVariant', () => {
   it.each([
     ['a.*', 'a.b.*', 'a.b.'],

@@ -1,5 +1,7 @@
 import { aliasPatternMatcher, commonPatternVariant, getWebhookEventMetadata, type WebhookEventMetadata } from './webhook-event.decorator';
 import { HookworkError } from '../errors/hookwork-error';
+import { quoted } from '../errors/visible-text';
+import { eventClassName, SAME_NAME_HINT } from './event-class-name';
 import type { WebhookEventOptionsBag } from './webhook-event-base';
 import type { WebhookEventClass } from './webhook-event.decorator';
 
@@ -25,6 +27,32 @@ export interface WebhookEventDescriptor {
   patterns: readonly string[];
 }
 
+/** How `entry` holds `alias`: as its alias or as a synonym. */
+const holds = (entry: WebhookEventEntry, alias: string) => (getWebhookEventMetadata(entry.type)!.alias === alias ? 'alias' : 'synonym');
+
+/**
+ * Two composed events holding one alias (as an alias or a synonym), named so the two can be told
+ * apart: two different classes of one name are most often two copies of one module, for which
+ * "replace(X, X)" was no fix; and one that holds it as a synonym is said to.
+ */
+function duplicateAlias(first: WebhookEventEntry, second: WebhookEventEntry, alias: string): HookworkError {
+  const [a, b] = [eventClassName(first.type), eventClassName(second.type)];
+  const [asFirst, asSecond] = [holds(first, alias), holds(second, alias)];
+  const asAliases = asFirst === 'alias' && asSecond === 'alias';
+  const both = `both declare ${asAliases ? 'the alias ' : ''}${quoted(alias)}`;
+  if (first.type.name !== '' && first.type.name === second.type.name) {
+    return new HookworkError(
+      'HOOKWORK_ERR_DUPLICATE_ALIAS',
+      `two different classes named ${a} ${both}, and a webhook could not tell them apart. Most likely ${SAME_NAME_HINT}. If they are two events, give one another alias`,
+    );
+  }
+  const how = asAliases ? '' : ` (${b} as its ${asSecond}, ${a} as its ${asFirst})`;
+  return new HookworkError(
+    'HOOKWORK_ERR_DUPLICATE_ALIAS',
+    `${b} and ${a} ${both}${how}; a webhook could not tell them apart. Use replace(${a}, ${b}) to swap one for the other, or give one another alias`,
+  );
+}
+
 /**
  * The composed events of one app, frozen: listing in collection order, the check that a
  * webhook's event aliases are known (aliases, synonyms and patterns), and the entry that owns
@@ -36,20 +64,27 @@ export class WebhookEventCatalogue {
   private readonly matchers: { matches: (alias: string) => boolean; entry: WebhookEventEntry; pattern: string }[] = [];
 
   constructor(entries: readonly WebhookEventEntry[]) {
-    const owners = new Map<string, string>();
+    const owners = new Map<string, WebhookEventEntry>();
+    // By the alias in lower case: two events whose aliases differ only in case (`shop.order`,
+    // `Shop.Order`) each took the other's subscriber after one slip of the shift key, and in
+    // Umbraco, whose database compares aliases without case, a webhook got both.
+    const caseless = new Map<string, { entry: WebhookEventEntry; alias: string }>();
     const descriptors: WebhookEventDescriptor[] = [];
     for (const entry of entries) {
       const { type } = entry;
       const metadata = getWebhookEventMetadata(type) as WebhookEventMetadata;
       for (const alias of [metadata.alias, ...metadata.synonyms]) {
         const owner = owners.get(alias);
-        if (owner !== undefined) {
+        if (owner !== undefined) throw duplicateAlias(owner, entry, alias);
+        const near = caseless.get(alias.toLowerCase());
+        if (near !== undefined && near.entry !== entry) {
           throw new HookworkError(
             'HOOKWORK_ERR_DUPLICATE_ALIAS',
-            `${type.name} and ${owner} both declare the alias "${alias}"; a webhook could not tell them apart. Use replace(${owner}, ${type.name}) to swap one for the other, or give one another alias`,
+            `${eventClassName(type)} declares ${quoted(alias)} and ${eventClassName(near.entry.type)} ${quoted(near.alias)}: they differ only in case, so a webhook subscribed with the wrong case gets the other event without a word (and Umbraco, comparing without case, would send both). Give one an alias that differs in more than case, or compose only one of them`,
           );
         }
-        owners.set(alias, type.name);
+        owners.set(alias, entry);
+        caseless.set(alias.toLowerCase(), { entry, alias });
         this.exact.set(alias, entry);
       }
       for (const pattern of metadata.patterns) this.matchers.push({ matches: aliasPatternMatcher(pattern), entry, pattern });
@@ -74,7 +109,7 @@ export class WebhookEventCatalogue {
    * refuses for two exact aliases, and its catalogue entry named only one of them.
    */
   private refuseSharedVariants(): void {
-    const typeName = (entry: WebhookEventEntry) => entry.type.name;
+    const typeName = (entry: WebhookEventEntry) => eventClassName(entry.type);
     for (const [index, { matches, entry, pattern }] of this.matchers.entries()) {
       for (const [alias, aliasEntry] of this.exact) {
         if (aliasEntry === entry || !matches(alias)) continue;

@@ -1,7 +1,10 @@
 import type { DependencyContainer } from 'tsyringe';
 import { HookworkError } from '../errors/hookwork-error';
 import { foreignCoreOf, ownCoreRoot } from './core-copies';
+import { valueKind } from '../model/plain-object';
+import { eventClassName } from './event-class-name';
 import { WebhookEventBase } from './webhook-event-base';
+import { WebhookEventDependencies } from './webhook-event-dependencies';
 import type { WebhookEventCatalogue, WebhookEventEntry } from './webhook-event-catalogue';
 
 /**
@@ -11,6 +14,8 @@ import type { WebhookEventCatalogue, WebhookEventEntry } from './webhook-event-c
  * the delivery engine uses it to build a test send's example payload from the real event.
  */
 export class WebhookEventResolver {
+  private ownDependencies: WebhookEventDependencies | undefined;
+
   constructor(
     private readonly container: DependencyContainer,
     private readonly catalogue: WebhookEventCatalogue,
@@ -20,7 +25,8 @@ export class WebhookEventResolver {
    * A fresh instance of a composed entry, configured as for a dispatch.
    *
    * @throws HookworkError HOOKWORK_ERR_DUPLICATE_CORE when the class extends another copy of
-   * @hookwork/core's WebhookEventBase; HOOKWORK_ERR_EVENT_NOT_RESOLVABLE when the container cannot build it.
+   * @hookwork/core's WebhookEventBase; HOOKWORK_ERR_EVENT_NOT_RESOLVABLE when the container cannot build it,
+   * or when its constructor did not pass the app's WebhookEventDependencies on to `super(deps)`.
    */
   instantiate(entry: WebhookEventEntry): WebhookEventBase {
     // A class built on another copy of core takes that copy's WebhookEventDependencies, which this
@@ -30,7 +36,7 @@ export class WebhookEventResolver {
     if (foreign !== undefined) {
       throw new HookworkError(
         'HOOKWORK_ERR_DUPLICATE_CORE',
-        `${entry.type.name} extends the WebhookEventBase of the @hookwork/core at ${foreign}, but this app runs the @hookwork/core at ${ownCoreRoot()}; one process needs one copy: declare @hookwork/core as a peerDependency (and devDependency) of the plugin instead of a dependency, then npm dedupe (npm ls @hookwork/core shows the copies)`,
+        `${eventClassName(entry.type)} extends the WebhookEventBase of the @hookwork/core at ${foreign}, but this app runs the @hookwork/core at ${ownCoreRoot()}; one process needs one copy: declare @hookwork/core as a peerDependency (and devDependency) of the plugin instead of a dependency, then npm dedupe (npm ls @hookwork/core shows the copies)`,
       );
     }
     // Resolved per call, so event classes may depend on scoped or changing host services.
@@ -40,12 +46,30 @@ export class WebhookEventResolver {
     } catch (cause) {
       throw new HookworkError(
         'HOOKWORK_ERR_EVENT_NOT_RESOLVABLE',
-        `cannot create ${entry.type.name}: ${String((cause as Error)?.message ?? cause).replace(/\s+/g, " ")}. Register the services its constructor injects through builder.services in a composer, use @inject(Token) for services known by an interface, and import injected classes as values (not with \`import type\`) so their constructor metadata names them`,
+        `cannot create ${eventClassName(entry.type)}: ${String((cause as Error)?.message ?? cause).replace(/\s+/g, " ")}. Register the services its constructor injects through builder.services in a composer, use @inject(Token) for services known by an interface, and import injected classes as values (not with \`import type\`) so their constructor metadata names them`,
         { cause },
       );
     }
+    this.checkDependencies(event, entry);
     event.eventOptions = entry.options;
     return event;
+  }
+
+  /**
+   * Refuses an event whose constructor did not hand this app's dependencies to WebhookEventBase:
+   * `super(undefined as never)`, `super(cache as never)` or deps kept from another app. Such a
+   * class was built, passed start() and failed every publish with "Cannot destructure property
+   * 'settings' of 'this.deps'", or sent through another app's firing service.
+   */
+  private checkDependencies(event: WebhookEventBase, entry: WebhookEventEntry): void {
+    this.ownDependencies ??= this.container.resolve(WebhookEventDependencies);
+    const given: unknown = (event as unknown as { deps: unknown }).deps;
+    if (given === this.ownDependencies) return;
+    const what = given instanceof WebhookEventDependencies ? "another app's WebhookEventDependencies" : valueKind(given);
+    throw new HookworkError(
+      'HOOKWORK_ERR_EVENT_NOT_RESOLVABLE',
+      `${eventClassName(entry.type)} passed ${what} to WebhookEventBase instead of the WebhookEventDependencies its constructor was given, so it cannot look webhooks up or enqueue; declare \`deps: WebhookEventDependencies\` as a constructor parameter and call super(deps) (constructor(deps: WebhookEventDependencies, private readonly cache: ContentCache) { super(deps); })`,
+    );
   }
 
   /**

@@ -49,7 +49,7 @@ describe('@WebhookEvent', () => {
     };
     expect(declare('x', { alias: 'has space', notification: Published })).toThrow(/HOOKWORK_ERR_INVALID_EVENT_DECLARATION: @WebhookEvent on Bad: alias "has space"/);
     expect(declare('x', { alias: 'ok' })).toThrow(/no notification class: pass \{ notification: YourNotification \}/);
-    expect(declare('', { alias: 'ok', notification: Published })).toThrow(/the name must be a non-empty string/);
+    expect(declare('', { alias: 'ok', notification: Published })).toThrow(/the name must be a string with visible text/);
     expect(declare('x', { alias: 'ok', notification: Published, patterns: ['ok.fixed'] })).toThrow(/pattern "ok.fixed" must be visible ASCII with a \*/);
     expect(declare('x', { alias: 'ok', notification: Published, synonyms: ['a\nb'] })).toThrow(/synonym/);
   });
@@ -65,6 +65,48 @@ describe('@WebhookEvent', () => {
     expect(declare('Half \ud800')).toThrow(/holds U\+D800 at character 6/);
     expect(declare('Order', 'Other\u2028')).toThrow(/the type "Other\\u2028" holds U\+2028/);
     expect(() => declare('Commande passée — 注文 🚀')()).not.toThrow();
+  });
+
+  it('refuses a name or type that shows nothing, reorders the line or is too long; keeps marks and joiners other scripts need', () => {
+    const declare = (name: string, type: string = WebhookEventTypes.Other) => () => {
+      @WebhookEvent(name, type, { alias: 'ok', notification: Published })
+      class Named extends WebhookEventBase<Published> {}
+      return Named;
+    };
+    // A zero-width space read as a name in the picker that was empty; it passed name.trim() !== ''.
+    expect(declare('\u200b')).toThrow('HOOKWORK_ERR_INVALID_EVENT_DECLARATION: @WebhookEvent on Named: the name must be a string with visible text, such as "Content Published"; got "\\u200b", which shows nothing');
+    expect(declare('Order', '\ufeff ')).toThrow(/the type must be a string with visible text, .*; got "\\ufeff ", which shows nothing/);
+    // A U+202E reversed the rest of every line the name was shown in ("Trojan Source").
+    expect(declare('Order \u202eecalP')).toThrow(/the name "Order \\u202eecalP" holds U\+202E at character 7, .*bidirectional override/);
+    expect(declare('Order', '\u2066Other')).toThrow(/the type "\\u2066Other" holds U\+2066 at character 1/);
+    expect(declare('x'.repeat(201))).toThrow(/the name "x{20,}… \(203 characters\) is 201 characters long; keep it to 200/);
+    expect(declare('Order', 'T'.repeat(101))).toThrow(/the type .* is 101 characters long; keep it to 100/);
+    expect(() => declare('x'.repeat(200), 'T'.repeat(100))()).not.toThrow();
+    // A built-in type in another case was a group of its own in the picker; a type of one's own is fine.
+    expect(declare('Order', 'content')).toThrow(`the type "content" is WebhookEventTypes.Content in another spelling, and would be a group of its own next to Content; use WebhookEventTypes.Content ('Content')`);
+    expect(declare('Order', 'MEDIA ')).toThrow(/the type "MEDIA " is WebhookEventTypes\.Media in another spelling/);
+    expect(() => declare('Order', 'Commerce')()).not.toThrow();
+    // Right-to-left marks, and the joiners of Persian and emoji sequences, are text.
+    expect(() => declare('سفارش\u200cها \u200fثبت شد 👩\u200d💻')()).not.toThrow();
+  });
+
+  it('derives an alias from an accented name keeping its letters, and asks for one when the name has letters an alias cannot hold', () => {
+    const declare = (name: string) => {
+      @WebhookEvent(name, WebhookEventTypes.Other, { notification: Published })
+      class Derived extends WebhookEventBase<Published> {}
+      return getWebhookEventMetadata(Derived)?.alias;
+    };
+    // "Café Publié" gave "cafPubli": each accented letter was dropped, silently.
+    expect(declare('Café Publié')).toBe('cafePublie');
+    expect(declare('Ärger über Öl')).toBe('argerUberOl');
+    // "注文完了" gave the message 'alias "" must be 1–200 visible ASCII characters', an alias never given.
+    expect(() => declare('注文完了')).toThrow(`HOOKWORK_ERR_INVALID_EVENT_DECLARATION: @WebhookEvent on Derived: no alias can be made from the name "注文完了" (it holds 注, which an alias, visible ASCII, cannot); give one: { alias: 'shop.orderPlaced' }. The name may stay as it is`);
+    expect(() => declare('Straße gesperrt')).toThrow(/no alias can be made from the name "Straße gesperrt" \(it holds ß,/);
+    expect(() => declare('🚀 !')).toThrow(/no alias can be made from the name "🚀 !" \(it holds no letters or digits\)/);
+    // With an alias, any name.
+    @WebhookEvent('注文完了', WebhookEventTypes.Other, { alias: 'shop.orderCompleted', notification: Published })
+    class Named extends WebhookEventBase<Published> {}
+    expect(getWebhookEventMetadata(Named)).toMatchObject({ eventName: '注文完了', alias: 'shop.orderCompleted' });
   });
 
   it('refuses an alias or synonym a webhook could mistake for a pattern, or that repeats the alias', () => {

@@ -59,8 +59,15 @@ export const WEBHOOK_EVENT_BASE_MARK = Symbol.for('hookwork:webhook-event-base')
 const STANDARD_DECORATORS_KEY = Symbol.for('hookwork:standard-decorators');
 const ALIAS_SHAPE = /^[\x21-\x7e]{1,200}$/;
 
+/** Combining marks left by NFD: `Café` → `Cafe` + U+0301, so a derived alias keeps the letter. */
+const COMBINING_MARKS = /\p{M}+/gu;
+/** A letter or digit (applied to what is left of a name outside ASCII: an alias cannot hold it). */
+const WORD_CHARACTER = /[\p{L}\p{N}]/u;
+
 const camelCase = (name: string) =>
   name
+    .normalize('NFD')
+    .replace(COMBINING_MARKS, '')
     .trim()
     .split(/[^A-Za-z0-9]+/)
     .filter(Boolean)
@@ -143,8 +150,51 @@ function refuseSecondDeclaration(target: Function, name: string): void {
   );
 }
 
-/** What an event's name or type cannot hold: control characters, line or paragraph separators, lone surrogates. */
-const UNSHOWABLE = /[\p{Cc}\p{Zl}\p{Zp}\p{Cs}]/u;
+/**
+ * What an event's name or type cannot hold: control characters, line or paragraph separators,
+ * lone surrogates, and the bidirectional embeddings, overrides and isolates (U+202A–U+202E,
+ * U+2066–U+2069) that reorder the text after them in a picker or a log line. The marks U+200E and
+ * U+200F, and joiners, which right-to-left and joined scripts use, are kept.
+ */
+const UNSHOWABLE = /[\p{Cc}\p{Zl}\p{Zp}\p{Cs}\u202a-\u202e\u2066-\u2069]/u;
+/** Characters that show nothing: a name of only these (a zero-width space) reads as empty. */
+const INVISIBLE = /^[\p{White_Space}\p{Default_Ignorable_Code_Point}]*$/u;
+/** The longest name and type: as long as a webhook's name, what pickers and the catalogue show in one line. */
+const MAX_NAME_LENGTH = 200;
+const MAX_TYPE_LENGTH = 100;
+
+/**
+ * Refuses a name or type a reader could not see or tell apart: empty or invisible, too long, or
+ * holding a character that breaks or reorders the line it is shown in.
+ */
+function checkShownText(target: Function, what: 'name' | 'type', text: unknown): void {
+  const example = what === 'name' ? 'such as "Content Published"' : `such as ${Object.values(WebhookEventTypes).join(', ')} (or your own string)`;
+  if (typeof text !== 'string' || INVISIBLE.test(text)) {
+    throw invalid(target, `the ${what} must be a string with visible text, ${example}; got ${typeof text === 'string' && text !== '' ? `"${printableField(text)}", which shows nothing` : shownValue(text)}`);
+  }
+  const limit = what === 'name' ? MAX_NAME_LENGTH : MAX_TYPE_LENGTH;
+  if ([...text].length > limit) throw invalid(target, `the ${what} ${shownValue(text)} is ${[...text].length} characters long; keep it to ${limit}, as pickers and the catalogue show it in one line`);
+  const bad = UNSHOWABLE.exec(text);
+  // Names are shown in pickers, the catalogue, OpenAPI and log lines: a line break or a control character would break them.
+  if (bad) {
+    throw invalid(target, `the ${what} "${printableField(text)}" holds U+${bad[0].codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')} at character ${bad.index + 1}, a control character, line break, lone surrogate or bidirectional override; use visible text (any language)`);
+  }
+}
+
+/**
+ * The alias derived from a name given none: its words in camelCase, accents dropped (`Café
+ * Publié` → `cafePublie`). A name with letters or digits outside ASCII (`注文完了`, `Заказ`) gives
+ * none: they used to be dropped silently (`Café` gave `caf`, `注文` the message `alias ""`).
+ */
+function derivedAlias(target: Function, name: string): string {
+  const stripped = name.normalize('NFD').replace(COMBINING_MARKS, '');
+  const foreign = WORD_CHARACTER.exec(stripped.replace(/\p{ASCII}+/gu, ''));
+  const alias = camelCase(name);
+  if (foreign || alias === '') {
+    throw invalid(target, `no alias can be made from the name ${shownValue(name)}${foreign ? ` (it holds ${foreign[0]}, which an alias, visible ASCII, cannot)` : ' (it holds no letters or digits)'}; give one: { alias: 'shop.orderPlaced' }. The name may stay as it is`);
+  }
+  return alias;
+}
 
 /**
  * Declares a webhook event class and makes it injectable (its constructor may inject host
@@ -168,19 +218,17 @@ export function WebhookEvent<N extends object>(name: string, type: WebhookEventT
     // TypeScript's standard (non-experimental) decorators pass a context object and emit no
     // constructor parameter types; start() refuses such classes with the tsconfig fix.
     if (context !== undefined && typeof context === 'object' && context !== null && (context as { kind?: unknown }).kind === 'class') Reflect.defineMetadata(STANDARD_DECORATORS_KEY, true, target);
-    if (typeof name !== 'string' || name.trim() === '') throw invalid(target, 'the name must be a non-empty string such as "Content Published"');
-    if (typeof type !== 'string' || type.trim() === '') throw invalid(target, `the type must be one of ${Object.values(WebhookEventTypes).join(', ')} (or your own string)`);
-    for (const [what, text] of [['name', name], ['type', type]] as const) {
-      const bad = UNSHOWABLE.exec(text);
-      // Names are shown in pickers, the catalogue, OpenAPI and log lines: a line break or a control character would break them.
-      if (bad) throw invalid(target, `the ${what} "${printableField(text)}" holds U+${bad[0].codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')} at character ${bad.index + 1}, a control character, line break or lone surrogate; use visible text (any language)`);
-    }
+    checkShownText(target, 'name', name);
+    checkShownText(target, 'type', type);
+    // A built-in type in another case ('content') made a group of its own in the picker, next to Content.
+    const builtIn = Object.values(WebhookEventTypes).find((known) => known !== type && known.toLowerCase() === type.trim().toLowerCase());
+    if (builtIn) throw invalid(target, `the type ${shownValue(type)} is WebhookEventTypes.${builtIn} in another spelling, and would be a group of its own next to ${builtIn}; use WebhookEventTypes.${builtIn} ('${builtIn}')`);
     checkOptions(target, options);
     refuseSecondDeclaration(target, name);
     const parent = Reflect.getMetadata(METADATA_KEY, Object.getPrototypeOf(target)) as WebhookEventMetadata | undefined;
-    const alias = options.alias ?? parent?.alias ?? camelCase(name);
+    const alias = options.alias ?? parent?.alias ?? derivedAlias(target, name);
     const notification = (options.notification ?? parent?.notification) as NotificationType | undefined;
-    if (!ALIAS_SHAPE.test(alias)) throw invalid(target, `alias "${alias}" must be 1–200 visible ASCII characters without spaces`);
+    if (!ALIAS_SHAPE.test(alias)) throw invalid(target, `alias ${shownValue(alias)} must be 1–200 visible ASCII characters without spaces`);
     if (typeof notification !== 'function') {
       throw invalid(target, 'no notification class: pass { notification: YourNotification } (or extend a decorated event class)');
     }
