@@ -446,6 +446,54 @@ describe('the quickstart (npm start)', () => {
     }
   });
 
+  // Two runs at once on one store took each other's requests: each run's dispatcher claimed the
+  // other's, its SSRF guard (open to its own receiver's port only) dead-lettered them, one run
+  // waited 60 s and failed, and each deleted the other's webhook.
+  it.each<[string, () => string[], RegExp]>([
+    ['the same --data-dir', () => ['--data-dir', tempDir()], /another quickstart run is using the data folder .* right now: .*; wait for that run to end \(or stop it with Ctrl-C\), or give this run a --data-dir of its own$/],
+    ['the same --postgres --schema', () => ['--postgres', PG_URL, '--schema', ownSchema()], /another quickstart run is using the schema quickstart_test_\w+ of PostgreSQL .* right now: .*, or give this run a --schema of its own$/],
+  ])('a second run at the same time on %s is refused at once, exit code 1, and the first run completes', async (_what, argsOf, message) => {
+    const args = argsOf();
+    const first = spawn(process.execPath, [main, ...args, '--events', '1500'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    first.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    const firstExited = new Promise<number | null>((resolve) => first.on('exit', (code) => resolve(code)));
+    try {
+      // The first run holds the store once it publishes.
+      while (!stdout.includes('publishing 1500')) {
+        if (first.exitCode !== null) throw new Error(`the first run ended early:\n${stdout}`);
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      const second = await run(process.execPath, [main, ...args]).then(() => undefined, (e: { code: number; stdout: string; stderr: string }) => e);
+      expect(second?.code).toBe(1);
+      expect(second?.stdout).toBe('');
+      const lines = second!.stderr.trim().split('\n');
+      expect(lines).toHaveLength(1);
+      expect(lines[0]).toMatch(/^quickstart: HOOKWORK_ERR_STORAGE_LOCKED: /);
+      expect(lines[0]).toMatch(message);
+      expect(await firstExited).toBe(0);
+      expect(stdout).toContain('all delivered in');
+      // The hold ends with the run: the next run goes ahead.
+      const again = await run(process.execPath, [main, ...args]);
+      expect(again.stdout).toContain('4 requests enqueued, 4 delivered, 0 dead-lettered, 5 attempts logged.');
+    } finally {
+      first.kill('SIGKILL');
+    }
+  });
+
+  it('a run killed with SIGKILL holds nothing: the next run on its --data-dir goes ahead', async () => {
+    const dataDir = tempDir();
+    const first = spawn(process.execPath, [main, '--data-dir', dataDir, '--events', '3000'], { stdio: ['ignore', 'pipe', 'ignore'] });
+    let stdout = '';
+    first.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    const exited = new Promise<void>((resolve) => first.on('exit', () => resolve()));
+    while (!stdout.includes('publishing 3000')) await new Promise((resolve) => setTimeout(resolve, 20));
+    first.kill('SIGKILL');
+    await exited;
+    const { stdout: next } = await run(process.execPath, [main, '--data-dir', dataDir]);
+    expect(next).toContain('4 requests enqueued, 4 delivered, 0 dead-lettered, 5 attempts logged.');
+  });
+
   it('--data-dir where no folder can be made (/proc/x) is a usage error with exit code 2, not a hang', async () => {
     // It used to spin for ever at full CPU, deaf to Ctrl-C (Node's recursive mkdirSync); SIGKILL bounds it here.
     const error = await run(process.execPath, [main, '--data-dir', '/proc/hookwork-no-such'], { timeout: 20_000, killSignal: 'SIGKILL' }).then(

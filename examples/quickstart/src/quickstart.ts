@@ -9,6 +9,7 @@ import { holdAdminPort, type HeldAdminPort } from './admin-port';
 import type { QuickstartOptions } from './cli-options';
 import { ensureDataDir } from './data-dir';
 import { forTheCommandLine } from './flag-messages';
+import { lockRun, type RunLock } from './run-lock';
 import { trackRun, type RunHeld, type RunTracker } from './run-tracker';
 import { startVerifyingReceiver, type VerifyingReceiver } from './verifying-receiver';
 
@@ -98,6 +99,7 @@ async function runTour(options: QuickstartOptions, print: (line: string) => void
   // Whether app.start() has finished (either way), and whether it succeeded.
   let startSettled = false;
   let started = false;
+  let lock: RunLock | undefined;
   let stopped: () => void = () => {};
   const onAbort = () => stopped();
   signal?.addEventListener('abort', onAbort, { once: true });
@@ -105,6 +107,8 @@ async function runTour(options: QuickstartOptions, print: (line: string) => void
     const aborted = new Promise<never>((_, reject) => (stopped = () => reject(new QuickstartStopped(`stopped (${String(signal?.reason ?? 'aborted')})`))));
     if (signal?.aborted) stopped();
     const run = (async () => {
+      // Held before the app starts: its dispatcher would claim another run's requests at once.
+      lock = await lockRun({ dataDir: options.dataDir, postgresSchema, ...(options.postgres ? { postgres: options.postgres } : {}) });
       try {
         await app.start();
       } finally {
@@ -128,6 +132,7 @@ async function runTour(options: QuickstartOptions, print: (line: string) => void
     if (startSettled) await app.stop();
     else void app.stop().catch(() => {});
     await receiver?.close();
+    await lock?.release();
     // A queue this run never reached (Redis down, stopped while connecting) has nothing of it to remove.
     if (options.redis && started) await removeEmptyQueue(options.redis, redisQueue, print);
   }
