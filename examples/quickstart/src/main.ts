@@ -2,7 +2,7 @@
 import 'reflect-metadata';
 import { join } from 'node:path';
 import { isHookworkError } from '@hookwork/core';
-import { parseOptions, USAGE, UsageError, type QuickstartOptions } from './cli-options';
+import { checkNpmTookNoOptions, parseOptions, USAGE, UsageError, type QuickstartOptions } from './cli-options';
 import { forTheCommandLine } from './flag-messages';
 import { QuickstartStopped, runQuickstart } from './quickstart';
 import { RunTimeoutError } from './run-tracker';
@@ -34,6 +34,7 @@ process.stdout.on('error', (error: NodeJS.ErrnoException) => {
 async function main(): Promise<number> {
   let options: QuickstartOptions | undefined;
   try {
+    checkNpmTookNoOptions(process.env, process.argv.slice(2));
     options = parseOptions(process.argv.slice(2), join(__dirname, '..', '.data'));
     if (options.help) {
       console.log(USAGE);

@@ -494,6 +494,24 @@ describe('the quickstart (npm start)', () => {
     expect(next).toContain('4 requests enqueued, 4 delivered, 0 dead-lettered, 5 attempts logged.');
   });
 
+  // npm reads each --name before "--" as its own setting (npm_config_<name>) and passes it on only
+  // in the environment: `npm start --admin` ran the plain tour without a word, and exited 0.
+  it.each([
+    [['--admin'], '--admin as a setting of its own', (dir: string) => `npm start -- --admin --data-dir ${dir}`],
+    [['--events=5'], '--events as a setting of its own', (dir: string) => `npm start -- --events=5 --data-dir ${dir}`],
+    [['--events', '5'], '--events as a setting of its own', (dir: string) => `npm start -- --events 5 --data-dir ${dir}`],
+  ])('npm start %j without "--" before it is refused, naming the command meant, exit code 2', async (npmArgs, message, meant) => {
+    const dataDir = tempDir();
+    // The workspace's own start script (node dist/main.js): the same npm, without the root's build first.
+    const error = await run('npm', ['run', 'start', '--silent', '-w', '@hookwork/example-quickstart', ...npmArgs, '--', '--data-dir', dataDir], { cwd: join(__dirname, '..', '..', '..') }).then(
+      () => undefined,
+      (e: { code: number; stdout: string; stderr: string }) => e,
+    );
+    expect(error?.code).toBe(2);
+    expect(error?.stderr).toContain(`quickstart: npm took ${message}, so the quickstart never saw it; put -- between npm start and the quickstart's options: ${meant(dataDir)}\n`);
+    expect(existsSync(join(dataDir, 'hookwork.db'))).toBe(false);
+  });
+
   it('--data-dir where no folder can be made (/proc/x) is a usage error with exit code 2, not a hang', async () => {
     // It used to spin for ever at full CPU, deaf to Ctrl-C (Node's recursive mkdirSync); SIGKILL bounds it here.
     const error = await run(process.execPath, [main, '--data-dir', '/proc/hookwork-no-such'], { timeout: 20_000, killSignal: 'SIGKILL' }).then(
