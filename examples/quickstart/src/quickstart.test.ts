@@ -1,7 +1,7 @@
 import { execFile, spawn } from 'node:child_process';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import { createServer as createTcpServer, type AddressInfo, type Socket } from 'node:net';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -640,6 +640,38 @@ describe('the quickstart (npm start)', () => {
     expect(lines[0]).toMatch(/^quickstart: HOOKWORK_ERR_/);
     expect(lines[0]).toMatch(message);
     expect(lines[0]).not.toMatch(/bullmqQueue|postgresStorage|connection string/);
+  });
+
+  // @hookwork/sqlite's fixes said "point `file` at a writable path": an option of sqliteStorage(), not what was typed.
+  it.each<[string, (dataDir: string) => Promise<void> | void, RegExp, boolean]>([
+    ['hookwork.db is a folder', (dir) => mkdirSync(join(dir, 'hookwork.db')), /HOOKWORK_ERR_STORAGE_OPEN_FAILED: .*; check that the path is not a directory and that --data-dir is a folder you can write to, or give --data-dir another folder$/, false],
+    ['hookwork.db is not a database', (dir) => writeFileSync(join(dir, 'hookwork.db'), 'not a database, '.repeat(64)), /HOOKWORK_ERR_STORAGE_CORRUPT: .*; give --data-dir another folder, or restore the file from a backup$/, false],
+    [
+      'the folder and hookwork.db are read-only',
+      async (dir) => {
+        await run(process.execPath, [main, '--data-dir', dir]);
+        chmodSync(join(dir, 'hookwork.db'), 0o444);
+        chmodSync(dir, 0o555);
+      },
+      /HOOKWORK_ERR_STORAGE_PERMISSION_DENIED: .*\(chmod u\+w \/ chown\), or give --data-dir a folder you can write to$/,
+      true,
+    ],
+  ])('a --data-dir where %s fails start in one line whose fix names --data-dir, exit code 1', async (_what, prepare, message, readOnly) => {
+    const dataDir = tempDir();
+    await prepare(dataDir);
+    // Permissions do not hold root back: run as nobody, when the tests run as root.
+    const asNobody = readOnly && process.getuid?.() === 0 ? { uid: 65534, gid: 65534 } : {};
+    try {
+      const error = await run(process.execPath, [main, '--data-dir', dataDir], asNobody).then(() => undefined, (e: { code: number; stdout: string; stderr: string }) => e);
+      expect(error?.code).toBe(1);
+      expect(error?.stdout).toBe('');
+      const lines = error!.stderr.trim().split('\n');
+      expect(lines).toHaveLength(1);
+      expect(lines[0]).toMatch(message);
+      expect(lines[0]).not.toMatch(/`file`/);
+    } finally {
+      chmodSync(dataDir, 0o700);
+    }
   });
 
   it('--admin-port on a port another process listens on fails before the tour, in one line whose fix names --admin-port, exit code 1', async () => {
