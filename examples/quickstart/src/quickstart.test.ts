@@ -224,6 +224,41 @@ describe('the quickstart (npm start)', () => {
     expect(next.stdout).toContain('4 requests enqueued, 4 delivered, 0 dead-lettered, 5 attempts logged.');
   });
 
+  it('SIGTERM stops the app the same way and exits 143', async () => {
+    const interrupted = await interruptLoad(tempDir(), 'SIGTERM');
+    expect(interrupted.code).toBe(143);
+    expect(interrupted.stderr).toContain('quickstart: stopped (SIGTERM); the app gave its claimed requests back');
+  });
+
+  it('Ctrl-C while an attempt is under way says it is stopping and how to cut it short; a second Ctrl-C exits at once, saying what that leaves', async () => {
+    // A receiver that takes each request and never answers: stopping waits for the attempt (its 5 s timeout).
+    const requests: (() => void)[] = [];
+    const silent = createServer((req) => void requests.push(() => req.socket.destroy()));
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    const { port } = silent.address() as AddressInfo;
+    const child = spawn(process.execPath, [main, '--data-dir', tempDir(), '--target', `http://127.0.0.1:${port}/hooks`], { stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    try {
+      while (requests.length === 0) await new Promise((resolve) => setTimeout(resolve, 20));
+      child.kill('SIGINT');
+      // It used to say nothing until the stop ended: a terminal silent after Ctrl-C.
+      while (!stderr.includes('quickstart: stopping (SIGINT)')) {
+        if (child.exitCode !== null) throw new Error(`exited without saying it was stopping:\n${stderr}`);
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      expect(stderr).toContain('quickstart: stopping (SIGINT): waiting for the attempts under way to end (press Ctrl-C again to exit at once)');
+      child.kill('SIGINT');
+      expect(await exited).toBe(130);
+      expect(stderr).toContain('quickstart: exited at once (a second SIGINT) without stopping the app: the requests it had claimed wait for their lease to expire');
+    } finally {
+      child.kill('SIGKILL');
+      for (const close of requests) close();
+      await new Promise<void>((resolve) => silent.close(() => resolve()));
+    }
+  });
+
   it('after a SIGKILL (claims left in flight under their lease) the next run completes its own requests without waiting for those leases', async () => {
     const dataDir = tempDir();
     const killed = await interruptLoad(dataDir, 'SIGKILL');
