@@ -104,6 +104,10 @@ describe('the quickstart (npm start)', () => {
     expect(stdout).toContain('4 requests enqueued, 4 delivered, 0 dead-lettered, 5 attempts logged.');
     expect(stdout).toContain('The receiver verified 4 signed requests.');
     expect(stdout).toContain('↻ Umbraco.ContentUnpublish   503 on attempt 1, retry in');
+    // It ended with the counts: where the log is and what to try next were in the README only.
+    expect(stdout).toContain(`Kept in ${join(dataDir, 'hookwork.db')}: the webhook, its requests and their delivery log`);
+    expect(stdout).toMatch(/\nNext:\n {2}npm start -- --admin {9}then keep the app up with its admin page/);
+    expect(stdout).toContain('  npm start -- --help          every option\n');
 
     // The store is durable: a second run on the same folder finds it and starts clean.
     const again = await run(process.execPath, [main, '--data-dir', dataDir]);
