@@ -1,4 +1,6 @@
 import { execFile, spawn } from 'node:child_process';
+import { createServer } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -45,6 +47,54 @@ describe('the examples as commands', () => {
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
     // The reader takes the first chunk and closes: the example's next write meets a closed pipe.
     child.stdout.once('data', () => child.stdout.destroy());
+    const code = await new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)));
+    expect(stderr).not.toContain('EPIPE');
+    expect(code).toBe(0);
+  });
+});
+
+describe('examples/receiver as a command', () => {
+  const receiverMain = () => mainOf('receiver');
+  const SECRET = 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw';
+  const runReceiver = (args: string[], secret: string | undefined) =>
+    promisify(execFile)(process.execPath, [receiverMain(), ...args], { timeout: 30_000, env: { ...process.env, WEBHOOK_SECRET: secret ?? '' } }).then(
+      () => undefined,
+      (e: { code: number; stdout: string; stderr: string }) => e,
+    );
+
+  // Each mistake was answered with the usage alone, naming none of them.
+  it.each([
+    [['fastify', 'abc'], SECRET, 'receiver: the port must be a whole number from 1 to 65535, or 0 for a free one; got "abc"'],
+    [['flask'], SECRET, 'receiver: the framework must be node, express or fastify; got "flask"'],
+    [['node', '3000', 'extra'], SECRET, 'receiver: takes at most two arguments, the framework and the port; got 3'],
+    [['node', '3000'], undefined, "receiver: set WEBHOOK_SECRET to the webhook's signing secret"],
+    [['node', '3000'], 'whsec_abcd', 'receiver: WEBHOOK_SECRET was refused: RECEIVER_ERR_INVALID_OPTIONS: '],
+  ])('refuses %j (WEBHOOK_SECRET %s) naming what to change, with its usage, exit code 2', async (args, secret, message) => {
+    const error = await runReceiver(args, secret);
+    expect(error?.code).toBe(2);
+    expect(error?.stdout).toBe('');
+    expect(error?.stderr.startsWith(message)).toBe(true);
+    expect(error?.stderr).toContain('\n\nusage: WEBHOOK_SECRET=whsec_… node examples/receiver/dist/main.js [node|express|fastify] [port]\n');
+  });
+
+  it('a port another process listens on is one line with the fix, exit code 1 (it was node\'s "listen EADDRINUSE" and exit code 2)', async () => {
+    const taken = createServer();
+    await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
+    const { port } = taken.address() as AddressInfo;
+    try {
+      const error = await runReceiver(['node', String(port)], SECRET);
+      expect(error?.code).toBe(1);
+      expect(error?.stderr).toBe(`receiver: cannot listen on 127.0.0.1:${port}: another process is listening there; stop it, or give another port (node examples/receiver/dist/main.js node 3001)\n`);
+    } finally {
+      await new Promise<void>((resolve) => taken.close(() => resolve()));
+    }
+  });
+
+  it('piped into a reader that goes away, it stops serving and exits 0, no EPIPE stack trace', async () => {
+    const child = spawn(process.execPath, [receiverMain(), 'node', '0'], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, WEBHOOK_SECRET: SECRET } });
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.stdout.destroy();
     const code = await new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)));
     expect(stderr).not.toContain('EPIPE');
     expect(code).toBe(0);
