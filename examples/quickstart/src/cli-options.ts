@@ -77,6 +77,18 @@ function wholeNumber(raw: string): number {
   return /^\d+$/.test(raw) ? Number(raw) : NaN;
 }
 
+/**
+ * Options a user reaches for that the quickstart has under another name, or needs not: nothing
+ * near enough in spelling for nearestName() to suggest.
+ */
+const LIKELY_MEANT: Readonly<Record<string, string>> = {
+  '--sqlite': 'SQLite is the store unless --postgres is given: leave it out, and give --data-dir <dir> for another folder',
+  '--port': 'the admin page\'s port is --admin-port, with --admin; the built-in receiver takes a free one',
+  '--bullmq': 'BullMQ runs on Redis: --redis redis://127.0.0.1:6379',
+  '--pg': '--postgres postgres://user@127.0.0.1:5432/db',
+  '--url': '--target <url> sends to your own endpoint',
+};
+
 const OPTION_NAMES = ['target', 'secret', 'events', 'data-dir', 'admin', 'admin-port', 'redis', 'queue', 'postgres', 'schema', 'help'];
 
 /**
@@ -221,12 +233,14 @@ export function parseOptions(argv: readonly string[], defaultDataDir: string): Q
         break;
       case '--help':
       case '-h':
+        if (inline !== undefined) throw new UsageError(`--help takes no value\n\n${USAGE}`);
         options.help = true;
         break;
       default: {
         // "--event 3", "--postgress …": name the option meant, before the whole usage.
         const near = arg.startsWith('-') ? nearestName(flag.replace(/^-+/, ''), OPTION_NAMES) : undefined;
-        throw new UsageError(`unknown option "${maskUrlCredentials(flag)}"${near ? ` (did you mean --${near}?)` : ''}\n\n${USAGE}`);
+        const meant = LIKELY_MEANT[flag] ?? (near ? `did you mean --${near}?` : undefined);
+        throw new UsageError(`unknown option "${maskUrlCredentials(flag)}"${meant ? ` (${meant})` : ''}\n\n${USAGE}`);
       }
     }
   }

@@ -597,6 +597,11 @@ describe('the quickstart (npm start)', () => {
     [['--target', 'http://127.0.0.1:9/x', '--secret', 'hunter2'], '--secret must look like whsec_<base64>'],
     [['--frobnicate'], 'unknown option "--frobnicate"'],
     [['--event', '3'], 'unknown option "--event" (did you mean --events?)'],
+    // Options a user reaches for under another name: they said only "unknown option".
+    [['--sqlite'], 'unknown option "--sqlite" (SQLite is the store unless --postgres is given: leave it out, and give --data-dir <dir> for another folder)'],
+    [['--port', '3300'], 'unknown option "--port" (the admin page\'s port is --admin-port, with --admin'],
+    [['--bullmq'], 'unknown option "--bullmq" (BullMQ runs on Redis: --redis redis://127.0.0.1:6379)'],
+    [['--help=yes'], '--help takes no value'],
     [['postgres://postgres:s3cret@127.0.0.1/test'], 'unknown option "postgres://***@127.0.0.1/test"'],
     [['--postgress=postgres://postgres:s3cret@127.0.0.1/test'], 'unknown option "--postgress" (did you mean --postgres?)'],
     [['--postgres', 'mysql://127.0.0.1/db'], '--postgres must be a postgres:// or postgresql:// URL'],
