@@ -36,6 +36,16 @@ const ownSchema = () => {
 };
 /** `args` with --schema of the test's own when they hold --postgres and name no schema (which PostgreSQL could create). */
 const withOwnSchema = (args: readonly string[]) => (args.some((arg) => arg.startsWith('--postgres')) && !args.includes('--schema') ? [...args, '--schema', ownSchema()] : [...args]);
+/** BullMQ queues of the quickstart's runs, each test's own, whose keys are dropped after. */
+const queues: string[] = [];
+const ownQueue = () => {
+  const queue = `quickstart-test-${randomUUID().slice(0, 8)}`;
+  queues.push(queue);
+  return queue;
+};
+afterAll(async () => {
+  for (const queue of queues) await dropQueueKeys(queue);
+});
 /** Only a test's own queue: BullMQ's keys are bull:<queue>:…. */
 async function dropQueueKeys(redisQueue: string): Promise<void> {
   const redis = new Redis(process.env.HOOKWORK_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379');
@@ -491,6 +501,11 @@ describe('the quickstart (npm start)', () => {
   it.each<[string, () => string[], RegExp]>([
     ['the same --data-dir', () => ['--data-dir', tempDir()], /another quickstart run is using the data folder .* right now: .*; wait for that run to end \(or stop it with Ctrl-C\), or give this run a --data-dir of its own$/],
     ['the same --postgres --schema', () => ['--postgres', PG_URL, '--schema', ownSchema()], /another quickstart run is using the schema quickstart_test_\w+ of PostgreSQL .* right now: .*, or give this run a --schema of its own$/],
+    [
+      'the same --data-dir with --redis',
+      () => ['--data-dir', tempDir(), '--redis', process.env.HOOKWORK_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379', '--queue', ownQueue()],
+      /another quickstart run is using the data folder .*, or give this run a --data-dir of its own \(and, as it uses --redis, a --queue of its own\)$/,
+    ],
   ])('a second run at the same time on %s is refused at once, exit code 1, and the first run completes', async (_what, argsOf, message) => {
     const args = argsOf();
     const first = spawn(process.execPath, [main, ...args, '--events', '1500'], { stdio: ['ignore', 'pipe', 'pipe'] });

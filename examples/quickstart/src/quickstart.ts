@@ -108,7 +108,7 @@ async function runTour(options: QuickstartOptions, print: (line: string) => void
     if (signal?.aborted) stopped();
     const run = (async () => {
       // Held before the app starts: its dispatcher would claim another run's requests at once.
-      lock = await lockRun({ dataDir: options.dataDir, postgresSchema, ...(options.postgres ? { postgres: options.postgres } : {}) });
+      lock = await lockRun({ dataDir: options.dataDir, postgresSchema, ...(options.postgres ? { postgres: options.postgres } : {}), redis: options.redis !== undefined });
       try {
         await app.start();
       } finally {

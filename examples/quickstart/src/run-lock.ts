@@ -14,6 +14,8 @@ export interface RunStore {
   dataDir: string;
   postgres?: string;
   postgresSchema: string;
+  /** With --redis: the fix then names --queue too, as two runs on one queue take each other's jobs. */
+  redis?: boolean;
 }
 
 /**
@@ -34,13 +36,14 @@ export interface RunStore {
  * @throws HOOKWORK_ERR_STORAGE_LOCKED naming the store, the flag and the fix, when another run holds it.
  */
 export async function lockRun(store: RunStore): Promise<RunLock> {
-  return store.postgres ? lockSchema(store.postgres, store.postgresSchema) : lockDataDir(store.dataDir);
+  const queueToo = store.redis ? ' (and, as it uses --redis, a --queue of its own)' : '';
+  return store.postgres ? lockSchema(store.postgres, store.postgresSchema, queueToo) : lockDataDir(store.dataDir, queueToo);
 }
 
 const inUse = (what: string, fix: string) =>
   new HookworkError('HOOKWORK_ERR_STORAGE_LOCKED', `another quickstart run is using ${what} right now: two runs on one store take each other's requests; wait for that run to end (or stop it with Ctrl-C), or ${fix}`);
 
-function lockDataDir(dataDir: string): RunLock {
+function lockDataDir(dataDir: string, queueToo: string): RunLock {
   const file = join(dataDir, 'quickstart.lock');
   let db: Database.Database | undefined;
   try {
@@ -57,7 +60,7 @@ function lockDataDir(dataDir: string): RunLock {
   } catch (error) {
     db?.close();
     const code = (error as { code?: unknown }).code;
-    if (typeof code === 'string' && /^SQLITE_(BUSY|LOCKED)/.test(code)) throw inUse(`the data folder ${dataDir}`, 'give this run a --data-dir of its own');
+    if (typeof code === 'string' && /^SQLITE_(BUSY|LOCKED)/.test(code)) throw inUse(`the data folder ${dataDir}`, `give this run a --data-dir of its own${queueToo}`);
     // A folder this process may not write: the store's own open says so, naming the file and the fix.
     return { release: async () => {} };
   }
@@ -65,7 +68,7 @@ function lockDataDir(dataDir: string): RunLock {
   return { release: async () => void (open.open && open.close()) };
 }
 
-async function lockSchema(url: string, schema: string): Promise<RunLock> {
+async function lockSchema(url: string, schema: string, queueToo: string): Promise<RunLock> {
   const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 10_000 });
   client.on('error', () => {});
   try {
@@ -85,7 +88,7 @@ async function lockSchema(url: string, schema: string): Promise<RunLock> {
   }
   if (!locked) {
     await client.end().catch(() => {});
-    throw inUse(`the schema ${schema} of PostgreSQL ${maskUrlCredentials(url)}`, 'give this run a --schema of its own');
+    throw inUse(`the schema ${schema} of PostgreSQL ${maskUrlCredentials(url)}`, `give this run a --schema of its own${queueToo}`);
   }
   let released: Promise<void> | undefined;
   return { release: () => (released ??= client.end().catch(() => {})) };
