@@ -1,5 +1,5 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { dirname, join, relative } from 'node:path';
 import * as admin from '@hookwork/admin';
 import * as bullmq from '@hookwork/bullmq';
 import * as cms from '@hookwork/cms';
@@ -98,6 +98,31 @@ describe('the docs', () => {
         } catch (error) {
           broken.push(`${relative(ROOT, page)}:${text.slice(0, block.index).split('\n').length} ${(error as Error).message}`);
         }
+      }
+    }
+    expect(broken).toEqual([]);
+  });
+
+  // Nothing checked that a page's relative links lead anywhere: a renamed page or heading would
+  // leave a new user at GitHub's 404 or at the top of a long page.
+  it('link only to files, and headings, that exist', () => {
+    const withPackages = [
+      ...pages(),
+      join(ROOT, 'CHANGELOG.md'),
+      ...['packages', 'plugins'].flatMap((dir) => readdirSync(join(ROOT, dir)).map((name) => join(ROOT, dir, name, 'README.md'))).filter((path) => statSync(path, { throwIfNoEntry: false })?.isFile()),
+    ];
+    const withoutCode = (text: string) => text.replace(/^( *)```[\s\S]*?^\1```/gm, '');
+    // GitHub's heading anchors: lower case, punctuation but - and _ dropped, a space a -.
+    const headings = (page: string) =>
+      new Set([...withoutCode(readFileSync(page, 'utf8')).matchAll(/^#+ (.+)$/gm)].map(([, heading]) => heading!.trim().toLowerCase().replace(/[^\p{L}\p{N}_\- ]/gu, '').replace(/ /g, '-')));
+    const broken: string[] = [];
+    for (const page of withPackages) {
+      for (const [, link] of withoutCode(readFileSync(page, 'utf8')).matchAll(/\]\(([^)\s]+)\)/g)) {
+        if (/^[a-z][a-z0-9+.-]*:/i.test(link!)) continue;
+        const [path, anchor] = link!.split('#') as [string, string | undefined];
+        const target = path === '' ? page : join(dirname(page), decodeURIComponent(path));
+        if (!statSync(target, { throwIfNoEntry: false })) broken.push(`${relative(ROOT, page)}: ${link} (no such file)`);
+        else if (anchor && target.endsWith('.md') && !headings(target).has(anchor)) broken.push(`${relative(ROOT, page)}: ${link} (no such heading)`);
       }
     }
     expect(broken).toEqual([]);

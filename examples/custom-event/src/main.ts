@@ -4,6 +4,27 @@ import { isHookworkError } from '@hookwork/core';
 import { runCustomEventExample } from './custom-event-example';
 import { startTestReceiver } from '@hookwork/core/testing';
 
+/** What it prints for --help, and for an option it does not take. */
+const USAGE = `usage: node examples/custom-event/dist/main.js\n  runs the example against a receiver on 127.0.0.1 and prints what it got; it takes no options`;
+
+// An option it does not take (a misspelt --json, an option of the quickstart's) is refused, not
+// ignored: the run used to go on as if it had not been given.
+const unknown = process.argv.slice(2);
+if (unknown.some((arg) => arg === '--help' || arg === '-h')) {
+  console.log(USAGE);
+  process.exit(0);
+}
+if (unknown.length > 0) {
+  console.error(`custom-event: unknown option "${unknown[0]}"\n\n${USAGE}`);
+  process.exit(2);
+}
+
+// Piped into `head`: once the reader is gone the output is dropped and the run ends as it would,
+// stopping its app and removing what it made, instead of dying on an EPIPE stack trace.
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.code !== 'EPIPE') throw error;
+});
+
 /** Runs the example against a receiver on 127.0.0.1 and prints what the receiver got. */
 async function main(): Promise<void> {
   const receiver = await startTestReceiver();

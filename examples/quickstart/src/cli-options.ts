@@ -77,6 +77,18 @@ function wholeNumber(raw: string): number {
   return /^\d+$/.test(raw) ? Number(raw) : NaN;
 }
 
+/**
+ * Options a user reaches for that the quickstart has under another name, or needs not: nothing
+ * near enough in spelling for nearestName() to suggest.
+ */
+const LIKELY_MEANT: Readonly<Record<string, string>> = {
+  '--sqlite': 'SQLite is the store unless --postgres is given: leave it out, and give --data-dir <dir> for another folder',
+  '--port': 'the admin page\'s port is --admin-port, with --admin; the built-in receiver takes a free one',
+  '--bullmq': 'BullMQ runs on Redis: --redis redis://127.0.0.1:6379',
+  '--pg': '--postgres postgres://user@127.0.0.1:5432/db',
+  '--url': '--target <url> sends to your own endpoint',
+};
+
 const OPTION_NAMES = ['target', 'secret', 'events', 'data-dir', 'admin', 'admin-port', 'redis', 'queue', 'postgres', 'schema', 'help'];
 
 /**
@@ -101,6 +113,39 @@ function checkRedis(url: string, options: QuickstartOptions): void {
     if (isHookworkError(error, 'HOOKWORK_ERR_INVALID_BULLMQ_OPTIONS')) throw new UsageError(forTheCommandLine(messageWithoutCode(error), { ...options, redis: url }));
     throw error;
   }
+}
+
+/**
+ * `npm start --admin` (without the `--` before the options) runs the quickstart without them: npm
+ * reads every `--name` before `--` as a setting of its own, passes it on only as the environment
+ * variable `npm_config_<name>`, and leaves a value it does not know how to take (`--events 5`) as
+ * an argument — so `--admin` or `--events=5` was silently ignored, and `--events 5` ended in
+ * 'unknown option "5"'. Refused with the command meant, when there is one to give.
+ *
+ * @param env the environment npm ran the script with (`process.env`)
+ * @param argv what reached the quickstart
+ */
+export function checkNpmTookNoOptions(env: NodeJS.ProcessEnv, argv: readonly string[]): void {
+  if (env.npm_lifecycle_event === undefined) return;
+  const taken = OPTION_NAMES.flatMap((name) => {
+    const value = env[`npm_config_${name.replace(/-/g, '_')}`];
+    if (value === undefined || value === '') return [];
+    // node-gyp's own setting of that name holds a Node or Electron version (npm_config_target=30.0.0).
+    if (name === 'target' && value !== 'true' && !/^https?:/i.test(value)) return [];
+    return [value === 'true' ? `--${name}` : `--${name}=${value}`];
+  });
+  if (taken.length === 0) return;
+  // With one option taken, the command meant is that option and then what did reach the quickstart.
+  const meant = taken.length === 1 ? `: npm start -- ${[...taken, ...argv].map(shellWord).join(' ')}` : '';
+  throw new UsageError(
+    `npm took ${taken.map((option) => option.replace(/=.*/, '')).join(', ')} as ${taken.length === 1 ? 'a setting' : 'settings'} of its own, so the quickstart never saw ${taken.length === 1 ? 'it' : 'them'}; put -- between npm start and the quickstart's options${meant}`,
+  );
+}
+
+/** `word` as a shell reads it back: quoted when it holds anything but plain characters; a URL's password masked. */
+function shellWord(word: string): string {
+  const shown = maskUrlCredentials(word);
+  return /^[\w@%+=:,./-]+$/.test(shown) ? shown : `'${shown.replace(/'/g, `'\\''`)}'`;
 }
 
 /** Parses the command line; UsageError for anything it does not understand. */
@@ -188,12 +233,14 @@ export function parseOptions(argv: readonly string[], defaultDataDir: string): Q
         break;
       case '--help':
       case '-h':
+        if (inline !== undefined) throw new UsageError(`--help takes no value\n\n${USAGE}`);
         options.help = true;
         break;
       default: {
         // "--event 3", "--postgress …": name the option meant, before the whole usage.
         const near = arg.startsWith('-') ? nearestName(flag.replace(/^-+/, ''), OPTION_NAMES) : undefined;
-        throw new UsageError(`unknown option "${maskUrlCredentials(flag)}"${near ? ` (did you mean --${near}?)` : ''}\n\n${USAGE}`);
+        const meant = LIKELY_MEANT[flag] ?? (near ? `did you mean --${near}?` : undefined);
+        throw new UsageError(`unknown option "${maskUrlCredentials(flag)}"${meant ? ` (${meant})` : ''}\n\n${USAGE}`);
       }
     }
   }

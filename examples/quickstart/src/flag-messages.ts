@@ -2,7 +2,8 @@ import type { QuickstartOptions } from './cli-options';
 
 /**
  * The libraries' messages name the fix where a program sets it — `bullmqQueue({ connection })`,
- * "the connection string", `postgresStorage({ schema })`, `startAdminServer`'s `port: 0` — but a
+ * "the connection string", `postgresStorage({ schema })`, `sqliteStorage({ file })`,
+ * `startAdminServer`'s `port: 0` — but a
  * quickstart user typed a flag.
  * Each row swaps such a phrase, fix included, for the flag; the diagnosis before it (the server,
  * the driver's reason) is kept as the library wrote it. quickstart.test.ts runs each failure
@@ -34,6 +35,15 @@ const POSTGRES: readonly (readonly [RegExp, string])[] = [
   [/postgresStorage\(\{ schema \}\)/g, '--schema'],
 ];
 
+/** @hookwork/sqlite's fixes name its `file` option; the quickstart's SQLite file is hookwork.db in --data-dir. */
+const SQLITE: readonly (readonly [RegExp, string])[] = [
+  [/or point `file` at a writable path/g, 'or give --data-dir a folder you can write to'],
+  [/point `file` at another path, or restore the file from a backup/g, 'give --data-dir another folder, or restore the file from a backup'],
+  [/or point `file` at a disk with room/g, 'or give --data-dir a folder on a disk with room'],
+  [/check that its directory exists and is writable and that the path is not a directory/g, 'check that the path is not a directory and that --data-dir is a folder you can write to, or give --data-dir another folder'],
+  [/ or raise busyTimeoutMs/g, ', or give --data-dir another folder'],
+];
+
 const ADMIN: readonly (readonly [RegExp, string])[] = [
   [/choose another port, or pass port: 0 for a free one \(see url in the result\)/g, 'choose another --admin-port, or leave it out for a free one'],
   [/choose a port from 1024, or port: 0 for a free one/g, 'give --admin-port a port from 1024, or leave it out for a free one'],
@@ -45,5 +55,6 @@ export function forTheCommandLine(message: string, options: Pick<QuickstartOptio
   if (options.admin) for (const [phrase, flag] of ADMIN) text = text.replace(phrase, flag);
   if (options.redis) for (const [phrase, flag] of REDIS) text = text.replace(phrase, flag);
   if (options.postgres) for (const [phrase, flag] of POSTGRES) text = text.replace(phrase, flag);
+  else for (const [phrase, flag] of SQLITE) text = text.replace(phrase, flag);
   return text;
 }

@@ -2,7 +2,7 @@
 import 'reflect-metadata';
 import { join } from 'node:path';
 import { isHookworkError } from '@hookwork/core';
-import { parseOptions, USAGE, UsageError, type QuickstartOptions } from './cli-options';
+import { checkNpmTookNoOptions, parseOptions, USAGE, UsageError, type QuickstartOptions } from './cli-options';
 import { forTheCommandLine } from './flag-messages';
 import { QuickstartStopped, runQuickstart } from './quickstart';
 import { RunTimeoutError } from './run-tracker';
@@ -17,10 +17,18 @@ type StopReason = keyof typeof STOP_EXIT_CODES;
 const stopping = new AbortController();
 function stop(reason: StopReason): void {
   if (stopping.signal.aborted) {
-    if (reason !== 'EPIPE') process.exit(STOP_EXIT_CODES[reason]);
-    return;
+    if (reason === 'EPIPE') return;
+    process.stderr.write(`\nquickstart: exited at once (a second ${reason}) without stopping the app: the requests it had claimed wait for their lease to expire (a minute) before a run takes them again\n`);
+    process.exit(STOP_EXIT_CODES[reason]);
   }
   stopping.abort(reason);
+  // A stop that waits for attempts under way (a receiver that is slow to answer) says so, and how
+  // to cut it short, rather than leave the terminal silent after Ctrl-C; a quick one says nothing more.
+  if (reason !== 'EPIPE') {
+    setTimeout(() => {
+      process.stderr.write(`\nquickstart: stopping (${reason}): waiting for the attempts under way to end (${reason === 'SIGINT' ? 'press Ctrl-C again' : 'send it again'} to exit at once)\n`);
+    }, 1_000).unref();
+  }
   // Stopping waits for running attempts (up to the app's stopTimeout); never longer than this.
   setTimeout(() => process.exit(STOP_EXIT_CODES[reason]), 15_000).unref();
 }
@@ -34,6 +42,7 @@ process.stdout.on('error', (error: NodeJS.ErrnoException) => {
 async function main(): Promise<number> {
   let options: QuickstartOptions | undefined;
   try {
+    checkNpmTookNoOptions(process.env, process.argv.slice(2));
     options = parseOptions(process.argv.slice(2), join(__dirname, '..', '.data'));
     if (options.help) {
       console.log(USAGE);

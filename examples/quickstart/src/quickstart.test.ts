@@ -1,7 +1,7 @@
 import { execFile, spawn } from 'node:child_process';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import { createServer as createTcpServer, type AddressInfo, type Socket } from 'node:net';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -36,6 +36,16 @@ const ownSchema = () => {
 };
 /** `args` with --schema of the test's own when they hold --postgres and name no schema (which PostgreSQL could create). */
 const withOwnSchema = (args: readonly string[]) => (args.some((arg) => arg.startsWith('--postgres')) && !args.includes('--schema') ? [...args, '--schema', ownSchema()] : [...args]);
+/** BullMQ queues of the quickstart's runs, each test's own, whose keys are dropped after. */
+const queues: string[] = [];
+const ownQueue = () => {
+  const queue = `quickstart-test-${randomUUID().slice(0, 8)}`;
+  queues.push(queue);
+  return queue;
+};
+afterAll(async () => {
+  for (const queue of queues) await dropQueueKeys(queue);
+});
 /** Only a test's own queue: BullMQ's keys are bull:<queue>:…. */
 async function dropQueueKeys(redisQueue: string): Promise<void> {
   const redis = new Redis(process.env.HOOKWORK_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379');
@@ -104,6 +114,10 @@ describe('the quickstart (npm start)', () => {
     expect(stdout).toContain('4 requests enqueued, 4 delivered, 0 dead-lettered, 5 attempts logged.');
     expect(stdout).toContain('The receiver verified 4 signed requests.');
     expect(stdout).toContain('↻ Umbraco.ContentUnpublish   503 on attempt 1, retry in');
+    // It ended with the counts: where the log is and what to try next were in the README only.
+    expect(stdout).toContain(`Kept in ${join(dataDir, 'hookwork.db')}: the webhook, its requests and their delivery log`);
+    expect(stdout).toMatch(/\nNext:\n {2}npm start -- --admin {9}then keep the app up with its admin page/);
+    expect(stdout).toContain('  npm start -- --help          every option\n');
 
     // The store is durable: a second run on the same folder finds it and starts clean.
     const again = await run(process.execPath, [main, '--data-dir', dataDir]);
@@ -222,6 +236,41 @@ describe('the quickstart (npm start)', () => {
     expect(next.stdout).toMatch(/kept from earlier runs: \d+ pending, 0 in flight, 0 dead-lettered requests; this run does not wait for them/);
     expect(next.stdout).toContain('delivery log (oldest first):');
     expect(next.stdout).toContain('4 requests enqueued, 4 delivered, 0 dead-lettered, 5 attempts logged.');
+  });
+
+  it('SIGTERM stops the app the same way and exits 143', async () => {
+    const interrupted = await interruptLoad(tempDir(), 'SIGTERM');
+    expect(interrupted.code).toBe(143);
+    expect(interrupted.stderr).toContain('quickstart: stopped (SIGTERM); the app gave its claimed requests back');
+  });
+
+  it('Ctrl-C while an attempt is under way says it is stopping and how to cut it short; a second Ctrl-C exits at once, saying what that leaves', async () => {
+    // A receiver that takes each request and never answers: stopping waits for the attempt (its 5 s timeout).
+    const requests: (() => void)[] = [];
+    const silent = createServer((req) => void requests.push(() => req.socket.destroy()));
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    const { port } = silent.address() as AddressInfo;
+    const child = spawn(process.execPath, [main, '--data-dir', tempDir(), '--target', `http://127.0.0.1:${port}/hooks`], { stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    try {
+      while (requests.length === 0) await new Promise((resolve) => setTimeout(resolve, 20));
+      child.kill('SIGINT');
+      // It used to say nothing until the stop ended: a terminal silent after Ctrl-C.
+      while (!stderr.includes('quickstart: stopping (SIGINT)')) {
+        if (child.exitCode !== null) throw new Error(`exited without saying it was stopping:\n${stderr}`);
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      expect(stderr).toContain('quickstart: stopping (SIGINT): waiting for the attempts under way to end (press Ctrl-C again to exit at once)');
+      child.kill('SIGINT');
+      expect(await exited).toBe(130);
+      expect(stderr).toContain('quickstart: exited at once (a second SIGINT) without stopping the app: the requests it had claimed wait for their lease to expire');
+    } finally {
+      child.kill('SIGKILL');
+      for (const close of requests) close();
+      await new Promise<void>((resolve) => silent.close(() => resolve()));
+    }
   });
 
   it('after a SIGKILL (claims left in flight under their lease) the next run completes its own requests without waiting for those leases', async () => {
@@ -446,6 +495,77 @@ describe('the quickstart (npm start)', () => {
     }
   });
 
+  // Two runs at once on one store took each other's requests: each run's dispatcher claimed the
+  // other's, its SSRF guard (open to its own receiver's port only) dead-lettered them, one run
+  // waited 60 s and failed, and each deleted the other's webhook.
+  it.each<[string, () => string[], RegExp]>([
+    ['the same --data-dir', () => ['--data-dir', tempDir()], /another quickstart run is using the data folder .* right now: .*; wait for that run to end \(or stop it with Ctrl-C\), or give this run a --data-dir of its own$/],
+    ['the same --postgres --schema', () => ['--postgres', PG_URL, '--schema', ownSchema()], /another quickstart run is using the schema quickstart_test_\w+ of PostgreSQL .* right now: .*, or give this run a --schema of its own$/],
+    [
+      'the same --data-dir with --redis',
+      () => ['--data-dir', tempDir(), '--redis', process.env.HOOKWORK_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379', '--queue', ownQueue()],
+      /another quickstart run is using the data folder .*, or give this run a --data-dir of its own \(and, as it uses --redis, a --queue of its own\)$/,
+    ],
+  ])('a second run at the same time on %s is refused at once, exit code 1, and the first run completes', async (_what, argsOf, message) => {
+    const args = argsOf();
+    const first = spawn(process.execPath, [main, ...args, '--events', '1500'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    first.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    const firstExited = new Promise<number | null>((resolve) => first.on('exit', (code) => resolve(code)));
+    try {
+      // The first run holds the store once it publishes.
+      while (!stdout.includes('publishing 1500')) {
+        if (first.exitCode !== null) throw new Error(`the first run ended early:\n${stdout}`);
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      const second = await run(process.execPath, [main, ...args]).then(() => undefined, (e: { code: number; stdout: string; stderr: string }) => e);
+      expect(second?.code).toBe(1);
+      expect(second?.stdout).toBe('');
+      const lines = second!.stderr.trim().split('\n');
+      expect(lines).toHaveLength(1);
+      expect(lines[0]).toMatch(/^quickstart: HOOKWORK_ERR_STORAGE_LOCKED: /);
+      expect(lines[0]).toMatch(message);
+      expect(await firstExited).toBe(0);
+      expect(stdout).toContain('all delivered in');
+      // The hold ends with the run: the next run goes ahead.
+      const again = await run(process.execPath, [main, ...args]);
+      expect(again.stdout).toContain('4 requests enqueued, 4 delivered, 0 dead-lettered, 5 attempts logged.');
+    } finally {
+      first.kill('SIGKILL');
+    }
+  });
+
+  it('a run killed with SIGKILL holds nothing: the next run on its --data-dir goes ahead', async () => {
+    const dataDir = tempDir();
+    const first = spawn(process.execPath, [main, '--data-dir', dataDir, '--events', '3000'], { stdio: ['ignore', 'pipe', 'ignore'] });
+    let stdout = '';
+    first.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    const exited = new Promise<void>((resolve) => first.on('exit', () => resolve()));
+    while (!stdout.includes('publishing 3000')) await new Promise((resolve) => setTimeout(resolve, 20));
+    first.kill('SIGKILL');
+    await exited;
+    const { stdout: next } = await run(process.execPath, [main, '--data-dir', dataDir]);
+    expect(next).toContain('4 requests enqueued, 4 delivered, 0 dead-lettered, 5 attempts logged.');
+  });
+
+  // npm reads each --name before "--" as its own setting (npm_config_<name>) and passes it on only
+  // in the environment: `npm start --admin` ran the plain tour without a word, and exited 0.
+  it.each([
+    [['--admin'], '--admin as a setting of its own', (dir: string) => `npm start -- --admin --data-dir ${dir}`],
+    [['--events=5'], '--events as a setting of its own', (dir: string) => `npm start -- --events=5 --data-dir ${dir}`],
+    [['--events', '5'], '--events as a setting of its own', (dir: string) => `npm start -- --events 5 --data-dir ${dir}`],
+  ])('npm start %j without "--" before it is refused, naming the command meant, exit code 2', async (npmArgs, message, meant) => {
+    const dataDir = tempDir();
+    // The workspace's own start script (node dist/main.js): the same npm, without the root's build first.
+    const error = await run('npm', ['run', 'start', '--silent', '-w', '@hookwork/example-quickstart', ...npmArgs, '--', '--data-dir', dataDir], { cwd: join(__dirname, '..', '..', '..') }).then(
+      () => undefined,
+      (e: { code: number; stdout: string; stderr: string }) => e,
+    );
+    expect(error?.code).toBe(2);
+    expect(error?.stderr).toContain(`quickstart: npm took ${message}, so the quickstart never saw it; put -- between npm start and the quickstart's options: ${meant(dataDir)}\n`);
+    expect(existsSync(join(dataDir, 'hookwork.db'))).toBe(false);
+  });
+
   it('--data-dir where no folder can be made (/proc/x) is a usage error with exit code 2, not a hang', async () => {
     // It used to spin for ever at full CPU, deaf to Ctrl-C (Node's recursive mkdirSync); SIGKILL bounds it here.
     const error = await run(process.execPath, [main, '--data-dir', '/proc/hookwork-no-such'], { timeout: 20_000, killSignal: 'SIGKILL' }).then(
@@ -492,6 +612,11 @@ describe('the quickstart (npm start)', () => {
     [['--target', 'http://127.0.0.1:9/x', '--secret', 'hunter2'], '--secret must look like whsec_<base64>'],
     [['--frobnicate'], 'unknown option "--frobnicate"'],
     [['--event', '3'], 'unknown option "--event" (did you mean --events?)'],
+    // Options a user reaches for under another name: they said only "unknown option".
+    [['--sqlite'], 'unknown option "--sqlite" (SQLite is the store unless --postgres is given: leave it out, and give --data-dir <dir> for another folder)'],
+    [['--port', '3300'], 'unknown option "--port" (the admin page\'s port is --admin-port, with --admin'],
+    [['--bullmq'], 'unknown option "--bullmq" (BullMQ runs on Redis: --redis redis://127.0.0.1:6379)'],
+    [['--help=yes'], '--help takes no value'],
     [['postgres://postgres:s3cret@127.0.0.1/test'], 'unknown option "postgres://***@127.0.0.1/test"'],
     [['--postgress=postgres://postgres:s3cret@127.0.0.1/test'], 'unknown option "--postgress" (did you mean --postgres?)'],
     [['--postgres', 'mysql://127.0.0.1/db'], '--postgres must be a postgres:// or postgresql:// URL'],
@@ -574,6 +699,38 @@ describe('the quickstart (npm start)', () => {
     expect(lines[0]).toMatch(/^quickstart: HOOKWORK_ERR_/);
     expect(lines[0]).toMatch(message);
     expect(lines[0]).not.toMatch(/bullmqQueue|postgresStorage|connection string/);
+  });
+
+  // @hookwork/sqlite's fixes said "point `file` at a writable path": an option of sqliteStorage(), not what was typed.
+  it.each<[string, (dataDir: string) => Promise<void> | void, RegExp, boolean]>([
+    ['hookwork.db is a folder', (dir) => mkdirSync(join(dir, 'hookwork.db')), /HOOKWORK_ERR_STORAGE_OPEN_FAILED: .*; check that the path is not a directory and that --data-dir is a folder you can write to, or give --data-dir another folder$/, false],
+    ['hookwork.db is not a database', (dir) => writeFileSync(join(dir, 'hookwork.db'), 'not a database, '.repeat(64)), /HOOKWORK_ERR_STORAGE_CORRUPT: .*; give --data-dir another folder, or restore the file from a backup$/, false],
+    [
+      'the folder and hookwork.db are read-only',
+      async (dir) => {
+        await run(process.execPath, [main, '--data-dir', dir]);
+        chmodSync(join(dir, 'hookwork.db'), 0o444);
+        chmodSync(dir, 0o555);
+      },
+      /HOOKWORK_ERR_STORAGE_PERMISSION_DENIED: .*\(chmod u\+w \/ chown\), or give --data-dir a folder you can write to$/,
+      true,
+    ],
+  ])('a --data-dir where %s fails start in one line whose fix names --data-dir, exit code 1', async (_what, prepare, message, readOnly) => {
+    const dataDir = tempDir();
+    await prepare(dataDir);
+    // Permissions do not hold root back: run as nobody, when the tests run as root.
+    const asNobody = readOnly && process.getuid?.() === 0 ? { uid: 65534, gid: 65534 } : {};
+    try {
+      const error = await run(process.execPath, [main, '--data-dir', dataDir], asNobody).then(() => undefined, (e: { code: number; stdout: string; stderr: string }) => e);
+      expect(error?.code).toBe(1);
+      expect(error?.stdout).toBe('');
+      const lines = error!.stderr.trim().split('\n');
+      expect(lines).toHaveLength(1);
+      expect(lines[0]).toMatch(message);
+      expect(lines[0]).not.toMatch(/`file`/);
+    } finally {
+      chmodSync(dataDir, 0o700);
+    }
   });
 
   it('--admin-port on a port another process listens on fails before the tour, in one line whose fix names --admin-port, exit code 1', async () => {

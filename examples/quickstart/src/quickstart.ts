@@ -9,6 +9,7 @@ import { holdAdminPort, type HeldAdminPort } from './admin-port';
 import type { QuickstartOptions } from './cli-options';
 import { ensureDataDir } from './data-dir';
 import { forTheCommandLine } from './flag-messages';
+import { lockRun, type RunLock } from './run-lock';
 import { trackRun, type RunHeld, type RunTracker } from './run-tracker';
 import { startVerifyingReceiver, type VerifyingReceiver } from './verifying-receiver';
 
@@ -98,6 +99,7 @@ async function runTour(options: QuickstartOptions, print: (line: string) => void
   // Whether app.start() has finished (either way), and whether it succeeded.
   let startSettled = false;
   let started = false;
+  let lock: RunLock | undefined;
   let stopped: () => void = () => {};
   const onAbort = () => stopped();
   signal?.addEventListener('abort', onAbort, { once: true });
@@ -105,6 +107,8 @@ async function runTour(options: QuickstartOptions, print: (line: string) => void
     const aborted = new Promise<never>((_, reject) => (stopped = () => reject(new QuickstartStopped(`stopped (${String(signal?.reason ?? 'aborted')})`))));
     if (signal?.aborted) stopped();
     const run = (async () => {
+      // Held before the app starts: its dispatcher would claim another run's requests at once.
+      lock = await lockRun({ dataDir: options.dataDir, postgresSchema, ...(options.postgres ? { postgres: options.postgres } : {}), redis: options.redis !== undefined });
       try {
         await app.start();
       } finally {
@@ -128,6 +132,7 @@ async function runTour(options: QuickstartOptions, print: (line: string) => void
     if (startSettled) await app.stop();
     else void app.stop().catch(() => {});
     await receiver?.close();
+    await lock?.release();
     // A queue this run never reached (Redis down, stopped while connecting) has nothing of it to remove.
     if (options.redis && started) await removeEmptyQueue(options.redis, redisQueue, print);
   }
@@ -254,6 +259,7 @@ async function tour(
   print(`${published} requests enqueued${carried ? ` (and ${carried} taken over from an earlier run)` : ''}, ${delivered} delivered, ${deadLettered} dead-lettered, ${log.length} attempts logged.`);
   if (receiver) print(`The receiver verified ${receiver.received.length} signed requests${receiver.rejected.length ? ` and REJECTED ${receiver.rejected.length}` : ''}.`);
   if (held) await explainHeld(app, webhookKey, held, waiting, options, print);
+  else if (delivered === published + carried && deadLettered === 0 && !receiver?.rejected.length) printNext(file, options, print);
   return { published, carried, delivered, deadLettered, held: held ? waiting : 0, received: receiver?.received, rejected: receiver?.rejected, log };
 }
 
@@ -302,6 +308,24 @@ async function explainHeld(app: Hookwork, webhookKey: string, { event, lastFailu
   }
   const again = options.target ? ` with the same --target${options.secret ? ' and --secret' : ''}: the next run takes this webhook over, and its held requests go out with that run's` : '';
   print(`Next: check that ${target} answers a POST${options.target ? ` (curl -i -X POST ${options.target})` : ''}, then run again${again}${options.admin ? '' : '; or add --admin to keep the app running: the admin page shows the webhook\'s health and its queue, and the held requests go out once the endpoint answers'}.`);
+}
+
+/**
+ * After a run that delivered everything: where what it did is kept, and what to try next — the
+ * run's last words used to be its counts, leaving a new user to find the rest in the README.
+ */
+function printNext(store: string, options: QuickstartOptions, print: (line: string) => void): void {
+  print(`Kept in ${store}: the webhook, its requests and their delivery log (the next run replaces the webhook with its own).`);
+  const tries: [string, string][] = [
+    ...(options.admin ? [] : [['npm start -- --admin', 'then keep the app up with its admin page: deliveries, redelivery, test sends'] as [string, string]]),
+    ...(options.target ? [] : [['npm start -- --target <url>', 'send to your own endpoint (the secret to verify with is printed)'] as [string, string]]),
+    ...(options.events ? [] : [['npm start -- --events 2000', 'a small load demo'] as [string, string]]),
+    ['npm start -- --help', 'every option'],
+  ];
+  const width = Math.max(...tries.map(([command]) => command.length));
+  print('Next:');
+  for (const [command, what] of tries) print(`  ${command.padEnd(width)}  ${what}`);
+  print('  the API in five minutes: the README\'s tour, runnable as examples/tour');
 }
 
 /** The queue the load demo's summary names: where this run's requests actually waited. */

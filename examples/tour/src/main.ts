@@ -8,6 +8,27 @@ import { join } from 'node:path';
 import { isHookworkError } from '@hookwork/core';
 import { runTour } from './tour.js';
 
+/** What it prints for --help, and for an option it does not take. */
+const USAGE = `usage: node examples/tour/dist/main.js [--json]\n  runs the README's tour, narrating each step; --json prints what it saw as one JSON line instead`;
+
+// An option it does not take (a misspelt --json, an option of the quickstart's) is refused, not
+// ignored: the run used to go on as if it had not been given.
+const unknown = process.argv.slice(2).filter((arg) => arg !== '--json');
+if (unknown.some((arg) => arg === '--help' || arg === '-h')) {
+  console.log(USAGE);
+  process.exit(0);
+}
+if (unknown.length > 0) {
+  console.error(`tour: unknown option "${unknown[0]}"\n\n${USAGE}`);
+  process.exit(2);
+}
+
+// Piped into `head`: once the reader is gone the output is dropped and the run ends as it would,
+// stopping its app and removing what it made, instead of dying on an EPIPE stack trace.
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.code !== 'EPIPE') throw error;
+});
+
 async function main(): Promise<void> {
   const json = process.argv.includes('--json');
   const dataDir = mkdtempSync(join(tmpdir(), 'hookwork-tour-'));
