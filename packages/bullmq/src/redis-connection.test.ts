@@ -1,5 +1,5 @@
 import { createHookwork, isHookworkError, silentLogger, type Hookwork } from '@hookwork/core';
-import { closedPort, ThingHappened, thingComposer } from '@hookwork/core/testing';
+import { closedPort, startTestReceiver, ThingHappened, thingComposer } from '@hookwork/core/testing';
 import { Cluster, Redis } from 'ioredis';
 import { bullmqQueue, type BullmqQueueOptions } from './bullmq-queue';
 import { removeBullmqQueue } from './remove-queue';
@@ -135,4 +135,39 @@ describe('bullmqQueue({ connection }) reaches the Redis it names, or fails start
     expect(isHookworkError(error, 'HOOKWORK_ERR_REDIS_UNAVAILABLE' as never)).toBe(true);
     expect((error as Error).message).toMatch(/could not connect to rediss:\/\/.*the connection asks for TLS: if that server does not speak TLS, connect with redis:\/\//);
   });
+
+  it.each<[string, () => BullmqQueueOptions['connection']]>([
+    ['ioredis options', () => ({ ...hostAndPort(), commandTimeout: 300, socketTimeout: 300 })],
+    ['an ioredis client', () => new Redis({ ...hostAndPort(), lazyConnect: true, commandTimeout: 300, socketTimeout: 300 })],
+  ])('a commandTimeout or socketTimeout in a connection given as %s, shorter than BullMQ\'s blocking fetch, does not stop delivery', async (_what, connection) => {
+    const receiver = await startTestReceiver();
+    const errors: string[] = [];
+    try {
+      const app = createHookwork({
+        composers: [thingComposer],
+        logger: { debug() {}, info() {}, warn() {}, error: (m) => void errors.push(m) },
+        settings: { ssrf: { allow: ['127.0.0.1'] } },
+        queue: bullmqQueue({ connection: connection(), prefix, queueName: `timeouts-${_what.length}`, checkDurability: false, commandTimeoutMs: 2000 }),
+      });
+      apps.push(app);
+      await app.start();
+      await app.webhooks.create({ url: receiver.url, events: ['thing.happened'] });
+      await app.publish(new ThingHappened('1'));
+      await receiver.waitFor(1);
+      // The Worker idle on its blocking fetch (BullMQ blocks for seconds) past both deadlines.
+      await new Promise((resolve) => setTimeout(resolve, 1500));
+      await app.publish(new ThingHappened('2'));
+      // Each deadline used to cut the fetch ("Command timed out"), and the Worker fetched nothing more.
+      await receiver.waitFor(2, 8000);
+      expect(errors).toEqual([]);
+    } finally {
+      await receiver.close();
+    }
+  });
 });
+
+/** The test Redis's host and port, as ioredis options. */
+function hostAndPort(): { host: string; port: number } {
+  const url = new URL(TEST_REDIS_URL);
+  return { host: url.hostname, port: Number(url.port || 6379) };
+}

@@ -189,7 +189,21 @@ export class RedisClients {
       retryStrategy: reconnect,
       disconnectTimeout: CUT_AT_ONCE,
     };
-    const worker: RedisOptions = { lazyConnect: true, maxRetriesPerRequest: null, enableOfflineQueue: true, connectionName: `${name}:worker`, retryStrategy: reconnect, disconnectTimeout: CUT_AT_ONCE };
+    const worker: RedisOptions = {
+      lazyConnect: true,
+      maxRetriesPerRequest: null,
+      enableOfflineQueue: true,
+      connectionName: `${name}:worker`,
+      retryStrategy: reconnect,
+      disconnectTimeout: CUT_AT_ONCE,
+      // Deadlines a host's options or client may carry, for its own use: on BullMQ's blocking fetch
+      // (BZPOPMIN for up to seconds, on the duplicate that inherits these) each one cut the wait
+      // short, the Worker logged "Command timed out" and stopped fetching — nothing was delivered
+      // again. The Worker's commands wait for Redis as its reconnects do; publish() and management
+      // have commandTimeoutMs.
+      commandTimeout: undefined,
+      socketTimeout: undefined,
+    };
     this.producer = quietClient(make(input, producer), this.notice) as Redis & QueueScripts;
     this.worker = quietClient(make(input, worker), this.notice);
     this.holdProducer = holdWrites(this.producer);
