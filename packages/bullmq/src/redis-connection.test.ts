@@ -136,6 +136,28 @@ describe('bullmqQueue({ connection }) reaches the Redis it names, or fails start
     expect((error as Error).message).toMatch(/could not connect to rediss:\/\/.*the connection asks for TLS: if that server does not speak TLS, connect with redis:\/\//);
   });
 
+  it('a Redis Cluster node given as a URL fails start() and removeBullmqQueue() naming cluster mode, instead of starting and failing every publish with CROSSSLOT', async () => {
+    const server = await startPrivateRedis({ 'cluster-enabled': 'yes', 'cluster-config-file': 'nodes.conf' });
+    const admin = new Redis(server.url, { lazyConnect: true, maxRetriesPerRequest: 1 });
+    try {
+      await admin.connect();
+      // One node serving every slot: a working cluster, as far as its own clients go.
+      await admin.cluster('ADDSLOTSRANGE', 0, 16383);
+      for (let i = 0; i < 100 && !(await admin.cluster('INFO')).includes('cluster_state:ok'); i++) await new Promise((resolve) => setTimeout(resolve, 100));
+      const error = await start({ connection: server.url, queueName: 'cluster' }).then(() => undefined, (e: unknown) => e);
+      expect(isHookworkError(error, 'HOOKWORK_ERR_INVALID_BULLMQ_OPTIONS' as never)).toBe(true);
+      expect((error as Error).message).toMatch(/Redis at redis:\/\/127\.0\.0\.1:\d+ runs in cluster mode \(cluster_enabled:1\), which the BullMQ queue does not support: .*CROSSSLOT.*give bullmqQueue\(\{ connection \}\) a standalone Redis server/);
+      const removal = await removeBullmqQueue({ connection: server.url, prefix, queueName: 'cluster' }).then(() => undefined, (e: unknown) => e);
+      expect((removal as Error).message).toMatch(/runs in cluster mode .*give removeBullmqQueue\(\{ connection \}\) a standalone Redis server/);
+      expect(await admin.dbsize()).toBe(0);
+      // Nothing is left connected to it but the test's own client.
+      expect(((await admin.client('LIST')) as string).trim().split('\n')).toHaveLength(1);
+    } finally {
+      admin.disconnect();
+      await server.remove();
+    }
+  });
+
   it.each<[string, () => BullmqQueueOptions['connection']]>([
     ['ioredis options', () => ({ ...hostAndPort(), commandTimeout: 300, socketTimeout: 300 })],
     ['an ioredis client', () => new Redis({ ...hostAndPort(), lazyConnect: true, commandTimeout: 300, socketTimeout: 300 })],

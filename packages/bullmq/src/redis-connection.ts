@@ -5,6 +5,7 @@ import { finishedWithin } from './finished-within';
 import { BULLMQ_ERRORS } from './bullmq-errors';
 import { QUEUE_SCRIPTS, type QueueScripts } from './queue-scripts';
 import { quietClient, type RedisNoticeKind } from './quiet-client';
+import { redisServerProblem } from './redis-server-problem';
 
 /** Where Redis is: a `redis://` / `rediss://` URL, ioredis options, or an ioredis client (duplicated, never closed by hookwork). */
 export type RedisConnectionInput = string | RedisOptions | Redis;
@@ -334,6 +335,7 @@ export class RedisClients {
         { cause },
       );
     }
+    await this.refuseUnsupportedServer();
     // ioredis selects the database as it connects, and when the server refuses the index it only
     // emits an error and goes on, on database 0 — another app's queue, perhaps. Selecting it again
     // here makes a refused index fail start().
@@ -353,6 +355,28 @@ export class RedisClients {
         );
       }
     }
+  }
+
+  /**
+   * Fails start() (and removeBullmqQueue()) with HOOKWORK_ERR_INVALID_BULLMQ_OPTIONS when the server
+   * cannot run the queue: a Redis Cluster node, or a version too old ({@link redisServerProblem}).
+   * Where Redis refuses INFO (an ACL) the check is skipped: BullMQ's own INFO then fails start(), naming the ACL.
+   */
+  private async refuseUnsupportedServer(): Promise<void> {
+    let info: string;
+    try {
+      // INFO's default sections hold both `server` and `cluster`; one round trip (several sections in one INFO need Redis 7).
+      info = await this.producer.info();
+    } catch (error) {
+      // Refused (an ACL without INFO, INFO renamed): not checked. Lost, or no answer in time: start() fails.
+      if ((error as Error)?.name === 'ReplyError') return;
+      this.disconnect();
+      throw BULLMQ_ERRORS.create('HOOKWORK_ERR_REDIS_UNAVAILABLE', `the BullMQ queue lost ${this.where} while reading what server it is (${redisFailure(error, this.producer.options.commandTimeout).text}); start Redis or pass ${this.caller}({ connection }) the address of one`, { cause: error });
+    }
+    const problem = redisServerProblem(info, this.where, this.caller);
+    if (problem === undefined) return;
+    this.disconnect();
+    throw BULLMQ_ERRORS.create('HOOKWORK_ERR_INVALID_BULLMQ_OPTIONS', problem);
   }
 
   /** Runs a Redis operation, turning a failure into HOOKWORK_ERR_STORAGE that says what was being done. */
