@@ -136,6 +136,21 @@ describe('bullmqQueue({ connection }) reaches the Redis it names, or fails start
     expect((error as Error).message).toMatch(/could not connect to rediss:\/\/.*the connection asks for TLS: if that server does not speak TLS, connect with redis:\/\//);
   });
 
+  it('a server that is not Redis (an HTTP server) fails start() and removeBullmqQueue() saying it did not answer as Redis does, not that nothing answered', async () => {
+    const http = await startTestReceiver();
+    try {
+      const url = `redis://127.0.0.1:${new URL(http.url).port}`;
+      const error = await start({ connection: url, queueName: 'not-redis' }).then(() => undefined, (e: unknown) => e);
+      expect(isHookworkError(error, 'HOOKWORK_ERR_REDIS_UNAVAILABLE' as never)).toBe(true);
+      // It used to say "could not connect … (Stream isn't writeable and enableOfflineQueue options is false); start Redis".
+      expect((error as Error).message).toMatch(/the server at redis:\/\/127\.0\.0\.1:\d+ answered the BullMQ queue, but not as Redis does \(Protocol error, got "H" as reply type byte.*\); check that bullmqQueue\(\{ connection \}\) names the host and port of a Redis server \(one that wants TLS: connect with rediss:\/\/\)/);
+      const removal = await removeBullmqQueue({ connection: url, prefix, queueName: 'not-redis' }).then(() => undefined, (e: unknown) => e);
+      expect((removal as Error).message).toMatch(/but not as Redis does .*check that removeBullmqQueue\(\{ connection \}\) names/);
+    } finally {
+      await http.close();
+    }
+  });
+
   it('a Redis Cluster node given as a URL fails start() and removeBullmqQueue() naming cluster mode, instead of starting and failing every publish with CROSSSLOT', async () => {
     const server = await startPrivateRedis({ 'cluster-enabled': 'yes', 'cluster-config-file': 'nodes.conf' });
     const admin = new Redis(server.url, { lazyConnect: true, maxRetriesPerRequest: 1 });

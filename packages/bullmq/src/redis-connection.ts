@@ -326,6 +326,16 @@ export class RedisClients {
           { cause: refusal },
         );
       }
+      // Something answered, but not in Redis's protocol (an HTTP server's "HTTP/1.1 400", a TLS
+      // server's alert): ioredis then closes, and its next error ("Stream isn't writeable …") was
+      // what start() said, as if nothing had answered.
+      if (refusal !== undefined && /^Protocol error/.test(String((refusal as Error)?.message))) {
+        throw BULLMQ_ERRORS.create(
+          'HOOKWORK_ERR_REDIS_UNAVAILABLE',
+          `the server at ${this.where} answered the BullMQ queue, but not as Redis does (${(refusal as Error).message}); check that ${this.caller}({ connection }) names the host and port of a Redis server${this.tls ? '' : ' (one that wants TLS: connect with rediss://)'}`,
+          { cause: refusal },
+        );
+      }
       const cause = isConnectionError(this.lastError) ? this.lastError : (refusal ?? error);
       throw BULLMQ_ERRORS.create(
         'HOOKWORK_ERR_REDIS_UNAVAILABLE',
