@@ -173,6 +173,21 @@ describe('bullmqQueue({ connection }) reaches the Redis it names, or fails start
     }
   });
 
+  it('a replica fails start() naming its primary, instead of BullMQ\'s READONLY script error', async () => {
+    const primary = await startPrivateRedis();
+    const replica = await startPrivateRedis({ replicaof: `127.0.0.1 ${primary.port}` });
+    try {
+      const error = await start({ connection: replica.url, queueName: 'replica' }).then(() => undefined, (e: unknown) => e);
+      expect(isHookworkError(error, 'HOOKWORK_ERR_INVALID_BULLMQ_OPTIONS' as never)).toBe(true);
+      expect((error as Error).message).toBe(
+        `HOOKWORK_ERR_INVALID_BULLMQ_OPTIONS: Redis at ${replica.url} is a replica (role:slave, of 127.0.0.1:${primary.port}), which refuses the BullMQ queue's writes (READONLY) or loses them at its next sync; give bullmqQueue({ connection }) the primary`,
+      );
+    } finally {
+      await replica.remove();
+      await primary.remove();
+    }
+  });
+
   it.each<[string, () => BullmqQueueOptions['connection']]>([
     ['ioredis options', () => ({ ...hostAndPort(), commandTimeout: 300, socketTimeout: 300 })],
     ['an ioredis client', () => new Redis({ ...hostAndPort(), lazyConnect: true, commandTimeout: 300, socketTimeout: 300 })],

@@ -369,13 +369,13 @@ export class RedisClients {
 
   /**
    * Fails start() (and removeBullmqQueue()) with HOOKWORK_ERR_INVALID_BULLMQ_OPTIONS when the server
-   * cannot run the queue: a Redis Cluster node, or a version too old ({@link redisServerProblem}).
+   * cannot run the queue: a Redis Cluster node, a replica, or a version too old ({@link redisServerProblem}).
    * Where Redis refuses INFO (an ACL) the check is skipped: BullMQ's own INFO then fails start(), naming the ACL.
    */
   private async refuseUnsupportedServer(): Promise<void> {
     let info: string;
     try {
-      // INFO's default sections hold both `server` and `cluster`; one round trip (several sections in one INFO need Redis 7).
+      // INFO's default sections hold `server`, `replication` and `cluster`: one round trip (several sections in one INFO need Redis 7).
       info = await this.producer.info();
     } catch (error) {
       // Refused (an ACL without INFO, INFO renamed): not checked. Lost, or no answer in time: start() fails.

@@ -22,6 +22,11 @@ describe('redisServerProblem: a server the BullMQ queue cannot run on', () => {
     expect(redisServerProblem(info('7.0.15', 1), 'redis://node:7000')).toMatch(/^Redis at redis:\/\/node:7000 runs in cluster mode \(cluster_enabled:1\)/);
   });
 
+  it('names a replica and its primary', () => {
+    expect(redisServerProblem(`${info('7.0.15')}role:slave\r\nmaster_host:10.0.0.5\r\nmaster_port:6380\r\n`, 'redis://r:6379')).toMatch(/^Redis at redis:\/\/r:6379 is a replica \(role:slave, of 10\.0\.0\.5:6380\), .*give bullmqQueue\(\{ connection \}\) the primary$/);
+    expect(redisServerProblem(`${info('7.0.15')}role:master\r\n`, 'x')).toBeUndefined();
+  });
+
   it('compares versions part by part, as numbers', () => {
     expect(isVersionBelow('6.10.0', '6.2.0')).toBe(false);
     expect(isVersionBelow('6.2', '6.2.0')).toBe(false);

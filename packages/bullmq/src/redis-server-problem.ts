@@ -22,18 +22,24 @@ export function isVersionBelow(version: string, minimum: string): boolean {
 }
 
 /**
- * What makes the server whose `INFO server` and `INFO cluster` replies are `info` unable to run
+ * What makes the server whose `INFO` reply (its `server`, `replication` and `cluster` sections) is `info` unable to run
  * the BullMQ queue, or undefined:
  * - a Redis Cluster node (`cluster_enabled:1`): BullMQ's scripts touch several keys of a queue,
  *   which a cluster refuses unless they share a hash slot (CROSSSLOT), and a plain connection does
  *   not follow a MOVED to another node — start() used to succeed, and every publish then failed
  *   with CROSSSLOT and the Worker logged it for ever;
+ * - a replica (`role:slave`): it refuses writes (READONLY; start() failed with BullMQ's script
+ *   error, naming no fix), or, made writable, loses them at its next sync with the primary;
  * - a version below {@link MINIMUM_REDIS_VERSION}.
  * `where` names the server, `caller` the call whose connection it is. Pure: the caller reads INFO (and skips this where an ACL denies it).
  */
 export function redisServerProblem(info: string, where: string, caller = 'bullmqQueue'): string | undefined {
   if (/^cluster_enabled:1\s*$/m.test(info)) {
     return `Redis at ${where} runs in cluster mode (cluster_enabled:1), which the BullMQ queue does not support: BullMQ's scripts use several keys of the queue at once, which a cluster refuses across hash slots (CROSSSLOT), and one connection does not follow a node's MOVED; give ${caller}({ connection }) a standalone Redis server (or the primary of a replicated one)`;
+  }
+  if (/^role:slave\s*$/m.test(info)) {
+    const primary = [/^master_host:(\S+)\s*$/m.exec(info)?.[1], /^master_port:(\d+)\s*$/m.exec(info)?.[1]];
+    return `Redis at ${where} is a replica (role:slave${primary[0] ? `, of ${primary[0]}:${primary[1] ?? 6379}` : ''}), which refuses the BullMQ queue's writes (READONLY) or loses them at its next sync; give ${caller}({ connection }) the primary`;
   }
   const version = /^redis_version:(\S+)\s*$/m.exec(info)?.[1];
   if (version !== undefined && isVersionBelow(version, MINIMUM_REDIS_VERSION)) {
