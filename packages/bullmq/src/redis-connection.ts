@@ -197,11 +197,12 @@ export class RedisClients {
       connectionName: `${name}:worker`,
       retryStrategy: reconnect,
       disconnectTimeout: CUT_AT_ONCE,
-      // Deadlines a host's options or client may carry, for its own use: on BullMQ's blocking fetch
-      // (BZPOPMIN for up to seconds, on the duplicate that inherits these) each one cut the wait
-      // short, the Worker logged "Command timed out" and stopped fetching — nothing was delivered
-      // again. The Worker's commands wait for Redis as its reconnects do; publish() and management
-      // have commandTimeoutMs.
+      // Deadlines a host's options or client may carry, for its own use. BullMQ's blocking fetch
+      // (BZPOPMIN for up to seconds, on the duplicate that inherits these) outlasts them: with
+      // commandTimeout every fetch failed ("Command timed out", logged) and the Worker fetched
+      // nothing after its first job; with socketTimeout the connection was cut at every idle fetch,
+      // each logged. The Worker's commands wait for Redis as its reconnects do; publish() and
+      // management have commandTimeoutMs.
       commandTimeout: undefined,
       socketTimeout: undefined,
     };
@@ -381,7 +382,7 @@ export class RedisClients {
       // Refused (an ACL without INFO, INFO renamed): not checked. Lost, or no answer in time: start() fails.
       if ((error as Error)?.name === 'ReplyError') return;
       this.disconnect();
-      throw BULLMQ_ERRORS.create('HOOKWORK_ERR_REDIS_UNAVAILABLE', `the BullMQ queue lost ${this.where} while reading what server it is (${redisFailure(error, this.producer.options.commandTimeout).text}); start Redis or pass ${this.caller}({ connection }) the address of one`, { cause: error });
+      throw BULLMQ_ERRORS.create('HOOKWORK_ERR_REDIS_UNAVAILABLE', `the BullMQ queue could not read what server ${this.where} is (${redisFailure(error, this.producer.options.commandTimeout).text}); start Redis or pass ${this.caller}({ connection }) the address of one`, { cause: error });
     }
     const problem = redisServerProblem(info, this.where, this.caller);
     if (problem === undefined) return;
