@@ -188,6 +188,30 @@ describe('bullmqQueue({ connection }) reaches the Redis it names, or fails start
     }
   });
 
+  it('a connection whose options ask ioredis for numbers as strings (stringNumbers) delivers, and counts in numbers', async () => {
+    const receiver = await startTestReceiver();
+    const errors: string[] = [];
+    try {
+      const app = createHookwork({
+        composers: [thingComposer],
+        logger: { debug() {}, info() {}, warn() {}, error: (m) => void errors.push(m) },
+        settings: { ssrf: { allow: ['127.0.0.1'] } },
+        queue: bullmqQueue({ connection: { ...hostAndPort(), stringNumbers: true }, prefix, queueName: 'string-numbers', checkDurability: false, commandTimeoutMs: 2000 }),
+      });
+      apps.push(app);
+      await app.start();
+      await app.webhooks.create({ url: receiver.url, events: ['thing.happened'] });
+      for (let i = 0; i < 3; i++) await app.publish(new ThingHappened(String(i)));
+      await app.drain({ timeoutMs: 10_000 });
+      // Every completion failed in BullMQ ("Unknown code -1 error for 0. moveToFinished"), and the counts were "000".
+      expect(await app.queueCounts()).toEqual({ pending: 0, inFlight: 0, dead: 0 });
+      expect(receiver.requests).toHaveLength(3);
+      expect(errors).toEqual([]);
+    } finally {
+      await receiver.close();
+    }
+  });
+
   it.each<[string, () => BullmqQueueOptions['connection']]>([
     ['ioredis options', () => ({ ...hostAndPort(), commandTimeout: 300, socketTimeout: 300 })],
     ['an ioredis client', () => new Redis({ ...hostAndPort(), lazyConnect: true, commandTimeout: 300, socketTimeout: 300 })],

@@ -54,6 +54,14 @@ export function isRedisCluster(input: unknown): boolean {
  */
 const CUT_AT_ONCE = 0;
 
+/**
+ * ioredis's `stringNumbers`, on every connection whatever a host's options or client say: BullMQ
+ * and the engine read Redis's integer replies as numbers. A host's `stringNumbers: true` made every
+ * completion fail in BullMQ (`Unknown code -1 error for 0. moveToFinished`, logged for each) and
+ * queueCounts() add strings (`pending: "000"`).
+ */
+const NUMBERS_AS_NUMBERS = false;
+
 /** Reconnects after 50 ms, doubling up to 1 s: a Redis back from a restart is used within a second. */
 const reconnect = (times: number) => Math.min(50 * 2 ** Math.min(times, 5), 1000);
 
@@ -189,6 +197,7 @@ export class RedisClients {
       connectionName: `${name}:producer`,
       retryStrategy: reconnect,
       disconnectTimeout: CUT_AT_ONCE,
+      stringNumbers: NUMBERS_AS_NUMBERS,
     };
     const worker: RedisOptions = {
       lazyConnect: true,
@@ -205,6 +214,7 @@ export class RedisClients {
       // management have commandTimeoutMs.
       commandTimeout: undefined,
       socketTimeout: undefined,
+      stringNumbers: NUMBERS_AS_NUMBERS,
     };
     this.producer = quietClient(make(input, producer), this.notice) as Redis & QueueScripts;
     this.worker = quietClient(make(input, worker), this.notice);
