@@ -261,7 +261,24 @@ export interface BullmqEngineOptions {
   prefix: string;
   /** How long stop() waits for Redis to confirm what it gives back, ms. */
   stopGraceMs?: number;
+  /** The app's store's `id` (Storage.id): recorded with the queue, and a queue of another store's refused. Undefined: not checked. */
+  storeId?: string;
 }
+
+/** The key recording the id of the store whose apps use a queue (see BullmqQueueEngine's refuseAnotherStoresQueue); removeBullmqQueue() deletes it with the queue. */
+export function storeMarkerKey(prefix: string, queueName: string): string {
+  return `${prefix}:${queueName}:hookwork:store`;
+}
+
+/**
+ * Records `ARGV[1]` (a store's id) in `KEYS[1]` unless one is there, and returns the one there.
+ * A full Redis (noeviction) refuses the SET: the id is then left unrecorded, not start() failed.
+ */
+const CLAIM_QUEUE_FOR_STORE = `
+local held = redis.call('GET', KEYS[1])
+if held then return held end
+redis.pcall('SET', KEYS[1], ARGV[1])
+return ARGV[1]`;
 
 /**
  * hookwork's queue engine on Redis with BullMQ: each request is a job whose id is its
@@ -360,9 +377,36 @@ export class BullmqQueueEngine implements QueueEngine<never> {
         { cause: error },
       );
     }
+    await this.refuseAnotherStoresQueue();
     this.isReady = true;
     // The clients' own errors: a lost connection once per outage, anything else as it comes.
     this.redis.report({ lost: (error) => this.context.onError('redis connection', error), back: (message) => this.context.logger.warn(message) });
+  }
+
+  /**
+   * Fails start() when the queue holds the requests of apps on another webhook store. Each app's
+   * Worker takes any job of the queue, and a job whose webhook its store lacks is dropped as one
+   * of a deleted webhook; its cleanup round, a second after start, drops every pending and dead
+   * request of such webhooks. Two apps on the default queue name with stores of their own — in
+   * one process or several — dropped each other's requests without a word. The first app to
+   * start records its store's id with the queue (`<prefix>:<queue>:hookwork:store`); an app of
+   * another store is refused.
+   */
+  private async refuseAnotherStoresQueue(): Promise<void> {
+    const { storeId, prefix, queueName } = this.options;
+    if (storeId === undefined) return;
+    const key = storeMarkerKey(prefix, queueName);
+    let held: unknown;
+    try {
+      held = await this.redis.producer.eval(CLAIM_QUEUE_FOR_STORE, 1, key, storeId);
+    } catch (error) {
+      throw BULLMQ_ERRORS.create('HOOKWORK_ERR_REDIS_UNAVAILABLE', `the BullMQ queue could not start on ${this.redis.where} (${redisFailure(error, this.redis.producer.options.commandTimeout).text})`, { cause: error });
+    }
+    if (held === storeId) return;
+    throw BULLMQ_ERRORS.create(
+      'HOOKWORK_ERR_INVALID_BULLMQ_OPTIONS',
+      `the BullMQ queue "${queueName}" (prefix "${prefix}") at ${this.redis.where} holds the requests of apps on another webhook store (${String(held)}; this app's is ${storeId}): apps on two stores drop each other's requests there, as requests of webhooks their store does not have. Give this app a queue of its own (bullmqQueue({ queueName })), or the other apps' store; if this queue's apps moved to this store on purpose, remove the old queue once it is empty (removeBullmqQueue()) or delete the key ${key}`,
+    );
   }
 
   enqueue(requests: readonly NewWebhookRequest[], options?: EngineEnqueueOptions<never>): Promise<EnqueueResult> {

@@ -1,5 +1,5 @@
 import { createHookwork, isHookworkError, silentLogger, type Hookwork } from '@hookwork/core';
-import { closedPort, ThingHappened, thingComposer } from '@hookwork/core/testing';
+import { closedPort, startTestReceiver, ThingHappened, thingComposer } from '@hookwork/core/testing';
 import { Cluster, Redis } from 'ioredis';
 import { bullmqQueue, type BullmqQueueOptions } from './bullmq-queue';
 import { removeBullmqQueue } from './remove-queue';
@@ -135,4 +135,115 @@ describe('bullmqQueue({ connection }) reaches the Redis it names, or fails start
     expect(isHookworkError(error, 'HOOKWORK_ERR_REDIS_UNAVAILABLE' as never)).toBe(true);
     expect((error as Error).message).toMatch(/could not connect to rediss:\/\/.*the connection asks for TLS: if that server does not speak TLS, connect with redis:\/\//);
   });
+
+  it('a server that is not Redis (an HTTP server) fails start() and removeBullmqQueue() saying it did not answer as Redis does, not that nothing answered', async () => {
+    const http = await startTestReceiver();
+    try {
+      const url = `redis://127.0.0.1:${new URL(http.url).port}`;
+      const error = await start({ connection: url, queueName: 'not-redis' }).then(() => undefined, (e: unknown) => e);
+      expect(isHookworkError(error, 'HOOKWORK_ERR_REDIS_UNAVAILABLE' as never)).toBe(true);
+      // It used to say "could not connect … (Stream isn't writeable and enableOfflineQueue options is false); start Redis".
+      expect((error as Error).message).toMatch(/the server at redis:\/\/127\.0\.0\.1:\d+ answered the BullMQ queue, but not as Redis does \(Protocol error, got "H" as reply type byte.*\); check that bullmqQueue\(\{ connection \}\) names the host and port of a Redis server \(one that wants TLS: connect with rediss:\/\/\)/);
+      const removal = await removeBullmqQueue({ connection: url, prefix, queueName: 'not-redis' }).then(() => undefined, (e: unknown) => e);
+      expect((removal as Error).message).toMatch(/but not as Redis does .*check that removeBullmqQueue\(\{ connection \}\) names/);
+    } finally {
+      await http.close();
+    }
+  });
+
+  it('a Redis Cluster node given as a URL fails start() and removeBullmqQueue() naming cluster mode, instead of starting and failing every publish with CROSSSLOT', async () => {
+    const server = await startPrivateRedis({ 'cluster-enabled': 'yes', 'cluster-config-file': 'nodes.conf' });
+    const admin = new Redis(server.url, { lazyConnect: true, maxRetriesPerRequest: 1 });
+    try {
+      await admin.connect();
+      // One node serving every slot: a working cluster, as far as its own clients go.
+      await admin.cluster('ADDSLOTSRANGE', 0, 16383);
+      for (let i = 0; i < 100 && !(await admin.cluster('INFO')).includes('cluster_state:ok'); i++) await new Promise((resolve) => setTimeout(resolve, 100));
+      const error = await start({ connection: server.url, queueName: 'cluster' }).then(() => undefined, (e: unknown) => e);
+      expect(isHookworkError(error, 'HOOKWORK_ERR_INVALID_BULLMQ_OPTIONS' as never)).toBe(true);
+      expect((error as Error).message).toMatch(/Redis at redis:\/\/127\.0\.0\.1:\d+ runs in cluster mode \(cluster_enabled:1\), which the BullMQ queue does not support: .*CROSSSLOT.*give bullmqQueue\(\{ connection \}\) a standalone Redis server/);
+      const removal = await removeBullmqQueue({ connection: server.url, prefix, queueName: 'cluster' }).then(() => undefined, (e: unknown) => e);
+      expect((removal as Error).message).toMatch(/runs in cluster mode .*give removeBullmqQueue\(\{ connection \}\) a standalone Redis server/);
+      expect(await admin.dbsize()).toBe(0);
+      // Nothing is left connected to it but the test's own client.
+      expect(((await admin.client('LIST')) as string).trim().split('\n')).toHaveLength(1);
+    } finally {
+      admin.disconnect();
+      await server.remove();
+    }
+  });
+
+  it('a replica fails start() naming its primary, instead of BullMQ\'s READONLY script error', async () => {
+    const primary = await startPrivateRedis();
+    const replica = await startPrivateRedis({ replicaof: `127.0.0.1 ${primary.port}` });
+    try {
+      const error = await start({ connection: replica.url, queueName: 'replica' }).then(() => undefined, (e: unknown) => e);
+      expect(isHookworkError(error, 'HOOKWORK_ERR_INVALID_BULLMQ_OPTIONS' as never)).toBe(true);
+      expect((error as Error).message).toBe(
+        `HOOKWORK_ERR_INVALID_BULLMQ_OPTIONS: Redis at ${replica.url} is a replica (role:slave, of 127.0.0.1:${primary.port}), which refuses the BullMQ queue's writes (READONLY) or loses them at its next sync; give bullmqQueue({ connection }) the primary`,
+      );
+    } finally {
+      await replica.remove();
+      await primary.remove();
+    }
+  });
+
+  it('a connection whose options ask ioredis for numbers as strings (stringNumbers) delivers, and counts in numbers', async () => {
+    const receiver = await startTestReceiver();
+    const errors: string[] = [];
+    try {
+      const app = createHookwork({
+        composers: [thingComposer],
+        logger: { debug() {}, info() {}, warn() {}, error: (m) => void errors.push(m) },
+        settings: { ssrf: { allow: ['127.0.0.1'] } },
+        queue: bullmqQueue({ connection: { ...hostAndPort(), stringNumbers: true }, prefix, queueName: 'string-numbers', checkDurability: false, commandTimeoutMs: 2000 }),
+      });
+      apps.push(app);
+      await app.start();
+      await app.webhooks.create({ url: receiver.url, events: ['thing.happened'] });
+      for (let i = 0; i < 3; i++) await app.publish(new ThingHappened(String(i)));
+      await app.drain({ timeoutMs: 10_000 });
+      // Every completion failed in BullMQ ("Unknown code -1 error for 0. moveToFinished"), and the counts were "000".
+      expect(await app.queueCounts()).toEqual({ pending: 0, inFlight: 0, dead: 0 });
+      expect(receiver.requests).toHaveLength(3);
+      expect(errors).toEqual([]);
+    } finally {
+      await receiver.close();
+    }
+  });
+
+  it.each<[string, () => BullmqQueueOptions['connection']]>([
+    ['ioredis options', () => ({ ...hostAndPort(), commandTimeout: 300, socketTimeout: 300 })],
+    ['an ioredis client', () => new Redis({ ...hostAndPort(), lazyConnect: true, commandTimeout: 300, socketTimeout: 300 })],
+  ])('a commandTimeout or socketTimeout in a connection given as %s, shorter than BullMQ\'s blocking fetch, does not stop delivery', async (_what, connection) => {
+    const receiver = await startTestReceiver();
+    const errors: string[] = [];
+    try {
+      const app = createHookwork({
+        composers: [thingComposer],
+        logger: { debug() {}, info() {}, warn() {}, error: (m) => void errors.push(m) },
+        settings: { ssrf: { allow: ['127.0.0.1'] } },
+        queue: bullmqQueue({ connection: connection(), prefix, queueName: `timeouts-${_what.length}`, checkDurability: false, commandTimeoutMs: 2000 }),
+      });
+      apps.push(app);
+      await app.start();
+      await app.webhooks.create({ url: receiver.url, events: ['thing.happened'] });
+      await app.publish(new ThingHappened('1'));
+      await receiver.waitFor(1);
+      // The Worker idle on its blocking fetch (BullMQ blocks for seconds) past both deadlines.
+      await new Promise((resolve) => setTimeout(resolve, 1500));
+      await app.publish(new ThingHappened('2'));
+      // Each deadline used to cut the fetch ("Command timed out"), and the Worker fetched nothing more.
+      await receiver.waitFor(2, 8000);
+      expect(errors).toEqual([]);
+    } finally {
+      await receiver.close();
+    }
+  });
 });
+
+/** The test Redis's host and port, as ioredis options. */
+function hostAndPort(): { host: string; port: number } {
+  const url = new URL(TEST_REDIS_URL);
+  return { host: url.hostname, port: Number(url.port || 6379) };
+}

@@ -5,6 +5,7 @@ import { finishedWithin } from './finished-within';
 import { BULLMQ_ERRORS } from './bullmq-errors';
 import { QUEUE_SCRIPTS, type QueueScripts } from './queue-scripts';
 import { quietClient, type RedisNoticeKind } from './quiet-client';
+import { redisServerProblem } from './redis-server-problem';
 
 /** Where Redis is: a `redis://` / `rediss://` URL, ioredis options, or an ioredis client (duplicated, never closed by hookwork). */
 export type RedisConnectionInput = string | RedisOptions | Redis;
@@ -52,6 +53,14 @@ export function isRedisCluster(input: unknown): boolean {
  * close is QUIT, see quit()): a disconnect is a cut, done at once.
  */
 const CUT_AT_ONCE = 0;
+
+/**
+ * ioredis's `stringNumbers`, on every connection whatever a host's options or client say: BullMQ
+ * and the engine read Redis's integer replies as numbers. A host's `stringNumbers: true` made every
+ * completion fail in BullMQ (`Unknown code -1 error for 0. moveToFinished`, logged for each) and
+ * queueCounts() add strings (`pending: "000"`).
+ */
+const NUMBERS_AS_NUMBERS = false;
 
 /** Reconnects after 50 ms, doubling up to 1 s: a Redis back from a restart is used within a second. */
 const reconnect = (times: number) => Math.min(50 * 2 ** Math.min(times, 5), 1000);
@@ -188,8 +197,25 @@ export class RedisClients {
       connectionName: `${name}:producer`,
       retryStrategy: reconnect,
       disconnectTimeout: CUT_AT_ONCE,
+      stringNumbers: NUMBERS_AS_NUMBERS,
     };
-    const worker: RedisOptions = { lazyConnect: true, maxRetriesPerRequest: null, enableOfflineQueue: true, connectionName: `${name}:worker`, retryStrategy: reconnect, disconnectTimeout: CUT_AT_ONCE };
+    const worker: RedisOptions = {
+      lazyConnect: true,
+      maxRetriesPerRequest: null,
+      enableOfflineQueue: true,
+      connectionName: `${name}:worker`,
+      retryStrategy: reconnect,
+      disconnectTimeout: CUT_AT_ONCE,
+      // Deadlines a host's options or client may carry, for its own use. BullMQ's blocking fetch
+      // (BZPOPMIN for up to seconds, on the duplicate that inherits these) outlasts them: with
+      // commandTimeout every fetch failed ("Command timed out", logged) and the Worker fetched
+      // nothing after its first job; with socketTimeout the connection was cut at every idle fetch,
+      // each logged. The Worker's commands wait for Redis as its reconnects do; publish() and
+      // management have commandTimeoutMs.
+      commandTimeout: undefined,
+      socketTimeout: undefined,
+      stringNumbers: NUMBERS_AS_NUMBERS,
+    };
     this.producer = quietClient(make(input, producer), this.notice) as Redis & QueueScripts;
     this.worker = quietClient(make(input, worker), this.notice);
     this.holdProducer = holdWrites(this.producer);
@@ -311,6 +337,16 @@ export class RedisClients {
           { cause: refusal },
         );
       }
+      // Something answered, but not in Redis's protocol (an HTTP server's "HTTP/1.1 400", a TLS
+      // server's alert): ioredis then closes, and its next error ("Stream isn't writeable …") was
+      // what start() said, as if nothing had answered.
+      if (refusal !== undefined && /^Protocol error/.test(String((refusal as Error)?.message))) {
+        throw BULLMQ_ERRORS.create(
+          'HOOKWORK_ERR_REDIS_UNAVAILABLE',
+          `the server at ${this.where} answered the BullMQ queue, but not as Redis does (${(refusal as Error).message}); check that ${this.caller}({ connection }) names the host and port of a Redis server${this.tls ? '' : ' (one that wants TLS: connect with rediss://)'}`,
+          { cause: refusal },
+        );
+      }
       const cause = isConnectionError(this.lastError) ? this.lastError : (refusal ?? error);
       throw BULLMQ_ERRORS.create(
         'HOOKWORK_ERR_REDIS_UNAVAILABLE',
@@ -320,6 +356,7 @@ export class RedisClients {
         { cause },
       );
     }
+    await this.refuseUnsupportedServer();
     // ioredis selects the database as it connects, and when the server refuses the index it only
     // emits an error and goes on, on database 0 — another app's queue, perhaps. Selecting it again
     // here makes a refused index fail start().
@@ -339,6 +376,28 @@ export class RedisClients {
         );
       }
     }
+  }
+
+  /**
+   * Fails start() (and removeBullmqQueue()) with HOOKWORK_ERR_INVALID_BULLMQ_OPTIONS when the server
+   * cannot run the queue: a Redis Cluster node, a replica, or a version too old ({@link redisServerProblem}).
+   * Where Redis refuses INFO (an ACL) the check is skipped: BullMQ's own INFO then fails start(), naming the ACL.
+   */
+  private async refuseUnsupportedServer(): Promise<void> {
+    let info: string;
+    try {
+      // INFO's default sections hold `server`, `replication` and `cluster`: one round trip (several sections in one INFO need Redis 7).
+      info = await this.producer.info();
+    } catch (error) {
+      // Refused (an ACL without INFO, INFO renamed): not checked. Lost, or no answer in time: start() fails.
+      if ((error as Error)?.name === 'ReplyError') return;
+      this.disconnect();
+      throw BULLMQ_ERRORS.create('HOOKWORK_ERR_REDIS_UNAVAILABLE', `the BullMQ queue could not read what server ${this.where} is (${redisFailure(error, this.producer.options.commandTimeout).text}); start Redis or pass ${this.caller}({ connection }) the address of one`, { cause: error });
+    }
+    const problem = redisServerProblem(info, this.where, this.caller);
+    if (problem === undefined) return;
+    this.disconnect();
+    throw BULLMQ_ERRORS.create('HOOKWORK_ERR_INVALID_BULLMQ_OPTIONS', problem);
   }
 
   /** Runs a Redis operation, turning a failure into HOOKWORK_ERR_STORAGE that says what was being done. */

@@ -233,8 +233,9 @@ describe('the BullMQ queue when Redis cannot be reached', () => {
     server = await startPrivateRedis();
     const proxy = await startCuttingProxy(server.port);
     try {
-      // The producer's first INFO is ioredis's ready check; the next are BullMQ's.
-      proxy.cut = (sent) => infos(sent) >= 2;
+      // The producer's first INFO is ioredis's ready check, the second the engine's check of the
+      // server (cluster mode, version); the next are BullMQ's.
+      proxy.cut = (sent) => infos(sent) >= 3;
       const logger = recordingLogger();
       app = createHookwork({ composers: [thingComposer], logger, queue: bullmqQueue({ connection: proxy.url, prefix, queueName: 'cut-at-start', checkDurability: false }) });
       const error = await app.start().then(
@@ -294,13 +295,16 @@ describe('the BullMQ queue when Redis cannot be reached', () => {
     }
   });
 
-  it('a server that stops answering while start() sets BullMQ up: start() fails after commandTimeoutMs, without waiting for a goodbye it will never get', async () => {
+  it.each([
+    ["the engine's check of the server (cluster mode, version)", 2],
+    ["BullMQ's version check", 3],
+  ])('a server that stops answering while start() sets BullMQ up, at %s: start() fails after commandTimeoutMs, without waiting for a goodbye it will never get', async (_at, info) => {
     server = await startPrivateRedis();
     const proxy = await startCuttingProxy(server.port);
     try {
-      // After ioredis's ready check, nothing is answered and no connection closes (a wedged
-      // server, or a network partition without a reset): BullMQ's version check waits forever.
-      proxy.hushWhen = (sent) => infos(sent) >= 2;
+      // After ioredis's ready check (the first INFO), nothing is answered and no connection closes
+      // (a wedged server, or a network partition without a reset): the INFO waits forever.
+      proxy.hushWhen = (sent) => infos(sent) >= info;
       app = createHookwork({ composers: [thingComposer], logger: recordingLogger(), queue: bullmqQueue({ connection: proxy.url, prefix, queueName: 'hushed-at-start', checkDurability: false, commandTimeoutMs: 1000 }) });
       // A start() that closed gracefully would wait here for the QUIT's answer until this test's timeout.
       const error = await app.start().then(

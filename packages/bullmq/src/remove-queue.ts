@@ -1,6 +1,7 @@
 import type { QueueCounts } from '@hookwork/core';
 import { Queue } from 'bullmq';
 import { checkOptions, type BullmqQueueOptions, type OptionsCaller } from './bullmq-queue';
+import { storeMarkerKey } from './bullmq-queue-engine';
 import { RedisClients } from './redis-connection';
 
 /** removeBullmqQueue's options, for the messages of its checks (the queue's, without bullmqQueue's checkDurability). */
@@ -47,6 +48,8 @@ export async function removeBullmqQueue(options: RemoveBullmqQueueOptions): Prom
       if (counts.pending + counts.inFlight + counts.dead > 0) return { removed: false, counts };
       // Not forced: BullMQ refuses while a job is active, so one taken meanwhile is never lost.
       await queue.obliterate();
+      // Not one of BullMQ's keys: another store's apps may use the queue name from now on.
+      await redis.producer.del(storeMarkerKey(prefix, queueName));
       return { removed: true, counts };
     });
   } finally {

@@ -190,6 +190,23 @@ describe('migrations', () => {
     }
   });
 
+  it('names its data by database and schema (Storage.id), the same for every open of the schema, whatever the host name the server is reached by', async () => {
+    const [schema, other] = [db.schema(), db.schema()];
+    const url = new URL(db.url);
+    const byAnotherName = Object.assign(new URL(db.url), { hostname: url.hostname === 'localhost' ? '127.0.0.1' : 'localhost' }).toString();
+    const stores = [
+      await openPostgresStorage({ connectionString: db.url, schema }),
+      await openPostgresStorage({ connectionString: byAnotherName, schema }),
+      await openPostgresStorage({ connectionString: db.url, schema: other }),
+    ];
+    try {
+      const database = (await db.query<{ name: string }>('SELECT current_database() AS name')).rows[0]!.name;
+      expect(stores.map((store) => store.id)).toEqual([`postgres:${database}/${schema}`, `postgres:${database}/${schema}`, `postgres:${database}/${other}`]);
+    } finally {
+      await Promise.all(stores.map((store) => store.close()));
+    }
+  });
+
   it('opening a current schema again changes nothing', async () => {
     const schema = db.schema();
     await (await openPostgresStorage({ connectionString: db.url, schema })).close();

@@ -358,6 +358,8 @@ export async function openPostgresStorage(options: PostgresStorageOptions, conte
   let closed = false;
   return {
     schema: checked.schema,
+    // The database and schema, as the server names them: the same through any host name it is reached by.
+    id: `postgres:${database}/${checked.schema}`,
     pool,
     get listening() {
       return listener.listening;

@@ -1,4 +1,5 @@
-import { statSync } from 'node:fs';
+import { randomUUID } from 'node:crypto';
+import { realpathSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 // The type is imported by name, not as `Database.Database` off the default import, so the .d.ts
 // needs no esModuleInterop in a CommonJS host (better-sqlite3's types are `export =`).
@@ -180,6 +181,9 @@ function openStore(checked: Required<SqliteStorageOptions>, context: Partial<Sto
   const queue = new SqliteRequestQueue(connection, watchIntervalMs);
   return {
     file,
+    // The file's real path: one for every process of the machine, also where it is reached through
+    // a link. Not the host name, which differs between containers sharing the file on one machine.
+    id: inMemory ? `sqlite:memory:${randomUUID()}` : `sqlite:${realpathSync(file)}`,
     database: db,
     webhooks: new SqliteWebhookRepository(connection),
     queue,

@@ -22,6 +22,15 @@ export interface Storage<TTransaction = never> {
    * process (and says so at start when the store is shared).
    */
   readonly health?: WebhookHealthStore;
+  /**
+   * Optional: names this store's data — the same in every process that opens it, another for
+   * another store's (SQLite: the file's real path; PostgreSQL: the database and schema). A queue
+   * engine that keeps requests outside the store (BullMQ, in Redis) records it with its queue and
+   * refuses to start on a queue whose requests belong to another store's webhooks: each app would
+   * drop the other's requests as those of deleted webhooks. Without it (the memory store, whose
+   * data is new at every start) that check is not made.
+   */
+  readonly id?: string;
   /** Closes the store (connections, file handles); the app calls it at `stop()`. */
   close(): Promise<void>;
 }
