@@ -3,13 +3,18 @@ import { defineErrorCodes, HookworkError, isHookworkError, type HookworkErrorCod
 /**
  * @hookwork/sqlite's own error codes (documented in docs/errors.md under `@hookwork/sqlite`).
  * Everything else uses core's codes: HOOKWORK_ERR_STORAGE_OPEN_FAILED, _LOCKED, _CORRUPT,
- * _SCHEMA_TOO_NEW and HOOKWORK_ERR_STORAGE. The code here starts with HOOKWORK_ERR_STORAGE, so the
- * app treats it as a store failure (publish() throws); @hookwork/postgres raises the same code for
- * the same fault (the store refuses hookwork's writes for want of a permission).
+ * _SCHEMA_TOO_NEW and HOOKWORK_ERR_STORAGE. Both codes here start with HOOKWORK_ERR_STORAGE, so the
+ * app treats it as a store failure (publish() throws). @hookwork/postgres raises PERMISSION_DENIED
+ * for the same fault (the store refuses hookwork's writes for want of a permission); FILE_GONE is
+ * SQLite's alone (see sqlite-file-identity.ts).
  */
 export const SQLITE_ERRORS = defineErrorCodes('@hookwork/sqlite', {
   HOOKWORK_ERR_STORAGE_PERMISSION_DENIED: {
     summary: 'The SQLite file (or its directory) cannot be written by the user the process runs as.',
+    status: 500,
+  },
+  HOOKWORK_ERR_STORAGE_FILE_GONE: {
+    summary: 'The SQLite file was deleted or replaced while the store had it open; it writes no more until the app restarts.',
     status: 500,
   },
 });

@@ -588,6 +588,36 @@ describe('sqliteStorage', () => {
       expect(readFileSync(file, 'utf8')).toBe('these are my notes, not a database\n'.repeat(200));
     });
 
+    it.each([
+      ['a table named as one of hookwork\'s (and no hookwork_schema)', ['CREATE TABLE hookwork_webhooks (id INTEGER PRIMARY KEY, url TEXT)', "INSERT INTO hookwork_webhooks (url) VALUES ('https://theirs.example')"]],
+      ['a hookwork_schema table of its own shape', ['CREATE TABLE hookwork_schema (name TEXT)', "INSERT INTO hookwork_schema VALUES ('theirs')"]],
+      ['hookwork\'s tables but no version recorded (hookwork_schema emptied)', ['CREATE TABLE hookwork_schema (id INTEGER PRIMARY KEY, version INTEGER NOT NULL, migrated_at INTEGER NOT NULL)', 'CREATE TABLE hookwork_requests (id TEXT)']],
+    ])('another program\'s SQLite file with %s: HOOKWORK_ERR_STORAGE_OPEN_FAILED naming the tables and the fix, the file byte for byte as it was (still not in WAL mode)', (_, statements) => {
+      const file = temp.file('theirs.db');
+      const theirs = new Database(file);
+      for (const sql of statements) theirs.exec(sql);
+      theirs.close();
+      const before = readFileSync(file);
+      const error = openError(() => openSqliteStorage({ file }));
+      expect(error.code).toBe('HOOKWORK_ERR_STORAGE_OPEN_FAILED');
+      expect(error.message).toContain(`the SQLite store ${file} holds tables named as hookwork's that hookwork did not make or no longer knows (`);
+      expect(error.message).toContain('Point `file` at another path');
+      expect(error.message).not.toContain('directory');
+      expect(readFileSync(file).equals(before)).toBe(true);
+      expect(existsSync(`${file}-wal`)).toBe(false);
+    });
+
+    it('a host\'s own SQLite file without hookwork_ tables is shared: hookwork adds its tables and leaves the host\'s alone', async () => {
+      const file = temp.file('host.db');
+      const host = new Database(file);
+      host.exec("CREATE TABLE pages (id INTEGER PRIMARY KEY, title TEXT); INSERT INTO pages (title) VALUES ('home')");
+      host.close();
+      const storage = openSqliteStorage({ file });
+      await storage.webhooks.create(contractWebhook('w'));
+      expect(storage.database.prepare('SELECT title FROM pages').pluck().all()).toEqual(['home']);
+      await storage.close();
+    });
+
     it('a database file whose header is overwritten: HOOKWORK_ERR_STORAGE_CORRUPT', async () => {
       const file = temp.file();
       await openSqliteStorage({ file }).close();

@@ -6,11 +6,12 @@ import BetterSqlite3 from 'better-sqlite3';
 import type { Database } from 'better-sqlite3';
 import { HookworkError, isHookworkError, isPlainObject, objectKind, shownValue, systemClock, type Storage, type StorageBackend, type StorageCapabilities, type StorageContext, unknownOption } from '@hookwork/core';
 import { makeDirectory } from './make-directory';
-import { migrate, SCHEMA_VERSION } from './schema';
+import { migrate, refuseForeignTables, SCHEMA_VERSION } from './schema';
 import { SqliteCheckpointer } from './sqlite-checkpointer';
 import { LOCK_SPIN_MS, SqliteConnection } from './sqlite-connection';
 import { SqliteDeliveryLog } from './sqlite-delivery-log';
 import { toStorageError } from './sqlite-errors';
+import { SqliteFileIdentity } from './sqlite-file-identity';
 import { SqliteRequestQueue } from './sqlite-request-queue';
 import { SqliteWebhookHealthStore } from './sqlite-webhook-health-store';
 import { SqliteWebhookRepository } from './sqlite-webhook-repository';
@@ -136,8 +137,10 @@ function openStore(checked: Required<SqliteStorageOptions>, context: Partial<Sto
   } catch (error) {
     throw opening('opening the file', error);
   }
-  let writableCheck = false;
+  let doing = 'reading its schema';
   try {
+    // Before the switch to WAL below, which changes the file: a refused one is left as it was.
+    if (!inMemory) refuseForeignTables(db, file);
     // WAL lets readers and one writer work at once, and a killed process never leaves a half-written commit.
     const mode = db.pragma('journal_mode = WAL', { simple: true });
     if (!inMemory && mode !== 'wal') {
@@ -156,9 +159,9 @@ function openStore(checked: Required<SqliteStorageOptions>, context: Partial<Sto
     // `readonly` reports the option, not that), and a migration with nothing to do writes nothing:
     // the first write would fail long after start. A statement that writes (and changes no row)
     // is refused now with SQLITE_READONLY, HOOKWORK_ERR_STORAGE_PERMISSION_DENIED.
-    writableCheck = true;
+    doing = 'checking that the file is writable';
     db.prepare('UPDATE hookwork_schema SET version = version WHERE 0').run();
-    writableCheck = false;
+    doing = 'reading its schema';
     db.pragma(`busy_timeout = ${Math.min(LOCK_SPIN_MS, busyTimeoutMs)}`);
     if (newer) {
       context.logger?.warn(
@@ -169,14 +172,21 @@ function openStore(checked: Required<SqliteStorageOptions>, context: Partial<Sto
     }
   } catch (error) {
     db.close();
-    throw opening(writableCheck ? 'checking that the file is writable' : 'reading its schema', error);
+    throw opening(doing, error);
   }
 
+  let identity: SqliteFileIdentity | undefined;
+  try {
+    identity = SqliteFileIdentity.of(file, (error) => context.logger?.error(error.message, { error }));
+  } catch (error) {
+    db.close();
+    throw opening('reading the file\'s identity (its device and inode)', error);
+  }
   const checkpointer =
     checkpoint === 'background' && !inMemory
       ? new SqliteCheckpointer({ file, busyTimeoutMs, synchronous, logger: context.logger, setAutocheckpoint: (pages) => void (db.open && db.pragma(`wal_autocheckpoint = ${pages}`)) })
       : undefined;
-  const connection = new SqliteConnection(db, file, busyTimeoutMs, checkpointer && (() => checkpointer.noteCommit()));
+  const connection = new SqliteConnection(db, file, busyTimeoutMs, checkpointer && (() => checkpointer.noteCommit()), identity);
   const queue = new SqliteRequestQueue(connection, watchIntervalMs);
   return {
     file,
