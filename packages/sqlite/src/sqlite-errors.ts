@@ -1,3 +1,5 @@
+import { accessSync, constants } from 'node:fs';
+import { dirname } from 'node:path';
 import { defineErrorCodes, HookworkError, isHookworkError, type HookworkErrorCode } from '@hookwork/core';
 
 /**
@@ -36,6 +38,22 @@ export function sqliteCode(error: unknown): string | undefined {
   return typeof code === 'string' && code.startsWith('SQLITE_') ? code : undefined;
 }
 
+/**
+ * The paths of a store this process may not write (`access(W_OK)`): the file, its `-wal` and `-shm`
+ * where they exist, and its directory (where SQLite creates them). Asked only once a write was refused.
+ */
+export function unwritablePaths(file: string): string[] {
+  if (file === ':memory:') return [];
+  return [file, `${file}-wal`, `${file}-shm`, dirname(file)].filter((path) => {
+    try {
+      accessSync(path, constants.W_OK);
+      return false;
+    } catch (error) {
+      return (error as NodeJS.ErrnoException).code !== 'ENOENT';
+    }
+  });
+}
+
 /** Where an error happened: while opening (start) or during an operation. */
 export interface ErrorContext {
   file: string;
@@ -60,12 +78,16 @@ export function toStorageError(error: unknown, context: ErrorContext): HookworkE
   if (code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED')) {
     hookworkCode = 'HOOKWORK_ERR_STORAGE_LOCKED';
     message = `${where} stayed locked by another connection for longer than the busy timeout (${context.busyTimeoutMs} ms) while ${context.doing}; stop the program holding it (an open transaction, a backup tool, a DB browser) or raise busyTimeoutMs`;
-  } else if (code.startsWith('SQLITE_READONLY')) {
-    return SQLITE_ERRORS.create(
-      'HOOKWORK_ERR_STORAGE_PERMISSION_DENIED',
-      `${where} refused a write while ${context.doing} (${code}: ${reason}): it is read-only for this process; let the user the process runs as write the file and its directory (chmod u+w / chown), or point \`file\` at a writable path`,
-      { cause: error },
-    );
+  } else if (code.startsWith('SQLITE_READONLY') || (context.opening && code === 'SQLITE_CANTOPEN' && unwritablePaths(context.file).length > 0)) {
+    // SQLite does not say which of its files it could not write: a -wal and -shm left by a process
+    // of another user (a migration run with sudo) made a writable file in a writable directory
+    // "read-only"; a new file in a directory the user may not write could "not be opened".
+    const unwritable = unwritablePaths(context.file);
+    const which =
+      unwritable.length > 0
+        ? `this process (uid ${process.getuid?.() ?? '?'}) may not write ${unwritable.join(', ')}; let the user it runs as write ${unwritable.length > 1 ? 'them' : 'it'} (chown / chmod u+w)${unwritable.some((path) => path.endsWith('-wal') || path.endsWith('-shm')) ? ' — a -wal and -shm made by another user\'s process are theirs while any process has the store open: run every process on the store as one user' : ''}`
+        : 'it is read-only for this process; let the user the process runs as write the file and its directory (chmod u+w / chown)';
+    return SQLITE_ERRORS.create('HOOKWORK_ERR_STORAGE_PERMISSION_DENIED', `${where} refused a write while ${context.doing} (${code}: ${reason}): ${which}, or point \`file\` at a writable path`, { cause: error });
   } else if (isMissingNativeModule(error)) {
     hookworkCode = 'HOOKWORK_ERR_STORAGE_OPEN_FAILED';
     message = `better-sqlite3's native module is not built or does not fit this Node (${reason.split('\n')[0]}), so ${where} could not be opened: allow its install script (npm 11: see docs/host-setup.md) or run \`npm rebuild better-sqlite3\``;

@@ -737,6 +737,48 @@ describe('sqliteStorage', () => {
       expect(outcome.message).toContain('chmod u+w');
     });
 
+    /** Opens `file` in a process that runs as nobody once loaded (root writes any file), and says what came of it. */
+    async function openAsNobody(file: string): Promise<{ opened?: boolean; code?: string; message?: string }> {
+      const script = `require(process.argv[1]);
+        const { openSqliteStorage } = require(process.argv[2]);
+        new (require(process.argv[4]))(':memory:').close();
+        if (process.getuid() === 0) { process.setgid(65534); process.setuid(65534); }
+        try { openSqliteStorage({ file: process.argv[3] }).close(); console.log(JSON.stringify({ opened: true })); }
+        catch (error) { console.log(JSON.stringify({ code: error.code, message: error.message })); }`;
+      const { stdout } = await promisify(execFile)(process.execPath, ['-e', script, require.resolve('reflect-metadata'), join(__dirname, '..', 'dist', 'sqlite-storage.js'), file, require.resolve('better-sqlite3')]);
+      return JSON.parse(stdout) as { opened?: boolean; code?: string; message?: string };
+    }
+
+    it('a new file in a directory the process may not write: HOOKWORK_ERR_STORAGE_PERMISSION_DENIED naming the directory (it was "could not be opened … check that its directory exists")', async () => {
+      const dir = join(temp.dir, 'read-only');
+      mkdirSync(dir);
+      chmodSync(temp.dir, 0o777);
+      chmodSync(dir, 0o555);
+      const outcome = await openAsNobody(join(dir, 'hookwork.db'));
+      expect(outcome.code).toBe('HOOKWORK_ERR_STORAGE_PERMISSION_DENIED');
+      expect(outcome.message).toContain(`may not write ${dir};`);
+      expect(existsSync(join(dir, 'hookwork.db'))).toBe(false);
+    });
+
+    it('a writable file in a writable directory whose -wal and -shm another user\'s process made and holds: HOOKWORK_ERR_STORAGE_PERMISSION_DENIED naming those two files (it said to chmod the file)', async () => {
+      const file = temp.file();
+      await openSqliteStorage({ file }).close();
+      chmodSync(file, 0o644);
+      // Another user's process (here root's) has the store open: its -wal and -shm are its user's.
+      const other = new Database(file);
+      other.prepare('SELECT count(*) FROM hookwork_webhooks').get();
+      try {
+        chmodSync(file, 0o666);
+        chmodSync(temp.dir, 0o777);
+        const outcome = await openAsNobody(file);
+        expect(outcome.code).toBe('HOOKWORK_ERR_STORAGE_PERMISSION_DENIED');
+        expect(outcome.message).toContain(`may not write ${file}-wal, ${file}-shm;`);
+        expect(outcome.message).toContain('run every process on the store as one user');
+      } finally {
+        other.close();
+      }
+    });
+
     it('better-sqlite3 without its built native module is reported as such, not as a directory problem', () => {
       const context = { file: '/data/hookwork.db', busyTimeoutMs: 5000, doing: 'opening the file', opening: true };
       // The error better-sqlite3 throws when its install script never ran: `bindings` finds no .node file.
