@@ -1,6 +1,7 @@
-import { renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { createHookwork, type Logger } from '@hookwork/core';
 import { contractRequest, contractWebhook, startTestReceiver, ThingHappened, thingComposer } from '@hookwork/core/testing';
+import { CHECKPOINTER_AFTER_COMMITS, SqliteCheckpointer } from './sqlite-checkpointer';
 import { FILE_CHECK_MS } from './sqlite-file-identity';
 import { openSqliteStorage, sqliteStorage } from './sqlite-storage';
 import { makeTempDir } from './testing/temp-dir';
@@ -74,5 +75,26 @@ describe('a SQLite store whose file is deleted or replaced while open', () => {
     await storage.queue.enqueue([contractRequest('r')]);
     expect(await storage.queue.counts()).toEqual({ pending: 1, inFlight: 0, dead: 0 });
     await storage.close();
+  });
+});
+
+describe('the checkpoint thread of a store whose file is gone', () => {
+  it('does not make the file again, empty, at its path: it fails, says so, and checkpoints go back inline', async () => {
+    const file = temp.file();
+    const warnings: string[] = [];
+    const autocheckpoint: number[] = [];
+    const checkpointer = new SqliteCheckpointer({
+      file,
+      busyTimeoutMs: 100,
+      synchronous: 'normal',
+      setAutocheckpoint: (pages) => void autocheckpoint.push(pages),
+      logger: { debug: () => undefined, info: () => undefined, warn: (message: string) => void warnings.push(message), error: () => undefined },
+    });
+    for (let i = 0; i < CHECKPOINTER_AFTER_COMMITS; i++) checkpointer.noteCommit();
+    for (let waited = 0; warnings.length === 0 && waited < 10_000; waited += 50) await new Promise((resolve) => setTimeout(resolve, 50));
+    await checkpointer.close();
+    expect(warnings[0]).toContain(`the SQLite store ${file} checkpoints inline from now on`);
+    expect(autocheckpoint.at(-1)).toBe(1000);
+    expect(existsSync(file)).toBe(false);
   });
 });
