@@ -223,6 +223,28 @@ export function readSchema(db: Database): StoredSchema {
 }
 
 /**
+ * Refuses a file whose `hookwork_*` tables hookwork did not make, or no longer records the version
+ * of: another program's tables under names of hookwork's (a migration's `CREATE TABLE` failed with
+ * "table hookwork_webhooks already exists", reported as a directory problem), a `hookwork_schema`
+ * of another shape, or hookwork's tables with no version row. Read-only, and run before the store
+ * switches the file to WAL mode, so a refused file is left byte for byte as it was.
+ */
+export function refuseForeignTables(db: Database, file: string): void {
+  const names = db.prepare(`SELECT name FROM sqlite_master WHERE type IN ('table', 'view') AND name LIKE 'hookwork\\_%' ESCAPE '\\' ORDER BY name`).pluck().all() as string[];
+  if (names.length === 0) return;
+  if (names.includes('hookwork_schema')) {
+    const columns = db.prepare("SELECT name FROM pragma_table_info('hookwork_schema')").pluck().all() as string[];
+    // Its version row, or (a store at version 0) no row and no other table of hookwork's yet.
+    if (columns.includes('id') && columns.includes('version') && (names.length === 1 || db.prepare('SELECT 1 FROM hookwork_schema WHERE id = 1').get())) return;
+  }
+  const shown = names.length > 6 ? `${names.slice(0, 6).join(', ')}, … ${names.length - 6} more` : names.join(', ');
+  throw new HookworkError(
+    'HOOKWORK_ERR_STORAGE_OPEN_FAILED',
+    `the SQLite store ${file} holds tables named as hookwork's that hookwork did not make or no longer knows (${shown}: ${names.includes('hookwork_schema') ? 'hookwork_schema records no schema version hookwork can read' : 'there is no hookwork_schema recording a version'}), so it is another program's file or a damaged store; nothing was changed. Point \`file\` at another path (a file of its own, or a host database without hookwork_* tables), or restore the store from a backup`,
+  );
+}
+
+/**
  * What opening did to the schema: migrated it `from` → `to` (equal: it was current), or — `newer`
  * — found it at a newer version whose floor lets this build open it as it is, unmigrated.
  */

@@ -16,7 +16,8 @@ const WORKER_SOURCE = `
 const { parentPort, workerData } = require('node:worker_threads');
 const fs = require('node:fs');
 const Database = require(workerData.driver);
-const db = new Database(workerData.file, { timeout: workerData.busyTimeoutMs });
+// fileMustExist: a file deleted under the store is not made again, empty, at its path (see SqliteFileIdentity).
+const db = new Database(workerData.file, { timeout: workerData.busyTimeoutMs, fileMustExist: true });
 db.pragma('synchronous = ' + workerData.synchronous);
 const commits = new Int32Array(workerData.commits);
 // The -wal file, opened once and kept open (SQLite takes no lock on it, so closing it later releases none of the main connection's).

@@ -1,5 +1,6 @@
 import type { Database, Statement, Transaction } from 'better-sqlite3';
 import { toStorageError } from './sqlite-errors';
+import type { SqliteFileIdentity } from './sqlite-file-identity';
 
 /** A write waiting for the shared transaction of this event-loop turn (or for the file's write lock). */
 interface GroupedWrite {
@@ -87,6 +88,12 @@ export class SqliteConnection {
    * 1 % of a delivery's CPU on SQLite when every write made its own.
    */
   private readonly inTransaction: Transaction<(fn: () => unknown) => unknown>;
+  /**
+   * {@link inTransaction} for a write transaction of its own (`.immediate`): once the lock is taken,
+   * it looks whether the path still names the opened file ({@link SqliteFileIdentity}) and rolls
+   * back, writing nothing, when it does not. A savepoint inside it needs no look of its own.
+   */
+  private readonly inWriteTransaction: Transaction<(fn: () => unknown) => unknown>;
   /** `PRAGMA data_version` as last read by {@link dataVersion}, valid while {@link versionKnown}. */
   private version: unknown;
   private versionKnown = false;
@@ -102,8 +109,16 @@ export class SqliteConnection {
     readonly busyTimeoutMs: number,
     /** Told of each write transaction committed (the background checkpointer starts after a few). */
     private readonly onCommit: () => void = () => undefined,
+    /** Whether the path still names the opened file (none for `:memory:`). */
+    readonly identity?: SqliteFileIdentity,
   ) {
     this.inTransaction = db.transaction((fn: () => unknown) => fn());
+    this.inWriteTransaction = identity
+      ? db.transaction((fn: () => unknown) => {
+          identity.check();
+          return fn();
+        })
+      : this.inTransaction;
   }
 
   /**
@@ -191,7 +206,7 @@ export class SqliteConnection {
   /** `fn` in a `BEGIN IMMEDIATE` transaction now; when the file is locked, it waits (off the event loop) for the lock. */
   private transactionNow<T>(doing: string, fn: () => T, shape: WriteShape): Promise<T> {
     try {
-      const value = this.inTransaction.immediate(fn) as T;
+      const value = this.inWriteTransaction.immediate(fn) as T;
       this.noteOwnCommit();
       return Promise.resolve(value);
     } catch (error) {
@@ -252,7 +267,7 @@ export class SqliteConnection {
       const write = group[0]!;
       let value: unknown;
       try {
-        value = this.inTransaction.immediate(write.fn);
+        value = this.inWriteTransaction.immediate(write.fn);
       } catch (error) {
         if (isLockError(error)) return this.waitForLock(group, error);
         write.reject(this.coded(error, write.doing));
@@ -264,7 +279,7 @@ export class SqliteConnection {
     }
     const outcomes: Outcome[] = [];
     try {
-      this.inTransaction.immediate(() => {
+      this.inWriteTransaction.immediate(() => {
         for (const write of group) {
           try {
             // A nested better-sqlite3 transaction is a savepoint: a failing write is undone alone

@@ -1,15 +1,22 @@
+import { accessSync, constants } from 'node:fs';
+import { dirname } from 'node:path';
 import { defineErrorCodes, HookworkError, isHookworkError, type HookworkErrorCode } from '@hookwork/core';
 
 /**
  * @hookwork/sqlite's own error codes (documented in docs/errors.md under `@hookwork/sqlite`).
  * Everything else uses core's codes: HOOKWORK_ERR_STORAGE_OPEN_FAILED, _LOCKED, _CORRUPT,
- * _SCHEMA_TOO_NEW and HOOKWORK_ERR_STORAGE. The code here starts with HOOKWORK_ERR_STORAGE, so the
- * app treats it as a store failure (publish() throws); @hookwork/postgres raises the same code for
- * the same fault (the store refuses hookwork's writes for want of a permission).
+ * _SCHEMA_TOO_NEW and HOOKWORK_ERR_STORAGE. Both codes here start with HOOKWORK_ERR_STORAGE, so the
+ * app treats it as a store failure (publish() throws). @hookwork/postgres raises PERMISSION_DENIED
+ * for the same fault (the store refuses hookwork's writes for want of a permission); FILE_GONE is
+ * SQLite's alone (see sqlite-file-identity.ts).
  */
 export const SQLITE_ERRORS = defineErrorCodes('@hookwork/sqlite', {
   HOOKWORK_ERR_STORAGE_PERMISSION_DENIED: {
     summary: 'The SQLite file (or its directory) cannot be written by the user the process runs as.',
+    status: 500,
+  },
+  HOOKWORK_ERR_STORAGE_FILE_GONE: {
+    summary: 'The SQLite file was deleted or replaced while the store had it open; it writes no more until the app restarts.',
     status: 500,
   },
 });
@@ -29,6 +36,22 @@ export function isMissingNativeModule(error: unknown): boolean {
 export function sqliteCode(error: unknown): string | undefined {
   const code = (error as { code?: unknown } | null)?.code;
   return typeof code === 'string' && code.startsWith('SQLITE_') ? code : undefined;
+}
+
+/**
+ * The paths of a store this process may not write (`access(W_OK)`): the file, its `-wal` and `-shm`
+ * where they exist, and its directory (where SQLite creates them). Asked only once a write was refused.
+ */
+export function unwritablePaths(file: string): string[] {
+  if (file === ':memory:') return [];
+  return [file, `${file}-wal`, `${file}-shm`, dirname(file)].filter((path) => {
+    try {
+      accessSync(path, constants.W_OK);
+      return false;
+    } catch (error) {
+      return (error as NodeJS.ErrnoException).code !== 'ENOENT';
+    }
+  });
 }
 
 /** Where an error happened: while opening (start) or during an operation. */
@@ -55,12 +78,16 @@ export function toStorageError(error: unknown, context: ErrorContext): HookworkE
   if (code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED')) {
     hookworkCode = 'HOOKWORK_ERR_STORAGE_LOCKED';
     message = `${where} stayed locked by another connection for longer than the busy timeout (${context.busyTimeoutMs} ms) while ${context.doing}; stop the program holding it (an open transaction, a backup tool, a DB browser) or raise busyTimeoutMs`;
-  } else if (code.startsWith('SQLITE_READONLY')) {
-    return SQLITE_ERRORS.create(
-      'HOOKWORK_ERR_STORAGE_PERMISSION_DENIED',
-      `${where} refused a write while ${context.doing} (${code}: ${reason}): it is read-only for this process; let the user the process runs as write the file and its directory (chmod u+w / chown), or point \`file\` at a writable path`,
-      { cause: error },
-    );
+  } else if (code.startsWith('SQLITE_READONLY') || (context.opening && code === 'SQLITE_CANTOPEN' && unwritablePaths(context.file).length > 0)) {
+    // SQLite does not say which of its files it could not write: a -wal and -shm left by a process
+    // of another user (a migration run with sudo) made a writable file in a writable directory
+    // "read-only"; a new file in a directory the user may not write could "not be opened".
+    const unwritable = unwritablePaths(context.file);
+    const which =
+      unwritable.length > 0
+        ? `this process (uid ${process.getuid?.() ?? '?'}) may not write ${unwritable.join(', ')}; let the user it runs as write ${unwritable.length > 1 ? 'them' : 'it'} (chown / chmod u+w)${unwritable.some((path) => path.endsWith('-wal') || path.endsWith('-shm')) ? ' — a -wal and -shm made by another user\'s process are theirs while any process has the store open: run every process on the store as one user' : ''}`
+        : 'it is read-only for this process; let the user the process runs as write the file and its directory (chmod u+w / chown)';
+    return SQLITE_ERRORS.create('HOOKWORK_ERR_STORAGE_PERMISSION_DENIED', `${where} refused a write while ${context.doing} (${code}: ${reason}): ${which}, or point \`file\` at a writable path`, { cause: error });
   } else if (isMissingNativeModule(error)) {
     hookworkCode = 'HOOKWORK_ERR_STORAGE_OPEN_FAILED';
     message = `better-sqlite3's native module is not built or does not fit this Node (${reason.split('\n')[0]}), so ${where} could not be opened: allow its install script (npm 11: see docs/host-setup.md) or run \`npm rebuild better-sqlite3\``;

@@ -726,6 +726,12 @@ export class SqliteRequestQueue implements RequestQueue {
   private poll(): void {
     let version: unknown;
     try {
+      // A file deleted or replaced is found (and logged) here even while nothing is written.
+      this.connection.identity?.check();
+    } catch {
+      return this.stopWatching();
+    }
+    try {
       version = this.readDataVersion();
     } catch {
       return; // a locked or closing file: try again at the next tick

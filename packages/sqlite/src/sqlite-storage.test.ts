@@ -588,6 +588,36 @@ describe('sqliteStorage', () => {
       expect(readFileSync(file, 'utf8')).toBe('these are my notes, not a database\n'.repeat(200));
     });
 
+    it.each([
+      ['a table named as one of hookwork\'s (and no hookwork_schema)', ['CREATE TABLE hookwork_webhooks (id INTEGER PRIMARY KEY, url TEXT)', "INSERT INTO hookwork_webhooks (url) VALUES ('https://theirs.example')"]],
+      ['a hookwork_schema table of its own shape', ['CREATE TABLE hookwork_schema (name TEXT)', "INSERT INTO hookwork_schema VALUES ('theirs')"]],
+      ['hookwork\'s tables but no version recorded (hookwork_schema emptied)', ['CREATE TABLE hookwork_schema (id INTEGER PRIMARY KEY, version INTEGER NOT NULL, migrated_at INTEGER NOT NULL)', 'CREATE TABLE hookwork_requests (id TEXT)']],
+    ])('another program\'s SQLite file with %s: HOOKWORK_ERR_STORAGE_OPEN_FAILED naming the tables and the fix, the file byte for byte as it was (still not in WAL mode)', (_, statements) => {
+      const file = temp.file('theirs.db');
+      const theirs = new Database(file);
+      for (const sql of statements) theirs.exec(sql);
+      theirs.close();
+      const before = readFileSync(file);
+      const error = openError(() => openSqliteStorage({ file }));
+      expect(error.code).toBe('HOOKWORK_ERR_STORAGE_OPEN_FAILED');
+      expect(error.message).toContain(`the SQLite store ${file} holds tables named as hookwork's that hookwork did not make or no longer knows (`);
+      expect(error.message).toContain('Point `file` at another path');
+      expect(error.message).not.toContain('directory');
+      expect(readFileSync(file).equals(before)).toBe(true);
+      expect(existsSync(`${file}-wal`)).toBe(false);
+    });
+
+    it('a host\'s own SQLite file without hookwork_ tables is shared: hookwork adds its tables and leaves the host\'s alone', async () => {
+      const file = temp.file('host.db');
+      const host = new Database(file);
+      host.exec("CREATE TABLE pages (id INTEGER PRIMARY KEY, title TEXT); INSERT INTO pages (title) VALUES ('home')");
+      host.close();
+      const storage = openSqliteStorage({ file });
+      await storage.webhooks.create(contractWebhook('w'));
+      expect(storage.database.prepare('SELECT title FROM pages').pluck().all()).toEqual(['home']);
+      await storage.close();
+    });
+
     it('a database file whose header is overwritten: HOOKWORK_ERR_STORAGE_CORRUPT', async () => {
       const file = temp.file();
       await openSqliteStorage({ file }).close();
@@ -705,6 +735,48 @@ describe('sqliteStorage', () => {
       expect(outcome.code).toBe('HOOKWORK_ERR_STORAGE_PERMISSION_DENIED');
       expect(outcome.message).toContain(`the SQLite store ${file} refused a write while checking that the file is writable`);
       expect(outcome.message).toContain('chmod u+w');
+    });
+
+    /** Opens `file` in a process that runs as nobody once loaded (root writes any file), and says what came of it. */
+    async function openAsNobody(file: string): Promise<{ opened?: boolean; code?: string; message?: string }> {
+      const script = `require(process.argv[1]);
+        const { openSqliteStorage } = require(process.argv[2]);
+        new (require(process.argv[4]))(':memory:').close();
+        if (process.getuid() === 0) { process.setgid(65534); process.setuid(65534); }
+        try { openSqliteStorage({ file: process.argv[3] }).close(); console.log(JSON.stringify({ opened: true })); }
+        catch (error) { console.log(JSON.stringify({ code: error.code, message: error.message })); }`;
+      const { stdout } = await promisify(execFile)(process.execPath, ['-e', script, require.resolve('reflect-metadata'), join(__dirname, '..', 'dist', 'sqlite-storage.js'), file, require.resolve('better-sqlite3')]);
+      return JSON.parse(stdout) as { opened?: boolean; code?: string; message?: string };
+    }
+
+    it('a new file in a directory the process may not write: HOOKWORK_ERR_STORAGE_PERMISSION_DENIED naming the directory (it was "could not be opened … check that its directory exists")', async () => {
+      const dir = join(temp.dir, 'read-only');
+      mkdirSync(dir);
+      chmodSync(temp.dir, 0o777);
+      chmodSync(dir, 0o555);
+      const outcome = await openAsNobody(join(dir, 'hookwork.db'));
+      expect(outcome.code).toBe('HOOKWORK_ERR_STORAGE_PERMISSION_DENIED');
+      expect(outcome.message).toContain(`may not write ${dir};`);
+      expect(existsSync(join(dir, 'hookwork.db'))).toBe(false);
+    });
+
+    it('a writable file in a writable directory whose -wal and -shm another user\'s process made and holds: HOOKWORK_ERR_STORAGE_PERMISSION_DENIED naming those two files (it said to chmod the file)', async () => {
+      const file = temp.file();
+      await openSqliteStorage({ file }).close();
+      chmodSync(file, 0o644);
+      // Another user's process (here root's) has the store open: its -wal and -shm are its user's.
+      const other = new Database(file);
+      other.prepare('SELECT count(*) FROM hookwork_webhooks').get();
+      try {
+        chmodSync(file, 0o666);
+        chmodSync(temp.dir, 0o777);
+        const outcome = await openAsNobody(file);
+        expect(outcome.code).toBe('HOOKWORK_ERR_STORAGE_PERMISSION_DENIED');
+        expect(outcome.message).toContain(`may not write ${file}-wal, ${file}-shm;`);
+        expect(outcome.message).toContain('run every process on the store as one user');
+      } finally {
+        other.close();
+      }
     });
 
     it('better-sqlite3 without its built native module is reported as such, not as a directory problem', () => {

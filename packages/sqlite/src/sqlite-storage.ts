@@ -7,14 +7,22 @@ import BetterSqlite3 from 'better-sqlite3';
 import type { Database } from 'better-sqlite3';
 import { HookworkError, isHookworkError, isPlainObject, objectKind, shownValue, systemClock, type Storage, type StorageBackend, type StorageCapabilities, type StorageContext, unknownOption } from '@hookwork/core';
 import { makeDirectory } from './make-directory';
-import { migrate, SCHEMA_VERSION } from './schema';
+import { migrate, refuseForeignTables, SCHEMA_VERSION } from './schema';
 import { SqliteCheckpointer } from './sqlite-checkpointer';
 import { LOCK_SPIN_MS, SqliteConnection } from './sqlite-connection';
 import { SqliteDeliveryLog } from './sqlite-delivery-log';
 import { toStorageError } from './sqlite-errors';
+import { SqliteFileIdentity } from './sqlite-file-identity';
 import { SqliteRequestQueue } from './sqlite-request-queue';
 import { SqliteWebhookHealthStore } from './sqlite-webhook-health-store';
 import { SqliteWebhookRepository } from './sqlite-webhook-repository';
+
+/**
+ * The size a `-wal` file is cut back to when SQLite starts it over, bytes (`journal_size_limit`).
+ * Above the WAL a busy store reaches in steady work (about 45 MB: the checkpoint thread's backstop
+ * is 10,000 pages), so the cut happens only after a long reader made it grow.
+ */
+export const WAL_SIZE_LIMIT_BYTES = 64 * 1024 * 1024;
 
 /** Options of {@link sqliteStorage}. */
 export interface SqliteStorageOptions {
@@ -137,14 +145,21 @@ function openStore(checked: Required<SqliteStorageOptions>, context: Partial<Sto
   } catch (error) {
     throw opening('opening the file', error);
   }
-  let writableCheck = false;
+  let doing = 'reading its schema';
   try {
+    // Before the switch to WAL below, which changes the file: a refused one is left as it was.
+    if (!inMemory) refuseForeignTables(db, file);
     // WAL lets readers and one writer work at once, and a killed process never leaves a half-written commit.
     const mode = db.pragma('journal_mode = WAL', { simple: true });
     if (!inMemory && mode !== 'wal') {
       context.logger?.warn(`the SQLite store ${file} could not switch to WAL mode (it is in ${String(mode)} mode); another program may have it open in exclusive locking mode`);
     }
     db.pragma(`synchronous = ${synchronous.toUpperCase()}`);
+    // SQLite never gives back the room a -wal file took: once a long read transaction (a DB browser
+    // left open, a backup) held checkpoints back, the file kept its peak size (800 MB after 30,000
+    // publishes) for as long as any connection had the store open. With a limit, the writer that
+    // starts the WAL over cuts it back to this size.
+    db.pragma(`journal_size_limit = ${WAL_SIZE_LIMIT_BYTES}`);
     // SQLite's temporary files — the statement and savepoint journals, sorts — in memory. By
     // default a journal past 64 KiB spills into a file of its own in SQLITE_TMPDIR, TMPDIR,
     // /var/tmp or /tmp: a group commit's claim or completion rewrites pages its publishes dirtied,
@@ -157,9 +172,9 @@ function openStore(checked: Required<SqliteStorageOptions>, context: Partial<Sto
     // `readonly` reports the option, not that), and a migration with nothing to do writes nothing:
     // the first write would fail long after start. A statement that writes (and changes no row)
     // is refused now with SQLITE_READONLY, HOOKWORK_ERR_STORAGE_PERMISSION_DENIED.
-    writableCheck = true;
+    doing = 'checking that the file is writable';
     db.prepare('UPDATE hookwork_schema SET version = version WHERE 0').run();
-    writableCheck = false;
+    doing = 'reading its schema';
     db.pragma(`busy_timeout = ${Math.min(LOCK_SPIN_MS, busyTimeoutMs)}`);
     if (newer) {
       context.logger?.warn(
@@ -170,14 +185,21 @@ function openStore(checked: Required<SqliteStorageOptions>, context: Partial<Sto
     }
   } catch (error) {
     db.close();
-    throw opening(writableCheck ? 'checking that the file is writable' : 'reading its schema', error);
+    throw opening(doing, error);
   }
 
+  let identity: SqliteFileIdentity | undefined;
+  try {
+    identity = SqliteFileIdentity.of(file, (error) => context.logger?.error(error.message, { error }));
+  } catch (error) {
+    db.close();
+    throw opening('reading the file\'s identity (its device and inode)', error);
+  }
   const checkpointer =
     checkpoint === 'background' && !inMemory
       ? new SqliteCheckpointer({ file, busyTimeoutMs, synchronous, logger: context.logger, setAutocheckpoint: (pages) => void (db.open && db.pragma(`wal_autocheckpoint = ${pages}`)) })
       : undefined;
-  const connection = new SqliteConnection(db, file, busyTimeoutMs, checkpointer && (() => checkpointer.noteCommit()));
+  const connection = new SqliteConnection(db, file, busyTimeoutMs, checkpointer && (() => checkpointer.noteCommit()), identity);
   const queue = new SqliteRequestQueue(connection, watchIntervalMs);
   return {
     file,
