@@ -85,7 +85,7 @@ export function toStorageError(error: unknown, context: ErrorContext): HookworkE
     const unwritable = unwritablePaths(context.file);
     const which =
       unwritable.length > 0
-        ? `this process (uid ${process.getuid?.() ?? '?'}) may not write ${unwritable.join(', ')}; let the user it runs as write ${unwritable.length > 1 ? 'them' : 'it'} (chown / chmod u+w)${unwritable.some((path) => path.endsWith('-wal') || path.endsWith('-shm')) ? ' — a -wal and -shm made by another user\'s process are theirs while any process has the store open: run every process on the store as one user' : ''}`
+        ? `this process (uid ${process.getuid?.() ?? '?'}) may not write ${unwritable.join(', ')}; let the user it runs as write ${unwritable.length > 1 ? 'them' : 'it'} (chmod u+w / chown)${unwritable.some((path) => path.endsWith('-wal') || path.endsWith('-shm')) ? ' — a -wal and -shm made by another user\'s process are theirs while any process has the store open: run every process on the store as one user' : ''}`
         : 'it is read-only for this process; let the user the process runs as write the file and its directory (chmod u+w / chown)';
     return SQLITE_ERRORS.create('HOOKWORK_ERR_STORAGE_PERMISSION_DENIED', `${where} refused a write while ${context.doing} (${code}: ${reason}): ${which}, or point \`file\` at a writable path`, { cause: error });
   } else if (isMissingNativeModule(error)) {
