@@ -365,6 +365,49 @@ export function describeRequestQueueContract(name: string, factory: ContractFact
         expect(await queue.nextDueAt()).toBeUndefined();
       });
 
+      test('a queue that pages dead letters by position walks them each once, whatever dies or is redelivered between pages', async (queue) => {
+        // A queue without pagesDeadByPosition is paged by offset behind core's cursors (unstable by design).
+        if (queue.pagesDeadByPosition !== true) return;
+        const names = ['d1', 'd2', 'd3', 'd4', 'd5', 'd6', 'd7', 'n1', 'n2'];
+        await queue.enqueue(names.map((id) => contractRequest(id, { webhookKey: 'w1' })));
+        await queue.claim({ owner: 'A', limit: names.length, leaseMs: 60_000, now: at(0) });
+        // Ties at 20 and 30, broken by enqueue order, later first.
+        for (const [id, time] of [['d1', 10], ['d2', 20], ['d3', 20], ['d4', 20], ['d5', 30], ['d6', 30], ['d7', 40]] as const) {
+          expect(await queue.deadLetter(id, 'A', { attempts: 1, now: at(time) })).toBe(true);
+        }
+        const walked: string[] = [];
+        const page1 = await queue.listDead({ limit: 2 });
+        walked.push(...ids(page1.items));
+        expect(walked).toEqual(['d7', 'd6']);
+        expect(page1.nextPosition).toBeDefined();
+        // Between pages: one dies at d6's time (queued later, so before it: not in the rest of the
+        // walk), one at 25 (after the place: listed once). An offset of 2 would list d6 again.
+        expect(await queue.deadLetter('n1', 'A', { attempts: 1, now: at(30) })).toBe(true);
+        expect(await queue.deadLetter('n2', 'A', { attempts: 1, now: at(25) })).toBe(true);
+        const page2 = await queue.listDead({ limit: 2, afterPosition: page1.nextPosition! });
+        walked.push(...ids(page2.items));
+        expect(page2.total).toBe(9);
+        // Between pages: two listed ones and one not yet listed are redelivered; an offset of 4 would skip two.
+        expect((await queue.redeliver({ ids: ['d7', 'd6', 'd3'] }, at(50))).sort()).toEqual(['d3', 'd6', 'd7']);
+        const page3 = await queue.listDead({ limit: 2, afterPosition: page2.nextPosition! });
+        walked.push(...ids(page3.items));
+        const page4 = await queue.listDead({ limit: 2, afterPosition: page3.nextPosition! });
+        walked.push(...ids(page4.items));
+        expect(walked).toEqual(['d7', 'd6', 'd5', 'n2', 'd4', 'd2', 'd1']);
+        expect(page4.nextPosition).toBeUndefined();
+        // Per webhook and dead since a time, the same walk.
+        const since = await queue.listDead({ webhookKey: 'w1', deadSince: at(20), limit: 2 });
+        expect(ids(since.items)).toEqual(['n1', 'd5']);
+        const sinceRest = await queue.listDead({ webhookKey: 'w1', deadSince: at(20), limit: 2, afterPosition: since.nextPosition! });
+        expect(ids(sinceRest.items)).toEqual(['n2', 'd4']);
+        const sinceLast = await queue.listDead({ webhookKey: 'w1', deadSince: at(20), limit: 2, afterPosition: sinceRest.nextPosition! });
+        expect(sinceLast).toMatchObject({ items: [{ id: 'd2' }], total: 5 });
+        expect(sinceLast.nextPosition).toBeUndefined();
+        // A page that ends exactly at the last dead letter says no more follow.
+        expect((await queue.listDead({ limit: 6 })).nextPosition).toBeUndefined();
+        expect((await queue.listDead({ limit: 5 })).nextPosition).toBeDefined();
+      });
+
       test('redeliver by ids puts dead letters back, due now, retry count reset', async (queue) => {
         await queue.enqueue([contractRequest('a'), contractRequest('b'), contractRequest('p')]);
         await queue.claim({ owner: 'A', limit: 2, leaseMs: 1000, now: at(0) });
