@@ -34,7 +34,17 @@ const keys = (entries: readonly DeliveryLogEntry[]) => entries.map((e) => e.key)
  * size (a log write must never fail on a value's length), listed per webhook newest first with
  * a stable order among equal dates, paged with a total, and cleaned up in bounded batches.
  */
-export function describeDeliveryLogContract(name: string, factory: ContractFactory<DeliveryLog>): void {
+/** What a {@link DeliveryLog} under the contract leaves out. */
+export interface DeliveryLogContractOptions {
+  /**
+   * False for a log that does not page by position (no `pagesByPosition`: core pages it by
+   * offset); otherwise the suite checks that it declares it and that a walk by position lists
+   * each entry once while entries are appended and cleaned up between pages.
+   */
+  pagesByPosition?: boolean;
+}
+
+export function describeDeliveryLogContract(name: string, factory: ContractFactory<DeliveryLog>, options: DeliveryLogContractOptions = {}): void {
   requireJestGlobals('describeDeliveryLogContract');
   const test = (title: string, body: (log: DeliveryLog) => Promise<void>) => it(title, () => withSubject(factory, ({ subject }) => body(subject)));
 
@@ -191,8 +201,12 @@ export function describeDeliveryLogContract(name: string, factory: ContractFacto
     });
 
     test('a log that pages by position walks entries each once, whatever is appended or cleaned up between pages', async (log) => {
-      // A log without pagesByPosition is paged by offset behind core's cursors (unstable by design).
-      if (log.pagesByPosition !== true) return;
+      if (options.pagesByPosition === false) {
+        // Paged by offset behind core's cursors (unstable by design): it must not claim otherwise.
+        expect(log.pagesByPosition).not.toBe(true);
+        return;
+      }
+      expect(log.pagesByPosition).toBe(true);
       const keys = (page: { items: DeliveryLogEntry[] }) => page.items.map((e) => e.key);
       // Ties at 2, broken by append order, later first.
       await log.append([contractLogEntry('e1', { date: at(1) }), contractLogEntry('e2', { date: at(2) }), contractLogEntry('e3', { date: at(2) })]);

@@ -240,7 +240,17 @@ async function rejection(promise: Promise<unknown>): Promise<{ code?: string; me
  * `stop()` giving work back, the concurrency limits, and a stuck webhook not starving another.
  * Waits are for events, never for fixed times; the suite needs about half a minute per engine.
  */
-export function describeQueueEngineContract(name: string, factory: ContractFactory<QueueEngineHarness>): void {
+/** What a queue engine under the contract leaves out. */
+export interface QueueEngineContractOptions {
+  /**
+   * False for an engine that does not page dead letters by position (no `pagesDeadByPosition`:
+   * core pages it by offset); otherwise the suite checks that it declares it and that a walk by
+   * position lists each dead letter once while others die or are redelivered between pages.
+   */
+  pagesDeadByPosition?: boolean;
+}
+
+export function describeQueueEngineContract(name: string, factory: ContractFactory<QueueEngineHarness>, options: QueueEngineContractOptions = {}): void {
   requireJestGlobals('describeQueueEngineContract');
   const test = (title: string, body: (harness: QueueEngineHarness) => Promise<void>) => it(title, () => withSubject(factory, (made) => body(made.subject)), 60_000);
 
@@ -637,8 +647,13 @@ export function describeQueueEngineContract(name: string, factory: ContractFacto
 
       test('an engine that pages dead letters by position walks them each once, whatever dies or is redelivered between pages', async (harness) => {
         const { engine, handler } = await started(harness, async (request) => ({ kind: 'dead', attempts: request.attempts + 1, lastError: `dead ${request.id}` }), { concurrency: { global: 1, perWebhook: 1 } });
-        // An engine without pagesDeadByPosition is paged by offset behind core's cursors (unstable by design).
-        if (engine.pagesDeadByPosition !== true) return;
+        if (options.pagesDeadByPosition === false) {
+          // Paged by offset behind core's cursors (unstable by design): it must not claim otherwise.
+          expect(engine.pagesDeadByPosition).not.toBe(true);
+          await engine.stop(1000);
+          return;
+        }
+        expect(engine.pagesDeadByPosition).toBe(true);
         const kill = async (request: NewWebhookRequest) => {
           await engine.enqueue([request]);
           engine.wake();
