@@ -139,7 +139,7 @@ export class PostgresDeliveryLog implements DeliveryLog {
       const seq = positionSequence('logs', query.afterPosition.tie);
       params.push(query.afterPosition.at, seq);
       const at = `$${params.length - 1}::bigint`;
-      pageWhere = `${where ? `${where} AND` : 'WHERE'} (date < ${at} OR (date = ${at} AND seq < $${params.length}::bigint))`;
+      pageWhere = `${where ? `${where} AND` : 'WHERE'} (date, seq) < (${at}, $${params.length}::bigint)`;
     }
     const limit = query.limit ?? 50;
     // One row past the page says whether more follow.

@@ -1033,7 +1033,7 @@ export class PostgresRequestQueue implements RequestQueue<PostgresTransaction> {
     const where = `state = 'dead' AND ($1::text IS NULL OR webhook_key = $1) AND ($4::bigint IS NULL OR dead_at >= $4)`;
     // After a position: dead earlier, or at its time and queued earlier — the listing's own order.
     const after = query.afterPosition && [query.afterPosition.at, positionSequence('deadLetters', query.afterPosition.tie)];
-    const pageWhere = after ? `${where} AND (dead_at < $5::bigint OR (dead_at = $5::bigint AND seq < $6::bigint))` : where;
+    const pageWhere = after ? `${where} AND (dead_at, seq) < ($5::bigint, $6::bigint)` : where;
     const limit = query.limit;
     // One statement, so the page and the total are of one snapshot; the total survives an empty page.
     // One row past the page says whether more follow.

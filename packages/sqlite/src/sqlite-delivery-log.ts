@@ -162,7 +162,7 @@ export class SqliteDeliveryLog implements DeliveryLog {
     const where = clauses.length > 0 ? `WHERE ${clauses.join(' AND ')}` : '';
     // After a position: strictly older, or of its date and appended earlier — the walk's own order.
     const after = query.afterPosition && { afterAt: query.afterPosition.at, afterSeq: sequenceOf(query.afterPosition.tie) };
-    const pageWhere = after ? `${where ? `${where} AND` : 'WHERE'} (date < @afterAt OR (date = @afterAt AND seq < @afterSeq))` : where;
+    const pageWhere = after ? `${where ? `${where} AND` : 'WHERE'} (date, seq) < (@afterAt, @afterSeq)` : where;
     const limit = query.limit ?? 50;
     return c.run(`listing the delivery log${query.webhookKey !== undefined ? ` of ${query.webhookKey}` : ''}`, () =>
       // One read transaction, so the page and the total are of one moment.

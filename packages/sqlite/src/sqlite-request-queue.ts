@@ -613,7 +613,7 @@ export class SqliteRequestQueue implements RequestQueue {
     const filter = dead.params;
     // After a position: dead earlier, or at its time and queued earlier — the listing's own order.
     const after = query.afterPosition && { afterAt: query.afterPosition.at, afterSeq: deadSequenceOf(query.afterPosition.tie) };
-    const pageWhere = after ? `${where} AND (dead_at < @afterAt OR (dead_at = @afterAt AND seq < @afterSeq))` : where;
+    const pageWhere = after ? `${where} AND (dead_at, seq) < (@afterAt, @afterSeq)` : where;
     const limit = query.limit ?? -1;
     return c.run('listing dead letters', () =>
       // One read transaction, so the page and the total are of one moment.

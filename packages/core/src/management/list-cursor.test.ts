@@ -96,6 +96,9 @@ describe('newest-first listings by cursor (logs(), deadLetters())', () => {
       expect(error.message).toMatch(message);
       expect(error.details).toEqual([expect.objectContaining({ field: 'after' })]);
     }
+    // Another API's name for the cursor is refused, naming after.
+    const named = await refusal(() => app.logs({ cursor: logNext } as never));
+    expect([named.code, named.message]).toEqual(['HOOKWORK_ERR_INVALID_QUERY', expect.stringMatching(/did you mean after for "cursor"/)]);
     // The last page says no more follow; a page by offset answers next too.
     expect((await app.logs({ limit: 3 })).next).toBeUndefined();
     expect((await app.deadLetters({ limit: 1, offset: 1 })).next).toBeDefined();

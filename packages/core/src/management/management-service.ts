@@ -473,7 +473,8 @@ function refuseUnknownKeys(method: string, query: object, known: readonly string
   if (unknown.length === 0) return;
   // The filter meant, for the first few (`lmit`, `webhook` for webhookKey), as every other refusal of a key says.
   const near = unknown.slice(0, 5).flatMap((key) => {
-    const meant = nearestName(key, known);
+    // Other APIs' names for a cursor: the newest-first listings take it as after.
+    const meant = (key === 'cursor' || key === 'next') && known.includes('after') ? 'after' : nearestName(key, known);
     return meant === undefined ? [] : [`${meant} for ${shownValue(key)}`];
   });
   throw invalidQuery(method, `was given ${shownList(unknown)}, which ${unknown.length > 1 ? 'are' : 'is'} not a filter; the filters are ${known.join(', ')}${near.length > 0 ? `; did you mean ${near.join(', ')}?` : ''}`);
