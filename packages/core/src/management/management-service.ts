@@ -215,12 +215,13 @@ export class ManagementService implements Management {
     const deadSinceProblem = query.deadSince !== undefined ? dateProblem('deadSince', query.deadSince) : undefined;
     if (deadSinceProblem) throw invalidQuery('deadLetters', deadSinceProblem);
     const engine = this.deps.engine();
-    const result = await cursorPage('deadLetters', { limit: DEFAULT_PAGE_SIZE, ...query }, engine.pagesDeadByPosition === true, (paging) =>
+    const result = await cursorPage('deadLetters', query, engine.pagesDeadByPosition === true, (paging) =>
       engine.listDead({
         ...paging,
         ...(query.webhookKey !== undefined ? { webhookKey: query.webhookKey } : {}),
         ...(query.deadSince !== undefined ? { deadSince: new Date(query.deadSince.getTime()) } : {}),
       }),
+      DEFAULT_PAGE_SIZE,
     );
     if (query.webhookKey !== undefined && result.total === 0) await this.requireKnown(query.webhookKey, 'no dead letter is of it', query.deadSince !== undefined ? this.holdsDeadOf(query.webhookKey) : undefined);
     return result;
@@ -439,8 +440,9 @@ async function cursorPage<T>(
   query: CursorPageRequest,
   byPosition: boolean,
   read: (paging: PageRequest & { afterPosition?: ListPosition }) => Promise<PositionedPage<T>>,
+  defaultLimit?: number,
 ): Promise<Page<T>> {
-  const paging = checkPage(listing, query);
+  const paging = { ...(defaultLimit !== undefined ? { limit: defaultLimit } : {}), ...checkPage(listing, query) };
   const { after } = query;
   if (after === undefined) return withNext(listing, await read(paging), byPosition, paging.offset ?? 0);
   if (paging.offset !== undefined) {
