@@ -16,6 +16,17 @@ export const pagingQuery = {
   take: { type: 'integer', minimum: 1, maximum: 1000, default: 100, description: 'At most this many items (Umbraco\'s name; core\'s `limit`).' },
 } as const;
 
+/**
+ * The paging of the newest-first listings (`webhook/logs`, `webhook/{id}/logs`, `dead-letter`):
+ * Umbraco's `skip`/`take`, and `after`, the `next` cursor of the page before — stable under writes
+ * where `skip` is not. `skip` has no default here, so a request that gives it with `after` is told.
+ */
+export const cursorPagingQuery = {
+  skip: { type: 'integer', minimum: 0, maximum: Number.MAX_SAFE_INTEGER, description: 'Items to skip (Umbraco\'s name; core\'s `offset`), 0 when left out. Counted from the newest at each request, so what is written or deleted between two requests moves the next page: an item listed twice, another never. Not with `after`.' },
+  take: pagingQuery.take,
+  after: { type: 'string', minLength: 1, maxLength: 1024, description: 'The `next` of the page before: this page holds the items strictly after its last item, in the same order, whatever was written or deleted meanwhile. Not with `skip`; a cursor of another listing, or changed, is a 400 HOOKWORK_ERR_INVALID_CURSOR.' },
+} as const;
+
 /** A query string with only the given parameters. */
 export const query = <P extends Record<string, object>>(properties: P) => ({ type: 'object', additionalProperties: false, properties }) as const;
 

@@ -2,13 +2,14 @@ import { setMaxListeners } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
 import {
   HookworkError,
-  type DeadLetterQuery,
+  type DeadLetterListQuery,
   type DeliveryHandler,
   type DeliveryVerdict,
   type EngineEnqueueOptions,
   type EnqueueResult,
   type NewWebhookRequest,
-  type Page,
+  type ListPosition,
+  type PositionedPage,
   type QueueCounts,
   type QueueCountsQuery,
   type QueueEngine,
@@ -652,18 +653,33 @@ export class BullmqQueueEngine implements QueueEngine<never> {
     });
   }
 
-  async listDead(query: DeadLetterQuery = {}): Promise<Page<WebhookRequest>> {
+  /** Pages by (finishedOn, id): a position's tie is the dead letter's id, as the failed set orders one score's members. */
+  readonly pagesDeadByPosition = true;
+
+  async listDead(query: DeadLetterListQuery = {}): Promise<PositionedPage<WebhookRequest>> {
     return this.redis.run('listing dead letters', async () => {
-      const { total, ids } = await this.deadIds(query.webhookKey, query.deadSince, query.offset ?? 0, query.limit ?? 100);
+      const limit = query.limit ?? 100;
+      // One past the page says whether more follow.
+      const { total, ids, scores } = await this.deadIds(query.webhookKey, query.deadSince, query.offset ?? 0, limit + 1, query.afterPosition);
+      const more = ids.length > limit;
+      if (more) ids.length = limit;
       const items = await Promise.all(ids.map((id) => this.read(id)));
-      return { items: items.filter((r): r is WebhookRequest => r?.state === 'dead'), total };
+      const page = { items: items.filter((r): r is WebhookRequest => r?.state === 'dead'), total };
+      // The place of the last listed by the script, read or not (one redelivered since is still a place in the walk).
+      return more && ids.length > 0 ? { ...page, nextPosition: { at: Number(scores[ids.length - 1]), tie: ids[ids.length - 1]! } } : page;
     });
   }
 
-  private async deadIds(webhookKey: string | undefined, since: Date | undefined, offset: number, limit: number): Promise<{ total: number; ids: string[] }> {
+  private async deadIds(webhookKey: string | undefined, since: Date | undefined, offset: number, limit: number, after?: ListPosition): Promise<{ total: number; ids: string[]; scores: string[] }> {
     const keys = this.queue.keys;
-    const [total, ...ids] = await this.redis.producer.hookworkDeadIds(keys.failed!, keys['']!, webhookKey ?? '', since ? String(since.getTime()) : '-inf', offset, limit);
-    return { total, ids };
+    const [total, ...pairs] = await this.redis.producer.hookworkDeadIds(keys.failed!, keys['']!, webhookKey ?? '', since ? String(since.getTime()) : '-inf', offset, limit, after ? String(after.at) : '', after?.tie ?? '');
+    const ids: string[] = [];
+    const scores: string[] = [];
+    for (let i = 0; i < pairs.length; i += 2) {
+      ids.push(pairs[i]!);
+      scores.push(pairs[i + 1]!);
+    }
+    return { total, ids, scores };
   }
 
   async redeliver(selector: RedeliverSelector, _now: Date): Promise<string[]> {

@@ -65,26 +65,70 @@ return ids`,
   },
   /**
    * KEYS: failed. ARGV: job key base, webhook key ('' for every webhook), dead since (ms or '-inf'),
-   * offset, limit (-1: all). Dead letters newest dead first (the failed set's score is finishedOn).
-   * Returns [total, ids of the page…].
+   * offset, limit (-1: all), after: a dead time (ms) and an id, or '' and ''. Dead letters newest
+   * dead first (the failed set's score is finishedOn; among one score, Redis orders members by
+   * their bytes, and the walk reads them backwards). With after, only those strictly after that
+   * place in the walk: dead earlier, or at that time with an id before it bytewise (compared byte
+   * by byte here: Lua's own string order follows the server's locale). Returns [total, id, score,
+   * id, score, …] of the page; the total counts every dead letter of the filters, after or not.
    */
   hookworkDeadIds: {
     numberOfKeys: 1,
     lua: `
-local base, webhook, since, offset, limit = ARGV[1], ARGV[2], ARGV[3], tonumber(ARGV[4]), tonumber(ARGV[5])
-if webhook == '' then
-  local total = redis.call('ZCOUNT', KEYS[1], since, '+inf')
-  local page = {}
-  if limit ~= 0 then page = redis.call('ZREVRANGEBYSCORE', KEYS[1], '+inf', since, 'LIMIT', offset, limit) end
-  table.insert(page, 1, total)
-  return page
+local base, webhook, since, offset, limit, afterAt, afterId = ARGV[1], ARGV[2], ARGV[3], tonumber(ARGV[4]), tonumber(ARGV[5]), tonumber(ARGV[6]), ARGV[7]
+local function bytesBefore(a, b)
+  local n = math.min(#a, #b)
+  for i = 1, n do
+    local x, y = string.byte(a, i), string.byte(b, i)
+    if x ~= y then return x < y end
+  end
+  return #a < #b
+end
+local function past(id, score)
+  if not afterAt then return true end
+  local at = tonumber(score)
+  return at < afterAt or (at == afterAt and bytesBefore(id, afterId))
 end
 local result = { 0 }
-local total = 0
-for _, id in ipairs(redis.call('ZREVRANGEBYSCORE', KEYS[1], '+inf', since)) do
-  if redis.call('HGET', base .. id, 'name') == webhook then
-    if total >= offset and (limit < 0 or total < offset + limit) then table.insert(result, id) end
+if webhook == '' and not afterAt then
+  result[1] = redis.call('ZCOUNT', KEYS[1], since, '+inf')
+  if limit ~= 0 then
+    for _, v in ipairs(redis.call('ZREVRANGEBYSCORE', KEYS[1], '+inf', since, 'WITHSCORES', 'LIMIT', offset, limit)) do table.insert(result, v) end
+  end
+  return result
+end
+if webhook == '' then
+  -- Every webhook's after a place: from the place's time down, in slices; only members of its own
+  -- time can be before it, so a slice rarely holds one to pass over.
+  result[1] = redis.call('ZCOUNT', KEYS[1], since, '+inf')
+  local from = 0
+  while limit < 0 or #result - 1 < 2 * limit do
+    local slice = redis.call('ZREVRANGEBYSCORE', KEYS[1], ARGV[6], since, 'WITHSCORES', 'LIMIT', from, 100)
+    if #slice == 0 then break end
+    for i = 1, #slice, 2 do
+      if (limit < 0 or #result - 1 < 2 * limit) and past(slice[i], slice[i + 1]) then
+        table.insert(result, slice[i])
+        table.insert(result, slice[i + 1])
+      end
+    end
+    from = from + #slice / 2
+  end
+  return result
+end
+local total, taken, skipped = 0, 0, 0
+local walk = redis.call('ZREVRANGEBYSCORE', KEYS[1], '+inf', since, 'WITHSCORES')
+for i = 1, #walk, 2 do
+  local id, score = walk[i], walk[i + 1]
+  if webhook == '' or redis.call('HGET', base .. id, 'name') == webhook then
     total = total + 1
+    if (limit < 0 or taken < limit) and past(id, score) then
+      if skipped < offset then skipped = skipped + 1
+      else
+        table.insert(result, id)
+        table.insert(result, score)
+        taken = taken + 1
+      end
+    end
   end
 end
 result[1] = total
@@ -195,7 +239,7 @@ export interface QueueScripts {
   hookworkGetRequest(jobKey: string, lockKey: string, failed: string, completed: string, delayed: string, active: string, id: string): Promise<[string[], string, string | null, string | null, number] | null>;
   hookworkWebhookCounts(wait: string, paused: string, prioritized: string, delayed: string, active: string, failed: string, base: string, webhookKey: string): Promise<[number, number, number]>;
   hookworkDelayedIds(delayed: string, base: string, webhookKey: string, above: string): Promise<string[]>;
-  hookworkDeadIds(failed: string, base: string, webhookKey: string, since: string, offset: number, limit: number): Promise<[number, ...string[]]>;
+  hookworkDeadIds(failed: string, base: string, webhookKey: string, since: string, offset: number, limit: number, afterAt: string, afterId: string): Promise<[number, ...string[]]>;
   hookworkDeleteDeadBefore(failed: string, base: string, before: string, limit: number, windowMs: number): Promise<number>;
   hookworkHeldIds(base: string, ...ids: string[]): Promise<string[]>;
   hookworkWebhookKeysIn(key: string, base: string, kind: 'list' | 'zset', first: number, last: number): Promise<[number, ...string[]]>;

@@ -51,7 +51,8 @@ export { leasedRequest } from './model/webhook-request';
 export { copyWebhook } from './storage/memory/clone-data';
 export { webhookFromJson, webhookToJson } from './storage/webhook-json';
 export type { DeliveryErrorKind, DeliveryLogEntry, DeliveryOutcome } from './model/delivery-log-entry';
-export type { Page, PageRequest } from './model/page';
+export type { CursorPageRequest, ListPosition, Page, PageRequest, PositionedPage } from './model/page';
+export { invalidPositionError, type CursorListing } from './model/list-cursor';
 
 export { HOOKWORK_PRODUCT, HOOKWORK_VERSION } from './runtime/version';
 
@@ -78,7 +79,7 @@ export { durationAdvice, parseDuration } from './settings/time-span';
 export { WebhookRepositoryToken, type WebhookRepository } from './ports/webhook-repository';
 export { setOwn } from './runtime/own-property';
 export { RequestQueueToken, claimBoundCounter, type ClaimOptions, type EnqueueClaim, type EnqueueClaimedResult, type EnqueueOptions, type EnqueueResult, type QueueCounts, type RedeliverSelector, type RequestQueue } from './ports/request-queue';
-export { DeliveryLogToken, STATUS_CLASS_RANGES, statusClassCondition, statusClassOf, type DeliveryLog, type DeliveryLogPage, type DeliveryLogQuery, type StatusClass } from './ports/delivery-log';
+export { DeliveryLogToken, STATUS_CLASS_RANGES, statusClassCondition, statusClassOf, type DeliveryLog, type DeliveryLogListQuery, type DeliveryLogPage, type DeliveryLogQuery, type StatusClass } from './ports/delivery-log';
 export type { Storage, StorageBackend, StorageCapabilities, StorageContext } from './ports/storage-backend';
 export {
   WebhookHealthStoreToken,
@@ -92,6 +93,7 @@ export {
 } from './ports/webhook-health-store';
 export {
   QueueEngineToken,
+  type DeadLetterListQuery,
   type DeadLetterQuery,
   type DeliveryHandler,
   type DeliveryVerdict,

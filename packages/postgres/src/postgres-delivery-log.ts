@@ -1,4 +1,4 @@
-import { statusClassCondition, type DeliveryErrorKind, type DeliveryLog, type DeliveryLogEntry, type DeliveryLogPage, type DeliveryLogQuery, type DeliveryOutcome } from '@hookwork/core';
+import { invalidPositionError, statusClassCondition, type DeliveryErrorKind, type DeliveryLog, type DeliveryLogEntry, type DeliveryLogListQuery, type DeliveryLogPage, type DeliveryOutcome } from '@hookwork/core';
 import type { PostgresConnection } from './postgres-connection';
 
 interface Row {
@@ -89,6 +89,15 @@ export function logEntryColumns(entries: readonly DeliveryLogEntry[]): unknown[]
 }
 
 /**
+ * A position's tie-breaker as a PostgreSQL store made it: a row's seq (bigint), as digits; refused
+ * otherwise, before PostgreSQL reads it (a cast of anything else would fail as a storage error).
+ */
+export function positionSequence(listing: 'logs' | 'deadLetters', tie: string): string {
+  if (!/^\d{1,18}$/.test(tie)) throw invalidPositionError(listing, `holds a tie-breaker that is no sequence number of this ${listing === 'logs' ? 'log' : 'queue'} (changed)`);
+  return tie;
+}
+
+/**
  * The delivery log in PostgreSQL. Columns have no length limit, so no header or body is ever
  * too long to log; the response body is bytea, since a receiver may answer any byte. A batch of
  * entries (core's log writer gathers those of one event-loop turn) is one multi-row insert.
@@ -102,7 +111,10 @@ export class PostgresDeliveryLog implements DeliveryLog {
     await c.query(`appending ${entries.length} delivery log entr${entries.length === 1 ? 'y' : 'ies'}`, insertLogEntries(c.s, 1), logEntryColumns(entries), c.bookkeeping);
   }
 
-  async list(query: DeliveryLogQuery = {}): Promise<DeliveryLogPage> {
+  /** Pages by (date, seq): a position's tie is the entry's seq. */
+  readonly pagesByPosition = true;
+
+  async list(query: DeliveryLogListQuery = {}): Promise<DeliveryLogPage> {
     const { c } = this;
     // Only the filters given are in the statement, so each shape of query is planned with the
     // index of its leading filter.
@@ -121,17 +133,32 @@ export class PostgresDeliveryLog implements DeliveryLog {
     // date), checked row by row in the newest-first walk that serves the page anyway.
     if (query.statusClasses !== undefined) clauses.push(statusClassCondition('status_code', query.statusClasses, 'false'));
     const where = clauses.length > 0 ? `WHERE ${clauses.join(' AND ')}` : '';
-    params.push(query.limit ?? 50, query.offset ?? 0);
+    let pageWhere = where;
+    if (query.afterPosition) {
+      // After a position: strictly older, or of its date and appended earlier — the walk's own order.
+      const seq = positionSequence('logs', query.afterPosition.tie);
+      params.push(query.afterPosition.at, seq);
+      const at = `$${params.length - 1}::bigint`;
+      pageWhere = `${where ? `${where} AND` : 'WHERE'} (date, seq) < (${at}, $${params.length}::bigint)`;
+    }
+    const limit = query.limit ?? 50;
+    // One row past the page says whether more follow.
+    params.push(limit + 1, query.offset ?? 0);
     // One statement, so the page and the total are of one snapshot; the total survives an empty page.
     const result = await c.query<Row & { total: string }>(
       `listing the delivery log${query.webhookKey !== undefined ? ` of ${query.webhookKey}` : ''}`,
       `WITH total AS (SELECT count(*) AS total FROM ${c.s}.delivery_log ${where})
        SELECT total.total, page.* FROM total LEFT JOIN LATERAL (
-         SELECT ${COLUMNS} FROM ${c.s}.delivery_log ${where} ORDER BY date DESC, seq DESC LIMIT $${params.length - 1} OFFSET $${params.length}
+         SELECT ${COLUMNS} FROM ${c.s}.delivery_log ${pageWhere} ORDER BY date DESC, seq DESC LIMIT $${params.length - 1} OFFSET $${params.length}
        ) AS page ON true`,
       params,
     );
-    return { items: result.rows.filter((row) => row.seq !== null).map(toEntry), total: Number(result.rows[0]?.total ?? 0) };
+    const rows = result.rows.filter((row) => row.seq !== null);
+    const total = Number(result.rows[0]?.total ?? 0);
+    const more = rows.length > limit;
+    if (more) rows.length = limit;
+    const last = rows[rows.length - 1];
+    return more && last ? { items: rows.map(toEntry), total, nextPosition: { at: Number(last.date), tie: String(last.seq) } } : { items: rows.map(toEntry), total };
   }
 
   async get(key: string): Promise<DeliveryLogEntry | undefined> {

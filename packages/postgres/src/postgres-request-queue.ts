@@ -7,13 +7,13 @@ import {
   storedTraceContext,
   type ClaimOptions,
   type DeliveryLogEntry,
-  type DeadLetterQuery,
+  type DeadLetterListQuery,
   type EnqueueClaim,
   type EnqueueClaimedResult,
   type EnqueueOptions,
   type EnqueueResult,
   type NewWebhookRequest,
-  type Page,
+  type PositionedPage,
   type QueueCounts,
   type RedeliverSelector,
   type RequestQueue,
@@ -22,7 +22,7 @@ import {
 } from '@hookwork/core';
 import { ABORTED_TRANSACTION, checkHostTransaction, lostHostConnection, READ_ONLY_TRANSACTION, type PostgresTransaction } from './host-transaction';
 import type { PostgresConnection, QueryProgress } from './postgres-connection';
-import { insertLogEntries, logEntryColumns } from './postgres-delivery-log';
+import { insertLogEntries, logEntryColumns, positionSequence } from './postgres-delivery-log';
 import { isConnectionFailure, lostAfterSending, sqlState } from './postgres-errors';
 import { HEALTH_CHANGED, WEBHOOKS_CHANGED, type PostgresListener } from './postgres-listener';
 
@@ -1025,23 +1025,33 @@ export class PostgresRequestQueue implements RequestQueue<PostgresTransaction> {
     return result.rows.map((row) => row.key);
   }
 
-  async listDead(query: DeadLetterQuery = {}): Promise<Page<WebhookRequest>> {
+  /** Pages by (dead_at, seq): a position's tie is the request's seq. */
+  readonly pagesDeadByPosition = true;
+
+  async listDead(query: DeadLetterListQuery = {}): Promise<PositionedPage<WebhookRequest>> {
     const { c } = this;
     const where = `state = 'dead' AND ($1::text IS NULL OR webhook_key = $1) AND ($4::bigint IS NULL OR dead_at >= $4)`;
+    // After a position: dead earlier, or at its time and queued earlier — the listing's own order.
+    const after = query.afterPosition && [query.afterPosition.at, positionSequence('deadLetters', query.afterPosition.tie)];
+    const pageWhere = after ? `${where} AND (dead_at, seq) < ($5::bigint, $6::bigint)` : where;
+    const limit = query.limit;
     // One statement, so the page and the total are of one snapshot; the total survives an empty page.
+    // One row past the page says whether more follow.
     const result = await c.query<Row & { total: string; seq: string | null }>(
       'listing dead letters',
       `WITH total AS (SELECT count(*) AS total FROM ${c.s}.requests WHERE ${where})
        SELECT total.total, page.* FROM total LEFT JOIN LATERAL (
-         SELECT ${COLUMNS} FROM ${c.s}.requests WHERE ${where} ORDER BY dead_at DESC, seq DESC LIMIT $2 OFFSET $3
+         SELECT ${COLUMNS} FROM ${c.s}.requests WHERE ${pageWhere} ORDER BY dead_at DESC, seq DESC LIMIT $2 OFFSET $3
        ) AS page ON true`,
-      [query.webhookKey ?? null, query.limit ?? null, query.offset ?? 0, query.deadSince?.getTime() ?? null],
+      [query.webhookKey ?? null, limit === undefined ? null : limit + 1, query.offset ?? 0, query.deadSince?.getTime() ?? null, ...(after ?? [])],
     );
     const total = Number(result.rows[0]?.total ?? 0);
-    return {
-      items: result.rows.filter((row) => row.seq !== null).map(toRequest),
-      total,
-    };
+    const rows = result.rows.filter((row) => row.seq !== null);
+    const more = limit !== undefined && rows.length > limit;
+    if (more) rows.length = limit;
+    const last = rows[rows.length - 1];
+    const items = rows.map(toRequest);
+    return more && last ? { items, total, nextPosition: { at: Number(last.dead_at), tie: String(last.seq) } } : { items, total };
   }
 
   async get(id: string): Promise<WebhookRequest | undefined> {

@@ -1,7 +1,8 @@
-import { statusClassCondition, type DeliveryErrorKind, type DeliveryLog, type DeliveryLogEntry, type DeliveryLogPage, type DeliveryLogQuery, type DeliveryOutcome } from '@hookwork/core';
+import { invalidPositionError, statusClassCondition, type DeliveryErrorKind, type DeliveryLog, type DeliveryLogEntry, type DeliveryLogListQuery, type DeliveryLogPage, type DeliveryOutcome } from '@hookwork/core';
 import type { SqliteConnection } from './sqlite-connection';
 
 interface Row {
+  seq: number;
   key: string;
   webhook_key: string;
   request_id: string;
@@ -110,6 +111,12 @@ function logWriteShape(entries: readonly unknown[]): 'one statement' | 'statemen
   return entries.length <= LOG_ROWS_PER_INSERT && (entries.length & (entries.length - 1)) === 0 ? 'one statement' : 'statements';
 }
 
+/** A position's tie-breaker as this log made it: the entry's seq (refused otherwise, before SQLite reads it). */
+function sequenceOf(tie: string): number {
+  if (!/^\d{1,15}$/.test(tie)) throw invalidPositionError('logs', 'holds a tie-breaker that is no sequence number of this log (changed)');
+  return Number(tie);
+}
+
 /**
  * The delivery log in SQLite. Columns are TEXT without length limits, so no header or body is
  * ever too long to log (Umbraco's truncation errors made log writes fail and requests re-fire).
@@ -117,6 +124,8 @@ function logWriteShape(entries: readonly unknown[]): 'one statement' | 'statemen
  */
 export class SqliteDeliveryLog implements DeliveryLog {
   readonly appendWindowMs = LOG_APPEND_WINDOW_MS;
+  /** Pages by (date, seq): a position's tie is the entry's seq. */
+  readonly pagesByPosition = true;
 
   constructor(private readonly connection: SqliteConnection) {}
 
@@ -131,7 +140,7 @@ export class SqliteDeliveryLog implements DeliveryLog {
     );
   }
 
-  async list(query: DeliveryLogQuery = {}): Promise<DeliveryLogPage> {
+  async list(query: DeliveryLogListQuery = {}): Promise<DeliveryLogPage> {
     const c = this.connection;
     // Only the filters given are in the statement, so each shape of query is one cached
     // statement that SQLite plans with the index of its leading filter.
@@ -151,12 +160,20 @@ export class SqliteDeliveryLog implements DeliveryLog {
     // total check them in the index and read only the rows of the page.
     if (query.statusClasses !== undefined) clauses.push(statusClassCondition('status_code', query.statusClasses, '0'));
     const where = clauses.length > 0 ? `WHERE ${clauses.join(' AND ')}` : '';
+    // After a position: strictly older, or of its date and appended earlier — the walk's own order.
+    const after = query.afterPosition && { afterAt: query.afterPosition.at, afterSeq: sequenceOf(query.afterPosition.tie) };
+    const pageWhere = after ? `${where ? `${where} AND` : 'WHERE'} (date, seq) < (@afterAt, @afterSeq)` : where;
+    const limit = query.limit ?? 50;
     return c.run(`listing the delivery log${query.webhookKey !== undefined ? ` of ${query.webhookKey}` : ''}`, () =>
       // One read transaction, so the page and the total are of one moment.
       c.db.transaction(() => {
-        const rows = c.statement(`SELECT * FROM hookwork_delivery_log ${where} ORDER BY date DESC, seq DESC LIMIT @limit OFFSET @offset`).all({ ...params, limit: query.limit ?? 50, offset: query.offset ?? 0 }) as Row[];
+        // One row past the page says whether more follow (the position of the page's last is then `nextPosition`).
+        const rows = c.statement(`SELECT * FROM hookwork_delivery_log ${pageWhere} ORDER BY date DESC, seq DESC LIMIT @limit OFFSET @offset`).all({ ...params, ...after, limit: limit + 1, offset: query.offset ?? 0 }) as Row[];
         const { n } = c.statement(`SELECT count(*) AS n FROM hookwork_delivery_log ${where}`).get(params) as { n: number };
-        return { items: rows.map(toEntry), total: n };
+        const more = rows.length > limit;
+        if (more) rows.length = limit;
+        const last = rows[rows.length - 1];
+        return more && last ? { items: rows.map(toEntry), total: n, nextPosition: { at: last.date, tie: String(last.seq) } } : { items: rows.map(toEntry), total: n };
       })(),
     );
   }

@@ -1,7 +1,7 @@
 import { cleanupResultSchema, HookworkError, isHookworkError, messageWithoutCode, pageSchema, queueCountsSchema, shownValue, webhookRequestSchema, type RedeliverSelector } from '@hookwork/core';
 import type { FastifyInstance } from 'fastify';
-import { deadSinceSchema, pagingQuery, query, redeliverBody, redeliveredSchema, requestIdParams, sessionSchema, webhookIdParams } from '../api-schemas';
-import { ok, page, type Audited, type RouteContext } from './route-context';
+import { cursorPagingQuery, deadSinceSchema, query, redeliverBody, redeliveredSchema, requestIdParams, sessionSchema, webhookIdParams } from '../api-schemas';
+import { cursorPage, ok, type Audited, type RouteContext } from './route-context';
 
 type RedeliverBody = { ids?: string[]; webhookKey?: string; deadSince?: string; all?: true };
 
@@ -12,17 +12,17 @@ type RedeliverBody = { ids?: string[]; webhookKey?: string; deadSince?: string; 
 export function registerQueueRoutes(fastify: FastifyInstance, context: RouteContext): void {
   const { audit } = context;
 
-  fastify.get<{ Querystring: { skip: number; take: number; webhookKey?: string; deadSince?: string } }>('/dead-letter', {
+  fastify.get<{ Querystring: { skip?: number; take: number; after?: string; webhookKey?: string; deadSince?: string } }>('/dead-letter', {
     schema: {
       operationId: 'listDeadLetters',
       summary: 'Dead-lettered requests (retries exhausted), newest dead first, of every webhook or one; with deadSince, only those dead since then (the total is what redeliver { deadSince } puts back).',
       tags: ['Dead letter'],
-      querystring: query({ ...pagingQuery, webhookKey: webhookIdParams.properties.id, deadSince: deadSinceSchema }),
+      querystring: query({ ...cursorPagingQuery, webhookKey: webhookIdParams.properties.id, deadSince: deadSinceSchema }),
       response: ok(pageSchema(webhookRequestSchema)),
     },
     handler: (request) => {
       const { webhookKey, deadSince, ...paging } = request.query;
-      return context.management().deadLetters({ ...page(paging), ...(webhookKey ? { webhookKey } : {}), ...(deadSince ? { deadSince: new Date(deadSince) } : {}) });
+      return context.management().deadLetters({ ...cursorPage(paging), ...(webhookKey ? { webhookKey } : {}), ...(deadSince ? { deadSince: new Date(deadSince) } : {}) });
     },
   });
 

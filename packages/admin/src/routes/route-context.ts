@@ -1,4 +1,5 @@
-import type { Management } from '@hookwork/core';
+import type { CursorPageRequest, Management } from '@hookwork/core';
+import { ADMIN_ERRORS } from '../admin-errors';
 import type { FastifyRequest } from 'fastify';
 import { problemDetailsSchema } from '../problem-details';
 import type { AuditConfig, AuditTrail } from '../audit';
@@ -29,3 +30,17 @@ export const ok = (schema: object, description = 'OK', headers?: object) => ({ 2
 
 /** `Page<T>` in Umbraco's paging terms: `skip`/`take` map to core's `offset`/`limit`. */
 export const page = (query: { skip: number; take: number }) => ({ offset: query.skip, limit: query.take });
+
+/**
+ * A newest-first listing's page in core's terms: `skip` → `offset`, `take` → `limit`, `after` as
+ * it is. `skip` with `after` is a 400 HOOKWORK_ERR_ADMIN_INVALID_REQUEST naming both: a page starts
+ * after a cursor or at an offset, and nothing is read.
+ */
+export function cursorPage(query: { skip?: number; take: number; after?: string }): CursorPageRequest {
+  if (query.skip !== undefined && query.after !== undefined) {
+    throw ADMIN_ERRORS.create('HOOKWORK_ERR_ADMIN_INVALID_REQUEST', 'the request was refused: query skip and after were both given; a page starts after a cursor or at an offset: pass after alone (the next of the page before), or skip without after', {
+      details: [{ in: 'query', field: 'skip', problem: 'is given with after' }, { in: 'query', field: 'after', problem: 'is given with skip' }],
+    });
+  }
+  return { limit: query.take, ...(query.skip !== undefined ? { offset: query.skip } : {}), ...(query.after !== undefined ? { after: query.after } : {}) };
+}

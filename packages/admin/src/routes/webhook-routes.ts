@@ -18,6 +18,7 @@ import {
   createWebhookBody,
   deliveryKeyParams,
   logFilters,
+  cursorPagingQuery,
   pagingQuery,
   patchWebhookBody,
   query,
@@ -31,10 +32,10 @@ import { durationAdvice, HookworkError, isHookworkError, parseDuration, shownVal
 import { ADMIN_ERRORS } from '../admin-errors';
 import { RESERVED_WEBHOOK_KEYS, routeMeantByKey } from '../route-suggestions';
 import { conditionally, documentIfMatch, documentReadConditions, etagResponseHeader, notModifiedResponse, preconditionFailedResponse, readConditionally, readPreconditionFailedResponse, withEtag } from '../webhook-preconditions';
-import { ok, page, problemResponses, type Audited, type RouteContext } from './route-context';
+import { cursorPage, ok, page, problemResponses, type Audited, type RouteContext } from './route-context';
 
 type Paging = { skip: number; take: number };
-type LogQuery = Paging & { outcome?: DeliveryOutcome[]; statusClass?: StatusClass[]; eventAlias?: string; requestId?: string; webhookKey?: string };
+type LogQuery = { skip?: number; take: number; after?: string } & { outcome?: DeliveryOutcome[]; statusClass?: StatusClass[]; eventAlias?: string; requestId?: string; webhookKey?: string };
 type IdParams = { id: string };
 
 const tags = ['Webhook'];
@@ -97,12 +98,12 @@ export function registerWebhookRoutes(fastify: FastifyInstance, context: RouteCo
       operationId: 'listDeliveryLogs',
       summary: "Every webhook's delivery log, newest first, paged and filtered (Umbraco answers a bare list here; this is a page with its total).",
       tags,
-      querystring: query({ ...pagingQuery, ...logFilters, webhookKey: webhookIdParams.properties.id }),
+      querystring: query({ ...cursorPagingQuery, ...logFilters, webhookKey: webhookIdParams.properties.id }),
       response: ok(pageSchema(deliveryLogEntrySchema)),
     },
     handler: (request) => {
-      const { skip, take, outcome, statusClass, eventAlias, requestId, webhookKey } = request.query;
-      return context.management().logs({ ...page({ skip, take }), ...(outcome ? { outcomes: outcome } : {}), ...(statusClass ? { statusClasses: statusClass } : {}), ...(eventAlias ? { eventAlias } : {}), ...(requestId ? { requestId } : {}), ...(webhookKey ? { webhookKey } : {}) });
+      const { skip, take, after, outcome, statusClass, eventAlias, requestId, webhookKey } = request.query;
+      return context.management().logs({ ...cursorPage({ skip, take, after }), ...(outcome ? { outcomes: outcome } : {}), ...(statusClass ? { statusClasses: statusClass } : {}), ...(eventAlias ? { eventAlias } : {}), ...(requestId ? { requestId } : {}), ...(webhookKey ? { webhookKey } : {}) });
     },
   });
 
@@ -255,12 +256,12 @@ export function registerWebhookRoutes(fastify: FastifyInstance, context: RouteCo
       summary: "One webhook's delivery log, newest first, paged and filtered (readable after the webhook is deleted, until cleaned up).",
       tags,
       params: webhookIdParams,
-      querystring: query({ ...pagingQuery, ...logFilters }),
+      querystring: query({ ...cursorPagingQuery, ...logFilters }),
       response: ok(pageSchema(deliveryLogEntrySchema)),
     },
     handler: (request) => {
-      const { skip, take, outcome, statusClass, eventAlias, requestId } = request.query;
-      return context.management().logs({ webhookKey: request.params.id, ...page({ skip, take }), ...(outcome ? { outcomes: outcome } : {}), ...(statusClass ? { statusClasses: statusClass } : {}), ...(eventAlias ? { eventAlias } : {}), ...(requestId ? { requestId } : {}) });
+      const { skip, take, after, outcome, statusClass, eventAlias, requestId } = request.query;
+      return context.management().logs({ webhookKey: request.params.id, ...cursorPage({ skip, take, after }), ...(outcome ? { outcomes: outcome } : {}), ...(statusClass ? { statusClasses: statusClass } : {}), ...(eventAlias ? { eventAlias } : {}), ...(requestId ? { requestId } : {}) });
     },
   });
 

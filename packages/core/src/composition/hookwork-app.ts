@@ -26,7 +26,7 @@ import type { WebhookEventResolver } from '../events/webhook-event-resolver';
 import type { Management, ManagementService, RedeliverResult } from '../management/management-service';
 import type { Webhooks } from '../management/webhook-service';
 import type { DeliveryLogEntry } from '../model/delivery-log-entry';
-import type { Page, PageRequest } from '../model/page';
+import type { CursorPageRequest, Page } from '../model/page';
 import type { WebhookRequest } from '../model/webhook-request';
 import type { WebhookHealth } from '../model/webhook-health';
 import type { LifecycleEmitter, LifecycleReporter } from '../observability/lifecycle-events';
@@ -623,8 +623,8 @@ export class HookworkApp<TTransaction = never> implements Hookwork<TTransaction>
   }
 
   logs(query?: DeliveryLogQuery): Promise<Page<DeliveryLogEntry>>;
-  logs(webhookKey: string, page?: PageRequest): Promise<Page<DeliveryLogEntry>>;
-  async logs(queryOrKey?: DeliveryLogQuery | string, page?: PageRequest): Promise<Page<DeliveryLogEntry>> {
+  logs(webhookKey: string, page?: CursorPageRequest): Promise<Page<DeliveryLogEntry>>;
+  async logs(queryOrKey?: DeliveryLogQuery | string, page?: CursorPageRequest): Promise<Page<DeliveryLogEntry>> {
     this.requireStarted();
     return typeof queryOrKey === 'string' || page !== undefined ? this.parts.management.logs(queryOrKey as string, page) : this.parts.management.logs(queryOrKey);
   }

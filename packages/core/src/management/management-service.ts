@@ -6,7 +6,7 @@ import { isPlainObject, objectKind } from '../model/plain-object';
 import { dateProblem } from '../model/date-problem';
 import type { WebhookEventCatalogue, WebhookEventDescriptor } from '../events/webhook-event-catalogue';
 import type { DeliveryLogEntry } from '../model/delivery-log-entry';
-import type { Page, PageRequest } from '../model/page';
+import type { CursorPageRequest, ListPosition, Page, PageRequest, PositionedPage } from '../model/page';
 import type { WebhookRequest } from '../model/webhook-request';
 import type { DeliveryLog, DeliveryLogQuery } from '../ports/delivery-log';
 import type { DeadLetterQuery, QueueCountsQuery, QueueEngine } from '../ports/queue-engine';
@@ -17,6 +17,7 @@ import type { WebhookHealthMonitor } from '../delivery/health/webhook-health-mon
 import type { WebhookHealth } from '../model/webhook-health';
 import type { CatalogueDocument, CatalogueDocumentOptions } from './catalogue-document';
 import { checkPage, DEFAULT_PAGE_SIZE } from './page-check';
+import { makeCursor, readCursor, type CursorListing } from '../model/list-cursor';
 import { DELIVERY_OUTCOMES, STATUS_CLASSES } from './view-schemas';
 import type { TestEventResult, TestSender } from './test-send';
 import type { Webhooks, WebhookService } from './webhook-service';
@@ -80,15 +81,23 @@ export interface Management {
   /**
    * Delivery log entries, newest first: every webhook's, or narrowed by webhook, outcome, HTTP
    * status class, event or request. HOOKWORK_ERR_WEBHOOK_NOT_FOUND when `webhookKey` names no webhook and no entry.
+   * A page answers `next` when more entries follow: pass it as `after` for the next page, which
+   * holds the entries strictly after the last one, whatever was logged or cleaned up meanwhile
+   * (an `offset` counts from the newest at each request, so entries logged between pages repeat).
+   * A cursor of `deadLetters()`, or changed, is HOOKWORK_ERR_INVALID_CURSOR; `after` with `offset`
+   * is HOOKWORK_ERR_INVALID_PAGE.
    */
   logs(query?: DeliveryLogQuery): Promise<Page<DeliveryLogEntry>>;
   /** One webhook's log entries, newest first (`logs({ webhookKey, ...page })`). */
-  logs(webhookKey: string, page?: PageRequest): Promise<Page<DeliveryLogEntry>>;
+  logs(webhookKey: string, page?: CursorPageRequest): Promise<Page<DeliveryLogEntry>>;
   /** One delivery log entry with its request and response; HOOKWORK_ERR_DELIVERY_NOT_FOUND when there is none. */
   delivery(key: string): Promise<DeliveryLogEntry>;
   /**
    * Dead-lettered requests, newest dead first, of every webhook or of one; with `deadSince`, only
    * those dead at or after that time (the total is then what `redeliver({ deadSince })` puts back).
+   * A page answers `next` when more follow: pass it as `after` for the page strictly after it,
+   * whatever died, was redelivered or cleaned up meanwhile (HOOKWORK_ERR_INVALID_CURSOR for a
+   * cursor of `logs()` or a changed one; `after` with `offset` is HOOKWORK_ERR_INVALID_PAGE).
    */
   deadLetters(query?: DeadLetterQuery): Promise<Page<WebhookRequest>>;
   /**
@@ -142,8 +151,8 @@ export class ManagementService implements Management {
    */
   logs(query?: DeliveryLogQuery): Promise<Page<DeliveryLogEntry>>;
   /** One webhook's log entries, newest first (`logs({ webhookKey, ...page })`). */
-  logs(webhookKey: string, page?: PageRequest): Promise<Page<DeliveryLogEntry>>;
-  async logs(queryOrKey?: DeliveryLogQuery | string, page?: PageRequest): Promise<Page<DeliveryLogEntry>> {
+  logs(webhookKey: string, page?: CursorPageRequest): Promise<Page<DeliveryLogEntry>>;
+  async logs(queryOrKey?: DeliveryLogQuery | string, page?: CursorPageRequest): Promise<Page<DeliveryLogEntry>> {
     if (typeof queryOrKey !== 'string' && page !== undefined) {
       // logs(hook?.key, { limit }) with no key would otherwise list every webhook's log.
       throw invalidQuery('logs', `was given a page with a webhook key that is ${queryOrKey === null ? 'null' : typeof queryOrKey}; pass the key as a string, or logs({ limit, offset }) for every webhook`);
@@ -170,14 +179,17 @@ export class ManagementService implements Management {
     if (statusClasses !== undefined && (!Array.isArray(statusClasses) || statusClasses.some((c) => !CLASSES.has(c)))) {
       throw invalidQuery('logs', `was given statusClasses ${shownGiven(statusClasses)}; use a list of ${[...CLASSES].join(', ')}`);
     }
-    const result = await this.deps.deliveryLog().list({
-      ...checkPage('logs', query),
-      ...(webhookKey !== undefined ? { webhookKey } : {}),
-      ...(outcomes !== undefined ? { outcomes } : {}),
-      ...(statusClasses !== undefined ? { statusClasses } : {}),
-      ...(eventAlias !== undefined ? { eventAlias } : {}),
-      ...(requestId !== undefined ? { requestId } : {}),
-    });
+    const log = this.deps.deliveryLog();
+    const result = await cursorPage('logs', query, log.pagesByPosition === true, (paging) =>
+      log.list({
+        ...paging,
+        ...(webhookKey !== undefined ? { webhookKey } : {}),
+        ...(outcomes !== undefined ? { outcomes } : {}),
+        ...(statusClasses !== undefined ? { statusClasses } : {}),
+        ...(eventAlias !== undefined ? { eventAlias } : {}),
+        ...(requestId !== undefined ? { requestId } : {}),
+      }),
+    );
     if (webhookKey !== undefined && result.total === 0) {
       // A deleted webhook's log is read until it is cleaned up: nothing matching the filters is not "no such webhook".
       const filtered = outcomes !== undefined || statusClasses !== undefined || eventAlias !== undefined || requestId !== undefined;
@@ -202,12 +214,15 @@ export class ManagementService implements Management {
     if (query.webhookKey !== undefined) checkKey('deadLetters()', 'query.webhookKey', query.webhookKey, 'webhookKey');
     const deadSinceProblem = query.deadSince !== undefined ? dateProblem('deadSince', query.deadSince) : undefined;
     if (deadSinceProblem) throw invalidQuery('deadLetters', deadSinceProblem);
-    const result = await this.deps.engine().listDead({
-      limit: DEFAULT_PAGE_SIZE,
-      ...checkPage('deadLetters', query),
-      ...(query.webhookKey !== undefined ? { webhookKey: query.webhookKey } : {}),
-      ...(query.deadSince !== undefined ? { deadSince: new Date(query.deadSince.getTime()) } : {}),
-    });
+    const engine = this.deps.engine();
+    const result = await cursorPage('deadLetters', query, engine.pagesDeadByPosition === true, (paging) =>
+      engine.listDead({
+        ...paging,
+        ...(query.webhookKey !== undefined ? { webhookKey: query.webhookKey } : {}),
+        ...(query.deadSince !== undefined ? { deadSince: new Date(query.deadSince.getTime()) } : {}),
+      }),
+      DEFAULT_PAGE_SIZE,
+    );
     if (query.webhookKey !== undefined && result.total === 0) await this.requireKnown(query.webhookKey, 'no dead letter is of it', query.deadSince !== undefined ? this.holdsDeadOf(query.webhookKey) : undefined);
     return result;
   }
@@ -407,11 +422,52 @@ export class ManagementService implements Management {
   }
 }
 
-const LOG_QUERY_KEYS = ['webhookKey', 'outcomes', 'statusClasses', 'eventAlias', 'requestId', 'limit', 'offset'] as const;
-const DEAD_LETTER_QUERY_KEYS = ['webhookKey', 'deadSince', 'limit', 'offset'] as const;
+const LOG_QUERY_KEYS = ['webhookKey', 'outcomes', 'statusClasses', 'eventAlias', 'requestId', 'limit', 'offset', 'after'] as const;
+const DEAD_LETTER_QUERY_KEYS = ['webhookKey', 'deadSince', 'limit', 'offset', 'after'] as const;
 const SELECTOR_KEYS = ['ids', 'webhookKey', 'deadSince', 'all'];
 /** The selectors redeliver() takes, as its refusals name them. */
 const SELECTOR_FORMS = '{ ids: [...] }, { webhookKey }, { webhookKey, deadSince }, { deadSince } or { all: true }';
+
+/**
+ * One page of a newest-first listing, by offset or by the `after` cursor, with the `next` cursor
+ * when more follow. A store that pages by position is read strictly after the cursor's place, so
+ * what is written or deleted between pages moves nothing; one that does not is read by offset
+ * behind the cursor (the unstable paging of `offset`, but a walk by `next` still ends). The page
+ * and the cursor are checked before the store is read.
+ */
+async function cursorPage<T>(
+  listing: CursorListing,
+  query: CursorPageRequest,
+  byPosition: boolean,
+  read: (paging: PageRequest & { afterPosition?: ListPosition }) => Promise<PositionedPage<T>>,
+  defaultLimit?: number,
+): Promise<Page<T>> {
+  const paging = { ...(defaultLimit !== undefined ? { limit: defaultLimit } : {}), ...checkPage(listing, query) };
+  const { after } = query;
+  if (after === undefined) return withNext(listing, await read(paging), byPosition, paging.offset ?? 0);
+  if (paging.offset !== undefined) {
+    throw new HookworkError('HOOKWORK_ERR_INVALID_PAGE', `${listing}() was given both after and offset; a page starts after a cursor or at an offset: pass after alone (the next of the page before), or offset without after`, {
+      details: [{ field: 'after', problem: 'is given with offset' }],
+    });
+  }
+  const place = readCursor(listing, after);
+  if ('offset' in place) return withNext(listing, await read({ ...paging, offset: place.offset }), byPosition, place.offset);
+  if (!byPosition) {
+    // Made while the app ran on a store that pages by position; this one cannot go on from it.
+    throw new HookworkError('HOOKWORK_ERR_INVALID_CURSOR', `${listing}() was given after that is a cursor of a store that pages by position, which this app's store does not; leave after out to start from the newest`, {
+      details: [{ field: 'after', problem: 'is a cursor of a store that pages by position' }],
+    });
+  }
+  return withNext(listing, await read({ ...paging, afterPosition: place.position }), byPosition, 0);
+}
+
+/** The caller's page: the store's items and total, and the next cursor when more follow. */
+function withNext<T>(listing: CursorListing, page: PositionedPage<T>, byPosition: boolean, offset: number): Page<T> {
+  const { items, total } = page;
+  if (byPosition) return page.nextPosition ? { items, total, next: makeCursor(listing, { position: page.nextPosition }) } : { items, total };
+  const end = offset + items.length;
+  return items.length > 0 && end < total ? { items, total, next: makeCursor(listing, { offset: end }) } : { items, total };
+}
 
 /** A misspelt filter (`webhookkey`, `outcome`, `take`) must not widen a listing to everything. */
 function refuseUnknownKeys(method: string, query: object, known: readonly string[]): void {
@@ -419,7 +475,8 @@ function refuseUnknownKeys(method: string, query: object, known: readonly string
   if (unknown.length === 0) return;
   // The filter meant, for the first few (`lmit`, `webhook` for webhookKey), as every other refusal of a key says.
   const near = unknown.slice(0, 5).flatMap((key) => {
-    const meant = nearestName(key, known);
+    // Other APIs' names for a cursor: the newest-first listings take it as after.
+    const meant = (key === 'cursor' || key === 'next') && known.includes('after') ? 'after' : nearestName(key, known);
     return meant === undefined ? [] : [`${meant} for ${shownValue(key)}`];
   });
   throw invalidQuery(method, `was given ${shownList(unknown)}, which ${unknown.length > 1 ? 'are' : 'is'} not a filter; the filters are ${known.join(', ')}${near.length > 0 ? `; did you mean ${near.join(', ')}?` : ''}`);

@@ -10,7 +10,7 @@ const PAGE_SYNONYMS: Readonly<Record<string, string>> = {
   size: 'limit',
   pageSize: 'limit',
   page: 'offset (in webhooks, not pages)',
-  cursor: 'offset (listings page by offset, not by cursor)',
+  cursor: 'offset (webhooks.list() pages by offset; logs() and deadLetters() take a cursor as after)',
 };
 
 /** The page size of a listing that is given none (every listing: webhooks, log, dead letters). */

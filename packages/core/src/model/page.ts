@@ -7,6 +7,23 @@ export interface PageRequest {
 }
 
 /**
+ * A page of a newest-first listing (the delivery log, dead letters): by `offset`, or by `after`,
+ * the `next` cursor of the page before. An offset counts from the newest item at the moment of
+ * the request, so what is written or deleted between two requests moves what the next page holds
+ * (an item listed twice, another never); a cursor marks a place in the listing's order, so a walk
+ * by `after` lists every item that stays listed exactly once, whatever is written or deleted
+ * meanwhile. `after` and `offset` together are HOOKWORK_ERR_INVALID_PAGE.
+ */
+export interface CursorPageRequest extends PageRequest {
+  /**
+   * The `next` of the page before: this page holds the items strictly after its last item, in
+   * the same order. A cursor of another listing, or one not made by hookwork, is
+   * HOOKWORK_ERR_INVALID_CURSOR.
+   */
+  after?: string;
+}
+
+/**
  * One page of a listing — the one shape every listing returns (webhooks, delivery log, dead
  * letters): the items of the page and how many there are in all.
  */
@@ -15,4 +32,37 @@ export interface Page<T> {
   items: T[];
   /** Items in the whole listing (not only this page). */
   total: number;
+  /**
+   * Newest-first listings (the delivery log, dead letters): an opaque cursor when more items
+   * follow this page — pass it as `after` for the next page. Absent on the last page.
+   */
+  next?: string;
+}
+
+/**
+ * A place in a store's newest-first listing, for a store author: the sort time of an item and
+ * the store's own tie-breaker among items of that time (a sequence number, an id — whatever orders
+ * them in the store). Core keeps it opaque inside the cursor it gives callers and hands it back
+ * as it was; a store checks a `tie` it did not make (see {@link invalidPositionError}).
+ */
+export interface ListPosition {
+  /** The item's sort time, ms since the epoch: a log entry's `date`, a dead letter's `deadAt`. */
+  readonly at: number;
+  /** The store's tie-breaker of the item among those of the same time, in the store's terms. */
+  readonly tie: string;
+}
+
+/**
+ * A store's page of a newest-first listing: {@link Page} with, when more items follow, the
+ * {@link ListPosition} of its last item as `nextPosition` (core turns it into the caller's
+ * `next` cursor). Named apart from `next`, so a store written before it, answering a plain
+ * {@link Page}, still fits the port.
+ */
+export interface PositionedPage<T> {
+  /** The items of this page, in the listing's order. */
+  items: T[];
+  /** Items in the whole listing (not only this page; `afterPosition` does not narrow it). */
+  total: number;
+  /** The place of the page's last item, when more items follow it; absent on the last page. */
+  nextPosition?: ListPosition;
 }

@@ -1,5 +1,5 @@
 import type { DeliveryLogEntry, DeliveryOutcome } from '../model/delivery-log-entry';
-import type { Page, PageRequest } from '../model/page';
+import type { CursorPageRequest, ListPosition, PositionedPage } from '../model/page';
 import { createToken } from '../runtime/tokens';
 
 /**
@@ -47,11 +47,17 @@ export function statusClassCondition(column: string, classes: readonly StatusCla
   return conditions.length > 0 ? `(${conditions.join(' OR ')})` : never;
 }
 
-/** A page of log entries. */
-export type DeliveryLogPage = Page<DeliveryLogEntry>;
+/**
+ * A store's page of log entries: with `nextPosition`, the {@link ListPosition} of its last entry,
+ * when more entries follow (a store that pages by position, {@link DeliveryLog.pagesByPosition}).
+ */
+export type DeliveryLogPage = PositionedPage<DeliveryLogEntry>;
 
-/** Which entries {@link DeliveryLog.list} returns: every webhook's, or narrowed. */
-export interface DeliveryLogQuery extends PageRequest {
+/**
+ * Which entries `logs()` returns: every webhook's, or narrowed; a page by `offset` or by `after`
+ * (the `next` cursor of the page before: stable however the log changes between pages).
+ */
+export interface DeliveryLogQuery extends CursorPageRequest {
   /** Only this webhook's entries. */
   webhookKey?: string;
   /** Only entries with one of these outcomes. */
@@ -68,15 +74,39 @@ export interface DeliveryLogQuery extends PageRequest {
 }
 
 /**
+ * What a store's {@link DeliveryLog.list} is asked: {@link DeliveryLogQuery} without the caller's
+ * cursor and, when one was given, `afterPosition`, the place core read from it — list the entries
+ * strictly after it in the listing's order (older, or of its time and earlier in the store's
+ * tie-breaker); never given with `offset`. Named apart from `after`, so a store written before it
+ * (`list(query: DeliveryLogQuery)`) still fits the port.
+ */
+export interface DeliveryLogListQuery extends Omit<DeliveryLogQuery, 'after'> {
+  /** List the entries strictly after this place (a `nextPosition` this store answered). */
+  afterPosition?: ListPosition;
+}
+
+/**
  * The delivery log. Listing is newest first (ties broken by the order of append, later
- * first), paged, for all webhooks or narrowed by {@link DeliveryLogQuery}. A backend must store
+ * first), paged, for all webhooks or narrowed by {@link DeliveryLogListQuery}. A backend must store
  * any length of header or body text: a log write must never fail because of a value's size.
  */
 export interface DeliveryLog {
   /** Stores entries, all or none. */
   append(entries: readonly DeliveryLogEntry[]): Promise<void>;
-  /** A page of entries, newest first, of every webhook or narrowed by `query` (default 50 a page). */
-  list(query?: DeliveryLogQuery): Promise<DeliveryLogPage>;
+  /**
+   * A page of entries, newest first, of every webhook or narrowed by `query` (default 50 a page).
+   * A store with {@link pagesByPosition} answers `nextPosition` when more entries follow and takes
+   * it back as `afterPosition`; `total` counts every entry the filters match, a position or not.
+   */
+  list(query?: DeliveryLogListQuery): Promise<DeliveryLogPage>;
+  /**
+   * Optional: true when {@link list} takes `afterPosition` and answers `nextPosition` (a {@link ListPosition}: the
+   * entry's `date` in ms and the store's tie-breaker, e.g. its sequence number). Every store
+   * hookwork ships does. Absent: core pages this store by offset behind its cursors (a walk by
+   * `after` then lists an entry twice, or skips one, when the log changes between pages) and never
+   * passes `afterPosition`.
+   */
+  readonly pagesByPosition?: boolean;
   /** One entry by its key, or undefined. */
   get(key: string): Promise<DeliveryLogEntry | undefined>;
   /** Deletes up to `limit` entries dated before `before`; returns how many. */

@@ -1,5 +1,5 @@
 import type { DeliveryLogEntry } from '../model/delivery-log-entry';
-import type { Page } from '../model/page';
+import type { PositionedPage } from '../model/page';
 import type { NewWebhookRequest, WebhookRequest } from '../model/webhook-request';
 import type { Clock } from '../runtime/clock';
 import { createToken } from '../runtime/tokens';
@@ -7,7 +7,7 @@ import type { LeaseLapse } from '../observability/lease-lapse';
 import type { Logger } from '../observability/logger';
 import type { SettingsAccessor } from '../settings/settings';
 import type { Storage, StorageCapabilities } from './storage-backend';
-import type { DeadLetterQuery, EnqueueResult, QueueCounts, RedeliverSelector } from './request-queue';
+import type { DeadLetterListQuery, EnqueueResult, QueueCounts, RedeliverSelector } from './request-queue';
 
 export type { LeaseLapse };
 
@@ -111,7 +111,7 @@ export interface EngineEnqueueOptions<TTransaction> {
   idempotent?: boolean;
 }
 
-export type { DeadLetterQuery } from './request-queue';
+export type { DeadLetterListQuery, DeadLetterQuery } from './request-queue';
 
 /** Options of {@link QueueEngine.counts}. */
 export interface QueueCountsQuery {
@@ -207,8 +207,13 @@ export interface QueueEngine<TTransaction = never> {
   counts(query?: QueueCountsQuery): Promise<QueueCounts>;
   /** Optional: when the oldest pending request was created (the oldest-pending-age metric). */
   oldestPendingCreatedAt?(): Promise<Date | undefined>;
-  /** Dead letters, newest dead first. */
-  listDead(query?: DeadLetterQuery): Promise<Page<WebhookRequest>>;
+  /**
+   * Dead letters, newest dead first; with {@link pagesDeadByPosition}, `nextPosition` when more
+   * follow, taken back as `afterPosition` (as a request queue's `listDead`).
+   */
+  listDead(query?: DeadLetterListQuery): Promise<PositionedPage<WebhookRequest>>;
+  /** Optional: true when {@link listDead} pages by position (`afterPosition`, `nextPosition`); absent: core pages it by offset. */
+  readonly pagesDeadByPosition?: boolean;
   /** Puts dead letters back, due now, retry count reset; returns their ids. */
   redeliver(selector: RedeliverSelector, now: Date): Promise<string[]>;
   /** Deletes up to `limit` dead letters dead before `before`; returns how many (retention). */

@@ -1,5 +1,5 @@
 import type { DeliveryLogEntry } from '../model/delivery-log-entry';
-import type { Page, PageRequest } from '../model/page';
+import type { CursorPageRequest, ListPosition, PositionedPage } from '../model/page';
 import type { NewWebhookRequest, WebhookRequest } from '../model/webhook-request';
 import { createToken } from '../runtime/tokens';
 
@@ -144,8 +144,11 @@ export interface RedeliverSelector {
   webhookKeys?: readonly string[];
 }
 
-/** Which dead letters a listing returns (of a {@link RequestQueue} or a queue engine). */
-export interface DeadLetterQuery extends PageRequest {
+/**
+ * Which dead letters `deadLetters()` returns; a page by `offset` or by `after` (the `next`
+ * cursor of the page before: stable however dead letters come and go between pages).
+ */
+export interface DeadLetterQuery extends CursorPageRequest {
   /** Only this webhook's dead letters. */
   webhookKey?: string;
   /**
@@ -153,6 +156,18 @@ export interface DeadLetterQuery extends PageRequest {
    * so `total` counts exactly what a redelivery with the same `deadSince` puts back.
    */
   deadSince?: Date;
+}
+
+/**
+ * What a store's or engine's `listDead()` is asked: {@link DeadLetterQuery} without the caller's
+ * cursor and, when one was given, `afterPosition`, the place core read from it — list the dead
+ * letters strictly after it, newest dead first (dead earlier, or at its time and earlier in the
+ * store's tie-breaker); never given with `offset`. Named apart from `after`, so a store written
+ * before it (`listDead(query: DeadLetterQuery)`) still fits the port.
+ */
+export interface DeadLetterListQuery extends Omit<DeadLetterQuery, 'after'> {
+  /** List the dead letters strictly after this place (a `nextPosition` this store answered). */
+  afterPosition?: ListPosition;
 }
 
 /**
@@ -292,8 +307,18 @@ export interface RequestQueue<TTransaction = never> {
    * `keepDeadLettersForDays` the dead ones, listed and counted meanwhile.
    */
   queuedWebhookKeys?(): Promise<string[]>;
-  /** Dead-lettered requests, newest dead first, with how many there are in all. */
-  listDead(query?: DeadLetterQuery): Promise<Page<WebhookRequest>>;
+  /**
+   * Dead-lettered requests, newest dead first, with how many there are in all. A queue with
+   * {@link pagesDeadByPosition} answers `nextPosition` when more follow and takes it back as `afterPosition`.
+   */
+  listDead(query?: DeadLetterListQuery): Promise<PositionedPage<WebhookRequest>>;
+  /**
+   * Optional: true when {@link listDead} takes `afterPosition` and answers `nextPosition` (a {@link ListPosition}:
+   * the dead letter's `deadAt` in ms and the queue's tie-breaker, e.g. its sequence number). Every
+   * queue hookwork ships does. Absent: core pages its dead letters by offset behind its cursors
+   * (unstable when dead letters come and go between pages) and never passes `afterPosition`.
+   */
+  readonly pagesDeadByPosition?: boolean;
   /** A request (pending, in flight or dead) by id, or undefined. */
   get(id: string): Promise<WebhookRequest | undefined>;
   /** Requests by state, of every webhook or of one. */

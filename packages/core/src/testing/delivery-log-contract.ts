@@ -34,7 +34,17 @@ const keys = (entries: readonly DeliveryLogEntry[]) => entries.map((e) => e.key)
  * size (a log write must never fail on a value's length), listed per webhook newest first with
  * a stable order among equal dates, paged with a total, and cleaned up in bounded batches.
  */
-export function describeDeliveryLogContract(name: string, factory: ContractFactory<DeliveryLog>): void {
+/** What a {@link DeliveryLog} under the contract leaves out. */
+export interface DeliveryLogContractOptions {
+  /**
+   * False for a log that does not page by position (no `pagesByPosition`: core pages it by
+   * offset); otherwise the suite checks that it declares it and that a walk by position lists
+   * each entry once while entries are appended and cleaned up between pages.
+   */
+  pagesByPosition?: boolean;
+}
+
+export function describeDeliveryLogContract(name: string, factory: ContractFactory<DeliveryLog>, options: DeliveryLogContractOptions = {}): void {
   requireJestGlobals('describeDeliveryLogContract');
   const test = (title: string, body: (log: DeliveryLog) => Promise<void>) => it(title, () => withSubject(factory, ({ subject }) => body(subject)));
 
@@ -188,6 +198,42 @@ export function describeDeliveryLogContract(name: string, factory: ContractFacto
     test('an empty append is a no-op', async (log) => {
       await log.append([]);
       expect(await log.list({ webhookKey: 'wh-1' })).toEqual({ items: [], total: 0 });
+    });
+
+    test('a log that pages by position walks entries each once, whatever is appended or cleaned up between pages', async (log) => {
+      if (options.pagesByPosition === false) {
+        // Paged by offset behind core's cursors (unstable by design): it must not claim otherwise.
+        expect(log.pagesByPosition).not.toBe(true);
+        return;
+      }
+      expect(log.pagesByPosition).toBe(true);
+      const keys = (page: { items: DeliveryLogEntry[] }) => page.items.map((e) => e.key);
+      // Ties at 2, broken by append order, later first.
+      await log.append([contractLogEntry('e1', { date: at(1) }), contractLogEntry('e2', { date: at(2) }), contractLogEntry('e3', { date: at(2) })]);
+      await log.append([contractLogEntry('e4', { date: at(2) }), contractLogEntry('e5', { date: at(3) }), contractLogEntry('e6', { date: at(4) })]);
+      const walked: string[] = [];
+      const page1 = await log.list({ limit: 2 });
+      walked.push(...keys(page1));
+      expect(walked).toEqual(['e6', 'e5']);
+      // Between pages: one at e5's date (appended later, so before it: not in the rest of the walk),
+      // one newer, one at 2 (after the place: listed once). An offset of 2 would list e5 again.
+      await log.append([contractLogEntry('n1', { date: at(3) }), contractLogEntry('n2', { date: at(100) }), contractLogEntry('n3', { date: at(2) })]);
+      const page2 = await log.list({ limit: 2, afterPosition: page1.nextPosition! });
+      walked.push(...keys(page2));
+      expect(page2.total).toBe(9);
+      // Between pages: the oldest is cleaned up.
+      expect(await log.deleteOlderThan(at(2), 10)).toBe(1);
+      const page3 = await log.list({ limit: 2, afterPosition: page2.nextPosition! });
+      walked.push(...keys(page3));
+      expect(walked).toEqual(['e6', 'e5', 'n3', 'e4', 'e3', 'e2']);
+      expect(page3.nextPosition).toBeUndefined();
+      // Filtered, the same walk.
+      const one = await log.list({ webhookKey: 'wh-1', outcomes: ['delivered'], limit: 4 });
+      expect(keys(one)).toEqual(['n2', 'e6', 'n1', 'e5']);
+      const rest = await log.list({ webhookKey: 'wh-1', outcomes: ['delivered'], limit: 4, afterPosition: one.nextPosition! });
+      expect(rest).toMatchObject({ total: 8 });
+      expect(keys(rest)).toEqual(['n3', 'e4', 'e3', 'e2']);
+      expect(rest.nextPosition).toBeUndefined();
     });
 
     test('deleteOlderThan deletes entries dated before the time, oldest first, at most limit per call', async (log) => {

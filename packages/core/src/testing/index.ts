@@ -6,7 +6,7 @@
 export { type ContractFactory, type ContractSubject, withSubject } from './contract-subject';
 export { contractWebhook, describeWebhookRepositoryContract } from './webhook-repository-contract';
 export { contractRequest, describeRequestQueueContract, type RequestQueueContractOptions } from './request-queue-contract';
-export { contractLogEntry, describeDeliveryLogContract } from './delivery-log-contract';
+export { contractLogEntry, describeDeliveryLogContract, type DeliveryLogContractOptions } from './delivery-log-contract';
 export { describeWebhookHealthStoreContract, type WebhookHealthStoreContractOptions } from './webhook-health-store-contract';
 export { type ConcurrentCallersBackends, describeConcurrentCallersContract } from './concurrent-callers-contract';
 export { type RecordedRequest, recordingTransport, type RecordingTransport } from './recording-transport';
@@ -26,6 +26,7 @@ export {
   engineRequest,
   type HostTransactionHandle,
   queueEngineHarness,
+  type QueueEngineContractOptions,
   type QueueEngineHarness,
 } from './queue-engine-contract';
 export { startWorker, type WorkerEvent, type WorkerProcess } from './worker-process';

@@ -33,6 +33,12 @@ export interface RequestQueueContractOptions {
   /** False for a backend that leaves the optional `bringForward()` out; otherwise the suite checks it. */
   bringForward?: boolean;
   /**
+   * False for a queue that does not page dead letters by position (no `pagesDeadByPosition`:
+   * core pages it by offset); otherwise the suite checks that it declares it and that a walk by
+   * position lists each dead letter once while others die or are redelivered between pages.
+   */
+  pagesDeadByPosition?: boolean;
+  /**
    * False for a backend whose claims ignore the per-webhook bounds (`perWebhookLimit`,
    * `webhookLimits`) and that does not declare `claimBounds`; otherwise the suite checks them.
    */
@@ -363,6 +369,53 @@ export function describeRequestQueueContract(name: string, factory: ContractFact
         expect(await queue.listDead({ deadSince: at(31) })).toEqual({ items: [], total: 0 });
         expect(await queue.counts()).toEqual({ pending: 0, inFlight: 0, dead: 3 });
         expect(await queue.nextDueAt()).toBeUndefined();
+      });
+
+      test('a queue that pages dead letters by position walks them each once, whatever dies or is redelivered between pages', async (queue) => {
+        if (options.pagesDeadByPosition === false) {
+          // Paged by offset behind core's cursors (unstable by design): it must not claim otherwise.
+          expect(queue.pagesDeadByPosition).not.toBe(true);
+          return;
+        }
+        expect(queue.pagesDeadByPosition).toBe(true);
+        const names = ['d1', 'd2', 'd3', 'd4', 'd5', 'd6', 'd7', 'n1', 'n2'];
+        await queue.enqueue(names.map((id) => contractRequest(id, { webhookKey: 'w1' })));
+        await queue.claim({ owner: 'A', limit: names.length, leaseMs: 60_000, now: at(0) });
+        // Ties at 20 and 30, broken by enqueue order, later first.
+        for (const [id, time] of [['d1', 10], ['d2', 20], ['d3', 20], ['d4', 20], ['d5', 30], ['d6', 30], ['d7', 40]] as const) {
+          expect(await queue.deadLetter(id, 'A', { attempts: 1, now: at(time) })).toBe(true);
+        }
+        const walked: string[] = [];
+        const page1 = await queue.listDead({ limit: 2 });
+        walked.push(...ids(page1.items));
+        expect(walked).toEqual(['d7', 'd6']);
+        expect(page1.nextPosition).toBeDefined();
+        // Between pages: one dies at d6's time (queued later, so before it: not in the rest of the
+        // walk), one at 25 (after the place: listed once). An offset of 2 would list d6 again.
+        expect(await queue.deadLetter('n1', 'A', { attempts: 1, now: at(30) })).toBe(true);
+        expect(await queue.deadLetter('n2', 'A', { attempts: 1, now: at(25) })).toBe(true);
+        const page2 = await queue.listDead({ limit: 2, afterPosition: page1.nextPosition! });
+        walked.push(...ids(page2.items));
+        expect(page2.total).toBe(9);
+        // Between pages: two listed ones and one not yet listed are redelivered; an offset of 4 would skip two.
+        expect((await queue.redeliver({ ids: ['d7', 'd6', 'd3'] }, at(50))).sort()).toEqual(['d3', 'd6', 'd7']);
+        const page3 = await queue.listDead({ limit: 2, afterPosition: page2.nextPosition! });
+        walked.push(...ids(page3.items));
+        const page4 = await queue.listDead({ limit: 2, afterPosition: page3.nextPosition! });
+        walked.push(...ids(page4.items));
+        expect(walked).toEqual(['d7', 'd6', 'd5', 'n2', 'd4', 'd2', 'd1']);
+        expect(page4.nextPosition).toBeUndefined();
+        // Per webhook and dead since a time, the same walk.
+        const since = await queue.listDead({ webhookKey: 'w1', deadSince: at(20), limit: 2 });
+        expect(ids(since.items)).toEqual(['n1', 'd5']);
+        const sinceRest = await queue.listDead({ webhookKey: 'w1', deadSince: at(20), limit: 2, afterPosition: since.nextPosition! });
+        expect(ids(sinceRest.items)).toEqual(['n2', 'd4']);
+        const sinceLast = await queue.listDead({ webhookKey: 'w1', deadSince: at(20), limit: 2, afterPosition: sinceRest.nextPosition! });
+        expect(sinceLast).toMatchObject({ items: [{ id: 'd2' }], total: 5 });
+        expect(sinceLast.nextPosition).toBeUndefined();
+        // A page that ends exactly at the last dead letter says no more follow.
+        expect((await queue.listDead({ limit: 6 })).nextPosition).toBeUndefined();
+        expect((await queue.listDead({ limit: 5 })).nextPosition).toBeDefined();
       });
 
       test('redeliver by ids puts dead letters back, due now, retry count reset', async (queue) => {

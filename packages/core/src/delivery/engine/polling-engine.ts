@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
-import type { Page } from '../../model/page';
+import type { PositionedPage } from '../../model/page';
 import type { NewWebhookRequest, WebhookRequest } from '../../model/webhook-request';
 import type { DeliveryLogEntry } from '../../model/delivery-log-entry';
 import type {
-  DeadLetterQuery,
+  DeadLetterListQuery,
   DeliveryHandler,
   DeliveryVerdict,
   EngineEnqueueOptions,
@@ -72,6 +72,7 @@ export class PollingQueueEngine<TTransaction = never> implements QueueEngine<TTr
   ) {
     this.name = `polling(${options.name})`;
     this.capabilities = Object.freeze({ transactionalEnqueue: options.transactionalEnqueue, leaseRenewal: typeof queue.renew === 'function', shared: options.shared, fifo: options.fifo });
+    this.pagesDeadByPosition = queue.pagesDeadByPosition === true;
     if (queue.oldestPendingCreatedAt) this.oldestPendingCreatedAt = () => queue.oldestPendingCreatedAt!();
     if (queue.bringForward) this.bringForward = (webhookKey) => this.broughtForward(webhookKey);
     if (queue.discard) this.discard = (webhookKey, publishedUpTo, limit) => queue.discard!(webhookKey, publishedUpTo, limit);
@@ -233,7 +234,10 @@ export class PollingQueueEngine<TTransaction = never> implements QueueEngine<TTr
   /** Offered only when the queue offers it: an engine that has it is trusted to tell "none pending" (undefined). */
   readonly oldestPendingCreatedAt?: () => Promise<Date | undefined>;
 
-  listDead(query?: DeadLetterQuery): Promise<Page<WebhookRequest>> {
+  /** The queue's: pages by position when the queue does. */
+  readonly pagesDeadByPosition: boolean;
+
+  listDead(query?: DeadLetterListQuery): Promise<PositionedPage<WebhookRequest>> {
     return this.queue.listDead(query);
   }
 

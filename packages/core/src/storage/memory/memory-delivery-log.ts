@@ -1,9 +1,13 @@
-import { statusClassOf, type DeliveryLog, type DeliveryLogPage, type DeliveryLogQuery, type StatusClass } from '../../ports/delivery-log';
+import { statusClassOf, type DeliveryLog, type DeliveryLogListQuery, type DeliveryLogPage, type StatusClass } from '../../ports/delivery-log';
+import { invalidPositionError } from '../../model/list-cursor';
 import type { DeliveryLogEntry } from '../../model/delivery-log-entry';
 import { cloneData, copyLogEntry } from './clone-data';
 
-/** By date, newest first; a stable sort (Array.prototype.sort is) keeps entries of one date in the order given. */
-const newestFirst = (a: DeliveryLogEntry, b: DeliveryLogEntry) => b.date.getTime() - a.date.getTime();
+/** A position's tie-breaker as this log made it: an append sequence number. */
+const sequenceOf = (tie: string): number => {
+  if (!/^\d{1,15}$/.test(tie)) throw invalidPositionError('logs', 'holds a tie-breaker that is no sequence number of this log (changed)');
+  return Number(tie);
+};
 
 /**
  * The delivery log in memory, holding at most `maxEntries` entries: past that, each append
@@ -14,10 +18,12 @@ const newestFirst = (a: DeliveryLogEntry, b: DeliveryLogEntry) => b.date.getTime
 export class MemoryDeliveryLog implements DeliveryLog {
   /**
    * The entries (copies) by key, in append order: a Map iterates in insertion order, and an entry
-   * written again is deleted first, so the order breaks ties between equal dates without a
-   * sequence number (and without a wrapper object per entry).
+   * written again is deleted first (the ring drops the earliest from the front).
    */
   private readonly byKey = new Map<string, DeliveryLogEntry>();
+  /** Each entry's append sequence number, by key: the listing's tie-breaker, and a position's. */
+  private readonly seqOf = new Map<string, number>();
+  private seq = 0;
   /** How many entries each request id has: the queue asks whether an idempotent publish's id was seen (see {@link hasRequest}). */
   private readonly perRequest = new Map<string, number>();
   constructor(private readonly maxEntries = Infinity) {}
@@ -32,6 +38,7 @@ export class MemoryDeliveryLog implements DeliveryLog {
       // Deleted first: an entry written again under its key moves to the newest end (a Map keeps a key's first place).
       this.remove(entry.key);
       this.byKey.set(entry.key, copyLogEntry(entry));
+      this.seqOf.set(entry.key, ++this.seq);
       this.perRequest.set(entry.requestId, (this.perRequest.get(entry.requestId) ?? 0) + 1);
     }
     // A Map iterates in insertion order: its first keys are the earliest appended.
@@ -50,28 +57,40 @@ export class MemoryDeliveryLog implements DeliveryLog {
     const entry = this.byKey.get(key);
     if (!entry) return;
     this.byKey.delete(key);
+    this.seqOf.delete(key);
     const left = this.perRequest.get(entry.requestId)! - 1;
     if (left > 0) this.perRequest.set(entry.requestId, left);
     else this.perRequest.delete(entry.requestId);
   }
 
-  async list(query: DeliveryLogQuery = {}): Promise<DeliveryLogPage> {
+  readonly pagesByPosition = true;
+
+  async list(query: DeliveryLogListQuery = {}): Promise<DeliveryLogPage> {
     const outcomes = query.outcomes && new Set(query.outcomes);
     const classes = query.statusClasses && new Set<StatusClass | undefined>(query.statusClasses);
-    const matching: DeliveryLogEntry[] = [];
+    const after = query.afterPosition && { at: query.afterPosition.at, seq: sequenceOf(query.afterPosition.tie) };
+    const matching: { entry: DeliveryLogEntry; at: number; seq: number }[] = [];
+    let total = 0;
     for (const entry of this.byKey.values()) {
       if (query.webhookKey !== undefined && entry.webhookKey !== query.webhookKey) continue;
       if (query.eventAlias !== undefined && entry.eventAlias !== query.eventAlias) continue;
       if (query.requestId !== undefined && entry.requestId !== query.requestId) continue;
       if (outcomes && !outcomes.has(entry.outcome)) continue;
       if (classes && !classes.has(statusClassOf(entry.statusCode))) continue;
-      matching.push(entry);
+      total++;
+      const at = entry.date.getTime();
+      const seq = this.seqOf.get(entry.key)!;
+      if (after && (at > after.at || (at === after.at && seq >= after.seq))) continue;
+      matching.push({ entry, at, seq });
     }
-    // Later appended first among entries of one date: reversed, then sorted stably.
-    matching.reverse().sort(newestFirst);
+    // Newest first; among entries of one date, the later appended first.
+    matching.sort((a, b) => b.at - a.at || b.seq - a.seq);
     const offset = query.offset ?? 0;
     const limit = query.limit ?? 50;
-    return { items: matching.slice(offset, offset + limit).map((entry) => cloneData(entry)), total: matching.length };
+    const page = matching.slice(offset, offset + limit);
+    const last = page[page.length - 1];
+    const items = page.map(({ entry }) => cloneData(entry));
+    return last && offset + limit < matching.length ? { items, total, nextPosition: { at: last.at, tie: String(last.seq) } } : { items, total };
   }
 
   async get(key: string): Promise<DeliveryLogEntry | undefined> {

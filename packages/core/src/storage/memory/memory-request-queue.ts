@@ -1,6 +1,7 @@
 import { HookworkError } from '../../errors/hookwork-error';
-import { claimBoundCounter, type ClaimOptions, type DeadLetterQuery, type EnqueueClaim, type EnqueueClaimedResult, type EnqueueOptions, type EnqueueResult, type QueueCounts, type RedeliverSelector, type RequestQueue } from '../../ports/request-queue';
-import type { Page } from '../../model/page';
+import { claimBoundCounter, type ClaimOptions, type DeadLetterListQuery, type EnqueueClaim, type EnqueueClaimedResult, type EnqueueOptions, type EnqueueResult, type QueueCounts, type RedeliverSelector, type RequestQueue } from '../../ports/request-queue';
+import type { PositionedPage } from '../../model/page';
+import { invalidPositionError } from '../../model/list-cursor';
 import type { DeliveryLogEntry } from '../../model/delivery-log-entry';
 import type { MemoryDeliveryLog } from './memory-delivery-log';
 import { leasedRequest, queuedRequest, type NewWebhookRequest, type WebhookRequest } from '../../model/webhook-request';
@@ -30,6 +31,11 @@ const FRONT_READ = 128;
 
 const dueOf = (rec: Rec) => rec.request.dueAt.getTime();
 const deadAtOf = (rec: Rec) => rec.request.deadAt!.getTime();
+/** A position's tie-breaker as this queue made it: an enqueue sequence number. */
+const sequenceOf = (tie: string): number => {
+  if (!/^\d{1,15}$/.test(tie)) throw invalidPositionError('deadLetters', 'holds a tie-breaker that is no sequence number of this queue (changed)');
+  return Number(tie);
+};
 /** Dead-letter order: time of death, then enqueue order. */
 const diedBefore = (a: Rec, b: Rec) => deadAtOf(a) < deadAtOf(b) || (deadAtOf(a) === deadAtOf(b) && a.seq < b.seq);
 const before = (a: Rec, b: Rec) => dueOf(a) < dueOf(b) || (dueOf(a) === dueOf(b) && a.seq < b.seq);
@@ -379,28 +385,53 @@ export class MemoryRequestQueue implements RequestQueue {
     return [...keys];
   }
 
-  async listDead(query: DeadLetterQuery = {}): Promise<Page<WebhookRequest>> {
+  readonly pagesDeadByPosition = true;
+
+  /** Newest dead first, ties by enqueue order (later first); a position's tie is the request's enqueue sequence number. */
+  async listDead(query: DeadLetterListQuery = {}): Promise<PositionedPage<WebhookRequest>> {
     const offset = Math.max(0, query.offset ?? 0);
-    const end = query.limit === undefined ? Infinity : offset + Math.max(0, query.limit);
+    const limit = query.limit === undefined ? Infinity : Math.max(0, query.limit);
     const since = query.deadSince?.getTime() ?? -Infinity;
-    const { items: list, head } = this.deadSorted;
-    // Newest first: from the back of the sorted list, down to the first dead before `since`.
-    let first = head;
-    for (let lo = head, hi = list.length; lo < hi; ) {
-      const mid = (lo + hi) >>> 1;
-      if (deadAtOf(list[mid]!) < since) lo = first = mid + 1;
-      else hi = mid;
+    const after = query.afterPosition && { at: query.afterPosition.at, seq: sequenceOf(query.afterPosition.tie) };
+    // Ascending (deadAt, seq): the listing reads it from the back, so "after the position" is "before it" here.
+    const below = (rec: Rec) => !after || deadAtOf(rec) < after.at || (deadAtOf(rec) === after.at && rec.seq < after.seq);
+    // The matching dead letters are sorted[lo, hi), ascending.
+    let sorted: Rec[];
+    let lo: number;
+    let hi: number;
+    let total: number;
+    if (query.webhookKey === undefined) {
+      // Newest first: from the back of the sorted list, down to the first dead before `since`.
+      sorted = this.deadSorted.items;
+      lo = this.firstIndex(this.deadSorted.head, (rec) => deadAtOf(rec) < since);
+      hi = after ? this.firstIndex(lo, below) : sorted.length;
+      total = sorted.length - lo;
+    } else {
+      // One webhook's, read from the map: the webhook's are few among many.
+      const of: Rec[] = [];
+      for (const rec of this.dead.values()) if (rec.request.webhookKey === query.webhookKey && deadAtOf(rec) >= since) of.push(rec);
+      total = of.length;
+      sorted = of.filter(below).sort((a, b) => (diedBefore(a, b) ? -1 : 1));
+      lo = 0;
+      hi = sorted.length;
     }
     const items: WebhookRequest[] = [];
-    if (query.webhookKey === undefined) {
-      for (let i = list.length - 1 - offset; i >= first && items.length < end - offset; i--) items.push(copyRequest(list[i]!.request));
-      return { items, total: list.length - first };
+    let at = hi - 1 - offset;
+    for (; at >= lo && items.length < limit; at--) items.push(copyRequest(sorted[at]!.request));
+    const last = sorted[at + 1]!;
+    return at >= lo && items.length > 0 ? { items, total, nextPosition: { at: deadAtOf(last), tie: String(last.seq) } } : { items, total };
+  }
+
+  /** The first index from `from` on where `lies` no longer holds, in the dead letters sorted ascending. */
+  private firstIndex(from: number, lies: (rec: Rec) => boolean): number {
+    const list = this.deadSorted.items;
+    let lo = from;
+    for (let hi = list.length; lo < hi; ) {
+      const mid = (lo + hi) >>> 1;
+      if (lies(list[mid]!)) lo = mid + 1;
+      else hi = mid;
     }
-    // One webhook's: those of the webhook, newest first (read from the map: the webhook's are few among many).
-    const matching: Rec[] = [];
-    for (const rec of this.dead.values()) if (rec.request.webhookKey === query.webhookKey && deadAtOf(rec) >= since) matching.push(rec);
-    matching.sort((a, b) => (diedBefore(a, b) ? 1 : -1));
-    return { items: matching.slice(offset, end).map((rec) => copyRequest(rec.request)), total: matching.length };
+    return lo;
   }
 
   async get(id: string): Promise<WebhookRequest | undefined> {

@@ -1,0 +1,128 @@
+import { startTestReceiver, type TestReceiver } from '../testing';
+import { refusal, startTestApp, ThingHappened } from '../test-support/test-app';
+import { MemoryDeliveryLog, MemoryRequestQueue, MemoryWebhookRepository } from '../storage/memory/memory-storage';
+import type { DeliveryLog, Hookwork, Page, RequestQueue, StorageBackend } from '../index';
+
+/** Every page of a newest-first listing, by `next`, with `between` run after each page. */
+async function walk<T>(read: (after?: string) => Promise<Page<T>>, between: (page: number) => Promise<void> = async () => {}): Promise<T[]> {
+  const items: T[] = [];
+  let after: string | undefined;
+  for (let page = 1; page < 100; page++) {
+    const answer = await read(after);
+    items.push(...answer.items);
+    if (answer.next === undefined) return items;
+    after = answer.next;
+    await between(page);
+  }
+  throw new Error('the walk did not end');
+}
+
+const cursorOf = (body: object) => Buffer.from(JSON.stringify(body)).toString('base64url');
+
+describe('newest-first listings by cursor (logs(), deadLetters())', () => {
+  let receiver: TestReceiver;
+  const apps: Hookwork[] = [];
+  beforeEach(async () => {
+    receiver = await startTestReceiver((_request, res) => void res.writeHead(503).end('down'));
+  });
+  afterEach(async () => {
+    for (const app of apps.splice(0)) await app.stop();
+    await receiver.close();
+  });
+
+  /** An app whose webhook's receiver answers 503 and that gives up at once: each publish is one log entry and one dead letter. */
+  async function failingApp(storage?: StorageBackend) {
+    const app = await startTestApp({ ...(storage ? { storage } : {}), settings: { maximumRetries: 0, breaker: { enabled: false }, autoDisable: { enabled: false, after: 1000 } } });
+    apps.push(app);
+    const hook = await app.webhooks.create({ url: `${receiver.origin}/down`, events: ['thing.happened'] });
+    const fail = async (count: number) => {
+      for (let i = 0; i < count; i++) await app.publish(new ThingHappened(`n${i}`));
+      await app.drain();
+    };
+    return { app, hook, fail };
+  }
+
+  it('walks the log and the dead letters each entry once while attempts are logged and dead letters redelivered between pages', async () => {
+    const { app, hook, fail } = await failingApp();
+    await fail(7);
+    const logged = (await app.logs({ limit: 1000 })).items.map((e) => e.key);
+    const dead = (await app.deadLetters({ limit: 1000 })).items.map((r) => r.id);
+    expect(logged).toHaveLength(7);
+
+    // Two more attempts logged after each page: an offset would list the last two of each page again.
+    const walkedLog = await walk((after) => app.logs({ limit: 3, ...(after ? { after } : {}) }), () => fail(2));
+    expect(walkedLog.map((e) => e.key)).toEqual(logged);
+    const oneWebhook = await walk((after) => app.logs(hook.key, { limit: 2, ...(after ? { after } : {}) }), () => fail(1));
+    expect(new Set(oneWebhook.map((e) => e.key)).size).toBe(oneWebhook.length);
+
+    // A dead letter of page 1 redelivered (and dead again, newer) after it: an offset would skip one.
+    const before = (await app.deadLetters({ limit: 1000 })).items.map((r) => r.id);
+    const walkedDead = await walk(
+      (after) => app.deadLetters({ limit: 2, ...(after ? { after } : {}) }),
+      async (page) => {
+        if (page === 1) {
+          // Held back: it stays queued, gone from the dead letters.
+          app.updateSettings({ enabled: false });
+          expect(await app.redeliver({ ids: [before[0]!] })).toEqual({ redelivered: 1, skipped: 0 });
+        }
+      },
+    );
+    expect(walkedDead.map((r) => r.id)).toEqual(before);
+    expect(before).toEqual(expect.arrayContaining(dead));
+    app.updateSettings({ enabled: true });
+  });
+
+  it('refuses an after that is no cursor of that listing, or one given with offset, with a coded error naming after', async () => {
+    const { app, fail } = await failingApp();
+    await fail(3);
+    const logNext = (await app.logs({ limit: 1 })).next!;
+    const deadNext = (await app.deadLetters({ limit: 1 })).next!;
+    expect(logNext).toMatch(/^[A-Za-z0-9_-]+$/);
+    const cases: [string, () => Promise<unknown>, string, RegExp][] = [
+      ['garbage', () => app.logs({ after: 'not a cursor!' }), 'HOOKWORK_ERR_INVALID_CURSOR', /logs\(\) was given after that is "not a cursor!", which is no cursor/],
+      ['not JSON', () => app.deadLetters({ after: 'AAAA' }), 'HOOKWORK_ERR_INVALID_CURSOR', /does not decode to a cursor/],
+      ['the other listing\'s', () => app.deadLetters({ after: logNext }), 'HOOKWORK_ERR_INVALID_CURSOR', /is a cursor of the delivery log, not of the dead letters/],
+      ['the other listing\'s, the other way', () => app.logs({ after: deadNext }), 'HOOKWORK_ERR_INVALID_CURSOR', /is a cursor of the dead letters, not of the delivery log/],
+      ['a changed tie-breaker', () => app.logs({ after: cursorOf({ v: 1, l: 'log', at: 1, t: '1 OR 1=1' }) }), 'HOOKWORK_ERR_INVALID_CURSOR', /no sequence number of this log/],
+      ['a changed time', () => app.deadLetters({ after: cursorOf({ v: 1, l: 'dead', at: 'soon', t: '1' }) }), 'HOOKWORK_ERR_INVALID_CURSOR', /not a whole number of ms/],
+      ['another version', () => app.logs({ after: cursorOf({ v: 2, l: 'log', at: 1, t: '1' }) }), 'HOOKWORK_ERR_INVALID_CURSOR', /cursor version 2/],
+      ['not a string', () => app.logs({ after: 5 as unknown as string }), 'HOOKWORK_ERR_INVALID_CURSOR', /is number, not a string/],
+      ['with offset', () => app.logs({ after: logNext, offset: 1 }), 'HOOKWORK_ERR_INVALID_PAGE', /both after and offset/],
+      ['with offset, one webhook', () => app.deadLetters({ after: deadNext, offset: 0 }), 'HOOKWORK_ERR_INVALID_PAGE', /both after and offset/],
+    ];
+    for (const [name, call, code, message] of cases) {
+      const error = await refusal(call);
+      expect([name, error.code, error.status]).toEqual([name, code, 400]);
+      expect(error.message).toMatch(message);
+      expect(error.details).toEqual([expect.objectContaining({ field: 'after' })]);
+    }
+    // Another API's name for the cursor is refused, naming after.
+    const named = await refusal(() => app.logs({ cursor: logNext } as never));
+    expect([named.code, named.message]).toEqual(['HOOKWORK_ERR_INVALID_QUERY', expect.stringMatching(/did you mean after for "cursor"/)]);
+    // The last page says no more follow; a page by offset answers next too.
+    expect((await app.logs({ limit: 3 })).next).toBeUndefined();
+    expect((await app.deadLetters({ limit: 1, offset: 1 })).next).toBeDefined();
+  });
+
+  it('pages a store written before positions (no pagesByPosition) by offset behind its cursors, and refuses a position cursor it cannot follow', async () => {
+    // A third party's store as it was written before: only the methods it had, no flags.
+    const log = new MemoryDeliveryLog();
+    const queue = new MemoryRequestQueue(log);
+    const oldLog: DeliveryLog = { append: (e) => log.append(e), list: (q) => log.list({ ...q, afterPosition: undefined }), get: (k) => log.get(k), deleteOlderThan: (b, l) => log.deleteOlderThan(b, l) };
+    const oldQueue = new Proxy(queue, { get: (target, name) => (name === 'pagesDeadByPosition' ? undefined : Reflect.get(target, name, target)) }) as RequestQueue;
+    const storage: StorageBackend = {
+      name: 'old-store',
+      capabilities: { transactionalEnqueue: false, leaseRenewal: true, shared: false, crossProcessWake: false },
+      open: async () => ({ webhooks: new MemoryWebhookRepository(), queue: oldQueue, deliveryLog: oldLog, async close() {} }),
+    };
+    const { app, fail } = await failingApp(storage);
+    await fail(5);
+    const logged = (await app.logs({ limit: 1000 })).items.map((e) => e.key);
+    expect((await walk((after) => app.logs({ limit: 2, ...(after ? { after } : {}) }))).map((e) => e.key)).toEqual(logged);
+    const dead = (await app.deadLetters({ limit: 1000 })).items.map((r) => r.id);
+    expect((await walk((after) => app.deadLetters({ limit: 2, ...(after ? { after } : {}) }))).map((r) => r.id)).toEqual(dead);
+    const error = await refusal(() => app.logs({ after: cursorOf({ v: 1, l: 'log', at: 1, t: '1' }) }));
+    expect(error.code).toBe('HOOKWORK_ERR_INVALID_CURSOR');
+    expect(error.message).toMatch(/a store that pages by position, which this app's store does not/);
+  });
+});
