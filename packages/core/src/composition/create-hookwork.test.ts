@@ -585,6 +585,24 @@ describe('publish() says what it got wrong', () => {
       'publish(): no composed event handles AlsoUnrelated; nothing is sent for it (compose an event whose notification is this class)',
     ]);
   });
+  it('warns once, naming both classes, when a subclass of a composed notification is published: routing is by the exact class', async () => {
+    const warnings: string[] = [];
+    const debug: string[] = [];
+    const logger = { debug: (m: string) => void debug.push(m), info() {}, warn: (m: string) => void warnings.push(m), error() {} };
+    const { app, storage } = await startApp({ logger });
+    await app.webhooks.create(hook(['pinged']));
+    class ScheduledPing extends Pinged {}
+    class LaterPing extends ScheduledPing {}
+    await app.publish(new ScheduledPing(1));
+    await app.publish(new ScheduledPing(2));
+    await app.publish(new LaterPing(3));
+    expect(storage.enqueued).toEqual([]);
+    expect(warnings).toEqual([
+      'publish(): ScheduledPing extends Pinged, but notifications are routed by their exact class, so the events composed for Pinged do not fire for it and nothing is sent; publish a Pinged, or compose an event whose notification is ScheduledPing (notification: ScheduledPing in its @WebhookEvent options)',
+      'publish(): LaterPing extends Pinged, but notifications are routed by their exact class, so the events composed for Pinged do not fire for it and nothing is sent; publish a Pinged, or compose an event whose notification is LaterPing (notification: LaterPing in its @WebhookEvent options)',
+    ]);
+    expect(debug).toEqual([]);
+  });
 });
 
 describe('the app object guards its lifecycle', () => {

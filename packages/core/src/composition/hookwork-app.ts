@@ -677,7 +677,18 @@ export class HookworkApp<TTransaction = never> implements Hookwork<TTransaction>
   private reportUnhandled(type: Function): void {
     if (this.unreported.has(type)) return;
     this.unreported.add(type);
-    this.parts.logger.debug(`publish(): no composed event handles ${type.name || 'this notification class'}; nothing is sent for it (compose an event whose notification is this class)`);
+    const name = type.name || 'this notification class';
+    // Routing is by the exact class, as Umbraco's event aggregator does: a host's subclass of a
+    // composed notification (class Scheduled extends ContentPublishedNotification) fired nothing
+    // with only a debug line. Said as a warning, once, naming both classes and both fixes.
+    const composedParent = this.parts.bus.composedAncestor(type);
+    if (composedParent) {
+      this.parts.logger.warn(
+        `publish(): ${name} extends ${composedParent.name}, but notifications are routed by their exact class, so the events composed for ${composedParent.name} do not fire for it and nothing is sent; publish a ${composedParent.name}, or compose an event whose notification is ${name} (notification: ${name} in its @WebhookEvent options)`,
+      );
+      return;
+    }
+    this.parts.logger.debug(`publish(): no composed event handles ${name}; nothing is sent for it (compose an event whose notification is this class)`);
   }
 
   private requireOpen(): void {

@@ -61,6 +61,17 @@ export class NotificationBus {
   }
 
   /**
+   * The nearest class `type` extends that has handlers, if any: a notification of `type` reaches
+   * none of them (routing is by the exact class), which the app warns about.
+   */
+  composedAncestor(type: Function): Function | undefined {
+    for (let parent = Object.getPrototypeOf(type) as Function | null; typeof parent === 'function' && parent !== Function.prototype; parent = Object.getPrototypeOf(parent) as Function | null) {
+      if (this.hasSubscribers(parent)) return parent;
+    }
+    return undefined;
+  }
+
+  /**
    * Runs every handler of the notification's class concurrently and waits for all of them.
    * A handler that throws does not stop the others; its error is in the outcomes.
    */
