@@ -205,6 +205,7 @@ describe('migrations', () => {
       const { name: database, server } = (await db.query<{ name: string; server: string }>('SELECT current_database() AS name, (SELECT system_identifier::text FROM pg_control_system()) AS server')).rows[0]!;
       expect(server).toMatch(/^\d+$/);
       expect(stores.map((store) => store.id)).toEqual([`postgres:${server}/${database}/${schema}`, `postgres:${server}/${database}/${schema}`, `postgres:${server}/${database}/${other}`]);
+      expect(stores[0]!.formerIds).toEqual([`postgres:${database}/${schema}`]);
     } finally {
       await Promise.all(stores.map((store) => store.close()));
     }

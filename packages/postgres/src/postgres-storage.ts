@@ -392,6 +392,8 @@ export async function openPostgresStorage(options: PostgresStorageOptions, conte
     // The server (see serverIdentity), the database and schema as the server names them: the same
     // through any host name it is reached by, another for a database of that name on another server.
     id: `postgres:${server}/${database}/${checked.schema}`,
+    // What builds before the server was named recorded (ambiguous between servers: taken over once).
+    formerIds: [`postgres:${database}/${checked.schema}`],
     pool,
     get listening() {
       return listener.listening;

@@ -73,6 +73,8 @@ describe('sqliteStorage', () => {
     try {
       stores = [openSqliteStorage({ file }), openSqliteStorage({ file: temp.file('link.db') })];
       expect(stores.map((store) => store.id)).toEqual([`sqlite:${temp.file('store.db')}`, `sqlite:${temp.file('store.db')}`]);
+      // What builds before recorded (Node's realpath, the case as written): a queue recorded so is taken over.
+      expect(stores.map((store) => store.formerIds)).toEqual([[`sqlite:${file}`], [`sqlite:${file}`]]);
     } finally {
       native.mockRestore();
       for (const store of stores) await store.close();

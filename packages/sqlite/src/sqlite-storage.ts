@@ -206,7 +206,7 @@ function openStore(checked: Required<SqliteStorageOptions>, context: Partial<Sto
   const queue = new SqliteRequestQueue(connection, watchIntervalMs);
   return {
     file,
-    ...(inMemory ? {} : { id: storeId(file) }),
+    ...(inMemory ? {} : storeIds(file)),
     database: db,
     webhooks: new SqliteWebhookRepository(connection),
     queue,
@@ -223,7 +223,7 @@ function openStore(checked: Required<SqliteStorageOptions>, context: Partial<Sto
 }
 
 /**
- * The store's `Storage.id`: `sqlite:` and the file's real path, one for every process of the
+ * The store's `Storage.id` (and `formerIds`): `sqlite:` and the file's real path, one for every process of the
  * machine, also where it is reached through a link. The operating system's own realpath
  * (`realpathSync.native`), which spells each part as the directory has it: on a case-insensitive
  * file system (macOS, Windows) `./Data/hookwork.db` and `./data/hookwork.db` are one file and get
@@ -233,8 +233,11 @@ function openStore(checked: Required<SqliteStorageOptions>, context: Partial<Sto
  * engine to recognise at the next start (a random id made an app's restart look like another
  * store's app to BullMQ's check).
  */
-function storeId(file: string): string {
-  return `sqlite:${realpathSync.native(file)}`;
+function storeIds(file: string): { id: string; formerIds: readonly string[] } {
+  const id = `sqlite:${realpathSync.native(file)}`;
+  // Builds before took Node's JavaScript realpath, which keeps the case as written.
+  const former = `sqlite:${realpathSync(file)}`;
+  return { id, formerIds: former === id ? [] : [former] };
 }
 
 /**

@@ -33,6 +33,12 @@ export interface Storage<TTransaction = never> {
    * check is not made: two such apps on one queue are not caught.
    */
   readonly id?: string;
+  /**
+   * Optional: the ids earlier versions of the backend gave this same data (PostgreSQL's before it
+   * named the server). A queue engine that finds one of them recorded with its queue records `id`
+   * in its place instead of refusing the app, so an upgrade does not refuse the store's own apps.
+   */
+  readonly formerIds?: readonly string[];
   /** Closes the store (connections, file handles); the app calls it at `stop()`. */
   close(): Promise<void>;
 }
