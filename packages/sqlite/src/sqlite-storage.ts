@@ -29,6 +29,8 @@ export interface SqliteStorageOptions {
    * The database file, e.g. `./data/hookwork.db`. Created when missing; its directory must exist
    * (or set `createDirectory`). `:memory:`: a database in this process's memory, new at every open
    * (tests); such a store has no `Storage.id`, so BullMQ cannot tell two such apps on one queue apart.
+   * Anything else is a path, never an SQLite URI: `file::memory:` is a file of that name (an empty
+   * path, SQLite's temporary database, is refused).
    */
   file: string;
   /**
