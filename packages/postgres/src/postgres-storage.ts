@@ -207,10 +207,11 @@ function serverOf(config: PoolConfig): { host: string; port: string | number; da
  * (`pg_control_system()`, executable by every role by default since PostgreSQL 10; the same on
  * its streaming replicas, another on every other cluster), so two databases of one name on two
  * servers are two stores, and one server reached by two host names is one. It is the cluster's,
- * so `pg_upgrade` or a restore into another cluster changes it (docs/storage.md says what to do). Where the function is
- * refused or missing (a managed service that revokes it, a PostgreSQL-compatible server), the host
- * and port the pool connects to: two names of one server then count as two servers, which
- * BullMQ's check refuses at start rather than letting two stores share a queue.
+ * so `pg_upgrade` or a restore into another cluster changes it (docs/storage.md says what to do).
+ * Where the function is refused or missing (a managed service that revokes it, a
+ * PostgreSQL-compatible server), the host and port the pool connects to: two names of one server
+ * then count as two servers, which BullMQ's check refuses at start rather than letting two stores
+ * share a queue.
  */
 async function serverIdentity(pool: Pool): Promise<string> {
   try {
