@@ -102,4 +102,29 @@ describe('PostgreSQL storage with the BullMQ queue', () => {
     }
     expect(await app.queueCounts()).toEqual({ pending: 0, inFlight: 0, dead: 1 });
   });
+
+  it('takes over a queue recorded with the store\'s id of before (database/schema, no server), and still refuses one of another store', async () => {
+    const redis = new Redis(REDIS_URL);
+    const apps: Hookwork[] = [];
+    const on = (queueName: string) => {
+      const made = createHookwork({ composers: [composer], storage: postgresStorage({ connectionString: PG_URL, schema }), queue: bullmqQueue({ connection: REDIS_URL, queueName, prefix, checkDurability: false }) });
+      apps.push(made);
+      return made;
+    };
+    try {
+      const db = new pg.Client({ connectionString: PG_URL });
+      await db.connect();
+      const { rows } = await db.query<{ database: string; server: string }>('SELECT current_database() AS database, (SELECT system_identifier::text FROM pg_control_system()) AS server').finally(() => db.end());
+      const { database, server } = rows[0]!;
+      // What the build before recorded for this very store: its app was refused after the upgrade.
+      await redis.set(`${prefix}:upgraded:hookwork:store`, `postgres:${database}/${schema}`);
+      await on('upgraded').start();
+      expect(await redis.get(`${prefix}:upgraded:hookwork:store`)).toBe(`postgres:${server}/${database}/${schema}`);
+      await redis.set(`${prefix}:elsewhere:hookwork:store`, `postgres:${database}/another_schema`);
+      await expect(on('elsewhere').start()).rejects.toMatchObject({ code: 'HOOKWORK_ERR_INVALID_BULLMQ_OPTIONS' });
+    } finally {
+      for (const made of apps) await made.stop().catch(() => {});
+      redis.disconnect();
+    }
+  });
 });

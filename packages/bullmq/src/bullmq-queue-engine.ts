@@ -264,6 +264,8 @@ export interface BullmqEngineOptions {
   stopGraceMs?: number;
   /** The app's store's `id` (Storage.id): recorded with the queue, and a queue of another store's refused. Undefined: not checked. */
   storeId?: string;
+  /** The store's `formerIds` (Storage.formerIds): one of them recorded is replaced by `storeId`, not refused. */
+  formerStoreIds?: readonly string[];
 }
 
 /** The key recording the id of the store whose apps use a queue (see BullmqQueueEngine's refuseAnotherStoresQueue); removeBullmqQueue() deletes it with the queue. */
@@ -272,12 +274,17 @@ export function storeMarkerKey(prefix: string, queueName: string): string {
 }
 
 /**
- * Records `ARGV[1]` (a store's id) in `KEYS[1]` unless one is there, and returns the one there.
- * A full Redis (noeviction) refuses the SET: the id is then left unrecorded, not start() failed.
+ * Records `ARGV[1]` (a store's id) in `KEYS[1]` unless one is there, and returns the one there;
+ * one of `ARGV[2..]` (the store's former ids) there is replaced by `ARGV[1]`. A full Redis
+ * (noeviction) refuses the SET: the id is then left unrecorded, not start() failed.
  */
 const CLAIM_QUEUE_FOR_STORE = `
 local held = redis.call('GET', KEYS[1])
-if held then return held end
+if held then
+  local former = false
+  for i = 2, #ARGV do if ARGV[i] == held then former = true end end
+  if not former then return held end
+end
 redis.pcall('SET', KEYS[1], ARGV[1])
 return ARGV[1]`;
 
@@ -394,12 +401,12 @@ export class BullmqQueueEngine implements QueueEngine<never> {
    * another store is refused.
    */
   private async refuseAnotherStoresQueue(): Promise<void> {
-    const { storeId, prefix, queueName } = this.options;
+    const { storeId, formerStoreIds = [], prefix, queueName } = this.options;
     if (storeId === undefined) return;
     const key = storeMarkerKey(prefix, queueName);
     let held: unknown;
     try {
-      held = await this.redis.producer.eval(CLAIM_QUEUE_FOR_STORE, 1, key, storeId);
+      held = await this.redis.producer.eval(CLAIM_QUEUE_FOR_STORE, 1, key, storeId, ...formerStoreIds.filter((id) => id !== storeId));
     } catch (error) {
       throw BULLMQ_ERRORS.create('HOOKWORK_ERR_REDIS_UNAVAILABLE', `the BullMQ queue could not start on ${this.redis.where} (${redisFailure(error, this.redis.producer.options.commandTimeout).text})`, { cause: error });
     }

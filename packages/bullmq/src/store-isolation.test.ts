@@ -45,7 +45,7 @@ describe('apps of different webhook stores on BullMQ', () => {
       composers: [thingComposer],
       logger: silentLogger,
       settings: { ssrf: { allow: ['127.0.0.1'] } },
-      storage: sqliteStorage({ file: join(dir, file) }),
+      storage: sqliteStorage({ file: file === ':memory:' ? file : join(dir, file) }),
       queue: bullmqQueue({ connection: TEST_REDIS_URL, prefix, checkDurability: false, ...queue }),
     });
     apps.push(made);
@@ -106,5 +106,24 @@ describe('apps of different webhook stores on BullMQ', () => {
     await second.start();
     await second.webhooks.create({ url: receivers[0]!.url, events: ['thing.happened'] });
     expect(await deliveries(second, 2)).toEqual([2, 0]);
+  });
+
+  it('records no store for an app on a :memory: store (each open a new database): the app starts again on its queue after a restart', async () => {
+    const before = app(':memory:', { queueName: 'in-memory' });
+    await before.start();
+    await before.webhooks.create({ url: receivers[0]!.url, events: ['thing.happened'] });
+    expect(await deliveries(before, 2)).toEqual([2, 0]);
+    await before.stop();
+    // The restart (a new :memory: database): it was refused as another store's app, by the random id the first start recorded.
+    const after = app(':memory:', { queueName: 'in-memory' });
+    await after.start();
+    await after.webhooks.create({ url: receivers[1]!.url, events: ['thing.happened'] });
+    expect(await deliveries(after, 3)).toEqual([2, 3]);
+    const admin = new Redis(TEST_REDIS_URL);
+    try {
+      expect(await admin.exists(`${prefix}:in-memory:hookwork:store`)).toBe(0);
+    } finally {
+      admin.disconnect();
+    }
   });
 });

@@ -190,7 +190,7 @@ describe('migrations', () => {
     }
   });
 
-  it('names its data by database and schema (Storage.id), the same for every open of the schema, whatever the host name the server is reached by', async () => {
+  it('names its data by server, database and schema (Storage.id), the same for every open of the schema, whatever the host name the server is reached by', async () => {
     const [schema, other] = [db.schema(), db.schema()];
     const url = new URL(db.url);
     const byAnotherName = Object.assign(new URL(db.url), { hostname: url.hostname === 'localhost' ? '127.0.0.1' : 'localhost' }).toString();
@@ -200,10 +200,36 @@ describe('migrations', () => {
       await openPostgresStorage({ connectionString: db.url, schema: other }),
     ];
     try {
-      const database = (await db.query<{ name: string }>('SELECT current_database() AS name')).rows[0]!.name;
-      expect(stores.map((store) => store.id)).toEqual([`postgres:${database}/${schema}`, `postgres:${database}/${schema}`, `postgres:${database}/${other}`]);
+      // The cluster's system identifier tells a database of this name on another server apart; it
+      // is readable by a role that is not a superuser (as the stores' own role here need not be).
+      const { name: database, server } = (await db.query<{ name: string; server: string }>('SELECT current_database() AS name, (SELECT system_identifier::text FROM pg_control_system()) AS server')).rows[0]!;
+      expect(server).toMatch(/^\d+$/);
+      expect(stores.map((store) => store.id)).toEqual([`postgres:${server}/${database}/${schema}`, `postgres:${server}/${database}/${schema}`, `postgres:${server}/${database}/${other}`]);
+      expect(stores[0]!.formerIds).toEqual([`postgres:${database}/${schema}`]);
     } finally {
       await Promise.all(stores.map((store) => store.close()));
+    }
+  });
+
+  it('names the server by the host and port connected to where pg_control_system() is refused (a managed service revoking it)', async () => {
+    const schema = db.schema();
+    class Revoking extends pg.Pool {
+      override query(...args: unknown[]): never {
+        if (typeof args[0] === 'string' && args[0].includes('pg_control_system')) {
+          return Promise.reject(Object.assign(new Error('permission denied for function pg_control_system'), { code: '42501' })) as never;
+        }
+        return (super.query as (...a: unknown[]) => never)(...args);
+      }
+    }
+    const url = new URL(db.url);
+    const pool = new Revoking({ connectionString: db.url, max: 2 });
+    const store = await openPostgresStorage({ pool, schema });
+    try {
+      const database = (await db.query<{ name: string }>('SELECT current_database() AS name')).rows[0]!.name;
+      expect(store.id).toBe(`postgres:${url.hostname}:${url.port || 5432}/${database}/${schema}`);
+    } finally {
+      await store.close();
+      await pool.end();
     }
   });
 

@@ -178,21 +178,52 @@ function checkOptions(options: PostgresStorageOptions): CheckedOptions {
  * `?host=`, and — with no database named — the database of the user's name, where it connects.
  */
 function describeServer(config: PoolConfig, schema: string): string {
+  const server = serverOf(config);
+  if (typeof server === 'string') return `PostgreSQL (${server}) (schema ${quoteIdentifier(schema)})`;
+  return `PostgreSQL ${server.host}:${server.port}/${server.database} (schema ${quoteIdentifier(schema)})`;
+}
+
+/** Where a config connects, as node-postgres reads it (see describeServer); a string when it cannot be shown. */
+function serverOf(config: PoolConfig): { host: string; port: string | number; database: string } | string {
   let parsed: Partial<ReturnType<typeof parseConnectionString>> = {};
   if (config.connectionString) {
     // A host's pool may hold such a string: its "database" would be the password's tail.
-    if (misreadConnectionString(config.connectionString) !== undefined) return `PostgreSQL (a connection string with an unencoded @ or #, not shown) (schema ${quoteIdentifier(schema)})`;
+    if (misreadConnectionString(config.connectionString) !== undefined) return 'a connection string with an unencoded @ or #, not shown';
     try {
       parsed = parseConnectionString(config.connectionString);
     } catch {
-      return `PostgreSQL (unparsed connection string) (schema ${quoteIdentifier(schema)})`;
+      return 'unparsed connection string';
     }
   }
   const host = parsed.host || config.host || process.env.PGHOST || 'localhost';
   const port = parsed.port || config.port || process.env.PGPORT || 5432;
   const user = parsed.user || config.user || process.env.PGUSER || process.env.USER;
   const database = parsed.database || config.database || process.env.PGDATABASE || user || '';
-  return `PostgreSQL ${host}:${port}/${database} (schema ${quoteIdentifier(schema)})`;
+  return { host, port, database };
+}
+
+/**
+ * The server part of the store's `Storage.id`: the cluster's system identifier
+ * (`pg_control_system()`, executable by every role by default since PostgreSQL 10; the same on
+ * its streaming replicas, another on every other cluster), so two databases of one name on two
+ * servers are two stores, and one server reached by two host names is one. It is the cluster's,
+ * so `pg_upgrade` or a restore into another cluster changes it (docs/storage.md says what to do).
+ * Where the function is refused or missing (a managed service that revokes it, a
+ * PostgreSQL-compatible server), the host and port the pool connects to: two names of one server
+ * then count as two servers, which BullMQ's check refuses at start rather than letting two stores
+ * share a queue.
+ */
+async function serverIdentity(pool: Pool): Promise<string> {
+  try {
+    const { rows } = await pool.query<{ id: string | null }>('SELECT system_identifier::text AS id FROM pg_control_system()');
+    const id = rows[0]?.id;
+    if (typeof id === 'string' && id !== '') return id;
+  } catch {
+    // Refused (42501) or missing (42883): the connection settings below.
+  }
+  const server = serverOf(pool.options ?? {});
+  // A host's pool whose connection string cannot be read names no server: then the database and schema alone.
+  return typeof server === 'string' ? 'unknown-server' : `${server.host}:${server.port}`;
 }
 
 /**
@@ -296,6 +327,7 @@ export async function openPostgresStorage(options: PostgresStorageOptions, conte
   let stopListening = listenForErrors(pool, onPoolError);
   let database: string;
   let role: string;
+  let server: string;
   // Whether the server's sessions start above READ COMMITTED (read by the migration's first statement).
   const seen: { isolation?: string } = {};
   try {
@@ -319,6 +351,7 @@ export async function openPostgresStorage(options: PostgresStorageOptions, conte
     // named with its GRANT, not at each publish after its requests were committed.
     await checkPrivileges(pool, { schema: checked.schema, where, role, flushes: checked.synchronousCommit === 'publish' });
     await warnOfIsolation(pool, where, owned, logger);
+    server = await serverIdentity(pool);
   } catch (error) {
     stopListening();
     if (owned) await pool.end().catch(() => {});
@@ -358,8 +391,11 @@ export async function openPostgresStorage(options: PostgresStorageOptions, conte
   let closed = false;
   return {
     schema: checked.schema,
-    // The database and schema, as the server names them: the same through any host name it is reached by.
-    id: `postgres:${database}/${checked.schema}`,
+    // The server (see serverIdentity), the database and schema as the server names them: the same
+    // through any host name it is reached by, another for a database of that name on another server.
+    id: `postgres:${server}/${database}/${checked.schema}`,
+    // What builds before the server was named recorded (ambiguous between servers: taken over once).
+    formerIds: [`postgres:${database}/${checked.schema}`],
     pool,
     get listening() {
       return listener.listening;

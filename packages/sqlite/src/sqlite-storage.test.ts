@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, realpathSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -61,6 +61,28 @@ describe('sqliteStorage', () => {
     expect((await second.queue.get('r1'))!.leaseOwner).toBe('A');
     expect((await second.deliveryLog.list({ webhookKey: 'w' })).items).toEqual([contractLogEntry('l1', { webhookKey: 'w' })]);
     await second.close();
+  });
+
+  it('names a file store by the operating system\'s real path of the file (Storage.id), and a :memory: store not at all', async () => {
+    const file = temp.file('Store.db');
+    symlinkSync(file, temp.file('link.db'));
+    // A case-insensitive file system (macOS) answers with the directory's own spelling only
+    // through the native realpath; stood in for here, as this file system keeps case.
+    const native = jest.spyOn(realpathSync, 'native').mockImplementation(((path: string) => (path === temp.file('link.db') || path === file ? temp.file('store.db') : path)) as never);
+    let stores: SqliteStorage[] = [];
+    try {
+      stores = [openSqliteStorage({ file }), openSqliteStorage({ file: temp.file('link.db') })];
+      expect(stores.map((store) => store.id)).toEqual([`sqlite:${temp.file('store.db')}`, `sqlite:${temp.file('store.db')}`]);
+      // What builds before recorded (Node's realpath, the case as written): a queue recorded so is taken over.
+      expect(stores.map((store) => store.formerIds)).toEqual([[`sqlite:${file}`], [`sqlite:${file}`]]);
+    } finally {
+      native.mockRestore();
+      for (const store of stores) await store.close();
+    }
+    // Each open of :memory: is a database of its own, which nothing can open again: no identity to record.
+    const memory = [openSqliteStorage({ file: ':memory:' }), openSqliteStorage({ file: ':memory:' })];
+    expect(memory.map((store) => 'id' in store)).toEqual([false, false]);
+    for (const store of memory) await store.close();
   });
 
   it('reads a webhook row that lacks some of its lists (written by hand, or before a field existed) with empty ones', async () => {

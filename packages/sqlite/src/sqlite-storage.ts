@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { realpathSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 // The type is imported by name, not as `Database.Database` off the default import, so the .d.ts
@@ -26,7 +25,13 @@ export const WAL_SIZE_LIMIT_BYTES = 64 * 1024 * 1024;
 
 /** Options of {@link sqliteStorage}. */
 export interface SqliteStorageOptions {
-  /** The database file, e.g. `./data/hookwork.db`. Created when missing; its directory must exist (or set `createDirectory`). */
+  /**
+   * The database file, e.g. `./data/hookwork.db`. Created when missing; its directory must exist
+   * (or set `createDirectory`). `:memory:`: a database in this process's memory, new at every open
+   * (tests); such a store has no `Storage.id`, so BullMQ cannot tell two such apps on one queue apart.
+   * Anything else is a path, never an SQLite URI: `file::memory:` is a file of that name (an empty
+   * path, SQLite's temporary database, is refused).
+   */
   file: string;
   /**
    * How long a write waits for another connection's lock before failing with
@@ -203,9 +208,7 @@ function openStore(checked: Required<SqliteStorageOptions>, context: Partial<Sto
   const queue = new SqliteRequestQueue(connection, watchIntervalMs);
   return {
     file,
-    // The file's real path: one for every process of the machine, also where it is reached through
-    // a link. Not the host name, which differs between containers sharing the file on one machine.
-    id: inMemory ? `sqlite:memory:${randomUUID()}` : `sqlite:${realpathSync(file)}`,
+    ...(inMemory ? {} : storeIds(file)),
     database: db,
     webhooks: new SqliteWebhookRepository(connection),
     queue,
@@ -219,6 +222,24 @@ function openStore(checked: Required<SqliteStorageOptions>, context: Partial<Sto
       if (db.open) db.close();
     },
   };
+}
+
+/**
+ * The store's `Storage.id` (and `formerIds`): `sqlite:` and the file's real path, one for every process of the
+ * machine, also where it is reached through a link. The operating system's own realpath
+ * (`realpathSync.native`), which spells each part as the directory has it: on a case-insensitive
+ * file system (macOS, Windows) `./Data/hookwork.db` and `./data/hookwork.db` are one file and get
+ * one id, where Node's JavaScript realpath kept the case as written. Not the host name, which
+ * differs between containers sharing the file on one machine. A `:memory:` store has none: each
+ * open is a database of its own that no other process can open, so there is nothing for a queue
+ * engine to recognise at the next start (a random id made an app's restart look like another
+ * store's app to BullMQ's check).
+ */
+function storeIds(file: string): { id: string; formerIds: readonly string[] } {
+  const id = `sqlite:${realpathSync.native(file)}`;
+  // Builds before took Node's JavaScript realpath, which keeps the case as written.
+  const former = `sqlite:${realpathSync(file)}`;
+  return { id, formerIds: former === id ? [] : [former] };
 }
 
 /**

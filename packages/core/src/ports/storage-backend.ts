@@ -23,14 +23,22 @@ export interface Storage<TTransaction = never> {
    */
   readonly health?: WebhookHealthStore;
   /**
-   * Optional: names this store's data — the same in every process that opens it, another for
-   * another store's (SQLite: the file's real path; PostgreSQL: the database and schema). A queue
-   * engine that keeps requests outside the store (BullMQ, in Redis) records it with its queue and
-   * refuses to start on a queue whose requests belong to another store's webhooks: each app would
-   * drop the other's requests as those of deleted webhooks. Without it (the memory store, whose
-   * data is new at every start) that check is not made.
+   * Optional: names this store's data — the same in every process that opens it and at every
+   * open, another for another store's (SQLite: the file's real path; PostgreSQL: the server's
+   * system identifier, the database and the schema). A queue engine that keeps requests outside
+   * the store (BullMQ, in Redis) records it with its queue and refuses to start on a queue whose
+   * requests belong to another store's webhooks: each app would drop the other's requests as
+   * those of deleted webhooks. A store whose data is new at every open (the memory store, SQLite's
+   * `:memory:`) has none — an id made up per open would refuse the app's own restart — and that
+   * check is not made: two such apps on one queue are not caught.
    */
   readonly id?: string;
+  /**
+   * Optional: the ids earlier versions of the backend gave this same data (PostgreSQL's before it
+   * named the server). A queue engine that finds one of them recorded with its queue records `id`
+   * in its place instead of refusing the app, so an upgrade does not refuse the store's own apps.
+   */
+  readonly formerIds?: readonly string[];
   /** Closes the store (connections, file handles); the app calls it at `stop()`. */
   close(): Promise<void>;
 }

@@ -889,6 +889,52 @@ export function describeTransportContract(name: string, transport: () => Transpo
         expect(log[2]!.errorMessage).toMatch(/^HOOKWORK_ERR_SSRF_BLOCKED: delivery to hooks\.internal\.test \(127\.0\.0\.1\) was refused: it is a loopback address/);
       });
 
+      it('keeps its pooled connections when the ssrf setting only allows more, and judges them again when it forbids anything', async () => {
+        let connections = 0;
+        const received: string[] = [];
+        const server = http.createServer((request, response) => {
+          let text = '';
+          request.on('data', (chunk: Buffer) => (text += chunk.toString()));
+          request.on('end', () => {
+            received.push(JSON.parse(text).id);
+            response.end('ok');
+          });
+        });
+        server.on('connection', () => connections++);
+        server.keepAliveTimeout = 5000;
+        await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+        closers.push(() => {
+          server.closeAllConnections();
+          return new Promise((resolve) => server.close(resolve));
+        });
+        const kept = { port: (server.address() as AddressInfo).port };
+        await startApp({
+          settings: { ssrf: { allowInternal: false, allow: ['hooks.internal.test'] } },
+          delivery: { resolver: resolverFor({ 'hooks.internal.test': [{ address: '127.0.0.1', family: 4 }] }) },
+        });
+        await app!.webhooks.create({ url: `http://hooks.internal.test:${kept.port}/hook`, events: ['contract.happened'] });
+        const deliver = async (id: string) => {
+          await app!.publish(new ContractHappened(id));
+          await app!.drain();
+        };
+        await deliver('first');
+        // Each change allows all the last one did, and more: the one connection carries them all.
+        app!.updateSettings({ ssrf: { allowInternal: false, allow: ['hooks.internal.test', '10.0.0.0/8'] } });
+        await deliver('entry-added');
+        app!.updateSettings({ ssrf: { allowInternal: false, allow: ['10.0.0.0/8', 'hooks.internal.test', 'other.internal.test:8443'] } });
+        await deliver('port-limited-entry-added');
+        app!.updateSettings({ ssrf: { allowInternal: true, allow: [] } });
+        await deliver('all-internal');
+        expect([connections, lookups]).toEqual([1, ['hooks.internal.test']]);
+        // allowInternal off again forbids much: the connection is judged again (still allowed by
+        // name). The axios transport judges each pooled socket and keeps this one; undici cannot
+        // judge a pooled connection, so it connects afresh under the new setting.
+        app!.updateSettings({ ssrf: { allowInternal: false, allow: ['hooks.internal.test'] } });
+        await deliver('narrowed');
+        expect(received).toEqual(['first', 'entry-added', 'port-limited-entry-added', 'all-internal', 'narrowed']);
+        expect(connections).toBe(name === 'undici' ? 2 : 1);
+      });
+
       it('allows a listed host name, CIDR, or everything with allowInternal', async () => {
         await startApp({
           settings: { ssrf: { allowInternal: false, allow: ['hooks.internal.test'] } },

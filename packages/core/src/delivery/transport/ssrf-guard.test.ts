@@ -1,4 +1,4 @@
-import { classifyAddress, SsrfGuard } from './ssrf-guard';
+import { classifyAddress, SsrfGuard, ssrfPolicyKeepsAllowed, type SsrfPolicy } from './ssrf-guard';
 
 describe('classifyAddress', () => {
   it.each([
@@ -141,5 +141,37 @@ describe('ssrf.allow entries limited to a port', () => {
     expect(guard(['127.0.0.1:4000']).check('127.0.0.1', '127.0.0.1')).toBeUndefined();
     expect(guard(['127.0.0.1:4000']).portLimited()).toBe(true);
     expect(guard(['127.0.0.1', 'hooks.internal']).portLimited()).toBe(false);
+  });
+});
+
+describe('ssrfPolicyKeepsAllowed (may connections judged under one ssrf setting go on under the next)', () => {
+  const policy = (allow: string[], allowInternal = false): SsrfPolicy => ({ allowInternal, allow });
+
+  it.each<[string, SsrfPolicy, SsrfPolicy]>([
+    ['the same setting as a new object', policy(['127.0.0.1']), policy(['127.0.0.1'])],
+    ['an allow entry added', policy(['127.0.0.1']), policy(['127.0.0.1', 'hooks.internal.test'])],
+    ['the first allow entry', policy([]), policy(['10.0.0.0/8'])],
+    ['the entries reordered', policy(['a.test', '10.0.0.0/8']), policy(['10.0.0.0/8', 'a.test'])],
+    ['allowInternal turned on', policy(['127.0.0.1']), policy([], true)],
+    ['allowInternal kept on, entries dropped', policy(['127.0.0.1'], true), policy([], true)],
+    ['a port-limited entry added next to an unlimited one', policy(['127.0.0.1']), policy(['127.0.0.1', 'hooks.internal.test:8080'])],
+  ])('keeps them after %s', (_what, before, after) => {
+    expect(ssrfPolicyKeepsAllowed(before, after)).toBe(true);
+  });
+
+  it.each<[string, SsrfPolicy, SsrfPolicy]>([
+    ['an allow entry removed', policy(['127.0.0.1', 'hooks.internal.test']), policy(['127.0.0.1'])],
+    ['allowInternal turned off, whatever the entries', policy([], true), policy(['127.0.0.0/8', '::1'])],
+    ['an entry narrowed to a port', policy(['127.0.0.1']), policy(['127.0.0.1:8080'])],
+    // Conservative: the same in other words is judged again, not proven equal.
+    ['an entry respelt (case)', policy(['hooks.internal.test']), policy(['HOOKS.internal.test'])],
+    ['an address replaced by a range holding it', policy(['127.0.0.1']), policy(['127.0.0.0/8'])],
+  ])('judges them again after %s', (_what, before, after) => {
+    expect(ssrfPolicyKeepsAllowed(before, after)).toBe(false);
+  });
+
+  it('is transitive over steps that each widen, as a transport keeping its pool across several changes relies on', () => {
+    const steps = [policy([]), policy(['a.test']), policy(['a.test', 'b.test']), policy([], true)];
+    for (let i = 0; i < steps.length; i++) for (let j = i; j < steps.length; j++) expect(ssrfPolicyKeepsAllowed(steps[i]!, steps[j]!)).toBe(true);
   });
 });

@@ -38,9 +38,20 @@ export interface SsrfPolicySource {
 /** The `ssrf` setting: what the guard allows besides public addresses. */
 export type SsrfPolicy = SsrfPolicySource['current']['ssrf'];
 
-/** Whether two `ssrf` settings allow the same (the settings make a new object at every update, whatever changed). */
-export function sameSsrfPolicy(a: SsrfPolicy, b: SsrfPolicy): boolean {
-  return a === b || (a.allowInternal === b.allowInternal && a.allow.length === b.allow.length && a.allow.every((entry, i) => entry === b.allow[i]));
+/**
+ * Whether the `ssrf` setting `after` allows every connection `before` allowed, so a connection
+ * judged under `before` may go on being used under `after` without being judged again. A pure
+ * decision, and a conservative one: true only when that follows from the settings as written —
+ * `after` allows every internal address, or neither does and every `allow` entry of `before` is
+ * in `after` as written (entries only ever add what they allow; order does not matter). Anything
+ * else is false, also where `after` happens to allow the same in other words (`localhost` for
+ * `LOCALHOST`, a range for its addresses): then the caller judges its connections again.
+ */
+export function ssrfPolicyKeepsAllowed(before: SsrfPolicy, after: SsrfPolicy): boolean {
+  if (before === after || after.allowInternal) return true;
+  if (before.allowInternal) return false;
+  const entries = new Set(after.allow);
+  return before.allow.every((entry) => entries.has(entry));
 }
 
 /**
@@ -320,12 +331,19 @@ export class SsrfGuard {
   /**
    * The refusal for sending another request over a kept-alive connection to `address`:`port`
    * that was judged as `judged` says; undefined when allowed. Judged again only when the `ssrf`
-   * setting changed since (then `judged` takes the new one): a connection made while an address
-   * was allowed must not carry requests to it once the setting refuses it.
+   * setting changed since in a way that may forbid something (see {@link ssrfPolicyKeepsAllowed};
+   * then `judged` takes the new one): a connection made while an address was allowed must not
+   * carry requests to it once the setting refuses it.
    */
   recheck(judged: ConnectionJudgment, address: string | undefined, port: number | undefined): HookworkError | undefined {
     const policy = this.settings.current.ssrf;
     if (judged.policy === policy || address === undefined) return undefined;
+    // A change that only allows more forbids no connection: kept unjudged, as the undici
+    // transport keeps its whole pool (one decision, ssrfPolicyKeepsAllowed, for both transports).
+    if (ssrfPolicyKeepsAllowed(judged.policy, policy)) {
+      judged.policy = policy;
+      return undefined;
+    }
     // Judged as the lookup judges a new connection, so the refusal reads the same: with the port
     // only when an entry limited to one is in force.
     const refusal = this.check(judged.host.replace(/^\[|\]$/g, ''), address, this.portLimited() ? port : undefined);

@@ -6,7 +6,7 @@ import type { OutgoingRequest, SendOptions, Transport, TransportResponse, Transp
 import { addReceivedHeader } from './received-header';
 import type { DeliveryTlsOptions } from './http-transport';
 import { BodyDecoder, wireByteCap, wireCapNote } from './body-decoder';
-import { connectPort, sameSsrfPolicy, SsrfGuard, type HostResolver, type SsrfPolicySource } from './ssrf-guard';
+import { connectPort, SsrfGuard, ssrfPolicyKeepsAllowed, type HostResolver, type SsrfPolicySource } from './ssrf-guard';
 import { requestTarget } from './request-target';
 import { StopSignals } from './stop-signals';
 import { transportOwnedHeaderProblem } from './transport-owned-headers';
@@ -29,7 +29,8 @@ export interface UndiciTransportOptions {
 export interface UndiciTransport extends Transport {
   /**
    * The undici dispatcher new requests go through: another one after each change of the `ssrf`
-   * setting (see {@link createUndiciTransport}).
+   * setting that may forbid something the last one allowed; the same one after a change that only
+   * allows more (see {@link createUndiciTransport}).
    */
   readonly dispatcher: Dispatcher;
 }
@@ -282,18 +283,22 @@ export function createUndiciTransport(options: UndiciTransportOptions): UndiciTr
       }),
   });
   // undici judges an address only as it connects, and has no hook where a kept-alive connection
-  // is taken for another request: after a change of the ssrf setting, new requests go through a
-  // new agent, whose every connection is judged under it, and the old one is closed once the
-  // requests it already has are done. Before, a name allowed once kept receiving deliveries over
-  // its pooled connection after the setting stopped allowing it.
+  // is taken for another request: after a change of the ssrf setting that may forbid something
+  // the pooled connections were allowed, new requests go through a new agent, whose every
+  // connection is judged under it, and the old one is closed once the requests it already has are
+  // done. Before, a name allowed once kept receiving deliveries over its pooled connection after
+  // the setting stopped allowing it. A change that only allows more (an allow entry added,
+  // allowInternal turned on) forbids no pooled connection: the agent and its connections are kept
+  // (a new one per change made every endpoint connect again, TLS handshakes included, at once).
   let agent = newAgent();
   let agentPolicy = guard.policy();
   const retiring = new Set<Undici.Agent>();
   const agentNow = (): Undici.Agent => {
     const policy = guard.policy();
     if (policy === agentPolicy) return agent;
-    // The settings make a new ssrf object at every update: only a change of what it allows costs the connections.
-    if (!sameSsrfPolicy(policy, agentPolicy)) {
+    // The settings make a new ssrf object at every update, whatever changed. Kept, the agent's
+    // connections were each allowed by a policy this one allows all of (each kept step widened).
+    if (!ssrfPolicyKeepsAllowed(agentPolicy, policy)) {
       const old = agent;
       retiring.add(old);
       old.close().then(
