@@ -1,19 +1,15 @@
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readFileSync } from 'node:fs';
 import { ContentPublishedNotification, ContentUnpublishedNotification } from '@hookwork/cms';
 import { DeliveryLogToken, RequestQueueToken, resolveToken, webhookInputSchema, WebhookRepositoryToken } from '@hookwork/core';
 import Fastify, { type FastifyInstance } from 'fastify';
-import { chromium, type BrowserContext, type Locator, type Page, type Request } from 'playwright-core';
+import { chromium, type BrowserContext, type Page, type Request } from 'playwright-core';
 import { hookworkAdmin } from './admin-plugin';
-import { PAGE_ASSETS_DIR } from './page-routes';
 import { blogPost, PREFIX, publish, startAdminFixture, TOKEN, type AdminFixture } from './test-support/admin-fixture';
+import { CHROMIUM, CHROMIUM_FLAGS, launchAdminBrowser, settledCount, until, watchProblems, type AdminBrowser } from './test-support/admin-browser';
 
-/** Debian's Chromium; never a browser downloaded by Playwright. */
-const CHROMIUM = '/usr/bin/chromium';
-/** The flags this machine needs (no sandbox as root, no GPU, nothing phoning home). */
-const CHROMIUM_FLAGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
 /**
  * Where the screenshots go: the folder HOOKWORK_TEST_SCREENSHOTS names (kept, to look at them after
  * a change to the page), else a temporary folder of this file's, removed after it.
@@ -83,41 +79,16 @@ jest.setTimeout(180_000);
 let fixture: AdminFixture;
 let context: BrowserContext;
 let page: Page;
-let profile: string;
-/**
- * Waits until `expression`, evaluated in the page, is true: polled from the test, since the page's
- * CSP (script-src 'self') refuses the eval that waitForFunction's in-page polling of a string needs
- * (it failed whenever the first look came too early).
- */
-async function until(tab: Page, expression: string, timeoutMs = 15_000): Promise<void> {
-  for (const deadline = Date.now() + timeoutMs; !(await tab.evaluate(expression)); ) {
-    if (Date.now() > deadline) throw new Error(`waited ${timeoutMs} ms for ${expression}`);
-    await tab.waitForTimeout(50);
-  }
-}
+let browser: AdminBrowser | undefined;
 
 const problems: string[] = [];
 
-/** Notes into `into` what a user would see go wrong on `tab`: a page error, a console error, an answer of 400 or more. */
-function watchProblems(tab: Page, into: string[]): void {
-  tab.on('pageerror', (error) => into.push(`page error: ${error.message}`));
-  tab.on('console', (message) => {
-    if (message.type() === 'error') into.push(`console: ${message.text()}`);
-  });
-  tab.on('response', (response) => {
-    if (response.status() >= 400) into.push(`${response.status()} for ${response.url()}`);
-  });
-}
-
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) throw new Error(`the admin page tests drive Debian's Chromium at ${CHROMIUM}, which is missing: install it with  apt-get install -y chromium`);
-  if (!existsSync(join(PAGE_ASSETS_DIR, 'admin.js'))) throw new Error(`the admin page is not built (${PAGE_ASSETS_DIR}): run  npm run build`);
   screenshots = KEPT_SCREENSHOTS ?? mkdtempSync(join(tmpdir(), 'hookwork-admin-screenshots-'));
   mkdirSync(screenshots, { recursive: true });
   fixture = await startAdminFixture({ page: true, apiReference: true });
-  profile = mkdtempSync(join(tmpdir(), 'hookwork-chromium-'));
-  context = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, headless: true, args: CHROMIUM_FLAGS, viewport: { width: 1280, height: 900 } });
-  page = context.pages()[0] ?? (await context.newPage());
+  browser = await launchAdminBrowser();
+  ({ context, page } = browser);
   watchProblems(page, problems);
   // Only the admin's own origin is ever asked for (no CDN, no fonts, nothing else).
   page.on('request', (request) => {
@@ -126,29 +97,13 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await context?.close();
+  await browser?.close();
   await fixture?.close();
-  if (profile) rmSync(profile, { recursive: true, force: true });
   if (screenshots && !KEPT_SCREENSHOTS) rmSync(screenshots, { recursive: true, force: true });
 });
 
 const shot = (name: string) => page.screenshot({ path: join(screenshots, `${name}.png`), fullPage: true });
 const open = (route: string) => page.goto(`${fixture.origin}${PREFIX}/${route}`);
-/**
- * How many elements `locator` matches, read once the page has drawn `expected` of them or 10 s
- * have passed. `locator.count()` alone reads the page as it is at that instant, and the page draws
- * in steps (a heading, then the rows a request brings), so a bare count races the page on a busy
- * machine. Not for 0 (it would return at the first 0) nor where one render must hold both.
- */
-async function settledCount(locator: Locator, expected: number): Promise<number> {
-  const deadline = Date.now() + 10_000;
-  let count = await locator.count();
-  while (count !== expected && Date.now() < deadline) {
-    await page.waitForTimeout(50);
-    count = await locator.count();
-  }
-  return count;
-}
 
 describe('the admin page in Chromium', () => {
   it('signs in with the token from the link, then forgets it in the address bar', async () => {
