@@ -1,19 +1,15 @@
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readFileSync } from 'node:fs';
 import { ContentPublishedNotification, ContentUnpublishedNotification } from '@hookwork/cms';
 import { DeliveryLogToken, RequestQueueToken, resolveToken, webhookInputSchema, WebhookRepositoryToken } from '@hookwork/core';
 import Fastify, { type FastifyInstance } from 'fastify';
-import { chromium, type BrowserContext, type Locator, type Page, type Request } from 'playwright-core';
+import { chromium, type BrowserContext, type Page, type Request } from 'playwright-core';
 import { hookworkAdmin } from './admin-plugin';
-import { PAGE_ASSETS_DIR } from './page-routes';
 import { blogPost, PREFIX, publish, startAdminFixture, TOKEN, type AdminFixture } from './test-support/admin-fixture';
+import { CHROMIUM, CHROMIUM_FLAGS, launchAdminBrowser, settledCount, until, watchProblems, type AdminBrowser } from './test-support/admin-browser';
 
-/** Debian's Chromium; never a browser downloaded by Playwright. */
-const CHROMIUM = '/usr/bin/chromium';
-/** The flags this machine needs (no sandbox as root, no GPU, nothing phoning home). */
-const CHROMIUM_FLAGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
 /**
  * Where the screenshots go: the folder HOOKWORK_TEST_SCREENSHOTS names (kept, to look at them after
  * a change to the page), else a temporary folder of this file's, removed after it.
@@ -83,41 +79,16 @@ jest.setTimeout(180_000);
 let fixture: AdminFixture;
 let context: BrowserContext;
 let page: Page;
-let profile: string;
-/**
- * Waits until `expression`, evaluated in the page, is true: polled from the test, since the page's
- * CSP (script-src 'self') refuses the eval that waitForFunction's in-page polling of a string needs
- * (it failed whenever the first look came too early).
- */
-async function until(tab: Page, expression: string, timeoutMs = 15_000): Promise<void> {
-  for (const deadline = Date.now() + timeoutMs; !(await tab.evaluate(expression)); ) {
-    if (Date.now() > deadline) throw new Error(`waited ${timeoutMs} ms for ${expression}`);
-    await tab.waitForTimeout(50);
-  }
-}
+let browser: AdminBrowser | undefined;
 
 const problems: string[] = [];
 
-/** Notes into `into` what a user would see go wrong on `tab`: a page error, a console error, an answer of 400 or more. */
-function watchProblems(tab: Page, into: string[]): void {
-  tab.on('pageerror', (error) => into.push(`page error: ${error.message}`));
-  tab.on('console', (message) => {
-    if (message.type() === 'error') into.push(`console: ${message.text()}`);
-  });
-  tab.on('response', (response) => {
-    if (response.status() >= 400) into.push(`${response.status()} for ${response.url()}`);
-  });
-}
-
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) throw new Error(`the admin page tests drive Debian's Chromium at ${CHROMIUM}, which is missing: install it with  apt-get install -y chromium`);
-  if (!existsSync(join(PAGE_ASSETS_DIR, 'admin.js'))) throw new Error(`the admin page is not built (${PAGE_ASSETS_DIR}): run  npm run build`);
   screenshots = KEPT_SCREENSHOTS ?? mkdtempSync(join(tmpdir(), 'hookwork-admin-screenshots-'));
   mkdirSync(screenshots, { recursive: true });
   fixture = await startAdminFixture({ page: true, apiReference: true });
-  profile = mkdtempSync(join(tmpdir(), 'hookwork-chromium-'));
-  context = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, headless: true, args: CHROMIUM_FLAGS, viewport: { width: 1280, height: 900 } });
-  page = context.pages()[0] ?? (await context.newPage());
+  browser = await launchAdminBrowser();
+  ({ context, page } = browser);
   watchProblems(page, problems);
   // Only the admin's own origin is ever asked for (no CDN, no fonts, nothing else).
   page.on('request', (request) => {
@@ -126,29 +97,13 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await context?.close();
+  await browser?.close();
   await fixture?.close();
-  if (profile) rmSync(profile, { recursive: true, force: true });
   if (screenshots && !KEPT_SCREENSHOTS) rmSync(screenshots, { recursive: true, force: true });
 });
 
 const shot = (name: string) => page.screenshot({ path: join(screenshots, `${name}.png`), fullPage: true });
 const open = (route: string) => page.goto(`${fixture.origin}${PREFIX}/${route}`);
-/**
- * How many elements `locator` matches, read once the page has drawn `expected` of them or 10 s
- * have passed. `locator.count()` alone reads the page as it is at that instant, and the page draws
- * in steps (a heading, then the rows a request brings), so a bare count races the page on a busy
- * machine. Not for 0 (it would return at the first 0) nor where one render must hold both.
- */
-async function settledCount(locator: Locator, expected: number): Promise<number> {
-  const deadline = Date.now() + 10_000;
-  let count = await locator.count();
-  while (count !== expected && Date.now() < deadline) {
-    await page.waitForTimeout(50);
-    count = await locator.count();
-  }
-  return count;
-}
 
 describe('the admin page in Chromium', () => {
   it('signs in with the token from the link, then forgets it in the address bar', async () => {
@@ -235,14 +190,14 @@ describe('the admin page in Chromium', () => {
     await page.getByRole('link', { name: 'Deliveries' }).first().click();
     const statusFilter = page.locator('select[name="statusClass"]');
     await statusFilter.selectOption('5xx');
-    await page.locator('nav.pager').getByText(`of ${failed.total}`, { exact: false }).waitFor();
+    await page.locator('nav.pager').getByText(`Page 1, ${failed.total} in all`, { exact: true }).waitFor();
     expect(await settledCount(page.locator('table.deliveries tbody tr'), failed.total)).toBe(failed.total);
     expect(await settledCount(page.locator('table.deliveries tbody tr .badge.s5xx'), failed.total)).toBe(failed.total);
     expect(page.url()).toContain('statusClass=5xx');
     await shot('07b-deliveries-5xx');
     await statusFilter.selectOption({ label: '2xx success' });
     await page.locator('table.deliveries tbody tr .badge.s5xx').first().waitFor({ state: 'detached' });
-    await page.locator('nav.pager').getByText('of 1', { exact: false }).waitFor();
+    await page.locator('nav.pager').getByText('Page 1, 1 in all', { exact: true }).waitFor();
     expect(await page.locator('table.deliveries tbody tr .badge.s2xx').textContent()).toBe('200');
 
     // The failed attempt's response body is shown as the characters it was, and nothing ran.
@@ -1111,13 +1066,14 @@ describe('the admin page as a back-office user works in it', () => {
     const next = tab.getByRole('button', { name: 'Next' });
     await next.focus();
     await tab.keyboard.press('Enter');
-    await tab.waitForURL(/skip=25/);
-    await tab.getByText('26–30 of 30').waitFor();
+    await tab.waitForURL(/after=[\w-]+&page=2$/);
+    await tab.getByText('Page 2, 30 in all').waitFor();
     expect(await tab.evaluate('document.activeElement?.textContent?.trim()')).toBe('Next');
     // The last page: Next does nothing, and still has the focus (aria-disabled, not disabled).
     expect(await next.getAttribute('aria-disabled')).toBe('true');
     await tab.keyboard.press('Enter');
-    expect(tab.url()).toMatch(/skip=25$/);
+    expect(tab.url()).toMatch(/&page=2$/);
+    expect(await tab.locator('table.deliveries tbody tr').count()).toBe(5);
 
     // However narrow its column, "timeout" is one word on one line.
     await tab.setViewportSize({ width: 760, height: 900 });
@@ -1572,12 +1528,12 @@ describe('the admin page before a bulk redelivery, and the log by webhook', () =
     await filter.selectOption({ label: 'Orders' });
     await tab.getByRole('heading', { name: 'Deliveries of Orders' }).waitFor();
     expect(tab.url()).toContain(`webhookKey=${encodeURIComponent(orders)}`);
-    await tab.locator('nav.pager span').filter({ hasText: new RegExp(` of ${ofOrders.total}$`) }).waitFor();
+    await tab.locator('nav.pager span').filter({ hasText: new RegExp(`^Page 1, ${ofOrders.total} in all$`) }).waitFor();
     expect(await settledCount(rows, ofOrders.total)).toBe(ofOrders.total);
     await tab.screenshot({ path: join(screenshots, '26-deliveries-by-webhook.png'), fullPage: true });
 
     await filter.selectOption({ label: 'All webhooks' });
-    await tab.locator('nav.pager span').filter({ hasText: new RegExp(` of ${all.total}$`) }).waitFor();
+    await tab.locator('nav.pager span').filter({ hasText: new RegExp(`^Page 1, ${all.total} in all$`) }).waitFor();
     expect(tab.url()).not.toContain('webhookKey');
     expect(await settledCount(rows, all.total)).toBe(all.total);
     expect(new Set(await tab.locator('table.deliveries tbody td[data-label="Webhook"]').allTextContents())).toEqual(new Set(['Orders', 'Search']));
@@ -1741,10 +1697,10 @@ describe('the admin page before a delete, and past the first page of everything'
     await ofEvery.waitFor({ state: 'hidden' });
     // Past the newest 50, the rest are a page away, the oldest last (Bulk's: Orders' went with it).
     const all = (await own.app.management.deadLetters({ limit: 1 })).total;
-    await tab.locator('nav.pager span').filter({ hasText: `1–50 of ${all}` }).waitFor();
+    await tab.locator('nav.pager span').filter({ hasText: `Page 1, ${all} in all` }).waitFor();
     await tab.getByRole('button', { name: 'Next' }).click();
-    await tab.locator('nav.pager span').filter({ hasText: `51–${all} of ${all}` }).waitFor();
-    expect(tab.url()).toContain('#/dead-letters?skip=50');
+    await tab.locator('nav.pager span').filter({ hasText: `Page 2, ${all} in all` }).waitFor();
+    expect(tab.url()).toMatch(/#\/dead-letters\?after=[\w-]+&page=2$/);
     expect(await settledCount(tab.locator('table.dead tbody tr'), all - 50)).toBe(all - 50);
     expect(await tab.locator('table.dead tbody tr').last().locator('td[data-label="Webhook"]').textContent()).toBe('Bulk');
 

@@ -177,6 +177,8 @@ export type Json<T> = T extends Date ? string : T extends readonly (infer U)[] ?
 export interface Page<T> {
   items: T[];
   total: number;
+  /** The delivery log's and the dead letters' cursor to the page after this one (as `after`); absent on the last page. */
+  next?: string;
 }
 export type WebhookView = Json<CoreWebhookView>;
 export type CreatedWebhook = WebhookView & { secret?: string };

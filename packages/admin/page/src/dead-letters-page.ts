@@ -3,15 +3,17 @@ import { customElement, property, query, state } from 'lit/decorators.js';
 import { allWebhooks, api, qs, type DeadLetter, type Page } from './api';
 import type { ConfirmDialog } from './confirm-dialog';
 import './confirm-dialog';
-import { formatDate, go, isolated, LightElement, localZoneName, pager, problemView, refusedEntry, statusLine, whenBlocked } from './shared';
+import { cursorPager, isBadCursor, listProblem, positionOf, withoutPosition, withPosition, type ListPosition } from './cursor-pager';
+import { formatDate, go, isolated, LightElement, localZoneName, refusedEntry, statusLine, whenBlocked } from './shared';
 
 const PAGE_SIZE = 50;
 
 const requests = (n: number) => `${n} ${n === 1 ? 'request' : 'requests'}`;
 
 /**
- * Dead letters, newest dead first, 50 a page (`skip` in the route), with redeliver one, all (of a webhook or every one), or since a
- * time. Redelivering many asks first, saying how many requests go to which webhook's receiver:
+ * Dead letters, newest dead first, 50 a page by cursor (`after` in the route: a dead letter
+ * redelivered or dead-lettered while someone pages hides no other), with redeliver one, all (of a
+ * webhook or every one), or since a time. Redelivering many asks first, saying how many requests go to which webhook's receiver:
  * one click must not re-send thousands of webhooks.
  */
 @customElement('hw-dead-letters')
@@ -61,16 +63,29 @@ export class DeadLettersPage extends LightElement {
   private async load(): Promise<boolean> {
     const turn = ++this.loads;
     try {
-      const dead = await api<Page<DeadLetter>>('GET', `dead-letter${qs({ skip: this.query.get('skip') ?? undefined, take: PAGE_SIZE, webhookKey: this.webhookKey })}`);
+      const dead = await api<Page<DeadLetter>>('GET', `dead-letter${qs({ after: positionOf(this.query).after, take: PAGE_SIZE, webhookKey: this.webhookKey })}`);
       // The answer of an earlier read (another page asked for since) is dropped: the later read's stands.
       if (turn !== this.loads) return false;
       this.dead = dead;
       this.error = undefined;
       return true;
     } catch (error) {
-      if (turn === this.loads) this.error = error;
+      if (turn !== this.loads) return false;
+      this.error = error;
+      // The rows of the page before are not this position's: the refusal stands alone, with its way back.
+      if (isBadCursor(error)) this.dead = undefined;
       return false;
     }
+  }
+
+  /** The route at `query`, so back/forward, a reload and a link keep the webhook and the page. */
+  private routeTo(query: URLSearchParams): string {
+    const text = query.toString();
+    return `#/dead-letters${text ? `?${text}` : ''}`;
+  }
+
+  private turnTo(position: ListPosition): void {
+    go(this.routeTo(withPosition(this.query, position)));
   }
 
   private async redeliver(selector: object, what: string): Promise<void> {
@@ -161,12 +176,13 @@ export class DeadLettersPage extends LightElement {
   override render() {
     const key = this.webhookKey;
     const items = this.dead?.items ?? [];
+    const position = positionOf(this.query);
     return html`<div class="page-head">
         <h1>Dead letters${key ? html` of <bdi class="name">${this.nameOf(key)}</bdi>` : nothing}</h1>
         ${key ? html`<a href="#/dead-letters">All webhooks</a>` : nothing}
       </div>
       <p class="muted">Requests whose retries ran out. Redelivering puts them back in the queue, due now, with the retry count reset.</p>
-      ${problemView(this.error)} ${statusLine(this.note)}
+      ${listProblem(this.error, this.routeTo(withoutPosition(this.query)))} ${statusLine(this.note)}
       <div class="bulk">
         <button type="button" ?disabled=${(this.dead?.total ?? 0) === 0} @click=${this.redeliverAll}>
           Redeliver all${this.dead ? ` (${this.dead.total})` : ''}
@@ -185,7 +201,7 @@ export class DeadLettersPage extends LightElement {
           : html`<p class="muted">Loading…</p>`
         : items.length === 0
           ? this.dead.total > 0
-            ? html`<p class="empty">No dead letters on this page (there are ${this.dead.total}). <a href="#/dead-letters${qs({ webhookKey: key })}">First page</a>.</p>`
+            ? html`<p class="empty">No dead letters on this page (there are ${this.dead.total}). <a href=${this.routeTo(withoutPosition(this.query))}>First page</a>.</p>`
             : html`<p class="empty">No dead letters.</p>`
           : html`<table class="grid dead">
               <thead>
@@ -216,6 +232,6 @@ export class DeadLettersPage extends LightElement {
                 )}
               </tbody>
             </table>
-            ${pager({ skip: Number(this.query.get('skip') ?? 0), size: PAGE_SIZE, total: this.dead.total }, (at) => go(`#/dead-letters${qs({ webhookKey: key, skip: at > 0 ? at : undefined })}`))}`}`;
+            ${position.page > 1 || this.dead.next !== undefined ? cursorPager(position, this.dead, (at) => this.turnTo(at)) : nothing}`}`;
   }
 }

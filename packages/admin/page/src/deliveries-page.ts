@@ -2,7 +2,8 @@ import { html, nothing } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
 import { live } from 'lit/directives/live.js';
 import { allWebhooks, api, qs, seg, type EventDescriptor, type LogEntry, type Page, type WebhookView } from './api';
-import { formatDate, formatDuration, go, LightElement, OUTCOME_TEXT, outcomeBadge, pager, problemView, refusedEntry, STATUS_CLASS_TEXT, statusBadge } from './shared';
+import { cursorPager, isBadCursor, listProblem, positionOf, withoutPosition, withPosition, type ListPosition } from './cursor-pager';
+import { formatDate, formatDuration, go, LightElement, OUTCOME_TEXT, outcomeBadge, refusedEntry, STATUS_CLASS_TEXT, statusBadge } from './shared';
 
 const PAGE_SIZE = 25;
 const OUTCOMES = Object.keys(OUTCOME_TEXT);
@@ -14,13 +15,14 @@ const STATUS_CHOICES: readonly (readonly [value: string, label: string])[] = [
 ];
 
 /**
- * The delivery log: date, event, status coloured by class, retry count, duration, outcome; paged;
+ * The delivery log: date, event, status coloured by class, retry count, duration, outcome; paged
+ * by cursor (attempts logged while someone pages never list a row twice or hide one);
  * filtered by webhook, status class, outcome and event. A webhook in the route that is no longer
  * among the webhooks (deleted: its log is kept until the cleanup) is named as such.
  */
 @customElement('hw-deliveries')
 export class DeliveriesPage extends LightElement {
-  /** The route's query: webhookKey, statusClass (comma-separated), outcome, eventAlias, skip. */
+  /** The route's query: webhookKey, statusClass (comma-separated), outcome, eventAlias, and the position (after, back, page). */
   @property({ attribute: false }) query = new URLSearchParams();
 
   @state() private log: Page<LogEntry> | undefined;
@@ -65,7 +67,7 @@ export class DeliveriesPage extends LightElement {
     const q = this.query;
     const webhookKey = q.get('webhookKey') ?? undefined;
     const search = qs({
-      skip: q.get('skip') ?? undefined,
+      after: positionOf(q).after,
       take: PAGE_SIZE,
       statusClass: q.get('statusClass')?.split(',') ?? undefined,
       outcome: q.get('outcome') ?? undefined,
@@ -80,20 +82,32 @@ export class DeliveriesPage extends LightElement {
       this.log = log;
       this.error = undefined;
     } catch (error) {
-      if (turn === this.loads) this.error = error;
+      if (turn !== this.loads) return;
+      this.error = error;
+      // The rows of the page before are not this position's: the refusal stands alone, with its way back.
+      if (isBadCursor(error)) this.log = undefined;
     }
   }
 
-  /** Changes the filters (or the page) through the route, so back/forward and links keep them. */
+  /** The route at `query`, so back/forward, a reload and a link keep the filters and the page. */
+  private routeTo(query: URLSearchParams): string {
+    const text = query.toString();
+    return `#/deliveries${text ? `?${text}` : ''}`;
+  }
+
+  /** Changes the filters through the route; the list starts again at its first page. */
   private navigate(change: Record<string, string | undefined>): void {
-    const next = new URLSearchParams(this.query);
+    const next = withoutPosition(this.query);
     for (const [name, value] of Object.entries(change)) {
       if (value === undefined || value === '') next.delete(name);
       else next.set(name, value);
     }
-    if (!('skip' in change)) next.delete('skip');
-    const text = next.toString();
-    go(`#/deliveries${text ? `?${text}` : ''}`);
+    go(this.routeTo(next));
+  }
+
+  /** Goes to another page of the log, the filters kept. */
+  private turnTo(position: ListPosition): void {
+    go(this.routeTo(withPosition(this.query, position)));
   }
 
   /**
@@ -124,9 +138,9 @@ export class DeliveriesPage extends LightElement {
 
   override render() {
     const q = this.query;
-    const skip = Number(q.get('skip') ?? 0);
+    const position = positionOf(q);
     const webhookKey = q.get('webhookKey');
-    const total = this.log?.total ?? 0;
+    const filtered = withoutPosition(q).toString() !== '';
     return html`<div class="page-head">
         <h1>Deliveries${webhookKey ? html` of <span class="name">${this.names.get(webhookKey) ?? webhookKey}</span>` : nothing}</h1>
         ${webhookKey ? html`<a href="#/deliveries">All webhooks</a>` : nothing}
@@ -159,13 +173,15 @@ export class DeliveriesPage extends LightElement {
       ${webhookKey && this.isGone(webhookKey)
         ? html`<p class="gone">The webhook <code>${webhookKey}</code> no longer exists (it was deleted). Its log stays until the retention cleanup removes it.</p>`
         : nothing}
-      ${problemView(this.error)}
+      ${listProblem(this.error, this.routeTo(withoutPosition(q)))}
       ${!this.log
         ? this.error
           ? nothing
           : html`<p class="muted">Loading…</p>`
         : this.log.items.length === 0
-          ? html`<p class="empty">No deliveries${q.toString() ? ' match these filters' : ' yet'}.</p>`
+          ? position.page > 1
+            ? html`<p class="empty">No deliveries on this page${this.log.total > 0 ? ` (there are ${this.log.total})` : ''}. <a href=${this.routeTo(withoutPosition(q))}>First page</a>.</p>`
+            : html`<p class="empty">No deliveries${filtered ? ' match these filters' : ' yet'}.</p>`
           : html`<table class="grid deliveries">
                 <thead>
                   <tr>
@@ -192,6 +208,6 @@ export class DeliveriesPage extends LightElement {
                   )}
                 </tbody>
               </table>
-              ${pager({ skip, size: PAGE_SIZE, total }, (at) => this.navigate({ skip: String(at) }), { always: true })}`}`;
+              ${cursorPager(position, this.log, (at) => this.turnTo(at))}`}`;
   }
 }

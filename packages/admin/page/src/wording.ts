@@ -76,10 +76,24 @@ const REFUSED_INPUT = new Set(['HOOKWORK_ERR_ADMIN_INVALID_REQUEST', 'HOOKWORK_E
  * back-office user can act on, so the fields the API names (a request's `ids`, a path's `id`,
  * a `webhookKey` — words for a program) are not listed under them.
  */
-export const hasOwnWords = (problem: Problem): boolean => Object.hasOwn(IN_WORDS, problem.code);
+export const hasOwnWords = (problem: Problem): boolean => Object.hasOwn(IN_WORDS, problem.code) || problem.code === 'HOOKWORK_ERR_INVALID_CURSOR';
+
+/**
+ * A list's position in the address (`after`) that the API refused: what is wrong with it, in the
+ * API's own words for the field (`does not decode to a cursor (changed or cut short)`, `is a cursor
+ * of the dead letters, not of the delivery log`), and what to do — the API's fix names parameters.
+ */
+function badPosition(problem: Problem): { title: string; detail: string } {
+  const why = problem.errors?.find((e) => e.field === 'after')?.detail;
+  return {
+    title: 'This page of the list cannot be shown',
+    detail: `The page's position in the address (after=…) ${why ? withoutRouteTalk(why).replace(/\.$/, '') : 'is not one this list made: changed, cut short, or of another list'}. Nothing was read: start again from the first page.`,
+  };
+}
 
 /** A refusal in this page's words: the known codes said for people, any other without its code and route talk. */
 export function inWords(problem: Problem): { title: string; detail: string } {
+  if (problem.code === 'HOOKWORK_ERR_INVALID_CURSOR') return badPosition(problem);
   if (hasOwnWords(problem)) return IN_WORDS[problem.code]!;
   if (problem.code === 'HOOKWORK_ERR_ADMIN_REQUEST_REFUSED') {
     // A refusal of the host's (its authenticate throwing its framework's 403) or of a plugin's:

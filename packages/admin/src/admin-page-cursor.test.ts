@@ -1,0 +1,279 @@
+import { DeliveryLogToken, RequestQueueToken, resolveToken, type DeliveryLogEntry } from '@hookwork/core';
+import type { Page } from 'playwright-core';
+import { launchAdminBrowser, settledCount, watchProblems, type AdminBrowser } from './test-support/admin-browser';
+import { API, PREFIX, startAdminFixture, TOKEN, type AdminFixture } from './test-support/admin-fixture';
+
+jest.setTimeout(180_000);
+
+/**
+ * The admin page walks the delivery log and the dead letters by the API's cursor (`after`), the
+ * position kept in the address: a real admin server on 127.0.0.1 over a SQLite file, Debian's
+ * Chromium. Rows are written between page loads, as they are on a live system.
+ */
+let fixture: AdminFixture;
+let browser: AdminBrowser;
+let tab: Page;
+const problems: string[] = [];
+/** Log entries appended so far: each new one is newer than every one before. */
+let appended = 0;
+const START = Date.now() - 86_400_000;
+
+/** `count` attempts of `webhookKey` logged now, each a second newer than the one before. */
+async function logAttempts(count: number, webhookKey = 'orders', outcome: DeliveryLogEntry['outcome'] = 'retrying'): Promise<string[]> {
+  const entries = Array.from({ length: count }, () => {
+    const n = ++appended;
+    return {
+      key: `attempt-${String(n).padStart(4, '0')}`,
+      webhookKey,
+      requestId: `msg_${n}`,
+      url: `${fixture.receiver.origin}/${webhookKey}`,
+      eventAlias: 'Umbraco.ContentPublish',
+      retryCount: 1,
+      date: new Date(START + n * 1000),
+      requestHeaders: {},
+      requestBody: '{}',
+      responseHeaders: {},
+      responseBody: 'down',
+      statusCode: 503,
+      durationMs: 12,
+      outcome,
+    };
+  });
+  await resolveToken(fixture.app.container, DeliveryLogToken).append(entries);
+  return entries.map((e) => e.key);
+}
+
+let deadCount = 0;
+/** `count` requests of `webhookKey` dead now, each a second after the one before (so the newest dead is listed first). */
+async function deadLetters(count: number, webhookKey: string): Promise<string[]> {
+  const queue = resolveToken(fixture.app.container, RequestQueueToken);
+  const far = new Date(Date.now() + 30 * 86_400_000);
+  const requests = Array.from({ length: count }, () => ({ id: `dead_${String(++deadCount).padStart(4, '0')}`, webhookKey, eventAlias: 'Umbraco.ContentPublish', body: '{}', createdAt: new Date(), dueAt: far }));
+  await queue.enqueue(requests);
+  // A claim takes the earliest due first: a request redelivered meanwhile (due now) is given back as it was.
+  const claimed = await queue.claim({ owner: 'test', limit: 1000, leaseMs: 60_000, now: far });
+  const ours = new Set(requests.map((r) => r.id));
+  const others = claimed.map((r) => r.id).filter((id) => !ours.has(id));
+  if (others.length > 0) await queue.release('test', others);
+  expect(claimed.length - others.length).toBe(count);
+  for (const request of requests) expect(await queue.deadLetter(request.id, 'test', { attempts: 2, lastError: `HTTP 500 (${request.id})`, now: new Date(START + Number(request.id.slice(5)) * 1000) })).toBe(true);
+  return requests.map((r) => r.id);
+}
+
+/** The page loaded afresh at `route` (signed in: the token is in the tab's session); the same address again is read again too. */
+const open = async (route: string) => {
+  await tab.goto('about:blank');
+  await tab.goto(`${fixture.origin}${PREFIX}/${route}`);
+};
+/** The log entries the table shows, by the key in each row's link. */
+const shownAttempts = async () => (await tab.locator('table.deliveries tbody td[data-label="Date"] a').evaluateAll((links) => links.map((a) => a.getAttribute('href')))).map((href) => href!.replace('#/deliveries/', ''));
+/** The dead letters the table shows, by the id in each row's last error. */
+const shownDead = async () => (await tab.locator('table.dead tbody td[data-label="Last error"]').allTextContents()).map((text) => /\((dead_\d+)\)/.exec(text)![1]!);
+const pager = () => tab.getByRole('navigation', { name: 'Pages' });
+const label = () => pager().locator('.page-label');
+/** Waits for the pager to say `text`, then for the table to hold the `rows` expected (the label and the rows come in one render). */
+async function showing(text: string, rows: number, table: 'deliveries' | 'dead'): Promise<void> {
+  await label().filter({ hasText: new RegExp(`^${text}$`) }).waitFor();
+  expect(await settledCount(tab.locator(`table.${table} tbody tr`), rows)).toBe(rows);
+}
+const hashParams = () => new URLSearchParams(new URL(tab.url()).hash.replace(/^#\/[\w-]+\??/, ''));
+/** Newest first, as the lists are. */
+const newestFirst = (keys: string[]) => [...keys].reverse();
+
+beforeAll(async () => {
+  fixture = await startAdminFixture({ page: true });
+  await fixture.app.webhooks.create({ key: 'orders', name: 'Orders', url: `${fixture.receiver.origin}/orders`, events: ['Umbraco.ContentPublish'] });
+  await fixture.app.webhooks.create({ key: 'search', name: 'Search', url: `${fixture.receiver.origin}/search`, events: ['Umbraco.ContentPublish'] });
+  browser = await launchAdminBrowser();
+  tab = browser.page;
+  watchProblems(tab, problems);
+  await open(`#token=${TOKEN}`);
+  await tab.getByRole('heading', { name: 'Webhooks' }).waitFor();
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await fixture?.close();
+});
+
+describe('the admin page pages the deliveries and the dead letters by cursor', () => {
+  it('walks the deliveries with Next and Previous, each attempt once while new ones are logged between pages; reload, back/forward and a shared link keep the page', async () => {
+    const first = newestFirst(await logAttempts(60));
+    await open('#/deliveries');
+    await showing('Page 1, 60 in all', 25, 'deliveries');
+    expect(await shownAttempts()).toEqual(first.slice(0, 25));
+    const previous = pager().getByRole('button', { name: 'Previous' });
+    const next = pager().getByRole('button', { name: 'Next' });
+    expect(await previous.getAttribute('aria-disabled')).toBe('true');
+    expect(await label().getAttribute('aria-live')).toBe('polite');
+
+    // Five attempts logged while page 1 is read: with skip=25, page 2 would start with five rows of page 1 again.
+    const newer = newestFirst(await logAttempts(5));
+    await next.click();
+    await showing('Page 2, 65 in all', 25, 'deliveries');
+    expect(await shownAttempts()).toEqual(first.slice(25, 50));
+    expect(hashParams().get('page')).toBe('2');
+    expect(hashParams().get('after')).toMatch(/^[A-Za-z0-9_-]+$/);
+    expect(hashParams().getAll('back')).toEqual([]);
+    const pageTwo = tab.url();
+
+    await logAttempts(3);
+    await next.click();
+    await showing('Page 3, 68 in all', 10, 'deliveries');
+    expect(await shownAttempts()).toEqual(first.slice(50));
+    expect(hashParams().getAll('back')).toHaveLength(1);
+    // The last page: Next leads nowhere and keeps the focus (aria-disabled, not disabled).
+    expect(await next.getAttribute('aria-disabled')).toBe('true');
+    await next.focus();
+    await tab.keyboard.press('Enter');
+    expect(await label().textContent()).toBe('Page 3, 68 in all');
+    expect(await tab.evaluate('document.activeElement?.textContent?.trim()')).toBe('Next');
+
+    await previous.click();
+    await showing('Page 2, 68 in all', 25, 'deliveries');
+    expect(await shownAttempts()).toEqual(first.slice(25, 50));
+    expect(tab.url()).toBe(pageTwo);
+
+    await tab.reload();
+    await showing('Page 2, 68 in all', 25, 'deliveries');
+    expect(await shownAttempts()).toEqual(first.slice(25, 50));
+    await tab.goBack();
+    await showing('Page 3, 68 in all', 10, 'deliveries');
+    await tab.goForward();
+    await showing('Page 2, 68 in all', 25, 'deliveries');
+
+    // A shared link opens the same page in another tab (signed in there: a tab keeps its own token).
+    const other = await browser.context.newPage();
+    watchProblems(other, problems);
+    await other.goto(`${fixture.origin}${PREFIX}/#token=${TOKEN}`);
+    await other.getByRole('heading', { name: 'Webhooks' }).waitFor();
+    await other.goto(pageTwo);
+    await other.locator('nav.pager .page-label').filter({ hasText: 'Page 2, 68 in all' }).waitFor();
+    expect(await other.locator('table.deliveries tbody td[data-label="Date"] a').count()).toBe(25);
+    expect(await other.locator('table.deliveries tbody td[data-label="Date"] a').first().getAttribute('href')).toBe(`#/deliveries/${first[25]}`);
+    await other.close();
+
+    // Back to the first page: the newest, those logged meanwhile on top.
+    await pager().getByRole('button', { name: 'First page' }).click();
+    await showing('Page 1, 68 in all', 25, 'deliveries');
+    expect((await shownAttempts()).slice(3, 8)).toEqual(newer);
+    expect(hashParams().has('after')).toBe(false);
+  });
+
+  it('starts again at page 1 when a filter changes, the filter kept in the address', async () => {
+    const dead = await logAttempts(30, 'search', 'dead');
+    const total = (await fixture.app.management.logs({ limit: 1 })).total;
+    await open('#/deliveries');
+    await showing(`Page 1, ${total} in all`, 25, 'deliveries');
+    await pager().getByRole('button', { name: 'Next' }).click();
+    await showing(`Page 2, ${total} in all`, 25, 'deliveries');
+
+    await tab.getByRole('combobox', { name: 'Outcome' }).selectOption('dead');
+    await showing('Page 1, 30 in all', 25, 'deliveries');
+    expect(await shownAttempts()).toEqual(newestFirst(dead).slice(0, 25));
+    expect([...hashParams().keys()]).toEqual(['outcome']);
+    await pager().getByRole('button', { name: 'Next' }).click();
+    await showing('Page 2, 30 in all', 5, 'deliveries');
+    expect(hashParams().get('outcome')).toBe('dead');
+
+    await tab.getByRole('combobox', { name: 'Webhook' }).selectOption({ label: 'Orders' });
+    await tab.getByRole('heading', { name: 'Deliveries of Orders' }).waitFor();
+    const ofOrders = (await fixture.app.management.logs({ webhookKey: 'orders', outcomes: ['dead'] })).total;
+    expect(ofOrders).toBe(0);
+    await tab.getByText('No deliveries match these filters.').waitFor();
+    expect([...hashParams().keys()].sort()).toEqual(['outcome', 'webhookKey']);
+  });
+
+  it('says in words that a changed or stale position in the address cannot be shown, with a link back to the first page', async () => {
+    const seen = problems.length;
+    const logCursor = (await fixture.inject({ method: 'GET', url: `${API}/webhook/logs?take=1` })).json.next as string;
+    await open('#/deliveries?outcome=dead&after=not-a-cursor-0&page=4');
+    const alert = tab.getByRole('alert');
+    await alert.getByText('This page of the list cannot be shown').waitFor();
+    expect(await alert.textContent()).toMatch(/The page's position in the address \(after=…\) does not decode to a cursor \(changed or cut short\)\. Nothing was read: start again from the first page\./);
+    expect(await alert.textContent()).not.toMatch(/HOOKWORK_ERR|GET |logs\(\)/);
+    expect(await tab.locator('table.deliveries').count()).toBe(0);
+    expect(await tab.getByRole('navigation', { name: 'Pages' }).count()).toBe(0);
+    await alert.getByRole('link', { name: 'Go to the first page' }).click();
+    await showing('Page 1, 30 in all', 25, 'deliveries');
+    expect([...hashParams().keys()]).toEqual(['outcome']);
+    expect(await tab.getByRole('alert').count()).toBe(0);
+
+    // The log's cursor given to the dead letters (a link edited by hand): said as such.
+    await open(`#/dead-letters?after=${logCursor}&page=2`);
+    const deadAlert = tab.getByRole('alert');
+    await deadAlert.getByText('This page of the list cannot be shown').waitFor();
+    expect(await deadAlert.textContent()).toContain('is a cursor of the delivery log, not of the dead letters');
+    expect(await tab.locator('table.dead').count()).toBe(0);
+    await deadAlert.getByRole('link', { name: 'Go to the first page' }).click();
+    await tab.getByText('No dead letters.').waitFor();
+    expect(hashParams().has('after')).toBe(false);
+
+    // Only the two refusals asked for: no script error, nothing else refused.
+    expect(problems.slice(seen).filter((p) => !p.startsWith('console: Failed to load resource: the server responded with a status of 400'))).toEqual([
+      `400 for ${fixture.origin}${API}/webhook/logs?after=not-a-cursor-0&take=25&outcome=dead`,
+      `400 for ${fixture.origin}${API}/dead-letter?after=${logCursor}&take=50`,
+    ]);
+    problems.splice(seen);
+  });
+
+  it('walks the dead letters by cursor: one redelivered and others dead while paging hide none and repeat none', async () => {
+    const dead = newestFirst(await deadLetters(120, 'orders'));
+    await open('#/dead-letters');
+    await showing('Page 1, 120 in all', 50, 'dead');
+    expect(await shownDead()).toEqual(dead.slice(0, 50));
+
+    // One of page 1 redelivered here (held in the queue: the app does not send), and page 1 read again without it.
+    fixture.app.updateSettings({ enabled: false });
+    await tab.getByRole('button', { name: /^Redeliver the request to Orders/ }).first().click();
+    await tab.getByRole('status').getByText(`1 request put back in the queue (${dead[0]}).`).waitFor();
+    await showing('Page 1, 119 in all', 50, 'dead');
+    expect(await shownDead()).toEqual(dead.slice(1, 51));
+    // Meanwhile another operator redelivers one of page 1, and two more requests die: with skip=50,
+    // page 2 would start one early (listing the last of page 1 again) and two late (the new ones).
+    expect((await fixture.inject({ method: 'POST', url: `${API}/dead-letter/${dead[5]}/redeliver` })).json).toEqual({ redelivered: 1, skipped: 0 });
+    await deadLetters(2, 'search');
+    await pager().getByRole('button', { name: 'Next' }).click();
+    await showing('Page 2, 120 in all', 50, 'dead');
+    expect(await shownDead()).toEqual(dead.slice(51, 101));
+    await pager().getByRole('button', { name: 'Next' }).click();
+    await showing('Page 3, 120 in all', 19, 'dead');
+    expect(await shownDead()).toEqual(dead.slice(101));
+    expect(await pager().getByRole('button', { name: 'Next' }).getAttribute('aria-disabled')).toBe('true');
+
+    // The webhook filter is in the address too, and starts again at page 1.
+    await open(`#/dead-letters?webhookKey=orders&${hashParams().toString()}`);
+    await showing('Page 3, 118 in all', 19, 'dead');
+    await tab.getByRole('link', { name: 'All webhooks' }).click();
+    await showing('Page 1, 120 in all', 50, 'dead');
+    expect(hashParams().toString()).toBe('');
+    // The app stays stopped from sending: the redelivered request would log an attempt under the next test's count.
+  });
+
+  it('keeps the trail for Previous short: the last 20 pages, then First page starts over', async () => {
+    await logAttempts(24 * 25 - (await fixture.app.management.logs({ limit: 1 })).total, 'orders');
+    await open('#/deliveries');
+    await showing('Page 1, 600 in all', 25, 'deliveries');
+    const next = pager().getByRole('button', { name: 'Next' });
+    for (let page = 2; page <= 23; page++) {
+      await next.click();
+      await label().filter({ hasText: new RegExp(`^Page ${page}, `) }).waitFor();
+      expect(hashParams().getAll('back')).toHaveLength(Math.min(page - 2, 20));
+    }
+    expect(tab.url().length).toBeLessThan(2000);
+    const previous = pager().getByRole('button', { name: 'Previous' });
+    for (let page = 22; page >= 3; page--) {
+      await previous.click();
+      await label().filter({ hasText: new RegExp(`^Page ${page}, `) }).waitFor();
+    }
+    // Page 3's own trail was cut on the way out: Previous leads nowhere (and says why), First page does.
+    expect(await previous.getAttribute('aria-disabled')).toBe('true');
+    expect(await previous.getAttribute('title')).toBe('Only the last 20 pages are remembered: start again from the first page');
+    await pager().getByRole('button', { name: 'First page' }).click();
+    await showing('Page 1, 600 in all', 25, 'deliveries');
+  });
+
+  it('ran without script errors or refused calls', () => {
+    expect(problems).toEqual([]);
+  });
+});
