@@ -105,6 +105,30 @@ export function describeTransportContract(name: string, transport: () => Transpo
       return started;
     }
     const logOf = async (key: string) => (await app!.logs(key, { limit: 100 })).items.reverse();
+    /**
+     * A receiver that keeps connections alive for 5 s, answering 200 `ok`: the ids of the bodies it
+     * received, in order, and how many connections were opened to it.
+     */
+    async function keepAliveReceiver(): Promise<{ port: number; received: string[]; connections: () => number }> {
+      let connections = 0;
+      const received: string[] = [];
+      const server = http.createServer((request, response) => {
+        let text = '';
+        request.on('data', (chunk: Buffer) => (text += chunk.toString()));
+        request.on('end', () => {
+          received.push(JSON.parse(text).id);
+          response.end('ok');
+        });
+      });
+      server.on('connection', () => connections++);
+      server.keepAliveTimeout = 5000;
+      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+      closers.push(() => {
+        server.closeAllConnections();
+        return new Promise((resolve) => server.close(resolve));
+      });
+      return { port: (server.address() as AddressInfo).port, received, connections: () => connections };
+    }
     /** One publish to `url`; the log entries of its webhook, oldest first. */
     async function deliverOnce(url: string, settings: HookworkSettingsInput = {}, options: { secret?: boolean; delivery?: HookworkOptions['delivery'] } = {}) {
       await startApp({ settings: { maximumRetries: 2, ...settings }, ...(options.delivery ? { delivery: options.delivery } : {}) });
@@ -230,26 +254,15 @@ export function describeTransportContract(name: string, transport: () => Transpo
       });
 
       it('keeps connections alive: deliveries one after another share one connection', async () => {
-        let connections = 0;
-        const server = http.createServer((_req, res) => {
-          _req.resume();
-          _req.on('end', () => res.end('ok'));
-        });
-        server.on('connection', () => connections++);
-        server.keepAliveTimeout = 5000;
-        await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-        closers.push(() => {
-          server.closeAllConnections();
-          return new Promise((resolve) => server.close(resolve));
-        });
+        const server = await keepAliveReceiver();
         await startApp();
-        const webhook = await app!.webhooks.create({ url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`, events: ['contract.happened'] });
+        const webhook = await app!.webhooks.create({ url: `http://127.0.0.1:${server.port}/hook`, events: ['contract.happened'] });
         for (const id of ['k1', 'k2', 'k3']) {
           await app!.publish(new ContractHappened(id));
           await app!.drain();
         }
         expect((await logOf(webhook.key)).map((e) => e.outcome)).toEqual(['delivered', 'delivered', 'delivered']);
-        expect(connections).toBe(1);
+        expect(server.connections()).toBe(1);
       });
 
       it('requests and logs the webhook’s URL in its canonical form', async () => {
@@ -847,22 +860,8 @@ export function describeTransportContract(name: string, transport: () => Transpo
       it('judges a kept-alive connection again once the ssrf setting changes: a name it no longer allows gets nothing more over it', async () => {
         // Keeps its connections alive for 5 s (the suite's target closes each one; the test
         // receiver's 1 s is too short for the clients, which keep a second's margin).
-        const received: string[] = [];
-        const server = http.createServer((request, response) => {
-          let text = '';
-          request.on('data', (chunk: Buffer) => (text += chunk.toString()));
-          request.on('end', () => {
-            received.push(JSON.parse(text).id);
-            response.end('ok');
-          });
-        });
-        server.keepAliveTimeout = 5000;
-        await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-        closers.push(() => {
-          server.closeAllConnections();
-          return new Promise((resolve) => server.close(resolve));
-        });
-        const kept = { port: (server.address() as AddressInfo).port };
+        const kept = await keepAliveReceiver();
+        const { received } = kept;
         await startApp({
           settings: { ssrf: { allowInternal: false, allow: ['hooks.internal.test'] } },
           delivery: { resolver: resolverFor({ 'hooks.internal.test': [{ address: '127.0.0.1', family: 4 }] }) },
@@ -890,24 +889,8 @@ export function describeTransportContract(name: string, transport: () => Transpo
       });
 
       it('keeps its pooled connections when the ssrf setting only allows more, and judges them again when it forbids anything', async () => {
-        let connections = 0;
-        const received: string[] = [];
-        const server = http.createServer((request, response) => {
-          let text = '';
-          request.on('data', (chunk: Buffer) => (text += chunk.toString()));
-          request.on('end', () => {
-            received.push(JSON.parse(text).id);
-            response.end('ok');
-          });
-        });
-        server.on('connection', () => connections++);
-        server.keepAliveTimeout = 5000;
-        await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-        closers.push(() => {
-          server.closeAllConnections();
-          return new Promise((resolve) => server.close(resolve));
-        });
-        const kept = { port: (server.address() as AddressInfo).port };
+        const kept = await keepAliveReceiver();
+        const { received } = kept;
         await startApp({
           settings: { ssrf: { allowInternal: false, allow: ['hooks.internal.test'] } },
           delivery: { resolver: resolverFor({ 'hooks.internal.test': [{ address: '127.0.0.1', family: 4 }] }) },
@@ -925,14 +908,14 @@ export function describeTransportContract(name: string, transport: () => Transpo
         await deliver('port-limited-entry-added');
         app!.updateSettings({ ssrf: { allowInternal: true, allow: [] } });
         await deliver('all-internal');
-        expect([connections, lookups]).toEqual([1, ['hooks.internal.test']]);
+        expect([kept.connections(), lookups]).toEqual([1, ['hooks.internal.test']]);
         // allowInternal off again forbids much: the connection is judged again (still allowed by
         // name). The axios transport judges each pooled socket and keeps this one; undici cannot
         // judge a pooled connection, so it connects afresh under the new setting.
         app!.updateSettings({ ssrf: { allowInternal: false, allow: ['hooks.internal.test'] } });
         await deliver('narrowed');
         expect(received).toEqual(['first', 'entry-added', 'port-limited-entry-added', 'all-internal', 'narrowed']);
-        expect(connections).toBe(name === 'undici' ? 2 : 1);
+        expect(kept.connections()).toBe(name === 'undici' ? 2 : 1);
       });
 
       it('allows a listed host name, CIDR, or everything with allowInternal', async () => {
