@@ -1735,7 +1735,7 @@ describe('the admin page before a delete, and past the first page of everything'
     await tab.getByRole('button', { name: 'Redeliver since' }).click();
     const ofEvery = tab.getByRole('dialog', { name: /^Redeliver the dead letters of every webhook dead since \S.*\?$/ });
     await ofEvery.waitFor();
-    expect(await ofEvery.getByRole('paragraph').textContent()).toMatch(/^55 requests will be sent again to their receivers: put back in the queue, due now, with the retry count reset\. Those dead before \S.* stay\.$/);
+    expect(await ofEvery.getByRole('paragraph').textContent()).toMatch(/^55 requests will be sent again to their receivers: put back in the queue, due now, with the retry count reset\. Those dead before \S.* stay, as do those that arrive after this count\.$/);
     expect(await ofEvery.getByRole('button', { name: 'Redeliver 55 requests' }).count()).toBe(1);
     await ofEvery.getByRole('button', { name: 'Cancel' }).click();
     await ofEvery.waitFor({ state: 'hidden' });
