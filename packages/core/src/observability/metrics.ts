@@ -204,7 +204,7 @@ export class HookworkMetrics {
     });
     new Gauge({
       name: 'hookwork_breaker_state',
-      help: 'Circuit breaker of each webhook failing now or whose breaker is not closed: 0 closed, 1 open, 2 half-open (a probe is out); store-wide: aggregate with max().',
+      help: 'Circuit breaker of each enabled webhook failing now or whose breaker is not closed (a disabled or deleted webhook has no series): 0 closed, 1 open, 2 half-open (a probe is out); store-wide: aggregate with max().',
       labelNames: ['webhook'] as const,
       registers,
       async collect() {
