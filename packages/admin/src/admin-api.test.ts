@@ -301,10 +301,54 @@ describe.each([
       const refused = await call({ method: 'POST', url: `${API}/dead-letter/redeliver`, body });
       expectProblem(refused, 400, 'HOOKWORK_ERR_INVALID_REDELIVER_SELECTOR');
       expect(refused.json.errors.map((e: { in: string; field: string }) => `${e.in} ${e.field}`)).toEqual(fields.map((f) => `body ${f}`));
-      expect(refused.json.detail).toContain('pass exactly one of { ids: [...] }, { webhookKey }, { webhookKey, deadSince }, { deadSince } or { all: true }');
+      expect(refused.json.detail).toContain('pass exactly one of { ids: [...] }, { webhookKey, deadSince?, deadUntil? }, { deadSince, deadUntil? } or { all: true, deadUntil? }');
       expect(refused.json.detail).not.toMatch(/redeliver\(\)/);
     }
     expect((await fixture.app.management.deadLetters()).total).toBe(live);
+  });
+
+  it('bounds a redelivery by deadUntil: the dead letters counted (newest deadAt as the bound) go back, those that died after the count stay', async () => {
+    fixture.receiver.handler = (_r, res) => void res.writeHead(503).end('down');
+    const { key } = (await call({ method: 'POST', url: `${API}/webhook`, body: { url: fixture.receiver.url, events: ['Umbraco.ContentPublish'] } })).json;
+    for (const id of ['c-1', 'c-2']) await publish(fixture.app, id);
+    await fixture.app.drain();
+    // The count a user confirms, and its bound: the newest dead letter's deadAt.
+    const counted = (await call({ method: 'GET', url: `${API}/dead-letter?webhookKey=${key}&take=1` })).json as { total: number; items: { deadAt: string }[] };
+    expect(counted.total).toBe(2);
+    const deadUntil = counted.items[0]!.deadAt;
+    // Two more die between the count and the confirmation.
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    for (const id of ['late-1', 'late-2']) await publish(fixture.app, id);
+    await fixture.app.drain();
+    expect((await call({ method: 'GET', url: `${API}/dead-letter?webhookKey=${key}&deadUntil=${encodeURIComponent(deadUntil)}` })).json.total).toBe(2);
+    expect((await call({ method: 'GET', url: `${API}/dead-letter?webhookKey=${key}` })).json.total).toBe(4);
+
+    fixture.receiver.handler = (_r, res) => void res.writeHead(200).end('ok');
+    fixture.app.updateSettings({ enabled: false });
+    // skipped counts only what the bound selects (dead letters of deleted webhooks): the late ones are not.
+    expect((await call({ method: 'POST', url: `${API}/dead-letter/redeliver`, body: { all: true, deadUntil } })).json).toEqual({ redelivered: 2, skipped: 0 });
+    const left = (await fixture.app.management.deadLetters({ webhookKey: key })).items;
+    expect(left).toHaveLength(2);
+    expect(left.every((r) => r.deadAt!.getTime() > Date.parse(deadUntil))).toBe(true);
+    // A webhook's, bounded the same way: nothing dead at or before the bound is left.
+    expect((await call({ method: 'POST', url: `${API}/dead-letter/redeliver`, body: { webhookKey: key, deadUntil } })).json).toEqual({ redelivered: 0, skipped: 0 });
+    fixture.app.updateSettings({ enabled: true });
+
+    // Refused at the boundary, naming the field, nothing redelivered: with ids, alone, before deadSince, not a time.
+    for (const [body, field, detail] of [
+      [{ ids: ['x'], deadUntil }, 'deadUntil', /ids together with deadUntil/],
+      [{ deadUntil }, 'deadUntil', /every dead letter up to deadUntil is \{ all: true, deadUntil \}/],
+      [{ deadSince: deadUntil, deadUntil: new Date(Date.parse(deadUntil) - 1).toISOString() }, 'deadUntil', /deadUntil .* before its deadSince/],
+    ] as const) {
+      const refused = await call({ method: 'POST', url: `${API}/dead-letter/redeliver`, body });
+      expectProblem(refused, 400, 'HOOKWORK_ERR_INVALID_REDELIVER_SELECTOR');
+      expect(refused.json.detail).toMatch(detail);
+      expect(refused.json.errors.map((e: { field: string }) => e.field)).toContain(field);
+    }
+    const notATime = await call({ method: 'POST', url: `${API}/dead-letter/redeliver`, body: { all: true, deadUntil: 'now' } });
+    expectProblem(notATime, 400, 'HOOKWORK_ERR_ADMIN_INVALID_REQUEST');
+    expect(notATime.json.errors).toEqual([{ in: 'body', field: 'deadUntil', pointer: '#/deadUntil', detail: expect.stringMatching(/ISO 8601 date-time/) }]);
+    expect((await fixture.app.management.deadLetters({ webhookKey: key })).total).toBe(2);
   });
 
   it('answers two operators redelivering one dead letter at once with one 200 that put it back and a 409 for the other, never a 200 { redelivered: 0 }', async () => {

@@ -1459,7 +1459,7 @@ describe('the admin page before a bulk redelivery, and the log by webhook', () =
     await tab.getByRole('button', { name: 'Redeliver since' }).click();
     const dialog = tab.getByRole('dialog', { name: /^Redeliver the dead letters of Orders dead since \S.*\?$/ });
     await dialog.waitFor();
-    expect(await dialog.textContent()).toMatch(/2 requests will be sent again to the receiver of Orders: put back in the queue, due now, with the retry count reset\. Those dead before \S.* stay\./);
+    expect(await dialog.textContent()).toMatch(/2 requests will be sent again to the receiver of Orders: put back in the queue, due now, with the retry count reset\. Those dead before \S.* stay, as do those that arrive after this count\./);
     await tab.screenshot({ path: join(screenshots, '25-confirm-redeliver-since.png'), fullPage: true });
     await dialog.getByRole('button', { name: 'Cancel' }).click();
     await dialog.waitFor({ state: 'hidden' });
@@ -1691,7 +1691,7 @@ describe('the admin page before a delete, and past the first page of everything'
     await tab.getByRole('button', { name: 'Redeliver since' }).click();
     const ofEvery = tab.getByRole('dialog', { name: /^Redeliver the dead letters of every webhook dead since \S.*\?$/ });
     await ofEvery.waitFor();
-    expect(await ofEvery.getByRole('paragraph').textContent()).toMatch(/^55 requests will be sent again to their receivers: put back in the queue, due now, with the retry count reset\. Those dead before \S.* stay\.$/);
+    expect(await ofEvery.getByRole('paragraph').textContent()).toMatch(/^55 requests will be sent again to their receivers: put back in the queue, due now, with the retry count reset\. Those dead before \S.* stay, as do those that arrive after this count\.$/);
     expect(await ofEvery.getByRole('button', { name: 'Redeliver 55 requests' }).count()).toBe(1);
     await ofEvery.getByRole('button', { name: 'Cancel' }).click();
     await ofEvery.waitFor({ state: 'hidden' });
@@ -2197,5 +2197,65 @@ describe('the admin page when an action on a row is refused, or an answer comes 
     await tab.getByRole('status').filter({ hasText: `Secret ${first!.hint} revoked.` }).waitFor();
     // The form as it was opened: nothing left to ask about when the next test goes elsewhere.
     await tab.getByLabel('Name').fill('Unanswered secret');
+  });
+});
+
+/**
+ * "Redeliver all" counts, asks, then sent `{ all: true }`: a dead letter that died while the
+ * question was open went with it, more than the user confirmed. The redelivery is now bounded by
+ * the count (`deadUntil`: the newest dead time counted). Its own app and tab.
+ */
+describe('the admin page, a dead letter arriving while "Redeliver all" asks', () => {
+  let own: AdminFixture;
+  let tab: Page;
+  const tabProblems: string[] = [];
+  const deadIds = async () => (await own.app.management.deadLetters({ limit: 100 })).items.map((d) => (JSON.parse(d.body) as { id: string }).id);
+
+  beforeAll(async () => {
+    own = await startAdminFixture({ page: true });
+    tab = await context.newPage();
+    watchProblems(tab, tabProblems);
+  });
+  afterAll(async () => {
+    await tab?.close();
+    await own?.close();
+  });
+
+  it.each([
+    ['every webhook', (_key: string): string => '#/dead-letters', 'Redeliver all dead letters of every webhook?', 'all'],
+    ["one webhook's", (key: string): string => `#/dead-letters?webhookKey=${encodeURIComponent(key)}`, 'Redeliver all dead letters of Arrivals?', 'all of this webhook'],
+  ] as const)('redelivers (%s) only the dead letters it counted and asked about; one that died meanwhile stays dead', async (_title, route, question, what) => {
+    own.receiver.handler = (_r, res) => void res.writeHead(500).end('down');
+    const { key } = await own.app.webhooks.create({ name: 'Arrivals', url: `${own.receiver.origin}/arrivals`, events: ['Umbraco.ContentPublish'] });
+    for (const id of ['counted-1', 'counted-2']) await publish(own.app, id);
+    await own.app.drain();
+    await tab.goto(`${own.origin}${PREFIX}/#token=${TOKEN}`);
+    await tab.goto(`${own.origin}${PREFIX}/${route(key)}`);
+    expect(await settledCount(tab.locator('table.dead tbody tr'), 2)).toBe(2);
+
+    await tab.getByRole('button', { name: 'Redeliver all (2)' }).click();
+    const dialog = tab.getByRole('dialog', { name: question });
+    await dialog.waitFor();
+    expect(await dialog.textContent()).toMatch(/2 requests.* will be sent again to .*Dead letters that arrive after this count stay as they are\./);
+
+    // While the question is open, another dead letter arrives (a millisecond later at least).
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    await publish(own.app, 'died-while-asking');
+    await own.app.drain();
+    expect((await own.app.management.deadLetters()).total).toBe(3);
+
+    own.receiver.handler = (_r, res) => void res.writeHead(200).end('ok');
+    const sentBefore = own.receiver.requests.length;
+    await dialog.getByRole('button', { name: 'Redeliver 2 requests' }).click();
+    await tab.getByRole('status').getByText(`2 requests put back in the queue (${what}).`).waitFor();
+    await own.app.drain();
+    const sent = own.receiver.requests.slice(sentBefore).map((r) => (JSON.parse(r.text) as { id: string }).id);
+    expect(sent.sort()).toEqual(['counted-1', 'counted-2']);
+    expect(await deadIds()).toEqual(['died-while-asking']);
+    expect(await settledCount(tab.locator('table.dead tbody tr'), 1)).toBe(1);
+
+    // Left for the next case: nothing of this webhook.
+    await own.app.webhooks.delete(key);
+    expect(tabProblems).toEqual([]);
   });
 });

@@ -109,16 +109,25 @@ export const rotateSecretBody = {
 /** `deadSince` of a dead-letter listing or redelivery: an RFC 3339 date-time. */
 export const deadSinceSchema = { type: 'string', format: 'date-time', description: 'Only what was dead-lettered at or after this time.' } as const;
 
+/** `deadUntil` of a dead-letter listing or redelivery: an RFC 3339 date-time, the upper bound of what a count confirmed. */
+export const deadUntilSchema = {
+  type: 'string',
+  format: 'date-time',
+  description: 'Only what was dead-lettered at or before this time. Give the newest deadAt of the count a user confirmed, so dead letters arriving after it are not redelivered with it.',
+} as const;
+
 /** POST /dead-letter/redeliver: which dead letters to put back (core's RedeliverSelector, dates as ISO strings). */
 export const redeliverBody = {
   type: 'object',
   additionalProperties: false,
   minProperties: 1,
-  description: 'Exactly one of: { ids }, { webhookKey, deadSince? }, { deadSince }, { all: true } (ids or all with another field: 400 HOOKWORK_ERR_INVALID_REDELIVER_SELECTOR). An id that names no queued or dead request: 404, nothing redelivered.',
+  description:
+    'Exactly one of: { ids }, { webhookKey, deadSince?, deadUntil? }, { deadSince, deadUntil? }, { all: true, deadUntil? } (ids with another field, all with another than deadUntil, or a deadUntil before deadSince: 400 HOOKWORK_ERR_INVALID_REDELIVER_SELECTOR). deadUntil bounds the selection to what was dead at or before it: send the newest deadAt of the count the user confirmed. An id that names no queued or dead request: 404, nothing redelivered.',
   properties: {
     ids: { type: 'array', minItems: 1, maxItems: 1000, items: opaqueId, description: 'Request ids (webhook-id).' },
     webhookKey: { type: 'string', minLength: 1, maxLength: 200, pattern: WEBHOOK_KEY_PATTERN },
     deadSince: deadSinceSchema,
+    deadUntil: deadUntilSchema,
     all: { const: true, description: 'Every dead letter (must be said explicitly).' },
   },
 } as const;

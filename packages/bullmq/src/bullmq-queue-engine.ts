@@ -667,7 +667,7 @@ export class BullmqQueueEngine implements QueueEngine<never> {
     return this.redis.run('listing dead letters', async () => {
       const limit = query.limit ?? 100;
       // One past the page says whether more follow.
-      const { total, ids, scores } = await this.deadIds(query.webhookKey, query.deadSince, query.offset ?? 0, limit + 1, query.afterPosition);
+      const { total, ids, scores } = await this.deadIds(query.webhookKey, { since: query.deadSince, until: query.deadUntil }, query.offset ?? 0, limit + 1, query.afterPosition);
       const more = ids.length > limit;
       if (more) ids.length = limit;
       const items = await Promise.all(ids.map((id) => this.read(id)));
@@ -677,9 +677,9 @@ export class BullmqQueueEngine implements QueueEngine<never> {
     });
   }
 
-  private async deadIds(webhookKey: string | undefined, since: Date | undefined, offset: number, limit: number, after?: ListPosition): Promise<{ total: number; ids: string[]; scores: string[] }> {
+  private async deadIds(webhookKey: string | undefined, { since, until }: { since?: Date | undefined; until?: Date | undefined }, offset: number, limit: number, after?: ListPosition): Promise<{ total: number; ids: string[]; scores: string[] }> {
     const keys = this.queue.keys;
-    const [total, ...pairs] = await this.redis.producer.hookworkDeadIds(keys.failed!, keys['']!, webhookKey ?? '', since ? String(since.getTime()) : '-inf', offset, limit, after ? String(after.at) : '', after?.tie ?? '');
+    const [total, ...pairs] = await this.redis.producer.hookworkDeadIds(keys.failed!, keys['']!, webhookKey ?? '', since ? String(since.getTime()) : '-inf', offset, limit, after ? String(after.at) : '', after?.tie ?? '', until ? String(until.getTime()) : '');
     const ids: string[] = [];
     const scores: string[] = [];
     for (let i = 0; i < pairs.length; i += 2) {
@@ -691,7 +691,7 @@ export class BullmqQueueEngine implements QueueEngine<never> {
 
   async redeliver(selector: RedeliverSelector, _now: Date): Promise<string[]> {
     return this.redis.run('redelivering dead letters', async () => {
-      const candidates = selector.ids ? [...new Set(selector.ids)] : (await this.deadIds(selector.webhookKey, selector.deadSince, 0, -1)).ids;
+      const candidates = selector.ids ? [...new Set(selector.ids)] : (await this.deadIds(selector.webhookKey, { since: selector.deadSince, until: selector.deadUntil }, 0, -1)).ids;
       const ofWebhooks = selector.webhookKeys && new Set(selector.webhookKeys);
       const redelivered: string[] = [];
       for (let i = 0; i < candidates.length; i += 100) {

@@ -65,7 +65,8 @@ return ids`,
   },
   /**
    * KEYS: failed. ARGV: job key base, webhook key ('' for every webhook), dead since (ms or '-inf'),
-   * offset, limit (-1: all), after: a dead time (ms) and an id, or '' and ''. Dead letters newest
+   * offset, limit (-1: all), after: a dead time (ms) and an id, or '' and '', dead until (ms, or ''
+   * for no upper bound; a dead letter of that very time is in). Dead letters newest
    * dead first (the failed set's score is finishedOn; among one score, Redis orders members by
    * their bytes, and the walk reads them backwards). With after, only those strictly after that
    * place in the walk: dead earlier, or at that time with an id before it bytewise (compared byte
@@ -76,6 +77,9 @@ return ids`,
     numberOfKeys: 1,
     lua: `
 local base, webhook, since, offset, limit, afterAt, afterId = ARGV[1], ARGV[2], ARGV[3], tonumber(ARGV[4]), tonumber(ARGV[5]), tonumber(ARGV[6]), ARGV[7]
+local untilAt = tonumber(ARGV[8])
+local top = '+inf'
+if untilAt then top = ARGV[8] end
 local function bytesBefore(a, b)
   local n = math.min(#a, #b)
   for i = 1, n do
@@ -91,19 +95,21 @@ local function past(id, score)
 end
 local result = { 0 }
 if webhook == '' and not afterAt then
-  result[1] = redis.call('ZCOUNT', KEYS[1], since, '+inf')
+  result[1] = redis.call('ZCOUNT', KEYS[1], since, top)
   if limit ~= 0 then
-    for _, v in ipairs(redis.call('ZREVRANGEBYSCORE', KEYS[1], '+inf', since, 'WITHSCORES', 'LIMIT', offset, limit)) do table.insert(result, v) end
+    for _, v in ipairs(redis.call('ZREVRANGEBYSCORE', KEYS[1], top, since, 'WITHSCORES', 'LIMIT', offset, limit)) do table.insert(result, v) end
   end
   return result
 end
 if webhook == '' then
   -- Every webhook's after a place: from the place's time down, in slices; only members of its own
   -- time can be before it, so a slice rarely holds one to pass over.
-  result[1] = redis.call('ZCOUNT', KEYS[1], since, '+inf')
+  result[1] = redis.call('ZCOUNT', KEYS[1], since, top)
+  local sliceTop = ARGV[6]
+  if untilAt and untilAt < afterAt then sliceTop = ARGV[8] end
   local from = 0
   while limit < 0 or #result - 1 < 2 * limit do
-    local slice = redis.call('ZREVRANGEBYSCORE', KEYS[1], ARGV[6], since, 'WITHSCORES', 'LIMIT', from, 100)
+    local slice = redis.call('ZREVRANGEBYSCORE', KEYS[1], sliceTop, since, 'WITHSCORES', 'LIMIT', from, 100)
     if #slice == 0 then break end
     for i = 1, #slice, 2 do
       if (limit < 0 or #result - 1 < 2 * limit) and past(slice[i], slice[i + 1]) then
@@ -116,7 +122,7 @@ if webhook == '' then
   return result
 end
 local total, taken, skipped = 0, 0, 0
-local walk = redis.call('ZREVRANGEBYSCORE', KEYS[1], '+inf', since, 'WITHSCORES')
+local walk = redis.call('ZREVRANGEBYSCORE', KEYS[1], top, since, 'WITHSCORES')
 for i = 1, #walk, 2 do
   local id, score = walk[i], walk[i + 1]
   if webhook == '' or redis.call('HGET', base .. id, 'name') == webhook then
@@ -239,7 +245,7 @@ export interface QueueScripts {
   hookworkGetRequest(jobKey: string, lockKey: string, failed: string, completed: string, delayed: string, active: string, id: string): Promise<[string[], string, string | null, string | null, number] | null>;
   hookworkWebhookCounts(wait: string, paused: string, prioritized: string, delayed: string, active: string, failed: string, base: string, webhookKey: string): Promise<[number, number, number]>;
   hookworkDelayedIds(delayed: string, base: string, webhookKey: string, above: string): Promise<string[]>;
-  hookworkDeadIds(failed: string, base: string, webhookKey: string, since: string, offset: number, limit: number, afterAt: string, afterId: string): Promise<[number, ...string[]]>;
+  hookworkDeadIds(failed: string, base: string, webhookKey: string, since: string, offset: number, limit: number, afterAt: string, afterId: string, until: string): Promise<[number, ...string[]]>;
   hookworkDeleteDeadBefore(failed: string, base: string, before: string, limit: number, windowMs: number): Promise<number>;
   hookworkHeldIds(base: string, ...ids: string[]): Promise<string[]>;
   hookworkWebhookKeysIn(key: string, base: string, kind: 'list' | 'zset', first: number, last: number): Promise<[number, ...string[]]>;

@@ -954,9 +954,9 @@ export class PostgresRequestQueue implements RequestQueue<PostgresTransaction> {
       'redelivering dead letters',
       `UPDATE ${c.s}.requests SET state = 'pending', due_at = $1, retry_count = 0, dead_at = NULL
        WHERE state = 'dead' AND ($2::text[] IS NULL OR id = ANY($2::text[])) AND ($3::text IS NULL OR webhook_key = $3) AND ($4::bigint IS NULL OR dead_at >= $4)
-         AND ($5::text[] IS NULL OR webhook_key = ANY($5::text[]))
+         AND ($5::text[] IS NULL OR webhook_key = ANY($5::text[])) AND ($6::bigint IS NULL OR dead_at <= $6)
        RETURNING id`,
-      [now.getTime(), selector.ids ? [...selector.ids] : null, selector.webhookKey ?? null, selector.deadSince?.getTime() ?? null, selector.webhookKeys ? [...selector.webhookKeys] : null],
+      [now.getTime(), selector.ids ? [...selector.ids] : null, selector.webhookKey ?? null, selector.deadSince?.getTime() ?? null, selector.webhookKeys ? [...selector.webhookKeys] : null, selector.deadUntil?.getTime() ?? null],
     );
     if (result.rows.length > 0) await this.notify();
     return result.rows.map((row) => row.id);
@@ -1030,10 +1030,10 @@ export class PostgresRequestQueue implements RequestQueue<PostgresTransaction> {
 
   async listDead(query: DeadLetterListQuery = {}): Promise<PositionedPage<WebhookRequest>> {
     const { c } = this;
-    const where = `state = 'dead' AND ($1::text IS NULL OR webhook_key = $1) AND ($4::bigint IS NULL OR dead_at >= $4)`;
+    const where = `state = 'dead' AND ($1::text IS NULL OR webhook_key = $1) AND ($4::bigint IS NULL OR dead_at >= $4) AND ($5::bigint IS NULL OR dead_at <= $5)`;
     // After a position: dead earlier, or at its time and queued earlier — the listing's own order.
     const after = query.afterPosition && [query.afterPosition.at, positionSequence('deadLetters', query.afterPosition.tie)];
-    const pageWhere = after ? `${where} AND (dead_at, seq) < ($5::bigint, $6::bigint)` : where;
+    const pageWhere = after ? `${where} AND (dead_at, seq) < ($6::bigint, $7::bigint)` : where;
     const limit = query.limit;
     // One statement, so the page and the total are of one snapshot; the total survives an empty page.
     // One row past the page says whether more follow.
@@ -1043,7 +1043,7 @@ export class PostgresRequestQueue implements RequestQueue<PostgresTransaction> {
        SELECT total.total, page.* FROM total LEFT JOIN LATERAL (
          SELECT ${COLUMNS} FROM ${c.s}.requests WHERE ${pageWhere} ORDER BY dead_at DESC, seq DESC LIMIT $2 OFFSET $3
        ) AS page ON true`,
-      [query.webhookKey ?? null, limit === undefined ? null : limit + 1, query.offset ?? 0, query.deadSince?.getTime() ?? null, ...(after ?? [])],
+      [query.webhookKey ?? null, limit === undefined ? null : limit + 1, query.offset ?? 0, query.deadSince?.getTime() ?? null, query.deadUntil?.getTime() ?? null, ...(after ?? [])],
     );
     const total = Number(result.rows[0]?.total ?? 0);
     const rows = result.rows.filter((row) => row.seq !== null);

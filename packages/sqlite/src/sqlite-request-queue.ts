@@ -207,7 +207,7 @@ function deadSequenceOf(tie: string): number {
   return Number(tie);
 }
 
-function deadWhere(filter: { webhookKey?: string; deadSince?: Date }): { where: string[]; params: Record<string, unknown> } {
+function deadWhere(filter: { webhookKey?: string; deadSince?: Date; deadUntil?: Date }): { where: string[]; params: Record<string, unknown> } {
   const where = ["state = 'dead'"];
   const params: Record<string, unknown> = {};
   if (filter.webhookKey !== undefined) {
@@ -218,6 +218,10 @@ function deadWhere(filter: { webhookKey?: string; deadSince?: Date }): { where: 
   if (filter.deadSince !== undefined) {
     where.push('dead_at >= @deadSince');
     params.deadSince = filter.deadSince.getTime();
+  }
+  if (filter.deadUntil !== undefined) {
+    where.push('dead_at <= @deadUntil');
+    params.deadUntil = filter.deadUntil.getTime();
   }
   return { where, params };
 }

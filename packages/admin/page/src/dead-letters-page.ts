@@ -14,7 +14,8 @@ const requests = (n: number) => `${n} ${n === 1 ? 'request' : 'requests'}`;
  * Dead letters, newest dead first, 50 a page by cursor (`after` in the route: a dead letter
  * redelivered or dead-lettered while someone pages hides no other), with redeliver one, all (of a
  * webhook or every one), or since a time. Redelivering many asks first, saying how many requests go to which webhook's receiver:
- * one click must not re-send thousands of webhooks.
+ * one click must not re-send thousands of webhooks. What is sent is bounded by the count asked
+ * about (`deadUntil`: the newest dead time counted), so the question stays true of what is sent.
  */
 @customElement('hw-dead-letters')
 export class DeadLettersPage extends LightElement {
@@ -111,30 +112,49 @@ export class DeadLettersPage extends LightElement {
     if (!active || active === document.body || (active instanceof HTMLButtonElement && active.disabled)) this.closest('main')?.focus();
   }
 
-  /** Every dead letter of the webhook shown (or of every webhook), once the count is confirmed. */
+  /**
+   * How many dead letters `filter` selects now, and the newest one's dead time: the `deadUntil`
+   * that keeps a redelivery to what was counted (one that dies while the question is open is not
+   * sent with it). Undefined when the API did not answer (its problem is shown).
+   */
+  private async count(filter: { webhookKey?: string; deadSince?: string }): Promise<{ total: number; deadUntil?: string } | undefined> {
+    try {
+      const { total, items } = await api<Page<DeadLetter>>('GET', `dead-letter${qs({ take: 1, ...filter })}`);
+      this.error = undefined;
+      return { total, ...(items[0]?.deadAt ? { deadUntil: items[0].deadAt } : {}) };
+    } catch (error) {
+      this.error = error;
+      return undefined;
+    }
+  }
+
+  /** Every dead letter of the webhook shown (or of every webhook) counted now, once the count is confirmed. */
   private async redeliverAll(): Promise<void> {
     const key = this.webhookKey;
-    // The count as it is now, not as it was when the page loaded.
-    if (!(await this.load())) return;
-    const total = this.dead!.total;
-    if (total === 0) {
+    // The count as it is now, not as it was when the page loaded; the page is read again with it.
+    const [counted] = await Promise.all([this.count({ webhookKey: key }), this.load()]);
+    if (!counted) return;
+    const { total, deadUntil } = counted;
+    if (total === 0 || deadUntil === undefined) {
       this.note = 'No dead letters to redeliver.';
       return;
     }
+    const later = 'Dead letters that arrive after this count stay as they are.';
     const yes = await this.confirmDialog.ask(
       key
         ? {
             title: html`Redeliver all dead letters of ${isolated(this.nameOf(key))}?`,
-            body: html`${requests(total)} will be sent again to the receiver of ${isolated(this.nameOf(key))}: put back in the queue, due now, with the retry count reset.`,
+            body: html`${requests(total)} will be sent again to the receiver of ${isolated(this.nameOf(key))}: put back in the queue, due now, with the retry count reset. ${later}`,
             confirm: `Redeliver ${requests(total)}`,
           }
         : {
             title: 'Redeliver all dead letters of every webhook?',
-            body: `${requests(total)}, of every webhook, will be sent again to their receivers: put back in the queue, due now, with the retry count reset.`,
+            body: `${requests(total)}, of every webhook, will be sent again to their receivers: put back in the queue, due now, with the retry count reset. ${later}`,
             confirm: `Redeliver ${requests(total)}`,
           },
     );
-    if (yes) await this.redeliver(key ? { webhookKey: key } : { all: true }, key ? 'all of this webhook' : 'all');
+    // Bounded by what was counted: { all: true } alone also sent what died while the question was open.
+    if (yes) await this.redeliver(key ? { webhookKey: key, deadUntil } : { all: true, deadUntil }, key ? 'all of this webhook' : 'all');
   }
 
   /**
@@ -153,24 +173,19 @@ export class DeadLettersPage extends LightElement {
     }
     const when = formatDate(since.toISOString());
     const scope = key ? html`of ${isolated(this.nameOf(key))}` : 'of every webhook';
-    let total: number;
-    try {
-      ({ total } = await api<Page<DeadLetter>>('GET', `dead-letter${qs({ take: 1, webhookKey: key, deadSince: since.toISOString() })}`));
-      this.error = undefined;
-    } catch (error) {
-      this.error = error;
-      return;
-    }
-    if (total === 0) {
+    const counted = await this.count({ webhookKey: key, deadSince: since.toISOString() });
+    if (!counted) return;
+    const { total, deadUntil } = counted;
+    if (total === 0 || deadUntil === undefined) {
       this.note = `No dead letter ${key ? `of \u2068${this.nameOf(key)}\u2069` : 'of every webhook'} died since ${when}: nothing to redeliver.`;
       return;
     }
     const yes = await this.confirmDialog.ask({
       title: html`Redeliver the dead letters ${scope} dead since ${when}?`,
-      body: html`${requests(total)} will be sent again to ${key ? html`the receiver of ${isolated(this.nameOf(key))}` : 'their receivers'}: put back in the queue, due now, with the retry count reset. Those dead before ${when} stay.`,
+      body: html`${requests(total)} will be sent again to ${key ? html`the receiver of ${isolated(this.nameOf(key))}` : 'their receivers'}: put back in the queue, due now, with the retry count reset. Those dead before ${when} stay, as do those that arrive after this count.`,
       confirm: `Redeliver ${requests(total)}`,
     });
-    if (yes) await this.redeliver({ deadSince: since.toISOString(), ...(key ? { webhookKey: key } : {}) }, `dead since ${when}`);
+    if (yes) await this.redeliver({ deadSince: since.toISOString(), deadUntil, ...(key ? { webhookKey: key } : {}) }, `dead since ${when}`);
   }
 
   override render() {

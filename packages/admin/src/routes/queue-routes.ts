@@ -1,9 +1,9 @@
 import { cleanupResultSchema, HookworkError, isHookworkError, messageWithoutCode, pageSchema, queueCountsSchema, shownValue, webhookRequestSchema, type RedeliverSelector } from '@hookwork/core';
 import type { FastifyInstance } from 'fastify';
-import { cursorPagingQuery, deadSinceSchema, query, redeliverBody, redeliveredSchema, requestIdParams, sessionSchema, webhookIdParams } from '../api-schemas';
+import { cursorPagingQuery, deadSinceSchema, deadUntilSchema, query, redeliverBody, redeliveredSchema, requestIdParams, sessionSchema, webhookIdParams } from '../api-schemas';
 import { cursorPage, ok, type Audited, type RouteContext } from './route-context';
 
-type RedeliverBody = { ids?: string[]; webhookKey?: string; deadSince?: string; all?: true };
+type RedeliverBody = { ids?: string[]; webhookKey?: string; deadSince?: string; deadUntil?: string; all?: true };
 
 /**
  * What Umbraco lacks: dead letters and their redelivery (one, a webhook's, everything dead
@@ -12,17 +12,18 @@ type RedeliverBody = { ids?: string[]; webhookKey?: string; deadSince?: string; 
 export function registerQueueRoutes(fastify: FastifyInstance, context: RouteContext): void {
   const { audit } = context;
 
-  fastify.get<{ Querystring: { skip?: number; take: number; after?: string; webhookKey?: string; deadSince?: string } }>('/dead-letter', {
+  fastify.get<{ Querystring: { skip?: number; take: number; after?: string; webhookKey?: string; deadSince?: string; deadUntil?: string } }>('/dead-letter', {
     schema: {
       operationId: 'listDeadLetters',
-      summary: 'Dead-lettered requests (retries exhausted), newest dead first, of every webhook or one; with deadSince, only those dead since then (the total is what redeliver { deadSince } puts back).',
+      summary:
+        'Dead-lettered requests (retries exhausted), newest dead first, of every webhook or one; with deadSince, only those dead since then, with deadUntil only those dead until then (the total is what redeliver with the same bounds puts back; the first item\'s deadAt is the deadUntil that bounds a redelivery to this count).',
       tags: ['Dead letter'],
-      querystring: query({ ...cursorPagingQuery, webhookKey: webhookIdParams.properties.id, deadSince: deadSinceSchema }),
+      querystring: query({ ...cursorPagingQuery, webhookKey: webhookIdParams.properties.id, deadSince: deadSinceSchema, deadUntil: deadUntilSchema }),
       response: ok(pageSchema(webhookRequestSchema)),
     },
     handler: (request) => {
-      const { webhookKey, deadSince, ...paging } = request.query;
-      return context.management().deadLetters({ ...cursorPage(paging), ...(webhookKey ? { webhookKey } : {}), ...(deadSince ? { deadSince: new Date(deadSince) } : {}) });
+      const { webhookKey, deadSince, deadUntil, ...paging } = request.query;
+      return context.management().deadLetters({ ...cursorPage(paging), ...(webhookKey ? { webhookKey } : {}), ...(deadSince ? { deadSince: new Date(deadSince) } : {}), ...(deadUntil ? { deadUntil: new Date(deadUntil) } : {}) });
     },
   });
 
@@ -30,15 +31,22 @@ export function registerQueueRoutes(fastify: FastifyInstance, context: RouteCont
     config: { audit: { action: 'deadLetters.redeliver' } },
     schema: {
       operationId: 'redeliverDeadLetters',
-      summary: 'Puts dead letters back in the queue, due now, retry count reset: { ids }, a webhook\'s { webhookKey, deadSince? }, everything dead { deadSince } a time, or { all: true }. Dead letters of a deleted webhook are left as they are and counted as skipped.',
+      summary:
+        'Puts dead letters back in the queue, due now, retry count reset: { ids }, a webhook\'s { webhookKey, deadSince? }, everything dead { deadSince } a time, or { all: true }; each but ids bounded by deadUntil (dead at or before it), so a redelivery confirmed after a count puts back none that died after it. Dead letters of a deleted webhook are left as they are and counted as skipped.',
       tags: ['Dead letter'],
       querystring: query({}),
       body: redeliverBody,
       response: ok(redeliveredSchema),
     },
     handler: async (request) => {
-      const { ids, webhookKey, deadSince, all } = request.body;
-      const selector: RedeliverSelector = { ...(ids ? { ids } : {}), ...(webhookKey ? { webhookKey } : {}), ...(deadSince ? { deadSince: new Date(deadSince) } : {}), ...(all ? { all } : {}) };
+      const { ids, webhookKey, deadSince, deadUntil, all } = request.body;
+      const selector: RedeliverSelector = {
+        ...(ids ? { ids } : {}),
+        ...(webhookKey ? { webhookKey } : {}),
+        ...(deadSince ? { deadSince: new Date(deadSince) } : {}),
+        ...(deadUntil ? { deadUntil: new Date(deadUntil) } : {}),
+        ...(all ? { all } : {}),
+      };
       const result = await context.management().redeliver(selector);
       audit.note(request, { ...(webhookKey ? { target: webhookKey } : {}), details: { selector: { ...request.body, ...(ids ? { ids: ids.length } : {}) }, ...result } });
       return result;

@@ -314,10 +314,13 @@ export function createHookwork<TStorageTransaction = never, TQueueTransaction = 
     // Only webhooks failing now or whose breaker is not closed: a 429's Retry-After pause or a
     // rate limit stores a health record too, and made a series for a webhook that never failed.
     // A state left by a webhook's earlier URL (its forgetting cut short) is not its receiver's: no series.
+    // Nor one of a webhook that is disabled (sent nothing: an auto-disabled webhook's open breaker
+    // read 1 until an operator acted, and an alert on == 1 fired on) or that no longer exists
+    // (health a deletion cut short left behind): their series would never end.
     breakers: async () => {
       if (!storage) return undefined;
       const failing = (await healthStore().list()).filter((r) => r.state.breaker !== 'closed' || r.state.consecutiveFailures > 0 || r.state.failingSince !== undefined);
-      const judged = await Promise.all(failing.map(async (r) => (r.state.receiver === undefined ? r : await webhookCache.get(r.webhookKey).then((webhook) => (webhook === undefined || stateFor(r.state, webhook) ? r : undefined), () => r))));
+      const judged = await Promise.all(failing.map(async (r) => await webhookCache.get(r.webhookKey).then((webhook) => (webhook !== undefined && webhook.enabled && stateFor(r.state, webhook) ? r : undefined), () => r)));
       return judged.filter((r) => r !== undefined).map((r) => ({ webhookKey: r.webhookKey, breaker: r.state.breaker }));
     },
     now: () => clock.now(),

@@ -123,7 +123,7 @@ describe('retries, dead letters and failure kinds', () => {
     ] as const) {
       await expect(app.redeliver(selector)).rejects.toMatchObject({
         code: 'HOOKWORK_ERR_INVALID_REDELIVER_SELECTOR',
-        message: expect.stringContaining('pass exactly one of { ids: [...] }, { webhookKey }, { webhookKey, deadSince }, { deadSince } or { all: true }'),
+        message: expect.stringContaining('pass exactly one of { ids: [...] }, { webhookKey, deadSince?, deadUntil? }, { deadSince, deadUntil? } or { all: true, deadUntil? }'),
         details: fields.map((field) => ({ field, problem: expect.any(String) })),
       });
     }

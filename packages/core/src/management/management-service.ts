@@ -94,7 +94,8 @@ export interface Management {
   delivery(key: string): Promise<DeliveryLogEntry>;
   /**
    * Dead-lettered requests, newest dead first, of every webhook or of one; with `deadSince`, only
-   * those dead at or after that time (the total is then what `redeliver({ deadSince })` puts back).
+   * those dead at or after that time (the total is then what `redeliver({ deadSince })` puts back);
+   * with `deadUntil`, only those dead at or before it.
    * A page answers `next` when more follow: pass it as `after` for the page strictly after it,
    * whatever died, was redelivered or cleaned up meanwhile (HOOKWORK_ERR_INVALID_CURSOR for a
    * cursor of `logs()` or a changed one; `after` with `offset` is HOOKWORK_ERR_INVALID_PAGE).
@@ -103,7 +104,9 @@ export interface Management {
   /**
    * Puts dead-lettered requests back in the queue, due now, attempts reset: by `ids`; all of a
    * webhook's (optionally only those dead since `deadSince`); every webhook's dead since
-   * `deadSince`; or every dead letter (`{ all: true }`). Dead letters of a deleted webhook are
+   * `deadSince`; or every dead letter (`{ all: true }`). `deadUntil` bounds any of these but `ids`
+   * from above (dead at or before it): give the newest dead time of a count the user confirmed, so
+   * that dead letters arriving after the count are not put back with it. Dead letters of a deleted webhook are
    * left as they are and counted as `skipped`; HOOKWORK_ERR_DEAD_LETTER_WEBHOOK_DELETED when the
    * one id asked for is such a dead letter.
    */
@@ -214,24 +217,29 @@ export class ManagementService implements Management {
     if (query.webhookKey !== undefined) checkKey('deadLetters()', 'query.webhookKey', query.webhookKey, 'webhookKey');
     const deadSinceProblem = query.deadSince !== undefined ? dateProblem('deadSince', query.deadSince) : undefined;
     if (deadSinceProblem) throw invalidQuery('deadLetters', deadSinceProblem);
+    const deadUntilProblem = query.deadUntil !== undefined ? dateProblem('deadUntil', query.deadUntil) : undefined;
+    if (deadUntilProblem) throw invalidQuery('deadLetters', deadUntilProblem);
     const engine = this.deps.engine();
     const result = await cursorPage('deadLetters', query, engine.pagesDeadByPosition === true, (paging) =>
       engine.listDead({
         ...paging,
         ...(query.webhookKey !== undefined ? { webhookKey: query.webhookKey } : {}),
         ...(query.deadSince !== undefined ? { deadSince: new Date(query.deadSince.getTime()) } : {}),
+        ...(query.deadUntil !== undefined ? { deadUntil: new Date(query.deadUntil.getTime()) } : {}),
       }),
       DEFAULT_PAGE_SIZE,
     );
-    if (query.webhookKey !== undefined && result.total === 0) await this.requireKnown(query.webhookKey, 'no dead letter is of it', query.deadSince !== undefined ? this.holdsDeadOf(query.webhookKey) : undefined);
+    if (query.webhookKey !== undefined && result.total === 0) await this.requireKnown(query.webhookKey, 'no dead letter is of it', query.deadSince !== undefined || query.deadUntil !== undefined ? this.holdsDeadOf(query.webhookKey) : undefined);
     return result;
   }
 
   /**
    * Puts dead-lettered requests back in the queue, due now, attempts reset: by `ids`; all of a
    * webhook's (optionally only those dead since `deadSince`); every webhook's dead since
-   * `deadSince`; or every dead letter (`{ all: true }`) — exactly one of these forms: `ids` with
-   * `webhookKey` or `deadSince`, or `all` with anything, is HOOKWORK_ERR_INVALID_REDELIVER_SELECTOR.
+   * `deadSince`; or every dead letter (`{ all: true }`) — exactly one of these forms, each but `ids`
+   * optionally bounded by `deadUntil`: `ids` with `webhookKey`, `deadSince` or `deadUntil`, `all`
+   * with `ids`, `webhookKey` or `deadSince`, or a `deadUntil` before `deadSince`, is
+   * HOOKWORK_ERR_INVALID_REDELIVER_SELECTOR.
    * An id (one, or any of a list) that names no queued or dead-lettered request and no attempt
    * in the delivery log is HOOKWORK_ERR_REQUEST_NOT_FOUND naming it, and nothing is redelivered; a
    * queued one, or one the log knows but that is gone (another redelivery took it first and it was
@@ -252,17 +260,17 @@ export class ManagementService implements Management {
     selector.ids?.forEach((id, i) => checkKey('redeliver()', `selector.ids[${i}]`, id, 'requestId'));
     if (selector.webhookKey !== undefined) checkKey('redeliver()', 'selector.webhookKey', selector.webhookKey, 'webhookKey');
     const engine = this.deps.engine();
-    const { webhookKeys, skipped } = selector.ids ? await this.webhooksOfIds(selector.ids) : selector.webhookKey !== undefined ? await this.webhooksOfKey(selector.webhookKey, selector.deadSince) : { webhookKeys: await this.deps.webhooks.keys(), skipped: undefined };
+    const { webhookKeys, skipped } = selector.ids ? await this.webhooksOfIds(selector.ids) : selector.webhookKey !== undefined ? await this.webhooksOfKey(selector.webhookKey, windowOf(selector)) : { webhookKeys: await this.deps.webhooks.keys(), skipped: undefined };
     const ids = webhookKeys.length === 0 ? [] : await engine.redeliver({ ...selector, webhookKeys }, this.deps.clock.now());
     // One id that was dead when looked at, and that the engine did not put back: another
     // redelivery (a second operator, another tab or instance) or a deletion took it meanwhile. Said
     // as it would have been a moment later, never answered { redelivered: 0 }, which the admin API
     // sent as a 200 and its page showed as "put back in the queue".
     if (ids.length === 0 && skipped === 0 && selector.ids && new Set(selector.ids).size === 1) await this.webhooksOfIds(selector.ids);
-    if (ids.length === 0 && skipped === 0 && selector.webhookKey !== undefined) await this.requireKnown(selector.webhookKey, 'no dead letter is of it', selector.deadSince !== undefined ? this.holdsDeadOf(selector.webhookKey) : undefined);
+    if (ids.length === 0 && skipped === 0 && selector.webhookKey !== undefined) await this.requireKnown(selector.webhookKey, 'no dead letter is of it', selector.deadSince !== undefined || selector.deadUntil !== undefined ? this.holdsDeadOf(selector.webhookKey) : undefined);
     this.deps.onRedelivered?.(ids);
     // Every webhook's: what is still dead of the selection is of deleted webhooks (or died since).
-    const left = skipped ?? (await engine.listDead({ limit: 1, ...(selector.deadSince ? { deadSince: selector.deadSince } : {}) })).total;
+    const left = skipped ?? (await engine.listDead({ limit: 1, ...windowOf(selector) })).total;
     return { redelivered: ids.length, skipped: left };
   }
 
@@ -339,9 +347,9 @@ export class ManagementService implements Management {
   }
 
   /** A webhook's dead letters: all of them redeliverable, or, when it was deleted, all left (and counted). */
-  private async webhooksOfKey(webhookKey: string, deadSince: Date | undefined): Promise<{ webhookKeys: string[]; skipped: number }> {
+  private async webhooksOfKey(webhookKey: string, window: { deadSince?: Date; deadUntil?: Date }): Promise<{ webhookKeys: string[]; skipped: number }> {
     if (await this.deps.webhooks.get(webhookKey)) return { webhookKeys: [webhookKey], skipped: 0 };
-    const { total } = await this.deps.engine().listDead({ webhookKey, limit: 1, ...(deadSince ? { deadSince } : {}) });
+    const { total } = await this.deps.engine().listDead({ webhookKey, limit: 1, ...window });
     return { webhookKeys: [], skipped: total };
   }
 
@@ -423,10 +431,15 @@ export class ManagementService implements Management {
 }
 
 const LOG_QUERY_KEYS = ['webhookKey', 'outcomes', 'statusClasses', 'eventAlias', 'requestId', 'limit', 'offset', 'after'] as const;
-const DEAD_LETTER_QUERY_KEYS = ['webhookKey', 'deadSince', 'limit', 'offset', 'after'] as const;
-const SELECTOR_KEYS = ['ids', 'webhookKey', 'deadSince', 'all'];
+const DEAD_LETTER_QUERY_KEYS = ['webhookKey', 'deadSince', 'deadUntil', 'limit', 'offset', 'after'] as const;
+const SELECTOR_KEYS = ['ids', 'webhookKey', 'deadSince', 'deadUntil', 'all'];
 /** The selectors redeliver() takes, as its refusals name them. */
-const SELECTOR_FORMS = '{ ids: [...] }, { webhookKey }, { webhookKey, deadSince }, { deadSince } or { all: true }';
+const SELECTOR_FORMS = '{ ids: [...] }, { webhookKey, deadSince?, deadUntil? }, { deadSince, deadUntil? } or { all: true, deadUntil? }';
+
+/** The dead-time window of a selector, for counting what it selects. */
+function windowOf(selector: RedeliverSelector): { deadSince?: Date; deadUntil?: Date } {
+  return { ...(selector.deadSince ? { deadSince: selector.deadSince } : {}), ...(selector.deadUntil ? { deadUntil: selector.deadUntil } : {}) };
+}
 
 /**
  * One page of a newest-first listing, by offset or by the `after` cursor, with the `next` cursor
@@ -501,18 +514,24 @@ function selectorProblem(selector: RedeliverSelector | undefined): string | unde
   const unknown = Object.keys(selector).filter((key) => !SELECTOR_KEYS.includes(key));
   // A misspelt narrowing (`webhook`, `since`) would otherwise redeliver far more than asked.
   if (unknown.length > 0) return `was given ${shownList(unknown)}, which ${unknown.length > 1 ? 'are' : 'is'} not part of a selector`;
-  const { ids, webhookKey, deadSince, all } = selector;
+  const { ids, webhookKey, deadSince, deadUntil, all } = selector;
   if (ids !== undefined && (!Array.isArray(ids) || ids.length === 0 || ids.some((id) => typeof id !== 'string'))) return 'was given ids that are not a non-empty array of request ids';
   if (webhookKey !== undefined && typeof webhookKey !== 'string') return 'was given a webhookKey that is not a string';
   if (deadSince !== undefined) {
     const problem = dateProblem('deadSince', deadSince);
     if (problem) return problem;
   }
+  if (deadUntil !== undefined) {
+    const problem = dateProblem('deadUntil', deadUntil);
+    if (problem) return problem;
+    if (ids !== undefined) return 'was given ids together with deadUntil, which no selector combines (ids name the dead letters themselves); pass the ids alone';
+    if (deadSince !== undefined && deadUntil.getTime() < deadSince.getTime()) return `was given a deadUntil (${deadUntil.toISOString()}) before its deadSince (${deadSince.toISOString()}), which selects nothing; pass a deadUntil at or after deadSince`;
+  }
   if (all !== undefined && all !== true) return 'was given all that is not true';
   if (all && (ids !== undefined || webhookKey !== undefined || deadSince !== undefined)) return 'was given { all: true } with a narrower selector; pass one or the other';
   // ids name the dead letters themselves: a webhookKey or deadSince beside them was read as a
   // filter of them by some paths and ignored by others — no form combines them.
   if (ids !== undefined && (webhookKey !== undefined || deadSince !== undefined)) return `was given ids together with ${webhookKey !== undefined ? 'webhookKey' : 'deadSince'}, which no selector combines (ids name the dead letters themselves); pass the ids alone`;
-  if (ids === undefined && webhookKey === undefined && deadSince === undefined && !all) return 'needs ids, a webhookKey, a deadSince or { all: true } (everything at once must be asked for explicitly)';
+  if (ids === undefined && webhookKey === undefined && deadSince === undefined && !all) return `needs ids, a webhookKey, a deadSince or { all: true } (everything at once must be asked for explicitly${deadUntil !== undefined ? ': every dead letter up to deadUntil is { all: true, deadUntil }' : ''})`;
   return undefined;
 }

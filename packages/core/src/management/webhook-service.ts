@@ -275,6 +275,10 @@ export interface Webhooks {
    * Changes the fields a patch gives; the others stay. HOOKWORK_ERR_WEBHOOK_NOT_FOUND for an
    * unknown key. With `{ ifMatch }` ({@link WebhookPrecondition}), only if the webhook is still in
    * a state it names, checked in one step with the write: else HOOKWORK_ERR_WEBHOOK_CHANGED.
+   * Enabling a disabled webhook forgets its health before the webhook is stored enabled: when the
+   * health store fails to, it rejects with the store's error and the webhook stays disabled. A
+   * move to another URL forgets it after; a failure then is a `backgroundError`, not the update's
+   * (the change is stored, and the old receiver's health is not read as the new one's).
    */
   update(key: string, patch: WebhookPatch, options?: WebhookPrecondition): Promise<WebhookView>;
   /**
@@ -283,6 +287,7 @@ export interface Webhooks {
    * and logged, when the attempt ends). With `{ ifMatch }` ({@link WebhookPrecondition}), only if the
    * webhook is still in a state it names, checked in one step with the delete: else
    * HOOKWORK_ERR_WEBHOOK_CHANGED, nothing deleted.
+   * A failure to forget its health afterwards is a `backgroundError`, not the deletion's.
    */
   delete(key: string, options?: WebhookPrecondition): Promise<boolean>;
   /** One webhook, or undefined. */
@@ -416,6 +421,14 @@ export class WebhookService implements Webhooks {
     const precondition = parsePrecondition('webhooks.update()', options);
     const { problems, href } = this.checkInput(patch, 'update', await this.keptAliases(key, patch));
     if (problems.length > 0) this.refuse(problems);
+    // A disabled webhook enabled again starts with no health. Forgotten before the webhook is
+    // stored enabled, not after: a process killed in between (or a store failing to forget) left
+    // it enabled under its old failing health — an open breaker holding it, a streak that disabled
+    // it again at its next failure — and the update rejected although it was stored. Now the
+    // update fails with nothing changed but the health of a webhook that stays disabled (sent
+    // nothing, so no attempt writes it meanwhile).
+    const forgotBefore = patch.enabled === true && (await this.disabledAsStored(key, precondition));
+    if (forgotBefore) await this.health.forget(key);
     let before: Webhook | undefined;
     const next = await this.change(key, precondition, (current) => {
       before = current;
@@ -460,7 +473,7 @@ export class WebhookService implements Webhooks {
     });
     const enabledAgain = !before!.enabled && next.enabled;
     const moved = before!.url !== next.url;
-    if (enabledAgain || moved) await this.startAfresh(key, moved ? (enabledAgain ? 'enabled again and moved to another URL' : 'moved to another URL') : 'enabled again');
+    if (enabledAgain || moved) await this.startAfresh(key, moved ? (enabledAgain ? 'enabled again and moved to another URL' : 'moved to another URL') : 'enabled again', { forgotBefore });
     if (patch.url !== undefined) this.warnIfRefusedByGuard(next);
     return this.view(next);
   }
@@ -469,6 +482,16 @@ export class WebhookService implements Webhooks {
    * The aliases a patch's events may keep without their being composed: the stored webhook's own.
    * Read only when the patch names one no composed event handles (or a pattern's text); none else.
    */
+  /**
+   * Whether webhook `key` is stored disabled, in a state `precondition` names (one it does not is
+   * refused by the change itself, which then forgets nothing).
+   */
+  private async disabledAsStored(key: string, precondition: ParsedPrecondition | undefined): Promise<boolean> {
+    const stored = await this.repository.get(key);
+    if (!stored || stored.enabled) return false;
+    return !precondition || preconditionHolds(precondition, () => webhookEtag(this.view(stored)));
+  }
+
   private async keptAliases(key: string, patch: unknown): Promise<ReadonlySet<string>> {
     const events = isRecord(patch) && Array.isArray(patch.events) ? (patch.events as unknown[]) : [];
     if (!events.some((alias) => typeof alias === 'string' && alias !== '' && (alias.includes('*') || !this.catalogue.isKnown(alias)))) return new Set();
@@ -497,7 +520,14 @@ export class WebhookService implements Webhooks {
     const deletedAt = this.clock.now();
     this.cache.invalidate(key);
     if (!deleted) return false;
-    await this.health.forget(key);
+    // The webhook is deleted: a failure to forget its health is not the deletion's (it rejected
+    // although the webhook was gone). What is left under the key is read as nobody's: no breaker
+    // series, and a webhook created again under the key clears it.
+    try {
+      await this.health.forget(key);
+    } catch (error) {
+      this.reporter.backgroundError(`forgetting the health of deleted webhook ${key}`, error, 'the webhook is deleted; the health left under its key is not reported, and a webhook created again under the key clears it');
+    }
     await this.discardQueued(key, deletedAt);
     await pastMillisecond(this.clock, deletedAt);
     return true;
@@ -582,8 +612,19 @@ export class WebhookService implements Webhooks {
    * here, so none forgets the health and keeps its hold. (A deleted webhook's requests are
    * discarded instead; a new one's key may have health left, but no requests of its own.)
    */
-  private async startAfresh(key: string, why: string): Promise<void> {
-    await this.health.forget(key);
+  private async startAfresh(key: string, why: string, { forgotBefore }: { forgotBefore: boolean }): Promise<void> {
+    // The webhook is stored: a failure to forget is not the update's to reject (it did, though the
+    // change was made). A moved webhook's old health is read as its old receiver's, not the new
+    // one's (WebhookHealthState.receiver); one enabled again had its health forgotten before.
+    // Forgotten again here all the same: an attempt's health write under way when it was disabled.
+    try {
+      await this.health.forget(key);
+    } catch (error) {
+      const after = forgotBefore || why !== 'enabled again'
+        ? 'the webhook is changed; the health stored before the change is not read as its receiver\'s (forgotten before it was enabled, or judging its earlier URL)'
+        : 'the webhook is enabled; its earlier health stays until it is forgotten (disable and enable it again)';
+      this.reporter.backgroundError(`forgetting the health of webhook ${key}, ${why}`, error, after);
+    }
     await this.bringForward(key, why);
   }
 

@@ -5,7 +5,7 @@ import { memoryStorage } from '../storage/memory/memory-storage';
 import { startTestReceiver, type TestReceiver } from '../testing/test-receiver';
 import { startTestApp, ThingHappened } from '../test-support/test-app';
 import type { HoldReason } from '../delivery/health/health-policy';
-import { DEFERRAL_REASONS } from './metrics';
+import { DEFERRAL_REASON_LABELS, DEFERRAL_REASONS } from './metrics';
 import { OPERATOR_EVENT_TYPES } from './operator-events';
 
 /** The samples of a Prometheus text exposition: `name{label="v",…} value` lines, keyed by name and sorted labels. */
@@ -85,7 +85,8 @@ describe('Prometheus metrics', () => {
     // Prometheus's increase() and rate() need a sample before the first increment: a series born
     // at 1 (the first webhook.disabled of a process, often its only one) read as no increase.
     const everyHoldReason: Record<HoldReason, true> = { 'breaker open': true, 'probe in flight': true, 'rate limit': true, 'receiver asked to wait (Retry-After)': true, 'webhook disabled': true };
-    expect([...DEFERRAL_REASONS].sort()).toEqual(Object.keys(everyHoldReason).sort());
+    expect(Object.keys(DEFERRAL_REASON_LABELS).sort()).toEqual(Object.keys(everyHoldReason).sort());
+    expect([...DEFERRAL_REASONS].sort()).toEqual([...Object.values(DEFERRAL_REASON_LABELS), 'other'].sort());
     app = await startTestApp();
     receiver.handler = (_request, res) => void res.writeHead(410).end();
     const before = parseExposition((await app.metrics.scrape()).text);
@@ -100,6 +101,21 @@ describe('Prometheus metrics', () => {
     expect(after.get('hookwork_operator_events_total{type="webhook.disabled"}')).toBe(1);
     expect(after.get('hookwork_operator_events_total{type="breaker.opened"}')).toBe(0);
     expect((await app.webhooks.get(webhook.key))?.enabled).toBe(false);
+  });
+
+  it('labels deferrals with a bounded set of snake_case reasons: a reason told in words is mapped, one it does not know is other', async () => {
+    // The reasons were the lifecycle's words ("receiver asked to wait (Retry-After)"), spaces and
+    // brackets in a label value, and any reason an engine told made a series of its own.
+    for (const reason of DEFERRAL_REASONS) expect(reason).toMatch(/^[a-z]+(_[a-z]+)*$/);
+    app = await startTestApp();
+    const emitter = app.lifecycle;
+    const request = { requestId: 'r', webhookKey: 'w', eventAlias: 'thing.happened', dueAt: new Date() };
+    emitter.emit('requestDeferred', { ...request, reason: 'breaker open' });
+    emitter.emit('requestDeferred', { ...request, reason: 'an engine\'s own words, told once per request 123' });
+    const samples = parseExposition((await app.metrics.scrape()).text);
+    expect(samples.get('hookwork_requests_deferred_total{reason="breaker_open"}')).toBe(1);
+    expect(samples.get('hookwork_requests_deferred_total{reason="other"}')).toBe(1);
+    expect([...samples.keys()].filter((name) => name.startsWith('hookwork_requests_deferred_total{')).sort()).toEqual(DEFERRAL_REASONS.map((reason) => `hookwork_requests_deferred_total{reason="${reason}"}`).sort());
   });
 
   it('shows the age of the oldest pending request and what was held back, and keeps each app\'s metrics apart', async () => {
@@ -124,7 +140,7 @@ describe('Prometheus metrics', () => {
       const samples = parseExposition((await app.metrics.scrape()).text);
       expect(samples.get('hookwork_queue_oldest_pending_age_seconds')).toBeGreaterThanOrEqual(0.5);
       expect(samples.get('hookwork_queue_requests{state="pending"}')).toBe(4);
-      expect(samples.get('hookwork_requests_deferred_total{reason="receiver asked to wait (Retry-After)"}')).toBe(1);
+      expect(samples.get('hookwork_requests_deferred_total{reason="retry_after"}')).toBe(1);
       // The failing webhook has a series (closed: one failure); the throttled one, paused by a 429
       // but never failed, has none.
       expect([...samples.keys()].filter((key) => key.startsWith('hookwork_breaker_state{'))).toEqual([expect.not.stringContaining(throttled.key)]);

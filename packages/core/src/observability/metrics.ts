@@ -34,10 +34,29 @@ export interface MetricsScrape {
 }
 
 /**
- * Every `reason` of `hookwork_requests_deferred_total`: the delivery handler's deferrals (its
- * `HoldReason`s), each series served from 0.
+ * The `reason` label of `hookwork_requests_deferred_total` for each deferral reason the lifecycle's
+ * `requestDeferred` tells (the delivery handler's `HoldReason`s, in words): a bounded set of
+ * snake_case values, as Prometheus label values should be. A reason not in it (a queue engine's
+ * own) is counted as `other`, so free text never makes a series of its own.
  */
-export const DEFERRAL_REASONS = Object.freeze(['breaker open', 'probe in flight', 'rate limit', 'receiver asked to wait (Retry-After)', 'webhook disabled'] as const);
+export const DEFERRAL_REASON_LABELS = Object.freeze({
+  'breaker open': 'breaker_open',
+  'probe in flight': 'probe_in_flight',
+  'rate limit': 'rate_limit',
+  'receiver asked to wait (Retry-After)': 'retry_after',
+  'webhook disabled': 'webhook_disabled',
+} as const);
+
+/**
+ * Every `reason` of `hookwork_requests_deferred_total`, each series served from 0: the labels of
+ * {@link DEFERRAL_REASON_LABELS} and `other`.
+ */
+export const DEFERRAL_REASONS = Object.freeze(['breaker_open', 'probe_in_flight', 'rate_limit', 'retry_after', 'webhook_disabled', 'other'] as const);
+
+/** The `reason` label of a deferral told with `reason`: one of {@link DEFERRAL_REASONS}. */
+function deferralLabel(reason: string): string {
+  return Object.prototype.hasOwnProperty.call(DEFERRAL_REASON_LABELS, reason) ? DEFERRAL_REASON_LABELS[reason as keyof typeof DEFERRAL_REASON_LABELS] : 'other';
+}
 
 /** The value of `hookwork_breaker_state` for each breaker state. */
 export const BREAKER_STATE_VALUES = Object.freeze({ closed: 0, open: 1, 'half-open': 2 });
@@ -53,12 +72,12 @@ export const BREAKER_STATE_VALUES = Object.freeze({ closed: 0, open: 1, 'half-op
  * | `hookwork_attempt_duration_seconds` | histogram | `outcome` |
  * | `hookwork_delivery_latency_seconds` | histogram: publish → the 2xx | |
  * | `hookwork_requests_enqueued_total` | counter | |
- * | `hookwork_requests_deferred_total` | counter of deferrals (a request deferred again counts again) | `reason` |
+ * | `hookwork_requests_deferred_total` | counter of deferrals (a request deferred again counts again) | `reason` (breaker_open, probe_in_flight, rate_limit, retry_after, webhook_disabled, other) |
  * | `hookwork_operator_events_total` | counter | `type` |
  * | `hookwork_leases_lapsed_total` | counter: attempts running here whose lease ran out before they ended | `how` (reclaimed, renewed_late, lost) |
  * | `hookwork_queue_requests` | gauge, store-wide | `state` (pending, inflight, dead) |
  * | `hookwork_queue_oldest_pending_age_seconds` | gauge, store-wide: the oldest pending request, due or not (no sample when the queue engine cannot tell) | |
- * | `hookwork_breaker_state` | gauge, store-wide: 0 closed, 1 open, 2 half-open | `webhook` (webhooks failing now or with a breaker not closed) |
+ * | `hookwork_breaker_state` | gauge, store-wide: 0 closed, 1 open, 2 half-open | `webhook` (enabled webhooks failing now or with a breaker not closed) |
  * | `hookwork_metrics_collect_errors_total` | counter: a gauge's reading failed, so it gave no sample | `gauge` |
  *
  * Every known `type`, `reason`, `how` and `gauge` label of the counters is served from 0, so that
@@ -185,7 +204,7 @@ export class HookworkMetrics {
     });
     new Gauge({
       name: 'hookwork_breaker_state',
-      help: 'Circuit breaker of each webhook failing now or whose breaker is not closed: 0 closed, 1 open, 2 half-open (a probe is out); store-wide: aggregate with max().',
+      help: 'Circuit breaker of each enabled webhook failing now or whose breaker is not closed (a disabled or deleted webhook has no series): 0 closed, 1 open, 2 half-open (a probe is out); store-wide: aggregate with max().',
       labelNames: ['webhook'] as const,
       registers,
       async collect() {
@@ -220,7 +239,7 @@ export class HookworkMetrics {
     lifecycle.subscribeInternal('attemptFailed', attempted, 'metrics');
     lifecycle.subscribeInternal('attemptReleased', attempted, 'metrics');
     lifecycle.subscribeInternal('enqueued', (requests) => enqueued.inc(requests.length), 'metrics');
-    lifecycle.subscribeInternal('requestDeferred', (request) => deferred.inc({ reason: request.reason }), 'metrics');
+    lifecycle.subscribeInternal('requestDeferred', (request) => deferred.inc({ reason: deferralLabel(request.reason) }), 'metrics');
     lifecycle.subscribeInternal('operatorEvent', (event) => operator.inc({ type: event.type }), 'metrics');
   }
 

@@ -123,9 +123,11 @@ export interface QueueCounts {
 /**
  * Which dead-lettered requests {@link RequestQueue.redeliver} puts back: those of `ids`; or a
  * webhook's (`webhookKey`); or every webhook's dead since a time (`deadSince` alone); or every
- * dead letter (`all: true`). `deadSince` narrows a `webhookKey` selection too, and nothing else
- * combines: `app.redeliver()` refuses `ids` with `webhookKey` or `deadSince`, and `all` with any
- * of them (HOOKWORK_ERR_INVALID_REDELIVER_SELECTOR).
+ * dead letter (`all: true`). `deadSince` narrows a `webhookKey` selection too, `deadUntil` any
+ * but `ids`, and nothing else combines: `app.redeliver()` refuses `ids` with `webhookKey`,
+ * `deadSince` or `deadUntil`, and `all` with `ids`, `webhookKey` or `deadSince`
+ * (HOOKWORK_ERR_INVALID_REDELIVER_SELECTOR). A queue must honour `deadUntil`: it is what keeps a
+ * confirmed redelivery to what was counted.
  */
 export interface RedeliverSelector {
   /** These requests (by `webhook-id`). */
@@ -134,6 +136,12 @@ export interface RedeliverSelector {
   webhookKey?: string;
   /** Only requests dead-lettered at or after this time. */
   deadSince?: Date;
+  /**
+   * Only requests dead-lettered at or before this time: an upper bound, so that a redelivery
+   * confirmed after a count (an admin page's "Redeliver all (12)") puts back no dead letter that
+   * arrived after the count. Narrows `webhookKey`, `deadSince` and `all`; never given with `ids`.
+   */
+  deadUntil?: Date;
   /** Every dead letter (must be said explicitly). */
   all?: boolean;
   /**
@@ -156,6 +164,11 @@ export interface DeadLetterQuery extends CursorPageRequest {
    * so `total` counts exactly what a redelivery with the same `deadSince` puts back.
    */
   deadSince?: Date;
+  /**
+   * Only requests dead-lettered at or before this time (as {@link RedeliverSelector.deadUntil}), so
+   * `total` counts what a redelivery with the same bounds puts back.
+   */
+  deadUntil?: Date;
 }
 
 /**

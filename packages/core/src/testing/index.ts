@@ -40,3 +40,4 @@ export { expectRepeatedPublishEnqueuedOnce } from './repeated-publish-check';
 export { expectPublishAgainAfterDropNotSent, expectPublishAgainBeforeLogEntryNotSentAgain, type LogGapCheckOptions } from './log-gap-check';
 export { expectAttemptEndingDuringClaimNotSentAgain } from './claim-race-check';
 export { expectLostLeaseToldOnce, expectOneAttemptAfterLapsedLease, LAPSED_LEASE_SETTINGS } from './lapsed-lease-check';
+export { BREAKER_SERIES_SETTINGS, expectBreakerSeriesOnlyForLiveWebhooks } from './breaker-series-check';

@@ -744,6 +744,27 @@ export function describeQueueEngineContract(name: string, factory: ContractFacto
         expect(handler.calls.map((call) => call.request.attempts)).toEqual([0, 0, 0, 0, 0]);
       });
 
+      test('deadUntil bounds the listing and the redelivery from above: dead letters that died after a count stay dead', async (harness) => {
+        const requests = [engineRequest('u0', { webhookKey: 'w1' }), engineRequest('u1', { webhookKey: 'w2' }), engineRequest('u2', { webhookKey: 'w1' }), engineRequest('u3', { webhookKey: 'w1' })];
+        const { engine, marks } = await deadLetters(harness, requests);
+        const [u0, u1, u2, u3] = requests.map((r) => r.id) as [string, string, string, string];
+        const ids = (page: { items: WebhookRequest[] }) => page.items.map((r) => r.id);
+        // Counted after u1 died: u0 and u1, the newest dead at u1's deadAt.
+        const newest = (await engine.get(u1))!.deadAt!;
+        expect(newest.getTime()).toBeLessThanOrEqual(marks[1]!);
+        const counted = await engine.listDead({ deadUntil: newest });
+        expect([counted.total, ids(counted)]).toEqual([2, [u1, u0]]);
+        expect((await engine.listDead({ webhookKey: 'w1', deadUntil: newest })).total).toBe(1);
+        // Paged by position within the bound.
+        const first = await engine.listDead({ deadUntil: newest, limit: 1 });
+        expect(ids(first)).toEqual([u1]);
+        if (engine.pagesDeadByPosition && first.nextPosition) expect(ids(await engine.listDead({ deadUntil: newest, limit: 1, afterPosition: first.nextPosition }))).toEqual([u0]);
+        expect((await engine.redeliver({ webhookKey: 'w1', deadUntil: newest }, new Date())).sort()).toEqual([u0]);
+        expect((await engine.redeliver({ all: true, deadUntil: newest }, new Date())).sort()).toEqual([u1]);
+        expect((await engine.get(u2))!.state).toBe('dead');
+        expect((await engine.get(u3))!.state).toBe('dead');
+      });
+
       test('redeliveries of the same dead letters at once (two operators, two tabs) put each back once, and none fails', async (harness) => {
         const requests = [engineRequest('t0', { webhookKey: 'w1' }), engineRequest('t1', { webhookKey: 'w1' }), engineRequest('t2', { webhookKey: 'w2' })];
         const { engine } = await deadLetters(harness, requests);

@@ -451,6 +451,23 @@ export function describeRequestQueueContract(name: string, factory: ContractFact
         expect((await queue.redeliver({}, at(300))).length).toBe(0);
       });
 
+      test('deadUntil bounds listDead and redeliver from above (dead at or before it): what died after a count is left dead', async (queue) => {
+        await queue.enqueue([contractRequest('u1', { webhookKey: 'w1' }), contractRequest('u2', { webhookKey: 'w1' }), contractRequest('u3', { webhookKey: 'w2' }), contractRequest('u4', { webhookKey: 'w1' })]);
+        await queue.claim({ owner: 'A', limit: 4, leaseMs: 1000, now: at(0) });
+        await queue.deadLetter('u1', 'A', { attempts: 1, now: at(10) });
+        await queue.deadLetter('u2', 'A', { attempts: 1, now: at(20) });
+        await queue.deadLetter('u3', 'A', { attempts: 1, now: at(20) });
+        // Counted: three dead, the newest at 20. Then one more dies before the redelivery.
+        expect((await queue.listDead({ deadUntil: at(20) })).total).toBe(3);
+        await queue.deadLetter('u4', 'A', { attempts: 1, now: at(30) });
+        expect(ids((await queue.listDead({ deadUntil: at(20) })).items)).toEqual(['u3', 'u2', 'u1']);
+        expect((await queue.listDead({ webhookKey: 'w1', deadUntil: at(20) })).total).toBe(2);
+        expect((await queue.listDead({ deadSince: at(15), deadUntil: at(20), limit: 1 })).total).toBe(2);
+        expect((await queue.redeliver({ webhookKey: 'w1', deadUntil: at(10) }, at(100))).sort()).toEqual(['u1']);
+        expect((await queue.redeliver({ all: true, deadUntil: at(20) }, at(100))).sort()).toEqual(['u2', 'u3']);
+        expect((await queue.get('u4'))!.state).toBe('dead');
+      });
+
       test('redeliver with { all: true } puts every dead letter back', async (queue) => {
         await queue.enqueue([contractRequest('x', { webhookKey: 'w1' }), contractRequest('y', { webhookKey: 'w2' })]);
         await queue.claim({ owner: 'A', limit: 2, leaseMs: 1000, now: at(0) });

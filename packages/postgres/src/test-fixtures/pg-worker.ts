@@ -11,6 +11,9 @@
  *   node pg-worker.js start <url> <schema> <receiverUrl> <name>
  *                                                      on "go": start (migrating), create a webhook at
  *                                                      <receiverUrl>/<name>, publish <name>, drain, stop
+ *   node pg-worker.js enable <url> <schema> <webhookKey>
+ *                                                      enable the webhook (webhooks.update), report
+ *                                                      "enabled", then stop
  *   node pg-worker.js outbox <url> <schema> <receiverUrl> <count>
  *                                                      delivery parked: create a webhook, publish <count>
  *                                                      in a host transaction and roll it back, then
@@ -99,6 +102,13 @@ async function main(): Promise<void> {
     for (let i = 0; i < Number(countOrName); i++) await app.publish(new ThingHappened(`n${i}`));
     emit({ type: 'published' });
     setInterval(() => {}, 60_000); // deliver until killed
+    return;
+  }
+  if (mode === 'enable') {
+    await app.webhooks.update(receiverUrl!, { enabled: true });
+    emit({ type: 'enabled' });
+    await app.stop();
+    emit({ type: 'done' });
     return;
   }
   if (mode === 'serve') {

@@ -315,6 +315,7 @@ export class MemoryRequestQueue implements RequestQueue {
       if (ofWebhooks && !ofWebhooks.has(r.webhookKey)) continue;
       if (selector.webhookKey !== undefined && r.webhookKey !== selector.webhookKey) continue;
       if (selector.deadSince && r.deadAt!.getTime() < selector.deadSince.getTime()) continue;
+      if (selector.deadUntil && r.deadAt!.getTime() > selector.deadUntil.getTime()) continue;
       this.dead.delete(r.id);
       this.deadSorted.remove(rec);
       Object.assign(r, { state: 'pending', dueAt: new Date(now.getTime()), attempts: 0, deadAt: undefined });
@@ -392,9 +393,10 @@ export class MemoryRequestQueue implements RequestQueue {
     const offset = Math.max(0, query.offset ?? 0);
     const limit = query.limit === undefined ? Infinity : Math.max(0, query.limit);
     const since = query.deadSince?.getTime() ?? -Infinity;
+    const until = query.deadUntil?.getTime() ?? Infinity;
     const after = query.afterPosition && { at: query.afterPosition.at, seq: sequenceOf(query.afterPosition.tie) };
     // Ascending (deadAt, seq): the listing reads it from the back, so "after the position" is "before it" here.
-    const below = (rec: Rec) => !after || deadAtOf(rec) < after.at || (deadAtOf(rec) === after.at && rec.seq < after.seq);
+    const below = (rec: Rec) => deadAtOf(rec) <= until && (!after || deadAtOf(rec) < after.at || (deadAtOf(rec) === after.at && rec.seq < after.seq));
     // The matching dead letters are sorted[lo, hi), ascending.
     let sorted: Rec[];
     let lo: number;
@@ -404,12 +406,14 @@ export class MemoryRequestQueue implements RequestQueue {
       // Newest first: from the back of the sorted list, down to the first dead before `since`.
       sorted = this.deadSorted.items;
       lo = this.firstIndex(this.deadSorted.head, (rec) => deadAtOf(rec) < since);
-      hi = after ? this.firstIndex(lo, below) : sorted.length;
-      total = sorted.length - lo;
+      // Both prefixes of the ascending list: dead at or before `until`, and below the position.
+      const end = query.deadUntil ? this.firstIndex(lo, (rec) => deadAtOf(rec) <= until) : sorted.length;
+      hi = after ? this.firstIndex(lo, below) : end;
+      total = end - lo;
     } else {
       // One webhook's, read from the map: the webhook's are few among many.
       const of: Rec[] = [];
-      for (const rec of this.dead.values()) if (rec.request.webhookKey === query.webhookKey && deadAtOf(rec) >= since) of.push(rec);
+      for (const rec of this.dead.values()) if (rec.request.webhookKey === query.webhookKey && deadAtOf(rec) >= since && deadAtOf(rec) <= until) of.push(rec);
       total = of.length;
       sorted = of.filter(below).sort((a, b) => (diedBefore(a, b) ? -1 : 1));
       lo = 0;
