@@ -151,7 +151,7 @@ function openStore(checked: Required<SqliteStorageOptions>, context: Partial<Sto
     throw opening('opening the file', error);
   }
   let doing = 'reading its schema';
-  let ids: { id?: string; formerIds?: readonly string[] } = {};
+  let ids: { id?: string; formerIds?: readonly string[] };
   try {
     // Before the switch to WAL below, which changes the file: a refused one is left as it was.
     if (!inMemory) refuseForeignTables(db, file);
