@@ -570,6 +570,19 @@ describe('roles and grants', () => {
     await db.query(`DROP ROLE "${role}"`);
   });
 
+  it('a role with the docs\' grants makes an emptied store_id again (a copy given an id of its own), which needs no CREATE on the schema', async () => {
+    const schema = await ownerMigrated({ sequences: true });
+    const original = (await db.query<{ store_id: string }>(`SELECT store_id FROM "${schema}".schema_version`)).rows[0]!.store_id;
+    await db.query(`UPDATE "${schema}".schema_version SET store_id = NULL`);
+    const storage = await openPostgresStorage({ connectionString: asRole(), schema });
+    try {
+      expect(storage.id).toMatch(/^postgres:[0-9a-f-]{36}$/);
+      expect(storage.id).not.toBe(`postgres:${original}`);
+    } finally {
+      await storage.close();
+    }
+  });
+
   it('a role that may not create the schema gets HOOKWORK_ERR_STORAGE_PERMISSION_DENIED at start, naming the grants', async () => {
     const app = createHookwork({ composers: [thingComposer], storage: postgresStorage({ connectionString: asRole(), schema: db.schema() }) });
     const error = await app.start().then(() => undefined, (e: unknown) => e);

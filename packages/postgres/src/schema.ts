@@ -395,7 +395,9 @@ async function migrateOnce(client: PoolClient, schema: string, where: string, kn
     // Only when missing: CREATE SCHEMA IF NOT EXISTS needs CREATE on the database even when the schema exists.
     if (exists.rowCount === 0) await client.query(`CREATE SCHEMA ${quoteIdentifier(schema)}`);
     const s = quoteIdentifier(schema);
-    await client.query(`CREATE TABLE IF NOT EXISTS ${s}.schema_version (id integer PRIMARY KEY CHECK (id = 1), version integer NOT NULL, migrated_at timestamptz NOT NULL, compatible_from integer)`);
+    // Not when only an emptied store_id is made (the schema current): CREATE TABLE IF NOT EXISTS needs
+    // CREATE on the schema even when the table is there, which the app role the docs grant lacks.
+    if (known.migration) await client.query(`CREATE TABLE IF NOT EXISTS ${s}.schema_version (id integer PRIMARY KEY CHECK (id = 1), version integer NOT NULL, migrated_at timestamptz NOT NULL, compatible_from integer)`);
     const locked = await readVersion(client, schema, known);
     const from = locked.version;
     // A newer build migrated while this one waited for the lock.
