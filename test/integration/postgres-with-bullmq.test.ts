@@ -103,27 +103,43 @@ describe('PostgreSQL storage with the BullMQ queue', () => {
     expect(await app.queueCounts()).toEqual({ pending: 0, inFlight: 0, dead: 1 });
   });
 
-  it('takes over a queue recorded with the store\'s id of before (database/schema, no server), and still refuses one of another store', async () => {
+  it('takes over a queue recorded with either id of builds before (server/database/schema, database/schema), keeps it through a change of cluster, and still refuses one of another store', async () => {
     const redis = new Redis(REDIS_URL);
     const apps: Hookwork[] = [];
-    const on = (queueName: string) => {
-      const made = createHookwork({ composers: [composer], storage: postgresStorage({ connectionString: PG_URL, schema }), queue: bullmqQueue({ connection: REDIS_URL, queueName, prefix, checkDurability: false }) });
+    const on = (queueName: string, pool?: pg.Pool) => {
+      const storage = pool ? postgresStorage({ pool, schema }) : postgresStorage({ connectionString: PG_URL, schema });
+      const made = createHookwork({ composers: [composer], storage, queue: bullmqQueue({ connection: REDIS_URL, queueName, prefix, checkDurability: false }) });
       apps.push(made);
       return made;
     };
+    // The server another cluster would be (pg_upgrade, a restore, a failover): another system identifier.
+    const elsewhere = new (class extends pg.Pool {
+      override query(...args: unknown[]): never {
+        if (typeof args[0] === 'string' && args[0].includes('pg_control_system')) return Promise.resolve({ rows: [{ id: '7301234567890123456' }] }) as never;
+        return (super.query as (...a: unknown[]) => never)(...args);
+      }
+    })({ connectionString: PG_URL, max: 2 });
     try {
       const db = new pg.Client({ connectionString: PG_URL });
       await db.connect();
-      const { rows } = await db.query<{ database: string; server: string }>('SELECT current_database() AS database, (SELECT system_identifier::text FROM pg_control_system()) AS server').finally(() => db.end());
-      const { database, server } = rows[0]!;
-      // What the build before recorded for this very store: its app was refused after the upgrade.
-      await redis.set(`${prefix}:upgraded:hookwork:store`, `postgres:${database}/${schema}`);
-      await on('upgraded').start();
-      expect(await redis.get(`${prefix}:upgraded:hookwork:store`)).toBe(`postgres:${server}/${database}/${schema}`);
+      const { rows } = await db
+        .query<{ database: string; server: string; id: string }>(`SELECT current_database() AS database, (SELECT system_identifier::text FROM pg_control_system()) AS server, (SELECT store_id FROM "${schema}".schema_version) AS id`)
+        .finally(() => db.end());
+      const { database, server, id } = rows[0]!;
+      expect(id).toMatch(/^[0-9a-f-]{36}$/);
+      // What the builds before recorded for this very store: its app was refused after the upgrade.
+      for (const [queueName, former] of [['upgraded', `postgres:${database}/${schema}`], ['upgraded-server', `postgres:${server}/${database}/${schema}`]] as const) {
+        await redis.set(`${prefix}:${queueName}:hookwork:store`, former);
+        await on(queueName).start();
+        expect(await redis.get(`${prefix}:${queueName}:hookwork:store`)).toBe(`postgres:${id}`);
+      }
+      // The schema's id is its own: the same on another cluster (it named the system identifier, and was refused there).
+      await on('upgraded-server', elsewhere).start();
       await redis.set(`${prefix}:elsewhere:hookwork:store`, `postgres:${database}/another_schema`);
       await expect(on('elsewhere').start()).rejects.toMatchObject({ code: 'HOOKWORK_ERR_INVALID_BULLMQ_OPTIONS' });
     } finally {
       for (const made of apps) await made.stop().catch(() => {});
+      await elsewhere.end();
       redis.disconnect();
     }
   });

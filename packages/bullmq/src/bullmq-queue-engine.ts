@@ -413,7 +413,7 @@ export class BullmqQueueEngine implements QueueEngine<never> {
     if (held === storeId) return;
     throw BULLMQ_ERRORS.create(
       'HOOKWORK_ERR_INVALID_BULLMQ_OPTIONS',
-      `the BullMQ queue "${queueName}" (prefix "${prefix}") at ${this.redis.where} holds the requests of apps on another webhook store (${String(held)}; this app's is ${storeId}): apps on two stores drop each other's requests there, as requests of webhooks their store does not have. Give this app a queue of its own (bullmqQueue({ queueName })), or the other apps' store; if this queue's apps moved to this store on purpose, remove the old queue once it is empty (removeBullmqQueue()) or delete the key ${key}`,
+      `the BullMQ queue "${queueName}" (prefix "${prefix}") at ${this.redis.where} holds the requests of apps on another webhook store (${String(held)}; this app's is ${storeId}, as its store's line at start says): apps on two stores drop each other's requests there, as requests of webhooks their store does not have. Give this app a queue of its own (bullmqQueue({ queueName })), or the other apps' store; if this queue's apps moved to this store on purpose, remove the old queue once it is empty (removeBullmqQueue()) or delete the key ${key}`,
     );
   }
 

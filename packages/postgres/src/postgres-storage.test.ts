@@ -20,6 +20,12 @@ function recordingLogger(): Logger & { lines: string[] } {
   return { ...silentLogger, lines, info: (message: string) => void lines.push(message) };
 }
 
+/**
+ * The version tests of a migration set a schema back to, with `requests_plain_by_webhook` dropped:
+ * its next migration (6) builds an index on `requests`, which waits for a lock a host's open
+ * transaction holds there (7 alters schema_version only; its store_id column stays, as a downgrade by hand leaves it).
+ */
+const EARLIER = 5;
 const version = async (schema: string) => (await db.query<{ version: number }>(`SELECT version FROM "${schema}".schema_version`)).rows.map((r) => r.version);
 
 describe('postgresStorage() options', () => {
@@ -190,47 +196,107 @@ describe('migrations', () => {
     }
   });
 
-  it('names its data by server, database and schema (Storage.id), the same for every open of the schema, whatever the host name the server is reached by', async () => {
-    const [schema, other] = [db.schema(), db.schema()];
-    const url = new URL(db.url);
-    const byAnotherName = Object.assign(new URL(db.url), { hostname: url.hostname === 'localhost' ? '127.0.0.1' : 'localhost' }).toString();
-    const stores = [
-      await openPostgresStorage({ connectionString: db.url, schema }),
-      await openPostgresStorage({ connectionString: byAnotherName, schema }),
-      await openPostgresStorage({ connectionString: db.url, schema: other }),
-    ];
-    try {
-      // The cluster's system identifier tells a database of this name on another server apart; it
-      // is readable by a role that is not a superuser (as the stores' own role here need not be).
-      const { name: database, server } = (await db.query<{ name: string; server: string }>('SELECT current_database() AS name, (SELECT system_identifier::text FROM pg_control_system()) AS server')).rows[0]!;
-      expect(server).toMatch(/^\d+$/);
-      expect(stores.map((store) => store.id)).toEqual([`postgres:${server}/${database}/${schema}`, `postgres:${server}/${database}/${schema}`, `postgres:${server}/${database}/${other}`]);
-      expect(stores[0]!.formerIds).toEqual([`postgres:${database}/${schema}`]);
-    } finally {
-      await Promise.all(stores.map((store) => store.close()));
-    }
-  });
-
-  it('names the server by the host and port connected to where pg_control_system() is refused (a managed service revoking it)', async () => {
-    const schema = db.schema();
-    class Revoking extends pg.Pool {
-      override query(...args: unknown[]): never {
-        if (typeof args[0] === 'string' && args[0].includes('pg_control_system')) {
-          return Promise.reject(Object.assign(new Error('permission denied for function pg_control_system'), { code: '42501' })) as never;
+  describe('the store\'s id (Storage.id), kept in the schema', () => {
+    const UUID = /^postgres:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+    const storedId = async (schema: string) => (await db.query<{ store_id: string | null }>(`SELECT store_id FROM "${schema}".schema_version`)).rows[0]!.store_id;
+    const serverOf = async () => (await db.query<{ name: string; server: string }>('SELECT current_database() AS name, (SELECT system_identifier::text FROM pg_control_system()) AS server')).rows[0]!;
+    /** A pool whose server answers `pg_control_system()` with `answer`: another cluster (pg_upgrade, a restore, a failover), or a refusal. */
+    const poolAnswering = (answer: 'refused' | string) =>
+      new (class extends pg.Pool {
+        override query(...args: unknown[]): never {
+          if (typeof args[0] === 'string' && args[0].includes('pg_control_system')) {
+            return (answer === 'refused'
+              ? Promise.reject(Object.assign(new Error('permission denied for function pg_control_system'), { code: '42501' }))
+              : Promise.resolve({ rows: [{ id: answer }] })) as never;
+          }
+          return (super.query as (...a: unknown[]) => never)(...args);
         }
-        return (super.query as (...a: unknown[]) => never)(...args);
+      })({ connectionString: db.url, max: 2 });
+
+    it('is a random id made with the schema, the same for every open by any host name, another for another schema; formerIds are the ids of builds before', async () => {
+      const [schema, other] = [db.schema(), db.schema()];
+      const url = new URL(db.url);
+      const byAnotherName = Object.assign(new URL(db.url), { hostname: url.hostname === 'localhost' ? '127.0.0.1' : 'localhost' }).toString();
+      const logger = recordingLogger();
+      const stores = [await openPostgresStorage({ connectionString: db.url, schema }, { logger, clock: systemClock })];
+      stores.push(await openPostgresStorage({ connectionString: byAnotherName, schema }), await openPostgresStorage({ connectionString: db.url, schema: other }));
+      try {
+        const id = stores[0]!.id!;
+        expect(id).toMatch(UUID);
+        expect(id).toBe(`postgres:${await storedId(schema)}`);
+        expect(logger.lines).toEqual([expect.stringContaining(`migrated its schema from version 0 to ${SCHEMA_VERSION}; its id is ${id}`)]);
+        expect(stores.map((store) => store.id)).toEqual([id, id, expect.stringMatching(UUID)]);
+        expect(stores[2]!.id).not.toBe(id);
+        // What builds before recorded: server (the cluster's system identifier), database and schema; before that database and schema.
+        const { name: database, server } = await serverOf();
+        expect(stores[0]!.formerIds).toEqual([`postgres:${server}/${database}/${schema}`, `postgres:${database}/${schema}`]);
+      } finally {
+        await Promise.all(stores.map((store) => store.close()));
       }
-    }
-    const url = new URL(db.url);
-    const pool = new Revoking({ connectionString: db.url, max: 2 });
-    const store = await openPostgresStorage({ pool, schema });
-    try {
-      const database = (await db.query<{ name: string }>('SELECT current_database() AS name')).rows[0]!.name;
-      expect(store.id).toBe(`postgres:${url.hostname}:${url.port || 5432}/${database}/${schema}`);
-    } finally {
-      await store.close();
-      await pool.end();
-    }
+    });
+
+    it('stays the same when the server is another cluster (pg_upgrade, a restore, a failover: another system identifier) or does not say (host:port)', async () => {
+      const schema = db.schema();
+      const first = await openPostgresStorage({ connectionString: db.url, schema });
+      const id = first.id;
+      await first.close();
+      const { name: database } = await serverOf();
+      const url = new URL(db.url);
+      for (const [answer, server] of [['7301234567890123456', '7301234567890123456'], ['refused', `${url.hostname}:${url.port || 5432}`]] as const) {
+        const pool = poolAnswering(answer);
+        const store = await openPostgresStorage({ pool, schema });
+        try {
+          expect(store.id).toBe(id);
+          expect(store.formerIds).toEqual([`postgres:${server}/${database}/${schema}`, `postgres:${database}/${schema}`]);
+        } finally {
+          await store.close();
+          await pool.end();
+        }
+      }
+    });
+
+    it('is given at the first start of this build to a schema of the version before (6), in the migration, and kept; a downgrade by hand that keeps the column keeps it', async () => {
+      const schema = db.schema();
+      await (await openPostgresStorage({ connectionString: db.url, schema })).close();
+      // Version 6 as its builds left the schema: no store_id column.
+      await db.query(`ALTER TABLE "${schema}".schema_version DROP COLUMN store_id`);
+      await db.query(`UPDATE "${schema}".schema_version SET version = $1`, [SCHEMA_VERSION - 1]);
+      const logger = recordingLogger();
+      const upgraded = await openPostgresStorage({ connectionString: db.url, schema }, { logger, clock: systemClock });
+      const id = upgraded.id!;
+      await upgraded.close();
+      expect(id).toMatch(UUID);
+      expect(logger.lines).toEqual([expect.stringContaining(`migrated its schema from version ${SCHEMA_VERSION - 1} to ${SCHEMA_VERSION}; its id is ${id}`)]);
+      expect((await db.query(`SELECT version, compatible_from, store_id FROM "${schema}".schema_version`)).rows).toEqual([{ version: SCHEMA_VERSION, compatible_from: SCHEMA_COMPATIBLE_FROM, store_id: id.slice('postgres:'.length) }]);
+      // docs/storage.md's downgrade leaves the column: migrated forward again, the store keeps its id.
+      await db.query(`UPDATE "${schema}".schema_version SET version = $1`, [SCHEMA_VERSION - 1]);
+      const again = await openPostgresStorage({ connectionString: db.url, schema });
+      expect(again.id).toBe(id);
+      await again.close();
+      expect(await version(schema)).toEqual([SCHEMA_VERSION]);
+    });
+
+    it('is made again when store_id was emptied (docs/storage.md, a copy run as a second store), once, saying so', async () => {
+      const schema = db.schema();
+      const first = await openPostgresStorage({ connectionString: db.url, schema });
+      const id = first.id;
+      await first.close();
+      await db.query(`UPDATE "${schema}".schema_version SET store_id = NULL`);
+      const warnings: string[] = [];
+      const logger = { ...silentLogger, warn: (line: string) => void warnings.push(line) };
+      const stores = await Promise.all([0, 1, 2].map(() => openPostgresStorage({ connectionString: db.url, schema }, { logger, clock: systemClock })));
+      try {
+        const renamed = stores[0]!.id;
+        expect(renamed).toMatch(UUID);
+        expect(renamed).not.toBe(id);
+        // Three starts at once: one makes it (under the migration's lock), the others read it.
+        expect(stores.map((store) => store.id)).toEqual([renamed, renamed, renamed]);
+        expect(warnings).toEqual([expect.stringMatching(/had no id \(schema_version\.store_id was empty\): it was given a new one, postgres:[0-9a-f-]+, so a BullMQ queue that recorded the one it had refuses its apps/)]);
+        expect(await storedId(schema)).toBe(renamed!.slice('postgres:'.length));
+      } finally {
+        await Promise.all(stores.map((store) => store.close()));
+      }
+    });
   });
 
   it('opening a current schema again changes nothing', async () => {
@@ -303,7 +369,7 @@ describe('migrations', () => {
     // As an earlier release left it: no column, and the last migration not run.
     await db.query(`ALTER TABLE "${schema}".schema_version DROP COLUMN compatible_from`);
     await db.query(`DROP INDEX "${schema}".requests_plain_by_webhook`);
-    await db.query(`UPDATE "${schema}".schema_version SET version = $1`, [SCHEMA_VERSION - 1]);
+    await db.query(`UPDATE "${schema}".schema_version SET version = $1`, [EARLIER]);
     await (await openPostgresStorage({ connectionString: db.url, schema })).close();
     expect((await db.query(`SELECT version, compatible_from FROM "${schema}".schema_version`)).rows).toEqual([{ version: SCHEMA_VERSION, compatible_from: SCHEMA_COMPATIBLE_FROM }]);
   });
@@ -345,7 +411,7 @@ describe('migrations', () => {
     const schema = db.schema();
     await (await openPostgresStorage({ connectionString: db.url, schema })).close();
     await db.query(`DROP INDEX "${schema}".requests_plain_by_webhook`);
-    await db.query(`UPDATE "${schema}".schema_version SET version = $1`, [SCHEMA_VERSION - 1]);
+    await db.query(`UPDATE "${schema}".schema_version SET version = $1`, [EARLIER]);
     // A host's transaction that wrote to the requests table (as a publish in it does) and stays open.
     const host = new pg.Client({ connectionString: db.url, application_name: 'the-host' });
     const writer = new pg.Client({ connectionString: db.url });
@@ -361,7 +427,7 @@ describe('migrations', () => {
         return storage;
       });
       for (const deadline = Date.now() + 20_000; warnings.length === 0 && Date.now() < deadline; ) await new Promise((resolve) => setTimeout(resolve, 50));
-      expect(warnings[0]).toMatch(new RegExp(`the migration of .* from schema version ${SCHEMA_VERSION - 1} to ${SCHEMA_VERSION} waits for locks other transactions hold on its tables: pid ${(host as unknown as { processID: number }).processID} \\(idle in transaction, in a transaction since .*application "the-host"\\)`));
+      expect(warnings[0]).toMatch(new RegExp(`the migration of .* from schema version ${EARLIER} to ${SCHEMA_VERSION} waits for locks other transactions hold on its tables: pid ${(host as unknown as { processID: number }).processID} \\(idle in transaction, in a transaction since .*application "the-host"\\)`));
       // While it waits, another session can write to the same table: between its tries the migration
       // holds no lock request (a CREATE INDEX waiting in the lock queue held every write behind it,
       // for as long as the host's transaction stayed open). NOWAIT: a write that would queue fails.
@@ -374,7 +440,7 @@ describe('migrations', () => {
       }
       expect(written).toBe(true);
       expect(opened).toBe(false);
-      expect(await version(schema)).toEqual([SCHEMA_VERSION - 1]);
+      expect(await version(schema)).toEqual([EARLIER]);
       await host.query('COMMIT');
       await (await opening).close();
       expect(await version(schema)).toEqual([SCHEMA_VERSION]);
@@ -388,7 +454,7 @@ describe('migrations', () => {
     const schema = db.schema();
     await (await openPostgresStorage({ connectionString: db.url, schema })).close();
     await db.query(`DROP INDEX "${schema}".requests_plain_by_webhook`);
-    await db.query(`UPDATE "${schema}".schema_version SET version = $1`, [SCHEMA_VERSION - 1]);
+    await db.query(`UPDATE "${schema}".schema_version SET version = $1`, [EARLIER]);
     const host = new pg.Client({ connectionString: db.url });
     await host.connect();
     try {
@@ -423,7 +489,7 @@ describe('migrations', () => {
     const schema = db.schema();
     await (await openPostgresStorage({ connectionString: db.url, schema })).close();
     await db.query(`DROP INDEX "${schema}".requests_plain_by_webhook`);
-    await db.query(`UPDATE "${schema}".schema_version SET version = $1`, [SCHEMA_VERSION - 1]);
+    await db.query(`UPDATE "${schema}".schema_version SET version = $1`, [EARLIER]);
     const host = new pg.Client({ connectionString: db.url });
     await host.connect();
     const name = `hwt-migrating-${process.pid}`;
@@ -442,7 +508,7 @@ describe('migrations', () => {
       expect(((await terminated) as { rowCount: number }).rowCount).toBe(1);
       expect(isHookworkError(error) && error.code).toBe('HOOKWORK_ERR_STORAGE_OPEN_FAILED');
       expect((error as Error).message).toContain(schema);
-      expect(await version(schema)).toEqual([SCHEMA_VERSION - 1]);
+      expect(await version(schema)).toEqual([EARLIER]);
       await host.query('COMMIT');
       await (await openPostgresStorage({ connectionString: db.url, schema })).close();
       expect(await version(schema)).toEqual([SCHEMA_VERSION]);
@@ -502,6 +568,19 @@ describe('roles and grants', () => {
   afterAll(async () => {
     await db.query(`DROP OWNED BY "${role}"`);
     await db.query(`DROP ROLE "${role}"`);
+  });
+
+  it('a role with the docs\' grants makes an emptied store_id again (a copy given an id of its own), which needs no CREATE on the schema', async () => {
+    const schema = await ownerMigrated({ sequences: true });
+    const original = (await db.query<{ store_id: string }>(`SELECT store_id FROM "${schema}".schema_version`)).rows[0]!.store_id;
+    await db.query(`UPDATE "${schema}".schema_version SET store_id = NULL`);
+    const storage = await openPostgresStorage({ connectionString: asRole(), schema });
+    try {
+      expect(storage.id).toMatch(/^postgres:[0-9a-f-]{36}$/);
+      expect(storage.id).not.toBe(`postgres:${original}`);
+    } finally {
+      await storage.close();
+    }
   });
 
   it('a role that may not create the schema gets HOOKWORK_ERR_STORAGE_PERMISSION_DENIED at start, naming the grants', async () => {
@@ -596,11 +675,11 @@ describe('roles and grants', () => {
     const schema = await ownerMigrated({ sequences: true });
     // As if an earlier release had written it: undo the last migration.
     await db.query(`DROP INDEX "${schema}".requests_plain_by_webhook`);
-    await db.query(`UPDATE "${schema}".schema_version SET version = $1`, [SCHEMA_VERSION - 1]);
+    await db.query(`UPDATE "${schema}".schema_version SET version = $1`, [EARLIER]);
     const error = await openPostgresStorage({ connectionString: asRole(), schema }).then(() => undefined, (e: unknown) => e);
     expect(isHookworkError(error, 'HOOKWORK_ERR_STORAGE_PERMISSION_DENIED' as never)).toBe(true);
-    expect((error as Error).message).toContain(`the schema is at version ${SCHEMA_VERSION - 1} and this @hookwork/postgres needs ${SCHEMA_VERSION}, a migration this role may not run: start the app once with the role that owns hookwork's tables`);
-    expect(await version(schema)).toEqual([SCHEMA_VERSION - 1]);
+    expect((error as Error).message).toContain(`the schema is at version ${EARLIER} and this @hookwork/postgres needs ${SCHEMA_VERSION}, a migration this role may not run: start the app once with the role that owns hookwork's tables`);
+    expect(await version(schema)).toEqual([EARLIER]);
   });
 
   it('a role with only the grants docs/postgres.md lists runs on a schema an owner migrated', async () => {

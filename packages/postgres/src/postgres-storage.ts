@@ -203,15 +203,11 @@ function serverOf(config: PoolConfig): { host: string; port: string | number; da
 }
 
 /**
- * The server part of the store's `Storage.id`: the cluster's system identifier
- * (`pg_control_system()`, executable by every role by default since PostgreSQL 10; the same on
- * its streaming replicas, another on every other cluster), so two databases of one name on two
- * servers are two stores, and one server reached by two host names is one. It is the cluster's,
- * so `pg_upgrade` or a restore into another cluster changes it (docs/storage.md says what to do).
- * Where the function is refused or missing (a managed service that revokes it, a
- * PostgreSQL-compatible server), the host and port the pool connects to: two names of one server
- * then count as two servers, which BullMQ's check refuses at start rather than letting two stores
- * share a queue.
+ * The server part of the id builds before this one gave the store (its `formerIds`; the id is now
+ * the schema's own, see migration 7): the cluster's system identifier (`pg_control_system()`,
+ * executable by every role by default since PostgreSQL 10), or where the function is refused or
+ * missing (a managed service that revokes it, a PostgreSQL-compatible server) the host and port
+ * the pool connects to — as those builds took it, so a queue one of them recorded is recognised.
  */
 async function serverIdentity(pool: Pool): Promise<string> {
   try {
@@ -328,12 +324,14 @@ export async function openPostgresStorage(options: PostgresStorageOptions, conte
   let database: string;
   let role: string;
   let server: string;
+  let storeId: string | undefined;
   // Whether the server's sessions start above READ COMMITTED (read by the migration's first statement).
   const seen: { isolation?: string } = {};
   try {
     const opened = await migrate(pool, checked.schema, where, (message) => logger.warn(message), seen);
-    const { from, to, newer } = opened;
-    ({ database, role } = opened);
+    const { from, to, newer, storeIdMade } = opened;
+    ({ database, role, storeId } = opened);
+    const named = storeId === undefined ? '' : `; its id is postgres:${storeId}`;
     if (owned && seen.isolation !== undefined && seen.isolation !== 'read committed') {
       stopListening();
       await pool.end().catch(() => {});
@@ -345,8 +343,10 @@ export async function openPostgresStorage(options: PostgresStorageOptions, conte
         `opened ${where} at schema version ${newer.version}, newer than this @hookwork/postgres's ${SCHEMA_VERSION}, without migrating: the build that wrote it lets versions that know schema ${newer.compatibleFrom} or later open it. Upgrade this instance when you can`,
       );
     } else {
-      logger.info(from === to ? `opened ${where} (schema version ${to})` : `opened ${where}, migrated its schema from version ${from} to ${to}`);
+      logger.info(`${from === to ? `opened ${where} (schema version ${to})` : `opened ${where}, migrated its schema from version ${from} to ${to}`}${named}`);
     }
+    // Only an emptied store_id (a migration to 7 makes one with the schema, said above).
+    if (storeIdMade && from === to) logger.warn(`${where} had no id (schema_version.store_id was empty): it was given a new one, postgres:${storeId}, so a BullMQ queue that recorded the one it had refuses its apps (as it should for a copy run as a second store)`);
     // Before anything runs: a grant missing on a table (one an owner-run upgrade added) fails here,
     // named with its GRANT, not at each publish after its requests were committed.
     await checkPrivileges(pool, { schema: checked.schema, where, role, flushes: checked.synchronousCommit === 'publish' });
@@ -391,11 +391,14 @@ export async function openPostgresStorage(options: PostgresStorageOptions, conte
   let closed = false;
   return {
     schema: checked.schema,
-    // The server (see serverIdentity), the database and schema as the server names them: the same
-    // through any host name it is reached by, another for a database of that name on another server.
-    id: `postgres:${server}/${database}/${checked.schema}`,
-    // What builds before the server was named recorded (ambiguous between servers: taken over once).
-    formerIds: [`postgres:${database}/${checked.schema}`],
+    // The random UUID the schema was given with its tables (migration 7), so the id follows the data
+    // through pg_upgrade, a restore into another cluster, a failover and any host name. The former
+    // ids are what builds before recorded for the schema where it is now: the server (see
+    // serverIdentity), database and schema, and before that database and schema alone (ambiguous
+    // between servers): a queue recorded with one is taken over once.
+    ...(storeId === undefined
+      ? {}
+      : { id: `postgres:${storeId}`, formerIds: [`postgres:${server}/${database}/${checked.schema}`, `postgres:${database}/${checked.schema}`] }),
     pool,
     get listening() {
       return listener.listening;

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { HookworkError } from '@hookwork/core';
 import type { ClientBase, Pool, PoolClient } from 'pg';
 import { checkOut, quoteIdentifier } from './postgres-connection';
@@ -173,6 +174,16 @@ const MIGRATIONS: readonly Migration[] = [
   -- matches it (PostgresRequestQueue's PLAIN_PENDING).
   CREATE INDEX requests_plain_by_webhook ON ${s}.requests (webhook_key, due_at, seq) WHERE state = 'pending' AND coalesce(fifo, '') = '';
   ` },
+  // 7: the store's own id (Storage.id), a random UUID in schema_version.store_id, written in this
+  // migration's transaction (migrateOnce): it stays with the data through pg_upgrade, a dump
+  // restored into another cluster, a failover and any host name (the id named the cluster's system
+  // identifier, or host:port, and changed with each). IF NOT EXISTS: a downgrade by hand keeps the
+  // column, and the id, for the next upgrade. A nullable column of a table older code reads with
+  // SELECT * and writes with named columns, only when it migrates (floor 2). Takes ACCESS EXCLUSIVE
+  // on schema_version only: other instances' starts wait for the commit, their writes do not.
+  { compatibleFrom: 2, sql: (s) => `
+  ALTER TABLE ${s}.schema_version ADD COLUMN IF NOT EXISTS store_id text;
+  ` },
 ];
 
 /** The schema version this build of @hookwork/postgres writes. */
@@ -189,10 +200,14 @@ export function compatibleFrom(version: number): number | undefined {
 /** The first key of hookwork's advisory locks ('hook' in ASCII); the second is the schema's hash. */
 const LOCK_CLASS = 0x686f6f6b;
 
-/** What the schema says of itself: its version (0: none yet) and, when a floor-aware build wrote it, its compatible-from floor. */
+/**
+ * What the schema says of itself: its version (0: none yet), when a floor-aware build wrote it its
+ * compatible-from floor, and when a build of version 7 or later wrote it the store's own id.
+ */
 interface StoredVersion {
   version: number;
   compatibleFrom?: number;
+  storeId?: string;
 }
 
 /**
@@ -208,13 +223,20 @@ async function readVersion(client: ClientBase, schema: string, known: { role?: s
   known.role = role;
   known.isolation ??= isolation;
   if (table.rows[0]?.t == null) return { version: 0, database, role };
-  // SELECT *: a schema no floor-aware build migrated has no compatible_from column.
-  const row = await client.query<{ version: number; compatible_from?: number | null }>(`SELECT * FROM ${quoteIdentifier(schema)}.schema_version WHERE id = 1`);
+  // SELECT *: a schema no floor-aware build migrated has no compatible_from column, one before 7 no store_id.
+  const row = await client.query<{ version: number; compatible_from?: number | null; store_id?: unknown }>(`SELECT * FROM ${quoteIdentifier(schema)}.schema_version WHERE id = 1`);
   const found = row.rows[0];
   // The table there but empty: read as version 0; migrate() says so when hookwork's tables turn
   // out to be there too.
   if (!found) return { version: 0, database, role, rowMissing: true };
-  return found.compatible_from == null ? { version: found.version, database, role } : { version: found.version, compatibleFrom: found.compatible_from, database, role };
+  return {
+    version: found.version,
+    ...(found.compatible_from == null ? {} : { compatibleFrom: found.compatible_from }),
+    // Emptied by hand (docs/storage.md: a copy run as a second store) counts as none: migrateOnce makes a new one.
+    ...(typeof found.store_id === 'string' && found.store_id.trim() !== '' ? { storeId: found.store_id } : {}),
+    database,
+    role,
+  };
 }
 
 function tooNew(where: string, stored: StoredVersion): HookworkError {
@@ -239,6 +261,15 @@ export interface MigrationOutcome {
   newer?: { version: number; compatibleFrom: number };
   database: string;
   role: string;
+  /** The store's own id as `schema_version.store_id` holds it (see migration 7); none only in a newer schema that lacks one. */
+  storeId?: string;
+  /** The id was made by this open: with the schema (new, or migrated from before 7), or because `store_id` was emptied. */
+  storeIdMade?: boolean;
+}
+
+/** `stored`'s id as an outcome's field. */
+function idOf(stored: StoredVersion): { storeId?: string } {
+  return stored.storeId === undefined ? {} : { storeId: stored.storeId };
 }
 
 /**
@@ -280,10 +311,11 @@ export async function migrate(pool: Pool, schema: string, where: string, onWait:
     const { version: current, database, role } = stored;
     versionRowMissing = stored.rowMissing === true;
     const newer = openableNewer(stored);
-    if (newer) return { from: current, to: current, newer, database, role };
+    if (newer) return { from: current, to: current, newer, database, role, ...idOf(stored) };
     if (current > SCHEMA_VERSION) throw tooNew(where, stored);
-    if (current === SCHEMA_VERSION) return { from: current, to: current, database, role };
-    known.migration = { from: current, to: SCHEMA_VERSION };
+    // Current and named: one read, no lock. Emptied store_id: made under the lock below.
+    if (current === SCHEMA_VERSION && stored.storeId !== undefined) return { from: current, to: current, database, role, ...idOf(stored) };
+    if (current < SCHEMA_VERSION) known.migration = { from: current, to: SCHEMA_VERSION };
     const waitStarted = Date.now();
     let reportedAt = -Infinity;
     for (let pause = MIGRATION_RETRY_FIRST_MS; ; pause = Math.min(pause * 2, MIGRATION_RETRY_MAX_MS)) {
@@ -363,27 +395,39 @@ async function migrateOnce(client: PoolClient, schema: string, where: string, kn
     // Only when missing: CREATE SCHEMA IF NOT EXISTS needs CREATE on the database even when the schema exists.
     if (exists.rowCount === 0) await client.query(`CREATE SCHEMA ${quoteIdentifier(schema)}`);
     const s = quoteIdentifier(schema);
-    await client.query(`CREATE TABLE IF NOT EXISTS ${s}.schema_version (id integer PRIMARY KEY CHECK (id = 1), version integer NOT NULL, migrated_at timestamptz NOT NULL, compatible_from integer)`);
+    // Not when only an emptied store_id is made (the schema current): CREATE TABLE IF NOT EXISTS needs
+    // CREATE on the schema even when the table is there, which the app role the docs grant lacks.
+    if (known.migration) await client.query(`CREATE TABLE IF NOT EXISTS ${s}.schema_version (id integer PRIMARY KEY CHECK (id = 1), version integer NOT NULL, migrated_at timestamptz NOT NULL, compatible_from integer)`);
     const locked = await readVersion(client, schema, known);
     const from = locked.version;
     // A newer build migrated while this one waited for the lock.
     const newerNow = openableNewer(locked);
     if (newerNow) {
       await client.query('ROLLBACK');
-      return { from, to: from, newer: newerNow, database, role };
+      return { from, to: from, newer: newerNow, database, role, ...idOf(locked) };
     }
     if (from > SCHEMA_VERSION) throw tooNew(where, locked);
+    // Another instance gave it its id while this one waited for the lock.
+    if (from === SCHEMA_VERSION && locked.storeId !== undefined) {
+      await client.query('ROLLBACK');
+      return { from, to: from, database, role, ...idOf(locked) };
+    }
     for (let version = from; version < SCHEMA_VERSION; version++) await client.query(MIGRATIONS[version]!.sql(s));
+    // Kept when there is one: a schema downgraded by hand to before 7 keeps its column and its id.
+    const storeId = locked.storeId ?? randomUUID();
     if (from !== SCHEMA_VERSION) {
       // A schema created before floors were recorded lacks the column; it is added with the migration.
       await client.query(`ALTER TABLE ${s}.schema_version ADD COLUMN IF NOT EXISTS compatible_from integer`);
       await client.query(
-        `INSERT INTO ${s}.schema_version (id, version, migrated_at, compatible_from) VALUES (1, $1, now(), $2) ON CONFLICT (id) DO UPDATE SET version = excluded.version, migrated_at = excluded.migrated_at, compatible_from = excluded.compatible_from`,
-        [SCHEMA_VERSION, SCHEMA_COMPATIBLE_FROM],
+        `INSERT INTO ${s}.schema_version (id, version, migrated_at, compatible_from, store_id) VALUES (1, $1, now(), $2, $3) ON CONFLICT (id) DO UPDATE SET version = excluded.version, migrated_at = excluded.migrated_at, compatible_from = excluded.compatible_from, store_id = excluded.store_id`,
+        [SCHEMA_VERSION, SCHEMA_COMPATIBLE_FROM, storeId],
       );
+    } else {
+      // Emptied by hand to give a copy of a store an id of its own (docs/storage.md): made now.
+      await client.query(`UPDATE ${s}.schema_version SET store_id = $1 WHERE id = 1`, [storeId]);
     }
     await client.query('COMMIT');
-    return { from, to: SCHEMA_VERSION, database, role };
+    return { from, to: SCHEMA_VERSION, database, role, storeId, storeIdMade: locked.storeId === undefined };
   } catch (error) {
     await client.query('ROLLBACK').catch((rollbackError: unknown) => (state.broken = rollbackError));
     throw error;

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { Database } from 'better-sqlite3';
 import { HookworkError } from '@hookwork/core';
 
@@ -193,6 +194,13 @@ const MIGRATIONS: readonly Migration[] = [
   DROP INDEX hookwork_requests_webhook;
   CREATE INDEX hookwork_requests_webhook ON hookwork_requests (webhook_key, state) WHERE state = 'dead' OR fifo IS NOT NULL;
   ` },
+  // 10: the store's own id (Storage.id), a random UUID in hookwork_schema.store_id, written in this
+  // migration's transaction: it stays with the data when the file is moved, renamed or reached by
+  // another path (the id was the file's real path, and a moved store was refused by its own BullMQ
+  // queue). The column is added by migrate() beside compatible_from, not here: hookwork_schema is
+  // migrate()'s own table, and a downgrade by hand keeps the column (and so the id) for the next
+  // upgrade. A nullable column no older statement names (floor 3).
+  { compatibleFrom: 3, sql: '' },
 ];
 
 /** The schema version this build of @hookwork/sqlite writes. */
@@ -206,20 +214,29 @@ export function compatibleFrom(version: number): number | undefined {
   return MIGRATIONS[version - 1]?.compatibleFrom;
 }
 
-/** What the store says of its schema: its version (0 for a new file) and, when a build that knew floors wrote it, its floor. */
+/**
+ * What the store says of its schema: its version (0 for a new file), when a build that knew floors
+ * wrote it its floor, and when a build of schema 10 or later wrote it the store's own id (`store_id`).
+ */
 export interface StoredSchema {
   version: number;
   compatibleFrom?: number;
+  storeId?: string;
 }
 
-/** Reads the store's schema version (0 for a new, empty file) and its compatible-from floor when it has one. */
+/** Reads the store's schema version (0 for a new, empty file), its compatible-from floor and its id when it has them. */
 export function readSchema(db: Database): StoredSchema {
   const table = db.prepare(`SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'hookwork_schema'`).get();
   if (!table) return { version: 0 };
-  // SELECT *: a file no floor-aware build migrated has no compatible_from column.
-  const row = db.prepare('SELECT * FROM hookwork_schema WHERE id = 1').get() as { version: number; compatible_from?: number | null } | undefined;
+  // SELECT *: a file no floor-aware build migrated has no compatible_from column, one before 10 no store_id.
+  const row = db.prepare('SELECT * FROM hookwork_schema WHERE id = 1').get() as { version: number; compatible_from?: number | null; store_id?: unknown } | undefined;
   if (!row) return { version: 0 };
-  return row.compatible_from == null ? { version: row.version } : { version: row.version, compatibleFrom: row.compatible_from };
+  return {
+    version: row.version,
+    ...(row.compatible_from == null ? {} : { compatibleFrom: row.compatible_from }),
+    // Emptied by hand (docs/storage.md: a copy run as a second store) counts as none: migrate() makes a new one.
+    ...(typeof row.store_id === 'string' && row.store_id.trim() !== '' ? { storeId: row.store_id } : {}),
+  };
 }
 
 /**
@@ -252,6 +269,10 @@ export interface MigrationOutcome {
   from: number;
   to: number;
   newer?: { version: number; compatibleFrom: number };
+  /** The store's own id as `hookwork_schema.store_id` holds it (see migration 10); none only in a newer store that lacks one. */
+  storeId?: string;
+  /** The id was made by this open: with the schema (a new store, or one migrated from before 10), or because `store_id` was emptied. */
+  storeIdMade?: boolean;
 }
 
 /**
@@ -259,7 +280,8 @@ export interface MigrationOutcome {
  * processes starting at once never both migrate, and a failed migration leaves the file as it was.
  * A store at a newer version is opened as it is when its compatible-from floor is this version or
  * lower (a rollback, an older process in a rolling deploy), and refused otherwise rather than misread;
- * either way nothing in it is changed.
+ * either way nothing in it is changed. A store of this version whose `store_id` is empty (emptied by
+ * hand, for a copy) gets a new one in the same transaction.
  */
 export function migrate(db: Database, file: string, now: Date): MigrationOutcome {
   return db.transaction((): MigrationOutcome => {
@@ -268,21 +290,28 @@ export function migrate(db: Database, file: string, now: Date): MigrationOutcome
     const from = stored.version;
     if (from > SCHEMA_VERSION) {
       const floor = stored.compatibleFrom;
-      if (floor !== undefined && floor <= SCHEMA_VERSION) return { from, to: from, newer: { version: from, compatibleFrom: floor } };
+      if (floor !== undefined && floor <= SCHEMA_VERSION) return { from, to: from, newer: { version: from, compatibleFrom: floor }, ...(stored.storeId === undefined ? {} : { storeId: stored.storeId }) };
       throw new HookworkError(
         'HOOKWORK_ERR_STORAGE_SCHEMA_TOO_NEW',
         `the SQLite store ${file} has schema version ${from}, written by a newer @hookwork/sqlite, which ${floor === undefined ? 'does not say that an older version may open it' : `may be opened by versions that know schema ${floor} or later`}; this version knows up to ${SCHEMA_VERSION}. Nothing was changed. Upgrade @hookwork/sqlite, or use another file`,
       );
     }
     for (let version = from; version < SCHEMA_VERSION; version++) db.exec(MIGRATIONS[version]!.sql);
+    // Kept when there is one: a store downgraded by hand to before 10 keeps its column and its id.
+    const storeId = stored.storeId ?? randomUUID();
     if (from !== SCHEMA_VERSION) {
-      // A file created before floors were recorded lacks the column; it is added with the migration.
-      const columns = db.prepare('SELECT name FROM pragma_table_info(\'hookwork_schema\')').all() as { name: string }[];
-      if (!columns.some((column) => column.name === 'compatible_from')) db.exec('ALTER TABLE hookwork_schema ADD COLUMN compatible_from INTEGER');
+      // A file created before floors were recorded lacks compatible_from, one before 10 store_id
+      // (a downgrade by hand may have kept it); they are added with the migration.
+      const columns = db.prepare('SELECT name FROM pragma_table_info(\'hookwork_schema\')').pluck().all() as string[];
+      if (!columns.includes('compatible_from')) db.exec('ALTER TABLE hookwork_schema ADD COLUMN compatible_from INTEGER');
+      if (!columns.includes('store_id')) db.exec('ALTER TABLE hookwork_schema ADD COLUMN store_id TEXT');
       db.prepare(
-        'INSERT INTO hookwork_schema (id, version, migrated_at, compatible_from) VALUES (1, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET version = excluded.version, migrated_at = excluded.migrated_at, compatible_from = excluded.compatible_from',
-      ).run(SCHEMA_VERSION, now.getTime(), SCHEMA_COMPATIBLE_FROM);
+        'INSERT INTO hookwork_schema (id, version, migrated_at, compatible_from, store_id) VALUES (1, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET version = excluded.version, migrated_at = excluded.migrated_at, compatible_from = excluded.compatible_from, store_id = excluded.store_id',
+      ).run(SCHEMA_VERSION, now.getTime(), SCHEMA_COMPATIBLE_FROM, storeId);
+    } else if (stored.storeId === undefined) {
+      // Emptied by hand to give a copy of a store an id of its own (docs/storage.md): made now.
+      db.prepare('UPDATE hookwork_schema SET store_id = ? WHERE id = 1').run(storeId);
     }
-    return { from, to: SCHEMA_VERSION };
+    return { from, to: SCHEMA_VERSION, storeId, storeIdMade: stored.storeId === undefined };
   }).immediate();
 }

@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, readFileSync, realpathSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, mkdirSync, readFileSync, realpathSync, renameSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -63,26 +63,111 @@ describe('sqliteStorage', () => {
     await second.close();
   });
 
-  it('names a file store by the operating system\'s real path of the file (Storage.id), and a :memory: store not at all', async () => {
-    const file = temp.file('Store.db');
-    symlinkSync(file, temp.file('link.db'));
-    // A case-insensitive file system (macOS) answers with the directory's own spelling only
-    // through the native realpath; stood in for here, as this file system keeps case.
-    const native = jest.spyOn(realpathSync, 'native').mockImplementation(((path: string) => (path === temp.file('link.db') || path === file ? temp.file('store.db') : path)) as never);
-    let stores: SqliteStorage[] = [];
-    try {
-      stores = [openSqliteStorage({ file }), openSqliteStorage({ file: temp.file('link.db') })];
-      expect(stores.map((store) => store.id)).toEqual([`sqlite:${temp.file('store.db')}`, `sqlite:${temp.file('store.db')}`]);
-      // What builds before recorded (Node's realpath, the case as written): a queue recorded so is taken over.
-      expect(stores.map((store) => store.formerIds)).toEqual([[`sqlite:${file}`], [`sqlite:${file}`]]);
-    } finally {
-      native.mockRestore();
-      for (const store of stores) await store.close();
-    }
-    // Each open of :memory: is a database of its own, which nothing can open again: no identity to record.
-    const memory = [openSqliteStorage({ file: ':memory:' }), openSqliteStorage({ file: ':memory:' })];
-    expect(memory.map((store) => 'id' in store)).toEqual([false, false]);
-    for (const store of memory) await store.close();
+  describe('the store\'s id (Storage.id), kept in the file', () => {
+    const UUID = /^sqlite:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+    const storedId = (store: SqliteStorage) => store.database.prepare('SELECT store_id FROM hookwork_schema').pluck().get();
+    const recording = () => {
+      const lines: string[] = [];
+      const log = (line: string) => void lines.push(line);
+      return { lines, logger: { debug() {}, info: log, warn: log, error: log } };
+    };
+
+    it('is a random id made with the schema, read at every open and through a link; another file has another; a :memory: store has none', async () => {
+      const file = temp.file('store.db');
+      const { lines, logger } = recording();
+      const first = openSqliteStorage({ file }, { logger });
+      const id = first.id!;
+      expect(id).toMatch(UUID);
+      expect(`sqlite:${storedId(first) as string}`).toBe(id);
+      // The line at start names it: a refused BullMQ start names ids only.
+      expect(lines).toEqual([expect.stringContaining(`migrated its schema from 0 to ${SCHEMA_VERSION}; its id is ${id}`)]);
+      await first.close();
+      symlinkSync(file, temp.file('link.db'));
+      const stores = [openSqliteStorage({ file }), openSqliteStorage({ file: temp.file('link.db') }), openSqliteStorage({ file: temp.file('other.db') })];
+      try {
+        expect(stores.map((store) => store.id)).toEqual([id, id, expect.stringMatching(UUID)]);
+        expect(stores[2]!.id).not.toBe(id);
+      } finally {
+        for (const store of stores) await store.close();
+      }
+      // Each open of :memory: is a database of its own, which nothing can open again: no identity to record.
+      const memory = [openSqliteStorage({ file: ':memory:' }), openSqliteStorage({ file: ':memory:' })];
+      expect(memory.map((store) => ['id' in store, 'formerIds' in store])).toEqual([[false, false], [false, false]]);
+      for (const store of memory) await store.close();
+    });
+
+    it('stays the same when the file is moved and renamed (its path was the id: a moved store was refused by its own BullMQ queue); formerIds are the path ids of builds before, where it is now', async () => {
+      const file = temp.file('Before.db');
+      const first = openSqliteStorage({ file });
+      const id = first.id;
+      await first.close();
+      mkdirSync(temp.file('elsewhere'));
+      const moved = join(temp.file('elsewhere'), 'after.db');
+      renameSync(file, moved);
+      // A case-insensitive file system (macOS) answers with the directory's own spelling only
+      // through the native realpath; stood in for here, as this file system keeps case.
+      const native = jest.spyOn(realpathSync, 'native').mockImplementation(((path: string) => (path === moved ? moved.toLowerCase() : path)) as never);
+      const again = openSqliteStorage({ file: moved });
+      try {
+        expect(again.id).toBe(id);
+        expect(again.formerIds).toEqual([`sqlite:${moved.toLowerCase()}`, `sqlite:${moved}`]);
+      } finally {
+        native.mockRestore();
+        await again.close();
+      }
+    });
+
+    it('is given at the first start of this build to a store of the schema before (9), in the migration; opening it again keeps it', async () => {
+      const file = temp.file();
+      const old = openSqliteStorage({ file });
+      await old.queue.enqueue([contractRequest('kept')]);
+      await old.close();
+      // Schema 9 as its builds left the file: no store_id column.
+      const db = new Database(file);
+      db.exec('BEGIN IMMEDIATE; ALTER TABLE hookwork_schema DROP COLUMN store_id; UPDATE hookwork_schema SET version = 9; COMMIT;');
+      db.close();
+      const { lines, logger } = recording();
+      const upgraded = openSqliteStorage({ file }, { logger });
+      const id = upgraded.id!;
+      try {
+        expect(id).toMatch(UUID);
+        expect(lines).toEqual([expect.stringContaining(`migrated its schema from 9 to ${SCHEMA_VERSION}; its id is ${id}`)]);
+        expect(upgraded.database.prepare('SELECT version, compatible_from FROM hookwork_schema').get()).toEqual({ version: SCHEMA_VERSION, compatible_from: SCHEMA_COMPATIBLE_FROM });
+        expect(upgraded.formerIds).toEqual([`sqlite:${realpathSync(file)}`]);
+        expect(await upgraded.queue.counts()).toEqual({ pending: 1, inFlight: 0, dead: 0 });
+      } finally {
+        await upgraded.close();
+      }
+      const again = openSqliteStorage({ file });
+      expect(again.id).toBe(id);
+      await again.close();
+    });
+
+    it('is the same in a copy of the file (documented: nothing tells a copy apart), until its store_id is emptied: its next start makes one, saying so', async () => {
+      const file = temp.file('original.db');
+      const original = openSqliteStorage({ file });
+      const id = original.id;
+      await original.close();
+      copyFileSync(file, temp.file('copy.db'));
+      const copy = openSqliteStorage({ file: temp.file('copy.db') });
+      expect(copy.id).toBe(id);
+      // docs/storage.md's line for a copy run as a second store.
+      copy.database.exec('UPDATE hookwork_schema SET store_id = NULL');
+      await copy.close();
+      const { lines, logger } = recording();
+      const renamed = openSqliteStorage({ file: temp.file('copy.db') }, { logger });
+      try {
+        expect(renamed.id).toMatch(UUID);
+        expect(renamed.id).not.toBe(id);
+        expect(lines).toContainEqual(expect.stringMatching(/had no id \(hookwork_schema\.store_id was empty\): it was given a new one, sqlite:[0-9a-f-]+, so a BullMQ queue that recorded the one it had refuses its apps/));
+      } finally {
+        await renamed.close();
+      }
+      const [originalAgain, copyAgain] = [openSqliteStorage({ file }), openSqliteStorage({ file: temp.file('copy.db') })];
+      expect([originalAgain.id, copyAgain.id]).toEqual([id, renamed.id]);
+      await originalAgain.close();
+      await copyAgain.close();
+    });
   });
 
   it('reads a webhook row that lacks some of its lists (written by hand, or before a field existed) with empty ones', async () => {
@@ -423,8 +508,8 @@ describe('sqliteStorage', () => {
     const storage = openSqliteStorage({ file }, { logger: { debug() {}, info: (line: string) => void lines.push(line), warn() {}, error() {} } });
     try {
       expect(lines).toEqual([expect.stringContaining(`migrated its schema from 8 to ${SCHEMA_VERSION}`)]);
-      expect(SCHEMA_VERSION).toBe(9);
-      expect(storage.database.prepare('SELECT version, compatible_from FROM hookwork_schema').get()).toEqual({ version: 9, compatible_from: 3 });
+      expect(SCHEMA_VERSION).toBe(10);
+      expect(storage.database.prepare('SELECT version, compatible_from FROM hookwork_schema').get()).toEqual({ version: 10, compatible_from: 3 });
       expect(storage.database.prepare("SELECT sql FROM sqlite_master WHERE name = 'hookwork_requests_webhook'").pluck().get()).toMatch(/WHERE state = 'dead' OR fifo IS NOT NULL$/);
       expect(storage.database.prepare(`SELECT * FROM hookwork_requests WHERE id IN (${ids.map(() => '?').join(', ')}) ORDER BY seq`).all(...ids)).toEqual(rowsBefore);
       expect(await storage.queue.counts()).toEqual({ pending: 4, inFlight: 2, dead: 1 });
@@ -563,9 +648,10 @@ describe('sqliteStorage', () => {
     });
   });
 
-  it('the downgrade of docs/storage.md (schema 9 to 3, for builds before floors) leaves a file this build migrates forward again', async () => {
+  it('the downgrade of docs/storage.md (schema 10 to 3, for builds before floors) leaves a file this build migrates forward again, its id kept', async () => {
     const file = temp.file();
     const first = openSqliteStorage({ file });
+    const id = first.id;
     await first.queue.enqueue([contractRequest('kept')]);
     await first.close();
     const db = new Database(file);
@@ -575,6 +661,7 @@ describe('sqliteStorage', () => {
     const storage = openSqliteStorage({ file }, { logger: { debug() {}, info: (line: string) => void lines.push(line), warn() {}, error() {} } });
     expect(lines).toEqual([expect.stringContaining(`migrated its schema from 3 to ${SCHEMA_VERSION}`)]);
     expect(await storage.queue.counts()).toEqual({ pending: 1, inFlight: 0, dead: 0 });
+    expect(storage.id).toBe(id);
     await storage.close();
   });
 
@@ -596,7 +683,7 @@ describe('sqliteStorage', () => {
       expect(floor).toBeLessThanOrEqual(version);
       previous = floor;
     }
-    // 4-9 added and replaced indexes only: 3's processes kept working beside them.
+    // 4-9 added and replaced indexes only, 10 a column 3 never names: 3's processes kept working beside them.
     expect(SCHEMA_COMPATIBLE_FROM).toBe(3);
   });
 

@@ -151,6 +151,7 @@ function openStore(checked: Required<SqliteStorageOptions>, context: Partial<Sto
     throw opening('opening the file', error);
   }
   let doing = 'reading its schema';
+  let ids: { id?: string; formerIds?: readonly string[] };
   try {
     // Before the switch to WAL below, which changes the file: a refused one is left as it was.
     if (!inMemory) refuseForeignTables(db, file);
@@ -172,7 +173,8 @@ function openStore(checked: Required<SqliteStorageOptions>, context: Partial<Sto
     // only the store's directory is writable (a container's read-only root filesystem) the write
     // would fail. They stay small: a journal holds the pages one transaction rewrites.
     db.pragma('temp_store = MEMORY');
-    const { from, to, newer } = migrate(db, file, (context.clock ?? systemClock).now());
+    const { from, to, newer, storeId, storeIdMade } = migrate(db, file, (context.clock ?? systemClock).now());
+    ids = inMemory ? {} : storeIds(file, storeId);
     // SQLite opens a file this process may not write read-only without a word (better-sqlite3's
     // `readonly` reports the option, not that), and a migration with nothing to do writes nothing:
     // the first write would fail long after start. A statement that writes (and changes no row)
@@ -186,8 +188,10 @@ function openStore(checked: Required<SqliteStorageOptions>, context: Partial<Sto
         `opened the SQLite store ${file} at schema ${newer.version}, newer than this @hookwork/sqlite's ${SCHEMA_VERSION}, without migrating: the build that wrote it lets versions that know schema ${newer.compatibleFrom} or later open it. Upgrade this instance when you can`,
       );
     } else {
-      context.logger?.info(from === to ? `opened the SQLite store ${file} (schema ${to})` : `opened the SQLite store ${file}, migrated its schema from ${from} to ${to}`);
+      context.logger?.info(`${from === to ? `opened the SQLite store ${file} (schema ${to})` : `opened the SQLite store ${file}, migrated its schema from ${from} to ${to}`}${ids.id === undefined ? '' : `; its id is ${ids.id}`}`);
     }
+    // Only an emptied store_id (0 → 10 or 9 → 10 make one with the schema, said above).
+    if (storeIdMade && from === to && !inMemory) context.logger?.warn(`the SQLite store ${file} had no id (hookwork_schema.store_id was empty): it was given a new one, ${ids.id}, so a BullMQ queue that recorded the one it had refuses its apps (as it should for a copy run as a second store)`);
   } catch (error) {
     db.close();
     throw opening(doing, error);
@@ -208,7 +212,7 @@ function openStore(checked: Required<SqliteStorageOptions>, context: Partial<Sto
   const queue = new SqliteRequestQueue(connection, watchIntervalMs);
   return {
     file,
-    ...(inMemory ? {} : storeIds(file)),
+    ...ids,
     database: db,
     webhooks: new SqliteWebhookRepository(connection),
     queue,
@@ -225,21 +229,24 @@ function openStore(checked: Required<SqliteStorageOptions>, context: Partial<Sto
 }
 
 /**
- * The store's `Storage.id` (and `formerIds`): `sqlite:` and the file's real path, one for every process of the
- * machine, also where it is reached through a link. The operating system's own realpath
- * (`realpathSync.native`), which spells each part as the directory has it: on a case-insensitive
- * file system (macOS, Windows) `./Data/hookwork.db` and `./data/hookwork.db` are one file and get
- * one id, where Node's JavaScript realpath kept the case as written. Not the host name, which
- * differs between containers sharing the file on one machine. A `:memory:` store has none: each
- * open is a database of its own that no other process can open, so there is nothing for a queue
- * engine to recognise at the next start (a random id made an app's restart look like another
- * store's app to BullMQ's check).
+ * The store's `Storage.id` and `formerIds`. The id is `sqlite:` and the random UUID the store was
+ * given with its schema (migration 10, `hookwork_schema.store_id`): it goes with the data, so a file
+ * moved, renamed, restored elsewhere or reached through a link, another mount or a container's own
+ * path is the same store. It used to be the file's real path, which changed with each of those (the
+ * store's apps then refused by their own BullMQ queue). The prefix names the backend in the message
+ * of a refused start, and no path id of before can be equal to it (those go on with a `/`).
+ * A copy of the file is the same store too, until given an id of its own (docs/storage.md).
+ *
+ * `formerIds` are the ids builds before gave the file where it is now, so a queue one of them
+ * recorded is taken over: the operating system's real path (`realpathSync.native`, which spells each
+ * part as the directory has it) and Node's JavaScript realpath (the case as written). A `:memory:`
+ * store has none: each open is a database of its own that no other process can open, so there is
+ * nothing for a queue engine to recognise at the next start.
  */
-function storeIds(file: string): { id: string; formerIds: readonly string[] } {
-  const id = `sqlite:${realpathSync.native(file)}`;
-  // Builds before took Node's JavaScript realpath, which keeps the case as written.
-  const former = `sqlite:${realpathSync(file)}`;
-  return { id, formerIds: former === id ? [] : [former] };
+function storeIds(file: string, storeId: string | undefined): { id?: string; formerIds?: readonly string[] } {
+  // Only a newer build's store could lack one (this build makes it with the schema).
+  if (storeId === undefined) return {};
+  return { id: `sqlite:${storeId}`, formerIds: [...new Set([`sqlite:${realpathSync.native(file)}`, `sqlite:${realpathSync(file)}`])] };
 }
 
 /**

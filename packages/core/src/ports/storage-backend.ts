@@ -24,8 +24,10 @@ export interface Storage<TTransaction = never> {
   readonly health?: WebhookHealthStore;
   /**
    * Optional: names this store's data — the same in every process that opens it and at every
-   * open, another for another store's (SQLite: the file's real path; PostgreSQL: the server's
-   * system identifier, the database and the schema). A queue engine that keeps requests outside
+   * open, another for another store's. The SQL backends keep a random id in the store itself,
+   * made with its schema (`sqlite:<uuid>`, `postgres:<uuid>`), so it goes with the data when it is
+   * moved, restored or reached by another path or host name — and with a copy, which must be given
+   * one of its own to run as a second store (docs/storage.md). A queue engine that keeps requests outside
    * the store (BullMQ, in Redis) records it with its queue and refuses to start on a queue whose
    * requests belong to another store's webhooks: each app would drop the other's requests as
    * those of deleted webhooks. A store whose data is new at every open (the memory store, SQLite's
@@ -34,9 +36,10 @@ export interface Storage<TTransaction = never> {
    */
   readonly id?: string;
   /**
-   * Optional: the ids earlier versions of the backend gave this same data (PostgreSQL's before it
-   * named the server). A queue engine that finds one of them recorded with its queue records `id`
-   * in its place instead of refusing the app, so an upgrade does not refuse the store's own apps.
+   * Optional: the ids earlier versions of the backend gave this same data where it is now (the SQL
+   * backends' ids derived from the file's path, or from the server, database and schema). A queue
+   * engine that finds one of them recorded with its queue records `id` in its place instead of
+   * refusing the app, so an upgrade does not refuse the store's own apps.
    */
   readonly formerIds?: readonly string[];
   /** Closes the store (connections, file handles); the app calls it at `stop()`. */
