@@ -223,11 +223,13 @@ export type AnyReceiver = Receiver<WebhookEventShape, string | undefined>;
 const DEFAULT_LEASE_MS = 5 * 60_000;
 
 /**
- * The `Retry-After` of a receiver's 503 answers when `retryAfterSeconds` is not given: long enough
- * that a sender does not hammer a receiver that is busy with the same id or full, short enough that
- * hookwork — which holds every request to the webhook until then — is not held up much.
+ * The `Retry-After` of a receiver's 503 answers when `retryAfterSeconds` is not given: 5 s, the
+ * first delay of hookwork's retry schedule. hookwork holds **every** request to the webhook until a
+ * Retry-After has passed — a manual redelivery too — while an `in-progress` 503 concerns one id,
+ * so the default asks for no more than the sender would wait anyway; raise it for a receiver that
+ * answers 503 because it is overloaded (RECEIVER_ERR_DEDUPE_STORE_FULL).
  */
-export const DEFAULT_RETRY_AFTER_SECONDS = 30;
+export const DEFAULT_RETRY_AFTER_SECONDS = 5;
 const DEFAULT_RETAIN_MS = 24 * 60 * 60_000;
 
 /**

@@ -58,7 +58,7 @@ function slowReceiver(options: { retryAfterSeconds?: number; maxEntries?: number
 }
 
 describe.each(everyAdapter)('Retry-After on a 503, through %s', (_name, serve) => {
-  it('answers a delivery of an id being handled 503 in-progress with Retry-After (default 30 s)', async () => {
+  it('answers a delivery of an id being handled 503 in-progress with Retry-After (default 5 s)', async () => {
     const { receiver, open, running } = slowReceiver();
     const url = await serve(receiver);
     const request = signedRequest({ secrets: [secret] });
