@@ -69,6 +69,20 @@ describe('memoryDedupeStore', () => {
     expect((await store.claim('a', 60_000)).status).toBe('claimed');
   });
 
+  it('full, stays full when a signed claim completes, and takes a claim again as soon as a lease or a verifiable time runs out', async () => {
+    let now = 1_000_000;
+    const store = memoryDedupeStore({ maxEntries: 2, now: () => now });
+    const a = await store.claim('a', 100_000);
+    await store.claim('b', 60_000); // its worker dies: the lease runs out
+    await expect(store.claim('c', 60_000)).rejects.toMatchObject({ code: 'RECEIVER_ERR_DEDUPE_STORE_FULL' });
+    if (a.status !== 'claimed') throw new Error('not claimed');
+    await store.complete('a', a.token, 24 * 3_600_000, { verifiableUntil: now + 200_000 });
+    await expect(store.claim('c', 60_000)).rejects.toMatchObject({ code: 'RECEIVER_ERR_DEDUPE_STORE_FULL' });
+    now += 60_000;
+    expect((await store.claim('c', 60_000)).status).toBe('claimed');
+    expect((await store.claim('a', 60_000)).status).toBe('done');
+  });
+
   it('forgets ids whose retention ran out before any it could still recognise, whatever order they were written in', async () => {
     let now = 1_000_000;
     const store = memoryDedupeStore({ maxEntries: 3, now: () => now });

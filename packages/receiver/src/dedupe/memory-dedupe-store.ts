@@ -64,7 +64,7 @@ export function memoryDedupeStore(options: MemoryDedupeStoreOptions = {}): Dedup
   // `batch` claims, not at every claim of a full store.
   const batch = Math.max(1, Math.floor(maxEntries / 100));
   // When a scan found nothing it may forget: no scan again before the first kept entry's time
-  // runs out (or a complete() or release() changes an entry), so a full store refuses at once.
+  // runs out (or a complete() leaves an id that may go sooner), so a full store refuses at once.
   let fullUntil = 0;
 
   const live = (id: string, at: number): Entry | undefined => {
@@ -118,12 +118,14 @@ export function memoryDedupeStore(options: MemoryDedupeStoreOptions = {}): Dedup
       entries.delete(id);
       // No token on a processed id: no complete() or release() ends it (and each of 100,000 ids is 70 bytes less).
       entries.set(id, { state: 'done', token: '', expiresAt: Math.max(at + retainMs, verifiableUntil), keepUntil: verifiableUntil });
-      fullUntil = 0;
+      // Room comes sooner only if this id may be forgotten sooner: a full store that completes a
+      // signed claim stays full, and must not scan the whole map again at the next claim.
+      fullUntil = Math.min(fullUntil, verifiableUntil);
     },
     async release(id: string, token: string): Promise<void> {
       if (token === '' || entries.get(id)?.token !== token) return;
+      // One entry fewer: the next claim finds room without a scan.
       entries.delete(id);
-      fullUntil = 0;
     },
   };
 }
